@@ -1,0 +1,167 @@
+"""Tabular input handling: keep column names and dtypes so models see what they were trained on."""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+
+def _is_frame(X):
+    return hasattr(X, "columns") and hasattr(X, "dtypes") and hasattr(X, "iloc")
+
+
+class TabularSchema:
+    """How a table reached the explainer, so perturbed arrays can be turned back into it.
+
+    Numeric tables become float64 arrays (NaN allowed only where asked). Tables with
+    string or categorical columns become object arrays and are rebuilt as DataFrames
+    with the original column order and dtypes before every model call.
+    """
+
+    def __init__(self, X, *, allow_nan=False):
+        self.is_frame = _is_frame(X)
+        self.allow_nan = allow_nan
+        if self.is_frame:
+            self.columns = list(X.columns)
+            self.dtypes = X.dtypes
+            self.numeric = all(
+                np.issubdtype(dt, np.number) or np.issubdtype(dt, np.bool_)
+                for dt in (np.dtype(d) if _is_numpy_dtype(d) else np.dtype(object) for d in X.dtypes)
+            )
+        else:
+            self.columns = None
+            self.dtypes = None
+            arr = np.asarray(X)
+            self.numeric = arr.dtype != object and np.issubdtype(arr.dtype, np.number) or (
+                arr.dtype == bool
+            )
+            if arr.dtype == object:
+                try:
+                    arr.astype(np.float64)
+                    self.numeric = True
+                except (TypeError, ValueError):
+                    self.numeric = False
+        self.n_features = self._to_array(X).shape[1]
+
+    @property
+    def feature_names(self):
+        if self.columns is None:
+            return None
+        return np.asarray([str(c) for c in self.columns], dtype=object)
+
+    def _to_array(self, X):
+        if self.is_frame and _is_frame(X):
+            arr = X.to_numpy(dtype=np.float64) if self.numeric else X.to_numpy(dtype=object)
+        else:
+            arr = np.asarray(X)
+            if self.numeric:
+                try:
+                    arr = arr.astype(np.float64)
+                except (TypeError, ValueError) as exc:
+                    raise ValueError(f"X must be numeric like the data seen in fit: {exc}") from None
+            else:
+                arr = arr.astype(object)
+        return arr
+
+    def to_array(self, X, *, n_features=None, name="X"):
+        """Validate ``X`` and return a 2-D float64 (or object) array."""
+        if hasattr(X, "toarray") and not self.is_frame:
+            raise TypeError(f"{name} is sparse; pass a dense array (explanations perturb columns).")
+        if _is_frame(X) and self.columns is not None:
+            missing = [c for c in self.columns if c not in X.columns]
+            if missing:
+                raise ValueError(f"{name} is missing columns seen in fit: {missing[:10]}")
+            X = X[self.columns]
+        arr = self._to_array(X)
+        if arr.ndim == 1:
+            raise ValueError(
+                f"Expected a 2-D {name}, got a 1-D array of shape {arr.shape}; reshape with "
+                "X.reshape(1, -1) for one sample or X.reshape(-1, 1) for one feature."
+            )
+        if arr.ndim != 2:
+            raise ValueError(f"Expected a 2-D {name}, got an array with shape {arr.shape}.")
+        if arr.shape[0] == 0:
+            raise ValueError(f"{name} has 0 samples (shape={arr.shape}); at least one is required.")
+        if arr.shape[1] == 0:
+            raise ValueError(f"{name} has 0 features (shape={arr.shape}); at least one is required.")
+        n_expected = self.n_features if n_features is None else n_features
+        if arr.shape[1] != n_expected:
+            raise ValueError(
+                f"{name} has {arr.shape[1]} features, but this explainer was fitted with "
+                f"{n_expected} features."
+            )
+        if self.numeric:
+            if np.isinf(arr).any():
+                raise ValueError(f"Input {name} contains infinity; explanations need finite values.")
+            if not self.allow_nan and np.isnan(arr).any():
+                raise ValueError(
+                    f"Input {name} contains NaN; impute missing values first (only models that "
+                    "handle NaN natively, such as HistGradientBoosting with TreeShapExplainer, accept it)."
+                )
+        return arr
+
+    def to_model_input(self, A):
+        """Turn a perturbed array back into what the model was trained on."""
+        if not self.is_frame:
+            return A
+        import pandas as pd
+
+        frame = pd.DataFrame(A, columns=self.columns)
+        return frame.astype(self.dtypes.to_dict(), copy=False)
+
+
+def _is_numpy_dtype(d):
+    try:
+        np.dtype(d)
+        return True
+    except TypeError:
+        return False
+
+
+def check_feature_groups(feature_groups, n_features, feature_names):
+    """Return (list of column-index arrays, group names) for the players of a game.
+
+    ``feature_groups`` is None (one player per column), a list of lists of column indices
+    or names, or a dict ``{group_name: [columns]}``. Every column must belong to exactly one
+    group, so attributions of all groups add up to the full effect.
+    """
+    names = None if feature_names is None else [str(n) for n in feature_names]
+    if feature_groups is None:
+        groups = [np.array([j]) for j in range(n_features)]
+        labels = names if names is not None else [f"x{j}" for j in range(n_features)]
+        return groups, np.asarray(labels, dtype=object)
+    if isinstance(feature_groups, dict):
+        labels = [str(k) for k in feature_groups]
+        members = list(feature_groups.values())
+    else:
+        members = list(feature_groups)
+        labels = None
+    groups = []
+    for cols in members:
+        if isinstance(cols, str | numbers.Integral):
+            cols = [cols]
+        idx = []
+        for c in cols:
+            if isinstance(c, str):
+                if names is None or c not in names:
+                    raise ValueError(f"feature_groups names unknown column {c!r}.")
+                idx.append(names.index(c))
+            elif isinstance(c, numbers.Integral) and 0 <= int(c) < n_features:
+                idx.append(int(c))
+            else:
+                raise ValueError(f"feature_groups holds an invalid column {c!r}.")
+        groups.append(np.asarray(sorted(idx), dtype=int))
+    counts = np.bincount(np.concatenate(groups), minlength=n_features)
+    if (counts != 1).any():
+        bad = np.flatnonzero(counts != 1)
+        raise ValueError(
+            "feature_groups must put every column in exactly one group; columns "
+            f"{bad.tolist()[:10]} appear {counts[bad].tolist()[:10]} times."
+        )
+    if labels is None:
+        if names is not None:
+            labels = ["+".join(names[j] for j in g) for g in groups]
+        else:
+            labels = ["+".join(f"x{j}" for j in g) for g in groups]
+    return groups, np.asarray(labels, dtype=object)

@@ -1,0 +1,82 @@
+"""Weighted least squares on coalitions: the engine shared by KernelSHAP and LIME.
+
+Both regress coalition values on binary coalition vectors ``z`` with sample weights; they
+differ in the weights (Shapley kernel vs exponential kernel), the regulariser (none vs ridge)
+and the constraints (KernelSHAP pins the intercept to v(empty) and the sum to v(all) - v(empty)).
+Every call solves for many right-hand sides at once (samples x outputs share the design).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.linalg
+
+
+def _solve_spd(A, B):
+    try:
+        return scipy.linalg.solve(A, B, assume_a="pos")
+    except (np.linalg.LinAlgError, scipy.linalg.LinAlgError, ValueError):
+        return np.linalg.lstsq(A, B, rcond=None)[0]
+
+
+def efficiency_constrained_wls(Z, w, Y, delta):
+    """Solve ``min sum_i w_i (Y_i - z_i . phi)^2  s.t.  sum(phi) = delta`` for many RHS.
+
+    Parameters
+    ----------
+    Z : ndarray of shape (m, p)
+        Coalition vectors (0/1).
+    w : ndarray of shape (m,)
+        Non-negative weights.
+    Y : ndarray of shape (m, r)
+        Targets ``v(z) - v(empty)``, one column per right-hand side.
+    delta : ndarray of shape (r,)
+        ``v(all) - v(empty)`` per right-hand side.
+
+    Returns
+    -------
+    phi : ndarray of shape (p, r)
+    M : ndarray of shape (p, p)
+        Linear map from ``Z^T W Y`` to phi's random part (for standard errors).
+    """
+    Zw = Z * w[:, None]
+    A = Z.T @ Zw
+    b = Zw.T @ Y
+    p = Z.shape[1]
+    ones = np.ones((p, 1))
+    Ainv_b = _solve_spd(A, np.hstack([b, ones]))
+    Ainv_1 = Ainv_b[:, -1:]
+    Ainv_b = Ainv_b[:, :-1]
+    denom = float(ones[:, 0] @ Ainv_1[:, 0])
+    lam = (ones.T @ Ainv_b - delta[None, :]) / denom
+    phi = Ainv_b - Ainv_1 @ lam
+    Ainv = _solve_spd(A, np.eye(p))
+    M = Ainv - (Ainv_1 @ Ainv_1.T) / denom
+    return phi, M
+
+
+def ridge_wls(Z, w, Y, alpha=1.0):
+    """Weighted ridge regression with an unpenalised intercept, for many RHS.
+
+    Returns
+    -------
+    coef : ndarray of shape (p, r)
+    intercept : ndarray of shape (r,)
+    r2 : ndarray of shape (r,)
+        Weighted R^2 of the surrogate on the perturbations.
+    """
+    wn = w / w.sum()
+    z_mean = wn @ Z
+    y_mean = wn @ Y
+    Zc = Z - z_mean
+    Yc = Y - y_mean
+    Zw = Zc * w[:, None]
+    A = Zc.T @ Zw + alpha * np.eye(Z.shape[1])
+    coef = _solve_spd(A, Zw.T @ Yc)
+    intercept = y_mean - z_mean @ coef
+    resid = Yc - Zc @ coef
+    ss_res = w @ (resid**2)
+    ss_tot = w @ (Yc**2)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        r2 = np.where(ss_tot > 0, 1.0 - ss_res / ss_tot, 1.0)
+    return coef, intercept, r2

@@ -1,0 +1,293 @@
+"""The explainer contract: explainers are scikit-learn meta-estimators that transform to attributions."""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+from sklearn.base import BaseEstimator, MetaEstimatorMixin, TransformerMixin, clone, is_classifier
+from sklearn.exceptions import NotFittedError
+from sklearn.utils import check_random_state
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.validation import check_is_fitted
+
+from skxai._adapters import ModelOutput, resolve_target, select_target
+from skxai._data import TabularSchema, check_feature_groups
+from skxai._explanation import Explanation
+from skxai._games import BackgroundGame
+
+__all__ = ["BaseExplainer", "BaseTabularExplainer", "Explanation"]
+
+
+def is_frozen(estimator):
+    """True for ``sklearn.frozen.FrozenEstimator`` (used as is, never refitted)."""
+    return type(estimator).__name__ == "FrozenEstimator"
+
+
+def _is_torch_module(obj):
+    return any(c.__module__.startswith("torch.nn") and c.__name__ == "Module" for c in type(obj).__mro__)
+
+
+def _is_fitted(estimator):
+    try:
+        check_is_fitted(estimator)
+        return True
+    except (NotFittedError, TypeError):
+        return False
+
+
+def _estimator_has(attr):
+    def check(self):
+        est = getattr(self, "estimator_", self.estimator)
+        return hasattr(est, attr)
+
+    return check
+
+
+class BaseExplainer(TransformerMixin, MetaEstimatorMixin, BaseEstimator):
+    """Base of every explainer: a meta-estimator wrapping the model it explains.
+
+    Subclasses store their hyper-parameters in ``__init__`` (first positional parameter
+    ``estimator``) and implement ``fit`` and ``explain``. ``transform`` returns the
+    attributions of one output; ``explain`` the full :class:`Explanation`; ``score`` a
+    higher-is-better explanation-quality figure chosen by the ``scoring`` parameter.
+
+    How ``estimator`` is used in ``fit(X, y)``:
+
+    - a ``FrozenEstimator``, a torch module or a plain callable is used as is;
+    - a fitted estimator is used as is when ``y`` is None (``explainer.fit(X_background)``);
+    - otherwise it is cloned and fitted on ``(X, y)`` into ``estimator_``, so an explainer
+      is the last step of a Pipeline that trains the model and explains it in one ``fit``.
+    """
+
+    _default_scoring = None
+
+    def _fit_estimator(self, X, y=None, **fit_params):
+        est = self.estimator
+        if est is None:
+            raise ValueError(f"{type(self).__name__} needs an estimator (got None).")
+        if is_frozen(est) or _is_torch_module(est):
+            return est
+        sklearn_like = hasattr(est, "fit") and hasattr(est, "get_params")
+        if not sklearn_like:
+            if callable(est) or hasattr(est, "predict"):
+                return est
+            raise TypeError(
+                f"Cannot explain {type(est).__name__}: expected a scikit-learn estimator, "
+                "a Pipeline, a torch module or a callable."
+            )
+        if y is None and _is_fitted(est):
+            return est
+        fitted = clone(est)
+        try:
+            if y is None:
+                fitted.fit(X, **fit_params)
+            else:
+                fitted.fit(X, y, **fit_params)
+        except TypeError as exc:
+            if y is None and "y" in str(exc):
+                raise ValueError(
+                    f"{type(est).__name__} is not fitted and fit() got no y: pass y to fit it "
+                    "here, or pass an already fitted (or FrozenEstimator-wrapped) estimator."
+                ) from exc
+            raise
+        return fitted
+
+    @available_if(_estimator_has("predict"))
+    def predict(self, X):
+        """Predict with the explained estimator."""
+        check_is_fitted(self)
+        return self.estimator_.predict(self._model_input(X))
+
+    @available_if(_estimator_has("predict_proba"))
+    def predict_proba(self, X):
+        """Class probabilities of the explained estimator."""
+        check_is_fitted(self)
+        return self.estimator_.predict_proba(self._model_input(X))
+
+    @available_if(_estimator_has("decision_function"))
+    def decision_function(self, X):
+        """Decision function of the explained estimator."""
+        check_is_fitted(self)
+        return self.estimator_.decision_function(self._model_input(X))
+
+    @property
+    def classes_(self):
+        """Classes of the explained classifier."""
+        return self.estimator_.classes_
+
+    def _model_input(self, X):
+        return X
+
+    def transform(self, X):
+        """Attributions of the explained output (``target``) for each sample of ``X``."""
+        return self.explain(X).target_values()
+
+    def score(self, X, y=None):
+        """Explanation quality on ``X`` (higher is better), picked by ``scoring``.
+
+        See :func:`skxai.metrics.make_explanation_scorer` for the available figures.
+        """
+        from skxai.metrics import score_explainer
+
+        scoring = getattr(self, "scoring", None) or self._default_scoring
+        return score_explainer(self, X, y, scoring=scoring)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.transformer_tags.preserves_dtype = ["float64"]
+        tags.input_tags.allow_nan = getattr(self, "_allow_nan", False)
+        tags.non_deterministic = getattr(self, "random_state", 0) is None
+        return tags
+
+
+class BaseTabularExplainer(BaseExplainer):
+    """Base of the explainers of tabular models through a coalition game over background data.
+
+    Subclasses implement ``_explain_rows(X, game)`` returning ``(values, std, extras)`` with
+    values ``(n, n_players, n_outputs)``. Common parameters (set in each subclass' ``__init__``):
+    ``target``, ``response_method``, ``max_background``, ``background``, ``feature_groups``,
+    ``batch_size``, ``n_jobs``, ``random_state``, ``scoring``, ``verbose``.
+    """
+
+    _allow_nan = False
+    _default_scoring = "faithfulness_correlation"
+    _needs_y = False
+
+    def _schema_for(self, X):
+        return TabularSchema(X, allow_nan=self._allow_nan)
+
+    def fit(self, X, y=None, **fit_params):
+        """Fit (or take) the estimator, and learn the background and the outputs.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_features)
+            Background data (and training data when the estimator is fitted here).
+        y : array-like, optional
+            Targets to fit an unfitted estimator.
+        **fit_params : dict
+            Passed to the estimator's ``fit``.
+
+        Returns
+        -------
+        self
+        """
+        self._check_params()
+        schema = self._schema_for(X)
+        Xa = schema.to_array(X)
+        self._schema = schema
+        self.n_features_in_ = Xa.shape[1]
+        if schema.feature_names is not None:
+            self.feature_names_in_ = schema.feature_names
+        elif hasattr(self, "feature_names_in_"):
+            del self.feature_names_in_
+        if self._needs_y and y is None:
+            raise ValueError(f"{type(self).__name__}.fit needs y (it retrains the model).")
+        self.estimator_ = self._fit_estimator(schema.to_model_input(Xa), y, **fit_params)
+        self.output_ = ModelOutput(self.estimator_, self.response_method, schema)
+        self.background_, self.background_weights_ = self._summarise_background(Xa)
+        self.groups_, self.feature_names_out_ = check_feature_groups(
+            getattr(self, "feature_groups", None), self.n_features_in_, schema.feature_names
+        )
+        self.n_players_ = len(self.groups_)
+        bg_out = self.output_(self.background_)
+        self.n_outputs_ = bg_out.shape[1]
+        self.output_names_ = self.output_.describe_outputs(self.n_outputs_)
+        self.target_index_ = resolve_target(
+            self.target,
+            self.output_names_,
+            is_clf=is_classifier(self.estimator_),
+            method=self.output_.method,
+        )
+        self.expected_value_ = self.background_weights_ @ bg_out
+        self._fit_extra(Xa, y)
+        return self
+
+    def _check_params(self):
+        for name in ("batch_size", "max_background"):
+            value = getattr(self, name, None)
+            if value is not None and (not isinstance(value, numbers.Integral) or value < 1):
+                raise ValueError(f"{name} must be a positive integer, got {value!r}.")
+
+    def _fit_extra(self, X, y):
+        """Hook for subclasses that learn more in fit."""
+
+    def _summarise_background(self, X):
+        max_bg = getattr(self, "max_background", 100)
+        n = X.shape[0]
+        if max_bg is None or n <= max_bg:
+            return X.copy(), np.full(n, 1.0 / n)
+        how = getattr(self, "background", "sample")
+        rng = check_random_state(self.random_state)
+        if how == "kmeans":
+            if not self._schema.numeric:
+                raise ValueError("background='kmeans' needs numeric columns; use 'sample'.")
+            from sklearn.cluster import KMeans
+
+            km = KMeans(n_clusters=max_bg, n_init=3, random_state=rng.randint(2**31 - 1))
+            km.fit(X)
+            weights = np.bincount(km.labels_, minlength=max_bg).astype(np.float64)
+            keep = weights > 0
+            return km.cluster_centers_[keep], weights[keep] / weights[keep].sum()
+        if how != "sample":
+            raise ValueError(f"background={how!r} is not supported; use 'sample' or 'kmeans'.")
+        idx = np.sort(rng.choice(n, size=max_bg, replace=False))
+        return X[idx].copy(), np.full(max_bg, 1.0 / max_bg)
+
+    def _model_input(self, X):
+        check_is_fitted(self)
+        return self._schema.to_model_input(self._schema.to_array(X))
+
+    def _game(self):
+        return BackgroundGame(
+            self.output_,
+            self.background_,
+            self.background_weights_,
+            self.groups_,
+            batch_size=self.batch_size or 10_000,
+        )
+
+    def explain(self, X):
+        """Attributions of every output with their context.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        Explanation
+            ``values`` of shape (n_samples, n_players, n_outputs), ``base_values``
+            (n_samples, n_outputs), ``outputs`` (model outputs), ``std`` where estimated.
+        """
+        check_is_fitted(self)
+        Xa = self._schema.to_array(X, n_features=self.n_features_in_)
+        values, base, std, extras = self._explain_rows(Xa)
+        return Explanation(
+            values,
+            base_values=base,
+            data=X,
+            feature_names=self.feature_names_out_,
+            output_names=self.output_names_,
+            std=std,
+            target_index=self.target_index_,
+            output_axis=-1,
+            outputs=base + values.sum(axis=1),
+            method=type(self).__name__,
+            **extras,
+        )
+
+    def transform(self, X):
+        """Attributions of the explained output, shape ``(n_samples, n_players)``."""
+        exp = self.explain(X)
+        return select_target(exp.values, self.target_index_, exp.outputs)
+
+    def get_feature_names_out(self, input_features=None):
+        """Names of the attribution columns (the players: features or feature groups)."""
+        check_is_fitted(self)
+        return np.asarray(self.feature_names_out_, dtype=object)
+
+    def _seed(self):
+        """A fresh integer seed drawn from ``random_state`` (never the global RNG)."""
+        return check_random_state(self.random_state).randint(np.iinfo(np.int32).max)

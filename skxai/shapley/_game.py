@@ -1,0 +1,90 @@
+"""Exact Shapley values of cooperative games given as functions of coalitions."""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.special import gammaln
+
+from skxai._games import all_coalitions
+
+
+def shapley_weights(n_players):
+    """``w[s] = s! (n - s - 1)! / n!`` for s = 0 .. n-1: the weight of a coalition of size s."""
+    s = np.arange(n_players)
+    return np.exp(gammaln(s + 1) + gammaln(n_players - s) - gammaln(n_players + 1))
+
+
+def exact_shapley_from_values(masks, values):
+    """Shapley values from the values of *all* coalitions.
+
+    Parameters
+    ----------
+    masks : bool ndarray of shape (2**p, p)
+        Every coalition exactly once, in any order.
+    values : ndarray of shape (..., 2**p, k)
+        Their values (leading axes: samples).
+
+    Returns
+    -------
+    phi : ndarray of shape (..., p, k)
+    """
+    masks = np.asarray(masks, dtype=bool)
+    m, p = masks.shape
+    if m != 2**p:
+        raise ValueError(f"Need all 2**{p} = {2**p} coalitions, got {m}.")
+    w = shapley_weights(p)
+    sizes = masks.sum(axis=1)
+    # Coalition S enters phi_j with +w(|S|-1) when j in S and -w(|S|) otherwise.
+    plus = w[np.clip(sizes - 1, 0, p - 1)][:, None]
+    minus = np.where(sizes < p, w[np.clip(sizes, 0, p - 1)], 0.0)[:, None]
+    coef = np.where(masks, plus, -minus)
+    return np.einsum("...mk,mp->...pk", values, coef)
+
+
+def shapley_values(value_function, n_players):
+    """Exact Shapley values of a cooperative game, by enumerating all coalitions.
+
+    ``phi_j = sum_{S not containing j} |S|! (n - |S| - 1)! / n! * (v(S + j) - v(S))``.
+
+    Parameters
+    ----------
+    value_function : callable
+        Maps a boolean matrix of coalitions ``(m, n_players)`` to their values, shape ``(m,)``
+        or ``(m, k)`` for k games at once. Called once with all ``2**n_players`` coalitions.
+    n_players : int
+        Number of players (at most 25: 2**25 coalitions).
+
+    Returns
+    -------
+    phi : ndarray of shape (n_players,) or (n_players, k)
+        They add up to ``v(all) - v(empty)`` (efficiency).
+
+    Examples
+    --------
+    The two-player game v({1}) = 1, v({2}) = 2, v({1, 2}) = 4:
+
+    >>> import numpy as np
+    >>> from skxai import shapley_values
+    >>> table = {(): 0.0, (0,): 1.0, (1,): 2.0, (0, 1): 4.0}
+    >>> v = lambda S: np.array([table[tuple(np.flatnonzero(s))] for s in S])
+    >>> shapley_values(v, 2)
+    array([1.5, 2.5])
+    """
+    n_players = int(n_players)
+    if n_players < 1:
+        raise ValueError(f"n_players must be at least 1, got {n_players}.")
+    if n_players > 25:
+        raise ValueError(
+            f"n_players={n_players} means 2**{n_players} coalitions; exact enumeration is "
+            "limited to 25 players (use KernelShapExplainer or ShapleySamplingExplainer)."
+        )
+    masks = all_coalitions(n_players)
+    values = np.asarray(value_function(masks), dtype=np.float64)
+    if values.shape[0] != masks.shape[0]:
+        raise ValueError(
+            f"value_function returned {values.shape[0]} values for {masks.shape[0]} coalitions."
+        )
+    squeeze = values.ndim == 1
+    values = values.reshape(masks.shape[0], -1)
+    phi = exact_shapley_from_values(masks, values)
+    return phi[:, 0] if squeeze else phi
