@@ -119,6 +119,20 @@ class BaseExplainer(TransformerMixin, MetaEstimatorMixin, BaseEstimator):
     def _model_input(self, X):
         return X
 
+    def model_output(self, X):
+        """The explained response of the model on ``X``, shape ``(n_samples, n_outputs)``.
+
+        Metrics call this on perturbed inputs; every explainer family implements it.
+        """
+        raise NotImplementedError
+
+    def target_indices(self, X):
+        """Index of the explained output column for each sample of ``X``, shape ``(n_samples,)``.
+
+        Resolves ``target`` (a fixed output, or the predicted class per sample).
+        """
+        raise NotImplementedError
+
     def transform(self, X):
         """Attributions of the explained output (``target``) for each sample of ``X``."""
         return self.explain(X).target_values()
@@ -238,6 +252,19 @@ class BaseTabularExplainer(BaseExplainer):
     def _model_input(self, X):
         check_is_fitted(self)
         return self._schema.to_model_input(self._schema.to_array(X))
+
+    def model_output(self, X):
+        """The explained response (``response_method``) on ``X``: ``(n_samples, n_outputs)``."""
+        check_is_fitted(self)
+        return self.output_(self._schema.to_array(X, n_features=self.n_features_in_))
+
+    def target_indices(self, X):
+        """Explained output column per sample (the argmax where ``target`` is predicted)."""
+        check_is_fitted(self)
+        n = self._schema.to_array(X, n_features=self.n_features_in_).shape[0]
+        if self.target_index_ == "predicted":
+            return np.argmax(self.model_output(X), axis=1)
+        return np.full(n, self.target_index_, dtype=int)
 
     def _game(self):
         return BackgroundGame(
