@@ -30,6 +30,16 @@ def _final_step(estimator):
     return est
 
 
+def safe_is_classifier(estimator):
+    """``sklearn.base.is_classifier`` that answers False for plain callables."""
+    if not _is_sklearn_like(estimator):
+        return False
+    try:
+        return is_classifier(estimator)
+    except AttributeError:
+        return False
+
+
 def resolve_response_method(estimator, response_method):
     """Pick the method explained, following ``sklearn.inspection.partial_dependence``."""
     if response_method not in RESPONSE_METHODS:
@@ -49,7 +59,7 @@ def resolve_response_method(estimator, response_method):
             "a Pipeline or a callable mapping a 2-D array to predictions."
         )
     if response_method == "auto":
-        if is_classifier(estimator):
+        if safe_is_classifier(estimator):
             candidates = ("predict_proba", "decision_function")
         elif is_outlier_detector(estimator):
             candidates = ("decision_function", "score_samples")
@@ -64,7 +74,7 @@ def resolve_response_method(estimator, response_method):
             f"{type(estimator).__name__} has no method {response_method!r} "
             f"(response_method={response_method!r})."
         )
-    if response_method == "predict" and is_classifier(estimator):
+    if response_method == "predict" and safe_is_classifier(estimator):
         raise ValueError(
             "response_method='predict' returns class labels, which have no additive "
             "explanation; use 'predict_proba' or 'decision_function' for a classifier."

@@ -51,54 +51,31 @@ class TabularSchema:
         return np.asarray([str(c) for c in self.columns], dtype=object)
 
     def _to_array(self, X):
-        if self.is_frame and _is_frame(X):
-            arr = X.to_numpy(dtype=np.float64) if self.numeric else X.to_numpy(dtype=object)
-        else:
-            arr = np.asarray(X)
-            if self.numeric:
-                try:
-                    arr = arr.astype(np.float64)
-                except (TypeError, ValueError) as exc:
-                    raise ValueError(f"X must be numeric like the data seen in fit: {exc}") from None
-            else:
-                arr = arr.astype(object)
-        return arr
+        from sklearn.utils.validation import check_array
 
-    def to_array(self, X, *, n_features=None, name="X"):
+        if self.is_frame and _is_frame(X):
+            X = X.to_numpy(dtype=np.float64) if self.numeric else X.to_numpy(dtype=object)
+        return check_array(
+            X,
+            dtype=np.float64 if self.numeric else object,
+            ensure_all_finite="allow-nan" if self.allow_nan or not self.numeric else True,
+            ensure_2d=True,
+        )
+
+    def to_array(self, X, *, n_features=None, name="X", owner="explainer"):
         """Validate ``X`` and return a 2-D float64 (or object) array."""
-        if hasattr(X, "toarray") and not self.is_frame:
-            raise TypeError(f"{name} is sparse; pass a dense array (explanations perturb columns).")
         if _is_frame(X) and self.columns is not None:
             missing = [c for c in self.columns if c not in X.columns]
             if missing:
                 raise ValueError(f"{name} is missing columns seen in fit: {missing[:10]}")
             X = X[self.columns]
         arr = self._to_array(X)
-        if arr.ndim == 1:
-            raise ValueError(
-                f"Expected a 2-D {name}, got a 1-D array of shape {arr.shape}; reshape with "
-                "X.reshape(1, -1) for one sample or X.reshape(-1, 1) for one feature."
-            )
-        if arr.ndim != 2:
-            raise ValueError(f"Expected a 2-D {name}, got an array with shape {arr.shape}.")
-        if arr.shape[0] == 0:
-            raise ValueError(f"{name} has 0 samples (shape={arr.shape}); at least one is required.")
-        if arr.shape[1] == 0:
-            raise ValueError(f"{name} has 0 features (shape={arr.shape}); at least one is required.")
         n_expected = self.n_features if n_features is None else n_features
         if arr.shape[1] != n_expected:
             raise ValueError(
-                f"{name} has {arr.shape[1]} features, but this explainer was fitted with "
-                f"{n_expected} features."
+                f"{name} has {arr.shape[1]} features, but {owner} is expecting {n_expected} "
+                "features as input."
             )
-        if self.numeric:
-            if np.isinf(arr).any():
-                raise ValueError(f"Input {name} contains infinity; explanations need finite values.")
-            if not self.allow_nan and np.isnan(arr).any():
-                raise ValueError(
-                    f"Input {name} contains NaN; impute missing values first (only models that "
-                    "handle NaN natively, such as HistGradientBoosting with TreeShapExplainer, accept it)."
-                )
         return arr
 
     def to_model_input(self, A):
@@ -108,7 +85,7 @@ class TabularSchema:
         import pandas as pd
 
         frame = pd.DataFrame(A, columns=self.columns)
-        return frame.astype(self.dtypes.to_dict(), copy=False)
+        return frame.astype(self.dtypes.to_dict())
 
 
 def _is_numpy_dtype(d):

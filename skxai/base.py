@@ -5,13 +5,13 @@ from __future__ import annotations
 import numbers
 
 import numpy as np
-from sklearn.base import BaseEstimator, MetaEstimatorMixin, TransformerMixin, clone, is_classifier
+from sklearn.base import BaseEstimator, MetaEstimatorMixin, TransformerMixin, clone
 from sklearn.exceptions import NotFittedError
 from sklearn.utils import check_random_state
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
-from skxai._adapters import ModelOutput, resolve_target, select_target
+from skxai._adapters import ModelOutput, resolve_target, safe_is_classifier, select_target
 from skxai._data import TabularSchema, check_feature_groups
 from skxai._explanation import Explanation
 from skxai._games import BackgroundGame
@@ -211,7 +211,7 @@ class BaseTabularExplainer(BaseExplainer):
         self.target_index_ = resolve_target(
             self.target,
             self.output_names_,
-            is_clf=is_classifier(self.estimator_),
+            is_clf=safe_is_classifier(self.estimator_),
             method=self.output_.method,
         )
         self.expected_value_ = self.background_weights_ @ bg_out
@@ -251,17 +251,19 @@ class BaseTabularExplainer(BaseExplainer):
 
     def _model_input(self, X):
         check_is_fitted(self)
-        return self._schema.to_model_input(self._schema.to_array(X))
+        return self._schema.to_model_input(
+            self._schema.to_array(X, n_features=self.n_features_in_, owner=type(self).__name__)
+        )
 
     def model_output(self, X):
         """The explained response (``response_method``) on ``X``: ``(n_samples, n_outputs)``."""
         check_is_fitted(self)
-        return self.output_(self._schema.to_array(X, n_features=self.n_features_in_))
+        return self.output_(self._schema.to_array(X, n_features=self.n_features_in_, owner=type(self).__name__))
 
     def target_indices(self, X):
         """Explained output column per sample (the argmax where ``target`` is predicted)."""
         check_is_fitted(self)
-        n = self._schema.to_array(X, n_features=self.n_features_in_).shape[0]
+        n = self._schema.to_array(X, n_features=self.n_features_in_, owner=type(self).__name__).shape[0]
         if self.target_index_ == "predicted":
             return np.argmax(self.model_output(X), axis=1)
         return np.full(n, self.target_index_, dtype=int)
@@ -289,7 +291,7 @@ class BaseTabularExplainer(BaseExplainer):
             (n_samples, n_outputs), ``outputs`` (model outputs), ``std`` where estimated.
         """
         check_is_fitted(self)
-        Xa = self._schema.to_array(X, n_features=self.n_features_in_)
+        Xa = self._schema.to_array(X, n_features=self.n_features_in_, owner=type(self).__name__)
         values, base, std, extras = self._explain_rows(Xa)
         return Explanation(
             values,

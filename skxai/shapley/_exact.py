@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
-
 from skxai._games import all_coalitions
 from skxai.base import BaseTabularExplainer
 from skxai.shapley._game import exact_shapley_from_values
