@@ -1,0 +1,414 @@
+"""Base class of the explainers of torch networks (gradients, backprop rules, DeepSHAP, CAMs)."""
+
+from __future__ import annotations
+
+import numbers
+import warnings
+from typing import NamedTuple
+
+import numpy as np
+import torch
+from sklearn.exceptions import NotFittedError
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_is_fitted
+
+from skxai._explanation import Explanation
+from skxai.base import BaseExplainer, _is_fitted, _is_torch_module, is_frozen
+from skxai.gradient._torch import HookSet, TorchModel
+
+__all__ = ["BaseTorchExplainer", "GradResult"]
+
+
+class GradResult(NamedTuple):
+    """What one batched forward-backward pass gives back (all tensors detached)."""
+
+    outputs: torch.Tensor
+    """(n, k) explained response on the inputs."""
+    grads: torch.Tensor
+    """Gradient of the selected output w.r.t. the input (or the layer's activations)."""
+    activations: torch.Tensor | None
+    """The layer's activations (with ``keep_activations=True``), else None."""
+    targets: torch.Tensor
+    """(n,) output index differentiated for each sample."""
+
+
+def _to_numpy(X):
+    if isinstance(X, torch.Tensor):
+        return X.detach().cpu().numpy(), None
+    if hasattr(X, "columns") and hasattr(X, "to_numpy"):
+        return X.to_numpy(), np.asarray([str(c) for c in X.columns], dtype=object)
+    return np.asarray(X), None
+
+
+class BaseTorchExplainer(BaseExplainer):
+    """Base of the explainers that need a differentiable torch network.
+
+    Subclasses set their parameters in ``__init__`` (``estimator``, ``target``,
+    ``response_method``, ``layer``, ``batch_size``, ``max_background``, ``random_state``,
+    ``scoring`` plus their own) and implement ``_attribute(x)``, which runs inside
+    :meth:`TorchModel.prepared` and returns ``(values, extras)``: attributions (tensor shaped
+    like the input, or like the layer's activations) and a dict of extra fields (``outputs``
+    and ``targets`` are filled in when absent).
+
+    ``fit(X, y=None)``: a ``FrozenEstimator``, a fitted skorch net / scikit-learn model (with
+    ``y`` None) or a torch module is used as is; an unfitted skorch net (or sklearn model) is
+    cloned and fitted on ``(X, y)``. ``X`` also gives the background (at most
+    ``max_background`` rows, drawn with ``random_state``) used for baselines.
+    """
+
+    _default_scoring = "infidelity"
+
+    # ------------------------------------------------------------------ fit
+    def _check_params(self):
+        for name in ("batch_size", "max_background"):
+            value = getattr(self, name, None)
+            if value is not None and (
+                not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < 1
+            ):
+                raise ValueError(f"{name} must be a positive integer, got {value!r}.")
+
+    def _validate_X(self, X, *, reset=False, name="X"):
+        if hasattr(X, "toarray") and not hasattr(X, "columns"):
+            raise TypeError(f"{name} is sparse; pass a dense array.")
+        arr, columns = _to_numpy(X)
+        if arr.dtype == object or not (
+            np.issubdtype(arr.dtype, np.number) or np.issubdtype(arr.dtype, np.bool_)
+        ):
+            try:
+                arr = arr.astype(np.float64)
+            except (TypeError, ValueError):
+                raise ValueError(f"{name} must be numeric, got dtype {arr.dtype}.") from None
+        if arr.ndim < 2:
+            raise ValueError(
+                f"Expected {name} with samples on the first axis (2-D or more), got shape "
+                f"{arr.shape}; reshape with X.reshape(1, -1) for one sample."
+            )
+        if arr.shape[0] == 0:
+            raise ValueError(f"{name} has 0 samples (shape={arr.shape}); at least one is required.")
+        if np.issubdtype(arr.dtype, np.floating) and not np.isfinite(arr).all():
+            kind = "NaN" if np.isnan(arr).any() else "infinity"
+            raise ValueError(f"Input {name} contains {kind}; gradients need finite inputs.")
+        if reset:
+            self.input_shape_ = tuple(arr.shape[1:])
+            if arr.ndim == 2:
+                self.n_features_in_ = arr.shape[1]
+            elif hasattr(self, "n_features_in_"):
+                del self.n_features_in_
+            if columns is not None:
+                self.feature_names_in_ = columns
+            elif hasattr(self, "feature_names_in_"):
+                del self.feature_names_in_
+        elif tuple(arr.shape[1:]) != self.input_shape_:
+            if arr.ndim == 2 and len(self.input_shape_) == 1:
+                raise ValueError(
+                    f"{name} has {arr.shape[1]} features, but {type(self).__name__} is expecting "
+                    f"{self.input_shape_[0]} features as input."
+                )
+            raise ValueError(
+                f"{name} has sample shape {tuple(arr.shape[1:])}, but {type(self).__name__} was "
+                f"fitted on samples of shape {self.input_shape_}."
+            )
+        return arr
+
+    def fit(self, X, y=None, **fit_params):
+        """Take (or fit) the network and learn the background.
+
+        Parameters
+        ----------
+        X : array-like or tensor of shape (n_samples, ...)
+            Background samples (and training data when the estimator is fitted here).
+        y : array-like, optional
+            Targets to fit an unfitted skorch net / scikit-learn model.
+        **fit_params : dict
+            Passed to the estimator's ``fit``.
+
+        Returns
+        -------
+        self
+        """
+        self._check_params()
+        Xa = self._validate_X(X, reset=True)
+        est = self.estimator
+        if (
+            y is None
+            and est is not None
+            and not (is_frozen(est) or _is_torch_module(est))
+            and hasattr(est, "fit")
+            and not _is_fitted(est)
+        ):
+            raise ValueError(
+                f"{type(est).__name__} is not fitted and fit() got no y: pass y to fit it here, "
+                "or pass an already fitted (or FrozenEstimator-wrapped) model."
+            )
+        self.estimator_ = self._fit_estimator(X, y, **fit_params)
+        self.model_ = TorchModel(self.estimator_, self.response_method)
+        layer = getattr(self, "layer", None)
+        if layer is not None:
+            self.model_.get_layer(layer)
+        rng = check_random_state(getattr(self, "random_state", None))
+        n_bg = getattr(self, "max_background", None) or Xa.shape[0]
+        if Xa.shape[0] > n_bg:
+            idx = np.sort(rng.choice(Xa.shape[0], size=n_bg, replace=False))
+            self.background_ = Xa[idx].astype(np.float64)
+        else:
+            self.background_ = Xa.astype(np.float64, copy=True)
+        bg_out = self.model_output(self.background_)
+        self.n_outputs_ = bg_out.shape[1]
+        self.output_names_ = self.model_.output_names(self.n_outputs_)
+        self.expected_value_ = bg_out.mean(axis=0)
+        target = getattr(self, "target", None)
+        if target is not None and not isinstance(target, str) and np.ndim(target) > 0:
+            self.target_index_ = None  # one label per explained sample, checked in explain
+        else:
+            self.target_index_ = self.model_.resolve_target(target, self.n_outputs_)
+        self._warn_softmax_logits(bg_out)
+        self._fit_extra(Xa, y)
+        return self
+
+    def _warn_softmax_logits(self, out):
+        m = self.model_
+        if (
+            m.response == "logits"
+            and m.is_classifier
+            and m._final is None
+            and out.shape[1] > 1
+            and (out >= 0).all()
+            and np.allclose(out.sum(axis=1), 1.0, atol=1e-5)
+        ):
+            warnings.warn(
+                "response_method='logits' but the module's outputs look like probabilities (a "
+                "softmax inside forward() cannot be bypassed); the probabilities are explained.",
+                UserWarning,
+            )
+
+    def _fit_extra(self, X, y):
+        """Hook for subclasses that learn more in fit (baselines, references)."""
+
+    # ------------------------------------------------------------------ model calls
+    def _batch(self):
+        return getattr(self, "batch_size", None) or 256
+
+    def _outputs(self, x):
+        """No-grad batched forward of a tensor (call inside ``prepared``)."""
+        bs = self._batch()
+        with torch.no_grad():
+            return torch.cat([self.model_.forward(x[s : s + bs]) for s in range(0, x.shape[0], bs)])
+
+    def model_output(self, X):
+        """The explained response on ``X`` as float64 numpy ``(n_samples, n_outputs)``."""
+        check_is_fitted(self, "model_")
+        Xa = X if isinstance(X, np.ndarray) and X.dtype != object else _to_numpy(X)[0]
+        if hasattr(self, "input_shape_") and tuple(Xa.shape[1:]) != self.input_shape_:
+            self._validate_X(Xa)
+        x = self.model_.to_tensor(Xa)
+        with self.model_.prepared():
+            out = self._outputs(x)
+        return out.detach().cpu().numpy().astype(np.float64)
+
+    def target_indices(self, X):
+        """Explained output index per sample of ``X`` (resolves ``target``)."""
+        check_is_fitted(self, "model_")
+        out = self.model_output(X)
+        return self._targets(torch.as_tensor(out)).cpu().numpy()
+
+    def _targets(self, outputs):
+        return self.model_.targets(getattr(self, "target", None), outputs)
+
+    def _layer_module(self, layer=None):
+        layer = getattr(self, "layer", None) if layer is None else layer
+        return None if layer is None else self.model_.get_layer(layer)
+
+    def _layer_forward(self, x, layer):
+        """No-grad batched ``(outputs, activations)`` of ``layer`` (call inside ``prepared``)."""
+        module = self._layer_module(layer)
+        bs = self._batch()
+        outs, acts = [], []
+        box = []
+
+        def hook(m, inp, out):
+            if box:
+                raise ValueError(
+                    f"Layer {layer!r} is called more than once per forward pass; attribute to a "
+                    "layer that runs once."
+                )
+            if not isinstance(out, torch.Tensor):
+                raise TypeError(f"Layer {layer!r} returns {type(out).__name__}, not a tensor.")
+            box.append(out.detach())
+
+        with HookSet() as hooks, torch.no_grad():
+            hooks.add(module.register_forward_hook(hook))
+            for s in range(0, x.shape[0], bs):
+                box.clear()
+                outs.append(self.model_.forward(x[s : s + bs]))
+                if not box:
+                    raise ValueError(f"Layer {layer!r} was not called during the forward pass.")
+                acts.append(box[0].clone())
+        return torch.cat(outs), torch.cat(acts)
+
+    def _forward_backward(
+        self,
+        x,
+        targets=None,
+        *,
+        layer=None,
+        layer_values=None,
+        keep_activations=False,
+        batch_size=None,
+    ):
+        """Batched forward and backward of the explained output (call inside ``prepared``).
+
+        Parameters
+        ----------
+        x : tensor (n, ...)
+            Inputs, on the model's device and dtype.
+        targets : LongTensor (n,), optional
+            Output differentiated per sample; None resolves ``self.target`` from each chunk's
+            own outputs (so the predicted class costs no extra forward pass).
+        layer : str or module, optional
+            Differentiate w.r.t. this layer's output instead of the input.
+        layer_values : tensor (n, ...), optional
+            Replace the layer's output by these values (paths through a layer's activations).
+        keep_activations : bool
+            Also return the layer's activations.
+        batch_size : int, optional
+            Rows per pass (default ``self.batch_size``).
+
+        Returns
+        -------
+        GradResult
+        """
+        model = self.model_
+        module = None if layer is None else self._layer_module(layer)
+        bs = batch_size or self._batch()
+        n = x.shape[0]
+        outs, grads, acts, tgts = [], [], [], []
+        box = {}
+
+        def hook(m, inp, out):
+            if "act" in box:
+                raise ValueError(
+                    f"Layer {layer!r} is called more than once per forward pass; attribute to a "
+                    "layer that runs once."
+                )
+            value = box.pop("replace", None)
+            src = out if value is None else value
+            if not isinstance(src, torch.Tensor):
+                raise TypeError(f"Layer {layer!r} returns {type(src).__name__}, not a tensor.")
+            leaf = src.detach().requires_grad_(True)
+            box["act"] = leaf
+            # a clone, so that in-place modules after the layer do not touch the leaf
+            return leaf.clone()
+
+        with HookSet() as hooks:
+            if module is not None:
+                hooks.add(module.register_forward_hook(hook))
+            for s in range(0, n, bs):
+                box.clear()
+                xb = x[s : s + bs]
+                if module is None:
+                    xb = xb.detach().requires_grad_(True)
+                elif layer_values is not None:
+                    box["replace"] = layer_values[s : s + bs]
+                with torch.enable_grad():
+                    out = model.forward(xb)
+                    if module is not None and "act" not in box:
+                        raise ValueError(f"Layer {layer!r} was not called during the forward pass.")
+                    wrt = xb if module is None else box["act"]
+                    tb = (
+                        self._targets(out.detach()) if targets is None else targets[s : s + bs]
+                    )
+                    selected = out.gather(1, tb[:, None]).sum()
+                    (g,) = torch.autograd.grad(selected, wrt, allow_unused=True)
+                if g is None:
+                    g = torch.zeros_like(wrt)
+                outs.append(out.detach())
+                grads.append(g)
+                tgts.append(tb)
+                if keep_activations:
+                    acts.append(wrt.detach())
+        return GradResult(
+            torch.cat(outs),
+            torch.cat(grads),
+            torch.cat(acts) if keep_activations else None,
+            torch.cat(tgts),
+        )
+
+    # ------------------------------------------------------------------ explain
+    def _attribute(self, x):
+        raise NotImplementedError
+
+    def _fixed_targets(self, n):
+        """Targets known without a forward pass (LongTensor), or None for 'predicted'."""
+        target = getattr(self, "target", None)
+        if self.target_index_ is None:
+            dummy = torch.zeros((n, self.n_outputs_))
+            return self.model_.targets(target, dummy).to(self.model_.device)
+        if self.target_index_ == "predicted":
+            return None
+        return torch.full((n,), self.target_index_, dtype=torch.long, device=self.model_.device)
+
+    def explain(self, X):
+        """Attributions with their context.
+
+        Parameters
+        ----------
+        X : array-like or tensor of shape (n_samples, ...)
+
+        Returns
+        -------
+        Explanation
+            ``values`` shaped like ``X`` (or like the layer's activations with ``layer``),
+            ``outputs`` (n, n_outputs) model outputs, ``targets`` (n,) explained output index
+            per sample, plus the method's extras.
+        """
+        try:
+            check_is_fitted(self, "model_")
+        except NotFittedError:
+            raise
+        Xa = self._validate_X(X)
+        x = self.model_.to_tensor(Xa)
+        with self.model_.prepared():
+            values, extras = self._attribute(x)
+        extras = {
+            k: (v.detach().cpu().numpy().astype(np.float64) if isinstance(v, torch.Tensor) else v)
+            for k, v in extras.items()
+        }
+        targets = np.asarray(extras.pop("targets"), dtype=np.int64)
+        outputs = extras.pop("outputs")
+        base = extras.pop("base_values", None)
+        values = values.detach().cpu().numpy().astype(np.float64)
+        names = getattr(self, "feature_names_in_", None)
+        if names is not None and values.shape[1:] != (len(names),):
+            names = None
+        return Explanation(
+            values,
+            base_values=base,
+            data=X,
+            feature_names=names,
+            output_names=self.output_names_,
+            target_index=targets,
+            outputs=outputs,
+            method=type(self).__name__,
+            targets=targets,
+            layer=getattr(self, "layer", None),
+            **extras,
+        )
+
+    def transform(self, X):
+        """Attributions of the explained output, shaped like ``X`` (float64)."""
+        return self.explain(X).values
+
+    def get_feature_names_out(self, input_features=None):
+        """Attribution column names (tabular inputs): one per input feature."""
+        check_is_fitted(self, "model_")
+        if getattr(self, "layer", None) is not None or len(self.input_shape_) != 1:
+            raise AttributeError("get_feature_names_out is only defined for 2-D inputs.")
+        names = getattr(self, "feature_names_in_", None)
+        if names is None:
+            names = [f"x{j}" for j in range(self.input_shape_[0])]
+        return np.asarray(names, dtype=object)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.non_deterministic = False
+        return tags

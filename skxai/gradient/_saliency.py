@@ -1,0 +1,100 @@
+"""Saliency: the gradient of the explained output with respect to the input (Simonyan et al. 2014)."""
+
+from __future__ import annotations
+
+from skxai.gradient._base import BaseTorchExplainer
+
+REDUCTIONS = (None, "abs", "abs_max_channel")
+
+
+def reduce_map(values, reduce):
+    """Apply a saliency reduction: None (raw), ``"abs"``, or ``"abs_max_channel"`` (axis 1)."""
+    if reduce is None:
+        return values
+    if reduce == "abs":
+        return values.abs()
+    if reduce == "abs_max_channel":
+        if values.ndim < 3:
+            raise ValueError(
+                f"reduce='abs_max_channel' needs channel-first inputs (n, C, ...); got shape "
+                f"{tuple(values.shape)}."
+            )
+        return values.abs().amax(dim=1)
+    raise ValueError(f"reduce={reduce!r} is not supported; use one of {REDUCTIONS}.")
+
+
+class GradientExplainer(BaseTorchExplainer):
+    """Saliency: the gradient of the explained output with respect to each input value.
+
+    Parameters
+    ----------
+    estimator : skorch net, torch.nn.Module, or scikit-learn MLP / linear model
+        The network explained (see :class:`~skxai.gradient.TorchModel`); an unfitted skorch
+        net is cloned and fitted on ``fit(X, y)``.
+    target : label, int, "predicted", array-like or None, default=None
+        Output explained: a class label (output index for regressors / plain modules),
+        ``"predicted"``, or one label per explained sample. None means the positive class
+        of binary classifiers, the single output, else the predicted class.
+    response_method : {"auto", "logits", "proba"}, default="auto"
+        See :class:`~skxai.gradient.TorchModel`.
+    layer : str, default=None
+        Attribute to the output activations of this submodule (``get_submodule`` name)
+        instead of the input.
+    reduce : {None, "abs", "abs_max_channel"}, default=None
+        ``"abs_max_channel"`` returns the image heatmap ``max_c |grad|`` of shape
+        ``(n, H, W)``; ``"abs"`` the absolute gradient.
+    batch_size : int, default=256
+        Rows per forward-backward pass.
+    max_background : int, default=100
+        Background rows kept from ``fit`` (for scoring).
+    random_state : int, RandomState or None, default=None
+        Draws the background subsample.
+    scoring : str or callable, default=None
+        Quality figure of ``score`` (the family default when None).
+
+    Attributes
+    ----------
+    estimator_, model_, background_, expected_value_, n_outputs_, output_names_,
+    target_index_, input_shape_, n_features_in_
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.linear_model import LinearRegression
+    >>> from skxai import GradientExplainer
+    >>> X = np.random.RandomState(0).normal(size=(40, 3))
+    >>> model = LinearRegression().fit(X, X @ [1.0, -2.0, 0.5])
+    >>> GradientExplainer(model).fit(X).transform(X[:2]).round(6)
+    array([[ 1. , -2. ,  0.5],
+           [ 1. , -2. ,  0.5]])
+    """
+
+    def __init__(
+        self,
+        estimator,
+        *,
+        target=None,
+        response_method="auto",
+        layer=None,
+        reduce=None,
+        batch_size=256,
+        max_background=100,
+        random_state=None,
+        scoring=None,
+    ):
+        self.estimator = estimator
+        self.target = target
+        self.response_method = response_method
+        self.layer = layer
+        self.reduce = reduce
+        self.batch_size = batch_size
+        self.max_background = max_background
+        self.random_state = random_state
+        self.scoring = scoring
+
+    def _attribute(self, x):
+        if self.reduce not in REDUCTIONS:
+            raise ValueError(f"reduce={self.reduce!r} is not supported; use one of {REDUCTIONS}.")
+        res = self._forward_backward(x, self._fixed_targets(x.shape[0]), layer=self.layer)
+        values = reduce_map(res.grads, self.reduce)
+        return values, {"outputs": res.outputs, "targets": res.targets}

@@ -1,0 +1,446 @@
+"""Torch model adapter: skorch nets, plain modules and exactly converted scikit-learn models.
+
+Everything the gradient, backprop, DeepSHAP and CAM explainers need from a network lives
+here: the explained response as a differentiable ``(n, k)`` function, target resolution,
+layer lookup by name, and a context manager that puts the model in evaluation mode and
+restores it exactly afterwards.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import numbers
+
+import numpy as np
+import torch
+from torch import nn
+
+__all__ = ["TorchModel", "HookSet", "to_sklearn_torch"]
+
+RESPONSES = ("auto", "logits", "proba")
+_ALIASES = {"decision_function": "logits", "predict_proba": "proba", "predict": "logits"}
+
+
+def _unfreeze(estimator):
+    for _ in range(10):
+        if type(estimator).__name__ == "FrozenEstimator":
+            estimator = estimator.estimator
+        else:
+            break
+    return estimator
+
+
+def _is_skorch(obj):
+    return any(c.__module__.startswith("skorch") for c in type(obj).__mro__) and hasattr(
+        obj, "module"
+    )
+
+
+class HookSet(contextlib.AbstractContextManager):
+    """Hook handles that are always removed when the ``with`` block ends (even on error)."""
+
+    def __init__(self):
+        self.handles = []
+
+    def add(self, handle):
+        self.handles.append(handle)
+        return handle
+
+    def remove(self):
+        while self.handles:
+            self.handles.pop().remove()
+
+    def __exit__(self, *exc):
+        self.remove()
+        return False
+
+
+# --------------------------------------------------------------------------- sklearn -> torch
+class _BinaryLogit(nn.Module):
+    """Single logit z -> [0, z], so softmax gives [1 - sigmoid(z), sigmoid(z)]."""
+
+    def forward(self, z):
+        z = z.reshape(z.shape[0], -1)
+        return torch.cat([torch.zeros_like(z), z], dim=1)
+
+
+_ACTIVATIONS = {"relu": nn.ReLU, "tanh": nn.Tanh, "logistic": nn.Sigmoid, "identity": nn.Identity}
+
+
+def _linear(weight, bias):
+    weight = np.asarray(weight, dtype=np.float64)
+    layer = nn.Linear(weight.shape[1], weight.shape[0], dtype=torch.float64)
+    with torch.no_grad():
+        layer.weight.copy_(torch.as_tensor(weight))
+        layer.bias.copy_(torch.as_tensor(np.broadcast_to(bias, weight.shape[0]).copy()))
+    return layer
+
+
+def to_sklearn_torch(estimator):
+    """Convert a fitted MLP or linear model of scikit-learn exactly to a float64 torch module.
+
+    Returns ``(module, proba_head, classes)``: the module outputs the decision function
+    (logits; ``[0, z]`` for binary classifiers) and ``proba_head`` names how
+    ``predict_proba`` follows from it (``"softmax"``, ``"sigmoid"``, ``"ovr"`` or None).
+    The conversion is checked against the estimator on random rows.
+    """
+    from sklearn.base import is_classifier
+
+    name = type(estimator).__name__
+    clf = is_classifier(estimator)
+    classes = getattr(estimator, "classes_", None) if clf else None
+    if hasattr(estimator, "coefs_") and hasattr(estimator, "intercepts_"):
+        layers = []
+        n_layers = len(estimator.coefs_)
+        for i, (w, b) in enumerate(zip(estimator.coefs_, estimator.intercepts_, strict=True)):
+            layers.append(_linear(np.asarray(w).T, b))
+            if i < n_layers - 1:
+                layers.append(_ACTIVATIONS[estimator.activation]())
+        out_act = getattr(estimator, "out_activation_", "identity")
+        head = None
+        if clf:
+            head = {"softmax": "softmax", "logistic": "sigmoid"}.get(out_act)
+            if out_act == "logistic" and classes is not None and np.ndim(classes) == 1:
+                if len(classes) == 2:
+                    layers.append(_BinaryLogit())
+                    head = "softmax"
+        module = nn.Sequential(*layers)
+    elif hasattr(estimator, "coef_") and hasattr(estimator, "intercept_"):
+        coef = np.atleast_2d(np.asarray(estimator.coef_, dtype=np.float64))
+        if coef.ndim != 2:
+            raise TypeError(f"{name}.coef_ has shape {np.shape(estimator.coef_)}; expected 1-D or 2-D.")
+        intercept = np.asarray(estimator.intercept_, dtype=np.float64).reshape(-1)
+        layers = [_linear(coef, intercept if intercept.size else 0.0)]
+        head = None
+        if clf:
+            if len(classes) == 2 and coef.shape[0] == 1:
+                layers.append(_BinaryLogit())
+            if hasattr(estimator, "predict_proba"):
+                if name == "LogisticRegression" or (len(classes) == 2 and coef.shape[0] == 1):
+                    head = "softmax"
+                elif getattr(estimator, "loss", None) == "log_loss":
+                    head = "ovr"
+        module = nn.Sequential(*layers)
+    else:
+        raise TypeError(
+            f"Cannot convert {name} to torch: gradient explainers take skorch nets, torch modules, "
+            "scikit-learn MLPs and linear models (with coef_ and intercept_)."
+        )
+    module.eval()
+    _check_conversion(estimator, module, head, clf)
+    return module, head, classes
+
+
+def _check_conversion(estimator, module, head, clf):
+    """Refuse a conversion that does not reproduce the estimator (exactness is promised)."""
+    n_in = module[0].in_features
+    rows = np.random.RandomState(0).normal(size=(7, n_in))
+    with torch.no_grad():
+        z = module(torch.as_tensor(rows)).numpy()
+    ok = True
+    if clf and hasattr(estimator, "decision_function"):
+        ref = np.asarray(estimator.decision_function(rows), dtype=np.float64)
+        got = z[:, 1] if ref.ndim == 1 else z
+        ok = np.allclose(got, ref, rtol=1e-7, atol=1e-9)
+    elif not clf:
+        ref = np.asarray(estimator.predict(rows), dtype=np.float64)
+        ok = np.allclose(z.reshape(ref.shape), ref, rtol=1e-7, atol=1e-9)
+    elif head is None:
+        ok = False
+    if ok and head is not None:
+        proba = _apply_head(torch.as_tensor(z), head).numpy()
+        ok = np.allclose(proba, estimator.predict_proba(rows), rtol=1e-7, atol=1e-9)
+    if not ok:
+        raise TypeError(
+            f"{type(estimator).__name__} could not be converted to torch exactly; explain it with a "
+            "model-agnostic explainer (KernelShapExplainer) instead."
+        )
+
+
+def _apply_head(z, head):
+    if head == "softmax":
+        return torch.softmax(z, dim=1)
+    if head == "sigmoid":
+        return torch.sigmoid(z)
+    if head == "ovr":
+        p = torch.sigmoid(z)
+        return p / p.sum(dim=1, keepdim=True)
+    raise ValueError(f"unknown probability head {head!r}")
+
+
+def _trailing_activation(module):
+    """The last leaf of nested Sequentials when it is a Softmax/LogSoftmax/Sigmoid."""
+    last = module
+    while isinstance(last, nn.Sequential) and len(last) > 0:
+        last = last[len(last) - 1]
+    if isinstance(last, nn.Softmax | nn.LogSoftmax) and last.dim in (None, 1, -1):
+        return last
+    if isinstance(last, nn.Sigmoid):
+        return last
+    return None
+
+
+# --------------------------------------------------------------------------- adapter
+class TorchModel:
+    """A network seen as a differentiable batched function of the explained response.
+
+    Parameters
+    ----------
+    estimator : skorch net, torch.nn.Module, or fitted scikit-learn MLP / linear model
+        skorch ``NeuralNetClassifier`` / ``NeuralNetRegressor`` / ``NeuralNetBinaryClassifier``
+        (fitted, possibly wrapped in ``FrozenEstimator``) is explained through its
+        ``module_``; scikit-learn MLPs and linear models are converted exactly to float64
+        torch modules whose output is the decision function (``[0, z]`` for binary
+        classifiers, so column indices match ``classes_``).
+    response_method : {"auto", "logits", "proba"}, default="auto"
+        ``"logits"``: the raw module output; when the module is an ``nn.Sequential``
+        (possibly nested) ending in ``Softmax``, ``LogSoftmax`` or ``Sigmoid``, that last
+        activation is bypassed (by a forward hook returning its input) so the scores before
+        it are explained. A softmax applied inside a custom ``forward`` cannot be bypassed
+        and is then part of the explained "logits".
+        ``"proba"``: class probabilities: the module output itself when it ends in
+        ``Softmax`` (``exp`` of it after ``LogSoftmax``), otherwise softmax over the logits
+        (the exact ``predict_proba`` head for converted scikit-learn models).
+        ``"auto"``: ``"proba"`` for classifiers that have ``predict_proba`` (skorch
+        classifiers, MLPClassifier, LogisticRegression ...), ``"logits"`` for everything
+        else (regressors, plain modules, classifiers without probabilities such as
+        LinearSVC). The scikit-learn names ``predict_proba``, ``decision_function`` and
+        ``predict`` are accepted as aliases.
+
+    Attributes
+    ----------
+    module : torch.nn.Module
+    device : torch.device
+    dtype : torch.dtype
+        Floating dtype of the module's parameters (inputs are cast to it).
+    classes : ndarray or None
+    is_classifier : bool
+    response : {"logits", "proba"}
+    """
+
+    def __init__(self, estimator, response_method="auto"):
+        from sklearn.base import is_classifier
+
+        self.estimator = estimator
+        est = _unfreeze(estimator)
+        self._binary = False
+        head = None
+        if isinstance(est, nn.Module):
+            module, classes, clf = est, None, False
+            has_proba = True
+        elif _is_skorch(est):
+            if not getattr(est, "initialized_", False) or not hasattr(est, "module_"):
+                raise ValueError(f"The skorch net {type(est).__name__} is not fitted/initialized.")
+            module = est.module_
+            clf = is_classifier(est)
+            classes = getattr(est, "classes_", None) if clf else None
+            has_proba = hasattr(est, "predict_proba") and clf
+            self._binary = type(est).__name__ == "NeuralNetBinaryClassifier" or any(
+                c.__name__ == "NeuralNetBinaryClassifier" for c in type(est).__mro__
+            )
+            if self._binary:
+                classes = np.array([0, 1]) if classes is None else classes
+        elif hasattr(est, "coefs_") or hasattr(est, "coef_"):
+            module, head, classes = to_sklearn_torch(est)
+            clf = is_classifier(est)
+            has_proba = head is not None
+        else:
+            raise TypeError(
+                f"Cannot explain {type(est).__name__} with gradients: pass a fitted skorch net, "
+                "a torch.nn.Module, or a scikit-learn MLP / linear model."
+            )
+        self.module = module
+        self.classes = None if classes is None else np.asarray(classes)
+        self.is_classifier = bool(clf)
+        self.is_regressor = not isinstance(est, nn.Module) and not clf
+        self._final = _trailing_activation(module)
+        self._head = head
+        self.response = self._resolve_response(response_method, has_proba)
+        self.dtype = self._find_dtype()
+        self.device = self._find_device(est)
+
+    # ------------------------------------------------------------------ setup
+    def _resolve_response(self, response_method, has_proba):
+        rm = _ALIASES.get(response_method, response_method)
+        if rm not in RESPONSES:
+            raise ValueError(
+                f"response_method={response_method!r} is not supported; use one of {RESPONSES} "
+                "(or predict_proba / decision_function / predict)."
+            )
+        if rm == "auto":
+            return "proba" if (self.is_classifier and has_proba) else "logits"
+        if rm == "proba" and not has_proba:
+            raise ValueError(
+                f"response_method={response_method!r}: this model has no probability output "
+                "(a regressor, or a classifier without predict_proba); use 'logits'."
+            )
+        return rm
+
+    def _find_dtype(self):
+        for t in list(self.module.parameters()) + list(self.module.buffers()):
+            if t.is_floating_point():
+                return t.dtype
+        return torch.get_default_dtype()
+
+    def _find_device(self, est):
+        for t in list(self.module.parameters()) + list(self.module.buffers()):
+            return t.device
+        dev = getattr(est, "device", None)
+        return torch.device(dev) if isinstance(dev, str | torch.device) else torch.device("cpu")
+
+    # ------------------------------------------------------------------ data
+    def to_tensor(self, X):
+        """``X`` (numpy, torch, pandas) as a tensor on the model's device and dtype."""
+        if isinstance(X, torch.Tensor):
+            return X.detach().to(device=self.device, dtype=self.dtype)
+        if hasattr(X, "to_numpy"):
+            X = X.to_numpy()
+        return torch.as_tensor(np.asarray(X), dtype=self.dtype, device=self.device)
+
+    # ------------------------------------------------------------------ forward
+    def forward(self, x):
+        """Explained response ``(n, k)``: logits or probabilities, differentiable."""
+        n = x.shape[0]
+        bypass = self.response == "logits" and self._final is not None
+        if bypass:
+            handle = self._final.register_forward_hook(lambda m, inp, out: inp[0])
+            try:
+                out = self.module(x)
+            finally:
+                handle.remove()
+        else:
+            out = self.module(x)
+        if isinstance(out, tuple | list):
+            out = out[0]
+        out = out.reshape(n, -1)
+        final = None if bypass else self._final
+        if self._binary and out.shape[1] == 1:
+            if isinstance(final, nn.Sigmoid):
+                # module already gives P(class 1)
+                return torch.cat([1 - out, out], dim=1) if self.response == "proba" else out
+            out = torch.cat([torch.zeros_like(out), out], dim=1)
+        if self.response == "logits":
+            return out
+        if isinstance(final, nn.Softmax | nn.Sigmoid):
+            return out
+        if isinstance(final, nn.LogSoftmax):
+            return out.exp()
+        return _apply_head(out, self._head or "softmax")
+
+    __call__ = forward
+
+    def output_names(self, n_outputs):
+        """Names of the output columns: the classes when they match, else 0..k-1."""
+        if self.classes is not None and len(self.classes) == n_outputs:
+            return self.classes.astype(object)
+        return np.arange(n_outputs).astype(object)
+
+    # ------------------------------------------------------------------ targets
+    def resolve_target(self, target, n_outputs):
+        """Fixed output index for a scalar ``target``; ``"predicted"`` for an argmax per sample."""
+        k = n_outputs
+        if isinstance(target, str) and target == "predicted":
+            return "predicted"
+        if target is None:
+            if k == 1:
+                return 0
+            if self.is_classifier and k == 2:
+                return 1
+            if self.is_classifier or not self.is_regressor:
+                return "predicted"
+            raise ValueError(
+                f"The model has {k} outputs; choose one with target=<output index> (0..{k - 1})."
+            )
+        return self._label_index(target, k)
+
+    def _label_index(self, label, k):
+        if self.classes is not None and len(self.classes) == k:
+            hits = np.flatnonzero(self.classes == label)
+            if hits.size:
+                return int(hits[0])
+            if self.is_classifier:
+                raise ValueError(
+                    f"target={label!r} is not a class of the model; classes are "
+                    f"{self.classes.tolist()}."
+                )
+        if isinstance(label, numbers.Integral) and not isinstance(label, bool) and 0 <= label < k:
+            return int(label)
+        raise ValueError(f"target={label!r} is not a valid output index for {k} output(s).")
+
+    def targets(self, target, outputs):
+        """Explained output index per sample as a LongTensor ``(n,)``.
+
+        ``target`` is None (positive class for binary classifiers, the single output, else the
+        predicted class), ``"predicted"``, a class label / output index, or an array with one
+        label per sample.
+        """
+        n, k = outputs.shape
+        dev = outputs.device if isinstance(outputs, torch.Tensor) else self.device
+        if target is not None and not isinstance(target, str) and np.ndim(target) > 0:
+            labels = np.asarray(target.detach().cpu() if isinstance(target, torch.Tensor) else target)
+            if labels.ndim != 1 or labels.shape[0] != n:
+                raise ValueError(
+                    f"target holds {labels.shape} labels for {n} sample(s); give one label per sample."
+                )
+            idx = np.fromiter((self._label_index(t, k) for t in labels.tolist()), int, count=n)
+            return torch.as_tensor(idx, dtype=torch.long, device=dev)
+        t = self.resolve_target(target, k)
+        if t == "predicted":
+            out = outputs if isinstance(outputs, torch.Tensor) else torch.as_tensor(outputs)
+            return out.detach().argmax(dim=1).to(dev)
+        return torch.full((n,), t, dtype=torch.long, device=dev)
+
+    # ------------------------------------------------------------------ layers
+    def layer_names(self):
+        """Names of every submodule, as ``get_submodule`` accepts them."""
+        return [name for name, _ in self.module.named_modules() if name]
+
+    def get_layer(self, name):
+        """The submodule called ``name`` (dotted path, e.g. ``"features.3"``)."""
+        if isinstance(name, nn.Module):
+            if any(m is name for m in self.module.modules()):
+                return name
+            raise ValueError("layer is a module that is not part of the explained network.")
+        if not isinstance(name, str) or not name:
+            raise ValueError(f"layer must be a submodule name (str), got {name!r}.")
+        try:
+            return self.module.get_submodule(name)
+        except AttributeError:
+            names = self.layer_names()
+            raise ValueError(
+                f"Unknown layer {name!r}; the network's modules are: {names}."
+            ) from None
+
+    def default_conv_layer(self):
+        """Name of the last ``Conv1d``/``Conv2d``/``Conv3d`` module (the usual CAM layer)."""
+        found = None
+        for name, m in self.module.named_modules():
+            if isinstance(m, nn.Conv1d | nn.Conv2d | nn.Conv3d):
+                found = name
+        if found is None:
+            raise ValueError(
+                f"The network has no convolution layer; name one with layer=... among "
+                f"{self.layer_names()}."
+            )
+        return found
+
+    # ------------------------------------------------------------------ state
+    @contextlib.contextmanager
+    def prepared(self):
+        """Evaluation mode and frozen parameters inside the block; both restored exactly after.
+
+        The training flag of every submodule and ``requires_grad`` of every parameter are
+        recorded first and put back on exit, even when the block raises.
+        """
+        modes = [(m, m.training) for m in self.module.modules()]
+        flags = [(p, p.requires_grad) for p in self.module.parameters()]
+        try:
+            self.module.eval()
+            for p, _ in flags:
+                p.requires_grad_(False)
+            yield self
+        finally:
+            for m, training in modes:
+                m.training = training
+            for p, flag in flags:
+                p.requires_grad_(flag)

@@ -1,0 +1,168 @@
+"""The torch adapter: conversions, responses, targets, layers and state restoration."""
+
+import warnings
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+from torch import nn  # noqa: E402
+
+from skxai.gradient import GradientExplainer, TorchModel  # noqa: E402
+
+
+def _data(n=60, d=4, seed=0):
+    rng = np.random.RandomState(seed)
+    X = rng.normal(size=(n, d))
+    return X, (X[:, 0] + X[:, 1] > 0).astype(int), np.arange(n) % 3
+
+
+@pytest.mark.parametrize("kind", ["lin", "logreg2", "logreg3", "mlp2", "mlp3", "mlpreg", "sgd3"])
+def test_sklearn_conversion_is_exact(kind):
+    from sklearn.linear_model import LinearRegression, LogisticRegression, SGDClassifier
+    from sklearn.neural_network import MLPClassifier, MLPRegressor
+
+    X, y2, y3 = _data()
+    models = {
+        "lin": lambda: LinearRegression().fit(X, X @ [1.0, 2.0, 3.0, 4.0]),
+        "logreg2": lambda: LogisticRegression().fit(X, y2),
+        "logreg3": lambda: LogisticRegression().fit(X, y3),
+        "mlp2": lambda: MLPClassifier(hidden_layer_sizes=(5,), max_iter=30, random_state=0).fit(X, y2),
+        "mlp3": lambda: MLPClassifier(hidden_layer_sizes=(5, 4), activation="tanh", max_iter=30, random_state=0).fit(X, y3),
+        "mlpreg": lambda: MLPRegressor(hidden_layer_sizes=(5,), max_iter=30, random_state=0).fit(X, X[:, :2]),
+        "sgd3": lambda: SGDClassifier(loss="log_loss", random_state=0).fit(X, y3),
+    }
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # MLP convergence on purpose-short training
+        model = models[kind]()
+    tm = TorchModel(model)
+    assert tm.dtype == torch.float64
+    with torch.no_grad():
+        out = tm.forward(tm.to_tensor(X)).numpy()
+    if hasattr(model, "predict_proba"):
+        assert tm.response == "proba"
+        np.testing.assert_allclose(out, model.predict_proba(X), rtol=1e-10, atol=1e-12)
+        np.testing.assert_array_equal(tm.classes, model.classes_)
+    else:
+        np.testing.assert_allclose(out.reshape(model.predict(X).shape), model.predict(X), rtol=1e-10)
+    if hasattr(model, "decision_function"):
+        tl = TorchModel(model, response_method="logits")
+        with torch.no_grad():
+            z = tl.forward(tl.to_tensor(X)).numpy()
+        ref = model.decision_function(X)
+        np.testing.assert_allclose(z[:, 1] if ref.ndim == 1 else z, ref, rtol=1e-10)
+        if ref.ndim == 1:
+            np.testing.assert_array_equal(z[:, 0], 0.0)
+
+
+def test_gradient_of_linear_models_is_coef():
+    from sklearn.linear_model import LinearRegression, LogisticRegression
+
+    X, y2, _ = _data()
+    lin = LinearRegression().fit(X, X @ [1.0, -2.0, 3.0, 0.5])
+    np.testing.assert_allclose(GradientExplainer(lin).fit(X).transform(X[:5]), np.tile(lin.coef_, (5, 1)))
+    clf = LogisticRegression().fit(X, y2)
+    phi = GradientExplainer(clf, response_method="logits").fit(X).transform(X[:5])
+    np.testing.assert_allclose(phi, np.tile(clf.coef_[0], (5, 1)), rtol=1e-12)
+    phi0 = GradientExplainer(clf, response_method="logits", target=0).fit(X).transform(X[:5])
+    np.testing.assert_array_equal(phi0, 0.0)
+
+
+def _softmax_net():
+    return nn.Sequential(nn.Linear(4, 6), nn.ReLU(), nn.Linear(6, 3), nn.Softmax(dim=1))
+
+
+def test_trailing_softmax_is_bypassed_for_logits():
+    torch.manual_seed(0)
+    net = _softmax_net().double()
+    X, _, _ = _data()
+    x = torch.as_tensor(X[:5])
+    probs = TorchModel(net, response_method="proba")
+    logits = TorchModel(net, response_method="logits")
+    with torch.no_grad():
+        p = probs.forward(x)
+        z = logits.forward(x)
+        np.testing.assert_allclose(p.numpy(), net(x).numpy())
+        np.testing.assert_allclose(z.numpy(), net[:3](x).numpy())
+        np.testing.assert_allclose(torch.softmax(z, 1).numpy(), p.numpy(), rtol=1e-12)
+    # the bypass hook never stays behind
+    assert not net[3]._forward_hooks
+
+
+def test_targets_resolution():
+    from sklearn.linear_model import LogisticRegression
+
+    X, _, y3 = _data()
+    labels = np.array(["a", "b", "c"])[y3]
+    tm = TorchModel(LogisticRegression().fit(X, labels))
+    out = tm.forward(tm.to_tensor(X[:4])).detach()
+    assert tm.targets(None, out).tolist() == out.argmax(1).tolist()
+    assert tm.targets("b", out).tolist() == [1, 1, 1, 1]
+    assert tm.targets(["a", "c", "b", "a"], out).tolist() == [0, 2, 1, 0]
+    with pytest.raises(ValueError, match="not a class"):
+        tm.targets("z", out)
+    with pytest.raises(ValueError, match="one label per sample"):
+        tm.targets(["a", "b"], out)
+
+
+def test_get_layer_and_default_conv():
+    net = nn.Sequential(nn.Conv2d(1, 2, 3), nn.ReLU(), nn.Conv2d(2, 3, 3), nn.Flatten(), nn.Linear(12, 2))
+    tm = TorchModel(net)
+    assert tm.get_layer("2") is net[2]
+    assert tm.default_conv_layer() == "2"
+    with pytest.raises(ValueError, match=r"Unknown layer 'conv9'.*'0', '1', '2'"):
+        tm.get_layer("conv9")
+    with pytest.raises(ValueError, match="no convolution"):
+        TorchModel(nn.Linear(3, 2)).default_conv_layer()
+
+
+def test_prepared_restores_state_even_on_error():
+    net = nn.Sequential(nn.Linear(4, 3), nn.Dropout(0.5), nn.Linear(3, 2))
+    net.train()
+    net[1].eval()  # mixed modes must come back exactly
+    net[2].weight.requires_grad_(False)
+    tm = TorchModel(net)
+    with pytest.raises(RuntimeError, match="boom"):
+        with tm.prepared():
+            assert not net.training and not any(p.requires_grad for p in net.parameters())
+            raise RuntimeError("boom")
+    assert net.training and net[0].training and not net[1].training and net[2].training
+    assert [p.requires_grad for p in net.parameters()] == [True, True, False, True]
+
+
+def test_explainer_restores_state_after_error():
+    net = nn.Sequential(nn.Linear(4, 3), nn.ReLU(), nn.Linear(3, 2))
+    net.train()
+    X, _, _ = _data()
+    exp = GradientExplainer(net, target=5).fit
+    with pytest.raises(ValueError, match="not a valid output index"):
+        exp(X.astype(np.float32))
+    with pytest.raises(ValueError, match="Unknown layer"):
+        GradientExplainer(net, layer="nope").fit(X.astype(np.float32))
+    e = GradientExplainer(net, layer="1").fit(X.astype(np.float32))
+    net[1].register_forward_hook(lambda m, i, o: (_ for _ in ()).throw(RuntimeError("hook fails")))
+    with pytest.raises(RuntimeError, match="hook fails"):
+        e.transform(X[:3])
+    assert net.training and all(p.requires_grad for p in net.parameters())
+    assert len(net[1]._forward_hooks) == 1  # only the user's own hook is left
+
+
+def test_skorch_binary_classifier():
+    skorch = pytest.importorskip("skorch")
+    from sklearn.frozen import FrozenEstimator
+
+    X, y2, _ = _data(n=80)
+    X = X.astype(np.float32)
+    net = skorch.NeuralNetBinaryClassifier(
+        nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 1)),
+        max_epochs=3,
+        lr=0.1,
+        train_split=None,
+        verbose=0,
+    ).fit(X, y2.astype(np.float32))
+    tm = TorchModel(FrozenEstimator(net))
+    with torch.no_grad():
+        p = tm.forward(tm.to_tensor(X)).numpy()
+    np.testing.assert_allclose(p, net.predict_proba(X), rtol=1e-5, atol=1e-6)
+    phi = GradientExplainer(FrozenEstimator(net), response_method="logits").fit(X).transform(X[:3])
+    assert phi.shape == (3, 4) and phi.dtype == np.float64
