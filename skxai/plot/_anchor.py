@@ -1,0 +1,198 @@
+"""The course's anchor picture: every evaluated candidate in the (size, precision) plane."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from skxai.plot._base import new_axes
+from skxai.plot._textparts import _item
+
+_WORD_KEYS = ("anchor", "words", "names", "features", "rule")
+_PREC_KEYS = ("precision", "mean", "prec")
+
+
+def _candidate(c):
+    """(words, precision, lower, upper, n_samples) of one candidate in any of the usual shapes."""
+    if isinstance(c, dict):
+        words = next((c[k] for k in _WORD_KEYS if k in c), ())
+        prec = next((c[k] for k in _PREC_KEYS if k in c), np.nan)
+        return (_words(words), float(prec), c.get("lower", c.get("lb")), c.get("upper", c.get("ub")),
+                c.get("n_samples", c.get("n")))
+    for attr in ("anchor", "words"):
+        if hasattr(c, attr) and hasattr(c, "precision"):
+            return (_words(getattr(c, attr)), float(c.precision), getattr(c, "lower", None),
+                    getattr(c, "upper", None), getattr(c, "n_samples", None))
+    c = tuple(c)
+    if len(c) < 2:
+        raise ValueError(f"Cannot read the anchor candidate {c!r}: expected (words, precision, ...).")
+    return _words(c[0]), float(c[1]), None, None, (c[2] if len(c) > 2 else None)
+
+
+def _words(w):
+    if isinstance(w, str):
+        return (w,)
+    return tuple(str(v) for v in w)
+
+
+def _opt(v):
+    return np.nan if v is None else float(v)
+
+
+class AnchorSearchDisplay:
+    """Candidates evaluated by the anchor search, plotted as size against estimated precision.
+
+    The horizontal line is the precision threshold; the selected anchor is the star: the
+    shortest candidate whose precision clears the threshold (ties broken by precision).
+
+    Parameters
+    ----------
+    sizes : ndarray of shape (n_candidates,)
+        Number of words of each candidate.
+    precisions : ndarray of shape (n_candidates,)
+        Estimated precision of each candidate.
+    labels : list of str
+        Words of each candidate.
+    threshold : float
+    selected : int or None
+        Index of the selected anchor among the candidates.
+    lower, upper : ndarray, optional
+        Confidence bounds of the precisions (drawn as error bars).
+    coverage : float, optional
+        Coverage of the selected anchor.
+
+    Attributes
+    ----------
+    scatter_ : matplotlib PathCollection
+        One point per candidate.
+    threshold_line_ : matplotlib Line2D
+    selected_marker_ : matplotlib PathCollection or None
+    ax_, figure_
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from skxai import Explanation
+    >>> from skxai.plot import AnchorSearchDisplay
+    >>> cands = [(("bad",), 0.8), (("great",), 0.97), (("great", "film"), 0.99)]
+    >>> exp = Explanation([None], data=["a great film"], anchor=[["great"]],
+    ...                   precision=[0.97], candidates=[cands], threshold=0.95)
+    >>> disp = AnchorSearchDisplay.from_explanation(exp)
+    >>> disp.selected, len(disp.scatter_.get_offsets())
+    (1, 3)
+    """
+
+    def __init__(self, sizes, precisions, labels, *, threshold, selected=None, lower=None,
+                 upper=None, coverage=None, method=None):
+        self.sizes = np.asarray(sizes, dtype=np.float64)
+        self.precisions = np.asarray(precisions, dtype=np.float64)
+        self.labels = list(labels)
+        self.threshold = float(threshold)
+        self.selected = selected
+        self.lower = lower
+        self.upper = upper
+        self.coverage = coverage
+        self.method = method
+
+    @classmethod
+    def from_explanation(cls, explanation, *, index=0, threshold=None, ax=None, max_labels=8):
+        """Draw the candidates of document ``index`` of an anchor :class:`~skxai.Explanation`.
+
+        Parameters
+        ----------
+        explanation : Explanation
+            Needs the fields ``candidates`` (per document: the evaluated candidates, each a
+            dict with ``anchor`` and ``precision``, or a ``(words, precision)`` pair) and
+            ``anchor``; ``threshold`` from the explanation unless given.
+        index : int, default=0
+        threshold : float, optional
+        ax : matplotlib Axes, optional
+        max_labels : int, default=8
+            Candidates annotated with their words (the most precise ones, and the anchor).
+
+        Returns
+        -------
+        AnchorSearchDisplay
+        """
+        extras = explanation.extras
+        if "candidates" not in extras or extras["candidates"] is None:
+            raise ValueError(
+                "This explanation holds no 'candidates' (the anchors evaluated by the search); "
+                "explain with an AnchorTextExplainer that records them."
+            )
+        cands = [_candidate(c) for c in _item(extras["candidates"], index)]
+        if not cands:
+            raise ValueError(f"Document {index} has no evaluated candidates.")
+        if threshold is None:
+            threshold = extras.get("threshold")
+            threshold = _item(threshold, index) if isinstance(threshold, list | np.ndarray) else threshold
+        if threshold is None:
+            raise ValueError("Give threshold=...: the explanation does not record it.")
+        anchor = extras.get("anchor")
+        anchor = None if anchor is None else _words(_item(anchor, index))
+        words = [c[0] for c in cands]
+        selected = None
+        if anchor is not None:
+            hits = [i for i, w in enumerate(words) if sorted(w) == sorted(anchor)]
+            selected = hits[-1] if hits else None
+        coverage = extras.get("coverage")
+        coverage = None if coverage is None else float(_item(coverage, index))
+        disp = cls(
+            [len(w) for w in words], [c[1] for c in cands], [" ".join(w) for w in words],
+            threshold=threshold, selected=selected,
+            lower=np.array([_opt(c[2]) for c in cands]), upper=np.array([_opt(c[3]) for c in cands]),
+            coverage=coverage, method=explanation.method,
+        )
+        return disp.plot(ax=ax, max_labels=max_labels)
+
+    def plot(self, ax=None, *, max_labels=8):
+        """Draw the plane.
+
+        Returns
+        -------
+        self
+        """
+        fig, ax = new_axes(ax, "AnchorSearchDisplay", figsize=(6, 4))
+        n = len(self.sizes)
+        # Deterministic jitter so candidates of one size do not hide each other.
+        jitter = (np.arange(n) % 7 - 3) * 0.04
+        x = self.sizes + jitter
+        above = self.precisions >= self.threshold
+        colours = np.where(above, "#2ca02c", "#7f7f7f")
+        if self.lower is not None and self.upper is not None:
+            lo, hi = np.asarray(self.lower, float), np.asarray(self.upper, float)
+            ok = ~(np.isnan(lo) | np.isnan(hi))
+            if ok.any():
+                ax.errorbar(x[ok], self.precisions[ok],
+                            yerr=[self.precisions[ok] - lo[ok], hi[ok] - self.precisions[ok]],
+                            fmt="none", ecolor="0.75", lw=0.8, zorder=1)
+        self.scatter_ = ax.scatter(x, self.precisions, c=list(colours), s=25, zorder=2,
+                                   label="evaluated candidates")
+        self.threshold_line_ = ax.axhline(self.threshold, color="#d62728", ls="--", lw=1,
+                                          label=f"threshold {self.threshold:.2f}")
+        self.selected_marker_ = None
+        if self.selected is not None:
+            s = self.selected
+            label = "selected anchor"
+            if self.coverage is not None:
+                label += f" (coverage {self.coverage:.2f})"
+            self.selected_marker_ = ax.scatter([x[s]], [self.precisions[s]], marker="*", s=250,
+                                               color="#ff7f0e", edgecolor="k", zorder=3, label=label)
+        ranked = list(np.argsort(-self.precisions, kind="stable")[:max_labels])
+        if self.selected is not None and self.selected not in ranked:
+            ranked.append(self.selected)
+        for i in ranked:
+            ax.annotate(self.labels[i], (x[i], self.precisions[i]), textcoords="offset points",
+                        xytext=(5, 3), fontsize=7, weight="bold" if i == self.selected else "normal")
+        ax.set_xticks(np.arange(1, int(self.sizes.max()) + 1))
+        ax.set_xlabel("anchor size (words)")
+        ax.set_ylabel("estimated precision")
+        ax.set_ylim(min(0.0, float(np.nanmin(self.precisions)) - 0.05), 1.05)
+        ax.legend(loc="lower right", fontsize=8)
+        for side in ("top", "right"):
+            ax.spines[side].set_visible(False)
+        if self.method:
+            ax.set_title(f"Anchor search ({self.method})", fontsize=10)
+        self.ax_ = ax
+        self.figure_ = fig
+        return self

@@ -1,0 +1,136 @@
+"""Global importance: one bar per feature, the mean absolute attribution."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from skxai.plot._base import NEGATIVE, explain, format_value, new_axes, tabular_parts
+
+
+class BarDisplay:
+    """Bar chart of the mean absolute attribution of each feature (global importance).
+
+    Build it with :meth:`from_explainer` or :meth:`from_explanation`; both draw it.
+
+    Parameters
+    ----------
+    importances : ndarray of shape (n_features,)
+        Mean absolute attribution of each feature.
+    feature_names : list of str
+    std : ndarray of shape (n_features,), optional
+        Standard error of each importance across the explained samples.
+    method : str, optional
+        Name of the explainer, shown in the title.
+
+    Attributes
+    ----------
+    order_ : ndarray
+        Features drawn, most important first.
+    bars_ : matplotlib BarContainer
+    ax_ : matplotlib Axes
+    figure_ : matplotlib Figure
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import numpy as np
+    >>> from skxai import Explanation
+    >>> from skxai.plot import BarDisplay
+    >>> exp = Explanation(np.array([[1.0, -2.0], [3.0, 0.0]]), feature_names=["a", "b"])
+    >>> disp = BarDisplay.from_explanation(exp)
+    >>> [round(float(p.get_width()), 2) for p in disp.bars_]
+    [2.0, 1.0]
+    """
+
+    def __init__(self, importances, feature_names, *, std=None, method=None):
+        self.importances = np.asarray(importances, dtype=np.float64)
+        self.feature_names = list(feature_names)
+        self.std = std
+        self.method = method
+
+    @classmethod
+    def from_explanation(cls, explanation, *, output=None, max_display=10, ax=None):
+        """Draw the mean |attribution| of each feature of an :class:`~skxai.Explanation`.
+
+        Parameters
+        ----------
+        explanation : Explanation
+            Tabular explanation of several samples.
+        output : str or int, optional
+            Output to show (class label or index); default the explanation's target.
+        max_display : int, default=10
+            Most bars; the rest are summed into one "other features" bar.
+        ax : matplotlib Axes, optional
+
+        Returns
+        -------
+        BarDisplay
+        """
+        values, _, _, _, names = tabular_parts(explanation, output, "BarDisplay")
+        absval = np.abs(values)
+        std = absval.std(axis=0, ddof=1) / np.sqrt(len(absval)) if len(absval) > 1 else None
+        disp = cls(absval.mean(axis=0), names, std=std, method=explanation.method)
+        return disp.plot(ax=ax, max_display=max_display)
+
+    @classmethod
+    def from_explainer(cls, explainer, X, *, output=None, max_display=10, ax=None):
+        """Explain ``X`` with a fitted ``explainer`` and draw the global importance.
+
+        Parameters
+        ----------
+        explainer : fitted skxai explainer
+        X : array-like of shape (n_samples, n_features)
+        output, max_display, ax
+            As in :meth:`from_explanation`.
+
+        Returns
+        -------
+        BarDisplay
+        """
+        exp = explain(explainer, X, "BarDisplay")
+        return cls.from_explanation(exp, output=output, max_display=max_display, ax=ax)
+
+    def plot(self, ax=None, *, max_display=10, color=NEGATIVE):
+        """Draw the bars.
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, optional
+            Where to draw; a new figure when None.
+        max_display : int, default=10
+        color : str, default="#1f77b4"
+
+        Returns
+        -------
+        self
+        """
+        if max_display < 1:
+            raise ValueError(f"max_display must be at least 1, got {max_display}.")
+        fig, ax = new_axes(ax, "BarDisplay", figsize=(6, 0.35 * min(max_display, len(self.importances)) + 1.2))
+        order = np.argsort(-self.importances, kind="stable")
+        shown = order[:max_display]
+        heights = list(self.importances[shown])
+        labels = [self.feature_names[j] for j in shown]
+        errs = None if self.std is None else list(np.asarray(self.std)[shown])
+        rest = order[max_display:]
+        if len(rest):
+            heights.append(float(self.importances[rest].sum()))
+            labels.append(f"sum of {len(rest)} other features")
+            if errs is not None:
+                errs.append(0.0)
+        y = np.arange(len(heights))[::-1]
+        self.bars_ = ax.barh(y, heights, xerr=errs, color=color, ecolor="0.4", capsize=2)
+        for yy, h in zip(y, heights, strict=True):
+            ax.text(h, yy, " " + format_value(h), va="center", fontsize=8)
+        ax.set_yticks(y, labels)
+        ax.set_xlabel("mean |attribution|")
+        if self.method:
+            ax.set_title(f"Global importance ({self.method})")
+        for side in ("top", "right"):
+            ax.spines[side].set_visible(False)
+        ax.set_xlim(0, max(heights) * 1.2 if max(heights) > 0 else 1.0)
+        self.order_ = shown
+        self.ax_ = ax
+        self.figure_ = fig
+        return self

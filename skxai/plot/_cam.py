@@ -1,0 +1,162 @@
+"""Class activation map overlay: the low-resolution map upscaled bilinearly onto the image."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from skxai.plot._base import _select_output, explain, new_axes
+from skxai.plot._image import display_image, to_hwc
+
+
+def _axis_weights(n_in, n_out):
+    """Source indices and weights of bilinear resampling along one axis (half-pixel centres)."""
+    src = (np.arange(n_out) + 0.5) * (n_in / n_out) - 0.5
+    src = np.clip(src, 0.0, n_in - 1)
+    i0 = np.floor(src).astype(int)
+    i1 = np.minimum(i0 + 1, n_in - 1)
+    return i0, i1, src - i0
+
+
+def upsample_bilinear(maps, size):
+    """Bilinear upscaling of ``(..., h, w)`` maps to ``size = (H, W)``.
+
+    Same result as ``torch.nn.functional.interpolate(mode="bilinear", align_corners=False)``
+    (the CAM papers' upscaling), written with numpy so plots need no torch.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skxai.plot import upsample_bilinear
+    >>> upsample_bilinear(np.array([[0.0, 1.0]]), (1, 4)).round(2).tolist()
+    [[0.0, 0.25, 0.75, 1.0]]
+    """
+    maps = np.asarray(maps, dtype=np.float64)
+    h, w = maps.shape[-2:]
+    H, W = int(size[0]), int(size[1])
+    r0, r1, rw = _axis_weights(h, H)
+    c0, c1, cw = _axis_weights(w, W)
+    top = maps[..., r0, :] * (1 - rw)[:, None] + maps[..., r1, :] * rw[:, None]
+    return top[..., c0] * (1 - cw) + top[..., c1] * cw
+
+
+class CamDisplay:
+    """A class activation map over its image, after bilinear upscaling to the image size.
+
+    Parameters
+    ----------
+    cam : ndarray of shape (h, w)
+        The map at the layer's resolution (or already at the image's).
+    image : ndarray, optional
+        ``(H, W)``, ``(C, H, W)`` or ``(H, W, C)``.
+    relu : bool, default=False
+        Keep only the positive evidence (Grad-CAM's ReLU) before drawing.
+    method : str, optional
+
+    Attributes
+    ----------
+    heatmap_ : ndarray of shape (H, W)
+        The upscaled map that is drawn (before the colour scaling).
+    image_ : matplotlib AxesImage
+        The heatmap artist.
+    ax_, figure_
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import numpy as np
+    >>> from skxai import Explanation
+    >>> from skxai.plot import CamDisplay
+    >>> exp = Explanation(np.arange(4.0).reshape(1, 2, 2), data=np.zeros((1, 1, 8, 8)))
+    >>> CamDisplay.from_explanation(exp).heatmap_.shape
+    (8, 8)
+    """
+
+    def __init__(self, cam, *, image=None, relu=False, method=None):
+        self.cam = np.asarray(cam, dtype=np.float64)
+        self.image = image
+        self.relu = relu
+        self.method = method
+
+    @classmethod
+    def from_explanation(cls, explanation, *, index=0, image=None, relu=False, output=None,
+                         ax=None, alpha=0.5, cmap="jet"):
+        """Draw the map of image ``index`` of a CAM :class:`~skxai.Explanation`.
+
+        Parameters
+        ----------
+        explanation : Explanation
+            Values ``(n, h, w)`` (maps) and, for the overlay, ``data`` (the images).
+        index : int, default=0
+        image : ndarray, optional
+            Image underneath; default ``explanation.data[index]``.
+        relu : bool, default=False
+        output : str or int, optional
+        ax : matplotlib Axes, optional
+        alpha : float, default=0.5
+        cmap : str, default="jet"
+
+        Returns
+        -------
+        CamDisplay
+        """
+        values, _, _ = _select_output(explanation, output)
+        if values.ndim == 4 and values.shape[1] == 1:
+            values = values[:, 0]
+        if values.ndim != 3:
+            raise ValueError(
+                f"CamDisplay needs maps of shape (n, h, w); got values of shape {values.shape}."
+            )
+        n = values.shape[0]
+        if not -n <= index < n:
+            raise IndexError(f"index={index} is out of range for {n} map(s).")
+        if image is None and explanation.data is not None:
+            data = np.asarray(explanation.data)
+            if data.ndim >= 3 and data.shape[0] == n:
+                image = data[index]
+        disp = cls(values[index], image=image, relu=relu, method=explanation.method)
+        return disp.plot(ax=ax, alpha=alpha, cmap=cmap)
+
+    @classmethod
+    def from_explainer(cls, explainer, X, *, index=0, relu=False, output=None, ax=None,
+                       alpha=0.5, cmap="jet"):
+        """Explain image ``index`` of ``X`` and draw its map over it.
+
+        Returns
+        -------
+        CamDisplay
+        """
+        exp = explain(explainer, X[index : index + 1], "CamDisplay")
+        return cls.from_explanation(exp, index=0, image=np.asarray(X[index]), relu=relu,
+                                    output=output, ax=ax, alpha=alpha, cmap=cmap)
+
+    def plot(self, ax=None, *, alpha=0.5, cmap="jet"):
+        """Draw the upscaled map over the image.
+
+        Returns
+        -------
+        self
+        """
+        fig, ax = new_axes(ax, "CamDisplay", figsize=(3.5, 3.5))
+        cam = np.clip(self.cam, 0, None) if self.relu else self.cam
+        img = None if self.image is None else to_hwc(self.image)
+        size = cam.shape if img is None else img.shape[:2]
+        self.heatmap_ = upsample_bilinear(cam, size)
+        if img is not None:
+            shown, base_cmap = display_image(img)
+            ax.imshow(shown, cmap=base_cmap)
+        lo, hi = float(self.heatmap_.min()), float(self.heatmap_.max())
+        if lo < 0 < hi:
+            vmax = max(-lo, hi)
+            lo, hi, cmap = -vmax, vmax, "bwr"
+        self.image_ = ax.imshow(self.heatmap_, cmap=cmap, vmin=lo, vmax=hi if hi > lo else lo + 1,
+                                alpha=alpha if img is not None else 1.0)
+        fig.colorbar(self.image_, ax=ax, fraction=0.046, pad=0.04)
+        ax.set_xticks([])
+        ax.set_yticks([])
+        if self.method:
+            ax.set_title(f"{self.method}\n(map {cam.shape[0]}x{cam.shape[1]} -> {size[0]}x{size[1]})",
+                         fontsize=8)
+        self.ax_ = ax
+        self.figure_ = fig
+        return self

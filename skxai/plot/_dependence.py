@@ -1,0 +1,166 @@
+"""Dependence scatter: a feature's value against its attribution, coloured by a second feature."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from skxai.plot._base import explain, new_axes, tabular_parts
+
+
+def _feature_index(feature, names, d):
+    if isinstance(feature, str):
+        if feature not in names:
+            raise ValueError(f"feature={feature!r} is not a feature of this explanation; names: {names[:20]}")
+        return names.index(feature)
+    if isinstance(feature, int | np.integer) and -d <= feature < d:
+        return int(feature) % d
+    raise ValueError(f"feature={feature!r} is neither a feature name nor an index below {d}.")
+
+
+def strongest_interaction(values, data, j):
+    """Feature whose value best explains the spread of feature ``j``'s attribution at fixed x_j.
+
+    The residual of ``values[:, j]`` after a per-bin mean over ``x_j`` is correlated with each
+    other feature; the largest absolute correlation wins (an inexpensive proxy for the
+    interaction strength, as shap's scatter plot does).
+    """
+    n, d = data.shape
+    if d < 2 or n < 3:
+        return None
+    x = data[:, j]
+    y = values[:, j]
+    ok = ~np.isnan(x)
+    bins = np.digitize(x, np.unique(np.nanpercentile(x[ok], np.linspace(0, 100, 11)))) if ok.any() else np.zeros(n)
+    resid = y.copy()
+    for b in np.unique(bins):
+        sel = bins == b
+        resid[sel] -= y[sel].mean()
+    best, best_score = None, -1.0
+    for k in range(d):
+        if k == j:
+            continue
+        z = data[:, k]
+        keep = ~np.isnan(z)
+        if keep.sum() < 3 or np.ptp(z[keep]) == 0 or np.ptp(resid[keep]) == 0:
+            continue
+        score = abs(np.corrcoef(z[keep], resid[keep])[0, 1])
+        if score > best_score:
+            best, best_score = k, score
+    return best
+
+
+class DependenceDisplay:
+    """Scatter of one feature's value (x) against its attribution (y) over many samples.
+
+    Parameters
+    ----------
+    feature_values : ndarray of shape (n_samples,)
+    attributions : ndarray of shape (n_samples,)
+    feature_name : str
+    color_values : ndarray of shape (n_samples,), optional
+    color_name : str, optional
+    method : str, optional
+
+    Attributes
+    ----------
+    scatter_ : matplotlib PathCollection
+    colorbar_ : matplotlib Colorbar or None
+    ax_, figure_
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import numpy as np
+    >>> from skxai import Explanation
+    >>> from skxai.plot import DependenceDisplay
+    >>> X = np.random.RandomState(0).normal(size=(30, 2))
+    >>> exp = Explanation(X * [2.0, 1.0], data=X, feature_names=["a", "b"])
+    >>> disp = DependenceDisplay.from_explanation(exp, feature="a")
+    >>> disp.scatter_.get_offsets().shape
+    (30, 2)
+    """
+
+    def __init__(self, feature_values, attributions, feature_name, *, color_values=None,
+                 color_name=None, method=None):
+        self.feature_values = np.asarray(feature_values, dtype=np.float64)
+        self.attributions = np.asarray(attributions, dtype=np.float64)
+        self.feature_name = feature_name
+        self.color_values = color_values
+        self.color_name = color_name
+        self.method = method
+
+    @classmethod
+    def from_explanation(cls, explanation, feature, *, color="auto", output=None, ax=None):
+        """Draw the dependence scatter of ``feature``.
+
+        Parameters
+        ----------
+        explanation : Explanation
+            Tabular explanation holding ``data``.
+        feature : str or int
+            Feature on the x axis.
+        color : "auto", str, int or None, default="auto"
+            Feature whose value colours the points; "auto" picks the strongest interaction.
+        output : str or int, optional
+        ax : matplotlib Axes, optional
+
+        Returns
+        -------
+        DependenceDisplay
+        """
+        values, _, data, _, names = tabular_parts(explanation, output, "DependenceDisplay")
+        if data is None:
+            raise ValueError("DependenceDisplay needs the explained samples (explanation.data).")
+        d = values.shape[1]
+        j = _feature_index(feature, names, d)
+        k = None
+        if isinstance(color, str) and color == "auto":
+            k = strongest_interaction(values, data, j)
+        elif color is not None:
+            k = _feature_index(color, names, d)
+        disp = cls(
+            data[:, j], values[:, j], names[j],
+            color_values=None if k is None else data[:, k],
+            color_name=None if k is None else names[k],
+            method=explanation.method,
+        )
+        return disp.plot(ax=ax)
+
+    @classmethod
+    def from_explainer(cls, explainer, X, feature, *, color="auto", output=None, ax=None):
+        """Explain ``X`` and draw the dependence scatter of ``feature``.
+
+        Returns
+        -------
+        DependenceDisplay
+        """
+        exp = explain(explainer, X, "DependenceDisplay")
+        return cls.from_explanation(exp, feature, color=color, output=output, ax=ax)
+
+    def plot(self, ax=None, *, cmap="coolwarm", size=14):
+        """Draw the scatter.
+
+        Returns
+        -------
+        self
+        """
+        fig, ax = new_axes(ax, "DependenceDisplay", figsize=(6, 4))
+        if self.color_values is None:
+            self.scatter_ = ax.scatter(self.feature_values, self.attributions, s=size, color="#1f77b4")
+            self.colorbar_ = None
+        else:
+            self.scatter_ = ax.scatter(self.feature_values, self.attributions, s=size,
+                                       c=self.color_values, cmap=cmap)
+            self.colorbar_ = fig.colorbar(self.scatter_, ax=ax, pad=0.02)
+            self.colorbar_.set_label(str(self.color_name))
+        ax.axhline(0.0, color="0.6", lw=0.8, zorder=0)
+        ax.set_xlabel(str(self.feature_name))
+        ax.set_ylabel(f"attribution of {self.feature_name}")
+        for side in ("top", "right"):
+            ax.spines[side].set_visible(False)
+        if self.method:
+            ax.set_title(f"Dependence ({self.method})", fontsize=10)
+        self.ax_ = ax
+        self.figure_ = fig
+        return self

@@ -1,0 +1,186 @@
+"""HTML renderings: highlighted text and compact explanation tables (notebooks and reports)."""
+
+from __future__ import annotations
+
+import html
+
+import numpy as np
+
+from skxai.plot._textparts import align_tokens, text_parts
+
+STYLE = """
+.skxai-text{font-family:Georgia,serif;line-height:1.9;max-width:60em}
+.skxai-w{padding:1px 2px;border-radius:3px}
+.skxai-anchor{font-weight:bold;text-decoration:underline;text-decoration-thickness:2px}
+.skxai-meta{font-family:sans-serif;font-size:90%;color:#333;margin:0.3em 0}
+table.skxai-explanation{border-collapse:collapse;font-family:sans-serif;font-size:85%}
+table.skxai-explanation td,table.skxai-explanation th{border:1px solid #ddd;padding:2px 6px;text-align:right}
+"""
+
+
+def weight_colour(w, scale):
+    """Background colour of a weight: red for positive, blue for negative, opacity by size."""
+    alpha = 0.0 if scale <= 0 else min(1.0, abs(float(w)) / scale)
+    alpha = 0.1 + 0.75 * alpha if w != 0 else 0.0
+    rgb = "214,39,40" if w > 0 else "31,119,180"
+    return f"rgba({rgb},{alpha:.2f})"
+
+
+def _token_html(tok, w, scale, anchored):
+    classes = ["skxai-w"]
+    if anchored:
+        classes.append("skxai-anchor")
+    attrs = f' class="{" ".join(classes)}"'
+    if w is not None:
+        attrs += f' style="background:{weight_colour(w, scale)}" title="{float(w):+.4g}"'
+        attrs += f' data-weight="{float(w):.6g}"'
+    return f"<span{attrs}>{html.escape(tok)}</span>"
+
+
+def parts_html(parts, *, style=True):
+    """HTML of one document: weights as coloured spans, anchor words in bold.
+
+    The original spacing and punctuation of the document are kept where the tokens can be
+    found in it in order.
+    """
+    tokens, weights = parts.tokens, parts.weights
+    scale = 0.0 if weights is None or not len(weights) else float(np.abs(weights).max())
+    pieces = []
+    if parts.document:
+        spans = align_tokens(parts.document, tokens)
+        cursor = 0
+        for i, (tok, span) in enumerate(zip(tokens, spans, strict=True)):
+            w = None if weights is None else weights[i]
+            anchored = i in parts.anchor_positions
+            if span is None:
+                pieces.append(" " + _token_html(tok, w, scale, anchored))
+                continue
+            pieces.append(html.escape(parts.document[cursor : span[0]]))
+            pieces.append(_token_html(parts.document[span[0] : span[1]], w, scale, anchored))
+            cursor = span[1]
+        pieces.append(html.escape(parts.document[cursor:]))
+    else:
+        pieces = [
+            _token_html(t, None if weights is None else weights[i], scale, i in parts.anchor_positions)
+            for i, t in enumerate(tokens)
+        ]
+        pieces = [" ".join(pieces)]
+    meta = []
+    if parts.method:
+        meta.append(f"<b>{html.escape(str(parts.method))}</b>")
+    if parts.label is not None:
+        meta.append(f"prediction: <b>{html.escape(parts.label)}</b>")
+    if parts.anchor_words:
+        meta.append("anchor: <b>" + html.escape(" AND ".join(parts.anchor_words)) + "</b>")
+    if parts.precision is not None:
+        meta.append(f"precision {parts.precision:.3f}")
+    if parts.coverage is not None:
+        meta.append(f"coverage {parts.coverage:.3f}")
+    if weights is not None and len(weights):
+        top = np.argsort(-np.abs(weights), kind="stable")[:5]
+        meta.append(
+            "strongest: "
+            + ", ".join(f"{html.escape(tokens[j])} ({weights[j]:+.3g})" for j in top)
+        )
+    head = f'<div class="skxai-meta">{" &middot; ".join(meta)}</div>' if meta else ""
+    css = f"<style>{STYLE}</style>" if style else ""
+    return f'{css}<div class="skxai-doc">{head}<div class="skxai-text">{"".join(pieces)}</div></div>'
+
+
+def text_html(explanation, index=None, *, style=True):
+    """Highlighted HTML of the documents of a text explanation.
+
+    Parameters
+    ----------
+    explanation : Explanation
+        Text explanation (LIME, Shapley or Anchors on documents).
+    index : int or list of int, optional
+        Documents to render; all by default.
+    style : bool, default=True
+        Prepend the ``<style>`` block (leave out when the page already holds it).
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skxai import Explanation
+    >>> from skxai.plot import text_html
+    >>> exp = Explanation([np.array([0.5, -0.2])], data=["great plot"],
+    ...                   tokens=[["great", "plot"]], anchor=[["great"]], precision=[0.97])
+    >>> "skxai-anchor" in text_html(exp)
+    True
+    """
+    n = len(explanation.values) if explanation.values is not None else len(explanation.data)
+    indices = range(n) if index is None else np.atleast_1d(index)
+    body = "".join(parts_html(text_parts(explanation, int(i)), style=False) for i in indices)
+    return (f"<style>{STYLE}</style>" if style else "") + body
+
+
+def is_text_explanation(explanation):
+    """True when the explained samples are documents (strings)."""
+    data = explanation.data
+    if data is None:
+        return "tokens" in explanation.extras or "words" in explanation.extras
+    first = data[0] if isinstance(data, list | tuple) and len(data) else None
+    if first is None and isinstance(data, np.ndarray) and data.ndim == 1 and len(data):
+        first = data[0]
+    return isinstance(first, str)
+
+
+def explanation_html(explanation, max_rows=10, max_features=12):
+    """Notebook rendering of an :class:`~skxai.Explanation`.
+
+    Documents are shown highlighted (coloured words, anchors in bold); tabular explanations
+    as a table of the most important features with base value and prediction; images as a
+    short summary.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skxai import Explanation
+    >>> from skxai.plot import explanation_html
+    >>> exp = Explanation(np.array([[1.0, -1.0]]), base_values=np.array([0.5]),
+    ...                   feature_names=["a", "b"])
+    >>> "<table" in explanation_html(exp)
+    True
+    """
+    if is_text_explanation(explanation):
+        n = len(explanation.values) if explanation.values is not None else len(explanation.data)
+        return text_html(explanation, list(range(min(n, max_rows))))
+    try:
+        values = np.asarray(explanation.target_values(), dtype=np.float64)
+    except (TypeError, ValueError, IndexError):
+        return f"<pre>{html.escape(repr(explanation))}</pre>"
+    if values.ndim != 2:
+        return (
+            f"<div><b>{html.escape(str(explanation.method))}</b>: attributions of "
+            f"{values.shape[0]} input(s) of shape {values.shape[1:]}, |max| "
+            f"{float(np.abs(values).max()):.4g}</div>"
+        )
+    n, d = values.shape
+    names = explanation.feature_names
+    names = [f"x{j}" for j in range(d)] if names is None or len(names) != d else [str(v) for v in names]
+    order = np.argsort(-np.abs(values).mean(axis=0), kind="stable")[:max_features]
+    scale = float(np.abs(values).max()) or 1.0
+    base = explanation.target_base_values()
+    head = "".join(f"<th>{html.escape(names[j])}</th>" for j in order)
+    extra = "" if d <= max_features else f"<th>+{d - max_features} more</th>"
+    rows = []
+    for i in range(min(n, max_rows)):
+        cells = "".join(
+            f'<td style="background:{weight_colour(values[i, j], scale)}">{values[i, j]:.3g}</td>'
+            for j in order
+        )
+        b = "" if base is None else f"{float(np.ravel(base)[i]):.4g}"
+        pred = "" if base is None else f"{float(np.ravel(base)[i]) + values[i].sum():.4g}"
+        rows.append(f"<tr><th>{i}</th><td>{b}</td><td>{pred}</td>{cells}{'<td></td>' if extra else ''}</tr>")
+    more = f"<div>... {n - max_rows} more rows</div>" if n > max_rows else ""
+    return (
+        f"<style>{STYLE}</style><div><b>{html.escape(str(explanation.method))}</b> explanation "
+        f"of {n} sample(s) x {d} feature(s) (red raises the output, blue lowers it)"
+        f'<table class="skxai-explanation"><tr><th></th><th>base</th><th>base + sum</th>{head}{extra}</tr>'
+        f"{''.join(rows)}</table>{more}</div>"
+    )

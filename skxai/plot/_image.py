@@ -1,0 +1,232 @@
+"""Image attributions: a heatmap (signed, or max over channels of |attribution|) over the image."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from skxai.plot._base import _select_output, check_matplotlib, explain, format_value
+
+_MODES = ("signed", "abs_max", "positive", "negative", "split")
+
+
+def to_hwc(a, channel_axis="auto"):
+    """One image or map as ``(H, W, C)``.
+
+    ``channel_axis="auto"`` reads ``(C, H, W)`` (torch's layout) when the first axis is 1, 3
+    or 4 long and the last is not, ``(H, W, C)`` in the opposite case, and the shorter of the
+    two when both could be; 2-D input gets ``C = 1``.
+    """
+    a = np.asarray(a, dtype=np.float64)
+    if a.ndim == 2:
+        return a[:, :, None]
+    if a.ndim != 3:
+        raise ValueError(f"Expected one image of 2 or 3 dimensions, got shape {a.shape}.")
+    if channel_axis == "auto":
+        first, last = a.shape[0] in (1, 3, 4), a.shape[-1] in (1, 3, 4)
+        if first and last:
+            # Both ends could hold channels (a 3 x 4 x 4 array): the shorter one does.
+            channel_axis = 0 if a.shape[0] <= a.shape[-1] else -1
+        else:
+            channel_axis = 0 if first else -1
+    return np.moveaxis(a, channel_axis, -1)
+
+
+def heatmap(attr_hwc, mode):
+    """Reduce ``(H, W, C)`` attributions to one ``(H, W)`` map.
+
+    ``"abs_max"``: max over channels of |attribution| (the saliency picture of the course);
+    ``"signed"``: sum over channels; ``"positive"`` / ``"negative"``: the positive part and
+    the magnitude of the negative part of that sum.
+    """
+    if mode == "abs_max":
+        return np.abs(attr_hwc).max(axis=-1)
+    summed = attr_hwc.sum(axis=-1)
+    if mode == "signed":
+        return summed
+    if mode == "positive":
+        return np.clip(summed, 0, None)
+    if mode == "negative":
+        return np.clip(-summed, 0, None)
+    raise ValueError(f"mode={mode!r} is not supported; use one of {_MODES}.")
+
+
+def display_image(img_hwc):
+    """Image scaled to [0, 1] for imshow (grey for one channel)."""
+    img = np.asarray(img_hwc, dtype=np.float64)
+    lo, hi = np.nanmin(img), np.nanmax(img)
+    img = (img - lo) / (hi - lo) if hi > lo else np.zeros_like(img)
+    if img.shape[-1] == 1:
+        return img[..., 0], "gray"
+    if img.shape[-1] == 4:
+        img = img[..., :3]
+    return img, None
+
+
+def _axes_for(ax, k, caller, size=3.0):
+    """``k`` axes: those given (a sequence or one Axes when k == 1), or a new 1 x k figure."""
+    check_matplotlib(caller)
+    if ax is None:
+        import matplotlib.pyplot as plt
+
+        fig, axes = plt.subplots(1, k, figsize=(size * k, size), squeeze=False)
+        return fig, list(axes[0])
+    axes = list(np.ravel(np.asarray(ax, dtype=object))) if not hasattr(ax, "imshow") else [ax]
+    if len(axes) != k:
+        raise ValueError(f"{caller} needs {k} axes here, got {len(axes)}.")
+    return axes[0].figure, axes
+
+
+class ImageAttributionDisplay:
+    """Heatmap of one image's attributions, overlaid on the image.
+
+    Parameters
+    ----------
+    attributions : ndarray
+        One image's attributions, ``(H, W)``, ``(C, H, W)`` or ``(H, W, C)``.
+    image : ndarray, optional
+        The image, same layout rules; drawn in grey underneath.
+    channel_axis : "auto", 0 or -1, default="auto"
+    method : str, optional
+
+    Attributes
+    ----------
+    heatmap_ : ndarray (H, W)
+        The map drawn (the positive part in ``"split"`` mode; ``negative_`` holds the other).
+    image_ : matplotlib AxesImage
+        The heatmap artist (first panel with a heatmap).
+    axes_ : list of matplotlib Axes
+    ax_ : matplotlib Axes
+        First axes.
+    figure_ : matplotlib Figure
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import numpy as np
+    >>> from skxai import Explanation
+    >>> from skxai.plot import ImageAttributionDisplay
+    >>> attr = np.zeros((1, 3, 4, 4)); attr[0, 1, 2, 2] = -2.0; attr[0, 0, 2, 2] = 1.0
+    >>> disp = ImageAttributionDisplay.from_explanation(Explanation(attr), mode="abs_max")
+    >>> float(disp.heatmap_[2, 2])
+    2.0
+    """
+
+    def __init__(self, attributions, *, image=None, channel_axis="auto", method=None):
+        self.attributions = np.asarray(attributions, dtype=np.float64)
+        self.image = image
+        self.channel_axis = channel_axis
+        self.method = method
+
+    @classmethod
+    def from_explanation(cls, explanation, *, index=0, image=None, mode="signed",
+                         channel_axis="auto", output=None, ax=None, alpha=0.6):
+        """Draw the attributions of image ``index`` of an :class:`~skxai.Explanation`.
+
+        Parameters
+        ----------
+        explanation : Explanation
+            Image explanation: values ``(n, C, H, W)``, ``(n, H, W, C)`` or ``(n, H, W)``.
+        index : int, default=0
+        image : ndarray, optional
+            Image drawn underneath; default ``explanation.data[index]`` when present.
+        mode : {"signed", "abs_max", "positive", "negative", "split"}, default="signed"
+            ``"split"`` draws three panels: the image, the positive and the negative part.
+        channel_axis : "auto", 0 or -1
+        output : str or int, optional
+        ax : matplotlib Axes, or a sequence of 3 for ``"split"``
+        alpha : float, default=0.6
+            Opacity of the heatmap over the image.
+
+        Returns
+        -------
+        ImageAttributionDisplay
+        """
+        values, _, _ = _select_output(explanation, output)
+        if values.ndim < 3:
+            raise ValueError(
+                f"ImageAttributionDisplay needs image attributions (n, [C,] H, W); got values of "
+                f"shape {values.shape}."
+            )
+        n = values.shape[0]
+        if not -n <= index < n:
+            raise IndexError(f"index={index} is out of range for {n} image(s).")
+        if image is None and explanation.data is not None:
+            data = np.asarray(explanation.data)
+            if data.ndim >= 3 and data.shape[0] == n:
+                image = data[index]
+        disp = cls(values[index], image=image, channel_axis=channel_axis, method=explanation.method)
+        return disp.plot(ax=ax, mode=mode, alpha=alpha)
+
+    @classmethod
+    def from_explainer(cls, explainer, X, *, index=0, mode="signed", channel_axis="auto",
+                       output=None, ax=None, alpha=0.6):
+        """Explain image ``index`` of ``X`` and draw its heatmap.
+
+        Returns
+        -------
+        ImageAttributionDisplay
+        """
+        exp = explain(explainer, X[index : index + 1], "ImageAttributionDisplay")
+        return cls.from_explanation(exp, index=0, image=np.asarray(X[index]), mode=mode,
+                                    channel_axis=channel_axis, output=output, ax=ax, alpha=alpha)
+
+    def plot(self, ax=None, *, mode="signed", alpha=0.6):
+        """Draw the heatmap(s).
+
+        Returns
+        -------
+        self
+        """
+        if mode not in _MODES:
+            raise ValueError(f"mode={mode!r} is not supported; use one of {_MODES}.")
+        attr = to_hwc(self.attributions, self.channel_axis)
+        img = None
+        if self.image is not None:
+            img = to_hwc(self.image, self.channel_axis)
+            if img.shape[:2] != attr.shape[:2]:
+                raise ValueError(
+                    f"image of size {img.shape[:2]} does not match attributions of size {attr.shape[:2]}."
+                )
+        panels = ["image", "positive", "negative"] if mode == "split" else [mode]
+        fig, axes = _axes_for(ax, len(panels), "ImageAttributionDisplay")
+        self.image_ = None
+        for a, panel in zip(axes, panels, strict=True):
+            a.set_xticks([])
+            a.set_yticks([])
+            if panel == "image":
+                if img is not None:
+                    shown, cmap = display_image(img)
+                    a.imshow(shown, cmap=cmap)
+                a.set_title("input", fontsize=9)
+                continue
+            hm = heatmap(attr, panel)
+            if img is not None:
+                grey = display_image(img)[0]
+                grey = grey.mean(axis=-1) if grey.ndim == 3 else grey
+                a.imshow(grey, cmap="gray")
+            if panel == "signed":
+                vmax = float(np.abs(hm).max()) or 1.0
+                art = a.imshow(hm, cmap="bwr", vmin=-vmax, vmax=vmax, alpha=alpha if img is not None else 1.0)
+            else:
+                vmax = float(hm.max()) or 1.0
+                cmap = {"abs_max": "hot", "positive": "Reds", "negative": "Blues"}[panel]
+                art = a.imshow(hm, cmap=cmap, vmin=0, vmax=vmax, alpha=alpha if img is not None else 1.0)
+            fig.colorbar(art, ax=a, fraction=0.046, pad=0.04)
+            a.set_title(
+                {"signed": "attribution (sum over channels)", "abs_max": "max over channels |attribution|",
+                 "positive": "positive part", "negative": "negative part"}[panel]
+                + f"\nmax {format_value(vmax)}",
+                fontsize=8,
+            )
+            if self.image_ is None:
+                self.image_ = art
+                self.heatmap_ = hm
+            elif panel == "negative":
+                self.negative_ = hm
+        if self.method and ax is None:
+            fig.suptitle(self.method, fontsize=9)
+        self.axes_ = axes
+        self.ax_ = axes[0]
+        self.figure_ = fig
+        return self

@@ -1,0 +1,134 @@
+"""Read a text explanation (LIME, Shapley or Anchors on documents) into tokens, weights and anchor."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+_TOKEN_FIELDS = ("tokens", "words", "token_names", "features")
+
+
+@dataclass
+class TextParts:
+    """One document's explanation, ready to draw."""
+
+    tokens: list
+    weights: np.ndarray | None = None
+    anchor_positions: set = field(default_factory=set)
+    anchor_words: list = field(default_factory=list)
+    precision: float | None = None
+    coverage: float | None = None
+    document: str | None = None
+    label: str | None = None
+    method: str | None = None
+
+
+def _item(v, index):
+    """Element ``index`` of a per-document field (list, array or pandas object)."""
+    if v is None:
+        return None
+    if hasattr(v, "iloc"):
+        return v.iloc[index]
+    if isinstance(v, list | tuple):
+        return v[index]
+    if isinstance(v, np.ndarray) and v.ndim >= 1:
+        return v[index]
+    return v
+
+
+def _scalar(v, index):
+    v = _item(v, index) if isinstance(v, list | tuple | np.ndarray) else v
+    try:
+        return None if v is None else float(v)
+    except (TypeError, ValueError):
+        return None
+
+
+def text_parts(explanation, index=0):
+    """Tokens, per-token weights and anchor of document ``index``.
+
+    Reads ``tokens`` / ``words`` (per document) or ``feature_names`` for the tokens,
+    ``values`` for the weights, and ``anchor`` (words), ``anchor_positions`` (token
+    indices), ``precision`` and ``coverage`` for anchors.
+    """
+    exp = explanation
+    extras = exp.extras
+    n = len(exp.values) if exp.values is not None else len(exp.data)
+    if not -n <= index < n:
+        raise IndexError(f"index={index} is out of range for {n} document(s).")
+    document = _item(exp.data, index) if exp.data is not None else None
+    if document is not None and not isinstance(document, str):
+        document = None
+    tokens = None
+    for name in _TOKEN_FIELDS:
+        if name in extras and extras[name] is not None:
+            tokens = _item(extras[name], index)
+            break
+    if tokens is None and exp.feature_names is not None:
+        names = exp.feature_names
+        # Per-document names (a list of token lists) or one shared vocabulary.
+        first = names[0] if len(names) else None
+        tokens = names[index] if isinstance(first, list | tuple | np.ndarray) else names
+    if tokens is None and document is not None:
+        tokens = document.split()
+    if tokens is None:
+        raise ValueError(
+            "This explanation holds no tokens (fields 'tokens', 'words' or 'feature_names') "
+            "and no document text to split."
+        )
+    tokens = [str(t) for t in tokens]
+    weights = None
+    if exp.values is not None:
+        raw = _item(exp.values, index)
+        raw = np.asarray(raw, dtype=np.float64) if raw is not None else None
+        if raw is not None and raw.ndim == 2 and exp.output_axis is not None:
+            from skxai._adapters import select_target
+
+            outs = None if exp.outputs is None else np.asarray(_item(exp.outputs, index))[None]
+            raw = select_target(raw[None], exp.target_index, outs)[0]
+        if raw is not None and raw.ndim == 1 and len(raw) == len(tokens):
+            weights = raw
+    positions, anchor_words = set(), []
+    if "anchor_positions" in extras:
+        pos = _item(extras["anchor_positions"], index)
+        positions = {int(p) for p in (pos if pos is not None else [])}
+        anchor_words = [tokens[p] for p in sorted(positions) if 0 <= p < len(tokens)]
+    if "anchor" in extras:
+        anchor = _item(extras["anchor"], index)
+        if isinstance(anchor, str):
+            anchor = [anchor]
+        anchor_words = [str(w) for w in (anchor if anchor is not None else [])]
+        if not positions:
+            wanted = {w.lower() for w in anchor_words}
+            positions = {i for i, t in enumerate(tokens) if t.lower() in wanted}
+    label = None
+    for name in ("prediction", "predicted_label", "label"):
+        if name in extras:
+            label = _item(extras[name], index)
+            break
+    return TextParts(
+        tokens=tokens,
+        weights=weights,
+        anchor_positions=positions,
+        anchor_words=anchor_words,
+        precision=_scalar(extras.get("precision"), index),
+        coverage=_scalar(extras.get("coverage"), index),
+        document=document,
+        label=None if label is None else str(label),
+        method=exp.method,
+    )
+
+
+def align_tokens(document, tokens):
+    """Character spans of ``tokens`` found in order in ``document`` (None where not found)."""
+    spans, cursor = [], 0
+    lower = document.lower()
+    for tok in tokens:
+        at = lower.find(tok.lower(), cursor)
+        if at < 0 or (at - cursor) > 200:
+            spans.append(None)
+            continue
+        spans.append((at, at + len(tok)))
+        cursor = at + len(tok)
+    return spans
