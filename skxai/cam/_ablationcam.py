@@ -1,0 +1,111 @@
+"""Ablation-CAM (Desai & Ramaswamy, 2020): weights from the score drop when a channel is zeroed."""
+
+from __future__ import annotations
+
+import numbers
+
+import torch
+
+from skxai.cam._base import BaseCamExplainer
+from skxai.gradient._torch import HookSet
+
+
+class AblationCamExplainer(BaseCamExplainer):
+    """Ablation-CAM: ``w_k = (y_c - y_c^{(k)}) / y_c`` with ``y_c^{(k)}`` the score when
+    channel ``k`` of the layer is set to ``ablation_value``.
+
+    All ``n x K`` ablations of a batch are forwarded together, ``batch_size`` rows per call.
+    The network before the layer runs once per image, not once per ablated channel: a hook
+    on the layer expands each image's activations into its ablated copies, and only the rest
+    of the network sees the larger batch. Networks whose later layers reuse tensors from
+    before the layer with the original batch size (skip connections around the layer) are
+    detected by the shape error and then forwarded with the images repeated instead.
+
+    Parameters
+    ----------
+    ablation_value : float, default=0.0
+        Value given to the ablated channel (the paper's zero).
+    estimator, target_layer, target, response_method, relu, normalize, upsample, batch_size, scoring
+        As in :class:`~skxai.GradCamExplainer`; ``batch_size`` bounds the ablated copies
+        per forward pass.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from torch import nn
+    >>> from skxai import AblationCamExplainer
+    >>> net = nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.ReLU(),
+    ...                     nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(4, 3))
+    >>> X = torch.randn(3, 1, 8, 8)
+    >>> AblationCamExplainer(net, target_layer="1").fit(X).explain(X).weights.shape
+    (3, 4)
+    """
+
+    _uses_gradients = False
+
+    def __init__(
+        self,
+        estimator,
+        *,
+        ablation_value=0.0,
+        target_layer=None,
+        target=None,
+        response_method="logits",
+        relu=True,
+        normalize=False,
+        upsample=True,
+        batch_size=256,
+        scoring=None,
+    ):
+        super().__init__(
+            estimator,
+            target_layer=target_layer,
+            target=target,
+            response_method=response_method,
+            relu=relu,
+            normalize=normalize,
+            upsample=upsample,
+            batch_size=batch_size,
+            scoring=scoring,
+        )
+        self.ablation_value = ablation_value
+
+    def _ablated_scores(self, lp, pairs, expand):
+        """Scores of the (sample, channel) ``pairs`` ablated, in one forward pass."""
+        owner, chan = pairs // lp.activations.shape[1], pairs % lp.activations.shape[1]
+        first = int(owner[0])
+        value = float(self.ablation_value)
+        rows = torch.arange(pairs.shape[0], device=pairs.device)
+
+        def hook(m, inp, out):
+            act = out[owner - first] if expand else out.clone()
+            act[rows, chan] = value
+            return act
+
+        x = lp.x[first : int(owner[-1]) + 1] if expand else lp.x[owner]
+        with HookSet() as hooks, torch.no_grad():
+            hooks.add(lp.layer.register_forward_hook(hook))
+            y = self.model_.forward(x)
+        if y.shape != (pairs.shape[0], lp.outputs.shape[1]):
+            raise RuntimeError(f"ablated batch gave outputs of shape {tuple(y.shape)}")
+        return y.gather(1, lp.targets[owner, None])[:, 0]
+
+    def _channel_weights(self, lp):
+        if not isinstance(self.ablation_value, numbers.Real):
+            raise ValueError(f"ablation_value must be a number, got {self.ablation_value!r}.")
+        n, k = lp.activations.shape[:2]
+        pairs = torch.arange(n * k, device=lp.activations.device)
+        scores = torch.empty(n * k, dtype=lp.outputs.dtype, device=pairs.device)
+        bs = self._batch()
+        expand = True
+        for s in range(0, n * k, bs):
+            chunk = pairs[s : s + bs]
+            if expand:
+                try:
+                    scores[chunk] = self._ablated_scores(lp, chunk, True)
+                    continue
+                except RuntimeError:
+                    expand = False
+            scores[chunk] = self._ablated_scores(lp, chunk, False)
+        y = lp.outputs.gather(1, lp.targets[:, None])
+        return (y - scores.reshape(n, k)) / y

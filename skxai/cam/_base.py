@@ -1,0 +1,303 @@
+"""Template of the class activation maps: hooks, targets, post-processing; variants give weights.
+
+A CAM explains the target score ``y_c`` of a convolutional network through the activations
+``A`` (``(n, K, *s)``: K channels over 1, 2 or 3 spatial axes) of one layer. Every variant is a
+combination ``map = sum_k w_k A_k`` with its own channel weights (or, for HiRes-CAM, Layer-CAM
+and Eigen-CAM, its own map); the template does the rest once for all of them:
+
+- resolves ``target_layer`` (a dotted module name) at ``transform`` time, by default the last
+  convolution; an unknown name raises a ``ValueError`` listing the network's modules;
+- captures the activations (and the gradients of each sample's own target score) of a whole
+  chunk of ``batch_size`` images in one forward (and one backward) pass;
+- post-processes the raw map, each step an explicit option: ``relu``, ``upsample`` (linear
+  interpolation to the input size, ``align_corners=False``) and ``normalize`` (per-map
+  min-max, the scaling pytorch-grad-cam always applies);
+- removes its hooks and restores the network's train/eval flags and ``requires_grad``
+  whatever happens, errors included.
+"""
+
+from __future__ import annotations
+
+import numbers
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from sklearn.utils.validation import check_is_fitted
+
+from skxai._explanation import Explanation
+from skxai.cam._upsample import postprocess
+from skxai.gradient._base import BaseTorchExplainer
+from skxai.gradient._torch import HookSet
+
+__all__ = ["BaseCamExplainer", "LayerPass"]
+
+
+@dataclass
+class LayerPass:
+    """What one forward (and backward) pass of a chunk of images gives a CAM variant."""
+
+    x: torch.Tensor
+    """(n, C, *S) the images."""
+    activations: torch.Tensor
+    """(n, K, *s) the layer's output."""
+    gradients: torch.Tensor | None
+    """(n, K, *s) d y_target / d activations (None for gradient-free variants)."""
+    outputs: torch.Tensor
+    """(n, k) explained response."""
+    targets: torch.Tensor
+    """(n,) explained output index per sample."""
+    layer: torch.nn.Module
+    name: str
+    inputs: dict
+    """Inputs of watched modules (CAM's classifier), by name."""
+
+
+def spatial_axes(t):
+    """The spatial axes of a ``(n, K, *s)`` tensor."""
+    return tuple(range(2, t.ndim))
+
+
+def combine(activations, weights):
+    """``sum_k w_k A_k`` for channel weights ``(n, K)`` or elementwise weights ``(n, K, *s)``."""
+    if weights.ndim == 2:
+        weights = weights.reshape(weights.shape + (1,) * (activations.ndim - 2))
+    return (weights * activations).sum(dim=1)
+
+
+class BaseCamExplainer(BaseTorchExplainer):
+    """Template of the class-activation-map explainers of convolutional torch networks.
+
+    Subclasses implement ``_channel_weights(lp) -> (n, K)`` or ``_layer_map(lp) -> (map,
+    weights)`` and set ``_uses_gradients``. Parameters shared by every variant:
+
+    Parameters
+    ----------
+    estimator : torch.nn.Module, skorch net or Pipeline step
+        The network; an unfitted skorch net is fitted in ``fit(X, y)``.
+    target_layer : str, default=None
+        Dotted name of the explained layer (``"features.3"``), resolved at transform time;
+        None takes the last ``Conv1d``/``Conv2d``/``Conv3d``.
+    target : label, "predicted", array of labels or None, default=None
+        Output explained for each sample (None: the predicted class of multi-class models).
+    response_method : {"logits", "proba", "auto"}, default="logits"
+        The explained score: scores before the softmax, as in the CAM papers.
+    relu : bool, default=True
+        Keep only the positive part of the map.
+    normalize : bool, default=False
+        Scale each map to [0, 1] (min-max), after upscaling.
+    upsample : bool, default=True
+        Interpolate maps to the input's spatial size; False returns the layer's resolution.
+    batch_size : int, default=256
+        Most images per forward pass.
+    scoring : str or callable, default=None
+    """
+
+    _uses_gradients = True
+    _default_scoring = "deletion"
+
+    def __init__(
+        self,
+        estimator,
+        *,
+        target_layer=None,
+        target=None,
+        response_method="logits",
+        relu=True,
+        normalize=False,
+        upsample=True,
+        batch_size=256,
+        scoring=None,
+    ):
+        self.estimator = estimator
+        self.target_layer = target_layer
+        self.target = target
+        self.response_method = response_method
+        self.relu = relu
+        self.normalize = normalize
+        self.upsample = upsample
+        self.batch_size = batch_size
+        self.scoring = scoring
+
+    # ------------------------------------------------------------------ layers
+    def _layer_name(self):
+        if self.target_layer is None:
+            return self.model_.default_conv_layer()
+        if not isinstance(self.target_layer, str):
+            raise ValueError(
+                f"target_layer must be a module name (str) or None, got {self.target_layer!r}; "
+                f"names: {self.model_.layer_names()}."
+            )
+        self.model_.get_layer(self.target_layer)  # raises, listing the module names
+        return self.target_layer
+
+    def _watched_modules(self, name):
+        """Modules whose inputs a variant needs from the same forward pass, by name."""
+        return {}
+
+    def _check_options(self):
+        for opt in ("relu", "normalize", "upsample"):
+            if not isinstance(getattr(self, opt), bool | np.bool_):
+                raise ValueError(f"{opt} must be True or False, got {getattr(self, opt)!r}.")
+
+    # ------------------------------------------------------------------ passes
+    def _capture(self, x, name, targets):
+        """One pass over a chunk: activations, gradients (when used), outputs, targets."""
+        layer = self.model_.get_layer(name)
+        watch = self._watched_modules(name)
+        box = {"inputs": {}}
+
+        def layer_hook(m, inp, out):
+            if "act" in box:
+                raise ValueError(
+                    f"Layer {name!r} runs more than once per forward pass; a CAM needs a layer "
+                    "that runs once."
+                )
+            if not isinstance(out, torch.Tensor):
+                raise TypeError(f"Layer {name!r} returns {type(out).__name__}, not a tensor.")
+            leaf = out.detach()
+            if self._uses_gradients:
+                leaf.requires_grad_(True)
+            box["act"] = leaf
+            # The network continues on a copy, so in-place modules after the layer (ReLU(inplace))
+            # leave the recorded activations and their gradient untouched.
+            return leaf.clone()
+
+        def watch_hook(key):
+            def hook(m, inp, out):
+                box["inputs"].setdefault(key, (inp[0].detach(), out.detach()))
+
+            return hook
+
+        with HookSet() as hooks:
+            hooks.add(layer.register_forward_hook(layer_hook))
+            for key, mod in watch.items():
+                hooks.add(mod.register_forward_hook(watch_hook(key)))
+            with torch.set_grad_enabled(self._uses_gradients):
+                out = self.model_.forward(x)
+                if "act" not in box:
+                    raise ValueError(f"Layer {name!r} was not called during the forward pass.")
+                t = self._targets(out.detach()) if targets is None else targets
+                grads = None
+                if self._uses_gradients:
+                    score = out.gather(1, t[:, None]).sum()
+                    (grads,) = torch.autograd.grad(score, box["act"], allow_unused=True)
+                    if grads is None:
+                        grads = torch.zeros_like(box["act"])
+        act = box["act"].detach()
+        if act.ndim != x.ndim or act.ndim < 3:
+            raise ValueError(
+                f"Layer {name!r} outputs shape {tuple(act.shape)}; a CAM needs a feature map "
+                f"(n, channels, *spatial) with as many spatial axes as the input "
+                f"{tuple(x.shape[1:])}. Choose a convolutional layer among "
+                f"{self.model_.layer_names()}."
+            )
+        return LayerPass(x, act, grads, out.detach(), t, layer, name, box["inputs"])
+
+    def _target_scores(self, rows, row_targets):
+        """Explained score of each row, no gradients, ``batch_size`` rows per call."""
+        bs = self._batch()
+        out = []
+        with torch.no_grad():
+            for s in range(0, rows.shape[0], bs):
+                y = self.model_.forward(rows[s : s + bs])
+                out.append(y.gather(1, row_targets[s : s + bs, None])[:, 0])
+        return torch.cat(out) if out else rows.new_zeros(0)
+
+    # ------------------------------------------------------------------ variants
+    def _channel_weights(self, lp):
+        raise NotImplementedError
+
+    def _layer_map(self, lp):
+        """Raw map ``(n, *s)`` at the layer's resolution and the weights that made it.
+
+        A variant may return a third item: a dict of extra per-sample fields for ``explain``.
+        """
+        w = self._channel_weights(lp)
+        return combine(lp.activations, w), w
+
+    # ------------------------------------------------------------------ explain
+    def _explain_chunk(self, x, name, targets):
+        lp = self._capture(x, name, targets)
+        raw, weights, *more = self._layer_map(lp)
+        size = tuple(x.shape[2:]) if self.upsample else None
+        heat = postprocess(raw.detach(), relu=self.relu, normalize=self.normalize, size=size)
+        extras = more[0] if more else {}
+        return heat, raw.detach(), weights.detach(), lp.outputs, lp.targets, extras
+
+    def _validate_images(self, X):
+        Xa = self._validate_X(X)
+        if Xa.ndim < 3 or Xa.ndim > 5:
+            raise ValueError(
+                f"{type(self).__name__} needs images with channels first: (n, C, L), (n, C, H, W) "
+                f"or (n, C, D, H, W); got X of shape {Xa.shape}."
+            )
+        return Xa
+
+    def explain(self, X):
+        """Class activation maps with the layer's raw maps and the weights.
+
+        Parameters
+        ----------
+        X : array-like or tensor of shape (n_samples, C, *spatial)
+
+        Returns
+        -------
+        Explanation
+            ``values``: heatmaps ``(n, *spatial)`` (the layer's resolution with
+            ``upsample=False``); ``raw_map``: ``sum_k w_k A_k`` at the layer's resolution
+            before ReLU and scaling; ``weights``: channel weights ``(n, K)`` (elementwise
+            ``(n, K, *s)`` for HiRes-CAM and Layer-CAM); ``outputs``, ``targets`` and
+            ``target_layer``.
+        """
+        check_is_fitted(self, "model_")
+        self._check_options()
+        Xa = self._validate_images(X)
+        x = self.model_.to_tensor(Xa)
+        n = x.shape[0]
+        bs = self._batch()
+        parts = []
+        with self.model_.prepared():
+            name = self._layer_name()
+            fixed = self._fixed_targets(n)
+            for s in range(0, n, bs):
+                t = None if fixed is None else fixed[s : s + bs]
+                parts.append(self._explain_chunk(x[s : s + bs], name, t))
+
+        def cat(i):
+            return torch.cat([p[i] for p in parts]).cpu().numpy().astype(np.float64)
+
+        extras = {}
+        for key in parts[0][5]:
+            vals = [p[5][key] for p in parts]
+            extras[key] = torch.cat(vals).cpu().numpy() if isinstance(vals[0], torch.Tensor) else vals
+        targets = torch.cat([p[4] for p in parts]).cpu().numpy().astype(np.int64)
+        return Explanation(
+            cat(0),
+            data=X,
+            output_names=self.output_names_,
+            target_index=targets,
+            outputs=cat(3),
+            method=type(self).__name__,
+            raw_map=cat(1),
+            weights=cat(2),
+            targets=targets,
+            target_layer=name,
+            **extras,
+        )
+
+    def transform(self, X):
+        """Heatmaps ``(n, *spatial)`` of the explained output for each image (float64)."""
+        return self.explain(X).values
+
+    def get_feature_names_out(self, input_features=None):
+        raise AttributeError(f"{type(self).__name__} returns heatmaps, not feature columns.")
+
+
+def check_positive(value, name, *, integer=False):
+    """A positive number (int when ``integer``), else a ValueError naming the parameter."""
+    kind = numbers.Integral if integer else numbers.Real
+    if not isinstance(value, kind) or isinstance(value, bool) or value <= 0:
+        what = "a positive integer" if integer else "a positive number"
+        raise ValueError(f"{name} must be {what}, got {value!r}.")
+    return value

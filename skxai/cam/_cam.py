@@ -1,0 +1,131 @@
+"""CAM (Zhou et al., 2016): the classifier's weights on a conv -> GAP -> linear network."""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from skxai.cam._base import BaseCamExplainer, combine, spatial_axes
+
+
+class CamExplainer(BaseCamExplainer):
+    """CAM: ``sum_k W_ck A_k`` with ``W`` the weights of the final linear layer.
+
+    Only defined for networks where ``target_layer`` is followed by global average pooling
+    and one linear layer giving the explained scores: ``y_c = sum_k W_ck mean(A_k) + b_c``.
+    That structure is checked on every explained batch (the linear layer must receive the
+    spatial means of the layer's activations and give the explained response), and any other
+    network is refused with a ``ValueError``; :class:`~skxai.GradCamExplainer` equals CAM
+    divided by the number of positions on such networks and works on any network.
+
+    Parameters
+    ----------
+    estimator : torch.nn.Module or skorch net
+    fc_layer : str, default=None
+        Dotted name of the final linear layer; None takes the last ``nn.Linear``.
+    target_layer, target, relu, normalize, upsample, batch_size, scoring
+        As in :class:`~skxai.GradCamExplainer`.
+    response_method : {"logits"}, default="logits"
+        CAM explains the linear layer's output (scores before any softmax).
+
+    Examples
+    --------
+    >>> import torch
+    >>> from torch import nn
+    >>> from skxai import CamExplainer
+    >>> net = nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.ReLU(),
+    ...                     nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(4, 3))
+    >>> X = torch.randn(2, 1, 8, 8)
+    >>> exp = CamExplainer(net, target_layer="1", relu=False).fit(X).explain(X)
+    >>> logit = exp.outputs[[0, 1], exp.targets]
+    >>> bias = net[4].bias.detach().numpy()[exp.targets]
+    >>> bool(abs(exp.raw_map.mean(axis=(1, 2)) + bias - logit).max() < 1e-5)
+    True
+    """
+
+    _uses_gradients = False
+
+    def __init__(
+        self,
+        estimator,
+        *,
+        fc_layer=None,
+        target_layer=None,
+        target=None,
+        response_method="logits",
+        relu=True,
+        normalize=False,
+        upsample=True,
+        batch_size=256,
+        scoring=None,
+    ):
+        super().__init__(
+            estimator,
+            target_layer=target_layer,
+            target=target,
+            response_method=response_method,
+            relu=relu,
+            normalize=normalize,
+            upsample=upsample,
+            batch_size=batch_size,
+            scoring=scoring,
+        )
+        self.fc_layer = fc_layer
+
+    def _fc_name(self):
+        if self.fc_layer is not None:
+            return self.fc_layer
+        names = [n for n, m in self.model_.module.named_modules() if isinstance(m, nn.Linear)]
+        if not names:
+            raise ValueError(
+                "CamExplainer needs a network ending in global average pooling and a linear "
+                "layer (conv -> GAP -> linear); this one has no nn.Linear. Use GradCamExplainer."
+            )
+        return names[-1]
+
+    def _watched_modules(self, name):
+        fc_name = self._fc_name()
+        fc = self.model_.get_layer(fc_name)
+        if not isinstance(fc, nn.Linear):
+            raise ValueError(f"fc_layer {fc_name!r} is a {type(fc).__name__}, not an nn.Linear.")
+        return {fc_name: fc}
+
+    def _refuse(self, lp, fc_name, reason):
+        raise ValueError(
+            f"CamExplainer needs layer {lp.name!r} to be followed only by global average pooling "
+            f"and the linear layer {fc_name!r} (conv -> GAP -> linear), but {reason}. "
+            "GradCamExplainer works on any network (and equals CAM / (H W) on GAP networks)."
+        )
+
+    def _channel_weights(self, lp):
+        fc_name = self._fc_name()
+        if fc_name not in lp.inputs:
+            self._refuse(lp, fc_name, f"{fc_name!r} did not run in the forward pass")
+        fc_in, fc_out = lp.inputs[fc_name]
+        pooled = lp.activations.mean(dim=spatial_axes(lp.activations))
+        fc_in = fc_in.reshape(fc_in.shape[0], -1)
+        if fc_in.shape != pooled.shape:
+            self._refuse(
+                lp, fc_name,
+                f"{fc_name!r} receives {fc_in.shape[1]} features per sample while the layer has "
+                f"{pooled.shape[1]} channels",
+            )
+        tol = 1e-4 * (1.0 + pooled.abs().max())
+        if not torch.allclose(fc_in, pooled, rtol=1e-4, atol=float(tol)):
+            self._refuse(lp, fc_name, f"the input of {fc_name!r} is not the spatial mean of the activations")
+        fc_out = fc_out.reshape(lp.outputs.shape[0], -1)
+        scale = 1e-4 * (1.0 + lp.outputs.abs().max())
+        if fc_out.shape != lp.outputs.shape or not torch.allclose(
+            fc_out, lp.outputs, rtol=1e-4, atol=float(scale)
+        ):
+            self._refuse(
+                lp, fc_name,
+                f"the explained response is not the output of {fc_name!r} (a softmax or another "
+                "layer follows it; CAM explains response_method='logits')",
+            )
+        weight = self.model_.get_layer(fc_name).weight.detach()
+        return weight.to(lp.activations.dtype)[lp.targets]
+
+    def _layer_map(self, lp):
+        w = self._channel_weights(lp)
+        return combine(lp.activations, w), w

@@ -1,0 +1,47 @@
+"""Eigen-CAM (Muhammad & Yeasin, 2020): the activations' first principal component."""
+
+from __future__ import annotations
+
+import torch
+
+from skxai.cam._base import BaseCamExplainer
+
+
+class EigenCamExplainer(BaseCamExplainer):
+    """Eigen-CAM: projection of each position's activation vector on the first principal
+    direction of the positions (activations centred per channel).
+
+    The map ``sum_k v_k (A_k - mean(A_k))`` needs no gradient and no target: it shows what
+    the layer responds to most, for any class. The sign of a principal direction is
+    arbitrary; skxai fixes it so the map correlates positively with the mean activation over
+    channels (so the ReLU keeps the strongly activated region). ``explain`` reports the
+    direction ``v`` as ``weights`` ``(n, K)``. Parameters as in
+    :class:`~skxai.GradCamExplainer` (``target`` only names the output reported).
+
+    Examples
+    --------
+    >>> import torch
+    >>> from torch import nn
+    >>> from skxai import EigenCamExplainer
+    >>> net = nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.ReLU(),
+    ...                     nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(4, 3))
+    >>> X = torch.randn(3, 1, 8, 8)
+    >>> EigenCamExplainer(net, target_layer="1").fit(X).transform(X).shape
+    (3, 8, 8)
+    """
+
+    _uses_gradients = False
+
+    def _layer_map(self, lp):
+        A = lp.activations
+        n, k = A.shape[:2]
+        P = A.reshape(n, k, -1).transpose(1, 2)  # positions x channels
+        P = P - P.mean(dim=1, keepdim=True)
+        # Batched SVD in float64: the leading direction of near-degenerate spectra is stable.
+        _, _, Vh = torch.linalg.svd(P.double(), full_matrices=False)
+        v = Vh[:, 0, :].to(A.dtype)
+        proj = (P @ v[:, :, None])[:, :, 0]
+        sign = torch.sign((proj * A.mean(dim=1).reshape(n, -1)).sum(dim=1))
+        sign = torch.where(sign == 0, torch.ones_like(sign), sign)
+        proj = proj * sign[:, None]
+        return proj.reshape((n,) + tuple(A.shape[2:])), v * sign[:, None]

@@ -1,0 +1,36 @@
+"""Grad-CAM (Selvaraju et al., 2017): channel weights are the spatially averaged gradients."""
+
+from __future__ import annotations
+
+from skxai.cam._base import BaseCamExplainer, spatial_axes
+
+
+class GradCamExplainer(BaseCamExplainer):
+    """Grad-CAM: ``ReLU(sum_k w_k A_k)`` with ``w_k = mean_ij d y_c / d A_kij``.
+
+    Parameters
+    ----------
+    estimator : torch.nn.Module or skorch net
+    target_layer : str, default=None
+        Dotted module name; None takes the last convolution.
+    target : label, "predicted", array or None, default=None
+    response_method : {"logits", "proba", "auto"}, default="logits"
+    relu, normalize, upsample : bool, default=True, False, True
+        Post-processing of the raw map (see :class:`~skxai.cam.BaseCamExplainer`).
+    batch_size : int, default=256
+    scoring : str or callable, default=None
+
+    Examples
+    --------
+    >>> import torch
+    >>> from torch import nn
+    >>> from skxai import GradCamExplainer
+    >>> net = nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.ReLU(),
+    ...                     nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(4, 3))
+    >>> X = torch.randn(5, 1, 8, 8)
+    >>> GradCamExplainer(net, target_layer="0").fit(X).transform(X).shape
+    (5, 8, 8)
+    """
+
+    def _channel_weights(self, lp):
+        return lp.gradients.mean(dim=spatial_axes(lp.gradients))

@@ -1,0 +1,137 @@
+"""Opti-CAM (Zhang et al., 2024): channel weights optimised so the masked image keeps its score."""
+
+from __future__ import annotations
+
+import numbers
+
+import torch
+
+from skxai.cam._base import BaseCamExplainer, check_positive, combine
+from skxai.cam._upsample import minmax, upsample
+
+
+class OptiCamExplainer(BaseCamExplainer):
+    """Opti-CAM: ``S(u) = sum_k softmax(u)_k A_k`` with ``u`` maximising ``y_c(x * n(up(S(u))))``.
+
+    ``up`` is the bilinear upscaling and ``n`` the per-image min-max scaling, so the mask is
+    in [0, 1] and the objective is the score of the image seen through its own saliency map.
+    Adam (hand-written, so each image keeps its own state) runs on all images of a batch
+    together from uniform weights (``u = 0``); an image stops when its score has not improved
+    by more than ``tol`` (relative) for ``n_iter_no_change`` iterations, and leaves the batch.
+
+    Parameters
+    ----------
+    learning_rate : float, default=0.1
+    max_iter : int, default=100
+    tol : float, default=1e-4
+    n_iter_no_change : int, default=5
+    estimator, target_layer, target, response_method, relu, normalize, upsample, batch_size, scoring
+        As in :class:`~skxai.GradCamExplainer`.
+
+    Attributes
+    ----------
+    ``explain`` adds ``n_iter`` (iterations run per image) and ``masked_score`` (the
+    explained score of ``x`` times its optimised mask).
+
+    Examples
+    --------
+    >>> import torch
+    >>> from torch import nn
+    >>> from skxai import OptiCamExplainer
+    >>> net = nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.ReLU(),
+    ...                     nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(4, 3))
+    >>> X = torch.randn(2, 1, 8, 8)
+    >>> exp = OptiCamExplainer(net, target_layer="1", max_iter=10).fit(X).explain(X)
+    >>> exp.values.shape, exp.weights.shape
+    ((2, 8, 8), (2, 4))
+    """
+
+    _uses_gradients = False
+
+    def __init__(
+        self,
+        estimator,
+        *,
+        learning_rate=0.1,
+        max_iter=100,
+        tol=1e-4,
+        n_iter_no_change=5,
+        target_layer=None,
+        target=None,
+        response_method="logits",
+        relu=True,
+        normalize=False,
+        upsample=True,
+        batch_size=256,
+        scoring=None,
+    ):
+        super().__init__(
+            estimator,
+            target_layer=target_layer,
+            target=target,
+            response_method=response_method,
+            relu=relu,
+            normalize=normalize,
+            upsample=upsample,
+            batch_size=batch_size,
+            scoring=scoring,
+        )
+        self.learning_rate = learning_rate
+        self.max_iter = max_iter
+        self.tol = tol
+        self.n_iter_no_change = n_iter_no_change
+
+    def _masked_scores(self, A, x, u, targets):
+        mask = minmax(upsample(combine(A, torch.softmax(u, dim=1)), tuple(x.shape[2:])))
+        y = self.model_.forward(x * mask[:, None])
+        return y.gather(1, targets[:, None])[:, 0]
+
+    def _layer_map(self, lp):
+        check_positive(self.learning_rate, "learning_rate")
+        check_positive(self.max_iter, "max_iter", integer=True)
+        check_positive(self.n_iter_no_change, "n_iter_no_change", integer=True)
+        if not isinstance(self.tol, numbers.Real) or self.tol < 0:
+            raise ValueError(f"tol must be a non-negative number, got {self.tol!r}.")
+        A, x, t = lp.activations, lp.x, lp.targets
+        n, k = A.shape[:2]
+        beta1, beta2, eps = 0.9, 0.999, 1e-8
+        u = torch.zeros((n, k), dtype=A.dtype, device=A.device)
+        m = torch.zeros_like(u)
+        v = torch.zeros_like(u)
+        best = torch.full((n,), -torch.inf, dtype=A.dtype, device=A.device)
+        best_u = u.clone()
+        stall = torch.zeros(n, dtype=torch.long, device=A.device)
+        n_iter = torch.zeros(n, dtype=torch.long, device=A.device)
+        active = torch.arange(n, device=A.device)
+        lr = float(self.learning_rate)
+        for step in range(1, int(self.max_iter) + 1):
+            if active.numel() == 0:
+                break
+            ua = u[active].clone().requires_grad_(True)
+            with torch.enable_grad():
+                score = self._masked_scores(A[active], x[active], ua, t[active])
+                (grad,) = torch.autograd.grad(-score.sum(), ua)
+            score = score.detach()
+            n_iter[active] = step
+            gain = score - best[active]
+            improved = gain > self.tol * best[active].abs().clamp_min(1e-12)
+            better = score > best[active]
+            best_u[active[better]] = u[active[better]]
+            best[active] = torch.maximum(best[active], score)
+            stall[active] = torch.where(improved, torch.zeros_like(stall[active]), stall[active] + 1)
+            # Adam step, bias-corrected, each image on its own step count.
+            ga = grad.detach()
+            m[active] = beta1 * m[active] + (1 - beta1) * ga
+            v[active] = beta2 * v[active] + (1 - beta2) * ga * ga
+            c1 = 1 - beta1 ** n_iter[active].to(A.dtype)[:, None]
+            c2 = 1 - beta2 ** n_iter[active].to(A.dtype)[:, None]
+            u[active] = u[active] - lr * (m[active] / c1) / ((v[active] / c2).sqrt() + eps)
+            active = active[stall[active] < int(self.n_iter_no_change)]
+        if active.numel():  # the last update of images still running has not been scored
+            with torch.no_grad():
+                score = self._masked_scores(A[active], x[active], u[active], t[active])
+            better = score > best[active]
+            best_u[active[better]] = u[active[better]]
+            best[active] = torch.maximum(best[active], score)
+        w = torch.softmax(best_u, dim=1)
+        return combine(A, w), w, {"n_iter": n_iter, "masked_score": best}
