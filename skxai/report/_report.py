@@ -1,0 +1,168 @@
+"""``make_report``: one self-contained HTML page explaining a model with one or more explainers."""
+
+from __future__ import annotations
+
+import datetime
+import os
+
+from skxai.report._page import esc, page, slug
+from skxai.report._sections import METRICS, explainer_section
+
+
+class Report:
+    """A built report: the HTML text and the figures embedded in it.
+
+    Attributes
+    ----------
+    html : str
+        The whole page (figures inline as base64 PNG, no scripts, no external resources).
+    figures : list of (str, bytes)
+        File name and PNG bytes of every figure, in page order.
+    path : str or None
+        Where :meth:`save` last wrote the page.
+    """
+
+    def __init__(self, html, figures):
+        self.html = html
+        self.figures = figures
+        self.path = None
+
+    def save(self, path, *, figures_dir=None):
+        """Write the page to ``path`` (and each figure as a PNG in ``figures_dir`` when given).
+
+        Returns
+        -------
+        str
+            ``path``.
+        """
+        path = os.fspath(path)
+        parent = os.path.dirname(os.path.abspath(path))
+        os.makedirs(parent, exist_ok=True)
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write(self.html)
+        if figures_dir is not None:
+            os.makedirs(figures_dir, exist_ok=True)
+            for name, png in self.figures:
+                with open(os.path.join(figures_dir, name), "wb") as fh:
+                    fh.write(png)
+        self.path = path
+        return path
+
+    def _repr_html_(self):
+        import html
+
+        return (f'<iframe srcdoc="{html.escape(self.html, quote=True)}" '
+                'style="width:100%;height:600px;border:1px solid #ddd"></iframe>')
+
+    def __repr__(self):
+        return f"Report({len(self.html):,} characters, {len(self.figures)} figures)"
+
+
+def _named(explainers):
+    if isinstance(explainers, dict):
+        return list(explainers.items())
+    if isinstance(explainers, list | tuple):
+        names = [type(e).__name__ for e in explainers]
+        pairs = zip(names, explainers, strict=True)
+        return [(f"{n} ({i + 1})" if names.count(n) > 1 else n, e) for i, (n, e) in enumerate(pairs)]
+    return [(type(explainers).__name__, explainers)]
+
+
+def _head(X, n):
+    if hasattr(X, "iloc"):
+        return X.iloc[:n]
+    if isinstance(X, list | tuple):
+        return list(X[:n])
+    return X[:n]
+
+
+def make_report(explainers, X, *, path=None, title="skxai explanation report", description=None,
+                max_samples=200, n_local=3, metrics=True, n_metric_samples=20, dpi=80,
+                figures_dir=None, explanations=None):
+    """Explain ``X`` with fitted explainers and write one self-contained HTML page.
+
+    For each explainer the page says what was explained (model, data, response, outputs,
+    target), its settings (``get_params``), global views (mean |attribution| bars, beeswarm,
+    dependence; for images the mean map; for documents the most weighted words), local views
+    (waterfall and force strips, image heatmaps and CAM overlays, highlighted words with
+    anchors in bold) and quality figures: the explainer's ``score`` and the metrics of
+    :mod:`skxai.metrics` that apply (those that are missing or do not apply are listed as
+    such). Figures are PNGs embedded as data URIs: the file opens offline, alone.
+
+    Parameters
+    ----------
+    explainers : fitted explainer, list of explainers, or dict name -> explainer
+    X : array-like, DataFrame or list of documents
+        Samples to explain (the first ``max_samples``).
+    path : str or path-like, optional
+        Write the page there.
+    title : str, default="skxai explanation report"
+    description : str, optional
+        A paragraph (plain text) under the title.
+    max_samples : int, default=200
+        Samples explained for the global views.
+    n_local : int, default=3
+        Samples shown one by one.
+    metrics : bool or list of str, default=True
+        Quality metrics to compute: True for ``deletion_auc``, ``insertion_auc`` and
+        ``faithfulness_correlation`` (plus ``score``); False for none.
+    n_metric_samples : int, default=20
+        Samples the metrics are computed on.
+    dpi : int, default=80
+        Resolution of the embedded figures.
+    figures_dir : str, optional
+        Also write each figure as a PNG file there (with ``path``).
+    explanations : dict name -> Explanation, optional
+        Explanations already computed on ``X[:max_samples]``, reused instead of explaining again.
+
+    Returns
+    -------
+    Report
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_diabetes
+    >>> from sklearn.linear_model import Ridge
+    >>> from skxai import ExactShapleyExplainer
+    >>> from skxai.report import make_report
+    >>> X, y = load_diabetes(return_X_y=True, as_frame=True)
+    >>> X = X.iloc[:, :4]
+    >>> explainer = ExactShapleyExplainer(Ridge().fit(X, y), max_background=20).fit(X)
+    >>> report = make_report(explainer, X.iloc[:30], n_local=1, metrics=False)
+    >>> report.html.startswith("<!DOCTYPE html>"), "<script" in report.html
+    (True, False)
+    """
+    if max_samples < 1 or n_local < 0:
+        raise ValueError("max_samples must be >= 1 and n_local >= 0.")
+    named = _named(explainers)
+    if not named:
+        raise ValueError("make_report needs at least one explainer.")
+    if metrics is True:
+        metric_names = list(METRICS)
+    elif not metrics:
+        metric_names = None
+    else:
+        known = dict(METRICS)
+        metric_names = [(m, known.get(m, "see skxai.metrics")) for m in metrics]
+    Xs = _head(X, max_samples)
+    figures = []
+    sections = []
+    explanations = explanations or {}
+    for name, explainer in named:
+        content = explainer_section(
+            name, explainer, Xs, n_local=n_local, metric_names=metric_names,
+            n_metric_samples=n_metric_samples, dpi=dpi, figures=figures,
+            explanation=explanations.get(name),
+        )
+        sections.append((slug(name), name, content))
+    import skxai
+
+    stamp = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    subtitle = f"skxai {skxai.__version__} · generated {stamp} · {len(named)} explainer(s)"
+    intro = f"<p>{esc(description)}</p>" if description else ""
+    html = page(title, subtitle, intro, sections)
+    report = Report(html, figures)
+    if path is not None:
+        report.save(path, figures_dir=figures_dir)
+    return report
+
