@@ -1,0 +1,336 @@
+"""What every metric needs from a fitted explainer: its attributions, the explained output of
+perturbed inputs (in bounded, batched model calls), and the units that are removed together.
+
+Two kinds of explainers are seen through one :class:`ExplainerView`:
+
+- *tabular* explainers (fitted :class:`skxai.base.BaseTabularExplainer`): units are the
+  players (features or feature groups) and "removing" a player replaces its columns by the
+  fitted background rows, averaging the output over the background with its weights
+  (the interventional value ``v(S)`` of the explainer's own game);
+- *array* explainers (gradients, CAMs, controls on images): ``X`` is ``(n, d)`` (units are
+  columns) or channels-first ``(n, C, *spatial)`` (units are spatial positions, or square
+  patches of ``patch_size``, all channels together) and "removing" a unit replaces it by a
+  baseline (a constant, the per-image channel mean, or a blurred copy of the image).
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+from sklearn.utils import check_random_state
+from sklearn.utils.parallel import Parallel, delayed
+from sklearn.utils.validation import check_is_fitted
+
+DEFAULT_BATCH_SIZE = 4096
+
+
+def is_tabular(explainer):
+    """True for a fitted explainer of the background-game family."""
+    from skxai.base import BaseTabularExplainer
+
+    return isinstance(explainer, BaseTabularExplainer) and hasattr(explainer, "background_")
+
+
+def to_numpy(X):
+    """Arrays, tensors and frames as a float64 numpy array (tabular data is handled apart)."""
+    if hasattr(X, "detach") and hasattr(X, "cpu"):
+        X = X.detach().cpu().numpy()
+    elif hasattr(X, "to_numpy"):
+        X = X.to_numpy()
+    return np.asarray(X, dtype=np.float64)
+
+
+def check_positive_int(value, name, *, allow_none=False):
+    if value is None and allow_none:
+        return value
+    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < 1:
+        raise ValueError(f"{name} must be a positive integer, got {value!r}.")
+    return int(value)
+
+
+def sample_seeds(random_state, n):
+    """One integer seed per sample, drawn up front, so draws do not depend on chunking/n_jobs."""
+    rng = check_random_state(random_state)
+    return rng.randint(np.iinfo(np.int32).max, size=n)
+
+
+def map_chunks(func, n, per_chunk, n_jobs=None):
+    """``func(idx)`` over consecutive chunks of ``range(n)``; joblib when ``n_jobs`` asks for it."""
+    per_chunk = max(1, int(per_chunk))
+    chunks = [np.arange(s, min(n, s + per_chunk)) for s in range(0, n, per_chunk)]
+    if n_jobs in (None, 1) or len(chunks) == 1:
+        return [func(c) for c in chunks]
+    return Parallel(n_jobs=n_jobs)(delayed(func)(c) for c in chunks)
+
+
+def resize_bilinear(maps, size):
+    """Bilinear resize of ``(n, h, w)`` maps to ``(n, *size)`` (``align_corners=False``).
+
+    Same convention as ``torch.nn.functional.interpolate(mode="bilinear")`` and the CAM
+    explainers' upsampling, written with two small interpolation matrices so it needs no torch.
+    """
+
+    def matrix(n_in, n_out):
+        scale = n_in / n_out
+        src = np.clip((np.arange(n_out) + 0.5) * scale - 0.5, 0, None)
+        lo = np.minimum(np.floor(src).astype(int), n_in - 1)
+        hi = np.minimum(lo + 1, n_in - 1)
+        frac = src - lo
+        M = np.zeros((n_out, n_in))
+        np.add.at(M, (np.arange(n_out), lo), 1 - frac)
+        np.add.at(M, (np.arange(n_out), hi), frac)
+        return M
+
+    h, w = maps.shape[1:]
+    H, W = size
+    return np.einsum("Hh,nhw,Ww->nHW", matrix(h, H), maps, matrix(w, W), optimize=True)
+
+
+def _patch_units(spatial, patch_size):
+    """Unit id of every spatial position (flattened), for square patches of ``patch_size``."""
+    if isinstance(patch_size, numbers.Integral):
+        patch = (int(patch_size),) * len(spatial)
+    else:
+        patch = tuple(int(p) for p in patch_size)
+    if len(patch) != len(spatial) or any(p < 1 for p in patch):
+        raise ValueError(
+            f"patch_size={patch_size!r} must be a positive int or one per spatial axis {spatial}."
+        )
+    grids = np.meshgrid(*[np.arange(s) // p for s, p in zip(spatial, patch, strict=True)],
+                        indexing="ij")
+    n_cells = tuple(-(-s // p) for s, p in zip(spatial, patch, strict=True))
+    units = np.ravel_multi_index(tuple(g.ravel() for g in grids), n_cells)
+    return units, int(np.prod(n_cells))
+
+
+class ExplainerView:
+    """A fitted explainer and the samples ``X`` it is evaluated on.
+
+    Parameters
+    ----------
+    explainer : fitted explainer
+    X : array-like
+    attributions : array-like, optional
+        Precomputed attributions of ``X`` (``explainer.transform(X)`` otherwise).
+    patch_size : int or tuple, default=1
+        Side of the square patches removed together (array inputs with spatial axes).
+    baseline : "zeros", "mean", "blur", float or array, default="zeros"
+        What removed units become (array inputs only; tabular explainers use their background).
+    blur_sigma : float, default=5.0
+        Gaussian ``sigma`` (pixels) of the ``"blur"`` baseline.
+    channel_reduction : {"sum", "abs_sum", "max_abs"}, default="sum"
+        How per-channel attributions of a unit are combined into its relevance.
+    batch_size : int, optional
+        Most rows per model call (the explainer's ``batch_size`` when it has one).
+    """
+
+    def __init__(self, explainer, X, *, attributions=None, patch_size=1, baseline="zeros",
+                 blur_sigma=5.0, channel_reduction="sum", batch_size=None, need_attributions=True):
+        check_is_fitted(explainer)
+        self.explainer = explainer
+        self.tabular = is_tabular(explainer)
+        bs = batch_size if batch_size is not None else getattr(explainer, "batch_size", None)
+        self.batch_size = check_positive_int(bs or DEFAULT_BATCH_SIZE, "batch_size")
+        if channel_reduction not in ("sum", "abs_sum", "max_abs"):
+            raise ValueError(
+                f"channel_reduction={channel_reduction!r}; use 'sum', 'abs_sum' or 'max_abs'."
+            )
+        self.channel_reduction = channel_reduction
+        if self.tabular:
+            schema = explainer._schema
+            self.X = schema.to_array(X, n_features=explainer.n_features_in_)
+            self.numeric = schema.numeric
+            self.n_units = explainer.n_players_
+            self._col_unit = np.empty(explainer.n_features_in_, dtype=int)
+            for p, cols in enumerate(explainer.groups_):
+                self._col_unit[cols] = p
+        else:
+            self.X = to_numpy(X)
+            if self.X.ndim < 2 or self.X.shape[0] == 0:
+                raise ValueError(
+                    f"X must hold at least one sample with a first axis of samples; got shape "
+                    f"{self.X.shape}."
+                )
+            if not np.isfinite(self.X).all():
+                raise ValueError("X contains NaN or infinity; metrics need finite inputs.")
+            self.numeric = True
+            self.spatial = self.X.shape[2:] if self.X.ndim >= 3 else ()
+            if self.spatial:
+                self._pos_unit, self.n_units = _patch_units(self.spatial, patch_size)
+            else:
+                self._pos_unit = np.arange(self.X.shape[1])
+                self.n_units = self.X.shape[1]
+            self.baseline_full = self._baseline(baseline, blur_sigma)
+        self.n = self.X.shape[0]
+        self.targets = np.asarray(explainer.target_indices(X), dtype=int).reshape(-1)
+        if self.targets.shape[0] != self.n:
+            raise ValueError(
+                f"{type(explainer).__name__}.target_indices returned {self.targets.shape[0]} "
+                f"indices for {self.n} samples."
+            )
+        self.f_x = self._pick(self._model_output(self.X), self.targets)
+        self.attributions = None
+        if need_attributions:
+            A = explainer.transform(X) if attributions is None else attributions
+            self.attributions = self.check_attributions(A)
+
+    # ------------------------------------------------------------------ inputs
+    def _baseline(self, baseline, blur_sigma):
+        X = self.X
+        if isinstance(baseline, str):
+            if baseline == "zeros":
+                return np.zeros_like(X)
+            if baseline == "mean":
+                if not self.spatial:
+                    return np.broadcast_to(X.mean(axis=1, keepdims=True), X.shape).copy()
+                axes = tuple(range(2, X.ndim))
+                return np.broadcast_to(X.mean(axis=axes, keepdims=True), X.shape).copy()
+            if baseline == "blur":
+                if not self.spatial:
+                    raise ValueError("baseline='blur' needs inputs with spatial axes (n, C, H, W).")
+                from scipy.ndimage import gaussian_filter
+
+                sigma = (0, 0) + (float(blur_sigma),) * len(self.spatial)
+                return gaussian_filter(X, sigma=sigma, mode="nearest")
+            raise ValueError(
+                f"baseline={baseline!r} is unknown; use 'zeros', 'mean', 'blur', a number or an array."
+            )
+        b = to_numpy(baseline)
+        try:
+            return np.broadcast_to(b, X.shape).copy()
+        except ValueError:
+            raise ValueError(
+                f"baseline of shape {b.shape} does not broadcast to X of shape {X.shape}."
+            ) from None
+
+    def check_attributions(self, A):
+        """Attributions as float64, checked against ``X``; heatmaps upsampled to its size."""
+        A = to_numpy(A)
+        n = self.n
+        if A.shape[0] != n:
+            raise ValueError(f"attributions hold {A.shape[0]} samples but X holds {n}.")
+        if not np.isfinite(A).all():
+            raise ValueError("attributions contain NaN or infinity.")
+        if self.tabular:
+            if A.shape != (n, self.n_units):
+                raise ValueError(
+                    f"attributions have shape {A.shape}; expected (n_samples, n_players) = "
+                    f"{(n, self.n_units)}."
+                )
+            return A
+        if A.shape == self.X.shape:
+            return A
+        if self.spatial and A.shape[1:] == self.spatial:
+            return A
+        if self.spatial and len(self.spatial) == 2 and A.ndim == 3:
+            return resize_bilinear(A, self.spatial)
+        raise ValueError(
+            f"attributions have shape {A.shape}; expected the input's shape {self.X.shape}"
+            + (f" or a heatmap (n, *{self.spatial})." if self.spatial else ".")
+        )
+
+    # ------------------------------------------------------------------ relevance
+    def unit_relevance(self, A=None):
+        """Relevance of every unit ``(n, n_units)``: channels reduced, patches summed."""
+        A = self.attributions if A is None else A
+        if self.tabular:
+            return A
+        if not self.spatial:
+            return A
+        if A.shape == self.X.shape:
+            how = self.channel_reduction
+            if how == "sum":
+                A = A.sum(axis=1)
+            elif how == "abs_sum":
+                A = np.abs(A).sum(axis=1)
+            else:
+                A = np.abs(A).max(axis=1)
+        flat = A.reshape(self.n, -1)
+        if self.n_units == flat.shape[1]:
+            return flat
+        out = np.zeros((self.n, self.n_units))
+        np.add.at(out.T, self._pos_unit, flat.T)
+        return out
+
+    def elementwise(self, A=None):
+        """Attributions broadcast to the input's shape (a heatmap repeated over channels)."""
+        A = self.attributions if A is None else A
+        if self.tabular or A.shape == self.X.shape:
+            return A
+        return np.broadcast_to(A[:, None], self.X.shape)
+
+    # ------------------------------------------------------------------ model calls
+    @staticmethod
+    def _pick(out, targets):
+        return out[np.arange(out.shape[0]), targets]
+
+    def _model_output(self, A):
+        out = np.asarray(self.explainer.model_output(A), dtype=np.float64)
+        if out.ndim == 1:
+            out = out[:, None]
+        return out
+
+    def outputs(self, Xp, rows):
+        """Explained output of perturbed inputs ``Xp`` (r, ...) of samples ``rows`` (r,)."""
+        r = Xp.shape[0]
+        res = np.empty(r)
+        bs = self.batch_size
+        for s in range(0, r, bs):
+            out = self._model_output(Xp[s:s + bs])
+            res[s:s + bs] = self._pick(out, self.targets[rows[s:s + bs]])
+        return res
+
+    def masked_outputs(self, rows, keep):
+        """Output when only the units ``keep`` (r, n_units) of samples ``rows`` are kept.
+
+        Tabular: the other players take background values, averaged over the background.
+        Arrays: the other units take the baseline's values.
+        """
+        rows = np.asarray(rows)
+        if self.tabular:
+            return self._background_outputs(rows, keep[:, self._col_unit])
+        keep_pos = keep[:, self._pos_unit] if self.spatial else keep
+        shape = (keep.shape[0], 1) + self.spatial if self.spatial else keep_pos.shape
+        keep_el = keep_pos.reshape(shape)
+        Xp = np.where(keep_el, self.X[rows], self.baseline_full[rows])
+        return self.outputs(Xp, rows)
+
+    def _background_outputs(self, rows, keep_cols):
+        ex = self.explainer
+        bg = ex.background_
+        w = ex.background_weights_
+        n_bg = bg.shape[0]
+        per_call = max(1, self.batch_size // n_bg)
+        r = rows.shape[0]
+        res = np.empty(r)
+        for s in range(0, r, per_call):
+            sl = slice(s, min(r, s + per_call))
+            block = np.where(keep_cols[sl][:, None, :], self.X[rows[sl]][:, None, :], bg[None])
+            out = self._model_output(block.reshape(-1, bg.shape[1]))
+            tgt = np.repeat(self.targets[rows[sl]], n_bg)
+            vals = self._pick(out, tgt).reshape(-1, n_bg)
+            res[sl] = vals @ w
+        return res
+
+    def baseline_outputs(self):
+        """Output with every unit removed (background expectation, or the baseline input)."""
+        keep = np.zeros((self.n, self.n_units), dtype=bool)
+        return self.masked_outputs(np.arange(self.n), keep)
+
+    def samples_per_chunk(self, m):
+        """Samples processed together when each needs ``m`` perturbed inputs."""
+        rows = self.batch_size
+        if self.tabular:
+            rows = max(1, self.batch_size // self.explainer.background_.shape[0])
+        return max(1, rows // max(1, m))
+
+
+def random_subsets(seeds, m, n_units, size):
+    """``m`` random unit subsets of ``size`` per sample: boolean ``(len(seeds), m, n_units)``."""
+    out = np.zeros((len(seeds), m, n_units), dtype=bool)
+    for i, s in enumerate(seeds):
+        keys = np.random.RandomState(s).random_sample((m, n_units))
+        idx = np.argpartition(keys, size - 1, axis=1)[:, :size]
+        np.put_along_axis(out[i], idx, True, axis=1)
+    return out

@@ -1,0 +1,381 @@
+"""Control explainers that calibrate the metrics: random values, an edge detector, a constant.
+
+They are proper explainers (they wrap the model, so ``model_output`` and ``target_indices``
+work and every metric, scorer and ``GridSearchCV`` accepts them), but their attributions
+ignore the model (Sobel, constant) or everything (random). A method that does not beat
+them on a metric is not explaining the model on that metric's terms.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_is_fitted
+
+from skxai._adapters import ModelOutput, resolve_target
+from skxai._explanation import Explanation
+from skxai.base import BaseTabularExplainer
+
+_TABULAR_ATTRS = ("background_", "background_weights_", "groups_", "n_players_",
+                  "feature_names_out_", "expected_value_", "output_", "feature_names_in_")
+_ARRAY_ATTRS = ("model_", "input_shape_")
+
+
+def _unfreeze(est):
+    for _ in range(10):
+        if type(est).__name__ == "FrozenEstimator":
+            est = est.estimator
+        else:
+            break
+    return est
+
+
+def _is_torch_like(est):
+    roots = {c.__module__.split(".")[0] for c in type(_unfreeze(est)).__mro__}
+    return bool(roots & {"torch", "skorch"})
+
+
+class _ControlExplainer(BaseTabularExplainer):
+    """Shared machinery: tabular mode (2-D data, scikit-learn models, background like every
+    tabular explainer) or array mode (torch models or inputs with more than two axes)."""
+
+    _supports_tabular = True
+
+    def _array_mode(self, X):
+        if _is_torch_like(self.estimator):
+            return True
+        return np.ndim(X) != 2 if not hasattr(X, "columns") else False
+
+    def fit(self, X, y=None, **fit_params):
+        """Take (or fit) the model and learn the input layout.
+
+        Parameters
+        ----------
+        X : array-like
+            Tabular background ``(n, n_features)``, or arrays ``(n, ...)`` for torch models.
+        y : array-like, optional
+            Targets to fit an unfitted estimator.
+        **fit_params : dict
+
+        Returns
+        -------
+        self
+        """
+        if self._array_mode(X):
+            for name in _TABULAR_ATTRS:
+                self.__dict__.pop(name, None)
+            self._fit_array(X, y, **fit_params)
+        else:
+            if not self._supports_tabular:
+                raise ValueError(
+                    f"{type(self).__name__} needs image inputs (n, C, H, W) or (n, H, W); "
+                    f"got a 2-D table. Use RandomExplainer or ConstantExplainer on tables."
+                )
+            for name in _ARRAY_ATTRS:
+                self.__dict__.pop(name, None)
+            super().fit(X, y, **fit_params)
+        self._check_control_params()
+        return self
+
+    def _check_control_params(self):
+        """Hook for a control's own parameters."""
+
+    # ------------------------------------------------------------------ array mode
+    def _fit_array(self, X, y=None, **fit_params):
+        self._check_params()
+        if hasattr(X, "detach"):
+            X = X.detach().cpu().numpy()
+        Xa = np.asarray(X, dtype=np.float64)
+        if Xa.ndim < 2 or Xa.shape[0] == 0:
+            raise ValueError(f"X must hold samples along its first axis; got shape {Xa.shape}.")
+        self._check_input_ndim(Xa)
+        self.estimator_ = self._fit_estimator(Xa, y, **fit_params)
+        if _is_torch_like(self.estimator_):
+            from skxai.gradient._torch import TorchModel
+
+            self.model_ = TorchModel(self.estimator_, self.response_method)
+        else:
+            self.model_ = ModelOutput(self.estimator_, self.response_method)
+        self.input_shape_ = Xa.shape[1:]
+        self.n_features_in_ = int(np.prod(self.input_shape_))
+        out = self.model_output(Xa[:1])
+        self.n_outputs_ = out.shape[1]
+        if hasattr(self.model_, "resolve_target"):
+            self.output_names_ = self.model_.output_names(self.n_outputs_)
+            self.target_index_ = self.model_.resolve_target(self.target, self.n_outputs_)
+        else:
+            from sklearn.base import is_classifier
+
+            self.output_names_ = self.model_.describe_outputs(self.n_outputs_)
+            self.target_index_ = resolve_target(self.target, self.output_names_,
+                                                is_clf=hasattr(self.estimator_, "get_params")
+                                                and is_classifier(self.estimator_),
+                                                method=self.model_.method)
+
+    def _check_input_ndim(self, Xa):
+        """Hook: refuse input layouts a control cannot handle."""
+
+    def _array_input(self, X):
+        if hasattr(X, "detach"):
+            X = X.detach().cpu().numpy()
+        Xa = np.asarray(X, dtype=np.float64)
+        if Xa.shape[1:] != tuple(self.input_shape_):
+            raise ValueError(
+                f"X has samples of shape {Xa.shape[1:]}, but {type(self).__name__} was fitted "
+                f"on samples of shape {tuple(self.input_shape_)}."
+            )
+        if not np.isfinite(Xa).all():
+            raise ValueError("X contains NaN or infinity.")
+        return Xa
+
+    def _is_array(self):
+        return hasattr(self, "model_")
+
+    def _model_input(self, X):
+        if self._is_array():
+            return self._array_input(X)
+        return super()._model_input(X)
+
+    def model_output(self, X):
+        """The explained response on ``X``: ``(n_samples, n_outputs)``."""
+        check_is_fitted(self)
+        if not self._is_array():
+            return super().model_output(X)
+        Xa = self._array_input(X)
+        bs = self.batch_size or 4096
+        if not hasattr(self.model_, "prepared"):
+            return np.concatenate([self.model_(Xa[s:s + bs]) for s in range(0, len(Xa), bs)])
+        import torch
+
+        tm = self.model_
+        outs = []
+        with tm.prepared(), torch.no_grad():
+            for s in range(0, len(Xa), bs):
+                out = tm.forward(tm.to_tensor(Xa[s:s + bs]))
+                outs.append(out.detach().to("cpu", torch.float64).numpy())
+        return np.concatenate(outs, axis=0)
+
+    def target_indices(self, X):
+        """Explained output column per sample (the argmax where ``target`` is predicted)."""
+        check_is_fitted(self)
+        if not self._is_array():
+            return super().target_indices(X)
+        if self.target_index_ == "predicted":
+            return np.argmax(self.model_output(X), axis=1)
+        return np.full(len(self._array_input(X)), self.target_index_, dtype=int)
+
+    # ------------------------------------------------------------------ explain
+    def explain(self, X):
+        """Control attributions with their context.
+
+        Parameters
+        ----------
+        X : array-like
+
+        Returns
+        -------
+        Explanation
+            Tabular mode: ``values`` (n, n_players, n_outputs) (the same map for every
+            output); array mode: ``values`` shaped like ``X``.
+        """
+        check_is_fitted(self)
+        if self._is_array():
+            Xa = self._array_input(X)
+            return Explanation(self._attribute(Xa), data=X, method=type(self).__name__,
+                               outputs=self.model_output(Xa), target_index=self.target_index_)
+        Xa = self._schema.to_array(X, n_features=self.n_features_in_)
+        phi = self._attribute(Xa, n_units=self.n_players_)
+        values = np.repeat(phi[:, :, None], self.n_outputs_, axis=2)
+        n = Xa.shape[0]
+        return Explanation(
+            values,
+            base_values=np.tile(self.expected_value_, (n, 1)),
+            data=X,
+            feature_names=self.feature_names_out_,
+            output_names=self.output_names_,
+            target_index=self.target_index_,
+            output_axis=-1,
+            outputs=self.model_output(Xa),
+            method=type(self).__name__,
+        )
+
+    def transform(self, X):
+        """Control attributions: ``(n, n_players)`` on tables, shaped like ``X`` on arrays."""
+        check_is_fitted(self)
+        if self._is_array():
+            return self._attribute(self._array_input(X))
+        Xa = self._schema.to_array(X, n_features=self.n_features_in_)
+        return self._attribute(Xa, n_units=self.n_players_)
+
+    def _explain_rows(self, X):  # pragma: no cover - explain is overridden
+        raise NotImplementedError
+
+
+class RandomExplainer(_ControlExplainer):
+    """Random attributions: the floor every explanation method must clear.
+
+    Each call draws fresh values from ``random_state`` (the same values for the same input
+    shape when it is an int): independent standard normal (or uniform on [0, 1]) values per
+    player (tables) or per input element (arrays).
+
+    Parameters
+    ----------
+    estimator : estimator, torch module, skorch net or callable
+        The model whose outputs the metrics query.
+    distribution : {"normal", "uniform"}, default="normal"
+    target : label or int, default=None
+    response_method : str, default="auto"
+    max_background : int, default=100
+    background : {"sample", "kmeans"}, default="sample"
+    feature_groups : list or dict, default=None
+    batch_size : int, default=None
+    random_state : int, RandomState or None, default=None
+    scoring : str or callable, default=None
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.linear_model import LinearRegression
+    >>> from skxai import RandomExplainer
+    >>> X = np.random.RandomState(0).normal(size=(20, 3))
+    >>> ex = RandomExplainer(LinearRegression().fit(X, X[:, 0]), random_state=0).fit(X)
+    >>> ex.transform(X[:2]).shape
+    (2, 3)
+    """
+
+    _default_scoring = "faithfulness_correlation"
+
+    def __init__(self, estimator=None, *, distribution="normal", target=None,
+                 response_method="auto", max_background=100, background="sample",
+                 feature_groups=None, batch_size=None, random_state=None, scoring=None):
+        self.estimator = estimator
+        self.distribution = distribution
+        self.target = target
+        self.response_method = response_method
+        self.max_background = max_background
+        self.background = background
+        self.feature_groups = feature_groups
+        self.batch_size = batch_size
+        self.random_state = random_state
+        self.scoring = scoring
+
+    def _check_control_params(self):
+        if self.distribution not in ("normal", "uniform"):
+            raise ValueError(f"distribution={self.distribution!r}; use 'normal' or 'uniform'.")
+
+    def _attribute(self, Xa, n_units=None):
+        shape = Xa.shape if n_units is None else (Xa.shape[0], n_units)
+        rng = check_random_state(self.random_state)
+        if self.distribution == "uniform":
+            return rng.uniform(size=shape)
+        return rng.normal(size=shape)
+
+
+class ConstantExplainer(_ControlExplainer):
+    """The same attribution ``value`` everywhere: perfectly stable, perfectly uninformative.
+
+    Its max-sensitivity is 0 (the best possible), which is why an explainer must never be
+    tuned on sensitivity alone; its faithfulness correlation is 0 and its sparseness 0.
+
+    Parameters
+    ----------
+    estimator : estimator, torch module, skorch net or callable
+    value : float, default=1.0
+    target, response_method, max_background, background, feature_groups, batch_size,
+    random_state, scoring :
+        As for :class:`RandomExplainer`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.linear_model import LinearRegression
+    >>> from skxai import ConstantExplainer
+    >>> X = np.random.RandomState(0).normal(size=(20, 3))
+    >>> ConstantExplainer(LinearRegression().fit(X, X[:, 0]), value=0.5).fit(X).transform(X[:1])
+    array([[0.5, 0.5, 0.5]])
+    """
+
+    _default_scoring = "faithfulness_correlation"
+
+    def __init__(self, estimator=None, *, value=1.0, target=None, response_method="auto",
+                 max_background=100, background="sample", feature_groups=None,
+                 batch_size=None, random_state=None, scoring=None):
+        self.estimator = estimator
+        self.value = value
+        self.target = target
+        self.response_method = response_method
+        self.max_background = max_background
+        self.background = background
+        self.feature_groups = feature_groups
+        self.batch_size = batch_size
+        self.random_state = random_state
+        self.scoring = scoring
+
+    def _check_control_params(self):
+        if not isinstance(self.value, numbers.Real) or not np.isfinite(self.value):
+            raise ValueError(f"value must be a finite number, got {self.value!r}.")
+
+    def _attribute(self, Xa, n_units=None):
+        shape = Xa.shape if n_units is None else (Xa.shape[0], n_units)
+        return np.full(shape, float(self.value))
+
+
+class SobelExplainer(_ControlExplainer):
+    """Edge magnitude of the image itself: a map that looks plausible and ignores the model.
+
+    ``sqrt(sobel_h(x)^2 + sobel_w(x)^2)`` per channel (``scipy.ndimage.sobel``'s kernel and
+    ``mode``), over the last two axes of ``(n, C, H, W)`` or ``(n, H, W)`` inputs. Model
+    randomisation leaves it unchanged, so it must fail the sanity checks; a method that
+    scores like it is showing edges, not the model. Tables have no edges: fitting on 2-D
+    data raises a ``ValueError``.
+
+    Parameters
+    ----------
+    estimator : torch module, skorch net or callable
+    mode : str, default="reflect"
+        Border handling (``scipy.ndimage``).
+    target, response_method, batch_size, random_state, scoring :
+        As for :class:`RandomExplainer` (``random_state`` is unused: the map is deterministic).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skxai import SobelExplainer
+    >>> X = np.zeros((1, 1, 5, 5)); X[..., 2:] = 1.0
+    >>> ex = SobelExplainer(lambda A: A.reshape(len(A), -1).sum(axis=1)).fit(X)
+    >>> ex.transform(X)[0, 0, 2]
+    array([0., 4., 4., 0., 0.])
+    """
+
+    _supports_tabular = False
+    _default_scoring = "faithfulness_correlation"
+
+    def __init__(self, estimator=None, *, mode="reflect", target=None, response_method="auto",
+                 batch_size=None, random_state=None, scoring=None):
+        self.estimator = estimator
+        self.mode = mode
+        self.target = target
+        self.response_method = response_method
+        self.batch_size = batch_size
+        self.random_state = random_state
+        self.scoring = scoring
+
+    def _check_input_ndim(self, Xa):
+        if Xa.ndim not in (3, 4):
+            raise ValueError(
+                f"SobelExplainer needs images (n, C, H, W) or (n, H, W); got shape {Xa.shape}."
+            )
+
+    def _attribute(self, Xa, n_units=None):
+        from scipy.ndimage import correlate1d
+
+        # ndimage.sobel would also smooth along the sample and channel axes of a batch:
+        # apply its separable kernels to the two image axes only.
+        deriv, smooth = [-1.0, 0.0, 1.0], [1.0, 2.0, 1.0]
+        gh = correlate1d(correlate1d(Xa, deriv, axis=-2, mode=self.mode), smooth, axis=-1,
+                         mode=self.mode)
+        gw = correlate1d(correlate1d(Xa, deriv, axis=-1, mode=self.mode), smooth, axis=-2,
+                         mode=self.mode)
+        return np.sqrt(gh * gh + gw * gw)

@@ -1,0 +1,207 @@
+"""Deletion and insertion curves (Petsiuk et al. 2018) and the areas under them."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from skxai.metrics._common import ExplainerView, check_positive_int, map_chunks
+
+_CURVE_DOC = """Units (tabular players; pixels or ``patch_size`` patches of images, all channels
+    together; columns of other 2-D arrays) are ranked by relevance, largest first (ties by
+    index). Relevance is the attribution of a player, or the attributions of a unit's
+    channels reduced by ``channel_reduction`` and summed over its patch; a ``(n, h, w)``
+    heatmap is upsampled bilinearly to the input size. The ranked units are cut into
+    ``n_steps`` consecutive blocks of (nearly) equal size: step ``t`` has the first
+    ``k_t = round(t * n_units / n_steps)`` units removed (deletion) or inserted (insertion),
+    ``t = 0 .. n_steps``. ``n_steps=None`` means one unit per step, at most 100 steps.
+
+    *Removing* a unit replaces it by the fitted background (tabular explainers: the output
+    is the background-weighted mean, the explainer's own interventional game ``v(S)``), or
+    by ``baseline`` for arrays: ``"zeros"``, ``"mean"`` (per-image channel means), ``"blur"``
+    (Gaussian blur of the image, ``blur_sigma`` pixels), a number or an array.
+
+    The curve is the explained output (``explainer.model_output`` at the column
+    ``explainer.target_indices(X)`` of the *original* sample) at each step, and the AUC is
+    the trapezoidal area with the x-axis scaled to [0, 1]:
+    ``AUC = sum_{t<T} (y_t + y_{t+1}) / (2 T)``, in the units of the model's output
+    (not divided by ``f(x)``).
+"""
+
+
+def _with_notes(func):
+    func.__doc__ = func.__doc__.replace("%(curve)s", _CURVE_DOC.rstrip())
+    return func
+
+
+def _ranks(relevance):
+    order = np.argsort(-relevance, axis=1, kind="stable")
+    ranks = np.empty_like(order)
+    np.put_along_axis(ranks, order, np.arange(relevance.shape[1])[None], axis=1)
+    return ranks
+
+
+def _curves(view, relevance, n_steps, mode, n_jobs):
+    U = view.n_units
+    if n_steps is None:
+        n_steps = min(U, 100)
+    n_steps = check_positive_int(n_steps, "n_steps")
+    if n_steps > U:
+        raise ValueError(f"n_steps={n_steps} exceeds the number of units ({U}).")
+    cuts = np.rint(np.arange(n_steps + 1) * U / n_steps).astype(int)
+    ranks = _ranks(relevance)
+    m = n_steps + 1
+
+    def run(idx):
+        removed = ranks[idx][:, None, :] < cuts[None, :, None]  # (r, m, U)
+        keep = ~removed if mode == "deletion" else removed
+        rows = np.repeat(idx, m)
+        return view.masked_outputs(rows, keep.reshape(-1, U)).reshape(len(idx), m)
+
+    parts = map_chunks(run, view.n, view.samples_per_chunk(m), n_jobs)
+    return np.concatenate(parts, axis=0), cuts
+
+
+def _auc(curves):
+    T = curves.shape[1] - 1
+    return (curves[:, :-1] + curves[:, 1:]).sum(axis=1) / (2 * T)
+
+
+def _view(explainer, X, attributions, patch_size, baseline, blur_sigma, channel_reduction,
+          batch_size):
+    return ExplainerView(explainer, X, attributions=attributions, patch_size=patch_size,
+                         baseline=baseline, blur_sigma=blur_sigma,
+                         channel_reduction=channel_reduction, batch_size=batch_size)
+
+
+@_with_notes
+def deletion_curve(explainer, X, *, attributions=None, n_steps=None, patch_size=1,
+                   baseline="zeros", blur_sigma=5.0, channel_reduction="sum", batch_size=None,
+                   n_jobs=None):
+    """Output of the model as the most relevant units are removed first.
+
+    Returns
+    -------
+    curves : ndarray of shape (n_samples, n_steps + 1)
+        ``curves[:, 0]`` is ``f(x)``, ``curves[:, -1]`` the output with every unit removed.
+    fractions : ndarray of shape (n_steps + 1,)
+        Share of units removed at each step.
+
+    Notes
+    -----
+    %(curve)s
+    """
+    view = _view(explainer, X, attributions, patch_size, baseline, blur_sigma,
+                 channel_reduction, batch_size)
+    curves, cuts = _curves(view, view.unit_relevance(), n_steps, "deletion", n_jobs)
+    return curves, cuts / view.n_units
+
+
+@_with_notes
+def insertion_curve(explainer, X, *, attributions=None, n_steps=None, patch_size=1,
+                    baseline="blur", blur_sigma=5.0, channel_reduction="sum", batch_size=None,
+                    n_jobs=None):
+    """Output of the model as the most relevant units are inserted first into the baseline.
+
+    Returns
+    -------
+    curves : ndarray of shape (n_samples, n_steps + 1)
+        ``curves[:, 0]`` is the output with every unit removed, ``curves[:, -1]`` is ``f(x)``.
+    fractions : ndarray of shape (n_steps + 1,)
+
+    Notes
+    -----
+    %(curve)s
+    """
+    view = _view(explainer, X, attributions, patch_size, baseline, blur_sigma,
+                 channel_reduction, batch_size)
+    curves, cuts = _curves(view, view.unit_relevance(), n_steps, "insertion", n_jobs)
+    return curves, cuts / view.n_units
+
+
+@_with_notes
+def deletion_auc(explainer, X, *, attributions=None, n_steps=None, patch_size=1,
+                 baseline="zeros", blur_sigma=5.0, channel_reduction="sum", batch_size=None,
+                 n_jobs=None):
+    """Area under the deletion curve, per sample (lower is better).
+
+    A faithful explanation ranks first the units whose removal makes the explained output
+    fall fastest, so the area is small.
+
+    Parameters
+    ----------
+    explainer : fitted explainer
+    X : array-like
+        Samples explained (tabular ``(n, n_features)``; arrays ``(n, d)`` or ``(n, C, *S)``).
+    attributions : array-like, optional
+        Precomputed ``explainer.transform(X)``.
+    n_steps : int, optional
+    patch_size : int or tuple, default=1
+    baseline : {"zeros", "mean", "blur"}, float or array, default="zeros"
+        Ignored by tabular explainers (they use their background).
+    blur_sigma : float, default=5.0
+    channel_reduction : {"sum", "abs_sum", "max_abs"}, default="sum"
+    batch_size : int, optional
+        Most rows per model call.
+    n_jobs : int, optional
+        joblib workers over chunks of samples.
+
+    Returns
+    -------
+    ndarray of shape (n_samples,)
+
+    Notes
+    -----
+    %(curve)s
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.linear_model import LinearRegression
+    >>> from skxai import ExactShapleyExplainer
+    >>> from skxai.metrics import deletion_auc
+    >>> X = np.array([[0.0, 0, 0], [1, 0, 0], [0, 1, 0], [0, 0, 1]])
+    >>> model = LinearRegression().fit(X, X @ [1.0, 2.0, 3.0])
+    >>> ex = ExactShapleyExplainer(model).fit(np.zeros((1, 3)))
+    >>> deletion_auc(ex, np.ones((1, 3))).round(6)   # curve 6, 3, 1, 0
+    array([2.333333])
+    """
+    curves, _ = deletion_curve(explainer, X, attributions=attributions, n_steps=n_steps,
+                               patch_size=patch_size, baseline=baseline, blur_sigma=blur_sigma,
+                               channel_reduction=channel_reduction, batch_size=batch_size,
+                               n_jobs=n_jobs)
+    return _auc(curves)
+
+
+@_with_notes
+def insertion_auc(explainer, X, *, attributions=None, n_steps=None, patch_size=1,
+                  baseline="blur", blur_sigma=5.0, channel_reduction="sum", batch_size=None,
+                  n_jobs=None):
+    """Area under the insertion curve, per sample (higher is better).
+
+    Parameters are those of :func:`deletion_auc`; the default ``baseline`` is ``"blur"``
+    (Petsiuk et al.: insertion starts from a blurred image), which needs spatial axes: pass
+    ``baseline="zeros"`` for ``(n, d)`` arrays. Tabular explainers start from the background.
+
+    Returns
+    -------
+    ndarray of shape (n_samples,)
+
+    Notes
+    -----
+    %(curve)s
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.linear_model import LinearRegression
+    >>> from skxai import ExactShapleyExplainer
+    >>> from skxai.metrics import insertion_auc
+    >>> X = np.array([[0.0, 0, 0], [1, 0, 0], [0, 1, 0], [0, 0, 1]])
+    >>> model = LinearRegression().fit(X, X @ [1.0, 2.0, 3.0])
+    >>> ex = ExactShapleyExplainer(model).fit(np.zeros((1, 3)))
+    >>> insertion_auc(ex, np.ones((1, 3))).round(6)   # curve 0, 3, 5, 6
+    array([3.666667])
+    """
+    curves, _ = insertion_curve(explainer, X, attributions=attributions, n_steps=n_steps,
+                                patch_size=patch_size, baseline=baseline, blur_sigma=blur_sigma,
+                                channel_reduction=channel_reduction, batch_size=batch_size,
+                                n_jobs=n_jobs)
+    return _auc(curves)

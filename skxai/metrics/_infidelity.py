@@ -1,0 +1,148 @@
+"""Infidelity (Yeh et al. 2019), with captum's optimal scale normalisation."""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from skxai.metrics._common import (
+    ExplainerView,
+    check_positive_int,
+    map_chunks,
+    sample_seeds,
+    to_numpy,
+)
+from skxai.metrics._faithfulness import resolve_subset_size, subset_removal
+
+
+def infidelity_from_terms(a, b, normalize=True):
+    """Mean of ``(beta * a - b)**2`` over perturbations (axis 1), ``beta`` optimal if normalised.
+
+    ``a`` is ``I . phi`` and ``b`` the output drop ``f(x) - f(x - I)``. With ``normalize``,
+    ``beta = sum(a b) / sum(a a)`` (taken as ``sum(a b)`` when ``sum(a a) = 0``,
+    as captum's ``safe_div`` does) minimises the squared error, so the figure does not
+    depend on the scale of the attributions.
+    """
+    m = a.shape[1]
+    if not normalize:
+        return ((a - b) ** 2).sum(axis=1) / m
+    aa = (a * a).sum(axis=1)
+    ab = (a * b).sum(axis=1)
+    beta = ab / np.where(aa == 0, 1.0, aa)
+    # the direct mean (not captum's expanded polynomial) cannot cancel below zero
+    return ((beta[:, None] * a - b) ** 2).sum(axis=1) / m
+
+
+def infidelity(explainer, X, *, attributions=None, perturbation="auto", n_perturbations=50,
+               noise_scale=0.1, subset_size=None, perturbations=None, normalize=True,
+               patch_size=1, baseline="zeros", blur_sigma=5.0, channel_reduction="sum",
+               random_state=0, batch_size=None, n_jobs=None):
+    """Expected squared error between ``I . phi`` and the output drop ``f(x) - f(x - I)``.
+
+    ``INFD = E_I[(beta * I . phi - (f(x) - f(x - I)))^2]`` per sample, lower is better. With
+    ``normalize=True`` (default) ``beta`` is the optimal scale (captum's ``normalize=True``),
+    so explanations are not rewarded or punished for their units.
+
+    Perturbations ``I``:
+
+    - ``"gaussian"`` (array inputs): ``I ~ N(0, noise_scale^2)`` on every input element and
+      ``I . phi`` the elementwise product summed (a ``(n, h, w)`` heatmap is upsampled and
+      repeated over channels). Suits gradient-like attributions.
+    - ``"subset"``: ``I`` is the 0/1 indicator of ``subset_size`` random units that are
+      removed (tabular: background values, averaged over the background; arrays:
+      ``baseline``), so ``I . phi`` is the attribution mass of the removed units. Suits
+      contribution-like attributions (Shapley values, gradient x input, IG).
+    - ``"auto"``: ``"subset"`` for tabular explainers, ``"gaussian"`` for arrays.
+
+    Parameters
+    ----------
+    explainer : fitted explainer
+    X : array-like
+    attributions : array-like, optional
+    perturbation : {"auto", "gaussian", "subset"}, default="auto"
+    n_perturbations : int, default=50
+    noise_scale : float, default=0.1
+        Standard deviation of the Gaussian perturbations (input units).
+    subset_size : int or float, optional
+        Units removed per perturbation (``"subset"``); default half of them.
+    perturbations : ndarray of shape (n_samples, n_perturbations, *X.shape[1:]), optional
+        Explicit Gaussian-type perturbations ``I`` (the input seen is ``x - I``); overrides
+        ``n_perturbations`` and ``noise_scale``.
+    normalize : bool, default=True
+    patch_size, baseline, blur_sigma, channel_reduction :
+        Units and removal of array inputs (``"subset"``), as in :func:`deletion_auc`.
+    random_state : int, RandomState or None, default=0
+    batch_size : int, optional
+    n_jobs : int, optional
+
+    Returns
+    -------
+    ndarray of shape (n_samples,)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.linear_model import LinearRegression
+    >>> from skxai import ExactShapleyExplainer
+    >>> from skxai.metrics import infidelity
+    >>> rng = np.random.RandomState(0)
+    >>> X = rng.normal(size=(40, 4)); model = LinearRegression().fit(X, X @ [1, 2, -1, 0.5])
+    >>> ex = ExactShapleyExplainer(model).fit(X)
+    >>> bool(infidelity(ex, X[:5]).max() < 1e-20)   # additive model: exact
+    True
+    """
+    view = ExplainerView(explainer, X, attributions=attributions, patch_size=patch_size,
+                         baseline=baseline, blur_sigma=blur_sigma,
+                         channel_reduction=channel_reduction, batch_size=batch_size)
+    if perturbation not in ("auto", "gaussian", "subset"):
+        raise ValueError(f"perturbation={perturbation!r}; use 'auto', 'gaussian' or 'subset'.")
+    if perturbations is not None:
+        perturbation = "gaussian"
+    elif perturbation == "auto":
+        perturbation = "subset" if view.tabular else "gaussian"
+    if perturbation == "subset":
+        m = check_positive_int(n_perturbations, "n_perturbations")
+        size = resolve_subset_size(subset_size, view.n_units)
+        a, b = subset_removal(view, view.unit_relevance(), m, size, random_state, n_jobs)
+        return infidelity_from_terms(a, b, normalize)
+    if not view.numeric:
+        raise ValueError("Gaussian perturbations need numeric features; use perturbation='subset'.")
+    phi = view.elementwise()
+    shape = view.X.shape[1:]
+    if view.tabular and view.n_units != view.X.shape[1]:
+        raise ValueError(
+            "Gaussian perturbations need one attribution per column; with feature_groups "
+            "use perturbation='subset'."
+        )
+    if perturbations is not None:
+        P = to_numpy(perturbations)
+        if P.ndim != view.X.ndim + 1 or P.shape[0] != view.n or P.shape[2:] != shape:
+            raise ValueError(
+                f"perturbations have shape {P.shape}; expected (n_samples, n_perturbations, "
+                f"*{shape}) with n_samples={view.n}."
+            )
+        m = P.shape[1]
+    else:
+        m = check_positive_int(n_perturbations, "n_perturbations")
+        if not isinstance(noise_scale, numbers.Real) or noise_scale <= 0:
+            raise ValueError(f"noise_scale must be a positive number, got {noise_scale!r}.")
+        seeds = sample_seeds(random_state, view.n)
+
+    def run(idx):
+        if perturbations is not None:
+            I = P[idx]
+        else:
+            I = np.stack([np.random.RandomState(s).normal(0.0, noise_scale, (m,) + shape)
+                          for s in seeds[idx]])
+        Xp = (view.X[idx][:, None] - I).reshape((-1,) + shape)
+        rows = np.repeat(idx, m)
+        out = view.outputs(Xp, rows)
+        drop = view.f_x[idx, None] - out.reshape(len(idx), m)
+        attributed = np.einsum("rm...,r...->rm", I, phi[idx])
+        return attributed, drop
+
+    parts = map_chunks(run, view.n, max(1, view.batch_size // m), n_jobs)
+    a = np.concatenate([p[0] for p in parts])
+    b = np.concatenate([p[1] for p in parts])
+    return infidelity_from_terms(a, b, normalize)

@@ -1,0 +1,218 @@
+"""Scorers for ``GridSearchCV`` / ``cross_val_score`` over explainers, and the refit rule."""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+
+def _registry():
+    from skxai.metrics._completeness import completeness_gap
+    from skxai.metrics._deletion import deletion_auc, insertion_auc
+    from skxai.metrics._drop_gain import average_drop_increase_gain
+    from skxai.metrics._faithfulness import faithfulness_correlation
+    from skxai.metrics._infidelity import infidelity
+    from skxai.metrics._sensitivity import avg_sensitivity, max_sensitivity
+    from skxai.metrics._sparseness import sparseness
+
+    def field(name):
+        def pick(explainer, X, **kwargs):
+            return getattr(average_drop_increase_gain(explainer, X, **kwargs), name)
+
+        pick.__name__ = name
+        return pick
+
+    # name -> (per-sample metric, greater_is_better)
+    return {
+        "deletion_auc": (deletion_auc, False),
+        "insertion_auc": (insertion_auc, True),
+        "faithfulness_correlation": (faithfulness_correlation, True),
+        "infidelity": (infidelity, False),
+        "max_sensitivity": (max_sensitivity, False),
+        "avg_sensitivity": (avg_sensitivity, False),
+        "sparseness": (sparseness, True),
+        "completeness_gap": (completeness_gap, False),
+        "average_drop": (field("drop"), False),
+        "increase_in_confidence": (field("increase"), True),
+        "average_gain": (field("gain"), True),
+    }
+
+
+def get_metric_names():
+    """Names accepted by ``scoring=`` and :func:`make_explanation_scorer`."""
+    return sorted(_registry())
+
+
+class ExplanationScorer:
+    """``scorer(explainer, X, y=None) -> float``, higher is better.
+
+    Built by :func:`make_explanation_scorer`; the sign is flipped for lower-is-better metrics,
+    as scikit-learn's ``neg_*`` scorers do.
+    """
+
+    def __init__(self, metric, sign, kwargs, name):
+        self.metric = metric
+        self.sign = sign
+        self.kwargs = kwargs
+        self.name = name
+
+    def __call__(self, explainer, X, y=None):
+        values = np.asarray(self.metric(explainer, X, **self.kwargs), dtype=np.float64)
+        return float(self.sign * np.mean(values))
+
+    def __repr__(self):
+        kw = "".join(f", {k}={v!r}" for k, v in self.kwargs.items())
+        better = "True" if self.sign > 0 else "False"
+        return f"make_explanation_scorer({self.name}, greater_is_better={better}{kw})"
+
+
+def make_explanation_scorer(metric, *, greater_is_better=None, **kwargs):
+    """A scorer for ``GridSearchCV(explainer, ..., scoring=scorer)`` from an explanation metric.
+
+    The scorer calls ``metric(explainer, X, **kwargs)`` on the held-out fold (the explainer
+    was fitted on the training fold: its background), averages the per-sample values, and
+    negates lower-is-better metrics so that higher is always better.
+
+    Parameters
+    ----------
+    metric : str or callable
+        A name from :func:`get_metric_names` (``"deletion_auc"``, ``"infidelity"``, ...) or a
+        function ``metric(explainer, X, **kwargs) -> array of per-sample values``.
+    greater_is_better : bool, optional
+        Required for a callable; a name knows its own direction (passing the opposite raises).
+    **kwargs
+        Passed to the metric (``n_steps``, ``baseline``, ``random_state`` ...).
+
+    Returns
+    -------
+    ExplanationScorer
+
+    Notes
+    -----
+    Keep the metric's ``random_state`` fixed (the default) so every candidate sees the same
+    perturbations. Do not tune on ``max_sensitivity`` / ``avg_sensitivity`` alone: a constant
+    map is perfectly insensitive; combine it with a faithfulness metric (multi-metric
+    ``scoring={...}`` and ``refit=`` on the faithful one).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.frozen import FrozenEstimator
+    >>> from sklearn.linear_model import LinearRegression
+    >>> from sklearn.model_selection import GridSearchCV
+    >>> from skxai import KernelShapExplainer
+    >>> from skxai.metrics import make_explanation_scorer
+    >>> rng = np.random.RandomState(0)
+    >>> X = rng.normal(size=(60, 4)); model = LinearRegression().fit(X, X @ [1, 2, 0, -1])
+    >>> scorer = make_explanation_scorer("deletion_auc")
+    >>> search = GridSearchCV(KernelShapExplainer(FrozenEstimator(model), max_background=10,
+    ...                                           random_state=0),
+    ...                       {"n_samples": [12, 16]}, scoring=scorer, cv=2).fit(X)
+    >>> [int(v) for v in search.cv_results_["param_n_samples"]]
+    [12, 16]
+    """
+    if isinstance(metric, str):
+        reg = _registry()
+        if metric not in reg:
+            raise ValueError(f"Unknown explanation metric {metric!r}; choose one of {sorted(reg)}.")
+        func, better = reg[metric]
+        if greater_is_better is not None and bool(greater_is_better) != better:
+            direction = "higher" if better else "lower"
+            raise ValueError(
+                f"{metric} is better when {direction}; greater_is_better={greater_is_better} "
+                "contradicts it (leave it unset)."
+            )
+        return ExplanationScorer(func, 1.0 if better else -1.0, kwargs, repr(metric))
+    if not callable(metric):
+        raise TypeError(f"metric must be a name or a callable, got {type(metric).__name__}.")
+    if greater_is_better is None:
+        raise ValueError("Say whether the metric is better when higher: greater_is_better=...")
+    name = getattr(metric, "__name__", repr(metric))
+    return ExplanationScorer(metric, 1.0 if greater_is_better else -1.0, kwargs, name)
+
+
+class one_standard_error_rule:
+    """``GridSearchCV(refit=...)`` rule: the cheapest candidate within one standard error of the best.
+
+    For budgets where more is always better (SmoothGrad's ``n_samples``, IG's ``n_steps``,
+    KernelSHAP's ``n_samples``), the best mean score is usually the largest budget by a
+    margin smaller than the noise. This rule takes the best mean test score, subtracts
+    ``n_se`` standard errors of that candidate (``std_test_score / sqrt(n_splits)``), and
+    among the candidates at or above that line returns the one with the smallest ``param``
+    (ties broken by the higher mean score).
+
+    Parameters
+    ----------
+    param : str, default="n_samples"
+        Cost parameter, as named in ``param_grid`` (``"explain__n_samples"`` in a Pipeline;
+        a unique suffix such as ``"n_samples"`` also matches it).
+    scorer : str, optional
+        Key of the scorer to use with multi-metric ``scoring={...}`` (``mean_test_<scorer>``).
+    n_se : float, default=1.0
+    cost : callable, optional
+        ``cost(value) -> number`` when the parameter's values are not themselves costs.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skxai.metrics import one_standard_error_rule
+    >>> cv_results = {"param_n_samples": np.array([10, 50, 200]),
+    ...               "mean_test_score": np.array([0.50, 0.79, 0.80]),
+    ...               "std_test_score": np.array([0.02, 0.02, 0.02]),
+    ...               "split0_test_score": np.zeros(3), "split1_test_score": np.zeros(3),
+    ...               "split2_test_score": np.zeros(3), "split3_test_score": np.zeros(3)}
+    >>> one_standard_error_rule("n_samples")(cv_results)
+    1
+    """
+
+    def __init__(self, param="n_samples", *, scorer=None, n_se=1.0, cost=None):
+        self.param = param
+        self.scorer = scorer
+        self.n_se = n_se
+        self.cost = cost
+
+    def _param_key(self, cv_results):
+        key = f"param_{self.param}"
+        if key in cv_results:
+            return key
+        matches = [k for k in cv_results if k.startswith("param_")
+                   and (k == f"param_{self.param}" or k.endswith(f"__{self.param}"))]
+        if len(matches) == 1:
+            return matches[0]
+        found = sorted(k[len("param_"):] for k in cv_results if k.startswith("param_"))
+        raise ValueError(
+            f"one_standard_error_rule: parameter {self.param!r} is "
+            f"{'ambiguous' if matches else 'not in the search'}; searched parameters: {found}."
+        )
+
+    def __call__(self, cv_results):
+        suffix = "score" if self.scorer is None else self.scorer
+        mean_key, std_key = f"mean_test_{suffix}", f"std_test_{suffix}"
+        if mean_key not in cv_results:
+            keys = sorted(k[len("mean_test_"):] for k in cv_results if k.startswith("mean_test_"))
+            raise ValueError(
+                f"one_standard_error_rule: no {mean_key!r} in cv_results_; with multi-metric "
+                f"scoring pass scorer= one of {keys}."
+            )
+        if not isinstance(self.n_se, numbers.Real) or self.n_se < 0:
+            raise ValueError(f"n_se must be a non-negative number, got {self.n_se!r}.")
+        mean = np.asarray(cv_results[mean_key], dtype=np.float64)
+        std = np.asarray(cv_results[std_key], dtype=np.float64)
+        n_splits = sum(1 for k in cv_results
+                       if k.startswith("split") and k.endswith(f"_test_{suffix}"))
+        n_splits = max(1, n_splits)
+        valid = np.isfinite(mean)
+        if not valid.any():
+            raise ValueError("one_standard_error_rule: every candidate scored NaN.")
+        best = int(np.nanargmax(np.where(valid, mean, -np.inf)))
+        line = mean[best] - self.n_se * std[best] / np.sqrt(n_splits)
+        values = np.asarray(cv_results[self._param_key(cv_results)], dtype=object)
+        costs = np.array([np.inf if v is None or v is np.ma.masked else
+                          float(self.cost(v) if self.cost is not None else v) for v in values])
+        ok = np.flatnonzero(valid & (mean >= line))
+        order = np.lexsort((-mean[ok], costs[ok]))
+        return int(ok[order[0]])
+
+    def __repr__(self):
+        return f"one_standard_error_rule(param={self.param!r}, n_se={self.n_se})"

@@ -1,0 +1,178 @@
+"""Max- and average-sensitivity (Yeh et al. 2019): how much explanations move under input noise."""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+from sklearn.utils.validation import check_is_fitted
+
+from skxai.metrics._common import (
+    DEFAULT_BATCH_SIZE,
+    check_positive_int,
+    is_tabular,
+    map_chunks,
+    sample_seeds,
+    to_numpy,
+)
+
+_WARNING = """
+    .. warning::
+       Never tune an explainer on sensitivity alone: a constant map (see
+       :class:`skxai.ConstantExplainer`) is perfectly insensitive (sensitivity 0) and says
+       nothing about the model. Pair it with a faithfulness figure (deletion AUC,
+       infidelity, faithfulness correlation) or use it as a constraint.
+"""
+
+
+def _flat_norm(D, norm):
+    D = D.reshape(D.shape[0], -1)
+    if norm in ("fro", 2):
+        return np.sqrt((D * D).sum(axis=1))
+    return np.linalg.norm(D, ord=norm, axis=1)
+
+
+def _as_input(explainer, X):
+    if is_tabular(explainer):
+        Xa = explainer._schema.to_array(X, n_features=explainer.n_features_in_)
+        if not explainer._schema.numeric:
+            raise ValueError("Sensitivity adds noise to the inputs: it needs numeric features.")
+        return Xa
+    Xa = to_numpy(X)
+    if not np.isfinite(Xa).all():
+        raise ValueError("X contains NaN or infinity; metrics need finite inputs.")
+    return Xa
+
+
+def sensitivities(explainer, X, *, attributions=None, radius=0.02, n_perturbations=10,
+                  norm="fro", normalize=True, perturbations=None, random_state=0,
+                  batch_size=None, n_jobs=None):
+    """Sensitivity of every perturbation, ``(n_samples, n_perturbations)``.
+
+    ``||phi(x + e) - phi(x)|| / ||phi(x)||`` (the denominator only with ``normalize``; a zero
+    explanation is divided by 1, as in captum), ``e`` uniform on ``[-radius, radius]`` per
+    input element, or the given ``perturbations`` (added to ``x``).
+    """
+    check_is_fitted(explainer)
+    Xa = _as_input(explainer, X)
+    n, shape = Xa.shape[0], Xa.shape[1:]
+    phi0 = to_numpy(explainer.transform(X) if attributions is None else attributions)
+    if phi0.shape[0] != n:
+        raise ValueError(f"attributions hold {phi0.shape[0]} samples but X holds {n}.")
+    if norm not in ("fro", "nuc") and not isinstance(norm, numbers.Real):
+        raise ValueError(f"norm={norm!r}; use 'fro' or a number (np.linalg.norm's ord).")
+    if perturbations is not None:
+        P = to_numpy(perturbations)
+        if P.ndim != Xa.ndim + 1 or P.shape[0] != n or P.shape[2:] != shape:
+            raise ValueError(
+                f"perturbations have shape {P.shape}; expected (n_samples, n_perturbations, "
+                f"*{shape})."
+            )
+        m = P.shape[1]
+    else:
+        m = check_positive_int(n_perturbations, "n_perturbations")
+        if not isinstance(radius, numbers.Real) or radius <= 0:
+            raise ValueError(f"radius must be a positive number, got {radius!r}.")
+        seeds = sample_seeds(random_state, n)
+    bs = batch_size if batch_size is not None else getattr(explainer, "batch_size", None)
+    bs = check_positive_int(bs or DEFAULT_BATCH_SIZE, "batch_size")
+    base_norm = _flat_norm(phi0, norm) if normalize else np.ones(n)
+    base_norm = np.where(base_norm == 0, 1.0, base_norm)
+
+    def run(idx):
+        if perturbations is not None:
+            E = P[idx]
+        else:
+            E = np.stack([np.random.RandomState(s).uniform(-radius, radius, (m,) + shape)
+                          for s in seeds[idx]])
+        Xp = (Xa[idx][:, None] + E).reshape((-1,) + shape)
+        phi = to_numpy(explainer.transform(Xp))
+        diff = phi.reshape((len(idx), m) + phi.shape[1:]) - phi0[idx][:, None]
+        return _flat_norm(diff.reshape((len(idx) * m,) + phi.shape[1:]), norm).reshape(
+            len(idx), m) / base_norm[idx, None]
+
+    return np.concatenate(map_chunks(run, n, max(1, bs // m), n_jobs), axis=0)
+
+
+def max_sensitivity(explainer, X, *, attributions=None, radius=0.02, n_perturbations=10,
+                    norm="fro", normalize=True, perturbations=None, random_state=0,
+                    batch_size=None, n_jobs=None):
+    """Largest relative change of the explanation under uniform input noise (lower is better).
+
+    ``max_e ||phi(x + e) - phi(x)|| / ||phi(x)||`` over ``n_perturbations`` draws of ``e``
+    uniform on ``[-radius, radius]`` per input element: captum's ``sensitivity_max`` with its
+    default perturbation. All perturbed inputs of a chunk of samples are explained in one
+    ``explainer.transform`` call.
+
+    Parameters
+    ----------
+    explainer : fitted explainer
+    X : array-like
+    attributions : array-like, optional
+        ``explainer.transform(X)`` when already computed.
+    radius : float, default=0.02
+        Half-width of the uniform noise, in input units.
+    n_perturbations : int, default=10
+    norm : "fro" or number, default="fro"
+        Norm of the flattened difference (``np.linalg.norm``'s ``ord``).
+    normalize : bool, default=True
+        Divide by the norm of the explanation of ``x`` (a zero explanation by 1).
+    perturbations : ndarray of shape (n_samples, n_perturbations, *X.shape[1:]), optional
+        Explicit noise added to ``x``.
+    random_state : int, RandomState or None, default=0
+    batch_size : int, optional
+        Most perturbed samples re-explained per ``transform`` call.
+    n_jobs : int, optional
+
+    Returns
+    -------
+    ndarray of shape (n_samples,)
+
+    Notes
+    -----
+    %(warning)s
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.linear_model import LinearRegression
+    >>> from skxai import ConstantExplainer, ExactShapleyExplainer
+    >>> from skxai.metrics import max_sensitivity
+    >>> rng = np.random.RandomState(0)
+    >>> X = rng.normal(size=(30, 3)); model = LinearRegression().fit(X, X @ [1.0, 2.0, 3.0])
+    >>> max_sensitivity(ConstantExplainer(model).fit(X), X[:2])
+    array([0., 0.])
+    >>> bool(max_sensitivity(ExactShapleyExplainer(model).fit(X), X[:2]).min() > 0)
+    True
+    """
+    s = sensitivities(explainer, X, attributions=attributions, radius=radius,
+                      n_perturbations=n_perturbations, norm=norm, normalize=normalize,
+                      perturbations=perturbations, random_state=random_state,
+                      batch_size=batch_size, n_jobs=n_jobs)
+    return s.max(axis=1)
+
+
+def avg_sensitivity(explainer, X, *, attributions=None, radius=0.02, n_perturbations=10,
+                    norm="fro", normalize=True, perturbations=None, random_state=0,
+                    batch_size=None, n_jobs=None):
+    """Mean relative change of the explanation under uniform input noise (lower is better).
+
+    Same perturbations and parameters as :func:`max_sensitivity`, averaged instead of maximised.
+
+    Returns
+    -------
+    ndarray of shape (n_samples,)
+
+    Notes
+    -----
+    %(warning)s
+    """
+    s = sensitivities(explainer, X, attributions=attributions, radius=radius,
+                      n_perturbations=n_perturbations, norm=norm, normalize=normalize,
+                      perturbations=perturbations, random_state=random_state,
+                      batch_size=batch_size, n_jobs=n_jobs)
+    return s.mean(axis=1)
+
+
+for _f in (max_sensitivity, avg_sensitivity):
+    _f.__doc__ = _f.__doc__.replace("%(warning)s", _WARNING.strip())
