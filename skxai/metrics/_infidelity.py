@@ -139,7 +139,8 @@ def infidelity(explainer, X, *, attributions=None, perturbation="auto", n_pertur
         rows = np.repeat(idx, m)
         out = view.outputs(Xp, rows)
         drop = view.f_x[idx, None] - out.reshape(len(idx), m)
-        attributed = np.einsum("rm...,r...->rm", I, phi[idx])
+        r = len(idx)
+        attributed = np.einsum("rmd,rd->rm", I.reshape(r, m, -1), phi[idx].reshape(r, -1))
         return attributed, drop
 
     parts = map_chunks(run, view.n, max(1, view.batch_size // m), n_jobs)
