@@ -6,7 +6,10 @@ from skxai.cam._cam import CamExplainer
 from skxai.cam._eigencam import EigenCamExplainer
 from skxai.cam._gradcam import GradCamExplainer
 from skxai.cam._gradcampp import GradCamPlusPlusExplainer
+from skxai.cam._guided import GuidedGradCamExplainer
 from skxai.cam._hirescam import HiResCamExplainer
+from skxai.cam._image import ImageShapleyExplainer
+from skxai.cam._image_game import ImageGame
 from skxai.cam._layercam import LayerCamExplainer
 from skxai.cam._opticam import OptiCamExplainer
 from skxai.cam._scorecam import ScoreCamExplainer
@@ -19,7 +22,10 @@ __all__ = [
     "EigenCamExplainer",
     "GradCamExplainer",
     "GradCamPlusPlusExplainer",
+    "GuidedGradCamExplainer",
     "HiResCamExplainer",
+    "ImageGame",
+    "ImageShapleyExplainer",
     "LayerCamExplainer",
     "OptiCamExplainer",
     "ScoreCamExplainer",

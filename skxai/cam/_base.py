@@ -225,13 +225,19 @@ class BaseCamExplainer(BaseTorchExplainer):
         extras = more[0] if more else {}
         return heat, raw.detach(), weights.detach(), lp.outputs, lp.targets, extras
 
-    def _validate_images(self, X):
-        Xa = self._validate_X(X)
+    def _fit_extra(self, X, y):
+        self._check_image_dims(X)
+
+    def _check_image_dims(self, Xa):
         if Xa.ndim < 3 or Xa.ndim > 5:
             raise ValueError(
                 f"{type(self).__name__} needs images with channels first: (n, C, L), (n, C, H, W) "
                 f"or (n, C, D, H, W); got X of shape {Xa.shape}."
             )
+
+    def _validate_images(self, X):
+        Xa = self._validate_X(X)
+        self._check_image_dims(Xa)
         return Xa
 
     def explain(self, X):

@@ -14,7 +14,9 @@ class OptiCamExplainer(BaseCamExplainer):
     """Opti-CAM: ``S(u) = sum_k softmax(u)_k A_k`` with ``u`` maximising ``y_c(x * n(up(S(u))))``.
 
     ``up`` is the bilinear upscaling and ``n`` the per-image min-max scaling, so the mask is
-    in [0, 1] and the objective is the score of the image seen through its own saliency map.
+    in [0, 1] and the objective is the score of the image seen through its own saliency map
+    (after the ReLU when ``relu=True``: with ``normalize=True`` the returned heatmap is exactly
+    the optimised mask).
     Adam (hand-written, so each image keeps its own state) runs on all images of a batch
     together from uniform weights (``u = 0``); an image stops when its score has not improved
     by more than ``tol`` (relative) for ``n_iter_no_change`` iterations, and leaves the batch.
@@ -82,7 +84,10 @@ class OptiCamExplainer(BaseCamExplainer):
         self.n_iter_no_change = n_iter_no_change
 
     def _masked_scores(self, A, x, u, targets):
-        mask = minmax(upsample(combine(A, torch.softmax(u, dim=1)), tuple(x.shape[2:])))
+        saliency = combine(A, torch.softmax(u, dim=1))
+        if self.relu:
+            saliency = torch.relu(saliency)
+        mask = minmax(upsample(saliency, tuple(x.shape[2:])))
         y = self.model_.forward(x * mask[:, None])
         return y.gather(1, targets[:, None])[:, 0]
 

@@ -1,0 +1,59 @@
+"""Guided Grad-CAM (Selvaraju et al., 2017): guided backpropagation masked by the Grad-CAM map."""
+
+from __future__ import annotations
+
+from torch import nn
+
+from skxai.cam._gradcam import GradCamExplainer
+
+
+class GuidedGradCamExplainer(GradCamExplainer):
+    """Guided Grad-CAM: ``GB(x) * up(Grad-CAM(x))``, shaped like the input ``(n, C, *spatial)``.
+
+    ``GB`` is guided backpropagation (at each ``nn.ReLU``, the backward signal keeps only its
+    positive part where the forward input was positive; see
+    :class:`~skxai.GuidedBackpropExplainer`), for the same target as the Grad-CAM map, which
+    is upscaled to the input (``upsample`` must stay True) with ``relu`` and ``normalize``
+    applied as set. Networks applying ``relu`` functionally (``F.relu`` in ``forward``) are
+    refused in ``fit``, since module hooks cannot guide them. ``explain`` also returns the
+    upscaled ``cam`` ``(n, *spatial)`` and ``guided_backprop`` ``(n, C, *spatial)``.
+
+    Parameters as in :class:`~skxai.GradCamExplainer`.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from torch import nn
+    >>> from skxai import GuidedGradCamExplainer
+    >>> net = nn.Sequential(nn.Conv2d(3, 4, 3, padding=1), nn.ReLU(),
+    ...                     nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(4, 2))
+    >>> X = torch.randn(2, 3, 8, 8)
+    >>> GuidedGradCamExplainer(net).fit(X).transform(X).shape
+    (2, 3, 8, 8)
+    """
+
+    def _fit_extra(self, X, y):
+        from skxai.gradient._trace import unhooked_calls
+
+        super()._fit_extra(X, y)
+        x = self.model_.to_tensor(X[:1])
+        with self.model_.prepared():
+            counts = unhooked_calls(self.model_, x, ("relu", "relu_"), (nn.ReLU,))
+        if counts:
+            raise ValueError(
+                "GuidedGradCamExplainer guides the backward pass of nn.ReLU modules, but this "
+                f"network also applies relu functionally ({sum(counts.values())} call(s) of "
+                "torch.relu / F.relu / Tensor.relu in forward), which module hooks cannot reach. "
+                "Use nn.ReLU modules, or GradCamExplainer alone."
+            )
+
+    def _explain_chunk(self, x, name, targets):
+        from skxai.gradient._backprop import relu_rule
+
+        if not self.upsample:
+            raise ValueError("GuidedGradCamExplainer multiplies at input resolution: keep upsample=True.")
+        heat, raw, weights, outputs, t, extras = super()._explain_chunk(x, name, targets)
+        with relu_rule(self.model_.module, "guided"):
+            gb = self._forward_backward(x, t, batch_size=x.shape[0]).grads
+        values = heat[:, None] * gb
+        return values, raw, weights, outputs, t, {**extras, "cam": heat, "guided_backprop": gb}

@@ -1,0 +1,457 @@
+"""Model-agnostic explanations of image classifiers with superpixels as players."""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+from scipy.special import comb
+from sklearn.base import is_classifier
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_is_fitted
+
+from skxai._adapters import ModelOutput, resolve_target
+from skxai._explanation import Explanation
+from skxai._games import all_coalitions
+from skxai.base import BaseExplainer, _is_torch_module
+from skxai.cam._image_game import ImageGame, grid_segments, replacement_images, slic_segments
+from skxai.shapley._designs import CoalitionDesign, kernel_design, kernel_mass
+from skxai.shapley._game import exact_shapley_from_values
+from skxai.shapley._kernel import kernel_shap_from_values
+
+_METHODS = ("kernel", "exact", "sampling", "lime")
+
+
+def _is_torch_model(est):
+    for _ in range(10):
+        if type(est).__name__ == "FrozenEstimator":
+            est = est.estimator
+        else:
+            break
+    if _is_torch_module(est):
+        return True
+    return any(c.__module__.startswith("skorch") for c in type(est).__mro__)
+
+
+class _TorchOutput:
+    """numpy images -> numpy explained response of a torch network (no gradients)."""
+
+    def __init__(self, estimator, response_method, input_shape):
+        from skxai.gradient._torch import TorchModel
+
+        rm = "auto" if response_method == "auto" else response_method
+        self.model = TorchModel(estimator, rm)
+        self.input_shape = tuple(input_shape)
+
+    def __call__(self, images):
+        import torch
+
+        x = self.model.to_tensor(np.asarray(images).reshape((-1,) + self.input_shape))
+        with torch.no_grad():
+            return self.model.forward(x).detach().cpu().numpy().astype(np.float64)
+
+
+def full_kernel_design(p):
+    """Every coalition but the empty and full ones, with exact Shapley-kernel weights.
+
+    The KernelSHAP regression on this design has the Shapley values as its exact solution,
+    so it is what ``method="kernel"`` solves when the budget covers all coalitions.
+    """
+    masks = all_coalitions(p)[1:-1]
+    sizes = masks.sum(axis=1)
+    weights = np.array([kernel_mass(p, s) / comb(p, s) for s in range(p + 1)])[sizes]
+    return CoalitionDesign(masks=masks, weights=weights, unit=np.full(len(masks), -1),
+                           stratum=np.zeros(0, dtype=int), exact=True)
+
+
+class ImageShapleyExplainer(BaseExplainer):
+    """Shapley values, KernelSHAP or LIME of any image classifier, with superpixels as players.
+
+    Each image is cut into regions (a regular grid, or SLIC superpixels with scikit-image);
+    a coalition of regions keeps their pixels and replaces all others by a baseline (a
+    constant, the image's channel means, or a blurred copy of the image). Coalition values are
+    the model's outputs on those images, computed in batches of ``batch_size`` images, and the
+    regions' attributions come from
+
+    - ``"exact"``: all ``2**p`` coalitions (``p <= max_players``);
+    - ``"kernel"``: KernelSHAP with paired, stratified sampling; when ``n_samples`` covers
+      every coalition the regression runs on all of them and gives the exact values;
+    - ``"sampling"``: antithetic permutations walked forwards (efficient by construction);
+    - ``"lime"``: ridge regression on random coalitions weighted by lime's image kernel
+      (cosine distance to the full coalition, width ``kernel_width``).
+
+    The heatmap gives every pixel its region's attribution. Works for torch modules and
+    skorch nets on ``(n, C, H, W)`` (or ``(n, C, L)``) inputs and for scikit-learn models on
+    flattened pixels (``image_shape=(8, 8)`` for the digits).
+
+    Parameters
+    ----------
+    estimator : classifier, torch.nn.Module, skorch net or Pipeline
+    method : {"kernel", "exact", "sampling", "lime"}, default="kernel"
+    image_shape : tuple, default=None
+        Shape of one image, ``(H, W)``, ``(C, H, W)`` or ``(C, L)``, when the model takes
+        flattened rows; None when ``X`` already has the images' shape ``(n, C, *spatial)``.
+    segmentation : {"grid", "slic"} or callable, default="grid"
+        A callable maps one image ``(C, *spatial)`` to integer labels ``(*spatial)``.
+    n_segments : int or tuple, default=16
+        Regions per image (a grid of about that many cells, or cells per axis).
+    compactness : float, default=10.0
+        SLIC compactness (for images scaled to [0, 1]).
+    baseline : float, "mean", "blur" or array, default=0.0
+        What a region outside the coalition shows.
+    blur_sigma : float, default=2.0
+        Gaussian blur in pixels for ``baseline="blur"``.
+    n_samples : int or "auto", default="auto"
+        Model evaluations per image: coalitions for ``"kernel"`` (``"auto"``: ``2 p + 2048``,
+        at most ``2**p``) and ``"lime"`` (``"auto"``: 1000), ``n_samples // (p + 1)``
+        permutations for ``"sampling"`` (``"auto"``: about 2048 evaluations).
+    kernel_width : float, default=0.25
+        LIME kernel width (lime's image default).
+    alpha : float, default=1.0
+        LIME ridge penalty.
+    max_players : int, default=16
+        Most regions ``method="exact"`` enumerates.
+    target : label, "predicted" or None, default=None
+    response_method : str, default="auto"
+        For scikit-learn models ``"predict_proba"`` / ``"decision_function"``; for torch
+        networks ``"proba"`` / ``"logits"``.
+    batch_size : int, default=1024
+        Most images per model call.
+    random_state : int, RandomState or None, default=None
+    scoring : str or callable, default=None
+
+    Attributes
+    ----------
+    estimator_, input_shape_, image_shape_, n_outputs_, output_names_, target_index_
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.datasets import load_digits
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from skxai import ImageShapleyExplainer
+    >>> X, y = load_digits(return_X_y=True)
+    >>> X = X[:300] / 16
+    >>> model = LogisticRegression(max_iter=200).fit(X, y[:300])
+    >>> explainer = ImageShapleyExplainer(model, method="exact", image_shape=(8, 8),
+    ...                                   n_segments=(2, 4)).fit(X)
+    >>> exp = explainer.explain(X[:2])
+    >>> exp.values.shape, exp.player_values.shape
+    ((2, 8, 8, 10), (2, 8, 10))
+    >>> gap = exp.player_values.sum(axis=1) - (exp.outputs - exp.base_values)
+    >>> bool(np.abs(gap).max() < 1e-10)
+    True
+    """
+
+    def __init__(
+        self,
+        estimator,
+        *,
+        method="kernel",
+        image_shape=None,
+        segmentation="grid",
+        n_segments=16,
+        compactness=10.0,
+        baseline=0.0,
+        blur_sigma=2.0,
+        n_samples="auto",
+        kernel_width=0.25,
+        alpha=1.0,
+        max_players=16,
+        target=None,
+        response_method="auto",
+        batch_size=1024,
+        random_state=None,
+        scoring=None,
+    ):
+        self.estimator = estimator
+        self.method = method
+        self.image_shape = image_shape
+        self.segmentation = segmentation
+        self.n_segments = n_segments
+        self.compactness = compactness
+        self.baseline = baseline
+        self.blur_sigma = blur_sigma
+        self.n_samples = n_samples
+        self.kernel_width = kernel_width
+        self.alpha = alpha
+        self.max_players = max_players
+        self.target = target
+        self.response_method = response_method
+        self.batch_size = batch_size
+        self.random_state = random_state
+        self.scoring = scoring
+
+    # ------------------------------------------------------------------ fit
+    def _check_params(self):
+        if self.method not in _METHODS:
+            raise ValueError(f"method={self.method!r} is not supported; use one of {_METHODS}.")
+        for name in ("batch_size", "max_players"):
+            v = getattr(self, name)
+            if not isinstance(v, numbers.Integral) or isinstance(v, bool) or v < 1:
+                raise ValueError(f"{name} must be a positive integer, got {v!r}.")
+        if not (self.n_samples == "auto" or (
+            isinstance(self.n_samples, numbers.Integral) and not isinstance(self.n_samples, bool)
+            and self.n_samples > 0
+        )):
+            raise ValueError(f"n_samples must be a positive int or 'auto', got {self.n_samples!r}.")
+        if not (callable(self.segmentation) or self.segmentation in ("grid", "slic")):
+            raise ValueError(
+                f"segmentation={self.segmentation!r} is not supported; use 'grid', 'slic' or a callable."
+            )
+
+    def _as_array(self, X):
+        if hasattr(X, "detach") and hasattr(X, "cpu"):
+            X = X.detach().cpu().numpy()
+        elif hasattr(X, "to_numpy"):
+            X = X.to_numpy()
+        X = np.asarray(X)
+        if X.dtype == object or not np.issubdtype(X.dtype, np.number):
+            raise ValueError(f"X must be numeric, got dtype {X.dtype}.")
+        if X.ndim < 2 or X.shape[0] == 0:
+            raise ValueError(f"X must hold samples on its first axis, got shape {X.shape}.")
+        if not np.isfinite(X).all():
+            raise ValueError("Input X contains NaN or infinity.")
+        return X
+
+    def _image_shape(self, input_shape):
+        if self.image_shape is None:
+            if len(input_shape) < 2:
+                raise ValueError(
+                    f"X has rows of shape {input_shape}; pass image_shape=(H, W) or (C, H, W) "
+                    "for a model on flattened pixels, or X shaped (n, C, H, W)."
+                )
+            return tuple(input_shape)
+        shape = tuple(int(s) for s in self.image_shape)
+        if int(np.prod(shape)) != int(np.prod(input_shape)):
+            raise ValueError(
+                f"image_shape={shape} holds {int(np.prod(shape))} values but each sample of X has "
+                f"{int(np.prod(input_shape))}."
+            )
+        return shape if len(shape) >= 3 else (1,) + shape
+
+    def fit(self, X, y=None, **fit_params):
+        """Take (or fit) the classifier and learn the shape of its images.
+
+        Parameters
+        ----------
+        X : array-like or tensor of shape (n_samples, ...)
+            Images (and training data when the estimator is fitted here).
+        y : array-like, optional
+        **fit_params : dict
+
+        Returns
+        -------
+        self
+        """
+        self._check_params()
+        Xa = self._as_array(X)
+        self.input_shape_ = tuple(Xa.shape[1:])
+        self.image_shape_ = self._image_shape(self.input_shape_)
+        if Xa.ndim == 2:
+            self.n_features_in_ = Xa.shape[1]
+        model_X = Xa if not _is_torch_model(self.estimator) else Xa.astype(np.float32)
+        self.estimator_ = self._fit_estimator(model_X, y, **fit_params)
+        if _is_torch_model(self.estimator_):
+            self._output = _TorchOutput(self.estimator_, self.response_method, self.input_shape_)
+            out = self._output(Xa[:1])
+            names = self._output.model.output_names(out.shape[1])
+            clf = self._output.model.is_classifier or out.shape[1] > 1
+            self.target_index_ = self._output.model.resolve_target(self.target, out.shape[1])
+        else:
+            mo = ModelOutput(self.estimator_, self.response_method)
+            self._output = lambda A: mo(np.asarray(A).reshape((-1,) + self.input_shape_))
+            out = self._output(Xa[:1])
+            names = mo.describe_outputs(out.shape[1])
+            clf = is_classifier(self.estimator_)
+            self.target_index_ = resolve_target(self.target, names, is_clf=clf, method=mo.method)
+        self.n_outputs_ = out.shape[1]
+        self.output_names_ = names
+        return self
+
+    def _model_input(self, X):
+        X = self._as_array(X)
+        return X.astype(np.float32) if _is_torch_model(self.estimator_) else X
+
+    # ------------------------------------------------------------------ protocol
+    def _images(self, X):
+        Xa = self._as_array(X)
+        if tuple(Xa.shape[1:]) != self.input_shape_:
+            raise ValueError(
+                f"X has sample shape {tuple(Xa.shape[1:])}, but {type(self).__name__} was fitted "
+                f"on samples of shape {self.input_shape_}."
+            )
+        return Xa.reshape((Xa.shape[0],) + self.image_shape_).astype(np.float64)
+
+    def model_output(self, X):
+        """The explained response on ``X``: ``(n_samples, n_outputs)``."""
+        check_is_fitted(self, "estimator_")
+        return self._output(self._images(X))
+
+    def target_indices(self, X):
+        """Explained output per sample (the argmax where ``target`` is the predicted class)."""
+        out = self.model_output(X)
+        if self.target_index_ == "predicted":
+            return np.argmax(out, axis=1)
+        return np.full(out.shape[0], self.target_index_, dtype=int)
+
+    # ------------------------------------------------------------------ explain
+    def _segments(self, images):
+        spatial = images.shape[2:]
+        if self.segmentation == "grid":
+            return np.broadcast_to(grid_segments(spatial, self.n_segments), (len(images),) + spatial)
+        if self.segmentation == "slic":
+            if not isinstance(self.n_segments, numbers.Integral):
+                raise ValueError("segmentation='slic' takes an int n_segments.")
+            return slic_segments(images, int(self.n_segments), compactness=self.compactness)
+        labels = np.stack([np.asarray(self.segmentation(img)) for img in images])
+        if labels.shape != (len(images),) + spatial or not np.issubdtype(labels.dtype, np.integer):
+            raise ValueError(
+                f"segmentation must return integer labels of shape {spatial} per image, got "
+                f"{labels.shape[1:]} ({labels.dtype})."
+            )
+        return np.stack([np.unique(lab, return_inverse=True)[1].reshape(spatial) for lab in labels])
+
+    def _budget(self, p):
+        if self.method == "lime":
+            return 1000 if self.n_samples == "auto" else int(self.n_samples)
+        if self.n_samples == "auto":
+            return min(2**p, 2 * p + 2048) if p < 62 else 2 * p + 2048
+        return int(self.n_samples)
+
+    def _attribute(self, game, imgs, p, rng):
+        """Player values ``(n, p, k)``, base values ``(n, k)``, std, evaluations, extras."""
+        method = self.method
+        ends = np.zeros((2, p), dtype=bool)
+        ends[1] = True
+        if method == "exact":
+            if p > self.max_players:
+                raise ValueError(
+                    f"method='exact' enumerates 2**{p} coalitions; {p} regions exceed "
+                    f"max_players={self.max_players}. Use fewer segments or method='kernel'."
+                )
+            masks = all_coalitions(p)
+            values = game.values(imgs, masks)
+            return exact_shapley_from_values(masks, values), values[:, 0], None, 2**p, {}
+        budget = self._budget(p)
+        if method == "kernel":
+            if p < 62 and budget >= 2**p:
+                design = full_kernel_design(p)
+            else:
+                if budget < 2 * p + 2:
+                    raise ValueError(
+                        f"n_samples={budget} is too small for {p} regions: KernelSHAP needs at "
+                        f"least 2 * p + 2 = {2 * p + 2} coalitions (or all 2**{p})."
+                    )
+                design = kernel_design(p, budget, rng)
+            v_all = game.values(imgs, np.vstack([ends, design.masks]))
+            v0, v1 = v_all[:, 0], v_all[:, 1]
+            phi, std = kernel_shap_from_values(design, v0, v1, v_all[:, 2:])
+            if design.exact:
+                std = np.zeros_like(phi)
+            return phi, v0, std, len(design.masks) + 2, {}
+        if method == "sampling":
+            from skxai.shapley._sampling import (
+                antithetic_permutations,
+                permutation_masks,
+                shapley_from_permutations,
+                unique_coalitions,
+            )
+
+            n_perm = max(2, 2 * int(np.ceil(budget / (2 * (p + 1)))))
+            perms = antithetic_permutations(p, n_perm, rng)
+            uniq, inverse = unique_coalitions(permutation_masks(perms).reshape(-1, p))
+            values = game.values(imgs, uniq)
+            prefix = values[:, inverse].reshape(len(imgs), n_perm, p + 1, -1)
+            phi, std = shapley_from_permutations(perms, prefix)
+            return phi, prefix[:, 0, 0], std, len(uniq), {}
+        # LIME: lime_image's design, kernel and ridge surrogate on all regions.
+        from skxai._wls import ridge_wls
+
+        if budget < 2:
+            raise ValueError(f"n_samples={budget} is too small for LIME (at least 2).")
+        Z = rng.randint(0, 2, size=(budget, p)).astype(bool)
+        Z[0] = True
+        values = game.values(imgs, Z)
+        n, m, k = values.shape
+        dist = 1.0 - np.sqrt(Z.sum(axis=1) / p)  # cosine distance to the full coalition
+        w = np.sqrt(np.exp(-(dist**2) / float(self.kernel_width) ** 2))
+        Y = values.transpose(1, 0, 2).reshape(m, n * k)
+        coef, intercept, r2 = ridge_wls(Z.astype(np.float64), w, Y, alpha=float(self.alpha))
+        phi = coef.reshape(p, n, k).transpose(1, 0, 2)
+        return phi, intercept.reshape(n, k), None, budget, {"lime_r2": r2.reshape(n, k)}
+
+    def explain(self, X):
+        """Region attributions and pixel heatmaps.
+
+        Parameters
+        ----------
+        X : array-like or tensor of shape (n_samples, ...)
+
+        Returns
+        -------
+        Explanation
+            ``values``: pixel heatmaps ``(n, *spatial, n_outputs)`` (each pixel holds its
+            region's attribution); ``player_values``: ``(n, p, n_outputs)`` per region
+            (a list of arrays when SLIC gives images different region counts);
+            ``segments`` ``(n, *spatial)``; ``base_values`` (the value of the empty
+            coalition, or LIME's intercept); ``outputs``; ``std`` where estimated;
+            ``n_evaluations`` per image.
+        """
+        check_is_fitted(self, "estimator_")
+        self._check_params()
+        imgs = self._images(X)
+        segments = self._segments(imgs)
+        replacement = replacement_images(imgs, self.baseline, self.blur_sigma)
+        n = len(imgs)
+        counts = segments.reshape(n, -1).max(axis=1) + 1
+        rng = check_random_state(self.random_state)
+        seed = rng.randint(np.iinfo(np.int32).max)
+        k = self.n_outputs_
+        heat = np.empty(imgs.shape[:1] + imgs.shape[2:] + (k,))
+        base = np.empty((n, k))
+        players = [None] * n
+        stds = [None] * n
+        n_eval = np.empty(n, dtype=int)
+        r2 = np.full((n, k), np.nan)
+        # Images with the same number of regions share one design (a grid: all of them).
+        for p in np.unique(counts):
+            idx = np.flatnonzero(counts == p)
+            seg = segments[idx]
+            game = ImageGame(self._output, seg, replacement[idx], batch_size=self.batch_size)
+            phi, b, std, evals, more = self._attribute(game, imgs[idx], int(p),
+                                                       np.random.RandomState(seed))
+            flat = seg.reshape(len(idx), -1)
+            heat[idx] = np.take_along_axis(phi, flat[:, :, None], axis=1).reshape(
+                (len(idx),) + imgs.shape[2:] + (k,))
+            base[idx] = b
+            n_eval[idx] = evals
+            if "lime_r2" in more:
+                r2[idx] = more["lime_r2"]
+            for j, i in enumerate(idx):
+                players[i] = phi[j]
+                stds[i] = None if std is None else std[j]
+        if len(np.unique(counts)) == 1:
+            players = np.stack(players)
+            stds = None if stds[0] is None else np.stack(stds)
+        outputs = self._output(imgs)
+        extras = {"lime_r2": r2} if self.method == "lime" else {}
+        return Explanation(
+            heat,
+            base_values=base,
+            data=X,
+            output_names=self.output_names_,
+            std=stds,
+            target_index=self.target_index_,
+            output_axis=-1,
+            outputs=outputs,
+            method=f"{type(self).__name__}({self.method})",
+            player_values=players,
+            segments=np.asarray(segments),
+            n_evaluations=n_eval,
+            **extras,
+        )
+
+    def transform(self, X):
+        """Pixel heatmaps of the explained output, shape ``(n, *spatial)``."""
+        return self.explain(X).target_values()
