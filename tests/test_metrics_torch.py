@@ -1,0 +1,185 @@
+"""skxai.metrics on torch explainers: gradient x input vs the random control, sanity checks
+that separate gradients from the Sobel control, captum's infidelity and sensitivity_max."""
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose
+
+torch = pytest.importorskip("torch")
+from torch import nn  # noqa: E402
+
+from skxai import ConstantExplainer, RandomExplainer, SobelExplainer  # noqa: E402
+from skxai.metrics import (  # noqa: E402
+    average_drop_increase_gain,
+    completeness_gap,
+    deletion_auc,
+    faithfulness_correlation,
+    infidelity,
+    insertion_auc,
+    max_sensitivity,
+    model_randomization_test,
+)
+from tests._peers import import_peer  # noqa: E402
+
+
+def _explainer(name):
+    import skxai
+
+    try:
+        return getattr(skxai, name)
+    except (AttributeError, ImportError):
+        pytest.skip(f"{name} is not available yet")
+
+
+class SmallCNN(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, 4, 3, padding=1)
+        self.relu1 = nn.ReLU()
+        self.pool1 = nn.MaxPool2d(2)
+        self.conv2 = nn.Conv2d(4, 8, 3, padding=1)
+        self.relu2 = nn.ReLU()
+        self.gap = nn.AdaptiveAvgPool2d(1)
+        self.fc = nn.Linear(8, 3)
+
+    def forward(self, x):
+        h = self.relu2(self.conv2(self.pool1(self.relu1(self.conv1(x)))))
+        return self.fc(self.gap(h).flatten(1))
+
+
+def _cnn(seed=0):
+    g = torch.Generator().manual_seed(seed)
+    m = SmallCNN().double()
+    with torch.no_grad():
+        for p in m.parameters():
+            p.copy_(torch.randn(p.shape, generator=g, dtype=torch.float64) * 0.5)
+    return m
+
+
+@pytest.fixture(scope="module")
+def images():
+    rng = np.random.RandomState(0)
+    X = rng.uniform(size=(6, 1, 8, 8))
+    X[:, :, 2:6, 2:6] += 1.0  # a bright square gives edges and structure
+    return X
+
+
+@pytest.fixture(scope="module")
+def linear_torch():
+    rng = np.random.RandomState(0)
+    w = rng.normal(size=(1, 10)) * 2
+    lin = nn.Linear(10, 1).double()
+    with torch.no_grad():
+        lin.weight.copy_(torch.as_tensor(w))
+        lin.bias.fill_(0.3)
+    X = rng.normal(size=(20, 10))
+    return lin, X
+
+
+def test_gradient_x_input_beats_random_on_linear_model(linear_torch):
+    lin, X = linear_torch
+    gxi = _explainer("GradientXInputExplainer")(lin).fit(X)
+    rand = RandomExplainer(lin, random_state=1).fit(X)  # seed 0 would redraw the weights
+    # gradient x input of a linear model = exact contributions against the zero baseline
+    assert deletion_auc(gxi, X).mean() < deletion_auc(rand, X).mean()
+    assert insertion_auc(gxi, X, baseline="zeros").mean() > insertion_auc(
+        rand, X, baseline="zeros").mean()
+    assert infidelity(gxi, X, perturbation="subset").max() < 1e-20
+    assert infidelity(rand, X, perturbation="subset").min() > 1e-3
+    assert_allclose(faithfulness_correlation(gxi, X), 1.0, atol=1e-12)
+    assert faithfulness_correlation(rand, X).mean() < 0.6
+    assert_allclose(completeness_gap(gxi, X), 0.0, atol=1e-10)
+    # plain gradients are the optimum of Gaussian infidelity on a linear model
+    grad = _explainer("GradientExplainer")(lin).fit(X)
+    assert infidelity(grad, X).max() < 1e-20 < infidelity(rand, X).min()
+
+
+def test_model_randomization_separates_gradient_from_sobel(images):
+    model = _cnn()
+    model.train()
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    grad = _explainer("GradientExplainer")(model).fit(images)
+    report = model_randomization_test(grad, images, mode="both")
+    assert report.passed
+    assert [r["layer"] for r in report.records[:3]] == ["fc", "conv2", "conv1"]
+    sobel = SobelExplainer(model).fit(images)
+    control = model_randomization_test(sobel, images)
+    assert not control.passed
+    assert_allclose(control.min_similarity, 1.0)
+    for rec in control.records:
+        assert rec["spearman_abs"] == 1.0
+        if "ssim" in rec:
+            assert_allclose(rec["ssim"], 1.0)
+    # the user's model is untouched: weights and training flag
+    assert model.training
+    for k, v in model.state_dict().items():
+        assert torch.equal(before[k], v)
+
+
+def test_image_metrics_run_on_heatmaps_and_controls(images):
+    model = _cnn()
+    const = ConstantExplainer(model).fit(images)
+    sobel = SobelExplainer(model).fit(images)
+    for ex in (const, sobel):
+        assert deletion_auc(ex, images, patch_size=2).shape == (6,)
+        assert insertion_auc(ex, images, patch_size=2).shape == (6,)
+    assert_allclose(max_sensitivity(const, images), 0.0)
+    res = average_drop_increase_gain(const, images)  # constant map masks the whole image
+    blank = const.model_output(np.zeros_like(images))
+    full = const.model_output(images)
+    p = np.exp(full - full.max(1, keepdims=True))
+    p /= p.sum(1, keepdims=True)
+    q = np.exp(blank - blank.max(1, keepdims=True))
+    q /= q.sum(1, keepdims=True)
+    t = const.target_indices(images)
+    Y, O = p[np.arange(6), t], q[np.arange(6), t]
+    assert_allclose(res.drop, np.maximum(0, Y - O) / Y)
+    cam_cls = _explainer("GradCamExplainer")
+    cam = cam_cls(model, target_layer="conv2", upsample=False).fit(images)
+    maps = cam.transform(images)
+    assert maps.shape == (6, 4, 4)  # heatmaps at the layer's resolution are upsampled
+    assert deletion_auc(cam, images).shape == (6,)
+    assert average_drop_increase_gain(cam, images).gain.shape == (6,)
+
+
+@pytest.mark.peer
+def test_infidelity_equals_captum(images):
+    captum_metrics = import_peer("captum.metrics")
+    model = _cnn()
+    grad = _explainer("GradientExplainer")(model, response_method="logits").fit(images)
+    phi = grad.transform(images)
+    targets = grad.target_indices(images)
+    n, m = len(images), 7
+    P = np.random.RandomState(0).normal(0, 0.1, size=(n, m) + images.shape[1:])
+
+    def perturb(inputs):
+        I = torch.as_tensor(P.reshape((n * m,) + images.shape[1:]))  # repeat_interleave order
+        return I, inputs - I
+
+    for normalize in (True, False):
+        ref = captum_metrics.infidelity(model, perturb, torch.as_tensor(images),
+                                        torch.as_tensor(phi), target=torch.as_tensor(targets),
+                                        n_perturb_samples=m, normalize=normalize).numpy()
+        ours = infidelity(grad, images, attributions=phi, perturbations=P, normalize=normalize)
+        assert_allclose(ours, ref, rtol=1e-9, atol=1e-15)
+
+
+@pytest.mark.peer
+def test_sensitivity_max_equals_captum(images):
+    captum_metrics = import_peer("captum.metrics")
+    model = _cnn()
+    grad = _explainer("GradientExplainer")(model, response_method="logits").fit(images)
+    n, m = len(images), 5
+    E = np.random.RandomState(1).uniform(-0.02, 0.02, size=(n, m) + images.shape[1:])
+
+    def perturb(inputs):
+        return inputs + torch.as_tensor(E.reshape((n * m,) + images.shape[1:]))
+
+    def explain(inputs):
+        if isinstance(inputs, tuple):  # captum passes (and expects back) a tuple once
+            return (explain(inputs[0]),)
+        return torch.as_tensor(grad.transform(inputs.detach().numpy()))
+
+    ref = captum_metrics.sensitivity_max(explain, torch.as_tensor(images), perturb_func=perturb,
+                                         n_perturb_samples=m).numpy()
+    assert_allclose(max_sensitivity(grad, images, perturbations=E), ref, rtol=1e-9)
