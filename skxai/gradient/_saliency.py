@@ -92,9 +92,12 @@ class GradientExplainer(BaseTorchExplainer):
         self.random_state = random_state
         self.scoring = scoring
 
+    def _attribute_core(self, x, targets):
+        res = self._forward_backward(x, targets, layer=self.layer)
+        return res.grads, res
+
     def _attribute(self, x):
         if self.reduce not in REDUCTIONS:
             raise ValueError(f"reduce={self.reduce!r} is not supported; use one of {REDUCTIONS}.")
-        res = self._forward_backward(x, self._fixed_targets(x.shape[0]), layer=self.layer)
-        values = reduce_map(res.grads, self.reduce)
-        return values, {"outputs": res.outputs, "targets": res.targets}
+        grads, res = self._attribute_core(x, self._fixed_targets(x.shape[0]))
+        return reduce_map(grads, self.reduce), {"outputs": res.outputs, "targets": res.targets}

@@ -298,11 +298,26 @@ class TorchModel:
         return torch.as_tensor(np.asarray(X), dtype=self.dtype, device=self.device)
 
     # ------------------------------------------------------------------ forward
-    def forward(self, x):
-        """Explained response ``(n, k)``: logits or probabilities, differentiable."""
+    @property
+    def head(self):
+        """How probabilities follow from :meth:`logits` (``"softmax"``, ``"sigmoid"``,
+        ``"ovr"``), or None when logits are explained."""
+        if self.response == "logits":
+            return None
+        if isinstance(self._final, nn.Softmax | nn.LogSoftmax):
+            return "softmax"
+        if isinstance(self._final, nn.Sigmoid):
+            return "softmax" if self._binary else "sigmoid"
+        return self._head or "softmax"
+
+    def logits(self, x):
+        """Scores before the output activation, ``(n, k)`` (``[0, z]`` for binary nets).
+
+        A trailing ``Softmax``/``LogSoftmax``/``Sigmoid`` of an ``nn.Sequential`` is bypassed
+        by a forward hook that returns its input (removed right after the call).
+        """
         n = x.shape[0]
-        bypass = self.response == "logits" and self._final is not None
-        if bypass:
+        if self._final is not None:
             handle = self._final.register_forward_hook(lambda m, inp, out: inp[0])
             try:
                 out = self.module(x)
@@ -313,19 +328,15 @@ class TorchModel:
         if isinstance(out, tuple | list):
             out = out[0]
         out = out.reshape(n, -1)
-        final = None if bypass else self._final
         if self._binary and out.shape[1] == 1:
-            if isinstance(final, nn.Sigmoid):
-                # module already gives P(class 1)
-                return torch.cat([1 - out, out], dim=1) if self.response == "proba" else out
             out = torch.cat([torch.zeros_like(out), out], dim=1)
-        if self.response == "logits":
-            return out
-        if isinstance(final, nn.Softmax | nn.Sigmoid):
-            return out
-        if isinstance(final, nn.LogSoftmax):
-            return out.exp()
-        return _apply_head(out, self._head or "softmax")
+        return out
+
+    def forward(self, x):
+        """Explained response ``(n, k)``: logits or probabilities, differentiable."""
+        z = self.logits(x)
+        head = self.head
+        return z if head is None else _apply_head(z, head)
 
     __call__ = forward
 

@@ -1,0 +1,192 @@
+"""Deconvolution (Zeiler & Fergus 2014) and guided backpropagation (Springenberg et al. 2015).
+
+Both change only how the backward pass crosses each ``nn.ReLU`` module. With ``g`` the
+gradient arriving at a ReLU and ``x`` its forward input:
+
+- plain backprop passes ``g * (x > 0)``;
+- deconvnet passes ``relu(g)`` (the forward sign is ignored);
+- guided backprop passes ``relu(g) * (x > 0)``.
+
+The rule is applied by a forward pre-hook (keeping the ReLU's input; an in-place ReLU is fed
+a copy so the input survives) and a forward hook that replaces the ReLU's output by the same
+values computed through a custom autograd function. The hooks live only inside the call and
+are removed even on error. A ReLU module used several times gets the rule at every call.
+``torch.relu`` / ``F.relu`` called inside ``forward`` cannot be reached by module hooks: the
+explainers refuse such networks (found by tracing one forward pass in ``fit``) instead of
+silently returning a plain gradient.
+"""
+
+from __future__ import annotations
+
+import contextlib
+
+import torch
+from torch import nn
+
+from skxai.gradient._base import BaseTorchExplainer
+from skxai.gradient._torch import HookSet
+from skxai.gradient._trace import unhooked_calls
+
+_RELU_FUNCTIONS = ("relu", "relu_")
+
+
+class _ReluRule(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x, guided):
+        mask = x > 0
+        ctx.save_for_backward(mask)
+        ctx.guided = guided
+        return x.clamp(min=0)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (mask,) = ctx.saved_tensors
+        grad = grad.clamp(min=0)
+        if ctx.guided:
+            grad = grad * mask
+        return grad, None
+
+
+@contextlib.contextmanager
+def relu_rule(module, rule):
+    """Apply ``rule`` ("guided" or "deconv") at every ``nn.ReLU`` of ``module`` inside the block.
+
+    Yields a one-item list counting how many ReLU calls were modified.
+    """
+    guided = rule == "guided"
+    stash = {}
+    fired = [0]
+
+    def pre(m, inp):
+        x = inp[0]
+        stash.setdefault(id(m), []).append(x)
+        if m.inplace:
+            return (x.clone(),)
+        return None
+
+    def post(m, inp, out):
+        x = stash[id(m)].pop()
+        fired[0] += 1
+        return _ReluRule.apply(x, guided)
+
+    with HookSet() as hooks:
+        for m in module.modules():
+            if type(m) is nn.ReLU:
+                hooks.add(m.register_forward_pre_hook(pre))
+                hooks.add(m.register_forward_hook(post))
+        yield fired
+
+
+class _BackpropExplainer(BaseTorchExplainer):
+    _rule = None
+
+    def __init__(
+        self,
+        estimator,
+        *,
+        target=None,
+        response_method="auto",
+        layer=None,
+        batch_size=256,
+        max_background=100,
+        random_state=None,
+        scoring=None,
+    ):
+        self.estimator = estimator
+        self.target = target
+        self.response_method = response_method
+        self.layer = layer
+        self.batch_size = batch_size
+        self.max_background = max_background
+        self.random_state = random_state
+        self.scoring = scoring
+
+    def _fit_extra(self, X, y):
+        x = self.model_.to_tensor(X[:1])
+        with self.model_.prepared():
+            counts = unhooked_calls(self.model_, x, _RELU_FUNCTIONS, (nn.ReLU,))
+        if counts:
+            raise ValueError(
+                f"{type(self).__name__} modifies the backward pass of nn.ReLU modules, but this "
+                f"network also applies relu functionally ({sum(counts.values())} call(s) of "
+                "torch.relu / F.relu / Tensor.relu in forward), which module hooks cannot reach; "
+                "the result would silently mix plain gradients in. Use nn.ReLU modules instead."
+            )
+        self.n_relu_modules_ = sum(type(m) is nn.ReLU for m in self.model_.module.modules())
+
+    def _attribute_core(self, x, targets):
+        with relu_rule(self.model_.module, self._rule):
+            res = self._forward_backward(x, targets, layer=self.layer)
+        return res.grads, res
+
+    def _attribute(self, x):
+        grads, res = self._attribute_core(x, self._fixed_targets(x.shape[0]))
+        return grads, {"outputs": res.outputs, "targets": res.targets}
+
+
+_DOC_PARAMS = """
+    Parameters
+    ----------
+    estimator : skorch net, torch.nn.Module, or scikit-learn MLP / linear model
+        The network explained; its ReLUs must be ``nn.ReLU`` modules.
+    target : label, int, "predicted", array-like or None, default=None
+        Output explained (see :class:`GradientExplainer`).
+    response_method : {"auto", "logits", "proba"}, default="auto"
+    layer : str, default=None
+        Attribute to this submodule's output activations instead of the input.
+    batch_size : int, default=256
+        Rows per forward-backward pass.
+    max_background : int, default=100
+    random_state : int, RandomState or None, default=None
+    scoring : str or callable, default=None
+
+    Attributes
+    ----------
+    estimator_, model_, n_relu_modules_, background_, expected_value_, n_outputs_,
+    output_names_, target_index_, input_shape_, n_features_in_
+"""
+
+
+class GuidedBackpropExplainer(_BackpropExplainer):
+    __doc__ = (
+        """Guided backpropagation: at each ReLU pass ``relu(g) * (x > 0)`` backwards.
+"""
+        + _DOC_PARAMS
+        + """
+    Examples
+    --------
+    >>> import numpy as np, torch
+    >>> from skxai import GuidedBackpropExplainer
+    >>> net = torch.nn.Sequential(torch.nn.Linear(2, 2), torch.nn.ReLU(), torch.nn.Linear(2, 1))
+    >>> with torch.no_grad():
+    ...     _ = net[0].weight.copy_(torch.tensor([[1.0, 1.0], [1.0, -1.0]]))
+    ...     _ = net[0].bias.zero_(); _ = net[2].weight.copy_(torch.tensor([[1.0, -1.0]]))
+    >>> X = np.array([[1.0, 2.0]], dtype=np.float32)
+    >>> GuidedBackpropExplainer(net).fit(X).transform(X)  # the -1 path is cut twice
+    array([[1., 1.]])
+    """
+    )
+    _rule = "guided"
+
+
+class DeconvolutionExplainer(_BackpropExplainer):
+    __doc__ = (
+        """Deconvolution (deconvnet): at each ReLU pass ``relu(g)`` backwards, ignoring the sign
+    of the forward input.
+"""
+        + _DOC_PARAMS
+        + """
+    Examples
+    --------
+    >>> import numpy as np, torch
+    >>> from skxai import DeconvolutionExplainer
+    >>> net = torch.nn.Sequential(torch.nn.Linear(2, 2), torch.nn.ReLU(), torch.nn.Linear(2, 1))
+    >>> with torch.no_grad():
+    ...     _ = net[0].weight.copy_(torch.tensor([[1.0, 1.0], [1.0, -1.0]]))
+    ...     _ = net[0].bias.zero_(); _ = net[2].weight.copy_(torch.tensor([[1.0, 1.0]]))
+    >>> X = np.array([[1.0, 2.0]], dtype=np.float32)
+    >>> DeconvolutionExplainer(net).fit(X).transform(X)  # the inactive unit still passes
+    array([[2., 0.]])
+    """
+    )
+    _rule = "deconv"

@@ -1,0 +1,494 @@
+"""DeepSHAP: DeepLIFT's rescale rule averaged over background references (Lundberg & Lee 2017).
+
+Each explained sample ``x`` is paired with every background reference ``r``; a pair runs
+through the network as two rows of one batch (``[x...; r...]``). Linear modules (linear,
+convolutions, batch norm in eval, average pooling, dropout in eval, flatten, padding) keep
+their gradient, which is their exact multiplier. Every other module is replaced, through a
+forward hook, by the same values computed with a custom autograd function whose backward
+is a DeepLIFT multiplier:
+
+- elementwise nonlinearities (ReLU, sigmoid, tanh, GELU, ...): ``delta_out / delta_in``
+  (the local gradient where ``|delta_in| < eps``);
+- max pooling: the output difference ``max(x) - max(r)`` is split between the argmax
+  positions of ``x`` and ``r`` and divided by the input difference there (captum's rule,
+  with overlapping windows summed);
+- softmax and log-softmax (modules, or the probability head): ``p = s / sum(s)`` with
+  ``s = exp(z)``, the exp by the rescale rule, the sum linearly and the division by the
+  Shapley value of its two inputs, which has a closed form; so contributions add up exactly.
+
+The multipliers chain like gradients, so for each pair the attributions ``(x - r) * m`` sum
+to ``f(x) - f(r)``, and their mean over references to ``f(x) - E[f(background)]``.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from skxai.gradient._base import BaseTorchExplainer
+from skxai.gradient._torch import HookSet, _BinaryLogit
+from skxai.gradient._trace import unhooked_calls
+
+_LINEAR = (
+    nn.Linear,
+    nn.Conv1d,
+    nn.Conv2d,
+    nn.Conv3d,
+    nn.ConvTranspose1d,
+    nn.ConvTranspose2d,
+    nn.ConvTranspose3d,
+    nn.BatchNorm1d,
+    nn.BatchNorm2d,
+    nn.BatchNorm3d,
+    nn.Dropout,
+    nn.Dropout1d,
+    nn.Dropout2d,
+    nn.Dropout3d,
+    nn.AlphaDropout,
+    nn.Flatten,
+    nn.Unflatten,
+    nn.Identity,
+    nn.AvgPool1d,
+    nn.AvgPool2d,
+    nn.AvgPool3d,
+    nn.AdaptiveAvgPool1d,
+    nn.AdaptiveAvgPool2d,
+    nn.AdaptiveAvgPool3d,
+    nn.ZeroPad1d,
+    nn.ZeroPad2d,
+    nn.ZeroPad3d,
+    nn.ConstantPad1d,
+    nn.ConstantPad2d,
+    nn.ConstantPad3d,
+    _BinaryLogit,
+)
+_ELEMENTWISE = (
+    nn.ReLU,
+    nn.ReLU6,
+    nn.LeakyReLU,
+    nn.PReLU,
+    nn.ELU,
+    nn.SELU,
+    nn.CELU,
+    nn.GELU,
+    nn.SiLU,
+    nn.Mish,
+    nn.Sigmoid,
+    nn.Tanh,
+    nn.Softplus,
+    nn.Softsign,
+    nn.Hardtanh,
+    nn.Hardsigmoid,
+    nn.Hardswish,
+    nn.LogSigmoid,
+    nn.Tanhshrink,
+    nn.Threshold,
+)
+_MAXPOOL = (
+    nn.MaxPool1d,
+    nn.MaxPool2d,
+    nn.MaxPool3d,
+    nn.AdaptiveMaxPool1d,
+    nn.AdaptiveMaxPool2d,
+    nn.AdaptiveMaxPool3d,
+)
+_SOFTMAX = (nn.Softmax, nn.LogSoftmax)
+_HANDLED = _ELEMENTWISE + _MAXPOOL + _SOFTMAX
+
+# torch functions that are nonlinear: called outside the modules above they would be
+# differentiated plainly, silently breaking the rescale rule.
+_NONLINEAR_FUNCTIONS = (
+    "relu", "relu_", "relu6", "leaky_relu", "leaky_relu_", "prelu", "elu", "elu_", "selu",
+    "celu", "gelu", "silu", "mish", "sigmoid", "sigmoid_", "tanh", "tanh_", "softplus",
+    "softsign", "hardtanh", "hardtanh_", "hardsigmoid", "hardswish", "logsigmoid",
+    "softmax", "log_softmax", "max_pool1d", "max_pool2d", "max_pool3d",
+    "max_pool1d_with_indices", "max_pool2d_with_indices", "max_pool3d_with_indices",
+    "adaptive_max_pool1d", "adaptive_max_pool2d", "adaptive_max_pool3d", "exp", "log",
+    "sqrt", "rsqrt", "pow", "square", "abs", "clamp", "clip", "maximum", "minimum",
+    "layer_norm", "group_norm",
+)  # fmt: skip
+
+_EPS = 1e-10
+
+
+def _halves(t):
+    m = t.shape[0] // 2
+    return t[:m], t[m:]
+
+
+def _pad_ref(grad_x):
+    """Gradient for both halves: the multipliers apply to the sample half only."""
+    return torch.cat([grad_x, torch.zeros_like(grad_x)])
+
+
+class _Rescale(torch.autograd.Function):
+    """Elementwise nonlinearity: multiplier ``delta_out / delta_in``."""
+
+    @staticmethod
+    def forward(ctx, x, y, fn):
+        ctx.save_for_backward(x, y)
+        ctx.fn = fn
+        return y.clone()
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y = ctx.saved_tensors
+        gx = _halves(grad)[0]
+        xs, xr = _halves(x)
+        ys, yr = _halves(y)
+        d_in = xs - xr
+        small = d_in.abs() < _EPS
+        out = gx * (ys - yr) / torch.where(small, torch.ones_like(d_in), d_in)
+        if bool(small.any()):
+            with torch.enable_grad():
+                leaf = xs.detach().requires_grad_(True)
+                (local,) = torch.autograd.grad(ctx.fn(leaf.clone()), leaf, gx)
+            out = torch.where(small, local, out)
+        return _pad_ref(out), None, None
+
+
+def _pool_indices(module, x):
+    dims = x.ndim - 2
+    if isinstance(module, nn.AdaptiveMaxPool1d | nn.AdaptiveMaxPool2d | nn.AdaptiveMaxPool3d):
+        fn = (F.adaptive_max_pool1d, F.adaptive_max_pool2d, F.adaptive_max_pool3d)[dims - 1]
+        return fn(x, module.output_size, return_indices=True)[1]
+    fn = (F.max_pool1d, F.max_pool2d, F.max_pool3d)[dims - 1]
+    return fn(
+        x,
+        module.kernel_size,
+        module.stride,
+        module.padding,
+        module.dilation,
+        ceil_mode=module.ceil_mode,
+        return_indices=True,
+    )[1]
+
+
+class _MaxPoolRule(torch.autograd.Function):
+    """Max pooling: split ``max(x) - max(r)`` between the argmax positions of x and r."""
+
+    @staticmethod
+    def forward(ctx, x, y, module):
+        if x.ndim < 3 or x.ndim > 5:
+            raise ValueError(f"max pooling input of shape {tuple(x.shape)} is not supported.")
+        idx = _pool_indices(module, x)
+        ctx.save_for_backward(x, y, idx)
+        return y.clone()
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y, idx = ctx.saved_tensors
+        gx = _halves(grad)[0]
+        xs, xr = _halves(x)
+        ys, yr = _halves(y)
+        ix, ir = _halves(idx)
+        top = torch.maximum(ys, yr)
+        m, c = xs.shape[:2]
+        flat = (m, c, -1)
+        contrib = torch.zeros(m, c, xs[0, 0].numel(), dtype=gx.dtype, device=gx.device)
+        contrib.scatter_add_(2, ix.reshape(flat), (gx * (top - yr)).reshape(flat))
+        contrib.scatter_add_(2, ir.reshape(flat), (gx * (ys - top)).reshape(flat))
+        local = torch.zeros_like(contrib).scatter_add_(2, ix.reshape(flat), gx.reshape(flat))
+        d_in = (xs - xr).reshape(flat)
+        small = d_in.abs() < _EPS
+        out = torch.where(small, local, contrib / torch.where(small, torch.ones_like(d_in), d_in))
+        return _pad_ref(out.reshape(xs.shape)), None, None
+
+
+def _normalise_parts(z, kind):
+    """``s`` (shifted per pair for exp, so both halves share the shift) and ``ds/dz``."""
+    if kind == "exp":
+        zs, zr = _halves(z)
+        shift = torch.maximum(zs.amax(dim=-1, keepdim=True), zr.amax(dim=-1, keepdim=True))
+        s = torch.exp(z - torch.cat([shift, shift]))
+        return s, s
+    s = torch.sigmoid(z)
+    return s, s * (1 - s)
+
+
+class _NormaliseRule(torch.autograd.Function):
+    """``p = s / sum(s)`` over the last axis (``kind="exp"``: softmax; ``"sigmoid"``:
+    one-vs-rest), or ``log p`` (``log=True``, softmax only); contributions sum exactly to the
+    output difference (see the module docstring)."""
+
+    @staticmethod
+    def forward(ctx, z, kind, log):
+        s, ds = _normalise_parts(z, kind)
+        ctx.save_for_backward(z, s, ds)
+        ctx.log = log
+        p = s / s.sum(dim=-1, keepdim=True)
+        return p.log() if log else p
+
+    @staticmethod
+    def backward(ctx, grad):
+        z, s, ds = ctx.saved_tensors
+        g = _halves(grad)[0]
+        zs, zr = _halves(z)
+        ss, sr = _halves(s)
+        d_in = zs - zr
+        small = d_in.abs() < _EPS
+        r = torch.where(small, _halves(ds)[0], (ss - sr) / torch.where(small, 1.0, d_in))
+        big_s, big_r = ss.sum(dim=-1, keepdim=True), sr.sum(dim=-1, keepdim=True)
+        if ctx.log:
+            # log p_j = z_j - log S: z_j passes linearly, log S by the rescale rule on S
+            d_big = big_s - big_r
+            tiny = d_big.abs() < _EPS * big_s
+            ratio = torch.where(
+                tiny, 1.0 / big_s, (big_s.log() - big_r.log()) / torch.where(tiny, 1.0, d_big)
+            )
+            out = g - g.sum(dim=-1, keepdim=True) * ratio * r
+            return _pad_ref(out), None, None
+        # p_j = s_j / S: Shapley split of the division between s_j and S (closed form)
+        mean_s = 0.5 * (ss + sr)
+        through_s = g * 0.5 * (1 / big_s + 1 / big_r)
+        through_sum = (g * mean_s).sum(dim=-1, keepdim=True) / (big_s * big_r)
+        return _pad_ref(r * (through_s - through_sum)), None, None
+
+
+def _normalise(z, kind, dim=-1, log=False):
+    moved = z.movedim(dim, -1)
+    return _NormaliseRule.apply(moved, kind, log).movedim(-1, dim)
+
+
+def apply_head(z, head):
+    """The probability head of :class:`TorchModel` under the DeepLIFT rules."""
+    if head is None:
+        return z
+    if head == "softmax":
+        return _normalise(z, "exp")
+    if head == "ovr":
+        return _normalise(z, "sigmoid")
+    if head == "sigmoid":
+        return _Rescale.apply(z, torch.sigmoid(z), torch.sigmoid)
+    raise ValueError(f"unknown probability head {head!r}")
+
+
+class deeplift_rules:  # noqa: N801 - used as a context manager, like contextlib helpers
+    """Inside the block, every handled module of ``module`` computes DeepLIFT multipliers.
+
+    The batch must hold the samples then, in the same order, their references.
+    ``skip`` is a module left alone (the output activation :class:`TorchModel` bypasses).
+    """
+
+    def __init__(self, module, skip=None):
+        self.module = module
+        self.skip = skip
+        self.hooks = HookSet()
+        self.stash = {}
+
+    def _pre(self, m, inp):
+        x = inp[0]
+        self.stash.setdefault(id(m), []).append(x)
+        if getattr(m, "inplace", False):
+            return (x.clone(),)
+        return None
+
+    def _post(self, m, inp, out):
+        x = self.stash[id(m)].pop()
+        if not isinstance(out, torch.Tensor):
+            raise ValueError(f"DeepSHAP cannot handle {type(m).__name__} returning {type(out)}.")
+        if x.shape[0] % 2:
+            raise RuntimeError("DeepLIFT rules need a batch of samples followed by references.")
+        y = out.detach()
+        if isinstance(m, _MAXPOOL):
+            return _MaxPoolRule.apply(x, y, m)
+        if isinstance(m, _SOFTMAX):
+            dim = -1 if m.dim is None else m.dim
+            return _normalise(x, "exp", dim=dim, log=isinstance(m, nn.LogSoftmax))
+        fn = _detached_call(m)
+        return _Rescale.apply(x, y, fn)
+
+    def __enter__(self):
+        try:
+            for m in self.module.modules():
+                if m is not self.skip and isinstance(m, _HANDLED):
+                    self.hooks.add(m.register_forward_pre_hook(self._pre))
+                    self.hooks.add(m.register_forward_hook(self._post))
+        except BaseException:
+            self.hooks.remove()
+            raise
+        return self
+
+    def __exit__(self, *exc):
+        self.hooks.remove()
+        self.stash.clear()
+        return False
+
+
+def _detached_call(m):
+    """Call the module's own forward, bypassing hooks (for the local gradient fallback)."""
+    return m.forward
+
+
+def check_deeplift_module(module, skip=None):
+    """Raise a ValueError naming every leaf module the rescale rule cannot handle."""
+    bad = []
+    for name, m in module.named_modules():
+        if m is skip or next(m.children(), None) is not None:
+            continue
+        if isinstance(m, _LINEAR + _HANDLED):
+            if isinstance(m, _SOFTMAX) and m.dim is None:
+                bad.append(f"{name or '<root>'} ({type(m).__name__} without dim)")
+            if isinstance(m, _MAXPOOL) and getattr(m, "return_indices", False):
+                bad.append(f"{name or '<root>'} ({type(m).__name__} with return_indices)")
+            continue
+        if name == "" and not any(True for _ in m.parameters(recurse=False)):
+            continue  # a root module with no children and no parameters: traced below
+        bad.append(f"{name or '<root>'} ({type(m).__name__})")
+    if bad:
+        raise ValueError(
+            "DeepShapExplainer cannot apply DeepLIFT rules to module(s): "
+            + ", ".join(bad)
+            + ". Supported: linear, convolutions, batch norm, dropout, flatten, padding, "
+            "average / max pooling, elementwise activations (ReLU, sigmoid, tanh, GELU, ...) "
+            "and softmax / log-softmax."
+        )
+
+
+class DeepShapExplainer(BaseTorchExplainer):
+    """DeepSHAP: DeepLIFT (rescale rule) attributions averaged over background references.
+
+    For each explained sample and each background row kept in ``fit`` (the references),
+    DeepLIFT's multipliers are backpropagated through the pair; the attributions
+    ``(x - r) * m`` averaged over the references satisfy efficiency:
+    ``sum(phi) = f(x) - E[f(background)]`` (reported per sample as ``efficiency_gap``). For a
+    linear network they are the exact interventional Shapley values.
+
+    Parameters
+    ----------
+    estimator : skorch net, torch.nn.Module, or scikit-learn MLP / linear model
+        The network explained (see :class:`~skxai.gradient.TorchModel`); made of the modules
+        listed in the module docstring (an unsupported one is named in a ValueError in
+        ``fit``; so are nonlinear ``torch`` functions called inside ``forward``).
+    target : label, int, "predicted", array-like or None, default=None
+    response_method : {"auto", "logits", "proba"}, default="auto"
+        Probabilities are explained through their softmax with an exact rule.
+    layer : str, default=None
+        Attribute to this submodule's activations: ``(a(x) - a(r)) * m``.
+    max_background : int, default=100
+        References kept from ``fit``'s ``X`` (drawn with ``random_state``). Cost grows as
+        samples x references; a single all-zero row gives plain DeepLIFT.
+    batch_size : int, default=512
+        Rows per forward-backward pass (a pair takes two rows).
+    random_state : int, RandomState or None, default=None
+    scoring : str or callable, default=None
+
+    Attributes
+    ----------
+    estimator_, model_, background_ (the references), expected_value_ (E[f(background)]),
+    n_outputs_, output_names_, target_index_, input_shape_, n_features_in_
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.linear_model import LinearRegression
+    >>> from skxai import DeepShapExplainer
+    >>> X = np.random.RandomState(0).normal(size=(40, 3))
+    >>> model = LinearRegression().fit(X, X @ [1.0, -2.0, 0.5])
+    >>> ds = DeepShapExplainer(model).fit(X)
+    >>> np.allclose(ds.transform(X[:2]), model.coef_ * (X[:2] - X.mean(axis=0)))
+    True
+    """
+
+    def __init__(
+        self,
+        estimator,
+        *,
+        target=None,
+        response_method="auto",
+        layer=None,
+        max_background=100,
+        batch_size=512,
+        random_state=None,
+        scoring=None,
+    ):
+        self.estimator = estimator
+        self.target = target
+        self.response_method = response_method
+        self.layer = layer
+        self.max_background = max_background
+        self.batch_size = batch_size
+        self.random_state = random_state
+        self.scoring = scoring
+
+    def _check_params(self):
+        super()._check_params()
+        if not isinstance(self.batch_size, numbers.Integral) or self.batch_size < 2:
+            raise ValueError(f"batch_size must be an integer >= 2, got {self.batch_size!r}.")
+
+    def _fit_extra(self, X, y):
+        model = self.model_
+        check_deeplift_module(model.module, skip=model._final)
+        x = model.to_tensor(X[:2])
+        with model.prepared():
+            counts = unhooked_calls(model, x, _NONLINEAR_FUNCTIONS, _HANDLED)
+        if counts:
+            calls = ", ".join(f"{k} x{v}" for k, v in sorted(counts.items()))
+            raise ValueError(
+                "DeepShapExplainer cannot apply DeepLIFT rules to nonlinear torch functions "
+                f"called inside forward() ({calls}); use modules (nn.ReLU, nn.MaxPool2d, "
+                "nn.Softmax, ...) so the rules can reach them."
+            )
+
+    def _deeplift(self, x, refs, targets):
+        model = self.model_
+        layer = None if self.layer is None else self._layer_module()
+        n, n_ref = x.shape[0], refs.shape[0]
+        per_pass = max(1, self._batch() // 2)
+        total = None
+        box = {}
+
+        def capture(m, inp, out):
+            if "act" in box:
+                raise ValueError(f"Layer {self.layer!r} is called more than once per forward pass.")
+            leaf = out.detach().requires_grad_(True)
+            box["act"] = leaf
+            return leaf.clone()
+
+        with HookSet() as hooks, deeplift_rules(model.module, skip=model._final):
+            if layer is not None:
+                hooks.add(layer.register_forward_hook(capture))
+            for start in range(0, n * n_ref, per_pass):
+                pairs = torch.arange(start, min(n * n_ref, start + per_pass), device=x.device)
+                i, j = pairs // n_ref, pairs % n_ref
+                m = pairs.shape[0]
+                batch = torch.cat([x[i], refs[j]])
+                box.clear()
+                with torch.enable_grad():
+                    if layer is None:
+                        batch.requires_grad_(True)
+                    out = apply_head(model.logits(batch), model.head)
+                    if layer is not None and "act" not in box:
+                        raise ValueError(f"Layer {self.layer!r} was not called during forward.")
+                    wrt = batch if layer is None else box["act"]
+                    selected = out[:m].gather(1, targets[i][:, None]).sum()
+                    (g,) = torch.autograd.grad(selected, wrt, allow_unused=True)
+                if g is None:
+                    g = torch.zeros_like(wrt)
+                contrib = (wrt[:m] - wrt[m:]).detach().double() * g[:m].double()
+                if total is None:
+                    total = torch.zeros((n,) + contrib.shape[1:], dtype=torch.float64, device=x.device)
+                total.index_add_(0, i, contrib)
+        return total / n_ref
+
+    def _attribute_core(self, x, targets):
+        refs = self.model_.to_tensor(self.background_)
+        return self._deeplift(x, refs, targets), None
+
+    def _attribute(self, x):
+        outputs = self._outputs(x)
+        targets = self._targets(outputs)
+        values, _ = self._attribute_core(x, targets)
+        expected = torch.as_tensor(self.expected_value_, dtype=torch.float64, device=x.device)
+        base = expected[targets]
+        f = outputs.gather(1, targets[:, None])[:, 0].double()
+        gap = values.reshape(values.shape[0], -1).sum(dim=1) - (f - base)
+        return values, {
+            "outputs": outputs,
+            "targets": targets,
+            "base_values": base,
+            "efficiency_gap": gap,
+        }

@@ -1,0 +1,73 @@
+"""Gradient x input (Shrikumar et al. 2016): each input value times the output's gradient."""
+
+from __future__ import annotations
+
+from skxai.gradient._base import BaseTorchExplainer
+
+
+class GradientXInputExplainer(BaseTorchExplainer):
+    """Gradient times input: ``x * d f_target / d x`` (or ``a * d f / d a`` at a layer).
+
+    Parameters
+    ----------
+    estimator : skorch net, torch.nn.Module, or scikit-learn MLP / linear model
+        The network explained (see :class:`~skxai.gradient.TorchModel`).
+    target : label, int, "predicted", array-like or None, default=None
+        Output explained (see :class:`GradientExplainer`).
+    response_method : {"auto", "logits", "proba"}, default="auto"
+    layer : str, default=None
+        Attribute to this submodule's output activations instead of the input.
+    batch_size : int, default=256
+        Rows per forward-backward pass.
+    max_background : int, default=100
+    random_state : int, RandomState or None, default=None
+    scoring : str or callable, default=None
+
+    Attributes
+    ----------
+    estimator_, model_, background_, expected_value_, n_outputs_, output_names_,
+    target_index_, input_shape_, n_features_in_
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.linear_model import LinearRegression
+    >>> from skxai import GradientXInputExplainer
+    >>> X = np.random.RandomState(0).normal(size=(40, 3))
+    >>> model = LinearRegression().fit(X, X @ [1.0, -2.0, 0.5])
+    >>> phi = GradientXInputExplainer(model).fit(X).transform(X[:2])
+    >>> np.allclose(phi, X[:2] * model.coef_)
+    True
+    """
+
+    def __init__(
+        self,
+        estimator,
+        *,
+        target=None,
+        response_method="auto",
+        layer=None,
+        batch_size=256,
+        max_background=100,
+        random_state=None,
+        scoring=None,
+    ):
+        self.estimator = estimator
+        self.target = target
+        self.response_method = response_method
+        self.layer = layer
+        self.batch_size = batch_size
+        self.max_background = max_background
+        self.random_state = random_state
+        self.scoring = scoring
+
+    def _attribute_core(self, x, targets):
+        res = self._forward_backward(
+            x, targets, layer=self.layer, keep_activations=self.layer is not None
+        )
+        inputs = x if self.layer is None else res.activations
+        return inputs * res.grads, res
+
+    def _attribute(self, x):
+        values, res = self._attribute_core(x, self._fixed_targets(x.shape[0]))
+        return values, {"outputs": res.outputs, "targets": res.targets}

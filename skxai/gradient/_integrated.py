@@ -1,0 +1,215 @@
+"""Integrated Gradients (Sundararajan et al. 2017) with Riemann and Gauss-Legendre rules."""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+import torch
+
+from skxai.gradient._base import BaseTorchExplainer
+
+RULES = (
+    "gausslegendre",
+    "riemann_left",
+    "riemann_right",
+    "riemann_middle",
+    "riemann_trapezoid",
+)
+BASELINES = ("zeros", "mean", "blur")
+
+
+def quadrature(n_steps, method):
+    """Nodes ``alpha`` in [0, 1] and weights of an ``n_steps`` rule for the path integral."""
+    n = int(n_steps)
+    if method == "gausslegendre":
+        t, w = np.polynomial.legendre.leggauss(n)
+        return (t + 1.0) / 2.0, w / 2.0
+    if method == "riemann_trapezoid":
+        if n < 2:
+            raise ValueError("riemann_trapezoid needs n_steps >= 2.")
+        w = np.full(n, 1.0 / (n - 1))
+        w[[0, -1]] /= 2.0
+        return np.linspace(0.0, 1.0, n), w
+    offset = {"riemann_left": 0.0, "riemann_right": 1.0, "riemann_middle": 0.5}.get(method)
+    if offset is None:
+        raise ValueError(f"method={method!r} is not one of {RULES}.")
+    return (np.arange(n) + offset) / n, np.full(n, 1.0 / n)
+
+
+class IntegratedGradientsExplainer(BaseTorchExplainer):
+    """Integrated Gradients: ``(x - x0) * integral_0^1 grad f(x0 + a (x - x0)) da``.
+
+    Completeness, ``sum(phi) = f(x) - f(x0)``, holds for the exact integral; ``explain``
+    reports the quadrature's gap per sample as ``convergence_delta``. Gauss-Legendre nodes
+    reach a given gap with far fewer steps than Riemann sums on smooth networks. Path steps
+    are processed one after the other, each as batch-sized forward-backward passes (no
+    ``n_steps``-times expanded batch).
+
+    Parameters
+    ----------
+    estimator : skorch net, torch.nn.Module, or scikit-learn MLP / linear model
+        The network explained (see :class:`~skxai.gradient.TorchModel`).
+    n_steps : int, default=32
+        Quadrature nodes along the path.
+    baseline : {"zeros", "mean", "blur"}, float or array-like, default="zeros"
+        Path start ``x0``, learned in ``fit``: zeros, the background mean, each input blurred
+        by a Gaussian filter of width ``blur_sigma`` over its spatial axes, or a given value
+        / array of the sample shape.
+    method : {"gausslegendre", "riemann_left", "riemann_right", "riemann_middle", \
+"riemann_trapezoid"}, default="gausslegendre"
+        Quadrature rule.
+    blur_sigma : float, default=3.0
+        Gaussian width (in pixels) of the ``"blur"`` baseline.
+    target : label, int, "predicted", array-like or None, default=None
+    response_method : {"auto", "logits", "proba"}, default="auto"
+    layer : str, default=None
+        Integrate along the straight path between the layer activations of ``x0`` and ``x``
+        (layer integrated gradients) and attribute to those activations.
+    batch_size : int, default=256
+        Rows per forward-backward pass.
+    max_background : int, default=100
+        Background rows kept from ``fit`` (the ``"mean"`` baseline averages them).
+    random_state : int, RandomState or None, default=None
+    scoring : str or callable, default=None
+
+    Attributes
+    ----------
+    baseline_ : ndarray of the sample shape, or None for "blur"
+    estimator_, model_, background_, expected_value_, n_outputs_, output_names_,
+    target_index_, input_shape_, n_features_in_
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.linear_model import LinearRegression
+    >>> from skxai import IntegratedGradientsExplainer
+    >>> X = np.random.RandomState(0).normal(size=(40, 3))
+    >>> model = LinearRegression().fit(X, X @ [1.0, -2.0, 0.5])
+    >>> ig = IntegratedGradientsExplainer(model, baseline="mean", n_steps=4).fit(X)
+    >>> np.allclose(ig.transform(X[:2]), (X[:2] - X.mean(axis=0)) * model.coef_)
+    True
+    >>> float(np.abs(ig.explain(X[:2]).convergence_delta).max()) < 1e-12
+    True
+    """
+
+    _default_scoring = "infidelity"
+
+    def __init__(
+        self,
+        estimator,
+        *,
+        n_steps=32,
+        baseline="zeros",
+        method="gausslegendre",
+        blur_sigma=3.0,
+        target=None,
+        response_method="auto",
+        layer=None,
+        batch_size=256,
+        max_background=100,
+        random_state=None,
+        scoring=None,
+    ):
+        self.estimator = estimator
+        self.n_steps = n_steps
+        self.baseline = baseline
+        self.method = method
+        self.blur_sigma = blur_sigma
+        self.target = target
+        self.response_method = response_method
+        self.layer = layer
+        self.batch_size = batch_size
+        self.max_background = max_background
+        self.random_state = random_state
+        self.scoring = scoring
+
+    def _check_params(self):
+        super()._check_params()
+        if not isinstance(self.n_steps, numbers.Integral) or self.n_steps < 1:
+            raise ValueError(f"n_steps must be a positive integer, got {self.n_steps!r}.")
+        if self.method not in RULES:
+            raise ValueError(f"method={self.method!r} is not one of {RULES}.")
+        quadrature(self.n_steps, self.method)
+
+    def _fit_extra(self, X, y):
+        b = self.baseline
+        if isinstance(b, str):
+            if b not in BASELINES:
+                raise ValueError(
+                    f"baseline={b!r} is not supported; use one of {BASELINES}, a number or an array."
+                )
+            if b == "zeros":
+                self.baseline_ = np.zeros(self.input_shape_)
+            elif b == "mean":
+                self.baseline_ = self.background_.mean(axis=0)
+            else:
+                if len(self.input_shape_) < 2:
+                    raise ValueError(
+                        "baseline='blur' needs inputs with spatial axes ((n, C, L) or (n, C, H, W))."
+                    )
+                self.baseline_ = None
+            return
+        arr = np.asarray(b, dtype=np.float64)
+        if arr.shape[:1] == (1,) and arr.ndim == len(self.input_shape_) + 1:
+            arr = arr[0]
+        try:
+            self.baseline_ = np.broadcast_to(arr, self.input_shape_).copy()
+        except ValueError:
+            raise ValueError(
+                f"baseline of shape {arr.shape} does not broadcast to the sample shape "
+                f"{self.input_shape_}."
+            ) from None
+        if not np.isfinite(self.baseline_).all():
+            raise ValueError("baseline contains NaN or infinity.")
+
+    def baselines(self, x):
+        """Path starts ``x0`` for the inputs ``x`` (a tensor), shaped like ``x``."""
+        if self.baseline_ is not None:
+            x0 = torch.as_tensor(self.baseline_, dtype=x.dtype, device=x.device)
+            return x0.expand_as(x)
+        from scipy.ndimage import gaussian_filter
+
+        arr = x.detach().cpu().numpy()
+        sigma = (0, 0) + (float(self.blur_sigma),) * (arr.ndim - 2)
+        return torch.as_tensor(gaussian_filter(arr, sigma=sigma), dtype=x.dtype, device=x.device)
+
+    def _integrate(self, x, x0, targets):
+        alphas, weights = quadrature(self.n_steps, self.method)
+        if self.layer is None:
+            diff = x - x0
+            total = None
+            for a, w in zip(alphas, weights, strict=True):
+                g = self._forward_backward(x0 + float(a) * diff, targets).grads
+                total = w * g.to(torch.float64) if total is None else total + w * g.double()
+            return diff.double() * total
+        _, act = self._layer_forward(x, self.layer)
+        _, act0 = self._layer_forward(x0, self.layer)
+        diff = act - act0
+        total = None
+        for a, w in zip(alphas, weights, strict=True):
+            path = act0 + float(a) * diff
+            g = self._forward_backward(x, targets, layer=self.layer, layer_values=path).grads
+            total = w * g.to(torch.float64) if total is None else total + w * g.double()
+        return diff.double() * total
+
+    def _attribute_core(self, x, targets):
+        return self._integrate(x, self.baselines(x), targets), None
+
+    def _attribute(self, x):
+        outputs = self._outputs(x)
+        targets = self._targets(outputs)
+        x0 = self.baselines(x)
+        values = self._integrate(x, x0, targets)
+        out0 = self._outputs(x0)
+        idx = targets[:, None]
+        f = outputs.gather(1, idx)[:, 0].double()
+        f0 = out0.gather(1, idx)[:, 0].double()
+        delta = values.reshape(values.shape[0], -1).sum(dim=1) - (f - f0)
+        return values, {
+            "outputs": outputs,
+            "targets": targets,
+            "base_values": f0,
+            "convergence_delta": delta,
+            "baselines": x0,
+        }
