@@ -16,8 +16,9 @@ def _candidate(c):
     if isinstance(c, dict):
         words = next((c[k] for k in _WORD_KEYS if k in c), ())
         prec = next((c[k] for k in _PREC_KEYS if k in c), np.nan)
-        return (_words(words), float(prec), c.get("lower", c.get("lb")), c.get("upper", c.get("ub")),
-                c.get("n_samples", c.get("n")))
+        lower = next((c[k] for k in ("precision_lower", "lower", "lb") if k in c), None)
+        upper = next((c[k] for k in ("precision_upper", "upper", "ub") if k in c), None)
+        return _words(words), float(prec), lower, upper, c.get("n_samples", c.get("n"))
     for attr in ("anchor", "words"):
         if hasattr(c, attr) and hasattr(c, "precision"):
             return (_words(getattr(c, attr)), float(c.precision), getattr(c, "lower", None),
@@ -95,7 +96,7 @@ class AnchorSearchDisplay:
         self.method = method
 
     @classmethod
-    def from_explanation(cls, explanation, *, index=0, threshold=None, ax=None, max_labels=8):
+    def from_explanation(cls, explanation, *, index=0, threshold=None, ax=None, max_labels=5):
         """Draw the candidates of document ``index`` of an anchor :class:`~skxai.Explanation`.
 
         Parameters
@@ -107,7 +108,7 @@ class AnchorSearchDisplay:
         index : int, default=0
         threshold : float, optional
         ax : matplotlib Axes, optional
-        max_labels : int, default=8
+        max_labels : int, default=5
             Candidates annotated with their words (the most precise ones, and the anchor).
 
         Returns
@@ -145,7 +146,22 @@ class AnchorSearchDisplay:
         )
         return disp.plot(ax=ax, max_labels=max_labels)
 
-    def plot(self, ax=None, *, max_labels=8):
+    @classmethod
+    def from_explainer(cls, explainer, documents, *, index=0, ax=None, max_labels=5):
+        """Explain document ``index`` of ``documents`` with an anchor explainer and draw its search.
+
+        The threshold is the explainer's ``threshold``.
+
+        Returns
+        -------
+        AnchorSearchDisplay
+        """
+        docs = [documents] if isinstance(documents, str) else [documents[index]]
+        exp = explainer.explain(docs)
+        threshold = getattr(explainer, "threshold", None)
+        return cls.from_explanation(exp, index=0, threshold=threshold, ax=ax, max_labels=max_labels)
+
+    def plot(self, ax=None, *, max_labels=5):
         """Draw the plane.
 
         Returns
@@ -154,9 +170,12 @@ class AnchorSearchDisplay:
         """
         fig, ax = new_axes(ax, "AnchorSearchDisplay", figsize=(6, 4))
         n = len(self.sizes)
-        # Deterministic jitter so candidates of one size do not hide each other.
-        jitter = (np.arange(n) % 7 - 3) * 0.04
-        x = self.sizes + jitter
+        # Candidates of one size are spread evenly across [-0.3, 0.3] so none hides another.
+        x = self.sizes.copy()
+        for size in np.unique(self.sizes):
+            at = np.flatnonzero(self.sizes == size)
+            if len(at) > 1:
+                x[at] += np.linspace(-0.3, 0.3, len(at))
         above = self.precisions >= self.threshold
         colours = np.where(above, "#2ca02c", "#7f7f7f")
         if self.lower is not None and self.upper is not None:
@@ -184,11 +203,13 @@ class AnchorSearchDisplay:
         for i in ranked:
             ax.annotate(self.labels[i], (x[i], self.precisions[i]), textcoords="offset points",
                         xytext=(5, 3), fontsize=7, weight="bold" if i == self.selected else "normal")
-        ax.set_xticks(np.arange(1, int(self.sizes.max()) + 1))
+        ax.set_xticks(np.arange(int(self.sizes.min()), int(self.sizes.max()) + 1))
+        ax.set_xlim(self.sizes.min() - 0.5, self.sizes.max() + 0.5)
         ax.set_xlabel("anchor size (words)")
         ax.set_ylabel("estimated precision")
-        ax.set_ylim(min(0.0, float(np.nanmin(self.precisions)) - 0.05), 1.05)
-        ax.legend(loc="lower right", fontsize=8)
+        low = float(np.nanmin(self.precisions))
+        ax.set_ylim(max(0.0, min(low, self.threshold) - 0.05), 1.02)
+        ax.legend(loc="best", fontsize=8)
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
         if self.method:

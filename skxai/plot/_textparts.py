@@ -49,8 +49,8 @@ def text_parts(explanation, index=0):
     """Tokens, per-token weights and anchor of document ``index``.
 
     Reads ``tokens`` / ``words`` (per document) or ``feature_names`` for the tokens,
-    ``values`` for the weights, and ``anchor`` (words), ``anchor_positions`` (token
-    indices), ``precision`` and ``coverage`` for anchors.
+    ``values`` for the weights, and ``anchor`` (words), ``token_positions`` or
+    ``anchor_positions`` (token indices), ``precision`` and ``coverage`` for anchors.
     """
     exp = explanation
     extras = exp.extras
@@ -87,14 +87,17 @@ def text_parts(explanation, index=0):
 
             outs = None if exp.outputs is None else np.asarray(_item(exp.outputs, index))[None]
             raw = select_target(raw[None], exp.target_index, outs)[0]
-        if raw is not None and raw.ndim == 1 and len(raw) == len(tokens):
+        # An anchor explanation's values are the 0/1 indicator of the anchor's tokens, which
+        # the bold anchor already shows: they are not weights.
+        if raw is not None and raw.ndim == 1 and len(raw) == len(tokens) and "anchor" not in extras:
             weights = raw
     positions, anchor_words = set(), []
-    if "anchor_positions" in extras:
-        pos = _item(extras["anchor_positions"], index)
+    pos_field = next((k for k in ("anchor_positions", "token_positions") if k in extras), None)
+    if pos_field is not None:
+        pos = _item(extras[pos_field], index)
         positions = {int(p) for p in (pos if pos is not None else [])}
         anchor_words = [tokens[p] for p in sorted(positions) if 0 <= p < len(tokens)]
-    if "anchor" in extras:
+    if "anchor" in extras and extras["anchor"] is not None:
         anchor = _item(extras["anchor"], index)
         if isinstance(anchor, str):
             anchor = [anchor]

@@ -6,7 +6,7 @@ import datetime
 import os
 
 from skxai.report._page import esc, page, slug
-from skxai.report._sections import METRICS, explainer_section
+from skxai.report._sections import METRICS, explainer_section, extra_section
 
 
 class Report:
@@ -78,7 +78,7 @@ def _head(X, n):
 
 def make_report(explainers, X, *, path=None, title="skxai explanation report", description=None,
                 max_samples=200, n_local=3, metrics=True, n_metric_samples=20, dpi=80,
-                figures_dir=None, explanations=None):
+                figures_dir=None, explanations=None, extra_figures=None):
     """Explain ``X`` with fitted explainers and write one self-contained HTML page.
 
     For each explainer the page says what was explained (model, data, response, outputs,
@@ -114,6 +114,9 @@ def make_report(explainers, X, *, path=None, title="skxai explanation report", d
         Also write each figure as a PNG file there (with ``path``).
     explanations : dict name -> Explanation, optional
         Explanations already computed on ``X[:max_samples]``, reused instead of explaining again.
+    extra_figures : list of (str, callable), optional
+        More pictures for a last section: ``(caption, draw)`` pairs where ``draw(figure)``
+        draws on an empty matplotlib Figure (e.g. a :class:`~skxai.plot.SigmaSweepDisplay`).
 
     Returns
     -------
@@ -154,7 +157,12 @@ def make_report(explainers, X, *, path=None, title="skxai explanation report", d
             n_metric_samples=n_metric_samples, dpi=dpi, figures=figures,
             explanation=explanations.get(name),
         )
-        sections.append((slug(name), name, content))
+        sid = slug(name)
+        while sid in {s[0] for s in sections}:
+            sid += "-x"
+        sections.append((sid, name, content))
+    if extra_figures:
+        sections.append(("more-pictures", "More pictures", extra_section(extra_figures, dpi, figures)))
     import skxai
 
     stamp = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")

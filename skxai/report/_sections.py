@@ -45,11 +45,14 @@ class SectionBuilder:
         self.parts.append(f'<div class="{kind}">{esc(text)}</div>')
 
     def figure(self, draw, caption, figsize=(6.5, 4.0), n_axes=1):
-        """Draw with ``draw(ax)`` on a fresh figure and embed it; failures become a note."""
+        """Draw with ``draw(ax)`` on a fresh figure and embed it; failures become a note.
+        ``n_axes=0`` passes the figure itself."""
         fig = new_figure(figsize)
         try:
-            ax = fig.subplots(1, n_axes) if n_axes > 1 else fig.subplots()
-            draw(ax)
+            if n_axes == 0:
+                draw(fig)
+            else:
+                draw(fig.subplots(1, n_axes) if n_axes > 1 else fig.subplots())
             png = fig_to_png_bytes(fig, dpi=self.dpi)
         except Exception as exc:  # a picture that cannot be drawn must not lose the page
             self.note(f"{caption}: could not be drawn ({type(exc).__name__}: {exc})", "error")
@@ -209,7 +212,7 @@ def image_views(sb, exp, n_local):
                       f"Image {i}: max over channels of |attribution|", (3.6, 3.4))
 
 
-def text_views(sb, exp, n_local):
+def text_views(sb, exp, n_local, explainer=None):
     from skxai.plot import AnchorSearchDisplay, BarDisplay
 
     n = len(exp.values) if exp.values is not None else len(exp.data)
@@ -233,7 +236,9 @@ def text_views(sb, exp, n_local):
     for i, p in enumerate(parts[:n_local]):
         sb.add(parts_html(p, style=False))
         if "candidates" in exp.extras:
-            sb.figure(lambda ax, i=i: AnchorSearchDisplay.from_explanation(exp, index=i, ax=ax),
+            threshold = exp.extras.get("threshold", getattr(explainer, "threshold", None))
+            sb.figure(lambda ax, i=i, t=threshold: AnchorSearchDisplay.from_explanation(
+                exp, index=i, threshold=t, ax=ax),
                       f"Document {i}: every evaluated candidate, the threshold and the selected anchor",
                       (6.5, 4))
 
@@ -305,7 +310,7 @@ def explainer_section(name, explainer, X, *, n_local, metric_names, n_metric_sam
     sb.add("<h3>Settings</h3>")
     sb.add(settings_html(explainer))
     if is_text_explanation(exp):
-        text_views(sb, exp, n_local)
+        text_views(sb, exp, n_local, explainer)
     else:
         ndim = np.asarray(exp.target_values()).ndim
         if ndim == 2:
@@ -315,4 +320,14 @@ def explainer_section(name, explainer, X, *, n_local, metric_names, n_metric_sam
     if metric_names is not None:
         sb.add("<h3>Quality of the explanation</h3>")
         sb.add(metrics_html(explainer, X, exp, metric_names, n_metric_samples))
+    return sb.html()
+
+
+def extra_section(extra_figures, dpi, figures):
+    """HTML of the "More pictures" section: ``(caption, draw(figure))`` pairs."""
+    sb = SectionBuilder("more", dpi, figures)
+    for item in extra_figures:
+        caption, draw = item[0], item[1]
+        figsize = item[2] if len(item) > 2 else (10, 3)
+        sb.figure(draw, caption, figsize, n_axes=0)
     return sb.html()

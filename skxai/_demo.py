@@ -1,0 +1,394 @@
+"""``skxai demo --out DIR``: fit models on bundled data, explain them with every family, write reports.
+
+One HTML report per family (tabular, image, text), an ``index.html`` linking them and every
+figure as a PNG under ``figures/``. A family whose explainers (or torch, for images) are not
+installed gets a page that says so; an explainer missing from a family is listed in its page.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import sys
+import time
+
+import numpy as np
+
+
+class _Log:
+    def __init__(self, verbose):
+        self.verbose = verbose
+        self.t0 = time.perf_counter()
+
+    def __call__(self, msg):
+        if self.verbose:
+            print(f"[skxai demo {time.perf_counter() - self.t0:6.1f}s] {msg}", file=sys.stderr, flush=True)
+
+
+def _lookup(name, missing):
+    """``skxai.<name>`` or None (recorded in ``missing``) when that explainer is not installed."""
+    import skxai
+
+    try:
+        return getattr(skxai, name)
+    except (ImportError, AttributeError) as exc:
+        missing.append(f"{name} ({type(exc).__name__}: {exc})")
+        return None
+
+
+def _description(text, missing):
+    if missing:
+        text += " Not available in this installation, so left out: " + "; ".join(missing) + "."
+    return text
+
+
+def tabular_family(out, quick, log):
+    """Breast cancer (classification) and diabetes (regression) with the Shapley family and LIME."""
+    from sklearn.datasets import load_breast_cancer, load_diabetes
+    from sklearn.ensemble import GradientBoostingRegressor, RandomForestClassifier
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import train_test_split
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    from skxai.report import make_report
+
+    missing = []
+    n_explain = 40 if quick else 120
+    X, y = load_breast_cancer(return_X_y=True, as_frame=True)
+    Xtr, Xte, ytr, yte = train_test_split(X, y, test_size=0.3, random_state=0, stratify=y)
+    logreg = make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000)).fit(Xtr, ytr)
+    forest = RandomForestClassifier(n_estimators=30 if quick else 100, max_depth=6, random_state=0).fit(Xtr, ytr)
+    log(f"breast cancer: logistic regression accuracy {logreg.score(Xte, yte):.3f}, "
+        f"random forest {forest.score(Xte, yte):.3f}")
+    explainers = {}
+    Kernel = _lookup("KernelShapExplainer", missing)
+    if Kernel is not None:
+        explainers["KernelSHAP of a scaled logistic regression (breast cancer)"] = Kernel(
+            logreg, n_samples=256 if quick else 1024, max_background=20 if quick else 50, random_state=0
+        ).fit(Xtr)
+    Sampling = _lookup("ShapleySamplingExplainer", missing)
+    if Sampling is not None:
+        explainers["Shapley sampling values of the same model"] = Sampling(
+            logreg, n_permutations=16 if quick else 64, max_background=20 if quick else 50, random_state=0
+        ).fit(Xtr)
+    Lime = _lookup("LimeExplainer", missing)
+    if Lime is not None:
+        explainers["LIME of the same model"] = Lime(
+            logreg, n_samples=500 if quick else 2000, max_background=20 if quick else 50, random_state=0
+        ).fit(Xtr)
+    Tree = _lookup("TreeShapExplainer", missing)
+    if Tree is not None:
+        explainers["TreeSHAP of a random forest (breast cancer)"] = Tree(forest).fit(Xtr)
+    log(f"tabular: explaining breast cancer with {len(explainers)} explainers")
+    report_bc = None
+    if explainers:
+        report_bc = make_report(
+            explainers, Xte.iloc[:n_explain], path=os.path.join(out, "tabular.html"),
+            figures_dir=os.path.join(out, "figures", "tabular"),
+            title="skxai demo: tabular models (breast cancer)",
+            description=_description(
+                "Breast cancer data (569 tumours, 30 features), 70/30 split. The logistic regression "
+                "explains the probability of the benign class; the forest's TreeSHAP values are exact.",
+                missing),
+            n_local=2, n_metric_samples=10 if quick else 20,
+        )
+    # Diabetes: 10 features, so the exact Shapley values are computed by enumeration.
+    Xd, yd = load_diabetes(return_X_y=True, as_frame=True)
+    gbr = GradientBoostingRegressor(n_estimators=50 if quick else 150, max_depth=3, random_state=0).fit(Xd, yd)
+    missing_d = []
+    Exact = _lookup("ExactShapleyExplainer", missing_d)
+    ex_d = {}
+    if Exact is not None:
+        ex_d["Exact Shapley values of gradient boosting (diabetes)"] = Exact(
+            gbr, max_background=20 if quick else 40).fit(Xd)
+    if Tree is not None:
+        ex_d["TreeSHAP of the same model"] = Tree(gbr).fit(Xd)
+    if ex_d:
+        log("tabular: explaining diabetes")
+        make_report(
+            ex_d, Xd.iloc[: n_explain // 2], path=os.path.join(out, "tabular_diabetes.html"),
+            figures_dir=os.path.join(out, "figures", "tabular_diabetes"),
+            title="skxai demo: exact Shapley values (diabetes regression)",
+            description=_description(
+                "Diabetes progression (442 patients, 10 features): all 1024 coalitions are enumerated, "
+                "so the values are exact for the interventional game over the background.", missing_d),
+            n_local=2, n_metric_samples=10 if quick else 20,
+        )
+    if report_bc is None and not ex_d:
+        raise _Skipped("no tabular explainer is installed")
+    return ["tabular.html", "tabular_diabetes.html"] if ex_d and report_bc else (
+        ["tabular.html"] if report_bc else ["tabular_diabetes.html"])
+
+
+class _Skipped(Exception):
+    """A family that cannot run here (missing dependency)."""
+
+
+def _digits_cnn(quick, log):
+    import torch
+    from sklearn.datasets import load_digits
+    from skorch import NeuralNetClassifier
+
+    class DigitsCNN(torch.nn.Module):
+        """Convolution, max-pooling, convolution, global average pooling, one linear layer (a CAM-ready network)."""
+
+        def __init__(self):
+            super().__init__()
+            self.conv1 = torch.nn.Conv2d(1, 16, 3, padding=1)
+            self.relu1 = torch.nn.ReLU()
+            self.down = torch.nn.MaxPool2d(2)
+            self.conv2 = torch.nn.Conv2d(16, 32, 3, padding=1)
+            self.relu2 = torch.nn.ReLU()
+            self.pool = torch.nn.AdaptiveAvgPool2d(1)
+            self.flat = torch.nn.Flatten()
+            self.fc = torch.nn.Linear(32, 10)
+
+        def forward(self, x):
+            return self.fc(self.flat(self.pool(self.relu2(self.conv2(self.down(self.relu1(self.conv1(x))))))))
+
+    digits = load_digits()
+    X = (digits.images / 16.0).astype(np.float32)[:, None]
+    y = digits.target.astype(np.int64)
+    gen = torch.Generator().manual_seed(0)
+    net = NeuralNetClassifier(
+        DigitsCNN, criterion=torch.nn.CrossEntropyLoss, optimizer=torch.optim.Adam, lr=0.01,
+        max_epochs=8 if quick else 25, batch_size=64, train_split=None, verbose=0,
+        iterator_train__shuffle=True, iterator_train__generator=gen,
+    )
+    torch_state = torch.get_rng_state()
+    try:
+        # skorch initialises weights from torch's global generator: seed it, then put it back.
+        torch.manual_seed(0)
+        net.fit(X[:1400], y[:1400])
+    finally:
+        torch.set_rng_state(torch_state)
+    acc = float((net.predict(X[1400:]) == y[1400:]).mean())
+    log(f"digits CNN: held-out accuracy {acc:.3f}")
+    return net, X[1400:], y[1400:], acc
+
+
+def image_family(out, quick, log):
+    """A small CNN on the 8x8 digits, explained by gradients, SmoothGrad, IG, backprop rules and CAMs."""
+    try:
+        import skorch  # noqa: F401
+        import torch  # noqa: F401
+    except ImportError as exc:
+        raise _Skipped(f"the image family needs torch and skorch ({exc}); pip install skxai[torch]") from None
+
+    import torch
+
+    # The demo's convolutions are tiny: synchronising torch's worker threads costs more than it
+    # saves (6x slower on 2 busy cores here), so this family runs on one thread and puts the
+    # setting back afterwards.
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        return _image_family(out, quick, log)
+    finally:
+        torch.set_num_threads(threads)
+
+
+def _image_family(out, quick, log):
+    from sklearn.frozen import FrozenEstimator
+
+    from skxai.plot import SigmaSweepDisplay
+    from skxai.report import make_report
+
+    net, X, y, acc = _digits_cnn(quick, log)
+    frozen = FrozenEstimator(net)
+    n_explain = 16 if quick else 48
+    Xe = X[:n_explain]
+    missing = []
+    explainers = {}
+    specs = [
+        ("GradientExplainer", "Saliency (plain gradient)", {}),
+        ("SmoothGradExplainer", "SmoothGrad", {"n_samples": 16 if quick else 50, "random_state": 0}),
+        ("IntegratedGradientsExplainer", "Integrated gradients", {"n_steps": 16 if quick else 32}),
+        ("GuidedBackpropExplainer", "Guided backpropagation", {}),
+        ("GradCamExplainer", "Grad-CAM", {"target_layer": "conv2"}),
+        ("GradCamPlusPlusExplainer", "Grad-CAM++", {"target_layer": "conv2"}),
+        ("HiResCamExplainer", "HiResCAM", {"target_layer": "conv2", "upsample": False}),
+        ("ScoreCamExplainer", "Score-CAM", {"target_layer": "conv2"}),
+    ]
+    smooth = None
+    for cls_name, label, params in specs:
+        cls = _lookup(cls_name, missing)
+        if cls is None:
+            continue
+        accepted = cls(frozen).get_params()
+        kept = {k: v for k, v in params.items() if k in accepted}
+        try:
+            explainers[label] = cls(frozen, **kept).fit(X)
+        except Exception as exc:  # one explainer failing must not lose the family
+            missing.append(f"{cls_name} (fit failed: {type(exc).__name__}: {exc})")
+            continue
+        if cls_name == "SmoothGradExplainer":
+            smooth = explainers[label]
+    extra = []
+    if smooth is not None:
+        from skxai.plot._sweep import sigma_parameter
+
+        try:
+            param = sigma_parameter(smooth)
+            sigmas = [0.01, 0.1, 0.2, 0.4] if quick else [0.01, 0.05, 0.1, 0.2, 0.3, 0.5]
+
+            def sweep(fig, param=param, sigmas=sigmas):
+                axes = fig.subplots(1, len(sigmas) + 1)
+                SigmaSweepDisplay.from_explainer(smooth, X[:1], sigmas, param=param, fit_X=X, ax=axes)
+
+            extra.append((f"SmoothGrad maps of one digit as the noise level ({param}) grows", sweep,
+                          (2.0 * (len(sigmas) + 1), 2.4)))
+        except ValueError as exc:
+            missing.append(f"sigma sweep ({exc})")
+    if not explainers:
+        raise _Skipped("no gradient or CAM explainer is installed")
+    log(f"image: explaining {len(Xe)} digits with {len(explainers)} explainers")
+    make_report(
+        explainers, Xe, path=os.path.join(out, "image.html"),
+        figures_dir=os.path.join(out, "figures", "image"),
+        title="skxai demo: a digits CNN (gradients, backprop rules and class activation maps)",
+        description=_description(
+            f"Small CNN (two 3x3 convolutions, global average pooling, linear) trained with skorch on "
+            f"1,400 of scikit-learn's 8x8 digits; held-out accuracy {acc:.3f}. Each explainer explains "
+            "the logit of the predicted class. CAMs use layer conv2, whose maps are 4x4: the CAM "
+            "explainers upscale them to 8x8 themselves, except HiResCAM (upsample=False), whose "
+            "picture upscales the 4x4 map bilinearly.", missing),
+        n_local=2, n_metric_samples=8 if quick else 16, extra_figures=extra,
+    )
+    return ["image.html"]
+
+
+def text_family(out, quick, log):
+    """Movie review snippets, TF-IDF + logistic regression, explained by Anchors and LIME."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import train_test_split
+    from sklearn.pipeline import make_pipeline
+
+    from skxai.report import make_report
+
+    try:
+        from skxai.datasets import load_movie_reviews
+    except ImportError as exc:
+        raise _Skipped(f"the review corpus loader is not installed ({exc})") from None
+    docs, y = load_movie_reviews(return_X_y=True)
+    dtr, dte, ytr, yte = train_test_split(docs, y, train_size=3000 if quick else 6000, random_state=0,
+                                          stratify=y)
+    model = make_pipeline(TfidfVectorizer(min_df=2), LogisticRegression(max_iter=2000)).fit(dtr, ytr)
+    acc = model.score(dte[:2000], yte[:2000])
+    log(f"movie reviews: TF-IDF + logistic regression accuracy {acc:.3f}")
+    missing = []
+    explainers = {}
+    Anchor = _lookup("AnchorTextExplainer", missing)
+    if Anchor is not None:
+        explainers["Anchors"] = Anchor(model, random_state=0).fit(dtr)
+    LimeText = _lookup("LimeTextExplainer", missing)
+    if LimeText is not None:
+        params = LimeText(model).get_params()
+        kw = {k: v for k, v in {"n_samples": 500 if quick else 1000, "random_state": 0}.items() if k in params}
+        try:
+            explainers["LIME for text"] = LimeText(model, **kw).fit(dtr)
+        except Exception as exc:
+            missing.append(f"LimeTextExplainer (fit failed: {type(exc).__name__}: {exc})")
+    if not explainers:
+        raise _Skipped("neither AnchorTextExplainer nor LimeTextExplainer is installed")
+    # Documents whose anchor is not trivial make the better pictures: short, clearly rated ones.
+    chosen = [d for d in dte if 40 <= len(d) <= 160][: 6 if quick else 12]
+    log(f"text: explaining {len(chosen)} reviews with {len(explainers)} explainers")
+    make_report(
+        explainers, chosen, path=os.path.join(out, "text.html"),
+        figures_dir=os.path.join(out, "figures", "text"),
+        title="skxai demo: movie reviews (anchors and LIME)",
+        description=_description(
+            f"VADER movie review snippets (shipped with skxai), TF-IDF + logistic regression trained on "
+            f"{len(dtr)} snippets, accuracy {acc:.3f} on held-out ones. Anchors: the shortest set of "
+            "words keeping the decision with precision >= 0.95 when the other words are replaced by UNK.",
+            missing),
+        n_local=4 if quick else 6, n_metric_samples=4, metrics=["faithfulness_correlation"],
+    )
+    return ["text.html"]
+
+
+FAMILIES = {"tabular": tabular_family, "image": image_family, "text": text_family}
+
+
+def _skipped_page(path, family, reason):
+    from skxai.report._page import esc, page
+
+    body = f'<div class="note">The {esc(family)} family was skipped: {esc(reason)}</div>'
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write(page(f"skxai demo: {family} (skipped)", "nothing to show here", "",
+                      [(family, family, body)]))
+
+
+def _index(out, rows, seconds):
+    from skxai.report._page import esc, page
+
+    items = []
+    for family, files, status, secs, note in rows:
+        links = " ".join(f'<a href="{esc(f)}">{esc(f)}</a>' for f in files)
+        items.append(f"<tr><td>{esc(family)}</td><td>{esc(status)}</td><td>{links}</td>"
+                     f"<td>{secs:.1f} s</td><td>{esc(note)}</td></tr>")
+    table = ('<table class="metrics"><tr><th>family</th><th>status</th><th>reports</th><th>time</th>'
+             f"<th>note</th></tr>{''.join(items)}</table>")
+    body = (f"<p>Every report is one self-contained HTML file (figures embedded, no network). The figures "
+            f"are also saved as PNG files under <code>figures/</code>. Total time {seconds:.1f} s.</p>{table}")
+    with open(os.path.join(out, "index.html"), "w", encoding="utf-8") as fh:
+        fh.write(page("skxai demo", "explanations of models fitted on bundled data", "",
+                      [("reports", "Reports", body)]))
+
+
+def run_demo(out, *, quick=False, families=("tabular", "image", "text"), check_browser=False, verbose=True):
+    """Run the demo and write its reports to ``out``; returns ``[(family, files, status, seconds, note)]``.
+
+    Parameters
+    ----------
+    out : str
+        Output folder (created).
+    quick : bool, default=False
+        Smaller models, budgets and samples (seconds instead of a minute or two).
+    families : sequence of {"tabular", "image", "text"}
+    check_browser : bool, default=False
+        Open every page in headless Chromium; raise if an image fails to load or the
+        page logs an error.
+    verbose : bool, default=True
+        Progress messages on stderr.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    log = _Log(verbose)
+    os.makedirs(out, exist_ok=True)
+    rows = []
+    t_all = time.perf_counter()
+    for family in families:
+        if family not in FAMILIES:
+            raise ValueError(f"unknown family {family!r}; choose among {sorted(FAMILIES)}")
+        t0 = time.perf_counter()
+        log(f"{family}: start")
+        try:
+            files = FAMILIES[family](out, quick, log)
+            rows.append((family, files, "ok", time.perf_counter() - t0, ""))
+        except _Skipped as exc:
+            _skipped_page(os.path.join(out, f"{family}.html"), family, str(exc))
+            rows.append((family, [f"{family}.html"], "skipped", time.perf_counter() - t0, str(exc)))
+        log(f"{family}: {rows[-1][2]} in {rows[-1][3]:.1f} s")
+    _index(out, rows, time.perf_counter() - t_all)
+    log(f"wrote {os.path.join(out, 'index.html')}")
+    if check_browser:
+        from skxai.report._browser import inspect_in_browser
+
+        pages = ["index.html"] + [f for row in rows for f in row[1]]
+        for name in pages:
+            seen = inspect_in_browser(os.path.join(out, name))
+            bad = [i for i in seen["images"] if i["w"] == 0]
+            problems = seen["errors"] + seen["console"] + seen["chromium_console"]
+            if bad or problems:
+                raise RuntimeError(f"{name}: {len(bad)} image(s) failed to load; errors: {problems[:5]}")
+            log(f"browser: {name} loads cleanly ({len(seen['images'])} images)")
+    return rows
+
+
+def _escape(text):
+    return html.escape(str(text))
