@@ -42,11 +42,20 @@ class _ControlExplainer(BaseTabularExplainer):
     tabular explainer) or array mode (torch models or inputs with more than two axes)."""
 
     _supports_tabular = True
+    _random = False
 
     def _array_mode(self, X):
         if _is_torch_like(self.estimator):
             return True
-        return np.ndim(X) != 2 if not hasattr(X, "columns") else False
+        if hasattr(X, "columns"):
+            return False
+        ndim = X.ndim if hasattr(X, "ndim") and hasattr(X, "shape") else np.asarray(X).ndim
+        return ndim != 2
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.non_deterministic = self._random and getattr(self, "random_state", 0) is None
+        return tags
 
     def fit(self, X, y=None, **fit_params):
         """Take (or fit) the model and learn the input layout.
@@ -213,12 +222,40 @@ class _ControlExplainer(BaseTabularExplainer):
         raise NotImplementedError
 
 
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+
+
+def _mix(z):
+    """splitmix64's finaliser, vectorised over uint64 arrays (wrapping arithmetic)."""
+    with np.errstate(over="ignore"):
+        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        return z ^ (z >> np.uint64(31))
+
+
+def _row_hash(Xa, seed):
+    """A 64-bit hash of every row's content (and ``seed``), without a loop over rows."""
+    n = Xa.shape[0]
+    if Xa.dtype == object:
+        import pandas as pd
+
+        words = pd.util.hash_array(Xa.reshape(-1)).reshape(n, -1)
+    else:
+        words = np.ascontiguousarray(Xa, dtype=np.float64).reshape(n, -1).view(np.uint64)
+    pos = np.arange(words.shape[1], dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        mixed = _mix(words ^ _mix(pos + seed * _GOLDEN))
+        return _mix(mixed.sum(axis=1, dtype=np.uint64) + seed)
+
+
 class RandomExplainer(_ControlExplainer):
     """Random attributions: the floor every explanation method must clear.
 
-    Each call draws fresh values from ``random_state`` (the same values for the same input
-    shape when it is an int): independent standard normal (or uniform on [0, 1]) values per
-    player (tables) or per input element (arrays).
+    Independent standard normal (or uniform on [0, 1]) values per player (tables) or per
+    input element (arrays). The values of a sample are a hash of ``random_state``'s seed and
+    the sample's content, so they do not depend on the batch it is explained in (same values
+    for the same sample and int ``random_state``; any perturbation of the sample gives new,
+    independent values).
 
     Parameters
     ----------
@@ -246,6 +283,7 @@ class RandomExplainer(_ControlExplainer):
     """
 
     _default_scoring = "faithfulness_correlation"
+    _random = True
 
     def __init__(self, estimator=None, *, distribution="normal", target=None,
                  response_method="auto", max_background=100, background="sample",
@@ -266,11 +304,21 @@ class RandomExplainer(_ControlExplainer):
             raise ValueError(f"distribution={self.distribution!r}; use 'normal' or 'uniform'.")
 
     def _attribute(self, Xa, n_units=None):
-        shape = Xa.shape if n_units is None else (Xa.shape[0], n_units)
-        rng = check_random_state(self.random_state)
+        n = Xa.shape[0]
+        size = int(np.prod(Xa.shape[1:])) if n_units is None else n_units
+        seed = np.uint64(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
+        row = _row_hash(Xa, seed)
+        # counter-based draws: value j of a row depends only on (seed, row content, j)
+        j = np.arange(2 * size, dtype=np.uint64)
+        with np.errstate(over="ignore"):
+            bits = _mix(row[:, None] + (j[None, :] + np.uint64(1)) * _GOLDEN)
+        u = (bits >> np.uint64(11)).astype(np.float64) * 2.0**-53
         if self.distribution == "uniform":
-            return rng.uniform(size=shape)
-        return rng.normal(size=shape)
+            out = u[:, :size]
+        else:
+            u1, u2 = u[:, :size], u[:, size:]
+            out = np.sqrt(-2.0 * np.log1p(-u1)) * np.cos(2.0 * np.pi * u2)
+        return out.reshape((n,) + (Xa.shape[1:] if n_units is None else (n_units,)))
 
 
 class ConstantExplainer(_ControlExplainer):

@@ -1,0 +1,97 @@
+"""Control explainers: random, Sobel and constant maps as proper scikit-learn explainers."""
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose
+from scipy import ndimage
+from sklearn.base import clone
+from sklearn.linear_model import LinearRegression, LogisticRegression
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from skxai import ConstantExplainer, RandomExplainer, SobelExplainer
+from skxai._explanation import Explanation
+
+
+@parametrize_with_checks([
+    RandomExplainer(LinearRegression(), max_background=20, random_state=0),
+    ConstantExplainer(LinearRegression(), max_background=20, value=0.5),
+])
+def test_sklearn_compatible(estimator, check):
+    check(estimator)
+
+
+@pytest.fixture(scope="module")
+def table():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(200, 4))
+    y = (X[:, 0] > 0).astype(int) + (X[:, 1] > 0.5)
+    return X, y, LogisticRegression(max_iter=500).fit(X, y)
+
+
+def test_random_explainer_is_a_function_of_the_sample(table):
+    X, _, clf = table
+    ex = RandomExplainer(clf, random_state=0).fit(X)
+    A = ex.transform(X)
+    assert A.shape == (200, 4)
+    assert_allclose(ex.transform(X[::-1]), A[::-1])  # batch order does not matter
+    assert_allclose(ex.transform(X[5:7]), A[5:7])
+    assert abs(A.mean()) < 0.1 and abs(A.std() - 1) < 0.1
+    from scipy.stats import kstest
+
+    assert kstest(A.ravel(), "norm").pvalue > 1e-3
+    other = RandomExplainer(clf, random_state=1).fit(X).transform(X)
+    assert np.abs(np.corrcoef(A.ravel(), other.ravel())[0, 1]) < 0.1
+    U = RandomExplainer(clf, distribution="uniform", random_state=0).fit(X).transform(X)
+    assert U.min() >= 0 and U.max() < 1 and abs(U.mean() - 0.5) < 0.05
+    with pytest.raises(ValueError, match="distribution"):
+        RandomExplainer(clf, distribution="cauchy").fit(X)
+
+
+def test_controls_follow_the_explained_output(table):
+    X, _, clf = table
+    ex = ConstantExplainer(clf, value=2.0).fit(X)
+    assert ex.target_index_ == "predicted"
+    assert_allclose(ex.model_output(X[:5]), clf.predict_proba(X[:5]))
+    assert_allclose(ex.target_indices(X[:5]), clf.predict_proba(X[:5]).argmax(1))
+    exp = ex.explain(X[:5])
+    assert isinstance(exp, Explanation) and exp.values.shape == (5, 4, 3)
+    assert_allclose(exp.target_values(), 2.0)
+    assert_allclose(ex.predict(X[:3]), clf.predict(X[:3]))
+    with pytest.raises(ValueError, match="value"):
+        ConstantExplainer(clf, value=np.nan).fit(X)
+    c = clone(ConstantExplainer(clf, value=3.0))
+    assert c.get_params()["value"] == 3.0
+
+
+def test_sobel_equals_ndimage_per_image_and_channel():
+    rng = np.random.RandomState(0)
+    X = rng.uniform(size=(3, 2, 9, 7))
+    ex = SobelExplainer(lambda A: A.reshape(len(A), -1).sum(axis=1)).fit(X)
+    S = ex.transform(X)
+    for i in range(3):
+        for c in range(2):
+            ref = np.hypot(ndimage.sobel(X[i, c], axis=0), ndimage.sobel(X[i, c], axis=1))
+            assert_allclose(S[i, c], ref, atol=1e-12)
+    grey = SobelExplainer(lambda A: A.reshape(len(A), -1).sum(axis=1)).fit(X[:, 0])
+    assert_allclose(grey.transform(X[:, 0]), S[:, 0])
+    with pytest.raises(ValueError, match="image inputs"):
+        SobelExplainer(LinearRegression()).fit(rng.normal(size=(10, 3)), rng.normal(size=10))
+    with pytest.raises(ValueError, match="shape"):
+        ex.transform(X[:, :1])
+
+
+def test_controls_on_torch_module_restore_state():
+    torch = pytest.importorskip("torch")
+    net = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(16, 3)).double()
+    net.train()
+    X = np.random.RandomState(0).normal(size=(5, 1, 4, 4))
+    for cls in (RandomExplainer, SobelExplainer, ConstantExplainer):
+        ex = cls(net, random_state=0).fit(X)
+        assert ex.transform(X).shape == X.shape
+        with torch.no_grad():
+            ref = net(torch.as_tensor(X)).numpy()
+        assert_allclose(ex.model_output(X), ref)
+        assert_allclose(ex.target_indices(X), ref.argmax(1))
+        assert net.training
+        assert all(p.requires_grad for p in net.parameters())
+        assert ex.explain(X).values.shape == X.shape
