@@ -1,0 +1,155 @@
+"""Text perturbations: UNK, drop, similar-word replacement (vectors learned in fit), callables.
+
+Every perturbation has the signature ``perturbation(tokens, keep, rng) -> replacements``:
+``tokens`` (L,) the document's tokens, ``keep`` (n, L) bool the positions kept (the anchor
+always is), ``rng`` a ``numpy.random.RandomState``; it returns an (n, L) array of replacement
+tokens (entries at kept positions are ignored). Which positions are kept is decided by the
+explainer, independently per unit with probability ``1 - mask_proba``, which is what lets
+Anchors reuse samples across candidates; a callable decides only what to put in the holes
+(it may look at the kept words, e.g. a masked language model).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.utils.extmath import randomized_svd
+
+
+class ConstantReplacement:
+    """Replace every removed token by one string ("UNK", or "" to drop it)."""
+
+    def __init__(self, token):
+        self.token = token
+
+    def __call__(self, tokens, keep, rng):
+        return np.full(keep.shape, self.token, dtype=object)
+
+
+class WordVectors:
+    """Word vectors from a corpus: positive PMI of windowed co-occurrences, truncated SVD.
+
+    Parameters
+    ----------
+    token_lists : list of list of str
+    window : int
+        Co-occurrence window (tokens either side), weighted 1/distance.
+    n_components : int
+    min_count : int
+        Words seen fewer times get no vector (they are replaced by ``unk_token``).
+    random_state : int or RandomState
+    """
+
+    def __init__(self, token_lists, *, window=4, n_components=100, min_count=2, random_state=0):
+        lowered = [[t.lower() for t in toks] for toks in token_lists]
+        counts = {}
+        for toks in lowered:
+            for t in toks:
+                counts[t] = counts.get(t, 0) + 1
+        words = sorted(w for w, c in counts.items() if c >= min_count)
+        self.index = {w: i for i, w in enumerate(words)}
+        self.words = np.asarray(words, dtype=object)
+        V = len(words)
+        if V < 3:
+            raise ValueError(
+                f"perturbation='similar' needs a corpus with at least 3 words seen {min_count}+ "
+                f"times; this one has {V}."
+            )
+        ids = np.concatenate(
+            [np.asarray([self.index.get(t, -1) for t in toks], dtype=np.int64) for toks in lowered]
+        )
+        doc = np.concatenate(
+            [np.full(len(toks), i, dtype=np.int64) for i, toks in enumerate(lowered)]
+        )
+        rows, cols, vals = [], [], []
+        for d in range(1, window + 1):
+            a, b = ids[:-d], ids[d:]
+            ok = (doc[:-d] == doc[d:]) & (a >= 0) & (b >= 0)
+            rows += [a[ok], b[ok]]
+            cols += [b[ok], a[ok]]
+            vals.append(np.full(2 * ok.sum(), 1.0 / d))
+        C = sp.csr_matrix(
+            (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(V, V)
+        )
+        C.sum_duplicates()
+        total = C.sum()
+        row = np.asarray(C.sum(axis=1)).ravel()
+        ctx = np.asarray(C.sum(axis=0)).ravel() ** 0.75
+        ctx = ctx / ctx.sum()
+        coo = C.tocoo()
+        with np.errstate(divide="ignore"):
+            pmi = np.log(coo.data / total) - np.log(row[coo.row] / total) - np.log(ctx[coo.col])
+        keep = pmi > 0
+        ppmi = sp.csr_matrix((pmi[keep], (coo.row[keep], coo.col[keep])), shape=(V, V))
+        k = int(min(n_components, V - 1))
+        U, S, _ = randomized_svd(ppmi, k, random_state=random_state)
+        vec = U * np.sqrt(S)
+        norm = np.linalg.norm(vec, axis=1, keepdims=True)
+        self.vectors = vec / np.where(norm > 0, norm, 1.0)
+
+    def neighbours(self, words, k):
+        """``(len(words), k)`` nearest words by cosine (excluding the word), None where unknown."""
+        out = np.full((len(words), k), None, dtype=object)
+        ids = np.asarray([self.index.get(w.lower(), -1) for w in words])
+        known = np.flatnonzero(ids >= 0)
+        if known.size:
+            sims = self.vectors[ids[known]] @ self.vectors.T
+            sims[np.arange(known.size), ids[known]] = -np.inf
+            kk = min(k, sims.shape[1] - 1)
+            top = np.argpartition(-sims, kk - 1, axis=1)[:, :kk]
+            order = np.argsort(-np.take_along_axis(sims, top, axis=1), axis=1, kind="stable")
+            top = np.take_along_axis(top, order, axis=1)
+            out[known, :kk] = self.words[top]
+        return out
+
+
+class SimilarReplacement:
+    """Replace a token by one of its ``n_similar`` nearest words, uniformly; UNK if unknown."""
+
+    def __init__(self, vectors, n_similar, unk_token):
+        self.vectors = vectors
+        self.n_similar = n_similar
+        self.unk_token = unk_token
+        self._cache = {}
+
+    def __call__(self, tokens, keep, rng):
+        key = tuple(tokens.tolist())
+        table = self._cache.get(key)
+        if table is None:
+            table = self.vectors.neighbours(list(tokens), self.n_similar)
+            table = np.where(table == None, self.unk_token, table)  # noqa: E711
+            if len(self._cache) > 1024:
+                self._cache.clear()
+            self._cache[key] = table
+        pick = rng.randint(table.shape[1], size=keep.shape)
+        return table[np.arange(keep.shape[1])[None, :], pick]
+
+
+def resolve_perturbation(perturbation, unk_token, vectors=None, n_similar=10):
+    """The perturbation callable (or constant replacement string) for a parameter value."""
+    if callable(perturbation):
+        return perturbation
+    if perturbation == "unk":
+        return unk_token
+    if perturbation == "drop":
+        return ""
+    if perturbation == "similar":
+        return SimilarReplacement(vectors, n_similar, unk_token)
+    raise ValueError(
+        f"perturbation={perturbation!r} is not supported; use 'unk', 'drop', 'similar' or a "
+        "callable(tokens, keep, rng) -> replacements."
+    )
+
+
+def perturb_doc(doc, perturb, keep_units, rng):
+    """Texts of perturbed copies of ``doc`` given unit keep decisions (n, F)."""
+    keep_pos = keep_units[:, doc.unit_of_pos]
+    if isinstance(perturb, str):
+        return doc.render(keep_pos, perturb)
+    repl = np.asarray(perturb(doc.tokens, keep_pos, rng), dtype=object)
+    if repl.shape != keep_pos.shape:
+        raise ValueError(
+            f"The perturbation returned shape {repl.shape}; expected {keep_pos.shape} "
+            "(one replacement per sample and token)."
+        )
+    return doc.render(keep_pos, repl)

@@ -1,0 +1,182 @@
+"""Beam search over anchor size with KL-LUCB, written as a generator per instance.
+
+Each search yields requests ``[(anchor, n_samples), ...]`` and is resumed once the driver has
+drawn and labelled those samples into its :class:`SampleStore`. The driver advances every
+instance of a chunk one step per round, so all arms of a round of all instances share one
+model call.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from skxai.anchors._bandit import kl_lower_bound, kl_upper_bound, lucb_beta, validation_beta
+
+# Safety caps on rounds; hitting one never makes an anchor look valid (it is then flagged
+# through ``success``), it only bounds the work on pathological instances.
+_MAX_LUCB_ROUNDS = 500
+_MAX_VALIDATION_ROUNDS = 200
+
+
+class AnchorSearch:
+    """Search state of one instance.
+
+    Parameters
+    ----------
+    store : SampleStore
+    coverage : callable
+        ``coverage(anchor) -> float`` on the coverage data.
+    threshold, delta, epsilon, epsilon_stop : float
+    batch_size : int
+        Samples per arm per round.
+    beam_size : int
+    max_anchor_size : int or None
+    objective : {"shortest", "coverage"}
+    n_initial : int
+        Samples of the empty anchor drawn first (they seed every size-1 candidate).
+    """
+
+    def __init__(
+        self,
+        store,
+        coverage,
+        *,
+        threshold,
+        delta,
+        epsilon,
+        epsilon_stop,
+        batch_size,
+        beam_size,
+        max_anchor_size,
+        objective,
+        n_initial,
+    ):
+        self.store = store
+        self.coverage = coverage
+        self.threshold = threshold
+        self.delta = delta
+        self.epsilon = epsilon
+        self.epsilon_stop = epsilon_stop
+        self.batch_size = batch_size
+        self.beam_size = beam_size
+        self.max_anchor_size = max_anchor_size
+        self.objective = objective
+        self.n_initial = n_initial
+        self.order = {(): ()}
+        self.accepted = {}
+        self.n_rounds = 0
+        n_units = store.n_units
+        self.beta_val = validation_beta(max(n_units, 1), beam_size, delta)
+
+    # -- statistics -------------------------------------------------------------------------
+    def _means(self, anchors):
+        st = np.asarray([self.store.stats[a] for a in anchors], dtype=np.float64).reshape(-1, 2)
+        n = st[:, 0]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean = np.where(n > 0, st[:, 1] / np.maximum(n, 1), 0.0)
+        return n, mean
+
+    def bounds(self, anchors):
+        """Mean, lower and upper bound (validation confidence) and sample count per anchor."""
+        n, mean = self._means(anchors)
+        level = self.beta_val / np.maximum(n, 1)
+        lb = np.where(n > 0, kl_lower_bound(mean, level), 0.0)
+        ub = np.where(n > 0, kl_upper_bound(mean, level), 1.0)
+        return mean, lb, ub, n
+
+    # -- steps ------------------------------------------------------------------------------
+    def _validate(self, anchors):
+        thr, eps = self.threshold, self.epsilon_stop
+        for _ in range(_MAX_VALIDATION_ROUNDS):
+            mean, lb, ub, _ = self.bounds(anchors)
+            more = ((mean >= thr) & (lb < thr - eps)) | ((mean < thr) & (ub >= thr + eps))
+            if not more.any():
+                break
+            yield [(a, self.batch_size) for a, m in zip(anchors, more, strict=True) if m]
+            self.n_rounds += 1
+        mean, lb, _, _ = self.bounds(anchors)
+        for a, m, low in zip(anchors, mean, lb, strict=True):
+            if m >= thr and low >= thr - eps:
+                self.accepted[a] = m
+
+    def _lucb(self, cands, top_n):
+        n, _ = self._means(cands)
+        if (n == 0).any():
+            yield [(c, self.batch_size) for c, k in zip(cands, n, strict=True) if k == 0]
+            self.n_rounds += 1
+        if len(cands) <= top_n:
+            return list(range(len(cands)))
+        t = 1
+        while True:
+            n, mean = self._means(cands)
+            order = np.argsort(-mean, kind="stable")
+            J, notJ = order[:top_n], order[top_n:]
+            beta = lucb_beta(len(cands), t, self.delta)
+            ub = kl_upper_bound(mean[notJ], beta / n[notJ])
+            lb = kl_lower_bound(mean[J], beta / n[J])
+            ut, lt = notJ[np.argmax(ub)], J[np.argmin(lb)]
+            if ub.max() - lb.min() <= self.epsilon or t > _MAX_LUCB_ROUNDS:
+                return [int(j) for j in J]
+            yield [(cands[ut], self.batch_size), (cands[lt], self.batch_size)]
+            self.n_rounds += 1
+            t += 1
+
+    def run(self):
+        """Generator: yields sample requests; returns the chosen anchor and the beams."""
+        store = self.store
+        n_units = store.n_units
+        store.track(())
+        yield [((), self.n_initial)]
+        self.n_rounds += 1
+        yield from self._validate([()])
+        # The empty anchor claims that nothing needs keeping; as in anchor-exp it must clear
+        # the threshold itself with its lower bound, not only threshold - epsilon_stop.
+        if () in self.accepted and self.bounds([()])[1][0] < self.threshold:
+            del self.accepted[()]
+        beams = [[()]]
+        best = ()
+        if () in self.accepted and self.objective == "shortest":
+            return best, True, beams
+        best_cov = self.coverage(()) if () in self.accepted else -1.0
+        found = () in self.accepted
+        max_size = n_units if self.max_anchor_size is None else min(self.max_anchor_size, n_units)
+        beam = [()]
+        all_units = np.arange(n_units)
+        for _size in range(1, max_size + 1):
+            cands = []
+            seen = set()
+            for parent in beam:
+                rest = np.setdiff1d(all_units, parent)
+                for unit, child in zip(rest, store.track_children(parent, rest), strict=True):
+                    if child in seen:
+                        continue
+                    seen.add(child)
+                    self.order.setdefault(child, self.order[parent] + (int(unit),))
+                    cands.append(child)
+            if self.objective == "coverage":
+                cands = [c for c in cands if self.coverage(c) > best_cov]
+            if not cands:
+                break
+            chosen = yield from self._lucb(cands, min(self.beam_size, len(cands)))
+            beam = [cands[i] for i in chosen]
+            beams.append(beam)
+            yield from self._validate(beam)
+            ok = [a for a in beam if a in self.accepted]
+            if ok:
+                if self.objective == "shortest":
+                    # ties between anchors of the shortest size go to the highest precision
+                    best = max(ok, key=lambda a: (self.accepted[a], -beam.index(a)))
+                    return best, True, beams
+                for a in sorted(ok, key=lambda a: -self.accepted[a]):
+                    cov = self.coverage(a)
+                    if cov > best_cov:
+                        best_cov, best, found = cov, a, True
+                if best_cov >= 1.0:
+                    break
+        if found:
+            return best, True, beams
+        # no anchor reached the threshold: report the most precise beam member, flagged
+        members = [a for b in beams for a in b]
+        mean, lb, _, _ = self.bounds(members)
+        i = max(range(len(members)), key=lambda j: (mean[j], lb[j], -len(members[j])))
+        return members[i], False, beams

@@ -1,0 +1,448 @@
+"""Anchors for text classifiers (Ribeiro, Singh & Guestrin, 2018)."""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import CountVectorizer
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_is_fitted
+
+from skxai._adapters import ModelOutput
+from skxai._explanation import Explanation
+from skxai.anchors._base import BaseAnchorExplainer
+from skxai.anchors._perturb import WordVectors, perturb_doc, resolve_perturbation
+from skxai.anchors._tokens import (
+    DEFAULT_TOKEN_PATTERN,
+    check_corpus,
+    compile_pattern,
+    tokenize_docs,
+)
+
+
+class _TextSampler:
+    """Draws perturbed documents and labels them, deduplicated, in chunks of rows."""
+
+    reuse = True
+
+    def __init__(self, explainer, docs, refs):
+        self.explainer = explainer
+        self.docs = docs
+        self.reference = refs
+        self.perturb = explainer._perturbation()
+        self.mask_proba = float(explainer.mask_proba)
+        self.rows_evaluated = 0
+
+    def n_units(self, i):
+        return self.docs[i].n_units
+
+    def coverage_function(self, i):
+        doc, cache, explainer = self.docs[i], {}, self.explainer
+
+        def coverage(anchor):
+            if anchor not in cache:
+                cache[anchor] = explainer._coverage_of(doc.units[list(anchor)].tolist())
+            return cache[anchor]
+
+        return coverage
+
+    def sample(self, i, anchor, n, rng):
+        doc = self.docs[i]
+        keep = rng.random_sample((n, doc.n_units)) >= self.mask_proba
+        keep[:, list(anchor)] = True
+        return keep, perturb_doc(doc, self.perturb, keep, rng)
+
+    @staticmethod
+    def concat(parts):
+        return [t for part in parts for t in part]
+
+    def predict(self, texts):
+        index = {}
+        inv = np.fromiter((index.setdefault(t, len(index)) for t in texts), np.intp, len(texts))
+        unique = list(index)
+        size = int(self.explainer.model_batch_size)
+        labels = np.concatenate(
+            [self.explainer._decide(unique[s : s + size]) for s in range(0, len(unique), size)]
+        )
+        self.rows_evaluated += len(unique)
+        chunk = np.arange(len(unique)) // size
+        return labels[inv], chunk[inv]
+
+
+class AnchorTextExplainer(BaseAnchorExplainer):
+    """Anchors for text: the shortest set of words that keeps the decision, with high precision.
+
+    An anchor ``A`` of a document ``x`` is a set of its words; its precision is the probability
+    that the model's decision on a perturbed copy of ``x`` that keeps ``A`` equals the decision
+    on ``x``, its coverage the share of the corpus given to ``fit`` that contains every word of
+    ``A``. A beam search over anchor sizes picks candidates with KL-LUCB (exact KL confidence
+    bounds) and validates the chosen ones until their lower bound clears
+    ``threshold - epsilon_stop`` (accepted when the estimate is at least ``threshold``) or their
+    upper bound falls below ``threshold + epsilon_stop`` (rejected). Samples are reused across
+    candidates; every round of every document of a chunk goes to the model in one call.
+
+    Parameters
+    ----------
+    estimator : estimator or callable
+        Text classifier taking a list of raw strings (e.g. a ``Pipeline`` of a vectoriser and
+        a classifier). Fitted ones (or ``FrozenEstimator``) are used as is when ``fit`` gets no
+        ``y``; otherwise it is cloned and fitted on ``(corpus, y)``. The decision explained is
+        ``predict``; without it, the argmax of ``response_method`` (a callable returning one
+        column is read as class labels).
+    threshold : float, default=0.95
+        Precision an anchor must reach.
+    perturbation : {"unk", "drop", "similar"} or callable, default="unk"
+        What replaces the words outside the anchor: ``unk_token``, nothing, one of the
+        ``n_similar`` nearest words by word vectors learned from the ``fit`` corpus (positive
+        PMI + truncated SVD; no download), or ``callable(tokens, keep, rng) -> replacements``
+        with ``tokens`` (L,), ``keep`` (n, L) bool and an (n, L) array returned.
+    mask_proba : float, default=0.5
+        Probability that a unit outside the anchor is perturbed.
+    unit : {"word", "token"}, default="word"
+        Players of the anchor: distinct words (every occurrence kept or perturbed together) or
+        single token positions (a repeated word is several players).
+    delta : float, default=0.1
+        Confidence parameter of the bounds.
+    epsilon : float, default=0.15
+        KL-LUCB stops when the best beam and the rest are separated up to ``epsilon``.
+    epsilon_stop : float, default=0.05
+        Validation slack (see above).
+    batch_size : int, default=50
+        Samples per arm per bandit round.
+    beam_size : int, default=1
+        Anchors kept per size. KL-LUCB must separate the beam from the other candidates,
+        which costs many samples when words tie, so the default is greedy (as alibi's).
+    max_anchor_size : int, default=None
+        Largest anchor searched (None: the number of units). An anchor search that ends
+        without reaching ``threshold`` returns its most precise candidate with
+        ``success=False``.
+    objective : {"shortest", "coverage"}, default="shortest"
+        Shortest anchor with precision >= threshold (ties to the highest precision), or the
+        highest coverage among such anchors of any size.
+    token_pattern : str
+        Regular expression of a token (whole match); the text between tokens stays fixed.
+    unk_token : str, default="UNK"
+    n_similar : int, default=10
+        Neighbours drawn from with ``perturbation="similar"``.
+    response_method : str, default="auto"
+        Output returned by :meth:`model_output`.
+    n_examples : int, default=10
+        Perturbed documents kept where the final anchor holds and where it fails.
+    model_batch_size : int, default=10000
+        Most rows per model call (memory bound).
+    n_jobs : int, default=None
+        joblib workers over chunks of documents.
+    random_state : int, RandomState or None
+        Same anchors for any ``n_jobs``.
+    scoring : str or callable, default=None
+        :meth:`score`: "precision" (mean precision of the anchors re-estimated on fresh
+        samples, the default), "coverage", or ``callable(explainer, docs, y)``.
+
+    Attributes
+    ----------
+    estimator_ : estimator
+    vocabulary_ : dict
+        Words of the fit corpus -> column of :meth:`transform`.
+    corpus_ : scipy.sparse.csc_matrix
+        Binary document x word matrix of the fit corpus (coverage).
+    word_vectors_ : WordVectors or None
+
+    Notes
+    -----
+    :meth:`transform` returns an indicator row per document over the fitted vocabulary;
+    anchor words never seen in the fit corpus have no column there (their coverage is 0) but
+    are kept in :meth:`explain`.
+
+    Examples
+    --------
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn.feature_extraction.text import TfidfVectorizer
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from skxai.anchors import AnchorTextExplainer
+    >>> docs = ["a great film", "great acting", "a dull film", "dull and slow"] * 5
+    >>> y = [1, 1, 0, 0] * 5
+    >>> model = make_pipeline(TfidfVectorizer(), LogisticRegression()).fit(docs, y)
+    >>> exp = AnchorTextExplainer(model, random_state=0).fit(docs).explain(["a great film"])
+    >>> exp.anchor[0], bool(exp.success[0])
+    (('great',), True)
+    """
+
+    def __init__(
+        self,
+        estimator,
+        *,
+        threshold=0.95,
+        perturbation="unk",
+        mask_proba=0.5,
+        unit="word",
+        delta=0.1,
+        epsilon=0.15,
+        epsilon_stop=0.05,
+        batch_size=50,
+        beam_size=1,
+        max_anchor_size=None,
+        objective="shortest",
+        token_pattern=DEFAULT_TOKEN_PATTERN,
+        unk_token="UNK",
+        n_similar=10,
+        response_method="auto",
+        n_examples=10,
+        model_batch_size=10_000,
+        n_jobs=None,
+        random_state=None,
+        scoring=None,
+    ):
+        self.estimator = estimator
+        self.threshold = threshold
+        self.perturbation = perturbation
+        self.mask_proba = mask_proba
+        self.unit = unit
+        self.delta = delta
+        self.epsilon = epsilon
+        self.epsilon_stop = epsilon_stop
+        self.batch_size = batch_size
+        self.beam_size = beam_size
+        self.max_anchor_size = max_anchor_size
+        self.objective = objective
+        self.token_pattern = token_pattern
+        self.unk_token = unk_token
+        self.n_similar = n_similar
+        self.response_method = response_method
+        self.n_examples = n_examples
+        self.model_batch_size = model_batch_size
+        self.n_jobs = n_jobs
+        self.random_state = random_state
+        self.scoring = scoring
+
+    # -- fit --------------------------------------------------------------------------------
+    def fit(self, corpus, y=None, **fit_params):
+        """Take (or fit) the model and learn tokens, vocabulary, coverage corpus and vectors.
+
+        Parameters
+        ----------
+        corpus : list of str
+            Coverage corpus (and training documents when the estimator is fitted here).
+        y : array-like, optional
+            Labels to fit an unfitted estimator.
+        **fit_params : dict
+            Passed to the estimator's ``fit``.
+
+        Returns
+        -------
+        self
+        """
+        self._check_search_params()
+        if self.unit not in ("word", "token"):
+            raise ValueError(f"unit={self.unit!r} is not supported; use 'word' or 'token'.")
+        if not 0 < self.mask_proba <= 1:
+            raise ValueError(f"mask_proba must be in (0, 1], got {self.mask_proba!r}.")
+        docs = check_corpus(corpus, "corpus")
+        pattern = compile_pattern(self.token_pattern)
+        resolve_perturbation(self.perturbation, self.unk_token, None, self.n_similar)
+        self.estimator_ = self._fit_estimator(docs, y, **fit_params)
+        self.output_ = ModelOutput(self.estimator_, self.response_method)
+        cv = CountVectorizer(
+            token_pattern=self.token_pattern, lowercase=False, binary=True, dtype=np.int8
+        )
+        try:
+            self.corpus_ = cv.fit_transform(docs).tocsc()
+        except ValueError as exc:
+            raise ValueError(f"The corpus has no token matching token_pattern: {exc}") from exc
+        self.vocabulary_ = cv.vocabulary_
+        self.feature_names_out_ = cv.get_feature_names_out().astype(object)
+        self.word_vectors_ = None
+        if self.perturbation == "similar":
+            self.word_vectors_ = WordVectors(
+                [pattern.findall(d) for d in docs],
+                random_state=check_random_state(self.random_state).randint(2**31 - 1),
+            )
+        self.n_outputs_ = self.output_(docs[:1]).shape[1]
+        return self
+
+    # -- model ------------------------------------------------------------------------------
+    def _decide(self, texts):
+        est = self.estimator_
+        if self.output_.method != "__call__" and hasattr(est, "predict"):
+            return np.asarray(est.predict(texts))
+        out = self.output_(texts)
+        return out[:, 0] if out.shape[1] == 1 else np.argmax(out, axis=1)
+
+    def _check_docs(self, docs):
+        check_is_fitted(self)
+        docs = check_corpus(docs)
+        return docs, tokenize_docs(docs, compile_pattern(self.token_pattern), self.unit)
+
+    def model_output(self, X):
+        """The explained response (``response_method``) on documents: ``(n_docs, n_outputs)``."""
+        check_is_fitted(self)
+        return self.output_(check_corpus(X))
+
+    def target_indices(self, X):
+        """Output column of the predicted class per document."""
+        out = self.model_output(X)
+        if out.shape[1] == 1:
+            return np.zeros(len(out), dtype=int)
+        return np.argmax(out, axis=1)
+
+    def _perturbation(self):
+        return resolve_perturbation(
+            self.perturbation, self.unk_token, self.word_vectors_, self.n_similar
+        )
+
+    def _n_initial(self):
+        # enough draws of the empty anchor that every size-1 candidate starts with about
+        # batch_size samples that kept it
+        return int(np.ceil(self.batch_size / max(1.0 - self.mask_proba, 0.1)))
+
+    def _make_sampler(self, items, refs):
+        return _TextSampler(self, items, refs)
+
+    def _coverage_of(self, words):
+        cols = [self.vocabulary_.get(w) for w in set(words)]
+        if any(c is None for c in cols):
+            return 0.0
+        n_docs = self.corpus_.shape[0]
+        if not cols:
+            return 1.0
+        X = self.corpus_
+        rows = None
+        for c in sorted(cols, key=lambda c: X.indptr[c + 1] - X.indptr[c]):
+            r = X.indices[X.indptr[c] : X.indptr[c + 1]]
+            rows = r if rows is None else np.intersect1d(rows, r, assume_unique=True)
+            if rows.size == 0:
+                break
+        return float(rows.size) / n_docs
+
+    # -- explain ----------------------------------------------------------------------------
+    def explain(self, X):
+        """Anchors of documents.
+
+        Parameters
+        ----------
+        X : list of str
+
+        Returns
+        -------
+        Explanation
+            ``values``: per document a float array over its tokens, 1 on anchor tokens.
+            Per-document fields: ``anchor`` (tuple of words in the order they were added),
+            ``token_positions`` and ``positions`` (token indices and character offsets of the
+            anchor's tokens), ``precision`` (estimate), ``precision_lower`` /
+            ``precision_upper`` (KL bounds at the validation confidence), ``coverage``,
+            ``prefix_precision`` / ``prefix_coverage`` (of the anchor's first 1, 2, ... words),
+            ``examples_held`` / ``examples_failed`` (perturbed documents that keep the anchor,
+            with the decision kept / changed), ``success``, ``n_model_calls`` (calls that
+            evaluated rows of this document), ``n_rows``, ``n_samples``, ``candidates`` (every
+            anchor evaluated: words, size, precision, bounds, samples), ``prediction``,
+            ``tokens``; and ``total_model_calls``, ``total_rows`` (distinct rows evaluated).
+        """
+        docs, toks = self._check_docs(X)
+        refs = self._decide(docs)
+        results, totals = self._run_search(toks, refs)
+        return self._build_explanation(docs, toks, refs, results, totals)
+
+    def _words(self, doc, units):
+        return tuple(doc.units[list(units)].tolist())
+
+    def _build_explanation(self, docs, toks, refs, results, totals):
+        n = len(docs)
+        values = np.empty(n, dtype=object)
+        fields = {k: [] for k in ("anchor", "token_positions", "positions", "prefix_precision",
+                                  "prefix_coverage", "examples_held", "examples_failed",
+                                  "candidates", "tokens")}
+        for i, (doc, r) in enumerate(zip(toks, results, strict=True)):
+            units = list(r["units"])
+            pos = [int(p) for u in units for p in np.flatnonzero(doc.unit_of_pos == u)]
+            v = np.zeros(len(doc.tokens))
+            v[pos] = 1.0
+            values[i] = v
+            fields["anchor"].append(self._words(doc, units))
+            fields["token_positions"].append(pos)
+            fields["positions"].append([int(doc.starts[p]) for p in pos])
+            fields["prefix_precision"].append(r["prefix_precision"])
+            fields["prefix_coverage"].append(r["prefix_coverage"])
+            fields["examples_held"].append(r["examples_held"])
+            fields["examples_failed"].append(r["examples_failed"])
+            fields["candidates"].append(
+                [
+                    {
+                        "anchor": self._words(doc, c[0]),
+                        "size": c[1],
+                        "precision": c[2],
+                        "precision_lower": c[3],
+                        "precision_upper": c[4],
+                        "n_samples": c[5],
+                    }
+                    for c in r["candidates"]
+                ]
+            )
+            fields["tokens"].append(doc.tokens.tolist())
+        arrays = {
+            k: np.asarray([r[k] for r in results], dtype=dt)
+            for k, dt in (
+                ("precision", float),
+                ("precision_lower", float),
+                ("precision_upper", float),
+                ("coverage", float),
+                ("success", bool),
+                ("n_model_calls", int),
+                ("n_rows", int),
+                ("n_samples", int),
+            )
+        }
+        return Explanation(
+            values,
+            data=docs,
+            method=type(self).__name__,
+            prediction=refs,
+            **fields,
+            **arrays,
+            **totals,
+        )
+
+    def transform(self, X):
+        """Anchor indicator per document over the fitted vocabulary (sparse CSR).
+
+        Anchor words absent from the fit corpus have no column and are left out here.
+        """
+        exp = self.explain(X)
+        rows, cols = [], []
+        for i, words in enumerate(exp.anchor):
+            for w in set(words):
+                c = self.vocabulary_.get(w)
+                if c is not None:
+                    rows.append(i)
+                    cols.append(c)
+        data = np.ones(len(rows))
+        return sp.csr_matrix((data, (rows, cols)), shape=(len(exp.anchor), len(self.vocabulary_)))
+
+    def get_feature_names_out(self, input_features=None):
+        """Words of the fitted vocabulary (columns of :meth:`transform`)."""
+        check_is_fitted(self)
+        return np.asarray(self.feature_names_out_, dtype=object)
+
+    # -- quality ----------------------------------------------------------------------------
+    def estimate_precision(self, X, explanation=None, *, n_samples=1000, random_state=None):
+        """Precision of anchors re-estimated on fresh perturbation samples.
+
+        Parameters
+        ----------
+        X : list of str
+        explanation : Explanation, optional
+            From :meth:`explain` on ``X`` (computed when omitted).
+        n_samples : int, default=1000
+        random_state : int, RandomState or None
+
+        Returns
+        -------
+        ndarray of shape (n_docs,)
+        """
+        docs, toks = self._check_docs(X)
+        if explanation is None:
+            explanation = self.explain(docs)
+        refs = self._decide(docs)
+        anchors = [
+            set(doc.unit_of_pos[explanation.token_positions[i]].tolist())
+            for i, doc in enumerate(toks)
+        ]
+        return self._fresh_precision(toks, refs, anchors, n_samples, random_state)

@@ -1,0 +1,103 @@
+"""Tokenisation shared by the text explainers: tokens, the text between them, and units."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+#: Words (letters, digits, underscores, inner apostrophes); punctuation stays in the separators.
+DEFAULT_TOKEN_PATTERN = r"(?u)\b\w+(?:'\w+)*\b"
+
+
+class TokenizedDoc:
+    """A document split as ``seps[0] tok[0] seps[1] tok[1] ... tok[L-1] seps[L]``.
+
+    Attributes
+    ----------
+    text : str
+    tokens : ndarray of object, shape (L,)
+    starts : ndarray of int, shape (L,)
+        Character offset of each token.
+    seps : ndarray of object, shape (L + 1,)
+    units : ndarray of object, shape (F,)
+        The players: distinct words in order of first occurrence (``unit="word"``) or every
+        token (``unit="token"``).
+    unit_of_pos : ndarray of int, shape (L,)
+    """
+
+    def __init__(self, text, pattern, unit):
+        matches = list(pattern.finditer(text))
+        self.text = text
+        self.tokens = np.asarray([m.group(0) for m in matches], dtype=object)
+        self.starts = np.asarray([m.start() for m in matches], dtype=np.intp)
+        ends = [m.end() for m in matches]
+        cuts = [0, *[c for pair in zip(self.starts, ends, strict=True) for c in pair], len(text)]
+        self.seps = np.asarray(
+            [text[cuts[2 * i] : cuts[2 * i + 1]] for i in range(len(matches) + 1)], dtype=object
+        )
+        if unit == "word":
+            first = {}
+            unit_of_pos = [first.setdefault(t, len(first)) for t in self.tokens.tolist()]
+            self.units = np.asarray(list(first), dtype=object)
+            self.unit_of_pos = np.asarray(unit_of_pos, dtype=np.intp)
+        else:
+            self.units = self.tokens.copy()
+            self.unit_of_pos = np.arange(len(self.tokens), dtype=np.intp)
+
+    @property
+    def n_units(self):
+        return len(self.units)
+
+    def render(self, keep_pos, replacements):
+        """Texts of perturbed copies: ``keep_pos`` (n, L) bool, ``replacements`` (n, L) or a str."""
+        lead = self.seps[:-1]
+        if isinstance(replacements, str):
+            pieces = np.where(keep_pos, lead + self.tokens, lead + replacements)
+        else:
+            pieces = np.where(keep_pos, lead + self.tokens, lead + replacements.astype(object))
+        tail = self.seps[-1]
+        return ["".join(row) + tail for row in pieces.tolist()]
+
+
+def compile_pattern(token_pattern):
+    """Compile ``token_pattern``; capturing groups are refused (tokens are whole matches)."""
+    if not isinstance(token_pattern, str):
+        raise TypeError(f"token_pattern must be a str, got {type(token_pattern).__name__}.")
+    pattern = re.compile(token_pattern)
+    if pattern.groups:
+        raise ValueError(
+            f"token_pattern={token_pattern!r} has capturing groups; use (?:...) groups."
+        )
+    return pattern
+
+
+def check_corpus(docs, what="docs"):
+    """A list of str from a list, array, Series or tuple of strings (a lone str is refused)."""
+    if isinstance(docs, str | bytes):
+        raise TypeError(f"{what} must be a list of documents, not a single string.")
+    if hasattr(docs, "to_numpy"):
+        docs = docs.to_numpy()
+    docs = list(docs) if not isinstance(docs, list) else docs
+    if not docs:
+        raise ValueError(f"{what} is empty: pass at least one document.")
+    bad = [i for i, d in enumerate(docs) if not isinstance(d, str)]
+    if bad:
+        raise TypeError(
+            f"{what} must hold strings; item {bad[0]} is {type(docs[bad[0]]).__name__}."
+        )
+    return docs
+
+
+def tokenize_docs(docs, pattern, unit):
+    """Tokenise documents for explanation; an empty document is a clear error."""
+    out = []
+    for i, d in enumerate(docs):
+        tok = TokenizedDoc(d, pattern, unit)
+        if len(tok.tokens) == 0:
+            raise ValueError(
+                f"Document {i} has no tokens (empty document {d[:40]!r}); an explanation needs "
+                "at least one word matching token_pattern."
+            )
+        out.append(tok)
+    return out

@@ -1,0 +1,309 @@
+"""LIME for text (Ribeiro, Singh & Guestrin 2016): word-removal perturbations, ridge surrogate."""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import is_classifier
+from sklearn.feature_extraction.text import CountVectorizer
+from sklearn.utils import check_random_state, gen_even_slices
+from sklearn.utils.parallel import Parallel, delayed
+from sklearn.utils.validation import check_is_fitted
+
+from skxai._adapters import ModelOutput, resolve_target
+from skxai._explanation import Explanation
+from skxai._wls import ridge_wls
+from skxai.anchors._tokens import (
+    DEFAULT_TOKEN_PATTERN,
+    check_corpus,
+    compile_pattern,
+    tokenize_docs,
+)
+from skxai.base import BaseExplainer
+
+
+def _removal_masks(n_units, n_samples, rng):
+    """LIME's design: row 0 keeps everything; each other row removes k units, k uniform in
+    1..n_units, chosen uniformly without replacement (random keys ranked per row)."""
+    keep = np.ones((n_samples, n_units), dtype=bool)
+    if n_samples > 1:
+        k = rng.randint(1, n_units + 1, size=n_samples - 1)
+        ranks = np.argsort(np.argsort(rng.random_sample((n_samples - 1, n_units)), axis=1), axis=1)
+        keep[1:] = ranks >= k[:, None]
+    return keep
+
+
+def _lime_chunk(explainer, toks, seeds, targets):
+    replacement = "" if explainer.mask_string is None else explainer.mask_string
+    texts, designs = [], []
+    for doc, seed in zip(toks, seeds, strict=True):
+        keep = _removal_masks(doc.n_units, explainer.n_samples, np.random.RandomState(seed))
+        designs.append(keep)
+        texts += doc.render(keep[:, doc.unit_of_pos], replacement)
+    index = {}
+    inv = np.fromiter((index.setdefault(t, len(index)) for t in texts), np.intp, len(texts))
+    unique = list(index)
+    size = int(explainer.model_batch_size)
+    out = np.concatenate(
+        [explainer.output_(unique[s : s + size]) for s in range(0, len(unique), size)]
+    )[inv]
+    n_calls = -(-len(unique) // size)
+    results = []
+    start = 0
+    for doc, keep, target in zip(toks, designs, targets, strict=True):
+        m = len(keep)
+        y = out[start : start + m]
+        start += m
+        col = int(np.argmax(y[0])) if target == "predicted" else int(target)
+        Z = keep.astype(np.float64)
+        cos = np.sqrt(Z.sum(axis=1) / doc.n_units)
+        dist = (1.0 - cos) * 100.0
+        w = np.sqrt(np.exp(-(dist**2) / float(explainer.kernel_width) ** 2))
+        coef, intercept, r2 = ridge_wls(Z, w, y[:, [col]], alpha=float(explainer.alpha))
+        results.append(
+            {
+                "weights": coef[:, 0],
+                "intercept": float(intercept[0]),
+                "score": float(r2[0]),
+                "local_pred": float(intercept[0] + coef[:, 0].sum()),
+                "output": y[0],
+                "target": col,
+            }
+        )
+    return results, n_calls, len(unique)
+
+
+class LimeTextExplainer(BaseExplainer):
+    """LIME for text classifiers: per-word weights of a local ridge surrogate.
+
+    For each document, ``n_samples`` perturbed copies remove ``k`` of its words (``k``
+    uniform in 1..number of words, the words uniform; the first copy is the document
+    itself), the model's output for the target class is regressed on the binary keep
+    vectors with ridge (``alpha``), weighting each copy by the kernel
+    ``sqrt(exp(-d^2 / kernel_width^2))`` of its cosine distance ``d`` (times 100) to the
+    document: lime's text defaults. All documents' copies go to the model in chunks of
+    ``model_batch_size`` rows.
+
+    Parameters
+    ----------
+    estimator : estimator or callable
+        Text classifier taking a list of raw strings.
+    n_samples : int, default=5000
+    kernel_width : float, default=25
+    alpha : float, default=1.0
+        Ridge penalty of the surrogate.
+    mask_string : str, default=None
+        None removes words (lime's default); a string replaces them.
+    unit : {"word", "token"}, default="word"
+        Players: distinct words (every occurrence removed together, lime's ``bow=True``) or
+        single tokens.
+    token_pattern : str
+        Regular expression of a token.
+    target : class label, "predicted" or None, default=None
+        Explained class: None is the positive class for binary ``predict_proba``, the
+        predicted class otherwise.
+    response_method : str, default="auto"
+    vocabulary : array-like of str, default=None
+        When given, :meth:`transform` returns dense weights over these words; otherwise a
+        sparse matrix over the vocabulary of the ``fit`` corpus.
+    model_batch_size : int, default=10000
+    n_jobs : int, default=None
+    random_state : int, RandomState or None
+        Same weights for any ``n_jobs``.
+    scoring : str or callable, default=None
+        :meth:`score`: None is the mean weighted R^2 of the surrogates (local fidelity).
+
+    Attributes
+    ----------
+    estimator_ : estimator
+    vocabulary_ : dict
+    target_index_ : int or "predicted"
+
+    Examples
+    --------
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn.feature_extraction.text import CountVectorizer
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from skxai.surrogate import LimeTextExplainer
+    >>> docs = ["a great film", "great acting", "a dull film", "dull and slow"] * 5
+    >>> model = make_pipeline(CountVectorizer(), LogisticRegression()).fit(docs, [1, 1, 0, 0] * 5)
+    >>> lime = LimeTextExplainer(model, n_samples=500, random_state=0).fit(docs)
+    >>> exp = lime.explain(["a great film"])
+    >>> exp.words[0][int(exp.weights[0].argmax())]
+    'great'
+    """
+
+    def __init__(
+        self,
+        estimator,
+        *,
+        n_samples=5000,
+        kernel_width=25,
+        alpha=1.0,
+        mask_string=None,
+        unit="word",
+        token_pattern=DEFAULT_TOKEN_PATTERN,
+        target=None,
+        response_method="auto",
+        vocabulary=None,
+        model_batch_size=10_000,
+        n_jobs=None,
+        random_state=None,
+        scoring=None,
+    ):
+        self.estimator = estimator
+        self.n_samples = n_samples
+        self.kernel_width = kernel_width
+        self.alpha = alpha
+        self.mask_string = mask_string
+        self.unit = unit
+        self.token_pattern = token_pattern
+        self.target = target
+        self.response_method = response_method
+        self.vocabulary = vocabulary
+        self.model_batch_size = model_batch_size
+        self.n_jobs = n_jobs
+        self.random_state = random_state
+        self.scoring = scoring
+
+    def fit(self, corpus, y=None, **fit_params):
+        """Take (or fit) the model and learn the vocabulary of the corpus.
+
+        Parameters
+        ----------
+        corpus : list of str
+        y : array-like, optional
+            Labels to fit an unfitted estimator.
+        **fit_params : dict
+
+        Returns
+        -------
+        self
+        """
+        for name in ("n_samples", "model_batch_size"):
+            v = getattr(self, name)
+            if not isinstance(v, numbers.Integral) or v < (2 if name == "n_samples" else 1):
+                raise ValueError(f"{name} must be a positive integer (n_samples >= 2), got {v!r}.")
+        for name in ("kernel_width", "alpha"):
+            v = getattr(self, name)
+            if not isinstance(v, numbers.Real) or v <= 0 and name == "kernel_width" or v < 0:
+                raise ValueError(f"{name} must be a positive number, got {v!r}.")
+        if self.unit not in ("word", "token"):
+            raise ValueError(f"unit={self.unit!r} is not supported; use 'word' or 'token'.")
+        docs = check_corpus(corpus, "corpus")
+        compile_pattern(self.token_pattern)
+        self.estimator_ = self._fit_estimator(docs, y, **fit_params)
+        self.output_ = ModelOutput(self.estimator_, self.response_method)
+        cv = CountVectorizer(token_pattern=self.token_pattern, lowercase=False, binary=True)
+        try:
+            cv.fit(docs)
+        except ValueError as exc:
+            raise ValueError(f"The corpus has no token matching token_pattern: {exc}") from exc
+        self.vocabulary_ = cv.vocabulary_
+        self.feature_names_out_ = cv.get_feature_names_out().astype(object)
+        out = self.output_(docs[:1])
+        self.n_outputs_ = out.shape[1]
+        self.output_names_ = self.output_.describe_outputs(self.n_outputs_)
+        self.target_index_ = resolve_target(
+            self.target,
+            self.output_names_,
+            is_clf=is_classifier(self.estimator_),
+            method=self.output_.method,
+        )
+        return self
+
+    def model_output(self, X):
+        """The explained response on documents: ``(n_docs, n_outputs)``."""
+        check_is_fitted(self)
+        return self.output_(check_corpus(X))
+
+    def target_indices(self, X):
+        """Explained output column per document (``target``, or the predicted class)."""
+        out = self.model_output(X)
+        if self.target_index_ == "predicted":
+            return np.argmax(out, axis=1)
+        return np.full(len(out), self.target_index_, dtype=int)
+
+    def explain(self, X):
+        """Per-word weights of the local surrogates.
+
+        Returns
+        -------
+        Explanation
+            ``values``: per document the weight of each token's word. Per-document fields:
+            ``words`` (the players), ``weights`` (one per word), ``intercept``, ``score``
+            (weighted R^2 of the surrogate), ``local_pred`` (surrogate at the document),
+            ``outputs`` (model outputs), ``target`` (explained column), ``tokens``; and
+            ``total_model_calls``, ``total_rows``.
+        """
+        check_is_fitted(self)
+        docs = check_corpus(X)
+        toks = tokenize_docs(docs, compile_pattern(self.token_pattern), self.unit)
+        n = len(toks)
+        seeds = check_random_state(self.random_state).randint(np.iinfo(np.int32).max, size=n)
+        targets = [self.target_index_] * n
+        from joblib import effective_n_jobs
+
+        n_chunks = min(n, max(1, effective_n_jobs(self.n_jobs)))
+        parts = Parallel(n_jobs=self.n_jobs)(
+            delayed(_lime_chunk)(self, toks[s], seeds[s], targets[s])
+            for s in gen_even_slices(n, n_chunks)
+        )
+        results = [r for part, _, _ in parts for r in part]
+        values = np.empty(n, dtype=object)
+        for i, (doc, r) in enumerate(zip(toks, results, strict=True)):
+            values[i] = r["weights"][doc.unit_of_pos]
+        return Explanation(
+            values,
+            data=docs,
+            outputs=np.asarray([r["output"] for r in results]),
+            output_names=self.output_names_,
+            method=type(self).__name__,
+            words=[d.units.tolist() for d in toks],
+            weights=[r["weights"] for r in results],
+            intercept=np.asarray([r["intercept"] for r in results]),
+            score=np.asarray([r["score"] for r in results]),
+            local_pred=np.asarray([r["local_pred"] for r in results]),
+            target=np.asarray([r["target"] for r in results]),
+            tokens=[d.tokens.tolist() for d in toks],
+            total_model_calls=int(sum(c for _, c, _ in parts)),
+            total_rows=int(sum(r for _, _, r in parts)),
+        )
+
+    def transform(self, X):
+        """Word weights per document.
+
+        Sparse CSR over the ``fit`` vocabulary (words not seen in fit are left out; with
+        ``unit="token"`` a word's tokens add up), or dense over ``vocabulary`` when given.
+        """
+        exp = self.explain(X)
+        if self.vocabulary is not None:
+            vocab = {w: j for j, w in enumerate(self.vocabulary)}
+        else:
+            vocab = self.vocabulary_
+        rows, cols, vals = [], [], []
+        for i, (words, w) in enumerate(zip(exp.words, exp.weights, strict=True)):
+            for word, v in zip(words, w, strict=True):
+                c = vocab.get(word)
+                if c is not None:
+                    rows.append(i)
+                    cols.append(c)
+                    vals.append(v)
+        M = sp.csr_matrix((vals, (rows, cols)), shape=(len(exp.words), len(vocab)))
+        M.sum_duplicates()
+        return M.toarray() if self.vocabulary is not None else M
+
+    def get_feature_names_out(self, input_features=None):
+        """Words of the columns of :meth:`transform`."""
+        check_is_fitted(self)
+        if self.vocabulary is not None:
+            return np.asarray(list(self.vocabulary), dtype=object)
+        return np.asarray(self.feature_names_out_, dtype=object)
+
+    def score(self, X, y=None):
+        """Mean weighted R^2 of the local surrogates on ``X`` (or ``scoring``)."""
+        if self.scoring is None:
+            return float(np.mean(self.explain(X).score))
+        return super().score(X, y)
