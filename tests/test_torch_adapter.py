@@ -28,7 +28,9 @@ def test_sklearn_conversion_is_exact(kind):
         "logreg2": lambda: LogisticRegression().fit(X, y2),
         "logreg3": lambda: LogisticRegression().fit(X, y3),
         "mlp2": lambda: MLPClassifier(hidden_layer_sizes=(5,), max_iter=30, random_state=0).fit(X, y2),
-        "mlp3": lambda: MLPClassifier(hidden_layer_sizes=(5, 4), activation="tanh", max_iter=30, random_state=0).fit(X, y3),
+        "mlp3": lambda: MLPClassifier(
+            hidden_layer_sizes=(5, 4), activation="tanh", max_iter=30, random_state=0
+        ).fit(X, y3),
         "mlpreg": lambda: MLPRegressor(hidden_layer_sizes=(5,), max_iter=30, random_state=0).fit(X, X[:, :2]),
         "sgd3": lambda: SGDClassifier(loss="log_loss", random_state=0).fit(X, y3),
     }
