@@ -1,0 +1,240 @@
+"""TreeSHAP engine: leaf tables -> block tables per tree, then all rows at once per tree.
+
+For each tree (see :mod:`skxai.shapley._tree_paths`):
+
+1. leaf tables ``T_l[alpha, i]`` for the chosen game (:mod:`skxai.shapley._tree_tables`);
+2. block tables: for every index value of a block, the summed contributions of the block's
+   leaves, each leaf's pattern read off the index bits;
+3. rows: decisions at every internal node (the same comparison as the model's predict),
+   block indices by one matrix product, and one sparse product that gathers and sums the
+   block rows of every sample.
+
+Leaves outside blocks (deep trees) are read leaf by leaf from their leaf tables, and
+leaves with more than ``MAX_TABLE_BITS`` distinct path players by the closed forms.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+
+from skxai.shapley._tree_paths import leaf_patterns, leaf_satisfied
+from skxai.shapley._tree_tables import gauss01, interventional_tables, path_dependent_tables
+
+# Leaves with more distinct path players than this are evaluated by closed forms per row.
+MAX_TABLE_BITS = 10
+
+
+class TreeTables:
+    """Game tables of one tree: ``base`` (n_outputs,), ``block_table`` (entries,
+    n_players_used * n_outputs), ``block_off``, leaf tables for the leaves read one by
+    one, and what the closed forms need for the widest leaves."""
+
+
+def _background_patterns(plan, ens, bgT, bg_nan):
+    DT = ens.decisions(bgT, plan.internal, bg_nan)
+    return DT
+
+
+def _leaf_tables(plan, game, bg_DT, bg_w, leaves):
+    """Tables of ``leaves`` stacked as rows ``(sum 2**d, width)`` with row offsets."""
+    d = plan.leaf_d[leaves]
+    width = max(1, int(d.max()) if len(d) else 1)
+    sizes = 2**d
+    off = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
+    rows = np.zeros((int(sizes.sum()), width))
+    hist = None
+    if game == "interventional":
+        pats = leaf_patterns(plan, bg_DT, leaves)  # (n_bg, len)
+        flat = off[None, :] + pats
+        hist = np.bincount(
+            flat.ravel(), weights=np.repeat(bg_w, len(leaves)), minlength=len(rows)
+        )
+    for dd in np.unique(d):
+        if dd == 0:
+            continue
+        sel = np.flatnonzero(d == dd)
+        if game == "interventional":
+            h = hist[off[sel][:, None] + np.arange(2**dd)]
+            T = interventional_tables(h, int(dd))
+        else:
+            T = path_dependent_tables(plan.leaf_r[leaves[sel], :dd])
+        idx = off[sel][:, None] + np.arange(2**dd)
+        rows[idx, :dd] = T
+    return rows, off, hist
+
+
+def build_tables(plan, ens, game, bgT=None, bg_w=None, bg_nan=False):
+    """Tables of one tree for ``game`` ("tree_path_dependent" or "interventional")."""
+    tab = TreeTables()
+    k = ens.n_outputs
+    values = ens.value[plan.leaf_ids]
+    tab.values = values
+    players = plan.players
+    p_t = len(players)
+    local = np.full(ens.n_features, p_t, dtype=np.int64)
+    local[players] = np.arange(p_t)
+    tab.local = local
+    small = np.flatnonzero(plan.leaf_d <= MAX_TABLE_BITS)
+    wide = np.flatnonzero(plan.leaf_d > MAX_TABLE_BITS)
+    bg_DT = None
+    if game == "interventional":
+        bg_DT = ens.decisions(bgT, plan.internal, bg_nan)
+    rows, off, hist = _leaf_tables(plan, game, bg_DT, bg_w, small)
+    row_off = np.full(len(plan.leaf_d), -1, dtype=np.int64)
+    row_off[small] = off
+    tab.leaf_rows, tab.row_off = rows, row_off
+    reach = np.zeros(len(plan.leaf_d))
+    if game == "interventional":
+        reach[small] = hist[off + (1 << plan.leaf_d[small]) - 1]
+        tab.wide_bg = {}
+        for li in wide:
+            sat = leaf_satisfied(plan, bg_DT, li)
+            tab.wide_bg[int(li)] = (sat, bg_w)
+            reach[li] = bg_w @ sat.all(axis=1)
+    else:
+        reach = np.prod(plan.leaf_r, axis=1)  # pads are 1
+    tab.base = reach @ values
+    tab.block_table, tab.block_off = _block_tables(plan, tab, p_t, k)
+    tab.game = game
+    return tab
+
+
+def _block_tables(plan, tab, p_t, k):
+    """``(sum 2**bits, p_t * k)`` summed leaf contributions per block index value."""
+    sizes = 2**plan.block_bits
+    boff = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
+    total = int(sizes.sum())
+    table = np.zeros((total, p_t + 1, k))
+    lb = plan.leaf_block
+    in_block = np.flatnonzero((lb >= 0) & (plan.leaf_d > 0))
+    bits_of_leaf = plan.block_bits[lb[in_block]]
+    width = tab.leaf_rows.shape[1]
+    for bits in np.unique(bits_of_leaf):
+        group = in_block[bits_of_leaf == bits]
+        group = group[np.argsort(lb[group], kind="stable")]
+        nlo = int(bits) // 2
+        nhi = int(bits) - nlo
+        lo = np.arange(1 << nlo, dtype=np.int64)
+        hi = np.arange(1 << nhi, dtype=np.int64)
+        fail_lo = np.zeros((len(group), len(lo)), dtype=np.int64)
+        fail_hi = np.zeros((len(group), len(hi)), dtype=np.int64)
+        for j in range(plan.path_slot.shape[1]):
+            slot = plan.path_slot[group, j]
+            pos = plan.path_pos[group, j]
+            # the condition fails where the index bit equals flip
+            want = plan.path_flip[group, j]
+            sh = np.maximum(slot, 0)[:, None]
+            in_lo = (slot >= 0) & (pos < nlo)
+            in_hi = (slot >= 0) & (pos >= nlo)
+            if in_lo.any():
+                b = ((lo[None, :] >> np.minimum(pos, nlo)[:, None]) & 1) == want[:, None]
+                fail_lo |= (b & in_lo[:, None]).astype(np.int64) << sh
+            if in_hi.any():
+                b = ((hi[None, :] >> np.maximum(pos - nlo, 0)[:, None]) & 1) == want[:, None]
+                fail_hi |= (b & in_hi[:, None]).astype(np.int64) << sh
+        full = (np.int64(1) << plan.leaf_d[group]) - 1
+        alpha = full[:, None, None] & ~(fail_hi[:, :, None] | fail_lo[:, None, :])
+        alpha = alpha.reshape(len(group), -1)
+        vals = tab.leaf_rows[tab.row_off[group][:, None] + alpha]  # (L, 2**bits, width)
+        loc = tab.local[np.maximum(plan.leaf_players[group, :width], 0)]
+        loc = np.where(plan.leaf_players[group, :width] >= 0, loc, p_t)
+        spread = np.zeros((len(group), vals.shape[1], p_t + 1))
+        spread[np.arange(len(group))[:, None, None], np.arange(vals.shape[1])[None, :, None],
+               loc[:, None, :]] = vals
+        blocks, starts = np.unique(lb[group], return_index=True)
+        contrib = spread[:, :, :, None] * tab.values[group][:, None, None, :]
+        summed = np.add.reduceat(contrib, starts, axis=0)  # (n_blocks, 2**bits, p_t+1, k)
+        rows = boff[blocks][:, None] + np.arange(vals.shape[1])[None, :]
+        table[rows] += summed
+    return table[:, :p_t, :].reshape(total, p_t * k), boff
+
+
+def explain_tree(plan, tab, ens, XT, has_nan, phi):
+    """Add the tree's contributions for rows ``XT`` (prepared, transposed) into ``phi``."""
+    if len(plan.internal) == 0:
+        return
+    n = XT.shape[1]
+    DT = ens.decisions(XT, plan.internal, has_nan)
+    players = plan.players
+    k = ens.n_outputs
+    nb = len(plan.block_bits)
+    if nb:
+        idx = plan.STd @ DT.astype(plan.index_dtype)
+        idx += plan.cd
+        idx = idx.astype(np.int32)
+        idx += tab.block_off[:, None].astype(np.int32)
+        indptr = np.arange(0, n * nb + 1, nb, dtype=np.int64)
+        M = sp.csr_matrix(
+            (np.ones(n * nb), idx.T.ravel(), indptr), shape=(n, tab.block_table.shape[0])
+        )
+        phi[:, players, :] += (M @ tab.block_table).reshape(n, len(players), k)
+    outside = np.flatnonzero((plan.leaf_block < 0) & (plan.leaf_d > 0))
+    if len(outside):
+        _explain_outside(plan, tab, DT, outside, phi)
+
+
+def _explain_outside(plan, tab, DT, outside, phi):
+    small = outside[plan.leaf_d[outside] <= MAX_TABLE_BITS]
+    n = DT.shape[1]
+    p = phi.shape[1]
+    k = phi.shape[2]
+    width = tab.leaf_rows.shape[1]
+    step = max(1, (1 << 20) // max(1, n * width))
+    for start in range(0, len(small), step):
+        leaves = small[start : start + step]
+        pats = leaf_patterns(plan, DT, leaves)  # (n, L)
+        vals = tab.leaf_rows[tab.row_off[leaves][None, :] + pats]  # (n, L, width)
+        pl = plan.leaf_players[leaves, :width]
+        target = np.where(pl >= 0, pl, p)  # pads go to a dropped column
+        flat = (np.arange(n)[:, None, None] * (p + 1) + target[None, :, :]).ravel()
+        for c in range(k):
+            w = (vals * tab.values[leaves, c][None, :, None]).ravel()
+            add = np.bincount(flat, weights=w, minlength=n * (p + 1))
+            phi[:, :, c] += add.reshape(n, p + 1)[:, :p]
+    for li in outside[plan.leaf_d[outside] > MAX_TABLE_BITS]:
+        d = plan.leaf_d[li]
+        a = leaf_satisfied(plan, DT, li)
+        if tab.game == "interventional":
+            sat, w = tab.wide_bg[int(li)]
+            contrib = _direct_interventional(a, sat, w)
+        else:
+            contrib = _direct_path_dependent(a, plan.leaf_r[li, :d])
+        phi[:, plan.leaf_players[li, :d], :] += contrib[:, :, None] * tab.values[li]
+
+
+def _direct_path_dependent(a, r):
+    """Closed form for rows with satisfied bits ``a`` (n, d) of one leaf."""
+    a = a.astype(np.float64)
+    n, d = a.shape
+    acc = np.zeros((n, d))
+    ones = np.ones((n, 1))
+    for t, w in zip(*gauss01(d), strict=True):
+        g = a * t + (1.0 - t) * r
+        # products of all factors but one, by prefix and suffix products (no division)
+        pre = np.cumprod(np.concatenate([ones, g[:, :-1]], axis=1), axis=1)
+        suf = np.cumprod(np.concatenate([ones, g[:, :0:-1]], axis=1), axis=1)[:, ::-1]
+        acc += w * pre * suf
+    return acc * (a - r)
+
+
+def _direct_interventional(a, b, weights, chunk=256):
+    """Closed form for rows ``a`` (n, d) against background bits ``b`` (m, d)."""
+    from scipy.special import beta
+
+    n, d = a.shape
+    out = np.zeros((n, d))
+    keep = weights > 0
+    b, weights = b[keep], weights[keep]
+    for start in range(0, n, chunk):
+        x = a[start : start + chunk, None, :]
+        bb = b[None, :, :]
+        P = x & ~bb
+        N = bb & ~x
+        ok = ~((~x) & (~bb)).any(axis=2)
+        nP = P.sum(axis=2)
+        nN = N.sum(axis=2)
+        wp = np.where(ok & (nP > 0), beta(np.maximum(nP, 1), nN + 1), 0.0) * weights
+        wn = np.where(ok & (nN > 0), beta(nP + 1, np.maximum(nN, 1)), 0.0) * weights
+        out[start : start + chunk] = (P * wp[:, :, None] - N * wn[:, :, None]).sum(axis=1)
+    return out
