@@ -5,11 +5,13 @@ from skxai.shapley._game import shapley_values
 from skxai.shapley._kernel import KernelShapExplainer
 from skxai.shapley._regression import ShapleyRegressionExplainer
 from skxai.shapley._sampling import ShapleySamplingExplainer
+from skxai.shapley._tree import TreeShapExplainer
 
 __all__ = [
     "ExactShapleyExplainer",
     "KernelShapExplainer",
     "ShapleyRegressionExplainer",
     "ShapleySamplingExplainer",
+    "TreeShapExplainer",
     "shapley_values",
 ]

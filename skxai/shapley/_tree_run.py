@@ -1,0 +1,101 @@
+"""Run the TreeSHAP engine over all trees of an ensemble: tables once, rows in chunks."""
+
+from __future__ import annotations
+
+import numpy as np
+from joblib import Parallel, delayed
+from threadpoolctl import threadpool_limits
+
+from skxai.shapley._tree_engine import MAX_TABLE_BITS, build_tables, explain_tree
+from skxai.shapley._tree_paths import compile_tree
+
+# Most float64 entries of tables kept between calls (beyond that, rebuilt per call).
+CACHE_FLOATS = 1 << 24
+# Fixed number of tree chunks: partial sums are added in the same order for any n_jobs.
+N_CHUNKS = 16
+
+
+class TreeRunner:
+    """Plans and game tables of every tree of a :class:`TreeEnsemble`.
+
+    Parameters
+    ----------
+    ensemble : TreeEnsemble
+    game : {"tree_path_dependent", "interventional"}
+    background, weights : ndarray
+        Background rows (trees' space) and weights, for the interventional game.
+    n_jobs : int or None
+        Threads over chunks of trees.
+    block_bits : int
+        Largest block index (table rows ``2**block_bits`` per block).
+    """
+
+    def __init__(self, ensemble, game, background, weights, n_jobs=None, block_bits=9):
+        self.ensemble = ensemble
+        self.game = game
+        self.n_jobs = n_jobs
+        self.block_bits = min(int(block_bits), MAX_TABLE_BITS)
+        ens = ensemble
+        if game == "interventional":
+            bg = ens.prepare(background)
+            self._bgT = np.ascontiguousarray(bg.T)
+            self._bg_nan = bool(np.isnan(bg).any())
+            self._bg_w = np.asarray(weights, dtype=np.float64)
+        else:
+            self._bgT = self._bg_w = None
+            self._bg_nan = False
+        T = ens.n_trees
+        bounds = np.linspace(0, T, min(T, N_CHUNKS) + 1).round().astype(int)
+        self.chunks = [np.arange(a, b) for a, b in zip(bounds[:-1], bounds[1:], strict=True) if b > a]
+        with threadpool_limits(1, user_api="blas"):
+            results = Parallel(n_jobs=n_jobs, prefer="threads")(
+                delayed(self._prepare_chunk)(c) for c in self.chunks
+            )
+        self.plans = [p for plans, _, _ in results for p in plans]
+        tables = [t for _, tabs, _ in results for t in tabs]
+        self.bases = np.array([b for _, _, bases in results for b in bases])
+        size = sum(t.block_table.size + t.leaf_rows.size for t in tables)
+        self._tables = tables if size <= CACHE_FLOATS else None
+
+    def _prepare_chunk(self, chunk):
+        plans = [compile_tree(self.ensemble, int(self.ensemble.roots[t]), self.block_bits)
+                 for t in chunk]
+        tabs = [self._build(p) for p in plans]
+        return plans, tabs, [t.base for t in tabs]
+
+    def _build(self, plan):
+        return build_tables(plan, self.ensemble, self.game, self._bgT, self._bg_w, self._bg_nan)
+
+    def expected_value(self):
+        """Value of the empty coalition, per output."""
+        return self.ensemble.offset + self.bases.sum(axis=0)
+
+    def without_cache(self):
+        """A copy without cached tables (for pickling); they are rebuilt on use."""
+        new = object.__new__(TreeRunner)
+        new.__dict__.update(self.__dict__)
+        new._tables = None
+        return new
+
+    def _chunk_values(self, chunk, XT, has_nan):
+        ens = self.ensemble
+        phi = np.zeros((XT.shape[1], ens.n_features, ens.n_outputs))
+        for t in chunk:
+            plan = self.plans[t]
+            tab = self._tables[t] if self._tables is not None else self._build(plan)
+            explain_tree(plan, tab, ens, XT, has_nan, phi)
+        return phi
+
+    def shap_values(self, Z):
+        """Shapley values ``(n_rows, n_features, n_outputs)`` of rows ``Z`` (trees' space)."""
+        X = self.ensemble.prepare(Z)
+        XT = np.ascontiguousarray(X.T)
+        has_nan = bool(np.isnan(X).any())
+        with threadpool_limits(1, user_api="blas"):
+            parts = Parallel(n_jobs=self.n_jobs, prefer="threads")(
+                delayed(self._chunk_values)(c, XT, has_nan) for c in self.chunks
+            )
+        out = parts[0]
+        for part in parts[1:]:
+            out += part
+        return out
