@@ -21,6 +21,10 @@ def _summarise(search, best, success, n_examples):
     for p in prefixes:
         store.stats[p] = list(store.count(p))
     mean, lb, ub, n = search.bounds(prefixes)
+    if best in search.validation:
+        # report the unbiased estimate of the validation samples, not the pooled one
+        v = np.asarray([search.validation[best]], dtype=np.float64)
+        mean[-1], lb[-1], ub[-1], n[-1] = (x[0] for x in search._kl(v))
     held, failed = store.examples(best, n_examples)
     cands = list(store.stats)
     cm, clb, cub, cn = search.bounds(cands)

@@ -64,6 +64,7 @@ class AnchorSearch:
         self.n_initial = n_initial
         self.order = {(): ()}
         self.accepted = {}
+        self.validation = {}
         self.n_rounds = 0
         n_units = store.n_units
         self.beta_val = validation_beta(max(n_units, 1), beam_size, delta)
@@ -85,19 +86,49 @@ class AnchorSearch:
         return mean, lb, ub, n
 
     # -- steps ------------------------------------------------------------------------------
-    def _validate(self, anchors):
+    def _kl(self, st):
+        n = st[:, 0]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean = np.where(n > 0, st[:, 1] / np.maximum(n, 1), 0.0)
+        level = self.beta_val / np.maximum(n, 1)
+        lb = np.where(n > 0, kl_lower_bound(mean, level), 0.0)
+        ub = np.where(n > 0, kl_upper_bound(mean, level), 1.0)
+        return mean, lb, ub, n
+
+    def _stats(self, anchors):
+        return np.asarray([self.store.stats[a] for a in anchors], dtype=np.float64).reshape(-1, 2)
+
+    def _validate(self, anchors, fresh=True):
+        """Accept or reject anchors.
+
+        The samples that made KL-LUCB pick an anchor overestimate it (the best of many noisy
+        arms). So an anchor is accepted on those pooled samples only when their lower bound
+        clears ``threshold`` itself; otherwise (with ``fresh``) only samples drawn here count:
+        accepted when their mean reaches ``threshold`` and their lower bound
+        ``threshold - epsilon_stop``, rejected when their upper bound falls below
+        ``threshold + epsilon_stop`` (or the pooled one below ``threshold``).
+        """
         thr, eps = self.threshold, self.epsilon_stop
+        start = self._stats(anchors) if fresh else np.zeros((len(anchors), 2))
         for _ in range(_MAX_VALIDATION_ROUNDS):
-            mean, lb, ub, _ = self.bounds(anchors)
-            more = ((mean >= thr) & (lb < thr - eps)) | ((mean < thr) & (ub >= thr + eps))
+            pm, plb, pub, pn = self._kl(self._stats(anchors))
+            mean, lb, ub, n = self._kl(self._stats(anchors) - start)
+            pooled = (pn > 0) & (pm >= thr) & (plb >= thr)
+            accept = pooled | ((n > 0) & (mean >= thr) & (lb >= thr - eps))
+            reject = ~accept & (((n > 0) & (ub < thr + eps)) | ((pn > 0) & (pub < thr)))
+            more = ~accept & ~reject
             if not more.any():
                 break
             yield [(a, self.batch_size) for a, m in zip(anchors, more, strict=True) if m]
             self.n_rounds += 1
-        mean, lb, _, _ = self.bounds(anchors)
-        for a, m, low in zip(anchors, mean, lb, strict=True):
-            if m >= thr and low >= thr - eps:
-                self.accepted[a] = m
+        st = self._stats(anchors)
+        for j, a in enumerate(anchors):
+            if pooled[j]:
+                self.accepted[a] = pm[j]
+                self.validation[a] = (int(st[j, 0]), int(st[j, 1]))
+            elif n[j] > 0 and mean[j] >= thr and lb[j] >= thr - eps:
+                self.accepted[a] = mean[j]
+                self.validation[a] = (int(st[j, 0] - start[j, 0]), int(st[j, 1] - start[j, 1]))
 
     def _lucb(self, cands, top_n):
         n, _ = self._means(cands)
@@ -128,7 +159,7 @@ class AnchorSearch:
         store.track(())
         yield [((), self.n_initial)]
         self.n_rounds += 1
-        yield from self._validate([()])
+        yield from self._validate([()], fresh=False)
         # The empty anchor claims that nothing needs keeping; as in anchor-exp it must clear
         # the threshold itself with its lower bound, not only threshold - epsilon_stop.
         if () in self.accepted and self.bounds([()])[1][0] < self.threshold:
