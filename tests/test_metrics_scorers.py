@@ -98,3 +98,12 @@ def test_one_standard_error_rule_by_hand():
         one_standard_error_rule("n_steps")(multi)
     with pytest.raises(ValueError, match="not in the search"):
         one_standard_error_rule("sigma")(res)
+    # two parameters: by default only candidates sharing the best's other settings compete
+    params = [{"sigma": s, "n_samples": n} for s in (0.1, 0.2) for n in (5, 50)]
+    two = {"params": params, "param_sigma": np.array([0.1, 0.1, 0.2, 0.2]),
+           "param_n_samples": np.array([5, 50, 5, 50]),
+           "mean_test_score": np.array([0.79, 0.80, 0.70, 0.805]),
+           "std_test_score": np.full(4, 0.04),
+           **{f"split{i}_test_score": np.zeros(4) for i in range(4)}}
+    assert one_standard_error_rule("n_samples")(two) == 3  # sigma=0.2 kept: n=5 is too poor
+    assert one_standard_error_rule("n_samples", others="any")(two) == 0

@@ -7,6 +7,18 @@ import numpy as np
 from skxai.metrics._common import ExplainerView, is_tabular, to_numpy
 
 
+def _explainer_baseline(explainer, X):
+    """The path start the explainer itself uses (IG's ``baselines(x)``, else ``baseline_``)."""
+    starts = getattr(explainer, "baselines", None)
+    if callable(starts):
+        import torch
+
+        x = torch.as_tensor(to_numpy(X))
+        return starts(x).detach().cpu().numpy()
+    baseline = getattr(explainer, "baseline_", None)
+    return "zeros" if baseline is None else baseline
+
+
 def completeness_gap(explainer, X, *, attributions=None, baseline=None, relative=False,
                      batch_size=None):
     """``|sum(phi) - (f(x) - f(baseline))|`` per sample (lower is better).
@@ -17,8 +29,9 @@ def completeness_gap(explainer, X, *, attributions=None, baseline=None, relative
 
     - Tabular explainers: ``f(baseline)`` is the background expectation of the explained
       output (the value of the empty coalition), ``sum(phi)`` runs over the players.
-    - Arrays: ``baseline`` is ``None`` (the explainer's fitted ``baseline_`` when it has one,
-      else zeros), ``"zeros"``, ``"mean"``, ``"blur"``, a number or an array; ``sum(phi)``
+    - Arrays: ``baseline`` is ``None`` (the path start the explainer uses: Integrated
+      Gradients' ``baselines(x)``, blurred images included, or a fitted ``baseline_``; else
+      zeros), ``"zeros"``, ``"mean"``, ``"blur"``, a number or an array; ``sum(phi)``
       runs over every element of the attributions as returned.
 
     Parameters
@@ -49,9 +62,7 @@ def completeness_gap(explainer, X, *, attributions=None, baseline=None, relative
     True
     """
     if baseline is None and not is_tabular(explainer):
-        baseline = getattr(explainer, "baseline_", None)
-        if baseline is None or isinstance(baseline, str):
-            baseline = "zeros" if baseline is None else baseline
+        baseline = _explainer_baseline(explainer, X)
     view = ExplainerView(explainer, X, baseline="zeros" if baseline is None else baseline,
                          batch_size=batch_size, need_attributions=False)
     A = to_numpy(explainer.transform(X) if attributions is None else attributions)

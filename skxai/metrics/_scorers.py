@@ -140,7 +140,10 @@ class one_standard_error_rule:
     margin smaller than the noise. This rule takes the best mean test score, subtracts
     ``n_se`` standard errors of that candidate (``std_test_score / sqrt(n_splits)``), and
     among the candidates at or above that line returns the one with the smallest ``param``
-    (ties broken by the higher mean score).
+    (ties broken by the higher mean score). When the grid has other parameters too
+    (SmoothGrad's ``sigma`` beside ``n_samples``), ``others="best"`` (default) only considers
+    candidates that share the best candidate's values of them, so the rule trims the budget
+    without changing the tuned setting; ``others="any"`` considers every candidate.
 
     Parameters
     ----------
@@ -152,6 +155,7 @@ class one_standard_error_rule:
     n_se : float, default=1.0
     cost : callable, optional
         ``cost(value) -> number`` when the parameter's values are not themselves costs.
+    others : {"best", "any"}, default="best"
 
     Examples
     --------
@@ -166,11 +170,12 @@ class one_standard_error_rule:
     1
     """
 
-    def __init__(self, param="n_samples", *, scorer=None, n_se=1.0, cost=None):
+    def __init__(self, param="n_samples", *, scorer=None, n_se=1.0, cost=None, others="best"):
         self.param = param
         self.scorer = scorer
         self.n_se = n_se
         self.cost = cost
+        self.others = others
 
     def _param_key(self, cv_results):
         key = f"param_{self.param}"
@@ -207,12 +212,23 @@ class one_standard_error_rule:
             raise ValueError("one_standard_error_rule: every candidate scored NaN.")
         best = int(np.nanargmax(np.where(valid, mean, -np.inf)))
         line = mean[best] - self.n_se * std[best] / np.sqrt(n_splits)
-        values = np.asarray(cv_results[self._param_key(cv_results)], dtype=object)
+        if self.others not in ("best", "any"):
+            raise ValueError(f"others={self.others!r}; use 'best' or 'any'.")
+        key = self._param_key(cv_results)
+        values = np.asarray(cv_results[key], dtype=object)
         costs = np.array([np.inf if v is None or v is np.ma.masked else
                           float(self.cost(v) if self.cost is not None else v) for v in values])
-        ok = np.flatnonzero(valid & (mean >= line))
+        keep = valid & (mean >= line)
+        if self.others == "best" and "params" in cv_results:
+            name = key[len("param_"):]
+            ref = {k: v for k, v in cv_results["params"][best].items() if k != name}
+            same = np.array([{k: v for k, v in p.items() if k != name} == ref
+                             for p in cv_results["params"]])
+            keep &= same
+        ok = np.flatnonzero(keep)
         order = np.lexsort((-mean[ok], costs[ok]))
         return int(ok[order[0]])
 
     def __repr__(self):
-        return f"one_standard_error_rule(param={self.param!r}, n_se={self.n_se})"
+        return (f"one_standard_error_rule(param={self.param!r}, n_se={self.n_se}, "
+                f"others={self.others!r})")
