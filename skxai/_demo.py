@@ -7,7 +7,6 @@ installed gets a page that says so; an explainer missing from a family is listed
 
 from __future__ import annotations
 
-import html
 import os
 import sys
 import time
@@ -91,7 +90,7 @@ def tabular_family(out, quick, log):
                 "Breast cancer data (569 tumours, 30 features), 70/30 split. The logistic regression "
                 "explains the probability of the benign class; the forest's TreeSHAP values are exact.",
                 missing),
-            n_local=2, n_metric_samples=10 if quick else 20,
+            n_local=1 if quick else 2, n_metric_samples=5 if quick else 20,
         )
     # Diabetes: 10 features, so the exact Shapley values are computed by enumeration.
     Xd, yd = load_diabetes(return_X_y=True, as_frame=True)
@@ -113,7 +112,7 @@ def tabular_family(out, quick, log):
             description=_description(
                 "Diabetes progression (442 patients, 10 features): all 1024 coalitions are enumerated, "
                 "so the values are exact for the interventional game over the background.", missing_d),
-            n_local=2, n_metric_samples=10 if quick else 20,
+            n_local=1 if quick else 2, n_metric_samples=5 if quick else 20,
         )
     if report_bc is None and not ex_d:
         raise _Skipped("no tabular explainer is installed")
@@ -211,6 +210,8 @@ def _image_family(out, quick, log):
         ("HiResCamExplainer", "HiResCAM", {"target_layer": "conv2", "upsample": False}),
         ("ScoreCamExplainer", "Score-CAM", {"target_layer": "conv2"}),
     ]
+    if quick:
+        specs = [s for s in specs if s[0] not in ("GradCamPlusPlusExplainer", "ScoreCamExplainer")]
     smooth = None
     for cls_name, label, params in specs:
         cls = _lookup(cls_name, missing)
@@ -254,7 +255,7 @@ def _image_family(out, quick, log):
             "the logit of the predicted class. CAMs use layer conv2, whose maps are 4x4: the CAM "
             "explainers upscale them to 8x8 themselves, except HiResCAM (upsample=False), whose "
             "picture upscales the 4x4 map bilinearly.", missing),
-        n_local=2, n_metric_samples=8 if quick else 16, extra_figures=extra,
+        n_local=1 if quick else 2, n_metric_samples=5 if quick else 16, extra_figures=extra,
     )
     return ["image.html"]
 
@@ -294,7 +295,7 @@ def text_family(out, quick, log):
     if not explainers:
         raise _Skipped("neither AnchorTextExplainer nor LimeTextExplainer is installed")
     # Documents whose anchor is not trivial make the better pictures: short, clearly rated ones.
-    chosen = [d for d in dte if 40 <= len(d) <= 160][: 6 if quick else 12]
+    chosen = [d for d in dte if 40 <= len(d) <= 160][: 4 if quick else 12]
     log(f"text: explaining {len(chosen)} reviews with {len(explainers)} explainers")
     make_report(
         explainers, chosen, path=os.path.join(out, "text.html"),
@@ -305,7 +306,7 @@ def text_family(out, quick, log):
             f"{len(dtr)} snippets, accuracy {acc:.3f} on held-out ones. Anchors: the shortest set of "
             "words keeping the decision with precision >= 0.95 when the other words are replaced by UNK.",
             missing),
-        n_local=4 if quick else 6, n_metric_samples=4, metrics=["faithfulness_correlation"],
+        n_local=2 if quick else 6, n_metric_samples=4, metrics=["faithfulness_correlation"],
     )
     return ["text.html"]
 
@@ -355,9 +356,6 @@ def run_demo(out, *, quick=False, families=("tabular", "image", "text"), check_b
     verbose : bool, default=True
         Progress messages on stderr.
     """
-    import matplotlib
-
-    matplotlib.use("Agg", force=False)
     log = _Log(verbose)
     os.makedirs(out, exist_ok=True)
     rows = []
@@ -389,6 +387,3 @@ def run_demo(out, *, quick=False, families=("tabular", "image", "text"), check_b
             log(f"browser: {name} loads cleanly ({len(seen['images'])} images)")
     return rows
 
-
-def _escape(text):
-    return html.escape(str(text))

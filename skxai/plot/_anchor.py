@@ -169,7 +169,6 @@ class AnchorSearchDisplay:
         self
         """
         fig, ax = new_axes(ax, "AnchorSearchDisplay", figsize=(6, 4))
-        n = len(self.sizes)
         # Candidates of one size are spread evenly across [-0.3, 0.3] so none hides another.
         x = self.sizes.copy()
         for size in np.unique(self.sizes):

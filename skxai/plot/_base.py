@@ -127,7 +127,7 @@ def format_value(v):
     return f"{v:.3g}" if abs(v) < 100 else f"{v:.1f}"
 
 
-def fig_to_png_bytes(fig, dpi=100):
+def fig_to_png_bytes(fig, dpi=100, tight=True):
     """PNG bytes of a figure (through the Agg canvas, no pyplot state involved)."""
     import io
 
@@ -135,5 +135,5 @@ def fig_to_png_bytes(fig, dpi=100):
 
     FigureCanvasAgg(fig)
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")
+    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight" if tight else None)
     return buf.getvalue()

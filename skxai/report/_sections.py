@@ -26,7 +26,8 @@ def new_figure(figsize):
     """A matplotlib Figure outside pyplot (no GUI backend, freed with the object)."""
     from matplotlib.figure import Figure
 
-    return Figure(figsize=figsize, layout="constrained")
+    # "tight" lays out in one pass; constrained layout or bbox_inches="tight" cost a second draw.
+    return Figure(figsize=figsize, layout="tight")
 
 
 class SectionBuilder:
@@ -53,7 +54,7 @@ class SectionBuilder:
                 draw(fig)
             else:
                 draw(fig.subplots(1, n_axes) if n_axes > 1 else fig.subplots())
-            png = fig_to_png_bytes(fig, dpi=self.dpi)
+            png = fig_to_png_bytes(fig, dpi=self.dpi, tight=False)
         except Exception as exc:  # a picture that cannot be drawn must not lose the page
             self.note(f"{caption}: could not be drawn ({type(exc).__name__}: {exc})", "error")
             return

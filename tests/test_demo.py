@@ -1,0 +1,68 @@
+"""``skxai demo`` runs end to end (quick mode) and its reports open cleanly in Chromium."""
+
+import re
+import subprocess
+import sys
+
+import pytest
+
+pytest.importorskip("matplotlib")
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    from skxai._demo import run_demo
+
+    out = tmp_path_factory.mktemp("demo")
+    rows = run_demo(str(out), quick=True, verbose=False)
+    return out, rows
+
+
+def test_demo_writes_every_family(demo):
+    out, rows = demo
+    assert [r[0] for r in rows] == ["tabular", "image", "text"]
+    index = (out / "index.html").read_text()
+    for _family, files, status, _, note in rows:
+        for f in files:
+            assert (out / f).is_file(), f
+            assert f'href="{f}"' in index
+        if status == "skipped":
+            # Only a missing optional dependency may skip a family, and the page says why.
+            assert note and "skipped" in (out / files[0]).read_text()
+    tab = (out / "tabular.html").read_text()
+    assert tab.count("<img") >= 5 and "KernelShapExplainer" in tab
+    pngs = list((out / "figures").rglob("*.png"))
+    assert len(pngs) >= 10
+
+
+def test_demo_image_and_text_reports(demo):
+    out, rows = demo
+    status = {r[0]: r[2] for r in rows}
+    if status["image"] == "ok":
+        html = (out / "image.html").read_text()
+        assert "Saliency" in html and "Grad-CAM" in html
+        assert "noise level" in html  # the SmoothGrad sigma sweep
+    if status["text"] == "ok":
+        html = (out / "text.html").read_text()
+        assert re.search(r'class="skxai-w[^"]*"', html)
+        assert "skxai-anchor" in html and "precision" in html
+
+
+def test_demo_reports_open_in_chromium(demo):
+    from skxai.report._browser import find_chromium, inspect_in_browser
+
+    chromium = find_chromium()
+    if chromium is None:
+        pytest.skip("Chromium is not installed (tools/test.sh installs Debian's chromium)")
+    out, rows = demo
+    for name in ["index.html"] + [f for r in rows for f in r[1]]:
+        seen = inspect_in_browser(out / name, chromium=chromium)
+        assert all(img["w"] > 0 for img in seen["images"]), name
+        assert seen["errors"] == [] and seen["console"] == [] and seen["chromium_console"] == [], name
+        if name == "text.html" and dict((r[0], r[2]) for r in rows)["text"] == "ok":
+            assert seen["highlighted"] and seen["anchors"]
+
+
+def test_demo_command_line_help():
+    proc = subprocess.run([sys.executable, "-m", "skxai", "demo", "--help"], capture_output=True, text=True)
+    assert proc.returncode == 0 and "--out" in proc.stdout and "--quick" in proc.stdout
