@@ -19,7 +19,7 @@ def _solve_spd(A, B):
         return np.linalg.lstsq(A, B, rcond=None)[0]
 
 
-def efficiency_constrained_wls(Z, w, Y, delta):
+def efficiency_constrained_wls(Z, w, Y, delta, penalty=None):
     """Solve ``min sum_i w_i (Y_i - z_i . phi)^2  s.t.  sum(phi) = delta`` for many RHS.
 
     Parameters
@@ -32,6 +32,8 @@ def efficiency_constrained_wls(Z, w, Y, delta):
         Targets ``v(z) - v(empty)``, one column per right-hand side.
     delta : ndarray of shape (r,)
         ``v(all) - v(empty)`` per right-hand side.
+    penalty : ndarray of shape (p,), optional
+        Ridge penalty per coefficient (zero where absent).
 
     Returns
     -------
@@ -41,6 +43,8 @@ def efficiency_constrained_wls(Z, w, Y, delta):
     """
     Zw = Z * w[:, None]
     A = Z.T @ Zw
+    if penalty is not None:
+        A[np.diag_indices_from(A)] += penalty
     b = Zw.T @ Y
     p = Z.shape[1]
     ones = np.ones((p, 1))

@@ -1,10 +1,23 @@
-"""KernelSHAP: Shapley values as a constrained weighted regression over sampled coalitions."""
+"""KernelSHAP: Shapley values as a constrained weighted regression over sampled coalitions.
+
+Notes on the k-additive fit (``max_order > 1``). With features ``Phi`` (products ``z_T``,
+``|T| <= k``), weights ``W``, ridge ``P`` (depending on ``|T|`` only) and the efficiency
+constraint ``1' beta = delta``, the solution is ``beta = A^-1 (b - mu 1)`` with
+``A = Phi' W Phi + P``. Woodbury gives ``A^-1 Phi' W y = P^-1 Phi' G^-1 y`` with the m x m
+matrix ``G = W^-1 + Phi P^-1 Phi'``, whose entries have the closed form
+``sum_s C(|z & z'|, s) / pen_s``; the Shapley map ``L`` (``1/|T|`` to each member of T) and
+the constraint terms ``L P^-1 Phi'``, ``1' P^-1 Phi'``, ``1' P^-1 1`` are binomial sums of
+coalition sizes too. So the fit costs one m x m Cholesky factorisation, however many
+interaction terms the order brings, and is shared by every explained row and output.
+"""
 
 from __future__ import annotations
 
 import numbers
 
 import numpy as np
+import scipy.linalg
+from scipy.special import comb
 from sklearn.utils import check_random_state
 
 from skxai._games import all_coalitions
@@ -37,8 +50,93 @@ class _CachedGame:
         return np.stack([self.cache[k] for k in keys], axis=1)
 
 
-def kernel_shap_from_values(design, v0, v1, values, *, with_std=True):
+def n_interaction_terms(p, order):
+    """Number of subsets of size 1..order of p players."""
+    return int(sum(comb(p, s, exact=True) for s in range(1, order + 1)))
+
+
+def _stratified_variance(design, Q, wr):
+    """Sandwich variance of phi from the sampled strata.
+
+    ``Q (m_sampled, p)`` maps each coalition's weighted residual ``wr (m_sampled, r)`` to its
+    effect on phi; paired coalitions form one sampling unit.
+    """
+    p = Q.shape[1]
+    r = wr.shape[1]
+    var = np.zeros((p, r))
+    unit = design.unit[design.unit >= 0]
+    n_units = unit.max() + 1
+    step = max(1, 4_000_000 // max(1, len(unit) * p))
+    strata = list(enumerate(zip(design.stratum_fpc, design.stratum_size, strict=True)))
+    for c0 in range(0, r, step):
+        c1 = min(r, c0 + step)
+        H = np.zeros((n_units, c1 - c0, p))
+        np.add.at(H, unit, wr[:, c0:c1, None] * Q[:, None, :])
+        for s, (f, n_s) in strata:
+            if n_s < 2:
+                continue
+            Hs = H[design.stratum == s]
+            dev = Hs - Hs.mean(axis=0)
+            var[:, c0:c1] += (f * n_s / (n_s - 1) * (dev**2).sum(axis=0)).T
+    return var
+
+
+def _kadd_penalties(p, order, m, mean_weight):
+    """Ridge penalty of an interaction of each size 1..order (index 0 unused)."""
+    # Far beyond the interpolation threshold (q >> m) a light ridge acts like the minimum-norm
+    # fit; near it (q ~ m) higher orders need damping (double descent). Main effects get a
+    # vanishing penalty so additive games stay exact.
+    growth = 1.0 if n_interaction_terms(p, order) >= 2 * m else 10.0
+    pen = np.empty(order + 1)
+    pen[0] = np.inf
+    base = 1e-3 * mean_weight
+    pen[1] = 1e-4 * base
+    for size in range(2, order + 1):
+        pen[size] = base * growth ** (size - 2.0)
+    return pen
+
+
+def _kadd_solve(design, Y, delta, order):
+    """k-additive fit in its dual (kernel) form: cost O(m^3) whatever the number of terms.
+
+    The interaction features ``z_T`` (|T| <= order) with a ridge penalty depending on |T|
+    only have the closed-form kernel ``K(z, z') = sum_s C(|z & z'|, s) / pen_s``; the
+    efficiency constraint and the map to Shapley values (``1/|T|`` to each member of T) have
+    closed forms too. See the Woodbury derivation in the module notes.
+    """
+    Z = design.masks.astype(np.float64)
+    w = design.weights
+    m, p = Z.shape
+    pen = _kadd_penalties(p, order, m, w.mean())
+    sizes = np.arange(1, order + 1)
+    inv = 1.0 / pen[1:]
+    overlap = Z @ Z.T
+    K = sum(comb(overlap, s) * inv[s - 1] for s in sizes)
+    z_size = Z.sum(axis=1)
+    e = sum(comb(z_size, s) * inv[s - 1] for s in sizes)
+    r_coef = sum(comb(z_size - 1, s - 1) / s * inv[s - 1] for s in sizes)
+    R = (Z * r_coef[:, None]).T  # (p, m): L P^-1 Phi^T
+    c0 = float(sum(comb(p, s) * inv[s - 1] for s in sizes))
+    c1 = float(sum(comb(p - 1, s - 1) / s * inv[s - 1] for s in sizes))
+    G = K + np.diag(1.0 / w)
+    sol = scipy.linalg.cho_solve(scipy.linalg.cho_factor(G), np.hstack([Y, e[:, None]]))
+    Gy, Ge = sol[:, :-1], sol[:, -1]
+    d = c0 - e @ Ge
+    mu = (e @ Gy - delta) / d
+    a = c1 - R @ Ge  # L A^-1 1
+    phi = R @ Gy - np.outer(a, mu)
+    return phi
+
+
+def kernel_shap_from_values(design, v0, v1, values, *, order=1, with_std=True):
     """Solve the KernelSHAP regression for a design and coalition values.
+
+    With ``order=1`` this is KernelSHAP's constrained weighted least squares. With an odd
+    ``order > 1`` the regression fits a k-additive game (all interactions up to that size,
+    ridge-penalised, the penalty growing with the interaction size) under the same weights
+    and efficiency constraint, and returns that game's exact Shapley values (the k-additive
+    estimator of Pelegrina et al. 2023, solved in its kernel form; even orders add nothing
+    under paired sampling).
 
     Parameters
     ----------
@@ -47,39 +145,34 @@ def kernel_shap_from_values(design, v0, v1, values, *, with_std=True):
         Values of the empty and full coalitions.
     values : ndarray of shape (n, m, k)
         Values of ``design.masks``.
+    order : int, default=1
 
     Returns
     -------
     phi, std : ndarrays of shape (n, p, k)
     """
     n, m, k = values.shape
-    Z = design.masks.astype(np.float64)
-    p = Z.shape[1]
+    p = design.masks.shape[1]
     Y = (values - v0[:, None, :]).transpose(1, 0, 2).reshape(m, n * k)
     delta = (v1 - v0).reshape(n * k)
+    Z = design.masks.astype(np.float64)
     phi, M = efficiency_constrained_wls(Z, design.weights, Y, delta)
-    std = None
+    var = None
     if with_std:
-        var = np.zeros((p, n * k))
+        # Sandwich variance of the linear fit. A k-additive fit may nearly interpolate the
+        # sampled values, leaving no residual to estimate its own variance from, so the
+        # linear fit's standard errors are reported for it too (conservative in practice).
         sampled = design.unit >= 0
+        var = np.zeros_like(phi)
         if sampled.any():
-            Q = Z[sampled] @ M.T
             wr = (Y[sampled] - Z[sampled] @ phi) * design.weights[sampled][:, None]
-            unit = design.unit[sampled]
-            n_units = unit.max() + 1
-            step = max(1, 4_000_000 // max(1, len(unit) * p))
-            for c0 in range(0, n * k, step):
-                c1 = min(n * k, c0 + step)
-                contrib = wr[:, c0:c1, None] * Q[:, None, :]
-                H = np.zeros((n_units, c1 - c0, p))
-                np.add.at(H, unit, contrib)
-                for s, (f, n_s) in enumerate(zip(design.stratum_fpc, design.stratum_size, strict=True)):
-                    if n_s < 2:
-                        continue
-                    Hs = H[design.stratum == s]
-                    dev = Hs - Hs.mean(axis=0)
-                    var[:, c0:c1] += (f * n_s / (n_s - 1) * (dev**2).sum(axis=0)).T
-        std = np.sqrt(var).reshape(p, n, k).transpose(1, 0, 2)
+            var = _stratified_variance(design, Z[sampled] @ M.T, wr)
+    if order > 1:
+        # The k-additive fit runs on what the linear fit leaves, so additive games (zero
+        # residual) stay exact to rounding while interactions are still captured.
+        residual = Y - Z @ phi
+        phi = phi + _kadd_solve(design, residual, np.zeros_like(delta), order)
+    std = None if var is None else np.sqrt(var).reshape(p, n, k).transpose(1, 0, 2)
     return phi.reshape(p, n, k).transpose(1, 0, 2), std
 
 
@@ -103,6 +196,15 @@ class KernelShapExplainer(BaseTabularExplainer):
         ``"auto"`` is ``min(2**p, 2 p + 2048)``. At least ``2 p + 2`` for p players.
     sampling : {"leverage", "kernel"}, default="leverage"
         How the sampled budget is shared among subset sizes.
+    max_order : {"auto", 1, 3, 5}, default="auto"
+        1 is classic KernelSHAP (a linear fit of the coalition values). An odd order k > 1 fits
+        a k-additive game instead (every interaction up to size k, ridge-penalised) with the
+        same weights and exact efficiency, and returns its Shapley values: the k-additive
+        estimator (kADD-SHAP, Pelegrina et al. 2023) on skxai's design, several times more
+        accurate on non-additive models at the same budget. "auto" takes 5 (3 for 4 or 5
+        players, 1 below). The fit is solved in its kernel form, so its cost grows with the
+        number of coalitions, not with the number of interaction terms. Additive models are
+        explained exactly whatever the order.
     tol : float, default=None
         Early stop: start from a quarter of the budget and double it until the largest
         standard error is below ``tol`` times the spread of the attributions.
@@ -139,6 +241,7 @@ class KernelShapExplainer(BaseTabularExplainer):
         *,
         n_samples="auto",
         sampling="leverage",
+        max_order="auto",
         tol=None,
         target=None,
         response_method="auto",
@@ -154,6 +257,7 @@ class KernelShapExplainer(BaseTabularExplainer):
         self.estimator = estimator
         self.n_samples = n_samples
         self.sampling = sampling
+        self.max_order = max_order
         self.tol = tol
         self.target = target
         self.response_method = response_method
@@ -180,9 +284,18 @@ class KernelShapExplainer(BaseTabularExplainer):
             )
         return budget
 
+    def _order(self):
+        p = self.n_players_
+        if self.max_order == "auto":
+            return 5 if p > 5 else (3 if p > 3 else 1)
+        if self.max_order not in (1, 3, 5, 7):
+            raise ValueError(f"max_order must be 'auto' or an odd order 1, 3, 5 or 7; got {self.max_order!r}.")
+        return min(int(self.max_order), p)
+
     def _explain_rows(self, X):
         p = self.n_players_
         budget = self._budget()
+        order = self._order()
         game = self._game()
         if self.sampling not in ("leverage", "kernel"):
             raise ValueError(f"sampling={self.sampling!r} is not supported; use 'leverage' or 'kernel'.")
@@ -207,9 +320,9 @@ class KernelShapExplainer(BaseTabularExplainer):
         for b in steps:
             design = kernel_design(p, b, np.random.RandomState(seed), sampling=self.sampling)
             values = evaluate(design.masks)
-            phi, std = kernel_shap_from_values(design, v0, v1, values)
+            phi, std = kernel_shap_from_values(design, v0, v1, values, order=order)
             if self.tol is not None:
                 spread = np.abs(phi).max() or 1.0
                 if std.max() <= self.tol * spread:
                     break
-        return phi, v0, std, {"exact": False, "n_evaluations": evaluate.n_evaluated}
+        return phi, v0, std, {"exact": False, "n_evaluations": evaluate.n_evaluated, "order": order}
