@@ -41,7 +41,7 @@ def test_scorer_signs_and_names(data):
                                      k=2.0)
     assert custom(ex, X[:3]) == -2.0
     assert "deletion_auc" in repr(s)
-    assert {"deletion_auc", "insertion_auc", "infidelity", "max_sensitivity", "average_drop",
+    assert {"deletion_auc", "deletion", "insertion", "insertion_auc", "infidelity", "max_sensitivity", "average_drop",
             "average_gain", "completeness_gap", "sparseness",
             "faithfulness_correlation"} <= set(get_metric_names())
     with pytest.raises(ValueError, match="Unknown explanation metric"):

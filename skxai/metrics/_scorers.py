@@ -23,10 +23,12 @@ def _registry():
         pick.__name__ = name
         return pick
 
-    # name -> (per-sample metric, greater_is_better)
+    # name -> (per-sample metric, greater_is_better); "deletion"/"insertion" are aliases
     return {
         "deletion_auc": (deletion_auc, False),
+        "deletion": (deletion_auc, False),
         "insertion_auc": (insertion_auc, True),
+        "insertion": (insertion_auc, True),
         "faithfulness_correlation": (faithfulness_correlation, True),
         "infidelity": (infidelity, False),
         "max_sensitivity": (max_sensitivity, False),
