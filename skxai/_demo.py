@@ -53,7 +53,7 @@ def tabular_family(out, quick, log):
     from skxai.report import make_report
 
     missing = []
-    n_explain = 40 if quick else 120
+    n_explain = 40 if quick else 80
     X, y = load_breast_cancer(return_X_y=True, as_frame=True)
     Xtr, Xte, ytr, yte = train_test_split(X, y, test_size=0.3, random_state=0, stratify=y)
     logreg = make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000)).fit(Xtr, ytr)
@@ -64,17 +64,17 @@ def tabular_family(out, quick, log):
     Kernel = _lookup("KernelShapExplainer", missing)
     if Kernel is not None:
         explainers["KernelSHAP of a scaled logistic regression (breast cancer)"] = Kernel(
-            logreg, n_samples=256 if quick else 1024, max_background=20 if quick else 50, random_state=0
+            logreg, n_samples=256 if quick else 1024, max_background=20 if quick else 30, random_state=0
         ).fit(Xtr)
     Sampling = _lookup("ShapleySamplingExplainer", missing)
     if Sampling is not None:
         explainers["Shapley sampling values of the same model"] = Sampling(
-            logreg, n_permutations=16 if quick else 64, max_background=20 if quick else 50, random_state=0
+            logreg, n_permutations=16 if quick else 32, max_background=20 if quick else 30, random_state=0
         ).fit(Xtr)
     Lime = _lookup("LimeExplainer", missing)
     if Lime is not None:
         explainers["LIME of the same model"] = Lime(
-            logreg, n_samples=500 if quick else 2000, max_background=20 if quick else 50, random_state=0
+            logreg, n_samples=500 if quick else 1000, max_background=20 if quick else 30, random_state=0
         ).fit(Xtr)
     Tree = _lookup("TreeShapExplainer", missing)
     if Tree is not None:

@@ -69,7 +69,7 @@ def parts_html(parts, *, style=True):
     if parts.method:
         meta.append(f"<b>{html.escape(str(parts.method))}</b>")
     if parts.label is not None:
-        meta.append(f"prediction: <b>{html.escape(parts.label)}</b>")
+        meta.append(f"<b>{html.escape(parts.label)}</b>")
     if parts.anchor_words:
         meta.append("anchor: <b>" + html.escape(" AND ".join(parts.anchor_words)) + "</b>")
     if parts.precision is not None:

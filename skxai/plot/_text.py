@@ -119,7 +119,7 @@ class TextHighlightDisplay:
         if p.method:
             title.append(str(p.method))
         if p.label is not None:
-            title.append(f"prediction {p.label}")
+            title.append(p.label)
         if p.anchor_words:
             title.append("anchor: " + " AND ".join(p.anchor_words))
         if p.precision is not None:

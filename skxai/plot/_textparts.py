@@ -110,6 +110,10 @@ def text_parts(explanation, index=0):
         if name in extras:
             label = _item(extras[name], index)
             break
+    if label is None and "target" in extras and extras["target"] is not None:
+        label = f"weights explain output {_item(extras['target'], index)}"
+    elif label is not None:
+        label = f"decision {label}"
     return TextParts(
         tokens=tokens,
         weights=weights,
