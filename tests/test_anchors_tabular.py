@@ -1,0 +1,123 @@
+"""AnchorTabularExplainer: exact background precision, known rules, held-out validity."""
+
+import numpy as np
+import pytest
+from joblib import parallel_config
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.datasets import load_breast_cancer
+from sklearn.ensemble import RandomForestClassifier
+from sklearn.model_selection import train_test_split
+
+from skxai.anchors import AnchorTabularExplainer
+
+
+class ThresholdRule(ClassifierMixin, BaseEstimator):
+    """Class 1 iff feature 0 exceeds 0.5."""
+
+    def fit(self, X, y=None):
+        self.classes_ = np.array([0, 1])
+        return self
+
+    def predict(self, X):
+        return (np.asarray(X)[:, 0] > 0.5).astype(int)
+
+    def predict_proba(self, X):
+        p = self.predict(X).astype(float)
+        return np.column_stack([1 - p, p])
+
+
+@pytest.fixture(scope="module")
+def cancer():
+    X, y = load_breast_cancer(return_X_y=True)
+    Xtr, Xte, ytr, yte = train_test_split(X, y, random_state=0)
+    model = RandomForestClassifier(50, random_state=0).fit(Xtr, ytr)
+    ex = AnchorTabularExplainer(model).fit(Xtr)
+    return model, ex, Xtr, Xte, ex.explain(Xte)
+
+
+def test_rule_model_gives_its_feature():
+    rng = np.random.RandomState(0)
+    X = rng.rand(2000, 4)
+    ex = AnchorTabularExplainer(ThresholdRule().fit(X)).fit(X)
+    rows = np.array([[0.9, 0.5, 0.5, 0.5], [0.1, 0.2, 0.9, 0.4]])
+    exp = ex.explain(rows)
+    assert exp.anchor_features == [(0,), (0,)]
+    assert exp.success.all()
+    np.testing.assert_array_equal(exp.precision, 1.0)
+    assert exp.anchor[0][0].startswith("x0 >=") and exp.anchor[1][0].startswith("x0 <")
+    np.testing.assert_allclose(exp.coverage, 0.25, atol=0.01)
+    np.testing.assert_array_equal(exp.values, [[1, 0, 0, 0], [1, 0, 0, 0]])
+
+
+def test_precision_is_exact_on_the_background(cancer):
+    model, ex, Xtr, Xte, exp = cancer
+    bins_bg = ex._bin(Xtr)
+    bins = ex._bin(Xte)
+    pred_bg = model.predict(Xtr)
+    pred = model.predict(Xte)
+    for i in range(0, len(Xte), 7):
+        f = list(exp.anchor_features[i])
+        rows = np.all(bins_bg[:, f] == bins[i, f], axis=1)
+        assert exp.coverage[i] == pytest.approx(rows.mean())
+        assert exp.precision[i] == pytest.approx(np.mean(pred_bg[rows] == pred[i]))
+        if exp.success[i]:
+            assert exp.precision[i] >= ex.threshold
+            assert exp.precision_lower[i] >= ex.threshold - ex.epsilon_stop
+        for c in exp.candidates[i][:20]:
+            rows = np.all(bins_bg[:, list(c["features"])] == bins[i, c["features"]], axis=1)
+            assert c["n_samples"] == rows.sum()
+
+
+def test_anchors_hold_on_held_out_rows(cancer):
+    model, ex, Xtr, Xte, exp = cancer
+    ok = exp.success
+    assert ok.mean() >= 0.6
+    held_out = ex.estimate_precision(Xte, exp, data=Xte)
+    assert np.mean(held_out[ok] >= ex.threshold - ex.epsilon_stop) >= 0.9
+    np.testing.assert_allclose(ex.estimate_precision(Xte, exp), exp.precision)
+
+
+def test_failure_is_flagged(cancer):
+    model, ex, Xtr, Xte, exp = cancer
+    capped = AnchorTabularExplainer(model, max_anchor_size=1, threshold=1.0).fit(Xtr)
+    e = capped.explain(Xte[:20])
+    assert not e.success.all()
+    assert (e.precision[~e.success] < 1.0).all() | (e.precision_lower[~e.success] < 0.95).all()
+
+
+def test_n_jobs_and_dataframes(cancer):
+    pd = pytest.importorskip("pandas")
+    model, ex, Xtr, Xte, exp = cancer
+    with parallel_config(backend="threading"):
+        e2 = AnchorTabularExplainer(model, n_jobs=2).fit(Xtr).explain(Xte[:10])
+    assert e2.anchor == exp.anchor[:10]
+    np.testing.assert_array_equal(e2.precision, exp.precision[:10])
+    names = [f"f{j}" for j in range(Xtr.shape[1])]
+    rf = RandomForestClassifier(20, random_state=0)
+    df = pd.DataFrame(Xtr, columns=names)
+    exf = AnchorTabularExplainer(rf).fit(df, model.predict(Xtr))
+    out = exf.explain(pd.DataFrame(Xte[:3], columns=names))
+    assert all(a.split()[0].startswith("f") or a.split()[2].startswith("f")
+               for anchor in out.anchor for a in anchor)
+    assert exf.transform(pd.DataFrame(Xte[:3], columns=names)).shape == (3, 30)
+    assert list(exf.get_feature_names_out()) == names
+    with pytest.raises(ValueError, match="features"):
+        exf.explain(Xte[:3, :5])
+
+
+def test_categorical_features_and_validation():
+    rng = np.random.RandomState(0)
+    X = np.column_stack([rng.randint(0, 3, 600), rng.rand(600)])
+    model = ThresholdRule().fit(X[:, ::-1])
+    # decision on feature 1 (float) only: anchor must be on it
+    rule = lambda A: (np.asarray(A)[:, 1] > 0.5).astype(int)  # noqa: E731
+    ex = AnchorTabularExplainer(rule, categorical_features=[0]).fit(X)
+    e = ex.explain(np.array([[0, 0.1], [1, 0.9], [2, 0.6], [1, 0.51]]))
+    assert e.anchor_features[:3] == [(1,), (1,), (1,)] and e.success[:3].all()
+    # 0.51 sits in a bin straddling the rule's 0.5: no rule on these bins holds, flagged
+    assert not e.success[3] and e.precision[3] < 0.95
+    assert ex.bin_edges_[0] is None and len(ex.bin_edges_[1]) == 3
+    with pytest.raises(ValueError, match="n_bins"):
+        AnchorTabularExplainer(model, n_bins=1).fit(X)
+    with pytest.raises(ValueError, match="out of range"):
+        AnchorTabularExplainer(model, categorical_features=[5]).fit(X)

@@ -1,0 +1,138 @@
+"""LimeTextExplainer: exact recovery on a linear bag-of-words model, lime's design, API."""
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from joblib import parallel_config
+from scipy.stats import spearmanr
+from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import make_pipeline
+
+from skxai.datasets import load_movie_reviews
+from skxai.surrogate import LimeTextExplainer
+from skxai.surrogate._lime_text import _removal_masks
+
+CV_PATTERN = r"(?u)\b\w\w+\b"  # CountVectorizer's tokens: the model's features exactly
+
+
+@pytest.fixture(scope="module")
+def reviews():
+    X, y = load_movie_reviews(return_X_y=True)
+    rng = np.random.RandomState(0)
+    idx = rng.permutation(len(X))
+    # lowercase, so that every word of a document is exactly one feature of the model
+    train = [X[i].lower() for i in idx[:2000]]
+    test = [X[i].lower() for i in idx[2000:2012]]
+    return train, y[idx[:2000]], test
+
+
+@pytest.fixture(scope="module")
+def linear_bow(reviews):
+    train, y, test = reviews
+    model = make_pipeline(CountVectorizer(binary=True), LogisticRegression(max_iter=1000))
+    return model.fit(train, y)
+
+
+def test_linear_bag_of_words_model_is_recovered(reviews, linear_bow):
+    train, y, test = reviews
+    vec, lr = linear_bow[0], linear_bow[-1]
+    # the decision function is exactly linear in which words are kept: the surrogate
+    # (nearly unpenalised) recovers its coefficients, 0 for words the model ignores
+    lime = LimeTextExplainer(
+        linear_bow, response_method="decision_function", alpha=1e-8, n_samples=600,
+        token_pattern=CV_PATTERN, random_state=0,
+    ).fit(train)
+    exp = lime.explain(test)
+    for i, doc in enumerate(test):
+        coef = np.array([lr.coef_[0][vec.vocabulary_[w]] if w in vec.vocabulary_ else 0.0
+                         for w in exp.words[i]])
+        np.testing.assert_allclose(exp.weights[i], coef, atol=1e-6)
+        assert exp.local_pred[i] == pytest.approx(linear_bow.decision_function([doc])[0], abs=1e-6)
+        assert exp.score[i] == pytest.approx(1.0, abs=1e-9)
+
+
+def test_weights_rank_like_the_linear_model(reviews, linear_bow):
+    train, y, test = reviews
+    vec, lr = linear_bow[0], linear_bow[-1]
+    lime = LimeTextExplainer(
+        linear_bow, n_samples=1000, token_pattern=CV_PATTERN, random_state=0
+    ).fit(train)
+    exp = lime.explain(test)
+    rhos = []
+    for i in range(len(test)):
+        coef = [lr.coef_[0][vec.vocabulary_.get(w, 0)] if w in vec.vocabulary_ else 0.0
+                for w in exp.words[i]]
+        rhos.append(spearmanr(exp.weights[i], coef).statistic)
+    # probabilities bend the linear model a little; the ranking stays
+    assert np.mean(rhos) > 0.95 and np.min(rhos) > 0.8
+    assert (exp.target == 1).all()
+
+
+def test_design_follows_lime():
+    rng = np.random.RandomState(0)
+    keep = _removal_masks(8, 4001, rng)
+    assert keep[0].all()
+    removed = (~keep[1:]).sum(axis=1)
+    assert removed.min() == 1 and removed.max() == 8
+    # number removed uniform on 1..8
+    counts = np.bincount(removed, minlength=9)[1:]
+    assert counts.min() > 400 and counts.max() < 600
+
+
+def test_transform_determinism_and_n_jobs(reviews, linear_bow):
+    train, y, test = reviews
+    lime = LimeTextExplainer(linear_bow, n_samples=300, random_state=0).fit(train)
+    M = lime.transform(test[:4])
+    assert sp.issparse(M) and M.shape == (4, len(lime.get_feature_names_out()))
+    exp = lime.explain(test[:4])
+    words = lime.get_feature_names_out()
+    w0 = dict(zip(exp.words[0], exp.weights[0], strict=True))
+    for j in M[0].indices:
+        assert M[0, j] == pytest.approx(w0[words[j]])
+    with parallel_config(backend="threading"):
+        M2 = LimeTextExplainer(linear_bow, n_samples=300, random_state=0, n_jobs=2).fit(
+            train
+        ).transform(test[:4])
+    assert (M != M2).nnz == 0
+    dense = LimeTextExplainer(
+        linear_bow, n_samples=300, random_state=0, vocabulary=["good", "bad", "zzz"]
+    ).fit(train).transform(test[:4])
+    assert dense.shape == (4, 3) and (dense[:, 2] == 0).all()
+    assert len(exp.values[0]) == len(exp.tokens[0])
+    assert exp.total_model_calls == 1
+
+
+def test_validation_and_api(reviews, linear_bow):
+    train, y, test = reviews
+    lime = LimeTextExplainer(linear_bow, n_samples=200, random_state=0).fit(train)
+    with pytest.raises(ValueError, match="no tokens"):
+        lime.explain(["fine", "?!"])
+    with pytest.raises(ValueError, match="n_samples"):
+        LimeTextExplainer(linear_bow, n_samples=1).fit(train)
+    assert lime.model_output(test[:3]).shape == (3, 2)
+    np.testing.assert_array_equal(lime.target_indices(test[:3]), [1, 1, 1])
+    assert 0.0 <= lime.score(test[:3]) <= 1.0
+    one = lime.explain(["wonderful"])
+    assert one.words == [["wonderful"]] and one.weights[0].shape == (1,)
+    unfitted = make_pipeline(TfidfVectorizer(), LogisticRegression())
+    fitted = LimeTextExplainer(unfitted, n_samples=50).fit(train[:200], y[:200])
+    assert fitted.estimator_ is not unfitted
+
+
+@pytest.mark.peer
+def test_lime_peer_gives_the_same_weights(reviews, linear_bow):
+    from tests._peers import import_peer
+
+    lime_text = import_peer("lime.lime_text")
+    train, y, test = reviews
+    docs = [d for d in test if "'" not in d][:3]  # same word split as lime's \W+
+    ours = LimeTextExplainer(linear_bow, n_samples=3000, random_state=0).fit(train).explain(docs)
+    peer = lime_text.LimeTextExplainer(class_names=["neg", "pos"], random_state=0)
+    for i, doc in enumerate(docs):
+        e = peer.explain_instance(doc, linear_bow.predict_proba, labels=(1,),
+                                  num_features=len(ours.words[i]), num_samples=3000)
+        theirs = dict(e.as_list(label=1))
+        w = np.array([theirs.get(word, 0.0) for word in ours.words[i]])
+        assert np.corrcoef(w, ours.weights[i])[0, 1] > 0.95
+        assert e.score == pytest.approx(ours.score[i], abs=0.1)
