@@ -100,16 +100,33 @@ def build_tables(plan, ens, game, bgT=None, bg_w=None, bg_nan=False):
     return tab
 
 
+def _player_rows(plan, tab, p_t, k):
+    """Leaf tables with player columns and the leaf values applied: ``(rows, p_t, k)``."""
+    rows = tab.leaf_rows
+    R, width = rows.shape
+    L = len(plan.leaf_d)
+    sizes = np.where(tab.row_off >= 0, 2 ** np.minimum(plan.leaf_d, MAX_TABLE_BITS), 0)
+    leaf_of_row = np.repeat(np.arange(L), sizes)
+    pl = plan.leaf_players[:, :width]
+    loc = np.where(pl >= 0, tab.local[np.maximum(pl, 0)], p_t)  # pads -> dropped column
+    out = np.zeros((R, p_t + 1, k))
+    vals = rows[:, :, None] * tab.values[leaf_of_row][:, None, :]  # (R, width, k)
+    out[np.arange(R)[:, None], loc[leaf_of_row]] = vals
+    return out[:, :p_t]
+
+
 def _block_tables(plan, tab, p_t, k):
     """``(sum 2**bits, p_t * k)`` summed leaf contributions per block index value."""
     sizes = 2**plan.block_bits
     boff = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
     total = int(sizes.sum())
-    table = np.zeros((total, p_t + 1, k))
+    table = np.zeros((total, p_t, k))
     lb = plan.leaf_block
     in_block = np.flatnonzero((lb >= 0) & (plan.leaf_d > 0))
+    if len(in_block) == 0:
+        return table.reshape(total, p_t * k), boff
+    prow = _player_rows(plan, tab, p_t, k)
     bits_of_leaf = plan.block_bits[lb[in_block]]
-    width = tab.leaf_rows.shape[1]
     for bits in np.unique(bits_of_leaf):
         group = in_block[bits_of_leaf == bits]
         group = group[np.argsort(lb[group], kind="stable")]
@@ -117,13 +134,14 @@ def _block_tables(plan, tab, p_t, k):
         nhi = int(bits) - nlo
         lo = np.arange(1 << nlo, dtype=np.int64)
         hi = np.arange(1 << nhi, dtype=np.int64)
+        # The failed-condition mask splits into low and high index bits (each path node
+        # reads one bit), so patterns for all 2**bits index values cost one OR.
         fail_lo = np.zeros((len(group), len(lo)), dtype=np.int64)
         fail_hi = np.zeros((len(group), len(hi)), dtype=np.int64)
         for j in range(plan.path_slot.shape[1]):
             slot = plan.path_slot[group, j]
             pos = plan.path_pos[group, j]
-            # the condition fails where the index bit equals flip
-            want = plan.path_flip[group, j]
+            want = plan.path_flip[group, j]  # the condition fails where the bit equals flip
             sh = np.maximum(slot, 0)[:, None]
             in_lo = (slot >= 0) & (pos < nlo)
             in_hi = (slot >= 0) & (pos >= nlo)
@@ -135,19 +153,12 @@ def _block_tables(plan, tab, p_t, k):
                 fail_hi |= (b & in_hi[:, None]).astype(np.int64) << sh
         full = (np.int64(1) << plan.leaf_d[group]) - 1
         alpha = full[:, None, None] & ~(fail_hi[:, :, None] | fail_lo[:, None, :])
-        alpha = alpha.reshape(len(group), -1)
-        vals = tab.leaf_rows[tab.row_off[group][:, None] + alpha]  # (L, 2**bits, width)
-        loc = tab.local[np.maximum(plan.leaf_players[group, :width], 0)]
-        loc = np.where(plan.leaf_players[group, :width] >= 0, loc, p_t)
-        spread = np.zeros((len(group), vals.shape[1], p_t + 1))
-        spread[np.arange(len(group))[:, None, None], np.arange(vals.shape[1])[None, :, None],
-               loc[:, None, :]] = vals
+        vals = prow[tab.row_off[group][:, None] + alpha.reshape(len(group), -1)]
         blocks, starts = np.unique(lb[group], return_index=True)
-        contrib = spread[:, :, :, None] * tab.values[group][:, None, None, :]
-        summed = np.add.reduceat(contrib, starts, axis=0)  # (n_blocks, 2**bits, p_t+1, k)
-        rows = boff[blocks][:, None] + np.arange(vals.shape[1])[None, :]
-        table[rows] += summed
-    return table[:, :p_t, :].reshape(total, p_t * k), boff
+        summed = np.add.reduceat(vals, starts, axis=0) if len(blocks) < len(group) else vals
+        rows = boff[blocks][:, None] + np.arange(1 << int(bits))[None, :]
+        table[rows] = summed
+    return table.reshape(total, p_t * k), boff
 
 
 def explain_tree(plan, tab, ens, XT, has_nan, phi):

@@ -41,140 +41,146 @@ class TreePlan:
     """
 
 
-def _walk(ens, root):
-    """Breadth-first node ids of one tree with parent and depth of every node."""
-    order = [root]
-    parent = {root: -1}
-    depth = {root: 0}
+def _tree_arrays(ens, root):
+    """Nodes of one tree (global ids, parents before children) with parent and depth."""
     left, right = ens.left, ens.right
-    i = 0
-    while i < len(order):
-        u = order[i]
-        i += 1
-        lft = int(left[u])
-        if lft >= 0:
-            rgt = int(right[u])
-            order.append(lft)
-            order.append(rgt)
-            parent[lft] = parent[rgt] = u
-            depth[lft] = depth[rgt] = depth[u] + 1
-    return order, parent, depth
+    levels = [np.array([root], dtype=np.int64)]
+    while True:
+        f = levels[-1]
+        f = f[left[f] >= 0]
+        if len(f) == 0:
+            break
+        levels.append(np.concatenate([left[f], right[f]]))
+    nodes = np.concatenate(levels)
+    depth = np.concatenate([np.full(len(lv), d) for d, lv in enumerate(levels)])
+    return nodes, depth
 
 
 def compile_tree(ens, root, block_bits):
     """Build the :class:`TreePlan` of the tree rooted at global node ``root``."""
-    order, parent, depth = _walk(ens, root)
-    left = ens.left
-    feature = ens.feature
-    cover = ens.cover
-    internal = [u for u in order if left[u] >= 0]
-    col = {u: j for j, u in enumerate(internal)}
-    n_int = len(internal)
-    n_desc = {}
-    for u in reversed(order):
-        n_desc[u] = 0 if left[u] < 0 else 1 + n_desc[int(left[u])] + n_desc[int(ens.right[u])]
-    blocks, stack = [], [root]
-    while stack:
-        u = stack.pop()
-        if depth[u] + n_desc[u] <= block_bits or left[u] < 0:
-            blocks.append(u)
-        else:
-            stack.append(int(ens.right[u]))
-            stack.append(int(left[u]))
-    nb = len(blocks)
-    ST = np.zeros((nb, n_int))
+    nodes, depth_of = _tree_arrays(ens, root)
+    n = len(nodes)
+    local = {int(u): i for i, u in enumerate(nodes)}
+    gl, gr = ens.left[nodes], ens.right[nodes]
+    is_int = gl >= 0
+    L_ = np.where(is_int, [local.get(int(u), -1) for u in gl], -1)
+    R_ = np.where(is_int, [local.get(int(u), -1) for u in gr], -1)
+    parent = np.full(n, -1, dtype=np.int64)
+    went_left = np.zeros(n, dtype=bool)
+    ints = np.flatnonzero(is_int)
+    parent[L_[ints]] = ints
+    parent[R_[ints]] = ints
+    went_left[L_[ints]] = True
+    feat = ens.feature[nodes]
+    cover = ens.cover[nodes]
+    # internal descendants, children before parents (reverse level order)
+    n_desc = np.zeros(n, dtype=np.int64)
+    for i in ints[::-1]:
+        n_desc[i] = 1 + n_desc[L_[i]] + n_desc[R_[i]]
+    fits = depth_of + n_desc <= block_bits
+    is_root_block = fits & ((parent < 0) | ~fits[np.maximum(parent, 0)])
+    # block of every node: its highest ancestor that fits (levels are in order)
+    block_node = np.where(is_root_block, np.arange(n), -1)
+    for i in range(n):
+        if block_node[i] < 0 and parent[i] >= 0 and fits[i]:
+            block_node[i] = block_node[parent[i]]
+    roots_b = np.flatnonzero(is_root_block)
+    nb = len(roots_b)
+    bidx = np.full(n, -1, dtype=np.int64)
+    bidx[roots_b] = np.arange(nb)
+    block_of = np.where(block_node >= 0, bidx[np.maximum(block_node, 0)], -1)
+    col = np.full(n, -1, dtype=np.int64)
+    col[ints] = np.arange(len(ints))
+    # sub-positions: rank of each internal node within its block, after the ancestor bits
+    in_sub = is_int & (block_of >= 0)
+    sub_nodes = np.flatnonzero(in_sub)
+    order = np.argsort(block_of[sub_nodes], kind="stable")
+    sub_sorted = sub_nodes[order]
+    blk_sorted = block_of[sub_sorted]
+    starts = np.searchsorted(blk_sorted, np.arange(nb))
+    rank = np.arange(len(sub_sorted)) - starts[blk_sorted]
+    sub_pos = np.full(n, -1, dtype=np.int64)
+    sub_pos[sub_sorted] = depth_of[roots_b][blk_sorted] + rank
+    n_sub = np.bincount(blk_sorted, minlength=nb)
+    bits = depth_of[roots_b] + n_sub
+    ST = np.zeros((nb, len(ints)))
     c = np.zeros(nb)
-    bits = np.zeros(nb, dtype=np.int64)
-    block_of, sub_pos = {}, {}
-    for b, u in enumerate(blocks):
-        du = depth[u]
-        a, i = u, du - 1
-        while parent[a] >= 0:  # ancestor bit = 1 when the row follows the path there
-            p = parent[a]
-            if left[p] == a:
-                ST[b, col[p]] += 2.0**i
-            else:
-                ST[b, col[p]] -= 2.0**i
-                c[b] += 2.0**i
-            a, i = p, i - 1
-        st, j = [u], 0
-        while st:
-            w = st.pop()
-            block_of[w] = b
-            if left[w] >= 0:
-                sub_pos[w] = du + j
-                ST[b, col[w]] += 2.0 ** (du + j)
-                j += 1
-                st.append(int(ens.right[w]))
-                st.append(int(left[w]))
-        bits[b] = du + j
-    # A leaf too deep for a block of its own is read leaf by leaf (block -1).
-    deep = bits > block_bits
-    leaves = [u for u in order if left[u] < 0]
-    L = len(leaves)
-    depth_max = max((depth[u] for u in leaves), default=0)
-    width = 1
-    rows = []
-    for lf in leaves:
-        path = []
-        a = lf
-        while parent[a] >= 0:
-            path.append((parent[a], a))
-            a = parent[a]
-        path.reverse()
-        pl, rr, sl = [], [], []
-        for p, ch in path:
-            f = int(feature[p])
-            ratio = cover[ch] / cover[p] if cover[p] > 0 else 0.0
-            if f in pl:
-                s = pl.index(f)
-                rr[s] *= ratio
-            else:
-                s = len(pl)
-                pl.append(f)
-                rr.append(ratio)
-            sl.append(s)
-        width = max(width, len(pl))
-        rows.append((path, pl, rr, sl))
+    ST[block_of[sub_sorted], col[sub_sorted]] += 2.0 ** sub_pos[sub_sorted]
+    cur = roots_b.copy()
+    active = parent[cur] >= 0
+    while active.any():  # ancestor bit = 1 when the row follows the path there
+        a = cur[active]
+        p = parent[a]
+        w = 2.0 ** depth_of[p]
+        sign = np.where(went_left[a], 1.0, -1.0)
+        rows = np.flatnonzero(active)
+        ST[rows, col[p]] += sign * w
+        c[rows] += np.where(went_left[a], 0.0, w)
+        cur[active] = p
+        active = parent[cur] >= 0
+    # leaves: paths (root first), merged player slots, cover ratios
+    leaves = np.flatnonzero(~is_int)
+    Lc = len(leaves)
+    D = max(int(depth_of[leaves].max()) if Lc else 0, 1)
+    path = np.full((Lc, D), -1, dtype=np.int64)  # node at each depth (parents)
+    child = np.full((Lc, D), -1, dtype=np.int64)
+    cur = leaves.copy()
+    for _ in range(D):
+        has = parent[cur] >= 0
+        if not has.any():
+            break
+        r = np.flatnonzero(has)
+        p = parent[cur[r]]
+        path[r, depth_of[p]] = p
+        child[r, depth_of[p]] = cur[r]
+        cur[r] = p
+    valid = path >= 0
+    pf = np.where(valid, feat[np.maximum(path, 0)], -1)
+    ratio = np.where(
+        valid,
+        np.divide(cover[np.maximum(child, 0)], cover[np.maximum(path, 0)],
+                  out=np.zeros((Lc, D)), where=cover[np.maximum(path, 0)] > 0),
+        1.0,
+    )
+    same = (pf[:, :, None] == pf[:, None, :]) & valid[:, :, None] & valid[:, None, :]
+    first = np.argmax(same, axis=2)  # first position with the same player
+    is_first = valid & (first == np.arange(D)[None, :])
+    slot_of_first = np.cumsum(is_first, axis=1) - 1
+    slot = np.where(valid, np.take_along_axis(slot_of_first, first, axis=1), -1)
+    d = is_first.sum(axis=1)
+    width = max(1, int(d.max()) if Lc else 1)
+    players = np.full((Lc, width), -1, dtype=np.int64)
+    r_slot = np.ones((Lc, width))
+    rr, kk = np.nonzero(is_first)
+    players[rr, slot[rr, kk]] = pf[rr, kk]
+    for k in range(D):
+        v = valid[:, k]
+        r_slot[np.flatnonzero(v), slot[v, k]] *= ratio[v, k]
+    leaf_blk = block_of[leaves]
+    in_block = leaf_blk >= 0
+    pos = np.where(valid, np.arange(D)[None, :], 0)
+    flip = np.zeros((Lc, D), dtype=np.int64)
+    pn = np.maximum(path, 0)
+    inside = valid & (block_of[pn] == leaf_blk[:, None]) & in_block[:, None] & (sub_pos[pn] >= 0)
+    pos = np.where(inside, sub_pos[pn], pos)
+    gl_ = went_left[np.maximum(child, 0)]
+    flip = np.where(inside & ~gl_, 1, flip)
     plan = TreePlan()
-    plan.internal = np.asarray(internal, dtype=np.int64)
-    plan.leaf_ids = np.asarray(leaves, dtype=np.int64)
-    plan.leaf_d = np.zeros(L, dtype=np.int64)
-    plan.leaf_block = np.full(L, -1, dtype=np.int64)
-    plan.leaf_players = np.full((L, width), -1, dtype=np.int64)
-    plan.leaf_r = np.ones((L, width))
-    D = max(depth_max, 1)
-    plan.path_col = np.zeros((L, D), dtype=np.int64)
-    plan.path_left = np.zeros((L, D), dtype=bool)
-    plan.path_slot = np.full((L, D), -1, dtype=np.int64)
-    plan.path_pos = np.zeros((L, D), dtype=np.int64)
-    plan.path_flip = np.zeros((L, D), dtype=np.int64)
-    for li, (lf, (path, pl, rr, sl)) in enumerate(zip(leaves, rows, strict=True)):
-        d = len(pl)
-        plan.leaf_d[li] = d
-        plan.leaf_players[li, :d] = pl
-        plan.leaf_r[li, :d] = rr
-        b = block_of[lf]
-        if not deep[b]:
-            plan.leaf_block[li] = b
-        for k, (p, ch) in enumerate(path):
-            went_left = bool(left[p] == ch)
-            plan.path_col[li, k] = col[p]
-            plan.path_left[li, k] = went_left
-            plan.path_slot[li, k] = sl[k]
-            if p in sub_pos:
-                plan.path_pos[li, k] = sub_pos[p]
-                plan.path_flip[li, k] = 0 if went_left else 1
-            else:
-                plan.path_pos[li, k] = k
-    keep = ~deep
-    plan.ST = ST[keep]
-    plan.c = c[keep]
-    plan.block_bits = bits[keep]
-    remap = np.cumsum(keep) - 1
-    plan.leaf_block = np.where(plan.leaf_block >= 0, remap[np.maximum(plan.leaf_block, 0)], -1)
-    plan.players = np.unique(feature[plan.internal]).astype(np.int64)
-    plan.index_dtype = np.float32 if (len(plan.block_bits) == 0 or plan.block_bits.max() <= 23) else np.float64
+    plan.internal = nodes[ints]
+    plan.ST, plan.c, plan.block_bits = ST, c, bits.astype(np.int64)
+    plan.leaf_ids = nodes[leaves]
+    plan.leaf_d = d.astype(np.int64)
+    plan.leaf_block = leaf_blk
+    plan.leaf_players = players
+    plan.leaf_r = r_slot
+    plan.path_col = np.where(valid, col[pn], 0)
+    plan.path_left = np.where(valid, gl_, False)
+    plan.path_slot = slot
+    plan.path_pos = pos
+    plan.path_flip = flip
+    plan.players = np.unique(feat[ints]).astype(np.int64)
+    small = len(bits) == 0 or bits.max() <= 23
+    plan.index_dtype = np.float32 if small else np.float64
     plan.STd = plan.ST.astype(plan.index_dtype)
     plan.cd = plan.c.astype(plan.index_dtype)[:, None]
     return plan

@@ -28,17 +28,26 @@ recovered from the transform by one division, so a leaf costs ``O(d 2^d)`` per n
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 # Leaves are processed in groups so temporaries stay near this many floats.
 _TEMP_FLOATS = 1 << 22
 
 
+@lru_cache(maxsize=64)
+def _gauss01(q):
+    x, w = np.polynomial.legendre.leggauss(q)
+    x, w = (x + 1.0) / 2.0, w / 2.0
+    x.setflags(write=False)
+    w.setflags(write=False)
+    return x, w
+
+
 def gauss01(d):
     """Gauss-Legendre nodes and weights on [0, 1], exact for polynomials of degree < d."""
-    q = max(1, (d + 1) // 2)
-    x, w = np.polynomial.legendre.leggauss(q)
-    return (x + 1.0) / 2.0, w / 2.0
+    return _gauss01(max(1, (int(d) + 1) // 2))
 
 
 def _bits(d):

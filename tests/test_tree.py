@@ -1,0 +1,393 @@
+"""TreeShapExplainer: brute-force enumeration of both games, efficiency, peers, errors."""
+
+import pickle
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.compose import ColumnTransformer
+from sklearn.datasets import load_diabetes, load_iris
+from sklearn.ensemble import (
+    ExtraTreesClassifier,
+    ExtraTreesRegressor,
+    GradientBoostingClassifier,
+    GradientBoostingRegressor,
+    HistGradientBoostingClassifier,
+    HistGradientBoostingRegressor,
+    IsolationForest,
+    RandomForestClassifier,
+    RandomForestRegressor,
+)
+from sklearn.linear_model import LinearRegression, LogisticRegression
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
+from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
+
+from skxai import ExactShapleyExplainer, TreeShapExplainer, shapley_values
+from skxai.shapley import _tree_engine
+from skxai.shapley._tree_run import TreeRunner
+from tests._peers import import_peer
+
+GAMES = ["tree_path_dependent", "interventional"]
+
+
+@pytest.fixture(scope="module")
+def reg_data():
+    X, y = load_diabetes(return_X_y=True)
+    return X[:200, :5], y[:200]
+
+
+@pytest.fixture(scope="module")
+def clf_data():
+    X, y = load_iris(return_X_y=True)
+    return X, y
+
+
+# ----------------------------------------------------------------- brute force
+def _path_dependent_values(ens, x, masks):
+    """v(S) for every mask: features outside S follow the training cover (recursion)."""
+    xp = ens.prepare(x[None, :])
+    XT = np.ascontiguousarray(xp.T)
+    goes_left = ens.decisions(XT, np.arange(len(ens.left)))[:, 0]
+
+    def rec(u, S):
+        if ens.left[u] < 0:
+            return ens.value[u]
+        lft, rgt = ens.left[u], ens.right[u]
+        if S[ens.feature[u]]:
+            return rec(lft if goes_left[u] else rgt, S)
+        c = ens.cover[u]
+        return ens.cover[lft] / c * rec(lft, S) + ens.cover[rgt] / c * rec(rgt, S)
+
+    return np.array([ens.offset + sum(rec(r, S) for r in ens.roots) for S in masks])
+
+
+def _brute_path_dependent(explainer, X):
+    ens = explainer.ensemble_
+    p = ens.n_features
+    out = []
+    for x in X:
+        out.append(shapley_values(lambda m, x=x: _path_dependent_values(ens, x, m), p))
+    return np.array(out)  # (n, p, k)
+
+
+def _brute_interventional(f, X, background):
+    """Enumeration of v(S) = mean_b f(x_S, b_rest) with the model's own response ``f``."""
+    p = X.shape[1]
+    out = []
+    for x in X:
+        def v(masks, x=x):
+            rows = np.where(masks[:, None, :], x[None, None, :], background[None, :, :])
+            pred = np.asarray(f(rows.reshape(-1, p)), dtype=np.float64)
+            return pred.reshape(len(masks), len(background), -1).mean(axis=1)
+
+        out.append(shapley_values(v, p))
+    return np.array(out)
+
+
+def _models(reg_data, clf_data):
+    Xr, yr = reg_data
+    Xc, yc = clf_data
+    return [
+        (DecisionTreeRegressor(max_depth=4, random_state=0), Xr, yr),
+        (RandomForestRegressor(n_estimators=4, max_depth=4, random_state=0), Xr, yr),
+        (ExtraTreesRegressor(n_estimators=3, max_depth=3, random_state=0), Xr, yr),
+        (GradientBoostingRegressor(n_estimators=8, max_depth=3, random_state=0), Xr, yr),
+        (DecisionTreeClassifier(max_depth=3, random_state=0), Xc, yc),
+        (RandomForestClassifier(n_estimators=3, max_depth=3, random_state=0), Xc, yc),
+        (GradientBoostingClassifier(n_estimators=4, max_depth=2, random_state=0), Xc, yc),
+        (GradientBoostingClassifier(n_estimators=5, max_depth=2, random_state=0), Xc, yc > 0),
+        (HistGradientBoostingRegressor(max_iter=5, max_depth=3, random_state=0), Xr, yr),
+        (HistGradientBoostingClassifier(max_iter=3, max_depth=3, random_state=0), Xc, yc),
+    ]
+
+
+@pytest.mark.parametrize("i", range(10))
+def test_path_dependent_matches_enumeration(i, reg_data, clf_data):
+    model, X, y = _models(reg_data, clf_data)[i]
+    model.fit(X, y)
+    ex = TreeShapExplainer(model).fit(X)
+    rows = X[::50][:3]
+    phi = ex.explain(rows).values
+    np.testing.assert_allclose(phi, _brute_path_dependent(ex, rows), rtol=0, atol=1e-9)
+
+
+@pytest.mark.parametrize("i", range(10))
+def test_interventional_matches_exact_explainer(i, reg_data, clf_data):
+    model, X, y = _models(reg_data, clf_data)[i]
+    model.fit(X, y)
+    ex = TreeShapExplainer(model, feature_perturbation="interventional", max_background=20,
+                           random_state=0).fit(X)
+    rows = X[1::50][:3]
+    method = "predict_proba" if ex._kind == "proba" else (
+        "decision_function" if ex._kind == "margin" else "predict")
+    ref = ExactShapleyExplainer(model, response_method=method, max_background=20,
+                                random_state=0).fit(X)
+    np.testing.assert_array_equal(ref.background_, ex.background_)
+    exp_ref = ref.explain(rows)
+    exp = ex.explain(rows)
+    np.testing.assert_allclose(exp.values, exp_ref.values, rtol=0, atol=1e-9)
+    np.testing.assert_allclose(exp.base_values, exp_ref.base_values, rtol=0, atol=1e-9)
+
+
+def test_deep_trees_and_wide_leaves_match(reg_data, monkeypatch):
+    """Leaves outside blocks and leaves too wide for tables (closed forms) agree."""
+    X, y = reg_data
+    model = RandomForestRegressor(n_estimators=2, random_state=0).fit(X, y)
+    for game in GAMES:
+        ex = TreeShapExplainer(model, feature_perturbation=game, max_background=15,
+                               random_state=1).fit(X)
+        rows = X[:20]
+        ref = ex.explain(rows).values
+        for bits, table_bits in ((3, 3), (2, 10)):
+            monkeypatch.setattr(_tree_engine, "MAX_TABLE_BITS", table_bits)
+            run = TreeRunner(ex.ensemble_, game, ex.tree_background_, ex.background_weights_,
+                             block_bits=bits)
+            np.testing.assert_allclose(run.shap_values(rows), ref, rtol=0, atol=1e-9)
+            np.testing.assert_allclose(run.expected_value(), ex.expected_value_, atol=1e-9)
+        monkeypatch.undo()
+    brute = _brute_path_dependent(TreeShapExplainer(model).fit(X), X[:1])
+    np.testing.assert_allclose(TreeShapExplainer(model).fit(X).explain(X[:1]).values, brute,
+                               atol=1e-9)
+
+
+# ----------------------------------------------------------------- efficiency
+def _all_models(reg_data, clf_data):
+    Xr, yr = reg_data
+    Xc, yc = clf_data
+    models = _models(reg_data, clf_data) + [
+        (ExtraTreesClassifier(n_estimators=3, random_state=0), Xc, yc),
+        (HistGradientBoostingRegressor(loss="poisson", max_iter=5, random_state=0), Xr, yr),
+        (IsolationForest(n_estimators=5, max_features=0.6, random_state=0), Xr, None),
+        (RandomForestRegressor(n_estimators=3, max_depth=3, random_state=0), Xr,
+         np.column_stack([yr, -yr])),
+    ]
+    return models
+
+
+@pytest.mark.parametrize("game", GAMES)
+def test_efficiency_every_model(game, reg_data, clf_data):
+    for model, X, y in _all_models(reg_data, clf_data):
+        model.fit(X, y)
+        target = 1 if y is not None and np.ndim(y) == 2 else None
+        ex = TreeShapExplainer(model, feature_perturbation=game, max_background=30,
+                               target=target).fit(X)
+        exp = ex.explain(X[:25])
+        total = exp.values.sum(axis=1) + exp.base_values
+        np.testing.assert_allclose(total, ex.model_output(X[:25]), rtol=1e-12, atol=1e-9,
+                                   err_msg=type(model).__name__)
+
+
+def test_expected_values(reg_data):
+    X, y = reg_data
+    model = GradientBoostingRegressor(n_estimators=10, random_state=0).fit(X, y)
+    ex = TreeShapExplainer(model, feature_perturbation="interventional",
+                           max_background=40, random_state=0).fit(X)
+    np.testing.assert_allclose(ex.expected_value_, model.predict(ex.background_).mean(), atol=1e-9)
+    pd = TreeShapExplainer(model).fit(X)
+    # Path-dependent base: training-cover expectation; for a single stump-free tree of GB
+    # it is init + lr * weighted mean of leaf values.
+    tree = model.estimators_[0, 0].tree_
+    leaves = tree.children_left < 0
+    per_tree = [
+        (e.tree_.value[:, 0, 0] * e.tree_.weighted_n_node_samples)[e.tree_.children_left < 0].sum()
+        / e.tree_.weighted_n_node_samples[0]
+        for e in model.estimators_[:, 0]
+    ]
+    assert leaves.any()
+    expected = model.init_.constant_[0, 0] + model.learning_rate * np.sum(per_tree)
+    np.testing.assert_allclose(pd.expected_value_, [expected], atol=1e-9)
+
+
+# ----------------------------------------------------------------- HGB specifics
+def test_hgb_nan_and_categorical_interventional():
+    rng = np.random.RandomState(0)
+    n = 300
+    X = np.column_stack([
+        rng.randint(0, 6, n).astype(float),  # categorical codes
+        rng.normal(size=n),
+        rng.normal(size=n),
+        rng.uniform(size=n),
+    ])
+    y = (X[:, 0] % 3 == 0) * 2.0 + X[:, 1] + np.sin(3 * X[:, 3]) + rng.normal(scale=0.1, size=n)
+    X[rng.rand(n) < 0.15, 1] = np.nan
+    X[rng.rand(n) < 0.1, 0] = np.nan
+    model = HistGradientBoostingRegressor(max_iter=15, max_depth=4, categorical_features=[0],
+                                          random_state=0).fit(X, y)
+    assert model.is_categorical_[0]
+    Xt = X[:6].copy()
+    Xt[1, 0] = 17.0  # unknown category: follows the missing-value direction
+    Xt[2, 2] = np.nan  # missing where training had none
+    ex = TreeShapExplainer(model, feature_perturbation="interventional", max_background=12,
+                           random_state=0).fit(X)
+    brute = _brute_interventional(model.predict, Xt, ex.background_)
+    np.testing.assert_allclose(ex.explain(Xt).values, brute, atol=1e-9)
+    np.testing.assert_allclose(ex.ensemble_.predict_raw(Xt)[:, 0], model.predict(Xt), atol=1e-12)
+    pd_ex = TreeShapExplainer(model).fit(X)
+    np.testing.assert_allclose(pd_ex.explain(Xt).values, _brute_path_dependent(pd_ex, Xt),
+                               atol=1e-9)
+
+
+def test_hgb_pandas_categories_keep_column_order():
+    pd = pytest.importorskip("pandas")
+    rng = np.random.RandomState(1)
+    n = 200
+    df = pd.DataFrame({
+        "num": rng.normal(size=n),
+        "color": pd.Categorical(rng.choice(["red", "green", "blue"], n)),
+        "size": rng.uniform(size=n),
+    })
+    y = (df["color"] == "red").astype(int).to_numpy() ^ (df["num"] > 0.3).to_numpy()
+    model = HistGradientBoostingClassifier(max_iter=10, categorical_features="from_dtype",
+                                           random_state=0).fit(df, y)
+    ex = TreeShapExplainer(model, feature_perturbation="interventional", max_background=10,
+                           random_state=0).fit(df)
+    assert list(ex.get_feature_names_out()) == ["num", "color", "size"]
+    phi = ex.transform(df.iloc[:8])
+    np.testing.assert_allclose(phi.sum(axis=1) + ex.expected_value_[0],
+                               model.decision_function(df.iloc[:8]), atol=1e-9)
+    # the colour drives the model: it gets the largest attributions on average
+    assert np.argmax(np.abs(ex.transform(df)).mean(axis=0)) in (0, 1)
+    codes = ex._tree_space(ex._schema.to_array(df.iloc[:5]))
+    bg = ex.tree_background_
+
+    def f(rows):
+        frame = pd.DataFrame({
+            "num": rows[:, 0],
+            "color": pd.Categorical.from_codes(rows[:, 1].astype(int),
+                                               model._preprocessor.named_transformers_["encoder"]
+                                               .categories_[0]),
+            "size": rows[:, 2],
+        })
+        return model.decision_function(frame)
+
+    brute = _brute_interventional(f, codes, bg)
+    np.testing.assert_allclose(ex.explain(df.iloc[:5]).values, brute, atol=1e-9)
+
+
+# ----------------------------------------------------------------- pipelines, outputs
+def test_pipeline_explained_in_tree_space():
+    pd = pytest.importorskip("pandas")
+    rng = np.random.RandomState(0)
+    n = 150
+    df = pd.DataFrame({"a": rng.normal(size=n), "city": rng.choice(["x", "y", "z"], n),
+                       "b": rng.normal(size=n)})
+    y = df["a"] * 2 + (df["city"] == "y") * 3 + rng.normal(scale=0.1, size=n)
+    pre = ColumnTransformer([("num", StandardScaler(), ["a", "b"]),
+                             ("cat", OneHotEncoder(), ["city"])])
+    pipe = make_pipeline(pre, RandomForestRegressor(n_estimators=5, max_depth=4,
+                                                    random_state=0))
+    ex = TreeShapExplainer(pipe, feature_perturbation="interventional", max_background=20,
+                           random_state=0).fit(df, y)
+    names = list(ex.get_feature_names_out())
+    assert names == ["num__a", "num__b", "cat__city_x", "cat__city_y", "cat__city_z"]
+    exp = ex.explain(df.iloc[:10])
+    assert exp.values.shape == (10, 5, 1)
+    assert exp.data.shape == (10, 5)
+    np.testing.assert_allclose(exp.outputs[:, 0], ex.estimator_.predict(df.iloc[:10]), atol=1e-9)
+    Z = ex._tree_space(ex._schema.to_array(df.iloc[:3]))
+    brute = _brute_interventional(ex.tree_model_.predict, Z, ex.tree_background_)
+    np.testing.assert_allclose(exp.values[:3], brute, atol=1e-9)
+    assert np.isfinite(ex.score(df.iloc[:10]))
+
+
+def test_classifier_targets_and_probabilities(clf_data):
+    X, y = clf_data
+    rf = RandomForestClassifier(n_estimators=5, max_depth=3, random_state=0).fit(X, y == 2)
+    ex = TreeShapExplainer(rf).fit(X)
+    assert ex.target_index_ == 1  # positive class of a binary probability
+    np.testing.assert_allclose(ex.transform(X[:5]).sum(axis=1) + ex.expected_value_[1],
+                               rf.predict_proba(X[:5])[:, 1], atol=1e-12)
+    gb = GradientBoostingClassifier(n_estimators=5, max_depth=2, random_state=0).fit(X[:, :3], y)
+    ex = TreeShapExplainer(gb, feature_perturbation="interventional",
+                           response_method="predict_proba", max_background=10,
+                           random_state=0).fit(X[:, :3])
+    ref = ExactShapleyExplainer(gb, response_method="predict_proba", max_background=10,
+                                random_state=0).fit(X[:, :3])
+    np.testing.assert_allclose(ex.explain(X[:4, :3]).values, ref.explain(X[:4, :3]).values,
+                               atol=1e-9)
+    assert ex.target_index_ == "predicted"
+    assert ex.transform(X[:4, :3]).shape == (4, 3)
+
+
+# ----------------------------------------------------------------- peers
+@pytest.mark.peer
+@pytest.mark.parametrize("kind", ["rf", "gb", "gbc"])
+def test_equals_shap_tree_explainer(kind, reg_data, clf_data):
+    shap = import_peer("shap")
+    if kind == "rf":
+        X, y = reg_data
+        model = RandomForestRegressor(n_estimators=10, max_depth=6, random_state=0).fit(X, y)
+    elif kind == "gb":
+        X, y = reg_data
+        model = GradientBoostingRegressor(n_estimators=30, random_state=0).fit(X, y)
+    else:
+        X, y = clf_data
+        y = y == 1  # shap reads binary GradientBoostingClassifier only
+        model = GradientBoostingClassifier(n_estimators=10, random_state=0).fit(X, y)
+    ours = TreeShapExplainer(model).fit(X).explain(X[:40]).values
+    theirs = np.asarray(shap.TreeExplainer(model).shap_values(X[:40], check_additivity=False))
+    theirs = theirs.reshape(ours.shape)
+    np.testing.assert_allclose(ours, theirs, atol=1e-6)
+    # interventional, on float32-exact data (shap compares float32 copies of thresholds)
+    Xq = np.round(X * 64) / 64
+    model = clone(model).fit(Xq, y)
+    bg = Xq[:30]
+    ex = TreeShapExplainer(model, feature_perturbation="interventional",
+                           max_background=30).fit(bg)
+    ref = shap.TreeExplainer(model, data=bg, feature_perturbation="interventional")
+    theirs = np.asarray(ref.shap_values(Xq[40:60], check_additivity=False))
+    np.testing.assert_allclose(ex.explain(Xq[40:60]).values, theirs.reshape(20, X.shape[1], -1),
+                               atol=1e-6)
+
+
+# ----------------------------------------------------------------- errors, API
+def test_errors(reg_data, clf_data):
+    X, y = reg_data
+    with pytest.raises(TypeError, match="does not support LinearRegression"):
+        TreeShapExplainer(LinearRegression()).fit(X, y)
+    with pytest.raises(TypeError, match="LogisticRegression"):
+        TreeShapExplainer(make_pipeline(StandardScaler(), LogisticRegression())).fit(X, y > 100)
+    rf = RandomForestRegressor(n_estimators=2, max_depth=2, random_state=0).fit(X, y)
+    ex = TreeShapExplainer(rf).fit(X)
+    with pytest.raises(ValueError, match="3 features.*5 features"):
+        ex.transform(X[:, :3])
+    with pytest.raises(ValueError, match="feature_perturbation"):
+        TreeShapExplainer(rf, feature_perturbation="causal").fit(X)
+    with pytest.raises(ValueError, match="needs a classifier"):
+        TreeShapExplainer(rf, response_method="predict_proba").fit(X)
+    gb = GradientBoostingRegressor(n_estimators=3, random_state=0).fit(X, y)
+    Xn = X[:3].copy()
+    Xn[0, 1] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        TreeShapExplainer(gb).fit(X).transform(Xn)
+    gbc = GradientBoostingClassifier(n_estimators=3, random_state=0).fit(*clf_data)
+    with pytest.raises(ValueError, match="interventional"):
+        TreeShapExplainer(gbc, response_method="predict_proba").fit(clf_data[0])
+    custom = GradientBoostingRegressor(n_estimators=2, init=LinearRegression()).fit(X, y)
+    with pytest.raises(ValueError, match="init"):
+        TreeShapExplainer(custom).fit(X)
+
+
+def test_n_jobs_identical_and_pickle(reg_data):
+    X, y = reg_data
+    model = RandomForestRegressor(n_estimators=20, max_depth=5, random_state=0).fit(X, y)
+    for game in GAMES:
+        a = TreeShapExplainer(model, feature_perturbation=game, n_jobs=1, max_background=25,
+                              random_state=0).fit(X).transform(X)
+        ex = TreeShapExplainer(model, feature_perturbation=game, n_jobs=2, max_background=25,
+                               random_state=0).fit(X)
+        np.testing.assert_array_equal(a, ex.transform(X))
+        again = pickle.loads(pickle.dumps(ex))
+        np.testing.assert_array_equal(a, again.transform(X))
+    assert clone(ex).get_params()["feature_perturbation"] == "interventional"
+
+
+def test_fits_unfitted_model_and_scores(reg_data):
+    X, y = reg_data
+    ex = TreeShapExplainer(GradientBoostingRegressor(n_estimators=5, random_state=0),
+                           feature_perturbation="interventional", max_background=20)
+    ex.fit(X, y)
+    assert ex.estimator_ is not ex.estimator
+    assert ex.predict(X[:3]).shape == (3,)
+    assert -1.0 <= ex.score(X[:10]) <= 1.0
