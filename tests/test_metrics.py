@@ -26,7 +26,6 @@ from skxai.metrics import (
     ssim_similarity,
 )
 from skxai.metrics._common import resize_bilinear
-from tests._peers import import_peer
 
 W3 = np.array([1.0, 2.0, 3.0])
 
@@ -237,15 +236,13 @@ def test_average_drop_increase_gain_hand_computed():
 def test_sparseness_gini():
     A = np.array([[1.0, 1, 1, 1], [0, 0, 0, 5], [0, 0, 0, 0], [-1, 0, 0, 1]])
     assert_allclose(sparseness(None, None, attributions=A), [0.0, 0.75, 0.0, 0.5])
-
-
-@pytest.mark.peer
-def test_sparseness_matches_quantus_formula():
-    quantus = import_peer("quantus")
-    A = np.abs(np.random.RandomState(0).normal(size=(5, 1, 6, 6)))
-    ref = quantus.Sparseness(disable_warnings=True, abs=True, normalise=False).evaluate_batch(
-        x_batch=A, a_batch=A.copy())
-    assert_allclose(sparseness(None, None, attributions=A), ref, atol=1e-6)
+    # the mean-absolute-difference form of the Gini index, by brute force
+    B = np.random.RandomState(0).normal(size=(3, 2, 5, 5))
+    flat = np.abs(B.reshape(3, -1))
+    ref = [np.abs(a[:, None] - a[None, :]).sum() / (2 * len(a) * a.sum()) for a in flat]
+    assert_allclose(sparseness(None, None, attributions=B), ref)
+    # Quantus' Sparseness is this formula (it adds 1e-7 to every value); the benchmark
+    # benchmarks/bench_metrics.py checks the two agree and times them.
 
 
 def test_spearman_and_ssim_similarity():

@@ -183,3 +183,44 @@ def test_sensitivity_max_equals_captum(images):
     ref = captum_metrics.sensitivity_max(explain, torch.as_tensor(images), perturb_func=perturb,
                                          n_perturb_samples=m).numpy()
     assert_allclose(max_sensitivity(grad, images, perturbations=E), ref, rtol=1e-9)
+
+
+def test_data_randomization_with_train_callable(linear_torch):
+    """A plain module is retrained by the user's callable; the user's module is untouched."""
+    from skxai.metrics import data_randomization_test
+
+    lin, X = linear_torch
+    y = lin(torch.as_tensor(X)).detach().numpy().ravel()
+    before = lin.weight.detach().clone()
+
+    def train(module, Xtr, ytr):  # least squares on the (permuted) labels
+        A = np.c_[Xtr, np.ones(len(Xtr))]
+        coef = np.linalg.lstsq(A, ytr, rcond=None)[0]
+        with torch.no_grad():
+            module.weight.copy_(torch.as_tensor(coef[None, :-1]))
+            module.bias.fill_(float(coef[-1]))
+        return module
+
+    grad = _explainer("GradientXInputExplainer")(lin).fit(X)
+    report = data_randomization_test(grad, X, X_train=X, y_train=y, train=train)
+    assert report.passed and report.records[0]["mode"] == "data"
+    assert torch.equal(lin.weight, before)
+    random_control = RandomExplainer(lin, random_state=0).fit(X)  # ignores the model entirely
+    assert data_randomization_test(random_control, X, X_train=X, y_train=y, train=train).min_similarity == 1.0
+    with pytest.raises(TypeError, match="train="):
+        data_randomization_test(grad, X, X_train=X, y_train=y)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_model_randomization_of_converted_sklearn_mlp():
+    from sklearn.neural_network import MLPClassifier
+
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(120, 4))
+    y = (X[:, 0] - X[:, 1] > 0).astype(int)
+    mlp = MLPClassifier(hidden_layer_sizes=(6,), max_iter=800, random_state=0).fit(X, y)
+    coefs = [c.copy() for c in mlp.coefs_]
+    grad = _explainer("GradientExplainer")(mlp).fit(X)
+    report = model_randomization_test(grad, X[:20])
+    assert report.passed
+    assert all(np.array_equal(a, b) for a, b in zip(coefs, mlp.coefs_, strict=True))

@@ -23,6 +23,9 @@ from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import check_is_fitted
 
 DEFAULT_BATCH_SIZE = 4096
+# Most input values held in one perturbed block (32 Mi values: 128 MiB in float32), so
+# large images get fewer rows per model call than small ones.
+MAX_BLOCK_VALUES = 2**25
 
 
 def is_tabular(explainer):
@@ -32,13 +35,20 @@ def is_tabular(explainer):
     return isinstance(explainer, BaseTabularExplainer) and hasattr(explainer, "background_")
 
 
-def to_numpy(X):
-    """Arrays, tensors and frames as a float64 numpy array (tabular data is handled apart)."""
+def to_numpy(X, *, keep_float=False):
+    """Arrays, tensors and frames as a float64 numpy array (tabular data is handled apart).
+
+    With ``keep_float``, float32 (or other floating) input keeps its dtype, which halves the
+    memory of perturbed image batches; models see the dtype they were given.
+    """
     if hasattr(X, "detach") and hasattr(X, "cpu"):
         X = X.detach().cpu().numpy()
     elif hasattr(X, "to_numpy"):
         X = X.to_numpy()
-    return np.asarray(X, dtype=np.float64)
+    X = np.asarray(X)
+    if keep_float and np.issubdtype(X.dtype, np.floating):
+        return X
+    return X.astype(np.float64)
 
 
 def check_positive_int(value, name, *, allow_none=False):
@@ -146,7 +156,7 @@ class ExplainerView:
             for p, cols in enumerate(explainer.groups_):
                 self._col_unit[cols] = p
         else:
-            self.X = to_numpy(X)
+            self.X = to_numpy(X, keep_float=True)
             if self.X.ndim < 2 or self.X.shape[0] == 0:
                 raise ValueError(
                     f"X must hold at least one sample with a first axis of samples; got shape "
@@ -163,6 +173,8 @@ class ExplainerView:
                 self.n_units = self.X.shape[1]
             self.baseline_full = self._baseline(baseline, blur_sigma)
         self.n = self.X.shape[0]
+        row_values = max(1, int(np.prod(self.X.shape[1:])))
+        self.rows_per_call = max(1, min(self.batch_size, MAX_BLOCK_VALUES // row_values))
         self.targets = np.asarray(explainer.target_indices(X), dtype=int).reshape(-1)
         if self.targets.shape[0] != self.n:
             raise ValueError(
@@ -198,7 +210,7 @@ class ExplainerView:
             )
         b = to_numpy(baseline)
         try:
-            return np.broadcast_to(b, X.shape).copy()
+            return np.broadcast_to(b, X.shape).astype(X.dtype)
         except ValueError:
             raise ValueError(
                 f"baseline of shape {b.shape} does not broadcast to X of shape {X.shape}."
@@ -275,7 +287,7 @@ class ExplainerView:
         """Explained output of perturbed inputs ``Xp`` (r, ...) of samples ``rows`` (r,)."""
         r = Xp.shape[0]
         res = np.empty(r)
-        bs = self.batch_size
+        bs = self.rows_per_call
         for s in range(0, r, bs):
             out = self._model_output(Xp[s:s + bs])
             res[s:s + bs] = self._pick(out, self.targets[rows[s:s + bs]])
@@ -301,7 +313,7 @@ class ExplainerView:
         bg = ex.background_
         w = ex.background_weights_
         n_bg = bg.shape[0]
-        per_call = max(1, self.batch_size // n_bg)
+        per_call = max(1, self.rows_per_call // n_bg)
         r = rows.shape[0]
         res = np.empty(r)
         for s in range(0, r, per_call):
@@ -320,9 +332,9 @@ class ExplainerView:
 
     def samples_per_chunk(self, m):
         """Samples processed together when each needs ``m`` perturbed inputs."""
-        rows = self.batch_size
+        rows = self.rows_per_call
         if self.tabular:
-            rows = max(1, self.batch_size // self.explainer.background_.shape[0])
+            rows = max(1, rows // self.explainer.background_.shape[0])
         return max(1, rows // max(1, m))
 
 

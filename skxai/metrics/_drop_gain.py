@@ -125,7 +125,7 @@ def average_drop_increase_gain(explainer, X, *, attributions=None, probabilities
         if view.spatial:
             M_el = M_el.reshape((view.n, 1) + view.spatial)
     Xm = b + M_el * (view.X - b)
-    bs = view.batch_size
+    bs = view.rows_per_call
     full = np.concatenate([view._model_output(view.X[s:s + bs]) for s in range(0, view.n, bs)])
     masked = np.concatenate([view._model_output(Xm[s:s + bs]) for s in range(0, view.n, bs)])
     how = _resolve(full, probabilities)

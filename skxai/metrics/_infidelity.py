@@ -134,7 +134,7 @@ def infidelity(explainer, X, *, attributions=None, perturbation="auto", n_pertur
             I = P[idx]
         else:
             I = np.stack([np.random.RandomState(s).normal(0.0, noise_scale, (m,) + shape)
-                          for s in seeds[idx]])
+                          for s in seeds[idx]]).astype(view.X.dtype, copy=False)
         Xp = (view.X[idx][:, None] - I).reshape((-1,) + shape)
         rows = np.repeat(idx, m)
         out = view.outputs(Xp, rows)
@@ -143,7 +143,7 @@ def infidelity(explainer, X, *, attributions=None, perturbation="auto", n_pertur
         attributed = np.einsum("rmd,rd->rm", I.reshape(r, m, -1), phi[idx].reshape(r, -1))
         return attributed, drop
 
-    parts = map_chunks(run, view.n, max(1, view.batch_size // m), n_jobs)
+    parts = map_chunks(run, view.n, max(1, view.rows_per_call // m), n_jobs)
     a = np.concatenate([p[0] for p in parts])
     b = np.concatenate([p[1] for p in parts])
     return infidelity_from_terms(a, b, normalize)
