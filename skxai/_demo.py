@@ -294,8 +294,15 @@ def text_family(out, quick, log):
             missing.append(f"LimeTextExplainer (fit failed: {type(exc).__name__}: {exc})")
     if not explainers:
         raise _Skipped("neither AnchorTextExplainer nor LimeTextExplainer is installed")
-    # Documents whose anchor is not trivial make the better pictures: short, clearly rated ones.
-    chosen = [d for d in dte if 40 <= len(d) <= 160][: 4 if quick else 12]
+    # Short snippets make readable pages. Some keep their decision with the empty anchor (no
+    # word needed): show first those whose anchor holds words.
+    k = 4 if quick else 12
+    pool = [d for d in dte if 40 <= len(d) <= 160][: 3 * k]
+    chosen = pool[:k]
+    if "Anchors" in explainers:
+        pool_exp = explainers["Anchors"].explain(pool)
+        order = sorted(range(len(pool)), key=lambda i: len(pool_exp.anchor[i]) == 0)
+        chosen = [pool[i] for i in order[:k]]
     log(f"text: explaining {len(chosen)} reviews with {len(explainers)} explainers")
     make_report(
         explainers, chosen, path=os.path.join(out, "text.html"),

@@ -75,6 +75,9 @@ class SigmaSweepDisplay:
         """
         if len(explanations) != len(sigmas):
             raise ValueError(f"Got {len(explanations)} explanations for {len(sigmas)} sigmas.")
+        n = len(explanations[0].values)
+        if not -n <= index < n:
+            raise IndexError(f"index={index} is out of range for {n} image(s).")
         maps = [_select_output(e, None)[0][index] for e in explanations]
         if image is None and explanations[0].data is not None:
             data = np.asarray(explanations[0].data)
@@ -109,6 +112,10 @@ class SigmaSweepDisplay:
         from sklearn.base import clone
 
         param = param or sigma_parameter(explainer)
+        n = len(X)
+        if not -n <= index < n:
+            raise IndexError(f"index={index} is out of range for {n} image(s).")
+        index = index % n
         image = np.asarray(X[index : index + 1])
         exps = []
         for s in sigmas:
