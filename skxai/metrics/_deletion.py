@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from skxai.metrics._common import ExplainerView, check_positive_int, map_chunks
+from skxai.metrics._common import (
+    ExplainerView,
+    check_positive_int,
+    is_tabular,
+    map_chunks,
+    to_numpy,
+)
 
 _CURVE_DOC = """Units (tabular players; pixels or ``patch_size`` patches of images, all channels
     together; columns of other 2-D arrays) are ranked by relevance, largest first (ties by
@@ -68,6 +74,9 @@ def _auc(curves):
 
 def _view(explainer, X, attributions, patch_size, baseline, blur_sigma, channel_reduction,
           batch_size):
+    if baseline is None:  # insertion's default: blurred images, zeros for flat arrays
+        spatial = not is_tabular(explainer) and to_numpy(X, keep_float=True).ndim >= 3
+        baseline = "blur" if spatial else "zeros"
     return ExplainerView(explainer, X, attributions=attributions, patch_size=patch_size,
                          baseline=baseline, blur_sigma=blur_sigma,
                          channel_reduction=channel_reduction, batch_size=batch_size)
@@ -98,7 +107,7 @@ def deletion_curve(explainer, X, *, attributions=None, n_steps=None, patch_size=
 
 @_with_notes
 def insertion_curve(explainer, X, *, attributions=None, n_steps=None, patch_size=1,
-                    baseline="blur", blur_sigma=5.0, channel_reduction="sum", batch_size=None,
+                    baseline=None, blur_sigma=5.0, channel_reduction="sum", batch_size=None,
                     n_jobs=None):
     """Output of the model as the most relevant units are inserted first into the baseline.
 
@@ -173,13 +182,13 @@ def deletion_auc(explainer, X, *, attributions=None, n_steps=None, patch_size=1,
 
 @_with_notes
 def insertion_auc(explainer, X, *, attributions=None, n_steps=None, patch_size=1,
-                  baseline="blur", blur_sigma=5.0, channel_reduction="sum", batch_size=None,
+                  baseline=None, blur_sigma=5.0, channel_reduction="sum", batch_size=None,
                   n_jobs=None):
     """Area under the insertion curve, per sample (higher is better).
 
-    Parameters are those of :func:`deletion_auc`; the default ``baseline`` is ``"blur"``
-    (Petsiuk et al.: insertion starts from a blurred image), which needs spatial axes: pass
-    ``baseline="zeros"`` for ``(n, d)`` arrays. Tabular explainers start from the background.
+    Parameters are those of :func:`deletion_auc`; the default ``baseline=None`` starts
+    images from a blurred copy (``"blur"``, as Petsiuk et al.) and ``(n, d)`` arrays from
+    zeros. Tabular explainers start from the background.
 
     Returns
     -------
