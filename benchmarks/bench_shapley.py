@@ -127,16 +127,14 @@ def main(argv=None):
         if shapiq is not None:
             approx = shapiq.approximator
             candidates = [
-                ("shapiq KernelSHAP paired", lambda: approx.KernelSHAP(n=p, pairing_trick=True, random_state=0)),
-                ("shapiq kADDSHAP order 2", lambda: approx.kADDSHAP(n=p, max_order=2, pairing_trick=True,
-                                                                    random_state=0)),
-                ("shapiq kADDSHAP order 3", lambda: approx.kADDSHAP(n=p, max_order=3, pairing_trick=True,
-                                                                    random_state=0)),
-                ("shapiq SVARM", lambda: approx.SVARM(n=p, random_state=0)),
+                ("shapiq KernelSHAP paired", approx.KernelSHAP, {"pairing_trick": True}),
+                ("shapiq kADDSHAP order 2", approx.kADDSHAP, {"max_order": 2, "pairing_trick": True}),
+                ("shapiq kADDSHAP order 3", approx.kADDSHAP, {"max_order": 3, "pairing_trick": True}),
+                ("shapiq SVARM", approx.SVARM, {}),
             ]
-            for name, make in candidates:
+            for name, cls, kw in candidates:
                 try:
-                    phi, sec = run_shapiq(shapiq, make(), game_for_row, rows, budget)
+                    phi, sec = run_shapiq(shapiq, cls(n=p, random_state=0, **kw), game_for_row, rows, budget)
                 except Exception as exc:  # an approximator refusing a budget
                     print(f"{name} at {budget}: {exc}", file=sys.stderr)
                     continue

@@ -400,7 +400,7 @@ def test_k_additive_kernel_beats_linear_and_keeps_efficiency(regression_data, ml
     exact = ExactShapleyExplainer(mlp, max_background=None).fit(bg).transform(X[:15])
     errs = {}
     for order in (1, 5):
-        est = KernelShapExplainer(mlp, n_samples=40, max_order=order, max_background=None, random_state=0)
+        est = KernelShapExplainer(mlp, n_samples=50, max_order=order, max_background=None, random_state=0)
         phi = est.fit(bg).transform(X[:15])
         np.testing.assert_allclose(phi.sum(1) + est.expected_value_[0], mlp.predict(X[:15]), atol=1e-9)
         errs[order] = np.abs(phi - exact).mean()
