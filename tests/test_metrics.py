@@ -325,3 +325,54 @@ def test_clear_errors(tiny, linear):
         deletion_auc(img, Xi, baseline=np.zeros(3))
     with pytest.raises(ValueError, match="noise_scale"):
         infidelity(img, Xi, noise_scale=-1)
+
+
+class CountingModel:
+    """A linear image model that records the rows of every call."""
+
+    def __init__(self):
+        self.calls = []
+
+    def __call__(self, A):
+        self.calls.append(len(A))
+        return A.reshape(len(A), -1).sum(axis=1)
+
+
+def test_model_calls_are_bounded_by_batch_size():
+    X = np.random.RandomState(0).uniform(size=(5, 1, 4, 4))
+    model = CountingModel()
+    ex = RandomExplainer(model, random_state=0).fit(X)
+    model.calls.clear()
+    deletion_auc(ex, X, batch_size=7)
+    faithfulness_correlation(ex, X, n_subsets=9, batch_size=7)
+    infidelity(ex, X, n_perturbations=4, batch_size=7)
+    assert max(model.calls) <= 7
+    # and many perturbations of several samples go together in one call
+    model.calls.clear()
+    deletion_auc(ex, X, batch_size=4096)
+    assert len(model.calls) <= 3
+
+
+def test_tabular_metrics_on_mixed_dataframe_pipeline():
+    pd = pytest.importorskip("pandas")
+    from sklearn.compose import make_column_transformer
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import OneHotEncoder
+
+    rng = np.random.RandomState(0)
+    df = pd.DataFrame({"a": rng.normal(size=80), "b": rng.normal(size=80),
+                       "colour": rng.choice(["red", "green", "blue"], size=80)})
+    y = df["a"] * 2 - df["b"] + (df["colour"] == "red") * 3.0
+    model = make_pipeline(
+        make_column_transformer((OneHotEncoder(), ["colour"]), remainder="passthrough"),
+        LinearRegression(),
+    ).fit(df, y)
+    ex = ExactShapleyExplainer(model, max_background=20, random_state=0).fit(df)
+    assert_allclose(faithfulness_correlation(ex, df.iloc[:6]), 1.0, atol=1e-10)
+    assert infidelity(ex, df.iloc[:6]).max() < 1e-20
+    assert deletion_auc(ex, df.iloc[:6]).shape == (6,)
+    assert_allclose(completeness_gap(ex, df.iloc[:6]), 0.0, atol=1e-10)
+    with pytest.raises(ValueError, match="numeric"):
+        infidelity(ex, df.iloc[:6], perturbation="gaussian")
+    with pytest.raises(ValueError, match="numeric"):
+        max_sensitivity(ex, df.iloc[:6])
