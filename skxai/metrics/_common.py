@@ -132,7 +132,10 @@ class ExplainerView:
     channel_reduction : {"sum", "abs_sum", "max_abs"}, default="sum"
         How per-channel attributions of a unit are combined into its relevance.
     batch_size : int, optional
-        Most rows per model call (the explainer's ``batch_size`` when it has one).
+        Most rows per model call (the explainer's ``batch_size`` when it has one); fewer for
+        large inputs, so that one perturbed block holds at most ``MAX_BLOCK_VALUES`` values.
+    need_attributions : bool, default=True
+        False for metrics that read the attributions themselves.
     """
 
     def __init__(self, explainer, X, *, attributions=None, patch_size=1, baseline="zeros",
