@@ -107,3 +107,25 @@ def test_one_standard_error_rule_by_hand():
            **{f"split{i}_test_score": np.zeros(4) for i in range(4)}}
     assert one_standard_error_rule("n_samples")(two) == 3  # sigma=0.2 kept: n=5 is too poor
     assert one_standard_error_rule("n_samples", others="any")(two) == 0
+
+
+hypothesis = pytest.importorskip("hypothesis")
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.floats(0, 1), st.floats(0, 0.2)), min_size=1, max_size=8),
+       st.integers(2, 10), st.floats(0, 3))
+def test_one_standard_error_rule_properties(cands, n_splits, n_se):
+    mean = np.array([c[0] for c in cands])
+    std = np.array([c[1] for c in cands])
+    cost = np.arange(len(cands))[::-1] * 10  # the last candidate is the cheapest
+    res = {"param_n_samples": cost, "mean_test_score": mean, "std_test_score": std,
+           **{f"split{i}_test_score": np.zeros(len(cands)) for i in range(n_splits)}}
+    pick = one_standard_error_rule("n_samples", n_se=n_se)(res)
+    best = int(np.argmax(mean))
+    line = mean[best] - n_se * std[best] / np.sqrt(n_splits)
+    assert mean[pick] >= line
+    eligible = np.flatnonzero(mean >= line)
+    assert cost[pick] == cost[eligible].min()

@@ -92,6 +92,8 @@ def make_explanation_scorer(metric, *, greater_is_better=None, **kwargs):
 
     Notes
     -----
+    Call ``search.fit(X)`` without ``y`` on an explainer of an already fitted (or
+    ``FrozenEstimator``-wrapped) model: each fold then only refits the explainer's background.
     Keep the metric's ``random_state`` fixed (the default) so every candidate sees the same
     perturbations. Do not tune on ``max_sensitivity`` / ``avg_sensitivity`` alone: a constant
     map is perfectly insensitive; combine it with a faithfulness metric (multi-metric
