@@ -129,3 +129,24 @@ def test_one_standard_error_rule_properties(cands, n_splits, n_se):
     assert mean[pick] >= line
     eligible = np.flatnonzero(mean >= line)
     assert cost[pick] == cost[eligible].min()
+
+
+def test_scorer_on_pipeline_ending_in_explainer(data):
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    X, _ = data
+    y = X @ np.array([3.0, -2.0, 1.0, 0.5, 0.25])
+    scaler = StandardScaler().fit(X)
+    model = LinearRegression().fit(scaler.transform(X), y)
+    pipe = Pipeline([("scale", StandardScaler()),
+                     ("explain", KernelShapExplainer(FrozenEstimator(model), max_background=10,
+                                                     random_state=0))])
+    scorer = make_explanation_scorer("faithfulness_correlation", n_subsets=10)
+    search = GridSearchCV(pipe, {"explain__n_samples": [12, 32]}, scoring=scorer, cv=2,
+                          refit=one_standard_error_rule("n_samples")).fit(X)
+    assert np.all(search.cv_results_["mean_test_score"] > 0.99)  # additive model: exact
+    assert search.best_params_ == {"explain__n_samples": 12}
+    fitted = pipe.fit(X)
+    assert_allclose(scorer(fitted, X[:5]),
+                    scorer(fitted.named_steps["explain"], scaler.transform(X[:5])))

@@ -46,6 +46,17 @@ def get_metric_names():
     return sorted(_registry())
 
 
+def _last_step(estimator, X):
+    """A Pipeline ending in an explainer: the explainer, and X through the steps before it."""
+    steps = getattr(estimator, "steps", None)
+    if steps is None or hasattr(estimator, "target_indices"):
+        return estimator, X
+    for _, step in steps[:-1]:
+        if step is not None and step != "passthrough":
+            X = step.transform(X)
+    return _last_step(steps[-1][1], X)
+
+
 class ExplanationScorer:
     """``scorer(explainer, X, y=None) -> float``, higher is better.
 
@@ -60,6 +71,7 @@ class ExplanationScorer:
         self.name = name
 
     def __call__(self, explainer, X, y=None):
+        explainer, X = _last_step(explainer, X)
         values = np.asarray(self.metric(explainer, X, **self.kwargs), dtype=np.float64)
         return float(self.sign * np.mean(values))
 
@@ -74,7 +86,8 @@ def make_explanation_scorer(metric, *, greater_is_better=None, **kwargs):
 
     The scorer calls ``metric(explainer, X, **kwargs)`` on the held-out fold (the explainer
     was fitted on the training fold: its background), averages the per-sample values, and
-    negates lower-is-better metrics so that higher is always better.
+    negates lower-is-better metrics so that higher is always better. A ``Pipeline`` ending in
+    an explainer is scored through its last step, on ``X`` transformed by the steps before.
 
     Parameters
     ----------
