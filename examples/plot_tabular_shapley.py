@@ -1,7 +1,7 @@
 """
-==================================================
+====================================================
 Shapley values of a tabular model, in five pictures
-==================================================
+====================================================
 
 Explain a gradient-boosting regressor on scikit-learn's diabetes data with the exact Shapley
 values (10 features: all 1024 coalitions are enumerated) and KernelSHAP, then read them with the

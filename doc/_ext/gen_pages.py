@@ -21,6 +21,8 @@ SECTIONS = [
         "LayerCamExplainer", "EigenCamExplainer", "ScoreCamExplainer", "AblationCamExplainer", "OptiCamExplainer",
         "GuidedGradCamExplainer", "ImageShapleyExplainer"]),
     ("Metrics: evaluating explanations", "skxai.metrics", None),
+    ("Control explainers for calibrating metrics", "skxai", ["RandomExplainer", "SobelExplainer",
+                                                             "ConstantExplainer"]),
     ("Plots", "skxai.plot", None),
     ("Reports", "skxai.report", None),
     ("Datasets", "skxai.datasets", None),
@@ -29,7 +31,12 @@ SECTIONS = [
 
 def _available(module, names):
     mod = importlib.import_module(module)
-    names = list(getattr(mod, "__all__", [])) if names is None else names
+    if names is None:
+        import skxai
+
+        # Names also exported at the top level are documented there only (one page per object).
+        top = set(skxai.__all__) if module != "skxai" else set()
+        names = [n for n in getattr(mod, "__all__", []) if n not in top]
     ok, missing = [], []
     for name in names:
         try:

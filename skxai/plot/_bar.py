@@ -51,7 +51,7 @@ class BarDisplay:
 
     @classmethod
     def from_explanation(cls, explanation, *, output=None, max_display=10, ax=None):
-        """Draw the mean |attribution| of each feature of an :class:`~skxai.Explanation`.
+        """Draw the mean absolute attribution of each feature of an :class:`~skxai.Explanation`.
 
         Parameters
         ----------

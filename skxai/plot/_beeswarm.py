@@ -47,7 +47,7 @@ class BeeswarmDisplay:
     Attributes
     ----------
     order_ : ndarray
-        Features drawn, top row first (by mean |attribution|).
+        Features drawn, top row first (by mean absolute attribution).
     collections_ : list of matplotlib PathCollection
         One scatter per drawn feature, in ``order_``.
     colorbar_ : matplotlib Colorbar or None

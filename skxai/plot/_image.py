@@ -1,4 +1,4 @@
-"""Image attributions: a heatmap (signed, or max over channels of |attribution|) over the image."""
+"""Image attributions: a heatmap (signed, or max over channels of the absolute attribution) over the image."""
 
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ def to_hwc(a, channel_axis="auto"):
 def heatmap(attr_hwc, mode):
     """Reduce ``(H, W, C)`` attributions to one ``(H, W)`` map.
 
-    ``"abs_max"``: max over channels of |attribution| (the saliency picture of the course);
+    ``"abs_max"``: max over channels of the absolute attribution (the saliency picture of the course);
     ``"signed"``: sum over channels; ``"positive"`` / ``"negative"``: the positive part and
     the magnitude of the negative part of that sum.
     """

@@ -26,7 +26,7 @@ class SigmaSweepDisplay:
     """SmoothGrad maps of one image for several noise levels (the course's sigma picture).
 
     Small sigma gives the noisy plain gradient; larger sigma smooths the map until the
-    noise drowns the image. Each map is the max over channels of |attribution|.
+    noise drowns the image. Each map is the max over channels of the absolute attribution.
 
     Parameters
     ----------

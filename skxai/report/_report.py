@@ -82,7 +82,7 @@ def make_report(explainers, X, *, path=None, title="skxai explanation report", d
     """Explain ``X`` with fitted explainers and write one self-contained HTML page.
 
     For each explainer the page says what was explained (model, data, response, outputs,
-    target), its settings (``get_params``), global views (mean |attribution| bars, beeswarm,
+    target), its settings (``get_params``), global views (bars of the mean absolute attribution, beeswarm,
     dependence; for images the mean map; for documents the most weighted words), local views
     (waterfall and force strips, image heatmaps and CAM overlays, highlighted words with
     anchors in bold) and quality figures: the explainer's ``score`` and the metrics of

@@ -58,7 +58,7 @@ class SectionBuilder:
         except Exception as exc:  # a picture that cannot be drawn must not lose the page
             self.note(f"{caption}: could not be drawn ({type(exc).__name__}: {exc})", "error")
             return
-        fname = f"{slug(self.name)}-{len(self.figures):02d}-{slug(caption)[:40]}.png"
+        fname = f"{slug(self.name)[:32].strip('-')}-{len(self.figures):02d}-{slug(caption)[:40]}.png"
         self.figures.append((fname, png))
         self.parts.append(png_figure(png, caption))
 
