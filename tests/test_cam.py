@@ -346,17 +346,25 @@ def test_hooks_removed_and_mode_restored_after_errors(cls):
     assert all(torch.equal(a, b) for a, b in zip(before, net.parameters(), strict=True))
 
 
-def test_inplace_relu_after_layer_leaves_activations_intact():
-    net = seeded(0, lambda: nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.ReLU(inplace=True),
-                                          nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(4, 3)))
+@pytest.mark.parametrize("cls", [GradCamExplainer, HiResCamExplainer, EigenCamExplainer,
+                                 ScoreCamExplainer, AblationCamExplainer],
+                         ids=lambda c: c.__name__)
+def test_inplace_relu_after_layer_leaves_activations_intact(cls):
+    def build(inplace):
+        return seeded(0, lambda: nn.Sequential(
+            nn.Conv2d(1, 4, 3, padding=1), nn.ReLU(inplace=inplace), nn.AdaptiveAvgPool2d(1),
+            nn.Flatten(), nn.Linear(4, 3)))
+
     X = images()
-    exp = GradCamExplainer(net, target_layer="0", relu=False, upsample=False).fit(X).explain(X)
+    opts = dict(target_layer="0", relu=False, upsample=False)
+    ref = cls(build(False), **opts).fit(X).explain(X)
+    got = cls(build(True), **opts).fit(X).explain(X)
     with torch.no_grad():
-        conv = net[0](torch.as_tensor(X))
-    assert (conv < 0).any()
-    # The raw map used the conv output, negative values included (not the ReLU-ed copy).
-    w = exp.weights[:, :, None, None]
-    np.testing.assert_allclose(exp.raw_map, (w * conv.numpy()).sum(1), rtol=1e-5, atol=1e-6)
+        conv = build(False)[0](torch.as_tensor(X))
+    assert (conv < 0).any() and (ref.raw_map < 0).any()
+    # The conv output was explained, negative values included (not the ReLU-ed tensor).
+    np.testing.assert_allclose(got.raw_map, ref.raw_map, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(got.weights, ref.weights, rtol=1e-5, atol=1e-6)
 
 
 @pytest.mark.parametrize("cls", ALL, ids=lambda c: c.__name__)

@@ -14,7 +14,8 @@ class AblationCamExplainer(BaseCamExplainer):
     """Ablation-CAM: ``w_k = (y_c - y_c^{(k)}) / y_c`` with ``y_c^{(k)}`` the score when
     channel ``k`` of the layer is set to ``ablation_value``.
 
-    All ``n x K`` ablations of a batch are forwarded together, ``batch_size`` rows per call.
+    All ``n x K`` ablations of a batch are forwarded together, ``batch_size`` rows per call
+    (fewer when the network's largest layer would exceed about 2 million values).
     The network before the layer runs once per image, not once per ablated channel: a hook
     on the layer expands each image's activations into its ablated copies, and only the rest
     of the network sees the larger batch. Networks whose later layers reuse tensors from
@@ -73,17 +74,27 @@ class AblationCamExplainer(BaseCamExplainer):
     def _ablated_scores(self, lp, pairs, expand):
         """Scores of the (sample, channel) ``pairs`` ablated, in one forward pass."""
         owner, chan = pairs // lp.activations.shape[1], pairs % lp.activations.shape[1]
-        first = int(owner[0])
+        first, last = int(owner[0]), int(owner[-1]) + 1
         value = float(self.ablation_value)
         rows = torch.arange(pairs.shape[0], device=pairs.device)
+        module = self.model_.module
+
+        def feed_images(m, args):
+            # The adapter sizes its output by the batch it is given (one row per pair, a
+            # zero-stride view); the network itself only runs on the distinct images.
+            return (lp.x[first:last],) + tuple(args[1:])
 
         def hook(m, inp, out):
             act = out[owner - first] if expand else out.clone()
             act[rows, chan] = value
             return act
 
-        x = lp.x[first : int(owner[-1]) + 1] if expand else lp.x[owner]
         with HookSet() as hooks, torch.no_grad():
+            if expand:
+                hooks.add(module.register_forward_pre_hook(feed_images))
+                x = lp.x[first : first + 1].expand((pairs.shape[0],) + tuple(lp.x.shape[1:]))
+            else:
+                x = lp.x[owner]
             hooks.add(lp.layer.register_forward_hook(hook))
             y = self.model_.forward(x)
         if y.shape != (pairs.shape[0], lp.outputs.shape[1]):
@@ -96,7 +107,7 @@ class AblationCamExplainer(BaseCamExplainer):
         n, k = lp.activations.shape[:2]
         pairs = torch.arange(n * k, device=lp.activations.device)
         scores = torch.empty(n * k, dtype=lp.outputs.dtype, device=pairs.device)
-        bs = self._batch()
+        bs = self._rows_per_call(lp)
         expand = True
         for s in range(0, n * k, bs):
             chunk = pairs[s : s + bs]

@@ -33,6 +33,13 @@ from skxai.gradient._torch import HookSet
 __all__ = ["BaseCamExplainer", "LayerPass"]
 
 
+_PEAK_VALUES = 2**21
+
+
+class _InPlaceError(Exception):
+    """A module after the target layer modified its activations in place."""
+
+
 @dataclass
 class LayerPass:
     """What one forward (and backward) pass of a chunk of images gives a CAM variant."""
@@ -51,6 +58,8 @@ class LayerPass:
     name: str
     inputs: dict
     """Inputs of watched modules (CAM's classifier), by name."""
+    peak_per_row: int = 1
+    """Largest activation of any module, in values per sample (sizes perturbation batches)."""
 
 
 def spatial_axes(t):
@@ -142,7 +151,19 @@ class BaseCamExplainer(BaseTorchExplainer):
 
     # ------------------------------------------------------------------ passes
     def _capture(self, x, name, targets):
-        """One pass over a chunk: activations, gradients (when used), outputs, targets."""
+        """One pass over a chunk: activations, gradients (when used), outputs, targets.
+
+        The network first continues on the recorded activations themselves (no copy); when a
+        later module modifies them in place (``ReLU(inplace=True)``: autograd refuses it on
+        the gradient leaf, or the tensor's version counter moves) the pass is redone on a
+        copy, so the recorded activations and their gradients are always the layer's own.
+        """
+        try:
+            return self._capture_once(x, name, targets, copy=False)
+        except _InPlaceError:
+            return self._capture_once(x, name, targets, copy=True)
+
+    def _capture_once(self, x, name, targets, copy):
         layer = self.model_.get_layer(name)
         watch = self._watched_modules(name)
         box = {"inputs": {}}
@@ -156,12 +177,13 @@ class BaseCamExplainer(BaseTorchExplainer):
             if not isinstance(out, torch.Tensor):
                 raise TypeError(f"Layer {name!r} returns {type(out).__name__}, not a tensor.")
             leaf = out.detach()
+            box["version"] = leaf._version
             if self._uses_gradients:
                 leaf.requires_grad_(True)
             box["act"] = leaf
-            # The network continues on a copy, so in-place modules after the layer (ReLU(inplace))
-            # leave the recorded activations and their gradient untouched.
-            return leaf.clone()
+            if copy:
+                return leaf.clone()
+            return leaf if self._uses_gradients else None
 
         def watch_hook(key):
             def hook(m, inp, out):
@@ -169,14 +191,31 @@ class BaseCamExplainer(BaseTorchExplainer):
 
             return hook
 
+        peak = [1]
+
+        def size_hook(m, inp, out):
+            if isinstance(out, torch.Tensor) and out.ndim > 0 and out.shape[0]:
+                peak[0] = max(peak[0], out.numel() // out.shape[0])
+
         with HookSet() as hooks:
             hooks.add(layer.register_forward_hook(layer_hook))
             for key, mod in watch.items():
                 hooks.add(mod.register_forward_hook(watch_hook(key)))
+            if not self._uses_gradients:
+                for mod in self.model_.module.modules():
+                    if next(mod.children(), None) is None:
+                        hooks.add(mod.register_forward_hook(size_hook))
             with torch.set_grad_enabled(self._uses_gradients):
-                out = self.model_.forward(x)
+                try:
+                    out = self.model_.forward(x)
+                except RuntimeError as exc:
+                    if not copy and "in-place" in str(exc):
+                        raise _InPlaceError from exc
+                    raise
                 if "act" not in box:
                     raise ValueError(f"Layer {name!r} was not called during the forward pass.")
+                if not copy and box["act"]._version != box["version"]:
+                    raise _InPlaceError
                 t = self._targets(out.detach()) if targets is None else targets
                 grads = None
                 if self._uses_gradients:
@@ -192,17 +231,13 @@ class BaseCamExplainer(BaseTorchExplainer):
                 f"{tuple(x.shape[1:])}. Choose a convolutional layer among "
                 f"{self.model_.layer_names()}."
             )
-        return LayerPass(x, act, grads, out.detach(), t, layer, name, box["inputs"])
+        return LayerPass(x, act, grads, out.detach(), t, layer, name, box["inputs"], peak[0])
 
-    def _target_scores(self, rows, row_targets):
-        """Explained score of each row, no gradients, ``batch_size`` rows per call."""
-        bs = self._batch()
-        out = []
-        with torch.no_grad():
-            for s in range(0, rows.shape[0], bs):
-                y = self.model_.forward(rows[s : s + bs])
-                out.append(y.gather(1, row_targets[s : s + bs, None])[:, 0])
-        return torch.cat(out) if out else rows.new_zeros(0)
+    def _rows_per_call(self, lp):
+        """Rows per perturbation forward: ``batch_size``, and at most about ``2**21``
+        activation values (8 MB in float32) in the network's largest layer, which keeps
+        each call's tensors in cache; more rows per call only cost memory traffic."""
+        return max(1, min(self._batch(), _PEAK_VALUES // max(1, lp.peak_per_row)))
 
     # ------------------------------------------------------------------ variants
     def _channel_weights(self, lp):

@@ -37,9 +37,10 @@ class EigenCamExplainer(BaseCamExplainer):
         n, k = A.shape[:2]
         P = A.reshape(n, k, -1).transpose(1, 2)  # positions x channels
         P = P - P.mean(dim=1, keepdim=True)
-        # Batched SVD in float64: the leading direction of near-degenerate spectra is stable.
-        _, _, Vh = torch.linalg.svd(P.double(), full_matrices=False)
-        v = Vh[:, 0, :].to(A.dtype)
+        # Leading right singular vector of P = top eigenvector of the K x K Gram matrix, in
+        # float64 (much cheaper than a batched SVD of the positions x channels matrices).
+        gram = P.double().transpose(1, 2) @ P.double()
+        v = torch.linalg.eigh(gram)[1][:, :, -1].to(A.dtype)
         proj = (P @ v[:, :, None])[:, :, 0]
         sign = torch.sign((proj * A.mean(dim=1).reshape(n, -1)).sum(dim=1))
         sign = torch.where(sign == 0, torch.ones_like(sign), sign)

@@ -59,7 +59,9 @@ def full_kernel_design(p):
     """
     masks = all_coalitions(p)[1:-1]
     sizes = masks.sum(axis=1)
-    weights = np.array([kernel_mass(p, s) / comb(p, s) for s in range(p + 1)])[sizes]
+    per_size = np.zeros(p + 1)
+    per_size[1:p] = [kernel_mass(p, s) / comb(p, s) for s in range(1, p)]
+    weights = per_size[sizes]
     return CoalitionDesign(masks=masks, weights=weights, unit=np.full(len(masks), -1),
                            stratum=np.zeros(0, dtype=int), exact=True)
 
@@ -324,7 +326,7 @@ class ImageShapleyExplainer(BaseExplainer):
         method = self.method
         ends = np.zeros((2, p), dtype=bool)
         ends[1] = True
-        if method == "exact":
+        if method == "exact" or (method == "kernel" and p == 1):
             if p > self.max_players:
                 raise ValueError(
                     f"method='exact' enumerates 2**{p} coalitions; {p} regions exceed "

@@ -14,8 +14,9 @@ class ScoreCamExplainer(BaseCamExplainer):
     activation map of channel ``k``.
 
     The ``n x K`` masked images of a batch go to the model together, ``batch_size`` rows per
-    call. A channel that is constant over the image gives an all-zero mask, so every such
-    channel shares one forward of the zero image. A baseline score subtracted inside the
+    call (fewer when the network's largest layer would exceed about 2 million values). A
+    channel that is constant over the image gives an all-zero mask, so every such channel
+    shares one forward of the zero image. A baseline score subtracted inside the
     softmax (the paper's "increase of confidence") cancels out, so none is computed.
     ``response_method="proba"`` scores masked images by the class probability, as the
     paper does; the default, logits, matches pytorch-grad-cam and torchcam. Masks are
@@ -57,7 +58,7 @@ class ScoreCamExplainer(BaseCamExplainer):
                 y0 = self.model_.forward(torch.zeros_like(x[:1]))[0]
             scores[~live] = y0[row_targets[~live]].to(A.dtype)
         idx = torch.nonzero(live)[:, 0]
-        bs = self._batch()
+        bs = self._rows_per_call(lp)
         with torch.no_grad():
             for s in range(0, idx.shape[0], bs):
                 rows = idx[s : s + bs]

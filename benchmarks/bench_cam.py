@@ -1,0 +1,222 @@
+"""Class activation maps: skxai against pytorch-grad-cam and torchcam, same models and targets.
+
+Two networks (random initialisation, evaluation mode, predicted class of each image):
+
+- ``digits``: a small CNN over 8x8 digits (scikit-learn's, scaled to [0, 1]), batch 256;
+- ``rgb64``: a CNN over 3x64x64 inputs (generated images), batch 32.
+
+For every method a peer shares, each library explains the same batch on the same layer;
+times are the minimum over repeats (all libraries interleaved in one process). Agreement:
+skxai's upscaled, min-max normalised maps against pytorch-grad-cam's (which always ReLUs,
+upscales and normalises), and skxai's raw maps at the layer's resolution against torchcam's
+(``normalized=False``).
+
+    python benchmarks/bench_cam.py [--repeats 5] [--out benchmarks/results/cam.md]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tests._peers import patch_torchvision  # noqa: E402
+
+patch_torchvision()
+import pytorch_grad_cam as pgc  # noqa: E402
+import torchcam.methods as tcm  # noqa: E402
+from pytorch_grad_cam.utils.model_targets import ClassifierOutputTarget  # noqa: E402
+
+import skxai  # noqa: E402
+
+warnings.filterwarnings("ignore")
+
+# skxai class, pytorch-grad-cam class, torchcam class, layer-resolution comparison kwargs
+METHODS = [
+    ("CamExplainer", None, "CAM", {"relu": False}),
+    ("GradCamExplainer", "GradCAM", "GradCAM", {}),
+    ("GradCamPlusPlusExplainer", "GradCAMPlusPlus", "GradCAMpp", {}),
+    ("XGradCamExplainer", "XGradCAM", "XGradCAM", {}),
+    ("HiResCamExplainer", "HiResCAM", None, {}),
+    ("LayerCamExplainer", "LayerCAM", "LayerCAM", {}),
+    ("EigenCamExplainer", "EigenCAM", None, {}),
+    ("ScoreCamExplainer", "ScoreCAM", "ScoreCAM", {}),
+    ("AblationCamExplainer", "AblationCAM", None, {}),
+]
+
+
+def digits_setup():
+    from sklearn.datasets import load_digits
+
+    with torch.random.fork_rng():
+        torch.manual_seed(0)
+        net = nn.Sequential(
+            nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(),
+            nn.Conv2d(16, 32, 3, padding=1), nn.ReLU(),
+            nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(32, 10),
+        ).eval()
+    X = load_digits().data[:256] / 16.0
+    return net, "3", "6", torch.as_tensor(X.reshape(-1, 1, 8, 8), dtype=torch.float32)
+
+
+def rgb_setup():
+    with torch.random.fork_rng():
+        torch.manual_seed(0)
+        net = nn.Sequential(
+            nn.Conv2d(3, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Conv2d(16, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Conv2d(32, 64, 3, padding=1), nn.ReLU(),
+            nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(64, 10),
+        ).eval()
+    rng = np.random.RandomState(0)
+    X = rng.uniform(size=(32, 3, 64, 64)).astype(np.float32)
+    return net, "7", "10", torch.as_tensor(X)
+
+
+def timed(fn):
+    t = time.perf_counter()
+    with contextlib.redirect_stderr(io.StringIO()):  # peers' tqdm bars
+        out = fn()
+    return out, 1000 * (time.perf_counter() - t)
+
+
+def interleaved(fns, repeats):
+    """Run every library once per round, ``repeats`` rounds; minimum time per library."""
+    outs, best = {}, {}
+    for _ in range(repeats):
+        for key, fn in fns.items():
+            outs[key], ms = timed(fn)
+            best[key] = min(best.get(key, np.inf), ms)
+    return outs, best
+
+
+def bench(name, net, layer, fc, x, repeats):
+    with torch.no_grad():
+        labels = net(x).argmax(1).tolist()
+    module = net.get_submodule(layer)
+    rows = []
+    for ours, pgc_name, tc_name, raw_kw in METHODS:
+        cls = getattr(skxai, ours)
+        big = 1024 if ours in ("ScoreCamExplainer", "AblationCamExplainer") else 256
+        sk_norm = cls(net, target_layer=layer, normalize=True, batch_size=big).fit(x[:2])
+        sk_raw = cls(net, target_layer=layer, upsample=False, batch_size=big, **raw_kw).fit(x[:2])
+        fns, cleanup = {}, []
+        if pgc_name is not None:
+            fns["skxai_norm"] = lambda e=sk_norm: e.transform(x)
+            kw = {"batch_size": 32} if pgc_name == "AblationCAM" else {}
+            cam = getattr(pgc, pgc_name)(net, target_layers=[module], **kw)
+            if pgc_name == "ScoreCAM":
+                cam.batch_size = 16  # its default
+            targets = [ClassifierOutputTarget(c) for c in labels]
+            fns["pgc"] = lambda c=cam, t=targets: c(x, targets=t)
+            cleanup.append(cam.activations_and_grads.release)
+        if tc_name is not None:
+            fns["skxai_raw"] = lambda e=sk_raw: e.transform(x)
+            extra = {"fc_layer": fc} if tc_name == "CAM" else {}
+            ext = getattr(tcm, tc_name)(net, target_layer=layer, **extra)
+
+            def run_tc(e=ext, tc=tc_name):
+                if tc in ("CAM", "ScoreCAM"):
+                    with torch.no_grad():
+                        scores = net(x)
+                else:
+                    scores = net(x)
+                return e(class_idx=labels, scores=scores, normalized=False)[0].numpy()
+
+            fns["torchcam"] = run_tc
+            cleanup.append(ext.remove_hooks)
+        outs, best = interleaved(fns, repeats)
+        for c in cleanup:
+            c()
+        row = {"method": ours.replace("Explainer", ""), **best}
+        if "pgc" in outs:
+            heat, ref = outs["skxai_norm"], outs["pgc"]
+            if pgc_name == "EigenCAM":  # the sign of a principal direction is arbitrary
+                raw = sk_norm.explain(x).raw_map
+                alt = skxai.cam._upsample.postprocess(
+                    torch.as_tensor(-raw), relu=True, normalize=True, size=x.shape[2:]
+                ).numpy()
+                per = np.minimum(np.abs(heat - ref).reshape(len(x), -1).max(1),
+                                 np.abs(alt - ref).reshape(len(x), -1).max(1))
+                row["pgc_diff"] = float(per.max())
+            else:
+                row["pgc_diff"] = float(np.abs(heat - ref).max())
+            row["ratio_pgc"] = row["pgc"] / row["skxai_norm"]
+        if "torchcam" in outs:
+            row["tc_diff"] = float(np.abs(outs["skxai_raw"] - outs["torchcam"]).max())
+            row["tc_scale"] = float(np.abs(outs["torchcam"]).max())
+            row["ratio_tc"] = row["torchcam"] / row["skxai_raw"]
+        rows.append(row)
+        print(name, row, flush=True)
+    return rows
+
+
+def fmt(v, digits=1):
+    return "-" if v is None else f"{v:.{digits}f}"
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--out", default="benchmarks/results/cam.md")
+    parser.add_argument("--threads", type=int, default=1)
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    results = {}
+    for name, setup in (("digits 1x8x8, batch 256", digits_setup), ("3x64x64, batch 32", rgb_setup)):
+        net, layer, fc, x = setup()
+        results[name] = (layer, bench(name, net, layer, fc, x, args.repeats))
+    lines = [
+        "# CAM benchmark: skxai vs pytorch-grad-cam 1.5.7 and torchcam 0.5",
+        "",
+        f"Command: `python benchmarks/bench_cam.py --repeats {args.repeats} --threads {args.threads}`",
+        "",
+        f"torch {torch.__version__}, CPU, {args.threads} torch thread(s) for every library (the "
+        "2-core machine is shared with other jobs; multi-threaded BLAS under that load is "
+        "erratic). Networks at random initialisation, predicted class of each image as "
+        "target. Times: milliseconds per batch, minimum over rounds, the libraries interleaved "
+        "in each round. Two skxai configurations, each timed against the peer that computes "
+        "the same thing: `normalize=True` (ReLU, bilinear upscaling, per-map min-max: what "
+        "pytorch-grad-cam's `cam(x, targets)` returns) and `upsample=False` (raw maps at the "
+        "layer's resolution: what torchcam's extractor returns with `normalized=False`, timed "
+        "with its forward pass). Input validation is included in skxai's times. Peer chunk "
+        "sizes are their defaults (pytorch-grad-cam: one image at a time, 16 masked images per "
+        "Score-CAM forward, 32 ablations per Ablation-CAM forward; torchcam Score-CAM: 32); "
+        "skxai runs Score-CAM and Ablation-CAM with `batch_size=1024` rows per forward.",
+        "",
+        "x pgc / x torchcam: the peer's time over skxai's (above 1: skxai faster). |d pgc|: "
+        "max abs difference of the normalised upscaled maps (Eigen-CAM: up to the arbitrary "
+        "sign of the principal direction). |d torchcam|: max abs difference of the raw maps "
+        "(largest torchcam value in brackets).",
+        "",
+    ]
+    for name, (layer, rows) in results.items():
+        lines += [f"## {name} (layer `{layer}`)", "",
+                  "| method | skxai norm. ms | pytorch-grad-cam ms | x pgc | skxai raw ms | "
+                  "torchcam ms | x torchcam | \\|d pgc\\| | \\|d torchcam\\| |",
+                  "|---|---|---|---|---|---|---|---|---|"]
+        for r in rows:
+            tc = "-" if "tc_diff" not in r else f"{r['tc_diff']:.1e} ({r['tc_scale']:.2g})"
+            pd = "-" if "pgc_diff" not in r else f"{r['pgc_diff']:.1e}"
+            lines.append(
+                f"| {r['method']} | {fmt(r.get('skxai_norm'))} | {fmt(r.get('pgc'))} | "
+                f"{fmt(r.get('ratio_pgc'), 2)} | {fmt(r.get('skxai_raw'))} | "
+                f"{fmt(r.get('torchcam'))} | {fmt(r.get('ratio_tc'), 2)} | {pd} | {tc} |"
+            )
+        lines.append("")
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.out).write_text("\n".join(lines) + "\n")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,147 @@
+"""Superpixel Shapley values, KernelSHAP and LIME of image classifiers."""
+
+import numpy as np
+import pytest
+from sklearn.datasets import load_digits
+from sklearn.linear_model import LogisticRegression
+
+from skxai.cam import ImageGame, ImageShapleyExplainer
+from skxai.cam._image_game import grid_segments, replacement_images
+
+
+@pytest.fixture(scope="module")
+def digits_model():
+    X, y = load_digits(return_X_y=True)
+    X = X[:300] / 16.0
+    return X, LogisticRegression(max_iter=200).fit(X, y[:300])
+
+
+def _cnn(seed=0):
+    torch = pytest.importorskip("torch")
+    from torch import nn
+
+    with torch.random.fork_rng():
+        torch.manual_seed(seed)
+        return nn.Sequential(nn.Conv2d(3, 4, 3, padding=1), nn.ReLU(), nn.AdaptiveAvgPool2d(2),
+                             nn.Flatten(), nn.Linear(16, 3)).eval()
+
+
+def _images(n=3, seed=0):
+    return np.random.RandomState(seed).uniform(size=(n, 3, 12, 12)).astype(np.float32)
+
+
+def test_grid_segments_and_replacements():
+    seg = grid_segments((8, 8), (2, 4))
+    assert seg.shape == (8, 8) and set(np.unique(seg)) == set(range(8))
+    assert (seg[:4, :2] == 0).all() and (seg[4:, 6:] == 7).all()
+    assert grid_segments((10,), 3).tolist() == [0] * 4 + [1] * 3 + [2] * 3
+    imgs = np.random.RandomState(0).normal(size=(2, 3, 6, 6))
+    mean = replacement_images(imgs, "mean", 1.0)
+    np.testing.assert_allclose(mean[:, :, 0, 0], imgs.mean(axis=(2, 3)))
+    blur = replacement_images(imgs, "blur", 1.0)
+    assert blur.shape == imgs.shape and blur.std() < imgs.std()
+    with pytest.raises(ValueError, match="baseline"):
+        replacement_images(imgs, "noise", 1.0)
+
+
+def test_image_game_values_by_hand():
+    imgs = np.arange(2 * 1 * 4 * 4, dtype=float).reshape(2, 1, 4, 4)
+    seg = grid_segments((4, 4), (2, 2))
+    game = ImageGame(lambda A: A.reshape(len(A), -1).sum(axis=1, keepdims=True), seg,
+                     np.full_like(imgs, -1.0), batch_size=3)
+    masks = np.array([[1, 0, 0, 1], [0, 0, 0, 0], [1, 1, 1, 1]], dtype=bool)
+    v = game.values(imgs, masks)
+    assert v.shape == (2, 3, 1)
+    for i in range(2):
+        keep = masks[0][seg]
+        assert v[i, 0, 0] == np.where(keep, imgs[i, 0], -1).sum()
+        assert v[i, 1, 0] == -16 and v[i, 2, 0] == imgs[i].sum()
+
+
+def test_linear_model_closed_form_for_every_method(digits_model):
+    X, model = digits_model
+    seg = grid_segments((8, 8), (2, 4))
+    coef = model.coef_  # decision_function is linear: regions add up exactly
+    expected = np.stack([
+        np.stack([(coef[:, seg.ravel() == r] * x[seg.ravel() == r]).sum(axis=1) for r in range(8)])
+        for x in X[:3]
+    ])
+    for method, kw in [("exact", {}), ("kernel", {"n_samples": 100}), ("sampling", {"n_samples": 90}),
+                       ("lime", {"alpha": 1e-9, "n_samples": 200})]:
+        exp = ImageShapleyExplainer(model, method=method, image_shape=(8, 8), n_segments=(2, 4),
+                                    response_method="decision_function", random_state=0,
+                                    **kw).fit(X).explain(X[:3])
+        np.testing.assert_allclose(exp.player_values, expected, atol=1e-8, err_msg=method)
+        # every pixel carries its region's value
+        np.testing.assert_allclose(exp.values[:, 0, 0], exp.player_values[:, 0])
+        np.testing.assert_allclose(exp.values[:, 7, 7], exp.player_values[:, 7])
+
+
+@pytest.mark.parametrize("method", ["exact", "kernel", "sampling"])
+def test_efficiency_on_a_cnn(method):
+    X = _images()
+    exp = ImageShapleyExplainer(_cnn(), method=method, n_segments=9, n_samples=64,
+                                random_state=0, baseline="blur").fit(X).explain(X)
+    assert exp.values.shape == (3, 12, 12, 3)
+    gap = exp.player_values.sum(axis=1) - (exp.outputs - exp.base_values)
+    assert np.abs(gap).max() < 1e-5
+    assert exp.player_values.shape == (3, 9, 3)
+
+
+def test_exact_equals_kernel_when_budget_covers_all_coalitions():
+    X = _images()
+    common = dict(n_segments=(2, 4), baseline="mean", response_method="logits")
+    exact = ImageShapleyExplainer(_cnn(1), method="exact", **common).fit(X).explain(X)
+    kern = ImageShapleyExplainer(_cnn(1), method="kernel", n_samples=256, **common).fit(X).explain(X)
+    np.testing.assert_allclose(kern.player_values, exact.player_values, rtol=1e-6, atol=1e-7)
+    assert (kern.n_evaluations == 256).all()
+    # A smaller budget samples coalitions: close, efficient, not identical.
+    approx = ImageShapleyExplainer(_cnn(1), method="kernel", n_samples=60, random_state=0,
+                                   **common).fit(X).explain(X)
+    assert np.abs(approx.player_values - exact.player_values).max() > 1e-9
+    np.testing.assert_allclose(approx.player_values.sum(1), exact.player_values.sum(1), atol=1e-6)
+
+
+def test_slic_segments_and_reproducibility():
+    pytest.importorskip("skimage")
+    # Piecewise-constant colour blocks (plus noise) so SLIC finds several regions.
+    rng = np.random.RandomState(3)
+    blocks = rng.uniform(size=(2, 3, 3, 3)).repeat(4, axis=2).repeat(4, axis=3)
+    X = (blocks + 0.02 * rng.normal(size=blocks.shape)).astype(np.float32)
+    est = ImageShapleyExplainer(_cnn(), method="kernel", segmentation="slic", n_segments=10,
+                                n_samples=80, random_state=0)
+    a = est.fit(X).explain(X)
+    b = est.explain(X)
+    np.testing.assert_array_equal(a.values, b.values)
+    counts = [int(s.max()) + 1 for s in a.segments]
+    assert min(counts) >= 4
+    for i in range(2):
+        pv = a.player_values[i]
+        seg = a.segments[i]
+        np.testing.assert_allclose(a.values[i], pv[seg])
+        np.testing.assert_allclose(pv.sum(0), a.outputs[i] - a.base_values[i], atol=1e-5)
+    assert est.transform(X).shape == (2, 12, 12)
+
+
+def test_torch_and_sklearn_targets_and_errors(digits_model):
+    X, model = digits_model
+    est = ImageShapleyExplainer(model, method="exact", image_shape=(8, 8), n_segments=(2, 2)).fit(X)
+    heat = est.transform(X[:4])
+    pred = model.predict_proba(X[:4]).argmax(1)
+    full = est.explain(X[:4]).values
+    np.testing.assert_allclose(heat, full[np.arange(4), ..., pred])
+    np.testing.assert_array_equal(est.target_indices(X[:4]), pred)
+    with pytest.raises(ValueError, match="max_players"):
+        ImageShapleyExplainer(model, method="exact", image_shape=(8, 8), n_segments=64,
+                              max_players=16).fit(X).transform(X[:1])
+    with pytest.raises(ValueError, match="image_shape"):
+        ImageShapleyExplainer(model, image_shape=(7, 7)).fit(X)
+    with pytest.raises(ValueError, match="NaN"):
+        est.transform(np.full((1, 64), np.nan))
+    with pytest.raises(ValueError, match="sample shape"):
+        est.transform(X[:2, :32])
+    with pytest.raises(ValueError, match="method"):
+        ImageShapleyExplainer(model, method="banzhaf").fit(X)
+    with pytest.raises(ValueError, match="too small"):
+        ImageShapleyExplainer(model, method="kernel", image_shape=(8, 8), n_segments=16,
+                              n_samples=10).fit(X).transform(X[:1])
