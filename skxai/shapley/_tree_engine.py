@@ -79,7 +79,7 @@ def build_tables(plan, ens, game, bgT=None, bg_w=None, bg_nan=False):
     wide = np.flatnonzero(plan.leaf_d > MAX_TABLE_BITS)
     bg_DT = None
     if game == "interventional":
-        bg_DT = ens.decisions(bgT, plan.internal, bg_nan)
+        bg_DT = ens.decisions(bgT, plan.internal, bg_nan, plan.runs)
     rows, off, hist = _leaf_tables(plan, game, bg_DT, bg_w, small)
     row_off = np.full(len(plan.leaf_d), -1, dtype=np.int64)
     row_off[small] = off
@@ -166,7 +166,7 @@ def explain_tree(plan, tab, ens, XT, has_nan, phi):
     if len(plan.internal) == 0:
         return
     n = XT.shape[1]
-    DT = ens.decisions(XT, plan.internal, has_nan)
+    DT = ens.decisions(XT, plan.internal, has_nan, plan.runs)
     players = plan.players
     k = ens.n_outputs
     nb = len(plan.block_bits)

@@ -126,23 +126,36 @@ class TreeEnsemble:
             X = X.astype(np.float32).astype(np.float64)
         return X
 
-    def decisions(self, XT, nodes, has_nan=True):
+    def decisions(self, XT, nodes, has_nan=True, runs=None):
         """Decisions ``(len(nodes), n_rows)``: True where a row goes to the left child.
 
-        ``XT`` is the transposed output of :meth:`prepare` (features x rows), so each node
-        reads one contiguous row.
+        ``XT`` is the transposed output of :meth:`prepare` (features x rows). ``runs``
+        (feature, start, stop) rows, when ``nodes`` are sorted by feature, let each
+        feature's nodes be compared against its row of ``XT`` in one broadcast.
         """
         nodes = np.asarray(nodes, dtype=np.int64)
-        x = XT[self.feature[nodes]]
-        left = x <= self.threshold[nodes][:, None]
-        if has_nan:
-            nan = np.isnan(x)
-            if nan.any():
-                left = np.where(nan, self.missing_left[nodes][:, None], left)
+        thr = self.threshold[nodes]
+        if runs is None:
+            x = XT[self.feature[nodes]]
+            left = x <= thr[:, None]
+            if has_nan:
+                nan = np.isnan(x)
+                if nan.any():
+                    left = np.where(nan, self.missing_left[nodes][:, None], left)
+        else:
+            left = np.empty((len(nodes), XT.shape[1]), dtype=bool)
+            for f, a, b in runs:
+                xf = XT[f]
+                np.less_equal(xf[None, :], thr[a:b, None], out=left[a:b])
+                if has_nan:
+                    nan = np.flatnonzero(np.isnan(xf))
+                    if len(nan):
+                        left[a:b, nan] = self.missing_left[nodes[a:b]][:, None]
         if self._n_cat_nodes:
             cat_rows = np.flatnonzero(self.cat[nodes] >= 0)
             if len(cat_rows):
-                left[cat_rows] = self._categorical_left(x[cat_rows].T, nodes[cat_rows]).T
+                x = XT[self.feature[nodes[cat_rows]]]
+                left[cat_rows] = self._categorical_left(x.T, nodes[cat_rows]).T
         return left
 
     def _categorical_left(self, x, nodes):

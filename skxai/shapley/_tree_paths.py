@@ -16,6 +16,7 @@ Leaves deeper than ``block_bits`` (rare: only for deep trees) are read leaf by l
 from __future__ import annotations
 
 import numpy as np
+import scipy.sparse as sp
 
 
 class TreePlan:
@@ -41,10 +42,10 @@ class TreePlan:
     """
 
 
-def _tree_arrays(ens, root):
-    """Nodes of one tree (global ids, parents before children) with parent and depth."""
+def _tree_arrays(ens, roots):
+    """Nodes of the trees at ``roots`` level by level (global ids), with their depth."""
     left, right = ens.left, ens.right
-    levels = [np.array([root], dtype=np.int64)]
+    levels = [np.asarray(roots, dtype=np.int64).reshape(-1)]
     while True:
         f = levels[-1]
         f = f[left[f] >= 0]
@@ -53,18 +54,20 @@ def _tree_arrays(ens, root):
         levels.append(np.concatenate([left[f], right[f]]))
     nodes = np.concatenate(levels)
     depth = np.concatenate([np.full(len(lv), d) for d, lv in enumerate(levels)])
-    return nodes, depth
+    bounds = np.cumsum([0] + [len(lv) for lv in levels])
+    return nodes, depth, bounds
 
 
-def compile_tree(ens, root, block_bits):
-    """Build the :class:`TreePlan` of the tree rooted at global node ``root``."""
-    nodes, depth_of = _tree_arrays(ens, root)
+def compile_tree(ens, roots, block_bits):
+    """Build the :class:`TreePlan` of the trees at global nodes ``roots`` (one or many)."""
+    nodes, depth_of, bounds = _tree_arrays(ens, roots)
     n = len(nodes)
-    local = {int(u): i for i, u in enumerate(nodes)}
+    local = np.full(len(ens.left), -1, dtype=np.int64)
+    local[nodes] = np.arange(n)
     gl, gr = ens.left[nodes], ens.right[nodes]
     is_int = gl >= 0
-    L_ = np.where(is_int, [local.get(int(u), -1) for u in gl], -1)
-    R_ = np.where(is_int, [local.get(int(u), -1) for u in gr], -1)
+    L_ = np.where(is_int, local[np.maximum(gl, 0)], -1)
+    R_ = np.where(is_int, local[np.maximum(gr, 0)], -1)
     parent = np.full(n, -1, dtype=np.int64)
     went_left = np.zeros(n, dtype=bool)
     ints = np.flatnonzero(is_int)
@@ -73,22 +76,26 @@ def compile_tree(ens, root, block_bits):
     went_left[L_[ints]] = True
     feat = ens.feature[nodes]
     cover = ens.cover[nodes]
-    # internal descendants, children before parents (reverse level order)
-    n_desc = np.zeros(n, dtype=np.int64)
-    for i in ints[::-1]:
-        n_desc[i] = 1 + n_desc[L_[i]] + n_desc[R_[i]]
+    levels = [np.arange(bounds[i], bounds[i + 1]) for i in range(len(bounds) - 1)]
+    n_desc = np.zeros(n, dtype=np.int64)  # internal descendants, deepest level first
+    for lv in reversed(levels):
+        u = lv[is_int[lv]]
+        n_desc[u] = 1 + n_desc[L_[u]] + n_desc[R_[u]]
     fits = depth_of + n_desc <= block_bits
     is_root_block = fits & ((parent < 0) | ~fits[np.maximum(parent, 0)])
-    # block of every node: its highest ancestor that fits (levels are in order)
+    # block of every node: its highest ancestor that fits (depth + n_desc never grows
+    # going down a path)
     block_node = np.where(is_root_block, np.arange(n), -1)
-    for i in range(n):
-        if block_node[i] < 0 and parent[i] >= 0 and fits[i]:
-            block_node[i] = block_node[parent[i]]
+    for lv in levels[1:]:
+        inherit = lv[(block_node[lv] < 0) & fits[lv]]
+        block_node[inherit] = block_node[parent[inherit]]
     roots_b = np.flatnonzero(is_root_block)
     nb = len(roots_b)
     bidx = np.full(n, -1, dtype=np.int64)
     bidx[roots_b] = np.arange(nb)
     block_of = np.where(block_node >= 0, bidx[np.maximum(block_node, 0)], -1)
+    # Decision rows sorted by feature: each feature's nodes are compared in one call.
+    ints = ints[np.argsort(feat[ints], kind="stable")]
     col = np.full(n, -1, dtype=np.int64)
     col[ints] = np.arange(len(ints))
     # sub-positions: rank of each internal node within its block, after the ancestor bits
@@ -103,21 +110,27 @@ def compile_tree(ens, root, block_bits):
     sub_pos[sub_sorted] = depth_of[roots_b][blk_sorted] + rank
     n_sub = np.bincount(blk_sorted, minlength=nb)
     bits = depth_of[roots_b] + n_sub
-    ST = np.zeros((nb, len(ints)))
+    st_rows = [block_of[sub_sorted]]
+    st_cols = [col[sub_sorted]]
+    st_vals = [2.0 ** sub_pos[sub_sorted]]
     c = np.zeros(nb)
-    ST[block_of[sub_sorted], col[sub_sorted]] += 2.0 ** sub_pos[sub_sorted]
     cur = roots_b.copy()
     active = parent[cur] >= 0
     while active.any():  # ancestor bit = 1 when the row follows the path there
         a = cur[active]
         p = parent[a]
         w = 2.0 ** depth_of[p]
-        sign = np.where(went_left[a], 1.0, -1.0)
         rows = np.flatnonzero(active)
-        ST[rows, col[p]] += sign * w
+        st_rows.append(rows)
+        st_cols.append(col[p])
+        st_vals.append(np.where(went_left[a], 1.0, -1.0) * w)
         c[rows] += np.where(went_left[a], 0.0, w)
         cur[active] = p
         active = parent[cur] >= 0
+    ST = sp.csr_matrix(
+        (np.concatenate(st_vals), (np.concatenate(st_rows), np.concatenate(st_cols))),
+        shape=(nb, len(ints)),
+    )
     # leaves: paths (root first), merged player slots, cover ratios
     leaves = np.flatnonzero(~is_int)
     Lc = len(leaves)
@@ -178,7 +191,9 @@ def compile_tree(ens, root, block_bits):
     plan.path_slot = slot
     plan.path_pos = pos
     plan.path_flip = flip
-    plan.players = np.unique(feat[ints]).astype(np.int64)
+    plan.players, starts = np.unique(feat[ints], return_index=True)
+    plan.players = plan.players.astype(np.int64)
+    plan.runs = np.column_stack([plan.players, starts, np.append(starts[1:], len(ints))])
     small = len(bits) == 0 or bits.max() <= 23
     plan.index_dtype = np.float32 if small else np.float64
     plan.STd = plan.ST.astype(plan.index_dtype)
