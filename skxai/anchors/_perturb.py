@@ -40,7 +40,7 @@ class WordVectors:
     random_state : int or RandomState
     """
 
-    def __init__(self, token_lists, *, window=4, n_components=100, min_count=2, random_state=0):
+    def __init__(self, token_lists, *, window=4, n_components=50, min_count=2, random_state=0):
         lowered = [[t.lower() for t in toks] for toks in token_lists]
         counts = {}
         for toks in lowered:
@@ -82,7 +82,7 @@ class WordVectors:
         keep = pmi > 0
         ppmi = sp.csr_matrix((pmi[keep], (coo.row[keep], coo.col[keep])), shape=(V, V))
         k = int(min(n_components, V - 1))
-        U, S, _ = randomized_svd(ppmi, k, random_state=random_state)
+        U, S, _ = randomized_svd(ppmi, k, n_iter=3, random_state=random_state)
         vec = U * np.sqrt(S)
         norm = np.linalg.norm(vec, axis=1, keepdims=True)
         self.vectors = vec / np.where(norm > 0, norm, 1.0)

@@ -105,8 +105,10 @@ class AnchorSearch:
         arms). So an anchor is accepted on those pooled samples only when their lower bound
         clears ``threshold`` itself; otherwise (with ``fresh``) only samples drawn here count:
         accepted when their mean reaches ``threshold`` and their lower bound
-        ``threshold - epsilon_stop``, rejected when their upper bound falls below
-        ``threshold + epsilon_stop`` (or the pooled one below ``threshold``).
+        ``threshold - epsilon_stop``, rejected when, after at least two batches, their upper
+        bound falls below ``threshold + epsilon_stop`` (or the pooled one below ``threshold``).
+        A single batch would reject many anchors just above the threshold: with
+        ``threshold + epsilon_stop = 1`` any failure rejects.
         """
         thr, eps = self.threshold, self.epsilon_stop
         start = self._stats(anchors) if fresh else np.zeros((len(anchors), 2))
@@ -115,7 +117,9 @@ class AnchorSearch:
             mean, lb, ub, n = self._kl(self._stats(anchors) - start)
             pooled = (pn > 0) & (pm >= thr) & (plb >= thr)
             accept = pooled | ((n > 0) & (mean >= thr) & (lb >= thr - eps))
-            reject = ~accept & (((n > 0) & (ub < thr + eps)) | ((pn > 0) & (pub < thr)))
+            reject = ~accept & (
+                ((n >= 2 * self.batch_size) & (ub < thr + eps)) | ((pn > 0) & (pub < thr))
+            )
             more = ~accept & ~reject
             if not more.any():
                 break
