@@ -121,3 +121,12 @@ def test_categorical_features_and_validation():
         AnchorTabularExplainer(model, n_bins=1).fit(X)
     with pytest.raises(ValueError, match="out of range"):
         AnchorTabularExplainer(model, categorical_features=[5]).fit(X)
+
+
+def test_coverage_objective(cancer):
+    model, ex, Xtr, Xte, exp = cancer
+    cov = AnchorTabularExplainer(model, objective="coverage").fit(Xtr).explain(Xte[:15])
+    ok = cov.success & exp.success[:15]
+    # the shortest anchor is one of the accepted candidates the coverage search weighs
+    assert (cov.coverage[ok] >= exp.coverage[:15][ok] - 1e-12).all()
+    assert (cov.precision[cov.success] >= 0.95).all()

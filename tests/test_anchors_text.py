@@ -216,7 +216,7 @@ def test_transform_indicator_and_out_of_vocabulary_words():
 
 def test_similar_and_callable_perturbations(movies):
     model, ex, train, test, _ = movies
-    sim = like(ex, perturbation="similar").fit(train[:1500])
+    sim = like(ex, perturbation="similar").fit(train[:800])
     exp = sim.explain(test[:3])
     assert exp.success.all()
     vocab = set(w.lower() for w in sim.word_vectors_.words)
