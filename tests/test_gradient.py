@@ -185,6 +185,23 @@ def test_ig_gap_shrinks_and_gauss_legendre_beats_trapezoid():
     assert gl[-1] < 1e-8 and tr[-1] > 1e-5
 
 
+def test_ig_tolerance_refines_only_the_hard_samples():
+    net = _cnn()
+    X = _images(8)
+    fixed = IntegratedGradientsExplainer(net, n_steps=4, target=0).fit(X).explain(X)
+    rel = np.abs(fixed.convergence_delta) / np.abs(fixed.outputs[:, 0] - fixed.base_values)
+    exp = IntegratedGradientsExplainer(net, n_steps=4, target=0, tol=0.01, max_steps=256).fit(X).explain(X)
+    rel_tol = np.abs(exp.convergence_delta) / np.abs(exp.outputs[:, 0] - exp.base_values)
+    done = rel <= 0.01
+    np.testing.assert_array_equal(exp.n_steps_used[done], 4)
+    np.testing.assert_allclose(exp.values[done], fixed.values[done])
+    assert ((rel_tol <= 0.01) | (exp.n_steps_used == 256)).all()
+    assert (exp.n_steps_used > 4).any()  # the check is not vacuous
+    hard = np.flatnonzero(~done)[0]
+    again = IntegratedGradientsExplainer(net, n_steps=int(exp.n_steps_used[hard]), target=0).fit(X)
+    np.testing.assert_allclose(exp.values[hard], again.transform(X[hard : hard + 1])[0], rtol=1e-10)
+
+
 def test_ig_attributions_match_brute_force_quadrature():
     net = _cnn()
     X = _images(4)

@@ -61,6 +61,14 @@ class IntegratedGradientsExplainer(BaseTorchExplainer):
         Quadrature rule.
     blur_sigma : float, default=3.0
         Gaussian width (in pixels) of the ``"blur"`` baseline.
+    tol : float, default=None
+        Target relative completeness gap ``|gap| / |f(x) - f(x0)|``. When set, samples above
+        it are integrated again with twice the steps (only those samples), until they reach
+        it or ``max_steps``; ``explain`` reports each sample's ``n_steps_used``. The gap is
+        known for free (``f(x)`` and ``f(x0)`` are computed anyway), so easy samples stop at
+        ``n_steps`` and the work goes to the hard ones.
+    max_steps : int, default=512
+        Most steps per sample when ``tol`` is set.
     target : label, int, "predicted", array-like or None, default=None
     response_method : {"auto", "logits", "proba"}, default="auto"
     layer : str, default=None
@@ -103,6 +111,8 @@ class IntegratedGradientsExplainer(BaseTorchExplainer):
         baseline="zeros",
         method="gausslegendre",
         blur_sigma=3.0,
+        tol=None,
+        max_steps=512,
         target=None,
         response_method="auto",
         layer=None,
@@ -116,6 +126,8 @@ class IntegratedGradientsExplainer(BaseTorchExplainer):
         self.baseline = baseline
         self.method = method
         self.blur_sigma = blur_sigma
+        self.tol = tol
+        self.max_steps = max_steps
         self.target = target
         self.response_method = response_method
         self.layer = layer
@@ -131,6 +143,10 @@ class IntegratedGradientsExplainer(BaseTorchExplainer):
         if self.method not in RULES:
             raise ValueError(f"method={self.method!r} is not one of {RULES}.")
         quadrature(self.n_steps, self.method)
+        if self.tol is not None and (not isinstance(self.tol, numbers.Real) or not self.tol > 0):
+            raise ValueError(f"tol must be a positive number or None, got {self.tol!r}.")
+        if not isinstance(self.max_steps, numbers.Integral) or self.max_steps < self.n_steps:
+            raise ValueError(f"max_steps must be an integer >= n_steps, got {self.max_steps!r}.")
 
     def _fit_extra(self, X, y):
         b = self.baseline
@@ -174,8 +190,8 @@ class IntegratedGradientsExplainer(BaseTorchExplainer):
         sigma = (0, 0) + (float(self.blur_sigma),) * (arr.ndim - 2)
         return torch.as_tensor(gaussian_filter(arr, sigma=sigma), dtype=x.dtype, device=x.device)
 
-    def _integrate(self, x, x0, targets):
-        alphas, weights = quadrature(self.n_steps, self.method)
+    def _integrate(self, x, x0, targets, n_steps=None):
+        alphas, weights = quadrature(n_steps or self.n_steps, self.method)
         if self.layer is None:
             diff = x - x0
             total = None
@@ -203,13 +219,24 @@ class IntegratedGradientsExplainer(BaseTorchExplainer):
         values = self._integrate(x, x0, targets)
         out0 = self._outputs(x0)
         idx = targets[:, None]
-        f = outputs.gather(1, idx)[:, 0].double()
-        f0 = out0.gather(1, idx)[:, 0].double()
-        delta = values.reshape(values.shape[0], -1).sum(dim=1) - (f - f0)
+        change = (outputs.gather(1, idx) - out0.gather(1, idx))[:, 0].double()
+        delta = values.reshape(values.shape[0], -1).sum(dim=1) - change
+        used = torch.full((x.shape[0],), self.n_steps, dtype=torch.long)
+        n_steps = self.n_steps
+        while self.tol is not None and 2 * n_steps <= self.max_steps:
+            todo = torch.nonzero(delta.abs() > self.tol * change.abs()).reshape(-1)
+            if todo.numel() == 0:
+                break
+            n_steps *= 2
+            refined = self._integrate(x[todo], x0[todo], targets[todo], n_steps)
+            values[todo] = refined
+            delta[todo] = refined.reshape(todo.numel(), -1).sum(dim=1) - change[todo]
+            used[todo] = n_steps
         return values, {
             "outputs": outputs,
             "targets": targets,
-            "base_values": f0,
+            "base_values": out0.gather(1, idx)[:, 0].double(),
             "convergence_delta": delta,
+            "n_steps_used": used.numpy(),
             "baselines": x0,
         }
