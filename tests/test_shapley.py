@@ -407,3 +407,13 @@ def test_k_additive_kernel_beats_linear_and_keeps_efficiency(regression_data, ml
     assert errs[5] < 0.5 * errs[1]
     with pytest.raises(ValueError, match="max_order"):
         KernelShapExplainer(mlp, max_order=2, n_samples=40).fit(bg).transform(X[:1])
+
+
+def test_tolerance_early_stop(regression_data, mlp):
+    X, _ = regression_data
+    kw = dict(n_samples=60, max_background=20, random_state=0)
+    loose = KernelShapExplainer(FrozenEstimator(mlp), tol=10.0, **kw).fit(X).explain(X[:5])
+    strict = KernelShapExplainer(FrozenEstimator(mlp), tol=1e-12, **kw).fit(X).explain(X[:5])
+    assert loose.n_evaluations < strict.n_evaluations <= 60
+    full = KernelShapExplainer(FrozenEstimator(mlp), **kw).fit(X).explain(X[:5])
+    np.testing.assert_allclose(strict.values, full.values, atol=1e-12)

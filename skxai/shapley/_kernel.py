@@ -35,6 +35,11 @@ class _CachedGame:
         self.cache = {}
         self.n_evaluated = 0
 
+    def n_new(self, masks):
+        """Number of distinct coalitions of ``masks`` not evaluated yet."""
+        keys = {m.tobytes() for m in np.packbits(masks, axis=1)}
+        return len(keys - self.cache.keys())
+
     def __call__(self, masks):
         keys = [m.tobytes() for m in np.packbits(masks, axis=1)]
         missing = list(dict.fromkeys(k for k in keys if k not in self.cache))
@@ -326,7 +331,16 @@ class KernelShapExplainer(BaseTabularExplainer):
                 steps.append(min(budget, 2 * steps[-1]))
         seed = rng.randint(np.iinfo(np.int32).max)
         for b in steps:
-            design = kernel_design(p, b, np.random.RandomState(seed), sampling=self.sampling)
+            # Designs of successive steps overlap but are not nested: shrink the design until
+            # the coalitions it adds keep the total within the budget.
+            while True:
+                design = kernel_design(p, b, np.random.RandomState(seed), sampling=self.sampling)
+                excess = evaluate.n_evaluated + evaluate.n_new(design.masks) - budget
+                if excess <= 0 or b - excess < 2 * p + 2:
+                    break
+                b -= excess
+            if excess > 0:
+                break
             values = evaluate(design.masks)
             phi, std = kernel_shap_from_values(design, v0, v1, values, order=order)
             if self.tol is not None:
