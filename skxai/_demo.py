@@ -53,7 +53,7 @@ def tabular_family(out, quick, log):
     from skxai.report import make_report
 
     missing = []
-    n_explain = 40 if quick else 80
+    n_explain = 20 if quick else 80
     X, y = load_breast_cancer(return_X_y=True, as_frame=True)
     Xtr, Xte, ytr, yte = train_test_split(X, y, test_size=0.3, random_state=0, stratify=y)
     logreg = make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000)).fit(Xtr, ytr)

@@ -9,35 +9,27 @@ import pytest
 pytest.importorskip("matplotlib")
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory):
+def test_demo_end_to_end(tmp_path):
+    # One test (not several sharing a fixture) so that pytest-xdist runs the demo only once.
     from skxai._demo import run_demo
+    from skxai.report._browser import find_chromium, inspect_in_browser
 
-    out = tmp_path_factory.mktemp("demo")
+    out = tmp_path / "demo"
     rows = run_demo(str(out), quick=True, verbose=False)
-    return out, rows
-
-
-def test_demo_writes_every_family(demo):
-    out, rows = demo
     assert [r[0] for r in rows] == ["tabular", "image", "text"]
+    status = {r[0]: r[2] for r in rows}
     index = (out / "index.html").read_text()
-    for _family, files, status, _, note in rows:
+    for _family, files, state, _, note in rows:
         for f in files:
             assert (out / f).is_file(), f
             assert f'href="{f}"' in index
-        if status == "skipped":
+        if state == "skipped":
             # Only a missing optional dependency may skip a family, and the page says why.
             assert note and "skipped" in (out / files[0]).read_text()
+    assert status["tabular"] == "ok"
     tab = (out / "tabular.html").read_text()
     assert tab.count("<img") >= 5 and "KernelShapExplainer" in tab
-    pngs = list((out / "figures").rglob("*.png"))
-    assert len(pngs) >= 10
-
-
-def test_demo_image_and_text_reports(demo):
-    out, rows = demo
-    status = {r[0]: r[2] for r in rows}
+    assert len(list((out / "figures").rglob("*.png"))) >= 10
     if status["image"] == "ok":
         html = (out / "image.html").read_text()
         assert "Saliency" in html and "Grad-CAM" in html
@@ -47,19 +39,14 @@ def test_demo_image_and_text_reports(demo):
         assert re.search(r'class="skxai-w[^"]*"', html)
         assert "skxai-anchor" in html and "precision" in html
 
-
-def test_demo_reports_open_in_chromium(demo):
-    from skxai.report._browser import find_chromium, inspect_in_browser
-
     chromium = find_chromium()
     if chromium is None:
         pytest.skip("Chromium is not installed (tools/test.sh installs Debian's chromium)")
-    out, rows = demo
     for name in ["index.html"] + [f for r in rows for f in r[1]]:
         seen = inspect_in_browser(out / name, chromium=chromium)
         assert all(img["w"] > 0 for img in seen["images"]), name
         assert seen["errors"] == [] and seen["console"] == [] and seen["chromium_console"] == [], name
-        if name == "text.html" and dict((r[0], r[2]) for r in rows)["text"] == "ok":
+        if name == "text.html" and status["text"] == "ok":
             assert seen["highlighted"] and seen["anchors"]
 
 

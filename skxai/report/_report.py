@@ -78,7 +78,7 @@ def _head(X, n):
 
 def make_report(explainers, X, *, path=None, title="skxai explanation report", description=None,
                 max_samples=200, n_local=3, metrics=True, n_metric_samples=20, dpi=80,
-                figures_dir=None, explanations=None, extra_figures=None):
+                figures_dir=None, explanations=None, extra_figures=None, verbose=0):
     """Explain ``X`` with fitted explainers and write one self-contained HTML page.
 
     For each explainer the page says what was explained (model, data, response, outputs,
@@ -117,6 +117,8 @@ def make_report(explainers, X, *, path=None, title="skxai explanation report", d
     extra_figures : list of (str, callable), optional
         More pictures for a last section: ``(caption, draw)`` pairs where ``draw(figure)``
         draws on an empty matplotlib Figure (e.g. a :class:`~skxai.plot.SigmaSweepDisplay`).
+    verbose : int, default=0
+        Show a progress bar over the explainers.
 
     Returns
     -------
@@ -151,7 +153,9 @@ def make_report(explainers, X, *, path=None, title="skxai explanation report", d
     figures = []
     sections = []
     explanations = explanations or {}
-    for name, explainer in named:
+    from skxai._progress import progress
+
+    for name, explainer in progress(named, verbose=verbose, total=len(named), desc="report", unit="explainer"):
         content = explainer_section(
             name, explainer, Xs, n_local=n_local, metric_names=metric_names,
             n_metric_samples=n_metric_samples, dpi=dpi, figures=figures,
