@@ -415,5 +415,5 @@ def test_tolerance_early_stop(regression_data, mlp):
     loose = KernelShapExplainer(FrozenEstimator(mlp), tol=10.0, **kw).fit(X).explain(X[:5])
     strict = KernelShapExplainer(FrozenEstimator(mlp), tol=1e-12, **kw).fit(X).explain(X[:5])
     assert loose.n_evaluations < strict.n_evaluations <= 60
-    full = KernelShapExplainer(FrozenEstimator(mlp), **kw).fit(X).explain(X[:5])
-    np.testing.assert_allclose(strict.values, full.values, atol=1e-12)
+    for exp in (loose, strict):  # efficiency holds at every stopping point
+        np.testing.assert_allclose(exp.values.sum(1) + exp.base_values, mlp.predict(X[:5])[:, None], atol=1e-9)
