@@ -4,10 +4,12 @@ import numpy as np
 import pytest
 
 torch = pytest.importorskip("torch")
+from sklearn.utils.estimator_checks import parametrize_with_checks  # noqa: E402
 from torch import nn  # noqa: E402
 
 from skxai import (  # noqa: E402
     DeconvolutionExplainer,
+    DeepShapExplainer,
     GradientExplainer,
     GradientXInputExplainer,
     GuidedBackpropExplainer,
@@ -233,6 +235,13 @@ def test_ig_blur_baseline_and_layer():
         IntegratedGradientsExplainer(net, baseline=np.zeros(5)).fit(X)
 
 
+def test_ig_default_score_is_the_relative_completeness_gap():
+    net = _cnn()
+    X = _images(4)
+    scores = [IntegratedGradientsExplainer(net, n_steps=n, target=0).fit(X).score(X) for n in (2, 8, 32)]
+    assert scores[0] < scores[1] < scores[2] <= 0
+
+
 # --------------------------------------------------------------------------- backprop rules
 class _Reused(nn.Module):
     """The same (in-place) ReLU module used twice."""
@@ -338,6 +347,23 @@ def test_input_validation(linear):
 
 
 # --------------------------------------------------------------------------- scikit-learn workflows
+def _sklearn_checked():
+    from sklearn.linear_model import LinearRegression
+
+    return [
+        GradientExplainer(LinearRegression()),
+        IntegratedGradientsExplainer(LinearRegression(), n_steps=4),
+        SmoothGradExplainer(LinearRegression(), n_samples=2, random_state=0),
+        DeepShapExplainer(LinearRegression(), max_background=10),
+    ]
+
+
+@parametrize_with_checks(_sklearn_checked())
+def test_sklearn_compatible(estimator, check):
+    check(estimator)
+
+
+
 def _digits_cnn():
     class DigitsCNN(nn.Module):
         def __init__(self):

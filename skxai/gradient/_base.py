@@ -76,12 +76,12 @@ class BaseTorchExplainer(BaseExplainer):
         ):
             try:
                 arr = arr.astype(np.float64)
-            except (TypeError, ValueError):
-                raise ValueError(f"{name} must be numeric, got dtype {arr.dtype}.") from None
+            except (TypeError, ValueError) as exc:
+                raise type(exc)(f"{name} must be numeric ({arr.dtype} data): {exc}") from None
         if arr.ndim < 2:
             raise ValueError(
                 f"Expected {name} with samples on the first axis (2-D or more), got shape "
-                f"{arr.shape}; reshape with X.reshape(1, -1) for one sample."
+                f"{arr.shape}. Reshape your data with X.reshape(1, -1) for one sample."
             )
         if arr.shape[0] == 0:
             raise ValueError(f"{name} has 0 samples (shape={arr.shape}); at least one is required.")
