@@ -77,15 +77,22 @@ def write_api_page(path):
 
 
 def _inline(text):
-    """Markdown inline markup to reStructuredText (code, links, bold stays)."""
-    text = re.sub(r"(?<!`)`([^`]+)`(?!`)", r"``\1``", text)
-    text = re.sub(r"\[([^\]]+)\]\(([^)]+)\)", r"`\1 <\2>`__", text)
-    text = text.replace("*", r"\*").replace(r"\*\*", "**")
-    return text
+    """Markdown inline markup to reStructuredText (code, links; bold stays; literal pipes and stars)."""
+    parts = re.split(r"(`[^`]+`)", text)
+    out = []
+    for part in parts:
+        if part.startswith("`") and part.endswith("`") and len(part) > 1:
+            out.append("``" + part.strip("`").replace("\\|", "|") + "``")
+            continue
+        part = part.replace("\\|", "|").replace("|", "\\|")
+        part = re.sub(r"\[([^\]]+)\]\(([^)]+)\)", r"`\1 <\2>`__", part)
+        part = part.replace("*", "\\*").replace("\\*\\*", "**")
+        out.append(part)
+    return "".join(out)
 
 
 def _table(rows):
-    cells = [[c.strip() for c in r.strip().strip("|").split("|")] for r in rows]
+    cells = [[c.strip() for c in re.split(r"(?<!\\)\|", r.strip().strip("|"))] for r in rows]
     cells = [c for c in cells if not all(re.fullmatch(r":?-{2,}:?", x or "--") for x in c)]
     width = max(len(c) for c in cells)
     out = [".. list-table::", "   :header-rows: 1", ""]
