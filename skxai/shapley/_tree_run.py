@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 from joblib import Parallel, delayed
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 
 from skxai.shapley._tree_engine import MAX_TABLE_BITS, build_tables, explain_tree
 from skxai.shapley._tree_paths import compile_tree
@@ -13,6 +13,15 @@ from skxai.shapley._tree_paths import compile_tree
 CACHE_FLOATS = 1 << 24
 # Fixed number of tree chunks: partial sums are added in the same order for any n_jobs.
 N_CHUNKS = 16
+_CONTROLLER = []
+
+
+def _one_blas_thread():
+    """Context limiting BLAS to one thread (joblib threads share the cores instead); the
+    controller scans the loaded libraries once."""
+    if not _CONTROLLER:
+        _CONTROLLER.append(ThreadpoolController())
+    return _CONTROLLER[0].limit(limits=1, user_api="blas")
 
 
 class TreeRunner:
@@ -47,21 +56,22 @@ class TreeRunner:
         T = ens.n_trees
         bounds = np.linspace(0, T, min(T, N_CHUNKS) + 1).round().astype(int)
         self.chunks = [np.arange(a, b) for a, b in zip(bounds[:-1], bounds[1:], strict=True) if b > a]
-        with threadpool_limits(1, user_api="blas"):
+        with _one_blas_thread():
             results = Parallel(n_jobs=n_jobs, prefer="threads")(
                 delayed(self._prepare_chunk)(c) for c in self.chunks
             )
-        self.plans = [p for plans, _, _ in results for p in plans]
-        tables = [t for _, tabs, _ in results for t in tabs]
-        self.bases = np.array([b for _, _, bases in results for b in bases])
+        self.plans = [plan for plan, _ in results]
+        tables = [tab for _, tab in results]
+        self.bases = np.array([tab.base for tab in tables])
         size = sum(t.block_table.size + t.leaf_rows.size for t in tables)
-        self._tables = tables if size <= CACHE_FLOATS else None
+        self._cacheable = size <= CACHE_FLOATS
+        self._tables = tables if self._cacheable else None
 
     def _prepare_chunk(self, chunk):
-        plans = [compile_tree(self.ensemble, int(self.ensemble.roots[t]), self.block_bits)
-                 for t in chunk]
-        tabs = [self._build(p) for p in plans]
-        return plans, tabs, [t.base for t in tabs]
+        # One plan for a whole chunk of trees: blocks never cross trees, and numpy calls
+        # then cover many small trees (boosting) at once.
+        plan = compile_tree(self.ensemble, self.ensemble.roots[chunk], self.block_bits)
+        return plan, self._build(plan)
 
     def _build(self, plan):
         return build_tables(plan, self.ensemble, self.game, self._bgT, self._bg_w, self._bg_nan)
@@ -77,13 +87,12 @@ class TreeRunner:
         new._tables = None
         return new
 
-    def _chunk_values(self, chunk, XT, has_nan):
+    def _chunk_values(self, c, XT, has_nan, tables):
         ens = self.ensemble
         phi = np.zeros((XT.shape[1], ens.n_features, ens.n_outputs))
-        for t in chunk:
-            plan = self.plans[t]
-            tab = self._tables[t] if self._tables is not None else self._build(plan)
-            explain_tree(plan, tab, ens, XT, has_nan, phi)
+        plan = self.plans[c]
+        tab = tables[c] if tables is not None else self._build(plan)
+        explain_tree(plan, tab, ens, XT, has_nan, phi)
         return phi
 
     def shap_values(self, Z):
@@ -91,11 +100,21 @@ class TreeRunner:
         X = self.ensemble.prepare(Z)
         XT = np.ascontiguousarray(X.T)
         has_nan = bool(np.isnan(X).any())
-        with threadpool_limits(1, user_api="blas"):
-            parts = Parallel(n_jobs=self.n_jobs, prefer="threads")(
-                delayed(self._chunk_values)(c, XT, has_nan) for c in self.chunks
+        with _one_blas_thread():
+            tables = self._tables
+            if tables is None and self._cacheable:  # after unpickling: rebuild once
+                tables = Parallel(n_jobs=self.n_jobs, prefer="threads")(
+                    delayed(self._build)(plan) for plan in self.plans
+                )
+                self._tables = tables
+            parts = Parallel(n_jobs=self.n_jobs, prefer="threads", return_as="generator")(
+                delayed(self._chunk_values)(c, XT, has_nan, tables)
+                for c in range(len(self.chunks))
             )
-        out = parts[0]
-        for part in parts[1:]:
-            out += part
+            out = None
+            for part in parts:  # in chunk order whatever n_jobs is
+                if out is None:
+                    out = part
+                else:
+                    out += part
         return out
