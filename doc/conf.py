@@ -9,8 +9,9 @@ ROOT = os.path.dirname(HERE)
 sys.path.insert(0, ROOT)
 sys.path.insert(0, os.path.join(HERE, "_ext"))
 
-import skxai  # noqa: E402
 from gen_pages import write_api_page, write_benchmark_page  # noqa: E402
+
+import skxai  # noqa: E402
 
 project = "skxai"
 author = "the skxai developers"
