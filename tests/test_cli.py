@@ -61,14 +61,14 @@ def test_round_trip_rows_sum_to_prediction_minus_base(files, capsys):
     np.testing.assert_allclose(pd.read_csv(out2).to_numpy(), res.to_numpy(), atol=1e-9)
 
 
-def test_chunking_does_not_change_the_result(files, capsys):
+def test_chunking_and_n_jobs_do_not_change_the_result(files, capsys):
     d, _, _ = files
     outs = []
-    for chunk in (7, 100):
+    for chunk, n_jobs in ((7, 2), (100, 1)):
         out = d / f"chunk{chunk}.csv"
         code, _, _ = _run(["explain", d / "pipe.joblib", d / "data.csv", "--method", "kernel-shap",
                            "--out", out, "--background", 10, "--n-samples", 40, "--chunk-size", chunk,
-                           "--quiet"], capsys)
+                           "--n-jobs", n_jobs, "--quiet"], capsys)
         assert code == 0
         outs.append(pd.read_csv(out).to_numpy())
     np.testing.assert_allclose(outs[0], outs[1], atol=1e-12)
