@@ -24,7 +24,7 @@ def _summarise(search, best, success, n_examples):
     if best in search.validation:
         # report the unbiased estimate of the validation samples, not the pooled one
         v = np.asarray([search.validation[best]], dtype=np.float64)
-        mean[-1], lb[-1], ub[-1], n[-1] = (x[0] for x in search._kl(v))
+        mean[-1], lb[-1], ub[-1], n[-1] = (x[0] for x in search.kl_stats(v))
     held, failed = store.examples(best, n_examples)
     cands = list(store.stats)
     cm, clb, cub, cn = search.bounds(cands)

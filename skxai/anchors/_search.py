@@ -70,34 +70,29 @@ class AnchorSearch:
         self.beta_val = validation_beta(max(n_units, 1), beam_size, delta)
 
     # -- statistics -------------------------------------------------------------------------
+    def _stats(self, anchors):
+        """``(n_samples, n_positive)`` rows of the tracked anchors."""
+        return np.asarray([self.store.stats[a] for a in anchors], dtype=np.float64).reshape(-1, 2)
+
     def _means(self, anchors):
-        st = np.asarray([self.store.stats[a] for a in anchors], dtype=np.float64).reshape(-1, 2)
+        st = self._stats(anchors)
         n = st[:, 0]
-        with np.errstate(invalid="ignore", divide="ignore"):
-            mean = np.where(n > 0, st[:, 1] / np.maximum(n, 1), 0.0)
-        return n, mean
+        return n, np.where(n > 0, st[:, 1] / np.maximum(n, 1), 0.0)
+
+    def kl_stats(self, st):
+        """Mean, KL lower and upper bound at the validation confidence, and ``n`` of stats."""
+        n = st[:, 0]
+        mean = np.where(n > 0, st[:, 1] / np.maximum(n, 1), 0.0)
+        level = self.beta_val / np.maximum(n, 1)
+        lb = np.where(n > 0, kl_lower_bound(mean, level), 0.0)
+        ub = np.where(n > 0, kl_upper_bound(mean, level), 1.0)
+        return mean, lb, ub, n
 
     def bounds(self, anchors):
         """Mean, lower and upper bound (validation confidence) and sample count per anchor."""
-        n, mean = self._means(anchors)
-        level = self.beta_val / np.maximum(n, 1)
-        lb = np.where(n > 0, kl_lower_bound(mean, level), 0.0)
-        ub = np.where(n > 0, kl_upper_bound(mean, level), 1.0)
-        return mean, lb, ub, n
+        return self.kl_stats(self._stats(anchors))
 
     # -- steps ------------------------------------------------------------------------------
-    def _kl(self, st):
-        n = st[:, 0]
-        with np.errstate(invalid="ignore", divide="ignore"):
-            mean = np.where(n > 0, st[:, 1] / np.maximum(n, 1), 0.0)
-        level = self.beta_val / np.maximum(n, 1)
-        lb = np.where(n > 0, kl_lower_bound(mean, level), 0.0)
-        ub = np.where(n > 0, kl_upper_bound(mean, level), 1.0)
-        return mean, lb, ub, n
-
-    def _stats(self, anchors):
-        return np.asarray([self.store.stats[a] for a in anchors], dtype=np.float64).reshape(-1, 2)
-
     def _validate(self, anchors, fresh=True):
         """Accept or reject anchors.
 
@@ -113,8 +108,8 @@ class AnchorSearch:
         thr, eps = self.threshold, self.epsilon_stop
         start = self._stats(anchors) if fresh else np.zeros((len(anchors), 2))
         for _ in range(_MAX_VALIDATION_ROUNDS):
-            pm, plb, pub, pn = self._kl(self._stats(anchors))
-            mean, lb, ub, n = self._kl(self._stats(anchors) - start)
+            pm, plb, pub, pn = self.kl_stats(self._stats(anchors))
+            mean, lb, ub, n = self.kl_stats(self._stats(anchors) - start)
             pooled = (pn > 0) & (pm >= thr) & (plb >= thr)
             accept = pooled | ((n > 0) & (mean >= thr) & (lb >= thr - eps))
             reject = ~accept & (
