@@ -417,3 +417,39 @@ def test_tolerance_early_stop(regression_data, mlp):
     assert loose.n_evaluations < strict.n_evaluations <= 60
     for exp in (loose, strict):  # efficiency holds at every stopping point
         np.testing.assert_allclose(exp.values.sum(1) + exp.base_values, mlp.predict(X[:5])[:, None], atol=1e-9)
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.integers(3, 7), st.integers(0, 10_000), st.sampled_from(["kernel", "sampling"]))
+def test_estimator_axioms_on_random_polynomials(p, seed, which):
+    """Efficiency always; null players get exactly zero from permutation sampling."""
+    rng = np.random.RandomState(seed)
+    coef = rng.normal(size=p)
+    coef[0] = 0.0  # feature 0 is a null player
+    pairs = rng.normal(size=(p, p)) * (rng.random_sample((p, p)) < 0.4)
+    pairs[0, :] = pairs[:, 0] = 0.0
+
+    def f(A):
+        return A @ coef + np.einsum("ni,ij,nj->n", A, pairs, A)
+
+    X = rng.normal(size=(30, p))
+    if which == "kernel":
+        est = KernelShapExplainer(f, n_samples=2 * p + 2 + rng.randint(0, 20), random_state=seed)
+    else:
+        est = ShapleySamplingExplainer(f, n_permutations=2 + rng.randint(0, 6), random_state=seed)
+    exp = est.fit(X).explain(X[:4])
+    np.testing.assert_allclose(exp.values[..., 0].sum(1) + exp.base_values[:, 0], f(X[:4]), atol=1e-8)
+    if which == "sampling":
+        np.testing.assert_allclose(exp.values[:, 0, 0], 0.0, atol=1e-12)
+
+
+def test_kmeans_background_weights():
+    X, y = load_diabetes(return_X_y=True)
+    model = LinearRegression().fit(X, y)
+    est = KernelShapExplainer(model, background="kmeans", max_background=8, random_state=0).fit(X)
+    assert est.background_.shape[0] <= 8
+    np.testing.assert_allclose(est.background_weights_.sum(), 1.0)
+    # the weighted k-means summary keeps the data mean, so a linear model's base value is exact
+    np.testing.assert_allclose(est.expected_value_[0], model.predict(X).mean(), rtol=1e-9)
+    with pytest.raises(ValueError, match="background='median'"):
+        KernelShapExplainer(model, background="median", max_background=8).fit(X)
