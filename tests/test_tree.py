@@ -22,6 +22,7 @@ from sklearn.linear_model import LinearRegression, LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
+from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skxai import ExactShapleyExplainer, TreeShapExplainer, shapley_values
 from skxai.shapley import _tree_engine
@@ -391,3 +392,13 @@ def test_fits_unfitted_model_and_scores(reg_data):
     assert ex.estimator_ is not ex.estimator
     assert ex.predict(X[:3]).shape == (3,)
     assert -1.0 <= ex.score(X[:10]) <= 1.0
+
+
+@parametrize_with_checks([
+    TreeShapExplainer(DecisionTreeRegressor(max_depth=3, random_state=0), max_background=20,
+                      random_state=0),
+    TreeShapExplainer(RandomForestRegressor(n_estimators=3, max_depth=3, random_state=0),
+                      feature_perturbation="interventional", max_background=20, random_state=0),
+])
+def test_sklearn_compatible(estimator, check):
+    check(estimator)

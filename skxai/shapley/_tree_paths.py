@@ -193,7 +193,8 @@ def compile_tree(ens, roots, block_bits):
     plan.path_flip = flip
     plan.players, starts = np.unique(feat[ints], return_index=True)
     plan.players = plan.players.astype(np.int64)
-    plan.runs = np.column_stack([plan.players, starts, np.append(starts[1:], len(ints))])
+    stops = np.append(starts[1:], len(ints)) if len(starts) else starts
+    plan.runs = np.column_stack([plan.players, starts, stops]).astype(np.int64)
     small = len(bits) == 0 or bits.max() <= 23
     plan.index_dtype = np.float32 if small else np.float64
     plan.STd = plan.ST.astype(plan.index_dtype)
