@@ -6,7 +6,7 @@ import numbers
 
 import torch
 
-from skxai.cam._base import BaseCamExplainer
+from skxai.cam._base import BaseCamExplainer, like_layout
 from skxai.gradient._torch import HookSet
 
 
@@ -94,7 +94,7 @@ class AblationCamExplainer(BaseCamExplainer):
                 hooks.add(module.register_forward_pre_hook(feed_images))
                 x = lp.x[first : first + 1].expand((pairs.shape[0],) + tuple(lp.x.shape[1:]))
             else:
-                x = lp.x[owner]
+                x = like_layout(lp.x[owner], lp.x)
             hooks.add(lp.layer.register_forward_hook(hook))
             y = self.model_.forward(x)
         if y.shape != (pairs.shape[0], lp.outputs.shape[1]):

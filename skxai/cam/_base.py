@@ -67,6 +67,20 @@ def spatial_axes(t):
     return tuple(range(2, t.ndim))
 
 
+def channels_last(x):
+    """``x`` in channels-last memory layout (same values) when it is a batch of 2-D images."""
+    return x.contiguous(memory_format=torch.channels_last) if x.ndim == 4 else x
+
+
+def like_layout(t, ref):
+    """``t`` in the memory layout of ``ref`` (channels-last or contiguous)."""
+    if t.ndim == 4 and not ref.is_contiguous() and ref.is_contiguous(
+        memory_format=torch.channels_last
+    ):
+        return t.contiguous(memory_format=torch.channels_last)
+    return t
+
+
 def combine(activations, weights):
     """``sum_k w_k A_k`` for channel weights ``(n, K)`` or elementwise weights ``(n, K, *s)``."""
     if weights.ndim == 2:
@@ -298,12 +312,22 @@ class BaseCamExplainer(BaseTorchExplainer):
         n = x.shape[0]
         bs = self._batch()
         parts = []
+        # Channels-last images run CPU convolutions about twice as fast; a network that
+        # .view()s its feature maps cannot take them, and is then fed the usual layout.
+        fast = x.ndim == 4
         with self.model_.prepared():
             name = self._layer_name()
             fixed = self._fixed_targets(n)
             for s in range(0, n, bs):
                 t = None if fixed is None else fixed[s : s + bs]
-                parts.append(self._explain_chunk(x[s : s + bs], name, t))
+                xc = x[s : s + bs]
+                if fast:
+                    try:
+                        parts.append(self._explain_chunk(channels_last(xc), name, t))
+                        continue
+                    except RuntimeError:
+                        fast = False
+                parts.append(self._explain_chunk(xc, name, t))
 
         def cat(i):
             return torch.cat([p[i] for p in parts]).cpu().numpy().astype(np.float64)

@@ -121,6 +121,8 @@ class ImageShapleyExplainer(BaseExplainer):
         Most images per model call.
     random_state : int, RandomState or None, default=None
     scoring : str or callable, default=None
+        Metric of ``score`` (default: deletion AUC, negated, on images shaped
+        ``(n, C, *spatial)``).
 
     Attributes
     ----------
@@ -144,6 +146,8 @@ class ImageShapleyExplainer(BaseExplainer):
     >>> bool(np.abs(gap).max() < 1e-10)
     True
     """
+
+    _default_scoring = "deletion"
 
     def __init__(
         self,

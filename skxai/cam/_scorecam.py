@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import torch
 
-from skxai.cam._base import BaseCamExplainer
+from skxai.cam._base import BaseCamExplainer, like_layout
 from skxai.cam._upsample import minmax, upsample
 
 
@@ -59,11 +59,11 @@ class ScoreCamExplainer(BaseCamExplainer):
             scores[~live] = y0[row_targets[~live]].to(A.dtype)
         idx = torch.nonzero(live)[:, 0]
         bs = self._rows_per_call(lp)
-        with torch.no_grad():
+        with torch.inference_mode():
             for s in range(0, idx.shape[0], bs):
                 rows = idx[s : s + bs]
                 masks = minmax(upsample(flat[rows], size))
-                masked = x[owner[rows]] * masks[:, None]
+                masked = like_layout(x[owner[rows]] * masks[:, None], x)
                 y = self.model_.forward(masked)
                 scores[rows] = y.gather(1, row_targets[rows, None])[:, 0].to(A.dtype)
         return torch.softmax(scores.reshape(n, k), dim=1)
