@@ -102,6 +102,13 @@ def test_exact_equals_kernel_when_budget_covers_all_coalitions():
     np.testing.assert_allclose(approx.player_values.sum(1), exact.player_values.sum(1), atol=1e-6)
 
 
+def test_single_region_gets_the_whole_difference():
+    X = _images(n=2)
+    for method in ("exact", "kernel", "sampling"):
+        exp = ImageShapleyExplainer(_cnn(), method=method, n_segments=1, random_state=0).fit(X).explain(X)
+        np.testing.assert_allclose(exp.player_values[:, 0], exp.outputs - exp.base_values, atol=1e-6)
+
+
 def test_slic_segments_and_reproducibility():
     pytest.importorskip("skimage")
     # Piecewise-constant colour blocks (plus noise) so SLIC finds several regions.

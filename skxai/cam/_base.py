@@ -335,7 +335,11 @@ class BaseCamExplainer(BaseTorchExplainer):
         extras = {}
         for key in parts[0][5]:
             vals = [p[5][key] for p in parts]
-            extras[key] = torch.cat(vals).cpu().numpy() if isinstance(vals[0], torch.Tensor) else vals
+            if isinstance(vals[0], torch.Tensor):
+                val = torch.cat(vals).cpu().numpy()
+                extras[key] = val.astype(np.float64) if val.dtype.kind == "f" else val
+            else:
+                extras[key] = vals
         targets = torch.cat([p[4] for p in parts]).cpu().numpy().astype(np.int64)
         return Explanation(
             cat(0),

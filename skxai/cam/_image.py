@@ -117,7 +117,7 @@ class ImageShapleyExplainer(BaseExplainer):
     response_method : str, default="auto"
         For scikit-learn models ``"predict_proba"`` / ``"decision_function"``; for torch
         networks ``"proba"`` / ``"logits"``.
-    batch_size : int, default=1024
+    batch_size : int, default=256
         Most images per model call.
     random_state : int, RandomState or None, default=None
     scoring : str or callable, default=None
@@ -166,7 +166,7 @@ class ImageShapleyExplainer(BaseExplainer):
         max_players=16,
         target=None,
         response_method="auto",
-        batch_size=1024,
+        batch_size=256,
         random_state=None,
         scoring=None,
     ):
