@@ -120,7 +120,9 @@ class BaseAnchorExplainer(BaseExplainer):
         seeds = rng.randint(np.iinfo(np.int32).max, size=n)
         from joblib import effective_n_jobs
 
-        n_chunks = min(n, max(1, effective_n_jobs(self.n_jobs)))
+        # chunks small enough that a round's rows stay near model_batch_size (memory bound)
+        per_chunk = max(1, int(self.model_batch_size) // max(1, self._n_initial()))
+        n_chunks = min(n, max(effective_n_jobs(self.n_jobs), -(-n // per_chunk)))
         slices = list(gen_even_slices(n, n_chunks))
         parts = Parallel(n_jobs=self.n_jobs)(
             delayed(_explain_chunk)(self, items[s], refs[s], seeds[s]) for s in slices

@@ -35,7 +35,7 @@ def _removal_masks(n_units, n_samples, rng):
     return keep
 
 
-def _lime_chunk(explainer, toks, seeds, targets):
+def _lime_group(explainer, toks, seeds, targets):
     replacement = "" if explainer.mask_string is None else explainer.mask_string
     texts, designs = [], []
     for doc, seed in zip(toks, seeds, strict=True):
@@ -73,6 +73,19 @@ def _lime_chunk(explainer, toks, seeds, targets):
             }
         )
     return results, n_calls, len(unique)
+
+
+def _lime_chunk(explainer, toks, seeds, targets):
+    """Documents in groups whose perturbations fill about one model call (memory bound)."""
+    per_group = max(1, int(explainer.model_batch_size) // int(explainer.n_samples))
+    results, calls, rows = [], 0, 0
+    for g in range(0, len(toks), per_group):
+        sl = slice(g, g + per_group)
+        r, c, n = _lime_group(explainer, toks[sl], seeds[sl], targets[sl])
+        results += r
+        calls += c
+        rows += n
+    return results, calls, rows
 
 
 class LimeTextExplainer(BaseExplainer):
