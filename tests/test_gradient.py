@@ -202,6 +202,14 @@ def test_ig_tolerance_refines_only_the_hard_samples():
     hard = np.flatnonzero(~done)[0]
     again = IntegratedGradientsExplainer(net, n_steps=int(exp.n_steps_used[hard]), target=0).fit(X)
     np.testing.assert_allclose(exp.values[hard], again.transform(X[hard : hard + 1])[0], rtol=1e-10)
+    # the nested trapezoid reuses its nodes: same numbers as the final rule computed directly
+    trap = IntegratedGradientsExplainer(net, n_steps=3, method="riemann_trapezoid", target=0, tol=0.01)
+    exp = trap.fit(X).explain(X)
+    assert set(exp.n_steps_used.tolist()) - {3} and set(exp.n_steps_used.tolist()) <= {3, 5, 9, 17, 33, 65, 129, 257}
+    for n in set(exp.n_steps_used.tolist()):
+        rows = exp.n_steps_used == n
+        direct = IntegratedGradientsExplainer(net, n_steps=n, method="riemann_trapezoid", target=0).fit(X)
+        np.testing.assert_allclose(exp.values[rows], direct.transform(X[rows]), rtol=1e-9, atol=1e-12)
 
 
 def test_ig_attributions_match_brute_force_quadrature():

@@ -8,7 +8,6 @@ from typing import NamedTuple
 
 import numpy as np
 import torch
-from sklearn.exceptions import NotFittedError
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
@@ -361,10 +360,7 @@ class BaseTorchExplainer(BaseExplainer):
             ``outputs`` (n, n_outputs) model outputs, ``targets`` (n,) explained output index
             per sample, plus the method's extras.
         """
-        try:
-            check_is_fitted(self, "model_")
-        except NotFittedError:
-            raise
+        check_is_fitted(self, "model_")
         Xa = self._validate_X(X)
         x = self.model_.to_tensor(Xa)
         with self.model_.prepared():
