@@ -95,7 +95,16 @@ def build_tables(plan, ens, game, bgT=None, bg_w=None, bg_nan=False):
     else:
         reach = np.prod(plan.leaf_r, axis=1)  # pads are 1
     tab.base = reach @ values
-    tab.block_table, tab.block_off = _block_tables(plan, tab, p_t, k)
+    prow = _player_rows(plan, tab, p_t, k) if len(small) else np.zeros((0, p_t, k))
+    tab.block_table, tab.block_off = _block_tables(plan, tab, prow, p_t, k)
+    # keep the player rows of the leaves read one by one only
+    out = plan.out_leaves
+    sizes = 2 ** plan.leaf_d[out]
+    tab.out_off = (np.cumsum(sizes) - sizes).astype(np.int64)
+    take = (row_off[out][:, None] + np.arange(int(sizes.max()) if len(out) else 0)[None, :])
+    keep = np.arange(take.shape[1])[None, :] < sizes[:, None]
+    tab.out_rows = prow[take[keep]].reshape(int(keep.sum()), p_t * k)
+    del tab.leaf_rows
     tab.game = game
     return tab
 
@@ -115,7 +124,7 @@ def _player_rows(plan, tab, p_t, k):
     return out[:, :p_t]
 
 
-def _block_tables(plan, tab, p_t, k):
+def _block_tables(plan, tab, prow, p_t, k):
     """``(sum 2**bits, p_t * k)`` summed leaf contributions per block index value."""
     sizes = 2**plan.block_bits
     boff = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
@@ -125,7 +134,6 @@ def _block_tables(plan, tab, p_t, k):
     in_block = np.flatnonzero((lb >= 0) & (plan.leaf_d > 0))
     if len(in_block) == 0:
         return table.reshape(total, p_t * k), boff
-    prow = _player_rows(plan, tab, p_t, k)
     bits_of_leaf = plan.block_bits[lb[in_block]]
     for bits in np.unique(bits_of_leaf):
         group = in_block[bits_of_leaf == bits]
@@ -186,23 +194,17 @@ def explain_tree(plan, tab, ens, XT, has_nan, phi):
 
 
 def _explain_outside(plan, tab, DT, outside, phi):
-    small = outside[plan.leaf_d[outside] <= MAX_TABLE_BITS]
     n = DT.shape[1]
-    p = phi.shape[1]
-    k = phi.shape[2]
-    width = tab.leaf_rows.shape[1]
-    step = max(1, (1 << 20) // max(1, n * width))
-    for start in range(0, len(small), step):
-        leaves = small[start : start + step]
-        pats = leaf_patterns(plan, DT, leaves)  # (n, L)
-        vals = tab.leaf_rows[tab.row_off[leaves][None, :] + pats]  # (n, L, width)
-        pl = plan.leaf_players[leaves, :width]
-        target = np.where(pl >= 0, pl, p)  # pads go to a dropped column
-        flat = (np.arange(n)[:, None, None] * (p + 1) + target[None, :, :]).ravel()
-        for c in range(k):
-            w = (vals * tab.values[leaves, c][None, :, None]).ravel()
-            add = np.bincount(flat, weights=w, minlength=n * (p + 1))
-            phi[:, :, c] += add.reshape(n, p + 1)[:, :p]
+    out = plan.out_leaves
+    if len(out):
+        failed = plan.out_A @ DT.astype(np.float32)
+        failed += plan.out_a0
+        alpha = (plan.out_W @ (failed < 0.5).astype(np.float32)).astype(np.int64)
+        idx = (alpha + tab.out_off[:, None]).T.ravel()
+        M = sp.csr_matrix((np.ones(idx.size), idx, np.arange(0, idx.size + 1, len(out))),
+                          shape=(n, tab.out_rows.shape[0]))
+        players = plan.players
+        phi[:, players, :] += (M @ tab.out_rows).reshape(n, len(players), -1)
     for li in outside[plan.leaf_d[outside] > MAX_TABLE_BITS]:
         d = plan.leaf_d[li]
         a = leaf_satisfied(plan, DT, li)

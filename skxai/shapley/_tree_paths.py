@@ -193,6 +193,7 @@ def compile_tree(ens, roots, block_bits):
     plan.path_flip = flip
     plan.players, starts = np.unique(feat[ints], return_index=True)
     plan.players = plan.players.astype(np.int64)
+    _outside_patterns(plan, len(ints))
     stops = np.append(starts[1:], len(ints)) if len(starts) else starts
     plan.runs = np.column_stack([plan.players, starts, stops]).astype(np.int64)
     small = len(bits) == 0 or bits.max() <= 23
@@ -200,6 +201,46 @@ def compile_tree(ens, roots, block_bits):
     plan.STd = plan.ST.astype(plan.index_dtype)
     plan.cd = plan.c.astype(plan.index_dtype)[:, None]
     return plan
+
+
+def _outside_patterns(plan, n_int):
+    """Linear maps giving the merged patterns of the leaves outside blocks.
+
+    The failed conditions of slot s of leaf l are ``sum over its path nodes of (1 -
+    decision)`` (path goes left) or ``decision`` (goes right): ``A @ decisions + a0``; the
+    pattern is ``W @ (failed == 0)`` with ``W`` holding ``2**s``.
+    """
+    from skxai.shapley._tree_engine import MAX_TABLE_BITS
+
+    out = np.flatnonzero((plan.leaf_block < 0) & (plan.leaf_d > 0)
+                         & (plan.leaf_d <= MAX_TABLE_BITS))
+    plan.out_leaves = out
+    d = plan.leaf_d[out]
+    start = (np.cumsum(d) - d).astype(np.int64)
+    rows, cols, vals = [], [], []
+    a0 = np.zeros(int(d.sum()))
+    for k in range(plan.path_slot.shape[1]):
+        slot = plan.path_slot[out, k]
+        ok = np.flatnonzero(slot >= 0)
+        r = start[ok] + slot[ok]
+        left = plan.path_left[out[ok], k]
+        rows.append(r)
+        cols.append(plan.path_col[out[ok], k])
+        vals.append(np.where(left, -1.0, 1.0))
+        np.add.at(a0, r[left], 1.0)
+
+    def cat(parts, dt):
+        return np.concatenate(parts).astype(dt) if parts else np.zeros(0, dt)
+
+    plan.out_A = sp.csr_matrix(
+        (cat(vals, np.float32), (cat(rows, np.int64), cat(cols, np.int64))),
+        shape=(int(d.sum()), n_int),
+    )
+    plan.out_a0 = a0.astype(np.float32)[:, None]
+    seg = np.repeat(np.arange(len(out)), d)
+    pw = (2.0 ** (np.arange(int(d.sum())) - np.repeat(start, d))).astype(np.float32)
+    plan.out_W = sp.csr_matrix((pw, (seg, np.arange(int(d.sum())))),
+                               shape=(len(out), int(d.sum())))
 
 
 def leaf_patterns(plan, DT, leaves):

@@ -63,7 +63,7 @@ class TreeRunner:
         self.plans = [plan for plan, _ in results]
         tables = [tab for _, tab in results]
         self.bases = np.array([tab.base for tab in tables])
-        size = sum(t.block_table.size + t.leaf_rows.size for t in tables)
+        size = sum(t.block_table.size + t.out_rows.size for t in tables)
         self._cacheable = size <= CACHE_FLOATS
         self._tables = tables if self._cacheable else None
 
