@@ -43,6 +43,7 @@ class AblationCamExplainer(BaseCamExplainer):
     """
 
     _uses_gradients = False
+    _perturbs = True
 
     def __init__(
         self,

@@ -84,7 +84,11 @@ def like_layout(t, ref):
 def combine(activations, weights):
     """``sum_k w_k A_k`` for channel weights ``(n, K)`` or elementwise weights ``(n, K, *s)``."""
     if weights.ndim == 2:
-        weights = weights.reshape(weights.shape + (1,) * (activations.ndim - 2))
+        n, k = weights.shape
+        flat = activations.reshape(n, k, -1)
+        return torch.bmm(weights[:, None, :].to(flat.dtype), flat).reshape(
+            (n,) + tuple(activations.shape[2:])
+        )
     return (weights * activations).sum(dim=1)
 
 
@@ -117,6 +121,7 @@ class BaseCamExplainer(BaseTorchExplainer):
     """
 
     _uses_gradients = True
+    _perturbs = False  # forwards perturbed batches, sized by the network's largest layer
     _default_scoring = "deletion"
 
     def __init__(
@@ -215,7 +220,7 @@ class BaseCamExplainer(BaseTorchExplainer):
             hooks.add(layer.register_forward_hook(layer_hook))
             for key, mod in watch.items():
                 hooks.add(mod.register_forward_hook(watch_hook(key)))
-            if not self._uses_gradients:
+            if self._perturbs:
                 for mod in self.model_.module.modules():
                     if next(mod.children(), None) is None:
                         hooks.add(mod.register_forward_hook(size_hook))

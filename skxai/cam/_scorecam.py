@@ -41,6 +41,7 @@ class ScoreCamExplainer(BaseCamExplainer):
     """
 
     _uses_gradients = False
+    _perturbs = True
 
     def _channel_weights(self, lp):
         A, x = lp.activations, lp.x
