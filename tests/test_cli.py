@@ -198,3 +198,22 @@ def test_module_entry_point_and_help(files):
     proc = subprocess.run([sys.executable, "-m", "skxai", "explain", str(d / "pipe.joblib"), str(d / "data.csv"),
                            "--method", "nope", "--out", str(d / "x.csv")], capture_output=True, text=True)
     assert proc.returncode == 2 and len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_progress_bar_and_summary_on_stderr(files, capsys):
+    d, _, _ = files
+    code, out, err = _run(["explain", d / "pipe.joblib", d / "data.csv", "--method", "exact-shap",
+                           "--out", d / "p.csv", "--background", 5, "--chunk-size", 10], capsys)
+    assert code == 0 and out == ""
+    assert "exact-shap:" in err and "0/4" in err  # a tqdm bar over 40 rows in 4 chunks
+    assert "wrote 40 rows x 8 attributions" in err
+
+
+def test_progress_helper():
+    from skxai._progress import chunk_slices, progress
+
+    items = list(range(5))
+    assert progress(items, verbose=0) is items
+    bar = progress(items, verbose=1, desc="x")
+    assert list(bar) == items and hasattr(bar, "n") and bar.n == 5
+    assert [s.stop - s.start for s in chunk_slices(10, 4)] == [4, 4, 2]
