@@ -1,5 +1,7 @@
 """CAM family: closed forms on GAP networks, upscaling, sign conventions, errors, hooks, skorch."""
 
+import pickle
+
 import numpy as np
 import pytest
 from sklearn.base import clone
@@ -410,6 +412,11 @@ def test_sklearn_api(cls):
     assert params["target_layer"] == "3"
     assert clone(est).get_params()["target_layer"] == "3"
     assert getattr(skxai, cls.__name__) is cls
+    X = images(n=2)
+    kw = {"max_iter": 2} if cls is OptiCamExplainer else {}
+    fitted = cls(gap_net(), target_layer="4", **kw).fit(X)
+    again = pickle.loads(pickle.dumps(fitted))
+    np.testing.assert_allclose(again.transform(X), fitted.transform(X), atol=1e-6)
 
 
 # ---------------------------------------------------------------- skorch in a Pipeline

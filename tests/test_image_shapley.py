@@ -147,6 +147,10 @@ def test_torch_and_sklearn_targets_and_errors(digits_model):
         est.transform(np.full((1, 64), np.nan))
     with pytest.raises(ValueError, match="sample shape"):
         est.transform(X[:2, :32])
+    import pickle
+
+    again = pickle.loads(pickle.dumps(est))
+    np.testing.assert_allclose(again.transform(X[:2]), heat[:2])
     with pytest.raises(ValueError, match="method"):
         ImageShapleyExplainer(model, method="banzhaf").fit(X)
     with pytest.raises(ValueError, match="too small"):

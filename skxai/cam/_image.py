@@ -39,8 +39,7 @@ class _TorchOutput:
     def __init__(self, estimator, response_method, input_shape):
         from skxai.gradient._torch import TorchModel
 
-        rm = "auto" if response_method == "auto" else response_method
-        self.model = TorchModel(estimator, rm)
+        self.model = TorchModel(estimator, response_method)
         self.input_shape = tuple(input_shape)
 
     def __call__(self, images):
@@ -49,6 +48,17 @@ class _TorchOutput:
         x = self.model.to_tensor(np.asarray(images).reshape((-1,) + self.input_shape))
         with torch.no_grad():
             return self.model.forward(x).detach().cpu().numpy().astype(np.float64)
+
+
+class _SklearnOutput:
+    """numpy images -> explained response of a scikit-learn model on the input's layout."""
+
+    def __init__(self, output, input_shape):
+        self.output = output
+        self.input_shape = tuple(input_shape)
+
+    def __call__(self, images):
+        return self.output(np.asarray(images).reshape((-1,) + self.input_shape))
 
 
 def full_kernel_design(p):
@@ -91,8 +101,9 @@ class ImageShapleyExplainer(BaseExplainer):
     estimator : classifier, torch.nn.Module, skorch net or Pipeline
     method : {"kernel", "exact", "sampling", "lime"}, default="kernel"
     image_shape : tuple, default=None
-        Shape of one image, ``(H, W)``, ``(C, H, W)`` or ``(C, L)``, when the model takes
-        flattened rows; None when ``X`` already has the images' shape ``(n, C, *spatial)``.
+        Shape of one image, ``(H, W)`` (one channel) or ``(C, H, W)``, when the model takes
+        flattened rows; None when ``X`` already has the images' shape ``(n, C, *spatial)``
+        (``(n, C, L)`` for 1-D signals).
     segmentation : {"grid", "slic"} or callable, default="grid"
         A callable maps one image ``(C, *spatial)`` to integer labels ``(*spatial)``.
     n_segments : int or tuple, default=16
@@ -266,7 +277,7 @@ class ImageShapleyExplainer(BaseExplainer):
             self.target_index_ = self._output.model.resolve_target(self.target, out.shape[1])
         else:
             mo = ModelOutput(self.estimator_, self.response_method)
-            self._output = lambda A: mo(np.asarray(A).reshape((-1,) + self.input_shape_))
+            self._output = _SklearnOutput(mo, self.input_shape_)
             out = self._output(Xa[:1])
             names = mo.describe_outputs(out.shape[1])
             clf = is_classifier(self.estimator_)
