@@ -196,6 +196,10 @@ def test_determinism_and_n_jobs(movies):
     np.testing.assert_array_equal(a.precision, b.precision)
     np.testing.assert_array_equal(a.n_rows, b.n_rows)
     assert a.candidates == b.candidates
+    # small model batches: more documents chunks and calls, the same anchors
+    small = like(ex, model_batch_size=250).fit(train).explain(docs)
+    assert small.anchor == a.anchor and small.candidates == a.candidates
+    assert small.total_model_calls > a.total_model_calls
     c = like(ex, random_state=1).fit(train).explain(docs)
     assert not np.array_equal(a.n_rows, c.n_rows) or a.candidates != c.candidates
 

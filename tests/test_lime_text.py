@@ -95,6 +95,10 @@ def test_transform_determinism_and_n_jobs(reviews, linear_bow):
             train
         ).transform(test[:4])
     assert (M != M2).nnz == 0
+    M3 = LimeTextExplainer(linear_bow, n_samples=300, random_state=0, model_batch_size=100).fit(
+        train
+    ).transform(test[:4])
+    assert abs(M - M3).max() < 1e-12
     dense = LimeTextExplainer(
         linear_bow, n_samples=300, random_state=0, vocabulary=["good", "bad", "zzz"]
     ).fit(train).transform(test[:4])
