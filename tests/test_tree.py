@@ -342,6 +342,65 @@ def test_equals_shap_tree_explainer(kind, reg_data, clf_data):
                                atol=1e-6)
 
 
+# ----------------------------------------------------------------- interactions
+def _brute_interactions(explainer, x):
+    from math import factorial
+
+    from skxai._games import all_coalitions
+
+    ens = explainer.ensemble_
+    p = ens.n_features
+    masks = all_coalitions(p)
+    v = _path_dependent_values(ens, x, masks)[:, 0]
+    code = {tuple(m): i for i, m in enumerate(masks)}
+    out = np.zeros((p, p))
+    for i in range(p):
+        for j in range(p):
+            if i == j:
+                continue
+            for m in masks:
+                if m[i] or m[j]:
+                    continue
+                s = int(m.sum())
+                w = factorial(s) * factorial(p - s - 2) / factorial(p - 1) / 2
+                mi, mj, mij = m.copy(), m.copy(), m.copy()
+                mi[i] = mj[j] = True
+                mij[i] = mij[j] = True
+                out[i, j] += w * (v[code[tuple(mij)]] - v[code[tuple(mi)]]
+                                  - v[code[tuple(mj)]] + v[code[tuple(m)]])
+    return out
+
+
+@pytest.mark.parametrize("wide", [False, True])
+def test_interaction_values_match_enumeration(wide, reg_data, monkeypatch):
+    from skxai.shapley import _tree_interactions
+
+    if wide:  # leaves evaluated row by row by the closed form
+        monkeypatch.setattr(_tree_interactions, "MAX_TABLE_BITS", 1)
+    X, y = reg_data
+    model = RandomForestRegressor(n_estimators=3, max_depth=4, random_state=0).fit(X, y)
+    ex = TreeShapExplainer(model).fit(X)
+    rows = X[:2]
+    inter = ex.interaction_values(rows)
+    for r in range(2):
+        brute = _brute_interactions(ex, rows[r])
+        off = ~np.eye(X.shape[1], dtype=bool)
+        np.testing.assert_allclose(inter[r, :, :, 0][off], brute[off], atol=1e-9)
+    np.testing.assert_allclose(inter.sum(axis=2), ex.explain(rows).values, atol=1e-9)
+    with pytest.raises(ValueError, match="tree_path_dependent"):
+        TreeShapExplainer(model, feature_perturbation="interventional").fit(X).interaction_values(rows)
+
+
+@pytest.mark.peer
+def test_interaction_values_equal_shap(reg_data):
+    shap = import_peer("shap")
+    X, y = reg_data
+    model = GradientBoostingRegressor(n_estimators=20, random_state=0).fit(X, y)
+    ours = TreeShapExplainer(model).fit(X).interaction_values(X[:15])[..., 0]
+    theirs = shap.TreeExplainer(model).shap_interaction_values(X[:15])
+    np.testing.assert_allclose(ours, theirs, atol=1e-6)
+
+
 # ----------------------------------------------------------------- errors, API
 def test_errors(reg_data, clf_data):
     X, y = reg_data

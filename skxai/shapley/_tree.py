@@ -52,7 +52,8 @@ class TreeShapExplainer(BaseTabularExplainer):
     rows' split decisions, obtained for all rows at once by a matrix product. Splits are
     evaluated exactly as the model's own ``predict`` does (float32 inputs for sklearn's
     trees, float64 for HistGradientBoosting, NaN directions, categorical bitsets) and all
-    sums are in float64.
+    sums are in float64. :meth:`interaction_values` gives the pairwise Shapley interaction
+    values of the path-dependent game.
 
     Parameters
     ----------
@@ -425,6 +426,42 @@ class TreeShapExplainer(BaseTabularExplainer):
         masks = all_coalitions(self.n_players_)
         v = game.values_parallel(Z, masks, n_jobs=self.n_jobs, verbose=self.verbose)
         return exact_shapley_from_values(masks, v)
+
+    def interaction_values(self, X):
+        """Shapley interaction values of the path-dependent game.
+
+        ``Phi[:, i, j]`` (i != j) is half the Shapley interaction index of players i and j
+        (the convention of shap's ``shap_interaction_values``); the diagonal holds the
+        main effects, so every row sums to the Shapley values.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_players, n_players, n_outputs)
+        """
+        check_is_fitted(self)
+        if self.feature_perturbation != "tree_path_dependent" or self._enumerate:
+            raise ValueError(
+                "interaction_values are available for feature_perturbation="
+                "'tree_path_dependent' with response_method='raw'."
+            )
+        from skxai.shapley._tree_interactions import interaction_values
+
+        Xa = self._schema.to_array(X, n_features=self.n_features_in_, owner=type(self).__name__)
+        Z = self._tree_space(Xa)
+        self._check_missing(Xa, Z)
+        n = Z.shape[0]
+        out = np.empty((n, self.n_players_, self.n_players_, self.n_outputs_))
+        step = self.batch_size or n
+        for start in range(0, n, step):
+            Zb = Z[start : start + step]
+            out[start : start + step] = interaction_values(
+                self._runner, Zb, self._runner.shap_values(Zb)
+            )
+        return out
 
     def transform(self, X):
         """Attributions of the explained output, shape ``(n_samples, n_players)``."""

@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from skxai.shapley._tree_paths import leaf_patterns, leaf_satisfied
+from skxai.shapley._tree_paths import apply_pattern_maps, leaf_patterns, leaf_satisfied
 from skxai.shapley._tree_tables import gauss01, interventional_tables, path_dependent_tables
 
 # Leaves with more distinct path players than this are evaluated by closed forms per row.
@@ -197,9 +197,7 @@ def _explain_outside(plan, tab, DT, outside, phi):
     n = DT.shape[1]
     out = plan.out_leaves
     if len(out):
-        failed = plan.out_A @ DT.astype(np.float32)
-        failed += plan.out_a0
-        alpha = (plan.out_W @ (failed < 0.5).astype(np.float32)).astype(np.int64)
+        alpha = apply_pattern_maps((plan.out_A, plan.out_a0, plan.out_W), DT)
         idx = (alpha + tab.out_off[:, None]).T.ravel()
         M = sp.csr_matrix((np.ones(idx.size), idx, np.arange(0, idx.size + 1, len(out))),
                           shape=(n, tab.out_rows.shape[0]))

@@ -204,43 +204,55 @@ def compile_tree(ens, roots, block_bits):
 
 
 def _outside_patterns(plan, n_int):
-    """Linear maps giving the merged patterns of the leaves outside blocks.
-
-    The failed conditions of slot s of leaf l are ``sum over its path nodes of (1 -
-    decision)`` (path goes left) or ``decision`` (goes right): ``A @ decisions + a0``; the
-    pattern is ``W @ (failed == 0)`` with ``W`` holding ``2**s``.
-    """
+    """Pattern maps of the leaves outside blocks (see :func:`pattern_maps`)."""
     from skxai.shapley._tree_engine import MAX_TABLE_BITS
 
     out = np.flatnonzero((plan.leaf_block < 0) & (plan.leaf_d > 0)
                          & (plan.leaf_d <= MAX_TABLE_BITS))
     plan.out_leaves = out
-    d = plan.leaf_d[out]
+    plan.out_A, plan.out_a0, plan.out_W = pattern_maps(plan, out, n_int)
+
+
+def pattern_maps(plan, leaves, n_int):
+    """Linear maps giving the merged patterns of ``leaves`` (at most 23 slots each).
+
+    The failed conditions of slot s of leaf l are ``sum over its path nodes of (1 -
+    decision)`` (path goes left) or ``decision`` (goes right): ``A @ decisions + a0``; the
+    pattern is ``W @ (failed == 0)`` with ``W`` holding ``2**s``.
+    """
+    d = plan.leaf_d[leaves]
     start = (np.cumsum(d) - d).astype(np.int64)
     rows, cols, vals = [], [], []
     a0 = np.zeros(int(d.sum()))
     for k in range(plan.path_slot.shape[1]):
-        slot = plan.path_slot[out, k]
+        slot = plan.path_slot[leaves, k]
         ok = np.flatnonzero(slot >= 0)
         r = start[ok] + slot[ok]
-        left = plan.path_left[out[ok], k]
+        left = plan.path_left[leaves[ok], k]
         rows.append(r)
-        cols.append(plan.path_col[out[ok], k])
+        cols.append(plan.path_col[leaves[ok], k])
         vals.append(np.where(left, -1.0, 1.0))
         np.add.at(a0, r[left], 1.0)
 
     def cat(parts, dt):
         return np.concatenate(parts).astype(dt) if parts else np.zeros(0, dt)
 
-    plan.out_A = sp.csr_matrix(
+    A = sp.csr_matrix(
         (cat(vals, np.float32), (cat(rows, np.int64), cat(cols, np.int64))),
         shape=(int(d.sum()), n_int),
     )
-    plan.out_a0 = a0.astype(np.float32)[:, None]
-    seg = np.repeat(np.arange(len(out)), d)
+    seg = np.repeat(np.arange(len(leaves)), d)
     pw = (2.0 ** (np.arange(int(d.sum())) - np.repeat(start, d))).astype(np.float32)
-    plan.out_W = sp.csr_matrix((pw, (seg, np.arange(int(d.sum())))),
-                               shape=(len(out), int(d.sum())))
+    W = sp.csr_matrix((pw, (seg, np.arange(int(d.sum())))), shape=(len(leaves), int(d.sum())))
+    return A, a0.astype(np.float32)[:, None], W
+
+
+def apply_pattern_maps(maps, DT):
+    """Patterns ``(n_leaves, n_rows)`` int64 from maps and decisions ``DT`` (n_int, n)."""
+    A, a0, W = maps
+    failed = A @ DT.astype(np.float32)
+    failed += a0
+    return (W @ (failed < 0.5).astype(np.float32)).astype(np.int64)
 
 
 def leaf_patterns(plan, DT, leaves):
