@@ -6,7 +6,9 @@ from joblib import parallel_config
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.datasets import load_breast_cancer
 from sklearn.ensemble import RandomForestClassifier
+from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import train_test_split
+from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skxai.anchors import AnchorTabularExplainer
 
@@ -130,3 +132,10 @@ def test_coverage_objective(cancer):
     # the shortest anchor is one of the accepted candidates the coverage search weighs
     assert (cov.coverage[ok] >= exp.coverage[:15][ok] - 1e-12).all()
     assert (cov.precision[cov.success] >= 0.95).all()
+
+
+@parametrize_with_checks(
+    [AnchorTabularExplainer(LogisticRegression(), max_background=50, random_state=0)]
+)
+def test_sklearn_compatible(estimator, check):
+    check(estimator)
