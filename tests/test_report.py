@@ -22,7 +22,7 @@ def tabular_report(tmp_path_factory):
     X = X.iloc[:, :6]
     model = Ridge().fit(X, y)
     explainers = {
-        "exact": ExactShapleyExplainer(model, max_background=20).fit(X),
+        "exact": ExactShapleyExplainer(model, max_background=20, random_state=0).fit(X),
         "kernel": KernelShapExplainer(model, n_samples=40, max_background=20, random_state=0).fit(X),
     }
     path = tmp_path_factory.mktemp("report") / "r.html"
@@ -140,3 +140,25 @@ def test_report_records_failures_instead_of_crashing(tmp_path):
     assert "Explaining failed: RuntimeError: model exploded" in report.html
     with pytest.raises(ValueError, match="at least one"):
         make_report({}, np.ones((3, 2)))
+
+
+def test_agreement_between_explainers(tabular_report):
+    from scipy.stats import spearmanr
+
+    report, _, _, X = tabular_report
+    html = report.html
+    assert "Do the explainers agree?" in html
+    section = html[html.index('id="agreement"'):]
+    numbers = [float(v) for v in re.findall(r"<td>(-?\d\.\d{3})</td>", section)[:4]]
+    exact, kernel = (e.explain(X.iloc[:30]).target_values() for e in _explainers(X))
+    rho = spearmanr(np.abs(exact).mean(0), np.abs(kernel).mean(0)).statistic
+    np.testing.assert_allclose(numbers, [1.0, rho, rho, 1.0], atol=5e-4)
+
+
+def _explainers(X):
+    from sklearn.datasets import load_diabetes
+
+    _, y = load_diabetes(return_X_y=True, as_frame=True)
+    model = Ridge().fit(X, y)
+    return (ExactShapleyExplainer(model, max_background=20, random_state=0).fit(X),
+            KernelShapExplainer(model, n_samples=40, max_background=20, random_state=0).fit(X))

@@ -6,7 +6,7 @@ import datetime
 import os
 
 from skxai.report._page import esc, page, slug
-from skxai.report._sections import METRICS, explainer_section, extra_section
+from skxai.report._sections import METRICS, agreement_section, explainer_section, extra_section
 
 
 class Report:
@@ -153,10 +153,11 @@ def make_report(explainers, X, *, path=None, title="skxai explanation report", d
     figures = []
     sections = []
     explanations = explanations or {}
+    computed = []
     from skxai._progress import progress
 
     for name, explainer in progress(named, verbose=verbose, total=len(named), desc="report", unit="explainer"):
-        content = explainer_section(
+        content, exp = explainer_section(
             name, explainer, Xs, n_local=n_local, metric_names=metric_names,
             n_metric_samples=n_metric_samples, dpi=dpi, figures=figures,
             explanation=explanations.get(name),
@@ -165,6 +166,10 @@ def make_report(explainers, X, *, path=None, title="skxai explanation report", d
         while sid in {s[0] for s in sections}:
             sid += "-x"
         sections.append((sid, name, content))
+        computed.append((name, exp))
+    agreement = agreement_section(computed)
+    if agreement is not None:
+        sections.append(("agreement", "Do the explainers agree?", agreement))
     if extra_figures:
         sections.append(("more-pictures", "More pictures", extra_section(extra_figures, dpi, figures)))
     import skxai

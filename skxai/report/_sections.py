@@ -296,7 +296,9 @@ def _sem(a):
 
 def explainer_section(name, explainer, X, *, n_local, metric_names, n_metric_samples, dpi, figures,
                       explanation=None):
-    """HTML of one explainer's section (errors become notes, so one failure keeps the page)."""
+    """HTML of one explainer's section and its explanation (None when explaining failed).
+
+    Errors become notes, so one failure keeps the page."""
     sb = SectionBuilder(name, dpi, figures)
     try:
         t0 = time.perf_counter()
@@ -305,7 +307,7 @@ def explainer_section(name, explainer, X, *, n_local, metric_names, n_metric_sam
     except Exception as exc:
         sb.note(f"Explaining failed: {type(exc).__name__}: {exc}", "error")
         sb.add(f"<details><summary>traceback</summary><pre>{esc(traceback.format_exc())}</pre></details>")
-        return sb.html()
+        return sb.html(), None
     sb.add("<h3>What was explained</h3>")
     sb.add(what_html(explainer, X, exp, seconds))
     sb.add("<h3>Settings</h3>")
@@ -321,7 +323,7 @@ def explainer_section(name, explainer, X, *, n_local, metric_names, n_metric_sam
     if metric_names is not None:
         sb.add("<h3>Quality of the explanation</h3>")
         sb.add(metrics_html(explainer, X, exp, metric_names, n_metric_samples))
-    return sb.html()
+    return sb.html(), exp
 
 
 def extra_section(extra_figures, dpi, figures):
@@ -332,3 +334,54 @@ def extra_section(extra_figures, dpi, figures):
         figsize = item[2] if len(item) > 2 else (10, 3)
         sb.figure(draw, caption, figsize, n_axes=0)
     return sb.html()
+
+
+def _importances(exp):
+    try:
+        values = np.asarray(exp.target_values(), dtype=np.float64)
+    except (TypeError, ValueError):
+        return None
+    if values.ndim != 2 or is_text_explanation(exp):
+        return None
+    return np.abs(values).mean(axis=0)
+
+
+def agreement_section(named_exps):
+    """Do the explainers agree? Rank correlation of their global importances, and top features.
+
+    Only explainers of the same tabular features are compared; returns None when fewer than two.
+    """
+    from scipy.stats import spearmanr
+
+    rows = []
+    for name, exp in named_exps:
+        imp = None if exp is None else _importances(exp)
+        if imp is not None:
+            names = [str(v) for v in exp.feature_names] if exp.feature_names is not None else None
+            rows.append((name, imp, names))
+    if len(rows) < 2:
+        return None
+    ref_names = rows[0][2]
+    rows = [r for r in rows if len(r[1]) == len(rows[0][1]) and r[2] == ref_names]
+    if len(rows) < 2:
+        return None
+    head = "<tr><th></th>" + "".join(f"<th>{esc(r[0])}</th>" for r in rows) + "</tr>"
+    body = []
+    for a in rows:
+        cells = []
+        for b in rows:
+            rho = spearmanr(a[1], b[1]).statistic if np.ptp(a[1]) > 0 and np.ptp(b[1]) > 0 else np.nan
+            cells.append(f"<td>{rho:.3f}</td>")
+        body.append(f"<tr><th>{esc(a[0])}</th>{''.join(cells)}</tr>")
+    names = ref_names or [f"x{j}" for j in range(len(rows[0][1]))]
+    top = "".join(
+        f"<tr><th>{esc(r[0])}</th><td>{esc(', '.join(names[j] for j in np.argsort(-r[1], kind='stable')[:5]))}"
+        "</td></tr>"
+        for r in rows
+    )
+    return (
+        "<p>Spearman rank correlation between the global importances (mean absolute attribution per "
+        "feature over the explained samples) of each pair of explainers: 1 means the same ranking.</p>"
+        f'<table class="metrics">{head}{"".join(body)}</table>'
+        f'<h3>Five most important features</h3><table class="kv">{top}</table>'
+    )
