@@ -313,6 +313,7 @@ def test_explanation_html_table(linear_case):
     assert "more rows" in html and "x0" in html
     img = explanation_html(Explanation(np.ones((2, 1, 3, 3))))
     assert "shape (1, 3, 3)" in img
+    assert img.count('src="data:image/png;base64,') == 1
 
 
 def test_tabular_display_rejects_images():

@@ -135,7 +135,8 @@ def explanation_html(explanation, max_rows=10, max_features=12):
 
     Documents are shown highlighted (coloured words, anchors in bold); tabular explanations
     as a table of the most important features with base value and prediction; images as a
-    short summary.
+    short summary with the heatmaps of the first images (max over channels of the absolute
+    attribution) when matplotlib is installed.
 
     Examples
     --------
@@ -155,11 +156,12 @@ def explanation_html(explanation, max_rows=10, max_features=12):
     except (TypeError, ValueError, IndexError):
         return f"<pre>{html.escape(repr(explanation))}</pre>"
     if values.ndim != 2:
-        return (
+        summary = (
             f"<div><b>{html.escape(str(explanation.method))}</b>: attributions of "
             f"{values.shape[0]} input(s) of shape {values.shape[1:]}, |max| "
             f"{float(np.abs(values).max()):.4g}</div>"
         )
+        return summary + _thumbnails(values)
     n, d = values.shape
     names = explanation.feature_names
     names = [f"x{j}" for j in range(d)] if names is None or len(names) != d else [str(v) for v in names]
@@ -184,3 +186,29 @@ def explanation_html(explanation, max_rows=10, max_features=12):
         f'<table class="skxai-explanation"><tr><th></th><th>base</th><th>base + sum</th>{head}{extra}</tr>'
         f"{''.join(rows)}</table>{more}</div>"
     )
+
+
+def _thumbnails(values, k=4):
+    """Heatmaps of the first ``k`` images as one inline PNG ('' without matplotlib)."""
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        return ""
+    import base64
+
+    from matplotlib.figure import Figure
+
+    from skxai.plot._base import fig_to_png_bytes
+    from skxai.plot._image import heatmap, to_hwc
+
+    if values.ndim not in (3, 4):
+        return ""
+    k = min(k, values.shape[0])
+    fig = Figure(figsize=(1.8 * k, 1.9))
+    for i, ax in enumerate(np.atleast_1d(fig.subplots(1, k))):
+        hm = values[i] if values.ndim == 3 else heatmap(to_hwc(values[i]), "abs_max")
+        ax.imshow(hm, cmap="hot")
+        ax.set_axis_off()
+        ax.set_title(f"sample {i}", fontsize=8)
+    data = base64.b64encode(fig_to_png_bytes(fig, dpi=60)).decode("ascii")
+    return f'<img alt="attribution maps" src="data:image/png;base64,{data}">'
