@@ -327,3 +327,33 @@ def test_import_does_not_load_matplotlib():
     code = "import sys, skxai, skxai.plot, skxai.report; print('matplotlib' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_text_displays_on_real_lime_and_anchors():
+    pytest.importorskip("skxai.anchors")
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.pipeline import make_pipeline
+
+    import skxai
+
+    try:
+        LimeText = skxai.LimeTextExplainer
+    except (ImportError, AttributeError):
+        pytest.skip("LimeTextExplainer is not available")
+    docs = ["good fun film", "bad boring film", "good acting", "bad plot", "really good", "really bad"] * 5
+    y = [1, 0, 1, 0, 1, 0] * 5
+    model = make_pipeline(TfidfVectorizer(), LogisticRegression(C=10)).fit(docs, y)
+    lime = LimeText(model, random_state=0).fit(docs)
+    doc = "a good fun film, with a bad plot!"
+    disp = TextHighlightDisplay.from_explainer(lime, [doc])
+    exp = lime.explain([doc])
+    weights = dict(zip(exp.tokens[0], exp.values[0], strict=True))
+    assert weights["good"] > 0 > weights["bad"]
+    html = disp.to_html()
+    # Every token is a span carrying its LIME weight, and the punctuation of the document is kept.
+    for tok in ("good", "bad", "plot"):
+        assert f'data-weight="{weights[tok]:.6g}">{tok}</span>' in html
+    assert "film</span>, <span" in html and "plot</span>!" in html
+    anchors = skxai.AnchorTextExplainer(model, random_state=0).fit(docs)
+    search = AnchorSearchDisplay.from_explainer(anchors, [doc])
+    assert search.threshold == anchors.threshold
