@@ -92,7 +92,7 @@ def combine(activations, weights):
     return (weights * activations).sum(dim=1)
 
 
-class BaseCamExplainer(BaseTorchExplainer):
+class BaseCamExplainer(BaseTorchExplainer, auto_wrap_output_keys=None):
     """Template of the class-activation-map explainers of convolutional torch networks.
 
     Subclasses implement ``_channel_weights(lp) -> (n, K)`` or ``_layer_map(lp) -> (map,
@@ -120,6 +120,8 @@ class BaseCamExplainer(BaseTorchExplainer):
     scoring : str or callable, default=None
     """
 
+    # Heatmaps are (n, *spatial) arrays, which set_output containers cannot hold; not
+    # wrapping transform also spares every call sklearn's output-wrapping overhead.
     _uses_gradients = True
     _perturbs = False  # forwards perturbed batches, sized by the network's largest layer
     _default_scoring = "deletion"

@@ -76,7 +76,7 @@ def full_kernel_design(p):
                            stratum=np.zeros(0, dtype=int), exact=True)
 
 
-class ImageShapleyExplainer(BaseExplainer):
+class ImageShapleyExplainer(BaseExplainer, auto_wrap_output_keys=None):
     """Shapley values, KernelSHAP or LIME of any image classifier, with superpixels as players.
 
     Each image is cut into regions (a regular grid, or SLIC superpixels with scikit-image);
