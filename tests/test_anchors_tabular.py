@@ -139,3 +139,29 @@ def test_coverage_objective(cancer):
 )
 def test_sklearn_compatible(estimator, check):
     check(estimator)
+
+
+def test_mixed_dataframe_keeps_quantile_bins_for_numbers():
+    pd = pytest.importorskip("pandas")
+    from sklearn.compose import make_column_transformer
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import OneHotEncoder
+
+    rng = np.random.RandomState(0)
+    df = pd.DataFrame(
+        {
+            "age": rng.randint(18, 80, 400).astype(float),
+            "city": rng.choice(["a", "b", "c"], 400),
+            "income": rng.rand(400),
+        }
+    )
+    y = (df.city == "a").astype(int)
+    pipe = make_pipeline(
+        make_column_transformer((OneHotEncoder(), ["city"]), remainder="passthrough"),
+        LogisticRegression(),
+    ).fit(df, y)
+    ex = AnchorTabularExplainer(pipe).fit(df)
+    assert ex.bin_edges_[1] is None and len(ex.bin_edges_[0]) == 3
+    e = ex.explain(df.iloc[:4])
+    for i in range(4):
+        assert e.anchor[i] == (f"city == {df.city.iloc[i]!r}",) and e.success[i]

@@ -269,17 +269,23 @@ class AnchorTabularExplainer(BaseAnchorExplainer):
                     f"categorical_features {idx.tolist()} out of range for {Xa.shape[1]} features."
                 )
             cat[idx] = True
-        self.bin_edges_, self._values = [], []
+        self.bin_edges_, self._values, self._as_str = [], [], []
         for j in range(Xa.shape[1]):
             col = bg[:, j]
-            uniq = np.unique(col) if schema.numeric else np.unique(col.astype(str))
-            if cat[j] or not schema.numeric or len(uniq) <= self.n_bins:
+            try:  # numeric columns of a mixed table still get quantile bins
+                colf = col.astype(np.float64)
+                numeric = not np.isnan(colf).any()
+            except (TypeError, ValueError):
+                numeric = False
+            self._as_str.append(not numeric)
+            uniq = np.unique(colf) if numeric else np.unique(col.astype(str))
+            if cat[j] or not numeric or len(uniq) <= self.n_bins:
                 self.bin_edges_.append(None)
                 self._values.append(uniq)
             else:
                 qs = np.arange(1, self.n_bins) / self.n_bins
-                edges = np.unique(np.quantile(col, qs, method="inverted_cdf"))
-                edges = edges[edges > col.min()]
+                edges = np.unique(np.quantile(colf, qs, method="inverted_cdf"))
+                edges = edges[edges > colf.min()]
                 self.bin_edges_.append(edges)
                 self._values.append(None)
         self.background_bins_ = self._bin(bg)
@@ -303,7 +309,7 @@ class AnchorTabularExplainer(BaseAnchorExplainer):
                 out[:, j] = np.searchsorted(edges, A[:, j].astype(np.float64), side="right")
             else:
                 vals = self._values[j]
-                col = A[:, j] if self._schema.numeric else A[:, j].astype(str)
+                col = A[:, j].astype(str) if self._as_str[j] else A[:, j].astype(np.float64)
                 pos = np.searchsorted(vals, col)
                 pos = np.minimum(pos, len(vals) - 1)
                 out[:, j] = np.where(vals[pos] == col, pos, -1)
@@ -314,7 +320,10 @@ class AnchorTabularExplainer(BaseAnchorExplainer):
         edges = self.bin_edges_[j]
         if edges is None:
             vals = self._values[j]
-            return f"{name} == {vals[b]!r}" if b >= 0 else f"{name} not seen in fit"
+            if b < 0:
+                return f"{name} not seen in fit"
+            v = vals[b].item() if hasattr(vals[b], "item") else vals[b]
+            return f"{name} == {v!r}" if isinstance(v, str) else f"{name} == {v:.6g}"
         if b == 0:
             return f"{name} < {edges[0]:.4g}"
         if b == len(edges):
