@@ -184,6 +184,30 @@ def test_scorecam_and_ablationcam_against_brute_force():
         np.testing.assert_allclose(abl[i], a_ref, rtol=1e-4, atol=1e-6)
 
 
+def test_dead_channels_in_scorecam_and_ablationcam():
+    net, X = gap_net(), images(n=3)
+    with torch.no_grad():
+        net[3].bias[:3] = -100.0  # channels 0-2 die after the ReLU ("4")
+    abl = AblationCamExplainer(net, target_layer="4").fit(X).explain(X).weights
+    score = ScoreCamExplainer(net, target_layer="4").fit(X).explain(X)
+    assert (abl[:, :3] == 0).all() and (np.abs(abl[:, 3:]) > 0).any()
+    x = torch.as_tensor(X)
+    acts = {}
+    h = net[4].register_forward_hook(lambda m, i, o: acts.setdefault("a", o.detach()))
+    with torch.no_grad():
+        net(x)
+        h.remove()
+        y_zero = net(torch.zeros_like(x[:1]))[0]
+        m5 = minmax(upsample(acts["a"][:, 5], (8, 8)))
+        y5 = net(x * m5[:, None])
+    t = score.targets
+    logw = np.log(score.weights)
+    # a dead channel's mask is all zero: it scores the zero image
+    np.testing.assert_allclose(logw[:, 0] - logw[:, 5], (y_zero[t] - y5[np.arange(3), t]).numpy(),
+                               rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(logw[:, 0], logw[:, 2], atol=1e-6)
+
+
 class _Residual(nn.Module):
     """Target layer inside a skip connection: the ablated batch cannot just grow after it."""
 

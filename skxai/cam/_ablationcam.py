@@ -20,7 +20,9 @@ class AblationCamExplainer(BaseCamExplainer):
     on the layer expands each image's activations into its ablated copies, and only the rest
     of the network sees the larger batch. Networks whose later layers reuse tensors from
     before the layer with the original batch size (skip connections around the layer) are
-    detected by the shape error and then forwarded with the images repeated instead.
+    detected by the shape error and then forwarded with the images repeated instead. A
+    channel that already equals ``ablation_value`` everywhere (a dead ReLU channel) is not
+    forwarded: its ablation changes nothing, so its weight is exactly 0.
 
     Parameters
     ----------
@@ -106,11 +108,16 @@ class AblationCamExplainer(BaseCamExplainer):
         if not isinstance(self.ablation_value, numbers.Real):
             raise ValueError(f"ablation_value must be a number, got {self.ablation_value!r}.")
         n, k = lp.activations.shape[:2]
-        pairs = torch.arange(n * k, device=lp.activations.device)
-        scores = torch.empty(n * k, dtype=lp.outputs.dtype, device=pairs.device)
+        y = lp.outputs.gather(1, lp.targets[:, None])
+        # A channel already equal to the ablation value everywhere (a dead ReLU channel when
+        # ablating to 0) is left unchanged by its ablation: its score is the original one.
+        flat = lp.activations.reshape(n * k, -1)
+        noop = (flat == float(self.ablation_value)).all(dim=1)
+        scores = y.repeat_interleave(k, dim=0)[:, 0].clone()
+        pairs = torch.nonzero(~noop)[:, 0]
         bs = self._rows_per_call(lp)
         expand = True
-        for s in range(0, n * k, bs):
+        for s in range(0, pairs.shape[0], bs):
             chunk = pairs[s : s + bs]
             if expand:
                 try:
@@ -119,5 +126,4 @@ class AblationCamExplainer(BaseCamExplainer):
                 except RuntimeError:
                     expand = False
             scores[chunk] = self._ablated_scores(lp, chunk, False)
-        y = lp.outputs.gather(1, lp.targets[:, None])
         return (y - scores.reshape(n, k)) / y
