@@ -76,10 +76,16 @@ class AnchorTextExplainer(BaseAnchorExplainer):
     that the model's decision on a perturbed copy of ``x`` that keeps ``A`` equals the decision
     on ``x``, its coverage the share of the corpus given to ``fit`` that contains every word of
     ``A``. A beam search over anchor sizes picks candidates with KL-LUCB (exact KL confidence
-    bounds) and validates the chosen ones until their lower bound clears
-    ``threshold - epsilon_stop`` (accepted when the estimate is at least ``threshold``) or their
-    upper bound falls below ``threshold + epsilon_stop`` (rejected). Samples are reused across
-    candidates; every round of every document of a chunk goes to the model in one call.
+    bounds, exploration rate ``log(k n t^alpha / delta) + log log(...)``, k = 405.5,
+    alpha = 1.1) and validates the chosen ones. Because the samples that made KL-LUCB pick a
+    candidate overestimate it, an anchor is accepted on them only if their lower bound clears
+    ``threshold`` itself; otherwise fresh samples are drawn until their estimate reaches
+    ``threshold`` with a lower bound of at least ``threshold - epsilon_stop`` (accepted) or,
+    after two batches or more, their upper bound falls below ``threshold + epsilon_stop``
+    (rejected). The empty anchor is accepted only when its lower bound clears ``threshold``
+    (a long document under UNK masking often needs no word at all: reported as the anchor
+    ``()``, never as an arbitrary word). Samples are reused across candidates where that is
+    exact; every round of every document of a chunk goes to the model in one call.
 
     Parameters
     ----------
@@ -108,7 +114,8 @@ class AnchorTextExplainer(BaseAnchorExplainer):
     epsilon_stop : float, default=0.05
         Validation slack (see above).
     batch_size : int, default=50
-        Samples per arm per bandit round.
+        Samples per arm per bandit round (100 gives shorter anchors for fewer rows, but
+        weaker precision validity; see benchmarks/results/anchors.md).
     beam_size : int, default=1
         Anchors kept per size. KL-LUCB must separate the beam from the other candidates,
         which costs many samples when words tie, so the default is greedy (as alibi's).
