@@ -9,8 +9,10 @@ For each tree (see :mod:`skxai.shapley._tree_paths`):
    block indices by one matrix product, and one sparse product that gathers and sums the
    block rows of every sample.
 
-Leaves outside blocks (deep trees) are read leaf by leaf from their leaf tables, and
-leaves with more than ``MAX_TABLE_BITS`` distinct path players by the closed forms.
+Leaves outside blocks (deep trees) get their merged patterns from sparse linear maps of the
+decisions and are gathered from their own tables by a second sparse product; leaves with
+more than ``MAX_TABLE_BITS`` distinct path players are evaluated row by row by the closed
+forms.
 """
 
 from __future__ import annotations
@@ -26,14 +28,9 @@ MAX_TABLE_BITS = 10
 
 
 class TreeTables:
-    """Game tables of one tree: ``base`` (n_outputs,), ``block_table`` (entries,
-    n_players_used * n_outputs), ``block_off``, leaf tables for the leaves read one by
-    one, and what the closed forms need for the widest leaves."""
-
-
-def _background_patterns(plan, ens, bgT, bg_nan):
-    DT = ens.decisions(bgT, plan.internal, bg_nan)
-    return DT
+    """Game tables of a plan: ``base`` (n_outputs,), ``block_table`` (entries,
+    n_players_used * n_outputs) with ``block_off``, ``out_rows`` / ``out_off`` for the
+    leaves outside blocks, and what the closed forms need for the widest leaves."""
 
 
 def _leaf_tables(plan, game, bg_DT, bg_w, leaves):

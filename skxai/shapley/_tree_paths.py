@@ -20,25 +20,28 @@ import scipy.sparse as sp
 
 
 class TreePlan:
-    """Index arithmetic of one tree (independent of the game and of the rows).
+    """Index arithmetic of one tree or a chunk of trees (independent of game and rows).
 
     Attributes
     ----------
     internal : int64 (n_int,)
-        Global ids of the internal nodes; row j of the decision matrix is ``internal[j]``.
-    ST, c : (n_blocks, n_int), (n_blocks,)
+        Global ids of the internal nodes, sorted by feature; row j of the decision matrix
+        is ``internal[j]``. ``runs`` (feature, start, stop) delimits each feature's rows.
+    ST, c : sparse (n_blocks, n_int), (n_blocks,)
         Block index of every row = ``ST @ decisions + c`` (decisions 1 = goes left).
     block_bits : int64 (n_blocks,)
     leaf_ids, leaf_d, leaf_block : (n_leaves,)
-        Global id, number of distinct path players, block (-1: read leaf by leaf).
+        Global id, number of distinct path players, block (-1: outside blocks).
     leaf_players, leaf_r : (n_leaves, width)
         Player and cover ratio of every path slot (first-appearance order; -1 / 1 pads).
     path_col, path_left, path_slot, path_pos, path_flip : (n_leaves, depth)
         For every node on a leaf's path: its decision row, whether the path goes left,
         the slot of its player, and for block leaves the index bit holding the node and
         whether that bit must be flipped to read "condition satisfied" (-1 slot pads).
+    out_leaves, out_A, out_a0, out_W
+        Leaves outside blocks and the linear maps giving their patterns.
     players : int64 (n_players_used,)
-        Players split on in this tree.
+        Players split on.
     """
 
 
