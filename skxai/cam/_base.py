@@ -92,6 +92,8 @@ def combine(activations, weights):
     return (weights * activations).sum(dim=1)
 
 
+# Heatmaps are (n, *spatial) arrays, which set_output containers cannot hold; not wrapping
+# transform also spares every call sklearn's output-wrapping overhead.
 class BaseCamExplainer(BaseTorchExplainer, auto_wrap_output_keys=None):
     """Template of the class-activation-map explainers of convolutional torch networks.
 
@@ -118,10 +120,9 @@ class BaseCamExplainer(BaseTorchExplainer, auto_wrap_output_keys=None):
     batch_size : int, default=256
         Most images per forward pass.
     scoring : str or callable, default=None
+        Metric of ``score`` (None: ``"deletion"``, see :func:`skxai.metrics.get_metric_names`).
     """
 
-    # Heatmaps are (n, *spatial) arrays, which set_output containers cannot hold; not
-    # wrapping transform also spares every call sklearn's output-wrapping overhead.
     _uses_gradients = True
     _perturbs = False  # forwards perturbed batches, sized by the network's largest layer
     _default_scoring = "deletion"
