@@ -309,6 +309,13 @@ def test_classifier_targets_and_probabilities(clf_data):
                                atol=1e-9)
     assert ex.target_index_ == "predicted"
     assert ex.transform(X[:4, :3]).shape == (4, 3)
+    # the model's own link: the exponential loss gives sigmoid(2 f)
+    expo = GradientBoostingClassifier(n_estimators=5, loss="exponential", random_state=0)
+    expo.fit(X[:, :3], y > 0)
+    ex = TreeShapExplainer(expo, feature_perturbation="interventional",
+                           response_method="predict_proba", max_background=10).fit(X[:, :3])
+    np.testing.assert_allclose(ex.explain(X[:4, :3]).outputs, expo.predict_proba(X[:4, :3]),
+                               atol=1e-12)
 
 
 # ----------------------------------------------------------------- peers

@@ -328,7 +328,8 @@ class TreeShapExplainer(BaseTabularExplainer):
         """Explained response computed from the trees, on rows of the trees' space."""
         raw = self.ensemble_.predict_raw(Z)
         if self._kind == "margin" and self.response_method == "predict_proba":
-            return _inverse_link(raw)
+            # the model's own link (sigmoid, softmax, or exponential loss' sigmoid(2 f))
+            return np.asarray(self.tree_model_._loss.predict_proba(raw), dtype=np.float64)
         return raw
 
     def score(self, X, y=None):
@@ -474,16 +475,6 @@ class TreeShapExplainer(BaseTabularExplainer):
         if runner is not None:
             state["_runner"] = runner.without_cache()
         return state
-
-
-def _inverse_link(raw):
-    """Probabilities from boosted log-odds (binary: sigmoid; multi-class: softmax)."""
-    from scipy.special import expit, softmax
-
-    if raw.shape[1] == 1:
-        p = expit(raw[:, 0])
-        return np.column_stack([1.0 - p, p])
-    return softmax(raw, axis=1)
 
 
 class _ModelResponse:
