@@ -192,20 +192,20 @@ def test_ig_tolerance_refines_only_the_hard_samples():
     X = _images(8)
     fixed = IntegratedGradientsExplainer(net, n_steps=4, target=0).fit(X).explain(X)
     rel = np.abs(fixed.convergence_delta) / np.abs(fixed.outputs[:, 0] - fixed.base_values)
-    exp = IntegratedGradientsExplainer(net, n_steps=4, target=0, tol=0.01, max_steps=256).fit(X).explain(X)
+    exp = IntegratedGradientsExplainer(net, n_steps=4, target=0, tol=0.01, max_steps=64).fit(X).explain(X)
     rel_tol = np.abs(exp.convergence_delta) / np.abs(exp.outputs[:, 0] - exp.base_values)
     done = rel <= 0.01
     np.testing.assert_array_equal(exp.n_steps_used[done], 4)
     np.testing.assert_allclose(exp.values[done], fixed.values[done])
-    assert ((rel_tol <= 0.01) | (exp.n_steps_used == 256)).all()
+    assert ((rel_tol <= 0.01) | (exp.n_steps_used == 64)).all()
     assert (exp.n_steps_used > 4).any()  # the check is not vacuous
     hard = np.flatnonzero(~done)[0]
     again = IntegratedGradientsExplainer(net, n_steps=int(exp.n_steps_used[hard]), target=0).fit(X)
     np.testing.assert_allclose(exp.values[hard], again.transform(X[hard : hard + 1])[0], rtol=1e-10)
     # the nested trapezoid reuses its nodes: same numbers as the final rule computed directly
-    trap = IntegratedGradientsExplainer(net, n_steps=3, method="riemann_trapezoid", target=0, tol=0.01)
+    trap = IntegratedGradientsExplainer(net, n_steps=3, method="riemann_trapezoid", target=0, tol=0.01, max_steps=33)
     exp = trap.fit(X).explain(X)
-    assert set(exp.n_steps_used.tolist()) - {3} and set(exp.n_steps_used.tolist()) <= {3, 5, 9, 17, 33, 65, 129, 257}
+    assert set(exp.n_steps_used.tolist()) - {3} and set(exp.n_steps_used.tolist()) <= {3, 5, 9, 17, 33}
     for n in set(exp.n_steps_used.tolist()):
         rows = exp.n_steps_used == n
         direct = IntegratedGradientsExplainer(net, n_steps=n, method="riemann_trapezoid", target=0).fit(X)
@@ -233,7 +233,7 @@ def test_ig_blur_baseline_and_layer():
     X = _images(3)
     exp = IntegratedGradientsExplainer(net, baseline="blur", blur_sigma=1.5, n_steps=4).fit(X).explain(X)
     np.testing.assert_allclose(exp.baselines, gaussian_filter(X, sigma=(0, 0, 1.5, 1.5)))
-    lay = IntegratedGradientsExplainer(net, layer="0", n_steps=64, target=1).fit(X).explain(X)
+    lay = IntegratedGradientsExplainer(net, layer="0", n_steps=32, target=1).fit(X).explain(X)
     assert lay.values.shape == (3, 4, 8, 8)
     # completeness holds in the layer's space (the path runs through its activations)
     assert np.abs(lay.convergence_delta).max() < 0.05 * np.abs(lay.values.sum(axis=(1, 2, 3))).max()
@@ -451,3 +451,16 @@ def test_gridsearch_over_smoothgrad_sigma_and_samples(linear):
     assert len(search.cv_results_["mean_test_score"]) == 4
     assert np.isfinite(search.cv_results_["mean_test_score"]).all()
     assert search.best_estimator_.transform(X[:3]).shape == (3, 4)
+
+
+def test_in_place_first_module_neither_fails_nor_changes_the_data():
+    net = nn.Sequential(nn.ReLU(inplace=True), nn.Linear(3, 1)).double()
+    X = np.random.RandomState(0).normal(size=(5, 3))
+    X0 = X.copy()
+    w = net[1].weight.detach().numpy()[0]
+    np.testing.assert_allclose(GradientExplainer(net).fit(X).transform(X), (X > 0) * w)
+    ig = IntegratedGradientsExplainer(net, n_steps=4).fit(X).explain(X)
+    np.testing.assert_allclose(ig.values, np.maximum(X, 0) * w)  # relu(a x) = a relu(x)
+    for cls in (SmoothGradExplainer, GuidedBackpropExplainer, DeepShapExplainer):
+        cls(net).fit(X).transform(X)
+    np.testing.assert_array_equal(X, X0)

@@ -191,7 +191,8 @@ class BaseTorchExplainer(BaseExplainer):
         """No-grad batched forward of a tensor (call inside ``prepared``)."""
         bs = self._batch()
         with torch.no_grad():
-            return torch.cat([self.model_.forward(x[s : s + bs]) for s in range(0, x.shape[0], bs)])
+            # clones: a network that works in place on its input must not change ours
+            return torch.cat([self.model_.forward(x[s : s + bs].clone()) for s in range(0, x.shape[0], bs)])
 
     def model_output(self, X):
         """The explained response on ``X`` as float64 numpy ``(n_samples, n_outputs)``."""
@@ -238,7 +239,7 @@ class BaseTorchExplainer(BaseExplainer):
             hooks.add(module.register_forward_hook(hook))
             for s in range(0, x.shape[0], bs):
                 box.clear()
-                outs.append(self.model_.forward(x[s : s + bs]))
+                outs.append(self.model_.forward(x[s : s + bs].clone()))
                 if not box:
                     raise ValueError(f"Layer {layer!r} was not called during the forward pass.")
                 acts.append(box[0].clone())
@@ -309,7 +310,8 @@ class BaseTorchExplainer(BaseExplainer):
                 elif layer_values is not None:
                     box["replace"] = layer_values[s : s + bs]
                 with torch.enable_grad():
-                    out = model.forward(xb)
+                    # a clone of the leaf, so in-place first modules neither fail nor write to x
+                    out = model.forward(xb.clone())
                     if module is not None and "act" not in box:
                         raise ValueError(f"Layer {layer!r} was not called during the forward pass.")
                     wrt = xb if module is None else box["act"]

@@ -460,7 +460,7 @@ class DeepShapExplainer(BaseTorchExplainer):
                 with torch.enable_grad():
                     if layer is None:
                         batch.requires_grad_(True)
-                    out = apply_head(model.logits(batch), model.head)
+                    out = apply_head(model.logits(batch.clone()), model.head)
                     if layer is not None and "act" not in box:
                         raise ValueError(f"Layer {self.layer!r} was not called during forward.")
                     wrt = batch if layer is None else box["act"]

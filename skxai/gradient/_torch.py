@@ -290,12 +290,16 @@ class TorchModel:
 
     # ------------------------------------------------------------------ data
     def to_tensor(self, X):
-        """``X`` (numpy, torch, pandas) as a tensor on the model's device and dtype."""
+        """``X`` (numpy, torch, pandas) as a new tensor on the model's device and dtype.
+
+        Always a copy: a network whose first module works in place must not change the
+        caller's data (and read-only arrays stay untouched).
+        """
         if isinstance(X, torch.Tensor):
-            return X.detach().to(device=self.device, dtype=self.dtype)
+            return X.detach().to(device=self.device, dtype=self.dtype, copy=True)
         if hasattr(X, "to_numpy"):
             X = X.to_numpy()
-        return torch.as_tensor(np.asarray(X), dtype=self.dtype, device=self.device)
+        return torch.tensor(np.asarray(X), dtype=self.dtype, device=self.device)
 
     # ------------------------------------------------------------------ forward
     @property
