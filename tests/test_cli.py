@@ -217,3 +217,25 @@ def test_progress_helper():
     bar = progress(items, verbose=1, desc="x")
     assert list(bar) == items and hasattr(bar, "n") and bar.n == 5
     assert [s.stop - s.start for s in chunk_slices(10, 4)] == [4, 4, 2]
+
+
+def test_pipeline_on_raw_string_columns(tmp_path, capsys):
+    from sklearn.compose import make_column_transformer
+    from sklearn.preprocessing import OneHotEncoder
+
+    rng = np.random.RandomState(0)
+    df = pd.DataFrame({"age": rng.normal(40, 10, 120), "city": rng.choice(["paris", "lyon", "nice"], 120),
+                       "income": rng.normal(3, 1, 120)})
+    y = ((df.age > 40) & (df.city != "nice")).astype(int)
+    pipe = make_pipeline(make_column_transformer((OneHotEncoder(), ["city"]), (StandardScaler(), ["age", "income"])),
+                         LogisticRegression()).fit(df, y)
+    joblib.dump(pipe, tmp_path / "cat.joblib")
+    df.iloc[:20].to_csv(tmp_path / "cat.csv", index=False)
+    code, _, err = _run(["explain", tmp_path / "cat.joblib", tmp_path / "cat.csv", "--method", "exact-shap",
+                         "--out", tmp_path / "o.csv", "--background", 30, "--quiet"], capsys)
+    assert code == 0, err
+    res = pd.read_csv(tmp_path / "o.csv")
+    assert list(res.columns) == ["age", "city", "income", "base_value", "prediction"]
+    np.testing.assert_allclose(res["prediction"], pipe.predict_proba(df.iloc[:20])[:, 1], atol=1e-12)
+    np.testing.assert_allclose(res[["age", "city", "income"]].sum(axis=1), res["prediction"] - res["base_value"],
+                               atol=1e-10)
