@@ -162,3 +162,12 @@ def _explainers(X):
     model = Ridge().fit(X, y)
     return (ExactShapleyExplainer(model, max_background=20, random_state=0).fit(X),
             KernelShapExplainer(model, n_samples=40, max_background=20, random_state=0).fit(X))
+
+
+def test_local_views_pick_telling_samples():
+    from skxai.report._sections import local_samples
+
+    exp = Explanation(np.array([[1.0, 0.0], [5.0, 0.0], [-3.0, 0.0], [2.0, 0.0]]), base_values=np.zeros(4))
+    assert local_samples(exp, 3) == [(1, "highest output"), (2, "lowest output"), (3, "median output")]
+    assert [i for i, _ in local_samples(exp, 10)] == [1, 2, 3, 0]
+    assert local_samples(Explanation(np.ones((3, 2))), 2) == [(0, "sample"), (1, "sample")]

@@ -174,11 +174,36 @@ def tabular_views(sb, exp, n_local):
     if gap is not None:
         sb.add(f"<p>Largest |base value + sum of attributions - model output| over the explained "
                f"samples: <b>{gap:.3g}</b>{' (additive)' if gap < 1e-6 else ''}.</p>")
-    for i in range(min(n_local, n)):
+    picked = local_samples(exp, n_local)
+    if picked:
+        sb.add("<p>Samples shown: " + ", ".join(f"{esc(why)} (sample {i})" for i, why in picked) + ".</p>")
+    for i, why in picked:
         sb.figure(lambda ax, i=i: WaterfallDisplay.from_explanation(exp, index=i, ax=ax),
-                  f"Sample {i}: from the base value to the prediction", (7, 0.4 * min(d, 11) + 1.6))
+                  f"Sample {i} ({why}): from the base value to the prediction", (7, 0.4 * min(d, 11) + 1.6))
         sb.figure(lambda ax, i=i: ForceDisplay.from_explanation(exp, index=i, ax=ax),
                   f"Sample {i}: features pushing the output up (red) and down (blue)", (9, 2.4))
+
+
+def local_samples(exp, k):
+    """Up to ``k`` telling samples: the highest and lowest explained output, then the median one."""
+    values = np.asarray(exp.target_values(), dtype=np.float64)
+    n = len(values)
+    base = exp.target_base_values()
+    if base is None or k <= 0:
+        return [(i, "sample") for i in range(min(k, n))]
+    pred = np.ravel(base) + values.sum(axis=1)
+    order = np.argsort(pred, kind="stable")
+    picks = [(int(order[-1]), "highest output"), (int(order[0]), "lowest output"),
+             (int(order[n // 2]), "median output")]
+    picks += [(i, "sample") for i in range(n)]
+    out, seen = [], set()
+    for i, why in picks:
+        if i not in seen:
+            out.append((i, why))
+            seen.add(i)
+        if len(out) == min(k, n):
+            break
+    return out
 
 
 def image_views(sb, exp, n_local):
