@@ -152,6 +152,19 @@ def test_deep_trees_and_wide_leaves_match(reg_data, monkeypatch):
                                atol=1e-9)
 
 
+@pytest.mark.parametrize("game", GAMES)
+def test_sparse_tables_match_dense(game, reg_data, monkeypatch):
+    """Many players: tables hold only each block's players (sparse), same values."""
+    X, y = reg_data
+    model = RandomForestRegressor(n_estimators=4, random_state=0).fit(X, y)
+    kw = dict(feature_perturbation=game, max_background=15, random_state=0)
+    dense = TreeShapExplainer(model, **kw).fit(X).explain(X[:30]).values
+    monkeypatch.setattr(_tree_engine, "DENSE_COLUMNS", 0)
+    ex = TreeShapExplainer(model, **kw).fit(X)
+    assert hasattr(ex._runner._tables[0].block_table, "nnz")
+    np.testing.assert_allclose(ex.explain(X[:30]).values, dense, atol=1e-9)
+
+
 # ----------------------------------------------------------------- efficiency
 def _all_models(reg_data, clf_data):
     Xr, yr = reg_data

@@ -25,6 +25,12 @@ from skxai.shapley._tree_tables import gauss01, interventional_tables, path_depe
 
 # Leaves with more distinct path players than this are evaluated by closed forms per row.
 MAX_TABLE_BITS = 10
+# Tables with more columns (players x outputs) than this are stored sparse.
+DENSE_COLUMNS = 64
+
+
+def _dense(a):
+    return a.toarray() if sp.issparse(a) else a
 
 
 class TreeTables:
@@ -92,45 +98,74 @@ def build_tables(plan, ens, game, bgT=None, bg_w=None, bg_nan=False):
     else:
         reach = np.prod(plan.leaf_r, axis=1)  # pads are 1
     tab.base = reach @ values
-    prow = _player_rows(plan, tab, p_t, k) if len(small) else np.zeros((0, p_t, k))
-    tab.block_table, tab.block_off = _block_tables(plan, tab, prow, p_t, k)
-    # keep the player rows of the leaves read one by one only
+    # Few players: dense tables (entries x players); many: sparse tables holding only the
+    # (at most block_bits) players of each block, so memory does not grow with p.
+    dense = p_t * k <= DENSE_COLUMNS
+    rows_pk, loc = _valued_rows(plan, tab, p_t, k, dense)
+    tab.block_table, tab.block_off = _block_tables(plan, tab, rows_pk, loc, p_t, k)
+    # keep the rows of the leaves read one by one only
     out = plan.out_leaves
     sizes = 2 ** plan.leaf_d[out]
     tab.out_off = (np.cumsum(sizes) - sizes).astype(np.int64)
     take = (row_off[out][:, None] + np.arange(int(sizes.max()) if len(out) else 0)[None, :])
     keep = np.arange(take.shape[1])[None, :] < sizes[:, None]
-    tab.out_rows = prow[take[keep]].reshape(int(keep.sum()), p_t * k)
+    picked = take[keep]
+    if dense:
+        tab.out_rows = rows_pk[picked].reshape(len(picked), p_t * k)
+    else:
+        tab.out_rows = _sparse_rows(rows_pk[picked], loc[picked], np.arange(len(picked)),
+                                    len(picked), p_t, k)
     del tab.leaf_rows
     tab.game = game
     return tab
 
 
-def _player_rows(plan, tab, p_t, k):
-    """Leaf tables with player columns and the leaf values applied: ``(rows, p_t, k)``."""
+def _sparse_rows(vals, loc, rows, n_rows, p_t, k):
+    """CSR ``(n_rows, p_t * k)`` from values (m, width, k) of players ``loc`` (m, width)
+    placed in ``rows`` (m,); pads (loc == p_t) dropped, duplicates summed."""
+    m, width = loc.shape
+    ok = np.broadcast_to((loc < p_t)[:, :, None], (m, width, k))
+    cols = loc[:, :, None] * k + np.arange(k)[None, None, :]
+    r = np.broadcast_to(np.asarray(rows)[:, None, None], (m, width, k))
+    return sp.coo_matrix((vals[ok], (r[ok], cols[ok])), shape=(n_rows, p_t * k)).tocsr()
+
+
+def _valued_rows(plan, tab, p_t, k, dense):
+    """Leaf table rows with the leaf values applied, and each row's player columns.
+
+    Dense: ``(rows, p_t, k)`` indexed by player. Sparse: ``(rows, width, k)`` indexed by
+    path slot, with ``loc`` (rows, width) the player of each slot (``p_t`` for pads).
+    """
     rows = tab.leaf_rows
     R, width = rows.shape
     L = len(plan.leaf_d)
     sizes = np.where(tab.row_off >= 0, 2 ** np.minimum(plan.leaf_d, MAX_TABLE_BITS), 0)
     leaf_of_row = np.repeat(np.arange(L), sizes)
     pl = plan.leaf_players[:, :width]
-    loc = np.where(pl >= 0, tab.local[np.maximum(pl, 0)], p_t)  # pads -> dropped column
-    out = np.zeros((R, p_t + 1, k))
+    loc = np.where(pl >= 0, tab.local[np.maximum(pl, 0)], p_t)[leaf_of_row]
     vals = rows[:, :, None] * tab.values[leaf_of_row][:, None, :]  # (R, width, k)
-    out[np.arange(R)[:, None], loc[leaf_of_row]] = vals
-    return out[:, :p_t]
+    if not dense:
+        return vals, loc
+    out = np.zeros((R, p_t + 1, k))
+    out[np.arange(R)[:, None], loc] = vals
+    return out[:, :p_t], None
 
 
-def _block_tables(plan, tab, prow, p_t, k):
-    """``(sum 2**bits, p_t * k)`` summed leaf contributions per block index value."""
+def _block_tables(plan, tab, prow, loc, p_t, k):
+    """``(sum 2**bits, p_t * k)`` summed leaf contributions per block index value (dense
+    when ``loc`` is None, else sparse)."""
     sizes = 2**plan.block_bits
     boff = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
     total = int(sizes.sum())
-    table = np.zeros((total, p_t, k))
+    dense = loc is None
+    table = np.zeros((total, p_t, k)) if dense else None
+    triplets = []
     lb = plan.leaf_block
     in_block = np.flatnonzero((lb >= 0) & (plan.leaf_d > 0))
     if len(in_block) == 0:
-        return table.reshape(total, p_t * k), boff
+        if dense:
+            return table.reshape(total, p_t * k), boff
+        return sp.csr_matrix((total, p_t * k)), boff
     bits_of_leaf = plan.block_bits[lb[in_block]]
     for bits in np.unique(bits_of_leaf):
         group = in_block[bits_of_leaf == bits]
@@ -158,11 +193,22 @@ def _block_tables(plan, tab, prow, p_t, k):
                 fail_hi |= (b & in_hi[:, None]).astype(np.int64) << sh
         full = (np.int64(1) << plan.leaf_d[group]) - 1
         alpha = full[:, None, None] & ~(fail_hi[:, :, None] | fail_lo[:, None, :])
-        vals = prow[tab.row_off[group][:, None] + alpha.reshape(len(group), -1)]
+        ridx = tab.row_off[group][:, None] + alpha.reshape(len(group), -1)
+        vals = prow[ridx]
+        if not dense:  # (L, 2**bits, width, k) in slot space; coo sums duplicates
+            rows = boff[lb[group]][:, None] + np.arange(1 << int(bits))[None, :]
+            triplets.append((vals.reshape(-1, *vals.shape[2:]), loc[ridx].reshape(
+                -1, loc.shape[1]), rows.ravel()))
+            continue
         blocks, starts = np.unique(lb[group], return_index=True)
         summed = np.add.reduceat(vals, starts, axis=0) if len(blocks) < len(group) else vals
         rows = boff[blocks][:, None] + np.arange(1 << int(bits))[None, :]
         table[rows] = summed
+    if not dense:
+        v = np.concatenate([t[0] for t in triplets])
+        lc = np.concatenate([t[1] for t in triplets])
+        rw = np.concatenate([t[2] for t in triplets])
+        return _sparse_rows(v, lc, rw, total, p_t, k), boff
     return table.reshape(total, p_t * k), boff
 
 
@@ -184,7 +230,7 @@ def explain_tree(plan, tab, ens, XT, has_nan, phi):
         M = sp.csr_matrix(
             (np.ones(n * nb), idx.T.ravel(), indptr), shape=(n, tab.block_table.shape[0])
         )
-        phi[:, players, :] += (M @ tab.block_table).reshape(n, len(players), k)
+        phi[:, players, :] += _dense(M @ tab.block_table).reshape(n, len(players), k)
     outside = np.flatnonzero((plan.leaf_block < 0) & (plan.leaf_d > 0))
     if len(outside):
         _explain_outside(plan, tab, DT, outside, phi)
@@ -199,7 +245,7 @@ def _explain_outside(plan, tab, DT, outside, phi):
         M = sp.csr_matrix((np.ones(idx.size), idx, np.arange(0, idx.size + 1, len(out))),
                           shape=(n, tab.out_rows.shape[0]))
         players = plan.players
-        phi[:, players, :] += (M @ tab.out_rows).reshape(n, len(players), -1)
+        phi[:, players, :] += _dense(M @ tab.out_rows).reshape(n, len(players), -1)
     for li in outside[plan.leaf_d[outside] > MAX_TABLE_BITS]:
         d = plan.leaf_d[li]
         a = leaf_satisfied(plan, DT, li)

@@ -16,6 +16,11 @@ N_CHUNKS = 16
 _CONTROLLER = []
 
 
+def _n_floats(a):
+    # sparse: an 8-byte value and a 4-byte column per entry
+    return (a.nnz * 3) // 2 if hasattr(a, "nnz") else a.size
+
+
 def _one_blas_thread():
     """Context limiting BLAS to one thread (joblib threads share the cores instead); the
     controller scans the loaded libraries once."""
@@ -63,7 +68,7 @@ class TreeRunner:
         self.plans = [plan for plan, _ in results]
         tables = [tab for _, tab in results]
         self.bases = np.array([tab.base for tab in tables])
-        size = sum(t.block_table.size + t.out_rows.size for t in tables)
+        size = sum(_n_floats(t.block_table) + _n_floats(t.out_rows) for t in tables)
         self._cacheable = size <= CACHE_FLOATS
         self._tables = tables if self._cacheable else None
 
