@@ -290,7 +290,10 @@ def run_explain(args):
         bg = bg.drop(columns=[c for c in args.drop if c in bg.columns])
         background = check_columns(model, bg, args.background_data)
     explainer = make_explainer(args.method, model, args)
-    explainer.fit(background)
+    try:
+        explainer.fit(background)
+    except (ValueError, TypeError) as exc:  # e.g. tree-shap on a model without trees
+        raise UsageError(f"--method {args.method} cannot explain this model: {' '.join(str(exc).split())}") from None
     n = len(X)
     rows = chunk_slices(n, args.chunk_size)
     attributions, base, prediction, exps, kept = [], [], [], [], 0

@@ -160,6 +160,7 @@ BAD_CASES = [
     (["explain", "{d}/pipe.joblib", "{d}/short.csv"], "lacks columns"),
     (["explain", "{d}/pipe.joblib", "{d}/labelled.csv"], "not fitted on: ['label']"),
     (["explain", "{d}/pipe.joblib", "{d}/data.csv", "--method", "magic"], "unknown method 'magic'"),
+    (["explain", "{d}/pipe.joblib", "{d}/data.csv", "--method", "tree-shap"], "cannot explain this model"),
     (["explain", "{d}/pipe.joblib", "{d}/data.csv", "--target", "7"], "not a class"),
     (["explain", "{d}/pipe.joblib", "{d}/data.csv", "--drop", "nope"], "no such column"),
     (["explain", "{d}/data.csv", "{d}/data.csv"], "unknown type"),
