@@ -168,3 +168,45 @@ def test_skorch_binary_classifier():
     np.testing.assert_allclose(p, net.predict_proba(X), rtol=1e-5, atol=1e-6)
     phi = GradientExplainer(FrozenEstimator(net), response_method="logits").fit(X).transform(X[:3])
     assert phi.shape == (3, 4) and phi.dtype == np.float64
+
+
+class _SoftmaxInside(nn.Module):
+    """The classic skorch tutorial module: softmax inside forward, trained with NLLLoss."""
+
+    def __init__(self):
+        super().__init__()
+        self.fc1, self.fc2 = nn.Linear(4, 8), nn.Linear(8, 3)
+
+    def forward(self, x):
+        return torch.softmax(self.fc2(torch.relu(self.fc1(x))), dim=-1)
+
+
+@pytest.mark.parametrize("kind", ["ce_logits", "nll_softmax_inside", "nll_softmax_module", "bce_prob"])
+def test_skorch_proba_is_predict_proba(kind):
+    skorch = pytest.importorskip("skorch")
+    X, y2, y3 = _data(n=60)
+    X = X.astype(np.float32)
+    if kind == "bce_prob":
+        module = nn.Sequential(nn.Linear(4, 6), nn.ReLU(), nn.Linear(6, 1), nn.Sigmoid())
+        net = skorch.NeuralNetBinaryClassifier(module, criterion=nn.BCELoss, max_epochs=2, train_split=None)
+        y = y2.astype(np.float32)
+    else:
+        module = {
+            "ce_logits": nn.Sequential(nn.Linear(4, 6), nn.ReLU(), nn.Linear(6, 3)),
+            "nll_softmax_inside": _SoftmaxInside(),
+            "nll_softmax_module": nn.Sequential(nn.Linear(4, 6), nn.ReLU(), nn.Linear(6, 3), nn.Softmax(dim=-1)),
+        }[kind]
+        criterion = nn.CrossEntropyLoss if kind == "ce_logits" else nn.NLLLoss
+        net = skorch.NeuralNetClassifier(module, criterion=criterion, max_epochs=2, train_split=None)
+        y = y3
+    net.set_params(verbose=0).fit(X, y)
+    tm = TorchModel(net)
+    assert tm.response == "proba"
+    with torch.no_grad():
+        np.testing.assert_allclose(tm.forward(tm.to_tensor(X)).numpy(), net.predict_proba(X), rtol=1e-5, atol=1e-6)
+    if kind in ("nll_softmax_module", "bce_prob"):  # the trailing activation is bypassed for logits
+        logits = TorchModel(net, response_method="logits")
+        with torch.no_grad():
+            z = logits.forward(logits.to_tensor(X))
+            raw = module[:-1](torch.as_tensor(X)).reshape(len(X), -1)
+        np.testing.assert_allclose(z[:, -raw.shape[1] :].numpy(), raw.numpy(), rtol=1e-6)

@@ -44,10 +44,18 @@ class BaseTorchExplainer(BaseExplainer):
 
     Subclasses set their parameters in ``__init__`` (``estimator``, ``target``,
     ``response_method``, ``layer``, ``batch_size``, ``max_background``, ``random_state``,
-    ``scoring`` plus their own) and implement ``_attribute(x)``, which runs inside
-    :meth:`TorchModel.prepared` and returns ``(values, extras)``: attributions (tensor shaped
-    like the input, or like the layer's activations) and a dict of extra fields (``outputs``
-    and ``targets`` are filled in when absent).
+    ``scoring`` plus their own) and implement
+
+    - ``_attribute(x)``, run inside :meth:`TorchModel.prepared`, returning ``(values,
+      extras)``: attributions (a tensor shaped like the input, or like the layer's
+      activations) and a dict of fields for the :class:`Explanation`, which must hold
+      ``outputs`` (n, k) and ``targets`` (n,) (``base_values`` is used when present);
+    - ``_attribute_core(x, targets)`` returning ``(values, info)`` for given targets, which
+      :class:`SmoothGradExplainer` calls on noisy inputs.
+
+    Helpers for them (all batched by ``batch_size``): :meth:`_forward_backward` (gradients
+    of each sample's target w.r.t. the input or a layer, optionally replacing the layer's
+    output), :meth:`_layer_forward` (no-grad layer activations) and :meth:`_outputs`.
 
     ``fit(X, y=None)``: a ``FrozenEstimator``, a fitted skorch net / scikit-learn model (with
     ``y`` None) or a torch module is used as is; an unfitted skorch net (or sklearn model) is
@@ -56,6 +64,7 @@ class BaseTorchExplainer(BaseExplainer):
     """
 
     _default_scoring = "infidelity"
+    _stochastic = False  # True where random_state draws noise (SmoothGrad)
 
     # ------------------------------------------------------------------ fit
     def _check_params(self):
@@ -169,7 +178,7 @@ class BaseTorchExplainer(BaseExplainer):
         if (
             m.response == "logits"
             and m.is_classifier
-            and m._final is None
+            and m.bypassed is None
             and out.shape[1] > 1
             and (out >= 0).all()
             and np.allclose(out.sum(axis=1), 1.0, atol=1e-5)
@@ -408,5 +417,5 @@ class BaseTorchExplainer(BaseExplainer):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.non_deterministic = False
+        tags.non_deterministic = self._stochastic and getattr(self, "random_state", None) is None
         return tags

@@ -255,8 +255,15 @@ def _normalise(z, kind, dim=-1, log=False):
 
 def apply_head(z, head):
     """The probability head of :class:`TorchModel` under the DeepLIFT rules."""
-    if head is None:
+    if head is None or head == "identity":
         return z
+    if head == "binary_prob":
+        return torch.cat([1 - z, z], dim=1)  # linear: plain gradients are its multipliers
+    if callable(head):
+        raise ValueError(
+            "DeepShapExplainer cannot apply DeepLIFT rules to the skorch net's custom "
+            "predict_nonlinearity; explain response_method='logits' instead."
+        )
     if head == "softmax":
         return _normalise(z, "exp")
     if head == "ovr":
@@ -421,7 +428,7 @@ class DeepShapExplainer(BaseTorchExplainer):
 
     def _fit_extra(self, X, y):
         model = self.model_
-        check_deeplift_module(model.module, skip=model._final)
+        check_deeplift_module(model.module, skip=model.bypassed)
         x = model.to_tensor(X[:2])
         with model.prepared():
             counts = unhooked_calls(model, x, _NONLINEAR_FUNCTIONS, _HANDLED)
@@ -448,7 +455,7 @@ class DeepShapExplainer(BaseTorchExplainer):
             box["act"] = leaf
             return leaf.clone()
 
-        with HookSet() as hooks, deeplift_rules(model.module, skip=model._final):
+        with HookSet() as hooks, deeplift_rules(model.module, skip=model.bypassed):
             if layer is not None:
                 hooks.add(layer.register_forward_hook(capture))
             for start in range(0, n * n_ref, per_pass):

@@ -85,6 +85,8 @@ class SmoothGradExplainer(BaseTorchExplainer):
     True
     """
 
+    _stochastic = True
+
     def __init__(
         self,
         estimator,

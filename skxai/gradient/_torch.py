@@ -158,6 +158,12 @@ def _check_conversion(estimator, module, head, clf):
 
 
 def _apply_head(z, head):
+    if callable(head):
+        return head(z).reshape(z.shape[0], -1)
+    if head == "identity":
+        return z
+    if head == "binary_prob":
+        return torch.cat([1 - z, z], dim=1)
     if head == "softmax":
         return torch.softmax(z, dim=1)
     if head == "sigmoid":
@@ -180,6 +186,24 @@ def _trailing_activation(module):
     return None
 
 
+def _skorch_head(net):
+    """How a skorch classifier's ``predict_proba`` maps its module output to probabilities."""
+    import functools
+
+    from skorch import utils
+
+    nonlin = net._get_predict_nonlinearity()
+    if isinstance(nonlin, functools.partial) and nonlin.func is torch.softmax:
+        return "softmax"
+    if nonlin is utils._sigmoid_then_2d:
+        return "softmax"  # on [0, z]: [1 - sigmoid(z), sigmoid(z)]
+    if nonlin is utils._make_2d_probs:
+        return "binary_prob"
+    if nonlin is utils._identity:
+        return "identity"
+    return nonlin
+
+
 # --------------------------------------------------------------------------- adapter
 class TorchModel:
     """A network seen as a differentiable batched function of the explained response.
@@ -198,9 +222,13 @@ class TorchModel:
         activation is bypassed (by a forward hook returning its input) so the scores before
         it are explained. A softmax applied inside a custom ``forward`` cannot be bypassed
         and is then part of the explained "logits".
-        ``"proba"``: class probabilities: the module output itself when it ends in
-        ``Softmax`` (``exp`` of it after ``LogSoftmax``), otherwise softmax over the logits
-        (the exact ``predict_proba`` head for converted scikit-learn models).
+        ``"proba"``: class probabilities. For skorch classifiers exactly what
+        ``predict_proba`` computes: the net's ``predict_nonlinearity`` (softmax for
+        ``CrossEntropyLoss``, sigmoid for ``BCEWithLogitsLoss``, none for ``NLLLoss``, whose
+        module is expected to output probabilities) applied to the module output. For
+        converted scikit-learn models their exact ``predict_proba`` head. For plain modules
+        softmax over the logits (after bypassing a trailing ``Softmax``/``LogSoftmax``, so
+        the values are the module's probabilities).
         ``"auto"``: ``"proba"`` for classifiers that have ``predict_proba`` (skorch
         classifiers, MLPClassifier, LogisticRegression ...), ``"logits"`` for everything
         else (regressors, plain modules, classifiers without probabilities such as
@@ -240,6 +268,8 @@ class TorchModel:
             )
             if self._binary:
                 classes = np.array([0, 1]) if classes is None else classes
+            if has_proba:
+                head = _skorch_head(est)
         elif hasattr(est, "coefs_") or hasattr(est, "coef_"):
             module, head, classes = to_sklearn_torch(est)
             clf = is_classifier(est)
@@ -304,25 +334,40 @@ class TorchModel:
     # ------------------------------------------------------------------ forward
     @property
     def head(self):
-        """How probabilities follow from :meth:`logits` (``"softmax"``, ``"sigmoid"``,
-        ``"ovr"``), or None when logits are explained."""
+        """How probabilities follow from :meth:`logits`, or None when logits are explained:
+        ``"softmax"``, ``"sigmoid"``, ``"ovr"``, ``"identity"`` (the output already is one),
+        ``"binary_prob"`` (``p -> [1 - p, p]``) or a skorch ``predict_nonlinearity`` callable."""
         if self.response == "logits":
             return None
+        if self._head == "identity" and isinstance(self._final, nn.LogSoftmax):
+            return "softmax"  # skorch would return log-probabilities: give probabilities
+        if self._head in ("identity", "binary_prob") or callable(self._head):
+            return self._head
         if isinstance(self._final, nn.Softmax | nn.LogSoftmax):
             return "softmax"
         if isinstance(self._final, nn.Sigmoid):
             return "softmax" if self._binary else "sigmoid"
         return self._head or "softmax"
 
+    @property
+    def bypassed(self):
+        """The trailing activation module skipped by :meth:`logits` (or None)."""
+        head = self.head
+        keep = head in ("identity", "binary_prob") or callable(head)
+        return None if keep else self._final
+
     def logits(self, x):
-        """Scores before the output activation, ``(n, k)`` (``[0, z]`` for binary nets).
+        """The module's output before :attr:`head`, ``(n, k)`` (``[0, z]`` for binary nets).
 
         A trailing ``Softmax``/``LogSoftmax``/``Sigmoid`` of an ``nn.Sequential`` is bypassed
-        by a forward hook that returns its input (removed right after the call).
+        by a forward hook that returns its input (removed right after the call), unless the
+        probabilities are the module's own output (skorch nets whose ``predict_proba``
+        applies no nonlinearity).
         """
         n = x.shape[0]
-        if self._final is not None:
-            handle = self._final.register_forward_hook(lambda m, inp, out: inp[0])
+        final = self.bypassed
+        if final is not None:
+            handle = final.register_forward_hook(lambda m, inp, out: inp[0])
             try:
                 out = self.module(x)
             finally:
@@ -332,7 +377,7 @@ class TorchModel:
         if isinstance(out, tuple | list):
             out = out[0]
         out = out.reshape(n, -1)
-        if self._binary and out.shape[1] == 1:
+        if self._binary and out.shape[1] == 1 and self.head != "binary_prob":
             out = torch.cat([torch.zeros_like(out), out], dim=1)
         return out
 
