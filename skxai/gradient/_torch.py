@@ -244,6 +244,21 @@ class TorchModel:
     classes : ndarray or None
     is_classifier : bool
     response : {"logits", "proba"}
+
+    Examples
+    --------
+    >>> import numpy as np, torch
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from skxai.gradient import TorchModel
+    >>> X = np.random.RandomState(0).normal(size=(30, 2)); y = (X[:, 0] > 0).astype(int)
+    >>> clf = LogisticRegression().fit(X, y)
+    >>> model = TorchModel(clf)  # converted exactly: float64, softmax of [0, z]
+    >>> with torch.no_grad():
+    ...     proba = model.forward(model.to_tensor(X[:3])).numpy()
+    >>> np.allclose(proba, clf.predict_proba(X[:3]))
+    True
+    >>> model.targets(None, torch.as_tensor(proba)).tolist()  # positive class by default
+    [1, 1, 1]
     """
 
     def __init__(self, estimator, response_method="auto"):
