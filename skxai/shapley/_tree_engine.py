@@ -123,11 +123,14 @@ def build_tables(plan, ens, game, bgT=None, bg_w=None, bg_nan=False):
 def _sparse_rows(vals, loc, rows, n_rows, p_t, k):
     """CSR ``(n_rows, p_t * k)`` from values (m, width, k) of players ``loc`` (m, width)
     placed in ``rows`` (m,); pads (loc == p_t) dropped, duplicates summed."""
-    m, width = loc.shape
-    ok = np.broadcast_to((loc < p_t)[:, :, None], (m, width, k))
-    cols = loc[:, :, None] * k + np.arange(k)[None, None, :]
-    r = np.broadcast_to(np.asarray(rows)[:, None, None], (m, width, k))
-    return sp.coo_matrix((vals[ok], (r[ok], cols[ok])), shape=(n_rows, p_t * k)).tocsr()
+    ii, jj = np.nonzero(loc < p_t)
+    r = np.asarray(rows)[ii]
+    cols = loc[ii, jj] * k
+    v = vals[ii, jj]  # (nnz, k)
+    if k > 1:
+        r = np.repeat(r, k)
+        cols = (cols[:, None] + np.arange(k)[None, :]).ravel()
+    return sp.coo_matrix((v.ravel(), (r, cols)), shape=(n_rows, p_t * k)).tocsr()
 
 
 def _valued_rows(plan, tab, p_t, k, dense):
