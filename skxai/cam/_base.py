@@ -320,9 +320,9 @@ class BaseCamExplainer(BaseTorchExplainer, auto_wrap_output_keys=None):
         n = x.shape[0]
         bs = self._batch()
         parts = []
-        # Channels-last images run CPU convolutions about twice as fast; a network that
-        # .view()s its feature maps cannot take them, and is then fed the usual layout.
-        fast = x.ndim == 4
+        # Channels-last colour images run CPU convolutions about twice as fast; a network
+        # that .view()s its feature maps cannot take them, and is then fed the usual layout.
+        fast = x.ndim == 4 and x.shape[1] > 1
         with self.model_.prepared():
             name = self._layer_name()
             fixed = self._fixed_targets(n)
