@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import html
-
 import numpy as np
 
 
@@ -133,28 +131,7 @@ class Explanation:
         shape = getattr(self.values, "shape", None)
         return f"Explanation(method={self.method!r}, values.shape={shape}, fields={self.fields()})"
 
-    def _repr_html_(self, max_rows=10, max_features=12):
-        values = self.target_values()
-        if values.ndim != 2:
-            return f"<pre>{html.escape(repr(self))}</pre>"
-        n, d = values.shape
-        names = self.feature_names if self.feature_names is not None else [f"x{j}" for j in range(d)]
-        order = np.argsort(-np.abs(values).mean(axis=0))[:max_features]
-        scale = np.abs(values).max() or 1.0
-        head = "".join(f"<th>{html.escape(str(names[j]))}</th>" for j in order)
-        rows = []
-        base = self.target_base_values()
-        for i in range(min(n, max_rows)):
-            cells = []
-            for j in order:
-                v = values[i, j]
-                alpha = min(1.0, abs(v) / scale)
-                colour = f"rgba(214,39,40,{alpha:.2f})" if v > 0 else f"rgba(31,119,180,{alpha:.2f})"
-                cells.append(f'<td style="background:{colour}">{v:.3g}</td>')
-            b = "" if base is None else f"{float(base[i]):.3g}"
-            rows.append(f"<tr><th>{i}</th><td>{b}</td>{''.join(cells)}</tr>")
-        return (
-            f"<div><b>{html.escape(str(self.method))}</b> explanation of {n} sample(s)"
-            f'<table class="skxai-explanation"><tr><th></th><th>base</th>{head}</tr>'
-            f"{''.join(rows)}</table></div>"
-        )
+    def _repr_html_(self):
+        from skxai.plot._html import explanation_html
+
+        return explanation_html(self)

@@ -71,7 +71,15 @@ class BackgroundGame:
         X = np.asarray(X)
         n = X.shape[0]
         if n_jobs in (None, 1) or n == 1:
-            return self.values(X, masks)
+            if not verbose or n == 1:
+                return self.values(X, masks)
+            from skxai._progress import chunk_slices, progress
+
+            parts = chunk_slices(n, max(1, n // 20))
+            return np.concatenate(
+                [self.values(X[sl], masks) for sl in progress(parts, verbose=verbose, desc="explaining", unit="chunk")],
+                axis=0,
+            )
         from joblib import effective_n_jobs
 
         n_chunks = min(n, 4 * max(1, effective_n_jobs(n_jobs)))

@@ -453,3 +453,12 @@ def test_kmeans_background_weights():
     np.testing.assert_allclose(est.expected_value_[0], model.predict(X).mean(), rtol=1e-9)
     with pytest.raises(ValueError, match="background='median'"):
         KernelShapExplainer(model, background="median", max_background=8).fit(X)
+
+
+def test_verbose_shows_progress_and_keeps_numbers(regression_data, mlp, capsys):
+    X, _ = regression_data
+    kw = dict(n_samples=30, max_background=10, random_state=0)
+    quiet = KernelShapExplainer(FrozenEstimator(mlp), **kw).fit(X).transform(X[:25])
+    loud = KernelShapExplainer(FrozenEstimator(mlp), verbose=1, **kw).fit(X).transform(X[:25])
+    assert "explaining" in capsys.readouterr().err
+    np.testing.assert_array_equal(quiet, loud)
