@@ -1,7 +1,7 @@
 """
-=============================================
+====================================================
 Choosing Integrated Gradients' steps by completeness
-=============================================
+====================================================
 
 Integrated Gradients promises *completeness*: the attributions of a sample add up to
 ``f(x) - f(baseline)``. The path integral is computed with ``n_steps`` quadrature nodes, and

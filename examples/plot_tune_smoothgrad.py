@@ -1,7 +1,7 @@
 """
-=====================================================
+============================================================
 Tuning SmoothGrad's noise and sample count with GridSearchCV
-=====================================================
+============================================================
 
 SmoothGrad averages gradients over ``n_samples`` noisy copies of the input, with noise of
 standard deviation ``sigma`` (relative to each image's range). Both are hyper-parameters of

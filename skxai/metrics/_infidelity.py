@@ -66,7 +66,7 @@ def infidelity(explainer, X, *, attributions=None, perturbation="auto", n_pertur
         Standard deviation of the Gaussian perturbations (input units).
     subset_size : int or float, optional
         Units removed per perturbation (``"subset"``); default half of them.
-    perturbations : ndarray of shape (n_samples, n_perturbations, *X.shape[1:]), optional
+    perturbations : ndarray of shape ``(n_samples, n_perturbations, *X.shape[1:])``, optional
         Explicit Gaussian-type perturbations ``I`` (the input seen is ``x - I``); overrides
         ``n_perturbations`` and ``noise_scale``.
     normalize : bool, default=True

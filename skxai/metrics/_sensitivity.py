@@ -117,7 +117,7 @@ def max_sensitivity(explainer, X, *, attributions=None, radius=0.02, n_perturbat
         Norm of the flattened difference (``np.linalg.norm``'s ``ord``).
     normalize : bool, default=True
         Divide by the norm of the explanation of ``x`` (a zero explanation by 1).
-    perturbations : ndarray of shape (n_samples, n_perturbations, *X.shape[1:]), optional
+    perturbations : ndarray of shape ``(n_samples, n_perturbations, *X.shape[1:])``, optional
         Explicit noise added to ``x``.
     random_state : int, RandomState or None, default=0
     batch_size : int, optional

@@ -79,7 +79,7 @@ def ssim_available():
 
 
 def ssim_similarity(A, B, *, win_size=7):
-    """Structural similarity (``skimage.metrics.structural_similarity``) of matching maps.
+    """Structural similarity (SSIM, from scikit-image) of matching maps.
 
     Maps are the absolute attributions (summed over channels for ``(n, C, H, W)``) scaled to
     [0, 1] per sample, compared with ``data_range=1``; the window shrinks to the largest odd
