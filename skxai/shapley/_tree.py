@@ -412,7 +412,9 @@ class TreeShapExplainer(BaseTabularExplainer):
             values = np.empty((n, self.n_players_, k))
             step = self.batch_size or n
             for start in range(0, n, step):
-                values[start : start + step] = self._runner.shap_values(Z[start : start + step])
+                values[start : start + step] = self._runner.shap_values(
+                    Z[start : start + step], n_jobs=self.n_jobs
+                )
         base = np.broadcast_to(self.expected_value_, (n, k)).copy()
         return values, base, None, {"feature_perturbation": self.feature_perturbation}
 
@@ -460,7 +462,7 @@ class TreeShapExplainer(BaseTabularExplainer):
         for start in range(0, n, step):
             Zb = Z[start : start + step]
             out[start : start + step] = interaction_values(
-                self._runner, Zb, self._runner.shap_values(Zb)
+                self._runner, Zb, self._runner.shap_values(Zb, n_jobs=self.n_jobs)
             )
         return out
 

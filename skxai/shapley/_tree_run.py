@@ -100,19 +100,23 @@ class TreeRunner:
         explain_tree(plan, tab, ens, XT, has_nan, phi)
         return phi
 
-    def shap_values(self, Z):
-        """Shapley values ``(n_rows, n_features, n_outputs)`` of rows ``Z`` (trees' space)."""
+    def shap_values(self, Z, n_jobs="fit"):
+        """Shapley values ``(n_rows, n_features, n_outputs)`` of rows ``Z`` (trees' space).
+
+        ``n_jobs`` defaults to the value given at construction.
+        """
+        n_jobs = self.n_jobs if n_jobs == "fit" else n_jobs
         X = self.ensemble.prepare(Z)
         XT = np.ascontiguousarray(X.T)
         has_nan = bool(np.isnan(X).any())
         with _one_blas_thread():
             tables = self._tables
             if tables is None and self._cacheable:  # after unpickling: rebuild once
-                tables = Parallel(n_jobs=self.n_jobs, prefer="threads")(
+                tables = Parallel(n_jobs=n_jobs, prefer="threads")(
                     delayed(self._build)(plan) for plan in self.plans
                 )
                 self._tables = tables
-            parts = Parallel(n_jobs=self.n_jobs, prefer="threads", return_as="generator")(
+            parts = Parallel(n_jobs=n_jobs, prefer="threads", return_as="generator")(
                 delayed(self._chunk_values)(c, XT, has_nan, tables)
                 for c in range(len(self.chunks))
             )
