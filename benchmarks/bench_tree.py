@@ -231,10 +231,11 @@ def write(report, args, load_start, load_end, path):
         "game. For the interventional game shap and WOODELF are off by up to the figures "
         "shown; both compute in float32 (on inputs exactly representable in float32 shap "
         "agrees with skxai to 1e-6: tests/test_tree.py::test_equals_shap_tree_explainer).",
-        "- n_jobs=2 runs trees in two threads. The figures were taken while the machine's two "
-        f"cores were already busy (load average {load_start:.1f}-{load_end:.1f}), so a second "
-        "thread had no idle core to use; the single-thread times already meet the targets "
-        "(at most 0.6x the fastest peer).",
+        "- n_jobs=2 runs chunks of trees in two threads (the heavy numpy and scipy.sparse "
+        "calls release the GIL); what it gains depends on how idle the two cores are (load "
+        f"average {load_start:.1f} at start, {load_end:.1f} at end of this run, other jobs "
+        "share the machine). The peers are single-threaded here: shap's C++ TreeExplainer "
+        "has no thread option for sklearn models, FastTreeSHAP v2 was asked for one thread.",
         "",
     ]
     Path(path).parent.mkdir(parents=True, exist_ok=True)
