@@ -449,7 +449,10 @@ def test_errors(reg_data, clf_data):
         TreeShapExplainer(custom).fit(X)
 
 
-def test_n_jobs_identical_and_pickle(reg_data):
+def test_n_jobs_identical_and_pickle(reg_data, monkeypatch):
+    from skxai.shapley import _tree_run
+
+    monkeypatch.setattr(_tree_run, "_MIN_PARALLEL_WORK", 0)  # threads even for small work
     X, y = reg_data
     model = RandomForestRegressor(n_estimators=20, max_depth=5, random_state=0).fit(X, y)
     for game in GAMES:

@@ -14,6 +14,8 @@ CACHE_FLOATS = 1 << 24
 # Fixed number of tree chunks: partial sums are added in the same order for any n_jobs.
 N_CHUNKS = 16
 _CONTROLLER = []
+# Below this many (row x node) decisions a pool of threads costs more than it saves.
+_MIN_PARALLEL_WORK = 4_000_000
 
 
 def _n_floats(a):
@@ -61,8 +63,11 @@ class TreeRunner:
         T = ens.n_trees
         bounds = np.linspace(0, T, min(T, N_CHUNKS) + 1).round().astype(int)
         self.chunks = [np.arange(a, b) for a, b in zip(bounds[:-1], bounds[1:], strict=True) if b > a]
+        n_nodes = len(ens.left)
+        work = n_nodes * (1 << self.block_bits)  # table entries to fill, roughly
+        jobs = n_jobs if work >= _MIN_PARALLEL_WORK else 1
         with _one_blas_thread():
-            results = Parallel(n_jobs=n_jobs, prefer="threads")(
+            results = Parallel(n_jobs=jobs, prefer="threads")(
                 delayed(self._prepare_chunk)(c) for c in self.chunks
             )
         self.plans = [plan for plan, _ in results]
@@ -106,6 +111,8 @@ class TreeRunner:
         ``n_jobs`` defaults to the value given at construction.
         """
         n_jobs = self.n_jobs if n_jobs == "fit" else n_jobs
+        if Z.shape[0] * len(self.ensemble.left) < _MIN_PARALLEL_WORK:
+            n_jobs = 1  # the results are the same: chunks are fixed and summed in order
         X = self.ensemble.prepare(Z)
         XT = np.ascontiguousarray(X.T)
         has_nan = bool(np.isnan(X).any())
