@@ -98,7 +98,7 @@ class CamExplainer(BaseCamExplainer):
         )
 
     def _channel_weights(self, lp):
-        fc_name = self._fc_name()
+        fc_name = next(iter(lp.inputs), None) or self._fc_name()
         if fc_name not in lp.inputs:
             self._refuse(lp, fc_name, f"{fc_name!r} did not run in the forward pass")
         fc_in, fc_out = lp.inputs[fc_name]
