@@ -156,3 +156,31 @@ def test_torch_and_sklearn_targets_and_errors(digits_model):
     with pytest.raises(ValueError, match="too small"):
         ImageShapleyExplainer(model, method="kernel", image_shape=(8, 8), n_segments=16,
                               n_samples=10).fit(X).transform(X[:1])
+
+
+def test_skorch_net_in_a_pipeline_step():
+    skorch = pytest.importorskip("skorch")
+    torch = pytest.importorskip("torch")
+    from torch import nn
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.body = nn.Sequential(nn.Conv2d(3, 4, 3, padding=1), nn.ReLU(),
+                                      nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(4, 2))
+
+        def forward(self, x):
+            return self.body(x)
+
+    X = _images(n=20, seed=5)
+    y = (X[:, 0].mean(axis=(1, 2)) > X[:, 1].mean(axis=(1, 2))).astype(np.int64)
+    net = skorch.NeuralNetClassifier(Net, criterion=nn.CrossEntropyLoss, max_epochs=1,
+                                     train_split=None, verbose=0)
+    with torch.random.fork_rng():
+        torch.manual_seed(0)
+        est = ImageShapleyExplainer(net, method="exact", n_segments=(2, 2)).fit(X, y)
+    exp = est.explain(X[:3])
+    # skorch classifiers are explained through their probabilities (response_method="auto")
+    np.testing.assert_allclose(exp.outputs, est.estimator_.predict_proba(X[:3]), atol=1e-6)
+    np.testing.assert_allclose(exp.player_values.sum(1), exp.outputs - exp.base_values, atol=1e-6)
+    assert est.transform(X[:3]).shape == (3, 12, 12)
