@@ -53,8 +53,10 @@ class SmoothGradExplainer(BaseTorchExplainer):
         (SmoothGrad-Squared), variance (VarGrad).
     method : str or explainer, default="gradient"
         Method smoothed: ``"gradient"``, ``"gradient_x_input"``, ``"integrated_gradients"``,
-        ``"guided_backprop"``, ``"deconvolution"``, or an (unfitted) gradient explainer
-        instance whose parameters are kept (its ``estimator`` is replaced by this one's).
+        ``"guided_backprop"``, ``"deconvolution"``, or a gradient explainer instance (e.g.
+        ``IntegratedGradientsExplainer(None, n_steps=16)``) whose own parameters are kept,
+        except ``estimator``, ``target``, ``response_method``, ``layer`` and ``batch_size``,
+        taken from this explainer (the instance itself is not modified).
     target : label, int, "predicted", array-like or None, default=None
     response_method : {"auto", "logits", "proba"}, default="auto"
     layer : str, default=None
