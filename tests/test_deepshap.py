@@ -168,3 +168,23 @@ def test_equals_captum_deeplift_and_deepliftshap():
         dls = ca.DeepLiftShap(net).attribute(x, baselines=torch.as_tensor(bg), target=target)
     np.testing.assert_allclose(DeepShapExplainer(net).fit(zero.numpy()).transform(X), dl.detach().numpy(), atol=1e-12)
     np.testing.assert_allclose(DeepShapExplainer(net).fit(bg).transform(X), dls.detach().numpy(), atol=1e-12)
+
+
+def test_sequences_conv1d_and_pooling():
+    net = _init(
+        nn.Sequential(
+            nn.Conv1d(3, 4, 3, padding=1),
+            nn.ReLU(),
+            nn.MaxPool1d(2),
+            nn.Conv1d(4, 4, 3),
+            nn.SiLU(),
+            nn.AdaptiveMaxPool1d(2),
+            nn.Flatten(),
+            nn.Linear(8, 2),
+        )
+    )
+    rng = np.random.RandomState(0)
+    bg, X = rng.normal(size=(4, 3, 12)), rng.normal(size=(3, 3, 12))
+    exp = DeepShapExplainer(net, target=1).fit(bg).explain(X)
+    assert exp.values.shape == X.shape
+    np.testing.assert_allclose(exp.efficiency_gap, 0.0, atol=1e-10)
