@@ -165,6 +165,29 @@ def test_sparse_tables_match_dense(game, reg_data, monkeypatch):
     np.testing.assert_allclose(ex.explain(X[:30]).values, dense, atol=1e-9)
 
 
+def test_isolation_forest_path_length_games(reg_data):
+    """IsolationForest: the explained response is the mean path length E[h(x)]."""
+    from sklearn.ensemble._iforest import _average_path_length
+
+    X, _ = reg_data
+    model = IsolationForest(n_estimators=4, max_samples=64, max_features=0.8,
+                            random_state=0).fit(X)
+    c = _average_path_length([model._max_samples])[0]
+
+    def path_length(rows):
+        return -np.log2(-model.score_samples(rows)) * c
+
+    rows = X[:3]
+    ex = TreeShapExplainer(model, feature_perturbation="interventional", max_background=10,
+                           random_state=0).fit(X)
+    brute = _brute_interventional(path_length, rows, ex.background_)
+    np.testing.assert_allclose(ex.explain(rows).values, brute, atol=1e-9)
+    pd_ex = TreeShapExplainer(model).fit(X)
+    np.testing.assert_allclose(pd_ex.explain(rows).values, _brute_path_dependent(pd_ex, rows),
+                               atol=1e-9)
+    assert list(ex.output_names_) == ["path_length"]
+
+
 # ----------------------------------------------------------------- efficiency
 def _all_models(reg_data, clf_data):
     Xr, yr = reg_data
