@@ -19,6 +19,15 @@ from skxai import (  # noqa: E402
 from skxai.gradient._integrated import RULES  # noqa: E402
 
 
+@pytest.fixture(autouse=True, scope="module")
+def _one_torch_thread():
+    """Tiny models: extra OpenMP threads only contend on shared cores (restored afterwards)."""
+    n = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(n)
+
+
 @pytest.fixture(scope="module")
 def linear():
     from sklearn.linear_model import LinearRegression

@@ -22,6 +22,15 @@ from tests._peers import import_peer  # noqa: E402
 pytestmark = pytest.mark.peer
 
 
+@pytest.fixture(autouse=True, scope="module")
+def _one_torch_thread():
+    """Tiny models: extra OpenMP threads only contend on shared cores (restored afterwards)."""
+    n = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(n)
+
+
 @pytest.fixture(scope="module")
 def setup():
     g = torch.Generator().manual_seed(0)
