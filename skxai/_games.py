@@ -25,7 +25,7 @@ class BackgroundGame:
         Most rows per model call.
     """
 
-    def __init__(self, output, background, weights, groups, batch_size=10_000):
+    def __init__(self, output, background, weights, groups, batch_size=50_000):
         self.output = output
         self.background = background
         self.weights = np.asarray(weights, dtype=np.float64)
@@ -41,53 +41,56 @@ class BackgroundGame:
         """Expand player masks ``(m, n_players)`` to column masks ``(m, n_features)``."""
         return np.asarray(masks, dtype=bool)[:, self._col_player]
 
+    def _calls(self, n, m):
+        """Model calls as ranges of the flat (row, coalition) index, each <= batch_size rows.
+
+        They depend only on the problem, never on how work is split among workers, so every
+        call sees the same rows whatever ``n_jobs`` (identical floating-point results).
+        """
+        per_call = max(1, self.batch_size // self.background.shape[0])
+        return [(s, min(n * m, s + per_call)) for s in range(0, n * m, per_call)]
+
+    def _run_calls(self, X, row_offset, cmasks, calls):
+        """Values of the pairs in ``calls``; ``X`` holds rows from ``row_offset`` on."""
+        bg = self.background
+        m = cmasks.shape[0]
+        out = []
+        for start, stop in calls:
+            rows, cols = np.divmod(np.arange(start, stop), m)
+            keep = cmasks[cols][:, None, :]
+            block = np.where(keep, X[rows - row_offset][:, None, :], bg[None, :, :])
+            pred = self.output(block.reshape(-1, self.n_features))
+            pred = pred.reshape(stop - start, bg.shape[0], -1)
+            out.append(np.matmul(pred.transpose(0, 2, 1), self.weights))
+        return np.concatenate(out, axis=0)
+
     def values(self, X, masks):
         """Values ``(n, m, n_outputs)`` of coalitions ``masks`` (m, n_players) for each row of X."""
+        return self.values_parallel(X, masks)
+
+    def values_parallel(self, X, masks, n_jobs=None, verbose=0):
+        """Values ``(n, m, n_outputs)``, the model calls spread over joblib workers."""
         X = np.asarray(X)
         cmasks = self.column_masks(masks)
         n, m = X.shape[0], cmasks.shape[0]
-        bg = self.background
-        n_bg = bg.shape[0]
-        # Pairs (row, coalition) are processed in chunks so one call holds <= batch_size rows.
-        pairs_per_call = max(1, self.batch_size // n_bg)
-        total = n * m
-        out = None
-        for start in range(0, total, pairs_per_call):
-            stop = min(total, start + pairs_per_call)
-            flat = np.arange(start, stop)
-            rows, cols = np.divmod(flat, m)
-            keep = cmasks[cols][:, None, :]
-            block = np.where(keep, X[rows][:, None, :], bg[None, :, :])
-            pred = self.output(block.reshape(-1, self.n_features))
-            pred = pred.reshape(stop - start, n_bg, -1)
-            val = np.einsum("cbk,b->ck", pred, self.weights)
-            if out is None:
-                out = np.empty((total, val.shape[1]))
-            out[start:stop] = val
-        return out.reshape(n, m, -1)
-
-    def values_parallel(self, X, masks, n_jobs=None, verbose=0):
-        """Same as :meth:`values`, rows spread over joblib workers."""
-        X = np.asarray(X)
-        n = X.shape[0]
-        if n_jobs in (None, 1) or n == 1:
-            if not verbose or n == 1:
-                return self.values(X, masks)
-            from skxai._progress import chunk_slices, progress
-
-            parts = chunk_slices(n, max(1, n // 20))
-            return np.concatenate(
-                [self.values(X[sl], masks) for sl in progress(parts, verbose=verbose, desc="explaining", unit="chunk")],
-                axis=0,
-            )
+        calls = self._calls(n, m)
         from joblib import effective_n_jobs
 
-        n_chunks = min(n, 4 * max(1, effective_n_jobs(n_jobs)))
-        chunks = np.array_split(np.arange(n), n_chunks)
-        results = Parallel(n_jobs=n_jobs, verbose=verbose)(
-            delayed(self.values)(X[c], masks) for c in chunks if len(c)
-        )
-        return np.concatenate(results, axis=0)
+        workers = 1 if n_jobs in (None, 1) else effective_n_jobs(n_jobs)
+        if workers == 1 or len(calls) == 1:
+            from skxai._progress import progress
+
+            groups = [[c] for c in calls] if verbose else [calls]
+            parts = [self._run_calls(X, 0, cmasks, g)
+                     for g in progress(groups, verbose=verbose, desc="explaining", unit="call")]
+        else:
+            groups = [g.tolist() for g in np.array_split(np.asarray(calls), min(len(calls), 4 * workers))]
+            jobs = []
+            for g in groups:
+                first, last = g[0][0] // m, (g[-1][1] - 1) // m
+                jobs.append(delayed(self._run_calls)(X[first : last + 1], first, cmasks, g))
+            parts = Parallel(n_jobs=n_jobs, verbose=verbose)(jobs)
+        return np.concatenate(parts, axis=0).reshape(n, m, -1)
 
 
 def all_coalitions(n_players):

@@ -274,7 +274,7 @@ class BaseTabularExplainer(BaseExplainer):
             self.background_,
             self.background_weights_,
             self.groups_,
-            batch_size=self.batch_size or 10_000,
+            batch_size=self.batch_size or 50_000,
         )
 
     def explain(self, X):

@@ -107,10 +107,12 @@ def _sample_half_pairs(p, s, n, rng):
     return np.hstack([np.ones((n, 1), dtype=bool), rest])
 
 
-def kernel_design(p, budget, rng, *, sampling="leverage"):
+def kernel_design(p, budget, rng, *, sampling="leverage", max_enumerated_share=1.0):
     """Build the coalitions and weights for a KernelSHAP fit on ``budget`` model evaluations.
 
-    ``budget`` counts every coalition evaluated, the empty and full ones included.
+    ``budget`` counts every coalition evaluated, the empty and full ones included. Whole sizes
+    are enumerated while they fit and, all together, stay within ``max_enumerated_share`` of
+    the budget (fits with interactions learn more from coalitions spread over every size).
     """
     if 2**p <= budget:
         raise ValueError("budget covers every coalition: compute exact values instead")
@@ -123,6 +125,8 @@ def kernel_design(p, budget, rng, *, sampling="leverage"):
         count = comb(p, s, exact=True) * (1 if s == t else 2)
         # Keep one pair for every size left, so each size stays represented.
         if count > left - 2 * (len(pairs) - i - 1):
+            break
+        if budget - 2 - left + count > max_enumerated_share * budget:
             break
         for size in {s, t}:
             combos = np.array(list(itertools.combinations(range(p), size)), dtype=int)

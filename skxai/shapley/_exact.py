@@ -27,7 +27,7 @@ class ExactShapleyExplainer(BaseTabularExplainer):
     background : {"sample", "kmeans"}, default="sample"
     feature_groups : list or dict, default=None
         Columns that act as one player (one-hot blocks).
-    batch_size : int, default=10000
+    batch_size : int, default=50000
         Most rows per model call.
     n_jobs : int, default=None
         Workers across samples (joblib).
@@ -64,7 +64,7 @@ class ExactShapleyExplainer(BaseTabularExplainer):
         max_background=100,
         background="sample",
         feature_groups=None,
-        batch_size=10_000,
+        batch_size=50_000,
         n_jobs=None,
         random_state=None,
         scoring=None,

@@ -134,7 +134,8 @@ def _kadd_solve(design, Y, delta, order):
     mu = (e @ Gy - delta) / d
     a = c1 - R @ Ge  # L A^-1 1
     phi = R @ Gy - np.outer(a, mu)
-    return phi
+    # The constraint holds in exact arithmetic; remove what rounding left of sum(phi) - delta.
+    return phi - (phi.sum(axis=0) - delta) / p
 
 
 def kernel_shap_from_values(design, v0, v1, values, *, order=1, with_std=True):
@@ -209,10 +210,13 @@ class KernelShapExplainer(BaseTabularExplainer):
         a k-additive game instead (every interaction up to size k, ridge-penalised) with the
         same weights and exact efficiency, and returns its Shapley values: the k-additive
         estimator (kADD-SHAP, Pelegrina et al. 2023) on skxai's design, several times more
-        accurate on non-additive models at the same budget. "auto" takes 5 (3 for 4 or 5 players)
-        once ``n_samples >= 4 p + 10``, and 1 below. The fit is solved in its kernel form, so its cost grows with the
-        number of coalitions, not with the number of interaction terms. Additive models are
-        explained exactly whatever the order.
+        accurate on non-additive models at the same budget. "auto" takes the highest of 5 and 3
+        whose number of interaction terms is at most 1.5 times ``n_samples``, else 1. The fit
+        is solved in its kernel form, so its cost grows with the number of coalitions, not
+        with the number of interaction terms. It runs on the residual of the linear fit, so
+        additive models are explained exactly whatever the order. With interactions, whole
+        sizes are enumerated only up to 40% of the budget when the budget is under a quarter
+        of all coalitions (spread coalitions serve interaction fits better).
     tol : float, default=None
         Early stop: start from a quarter of the budget and double it until the largest
         standard error is below ``tol`` times the spread of the attributions.
@@ -256,7 +260,7 @@ class KernelShapExplainer(BaseTabularExplainer):
         max_background=100,
         background="sample",
         feature_groups=None,
-        batch_size=10_000,
+        batch_size=50_000,
         n_jobs=None,
         random_state=None,
         scoring=None,
@@ -295,12 +299,14 @@ class KernelShapExplainer(BaseTabularExplainer):
     def _order(self):
         p = self.n_players_
         if self.max_order == "auto":
-            # Interactions pay off once the sampled coalitions outnumber the players a few
-            # times over (measured in benchmarks/bench_shapley.py); below, the linear fit wins.
+            # The highest odd order whose interaction terms stay within 1.5x the coalitions
+            # evaluated: beyond, the fit is too far past its interpolation threshold (measured
+            # in benchmarks/bench_shapley.py).
             budget = self._budget()
-            if budget < 4 * p + 10:
-                return 1
-            return 5 if p > 5 else (3 if p > 3 else 1)
+            for order in (5, 3):
+                if order < p and n_interaction_terms(p, order) <= 1.5 * (budget - 2):
+                    return order
+            return 1
         if self.max_order not in (1, 3, 5, 7):
             raise ValueError(f"max_order must be 'auto' or an odd order 1, 3, 5 or 7; got {self.max_order!r}.")
         return min(int(self.max_order), p)
@@ -330,11 +336,15 @@ class KernelShapExplainer(BaseTabularExplainer):
             while steps[-1] < budget:
                 steps.append(min(budget, 2 * steps[-1]))
         seed = rng.randint(np.iinfo(np.int32).max)
+        # Interaction fits learn more from coalitions spread over every size than from whole
+        # sizes enumerated, as long as the budget is a small part of all coalitions.
+        share = 0.4 if order > 1 and budget < 2 ** min(p, 62) / 4 else 1.0
         for b in steps:
             # Designs of successive steps overlap but are not nested: shrink the design until
             # the coalitions it adds keep the total within the budget.
             while True:
-                design = kernel_design(p, b, np.random.RandomState(seed), sampling=self.sampling)
+                design = kernel_design(p, b, np.random.RandomState(seed), sampling=self.sampling,
+                                   max_enumerated_share=share)
                 excess = evaluate.n_evaluated + evaluate.n_new(design.masks) - budget
                 if excess <= 0 or b - excess < 2 * p + 2:
                     break

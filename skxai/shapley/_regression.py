@@ -70,7 +70,7 @@ class ShapleyRegressionExplainer(BaseTabularExplainer):
         max_background=100,
         background="sample",
         feature_groups=None,
-        batch_size=10_000,
+        batch_size=50_000,
         n_jobs=None,
         random_state=None,
         scoring=None,
