@@ -35,6 +35,16 @@ def is_tabular(explainer):
     return isinstance(explainer, BaseTabularExplainer) and hasattr(explainer, "background_")
 
 
+def unfreeze(est):
+    """The estimator inside (nested) ``FrozenEstimator`` wrappers, at most 10 deep."""
+    for _ in range(10):
+        if type(est).__name__ == "FrozenEstimator":
+            est = est.estimator
+        else:
+            break
+    return est
+
+
 def to_numpy(X, *, keep_float=False):
     """Arrays, tensors and frames as a float64 numpy array (tabular data is handled apart).
 

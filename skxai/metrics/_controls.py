@@ -17,23 +17,15 @@ from sklearn.utils.validation import check_is_fitted
 from skxai._adapters import ModelOutput, resolve_target
 from skxai._explanation import Explanation
 from skxai.base import BaseTabularExplainer
+from skxai.metrics._common import unfreeze
 
 _TABULAR_ATTRS = ("background_", "background_weights_", "groups_", "n_players_",
                   "feature_names_out_", "expected_value_", "output_", "feature_names_in_")
 _ARRAY_ATTRS = ("model_", "input_shape_")
 
 
-def _unfreeze(est):
-    for _ in range(10):
-        if type(est).__name__ == "FrozenEstimator":
-            est = est.estimator
-        else:
-            break
-    return est
-
-
 def _is_torch_like(est):
-    roots = {c.__module__.split(".")[0] for c in type(_unfreeze(est)).__mro__}
+    roots = {c.__module__.split(".")[0] for c in type(unfreeze(est)).__mro__}
     return bool(roots & {"torch", "skorch"})
 
 

@@ -15,7 +15,7 @@ from sklearn.base import clone
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
-from skxai.metrics._common import is_tabular, to_numpy
+from skxai.metrics._common import is_tabular, to_numpy, unfreeze
 from skxai.metrics._similarity import spearman_similarity, ssim_available, ssim_similarity
 
 SIMILARITIES = ("spearman", "spearman_abs", "ssim")
@@ -304,15 +304,6 @@ def model_randomization_test(explainer, X, *, attributions=None, mode="cascading
     return RandomizationReport("model", records, criterion, threshold)
 
 
-def _unfreeze(est):
-    for _ in range(10):
-        if type(est).__name__ == "FrozenEstimator":
-            est = est.estimator
-        else:
-            break
-    return est
-
-
 def data_randomization_test(explainer, X, *, X_train, y_train, train=None, fit_params=None,
                             background=None, attributions=None,
                             similarity=SIMILARITIES, criterion="spearman", threshold=0.5,
@@ -380,7 +371,7 @@ def data_randomization_test(explainer, X, *, X_train, y_train, train=None, fit_p
     y_arr = np.asarray(to_numpy(y_train) if hasattr(y_train, "detach") else y_train)
     rng = check_random_state(random_state)
     y_perm = y_arr[rng.permutation(len(y_arr))]
-    model = _unfreeze(explainer.estimator)
+    model = unfreeze(explainer.estimator)
     if train is not None:
         new_model = train(copy.deepcopy(model), X_train, y_perm)
     elif hasattr(model, "fit") and hasattr(model, "get_params"):
