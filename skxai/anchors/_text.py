@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
@@ -16,7 +15,9 @@ from skxai.anchors._tokens import (
     DEFAULT_TOKEN_PATTERN,
     check_corpus,
     compile_pattern,
+    fit_vocabulary,
     tokenize_docs,
+    unique_outputs,
 )
 
 
@@ -57,15 +58,10 @@ class _TextSampler:
         return [t for part in parts for t in part]
 
     def predict(self, texts):
-        index = {}
-        inv = np.fromiter((index.setdefault(t, len(index)) for t in texts), np.intp, len(texts))
-        unique = list(index)
         size = int(self.explainer.model_batch_size)
-        labels = np.concatenate(
-            [self.explainer._decide(unique[s : s + size]) for s in range(0, len(unique), size)]
-        )
-        self.rows_evaluated += len(unique)
-        chunk = np.arange(len(unique)) // size
+        labels, inv = unique_outputs(self.explainer._decide, texts, size)
+        self.rows_evaluated += len(labels)
+        chunk = np.arange(len(labels)) // size
         return labels[inv], chunk[inv]
 
 
@@ -248,13 +244,8 @@ class AnchorTextExplainer(BaseAnchorExplainer):
         resolve_perturbation(self.perturbation, self.unk_token, None, self.n_similar)
         self.estimator_ = self._fit_estimator(docs, y, **fit_params)
         self.output_ = ModelOutput(self.estimator_, self.response_method)
-        cv = CountVectorizer(
-            token_pattern=self.token_pattern, lowercase=False, binary=True, dtype=np.int8
-        )
-        try:
-            self.corpus_ = cv.fit_transform(docs).tocsc()
-        except ValueError as exc:
-            raise ValueError(f"The corpus has no token matching token_pattern: {exc}") from exc
+        cv, X = fit_vocabulary(docs, self.token_pattern, dtype=np.int8)
+        self.corpus_ = X.tocsc()
         self.vocabulary_ = cv.vocabulary_
         self.feature_names_out_ = cv.get_feature_names_out().astype(object)
         self.word_vectors_ = None

@@ -101,3 +101,33 @@ def tokenize_docs(docs, pattern, unit):
             )
         out.append(tok)
     return out
+
+
+def unique_outputs(func, texts, batch_size):
+    """``func`` on the distinct ``texts`` only, ``batch_size`` texts per call.
+
+    Returns the outputs of the distinct texts (in order of first occurrence) and, per text,
+    the index of its distinct text: ``out[inv]`` gives one output per text.
+    """
+    index = {}
+    inv = np.fromiter((index.setdefault(t, len(index)) for t in texts), np.intp, len(texts))
+    unique = list(index)
+    out = np.concatenate(
+        [func(unique[s : s + batch_size]) for s in range(0, len(unique), batch_size)]
+    )
+    return out, inv
+
+
+def fit_vocabulary(docs, token_pattern, **params):
+    """Binary ``CountVectorizer`` (case kept) fitted on ``docs``, and its document x word matrix.
+
+    ``params`` go to the vectoriser; a corpus without any token is a clear error.
+    """
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    cv = CountVectorizer(token_pattern=token_pattern, lowercase=False, binary=True, **params)
+    try:
+        X = cv.fit_transform(docs)
+    except ValueError as exc:
+        raise ValueError(f"The corpus has no token matching token_pattern: {exc}") from exc
+    return cv, X

@@ -7,7 +7,6 @@ import numbers
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import is_classifier
-from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.utils import check_random_state, gen_even_slices
 from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import check_is_fitted
@@ -19,7 +18,9 @@ from skxai.anchors._tokens import (
     DEFAULT_TOKEN_PATTERN,
     check_corpus,
     compile_pattern,
+    fit_vocabulary,
     tokenize_docs,
+    unique_outputs,
 )
 from skxai.base import BaseExplainer
 
@@ -42,14 +43,11 @@ def _lime_group(explainer, toks, seeds, targets):
         keep = _removal_masks(doc.n_units, explainer.n_samples, np.random.RandomState(seed))
         designs.append(keep)
         texts += doc.render(keep[:, doc.unit_of_pos], replacement)
-    index = {}
-    inv = np.fromiter((index.setdefault(t, len(index)) for t in texts), np.intp, len(texts))
-    unique = list(index)
     size = int(explainer.model_batch_size)
-    out = np.concatenate(
-        [explainer.output_(unique[s : s + size]) for s in range(0, len(unique), size)]
-    )[inv]
-    n_calls = -(-len(unique) // size)
+    out, inv = unique_outputs(explainer.output_, texts, size)
+    n_unique = len(out)
+    out = out[inv]
+    n_calls = -(-n_unique // size)
     results = []
     start = 0
     for doc, keep, target in zip(toks, designs, targets, strict=True):
@@ -72,7 +70,7 @@ def _lime_group(explainer, toks, seeds, targets):
                 "target": col,
             }
         )
-    return results, n_calls, len(unique)
+    return results, n_calls, n_unique
 
 
 def _lime_chunk(explainer, toks, seeds, targets):
@@ -209,11 +207,7 @@ class LimeTextExplainer(BaseExplainer):
         compile_pattern(self.token_pattern)
         self.estimator_ = self._fit_estimator(docs, y, **fit_params)
         self.output_ = ModelOutput(self.estimator_, self.response_method)
-        cv = CountVectorizer(token_pattern=self.token_pattern, lowercase=False, binary=True)
-        try:
-            cv.fit(docs)
-        except ValueError as exc:
-            raise ValueError(f"The corpus has no token matching token_pattern: {exc}") from exc
+        cv, _ = fit_vocabulary(docs, self.token_pattern)
         self.vocabulary_ = cv.vocabulary_
         self.feature_names_out_ = cv.get_feature_names_out().astype(object)
         out = self.output_(docs[:1])
