@@ -13,6 +13,22 @@ from skxai.anchors._search import AnchorSearch
 from skxai.anchors._store import SampleStore
 from skxai.base import BaseExplainer
 
+_RESULT_ARRAYS = (
+    ("precision", float),
+    ("precision_lower", float),
+    ("precision_upper", float),
+    ("coverage", float),
+    ("success", bool),
+    ("n_model_calls", int),
+    ("n_rows", int),
+    ("n_samples", int),
+)
+
+
+def result_arrays(results):
+    """The per-instance scalar fields of search results, one array each (explanation fields)."""
+    return {k: np.asarray([r[k] for r in results], dtype=dt) for k, dt in _RESULT_ARRAYS}
+
 
 def _summarise(search, best, success, n_examples):
     store = search.store

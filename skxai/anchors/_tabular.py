@@ -11,7 +11,7 @@ from skxai._adapters import ModelOutput
 from skxai._data import TabularSchema
 from skxai._explanation import Explanation
 from skxai.anchors._bandit import kl_lower_bound, kl_upper_bound
-from skxai.anchors._base import BaseAnchorExplainer
+from skxai.anchors._base import BaseAnchorExplainer, result_arrays
 
 
 def _tabular_anchor(match, held, *, threshold, epsilon_stop, beta, beam_size, max_size,
@@ -421,19 +421,7 @@ class AnchorTabularExplainer(BaseAnchorExplainer):
                     for c in r["candidates"]
                 ]
             )
-        arrays = {
-            k: np.asarray([r[k] for r in results], dtype=dt)
-            for k, dt in (
-                ("precision", float),
-                ("precision_lower", float),
-                ("precision_upper", float),
-                ("coverage", float),
-                ("success", bool),
-                ("n_model_calls", int),
-                ("n_rows", int),
-                ("n_samples", int),
-            )
-        }
+        arrays = result_arrays(results)
         lists = {k: [r[k] for r in results] for k in ("prefix_precision", "prefix_coverage")}
         lists["examples_held"] = [self.background_[r["held_rows"]] for r in results]
         lists["examples_failed"] = [self.background_[r["failed_rows"]] for r in results]

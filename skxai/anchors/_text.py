@@ -9,7 +9,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from skxai._adapters import ModelOutput
 from skxai._explanation import Explanation
-from skxai.anchors._base import BaseAnchorExplainer
+from skxai.anchors._base import BaseAnchorExplainer, result_arrays
 from skxai.anchors._perturb import WordVectors, perturb_doc, resolve_perturbation
 from skxai.anchors._tokens import (
     DEFAULT_TOKEN_PATTERN,
@@ -375,19 +375,7 @@ class AnchorTextExplainer(BaseAnchorExplainer):
                 ]
             )
             fields["tokens"].append(doc.tokens.tolist())
-        arrays = {
-            k: np.asarray([r[k] for r in results], dtype=dt)
-            for k, dt in (
-                ("precision", float),
-                ("precision_lower", float),
-                ("precision_upper", float),
-                ("coverage", float),
-                ("success", bool),
-                ("n_model_calls", int),
-                ("n_rows", int),
-                ("n_samples", int),
-            )
-        }
+        arrays = result_arrays(results)
         return Explanation(
             values,
             data=docs,
