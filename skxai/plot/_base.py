@@ -117,6 +117,12 @@ def explain(explainer, X, caller):
     return explainer.explain(X)
 
 
+def explain_row(explainer, X, index, caller):
+    """Explanation of row ``index`` of ``X`` (a frame keeps its columns), as from :func:`explain`."""
+    X_row = X.iloc[[index]] if hasattr(X, "iloc") else np.asarray(X)[[index]]
+    return explain(explainer, X_row, caller)
+
+
 def format_value(v):
     """Short number for labels."""
     v = float(v)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from skxai.plot._base import NEGATIVE, POSITIVE, explain, format_value, new_axes
+from skxai.plot._base import NEGATIVE, POSITIVE, explain_row, format_value, new_axes
 from skxai.plot._waterfall import row_parts
 
 
@@ -81,8 +81,7 @@ class ForceDisplay:
         -------
         ForceDisplay
         """
-        X_row = X.iloc[[index]] if hasattr(X, "iloc") else np.asarray(X)[[index]]
-        exp = explain(explainer, X_row, "ForceDisplay")
+        exp = explain_row(explainer, X, index, "ForceDisplay")
         return cls.from_explanation(exp, index=0, output=output, ax=ax, min_label=min_label)
 
     def plot(self, ax=None, *, min_label=0.05):

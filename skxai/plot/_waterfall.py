@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from skxai.plot._base import NEGATIVE, POSITIVE, explain, format_value, new_axes, tabular_parts
+from skxai.plot._base import NEGATIVE, POSITIVE, explain_row, format_value, new_axes, tabular_parts
 
 
 def row_parts(explanation, index, output, caller):
@@ -121,8 +121,7 @@ class WaterfallDisplay:
         -------
         WaterfallDisplay
         """
-        X_row = X.iloc[[index]] if hasattr(X, "iloc") else np.asarray(X)[[index]]
-        exp = explain(explainer, X_row, "WaterfallDisplay")
+        exp = explain_row(explainer, X, index, "WaterfallDisplay")
         return cls.from_explanation(exp, index=0, output=output, max_display=max_display, ax=ax)
 
     def plot(self, ax=None, *, max_display=10):
