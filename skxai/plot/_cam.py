@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from skxai.plot._base import _select_output, explain, new_axes
-from skxai.plot._image import display_image, to_hwc
+from skxai.plot._image import display_image, image_at, to_hwc
 
 
 def _axis_weights(n_in, n_out):
@@ -107,13 +107,7 @@ class CamDisplay:
             raise ValueError(
                 f"CamDisplay needs maps of shape (n, h, w); got values of shape {values.shape}."
             )
-        n = values.shape[0]
-        if not -n <= index < n:
-            raise IndexError(f"index={index} is out of range for {n} map(s).")
-        if image is None and explanation.data is not None:
-            data = np.asarray(explanation.data)
-            if data.ndim >= 3 and data.shape[0] == n:
-                image = data[index]
+        image = image_at(explanation, values.shape[0], index, image, "map(s)")
         disp = cls(values[index], image=image, relu=relu, method=explanation.method)
         return disp.plot(ax=ax, alpha=alpha, cmap=cmap)
 

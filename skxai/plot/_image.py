@@ -62,6 +62,18 @@ def display_image(img_hwc):
     return img, None
 
 
+def image_at(explanation, n, index, image, what):
+    """Check ``index`` against the ``n`` explained images (``what`` names them in the error) and
+    return ``image``, by default ``explanation.data[index]`` when the data holds the images."""
+    if not -n <= index < n:
+        raise IndexError(f"index={index} is out of range for {n} {what}.")
+    if image is None and explanation.data is not None:
+        data = np.asarray(explanation.data)
+        if data.ndim >= 3 and data.shape[0] == n:
+            image = data[index]
+    return image
+
+
 def _axes_for(ax, k, caller, size=3.0):
     """``k`` axes: those given (a sequence or one Axes when k == 1), or a new 1 x k figure."""
     check_matplotlib(caller)
@@ -148,13 +160,7 @@ class ImageAttributionDisplay:
                 f"ImageAttributionDisplay needs image attributions (n, [C,] H, W); got values of "
                 f"shape {values.shape}."
             )
-        n = values.shape[0]
-        if not -n <= index < n:
-            raise IndexError(f"index={index} is out of range for {n} image(s).")
-        if image is None and explanation.data is not None:
-            data = np.asarray(explanation.data)
-            if data.ndim >= 3 and data.shape[0] == n:
-                image = data[index]
+        image = image_at(explanation, values.shape[0], index, image, "image(s)")
         disp = cls(values[index], image=image, channel_axis=channel_axis, method=explanation.method)
         return disp.plot(ax=ax, mode=mode, alpha=alpha)
 
