@@ -9,16 +9,8 @@ torch = pytest.importorskip("torch")
 from torch import nn  # noqa: E402
 
 from skxai.gradient import DeepShapExplainer  # noqa: E402
+from tests._nets import one_torch_thread  # noqa: E402, F401
 from tests._peers import import_peer  # noqa: E402
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _one_torch_thread():
-    """Tiny models: extra OpenMP threads only contend on shared cores (restored afterwards)."""
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
 
 
 def _init(net, seed=0, scale=0.5):

@@ -17,15 +17,7 @@ from skxai import (  # noqa: E402
     SmoothGradExplainer,
 )
 from skxai.gradient._integrated import RULES  # noqa: E402
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _one_torch_thread():
-    """Tiny models: extra OpenMP threads only contend on shared cores (restored afterwards)."""
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
+from tests._nets import one_torch_thread, seeded_float64, small_cnn  # noqa: E402, F401
 
 
 @pytest.fixture(scope="module")
@@ -38,29 +30,12 @@ def linear():
 
 
 def _mlp(seed=0, act=nn.Tanh, d=4, k=3):
-    g = torch.Generator().manual_seed(seed)
-    net = nn.Sequential(nn.Linear(d, 8), act(), nn.Linear(8, 6), act(), nn.Linear(6, k)).double()
-    with torch.no_grad():
-        for p in net.parameters():
-            p.copy_(torch.randn(p.shape, generator=g, dtype=torch.float64))
-    return net
+    net = nn.Sequential(nn.Linear(d, 8), act(), nn.Linear(8, 6), act(), nn.Linear(6, k))
+    return seeded_float64(net, seed)
 
 
 def _cnn(seed=0):
-    g = torch.Generator().manual_seed(seed)
-    net = nn.Sequential(
-        nn.Conv2d(2, 4, 3, padding=1),
-        nn.ReLU(),
-        nn.AvgPool2d(2),
-        nn.Conv2d(4, 5, 3),
-        nn.ReLU(),
-        nn.Flatten(),
-        nn.Linear(20, 3),
-    ).double()
-    with torch.no_grad():
-        for p in net.parameters():
-            p.copy_(0.5 * torch.randn(p.shape, generator=g, dtype=torch.float64))
-    return net
+    return small_cnn(seed)
 
 
 def _images(n=6, seed=1):

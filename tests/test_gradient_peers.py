@@ -17,35 +17,15 @@ from skxai.gradient import (  # noqa: E402
     IntegratedGradientsExplainer,
     SmoothGradExplainer,
 )
+from tests._nets import one_torch_thread, small_cnn  # noqa: E402, F401
 from tests._peers import import_peer  # noqa: E402
 
 pytestmark = pytest.mark.peer
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_torch_thread():
-    """Tiny models: extra OpenMP threads only contend on shared cores (restored afterwards)."""
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
-
-
 @pytest.fixture(scope="module")
 def setup():
-    g = torch.Generator().manual_seed(0)
-    net = nn.Sequential(
-        nn.Conv2d(2, 4, 3, padding=1),
-        nn.ReLU(),
-        nn.MaxPool2d(2),
-        nn.Conv2d(4, 5, 3),
-        nn.ReLU(),
-        nn.Flatten(),
-        nn.Linear(20, 3),
-    ).double()
-    with torch.no_grad():
-        for p in net.parameters():
-            p.copy_(0.5 * torch.randn(p.shape, generator=g, dtype=torch.float64))
+    net = small_cnn(0, pool=nn.MaxPool2d)
     X = np.random.RandomState(0).normal(size=(6, 2, 8, 8))
     x = torch.as_tensor(X)
     target = torch.tensor([0, 1, 2, 2, 1, 0])

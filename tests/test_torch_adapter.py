@@ -9,15 +9,7 @@ torch = pytest.importorskip("torch")
 from torch import nn  # noqa: E402
 
 from skxai.gradient import GradientExplainer, TorchModel  # noqa: E402
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _one_torch_thread():
-    """Tiny models: extra OpenMP threads only contend on shared cores (restored afterwards)."""
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
+from tests._nets import one_torch_thread  # noqa: E402, F401
 
 
 def _data(n=60, d=4, seed=0):
