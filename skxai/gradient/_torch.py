@@ -379,7 +379,6 @@ class TorchModel:
         probabilities are the module's own output (skorch nets whose ``predict_proba``
         applies no nonlinearity).
         """
-        n = x.shape[0]
         final = self.bypassed
         if final is not None:
             handle = final.register_forward_hook(lambda m, inp, out: inp[0])
@@ -391,7 +390,7 @@ class TorchModel:
             out = self.module(x)
         if isinstance(out, tuple | list):
             out = out[0]
-        out = out.reshape(n, -1)
+        out = out.reshape(out.shape[0], -1)
         if self._binary and out.shape[1] == 1 and self.head != "binary_prob":
             out = torch.cat([torch.zeros_like(out), out], dim=1)
         return out
