@@ -17,7 +17,6 @@ upscales and normalises), and skxai's raw maps at the layer's resolution against
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import io
 import sys
@@ -38,6 +37,7 @@ import torchcam.methods as tcm  # noqa: E402
 from pytorch_grad_cam.utils.model_targets import ClassifierOutputTarget  # noqa: E402
 
 import skxai  # noqa: E402
+from benchmarks._common import digits_cnn, parse_args, rgb_cnn_batch  # noqa: E402
 
 warnings.filterwarnings("ignore")
 
@@ -58,13 +58,7 @@ METHODS = [
 def digits_setup():
     from sklearn.datasets import load_digits
 
-    with torch.random.fork_rng():
-        torch.manual_seed(0)
-        net = nn.Sequential(
-            nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(),
-            nn.Conv2d(16, 32, 3, padding=1), nn.ReLU(),
-            nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(32, 10),
-        ).eval()
+    net = digits_cnn().eval()
     digits = load_digits()
     X = torch.as_tensor(digits.data.reshape(-1, 1, 8, 8) / 16.0, dtype=torch.float32)
     y = torch.as_tensor(digits.target)
@@ -86,17 +80,8 @@ def digits_setup():
 
 
 def rgb_setup():
-    with torch.random.fork_rng():
-        torch.manual_seed(0)
-        net = nn.Sequential(
-            nn.Conv2d(3, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-            nn.Conv2d(16, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-            nn.Conv2d(32, 64, 3, padding=1), nn.ReLU(),
-            nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(64, 10),
-        ).eval()
-    rng = np.random.RandomState(0)
-    X = rng.uniform(size=(32, 3, 64, 64)).astype(np.float32)
-    return net, "7", "10", torch.as_tensor(X)
+    net, x = rgb_cnn_batch()
+    return net, "7", "10", x
 
 
 def timed(fn):
@@ -190,12 +175,7 @@ def fmt(v, digits=1):
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--repeats", type=int, default=5)
-    parser.add_argument("--out", default="benchmarks/results/cam.md")
-    parser.add_argument("--threads", type=int, default=1)
-    args = parser.parse_args()
-    torch.set_num_threads(args.threads)
+    args = parse_args("benchmarks/results/cam.md")
     results = {}
     for name, setup in (("digits 1x8x8, batch 256", digits_setup), ("3x64x64, batch 32", rgb_setup)):
         net, layer, fc, x = setup()

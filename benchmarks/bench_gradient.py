@@ -18,7 +18,6 @@ completeness gap ``|sum(phi) - (f(x) - f(0))| / |f(x) - f(0)|`` per rule and ste
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import io
 import platform
@@ -39,6 +38,7 @@ import captum.attr as ca  # noqa: E402
 import zennit.attribution as za  # noqa: E402
 from zennit.composites import GuidedBackprop as ZennitGuided  # noqa: E402
 
+from benchmarks._common import digits_cnn, parse_args, rgb_cnn_batch  # noqa: E402
 from skxai.gradient import (  # noqa: E402
     DeepShapExplainer,
     GradientExplainer,
@@ -56,36 +56,22 @@ def digits_setup():
     from sklearn.datasets import load_digits
 
     X, y = load_digits(return_X_y=True)
-    with torch.random.fork_rng():
-        torch.manual_seed(0)
-        net = nn.Sequential(
-            nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(),
-            nn.Conv2d(16, 32, 3, padding=1), nn.ReLU(),
-            nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(32, 10),
-        )  # fmt: skip
-        xt = torch.as_tensor(X.reshape(-1, 1, 8, 8) / 16.0, dtype=torch.float32)
-        yt = torch.as_tensor(y)
-        opt = torch.optim.Adam(net.parameters(), lr=0.01)
-        for _ in range(60):
-            opt.zero_grad()
-            nn.functional.cross_entropy(net(xt), yt).backward()
-            opt.step()
+    net = digits_cnn()
+    xt = torch.as_tensor(X.reshape(-1, 1, 8, 8) / 16.0, dtype=torch.float32)
+    yt = torch.as_tensor(y)
+    opt = torch.optim.Adam(net.parameters(), lr=0.01)
+    for _ in range(60):  # full batch: no random draws
+        opt.zero_grad()
+        nn.functional.cross_entropy(net(xt), yt).backward()
+        opt.step()
     net.eval()
     acc = (net(xt).argmax(1) == yt).float().mean().item()
     return net, xt[:256].clone(), f"training accuracy {acc:.2f}"
 
 
 def rgb_setup():
-    with torch.random.fork_rng():
-        torch.manual_seed(0)
-        net = nn.Sequential(
-            nn.Conv2d(3, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-            nn.Conv2d(16, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-            nn.Conv2d(32, 64, 3, padding=1), nn.ReLU(),
-            nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(64, 10),
-        ).eval()  # fmt: skip
-    X = np.random.RandomState(0).uniform(size=(32, 3, 64, 64)).astype(np.float32)
-    return net, torch.as_tensor(X), "random weights"
+    net, x = rgb_cnn_batch()
+    return net, x, "random weights"
 
 
 def floor(net, x, target, n=N):
@@ -265,12 +251,7 @@ def fmt(v):
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--repeats", type=int, default=5)
-    parser.add_argument("--out", default="benchmarks/results/gradient.md")
-    parser.add_argument("--threads", type=int, default=1)
-    args = parser.parse_args()
-    torch.set_num_threads(args.threads)
+    args = parse_args("benchmarks/results/gradient.md")
     lines = [
         "# Gradient family: skxai vs captum and zennit",
         "",
