@@ -174,7 +174,7 @@ def main(argv=None):
         "",
         f"13-feature MLP on wine (probability of class 1), 50 background rows, {len(rows)} explained rows;",
         "error = mean |phi - exact| / mean |exact| against enumeration of all 8,192 coalitions",
-        f"(exact: {t_exact * 1e3:.0f} ms per row). Time = wall seconds per explained row (2 shared cores).",
+        f"(exact: {t_exact * 1e3:.0f} ms per row). Time = wall milliseconds per explained row (2 shared cores).",
         "",
         "| method | budget | error | ms / row |",
         "|---|---:|---:|---:|",
