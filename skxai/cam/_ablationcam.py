@@ -60,6 +60,7 @@ class AblationCamExplainer(BaseCamExplainer):
         upsample=True,
         batch_size=256,
         scoring=None,
+        verbose=0,
     ):
         super().__init__(
             estimator,
@@ -71,6 +72,7 @@ class AblationCamExplainer(BaseCamExplainer):
             upsample=upsample,
             batch_size=batch_size,
             scoring=scoring,
+            verbose=verbose,
         )
         self.ablation_value = ablation_value
 

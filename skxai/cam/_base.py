@@ -26,6 +26,7 @@ import torch
 from sklearn.utils.validation import check_is_fitted
 
 from skxai._explanation import Explanation
+from skxai._progress import progress
 from skxai.cam._upsample import postprocess
 from skxai.gradient._base import BaseTorchExplainer
 from skxai.gradient._torch import HookSet
@@ -121,6 +122,8 @@ class BaseCamExplainer(BaseTorchExplainer, auto_wrap_output_keys=None):
         Most images per forward pass.
     scoring : str or callable, default=None
         Metric of ``score`` (None: ``"deletion"``, see :func:`skxai.metrics.get_metric_names`).
+    verbose : int, default=0
+        Show a progress bar over the batches of images.
     """
 
     _uses_gradients = True
@@ -139,6 +142,7 @@ class BaseCamExplainer(BaseTorchExplainer, auto_wrap_output_keys=None):
         upsample=True,
         batch_size=256,
         scoring=None,
+        verbose=0,
     ):
         self.estimator = estimator
         self.target_layer = target_layer
@@ -149,6 +153,7 @@ class BaseCamExplainer(BaseTorchExplainer, auto_wrap_output_keys=None):
         self.upsample = upsample
         self.batch_size = batch_size
         self.scoring = scoring
+        self.verbose = verbose
 
     # ------------------------------------------------------------------ layers
     def _layer_name(self):
@@ -326,7 +331,8 @@ class BaseCamExplainer(BaseTorchExplainer, auto_wrap_output_keys=None):
         with self.model_.prepared():
             name = self._layer_name()
             fixed = self._fixed_targets(n)
-            for s in range(0, n, bs):
+            chunks = range(0, n, bs)
+            for s in progress(chunks, verbose=self.verbose and len(chunks) > 1, desc=type(self).__name__, unit="batch"):
                 t = None if fixed is None else fixed[s : s + bs]
                 xc = x[s : s + bs]
                 if fast:

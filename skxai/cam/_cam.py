@@ -58,6 +58,7 @@ class CamExplainer(BaseCamExplainer):
         upsample=True,
         batch_size=256,
         scoring=None,
+        verbose=0,
     ):
         super().__init__(
             estimator,
@@ -69,6 +70,7 @@ class CamExplainer(BaseCamExplainer):
             upsample=upsample,
             batch_size=batch_size,
             scoring=scoring,
+            verbose=verbose,
         )
         self.fc_layer = fc_layer
 

@@ -66,6 +66,7 @@ class OptiCamExplainer(BaseCamExplainer):
         upsample=True,
         batch_size=256,
         scoring=None,
+        verbose=0,
     ):
         super().__init__(
             estimator,
@@ -77,6 +78,7 @@ class OptiCamExplainer(BaseCamExplainer):
             upsample=upsample,
             batch_size=batch_size,
             scoring=scoring,
+            verbose=verbose,
         )
         self.learning_rate = learning_rate
         self.max_iter = max_iter

@@ -7,6 +7,7 @@ import numbers
 import numpy as np
 import torch
 
+from skxai._progress import progress
 from skxai.gradient._base import BaseTorchExplainer
 
 RULES = (
@@ -87,6 +88,8 @@ class IntegratedGradientsExplainer(BaseTorchExplainer):
         Quality figure of ``score``. None scores the negative mean relative completeness
         gap ``|convergence_delta| / |f(x) - f(x0)|`` with the explainer's own baseline (blurred
         inputs and layer paths included), which tunes ``n_steps`` and ``method``.
+    verbose : int, default=0
+        Show a progress bar over the path steps.
 
     Attributes
     ----------
@@ -127,6 +130,7 @@ class IntegratedGradientsExplainer(BaseTorchExplainer):
         max_background=100,
         random_state=None,
         scoring=None,
+        verbose=0,
     ):
         self.estimator = estimator
         self.n_steps = n_steps
@@ -142,6 +146,7 @@ class IntegratedGradientsExplainer(BaseTorchExplainer):
         self.max_background = max_background
         self.random_state = random_state
         self.scoring = scoring
+        self.verbose = verbose
 
     def _check_params(self):
         super()._check_params()
@@ -216,7 +221,8 @@ class IntegratedGradientsExplainer(BaseTorchExplainer):
             _, act0 = self._layer_forward(x0, self.layer)
             diff = act - act0
         total = None
-        for a, w in zip(alphas, weights, strict=True):
+        steps = progress(list(zip(alphas, weights, strict=True)), verbose=self.verbose, desc="IG", unit="step")
+        for a, w in steps:
             if self.layer is None:
                 g = self._forward_backward(x0 + float(a) * diff, targets).grads
             else:

@@ -8,6 +8,7 @@ import numpy as np
 import torch
 from sklearn.base import clone
 
+from skxai._progress import progress
 from skxai.gradient._base import BaseTorchExplainer
 
 VARIANTS = ("mean", "mean_square", "variance")
@@ -69,6 +70,8 @@ class SmoothGradExplainer(BaseTorchExplainer):
         seed gives the same noise for any ``batch_size``.
     scoring : str or callable, default=None
         Quality figure of ``score`` (``"infidelity"`` by default), e.g. to tune ``sigma``.
+    verbose : int, default=0
+        Show a progress bar over the noise samples.
 
     Attributes
     ----------
@@ -105,6 +108,7 @@ class SmoothGradExplainer(BaseTorchExplainer):
         max_background=100,
         random_state=None,
         scoring=None,
+        verbose=0,
     ):
         self.estimator = estimator
         self.sigma = sigma
@@ -119,6 +123,7 @@ class SmoothGradExplainer(BaseTorchExplainer):
         self.max_background = max_background
         self.random_state = random_state
         self.scoring = scoring
+        self.verbose = verbose
 
     def _check_params(self):
         super()._check_params()
@@ -178,7 +183,7 @@ class SmoothGradExplainer(BaseTorchExplainer):
         scale = self._noise_scale(x).to(x.device)
         generator = torch.Generator(device=x.device).manual_seed(self._seed())
         total = total_sq = None
-        for j in range(self.n_samples):
+        for j in progress(range(self.n_samples), verbose=self.verbose, desc="SmoothGrad", unit="sample"):
             noisy = x + self._draw_noise(j, x, generator) * scale if self.sigma > 0 else x
             a, _ = self.method_._attribute_core(noisy, targets)
             a = a.to(torch.float64)
