@@ -47,7 +47,7 @@ _LAZY = {
     "AblationCamExplainer": "skxai.cam",
     "OptiCamExplainer": "skxai.cam",
     "GuidedGradCamExplainer": "skxai.cam",
-    "ImageShapleyExplainer": "skxai.cam",
+    "ImageShapleyExplainer": "skxai.shapley",
     # controls for calibrating metrics
     "RandomExplainer": "skxai.metrics",
     "SobelExplainer": "skxai.metrics",

@@ -14,7 +14,7 @@ from sklearn.utils.validation import check_is_fitted
 from skxai._adapters import ModelOutput, resolve_target, safe_is_classifier, select_target
 from skxai._data import TabularSchema, check_feature_groups
 from skxai._explanation import Explanation
-from skxai._games import BackgroundGame
+from skxai._games._background import BackgroundGame
 
 __all__ = ["BaseExplainer", "BaseTabularExplainer", "Explanation"]
 

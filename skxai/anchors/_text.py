@@ -9,9 +9,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from skxai._adapters import ModelOutput
 from skxai._explanation import Explanation
-from skxai.anchors._base import BaseAnchorExplainer, result_arrays
-from skxai.anchors._perturb import WordVectors, perturb_doc, resolve_perturbation
-from skxai.anchors._tokens import (
+from skxai._text import (
     DEFAULT_TOKEN_PATTERN,
     check_corpus,
     compile_pattern,
@@ -19,6 +17,8 @@ from skxai.anchors._tokens import (
     tokenize_docs,
     unique_outputs,
 )
+from skxai.anchors._base import BaseAnchorExplainer, result_arrays
+from skxai.anchors._perturb import WordVectors, perturb_doc, resolve_perturbation
 
 
 class _TextSampler:

@@ -1,4 +1,4 @@
-"""Class activation maps of convolutional networks, and model-agnostic superpixel explainers."""
+"""Class activation maps of convolutional networks."""
 
 from skxai.cam._ablationcam import AblationCamExplainer
 from skxai.cam._base import BaseCamExplainer
@@ -8,8 +8,6 @@ from skxai.cam._gradcam import GradCamExplainer
 from skxai.cam._gradcampp import GradCamPlusPlusExplainer
 from skxai.cam._guided import GuidedGradCamExplainer
 from skxai.cam._hirescam import HiResCamExplainer
-from skxai.cam._image import ImageShapleyExplainer
-from skxai.cam._image_game import ImageGame
 from skxai.cam._layercam import LayerCamExplainer
 from skxai.cam._opticam import OptiCamExplainer
 from skxai.cam._scorecam import ScoreCamExplainer
@@ -24,8 +22,6 @@ __all__ = [
     "GradCamPlusPlusExplainer",
     "GuidedGradCamExplainer",
     "HiResCamExplainer",
-    "ImageGame",
-    "ImageShapleyExplainer",
     "LayerCamExplainer",
     "OptiCamExplainer",
     "ScoreCamExplainer",

@@ -6,8 +6,8 @@ import numbers
 
 import torch
 
+from skxai._torch._model import HookSet
 from skxai.cam._base import BaseCamExplainer, like_layout
-from skxai.gradient._torch import HookSet
 
 
 class AblationCamExplainer(BaseCamExplainer):

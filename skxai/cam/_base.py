@@ -27,9 +27,9 @@ from sklearn.utils.validation import check_is_fitted
 
 from skxai._explanation import Explanation
 from skxai._progress import progress
+from skxai._torch._explainer import BaseTorchExplainer
+from skxai._torch._model import HookSet
 from skxai.cam._upsample import postprocess
-from skxai.gradient._base import BaseTorchExplainer
-from skxai.gradient._torch import HookSet
 
 __all__ = ["BaseCamExplainer", "LayerPass"]
 

@@ -33,7 +33,7 @@ class GuidedGradCamExplainer(GradCamExplainer):
     """
 
     def _fit_extra(self, X, y):
-        from skxai.gradient._trace import unhooked_calls
+        from skxai._torch._trace import unhooked_calls
 
         super()._fit_extra(X, y)
         x = self.model_.to_tensor(X[:1])
@@ -48,7 +48,7 @@ class GuidedGradCamExplainer(GradCamExplainer):
             )
 
     def _explain_chunk(self, x, name, targets):
-        from skxai.gradient._backprop import relu_rule
+        from skxai._torch._relu import relu_rule
 
         if not self.upsample:
             raise ValueError("GuidedGradCamExplainer multiplies at input resolution: keep upsample=True.")

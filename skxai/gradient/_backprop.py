@@ -18,63 +18,12 @@ silently returning a plain gradient.
 
 from __future__ import annotations
 
-import contextlib
-
-import torch
 from torch import nn
 
-from skxai.gradient._base import BaseTorchExplainer
-from skxai.gradient._torch import HookSet
-from skxai.gradient._trace import unhooked_calls
-
-_RELU_FUNCTIONS = ("relu", "relu_")
-
-
-class _ReluRule(torch.autograd.Function):
-    @staticmethod
-    def forward(ctx, x, guided):
-        mask = x > 0
-        ctx.save_for_backward(mask)
-        ctx.guided = guided
-        return x.clamp(min=0)
-
-    @staticmethod
-    def backward(ctx, grad):
-        (mask,) = ctx.saved_tensors
-        grad = grad.clamp(min=0)
-        if ctx.guided:
-            grad = grad * mask
-        return grad, None
-
-
-@contextlib.contextmanager
-def relu_rule(module, rule):
-    """Apply ``rule`` ("guided" or "deconv") at every ``nn.ReLU`` of ``module`` inside the block.
-
-    Yields a one-item list counting how many ReLU calls were modified.
-    """
-    guided = rule == "guided"
-    stash = {}
-    fired = [0]
-
-    def pre(m, inp):
-        x = inp[0]
-        stash.setdefault(id(m), []).append(x)
-        if m.inplace:
-            return (x.clone(),)
-        return None
-
-    def post(m, inp, out):
-        x = stash[id(m)].pop()
-        fired[0] += 1
-        return _ReluRule.apply(x, guided)
-
-    with HookSet() as hooks:
-        for m in module.modules():
-            if type(m) is nn.ReLU:
-                hooks.add(m.register_forward_pre_hook(pre))
-                hooks.add(m.register_forward_hook(post))
-        yield fired
+from skxai._torch._explainer import BaseTorchExplainer
+from skxai._torch._relu import RELU_FUNCTIONS as _RELU_FUNCTIONS
+from skxai._torch._relu import relu_rule
+from skxai._torch._trace import unhooked_calls
 
 
 class _BackpropExplainer(BaseTorchExplainer):

@@ -28,9 +28,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from skxai.gradient._base import BaseTorchExplainer
-from skxai.gradient._torch import HookSet, _BinaryLogit
-from skxai.gradient._trace import unhooked_calls
+from skxai._torch._explainer import BaseTorchExplainer
+from skxai._torch._model import HookSet, _BinaryLogit
+from skxai._torch._trace import unhooked_calls
 
 _LINEAR = (
     nn.Linear,

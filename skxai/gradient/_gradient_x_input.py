@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from skxai.gradient._base import BaseTorchExplainer
+from skxai._torch._explainer import BaseTorchExplainer
 
 
 class GradientXInputExplainer(BaseTorchExplainer):

@@ -8,7 +8,7 @@ import numpy as np
 import torch
 
 from skxai._progress import progress
-from skxai.gradient._base import BaseTorchExplainer
+from skxai._torch._explainer import BaseTorchExplainer
 
 RULES = (
     "gausslegendre",

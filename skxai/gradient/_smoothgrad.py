@@ -9,7 +9,7 @@ import torch
 from sklearn.base import clone
 
 from skxai._progress import progress
-from skxai.gradient._base import BaseTorchExplainer
+from skxai._torch._explainer import BaseTorchExplainer
 
 VARIANTS = ("mean", "mean_square", "variance")
 SIGMA_MODES = ("relative", "absolute")
@@ -17,9 +17,9 @@ SIGMA_MODES = ("relative", "absolute")
 
 def _methods():
     from skxai.gradient._backprop import DeconvolutionExplainer, GuidedBackpropExplainer
+    from skxai.gradient._gradient import GradientExplainer
     from skxai.gradient._gradient_x_input import GradientXInputExplainer
     from skxai.gradient._integrated import IntegratedGradientsExplainer
-    from skxai.gradient._saliency import GradientExplainer
 
     return {
         "gradient": GradientExplainer,

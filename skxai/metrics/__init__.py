@@ -23,8 +23,8 @@ from skxai.metrics._scorers import (
     get_metric_names,
     make_explanation_scorer,
     one_standard_error_rule,
+    score_explainer,
 )
-from skxai.metrics._scoring import score_explainer
 from skxai.metrics._sensitivity import avg_sensitivity, max_sensitivity
 from skxai.metrics._similarity import spearman_similarity, ssim_similarity
 from skxai.metrics._sparseness import sparseness

@@ -94,7 +94,7 @@ class _ControlExplainer(BaseTabularExplainer):
         self._check_input_ndim(Xa)
         self.estimator_ = self._fit_estimator(Xa, y, **fit_params)
         if _is_torch_like(self.estimator_):
-            from skxai.gradient._torch import TorchModel
+            from skxai._torch._model import TorchModel
 
             self.model_ = TorchModel(self.estimator_, self.response_method)
         else:

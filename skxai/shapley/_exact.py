@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from skxai._games import all_coalitions
+from skxai._games._background import all_coalitions
 from skxai.base import BaseTabularExplainer
-from skxai.shapley._game import exact_shapley_from_values
+from skxai.shapley._values import exact_shapley_from_values
 
 
 class ExactShapleyExplainer(BaseTabularExplainer):

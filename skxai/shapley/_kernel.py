@@ -20,11 +20,11 @@ import scipy.linalg
 from scipy.special import comb
 from sklearn.utils import check_random_state
 
-from skxai._games import all_coalitions
+from skxai._games._background import all_coalitions
 from skxai._wls import efficiency_constrained_wls
 from skxai.base import BaseTabularExplainer
 from skxai.shapley._designs import kernel_design
-from skxai.shapley._game import exact_shapley_from_values
+from skxai.shapley._values import exact_shapley_from_values
 
 
 class _CachedGame:

@@ -7,9 +7,9 @@ from joblib import Parallel, delayed
 from sklearn.base import clone
 
 from skxai._adapters import ModelOutput
-from skxai._games import all_coalitions
+from skxai._games._background import all_coalitions
 from skxai.base import BaseTabularExplainer
-from skxai.shapley._game import exact_shapley_from_values
+from skxai.shapley._values import exact_shapley_from_values
 
 
 def _fit_subset(estimator, X, y, cols, fit_params):

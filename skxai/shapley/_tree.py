@@ -9,16 +9,16 @@ from sklearn.utils.validation import check_is_fitted
 from skxai._adapters import resolve_target, select_target
 from skxai._data import TabularSchema
 from skxai._explanation import Explanation
-from skxai._games import BackgroundGame, all_coalitions
+from skxai._games._background import BackgroundGame, all_coalitions
 from skxai.base import BaseTabularExplainer
-from skxai.shapley._game import exact_shapley_from_values
-from skxai.shapley._tree_model import (
+from skxai.shapley._treeshap._model import (
     check_supported,
     final_estimator,
     hgb_column_order,
     read_model,
 )
-from skxai.shapley._tree_run import TreeRunner
+from skxai.shapley._treeshap._run import TreeRunner
+from skxai.shapley._values import exact_shapley_from_values
 
 _GAMES = ("tree_path_dependent", "interventional")
 _OUTPUTS = ("raw", "predict_proba")
@@ -451,7 +451,7 @@ class TreeShapExplainer(BaseTabularExplainer):
                 "interaction_values are available for feature_perturbation="
                 "'tree_path_dependent' with response_method='raw'."
             )
-        from skxai.shapley._tree_interactions import interaction_values
+        from skxai.shapley._treeshap._interactions import interaction_values
 
         Xa = self._schema.to_array(X, n_features=self.n_features_in_, owner=type(self).__name__)
         Z = self._tree_space(Xa)

@@ -13,8 +13,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from skxai._adapters import ModelOutput, resolve_target
 from skxai._explanation import Explanation
-from skxai._wls import ridge_wls
-from skxai.anchors._tokens import (
+from skxai._text import (
     DEFAULT_TOKEN_PATTERN,
     check_corpus,
     compile_pattern,
@@ -22,6 +21,7 @@ from skxai.anchors._tokens import (
     tokenize_docs,
     unique_outputs,
 )
+from skxai._wls import ridge_wls
 from skxai.base import BaseExplainer
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import gammaln
 
-from skxai._games import all_coalitions
+from skxai._games._background import all_coalitions
 
 
 def shapley_weights(n_players):

@@ -7,7 +7,7 @@ from collections import Counter
 import torch
 from torch.overrides import TorchFunctionMode
 
-from skxai.gradient._torch import HookSet
+from skxai._torch._model import HookSet
 
 
 class _Counter(TorchFunctionMode):

@@ -5,8 +5,9 @@ import pytest
 from sklearn.datasets import load_digits
 from sklearn.linear_model import LogisticRegression
 
-from skxai.cam import ImageGame, ImageShapleyExplainer
-from skxai.cam._image_game import grid_segments, replacement_images
+from skxai._games import ImageGame
+from skxai._games._image import grid_segments, replacement_images
+from skxai.shapley import ImageShapleyExplainer
 
 
 @pytest.fixture(scope="module")

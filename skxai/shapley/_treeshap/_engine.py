@@ -1,8 +1,8 @@
 """TreeSHAP engine: leaf tables -> block tables per tree, then all rows at once per tree.
 
-For each tree (see :mod:`skxai.shapley._tree_paths`):
+For each tree (see :mod:`skxai.shapley._treeshap._paths`):
 
-1. leaf tables ``T_l[alpha, i]`` for the chosen game (:mod:`skxai.shapley._tree_tables`);
+1. leaf tables ``T_l[alpha, i]`` for the chosen game (:mod:`skxai.shapley._treeshap._tables`);
 2. block tables: for every index value of a block, the summed contributions of the block's
    leaves, each leaf's pattern read off the index bits;
 3. rows: decisions at every internal node (the same comparison as the model's predict),
@@ -20,8 +20,8 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from skxai.shapley._tree_paths import apply_pattern_maps, leaf_patterns, leaf_satisfied
-from skxai.shapley._tree_tables import gauss01, interventional_tables, path_dependent_tables
+from skxai.shapley._treeshap._paths import apply_pattern_maps, leaf_patterns, leaf_satisfied
+from skxai.shapley._treeshap._tables import gauss01, interventional_tables, path_dependent_tables
 
 # Leaves with more distinct path players than this are evaluated by closed forms per row.
 MAX_TABLE_BITS = 10

@@ -12,12 +12,12 @@ from sklearn.utils.validation import check_is_fitted
 
 from skxai._adapters import ModelOutput, resolve_target
 from skxai._explanation import Explanation
-from skxai._games import all_coalitions
+from skxai._games._background import all_coalitions
+from skxai._games._image import ImageGame, grid_segments, replacement_images, slic_segments
 from skxai.base import BaseExplainer, _is_torch_module
-from skxai.cam._image_game import ImageGame, grid_segments, replacement_images, slic_segments
 from skxai.shapley._designs import CoalitionDesign, kernel_design, kernel_mass
-from skxai.shapley._game import exact_shapley_from_values
 from skxai.shapley._kernel import kernel_shap_from_values
+from skxai.shapley._values import exact_shapley_from_values
 
 _METHODS = ("kernel", "exact", "sampling", "lime")
 
@@ -37,7 +37,7 @@ class _TorchOutput:
     """numpy images -> numpy explained response of a torch network (no gradients)."""
 
     def __init__(self, estimator, response_method, input_shape):
-        from skxai.gradient._torch import TorchModel
+        from skxai._torch._model import TorchModel
 
         self.model = TorchModel(estimator, response_method)
         self.input_shape = tuple(input_shape)

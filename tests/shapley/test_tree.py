@@ -25,8 +25,8 @@ from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skxai import ExactShapleyExplainer, TreeShapExplainer, shapley_values
-from skxai.shapley import _tree_engine
-from skxai.shapley._tree_run import TreeRunner
+from skxai.shapley._treeshap import _engine as _tree_engine
+from skxai.shapley._treeshap._run import TreeRunner
 from tests._peers import import_peer
 
 GAMES = ["tree_path_dependent", "interventional"]
@@ -389,7 +389,7 @@ def test_equals_shap_tree_explainer(kind, reg_data, clf_data):
 def _brute_interactions(explainer, x):
     from math import factorial
 
-    from skxai._games import all_coalitions
+    from skxai._games._background import all_coalitions
 
     ens = explainer.ensemble_
     p = ens.n_features
@@ -416,7 +416,7 @@ def _brute_interactions(explainer, x):
 
 @pytest.mark.parametrize("wide", [False, True])
 def test_interaction_values_match_enumeration(wide, reg_data, monkeypatch):
-    from skxai.shapley import _tree_interactions
+    from skxai.shapley._treeshap import _interactions as _tree_interactions
 
     if wide:  # leaves evaluated row by row by the closed form
         monkeypatch.setattr(_tree_interactions, "MAX_TABLE_BITS", 1)
@@ -473,7 +473,7 @@ def test_errors(reg_data, clf_data):
 
 
 def test_n_jobs_identical_and_pickle(reg_data, monkeypatch):
-    from skxai.shapley import _tree_run
+    from skxai.shapley._treeshap import _run as _tree_run
 
     monkeypatch.setattr(_tree_run, "_MIN_PARALLEL_WORK", 0)  # threads even for small work
     X, y = reg_data

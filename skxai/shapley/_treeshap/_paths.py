@@ -208,7 +208,7 @@ def compile_tree(ens, roots, block_bits):
 
 def _outside_patterns(plan, n_int):
     """Pattern maps of the leaves outside blocks (see :func:`pattern_maps`)."""
-    from skxai.shapley._tree_engine import MAX_TABLE_BITS
+    from skxai.shapley._treeshap._engine import MAX_TABLE_BITS
 
     out = np.flatnonzero((plan.leaf_block < 0) & (plan.leaf_d > 0)
                          & (plan.leaf_d <= MAX_TABLE_BITS))

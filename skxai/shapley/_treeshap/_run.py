@@ -6,8 +6,8 @@ import numpy as np
 from joblib import Parallel, delayed
 from threadpoolctl import ThreadpoolController
 
-from skxai.shapley._tree_engine import MAX_TABLE_BITS, build_tables, explain_tree
-from skxai.shapley._tree_paths import compile_tree
+from skxai.shapley._treeshap._engine import MAX_TABLE_BITS, build_tables, explain_tree
+from skxai.shapley._treeshap._paths import compile_tree
 
 # Most float64 entries of tables kept between calls (beyond that, rebuilt per call).
 CACHE_FLOATS = 1 << 24

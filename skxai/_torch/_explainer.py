@@ -12,8 +12,8 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from skxai._explanation import Explanation
+from skxai._torch._model import HookSet, TorchModel
 from skxai.base import BaseExplainer, _is_fitted, _is_torch_module, is_frozen
-from skxai.gradient._torch import HookSet, TorchModel
 
 __all__ = ["BaseTorchExplainer", "GradResult"]
 

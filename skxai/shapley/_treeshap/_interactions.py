@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from skxai.shapley._tree_engine import MAX_TABLE_BITS
-from skxai.shapley._tree_paths import apply_pattern_maps, leaf_satisfied, pattern_maps
-from skxai.shapley._tree_tables import _bits, gauss01
+from skxai.shapley._treeshap._engine import MAX_TABLE_BITS
+from skxai.shapley._treeshap._paths import apply_pattern_maps, leaf_satisfied, pattern_maps
+from skxai.shapley._treeshap._tables import _bits, gauss01
 
 # Leaves processed together so temporaries stay near this many floats.
 _TEMP_FLOATS = 1 << 22

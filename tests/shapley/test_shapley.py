@@ -25,7 +25,7 @@ from skxai import (
     ShapleySamplingExplainer,
     shapley_values,
 )
-from skxai._games import all_coalitions
+from skxai._games._background import all_coalitions
 
 APPROX = [
     (KernelShapExplainer, "n_samples", (30, 50)),

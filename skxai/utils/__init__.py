@@ -1,0 +1,1 @@
+"""Utilities shared by every explainer family: parameter validation, the common vocabulary, discovery."""

@@ -1,0 +1,114 @@
+"""One validation machinery and one vocabulary for every explainer family.
+
+Explainers declare ``_parameter_constraints`` with scikit-learn's constraint objects and
+decorate ``fit`` with :func:`fit_context`, so a bad hyper-parameter fails at the start of
+``fit`` with scikit-learn's ``InvalidParameterError`` (a ``ValueError`` and ``TypeError``)
+naming the parameter. The shared constraints below give a parameter the same meaning in every
+family.
+"""
+
+from __future__ import annotations
+
+import numbers
+import warnings
+
+from sklearn.base import _fit_context
+from sklearn.utils._param_validation import (
+    HasMethods,
+    Interval,
+    InvalidParameterError,
+    Options,
+    RealNotInt,
+    StrOptions,
+)
+
+__all__ = [
+    "BATCH_SIZE",
+    "HasMethods",
+    "Interval",
+    "InvalidParameterError",
+    "N_JOBS",
+    "Options",
+    "RANDOM_STATE",
+    "RESPONSE_METHOD",
+    "RESPONSE_METHODS",
+    "RealNotInt",
+    "StrOptions",
+    "TARGET",
+    "VERBOSE",
+    "deprecated_param",
+    "deprecated_value",
+    "fit_context",
+]
+
+
+def fit_context(fit):
+    """Decorate an explainer's ``fit``: validate ``_parameter_constraints`` before anything runs."""
+    return _fit_context(prefer_skip_nested_validation=True)(fit)
+
+
+#: The explained response, one set of names in every family.
+#:
+#: - ``"auto"``: probabilities for classifiers (``predict_proba``; the softmax or sigmoid of a
+#:   torch classifier's logits), the prediction for regressors, a plain module's own output;
+#: - ``"predict_proba"``: class probabilities;
+#: - ``"decision_function"``: the raw score before the link (scikit-learn's decision function,
+#:   a network's logits, boosted trees' log-odds);
+#: - ``"predict"``: the regression output (class labels have no additive decomposition).
+RESPONSE_METHODS = ("auto", "predict_proba", "decision_function", "predict")
+
+#: Names of the first release, accepted for one release with a FutureWarning.
+DEPRECATED_RESPONSE_METHODS = {"logits": "decision_function", "proba": "predict_proba", "raw": "decision_function"}
+
+RESPONSE_METHOD = [StrOptions(set(RESPONSE_METHODS) | set(DEPRECATED_RESPONSE_METHODS), deprecated=set(DEPRECATED_RESPONSE_METHODS))]
+#: A class label, an output index, "predicted", None (family default) or a per-sample array.
+TARGET = ["no_validation"]
+BATCH_SIZE = [Interval(numbers.Integral, 1, None, closed="left"), None]
+N_JOBS = [numbers.Integral, None]
+VERBOSE = ["verbose"]
+RANDOM_STATE = ["random_state"]
+
+
+def deprecated_value(name, value, aliases, *, owner=None):
+    """Map a value of the first release to its new name, with a FutureWarning.
+
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True):
+    ...     warnings.simplefilter("always")
+    ...     deprecated_value("response_method", "logits", {"logits": "decision_function"})
+    'decision_function'
+    """
+    if isinstance(value, str) and value in aliases:
+        new = aliases[value]
+        where = f"{owner}: " if owner else ""
+        warnings.warn(
+            f"{where}{name}={value!r} is deprecated and will be removed in the next release; "
+            f"use {name}={new!r}.",
+            FutureWarning,
+            stacklevel=3,
+        )
+        return new
+    return value
+
+
+def deprecated_param(estimator, old, new, *, sentinel="deprecated"):
+    """The value of parameter ``new``, taken from the renamed ``old`` (with a FutureWarning) if set.
+
+    The old parameter stays in ``__init__`` with default ``"deprecated"`` for one release, as
+    scikit-learn deprecates renamed parameters.
+    """
+    old_value = getattr(estimator, old, sentinel)
+    if isinstance(old_value, str) and old_value == sentinel:
+        return getattr(estimator, new)
+    warnings.warn(
+        f"{type(estimator).__name__}: parameter {old!r} was renamed {new!r} and will be removed in "
+        f"the next release; use {new}={old_value!r}.",
+        FutureWarning,
+        stacklevel=3,
+    )
+    return old_value
+
+
+def resolve_response_method_name(value, *, owner=None):
+    """The canonical response-method name (deprecated names mapped, with a FutureWarning)."""
+    return deprecated_value("response_method", value, DEPRECATED_RESPONSE_METHODS, owner=owner)
