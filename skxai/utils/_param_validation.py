@@ -60,7 +60,9 @@ RESPONSE_METHODS = ("auto", "predict_proba", "decision_function", "predict")
 #: Names of the first release, accepted for one release with a FutureWarning.
 DEPRECATED_RESPONSE_METHODS = {"logits": "decision_function", "proba": "predict_proba", "raw": "decision_function"}
 
-RESPONSE_METHOD = [StrOptions(set(RESPONSE_METHODS) | set(DEPRECATED_RESPONSE_METHODS), deprecated=set(DEPRECATED_RESPONSE_METHODS))]
+RESPONSE_METHOD = [
+    StrOptions(set(RESPONSE_METHODS) | set(DEPRECATED_RESPONSE_METHODS), deprecated=set(DEPRECATED_RESPONSE_METHODS))
+]
 #: A class label, an output index, "predicted", None (family default) or a per-sample array.
 TARGET = ["no_validation"]
 BATCH_SIZE = [Interval(numbers.Integral, 1, None, closed="left"), None]
