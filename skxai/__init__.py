@@ -14,6 +14,7 @@ _LAZY = {
     "Explanation": "skxai._explanation",
     "BaseExplainer": "skxai.base",
     "BaseTabularExplainer": "skxai.base",
+    "explain": "skxai._explain",
     # Shapley family
     "shapley_values": "skxai.shapley",
     "ExactShapleyExplainer": "skxai.shapley",

@@ -170,6 +170,8 @@ class AnchorTextExplainer(BaseAnchorExplainer):
     (('great',), True)
     """
 
+    _skxai_kind = "text"
+
     def __init__(
         self,
         estimator,

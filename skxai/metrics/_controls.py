@@ -274,6 +274,8 @@ class RandomExplainer(_ControlExplainer):
     (2, 3)
     """
 
+    _skxai_kind = "control"
+
     _default_scoring = "faithfulness_correlation"
     _random = True
 
@@ -337,6 +339,8 @@ class ConstantExplainer(_ControlExplainer):
     array([[0.5, 0.5, 0.5]])
     """
 
+    _skxai_kind = "control"
+
     _default_scoring = "faithfulness_correlation"
 
     def __init__(self, estimator=None, *, value=1.0, target=None, response_method="auto",
@@ -388,6 +392,8 @@ class SobelExplainer(_ControlExplainer):
     >>> ex.transform(X)[0, 0, 2]
     array([0., 4., 4., 0., 0.])
     """
+
+    _skxai_kind = "control"
 
     _supports_tabular = False
     _default_scoring = "faithfulness_correlation"

@@ -158,6 +158,8 @@ class ImageShapleyExplainer(BaseExplainer, auto_wrap_output_keys=None):
     True
     """
 
+    _skxai_kind = "image"
+
     _default_scoring = "deletion"
 
     def __init__(

@@ -146,6 +146,8 @@ class LimeTextExplainer(BaseExplainer):
     'great'
     """
 
+    _skxai_kind = "text"
+
     def __init__(
         self,
         estimator,

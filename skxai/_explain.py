@@ -1,0 +1,54 @@
+"""One public call from a fitted explainer, or a Pipeline ending in one, to an ``Explanation``."""
+
+from __future__ import annotations
+
+
+def final_explainer(estimator, X):
+    """The explainer at the end of ``estimator`` and ``X`` passed through the steps before it.
+
+    ``estimator`` is an explainer (returned as is) or a fitted ``Pipeline`` (nested pipelines
+    too) whose last step is an explainer; the steps before it ``transform`` ``X``.
+    """
+    steps = getattr(estimator, "steps", None)
+    if steps is None or hasattr(estimator, "target_indices"):
+        if not hasattr(estimator, "explain"):
+            raise TypeError(
+                f"Expected a skxai explainer or a Pipeline ending in one; got {type(estimator).__name__}."
+            )
+        return estimator, X
+    for _, step in steps[:-1]:
+        if step is not None and step != "passthrough":
+            X = step.transform(X)
+    return final_explainer(steps[-1][1], X)
+
+
+def explain(estimator, X):
+    """Explain ``X`` with a fitted explainer or a fitted Pipeline that ends in an explainer.
+
+    Parameters
+    ----------
+    estimator : fitted explainer or Pipeline
+        A skxai explainer, or a Pipeline whose last step is one; the steps before it are
+        applied to ``X`` first (``pipe[:-1].transform(X)``).
+    X : array-like
+        Samples, as the pipeline (or explainer) takes them.
+
+    Returns
+    -------
+    Explanation
+        The explanation of the transformed samples.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_diabetes
+    >>> from sklearn.linear_model import Ridge
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> import skxai
+    >>> X, y = load_diabetes(return_X_y=True)
+    >>> pipe = make_pipeline(StandardScaler(), skxai.ExactShapleyExplainer(Ridge())).fit(X[:100, :4], y[:100])
+    >>> skxai.explain(pipe, X[:3, :4]).values.shape
+    (3, 4, 1)
+    """
+    explainer, X = final_explainer(estimator, X)
+    return explainer.explain(X)
