@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import numbers
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, TransformerMixin, clone
@@ -16,7 +18,7 @@ from skxai._data import TabularSchema, check_feature_groups
 from skxai._explanation import Explanation
 from skxai._games._background import BackgroundGame
 
-__all__ = ["BaseExplainer", "BaseTabularExplainer", "Explanation"]
+__all__ = ["BaseExplainer", "BaseTabularExplainer", "Explanation", "PerturbationView"]
 
 
 def is_frozen(estimator):
@@ -42,6 +44,38 @@ def _estimator_has(attr):
         return hasattr(est, attr)
 
     return check
+
+
+@dataclass(frozen=True)
+class PerturbationView:
+    """How a tabular explainer perturbs samples: what the metrics need, as public fields.
+
+    Returned by :meth:`BaseTabularExplainer.perturbation_view`; metrics and reports use it
+    instead of reading an explainer's private state.
+
+    Attributes
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+        The samples in the explainer's feature space (object dtype for mixed columns).
+    groups : list of ndarray
+        Column indices of each player (feature or feature group).
+    background : ndarray of shape (n_background, n_features)
+        Rows that absent players take their values from.
+    background_weights : ndarray of shape (n_background,)
+        Weights of the background rows (summing to one).
+    output : callable
+        ``output(rows) -> ndarray (n_rows, n_outputs)``: the explained response on rows of
+        that space.
+    numeric : bool
+        True when every column is numeric.
+    """
+
+    X: Any
+    groups: list
+    background: Any
+    background_weights: Any
+    output: Any
+    numeric: bool
 
 
 class BaseExplainer(TransformerMixin, MetaEstimatorMixin, BaseEstimator):
@@ -316,6 +350,28 @@ class BaseTabularExplainer(BaseExplainer):
         """Names of the attribution columns (the players: features or feature groups)."""
         check_is_fitted(self)
         return np.asarray(self.feature_names_out_, dtype=object)
+
+    def perturbation_view(self, X):
+        """The samples ``X`` and how this explainer perturbs them (see :class:`PerturbationView`).
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_features)
+
+        Returns
+        -------
+        PerturbationView
+        """
+        check_is_fitted(self)
+        Xa = self._schema.to_array(X, n_features=self.n_features_in_, owner=type(self).__name__)
+        return PerturbationView(
+            X=Xa,
+            groups=list(self.groups_),
+            background=self.background_,
+            background_weights=self.background_weights_,
+            output=self.output_,
+            numeric=bool(self._schema.numeric),
+        )
 
     def _seed(self):
         """A fresh integer seed drawn from ``random_state`` (never the global RNG)."""
