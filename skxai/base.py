@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import numbers
 from dataclasses import dataclass
 from typing import Any
@@ -14,6 +15,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
 from skxai._adapters import ModelOutput, resolve_target, safe_is_classifier, select_target
+from skxai._dask import is_dask_collection, transform_dask
 from skxai._data import TabularSchema, check_feature_groups
 from skxai._explanation import Explanation
 from skxai._games._background import BackgroundGame
@@ -95,6 +97,20 @@ class BaseExplainer(TransformerMixin, MetaEstimatorMixin, BaseEstimator):
     """
 
     _default_scoring = None
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        transform = cls.__dict__.get("transform")
+        if transform is not None and not getattr(transform, "_skxai_dask_aware", False):
+            # Every family's transform takes dask collections too, lazily and block by block.
+            @functools.wraps(transform)
+            def dask_aware_transform(self, X, *args, **kwargs):
+                if is_dask_collection(X):
+                    return transform_dask(self, X)
+                return transform(self, X, *args, **kwargs)
+
+            dask_aware_transform._skxai_dask_aware = True
+            cls.transform = dask_aware_transform
 
     def _fit_estimator(self, X, y=None, **fit_params):
         est = self.estimator
