@@ -15,6 +15,8 @@ import numpy as np
 import torch
 from torch import nn
 
+from skxai._adapters import unwrap_frozen
+
 __all__ = ["TorchModel", "HookSet", "to_sklearn_torch"]
 
 RESPONSES = ("auto", "logits", "proba")
@@ -22,12 +24,7 @@ _ALIASES = {"decision_function": "logits", "predict_proba": "proba", "predict": 
 
 
 def _unfreeze(estimator):
-    for _ in range(10):
-        if type(estimator).__name__ == "FrozenEstimator":
-            estimator = estimator.estimator
-        else:
-            break
-    return estimator
+    return unwrap_frozen(estimator)
 
 
 def _is_skorch(obj):

@@ -22,6 +22,8 @@ from sklearn.utils import check_random_state
 from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import check_is_fitted
 
+from skxai._adapters import unwrap_frozen
+
 DEFAULT_BATCH_SIZE = 4096
 # Most input values held in one perturbed block (32 Mi values: 128 MiB in float32), so
 # large images get fewer rows per model call than small ones.
@@ -37,12 +39,7 @@ def is_tabular(explainer):
 
 def unfreeze(est):
     """The estimator inside (nested) ``FrozenEstimator`` wrappers, at most 10 deep."""
-    for _ in range(10):
-        if type(est).__name__ == "FrozenEstimator":
-            est = est.estimator
-        else:
-            break
-    return est
+    return unwrap_frozen(est)
 
 
 def to_numpy(X, *, keep_float=False):

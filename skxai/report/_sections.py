@@ -7,6 +7,7 @@ import traceback
 
 import numpy as np
 
+from skxai._adapters import is_frozen
 from skxai.plot._base import fig_to_png_bytes, format_value
 from skxai.plot._html import is_text_explanation, parts_html
 from skxai.plot._textparts import text_parts
@@ -71,7 +72,7 @@ def describe_model(est):
     name = type(est).__name__
     if hasattr(est, "steps"):
         return "Pipeline: " + " → ".join(f"{n} ({type(s).__name__})" for n, s in est.steps)
-    if name == "FrozenEstimator":
+    if is_frozen(est):
         return f"FrozenEstimator of {describe_model(est.estimator)}"
     module = getattr(est, "module_", None)
     if module is None and hasattr(est, "parameters") and hasattr(est, "forward"):

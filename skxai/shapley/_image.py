@@ -10,7 +10,7 @@ from sklearn.base import is_classifier
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
-from skxai._adapters import ModelOutput, resolve_target
+from skxai._adapters import ModelOutput, resolve_target, unwrap_frozen
 from skxai._explanation import Explanation
 from skxai._games._background import all_coalitions
 from skxai._games._image import ImageGame, grid_segments, replacement_images, slic_segments
@@ -23,11 +23,7 @@ _METHODS = ("kernel", "exact", "sampling", "lime")
 
 
 def _is_torch_model(est):
-    for _ in range(10):
-        if type(est).__name__ == "FrozenEstimator":
-            est = est.estimator
-        else:
-            break
+    est = unwrap_frozen(est)
     if _is_torch_module(est):
         return True
     return any(c.__module__.startswith("skorch") for c in type(est).__mro__)

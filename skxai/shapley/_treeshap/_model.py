@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from skxai._adapters import is_frozen
+
 _SKLEARN_TREES = (
     "DecisionTreeRegressor",
     "DecisionTreeClassifier",
@@ -206,7 +208,7 @@ def final_estimator(estimator):
     pre = []
     est = estimator
     for _ in range(20):
-        if type(est).__name__ == "FrozenEstimator":
+        if is_frozen(est):
             est = est.estimator
         elif hasattr(est, "steps"):
             if len(est.steps) > 1:
