@@ -168,10 +168,10 @@ def test_estimators_converge_to_exact(regression_data, mlp, cls, key, budgets):
     for budget in budgets:
         est = cls(mlp, max_background=25, random_state=0, **{key: budget})
         exp = est.fit(X).explain(X[:20])
-        err = np.abs(exp.target_values() - exact)
+        err = np.abs(exp.target_values - exact)
         errs.append(err.mean() / np.abs(exact).mean())
         # efficiency is exact for both estimators
-        np.testing.assert_allclose(exp.target_values().sum(1) + est.expected_value_[0],
+        np.testing.assert_allclose(exp.target_values.sum(1) + est.expected_value_[0],
                                    mlp.predict(X[:20]), atol=1e-9)
         # standard errors are of the size of the actual errors (conservative for the
         # k-additive KernelSHAP, which reports the linear fit's standard errors)
