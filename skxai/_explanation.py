@@ -220,15 +220,19 @@ class Explanation:
         new = Explanation.__new__(Explanation)
         new.__dict__.update({k: v for k, v in self.__dict__.items() if k != "extras"})
         new.extras = dict(self.extras)
-        # last axis first, so that an integer dropping an axis does not shift the others
+        # samples first (the explained output of each sample is known before outputs are
+        # cut), then the last axis first so that an integer dropping an axis shifts no other
+        shift = 0
+        if kinds and kinds[0] == "sample" and not (isinstance(item[0], slice) and item[0] == slice(None)):
+            new._take_samples(item[0])
+            shift = 0 if new._has_samples() else 1
         for axis in range(len(item) - 1, -1, -1):
             key = item[axis]
-            if isinstance(key, slice) and key == slice(None):
-                continue
             kind = kinds[axis] if axis < len(kinds) else "other"
-            if kind == "sample":
-                new._take_samples(key)
-            elif kind == "feature":
+            if kind == "sample" or (isinstance(key, slice) and key == slice(None)):
+                continue
+            axis -= shift
+            if kind == "feature":
                 new._take_axis(axis, self._by_name(key, self.feature_names, "feature"), "feature")
             elif kind == "output":
                 new._take_axis(axis, self._by_name(key, self.output_names, "output"), "output")
