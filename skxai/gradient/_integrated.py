@@ -191,10 +191,10 @@ class IntegratedGradientsExplainer(BaseTorchExplainer):
         if not np.isfinite(self.baseline_).all():
             raise ValueError("baseline contains NaN or infinity.")
 
-    def score(self, X, y=None):
+    def _score_explanation(self, X, y=None):
         """Explanation quality on ``X`` (higher is better), see ``scoring``."""
         if self.scoring is not None:
-            return super().score(X, y)
+            return super()._score_explanation(X, y)
         exp = self.explain(X)
         change = np.abs(exp.outputs[np.arange(len(exp.targets)), exp.targets] - exp.base_values)
         gap = np.abs(exp.convergence_delta)

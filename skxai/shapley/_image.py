@@ -469,4 +469,4 @@ class ImageShapleyExplainer(BaseExplainer, auto_wrap_output_keys=None):
 
     def transform(self, X):
         """Pixel heatmaps of the explained output, shape ``(n, *spatial)``."""
-        return self.explain(X).target_values()
+        return self.explain(X).target_values
