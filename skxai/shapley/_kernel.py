@@ -21,8 +21,8 @@ from scipy.special import comb
 from sklearn.utils import check_random_state
 
 from skxai._games._background import all_coalitions
-from skxai._wls import efficiency_constrained_wls
 from skxai._games._conditional import GAME_PARAMETER_CONSTRAINTS, explainer_game
+from skxai._wls import efficiency_constrained_wls
 from skxai.base import BaseTabularExplainer
 from skxai.shapley._designs import kernel_design
 from skxai.shapley._values import exact_shapley_from_values
