@@ -220,7 +220,8 @@ class TorchModel:
         torch modules whose output is the decision function (``[0, z]`` for binary
         classifiers, so column indices match ``classes_``).
     response_method : {"auto", "predict_proba", "decision_function", "predict"}, default="auto"
-        ``"decision_function"`` (internally ``"logits"``): the raw module output; when the module is an ``nn.Sequential``
+        ``"decision_function"`` (internally ``"logits"``): the raw module output; when the
+        module is an ``nn.Sequential``
         (possibly nested) ending in ``Softmax``, ``LogSoftmax`` or ``Sigmoid``, that last
         activation is bypassed (by a forward hook returning its input) so the scores before
         it are explained. A softmax applied inside a custom ``forward`` cannot be bypassed
