@@ -301,8 +301,8 @@ def run_explain(args):
     for sl in bar:
         Xc = X.iloc[sl] if hasattr(X, "iloc") else X[sl]
         exp = explainer.explain(Xc)
-        attributions.append(np.asarray(exp.target_values(), dtype=np.float64))
-        base.append(np.ravel(exp.target_base_values()))
+        attributions.append(np.asarray(exp.target_values, dtype=np.float64))
+        base.append(np.ravel(exp.target_base_values))
         out = explainer.model_output(Xc)
         prediction.append(out[np.arange(len(out)), explainer.target_indices(Xc)])
         if args.report and kept < 200:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import numbers
 from dataclasses import dataclass
 from typing import Any
@@ -21,6 +22,7 @@ from skxai._adapters import (
     select_target,
     target_indices_for,
 )
+from skxai._dask import is_dask_collection, transform_dask
 from skxai._data import TabularSchema, check_feature_groups
 from skxai._explanation import Explanation
 from skxai._games._background import BackgroundGame
@@ -113,6 +115,17 @@ class BaseExplainer(TransformerMixin, MetaEstimatorMixin, BaseEstimator):
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
+        transform = cls.__dict__.get("transform")
+        if transform is not None and not getattr(transform, "_skxai_dask_aware", False):
+            # Every family's transform takes dask collections too, lazily and block by block.
+            @functools.wraps(transform)
+            def dask_aware_transform(self, X, *args, **kwargs):
+                if is_dask_collection(X):
+                    return transform_dask(self, X)
+                return transform(self, X, *args, **kwargs)
+
+            dask_aware_transform._skxai_dask_aware = True
+            cls.transform = dask_aware_transform
         # scikit-learn skips a parameter only when its constraint is the bare string
         # "no_validation"; accept the list spelling ``["no_validation"]`` too.
         constraints = cls.__dict__.get("_parameter_constraints")
@@ -216,13 +229,65 @@ class BaseExplainer(TransformerMixin, MetaEstimatorMixin, BaseEstimator):
 
     def transform(self, X):
         """Attributions of the explained output (``target``) for each sample of ``X``."""
-        return self.explain(X).target_values()
+        return self.explain(X).target_values
 
-    def score(self, X, y=None):
-        """Explanation quality on ``X`` (higher is better), picked by ``scoring``.
+    def __call__(self, X):
+        """``explainer(X)`` is ``explainer.explain(X)`` (the shap habit).
 
-        See :func:`skxai.metrics.make_explanation_scorer` for the available figures.
+        Parameters
+        ----------
+        X : array-like
+            Samples to explain.
+
+        Returns
+        -------
+        Explanation
         """
+        return self.explain(X)
+
+    def score(self, X, y=None, sample_weight=None):
+        """The model's score with ``y``; the explanation quality without ``y``.
+
+        - ``score(X, y)`` is the wrapped model's own score, as ``ClassifierMixin`` and
+          ``RegressorMixin`` define it (accuracy, R^2): a Pipeline ending in an explainer
+          scores, cross-validates and grid-searches as the model it wraps. Models without a
+          ``score`` (torch modules, callables) are scored from their outputs: accuracy of the
+          arg-max for several outputs, R^2 for one.
+        - ``score(X)`` is a higher-is-better explanation-quality figure picked by ``scoring``
+          (see :func:`skxai.metrics.make_explanation_scorer`), so ``GridSearchCV(...).fit(X)``
+          on a frozen model tunes the explainer. When the search gets ``y`` too, pass
+          ``scoring=make_explanation_scorer(...)`` to it.
+
+        Parameters
+        ----------
+        X : array-like
+        y : array-like, optional
+        sample_weight : array-like, optional
+            Used with ``y`` only.
+
+        Returns
+        -------
+        float
+        """
+        if y is None:
+            return self._score_explanation(X)
+        check_is_fitted(self)
+        est = self.estimator_
+        if hasattr(est, "score") and not _is_torch_module(est):
+            kw = {} if sample_weight is None else {"sample_weight": sample_weight}
+            return float(est.score(self._model_input(X), y, **kw))
+        from sklearn.metrics import accuracy_score, r2_score
+
+        out = np.asarray(self.model_output(X), dtype=np.float64)
+        if out.ndim == 2 and out.shape[1] > 1:
+            pred = out.argmax(axis=1)
+            classes = getattr(est, "classes_", None)
+            return float(accuracy_score(y, pred if classes is None else np.asarray(classes)[pred],
+                                        sample_weight=sample_weight))
+        return float(r2_score(y, out.reshape(len(out), -1)[:, 0], sample_weight=sample_weight))
+
+    def _score_explanation(self, X, y=None):
+        """Explanation quality on ``X`` (higher is better), picked by ``scoring``."""
         from skxai.metrics import score_explainer
 
         scoring = getattr(self, "scoring", None) or self._default_scoring

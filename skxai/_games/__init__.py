@@ -1,6 +1,17 @@
-"""Coalition games shared by the explainer families: background (tabular) and image superpixels."""
+"""Coalition games shared by the explainer families: background (interventional, conditional), image superpixels."""
 
 from skxai._games._background import BackgroundGame, all_coalitions
+from skxai._games._conditional import GAME_PARAMETER_CONSTRAINTS, ConditionalGame, explainer_game
 from skxai._games._image import ImageGame, grid_segments, replacement_images, slic_segments
 
-__all__ = ["BackgroundGame", "ImageGame", "all_coalitions", "grid_segments", "replacement_images", "slic_segments"]
+__all__ = [
+    "GAME_PARAMETER_CONSTRAINTS",
+    "BackgroundGame",
+    "ConditionalGame",
+    "ImageGame",
+    "all_coalitions",
+    "explainer_game",
+    "grid_segments",
+    "replacement_images",
+    "slic_segments",
+]

@@ -68,31 +68,19 @@ def slic_segments(images, n_segments, compactness=10.0, sigma=0.0):
     return out
 
 
-def replacement_images(images, baseline, blur_sigma):
+def replacement_images(images, baseline, blur_sigma=None):
     """What an absent region shows: ``(n, C, *S)`` images.
 
-    ``baseline`` is a number (constant image), ``"mean"`` (each image's per-channel mean),
-    ``"blur"`` (Gaussian blur of the image over its spatial axes, ``blur_sigma`` pixels) or an
-    array broadcastable to one image ``(C, *S)``.
+    ``baseline`` is any value of the shared vocabulary (:mod:`skxai._baselines`): a number
+    (constant image), ``"zeros"``, ``"channel_mean"`` (each image's per-channel mean), ``"blur"``
+    (the shared Gaussian blur, ``blur_sigma`` pixels, None for the shared default), an array
+    broadcastable to one image ``(C, *S)`` or a callable; ``"mean"`` is the deprecated name of
+    ``"channel_mean"``.
     """
-    images = np.asarray(images, dtype=np.float64)
-    if isinstance(baseline, str):
-        if baseline == "mean":
-            axes = tuple(range(2, images.ndim))
-            return np.broadcast_to(images.mean(axis=axes, keepdims=True), images.shape).copy()
-        if baseline == "blur":
-            from scipy.ndimage import gaussian_filter
+    from skxai._baselines import make_baseline, resolve_baseline_name
 
-            sigma = (0, 0) + (float(blur_sigma),) * (images.ndim - 2)
-            return gaussian_filter(images, sigma=sigma, mode="nearest")
-        raise ValueError(f"baseline={baseline!r} is not supported; use a number, 'mean', 'blur' or an array.")
-    base = np.asarray(baseline, dtype=np.float64)
-    try:
-        return np.broadcast_to(base, images.shape).copy()
-    except ValueError as exc:
-        raise ValueError(
-            f"baseline of shape {base.shape} does not broadcast to the images {images.shape[1:]}."
-        ) from exc
+    baseline = resolve_baseline_name(baseline, mean_means="channel_mean", owner="ImageShapleyExplainer")
+    return make_baseline(baseline, np.asarray(images, dtype=np.float64), sigma=blur_sigma)
 
 
 class ImageGame:

@@ -19,7 +19,10 @@ from skxai._adapters import unwrap_frozen
 
 __all__ = ["TorchModel", "HookSet", "to_sklearn_torch"]
 
-RESPONSES = ("auto", "logits", "proba")
+RESPONSES = ("auto", "logits", "proba", "output")
+# The shared vocabulary (skxai.utils._param_validation.RESPONSE_METHODS) on the adapter's
+# internal names; explainers map the first release's "logits" / "proba" with a FutureWarning
+# before they get here.
 _ALIASES = {"decision_function": "logits", "predict_proba": "proba", "predict": "logits"}
 
 
@@ -213,24 +216,26 @@ class TorchModel:
         ``module_``; scikit-learn MLPs and linear models are converted exactly to float64
         torch modules whose output is the decision function (``[0, z]`` for binary
         classifiers, so column indices match ``classes_``).
-    response_method : {"auto", "logits", "proba"}, default="auto"
-        ``"logits"``: the raw module output; when the module is an ``nn.Sequential``
+    response_method : {"auto", "predict_proba", "decision_function", "predict"}, default="auto"
+        ``"decision_function"`` (internally ``"logits"``): the raw module output; when the
+        module is an ``nn.Sequential``
         (possibly nested) ending in ``Softmax``, ``LogSoftmax`` or ``Sigmoid``, that last
         activation is bypassed (by a forward hook returning its input) so the scores before
         it are explained. A softmax applied inside a custom ``forward`` cannot be bypassed
         and is then part of the explained "logits".
-        ``"proba"``: class probabilities. For skorch classifiers exactly what
+        ``"predict_proba"`` (internally ``"proba"``): class probabilities. For skorch classifiers exactly what
         ``predict_proba`` computes: the net's ``predict_nonlinearity`` (softmax for
         ``CrossEntropyLoss``, sigmoid for ``BCEWithLogitsLoss``, none for ``NLLLoss``, whose
         module is expected to output probabilities) applied to the module output. For
         converted scikit-learn models their exact ``predict_proba`` head. For plain modules
         softmax over the logits (after bypassing a trailing ``Softmax``/``LogSoftmax``, so
         the values are the module's probabilities).
-        ``"auto"``: ``"proba"`` for classifiers that have ``predict_proba`` (skorch
-        classifiers, MLPClassifier, LogisticRegression ...), ``"logits"`` for everything
-        else (regressors, plain modules, classifiers without probabilities such as
-        LinearSVC). The scikit-learn names ``predict_proba``, ``decision_function`` and
-        ``predict`` are accepted as aliases.
+        ``"predict"``: the regression output (the raw module output).
+        ``"auto"``: probabilities for classifiers that have ``predict_proba`` (skorch
+        classifiers, MLPClassifier, LogisticRegression ...), the module output for
+        regressors and classifiers without probabilities such as LinearSVC, and a plain
+        ``torch.nn.Module``'s own output, trailing activation included (internally
+        ``"output"``). The first release's ``"logits"`` and ``"proba"`` are the internal names.
 
     Attributes
     ----------
@@ -240,7 +245,9 @@ class TorchModel:
         Floating dtype of the module's parameters (inputs are cast to it).
     classes : ndarray or None
     is_classifier : bool
-    response : {"logits", "proba"}
+    response : {"logits", "proba", "output"}
+    quantity : {"probability", "logit", "prediction", "output"}
+        What :meth:`forward` returns, as recorded on every ``Explanation``.
 
     Examples
     --------
@@ -292,6 +299,7 @@ class TorchModel:
                 "a torch.nn.Module, or a scikit-learn MLP / linear model."
             )
         self.module = module
+        self._plain = isinstance(est, nn.Module)
         self.classes = None if classes is None else np.asarray(classes)
         self.is_classifier = bool(clf)
         self.is_regressor = not isinstance(est, nn.Module) and not clf
@@ -310,6 +318,8 @@ class TorchModel:
                 "(or predict_proba / decision_function / predict)."
             )
         if rm == "auto":
+            if self._plain:
+                return "output"
             return "proba" if (self.is_classifier and has_proba) else "logits"
         if rm == "proba" and not has_proba:
             raise ValueError(
@@ -349,7 +359,7 @@ class TorchModel:
         """How probabilities follow from :meth:`logits`, or None when logits are explained:
         ``"softmax"``, ``"sigmoid"``, ``"ovr"``, ``"identity"`` (the output already is one),
         ``"binary_prob"`` (``p -> [1 - p, p]``) or a skorch ``predict_nonlinearity`` callable."""
-        if self.response == "logits":
+        if self.response in ("logits", "output"):
             return None
         if self._head == "identity" and isinstance(self._final, nn.LogSoftmax):
             return "softmax"  # skorch would return log-probabilities: give probabilities
@@ -364,9 +374,21 @@ class TorchModel:
     @property
     def bypassed(self):
         """The trailing activation module skipped by :meth:`logits` (or None)."""
+        if self.response == "output":
+            return None
         head = self.head
         keep = head in ("identity", "binary_prob") or callable(head)
         return None if keep else self._final
+
+    @property
+    def quantity(self):
+        """What :meth:`forward` returns: ``"probability"``, ``"logit"``, ``"prediction"``
+        (regressors) or ``"output"`` (a plain module's own output)."""
+        if self.response == "proba":
+            return "probability"
+        if self.response == "output":
+            return "output"
+        return "prediction" if self.is_regressor else "logit"
 
     def logits(self, x):
         """The module's output before :attr:`head`, ``(n, k)`` (``[0, z]`` for binary nets).

@@ -23,6 +23,7 @@ from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import check_is_fitted
 
 from skxai._adapters import unwrap_frozen
+from skxai._resize import resize_linear as resize_bilinear  # the one resizer, shared with the CAMs
 
 DEFAULT_BATCH_SIZE = 4096
 # Most input values held in one perturbed block (32 Mi values: 128 MiB in float32), so
@@ -79,29 +80,6 @@ def map_chunks(func, n, per_chunk, n_jobs=None):
     if n_jobs in (None, 1) or len(chunks) == 1:
         return [func(c) for c in chunks]
     return Parallel(n_jobs=n_jobs)(delayed(func)(c) for c in chunks)
-
-
-def resize_bilinear(maps, size):
-    """Bilinear resize of ``(n, h, w)`` maps to ``(n, *size)`` (``align_corners=False``).
-
-    Same convention as ``torch.nn.functional.interpolate(mode="bilinear")`` and the CAM
-    explainers' upsampling, written with two small interpolation matrices so it needs no torch.
-    """
-
-    def matrix(n_in, n_out):
-        scale = n_in / n_out
-        src = np.clip((np.arange(n_out) + 0.5) * scale - 0.5, 0, None)
-        lo = np.minimum(np.floor(src).astype(int), n_in - 1)
-        hi = np.minimum(lo + 1, n_in - 1)
-        frac = src - lo
-        M = np.zeros((n_out, n_in))
-        np.add.at(M, (np.arange(n_out), lo), 1 - frac)
-        np.add.at(M, (np.arange(n_out), hi), frac)
-        return M
-
-    h, w = maps.shape[1:]
-    H, W = size
-    return np.einsum("Hh,nhw,Ww->nHW", matrix(h, H), maps, matrix(w, W), optimize=True)
 
 
 def _patch_units(spatial, patch_size):
@@ -199,32 +177,11 @@ class ExplainerView:
 
     # ------------------------------------------------------------------ inputs
     def _baseline(self, baseline, blur_sigma):
-        X = self.X
-        if isinstance(baseline, str):
-            if baseline == "zeros":
-                return np.zeros_like(X)
-            if baseline == "mean":
-                if not self.spatial:
-                    return np.broadcast_to(X.mean(axis=1, keepdims=True), X.shape).copy()
-                axes = tuple(range(2, X.ndim))
-                return np.broadcast_to(X.mean(axis=axes, keepdims=True), X.shape).copy()
-            if baseline == "blur":
-                if not self.spatial:
-                    raise ValueError("baseline='blur' needs inputs with spatial axes (n, C, H, W).")
-                from scipy.ndimage import gaussian_filter
+        from skxai._baselines import make_baseline, resolve_baseline_name
 
-                sigma = (0, 0) + (float(blur_sigma),) * len(self.spatial)
-                return gaussian_filter(X, sigma=sigma, mode="nearest")
-            raise ValueError(
-                f"baseline={baseline!r} is unknown; use 'zeros', 'mean', 'blur', a number or an array."
-            )
-        b = to_numpy(baseline)
-        try:
-            return np.broadcast_to(b, X.shape).astype(X.dtype)
-        except ValueError:
-            raise ValueError(
-                f"baseline of shape {b.shape} does not broadcast to X of shape {X.shape}."
-            ) from None
+        baseline = resolve_baseline_name(baseline, mean_means="channel_mean", owner="metrics")
+        background = getattr(self.explainer, "background_", None)
+        return make_baseline(baseline, self.X, background=background, sigma=blur_sigma).astype(self.X.dtype)
 
     def check_attributions(self, A):
         """Attributions as float64, checked against ``X``; heatmaps upsampled to its size."""

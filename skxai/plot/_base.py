@@ -34,7 +34,7 @@ def new_axes(ax, caller, figsize=None):
 def _select_output(exp, output):
     """Values ``(n, ...)`` and base values ``(n,)`` of the output ``output`` (name or index)."""
     if output is None:
-        return np.asarray(exp.target_values(), dtype=np.float64), exp.target_base_values(), None
+        return np.asarray(exp.target_values, dtype=np.float64), exp.target_base_values, None
     if exp.output_axis is None:
         raise ValueError("This explanation has a single output; leave output=None.")
     values = np.asarray(exp.values, dtype=np.float64)

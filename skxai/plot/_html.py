@@ -152,7 +152,7 @@ def explanation_html(explanation, max_rows=10, max_features=12):
         n = len(explanation.values) if explanation.values is not None else len(explanation.data)
         return text_html(explanation, list(range(min(n, max_rows))))
     try:
-        values = np.asarray(explanation.target_values(), dtype=np.float64)
+        values = np.asarray(explanation.target_values, dtype=np.float64)
     except (TypeError, ValueError, IndexError):
         return f"<pre>{html.escape(repr(explanation))}</pre>"
     if values.ndim != 2:
@@ -167,7 +167,7 @@ def explanation_html(explanation, max_rows=10, max_features=12):
     names = [f"x{j}" for j in range(d)] if names is None or len(names) != d else [str(v) for v in names]
     order = np.argsort(-np.abs(values).mean(axis=0), kind="stable")[:max_features]
     scale = float(np.abs(values).max()) or 1.0
-    base = explanation.target_base_values()
+    base = explanation.target_base_values
     head = "".join(f"<th>{html.escape(names[j])}</th>" for j in order)
     extra = "" if d <= max_features else f"<th>+{d - max_features} more</th>"
     rows = []

@@ -137,10 +137,10 @@ def additivity_note(exp):
     try:
         from skxai._adapters import select_target
 
-        values = np.asarray(exp.target_values(), dtype=np.float64)
+        values = np.asarray(exp.target_values, dtype=np.float64)
         outs = np.asarray(exp.outputs, dtype=np.float64)
         pred = select_target(outs, exp.target_index, outs) if outs.ndim == 2 else outs
-        gap = np.abs(np.ravel(exp.target_base_values()) + values.reshape(len(values), -1).sum(1) - pred)
+        gap = np.abs(np.ravel(exp.target_base_values) + values.reshape(len(values), -1).sum(1) - pred)
     except (TypeError, ValueError, IndexError):
         return None
     return float(gap.max())
@@ -155,7 +155,7 @@ def tabular_views(sb, exp, n_local):
         WaterfallDisplay,
     )
 
-    n, d = exp.target_values().shape
+    n, d = exp.target_values.shape
     sb.add("<h3>Global view</h3>")
     sb.figure(lambda ax: BarDisplay.from_explanation(exp, ax=ax),
               "Mean |attribution| per feature over the explained samples", (6.5, 0.3 * min(d, 11) + 1.5))
@@ -164,7 +164,7 @@ def tabular_views(sb, exp, n_local):
                   "Attribution of every sample, coloured by the feature's value (red high, blue low)",
                   (7.5, 0.35 * min(d, 12) + 1.5))
     if exp.data is not None and n > 2:
-        top = int(np.argmax(np.abs(exp.target_values()).mean(axis=0)))
+        top = int(np.argmax(np.abs(exp.target_values).mean(axis=0)))
         sb.figure(lambda ax: DependenceDisplay.from_explanation(exp, top, ax=ax),
                   "Dependence of the most important feature's attribution on its value", (6, 4))
     if exp.base_values is None:
@@ -187,9 +187,9 @@ def tabular_views(sb, exp, n_local):
 
 def local_samples(exp, k):
     """Up to ``k`` telling samples: the highest and lowest explained output, then the median one."""
-    values = np.asarray(exp.target_values(), dtype=np.float64)
+    values = np.asarray(exp.target_values, dtype=np.float64)
     n = len(values)
-    base = exp.target_base_values()
+    base = exp.target_base_values
     if base is None or k <= 0:
         return [(i, "sample") for i in range(min(k, n))]
     pred = np.ravel(base) + values.sum(axis=1)
@@ -210,7 +210,7 @@ def local_samples(exp, k):
 def image_views(sb, exp, n_local):
     from skxai.plot import CamDisplay, ImageAttributionDisplay
 
-    values = np.asarray(exp.target_values(), dtype=np.float64)
+    values = np.asarray(exp.target_values, dtype=np.float64)
     n = values.shape[0]
     cam = values.ndim == 3
     sb.add("<h3>Global view</h3>")
@@ -290,7 +290,7 @@ def metrics_html(explainer, X, exp, metric_names, n_samples):
         rows.append(("skxai.metrics", "—", "not available", str(exc)))
     values = None
     try:
-        values = np.asarray(exp.target_values(), dtype=np.float64)[: len(Xm)]
+        values = np.asarray(exp.target_values, dtype=np.float64)[: len(Xm)]
     except (TypeError, ValueError):
         values = None
     for name, direction in metric_names:
@@ -341,7 +341,7 @@ def explainer_section(name, explainer, X, *, n_local, metric_names, n_metric_sam
     if is_text_explanation(exp):
         text_views(sb, exp, n_local, explainer)
     else:
-        ndim = np.asarray(exp.target_values()).ndim
+        ndim = np.asarray(exp.target_values).ndim
         if ndim == 2:
             tabular_views(sb, exp, n_local)
         else:
@@ -364,7 +364,7 @@ def extra_section(extra_figures, dpi, figures):
 
 def _importances(exp):
     try:
-        values = np.asarray(exp.target_values(), dtype=np.float64)
+        values = np.asarray(exp.target_values, dtype=np.float64)
     except (TypeError, ValueError):
         return None
     if values.ndim != 2 or is_text_explanation(exp):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from skxai._games._background import all_coalitions
+from skxai._games._conditional import GAME_PARAMETER_CONSTRAINTS, explainer_game
 from skxai.base import BaseTabularExplainer
 from skxai.shapley._values import exact_shapley_from_values
 
@@ -32,9 +33,32 @@ class ExactShapleyExplainer(BaseTabularExplainer):
     n_jobs : int, default=None
         Workers across samples (joblib).
     random_state : int, RandomState or None, default=None
-        Only used to subsample the background.
+        Subsamples the background; seeds the conditional game's samples.
     scoring : str, default=None
     verbose : int, default=0
+    game : {"interventional", "conditional"}, default="interventional"
+        Value of a coalition S. "interventional": ``mean_b f(x_S, b_rest)``, the absent
+        features taken from background rows whatever ``x_S`` is. "conditional":
+        ``E[f(X) | X_S = x_S]`` (Aas, Jullum & Loland 2021), the absent features drawn from
+        their distribution given ``x_S``, learned from the background (raise
+        ``max_background`` to learn it from more rows). The two agree for independent
+        features; with correlated ones the conditional game credits a feature with what it
+        tells about the others. See the user guide, "Interventional or conditional".
+    conditional_sampler : {"gaussian", "empirical"} or callable, default="gaussian"
+        How the conditional game draws the absent features. "gaussian": the multivariate
+        normal conditional of the background's mean and covariance. "empirical": background
+        rows weighted by ``exp(-D_S^2 / (2 bandwidth^2))``, ``D_S`` their Mahalanobis distance
+        to ``x`` on S divided by ``sqrt(|S|)``, keeping the rows with 95% of the weight. A
+        callable ``sampler(x_S, S, n, random_state)`` returns ``n`` samples of the absent
+        columns ``(n, n_features - len(S))`` (or whole rows) given the values ``x_S`` of the
+        sorted columns ``S``.
+    n_conditional_samples : int, default=100
+        Samples per coalition value in the conditional game (model rows per coalition and
+        explained row; for "empirical", the most background rows kept). The Monte-Carlo error
+        of each value falls as ``1 / sqrt(n_conditional_samples)``.
+    bandwidth : float, default=0.1
+        Kernel width of the "empirical" sampler (shapr's default); small values keep only
+        rows that match ``x`` on S.
 
     Attributes
     ----------
@@ -54,6 +78,8 @@ class ExactShapleyExplainer(BaseTabularExplainer):
     True
     """
 
+    _parameter_constraints = {**GAME_PARAMETER_CONSTRAINTS}
+
     def __init__(
         self,
         estimator,
@@ -69,6 +95,10 @@ class ExactShapleyExplainer(BaseTabularExplainer):
         random_state=None,
         scoring=None,
         verbose=0,
+        game="interventional",
+        conditional_sampler="gaussian",
+        n_conditional_samples=100,
+        bandwidth=0.1,
     ):
         self.estimator = estimator
         self.target = target
@@ -82,6 +112,10 @@ class ExactShapleyExplainer(BaseTabularExplainer):
         self.random_state = random_state
         self.scoring = scoring
         self.verbose = verbose
+        self.game = game
+        self.conditional_sampler = conditional_sampler
+        self.n_conditional_samples = n_conditional_samples
+        self.bandwidth = bandwidth
 
     def _fit_extra(self, X, y):
         if self.n_players_ > self.max_features:
@@ -93,7 +127,7 @@ class ExactShapleyExplainer(BaseTabularExplainer):
 
     def _explain_rows(self, X):
         masks = all_coalitions(self.n_players_)
-        values = self._game().values_parallel(X, masks, n_jobs=self.n_jobs, verbose=self.verbose)
+        values = explainer_game(self).values_parallel(X, masks, n_jobs=self.n_jobs, verbose=self.verbose)
         phi = exact_shapley_from_values(masks, values)
         base = values[:, 0, :]
         return phi, base, None, {}

@@ -106,10 +106,11 @@ class ImageShapleyExplainer(BaseExplainer, auto_wrap_output_keys=None):
         Regions per image (a grid of about that many cells, or cells per axis).
     compactness : float, default=10.0
         SLIC compactness (for images scaled to [0, 1]).
-    baseline : float, "mean", "blur" or array, default=0.0
+    baseline : float, "zeros", "channel_mean", "blur", array or callable, default=0.0
         What a region outside the coalition shows.
-    blur_sigma : float, default=2.0
-        Gaussian blur in pixels for ``baseline="blur"``.
+    blur_sigma : float, default=None
+        Gaussian blur in pixels for ``baseline="blur"`` (None: the shared default of
+        :mod:`skxai._baselines`, the same blur as the metrics and Integrated Gradients).
     n_samples : int or "auto", default="auto"
         Model evaluations per image: coalitions for ``"kernel"`` (``"auto"``: ``2 p + 2048``,
         at most ``2**p``) and ``"lime"`` (``"auto"``: 1000), ``n_samples // (p + 1)``
@@ -168,7 +169,7 @@ class ImageShapleyExplainer(BaseExplainer, auto_wrap_output_keys=None):
         n_segments=16,
         compactness=10.0,
         baseline=0.0,
-        blur_sigma=2.0,
+        blur_sigma=None,
         n_samples="auto",
         kernel_width=0.25,
         alpha=1.0,
@@ -469,4 +470,4 @@ class ImageShapleyExplainer(BaseExplainer, auto_wrap_output_keys=None):
 
     def transform(self, X):
         """Pixel heatmaps of the explained output, shape ``(n, *spatial)``."""
-        return self.explain(X).target_values()
+        return self.explain(X).target_values

@@ -21,6 +21,7 @@ from scipy.special import comb
 from sklearn.utils import check_random_state
 
 from skxai._games._background import all_coalitions
+from skxai._games._conditional import GAME_PARAMETER_CONSTRAINTS, explainer_game
 from skxai._wls import efficiency_constrained_wls
 from skxai.base import BaseTabularExplainer
 from skxai.shapley._designs import kernel_design
@@ -221,7 +222,8 @@ class KernelShapExplainer(BaseTabularExplainer):
         Early stop: start from a quarter of the budget and double it until the largest
         standard error is below ``tol`` times the spread of the attributions.
     target, response_method, max_background, background, feature_groups, batch_size,
-    n_jobs, random_state, scoring, verbose
+    n_jobs, random_state, scoring, verbose, game, conditional_sampler, n_conditional_samples,
+    bandwidth
         As in :class:`~skxai.ExactShapleyExplainer`.
 
     Attributes
@@ -247,6 +249,8 @@ class KernelShapExplainer(BaseTabularExplainer):
     True
     """
 
+    _parameter_constraints = {**GAME_PARAMETER_CONSTRAINTS}
+
     def __init__(
         self,
         estimator,
@@ -265,6 +269,10 @@ class KernelShapExplainer(BaseTabularExplainer):
         random_state=None,
         scoring=None,
         verbose=0,
+        game="interventional",
+        conditional_sampler="gaussian",
+        n_conditional_samples=100,
+        bandwidth=0.1,
     ):
         self.estimator = estimator
         self.n_samples = n_samples
@@ -281,6 +289,10 @@ class KernelShapExplainer(BaseTabularExplainer):
         self.random_state = random_state
         self.scoring = scoring
         self.verbose = verbose
+        self.game = game
+        self.conditional_sampler = conditional_sampler
+        self.n_conditional_samples = n_conditional_samples
+        self.bandwidth = bandwidth
 
     def _budget(self):
         p = self.n_players_
@@ -315,7 +327,7 @@ class KernelShapExplainer(BaseTabularExplainer):
         p = self.n_players_
         budget = self._budget()
         order = self._order()
-        game = self._game()
+        game = explainer_game(self)
         if self.sampling not in ("leverage", "kernel"):
             raise ValueError(f"sampling={self.sampling!r} is not supported; use 'leverage' or 'kernel'.")
         if p < 62 and budget >= 2**p:

@@ -7,6 +7,7 @@ import numbers
 import numpy as np
 from sklearn.utils import check_random_state
 
+from skxai._games._conditional import GAME_PARAMETER_CONSTRAINTS, explainer_game
 from skxai.base import BaseTabularExplainer
 
 
@@ -85,7 +86,8 @@ class ShapleySamplingExplainer(BaseTabularExplainer):
         Permutations walked (rounded to antithetic pairs); "auto" gives about 2048
         coalition evaluations: ``max(2, 2 * ceil(1024 / p))``.
     target, response_method, max_background, background, feature_groups, batch_size,
-    n_jobs, random_state, scoring, verbose
+    n_jobs, random_state, scoring, verbose, game, conditional_sampler, n_conditional_samples,
+    bandwidth
         As in :class:`~skxai.ExactShapleyExplainer`.
 
     Examples
@@ -102,6 +104,8 @@ class ShapleySamplingExplainer(BaseTabularExplainer):
     True
     """
 
+    _parameter_constraints = {**GAME_PARAMETER_CONSTRAINTS}
+
     def __init__(
         self,
         estimator,
@@ -117,6 +121,10 @@ class ShapleySamplingExplainer(BaseTabularExplainer):
         random_state=None,
         scoring=None,
         verbose=0,
+        game="interventional",
+        conditional_sampler="gaussian",
+        n_conditional_samples=100,
+        bandwidth=0.1,
     ):
         self.estimator = estimator
         self.n_permutations = n_permutations
@@ -130,6 +138,10 @@ class ShapleySamplingExplainer(BaseTabularExplainer):
         self.random_state = random_state
         self.scoring = scoring
         self.verbose = verbose
+        self.game = game
+        self.conditional_sampler = conditional_sampler
+        self.n_conditional_samples = n_conditional_samples
+        self.bandwidth = bandwidth
 
     def _n_perm(self):
         p = self.n_players_
@@ -147,7 +159,7 @@ class ShapleySamplingExplainer(BaseTabularExplainer):
         perms = antithetic_permutations(p, self._n_perm(), rng)
         masks = permutation_masks(perms)
         uniq, inverse = unique_coalitions(masks.reshape(-1, p))
-        values = self._game().values_parallel(X, uniq, n_jobs=self.n_jobs, verbose=self.verbose)
+        values = explainer_game(self).values_parallel(X, uniq, n_jobs=self.n_jobs, verbose=self.verbose)
         prefix = values[:, inverse].reshape(X.shape[0], len(perms), p + 1, -1)
         phi, std = shapley_from_permutations(perms, prefix)
         return phi, prefix[:, 0, 0], std, {"n_evaluations": len(uniq)}

@@ -332,7 +332,7 @@ class TreeShapExplainer(BaseTabularExplainer):
             return np.asarray(self.tree_model_._loss.predict_proba(raw), dtype=np.float64)
         return raw
 
-    def score(self, X, y=None):
+    def _score_explanation(self, X, y=None):
         """Explanation quality on ``X`` (higher is better), picked by ``scoring``.
 
         For a Pipeline the figure is computed in the trees' space (the players): the
@@ -340,10 +340,10 @@ class TreeShapExplainer(BaseTabularExplainer):
         on perturbed transformed rows.
         """
         if not self._pre:
-            return super().score(X, y)
+            return super()._score_explanation(X, y)
         check_is_fitted(self)
         Xa = self._schema.to_array(X, n_features=self.n_features_in_, owner=type(self).__name__)
-        return self._tree_space_twin().score(self._tree_space(Xa), y)
+        return self._tree_space_twin()._score_explanation(self._tree_space(Xa), y)
 
     def _tree_space_twin(self):
         """This explainer seen as an explainer of the tree model on the trees' space."""

@@ -426,7 +426,15 @@ def test_score_and_grid_search():
     net, X = gap_net(), images(n=8)
     assert np.isfinite(GradCamExplainer(net).fit(X).score(X))
     search = GridSearchCV(GradCamExplainer(net), {"target_layer": ["1", "4"]}, cv=2).fit(X)
-    assert search.best_params_["target_layer"] in ("1", "4")
+    from sklearn.model_selection import KFold
+
+    from skxai.metrics import deletion_auc
+
+    # the metric's own preference, fold by fold (default scoring: deletion AUC, lower is better)
+    ref = [np.mean([-deletion_auc(GradCamExplainer(net, target_layer=layer).fit(X[tr]), X[te]).mean()
+                    for tr, te in KFold(2).split(X)]) for layer in ("1", "4")]
+    np.testing.assert_allclose(search.cv_results_["mean_test_score"], ref, atol=1e-12)
+    assert search.best_params_["target_layer"] == ("1", "4")[int(np.argmax(ref))]
 
 
 @pytest.mark.parametrize("cls", ALL, ids=lambda c: c.__name__)

@@ -55,7 +55,7 @@ def test_controls_follow_the_explained_output(table):
     assert_allclose(ex.target_indices(X[:5]), clf.predict_proba(X[:5]).argmax(1))
     exp = ex.explain(X[:5])
     assert isinstance(exp, Explanation) and exp.values.shape == (5, 4, 3)
-    assert_allclose(exp.target_values(), 2.0)
+    assert_allclose(exp.target_values, 2.0)
     assert_allclose(ex.predict(X[:3]), clf.predict(X[:3]))
     with pytest.raises(ValueError, match="value"):
         ConstantExplainer(clf, value=np.nan).fit(X)

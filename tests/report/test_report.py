@@ -150,7 +150,7 @@ def test_agreement_between_explainers(tabular_report):
     assert "Do the explainers agree?" in html
     section = html[html.index('id="agreement"'):]
     numbers = [float(v) for v in re.findall(r"<td>(-?\d\.\d{3})</td>", section)[:4]]
-    exact, kernel = (e.explain(X.iloc[:30]).target_values() for e in _explainers(X))
+    exact, kernel = (e.explain(X.iloc[:30]).target_values for e in _explainers(X))
     rho = spearmanr(np.abs(exact).mean(0), np.abs(kernel).mean(0)).statistic
     np.testing.assert_allclose(numbers, [1.0, rho, rho, 1.0], atol=5e-4)
 

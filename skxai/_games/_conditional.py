@@ -1,0 +1,307 @@
+"""The conditional coalition game: v(S) = E[f(X) | X_S = x_S] (Aas, Jullum & Loland 2021).
+
+The interventional game (:class:`~skxai._games.BackgroundGame`) fills the absent features from
+background rows whatever the present ones are; with correlated features it asks the model about
+points the data never holds. The conditional game fills them from their distribution *given*
+the present features, as the course defines a coalition's value. The distribution is learned
+from the fitted background by one of three samplers:
+
+- ``"gaussian"``: ``X_Sbar | x_S ~ N(mu_Sbar + Sig_Sbar,S Sig_S,S^-1 (x_S - mu_S),
+  Sig_Sbar,Sbar - Sig_Sbar,S Sig_S,S^-1 Sig_S,Sbar)`` with the background's mean and
+  covariance (shapr's "gaussian" approach);
+- ``"empirical"``: background rows weighted by ``exp(-D_S(x, b)^2 / (2 h^2))``, ``D_S`` the
+  Mahalanobis distance on the columns of S divided by ``sqrt(|S|)``, keeping the rows that
+  carry 95% of the weight (shapr's "empirical" approach, fixed bandwidth ``h``);
+- a callable ``sampler(x_S, S, n, random_state) -> samples`` for any generative model.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+from joblib import Parallel, delayed, effective_n_jobs
+from scipy.linalg import eigh, pinvh
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import validate_parameter_constraints
+
+from skxai.utils._param_validation import Interval, RealNotInt, StrOptions
+
+__all__ = ["GAME_PARAMETER_CONSTRAINTS", "ConditionalGame", "explainer_game"]
+
+#: Constraints of the game parameters of the model-agnostic Shapley explainers.
+GAME_PARAMETER_CONSTRAINTS = {
+    "game": [StrOptions({"interventional", "conditional"})],
+    "conditional_sampler": [StrOptions({"gaussian", "empirical"}), callable],
+    "n_conditional_samples": [Interval(numbers.Integral, 1, None, closed="left")],
+    "bandwidth": [Interval(RealNotInt, 0, None, closed="neither"), Interval(numbers.Integral, 1, None, closed="left")],
+}
+
+#: Share of the kernel weight the empirical sampler keeps (shapr's ``eta``).
+EMPIRICAL_KEPT_WEIGHT = 0.95
+
+
+def _weighted_moments(background, weights):
+    mu = weights @ background
+    centred = background - mu
+    # Unbiased for equal weights (np.cov's aweights correction): 1 - sum w^2.
+    denom = 1.0 - float(weights @ weights)
+    cov = (centred * weights[:, None]).T @ centred / (denom if denom > 0 else 1.0)
+    return mu, cov
+
+
+def _sqrt_psd(C):
+    """A matrix L with L L^T = C for a symmetric positive semi-definite C (rounding clipped)."""
+    e, V = eigh(C)
+    return V * np.sqrt(np.clip(e, 0.0, None))
+
+
+class ConditionalGame:
+    """Conditional value function ``v_x(S) = E[f(X) | X_S = x_S]``, estimated by sampling.
+
+    Same interface as :class:`~skxai._games.BackgroundGame`: ``values(X, masks)`` returns
+    ``(n, m, n_outputs)``, evaluated in model calls of at most ``batch_size`` rows (one call
+    per chunk of (coalition, row) pairs, never one per pair), the chunks fixed by the problem
+    so that any ``n_jobs`` gives identical numbers.
+
+    ``v(empty)`` is the weighted background mean of the model output (the same as the
+    explainers' ``expected_value_``) and ``v(all) = f(x)``, both without sampling.
+
+    Parameters
+    ----------
+    output : callable
+        ``f(A) -> (n_rows, n_outputs)``.
+    background : ndarray of shape (n_background, n_features)
+        Rows that the conditional distribution is learned from (numeric).
+    weights : ndarray of shape (n_background,)
+        Sum to one.
+    groups : list of int arrays
+        Columns of each player.
+    sampler : {"gaussian", "empirical"} or callable, default="gaussian"
+        A callable is called once per (row, coalition) as ``sampler(x_S, S, n, random_state)``
+        with ``x_S`` the row's values on the sorted column indices ``S``, and returns ``n``
+        (or any number of) samples: either the absent columns only, shape ``(n, n_features -
+        len(S))`` in increasing column order, or whole rows ``(n, n_features)`` whose ``S``
+        columns are then overwritten by ``x_S``. ``random_state`` is a ``RandomState`` seeded
+        from the game's seed, the row's index and the coalition.
+    n_samples : int, default=100
+        Conditional samples per (row, coalition): model rows per coalition value. For
+        "empirical", the most background rows kept.
+    bandwidth : float, default=0.1
+        ``h`` of the empirical sampler's kernel (on the Mahalanobis scale).
+    batch_size : int, default=50000
+        Most rows per model call (at least one coalition value per call).
+    random_state : int, RandomState or None
+        Seeds the Gaussian draws (one standard-normal matrix shared by every row and coalition:
+        common random numbers, which make differences of values less noisy) and the callable's.
+    """
+
+    def __init__(self, output, background, weights, groups, *, sampler="gaussian", n_samples=100,
+                 bandwidth=0.1, batch_size=50_000, random_state=None):
+        try:
+            background = np.asarray(background, dtype=np.float64)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(
+                "game='conditional' needs numeric features: it models their joint distribution "
+                "(encode categorical columns first, or use game='interventional')."
+            ) from exc
+        self.output = output
+        self.background = background
+        self.weights = np.asarray(weights, dtype=np.float64)
+        self.groups = groups
+        self.sampler = sampler
+        self.n_samples = int(n_samples)
+        self.bandwidth = float(bandwidth)
+        self.batch_size = int(batch_size)
+        self.n_players = len(groups)
+        self.n_features = background.shape[1]
+        self._col_player = np.empty(self.n_features, dtype=int)
+        for p, cols in enumerate(groups):
+            self._col_player[cols] = p
+        self.mean_, self.covariance_ = _weighted_moments(self.background, self.weights)
+        rng = check_random_state(random_state)
+        self._seed = int(rng.randint(np.iinfo(np.int32).max))
+        if isinstance(sampler, str) and sampler == "gaussian":
+            self._normal = np.random.RandomState(self._seed).standard_normal((self.n_samples, self.n_features))
+        self._v_empty = None
+
+    def column_masks(self, masks):
+        """Expand player masks ``(m, n_players)`` to column masks ``(m, n_features)``."""
+        return np.asarray(masks, dtype=bool)[:, self._col_player]
+
+    def _rows_per_value(self):
+        if isinstance(self.sampler, str) and self.sampler == "empirical":
+            return min(self.n_samples, self.background.shape[0])
+        return self.n_samples
+
+    # -- samplers: rows (t, n_features), the pair each row belongs to, and its weight --------
+    def _gaussian(self, Xr, cmask, cache):
+        S, R = np.flatnonzero(cmask), np.flatnonzero(~cmask)
+        key = cmask.tobytes()
+        if key not in cache:
+            cache.clear()  # coalition-major calls: only the current coalition is needed again
+            Sig = self.covariance_
+            A = Sig[np.ix_(R, S)] @ pinvh(Sig[np.ix_(S, S)])
+            C = Sig[np.ix_(R, R)] - A @ Sig[np.ix_(S, R)]
+            cache[key] = (A, self._normal[:, R] @ _sqrt_psd((C + C.T) / 2).T)
+        A, noise = cache[key]
+        mean = self.mean_[R] + (Xr[:, S] - self.mean_[S]) @ A.T
+        q, K = Xr.shape[0], self.n_samples
+        block = np.repeat(Xr[:, None, :], K, axis=1)
+        block[:, :, R] = mean[:, None, :] + noise[None, :, :]
+        return block.reshape(q * K, -1), np.repeat(np.arange(q), K), np.full(q * K, 1.0 / K)
+
+    def _empirical(self, Xr, cmask, cache):
+        S = np.flatnonzero(cmask)
+        key = cmask.tobytes()
+        if key not in cache:
+            cache.clear()
+            e, V = eigh(self.covariance_[np.ix_(S, S)])
+            inv_sqrt = V * np.where(e > 1e-12 * max(e.max(), 1e-300), 1.0 / np.sqrt(np.abs(e)), 0.0)
+            cache[key] = (inv_sqrt, self.background[:, S] @ inv_sqrt)
+        W, Bw = cache[key]
+        Xw = Xr[:, S] @ W
+        d2 = np.zeros((Xr.shape[0], Bw.shape[0]))
+        for j in range(Bw.shape[1]):  # loop over |S| columns keeps memory at rows x background
+            d2 += (Xw[:, j, None] - Bw[None, :, j]) ** 2
+        d2 /= len(S)
+        d2 -= d2.min(axis=1, keepdims=True)
+        w = self.weights[None, :] * np.exp(-d2 / (2.0 * self.bandwidth**2))
+        w /= w.sum(axis=1, keepdims=True)
+        order = np.argsort(-w, axis=1, kind="stable")
+        ws = np.take_along_axis(w, order, axis=1)
+        # Smallest prefix holding EMPIRICAL_KEPT_WEIGHT of the weight, extended to rows tied
+        # with its last one (exact matches weigh the same), at most n_samples rows.
+        count = np.argmax(np.cumsum(ws, axis=1) >= EMPIRICAL_KEPT_WEIGHT * (1 - 1e-12), axis=1) + 1
+        cut = ws[np.arange(len(ws)), count - 1]
+        count = (ws >= cut[:, None] * (1 - 1e-9)).sum(axis=1)
+        count = np.minimum(count, self._rows_per_value())
+        keep = np.arange(ws.shape[1])[None, :] < count[:, None]
+        pair, rank = np.nonzero(keep)
+        bg_idx = order[pair, rank]
+        wk = ws[pair, rank]
+        wk = wk / np.bincount(pair, weights=wk, minlength=len(Xr))[pair]
+        rows = np.where(cmask, Xr[pair], self.background[bg_idx])
+        return rows, pair, wk
+
+    def _callable(self, Xr, cmask, row_ids):
+        S = np.flatnonzero(cmask)
+        R = np.flatnonzero(~cmask)
+        key = int.from_bytes(np.packbits(cmask).tobytes(), "little")
+        rows, pairs = [], []
+        for i, (x, r) in enumerate(zip(Xr, row_ids, strict=True)):
+            seq = np.random.SeedSequence([self._seed, int(r), key])
+            rng = np.random.RandomState(seq.generate_state(1)[0])
+            draw = np.asarray(self.sampler(x[S].copy(), S.copy(), self.n_samples, rng), dtype=np.float64)
+            if draw.ndim != 2 or draw.shape[0] < 1 or draw.shape[1] not in (len(R), self.n_features):
+                raise ValueError(
+                    f"conditional_sampler returned shape {draw.shape}; expected (n, {len(R)}) samples of the "
+                    f"absent columns or (n, {self.n_features}) whole rows."
+                )
+            block = np.repeat(x[None, :], draw.shape[0], axis=0)
+            block[:, R] = draw if draw.shape[1] == len(R) else draw[:, R]
+            rows.append(block)
+            pairs.append(np.full(draw.shape[0], i))
+        pair = np.concatenate(pairs)
+        counts = np.bincount(pair, minlength=len(Xr))
+        return np.concatenate(rows), pair, 1.0 / counts[pair]
+
+    # -- evaluation -------------------------------------------------------------------------
+    def _calls(self, n, m):
+        """Ranges of the flat (coalition, row) index, coalition-major, each <= batch_size rows."""
+        per_call = max(1, self.batch_size // max(1, self._rows_per_value()))
+        return [(s, min(n * m, s + per_call)) for s in range(0, n * m, per_call)]
+
+    def _run_calls(self, X, cmasks, calls):
+        n = X.shape[0]
+        cache, out = {}, []
+        for start, stop in calls:
+            rows, pairs, weights, n_pairs = [], [], [], 0
+            for c in range(start // n, (stop - 1) // n + 1):
+                r0, r1 = max(start, c * n) - c * n, min(stop, (c + 1) * n) - c * n
+                Xr = X[r0:r1]
+                if callable(self.sampler):
+                    blk, pair, w = self._callable(Xr, cmasks[c], np.arange(r0, r1))
+                elif self.sampler == "empirical":
+                    blk, pair, w = self._empirical(Xr, cmasks[c], cache)
+                else:
+                    blk, pair, w = self._gaussian(Xr, cmasks[c], cache)
+                rows.append(blk)
+                pairs.append(pair + n_pairs)
+                weights.append(w)
+                n_pairs += r1 - r0
+            pred = self.output(np.concatenate(rows))
+            pair, w = np.concatenate(pairs), np.concatenate(weights)
+            starts = np.flatnonzero(np.r_[True, pair[1:] != pair[:-1]])
+            out.append(np.add.reduceat(pred * w[:, None], starts, axis=0))
+        return np.concatenate(out, axis=0)
+
+    def _empty_value(self):
+        if self._v_empty is None:
+            B = self.background.shape[0]
+            step = max(1, self.batch_size)
+            pred = np.concatenate([self.output(self.background[s : s + step]) for s in range(0, B, step)])
+            self._v_empty = self.weights @ pred
+        return self._v_empty
+
+    def values(self, X, masks):
+        """Values ``(n, m, n_outputs)`` of coalitions ``masks`` (m, n_players) for each row of X."""
+        return self.values_parallel(X, masks)
+
+    def values_parallel(self, X, masks, n_jobs=None, verbose=0):
+        """Values ``(n, m, n_outputs)``, the model calls spread over joblib workers."""
+        X = np.asarray(X, dtype=np.float64)
+        cmasks = self.column_masks(masks)
+        n, m = X.shape[0], cmasks.shape[0]
+        n_cols = cmasks.sum(axis=1)
+        empty, full = n_cols == 0, n_cols == self.n_features
+        middle = np.flatnonzero(~empty & ~full)
+        v0 = self._empty_value()
+        values = np.empty((n, m, v0.shape[0]))
+        values[:, empty] = v0
+        if full.any():
+            step = max(1, self.batch_size)
+            fx = np.concatenate([self.output(X[s : s + step]) for s in range(0, n, step)])
+            values[:, full] = fx[:, None, :]
+        if len(middle) and n:
+            mid = cmasks[middle]
+            calls = self._calls(n, len(middle))
+            workers = 1 if n_jobs in (None, 1) else effective_n_jobs(n_jobs)
+            if workers == 1 or len(calls) == 1:
+                from skxai._progress import progress
+
+                groups = [[c] for c in calls] if verbose else [calls]
+                parts = [self._run_calls(X, mid, g)
+                         for g in progress(groups, verbose=verbose, desc="explaining", unit="call")]
+            else:
+                groups = [g.tolist() for g in np.array_split(np.asarray(calls), min(len(calls), 4 * workers))]
+                parts = Parallel(n_jobs=n_jobs, verbose=verbose)(delayed(self._run_calls)(X, mid, g) for g in groups)
+            values[:, middle] = np.concatenate(parts, axis=0).reshape(len(middle), n, -1).transpose(1, 0, 2)
+        return values
+
+
+def explainer_game(explainer):
+    """The coalition game a model-agnostic Shapley explainer asked for with its ``game`` parameter.
+
+    ``"interventional"`` (default): the explainer's own background game. ``"conditional"``: a
+    :class:`ConditionalGame` on the fitted background, configured by ``conditional_sampler``,
+    ``n_conditional_samples`` and ``bandwidth``, seeded from ``random_state``.
+    """
+    params = {name: getattr(explainer, name) for name in GAME_PARAMETER_CONSTRAINTS if hasattr(explainer, name)}
+    validate_parameter_constraints(
+        {k: v for k, v in GAME_PARAMETER_CONSTRAINTS.items() if k in params}, params,
+        caller_name=type(explainer).__name__,
+    )
+    if params.get("game", "interventional") == "interventional":
+        return explainer._game()
+    return ConditionalGame(
+        explainer.output_,
+        explainer.background_,
+        explainer.background_weights_,
+        explainer.groups_,
+        sampler=params.get("conditional_sampler", "gaussian"),
+        n_samples=params.get("n_conditional_samples", 100),
+        bandwidth=params.get("bandwidth", 0.1),
+        batch_size=explainer.batch_size or 50_000,
+        random_state=explainer._seed(),
+    )

@@ -1,0 +1,224 @@
+"""The conditional game v(S) = E[f(X) | X_S = x_S]: closed forms, brute force, reproducibility."""
+
+import itertools
+import math
+
+import numpy as np
+import pytest
+from sklearn.linear_model import LinearRegression
+
+from skxai import ExactShapleyExplainer, KernelShapExplainer, ShapleySamplingExplainer
+
+
+def permutation_shapley(v, p):
+    """Shapley values by averaging marginal contributions over all p! orders; v maps a frozenset."""
+    phi = np.zeros(p)
+    for order in itertools.permutations(range(p)):
+        S = frozenset()
+        for j in order:
+            phi[j] += v(S | {j}) - v(S)
+            S = S | {j}
+    return phi / math.factorial(p)
+
+
+def gaussian_conditional_linear_value(coef, intercept, mu, cov, x, S):
+    """E[coef . X + intercept | X_S = x_S] for X ~ N(mu, cov): the regression of X_Sbar on X_S."""
+    S = sorted(S)
+    R = [j for j in range(len(mu)) if j not in S]
+    filled = np.array(x, dtype=float)
+    if not S:
+        filled = mu.copy()
+    elif R:
+        filled[R] = mu[R] + cov[np.ix_(R, S)] @ np.linalg.solve(cov[np.ix_(S, S)], x[S] - mu[S])
+    return float(coef @ filled + intercept)
+
+
+@pytest.fixture(scope="module")
+def correlated_gaussian():
+    rng = np.random.RandomState(0)
+    A = rng.normal(size=(4, 4))
+    cov = A @ A.T + 0.3 * np.eye(4)
+    X = rng.multivariate_normal(np.array([1.0, -2.0, 0.5, 0.0]), cov, size=400)
+    coef = np.array([1.5, -2.0, 0.7, 3.0])
+    model = LinearRegression().fit(X, X @ coef + 0.25)
+    return X, model
+
+
+def closed_form_phi(model, X, x):
+    mu, cov = X.mean(axis=0), np.cov(X.T)
+    return permutation_shapley(
+        lambda S: gaussian_conditional_linear_value(model.coef_, model.intercept_, mu, cov, x, S), X.shape[1]
+    )
+
+
+def test_gaussian_sampler_matches_closed_form_and_error_shrinks(correlated_gaussian):
+    X, model = correlated_gaussian
+    rows = X[:3]
+    expected = np.stack([closed_form_phi(model, X, x) for x in rows])
+    # The Monte-Carlo error of v(S) is coef_R . L_S zbar with zbar ~ N(0, I / K): its std is
+    # ||L_S^T coef_R|| / sqrt(K), L_S L_S^T the conditional covariance. phi_j = sum_S w_S
+    # (v(S + j) - v(S)) with weights summing to one, so |error of phi_j| <= 2 max_S |error v(S)|.
+    cov = np.cov(X.T)
+    std1 = 0.0
+    for r in range(1, 4):
+        for S in itertools.combinations(range(4), r):
+            R = [j for j in range(4) if j not in S]
+            C = cov[np.ix_(R, R)] - cov[np.ix_(R, S)] @ np.linalg.solve(cov[np.ix_(S, S)], cov[np.ix_(S, R)])
+            std1 = max(std1, float(np.sqrt(model.coef_[R] @ C @ model.coef_[R])))
+    rms = {}
+    for K in (100, 10_000):
+        errors = []
+        for seed in range(4):
+            est = ExactShapleyExplainer(model, game="conditional", n_conditional_samples=K, max_background=None,
+                                        random_state=seed).fit(X)
+            err = est.transform(rows) - expected
+            assert np.abs(err).max() < 2 * 4.5 * std1 / np.sqrt(K)
+            errors.append(err)
+        rms[K] = np.sqrt(np.mean(np.square(errors)))
+    # 100 times the samples: the error should fall about tenfold.
+    assert rms[10_000] < rms[100] / 4
+    # The conditional values differ from the interventional ones here (correlated features).
+    inter = model.coef_ * (rows - X.mean(axis=0))
+    assert np.abs(inter - expected).max() > 1.0
+
+
+def test_issue_example_rho_09():
+    rng = np.random.RandomState(1)
+    X = rng.multivariate_normal([0.0, 0.0], [[1.0, 0.9], [0.9, 1.0]], size=20_000)
+    model = LinearRegression().fit(X, X.sum(axis=1))
+    x = np.array([1.481, -0.515])
+    # Population closed form: v({0}) = x0 + E[x1 | x0] = 1.9 x0, v({1}) = 1.9 x1, v(all) = x0 + x1,
+    # v(empty) = 0, so phi_0 = (1.9 x0 + (x0 + x1 - 1.9 x1)) / 2 = 1.45 x0 - 0.45 x1.
+    population = np.array([1.45 * x[0] - 0.45 * x[1], 1.45 * x[1] - 0.45 * x[0]])
+    np.testing.assert_allclose(population, [2.379, -1.413], atol=1e-3)
+    est = ExactShapleyExplainer(model, game="conditional", n_conditional_samples=5000, max_background=None,
+                                random_state=0).fit(X)
+    phi = est.transform(x[None])[0]
+    np.testing.assert_allclose(phi, closed_form_phi(model, X, x), atol=0.02)
+    np.testing.assert_allclose(phi, population, atol=0.05)
+    inter = ExactShapleyExplainer(model, max_background=None).fit(X).transform(x[None])[0]
+    np.testing.assert_allclose(inter, x - X.mean(axis=0), atol=1e-9)
+
+
+def discrete_correlated_data(n=240, seed=0):
+    rng = np.random.RandomState(seed)
+    x0 = rng.randint(0, 3, size=n)
+    x1 = np.where(rng.rand(n) < 0.7, x0, rng.randint(0, 3, size=n))  # mostly equal to x0
+    x2 = (x0 + x1 + rng.randint(0, 2, size=n)) % 3
+    return np.column_stack([x0, x1, x2]).astype(float)
+
+
+def nonlinear(A):
+    A = np.asarray(A, dtype=float)
+    return A[:, 0] * A[:, 1] + np.sin(A[:, 2]) + 0.5 * A[:, 0] ** 2 - A[:, 1] * A[:, 2]
+
+
+def brute_force_conditional_phi(X, x):
+    """Exact conditional Shapley values under the empirical distribution of the rows of X."""
+
+    def v(S):
+        S = sorted(S)
+        match = np.all(X[:, S] == x[S], axis=1)
+        filled = X[match].copy()
+        filled[:, S] = x[S]
+        return nonlinear(filled).mean()
+
+    return permutation_shapley(v, X.shape[1])
+
+
+@pytest.mark.parametrize("factory", [
+    lambda **kw: ExactShapleyExplainer(nonlinear, **kw),
+    lambda **kw: KernelShapExplainer(nonlinear, n_samples=8, **kw),  # 2**3 coalitions: the exact path
+])
+def test_empirical_tiny_bandwidth_is_the_exact_conditional_game(factory):
+    X = discrete_correlated_data()
+    rows = X[[0, 5, 17, 42]]
+    est = factory(game="conditional", conditional_sampler="empirical", bandwidth=1e-3,
+                  n_conditional_samples=len(X), max_background=None).fit(X)
+    phi = est.transform(rows)
+    expected = np.stack([brute_force_conditional_phi(X, x) for x in rows])
+    np.testing.assert_allclose(phi, expected, atol=1e-10)
+    # The interventional game is another game on these correlated features.
+    inter = ExactShapleyExplainer(nonlinear, max_background=None).fit(X).transform(rows)
+    assert np.abs(inter - expected).max() > 0.1
+
+
+def test_games_agree_for_independent_features():
+    # A full factorial grid: its empirical distribution has exactly independent features and
+    # exactly zero covariances, so both conditional samplers reduce to the interventional game.
+    levels = [(-1.0, 0.0, 2.0), (0.0, 1.0, 3.0), (-2.0, 0.5, 1.0)]
+    X = np.array(list(itertools.product(*levels)))
+    rows = X[[0, 7, 13, 26]]
+    inter = ExactShapleyExplainer(nonlinear, max_background=None).fit(X).transform(rows)
+    emp = ExactShapleyExplainer(nonlinear, game="conditional", conditional_sampler="empirical", bandwidth=1e-3,
+                                n_conditional_samples=len(X), max_background=None).fit(X).transform(rows)
+    np.testing.assert_allclose(emp, inter, atol=1e-10)
+
+    def linear(A):
+        return np.asarray(A, dtype=float) @ [1.0, -2.0, 0.5]
+
+    inter_lin = ExactShapleyExplainer(linear, max_background=None).fit(X).transform(rows)
+    gauss_lin = ExactShapleyExplainer(linear, game="conditional", n_conditional_samples=20_000, max_background=None,
+                                      random_state=0).fit(X).transform(rows)
+    # The Gaussian noise adds coef_R . L zbar: std <= sqrt(sum coef^2 var) / sqrt(K) ~ 0.012.
+    np.testing.assert_allclose(gauss_lin, inter_lin, atol=0.06)
+
+
+def test_callable_sampler_receives_x_S_and_fills_the_absent_columns():
+    X = discrete_correlated_data(60)
+    b = np.array([1.0, 2.0, 0.0])
+    calls = []
+
+    def sampler(x_S, S, n, random_state):
+        calls.append((x_S.copy(), S.copy(), n))
+        return np.tile(b, (n, 1))  # whole rows: the S columns are overwritten by x_S
+
+    rows = X[:2]
+    est = ExactShapleyExplainer(nonlinear, game="conditional", conditional_sampler=sampler,
+                                n_conditional_samples=3, max_background=None, random_state=0).fit(X)
+    phi = est.transform(rows)
+    # Every value but v(empty) is then f(x_S, b_Sbar): the interventional game on background {b}
+    # shifted in v(empty) only, which moves every phi_j by the same amount (symmetric players).
+    base = est.explain(rows).base_values
+    inter_game = ExactShapleyExplainer(nonlinear).fit(b[None])
+    inter = inter_game.transform(rows)
+    shift = (nonlinear(b[None])[0] - base[:, 0]) / 3
+    np.testing.assert_allclose(phi, inter + shift[:, None], atol=1e-12)
+    for x_S, S, n in calls:
+        assert n == 3 and 0 < len(S) < 3
+        assert any(np.array_equal(x_S, r[S]) for r in rows)
+
+
+@pytest.mark.parametrize("sampler", ["gaussian", "empirical", "callable"])
+@pytest.mark.parametrize("cls", [KernelShapExplainer, ShapleySamplingExplainer])
+def test_same_numbers_for_any_n_jobs_and_bounded_calls(sampler, cls):
+    X = discrete_correlated_data(80) + np.random.RandomState(3).normal(scale=0.3, size=(80, 3))
+    X = np.hstack([X, X[:, :2] ** 2])
+    sizes = []
+
+    def model(A):
+        sizes.append(len(A))
+        return np.tanh(A @ [0.5, -1.0, 0.3, 0.2, -0.1]) + A[:, 0] * A[:, 2]
+
+    def my_sampler(x_S, S, n, random_state):
+        return random_state.normal(size=(n, 5 - len(S)))
+
+    kw = {"game": "conditional", "conditional_sampler": my_sampler if sampler == "callable" else sampler,
+          "n_conditional_samples": 30, "batch_size": 200, "random_state": 7}
+    if cls is KernelShapExplainer:
+        kw["n_samples"] = 20
+    else:
+        kw["n_permutations"] = 4
+    one = cls(model, **kw).fit(X).transform(X[:4])
+    assert max(sizes) <= 200
+    two = cls(model, n_jobs=2, **kw).fit(X).transform(X[:4])
+    np.testing.assert_array_equal(one, two)
+
+
+def test_bad_game_parameters_are_named():
+    X = discrete_correlated_data(30)
+    for bad in ({"game": "observational"}, {"conditional_sampler": "copula"}, {"n_conditional_samples": 0},
+                {"bandwidth": -1.0}, {"bandwidth": float("nan")}):
+        params = {"game": "conditional", **bad}
+        with pytest.raises(ValueError, match=next(iter(bad))):
+            ExactShapleyExplainer(nonlinear, **params).fit(X).transform(X[:1])
