@@ -82,10 +82,16 @@ def all_explainers(type_filter=None):
     >>> "KernelShapExplainer" in names
     True
     """
+    import os
+
+    import skxai
     from skxai.base import BaseExplainer
 
+    root = os.path.dirname(skxai.__file__)
     found = {}
     for family in _FAMILIES:
+        if not os.path.exists(os.path.join(root, family, "__init__.py")):
+            continue  # the same rule as the lazy table (no other installed copy is searched)
         try:
             module = importlib.import_module(f"skxai.{family}")
         except ModuleNotFoundError as exc:
