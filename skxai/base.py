@@ -169,8 +169,8 @@ class BaseExplainer(TransformerMixin, MetaEstimatorMixin, BaseEstimator):
             names = get_metric_names()
             if scoring not in names:
                 raise InvalidParameterError(
-                    f"The 'scoring' parameter of {type(self).__name__} must be one of {names} "
-                    f"or a callable; got {scoring!r}."
+                    f"The 'scoring' parameter of {type(self).__name__} must be a str among {names}, "
+                    f"a callable or None. Got {scoring!r} instead."
                 )
 
     def _check_params(self):

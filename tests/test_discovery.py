@@ -76,3 +76,11 @@ def test_user_guide_names_every_explainer():
     text = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "doc" / "user_guide").glob("*.rst"))
     referenced = set(re.findall(r"skxai\.(?:\w+\.)*([A-Z]\w*Explainer)\b", text))
     assert set(EXPLAINERS) <= referenced, sorted(set(EXPLAINERS) - referenced)
+
+
+def test_base_does_not_import_metrics():
+    # No import circle: metrics import base, so base imports metrics only lazily (in score and
+    # the scoring check).
+    code = "import sys, skxai.base, skxai.utils.discovery; print('skxai.metrics' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT).stdout
+    assert out.strip() == "False"
