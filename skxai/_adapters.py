@@ -32,13 +32,36 @@ QUANTITIES = ("probability", "log-odds", "decision function", "logit", "predicti
 
 
 def is_frozen(estimator):
-    """True for ``sklearn.frozen.FrozenEstimator`` (used as is, never refitted)."""
+    """True for ``sklearn.frozen.FrozenEstimator`` (used as is, never refitted).
+
+    Parameters
+    ----------
+    estimator : object
+        Any model.
+
+    Returns
+    -------
+    bool
+        Whether ``estimator`` is a ``FrozenEstimator`` (by ``isinstance``, not by name).
+    """
     return isinstance(estimator, FrozenEstimator)
 
 
 def unwrap_frozen(estimator):
     """The estimator inside (nested) ``FrozenEstimator`` wrappers.
 
+    Parameters
+    ----------
+    estimator : object
+        Any model.
+
+    Returns
+    -------
+    object
+        The innermost wrapped estimator (``estimator`` itself when it is not frozen).
+
+    Examples
+    --------
     >>> from sklearn.frozen import FrozenEstimator
     >>> from sklearn.linear_model import Ridge
     >>> type(unwrap_frozen(FrozenEstimator(FrozenEstimator(Ridge())))).__name__
@@ -72,7 +95,18 @@ def _final_step(estimator):
 
 
 def safe_is_classifier(estimator):
-    """``sklearn.base.is_classifier`` that answers False for plain callables."""
+    """``sklearn.base.is_classifier`` that answers False for plain callables.
+
+    Parameters
+    ----------
+    estimator : object
+        Any model.
+
+    Returns
+    -------
+    bool
+        Whether ``estimator`` is a scikit-learn classifier.
+    """
     if not _is_sklearn_like(estimator):
         return False
     try:
@@ -97,6 +131,19 @@ def resolve_response_method(estimator, response_method):
     """Pick the method explained, following ``sklearn.inspection.partial_dependence``.
 
     Deprecated names (``"logits"``, ``"proba"``, ``"raw"``) are mapped with a FutureWarning.
+
+    Parameters
+    ----------
+    estimator : estimator or callable
+        The model explained.
+    response_method : {"auto", "predict_proba", "decision_function", "predict"}
+        The requested response.
+
+    Returns
+    -------
+    str
+        The method called: ``"predict_proba"``, ``"decision_function"``, ``"predict"``,
+        ``"score_samples"`` or ``"__call__"`` for a plain callable.
     """
     response_method = resolve_response_method_name(response_method)
     if response_method not in RESPONSE_METHODS:
@@ -213,7 +260,20 @@ class ModelOutput:
         return f"{type(self.estimator).__name__}.{self.method}"
 
     def check_output(self, out, n_rows):
-        """Validate a raw model output for ``n_rows`` inputs; return it as ``(n_rows, n_outputs)``."""
+        """Validate a raw model output for ``n_rows`` inputs.
+
+        Parameters
+        ----------
+        out : array-like
+            What the model returned.
+        n_rows : int or None
+            Number of input rows (None: not checked).
+
+        Returns
+        -------
+        ndarray of shape (n_rows, n_outputs)
+            The output as float64 columns.
+        """
         if isinstance(out, list | tuple) and out and all(np.ndim(o) >= 2 for o in out):
             raise ValueError(
                 f"{self._what()} returned a list of {len(out)} arrays (one per output, as "
@@ -252,7 +312,18 @@ class ModelOutput:
         return out
 
     def describe_outputs(self, n_outputs):
-        """Names of the output columns (class labels, tasks)."""
+        """Names of the output columns (class labels, tasks).
+
+        Parameters
+        ----------
+        n_outputs : int
+            Number of output columns.
+
+        Returns
+        -------
+        ndarray of objects of shape (n_outputs,)
+            Class labels for a classifier's probabilities or decision function, else indices.
+        """
         est = self.estimator
         classes = getattr(est, "classes_", None)
         if classes is not None and self.method in ("predict_proba", "decision_function"):
@@ -395,8 +466,19 @@ def target_indices_for(target_index, n_samples, outputs=None):
 def select_target(values, target_index, outputs=None):
     """Pick the explained output from values of shape ``(n, ..., n_outputs)``.
 
-    ``target_index`` is an output index, ``"predicted"`` (the argmax of ``outputs``, the
-    model outputs of shape ``(n, n_outputs)``) or one index per sample.
+    Parameters
+    ----------
+    values : ndarray of shape (n_samples, ..., n_outputs)
+        Values of every output.
+    target_index : int, "predicted" or ndarray of int of shape (n_samples,)
+        An output index, ``"predicted"`` (the argmax of ``outputs``) or one index per sample.
+    outputs : ndarray of shape (n_samples, n_outputs), default=None
+        The model's outputs (needed for ``"predicted"``).
+
+    Returns
+    -------
+    ndarray of shape (n_samples, ...)
+        The values of the explained output of each sample.
     """
     if not _is_predicted(target_index) and np.ndim(target_index) == 0:
         return values[..., int(target_index)]

@@ -234,21 +234,53 @@ class BaseExplainer(TransformerMixin, MetaEstimatorMixin, BaseEstimator):
         return X
 
     def model_output(self, X):
-        """The explained response of the model on ``X``, shape ``(n_samples, n_outputs)``.
+        """The explained response of the model on ``X``.
 
         Metrics call this on perturbed inputs; every explainer family implements it.
+
+        Parameters
+        ----------
+        X : array-like
+            Samples, as ``transform`` takes them.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_outputs)
+            The explained response (``response_method``).
         """
         raise NotImplementedError
 
     def target_indices(self, X):
-        """Index of the explained output column for each sample of ``X``, shape ``(n_samples,)``.
+        """Index of the explained output column for each sample of ``X``.
 
-        Resolves ``target`` (a fixed output, or the predicted class per sample).
+        Resolves ``target`` (a fixed output, the model's predicted class per sample, or the
+        per-sample targets given).
+
+        Parameters
+        ----------
+        X : array-like
+            Samples, as ``transform`` takes them.
+
+        Returns
+        -------
+        ndarray of int of shape (n_samples,)
+            The explained output column of each sample.
         """
         raise NotImplementedError
 
     def transform(self, X):
-        """Attributions of the explained output (``target``) for each sample of ``X``."""
+        """Attributions of the explained output (``target``) for each sample of ``X``.
+
+        Parameters
+        ----------
+        X : array-like
+            The samples to explain.
+
+        Returns
+        -------
+        ndarray
+            The attributions of the explained output, one row per sample.
+        """
         return self.explain(X).target_values
 
     def __call__(self, X):
@@ -330,8 +362,10 @@ class BaseTabularExplainer(BaseExplainer):
     (``{**BaseTabularExplainer._parameter_constraints, "n_samples": [...]}``). Their
     ``__init__`` sets the common parameters below (each subclass takes those it uses).
 
-    Parameters
-    ----------
+    Notes
+    -----
+    The common parameters, with one meaning in every family (see the vocabulary page):
+
     %(estimator)s
     %(target)s
     %(response_method)s
@@ -439,7 +473,18 @@ class BaseTabularExplainer(BaseExplainer):
         )
 
     def model_output(self, X):
-        """The explained response (``response_method``) on ``X``: ``(n_samples, n_outputs)``."""
+        """The explained response (``response_method``) on ``X``.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_features)
+            Samples in the explainer's feature space (perturbed ones too).
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_outputs)
+            The model's explained response.
+        """
         check_is_fitted(self)
         return self.output_(self._schema.to_array(X, n_features=self.n_features_in_, owner=type(self).__name__))
 
@@ -510,12 +555,34 @@ class BaseTabularExplainer(BaseExplainer):
         )
 
     def transform(self, X):
-        """Attributions of the explained output, shape ``(n_samples, n_players)``."""
+        """Attributions of the explained output (``target``).
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_features)
+            The samples to explain.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_players)
+            One attribution per player (feature or feature group) and sample.
+        """
         exp = self.explain(X)
         return select_target(exp.values, self.target_index_, exp.outputs)
 
     def get_feature_names_out(self, input_features=None):
-        """Names of the attribution columns (the players: features or feature groups)."""
+        """Names of the attribution columns (the players: features or feature groups).
+
+        Parameters
+        ----------
+        input_features : array-like of str, default=None
+            Ignored: the names come from ``fit`` (scikit-learn's signature).
+
+        Returns
+        -------
+        ndarray of str objects
+            One name per player.
+        """
         check_is_fitted(self)
         return np.asarray(self.feature_names_out_, dtype=object)
 

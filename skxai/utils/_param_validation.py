@@ -43,7 +43,18 @@ __all__ = [
 
 
 def fit_context(fit):
-    """Decorate an explainer's ``fit``: validate ``_parameter_constraints`` before anything runs."""
+    """Decorate an explainer's ``fit``: validate ``_parameter_constraints`` before anything runs.
+
+    Parameters
+    ----------
+    fit : callable
+        The ``fit`` method.
+
+    Returns
+    -------
+    callable
+        ``fit`` wrapped by scikit-learn's ``_fit_context`` (nested fits skip validation).
+    """
     return _fit_context(prefer_skip_nested_validation=True)(fit)
 
 
@@ -74,6 +85,24 @@ RANDOM_STATE = ["random_state"]
 def deprecated_value(name, value, aliases, *, owner=None):
     """Map a value of the first release to its new name, with a FutureWarning.
 
+    Parameters
+    ----------
+    name : str
+        The parameter (for the message).
+    value : object
+        Its value; returned unchanged unless it is a deprecated name.
+    aliases : dict
+        ``{old value: new value}``.
+    owner : str, default=None
+        The class named in the message.
+
+    Returns
+    -------
+    object
+        The new name of a deprecated value, else ``value``.
+
+    Examples
+    --------
     >>> import warnings
     >>> with warnings.catch_warnings(record=True):
     ...     warnings.simplefilter("always")
@@ -98,6 +127,20 @@ def deprecated_param(estimator, old, new, *, sentinel="deprecated"):
 
     The old parameter stays in ``__init__`` with default ``"deprecated"`` for one release, as
     scikit-learn deprecates renamed parameters.
+
+    Parameters
+    ----------
+    estimator : object
+        The explainer.
+    old, new : str
+        The old and the new name of the parameter.
+    sentinel : str, default="deprecated"
+        The default of the old parameter (meaning: not set).
+
+    Returns
+    -------
+    object
+        The old parameter's value where it was set, else the new one's.
     """
     old_value = getattr(estimator, old, sentinel)
     if isinstance(old_value, str) and old_value == sentinel:
