@@ -86,7 +86,10 @@ def _effective_constraints(cls):
     merged = {k: "no_validation" if isinstance(v, list) and v == ["no_validation"] else v for k, v in merged.items()}
     if cls.__init__ is object.__init__:
         return merged
-    params = set(cls._get_param_names())
+    try:
+        params = set(cls._get_param_names())
+    except RuntimeError:  # an __init__ with *args: scikit-learn's own checks will say so
+        return merged
     return {k: v for k, v in merged.items() if k in params}
 
 

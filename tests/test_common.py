@@ -25,7 +25,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 from sklearn.utils._param_validation import InvalidParameterError, generate_invalid_param_val, make_constraint
-from sklearn.utils.estimator_checks import parametrize_with_checks
+from sklearn.utils.estimator_checks import check_param_validation, parametrize_with_checks
 
 from skxai.utils.discovery import all_explainers, explainer_kind
 
@@ -210,6 +210,13 @@ EXPECTED_FAILURES = {}
 @parametrize_with_checks(_sklearn_instances(), expected_failed_checks=lambda est: EXPECTED_FAILURES)
 def test_sklearn_compatible(estimator, check):
     check(estimator)
+
+
+@pytest.mark.parametrize("estimator", _sklearn_instances(), ids=lambda e: type(e).__name__)
+def test_sklearn_param_validation(estimator):
+    # scikit-learn runs this check on its own estimators only (parametrize_with_checks skips it):
+    # one constraint per parameter, and an informative InvalidParameterError at fit.
+    check_param_validation(type(estimator).__name__, estimator)
 
 
 # ---------------------------------------------------------------------------- API battery
