@@ -50,9 +50,9 @@ _LAZY = {
     "GuidedGradCamExplainer": "skxai.cam",
     "ImageShapleyExplainer": "skxai.shapley",
     # controls for calibrating metrics
-    "RandomExplainer": "skxai.metrics",
-    "SobelExplainer": "skxai.metrics",
-    "ConstantExplainer": "skxai.metrics",
+    "RandomExplainer": "skxai.controls",
+    "SobelExplainer": "skxai.controls",
+    "ConstantExplainer": "skxai.controls",
 }
 
 __all__ = sorted(_LAZY)
