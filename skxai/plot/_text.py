@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from skxai.plot._base import new_axes
+from skxai.plot._base import explain, new_axes
 from skxai.plot._html import parts_html, weight_colour
 from skxai.plot._textparts import text_parts
 
@@ -74,7 +74,7 @@ class TextHighlightDisplay:
         TextHighlightDisplay
         """
         docs = [documents[index]] if not isinstance(documents, str) else [documents]
-        exp = explainer.explain(docs)
+        exp = explain(explainer, docs, "TextHighlightDisplay")
         return cls.from_explanation(exp, index=0, ax=ax, width=width)
 
     def to_html(self):
