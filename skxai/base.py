@@ -63,6 +63,33 @@ def _estimator_has(attr):
     return check
 
 
+def _effective_constraints(cls):
+    """The constraints of ``cls``: its own over its parents', for the parameters of its ``__init__``.
+
+    A subclass declares only what it adds or changes; the parents' constraints of the
+    parameters it shares are inherited even where ``{**Parent._parameter_constraints}`` was
+    forgotten, and the constraints of parameters it does not take are dropped (scikit-learn's
+    ``check_param_validation`` wants exactly one constraint per parameter). scikit-learn skips
+    a parameter only when its constraint is the bare string ``"no_validation"``; the list
+    spelling ``["no_validation"]`` is accepted too.
+    """
+    own = cls.__dict__.get("_parameter_constraints")
+    if isinstance(own, dict):
+        cls._skxai_declared_constraints = dict(own)
+    merged = {}
+    for klass in reversed(cls.__mro__):
+        declared = klass.__dict__.get("_skxai_declared_constraints")
+        if declared is None:
+            declared = klass.__dict__.get("_parameter_constraints")
+        if isinstance(declared, dict):
+            merged.update(declared)
+    merged = {k: "no_validation" if isinstance(v, list) and v == ["no_validation"] else v for k, v in merged.items()}
+    if cls.__init__ is object.__init__:
+        return merged
+    params = set(cls._get_param_names())
+    return {k: v for k, v in merged.items() if k in params}
+
+
 @dataclass(frozen=True)
 class PerturbationView:
     """How a tabular explainer perturbs samples: what the metrics need, as public fields.
@@ -126,14 +153,7 @@ class BaseExplainer(TransformerMixin, MetaEstimatorMixin, BaseEstimator):
 
             dask_aware_transform._skxai_dask_aware = True
             cls.transform = dask_aware_transform
-        # scikit-learn skips a parameter only when its constraint is the bare string
-        # "no_validation"; accept the list spelling ``["no_validation"]`` too.
-        constraints = cls.__dict__.get("_parameter_constraints")
-        if isinstance(constraints, dict):
-            cls._parameter_constraints = {
-                k: "no_validation" if isinstance(v, list) and v == ["no_validation"] else v
-                for k, v in constraints.items()
-            }
+        cls._parameter_constraints = _effective_constraints(cls)
 
     def _validate_params(self):
         """Check ``_parameter_constraints``, then that a ``scoring`` name is a known metric.
