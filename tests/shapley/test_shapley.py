@@ -118,7 +118,7 @@ def test_axioms_on_random_games(n, seed):
     lambda m: ExactShapleyExplainer(m, random_state=0),
     lambda m: KernelShapExplainer(m, n_samples=40, random_state=0),
     lambda m: ShapleySamplingExplainer(m, n_permutations=4, random_state=0),
-    lambda m: LimeExplainer(m, n_samples=300, alpha=0.0, random_state=0),
+    lambda m: LimeExplainer(m, n_samples=300, alpha=0.0, perturbation="average", random_state=0),
 ])
 def test_linear_model_closed_form(factory):
     rng = np.random.RandomState(0)
