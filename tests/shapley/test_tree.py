@@ -46,6 +46,10 @@ def clf_data():
 
 
 # ----------------------------------------------------------------- brute force
+# The brute force below walks skxai's own parsed trees (``ensemble_``): it checks the ENGINE
+# (tables, blocks, closed forms) against the game of the parsed trees, and HGB, whose nodes
+# are not public. Whether the trees are parsed right is checked against scikit-learn's public
+# arrays in test_tree_reference.py.
 def _path_dependent_values(ens, x, masks):
     """v(S) for every mask: features outside S follow the training cover (recursion)."""
     xp = ens.prepare(x[None, :])
@@ -105,7 +109,7 @@ def _models(reg_data, clf_data):
 
 
 @pytest.mark.parametrize("i", range(10))
-def test_path_dependent_matches_enumeration(i, reg_data, clf_data):
+def test_engine_path_dependent_matches_enumeration_of_parsed_trees(i, reg_data, clf_data):
     model, X, y = _models(reg_data, clf_data)[i]
     model.fit(X, y)
     ex = TreeShapExplainer(model).fit(X)
