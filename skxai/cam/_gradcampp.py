@@ -7,7 +7,6 @@ import torch
 from skxai.cam._base import BaseCamExplainer, spatial_axes
 
 
-
 class GradCamPlusPlusExplainer(BaseCamExplainer):
     """Grad-CAM++: ``w_k = sum_ij alpha_kij ReLU(G_kij)`` with
     ``alpha = G^2 / (2 G^2 + (sum_ab A_kab) G^3)`` (0 where ``G = 0``).
