@@ -211,7 +211,7 @@ def check_output_path(path, option, inputs):
     """
     real = os.path.realpath(path)
     for what, other in inputs:
-        if other is not None and os.path.exists(other) and real == os.path.realpath(other):
+        if other is not None and real == os.path.realpath(other):
             raise UsageError(f"{option} {path!r} is the {what} file: it would be overwritten; choose another path")
     if any(real == root or real.startswith(root + os.sep) for root in _VIRTUAL_ROOTS):
         raise UsageError(f"{option} {path!r} is in a system folder ({real}); choose a regular file")
@@ -342,7 +342,9 @@ def _is_explainer(obj):
 
 
 def _column_name(quantity):
-    return "prediction" if not quantity else "prediction_" + "_".join(quantity.replace("-", " ").split())
+    if quantity in (None, "prediction", "output"):
+        return "prediction"
+    return "prediction_" + "_".join(quantity.replace("-", " ").split())
 
 
 def _check_numbers(args):
@@ -401,7 +403,8 @@ def run_explain(args):
         try:
             pipeline.fit(background)
         except (ValueError, TypeError) as exc:  # e.g. tree-shap on a model without trees
-            raise UsageError(f"--method {method} cannot explain this model: {' '.join(str(exc).split())}") from None
+            raise UsageError(f"cannot fit --method {method} on the background rows "
+                             f"({args.background_data or args.data!r}): {' '.join(str(exc).split())}") from None
     n = len(X)
     rows = chunk_slices(n, args.chunk_size)
     attributions, base, prediction, exps, kept, seconds = [], [], [], [], 0, 0.0

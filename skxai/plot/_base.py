@@ -89,6 +89,18 @@ def tabular_parts(exp, output=None, caller="This display"):
     return values, base, data, raw, names
 
 
+def numeric_columns(raw):
+    """Boolean mask of the columns of a table whose cells are all numbers (not strings or categories)."""
+    raw = np.asarray(raw)
+    if raw.dtype.kind in "biuf":
+        return np.ones(raw.shape[1], dtype=bool)
+    out = np.zeros(raw.shape[1], dtype=bool)
+    for j in range(raw.shape[1]):
+        col = raw[:, j]
+        out[j] = all(isinstance(v, int | float | np.number | bool | np.bool_) for v in col)
+    return out
+
+
 def numeric_cells(raw):
     """Float copy of a table, NaN where a cell is not a number (strings, categories)."""
     raw = np.asarray(raw)

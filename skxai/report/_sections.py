@@ -149,7 +149,10 @@ def what_html(explainer, X, exp, seconds, steps=()):
     ev = getattr(explainer, "expected_value_", None)
     if ev is not None:
         ev = np.ravel(ev)[:10]
-        rows.append(("expected value (base)", esc(", ".join(format_value(v, np.abs(ev).max()) for v in ev))))
+        key = "expected value (base)"
+        if "model_outputs" in exp.extras:
+            key = "model's mean output over the background (a surrogate's intercept differs per sample)"
+        rows.append((key, esc(", ".join(format_value(v, np.abs(ev).max()) for v in ev))))
     values = exp.values
     shape = getattr(values, "shape", None)
     rows.append(("attributions", esc(f"shape {shape}" if shape is not None else f"{len(values)} ragged rows")))
@@ -341,7 +344,7 @@ def metrics_html(explainer, X, exp, metric_names, n_samples):
             rows.append((f"score ({scoring})", f"{value:.4g}", "higher is better",
                          f"{time.perf_counter() - t0:.2f} s"))
         except Exception as exc:  # reported in the page: a metric that fails is a finding
-            rows.append((f"score ({scoring})", "—", "not computed", f"{type(exc).__name__}: {exc}"))
+            rows.append((f"score ({scoring})", "—", "not computed", clean_reason(exc, exp)))
     try:
         import skxai.metrics as metrics_module
     except ImportError as exc:  # pragma: no cover - metrics ship with skxai
@@ -364,14 +367,27 @@ def metrics_html(explainer, X, exp, metric_names, n_samples):
             rows.append((name, f"{np.nanmean(per_sample):.4g} ± {_sem(per_sample):.2g}", direction,
                          f"{time.perf_counter() - t0:.2f} s, {len(per_sample)} samples"))
         except (ValueError, TypeError, NotImplementedError) as exc:  # e.g. documents
-            rows.append((name, "—", "does not apply", f"{type(exc).__name__}: {exc}"))
+            rows.append((name, "—", "not applicable", clean_reason(exc, exp)))
         except Exception as exc:  # shown in the page rather than losing the whole report
-            rows.append((name, "—", "failed", f"{type(exc).__name__}: {exc}"))
+            rows.append((name, "—", "failed", clean_reason(exc, exp)))
     head = "<tr><th>metric</th><th>value</th><th>reading</th><th>detail</th></tr>"
     body = "".join(
         "<tr>" + "".join(f"<td>{esc(c)}</td>" for c in row) + "</tr>" for row in rows
     )
     return f'<table class="metrics">{head}{body}</table>'
+
+
+def clean_reason(exc, exp=None, limit=160):
+    """A reader's sentence for a metric that could not be computed: no exception class, no reprs."""
+    if exp is not None and is_text_explanation(exp):
+        return ("not applicable to documents: this metric replaces feature values by numbers, and the "
+                "samples here are texts")
+    text = " ".join(str(exc).split())
+    text = re.sub(r"np\.\w+\((.*?)\)", r"\1", text)  # np.str_('...') -> '...'
+    text = re.split(r"(?<=[.;])\s", text, maxsplit=1)[0]
+    if len(text) > limit:
+        text = text[:limit].rsplit(" ", 1)[0] + " …"
+    return text[:1].upper() + text[1:] if text else "not computed for this explainer"
 
 
 def _sem(a):
