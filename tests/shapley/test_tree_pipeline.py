@@ -225,3 +225,22 @@ def test_verbose_progress_and_pickle_of_enumeration(mixed, capsys):
                               batch_size=3).fit(df)
     quiet.transform(df.iloc[:7])
     assert "TreeSHAP" in capsys.readouterr().err
+
+
+def test_changed_sklearn_internals_give_one_clear_error(monkeypatch):
+    """Private tree attributes are read in one module; a missing one names the version."""
+    import copy
+
+    import sklearn
+
+    from skxai.shapley._treeshap import _sklearn
+
+    X, y = load_iris(return_X_y=True)
+    hgb = HistGradientBoostingClassifier(max_iter=2, random_state=0).fit(X, y)
+    broken = copy.deepcopy(hgb)
+    del broken._predictors
+    with pytest.raises(RuntimeError, match=f"_predictors.*{sklearn.__version__}"):
+        TreeShapExplainer(broken).fit(X)
+    monkeypatch.setattr(_sklearn, "MIN_SKLEARN", (99, 0))
+    with pytest.raises(ImportError, match="scikit-learn >= 99.0"):
+        TreeShapExplainer(hgb).fit(X)

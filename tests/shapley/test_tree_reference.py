@@ -188,3 +188,36 @@ def test_pipeline_players_are_input_columns(game):
     assert exp.values.shape == (3, 4, 1)
     np.testing.assert_allclose(exp.values, ref, rtol=0, atol=ATOL)
 
+
+
+def test_grouped_interaction_values_equal_public_enumeration():
+    """Interaction values of input-column players through one-hot encoding (path-dependent)."""
+    from itertools import combinations
+    from math import factorial
+
+    from tests.shapley._tree_reference import path_dependent_value
+
+    pipe, df = _one_hot_pipeline(RandomForestRegressor(n_estimators=3, max_depth=5,
+                                                       random_state=0))
+    ex = TreeShapExplainer(pipe).fit(df)
+    rows = df.iloc[[7, 99]]
+    inter = ex.interaction_values(rows)[..., 0]
+    groups = _groups_of_inputs(pipe, df)
+    p = len(groups)
+    for r, z in enumerate(pipe[0].transform(rows)):
+        def v(S, z=z):
+            known = np.zeros(len(z), dtype=bool)
+            for g in S:
+                known[groups[g]] = True
+            return path_dependent_value(pipe[-1], z, known, np.zeros(1))[0]
+
+        for i, j in combinations(range(p), 2):
+            others = [k for k in range(p) if k not in (i, j)]
+            total = 0.0
+            for size in range(p - 1):
+                w = factorial(size) * factorial(p - size - 2) / factorial(p - 1) / 2
+                for S in combinations(others, size):
+                    S = set(S)
+                    total += w * (v(S | {i, j}) - v(S | {i}) - v(S | {j}) + v(S))
+            np.testing.assert_allclose(inter[r, i, j], total, rtol=0, atol=ATOL)
+    np.testing.assert_allclose(inter.sum(axis=2)[..., None], ex.explain(rows).values, atol=ATOL)
