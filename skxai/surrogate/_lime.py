@@ -23,11 +23,6 @@ from skxai.utils._param_validation import (
 )
 
 
-def lime_coalitions(n_players, n_samples, rng):
-    """The original point, then coalitions with a uniformly drawn number of players removed."""
-    return removal_masks(n_players, n_samples, rng)
-
-
 def _sampled_values(output, X, bg, cmasks, bidx, calls):
     """Model outputs of the perturbations in ``calls`` (ranges of the flat (row, sample) index):
     sample i keeps the columns ``cmasks[i]`` of its row and takes the others from ``bg[bidx[i]]``."""
