@@ -222,3 +222,18 @@ def test_bad_game_parameters_are_named():
         params = {"game": "conditional", **bad}
         with pytest.raises(ValueError, match=next(iter(bad))):
             ExactShapleyExplainer(nonlinear, **params).fit(X).transform(X[:1])
+
+
+def test_non_numeric_columns_are_refused_with_a_clear_error():
+    pd = pytest.importorskip("pandas")
+    from sklearn.compose import make_column_transformer
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import OneHotEncoder
+
+    X = discrete_correlated_data(60)
+    df = pd.DataFrame({"a": X[:, 0], "b": X[:, 1].astype(int).astype(str)})
+    model = make_pipeline(make_column_transformer((OneHotEncoder(), ["b"]), remainder="passthrough"),
+                          LinearRegression()).fit(df, X[:, 2])
+    est = KernelShapExplainer(model, game="conditional").fit(df)
+    with pytest.raises(ValueError, match="needs numeric features"):
+        est.transform(df.iloc[:2])
