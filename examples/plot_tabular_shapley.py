@@ -31,9 +31,9 @@ exp = exact.explain(X.iloc[:150])
 approx = kernel.explain(X.iloc[:150])
 
 # Efficiency: the base value plus the attributions is the prediction, sample by sample.
-gap = np.abs(exp.target_base_values() + exp.target_values().sum(axis=1) - model.predict(X.iloc[:150]))
+gap = np.abs(exp.target_base_values + exp.target_values.sum(axis=1) - model.predict(X.iloc[:150]))
 print(f"largest efficiency gap: {gap.max():.2e}")
-err = np.abs(approx.target_values() - exp.target_values()).mean() / np.abs(exp.target_values()).mean()
+err = np.abs(approx.target_values - exp.target_values).mean() / np.abs(exp.target_values).mean()
 print(f"KernelSHAP with 200 of 1024 coalitions: relative error {err:.3f}")
 
 # %%

@@ -1,11 +1,52 @@
-"""Model adapters: turn a fitted estimator (or callable) into a batched output function."""
+"""Model adapters: turn a fitted estimator (or callable) into a batched output function.
+
+The one place every family resolves *what* is explained: the response method (one vocabulary,
+deprecated aliases mapped), the explained quantity recorded on every ``Explanation``, the
+target (label, index, ``"predicted"``, None or a per-sample array) and frozen estimators.
+"""
 
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 from sklearn.base import is_classifier, is_outlier_detector
+from sklearn.frozen import FrozenEstimator
 
-RESPONSE_METHODS = ("auto", "predict_proba", "decision_function", "predict")
+from skxai.utils._param_validation import RESPONSE_METHODS, resolve_response_method_name
+
+__all__ = [
+    "ModelOutput",
+    "RESPONSE_METHODS",
+    "is_frozen",
+    "resolve_response_method",
+    "resolve_target",
+    "safe_is_classifier",
+    "select_target",
+    "target_indices_for",
+    "unwrap_frozen",
+]
+
+#: Explained quantities recorded on every ``Explanation`` (``Explanation.quantity``).
+QUANTITIES = ("probability", "log-odds", "decision function", "logit", "prediction", "output")
+
+
+def is_frozen(estimator):
+    """True for ``sklearn.frozen.FrozenEstimator`` (used as is, never refitted)."""
+    return isinstance(estimator, FrozenEstimator)
+
+
+def unwrap_frozen(estimator):
+    """The estimator inside (nested) ``FrozenEstimator`` wrappers.
+
+    >>> from sklearn.frozen import FrozenEstimator
+    >>> from sklearn.linear_model import Ridge
+    >>> type(unwrap_frozen(FrozenEstimator(FrozenEstimator(Ridge())))).__name__
+    'Ridge'
+    """
+    while isinstance(estimator, FrozenEstimator):
+        estimator = estimator.estimator
+    return estimator
 
 
 def _is_sklearn_like(estimator):
@@ -20,10 +61,10 @@ def _is_sklearn_like(estimator):
 def _final_step(estimator):
     """The estimator that decides the output kind (last Pipeline step, frozen inner)."""
     est = estimator
-    for _ in range(10):
+    for _ in range(20):
         if hasattr(est, "steps"):
             est = est.steps[-1][1]
-        elif type(est).__name__ == "FrozenEstimator":
+        elif is_frozen(est):
             est = est.estimator
         else:
             break
@@ -40,12 +81,26 @@ def safe_is_classifier(estimator):
         return False
 
 
-def resolve_response_method(estimator, response_method):
-    """Pick the method explained, following ``sklearn.inspection.partial_dependence``."""
-    if response_method not in RESPONSE_METHODS:
+def _check_supported(estimator):
+    from sklearn.multioutput import MultiOutputClassifier
+
+    final = _final_step(estimator)
+    if isinstance(final, MultiOutputClassifier):
         raise ValueError(
-            f"response_method={response_method!r} is not supported; use one of {RESPONSE_METHODS}."
+            "MultiOutputClassifier is not supported: its predict_proba returns one array per "
+            "output. Explain each fitted classifier (model.estimators_[i]) separately, or use a "
+            "callable that returns the one output column you want explained."
         )
+
+
+def resolve_response_method(estimator, response_method):
+    """Pick the method explained, following ``sklearn.inspection.partial_dependence``.
+
+    Deprecated names (``"logits"``, ``"proba"``, ``"raw"``) are mapped with a FutureWarning.
+    """
+    response_method = resolve_response_method_name(response_method)
+    if response_method not in RESPONSE_METHODS:
+        raise ValueError(f"response_method={response_method!r} is not supported; use one of {RESPONSE_METHODS}.")
     if not _is_sklearn_like(estimator):
         if callable(estimator):
             if response_method not in ("auto", "predict"):
@@ -58,6 +113,7 @@ def resolve_response_method(estimator, response_method):
             f"Cannot explain {type(estimator).__name__}: expected a scikit-learn estimator, "
             "a Pipeline or a callable mapping a 2-D array to predictions."
         )
+    _check_supported(estimator)
     if response_method == "auto":
         if safe_is_classifier(estimator):
             candidates = ("predict_proba", "decision_function")
@@ -71,8 +127,8 @@ def resolve_response_method(estimator, response_method):
         raise ValueError(f"{type(estimator).__name__} has none of {candidates}.")
     if not hasattr(estimator, response_method):
         raise ValueError(
-            f"{type(estimator).__name__} has no method {response_method!r} "
-            f"(response_method={response_method!r})."
+            f"response_method={response_method!r} is not supported by {type(estimator).__name__}: "
+            f"it has no method {response_method!r}."
         )
     if response_method == "predict" and safe_is_classifier(estimator):
         raise ValueError(
@@ -82,21 +138,64 @@ def resolve_response_method(estimator, response_method):
     return response_method
 
 
+def _gives_log_odds(final):
+    """True when ``final.decision_function`` is a log-odds (logistic link) score."""
+    if getattr(final, "loss", None) in ("log_loss", "log"):
+        return True
+    from sklearn.linear_model import LogisticRegression, LogisticRegressionCV
+
+    return isinstance(final, LogisticRegression | LogisticRegressionCV)
+
+
+def explained_quantity(estimator, method):
+    """The quantity an output method returns, as recorded in ``Explanation.quantity``.
+
+    ``"probability"`` for ``predict_proba``; ``"log-odds"`` (binary) or ``"logit"``
+    (multi-class) for the decision function of a logistic-link model; ``"decision function"``
+    for other decision functions; ``"prediction"`` for ``predict``; ``"output"`` for a plain
+    callable or ``score_samples``.
+    """
+    if method == "predict_proba":
+        return "probability"
+    if method == "predict":
+        return "prediction"
+    if method == "decision_function":
+        final = _final_step(estimator)
+        if _gives_log_odds(final):
+            classes = getattr(final, "classes_", None)
+            return "log-odds" if classes is None or len(classes) <= 2 else "logit"
+        return "decision function"
+    return "output"
+
+
 class ModelOutput:
     """Batched output function ``f(A) -> (n, n_outputs)`` of a fitted estimator.
+
+    Every call checks what the model returns: one row per input row, numbers, and finite
+    values (a NaN or inf output raises a ``ValueError`` naming the rows and the output).
 
     Parameters
     ----------
     estimator : fitted estimator or callable
-    response_method : str
-        Method resolved by :func:`resolve_response_method`.
+        The model explained.
+    response_method : {"auto", "predict_proba", "decision_function", "predict"}
+        The output explained (see :func:`resolve_response_method`); the deprecated names
+        ``"logits"``, ``"proba"`` and ``"raw"`` are mapped with a FutureWarning.
     schema : TabularSchema or None
         Rebuilds DataFrames (names and dtypes) from perturbed arrays.
+
+    Attributes
+    ----------
+    method : str
+        The method called (``"__call__"`` for a plain callable).
+    quantity : str
+        The explained quantity (see :func:`explained_quantity`).
     """
 
     def __init__(self, estimator, response_method, schema=None):
         self.estimator = estimator
         self.method = resolve_response_method(estimator, response_method)
+        self.quantity = explained_quantity(estimator, self.method)
         self.schema = schema
         self.output_names = None
 
@@ -106,11 +205,50 @@ class ModelOutput:
             out = self.estimator(X)
         else:
             out = getattr(self.estimator, self.method)(X)
-        out = np.asarray(out, dtype=np.float64)
+        return self.check_output(out, _n_rows(A))
+
+    def _what(self):
+        if self.method == "__call__":
+            return "The model callable"
+        return f"{type(self.estimator).__name__}.{self.method}"
+
+    def check_output(self, out, n_rows):
+        """Validate a raw model output for ``n_rows`` inputs; return it as ``(n_rows, n_outputs)``."""
+        if isinstance(out, list | tuple) and out and all(np.ndim(o) >= 2 for o in out):
+            raise ValueError(
+                f"{self._what()} returned a list of {len(out)} arrays (one per output, as "
+                "MultiOutputClassifier.predict_proba does); explain one output at a time."
+            )
+        try:
+            out = np.asarray(out, dtype=np.float64)
+        except (TypeError, ValueError) as exc:
+            raise TypeError(f"{self._what()} must return numbers; got {type(out).__name__} ({exc}).") from exc
+        if out.ndim == 0:
+            raise ValueError(
+                f"{self._what()} returned a scalar for {n_rows} rows; it must return one value "
+                "(or one row of outputs) per input row."
+            )
+        if n_rows is not None and out.shape[0] != n_rows:
+            raise ValueError(
+                f"{self._what()} returned {out.shape[0]} rows for {n_rows} input rows; it must "
+                "return one value (or one row of outputs) per input row."
+            )
         if out.ndim == 1:
             out = out[:, None]
         elif out.ndim > 2:
             out = out.reshape(out.shape[0], -1)
+        finite = np.isfinite(out)
+        if not finite.all():
+            rows, cols = np.nonzero(~finite)
+            names = self.describe_outputs(out.shape[1])
+            bad_rows = np.unique(rows)
+            bad_cols = [names[j] for j in np.unique(cols)]
+            raise ValueError(
+                f"{self._what()} returned NaN or inf on {len(bad_rows)} of {out.shape[0]} rows "
+                f"(row indices {bad_rows[:10].tolist()}{' ...' if len(bad_rows) > 10 else ''} of the rows "
+                f"passed to the model; perturbed samples during explain) in output {bad_cols[:10]}. "
+                "Attributions of a non-finite output are meaningless: fix the model or its inputs."
+            )
         return out
 
     def describe_outputs(self, n_outputs):
@@ -127,12 +265,71 @@ class ModelOutput:
         return np.arange(n_outputs).astype(object)
 
 
-def resolve_target(target, output_names, *, is_clf, method):
-    """Index of the explained output, or ``"predicted"`` for a per-sample argmax.
+def _n_rows(A):
+    shape = getattr(A, "shape", None)
+    if shape is not None and len(shape) >= 1:
+        return int(shape[0])
+    try:
+        return len(A)
+    except TypeError:
+        return None
 
-    ``target`` is a class label (classifiers) or a task index (multi-output); None means the
-    positive class for binary problems, the single output when there is one, and the
-    predicted class for multi-class classifiers.
+
+def _is_per_sample(target):
+    if isinstance(target, str | bytes):
+        return False
+    return isinstance(target, list | tuple | np.ndarray) or (hasattr(target, "__array__") and np.ndim(target) >= 1)
+
+
+def _one_target(target, output_names, is_clf):
+    k = len(output_names)
+    if is_clf:
+        for i, c in enumerate(output_names):
+            if c == target:
+                return i
+        numeric_labels = any(isinstance(c, numbers.Number) for c in output_names)
+        if isinstance(target, numbers.Integral) and not numeric_labels and 0 <= int(target) < k:
+            return int(target)
+        raise ValueError(f"target={target!r} is not a class of the model; classes are {list(output_names)}.")
+    if isinstance(target, numbers.Integral) and not isinstance(target, bool) and 0 <= int(target) < k:
+        return int(target)
+    for i, c in enumerate(output_names):
+        if not isinstance(c, numbers.Integral) and c == target:
+            return i
+    raise ValueError(f"target={target!r} is not a valid output index for {k} output(s) (0..{k - 1}).")
+
+
+def resolve_target(target, output_names, *, is_clf, method=None):
+    """The explained output: an index, ``"predicted"``, or an array of indices (one per sample).
+
+    Parameters
+    ----------
+    target : label, int, "predicted", None or array-like of shape (n_samples,)
+        A class label (classifiers; an output index is accepted when the labels are not
+        numbers), an output index (other models), ``"predicted"`` (the model's own
+        prediction, per sample), None (the family default: the single output when there is
+        one, the positive class of a binary probability, the predicted class of a
+        multi-class classifier) or one of those per explained sample.
+    output_names : array-like of shape (n_outputs,)
+        Names of the model's output columns (class labels for classifiers).
+    is_clf : bool
+        True for classifiers (``target`` is read as a class label).
+    method : str, default=None
+        The resolved response method (``"predict_proba"`` picks the positive class of a
+        binary classifier by default).
+
+    Returns
+    -------
+    int, "predicted" or ndarray of int
+        ``"predicted"`` is resolved per sample by :func:`target_indices_for` (the argmax of
+        the model's output); a per-sample array must have one entry per explained sample.
+
+    Examples
+    --------
+    >>> resolve_target("b", ["a", "b"], is_clf=True, method="predict_proba")
+    1
+    >>> resolve_target(["a", "b", "a"], ["a", "b"], is_clf=True).tolist()
+    [0, 1, 0]
     """
     k = len(output_names)
     if isinstance(target, str) and target == "predicted":
@@ -144,29 +341,65 @@ def resolve_target(target, output_names, *, is_clf, method):
             return 1
         if is_clf:
             return "predicted"
-        raise ValueError(
-            f"The model has {k} outputs; choose one with target=<task index> (0..{k - 1})."
-        )
-    if is_clf:
-        matches = [i for i, c in enumerate(output_names) if c == target]
-        if not matches:
+        raise ValueError(f"The model has {k} outputs; choose one with target=<output index> (0..{k - 1}).")
+    if _is_per_sample(target):
+        arr = np.asarray(target, dtype=object)
+        if arr.ndim != 1:
+            raise ValueError(f"A per-sample target must be 1-D (one entry per sample); got shape {arr.shape}.")
+        lookup = {}
+        out = np.empty(len(arr), dtype=int)
+        for i, t in enumerate(arr.tolist()):
+            key = (type(t), t)
+            if key not in lookup:
+                lookup[key] = _one_target(t, output_names, is_clf)
+            out[i] = lookup[key]
+        return out
+    return _one_target(target, output_names, is_clf)
+
+
+def _is_predicted(target_index):
+    return isinstance(target_index, str) and target_index == "predicted"
+
+
+def target_indices_for(target_index, n_samples, outputs=None):
+    """Explained output column per sample, shape ``(n_samples,)``.
+
+    Parameters
+    ----------
+    target_index : int, "predicted" or ndarray of int
+        As returned by :func:`resolve_target`.
+    n_samples : int
+        Number of explained samples.
+    outputs : ndarray of shape (n_samples, n_outputs) or callable, default=None
+        The model's outputs (or a function returning them), needed for ``"predicted"``.
+
+    Returns
+    -------
+    ndarray of int
+    """
+    if _is_predicted(target_index):
+        out = outputs() if callable(outputs) else outputs
+        if out is None:
+            raise ValueError("target='predicted' needs the model's outputs.")
+        return np.argmax(np.asarray(out), axis=1)
+    if np.ndim(target_index) >= 1:
+        idx = np.asarray(target_index, dtype=int)
+        if len(idx) != n_samples:
             raise ValueError(
-                f"target={target!r} is not a class of the model; classes are {list(output_names)}."
+                f"target holds {len(idx)} entries (one per sample) but {n_samples} samples are explained."
             )
-        return matches[0]
-    if isinstance(target, int | np.integer) and 0 <= int(target) < k:
-        return int(target)
-    raise ValueError(f"target={target!r} is not a valid output index for {k} output(s).")
+        return idx
+    return np.full(n_samples, int(target_index), dtype=int)
 
 
 def select_target(values, target_index, outputs=None):
     """Pick the explained output from values of shape ``(n, ..., n_outputs)``.
 
-    ``outputs`` (n, n_outputs) are the model outputs, used when the target is the
-    per-sample predicted class.
+    ``target_index`` is an output index, ``"predicted"`` (the argmax of ``outputs``, the
+    model outputs of shape ``(n, n_outputs)``) or one index per sample.
     """
-    if target_index == "predicted":
-        idx = np.argmax(outputs, axis=1)
-        moved = np.moveaxis(values, -1, 1)
-        return moved[np.arange(values.shape[0]), idx]
-    return values[..., target_index]
+    if not _is_predicted(target_index) and np.ndim(target_index) == 0:
+        return values[..., int(target_index)]
+    idx = target_indices_for(target_index, values.shape[0], outputs)
+    moved = np.moveaxis(values, -1, 1)
+    return moved[np.arange(values.shape[0]), idx]

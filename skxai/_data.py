@@ -45,6 +45,17 @@ class TabularSchema:
         self.n_features = self._to_array(X).shape[1]
 
     @property
+    def all_float(self):
+        """True when the model gets float columns back (arrays, or frames of float columns only).
+
+        Integer and boolean columns of a DataFrame are cast back to their dtype before every
+        model call, so a summary of them must be made of real values (see ``background``).
+        """
+        if not self.is_frame:
+            return True
+        return all(_is_numpy_dtype(d) and np.issubdtype(np.dtype(d), np.floating) for d in self.dtypes)
+
+    @property
     def feature_names(self):
         if self.columns is None:
             return None
@@ -114,6 +125,8 @@ def check_feature_groups(feature_groups, n_features, feature_names):
     else:
         members = list(feature_groups)
         labels = None
+    if not members:
+        raise ValueError("feature_groups is empty; give at least one group (or None for one player per column).")
     groups = []
     for cols in members:
         if isinstance(cols, str | numbers.Integral):
@@ -121,20 +134,35 @@ def check_feature_groups(feature_groups, n_features, feature_names):
         idx = []
         for c in cols:
             if isinstance(c, str):
-                if names is None or c not in names:
-                    raise ValueError(f"feature_groups names unknown column {c!r}.")
+                if names is None:
+                    raise ValueError(
+                        f"feature_groups names column {c!r}, but the data has no column names "
+                        "(fit on a DataFrame, or use column indices)."
+                    )
+                if c not in names:
+                    raise ValueError(f"feature_groups names unknown column {c!r}; columns are {names[:20]}.")
                 idx.append(names.index(c))
             elif isinstance(c, numbers.Integral) and 0 <= int(c) < n_features:
                 idx.append(int(c))
             else:
-                raise ValueError(f"feature_groups holds an invalid column {c!r}.")
+                raise ValueError(
+                    f"feature_groups holds an invalid column {c!r}: use a column name or an index "
+                    f"in 0..{n_features - 1}."
+                )
         groups.append(np.asarray(sorted(idx), dtype=int))
     counts = np.bincount(np.concatenate(groups), minlength=n_features)
     if (counts != 1).any():
         bad = np.flatnonzero(counts != 1)
+        shown = [names[j] for j in bad] if names is not None else bad.tolist()
+        missing = [c for c, k in zip(shown, counts[bad], strict=True) if k == 0]
+        repeated = [f"{c} ({k} times)" for c, k in zip(shown, counts[bad], strict=True) if k > 1]
+        parts = []
+        if missing:
+            parts.append(f"in no group: {missing[:10]}{' ...' if len(missing) > 10 else ''}")
+        if repeated:
+            parts.append(f"in several groups: {repeated[:10]}{' ...' if len(repeated) > 10 else ''}")
         raise ValueError(
-            "feature_groups must put every column in exactly one group; columns "
-            f"{bad.tolist()[:10]} appear {counts[bad].tolist()[:10]} times."
+            "feature_groups must put every column in exactly one group; columns " + "; ".join(parts) + "."
         )
     if labels is None:
         if names is not None:

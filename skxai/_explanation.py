@@ -2,11 +2,57 @@
 
 from __future__ import annotations
 
+import numbers
+import warnings
+
 import numpy as np
+
+
+class _CallableArray(np.ndarray):
+    """An ndarray that can still be called, for the old method form ``exp.target_values``.
+
+    ``target_values`` and ``target_base_values`` became attributes; calling them keeps
+    working for one release with a FutureWarning and returns the same array.
+    """
+
+    def __call__(self):
+        warnings.warn(
+            "Explanation.target_values and target_base_values are attributes now; drop the "
+            "call parentheses (the call form will be removed in the next release).",
+            FutureWarning,
+            stacklevel=2,
+        )
+        return self
+
+    def __array_wrap__(self, obj, context=None, return_scalar=False):
+        # arithmetic on the result gives plain arrays, not callable ones
+        out = np.asarray(obj).view(np.ndarray)
+        return out[()] if return_scalar else out
+
+
+def _callable(arr):
+    if arr is None:
+        return None
+    try:
+        return np.asarray(arr).view(_CallableArray)
+    except ValueError:  # ragged per-sample lists (text) stay as they are
+        return arr
+
+
+def _is_pandas(v):
+    return hasattr(v, "iloc") and hasattr(v, "index")
 
 
 class Explanation:
     """Attributions for a batch of samples, with their context.
+
+    Indexing follows shap's ``Explanation``: ``exp[i]`` (an integer) drops the sample
+    axis; ``exp[:, j]`` picks features by index or by name (``exp[:, "age"]``);
+    ``exp[:, :, o]`` picks outputs by index or by name (``exp[:, :, "setosa"]``) on
+    explanations with an output axis; slices, lists and boolean masks keep their axis.
+    Every field is sliced with ``values``: ``base_values``, ``data`` (arrays and
+    DataFrames), ``std``, ``outputs``, the names, and the method-specific fields that
+    have one entry per sample.
 
     Parameters
     ----------
@@ -22,22 +68,41 @@ class Explanation:
     std : ndarray, optional
         Standard errors of ``values`` where the method estimates them.
     target_index : int, "predicted" or ndarray, optional
-        Which output ``transform`` returns.
+        Which output ``transform`` returns (``target_values``).
+    output_axis : {-1, None}, optional
+        -1 when ``values`` ends with an output axis.
+    outputs : ndarray, optional
+        Model outputs ``(n, n_outputs)`` on the explained samples.
     method : str, optional
     **extras
-        Method-specific fields (``convergence_delta``, ``anchor``, ``weights`` ...), read as
-        attributes.
+        Method-specific fields (``convergence_delta``, ``anchor``, ``weights``, ``quantity``
+        ...), read as attributes.
+
+    Attributes
+    ----------
+    target_values : ndarray
+        ``values`` of the explained output (``target``): ``(n, n_features)`` for tabular
+        explainers, ``values`` itself where there is no output axis.
+    target_base_values : ndarray or None
+        ``base_values`` of the explained output, ``(n,)``.
 
     Examples
     --------
     >>> import numpy as np
     >>> from skxai import Explanation
-    >>> exp = Explanation(np.ones((2, 3, 1)), base_values=np.zeros((2, 1)),
-    ...                   feature_names=["a", "b", "c"], output_axis=-1, target_index=0)
-    >>> exp.target_values().shape
+    >>> exp = Explanation(np.arange(12.0).reshape(2, 3, 2), base_values=np.zeros((2, 2)),
+    ...                   feature_names=["a", "b", "c"], output_names=["no", "yes"],
+    ...                   output_axis=-1, target_index=1)
+    >>> exp.target_values.shape
     (2, 3)
     >>> exp[0].values.shape
-    (1, 3, 1)
+    (3, 2)
+    >>> exp[:, "b"].values.tolist()
+    [[2.0, 3.0], [8.0, 9.0]]
+    >>> exp[:, :, "yes"].values.tolist()
+    [[1.0, 3.0, 5.0], [7.0, 9.0, 11.0]]
+    >>> exp[0, ["a", "c"], 1].values.tolist()
+    [1.0, 5.0]
     """
 
     def __init__(
@@ -68,7 +133,7 @@ class Explanation:
         self.extras = dict(extras)
 
     def __getattr__(self, name):
-        if name.startswith("__") or name == "extras":
+        if name.startswith("_") or name == "extras":
             raise AttributeError(name)
         extras = self.__dict__.get("extras", {})
         if name in extras:
@@ -79,7 +144,8 @@ class Explanation:
 
     def fields(self):
         """Names of every field held (standard and method-specific)."""
-        base = [k for k in self.__dict__ if k != "extras" and self.__dict__[k] is not None]
+        base = [k for k in self.__dict__
+                if k != "extras" and not k.startswith("_") and self.__dict__[k] is not None]
         return base + list(self.extras)
 
     def __len__(self):
@@ -88,44 +154,234 @@ class Explanation:
     def _n(self):
         return len(self.values)
 
+    # ------------------------------------------------------------------ axes
+    def _has_samples(self):
+        return self.__dict__.get("_samples", True)
+
+    def _axis_kinds(self):
+        """What each axis of ``values`` is: "sample", "feature", "output" or "other"."""
+        v = self.values
+        if not isinstance(v, np.ndarray):
+            return ["sample"] if self._has_samples() else []
+        kinds = ["other"] * v.ndim
+        first = 0
+        if self._has_samples() and v.ndim:
+            kinds[0], first = "sample", 1
+        if self.output_axis is not None and v.ndim > first:
+            kinds[-1] = "output"
+        names = self.feature_names
+        has_features = self.__dict__.get("_features", True)
+        if (has_features and names is not None and names.ndim == 1 and v.ndim > first
+                and kinds[first] == "other" and v.shape[first] == len(names)):
+            kinds[first] = "feature"
+        return kinds
+
+    def _expand(self, item, ndim):
+        item = item if isinstance(item, tuple) else (item,)
+        n_ell = sum(i is Ellipsis for i in item)
+        if n_ell > 1:
+            raise IndexError("an Explanation index can only have a single ellipsis ('...').")
+        if n_ell:
+            at = next(k for k, i in enumerate(item) if i is Ellipsis)
+            fill = (slice(None),) * max(ndim - len(item) + 1, 0)
+            item = item[:at] + fill + item[at + 1:]
+        if len(item) > ndim:
+            raise IndexError(
+                f"too many indices for this Explanation: values have {ndim} indexable axes "
+                f"({', '.join(self._axis_kinds()) or 'none'}), got {len(item)} indices."
+            )
+        return item + (slice(None),) * (ndim - len(item))
+
+    @staticmethod
+    def _by_name(key, names, what):
+        """Positions of names (str or list of str) among ``names``; ints and masks pass."""
+        def one(k):
+            if isinstance(k, str):
+                if names is None:
+                    raise KeyError(f"cannot pick {what} {k!r} by name: this Explanation has no {what} names.")
+                hits = np.flatnonzero(np.asarray([str(n) for n in names]) == k)
+                if not len(hits):
+                    raise KeyError(f"unknown {what} {k!r}; {what} names: {list(names)}")
+                return int(hits[0])
+            return k
+
+        if isinstance(key, str):
+            return one(key)
+        if isinstance(key, list | tuple) and any(isinstance(k, str) for k in key):
+            return [one(k) for k in key]
+        if isinstance(key, list) and key and all(isinstance(k, bool | np.bool_) for k in key):
+            return np.asarray(key, dtype=bool)
+        return key
+
+    # ------------------------------------------------------------------ indexing
     def __getitem__(self, item):
-        if isinstance(item, int | np.integer):
-            item = [int(item)]
+        kinds = self._axis_kinds()
+        item = self._expand(item, max(len(kinds), 1))
+        new = Explanation.__new__(Explanation)
+        new.__dict__.update({k: v for k, v in self.__dict__.items() if k != "extras"})
+        new.extras = dict(self.extras)
+        # samples first (the explained output of each sample is known before outputs are
+        # cut), then the last axis first so that an integer dropping an axis shifts no other
+        shift = 0
+        if kinds and kinds[0] == "sample" and not (isinstance(item[0], slice) and item[0] == slice(None)):
+            new._take_samples(item[0])
+            shift = 0 if new._has_samples() else 1
+        for axis in range(len(item) - 1, -1, -1):
+            key = item[axis]
+            kind = kinds[axis] if axis < len(kinds) else "other"
+            if kind == "sample" or (isinstance(key, slice) and key == slice(None)):
+                continue
+            axis -= shift
+            if kind == "feature":
+                new._take_axis(axis, self._by_name(key, self.feature_names, "feature"), "feature")
+            elif kind == "output":
+                new._take_axis(axis, self._by_name(key, self.output_names, "output"), "output")
+            else:
+                new._take_axis(axis, key, "other")
+        return new
+
+    def _take_samples(self, key):
         n = self._n()
+        if isinstance(key, list) and key and all(isinstance(k, bool | np.bool_) for k in key):
+            key = np.asarray(key, dtype=bool)
+        scalar = isinstance(key, numbers.Integral) and not isinstance(key, bool | np.bool_)
+        if scalar and not -n <= int(key) < n:
+            raise IndexError(f"sample index {key} is out of range for an Explanation of {n} samples.")
+        pos = None if scalar else np.arange(n)[key]
 
         def take(v):
             if isinstance(v, np.ndarray) and v.ndim >= 1 and v.shape[0] == n:
-                return v[item]
+                return v[int(key)] if scalar else v[key]
             if isinstance(v, list) and len(v) == n:
-                idx = np.arange(n)[item]
-                return [v[i] for i in np.atleast_1d(idx)]
-            if hasattr(v, "iloc") and len(v) == n:
-                return v.iloc[item]
+                return v[int(key)] if scalar else [v[i] for i in np.atleast_1d(pos)]
+            if _is_pandas(v) and len(v) == n:
+                return v.iloc[int(key)] if scalar else v.iloc[pos]
             return v
 
-        new = Explanation.__new__(Explanation)
-        new.__dict__.update({k: take(v) for k, v in self.__dict__.items() if k != "extras"})
-        new.extras = {k: take(v) for k, v in self.extras.items()}
-        return new
+        for name in ("values", "base_values", "data", "std", "target_index", "outputs"):
+            self.__dict__[name] = take(self.__dict__[name])
+        self.extras = {k: take(v) for k, v in self.extras.items()}
+        if scalar:
+            self._samples = False
 
+    def _take_axis(self, axis, key, kind):
+        """Index axis ``axis`` of ``values`` (and of the fields sharing it) with ``key``."""
+        v = self.values
+        if isinstance(key, list) and key and all(isinstance(k, bool | np.bool_) for k in key):
+            key = np.asarray(key, dtype=bool)
+        scalar = isinstance(key, numbers.Integral) and not isinstance(key, bool | np.bool_)
+        size = v.shape[axis]
+        if scalar and not -size <= int(key) < size:
+            raise IndexError(f"{kind} index {key} is out of range for an axis of size {size}.")
+        if scalar:
+            key = int(key)
+        pos = np.arange(size)[key]
+        lead = (slice(None),) * axis
+
+        def same_shape(f):
+            return isinstance(f, np.ndarray) and f.shape[:v.ndim] == v.shape
+
+        std_follows = same_shape(self.std)
+        data_follows = same_shape(self.data) and kind != "output"
+        self.values = v[lead + (key,)]
+        if std_follows:
+            self.std = self.std[lead + (key,)]
+        if kind == "feature":
+            if not data_follows:
+                self.data = self._take_data_columns(key, pos, size)
+            self.feature_names = self.feature_names[key]
+            if scalar:
+                self._features = False
+        elif kind == "output":
+            n_lead = 1 if self._has_samples() else 0
+            self.target_index = self._remap_target(pos, scalar)  # before outputs are cut
+            for name in ("base_values", "outputs"):
+                f = self.__dict__[name]
+                if isinstance(f, np.ndarray) and f.ndim == n_lead + 1 and f.shape[-1] == size:
+                    self.__dict__[name] = f[(slice(None),) * n_lead + (key,)]
+            if self.output_names is not None and len(self.output_names) == size:
+                self.output_names = self.output_names[key]
+            if scalar:
+                self.output_axis = None
+        if data_follows:
+            self.data = self.data[lead + (key,)]
+
+    def _take_data_columns(self, key, pos, size):
+        d = self.data
+        if d is None:
+            return d
+        if _is_pandas(d):
+            if d.ndim == 2 and d.shape[1] == size:
+                return d.iloc[:, key]
+            if d.ndim == 1 and not self._has_samples() and len(d) == size:
+                return d.iloc[key]
+            return d
+        if isinstance(d, np.ndarray):
+            if self._has_samples() and d.ndim == 2 and d.shape[1] == size:
+                return d[:, key]
+            if not self._has_samples() and d.ndim == 1 and d.shape[0] == size:
+                return d[key]
+        return d
+
+    def _remap_target(self, pos, scalar):
+        """The explained output after the outputs were indexed by ``pos`` (None if gone)."""
+        t = self._target_positions()
+        if scalar or t is None:
+            return None  # one output left: it is the explained one
+        pos = np.atleast_1d(pos)
+        lookup = {int(p): i for i, p in enumerate(pos)}
+        t_arr = np.atleast_1d(t)
+        if not all(int(x) in lookup for x in t_arr.ravel()):
+            return None
+        mapped = np.asarray([lookup[int(x)] for x in t_arr.ravel()]).reshape(t_arr.shape)
+        return int(mapped[0]) if np.ndim(t) == 0 else mapped
+
+    # ------------------------------------------------------------------ the explained output
+    def _target_positions(self):
+        """Explained output index: an int, a per-sample int array, or None."""
+        t = self.target_index
+        if isinstance(t, str):
+            if t != "predicted" or self.outputs is None:
+                return None
+            return np.argmax(np.asarray(self.outputs), axis=-1)
+        if t is None:
+            return None
+        if np.ndim(t) == 0:
+            return int(t)
+        return np.asarray(t, dtype=int)
+
+    def _select(self, arr):
+        t = self._target_positions()
+        if t is None:
+            raise ValueError(
+                "this Explanation does not say which output is explained (target_index is "
+                f"{self.target_index!r}); pick one with exp[:, :, name_or_index]."
+            )
+        if np.ndim(t) == 0:
+            return arr[..., t]
+        moved = np.moveaxis(arr, -1, 1 if self._has_samples() else 0)
+        if not self._has_samples():
+            return moved[int(t)]
+        return moved[np.arange(arr.shape[0]), t]
+
+    @property
     def target_values(self):
-        """Attributions of the explained output, ``values`` without the output axis."""
-        if self.output_axis is None:
-            return np.asarray(self.values)
-        from skxai._adapters import select_target
+        """Attributions of the explained output: ``values`` without the output axis."""
+        v = self.values
+        if self.output_axis is None or not isinstance(v, np.ndarray):
+            return _callable(v)
+        return _callable(self._select(np.asarray(v)))
 
-        return select_target(np.asarray(self.values), self.target_index, self.outputs)
-
+    @property
     def target_base_values(self):
-        """Base values of the explained output, shape ``(n,)``."""
+        """Base values of the explained output, shape ``(n,)`` (None when absent)."""
         if self.base_values is None:
             return None
         b = np.asarray(self.base_values)
-        if b.ndim == 1 or self.output_axis is None:
-            return b
-        from skxai._adapters import select_target
-
-        return select_target(b, self.target_index, self.outputs)
+        n_lead = 1 if self._has_samples() else 0
+        if self.output_axis is None or b.ndim != n_lead + 1:
+            return _callable(b)
+        return _callable(self._select(b))
 
     def __repr__(self):
         shape = getattr(self.values, "shape", None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import numbers
 from dataclasses import dataclass
 from typing import Any
@@ -13,17 +14,33 @@ from sklearn.utils import check_random_state
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
-from skxai._adapters import ModelOutput, resolve_target, safe_is_classifier, select_target
+from skxai._adapters import (
+    ModelOutput,
+    is_frozen,
+    resolve_target,
+    safe_is_classifier,
+    select_target,
+    target_indices_for,
+)
+from skxai._dask import is_dask_collection, transform_dask
 from skxai._data import TabularSchema, check_feature_groups
 from skxai._explanation import Explanation
 from skxai._games._background import BackgroundGame
+from skxai.utils._docstrings import fill_doc
+from skxai.utils._param_validation import (
+    BATCH_SIZE,
+    N_JOBS,
+    RANDOM_STATE,
+    RESPONSE_METHOD,
+    TARGET,
+    VERBOSE,
+    Interval,
+    InvalidParameterError,
+    StrOptions,
+    fit_context,
+)
 
 __all__ = ["BaseExplainer", "BaseTabularExplainer", "Explanation", "PerturbationView"]
-
-
-def is_frozen(estimator):
-    """True for ``sklearn.frozen.FrozenEstimator`` (used as is, never refitted)."""
-    return type(estimator).__name__ == "FrozenEstimator"
 
 
 def _is_torch_module(obj):
@@ -44,6 +61,33 @@ def _estimator_has(attr):
         return hasattr(est, attr)
 
     return check
+
+
+def _effective_constraints(cls):
+    """The constraints of ``cls``: its own over its parents', for the parameters of its ``__init__``.
+
+    A subclass declares only what it adds or changes; the parents' constraints of the
+    parameters it shares are inherited even where ``{**Parent._parameter_constraints}`` was
+    forgotten, and the constraints of parameters it does not take are dropped (scikit-learn's
+    ``check_param_validation`` wants exactly one constraint per parameter). scikit-learn skips
+    a parameter only when its constraint is the bare string ``"no_validation"``; the list
+    spelling ``["no_validation"]`` is accepted too.
+    """
+    own = cls.__dict__.get("_parameter_constraints")
+    if isinstance(own, dict):
+        cls._skxai_declared_constraints = dict(own)
+    merged = {}
+    for klass in reversed(cls.__mro__):
+        declared = klass.__dict__.get("_skxai_declared_constraints")
+        if declared is None:
+            declared = klass.__dict__.get("_parameter_constraints")
+        if isinstance(declared, dict):
+            merged.update(declared)
+    merged = {k: "no_validation" if isinstance(v, list) and v == ["no_validation"] else v for k, v in merged.items()}
+    if cls.__init__ is object.__init__:
+        return merged
+    params = set(cls._get_param_names())
+    return {k: v for k, v in merged.items() if k in params}
 
 
 @dataclass(frozen=True)
@@ -95,6 +139,42 @@ class BaseExplainer(TransformerMixin, MetaEstimatorMixin, BaseEstimator):
     """
 
     _default_scoring = None
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        transform = cls.__dict__.get("transform")
+        if transform is not None and not getattr(transform, "_skxai_dask_aware", False):
+            # Every family's transform takes dask collections too, lazily and block by block.
+            @functools.wraps(transform)
+            def dask_aware_transform(self, X, *args, **kwargs):
+                if is_dask_collection(X):
+                    return transform_dask(self, X)
+                return transform(self, X, *args, **kwargs)
+
+            dask_aware_transform._skxai_dask_aware = True
+            cls.transform = dask_aware_transform
+        cls._parameter_constraints = _effective_constraints(cls)
+
+    def _validate_params(self):
+        """Check ``_parameter_constraints``, then that a ``scoring`` name is a known metric.
+
+        Called at the start of ``fit`` (through ``fit_context``): a bad value fails before the
+        model is touched, with ``InvalidParameterError`` naming the parameter.
+        """
+        super()._validate_params()
+        scoring = getattr(self, "scoring", None)
+        if isinstance(scoring, str):
+            from skxai.metrics import get_metric_names  # lazy: metrics import base
+
+            names = get_metric_names()
+            if scoring not in names:
+                raise InvalidParameterError(
+                    f"The 'scoring' parameter of {type(self).__name__} must be one of {names} "
+                    f"or a callable; got {scoring!r}."
+                )
+
+    def _check_params(self):
+        """Hook for checks beyond ``_parameter_constraints`` (those run in ``fit_context``)."""
 
     def _fit_estimator(self, X, y=None, **fit_params):
         est = self.estimator
@@ -169,13 +249,65 @@ class BaseExplainer(TransformerMixin, MetaEstimatorMixin, BaseEstimator):
 
     def transform(self, X):
         """Attributions of the explained output (``target``) for each sample of ``X``."""
-        return self.explain(X).target_values()
+        return self.explain(X).target_values
 
-    def score(self, X, y=None):
-        """Explanation quality on ``X`` (higher is better), picked by ``scoring``.
+    def __call__(self, X):
+        """``explainer(X)`` is ``explainer.explain(X)`` (the shap habit).
 
-        See :func:`skxai.metrics.make_explanation_scorer` for the available figures.
+        Parameters
+        ----------
+        X : array-like
+            Samples to explain.
+
+        Returns
+        -------
+        Explanation
         """
+        return self.explain(X)
+
+    def score(self, X, y=None, sample_weight=None):
+        """The model's score with ``y``; the explanation quality without ``y``.
+
+        - ``score(X, y)`` is the wrapped model's own score, as ``ClassifierMixin`` and
+          ``RegressorMixin`` define it (accuracy, R^2): a Pipeline ending in an explainer
+          scores, cross-validates and grid-searches as the model it wraps. Models without a
+          ``score`` (torch modules, callables) are scored from their outputs: accuracy of the
+          arg-max for several outputs, R^2 for one.
+        - ``score(X)`` is a higher-is-better explanation-quality figure picked by ``scoring``
+          (see :func:`skxai.metrics.make_explanation_scorer`), so ``GridSearchCV(...).fit(X)``
+          on a frozen model tunes the explainer. When the search gets ``y`` too, pass
+          ``scoring=make_explanation_scorer(...)`` to it.
+
+        Parameters
+        ----------
+        X : array-like
+        y : array-like, optional
+        sample_weight : array-like, optional
+            Used with ``y`` only.
+
+        Returns
+        -------
+        float
+        """
+        if y is None:
+            return self._score_explanation(X)
+        check_is_fitted(self)
+        est = self.estimator_
+        if hasattr(est, "score") and not _is_torch_module(est):
+            kw = {} if sample_weight is None else {"sample_weight": sample_weight}
+            return float(est.score(self._model_input(X), y, **kw))
+        from sklearn.metrics import accuracy_score, r2_score
+
+        out = np.asarray(self.model_output(X), dtype=np.float64)
+        if out.ndim == 2 and out.shape[1] > 1:
+            pred = out.argmax(axis=1)
+            classes = getattr(est, "classes_", None)
+            return float(accuracy_score(y, pred if classes is None else np.asarray(classes)[pred],
+                                        sample_weight=sample_weight))
+        return float(r2_score(y, out.reshape(len(out), -1)[:, 0], sample_weight=sample_weight))
+
+    def _score_explanation(self, X, y=None):
+        """Explanation quality on ``X`` (higher is better), picked by ``scoring``."""
         from skxai.metrics import score_explainer
 
         scoring = getattr(self, "scoring", None) or self._default_scoring
@@ -189,14 +321,43 @@ class BaseExplainer(TransformerMixin, MetaEstimatorMixin, BaseEstimator):
         return tags
 
 
+@fill_doc
 class BaseTabularExplainer(BaseExplainer):
     """Base of the explainers of tabular models through a coalition game over background data.
 
-    Subclasses implement ``_explain_rows(X, game)`` returning ``(values, std, extras)`` with
-    values ``(n, n_players, n_outputs)``. Common parameters (set in each subclass' ``__init__``):
-    ``target``, ``response_method``, ``max_background``, ``background``, ``feature_groups``,
-    ``batch_size``, ``n_jobs``, ``random_state``, ``scoring``, ``verbose``.
+    Subclasses implement ``_explain_rows(X)`` returning ``(values, base, std, extras)`` with
+    values ``(n, n_players, n_outputs)``, and extend ``_parameter_constraints``
+    (``{**BaseTabularExplainer._parameter_constraints, "n_samples": [...]}``). Their
+    ``__init__`` sets the common parameters below (each subclass takes those it uses).
+
+    Parameters
+    ----------
+    %(estimator)s
+    %(target)s
+    %(response_method)s
+    %(max_background)s
+    %(background)s
+    %(feature_groups)s
+    %(batch_size)s
+    %(n_jobs)s
+    %(random_state)s
+    %(scoring)s
+    %(verbose)s
     """
+
+    _parameter_constraints: dict = {
+        "estimator": ["no_validation"],
+        "target": TARGET,
+        "response_method": RESPONSE_METHOD,
+        "max_background": [Interval(numbers.Integral, 1, None, closed="left"), None],
+        "background": [StrOptions({"sample", "kmeans"})],
+        "feature_groups": [None, list, tuple, dict],
+        "batch_size": BATCH_SIZE,
+        "n_jobs": N_JOBS,
+        "random_state": RANDOM_STATE,
+        "scoring": [None, str, callable],
+        "verbose": VERBOSE,
+    }
 
     _allow_nan = False
     _default_scoring = "faithfulness_correlation"
@@ -205,6 +366,7 @@ class BaseTabularExplainer(BaseExplainer):
     def _schema_for(self, X):
         return TabularSchema(X, allow_nan=self._allow_nan)
 
+    @fit_context
     def fit(self, X, y=None, **fit_params):
         """Fit (or take) the estimator, and learn the background and the outputs.
 
@@ -212,14 +374,15 @@ class BaseTabularExplainer(BaseExplainer):
         ----------
         X : array-like or DataFrame of shape (n_samples, n_features)
             Background data (and training data when the estimator is fitted here).
-        y : array-like, optional
+        y : array-like, default=None
             Targets to fit an unfitted estimator.
         **fit_params : dict
             Passed to the estimator's ``fit``.
 
         Returns
         -------
-        self
+        self : object
+            The fitted explainer.
         """
         self._check_params()
         schema = self._schema_for(X)
@@ -252,12 +415,6 @@ class BaseTabularExplainer(BaseExplainer):
         self._fit_extra(Xa, y)
         return self
 
-    def _check_params(self):
-        for name in ("batch_size", "max_background"):
-            value = getattr(self, name, None)
-            if value is not None and (not isinstance(value, numbers.Integral) or value < 1):
-                raise ValueError(f"{name} must be a positive integer, got {value!r}.")
-
     def _fit_extra(self, X, y):
         """Hook for subclasses that learn more in fit."""
 
@@ -271,15 +428,7 @@ class BaseTabularExplainer(BaseExplainer):
         if how == "kmeans":
             if not self._schema.numeric:
                 raise ValueError("background='kmeans' needs numeric columns; use 'sample'.")
-            from sklearn.cluster import KMeans
-
-            km = KMeans(n_clusters=max_bg, n_init=3, random_state=rng.randint(2**31 - 1))
-            km.fit(X)
-            weights = np.bincount(km.labels_, minlength=max_bg).astype(np.float64)
-            keep = weights > 0
-            return km.cluster_centers_[keep], weights[keep] / weights[keep].sum()
-        if how != "sample":
-            raise ValueError(f"background={how!r} is not supported; use 'sample' or 'kmeans'.")
+            return _kmeans_background(X, max_bg, rng, real_rows=not self._schema.all_float)
         idx = np.sort(rng.choice(n, size=max_bg, replace=False))
         return X[idx].copy(), np.full(max_bg, 1.0 / max_bg)
 
@@ -295,12 +444,22 @@ class BaseTabularExplainer(BaseExplainer):
         return self.output_(self._schema.to_array(X, n_features=self.n_features_in_, owner=type(self).__name__))
 
     def target_indices(self, X):
-        """Explained output column per sample (the argmax where ``target`` is predicted)."""
+        """Explained output column per sample, shape ``(n_samples,)``.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_features)
+            The explained samples.
+
+        Returns
+        -------
+        ndarray of int
+            The fixed output, the model's own prediction (argmax of its output) per sample
+            where ``target="predicted"``, or the per-sample targets given.
+        """
         check_is_fitted(self)
-        n = self._schema.to_array(X, n_features=self.n_features_in_, owner=type(self).__name__).shape[0]
-        if self.target_index_ == "predicted":
-            return np.argmax(self.model_output(X), axis=1)
-        return np.full(n, self.target_index_, dtype=int)
+        Xa = self._schema.to_array(X, n_features=self.n_features_in_, owner=type(self).__name__)
+        return target_indices_for(self.target_index_, Xa.shape[0], lambda: self.output_(Xa))
 
     def _game(self):
         return BackgroundGame(
@@ -317,16 +476,25 @@ class BaseTabularExplainer(BaseExplainer):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            The samples to explain.
 
         Returns
         -------
         Explanation
             ``values`` of shape (n_samples, n_players, n_outputs), ``base_values``
-            (n_samples, n_outputs), ``outputs`` (model outputs), ``std`` where estimated.
+            (n_samples, n_outputs), ``outputs`` (model outputs), ``std`` where estimated,
+            ``quantity`` (the explained quantity, see the vocabulary page).
         """
         check_is_fitted(self)
         Xa = self._schema.to_array(X, n_features=self.n_features_in_, owner=type(self).__name__)
+        target_indices_for(self.target_index_, Xa.shape[0], np.zeros((Xa.shape[0], 1)))  # length check
         values, base, std, extras = self._explain_rows(Xa)
+        # ``outputs`` are the model's outputs: "predicted" means the model's prediction, also for
+        # methods whose attributions do not add up to the output (LIME's surrogate).
+        outputs = extras.get("model_outputs")
+        if outputs is None:
+            outputs = base + values.sum(axis=1)
+        extras.setdefault("quantity", self.output_.quantity)
         return Explanation(
             values,
             base_values=base,
@@ -336,7 +504,7 @@ class BaseTabularExplainer(BaseExplainer):
             std=std,
             target_index=self.target_index_,
             output_axis=-1,
-            outputs=base + values.sum(axis=1),
+            outputs=outputs,
             method=type(self).__name__,
             **extras,
         )
@@ -376,3 +544,28 @@ class BaseTabularExplainer(BaseExplainer):
     def _seed(self):
         """A fresh integer seed drawn from ``random_state`` (never the global RNG)."""
         return check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
+
+
+def _kmeans_background(X, n_clusters, rng, *, real_rows):
+    """``n_clusters`` weighted rows summarising ``X`` (weights = cluster sizes, summing to one).
+
+    Float data keeps the k-means centroids. Data with integer or boolean columns keeps, for
+    each cluster, its medoid (the member row nearest the centroid): a centroid such as
+    ``flag=0.68`` would be cast to ``True`` before the model sees it, so ``background_`` and
+    ``expected_value_`` would describe rows the model never got.
+    """
+    from sklearn.cluster import KMeans
+
+    km = KMeans(n_clusters=n_clusters, n_init=3, random_state=rng.randint(2**31 - 1))
+    km.fit(X)
+    weights = np.bincount(km.labels_, minlength=n_clusters).astype(np.float64)
+    keep = np.flatnonzero(weights > 0)
+    w = weights[keep] / weights[keep].sum()
+    if not real_rows:
+        return km.cluster_centers_[keep], w
+    rows = []
+    for c in keep:
+        members = np.flatnonzero(km.labels_ == c)
+        d = ((X[members] - km.cluster_centers_[c]) ** 2).sum(axis=1)
+        rows.append(members[np.argmin(d)])
+    return X[np.asarray(rows)].copy(), w

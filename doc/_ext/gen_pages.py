@@ -5,24 +5,39 @@ import importlib
 import os
 import re
 
+# Titles of the explainer sections, by family. The explainers of each section are read from
+# skxai's lazy table (the families' ``__all__``), so a new explainer is documented without
+# editing this file.
+FAMILY_TITLES = [
+    ("skxai.shapley", "Shapley values"),
+    ("skxai.surrogate", "Surrogates (LIME)"),
+    ("skxai.anchors", "Anchors"),
+    ("skxai.gradient", "Gradients and backpropagation rules"),
+    ("skxai.cam", "Class activation maps"),
+    ("skxai.controls", "Control explainers for calibrating metrics"),
+    ("skxai.metrics", "Control explainers for calibrating metrics"),
+]
+
+
+def explainer_sections():
+    """(title, "skxai", names) per family, from ``skxai``'s lazy table (no family is imported)."""
+    import skxai
+
+    table = skxai._lazy_table()
+    core = set(skxai._CORE) - {"shapley_values"}
+    by_title = {}
+    for module, title in FAMILY_TITLES:
+        names = sorted(n for n, m in table.items() if m == module and n not in core)
+        if names:
+            by_title.setdefault(title, []).extend(names)
+    return [(title, "skxai", names) for title, names in by_title.items()]
+
+
 # (section title, module, names or None for the module's __all__)
 SECTIONS = [
-    ("Explanations and base classes", "skxai", ["Explanation", "BaseExplainer", "BaseTabularExplainer"]),
-    ("Shapley values", "skxai", ["ExactShapleyExplainer", "KernelShapExplainer", "ShapleySamplingExplainer",
-                                 "ShapleyRegressionExplainer", "TreeShapExplainer", "DeepShapExplainer",
-                                 "shapley_values"]),
-    ("Surrogates (LIME)", "skxai", ["LimeExplainer", "LimeTextExplainer"]),
-    ("Anchors", "skxai", ["AnchorTextExplainer", "AnchorTabularExplainer"]),
-    ("Gradients and backpropagation rules", "skxai", [
-        "GradientExplainer", "GradientXInputExplainer", "SmoothGradExplainer", "IntegratedGradientsExplainer",
-        "DeconvolutionExplainer", "GuidedBackpropExplainer"]),
-    ("Class activation maps and image players", "skxai", [
-        "CamExplainer", "GradCamExplainer", "GradCamPlusPlusExplainer", "XGradCamExplainer", "HiResCamExplainer",
-        "LayerCamExplainer", "EigenCamExplainer", "ScoreCamExplainer", "AblationCamExplainer", "OptiCamExplainer",
-        "GuidedGradCamExplainer", "ImageShapleyExplainer"]),
+    ("Explanations and base classes", "skxai", ["Explanation", "BaseExplainer", "BaseTabularExplainer", "explain"]),
+    *explainer_sections(),
     ("Metrics: evaluating explanations", "skxai.metrics", None),
-    ("Control explainers for calibrating metrics", "skxai", ["RandomExplainer", "SobelExplainer",
-                                                             "ConstantExplainer"]),
     ("Plots", "skxai.plot", None),
     ("Reports", "skxai.report", None),
     ("Datasets", "skxai.datasets", None),

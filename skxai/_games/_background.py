@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
-from joblib import Parallel, delayed
+
+from skxai.utils._parallel import map_shared
 
 
 class BackgroundGame:
@@ -85,11 +86,11 @@ class BackgroundGame:
                      for g in progress(groups, verbose=verbose, desc="explaining", unit="call")]
         else:
             groups = [g.tolist() for g in np.array_split(np.asarray(calls), min(len(calls), 4 * workers))]
-            jobs = []
+            tasks = []
             for g in groups:
                 first, last = g[0][0] // m, (g[-1][1] - 1) // m
-                jobs.append(delayed(self._run_calls)(X[first : last + 1], first, cmasks, g))
-            parts = Parallel(n_jobs=n_jobs, verbose=verbose)(jobs)
+                tasks.append((X[first : last + 1], first, cmasks, g))
+            parts = map_shared(BackgroundGame._run_calls, self, tasks, n_jobs=n_jobs, verbose=verbose)
         return np.concatenate(parts, axis=0).reshape(n, m, -1)
 
 

@@ -68,31 +68,19 @@ def slic_segments(images, n_segments, compactness=10.0, sigma=0.0):
     return out
 
 
-def replacement_images(images, baseline, blur_sigma):
+def replacement_images(images, baseline, blur_sigma=None):
     """What an absent region shows: ``(n, C, *S)`` images.
 
-    ``baseline`` is a number (constant image), ``"mean"`` (each image's per-channel mean),
-    ``"blur"`` (Gaussian blur of the image over its spatial axes, ``blur_sigma`` pixels) or an
-    array broadcastable to one image ``(C, *S)``.
+    ``baseline`` is any value of the shared vocabulary (:mod:`skxai._baselines`): a number
+    (constant image), ``"zeros"``, ``"channel_mean"`` (each image's per-channel mean), ``"blur"``
+    (the shared Gaussian blur, ``blur_sigma`` pixels, None for the shared default), an array
+    broadcastable to one image ``(C, *S)`` or a callable; ``"mean"`` is the deprecated name of
+    ``"channel_mean"``.
     """
-    images = np.asarray(images, dtype=np.float64)
-    if isinstance(baseline, str):
-        if baseline == "mean":
-            axes = tuple(range(2, images.ndim))
-            return np.broadcast_to(images.mean(axis=axes, keepdims=True), images.shape).copy()
-        if baseline == "blur":
-            from scipy.ndimage import gaussian_filter
+    from skxai._baselines import make_baseline, resolve_baseline_name
 
-            sigma = (0, 0) + (float(blur_sigma),) * (images.ndim - 2)
-            return gaussian_filter(images, sigma=sigma, mode="nearest")
-        raise ValueError(f"baseline={baseline!r} is not supported; use a number, 'mean', 'blur' or an array.")
-    base = np.asarray(baseline, dtype=np.float64)
-    try:
-        return np.broadcast_to(base, images.shape).copy()
-    except ValueError as exc:
-        raise ValueError(
-            f"baseline of shape {base.shape} does not broadcast to the images {images.shape[1:]}."
-        ) from exc
+    baseline = resolve_baseline_name(baseline, mean_means="channel_mean", owner="ImageShapleyExplainer")
+    return make_baseline(baseline, np.asarray(images, dtype=np.float64), sigma=blur_sigma)
 
 
 class ImageGame:
@@ -128,23 +116,38 @@ class ImageGame:
         keep = np.take_along_axis(masks[cols], flat, axis=1)
         return keep.reshape((len(rows),) + seg.shape[1:])
 
-    def values(self, X, masks):
-        """Values ``(n, m, n_outputs)`` of coalitions ``masks`` (m, p) for each image of X."""
+    def _run_calls(self, X, masks, calls):
+        """Values ``(rows, n_outputs)`` of the flat (image, coalition) ranges in ``calls``."""
+        m = masks.shape[0]
+        out = []
+        for start, stop in calls:
+            rows, cols = np.divmod(np.arange(start, stop), m)
+            keep = self._pixel_masks(rows, cols, masks)[:, None]
+            block = np.where(keep, X[rows], self.replacement[rows])
+            pred = np.asarray(self.output(block), dtype=np.float64)
+            out.append(pred.reshape(stop - start, -1))
+        return np.concatenate(out, axis=0)
+
+    def values(self, X, masks, n_jobs=None):
+        """Values ``(n, m, n_outputs)`` of coalitions ``masks`` (m, p) for each image of X.
+
+        Model calls hold at most ``batch_size`` images and depend only on the problem, never
+        on ``n_jobs`` (identical numbers for any number of workers).
+        """
         X = np.asarray(X)
         masks = np.asarray(masks, dtype=bool)
         if masks.ndim != 2 or masks.shape[1] != self.n_players:
             raise ValueError(f"masks must have shape (m, {self.n_players}), got {masks.shape}.")
         n, m = X.shape[0], masks.shape[0]
         total = n * m
-        out = None
-        for start in range(0, total, self.batch_size):
-            stop = min(total, start + self.batch_size)
-            rows, cols = np.divmod(np.arange(start, stop), m)
-            keep = self._pixel_masks(rows, cols, masks)[:, None]
-            block = np.where(keep, X[rows], self.replacement[rows])
-            pred = np.asarray(self.output(block), dtype=np.float64)
-            pred = pred.reshape(stop - start, -1)
-            if out is None:
-                out = np.empty((total, pred.shape[1]))
-            out[start:stop] = pred
+        calls = [(s, min(total, s + self.batch_size)) for s in range(0, total, self.batch_size)]
+        from joblib import Parallel, delayed, effective_n_jobs
+
+        workers = 1 if n_jobs in (None, 1) else effective_n_jobs(n_jobs)
+        if workers == 1 or len(calls) == 1:
+            out = self._run_calls(X, masks, calls)
+        else:
+            groups = [g.tolist() for g in np.array_split(np.asarray(calls), min(len(calls), 4 * workers))]
+            parts = Parallel(n_jobs=n_jobs)(delayed(self._run_calls)(X, masks, g) for g in groups)
+            out = np.concatenate(parts, axis=0)
         return out.reshape(n, m, -1)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import numbers
 import warnings
 from typing import NamedTuple
@@ -12,8 +13,21 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from skxai._explanation import Explanation
-from skxai._torch._model import HookSet, TorchModel
+from skxai._progress import progress
+from skxai._torch._capture import LayerCapture
+from skxai._torch._model import TorchModel
 from skxai.base import BaseExplainer, _is_fitted, _is_torch_module, is_frozen
+from skxai.utils._param_validation import (
+    BATCH_SIZE,
+    RANDOM_STATE,
+    RESPONSE_METHOD,
+    VERBOSE,
+    HasMethods,
+    Interval,
+    deprecated_param,
+    fit_context,
+    resolve_response_method_name,
+)
 
 __all__ = ["BaseTorchExplainer", "GradResult"]
 
@@ -43,8 +57,9 @@ class BaseTorchExplainer(BaseExplainer):
     """Base of the explainers that need a differentiable torch network.
 
     Subclasses set their parameters in ``__init__`` (``estimator``, ``target``,
-    ``response_method``, ``layer``, ``batch_size``, ``max_background``, ``random_state``,
-    ``scoring`` plus their own) and implement
+    ``response_method``, ``target_layer``, ``batch_size``, ``max_background``,
+    ``random_state``, ``scoring``, ``verbose`` plus their own), extend
+    ``_parameter_constraints`` (checked at the start of ``fit``) and implement
 
     - ``_attribute(x)``, run inside :meth:`TorchModel.prepared`, returning ``(values,
       extras)``: attributions (a tensor shaped like the input, or like the layer's
@@ -63,17 +78,35 @@ class BaseTorchExplainer(BaseExplainer):
     ``max_background`` rows, drawn with ``random_state``) used for baselines.
     """
 
+    _parameter_constraints: dict = {
+        # scikit-learn wants the bare string "no_validation" (a list holding it is an error)
+        "estimator": "no_validation",
+        "target": "no_validation",
+        "response_method": RESPONSE_METHOD,
+        "target_layer": [str, HasMethods(["register_forward_hook"]), None],
+        "layer": "no_validation",  # deprecated alias of target_layer
+        "batch_size": BATCH_SIZE,
+        "max_background": [Interval(numbers.Integral, 1, None, closed="left"), None],
+        "random_state": RANDOM_STATE,
+        "scoring": [str, callable, None],
+        "verbose": VERBOSE,
+    }
     _default_scoring = "infidelity"
     _stochastic = False  # True where random_state draws noise (SmoothGrad)
 
     # ------------------------------------------------------------------ fit
     def _check_params(self):
-        for name in ("batch_size", "max_background"):
-            value = getattr(self, name, None)
-            if value is not None and (
-                not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < 1
-            ):
-                raise ValueError(f"{name} must be a positive integer, got {value!r}.")
+        """Checks beyond ``_parameter_constraints`` (subclasses extend)."""
+
+    def _resolve_target_layer(self):
+        """``target_layer``, or the deprecated ``layer`` (FutureWarning) where the class keeps it."""
+        if "layer" in self.get_params(deep=False):
+            return deprecated_param(self, "layer", "target_layer")
+        return getattr(self, "target_layer", None)
+
+    def _response_method(self):
+        """The canonical response-method name (first-release names mapped with a FutureWarning)."""
+        return resolve_response_method_name(self.response_method, owner=type(self).__name__)
 
     def _validate_X(self, X, *, reset=False, name="X"):
         if hasattr(X, "toarray") and not hasattr(X, "columns"):
@@ -118,6 +151,7 @@ class BaseTorchExplainer(BaseExplainer):
             )
         return arr
 
+    @fit_context
     def fit(self, X, y=None, **fit_params):
         """Take (or fit) the network and learn the background.
 
@@ -135,6 +169,7 @@ class BaseTorchExplainer(BaseExplainer):
         self
         """
         self._check_params()
+        self.target_layer_ = self._resolve_target_layer()
         Xa = self._validate_X(X, reset=True)
         est = self.estimator
         if (
@@ -149,10 +184,11 @@ class BaseTorchExplainer(BaseExplainer):
                 "or pass an already fitted (or FrozenEstimator-wrapped) model."
             )
         self.estimator_ = self._fit_estimator(X, y, **fit_params)
-        self.model_ = TorchModel(self.estimator_, self.response_method)
-        layer = getattr(self, "layer", None)
-        if layer is not None:
-            self.model_.get_layer(layer)
+        self.response_method_ = self._response_method()
+        self.model_ = TorchModel(self.estimator_, self.response_method_)
+        self.quantity_ = self.model_.quantity
+        if self.target_layer_ is not None:
+            self.model_.get_layer(self.target_layer_)
         rng = check_random_state(getattr(self, "random_state", None))
         n_bg = getattr(self, "max_background", None) or Xa.shape[0]
         if Xa.shape[0] > n_bg:
@@ -184,7 +220,7 @@ class BaseTorchExplainer(BaseExplainer):
             and np.allclose(out.sum(axis=1), 1.0, atol=1e-5)
         ):
             warnings.warn(
-                "response_method='logits' but the module's outputs look like probabilities (a "
+                "response_method='decision_function' but the module's outputs look like probabilities (a "
                 "softmax inside forward() cannot be bypassed); the probabilities are explained.",
                 UserWarning,
             )
@@ -224,7 +260,7 @@ class BaseTorchExplainer(BaseExplainer):
         return self.model_.targets(getattr(self, "target", None), outputs)
 
     def _layer_module(self, layer=None):
-        layer = getattr(self, "layer", None) if layer is None else layer
+        layer = getattr(self, "target_layer_", None) if layer is None else layer
         return None if layer is None else self.model_.get_layer(layer)
 
     def _layer_forward(self, x, layer):
@@ -232,26 +268,11 @@ class BaseTorchExplainer(BaseExplainer):
         module = self._layer_module(layer)
         bs = self._batch()
         outs, acts = [], []
-        box = []
-
-        def hook(m, inp, out):
-            if box:
-                raise ValueError(
-                    f"Layer {layer!r} is called more than once per forward pass; attribute to a "
-                    "layer that runs once."
-                )
-            if not isinstance(out, torch.Tensor):
-                raise TypeError(f"Layer {layer!r} returns {type(out).__name__}, not a tensor.")
-            box.append(out.detach())
-
-        with HookSet() as hooks, torch.no_grad():
-            hooks.add(module.register_forward_hook(hook))
+        with LayerCapture(module, layer, clone=False) as cap, torch.no_grad():
             for s in range(0, x.shape[0], bs):
-                box.clear()
+                cap.reset()
                 outs.append(self.model_.forward(x[s : s + bs].clone()))
-                if not box:
-                    raise ValueError(f"Layer {layer!r} was not called during the forward pass.")
-                acts.append(box[0].clone())
+                acts.append(cap.activations.clone())
         return torch.cat(outs), torch.cat(acts)
 
     def _forward_backward(
@@ -263,6 +284,7 @@ class BaseTorchExplainer(BaseExplainer):
         layer_values=None,
         keep_activations=False,
         batch_size=None,
+        progress_bar=False,
     ):
         """Batched forward and backward of the explained output (call inside ``prepared``).
 
@@ -281,6 +303,8 @@ class BaseTorchExplainer(BaseExplainer):
             Also return the layer's activations.
         batch_size : int, optional
             Rows per pass (default ``self.batch_size``).
+        progress_bar : bool
+            Show a progress bar over the chunks.
 
         Returns
         -------
@@ -291,39 +315,19 @@ class BaseTorchExplainer(BaseExplainer):
         bs = batch_size or self._batch()
         n = x.shape[0]
         outs, grads, acts, tgts = [], [], [], []
-        box = {}
-
-        def hook(m, inp, out):
-            if "act" in box:
-                raise ValueError(
-                    f"Layer {layer!r} is called more than once per forward pass; attribute to a "
-                    "layer that runs once."
-                )
-            value = box.pop("replace", None)
-            src = out if value is None else value
-            if not isinstance(src, torch.Tensor):
-                raise TypeError(f"Layer {layer!r} returns {type(src).__name__}, not a tensor.")
-            leaf = src.detach().requires_grad_(True)
-            box["act"] = leaf
-            # a clone, so that in-place modules after the layer do not touch the leaf
-            return leaf.clone()
-
-        with HookSet() as hooks:
-            if module is not None:
-                hooks.add(module.register_forward_hook(hook))
-            for s in range(0, n, bs):
-                box.clear()
+        capture = contextlib.nullcontext() if module is None else LayerCapture(module, layer, grad=True)
+        with capture as cap:
+            chunks = range(0, n, bs)
+            for s in progress(chunks, verbose=progress_bar and len(chunks) > 1, desc=type(self).__name__, unit="batch"):
                 xb = x[s : s + bs]
                 if module is None:
                     xb = xb.detach().requires_grad_(True)
-                elif layer_values is not None:
-                    box["replace"] = layer_values[s : s + bs]
+                else:
+                    cap.reset(None if layer_values is None else layer_values[s : s + bs])
                 with torch.enable_grad():
                     # a clone of the leaf, so in-place first modules neither fail nor write to x
                     out = model.forward(xb.clone())
-                    if module is not None and "act" not in box:
-                        raise ValueError(f"Layer {layer!r} was not called during the forward pass.")
-                    wrt = xb if module is None else box["act"]
+                    wrt = xb if module is None else cap.activations
                     tb = (
                         self._targets(out.detach()) if targets is None else targets[s : s + bs]
                     )
@@ -397,7 +401,8 @@ class BaseTorchExplainer(BaseExplainer):
             outputs=outputs,
             method=type(self).__name__,
             targets=targets,
-            layer=getattr(self, "layer", None),
+            target_layer=self.target_layer_,
+            quantity=self.quantity_,
             **extras,
         )
 
@@ -408,7 +413,7 @@ class BaseTorchExplainer(BaseExplainer):
     def get_feature_names_out(self, input_features=None):
         """Attribution column names (tabular inputs): one per input feature."""
         check_is_fitted(self, "model_")
-        if getattr(self, "layer", None) is not None or len(self.input_shape_) != 1:
+        if getattr(self, "target_layer_", None) is not None or len(self.input_shape_) != 1:
             raise AttributeError("get_feature_names_out is only defined for 2-D inputs.")
         names = getattr(self, "feature_names_in_", None)
         if names is None:

@@ -15,19 +15,19 @@ import numpy as np
 import torch
 from torch import nn
 
+from skxai._adapters import unwrap_frozen
+
 __all__ = ["TorchModel", "HookSet", "to_sklearn_torch"]
 
-RESPONSES = ("auto", "logits", "proba")
+RESPONSES = ("auto", "logits", "proba", "output")
+# The shared vocabulary (skxai.utils._param_validation.RESPONSE_METHODS) on the adapter's
+# internal names; explainers map the first release's "logits" / "proba" with a FutureWarning
+# before they get here.
 _ALIASES = {"decision_function": "logits", "predict_proba": "proba", "predict": "logits"}
 
 
 def _unfreeze(estimator):
-    for _ in range(10):
-        if type(estimator).__name__ == "FrozenEstimator":
-            estimator = estimator.estimator
-        else:
-            break
-    return estimator
+    return unwrap_frozen(estimator)
 
 
 def _is_skorch(obj):
@@ -53,6 +53,18 @@ class HookSet(contextlib.AbstractContextManager):
     def __exit__(self, *exc):
         self.remove()
         return False
+
+
+# Modules that act on each activation (or each channel, affinely) without mixing positions:
+# between the last convolution and the pooling they keep a feature map a CAM can read.
+ELEMENTWISE = (
+    nn.ReLU, nn.ReLU6, nn.LeakyReLU, nn.PReLU, nn.ELU, nn.SELU, nn.CELU, nn.GELU, nn.SiLU, nn.Mish,
+    nn.Sigmoid, nn.Tanh, nn.Softplus, nn.Softsign, nn.Hardtanh, nn.Hardsigmoid, nn.Hardswish,
+    nn.LogSigmoid, nn.Tanhshrink, nn.Threshold, nn.Identity,
+    nn.BatchNorm1d, nn.BatchNorm2d, nn.BatchNorm3d, nn.InstanceNorm1d, nn.InstanceNorm2d, nn.InstanceNorm3d,
+    nn.Dropout, nn.Dropout1d, nn.Dropout2d, nn.Dropout3d, nn.AlphaDropout,
+)  # fmt: skip
+_CONVS = (nn.Conv1d, nn.Conv2d, nn.Conv3d)
 
 
 # --------------------------------------------------------------------------- sklearn -> torch
@@ -216,24 +228,26 @@ class TorchModel:
         ``module_``; scikit-learn MLPs and linear models are converted exactly to float64
         torch modules whose output is the decision function (``[0, z]`` for binary
         classifiers, so column indices match ``classes_``).
-    response_method : {"auto", "logits", "proba"}, default="auto"
-        ``"logits"``: the raw module output; when the module is an ``nn.Sequential``
+    response_method : {"auto", "predict_proba", "decision_function", "predict"}, default="auto"
+        ``"decision_function"`` (internally ``"logits"``): the raw module output; when the
+        module is an ``nn.Sequential``
         (possibly nested) ending in ``Softmax``, ``LogSoftmax`` or ``Sigmoid``, that last
         activation is bypassed (by a forward hook returning its input) so the scores before
         it are explained. A softmax applied inside a custom ``forward`` cannot be bypassed
         and is then part of the explained "logits".
-        ``"proba"``: class probabilities. For skorch classifiers exactly what
+        ``"predict_proba"`` (internally ``"proba"``): class probabilities. For skorch classifiers exactly what
         ``predict_proba`` computes: the net's ``predict_nonlinearity`` (softmax for
         ``CrossEntropyLoss``, sigmoid for ``BCEWithLogitsLoss``, none for ``NLLLoss``, whose
         module is expected to output probabilities) applied to the module output. For
         converted scikit-learn models their exact ``predict_proba`` head. For plain modules
         softmax over the logits (after bypassing a trailing ``Softmax``/``LogSoftmax``, so
         the values are the module's probabilities).
-        ``"auto"``: ``"proba"`` for classifiers that have ``predict_proba`` (skorch
-        classifiers, MLPClassifier, LogisticRegression ...), ``"logits"`` for everything
-        else (regressors, plain modules, classifiers without probabilities such as
-        LinearSVC). The scikit-learn names ``predict_proba``, ``decision_function`` and
-        ``predict`` are accepted as aliases.
+        ``"predict"``: the regression output (the raw module output).
+        ``"auto"``: probabilities for classifiers that have ``predict_proba`` (skorch
+        classifiers, MLPClassifier, LogisticRegression ...), the module output for
+        regressors and classifiers without probabilities such as LinearSVC, and a plain
+        ``torch.nn.Module``'s own output, trailing activation included (internally
+        ``"output"``). The first release's ``"logits"`` and ``"proba"`` are the internal names.
 
     Attributes
     ----------
@@ -243,7 +257,9 @@ class TorchModel:
         Floating dtype of the module's parameters (inputs are cast to it).
     classes : ndarray or None
     is_classifier : bool
-    response : {"logits", "proba"}
+    response : {"logits", "proba", "output"}
+    quantity : {"probability", "logit", "prediction", "output"}
+        What :meth:`forward` returns, as recorded on every ``Explanation``.
 
     Examples
     --------
@@ -295,6 +311,7 @@ class TorchModel:
                 "a torch.nn.Module, or a scikit-learn MLP / linear model."
             )
         self.module = module
+        self._plain = isinstance(est, nn.Module)
         self.classes = None if classes is None else np.asarray(classes)
         self.is_classifier = bool(clf)
         self.is_regressor = not isinstance(est, nn.Module) and not clf
@@ -313,6 +330,8 @@ class TorchModel:
                 "(or predict_proba / decision_function / predict)."
             )
         if rm == "auto":
+            if self._plain:
+                return "output"
             return "proba" if (self.is_classifier and has_proba) else "logits"
         if rm == "proba" and not has_proba:
             raise ValueError(
@@ -352,7 +371,7 @@ class TorchModel:
         """How probabilities follow from :meth:`logits`, or None when logits are explained:
         ``"softmax"``, ``"sigmoid"``, ``"ovr"``, ``"identity"`` (the output already is one),
         ``"binary_prob"`` (``p -> [1 - p, p]``) or a skorch ``predict_nonlinearity`` callable."""
-        if self.response == "logits":
+        if self.response in ("logits", "output"):
             return None
         if self._head == "identity" and isinstance(self._final, nn.LogSoftmax):
             return "softmax"  # skorch would return log-probabilities: give probabilities
@@ -367,9 +386,21 @@ class TorchModel:
     @property
     def bypassed(self):
         """The trailing activation module skipped by :meth:`logits` (or None)."""
+        if self.response == "output":
+            return None
         head = self.head
         keep = head in ("identity", "binary_prob") or callable(head)
         return None if keep else self._final
+
+    @property
+    def quantity(self):
+        """What :meth:`forward` returns: ``"probability"``, ``"logit"``, ``"prediction"``
+        (regressors) or ``"output"`` (a plain module's own output)."""
+        if self.response == "proba":
+            return "probability"
+        if self.response == "output":
+            return "output"
+        return "prediction" if self.is_regressor else "logit"
 
     def logits(self, x):
         """The module's output before :attr:`head`, ``(n, k)`` (``[0, z]`` for binary nets).
@@ -484,6 +515,46 @@ class TorchModel:
             raise ValueError(
                 f"Unknown layer {name!r}; the network's modules are: {names}."
             ) from None
+
+    def default_cam_layer(self, x):
+        """Name of the layer a CAM reads by default: the last convolution, moved past the
+        elementwise modules (:data:`ELEMENTWISE`: ReLU, batch norm, dropout ...) that directly
+        follow it in the forward pass, up to the pooling.
+
+        On conv -> ReLU -> global average pooling -> linear this is the ReLU, whose output is
+        what the pooling averages (the conv's own output is not). Found from one no-grad
+        forward pass of ``x`` (a sample is enough) that records which leaf module runs on
+        which tensor; a module continues the chain only when it takes the previous module's
+        output (an in-place module returns that very tensor).
+        """
+        calls = []
+        names = {id(m): n for n, m in self.module.named_modules()}
+
+        def hook(m, inp, out):
+            first = inp[0] if inp and isinstance(inp[0], torch.Tensor) else None
+            calls.append((m, first, out))
+
+        with HookSet() as hooks, torch.no_grad():
+            for m in self.module.modules():
+                if next(m.children(), None) is None:
+                    hooks.add(m.register_forward_hook(hook))
+            self.logits(x)
+        last = max((i for i, (m, _, _) in enumerate(calls) if isinstance(m, _CONVS)), default=None)
+        if last is None:
+            raise ValueError(
+                f"The network has no convolution layer; name one with target_layer=... among "
+                f"{self.layer_names()}."
+            )
+        chosen, prev_out = last, calls[last][2]
+        for i in range(last + 1, len(calls)):
+            m, inp, out = calls[i]
+            same = inp is not None and isinstance(prev_out, torch.Tensor) and (
+                inp is prev_out or (inp.data_ptr() == prev_out.data_ptr() and inp.shape == prev_out.shape)
+            )
+            if not (isinstance(m, ELEMENTWISE) and same):
+                break
+            chosen, prev_out = i, out
+        return names[id(calls[chosen][0])]
 
     def default_conv_layer(self):
         """Name of the last ``Conv1d``/``Conv2d``/``Conv3d`` module (the usual CAM layer)."""

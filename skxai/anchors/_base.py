@@ -164,7 +164,7 @@ class BaseAnchorExplainer(BaseExplainer):
         held = labels == np.asarray(refs)[owner]
         return np.bincount(owner, weights=held, minlength=len(items)) / n_samples
 
-    def score(self, X, y=None):
+    def _score_explanation(self, X, y=None):
         """Mean precision of the anchors of ``X`` re-estimated on fresh samples (or ``scoring``).
 
         ``scoring``: None or "precision" (default), "coverage", or a callable
@@ -175,4 +175,4 @@ class BaseAnchorExplainer(BaseExplainer):
             return float(np.mean(self.estimate_precision(X, random_state=self.random_state)))
         if scoring == "coverage":
             return float(np.mean(self.explain(X).coverage))
-        return super().score(X, y)
+        return super()._score_explanation(X, y)

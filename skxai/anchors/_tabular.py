@@ -484,9 +484,9 @@ class AnchorTabularExplainer(BaseAnchorExplainer):
                 out[i] = float(np.mean(dec[rows] == refs[i]))
         return out
 
-    def score(self, X, y=None):
+    def _score_explanation(self, X, y=None):
         """Mean precision of the anchors of ``X`` (or ``scoring``: "coverage", a callable)."""
         scoring = self.scoring or "precision"
         if scoring == "precision":
             return float(np.mean(self.explain(X).precision))
-        return super().score(X, y)
+        return super()._score_explanation(X, y)

@@ -2,39 +2,18 @@
 
 from __future__ import annotations
 
-_MODES = {1: "linear", 2: "bilinear", 3: "trilinear"}
+from skxai._resize import resize_linear
 
 
 def upsample(maps, size):
-    """Interpolate maps ``(n, *s)`` to ``(n, *size)``.
+    """Interpolate maps ``(n, *s)`` to ``(n, *size)`` with the shared resizer.
 
-    Linear interpolation along each spatial axis (``linear`` for 1-D convolutions, ``bilinear``
-    for 2-D, ``trilinear`` for 3-D) with ``align_corners=False``: pixel centres are aligned,
-    so a map of a stride-``r`` layer lands on the pixels it summarises, as in
+    Linear interpolation along each spatial axis with ``align_corners=False``
+    (:func:`skxai._resize.resize_linear`, the resizer of the metrics too): pixel centres are
+    aligned, so a map of a stride-``r`` layer lands on the pixels it summarises, as in
     pytorch-grad-cam's ``cv2.resize`` and torchcam's ``interpolate`` calls.
-
-    Parameters
-    ----------
-    maps : torch.Tensor of shape (n, *s)
-    size : tuple of int
-        Target spatial shape, same length as ``s``.
-
-    Returns
-    -------
-    torch.Tensor of shape (n, *size)
     """
-    import torch.nn.functional as F
-
-    size = tuple(int(s) for s in size)
-    if tuple(maps.shape[1:]) == size:
-        return maps
-    mode = _MODES.get(len(size))
-    if mode is None or maps.ndim - 1 != len(size):
-        raise ValueError(
-            f"Cannot upsample maps of shape {tuple(maps.shape)} to {size}: 1-, 2- or 3-D maps "
-            "with one target size per spatial axis are supported."
-        )
-    return F.interpolate(maps[:, None], size=size, mode=mode, align_corners=False)[:, 0]
+    return resize_linear(maps, size)
 
 
 def minmax(maps, eps=1e-12):

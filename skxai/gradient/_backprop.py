@@ -35,20 +35,24 @@ class _BackpropExplainer(BaseTorchExplainer):
         *,
         target=None,
         response_method="auto",
-        layer=None,
+        target_layer=None,
         batch_size=256,
         max_background=100,
         random_state=None,
         scoring=None,
+        verbose=0,
+        layer="deprecated",
     ):
         self.estimator = estimator
         self.target = target
         self.response_method = response_method
-        self.layer = layer
+        self.target_layer = target_layer
         self.batch_size = batch_size
         self.max_background = max_background
         self.random_state = random_state
         self.scoring = scoring
+        self.verbose = verbose
+        self.layer = layer
 
     def _fit_extra(self, X, y):
         x = self.model_.to_tensor(X[:1])
@@ -63,13 +67,13 @@ class _BackpropExplainer(BaseTorchExplainer):
             )
         self.n_relu_modules_ = sum(type(m) is nn.ReLU for m in self.model_.module.modules())
 
-    def _attribute_core(self, x, targets):
+    def _attribute_core(self, x, targets, progress_bar=False):
         with relu_rule(self.model_.module, self._rule):
-            res = self._forward_backward(x, targets, layer=self.layer)
+            res = self._forward_backward(x, targets, layer=self.target_layer_, progress_bar=progress_bar)
         return res.grads, res
 
     def _attribute(self, x):
-        grads, res = self._attribute_core(x, self._fixed_targets(x.shape[0]))
+        grads, res = self._attribute_core(x, self._fixed_targets(x.shape[0]), progress_bar=self.verbose)
         return grads, {"outputs": res.outputs, "targets": res.targets}
 
 
@@ -80,19 +84,24 @@ _DOC_PARAMS = """
         The network explained; its ReLUs must be ``nn.ReLU`` modules.
     target : label, int, "predicted", array-like or None, default=None
         Output explained (see :class:`GradientExplainer`).
-    response_method : {"auto", "logits", "proba"}, default="auto"
-    layer : str, default=None
+    response_method : {"auto", "predict_proba", "decision_function", "predict"}, default="auto"
+        The explained quantity (see :class:`GradientExplainer`).
+    target_layer : str, default=None
         Attribute to this submodule's output activations instead of the input.
     batch_size : int, default=256
         Rows per forward-backward pass.
     max_background : int, default=100
     random_state : int, RandomState or None, default=None
     scoring : str or callable, default=None
+    verbose : int, default=0
+        Show a progress bar over the batches.
+    layer : str, default="deprecated"
+        Deprecated name of ``target_layer``.
 
     Attributes
     ----------
     estimator_, model_, n_relu_modules_, background_, expected_value_, n_outputs_,
-    output_names_, target_index_, input_shape_, n_features_in_
+    output_names_, target_index_, target_layer_, quantity_, input_shape_, n_features_in_
 """
 
 

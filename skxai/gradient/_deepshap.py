@@ -22,15 +22,19 @@ to ``f(x) - f(r)``, and their mean over references to ``f(x) - E[f(background)]`
 
 from __future__ import annotations
 
+import contextlib
 import numbers
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
+from skxai._progress import progress
+from skxai._torch._capture import LayerCapture
 from skxai._torch._explainer import BaseTorchExplainer
 from skxai._torch._model import HookSet, _BinaryLogit
 from skxai._torch._trace import unhooked_calls
+from skxai.utils._param_validation import Interval
 
 _LINEAR = (
     nn.Linear,
@@ -371,9 +375,10 @@ class DeepShapExplainer(BaseTorchExplainer):
         listed in the module docstring (an unsupported one is named in a ValueError in
         ``fit``; so are nonlinear ``torch`` functions called inside ``forward``).
     target : label, int, "predicted", array-like or None, default=None
-    response_method : {"auto", "logits", "proba"}, default="auto"
-        Probabilities are explained through their softmax with an exact rule.
-    layer : str, default=None
+    response_method : {"auto", "predict_proba", "decision_function", "predict"}, default="auto"
+        The explained quantity (see :class:`~skxai.GradientExplainer`); probabilities are
+        explained through their softmax with an exact rule.
+    target_layer : str, default=None
         Attribute to this submodule's activations: ``(a(x) - a(r)) * m``.
     max_background : int, default=100
         References kept from ``fit``'s ``X`` (drawn with ``random_state``). Cost grows as
@@ -382,11 +387,16 @@ class DeepShapExplainer(BaseTorchExplainer):
         Rows per forward-backward pass (a pair takes two rows).
     random_state : int, RandomState or None, default=None
     scoring : str or callable, default=None
+    verbose : int, default=0
+        Show a progress bar over the batches of (sample, reference) pairs.
+    layer : str, default="deprecated"
+        Deprecated name of ``target_layer``.
 
     Attributes
     ----------
     estimator_, model_, background_ (the references), expected_value_ (E[f(background)]),
-    n_outputs_, output_names_, target_index_, input_shape_, n_features_in_
+    n_outputs_, output_names_, target_index_, target_layer_, quantity_, input_shape_,
+    n_features_in_
 
     Examples
     --------
@@ -406,25 +416,29 @@ class DeepShapExplainer(BaseTorchExplainer):
         *,
         target=None,
         response_method="auto",
-        layer=None,
+        target_layer=None,
         max_background=100,
         batch_size=512,
         random_state=None,
         scoring=None,
+        verbose=0,
+        layer="deprecated",
     ):
         self.estimator = estimator
         self.target = target
         self.response_method = response_method
-        self.layer = layer
+        self.target_layer = target_layer
         self.max_background = max_background
         self.batch_size = batch_size
         self.random_state = random_state
         self.scoring = scoring
+        self.verbose = verbose
+        self.layer = layer
 
-    def _check_params(self):
-        super()._check_params()
-        if not isinstance(self.batch_size, numbers.Integral) or self.batch_size < 2:
-            raise ValueError(f"batch_size must be an integer >= 2, got {self.batch_size!r}.")
+    _parameter_constraints = {
+        **BaseTorchExplainer._parameter_constraints,
+        "batch_size": [Interval(numbers.Integral, 2, None, closed="left")],  # a pair takes two rows
+    }
 
     def _fit_extra(self, X, y):
         model = self.model_
@@ -440,37 +454,28 @@ class DeepShapExplainer(BaseTorchExplainer):
                 "nn.Softmax, ...) so the rules can reach them."
             )
 
-    def _deeplift(self, x, refs, targets):
+    def _deeplift(self, x, refs, targets, progress_bar=False):
         model = self.model_
-        layer = None if self.layer is None else self._layer_module()
+        name = self.target_layer_
+        layer = None if name is None else self._layer_module()
         n, n_ref = x.shape[0], refs.shape[0]
         per_pass = max(1, self._batch() // 2)
         total = None
-        box = {}
-
-        def capture(m, inp, out):
-            if "act" in box:
-                raise ValueError(f"Layer {self.layer!r} is called more than once per forward pass.")
-            leaf = out.detach().requires_grad_(True)
-            box["act"] = leaf
-            return leaf.clone()
-
-        with HookSet() as hooks, deeplift_rules(model.module, skip=model.bypassed):
-            if layer is not None:
-                hooks.add(layer.register_forward_hook(capture))
-            for start in range(0, n * n_ref, per_pass):
+        capture = contextlib.nullcontext() if layer is None else LayerCapture(layer, name, grad=True)
+        with capture as cap, deeplift_rules(model.module, skip=model.bypassed):
+            starts = range(0, n * n_ref, per_pass)
+            for start in progress(starts, verbose=progress_bar and len(starts) > 1, desc="DeepSHAP", unit="batch"):
                 pairs = torch.arange(start, min(n * n_ref, start + per_pass), device=x.device)
                 i, j = pairs // n_ref, pairs % n_ref
                 m = pairs.shape[0]
                 batch = torch.cat([x[i], refs[j]])
-                box.clear()
+                if cap is not None:
+                    cap.reset()
                 with torch.enable_grad():
                     if layer is None:
                         batch.requires_grad_(True)
                     out = apply_head(model.logits(batch.clone()), model.head)
-                    if layer is not None and "act" not in box:
-                        raise ValueError(f"Layer {self.layer!r} was not called during forward.")
-                    wrt = batch if layer is None else box["act"]
+                    wrt = batch if layer is None else cap.activations
                     selected = out[:m].gather(1, targets[i][:, None]).sum()
                     (g,) = torch.autograd.grad(selected, wrt, allow_unused=True)
                 if g is None:
@@ -481,14 +486,14 @@ class DeepShapExplainer(BaseTorchExplainer):
                 total.index_add_(0, i, contrib)
         return total / n_ref
 
-    def _attribute_core(self, x, targets):
+    def _attribute_core(self, x, targets, progress_bar=False):
         refs = self.model_.to_tensor(self.background_)
-        return self._deeplift(x, refs, targets), None
+        return self._deeplift(x, refs, targets, progress_bar=progress_bar), None
 
     def _attribute(self, x):
         outputs = self._outputs(x)
         targets = self._targets(outputs)
-        values, _ = self._attribute_core(x, targets)
+        values, _ = self._attribute_core(x, targets, progress_bar=self.verbose)
         expected = torch.as_tensor(self.expected_value_, dtype=torch.float64, device=x.device)
         base = expected[targets]
         f = outputs.gather(1, targets[:, None])[:, 0].double()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from skxai._torch._explainer import BaseTorchExplainer
+from skxai.utils._param_validation import StrOptions
 
 REDUCTIONS = (None, "abs", "abs_max_channel")
 
@@ -35,9 +36,12 @@ class GradientExplainer(BaseTorchExplainer):
         Output explained: a class label (output index for regressors / plain modules),
         ``"predicted"``, or one label per explained sample. None means the positive class
         of binary classifiers, the single output, else the predicted class.
-    response_method : {"auto", "logits", "proba"}, default="auto"
-        See :class:`~skxai.gradient.TorchModel`.
-    layer : str, default=None
+    response_method : {"auto", "predict_proba", "decision_function", "predict"}, default="auto"
+        The explained quantity: ``"auto"`` explains probabilities of classifiers (the
+        softmax / sigmoid of the logits), the prediction of regressors and a plain module's
+        own output; ``"decision_function"`` the logits. See
+        :class:`~skxai.gradient.TorchModel`.
+    target_layer : str, default=None
         Attribute to the output activations of this submodule (``get_submodule`` name)
         instead of the input.
     reduce : {None, "abs", "abs_max_channel"}, default=None
@@ -51,11 +55,15 @@ class GradientExplainer(BaseTorchExplainer):
         Draws the background subsample.
     scoring : str or callable, default=None
         Quality figure of ``score`` (the family default when None).
+    verbose : int, default=0
+        Show a progress bar over the batches.
+    layer : str, default="deprecated"
+        Deprecated name of ``target_layer``.
 
     Attributes
     ----------
     estimator_, model_, background_, expected_value_, n_outputs_, output_names_,
-    target_index_, input_shape_, n_features_in_
+    target_index_, target_layer_, quantity_, input_shape_, n_features_in_
 
     Examples
     --------
@@ -75,29 +83,36 @@ class GradientExplainer(BaseTorchExplainer):
         *,
         target=None,
         response_method="auto",
-        layer=None,
+        target_layer=None,
         reduce=None,
         batch_size=256,
         max_background=100,
         random_state=None,
         scoring=None,
+        verbose=0,
+        layer="deprecated",
     ):
         self.estimator = estimator
         self.target = target
         self.response_method = response_method
-        self.layer = layer
+        self.target_layer = target_layer
         self.reduce = reduce
         self.batch_size = batch_size
         self.max_background = max_background
         self.random_state = random_state
         self.scoring = scoring
+        self.verbose = verbose
+        self.layer = layer
 
-    def _attribute_core(self, x, targets):
-        res = self._forward_backward(x, targets, layer=self.layer)
+    _parameter_constraints = {
+        **BaseTorchExplainer._parameter_constraints,
+        "reduce": [StrOptions({"abs", "abs_max_channel"}), None],
+    }
+
+    def _attribute_core(self, x, targets, progress_bar=False):
+        res = self._forward_backward(x, targets, layer=self.target_layer_, progress_bar=progress_bar)
         return res.grads, res
 
     def _attribute(self, x):
-        if self.reduce not in REDUCTIONS:
-            raise ValueError(f"reduce={self.reduce!r} is not supported; use one of {REDUCTIONS}.")
-        grads, res = self._attribute_core(x, self._fixed_targets(x.shape[0]))
+        grads, res = self._attribute_core(x, self._fixed_targets(x.shape[0]), progress_bar=self.verbose)
         return reduce_map(grads, self.reduce), {"outputs": res.outputs, "targets": res.targets}

@@ -14,19 +14,24 @@ class GradientXInputExplainer(BaseTorchExplainer):
         The network explained (see :class:`~skxai.gradient.TorchModel`).
     target : label, int, "predicted", array-like or None, default=None
         Output explained (see :class:`GradientExplainer`).
-    response_method : {"auto", "logits", "proba"}, default="auto"
-    layer : str, default=None
+    response_method : {"auto", "predict_proba", "decision_function", "predict"}, default="auto"
+        The explained quantity (see :class:`GradientExplainer`).
+    target_layer : str, default=None
         Attribute to this submodule's output activations instead of the input.
     batch_size : int, default=256
         Rows per forward-backward pass.
     max_background : int, default=100
     random_state : int, RandomState or None, default=None
     scoring : str or callable, default=None
+    verbose : int, default=0
+        Show a progress bar over the batches.
+    layer : str, default="deprecated"
+        Deprecated name of ``target_layer``.
 
     Attributes
     ----------
     estimator_, model_, background_, expected_value_, n_outputs_, output_names_,
-    target_index_, input_shape_, n_features_in_
+    target_index_, target_layer_, quantity_, input_shape_, n_features_in_
 
     Examples
     --------
@@ -46,28 +51,33 @@ class GradientXInputExplainer(BaseTorchExplainer):
         *,
         target=None,
         response_method="auto",
-        layer=None,
+        target_layer=None,
         batch_size=256,
         max_background=100,
         random_state=None,
         scoring=None,
+        verbose=0,
+        layer="deprecated",
     ):
         self.estimator = estimator
         self.target = target
         self.response_method = response_method
-        self.layer = layer
+        self.target_layer = target_layer
         self.batch_size = batch_size
         self.max_background = max_background
         self.random_state = random_state
         self.scoring = scoring
+        self.verbose = verbose
+        self.layer = layer
 
-    def _attribute_core(self, x, targets):
+    def _attribute_core(self, x, targets, progress_bar=False):
+        layer = self.target_layer_
         res = self._forward_backward(
-            x, targets, layer=self.layer, keep_activations=self.layer is not None
+            x, targets, layer=layer, keep_activations=layer is not None, progress_bar=progress_bar
         )
-        inputs = x if self.layer is None else res.activations
+        inputs = x if layer is None else res.activations
         return inputs * res.grads, res
 
     def _attribute(self, x):
-        values, res = self._attribute_core(x, self._fixed_targets(x.shape[0]))
+        values, res = self._attribute_core(x, self._fixed_targets(x.shape[0]), progress_bar=self.verbose)
         return values, {"outputs": res.outputs, "targets": res.targets}

@@ -7,8 +7,10 @@ import numbers
 import numpy as np
 import torch
 
+from skxai._baselines import BASELINE_CONSTRAINT, is_per_sample, make_baseline, resolve_baseline_name
 from skxai._progress import progress
 from skxai._torch._explainer import BaseTorchExplainer
+from skxai.utils._param_validation import Interval, StrOptions
 
 RULES = (
     "gausslegendre",
@@ -17,7 +19,6 @@ RULES = (
     "riemann_middle",
     "riemann_trapezoid",
 )
-BASELINES = ("zeros", "mean", "blur")
 
 
 def quadrature(n_steps, method):
@@ -53,15 +54,21 @@ class IntegratedGradientsExplainer(BaseTorchExplainer):
         The network explained (see :class:`~skxai.gradient.TorchModel`).
     n_steps : int, default=32
         Quadrature nodes along the path.
-    baseline : {"zeros", "mean", "blur"}, float or array-like, default="zeros"
-        Path start ``x0``, learned in ``fit``: zeros, the background mean, each input blurred
-        by a Gaussian filter of width ``blur_sigma`` over its spatial axes, or a given value
-        / array of the sample shape.
+    baseline : {"zeros", "background_mean", "channel_mean", "blur"}, float, array-like or \
+callable, default="zeros"
+        Path start ``x0`` in the shared vocabulary of :mod:`skxai._baselines` (the same
+        baselines as the metrics, so ``deletion_auc(..., baseline="blur")`` scores against
+        these very images): zeros, the mean of ``fit``'s data, each image's channel means,
+        each image blurred (the shared rule: Gaussian of ``blur_sigma`` pixels over its
+        spatial axes, edges extended), a value / array of the sample shape, or a callable
+        ``baseline(X) -> array`` shaped like ``X``. ``"mean"`` (the first release's name of
+        ``"background_mean"``) is deprecated.
     method : {"gausslegendre", "riemann_left", "riemann_right", "riemann_middle", \
 "riemann_trapezoid"}, default="gausslegendre"
         Quadrature rule.
-    blur_sigma : float, default=3.0
-        Gaussian width (in pixels) of the ``"blur"`` baseline.
+    blur_sigma : float, default=None
+        Gaussian width (in pixels) of the ``"blur"`` baseline; None takes the shared default
+        :data:`skxai._baselines.BLUR_SIGMA` (5 pixels, as the metrics).
     tol : float, default=None
         Target relative completeness gap ``|gap| / |f(x) - f(x0)|``. When set, samples above
         it are integrated again with a finer rule (only those samples), until they reach it
@@ -75,14 +82,15 @@ class IntegratedGradientsExplainer(BaseTorchExplainer):
     max_steps : int, default=512
         Most steps per sample when ``tol`` is set.
     target : label, int, "predicted", array-like or None, default=None
-    response_method : {"auto", "logits", "proba"}, default="auto"
-    layer : str, default=None
+    response_method : {"auto", "predict_proba", "decision_function", "predict"}, default="auto"
+        The explained quantity (see :class:`~skxai.GradientExplainer`).
+    target_layer : str, default=None
         Integrate along the straight path between the layer activations of ``x0`` and ``x``
         (layer integrated gradients) and attribute to those activations.
     batch_size : int, default=256
         Rows per forward-backward pass.
     max_background : int, default=100
-        Background rows kept from ``fit`` (the ``"mean"`` baseline averages them).
+        Background rows kept from ``fit`` (for scoring).
     random_state : int, RandomState or None, default=None
     scoring : str or callable, default=None
         Quality figure of ``score``. None scores the negative mean relative completeness
@@ -90,12 +98,15 @@ class IntegratedGradientsExplainer(BaseTorchExplainer):
         inputs and layer paths included), which tunes ``n_steps`` and ``method``.
     verbose : int, default=0
         Show a progress bar over the path steps.
+    layer : str, default="deprecated"
+        Deprecated name of ``target_layer``.
 
     Attributes
     ----------
-    baseline_ : ndarray of the sample shape, or None for "blur"
+    baseline_ : ndarray of the sample shape, or None for a per-sample baseline
+        ("channel_mean", "blur", a callable; see ``explain(X).baselines``)
     estimator_, model_, background_, expected_value_, n_outputs_, output_names_,
-    target_index_, input_shape_, n_features_in_
+    target_index_, target_layer_, quantity_, input_shape_, n_features_in_
 
     Examples
     --------
@@ -104,7 +115,7 @@ class IntegratedGradientsExplainer(BaseTorchExplainer):
     >>> from skxai import IntegratedGradientsExplainer
     >>> X = np.random.RandomState(0).normal(size=(40, 3))
     >>> model = LinearRegression().fit(X, X @ [1.0, -2.0, 0.5])
-    >>> ig = IntegratedGradientsExplainer(model, baseline="mean", n_steps=4).fit(X)
+    >>> ig = IntegratedGradientsExplainer(model, baseline="background_mean", n_steps=4).fit(X)
     >>> np.allclose(ig.transform(X[:2]), (X[:2] - X.mean(axis=0)) * model.coef_)
     True
     >>> float(np.abs(ig.explain(X[:2]).convergence_delta).max()) < 1e-12
@@ -112,6 +123,15 @@ class IntegratedGradientsExplainer(BaseTorchExplainer):
     """
 
     _default_scoring = "completeness_gap"
+    _parameter_constraints = {
+        **BaseTorchExplainer._parameter_constraints,
+        "n_steps": [Interval(numbers.Integral, 1, None, closed="left")],
+        "baseline": BASELINE_CONSTRAINT,
+        "method": [StrOptions(set(RULES))],
+        "blur_sigma": [Interval(numbers.Real, 0, None, closed="neither"), None],
+        "tol": [Interval(numbers.Real, 0, None, closed="neither"), None],
+        "max_steps": [Interval(numbers.Integral, 1, None, closed="left")],
+    }
 
     def __init__(
         self,
@@ -120,17 +140,18 @@ class IntegratedGradientsExplainer(BaseTorchExplainer):
         n_steps=32,
         baseline="zeros",
         method="gausslegendre",
-        blur_sigma=3.0,
+        blur_sigma=None,
         tol=None,
         max_steps=512,
         target=None,
         response_method="auto",
-        layer=None,
+        target_layer=None,
         batch_size=256,
         max_background=100,
         random_state=None,
         scoring=None,
         verbose=0,
+        layer="deprecated",
     ):
         self.estimator = estimator
         self.n_steps = n_steps
@@ -141,60 +162,37 @@ class IntegratedGradientsExplainer(BaseTorchExplainer):
         self.max_steps = max_steps
         self.target = target
         self.response_method = response_method
-        self.layer = layer
+        self.target_layer = target_layer
         self.batch_size = batch_size
         self.max_background = max_background
         self.random_state = random_state
         self.scoring = scoring
         self.verbose = verbose
+        self.layer = layer
 
     def _check_params(self):
         super()._check_params()
-        if not isinstance(self.n_steps, numbers.Integral) or self.n_steps < 1:
-            raise ValueError(f"n_steps must be a positive integer, got {self.n_steps!r}.")
-        if self.method not in RULES:
-            raise ValueError(f"method={self.method!r} is not one of {RULES}.")
-        quadrature(self.n_steps, self.method)
-        if self.tol is not None and (not isinstance(self.tol, numbers.Real) or not self.tol > 0):
-            raise ValueError(f"tol must be a positive number or None, got {self.tol!r}.")
-        if not isinstance(self.max_steps, numbers.Integral) or self.max_steps < self.n_steps:
+        quadrature(self.n_steps, self.method)  # the trapezoid needs two nodes
+        if self.max_steps < self.n_steps:
             raise ValueError(f"max_steps must be an integer >= n_steps, got {self.max_steps!r}.")
 
     def _fit_extra(self, X, y):
-        b = self.baseline
-        if isinstance(b, str):
-            if b not in BASELINES:
-                raise ValueError(
-                    f"baseline={b!r} is not supported; use one of {BASELINES}, a number or an array."
-                )
-            if b == "zeros":
-                self.baseline_ = np.zeros(self.input_shape_)
-            elif b == "mean":
-                self.baseline_ = self.background_.mean(axis=0)
-            else:
-                if len(self.input_shape_) < 2:
-                    raise ValueError(
-                        "baseline='blur' needs inputs with spatial axes ((n, C, L) or (n, C, H, W))."
-                    )
-                self.baseline_ = None
+        b = resolve_baseline_name(self.baseline, mean_means="background_mean", owner=type(self).__name__)
+        self.baseline_kind_ = b
+        if isinstance(b, str) and b == "blur" and len(self.input_shape_) < 2:
+            raise ValueError("baseline='blur' needs inputs with spatial axes ((n, C, L) or (n, C, H, W)).")
+        if is_per_sample(b):
+            self.baseline_ = None
+            if callable(b):  # checked once on one sample: shape and finiteness
+                make_baseline(b, X[:1])
             return
-        arr = np.asarray(b, dtype=np.float64)
-        if arr.shape[:1] == (1,) and arr.ndim == len(self.input_shape_) + 1:
-            arr = arr[0]
-        try:
-            self.baseline_ = np.broadcast_to(arr, self.input_shape_).copy()
-        except ValueError:
-            raise ValueError(
-                f"baseline of shape {arr.shape} does not broadcast to the sample shape "
-                f"{self.input_shape_}."
-            ) from None
-        if not np.isfinite(self.baseline_).all():
-            raise ValueError("baseline contains NaN or infinity.")
+        one = np.zeros((1,) + self.input_shape_)
+        self.baseline_ = make_baseline(b, one, background=X)[0]
 
-    def score(self, X, y=None):
+    def _score_explanation(self, X, y=None):
         """Explanation quality on ``X`` (higher is better), see ``scoring``."""
         if self.scoring is not None:
-            return super().score(X, y)
+            return super()._score_explanation(X, y)
         exp = self.explain(X)
         change = np.abs(exp.outputs[np.arange(len(exp.targets)), exp.targets] - exp.base_values)
         gap = np.abs(exp.convergence_delta)
@@ -206,28 +204,26 @@ class IntegratedGradientsExplainer(BaseTorchExplainer):
         if self.baseline_ is not None:
             x0 = torch.as_tensor(self.baseline_, dtype=x.dtype, device=x.device)
             return x0.expand_as(x)
-        from scipy.ndimage import gaussian_filter
-
-        arr = x.detach().cpu().numpy()
-        sigma = (0, 0) + (float(self.blur_sigma),) * (arr.ndim - 2)
-        return torch.as_tensor(gaussian_filter(arr, sigma=sigma), dtype=x.dtype, device=x.device)
+        x0 = make_baseline(self.baseline_kind_, x.detach().cpu().numpy(), sigma=self.blur_sigma)
+        return torch.as_tensor(x0, dtype=x.dtype, device=x.device)
 
     def _path_sum(self, x, x0, targets, alphas, weights):
         """``(diff, sum_j w_j grad(x0 + alpha_j diff))`` in the input's or the layer's space."""
-        if self.layer is None:
+        layer = self.target_layer_
+        if layer is None:
             diff = x - x0
         else:
-            _, act = self._layer_forward(x, self.layer)
-            _, act0 = self._layer_forward(x0, self.layer)
+            _, act = self._layer_forward(x, layer)
+            _, act0 = self._layer_forward(x0, layer)
             diff = act - act0
         total = None
         steps = progress(list(zip(alphas, weights, strict=True)), verbose=self.verbose, desc="IG", unit="step")
         for a, w in steps:
-            if self.layer is None:
+            if layer is None:
                 g = self._forward_backward(x0 + float(a) * diff, targets).grads
             else:
                 path = act0 + float(a) * diff
-                g = self._forward_backward(x, targets, layer=self.layer, layer_values=path).grads
+                g = self._forward_backward(x, targets, layer=layer, layer_values=path).grads
             total = w * g.to(torch.float64) if total is None else total + w * g.double()
         return diff.double(), total
 

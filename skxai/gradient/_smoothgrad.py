@@ -10,6 +10,7 @@ from sklearn.base import clone
 
 from skxai._progress import progress
 from skxai._torch._explainer import BaseTorchExplainer
+from skxai.utils._param_validation import HasMethods, Interval, StrOptions
 
 VARIANTS = ("mean", "mean_square", "variance")
 SIGMA_MODES = ("relative", "absolute")
@@ -56,11 +57,12 @@ class SmoothGradExplainer(BaseTorchExplainer):
         Method smoothed: ``"gradient"``, ``"gradient_x_input"``, ``"integrated_gradients"``,
         ``"guided_backprop"``, ``"deconvolution"``, or a gradient explainer instance (e.g.
         ``IntegratedGradientsExplainer(None, n_steps=16)``) whose own parameters are kept,
-        except ``estimator``, ``target``, ``response_method``, ``layer`` and ``batch_size``,
-        taken from this explainer (the instance itself is not modified).
+        except ``estimator``, ``target``, ``response_method``, ``target_layer`` and
+        ``batch_size``, taken from this explainer (the instance itself is not modified).
     target : label, int, "predicted", array-like or None, default=None
-    response_method : {"auto", "logits", "proba"}, default="auto"
-    layer : str, default=None
+    response_method : {"auto", "predict_proba", "decision_function", "predict"}, default="auto"
+        The explained quantity (see :class:`~skxai.GradientExplainer`).
+    target_layer : str, default=None
         Attribute to this submodule's activations (noise is still added to the input).
     batch_size : int, default=256
         Rows per forward-backward pass.
@@ -72,11 +74,14 @@ class SmoothGradExplainer(BaseTorchExplainer):
         Quality figure of ``score`` (``"infidelity"`` by default), e.g. to tune ``sigma``.
     verbose : int, default=0
         Show a progress bar over the noise samples.
+    layer : str, default="deprecated"
+        Deprecated name of ``target_layer``.
 
     Attributes
     ----------
     estimator_, model_, method_ (fitted inner explainer), background_, expected_value_,
-    n_outputs_, output_names_, target_index_, input_shape_, n_features_in_
+    n_outputs_, output_names_, target_index_, target_layer_, quantity_, input_shape_,
+    n_features_in_
 
     Examples
     --------
@@ -91,6 +96,14 @@ class SmoothGradExplainer(BaseTorchExplainer):
     """
 
     _stochastic = True
+    _parameter_constraints = {
+        **BaseTorchExplainer._parameter_constraints,
+        "sigma": [Interval(numbers.Real, 0, None, closed="left")],
+        "n_samples": [Interval(numbers.Integral, 1, None, closed="left")],
+        "sigma_mode": [StrOptions(set(SIGMA_MODES))],
+        "variant": [StrOptions(set(VARIANTS))],
+        "method": [str, HasMethods(["_attribute_core"])],
+    }
 
     def __init__(
         self,
@@ -103,12 +116,13 @@ class SmoothGradExplainer(BaseTorchExplainer):
         method="gradient",
         target=None,
         response_method="auto",
-        layer=None,
+        target_layer=None,
         batch_size=256,
         max_background=100,
         random_state=None,
         scoring=None,
         verbose=0,
+        layer="deprecated",
     ):
         self.estimator = estimator
         self.sigma = sigma
@@ -118,30 +132,25 @@ class SmoothGradExplainer(BaseTorchExplainer):
         self.method = method
         self.target = target
         self.response_method = response_method
-        self.layer = layer
+        self.target_layer = target_layer
         self.batch_size = batch_size
         self.max_background = max_background
         self.random_state = random_state
         self.scoring = scoring
         self.verbose = verbose
+        self.layer = layer
 
     def _check_params(self):
         super()._check_params()
-        if not isinstance(self.sigma, numbers.Real) or not np.isfinite(self.sigma) or self.sigma < 0:
+        if not np.isfinite(self.sigma):
             raise ValueError(f"sigma must be a finite number >= 0, got {self.sigma!r}.")
-        if not isinstance(self.n_samples, numbers.Integral) or self.n_samples < 1:
-            raise ValueError(f"n_samples must be a positive integer, got {self.n_samples!r}.")
-        if self.sigma_mode not in SIGMA_MODES:
-            raise ValueError(f"sigma_mode={self.sigma_mode!r} is not one of {SIGMA_MODES}.")
-        if self.variant not in VARIANTS:
-            raise ValueError(f"variant={self.variant!r} is not one of {VARIANTS}.")
 
     def _fit_extra(self, X, y):
         methods = _methods()
         shared = {
             "target": self.target,
-            "response_method": self.response_method,
-            "layer": self.layer,
+            "response_method": self.response_method_,
+            "target_layer": self.target_layer_,
             "batch_size": self.batch_size,
         }
         if isinstance(self.method, str):

@@ -92,10 +92,12 @@ def make_explanation_scorer(metric, *, greater_is_better=None, **kwargs):
     Parameters
     ----------
     metric : str or callable
-        A name from :func:`get_metric_names` (``"deletion_auc"``, ``"infidelity"``, ...) or a
-        function ``metric(explainer, X, **kwargs) -> array of per-sample values``.
+        A name from :func:`get_metric_names` (``"deletion_auc"``, ``"infidelity"``, ...), one
+        of skxai's metric functions (``skxai.metrics.infidelity`` ...), or any function
+        ``metric(explainer, X, **kwargs) -> array of per-sample values``.
     greater_is_better : bool, optional
-        Required for a callable; a name knows its own direction (passing the opposite raises).
+        Required for a foreign callable; skxai's metrics (by name or function) know their own
+        direction (passing the opposite raises).
     **kwargs
         Passed to the metric (``n_steps``, ``baseline``, ``random_state`` ...).
 
@@ -107,6 +109,10 @@ def make_explanation_scorer(metric, *, greater_is_better=None, **kwargs):
     -----
     Call ``search.fit(X)`` without ``y`` on an explainer of an already fitted (or
     ``FrozenEstimator``-wrapped) model: each fold then only refits the explainer's background.
+    Without ``scoring=``, a search scores with the explainer's ``score``: explanation quality
+    when fitted without ``y``, but the model's own score (accuracy, R^2) when ``y`` is given;
+    pass this scorer to tune the explanation when the search gets ``y`` (the scorer ignores
+    ``y``).
     Keep the metric's ``random_state`` fixed (the default) so every candidate sees the same
     perturbations. Do not tune on ``max_sensitivity`` / ``avg_sensitivity`` alone: a constant
     map is perfectly insensitive; combine it with a faithfulness metric (multi-metric
@@ -143,8 +149,14 @@ def make_explanation_scorer(metric, *, greater_is_better=None, **kwargs):
         return ExplanationScorer(func, 1.0 if better else -1.0, kwargs, repr(metric))
     if not callable(metric):
         raise TypeError(f"metric must be a name or a callable, got {type(metric).__name__}.")
+    known = next((name for name, (func, _) in _registry().items() if func is metric), None)
+    if known is not None:  # one of skxai's own metric functions: it knows its direction
+        return make_explanation_scorer(known, greater_is_better=greater_is_better, **kwargs)
     if greater_is_better is None:
-        raise ValueError("Say whether the metric is better when higher: greater_is_better=...")
+        raise ValueError(
+            f"{getattr(metric, '__name__', metric)!r} is not one of skxai's metrics: say whether it "
+            "is better when higher with greater_is_better=True or False."
+        )
     name = getattr(metric, "__name__", repr(metric))
     return ExplanationScorer(metric, 1.0 if greater_is_better else -1.0, kwargs, name)
 

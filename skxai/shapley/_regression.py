@@ -9,7 +9,7 @@ from joblib import Parallel, delayed
 from sklearn.base import clone
 from sklearn.dummy import DummyClassifier, DummyRegressor
 
-from skxai._adapters import ModelOutput, safe_is_classifier
+from skxai._adapters import ModelOutput, is_frozen, safe_is_classifier, unwrap_frozen
 from skxai._games._background import all_coalitions
 from skxai.base import BaseTabularExplainer
 from skxai.shapley._values import exact_shapley_from_values
@@ -162,8 +162,7 @@ class ShapleyRegressionExplainer(BaseTabularExplainer):
         if y is None:
             raise ValueError("ShapleyRegressionExplainer.fit needs y: it retrains the model.")
         est = self.estimator
-        if type(est).__name__ == "FrozenEstimator":
-            est = est.estimator
+        est = unwrap_frozen(est)
         return clone(est).fit(X, y, **fit_params)
 
     def _fit_extra(self, X, y):
@@ -179,8 +178,8 @@ class ShapleyRegressionExplainer(BaseTabularExplainer):
         cols = [np.sort(np.concatenate([self.groups_[j] for j in np.flatnonzero(m)] or [[]])).astype(int)
                 for m in self._masks]
         est = self.estimator_
-        if type(self.estimator).__name__ == "FrozenEstimator":
-            est = self.estimator.estimator
+        if is_frozen(self.estimator):
+            est = unwrap_frozen(self.estimator)
         names = [[str(self.feature_names_out_[j]) for j in np.flatnonzero(m)] for m in self._masks]
         empty = _empty_model(est, self.output_.method, safe_is_classifier(est))
         self.subset_estimators_ = Parallel(n_jobs=self.n_jobs, verbose=self.verbose)(

@@ -333,8 +333,8 @@ class LimeTextExplainer(BaseExplainer):
             return np.asarray(list(self.vocabulary), dtype=object)
         return np.asarray(self.feature_names_out_, dtype=object)
 
-    def score(self, X, y=None):
+    def _score_explanation(self, X, y=None):
         """Mean weighted R^2 of the local surrogates on ``X`` (or ``scoring``)."""
         if self.scoring is None:
             return float(np.mean(self.explain(X).score))
-        return super().score(X, y)
+        return super()._score_explanation(X, y)

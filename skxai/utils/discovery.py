@@ -5,22 +5,58 @@ from __future__ import annotations
 import importlib
 import inspect
 
-# Public subpackages that hold explainers. A new family adds itself here; a new explainer in
-# an existing family only needs to be in its subpackage's ``__all__``.
-_FAMILIES = ("shapley", "surrogate", "anchors", "gradient", "cam", "metrics", "controls")
+# Public subpackages that hold explainers: the same list ``skxai/__init__.py`` reads its lazy
+# table from. A new explainer in an existing family only needs to be in its subpackage's
+# ``__all__``.
+from skxai import _FAMILIES  # noqa: E402
 
 #: Kinds reported by :func:`all_explainers` (``type_filter``).
 KINDS = ("tabular", "torch", "text", "image", "control")
 
 
 def _kind(cls):
-    tags = getattr(cls, "_skxai_kind", None)
+    """The kind of an explainer: its ``_skxai_kind`` attribute, else read from where it lives.
+
+    Controls (``skxai.controls``, or the metrics' controls of the first release) are
+    "control"; the gradient and CAM families "torch"; a name with ``Text`` or ``Image`` "text"
+    or "image"; the rest "tabular".
+    """
+    tags = cls.__dict__.get("_skxai_kind", getattr(cls, "_skxai_kind", None))
     if tags is not None:
         return tags
     mod = cls.__module__
+    name = cls.__name__
+    if mod.startswith("skxai.controls") or "._controls" in mod:
+        return "control"
     if ".gradient." in mod or ".cam." in mod or "._torch." in mod:
         return "torch"
+    if "Text" in name:
+        return "text"
+    if "Image" in name:
+        return "image"
     return "tabular"
+
+
+def explainer_kind(cls):
+    """Kind of an explainer class (one of :data:`KINDS`), as :func:`all_explainers` filters it.
+
+    Parameters
+    ----------
+    cls : type
+        An explainer class.
+
+    Returns
+    -------
+    str
+        One of ``"tabular"``, ``"torch"``, ``"text"``, ``"image"``, ``"control"``.
+
+    Examples
+    --------
+    >>> from skxai import KernelShapExplainer
+    >>> explainer_kind(KernelShapExplainer)
+    'tabular'
+    """
+    return _kind(cls)
 
 
 def all_explainers(type_filter=None):
@@ -29,12 +65,15 @@ def all_explainers(type_filter=None):
     Parameters
     ----------
     type_filter : {"tabular", "torch", "text", "image", "control"} or list of them, default=None
-        Keep only explainers of these kinds (a class' ``_skxai_kind`` attribute, else its
-        family: torch for the gradient and CAM families, tabular otherwise).
+        Keep only explainers of these kinds (see :func:`explainer_kind`: a class'
+        ``_skxai_kind`` attribute, else where it lives: control for the controls, torch for
+        the gradient and CAM families, text and image by name, tabular otherwise).
 
     Returns
     -------
     list of (str, type)
+        ``(name, class)`` pairs sorted by name, each class once (under the family that
+        defines it).
 
     Examples
     --------
@@ -43,10 +82,16 @@ def all_explainers(type_filter=None):
     >>> "KernelShapExplainer" in names
     True
     """
+    import os
+
+    import skxai
     from skxai.base import BaseExplainer
 
+    root = os.path.dirname(skxai.__file__)
     found = {}
     for family in _FAMILIES:
+        if not os.path.exists(os.path.join(root, family, "__init__.py")):
+            continue  # the same rule as the lazy table (no other installed copy is searched)
         try:
             module = importlib.import_module(f"skxai.{family}")
         except ModuleNotFoundError as exc:

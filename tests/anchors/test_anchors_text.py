@@ -274,7 +274,7 @@ def test_api_and_validation(movies):
                   "prefix_coverage", "examples_held", "examples_failed", "success",
                   "n_model_calls", "n_rows", "candidates", "positions"):
         assert len(getattr(exp, field)) == 2, field
-    assert len(exp[1].anchor) == 1
+    assert len(exp[1:2].anchor) == 1 and exp[1].anchor == exp.anchor[1]
 
 
 def test_coverage_objective_never_covers_less(movies):

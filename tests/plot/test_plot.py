@@ -49,7 +49,7 @@ def linear_case():
 def test_bar_heights_are_mean_abs_values(linear_case):
     X, _, explainer, exp = linear_case
     disp = BarDisplay.from_explanation(exp, max_display=5)
-    phi = exp.target_values()
+    phi = exp.target_values
     expected = np.abs(phi).mean(axis=0)
     widths = np.array([p.get_width() for p in disp.bars_])
     np.testing.assert_allclose(widths, expected[disp.order_])
@@ -74,7 +74,7 @@ def test_bar_draws_on_given_axes(linear_case):
 def test_beeswarm_points_are_the_attributions(linear_case):
     X, _, _, exp = linear_case
     disp = BeeswarmDisplay.from_explanation(exp, max_display=4)
-    phi = exp.target_values()
+    phi = exp.target_values
     assert len(disp.collections_) == 4
     for coll, j in zip(disp.collections_, disp.order_, strict=True):
         offsets = coll.get_offsets()
@@ -134,7 +134,7 @@ def test_waterfall_of_a_classifier_with_kernel_shap():
 def test_force_blocks_span_base_to_prediction(linear_case):
     X, model, _, exp = linear_case
     disp = ForceDisplay.from_explanation(exp, index=1)
-    phi = exp.target_values()[1]
+    phi = exp.target_values[1]
     pos = sum(np.ptp(np.asarray(p.get_xy())[:, 0]) for p in disp.pos_patches_)
     neg = sum(np.ptp(np.asarray(p.get_xy())[:, 0]) for p in disp.neg_patches_)
     assert pos == pytest.approx(phi[phi > 0].sum())

@@ -168,15 +168,14 @@ def test_estimators_converge_to_exact(regression_data, mlp, cls, key, budgets):
     for budget in budgets:
         est = cls(mlp, max_background=25, random_state=0, **{key: budget})
         exp = est.fit(X).explain(X[:20])
-        err = np.abs(exp.target_values() - exact)
+        err = np.abs(exp.target_values - exact)
         errs.append(err.mean() / np.abs(exact).mean())
         # efficiency is exact for both estimators
-        np.testing.assert_allclose(exp.target_values().sum(1) + est.expected_value_[0],
+        np.testing.assert_allclose(exp.target_values.sum(1) + est.expected_value_[0],
                                    mlp.predict(X[:20]), atol=1e-9)
-        # standard errors are of the size of the actual errors (conservative for the
-        # k-additive KernelSHAP, which reports the linear fit's standard errors)
-        low = 0.2 if cls is ShapleySamplingExplainer else 0.0
-        assert low < err.mean() / exp.std[..., 0].mean() < 3.0
+        # 95% intervals phi +/- 1.96 std hold most exact values (calibration proper:
+        # tests/shapley/test_calibration.py)
+        assert np.mean(err <= 1.96 * exp.std[..., 0] + 1e-12) > 0.7
     assert errs[1] < 0.8 * errs[0]
     assert errs[1] < 0.2
 
@@ -271,8 +270,16 @@ def test_gridsearch_over_explainer_parameter(regression_data, mlp):
         KernelShapExplainer(FrozenEstimator(mlp), max_background=20, random_state=0),
         {"n_samples": [14, 40]}, cv=2,
     ).fit(X[:40])
-    assert search.best_params_["n_samples"] in (14, 40)
-    assert np.isfinite(search.cv_results_["mean_test_score"]).all()
+    # the metric's own preference, fold by fold (KFold(2), default scoring = faithfulness correlation)
+    from sklearn.model_selection import KFold
+
+    from skxai.metrics import faithfulness_correlation
+
+    ref = [np.mean([faithfulness_correlation(
+        KernelShapExplainer(FrozenEstimator(mlp), max_background=20, random_state=0, n_samples=n)
+        .fit(X[:40][tr]), X[:40][te]).mean() for tr, te in KFold(2).split(X[:40])]) for n in (14, 40)]
+    np.testing.assert_allclose(search.cv_results_["mean_test_score"], ref, atol=1e-12)
+    assert search.best_params_["n_samples"] == (14, 40)[int(np.argmax(ref))]
 
 
 def test_clone_pickle_and_n_jobs(regression_data, mlp):
@@ -451,7 +458,7 @@ def test_kmeans_background_weights():
     np.testing.assert_allclose(est.background_weights_.sum(), 1.0)
     # the weighted k-means summary keeps the data mean, so a linear model's base value is exact
     np.testing.assert_allclose(est.expected_value_[0], model.predict(X).mean(), rtol=1e-9)
-    with pytest.raises(ValueError, match="background='median'"):
+    with pytest.raises(ValueError, match="'background' parameter"):
         KernelShapExplainer(model, background="median", max_background=8).fit(X)
 
 

@@ -1,0 +1,202 @@
+"""One baseline vocabulary for every family: what "absent" input looks like.
+
+Integrated Gradients (path start), the image metrics (what deleted pixels become), image
+Shapley (what an absent region shows) and the perturbation CAMs (what a mask lets through)
+all build their baseline here, so ``deletion_auc(..., baseline="blur")`` scores an
+Integrated Gradients explanation against the very images it integrated from.
+
+- ``"zeros"``: all zeros.
+- ``"background_mean"``: the mean of the background (``fit``'s data) over samples, one value
+  per input position.
+- ``"channel_mean"``: each image's own per-channel mean over its spatial axes (each row's own
+  mean for flat ``(n, d)`` data).
+- ``"blur"``: each image blurred by a Gaussian of ``sigma`` pixels over its spatial axes, with
+  the border rule ``mode="nearest"`` (edge pixels extended); one rule, one default width
+  (:data:`BLUR_SIGMA` pixels) everywhere.
+- a number or an array broadcastable to one sample (or to the whole batch);
+- a callable ``baseline(X) -> array`` broadcastable to ``X``.
+
+The first release's ``"mean"`` meant the background mean in Integrated Gradients and the
+per-image channel mean in the metrics and image Shapley; it is accepted for one release with a
+``FutureWarning`` naming the new value (see :func:`resolve_baseline_name`).
+"""
+
+from __future__ import annotations
+
+import numbers
+import warnings
+
+import numpy as np
+
+__all__ = [
+    "BASELINES",
+    "BASELINE_CONSTRAINT",
+    "BLUR_MODE",
+    "BLUR_SIGMA",
+    "blur",
+    "is_per_sample",
+    "make_baseline",
+    "resolve_baseline_name",
+]
+
+#: The named baselines.
+BASELINES = ("zeros", "background_mean", "channel_mean", "blur")
+
+#: Default Gaussian width (pixels) of the ``"blur"`` baseline, the same in every family
+#: (Petsiuk et al.'s blurred "insertion" canvas is of this order on small images).
+BLUR_SIGMA = 5.0
+
+#: Border rule of the blur: edge pixels are extended, so a blurred image keeps its edge colours.
+BLUR_MODE = "nearest"
+
+
+def _constraint():
+    from sklearn.utils._param_validation import StrOptions
+
+    return [
+        StrOptions(set(BASELINES) | {"mean"}, deprecated={"mean"}),
+        numbers.Real,
+        "array-like",
+        callable,
+    ]
+
+
+#: ``_parameter_constraints`` entry of a ``baseline`` parameter.
+BASELINE_CONSTRAINT = _constraint()
+
+
+def resolve_baseline_name(baseline, *, mean_means, owner=None):
+    """Map the first release's ``"mean"`` to its new name, with a ``FutureWarning``.
+
+    Parameters
+    ----------
+    baseline : str, number, array or callable
+    mean_means : {"background_mean", "channel_mean"}
+        What ``"mean"`` meant for this caller in the first release.
+    owner : str, optional
+        Name shown in the warning.
+
+    Returns
+    -------
+    baseline
+        ``baseline`` unchanged unless it is ``"mean"``.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True):
+    ...     warnings.simplefilter("always")
+    ...     resolve_baseline_name("mean", mean_means="background_mean")
+    'background_mean'
+    """
+    if isinstance(baseline, str) and baseline == "mean":
+        where = f"{owner}: " if owner else ""
+        warnings.warn(
+            f"{where}baseline='mean' is deprecated and will be removed in the next release; it "
+            f"means baseline={mean_means!r} here (the vocabulary is 'zeros', 'background_mean', "
+            "'channel_mean', 'blur').",
+            FutureWarning,
+            stacklevel=3,
+        )
+        return mean_means
+    return baseline
+
+
+def is_per_sample(baseline):
+    """Whether ``baseline`` depends on each explained sample (so it is built per batch)."""
+    return callable(baseline) or (isinstance(baseline, str) and baseline in ("channel_mean", "blur"))
+
+
+def blur(X, sigma=None):
+    """Gaussian blur of ``(n, C, *spatial)`` images over their spatial axes (the one blur rule).
+
+    Parameters
+    ----------
+    X : ndarray of shape (n, C, *spatial)
+    sigma : float, default=None
+        Width in pixels; None means :data:`BLUR_SIGMA`.
+
+    Returns
+    -------
+    ndarray, float64, shaped like ``X``
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skxai._baselines import blur
+    >>> X = np.zeros((1, 1, 5, 5)); X[0, 0, 2, 2] = 1.0
+    >>> b = blur(X, sigma=1.0)
+    >>> bool(abs(b.sum() - 1.0) < 1e-6), bool(b[0, 0, 2, 2] < 1.0)
+    (True, True)
+    """
+    from scipy.ndimage import gaussian_filter
+
+    X = np.asarray(X, dtype=np.float64)
+    if X.ndim < 3:
+        raise ValueError(
+            f"baseline='blur' needs inputs with spatial axes ((n, C, L), (n, C, H, W) ...); got shape {X.shape}."
+        )
+    s = BLUR_SIGMA if sigma is None else float(sigma)
+    return gaussian_filter(X, sigma=(0, 0) + (s,) * (X.ndim - 2), mode=BLUR_MODE)
+
+
+def make_baseline(baseline, X, *, background=None, sigma=None):
+    """The baseline for the samples ``X``, shaped like ``X`` (float64).
+
+    Parameters
+    ----------
+    baseline : {"zeros", "background_mean", "channel_mean", "blur"}, number, array or callable
+        See the module docstring (``"mean"`` must be resolved first with
+        :func:`resolve_baseline_name`).
+    X : ndarray of shape (n, ...)
+        The samples (images ``(n, C, *spatial)`` for ``"blur"``).
+    background : ndarray of shape (m, ...), optional
+        Samples whose mean ``"background_mean"`` takes (``fit``'s data).
+    sigma : float, default=None
+        Blur width in pixels (None: :data:`BLUR_SIGMA`).
+
+    Returns
+    -------
+    ndarray of the shape of ``X``
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skxai._baselines import make_baseline
+    >>> X = np.arange(8.0).reshape(2, 1, 2, 2)
+    >>> make_baseline("channel_mean", X)[:, 0, 0, 0]
+    array([1.5, 5.5])
+    >>> make_baseline("background_mean", X[:1], background=X)[0, 0]
+    array([[2., 3.],
+           [4., 5.]])
+    """
+    X = np.asarray(X, dtype=np.float64)
+    if isinstance(baseline, str):
+        if baseline == "zeros":
+            return np.zeros_like(X)
+        if baseline == "background_mean":
+            if background is None:
+                raise ValueError("baseline='background_mean' needs background data (the data given to fit).")
+            mean = np.asarray(background, dtype=np.float64).mean(axis=0)
+            return np.broadcast_to(mean, X.shape).copy()
+        if baseline == "channel_mean":
+            axes = tuple(range(2, X.ndim)) if X.ndim > 2 else (1,)
+            return np.broadcast_to(X.mean(axis=axes, keepdims=True), X.shape).copy()
+        if baseline == "blur":
+            return blur(X, sigma)
+        raise ValueError(
+            f"baseline={baseline!r} is not supported; use one of {BASELINES}, a number, an array or a callable."
+        )
+    value = baseline(X) if callable(baseline) else baseline
+    arr = np.asarray(value, dtype=np.float64)
+    if arr.ndim == X.ndim and arr.shape[0] == 1 and X.shape[0] != 1:
+        arr = arr[0]
+    try:
+        out = np.broadcast_to(arr, X.shape).copy()
+    except ValueError:
+        raise ValueError(
+            f"baseline of shape {arr.shape} does not broadcast to the samples' shape {X.shape}."
+        ) from None
+    if not np.isfinite(out).all():
+        raise ValueError("baseline contains NaN or infinity.")
+    return out

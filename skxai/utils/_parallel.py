@@ -1,0 +1,49 @@
+"""Parallel maps that ship the model once per worker (joblib, and joblib's Dask backend)."""
+
+from __future__ import annotations
+
+from joblib import Parallel, delayed
+
+
+def dask_client():
+    """The ``distributed.Client`` of joblib's active Dask backend, or None for other backends."""
+    from joblib.parallel import get_active_backend
+
+    backend, _ = get_active_backend()
+    if type(backend).__name__ != "DaskDistributedBackend":
+        return None
+    return getattr(backend, "client", None)
+
+
+def map_shared(func, shared, tasks, *, n_jobs=None, verbose=0):
+    """``[func(shared, *task) for task in tasks]`` over joblib workers, in task order.
+
+    ``shared`` (the model, its background data, the perturbation design) is the heavy part
+    every task needs. Under ``joblib.parallel_config(backend="dask")`` it is scattered once to
+    every worker of the cluster (``broadcast``), and the tasks receive the worker's copy, so a
+    cluster deserialises the model once per worker, not once per task. With joblib's own
+    backends, joblib batches the tasks and shares what it can.
+
+    Parameters
+    ----------
+    func : callable
+        ``func(shared, *task)``; a module-level function (pickled by reference).
+    shared : object
+        Passed to every call.
+    tasks : iterable of tuple
+        The other arguments of each call.
+    n_jobs : int, default=None
+        joblib's ``n_jobs``.
+    verbose : int, default=0
+        joblib's verbosity.
+
+    Returns
+    -------
+    list
+        The results, in the order of ``tasks``.
+    """
+    tasks = list(tasks)
+    client = dask_client()
+    if client is not None:
+        shared = client.scatter(shared, broadcast=True, hash=False)
+    return Parallel(n_jobs=n_jobs, verbose=verbose)(delayed(func)(shared, *task) for task in tasks)

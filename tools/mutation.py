@@ -1,0 +1,113 @@
+"""Mutation testing of skxai's core numerical modules with mutmut (run by tools/mutation.sh).
+
+For each module named on the command line (or every module of ``MODULES``), a scratch copy of
+the tracked files is made (so mutmut's ``mutants/`` folder never lands in the checkout), mutmut
+mutates only that module and runs only the tests listed for it, and the counts are printed as a
+Markdown table row, followed by every surviving mutant's diff. ``--out FILE`` appends the
+rows and survivors to FILE.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+# module -> the tests that exercise it (mutmut runs only the tests that cover each mutant).
+MODULES = {
+    "skxai/shapley/_values.py": ["tests/shapley/test_shapley.py"],
+    "skxai/_games/_background.py": ["tests/shapley/test_shapley.py"],
+    "skxai/_wls.py": ["tests/shapley/test_shapley.py", "tests/surrogate"],
+    "skxai/shapley/_designs.py": ["tests/shapley/test_shapley.py", "tests/shapley/test_calibration.py"],
+    "skxai/shapley/_kernel.py": ["tests/shapley/test_shapley.py", "tests/shapley/test_calibration.py"],
+    "skxai/shapley/_sampling.py": ["tests/shapley/test_shapley.py", "tests/shapley/test_calibration.py"],
+    "skxai/shapley/_treeshap/_engine.py": ["tests/shapley/test_tree.py"],
+    "skxai/gradient/_integrated.py": ["tests/gradient/test_gradient.py"],
+    "skxai/gradient/_deepshap.py": ["tests/gradient/test_deepshap.py"],
+    "skxai/cam/_gradcampp.py": ["tests/cam/test_cam.py"],
+    "skxai/anchors/_bandit.py": ["tests/anchors"],
+    "skxai/surrogate/_lime.py": ["tests/surrogate"],
+    "skxai/metrics/_deletion.py": ["tests/metrics"],
+    "skxai/_cli.py": ["tests/test_cli.py"],
+    "skxai/report/_sections.py": ["tests/report"],
+}
+
+
+def _copy_tree(dest):
+    files = subprocess.run(["git", "ls-files", "-co", "--exclude-standard"], capture_output=True, text=True,
+                           check=True).stdout.split()
+    for f in files:
+        if not os.path.isfile(f):
+            continue
+        target = os.path.join(dest, f)
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        shutil.copy2(f, target)
+
+
+def run_module(module, tests, timeout):
+    with tempfile.TemporaryDirectory(prefix="skxai-mutation-") as tmp:
+        _copy_tree(tmp)
+        with open(os.path.join(tmp, "pyproject.toml"), "a") as fh:
+            fh.write(
+                "\n[tool.mutmut]\n"
+                'source_paths = ["skxai"]\n'
+                f'only_mutate = ["{module}"]\n'
+                f"pytest_add_cli_args_test_selection = {tests!r}\n"
+                'pytest_add_cli_args = ["-p", "no:cacheprovider", "-x", "-q"]\n'
+            )
+        env = dict(os.environ, OMP_NUM_THREADS="1", MKL_NUM_THREADS="1", PYTHONPATH="")
+        t0 = time.time()
+        subprocess.run(["mutmut", "run", "--max-children", "2"], cwd=tmp, env=env, timeout=timeout,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        seconds = time.time() - t0
+        listing = subprocess.run(["mutmut", "results", "--all", "true"], cwd=tmp, env=env, capture_output=True,
+                                 text=True).stdout
+        status = dict(re.findall(r"^\s*(\S+): (.+)$", listing, flags=re.M))
+        counts = {}
+        for s in status.values():
+            counts[s] = counts.get(s, 0) + 1
+        survivors = [name for name, s in status.items() if s == "survived"]
+        diffs = {name: subprocess.run(["mutmut", "show", name], cwd=tmp, env=env, capture_output=True,
+                                      text=True).stdout for name in survivors}
+    return counts, diffs, seconds
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("modules", nargs="*", help="modules to mutate (default: every module of MODULES)")
+    parser.add_argument("--out", help="append the results to this Markdown file")
+    parser.add_argument("--timeout", type=int, default=3600, help="seconds per module")
+    args = parser.parse_args(argv)
+    modules = args.modules or list(MODULES)
+    rows, survivor_text = [], []
+    for module in modules:
+        tests = MODULES.get(module)
+        if tests is None:
+            sys.exit(f"no tests are listed for {module}; add it to MODULES in tools/mutation.py")
+        counts, diffs, seconds = run_module(module, tests, args.timeout)
+        killed = counts.get("killed", 0)
+        survived = counts.get("survived", 0)
+        other = sum(v for k, v in counts.items() if k not in ("killed", "survived"))
+        score = killed / max(1, killed + survived)
+        total = killed + survived + other
+        row = f"| `{module}` | {total} | {killed} | {survived} | {other} | {score:.0%} | {seconds:.0f} |"
+        print(row, flush=True)
+        rows.append(row)
+        for name, diff in diffs.items():
+            survivor_text.append(f"#### {name}\n\n```diff\n{diff.strip()}\n```\n")
+    if args.out:
+        with open(args.out, "a") as fh:
+            fh.write("| module | mutants | killed | survived | other | score | seconds |\n")
+            fh.write("|---|---:|---:|---:|---:|---:|---:|\n")
+            fh.write("\n".join(rows) + "\n\n")
+            if survivor_text:
+                fh.write("### Survivors\n\n" + "\n".join(survivor_text))
+
+
+if __name__ == "__main__":
+    main()
