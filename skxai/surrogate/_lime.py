@@ -247,6 +247,6 @@ class LimeExplainer(BaseTabularExplainer):
         exp = super().explain(X)
         # The surrogate at x (intercept + sum of weights) is not the model's output there: the
         # predicted class must be the model's (issue 13, item 7).
-        exp.extras["surrogate_outputs"] = exp.outputs
+        exp.extras["surrogate_outputs"] = np.asarray(exp.base_values) + np.asarray(exp.values).sum(axis=1)
         exp.outputs = exp.extras["model_outputs"]
         return exp
