@@ -76,6 +76,10 @@ class ShapleySamplingExplainer(BaseTabularExplainer):
         scoring=None,
         verbose=0,
         tol=None,
+        game="interventional",
+        conditional_sampler="gaussian",
+        n_conditional_samples=100,
+        bandwidth=0.1,
     ):
         self.estimator = estimator
         self.n_permutations = n_permutations
@@ -90,6 +94,10 @@ class ShapleySamplingExplainer(BaseTabularExplainer):
         self.scoring = scoring
         self.verbose = verbose
         self.tol = tol
+        self.game = game
+        self.conditional_sampler = conditional_sampler
+        self.n_conditional_samples = n_conditional_samples
+        self.bandwidth = bandwidth
 
     @fit_context
     @_fit_doc

@@ -23,11 +23,6 @@ from skxai.utils._param_validation import (
 )
 
 
-def lime_coalitions(n_players, n_samples, rng):
-    """The original point, then coalitions with a uniformly drawn number of players removed."""
-    return removal_masks(n_players, n_samples, rng)
-
-
 def _sampled_values(output, X, bg, cmasks, bidx, calls):
     """Model outputs of the perturbations in ``calls`` (ranges of the flat (row, sample) index):
     sample i keeps the columns ``cmasks[i]`` of its row and takes the others from ``bg[bidx[i]]``."""
@@ -252,6 +247,6 @@ class LimeExplainer(BaseTabularExplainer):
         exp = super().explain(X)
         # The surrogate at x (intercept + sum of weights) is not the model's output there: the
         # predicted class must be the model's (issue 13, item 7).
-        exp.extras["surrogate_outputs"] = exp.outputs
+        exp.extras["surrogate_outputs"] = np.asarray(exp.base_values) + np.asarray(exp.values).sum(axis=1)
         exp.outputs = exp.extras["model_outputs"]
         return exp
