@@ -230,7 +230,7 @@ def write(report, args, load_start, load_end, path):
         "both games and both models; FastTreeSHAP v2 and shap match it for the path-dependent "
         "game. For the interventional game shap and WOODELF are off by up to the figures "
         "shown; both compute in float32 (on inputs exactly representable in float32 shap "
-        "agrees with skxai to 1e-6: tests/test_tree.py::test_equals_shap_tree_explainer).",
+        "agrees with skxai to 1e-6: tests/shapley/test_tree.py::test_equals_shap_tree_explainer).",
         "- n_jobs=2 runs chunks of trees in two threads (the heavy numpy and scipy.sparse "
         "calls release the GIL); what it gains depends on how idle the two cores are (load "
         f"average {load_start:.1f} at start, {load_end:.1f} at end of this run, other jobs "

@@ -5,10 +5,12 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import time
 
 import numpy as np
 
 EXIT_USAGE = 2  # argparse's code for bad input: unreadable files, mismatched columns, unknown names
+EXIT_INTERNAL = 1  # an unexpected error inside skxai or the model
 
 # --method name -> (public class name, keyword for the sampling budget or None)
 METHODS = {
@@ -19,12 +21,17 @@ METHODS = {
     "lime": ("LimeExplainer", "n_samples"),
 }
 
-_PICKLE_WARNING = (
-    "Loading a pickle (.joblib, .pkl, .pickle) RUNS CODE stored in the file: only load models "
-    "you made yourself or got from a source you trust. A .skops file is loaded with skops, "
-    "which refuses every type outside an explicit trusted list (scikit-learn's own types are "
-    "trusted; add others with --trust)."
+_SKOPS_NOTE = (
+    "Recommended model format: .skops (skops.io.dump). It is loaded with skops' own trust rules: "
+    "a type that skops does not trust by default is refused unless you name it with "
+    "--trusted-type (exact names, repeatable; never by prefix)."
 )
+_PICKLE_WARNING = (
+    "Pickles (.joblib, .pkl, .pickle) are refused unless you pass --trust-pickle: loading a "
+    "pickle RUNS CODE stored in the file, with your permissions, so only load pickles you made "
+    "yourself or got from a source you trust."
+)
+_PICKLE_EXTS = (".joblib", ".pkl", ".pickle")
 
 
 class UsageError(Exception):
@@ -72,14 +79,18 @@ def build_parser():
         description=(
             "Explain every row of DATA (a CSV file with a header row) with a saved scikit-learn "
             "model or pipeline, and write one column per feature plus base_value and prediction: "
-            "for additive methods each row's feature columns sum to prediction - base_value. "
-            + _PICKLE_WARNING
+            "for additive methods each row's feature columns sum to prediction - base_value. The "
+            "prediction column is named after the quantity explained (e.g. prediction_probability, "
+            "prediction_log_odds). MODEL may also hold a fitted Pipeline ending in a skxai explainer, "
+            "which is used as it is. " + _SKOPS_NOTE + " " + _PICKLE_WARNING
         ),
         epilog="Methods: " + ", ".join(METHODS) + ".",
     )
-    ex.add_argument("model", metavar="MODEL", help="fitted model: .joblib/.pkl/.pickle (pickle) or .skops")
+    ex.add_argument("model", metavar="MODEL",
+                    help="fitted model: .skops (recommended) or, with --trust-pickle, .joblib/.pkl/.pickle")
     ex.add_argument("data", metavar="DATA", help="CSV file of the samples to explain (header row)")
-    ex.add_argument("--method", default="kernel-shap", help="explanation method (default: kernel-shap)")
+    ex.add_argument("--method", default=None,
+                    help="explanation method (default: kernel-shap; not allowed when MODEL holds an explainer)")
     ex.add_argument("--out", required=True, help="output CSV of attributions")
     ex.add_argument("--report", help="also write a self-contained HTML report there")
     ex.add_argument("--target", help="class label (classifiers) or output index to explain")
@@ -93,8 +104,13 @@ def build_parser():
     ex.add_argument("--drop", action="append", default=[], metavar="COLUMN",
                     help="drop a column of DATA before explaining (repeatable), e.g. the label")
     ex.add_argument("--chunk-size", type=int, default=100, help="rows per progress step (default 100)")
-    ex.add_argument("--trust", action="append", default=[], metavar="TYPE",
-                    help="extra type to trust when loading a .skops file (repeatable)")
+    ex.add_argument("--trusted-type", "--trust", dest="trusted_types", action="append", default=[],
+                    metavar="TYPE",
+                    help="exact name of a type to trust when loading a .skops file, as listed in the "
+                         "refusal message (repeatable; no prefixes)")
+    ex.add_argument("--trust-pickle", action="store_true",
+                    help="allow loading a pickle (.joblib, .pkl, .pickle): this RUNS CODE stored in the "
+                         "file; use only for files you made or fully trust")
     ex.add_argument("--quiet", action="store_true", help="no progress bar")
     return parser
 
@@ -106,9 +122,15 @@ def _version():
 
 
 def main(argv=None):
-    """Entry point of ``skxai`` and ``python -m skxai``; returns the exit code."""
+    """Entry point of ``skxai`` and ``python -m skxai``; returns the exit code.
+
+    0: done; 2: bad input from the user (one line on stderr, nothing written); 1: an
+    unexpected internal error; 130: interrupted.
+    """
     parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(argv)
+    args.argv = argv
     try:
         if args.command == "demo":
             from skxai._demo import run_demo
@@ -117,6 +139,8 @@ def main(argv=None):
             unknown = sorted(set(families) - {"tabular", "image", "text"})
             if unknown:
                 raise UsageError(f"unknown families {unknown}; choose among tabular, image, text")
+            if os.path.exists(args.out) and not os.path.isdir(args.out):
+                raise UsageError(f"--out {args.out!r} is an existing file; the demo writes a folder")
             run_demo(args.out, quick=args.quick, families=families, check_browser=args.check_browser,
                      verbose=not args.quiet)
             return 0
@@ -129,15 +153,28 @@ def main(argv=None):
         return 130
     except Exception as exc:  # anything else: still one readable line, no traceback wall
         msg = " ".join(str(exc).split())
-        print(f"skxai {args.command}: error: {type(exc).__name__}: {msg}", file=sys.stderr)
-        return 1
+        print(f"skxai {args.command}: internal error: {type(exc).__name__}: {msg}", file=sys.stderr)
+        return EXIT_INTERNAL
 
 
-def load_model(path, trust=()):
-    """Load a fitted model from a pickle/joblib file or, with a trusted-type list, a skops file."""
+def load_model(path, trusted_types=(), trust_pickle=False):
+    """Load a fitted model from a ``.skops`` file (skops' trust rules) or, if allowed, a pickle.
+
+    A skops file is loaded only when every type that ``skops.io.get_untrusted_types`` lists is
+    named exactly in ``trusted_types``; a pickle only with ``trust_pickle`` (it runs code).
+    """
     if not os.path.isfile(path):
         raise UsageError(f"cannot read model file {path!r}: no such file")
     ext = os.path.splitext(path)[1].lower()
+    if ext not in (".skops",) + _PICKLE_EXTS:
+        raise UsageError(f"model file {path!r} has an unknown type {ext!r}; use .skops (or, with "
+                         "--trust-pickle, .joblib, .pkl or .pickle)")
+    if ext in _PICKLE_EXTS and not trust_pickle:
+        raise UsageError(
+            f"refusing to load the pickle {path!r}: loading a pickle runs code stored in the file. "
+            "Save the model with skops (skops.io.dump) instead, or pass --trust-pickle if you made "
+            "the file yourself or fully trust its source"
+        )
     try:
         if ext == ".skops":
             try:
@@ -145,23 +182,48 @@ def load_model(path, trust=()):
             except ImportError:
                 raise UsageError("reading .skops files needs skops: pip install skxai[cli]") from None
             untrusted = sio.get_untrusted_types(file=path)
-            trusted = [t for t in untrusted if t.startswith("sklearn.") or t in trust]
-            refused = [t for t in untrusted if t not in trusted]
+            named = set(trusted_types)
+            refused = [t for t in untrusted if t not in named]  # exact names only, never prefixes
             if refused:
                 raise UsageError(
-                    f"{path!r} holds types that are not trusted: {refused}; if you trust their source, "
-                    "add --trust " + " --trust ".join(refused)
+                    f"{path!r} holds types that skops does not trust: {refused}; if you trust the file's "
+                    "source, add --trusted-type " + " --trusted-type ".join(refused)
                 )
-            return sio.load(path, trusted=trusted)
-        if ext in (".joblib", ".pkl", ".pickle"):
-            import joblib
+            return sio.load(path, trusted=[t for t in untrusted if t in named])
+        import joblib
 
-            return joblib.load(path)
+        return joblib.load(path)
     except UsageError:
         raise
     except Exception as exc:
         raise UsageError(f"cannot read model file {path!r}: {type(exc).__name__}: {exc}") from None
-    raise UsageError(f"model file {path!r} has an unknown type {ext!r}; use .joblib, .pkl, .pickle or .skops")
+
+
+_VIRTUAL_ROOTS = ("/proc", "/sys")
+
+
+def check_output_path(path, option, inputs):
+    """Refuse, before any work, an output path that cannot be written or would overwrite an input.
+
+    ``inputs`` are the paths read by the command (data, background data, model): writing
+    over one of them would lose it. The folder must exist (for ``--out`` and ``--report``
+    alike); the path must not be a folder, a device, or under /proc or /sys.
+    """
+    real = os.path.realpath(path)
+    for what, other in inputs:
+        if other is not None and real == os.path.realpath(other):
+            raise UsageError(f"{option} {path!r} is the {what} file: it would be overwritten; choose another path")
+    if any(real == root or real.startswith(root + os.sep) for root in _VIRTUAL_ROOTS):
+        raise UsageError(f"{option} {path!r} is in a system folder ({real}); choose a regular file")
+    if os.path.isdir(real):
+        raise UsageError(f"{option} {path!r} is a folder; give a file name")
+    if os.path.exists(real) and not os.path.isfile(real) and real != os.devnull:
+        raise UsageError(f"{option} {path!r} is not a regular file")
+    folder = os.path.dirname(real)
+    if not os.path.isdir(folder):
+        raise UsageError(f"cannot write {option} {path!r}: folder {folder!r} does not exist")
+    if not os.access(folder, os.W_OK) or (os.path.exists(real) and not os.access(real, os.W_OK)):
+        raise UsageError(f"cannot write {option} {path!r}: permission denied")
 
 
 def read_csv(path, what="data"):
@@ -260,51 +322,109 @@ def _concat(exps):
             return pd.concat(parts)
         return np.concatenate([np.asarray(p) for p in parts], axis=0)
 
+    target = first.target_index
+    if target is not None and not isinstance(target, int | np.integer | str):
+        target = np.concatenate([np.ravel(e.target_index) for e in exps])
     return Explanation(
         cat("values"), base_values=cat("base_values"), data=cat("data"), feature_names=first.feature_names,
-        output_names=first.output_names, std=cat("std"), target_index=first.target_index,
+        output_names=first.output_names, std=cat("std"), target_index=target,
         output_axis=first.output_axis, outputs=cat("outputs"), method=first.method,
+        **{k: v for k, v in first.extras.items() if k == "quantity"},
     )
 
 
-def run_explain(args):
-    from skxai._progress import chunk_slices, progress
+def _is_explainer(obj):
+    """A fitted skxai explainer, or a Pipeline whose last step is one."""
+    steps = getattr(obj, "steps", None)
+    if steps:
+        return _is_explainer(steps[-1][1])
+    return hasattr(obj, "explain") and hasattr(obj, "target_indices")
 
-    if args.chunk_size < 1 or args.background < 1:
-        raise UsageError("--chunk-size and --background must be positive")
-    if args.method not in METHODS:
-        raise UsageError(f"unknown method {args.method!r}; choose one of {', '.join(METHODS)}")
+
+def _column_name(quantity):
+    if quantity in (None, "prediction", "output"):
+        return "prediction"
+    return "prediction_" + "_".join(quantity.replace("-", " ").split())
+
+
+def _check_numbers(args):
+    """Options that must be positive, checked before any file is read or model fitted."""
+    for option, value in (("--chunk-size", args.chunk_size), ("--background", args.background),
+                          ("--n-samples", args.n_samples)):
+        if value is not None and value < 1:
+            raise UsageError(f"{option} must be a positive integer; got {value}")
+    if args.n_jobs == 0:
+        raise UsageError("--n-jobs must not be 0; give a number of workers, or -1 for all cores")
+
+
+def run_explain(args):
+    import shlex
+
+    from skxai._explain import final_explainer
+    from skxai._progress import chunk_slices, progress
+    from skxai.plot._base import explained_quantity
+
+    _check_numbers(args)
+    method = args.method or "kernel-shap"
+    if method not in METHODS:
+        raise UsageError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
+    inputs = [("data", args.data), ("background data", args.background_data), ("model", args.model)]
+    check_output_path(args.out, "--out", inputs)
+    if args.report:
+        check_output_path(args.report, "--report", inputs + [("--out", args.out)])
     frame = read_csv(args.data)
     for col in args.drop:
         if col not in frame.columns:
             raise UsageError(f"--drop {col!r}: no such column in {args.data!r}")
     frame = frame.drop(columns=args.drop)
-    model = load_model(args.model, trust=tuple(args.trust))
-    if not any(hasattr(model, m) for m in ("predict", "predict_proba", "decision_function")):
-        raise UsageError(f"{args.model!r} does not hold a fitted model (a {type(model).__name__})")
-    X = check_columns(model, frame, args.data)
-    names = list(frame.columns) if not hasattr(X, "columns") else list(X.columns)
-    background = X
-    if args.background_data:
-        bg = read_csv(args.background_data, "background")
-        bg = bg.drop(columns=[c for c in args.drop if c in bg.columns])
-        background = check_columns(model, bg, args.background_data)
-    explainer = make_explainer(args.method, model, args)
-    try:
-        explainer.fit(background)
-    except (ValueError, TypeError) as exc:  # e.g. tree-shap on a model without trees
-        raise UsageError(f"--method {args.method} cannot explain this model: {' '.join(str(exc).split())}") from None
+    model = load_model(args.model, trusted_types=tuple(args.trusted_types), trust_pickle=args.trust_pickle)
+    if _is_explainer(model):
+        # A fitted Pipeline ending in an explainer (or an explainer): used as saved.
+        for option, value in (("--method", args.method), ("--n-samples", args.n_samples),
+                              ("--target", args.target), ("--background-data", args.background_data)):
+            if value is not None:
+                raise UsageError(f"{option} does not apply: {args.model!r} holds a fitted explainer "
+                                 f"({type(model).__name__}), which is used as saved")
+        last = model
+        while getattr(last, "steps", None):
+            last = last.steps[-1][1]
+        method = type(last).__name__
+        pipeline, X = model, frame
+    else:
+        if not any(hasattr(model, m) for m in ("predict", "predict_proba", "decision_function")):
+            raise UsageError(f"{args.model!r} does not hold a fitted model (a {type(model).__name__})")
+        X = check_columns(model, frame, args.data)
+        background = X
+        if args.background_data:
+            bg = read_csv(args.background_data, "background")
+            bg = bg.drop(columns=[c for c in args.drop if c in bg.columns])
+            background = check_columns(model, bg, args.background_data)
+        pipeline = make_explainer(method, model, args)
+        try:
+            pipeline.fit(background)
+        except (ValueError, TypeError) as exc:  # e.g. tree-shap on a model without trees
+            raise UsageError(f"cannot fit --method {method} on the background rows "
+                             f"({args.background_data or args.data!r}): {' '.join(str(exc).split())}") from None
     n = len(X)
     rows = chunk_slices(n, args.chunk_size)
-    attributions, base, prediction, exps, kept = [], [], [], [], 0
-    bar = progress(rows, verbose=not args.quiet, total=len(rows), desc=f"{args.method}", unit="chunk")
+    attributions, base, prediction, exps, kept, seconds = [], [], [], [], 0, 0.0
+    quantity, explainer = None, None
+    bar = progress(rows, verbose=not args.quiet, total=len(rows), desc=f"{method}", unit="chunk")
     for sl in bar:
         Xc = X.iloc[sl] if hasattr(X, "iloc") else X[sl]
-        exp = explainer.explain(Xc)
+        t0 = time.perf_counter()
+        try:
+            explainer, Xt = final_explainer(pipeline, Xc)
+            exp = explainer.explain(Xt)
+        except (ValueError, TypeError) as exc:  # bad rows (NaN the model cannot take, wrong types)
+            raise UsageError(f"cannot explain rows {sl.start}-{sl.stop - 1} of {args.data!r}: "
+                             f"{' '.join(str(exc).split())}") from None
+        seconds += time.perf_counter() - t0
+        quantity = quantity or explained_quantity(exp, explainer)
         attributions.append(np.asarray(exp.target_values, dtype=np.float64))
         base.append(np.ravel(exp.target_base_values))
-        out = explainer.model_output(Xc)
-        prediction.append(out[np.arange(len(out)), explainer.target_indices(Xc)])
+        out = explainer.model_output(Xt)
+        prediction.append(out[np.arange(len(out)), explainer.target_indices(Xt)])
         if args.report and kept < 200:
             exps.append(exp)
             kept += len(Xc)
@@ -313,27 +433,26 @@ def run_explain(args):
 
     phi = np.concatenate(attributions)
     cols = [str(c) for c in explainer.get_feature_names_out()] if hasattr(explainer, "get_feature_names_out") \
-        else [str(c) for c in names]
+        else [str(c) for c in frame.columns]
     result = pd.DataFrame(phi, columns=cols)
     result["base_value"] = np.concatenate(base)
-    result["prediction"] = np.concatenate(prediction)
-    out_dir = os.path.dirname(os.path.abspath(args.out))
-    if not os.path.isdir(out_dir):
-        raise UsageError(f"cannot write {args.out!r}: folder {out_dir!r} does not exist")
+    result[_column_name(quantity)] = np.concatenate(prediction)
     result.to_csv(args.out, index=False)
     if not args.quiet:
-        print(f"skxai explain: wrote {n} rows x {len(cols)} attributions to {args.out}", file=sys.stderr)
+        print(f"skxai explain: wrote {n} rows x {len(cols)} attributions of the {quantity or 'output'} "
+              f"to {args.out}", file=sys.stderr)
     if args.report:
         from skxai.report import make_report
 
         exp = _concat(exps)
         m = min(200, n)
         Xr = X.iloc[:m] if hasattr(X, "iloc") else X[:m]
-        name = f"{args.method} ({type(explainer).__name__})"
-        make_report({name: explainer}, Xr, path=args.report, max_samples=m,
+        name = f"{method} ({type(explainer).__name__})"
+        make_report({name: pipeline}, Xr, path=args.report, max_samples=m,
                     title=f"skxai explain: {os.path.basename(args.model)} on {os.path.basename(args.data)}",
-                    description=f"Command: skxai explain {args.model} {args.data} --method {args.method}",
-                    explanations={name: exp[:m] if len(exp) > m else exp})
+                    description="Command: skxai " + shlex.join(str(a) for a in args.argv),
+                    explanations={name: exp[:m] if len(exp) > m else exp},
+                    timings={name: seconds * m / n})
         if not args.quiet:
             print(f"skxai explain: wrote the report to {args.report}", file=sys.stderr)
     return 0

@@ -1,8 +1,10 @@
 """The ``skxai`` command line: round trips on a pickled pipeline, skops models, one-line errors."""
 
 import pickle
+import re
 import subprocess
 import sys
+from html import escape as html_escape
 
 import joblib
 import numpy as np
@@ -26,11 +28,18 @@ def files(tmp_path_factory):
     joblib.dump(pipe, d / "pipe.joblib")
     with open(d / "pipe.pkl", "wb") as fh:
         pickle.dump(pipe, fh)
+    import skops.io as sio
+
+    sio.dump(pipe, d / "pipe.skops")
     X.iloc[:40].to_csv(d / "data.csv", index=False)
     labelled = X.iloc[:40].assign(label=y[:40])
     labelled.to_csv(d / "labelled.csv", index=False)
     X.iloc[:10, :5].to_csv(d / "short.csv", index=False)
     (d / "garbage.joblib").write_bytes(b"not a pickle at all")
+    X.iloc[40:80].to_csv(d / "bg.csv", index=False)
+    nan = X.iloc[:10].copy()
+    nan.iloc[3, 2] = np.nan
+    nan.to_csv(d / "nan.csv", index=False)
     (d / "empty.csv").write_text("")
     return d, pipe, X
 
@@ -44,18 +53,21 @@ def _run(argv, capsys):
 def test_round_trip_rows_sum_to_prediction_minus_base(files, capsys):
     d, pipe, X = files
     out = d / "phi.csv"
-    code, _, err = _run(["explain", d / "pipe.joblib", d / "data.csv", "--method", "kernel-shap",
+    code, _, err = _run(["explain", d / "pipe.skops", d / "data.csv", "--method", "kernel-shap",
                          "--out", out, "--background", 20, "--n-samples", 300, "--chunk-size", 15], capsys)
     assert code == 0, err
     res = pd.read_csv(out)
-    assert list(res.columns) == list(X.columns) + ["base_value", "prediction"]
+    # The prediction column names the quantity explained: the classifier's probability.
+    assert list(res.columns) == list(X.columns) + ["base_value", "prediction_probability"]
     assert len(res) == 40
-    np.testing.assert_allclose(res["prediction"], pipe.predict_proba(X.iloc[:40])[:, 1], atol=1e-12)
+    pred = res["prediction_probability"]
+    np.testing.assert_allclose(pred, pipe.predict_proba(X.iloc[:40])[:, 1], atol=1e-12)
     feat = res[list(X.columns)].to_numpy()
-    np.testing.assert_allclose(feat.sum(axis=1), res["prediction"] - res["base_value"], atol=1e-10)
-    # 8 features and 300 >= 2**8 coalitions: the values are exact, so equal to exact-shap's.
+    np.testing.assert_allclose(feat.sum(axis=1), pred - res["base_value"], atol=1e-10)
+    # 8 features and 300 >= 2**8 coalitions: the values are exact, so equal to exact-shap's
+    # (here from the same model as a pickle, which needs the explicit opt-in).
     out2 = d / "phi_exact.csv"
-    code, _, _ = _run(["explain", d / "pipe.pkl", d / "data.csv", "--method", "exact-shap",
+    code, _, _ = _run(["explain", d / "pipe.pkl", d / "data.csv", "--method", "exact-shap", "--trust-pickle",
                        "--out", out2, "--background", 20, "--quiet"], capsys)
     assert code == 0
     np.testing.assert_allclose(pd.read_csv(out2).to_numpy(), res.to_numpy(), atol=1e-9)
@@ -66,7 +78,7 @@ def test_chunking_and_n_jobs_do_not_change_the_result(files, capsys):
     outs = []
     for chunk, n_jobs in ((7, 2), (100, 1)):
         out = d / f"chunk{chunk}.csv"
-        code, _, _ = _run(["explain", d / "pipe.joblib", d / "data.csv", "--method", "kernel-shap",
+        code, _, _ = _run(["explain", d / "pipe.skops", d / "data.csv", "--method", "kernel-shap",
                            "--out", out, "--background", 10, "--n-samples", 40, "--chunk-size", chunk,
                            "--n-jobs", n_jobs, "--quiet"], capsys)
         assert code == 0
@@ -77,14 +89,22 @@ def test_chunking_and_n_jobs_do_not_change_the_result(files, capsys):
 def test_target_drop_and_report(files, capsys):
     d, pipe, X = files
     out, report = d / "phi0.csv", d / "report.html"
-    code, _, err = _run(["explain", d / "pipe.joblib", d / "labelled.csv", "--drop", "label",
-                         "--method", "exact-shap", "--target", "0", "--out", out, "--report", report,
-                         "--background", 10, "--quiet"], capsys)
+    argv = ["explain", d / "pipe.skops", d / "labelled.csv", "--drop", "label", "--method", "exact-shap",
+            "--target", "0", "--out", out, "--report", report, "--background", 10, "--quiet"]
+    code, _, err = _run(argv, capsys)
     assert code == 0, err
     res = pd.read_csv(out)
-    np.testing.assert_allclose(res["prediction"], pipe.predict_proba(X.iloc[:40])[:, 0], atol=1e-12)
+    np.testing.assert_allclose(res["prediction_probability"], pipe.predict_proba(X.iloc[:40])[:, 0], atol=1e-12)
     html = report.read_text()
     assert html.startswith("<!DOCTYPE html>") and "ExactShapleyExplainer" in html and "<img" in html
+    # The command line is complete (every argument, --drop included) and the time was measured.
+    import shlex
+
+    assert "Command: skxai " + html_escape(shlex.join(str(a) for a in argv)) in html
+    seconds = re.search(r"<th>time to explain</th><td>([0-9.]+) (m?s)</td>", html)
+    assert seconds is not None and float(seconds.group(1)) > 0
+    # The report names the quantity and the class explained.
+    assert "<b>probability</b>" in html and "probability of 0" in html
 
 
 def test_other_methods_run(files, capsys):
@@ -97,7 +117,7 @@ def test_other_methods_run(files, capsys):
         except (ImportError, AttributeError):
             continue
         out = d / f"{method}.csv"
-        code, _, err = _run(["explain", d / "pipe.joblib", d / "data.csv", "--method", method,
+        code, _, err = _run(["explain", d / "pipe.skops", d / "data.csv", "--method", method,
                              "--out", out, "--background", 10, "--n-samples", 64, "--quiet"], capsys)
         assert code == 0, err
         assert pd.read_csv(out).shape == (40, 10)
@@ -115,7 +135,7 @@ def test_tree_shap_on_a_forest(tmp_path, capsys):
     joblib.dump(model, tmp_path / "rf.joblib")
     X.iloc[:20].to_csv(tmp_path / "d.csv", index=False)
     code, _, err = _run(["explain", tmp_path / "rf.joblib", tmp_path / "d.csv", "--method", "tree-shap",
-                         "--out", tmp_path / "t.csv", "--quiet"], capsys)
+                         "--out", tmp_path / "t.csv", "--quiet", "--trust-pickle"], capsys)
     assert code == 0, err
     res = pd.read_csv(tmp_path / "t.csv")
     np.testing.assert_allclose(res["prediction"], model.predict(X.iloc[:20]))
@@ -144,30 +164,53 @@ def test_skops_model_with_trusted_types(tmp_path, capsys):
     assert sio.get_untrusted_types(file=tmp_path / "odd.skops") == ["fractions.Fraction"]
     code, _, err = _run(["explain", tmp_path / "odd.skops", tmp_path / "d.csv", "--out", tmp_path / "x.csv"],
                         capsys)
-    assert code == 2 and "--trust fractions.Fraction" in err and len(err.strip().splitlines()) == 1
+    assert code == 2 and "--trusted-type fractions.Fraction" in err and len(err.strip().splitlines()) == 1
     assert not (tmp_path / "x.csv").exists()
     code, _, err = _run(["explain", tmp_path / "odd.skops", tmp_path / "d.csv", "--out", tmp_path / "x.csv",
-                         "--method", "exact-shap", "--trust", "fractions.Fraction", "--quiet"], capsys)
+                         "--method", "exact-shap", "--trusted-type", "fractions.Fraction", "--quiet"], capsys)
     assert code == 0, err
     np.testing.assert_allclose(pd.read_csv(tmp_path / "x.csv").to_numpy(), res.to_numpy())
 
 
 BAD_CASES = [
+    (["explain", "{d}/pipe.joblib", "{d}/data.csv"], "refusing to load the pickle"),
+    (["explain", "{d}/pipe.pkl", "{d}/data.csv"], "runs code stored in the file"),
     (["explain", "{d}/missing.joblib", "{d}/data.csv"], "no such file"),
-    (["explain", "{d}/garbage.joblib", "{d}/data.csv"], "cannot read model file"),
-    (["explain", "{d}/pipe.joblib", "{d}/nowhere.csv"], "no such file"),
-    (["explain", "{d}/pipe.joblib", "{d}/empty.csv"], "cannot read data file"),
-    (["explain", "{d}/pipe.joblib", "{d}/short.csv"], "lacks columns"),
-    (["explain", "{d}/pipe.joblib", "{d}/labelled.csv"], "not fitted on: ['label']"),
-    (["explain", "{d}/pipe.joblib", "{d}/data.csv", "--method", "magic"], "unknown method 'magic'"),
-    (["explain", "{d}/pipe.joblib", "{d}/data.csv", "--method", "tree-shap"], "cannot explain this model"),
-    (["explain", "{d}/pipe.joblib", "{d}/data.csv", "--target", "7"], "not a class"),
-    (["explain", "{d}/pipe.joblib", "{d}/data.csv", "--drop", "nope"], "no such column"),
+    (["explain", "{d}/garbage.joblib", "{d}/data.csv", "--trust-pickle"], "cannot read model file"),
+    (["explain", "{d}/pipe.skops", "{d}/nowhere.csv"], "no such file"),
+    (["explain", "{d}/pipe.skops", "{d}/empty.csv"], "cannot read data file"),
+    (["explain", "{d}/pipe.skops", "{d}/short.csv"], "lacks columns"),
+    (["explain", "{d}/pipe.skops", "{d}/labelled.csv"], "not fitted on: ['label']"),
+    (["explain", "{d}/pipe.skops", "{d}/data.csv", "--method", "magic"], "unknown method 'magic'"),
+    (["explain", "{d}/pipe.skops", "{d}/data.csv", "--method", "tree-shap"], "cannot fit --method tree-shap"),
+    (["explain", "{d}/pipe.skops", "{d}/data.csv", "--target", "7"], "not a class"),
+    (["explain", "{d}/pipe.skops", "{d}/data.csv", "--drop", "nope"], "no such column"),
     (["explain", "{d}/data.csv", "{d}/data.csv"], "unknown type"),
-    (["explain", "{d}/pipe.joblib", "{d}/data.csv", "--n-jobs", "two"], "invalid int value"),
-    (["explain", "{d}/pipe.joblib"], "required"),
+    (["explain", "{d}/pipe.skops", "{d}/data.csv", "--n-jobs", "two"], "invalid int value"),
+    (["explain", "{d}/pipe.skops"], "required"),
     (["frobnicate"], "invalid choice"),
     (["demo", "--out", "{d}/demo", "--families", "audio"], "unknown families"),
+    # Nothing lost: an output over an input, or that cannot be written, is refused before any work.
+    (["explain", "{d}/pipe.skops", "{d}/data.csv", "--out", "{d}/data.csv"], "is the data file"),
+    (["explain", "{d}/pipe.skops", "{d}/data.csv", "--out", "{d}/pipe.skops"], "is the model file"),
+    (["explain", "{d}/pipe.skops", "{d}/data.csv", "--out", "{d}/never.csv", "--background-data",
+      "{d}/bg.csv", "--report", "{d}/bg.csv"], "is the background data file"),
+    (["explain", "{d}/pipe.skops", "{d}/data.csv", "--out", "{d}/never.csv", "--report", "{d}/never.csv"],
+     "is the --out file"),
+    (["explain", "{d}/pipe.skops", "{d}/data.csv", "--out", "{d}/no/where.csv"], "does not exist"),
+    (["explain", "{d}/pipe.skops", "{d}/data.csv", "--out", "{d}/never.csv", "--report", "{d}/no/r.html"],
+     "does not exist"),
+    (["explain", "{d}/pipe.skops", "{d}/data.csv", "--out", "{d}"], "is a folder"),
+    (["explain", "{d}/pipe.skops", "{d}/data.csv", "--out", "/proc"], "system folder"),
+    (["explain", "{d}/pipe.skops", "{d}/data.csv", "--out", "/proc/self/x.csv"], "system folder"),
+    # User errors exit 2 (not 1), numbers checked before any fitting.
+    (["explain", "{d}/pipe.skops", "{d}/data.csv", "--n-samples", "0"], "--n-samples must be a positive"),
+    (["explain", "{d}/pipe.skops", "{d}/data.csv", "--n-samples", "-5"], "--n-samples must be a positive"),
+    (["explain", "{d}/pipe.skops", "{d}/data.csv", "--n-jobs", "0"], "--n-jobs must not be 0"),
+    (["explain", "{d}/pipe.skops", "{d}/nan.csv", "--background-data", "{d}/bg.csv", "--quiet"],
+     "cannot explain rows"),
+    (["explain", "{d}/pipe.skops", "{d}/nan.csv"], "cannot fit"),
+    (["demo", "--out", "{d}/data.csv"], "is an existing file"),
 ]
 
 
@@ -177,6 +220,7 @@ def test_bad_input_one_line_exit_2(files, capsys, argv, message):
     argv = [a.format(d=d) for a in argv]
     if argv[0] == "explain" and "--out" not in argv and len(argv) > 2:
         argv += ["--out", str(d / "never.csv")]
+    before = {f.name: f.read_bytes() for f in d.iterdir() if f.is_file()}
     try:
         code = main(argv)
     except SystemExit as exc:  # argparse's own errors
@@ -186,24 +230,29 @@ def test_bad_input_one_line_exit_2(files, capsys, argv, message):
     lines = err.strip().splitlines()
     assert len(lines) == 1, err
     assert message in lines[0]
-    assert not (d / "never.csv").exists()
+    # Nothing was written, and no input was touched.
+    assert {f.name: f.read_bytes() for f in d.iterdir() if f.is_file()} == before
 
 
 def test_module_entry_point_and_help(files):
     d, _, _ = files
     proc = subprocess.run([sys.executable, "-m", "skxai", "explain", "--help"], capture_output=True, text=True)
     assert proc.returncode == 0
-    assert "RUNS CODE" in " ".join(proc.stdout.split())
+    help_text = " ".join(proc.stdout.split())
+    assert "RUNS CODE" in help_text and "--trust-pickle" in help_text and "--trusted-type" in help_text
+    # skops, the recommended format, comes before pickles in the help.
+    assert "Recommended model format: .skops" in help_text
+    assert help_text.index(".skops") < help_text.index(".joblib")
     for method in ("kernel-shap", "exact-shap", "sampling-shap", "tree-shap", "lime"):
         assert method in proc.stdout
-    proc = subprocess.run([sys.executable, "-m", "skxai", "explain", str(d / "pipe.joblib"), str(d / "data.csv"),
+    proc = subprocess.run([sys.executable, "-m", "skxai", "explain", str(d / "pipe.skops"), str(d / "data.csv"),
                            "--method", "nope", "--out", str(d / "x.csv")], capture_output=True, text=True)
     assert proc.returncode == 2 and len(proc.stderr.strip().splitlines()) == 1
 
 
 def test_progress_bar_and_summary_on_stderr(files, capsys):
     d, _, _ = files
-    code, out, err = _run(["explain", d / "pipe.joblib", d / "data.csv", "--method", "exact-shap",
+    code, out, err = _run(["explain", d / "pipe.skops", d / "data.csv", "--method", "exact-shap",
                            "--out", d / "p.csv", "--background", 5, "--chunk-size", 10], capsys)
     assert code == 0 and out == ""
     assert "exact-shap:" in err and "0/4" in err  # a tqdm bar over 40 rows in 4 chunks
@@ -233,10 +282,113 @@ def test_pipeline_on_raw_string_columns(tmp_path, capsys):
     joblib.dump(pipe, tmp_path / "cat.joblib")
     df.iloc[:20].to_csv(tmp_path / "cat.csv", index=False)
     code, _, err = _run(["explain", tmp_path / "cat.joblib", tmp_path / "cat.csv", "--method", "exact-shap",
+                         "--trust-pickle",
                          "--out", tmp_path / "o.csv", "--background", 30, "--quiet"], capsys)
     assert code == 0, err
     res = pd.read_csv(tmp_path / "o.csv")
-    assert list(res.columns) == ["age", "city", "income", "base_value", "prediction"]
-    np.testing.assert_allclose(res["prediction"], pipe.predict_proba(df.iloc[:20])[:, 1], atol=1e-12)
-    np.testing.assert_allclose(res[["age", "city", "income"]].sum(axis=1), res["prediction"] - res["base_value"],
-                               atol=1e-10)
+    assert list(res.columns) == ["age", "city", "income", "base_value", "prediction_probability"]
+    pred = res["prediction_probability"]
+    np.testing.assert_allclose(pred, pipe.predict_proba(df.iloc[:20])[:, 1], atol=1e-12)
+    np.testing.assert_allclose(res[["age", "city", "income"]].sum(axis=1), pred - res["base_value"], atol=1e-10)
+
+
+def test_unexpected_internal_error_exits_1_not_0(files, capsys, monkeypatch):
+    import skxai._cli as cli
+
+    def boom(args):
+        raise RuntimeError("disk on fire\nsecond line")
+
+    monkeypatch.setattr(cli, "run_explain", boom)
+    d, _, _ = files
+    code, out, err = _run(["explain", d / "pipe.skops", d / "data.csv", "--out", d / "x.csv"], capsys)
+    assert code == 1 and out == ""
+    assert err.strip().splitlines() == ["skxai explain: internal error: RuntimeError: disk on fire second line"]
+
+
+def test_exit_codes_of_the_module_entry_point(files, tmp_path):
+    d, _, _ = files
+    ok = subprocess.run([sys.executable, "-m", "skxai", "explain", str(d / "pipe.skops"), str(d / "data.csv"),
+                         "--method", "exact-shap", "--background", "5", "--out", str(tmp_path / "o.csv"),
+                         "--quiet"], capture_output=True, text=True)
+    assert ok.returncode == 0, ok.stderr
+    refused = subprocess.run([sys.executable, "-m", "skxai", "explain", str(d / "pipe.joblib"),
+                              str(d / "data.csv"), "--out", str(tmp_path / "p.csv")], capture_output=True, text=True)
+    assert refused.returncode == 2 and not (tmp_path / "p.csv").exists()
+
+
+class _Evil:
+    def __reduce__(self):
+        return (eval, ("open('PWNED', 'w').write('x')",))
+
+
+def test_pickle_runs_no_code_without_the_opt_in(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    pd.DataFrame({"a": [1.0, 2.0]}).to_csv("d.csv", index=False)
+    for ext in ("joblib", "pkl", "pickle"):
+        with open(f"evil.{ext}", "wb") as fh:
+            pickle.dump(_Evil(), fh)
+        code, _, err = _run(["explain", f"evil.{ext}", "d.csv", "--out", "o.csv", "--quiet"], capsys)
+        assert code == 2 and "runs code" in err and "--trust-pickle" in err
+        assert not (tmp_path / "PWNED").exists() and not (tmp_path / "o.csv").exists()
+    # With the explicit opt-in the pickle is loaded (and, as documented, its code runs).
+    code, _, err = _run(["explain", "evil.joblib", "d.csv", "--out", "o.csv", "--trust-pickle"], capsys)
+    assert (tmp_path / "PWNED").exists() and code == 2 and "does not hold a fitted model" in err
+
+
+def test_skops_trojan_is_refused_before_it_runs(tmp_path, capsys, monkeypatch):
+    sio = pytest.importorskip("skops.io")
+    import sklearn.datasets
+    from sklearn.preprocessing import FunctionTransformer
+
+    monkeypatch.chdir(tmp_path)
+    X = pd.DataFrame(np.random.RandomState(0).normal(size=(20, 3)), columns=["a", "b", "c"])
+    ft = FunctionTransformer()
+    model = make_pipeline(ft, LinearRegression()).fit(X, np.zeros(len(X)))
+    ft.func, ft.kw_args = sklearn.datasets.dump_svmlight_file, {"y": np.zeros(20), "f": "victim.txt"}
+    sio.dump(model, "trojan.skops")
+    X.to_csv("d.csv", index=False)
+    untrusted = sio.get_untrusted_types(file="trojan.skops")
+    assert untrusted == ["sklearn.datasets._svmlight_format_io.dump_svmlight_file"]
+    # Refused, listing the type; trusting by prefix (what the CLI used to do) does not count.
+    for extra in ([], ["--trusted-type", "sklearn."], ["--trusted-type", "sklearn.datasets"],
+                  ["--trusted-type", "sklearn.datasets._svmlight_format_io"]):
+        code, _, err = _run(["explain", "trojan.skops", "d.csv", "--out", "o.csv", "--quiet", *extra], capsys)
+        assert code == 2 and untrusted[0] in err and "does not trust" in err
+        assert not (tmp_path / "victim.txt").exists() and not (tmp_path / "o.csv").exists()
+
+
+def test_output_over_an_input_is_refused_and_the_input_kept(files, capsys):
+    d, _, _ = files
+    data = (d / "data.csv").read_bytes()
+    model = (d / "pipe.skops").read_bytes()
+    for target in (d / "data.csv", d / "pipe.skops", d / "." / "data.csv"):
+        for option in ("--out", "--report"):
+            argv = ["explain", d / "pipe.skops", d / "data.csv", "--out", d / "ok.csv", option, target]
+            code, _, err = _run(argv, capsys)
+            assert code == 2 and "would be overwritten" in err
+    assert (d / "data.csv").read_bytes() == data and (d / "pipe.skops").read_bytes() == model
+    assert not (d / "ok.csv").exists()
+
+
+def test_fitted_pipeline_ending_in_an_explainer(files, tmp_path, capsys):
+    import skxai
+
+    d, pipe, X = files
+    # The step before the explainer scales the rows; the explained model was fitted on scaled rows.
+    scaler = StandardScaler().set_output(transform="pandas").fit(X)
+    model = LogisticRegression(max_iter=1000).fit(scaler.transform(X), pipe.predict(X))
+    explained = make_pipeline(scaler, skxai.ExactShapleyExplainer(model, max_background=10))
+    explained.fit(X.iloc[:60])
+    joblib.dump(explained, tmp_path / "explainer.joblib")
+    argv = ["explain", tmp_path / "explainer.joblib", d / "data.csv", "--trust-pickle", "--out", tmp_path / "o.csv",
+            "--report", tmp_path / "r.html", "--quiet"]
+    code, _, err = _run(argv, capsys)
+    assert code == 0, err
+    res = pd.read_csv(tmp_path / "o.csv")
+    expected = skxai.explain(explained, X.iloc[:40])
+    np.testing.assert_allclose(res[list(X.columns)].to_numpy(), expected.target_values(), atol=1e-12)
+    prob = model.predict_proba(scaler.transform(X.iloc[:40]))[:, 1]
+    np.testing.assert_allclose(res["prediction_probability"], prob, atol=1e-12)
+    assert "ExactShapleyExplainer" in (tmp_path / "r.html").read_text()
+    code, _, err = _run(argv[:-3] + ["--method", "lime"], capsys)
+    assert code == 2 and "--method does not apply" in err

@@ -146,7 +146,7 @@ def test_target_values_are_attributes_and_the_call_form_warns(iris):
         assert isinstance(tv.sum(), float)
     unsure = Explanation(np.ones((2, 3, 2)), output_axis=-1)
     with pytest.raises(ValueError, match="which output"):
-        unsure.target_values
+        _ = unsure.target_values
 
 
 def test_image_explanations_without_an_output_axis():

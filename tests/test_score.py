@@ -213,3 +213,19 @@ def test_grid_search_with_y_and_explicit_explanation_scorer(cancer):
     acc = [cross_val_score(make_pipeline(StandardScaler(), LogisticRegression(C=c)), X, y, cv=cv).mean()
            for c in (0.01, 1.0)]
     assert_allclose(plain.cv_results_["mean_test_score"], acc, atol=1e-12)
+
+
+def test_torch_extras_state_ranges_not_pins():
+    import tomllib
+    from pathlib import Path
+
+    meta = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text())
+    extras = meta["project"]["optional-dependencies"]
+    for extra in ("torch", "test"):
+        torch_req = [r for r in extras[extra] if r.replace(" ", "").startswith("torch")
+                     and not r.startswith("torchvision")]
+        assert torch_req and all("==" not in r and ">=" in r for r in torch_req), (extra, torch_req)
+    assert any(r.startswith("skorch>=") and "<" in r for r in extras["torch"])
+    script = (Path(__file__).parents[1] / "tools" / "test.sh").read_text()
+    first_install = next(line for line in script.splitlines() if "pip install" in line)
+    assert '"torch==2.13.0"' in first_install  # the exact CPU build, before the extras

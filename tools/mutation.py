@@ -62,8 +62,10 @@ def run_module(module, tests, timeout):
             )
         env = dict(os.environ, OMP_NUM_THREADS="1", MKL_NUM_THREADS="1", PYTHONPATH="")
         t0 = time.time()
-        subprocess.run(["mutmut", "run", "--max-children", "2"], cwd=tmp, env=env, timeout=timeout,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        run = subprocess.run(["mutmut", "run", "--max-children", "2"], cwd=tmp, env=env, timeout=timeout,
+                             capture_output=True, text=True)
+        if "failed to collect stats" in run.stdout + run.stderr:
+            raise SystemExit(f"the tests of {module} fail without any mutation ({tests}); fix them first")
         seconds = time.time() - t0
         listing = subprocess.run(["mutmut", "results", "--all", "true"], cwd=tmp, env=env, capture_output=True,
                                  text=True).stdout

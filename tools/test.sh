@@ -3,6 +3,8 @@
 # comparison tests, Chromium for the report test) and run the test suite on 2 workers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# torch first, pinned exactly: the extras only state ranges, and the peers' torchvision==0.28.0
+# pin keeps pip from swapping this CPU build for a CUDA one.
 python -m pip install --quiet --disable-pip-version-check "torch==2.13.0"
 python -m pip install --quiet --disable-pip-version-check -e ".[test,peers]"
 if ! command -v chromium >/dev/null 2>&1; then

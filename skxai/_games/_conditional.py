@@ -98,13 +98,14 @@ class ConditionalGame:
 
     def __init__(self, output, background, weights, groups, *, sampler="gaussian", n_samples=100,
                  bandwidth=0.1, batch_size=50_000, random_state=None):
-        try:
-            background = np.asarray(background, dtype=np.float64)
-        except (TypeError, ValueError) as exc:
+        background = np.asarray(background)
+        if background.dtype.kind not in "biuf":
             raise ValueError(
                 "game='conditional' needs numeric features: it models their joint distribution "
-                "(encode categorical columns first, or use game='interventional')."
-            ) from exc
+                f"(the background has dtype {background.dtype}; encode categorical columns first, or use "
+                "game='interventional')."
+            )
+        background = background.astype(np.float64)
         self.output = output
         self.background = background
         self.weights = np.asarray(weights, dtype=np.float64)
@@ -157,7 +158,10 @@ class ConditionalGame:
         if key not in cache:
             cache.clear()
             e, V = eigh(self.covariance_[np.ix_(S, S)])
-            inv_sqrt = V * np.where(e > 1e-12 * max(e.max(), 1e-300), 1.0 / np.sqrt(np.abs(e)), 0.0)
+            # Pseudo-inverse square root: directions without variance (duplicated or constant
+            # columns) do not count in the distance.
+            ok = e > 1e-12 * max(e.max(), 1e-300)
+            inv_sqrt = V * np.where(ok, 1.0 / np.sqrt(np.where(ok, e, 1.0)), 0.0)
             cache[key] = (inv_sqrt, self.background[:, S] @ inv_sqrt)
         W, Bw = cache[key]
         Xw = Xr[:, S] @ W

@@ -116,23 +116,38 @@ class ImageGame:
         keep = np.take_along_axis(masks[cols], flat, axis=1)
         return keep.reshape((len(rows),) + seg.shape[1:])
 
-    def values(self, X, masks):
-        """Values ``(n, m, n_outputs)`` of coalitions ``masks`` (m, p) for each image of X."""
+    def _run_calls(self, X, masks, calls):
+        """Values ``(rows, n_outputs)`` of the flat (image, coalition) ranges in ``calls``."""
+        m = masks.shape[0]
+        out = []
+        for start, stop in calls:
+            rows, cols = np.divmod(np.arange(start, stop), m)
+            keep = self._pixel_masks(rows, cols, masks)[:, None]
+            block = np.where(keep, X[rows], self.replacement[rows])
+            pred = np.asarray(self.output(block), dtype=np.float64)
+            out.append(pred.reshape(stop - start, -1))
+        return np.concatenate(out, axis=0)
+
+    def values(self, X, masks, n_jobs=None):
+        """Values ``(n, m, n_outputs)`` of coalitions ``masks`` (m, p) for each image of X.
+
+        Model calls hold at most ``batch_size`` images and depend only on the problem, never
+        on ``n_jobs`` (identical numbers for any number of workers).
+        """
         X = np.asarray(X)
         masks = np.asarray(masks, dtype=bool)
         if masks.ndim != 2 or masks.shape[1] != self.n_players:
             raise ValueError(f"masks must have shape (m, {self.n_players}), got {masks.shape}.")
         n, m = X.shape[0], masks.shape[0]
         total = n * m
-        out = None
-        for start in range(0, total, self.batch_size):
-            stop = min(total, start + self.batch_size)
-            rows, cols = np.divmod(np.arange(start, stop), m)
-            keep = self._pixel_masks(rows, cols, masks)[:, None]
-            block = np.where(keep, X[rows], self.replacement[rows])
-            pred = np.asarray(self.output(block), dtype=np.float64)
-            pred = pred.reshape(stop - start, -1)
-            if out is None:
-                out = np.empty((total, pred.shape[1]))
-            out[start:stop] = pred
+        calls = [(s, min(total, s + self.batch_size)) for s in range(0, total, self.batch_size)]
+        from joblib import Parallel, delayed, effective_n_jobs
+
+        workers = 1 if n_jobs in (None, 1) else effective_n_jobs(n_jobs)
+        if workers == 1 or len(calls) == 1:
+            out = self._run_calls(X, masks, calls)
+        else:
+            groups = [g.tolist() for g in np.array_split(np.asarray(calls), min(len(calls), 4 * workers))]
+            parts = Parallel(n_jobs=n_jobs)(delayed(self._run_calls)(X, masks, g) for g in groups)
+            out = np.concatenate(parts, axis=0)
         return out.reshape(n, m, -1)

@@ -55,6 +55,18 @@ class HookSet(contextlib.AbstractContextManager):
         return False
 
 
+# Modules that act on each activation (or each channel, affinely) without mixing positions:
+# between the last convolution and the pooling they keep a feature map a CAM can read.
+ELEMENTWISE = (
+    nn.ReLU, nn.ReLU6, nn.LeakyReLU, nn.PReLU, nn.ELU, nn.SELU, nn.CELU, nn.GELU, nn.SiLU, nn.Mish,
+    nn.Sigmoid, nn.Tanh, nn.Softplus, nn.Softsign, nn.Hardtanh, nn.Hardsigmoid, nn.Hardswish,
+    nn.LogSigmoid, nn.Tanhshrink, nn.Threshold, nn.Identity,
+    nn.BatchNorm1d, nn.BatchNorm2d, nn.BatchNorm3d, nn.InstanceNorm1d, nn.InstanceNorm2d, nn.InstanceNorm3d,
+    nn.Dropout, nn.Dropout1d, nn.Dropout2d, nn.Dropout3d, nn.AlphaDropout,
+)  # fmt: skip
+_CONVS = (nn.Conv1d, nn.Conv2d, nn.Conv3d)
+
+
 # --------------------------------------------------------------------------- sklearn -> torch
 class _BinaryLogit(nn.Module):
     """Single logit z -> [0, z], so softmax gives [1 - sigmoid(z), sigmoid(z)]."""
@@ -503,6 +515,46 @@ class TorchModel:
             raise ValueError(
                 f"Unknown layer {name!r}; the network's modules are: {names}."
             ) from None
+
+    def default_cam_layer(self, x):
+        """Name of the layer a CAM reads by default: the last convolution, moved past the
+        elementwise modules (:data:`ELEMENTWISE`: ReLU, batch norm, dropout ...) that directly
+        follow it in the forward pass, up to the pooling.
+
+        On conv -> ReLU -> global average pooling -> linear this is the ReLU, whose output is
+        what the pooling averages (the conv's own output is not). Found from one no-grad
+        forward pass of ``x`` (a sample is enough) that records which leaf module runs on
+        which tensor; a module continues the chain only when it takes the previous module's
+        output (an in-place module returns that very tensor).
+        """
+        calls = []
+        names = {id(m): n for n, m in self.module.named_modules()}
+
+        def hook(m, inp, out):
+            first = inp[0] if inp and isinstance(inp[0], torch.Tensor) else None
+            calls.append((m, first, out))
+
+        with HookSet() as hooks, torch.no_grad():
+            for m in self.module.modules():
+                if next(m.children(), None) is None:
+                    hooks.add(m.register_forward_hook(hook))
+            self.logits(x)
+        last = max((i for i, (m, _, _) in enumerate(calls) if isinstance(m, _CONVS)), default=None)
+        if last is None:
+            raise ValueError(
+                f"The network has no convolution layer; name one with target_layer=... among "
+                f"{self.layer_names()}."
+            )
+        chosen, prev_out = last, calls[last][2]
+        for i in range(last + 1, len(calls)):
+            m, inp, out = calls[i]
+            same = inp is not None and isinstance(prev_out, torch.Tensor) and (
+                inp is prev_out or (inp.data_ptr() == prev_out.data_ptr() and inp.shape == prev_out.shape)
+            )
+            if not (isinstance(m, ELEMENTWISE) and same):
+                break
+            chosen, prev_out = i, out
+        return names[id(calls[chosen][0])]
 
     def default_conv_layer(self):
         """Name of the last ``Conv1d``/``Conv2d``/``Conv3d`` module (the usual CAM layer)."""

@@ -6,6 +6,7 @@ import numbers
 
 import torch
 
+from skxai._torch._capture import LayerCapture
 from skxai._torch._model import HookSet
 from skxai.cam._base import BaseCamExplainer, like_layout
 
@@ -46,6 +47,7 @@ class AblationCamExplainer(BaseCamExplainer):
 
     _uses_gradients = False
     _perturbs = True
+    _parameter_constraints = {**BaseCamExplainer._parameter_constraints, "ablation_value": [numbers.Real]}
 
     def __init__(
         self,
@@ -54,7 +56,7 @@ class AblationCamExplainer(BaseCamExplainer):
         ablation_value=0.0,
         target_layer=None,
         target=None,
-        response_method="logits",
+        response_method="auto",
         relu=True,
         normalize=False,
         upsample=True,
@@ -89,26 +91,23 @@ class AblationCamExplainer(BaseCamExplainer):
             # zero-stride view); the network itself only runs on the distinct images.
             return (lp.x[first:last],) + tuple(args[1:])
 
-        def hook(m, inp, out):
+        def ablate(out):
             act = out[owner - first] if expand else out.clone()
             act[rows, chan] = value
             return act
 
-        with HookSet() as hooks, torch.no_grad():
+        with HookSet() as hooks, LayerCapture(lp.layer, lp.name, edit=ablate), torch.no_grad():
             if expand:
                 hooks.add(module.register_forward_pre_hook(feed_images))
                 x = lp.x[first : first + 1].expand((pairs.shape[0],) + tuple(lp.x.shape[1:]))
             else:
                 x = like_layout(lp.x[owner], lp.x)
-            hooks.add(lp.layer.register_forward_hook(hook))
             y = self.model_.forward(x)
         if y.shape != (pairs.shape[0], lp.outputs.shape[1]):
             raise RuntimeError(f"ablated batch gave outputs of shape {tuple(y.shape)}")
         return y.gather(1, lp.targets[owner, None])[:, 0]
 
     def _channel_weights(self, lp):
-        if not isinstance(self.ablation_value, numbers.Real):
-            raise ValueError(f"ablation_value must be a number, got {self.ablation_value!r}.")
         n, k = lp.activations.shape[:2]
         y = lp.outputs.gather(1, lp.targets[:, None])
         # A channel already equal to the ablation value everywhere (a dead ReLU channel when

@@ -5,8 +5,10 @@ A CAM explains the target score ``y_c`` of a convolutional network through the a
 combination ``map = sum_k w_k A_k`` with its own channel weights (or, for HiRes-CAM, Layer-CAM
 and Eigen-CAM, its own map); the template does the rest once for all of them:
 
-- resolves ``target_layer`` (a dotted module name) at ``transform`` time, by default the last
-  convolution; an unknown name raises a ``ValueError`` listing the network's modules;
+- resolves ``target_layer`` (a dotted module name) in ``fit``; by default the last
+  convolution moved past the elementwise modules that follow it (ReLU, batch norm ...), so
+  on conv -> ReLU -> pooling -> linear the map is read from the ReLU's output, which is what
+  the pooling averages; an unknown name raises a ``ValueError`` listing the network's modules;
 - captures the activations (and the gradients of each sample's own target score) of a whole
   chunk of ``batch_size`` images in one forward (and one backward) pass;
 - post-processes the raw map, each step an explicit option: ``relu``, ``upsample`` (linear
@@ -18,7 +20,6 @@ and Eigen-CAM, its own map); the template does the rest once for all of them:
 
 from __future__ import annotations
 
-import numbers
 from dataclasses import dataclass
 
 import numpy as np
@@ -27,6 +28,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from skxai._explanation import Explanation
 from skxai._progress import progress
+from skxai._torch._capture import LayerCapture
 from skxai._torch._explainer import BaseTorchExplainer
 from skxai._torch._model import HookSet
 from skxai.cam._upsample import postprocess
@@ -106,12 +108,20 @@ class BaseCamExplainer(BaseTorchExplainer, auto_wrap_output_keys=None):
     estimator : torch.nn.Module, skorch net or Pipeline step
         The network; an unfitted skorch net is fitted in ``fit(X, y)``.
     target_layer : str, default=None
-        Dotted name of the explained layer (``"features.3"``), resolved at transform time;
-        None takes the last ``Conv1d``/``Conv2d``/``Conv3d``.
+        Dotted name of the explained layer (``"features.3"``). None takes the last
+        ``Conv1d``/``Conv2d``/``Conv3d`` moved past the elementwise modules (ReLU, batch
+        norm, dropout ...) that directly follow it: on conv -> ReLU -> global average
+        pooling -> linear that is the ReLU, whose output the pooling averages. The layer
+        used is ``target_layer_`` after ``fit``.
     target : label, "predicted", array of labels or None, default=None
-        Output explained for each sample (None: the predicted class of multi-class models).
-    response_method : {"logits", "proba", "auto"}, default="logits"
-        The explained score: scores before the softmax, as in the CAM papers.
+        Output explained for each sample (None: the positive class of binary classifiers,
+        the predicted class of multi-class models).
+    response_method : {"auto", "predict_proba", "decision_function", "predict"}, default="auto"
+        The explained score, the same default as the gradient family: ``"auto"`` explains
+        class probabilities of classifiers (skorch ``NeuralNetClassifier``: the softmax of
+        the logits) and a plain module's own output; ``"decision_function"`` explains the
+        scores before the softmax, as in the CAM papers and pytorch-grad-cam. The explained
+        quantity is recorded as ``Explanation.quantity``.
     relu : bool, default=True
         Keep only the positive part of the map.
     normalize : bool, default=False
@@ -126,6 +136,13 @@ class BaseCamExplainer(BaseTorchExplainer, auto_wrap_output_keys=None):
         Show a progress bar over the batches of images.
     """
 
+    _parameter_constraints = {
+        **BaseTorchExplainer._parameter_constraints,
+        "target_layer": [str, None],
+        "relu": ["boolean"],
+        "normalize": ["boolean"],
+        "upsample": ["boolean"],
+    }
     _uses_gradients = True
     _perturbs = False  # forwards perturbed batches, sized by the network's largest layer
     _default_scoring = "deletion"
@@ -136,7 +153,7 @@ class BaseCamExplainer(BaseTorchExplainer, auto_wrap_output_keys=None):
         *,
         target_layer=None,
         target=None,
-        response_method="logits",
+        response_method="auto",
         relu=True,
         normalize=False,
         upsample=True,
@@ -157,24 +174,11 @@ class BaseCamExplainer(BaseTorchExplainer, auto_wrap_output_keys=None):
 
     # ------------------------------------------------------------------ layers
     def _layer_name(self):
-        if self.target_layer is None:
-            return self.model_.default_conv_layer()
-        if not isinstance(self.target_layer, str):
-            raise ValueError(
-                f"target_layer must be a module name (str) or None, got {self.target_layer!r}; "
-                f"names: {self.model_.layer_names()}."
-            )
-        self.model_.get_layer(self.target_layer)  # raises, listing the module names
-        return self.target_layer
+        return self.target_layer_
 
     def _watched_modules(self, name):
         """Modules whose inputs a variant needs from the same forward pass, by name."""
         return {}
-
-    def _check_options(self):
-        for opt in ("relu", "normalize", "upsample"):
-            if not isinstance(getattr(self, opt), bool | np.bool_):
-                raise ValueError(f"{opt} must be True or False, got {getattr(self, opt)!r}.")
 
     # ------------------------------------------------------------------ passes
     def _capture(self, x, name, targets):
@@ -193,28 +197,11 @@ class BaseCamExplainer(BaseTorchExplainer, auto_wrap_output_keys=None):
     def _capture_once(self, x, name, targets, copy):
         layer = self.model_.get_layer(name)
         watch = self._watched_modules(name)
-        box = {"inputs": {}}
-
-        def layer_hook(m, inp, out):
-            if "act" in box:
-                raise ValueError(
-                    f"Layer {name!r} runs more than once per forward pass; a CAM needs a layer "
-                    "that runs once."
-                )
-            if not isinstance(out, torch.Tensor):
-                raise TypeError(f"Layer {name!r} returns {type(out).__name__}, not a tensor.")
-            leaf = out.detach()
-            box["version"] = leaf._version
-            if self._uses_gradients:
-                leaf.requires_grad_(True)
-            box["act"] = leaf
-            if copy:
-                return leaf.clone()
-            return leaf if self._uses_gradients else None
+        inputs = {}
 
         def watch_hook(key):
             def hook(m, inp, out):
-                box["inputs"].setdefault(key, (inp[0].detach(), out.detach()))
+                inputs.setdefault(key, (inp[0].detach(), out.detach()))
 
             return hook
 
@@ -224,8 +211,7 @@ class BaseCamExplainer(BaseTorchExplainer, auto_wrap_output_keys=None):
             if isinstance(out, torch.Tensor) and out.ndim > 0 and out.shape[0]:
                 peak[0] = max(peak[0], out.numel() // out.shape[0])
 
-        with HookSet() as hooks:
-            hooks.add(layer.register_forward_hook(layer_hook))
+        with HookSet() as hooks, LayerCapture(layer, name, grad=self._uses_gradients, clone=copy) as cap:
             for key, mod in watch.items():
                 hooks.add(mod.register_forward_hook(watch_hook(key)))
             if self._perturbs:
@@ -239,26 +225,26 @@ class BaseCamExplainer(BaseTorchExplainer, auto_wrap_output_keys=None):
                     if not copy and "in-place" in str(exc):
                         raise _InPlaceError from exc
                     raise
-                if "act" not in box:
-                    raise ValueError(f"Layer {name!r} was not called during the forward pass.")
-                if not copy and box["act"]._version != box["version"]:
+                act = cap.activations
+                if not copy and cap.modified_in_place:
                     raise _InPlaceError
                 t = self._targets(out.detach()) if targets is None else targets
                 grads = None
                 if self._uses_gradients:
                     score = out.gather(1, t[:, None]).sum()
-                    (grads,) = torch.autograd.grad(score, box["act"], allow_unused=True)
+                    (grads,) = torch.autograd.grad(score, act, allow_unused=True)
                     if grads is None:
-                        grads = torch.zeros_like(box["act"])
-        act = box["act"].detach()
+                        grads = torch.zeros_like(act)
+        act = act.detach()
         if act.ndim != x.ndim or act.ndim < 3:
             raise ValueError(
                 f"Layer {name!r} outputs shape {tuple(act.shape)}; a CAM needs a feature map "
                 f"(n, channels, *spatial) with as many spatial axes as the input "
-                f"{tuple(x.shape[1:])}. Choose a convolutional layer among "
-                f"{self.model_.layer_names()}."
+                f"{tuple(x.shape[1:])}. Use target_layer={self.default_layer_!r} (the default: the "
+                f"last convolution and the elementwise layers after it), or another "
+                f"convolutional layer among {self.model_.layer_names()}."
             )
-        return LayerPass(x, act, grads, out.detach(), t, layer, name, box["inputs"], peak[0])
+        return LayerPass(x, act, grads, out.detach(), t, layer, name, inputs, peak[0])
 
     def _rows_per_call(self, lp):
         """Rows per perturbation forward: ``batch_size``, and at most about ``2**21``
@@ -289,6 +275,10 @@ class BaseCamExplainer(BaseTorchExplainer, auto_wrap_output_keys=None):
 
     def _fit_extra(self, X, y):
         self._check_image_dims(X)
+        with self.model_.prepared():
+            self.default_layer_ = self.model_.default_cam_layer(self.model_.to_tensor(X[:1]))
+        if self.target_layer_ is None:
+            self.target_layer_ = self.default_layer_
 
     def _check_image_dims(self, Xa):
         if Xa.ndim < 3 or Xa.ndim > 5:
@@ -319,7 +309,6 @@ class BaseCamExplainer(BaseTorchExplainer, auto_wrap_output_keys=None):
             ``target_layer``.
         """
         check_is_fitted(self, "model_")
-        self._check_options()
         Xa = self._validate_images(X)
         x = self.model_.to_tensor(Xa)
         n = x.shape[0]
@@ -366,6 +355,7 @@ class BaseCamExplainer(BaseTorchExplainer, auto_wrap_output_keys=None):
             weights=cat(2),
             targets=targets,
             target_layer=name,
+            quantity=self.quantity_,
             **extras,
         )
 
@@ -375,12 +365,3 @@ class BaseCamExplainer(BaseTorchExplainer, auto_wrap_output_keys=None):
 
     def get_feature_names_out(self, input_features=None):
         raise AttributeError(f"{type(self).__name__} returns heatmaps, not feature columns.")
-
-
-def check_positive(value, name, *, integer=False):
-    """A positive number (int when ``integer``), else a ValueError naming the parameter."""
-    kind = numbers.Integral if integer else numbers.Real
-    if not isinstance(value, kind) or isinstance(value, bool) or value <= 0:
-        what = "a positive integer" if integer else "a positive number"
-        raise ValueError(f"{name} must be {what}, got {value!r}.")
-    return value

@@ -25,8 +25,10 @@ class CamExplainer(BaseCamExplainer):
         Dotted name of the final linear layer; None takes the last ``nn.Linear``.
     target_layer, target, relu, normalize, upsample, batch_size, scoring
         As in :class:`~skxai.GradCamExplainer`.
-    response_method : {"logits"}, default="logits"
-        CAM explains the linear layer's output (scores before any softmax).
+    response_method : {"auto", "decision_function"}, default="auto"
+        CAM explains the linear layer's output, the scores before any softmax: the one
+        exception to the family's default, since CAM's weights are that layer's weights, so
+        ``"auto"`` means ``"decision_function"`` here (recorded as ``quantity="logit"``).
 
     Examples
     --------
@@ -44,6 +46,7 @@ class CamExplainer(BaseCamExplainer):
     """
 
     _uses_gradients = False
+    _parameter_constraints = {**BaseCamExplainer._parameter_constraints, "fc_layer": [str, None]}
 
     def __init__(
         self,
@@ -52,7 +55,7 @@ class CamExplainer(BaseCamExplainer):
         fc_layer=None,
         target_layer=None,
         target=None,
-        response_method="logits",
+        response_method="auto",
         relu=True,
         normalize=False,
         upsample=True,
@@ -74,6 +77,10 @@ class CamExplainer(BaseCamExplainer):
         )
         self.fc_layer = fc_layer
 
+    def _response_method(self):
+        rm = super()._response_method()
+        return "decision_function" if rm == "auto" else rm
+
     def _fc_name(self):
         if self.fc_layer is not None:
             return self.fc_layer
@@ -93,9 +100,12 @@ class CamExplainer(BaseCamExplainer):
         return {fc_name: fc}
 
     def _refuse(self, lp, fc_name, reason):
+        hint = ""
+        if lp.name != self.default_layer_:
+            hint = f" Use target_layer={self.default_layer_!r} (the activations the pooling averages)."
         raise ValueError(
             f"CamExplainer needs layer {lp.name!r} to be followed only by global average pooling "
-            f"and the linear layer {fc_name!r} (conv -> GAP -> linear), but {reason}. "
+            f"and the linear layer {fc_name!r} (conv -> GAP -> linear), but {reason}.{hint} "
             "GradCamExplainer works on any network (and equals CAM / (H W) on GAP networks)."
         )
 
@@ -123,7 +133,7 @@ class CamExplainer(BaseCamExplainer):
             self._refuse(
                 lp, fc_name,
                 f"the explained response is not the output of {fc_name!r} (a softmax or another "
-                "layer follows it; CAM explains response_method='logits')",
+                "layer follows it; CAM explains response_method='decision_function')",
             )
         weight = self.model_.get_layer(fc_name).weight.detach()
         return weight.to(lp.activations.dtype)[lp.targets]

@@ -12,13 +12,17 @@ class GradCamExplainer(BaseCamExplainer):
     ----------
     estimator : torch.nn.Module or skorch net
     target_layer : str, default=None
-        Dotted module name; None takes the last convolution.
+        Dotted module name; None takes the last convolution moved past the elementwise
+        layers after it (see :class:`~skxai.cam.BaseCamExplainer`).
     target : label, "predicted", array or None, default=None
-    response_method : {"logits", "proba", "auto"}, default="logits"
+    response_method : {"auto", "predict_proba", "decision_function", "predict"}, default="auto"
+        ``"auto"``: probabilities of classifiers, a plain module's own output;
+        ``"decision_function"``: the logits (pytorch-grad-cam's choice).
     relu, normalize, upsample : bool, default=True, False, True
         Post-processing of the raw map (see :class:`~skxai.cam.BaseCamExplainer`).
     batch_size : int, default=256
     scoring : str or callable, default=None
+    verbose : int, default=0
 
     Examples
     --------

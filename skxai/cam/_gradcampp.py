@@ -6,8 +6,6 @@ import torch
 
 from skxai.cam._base import BaseCamExplainer, spatial_axes
 
-_EPS = 1e-6  # pytorch-grad-cam's
-
 
 class GradCamPlusPlusExplainer(BaseCamExplainer):
     """Grad-CAM++: ``w_k = sum_ij alpha_kij ReLU(G_kij)`` with
@@ -16,6 +14,14 @@ class GradCamPlusPlusExplainer(BaseCamExplainer):
     The closed form for ``alpha`` (equation 19 of the paper) is exact when the explained
     score is ``exp`` of the logit, which is how the higher derivatives reduce to powers of
     the first. Parameters as in :class:`~skxai.GradCamExplainer`.
+
+    ``alpha`` follows the formula exactly; only the 0/0 case (``G = 0``, or a zero
+    denominator) gives ``alpha = 0``. pytorch-grad-cam adds a fixed ``1e-7`` (1e-6 in some
+    versions) to the denominator instead: with small gradients, common after global pooling
+    or on probabilities, that constant dominates ``2 G^2`` and its weights drift from the
+    formula (at a median ``|G|`` of 1e-4 they are mostly the epsilon's). Here a change of
+    the gradients' scale alone changes the weights only as the formula does, so skxai and
+    pytorch-grad-cam agree only when gradients are large.
 
     Examples
     --------
@@ -35,6 +41,9 @@ class GradCamPlusPlusExplainer(BaseCamExplainer):
         g2 = G * G
         g3 = g2 * G
         total = A.sum(dim=axes, keepdim=True)
-        alpha = g2 / (2 * g2 + total * g3 + _EPS)
-        alpha = torch.where(G != 0, alpha, torch.zeros_like(alpha))
+        denom = 2 * g2 + total * g3
+        # guard only 0/0 (and a zero denominator): no additive epsilon, so the weights do not
+        # depend on the gradients' scale beyond what the formula says
+        ok = (G != 0) & (denom != 0)
+        alpha = torch.where(ok, g2 / torch.where(ok, denom, torch.ones_like(denom)), torch.zeros_like(g2))
         return (alpha * torch.relu(G)).sum(dim=axes)

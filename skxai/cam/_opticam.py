@@ -6,8 +6,9 @@ import numbers
 
 import torch
 
-from skxai.cam._base import BaseCamExplainer, check_positive, combine
+from skxai.cam._base import BaseCamExplainer, combine
 from skxai.cam._upsample import minmax, upsample
+from skxai.utils._param_validation import Interval
 
 
 class OptiCamExplainer(BaseCamExplainer):
@@ -49,6 +50,13 @@ class OptiCamExplainer(BaseCamExplainer):
     """
 
     _uses_gradients = False
+    _parameter_constraints = {
+        **BaseCamExplainer._parameter_constraints,
+        "learning_rate": [Interval(numbers.Real, 0, None, closed="neither")],
+        "max_iter": [Interval(numbers.Integral, 1, None, closed="left")],
+        "tol": [Interval(numbers.Real, 0, None, closed="left")],
+        "n_iter_no_change": [Interval(numbers.Integral, 1, None, closed="left")],
+    }
 
     def __init__(
         self,
@@ -60,7 +68,7 @@ class OptiCamExplainer(BaseCamExplainer):
         n_iter_no_change=5,
         target_layer=None,
         target=None,
-        response_method="logits",
+        response_method="auto",
         relu=True,
         normalize=False,
         upsample=True,
@@ -94,11 +102,6 @@ class OptiCamExplainer(BaseCamExplainer):
         return y.gather(1, targets[:, None])[:, 0]
 
     def _layer_map(self, lp):
-        check_positive(self.learning_rate, "learning_rate")
-        check_positive(self.max_iter, "max_iter", integer=True)
-        check_positive(self.n_iter_no_change, "n_iter_no_change", integer=True)
-        if not isinstance(self.tol, numbers.Real) or self.tol < 0:
-            raise ValueError(f"tol must be a non-negative number, got {self.tol!r}.")
         A, x, t = lp.activations, lp.x, lp.targets
         n, k = A.shape[:2]
         beta1, beta2, eps = 0.9, 0.999, 1e-8

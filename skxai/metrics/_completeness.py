@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from skxai.metrics._common import ExplainerView, is_tabular, to_numpy
+from skxai.metrics._utils import is_tabular, to_numpy
+from skxai.metrics._view import ExplainerView
 
 
 def _explainer_baseline(explainer, X):

@@ -4,13 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from skxai.metrics._common import (
-    ExplainerView,
-    check_positive_int,
-    is_tabular,
-    map_chunks,
-    to_numpy,
-)
+from skxai.metrics._utils import check_positive_int, is_tabular, map_chunks, to_numpy
+from skxai.metrics._view import ExplainerView
 
 _CURVE_DOC = """Units (tabular players; pixels or ``patch_size`` patches of images, all channels
     together; columns of other 2-D arrays) are ranked by relevance, largest first (ties by

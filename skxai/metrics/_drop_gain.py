@@ -6,7 +6,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from skxai.metrics._common import ExplainerView
+from skxai.metrics._view import ExplainerView
 
 
 class DropIncreaseGain(NamedTuple):
@@ -117,20 +117,20 @@ def average_drop_increase_gain(explainer, X, *, attributions=None, probabilities
     if view.tabular:
         if not view.numeric:
             raise ValueError("Soft masks need numeric features.")
-        b = np.broadcast_to(explainer.background_weights_ @ explainer.background_, view.X.shape)
-        M_el = M[:, view._col_unit]
+        b = np.broadcast_to(view.background_weights @ view.background, view.X.shape)
+        M_el = M[:, view.col_unit]
     else:
         b = view.baseline_full
-        M_el = M[:, view._pos_unit] if view.spatial else M
+        M_el = M[:, view.pos_unit] if view.spatial else M
         if view.spatial:
             M_el = M_el.reshape((view.n, 1) + view.spatial)
     Xm = b + M_el * (view.X - b)
     bs = view.rows_per_call
-    full = np.concatenate([view._model_output(view.X[s:s + bs]) for s in range(0, view.n, bs)])
-    masked = np.concatenate([view._model_output(Xm[s:s + bs]) for s in range(0, view.n, bs)])
+    full = np.concatenate([view.model_output(view.X[s:s + bs]) for s in range(0, view.n, bs)])
+    masked = np.concatenate([view.model_output(Xm[s:s + bs]) for s in range(0, view.n, bs)])
     how = _resolve(full, probabilities)
-    Y = view._pick(_scores(full, how), view.targets)
-    O = view._pick(_scores(masked, how), view.targets)
+    Y = view.pick(_scores(full, how), view.targets)
+    O = view.pick(_scores(masked, how), view.targets)
     with np.errstate(divide="ignore", invalid="ignore"):
         drop = np.where(Y > 0, np.maximum(0.0, Y - O) / np.where(Y > 0, Y, 1.0), 0.0)
         gain = np.where(Y < 1, np.maximum(0.0, O - Y) / np.where(Y < 1, 1 - Y, 1.0), 0.0)

@@ -6,13 +6,8 @@ import numbers
 
 import numpy as np
 
-from skxai.metrics._common import (
-    ExplainerView,
-    check_positive_int,
-    map_chunks,
-    random_subsets,
-    sample_seeds,
-)
+from skxai.metrics._utils import check_positive_int, map_chunks, random_subsets, sample_seeds
+from skxai.metrics._view import ExplainerView
 
 
 def row_pearson(a, b):

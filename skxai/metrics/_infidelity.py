@@ -6,14 +6,9 @@ import numbers
 
 import numpy as np
 
-from skxai.metrics._common import (
-    ExplainerView,
-    check_positive_int,
-    map_chunks,
-    sample_seeds,
-    to_numpy,
-)
 from skxai.metrics._faithfulness import resolve_subset_size, subset_removal
+from skxai.metrics._utils import check_positive_int, map_chunks, sample_seeds, to_numpy
+from skxai.metrics._view import ExplainerView
 
 
 def infidelity_from_terms(a, b, normalize=True):

@@ -15,8 +15,8 @@ from sklearn.base import clone
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
-from skxai.metrics._common import is_tabular, to_numpy, unfreeze
 from skxai.metrics._similarity import spearman_similarity, ssim_available, ssim_similarity
+from skxai.metrics._utils import is_tabular, to_numpy, unfreeze
 
 SIMILARITIES = ("spearman", "spearman_abs", "ssim")
 
@@ -185,8 +185,9 @@ class _SklearnLayers:
 
 def _locate(explainer):
     """The parametrised model the explainer uses: a torch module, else a scikit-learn MLP/linear."""
-    # fitted attributes first: `estimator` may be a fitted model the explainer cloned and refitted
-    attrs = vars(explainer)
+    # public attributes only (never an explainer's private state); fitted ones first:
+    # `estimator` may be a fitted model the explainer cloned and refitted
+    attrs = {k: v for k, v in vars(explainer).items() if not k.startswith("_")}
     roots = [v for k, v in attrs.items() if k.endswith("_")]
     roots += [v for k, v in attrs.items() if not k.endswith("_")]
     seen = {id(explainer)}
@@ -329,8 +330,8 @@ def data_randomization_test(explainer, X, *, X_train, y_train, train=None, fit_p
         (scikit-learn estimators, Pipelines, skorch nets).
     fit_params : dict, optional
     background : array-like, optional
-        Data the randomised explainer is fitted on: default the original's ``background_``
-        for tabular explainers, ``X_train`` otherwise.
+        Data the randomised explainer is fitted on: default the original's background (from
+        its ``perturbation_view``) for tabular explainers, ``X_train`` otherwise.
     attributions : array-like, optional
         The original ``explainer.transform(X)``.
     similarity, criterion, threshold :
@@ -389,7 +390,7 @@ def data_randomization_test(explainer, X, *, X_train, y_train, train=None, fit_p
         wrapped = FrozenEstimator(new_model)
     rand = clone(explainer).set_params(estimator=wrapped)
     if background is None:
-        background = explainer.background_ if is_tabular(explainer) else X_train
+        background = explainer.perturbation_view(X).background if is_tabular(explainer) else X_train
     rand.fit(background)
     A = to_numpy(rand.transform(X))
     record = {"mode": "data", "layer": None, **_similarities(A0, A, sims)}

@@ -7,7 +7,7 @@ import numbers
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
-from skxai.metrics._common import (
+from skxai.metrics._utils import (
     DEFAULT_BATCH_SIZE,
     check_positive_int,
     is_tabular,
@@ -34,10 +34,10 @@ def _flat_norm(D, norm):
 
 def _as_input(explainer, X):
     if is_tabular(explainer):
-        Xa = explainer._schema.to_array(X, n_features=explainer.n_features_in_)
-        if not explainer._schema.numeric:
+        view = explainer.perturbation_view(X)
+        if not view.numeric:
             raise ValueError("Sensitivity adds noise to the inputs: it needs numeric features.")
-        return Xa
+        return np.asarray(view.X, dtype=np.float64)
     Xa = to_numpy(X)
     if not np.isfinite(Xa).all():
         raise ValueError("X contains NaN or infinity; metrics need finite inputs.")

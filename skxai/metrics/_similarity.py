@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 from scipy.stats import rankdata
 
-from skxai.metrics._common import to_numpy
 from skxai.metrics._faithfulness import row_pearson
+from skxai.metrics._utils import to_numpy
 
 
 def _pair(A, B):

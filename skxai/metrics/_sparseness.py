@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
-from skxai.metrics._common import to_numpy
+from skxai.metrics._utils import to_numpy
 
 
 def gini(values):

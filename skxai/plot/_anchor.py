@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from skxai.plot._base import new_axes
+from skxai.plot._base import explain, new_axes
 from skxai.plot._textparts import _item
 
 _WORD_KEYS = ("anchor", "words", "names", "features", "rule")
@@ -157,7 +157,7 @@ class AnchorSearchDisplay:
         AnchorSearchDisplay
         """
         docs = [documents] if isinstance(documents, str) else [documents[index]]
-        exp = explainer.explain(docs)
+        exp = explain(explainer, docs, "AnchorSearchDisplay")
         threshold = getattr(explainer, "threshold", None)
         return cls.from_explanation(exp, index=0, threshold=threshold, ax=ax, max_labels=max_labels)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from skxai.plot._base import NEGATIVE, explain, format_value, new_axes, tabular_parts
+from skxai.plot._base import NEGATIVE, _select_output, explain, format_value, new_axes, output_label, tabular_parts
 
 
 class BarDisplay:
@@ -18,7 +18,7 @@ class BarDisplay:
         Mean absolute attribution of each feature.
     feature_names : list of str
     std : ndarray of shape (n_features,), optional
-        Standard error of each importance across the explained samples.
+        Standard error of each importance, drawn as an error bar when given.
     method : str, optional
         Name of the explainer, shown in the title.
 
@@ -43,14 +43,15 @@ class BarDisplay:
     [2.0, 1.0]
     """
 
-    def __init__(self, importances, feature_names, *, std=None, method=None):
+    def __init__(self, importances, feature_names, *, std=None, method=None, quantity=None):
         self.importances = np.asarray(importances, dtype=np.float64)
         self.feature_names = list(feature_names)
         self.std = std
         self.method = method
+        self.quantity = quantity
 
     @classmethod
-    def from_explanation(cls, explanation, *, output=None, max_display=10, ax=None):
+    def from_explanation(cls, explanation, *, output=None, max_display=10, ax=None, error_bars=False):
         """Draw the mean absolute attribution of each feature of an :class:`~skxai.Explanation`.
 
         Parameters
@@ -62,6 +63,10 @@ class BarDisplay:
         max_display : int, default=10
             Most bars; the rest are summed into one "other features" bar.
         ax : matplotlib Axes, optional
+        error_bars : bool or "samples", default=False
+            True: the estimator's standard errors (``explanation.std``) carried to the mean,
+            ``sqrt(sum_i std_i**2) / n`` (the samples' estimates are independent); "samples":
+            the standard error of the mean over the explained samples; False: none.
 
         Returns
         -------
@@ -69,12 +74,24 @@ class BarDisplay:
         """
         values, _, _, _, names = tabular_parts(explanation, output, "BarDisplay")
         absval = np.abs(values)
-        std = absval.std(axis=0, ddof=1) / np.sqrt(len(absval)) if len(absval) > 1 else None
-        disp = cls(absval.mean(axis=0), names, std=std, method=explanation.method)
+        std = None
+        if error_bars == "samples":
+            std = absval.std(axis=0, ddof=1) / np.sqrt(len(absval)) if len(absval) > 1 else None
+        elif error_bars is True:
+            if explanation.std is None:
+                raise ValueError("error_bars=True needs the explanation's standard errors (std); it has none.")
+            from skxai.plot._waterfall import _with_values
+
+            sd = np.asarray(_select_output(_with_values(explanation, explanation.std), output)[0], dtype=np.float64)
+            std = np.sqrt((sd**2).sum(axis=0)) / len(sd)
+        elif error_bars is not False:
+            raise ValueError(f"error_bars must be True, False or 'samples'; got {error_bars!r}.")
+        disp = cls(absval.mean(axis=0), names, std=std, method=explanation.method,
+                   quantity=output_label(explanation) if output is None else f"output {output}")
         return disp.plot(ax=ax, max_display=max_display)
 
     @classmethod
-    def from_explainer(cls, explainer, X, *, output=None, max_display=10, ax=None):
+    def from_explainer(cls, explainer, X, *, output=None, max_display=10, ax=None, error_bars=False):
         """Explain ``X`` with a fitted ``explainer`` and draw the global importance.
 
         Parameters
@@ -89,7 +106,7 @@ class BarDisplay:
         BarDisplay
         """
         exp = explain(explainer, X, "BarDisplay")
-        return cls.from_explanation(exp, output=output, max_display=max_display, ax=ax)
+        return cls.from_explanation(exp, output=output, max_display=max_display, ax=ax, error_bars=error_bars)
 
     def plot(self, ax=None, *, max_display=10, color=NEGATIVE):
         """Draw the bars.
@@ -121,15 +138,17 @@ class BarDisplay:
                 errs.append(0.0)
         y = np.arange(len(heights))[::-1]
         self.bars_ = ax.barh(y, heights, xerr=errs, color=color, ecolor="0.4", capsize=2)
-        for yy, h in zip(y, heights, strict=True):
-            ax.text(h, yy, " " + format_value(h), va="center", fontsize=8)
+        for k, (yy, h) in enumerate(zip(y, heights, strict=True)):
+            ax.text(h + (errs[k] if errs is not None else 0.0), yy, " " + format_value(h, max(heights)),
+                    va="center", fontsize=8)
         ax.set_yticks(y, labels)
-        ax.set_xlabel("mean |attribution|")
+        ax.set_xlabel(f"mean |attribution| to the {self.quantity}" if self.quantity else "mean |attribution|")
         if self.method:
-            ax.set_title(f"Global importance ({self.method})")
+            ax.set_title(f"{self.method}: global importance", fontsize=9)
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
-        ax.set_xlim(0, max(heights) * 1.2 if max(heights) > 0 else 1.0)
+        top = max(h + (errs[k] if errs is not None else 0.0) for k, h in enumerate(heights))
+        ax.set_xlim(0, top * 1.25 if top > 0 else 1.0)
         self.order_ = shown
         self.ax_ = ax
         self.figure_ = fig

@@ -89,6 +89,18 @@ def tabular_parts(exp, output=None, caller="This display"):
     return values, base, data, raw, names
 
 
+def numeric_columns(raw):
+    """Boolean mask of the columns of a table whose cells are all numbers (not strings or categories)."""
+    raw = np.asarray(raw)
+    if raw.dtype.kind in "biuf":
+        return np.ones(raw.shape[1], dtype=bool)
+    out = np.zeros(raw.shape[1], dtype=bool)
+    for j in range(raw.shape[1]):
+        col = raw[:, j]
+        out[j] = all(isinstance(v, int | float | np.number | bool | np.bool_) for v in col)
+    return out
+
+
 def numeric_cells(raw):
     """Float copy of a table, NaN where a cell is not a number (strings, categories)."""
     raw = np.asarray(raw)
@@ -108,12 +120,16 @@ def numeric_cells(raw):
 
 
 def explain(explainer, X, caller):
-    """``explainer.explain(X)`` with a clear error for unfitted or non-explainer objects."""
-    if not hasattr(explainer, "explain"):
+    """Explanation of ``X`` by an explainer or a fitted Pipeline ending in one (its steps applied first)."""
+    from skxai._explain import final_explainer
+
+    try:
+        explainer, X = final_explainer(explainer, X)
+    except TypeError:
         raise TypeError(
-            f"{caller}.from_explainer needs a skxai explainer (an object with explain); got "
+            f"{caller}.from_explainer needs a skxai explainer, or a fitted Pipeline ending in one; got "
             f"{type(explainer).__name__}."
-        )
+        ) from None
     return explainer.explain(X)
 
 
@@ -123,14 +139,85 @@ def explain_row(explainer, X, index, caller):
     return explain(explainer, X_row, caller)
 
 
-def format_value(v):
-    """Short number for labels."""
+def format_value(v, scale=None):
+    """Short, human number for labels: no exponents; values that are zero up to rounding print 0.
+
+    ``scale`` is the size of the numbers shown alongside (e.g. the largest attribution): a value
+    below ``1e-9`` of it, such as a floating-point residue ``1.11e-16``, prints as ``0``.
+    """
     v = float(v)
-    if v == 0:
+    if not np.isfinite(v):
+        return str(v)
+    a = abs(v)
+    tiny = 1e-9 * (abs(float(scale)) if scale else 1.0)
+    if a <= max(tiny, 1e-12):
         return "0"
-    if abs(v) >= 1e4 or abs(v) < 1e-3:
-        return f"{v:.2e}"
-    return f"{v:.3g}" if abs(v) < 100 else f"{v:.1f}"
+    if a >= 1e6:
+        return f"{v:,.0f}"
+    if a >= 100:
+        return f"{v:,.0f}" if a >= 1e4 else f"{v:.1f}"
+    if a >= 1e-3:
+        return f"{v:.3g}"
+    return f"{v:.2g}" if a >= 1e-6 else f"{v:.1e}"
+
+
+# Names of the explained quantity, by the model method (or torch response) that produced it.
+_QUANTITY_BY_METHOD = {
+    "predict_proba": "probability",
+    "proba": "probability",
+    "decision_function": "decision function",
+    "logits": "logit",
+    "predict": "prediction",
+    "__call__": "output",
+}
+
+
+def explained_quantity(exp, explainer=None):
+    """Name of the model output that ``exp`` explains: "probability", "logit", "log-odds" ...
+
+    Read from ``exp.quantity`` when the explainer records it, else inferred from the explainer's
+    response; None when unknown.
+    """
+    quantity = getattr(exp, "extras", {}).get("quantity") if exp is not None else None
+    if quantity:
+        return str(quantity)
+    if explainer is None:
+        return None
+    response = getattr(explainer, "output_", None)
+    model = getattr(explainer, "model_", None)
+    for source in (getattr(model, "response", None), getattr(response, "method", None)):
+        if source in _QUANTITY_BY_METHOD:
+            return _QUANTITY_BY_METHOD[source]
+    kind = getattr(explainer, "_kind", None)  # TreeSHAP: boosted classifiers' raw score
+    if kind == "margin":
+        return "probability" if getattr(explainer, "response_method", None) == "predict_proba" else "log-odds"
+    if kind in ("proba",):
+        return "probability"
+    if kind in ("regression", "hgb_regression"):
+        return "prediction"
+    return None
+
+
+def output_label(exp, explainer=None, index=None):
+    """Which output, by name, and which quantity: "probability of 'malignant'"; "" when unknown.
+
+    ``index`` picks a sample when the explained output varies per sample.
+    """
+    quantity = explained_quantity(exp, explainer) or "output"
+    names = getattr(exp, "output_names", None)
+    target = getattr(exp, "target_index", None)
+    if target is not None and not isinstance(target, int | np.integer | str):
+        target = np.ravel(target)
+        target = int(target[index]) if index is not None and len(target) > index else None
+    if isinstance(target, str):
+        return f"{quantity} of the predicted class"
+    if names is not None and len(names) == 1 and isinstance(names[0], int | np.integer):
+        return quantity  # one unlabeled output (a regressor): nothing to name
+    if names is not None and target is not None and 0 <= int(target) < len(names):
+        return f"{quantity} of {names[int(target)]!s}"
+    if names is not None and len(names) == 1:
+        return f"{quantity} of {names[0]!s}"
+    return quantity
 
 
 def fig_to_png_bytes(fig, dpi=100, tight=True):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from skxai.plot._base import explain, new_axes, tabular_parts
+from skxai.plot._base import explain, new_axes, numeric_columns, output_label, tabular_parts
 
 
 def swarm_offsets(x, n_bins=50, width=0.4):
@@ -68,11 +68,12 @@ class BeeswarmDisplay:
     ['a', 'b', 'c']
     """
 
-    def __init__(self, values, data, feature_names, *, method=None):
+    def __init__(self, values, data, feature_names, *, method=None, quantity=None):
         self.values = np.asarray(values, dtype=np.float64)
         self.data = None if data is None else np.asarray(data, dtype=np.float64)
         self.feature_names = list(feature_names)
         self.method = method
+        self.quantity = quantity
 
     @classmethod
     def from_explanation(cls, explanation, *, output=None, max_display=12, ax=None):
@@ -91,8 +92,12 @@ class BeeswarmDisplay:
         -------
         BeeswarmDisplay
         """
-        values, _, data, _, names = tabular_parts(explanation, output, "BeeswarmDisplay")
-        disp = cls(values, data, names, method=explanation.method)
+        values, _, data, raw, names = tabular_parts(explanation, output, "BeeswarmDisplay")
+        if data is not None and raw is not None:
+            # Categories have no low or high: grey them (as shap does) instead of colouring their codes.
+            data = data.copy()
+            data[:, ~numeric_columns(raw)] = np.nan
+        disp = cls(values, data, names, method=explanation.method, quantity=output_label(explanation))
         return disp.plot(ax=ax, max_display=max_display)
 
     @classmethod
@@ -150,7 +155,7 @@ class BeeswarmDisplay:
         ax.axvline(0.0, color="0.5", lw=0.8, zorder=0)
         ax.set_yticks(np.arange(k)[::-1], [self.feature_names[j] for j in order])
         ax.set_ylim(-0.7, k - 0.3)
-        ax.set_xlabel("attribution (impact on the model output)")
+        ax.set_xlabel(f"attribution (impact on the {self.quantity or 'model output'})")
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
         self.colorbar_ = None
@@ -158,9 +163,9 @@ class BeeswarmDisplay:
             mappable = mpl.cm.ScalarMappable(norm=norm, cmap=colormap)
             self.colorbar_ = fig.colorbar(mappable, ax=ax, ticks=[0, 1], aspect=40, pad=0.02)
             self.colorbar_.ax.set_yticklabels(["low", "high"])
-            self.colorbar_.set_label("feature value")
+            self.colorbar_.set_label("feature value (grey: category or missing)")
         if self.method:
-            ax.set_title(f"Attributions per sample ({self.method})")
+            ax.set_title(f"{self.method}: attributions per sample", fontsize=9)
         self.order_ = order
         self.ax_ = ax
         self.figure_ = fig

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from skxai.plot._base import _select_output, explain, new_axes
-from skxai.plot._image import display_image, image_at, to_hwc
+from skxai.plot._base import _select_output, explain, new_axes, output_label
+from skxai.plot._image import grey_image, image_at, overlay, to_hwc
 
 
 def _axis_weights(n_in, n_out):
@@ -51,13 +51,15 @@ class CamDisplay:
     relu : bool, default=False
         Keep only the positive evidence (Grad-CAM's ReLU) before drawing.
     method : str, optional
+    quantity : str, optional
+        Which output the map explains, e.g. "logit of cat" (shown in the title).
 
     Attributes
     ----------
     heatmap_ : ndarray of shape (H, W)
         The upscaled map that is drawn (before the colour scaling).
-    image_ : matplotlib AxesImage
-        The heatmap artist.
+    image_ : matplotlib ScalarMappable
+        What the colour bar shows (the heatmap's colormap and scaling).
     ax_, figure_
 
     Examples
@@ -72,15 +74,16 @@ class CamDisplay:
     (8, 8)
     """
 
-    def __init__(self, cam, *, image=None, relu=False, method=None):
+    def __init__(self, cam, *, image=None, relu=False, method=None, quantity=None):
         self.cam = np.asarray(cam, dtype=np.float64)
         self.image = image
         self.relu = relu
         self.method = method
+        self.quantity = quantity
 
     @classmethod
     def from_explanation(cls, explanation, *, index=0, image=None, relu=False, output=None,
-                         ax=None, alpha=0.5, cmap="jet"):
+                         ax=None, alpha=0.85, cmap="inferno"):
         """Draw the map of image ``index`` of a CAM :class:`~skxai.Explanation`.
 
         Parameters
@@ -93,8 +96,11 @@ class CamDisplay:
         relu : bool, default=False
         output : str or int, optional
         ax : matplotlib Axes, optional
-        alpha : float, default=0.5
-        cmap : str, default="jet"
+        alpha : float, default=0.85
+            Opacity of the strongest values over the image (weaker values fade out, so the
+            image stays visible and the strong colours are the colour bar's).
+        cmap : str, default="inferno"
+            A perceptually uniform colormap (signed maps use "RdBu_r" centred on 0).
 
         Returns
         -------
@@ -108,12 +114,13 @@ class CamDisplay:
                 f"CamDisplay needs maps of shape (n, h, w); got values of shape {values.shape}."
             )
         image = image_at(explanation, values.shape[0], index, image, "map(s)")
-        disp = cls(values[index], image=image, relu=relu, method=explanation.method)
+        label = output_label(explanation, index=index) if output is None else f"output {output}"
+        disp = cls(values[index], image=image, relu=relu, method=explanation.method, quantity=label)
         return disp.plot(ax=ax, alpha=alpha, cmap=cmap)
 
     @classmethod
     def from_explainer(cls, explainer, X, *, index=0, relu=False, output=None, ax=None,
-                       alpha=0.5, cmap="jet"):
+                       alpha=0.85, cmap="inferno"):
         """Explain image ``index`` of ``X`` and draw its map over it.
 
         Returns
@@ -124,7 +131,7 @@ class CamDisplay:
         return cls.from_explanation(exp, index=0, image=np.asarray(X[index]), relu=relu,
                                     output=output, ax=ax, alpha=alpha, cmap=cmap)
 
-    def plot(self, ax=None, *, alpha=0.5, cmap="jet"):
+    def plot(self, ax=None, *, alpha=0.85, cmap="inferno"):
         """Draw the upscaled map over the image.
 
         Returns
@@ -137,20 +144,19 @@ class CamDisplay:
         size = cam.shape if img is None else img.shape[:2]
         self.heatmap_ = upsample_bilinear(cam, size)
         if img is not None:
-            shown, base_cmap = display_image(img)
-            ax.imshow(shown, cmap=base_cmap)
+            grey_image(ax, img)
         lo, hi = float(self.heatmap_.min()), float(self.heatmap_.max())
         if lo < 0 < hi:
             vmax = max(-lo, hi)
-            lo, hi, cmap = -vmax, vmax, "bwr"
-        self.image_ = ax.imshow(self.heatmap_, cmap=cmap, vmin=lo, vmax=hi if hi > lo else lo + 1,
-                                alpha=alpha if img is not None else 1.0)
+            lo, hi, cmap = -vmax, vmax, "RdBu_r"
+        self.image_ = overlay(ax, self.heatmap_, cmap=cmap, vmin=lo, vmax=hi if hi > lo else lo + 1,
+                              alpha=alpha, over_image=img is not None)
         fig.colorbar(self.image_, ax=ax, fraction=0.046, pad=0.04)
         ax.set_xticks([])
         ax.set_yticks([])
-        if self.method:
-            ax.set_title(f"{self.method}\n(map {cam.shape[0]}x{cam.shape[1]} -> {size[0]}x{size[1]})",
-                         fontsize=8)
+        if self.method or self.quantity:
+            head = ": ".join(str(t) for t in (self.method, self.quantity) if t)
+            ax.set_title(f"{head}\n(map {cam.shape[0]}x{cam.shape[1]} -> {size[0]}x{size[1]})", fontsize=8)
         self.ax_ = ax
         self.figure_ = fig
         return self

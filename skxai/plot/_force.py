@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from skxai.plot._base import NEGATIVE, POSITIVE, explain_row, format_value, new_axes
-from skxai.plot._waterfall import row_parts
+from skxai.plot._waterfall import row_context, row_parts, short_title
 
 
 class ForceDisplay:
@@ -21,6 +21,12 @@ class ForceDisplay:
     base_value : float
     labels : list of str
     method : str, optional
+    quantity : str, optional
+        What is explained, e.g. "probability of malignant".
+    surrogate : bool, default=False
+        The attributions are a surrogate's (LIME): its prediction is labelled g(x).
+    model_output : float, optional
+        The model's own output, marked when it differs from where the strip ends.
 
     Attributes
     ----------
@@ -46,11 +52,15 @@ class ForceDisplay:
     (12.5, 2, 1)
     """
 
-    def __init__(self, attributions, base_value, labels, *, method=None):
+    def __init__(self, attributions, base_value, labels, *, method=None, quantity=None, surrogate=False,
+                 model_output=None):
         self.attributions = np.asarray(attributions, dtype=np.float64)
         self.base_value = float(base_value)
         self.labels = list(labels)
         self.method = method
+        self.quantity = quantity
+        self.surrogate = surrogate
+        self.model_output = model_output
 
     @classmethod
     def from_explanation(cls, explanation, *, index=0, output=None, ax=None, min_label=0.05):
@@ -69,8 +79,10 @@ class ForceDisplay:
         -------
         ForceDisplay
         """
-        phi, base, _, labels = row_parts(explanation, index, output, "ForceDisplay")
-        disp = cls(phi, base, labels, method=explanation.method)
+        phi, base, model_out, labels = row_parts(explanation, index, output, "ForceDisplay")
+        quantity, surrogate, _ = row_context(explanation, index, output)
+        disp = cls(phi, base, labels, method=explanation.method, quantity=quantity, surrogate=surrogate,
+                   model_output=model_out)
         return disp.plot(ax=ax, min_label=min_label)
 
     @classmethod
@@ -103,6 +115,7 @@ class ForceDisplay:
         total = float(np.abs(phi).sum()) or 1.0
         tip = 0.015 * total
         self.pos_patches_, self.neg_patches_ = [], []
+        blocks = []  # (centre, label, colour) of the blocks wide enough to be named
         # Positive blocks are laid right to left from the prediction, so the largest sits next to it.
         right = self.prediction_
         for j in pos:
@@ -111,8 +124,7 @@ class ForceDisplay:
             ax.add_patch(poly)
             self.pos_patches_.append(poly)
             if phi[j] >= min_label * total:
-                ax.text((left + right) / 2, -0.55, self.labels[j], ha="center", va="top",
-                        fontsize=7, color=POSITIVE, rotation=20)
+                blocks.append(((left + right) / 2, self.labels[j], POSITIVE))
             right = left
         left = self.prediction_
         for j in neg:
@@ -121,28 +133,39 @@ class ForceDisplay:
             ax.add_patch(poly)
             self.neg_patches_.append(poly)
             if -phi[j] >= min_label * total:
-                ax.text((left + right_) / 2, -0.55, self.labels[j], ha="center", va="top",
-                        fontsize=7, color=NEGATIVE, rotation=20)
+                blocks.append(((left + right_) / 2, self.labels[j], NEGATIVE))
             left = right_
         self.pos_features_ = [int(j) for j in pos]
         self.neg_features_ = [int(j) for j in neg]
         lo = self.prediction_ - phi[pos].sum() if len(pos) else self.prediction_
         hi = self.prediction_ - phi[neg].sum() if len(neg) else self.prediction_
         lo, hi = min(lo, self.base_value), max(hi, self.base_value)
+        if self.model_output is not None:
+            lo, hi = min(lo, self.model_output), max(hi, self.model_output)
         pad = 0.05 * max(hi - lo, 1e-12)
         ax.set_xlim(lo - pad, hi + pad)
-        ax.set_ylim(-1.6, 1.2)
+        self.label_rows_ = _place_labels(ax, blocks, lo - pad, hi + pad)
+        n_rows = max(self.label_rows_.values(), default=0) + 1
+        ax.set_ylim(-0.75 - 0.42 * n_rows, 1.25)
+        scale = max(np.abs(phi).max(initial=0.0), abs(self.base_value))
+        base_name, end_name = ("surrogate intercept", "g(x)") if self.surrogate else ("base value", "f(x)")
         ax.axvline(self.base_value, color="0.4", ls=":", lw=1)
-        ax.text(self.base_value, 0.55, f"base value\n{format_value(self.base_value)}",
+        ax.text(self.base_value, 0.5, f"{base_name}\n{format_value(self.base_value, scale)}",
                 ha="center", va="bottom", fontsize=8, color="0.3")
-        ax.text(self.prediction_, 0.55, f"f(x) = {format_value(self.prediction_)}",
+        ax.text(self.prediction_, 0.5, f"{end_name} = {format_value(self.prediction_, scale)}",
                 ha="center", va="bottom", fontsize=10, weight="bold")
+        if self.model_output is not None and (self.surrogate or not np.isclose(self.model_output, self.prediction_)):
+            ax.axvline(self.model_output, color="green", lw=1)
+            ax.text(self.model_output, 0.5, f"model f(x) = {format_value(self.model_output, scale)}",
+                    ha="center", va="top", fontsize=8, color="green")
         ax.set_yticks([])
         for side in ("top", "right", "left"):
             ax.spines[side].set_visible(False)
-        ax.set_xlabel("model output (red pushes up, blue pushes down)")
+        what = self.quantity or "model output"
+        what = f"surrogate's {what}" if self.surrogate else what
+        ax.set_xlabel(f"{what} (red pushes up, blue pushes down)")
         if self.method:
-            ax.set_title(self.method, fontsize=9)
+            ax.set_title(short_title(self.method, what, width=90), fontsize=9)
         self.ax_ = ax
         self.figure_ = fig
         return self
@@ -155,3 +178,27 @@ def _chevron(a, b, tip, direction):
     if direction > 0:
         return [(a, -h), (b - tip, -h), (b, 0), (b - tip, h), (a, h), (a + tip, 0)]
     return [(b, -h), (a + tip, -h), (a, 0), (a + tip, h), (b, h), (b - tip, 0)]
+
+
+def _place_labels(ax, blocks, lo, hi, max_rows=3):
+    """Horizontal labels under the blocks, on as many rows as needed so none overlaps another.
+
+    The width of a label is estimated from its length (7 pt text) and the axes' width in
+    inches; a label that would not fit on ``max_rows`` rows is left out (its block stays).
+    Returns ``{label: row}``.
+    """
+    fig = ax.figure
+    width_in = fig.get_figwidth() * ax.get_position().width
+    per_char = (hi - lo) * (7 * 0.55 / 72) / max(width_in, 1e-6)
+    ends, placed = [], {}
+    for centre, label, colour in sorted(blocks, key=lambda b: b[0]):
+        half = 0.5 * per_char * (len(label) + 1)
+        for row in range(max_rows):
+            if row == len(ends):
+                ends.append(-np.inf)
+            if centre - half > ends[row]:
+                ends[row] = centre + half
+                placed[label] = row
+                ax.text(centre, -0.55 - 0.42 * row, label, ha="center", va="top", fontsize=7, color=colour)
+                break
+    return placed

@@ -6,7 +6,7 @@ import html
 
 import numpy as np
 
-from skxai.plot._textparts import align_tokens, text_parts
+from skxai.plot._textparts import align_tokens, needs_space, text_parts
 
 STYLE = """
 .skxai-text{font-family:Georgia,serif;line-height:1.9;max-width:60em}
@@ -53,18 +53,18 @@ def parts_html(parts, *, style=True):
             w = None if weights is None else weights[i]
             anchored = i in parts.anchor_positions
             if span is None:
-                pieces.append(" " + _token_html(tok, w, scale, anchored))
+                previous = tokens[i - 1] if i else ""
+                pieces.append((" " if needs_space(previous, tok) else "") + _token_html(tok, w, scale, anchored))
                 continue
             pieces.append(html.escape(parts.document[cursor : span[0]]))
             pieces.append(_token_html(parts.document[span[0] : span[1]], w, scale, anchored))
             cursor = span[1]
         pieces.append(html.escape(parts.document[cursor:]))
     else:
-        pieces = [
-            _token_html(t, None if weights is None else weights[i], scale, i in parts.anchor_positions)
-            for i, t in enumerate(tokens)
-        ]
-        pieces = [" ".join(pieces)]
+        for i, t in enumerate(tokens):
+            if needs_space(tokens[i - 1] if i else "", t):
+                pieces.append(" ")
+            pieces.append(_token_html(t, None if weights is None else weights[i], scale, i in parts.anchor_positions))
     meta = []
     if parts.method:
         meta.append(f"<b>{html.escape(str(parts.method))}</b>")

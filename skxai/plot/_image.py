@@ -62,6 +62,39 @@ def display_image(img_hwc):
     return img, None
 
 
+def overlay(ax, hm, *, cmap, vmin, vmax, alpha, over_image):
+    """Draw ``hm`` with a perceptually uniform ``cmap``; over an image, weak values fade out.
+
+    Over an image each pixel takes its colour from ``cmap`` and an opacity that grows with
+    the distance from the neutral value (0 for a signed map, ``vmin`` otherwise) up to
+    ``alpha``, so the strong regions show the colour bar's colours and the image stays
+    visible under the weak ones. Returns the ScalarMappable for ``colorbar``.
+    """
+    from matplotlib import colormaps
+    from matplotlib.cm import ScalarMappable
+    from matplotlib.colors import Normalize
+
+    norm = Normalize(vmin=vmin, vmax=vmax if vmax > vmin else vmin + 1)
+    cm = colormaps[cmap] if isinstance(cmap, str) else cmap
+    mappable = ScalarMappable(norm=norm, cmap=cm)
+    mappable.set_array(hm)  # the values behind the colours, as an AxesImage would hold them
+    if not over_image:
+        return ax.imshow(hm, cmap=cm, norm=norm)
+    rgba = cm(norm(hm))
+    t = np.clip(norm(hm), 0, 1)
+    strength = np.abs(2 * t - 1) if vmin < 0 < vmax else t
+    rgba[..., 3] = alpha * np.sqrt(strength)
+    ax.imshow(rgba)
+    return mappable
+
+
+def grey_image(ax, img):
+    """The image in grey, so the only colours on top are the map's."""
+    grey = display_image(img)[0]
+    grey = grey.mean(axis=-1) if grey.ndim == 3 else grey
+    ax.imshow(grey, cmap="gray")
+
+
 def image_at(explanation, n, index, image, what):
     """Check ``index`` against the ``n`` explained images (``what`` names them in the error) and
     return ``image``, by default ``explanation.data[index]`` when the data holds the images."""
@@ -132,7 +165,7 @@ class ImageAttributionDisplay:
 
     @classmethod
     def from_explanation(cls, explanation, *, index=0, image=None, mode="signed",
-                         channel_axis="auto", output=None, ax=None, alpha=0.6):
+                         channel_axis="auto", output=None, ax=None, alpha=0.85):
         """Draw the attributions of image ``index`` of an :class:`~skxai.Explanation`.
 
         Parameters
@@ -166,7 +199,7 @@ class ImageAttributionDisplay:
 
     @classmethod
     def from_explainer(cls, explainer, X, *, index=0, mode="signed", channel_axis="auto",
-                       output=None, ax=None, alpha=0.6):
+                       output=None, ax=None, alpha=0.85):
         """Explain image ``index`` of ``X`` and draw its heatmap.
 
         Returns
@@ -177,7 +210,7 @@ class ImageAttributionDisplay:
         return cls.from_explanation(exp, index=0, image=np.asarray(X[index]), mode=mode,
                                     channel_axis=channel_axis, output=output, ax=ax, alpha=alpha)
 
-    def plot(self, ax=None, *, mode="signed", alpha=0.6):
+    def plot(self, ax=None, *, mode="signed", alpha=0.85):
         """Draw the heatmap(s).
 
         Returns
@@ -208,16 +241,14 @@ class ImageAttributionDisplay:
                 continue
             hm = heatmap(attr, panel)
             if img is not None:
-                grey = display_image(img)[0]
-                grey = grey.mean(axis=-1) if grey.ndim == 3 else grey
-                a.imshow(grey, cmap="gray")
+                grey_image(a, img)
             if panel == "signed":
                 vmax = float(np.abs(hm).max()) or 1.0
-                art = a.imshow(hm, cmap="bwr", vmin=-vmax, vmax=vmax, alpha=alpha if img is not None else 1.0)
+                art = overlay(a, hm, cmap="RdBu_r", vmin=-vmax, vmax=vmax, alpha=alpha, over_image=img is not None)
             else:
                 vmax = float(hm.max()) or 1.0
-                cmap = {"abs_max": "hot", "positive": "Reds", "negative": "Blues"}[panel]
-                art = a.imshow(hm, cmap=cmap, vmin=0, vmax=vmax, alpha=alpha if img is not None else 1.0)
+                cmap = {"abs_max": "inferno", "positive": "Reds", "negative": "Blues"}[panel]
+                art = overlay(a, hm, cmap=cmap, vmin=0, vmax=vmax, alpha=alpha, over_image=img is not None)
             fig.colorbar(art, ax=a, fraction=0.046, pad=0.04)
             a.set_title(
                 {"signed": "attribution (sum over channels)", "abs_max": "max over channels |attribution|",

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from skxai.plot._base import new_axes
+from skxai.plot._base import explain, new_axes
 from skxai.plot._html import parts_html, weight_colour
-from skxai.plot._textparts import text_parts
+from skxai.plot._textparts import align_tokens, needs_space, text_parts
 
 
 class TextHighlightDisplay:
@@ -74,7 +74,7 @@ class TextHighlightDisplay:
         TextHighlightDisplay
         """
         docs = [documents[index]] if not isinstance(documents, str) else [documents]
-        exp = explainer.explain(docs)
+        exp = explain(explainer, docs, "TextHighlightDisplay")
         return cls.from_explanation(exp, index=0, ax=ax, width=width)
 
     def to_html(self):
@@ -85,36 +85,54 @@ class TextHighlightDisplay:
         return self.to_html()
 
     def plot(self, ax=None, *, width=80, fontsize=11):
-        """Lay the tokens out in lines, each on a coloured box.
+        """Lay the document out in lines, in a proportional font, each weighted word on a coloured box.
+
+        The document's own punctuation and spacing are kept where the tokens are found in it.
 
         Returns
         -------
         self
         """
         p = self.parts
-        tokens = p.tokens
-        n_lines = max(1, int(np.ceil(sum(len(t) + 1 for t in tokens) / width)) + 1)
-        fig, ax = new_axes(ax, "TextHighlightDisplay", figsize=(10, 0.35 * n_lines + 1.0))
+        units = _units(p)
+        n_chars = sum(len(u[0]) + u[2] for u in units)
+        n_lines = max(1, int(np.ceil(n_chars / width)) + 1)
+        fig, ax = new_axes(ax, "TextHighlightDisplay", figsize=(10, 0.3 * n_lines + 1.0))
         ax.set_axis_off()
+        if not hasattr(fig.canvas, "get_renderer"):
+            from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+            FigureCanvasAgg(fig)
+        renderer = fig.canvas.get_renderer()
+        box = ax.get_window_extent(renderer)
         scale = 0.0 if p.weights is None or not len(p.weights) else float(np.abs(p.weights).max())
-        line_h = 1.0 / (n_lines + 2)
-        x, y = 0.0, 1.0 - line_h
+        line_h = 1.7 * fontsize * fig.dpi / 72 / max(box.height, 1.0)
+        probe = ax.text(0, 0, "a a", fontsize=fontsize, family="serif")
+        space = probe.get_window_extent(renderer).width
+        probe.set_text("aa")
+        space -= probe.get_window_extent(renderer).width
+        probe.remove()
+        x, y = 0.0, 1.0 - 0.5 * line_h
         self.texts_, self.anchor_texts_ = [], []
-        for i, tok in enumerate(tokens):
-            step = (len(tok) + 1) / width
-            if x > 0 and x + step > 1.0:
-                x, y = 0.0, y - line_h
+        for text, i, spaced in units:
+            w = None if i is None or p.weights is None else p.weights[i]
             bbox = None
-            if p.weights is not None and p.weights[i] != 0:
-                bbox = {"boxstyle": "round,pad=0.15", "lw": 0,
-                        "fc": _rgba(weight_colour(p.weights[i], scale))}
-            anchored = i in p.anchor_positions
-            t = ax.text(x, y, tok, transform=ax.transAxes, fontsize=fontsize, family="monospace",
+            if w is not None and w != 0:
+                bbox = {"boxstyle": "round,pad=0.12", "lw": 0, "fc": _rgba(weight_colour(w, scale))}
+            anchored = i is not None and i in p.anchor_positions
+            t = ax.text(0, y, text, transform=ax.transAxes, fontsize=fontsize, family="serif",
                         weight="bold" if anchored else "normal", va="top", ha="left", bbox=bbox)
-            self.texts_.append(t)
-            if anchored:
-                self.anchor_texts_.append(t)
-            x += step
+            tw = t.get_window_extent(renderer).width / max(box.width, 1.0)
+            gap = space / max(box.width, 1.0) if spaced and x > 0 else 0.0
+            if x > 0 and x + gap + tw > 1.0:
+                x, y, gap = 0.0, y - line_h, 0.0
+            t.set_position((x + gap, y))
+            x += gap + tw
+            if i is not None:
+                self.texts_.append(t)
+                if anchored:
+                    self.anchor_texts_.append(t)
+        ax.set_ylim(0, 1)
         title = []
         if p.method:
             title.append(str(p.method))
@@ -131,6 +149,35 @@ class TextHighlightDisplay:
         self.ax_ = ax
         self.figure_ = fig
         return self
+
+
+def _units(parts):
+    """``(text, token index or None, space before)`` in reading order: tokens and the punctuation between."""
+    tokens = parts.tokens
+    units = []
+    if parts.document:
+        doc = parts.document
+        spans = align_tokens(doc, tokens)
+        cursor = 0
+        for i, (tok, span) in enumerate(zip(tokens, spans, strict=True)):
+            if span is None:
+                units.append((tok, i, needs_space(tokens[i - 1] if i else "", tok)))
+                continue
+            _gap_units(doc[cursor : span[0]], units)
+            spaced = span[0] > 0 and (doc[span[0] - 1].isspace())
+            units.append((doc[span[0] : span[1]], i, spaced))
+            cursor = span[1]
+        _gap_units(doc[cursor:], units)
+        return units
+    return [(t, i, needs_space(tokens[i - 1] if i else "", t)) for i, t in enumerate(tokens)]
+
+
+def _gap_units(gap, units):
+    """Words and punctuation between two tokens (kept, unhighlighted)."""
+    import re
+
+    for m in re.finditer(r"\S+", gap):
+        units.append((m.group(0), None, m.start() > 0 or (units and gap[:1].isspace())))
 
 
 def _rgba(css):

@@ -105,15 +105,21 @@ def text_parts(explanation, index=0):
         if not positions:
             wanted = {w.lower() for w in anchor_words}
             positions = {i for i, t in enumerate(tokens) if t.lower() in wanted}
+    if anchor_words:
+        # In the order the words appear in the document, as a reader would say the rule.
+        first = {}
+        for i, t in enumerate(tokens):
+            first.setdefault(t.lower(), i)
+        anchor_words = sorted(anchor_words, key=lambda w: first.get(w.lower(), len(tokens)))
     label = None
     for name in ("prediction", "predicted_label", "label"):
         if name in extras:
             label = _item(extras[name], index)
             break
     if label is None and "target" in extras and extras["target"] is not None:
-        label = f"weights explain output {_item(extras['target'], index)}"
+        label = f"weights explain {_output_name(exp, _item(extras['target'], index))}"
     elif label is not None:
-        label = f"decision {label}"
+        label = f"model's prediction: {_output_name(exp, label, by_index=False)}"
     return TextParts(
         tokens=tokens,
         weights=weights,
@@ -125,6 +131,30 @@ def text_parts(explanation, index=0):
         label=None if label is None else str(label),
         method=exp.method,
     )
+
+
+def _output_name(exp, value, by_index=True):
+    """Class name of an output index (or a label) when the explanation names its outputs."""
+    names = exp.output_names
+    if names is not None and by_index and isinstance(value, int | np.integer) and 0 <= value < len(names):
+        return f"'{names[int(value)]}'"
+    if names is not None and not by_index and isinstance(value, int | np.integer) and 0 <= value < len(names) \
+            and not any(isinstance(n, int | np.integer) for n in names):
+        return f"'{names[int(value)]}'"
+    return f"'{value}'" if isinstance(value, str) else f"output {value}"
+
+
+_JOIN_LEFT = set(",.;:!?)]}%…")
+_JOIN_RIGHT = set("([{")
+
+
+def needs_space(previous, token):
+    """Whether a space goes between two tokens shown without their document (no space before a comma)."""
+    if not previous:
+        return False
+    if token[:1] in _JOIN_LEFT or token.startswith("'") or token.lower() in ("n't",):
+        return False
+    return previous[-1:] not in _JOIN_RIGHT
 
 
 def align_tokens(document, tokens):

@@ -4,11 +4,25 @@ from __future__ import annotations
 
 import numpy as np
 
-from skxai.plot._base import NEGATIVE, POSITIVE, explain_row, format_value, new_axes, tabular_parts
+from skxai.plot._base import (
+    NEGATIVE,
+    POSITIVE,
+    _select_output,
+    explain_row,
+    explained_quantity,
+    format_value,
+    new_axes,
+    output_label,
+    tabular_parts,
+)
 
 
 def row_parts(explanation, index, output, caller):
-    """Attributions, base value, model output and labels of one explained sample."""
+    """Attributions, base value, model output and labels of one explained sample.
+
+    Returns ``(phi, base, model_out, labels)``; :func:`row_context` gives the rest (quantity,
+    surrogate flag, standard errors).
+    """
     values, base, data, raw, names = tabular_parts(explanation, output, caller)
     n = values.shape[0]
     if not -n <= index < n:
@@ -21,16 +35,45 @@ def row_parts(explanation, index, output, caller):
         )
     b = float(base[index])
     model_out = None
-    if explanation.outputs is not None and output is None:
+    # A surrogate (LIME) records the model's own output apart from its prediction.
+    outs = explanation.extras.get("model_outputs", explanation.outputs)
+    if outs is not None:
         from skxai._adapters import select_target
 
-        outs = np.asarray(explanation.outputs, dtype=np.float64)
+        outs = np.asarray(outs, dtype=np.float64)
         if outs.ndim == 2:
-            model_out = float(select_target(outs, explanation.target_index, outs)[index])
+            if output is None:
+                model_out = float(select_target(outs, explanation.target_index, outs)[index])
+            else:
+                _, _, idx = _select_output(explanation, output)
+                model_out = float(outs[index, idx])
     labels = list(names)
     if raw is not None:
         labels = [f"{name} = {_cell(raw[index, j])}" for j, name in enumerate(names)]
     return phi, b, model_out, labels
+
+
+def row_context(explanation, index, output):
+    """Quantity label, surrogate flag and standard errors (or None) of one explained sample."""
+    label = output_label(explanation, index=index)
+    if output is not None:
+        quantity = explained_quantity(explanation) or "output"
+        label = f"{quantity} of {output}"
+    surrogate = "model_outputs" in explanation.extras
+    std = None
+    if explanation.std is not None:
+        try:
+            std = np.asarray(_select_output(_with_values(explanation, explanation.std), output)[0])[index]
+        except (ValueError, IndexError, TypeError):
+            std = None
+    return label, surrogate, std
+
+
+def _with_values(explanation, values):
+    from skxai._explanation import Explanation
+
+    return Explanation(values, output_names=explanation.output_names, target_index=explanation.target_index,
+                       output_axis=explanation.output_axis)
 
 
 def _cell(v):
@@ -38,6 +81,14 @@ def _cell(v):
         return format_value(float(v))
     except (TypeError, ValueError):
         return str(v)
+
+
+def short_title(method, label, width=60):
+    """A title that fits: the method and what it explains, wrapped on two lines at most."""
+    import textwrap
+
+    text = f"{method}: {label}" if method else label
+    return "\n".join(textwrap.wrap(text, width)[:2])
 
 
 class WaterfallDisplay:
@@ -54,8 +105,15 @@ class WaterfallDisplay:
     labels : list of str
         One label per feature (``name = value``).
     model_output : float, optional
-        The model's output for the sample, marked when given.
+        The model's own output for the sample, shown next to where the waterfall ends.
     method : str, optional
+    quantity : str, optional
+        What is explained, e.g. "probability of malignant" (the axis label and title).
+    surrogate : bool, default=False
+        The attributions are a surrogate's (LIME): its intercept and prediction are labelled
+        as the surrogate's, and the model's own output is shown beside them.
+    std : ndarray of shape (n_features,), optional
+        Standard errors of the attributions, drawn as error bars with ``error_bars=True``.
 
     Attributes
     ----------
@@ -83,15 +141,19 @@ class WaterfallDisplay:
     (12.5, 12.5)
     """
 
-    def __init__(self, attributions, base_value, labels, *, model_output=None, method=None):
+    def __init__(self, attributions, base_value, labels, *, model_output=None, method=None, quantity=None,
+                 surrogate=False, std=None):
         self.attributions = np.asarray(attributions, dtype=np.float64)
         self.base_value = float(base_value)
         self.labels = list(labels)
         self.model_output = model_output
         self.method = method
+        self.quantity = quantity
+        self.surrogate = surrogate
+        self.std = std
 
     @classmethod
-    def from_explanation(cls, explanation, *, index=0, output=None, max_display=10, ax=None):
+    def from_explanation(cls, explanation, *, index=0, output=None, max_display=10, ax=None, error_bars=False):
         """Draw the waterfall of sample ``index`` of an :class:`~skxai.Explanation`.
 
         Parameters
@@ -104,17 +166,21 @@ class WaterfallDisplay:
         max_display : int, default=10
             Most bars; the smallest attributions are grouped in one bar.
         ax : matplotlib Axes, optional
+        error_bars : bool, default=False
+            Draw ``explanation.std`` (the estimator's standard errors) as error bars.
 
         Returns
         -------
         WaterfallDisplay
         """
         phi, base, model_out, labels = row_parts(explanation, index, output, "WaterfallDisplay")
-        disp = cls(phi, base, labels, model_output=model_out, method=explanation.method)
-        return disp.plot(ax=ax, max_display=max_display)
+        quantity, surrogate, std = row_context(explanation, index, output)
+        disp = cls(phi, base, labels, model_output=model_out, method=explanation.method, quantity=quantity,
+                   surrogate=surrogate, std=std)
+        return disp.plot(ax=ax, max_display=max_display, error_bars=error_bars)
 
     @classmethod
-    def from_explainer(cls, explainer, X, *, index=0, output=None, max_display=10, ax=None):
+    def from_explainer(cls, explainer, X, *, index=0, output=None, max_display=10, ax=None, error_bars=False):
         """Explain row ``index`` of ``X`` and draw its waterfall.
 
         Returns
@@ -122,15 +188,18 @@ class WaterfallDisplay:
         WaterfallDisplay
         """
         exp = explain_row(explainer, X, index, "WaterfallDisplay")
-        return cls.from_explanation(exp, index=0, output=output, max_display=max_display, ax=ax)
+        return cls.from_explanation(exp, index=0, output=output, max_display=max_display, ax=ax,
+                                    error_bars=error_bars)
 
-    def plot(self, ax=None, *, max_display=10):
+    def plot(self, ax=None, *, max_display=10, error_bars=False):
         """Draw the waterfall.
 
         Parameters
         ----------
         ax : matplotlib Axes, optional
         max_display : int, default=10
+        error_bars : bool, default=False
+            Draw ``std`` as error bars (an error of the grouped remainder is the root sum of squares).
 
         Returns
         -------
@@ -149,46 +218,63 @@ class WaterfallDisplay:
             steps.insert(0, float(phi[rest].sum()))
             names.insert(0, f"{len(rest)} other features")
             self.order_.insert(0, -1)
+        errs = None
+        if error_bars:
+            if self.std is None:
+                raise ValueError("error_bars=True needs standard errors (std); this explanation has none.")
+            sd = np.asarray(self.std, dtype=np.float64)
+            errs = [float(sd[j]) for j in shown[::-1]]
+            if len(rest):
+                errs.insert(0, float(np.sqrt((sd[rest] ** 2).sum())))
         fig, ax = new_axes(ax, "WaterfallDisplay", figsize=(7, 0.4 * len(steps) + 1.5))
         starts = self.base_value + np.concatenate([[0.0], np.cumsum(steps)[:-1]])
         self.ends_ = self.base_value + np.cumsum(steps)
         self.prediction_ = self.base_value + float(phi.sum())
         self.patches_ = []
         span = max(np.ptp(np.concatenate([starts, self.ends_])), 1e-12)
+        scale = max(np.abs(phi).max(initial=0.0), abs(self.base_value))
         for y, (s, w) in enumerate(zip(starts, steps, strict=True)):
             colour = POSITIVE if w >= 0 else NEGATIVE
             (patch,) = ax.barh(y, w, left=s, color=colour, height=0.7)
             self.patches_.append(patch)
+            if errs is not None:
+                ax.errorbar(s + w, y, xerr=errs[y], color="0.15", capsize=2, lw=0.8)
             sign = "+" if w >= 0 else "-"
+            text = format_value(abs(w), scale)
             ax.text(
-                max(s, s + w) + 0.01 * span, y, f"{sign}{format_value(abs(w))}",
-                va="center", ha="left", fontsize=8,
+                max(s, s + w) + 0.01 * span + (errs[y] if errs is not None else 0.0), y,
+                text if text == "0" else f"{sign}{text}", va="center", ha="left", fontsize=8,
             )
         for y in range(len(steps) - 1):
             ax.plot([self.ends_[y]] * 2, [y + 0.35, y + 0.65], color="0.5", lw=0.8)
         ax.axvline(self.base_value, color="0.4", ls=":", lw=1)
         ax.axvline(self.prediction_, color="0.2", ls="--", lw=1)
         top = len(steps) - 0.4
-        ax.text(self.base_value, -0.9, f"E[f(X)] = {format_value(self.base_value)}",
+        base_name, end_name = ("surrogate intercept", "surrogate g(x)") if self.surrogate else ("E[f(X)]", "f(x)")
+        ax.text(self.base_value, -0.9, f"{base_name} = {format_value(self.base_value, scale)}",
                 ha="center", va="top", fontsize=8)
-        ax.text(self.prediction_, top + 0.1, f"f(x) = {format_value(self.prediction_)}",
+        ax.text(self.prediction_, top + 0.1, f"{end_name} = {format_value(self.prediction_, scale)}",
                 ha="center", va="bottom", fontsize=9)
-        if self.model_output is not None and not np.isclose(
+        differs = self.model_output is not None and not np.isclose(
             self.model_output, self.prediction_, rtol=1e-6, atol=1e-9 * max(1.0, abs(self.model_output))
-        ):
+        )
+        if differs or (self.surrogate and self.model_output is not None):
             ax.axvline(self.model_output, color="green", lw=1)
-            ax.text(self.model_output, top + 0.6, f"model output {format_value(self.model_output)}",
+            ax.text(self.model_output, top + 0.75, f"model f(x) = {format_value(self.model_output, scale)}",
                     color="green", ha="center", fontsize=8)
         ax.set_yticks(np.arange(len(steps)), names)
-        ax.set_ylim(-1.2, len(steps) + 0.5)
+        ax.set_ylim(-1.2, len(steps) + 0.9)
         lo = min(starts.min(), self.ends_.min())
         hi = max(starts.max(), self.ends_.max())
-        ax.set_xlim(lo - 0.05 * span, hi + 0.2 * span)
-        ax.set_xlabel("model output")
+        if self.model_output is not None:
+            lo, hi = min(lo, self.model_output), max(hi, self.model_output)
+        ax.set_xlim(lo - 0.08 * span, hi + 0.2 * span)
+        what = self.quantity or "model output"
+        ax.set_xlabel(f"surrogate's {what}" if self.surrogate else what)
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
-        if self.method:
-            ax.set_title(f"From the base value to the prediction ({self.method})")
+        if self.method or self.quantity:
+            ax.set_title(short_title(self.method, what), fontsize=9)
         self.ax_ = ax
         self.figure_ = fig
         return self

@@ -58,14 +58,22 @@ class Report:
         return f"Report({len(self.html):,} characters, {len(self.figures)} figures)"
 
 
+def _display_name(est):
+    """Class name of an explainer, or of the explainer ending a Pipeline."""
+    steps = getattr(est, "steps", None)
+    if steps:
+        return f"{_display_name(steps[-1][1])} (in a Pipeline)"
+    return type(est).__name__
+
+
 def _named(explainers):
     if isinstance(explainers, dict):
         return list(explainers.items())
     if isinstance(explainers, list | tuple):
-        names = [type(e).__name__ for e in explainers]
+        names = [_display_name(e) for e in explainers]
         pairs = zip(names, explainers, strict=True)
         return [(f"{n} ({i + 1})" if names.count(n) > 1 else n, e) for i, (n, e) in enumerate(pairs)]
-    return [(type(explainers).__name__, explainers)]
+    return [(_display_name(explainers), explainers)]
 
 
 def _head(X, n):
@@ -78,7 +86,7 @@ def _head(X, n):
 
 def make_report(explainers, X, *, path=None, title="skxai explanation report", description=None,
                 max_samples=200, n_local=3, metrics=True, n_metric_samples=20, dpi=80,
-                figures_dir=None, explanations=None, extra_figures=None, verbose=0):
+                figures_dir=None, explanations=None, timings=None, extra_figures=None, verbose=0):
     """Explain ``X`` with fitted explainers and write one self-contained HTML page.
 
     For each explainer the page says what was explained (model, data, response, outputs,
@@ -92,6 +100,8 @@ def make_report(explainers, X, *, path=None, title="skxai explanation report", d
     Parameters
     ----------
     explainers : fitted explainer, list of explainers, or dict name -> explainer
+        An explainer may also be a fitted Pipeline ending in one: its steps transform ``X``
+        before the explainer sees it.
     X : array-like, DataFrame or list of documents
         Samples to explain (the first ``max_samples``).
     path : str or path-like, optional
@@ -114,6 +124,9 @@ def make_report(explainers, X, *, path=None, title="skxai explanation report", d
         Also write each figure as a PNG file there (with ``path``).
     explanations : dict name -> Explanation, optional
         Explanations already computed on ``X[:max_samples]``, reused instead of explaining again.
+    timings : dict name -> float, optional
+        Seconds each of ``explanations`` took, shown as the time to explain (otherwise the
+        page says the time was not measured).
     extra_figures : list of (str, callable), optional
         More pictures for a last section: ``(caption, draw)`` pairs where ``draw(figure)``
         draws on an empty matplotlib Figure (e.g. a :class:`~skxai.plot.SigmaSweepDisplay`).
@@ -160,7 +173,7 @@ def make_report(explainers, X, *, path=None, title="skxai explanation report", d
         content, exp = explainer_section(
             name, explainer, Xs, n_local=n_local, metric_names=metric_names,
             n_metric_samples=n_metric_samples, dpi=dpi, figures=figures,
-            explanation=explanations.get(name),
+            explanation=explanations.get(name), seconds=(timings or {}).get(name),
         )
         sid = slug(name)
         while sid in {s[0] for s in sections}:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import time
 import traceback
 
 import numpy as np
 
 from skxai._adapters import is_frozen
-from skxai.plot._base import fig_to_png_bytes, format_value
+from skxai.plot._base import explained_quantity, fig_to_png_bytes, format_value, output_label
 from skxai.plot._html import is_text_explanation, parts_html
 from skxai.plot._textparts import text_parts
 from skxai.report._page import esc, kv_table, png_figure, slug
@@ -95,18 +96,41 @@ def settings_html(explainer):
     return kv_table(rows)
 
 
-def what_html(explainer, X, exp, seconds):
-    """The table saying which model, data, outputs and method were explained."""
-    doc = (type(explainer).__doc__ or "").strip().splitlines()
-    rows = [("explainer", f"<b>{esc(type(explainer).__name__)}</b> — {esc(doc[0] if doc else '')}")]
+def doc_summary(cls):
+    """The first sentence of a class docstring as plain text (RST markup removed, never cut mid-sentence)."""
+    doc = (cls.__doc__ or "").strip()
+    para = " ".join(doc.split("\n\n")[0].split())
+    text = plain_rst(para)
+    match = re.search(r"(?<=[.!?])\s+(?=[A-Z(])", text)
+    return text[: match.start()] if match else text
+
+
+def plain_rst(text):
+    """RST inline markup as plain text: ``code``, :role:`target`, *emphasis*, `links <...>`_."""
+    text = re.sub(r":[a-z]+(?::[a-z]+)?:`~?([^`<]*?)(?:\s*<[^>]*>)?`", lambda m: m.group(1).split(".")[-1]
+                  if m.group(0).find("~") >= 0 else m.group(1), text)
+    text = re.sub(r"`([^`<]+?)\s*<[^>]+>`_+", r"\1", text)
+    text = re.sub(r"``([^`]+)``", r"\1", text)
+    text = re.sub(r"`([^`]+)`_*", r"\1", text)
+    text = re.sub(r"\*\*([^*]+)\*\*|\*([^*]+)\*", lambda m: m.group(1) or m.group(2), text)
+    return text
+
+
+def what_html(explainer, X, exp, seconds, steps=()):
+    """The table saying which model, data, outputs, quantity and method were explained."""
+    rows = [("explainer", f"<b>{esc(type(explainer).__name__)}</b> — {esc(doc_summary(type(explainer)))}")]
+    if steps:
+        rows.append(("pipeline steps before it", esc(" → ".join(f"{n} ({type(s).__name__})" for n, s in steps))))
     est = getattr(explainer, "estimator_", getattr(explainer, "estimator", None))
     if est is not None:
         rows.append(("model", esc(describe_model(est))))
     shape = getattr(X, "shape", None)
     rows.append(("data explained", esc(f"{len(X)} sample(s)" + (f", shape {tuple(shape)}" if shape else ""))))
+    quantity = explained_quantity(exp, explainer)
     out = getattr(explainer, "output_", None)
-    if out is not None and getattr(out, "method", None):
-        rows.append(("response explained", f"<code>{esc(out.method)}</code>"))
+    method = getattr(out, "method", None)
+    detail = f" (the model's <code>{esc(method)}</code>)" if method and method != "__call__" else ""
+    rows.append(("quantity explained", f"<b>{esc(quantity or 'the model output')}</b>{detail}"))
     names = getattr(explainer, "output_names_", None)
     if names is None:
         names = exp.output_names
@@ -119,34 +143,67 @@ def what_html(explainer, X, exp, seconds):
             label = f"{names[target]} (output {target})"
         elif isinstance(target, str) and target == "predicted":
             label = "the predicted class of each sample"
+        elif not isinstance(target, int | np.integer | str):
+            label = "per sample"
         rows.append(("explained output", esc(label)))
     ev = getattr(explainer, "expected_value_", None)
     if ev is not None:
-        rows.append(("expected value (base)", esc(", ".join(format_value(v) for v in np.ravel(ev)[:10]))))
+        ev = np.ravel(ev)[:10]
+        key = "expected value (base)"
+        if "model_outputs" in exp.extras:
+            key = "model's mean output over the background (a surrogate's intercept differs per sample)"
+        rows.append((key, esc(", ".join(format_value(v, np.abs(ev).max()) for v in ev))))
     values = exp.values
     shape = getattr(values, "shape", None)
     rows.append(("attributions", esc(f"shape {shape}" if shape is not None else f"{len(values)} ragged rows")))
-    rows.append(("time to explain", esc(f"{seconds:.2f} s")))
+    timing = "not measured (computed before the report)" if seconds is None else _seconds(seconds)
+    rows.append(("time to explain", esc(timing)))
     return kv_table(rows)
 
 
-def additivity_note(exp):
-    """Largest gap between base + sum of attributions and the model output (additive methods)."""
-    if exp.outputs is None or exp.base_values is None:
-        return None
+def _seconds(s):
+    return f"{s:.2f} s" if s >= 0.01 else f"{s * 1000:.1f} ms"
+
+
+def model_outputs(explainer, X, exp):
+    """The model's own output for each explained sample and explained output, or None."""
+    outs = exp.extras.get("model_outputs")
     try:
+        if outs is None and hasattr(explainer, "model_output"):
+            outs = explainer.model_output(X)
+        if outs is None:
+            return None
         from skxai._adapters import select_target
 
-        values = np.asarray(exp.target_values, dtype=np.float64)
-        outs = np.asarray(exp.outputs, dtype=np.float64)
-        pred = select_target(outs, exp.target_index, outs) if outs.ndim == 2 else outs
-        gap = np.abs(np.ravel(exp.target_base_values) + values.reshape(len(values), -1).sum(1) - pred)
-    except (TypeError, ValueError, IndexError):
+        outs = np.asarray(outs, dtype=np.float64)
+        return select_target(outs, exp.target_index, outs) if outs.ndim == 2 else np.ravel(outs)
+    except Exception:  # a model that cannot be re-run here: the page says so instead
         return None
-    return float(gap.max())
 
 
-def tabular_views(sb, exp, n_local):
+def reconstruction_html(exp, model_out, label):
+    """Base value + sum of attributions next to the model's own output: one sentence."""
+    if exp.base_values is None:
+        return ""
+    values = np.asarray(exp.target_values, dtype=np.float64)
+    recon = np.ravel(exp.target_base_values) + values.reshape(len(values), -1).sum(1)
+    surrogate = "model_outputs" in exp.extras
+    if model_out is None or len(model_out) != len(recon):
+        return "<p>The model's own output could not be recomputed here, so the reconstruction is not checked.</p>"
+    gap = float(np.max(np.abs(recon - model_out)))
+    scale = float(np.max(np.abs(model_out))) or 1.0
+    if surrogate:
+        return (f"<p class=\"note\">These are the <b>local surrogate's</b> weights, not an additive split of the "
+                f"model's {esc(label)}: the surrogate's prediction g(x) = intercept + sum of weights differs from "
+                f"the model's own output f(x) by up to <b>{esc(format_value(gap, scale))}</b> over the explained "
+                "samples. The waterfalls show g(x) and, in green, the model's f(x).</p>")
+    additive = gap <= 1e-6 * max(scale, 1.0)
+    return (f"<p>Base value + sum of attributions against the model's own {esc(label)}: largest gap "
+            f"<b>{esc(format_value(gap, scale))}</b> over the explained samples"
+            f"{' (additive: the attributions add up to the model output)' if additive else ''}.</p>")
+
+
+def tabular_views(sb, exp, n_local, explainer=None, X=None):
     from skxai.plot import (
         BarDisplay,
         BeeswarmDisplay,
@@ -155,34 +212,37 @@ def tabular_views(sb, exp, n_local):
         WaterfallDisplay,
     )
 
+    label = output_label(exp, explainer)
+    who = "surrogate weight" if "model_outputs" in exp.extras else "attribution"
     n, d = exp.target_values.shape
     sb.add("<h3>Global view</h3>")
     sb.figure(lambda ax: BarDisplay.from_explanation(exp, ax=ax),
-              "Mean |attribution| per feature over the explained samples", (6.5, 0.3 * min(d, 11) + 1.5))
+              f"Mean |{who}| per feature over the explained samples; explained: {label}",
+              (6.5, 0.3 * min(d, 11) + 1.5))
     if n > 1:
         sb.figure(lambda ax: BeeswarmDisplay.from_explanation(exp, ax=ax),
-                  "Attribution of every sample, coloured by the feature's value (red high, blue low)",
-                  (7.5, 0.35 * min(d, 12) + 1.5))
+                  f"{who.capitalize()} of every sample, coloured by the feature's value (red high, blue low, "
+                  f"grey for categories); explained: {label}", (7.5, 0.35 * min(d, 12) + 1.5))
     if exp.data is not None and n > 2:
         top = int(np.argmax(np.abs(exp.target_values).mean(axis=0)))
         sb.figure(lambda ax: DependenceDisplay.from_explanation(exp, top, ax=ax),
-                  "Dependence of the most important feature's attribution on its value", (6, 4))
+                  f"Dependence of the most important feature's {who} on its value; explained: {label}", (6, 4))
     if exp.base_values is None:
         sb.note("No base values: local waterfalls need an additive method.")
         return
     sb.add("<h3>Local views</h3>")
-    gap = additivity_note(exp)
-    if gap is not None:
-        sb.add(f"<p>Largest |base value + sum of attributions - model output| over the explained "
-               f"samples: <b>{gap:.3g}</b>{' (additive)' if gap < 1e-6 else ''}.</p>")
+    model_out = model_outputs(explainer, X, exp) if X is not None else None
+    sb.add(reconstruction_html(exp, model_out, label))
     picked = local_samples(exp, n_local)
     if picked:
         sb.add("<p>Samples shown: " + ", ".join(f"{esc(why)} (sample {i})" for i, why in picked) + ".</p>")
     for i, why in picked:
+        own = "" if model_out is None else f"; the model's own output is {format_value(model_out[i])}"
+        lab = output_label(exp, explainer, index=i)
         sb.figure(lambda ax, i=i: WaterfallDisplay.from_explanation(exp, index=i, ax=ax),
-                  f"Sample {i} ({why}): from the base value to the prediction", (7, 0.4 * min(d, 11) + 1.6))
+                  f"Sample {i} ({why}): from the base value to the {lab}{own}", (7, 0.4 * min(d, 11) + 1.9))
         sb.figure(lambda ax, i=i: ForceDisplay.from_explanation(exp, index=i, ax=ax),
-                  f"Sample {i}: features pushing the output up (red) and down (blue)", (9, 2.4))
+                  f"Sample {i}: features pushing the {lab} up (red) and down (blue)", (9, 2.8))
 
 
 def local_samples(exp, k):
@@ -207,12 +267,13 @@ def local_samples(exp, k):
     return out
 
 
-def image_views(sb, exp, n_local):
+def image_views(sb, exp, n_local, explainer=None):
     from skxai.plot import CamDisplay, ImageAttributionDisplay
 
     values = np.asarray(exp.target_values, dtype=np.float64)
     n = values.shape[0]
     cam = values.ndim == 3
+    label = output_label(exp, explainer)
     sb.add("<h3>Global view</h3>")
     mean_map = np.abs(values).mean(axis=0)
 
@@ -220,23 +281,24 @@ def image_views(sb, exp, n_local):
         from skxai.plot._image import heatmap, to_hwc
 
         hm = mean_map if cam else heatmap(to_hwc(mean_map), "abs_max")
-        art = ax.imshow(hm, cmap="hot")
+        art = ax.imshow(hm, cmap="inferno")
         ax.figure.colorbar(art, ax=ax, fraction=0.046, pad=0.04)
         ax.set_xticks([])
         ax.set_yticks([])
         ax.set_title(f"mean |attribution| over {n} images", fontsize=9)
 
-    sb.figure(draw_mean, "Where the attributions fall on average", (3.6, 3.4))
+    sb.figure(draw_mean, f"Where the attributions fall on average; explained: {label}", (3.6, 3.4))
     sb.add("<h3>Local views</h3>")
     for i in range(min(n_local, n)):
+        lab = output_label(exp, explainer, index=i)
         if cam:
             sb.figure(lambda ax, i=i: CamDisplay.from_explanation(exp, index=i, ax=ax),
-                      f"Image {i}: map upscaled bilinearly over the image", (3.6, 3.4))
+                      f"Image {i}: map for the {lab}, upscaled bilinearly over the image", (3.8, 3.6))
         else:
             sb.figure(lambda ax, i=i: ImageAttributionDisplay.from_explanation(exp, index=i, mode="split", ax=ax),
-                      f"Image {i}: input, positive and negative attributions", (9, 3.2), n_axes=3)
+                      f"Image {i}: input, positive and negative attributions to the {lab}", (9, 3.2), n_axes=3)
             sb.figure(lambda ax, i=i: ImageAttributionDisplay.from_explanation(exp, index=i, mode="abs_max", ax=ax),
-                      f"Image {i}: max over channels of |attribution|", (3.6, 3.4))
+                      f"Image {i}: max over channels of |attribution| to the {lab}", (3.6, 3.4))
 
 
 def text_views(sb, exp, n_local, explainer=None):
@@ -282,7 +344,7 @@ def metrics_html(explainer, X, exp, metric_names, n_samples):
             rows.append((f"score ({scoring})", f"{value:.4g}", "higher is better",
                          f"{time.perf_counter() - t0:.2f} s"))
         except Exception as exc:  # reported in the page: a metric that fails is a finding
-            rows.append((f"score ({scoring})", "—", "not computed", f"{type(exc).__name__}: {exc}"))
+            rows.append((f"score ({scoring})", "—", "not computed", clean_reason(exc, exp)))
     try:
         import skxai.metrics as metrics_module
     except ImportError as exc:  # pragma: no cover - metrics ship with skxai
@@ -305,14 +367,27 @@ def metrics_html(explainer, X, exp, metric_names, n_samples):
             rows.append((name, f"{np.nanmean(per_sample):.4g} ± {_sem(per_sample):.2g}", direction,
                          f"{time.perf_counter() - t0:.2f} s, {len(per_sample)} samples"))
         except (ValueError, TypeError, NotImplementedError) as exc:  # e.g. documents
-            rows.append((name, "—", "does not apply", f"{type(exc).__name__}: {exc}"))
+            rows.append((name, "—", "not applicable", clean_reason(exc, exp)))
         except Exception as exc:  # shown in the page rather than losing the whole report
-            rows.append((name, "—", "failed", f"{type(exc).__name__}: {exc}"))
+            rows.append((name, "—", "failed", clean_reason(exc, exp)))
     head = "<tr><th>metric</th><th>value</th><th>reading</th><th>detail</th></tr>"
     body = "".join(
         "<tr>" + "".join(f"<td>{esc(c)}</td>" for c in row) + "</tr>" for row in rows
     )
     return f'<table class="metrics">{head}{body}</table>'
+
+
+def clean_reason(exc, exp=None, limit=160):
+    """A reader's sentence for a metric that could not be computed: no exception class, no reprs."""
+    if exp is not None and is_text_explanation(exp):
+        return ("not applicable to documents: this metric replaces feature values by numbers, and the "
+                "samples here are texts")
+    text = " ".join(str(exc).split())
+    text = re.sub(r"np\.\w+\((.*?)\)", r"\1", text)  # np.str_('...') -> '...'
+    text = re.split(r"(?<=[.;])\s", text, maxsplit=1)[0]
+    if len(text) > limit:
+        text = text[:limit].rsplit(" ", 1)[0] + " …"
+    return text[:1].upper() + text[1:] if text else "not computed for this explainer"
 
 
 def _sem(a):
@@ -321,21 +396,28 @@ def _sem(a):
 
 
 def explainer_section(name, explainer, X, *, n_local, metric_names, n_metric_samples, dpi, figures,
-                      explanation=None):
+                      explanation=None, seconds=None):
     """HTML of one explainer's section and its explanation (None when explaining failed).
 
+    ``explainer`` may be a fitted Pipeline ending in an explainer: its steps transform ``X``
+    first. ``seconds`` is the time an ``explanation`` given ready-made took to compute.
     Errors become notes, so one failure keeps the page."""
+    from skxai._explain import final_explainer
+
     sb = SectionBuilder(name, dpi, figures)
     try:
+        steps = [] if getattr(explainer, "steps", None) is None else explainer.steps[:-1]
+        explainer, X = final_explainer(explainer, X)
         t0 = time.perf_counter()
         exp = explanation if explanation is not None else explainer.explain(X)
-        seconds = time.perf_counter() - t0
+        if explanation is None:
+            seconds = time.perf_counter() - t0
     except Exception as exc:
         sb.note(f"Explaining failed: {type(exc).__name__}: {exc}", "error")
         sb.add(f"<details><summary>traceback</summary><pre>{esc(traceback.format_exc())}</pre></details>")
         return sb.html(), None
     sb.add("<h3>What was explained</h3>")
-    sb.add(what_html(explainer, X, exp, seconds))
+    sb.add(what_html(explainer, X, exp, seconds, steps=steps))
     sb.add("<h3>Settings</h3>")
     sb.add(settings_html(explainer))
     if is_text_explanation(exp):
@@ -343,9 +425,9 @@ def explainer_section(name, explainer, X, *, n_local, metric_names, n_metric_sam
     else:
         ndim = np.asarray(exp.target_values).ndim
         if ndim == 2:
-            tabular_views(sb, exp, n_local)
+            tabular_views(sb, exp, n_local, explainer, X)
         else:
-            image_views(sb, exp, n_local)
+            image_views(sb, exp, n_local, explainer)
     if metric_names is not None:
         sb.add("<h3>Quality of the explanation</h3>")
         sb.add(metrics_html(explainer, X, exp, metric_names, n_metric_samples))

@@ -2,10 +2,49 @@
 
 from __future__ import annotations
 
-from skxai._games._background import all_coalitions
+import numbers
+
+from skxai._estimate import exact_estimate
 from skxai._games._conditional import GAME_PARAMETER_CONSTRAINTS, explainer_game
 from skxai.base import BaseTabularExplainer
-from skxai.shapley._values import exact_shapley_from_values
+from skxai.utils._param_validation import (
+    BATCH_SIZE,
+    N_JOBS,
+    RANDOM_STATE,
+    RESPONSE_METHOD,
+    TARGET,
+    VERBOSE,
+    Interval,
+    StrOptions,
+    fit_context,
+)
+
+
+def _no_validation(constraint):
+    # scikit-learn skips a parameter only for the bare string "no_validation", not a list of it.
+    return "no_validation" if constraint == ["no_validation"] else constraint
+
+
+#: Constraints shared by the tabular Shapley explainers: the base's (once it declares them)
+#: or the same vocabulary spelled out here.
+TABULAR_CONSTRAINTS = getattr(BaseTabularExplainer, "_parameter_constraints", None) or {
+    "estimator": "no_validation",
+    "target": _no_validation(TARGET),
+    "response_method": RESPONSE_METHOD,
+    "max_background": [Interval(numbers.Integral, 1, None, closed="left"), None],
+    "background": [StrOptions({"sample", "kmeans"})],
+    "feature_groups": [list, tuple, dict, None],
+    "batch_size": BATCH_SIZE,
+    "n_jobs": N_JOBS,
+    "random_state": RANDOM_STATE,
+    "scoring": [str, callable, None],
+    "verbose": VERBOSE,
+}
+
+
+def _fit_doc(fit):
+    fit.__doc__ = BaseTabularExplainer.fit.__doc__
+    return fit
 
 
 class ExactShapleyExplainer(BaseTabularExplainer):
@@ -78,7 +117,11 @@ class ExactShapleyExplainer(BaseTabularExplainer):
     True
     """
 
-    _parameter_constraints = {**GAME_PARAMETER_CONSTRAINTS}
+    _parameter_constraints = {
+        **TABULAR_CONSTRAINTS,
+        **GAME_PARAMETER_CONSTRAINTS,
+        "max_features": [Interval(numbers.Integral, 1, None, closed="left")],
+    }
 
     def __init__(
         self,
@@ -117,6 +160,11 @@ class ExactShapleyExplainer(BaseTabularExplainer):
         self.n_conditional_samples = n_conditional_samples
         self.bandwidth = bandwidth
 
+    @fit_context
+    @_fit_doc
+    def fit(self, X, y=None, **fit_params):
+        return super().fit(X, y, **fit_params)
+
     def _fit_extra(self, X, y):
         if self.n_players_ > self.max_features:
             raise ValueError(
@@ -126,8 +174,10 @@ class ExactShapleyExplainer(BaseTabularExplainer):
             )
 
     def _explain_rows(self, X):
-        masks = all_coalitions(self.n_players_)
-        values = explainer_game(self).values_parallel(X, masks, n_jobs=self.n_jobs, verbose=self.verbose)
-        phi = exact_shapley_from_values(masks, values)
-        base = values[:, 0, :]
-        return phi, base, None, {}
+        est = exact_estimate(self._evaluator(X), self.n_players_)
+        return est.phi, est.base, None, {}
+
+    def _evaluator(self, X):
+        """The coalition game of the rows ``X``: masks -> values ``(n, m, n_outputs)``."""
+        game = explainer_game(self)
+        return lambda masks: game.values_parallel(X, masks, n_jobs=self.n_jobs, verbose=self.verbose)

@@ -5,19 +5,28 @@ from __future__ import annotations
 import numbers
 
 import numpy as np
-from scipy.special import comb
 from sklearn.base import is_classifier
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from skxai._adapters import ModelOutput, resolve_target, unwrap_frozen
+from skxai._designs import full_kernel_design  # noqa: F401  (re-exported for old imports)
+from skxai._estimate import exact_estimate, kernel_estimate, permutation_estimate
 from skxai._explanation import Explanation
-from skxai._games._background import all_coalitions
 from skxai._games._image import ImageGame, grid_segments, replacement_images, slic_segments
 from skxai.base import BaseExplainer, _is_torch_module
-from skxai.shapley._designs import CoalitionDesign, kernel_design, kernel_mass
-from skxai.shapley._kernel import kernel_shap_from_values
-from skxai.shapley._values import exact_shapley_from_values
+from skxai.shapley._exact import _no_validation
+from skxai.utils._param_validation import (
+    BATCH_SIZE,
+    N_JOBS,
+    RANDOM_STATE,
+    RESPONSE_METHOD,
+    TARGET,
+    Interval,
+    Options,
+    StrOptions,
+    fit_context,
+)
 
 _METHODS = ("kernel", "exact", "sampling", "lime")
 
@@ -55,21 +64,6 @@ class _SklearnOutput:
 
     def __call__(self, images):
         return self.output(np.asarray(images).reshape((-1,) + self.input_shape))
-
-
-def full_kernel_design(p):
-    """Every coalition but the empty and full ones, with exact Shapley-kernel weights.
-
-    The KernelSHAP regression on this design has the Shapley values as its exact solution,
-    so it is what ``method="kernel"`` solves when the budget covers all coalitions.
-    """
-    masks = all_coalitions(p)[1:-1]
-    sizes = masks.sum(axis=1)
-    per_size = np.zeros(p + 1)
-    per_size[1:p] = [kernel_mass(p, s) / comb(p, s) for s in range(1, p)]
-    weights = per_size[sizes]
-    return CoalitionDesign(masks=masks, weights=weights, unit=np.full(len(masks), -1),
-                           stratum=np.zeros(0, dtype=int), exact=True)
 
 
 class ImageShapleyExplainer(BaseExplainer, auto_wrap_output_keys=None):
@@ -157,6 +151,30 @@ class ImageShapleyExplainer(BaseExplainer, auto_wrap_output_keys=None):
 
     _skxai_kind = "image"
 
+    _parameter_constraints = {
+        "estimator": "no_validation",
+        "method": [StrOptions(set(_METHODS))],
+        "image_shape": [tuple, list, None],
+        "segmentation": [StrOptions({"grid", "slic"}), callable],
+        "n_segments": [Interval(numbers.Integral, 1, None, closed="left"), tuple, list],
+        "compactness": [Interval(numbers.Real, 0, None, closed="neither")],
+        "baseline": "no_validation",
+        "blur_sigma": [Interval(numbers.Real, 0, None, closed="left")],
+        "n_samples": [Interval(numbers.Integral, 1, None, closed="left"), StrOptions({"auto"})],
+        "kernel_width": [Interval(numbers.Real, 0, None, closed="neither")],
+        "alpha": [Interval(numbers.Real, 0, None, closed="left")],
+        "max_players": [Interval(numbers.Integral, 1, None, closed="left")],
+        "target": _no_validation(TARGET),
+        "response_method": RESPONSE_METHOD,
+        "batch_size": BATCH_SIZE,
+        "random_state": RANDOM_STATE,
+        "scoring": [str, callable, None],
+        "sampling": [StrOptions({"leverage", "kernel"})],
+        "max_order": [StrOptions({"auto"}), Options(numbers.Integral, {1, 3, 5, 7})],
+        "tol": [Interval(numbers.Real, 0, None, closed="neither"), None],
+        "n_jobs": N_JOBS,
+    }
+
     _default_scoring = "deletion"
 
     def __init__(
@@ -179,6 +197,10 @@ class ImageShapleyExplainer(BaseExplainer, auto_wrap_output_keys=None):
         batch_size=256,
         random_state=None,
         scoring=None,
+        sampling="leverage",
+        max_order="auto",
+        tol=None,
+        n_jobs=None,
     ):
         self.estimator = estimator
         self.method = method
@@ -197,25 +219,12 @@ class ImageShapleyExplainer(BaseExplainer, auto_wrap_output_keys=None):
         self.batch_size = batch_size
         self.random_state = random_state
         self.scoring = scoring
+        self.sampling = sampling
+        self.max_order = max_order
+        self.tol = tol
+        self.n_jobs = n_jobs
 
     # ------------------------------------------------------------------ fit
-    def _check_params(self):
-        if self.method not in _METHODS:
-            raise ValueError(f"method={self.method!r} is not supported; use one of {_METHODS}.")
-        for name in ("batch_size", "max_players"):
-            v = getattr(self, name)
-            if not isinstance(v, numbers.Integral) or isinstance(v, bool) or v < 1:
-                raise ValueError(f"{name} must be a positive integer, got {v!r}.")
-        if not (self.n_samples == "auto" or (
-            isinstance(self.n_samples, numbers.Integral) and not isinstance(self.n_samples, bool)
-            and self.n_samples > 0
-        )):
-            raise ValueError(f"n_samples must be a positive int or 'auto', got {self.n_samples!r}.")
-        if not (callable(self.segmentation) or self.segmentation in ("grid", "slic")):
-            raise ValueError(
-                f"segmentation={self.segmentation!r} is not supported; use 'grid', 'slic' or a callable."
-            )
-
     def _as_array(self, X):
         if hasattr(X, "detach") and hasattr(X, "cpu"):
             X = X.detach().cpu().numpy()
@@ -246,6 +255,7 @@ class ImageShapleyExplainer(BaseExplainer, auto_wrap_output_keys=None):
             )
         return shape if len(shape) >= 3 else (1,) + shape
 
+    @fit_context
     def fit(self, X, y=None, **fit_params):
         """Take (or fit) the classifier and learn the shape of its images.
 
@@ -260,7 +270,6 @@ class ImageShapleyExplainer(BaseExplainer, auto_wrap_output_keys=None):
         -------
         self
         """
-        self._check_params()
         Xa = self._as_array(X)
         self.input_shape_ = tuple(Xa.shape[1:])
         self.image_shape_ = self._image_shape(self.input_shape_)
@@ -338,49 +347,32 @@ class ImageShapleyExplainer(BaseExplainer, auto_wrap_output_keys=None):
     def _attribute(self, game, imgs, p, rng):
         """Player values ``(n, p, k)``, base values ``(n, k)``, std, evaluations, extras."""
         method = self.method
-        ends = np.zeros((2, p), dtype=bool)
-        ends[1] = True
+
+        def evaluate(masks):
+            return game.values(imgs, masks, n_jobs=self.n_jobs)
+
         if method == "exact" or (method == "kernel" and p == 1):
             if p > self.max_players:
                 raise ValueError(
                     f"method='exact' enumerates 2**{p} coalitions; {p} regions exceed "
                     f"max_players={self.max_players}. Use fewer segments or method='kernel'."
                 )
-            masks = all_coalitions(p)
-            values = game.values(imgs, masks)
-            return exact_shapley_from_values(masks, values), values[:, 0], None, 2**p, {}
+            est = exact_estimate(evaluate, p)
+            return est.phi, est.base, None, 2**p, {}
         budget = self._budget(p)
         if method == "kernel":
-            if p < 62 and budget >= 2**p:
-                design = full_kernel_design(p)
-            else:
-                if budget < 2 * p + 2:
-                    raise ValueError(
-                        f"n_samples={budget} is too small for {p} regions: KernelSHAP needs at "
-                        f"least 2 * p + 2 = {2 * p + 2} coalitions (or all 2**{p})."
-                    )
-                design = kernel_design(p, budget, rng)
-            v_all = game.values(imgs, np.vstack([ends, design.masks]))
-            v0, v1 = v_all[:, 0], v_all[:, 1]
-            phi, std = kernel_shap_from_values(design, v0, v1, v_all[:, 2:])
-            if design.exact:
-                std = np.zeros_like(phi)
-            return phi, v0, std, len(design.masks) + 2, {}
+            if budget < 2 * p + 2 and (p >= 62 or budget < 2**p):
+                raise ValueError(
+                    f"n_samples={budget} is too small for {p} regions: KernelSHAP needs at "
+                    f"least 2 * p + 2 = {2 * p + 2} coalitions (or all 2**{p})."
+                )
+            est = kernel_estimate(evaluate, p, budget, sampling=self.sampling, max_order=self.max_order,
+                                  tol=self.tol, random_state=rng)
+            return est.phi, est.base, est.std, est.extras["n_evaluations"], {}
         if method == "sampling":
-            from skxai.shapley._sampling import (
-                antithetic_permutations,
-                permutation_masks,
-                shapley_from_permutations,
-                unique_coalitions,
-            )
-
             n_perm = max(2, 2 * int(np.ceil(budget / (2 * (p + 1)))))
-            perms = antithetic_permutations(p, n_perm, rng)
-            uniq, inverse = unique_coalitions(permutation_masks(perms).reshape(-1, p))
-            values = game.values(imgs, uniq)
-            prefix = values[:, inverse].reshape(len(imgs), n_perm, p + 1, -1)
-            phi, std = shapley_from_permutations(perms, prefix)
-            return phi, prefix[:, 0, 0], std, len(uniq), {}
+            est = permutation_estimate(evaluate, p, n_perm, tol=self.tol, random_state=rng)
+            return est.phi, est.base, est.std, est.extras["n_evaluations"], {}
         # LIME: lime_image's design, kernel and ridge surrogate on all regions.
         from skxai._wls import ridge_wls
 
@@ -388,7 +380,7 @@ class ImageShapleyExplainer(BaseExplainer, auto_wrap_output_keys=None):
             raise ValueError(f"n_samples={budget} is too small for LIME (at least 2).")
         Z = rng.randint(0, 2, size=(budget, p)).astype(bool)
         Z[0] = True
-        values = game.values(imgs, Z)
+        values = game.values(imgs, Z, n_jobs=self.n_jobs)
         n, m, k = values.shape
         dist = 1.0 - np.sqrt(Z.sum(axis=1) / p)  # cosine distance to the full coalition
         w = np.sqrt(np.exp(-(dist**2) / float(self.kernel_width) ** 2))
@@ -415,7 +407,6 @@ class ImageShapleyExplainer(BaseExplainer, auto_wrap_output_keys=None):
             ``n_evaluations`` per image.
         """
         check_is_fitted(self, "estimator_")
-        self._check_params()
         imgs = self._images(X)
         segments = self._segments(imgs)
         replacement = replacement_images(imgs, self.baseline, self.blur_sigma)

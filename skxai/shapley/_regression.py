@@ -2,29 +2,66 @@
 
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 from joblib import Parallel, delayed
 from sklearn.base import clone
+from sklearn.dummy import DummyClassifier, DummyRegressor
 
-from skxai._adapters import ModelOutput, is_frozen, unwrap_frozen
+from skxai._adapters import ModelOutput, is_frozen, safe_is_classifier, unwrap_frozen
 from skxai._games._background import all_coalitions
 from skxai.base import BaseTabularExplainer
 from skxai.shapley._values import exact_shapley_from_values
+from skxai.utils._param_validation import (
+    BATCH_SIZE,
+    N_JOBS,
+    RANDOM_STATE,
+    RESPONSE_METHOD,
+    VERBOSE,
+    Interval,
+    StrOptions,
+    fit_context,
+)
 
 
-def _fit_subset(estimator, X, y, cols, fit_params):
-    # The empty coalition trains on one constant column: the model's own intercept-only fit
-    # (the training mean for least squares, the class prior for logistic regression).
+def _empty_model(estimator, method, is_clf):
+    """The model of the empty coalition: it must not depend on the order of the training rows.
+
+    Fitting the model itself on one constant column ties every row (k-nearest neighbours then
+    pick whichever rows the tie-break favours). The training mean (regression) and the class
+    prior (probabilities) are what every sensible constant fit gives; other outputs (decision
+    functions) keep the model's own constant fit, e.g. the log-odds of the prior for logistic
+    regression.
+    """
+    if method == "predict_proba":
+        return DummyClassifier(strategy="prior")
+    if method == "predict" and not is_clf:
+        return DummyRegressor(strategy="mean")
+    return clone(estimator)
+
+
+def _fit_subset(estimator, X, y, cols, names, fit_params):
     Xs = X[:, cols] if len(cols) else np.zeros((X.shape[0], 1))
-    return clone(estimator).fit(Xs, y, **fit_params)
+    try:
+        return clone(estimator).fit(Xs, y, **fit_params)
+    except Exception as exc:
+        raise ValueError(
+            f"ShapleyRegressionExplainer retrains the model on every subset of the features, and "
+            f"fitting {type(estimator).__name__} on the subset {names} ({len(cols)} of {X.shape[1]} "
+            f"columns) failed: {exc} Use a model that can be trained on any number of columns "
+            "(no step that needs a fixed width, such as PCA(n_components=k)), or another explainer."
+        ) from exc
 
 
 class ShapleyRegressionExplainer(BaseTabularExplainer):
     """Shapley regression values (Lipovetsky & Conklin, 2001).
 
     The value of a coalition S is the prediction of a model *retrained* on the features of S
-    only: ``v(S) = f_S(x_S)``, with ``f_empty`` fitted on a constant column (the training mean
-    for least squares). ``fit(X, y)`` trains ``clone(estimator)`` on all ``2**p`` subsets
+    only: ``v(S) = f_S(x_S)``. The empty coalition's value ``f_empty`` is the training mean
+    (regression), the class prior (probabilities), or the model's own fit on a constant
+    column (other responses, e.g. a decision function), whatever the order of the rows.
+    ``fit(X, y)`` trains ``clone(estimator)`` on all ``2**p`` subsets
     (joblib across subsets); Shapley values then follow by exact enumeration.
 
     Parameters
@@ -43,7 +80,7 @@ class ShapleyRegressionExplainer(BaseTabularExplainer):
     subset_estimators_ : list of estimators
         Model of coalition ``i`` (binary code of the players it holds).
     expected_value_ : ndarray of shape (n_outputs,)
-        ``v(empty)``, the output of the intercept-only model.
+        ``v(empty)``: the training mean, the class prior, or the constant fit.
 
     Examples
     --------
@@ -59,6 +96,21 @@ class ShapleyRegressionExplainer(BaseTabularExplainer):
     """
 
     _needs_y = True
+
+    _parameter_constraints = {
+        "estimator": "no_validation",
+        "max_features": [Interval(numbers.Integral, 1, None, closed="left")],
+        "target": "no_validation",  # TARGET is ["no_validation"], which sklearn rejects
+        "response_method": RESPONSE_METHOD,
+        "max_background": [Interval(numbers.Integral, 1, None, closed="left"), None],
+        "background": [StrOptions({"sample", "kmeans"})],
+        "feature_groups": [list, dict, None],
+        "batch_size": BATCH_SIZE,
+        "n_jobs": N_JOBS,
+        "random_state": RANDOM_STATE,
+        "scoring": [str, callable, None],
+        "verbose": VERBOSE,
+    }
 
     def __init__(
         self,
@@ -89,6 +141,23 @@ class ShapleyRegressionExplainer(BaseTabularExplainer):
         self.scoring = scoring
         self.verbose = verbose
 
+    @fit_context
+    def fit(self, X, y=None, **fit_params):
+        """Fit the model on all features and on every subset of them.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+        **fit_params : dict
+            Passed to the full model's ``fit``.
+
+        Returns
+        -------
+        self
+        """
+        return super().fit(X, y, **fit_params)
+
     def _fit_estimator(self, X, y=None, **fit_params):
         if y is None:
             raise ValueError("ShapleyRegressionExplainer.fit needs y: it retrains the model.")
@@ -111,8 +180,10 @@ class ShapleyRegressionExplainer(BaseTabularExplainer):
         est = self.estimator_
         if is_frozen(self.estimator):
             est = unwrap_frozen(self.estimator)
+        names = [[str(self.feature_names_out_[j]) for j in np.flatnonzero(m)] for m in self._masks]
+        empty = _empty_model(est, self.output_.method, safe_is_classifier(est))
         self.subset_estimators_ = Parallel(n_jobs=self.n_jobs, verbose=self.verbose)(
-            delayed(_fit_subset)(est, X, y, c, {}) for c in cols
+            delayed(_fit_subset)(empty if i == 0 else est, X, y, c, names[i], {}) for i, c in enumerate(cols)
         )
         self._subset_cols = cols
         const = np.zeros((1, 1))

@@ -2,28 +2,50 @@
 
 from __future__ import annotations
 
+import numbers
+import warnings
+
 import numpy as np
 from sklearn.base import is_classifier
 from sklearn.utils.validation import check_is_fitted
 
 from skxai._adapters import resolve_target, select_target
-from skxai._data import TabularSchema
+from skxai._data import TabularSchema, check_feature_groups
 from skxai._explanation import Explanation
 from skxai._games._background import BackgroundGame, all_coalitions
-from skxai.base import BaseTabularExplainer
-from skxai.shapley._treeshap._model import (
+from skxai._progress import chunk_slices, progress
+from skxai.base import BaseTabularExplainer, PerturbationView
+from skxai.shapley._treeshap._run import TreeRunner
+from skxai.shapley._treeshap._sklearn import (
+    apply_inverse_link,
     check_supported,
     final_estimator,
-    hgb_column_order,
+    hgb_encode,
+    hgb_encoder,
+    hgb_raw_predict,
+    isolation_path_length,
+    margin_quantity,
+    model_kind,
     read_model,
 )
-from skxai.shapley._treeshap._run import TreeRunner
 from skxai.shapley._values import exact_shapley_from_values
+from skxai.utils._param_validation import (
+    BATCH_SIZE,
+    N_JOBS,
+    RANDOM_STATE,
+    RESPONSE_METHOD,
+    VERBOSE,
+    Interval,
+    StrOptions,
+    fit_context,
+    resolve_response_method_name,
+)
 
-_GAMES = ("tree_path_dependent", "interventional")
-_OUTPUTS = ("raw", "predict_proba")
-# Exact probability explanations of boosted classifiers enumerate 2**p coalitions.
-_MAX_ENUM_FEATURES = 12
+# Exact explanations through a non-linear link (probabilities of boosted classifiers,
+# predictions of log-link regressors) enumerate 2**n_players coalitions.
+_MAX_ENUM_PLAYERS = 12
+# Rows of the fit data used to find which input column each column of the trees derives from.
+_PROBE_ROWS = 1000
 
 
 class TreeShapExplainer(BaseTabularExplainer):
@@ -35,15 +57,39 @@ class TreeShapExplainer(BaseTabularExplainer):
     predictor nodes) and ``IsolationForest`` (explains the mean path length), alone or
     as the last step of a Pipeline.
 
-    A Pipeline is explained in the space its trees see: the data are passed through the
-    preceding steps and every column they produce is a player, named by the steps'
-    ``get_feature_names_out``. (HistGradientBoosting's internal encoding of categorical
-    columns is undone: players stay the columns it receives.)
+    **Players.** By default (``feature_space="input"``) the players are the columns passed
+    to ``fit`` and ``explain`` (or the ``feature_groups`` of them), as for
+    :class:`KernelShapExplainer`, also when Pipeline steps before the trees expand them
+    (one-hot encoding): every column the trees see is traced back to the input column it
+    derives from, and all the trees' splits on a player's columns form that player's
+    conditions. A group is one player of the game (not a sum of per-column values): for
+    the interventional game this is exactly the game
+    ``v(S) = sum_b w_b f(x_S, b_rest)`` on the input columns that
+    :class:`ExactShapleyExplainer` enumerates; for the path-dependent game it is the
+    cover-weighted expectation with the group's columns known or unknown together. Both
+    are exact. A column the trees see that mixes several players (``PolynomialFeatures``,
+    PCA) is refused with advice (merge them with ``feature_groups``, or
+    ``feature_space="model"``). ``feature_space="model"`` makes the columns the trees
+    receive the players (named by the steps' ``get_feature_names_out``).
 
-    Two games are available. ``"tree_path_dependent"``: features outside a coalition follow
-    the training cover (node sample weights) down the tree, no background needed.
+    **Games.** ``"tree_path_dependent"``: features outside a coalition follow the training
+    cover (node sample weights) down the tree, no background needed.
     ``"interventional"``: ``v(S) = sum_b w_b f(x_S, b_rest)`` over the background fitted
-    here (the game of :class:`ExactShapleyExplainer`, computed exactly and far faster).
+    here.
+
+    **Explained quantity** (recorded as ``quantity`` on every :class:`Explanation` and in
+    ``quantity_``). ``response_method="auto"``: probabilities for classifiers, the
+    prediction for regressors. Trees and forests of classifiers average probabilities, so
+    both games explain them directly. For boosted classifiers (and log-link
+    HistGradientBoosting regressors) the response is a non-linear link of the sum of the
+    trees: the interventional game explains it exactly by enumerating the coalitions of
+    players (the link applied to every hybrid row, as shap's
+    ``model_output="probability"`` intends; at most 12 players), and the path-dependent
+    game explains the raw score (log-odds), a documented exception. With "auto" and more
+    than 12 players the interventional game also falls back to the raw score, with a
+    warning. ``"decision_function"``: the sum of the trees before any link (log-odds of
+    boosted classifiers; for forests and identity-link regressors it is the probability or
+    prediction itself, and ``quantity`` says so).
 
     Computation: per tree, every leaf's Shapley contributions are tabulated for every
     pattern of satisfied path conditions (Gauss-Legendre form of the Shapley weights, the
@@ -61,45 +107,59 @@ class TreeShapExplainer(BaseTabularExplainer):
         Fitted here when unfitted and ``y`` is passed to ``fit``.
     feature_perturbation : {"tree_path_dependent", "interventional"}, \
             default="tree_path_dependent"
-    response_method : {"raw", "predict_proba"}, default="raw"
-        Output explained (named like the other explainers' parameter; ``model_output``
-        is the protocol method every explainer has). ``"raw"``: the sum of the trees
-        (``predict_proba`` for trees and forests of classifiers, ``decision_function``
-        for boosted classifiers, the raw prediction before the inverse link for
-        HistGradientBoosting regressors, the mean path length for IsolationForest).
-        ``"predict_proba"``: probabilities; for boosted classifiers only with the
-        interventional game, by exact enumeration of the coalitions (at most 12 players).
-    target : label or int, default=None
+        The game (see above).
+    response_method : {"auto", "predict_proba", "decision_function", "predict"}, \
+            default="auto"
+        Output explained (see above). ``"predict_proba"`` and ``"predict"`` through a
+        link need the interventional game. The first release's ``"raw"`` means
+        ``"decision_function"`` (deprecated, FutureWarning).
+    target : label, int, "predicted" or None, default=None
         Output returned by ``transform`` (positive class for binary probabilities,
         predicted class for multi-class).
+    feature_groups : list or dict, default=None
+        Columns explained together as one player (names or indices of the input columns,
+        or of the trees' columns with ``feature_space="model"``).
+    feature_space : {"input", "model"}, default="input"
+        Players are the input columns (``"input"``) or the columns the trees receive
+        after the Pipeline's steps (``"model"``).
     max_background : int, default=100
         Background rows kept from the ``fit`` data (interventional game, and the
         perturbations of ``score``).
     background : {"sample", "kmeans"}, default="sample"
     batch_size : int, default=10000
-        Most rows explained at once.
+        Most rows passed to the trees at once.
     n_jobs : int, default=None
         Threads over chunks of trees; results are identical for every value.
     random_state : int, RandomState or None, default=None
         Only used to subsample the background.
-    scoring : str, default=None
-        Figure returned by ``score`` (default faithfulness correlation).
+    scoring : str or callable, default=None
+        Figure returned by ``score`` without ``y`` (default faithfulness correlation).
     verbose : int, default=0
+        Progress bar over chunks of rows.
 
     Attributes
     ----------
     estimator_ : estimator
     tree_model_ : estimator
         The tree model inside ``estimator_``.
+    quantity_ : str
+        The explained quantity: "probability", "log-odds", "decision function",
+        "prediction" or "output" (IsolationForest's mean path length).
     expected_value_ : ndarray of shape (n_outputs,)
         Value of the empty coalition (cover-weighted or background mean output).
     background_ : ndarray
-        Background rows (input space; absent for Pipelines, whose players are the
-        columns the trees see).
+        Background rows (input space): the interventional game's, and for both games the
+        rows :meth:`perturbation_view` gives the metrics.
+    background_weights_ : ndarray
     tree_background_ : ndarray
         Background rows in the trees' space.
+    groups_ : list of ndarray
+        Columns of each player (input columns, or the trees' with ``feature_space="model"``).
     feature_names_out_ : ndarray of str
+        Player names.
     output_names_ : ndarray
+        Class names for classifiers.
+    n_players_ : int
     n_features_in_ : int
 
     Examples
@@ -114,17 +174,38 @@ class TreeShapExplainer(BaseTabularExplainer):
     >>> phi = explainer.transform(X[:5])
     >>> bool(np.allclose(phi.sum(axis=1) + explainer.expected_value_, model.predict(X[:5])))
     True
+    >>> explainer.quantity_
+    'prediction'
     """
 
     _allow_nan = True
+
+    _parameter_constraints = {
+        **getattr(BaseTabularExplainer, "_parameter_constraints", {}),
+        "estimator": "no_validation",
+        "feature_perturbation": [StrOptions({"tree_path_dependent", "interventional"})],
+        "response_method": RESPONSE_METHOD,
+        "target": "no_validation",
+        "feature_groups": [list, dict, None],
+        "feature_space": [StrOptions({"input", "model"})],
+        "max_background": [Interval(numbers.Integral, 1, None, closed="left"), None],
+        "background": [StrOptions({"sample", "kmeans"})],
+        "batch_size": BATCH_SIZE,
+        "n_jobs": N_JOBS,
+        "random_state": RANDOM_STATE,
+        "scoring": [str, callable, None],
+        "verbose": VERBOSE,
+    }
 
     def __init__(
         self,
         estimator,
         *,
         feature_perturbation="tree_path_dependent",
-        response_method="raw",
+        response_method="auto",
         target=None,
+        feature_groups=None,
+        feature_space="input",
         max_background=100,
         background="sample",
         batch_size=10_000,
@@ -137,6 +218,8 @@ class TreeShapExplainer(BaseTabularExplainer):
         self.feature_perturbation = feature_perturbation
         self.response_method = response_method
         self.target = target
+        self.feature_groups = feature_groups
+        self.feature_space = feature_space
         self.max_background = max_background
         self.background = background
         self.batch_size = batch_size
@@ -146,6 +229,7 @@ class TreeShapExplainer(BaseTabularExplainer):
         self.verbose = verbose
 
     # ------------------------------------------------------------------ fit
+    @fit_context
     def fit(self, X, y=None, **fit_params):
         """Fit (or take) the model, read its trees and learn the background.
 
@@ -160,23 +244,10 @@ class TreeShapExplainer(BaseTabularExplainer):
 
         Returns
         -------
-        self
+        self : TreeShapExplainer
+            The fitted explainer.
         """
-        self._check_params()
-        if self.feature_perturbation not in _GAMES:
-            raise ValueError(
-                f"feature_perturbation={self.feature_perturbation!r} is not supported; use "
-                f"one of {_GAMES}."
-            )
-        if self.response_method not in _OUTPUTS:
-            raise ValueError(
-                f"response_method={self.response_method!r} is not supported; use one of "
-                f"{_OUTPUTS}."
-            )
-        if self.background not in ("sample", "kmeans"):
-            raise ValueError(
-                f"background={self.background!r} is not supported; use 'sample' or 'kmeans'."
-            )
+        response = resolve_response_method_name(self.response_method, owner=type(self).__name__)
         check_supported(final_estimator(self.estimator)[1])
         schema = TabularSchema(X, allow_nan=True)
         Xa = schema.to_array(X)
@@ -188,67 +259,37 @@ class TreeShapExplainer(BaseTabularExplainer):
             del self.feature_names_in_
         self.estimator_ = self._fit_estimator(schema.to_model_input(Xa), y, **fit_params)
         self._pre, self.tree_model_ = final_estimator(self.estimator_)
-        Z, names = self._tree_space(Xa, names=True)
-        self.feature_names_out_ = names
-        self.n_players_ = Z.shape[1]
-        self.groups_ = [np.array([j]) for j in range(Z.shape[1])]
-        self.ensemble_, self._kind = read_model(self.tree_model_, Z.shape[1])
-        self._set_outputs()
-        bg, bg_w = self._summary(Xa)
-        self.background_weights_ = bg_w
-        # Metrics perturb raw input columns with ``background_``: only meaningful when the
-        # players are those columns (no Pipeline steps before the trees).
-        if self._pre:
-            self.tree_background_ = self._tree_space(bg)
-            if hasattr(self, "background_"):
-                del self.background_
-        else:
-            self.background_ = bg
-            self.tree_background_ = self._tree_space(bg)
-        enum = self.response_method == "predict_proba" and self._kind == "margin"
-        if enum:
-            if self.feature_perturbation != "interventional":
-                raise ValueError(
-                    "response_method='predict_proba' for a boosted classifier is only defined "
-                    "for feature_perturbation='interventional' (the path-dependent game is "
-                    "additive in the raw log-odds only); use response_method='raw'."
-                )
-            if Z.shape[1] > _MAX_ENUM_FEATURES:
-                raise ValueError(
-                    f"Exact probability explanations of a boosted classifier enumerate 2**p "
-                    f"coalitions; p={Z.shape[1]} exceeds {_MAX_ENUM_FEATURES}. Use "
-                    "response_method='raw' (exact, polynomial time)."
-                )
-        if self.response_method == "predict_proba" and not is_classifier(self.tree_model_):
-            raise ValueError(
-                f"response_method='predict_proba' needs a classifier; "
-                f"{type(self.tree_model_).__name__} has no probabilities. Use "
-                "response_method='raw'."
-            )
-        self._enumerate = enum
-        if enum:
-            self._runner = None
-            self.expected_value_ = bg_w @ self._tree_output(self.tree_background_)
-        else:
-            self._runner = TreeRunner(
-                self.ensemble_,
-                self.feature_perturbation,
-                self.tree_background_,
-                bg_w,
-                n_jobs=self.n_jobs,
-            )
-            self.expected_value_ = self._runner.expected_value()
-        return self
-
-    def _summary(self, Xa):
+        self._kind = model_kind(self.tree_model_)
+        Z, tree_names = self._tree_space(Xa, names=True)
+        self._set_players(Xa, Z, tree_names)
+        ens = read_model(self.tree_model_, Z.shape[1])
+        self._check_split_columns(ens, tree_names)
+        ens.set_players(np.maximum(self._column_player, 0), self.n_players_)
+        self.ensemble_ = ens
         if self.background == "kmeans" and (
-            not self._schema.numeric or np.isnan(Xa).any() or self.ensemble_.has_categorical
+            not schema.numeric or np.isnan(Xa.astype(np.float64)).any() or ens.has_categorical
         ):
             raise ValueError(
                 "background='kmeans' averages rows, which breaks categories and missing "
                 "values; use background='sample'."
             )
-        return self._summarise_background(Xa)
+        self.background_, self.background_weights_ = self._summarise_background(Xa)
+        self.tree_background_ = self._tree_space(self.background_)
+        self._resolve_quantity(response)
+        self._set_outputs()
+        if self._enumerate:
+            self._runner = None
+            self.expected_value_ = self.background_weights_ @ self._tree_output(self.tree_background_)
+        else:
+            self._runner = TreeRunner(
+                ens,
+                self.feature_perturbation,
+                self.tree_background_,
+                self.background_weights_,
+                n_jobs=self.n_jobs,
+            )
+            self.expected_value_ = self._runner.expected_value()
+        return self
 
     def _tree_space(self, Xa, names=False):
         """Rows as the trees see them: through the Pipeline's steps and HGB's encoder."""
@@ -257,10 +298,8 @@ class TreeShapExplainer(BaseTabularExplainer):
         for step in self._pre:
             data = step.transform(data)
         model = self.tree_model_
-        if getattr(model, "_preprocessor", None) is not None:  # HGB categorical from dtype
-            enc = np.asarray(model._preprocessor.transform(data), dtype=np.float64)
-            Z = np.empty_like(enc)
-            Z[:, hgb_column_order(model)] = enc
+        if hgb_encoder(model) is not None:  # HGB categorical from dtype
+            Z = hgb_encode(model, data)
         else:
             if hasattr(data, "toarray"):
                 data = data.toarray()
@@ -298,97 +337,229 @@ class TreeShapExplainer(BaseTabularExplainer):
             out = [f"x{j}" for j in range(Z.shape[1])]
         return Z, np.asarray(out, dtype=object)
 
+    # ------------------------------------------------------------ players
+    def _set_players(self, Xa, Z, tree_names):
+        """Players, their names, and the player of every column the trees see."""
+        if self.feature_space == "model" or not self._pre:
+            # the trees' columns are the players (without steps: the input columns)
+            names = tree_names if self._pre else self._schema.feature_names
+            self.groups_, self.feature_names_out_ = check_feature_groups(
+                self.feature_groups, Z.shape[1], names
+            )
+            player = np.empty(Z.shape[1], dtype=np.int64)
+            for p, cols in enumerate(self.groups_):
+                player[cols] = p
+        else:
+            self.groups_, self.feature_names_out_ = check_feature_groups(
+                self.feature_groups, self.n_features_in_, self._schema.feature_names
+            )
+            player = self._trace_columns(Xa, Z, tree_names)
+        self.n_players_ = len(self.groups_)
+        self._column_player = player
+        # columns of each player in the trees' space (for the enumeration); columns of no
+        # player are constant and never split on (checked), so any player may hold them
+        tp = np.maximum(player, 0)
+        self._tree_groups = [np.flatnonzero(tp == p) for p in range(self.n_players_)]
+
+    def _trace_columns(self, Xa, Z, tree_names):
+        """Player each column the trees see derives from, by swapping a player's input
+        columns between rows of the fit data and watching which columns change (-1: none).
+        """
+        m = min(Xa.shape[0], _PROBE_ROWS)
+        rng = np.random.RandomState(0)  # a fixed probe, never the global RNG
+        rows = Xa[np.sort(rng.choice(Xa.shape[0], m, replace=False))] if m < Xa.shape[0] else Xa
+        Z0 = Z if m == Xa.shape[0] else self._tree_space(rows)
+        depends = np.zeros((Z.shape[1], len(self.groups_)), dtype=bool)
+        perms = [np.roll(np.arange(m), 1), rng.permutation(m)] if m > 1 else []
+        for p, cols in enumerate(self.groups_):
+            for perm in perms:
+                R = rows.copy()
+                R[:, cols] = rows[perm][:, cols]
+                Zp = self._tree_space(R)
+                same = (Zp == Z0) | (np.isnan(Zp) & np.isnan(Z0))
+                depends[:, p] |= ~same.all(axis=0)
+        mixed = np.flatnonzero(depends.sum(axis=1) > 1)
+        if len(mixed):
+            k = mixed[0]
+            who = [str(self.feature_names_out_[p]) for p in np.flatnonzero(depends[k])]
+            raise ValueError(
+                f"The trees' column {tree_names[k]!r} depends on the input players {who}: "
+                "TreeSHAP attributes to input columns only when every column the trees see "
+                "derives from one player. Put those columns in one group (feature_groups), "
+                "or use feature_space='model' to explain the columns the trees see."
+            )
+        return np.where(depends.any(axis=1), np.argmax(depends, axis=1), -1)
+
+    def _check_split_columns(self, ens, tree_names):
+        split = np.unique(ens.feature[ens.feature >= 0])
+        lost = split[self._column_player[split] < 0]
+        if len(lost):
+            raise ValueError(
+                f"The trees split on column {tree_names[lost[0]]!r}, which does not vary on the "
+                "data passed to fit, so the input column it derives from is unknown. Fit the "
+                "explainer on data where it varies (e.g. the training data), or use "
+                "feature_space='model'."
+            )
+
+    # ------------------------------------------------------------ outputs
+    def _resolve_quantity(self, response):
+        """What is explained, and whether through the enumeration (non-linear link)."""
+        kind = self._kind
+        model = self.tree_model_
+        name = type(model).__name__
+        interventional = self.feature_perturbation == "interventional"
+        small = self.n_players_ <= _MAX_ENUM_PLAYERS
+        link = False  # True: the response is a non-linear link of the trees' sum
+        if response == "predict" and is_classifier(model):
+            raise ValueError(
+                "response_method='predict' returns class labels, which have no additive "
+                "explanation; use 'predict_proba' or 'decision_function' for a classifier."
+            )
+        if response == "predict_proba" and not is_classifier(model):
+            raise ValueError(
+                f"response_method='predict_proba' needs a classifier; {name} has no "
+                "probabilities. Use response_method='auto'."
+            )
+        if kind == "path_length" and response not in ("auto", "decision_function"):
+            raise ValueError(
+                f"IsolationForest is explained through its mean path length; use "
+                f"response_method='auto' (got {response!r})."
+            )
+        if kind in ("margin", "link_regression") and response != "decision_function":
+            wanted = "probabilities" if kind == "margin" else "predictions"
+            if not interventional:
+                if response != "auto":
+                    raise ValueError(
+                        f"response_method={response!r} for {name} is only defined for "
+                        "feature_perturbation='interventional' (the path-dependent game is "
+                        f"additive in the raw score only); use response_method='decision_function'."
+                    )
+            elif small:
+                link = True
+            elif response != "auto":
+                raise ValueError(
+                    f"Exact {wanted} of {name} enumerate 2**n_players coalitions; "
+                    f"n_players={self.n_players_} exceeds {_MAX_ENUM_PLAYERS}. Use "
+                    "response_method='decision_function' (exact, polynomial time) or "
+                    "feature_groups."
+                )
+            else:
+                warnings.warn(
+                    f"TreeShapExplainer explains the raw score of {name} (decision_function): "
+                    f"exact {wanted} would enumerate 2**{self.n_players_} coalitions. Pass "
+                    "response_method='decision_function' to silence this, or feature_groups.",
+                    UserWarning,
+                    stacklevel=3,
+                )
+        self._enumerate = link
+        if kind == "proba" or (kind == "margin" and link):
+            self.quantity_ = "probability"
+        elif kind == "margin":
+            self.quantity_ = margin_quantity(model)
+        elif kind == "link_regression":
+            self.quantity_ = "prediction" if link else "decision function"
+        elif kind == "path_length":
+            self.quantity_ = "output"
+        else:
+            self.quantity_ = "prediction"
+
     def _set_outputs(self):
         model = self.tree_model_
-        kind = self._kind
         clf = is_classifier(model)
-        classes = np.asarray(getattr(model, "classes_", [])) if clf else None
         k = self.ensemble_.n_outputs
-        if kind == "path_length":
+        probabilities = self.quantity_ == "probability"
+        if self._kind == "path_length":
             names = np.asarray(["path_length"], dtype=object)
-        elif clf and (kind == "proba" or self.response_method == "predict_proba"):
-            names = classes.astype(object)
-        elif clf and k == 1:
-            names = np.asarray([classes[1]], dtype=object)
         elif clf:
-            names = classes.astype(object)
+            classes = np.asarray(model.classes_).astype(object)
+            names = classes if (probabilities or k > 1) else classes[1:]
         else:
             names = np.arange(k).astype(object)
         self.output_names_ = names
         self.n_outputs_ = len(names)
-        probabilities = kind == "proba" or self.response_method == "predict_proba"
         method = "predict_proba" if probabilities else "decision_function"
-        self.target_index_ = resolve_target(
-            self.target, names, is_clf=clf, method=method
-        )
+        self.target_index_ = resolve_target(self.target, names, is_clf=clf, method=method)
         self.output_ = _ModelResponse(self)
 
-    # ------------------------------------------------------------ outputs
     def _tree_output(self, Z):
         """Explained response computed from the trees, on rows of the trees' space."""
         raw = self.ensemble_.predict_raw(Z)
-        if self._kind == "margin" and self.response_method == "predict_proba":
-            # the model's own link (sigmoid, softmax, or exponential loss' sigmoid(2 f))
-            return np.asarray(self.tree_model_._loss.predict_proba(raw), dtype=np.float64)
-        return raw
+        return apply_inverse_link(self.tree_model_, raw) if self._enumerate else raw
 
-    def _score_explanation(self, X, y=None):
-        """Explanation quality on ``X`` (higher is better), picked by ``scoring``.
+    def perturbation_view(self, X):
+        """The samples ``X`` and how this explainer perturbs them (see :class:`~skxai.base.PerturbationView`).
 
-        For a Pipeline the figure is computed in the trees' space (the players): the
-        rows are transformed by the Pipeline's steps and the tree model is re-evaluated
-        on perturbed transformed rows.
+        With ``feature_space="input"`` (default) the view is in the input space: players
+        are input columns or groups, absent players take values from ``background_`` and
+        the output is the explained response of the whole model, for both games. The
+        path-dependent game itself needs no background (its absent features follow the
+        training cover); the metrics perturb with the fit data's summary ``background_``.
+        With ``feature_space="model"`` the view is in the trees' space (rows transformed by
+        the Pipeline's steps, ``tree_background_``, the trees' own response).
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_features)
+            Samples in the input space.
+
+        Returns
+        -------
+        PerturbationView
+            The samples, players, background and explained response.
         """
-        if not self._pre:
-            return super()._score_explanation(X, y)
+        if self.feature_space == "input" or not self._pre:
+            return super().perturbation_view(X)
         check_is_fitted(self)
-        Xa = self._schema.to_array(X, n_features=self.n_features_in_, owner=type(self).__name__)
-        return self._tree_space_twin()._score_explanation(self._tree_space(Xa), y)
-
-    def _tree_space_twin(self):
-        """This explainer seen as an explainer of the tree model on the trees' space."""
-        twin = object.__new__(type(self))
-        twin.__dict__.update(self.__dict__)
-        twin._pre = []
-        twin.estimator_ = self.tree_model_
-        twin._schema = TabularSchema(self.tree_background_, allow_nan=True)
-        twin.n_features_in_ = self.n_players_
-        twin.background_ = self.tree_background_
-        twin.__dict__.pop("feature_names_in_", None)
-        twin.output_ = _ModelResponse(twin)
-        return twin
+        Z = self._tree_space(self._input_array(X))
+        return PerturbationView(
+            X=Z,
+            groups=list(self.groups_),
+            background=self.tree_background_,
+            background_weights=self.background_weights_,
+            output=self._tree_output,
+            numeric=True,
+        )
 
     # ------------------------------------------------------------ explain
+    def _input_array(self, X):
+        return self._schema.to_array(X, n_features=self.n_features_in_, owner=type(self).__name__)
+
     def explain(self, X):
         """Attributions of every output with their context.
 
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Samples in the input space.
 
         Returns
         -------
         Explanation
             ``values`` (n_samples, n_players, n_outputs), ``base_values`` (n_samples,
             n_outputs), ``outputs`` (explained response), ``data`` (rows in the trees'
-            space for Pipelines, else ``X``), ``feature_perturbation``.
+            space with ``feature_space="model"`` and a Pipeline, else ``X``), ``quantity``,
+            ``feature_perturbation``.
         """
         check_is_fitted(self)
-        Xa = self._schema.to_array(X, n_features=self.n_features_in_, owner=type(self).__name__)
+        Xa = self._input_array(X)
         Z = self._tree_space(Xa)
         self._check_missing(Xa, Z)
-        values, base, _, extras = self._explain_rows(Z)
+        values = self._explain_rows(Z)
+        n = Z.shape[0]
+        base = np.broadcast_to(self.expected_value_, (n, self.n_outputs_)).copy()
+        model_space = self.feature_space == "model" and self._pre
         return Explanation(
             values,
             base_values=base,
-            data=Z if self._pre else X,
+            data=Z if model_space else X,
             feature_names=self.feature_names_out_,
             output_names=self.output_names_,
             target_index=self.target_index_,
             output_axis=-1,
             outputs=base + values.sum(axis=1),
             method=type(self).__name__,
-            **extras,
+            quantity=self.quantity_,
+            feature_perturbation=self.feature_perturbation,
         )
 
     def _check_missing(self, Xa, Z):
@@ -405,25 +576,21 @@ class TreeShapExplainer(BaseTabularExplainer):
 
     def _explain_rows(self, Z):
         n = Z.shape[0]
-        k = self.n_outputs_
         if self._enumerate:
-            values = self._enumerate_probability(Z)
-        else:
-            values = np.empty((n, self.n_players_, k))
-            step = self.batch_size or n
-            for start in range(0, n, step):
-                values[start : start + step] = self._runner.shap_values(
-                    Z[start : start + step], n_jobs=self.n_jobs
-                )
-        base = np.broadcast_to(self.expected_value_, (n, k)).copy()
-        return values, base, None, {"feature_perturbation": self.feature_perturbation}
+            return self._enumerate_values(Z)
+        values = np.empty((n, self.n_players_, self.n_outputs_))
+        chunks = chunk_slices(n, self.batch_size or n)
+        for sl in progress(chunks, verbose=self.verbose, total=len(chunks), desc="TreeSHAP",
+                           unit="chunk"):
+            values[sl] = self._runner.shap_values(Z[sl], n_jobs=self.n_jobs)
+        return values
 
-    def _enumerate_probability(self, Z):
+    def _enumerate_values(self, Z):
         game = BackgroundGame(
             self._tree_output,
             self.tree_background_,
             self.background_weights_,
-            self.groups_,
+            self._tree_groups,
             batch_size=self.batch_size or 10_000,
         )
         masks = all_coalitions(self.n_players_)
@@ -440,47 +607,52 @@ class TreeShapExplainer(BaseTabularExplainer):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Samples in the input space.
 
         Returns
         -------
         ndarray of shape (n_samples, n_players, n_players, n_outputs)
+            The interaction values.
         """
         check_is_fitted(self)
         if self.feature_perturbation != "tree_path_dependent" or self._enumerate:
             raise ValueError(
                 "interaction_values are available for feature_perturbation="
-                "'tree_path_dependent' with response_method='raw'."
+                "'tree_path_dependent' (explaining the trees' raw sum)."
             )
         from skxai.shapley._treeshap._interactions import interaction_values
 
-        Xa = self._schema.to_array(X, n_features=self.n_features_in_, owner=type(self).__name__)
+        Xa = self._input_array(X)
         Z = self._tree_space(Xa)
         self._check_missing(Xa, Z)
         n = Z.shape[0]
         out = np.empty((n, self.n_players_, self.n_players_, self.n_outputs_))
-        step = self.batch_size or n
-        for start in range(0, n, step):
-            Zb = Z[start : start + step]
-            out[start : start + step] = interaction_values(
+        for sl in chunk_slices(n, self.batch_size or n):
+            Zb = Z[sl]
+            out[sl] = interaction_values(
                 self._runner, Zb, self._runner.shap_values(Zb, n_jobs=self.n_jobs)
             )
         return out
 
     def transform(self, X):
-        """Attributions of the explained output, shape ``(n_samples, n_players)``."""
+        """Attributions of the explained output, shape ``(n_samples, n_players)``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Samples in the input space.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_players)
+            Attributions of the output chosen by ``target``.
+        """
         exp = self.explain(X)
         return select_target(exp.values, self.target_index_, exp.outputs)
 
-    def __getstate__(self):
-        state = self.__dict__.copy()
-        runner = state.get("_runner")
-        if runner is not None:
-            state["_runner"] = runner.without_cache()
-        return state
-
 
 class _ModelResponse:
-    """The explained response from the fitted model's own methods, on raw input rows."""
+    """The explained response from the fitted model's own methods, on input rows."""
 
     def __init__(self, explainer):
         self.explainer = explainer
@@ -489,26 +661,20 @@ class _ModelResponse:
         ex = self.explainer
         est = ex.estimator_
         X = ex._schema.to_model_input(A)
-        kind = ex._kind
-        if kind == "proba" or ex.response_method == "predict_proba":
+        kind, quantity = ex._kind, ex.quantity_
+        if quantity == "probability":
             out = est.predict_proba(X)
         elif kind == "margin":
             out = est.decision_function(X)
-        elif kind == "regression":
+        elif kind == "regression" or quantity == "prediction":
             out = est.predict(X)
-        elif kind == "hgb_regression":
+        else:  # raw score of a link regressor, IsolationForest's mean path length
             data = X
             for step in ex._pre:
                 data = step.transform(data)
-            out = ex.tree_model_._raw_predict(data)
-        else:  # IsolationForest: mean path length from its score
-            from sklearn.ensemble._iforest import _average_path_length
-
-            data = X
-            for step in ex._pre:
-                data = step.transform(data)
-            model = ex.tree_model_
-            c = _average_path_length([model._max_samples])[0]
-            out = -np.log2(-model.score_samples(data)) * c
+            if kind == "link_regression":
+                out = hgb_raw_predict(ex.tree_model_, data)
+            else:
+                out = isolation_path_length(ex.tree_model_, data)
         out = np.asarray(out, dtype=np.float64)
         return out.reshape(out.shape[0], -1)

@@ -3,42 +3,11 @@
 from __future__ import annotations
 
 import numpy as np
-from scipy.special import gammaln
 
+from skxai._estimate import exact_shapley_from_values, shapley_weights
 from skxai._games._background import all_coalitions
 
-
-def shapley_weights(n_players):
-    """``w[s] = s! (n - s - 1)! / n!`` for s = 0 .. n-1: the weight of a coalition of size s."""
-    s = np.arange(n_players)
-    return np.exp(gammaln(s + 1) + gammaln(n_players - s) - gammaln(n_players + 1))
-
-
-def exact_shapley_from_values(masks, values):
-    """Shapley values from the values of *all* coalitions.
-
-    Parameters
-    ----------
-    masks : bool ndarray of shape (2**p, p)
-        Every coalition exactly once, in any order.
-    values : ndarray of shape (..., 2**p, k)
-        Their values (leading axes: samples).
-
-    Returns
-    -------
-    phi : ndarray of shape (..., p, k)
-    """
-    masks = np.asarray(masks, dtype=bool)
-    m, p = masks.shape
-    if m != 2**p:
-        raise ValueError(f"Need all 2**{p} = {2**p} coalitions, got {m}.")
-    w = shapley_weights(p)
-    sizes = masks.sum(axis=1)
-    # Coalition S enters phi_j with +w(|S|-1) when j in S and -w(|S|) otherwise.
-    plus = w[np.clip(sizes - 1, 0, p - 1)][:, None]
-    minus = np.where(sizes < p, w[np.clip(sizes, 0, p - 1)], 0.0)[:, None]
-    coef = np.where(masks, plus, -minus)
-    return np.einsum("...mk,mp->...pk", values, coef)
+__all__ = ["exact_shapley_from_values", "shapley_values", "shapley_weights"]
 
 
 def shapley_values(value_function, n_players):

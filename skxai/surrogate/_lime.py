@@ -5,44 +5,86 @@ from __future__ import annotations
 import numbers
 
 import numpy as np
+from joblib import Parallel, delayed, effective_n_jobs
 from sklearn.utils import check_random_state
 
-from skxai._wls import ridge_wls
+from skxai._progress import progress
 from skxai.base import BaseTabularExplainer
+from skxai.surrogate._core import euclidean_distance, fit_surrogate, removal_masks
+from skxai.utils._param_validation import (
+    BATCH_SIZE,
+    N_JOBS,
+    RANDOM_STATE,
+    RESPONSE_METHOD,
+    VERBOSE,
+    Interval,
+    StrOptions,
+    fit_context,
+)
 
 
-def lime_coalitions(n_players, n_samples, rng):
-    """The original point, then coalitions with a uniformly drawn number of players removed."""
-    n_off = rng.randint(1, n_players + 1, size=n_samples - 1)
-    order = np.argsort(rng.random_sample((n_samples - 1, n_players)), axis=1)
-    ranks = np.argsort(order, axis=1)
-    masks = ranks >= n_off[:, None]
-    return np.vstack([np.ones((1, n_players), dtype=bool), masks])
+def _sampled_values(output, X, bg, cmasks, bidx, calls):
+    """Model outputs of the perturbations in ``calls`` (ranges of the flat (row, sample) index):
+    sample i keeps the columns ``cmasks[i]`` of its row and takes the others from ``bg[bidx[i]]``."""
+    m = cmasks.shape[0]
+    out = []
+    for start, stop in calls:
+        rows, cols = np.divmod(np.arange(start, stop), m)
+        out.append(output(np.where(cmasks[cols], X[rows], bg[bidx[cols]])))
+    return np.concatenate(out, axis=0)
 
 
 class LimeExplainer(BaseTabularExplainer):
-    """LIME (Ribeiro et al., 2016) for tabular models, on the coalition game.
+    """LIME (Ribeiro et al., 2016) for tabular models, on coalitions of features.
 
-    Perturbations switch features off by replacing them with background values (averaged over
-    the background, the same interventional game as the Shapley explainers); the interpretable
-    representation is the binary coalition ``z``. The surrogate is a ridge regression of the
-    model output on ``z`` weighted by LIME's exponential kernel
-    ``sqrt(exp(-d(z)^2 / width^2))`` with ``d(z) = ||1 - z||_2`` (features switched off) and
-    ``width = 0.75 sqrt(p)`` as in lime. This is KernelSHAP's engine with another kernel, a
+    The interpretable representation is the binary coalition ``z`` (1 = the feature keeps the
+    explained row's value). Each perturbation switches off a uniformly drawn number of features
+    (lime's design) and, with the default ``perturbation="sample"``, takes their values from
+    one background row drawn at random (background weights as probabilities): one model row per
+    perturbation, lime's cost. The surrogate is a ridge regression of the model output on ``z``
+    weighted by lime's kernel ``sqrt(exp(-d(z)^2 / width^2))`` with ``d(z) = ||1 - z||_2`` and
+    ``width = 0.75 sqrt(p)`` as in lime. This is KernelSHAP's regression with another kernel, a
     regulariser and no constraints (:mod:`skxai._wls`).
+
+    **Cost**: ``n_samples`` model rows per explained row (5,000 by default) with
+    ``perturbation="sample"``; ``n_samples`` times the number of background rows (500,000 by
+    default) with ``perturbation="average"``. The rows go to the model in calls of at most
+    ``batch_size`` rows.
 
     Parameters
     ----------
     estimator : estimator, Pipeline or callable
     n_samples : int, default=5000
-        Perturbations per explained row (the original point included).
+        Perturbations per explained row (the original point included); at least
+        ``n_players + 2``.
     kernel_width : float, default=None
-        ``0.75 * sqrt(n_players)`` when None.
+        ``0.75 * sqrt(n_players)`` when None; positive and finite.
     alpha : float, default=1.0
-        Ridge penalty (lime's default).
-    target, response_method, max_background, background, feature_groups, batch_size,
-    n_jobs, random_state, scoring, verbose
+        Ridge penalty (lime's default), ``>= 0``.
+    perturbation : {"sample", "average"}, default="sample"
+        What a switched-off feature becomes. "sample": the value of one background row drawn
+        at random per perturbation (the same row for every switched-off feature of that
+        perturbation, so the model sees real combinations of values): one model row per
+        perturbation. "average": every background row, the model outputs averaged (the
+        interventional game of the Shapley explainers; exact for additive models, but
+        ``n_background`` model rows per perturbation).
+    target : label, int, "predicted" or None, default=None
+        Explained output; "predicted" (the default for multi-class classifiers) is the
+        *model's* predicted class per row, never the surrogate's.
+    response_method, max_background, background, feature_groups, batch_size, n_jobs,
+    random_state, scoring
         As in :class:`~skxai.ExactShapleyExplainer`.
+    verbose : int, default=0
+        A progress bar over the model calls.
+
+    Attributes
+    ----------
+    estimator_, background_, background_weights_, expected_value_, n_features_in_,
+    output_names_, target_index_
+        As in :class:`~skxai.ExactShapleyExplainer`. ``explain`` also reports ``score``
+        (weighted R^2 of each surrogate), ``intercept``, ``model_outputs`` (the model at the
+        explained rows, which ``outputs`` holds too), ``surrogate_outputs`` (the surrogates
+        there) and ``n_model_rows`` (model rows per explained row).
 
     Examples
     --------
@@ -51,13 +93,32 @@ class LimeExplainer(BaseTabularExplainer):
     >>> from skxai import LimeExplainer
     >>> rng = np.random.RandomState(0)
     >>> X = rng.normal(size=(50, 3)); y = X @ [3.0, -1.0, 0.0]
-    >>> lime = LimeExplainer(LinearRegression(), n_samples=500, alpha=0.0, random_state=0)
+    >>> lime = LimeExplainer(LinearRegression(), n_samples=500, alpha=0.0, perturbation="average",
+    ...                      random_state=0)
     >>> weights = lime.fit(X, y).transform(X[:1])   # exact for a linear model without ridge
     >>> bool(np.allclose(weights, lime.estimator_.coef_ * (X[:1] - X.mean(axis=0))))
     True
     """
 
     _default_scoring = "faithfulness_correlation"
+
+    _parameter_constraints = {
+        "estimator": "no_validation",
+        "n_samples": [Interval(numbers.Integral, 2, None, closed="left")],
+        "kernel_width": [Interval(numbers.Real, 0, None, closed="neither"), None],
+        "alpha": [Interval(numbers.Real, 0, None, closed="left")],
+        "perturbation": [StrOptions({"sample", "average"})],
+        "target": "no_validation",
+        "response_method": RESPONSE_METHOD,
+        "max_background": [Interval(numbers.Integral, 1, None, closed="left"), None],
+        "background": [StrOptions({"sample", "kmeans"})],
+        "feature_groups": [list, dict, None],
+        "batch_size": BATCH_SIZE,
+        "n_jobs": N_JOBS,
+        "random_state": RANDOM_STATE,
+        "scoring": [str, callable, None],
+        "verbose": VERBOSE,
+    }
 
     def __init__(
         self,
@@ -76,6 +137,7 @@ class LimeExplainer(BaseTabularExplainer):
         random_state=None,
         scoring=None,
         verbose=0,
+        perturbation="sample",
     ):
         self.estimator = estimator
         self.n_samples = n_samples
@@ -91,29 +153,100 @@ class LimeExplainer(BaseTabularExplainer):
         self.random_state = random_state
         self.scoring = scoring
         self.verbose = verbose
+        self.perturbation = perturbation
+
+    @fit_context
+    def fit(self, X, y=None, **fit_params):
+        """Fit (or take) the estimator, and learn the background and the outputs.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_features)
+            Background data (and training data when the estimator is fitted here).
+        y : array-like, optional
+            Targets to fit an unfitted estimator.
+        **fit_params : dict
+            Passed to the estimator's ``fit``.
+
+        Returns
+        -------
+        self
+        """
+        return super().fit(X, y, **fit_params)
+
+    def _fit_extra(self, X, y):
+        p = self.n_players_
+        if self.n_samples < p + 2:
+            raise ValueError(
+                f"n_samples={self.n_samples!r} is too small: LIME needs at least "
+                f"n_players + 2 = {p + 2} perturbations."
+            )
+
+    def _width(self):
+        return float(self.kernel_width) if self.kernel_width is not None else 0.75 * np.sqrt(self.n_players_)
+
+    def _sampled(self, X, masks, rng):
+        bg, w = self.background_, self.background_weights_
+        bidx = rng.choice(len(bg), size=len(masks), p=w)
+        col_player = np.empty(self.n_features_in_, dtype=int)
+        for j, cols in enumerate(self.groups_):
+            col_player[cols] = j
+        cmasks = masks[:, col_player]
+        n, m = X.shape[0], len(masks)
+        size = int(self.batch_size or 50_000)
+        # Calls depend only on the problem (never on n_jobs): identical numbers for any n_jobs.
+        calls = [(s, min(n * m, s + size)) for s in range(0, n * m, size)]
+        workers = 1 if self.n_jobs in (None, 1) else effective_n_jobs(self.n_jobs)
+        if workers == 1 or len(calls) == 1:
+            parts = [_sampled_values(self.output_, X, bg, cmasks, bidx, [c])
+                     for c in progress(calls, verbose=self.verbose, desc="LIME", unit="call")]
+        else:
+            groups = [g.tolist() for g in np.array_split(np.asarray(calls), min(len(calls), 4 * workers))]
+            parts = Parallel(n_jobs=self.n_jobs, verbose=self.verbose)(
+                delayed(_sampled_values)(self.output_, X, bg, cmasks, bidx, g) for g in groups
+            )
+        return np.concatenate(parts, axis=0).reshape(n, m, -1)
 
     def _explain_rows(self, X):
         p = self.n_players_
-        if not isinstance(self.n_samples, numbers.Integral) or self.n_samples < p + 2:
-            raise ValueError(
-                f"n_samples={self.n_samples!r} is too small: LIME needs at least "
-                f"n_features + 2 = {p + 2} perturbations."
-            )
-        width = self.kernel_width if self.kernel_width is not None else 0.75 * np.sqrt(p)
-        if width <= 0:
-            raise ValueError(f"kernel_width must be positive, got {width}.")
         rng = check_random_state(self.random_state)
-        masks = lime_coalitions(p, int(self.n_samples), rng)
-        values = self._game().values_parallel(X, masks, n_jobs=self.n_jobs, verbose=self.verbose)
+        masks = removal_masks(p, int(self.n_samples), rng)
+        if self.perturbation == "average":
+            values = self._game().values_parallel(X, masks, n_jobs=self.n_jobs, verbose=self.verbose)
+            n_rows = len(masks) * len(self.background_)
+        else:
+            values = self._sampled(X, masks, rng)
+            n_rows = len(masks)
         n, m, k = values.shape
-        d2 = (~masks).sum(axis=1).astype(np.float64)
-        weights = np.sqrt(np.exp(-d2 / width**2))
         Y = values.transpose(1, 0, 2).reshape(m, n * k)
-        coef, intercept, r2 = ridge_wls(masks.astype(np.float64), weights, Y, alpha=self.alpha)
+        coef, intercept, r2 = fit_surrogate(masks, euclidean_distance(masks), self._width(), Y, self.alpha)
         phi = coef.reshape(p, n, k).transpose(1, 0, 2)
         intercept = intercept.reshape(n, k)
         return phi, intercept, None, {
             "score": r2.reshape(n, k),
             "intercept": intercept,
             "model_outputs": values[:, 0, :],
+            "n_model_rows": n_rows,
         }
+
+    def explain(self, X):
+        """Surrogate weights of every output with their context.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        Explanation
+            ``values`` (n_samples, n_players, n_outputs): the surrogates' weights;
+            ``base_values``: their intercepts; ``outputs``: the *model's* outputs at ``X``
+            (so that "predicted" picks the model's class); ``surrogate_outputs``,
+            ``score``, ``n_model_rows``.
+        """
+        exp = super().explain(X)
+        # The surrogate at x (intercept + sum of weights) is not the model's output there: the
+        # predicted class must be the model's (issue 13, item 7).
+        exp.extras["surrogate_outputs"] = np.asarray(exp.base_values) + np.asarray(exp.values).sum(axis=1)
+        exp.outputs = exp.extras["model_outputs"]
+        return exp

@@ -6,13 +6,13 @@ import numbers
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.base import is_classifier
 from sklearn.utils import check_random_state, gen_even_slices
 from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import check_is_fitted
 
-from skxai._adapters import ModelOutput, resolve_target
+from skxai._adapters import ModelOutput, resolve_target, safe_is_classifier
 from skxai._explanation import Explanation
+from skxai._progress import progress
 from skxai._text import (
     DEFAULT_TOKEN_PATTERN,
     check_corpus,
@@ -21,45 +21,40 @@ from skxai._text import (
     tokenize_docs,
     unique_outputs,
 )
-from skxai._wls import ridge_wls
 from skxai.base import BaseExplainer
+from skxai.surrogate._core import cosine_distance, fit_surrogate, removal_masks
+from skxai.utils._param_validation import (
+    N_JOBS,
+    RANDOM_STATE,
+    RESPONSE_METHOD,
+    VERBOSE,
+    Interval,
+    StrOptions,
+    deprecated_param,
+    fit_context,
+)
 
 
-def _removal_masks(n_units, n_samples, rng):
-    """LIME's design: row 0 keeps everything; each other row removes k units, k uniform in
-    1..n_units, chosen uniformly without replacement (random keys ranked per row)."""
-    keep = np.ones((n_samples, n_units), dtype=bool)
-    if n_samples > 1:
-        k = rng.randint(1, n_units + 1, size=n_samples - 1)
-        ranks = np.argsort(np.argsort(rng.random_sample((n_samples - 1, n_units)), axis=1), axis=1)
-        keep[1:] = ranks >= k[:, None]
-    return keep
-
-
-def _lime_group(explainer, toks, seeds, targets):
+def _lime_group(explainer, toks, seeds, targets, size):
     replacement = "" if explainer.mask_string is None else explainer.mask_string
     texts, designs = [], []
     for doc, seed in zip(toks, seeds, strict=True):
-        keep = _removal_masks(doc.n_units, explainer.n_samples, np.random.RandomState(seed))
+        keep = removal_masks(doc.n_units, explainer.n_samples, np.random.RandomState(seed))
         designs.append(keep)
         texts += doc.render(keep[:, doc.unit_of_pos], replacement)
-    size = int(explainer.model_batch_size)
     out, inv = unique_outputs(explainer.output_, texts, size)
     n_unique = len(out)
     out = out[inv]
     n_calls = -(-n_unique // size)
     results = []
     start = 0
-    for doc, keep, target in zip(toks, designs, targets, strict=True):
+    for _doc, keep, target in zip(toks, designs, targets, strict=True):
         m = len(keep)
         y = out[start : start + m]
         start += m
         col = int(np.argmax(y[0])) if target == "predicted" else int(target)
-        Z = keep.astype(np.float64)
-        cos = np.sqrt(Z.sum(axis=1) / doc.n_units)
-        dist = (1.0 - cos) * 100.0
-        w = np.sqrt(np.exp(-(dist**2) / float(explainer.kernel_width) ** 2))
-        coef, intercept, r2 = ridge_wls(Z, w, y[:, [col]], alpha=float(explainer.alpha))
+        coef, intercept, r2 = fit_surrogate(keep, cosine_distance(keep), explainer.kernel_width, y[:, [col]],
+                                            explainer.alpha)
         results.append(
             {
                 "weights": coef[:, 0],
@@ -73,13 +68,14 @@ def _lime_group(explainer, toks, seeds, targets):
     return results, n_calls, n_unique
 
 
-def _lime_chunk(explainer, toks, seeds, targets):
+def _lime_chunk(explainer, toks, seeds, targets, size, verbose=0):
     """Documents in groups whose perturbations fill about one model call (memory bound)."""
-    per_group = max(1, int(explainer.model_batch_size) // int(explainer.n_samples))
+    per_group = max(1, size // int(explainer.n_samples))
     results, calls, rows = [], 0, 0
-    for g in range(0, len(toks), per_group):
+    starts = range(0, len(toks), per_group)
+    for g in progress(starts, verbose=verbose, desc="LIME text", unit="call"):
         sl = slice(g, g + per_group)
-        r, c, n = _lime_group(explainer, toks[sl], seeds[sl], targets[sl])
+        r, c, n = _lime_group(explainer, toks[sl], seeds[sl], targets[sl], size)
         results += r
         calls += c
         rows += n
@@ -95,7 +91,9 @@ class LimeTextExplainer(BaseExplainer):
     vectors with ridge (``alpha``), weighting each copy by the kernel
     ``sqrt(exp(-d^2 / kernel_width^2))`` of its cosine distance ``d`` (times 100) to the
     document: lime's text defaults. All documents' copies go to the model in chunks of
-    ``model_batch_size`` rows.
+    ``batch_size`` rows; copies that render the same text are sent once.
+
+    **Cost**: at most ``n_samples`` model rows per document (5,000 by default).
 
     Parameters
     ----------
@@ -119,12 +117,17 @@ class LimeTextExplainer(BaseExplainer):
     vocabulary : array-like of str, default=None
         When given, :meth:`transform` returns dense weights over these words; otherwise a
         sparse matrix over the vocabulary of the ``fit`` corpus.
-    model_batch_size : int, default=10000
+    batch_size : int, default=10000
+        Most model rows (texts) per model call.
     n_jobs : int, default=None
     random_state : int, RandomState or None
         Same weights for any ``n_jobs``.
     scoring : str or callable, default=None
         :meth:`score`: None is the mean weighted R^2 of the surrogates (local fidelity).
+    verbose : int, default=0
+        A progress bar over the model calls (with ``n_jobs=None`` or 1).
+    model_batch_size : int, default="deprecated"
+        Former name of ``batch_size``; removed in the next release.
 
     Attributes
     ----------
@@ -148,6 +151,25 @@ class LimeTextExplainer(BaseExplainer):
 
     _skxai_kind = "text"
 
+    _parameter_constraints = {
+        "estimator": "no_validation",
+        "n_samples": [Interval(numbers.Integral, 2, None, closed="left")],
+        "kernel_width": [Interval(numbers.Real, 0, None, closed="neither")],
+        "alpha": [Interval(numbers.Real, 0, None, closed="left")],
+        "mask_string": [str, None],
+        "unit": [StrOptions({"word", "token"})],
+        "token_pattern": [str],
+        "target": "no_validation",
+        "response_method": RESPONSE_METHOD,
+        "vocabulary": ["array-like", None],
+        "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
+        "n_jobs": N_JOBS,
+        "random_state": RANDOM_STATE,
+        "scoring": [str, callable, None],
+        "verbose": VERBOSE,
+        "model_batch_size": [Interval(numbers.Integral, 1, None, closed="left"), StrOptions({"deprecated"})],
+    }
+
     def __init__(
         self,
         estimator,
@@ -161,10 +183,12 @@ class LimeTextExplainer(BaseExplainer):
         target=None,
         response_method="auto",
         vocabulary=None,
-        model_batch_size=10_000,
+        batch_size=10_000,
         n_jobs=None,
         random_state=None,
         scoring=None,
+        verbose=0,
+        model_batch_size="deprecated",
     ):
         self.estimator = estimator
         self.n_samples = n_samples
@@ -176,11 +200,14 @@ class LimeTextExplainer(BaseExplainer):
         self.target = target
         self.response_method = response_method
         self.vocabulary = vocabulary
-        self.model_batch_size = model_batch_size
+        self.batch_size = batch_size
         self.n_jobs = n_jobs
         self.random_state = random_state
         self.scoring = scoring
+        self.verbose = verbose
+        self.model_batch_size = model_batch_size
 
+    @fit_context
     def fit(self, corpus, y=None, **fit_params):
         """Take (or fit) the model and learn the vocabulary of the corpus.
 
@@ -195,16 +222,7 @@ class LimeTextExplainer(BaseExplainer):
         -------
         self
         """
-        for name in ("n_samples", "model_batch_size"):
-            v = getattr(self, name)
-            if not isinstance(v, numbers.Integral) or v < (2 if name == "n_samples" else 1):
-                raise ValueError(f"{name} must be a positive integer (n_samples >= 2), got {v!r}.")
-        for name in ("kernel_width", "alpha"):
-            v = getattr(self, name)
-            if not isinstance(v, numbers.Real) or v <= 0 and name == "kernel_width" or v < 0:
-                raise ValueError(f"{name} must be a positive number, got {v!r}.")
-        if self.unit not in ("word", "token"):
-            raise ValueError(f"unit={self.unit!r} is not supported; use 'word' or 'token'.")
+        self._batch_size = int(deprecated_param(self, "model_batch_size", "batch_size"))
         docs = check_corpus(corpus, "corpus")
         compile_pattern(self.token_pattern)
         self.estimator_ = self._fit_estimator(docs, y, **fit_params)
@@ -218,7 +236,7 @@ class LimeTextExplainer(BaseExplainer):
         self.target_index_ = resolve_target(
             self.target,
             self.output_names_,
-            is_clf=is_classifier(self.estimator_),
+            is_clf=safe_is_classifier(self.estimator_),
             method=self.output_.method,
         )
         return self
@@ -255,11 +273,15 @@ class LimeTextExplainer(BaseExplainer):
         targets = [self.target_index_] * n
         from joblib import effective_n_jobs
 
+        size = getattr(self, "_batch_size", None) or int(self.batch_size)
         n_chunks = min(n, max(1, effective_n_jobs(self.n_jobs)))
-        parts = Parallel(n_jobs=self.n_jobs)(
-            delayed(_lime_chunk)(self, toks[s], seeds[s], targets[s])
-            for s in gen_even_slices(n, n_chunks)
-        )
+        if n_chunks <= 1:
+            parts = [_lime_chunk(self, toks, seeds, targets, size, verbose=self.verbose)]
+        else:
+            parts = Parallel(n_jobs=self.n_jobs)(
+                delayed(_lime_chunk)(self, toks[s], seeds[s], targets[s], size)
+                for s in gen_even_slices(n, n_chunks)
+            )
         results = [r for part, _, _ in parts for r in part]
         values = np.empty(n, dtype=object)
         for i, (doc, r) in enumerate(zip(toks, results, strict=True)):

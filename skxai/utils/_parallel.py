@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import weakref
+
 from joblib import Parallel, delayed
+
+# shared object -> (client id, future): one scatter per object and cluster, however many maps use it.
+_SCATTERED = weakref.WeakKeyDictionary()
 
 
 def dask_client():
@@ -45,5 +50,17 @@ def map_shared(func, shared, tasks, *, n_jobs=None, verbose=0):
     tasks = list(tasks)
     client = dask_client()
     if client is not None:
-        shared = client.scatter(shared, broadcast=True, hash=False)
+        try:
+            known = _SCATTERED.get(shared)
+        except TypeError:  # not weak-referenceable: scatter for this map only
+            known = None
+        if known is not None and known[0] == client.id:
+            shared = known[1]
+        else:
+            future = client.scatter(shared, broadcast=True, hash=False)
+            try:
+                _SCATTERED[shared] = (client.id, future)
+            except TypeError:
+                pass
+            shared = future
     return Parallel(n_jobs=n_jobs, verbose=verbose)(delayed(func)(shared, *task) for task in tasks)

@@ -62,6 +62,11 @@ PAIRS = [
 def test_equal_to_pytorch_grad_cam(ours, theirs):
     pgc = import_peer("pytorch_grad_cam")
     net, X = _net(), _data()
+    if theirs == "GradCAMPlusPlus":
+        # pytorch-grad-cam adds 1e-6 to alpha's denominator, skxai follows the formula
+        # (issue 14); with large gradients the epsilon is negligible and both agree.
+        with torch.no_grad():
+            net[-1].weight.mul_(1e3)
     labels = np.array([0, 1, 2, 3, 4, 0])  # per-sample targets, not only image 0's
     with getattr(pgc, theirs)(net, target_layers=[net[4]]) as cam:
         ref = cam(torch.as_tensor(X), targets=_pgc_targets(pgc, labels))

@@ -139,12 +139,22 @@ def test_smoothgrad_smooths_other_methods(linear):
     x = X[:5]
     sg = SmoothGradExplainer(model, sigma=0.0, n_samples=2, method="gradient_x_input").fit(X)
     np.testing.assert_allclose(sg.transform(x), x * model.coef_)
-    ig = IntegratedGradientsExplainer(None, n_steps=3, baseline="mean")
+    ig = IntegratedGradientsExplainer(None, n_steps=3, baseline="background_mean")
     sg = SmoothGradExplainer(model, sigma=0.3, n_samples=4, method=ig, random_state=0).fit(X)
     assert sg.method_.n_steps == 3 and ig.estimator is None  # the user's instance is untouched
-    # IG of a linear model from a mean baseline: (x + eps - mean) * coef, averaged
+    # IG of a linear model from a mean baseline: (x + eps - mean) * coef, averaged over the
+    # draws, i.e. (x + mean(eps) - mean) * coef. The draws' mean comes from smoothing the
+    # plain input with the same seed (gradient x input of a unit-slope model: x + eps).
     phi = sg.transform(x)
-    assert phi.shape == x.shape and np.all(np.isfinite(phi))
+    from sklearn.linear_model import LinearRegression
+
+    unit = LinearRegression().fit(X, X.sum(axis=1))
+    noisy = SmoothGradExplainer(unit, sigma=0.3, n_samples=4, method="gradient_x_input", random_state=0)
+    eps_mean = noisy.fit(X).transform(x) / unit.coef_ - x
+    scale = 0.3 * (x.max(axis=1) - x.min(axis=1))[:, None]
+    assert np.abs(eps_mean).max() > 1e-3 * scale.max()  # the noise is really there
+    assert (np.abs(eps_mean) < 5 * scale / np.sqrt(4)).all()  # and of the stated size
+    np.testing.assert_allclose(phi, (x + eps_mean - X.mean(axis=0)) * model.coef_, rtol=1e-9, atol=1e-12)
     with pytest.raises(ValueError, match="method="):
         SmoothGradExplainer(model, method="nope").fit(X)
     for bad in [dict(sigma=-1), dict(n_samples=0), dict(variant="max"), dict(sigma_mode="pct")]:
@@ -195,6 +205,43 @@ def test_ig_tolerance_refines_only_the_hard_samples():
         rows = exp.n_steps_used == n
         direct = IntegratedGradientsExplainer(net, n_steps=n, method="riemann_trapezoid", target=0).fit(X)
         np.testing.assert_allclose(exp.values[rows], direct.transform(X[rows]), rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("method", "nodes"),
+    [
+        ("riemann_left", lambda n: np.arange(n) / n),
+        ("riemann_right", lambda n: (np.arange(n) + 1) / n),
+        ("riemann_middle", lambda n: (np.arange(n) + 0.5) / n),
+    ],
+)
+def test_ig_riemann_rules_match_their_brute_force_sums(method, nodes):
+    # Each rule against its own sum written out here: the right rule evaluates alpha = k/n
+    # for k = 1..n (it reaches x, never x0), the left one k = 0..n-1 (issue 17: a right rule
+    # silently turned into the left one must fail).
+    net = _cnn()
+    X = _images(4)
+    n = 5
+    exp = IntegratedGradientsExplainer(net, n_steps=n, method=method, baseline=0.1, target=0).fit(X).explain(X)
+    t = np.zeros(4, dtype=int)
+    total = sum(_autograd(net, 0.1 + a * (X - 0.1), t)[0] for a in nodes(n)) / n
+    np.testing.assert_allclose(exp.values, (X - 0.1) * total, rtol=1e-10)
+    # the rules differ by far more than the tolerance on this network
+    left = sum(_autograd(net, 0.1 + a * (X - 0.1), t)[0] for a in np.arange(n) / n) / n
+    right = sum(_autograd(net, 0.1 + a * (X - 0.1), t)[0] for a in (np.arange(n) + 1) / n) / n
+    assert np.abs((X - 0.1) * (left - right)).max() > 1e-3
+
+
+def test_ig_trapezoid_matches_its_brute_force_sum():
+    net = _cnn()
+    X = _images(3)
+    n = 5
+    exp = IntegratedGradientsExplainer(net, n_steps=n, method="riemann_trapezoid", target=1).fit(X).explain(X)
+    t = np.ones(3, dtype=int)
+    w = np.full(n, 1.0 / (n - 1))
+    w[[0, -1]] /= 2
+    total = sum(wk * _autograd(net, a * X, t)[0] for a, wk in zip(np.linspace(0, 1, n), w, strict=True))
+    np.testing.assert_allclose(exp.values, X * total, rtol=1e-10)
 
 
 def test_ig_attributions_match_brute_force_quadrature():

@@ -25,7 +25,7 @@ from skxai.metrics import (
     spearman_similarity,
     ssim_similarity,
 )
-from skxai.metrics._common import resize_bilinear
+from skxai.metrics._view import resize_bilinear
 
 W3 = np.array([1.0, 2.0, 3.0])
 

@@ -57,9 +57,11 @@ def test_report_says_what_was_explained(tabular_report):
                  "ExactShapleyExplainer", "KernelShapExplainer", "max_background", "Ridge",
                  "faithfulness_correlation"):
         assert text in html, text
-    # The additivity line is the real gap: exact Shapley values of a linear model are additive.
-    gap = re.findall(r"over the explained samples: <b>([^<]+)</b>", html)
+    # The additivity line is the real gap against the model's own output (recomputed, not the
+    # explanation's ``outputs``): exact Shapley values of a linear model are additive.
+    gap = re.findall(r"own prediction: largest gap <b>([^<]+)</b>", html)
     assert len(gap) == 2 and float(gap[0]) < 1e-8
+    assert "additive: the attributions add up to the model output" in html
 
 
 def test_report_opens_cleanly_in_chromium(tabular_report):

@@ -222,3 +222,86 @@ def test_bad_game_parameters_are_named():
         params = {"game": "conditional", **bad}
         with pytest.raises(ValueError, match=next(iter(bad))):
             ExactShapleyExplainer(nonlinear, **params).fit(X).transform(X[:1])
+
+
+def test_non_numeric_columns_are_refused_with_a_clear_error():
+    pd = pytest.importorskip("pandas")
+    from sklearn.compose import make_column_transformer
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import OneHotEncoder
+
+    X = discrete_correlated_data(60)
+    df = pd.DataFrame({"a": X[:, 0], "b": X[:, 1].astype(int).astype(str)})
+    model = make_pipeline(make_column_transformer((OneHotEncoder(), ["b"]), remainder="passthrough"),
+                          LinearRegression()).fit(df, X[:, 2])
+    est = KernelShapExplainer(model, game="conditional").fit(df)
+    with pytest.raises(ValueError, match="needs numeric features"):
+        est.transform(df.iloc[:2])
+
+
+def test_gaussian_conditional_covariance_on_a_quadratic_model(correlated_gaussian):
+    # For f = x0^2 + x1 x2 the conditional value needs the conditional covariance C as well as
+    # the mean m: E[x0^2 | x_S] = m0^2 + C00 and E[x1 x2 | x_S] = m1 m2 + C12 (0 where observed).
+    X, _ = correlated_gaussian
+
+    def f(A):
+        A = np.asarray(A, dtype=float)
+        return A[:, 0] ** 2 + A[:, 1] * A[:, 2]
+
+    mu, cov = X.mean(axis=0), np.cov(X.T)
+    x = X[7]
+
+    def v(S, with_cov=True):
+        S = sorted(S)
+        if not S:
+            return float(f(X).mean())  # v(empty) is the background mean of the model output
+        R = [j for j in range(4) if j not in S]
+        m = np.array(x, dtype=float)
+        C = np.zeros((4, 4))
+        if R:
+            A = cov[np.ix_(R, S)] @ np.linalg.inv(cov[np.ix_(S, S)])
+            m[R] = mu[R] + A @ (x[S] - mu[S])
+            C[np.ix_(R, R)] = cov[np.ix_(R, R)] - A @ cov[np.ix_(S, R)]
+        return m[0] ** 2 + m[1] * m[2] + (C[0, 0] + C[1, 2] if with_cov else 0.0)
+
+    expected = permutation_shapley(v, 4)
+    est = ExactShapleyExplainer(f, game="conditional", n_conditional_samples=40_000, max_background=None,
+                                random_state=0).fit(X)
+    phi = est.transform(x[None])[0]
+    # Monte-Carlo error of a value: std(f | x_S) / sqrt(K) <= about 10 / 200 here; phi within 2x that.
+    np.testing.assert_allclose(phi, expected, atol=0.1)
+    # Dropping the conditional covariance (C = 0) moves the values by far more than the band.
+    assert np.abs(permutation_shapley(lambda S: v(S, with_cov=False), 4) - expected).max() > 0.5
+
+
+def test_empirical_sampler_follows_the_kernel_formula():
+    rng = np.random.RandomState(5)
+    L = np.array([[1.0, 0, 0], [0.8, 0.6, 0], [-0.5, 0.3, 0.8]])
+    X = rng.normal(size=(60, 3)) @ L.T
+    cov_inv = {}
+    h = 0.4
+
+    def v(S, x):
+        S = sorted(S)
+        if not S:
+            return float(nonlinear(X).mean())
+        if len(S) == 3:
+            return float(nonlinear(x[None])[0])
+        key = tuple(S)
+        if key not in cov_inv:
+            cov_inv[key] = np.linalg.inv(np.cov(X.T)[np.ix_(S, S)])
+        diff = X[:, S] - x[S]
+        d2 = np.einsum("bi,ij,bj->b", diff, cov_inv[key], diff) / len(S)  # Mahalanobis^2 scaled by |S|
+        w = np.exp(-d2 / (2 * h**2))
+        w /= w.sum()
+        order = np.argsort(-w)
+        keep = order[: np.searchsorted(np.cumsum(w[order]), 0.95) + 1]  # rows with 95% of the weight
+        filled = X[keep].copy()
+        filled[:, S] = x[S]
+        return float(nonlinear(filled) @ w[keep] / w[keep].sum())
+
+    rows = X[[3, 11]] + 0.05
+    est = ExactShapleyExplainer(nonlinear, game="conditional", conditional_sampler="empirical", bandwidth=h,
+                                n_conditional_samples=60, max_background=None).fit(X)
+    expected = np.stack([permutation_shapley(lambda S, x=x: v(S, x), 3) for x in rows])
+    np.testing.assert_allclose(est.transform(rows), expected, atol=1e-10)

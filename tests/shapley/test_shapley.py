@@ -118,7 +118,7 @@ def test_axioms_on_random_games(n, seed):
     lambda m: ExactShapleyExplainer(m, random_state=0),
     lambda m: KernelShapExplainer(m, n_samples=40, random_state=0),
     lambda m: ShapleySamplingExplainer(m, n_permutations=4, random_state=0),
-    lambda m: LimeExplainer(m, n_samples=300, alpha=0.0, random_state=0),
+    lambda m: LimeExplainer(m, n_samples=300, alpha=0.0, perturbation="average", random_state=0),
 ])
 def test_linear_model_closed_form(factory):
     rng = np.random.RandomState(0)
@@ -173,10 +173,9 @@ def test_estimators_converge_to_exact(regression_data, mlp, cls, key, budgets):
         # efficiency is exact for both estimators
         np.testing.assert_allclose(exp.target_values.sum(1) + est.expected_value_[0],
                                    mlp.predict(X[:20]), atol=1e-9)
-        # standard errors are of the size of the actual errors (conservative for the
-        # k-additive KernelSHAP, which reports the linear fit's standard errors)
-        low = 0.2 if cls is ShapleySamplingExplainer else 0.0
-        assert low < err.mean() / exp.std[..., 0].mean() < 3.0
+        # 95% intervals phi +/- 1.96 std hold most exact values (calibration proper:
+        # tests/shapley/test_calibration.py)
+        assert np.mean(err <= 1.96 * exp.std[..., 0] + 1e-12) > 0.7
     assert errs[1] < 0.8 * errs[0]
     assert errs[1] < 0.2
 
@@ -459,7 +458,7 @@ def test_kmeans_background_weights():
     np.testing.assert_allclose(est.background_weights_.sum(), 1.0)
     # the weighted k-means summary keeps the data mean, so a linear model's base value is exact
     np.testing.assert_allclose(est.expected_value_[0], model.predict(X).mean(), rtol=1e-9)
-    with pytest.raises(ValueError, match="background='median'"):
+    with pytest.raises(ValueError, match="'background' parameter"):
         KernelShapExplainer(model, background="median", max_background=8).fit(X)
 
 

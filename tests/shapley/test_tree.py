@@ -26,6 +26,7 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skxai import ExactShapleyExplainer, TreeShapExplainer, shapley_values
 from skxai.shapley._treeshap import _engine as _tree_engine
+from skxai.shapley._treeshap import _paths as _tree_paths
 from skxai.shapley._treeshap._run import TreeRunner
 from tests._peers import import_peer
 
@@ -45,6 +46,10 @@ def clf_data():
 
 
 # ----------------------------------------------------------------- brute force
+# The brute force below walks skxai's own parsed trees (``ensemble_``): it checks the ENGINE
+# (tables, blocks, closed forms) against the game of the parsed trees, and HGB, whose nodes
+# are not public. Whether the trees are parsed right is checked against scikit-learn's public
+# arrays in test_tree_reference.py.
 def _path_dependent_values(ens, x, masks):
     """v(S) for every mask: features outside S follow the training cover (recursion)."""
     xp = ens.prepare(x[None, :])
@@ -104,7 +109,7 @@ def _models(reg_data, clf_data):
 
 
 @pytest.mark.parametrize("i", range(10))
-def test_path_dependent_matches_enumeration(i, reg_data, clf_data):
+def test_engine_path_dependent_matches_enumeration_of_parsed_trees(i, reg_data, clf_data):
     model, X, y = _models(reg_data, clf_data)[i]
     model.fit(X, y)
     ex = TreeShapExplainer(model).fit(X)
@@ -120,8 +125,8 @@ def test_interventional_matches_exact_explainer(i, reg_data, clf_data):
     ex = TreeShapExplainer(model, feature_perturbation="interventional", max_background=20,
                            random_state=0).fit(X)
     rows = X[1::50][:3]
-    method = "predict_proba" if ex._kind == "proba" else (
-        "decision_function" if ex._kind == "margin" else "predict")
+    # "auto": probabilities of every classifier (boosted ones through the link, enumerated)
+    method = {"probability": "predict_proba", "prediction": "predict"}[ex.quantity_]
     ref = ExactShapleyExplainer(model, response_method=method, max_background=20,
                                 random_state=0).fit(X)
     np.testing.assert_array_equal(ref.background_, ex.background_)
@@ -141,7 +146,7 @@ def test_deep_trees_and_wide_leaves_match(reg_data, monkeypatch):
         rows = X[:20]
         ref = ex.explain(rows).values
         for bits, table_bits in ((3, 3), (2, 10)):
-            monkeypatch.setattr(_tree_engine, "MAX_TABLE_BITS", table_bits)
+            monkeypatch.setattr(_tree_paths, "MAX_TABLE_BITS", table_bits)
             run = TreeRunner(ex.ensemble_, game, ex.tree_background_, ex.background_weights_,
                              block_bits=bits)
             np.testing.assert_allclose(run.shap_values(rows), ref, rtol=0, atol=1e-9)
@@ -278,7 +283,8 @@ def test_hgb_pandas_categories_keep_column_order():
     model = HistGradientBoostingClassifier(max_iter=10, categorical_features="from_dtype",
                                            random_state=0).fit(df, y)
     ex = TreeShapExplainer(model, feature_perturbation="interventional", max_background=10,
-                           random_state=0).fit(df)
+                           response_method="decision_function", random_state=0).fit(df)
+    assert ex.quantity_ == "log-odds"
     assert list(ex.get_feature_names_out()) == ["num", "color", "size"]
     phi = ex.transform(df.iloc[:8])
     np.testing.assert_allclose(phi.sum(axis=1) + ex.expected_value_[0],
@@ -315,7 +321,7 @@ def test_pipeline_explained_in_tree_space():
     pipe = make_pipeline(pre, RandomForestRegressor(n_estimators=5, max_depth=4,
                                                     random_state=0))
     ex = TreeShapExplainer(pipe, feature_perturbation="interventional", max_background=20,
-                           random_state=0).fit(df, y)
+                           feature_space="model", random_state=0).fit(df, y)
     names = list(ex.get_feature_names_out())
     assert names == ["num__a", "num__b", "cat__city_x", "cat__city_y", "cat__city_z"]
     exp = ex.explain(df.iloc[:10])
@@ -325,7 +331,12 @@ def test_pipeline_explained_in_tree_space():
     Z = ex._tree_space(ex._schema.to_array(df.iloc[:3]))
     brute = _brute_interventional(ex.tree_model_.predict, Z, ex.tree_background_)
     np.testing.assert_allclose(exp.values[:3], brute, atol=1e-9)
-    assert np.isfinite(ex.score(df.iloc[:10]))
+    # the metrics' view is in the trees' space too: rows, players, background, response
+    view = ex.perturbation_view(df.iloc[:10])
+    np.testing.assert_array_equal(view.X, exp.data)
+    assert [list(g) for g in view.groups] == [[0], [1], [2], [3], [4]]
+    np.testing.assert_array_equal(view.background, ex.tree_background_)
+    np.testing.assert_allclose(view.output(view.X), exp.outputs, atol=1e-9)
 
 
 def test_classifier_targets_and_probabilities(clf_data):
@@ -378,7 +389,7 @@ def test_equals_shap_tree_explainer(kind, reg_data, clf_data):
     model = clone(model).fit(Xq, y)
     bg = Xq[:30]
     ex = TreeShapExplainer(model, feature_perturbation="interventional",
-                           max_background=30).fit(bg)
+                           response_method="decision_function", max_background=30).fit(bg)
     ref = shap.TreeExplainer(model, data=bg, feature_perturbation="interventional")
     theirs = np.asarray(ref.shap_values(Xq[40:60], check_additivity=False))
     np.testing.assert_allclose(ex.explain(Xq[40:60]).values, theirs.reshape(20, X.shape[1], -1),

@@ -11,7 +11,7 @@ from sklearn.pipeline import make_pipeline
 
 from skxai.datasets import load_movie_reviews
 from skxai.surrogate import LimeTextExplainer
-from skxai.surrogate._lime_text import _removal_masks
+from skxai.surrogate._core import removal_masks
 
 CV_PATTERN = r"(?u)\b\w\w+\b"  # CountVectorizer's tokens: the model's features exactly
 
@@ -71,7 +71,7 @@ def test_weights_rank_like_the_linear_model(reviews, linear_bow):
 
 def test_design_follows_lime():
     rng = np.random.RandomState(0)
-    keep = _removal_masks(8, 4001, rng)
+    keep = removal_masks(8, 4001, rng)
     assert keep[0].all()
     removed = (~keep[1:]).sum(axis=1)
     assert removed.min() == 1 and removed.max() == 8
@@ -95,7 +95,7 @@ def test_transform_determinism_and_n_jobs(reviews, linear_bow):
             train
         ).transform(test[:4])
     assert (M != M2).nnz == 0
-    M3 = LimeTextExplainer(linear_bow, n_samples=300, random_state=0, model_batch_size=100).fit(
+    M3 = LimeTextExplainer(linear_bow, n_samples=300, random_state=0, batch_size=100).fit(
         train
     ).transform(test[:4])
     assert abs(M - M3).max() < 1e-12
@@ -138,5 +138,90 @@ def test_lime_peer_gives_the_same_weights(reviews, linear_bow):
                                   num_features=len(ours.words[i]), num_samples=3000)
         theirs = dict(e.as_list(label=1))
         w = np.array([theirs.get(word, 0.0) for word in ours.words[i]])
-        assert np.corrcoef(w, ours.weights[i])[0, 1] > 0.95
-        assert e.score == pytest.approx(ours.score[i], abs=0.1)
+        # Same design and kernel, independent draws: the two differ by Monte-Carlo error only.
+        # Measured at 3,000 samples over 3 seeds x 3 documents: 1 - correlation <= 6.3e-4, max
+        # |weight difference| <= 0.0048 (weights up to 0.19), |score difference| <= 0.0048 --
+        # the same sizes as between two of skxai's own seeds. Bands: about 4x those.
+        assert 1.0 - np.corrcoef(w, ours.weights[i])[0, 1] < 3e-3
+        np.testing.assert_allclose(w, ours.weights[i], atol=0.02)
+        assert e.score == pytest.approx(ours.score[i], abs=0.02)
+
+
+def test_surrogate_is_lime_weighted_ridge_on_a_nonlinear_model(monkeypatch):
+    import re
+
+    import skxai.surrogate._lime_text as lime_text_module
+
+    texts_seen = []
+
+    def all_outputs(func, texts, batch_size):
+        # Same numbers as the de-duplicating helper, but every perturbed text is kept in order.
+        texts_seen.extend(texts)
+        return func(list(texts)), np.arange(len(texts))
+
+    monkeypatch.setattr(lime_text_module, "unique_outputs", all_outputs)
+
+    def model(docs):
+        has = [set(re.findall(r"\w+", d)) for d in docs]
+        s = np.array([2.0 * ("good" in h) - 1.5 * ("bad" in h) * ("plot" in h) + 0.8 * ("fun" in h) * ("cast" in h)
+                      + 0.3 * len(h) for h in has])
+        p = 1.0 / (1.0 + np.exp(-(s - 2.0)))
+        return np.column_stack([1 - p, p])
+
+    doc = "a good cast but bad plot and fun score with cast"
+    for kernel_width, alpha in ((25, 1.0), (40, 0.2)):
+        texts_seen.clear()
+        exp = LimeTextExplainer(model, n_samples=400, kernel_width=kernel_width, alpha=alpha, target=1,
+                                random_state=0).fit([doc]).explain([doc])
+        words = exp.words[0]
+        Z = np.array([[w in set(re.findall(r"\w+", t)) for w in words] for t in texts_seen], dtype=float)
+        assert len(Z) == 400 and Z[0].all()
+        y = model(texts_seen)[:, 1]
+        # lime's text kernel: distance 100 * (1 - cosine(z, 1)), weight sqrt(exp(-d^2 / width^2)).
+        d = 100.0 * (1.0 - np.sqrt(Z.sum(axis=1) / Z.shape[1]))
+        w = np.sqrt(np.exp(-(d**2) / kernel_width**2))
+        D = np.hstack([np.ones((len(Z), 1)), Z])
+        P = alpha * np.eye(D.shape[1])
+        P[0, 0] = 0.0
+        beta = np.linalg.solve(D.T @ (D * w[:, None]) + P, D.T @ (w * y))
+        np.testing.assert_allclose(exp.weights[0], beta[1:], atol=1e-9)
+        assert exp.intercept[0] == pytest.approx(beta[0], abs=1e-9)
+        # Without the square root the weights would be far off: the check can see the kernel.
+        beta2 = np.linalg.solve(D.T @ (D * (w**2)[:, None]) + P, D.T @ (w**2 * y))
+        assert np.abs(beta2[1:] - beta[1:]).max() > 1e-3
+
+
+def test_parameters_fail_at_fit_naming_them(reviews, linear_bow):
+    from sklearn.utils._param_validation import InvalidParameterError
+
+    train = reviews[0][:50]
+    for bad in ({"kernel_width": float("nan")}, {"kernel_width": 0}, {"kernel_width": float("inf")},
+                {"alpha": -0.5}, {"batch_size": 0}, {"unit": "char"}, {"n_samples": 1}):
+        with pytest.raises(InvalidParameterError, match=next(iter(bad))):
+            LimeTextExplainer(linear_bow, **bad).fit(train)
+
+
+def test_model_batch_size_is_deprecated_and_batch_size_bounds_calls(reviews, linear_bow):
+    train, y, test = reviews
+    sizes = []
+
+    def model(docs):
+        sizes.append(len(docs))
+        return linear_bow.predict_proba(docs)
+
+    with pytest.warns(FutureWarning, match="batch_size"):
+        old = LimeTextExplainer(model, n_samples=120, model_batch_size=50, target=1, random_state=0).fit(train)
+    assert old.explain(test[:2]).total_model_calls >= 4 and max(sizes) <= 50
+    sizes.clear()
+    new = LimeTextExplainer(model, n_samples=120, batch_size=50, target=1, random_state=0).fit(train)
+    a, b = old.explain(test[:2]), new.explain(test[:2])
+    assert max(sizes) <= 50
+    for wa, wb in zip(a.weights, b.weights, strict=True):
+        np.testing.assert_array_equal(wa, wb)
+
+
+def test_verbose_shows_progress(reviews, linear_bow, capsys):
+    train, y, test = reviews
+    LimeTextExplainer(linear_bow, n_samples=100, batch_size=100, verbose=1, random_state=0).fit(train).explain(
+        test[:3])
+    assert "LIME text" in capsys.readouterr().err

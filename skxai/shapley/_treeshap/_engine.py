@@ -20,11 +20,10 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
+from skxai.shapley._treeshap import _paths
 from skxai.shapley._treeshap._paths import apply_pattern_maps, leaf_patterns, leaf_satisfied
 from skxai.shapley._treeshap._tables import gauss01, interventional_tables, path_dependent_tables
 
-# Leaves with more distinct path players than this are evaluated by closed forms per row.
-MAX_TABLE_BITS = 10
 # Tables with more columns (players x outputs) than this are stored sparse.
 DENSE_COLUMNS = 64
 
@@ -75,11 +74,11 @@ def build_tables(plan, ens, game, bgT=None, bg_w=None, bg_nan=False):
     tab.values = values
     players = plan.players
     p_t = len(players)
-    local = np.full(ens.n_features, p_t, dtype=np.int64)
+    local = np.full(ens.n_players, p_t, dtype=np.int64)
     local[players] = np.arange(p_t)
     tab.local = local
-    small = np.flatnonzero(plan.leaf_d <= MAX_TABLE_BITS)
-    wide = np.flatnonzero(plan.leaf_d > MAX_TABLE_BITS)
+    small = np.flatnonzero(plan.leaf_d <= _paths.MAX_TABLE_BITS)
+    wide = np.flatnonzero(plan.leaf_d > _paths.MAX_TABLE_BITS)
     bg_DT = None
     if game == "interventional":
         bg_DT = ens.decisions(bgT, plan.internal, bg_nan, plan.runs)
@@ -142,7 +141,7 @@ def _valued_rows(plan, tab, p_t, k, dense):
     rows = tab.leaf_rows
     R, width = rows.shape
     L = len(plan.leaf_d)
-    sizes = np.where(tab.row_off >= 0, 2 ** np.minimum(plan.leaf_d, MAX_TABLE_BITS), 0)
+    sizes = np.where(tab.row_off >= 0, 2 ** np.minimum(plan.leaf_d, _paths.MAX_TABLE_BITS), 0)
     leaf_of_row = np.repeat(np.arange(L), sizes)
     pl = plan.leaf_players[:, :width]
     loc = np.where(pl >= 0, tab.local[np.maximum(pl, 0)], p_t)[leaf_of_row]
@@ -249,7 +248,7 @@ def _explain_outside(plan, tab, DT, outside, phi):
                           shape=(n, tab.out_rows.shape[0]))
         players = plan.players
         phi[:, players, :] += _dense(M @ tab.out_rows).reshape(n, len(players), -1)
-    for li in outside[plan.leaf_d[outside] > MAX_TABLE_BITS]:
+    for li in outside[plan.leaf_d[outside] > _paths.MAX_TABLE_BITS]:
         d = plan.leaf_d[li]
         a = leaf_satisfied(plan, DT, li)
         if tab.game == "interventional":

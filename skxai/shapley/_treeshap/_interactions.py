@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from skxai.shapley._treeshap._engine import MAX_TABLE_BITS
-from skxai.shapley._treeshap._paths import apply_pattern_maps, leaf_satisfied, pattern_maps
+from skxai.shapley._treeshap._paths import MAX_TABLE_BITS, apply_pattern_maps, leaf_satisfied, pattern_maps
 from skxai.shapley._treeshap._tables import _bits, gauss01
 
 # Leaves processed together so temporaries stay near this many floats.

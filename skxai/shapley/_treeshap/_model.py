@@ -1,6 +1,8 @@
-"""Read scikit-learn tree models into flat float64 node arrays that TreeSHAP can walk.
+"""Tree models as flat float64 node arrays that TreeSHAP can walk.
 
-Every supported model becomes a :class:`TreeEnsemble`: the nodes of all its trees
+Every supported model becomes a :class:`TreeEnsemble` (read by
+:mod:`skxai.shapley._treeshap._sklearn`, the one module that reads scikit-learn's
+internals): the nodes of all its trees
 concatenated, with leaf values already scaled (forest averaging, boosting learning rate)
 so that the raw model output is ``offset + sum of the values of the leaves reached``.
 The split rule of each node reproduces the model's own ``predict`` exactly: sklearn's
@@ -12,25 +14,6 @@ uses its bitsets for categorical splits.
 from __future__ import annotations
 
 import numpy as np
-
-from skxai._adapters import is_frozen
-
-_SKLEARN_TREES = (
-    "DecisionTreeRegressor",
-    "DecisionTreeClassifier",
-    "ExtraTreeRegressor",
-    "ExtraTreeClassifier",
-)
-_FORESTS = (
-    "RandomForestRegressor",
-    "RandomForestClassifier",
-    "ExtraTreesRegressor",
-    "ExtraTreesClassifier",
-)
-_GB = ("GradientBoostingRegressor", "GradientBoostingClassifier")
-_HGB = ("HistGradientBoostingRegressor", "HistGradientBoostingClassifier")
-_IFOREST = ("IsolationForest",)
-SUPPORTED = _SKLEARN_TREES + _FORESTS + _GB + _HGB + _IFOREST
 
 
 class TreeEnsemble:
@@ -49,6 +32,9 @@ class TreeEnsemble:
     roots : int64 array (n_trees,)
     offset : float64 array (n_outputs,), constant added to the sum of leaves
     float32 : bool, inputs are rounded to float32 before comparisons (sklearn trees)
+    player : int64 array (n_nodes,), player of the node's split (-1 at leaves); the
+        feature itself unless :meth:`set_players` grouped the columns
+    n_players : int
     """
 
     def __init__(self, n_features, n_outputs, float32):
@@ -111,6 +97,19 @@ class TreeEnsemble:
         self.cat_known = np.concatenate(self._cat_known) if self._cat_known else empty
         del self._parts, self._cat_left, self._cat_known
         self._n_cat_nodes = int((self.cat >= 0).sum())
+        self.set_players(np.arange(self.n_features), self.n_features)
+        return self
+
+    def set_players(self, player_of_column, n_players):
+        """Group columns into players: the splits on all columns of a player form one
+        player's path conditions (their conjunction), so both games are computed exactly
+        with the group as one player."""
+        player_of_column = np.asarray(player_of_column, dtype=np.int64)
+        split = self.feature >= 0
+        self.player = np.where(split, player_of_column[np.maximum(self.feature, 0)], -1)
+        if (self.player[split] < 0).any():
+            raise ValueError("A column the trees split on belongs to no player.")
+        self.n_players = int(n_players)
         return self
 
     @property
@@ -201,195 +200,3 @@ class TreeEnsemble:
         """Raw model output ``offset + sum of leaf values``, shape ``(n_rows, n_outputs)``."""
         leaves = self.apply(X)
         return self.offset + self.value[leaves].sum(axis=1)
-
-
-def final_estimator(estimator):
-    """Split ``estimator`` into (preprocessing steps or None, tree model), unwrapping frozen ones."""
-    pre = []
-    est = estimator
-    for _ in range(20):
-        if is_frozen(est):
-            est = est.estimator
-        elif hasattr(est, "steps"):
-            if len(est.steps) > 1:
-                pre.append(est[:-1])
-            est = est.steps[-1][1]
-        else:
-            break
-    return pre, est
-
-
-def check_supported(model):
-    name = type(model).__name__
-    if name not in SUPPORTED:
-        raise TypeError(
-            f"TreeShapExplainer does not support {name}. Supported models: "
-            f"{', '.join(SUPPORTED)}, and Pipelines ending in one of them. Use "
-            "KernelShapExplainer or ExactShapleyExplainer for other models."
-        )
-    return name
-
-
-def _sklearn_tree_arrays(tree, n_features_map=None):
-    t = tree.tree_
-    feature = t.feature.astype(np.int64)
-    if n_features_map is not None:
-        feature = np.where(feature >= 0, n_features_map[np.maximum(feature, 0)], -1)
-    mgl = getattr(t, "missing_go_to_left", None)
-    if mgl is None:
-        mgl = np.zeros(t.node_count, dtype=bool)
-    return dict(
-        left=t.children_left,
-        right=t.children_right,
-        feature=feature,
-        threshold=t.threshold,
-        missing_left=np.asarray(mgl, dtype=bool),
-        cover=t.weighted_n_node_samples,
-    )
-
-
-def _tree_values(tree, classifier):
-    value = np.asarray(tree.tree_.value, dtype=np.float64)  # (n_nodes, n_outputs, n_classes)
-    if classifier:
-        if value.shape[1] != 1:
-            raise ValueError(
-                "Multi-output classifiers are not supported by TreeShapExplainer; explain "
-                "one output at a time."
-            )
-        v = value[:, 0, :]
-        total = v.sum(axis=1, keepdims=True)
-        return np.divide(v, total, out=np.zeros_like(v), where=total > 0)
-    return value[:, :, 0]
-
-
-def read_model(model, n_features):
-    """Build the :class:`TreeEnsemble` of a fitted supported model.
-
-    Returns
-    -------
-    ensemble : TreeEnsemble
-    kind : str
-        ``"proba"`` (raw output is predict_proba), ``"margin"`` (decision function of a
-        boosted classifier), ``"regression"``, ``"hgb_regression"`` (raw output before
-        the inverse link) or ``"path_length"`` (IsolationForest: mean path length).
-    """
-    name = check_supported(model)
-    if name in _SKLEARN_TREES:
-        clf = name.endswith("Classifier")
-        value = _tree_values(model, clf)
-        ens = TreeEnsemble(n_features, value.shape[1], float32=True)
-        ens.add_tree(value=value, **_sklearn_tree_arrays(model))
-        return ens.finish(), "proba" if clf else "regression"
-    if name in _FORESTS:
-        clf = name.endswith("Classifier")
-        trees = model.estimators_
-        values = [_tree_values(t, clf) for t in trees]
-        ens = TreeEnsemble(n_features, values[0].shape[1], float32=True)
-        for t, v in zip(trees, values, strict=True):
-            ens.add_tree(value=v / len(trees), **_sklearn_tree_arrays(t))
-        return ens.finish(), "proba" if clf else "regression"
-    if name in _GB:
-        return _read_gb(model, n_features)
-    if name in _HGB:
-        return _read_hgb(model, n_features)
-    return _read_iforest(model, n_features)
-
-
-def _read_gb(model, n_features):
-    init = model.init_
-    if not (isinstance(init, str) and init == "zero"):
-        if type(init).__name__ not in ("DummyClassifier", "DummyRegressor"):
-            raise ValueError(
-                f"GradientBoosting with init={type(init).__name__} has an input-dependent "
-                "starting prediction that is not a tree; TreeShapExplainer supports the "
-                "default (constant) init and init='zero'."
-            )
-    stages = model.estimators_
-    k = stages.shape[1]
-    ens = TreeEnsemble(n_features, k, float32=True)
-    zero = np.zeros((1, n_features), dtype=np.float32)
-    ens.offset = np.asarray(model._raw_predict_init(zero), dtype=np.float64).reshape(k)
-    lr = float(model.learning_rate)
-    for stage in stages:
-        for j, tree in enumerate(stage):
-            arrays = _sklearn_tree_arrays(tree)
-            v = np.asarray(tree.tree_.value, dtype=np.float64)[:, 0, 0]
-            value = np.zeros((len(v), k))
-            value[:, j] = lr * v
-            ens.add_tree(value=value, **arrays)
-    return ens.finish(), "margin" if name_is_clf(model) else "regression"
-
-
-def name_is_clf(model):
-    return type(model).__name__.endswith("Classifier")
-
-
-def hgb_column_order(model):
-    """Player of each column HistGradientBoosting's trees see (its encoder puts
-    categorical columns first); identity without an internal encoder."""
-    n = model.n_features_in_
-    if getattr(model, "_preprocessor", None) is None:
-        return np.arange(n)
-    pre = model._preprocessor
-    order = np.empty(n, dtype=np.int64)
-    enc_cols = np.flatnonzero(np.asarray(model.is_categorical_, dtype=bool))
-    num_cols = np.flatnonzero(~np.asarray(model.is_categorical_, dtype=bool))
-    order[pre.output_indices_["encoder"]] = enc_cols
-    order[pre.output_indices_["numerical"]] = num_cols
-    return order
-
-
-def _read_hgb(model, n_features):
-    order = hgb_column_order(model)
-    known, f_idx_map = model._bin_mapper.make_known_categories_bitsets()
-    base = np.asarray(model._baseline_prediction, dtype=np.float64).reshape(-1)
-    k = base.shape[0]
-    ens = TreeEnsemble(n_features, k, float32=False)
-    ens.offset = base.copy()
-    for iteration in model._predictors:
-        for j, pred in enumerate(iteration):
-            nodes = pred.nodes
-            leaf = nodes["is_leaf"].astype(bool)
-            left = np.where(leaf, -1, nodes["left"].astype(np.int64))
-            right = np.where(leaf, -1, nodes["right"].astype(np.int64))
-            fidx = nodes["feature_idx"].astype(np.int64)
-            is_cat = nodes["is_categorical"].astype(bool) & ~leaf
-            value = np.zeros((len(nodes), k))
-            value[:, j] = nodes["value"]
-            cat = np.where(is_cat, np.arange(len(nodes)), -1)
-            cat_left = np.zeros((len(nodes), 8), dtype=np.uint32)
-            cat_known = np.zeros((len(nodes), 8), dtype=np.uint32)
-            if is_cat.any():
-                bidx = nodes["bitset_idx"].astype(np.int64)
-                cat_left[is_cat] = pred.raw_left_cat_bitsets[bidx[is_cat]]
-                cat_known[is_cat] = known[f_idx_map[fidx[is_cat]]]
-            ens.add_tree(
-                left=left,
-                right=right,
-                feature=np.where(leaf, -1, order[fidx]),
-                threshold=nodes["num_threshold"],
-                missing_left=nodes["missing_go_to_left"].astype(bool),
-                value=value,
-                cover=nodes["count"].astype(np.float64),
-                cat=cat,
-                cat_left=cat_left,
-                cat_known=cat_known,
-            )
-    kind = "margin" if name_is_clf(model) else "hgb_regression"
-    return ens.finish(), kind
-
-
-def _read_iforest(model, n_features):
-    ens = TreeEnsemble(n_features, 1, float32=True)
-    trees = model.estimators_
-    for t, feats, depth, avg in zip(
-        trees,
-        model.estimators_features_,
-        model._decision_path_lengths,
-        model._average_path_length_per_tree,
-        strict=True,
-    ):
-        arrays = _sklearn_tree_arrays(t, np.asarray(feats, dtype=np.int64))
-        value = (np.asarray(depth, dtype=np.float64) + avg - 1.0) / len(trees)
-        ens.add_tree(value=value[:, None], **arrays)
-    return ens.finish(), "path_length"

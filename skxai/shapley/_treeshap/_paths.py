@@ -18,6 +18,10 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
+# Leaves with more distinct path players than this are evaluated by closed forms per row
+# (the engine's tables have 2**d rows per leaf).
+MAX_TABLE_BITS = 10
+
 
 class TreePlan:
     """Index arithmetic of one tree or a chunk of trees (independent of game and rows).
@@ -41,7 +45,8 @@ class TreePlan:
     out_leaves, out_A, out_a0, out_W
         Leaves outside blocks and the linear maps giving their patterns.
     players : int64 (n_players_used,)
-        Players split on.
+        Players split on (a player is a column, or a group of columns whose split
+        conditions merge into one path condition).
     """
 
 
@@ -77,7 +82,8 @@ def compile_tree(ens, roots, block_bits):
     parent[L_[ints]] = ints
     parent[R_[ints]] = ints
     went_left[L_[ints]] = True
-    feat = ens.feature[nodes]
+    feat = ens.feature[nodes]  # decisions compare this column
+    player = ens.player[nodes]  # path conditions merge per player
     cover = ens.cover[nodes]
     levels = [np.arange(bounds[i], bounds[i + 1]) for i in range(len(bounds) - 1)]
     n_desc = np.zeros(n, dtype=np.int64)  # internal descendants, deepest level first
@@ -151,7 +157,7 @@ def compile_tree(ens, roots, block_bits):
         child[r, depth_of[p]] = cur[r]
         cur[r] = p
     valid = path >= 0
-    pf = np.where(valid, feat[np.maximum(path, 0)], -1)
+    pf = np.where(valid, player[np.maximum(path, 0)], -1)
     ratio = np.where(
         valid,
         np.divide(cover[np.maximum(child, 0)], cover[np.maximum(path, 0)],
@@ -194,11 +200,11 @@ def compile_tree(ens, roots, block_bits):
     plan.path_slot = slot
     plan.path_pos = pos
     plan.path_flip = flip
-    plan.players, starts = np.unique(feat[ints], return_index=True)
-    plan.players = plan.players.astype(np.int64)
+    plan.players = np.unique(player[ints]).astype(np.int64)
+    run_features, starts = np.unique(feat[ints], return_index=True)
     _outside_patterns(plan, len(ints))
     stops = np.append(starts[1:], len(ints)) if len(starts) else starts
-    plan.runs = np.column_stack([plan.players, starts, stops]).astype(np.int64)
+    plan.runs = np.column_stack([run_features, starts, stops]).astype(np.int64)
     small = len(bits) == 0 or bits.max() <= 23
     plan.index_dtype = np.float32 if small else np.float64
     plan.STd = plan.ST.astype(plan.index_dtype)
@@ -208,8 +214,6 @@ def compile_tree(ens, roots, block_bits):
 
 def _outside_patterns(plan, n_int):
     """Pattern maps of the leaves outside blocks (see :func:`pattern_maps`)."""
-    from skxai.shapley._treeshap._engine import MAX_TABLE_BITS
-
     out = np.flatnonzero((plan.leaf_block < 0) & (plan.leaf_d > 0)
                          & (plan.leaf_d <= MAX_TABLE_BITS))
     plan.out_leaves = out

@@ -6,7 +6,8 @@ import numpy as np
 from joblib import Parallel, delayed
 from threadpoolctl import ThreadpoolController
 
-from skxai.shapley._treeshap._engine import MAX_TABLE_BITS, build_tables, explain_tree
+from skxai.shapley._treeshap import _paths
+from skxai.shapley._treeshap._engine import build_tables, explain_tree
 from skxai.shapley._treeshap._paths import compile_tree
 
 # Most float64 entries of tables kept between calls (beyond that, rebuilt per call).
@@ -50,7 +51,7 @@ class TreeRunner:
         self.ensemble = ensemble
         self.game = game
         self.n_jobs = n_jobs
-        self.block_bits = min(int(block_bits), MAX_TABLE_BITS)
+        self.block_bits = min(int(block_bits), _paths.MAX_TABLE_BITS)
         ens = ensemble
         if game == "interventional":
             bg = ens.prepare(background)
@@ -90,23 +91,22 @@ class TreeRunner:
         """Value of the empty coalition, per output."""
         return self.ensemble.offset + self.bases.sum(axis=0)
 
-    def without_cache(self):
-        """A copy without cached tables (for pickling); they are rebuilt on use."""
-        new = object.__new__(TreeRunner)
-        new.__dict__.update(self.__dict__)
-        new._tables = None
-        return new
+    def __getstate__(self):
+        # Cached tables can be large and are rebuilt on first use after unpickling.
+        state = self.__dict__.copy()
+        state["_tables"] = None
+        return state
 
     def _chunk_values(self, c, XT, has_nan, tables):
         ens = self.ensemble
-        phi = np.zeros((XT.shape[1], ens.n_features, ens.n_outputs))
+        phi = np.zeros((XT.shape[1], ens.n_players, ens.n_outputs))
         plan = self.plans[c]
         tab = tables[c] if tables is not None else self._build(plan)
         explain_tree(plan, tab, ens, XT, has_nan, phi)
         return phi
 
     def shap_values(self, Z, n_jobs="fit"):
-        """Shapley values ``(n_rows, n_features, n_outputs)`` of rows ``Z`` (trees' space).
+        """Shapley values ``(n_rows, n_players, n_outputs)`` of rows ``Z`` (trees' space).
 
         ``n_jobs`` defaults to the value given at construction.
         """

@@ -3,10 +3,11 @@ perturbed inputs (in bounded, batched model calls), and the units that are remov
 
 Two kinds of explainers are seen through one :class:`ExplainerView`:
 
-- *tabular* explainers (fitted :class:`skxai.base.BaseTabularExplainer`): units are the
-  players (features or feature groups) and "removing" a player replaces its columns by the
-  fitted background rows, averaging the output over the background with its weights
-  (the interventional value ``v(S)`` of the explainer's own game);
+- *tabular* explainers (those with a public ``perturbation_view(X)``, see
+  :class:`skxai.base.PerturbationView`): units are the players (features or feature groups)
+  and "removing" a player replaces its columns by the explainer's background rows, averaging
+  the output over the background with its weights (the interventional value ``v(S)`` of the
+  explainer's own game);
 - *array* explainers (gradients, CAMs, controls on images): ``X`` is ``(n, d)`` (units are
   columns) or channels-first ``(n, C, *spatial)`` (units are spatial positions, or square
   patches of ``patch_size``, all channels together) and "removing" a unit replaces it by a
@@ -18,68 +19,16 @@ from __future__ import annotations
 import numbers
 
 import numpy as np
-from sklearn.utils import check_random_state
-from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import check_is_fitted
 
-from skxai._adapters import unwrap_frozen
 from skxai._resize import resize_linear as resize_bilinear  # the one resizer, shared with the CAMs
-
-DEFAULT_BATCH_SIZE = 4096
-# Most input values held in one perturbed block (32 Mi values: 128 MiB in float32), so
-# large images get fewer rows per model call than small ones.
-MAX_BLOCK_VALUES = 2**25
-
-
-def is_tabular(explainer):
-    """True for a fitted explainer of the background-game family."""
-    from skxai.base import BaseTabularExplainer
-
-    return isinstance(explainer, BaseTabularExplainer) and hasattr(explainer, "background_")
-
-
-def unfreeze(est):
-    """The estimator inside (nested) ``FrozenEstimator`` wrappers, at most 10 deep."""
-    return unwrap_frozen(est)
-
-
-def to_numpy(X, *, keep_float=False):
-    """Arrays, tensors and frames as a float64 numpy array (tabular data is handled apart).
-
-    With ``keep_float``, float32 (or other floating) input keeps its dtype, which halves the
-    memory of perturbed image batches; models see the dtype they were given.
-    """
-    if hasattr(X, "detach") and hasattr(X, "cpu"):
-        X = X.detach().cpu().numpy()
-    elif hasattr(X, "to_numpy"):
-        X = X.to_numpy()
-    X = np.asarray(X)
-    if keep_float and np.issubdtype(X.dtype, np.floating):
-        return X
-    return X.astype(np.float64)
-
-
-def check_positive_int(value, name, *, allow_none=False):
-    if value is None and allow_none:
-        return value
-    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}.")
-    return int(value)
-
-
-def sample_seeds(random_state, n):
-    """One integer seed per sample, drawn up front, so draws do not depend on chunking/n_jobs."""
-    rng = check_random_state(random_state)
-    return rng.randint(np.iinfo(np.int32).max, size=n)
-
-
-def map_chunks(func, n, per_chunk, n_jobs=None):
-    """``func(idx)`` over consecutive chunks of ``range(n)``; joblib when ``n_jobs`` asks for it."""
-    per_chunk = max(1, int(per_chunk))
-    chunks = [np.arange(s, min(n, s + per_chunk)) for s in range(0, n, per_chunk)]
-    if n_jobs in (None, 1) or len(chunks) == 1:
-        return [func(c) for c in chunks]
-    return Parallel(n_jobs=n_jobs)(delayed(func)(c) for c in chunks)
+from skxai.metrics._utils import (
+    DEFAULT_BATCH_SIZE,
+    MAX_BLOCK_VALUES,
+    check_positive_int,
+    is_tabular,
+    to_numpy,
+)
 
 
 def _patch_units(spatial, patch_size):
@@ -136,13 +85,16 @@ class ExplainerView:
             )
         self.channel_reduction = channel_reduction
         if self.tabular:
-            schema = explainer._schema
-            self.X = schema.to_array(X, n_features=explainer.n_features_in_)
-            self.numeric = schema.numeric
-            self.n_units = explainer.n_players_
-            self._col_unit = np.empty(explainer.n_features_in_, dtype=int)
-            for p, cols in enumerate(explainer.groups_):
-                self._col_unit[cols] = p
+            pv = explainer.perturbation_view(X)
+            self.X = pv.X
+            self.numeric = bool(pv.numeric)
+            self.background = pv.background
+            self.background_weights = np.asarray(pv.background_weights, dtype=np.float64)
+            self._output = pv.output
+            self.n_units = len(pv.groups)
+            self.col_unit = np.empty(self.X.shape[1], dtype=int)
+            for p, cols in enumerate(pv.groups):
+                self.col_unit[cols] = p
         else:
             self.X = to_numpy(X, keep_float=True)
             if self.X.ndim < 2 or self.X.shape[0] == 0:
@@ -155,9 +107,9 @@ class ExplainerView:
             self.numeric = True
             self.spatial = self.X.shape[2:] if self.X.ndim >= 3 else ()
             if self.spatial:
-                self._pos_unit, self.n_units = _patch_units(self.spatial, patch_size)
+                self.pos_unit, self.n_units = _patch_units(self.spatial, patch_size)
             else:
-                self._pos_unit = np.arange(self.X.shape[1])
+                self.pos_unit = np.arange(self.X.shape[1])
                 self.n_units = self.X.shape[1]
             self.baseline_full = self._baseline(baseline, blur_sigma)
         self.n = self.X.shape[0]
@@ -169,7 +121,7 @@ class ExplainerView:
                 f"{type(explainer).__name__}.target_indices returned {self.targets.shape[0]} "
                 f"indices for {self.n} samples."
             )
-        self.f_x = self._pick(self._model_output(self.X), self.targets)
+        self.f_x = self.pick(self.model_output(self.X), self.targets)
         self.attributions = None
         if need_attributions:
             A = explainer.transform(X) if attributions is None else attributions
@@ -229,7 +181,7 @@ class ExplainerView:
         if self.n_units == flat.shape[1]:
             return flat
         out = np.zeros((self.n, self.n_units))
-        np.add.at(out.T, self._pos_unit, flat.T)
+        np.add.at(out.T, self.pos_unit, flat.T)
         return out
 
     def elementwise(self, A=None):
@@ -241,11 +193,14 @@ class ExplainerView:
 
     # ------------------------------------------------------------------ model calls
     @staticmethod
-    def _pick(out, targets):
+    def pick(out, targets):
+        """``out[r, targets[r]]`` for every row ``r``."""
         return out[np.arange(out.shape[0]), targets]
 
-    def _model_output(self, A):
-        out = np.asarray(self.explainer.model_output(A), dtype=np.float64)
+    def model_output(self, A):
+        """The explained response on inputs ``A`` (rows in the explainer's input space)."""
+        call = self._output if self.tabular else self.explainer.model_output
+        out = np.asarray(call(A), dtype=np.float64)
         if out.ndim == 1:
             out = out[:, None]
         return out
@@ -256,8 +211,8 @@ class ExplainerView:
         res = np.empty(r)
         bs = self.rows_per_call
         for s in range(0, r, bs):
-            out = self._model_output(Xp[s:s + bs])
-            res[s:s + bs] = self._pick(out, self.targets[rows[s:s + bs]])
+            out = self.model_output(Xp[s:s + bs])
+            res[s:s + bs] = self.pick(out, self.targets[rows[s:s + bs]])
         return res
 
     def masked_outputs(self, rows, keep):
@@ -268,17 +223,16 @@ class ExplainerView:
         """
         rows = np.asarray(rows)
         if self.tabular:
-            return self._background_outputs(rows, keep[:, self._col_unit])
-        keep_pos = keep[:, self._pos_unit] if self.spatial else keep
+            return self._background_outputs(rows, keep[:, self.col_unit])
+        keep_pos = keep[:, self.pos_unit] if self.spatial else keep
         shape = (keep.shape[0], 1) + self.spatial if self.spatial else keep_pos.shape
         keep_el = keep_pos.reshape(shape)
         Xp = np.where(keep_el, self.X[rows], self.baseline_full[rows])
         return self.outputs(Xp, rows)
 
     def _background_outputs(self, rows, keep_cols):
-        ex = self.explainer
-        bg = ex.background_
-        w = ex.background_weights_
+        bg = self.background
+        w = self.background_weights
         n_bg = bg.shape[0]
         per_call = max(1, self.rows_per_call // n_bg)
         r = rows.shape[0]
@@ -286,9 +240,9 @@ class ExplainerView:
         for s in range(0, r, per_call):
             sl = slice(s, min(r, s + per_call))
             block = np.where(keep_cols[sl][:, None, :], self.X[rows[sl]][:, None, :], bg[None])
-            out = self._model_output(block.reshape(-1, bg.shape[1]))
+            out = self.model_output(block.reshape(-1, bg.shape[1]))
             tgt = np.repeat(self.targets[rows[sl]], n_bg)
-            vals = self._pick(out, tgt).reshape(-1, n_bg)
+            vals = self.pick(out, tgt).reshape(-1, n_bg)
             res[sl] = vals @ w
         return res
 
@@ -301,15 +255,5 @@ class ExplainerView:
         """Samples processed together when each needs ``m`` perturbed inputs."""
         rows = self.rows_per_call
         if self.tabular:
-            rows = max(1, rows // self.explainer.background_.shape[0])
+            rows = max(1, rows // self.background.shape[0])
         return max(1, rows // max(1, m))
-
-
-def random_subsets(seeds, m, n_units, size):
-    """``m`` random unit subsets of ``size`` per sample: boolean ``(len(seeds), m, n_units)``."""
-    out = np.zeros((len(seeds), m, n_units), dtype=bool)
-    for i, s in enumerate(seeds):
-        keys = np.random.RandomState(s).random_sample((m, n_units))
-        idx = np.argpartition(keys, size - 1, axis=1)[:, :size]
-        np.put_along_axis(out[i], idx, True, axis=1)
-    return out

@@ -12,21 +12,56 @@ import numbers
 
 import numpy as np
 from sklearn.utils import check_random_state
+from sklearn.utils._available_if import available_if
 from sklearn.utils.validation import check_is_fitted
 
 from skxai._adapters import ModelOutput, resolve_target
 from skxai._explanation import Explanation
 from skxai.base import BaseTabularExplainer
-from skxai.metrics._common import unfreeze
+from skxai.utils._param_validation import (
+    BATCH_SIZE,
+    RANDOM_STATE,
+    RESPONSE_METHOD,
+    Interval,
+    StrOptions,
+    fit_context,
+)
 
 _TABULAR_ATTRS = ("background_", "background_weights_", "groups_", "n_players_",
                   "feature_names_out_", "expected_value_", "output_", "feature_names_in_")
 _ARRAY_ATTRS = ("model_", "input_shape_")
 
 
+def _unfreeze(est):
+    from sklearn.frozen import FrozenEstimator
+
+    while isinstance(est, FrozenEstimator):
+        est = est.estimator
+    return est
+
+
 def _is_torch_like(est):
-    roots = {c.__module__.split(".")[0] for c in type(unfreeze(est)).__mro__}
+    roots = {c.__module__.split(".")[0] for c in type(_unfreeze(est)).__mro__}
     return bool(roots & {"torch", "skorch"})
+
+
+_COMMON_CONSTRAINTS = {
+    "estimator": "no_validation",
+    "target": "no_validation",  # the shared TARGET list form is not accepted by sklearn
+    "response_method": RESPONSE_METHOD,
+    "batch_size": BATCH_SIZE,
+    "random_state": RANDOM_STATE,
+    "scoring": [str, callable, None],
+}
+_TABULAR_CONSTRAINTS = {
+    "max_background": [Interval(numbers.Integral, 1, None, closed="left"), None],
+    "background": [StrOptions({"sample", "kmeans"})],
+    "feature_groups": "no_validation",
+}
+
+
+def _tabular_mode(explainer):
+    return not explainer._is_array()
 
 
 class _ControlExplainer(BaseTabularExplainer):
@@ -35,6 +70,7 @@ class _ControlExplainer(BaseTabularExplainer):
 
     _supports_tabular = True
     _random = False
+    _parameter_constraints: dict = {**_COMMON_CONSTRAINTS, **_TABULAR_CONSTRAINTS}
 
     def _array_mode(self, X):
         if _is_torch_like(self.estimator):
@@ -49,6 +85,7 @@ class _ControlExplainer(BaseTabularExplainer):
         tags.non_deterministic = self._random and getattr(self, "random_state", 0) is None
         return tags
 
+    @fit_context
     def fit(self, X, y=None, **fit_params):
         """Take (or fit) the model and learn the input layout.
 
@@ -77,11 +114,11 @@ class _ControlExplainer(BaseTabularExplainer):
             for name in _ARRAY_ATTRS:
                 self.__dict__.pop(name, None)
             super().fit(X, y, **fit_params)
-        self._check_control_params()
         return self
 
-    def _check_control_params(self):
-        """Hook for a control's own parameters."""
+    # Only the tabular mode perturbs tables through a background: in array mode the metrics
+    # must not see a perturbation view (hasattr is False there).
+    perturbation_view = available_if(_tabular_mode)(BaseTabularExplainer.perturbation_view)
 
     # ------------------------------------------------------------------ array mode
     def _fit_array(self, X, y=None, **fit_params):
@@ -293,9 +330,10 @@ class RandomExplainer(_ControlExplainer):
         self.random_state = random_state
         self.scoring = scoring
 
-    def _check_control_params(self):
-        if self.distribution not in ("normal", "uniform"):
-            raise ValueError(f"distribution={self.distribution!r}; use 'normal' or 'uniform'.")
+    _parameter_constraints: dict = {
+        **_ControlExplainer._parameter_constraints,
+        "distribution": [StrOptions({"normal", "uniform"})],
+    }
 
     def _attribute(self, Xa, n_units=None):
         n = Xa.shape[0]
@@ -357,9 +395,10 @@ class ConstantExplainer(_ControlExplainer):
         self.random_state = random_state
         self.scoring = scoring
 
-    def _check_control_params(self):
-        if not isinstance(self.value, numbers.Real) or not np.isfinite(self.value):
-            raise ValueError(f"value must be a finite number, got {self.value!r}.")
+    _parameter_constraints: dict = {
+        **_ControlExplainer._parameter_constraints,
+        "value": [Interval(numbers.Real, -np.inf, np.inf, closed="neither")],
+    }
 
     def _attribute(self, Xa, n_units=None):
         shape = Xa.shape if n_units is None else (Xa.shape[0], n_units)
@@ -397,6 +436,11 @@ class SobelExplainer(_ControlExplainer):
 
     _supports_tabular = False
     _default_scoring = "faithfulness_correlation"
+    _parameter_constraints: dict = {
+        **_COMMON_CONSTRAINTS,
+        "mode": [StrOptions({"reflect", "constant", "nearest", "mirror", "wrap", "grid-constant",
+                             "grid-mirror", "grid-wrap"})],
+    }
 
     def __init__(self, estimator=None, *, mode="reflect", target=None, response_method="auto",
                  batch_size=None, random_state=None, scoring=None):
@@ -425,3 +469,35 @@ class SobelExplainer(_ControlExplainer):
         gw = correlate1d(correlate1d(Xa, deriv, axis=-1, mode=self.mode), smooth, axis=-2,
                          mode=self.mode)
         return np.sqrt(gh * gh + gw * gw)
+
+
+def random_maps(shape, *, distribution="uniform", random_state=None):
+    """Random heat maps: the control for metrics that take maps, such as the pointing games.
+
+    Parameters
+    ----------
+    shape : tuple of int
+        ``(n, H, W)``, the shape of the maps to compare against.
+    distribution : {"uniform", "normal"}, default="uniform"
+        Uniform on [0, 1] (all energy positive; the energy pointing game then equals the mask's
+        share of the image on average) or standard normal.
+    random_state : int, RandomState or None, default=None
+
+    Returns
+    -------
+    ndarray of shape ``shape``
+
+    Examples
+    --------
+    >>> from skxai.controls import random_maps
+    >>> random_maps((2, 4, 4), random_state=0).shape
+    (2, 4, 4)
+    """
+    rng = check_random_state(random_state)
+    shape = tuple(int(s) for s in shape)
+    if distribution == "uniform":
+        return rng.random_sample(shape)
+    if distribution == "normal":
+        return rng.standard_normal(shape)
+    raise ValueError(f"distribution={distribution!r}; use 'uniform' or 'normal'.")
+

@@ -1,0 +1,81 @@
+"""Small array helpers shared by the metrics: conversion, seeds, chunking, random subsets."""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+from sklearn.utils import check_random_state
+from sklearn.utils.parallel import Parallel, delayed
+
+DEFAULT_BATCH_SIZE = 4096
+# Most input values held in one perturbed block (32 Mi values: 128 MiB in float32), so
+# large images get fewer rows per model call than small ones.
+MAX_BLOCK_VALUES = 2**25
+
+
+def is_tabular(explainer):
+    """True for an explainer that perturbs tables through a background game.
+
+    Such explainers expose the public ``perturbation_view(X)`` (see
+    :class:`skxai.base.PerturbationView`); the metrics never look at their private state.
+    """
+    return callable(getattr(explainer, "perturbation_view", None))
+
+
+def unfreeze(est):
+    """The estimator inside (nested) ``FrozenEstimator`` wrappers, at most 10 deep."""
+    from skxai._adapters import unwrap_frozen
+
+    return unwrap_frozen(est)
+
+
+def to_numpy(X, *, keep_float=False):
+    """Arrays, tensors and frames as a float64 numpy array (tabular data is handled apart).
+
+    With ``keep_float``, float32 (or other floating) input keeps its dtype, which halves the
+    memory of perturbed image batches; models see the dtype they were given.
+    """
+    if hasattr(X, "detach") and hasattr(X, "cpu"):
+        X = X.detach().cpu().numpy()
+    elif hasattr(X, "to_numpy"):
+        X = X.to_numpy()
+    X = np.asarray(X)
+    if keep_float and np.issubdtype(X.dtype, np.floating):
+        return X
+    return X.astype(np.float64)
+
+
+def check_positive_int(value, name, *, allow_none=False):
+    if value is None and allow_none:
+        return value
+    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < 1:
+        raise ValueError(f"{name} must be a positive integer, got {value!r}.")
+    return int(value)
+
+
+def sample_seeds(random_state, n):
+    """One integer seed per sample, drawn up front, so draws do not depend on chunking/n_jobs."""
+    rng = check_random_state(random_state)
+    return rng.randint(np.iinfo(np.int32).max, size=n)
+
+
+def map_chunks(func, n, per_chunk, n_jobs=None):
+    """``func(idx)`` over consecutive chunks of ``range(n)``; joblib when ``n_jobs`` asks for it."""
+    per_chunk = max(1, int(per_chunk))
+    chunks = [np.arange(s, min(n, s + per_chunk)) for s in range(0, n, per_chunk)]
+    if n_jobs in (None, 1) or len(chunks) == 1:
+        return [func(c) for c in chunks]
+    return Parallel(n_jobs=n_jobs)(delayed(func)(c) for c in chunks)
+
+
+
+
+def random_subsets(seeds, m, n_units, size):
+    """``m`` random unit subsets of ``size`` per sample: boolean ``(len(seeds), m, n_units)``."""
+    out = np.zeros((len(seeds), m, n_units), dtype=bool)
+    for i, s in enumerate(seeds):
+        keys = np.random.RandomState(s).random_sample((m, n_units))
+        idx = np.argpartition(keys, size - 1, axis=1)[:, :size]
+        np.put_along_axis(out[i], idx, True, axis=1)
+    return out

@@ -1,0 +1,325 @@
+"""Every read of scikit-learn's private tree internals, in one version-guarded module.
+
+TreeSHAP needs what scikit-learn does not publish: the nodes of HistGradientBoosting's
+predictors and its bin mapper's category bitsets, its internal categorical encoder, the
+initial raw prediction and the loss (link) of the boosting models, IsolationForest's per-tree
+path-length corrections. Those attributes may change in any scikit-learn release, so they
+are read here only, and a missing or changed attribute becomes one clear error naming the
+scikit-learn version instead of an ``AttributeError`` deep in the engine.
+
+The public attributes read here too (``tree_`` arrays, ``estimators_``, ``learning_rate``,
+``loss``) are read here so that one file says what a model must look like.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import sklearn
+from sklearn.base import is_classifier
+from sklearn.frozen import FrozenEstimator
+from sklearn.pipeline import Pipeline
+
+from skxai.shapley._treeshap._model import TreeEnsemble
+
+#: Oldest scikit-learn whose private tree attributes this module reads (the package's
+#: floor), and the newest it was checked against.
+MIN_SKLEARN = (1, 6)
+TESTED_SKLEARN = (1, 9)
+
+_SKLEARN_TREES = (
+    "DecisionTreeRegressor",
+    "DecisionTreeClassifier",
+    "ExtraTreeRegressor",
+    "ExtraTreeClassifier",
+)
+_FORESTS = (
+    "RandomForestRegressor",
+    "RandomForestClassifier",
+    "ExtraTreesRegressor",
+    "ExtraTreesClassifier",
+)
+_GB = ("GradientBoostingRegressor", "GradientBoostingClassifier")
+_HGB = ("HistGradientBoostingRegressor", "HistGradientBoostingClassifier")
+_IFOREST = ("IsolationForest",)
+SUPPORTED = _SKLEARN_TREES + _FORESTS + _GB + _HGB + _IFOREST
+
+
+def _version():
+    parts = []
+    for piece in sklearn.__version__.split(".")[:2]:
+        digits = "".join(ch for ch in piece if ch.isdigit())
+        parts.append(int(digits or 0))
+    return tuple(parts)
+
+
+def check_sklearn_version():
+    """Raise a clear error on a scikit-learn older than the internals read here."""
+    if _version() < MIN_SKLEARN:
+        raise ImportError(
+            f"TreeShapExplainer reads tree internals of scikit-learn >= "
+            f"{'.'.join(map(str, MIN_SKLEARN))}; found {sklearn.__version__}."
+        )
+
+
+def _private(obj, name):
+    """``getattr(obj, name)`` for a private attribute, with an error naming the version."""
+    try:
+        return getattr(obj, name)
+    except AttributeError:
+        raise RuntimeError(
+            f"TreeShapExplainer cannot read {type(obj).__name__}.{name}: scikit-learn "
+            f"{sklearn.__version__} changed its private tree internals (checked up to "
+            f"{'.'.join(map(str, TESTED_SKLEARN))}). Use KernelShapExplainer or "
+            "ExactShapleyExplainer for this model, or a supported scikit-learn."
+        ) from None
+
+
+def final_estimator(estimator):
+    """Split ``estimator`` into (list of preprocessing Pipelines, tree model); frozen ones unwrapped."""
+    pre = []
+    est = estimator
+    for _ in range(20):
+        if isinstance(est, FrozenEstimator):
+            est = est.estimator
+        elif isinstance(est, Pipeline):
+            if len(est.steps) > 1:
+                pre.append(est[:-1])
+            est = est.steps[-1][1]
+        else:
+            break
+    return pre, est
+
+
+def check_supported(model):
+    """Name of a supported tree model, else a TypeError listing the supported ones."""
+    check_sklearn_version()
+    name = type(model).__name__
+    if name not in SUPPORTED:
+        raise TypeError(
+            f"TreeShapExplainer does not support {name}. Supported models: "
+            f"{', '.join(SUPPORTED)}, and Pipelines ending in one of them. Use "
+            "KernelShapExplainer or ExactShapleyExplainer for other models."
+        )
+    return name
+
+
+# ------------------------------------------------------------------ outputs and links
+def model_kind(model):
+    """What the sum of the trees is.
+
+    ``"proba"`` (trees and forests of classifiers: class probabilities), ``"margin"``
+    (boosted classifiers: raw score before the link), ``"regression"`` (the prediction),
+    ``"link_regression"`` (HistGradientBoosting regressor with a non-identity link: raw
+    score before the inverse link), ``"path_length"`` (IsolationForest: mean path length).
+    """
+    name = check_supported(model)
+    if name in _IFOREST:
+        return "path_length"
+    clf = name.endswith("Classifier")
+    if name in _SKLEARN_TREES + _FORESTS:
+        return "proba" if clf else "regression"
+    if clf:
+        return "margin"
+    if name in _HGB:
+        link = _private(_private(model, "_loss"), "link")
+        return "regression" if type(link).__name__ == "IdentityLink" else "link_regression"
+    return "regression"
+
+
+def margin_quantity(model):
+    """Name of a boosted classifier's raw score: log-odds for the log-loss, else decision function."""
+    return "log-odds" if getattr(model, "loss", None) == "log_loss" else "decision function"
+
+
+def apply_inverse_link(model, raw):
+    """The model's own map from the raw score ``raw`` (n, k) to its response: probabilities
+    for boosted classifiers (sigmoid, softmax, or the exponential loss' sigmoid(2 f)), the
+    prediction for link regressors."""
+    loss = _private(model, "_loss")
+    if is_classifier(model):
+        return np.asarray(loss.predict_proba(raw), dtype=np.float64)
+    return np.asarray(_private(loss, "link").inverse(raw), dtype=np.float64)
+
+
+def hgb_raw_predict(model, data):
+    """HistGradientBoosting's raw score on rows the model receives."""
+    return np.asarray(_private(model, "_raw_predict")(data), dtype=np.float64)
+
+
+def isolation_path_length(model, data):
+    """IsolationForest's mean path length E[h(x)] (with the per-leaf correction), from its score."""
+    from sklearn.ensemble._iforest import _average_path_length
+
+    c = _average_path_length([_private(model, "_max_samples")])[0]
+    return -np.log2(-model.score_samples(data)) * c
+
+
+# ------------------------------------------------------------------ HGB's encoder
+def hgb_encoder(model):
+    """HistGradientBoosting's internal categorical encoder, or None."""
+    return getattr(model, "_preprocessor", None)
+
+
+def hgb_column_order(model):
+    """Player of each column HistGradientBoosting's trees see (its encoder puts
+    categorical columns first); identity without an internal encoder."""
+    n = model.n_features_in_
+    pre = hgb_encoder(model)
+    if pre is None:
+        return np.arange(n)
+    order = np.empty(n, dtype=np.int64)
+    is_cat = np.asarray(_private(model, "is_categorical_"), dtype=bool)
+    indices = _private(pre, "output_indices_")
+    order[indices["encoder"]] = np.flatnonzero(is_cat)
+    order[indices["numerical"]] = np.flatnonzero(~is_cat)
+    return order
+
+
+def hgb_encode(model, data):
+    """Rows as HistGradientBoosting's trees see them, columns back in the input order."""
+    enc = np.asarray(hgb_encoder(model).transform(data), dtype=np.float64)
+    Z = np.empty_like(enc)
+    Z[:, hgb_column_order(model)] = enc
+    return Z
+
+
+# ------------------------------------------------------------------ reading trees
+def _tree_arrays(tree, n_features_map=None):
+    t = tree.tree_
+    feature = t.feature.astype(np.int64)
+    if n_features_map is not None:
+        feature = np.where(feature >= 0, n_features_map[np.maximum(feature, 0)], -1)
+    mgl = getattr(t, "missing_go_to_left", None)
+    if mgl is None:
+        mgl = np.zeros(t.node_count, dtype=bool)
+    return dict(
+        left=t.children_left,
+        right=t.children_right,
+        feature=feature,
+        threshold=t.threshold,
+        missing_left=np.asarray(mgl, dtype=bool),
+        cover=t.weighted_n_node_samples,
+    )
+
+
+def _tree_values(tree, classifier):
+    value = np.asarray(tree.tree_.value, dtype=np.float64)  # (n_nodes, n_outputs, n_classes)
+    if classifier:
+        if value.shape[1] != 1:
+            raise ValueError(
+                "Multi-output classifiers are not supported by TreeShapExplainer; explain "
+                "one output at a time."
+            )
+        v = value[:, 0, :]
+        total = v.sum(axis=1, keepdims=True)
+        return np.divide(v, total, out=np.zeros_like(v), where=total > 0)
+    return value[:, :, 0]
+
+
+def read_model(model, n_features):
+    """Build the :class:`TreeEnsemble` of a fitted supported model.
+
+    Returns
+    -------
+    ensemble : TreeEnsemble
+        Raw output ``offset + sum of leaf values``: what :func:`model_kind` names.
+    """
+    name = check_supported(model)
+    clf = name.endswith("Classifier")
+    if name in _SKLEARN_TREES:
+        value = _tree_values(model, clf)
+        ens = TreeEnsemble(n_features, value.shape[1], float32=True)
+        ens.add_tree(value=value, **_tree_arrays(model))
+        return ens.finish()
+    if name in _FORESTS:
+        trees = model.estimators_
+        values = [_tree_values(t, clf) for t in trees]
+        ens = TreeEnsemble(n_features, values[0].shape[1], float32=True)
+        for t, v in zip(trees, values, strict=True):
+            ens.add_tree(value=v / len(trees), **_tree_arrays(t))
+        return ens.finish()
+    if name in _GB:
+        return _read_gb(model, n_features)
+    if name in _HGB:
+        return _read_hgb(model, n_features)
+    return _read_iforest(model, n_features)
+
+
+def _read_gb(model, n_features):
+    init = model.init_
+    if not (isinstance(init, str) and init == "zero"):
+        if type(init).__name__ not in ("DummyClassifier", "DummyRegressor"):
+            raise ValueError(
+                f"GradientBoosting with init={type(init).__name__} has an input-dependent "
+                "starting prediction that is not a tree; TreeShapExplainer supports the "
+                "default (constant) init and init='zero'."
+            )
+    stages = model.estimators_
+    k = stages.shape[1]
+    ens = TreeEnsemble(n_features, k, float32=True)
+    zero = np.zeros((1, n_features), dtype=np.float32)
+    ens.offset = np.asarray(_private(model, "_raw_predict_init")(zero), dtype=np.float64).reshape(k)
+    lr = float(model.learning_rate)
+    for stage in stages:
+        for j, tree in enumerate(stage):
+            arrays = _tree_arrays(tree)
+            v = np.asarray(tree.tree_.value, dtype=np.float64)[:, 0, 0]
+            value = np.zeros((len(v), k))
+            value[:, j] = lr * v
+            ens.add_tree(value=value, **arrays)
+    return ens.finish()
+
+
+def _read_hgb(model, n_features):
+    order = hgb_column_order(model)
+    known, f_idx_map = _private(model, "_bin_mapper").make_known_categories_bitsets()
+    base = np.asarray(_private(model, "_baseline_prediction"), dtype=np.float64).reshape(-1)
+    k = base.shape[0]
+    ens = TreeEnsemble(n_features, k, float32=False)
+    ens.offset = base.copy()
+    for iteration in _private(model, "_predictors"):
+        for j, pred in enumerate(iteration):
+            nodes = pred.nodes
+            leaf = nodes["is_leaf"].astype(bool)
+            left = np.where(leaf, -1, nodes["left"].astype(np.int64))
+            right = np.where(leaf, -1, nodes["right"].astype(np.int64))
+            fidx = nodes["feature_idx"].astype(np.int64)
+            is_cat = nodes["is_categorical"].astype(bool) & ~leaf
+            value = np.zeros((len(nodes), k))
+            value[:, j] = nodes["value"]
+            cat = np.where(is_cat, np.arange(len(nodes)), -1)
+            cat_left = np.zeros((len(nodes), 8), dtype=np.uint32)
+            cat_known = np.zeros((len(nodes), 8), dtype=np.uint32)
+            if is_cat.any():
+                bidx = nodes["bitset_idx"].astype(np.int64)
+                cat_left[is_cat] = pred.raw_left_cat_bitsets[bidx[is_cat]]
+                cat_known[is_cat] = known[f_idx_map[fidx[is_cat]]]
+            ens.add_tree(
+                left=left,
+                right=right,
+                feature=np.where(leaf, -1, order[fidx]),
+                threshold=nodes["num_threshold"],
+                missing_left=nodes["missing_go_to_left"].astype(bool),
+                value=value,
+                cover=nodes["count"].astype(np.float64),
+                cat=cat,
+                cat_left=cat_left,
+                cat_known=cat_known,
+            )
+    return ens.finish()
+
+
+def _read_iforest(model, n_features):
+    ens = TreeEnsemble(n_features, 1, float32=True)
+    trees = model.estimators_
+    for t, feats, depth, avg in zip(
+        trees,
+        model.estimators_features_,
+        _private(model, "_decision_path_lengths"),
+        _private(model, "_average_path_length_per_tree"),
+        strict=True,
+    ):
+        arrays = _tree_arrays(t, np.asarray(feats, dtype=np.int64))
+        value = (np.asarray(depth, dtype=np.float64) + avg - 1.0) / len(trees)
+        ens.add_tree(value=value[:, None], **arrays)
+    return ens.finish()

@@ -1,0 +1,64 @@
+"""The one LIME engine of the surrogate family: removal designs, kernels, the weighted ridge.
+
+Tabular and text LIME differ only in what a removed player becomes (a background value, a
+dropped word) and in the distance their kernel reads (Euclidean on the binary vector, cosine
+times 100); the design, the kernel's form and the surrogate fit are these functions.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from skxai._wls import ridge_wls
+
+__all__ = ["cosine_distance", "euclidean_distance", "fit_surrogate", "lime_kernel", "removal_masks"]
+
+
+def removal_masks(n_units, n_samples, rng):
+    """LIME's design: row 0 keeps everything; each other row removes k units, k uniform in
+    1..n_units, the units uniform without replacement (random keys ranked per row).
+
+    Returns
+    -------
+    keep : bool ndarray of shape (n_samples, n_units)
+    """
+    keep = np.ones((n_samples, n_units), dtype=bool)
+    if n_samples > 1:
+        k = rng.randint(1, n_units + 1, size=n_samples - 1)
+        ranks = np.argsort(np.argsort(rng.random_sample((n_samples - 1, n_units)), axis=1), axis=1)
+        keep[1:] = ranks >= k[:, None]
+    return keep
+
+
+def euclidean_distance(keep):
+    """Distance of each binary vector to the all-ones point: ``sqrt(number removed)`` (tabular)."""
+    return np.sqrt((~np.asarray(keep, dtype=bool)).sum(axis=1).astype(np.float64))
+
+
+def cosine_distance(keep):
+    """lime's text distance: ``100 * (1 - cos(z, 1))`` with ``cos = sqrt(kept / n_units)``."""
+    keep = np.asarray(keep, dtype=bool)
+    return (1.0 - np.sqrt(keep.sum(axis=1) / keep.shape[1])) * 100.0
+
+
+def lime_kernel(distances, width):
+    """lime's exponential kernel ``sqrt(exp(-d^2 / width^2))``: the regression weight of a sample.
+
+    lime weights its ridge by this square root (``kernel_fn`` in ``lime_tabular`` and
+    ``lime_text``); skxai keeps it so that the weights are lime's.
+    """
+    d = np.asarray(distances, dtype=np.float64)
+    return np.sqrt(np.exp(-(d**2) / float(width) ** 2))
+
+
+def fit_surrogate(keep, distances, width, Y, alpha):
+    """Weighted ridge of ``Y`` (m, r) on the binary design ``keep`` (m, p) with LIME's kernel.
+
+    Returns
+    -------
+    coef : ndarray of shape (p, r)
+    intercept : ndarray of shape (r,)
+    r2 : ndarray of shape (r,)
+        Weighted R^2 of the surrogate on the perturbations (lime's ``score``).
+    """
+    return ridge_wls(np.asarray(keep, dtype=np.float64), lime_kernel(distances, width), Y, alpha=float(alpha))

@@ -1,0 +1,92 @@
+"""CAM default layer (issue 11 section 6) and Grad-CAM++'s exact alpha at any gradient scale (issue 14)."""
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+from torch import nn  # noqa: E402
+
+from skxai import CamExplainer, GradCamExplainer, GradCamPlusPlusExplainer  # noqa: E402
+from tests._nets import one_torch_thread, seeded_float64  # noqa: E402, F401
+
+
+def _gap_net(*middle, seed=0):
+    """conv -> middle -> global average pooling -> linear, float64."""
+    net = nn.Sequential(nn.Conv2d(2, 5, 3, padding=1), *middle, nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(5, 3))
+    return seeded_float64(net, seed, scale=0.5)
+
+
+def _images(n=4):
+    return np.random.RandomState(0).normal(size=(n, 2, 6, 6))
+
+
+@pytest.mark.parametrize(
+    ("middle", "layer"),
+    [((nn.ReLU(),), "1"), ((nn.ReLU(inplace=True),), "1"), ((nn.BatchNorm2d(5), nn.ReLU()), "2"), ((), "0")],
+    ids=["relu", "inplace-relu", "bn-relu", "conv-only"],
+)
+def test_cam_default_layer_is_what_the_pooling_averages(middle, layer):
+    net = _gap_net(*middle).eval()  # batch norm on its running statistics, as explained
+    X = _images()
+    exp = CamExplainer(net, relu=False, upsample=False).fit(X).explain(X)
+    assert exp.target_layer == layer
+    # CAM by hand: the activations the pooling averages, weighted by the linear layer's row
+    with torch.no_grad():
+        A = net[: len(middle) + 1](torch.as_tensor(X)).numpy()
+        logits = net(torch.as_tensor(X)).numpy()
+    W, b = net[-1].weight.detach().numpy(), net[-1].bias.detach().numpy()
+    t = logits.argmax(axis=1)
+    np.testing.assert_allclose(exp.raw_map, np.einsum("nk,nkhw->nhw", W[t], A), rtol=1e-10)
+    np.testing.assert_allclose(exp.raw_map.mean(axis=(1, 2)) + b[t], logits[np.arange(4), t], rtol=1e-10)
+    assert exp.quantity == "logit"
+
+
+def test_a_layer_that_cannot_give_a_cam_names_the_one_to_use():
+    net = _gap_net(nn.ReLU())
+    X = _images()
+    # the conv's output is not what the pooling averages (the ReLU comes between)
+    with pytest.raises(ValueError, match=r"Use target_layer='1'"):
+        CamExplainer(net, target_layer="0").fit(X).transform(X)
+    # a layer with no feature map
+    with pytest.raises(ValueError, match=r"feature map.*Use target_layer='1'"):
+        GradCamExplainer(net, target_layer="4").fit(X).transform(X)
+
+
+def _alpha_weights(G, A):
+    """Grad-CAM++ weights from the paper's formula, written here (0 where G = 0)."""
+    s = A.sum(axis=(2, 3), keepdims=True)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        alpha = np.where(G != 0, G**2 / (2 * G**2 + s * G**3), 0.0)
+    return (alpha * np.maximum(G, 0)).sum(axis=(2, 3))
+
+
+@pytest.mark.parametrize("scale", [1.0, None], ids=["median-G-1", "median-G-1e-4"])
+def test_gradcampp_weights_follow_the_formula_at_any_gradient_scale(scale):
+    net = _gap_net(nn.ReLU())
+    with torch.no_grad():  # mixed signs, mostly positive: some channels get weight, some not
+        net[-1].weight[0] = torch.tensor([1.0, -0.5, 2.0, 0.7, -1.2], dtype=torch.float64)
+    X = _images(6)
+    x = torch.as_tensor(X)
+
+    def grads():
+        box = {}
+        h = net[1].register_forward_hook(lambda m, i, o: box.setdefault("a", o))
+        out = net(x)
+        h.remove()
+        (G,) = torch.autograd.grad(out[:, 0].sum(), box["a"])
+        return G.numpy(), box["a"].detach().numpy()
+
+    G, _ = grads()
+    target = 1.0 if scale == 1.0 else 1e-4
+    with torch.no_grad():  # scale the classifier so the median |G| is the target
+        net[-1].weight.mul_(target / np.median(np.abs(G[G != 0])))
+    G, A = grads()
+    assert np.isclose(np.median(np.abs(G[G != 0])), target)
+    exp = GradCamPlusPlusExplainer(net, target=0, response_method="decision_function").fit(X).explain(X)
+    ref = _alpha_weights(G, A)
+    np.testing.assert_allclose(exp.weights, ref, rtol=1e-9)
+    if target < 1e-3:  # pytorch-grad-cam's fixed 1e-6 would be far off the formula here
+        s = A.sum(axis=(2, 3), keepdims=True)
+        eps_alpha = np.where(G != 0, G**2 / (2 * G**2 + s * G**3 + 1e-6), 0.0)
+        eps_w = (eps_alpha * np.maximum(G, 0)).sum(axis=(2, 3))
+        assert np.abs(eps_w - ref).max() > 0.5 * np.abs(ref).max()
