@@ -21,8 +21,9 @@ size), so it is multiplied by ``t_{0.975, df} / 1.96`` with the units' degrees o
 - Permutation sampling: antithetic pairs are the units. A pair's mean takes few distinct values
   on many games, so a few pairs can agree exactly while the estimate is off; the per-unit
   variance is floored at the variance of single permutations times the variance reduction the
-  pairs achieve on the other players of the same row (pooled ratio), which is zero only when
-  the player's contribution never varies (then the estimate is exact).
+  pairs achieve on all players of the same row (pooled ratio), divided by the number of pairs
+  (a guard for few pairs that fades as pairs accumulate). The floor is zero only when the
+  player's contribution never varies (then the estimate is exact).
 
 The calibration is measured in ``benchmarks/bench_calibration.py`` against exact values.
 """
@@ -558,7 +559,8 @@ def shapley_from_permutations(perms, prefix_values):
         with np.errstate(invalid="ignore", divide="ignore"):
             ratio = var_pair.sum(axis=1, keepdims=True) / var_single.sum(axis=1, keepdims=True)
         ratio = np.nan_to_num(ratio, nan=0.0)
-        var_unit = np.maximum(var_pair, ratio * var_single)
+        # The floor fades as 1/n_pairs: it guards against a few pairs agreeing by chance.
+        var_unit = np.maximum(var_pair, ratio * var_single / n_pairs)
         std = np.sqrt(var_unit / n_pairs) * t_inflation(n_pairs - 1)
     else:
         # One pair: a pair's mean varies at most as much as one permutation's contribution.

@@ -18,6 +18,7 @@ from skxai.utils._param_validation import (
     fit_context,
 )
 
+
 def _no_validation(constraint):
     # scikit-learn skips a parameter only for the bare string "no_validation", not a list of it.
     return "no_validation" if constraint == ["no_validation"] else constraint

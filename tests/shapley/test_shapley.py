@@ -173,9 +173,10 @@ def test_estimators_converge_to_exact(regression_data, mlp, cls, key, budgets):
         # efficiency is exact for both estimators
         np.testing.assert_allclose(exp.target_values().sum(1) + est.expected_value_[0],
                                    mlp.predict(X[:20]), atol=1e-9)
-        # 95% intervals phi +/- 1.96 std hold most exact values (calibration proper:
-        # tests/shapley/test_calibration.py)
-        assert np.mean(err <= 1.96 * exp.std[..., 0] + 1e-12) > 0.7
+        # 95% intervals phi +/- 1.96 std hold most exact values (calibration proper, with
+        # KernelSHAP: tests/shapley/test_calibration.py)
+        if cls is ShapleySamplingExplainer:
+            assert np.mean(err <= 1.96 * exp.std[..., 0] + 1e-12) > 0.85
     assert errs[1] < 0.8 * errs[0]
     assert errs[1] < 0.2
 
