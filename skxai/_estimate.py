@@ -344,7 +344,8 @@ def _kadd_solve(design, Y, delta, order, with_influence=False):
     R = (Z * r_coef[:, None]).T  # (p, m): L P^-1 Phi^T
     c0 = float(table[p])
     c1 = float((binom_minus @ inv)[p])
-    factor = scipy.linalg.cho_factor(G, lower=True, overwrite_a=True, check_finite=False)
+    # G is symmetric: its transpose is the Fortran-ordered array LAPACK factors in place.
+    factor = scipy.linalg.cho_factor(G.T, lower=True, overwrite_a=True, check_finite=False)
     sol = scipy.linalg.cho_solve(factor, np.hstack([Y, e[:, None]]), check_finite=False)
     Gy, Ge = sol[:, :-1], sol[:, -1]
     d = c0 - e @ Ge
