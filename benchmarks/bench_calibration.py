@@ -99,7 +99,7 @@ def main(argv=None):
     for gname, game in make_games().items():
         exact = ExactShapleyExplainer(game, max_background=None).fit(bg).transform(X)
         for name, kw in SETTINGS:
-            if only and only != name:
+            if only and only != f"{name}{kw.get('n_samples', '')}":
                 continue
             cov, triv, ratio = coverage(game, name, kw, X, bg, exact, args.seeds)
             setting = ", ".join(f"{k}={v}" for k, v in kw.items())

@@ -173,8 +173,14 @@ def kernel_order(max_order, p, budget, max_bytes=SOLVE_MAX_BYTES):
     return order
 
 
-def _collapsed_strata(design):
-    """Stratum of each sampled unit, strata of a single unit merged into a neighbour.
+#: Strata with fewer sampling units are merged with a neighbour (collapsed strata): a variance
+#: estimated from 2 or 3 units per stratum is too unstable (coverage 0.87 at budget 40 on 10
+#: players with 2, 0.91-0.93 with 4; benchmarks/results/calibration.md).
+MIN_STRATUM_UNITS = 4
+
+
+def _collapsed_strata(design, min_units=MIN_STRATUM_UNITS):
+    """Stratum of each sampled unit, strata of fewer than ``min_units`` merged with neighbours.
 
     Returns the new stratum id per unit, and per new stratum its unit count and fpc.
     """
@@ -185,11 +191,11 @@ def _collapsed_strata(design):
     if n_strata > 1:
         groups = []
         for s in range(n_strata):
-            if groups and (sizes[s] < 2 or sum(sizes[g] for g in groups[-1]) < 2):
+            if groups and (sizes[s] < min_units or sum(sizes[g] for g in groups[-1]) < min_units):
                 groups[-1].append(s)
             else:
                 groups.append([s])
-        if len(groups) > 1 and sum(sizes[g] for g in groups[-1]) < 2:
+        if len(groups) > 1 and sum(sizes[g] for g in groups[-1]) < min_units:
             groups[-2].extend(groups.pop())
         for new, members in enumerate(groups):
             target[members] = new
