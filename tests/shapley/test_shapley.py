@@ -558,3 +558,31 @@ def test_verbose_shows_progress_and_keeps_numbers(regression_data, mlp, capsys):
     loud = KernelShapExplainer(FrozenEstimator(mlp), verbose=1, **kw).fit(X).transform(X[:25])
     assert "explaining" in capsys.readouterr().err
     np.testing.assert_array_equal(quiet, loud)
+
+
+@pytest.mark.parametrize("cls, name, bad", [
+    (KernelShapExplainer, "sampling", "uniform"),
+    (KernelShapExplainer, "max_order", 2),
+    (KernelShapExplainer, "n_samples", 0),
+    (KernelShapExplainer, "tol", -1.0),
+    (ShapleySamplingExplainer, "n_permutations", 0),
+    (ShapleySamplingExplainer, "tol", 0.0),
+    (ExactShapleyExplainer, "max_features", 0),
+    (ExactShapleyExplainer, "background", "median"),
+])
+def test_bad_parameters_fail_at_fit_naming_them(regression_data, cls, name, bad):
+    X, y = regression_data
+    with pytest.raises(ValueError, match=f"'{name}' parameter of {cls.__name__}"):
+        cls(LinearRegression(), **{name: bad}).fit(X, y)
+
+
+def test_sampling_tolerance_stops_early_and_keeps_efficiency(regression_data, mlp):
+    X, _ = regression_data
+    kw = dict(n_permutations=32, max_background=20, random_state=0)
+    loose = ShapleySamplingExplainer(FrozenEstimator(mlp), tol=10.0, **kw).fit(X).explain(X[:5])
+    strict = ShapleySamplingExplainer(FrozenEstimator(mlp), tol=1e-12, **kw).fit(X).explain(X[:5])
+    assert loose.n_permutations < strict.n_permutations == 32
+    full = ShapleySamplingExplainer(FrozenEstimator(mlp), **kw).fit(X).explain(X[:5])
+    np.testing.assert_array_equal(strict.values, full.values)
+    for exp in (loose, strict):
+        np.testing.assert_allclose(exp.values.sum(1) + exp.base_values, mlp.predict(X[:5])[:, None], atol=1e-9)
