@@ -459,6 +459,14 @@ def _use_jackknife(order, m, n_units):
     return m <= 512
 
 
+def _within_tol(phi, std, tol):
+    """True when every value's 95% half-width is at most ``tol`` times its row's largest value."""
+    scale = np.abs(phi).max(axis=1, keepdims=True)
+    scale = np.where(scale > 0, scale, 1.0)
+    with np.errstate(invalid="ignore"):
+        return bool(np.all(Z95 * std <= tol * scale))
+
+
 def kernel_estimate(evaluate, p, budget, *, sampling="leverage", max_order="auto", tol=None,
                     random_state=None, max_bytes=SOLVE_MAX_BYTES):
     """KernelSHAP over a game (exact when the budget covers all ``2**p`` coalitions).
@@ -503,7 +511,7 @@ def kernel_estimate(evaluate, p, budget, *, sampling="leverage", max_order="auto
             break
         values = cached(design.masks)
         phi, std = kernel_shap_from_values(design, v0, v1, values, order=order)
-        if tol is not None and Z95 * std.max() <= tol * (np.abs(phi).max() or 1.0):
+        if tol is not None and _within_tol(phi, std, tol):
             break
     return Estimate(phi, v0, std, {"exact": False, "n_evaluations": cached.n_evaluated, "order": order})
 
@@ -582,7 +590,7 @@ def permutation_estimate(evaluate, p, n_permutations, *, tol=None, random_state=
     """Antithetic permutation sampling over a game.
 
     With ``tol``, permutations are walked in doubling steps (from a quarter of them, in pairs)
-    until ``1.96 * std`` is at most ``tol`` times the largest absolute value.
+    until ``1.96 * std`` is at most ``tol`` times its row's largest absolute value.
     """
     from sklearn.utils import check_random_state
 
@@ -600,6 +608,6 @@ def permutation_estimate(evaluate, p, n_permutations, *, tol=None, random_state=
         values = cached(uniq)
         prefix = values[:, inverse].reshape(values.shape[0], n_perm, p + 1, -1)
         phi, std = shapley_from_permutations(sub, prefix)
-        if tol is not None and Z95 * np.nanmax(std) <= tol * (np.abs(phi).max() or 1.0):
+        if tol is not None and _within_tol(phi, std, tol):
             break
     return Estimate(phi, prefix[:, 0, 0], std, {"n_evaluations": cached.n_evaluated, "n_permutations": n_perm})

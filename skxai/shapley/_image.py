@@ -136,7 +136,7 @@ class ImageShapleyExplainer(BaseExplainer, auto_wrap_output_keys=None):
         :class:`~skxai.KernelShapExplainer`.
     tol : float, default=None
         Early stop of ``"kernel"`` and ``"sampling"`` once ``1.96 * std`` is at most ``tol``
-        times the largest absolute value.
+        times the image's largest absolute value.
     n_jobs : int, default=None
         Workers over the model calls (joblib); the numbers are the same for any value.
 

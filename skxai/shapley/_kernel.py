@@ -64,8 +64,8 @@ class KernelShapExplainer(BaseTabularExplainer):
         of all coalitions (spread coalitions serve interaction fits better).
     tol : float, default=None
         Early stop: start from a quarter of the budget and double it until the 95% half-width
-        ``1.96 * std`` of every value is at most ``tol`` times the largest absolute value (the
-        error is then below ``tol`` with 95% confidence, value by value).
+        ``1.96 * std`` of every value is at most ``tol`` times the row's largest absolute
+        value (each error is then below that with 95% confidence).
     target, response_method, max_background, background, feature_groups, batch_size,
     n_jobs, random_state, scoring, verbose
         As in :class:`~skxai.ExactShapleyExplainer`.

@@ -38,8 +38,8 @@ class ShapleySamplingExplainer(BaseTabularExplainer):
         As in :class:`~skxai.ExactShapleyExplainer`.
     tol : float, default=None
         Early stop: walk a quarter of the permutations (in antithetic pairs), then double them
-        until ``1.96 * std`` of every value is at most ``tol`` times the largest absolute
-        value.
+        until ``1.96 * std`` of every value is at most ``tol`` times its row's largest
+        absolute value.
 
     Notes
     -----
