@@ -21,8 +21,9 @@ size), so it is multiplied by ``t_{0.975, df} / 1.96`` with the units' degrees o
 - Permutation sampling: antithetic pairs are the units. A pair's mean takes few distinct values
   on many games, so a few pairs can agree exactly while the estimate is off; the per-unit
   variance is floored at the variance of single permutations times the variance reduction the
-  pairs achieve on the other players of the same row (pooled ratio), which is zero only when
-  the player's contribution never varies (then the estimate is exact).
+  pairs achieve on all players of the same row (pooled ratio), divided by the number of pairs
+  (a guard for few pairs that fades as pairs accumulate). The floor is zero only when the
+  player's contribution never varies (then the estimate is exact).
 
 The calibration is measured in ``benchmarks/bench_calibration.py`` against exact values.
 """
@@ -172,8 +173,14 @@ def kernel_order(max_order, p, budget, max_bytes=SOLVE_MAX_BYTES):
     return order
 
 
-def _collapsed_strata(design):
-    """Stratum of each sampled unit, strata of a single unit merged into a neighbour.
+#: Strata with fewer sampling units are merged with a neighbour (collapsed strata): a variance
+#: estimated from 2 or 3 units per stratum is too unstable (coverage 0.87 at budget 40 on 10
+#: players with 2, 0.91-0.93 with 4; benchmarks/results/calibration.md).
+MIN_STRATUM_UNITS = 4
+
+
+def _collapsed_strata(design, min_units=MIN_STRATUM_UNITS):
+    """Stratum of each sampled unit, strata of fewer than ``min_units`` merged with neighbours.
 
     Returns the new stratum id per unit, and per new stratum its unit count and fpc.
     """
@@ -184,11 +191,11 @@ def _collapsed_strata(design):
     if n_strata > 1:
         groups = []
         for s in range(n_strata):
-            if groups and (sizes[s] < 2 or sum(sizes[g] for g in groups[-1]) < 2):
+            if groups and (sizes[s] < min_units or sum(sizes[g] for g in groups[-1]) < min_units):
                 groups[-1].append(s)
             else:
                 groups.append([s])
-        if len(groups) > 1 and sum(sizes[g] for g in groups[-1]) < 2:
+        if len(groups) > 1 and sum(sizes[g] for g in groups[-1]) < min_units:
             groups[-2].extend(groups.pop())
         for new, members in enumerate(groups):
             target[members] = new
@@ -336,14 +343,15 @@ def _kadd_solve(design, Y, delta, order, with_influence=False):
     overlap = _overlaps(Z)
     G = table[overlap]  # K, then K + W^-1 in place
     del overlap
-    G[np.diag_indices(m)] += 1.0 / w
+    G.flat[:: m + 1] += 1.0 / w
     z_size = Z.sum(axis=1).astype(int)
     e = table[z_size]
     r_coef = (binom_minus @ inv)[z_size]
     R = (Z * r_coef[:, None]).T  # (p, m): L P^-1 Phi^T
     c0 = float(table[p])
     c1 = float((binom_minus @ inv)[p])
-    factor = scipy.linalg.cho_factor(G, lower=True, overwrite_a=True, check_finite=False)
+    # G is symmetric: its transpose is the Fortran-ordered array LAPACK factors in place.
+    factor = scipy.linalg.cho_factor(G.T, lower=True, overwrite_a=True, check_finite=False)
     sol = scipy.linalg.cho_solve(factor, np.hstack([Y, e[:, None]]), check_finite=False)
     Gy, Ge = sol[:, :-1], sol[:, -1]
     d = c0 - e @ Ge
@@ -358,12 +366,15 @@ def _kadd_solve(design, Y, delta, order, with_influence=False):
     C = scipy.linalg.cho_solve(factor, R.T - np.outer(e, a) / d, check_finite=False)
     # Residuals W^-1 G^-1 (y + mu e); leave-one-out: divide by 1 - h_ii = (G^-1)_ii / w_i.
     alpha = Gy + np.outer(Ge, mu)
-    ginv_diag = np.zeros(m)
-    for c0_ in range(0, m, 512):
-        eye = np.zeros((m, min(512, m - c0_)))
-        eye[c0_ + np.arange(eye.shape[1]), np.arange(eye.shape[1])] = 1.0
-        cols = scipy.linalg.solve_triangular(factor[0], eye, lower=True, check_finite=False)
-        ginv_diag[c0_ : c0_ + eye.shape[1]] = (cols**2).sum(axis=0)
+    # diag(G^-1) = squared column norms of L^-1; L inverted in place (LAPACK trtri, m^3 / 3
+    # flops, no second m x m array), its upper triangle (left over by cho_factor) skipped.
+    Linv, info = scipy.linalg.lapack.dtrtri(factor[0], lower=1, overwrite_c=1)
+    ginv_diag = np.full(m, np.nan)
+    if info == 0:
+        for j0 in range(0, m, 512):
+            j1 = min(m, j0 + 512)
+            block = Linv[j0:, j0:j1]
+            ginv_diag[j0:j1] = (np.tril(block[: j1 - j0]) ** 2).sum(axis=0) + (block[j1 - j0 :] ** 2).sum(axis=0)
     return phi, C, alpha / ginv_diag[:, None]
 
 
@@ -407,7 +418,7 @@ def kernel_shap_from_values(design, v0, v1, values, *, order=1, with_std=True):
             # The k-additive fit runs on what the linear fit leaves, so additive games (zero
             # residual) stay exact to rounding while interactions are still captured.
             keep = w > 0  # jackknife replicates drop units (a zero weight has no dual)
-            d = replace(design, masks=design.masks[keep], weights=w[keep])
+            d = design if keep.all() else replace(design, masks=design.masks[keep], weights=w[keep])
             resid = (Y - Z @ phi)[keep]
             extra, C, loo = _kadd_solve(d, resid, np.zeros_like(delta), order, with_influence=influence)
             return phi + extra, C, loo
@@ -441,11 +452,19 @@ def _use_jackknife(order, m, n_units):
     The sandwich under-covers with few sampling units (budget 40 on 10 players: 0.83) and for
     the k-additive fit at moderate budgets (0.5-0.7 at 300 on 10 players); the jackknife refits
     capture the fit's non-linearity in the weights. k-additive refits cost an m x m solve each,
-    so beyond ``2048`` coalitions the linearisation (calibrated there) is used.
+    so beyond 512 coalitions the linearisation (calibrated at 1,000 on 10 players) is used.
     """
     if order == 1:
         return n_units <= 4 * JACKKNIFE_GROUPS
-    return m <= 2048
+    return m <= 512
+
+
+def _within_tol(phi, std, tol):
+    """True when every value's 95% half-width is at most ``tol`` times its row's largest value."""
+    scale = np.abs(phi).max(axis=1, keepdims=True)
+    scale = np.where(scale > 0, scale, 1.0)
+    with np.errstate(invalid="ignore"):
+        return bool(np.all(Z95 * std <= tol * scale))
 
 
 def kernel_estimate(evaluate, p, budget, *, sampling="leverage", max_order="auto", tol=None,
@@ -492,7 +511,7 @@ def kernel_estimate(evaluate, p, budget, *, sampling="leverage", max_order="auto
             break
         values = cached(design.masks)
         phi, std = kernel_shap_from_values(design, v0, v1, values, order=order)
-        if tol is not None and Z95 * std.max() <= tol * (np.abs(phi).max() or 1.0):
+        if tol is not None and _within_tol(phi, std, tol):
             break
     return Estimate(phi, v0, std, {"exact": False, "n_evaluations": cached.n_evaluated, "order": order})
 
@@ -558,7 +577,8 @@ def shapley_from_permutations(perms, prefix_values):
         with np.errstate(invalid="ignore", divide="ignore"):
             ratio = var_pair.sum(axis=1, keepdims=True) / var_single.sum(axis=1, keepdims=True)
         ratio = np.nan_to_num(ratio, nan=0.0)
-        var_unit = np.maximum(var_pair, ratio * var_single)
+        # The floor fades as 1/n_pairs: it guards against a few pairs agreeing by chance.
+        var_unit = np.maximum(var_pair, ratio * var_single / n_pairs)
         std = np.sqrt(var_unit / n_pairs) * t_inflation(n_pairs - 1)
     else:
         # One pair: a pair's mean varies at most as much as one permutation's contribution.
@@ -570,7 +590,7 @@ def permutation_estimate(evaluate, p, n_permutations, *, tol=None, random_state=
     """Antithetic permutation sampling over a game.
 
     With ``tol``, permutations are walked in doubling steps (from a quarter of them, in pairs)
-    until ``1.96 * std`` is at most ``tol`` times the largest absolute value.
+    until ``1.96 * std`` is at most ``tol`` times its row's largest absolute value.
     """
     from sklearn.utils import check_random_state
 
@@ -588,6 +608,6 @@ def permutation_estimate(evaluate, p, n_permutations, *, tol=None, random_state=
         values = cached(uniq)
         prefix = values[:, inverse].reshape(values.shape[0], n_perm, p + 1, -1)
         phi, std = shapley_from_permutations(sub, prefix)
-        if tol is not None and Z95 * np.nanmax(std) <= tol * (np.abs(phi).max() or 1.0):
+        if tol is not None and _within_tol(phi, std, tol):
             break
     return Estimate(phi, prefix[:, 0, 0], std, {"n_evaluations": cached.n_evaluated, "n_permutations": n_perm})

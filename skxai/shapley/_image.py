@@ -125,6 +125,17 @@ class ImageShapleyExplainer(BaseExplainer, auto_wrap_output_keys=None):
     scoring : str or callable, default=None
         Metric of ``score`` (default: deletion AUC, negated, on images shaped
         ``(n, C, *spatial)``).
+    sampling : {"leverage", "kernel"}, default="leverage"
+        How ``"kernel"`` shares its sampled budget among coalition sizes (as in
+        :class:`~skxai.KernelShapExplainer`).
+    max_order : {"auto", 1, 3, 5, 7}, default="auto"
+        Order of the ``"kernel"`` fit (k-additive beyond 1), as in
+        :class:`~skxai.KernelShapExplainer`.
+    tol : float, default=None
+        Early stop of ``"kernel"`` and ``"sampling"`` once ``1.96 * std`` is at most ``tol``
+        times the image's largest absolute value.
+    n_jobs : int, default=None
+        Workers over the model calls (joblib); the numbers are the same for any value.
 
     Attributes
     ----------

@@ -48,21 +48,25 @@ class KernelShapExplainer(BaseTabularExplainer):
         ``"auto"`` is ``min(2**p, 2 p + 2048)``. At least ``2 p + 2`` for p players.
     sampling : {"leverage", "kernel"}, default="leverage"
         How the sampled budget is shared among subset sizes.
-    max_order : {"auto", 1, 3, 5}, default="auto"
+    max_order : {"auto", 1, 3, 5, 7}, default="auto"
         1 is classic KernelSHAP (a linear fit of the coalition values). An odd order k > 1 fits
         a k-additive game instead (every interaction up to size k, ridge-penalised) with the
         same weights and exact efficiency, and returns its Shapley values: the k-additive
         estimator (kADD-SHAP, Pelegrina et al. 2023) on skxai's design, several times more
         accurate on non-additive models at the same budget. "auto" takes the highest of 5 and 3
-        whose number of interaction terms is at most 1.5 times ``n_samples``, else 1. The fit
+        whose number of interaction terms is at most 1.5 times ``n_samples`` and whose
+        ``m x m`` kernel system (``9 m**2`` bytes for m coalitions) fits in 512 MiB, else 1; an
+        explicit order whose system does not fit is refused at ``fit`` (so memory stays bounded
+        whatever the budget: at 16,384 coalitions "auto" uses the linear fit). The fit
         is solved in its kernel form, so its cost grows with the number of coalitions, not
         with the number of interaction terms. It runs on the residual of the linear fit, so
         additive models are explained exactly whatever the order. With interactions, whole
         sizes are enumerated only up to 40% of the budget when the budget is under a quarter
         of all coalitions (spread coalitions serve interaction fits better).
     tol : float, default=None
-        Early stop: start from a quarter of the budget and double it until the largest
-        standard error is below ``tol`` times the spread of the attributions.
+        Early stop: start from a quarter of the budget and double it until the 95% half-width
+        ``1.96 * std`` of every value is at most ``tol`` times the row's largest absolute
+        value (each error is then below that with 95% confidence).
     target, response_method, max_background, background, feature_groups, batch_size,
     n_jobs, random_state, scoring, verbose, game, conditional_sampler, n_conditional_samples,
     bandwidth
@@ -73,7 +77,11 @@ class KernelShapExplainer(BaseTabularExplainer):
     estimator_, background_, background_weights_, expected_value_, n_features_in_,
     output_names_, target_index_
         As in :class:`~skxai.ExactShapleyExplainer`. ``explain`` also reports
-        ``n_evaluations`` (coalitions evaluated per row) and ``exact``.
+        ``n_evaluations`` (coalitions evaluated per row), ``exact``, ``order`` (of the fit) and
+        ``std``: standard errors scaled so that ``values +/- 1.96 * std`` are 95% confidence
+        intervals (jackknife over the sampled coalition pairs, or the leave-one-out sandwich
+        at large budgets, with Student-t degrees of freedom; zero when exact). Their coverage
+        is measured in ``benchmarks/results/calibration.md``.
 
     Examples
     --------

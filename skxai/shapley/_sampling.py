@@ -38,6 +38,18 @@ class ShapleySamplingExplainer(BaseTabularExplainer):
     n_jobs, random_state, scoring, verbose, game, conditional_sampler, n_conditional_samples,
     bandwidth
         As in :class:`~skxai.ExactShapleyExplainer`.
+    tol : float, default=None
+        Early stop: walk a quarter of the permutations (in antithetic pairs), then double them
+        until ``1.96 * std`` of every value is at most ``tol`` times its row's largest
+        absolute value.
+
+    Notes
+    -----
+    ``explain`` reports ``std``: the standard error over antithetic pairs (the sampling
+    units), scaled by ``t_{0.975, pairs - 1} / 1.96`` so that ``values +/- 1.96 * std`` are
+    95% intervals, and floored because a pair's mean takes few distinct values (a few pairs
+    can agree exactly while the estimate is off; see :mod:`skxai._estimate`). With 4
+    permutations (one degree of freedom) the intervals are wide by necessity.
 
     Examples
     --------

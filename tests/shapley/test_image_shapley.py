@@ -185,3 +185,21 @@ def test_skorch_net_in_a_pipeline_step():
     np.testing.assert_allclose(exp.outputs, est.estimator_.predict_proba(X[:3]), atol=1e-6)
     np.testing.assert_allclose(exp.player_values.sum(1), exp.outputs - exp.base_values, atol=1e-6)
     assert est.transform(X[:3]).shape == (3, 12, 12)
+
+
+def test_shared_estimators_parameters_and_n_jobs(digits_model):
+    X, model = digits_model
+    common = dict(image_shape=(8, 8), n_segments=(2, 4), random_state=0)
+    for name, bad in [("sampling", "uniform"), ("max_order", 2), ("tol", -1.0), ("n_jobs", "two"),
+                      ("n_samples", 0)]:
+        with pytest.raises(ValueError, match=f"'{name}' parameter of ImageShapleyExplainer"):
+            ImageShapleyExplainer(model, **common, **{name: bad}).fit(X)
+    for method in ("kernel", "sampling"):
+        one = ImageShapleyExplainer(model, method=method, n_samples=60, **common).fit(X).explain(X[:3])
+        two = ImageShapleyExplainer(model, method=method, n_samples=60, n_jobs=2, batch_size=16,
+                                    **common).fit(X).explain(X[:3])
+        np.testing.assert_allclose(two.player_values, one.player_values, rtol=1e-12, atol=1e-12)
+        assert one.std is not None and np.isfinite(one.std).all()
+    lin = ImageShapleyExplainer(model, method="kernel", n_samples=100, max_order=1, tol=10.0,
+                                response_method="decision_function", **common).fit(X).explain(X[:2])
+    assert (lin.n_evaluations < 100).all()

@@ -1,0 +1,101 @@
+"""Reported standard errors mean what they say: phi +/- 1.96 std covers about 95% of exact values.
+
+The exact values come from enumerating every coalition here (not from skxai). Coverage is
+counted over rows, players and seeds; estimates that are exact (error and std both ~0) are left
+out. Too narrow intervals (coverage < 0.90) and too wide ones (a standard error not divided by
+sqrt(n): coverage ~1 and error/std far below 1) both fail.
+"""
+
+from math import factorial
+
+import numpy as np
+import pytest
+
+from skxai import KernelShapExplainer, ShapleySamplingExplainer
+
+P = 10
+
+
+def _games():
+    rng = np.random.RandomState(0)
+    a = rng.normal(size=P)
+    pairs = np.triu(rng.normal(size=(P, P)) * (rng.random_sample((P, P)) < 0.3), 1)
+    triples = [tuple(rng.choice(P, 3, replace=False)) for _ in range(6)]
+    t_coef = rng.normal(size=len(triples))
+
+    def interactions(A):
+        out = 0.3 * A @ a + np.einsum("ni,ij,nj->n", A, pairs, A)
+        for (i, j, k), c in zip(triples, t_coef, strict=True):
+            out = out + c * A[:, i] * A[:, j] * A[:, k]
+        return out
+
+    def classifier(A):
+        return 1.0 / (1.0 + np.exp(-2.0 * interactions(A)))
+
+    return {"interactions": interactions, "classifier": classifier}
+
+
+def brute_force_shapley(f, X, bg):
+    """phi_j = sum_S |S|! (p-|S|-1)! / p! (v(S + j) - v(S)), v by averaging over bg."""
+    codes = np.arange(2**P)
+    masks = ((codes[:, None] >> np.arange(P)) & 1).astype(bool)
+    v = np.stack([f(np.where(masks[:, None, :], x, bg[None]).reshape(-1, P)).reshape(2**P, -1).mean(1)
+                  for x in X])  # (n, 2**P)
+    sizes = masks.sum(1)
+    phi = np.zeros((len(X), P))
+    for j in range(P):
+        without = codes[~masks[:, j]]
+        w = np.array([factorial(s) * factorial(P - s - 1) / factorial(P) for s in sizes[without]])
+        phi[:, j] = (v[:, without | (1 << j)] - v[:, without]) @ w
+    return phi
+
+
+@pytest.fixture(scope="module")
+def problems():
+    rng = np.random.RandomState(1)
+    X, bg = rng.normal(size=(10, P)), rng.normal(size=(6, P))
+    return [(f, X, bg, brute_force_shapley(f, X, bg)) for f in _games().values()]
+
+
+def _coverage(make, problems, seeds=5):
+    hit = n = 0
+    sq_err = sq_std = 0.0
+    for f, X, bg, exact in problems:
+        for seed in range(seeds):
+            exp = make(f, seed).fit(bg).explain(X)
+            phi, std = exp.values[..., 0], exp.std[..., 0]
+            err = np.abs(phi - exact)
+            live = ~((err < 1e-9) & (std < 1e-9))
+            hit += (err[live] <= 1.96 * std[live]).sum()
+            n += live.sum()
+            sq_err += (err[live] ** 2).sum()
+            sq_std += (std[live] ** 2).sum()
+    return hit / n, np.sqrt(sq_err / sq_std)
+
+
+@pytest.mark.parametrize("kw", [dict(n_samples=100, max_order=1), dict(n_samples=300, max_order=1),
+                                dict(n_samples=300, max_order="auto")])
+def test_kernel_shap_intervals_cover(problems, kw):
+    cov, ratio = _coverage(lambda f, s: KernelShapExplainer(f, max_background=None, random_state=s, **kw),
+                           problems)
+    assert 0.90 <= cov, cov
+    if kw["max_order"] == 1:  # the order-3 fit is near exact on these order-3 games: wide is fine
+        assert cov <= 0.995, cov
+        assert ratio > 0.6, ratio
+
+
+@pytest.mark.parametrize("n_permutations", [10, 50])
+def test_sampling_intervals_cover(problems, n_permutations):
+    cov, ratio = _coverage(
+        lambda f, s: ShapleySamplingExplainer(f, n_permutations=n_permutations, max_background=None,
+                                              random_state=s), problems)
+    assert 0.90 <= cov <= 0.995, cov
+    assert ratio > 0.45, ratio
+
+
+def test_few_permutations_never_report_zero_error_when_wrong(problems):
+    """Four permutations: pairs can agree exactly while the estimate is off; std must not be 0."""
+    for f, X, bg, exact in problems:
+        exp = ShapleySamplingExplainer(f, n_permutations=4, max_background=None, random_state=0).fit(bg).explain(X)
+        wrong = np.abs(exp.values[..., 0] - exact) > 1e-6
+        assert (exp.std[..., 0][wrong] > 0).all()
