@@ -536,6 +536,15 @@ def test_fuzz(name, cls, scenario):
         exp = check_outcome(name, scenario, d, run)
         assert same(snaps[0], fit_X) and same(snaps[1], exp_X), f"{name}/{scenario}: the data was changed"
         assert same_model(state, model), f"{name}/{scenario}: the model was changed"
+        if exp is not None and name == "DeepShapExplainer" and n_explain:
+            # DeepLIFT's rescale rule on a ReLU net: exact efficiency against the mean of the
+            # background outputs (the background is every fit row: fewer than max_background)
+            with torch.no_grad():
+                f_exp = model(torch.as_tensor(as_float(exp_X))).numpy()[:, 0]
+                f_bg = model(torch.as_tensor(as_float(fit_X))).numpy()[:, 0]
+            np.testing.assert_allclose(np.asarray(exp.values).reshape(n_explain, -1).sum(1),
+                                       f_exp - f_bg.mean(), rtol=1e-6, atol=1e-8,
+                                       err_msg=f"DeepShap efficiency fails for {d}")
         if exp is None or name not in EFFICIENT or n_explain == 0:
             return
         ref, _ = reference_output(name, model, fit_X, exp_X, fit_kwargs)
