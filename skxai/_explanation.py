@@ -171,8 +171,9 @@ class Explanation:
             kinds[-1] = "output"
         names = self.feature_names
         has_features = self.__dict__.get("_features", True)
-        if (has_features and names is not None and names.ndim == 1 and v.ndim > first
-                and kinds[first] == "other" and v.shape[first] == len(names)):
+        named = names is not None and names.ndim == 1 and v.ndim > first and v.shape[first] == len(names)
+        tabular = names is None and self.output_axis is not None and v.ndim == first + 2
+        if has_features and v.ndim > first and kinds[first] == "other" and (named or tabular):
             kinds[first] = "feature"
         return kinds
 
@@ -289,7 +290,8 @@ class Explanation:
         if kind == "feature":
             if not data_follows:
                 self.data = self._take_data_columns(key, pos, size)
-            self.feature_names = self.feature_names[key]
+            if self.feature_names is not None:
+                self.feature_names = self.feature_names[key]
             if scalar:
                 self._features = False
         elif kind == "output":

@@ -198,3 +198,15 @@ def test_text_explanations_index_by_document():
     assert_array_equal(one.values[1:3], exp[2][1:3].values)
     with pytest.raises(IndexError, match="too many indices"):
         exp[:, 0]
+
+
+def test_unnamed_tabular_features_slice_data_too():
+    values = np.arange(24.0).reshape(2, 4, 3)
+    data = np.arange(8.0).reshape(2, 4)
+    e = Explanation(values, data=data, output_axis=-1, target_index=0)
+    assert_array_equal(e[:, 1:3].data, data[:, 1:3])
+    assert_array_equal(e[:, 1:3].values, values[:, 1:3])
+    assert_array_equal(e[1, 2].data, data[1, 2])
+    assert_array_equal(e[:, 2].target_values, values[:, 2, 0])
+    with pytest.raises(KeyError, match="no feature names"):
+        e[:, "age"]

@@ -229,3 +229,34 @@ def test_torch_extras_state_ranges_not_pins():
     script = (Path(__file__).parents[1] / "tools" / "test.sh").read_text()
     first_install = next(line for line in script.splitlines() if "pip install" in line)
     assert '"torch==2.13.0"' in first_install  # the exact CPU build, before the extras
+
+
+def test_families_with_their_own_quality_figure_keep_both_meanings():
+    """Tree (tree-space figure), anchors (precision) and LIME text (surrogate R^2) with and without y."""
+    import pandas as pd
+    from sklearn.compose import make_column_transformer
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    from sklearn.feature_extraction.text import CountVectorizer
+    from sklearn.preprocessing import OneHotEncoder
+
+    from skxai import AnchorTextExplainer, LimeTextExplainer, TreeShapExplainer
+
+    rng = np.random.RandomState(0)
+    df = pd.DataFrame({"a": rng.normal(size=200), "c": rng.choice(list("xyz"), 200)})
+    y = ((df.a > 0) ^ (df.c == "x")).astype(int)
+    pipe = make_pipeline(make_column_transformer((OneHotEncoder(), ["c"]), remainder="passthrough"),
+                         HistGradientBoostingClassifier(max_iter=20)).fit(df, y)
+    tree = TreeShapExplainer(FrozenEstimator(pipe)).fit(df)
+    assert tree.score(df, y) == pytest.approx(accuracy_score(y, pipe.predict(df)), abs=1e-12)
+    assert -1.0 <= tree.score(df.iloc[:10]) <= 1.0
+    docs = ["good film", "bad film", "good cast", "bad plot", "good plot", "bad cast"] * 5
+    labels = np.array([1, 0, 1, 0, 1, 0] * 5)
+    labels[:3] = 1 - labels[:3]  # the model cannot be perfect on these
+    text = make_pipeline(CountVectorizer(), LogisticRegression()).fit(docs, labels)
+    acc = accuracy_score(labels, text.predict(docs))
+    lime = LimeTextExplainer(FrozenEstimator(text), n_samples=50, random_state=0).fit(docs)
+    assert lime.score(docs, labels) == pytest.approx(acc, abs=1e-12)
+    assert lime.score(docs[:2]) == pytest.approx(np.mean(lime.explain(docs[:2]).score), abs=1e-12)
+    anchors = AnchorTextExplainer(FrozenEstimator(text), random_state=0).fit(docs)
+    assert anchors.score(docs, labels) == pytest.approx(acc, abs=1e-12)
+    assert 0.0 <= anchors.score(docs[:2]) <= 1.0
