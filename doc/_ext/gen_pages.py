@@ -9,13 +9,13 @@ import re
 SECTIONS = [
     ("Explanations and base classes", "skxai", ["Explanation", "BaseExplainer", "BaseTabularExplainer"]),
     ("Shapley values", "skxai", ["ExactShapleyExplainer", "KernelShapExplainer", "ShapleySamplingExplainer",
-                                 "ShapleyRegressionExplainer", "TreeShapExplainer", "DeepShapExplainer",
+                                 "ShapleyRegressionExplainer", "TreeShapExplainer",
                                  "shapley_values"]),
     ("Surrogates (LIME)", "skxai", ["LimeExplainer", "LimeTextExplainer"]),
     ("Anchors", "skxai", ["AnchorTextExplainer", "AnchorTabularExplainer"]),
     ("Gradients and backpropagation rules", "skxai", [
         "GradientExplainer", "GradientXInputExplainer", "SmoothGradExplainer", "IntegratedGradientsExplainer",
-        "DeconvolutionExplainer", "GuidedBackpropExplainer"]),
+        "DeconvolutionExplainer", "GuidedBackpropExplainer", "DeepShapExplainer"]),
     ("Class activation maps and image players", "skxai", [
         "CamExplainer", "GradCamExplainer", "GradCamPlusPlusExplainer", "XGradCamExplainer", "HiResCamExplainer",
         "LayerCamExplainer", "EigenCamExplainer", "ScoreCamExplainer", "AblationCamExplainer", "OptiCamExplainer",
