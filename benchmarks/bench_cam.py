@@ -233,6 +233,11 @@ def main():
         "`UpsamplingBilinear2d` (`align_corners=True`), skxai and torchcam with "
         "`align_corners=False`; at a layer of the input's resolution the definitions coincide "
         "and the test suite checks equality there (tests/test_cam_peers.py).",
+        "- Grad-CAM++: skxai follows the paper's alpha exactly (0 only for 0/0), pytorch-grad-cam "
+        "adds 1e-6 to its denominator, so their maps differ where gradients are small (issue 14; "
+        "the tests compare them on a network with large gradients, where they agree).",
+        "- Default response: both benchmarks explain plain modules, whose `response_method=\"auto\"` "
+        "output is their logits, as the peers'.",
         "- torchcam's Grad-CAM++ puts `sum_ab A_ab G_ab^3` in the denominator of alpha; the "
         "paper (equation 19) and pytorch-grad-cam use `(sum_ab A_ab) G_ij^3`, as skxai does: "
         "hence the large |d torchcam| for Grad-CAM++ only. torchcam's Score-CAM min-max "
