@@ -44,8 +44,9 @@ def main():
     parser.add_argument("--only", nargs="*", default=None, help="explainer names to time")
     args = parser.parse_args()
     sys.path.insert(0, args.old)
-    import skxai
     import skxai_main
+
+    import skxai
 
     torch.set_num_threads(1)
     digits = digits_cnn().eval()
