@@ -36,11 +36,27 @@ def rgb_cnn_batch():
 
 
 def parse_args(out):
-    """``--repeats`` (5), ``--out`` (default ``out``) and ``--threads`` (1, set for torch)."""
+    """``--repeats`` (5), ``--out`` (default ``out``; ``*_cuda.md`` on a GPU), ``--threads``
+    (1, set for torch) and ``--device`` (``cpu``; ``cuda`` runs every library on the GPU,
+    ``auto`` takes the GPU when one is present). Nothing requires a GPU."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeats", type=int, default=5)
-    parser.add_argument("--out", default=out)
+    parser.add_argument("--out", default=None)
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--device", choices=("cpu", "cuda", "auto"), default="cpu")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
+    if args.device == "auto":
+        args.device = "cuda" if torch.cuda.is_available() else "cpu"
+    if args.device == "cuda" and not torch.cuda.is_available():
+        raise SystemExit("--device cuda: no CUDA device on this machine (use --device cpu or auto).")
+    if args.out is None:
+        args.out = out if args.device == "cpu" else out.replace(".md", f"_{args.device}.md")
+    args.device_name = "CPU" if args.device == "cpu" else torch.cuda.get_device_name(0)
     return args
+
+
+def sync():
+    """Wait for queued GPU work, so wall-clock timings cover it (a no-op on CPU)."""
+    if torch.cuda.is_available() and torch.cuda.is_initialized():
+        torch.cuda.synchronize()

@@ -12,7 +12,8 @@ skxai's upscaled, min-max normalised maps against pytorch-grad-cam's (which alwa
 upscales and normalises), and skxai's raw maps at the layer's resolution against torchcam's
 (``normalized=False``).
 
-    python benchmarks/bench_cam.py [--repeats 5] [--out benchmarks/results/cam.md]
+    python benchmarks/bench_cam.py [--repeats 5] [--threads 1] [--device cpu|cuda|auto]
+        [--out benchmarks/results/cam.md]
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ import torchcam.methods as tcm  # noqa: E402
 from pytorch_grad_cam.utils.model_targets import ClassifierOutputTarget  # noqa: E402
 
 import skxai  # noqa: E402
-from benchmarks._common import digits_cnn, parse_args, rgb_cnn_batch  # noqa: E402
+from benchmarks._common import digits_cnn, parse_args, rgb_cnn_batch, sync  # noqa: E402
 
 warnings.filterwarnings("ignore")
 
@@ -85,9 +86,11 @@ def rgb_setup():
 
 
 def timed(fn):
+    sync()
     t = time.perf_counter()
     with contextlib.redirect_stderr(io.StringIO()):  # peers' tqdm bars
         out = fn()
+    sync()
     return out, 1000 * (time.perf_counter() - t)
 
 
@@ -140,7 +143,7 @@ def bench(name, net, layer, fc, x, repeats):
                         scores = net(x)
                 else:
                     scores = net(x)
-                return e(class_idx=labels, scores=scores, normalized=False)[0].numpy()
+                return e(class_idx=labels, scores=scores, normalized=False)[0].cpu().numpy()
 
             fns["torchcam"] = run_tc
             cleanup.append(ext.remove_hooks)
@@ -154,7 +157,7 @@ def bench(name, net, layer, fc, x, repeats):
                 raw = sk_norm.explain(x).raw_map
                 alt = skxai.cam._upsample.postprocess(
                     torch.as_tensor(-raw), relu=True, normalize=True, size=x.shape[2:]
-                ).numpy()
+                ).cpu().numpy()
                 per = np.minimum(np.abs(heat - ref).reshape(len(x), -1).max(1),
                                  np.abs(alt - ref).reshape(len(x), -1).max(1))
                 row["pgc_diff"] = float(per.max())
@@ -179,13 +182,15 @@ def main():
     results = {}
     for name, setup in (("digits 1x8x8, batch 256", digits_setup), ("3x64x64, batch 32", rgb_setup)):
         net, layer, fc, x = setup()
+        net, x = net.to(args.device), x.to(args.device)
         results[name] = (layer, bench(name, net, layer, fc, x, args.repeats))
     lines = [
         "# CAM benchmark: skxai vs pytorch-grad-cam 1.5.7 and torchcam 0.5",
         "",
-        f"Command: `python benchmarks/bench_cam.py --repeats {args.repeats} --threads {args.threads}`",
+        f"Command: `python benchmarks/bench_cam.py --repeats {args.repeats} --threads {args.threads}"
+        + ("`" if args.device == "cpu" else f" --device {args.device}`"),
         "",
-        f"torch {torch.__version__}, CPU, {args.threads} torch thread(s) for every library (the "
+        f"torch {torch.__version__}, {args.device_name}, {args.threads} torch thread(s) for every library (the "
         "2-core machine is shared with other jobs; multi-threaded BLAS under that load is "
         "erratic). Digits CNN trained 15 epochs (so its ReLU channels are as sparse as a real "
         "network's), 3x64x64 CNN at random initialisation; predicted class of each image as "
@@ -228,6 +233,11 @@ def main():
         "`UpsamplingBilinear2d` (`align_corners=True`), skxai and torchcam with "
         "`align_corners=False`; at a layer of the input's resolution the definitions coincide "
         "and the test suite checks equality there (tests/test_cam_peers.py).",
+        "- Grad-CAM++: skxai follows the paper's alpha exactly (0 only for 0/0), pytorch-grad-cam "
+        "adds 1e-6 to its denominator, so their maps differ where gradients are small (issue 14; "
+        "the tests compare them on a network with large gradients, where they agree).",
+        "- Default response: both benchmarks explain plain modules, whose `response_method=\"auto\"` "
+        "output is their logits, as the peers'.",
         "- torchcam's Grad-CAM++ puts `sum_ab A_ab G_ab^3` in the denominator of alpha; the "
         "paper (equation 19) and pytorch-grad-cam use `(sum_ab A_ab) G_ij^3`, as skxai does: "
         "hence the large |d torchcam| for Grad-CAM++ only. torchcam's Score-CAM min-max "

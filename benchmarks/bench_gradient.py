@@ -13,7 +13,8 @@ The "floor" is 50 separate forward-backward passes of the batch (plain torch), t
 minimum over repeats, all libraries interleaved in one process. The IG table gives the
 completeness gap ``|sum(phi) - (f(x) - f(0))| / |f(x) - f(0)|`` per rule and step count.
 
-    python benchmarks/bench_gradient.py [--repeats 5] [--out benchmarks/results/gradient.md]
+    python benchmarks/bench_gradient.py [--repeats 5] [--threads 1] [--device cpu|cuda|auto]
+        [--out benchmarks/results/gradient.md]
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ import captum.attr as ca  # noqa: E402
 import zennit.attribution as za  # noqa: E402
 from zennit.composites import GuidedBackprop as ZennitGuided  # noqa: E402
 
-from benchmarks._common import digits_cnn, parse_args, rgb_cnn_batch  # noqa: E402
+from benchmarks._common import digits_cnn, parse_args, rgb_cnn_batch, sync  # noqa: E402
 from skxai.gradient import (  # noqa: E402
     DeepShapExplainer,
     GradientExplainer,
@@ -92,11 +93,11 @@ def bench(net, x, repeats):
     """Every contender (skxai, peers, floors) runs once per round, rounds interleaved, so a
     load spike on the shared machine hits all of them alike; each keeps its fastest round."""
     target = net(x).argmax(1)
-    t_np = target.numpy()
+    t_np = target.cpu().numpy()
     rows, jobs = [], {"floor": lambda: floor(net, x, target), "one": lambda: floor(net, x, target, 1)}
 
     def add(name, ours, peers, ref=None, fit_on=None):
-        ours.fit(x[:2].numpy() if fit_on is None else fit_on)
+        ours.fit(x[:2].cpu().numpy() if fit_on is None else fit_on)
         jobs[(name, "skxai")] = lambda: ours.transform(x)
         for peer, fn in peers.items():
             jobs[(name, peer)] = fn
@@ -161,14 +162,14 @@ def bench(net, x, repeats):
         DeepShapExplainer(net, target=t_np, batch_size=2 * big),
         {"captum": lambda: ca.DeepLiftShap(net).attribute(x, baselines=refs, target=target)},
         ref="captum",
-        fit_on=refs.numpy(),
+        fit_on=refs.cpu().numpy(),
     )
     exp = ds.explain(x)
     scale = np.abs(exp.outputs[np.arange(len(x)), exp.targets] - exp.base_values)
     _, delta = ca.DeepLift(net).attribute(x, baselines=zero, target=target, return_convergence_delta=True)
     eff = {
         "skxai": float(np.max(np.abs(exp.efficiency_gap) / scale)),
-        "captum": float((delta.abs().detach().numpy() / scale).max()),
+        "captum": float((delta.abs().detach().cpu().numpy() / scale).max()),
     }
     times = {k: [] for k in jobs}
     outs = {}
@@ -177,12 +178,14 @@ def bench(net, x, repeats):
         shift = (r * len(keys)) // max(repeats, 1)  # rotate the order from round to round
         for key in keys[shift:] + keys[:shift]:
             fn = jobs[key]
+            sync()
             t = time.perf_counter()
             with contextlib.redirect_stderr(io.StringIO()):
                 out = fn()
+            sync()
             times[key].append(1000 * (time.perf_counter() - t))
             if r == 0 and isinstance(out, torch.Tensor | np.ndarray):
-                outs[key] = np.asarray(out.detach().numpy() if isinstance(out, torch.Tensor) else out)
+                outs[key] = np.asarray(out.detach().cpu().numpy() if isinstance(out, torch.Tensor) else out)
     best = {k: min(v) for k, v in times.items()}
     floor_ms, one_ms = best["floor"], best["one"]
     for row in rows:
@@ -199,29 +202,29 @@ def bench(net, x, repeats):
 
 def ig_gaps(net, x, steps=(4, 8, 16, 32, 64, 128)):
     target = net(x).argmax(1)
-    t_np = target.numpy()
+    t_np = target.cpu().numpy()
     with torch.no_grad():
-        change = (net(x) - net(torch.zeros_like(x))).gather(1, target[:, None])[:, 0].double().numpy()
+        change = (net(x) - net(torch.zeros_like(x))).gather(1, target[:, None])[:, 0].double().cpu().numpy()
     rules = {
         "skxai gausslegendre": lambda n: IntegratedGradientsExplainer(net, n_steps=n, target=t_np, batch_size=256)
-        .fit(x[:2].numpy())
+        .fit(x[:2].cpu().numpy())
         .transform(x),
         "skxai riemann_trapezoid": lambda n: IntegratedGradientsExplainer(
             net, n_steps=n, method="riemann_trapezoid", target=t_np, batch_size=256
         )
-        .fit(x[:2].numpy())
+        .fit(x[:2].cpu().numpy())
         .transform(x),
         "captum default (gausslegendre)": lambda n: ca.IntegratedGradients(net)
         .attribute(x, target=target, n_steps=n)
         .detach()
-        .numpy(),
+        .cpu().numpy(),
         "captum riemann_trapezoid": lambda n: ca.IntegratedGradients(net)
         .attribute(x, target=target, n_steps=n, method="riemann_trapezoid")
         .detach()
-        .numpy(),
+        .cpu().numpy(),
         "zennit (riemann right)": lambda n: zennit_call(za.IntegratedGradients, net, x, target, n_iter=n)
         .detach()
-        .numpy(),
+        .cpu().numpy(),
     }
     table = {}
     for name, fn in rules.items():
@@ -236,7 +239,7 @@ def ig_gaps(net, x, steps=(4, 8, 16, 32, 64, 128)):
             ig = IntegratedGradientsExplainer(
                 net, n_steps=n, method=method, tol=0.01, max_steps=1025, target=t_np, batch_size=256
             )
-            exp = ig.fit(x[:2].numpy()).explain(x)
+            exp = ig.fit(x[:2].cpu().numpy()).explain(x)
             rel = np.abs(exp.convergence_delta) / np.abs(change)
             used = exp.n_steps_used
             # Gauss-Legendre rules are not nested: a refined sample pays for every rule it went
@@ -255,14 +258,16 @@ def main():
     lines = [
         "# Gradient family: skxai vs captum and zennit",
         "",
-        f"Command: `python benchmarks/bench_gradient.py --repeats {args.repeats} --threads {args.threads}`",
+        f"Command: `python benchmarks/bench_gradient.py --repeats {args.repeats} --threads {args.threads}"
+        + ("`" if args.device == "cpu" else f" --device {args.device}`"),
         "",
-        f"Machine: {platform.processor() or platform.machine()}, torch {torch.__version__}, "
+        f"Machine: {platform.processor() or platform.machine()}, {args.device_name}, torch {torch.__version__}, "
         f"{torch.get_num_threads()} threads (shared with other jobs: compare ratios, not absolute times).",
         "",
     ]
     for name, setup in [("digits 1x8x8, batch 256", digits_setup), ("rgb 3x64x64, batch 32", rgb_setup)]:
         net, x, note = setup()
+        net, x = net.to(args.device), x.to(args.device)
         rows, floor_ms, one_ms, eff = bench(net, x, args.repeats)
         lines += [
             f"## {name} ({note})",

@@ -125,9 +125,10 @@ def blur(X, sigma=None):
     >>> import numpy as np
     >>> from skxai._baselines import blur
     >>> X = np.zeros((1, 1, 5, 5)); X[0, 0, 2, 2] = 1.0
-    >>> b = blur(X, sigma=1.0)
-    >>> bool(abs(b.sum() - 1.0) < 1e-6), bool(b[0, 0, 2, 2] < 1.0)
-    (True, True)
+    >>> bool(blur(X, sigma=1.0)[0, 0, 2, 2] < 1.0)  # the peak is spread
+    True
+    >>> bool(np.allclose(blur(np.ones((1, 3, 4, 4))), 1.0))  # edges extended: no dark border
+    True
     """
     from scipy.ndimage import gaussian_filter
 

@@ -265,7 +265,7 @@ class TorchModel:
     --------
     >>> import numpy as np, torch
     >>> from sklearn.linear_model import LogisticRegression
-    >>> from skxai.gradient import TorchModel
+    >>> from skxai._torch import TorchModel
     >>> X = np.random.RandomState(0).normal(size=(30, 2)); y = (X[:, 0] > 0).astype(int)
     >>> clf = LogisticRegression().fit(X, y)
     >>> model = TorchModel(clf)  # converted exactly: float64, softmax of [0, z]

@@ -84,6 +84,18 @@ def like_layout(t, ref):
     return t
 
 
+def baseline_images(explainer, x):
+    """The ``baseline`` of a masking CAM for the images ``x`` (a tensor like ``x``), or None
+    for ``"zeros"`` (masking is then ``x * M``). One vocabulary: :mod:`skxai._baselines`."""
+    from skxai._baselines import make_baseline, resolve_baseline_name
+
+    kind = resolve_baseline_name(explainer.baseline, mean_means="channel_mean", owner=type(explainer).__name__)
+    if isinstance(kind, str) and kind == "zeros":
+        return None
+    b = make_baseline(kind, x.detach().cpu().numpy(), background=getattr(explainer, "background_", None))
+    return torch.as_tensor(b, dtype=x.dtype, device=x.device)
+
+
 def combine(activations, weights):
     """``sum_k w_k A_k`` for channel weights ``(n, K)`` or elementwise weights ``(n, K, *s)``."""
     if weights.ndim == 2:

@@ -41,9 +41,8 @@ class GradCamPlusPlusExplainer(BaseCamExplainer):
         g2 = G * G
         g3 = g2 * G
         total = A.sum(dim=axes, keepdim=True)
-        denom = 2 * g2 + total * g3
-        # guard only 0/0 (and a zero denominator): no additive epsilon, so the weights do not
-        # depend on the gradients' scale beyond what the formula says
-        ok = (G != 0) & (denom != 0)
-        alpha = torch.where(ok, g2 / torch.where(ok, denom, torch.ones_like(denom)), torch.zeros_like(g2))
+        # guard only 0/0 (G = 0, so the denominator G^2 (2 + sum A G) is 0 too; and the
+        # measure-zero 2 + sum A G = 0): no additive epsilon, so the weights do not depend on
+        # the gradients' scale beyond what the formula says
+        alpha = torch.nan_to_num(g2 / (2 * g2 + total * g3), nan=0.0, posinf=0.0, neginf=0.0)
         return (alpha * torch.relu(G)).sum(dim=axes)

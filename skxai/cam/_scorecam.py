@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import torch
 
-from skxai.cam._base import BaseCamExplainer, like_layout
+from skxai._baselines import BASELINE_CONSTRAINT
+from skxai.cam._base import BaseCamExplainer, baseline_images, like_layout
 from skxai.cam._upsample import minmax, upsample
 
 
@@ -24,8 +25,16 @@ class ScoreCamExplainer(BaseCamExplainer):
     aligns corners, so their masks agree with skxai's when the layer has the input's
     resolution); torchcam scales at the layer's resolution before upsampling.
 
-    Parameters as in :class:`~skxai.GradCamExplainer`; ``batch_size`` bounds the masked
-    images per forward pass.
+    Parameters
+    ----------
+    baseline : {"zeros", "background_mean", "channel_mean", "blur"}, float, array or callable, \
+default="zeros"
+        What the mask lets through where it is 0: the masked image is
+        ``x * M + (1 - M) * baseline`` (the shared vocabulary of :mod:`skxai._baselines`;
+        ``"zeros"`` is the paper's ``x * M``).
+    estimator, target_layer, target, response_method, relu, normalize, upsample, batch_size, scoring, verbose
+        As in :class:`~skxai.GradCamExplainer`; ``batch_size`` bounds the masked images per
+        forward pass.
 
     Examples
     --------
@@ -42,6 +51,36 @@ class ScoreCamExplainer(BaseCamExplainer):
 
     _uses_gradients = False
     _perturbs = True
+    _parameter_constraints = {**BaseCamExplainer._parameter_constraints, "baseline": BASELINE_CONSTRAINT}
+
+    def __init__(
+        self,
+        estimator,
+        *,
+        baseline="zeros",
+        target_layer=None,
+        target=None,
+        response_method="auto",
+        relu=True,
+        normalize=False,
+        upsample=True,
+        batch_size=256,
+        scoring=None,
+        verbose=0,
+    ):
+        super().__init__(
+            estimator,
+            target_layer=target_layer,
+            target=target,
+            response_method=response_method,
+            relu=relu,
+            normalize=normalize,
+            upsample=upsample,
+            batch_size=batch_size,
+            scoring=scoring,
+            verbose=verbose,
+        )
+        self.baseline = baseline
 
     def _channel_weights(self, lp):
         A, x = lp.activations, lp.x
@@ -53,18 +92,27 @@ class ScoreCamExplainer(BaseCamExplainer):
         owner = torch.arange(n, device=A.device).repeat_interleave(k)
         row_targets = lp.targets[owner]
         scores = torch.empty(n * k, dtype=A.dtype, device=A.device)
+        base = baseline_images(self, x)
         if not bool(live.all()):
-            # Constant channels mask the whole image out: one forward of the zero image.
+            # Constant channels mask the whole image out: it shows the baseline (one forward
+            # of the zero image, or of each image's baseline).
             with torch.no_grad():
-                y0 = self.model_.forward(torch.zeros_like(x[:1]))[0]
-            scores[~live] = y0[row_targets[~live]].to(A.dtype)
+                if base is None:
+                    y0 = self.model_.forward(torch.zeros_like(x[:1]))[0]
+                    scores[~live] = y0[row_targets[~live]].to(A.dtype)
+                else:
+                    yb = self.model_.forward(like_layout(base, x))
+                    scores[~live] = yb[owner[~live], row_targets[~live]].to(A.dtype)
         idx = torch.nonzero(live)[:, 0]
         bs = self._rows_per_call(lp)
         with torch.inference_mode():
             for s in range(0, idx.shape[0], bs):
                 rows = idx[s : s + bs]
                 masks = minmax(upsample(flat[rows], size))
-                masked = like_layout(x[owner[rows]] * masks[:, None], x)
+                masked = x[owner[rows]] * masks[:, None]
+                if base is not None:
+                    masked = masked + (1 - masks[:, None]) * base[owner[rows]]
+                masked = like_layout(masked, x)
                 y = self.model_.forward(masked)
                 scores[rows] = y.gather(1, row_targets[rows, None])[:, 0].to(A.dtype)
         return torch.softmax(scores.reshape(n, k), dim=1)

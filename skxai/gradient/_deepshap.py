@@ -462,7 +462,9 @@ class DeepShapExplainer(BaseTorchExplainer):
         per_pass = max(1, self._batch() // 2)
         total = None
         capture = contextlib.nullcontext() if layer is None else LayerCapture(layer, name, grad=True)
-        with capture as cap, deeplift_rules(model.module, skip=model.bypassed):
+        # the rules first, the capture after them: on a nonlinear layer the capture then records
+        # the rule's output (hooks of one module run in registration order)
+        with deeplift_rules(model.module, skip=model.bypassed), capture as cap:
             starts = range(0, n * n_ref, per_pass)
             for start in progress(starts, verbose=progress_bar and len(starts) > 1, desc="DeepSHAP", unit="batch"):
                 pairs = torch.arange(start, min(n * n_ref, start + per_pass), device=x.device)

@@ -244,7 +244,7 @@ callable, default="zeros"
         idx = targets[:, None]
         change = (outputs.gather(1, idx) - out0.gather(1, idx))[:, 0].double()
         delta = values.reshape(values.shape[0], -1).sum(dim=1) - change
-        used = torch.full((x.shape[0],), self.n_steps, dtype=torch.long)
+        used = torch.full((x.shape[0],), self.n_steps, dtype=torch.long, device=x.device)
         nested = self.method == "riemann_trapezoid"
         n_steps, intervals = self.n_steps, self.n_steps - 1
         while self.tol is not None:
@@ -276,6 +276,6 @@ callable, default="zeros"
             "targets": targets,
             "base_values": out0.gather(1, idx)[:, 0].double(),
             "convergence_delta": delta,
-            "n_steps_used": used.numpy(),
+            "n_steps_used": used.cpu().numpy(),
             "baselines": x0,
         }

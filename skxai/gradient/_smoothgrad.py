@@ -68,8 +68,8 @@ class SmoothGradExplainer(BaseTorchExplainer):
         Rows per forward-backward pass.
     max_background : int, default=100
     random_state : int, RandomState or None, default=None
-        Seeds the noise (a ``torch.Generator``; the global RNG is never touched). The same
-        seed gives the same noise for any ``batch_size``.
+        Seeds the noise (a CPU ``torch.Generator``; the global RNG is never touched). The
+        same seed gives the same noise for any ``batch_size`` and on any device.
     scoring : str or callable, default=None
         Quality figure of ``score`` (``"infidelity"`` by default), e.g. to tune ``sigma``.
     verbose : int, default=0
@@ -178,8 +178,11 @@ class SmoothGradExplainer(BaseTorchExplainer):
         return int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
 
     def _draw_noise(self, j, x, generator):
-        """Standard normal noise shaped like ``x`` for draw ``j`` (one generator stream)."""
-        return torch.randn(x.shape, generator=generator, dtype=x.dtype, device=x.device)
+        """Standard normal noise shaped like ``x`` for draw ``j`` (one generator stream).
+
+        Drawn on the CPU and moved to the model's device, so a seed gives the same noise, and
+        the same numbers, on any device (a CUDA generator would draw other values)."""
+        return torch.randn(x.shape, generator=generator, dtype=x.dtype).to(x.device)
 
     def _noise_scale(self, x):
         if self.sigma_mode == "absolute":
@@ -190,7 +193,7 @@ class SmoothGradExplainer(BaseTorchExplainer):
 
     def _attribute_core(self, x, targets):
         scale = self._noise_scale(x).to(x.device)
-        generator = torch.Generator(device=x.device).manual_seed(self._seed())
+        generator = torch.Generator().manual_seed(self._seed())
         total = total_sq = None
         for j in progress(range(self.n_samples), verbose=self.verbose, desc="SmoothGrad", unit="sample"):
             noisy = x + self._draw_noise(j, x, generator) * scale if self.sigma > 0 else x

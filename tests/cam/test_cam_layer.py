@@ -90,3 +90,28 @@ def test_gradcampp_weights_follow_the_formula_at_any_gradient_scale(scale):
         eps_alpha = np.where(G != 0, G**2 / (2 * G**2 + s * G**3 + 1e-6), 0.0)
         eps_w = (eps_alpha * np.maximum(G, 0)).sum(axis=(2, 3))
         assert np.abs(eps_w - ref).max() > 0.5 * np.abs(ref).max()
+
+
+def test_scorecam_masks_towards_the_shared_baseline():
+    # masked image = x * M + (1 - M) * baseline, M the min-max scaled upsampled channel
+    from skxai import ScoreCamExplainer
+    from skxai._baselines import make_baseline
+
+    net = _gap_net(nn.ReLU()).eval()
+    X = _images(3)
+    x = torch.as_tensor(X)
+    with torch.no_grad():
+        A = net[1](net[0](x))
+        t = net(x).argmax(1)
+        for name in ("zeros", "blur", "channel_mean"):
+            b = torch.as_tensor(make_baseline(name, X))
+            scores = torch.empty(3, 5, dtype=torch.float64)
+            for i in range(3):
+                for k in range(5):
+                    m = A[i, k]
+                    m = (m - m.min()) / (m.max() - m.min()) if m.max() > m.min() else torch.zeros_like(m)
+                    xi = x[i] * m + (1 - m) * b[i]
+                    scores[i, k] = net(xi[None])[0, t[i]]
+            ref = torch.softmax(scores, dim=1).numpy()
+            got = ScoreCamExplainer(net, baseline=name).fit(X).explain(X).weights
+            np.testing.assert_allclose(got, ref, rtol=1e-9, err_msg=name)

@@ -189,3 +189,17 @@ def test_sequences_conv1d_and_pooling():
     exp = DeepShapExplainer(net, target=1).fit(bg).explain(X)
     assert exp.values.shape == X.shape
     np.testing.assert_allclose(exp.efficiency_gap, 0.0, atol=1e-10)
+
+
+def test_efficiency_holds_at_a_nonlinear_target_layer():
+    # the capture runs after the DeepLIFT rule of the layer itself, so attributing to a ReLU's
+    # output keeps the multipliers of everything above it (it failed with "does not require
+    # grad" when the capture ran first)
+    from tests._nets import seeded_float64
+
+    net = seeded_float64(nn.Sequential(nn.Linear(4, 6), nn.ReLU(), nn.Linear(6, 5), nn.Tanh(), nn.Linear(5, 2)), 3)
+    X = np.random.RandomState(0).normal(size=(8, 4))
+    for layer in ("1", "3"):
+        exp = DeepShapExplainer(net, target_layer=layer, target=1).fit(X).explain(X)
+        f = net(torch.as_tensor(X)).detach().numpy()[:, 1]
+        np.testing.assert_allclose(exp.values.sum(axis=1), f - f.mean(), atol=1e-10)
