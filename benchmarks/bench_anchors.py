@@ -150,7 +150,7 @@ def main():
     sk_t, sk_calls, sk_rows, sk_exp, sk_ex = skxai_anchor_run(peer_docs, model, train, args.repeats)
     big_t, big_calls, big_rows, big_exp, _ = skxai_anchor_run(test, model, train, args.repeats)
     b1_t, b1_calls, b1_rows, b1_exp, b1_ex = skxai_anchor_run(
-        peer_docs, model, train, args.repeats, batch_size=100
+        peer_docs, model, train, args.repeats, samples_per_round=100
     )
     rng = np.random.RandomState(12345)
     ae_prec = anchor_exp_precision(peer_docs, ae_exps, model, nlp, 2000, rng)
@@ -228,7 +228,7 @@ def main():
         "explain_instance(doc, model.predict, threshold=0.95)` (its defaults: delta 0.1, "
         "tau 0.15, batch 10, beam 4). skxai: `AnchorTextExplainer(model, random_state=0)` "
         "(defaults: delta 0.1, epsilon 0.15, epsilon_stop 0.05, batch 50, beam 1), all documents "
-        f"in one `explain` call. Other columns: skxai with `batch_size=100`, and skxai (defaults) "
+        f"in one `explain` call. Other columns: skxai with `samples_per_round=100`, and skxai (defaults) "
         f"on {nb} documents.",
         "",
         f"| figure | anchor-exp ({n}) | skxai ({n}) | skxai batch 100 ({n}) | skxai ({nb}) |",
