@@ -400,8 +400,9 @@ class AnchorTabularExplainer(BaseAnchorExplainer):
             return np.zeros(len(out), dtype=int)
         return np.argmax(out, axis=1)
 
-    def _fresh_counts(self, row_bins, ref, anchors, rng):
-        """``(n, n_held)`` of ``n_validation_samples`` fresh samples of each anchor."""
+    def _fresh_counts(self, row_bins, ref, anchors, rng, work):
+        """``(n, n_held)`` of ``n_validation_samples`` fresh samples of each anchor; model
+        calls and rows are added to ``work``."""
         bg, bins, n = self.background_, self.background_bins_, int(self.n_validation_samples)
         parts = []
         for anchor in anchors:
@@ -413,6 +414,8 @@ class AnchorTabularExplainer(BaseAnchorExplainer):
         S = np.concatenate(parts)
         size = self.rows_per_call_
         dec = np.concatenate([self._decide(S[s : s + size]) for s in range(0, len(S), size)])
+        work[0] += -(-len(S) // size)
+        work[1] += len(S)
         held = (dec == ref).reshape(len(anchors), n)
         return [(n, int(h.sum())) for h in held]
 
@@ -420,11 +423,13 @@ class AnchorTabularExplainer(BaseAnchorExplainer):
         out = []
         for b, ref, seed in zip(bins, refs, seeds, strict=True):
             rng = np.random.RandomState(seed)
+            work = [0, 0]
             out.append(
                 _tabular_anchor(
                     self.background_bins_ == b,
                     self.background_decisions_ == ref,
-                    lambda anchors, b=b, ref=ref, rng=rng: self._fresh_counts(b, ref, anchors, rng),
+                    lambda anchors, b=b, ref=ref, rng=rng, work=work: self._fresh_counts(
+                        b, ref, anchors, rng, work),
                     threshold=float(self.threshold),
                     epsilon_stop=float(self.epsilon_stop),
                     delta=float(self.delta),
@@ -434,6 +439,7 @@ class AnchorTabularExplainer(BaseAnchorExplainer):
                     n_examples=int(self.n_examples),
                 )
             )
+            out[-1]["n_model_calls"], out[-1]["n_rows"] = work
         return out
 
     def explain(self, X):
@@ -468,7 +474,9 @@ class AnchorTabularExplainer(BaseAnchorExplainer):
             verbose=self.verbose, total=n_chunks, desc=type(self).__name__, unit="chunk",
         ))
         results = [r for part in parts for r in part]
-        totals = {"total_model_calls": 1, "total_rows": n}
+        # the explained rows' decisions, then the fresh samples of every row
+        totals = {"total_model_calls": -(-n // self.rows_per_call_) + sum(r["n_model_calls"] for r in results),
+                  "total_rows": n + sum(r["n_rows"] for r in results)}
         values = np.zeros((n, d))
         anchor, feats, cands = [], [], []
         for i, r in enumerate(results):

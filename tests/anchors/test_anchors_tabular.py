@@ -207,6 +207,9 @@ def test_accepted_anchors_keep_the_threshold_on_fresh_data(epsilon_stop):
     assert np.mean(on_fresh[ok] >= ex.threshold - epsilon_stop) >= 0.95
     # the reported precision is an honest estimate, not the optimistic in-sample figure
     assert abs(exp.precision[ok].mean() - on_fresh[ok].mean()) < 0.02
+    # every fresh sample is a model row, and is accounted for
+    assert (exp.n_rows % 1000 == 0).all() and (exp.n_rows >= 1000).all()
+    assert exp.total_rows == 60 + exp.n_rows.sum()
 
 
 def test_bad_parameters_fail_at_fit_naming_them():
