@@ -15,6 +15,9 @@ from skxai.anchors._bandit import accepts, kl_bounds
 from skxai.anchors._base import BaseAnchorExplainer, decisions, result_arrays
 from skxai.utils._param_validation import Interval, fit_context
 
+# Most looks at an anchor's fresh samples (the judging rounds).
+_N_LOOKS = 10
+
 
 def _level(delta, size, beam_size):
     """Validation level ``beta`` of the anchors of one size: a union bound that spends
@@ -24,13 +27,19 @@ def _level(delta, size, beam_size):
     return float(np.log((1 if size == 0 else beam_size) * 2.0 ** (size + 1) / delta))
 
 
-def _tabular_anchor(match, held, judge, *, threshold, epsilon_stop, delta, beam_size, max_size,
-                    objective, n_examples):
+def _tabular_anchor(match, held, *, threshold, epsilon_stop, delta, beam_size, max_size,
+                    objective, n_examples, n_validation_samples):
     """Beam search of one row's anchor: chosen on the background, judged on fresh samples.
 
+    A generator, like the text search: it yields requests ``[(anchor, n_samples)]`` and is
+    sent back ``[(n, n_held)]`` counts on fresh perturbation samples (drawn after the choice),
+    so that a driver labels the samples of many rows in one model call; it returns the result.
+    An anchor is judged in rounds of a tenth of ``n_validation_samples`` until it is accepted,
+    its upper bound falls below ``threshold``, or it has all ``n_validation_samples``; the
+    level adds ``log(10)`` to :func:`_level` for these repeated looks.
+
     ``match`` (B, F): background rows in the row's bin, per feature; ``held`` (B,): the
-    decision on each background row equals the row's; ``judge(anchors) -> [(n, n_held)]``
-    labels fresh perturbation samples of each anchor (drawn after the choice). Candidates are
+    decision on each background row equals the row's. Candidates are
     ranked by the KL lower bound of their precision on the background rows in their bins
     (exact counts); the ``beam_size`` best of each size are judged on fresh samples with the
     acceptance rule of the text search (:func:`accepts`) at the level of :func:`_level`.
@@ -43,12 +52,22 @@ def _tabular_anchor(match, held, judge, *, threshold, epsilon_stop, delta, beam_
     def rows_of(anchor):
         return np.all(match[:, list(anchor)], axis=1) if anchor else np.ones(B, dtype=bool)
 
+    step = max(1, -(-n_validation_samples // _N_LOOKS))
+
     def judged(anchors, size):
-        todo = [a for a in anchors if a not in fresh]
-        if todo:
-            fresh.update(zip(todo, judge(todo), strict=True))
-        mean, lb, ub, n = kl_bounds([fresh[a] for a in anchors], _level(delta, size, beam_size))
-        return mean, lb, ub, n, accepts(mean, lb, n, threshold, epsilon_stop)
+        beta = _level(delta, size, beam_size) + np.log(_N_LOOKS)
+        while True:
+            mean, lb, ub, n = kl_bounds([fresh.get(a, (0, 0)) for a in anchors], beta)
+            ok = accepts(mean, lb, n, threshold, epsilon_stop)
+            todo = [(a, min(step, n_validation_samples - int(k)))
+                    for a, g, u, k in zip(anchors, ok, ub, n, strict=True)
+                    if not g and u >= threshold and k < n_validation_samples]
+            if not todo:
+                return mean, lb, ub, n, ok
+            counts = yield todo
+            for (a, _), (k, h) in zip(todo, counts, strict=True):
+                k0, h0 = fresh.get(a, (0, 0))
+                fresh[a] = (k0 + k, h0 + h)
 
     order = {(): ()}
     stats[()] = (B, int(np.count_nonzero(held)))
@@ -58,7 +77,7 @@ def _tabular_anchor(match, held, judge, *, threshold, epsilon_stop, delta, beam_
     # the empty anchor claims that nothing needs keeping: it must clear the threshold itself
     m0, _, _, _ = kl_bounds([stats[()]], 0.0)
     if m0[0] >= threshold:
-        mean0, lb0, _, n0, _ = judged([()], 0)
+        mean0, lb0, _, n0, _ = yield from judged([()], 0)
         if n0[0] > 0 and mean0[0] >= threshold and lb0[0] >= threshold:
             accepted[()] = (mean0[0], B)
             best = ()
@@ -93,7 +112,7 @@ def _tabular_anchor(match, held, judge, *, threshold, epsilon_stop, delta, beam_
         # only candidates that look good on the background are worth fresh samples
         worth = [c for c, m in zip(cands, mean, strict=True) if c in beam and m >= threshold]
         if worth:
-            vmean, _, _, _, ok = judged(worth, size)
+            vmean, _, _, _, ok = yield from judged(worth, size)
             for c, g, m in zip(worth, ok, vmean, strict=True):
                 if g:
                     accepted[c] = (m, stats[c][0])
@@ -118,7 +137,7 @@ def _tabular_anchor(match, held, judge, *, threshold, epsilon_stop, delta, beam_
             r = rows_of(p)
             stats[p] = (int(r.sum()), int(np.count_nonzero(r & held)))
     pm, _, _, pn = kl_bounds([stats[p] for p in prefixes], 0.0)
-    fm, flb, fub, fn, _ = judged([best], len(ordered))
+    fm, flb, fub, fn, _ = yield from judged([best], len(ordered))
     rows = rows_of(best)
     cand_list = [c for c in stats if stats[c][0] > 0]
     cm, clb, cub, cn = kl_bounds([stats[c] for c in cand_list], float(np.log(1.0 / delta)))
@@ -156,8 +175,9 @@ class AnchorTabularExplainer(BaseAnchorExplainer):
     on the background rows in all their bins (the empirical ``D(. | A)`` of the Anchors
     paper, exact counts) and keeps the ``beam_size`` best of each size. Those rows chose the
     anchor, so they overstate its precision (the first release reported them: 1.0 where
-    fresh data gave 0.876). The beam's candidates are therefore judged on
-    ``n_validation_samples`` *fresh* perturbation samples drawn after the choice, as in
+    fresh data gave 0.876). The beam's candidates are therefore judged on up to
+    ``n_validation_samples`` *fresh* perturbation samples drawn after the choice (in rounds
+    of a tenth, until the rule below decides, all rows of a round in one model call), as in
     anchor-exp's tabular sampler: a random background row whose anchored features take
     values drawn from the background rows in the explained row's bin of each feature. An
     anchor is accepted when the fresh precision is >= ``threshold`` and its KL lower bound
@@ -191,7 +211,7 @@ class AnchorTabularExplainer(BaseAnchorExplainer):
     n_examples : int, default=10
         Background rows kept where the anchor holds with the decision kept / changed.
     n_validation_samples : int, default=1000
-        Fresh perturbation samples that judge each candidate of the beam (and give the
+        Most fresh perturbation samples that judge each candidate of the beam (and give the
         reported precision).
     batch_size : int, default=10000
         Most rows per model call.
@@ -400,47 +420,70 @@ class AnchorTabularExplainer(BaseAnchorExplainer):
             return np.zeros(len(out), dtype=int)
         return np.argmax(out, axis=1)
 
-    def _fresh_counts(self, row_bins, ref, anchors, rng, work):
-        """``(n, n_held)`` of ``n_validation_samples`` fresh samples of each anchor; model
-        calls and rows are added to ``work``."""
-        bg, bins, n = self.background_, self.background_bins_, int(self.n_validation_samples)
+    def _fresh_samples(self, row_bins, requests, rng):
+        """``n`` fresh samples of each ``(anchor, n)`` request, stacked: a random background
+        row whose anchored features take values from the background rows in the row's bins."""
+        bg, bins = self.background_, self.background_bins_
         parts = []
-        for anchor in anchors:
+        for anchor, n in requests:
             S = bg[rng.randint(len(bg), size=n)].copy()
             for j in anchor:
                 pool = np.flatnonzero(bins[:, j] == row_bins[j])
                 S[:, j] = bg[pool[rng.randint(len(pool), size=n)], j]
             parts.append(S)
-        S = np.concatenate(parts)
-        size = self.rows_per_call_
-        dec = np.concatenate([self._decide(S[s : s + size]) for s in range(0, len(S), size)])
-        work[0] += -(-len(S) // size)
-        work[1] += len(S)
-        held = (dec == ref).reshape(len(anchors), n)
-        return [(n, int(h.sum())) for h in held]
+        return np.concatenate(parts)
 
     def _search_rows(self, bins, refs, seeds):
-        out = []
-        for b, ref, seed in zip(bins, refs, seeds, strict=True):
-            rng = np.random.RandomState(seed)
-            work = [0, 0]
-            out.append(
-                _tabular_anchor(
-                    self.background_bins_ == b,
-                    self.background_decisions_ == ref,
-                    lambda anchors, b=b, ref=ref, rng=rng, work=work: self._fresh_counts(
-                        b, ref, anchors, rng, work),
-                    threshold=float(self.threshold),
-                    epsilon_stop=float(self.epsilon_stop),
-                    delta=float(self.delta),
-                    beam_size=int(self.beam_size),
-                    max_size=self.max_anchor_size,
-                    objective=self.objective,
-                    n_examples=int(self.n_examples),
-                )
-            )
-            out[-1]["n_model_calls"], out[-1]["n_rows"] = work
-        return out
+        """Search the rows in lock-step: each round, the fresh samples every unfinished search
+        asks for go to the model together, ``batch_size`` rows per call. Each row draws from
+        its own seed, so anchors do not depend on which rows share a round (or on ``n_jobs``)."""
+        m, n = len(bins), int(self.n_validation_samples)
+        rngs = [np.random.RandomState(seed) for seed in seeds]
+        calls, rows = np.zeros(m, dtype=np.int64), np.zeros(m, dtype=np.int64)
+        results, pending, gens = [None] * m, {}, []
+        for i in range(m):
+            gens.append(_tabular_anchor(
+                self.background_bins_ == bins[i],
+                self.background_decisions_ == refs[i],
+                threshold=float(self.threshold),
+                epsilon_stop=float(self.epsilon_stop),
+                delta=float(self.delta),
+                beam_size=int(self.beam_size),
+                max_size=self.max_anchor_size,
+                objective=self.objective,
+                n_examples=int(self.n_examples),
+                n_validation_samples=n,
+            ))
+            try:
+                pending[i] = next(gens[i])
+            except StopIteration as stop:
+                results[i] = stop.value
+        size = self.rows_per_call_
+        total = 0
+        while pending:
+            order = sorted(pending)
+            S = np.concatenate([self._fresh_samples(bins[i], pending[i], rngs[i]) for i in order])
+            dec = np.concatenate([self._decide(S[s : s + size]) for s in range(0, len(S), size)])
+            total += -(-len(S) // size)
+            start = 0
+            for i in order:
+                sizes = [k for _, k in pending[i]]
+                k = sum(sizes)
+                held = dec[start : start + k] == refs[i]
+                # model calls that labelled rows of this search
+                calls[i] += (start + k - 1) // size - start // size + 1
+                rows[i] += k
+                start += k
+                cuts = np.cumsum([0] + sizes)
+                counts = [(int(b - a), int(held[a:b].sum())) for a, b in zip(cuts[:-1], cuts[1:], strict=True)]
+                try:
+                    pending[i] = gens[i].send(counts)
+                except StopIteration as stop:
+                    results[i] = stop.value
+                    del pending[i]
+        for i, r in enumerate(results):
+            r["n_model_calls"], r["n_rows"] = int(calls[i]), int(rows[i])
+        return results, total
 
     def explain(self, X):
         """Anchors of rows.
@@ -473,9 +516,9 @@ class AnchorTabularExplainer(BaseAnchorExplainer):
             ),
             verbose=self.verbose, total=n_chunks, desc=type(self).__name__, unit="chunk",
         ))
-        results = [r for part in parts for r in part]
+        results = [r for part, _ in parts for r in part]
         # the explained rows' decisions, then the fresh samples of every row
-        totals = {"total_model_calls": -(-n // self.rows_per_call_) + sum(r["n_model_calls"] for r in results),
+        totals = {"total_model_calls": -(-n // self.rows_per_call_) + sum(t for _, t in parts),
                   "total_rows": n + sum(r["n_rows"] for r in results)}
         values = np.zeros((n, d))
         anchor, feats, cands = [], [], []
