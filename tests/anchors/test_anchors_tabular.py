@@ -246,3 +246,13 @@ def test_callable_returning_too_few_decisions_is_a_clear_error():
     X = np.random.RandomState(0).rand(30, 3)
     with pytest.raises(ValueError, match="returned 29 outputs for 30 rows"):
         AnchorTabularExplainer(lambda A: (np.asarray(A)[1:, 0] > 0.5).astype(int)).fit(X)
+
+
+def test_verbose_shows_progress_and_keeps_the_anchors(capsys):
+    X = np.random.RandomState(0).rand(400, 3)
+    rows = X[:5]
+    quiet = AnchorTabularExplainer(ThresholdRule(), random_state=0).fit(X).explain(rows)
+    loud = AnchorTabularExplainer(ThresholdRule(), random_state=0, verbose=1).fit(X).explain(rows)
+    assert loud.anchor == quiet.anchor
+    np.testing.assert_array_equal(loud.precision, quiet.precision)
+    assert "AnchorTabularExplainer" in capsys.readouterr().err
