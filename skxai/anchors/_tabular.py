@@ -493,10 +493,12 @@ class AnchorTabularExplainer(BaseAnchorExplainer):
         Explanation
             ``values`` (n, n_features): 1 on anchored features. Per-row fields: ``anchor``
             (rule strings in the order added), ``anchor_features``, ``precision``,
-            ``precision_lower``, ``precision_upper``, ``coverage`` (on the background),
-            ``prefix_precision``, ``prefix_coverage``, ``examples_held``,
-            ``examples_failed``, ``success``, ``n_model_calls``, ``n_rows``, ``n_samples``,
-            ``candidates``, ``prediction``; and ``total_model_calls``, ``total_rows``.
+            ``precision_lower``, ``precision_upper`` and ``n_samples`` (on the fresh samples
+            that judged the anchor), ``coverage`` (on the background), ``prefix_precision``,
+            ``prefix_coverage`` (background rows in the bins of the anchor's first 1, 2, ...
+            features), ``examples_held``, ``examples_failed`` (background rows),
+            ``success``, ``n_model_calls``, ``n_rows`` (fresh samples labelled), ``candidates``
+            (background counts), ``prediction``; and ``total_model_calls``, ``total_rows``.
         """
         from joblib import effective_n_jobs
         from sklearn.utils import gen_even_slices
@@ -577,7 +579,8 @@ class AnchorTabularExplainer(BaseAnchorExplainer):
         explanation : Explanation, optional
             From :meth:`explain` on ``X`` (computed when omitted).
         data : array-like, optional
-            Rows to evaluate on; default the background (the reported precision).
+            Rows to evaluate on; default the background (the figure the anchors were ranked
+            on, not the reported fresh-sample precision).
 
         Returns
         -------
