@@ -165,9 +165,12 @@ class AnchorSearch:
         # its estimate reaches the threshold but its bound does not decide, draw more of it:
         # stopping early would hand the answer to an arbitrary first word (a long document
         # under UNK masking, where almost nothing flips the decision).
+        # It stops, as _validate rejects, once the upper bound falls below threshold +
+        # epsilon_stop: an empty anchor only just above the threshold is not worth the rows.
         for _ in range(_MAX_VALIDATION_ROUNDS):
-            mean, lb, _, _ = self.bounds([()])
-            if lb[0] >= self.threshold or mean[0] < self.threshold:
+            mean, lb, ub, _ = self.bounds([()])
+            if (lb[0] >= self.threshold or mean[0] < self.threshold
+                    or ub[0] < self.threshold + self.epsilon_stop):
                 break
             yield [((), self.samples_per_round)]
             self.n_rounds += 1
