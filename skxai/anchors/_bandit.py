@@ -133,7 +133,7 @@ def kl_bounds(counts, beta):
     >>> import numpy as np
     >>> from skxai.anchors._bandit import kl_bounds
     >>> mean, lb, ub, n = kl_bounds(np.array([[10, 10], [0, 0]]), np.log(10))
-    >>> mean.tolist(), bool(lb[0] < 1.0 == ub[0]), lb[1], ub[1]
+    >>> mean.tolist(), bool(lb[0] < 1.0 == ub[0]), float(lb[1]), float(ub[1])
     ([1.0, 0.0], True, 0.0, 1.0)
     """
     st = np.asarray(counts, dtype=np.float64).reshape(-1, 2)
