@@ -40,9 +40,11 @@ def import_peer(name):
     if name.split(".")[0] in ("pytorch_grad_cam", "torchcam", "zennit", "torchvision", "quantus"):
         try:
             patch_torchvision()
-        except Exception as exc:  # torch absent
+        except ImportError as exc:  # torch absent
             pytest.skip(f"{name} needs torch: {exc}")
+    # Only a missing peer skips: any other error while importing it is a failure to see,
+    # not a reason to hide the comparison (issue 17).
     try:
         return importlib.import_module(name)
-    except Exception as exc:  # ImportError, or a broken optional dependency
-        pytest.skip(f"peer {name} is not usable here: {exc}")
+    except ImportError as exc:
+        pytest.skip(f"peer {name} is not installed here: {exc}")

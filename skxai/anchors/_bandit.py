@@ -119,3 +119,34 @@ def validation_beta(n_units, beam_size, delta):
     greedy searches validated at the bare ``log(1 / delta)`` level).
     """
     return np.log((1 + beam_size * n_units) / delta)
+
+
+def kl_bounds(counts, beta):
+    """Mean, KL lower and upper bound at level ``beta / n``, and ``n``, of ``(n, n_positive)`` rows.
+
+    The one place both anchor searches turn counts into confidence bounds (the text search on
+    perturbation samples, the tabular search on background rows). Rows with ``n = 0`` get the
+    vacuous bounds [0, 1] and mean 0.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skxai.anchors._bandit import kl_bounds
+    >>> mean, lb, ub, n = kl_bounds(np.array([[10, 10], [0, 0]]), np.log(10))
+    >>> mean.tolist(), bool(lb[0] < 1.0 == ub[0]), float(lb[1]), float(ub[1])
+    ([1.0, 0.0], True, 0.0, 1.0)
+    """
+    st = np.asarray(counts, dtype=np.float64).reshape(-1, 2)
+    n = st[:, 0]
+    mean = np.where(n > 0, st[:, 1] / np.maximum(n, 1), 0.0)
+    level = beta / np.maximum(n, 1)
+    lb = np.where(n > 0, kl_lower_bound(mean, level), 0.0)
+    ub = np.where(n > 0, kl_upper_bound(mean, level), 1.0)
+    return mean, lb, ub, n
+
+
+def accepts(mean, lb, n, threshold, epsilon_stop):
+    """The acceptance rule of both searches: precision estimate >= ``threshold`` and its lower
+    bound >= ``threshold - epsilon_stop``, on samples that did not choose the anchor."""
+    return (np.asarray(n) > 0) & (np.asarray(mean) >= threshold) & (np.asarray(lb) >= threshold - epsilon_stop)
+

@@ -8,10 +8,23 @@ import numpy as np
 from sklearn.utils import check_random_state, gen_even_slices
 from sklearn.utils.parallel import Parallel, delayed
 
+from skxai._progress import progress
 from skxai.anchors._driver import run_lockstep
 from skxai.anchors._search import AnchorSearch
 from skxai.anchors._store import SampleStore
 from skxai.base import BaseExplainer
+from skxai.utils._param_validation import (
+    BATCH_SIZE,
+    N_JOBS,
+    RANDOM_STATE,
+    RESPONSE_METHOD,
+    VERBOSE,
+    Interval,
+    StrOptions,
+    deprecated_param,
+)
+
+_UNIT = Interval(numbers.Real, 0, 1, closed="both")
 
 _RESULT_ARRAYS = (
     ("precision", float),
@@ -66,6 +79,38 @@ def _summarise(search, best, success, n_examples):
     }
 
 
+def decisions(explainer, rows, n_rows, what, *, predict_input=None):
+    """The model's decision per row: ``predict``, else the argmax of the explained output.
+
+    ``predict_input(rows)`` turns rows into what the estimator's ``predict`` takes (tables:
+    the frame with the original column names and dtypes).
+
+    A model (often a plain callable) that returns a scalar or a number of decisions other
+    than ``n_rows`` is a ``ValueError`` that says so, instead of an ``IndexError`` later.
+    """
+    est = explainer.estimator_
+    try:
+        if explainer.output_.method != "__call__" and hasattr(est, "predict"):
+            out = np.asarray(est.predict(rows if predict_input is None else predict_input(rows)))
+        else:
+            out = np.asarray(explainer.output_(rows))
+    except (IndexError, np.exceptions.AxisError) as exc:
+        raise ValueError(
+            f"The model's output on {n_rows} {what} could not be read as one decision per "
+            f"{what[:-1]} ({exc})."
+        ) from exc
+    if out.ndim == 0 or out.shape[0] != n_rows:
+        got = "a scalar" if out.ndim == 0 else f"{out.shape[0]} outputs"
+        raise ValueError(
+            f"The model returned {got} for {n_rows} {what}; it must return one decision (or one "
+            f"row of scores) per {what[:-1]}. Check the estimator or callable given to "
+            f"{type(explainer).__name__}."
+        )
+    if out.ndim == 1:
+        return out
+    return out[:, 0] if out.shape[1] == 1 else np.argmax(out, axis=1)
+
+
 def _explain_chunk(explainer, items, refs, seeds):
     sampler = explainer._make_sampler(items, refs)
     params = explainer._search_params()
@@ -90,31 +135,33 @@ class BaseAnchorExplainer(BaseExplainer):
 
     _default_scoring = "precision"
 
-    def _check_search_params(self):
-        for name in ("threshold", "delta", "epsilon", "epsilon_stop"):
-            if not hasattr(self, name):
-                continue
-            v = getattr(self, name)
-            if not isinstance(v, numbers.Real) or not 0 <= v <= 1:
-                raise ValueError(f"{name} must be a number in [0, 1], got {v!r}.")
-        if not 0 < self.delta < 1:
-            raise ValueError(f"delta must be in (0, 1), got {self.delta!r}.")
-        for name in ("batch_size", "beam_size", "model_batch_size", "n_examples"):
-            if not hasattr(self, name):
-                continue
-            v = getattr(self, name)
-            if not isinstance(v, numbers.Integral) or v < (0 if name == "n_examples" else 1):
-                raise ValueError(f"{name} must be a positive integer, got {v!r}.")
-        m = self.max_anchor_size
-        if m is not None and (not isinstance(m, numbers.Integral) or m < 1):
-            raise ValueError(f"max_anchor_size must be None or a positive integer, got {m!r}.")
-        if self.objective not in ("shortest", "coverage"):
-            raise ValueError(
-                f"objective={self.objective!r} is not supported; use 'shortest' or 'coverage'."
-            )
+    # The parameters both anchor explainers share; each adds its own.
+    _parameter_constraints: dict = {
+        "estimator": "no_validation",
+        "threshold": [_UNIT],
+        "delta": [Interval(numbers.Real, 0, 1, closed="neither")],
+        "epsilon_stop": [_UNIT],
+        "beam_size": [Interval(numbers.Integral, 1, None, closed="left")],
+        "max_anchor_size": [Interval(numbers.Integral, 1, None, closed="left"), None],
+        "objective": [StrOptions({"shortest", "coverage"})],
+        "response_method": RESPONSE_METHOD,
+        "n_examples": [Interval(numbers.Integral, 0, None, closed="left")],
+        "batch_size": BATCH_SIZE,
+        "model_batch_size": [Interval(numbers.Integral, 1, None, closed="left"),
+                             StrOptions({"deprecated"})],
+        "n_jobs": N_JOBS,
+        "verbose": VERBOSE,
+        "random_state": RANDOM_STATE,
+        "scoring": [StrOptions({"precision", "coverage"}), callable, None],
+    }
+
+    def _rows_per_call(self):
+        """Model rows per call: ``batch_size`` (or the deprecated ``model_batch_size``)."""
+        value = deprecated_param(self, "model_batch_size", "batch_size")
+        return 10_000 if value is None else int(value)
 
     def _n_initial(self):
-        return self.batch_size
+        return self.samples_per_round
 
     def _search_params(self):
         return dict(
@@ -122,7 +169,7 @@ class BaseAnchorExplainer(BaseExplainer):
             delta=float(self.delta),
             epsilon=float(self.epsilon),
             epsilon_stop=float(self.epsilon_stop),
-            batch_size=int(self.batch_size),
+            samples_per_round=int(self.samples_per_round),
             beam_size=int(self.beam_size),
             max_anchor_size=self.max_anchor_size,
             objective=self.objective,
@@ -136,13 +183,18 @@ class BaseAnchorExplainer(BaseExplainer):
         seeds = rng.randint(np.iinfo(np.int32).max, size=n)
         from joblib import effective_n_jobs
 
-        # chunks small enough that a round's rows stay near model_batch_size (memory bound)
-        per_chunk = max(1, int(self.model_batch_size) // max(1, self._n_initial()))
+        # chunks small enough that a round's rows stay near batch_size (memory bound)
+        per_chunk = max(1, self.rows_per_call_ // max(1, self._n_initial()))
         n_chunks = min(n, max(effective_n_jobs(self.n_jobs), -(-n // per_chunk)))
         slices = list(gen_even_slices(n, n_chunks))
-        parts = Parallel(n_jobs=self.n_jobs)(
-            delayed(_explain_chunk)(self, items[s], refs[s], seeds[s]) for s in slices
-        )
+        # the bar counts finished chunks (results come back in order, so seeds and outputs
+        # do not depend on n_jobs)
+        parts = list(progress(
+            Parallel(n_jobs=self.n_jobs, return_as="generator")(
+                delayed(_explain_chunk)(self, items[s], refs[s], seeds[s]) for s in slices
+            ),
+            verbose=self.verbose, total=len(slices), desc=type(self).__name__, unit="chunk",
+        ))
         out = [r for part, _, _ in parts for r in part]
         totals = {
             "total_model_calls": int(sum(t for _, t, _ in parts)),

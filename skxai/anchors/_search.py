@@ -10,7 +10,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from skxai.anchors._bandit import kl_lower_bound, kl_upper_bound, lucb_beta, validation_beta
+from skxai.anchors._bandit import (
+    accepts,
+    kl_bounds,
+    kl_lower_bound,
+    kl_upper_bound,
+    lucb_beta,
+    validation_beta,
+)
 
 # Safety caps on rounds; hitting one never makes an anchor look valid (it is then flagged
 # through ``success``), it only bounds the work on pathological instances.
@@ -27,7 +34,7 @@ class AnchorSearch:
     coverage : callable
         ``coverage(anchor) -> float`` on the coverage data.
     threshold, delta, epsilon, epsilon_stop : float
-    batch_size : int
+    samples_per_round : int
         Samples per arm per round.
     beam_size : int
     max_anchor_size : int or None
@@ -45,7 +52,7 @@ class AnchorSearch:
         delta,
         epsilon,
         epsilon_stop,
-        batch_size,
+        samples_per_round,
         beam_size,
         max_anchor_size,
         objective,
@@ -57,7 +64,7 @@ class AnchorSearch:
         self.delta = delta
         self.epsilon = epsilon
         self.epsilon_stop = epsilon_stop
-        self.batch_size = batch_size
+        self.samples_per_round = samples_per_round
         self.beam_size = beam_size
         self.max_anchor_size = max_anchor_size
         self.objective = objective
@@ -81,12 +88,7 @@ class AnchorSearch:
 
     def kl_stats(self, st):
         """Mean, KL lower and upper bound at the validation confidence, and ``n`` of stats."""
-        n = st[:, 0]
-        mean = np.where(n > 0, st[:, 1] / np.maximum(n, 1), 0.0)
-        level = self.beta_val / np.maximum(n, 1)
-        lb = np.where(n > 0, kl_lower_bound(mean, level), 0.0)
-        ub = np.where(n > 0, kl_upper_bound(mean, level), 1.0)
-        return mean, lb, ub, n
+        return kl_bounds(st, self.beta_val)
 
     def bounds(self, anchors):
         """Mean, lower and upper bound (validation confidence) and sample count per anchor."""
@@ -111,28 +113,28 @@ class AnchorSearch:
             pm, plb, pub, pn = self.kl_stats(self._stats(anchors))
             mean, lb, ub, n = self.kl_stats(self._stats(anchors) - start)
             pooled = (pn > 0) & (pm >= thr) & (plb >= thr)
-            accept = pooled | ((n > 0) & (mean >= thr) & (lb >= thr - eps))
+            accept = pooled | accepts(mean, lb, n, thr, eps)
             reject = ~accept & (
-                ((n >= 2 * self.batch_size) & (ub < thr + eps)) | ((pn > 0) & (pub < thr))
+                ((n >= 2 * self.samples_per_round) & (ub < thr + eps)) | ((pn > 0) & (pub < thr))
             )
             more = ~accept & ~reject
             if not more.any():
                 break
-            yield [(a, self.batch_size) for a, m in zip(anchors, more, strict=True) if m]
+            yield [(a, self.samples_per_round) for a, m in zip(anchors, more, strict=True) if m]
             self.n_rounds += 1
         st = self._stats(anchors)
         for j, a in enumerate(anchors):
             if pooled[j]:
                 self.accepted[a] = pm[j]
                 self.validation[a] = (int(st[j, 0]), int(st[j, 1]))
-            elif n[j] > 0 and mean[j] >= thr and lb[j] >= thr - eps:
+            elif accepts(mean[j], lb[j], n[j], thr, eps):
                 self.accepted[a] = mean[j]
                 self.validation[a] = (int(st[j, 0] - start[j, 0]), int(st[j, 1] - start[j, 1]))
 
     def _lucb(self, cands, top_n):
         n, _ = self._means(cands)
         if (n == 0).any():
-            yield [(c, self.batch_size) for c, k in zip(cands, n, strict=True) if k == 0]
+            yield [(c, self.samples_per_round) for c, k in zip(cands, n, strict=True) if k == 0]
             self.n_rounds += 1
         if len(cands) <= top_n:
             return list(range(len(cands)))
@@ -147,7 +149,7 @@ class AnchorSearch:
             ut, lt = notJ[np.argmax(ub)], J[np.argmin(lb)]
             if ub.max() - lb.min() <= self.epsilon or t > _MAX_LUCB_ROUNDS:
                 return [int(j) for j in J]
-            yield [(cands[ut], self.batch_size), (cands[lt], self.batch_size)]
+            yield [(cands[ut], self.samples_per_round), (cands[lt], self.samples_per_round)]
             self.n_rounds += 1
             t += 1
 
@@ -158,11 +160,25 @@ class AnchorSearch:
         store.track(())
         yield [((), self.n_initial)]
         self.n_rounds += 1
-        yield from self._validate([()], fresh=False)
         # The empty anchor claims that nothing needs keeping; as in anchor-exp it must clear
-        # the threshold itself with its lower bound, not only threshold - epsilon_stop.
-        if () in self.accepted and self.bounds([()])[1][0] < self.threshold:
-            del self.accepted[()]
+        # the threshold itself with its lower bound, not only threshold - epsilon_stop. While
+        # its estimate reaches the threshold but its bound does not decide, draw more of it:
+        # stopping early would hand the answer to an arbitrary first word (a long document
+        # under UNK masking, where almost nothing flips the decision).
+        # It stops, as _validate rejects, once the upper bound falls below threshold +
+        # epsilon_stop: an empty anchor only just above the threshold is not worth the rows.
+        for _ in range(_MAX_VALIDATION_ROUNDS):
+            mean, lb, ub, _ = self.bounds([()])
+            if (lb[0] >= self.threshold or mean[0] < self.threshold
+                    or ub[0] < self.threshold + self.epsilon_stop):
+                break
+            yield [((), self.samples_per_round)]
+            self.n_rounds += 1
+        mean, lb, _, _ = self.bounds([()])
+        if mean[0] >= self.threshold and lb[0] >= self.threshold:
+            st = self._stats([()])
+            self.accepted[()] = mean[0]
+            self.validation[()] = (int(st[0, 0]), int(st[0, 1]))
         beams = [[()]]
         best = ()
         if () in self.accepted and self.objective == "shortest":

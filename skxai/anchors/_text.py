@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 import scipy.sparse as sp
 from sklearn.utils import check_random_state
@@ -17,8 +19,9 @@ from skxai._text import (
     tokenize_docs,
     unique_outputs,
 )
-from skxai.anchors._base import BaseAnchorExplainer, result_arrays
+from skxai.anchors._base import BaseAnchorExplainer, decisions, result_arrays
 from skxai.anchors._perturb import WordVectors, perturb_doc, resolve_perturbation
+from skxai.utils._param_validation import Interval, StrOptions, fit_context
 
 
 class _TextSampler:
@@ -58,7 +61,7 @@ class _TextSampler:
         return [t for part in parts for t in part]
 
     def predict(self, texts):
-        size = int(self.explainer.model_batch_size)
+        size = int(self.explainer.rows_per_call_)
         labels, inv = unique_outputs(self.explainer._decide, texts, size)
         self.rows_evaluated += len(labels)
         chunk = np.arange(len(labels)) // size
@@ -109,9 +112,10 @@ class AnchorTextExplainer(BaseAnchorExplainer):
         KL-LUCB stops when the best beam and the rest are separated up to ``epsilon``.
     epsilon_stop : float, default=0.05
         Validation slack (see above).
-    batch_size : int, default=50
-        Samples per arm per bandit round (100 gives shorter anchors for fewer rows, but
-        weaker precision validity; see benchmarks/results/anchors.md).
+    samples_per_round : int, default=50
+        Perturbation samples per arm per bandit round (100 gives shorter anchors for fewer
+        rows, but weaker precision validity; see benchmarks/results/anchors.md). Called
+        ``batch_size`` in the first release.
     beam_size : int, default=1
         Anchors kept per size. KL-LUCB must separate the beam from the other candidates,
         which costs many samples when words tie, so the default is greedy (as alibi's).
@@ -131,10 +135,16 @@ class AnchorTextExplainer(BaseAnchorExplainer):
         Output returned by :meth:`model_output`.
     n_examples : int, default=10
         Perturbed documents kept where the final anchor holds and where it fails.
-    model_batch_size : int, default=10000
-        Most rows per model call (memory bound).
+    batch_size : int, default=10000
+        Most rows (perturbed documents) per model call: the memory bound. This is
+        ``batch_size``'s meaning in every skxai explainer; in the first release it was
+        ``model_batch_size``, and ``batch_size`` meant what is now ``samples_per_round``.
+    model_batch_size : int, default="deprecated"
+        Deprecated alias of ``batch_size`` (FutureWarning); removed in the next release.
     n_jobs : int, default=None
         joblib workers over chunks of documents.
+    verbose : int, default=0
+        A progress bar over chunks of documents when positive.
     random_state : int, RandomState or None
         Same anchors for any ``n_jobs``.
     scoring : str or callable, default=None
@@ -171,6 +181,17 @@ class AnchorTextExplainer(BaseAnchorExplainer):
     """
 
     _skxai_kind = "text"
+    _parameter_constraints: dict = {
+        **BaseAnchorExplainer._parameter_constraints,
+        "perturbation": [StrOptions({"unk", "drop", "similar"}), callable],
+        "mask_proba": [Interval(numbers.Real, 0, 1, closed="right")],
+        "unit": [StrOptions({"word", "token"})],
+        "epsilon": [Interval(numbers.Real, 0, 1, closed="both")],
+        "samples_per_round": [Interval(numbers.Integral, 1, None, closed="left")],
+        "token_pattern": [str],
+        "unk_token": [str],
+        "n_similar": [Interval(numbers.Integral, 1, None, closed="left")],
+    }
 
     def __init__(
         self,
@@ -183,7 +204,7 @@ class AnchorTextExplainer(BaseAnchorExplainer):
         delta=0.1,
         epsilon=0.15,
         epsilon_stop=0.05,
-        batch_size=50,
+        samples_per_round=50,
         beam_size=1,
         max_anchor_size=None,
         objective="shortest",
@@ -192,8 +213,10 @@ class AnchorTextExplainer(BaseAnchorExplainer):
         n_similar=10,
         response_method="auto",
         n_examples=10,
-        model_batch_size=10_000,
+        batch_size=10_000,
+        model_batch_size="deprecated",
         n_jobs=None,
+        verbose=0,
         random_state=None,
         scoring=None,
     ):
@@ -205,7 +228,7 @@ class AnchorTextExplainer(BaseAnchorExplainer):
         self.delta = delta
         self.epsilon = epsilon
         self.epsilon_stop = epsilon_stop
-        self.batch_size = batch_size
+        self.samples_per_round = samples_per_round
         self.beam_size = beam_size
         self.max_anchor_size = max_anchor_size
         self.objective = objective
@@ -214,12 +237,15 @@ class AnchorTextExplainer(BaseAnchorExplainer):
         self.n_similar = n_similar
         self.response_method = response_method
         self.n_examples = n_examples
+        self.batch_size = batch_size
         self.model_batch_size = model_batch_size
         self.n_jobs = n_jobs
+        self.verbose = verbose
         self.random_state = random_state
         self.scoring = scoring
 
     # -- fit --------------------------------------------------------------------------------
+    @fit_context
     def fit(self, corpus, y=None, **fit_params):
         """Take (or fit) the model and learn tokens, vocabulary, coverage corpus and vectors.
 
@@ -236,11 +262,7 @@ class AnchorTextExplainer(BaseAnchorExplainer):
         -------
         self
         """
-        self._check_search_params()
-        if self.unit not in ("word", "token"):
-            raise ValueError(f"unit={self.unit!r} is not supported; use 'word' or 'token'.")
-        if not 0 < self.mask_proba <= 1:
-            raise ValueError(f"mask_proba must be in (0, 1], got {self.mask_proba!r}.")
+        self.rows_per_call_ = self._rows_per_call()
         docs = check_corpus(corpus, "corpus")
         pattern = compile_pattern(self.token_pattern)
         resolve_perturbation(self.perturbation, self.unk_token, None, self.n_similar)
@@ -261,11 +283,7 @@ class AnchorTextExplainer(BaseAnchorExplainer):
 
     # -- model ------------------------------------------------------------------------------
     def _decide(self, texts):
-        est = self.estimator_
-        if self.output_.method != "__call__" and hasattr(est, "predict"):
-            return np.asarray(est.predict(texts))
-        out = self.output_(texts)
-        return out[:, 0] if out.shape[1] == 1 else np.argmax(out, axis=1)
+        return decisions(self, texts, len(texts), "documents")
 
     def _check_docs(self, docs):
         check_is_fitted(self)
@@ -291,8 +309,8 @@ class AnchorTextExplainer(BaseAnchorExplainer):
 
     def _n_initial(self):
         # enough draws of the empty anchor that every size-1 candidate starts with about
-        # batch_size samples that kept it
-        return int(np.ceil(self.batch_size / max(1.0 - self.mask_proba, 0.1)))
+        # samples_per_round samples that kept it
+        return int(np.ceil(self.samples_per_round / max(1.0 - self.mask_proba, 0.1)))
 
     def _make_sampler(self, items, refs):
         return _TextSampler(self, items, refs)

@@ -87,6 +87,8 @@ def infidelity(explainer, X, *, attributions=None, perturbation="auto", n_pertur
     >>> bool(infidelity(ex, X[:5]).max() < 1e-20)   # additive model: exact
     True
     """
+    if not isinstance(normalize, (bool, np.bool_)):
+        raise ValueError(f"normalize must be True or False, got {normalize!r}.")
     view = ExplainerView(explainer, X, attributions=attributions, patch_size=patch_size,
                          baseline=baseline, blur_sigma=blur_sigma,
                          channel_reduction=channel_reduction, batch_size=batch_size)

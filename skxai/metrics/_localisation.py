@@ -89,7 +89,7 @@ def pointing_game(maps, masks, *, tolerance=0):
     >>> masks = np.zeros((2, 5, 5), dtype=bool); masks[:, 0:2, 0:2] = True
     >>> pointing_game(maps, masks)
     array([1., 0.])
-    >>> pointing_game(maps, masks, tolerance=4)
+    >>> pointing_game(maps, masks, tolerance=5)  # (4, 4) is 4.24 pixels from (1, 1)
     array([1., 1.])
     """
     if (not isinstance(tolerance, numbers.Real) or isinstance(tolerance, bool)

@@ -62,6 +62,9 @@ def sample_seeds(random_state, n):
 
 def map_chunks(func, n, per_chunk, n_jobs=None):
     """``func(idx)`` over consecutive chunks of ``range(n)``; joblib when ``n_jobs`` asks for it."""
+    if n_jobs is not None and (not isinstance(n_jobs, numbers.Integral) or isinstance(n_jobs, bool)
+                               or n_jobs == 0):
+        raise ValueError(f"n_jobs must be None or a non-zero integer (joblib's), got {n_jobs!r}.")
     per_chunk = max(1, int(per_chunk))
     chunks = [np.arange(s, min(n, s + per_chunk)) for s in range(0, n, per_chunk)]
     if n_jobs in (None, 1) or len(chunks) == 1:

@@ -77,6 +77,11 @@ class ExplainerView:
         check_is_fitted(explainer)
         self.explainer = explainer
         self.tabular = is_tabular(explainer)
+        if isinstance(baseline, str) and baseline not in ("zeros", "mean", "blur"):
+            # checked for tabular explainers too (they ignore it), so a typo never passes
+            raise ValueError(
+                f"baseline={baseline!r} is unknown; use 'zeros', 'mean', 'blur', a number or an array."
+            )
         bs = batch_size if batch_size is not None else getattr(explainer, "batch_size", None)
         self.batch_size = check_positive_int(bs or DEFAULT_BATCH_SIZE, "batch_size")
         if channel_reduction not in ("sum", "abs_sum", "max_abs"):

@@ -376,3 +376,52 @@ def test_tabular_metrics_on_mixed_dataframe_pipeline():
         infidelity(ex, df.iloc[:6], perturbation="gaussian")
     with pytest.raises(ValueError, match="numeric"):
         max_sensitivity(ex, df.iloc[:6])
+
+
+def test_ssim_similarity_uses_every_channel_against_skimage_by_hand():
+    """Issue 17: SSIM computed on one channel passed every test. Reference by hand: absolute
+    attributions summed over the channels, scaled to [0, 1] per sample, scikit-image SSIM."""
+    skimage_metrics = pytest.importorskip("skimage.metrics")
+    from skxai.metrics import ssim_similarity
+
+    rng = np.random.RandomState(0)
+    A = rng.normal(size=(3, 3, 12, 12))
+    B = A.copy()
+    B[:, 1:] = rng.normal(size=(3, 2, 12, 12))  # channel 0 identical, the others not
+
+    def by_hand(a, b):
+        ma, mb = np.abs(a).sum(axis=0), np.abs(b).sum(axis=0)
+        ma = (ma - ma.min()) / (ma.max() - ma.min())
+        mb = (mb - mb.min()) / (mb.max() - mb.min())
+        return skimage_metrics.structural_similarity(ma, mb, data_range=1.0, win_size=7)
+
+    expected = [by_hand(a, b) for a, b in zip(A, B, strict=True)]
+    got = ssim_similarity(A, B)
+    assert_allclose(got, expected, rtol=1e-12)
+    assert (got < 0.9).all()  # a one-channel SSIM would give 1.0 here
+
+
+@pytest.mark.parametrize(
+    "metric, kwargs, match",
+    [
+        ("deletion_auc", {"n_steps": 0}, "n_steps"),
+        ("deletion_auc", {"channel_reduction": "x"}, "channel_reduction"),
+        ("deletion_auc", {"batch_size": -1}, "batch_size"),
+        ("deletion_auc", {"n_jobs": "x"}, "n_jobs"),
+        ("insertion_auc", {"baseline": "bogus"}, "baseline='bogus'"),
+        ("faithfulness_correlation", {"n_subsets": 0}, "n_subsets"),
+        ("faithfulness_correlation", {"subset_size": 10}, "subset_size"),
+        ("infidelity", {"perturbation": "x"}, "perturbation"),
+        ("infidelity", {"normalize": "yes"}, "normalize"),
+        ("max_sensitivity", {"radius": -1}, "radius"),
+        ("max_sensitivity", {"norm": "x"}, "norm"),
+    ],
+)
+def test_bad_metric_parameters_are_named(metric, kwargs, match):
+    import skxai.metrics
+
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(30, 3))
+    ex = ExactShapleyExplainer(LinearRegression().fit(X, X @ [1.0, 2.0, 3.0])).fit(X)
+    with pytest.raises(ValueError, match=match):
+        getattr(skxai.metrics, metric)(ex, X[:4], **kwargs)

@@ -109,7 +109,8 @@ def test_one_standard_error_rule_by_hand():
     assert one_standard_error_rule("n_samples", others="any")(two) == 0
 
 
-hypothesis = pytest.importorskip("hypothesis")
+# hypothesis is a test dependency (pyproject's "test" extra): a missing one is an error, not
+# a reason to skip the tests after this line (issue 17)
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
