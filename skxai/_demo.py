@@ -129,29 +129,8 @@ def _shapes_cnn(quick, log):
     import torch
     from skorch import NeuralNetClassifier
 
+    from skxai._demo_cnn import ShapesCNN
     from skxai.datasets import make_shapes_localisation
-
-    class ShapesCNN(torch.nn.Module):
-        """Three 3x3 convolutions with pooling, global average pooling, one linear layer (CAM-ready)."""
-
-        def __init__(self):
-            super().__init__()
-            self.conv1 = torch.nn.Conv2d(1, 16, 3, padding=1)
-            self.relu1 = torch.nn.ReLU()
-            self.down1 = torch.nn.MaxPool2d(2)
-            self.conv2 = torch.nn.Conv2d(16, 32, 3, padding=1)
-            self.relu2 = torch.nn.ReLU()
-            self.down2 = torch.nn.MaxPool2d(2)
-            self.conv3 = torch.nn.Conv2d(32, 32, 3, padding=1)
-            self.relu3 = torch.nn.ReLU()
-            self.pool = torch.nn.AdaptiveAvgPool2d(1)
-            self.flat = torch.nn.Flatten()
-            self.fc = torch.nn.Linear(32, 4)
-
-        def forward(self, x):
-            x = self.down1(self.relu1(self.conv1(x)))
-            x = self.down2(self.relu2(self.conv2(x)))
-            return self.fc(self.flat(self.pool(self.relu3(self.conv3(x)))))
 
     n_train = 600 if quick else 1500
     data = make_shapes_localisation(n_train + 200, random_state=0)
@@ -200,13 +179,13 @@ def image_family(out, quick, log):
 
 
 def _image_family(out, quick, log):
-    from sklearn.frozen import FrozenEstimator
-
     from skxai.plot import SigmaSweepDisplay
     from skxai.report import make_report
 
     net, X, y, masks, names, acc, train_seconds = _shapes_cnn(quick, log)
-    frozen = FrozenEstimator(net)
+    # The trained torch module itself (not the skorch wrapper): its logits are explained, the
+    # classic setting of CAMs, and the sanity check can randomise its layers in a copy.
+    frozen = net.module_.eval()
     n_explain = 12 if quick else 48
     Xe = X[:n_explain]
     missing = []
@@ -251,7 +230,7 @@ def _image_family(out, quick, log):
                 SigmaSweepDisplay.from_explainer(smooth, X[:1], sigmas, param=param, fit_X=X, ax=axes)
 
             extra.append((f"SmoothGrad maps of one image as the noise level ({param}) grows; explained: the "
-                          "probability of the predicted class", sweep, (2.0 * (len(sigmas) + 1), 2.4)))
+                          "logit of the predicted class", sweep, (2.0 * (len(sigmas) + 1), 2.4)))
         except ValueError as exc:
             missing.append(f"sigma sweep ({exc})")
     if not explainers:
@@ -266,11 +245,11 @@ def _image_family(out, quick, log):
             "with two short distractor strokes elsewhere; the ground-truth box of every shape is known "
             f"(skxai.datasets.make_shapes_localisation). A small CNN (three 3x3 convolutions, global average "
             f"pooling, linear) was trained with skorch in {train_seconds:.0f} s; held-out accuracy {acc:.3f}. "
-            "Each explainer explains the predicted class. CAMs use layer conv3, whose maps are 8x8, upscaled "
-            "to the image. The last section scores every map against the boxes.", missing),
+            "Each explainer explains the network's logit of the predicted class. CAMs use layer conv3, "
+            "whose maps are 8x8, upscaled to the image. The last section scores every map against the boxes.", missing),
         n_local=1 if quick else 2, n_metric_samples=4 if quick else 16, extra_figures=extra,
         metrics=["deletion_auc", "insertion_auc"],
-        localisation={"masks": masks[:n_explain], "n_sanity": 4 if quick else 8},
+        localisation={"masks": masks[:n_explain], "n_sanity": 4 if quick else 8}, output_names=names,
     )
     if report.localisation:
         from skxai.report._localisation import localisation_markdown

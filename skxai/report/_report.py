@@ -91,7 +91,7 @@ def _head(X, n):
 def make_report(explainers, X, *, path=None, title="skxai explanation report", description=None,
                 max_samples=200, n_local=3, metrics=True, n_metric_samples=20, dpi=80,
                 figures_dir=None, explanations=None, timings=None, extra_figures=None, localisation=None,
-                verbose=0):
+                output_names=None, verbose=0):
     """Explain ``X`` with fitted explainers and write one self-contained HTML page.
 
     For each explainer the page says what was explained (model, data, response, outputs,
@@ -142,6 +142,9 @@ def make_report(explainers, X, *, path=None, title="skxai explanation report", d
         :func:`skxai.metrics.pointing_game` and :func:`skxai.metrics.energy_pointing_game`
         beside a random-map control and the model randomisation sanity check; the rows are
         kept in ``Report.localisation``.
+    output_names : list of str, optional
+        Names of the model's outputs (class names), used where the model does not carry them
+        (a plain torch module, a net trained on integer labels) so every panel names its class.
     verbose : int, default=0
         Show a progress bar over the explainers.
 
@@ -185,7 +188,7 @@ def make_report(explainers, X, *, path=None, title="skxai explanation report", d
         content, exp = explainer_section(
             name, explainer, Xs, n_local=n_local, metric_names=metric_names,
             n_metric_samples=n_metric_samples, dpi=dpi, figures=figures,
-            explanation=explanations.get(name), seconds=(timings or {}).get(name),
+            explanation=explanations.get(name), seconds=(timings or {}).get(name), output_names=output_names,
         )
         sid = slug(name)
         while sid in {s[0] for s in sections}:

@@ -130,9 +130,9 @@ def what_html(explainer, X, exp, seconds, steps=()):
     method = getattr(out, "method", None)
     detail = f" (the model's <code>{esc(method)}</code>)" if method and method != "__call__" else ""
     rows.append(("quantity explained", f"<b>{esc(quantity or 'the model output')}</b>{detail}"))
-    names = getattr(explainer, "output_names_", None)
+    names = exp.output_names
     if names is None:
-        names = exp.output_names
+        names = getattr(explainer, "output_names_", None)
     if names is not None:
         rows.append(("outputs", esc(", ".join(str(n) for n in list(names)[:20]))))
     target = getattr(explainer, "target_index_", exp.target_index)
@@ -395,7 +395,7 @@ def _sem(a):
 
 
 def explainer_section(name, explainer, X, *, n_local, metric_names, n_metric_samples, dpi, figures,
-                      explanation=None, seconds=None):
+                      explanation=None, seconds=None, output_names=None):
     """HTML of one explainer's section and its explanation (None when explaining failed).
 
     ``explainer`` may be a fitted Pipeline ending in an explainer: its steps transform ``X``
@@ -411,6 +411,8 @@ def explainer_section(name, explainer, X, *, n_local, metric_names, n_metric_sam
         exp = explanation if explanation is not None else explainer.explain(X)
         if explanation is None:
             seconds = time.perf_counter() - t0
+        if output_names is not None:
+            exp = _named_outputs(exp, output_names)
     except Exception as exc:
         sb.note(f"Explaining failed: {type(exc).__name__}: {exc}", "error")
         sb.add(f"<details><summary>traceback</summary><pre>{esc(traceback.format_exc())}</pre></details>")
@@ -431,6 +433,18 @@ def explainer_section(name, explainer, X, *, n_local, metric_names, n_metric_sam
         sb.add("<h3>Quality of the explanation</h3>")
         sb.add(metrics_html(explainer, X, exp, metric_names, n_metric_samples))
     return sb.html(), exp
+
+
+def _named_outputs(exp, names):
+    """A shallow copy of ``exp`` whose outputs carry ``names`` (when it has none, or only indices)."""
+    import copy
+
+    current = exp.output_names
+    if current is not None and not all(isinstance(n, int | np.integer) for n in current):
+        return exp
+    exp = copy.copy(exp)
+    exp.output_names = np.asarray(list(names), dtype=object)
+    return exp
 
 
 def extra_section(extra_figures, dpi, figures):
