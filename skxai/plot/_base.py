@@ -130,7 +130,13 @@ def explain(explainer, X, caller):
             f"{caller}.from_explainer needs a skxai explainer, or a fitted Pipeline ending in one; got "
             f"{type(explainer).__name__}."
         ) from None
-    return explainer.explain(X)
+    exp = explainer.explain(X)
+    if "quantity" not in exp.extras:
+        # Older explainers do not record it: name it from the explainer, for the labels.
+        quantity = explained_quantity(exp, explainer)
+        if quantity:
+            exp.extras["quantity"] = quantity
+    return exp
 
 
 def explain_row(explainer, X, index, caller):
@@ -156,9 +162,7 @@ def format_value(v, scale=None):
         return f"{v:,.0f}"
     if a >= 100:
         return f"{v:,.0f}" if a >= 1e4 else f"{v:.1f}"
-    if a >= 1e-3:
-        return f"{v:.3g}"
-    return f"{v:.2g}" if a >= 1e-6 else f"{v:.1e}"
+    return f"{v:.3g}" if a >= 1e-3 else f"{v:.2g}"
 
 
 # Names of the explained quantity, by the model method (or torch response) that produced it.
