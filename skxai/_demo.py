@@ -90,7 +90,7 @@ def tabular_family(out, quick, log):
                 "Breast cancer data (569 tumours, 30 features), 70/30 split. The logistic regression "
                 "explains the probability of the benign class; the forest's TreeSHAP values are exact.",
                 missing),
-            n_local=1 if quick else 2, n_metric_samples=5 if quick else 20,
+            n_local=1 if quick else 2, n_metric_samples=5 if quick else 20, output_names=["malignant", "benign"],
         )
     # Diabetes: 10 features, so the exact Shapley values are computed by enumeration.
     Xd, yd = load_diabetes(return_X_y=True, as_frame=True)
@@ -315,6 +315,7 @@ def text_family(out, quick, log):
             "words keeping the decision with precision >= 0.95 when the other words are replaced by UNK.",
             missing),
         n_local=2 if quick else 6, n_metric_samples=4, metrics=["faithfulness_correlation"],
+        output_names=["negative", "positive"],
     )
     return ["text.html"]
 

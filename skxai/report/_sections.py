@@ -314,10 +314,11 @@ def text_views(sb, exp, n_local, explainer=None):
                 totals.setdefault(tok.lower(), []).append(abs(float(w)))
         words = list(totals)
         importance = np.array([np.sum(totals[w]) / len(weighted) for w in words])
-        disp = BarDisplay(importance, words, method=exp.method)
+        label = output_label(exp, explainer)
+        disp = BarDisplay(importance, words, method=exp.method, quantity=label)
         sb.figure(lambda ax: disp.plot(ax=ax, max_display=15),
-                  f"Words with the largest total |weight| per document, over {len(weighted)} documents",
-                  (6.5, 5))
+                  f"Words with the largest total |weight| per document, over {len(weighted)} documents; "
+                  f"explained: {label}", (6.5, 5))
     sb.add("<h3>Local views</h3>")
     sb.add("<p>Red words push the explained output up, blue words pull it down; anchor words are "
            "<b>bold and underlined</b>. Hover a word for its weight.</p>")
@@ -327,8 +328,9 @@ def text_views(sb, exp, n_local, explainer=None):
             threshold = exp.extras.get("threshold", getattr(explainer, "threshold", None))
             sb.figure(lambda ax, i=i, t=threshold: AnchorSearchDisplay.from_explanation(
                 exp, index=i, threshold=t, ax=ax),
-                      f"Document {i}: every evaluated candidate, the threshold and the selected anchor",
-                      (6.5, 4))
+                      f"Document {i}: every evaluated candidate, the threshold and the selected anchor; explained: "
+                      f"{p.label or output_label(exp, explainer, index=i)} (precision = share of perturbed "
+                      "texts that keep it)", (6.5, 4))
 
 
 def metrics_html(explainer, X, exp, metric_names, n_samples):
@@ -413,6 +415,7 @@ def explainer_section(name, explainer, X, *, n_local, metric_names, n_metric_sam
             seconds = time.perf_counter() - t0
         if output_names is not None:
             exp = _named_outputs(exp, output_names)
+        exp = _with_quantity(exp, explainer)
     except Exception as exc:
         sb.note(f"Explaining failed: {type(exc).__name__}: {exc}", "error")
         sb.add(f"<details><summary>traceback</summary><pre>{esc(traceback.format_exc())}</pre></details>")
@@ -433,6 +436,20 @@ def explainer_section(name, explainer, X, *, n_local, metric_names, n_metric_sam
         sb.add("<h3>Quality of the explanation</h3>")
         sb.add(metrics_html(explainer, X, exp, metric_names, n_metric_samples))
     return sb.html(), exp
+
+
+def _with_quantity(exp, explainer):
+    """``exp``, or a shallow copy recording the explained quantity when the explainer did not."""
+    import copy
+
+    if "quantity" in exp.extras:
+        return exp
+    quantity = explained_quantity(exp, explainer)
+    if not quantity:
+        return exp
+    exp = copy.copy(exp)
+    exp.extras = {**exp.extras, "quantity": quantity}
+    return exp
 
 
 def _named_outputs(exp, names):
