@@ -229,8 +229,9 @@ def _image_family(out, quick, log):
                 axes = fig.subplots(1, len(sigmas) + 1)
                 SigmaSweepDisplay.from_explainer(smooth, X[:1], sigmas, param=param, fit_X=X, ax=axes)
 
+            first = names[int(net.predict(X[:1])[0])]
             extra.append((f"SmoothGrad maps of one image as the noise level ({param}) grows; explained: the "
-                          "logit of the predicted class", sweep, (2.0 * (len(sigmas) + 1), 2.4)))
+                          f"logit of {first} (the predicted class)", sweep, (2.0 * (len(sigmas) + 1), 2.4)))
         except ValueError as exc:
             missing.append(f"sigma sweep ({exc})")
     if not explainers:

@@ -210,9 +210,19 @@ def output_label(exp, explainer=None, index=None):
     quantity = explained_quantity(exp, explainer) or "output"
     names = getattr(exp, "output_names", None)
     target = getattr(exp, "target_index", None)
+    extras = getattr(exp, "extras", {})
+    if target is None and extras.get("target") is not None:
+        target = extras["target"]  # text explainers record the explained output per document
     if target is not None and not isinstance(target, int | np.integer | str):
-        target = np.ravel(target)
-        target = int(target[index]) if index is not None and len(target) > index else None
+        per_sample = np.ravel(target)
+        if index is not None and len(per_sample) > index:
+            target = int(per_sample[index])
+        elif len(np.unique(per_sample)) == 1:
+            target = int(per_sample[0])
+        else:
+            shown = [str(names[int(t)]) if names is not None and 0 <= int(t) < len(names) else str(t)
+                     for t in np.unique(per_sample)]
+            return f"{quantity} of each sample's own class ({', '.join(shown[:6])})"
     if isinstance(target, str):
         return f"{quantity} of the predicted class"
     if names is not None and len(names) == 1 and isinstance(names[0], int | np.integer):

@@ -235,11 +235,13 @@ def tabular_views(sb, exp, n_local, explainer=None, X=None):
     picked = local_samples(exp, n_local)
     if picked:
         sb.add("<p>Samples shown: " + ", ".join(f"{esc(why)} (sample {i})" for i, why in picked) + ".</p>")
+    surrogate = "model_outputs" in exp.extras
     for i, why in picked:
         own = "" if model_out is None else f"; the model's own output is {format_value(model_out[i])}"
         lab = output_label(exp, explainer, index=i)
+        start = "the surrogate's intercept to its prediction g(x) of the" if surrogate else "the base value to the"
         sb.figure(lambda ax, i=i: WaterfallDisplay.from_explanation(exp, index=i, ax=ax),
-                  f"Sample {i} ({why}): from the base value to the {lab}{own}", (7, 0.4 * min(d, 11) + 1.9))
+                  f"Sample {i} ({why}): from {start} {lab}{own}", (7, 0.4 * min(d, 11) + 1.9))
         sb.figure(lambda ax, i=i: ForceDisplay.from_explanation(exp, index=i, ax=ax),
                   f"Sample {i}: features pushing the {lab} up (red) and down (blue)", (9, 2.8))
 
