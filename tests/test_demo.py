@@ -32,8 +32,10 @@ def test_demo_end_to_end(tmp_path):
     assert len(list((out / "figures").rglob("*.png"))) >= 10
     if status["image"] == "ok":
         html = (out / "image.html").read_text()
-        assert "Saliency" in html and "Grad-CAM" in html
-        assert "noise level" in html  # the SmoothGrad sigma sweep
+        assert "Saliency" in html and "Grad-CAM" in html and "Integrated gradients" in html
+        # The maps are scored against the shapes' boxes (or the page says the metrics are missing).
+        assert "Do the maps point at the object?" in html
+        assert "random maps (control)" in html or "are not in this installation" in html
     if status["text"] == "ok":
         html = (out / "text.html").read_text()
         assert re.search(r'class="skxai-w[^"]*"', html)
@@ -42,10 +44,23 @@ def test_demo_end_to_end(tmp_path):
     chromium = find_chromium()
     if chromium is None:
         pytest.skip("Chromium is not installed (tools/test.sh installs Debian's chromium)")
+    classes = {"tabular.html": ("malignant", "benign"), "image.html": ("square", "cross", "ring", "triangle"),
+               "text.html": ("negative", "positive"), "tabular_diabetes.html": ("prediction",)}
+    quantities = ("probability", "logit", "log-odds", "decision function", "prediction")
     for name in ["index.html"] + [f for r in rows for f in r[1]]:
         seen = inspect_in_browser(out / name, chromium=chromium)
         assert all(img["w"] > 0 for img in seen["images"]), name
         assert seen["errors"] == [] and seen["console"] == [] and seen["chromium_console"] == [], name
+        # Nothing overflows its box at 1280 pixels; no raw exception text, no raw markup.
+        assert seen["overflow"] == [], (name, seen["overflow"])
+        text = seen["text"]
+        for raw in ("Traceback", "Error:", "``", ":class:", ":func:", "<script", "np.str_", "e-1", "e+0"):
+            assert raw not in text, (name, raw)
+        # Every figure has a caption naming the quantity explained and, for classifiers, the class.
+        assert len(seen["captions"]) == len(seen["images"]), name
+        for caption in seen["captions"]:
+            assert any(q in caption for q in quantities), (name, caption)
+            assert any(c in caption for c in classes.get(name, ("",))), (name, caption)
         if name == "text.html" and status["text"] == "ok":
             assert seen["highlighted"] and seen["anchors"]
 

@@ -196,10 +196,21 @@ class AnchorSearchDisplay:
                 label += f" (coverage {self.coverage:.2f})"
             self.selected_marker_ = ax.scatter([x[s]], [self.precisions[s]], marker="*", s=250,
                                                color="#ff7f0e", edgecolor="k", zorder=3, label=label)
-        ranked = list(np.argsort(-self.precisions, kind="stable")[:max_labels])
-        if self.selected is not None and self.selected not in ranked:
-            ranked.append(self.selected)
+        ranked = list(np.argsort(-self.precisions, kind="stable"))
+        if self.selected is not None:
+            ranked = [self.selected] + [i for i in ranked if i != self.selected]
+        # Name the selected anchor and the most precise candidates, skipping any whose label
+        # would sit on one already written (closer than ~8% of the axes in both directions).
+        span_x = max(float(np.ptp(x)), 1.0)
+        span_y = max(float(np.nanmax(self.precisions) - np.nanmin(self.precisions)), 0.05)
+        placed = []
         for i in ranked:
+            if len(placed) >= max_labels + (self.selected is not None):
+                break
+            pos = (x[i] / span_x, self.precisions[i] / span_y)
+            if any(abs(pos[0] - q[0]) < 0.25 and abs(pos[1] - q[1]) < 0.08 for q in placed):
+                continue
+            placed.append(pos)
             ax.annotate(self.labels[i], (x[i], self.precisions[i]), textcoords="offset points",
                         xytext=(5, 3), fontsize=7, weight="bold" if i == self.selected else "normal")
         ax.set_xticks(np.arange(int(self.sizes.min()), int(self.sizes.max()) + 1))

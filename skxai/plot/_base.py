@@ -130,7 +130,13 @@ def explain(explainer, X, caller):
             f"{caller}.from_explainer needs a skxai explainer, or a fitted Pipeline ending in one; got "
             f"{type(explainer).__name__}."
         ) from None
-    return explainer.explain(X)
+    exp = explainer.explain(X)
+    if "quantity" not in exp.extras:
+        # Older explainers do not record it: name it from the explainer, for the labels.
+        quantity = explained_quantity(exp, explainer)
+        if quantity:
+            exp.extras["quantity"] = quantity
+    return exp
 
 
 def explain_row(explainer, X, index, caller):
@@ -156,9 +162,7 @@ def format_value(v, scale=None):
         return f"{v:,.0f}"
     if a >= 100:
         return f"{v:,.0f}" if a >= 1e4 else f"{v:.1f}"
-    if a >= 1e-3:
-        return f"{v:.3g}"
-    return f"{v:.2g}" if a >= 1e-6 else f"{v:.1e}"
+    return f"{v:.3g}" if a >= 1e-3 else f"{v:.2g}"
 
 
 # Names of the explained quantity, by the model method (or torch response) that produced it.
@@ -206,9 +210,19 @@ def output_label(exp, explainer=None, index=None):
     quantity = explained_quantity(exp, explainer) or "output"
     names = getattr(exp, "output_names", None)
     target = getattr(exp, "target_index", None)
+    extras = getattr(exp, "extras", {})
+    if target is None and extras.get("target") is not None:
+        target = extras["target"]  # text explainers record the explained output per document
     if target is not None and not isinstance(target, int | np.integer | str):
-        target = np.ravel(target)
-        target = int(target[index]) if index is not None and len(target) > index else None
+        per_sample = np.ravel(target)
+        if index is not None and len(per_sample) > index:
+            target = int(per_sample[index])
+        elif len(np.unique(per_sample)) == 1:
+            target = int(per_sample[0])
+        else:
+            shown = [str(names[int(t)]) if names is not None and 0 <= int(t) < len(names) else str(t)
+                     for t in np.unique(per_sample)]
+            return f"{quantity} of each sample's own class ({', '.join(shown[:6])})"
     if isinstance(target, str):
         return f"{quantity} of the predicted class"
     if names is not None and len(names) == 1 and isinstance(names[0], int | np.integer):

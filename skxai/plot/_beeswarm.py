@@ -163,7 +163,10 @@ class BeeswarmDisplay:
             mappable = mpl.cm.ScalarMappable(norm=norm, cmap=colormap)
             self.colorbar_ = fig.colorbar(mappable, ax=ax, ticks=[0, 1], aspect=40, pad=0.02)
             self.colorbar_.ax.set_yticklabels(["low", "high"])
-            self.colorbar_.set_label("feature value (grey: category or missing)")
+            self.colorbar_.set_label("feature value")
+            if np.isnan(self.data[:, order]).all(axis=0).any():
+                ax.text(1.0, -0.08, "grey: category", transform=ax.transAxes, ha="right", va="top", fontsize=7,
+                        color="0.4")
         if self.method:
             ax.set_title(f"{self.method}: attributions per sample", fontsize=9)
         self.order_ = order

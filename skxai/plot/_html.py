@@ -207,7 +207,7 @@ def _thumbnails(values, k=4):
     fig = Figure(figsize=(1.8 * k, 1.9))
     for i, ax in enumerate(np.atleast_1d(fig.subplots(1, k))):
         hm = values[i] if values.ndim == 3 else heatmap(to_hwc(values[i]), "abs_max")
-        ax.imshow(hm, cmap="hot")
+        ax.imshow(hm, cmap="inferno")
         ax.set_axis_off()
         ax.set_title(f"sample {i}", fontsize=8)
     data = base64.b64encode(fig_to_png_bytes(fig, dpi=60)).decode("ascii")

@@ -147,9 +147,9 @@ class SigmaSweepDisplay:
             hm = heatmap(to_hwc(m), self.mode)
             if self.mode == "signed":
                 v = float(np.abs(hm).max()) or 1.0
-                art = a.imshow(hm, cmap="bwr", vmin=-v, vmax=v)
+                art = a.imshow(hm, cmap="RdBu_r", vmin=-v, vmax=v)
             else:
-                art = a.imshow(hm, cmap="hot")
+                art = a.imshow(hm, cmap="inferno")
             a.set_title(f"sigma = {s:g}", fontsize=9)
             a.set_xticks([])
             a.set_yticks([])

@@ -30,9 +30,20 @@ window.addEventListener('load',function(){
     complete:i.complete,alt:i.alt};});
   var words=[].map.call(document.querySelectorAll('.skxai-w'),function(s){return s.textContent;});
   var anchors=[].map.call(document.querySelectorAll('.skxai-anchor'),function(s){return s.textContent;});
+  var overflow=[];
+  [].forEach.call(document.querySelectorAll('main section, main nav, main > p'),function(box){
+    var r=box.getBoundingClientRect();
+    [].forEach.call(box.querySelectorAll('figure, img, table, figcaption, .skxai-doc, pre, p, .note, .error'),
+      function(el){var e=el.getBoundingClientRect();
+        if(e.right>r.right+1||e.left<r.left-1||el.scrollWidth>el.clientWidth+1&&el.tagName!=='PRE'){
+          overflow.push(el.tagName.toLowerCase()+': '+(el.textContent||el.alt||'').slice(0,80));}});});
+  if(document.documentElement.scrollWidth>window.innerWidth+1){overflow.push('page wider than the window');}
+  var figures=[].map.call(document.querySelectorAll('figure'),function(f){
+    var c=f.querySelector('figcaption');return c?c.textContent:'';});
   var p=document.createElement('pre');p.id='skxai-probe';
   p.textContent=JSON.stringify({images:imgs,errors:window.__skxai.errors,console:window.__skxai.console,
-    highlighted:words,anchors:anchors,title:document.title});
+    highlighted:words,anchors:anchors,title:document.title,overflow:overflow,captions:figures,
+    text:document.body.innerText});
   document.body.appendChild(p);});
 </script>"""
 
@@ -48,6 +59,19 @@ def find_chromium():
     return None
 
 
+def screenshot(path, png, *, chromium=None, width=1280, height=3000, timeout=120):
+    """Save a PNG screenshot of the HTML file ``path`` (the top ``height`` pixels) with headless Chromium."""
+    chromium = chromium or find_chromium()
+    if chromium is None:
+        raise FileNotFoundError("No Chromium executable found (install Debian's 'chromium').")
+    with tempfile.TemporaryDirectory(prefix="skxai-shot-") as tmp:
+        cmd = [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--no-first-run",
+               f"--user-data-dir={os.path.join(tmp, 'profile')}", f"--window-size={width},{height}",
+               f"--screenshot={os.path.abspath(png)}", "file://" + os.path.abspath(path)]
+        subprocess.run(cmd, capture_output=True, timeout=timeout, check=False)
+    return png
+
+
 def inspect_in_browser(path, *, chromium=None, timeout=60):
     """Load the HTML file ``path`` in headless Chromium and report what happened.
 
@@ -57,7 +81,9 @@ def inspect_in_browser(path, *, chromium=None, timeout=60):
         ``images`` (naturalWidth/naturalHeight per ``<img>``), ``errors`` (script and resource
         errors), ``console`` (console errors and warnings), ``chromium_console`` (Chromium's
         own console log lines), ``highlighted`` and ``anchors`` (texts of the highlighted and
-        anchor words) and ``title``.
+        anchor words), ``title``, ``overflow`` (elements wider than their section, or a page
+        wider than a 1280-pixel window), ``captions`` (the text of every figure's caption) and
+        ``text`` (what a reader sees, ``innerText``).
     """
     chromium = chromium or find_chromium()
     if chromium is None:
@@ -77,7 +103,8 @@ def inspect_in_browser(path, *, chromium=None, timeout=60):
             chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
             "--disable-background-networking", "--disable-component-update", "--disable-sync",
             "--disable-dev-shm-usage", f"--user-data-dir={os.path.join(tmp, 'profile')}",
-            "--enable-logging=stderr", "--v=0", "--virtual-time-budget=10000", "--dump-dom",
+            "--enable-logging=stderr", "--v=0", "--virtual-time-budget=10000", "--window-size=1280,1000",
+            "--dump-dom",
             "file://" + page_path,
         ]
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False)

@@ -20,12 +20,16 @@ class Report:
         File name and PNG bytes of every figure, in page order.
     path : str or None
         Where :meth:`save` last wrote the page.
+    localisation : list of dict or None
+        The localisation rows (``make_report(localisation=...)``): per method ``pointing`` and
+        ``energy`` (mean, standard error), ``n`` and ``sanity`` (passed, lowest similarity).
     """
 
     def __init__(self, html, figures):
         self.html = html
         self.figures = figures
         self.path = None
+        self.localisation = None
 
     def save(self, path, *, figures_dir=None):
         """Write the page to ``path`` (and each figure as a PNG in ``figures_dir`` when given).
@@ -86,7 +90,8 @@ def _head(X, n):
 
 def make_report(explainers, X, *, path=None, title="skxai explanation report", description=None,
                 max_samples=200, n_local=3, metrics=True, n_metric_samples=20, dpi=80,
-                figures_dir=None, explanations=None, timings=None, extra_figures=None, verbose=0):
+                figures_dir=None, explanations=None, timings=None, extra_figures=None, localisation=None,
+                output_names=None, verbose=0):
     """Explain ``X`` with fitted explainers and write one self-contained HTML page.
 
     For each explainer the page says what was explained (model, data, response, outputs,
@@ -130,6 +135,16 @@ def make_report(explainers, X, *, path=None, title="skxai explanation report", d
     extra_figures : list of (str, callable), optional
         More pictures for a last section: ``(caption, draw)`` pairs where ``draw(figure)``
         draws on an empty matplotlib Figure (e.g. a :class:`~skxai.plot.SigmaSweepDisplay`).
+    localisation : dict, optional
+        Ground truth for image explainers: ``{"masks": bool array (n, H, W)}`` marking the object
+        in each of the first ``n`` images of ``X`` (and optionally ``"sanity": bool``,
+        ``"n_sanity": int``). Adds a section scoring every map with
+        :func:`skxai.metrics.pointing_game` and :func:`skxai.metrics.energy_pointing_game`
+        beside a random-map control and the model randomisation sanity check; the rows are
+        kept in ``Report.localisation``.
+    output_names : list of str, optional
+        Names of the model's outputs (class names), used where the model does not carry them
+        (a plain torch module, a net trained on integer labels) so every panel names its class.
     verbose : int, default=0
         Show a progress bar over the explainers.
 
@@ -173,13 +188,28 @@ def make_report(explainers, X, *, path=None, title="skxai explanation report", d
         content, exp = explainer_section(
             name, explainer, Xs, n_local=n_local, metric_names=metric_names,
             n_metric_samples=n_metric_samples, dpi=dpi, figures=figures,
-            explanation=explanations.get(name), seconds=(timings or {}).get(name),
+            explanation=explanations.get(name), seconds=(timings or {}).get(name), output_names=output_names,
         )
         sid = slug(name)
         while sid in {s[0] for s in sections}:
             sid += "-x"
         sections.append((sid, name, content))
         computed.append((name, exp))
+    localisation_rows = None
+    if localisation is not None:
+        from skxai._explain import final_explainer
+        from skxai.report._localisation import localisation_html, score_maps
+
+        masks = localisation["masks"]
+        named_exps = []
+        for (name, est), (_, exp) in zip(named, computed, strict=True):
+            est, _ = final_explainer(est, Xs)
+            named_exps.append((name, est, exp))
+        localisation_rows, note = score_maps(named_exps, final_explainer(named[0][1], Xs)[1], masks,
+                                             sanity=localisation.get("sanity", True),
+                                             n_sanity=localisation.get("n_sanity", 8))
+        sections.append(("localisation", "Do the maps point at the object? (localisation and sanity checks)",
+                         localisation_html(localisation_rows, note, masks)))
     agreement = agreement_section(computed)
     if agreement is not None:
         sections.append(("agreement", "Do the explainers agree?", agreement))
@@ -192,6 +222,7 @@ def make_report(explainers, X, *, path=None, title="skxai explanation report", d
     intro = f"<p>{esc(description)}</p>" if description else ""
     html = page(title, subtitle, intro, sections)
     report = Report(html, figures)
+    report.localisation = localisation_rows
     if path is not None:
         report.save(path, figures_dir=figures_dir)
     return report

@@ -131,9 +131,9 @@ def what_html(explainer, X, exp, seconds, steps=()):
     method = getattr(out, "method", None)
     detail = f" (the model's <code>{esc(method)}</code>)" if method and method != "__call__" else ""
     rows.append(("quantity explained", f"<b>{esc(quantity or 'the model output')}</b>{detail}"))
-    names = getattr(explainer, "output_names_", None)
+    names = exp.output_names
     if names is None:
-        names = exp.output_names
+        names = getattr(explainer, "output_names_", None)
     if names is not None:
         rows.append(("outputs", esc(", ".join(str(n) for n in list(names)[:20]))))
     target = getattr(explainer, "target_index_", exp.target_index)
@@ -236,11 +236,13 @@ def tabular_views(sb, exp, n_local, explainer=None, X=None):
     picked = local_samples(exp, n_local)
     if picked:
         sb.add("<p>Samples shown: " + ", ".join(f"{esc(why)} (sample {i})" for i, why in picked) + ".</p>")
+    surrogate = "model_outputs" in exp.extras
     for i, why in picked:
         own = "" if model_out is None else f"; the model's own output is {format_value(model_out[i])}"
         lab = output_label(exp, explainer, index=i)
+        start = "the surrogate's intercept to its prediction g(x) of the" if surrogate else "the base value to the"
         sb.figure(lambda ax, i=i: WaterfallDisplay.from_explanation(exp, index=i, ax=ax),
-                  f"Sample {i} ({why}): from the base value to the {lab}{own}", (7, 0.4 * min(d, 11) + 1.9))
+                  f"Sample {i} ({why}): from {start} {lab}{own}", (7, 0.4 * min(d, 11) + 1.9))
         sb.figure(lambda ax, i=i: ForceDisplay.from_explanation(exp, index=i, ax=ax),
                   f"Sample {i}: features pushing the {lab} up (red) and down (blue)", (9, 2.8))
 
@@ -315,10 +317,11 @@ def text_views(sb, exp, n_local, explainer=None):
                 totals.setdefault(tok.lower(), []).append(abs(float(w)))
         words = list(totals)
         importance = np.array([np.sum(totals[w]) / len(weighted) for w in words])
-        disp = BarDisplay(importance, words, method=exp.method)
+        label = output_label(exp, explainer)
+        disp = BarDisplay(importance, words, method=exp.method, quantity=label)
         sb.figure(lambda ax: disp.plot(ax=ax, max_display=15),
-                  f"Words with the largest total |weight| per document, over {len(weighted)} documents",
-                  (6.5, 5))
+                  f"Words with the largest total |weight| per document, over {len(weighted)} documents; "
+                  f"explained: {label}", (6.5, 5))
     sb.add("<h3>Local views</h3>")
     sb.add("<p>Red words push the explained output up, blue words pull it down; anchor words are "
            "<b>bold and underlined</b>. Hover a word for its weight.</p>")
@@ -328,8 +331,9 @@ def text_views(sb, exp, n_local, explainer=None):
             threshold = exp.extras.get("threshold", getattr(explainer, "threshold", None))
             sb.figure(lambda ax, i=i, t=threshold: AnchorSearchDisplay.from_explanation(
                 exp, index=i, threshold=t, ax=ax),
-                      f"Document {i}: every evaluated candidate, the threshold and the selected anchor",
-                      (6.5, 4))
+                      f"Document {i}: every evaluated candidate, the threshold and the selected anchor; explained: "
+                      f"{p.label or output_label(exp, explainer, index=i)} (precision = share of perturbed "
+                      "texts that keep it)", (6.5, 4))
 
 
 def metrics_html(explainer, X, exp, metric_names, n_samples):
@@ -396,7 +400,7 @@ def _sem(a):
 
 
 def explainer_section(name, explainer, X, *, n_local, metric_names, n_metric_samples, dpi, figures,
-                      explanation=None, seconds=None):
+                      explanation=None, seconds=None, output_names=None):
     """HTML of one explainer's section and its explanation (None when explaining failed).
 
     ``explainer`` may be a fitted Pipeline ending in an explainer: its steps transform ``X``
@@ -412,6 +416,9 @@ def explainer_section(name, explainer, X, *, n_local, metric_names, n_metric_sam
         exp = explanation if explanation is not None else explainer.explain(X)
         if explanation is None:
             seconds = time.perf_counter() - t0
+        if output_names is not None:
+            exp = _named_outputs(exp, output_names)
+        exp = _with_quantity(exp, explainer)
     except Exception as exc:
         sb.note(f"Explaining failed: {type(exc).__name__}: {exc}", "error")
         sb.add(f"<details><summary>traceback</summary><pre>{esc(traceback.format_exc())}</pre></details>")
@@ -432,6 +439,32 @@ def explainer_section(name, explainer, X, *, n_local, metric_names, n_metric_sam
         sb.add("<h3>Quality of the explanation</h3>")
         sb.add(metrics_html(explainer, X, exp, metric_names, n_metric_samples))
     return sb.html(), exp
+
+
+def _with_quantity(exp, explainer):
+    """``exp``, or a shallow copy recording the explained quantity when the explainer did not."""
+    import copy
+
+    if "quantity" in exp.extras:
+        return exp
+    quantity = explained_quantity(exp, explainer)
+    if not quantity:
+        return exp
+    exp = copy.copy(exp)
+    exp.extras = {**exp.extras, "quantity": quantity}
+    return exp
+
+
+def _named_outputs(exp, names):
+    """A shallow copy of ``exp`` whose outputs carry ``names`` (when it has none, or only indices)."""
+    import copy
+
+    current = exp.output_names
+    if current is not None and not all(isinstance(n, int | np.integer) for n in current):
+        return exp
+    exp = copy.copy(exp)
+    exp.output_names = np.asarray(list(names), dtype=object)
+    return exp
 
 
 def extra_section(extra_figures, dpi, figures):

@@ -55,3 +55,44 @@ def test_licence_note_ships_with_the_data():
     assert "MIT License" in note and "ICWSM" in note
     raw = gzip.decompress(data.joinpath("movie_review_snippets.tsv.gz").read_bytes())
     assert raw.startswith(b"id\tsentiment\ttext")
+
+
+def test_shapes_localisation_boxes_hold_the_shapes():
+    from skxai.datasets import make_shapes_localisation
+
+    b = make_shapes_localisation(60, canvas=24, size=(5, 9), noise=0.0, random_state=3)
+    assert b.data.shape == (60, 1, 24, 24) and b.data.dtype == np.float32
+    assert b.masks.shape == (60, 24, 24) and b.masks.dtype == bool
+    assert set(np.unique(b.target)) <= {0, 1, 2, 3} and list(b.target_names) == ["square", "cross", "ring", "triangle"]
+    for i in range(60):
+        r0, c0, r1, c1 = b.boxes[i]
+        assert 5 <= r1 - r0 == c1 - c0 <= 9 and 0 <= r0 and r1 <= 24 and 0 <= c0 and c1 <= 24
+        # The mask is exactly the box; the shape lies inside it and touches all four sides.
+        box = np.zeros((24, 24), dtype=bool)
+        box[r0:r1, c0:c1] = True
+        np.testing.assert_array_equal(b.masks[i], box)
+        assert (b.shape_masks[i] <= box).all()
+        inside = b.shape_masks[i][r0:r1, c0:c1]
+        assert inside[0].any() and inside[-1].any() and inside[:, 0].any() and inside[:, -1].any()
+        # Without noise the bright pixels inside the box are the shape's (distractors stay outside).
+        img = b.data[i, 0]
+        np.testing.assert_array_equal(img[box] > 0.5, b.shape_masks[i][box])
+        assert (img[~box] >= 0).all() and (img[~box] > 0.5).sum() > 0  # the distractor strokes
+    square = b.shape_masks[b.target == 0]
+    assert all(m.sum() == (m.any(axis=1).sum()) ** 2 for m in square)
+
+
+def test_shapes_localisation_is_reproducible_and_checks_parameters():
+    from skxai.datasets import make_shapes_localisation
+
+    a = make_shapes_localisation(10, random_state=0)
+    b = make_shapes_localisation(10, random_state=0)
+    np.testing.assert_array_equal(a.data, b.data)
+    np.testing.assert_array_equal(a.boxes, b.boxes)
+    assert not np.array_equal(a.data, make_shapes_localisation(10, random_state=1).data)
+    assert not make_shapes_localisation(5, distractors=False, noise=0.0, random_state=0).data[
+        ~make_shapes_localisation(5, distractors=False, noise=0.0, random_state=0).masks[:, None]].any()
+    for bad in ({"n_samples": 0}, {"size": (2, 4)}, {"size": (8, 40)}, {"n_classes": 5}, {"noise": -1.0}):
+        kw = {"n_samples": 5, **bad}
+        with pytest.raises(ValueError):
+            make_shapes_localisation(**kw)

@@ -173,3 +173,151 @@ def test_local_views_pick_telling_samples():
     assert local_samples(exp, 3) == [(1, "highest output"), (2, "lowest output"), (3, "median output")]
     assert [i for i, _ in local_samples(exp, 10)] == [1, 2, 3, 0]
     assert local_samples(Explanation(np.ones((3, 2))), 2) == [(0, "sample"), (1, "sample")]
+
+
+def test_browser_probe_sees_overflow_and_captions(tmp_path):
+    chromium = _browser_or_skip()
+    page = tmp_path / "wide.html"
+    page.write_text('<!DOCTYPE html><html><head></head><body><main><section style="width:300px">'
+                    '<table><tr><td style="white-space:nowrap">' + "x" * 400 + "</td></tr></table>"
+                    "<figure><figcaption>probability of cat</figcaption></figure></section></main></body></html>")
+    seen = inspect_in_browser(page, chromium=chromium)
+    assert any(o.startswith("table") for o in seen["overflow"])
+    assert seen["captions"] == ["probability of cat"]
+
+
+MARKUP = '<script>alert(1)</script><b>x</b>``code`` :class:`Foo`'
+
+
+def test_user_strings_are_escaped_in_every_section(tmp_path):
+    """Markup in names (explainer, features, outputs, title, description, captions) never reaches the page raw."""
+    import pandas as pd
+
+    rng = np.random.RandomState(0)
+    X = pd.DataFrame(rng.normal(size=(40, 3)), columns=[MARKUP, "b", "c"])
+    y = np.where(X.iloc[:, 0] > 0, MARKUP, "other")
+    model = LogisticRegression().fit(X, y)
+    explainers = {MARKUP: ExactShapleyExplainer(model, max_background=10).fit(X),
+                  "second": KernelShapExplainer(model, n_samples=20, max_background=10, random_state=0).fit(X)}
+    report = make_report(explainers, X.iloc[:10], title=MARKUP, description=MARKUP, n_local=1,
+                         n_metric_samples=3, extra_figures=[(MARKUP, lambda fig: fig.subplots().plot([0, 1]))])
+    html = report.html
+    assert "<script>" not in html and "<b>x</b>" not in html
+    assert html.count("&lt;script&gt;") >= 5  # title, description, headings, features, outputs, captions
+    docs = [f"good {MARKUP} film", "bad film"]
+
+    class Fixed:
+        def get_params(self, deep=False):
+            return {"p": MARKUP}
+
+        def explain(self, X):
+            return Explanation([np.array([0.5, -0.2, 0.1]), np.array([-0.3, 0.1])], data=list(X),
+                               tokens=[["good", MARKUP, "film"], ["bad", "film"]], anchor=[[MARKUP], ["bad"]],
+                               output_names=["neg", MARKUP], target=[1, 1], method=MARKUP)
+
+    html = make_report({MARKUP: Fixed()}, docs, metrics=False, n_local=2).html
+    assert "<script>" not in html and "<b>x</b>" not in html and "&lt;script&gt;" in html
+
+
+def test_explainer_summary_is_plain_text_never_cut_mid_sentence():
+    from skxai.report._sections import doc_summary
+
+    class Documented:
+        """Grad-CAM++: ``w_k = sum_ij alpha_kij ReLU(G_kij)`` with :class:`~skxai.Explanation` weights,
+        see `the paper <https://arxiv.org>`_. More detail follows here.
+
+        Parameters
+        ----------
+        """
+
+    text = doc_summary(Documented)
+    assert text == ("Grad-CAM++: w_k = sum_ij alpha_kij ReLU(G_kij) with Explanation weights, see the paper.")
+    from skxai import GradCamPlusPlusExplainer
+
+    real = doc_summary(GradCamPlusPlusExplainer)
+    assert "``" not in real and ":class:" not in real and real.endswith(".")
+
+
+def test_metric_failures_are_clean_notes():
+    from skxai.report._sections import clean_reason
+
+    exc = ValueError("could not convert string to float: np.str_('Offers a guilt free trip ...')")
+    tab = Explanation(np.ones((1, 2)))
+    assert clean_reason(exc, tab) == "Could not convert string to float: 'Offers a guilt free trip ...'"
+    text = Explanation([np.ones(2)], data=["a b"], tokens=[["a", "b"]])
+    assert clean_reason(exc, text).startswith("not applicable to documents")
+    long = ValueError("x " * 200)
+    assert len(clean_reason(long, tab)) < 170
+
+
+def test_text_report_metrics_table_has_no_raw_exception(tmp_path):
+    docs = ["good fun film", "bad boring film", "good acting", "bad plot"] * 5
+    y = [1, 0, 1, 0] * 5
+    model = make_pipeline(TfidfVectorizer(), LogisticRegression()).fit(docs, y)
+    from skxai import LimeTextExplainer
+
+    ex = LimeTextExplainer(model, n_samples=50, random_state=0).fit(docs)
+    html = make_report(ex, docs[:2], n_local=1, n_metric_samples=2,
+                       metrics=["deletion_auc", "faithfulness_correlation"]).html
+    table = html[html.index('<table class="metrics">'):]
+    table = table[: table.index("</table>")]
+    assert "Error" not in table and "np.str_" not in table and "Traceback" not in table
+
+
+def test_make_report_accepts_a_pipeline_and_names_the_quantity():
+    from sklearn.preprocessing import StandardScaler
+
+    X, y = load_diabetes(return_X_y=True, as_frame=True)
+    X = X.iloc[:80, :4]
+    yb = np.where(y[:80] > y[:80].median(), "high", "low")
+    scaler = StandardScaler().set_output(transform="pandas").fit(X)
+    model = LogisticRegression().fit(scaler.transform(X), yb)
+    pipe = make_pipeline(scaler, ExactShapleyExplainer(model, max_background=10)).fit(X)
+    report = make_report(pipe, X.iloc[:12], n_local=1, n_metric_samples=3)
+    html = report.html
+    assert "ExactShapleyExplainer (in a Pipeline)" in html
+    assert "pipeline steps before it" in html and "StandardScaler" in html
+    assert "<b>probability</b>" in html and "probability of low" in html
+    # The reconstruction is checked against the model's own output on the transformed rows.
+    assert re.search(r"own probability of low: largest gap <b>0</b>", html)
+
+
+def test_localisation_section_scores_maps_against_masks(monkeypatch):
+    import skxai.metrics as metrics
+
+    def pointing_game(maps, masks, *, tolerance=0):  # a stand-in until the metrics branch is merged
+        peak = maps == maps.max(axis=(1, 2), keepdims=True)
+        return (~(peak & ~masks).any(axis=(1, 2))).astype(float)
+
+    def energy_pointing_game(maps, masks):
+        pos = np.clip(maps, 0, None)
+        return (pos * masks).sum(axis=(1, 2)) / pos.sum(axis=(1, 2))
+
+    if not hasattr(metrics, "pointing_game"):
+        monkeypatch.setattr(metrics, "pointing_game", pointing_game, raising=False)
+        monkeypatch.setattr(metrics, "energy_pointing_game", energy_pointing_game, raising=False)
+    masks = np.zeros((4, 8, 8), dtype=bool)
+    masks[:, 2:4, 2:4] = True
+    good = np.zeros((4, 4, 4))
+    good[:, 1, 1] = 1.0  # a 4x4 CAM whose peak lands inside the box once upscaled
+    bad = np.zeros((4, 1, 8, 8))
+    bad[:, 0, 7, 7] = 1.0  # a gradient map pointing at the corner
+
+    class Fixed:
+        def __init__(self, values):
+            self.values = values
+
+        def get_params(self, deep=False):
+            return {}
+
+        def explain(self, X):
+            return Explanation(self.values, data=np.asarray(X), method="Fixed")
+
+    X = np.zeros((4, 1, 8, 8))
+    report = make_report({"good": Fixed(good), "bad": Fixed(bad)}, X, metrics=False, n_local=0,
+                         localisation={"masks": masks, "sanity": False})
+    rows = {r["method"]: r for r in report.localisation}
+    assert rows["good"]["pointing"][0] == 1.0 and rows["bad"]["pointing"][0] == 0.0
+    assert rows["bad"]["energy"][0] == 0.0 and rows["good"]["energy"][0] > 0.5
+    assert "random maps (control)" in rows and 0.0 <= rows["random maps (control)"]["pointing"][0] <= 0.5
+    assert "Do the maps point at the object?" in report.html

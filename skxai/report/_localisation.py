@@ -1,0 +1,128 @@
+"""Do the image maps point at the object? Pointing games per method, a random-map control, sanity checks."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from skxai.report._page import esc
+
+
+def as_maps(exp, size):
+    """``(n, H, W)`` maps of an image explanation at the masks' size, or None for other kinds.
+
+    CAMs (``(n, h, w)``) are upscaled bilinearly; gradient maps (``(n, C, H, W)``) are summed
+    over channels in absolute value (the pointing games take one value per pixel).
+    """
+    from skxai.plot import upsample_bilinear
+
+    try:
+        values = np.asarray(exp.target_values(), dtype=np.float64)
+    except (TypeError, ValueError):
+        return None
+    if values.ndim == 4:
+        values = np.abs(values).sum(axis=1)
+    if values.ndim != 3:
+        return None
+    if values.shape[1:] != tuple(size):
+        values = np.stack([upsample_bilinear(v, size) for v in values])
+    return values
+
+
+def _mean_sem(a):
+    a = np.asarray(a, dtype=np.float64)
+    sem = a.std(ddof=1) / np.sqrt(len(a)) if len(a) > 1 else 0.0
+    return float(a.mean()), float(sem)
+
+
+def random_control(shape, random_state=0):
+    """Uniform random maps: the chance level of the pointing games."""
+    try:
+        from skxai.controls import random_maps
+    except ImportError:
+        return np.random.RandomState(random_state).uniform(size=shape)
+    return random_maps(shape, random_state=random_state)
+
+
+def score_maps(named, X, masks, *, sanity=True, n_sanity=8, random_state=0):
+    """One dict per method (and the random control): pointing game, energy pointing game, sanity check.
+
+    ``named`` is a list of ``(name, explainer, explanation)``. Returns ``(rows, note)``: ``note``
+    says why nothing could be computed (the metrics are not installed), else None.
+    """
+    import skxai.metrics as metrics
+
+    pointing = getattr(metrics, "pointing_game", None)
+    energy = getattr(metrics, "energy_pointing_game", None)
+    if pointing is None or energy is None:
+        return [], ("The localisation metrics skxai.metrics.pointing_game and energy_pointing_game are not in "
+                    "this installation of skxai, so the maps are not scored against the boxes.")
+    masks = np.asarray(masks, dtype=bool)
+    rows = []
+    for name, explainer, exp in named:
+        if exp is None:
+            continue
+        maps = as_maps(exp, masks.shape[1:])
+        if maps is None or len(maps) > len(masks):
+            continue
+        m = masks[: len(maps)]
+        row = {"method": name, "pointing": _mean_sem(pointing(maps, m)), "energy": _mean_sem(energy(maps, m)),
+               "n": len(maps), "sanity": None}
+        if sanity and hasattr(metrics, "model_randomization_test"):
+            try:
+                Xs = X[: min(n_sanity, len(maps))]
+                report = metrics.model_randomization_test(explainer, Xs, random_state=random_state)
+                row["sanity"] = (report.passed, report.min_similarity)
+            except Exception as exc:  # shown as not computed, with the reason
+                row["sanity"] = (None, " ".join(str(exc).split())[:120])
+        rows.append(row)
+    control = random_control(masks.shape, random_state)
+    rows.append({"method": "random maps (control)", "pointing": _mean_sem(pointing(control, masks)),
+                 "energy": _mean_sem(energy(control, masks)), "n": len(masks), "sanity": None})
+    return rows, None
+
+
+def localisation_html(rows, note, masks):
+    """The section's HTML: a table of the rows, a sentence on how to read it."""
+    if note:
+        return f'<div class="note">{esc(note)}</div>'
+    share = float(np.asarray(masks, dtype=bool).mean())
+    head = ("<tr><th>method</th><th>pointing game (hit rate)</th><th>energy pointing game</th>"
+            "<th>model randomisation (sanity check)</th><th>images</th></tr>")
+    body = []
+    for r in rows:
+        p, e = r["pointing"], r["energy"]
+        sanity = "—"
+        if r["sanity"] is not None:
+            passed, detail = r["sanity"]
+            if passed is None:
+                sanity = f"not computed: {detail}"
+            else:
+                sanity = (f"{'passed' if passed else 'FAILED'} (lowest Spearman similarity to the original "
+                          f"maps {detail:.2f})")
+        body.append(f"<tr><th>{esc(r['method'])}</th><td>{p[0]:.2f} ± {p[1]:.2f}</td>"
+                    f"<td>{e[0]:.2f} ± {e[1]:.2f}</td><td>{esc(sanity)}</td><td>{r['n']}</td></tr>")
+    return (
+        "<p>Does each map point at the object? <b>Pointing game</b> (Zhang et al. 2018): a hit when the "
+        "map's maximum falls inside the object's ground-truth box. <b>Energy pointing game</b> (Wang et "
+        "al. 2020): the share of the map's positive energy inside the box. Gradient maps are summed over "
+        "channels in absolute value; CAMs are upscaled to the image. Mean ± standard error over the held-out "
+        f"images. The boxes cover {share:.1%} of the pixels: the random-map row is the chance level. The "
+        "sanity check (Adebayo et al. 2018) randomises the network's layers from the top: a method passes "
+        "when its maps change (Spearman similarity below 0.5).</p>"
+        f'<table class="metrics">{head}{"".join(body)}</table>'
+    )
+
+
+def localisation_markdown(rows, command, extra=""):
+    """The rows as a Markdown table (for ``benchmarks/results``)."""
+    lines = ["| method | pointing game | energy pointing game | model randomisation | images |",
+             "|---|---|---|---|---|"]
+    for r in rows:
+        p, e = r["pointing"], r["energy"]
+        sanity = "—"
+        if r["sanity"] is not None:
+            passed, detail = r["sanity"]
+            sanity = f"not computed ({detail})" if passed is None else \
+                f"{'passed' if passed else 'failed'} (min similarity {detail:.2f})"
+        lines.append(f"| {r['method']} | {p[0]:.2f} ± {p[1]:.2f} | {e[0]:.2f} ± {e[1]:.2f} | {sanity} | {r['n']} |")
+    return f"Command: `{command}`\n\n{extra}" + "\n".join(lines) + "\n"
