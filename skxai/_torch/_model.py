@@ -9,7 +9,6 @@ restores it exactly afterwards.
 from __future__ import annotations
 
 import contextlib
-import numbers
 
 import numpy as np
 import torch
@@ -459,18 +458,16 @@ class TorchModel:
         return self._label_index(target, k)
 
     def _label_index(self, label, k):
-        if self.classes is not None and len(self.classes) == k:
-            hits = np.flatnonzero(self.classes == label)
-            if hits.size:
-                return int(hits[0])
-            if self.is_classifier:
-                raise ValueError(
-                    f"target={label!r} is not a class of the model; classes are "
-                    f"{self.classes.tolist()}."
-                )
-        if isinstance(label, numbers.Integral) and not isinstance(label, bool) and 0 <= label < k:
-            return int(label)
-        raise ValueError(f"target={label!r} is not a valid output index for {k} output(s).")
+        """Output index of a class label / output index, by the shared resolver
+        (:func:`skxai._adapters.resolve_target`): labels of a classifier whose classes name the
+        outputs, output indices otherwise."""
+        from skxai._adapters import resolve_target
+
+        named = self.classes is not None and len(self.classes) == k
+        names = list(self.classes) if named else list(range(k))
+        if isinstance(label, str) and label == "predicted":
+            raise ValueError("target='predicted' cannot be one sample's label in a per-sample array.")
+        return int(resolve_target(label, names, is_clf=bool(named and self.is_classifier), method="predict"))
 
     def targets(self, target, outputs):
         """Explained output index per sample as a LongTensor ``(n,)``.

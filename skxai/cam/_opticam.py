@@ -6,7 +6,8 @@ import numbers
 
 import torch
 
-from skxai.cam._base import BaseCamExplainer, combine
+from skxai._baselines import BASELINE_CONSTRAINT
+from skxai.cam._base import BaseCamExplainer, baseline_images, combine
 from skxai.cam._upsample import minmax, upsample
 from skxai.utils._param_validation import Interval
 
@@ -16,6 +17,7 @@ class OptiCamExplainer(BaseCamExplainer):
 
     ``up`` is the bilinear upscaling and ``n`` the per-image min-max scaling, so the mask is
     in [0, 1] and the objective is the score of the image seen through its own saliency map
+    (``x * M + (1 - M) * baseline``; the paper's ``x * M`` with the default ``"zeros"``)
     (after the ReLU when ``relu=True``: with ``normalize=True`` the returned heatmap is exactly
     the optimised mask).
     Adam (hand-written, so each image keeps its own state) runs on all images of a batch
@@ -28,6 +30,10 @@ class OptiCamExplainer(BaseCamExplainer):
     max_iter : int, default=100
     tol : float, default=1e-4
     n_iter_no_change : int, default=5
+    baseline : {"zeros", "background_mean", "channel_mean", "blur"}, float, array or callable, \
+default="zeros"
+        What the mask lets through where it is 0 (the shared vocabulary of
+        :mod:`skxai._baselines`).
     estimator, target_layer, target, response_method, relu, normalize, upsample, batch_size, scoring
         As in :class:`~skxai.GradCamExplainer`.
 
@@ -56,6 +62,7 @@ class OptiCamExplainer(BaseCamExplainer):
         "max_iter": [Interval(numbers.Integral, 1, None, closed="left")],
         "tol": [Interval(numbers.Real, 0, None, closed="left")],
         "n_iter_no_change": [Interval(numbers.Integral, 1, None, closed="left")],
+        "baseline": BASELINE_CONSTRAINT,
     }
 
     def __init__(
@@ -66,6 +73,7 @@ class OptiCamExplainer(BaseCamExplainer):
         max_iter=100,
         tol=1e-4,
         n_iter_no_change=5,
+        baseline="zeros",
         target_layer=None,
         target=None,
         response_method="auto",
@@ -92,17 +100,20 @@ class OptiCamExplainer(BaseCamExplainer):
         self.max_iter = max_iter
         self.tol = tol
         self.n_iter_no_change = n_iter_no_change
+        self.baseline = baseline
 
-    def _masked_scores(self, A, x, u, targets):
+    def _masked_scores(self, A, x, u, targets, base=None):
         saliency = combine(A, torch.softmax(u, dim=1))
         if self.relu:
             saliency = torch.relu(saliency)
-        mask = minmax(upsample(saliency, tuple(x.shape[2:])))
-        y = self.model_.forward(x * mask[:, None])
+        mask = minmax(upsample(saliency, tuple(x.shape[2:])))[:, None]
+        masked = x * mask if base is None else x * mask + (1 - mask) * base
+        y = self.model_.forward(masked)
         return y.gather(1, targets[:, None])[:, 0]
 
     def _layer_map(self, lp):
         A, x, t = lp.activations, lp.x, lp.targets
+        base = baseline_images(self, x)
         n, k = A.shape[:2]
         beta1, beta2, eps = 0.9, 0.999, 1e-8
         u = torch.zeros((n, k), dtype=A.dtype, device=A.device)
@@ -119,7 +130,8 @@ class OptiCamExplainer(BaseCamExplainer):
                 break
             ua = u[active].clone().requires_grad_(True)
             with torch.enable_grad():
-                score = self._masked_scores(A[active], x[active], ua, t[active])
+                b = None if base is None else base[active]
+                score = self._masked_scores(A[active], x[active], ua, t[active], b)
                 (grad,) = torch.autograd.grad(-score.sum(), ua)
             score = score.detach()
             n_iter[active] = step
@@ -139,7 +151,8 @@ class OptiCamExplainer(BaseCamExplainer):
             active = active[stall[active] < int(self.n_iter_no_change)]
         if active.numel():  # the last update of images still running has not been scored
             with torch.no_grad():
-                score = self._masked_scores(A[active], x[active], u[active], t[active])
+                b = None if base is None else base[active]
+                score = self._masked_scores(A[active], x[active], u[active], t[active], b)
             better = score > best[active]
             best_u[active[better]] = u[active[better]]
             best[active] = torch.maximum(best[active], score)

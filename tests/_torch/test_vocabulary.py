@@ -133,3 +133,17 @@ def test_constraints_replace_hand_checks_without_warnings():
         warnings.simplefilter("error")
         for cls in GRADIENT + CAMS:
             cls(_net(), **FAST.get(cls, {})).fit(X)
+
+
+@pytest.mark.parametrize("cls", GRADIENT + CAMS, ids=lambda c: c.__name__)
+def test_every_constrained_parameter_is_checked_at_fit(cls):
+    # an object that satisfies no constraint, for each declared parameter in turn
+    params = cls(_net()).get_params(deep=False)
+    checked = [p for p, c in cls._parameter_constraints.items() if c != "no_validation" and p in params]
+    # every parameter but the model, the target and the deprecated alias is constrained
+    assert set(params) - set(checked) <= {"estimator", "target", "layer"}
+    assert {"response_method", "batch_size", "target_layer", "verbose"} <= set(checked)
+    X = _X(2)
+    for param in checked:
+        with pytest.raises(InvalidParameterError, match=f"'{param}' parameter of {cls.__name__}"):
+            cls(_net(), **{param: object()}).fit(X)

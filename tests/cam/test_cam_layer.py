@@ -115,3 +115,26 @@ def test_scorecam_masks_towards_the_shared_baseline():
             ref = torch.softmax(scores, dim=1).numpy()
             got = ScoreCamExplainer(net, baseline=name).fit(X).explain(X).weights
             np.testing.assert_allclose(got, ref, rtol=1e-9, err_msg=name)
+
+
+def test_opticam_masked_score_is_the_score_of_the_image_through_its_mask():
+    # the reported masked_score is f(x * M + (1 - M) * baseline) with M rebuilt here from the
+    # returned weights: relu(sum_k w_k A_k), min-max scaled (the layer has the input's size)
+    from skxai import OptiCamExplainer
+    from skxai._baselines import make_baseline
+
+    net = _gap_net(nn.ReLU()).eval()
+    X = _images(3)
+    x = torch.as_tensor(X)
+    with torch.no_grad():
+        A = net[1](net[0](x))
+        t = net(x).argmax(1)
+        for name in ("zeros", "blur"):
+            exp = OptiCamExplainer(net, baseline=name, max_iter=4).fit(X).explain(X)
+            w = torch.as_tensor(exp.weights)
+            s = torch.relu((w[:, :, None, None] * A).sum(1))
+            lo, hi = s.amin(dim=(1, 2), keepdim=True), s.amax(dim=(1, 2), keepdim=True)
+            m = ((s - lo) / (hi - lo))[:, None]
+            b = torch.as_tensor(make_baseline(name, X))
+            ref = net(x * m + (1 - m) * b)[torch.arange(3), t].numpy()
+            np.testing.assert_allclose(exp.masked_score, ref, rtol=1e-9, err_msg=name)
