@@ -6,7 +6,9 @@ A self-contained HTML report
 :func:`skxai.report.make_report` explains data with one or several fitted explainers and writes
 one HTML file: what was explained, the settings, global and local pictures and quality metrics.
 Figures are embedded as PNG; the page has no script and needs no network. Here a scaled logistic
-regression on the breast cancer data is explained with KernelSHAP and LIME.
+regression on the breast cancer data is explained with KernelSHAP and LIME. Every caption names the
+quantity explained (the probability) and the class; LIME's values are labelled as its local
+surrogate's, with the model's own output beside the surrogate's prediction.
 """
 
 import os
@@ -30,8 +32,9 @@ explainers = {
 }
 
 out = os.path.join(tempfile.mkdtemp(), "report.html")
+# The labels 0 / 1 carry no names: ``output_names`` lets every caption name the class explained.
 report = make_report(explainers, X.iloc[:40], path=out, n_local=1, n_metric_samples=10,
-                     title="Breast cancer: KernelSHAP and LIME")
+                     title="Breast cancer: KernelSHAP and LIME", output_names=["malignant", "benign"])
 print(report)
 print(f"written to {out}: {os.path.getsize(out) / 1e3:.0f} kB, {len(report.figures)} figures")
 

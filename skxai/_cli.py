@@ -325,11 +325,18 @@ def _concat(exps):
     target = first.target_index
     if target is not None and not isinstance(target, int | np.integer | str):
         target = np.concatenate([np.ravel(e.target_index) for e in exps])
+    extras = {}
+    for key, value in first.extras.items():
+        parts = [e.extras.get(key) for e in exps]
+        if isinstance(value, str):
+            extras[key] = value  # e.g. the quantity: the same for every chunk
+        elif all(isinstance(p, np.ndarray) and p.ndim >= 1 and len(p) == len(e.values)
+                 for p, e in zip(parts, exps, strict=True)):
+            extras[key] = np.concatenate(parts, axis=0)  # per-row fields (LIME's model_outputs ...)
     return Explanation(
         cat("values"), base_values=cat("base_values"), data=cat("data"), feature_names=first.feature_names,
         output_names=first.output_names, std=cat("std"), target_index=target,
-        output_axis=first.output_axis, outputs=cat("outputs"), method=first.method,
-        **{k: v for k, v in first.extras.items() if k == "quantity"},
+        output_axis=first.output_axis, outputs=cat("outputs"), method=first.method, **extras,
     )
 
 

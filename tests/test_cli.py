@@ -392,3 +392,15 @@ def test_fitted_pipeline_ending_in_an_explainer(files, tmp_path, capsys):
     assert "ExactShapleyExplainer" in (tmp_path / "r.html").read_text()
     code, _, err = _run(argv[:-3] + ["--method", "lime"], capsys)
     assert code == 2 and "--method does not apply" in err
+
+
+def test_lime_report_from_chunks_is_labelled_as_a_surrogate(files, tmp_path, capsys):
+    d, _, _ = files
+    code, _, err = _run(["explain", d / "pipe.skops", d / "data.csv", "--method", "lime", "--n-samples", 64,
+                         "--background", 10, "--chunk-size", 7, "--out", tmp_path / "o.csv",
+                         "--report", tmp_path / "r.html", "--quiet"], capsys)
+    assert code == 0, err
+    html = (tmp_path / "r.html").read_text()
+    # The chunks' per-row model outputs survive the join: the page speaks of the surrogate.
+    assert "local surrogate&#39;s</b> weights" in html or "local surrogate's</b> weights" in html
+    assert "(additive" not in html

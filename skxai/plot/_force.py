@@ -146,7 +146,7 @@ class ForceDisplay:
         ax.set_xlim(lo - pad, hi + pad)
         self.label_rows_ = _place_labels(ax, blocks, lo - pad, hi + pad)
         n_rows = max(self.label_rows_.values(), default=0) + 1
-        ax.set_ylim(-0.75 - 0.42 * n_rows, 1.25)
+        ax.set_ylim(-0.75 - 0.42 * n_rows, 1.45)
         scale = max(np.abs(phi).max(initial=0.0), abs(self.base_value))
         base_name, end_name = ("surrogate intercept", "g(x)") if self.surrogate else ("base value", "f(x)")
         ax.axvline(self.base_value, color="0.4", ls=":", lw=1)
@@ -155,9 +155,9 @@ class ForceDisplay:
         ax.text(self.prediction_, 0.5, f"{end_name} = {format_value(self.prediction_, scale)}",
                 ha="center", va="bottom", fontsize=10, weight="bold")
         if self.model_output is not None and (self.surrogate or not np.isclose(self.model_output, self.prediction_)):
-            ax.axvline(self.model_output, color="green", lw=1)
-            ax.text(self.model_output, 0.5, f"model f(x) = {format_value(self.model_output, scale)}",
-                    ha="center", va="top", fontsize=8, color="green")
+            ax.plot([self.model_output] * 2, [-0.5, 1.0], color="green", lw=1)
+            ax.text(self.model_output, 1.05, f"model f(x) = {format_value(self.model_output, scale)}",
+                    ha="center", va="bottom", fontsize=8, color="green")
         ax.set_yticks([])
         for side in ("top", "right", "left"):
             ax.spines[side].set_visible(False)

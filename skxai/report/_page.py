@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import html
 import re
-from string import Template
 
 from skxai.plot._html import STYLE as TEXT_STYLE
 
@@ -33,24 +32,30 @@ figcaption{font-size:85%;color:#555;max-width:38em}
 .ok{color:#2e7d32}
 """
 
-_PAGE = Template("""<!DOCTYPE html>
+# The page skeleton, rendered by Jinja2 with autoescape: every value is escaped unless it is
+# HTML already built (and escaped) by the sections, which is passed as ``Markup``.
+_PAGE = """<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>$title</title>
-<style>$css</style>
+<title>{{ title }}</title>
+<style>{{ css }}</style>
 </head>
 <body>
-<header><h1>$title</h1><p>$subtitle</p></header>
+<header><h1>{{ title }}</h1><p>{{ subtitle }}</p></header>
 <main>
-$intro
-$toc
-$body
+{{ intro }}
+{% if sections|length > 1 %}<nav><h2>Contents</h2><ul>
+{%- for sid, head, _ in sections %}<li><a href="#{{ sid }}">{{ head }}</a></li>{% endfor -%}
+</ul></nav>{% endif %}
+{% for sid, head, content in sections -%}
+<section class="explainer" id="{{ sid }}"><h2>{{ head }}</h2>{{ content }}</section>
+{% endfor -%}
 </main>
 </body>
 </html>
-""")
+"""
 
 
 def esc(value):
@@ -83,15 +88,12 @@ def kv_table(rows, header=None):
 
 
 def page(title, subtitle, intro, sections):
-    """The whole document; ``sections`` are (id, heading, html) triples."""
-    toc = ""
-    if len(sections) > 1:
-        items = "".join(f'<li><a href="#{sid}">{esc(head)}</a></li>' for sid, head, _ in sections)
-        toc = f"<nav><h2>Contents</h2><ul>{items}</ul></nav>"
-    body = "\n".join(
-        f'<section class="explainer" id="{sid}"><h2>{esc(head)}</h2>{content}</section>'
-        for sid, head, content in sections
-    )
-    return _PAGE.substitute(
-        title=esc(title), subtitle=esc(subtitle), css=CSS + TEXT_STYLE, intro=intro, toc=toc, body=body
+    """The whole document; ``sections`` are (id, heading, html) triples (``html`` already escaped)."""
+    from jinja2 import Environment
+    from markupsafe import Markup
+
+    template = Environment(autoescape=True).from_string(_PAGE)
+    return template.render(
+        title=title, subtitle=subtitle, css=Markup(CSS + TEXT_STYLE), intro=Markup(intro),
+        sections=[(sid, head, Markup(content)) for sid, head, content in sections],
     )
