@@ -366,22 +366,16 @@ def _kadd_solve(design, Y, delta, order, with_influence=False):
     C = scipy.linalg.cho_solve(factor, R.T - np.outer(e, a) / d, check_finite=False)
     # Residuals W^-1 G^-1 (y + mu e); leave-one-out: divide by 1 - h_ii = (G^-1)_ii / w_i.
     alpha = Gy + np.outer(Ge, mu)
-    # diag(G^-1) = squared column norms of L^-1. Only the sampled coalitions need it, and
-    # they close the design: the trailing block of L^-1 is the inverse of L's trailing block,
-    # inverted in place (LAPACK trtri; its upper triangle, left over by cho_factor, skipped).
-    sampled = design.unit >= 0
-    first = int(np.argmax(sampled)) if sampled.any() else m
-    if not sampled[first:].all():
-        first = 0
-    Linv, info = scipy.linalg.lapack.dtrtri(factor[0][first:, first:], lower=1, overwrite_c=1)
+    # diag(G^-1) = squared column norms of L^-1, L inverted in place (LAPACK trtri on the
+    # Fortran-ordered factor: no second m x m array; a sub-block would be copied). Its upper
+    # triangle, left over by cho_factor, is skipped.
+    Linv, info = scipy.linalg.lapack.dtrtri(factor[0], lower=1, overwrite_c=1)
     ginv_diag = np.full(m, np.nan)
     if info == 0:
-        k = m - first
-        for j0 in range(0, k, 512):
-            j1 = min(k, j0 + 512)
+        for j0 in range(0, m, 512):
+            j1 = min(m, j0 + 512)
             block = Linv[j0:, j0:j1]
-            ginv_diag[first + j0 : first + j1] = ((np.tril(block[: j1 - j0]) ** 2).sum(axis=0)
-                                                  + (block[j1 - j0 :] ** 2).sum(axis=0))
+            ginv_diag[j0:j1] = (np.tril(block[: j1 - j0]) ** 2).sum(axis=0) + (block[j1 - j0 :] ** 2).sum(axis=0)
     return phi, C, alpha / ginv_diag[:, None]
 
 
