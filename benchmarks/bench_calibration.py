@@ -56,6 +56,8 @@ SETTINGS = [
     ("KernelSHAP", dict(n_samples=40, max_order="auto")),
     ("KernelSHAP", dict(n_samples=100, max_order="auto")),
     ("KernelSHAP", dict(n_samples=300, max_order="auto")),
+    ("KernelSHAP", dict(n_samples=500, max_order="auto")),  # order 5, more terms than coalitions
+    ("KernelSHAP", dict(n_samples=700, max_order="auto")),  # order 5, sandwich beyond 512
     ("KernelSHAP", dict(n_samples=1000, max_order="auto")),
     ("KernelSHAP", dict(n_samples=300, max_order=3)),
     ("Sampling", dict(n_permutations=4)),
