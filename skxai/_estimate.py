@@ -366,8 +366,9 @@ def _kadd_solve(design, Y, delta, order, with_influence=False):
     C = scipy.linalg.cho_solve(factor, R.T - np.outer(e, a) / d, check_finite=False)
     # Residuals W^-1 G^-1 (y + mu e); leave-one-out: divide by 1 - h_ii = (G^-1)_ii / w_i.
     alpha = Gy + np.outer(Ge, mu)
-    # diag(G^-1) = squared column norms of L^-1; L inverted in place (LAPACK trtri, m^3 / 3
-    # flops, no second m x m array), its upper triangle (left over by cho_factor) skipped.
+    # diag(G^-1) = squared column norms of L^-1, L inverted in place (LAPACK trtri on the
+    # Fortran-ordered factor: no second m x m array; a sub-block would be copied). Its upper
+    # triangle, left over by cho_factor, is skipped.
     Linv, info = scipy.linalg.lapack.dtrtri(factor[0], lower=1, overwrite_c=1)
     ginv_diag = np.full(m, np.nan)
     if info == 0:
@@ -412,22 +413,23 @@ def kernel_shap_from_values(design, v0, v1, values, *, order=1, with_std=True):
     sampled = design.unit >= 0
     want_std = with_std and sampled.any()
 
-    def solve(w, influence=False):
-        phi, M = efficiency_constrained_wls(Z, w, Y, delta)
+    def solve(w, influence=False, cols=slice(None)):
+        Y_, delta_ = Y[:, cols], delta[cols]
+        phi, M = efficiency_constrained_wls(Z, w, Y_, delta_)
         if order > 1:
             # The k-additive fit runs on what the linear fit leaves, so additive games (zero
             # residual) stay exact to rounding while interactions are still captured.
             keep = w > 0  # jackknife replicates drop units (a zero weight has no dual)
             d = design if keep.all() else replace(design, masks=design.masks[keep], weights=w[keep])
-            resid = (Y - Z @ phi)[keep]
-            extra, C, loo = _kadd_solve(d, resid, np.zeros_like(delta), order, with_influence=influence)
+            resid = (Y_ - Z @ phi)[keep]
+            extra, C, loo = _kadd_solve(d, resid, np.zeros_like(delta_), order, with_influence=influence)
             return phi + extra, C, loo
         if not influence:
             return phi, None, None
         ZM = Z @ M  # M is symmetric
         # Constrained hat diagonal w_i z_i' M z_i; the leave-one-out residual is r / (1 - h).
         hat = np.einsum("ij,ij->i", ZM, Z) * w
-        return phi, ZM * w[:, None], (Y - Z @ phi) / np.maximum(1.0 - hat, 1e-12)[:, None]
+        return phi, ZM * w[:, None], (Y_ - Z @ phi) / np.maximum(1.0 - hat, 1e-12)[:, None]
 
     n_units = int(design.unit.max()) + 1 if sampled.any() else 0
     jack = want_std and _use_jackknife(order, m, n_units)
@@ -437,7 +439,12 @@ def kernel_shap_from_values(design, v0, v1, values, *, order=1, with_std=True):
         std = np.zeros_like(phi)
         if want_std:
             if jack:
-                var, df = _jackknife(design, lambda w: solve(w)[0])
+                # Replicate estimates (groups x p x columns) in bounded column chunks.
+                var, df = np.empty_like(phi), np.empty_like(phi)
+                step = max(1, 8_000_000 // (4 * JACKKNIFE_GROUPS * p))
+                for c0 in range(0, phi.shape[1], step):
+                    cols = slice(c0, c0 + step)
+                    var[:, cols], df[:, cols] = _jackknife(design, lambda w, cols=cols: solve(w, cols=cols)[0])
             else:
                 var, df = _stratified_variance(design, C[sampled], loo[sampled])
             with np.errstate(invalid="ignore"):

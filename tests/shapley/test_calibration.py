@@ -73,15 +73,20 @@ def _coverage(make, problems, seeds=5):
     return hit / n, np.sqrt(sq_err / sq_std)
 
 
-@pytest.mark.parametrize("kw", [dict(n_samples=100, max_order=1), dict(n_samples=300, max_order=1),
-                                dict(n_samples=300, max_order="auto")])
+@pytest.mark.parametrize("kw", [
+    dict(n_samples=40, max_order=1),  # 9 units: delete-one jackknife
+    dict(n_samples=100, max_order=1),  # delete-a-group jackknife
+    dict(n_samples=300, max_order=1),
+    dict(n_samples=300, max_order="auto"),  # order 3, jackknife refits
+    dict(n_samples=700, max_order="auto"),  # order 5, leave-one-out sandwich
+])
 def test_kernel_shap_intervals_cover(problems, kw):
     cov, ratio = _coverage(lambda f, s: KernelShapExplainer(f, max_background=None, random_state=s, **kw),
                            problems)
     assert 0.90 <= cov, cov
-    if kw["max_order"] == 1:  # the order-3 fit is near exact on these order-3 games: wide is fine
+    assert ratio > 0.45, ratio
+    if kw["max_order"] == 1:  # k-additive fits nearly recover these order-3 games: wide is fine
         assert cov <= 0.995, cov
-        assert ratio > 0.6, ratio
 
 
 @pytest.mark.parametrize("n_permutations", [10, 50])

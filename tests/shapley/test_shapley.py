@@ -169,6 +169,7 @@ def test_logistic_decision_function_closed_form_and_proba_efficiency():
 
 
 def test_kernel_equals_exact_when_budget_covers_all(regression_data, mlp):
+    """The enumeration shortcut; the regression itself on every coalition is tested below."""
     X, _ = regression_data
     exact = ExactShapleyExplainer(mlp, max_background=25, random_state=0).fit(X)
     kernel = KernelShapExplainer(mlp, n_samples=64, max_background=25, random_state=0).fit(X)
