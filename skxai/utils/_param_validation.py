@@ -75,7 +75,7 @@ RESPONSE_METHOD = [
     StrOptions(set(RESPONSE_METHODS) | set(DEPRECATED_RESPONSE_METHODS), deprecated=set(DEPRECATED_RESPONSE_METHODS))
 ]
 #: A class label, an output index, "predicted", None (family default) or a per-sample array.
-TARGET = ["no_validation"]  # normalised to the string sklearn skips by BaseExplainer
+TARGET = "no_validation"  # normalised to the string sklearn skips by BaseExplainer
 BATCH_SIZE = [Interval(numbers.Integral, 1, None, closed="left"), None]
 N_JOBS = [numbers.Integral, None]
 VERBOSE = ["verbose"]
