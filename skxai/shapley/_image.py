@@ -320,12 +320,34 @@ class ImageShapleyExplainer(BaseExplainer, auto_wrap_output_keys=None):
         return Xa.reshape((Xa.shape[0],) + self.image_shape_).astype(np.float64)
 
     def model_output(self, X):
-        """The explained response on ``X``: ``(n_samples, n_outputs)``."""
+        """The explained response (``response_method``) on images.
+
+        Parameters
+        ----------
+        X : array-like or tensor of shape (n_samples, ...)
+            Images shaped as in ``fit`` (perturbed ones too).
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_outputs)
+            The model's explained response.
+        """
         check_is_fitted(self, "estimator_")
         return self._output(self._images(X))
 
     def target_indices(self, X):
-        """Explained output per sample (the argmax where ``target`` is the predicted class)."""
+        """Explained output per sample (the argmax where ``target`` is the predicted class).
+
+        Parameters
+        ----------
+        X : array-like or tensor of shape (n_samples, ...)
+            The explained images.
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+            Output column explained for each image.
+        """
         out = self.model_output(X)
         if self.target_index_ == "predicted":
             return np.argmax(out, axis=1)
@@ -471,5 +493,16 @@ class ImageShapleyExplainer(BaseExplainer, auto_wrap_output_keys=None):
         )
 
     def transform(self, X):
-        """Pixel heatmaps of the explained output, shape ``(n, *spatial)``."""
+        """Pixel heatmaps of the explained output, shape ``(n, *spatial)``.
+
+        Parameters
+        ----------
+        X : array-like or tensor of shape (n_samples, ...)
+            The explained images.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, *spatial)
+            Each pixel carries the Shapley value of its segment (``target_values``).
+        """
         return self.explain(X).target_values
