@@ -396,8 +396,7 @@ class ConstantExplainer(_ControlExplainer):
     ----------
     estimator : estimator, torch module, skorch net or callable
     value : float, default=1.0
-    target, response_method, max_background, background, feature_groups, batch_size,
-    random_state, scoring :
+    target, response_method, max_background, background, feature_groups, batch_size, random_state, scoring
         As for :class:`RandomExplainer`.
 
     Examples

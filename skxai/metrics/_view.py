@@ -59,7 +59,7 @@ class ExplainerView:
         Precomputed attributions of ``X`` (``explainer.transform(X)`` otherwise).
     patch_size : int or tuple, default=1
         Side of the square patches removed together (array inputs with spatial axes).
-    baseline : "zeros", "mean", "blur", float or array, default="zeros"
+    baseline : {"zeros", "background_mean", "channel_mean", "blur"}, float or array, default="zeros"
         What removed units become (array inputs only; tabular explainers use their background).
     blur_sigma : float, default=5.0
         Gaussian ``sigma`` (pixels) of the ``"blur"`` baseline.
