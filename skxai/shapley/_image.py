@@ -116,9 +116,11 @@ class ImageShapleyExplainer(BaseExplainer, auto_wrap_output_keys=None):
     max_players : int, default=16
         Most regions ``method="exact"`` enumerates.
     target : label, "predicted" or None, default=None
-    response_method : str, default="auto"
-        For scikit-learn models ``"predict_proba"`` / ``"decision_function"``; for torch
-        networks ``"proba"`` / ``"logits"``.
+    response_method : {"auto", "predict_proba", "decision_function", "predict"}, default="auto"
+        ``"auto"``: probabilities for classifiers (for torch classifiers the softmax/sigmoid
+        of the logits), a plain torch module's own output; ``"decision_function"``: the raw
+        score (a network's logits). The first release's ``"proba"`` / ``"logits"`` are
+        deprecated aliases.
     batch_size : int, default=256
         Most images per model call.
     random_state : int, RandomState or None, default=None
