@@ -381,8 +381,9 @@ class BaseCamExplainer(BaseTorchExplainer, auto_wrap_output_keys=None):
 
         Returns
         -------
-        ndarray of shape (n_samples, *spatial)
-            One map per image, at the input's resolution when ``upsample=True``, else the layer's.
+        ndarray of shape ``(n_samples, *spatial)``
+            One map per image, at the input's resolution when ``upsample=True``, else the layer's
+            (:class:`~skxai.GuidedGradCamExplainer`: shaped like the input).
         """
         return self.explain(X).values
 

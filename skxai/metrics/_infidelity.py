@@ -33,7 +33,7 @@ def infidelity(explainer, X, *, attributions=None, perturbation="auto", n_pertur
                noise_scale=0.1, subset_size=None, perturbations=None, normalize=True,
                patch_size=1, baseline="zeros", blur_sigma=5.0, channel_reduction="sum",
                random_state=0, batch_size=None, n_jobs=None):
-    """Expected squared error between ``I . phi`` and the output drop ``f(x) - f(x - I)``.
+    """Expected squared error between ``sum(I * phi)`` and the output drop ``f(x) - f(x - I)``.
 
     ``INFD = E_I[(beta * I . phi - (f(x) - f(x - I)))^2]`` per sample, lower is better. With
     ``normalize=True`` (default) ``beta`` is the optimal scale (captum's ``normalize=True``),

@@ -504,7 +504,7 @@ class ImageShapleyExplainer(BaseExplainer, auto_wrap_output_keys=None):
 
         Returns
         -------
-        ndarray of shape (n_samples, *spatial)
+        ndarray of shape ``(n_samples, *spatial)``
             Each pixel carries the Shapley value of its segment (``target_values``).
         """
         return self.explain(X).target_values
