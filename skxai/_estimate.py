@@ -352,18 +352,21 @@ def _kadd_solve(design, Y, delta, order, with_influence=False):
     c1 = float((binom_minus @ inv)[p])
     # G is symmetric: its transpose is the Fortran-ordered array LAPACK factors in place.
     factor = scipy.linalg.cho_factor(G.T, lower=True, overwrite_a=True, check_finite=False)
-    sol = scipy.linalg.cho_solve(factor, np.hstack([Y, e[:, None]]), check_finite=False)
-    Gy, Ge = sol[:, :-1], sol[:, -1]
+    Ge = scipy.linalg.cho_solve(factor, e, check_finite=False)
     d = c0 - e @ Ge
-    mu = (e @ Gy - delta) / d
     a = c1 - R @ Ge  # L A^-1 1
-    phi = R @ Gy - np.outer(a, mu)
+    # phi = T Y + a delta' / d with T = (R - a e'/d) G^-1; C = T' (column i: coalition i's
+    # influence). T is solved for with p right-hand sides whatever the number of rows, and
+    # applied column by column (einsum's own loop, no BLAS blocking over the columns), so a
+    # row's values never depend on which other rows are explained in the same call.
+    C = scipy.linalg.cho_solve(factor, R.T - np.outer(e, a) / d, check_finite=False)
+    phi = np.einsum("mp,mr->pr", C, Y, optimize=False) + np.outer(a, delta) / d
     # The constraint holds in exact arithmetic; remove what rounding left of sum(phi) - delta.
     phi = phi - (phi.sum(axis=0) - delta) / p
     if not with_influence:
         return phi, None, None
-    # phi = T Y + const with T = (R - a e'/d) G^-1: column i is coalition i's influence.
-    C = scipy.linalg.cho_solve(factor, R.T - np.outer(e, a) / d, check_finite=False)
+    Gy = scipy.linalg.cho_solve(factor, Y, check_finite=False)
+    mu = (e @ Gy - delta) / d
     # Residuals W^-1 G^-1 (y + mu e); leave-one-out: divide by 1 - h_ii = (G^-1)_ii / w_i.
     alpha = Gy + np.outer(Ge, mu)
     # diag(G^-1) = squared column norms of L^-1, L inverted in place (LAPACK trtri on the

@@ -48,8 +48,7 @@ class BackgroundGame:
         They depend only on the problem, never on how work is split among workers, so every
         call sees the same rows whatever ``n_jobs`` (identical floating-point results).
         """
-        per_call = max(1, self.batch_size // self.background.shape[0])
-        return [(s, min(n * m, s + per_call)) for s in range(0, n * m, per_call)]
+        return row_aligned_calls(n, m, max(1, self.batch_size // self.background.shape[0]))
 
     def _run_calls(self, X, row_offset, cmasks, calls):
         """Values of the pairs in ``calls``; ``X`` holds rows from ``row_offset`` on."""
@@ -92,6 +91,20 @@ class BackgroundGame:
                 tasks.append((X[first : last + 1], first, cmasks, g))
             parts = map_shared(BackgroundGame._run_calls, self, tasks, n_jobs=n_jobs, verbose=verbose)
         return np.concatenate(parts, axis=0).reshape(n, m, -1)
+
+
+def row_aligned_calls(n, m, per_call):
+    """Ranges of the flat (row, coalition) index, at most ``per_call`` pairs each, that never
+    split a row across calls unless the row alone exceeds ``per_call`` (then the row's
+    coalitions are cut at the same places for every row).
+
+    A row's model calls are then the same whichever rows are explained with it (in one call or
+    in chunks of a dask array), so its values are identical to the last bit.
+    """
+    if per_call >= m:
+        step = (per_call // m) * m
+        return [(s, min(n * m, s + step)) for s in range(0, n * m, step)]
+    return [(r * m + c, r * m + min(m, c + per_call)) for r in range(n) for c in range(0, m, per_call)]
 
 
 def all_coalitions(n_players):
