@@ -382,6 +382,11 @@ def _kadd_solve(design, Y, delta, order, with_influence=False):
     return phi, C, alpha / ginv_diag[:, None]
 
 
+def _columnwise(A, B):
+    """``A @ B`` by einsum's own loop: each column of the result depends on that column of B only."""
+    return np.einsum("ij,jr->ir", A, B, optimize=False)
+
+
 def kernel_shap_from_values(design, v0, v1, values, *, order=1, with_std=True):
     """Solve the KernelSHAP regression for a design and coalition values.
 
@@ -424,7 +429,7 @@ def kernel_shap_from_values(design, v0, v1, values, *, order=1, with_std=True):
             # residual) stay exact to rounding while interactions are still captured.
             keep = w > 0  # jackknife replicates drop units (a zero weight has no dual)
             d = design if keep.all() else replace(design, masks=design.masks[keep], weights=w[keep])
-            resid = (Y_ - Z @ phi)[keep]
+            resid = (Y_ - _columnwise(Z, phi))[keep]
             extra, C, loo = _kadd_solve(d, resid, np.zeros_like(delta_), order, with_influence=influence)
             return phi + extra, C, loo
         if not influence:
@@ -432,7 +437,7 @@ def kernel_shap_from_values(design, v0, v1, values, *, order=1, with_std=True):
         ZM = Z @ M  # M is symmetric
         # Constrained hat diagonal w_i z_i' M z_i; the leave-one-out residual is r / (1 - h).
         hat = np.einsum("ij,ij->i", ZM, Z) * w
-        return phi, ZM * w[:, None], (Y_ - Z @ phi) / np.maximum(1.0 - hat, 1e-12)[:, None]
+        return phi, ZM * w[:, None], (Y_ - _columnwise(Z, phi)) / np.maximum(1.0 - hat, 1e-12)[:, None]
 
     n_units = int(design.unit.max()) + 1 if sampled.any() else 0
     jack = want_std and _use_jackknife(order, m, n_units)
@@ -575,7 +580,12 @@ def shapley_from_permutations(perms, prefix_values):
     contrib = np.empty_like(steps)
     idx = np.broadcast_to(perms[None, :, :, None], steps.shape)
     np.put_along_axis(contrib, idx, steps, axis=2)
-    phi = contrib.mean(axis=1)
+    # Summed permutation after permutation (not numpy's pairwise reduction, whose order depends
+    # on the array's shape), so a row's values do not depend on the rows explained with it.
+    total = contrib[:, 0].copy()
+    for j in range(1, n_perm):
+        total += contrib[:, j]
+    phi = total / n_perm
     if n_perm < 2:
         return phi, np.full_like(phi, np.nan)
     var_single = contrib.var(axis=1, ddof=1)

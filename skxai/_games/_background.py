@@ -94,16 +94,16 @@ class BackgroundGame:
 
 
 def row_aligned_calls(n, m, per_call):
-    """Ranges of the flat (row, coalition) index, at most ``per_call`` pairs each, that never
-    split a row across calls unless the row alone exceeds ``per_call`` (then the row's
-    coalitions are cut at the same places for every row).
+    """Ranges of the flat (row, coalition) index: one row per call, or, when a row's
+    coalitions exceed ``per_call`` pairs, that row cut at the same places as every other row.
 
-    A row's model calls are then the same whichever rows are explained with it (in one call or
-    in chunks of a dask array), so its values are identical to the last bit.
+    A row's model calls are then the same whichever rows are explained with it (one call, chunks
+    of a dask array, another ``n_jobs``): BLAS results can depend on a call's size, so this is
+    what keeps a row's values identical to the last bit. The cost is one model call per row,
+    small next to the row's ``m`` coalitions times the background.
     """
     if per_call >= m:
-        step = (per_call // m) * m
-        return [(s, min(n * m, s + step)) for s in range(0, n * m, step)]
+        return [(r * m, (r + 1) * m) for r in range(n)]
     return [(r * m + c, r * m + min(m, c + per_call)) for r in range(n) for c in range(0, m, per_call)]
 
 
