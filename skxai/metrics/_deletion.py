@@ -140,7 +140,7 @@ def deletion_auc(explainer, X, *, attributions=None, n_steps=None, patch_size=1,
         Precomputed ``explainer.transform(X)``.
     n_steps : int, optional
     patch_size : int or tuple, default=1
-    baseline : {"zeros", "mean", "blur"}, float or array, default="zeros"
+    baseline : {"zeros", "background_mean", "channel_mean", "blur"}, float or array, default="zeros"
         Ignored by tabular explainers (they use their background).
     blur_sigma : float, default=5.0
     channel_reduction : {"sum", "abs_sum", "max_abs"}, default="sum"

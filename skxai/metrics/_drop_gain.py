@@ -88,7 +88,7 @@ def average_drop_increase_gain(explainer, X, *, attributions=None, probabilities
         How model outputs become class probabilities: ``"auto"`` keeps outputs that already
         are (in [0, 1], rows summing to 1 or a single column) and otherwise applies a softmax
         (a sigmoid to a single column), as for logits.
-    baseline : {"zeros", "mean", "blur"}, float or array, default="zeros"
+    baseline : {"zeros", "background_mean", "channel_mean", "blur"}, float or array, default="zeros"
     channel_reduction : {"sum", "abs_sum", "max_abs"}, default="sum"
     batch_size : int, optional
 

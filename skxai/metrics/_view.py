@@ -59,8 +59,9 @@ class ExplainerView:
         Precomputed attributions of ``X`` (``explainer.transform(X)`` otherwise).
     patch_size : int or tuple, default=1
         Side of the square patches removed together (array inputs with spatial axes).
-    baseline : "zeros", "mean", "blur", float or array, default="zeros"
-        What removed units become (array inputs only; tabular explainers use their background).
+    baseline : "zeros", "background_mean", "channel_mean", "blur", float or array, default="zeros"
+        What removed units become (array inputs only; tabular explainers use their background),
+        the shared vocabulary of :mod:`skxai._baselines` (``"mean"``: deprecated ``"channel_mean"``).
     blur_sigma : float, default=5.0
         Gaussian ``sigma`` (pixels) of the ``"blur"`` baseline.
     channel_reduction : {"sum", "abs_sum", "max_abs"}, default="sum"
@@ -77,10 +78,12 @@ class ExplainerView:
         check_is_fitted(explainer)
         self.explainer = explainer
         self.tabular = is_tabular(explainer)
-        if isinstance(baseline, str) and baseline not in ("zeros", "mean", "blur"):
+        from skxai._baselines import BASELINES
+
+        if isinstance(baseline, str) and baseline not in (*BASELINES, "mean"):
             # checked for tabular explainers too (they ignore it), so a typo never passes
             raise ValueError(
-                f"baseline={baseline!r} is unknown; use 'zeros', 'mean', 'blur', a number or an array."
+                f"baseline={baseline!r} is unknown; use one of {BASELINES}, a number or an array."
             )
         bs = batch_size if batch_size is not None else getattr(explainer, "batch_size", None)
         self.batch_size = check_positive_int(bs or DEFAULT_BATCH_SIZE, "batch_size")
