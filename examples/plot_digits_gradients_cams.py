@@ -64,7 +64,9 @@ images = X[1400:1404]
 # %%
 # Pixel attributions
 # ------------------
-# Each explainer explains the logit of the predicted class.
+# Each explainer explains the probability of the predicted class: ``response_method="auto"``
+# on a skorch classifier is the softmax of its logits, as ``predict_proba`` returns
+# (``response_method="decision_function"`` explains the logits instead).
 explainers = {
     "saliency": GradientExplainer(model),
     "SmoothGrad": SmoothGradExplainer(model, sigma=0.15, n_samples=50, random_state=0),

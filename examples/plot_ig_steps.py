@@ -58,7 +58,7 @@ for method in ("gausslegendre", "riemann_trapezoid"):
     gaps[method] = []
     for n in steps:
         ig = IntegratedGradientsExplainer(net, n_steps=n, method=method,
-                                          response_method="logits").fit(X[:100])
+                                          response_method="decision_function").fit(X[:100])
         gaps[method].append(completeness_gap(ig, X_eval, relative=True).mean())
     print(method, np.round(gaps[method], 5))
 
@@ -87,7 +87,7 @@ for method, g in gaps.items():
 # encodes how much gap the application accepts. Use whichever question you are asking.
 scorer = make_explanation_scorer("completeness_gap", relative=True)
 search = GridSearchCV(
-    IntegratedGradientsExplainer(net, response_method="logits"),
+    IntegratedGradientsExplainer(net, response_method="decision_function"),
     {"n_steps": steps},
     scoring=scorer,
     cv=KFold(4, shuffle=True, random_state=0),

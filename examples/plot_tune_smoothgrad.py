@@ -66,7 +66,7 @@ X_eval = X[1500:1650]
 scorer = make_explanation_scorer("infidelity", noise_scale=0.1, n_perturbations=30)
 grid = {"sigma": [0.02, 0.1, 0.25], "n_samples": [4, 16, 48]}
 search = GridSearchCV(
-    SmoothGradExplainer(net, response_method="logits", random_state=0),
+    SmoothGradExplainer(net, response_method="decision_function", random_state=0),
     grid,
     scoring=scorer,
     cv=KFold(5, shuffle=True, random_state=0),

@@ -143,7 +143,13 @@ class Explanation:
         )
 
     def fields(self):
-        """Names of every field held (standard and method-specific)."""
+        """Names of every field held (standard and method-specific).
+
+        Returns
+        -------
+        list of str
+            The field names, standard ones first.
+        """
         base = [k for k in self.__dict__
                 if k != "extras" and not k.startswith("_") and self.__dict__[k] is not None]
         return base + list(self.extras)

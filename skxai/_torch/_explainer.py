@@ -33,7 +33,19 @@ __all__ = ["BaseTorchExplainer", "GradResult"]
 
 
 class GradResult(NamedTuple):
-    """What one batched forward-backward pass gives back (all tensors detached)."""
+    """What one batched forward-backward pass gives back (all tensors detached).
+
+    Parameters
+    ----------
+    outputs : torch.Tensor of shape (n, k)
+        Explained response on the inputs.
+    grads : torch.Tensor
+        Gradient of the selected output w.r.t. the input (or the layer's activations).
+    activations : torch.Tensor or None
+        The layer's activations (with ``keep_activations=True``), else None.
+    targets : torch.Tensor of shape (n,)
+        Output index differentiated for each sample.
+    """
 
     outputs: torch.Tensor
     """(n, k) explained response on the inputs."""
@@ -240,7 +252,18 @@ class BaseTorchExplainer(BaseExplainer):
             return torch.cat([self.model_.forward(x[s : s + bs].clone()) for s in range(0, x.shape[0], bs)])
 
     def model_output(self, X):
-        """The explained response on ``X`` as float64 numpy ``(n_samples, n_outputs)``."""
+        """The explained response (``response_method``) on ``X``.
+
+        Parameters
+        ----------
+        X : array-like or tensor of shape (n_samples, ...)
+            Inputs shaped like ``fit``'s ``X`` (perturbed ones too).
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_outputs)
+            The explained response as float64.
+        """
         check_is_fitted(self, "model_")
         Xa = X if isinstance(X, np.ndarray) and X.dtype != object else _to_numpy(X)[0]
         if hasattr(self, "input_shape_") and tuple(Xa.shape[1:]) != self.input_shape_:
@@ -251,7 +274,18 @@ class BaseTorchExplainer(BaseExplainer):
         return out.detach().cpu().numpy().astype(np.float64)
 
     def target_indices(self, X):
-        """Explained output index per sample of ``X`` (resolves ``target``)."""
+        """Explained output index per sample of ``X`` (resolves ``target``).
+
+        Parameters
+        ----------
+        X : array-like or tensor of shape (n_samples, ...)
+            The explained inputs.
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+            Output column explained for each sample.
+        """
         check_is_fitted(self, "model_")
         out = self.model_output(X)
         return self._targets(torch.as_tensor(out)).cpu().numpy()
@@ -407,11 +441,33 @@ class BaseTorchExplainer(BaseExplainer):
         )
 
     def transform(self, X):
-        """Attributions of the explained output, shaped like ``X`` (float64)."""
+        """Attributions of the explained output, shaped like ``X`` (float64).
+
+        Parameters
+        ----------
+        X : array-like or tensor of shape (n_samples, ...)
+            The explained inputs.
+
+        Returns
+        -------
+        ndarray
+            Attributions shaped like ``X`` (or like the layer's activations with ``target_layer``).
+        """
         return self.explain(X).values
 
     def get_feature_names_out(self, input_features=None):
-        """Attribution column names (tabular inputs): one per input feature."""
+        """Attribution column names (tabular inputs): one per input feature.
+
+        Parameters
+        ----------
+        input_features : None
+            Unused, present for scikit-learn's API.
+
+        Returns
+        -------
+        ndarray of str objects
+            The input's column names, or ``x0, x1, ...`` when it had none.
+        """
         check_is_fitted(self, "model_")
         if getattr(self, "target_layer_", None) is not None or len(self.input_shape_) != 1:
             raise AttributeError("get_feature_names_out is only defined for 2-D inputs.")

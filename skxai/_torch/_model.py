@@ -42,10 +42,29 @@ class HookSet(contextlib.AbstractContextManager):
         self.handles = []
 
     def add(self, handle):
+        """Keep a hook handle so that it is removed with the others.
+
+        Parameters
+        ----------
+        handle : torch.utils.hooks.RemovableHandle
+            The handle returned by a ``register_*_hook`` call.
+
+        Returns
+        -------
+        torch.utils.hooks.RemovableHandle
+            ``handle`` itself.
+        """
         self.handles.append(handle)
         return handle
 
     def remove(self):
+        """Remove every hook held (last added first).
+
+        Returns
+        -------
+        None
+            The set is empty afterwards.
+        """
         while self.handles:
             self.handles.pop().remove()
 
@@ -357,6 +376,16 @@ class TorchModel:
 
         Always a copy: a network whose first module works in place must not change the
         caller's data (and read-only arrays stay untouched).
+
+        Parameters
+        ----------
+        X : array-like, tensor or DataFrame
+            The inputs.
+
+        Returns
+        -------
+        torch.Tensor
+            A copy of ``X`` on the model's device and dtype.
         """
         if isinstance(X, torch.Tensor):
             return X.detach().to(device=self.device, dtype=self.dtype, copy=True)
@@ -408,6 +437,16 @@ class TorchModel:
         by a forward hook that returns its input (removed right after the call), unless the
         probabilities are the module's own output (skorch nets whose ``predict_proba``
         applies no nonlinearity).
+
+        Parameters
+        ----------
+        x : torch.Tensor of shape (n, ...)
+            Inputs on the model's device and dtype.
+
+        Returns
+        -------
+        torch.Tensor of shape (n, k)
+            The scores before the link, differentiable.
         """
         final = self.bypassed
         if final is not None:
@@ -426,7 +465,18 @@ class TorchModel:
         return out
 
     def forward(self, x):
-        """Explained response ``(n, k)``: logits or probabilities, differentiable."""
+        """Explained response ``(n, k)``: logits or probabilities, differentiable.
+
+        Parameters
+        ----------
+        x : torch.Tensor of shape (n, ...)
+            Inputs on the model's device and dtype.
+
+        Returns
+        -------
+        torch.Tensor of shape (n, k)
+            :meth:`logits` passed through :attr:`head` (softmax, sigmoid) when there is one.
+        """
         z = self.logits(x)
         head = self.head
         return z if head is None else _apply_head(z, head)
@@ -434,14 +484,40 @@ class TorchModel:
     __call__ = forward
 
     def output_names(self, n_outputs):
-        """Names of the output columns: the classes when they match, else 0..k-1."""
+        """Names of the output columns: the classes when they match, else 0..k-1.
+
+        Parameters
+        ----------
+        n_outputs : int
+            Number of output columns.
+
+        Returns
+        -------
+        ndarray of object
+            One name per output column.
+        """
         if self.classes is not None and len(self.classes) == n_outputs:
             return self.classes.astype(object)
         return np.arange(n_outputs).astype(object)
 
     # ------------------------------------------------------------------ targets
     def resolve_target(self, target, n_outputs):
-        """Fixed output index for a scalar ``target``; ``"predicted"`` for an argmax per sample."""
+        """Fixed output index for a scalar ``target``; ``"predicted"`` for an argmax per sample.
+
+        Parameters
+        ----------
+        target : label, int, "predicted" or None
+            A class label or output index; None is the single output, the positive class of a
+            binary classifier, else the predicted class (regressors with several outputs must
+            choose).
+        n_outputs : int
+            Number of output columns.
+
+        Returns
+        -------
+        int or "predicted"
+            The output index, or ``"predicted"`` when it depends on each sample.
+        """
         k = n_outputs
         if isinstance(target, str) and target == "predicted":
             return "predicted"
@@ -472,9 +548,19 @@ class TorchModel:
     def targets(self, target, outputs):
         """Explained output index per sample as a LongTensor ``(n,)``.
 
-        ``target`` is None (positive class for binary classifiers, the single output, else the
-        predicted class), ``"predicted"``, a class label / output index, or an array with one
-        label per sample.
+        Parameters
+        ----------
+        target : label, int, "predicted", array-like of shape (n,) or None
+            None (positive class for binary classifiers, the single output, else the predicted
+            class), ``"predicted"``, a class label / output index, or an array with one label per
+            sample.
+        outputs : torch.Tensor or ndarray of shape (n, k)
+            The model's outputs (read for the predicted class).
+
+        Returns
+        -------
+        torch.LongTensor of shape (n,)
+            Output index per sample, on the outputs' device.
         """
         n, k = outputs.shape
         dev = outputs.device if isinstance(outputs, torch.Tensor) else self.device
@@ -494,11 +580,28 @@ class TorchModel:
 
     # ------------------------------------------------------------------ layers
     def layer_names(self):
-        """Names of every submodule, as ``get_submodule`` accepts them."""
+        """Names of every submodule, as ``get_submodule`` accepts them.
+
+        Returns
+        -------
+        list of str
+            Dotted names, in ``named_modules`` order (the root excluded).
+        """
         return [name for name, _ in self.module.named_modules() if name]
 
     def get_layer(self, name):
-        """The submodule called ``name`` (dotted path, e.g. ``"features.3"``)."""
+        """The submodule called ``name`` (dotted path, e.g. ``"features.3"``).
+
+        Parameters
+        ----------
+        name : str or torch.nn.Module
+            Dotted name, or a module of the network (returned as is).
+
+        Returns
+        -------
+        torch.nn.Module
+            The submodule; a ``ValueError`` lists the network's modules when it is unknown.
+        """
         if isinstance(name, nn.Module):
             if any(m is name for m in self.module.modules()):
                 return name
@@ -523,6 +626,16 @@ class TorchModel:
         forward pass of ``x`` (a sample is enough) that records which leaf module runs on
         which tensor; a module continues the chain only when it takes the previous module's
         output (an in-place module returns that very tensor).
+
+        Parameters
+        ----------
+        x : torch.Tensor of shape (n, ...)
+            Inputs for the tracing forward pass (one sample is enough).
+
+        Returns
+        -------
+        str
+            Dotted name of the layer (a ``ValueError`` when the network has no convolution).
         """
         calls = []
         names = {id(m): n for n, m in self.module.named_modules()}
@@ -554,7 +667,13 @@ class TorchModel:
         return names[id(calls[chosen][0])]
 
     def default_conv_layer(self):
-        """Name of the last ``Conv1d``/``Conv2d``/``Conv3d`` module (the usual CAM layer)."""
+        """Name of the last ``Conv1d``/``Conv2d``/``Conv3d`` module (the usual CAM layer).
+
+        Returns
+        -------
+        str
+            Dotted name of the module (a ``ValueError`` when the network has no convolution).
+        """
         found = None
         for name, m in self.module.named_modules():
             if isinstance(m, nn.Conv1d | nn.Conv2d | nn.Conv3d):

@@ -414,11 +414,33 @@ class AnchorTabularExplainer(BaseAnchorExplainer):
         return self._schema.to_model_input(self._rows(X))
 
     def model_output(self, X):
-        """The explained response on ``X``: ``(n_samples, n_outputs)``."""
+        """The explained response (``response_method``) on ``X``.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_features)
+            Rows in the explainer's feature space (perturbed ones too).
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_outputs)
+            The model's explained response.
+        """
         return self.output_(self._rows(X))
 
     def target_indices(self, X):
-        """Output column of the predicted class per row."""
+        """Output column of the predicted class per row.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_features)
+            The explained rows.
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+            Index of the predicted class (0 for a single output).
+        """
         out = self.model_output(X)
         if out.shape[1] == 1:
             return np.zeros(len(out), dtype=int)
@@ -491,6 +513,11 @@ class AnchorTabularExplainer(BaseAnchorExplainer):
 
     def explain(self, X):
         """Anchors of rows.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_features)
+            The explained rows.
 
         Returns
         -------
@@ -566,11 +593,33 @@ class AnchorTabularExplainer(BaseAnchorExplainer):
         )
 
     def transform(self, X):
-        """Anchor indicator per row, shape ``(n_samples, n_features)``."""
+        """Anchor indicator per row, shape ``(n_samples, n_features)``.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_features)
+            The explained rows.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_features)
+            1 on the features of each row's anchor, else 0.
+        """
         return self.explain(X).values
 
     def get_feature_names_out(self, input_features=None):
-        """Feature names (columns of :meth:`transform`)."""
+        """Feature names (columns of :meth:`transform`).
+
+        Parameters
+        ----------
+        input_features : None
+            Unused, present for scikit-learn's API.
+
+        Returns
+        -------
+        ndarray of str objects
+            One name per feature.
+        """
         check_is_fitted(self)
         return np.asarray(self._names, dtype=object)
 

@@ -291,12 +291,34 @@ class AnchorTextExplainer(BaseAnchorExplainer):
         return docs, tokenize_docs(docs, compile_pattern(self.token_pattern), self.unit)
 
     def model_output(self, X):
-        """The explained response (``response_method``) on documents: ``(n_docs, n_outputs)``."""
+        """The explained response (``response_method``) on documents.
+
+        Parameters
+        ----------
+        X : list of str
+            The documents (perturbed ones too).
+
+        Returns
+        -------
+        ndarray of shape (n_docs, n_outputs)
+            The model's explained response.
+        """
         check_is_fitted(self)
         return self.output_(check_corpus(X))
 
     def target_indices(self, X):
-        """Output column of the predicted class per document."""
+        """Output column of the predicted class per document.
+
+        Parameters
+        ----------
+        X : list of str
+            The explained documents.
+
+        Returns
+        -------
+        ndarray of shape (n_docs,)
+            Index of the predicted class (0 for a single output).
+        """
         out = self.model_output(X)
         if out.shape[1] == 1:
             return np.zeros(len(out), dtype=int)
@@ -410,6 +432,16 @@ class AnchorTextExplainer(BaseAnchorExplainer):
         """Anchor indicator per document over the fitted vocabulary (sparse CSR).
 
         Anchor words absent from the fit corpus have no column and are left out here.
+
+        Parameters
+        ----------
+        X : list of str
+            The explained documents.
+
+        Returns
+        -------
+        scipy.sparse.csr_matrix of shape (n_docs, n_words)
+            1 on the words of each document's anchor.
         """
         exp = self.explain(X)
         rows, cols = [], []
@@ -423,7 +455,18 @@ class AnchorTextExplainer(BaseAnchorExplainer):
         return sp.csr_matrix((data, (rows, cols)), shape=(len(exp.anchor), len(self.vocabulary_)))
 
     def get_feature_names_out(self, input_features=None):
-        """Words of the fitted vocabulary (columns of :meth:`transform`)."""
+        """Words of the fitted vocabulary (columns of :meth:`transform`).
+
+        Parameters
+        ----------
+        input_features : None
+            Unused, present for scikit-learn's API.
+
+        Returns
+        -------
+        ndarray of str objects
+            The vocabulary, in column order.
+        """
         check_is_fitted(self)
         return np.asarray(self.feature_names_out_, dtype=object)
 

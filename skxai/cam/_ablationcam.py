@@ -29,7 +29,7 @@ class AblationCamExplainer(BaseCamExplainer):
     ----------
     ablation_value : float, default=0.0
         Value given to the ablated channel (the paper's zero).
-    estimator, target_layer, target, response_method, relu, normalize, upsample, batch_size, scoring
+    estimator, target_layer, target, response_method, relu, normalize, upsample, batch_size, scoring, verbose
         As in :class:`~skxai.GradCamExplainer`; ``batch_size`` bounds the ablated copies
         per forward pass.
 

@@ -372,8 +372,31 @@ class BaseCamExplainer(BaseTorchExplainer, auto_wrap_output_keys=None):
         )
 
     def transform(self, X):
-        """Heatmaps ``(n, *spatial)`` of the explained output for each image (float64)."""
+        """Heatmaps ``(n, *spatial)`` of the explained output for each image (float64).
+
+        Parameters
+        ----------
+        X : array-like or tensor of shape (n_samples, C, *spatial)
+            The explained images.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, *spatial)
+            One map per image, at the input's resolution when ``upsample=True``, else the layer's.
+        """
         return self.explain(X).values
 
     def get_feature_names_out(self, input_features=None):
+        """Not defined: CAMs return heatmaps, not feature columns.
+
+        Parameters
+        ----------
+        input_features : None
+            Unused.
+
+        Raises
+        ------
+        AttributeError
+            Always, so that scikit-learn's ``set_output`` and pipelines see no feature names.
+        """
         raise AttributeError(f"{type(self).__name__} returns heatmaps, not feature columns.")

@@ -23,7 +23,7 @@ class CamExplainer(BaseCamExplainer):
     estimator : torch.nn.Module or skorch net
     fc_layer : str, default=None
         Dotted name of the final linear layer; None takes the last ``nn.Linear``.
-    target_layer, target, relu, normalize, upsample, batch_size, scoring
+    target_layer, target, relu, normalize, upsample, batch_size, scoring, verbose
         As in :class:`~skxai.GradCamExplainer`.
     response_method : {"auto", "decision_function"}, default="auto"
         CAM explains the linear layer's output, the scores before any softmax: the one

@@ -15,8 +15,13 @@ class EigenCamExplainer(BaseCamExplainer):
     the layer responds to most, for any class. The sign of a principal direction is
     arbitrary; skxai fixes it so the map correlates positively with the mean activation over
     channels (so the ReLU keeps the strongly activated region). ``explain`` reports the
-    direction ``v`` as ``weights`` ``(n, K)``. Parameters as in
-    :class:`~skxai.GradCamExplainer` (``target`` only names the output reported).
+    direction ``v`` as ``weights`` ``(n, K)``.
+
+    Parameters
+    ----------
+    estimator, target_layer, target, response_method, relu, normalize, upsample, batch_size, scoring, verbose
+        As in :class:`~skxai.GradCamExplainer` (``target`` only names
+        the output reported: the map is the same for every class).
 
     Examples
     --------

@@ -13,7 +13,7 @@ class GradCamPlusPlusExplainer(BaseCamExplainer):
 
     The closed form for ``alpha`` (equation 19 of the paper) is exact when the explained
     score is ``exp`` of the logit, which is how the higher derivatives reduce to powers of
-    the first. Parameters as in :class:`~skxai.GradCamExplainer`.
+    the first.
 
     ``alpha`` follows the formula exactly; only the 0/0 case (``G = 0``, or a zero
     denominator) gives ``alpha = 0``. pytorch-grad-cam adds a fixed ``1e-7`` (1e-6 in some
@@ -22,6 +22,11 @@ class GradCamPlusPlusExplainer(BaseCamExplainer):
     formula (at a median ``|G|`` of 1e-4 they are mostly the epsilon's). Here a change of
     the gradients' scale alone changes the weights only as the formula does, so skxai and
     pytorch-grad-cam agree only when gradients are large.
+
+    Parameters
+    ----------
+    estimator, target_layer, target, response_method, relu, normalize, upsample, batch_size, scoring, verbose
+        As in :class:`~skxai.GradCamExplainer`.
 
     Examples
     --------

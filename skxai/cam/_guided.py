@@ -18,7 +18,11 @@ class GuidedGradCamExplainer(GradCamExplainer):
     refused in ``fit``, since module hooks cannot guide them. ``explain`` also returns the
     upscaled ``cam`` ``(n, *spatial)`` and ``guided_backprop`` ``(n, C, *spatial)``.
 
-    Parameters as in :class:`~skxai.GradCamExplainer`.
+    Parameters
+    ----------
+    estimator, target_layer, target, response_method, relu, normalize, upsample, batch_size, scoring, verbose
+        As in :class:`~skxai.GradCamExplainer` (``upsample`` must stay
+        True: the map multiplies the input-shaped guided backpropagation).
 
     Examples
     --------

@@ -11,7 +11,12 @@ class HiResCamExplainer(BaseCamExplainer):
     Unlike Grad-CAM's averaged weights, the elementwise product keeps where the gradient
     acts, so on a network ending in global average pooling and a linear layer the map sums
     to the target logit minus its bias. ``explain`` reports the gradients as ``weights``
-    (shape ``(n, K, *s)``). Parameters as in :class:`~skxai.GradCamExplainer`.
+    (shape ``(n, K, *s)``).
+
+    Parameters
+    ----------
+    estimator, target_layer, target, response_method, relu, normalize, upsample, batch_size, scoring, verbose
+        As in :class:`~skxai.GradCamExplainer`.
 
     Examples
     --------

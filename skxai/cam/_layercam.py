@@ -11,8 +11,12 @@ class LayerCamExplainer(BaseCamExplainer):
     """Layer-CAM: ``sum_k ReLU(G_k) * A_k`` elementwise (``G = d y_c / d A``).
 
     Works on early, high-resolution layers where Grad-CAM's averaged weights blur.
-    ``explain`` reports ``ReLU(G)`` as ``weights`` (shape ``(n, K, *s)``). Parameters as in
-    :class:`~skxai.GradCamExplainer`.
+    ``explain`` reports ``ReLU(G)`` as ``weights`` (shape ``(n, K, *s)``).
+
+    Parameters
+    ----------
+    estimator, target_layer, target, response_method, relu, normalize, upsample, batch_size, scoring, verbose
+        As in :class:`~skxai.GradCamExplainer`.
 
     Examples
     --------

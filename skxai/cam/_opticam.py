@@ -34,7 +34,7 @@ class OptiCamExplainer(BaseCamExplainer):
 default="zeros"
         What the mask lets through where it is 0 (the shared vocabulary of
         :mod:`skxai._baselines`).
-    estimator, target_layer, target, response_method, relu, normalize, upsample, batch_size, scoring
+    estimator, target_layer, target, response_method, relu, normalize, upsample, batch_size, scoring, verbose
         As in :class:`~skxai.GradCamExplainer`.
 
     Attributes

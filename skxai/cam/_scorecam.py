@@ -19,8 +19,9 @@ class ScoreCamExplainer(BaseCamExplainer):
     channel that is constant over the image gives an all-zero mask, so every such channel
     shares one forward of the zero image. A baseline score subtracted inside the
     softmax (the paper's "increase of confidence") cancels out, so none is computed.
-    ``response_method="proba"`` scores masked images by the class probability, as the
-    paper does; the default, logits, matches pytorch-grad-cam and torchcam. Masks are
+    The default ``response_method="auto"`` scores masked images of a classifier by the class
+    probability, as the paper does; ``"decision_function"`` (the logits) matches
+    pytorch-grad-cam and torchcam. Masks are
     upsampled then scaled, as in the paper and pytorch-grad-cam (whose ``UpsamplingBilinear2d``
     aligns corners, so their masks agree with skxai's when the layer has the input's
     resolution); torchcam scales at the layer's resolution before upsampling.

@@ -10,7 +10,10 @@ _EPS = 1e-7  # pytorch-grad-cam's, so a dead channel (A = 0 everywhere) gets wei
 class XGradCamExplainer(BaseCamExplainer):
     """XGrad-CAM: ``w_k = sum_ij (A_kij / sum_ab A_kab) d y_c / d A_kij``.
 
-    Parameters as in :class:`~skxai.GradCamExplainer`.
+    Parameters
+    ----------
+    estimator, target_layer, target, response_method, relu, normalize, upsample, batch_size, scoring, verbose
+        As in :class:`~skxai.GradCamExplainer`.
 
     Examples
     --------

@@ -177,7 +177,18 @@ class _ControlExplainer(BaseTabularExplainer):
         return super()._model_input(X)
 
     def model_output(self, X):
-        """The explained response on ``X``: ``(n_samples, n_outputs)``."""
+        """The explained response (``response_method``) on ``X``.
+
+        Parameters
+        ----------
+        X : array-like, DataFrame or tensor
+            Samples as ``fit`` took them: rows of a table, or arrays such as images.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_outputs)
+            The model's explained response.
+        """
         check_is_fitted(self)
         if not self._is_array():
             return super().model_output(X)
@@ -196,7 +207,18 @@ class _ControlExplainer(BaseTabularExplainer):
         return np.concatenate(outs, axis=0)
 
     def target_indices(self, X):
-        """Explained output column per sample (the argmax where ``target`` is predicted)."""
+        """Explained output column per sample (the argmax where ``target`` is predicted).
+
+        Parameters
+        ----------
+        X : array-like, DataFrame or tensor
+            Samples as ``fit`` took them: rows of a table, or arrays such as images.
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+            Output column explained for each sample.
+        """
         check_is_fitted(self)
         if not self._is_array():
             return super().target_indices(X)
@@ -240,7 +262,18 @@ class _ControlExplainer(BaseTabularExplainer):
         )
 
     def transform(self, X):
-        """Control attributions: ``(n, n_players)`` on tables, shaped like ``X`` on arrays."""
+        """Control attributions: ``(n, n_players)`` on tables, shaped like ``X`` on arrays.
+
+        Parameters
+        ----------
+        X : array-like, DataFrame or tensor
+            Samples as ``fit`` took them: rows of a table, or arrays such as images.
+
+        Returns
+        -------
+        ndarray
+            The control's attributions (random, edge map or constant; see the class).
+        """
         check_is_fitted(self)
         if self._is_array():
             return self._attribute(self._array_input(X))
@@ -363,8 +396,7 @@ class ConstantExplainer(_ControlExplainer):
     ----------
     estimator : estimator, torch module, skorch net or callable
     value : float, default=1.0
-    target, response_method, max_background, background, feature_groups, batch_size,
-    random_state, scoring :
+    target, response_method, max_background, background, feature_groups, batch_size, random_state, scoring
         As for :class:`RandomExplainer`.
 
     Examples

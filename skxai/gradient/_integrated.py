@@ -200,7 +200,19 @@ callable, default="zeros"
         return -float(np.mean(rel))
 
     def baselines(self, x):
-        """Path starts ``x0`` for the inputs ``x`` (a tensor), shaped like ``x``."""
+        """Path starts ``x0`` for the inputs ``x`` (a tensor), shaped like ``x``.
+
+        Parameters
+        ----------
+        x : torch.Tensor of shape (n, ...)
+            The explained inputs.
+
+        Returns
+        -------
+        torch.Tensor
+            The given ``baseline``, or the one made from ``x`` by its name (``"zeros"``, ``"blur"`` ...),
+            on ``x``'s device and dtype.
+        """
         if self.baseline_ is not None:
             x0 = torch.as_tensor(self.baseline_, dtype=x.dtype, device=x.device)
             return x0.expand_as(x)

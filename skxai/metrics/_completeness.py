@@ -32,8 +32,9 @@ def completeness_gap(explainer, X, *, attributions=None, baseline=None, relative
       output (the value of the empty coalition), ``sum(phi)`` runs over the players.
     - Arrays: ``baseline`` is ``None`` (the path start the explainer uses: Integrated
       Gradients' ``baselines(x)``, blurred images included, or a fitted ``baseline_``; else
-      zeros), ``"zeros"``, ``"mean"``, ``"blur"``, a number or an array; ``sum(phi)``
-      runs over every element of the attributions as returned.
+      zeros), ``"zeros"``, ``"background_mean"``, ``"channel_mean"``, ``"blur"``, a number or an
+      array (:mod:`skxai._baselines`); ``sum(phi)`` runs over every element of the
+      attributions as returned.
 
     Parameters
     ----------

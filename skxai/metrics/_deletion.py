@@ -18,8 +18,11 @@ _CURVE_DOC = """Units (tabular players; pixels or ``patch_size`` patches of imag
 
     *Removing* a unit replaces it by the fitted background (tabular explainers: the output
     is the background-weighted mean, the explainer's own interventional game ``v(S)``), or
-    by ``baseline`` for arrays: ``"zeros"``, ``"mean"`` (per-image channel means), ``"blur"``
-    (Gaussian blur of the image, ``blur_sigma`` pixels), a number or an array.
+    by ``baseline`` for arrays: ``"zeros"``, ``"background_mean"`` (the mean of the
+    explainer's background, when it keeps one), ``"channel_mean"`` (per-image channel means),
+    ``"blur"`` (Gaussian blur of the image, ``blur_sigma`` pixels), a number or an array
+    (:mod:`skxai._baselines`, the vocabulary Integrated Gradients and image Shapley share).
+    The first release's ``"mean"`` is read as ``"channel_mean"`` with a ``FutureWarning``.
 
     The curve is the explained output (``explainer.model_output`` at the column
     ``explainer.target_indices(X)`` of the *original* sample) at each step, and the AUC is
@@ -29,8 +32,32 @@ _CURVE_DOC = """Units (tabular players; pixels or ``patch_size`` patches of imag
 """
 
 
+_PARAMS_DOC = """explainer : fitted explainer
+        The explainer whose attributions are scored (its model is called on perturbed samples).
+    X : array-like
+        Samples explained (tabular ``(n, n_features)``; arrays ``(n, d)`` or ``(n, C, *S)``).
+    attributions : array-like, optional
+        Precomputed ``explainer.transform(X)``.
+    n_steps : int, optional
+        Number of steps of the curve; None takes one unit per step, at most 100 steps.
+    patch_size : int or tuple, default=1
+        Side of the square patches removed together (images).
+    baseline : {"zeros", "background_mean", "channel_mean", "blur"}, float, array or None
+        What removed units become (see Notes); ignored by tabular explainers (they use their
+        background). Deletion defaults to ``"zeros"``; insertion to None (``"blur"`` for
+        images, zeros for ``(n, d)`` arrays).
+    blur_sigma : float, default=5.0
+        Gaussian width (pixels) of the ``"blur"`` baseline.
+    channel_reduction : {"sum", "abs_sum", "max_abs"}, default="sum"
+        How the per-channel attributions of a unit are combined into its relevance.
+    batch_size : int, optional
+        Most rows per model call.
+    n_jobs : int, optional
+        joblib workers over chunks of samples (identical numbers for any value)."""
+
+
 def _with_notes(func):
-    func.__doc__ = func.__doc__.replace("%(curve)s", _CURVE_DOC.rstrip())
+    func.__doc__ = func.__doc__.replace("%(curve)s", _CURVE_DOC.rstrip()).replace("%(params)s", _PARAMS_DOC)
     return func
 
 
@@ -83,6 +110,10 @@ def deletion_curve(explainer, X, *, attributions=None, n_steps=None, patch_size=
                    n_jobs=None):
     """Output of the model as the most relevant units are removed first.
 
+    Parameters
+    ----------
+    %(params)s
+
     Returns
     -------
     curves : ndarray of shape (n_samples, n_steps + 1)
@@ -105,6 +136,10 @@ def insertion_curve(explainer, X, *, attributions=None, n_steps=None, patch_size
                     baseline=None, blur_sigma=5.0, channel_reduction="sum", batch_size=None,
                     n_jobs=None):
     """Output of the model as the most relevant units are inserted first into the baseline.
+
+    Parameters
+    ----------
+    %(params)s
 
     Returns
     -------
@@ -133,21 +168,7 @@ def deletion_auc(explainer, X, *, attributions=None, n_steps=None, patch_size=1,
 
     Parameters
     ----------
-    explainer : fitted explainer
-    X : array-like
-        Samples explained (tabular ``(n, n_features)``; arrays ``(n, d)`` or ``(n, C, *S)``).
-    attributions : array-like, optional
-        Precomputed ``explainer.transform(X)``.
-    n_steps : int, optional
-    patch_size : int or tuple, default=1
-    baseline : {"zeros", "background_mean", "channel_mean", "blur"}, float or array, default="zeros"
-        Ignored by tabular explainers (they use their background).
-    blur_sigma : float, default=5.0
-    channel_reduction : {"sum", "abs_sum", "max_abs"}, default="sum"
-    batch_size : int, optional
-        Most rows per model call.
-    n_jobs : int, optional
-        joblib workers over chunks of samples.
+    %(params)s
 
     Returns
     -------
@@ -156,6 +177,7 @@ def deletion_auc(explainer, X, *, attributions=None, n_steps=None, patch_size=1,
     Notes
     -----
     %(curve)s
+
     Examples
     --------
     >>> import numpy as np
@@ -181,9 +203,12 @@ def insertion_auc(explainer, X, *, attributions=None, n_steps=None, patch_size=1
                   n_jobs=None):
     """Area under the insertion curve, per sample (higher is better).
 
-    Parameters are those of :func:`deletion_auc`; the default ``baseline=None`` starts
-    images from a blurred copy (``"blur"``, as Petsiuk et al.) and ``(n, d)`` arrays from
-    zeros. Tabular explainers start from the background.
+    The default ``baseline=None`` starts images from a blurred copy (``"blur"``, as Petsiuk
+    et al.) and ``(n, d)`` arrays from zeros. Tabular explainers start from the background.
+
+    Parameters
+    ----------
+    %(params)s
 
     Returns
     -------
@@ -192,6 +217,7 @@ def insertion_auc(explainer, X, *, attributions=None, n_steps=None, patch_size=1
     Notes
     -----
     %(curve)s
+
     Examples
     --------
     >>> import numpy as np

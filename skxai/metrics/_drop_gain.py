@@ -15,6 +15,16 @@ class DropIncreaseGain(NamedTuple):
     Each field is an array of shape (n_samples,), a fraction in [0, 1]; the papers report
     the mean over samples times 100. Read ``drop`` (lower is better) together with ``gain``
     or ``increase`` (higher is better): an all-ones map keeps the image and wins on Drop alone.
+
+    Parameters
+    ----------
+    drop : ndarray of shape (n_samples,)
+        ``max(0, Y - O) / Y``: the relative fall of the explained probability when only the
+        map's region is kept (Average Drop's term).
+    increase : ndarray of shape (n_samples,)
+        1 where the probability rises (``O > Y``), else 0 (Increase in Confidence's term).
+    gain : ndarray of shape (n_samples,)
+        ``max(0, O - Y) / (1 - Y)``: the relative rise (Average Gain's term).
     """
 
     drop: np.ndarray
@@ -22,7 +32,14 @@ class DropIncreaseGain(NamedTuple):
     gain: np.ndarray
 
     def summary(self):
-        """Dataset figures as the papers report them: means over samples, in percent."""
+        """Dataset figures as the papers report them: means over samples, in percent.
+
+        Returns
+        -------
+        dict
+            ``average_drop``, ``increase_in_confidence`` and ``average_gain``, each a float
+            in [0, 100].
+        """
         return {
             "average_drop": 100.0 * float(np.mean(self.drop)),
             "increase_in_confidence": 100.0 * float(np.mean(self.increase)),
@@ -89,6 +106,7 @@ def average_drop_increase_gain(explainer, X, *, attributions=None, probabilities
         are (in [0, 1], rows summing to 1 or a single column) and otherwise applies a softmax
         (a sigmoid to a single column), as for logits.
     baseline : {"zeros", "background_mean", "channel_mean", "blur"}, float or array, default="zeros"
+        What masked units become (arrays only; tabular explainers mask towards the background).
     channel_reduction : {"sum", "abs_sum", "max_abs"}, default="sum"
     batch_size : int, optional
 

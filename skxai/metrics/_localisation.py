@@ -44,7 +44,7 @@ def _check_maps_masks(maps, masks):
 
 
 def pointing_game(maps, masks, *, tolerance=0):
-    """The pointing game (Zhang et al. 2018): does each map's maximum fall on the object?
+    """The pointing game (Zhang et al. 2018): whether each map's maximum falls on the object.
 
     A sample scores a hit (1.0) when the maximum of its map lies in the ground-truth region
     grown by ``tolerance`` pixels (every pixel at Euclidean distance at most ``tolerance``

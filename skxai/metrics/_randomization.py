@@ -24,6 +24,19 @@ SIMILARITIES = ("spearman", "spearman_abs", "ssim")
 class RandomizationReport:
     """Similarity between the original explanations and those of randomised models.
 
+    Built by :func:`model_randomization_test` and :func:`data_randomization_test`.
+
+    Parameters
+    ----------
+    test : {"model", "data"}
+        Which test made the report.
+    records : list of dict
+        One per randomised model (see Attributes).
+    criterion : str
+        Similarity deciding the verdict.
+    threshold : float
+        The verdict passes when a mean ``criterion`` similarity falls below it.
+
     Attributes
     ----------
     test : {"model", "data"}
@@ -51,14 +64,27 @@ class RandomizationReport:
         self.passed = bool(lows) and self.min_similarity < self.threshold
 
     def to_frame(self):
-        """The records as a pandas DataFrame (mean similarities only)."""
+        """The records as a pandas DataFrame (mean similarities only).
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per randomised model.
+        """
         import pandas as pd
 
         rows = [{k: v for k, v in r.items() if not k.endswith("_values")} for r in self.records]
         return pd.DataFrame(rows)
 
     def to_dict(self):
-        """Plain-dict form: ``test``, ``passed``, ``criterion``, ``threshold``, ``records``."""
+        """Plain-dict form of the report.
+
+        Returns
+        -------
+        dict
+            ``test``, ``passed``, ``criterion``, ``threshold``, ``min_similarity`` and
+            ``records``.
+        """
         return {"test": self.test, "passed": self.passed, "criterion": self.criterion,
                 "threshold": self.threshold, "min_similarity": self.min_similarity,
                 "records": self.records}
@@ -224,7 +250,9 @@ def _resolve_layers(names, layers):
 def model_randomization_test(explainer, X, *, attributions=None, mode="cascading", layers=None,
                              similarity=SIMILARITIES, criterion="spearman", threshold=0.5,
                              random_state=0):
-    """Do the explanations change when the model's layers are randomised? (lower similarity is better)
+    """Test whether the explanations change when the model's layers are randomised.
+
+    Lower similarity is better.
 
     The explainer is deep-copied and, in the copy only, the parameters of layers are replaced
     by Gaussian draws with the standard deviation of the values they replace (a torch
@@ -309,7 +337,7 @@ def data_randomization_test(explainer, X, *, X_train, y_train, train=None, fit_p
                             background=None, attributions=None,
                             similarity=SIMILARITIES, criterion="spearman", threshold=0.5,
                             random_state=0):
-    """Do the explanations change when the model is retrained on permuted labels?
+    """Test whether the explanations change when the model is retrained on permuted labels.
 
     A clone of the explained model is trained on ``(X_train, permutation(y_train))``, a clone
     of the explainer (same hyper-parameters) explains it, fitted on ``background``, and its

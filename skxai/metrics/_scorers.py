@@ -42,7 +42,13 @@ def _registry():
 
 
 def get_metric_names():
-    """Names accepted by ``scoring=`` and :func:`make_explanation_scorer`."""
+    """Names accepted by ``scoring=`` and :func:`make_explanation_scorer`.
+
+    Returns
+    -------
+    list of str
+        The registered metric names, sorted.
+    """
     return sorted(_registry())
 
 
@@ -62,6 +68,17 @@ class ExplanationScorer:
 
     Built by :func:`make_explanation_scorer`; the sign is flipped for lower-is-better metrics,
     as scikit-learn's ``neg_*`` scorers do.
+
+    Parameters
+    ----------
+    metric : callable
+        ``metric(explainer, X, **kwargs)`` returning one value per sample.
+    sign : {1, -1}
+        -1 for lower-is-better metrics.
+    kwargs : dict
+        Extra keyword arguments of ``metric``.
+    name : str
+        Name shown in the scorer's ``repr``.
     """
 
     def __init__(self, metric, sign, kwargs, name):

@@ -94,6 +94,30 @@ def sensitivities(explainer, X, *, attributions=None, radius=0.02, n_perturbatio
     return np.concatenate(map_chunks(run, n, max(1, bs // m), n_jobs), axis=0)
 
 
+_PARAMS = """explainer : fitted explainer
+        The explainer whose stability is measured (its ``transform`` is called on noisy inputs).
+    X : array-like
+        Samples explained.
+    attributions : array-like, optional
+        ``explainer.transform(X)`` when already computed.
+    radius : float, default=0.02
+        Half-width of the uniform noise, in input units.
+    n_perturbations : int, default=10
+        Noise draws per sample.
+    norm : "fro" or number, default="fro"
+        Norm of the flattened difference (``np.linalg.norm``'s ``ord``).
+    normalize : bool, default=True
+        Divide by the norm of the explanation of ``x`` (a zero explanation by 1).
+    perturbations : ndarray of shape ``(n_samples, n_perturbations, *X.shape[1:])``, optional
+        Explicit noise added to ``x``.
+    random_state : int, RandomState or None, default=0
+        Seed of the noise draws.
+    batch_size : int, optional
+        Most perturbed samples re-explained per ``transform`` call.
+    n_jobs : int, optional
+        joblib workers over chunks of samples."""
+
+
 def max_sensitivity(explainer, X, *, attributions=None, radius=0.02, n_perturbations=10,
                     norm="fro", normalize=True, perturbations=None, random_state=0,
                     batch_size=None, n_jobs=None):
@@ -106,23 +130,7 @@ def max_sensitivity(explainer, X, *, attributions=None, radius=0.02, n_perturbat
 
     Parameters
     ----------
-    explainer : fitted explainer
-    X : array-like
-    attributions : array-like, optional
-        ``explainer.transform(X)`` when already computed.
-    radius : float, default=0.02
-        Half-width of the uniform noise, in input units.
-    n_perturbations : int, default=10
-    norm : "fro" or number, default="fro"
-        Norm of the flattened difference (``np.linalg.norm``'s ``ord``).
-    normalize : bool, default=True
-        Divide by the norm of the explanation of ``x`` (a zero explanation by 1).
-    perturbations : ndarray of shape ``(n_samples, n_perturbations, *X.shape[1:])``, optional
-        Explicit noise added to ``x``.
-    random_state : int, RandomState or None, default=0
-    batch_size : int, optional
-        Most perturbed samples re-explained per ``transform`` call.
-    n_jobs : int, optional
+    %(params)s
 
     Returns
     -------
@@ -159,6 +167,10 @@ def avg_sensitivity(explainer, X, *, attributions=None, radius=0.02, n_perturbat
 
     Same perturbations and parameters as :func:`max_sensitivity`, averaged instead of maximised.
 
+    Parameters
+    ----------
+    %(params)s
+
     Returns
     -------
     ndarray of shape (n_samples,)
@@ -175,4 +187,4 @@ def avg_sensitivity(explainer, X, *, attributions=None, radius=0.02, n_perturbat
 
 
 for _f in (max_sensitivity, avg_sensitivity):
-    _f.__doc__ = _f.__doc__.replace("%(warning)s", _WARNING.strip())
+    _f.__doc__ = _f.__doc__.replace("%(warning)s", _WARNING.strip()).replace("%(params)s", _PARAMS)

@@ -59,9 +59,8 @@ class ExplainerView:
         Precomputed attributions of ``X`` (``explainer.transform(X)`` otherwise).
     patch_size : int or tuple, default=1
         Side of the square patches removed together (array inputs with spatial axes).
-    baseline : "zeros", "background_mean", "channel_mean", "blur", float or array, default="zeros"
-        What removed units become (array inputs only; tabular explainers use their background),
-        the shared vocabulary of :mod:`skxai._baselines` (``"mean"``: deprecated ``"channel_mean"``).
+    baseline : {"zeros", "background_mean", "channel_mean", "blur"}, float or array, default="zeros"
+        What removed units become (array inputs only; tabular explainers use their background).
     blur_sigma : float, default=5.0
         Gaussian ``sigma`` (pixels) of the ``"blur"`` baseline.
     channel_reduction : {"sum", "abs_sum", "max_abs"}, default="sum"

@@ -60,6 +60,8 @@ class AnchorSearchDisplay:
         Confidence bounds of the precisions (drawn as error bars).
     coverage : float, optional
         Coverage of the selected anchor.
+    method : str, optional
+        Name of the explainer, shown in the title.
 
     Attributes
     ----------
@@ -163,6 +165,13 @@ class AnchorSearchDisplay:
 
     def plot(self, ax=None, *, max_labels=5):
         """Draw the plane.
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, optional
+            Axes to draw on; a new figure when None.
+        max_labels : int, default=5
+            Candidates annotated with their words (the most precise ones, and the anchor).
 
         Returns
         -------

@@ -21,6 +21,9 @@ class BarDisplay:
         Standard error of each importance, drawn as an error bar when given.
     method : str, optional
         Name of the explainer, shown in the title.
+    quantity : str, optional
+        What the attributions explain (``Explanation.quantity``, e.g. "probability"), shown
+        in the axis label.
 
     Attributes
     ----------

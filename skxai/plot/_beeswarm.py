@@ -43,6 +43,9 @@ class BeeswarmDisplay:
         Feature values used for the colour (NaN cells are drawn grey).
     feature_names : list of str
     method : str, optional
+        Name of the explainer, shown in the title.
+    quantity : str, optional
+        What the attributions explain (``Explanation.quantity``), shown in the axis label.
 
     Attributes
     ----------

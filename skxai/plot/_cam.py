@@ -4,24 +4,29 @@ from __future__ import annotations
 
 import numpy as np
 
+from skxai._resize import resize_linear
 from skxai.plot._base import _select_output, explain, new_axes, output_label
 from skxai.plot._image import grey_image, image_at, overlay, to_hwc
-
-
-def _axis_weights(n_in, n_out):
-    """Source indices and weights of bilinear resampling along one axis (half-pixel centres)."""
-    src = (np.arange(n_out) + 0.5) * (n_in / n_out) - 0.5
-    src = np.clip(src, 0.0, n_in - 1)
-    i0 = np.floor(src).astype(int)
-    i1 = np.minimum(i0 + 1, n_in - 1)
-    return i0, i1, src - i0
 
 
 def upsample_bilinear(maps, size):
     """Bilinear upscaling of ``(..., h, w)`` maps to ``size = (H, W)``.
 
     Same result as ``torch.nn.functional.interpolate(mode="bilinear", align_corners=False)``
-    (the CAM papers' upscaling), written with numpy so plots need no torch.
+    (the CAM papers' upscaling): the shared resizer :func:`skxai._resize.resize_linear`, with
+    numpy, so plots need no torch.
+
+    Parameters
+    ----------
+    maps : array-like of shape (..., h, w)
+        Maps; any leading axes (samples, channels) are kept.
+    size : tuple of int
+        Target ``(H, W)``.
+
+    Returns
+    -------
+    ndarray of shape (..., H, W)
+        The upscaled maps (float64, a new array).
 
     Examples
     --------
@@ -30,13 +35,9 @@ def upsample_bilinear(maps, size):
     >>> upsample_bilinear(np.array([[0.0, 1.0]]), (1, 4)).round(2).tolist()
     [[0.0, 0.25, 0.75, 1.0]]
     """
-    maps = np.asarray(maps, dtype=np.float64)
-    h, w = maps.shape[-2:]
-    H, W = int(size[0]), int(size[1])
-    r0, r1, rw = _axis_weights(h, H)
-    c0, c1, cw = _axis_weights(w, W)
-    top = maps[..., r0, :] * (1 - rw)[:, None] + maps[..., r1, :] * rw[:, None]
-    return top[..., c0] * (1 - cw) + top[..., c1] * cw
+    maps = np.array(maps, dtype=np.float64)  # a copy: resize_linear returns equal-size maps as given
+    size = (int(size[0]), int(size[1]))
+    return resize_linear(maps.reshape((-1,) + maps.shape[-2:]), size).reshape(maps.shape[:-2] + size)
 
 
 class CamDisplay:
@@ -133,6 +134,15 @@ class CamDisplay:
 
     def plot(self, ax=None, *, alpha=0.85, cmap="inferno"):
         """Draw the upscaled map over the image.
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, optional
+            Axes to draw on; a new figure when None.
+        alpha : float, default=0.85
+            Opacity of the strongest values over the image (weaker values fade out).
+        cmap : str, default="inferno"
+            A perceptually uniform colormap (signed maps use "RdBu_r" centred on 0).
 
         Returns
         -------

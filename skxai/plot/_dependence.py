@@ -141,6 +141,15 @@ class DependenceDisplay:
     def plot(self, ax=None, *, cmap="coolwarm", size=14):
         """Draw the scatter.
 
+        Parameters
+        ----------
+        ax : matplotlib Axes, optional
+            Axes to draw on; a new figure when None.
+        cmap : str, default="coolwarm"
+            Colormap of the colouring feature's values (when there is one).
+        size : float, default=14
+            Marker area (matplotlib's ``s``).
+
         Returns
         -------
         self

@@ -99,6 +99,13 @@ class ForceDisplay:
     def plot(self, ax=None, *, min_label=0.05):
         """Draw the strip.
 
+        Parameters
+        ----------
+        ax : matplotlib Axes, optional
+            Axes to draw on; a new figure when None.
+        min_label : float, default=0.05
+            Blocks narrower than this share of the total width get no label.
+
         Returns
         -------
         self

@@ -138,6 +138,20 @@ def explanation_html(explanation, max_rows=10, max_features=12):
     short summary with the heatmaps of the first images (max over channels of the absolute
     attribution) when matplotlib is installed.
 
+    Parameters
+    ----------
+    explanation : Explanation
+        The explanation shown.
+    max_rows : int, default=10
+        Most samples (documents, rows, images) shown.
+    max_features : int, default=12
+        Most features per row in the tabular table (the largest absolute attributions).
+
+    Returns
+    -------
+    str
+        Self-contained HTML (inline styles and images, no scripts).
+
     Examples
     --------
     >>> import numpy as np

@@ -180,7 +180,7 @@ class ImageAttributionDisplay:
         channel_axis : "auto", 0 or -1
         output : str or int, optional
         ax : matplotlib Axes, or a sequence of 3 for ``"split"``
-        alpha : float, default=0.6
+        alpha : float, default=0.85
             Opacity of the heatmap over the image.
 
         Returns
@@ -212,6 +212,15 @@ class ImageAttributionDisplay:
 
     def plot(self, ax=None, *, mode="signed", alpha=0.85):
         """Draw the heatmap(s).
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, or a sequence of 3 for ``"split"``, optional
+            Axes to draw on; new ones when None.
+        mode : {"signed", "abs_max", "positive", "negative", "split"}, default="signed"
+            ``"split"`` draws three panels: the image, the positive and the negative part.
+        alpha : float, default=0.85
+            Opacity of the heatmap over the image.
 
         Returns
         -------

@@ -127,6 +127,11 @@ class SigmaSweepDisplay:
     def plot(self, ax=None):
         """Draw the image and the maps in one row.
 
+        Parameters
+        ----------
+        ax : sequence of matplotlib Axes, optional
+            ``len(sigmas) + 1`` axes; a new figure when None.
+
         Returns
         -------
         self

@@ -78,7 +78,13 @@ class TextHighlightDisplay:
         return cls.from_explanation(exp, index=0, ax=ax, width=width)
 
     def to_html(self):
-        """Self-contained HTML of the highlighted document (inline style, no scripts)."""
+        """Self-contained HTML of the highlighted document (inline style, no scripts).
+
+        Returns
+        -------
+        str
+            An HTML fragment.
+        """
         return parts_html(self.parts)
 
     def _repr_html_(self):
@@ -88,6 +94,15 @@ class TextHighlightDisplay:
         """Lay the document out in lines, in a proportional font, each weighted word on a coloured box.
 
         The document's own punctuation and spacing are kept where the tokens are found in it.
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, optional
+            Axes to draw on; a new figure when None.
+        width : int, default=80
+            Characters per line.
+        fontsize : float, default=11
+            Font size in points.
 
         Returns
         -------

@@ -12,6 +12,15 @@ from skxai.report._sections import METRICS, agreement_section, explainer_section
 class Report:
     """A built report: the HTML text and the figures embedded in it.
 
+    Built by :func:`skxai.report.make_report`.
+
+    Parameters
+    ----------
+    html : str
+        The whole page.
+    figures : list of (str, bytes)
+        File name and PNG bytes of every figure, in page order.
+
     Attributes
     ----------
     html : str
@@ -33,6 +42,14 @@ class Report:
 
     def save(self, path, *, figures_dir=None):
         """Write the page to ``path`` (and each figure as a PNG in ``figures_dir`` when given).
+
+        Parameters
+        ----------
+        path : str or path-like
+            File of the HTML page (its folder is created when missing).
+        figures_dir : str or path-like, optional
+            Folder that also receives every figure as a PNG file (the page stays
+            self-contained either way).
 
         Returns
         -------

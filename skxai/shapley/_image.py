@@ -116,9 +116,11 @@ class ImageShapleyExplainer(BaseExplainer, auto_wrap_output_keys=None):
     max_players : int, default=16
         Most regions ``method="exact"`` enumerates.
     target : label, "predicted" or None, default=None
-    response_method : str, default="auto"
-        For scikit-learn models ``"predict_proba"`` / ``"decision_function"``; for torch
-        networks ``"proba"`` / ``"logits"``.
+    response_method : {"auto", "predict_proba", "decision_function", "predict"}, default="auto"
+        ``"auto"``: probabilities for classifiers (for torch classifiers the softmax/sigmoid
+        of the logits), a plain torch module's own output; ``"decision_function"``: the raw
+        score (a network's logits). The first release's ``"proba"`` / ``"logits"`` are
+        deprecated aliases.
     batch_size : int, default=256
         Most images per model call.
     random_state : int, RandomState or None, default=None
@@ -320,12 +322,34 @@ class ImageShapleyExplainer(BaseExplainer, auto_wrap_output_keys=None):
         return Xa.reshape((Xa.shape[0],) + self.image_shape_).astype(np.float64)
 
     def model_output(self, X):
-        """The explained response on ``X``: ``(n_samples, n_outputs)``."""
+        """The explained response (``response_method``) on images.
+
+        Parameters
+        ----------
+        X : array-like or tensor of shape (n_samples, ...)
+            Images shaped as in ``fit`` (perturbed ones too).
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_outputs)
+            The model's explained response.
+        """
         check_is_fitted(self, "estimator_")
         return self._output(self._images(X))
 
     def target_indices(self, X):
-        """Explained output per sample (the argmax where ``target`` is the predicted class)."""
+        """Explained output per sample (the argmax where ``target`` is the predicted class).
+
+        Parameters
+        ----------
+        X : array-like or tensor of shape (n_samples, ...)
+            The explained images.
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+            Output column explained for each image.
+        """
         out = self.model_output(X)
         if self.target_index_ == "predicted":
             return np.argmax(out, axis=1)
@@ -471,5 +495,16 @@ class ImageShapleyExplainer(BaseExplainer, auto_wrap_output_keys=None):
         )
 
     def transform(self, X):
-        """Pixel heatmaps of the explained output, shape ``(n, *spatial)``."""
+        """Pixel heatmaps of the explained output, shape ``(n, *spatial)``.
+
+        Parameters
+        ----------
+        X : array-like or tensor of shape (n_samples, ...)
+            The explained images.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, *spatial)
+            Each pixel carries the Shapley value of its segment (``target_values``).
+        """
         return self.explain(X).target_values

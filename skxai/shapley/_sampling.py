@@ -34,9 +34,9 @@ class ShapleySamplingExplainer(BaseTabularExplainer):
     n_permutations : int or "auto", default="auto"
         Permutations walked (rounded to antithetic pairs); "auto" gives about 2048
         coalition evaluations: ``max(2, 2 * ceil(1024 / p))``.
-    target, response_method, max_background, background, feature_groups, batch_size,
-    n_jobs, random_state, scoring, verbose, game, conditional_sampler, n_conditional_samples,
-    bandwidth
+    target, response_method, max_background, background, feature_groups, batch_size, n_jobs
+        As in :class:`~skxai.ExactShapleyExplainer`.
+    random_state, scoring, verbose, game, conditional_sampler, n_conditional_samples, bandwidth
         As in :class:`~skxai.ExactShapleyExplainer`.
     tol : float, default=None
         Early stop: walk a quarter of the permutations (in antithetic pairs), then double them

@@ -71,8 +71,7 @@ class LimeExplainer(BaseTabularExplainer):
     target : label, int, "predicted" or None, default=None
         Explained output; "predicted" (the default for multi-class classifiers) is the
         *model's* predicted class per row, never the surrogate's.
-    response_method, max_background, background, feature_groups, batch_size, n_jobs,
-    random_state, scoring
+    response_method, max_background, background, feature_groups, batch_size, n_jobs, random_state, scoring
         As in :class:`~skxai.ExactShapleyExplainer`.
     verbose : int, default=0
         A progress bar over the model calls.

@@ -242,12 +242,34 @@ class LimeTextExplainer(BaseExplainer):
         return self
 
     def model_output(self, X):
-        """The explained response on documents: ``(n_docs, n_outputs)``."""
+        """The explained response (``response_method``) on documents.
+
+        Parameters
+        ----------
+        X : list of str
+            The documents (perturbed ones too).
+
+        Returns
+        -------
+        ndarray of shape (n_docs, n_outputs)
+            The model's explained response.
+        """
         check_is_fitted(self)
         return self.output_(check_corpus(X))
 
     def target_indices(self, X):
-        """Explained output column per document (``target``, or the predicted class)."""
+        """Explained output column per document (``target``, or the predicted class).
+
+        Parameters
+        ----------
+        X : list of str
+            The explained documents.
+
+        Returns
+        -------
+        ndarray of shape (n_docs,)
+            Output column explained for each document.
+        """
         out = self.model_output(X)
         if self.target_index_ == "predicted":
             return np.argmax(out, axis=1)
@@ -255,6 +277,11 @@ class LimeTextExplainer(BaseExplainer):
 
     def explain(self, X):
         """Per-word weights of the local surrogates.
+
+        Parameters
+        ----------
+        X : list of str
+            The explained documents.
 
         Returns
         -------
@@ -308,6 +335,16 @@ class LimeTextExplainer(BaseExplainer):
 
         Sparse CSR over the ``fit`` vocabulary (words not seen in fit are left out; with
         ``unit="token"`` a word's tokens add up), or dense over ``vocabulary`` when given.
+
+        Parameters
+        ----------
+        X : list of str
+            The explained documents.
+
+        Returns
+        -------
+        scipy.sparse.csr_matrix or ndarray of shape (n_docs, n_words)
+            Surrogate weight of each word, 0 for words absent from a document.
         """
         exp = self.explain(X)
         if self.vocabulary is not None:
@@ -327,7 +364,18 @@ class LimeTextExplainer(BaseExplainer):
         return M.toarray() if self.vocabulary is not None else M
 
     def get_feature_names_out(self, input_features=None):
-        """Words of the columns of :meth:`transform`."""
+        """Words of the columns of :meth:`transform`.
+
+        Parameters
+        ----------
+        input_features : None
+            Unused, present for scikit-learn's API.
+
+        Returns
+        -------
+        ndarray of str objects
+            ``vocabulary`` when given, else the words seen in ``fit``.
+        """
         check_is_fitted(self)
         if self.vocabulary is not None:
             return np.asarray(list(self.vocabulary), dtype=object)

@@ -169,7 +169,7 @@ def test_image_metrics_run_on_heatmaps_and_controls(images):
 def test_infidelity_equals_captum(images):
     captum_metrics = import_peer("captum.metrics")
     model = _cnn()
-    grad = _explainer("GradientExplainer")(model, response_method="logits").fit(images)
+    grad = _explainer("GradientExplainer")(model, response_method="decision_function").fit(images)
     phi = grad.transform(images)
     targets = grad.target_indices(images)
     n, m = len(images), 7
@@ -191,7 +191,7 @@ def test_infidelity_equals_captum(images):
 def test_sensitivity_max_equals_captum(images):
     captum_metrics = import_peer("captum.metrics")
     model = _cnn()
-    grad = _explainer("GradientExplainer")(model, response_method="logits").fit(images)
+    grad = _explainer("GradientExplainer")(model, response_method="decision_function").fit(images)
     n, m = len(images), 5
     E = np.random.RandomState(1).uniform(-0.02, 0.02, size=(n, m) + images.shape[1:])
 
