@@ -352,18 +352,21 @@ def _kadd_solve(design, Y, delta, order, with_influence=False):
     c1 = float((binom_minus @ inv)[p])
     # G is symmetric: its transpose is the Fortran-ordered array LAPACK factors in place.
     factor = scipy.linalg.cho_factor(G.T, lower=True, overwrite_a=True, check_finite=False)
-    sol = scipy.linalg.cho_solve(factor, np.hstack([Y, e[:, None]]), check_finite=False)
-    Gy, Ge = sol[:, :-1], sol[:, -1]
+    Ge = scipy.linalg.cho_solve(factor, e, check_finite=False)
     d = c0 - e @ Ge
-    mu = (e @ Gy - delta) / d
     a = c1 - R @ Ge  # L A^-1 1
-    phi = R @ Gy - np.outer(a, mu)
+    # phi = T Y + a delta' / d with T = (R - a e'/d) G^-1; C = T' (column i: coalition i's
+    # influence). T is solved for with p right-hand sides whatever the number of rows, and
+    # applied column by column (einsum's own loop, no BLAS blocking over the columns), so a
+    # row's values never depend on which other rows are explained in the same call.
+    C = scipy.linalg.cho_solve(factor, R.T - np.outer(e, a) / d, check_finite=False)
+    phi = np.einsum("mp,mr->pr", C, Y, optimize=False) + np.outer(a, delta) / d
     # The constraint holds in exact arithmetic; remove what rounding left of sum(phi) - delta.
     phi = phi - (phi.sum(axis=0) - delta) / p
     if not with_influence:
         return phi, None, None
-    # phi = T Y + const with T = (R - a e'/d) G^-1: column i is coalition i's influence.
-    C = scipy.linalg.cho_solve(factor, R.T - np.outer(e, a) / d, check_finite=False)
+    Gy = scipy.linalg.cho_solve(factor, Y, check_finite=False)
+    mu = (e @ Gy - delta) / d
     # Residuals W^-1 G^-1 (y + mu e); leave-one-out: divide by 1 - h_ii = (G^-1)_ii / w_i.
     alpha = Gy + np.outer(Ge, mu)
     # diag(G^-1) = squared column norms of L^-1, L inverted in place (LAPACK trtri on the
@@ -377,6 +380,11 @@ def _kadd_solve(design, Y, delta, order, with_influence=False):
             block = Linv[j0:, j0:j1]
             ginv_diag[j0:j1] = (np.tril(block[: j1 - j0]) ** 2).sum(axis=0) + (block[j1 - j0 :] ** 2).sum(axis=0)
     return phi, C, alpha / ginv_diag[:, None]
+
+
+def _columnwise(A, B):
+    """``A @ B`` by einsum's own loop: each column of the result depends on that column of B only."""
+    return np.einsum("ij,jr->ir", A, B, optimize=False)
 
 
 def kernel_shap_from_values(design, v0, v1, values, *, order=1, with_std=True):
@@ -421,7 +429,7 @@ def kernel_shap_from_values(design, v0, v1, values, *, order=1, with_std=True):
             # residual) stay exact to rounding while interactions are still captured.
             keep = w > 0  # jackknife replicates drop units (a zero weight has no dual)
             d = design if keep.all() else replace(design, masks=design.masks[keep], weights=w[keep])
-            resid = (Y_ - Z @ phi)[keep]
+            resid = (Y_ - _columnwise(Z, phi))[keep]
             extra, C, loo = _kadd_solve(d, resid, np.zeros_like(delta_), order, with_influence=influence)
             return phi + extra, C, loo
         if not influence:
@@ -429,7 +437,7 @@ def kernel_shap_from_values(design, v0, v1, values, *, order=1, with_std=True):
         ZM = Z @ M  # M is symmetric
         # Constrained hat diagonal w_i z_i' M z_i; the leave-one-out residual is r / (1 - h).
         hat = np.einsum("ij,ij->i", ZM, Z) * w
-        return phi, ZM * w[:, None], (Y_ - Z @ phi) / np.maximum(1.0 - hat, 1e-12)[:, None]
+        return phi, ZM * w[:, None], (Y_ - _columnwise(Z, phi)) / np.maximum(1.0 - hat, 1e-12)[:, None]
 
     n_units = int(design.unit.max()) + 1 if sampled.any() else 0
     jack = want_std and _use_jackknife(order, m, n_units)
@@ -572,7 +580,12 @@ def shapley_from_permutations(perms, prefix_values):
     contrib = np.empty_like(steps)
     idx = np.broadcast_to(perms[None, :, :, None], steps.shape)
     np.put_along_axis(contrib, idx, steps, axis=2)
-    phi = contrib.mean(axis=1)
+    # Summed permutation after permutation (not numpy's pairwise reduction, whose order depends
+    # on the array's shape), so a row's values do not depend on the rows explained with it.
+    total = contrib[:, 0].copy()
+    for j in range(1, n_perm):
+        total += contrib[:, j]
+    phi = total / n_perm
     if n_perm < 2:
         return phi, np.full_like(phi, np.nan)
     var_single = contrib.var(axis=1, ddof=1)

@@ -45,17 +45,16 @@ def efficiency_constrained_wls(Z, w, Y, delta, penalty=None):
     A = Z.T @ Zw
     if penalty is not None:
         A[np.diag_indices_from(A)] += penalty
-    b = Zw.T @ Y
     p = Z.shape[1]
-    ones = np.ones((p, 1))
-    Ainv_b = _solve_spd(A, np.hstack([b, ones]))
-    Ainv_1 = Ainv_b[:, -1:]
-    Ainv_b = Ainv_b[:, :-1]
-    denom = float(ones[:, 0] @ Ainv_1[:, 0])
-    lam = (ones.T @ Ainv_b - delta[None, :]) / denom
-    phi = Ainv_b - Ainv_1 @ lam
     Ainv = _solve_spd(A, np.eye(p))
-    M = Ainv - (Ainv_1 @ Ainv_1.T) / denom
+    Ainv_1 = Ainv.sum(axis=1)
+    denom = float(Ainv_1.sum())
+    M = Ainv - np.outer(Ainv_1, Ainv_1) / denom
+    # phi = M Z'W Y + A^-1 1 delta' / denom. The operator has a fixed shape and is applied
+    # column by column (einsum's own loop, no BLAS blocking over the columns), so a right-hand
+    # side's solution never depends on which others are solved with it.
+    T = M @ Zw.T
+    phi = np.einsum("pm,mr->pr", T, Y, optimize=False) + np.outer(Ainv_1, delta) / denom
     return phi, M
 
 

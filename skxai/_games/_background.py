@@ -48,8 +48,7 @@ class BackgroundGame:
         They depend only on the problem, never on how work is split among workers, so every
         call sees the same rows whatever ``n_jobs`` (identical floating-point results).
         """
-        per_call = max(1, self.batch_size // self.background.shape[0])
-        return [(s, min(n * m, s + per_call)) for s in range(0, n * m, per_call)]
+        return row_aligned_calls(n, m, max(1, self.batch_size // self.background.shape[0]))
 
     def _run_calls(self, X, row_offset, cmasks, calls):
         """Values of the pairs in ``calls``; ``X`` holds rows from ``row_offset`` on."""
@@ -92,6 +91,20 @@ class BackgroundGame:
                 tasks.append((X[first : last + 1], first, cmasks, g))
             parts = map_shared(BackgroundGame._run_calls, self, tasks, n_jobs=n_jobs, verbose=verbose)
         return np.concatenate(parts, axis=0).reshape(n, m, -1)
+
+
+def row_aligned_calls(n, m, per_call):
+    """Ranges of the flat (row, coalition) index: one row per call, or, when a row's
+    coalitions exceed ``per_call`` pairs, that row cut at the same places as every other row.
+
+    A row's model calls are then the same whichever rows are explained with it (one call, chunks
+    of a dask array, another ``n_jobs``): BLAS results can depend on a call's size, so this is
+    what keeps a row's values identical to the last bit. The cost is one model call per row,
+    small next to the row's ``m`` coalitions times the background.
+    """
+    if per_call >= m:
+        return [(r * m, (r + 1) * m) for r in range(n)]
+    return [(r * m + c, r * m + min(m, c + per_call)) for r in range(n) for c in range(0, m, per_call)]
 
 
 def all_coalitions(n_players):

@@ -25,6 +25,7 @@ from scipy.linalg import eigh, pinvh
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import validate_parameter_constraints
 
+from skxai._games._background import row_aligned_calls
 from skxai.utils._param_validation import Interval, RealNotInt, StrOptions
 
 __all__ = ["GAME_PARAMETER_CONSTRAINTS", "ConditionalGame", "explainer_game"]
@@ -213,8 +214,7 @@ class ConditionalGame:
     # -- evaluation -------------------------------------------------------------------------
     def _calls(self, n, m):
         """Ranges of the flat (coalition, row) index, coalition-major, each <= batch_size rows."""
-        per_call = max(1, self.batch_size // max(1, self._rows_per_value()))
-        return [(s, min(n * m, s + per_call)) for s in range(0, n * m, per_call)]
+        return row_aligned_calls(n, m, max(1, self.batch_size // max(1, self._rows_per_value())))
 
     def _run_calls(self, X, cmasks, calls):
         n = X.shape[0]

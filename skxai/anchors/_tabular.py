@@ -409,6 +409,10 @@ class AnchorTabularExplainer(BaseAnchorExplainer):
         check_is_fitted(self)
         return self._schema.to_array(X, n_features=self.n_features_in_)
 
+    def _model_input(self, X):
+        # predict/predict_proba/score check X as explain does (a tree accepts NaN, we do not)
+        return self._schema.to_model_input(self._rows(X))
+
     def model_output(self, X):
         """The explained response (``response_method``) on ``X``.
 

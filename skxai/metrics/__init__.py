@@ -70,7 +70,7 @@ _MOVED = {"ConstantExplainer", "RandomExplainer", "SobelExplainer"}
 def __getattr__(name):
     # The controls moved to skxai.controls; the old location works for one release.
     if name in _MOVED:
-        import skxai.controls
+        import skxai  # the package's lazy table resolves the new home (metrics never imports controls)
 
         _warnings.warn(
             f"skxai.metrics.{name} moved to skxai.controls.{name} (also skxai.{name}); the old "
@@ -78,5 +78,5 @@ def __getattr__(name):
             FutureWarning,
             stacklevel=2,
         )
-        return getattr(skxai.controls, name)
+        return getattr(skxai, name)
     raise AttributeError(f"module 'skxai.metrics' has no attribute {name!r}")

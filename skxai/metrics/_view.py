@@ -77,10 +77,12 @@ class ExplainerView:
         check_is_fitted(explainer)
         self.explainer = explainer
         self.tabular = is_tabular(explainer)
-        if isinstance(baseline, str) and baseline not in ("zeros", "mean", "blur"):
+        from skxai._baselines import BASELINES
+
+        if isinstance(baseline, str) and baseline not in (*BASELINES, "mean"):
             # checked for tabular explainers too (they ignore it), so a typo never passes
             raise ValueError(
-                f"baseline={baseline!r} is unknown; use 'zeros', 'mean', 'blur', a number or an array."
+                f"baseline={baseline!r} is unknown; use one of {BASELINES}, a number or an array."
             )
         bs = batch_size if batch_size is not None else getattr(explainer, "batch_size", None)
         self.batch_size = check_positive_int(bs or DEFAULT_BATCH_SIZE, "batch_size")

@@ -16,7 +16,7 @@ def as_maps(exp, size):
     from skxai.plot import upsample_bilinear
 
     try:
-        values = np.asarray(exp.target_values(), dtype=np.float64)
+        values = np.asarray(exp.target_values, dtype=np.float64)
     except (TypeError, ValueError):
         return None
     if values.ndim == 4:

@@ -172,7 +172,7 @@ class ImageShapleyExplainer(BaseExplainer, auto_wrap_output_keys=None):
         "n_segments": [Interval(numbers.Integral, 1, None, closed="left"), tuple, list],
         "compactness": [Interval(numbers.Real, 0, None, closed="neither")],
         "baseline": "no_validation",
-        "blur_sigma": [Interval(numbers.Real, 0, None, closed="left")],
+        "blur_sigma": [Interval(numbers.Real, 0, None, closed="left"), None],
         "n_samples": [Interval(numbers.Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "kernel_width": [Interval(numbers.Real, 0, None, closed="neither")],
         "alpha": [Interval(numbers.Real, 0, None, closed="left")],

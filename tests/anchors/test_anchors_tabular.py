@@ -244,8 +244,23 @@ def test_model_batch_size_is_a_deprecated_alias_of_batch_size():
 
 def test_callable_returning_too_few_decisions_is_a_clear_error():
     X = np.random.RandomState(0).rand(30, 3)
-    with pytest.raises(ValueError, match="returned 29 outputs for 30 rows"):
+    # a callable's output is checked by the shared adapter (skxai._adapters) first
+    with pytest.raises(ValueError, match="returned 29 rows for 30 input rows"):
         AnchorTabularExplainer(lambda A: (np.asarray(A)[1:, 0] > 0.5).astype(int)).fit(X)
+
+
+class ShortPredict(ThresholdRule):
+    """A classifier whose ``predict`` drops the first row."""
+
+    def predict(self, X):
+        return super().predict(X)[1:]
+
+
+def test_estimator_predicting_too_few_decisions_is_a_clear_error():
+    # an estimator's ``predict`` does not go through the adapter: the anchors' own check
+    X = np.random.RandomState(0).rand(30, 3)
+    with pytest.raises(ValueError, match="returned 29 outputs for 30 rows"):
+        AnchorTabularExplainer(ShortPredict()).fit(X)
 
 
 def test_verbose_shows_progress_and_keeps_the_anchors(capsys):
