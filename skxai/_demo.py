@@ -183,9 +183,10 @@ def _image_family(out, quick, log):
     from skxai.report import make_report
 
     net, X, y, masks, names, acc, train_seconds = _shapes_cnn(quick, log)
-    # The trained torch module itself (not the skorch wrapper): response_method="auto" explains a
-    # plain module's own output, here its logits (a skorch classifier would be explained in
-    # probabilities), the classic setting of CAMs; the sanity check can randomise its layers in a copy.
+    # The trained torch module itself (not the skorch wrapper), explained with
+    # response_method="decision_function": its logits, the classic setting of CAMs (a skorch
+    # classifier would be explained in probabilities by default); the sanity check can randomise
+    # its layers in a copy.
     frozen = net.module_.eval()
     n_explain = 12 if quick else 48
     Xe = X[:n_explain]
@@ -249,8 +250,8 @@ def _image_family(out, quick, log):
             "with two short distractor strokes elsewhere; the ground-truth box of every shape is known "
             f"(skxai.datasets.make_shapes_localisation). A small CNN (three 3x3 convolutions, global average "
             f"pooling, linear) was trained with skorch in {train_seconds:.0f} s; held-out accuracy {acc:.3f}. "
-            "Each explainer explains the logit of the predicted class: the output of the trained torch "
-            "module (a skorch classifier would be explained in probabilities by default). CAMs use layer conv3, "
+            "Each explainer explains the logit of the predicted class (response_method=\"decision_function\"; "
+            "by default a skorch classifier is explained in probabilities). CAMs use layer conv3, "
             "whose maps are 8x8, upscaled to the image. The last section scores every map against the boxes.", missing),
         n_local=1 if quick else 2, n_metric_samples=4 if quick else 16, extra_figures=extra,
         metrics=["deletion_auc", "insertion_auc"],
