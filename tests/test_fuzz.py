@@ -229,25 +229,18 @@ SCENARIOS = {
 }
 
 # (explainer, scenario) -> bug seen by this battery in code owned elsewhere (issue 13). Fixed since
-# and unmarked: the tabular adapters' output checks (scalar, wrong rows, NaN output of callables
-# and estimators, both anchors and LIME text) and None in object columns.
+# and unmarked: the output checks of the tabular adapters (scalar, wrong rows, NaN output of
+# callables and estimators, both anchors and LIME text), of the torch adapter (scalar, wrong rows)
+# and of the image Shapley game (NaN output); None in object columns.
 GRADIENT = ["DeconvolutionExplainer", "DeepShapExplainer", "GradientExplainer", "GradientXInputExplainer",
             "GuidedBackpropExplainer", "IntegratedGradientsExplainer", "SmoothGradExplainer"]
 CAMS = ["EigenCamExplainer", "GradCamExplainer", "GradCamPlusPlusExplainer", "GuidedGradCamExplainer",
         "HiResCamExplainer", "LayerCamExplainer", "OptiCamExplainer", "ScoreCamExplainer", "XGradCamExplainer"]
 KNOWN_BUGS = {
-    **{(n, "scalar_output"): "a torch module returning a scalar raises IndexError ('tuple index out of range') "
-       "instead of a ValueError naming the output's shape (_torch adapter, image game)"
-       for n in GRADIENT + CAMS + ["AblationCamExplainer", "CamExplainer", "ImageShapleyExplainer"]},
     **{(n, "nan_output"): "NaN in the model's output is explained silently (no error naming rows and output)"
-       for n in GRADIENT + CAMS + ["AblationCamExplainer", "AnchorTextExplainer", "ImageShapleyExplainer"]},
+       for n in GRADIENT + CAMS + ["AblationCamExplainer", "AnchorTextExplainer"]},
     ("CamExplainer", "nan_output"): "NaN model output leaks a torch RuntimeError "
                                     "('atol must be greater than or equal to zero, but got -nan')",
-    ("ImageShapleyExplainer", "wrong_rows"): "wrong row count gives numpy's 'cannot reshape array'",
-    ("AblationCamExplainer", "wrong_rows"): "wrong row count leaks RuntimeError instead of ValueError",
-    ("CamExplainer", "wrong_rows"): "wrong row count is reported as a conv -> GAP -> linear structure error",
-    **{(n, "wrong_rows"): "a torch module returning an extra row is explained silently (_torch adapter)"
-       for n in GRADIENT + CAMS},
     **{(n, "empty_features"): "X with 0 features reaches the network: torch RuntimeError "
        "('mat1 and mat2 shapes cannot be multiplied')" for n in GRADIENT},
 }

@@ -459,6 +459,13 @@ class TorchModel:
             out = self.module(x)
         if isinstance(out, tuple | list):
             out = out[0]
+        if out.ndim == 0 or out.shape[0] != x.shape[0]:
+            # a clear error here instead of an IndexError or a silently misaligned batch later
+            got = "a scalar" if out.ndim == 0 else f"{out.shape[0]} rows"
+            raise ValueError(
+                f"{type(self.module).__name__} returned {got} for {x.shape[0]} input rows; it must "
+                "return one row of outputs per input row (batch first)."
+            )
         out = out.reshape(out.shape[0], -1)
         if self._binary and out.shape[1] == 1 and self.head != "binary_prob":
             out = torch.cat([torch.zeros_like(out), out], dim=1)

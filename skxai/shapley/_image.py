@@ -52,7 +52,27 @@ class _TorchOutput:
 
         x = self.model.to_tensor(np.asarray(images).reshape((-1,) + self.input_shape))
         with torch.no_grad():
-            return self.model.forward(x).detach().cpu().numpy().astype(np.float64)
+            out = self.model.forward(x).detach().cpu().numpy().astype(np.float64)
+        return self._check(out, x.shape[0])
+
+    def _check(self, out, n):
+        # the torch path does not go through ModelOutput.check_output: same rules, same words
+        what = f"{type(self.model.module).__name__}.forward"
+        if out.ndim == 0 or out.shape[0] != n:
+            got = "a scalar" if out.ndim == 0 else f"{out.shape[0]} rows"
+            raise ValueError(
+                f"{what} returned {got} for {n} input rows (images); it must return one row of "
+                "outputs per image."
+            )
+        out = out.reshape(n, -1)
+        bad = np.unique(np.nonzero(~np.isfinite(out))[0])
+        if bad.size:
+            raise ValueError(
+                f"{what} returned NaN or inf on {bad.size} of {n} rows (row indices "
+                f"{bad[:10].tolist()} of the images passed to the model; perturbed images during "
+                "explain). Attributions of a non-finite output are meaningless: fix the model or its inputs."
+            )
+        return out
 
 
 class _SklearnOutput:
