@@ -18,19 +18,23 @@ import sys
 import tempfile
 import time
 
+_KILLS = "tests/shapley/test_mutation_kills.py"  # tests written against survivors (issue 17)
+_GAMES = ["tests/shapley/test_shapley.py", "tests/shapley/test_conditional.py", _KILLS]
+_TREE = ["tests/shapley/test_tree.py", "tests/shapley/test_tree_reference.py", _KILLS]
+
 # module -> the tests that exercise it (mutmut runs only the tests that cover each mutant).
 MODULES = {
-    "skxai/shapley/_values.py": ["tests/shapley/test_shapley.py"],
-    "skxai/_games/_background.py": ["tests/shapley/test_shapley.py", "tests/shapley/test_conditional.py"],
-    "skxai/_games/_conditional.py": ["tests/shapley/test_shapley.py", "tests/shapley/test_conditional.py"],
-    "skxai/shapley/_regression.py": ["tests/shapley/test_regression.py"],
+    "skxai/shapley/_values.py": ["tests/shapley/test_shapley.py", _KILLS],
+    "skxai/_games/_background.py": _GAMES,
+    "skxai/_games/_conditional.py": _GAMES,
+    "skxai/shapley/_regression.py": ["tests/shapley/test_regression.py", _KILLS],
     "skxai/_wls.py": ["tests/shapley/test_shapley.py", "tests/surrogate"],
     "skxai/shapley/_designs.py": ["tests/shapley/test_shapley.py", "tests/shapley/test_calibration.py"],
     "skxai/shapley/_kernel.py": ["tests/shapley/test_shapley.py", "tests/shapley/test_calibration.py"],
     "skxai/shapley/_sampling.py": ["tests/shapley/test_shapley.py", "tests/shapley/test_calibration.py"],
-    "skxai/shapley/_treeshap/_engine.py": ["tests/shapley/test_tree.py", "tests/shapley/test_tree_reference.py"],
-    "skxai/shapley/_treeshap/_paths.py": ["tests/shapley/test_tree.py", "tests/shapley/test_tree_reference.py"],
-    "skxai/shapley/_treeshap/_tables.py": ["tests/shapley/test_tree.py", "tests/shapley/test_tree_reference.py"],
+    "skxai/shapley/_treeshap/_engine.py": _TREE,
+    "skxai/shapley/_treeshap/_paths.py": _TREE,
+    "skxai/shapley/_treeshap/_tables.py": _TREE,
     "skxai/gradient/_integrated.py": ["tests/gradient/test_gradient.py"],
     "skxai/gradient/_deepshap.py": ["tests/gradient/test_deepshap.py"],
     "skxai/cam/_gradcampp.py": ["tests/cam/test_cam.py"],
@@ -64,6 +68,9 @@ def run_module(module, tests, timeout):
                 f'only_mutate = ["{module}"]\n'
                 f"pytest_add_cli_args_test_selection = {tests!r}\n"
                 'pytest_add_cli_args = ["-p", "no:cacheprovider", "-x", "-q"]\n'
+                # Forked straight from the process that ran the tests, a mutant's worker inherits
+                # joblib's process pool dead and the n_jobs tests hang: fork from a clean server.
+                'process_isolation = "forkserver"\n'
             )
         env = dict(os.environ, OMP_NUM_THREADS="1", MKL_NUM_THREADS="1", PYTHONPATH="")
         t0 = time.time()
