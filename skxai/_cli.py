@@ -369,7 +369,7 @@ def run_explain(args):
 
     from skxai._explain import final_explainer
     from skxai._progress import chunk_slices, progress
-    from skxai.plot._base import explained_quantity
+    from skxai.plot.rendering import explained_quantity
 
     _check_numbers(args)
     method = args.method or "kernel-shap"

@@ -396,6 +396,6 @@ class Explanation:
         return f"Explanation(method={self.method!r}, values.shape={shape}, fields={self.fields()})"
 
     def _repr_html_(self):
-        from skxai.plot._html import explanation_html
+        from skxai.plot.rendering import explanation_html
 
         return explanation_html(self)

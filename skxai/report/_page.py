@@ -6,7 +6,7 @@ import base64
 import html
 import re
 
-from skxai.plot._html import STYLE as TEXT_STYLE
+from skxai.plot.rendering import STYLE as TEXT_STYLE
 
 CSS = """
 body{font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;margin:0;color:#222;background:#fafafa}

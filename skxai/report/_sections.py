@@ -9,9 +9,15 @@ import traceback
 import numpy as np
 
 from skxai._adapters import is_frozen
-from skxai.plot._base import explained_quantity, fig_to_png_bytes, format_value, output_label
-from skxai.plot._html import is_text_explanation, parts_html
-from skxai.plot._textparts import text_parts
+from skxai.plot.rendering import (
+    explained_quantity,
+    fig_to_png_bytes,
+    format_value,
+    is_text_explanation,
+    output_label,
+    parts_html,
+    text_parts,
+)
 from skxai.report._page import esc, kv_table, png_figure, slug
 
 # Metrics tried for every report, with the direction that is better. Each is looked up in
@@ -280,7 +286,7 @@ def image_views(sb, exp, n_local, explainer=None):
     mean_map = np.abs(values).mean(axis=0)
 
     def draw_mean(ax):
-        from skxai.plot._image import heatmap, to_hwc
+        from skxai.plot.rendering import heatmap, to_hwc
 
         hm = mean_map if cam else heatmap(to_hwc(mean_map), "abs_max")
         art = ax.imshow(hm, cmap="inferno")

@@ -1,0 +1,24 @@
+"""Building blocks of skxai's pictures, shared with :mod:`skxai.report`.
+
+The HTML report assembles the same figures, labels and text highlights as the Display objects;
+it takes them from here rather than from the plot family's private modules.
+"""
+
+from skxai.plot._base import explained_quantity, fig_to_png_bytes, format_value, output_label
+from skxai.plot._html import STYLE, explanation_html, is_text_explanation, parts_html
+from skxai.plot._image import heatmap, to_hwc
+from skxai.plot._textparts import text_parts
+
+__all__ = [
+    "STYLE",
+    "explained_quantity",
+    "explanation_html",
+    "fig_to_png_bytes",
+    "format_value",
+    "heatmap",
+    "is_text_explanation",
+    "output_label",
+    "parts_html",
+    "text_parts",
+    "to_hwc",
+]
