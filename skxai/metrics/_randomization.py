@@ -213,6 +213,12 @@ def _locate(explainer):
     """The parametrised model the explainer uses: a torch module, else a scikit-learn MLP/linear."""
     # public attributes only (never an explainer's private state); fitted ones first:
     # `estimator` may be a fitted model the explainer cloned and refitted
+    # A torch explainer names the module it differentiates (``model_.module``): randomise that
+    # one. A copied skorch net restores its modules through its own pickling, so the net reached
+    # through ``estimator_`` can be a different object from the module the explainer calls.
+    used = getattr(getattr(explainer, "model_", None), "module", None)
+    if _is_module(used) and any(True for _ in used.parameters()):
+        return _TorchLayers(used)
     attrs = {k: v for k, v in vars(explainer).items() if not k.startswith("_")}
     roots = [v for k, v in attrs.items() if k.endswith("_")]
     roots += [v for k, v in attrs.items() if not k.endswith("_")]
