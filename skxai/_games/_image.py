@@ -128,7 +128,7 @@ class ImageGame:
             out.append(pred.reshape(stop - start, -1))
         return np.concatenate(out, axis=0)
 
-    def values(self, X, masks, n_jobs=None):
+    def values(self, X, masks, n_jobs=None, verbose=0):
         """Values ``(n, m, n_outputs)`` of coalitions ``masks`` (m, p) for each image of X.
 
         Model calls hold at most ``batch_size`` images and depend only on the problem, never
@@ -145,9 +145,13 @@ class ImageGame:
 
         workers = 1 if n_jobs in (None, 1) else effective_n_jobs(n_jobs)
         if workers == 1 or len(calls) == 1:
-            out = self._run_calls(X, masks, calls)
+            from skxai._progress import progress
+
+            groups = [[c] for c in calls] if verbose else [calls]
+            out = np.concatenate([self._run_calls(X, masks, g) for g in progress(
+                groups, verbose=verbose, desc="explaining images", unit="call")], axis=0)
         else:
             groups = [g.tolist() for g in np.array_split(np.asarray(calls), min(len(calls), 4 * workers))]
-            parts = Parallel(n_jobs=n_jobs)(delayed(self._run_calls)(X, masks, g) for g in groups)
+            parts = Parallel(n_jobs=n_jobs, verbose=verbose)(delayed(self._run_calls)(X, masks, g) for g in groups)
             out = np.concatenate(parts, axis=0)
         return out.reshape(n, m, -1)

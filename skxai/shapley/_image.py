@@ -5,11 +5,10 @@ from __future__ import annotations
 import numbers
 
 import numpy as np
-from sklearn.base import is_classifier
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
-from skxai._adapters import ModelOutput, resolve_target, unwrap_frozen
+from skxai._adapters import ModelOutput, resolve_target, safe_is_classifier, unwrap_frozen
 from skxai._designs import full_kernel_design  # noqa: F401  (re-exported for old imports)
 from skxai._estimate import exact_estimate, kernel_estimate, permutation_estimate
 from skxai._explanation import Explanation
@@ -158,6 +157,8 @@ class ImageShapleyExplainer(BaseExplainer, auto_wrap_output_keys=None):
         times the image's largest absolute value.
     n_jobs : int, default=None
         Workers over the model calls (joblib); the numbers are the same for any value.
+    verbose : int, default=0
+        A progress bar over the model calls when positive (same numbers either way).
 
     Attributes
     ----------
@@ -206,6 +207,7 @@ class ImageShapleyExplainer(BaseExplainer, auto_wrap_output_keys=None):
         "max_order": [StrOptions({"auto"}), Options(numbers.Integral, {1, 3, 5, 7})],
         "tol": [Interval(numbers.Real, 0, None, closed="neither"), None],
         "n_jobs": N_JOBS,
+        "verbose": ["verbose"],
     }
 
     _default_scoring = "deletion"
@@ -234,6 +236,7 @@ class ImageShapleyExplainer(BaseExplainer, auto_wrap_output_keys=None):
         max_order="auto",
         tol=None,
         n_jobs=None,
+        verbose=0,
     ):
         self.estimator = estimator
         self.method = method
@@ -256,6 +259,7 @@ class ImageShapleyExplainer(BaseExplainer, auto_wrap_output_keys=None):
         self.max_order = max_order
         self.tol = tol
         self.n_jobs = n_jobs
+        self.verbose = verbose
 
     # ------------------------------------------------------------------ fit
     def _as_array(self, X):
@@ -321,7 +325,7 @@ class ImageShapleyExplainer(BaseExplainer, auto_wrap_output_keys=None):
             self._output = _SklearnOutput(mo, self.input_shape_)
             out = self._output(Xa[:1])
             names = mo.describe_outputs(out.shape[1])
-            clf = is_classifier(self.estimator_)
+            clf = safe_is_classifier(self.estimator_)
             self.target_index_ = resolve_target(self.target, names, is_clf=clf, method=mo.method)
         self.n_outputs_ = out.shape[1]
         self.output_names_ = names
@@ -404,7 +408,7 @@ class ImageShapleyExplainer(BaseExplainer, auto_wrap_output_keys=None):
         method = self.method
 
         def evaluate(masks):
-            return game.values(imgs, masks, n_jobs=self.n_jobs)
+            return game.values(imgs, masks, n_jobs=self.n_jobs, verbose=self.verbose)
 
         if method == "exact" or (method == "kernel" and p == 1):
             if p > self.max_players:
@@ -435,7 +439,7 @@ class ImageShapleyExplainer(BaseExplainer, auto_wrap_output_keys=None):
             raise ValueError(f"n_samples={budget} is too small for LIME (at least 2).")
         Z = rng.randint(0, 2, size=(budget, p)).astype(bool)
         Z[0] = True
-        values = game.values(imgs, Z, n_jobs=self.n_jobs)
+        values = game.values(imgs, Z, n_jobs=self.n_jobs, verbose=self.verbose)
         n, m, k = values.shape
         dist = 1.0 - np.sqrt(Z.sum(axis=1) / p)  # cosine distance to the full coalition
         w = np.sqrt(np.exp(-(dist**2) / float(self.kernel_width) ** 2))

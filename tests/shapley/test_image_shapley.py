@@ -203,3 +203,18 @@ def test_shared_estimators_parameters_and_n_jobs(digits_model):
     lin = ImageShapleyExplainer(model, method="kernel", n_samples=100, max_order=1, tol=10.0,
                                 response_method="decision_function", **common).fit(X).explain(X[:2])
     assert (lin.n_evaluations < 100).all()
+
+
+def test_verbose_shows_a_bar_and_keeps_the_numbers(capsys):
+    rng = np.random.RandomState(0)
+    w = rng.normal(size=(1, 8, 8))
+
+    def model(A):
+        A = np.asarray(A).reshape(len(A), 1, 8, 8)
+        return (A * w).reshape(len(A), -1).sum(axis=1, keepdims=True)
+
+    X = rng.rand(3, 1, 8, 8)
+    quiet = ImageShapleyExplainer(model, n_segments=4, method="exact", batch_size=4).fit(X)
+    loud = ImageShapleyExplainer(model, n_segments=4, method="exact", batch_size=4, verbose=1).fit(X)
+    np.testing.assert_array_equal(quiet.transform(X), loud.transform(X))
+    assert "explaining images" in capsys.readouterr().err
