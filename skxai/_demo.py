@@ -183,8 +183,9 @@ def _image_family(out, quick, log):
     from skxai.report import make_report
 
     net, X, y, masks, names, acc, train_seconds = _shapes_cnn(quick, log)
-    # The trained torch module itself (not the skorch wrapper): response_method="auto" explains a
-    # plain module's own output, here its logits (a skorch classifier would be explained in
+    # The trained torch module itself (not the skorch wrapper), explained with
+    # response_method="decision_function": its logits (the same numbers as "auto", which would
+    # record them as the module's "output"; a skorch classifier would be explained in
     # probabilities), the classic setting of CAMs; the sanity check can randomise its layers in a copy.
     frozen = net.module_.eval()
     n_explain = 12 if quick else 48
@@ -210,7 +211,6 @@ def _image_family(out, quick, log):
         if cls is None:
             continue
         accepted = cls(frozen).get_params()
-        # the logits, named as such ("auto" on a plain module would record its "output")
         params = {"response_method": "decision_function", **params}
         kept = {k: v for k, v in params.items() if k in accepted}
         try:
