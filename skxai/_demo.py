@@ -211,7 +211,6 @@ def _image_family(out, quick, log):
         if cls is None:
             continue
         accepted = cls(frozen).get_params()
-        # the logits, named as such ("auto" on a plain module would record its "output")
         params = {"response_method": "decision_function", **params}
         kept = {k: v for k, v in params.items() if k in accepted}
         try:

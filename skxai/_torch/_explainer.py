@@ -138,6 +138,11 @@ class BaseTorchExplainer(BaseExplainer):
             )
         if arr.shape[0] == 0:
             raise ValueError(f"{name} has 0 samples (shape={arr.shape}); at least one is required.")
+        if 0 in arr.shape[1:]:
+            raise ValueError(
+                f"{name} has 0 feature(s) (shape={arr.shape}) while a minimum of 1 is required "
+                "(every sample axis must be non-empty)."
+            )
         if np.issubdtype(arr.dtype, np.floating) and not np.isfinite(arr).all():
             kind = "NaN" if np.isnan(arr).any() else "infinity"
             raise ValueError(f"Input {name} contains {kind}; gradients need finite inputs.")

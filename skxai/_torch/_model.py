@@ -467,6 +467,14 @@ class TorchModel:
                 "return one row of outputs per input row (batch first)."
             )
         out = out.reshape(out.shape[0], -1)
+        finite = torch.isfinite(out).all(dim=1)
+        if not bool(finite.all()):
+            bad = torch.nonzero(~finite).reshape(-1).tolist()
+            raise ValueError(
+                f"{type(self.module).__name__} returned NaN or inf on {len(bad)} of {out.shape[0]} rows "
+                f"(row indices {bad[:10]} of the batch; perturbed samples during explain). Attributions "
+                "of a non-finite output are meaningless: fix the model or its inputs."
+            )
         if self._binary and out.shape[1] == 1 and self.head != "binary_prob":
             out = torch.cat([torch.zeros_like(out), out], dim=1)
         return out

@@ -106,6 +106,12 @@ def decisions(explainer, rows, n_rows, what, *, predict_input=None):
             f"row of scores) per {what[:-1]}. Check the estimator or callable given to "
             f"{type(explainer).__name__}."
         )
+    if out.dtype.kind in "fc" and not np.isfinite(out).all():
+        bad = np.unique(np.nonzero(~np.isfinite(out))[0])
+        raise ValueError(
+            f"The model returned NaN or inf on {bad.size} of {n_rows} {what} (indices {bad[:10].tolist()} of "
+            f"the {what} passed to it; perturbed samples during explain): no decision can be read from them."
+        )
     if out.ndim == 1:
         return out
     return out[:, 0] if out.shape[1] == 1 else np.argmax(out, axis=1)

@@ -211,3 +211,35 @@ def test_skorch_proba_is_predict_proba(kind):
             z = logits.forward(logits.to_tensor(X))
             raw = module[:-1](torch.as_tensor(X)).reshape(len(X), -1)
         np.testing.assert_allclose(z[:, -raw.shape[1] :].numpy(), raw.numpy(), rtol=1e-6)
+
+
+class _Misbehaving(nn.Module):
+    """``x @ w`` whose output is changed as ``fault`` says."""
+
+    def __init__(self, fault):
+        super().__init__()
+        self.fault = fault
+        self.w = nn.Parameter(torch.ones(3, 2, dtype=torch.float64))
+
+    def forward(self, x):
+        out = x @ self.w
+        if self.fault == "scalar":
+            return out.sum()
+        if self.fault == "extra_row":
+            return torch.cat([out, out[:1]])
+        return torch.where(x[:, :1] > 0, torch.full_like(out, float("nan")), out)
+
+
+@pytest.mark.parametrize(("fault", "match"), [("scalar", "returned a scalar for 4 input rows"),
+                                              ("extra_row", "returned 5 rows for 4 input rows"),
+                                              ("nan", r"NaN or inf on 2 of 4 rows \(row indices \[1, 3\]")])
+def test_module_output_checked_against_the_batch(fault, match):
+    # a silently misaligned batch or NaN output would give attributions of nothing
+    x = torch.tensor([[-1.0, 0, 0], [1, 0, 0], [-2, 1, 1], [3, 1, 1]], dtype=torch.float64)
+    model = TorchModel(_Misbehaving(fault))
+    with pytest.raises(ValueError, match=match):
+        model.forward(x)
+    with pytest.raises(ValueError, match=match):
+        GradientExplainer(_Misbehaving(fault), target=0).fit(x.numpy()).transform(x.numpy())
+    ok = TorchModel(_Misbehaving(None)).forward(x[:1])  # first row alone: finite and aligned
+    assert ok.shape == (1, 2)
