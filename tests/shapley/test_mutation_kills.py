@@ -54,7 +54,8 @@ def test_limit_is_25_players_not_24(monkeypatch):
     monkeypatch.setattr(values_module, "all_coalitions", stop)
     with pytest.raises(Started):
         shapley_values(lambda S: np.zeros(len(S)), 25)
-    with pytest.raises(ValueError, match=r"n_players=26 means 2\*\*26 coalitions; exact enumeration is limited to 25"):
+    with pytest.raises(ValueError, match=r"n_players=26 means 2\*\*26 coalitions; exact enumeration is "
+                       r"limited to 25 players \(use KernelShapExplainer or ShapleySamplingExplainer\)\."):
         shapley_values(lambda S: np.zeros(len(S)), 26)
 
 
@@ -86,3 +87,13 @@ def test_integer_values_are_not_truncated():
     table = {(): 0, (0,): 1, (1,): 0, (0, 1): 2}
     np.testing.assert_allclose(shapley_values(lambda S: np.array([table[tuple(np.flatnonzero(s))] for s in S]), 2),
                                [1.5, 0.5])
+
+
+def test_single_precision_values_are_summed_in_double():
+    # float32 values: the weighted sums are taken in float64 (the weights 1/n! are not float32-exact).
+    n = 10
+    rng = np.random.RandomState(2)
+    vals = rng.normal(size=2**n).astype(np.float32)
+    phi = shapley_values(lambda S: vals, n)
+    assert phi.dtype == np.float64
+    assert abs(phi.sum() - (float(vals[-1]) - float(vals[0]))) < 1e-10  # efficiency, in double
