@@ -27,7 +27,10 @@ MODULES = {
     "skxai/shapley/_values.py": ["tests/shapley/test_shapley.py", _KILLS],
     "skxai/_games/_background.py": _GAMES,
     "skxai/_games/_conditional.py": _GAMES,
-    "skxai/shapley/_regression.py": ["tests/shapley/test_regression.py", _KILLS],
+    "skxai/shapley/_regression.py": ["tests/shapley/test_regression.py", "tests/shapley/test_shapley.py", _KILLS],
+    # the Shapley formulas behind _values.py, KernelSHAP's solve and permutation sampling
+    "skxai/_estimate.py": ["tests/shapley/test_shapley.py", "tests/shapley/test_calibration.py", _KILLS],
+    "skxai/_designs.py": ["tests/shapley/test_shapley.py", "tests/shapley/test_calibration.py"],
     "skxai/_wls.py": ["tests/shapley/test_shapley.py", "tests/surrogate"],
     "skxai/shapley/_designs.py": ["tests/shapley/test_shapley.py", "tests/shapley/test_calibration.py"],
     "skxai/shapley/_kernel.py": ["tests/shapley/test_shapley.py", "tests/shapley/test_calibration.py"],

@@ -54,7 +54,8 @@ def test_limit_is_25_players_not_24(monkeypatch):
     monkeypatch.setattr(values_module, "all_coalitions", stop)
     with pytest.raises(Started):
         shapley_values(lambda S: np.zeros(len(S)), 25)
-    with pytest.raises(ValueError, match=r"n_players=26 means 2\*\*26 coalitions; exact enumeration is limited to 25"):
+    with pytest.raises(ValueError, match=r"n_players=26 means 2\*\*26 coalitions; exact enumeration is "
+                       r"limited to 25 players \(use KernelShapExplainer or ShapleySamplingExplainer\)\."):
         shapley_values(lambda S: np.zeros(len(S)), 26)
 
 
@@ -86,3 +87,81 @@ def test_integer_values_are_not_truncated():
     table = {(): 0, (0,): 1, (1,): 0, (0, 1): 2}
     np.testing.assert_allclose(shapley_values(lambda S: np.array([table[tuple(np.flatnonzero(s))] for s in S]), 2),
                                [1.5, 0.5])
+
+
+def test_single_precision_values_are_summed_in_double():
+    # float32 values: the weighted sums are taken in float64 (the weights 1/n! are not float32-exact).
+    n = 10
+    rng = np.random.RandomState(2)
+    vals = rng.normal(size=2**n).astype(np.float32)
+    phi = shapley_values(lambda S: vals, n)
+    assert phi.dtype == np.float64
+    assert abs(phi.sum() - (float(vals[-1]) - float(vals[0]))) < 1e-10  # efficiency, in double
+
+
+# -- skxai/_games/_background.py ---------------------------------------------------------------
+
+from skxai._games._background import BackgroundGame, all_coalitions  # noqa: E402
+
+
+class CallLog:
+    """A nonlinear model with 2 outputs that records the size of every call."""
+
+    def __init__(self):
+        self.sizes = []
+
+    def __call__(self, A):
+        A = np.asarray(A, dtype=float)
+        self.sizes.append(len(A))
+        return np.stack([np.tanh(A[:, 0] * A[:, 1]) + A[:, 2] ** 2, np.exp(0.3 * A[:, 3]) * A[:, 0]], axis=1)
+
+
+def brute_background_values(f, X, B, w, groups, masks):
+    out = np.zeros((len(X), len(masks), 2))
+    for i, x in enumerate(X):
+        for c, s in enumerate(masks):
+            for b, wb in zip(B, w):
+                z = b.copy()
+                for p, on in enumerate(s):
+                    if on:
+                        z[groups[p]] = x[groups[p]]
+                out[i, c] += wb * f(z[None, :])[0]
+    return out
+
+
+def test_all_coalitions_is_every_subset_once():
+    for n in (1, 2, 5):
+        M = all_coalitions(n)
+        assert M.dtype == bool and M.shape == (2**n, n)
+        assert len({tuple(r) for r in M}) == 2**n
+        np.testing.assert_array_equal(M.sum(axis=1), [bin(c).count("1") for c in range(2**n)])
+        np.testing.assert_array_equal(M[:, 0], np.arange(2**n) % 2 == 1)  # binary counting, player 0 lowest bit
+
+
+@pytest.mark.parametrize("batch_size", [1, 3, 8, 13, 10_000])
+@pytest.mark.parametrize("n_jobs", [None, 2])
+def test_background_game_is_the_weighted_average_over_background_rows(batch_size, n_jobs):
+    rng = np.random.RandomState(0)
+    B = rng.normal(size=(3, 4))
+    w = np.array([0.2, 0.5, 0.3])
+    groups = [np.array([0, 2]), np.array([1]), np.array([3])]
+    X = rng.normal(size=(4, 4))
+    masks = all_coalitions(3)
+    f = CallLog()
+    game = BackgroundGame(f, B, w, groups, batch_size=batch_size)
+    np.testing.assert_array_equal(game.column_masks(masks)[5], [True, False, True, True])  # players 0 and 2
+    v = game.values_parallel(X, masks, n_jobs=n_jobs)
+    np.testing.assert_allclose(v, brute_background_values(CallLog(), X, B, w, groups, masks), atol=1e-12)
+    if n_jobs is None:
+        per_call = max(1, batch_size // 3)  # whole (row, coalition) pairs of 3 background rows
+        assert max(f.sizes) == 3 * min(per_call, 32)
+        assert len(f.sizes) == -(-32 // per_call)
+        np.testing.assert_allclose(game.values(X, masks), v, atol=0)
+
+
+def test_background_game_default_batch_is_fifty_thousand_rows():
+    B = np.zeros((7, 4))
+    game = BackgroundGame(CallLog(), B, np.full(7, 1 / 7), [np.array([j]) for j in range(4)])
+    assert game.batch_size == 50_000
+    calls = game._calls(10_000, 16)
+    assert calls[0] == (0, 50_000 // 7) and calls[-1][1] == 160_000
