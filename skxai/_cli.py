@@ -405,7 +405,7 @@ def _first_non_number(frame, start):
     best = None
     for col in frame.columns:
         values = frame[col]
-        if values.dtype != object:
+        if pd.api.types.is_numeric_dtype(values.dtype) or pd.api.types.is_bool_dtype(values.dtype):
             continue
         bad = np.flatnonzero(pd.to_numeric(values, errors="coerce").isna().to_numpy() & values.notna().to_numpy())
         if len(bad) and (best is None or bad[0] < best[0]):
