@@ -167,6 +167,37 @@ def main(argv=None):
         return EXIT_INTERNAL
 
 
+def _import_skops_io():
+    """``skops.io``, imported without dragging torch in.
+
+    skops builds its list of trusted types with scikit-learn's ``all_estimators``, whose package
+    walk imports every scikit-learn package, the torch wrapper of array-api-compat included: that
+    imports torch (about 370 MiB of memory) for nothing. While skops is imported, torch is
+    hidden (when it is not loaded yet), so that wrapper is skipped (it holds no estimator: the
+    trusted list is the same); torch is importable again right after, for models that need it.
+    """
+    if "skops.io" in sys.modules or "torch" in sys.modules:
+        import skops.io
+
+        return skops.io
+    finder = _NoTorch()
+    sys.meta_path.insert(0, finder)  # import torch -> ImportError, which the package walk ignores
+    try:
+        import skops.io
+    finally:
+        sys.meta_path.remove(finder)
+    return skops.io
+
+
+class _NoTorch:
+    """A meta path finder that refuses ``torch`` (see :func:`_import_skops_io`)."""
+
+    def find_spec(self, name, path=None, target=None):
+        if name == "torch" or name.startswith("torch."):
+            raise ImportError(f"{name} is not imported while skops lists its trusted types")
+        return None
+
+
 def load_model(path, trusted_types=(), trust_pickle=False):
     """Load a fitted model from a ``.skops`` file (skops' trust rules) or, if allowed, a pickle.
 
@@ -188,7 +219,7 @@ def load_model(path, trusted_types=(), trust_pickle=False):
     try:
         if ext == ".skops":
             try:
-                import skops.io as sio
+                sio = _import_skops_io()
             except ImportError:
                 raise UsageError("reading .skops files needs skops: pip install skxai[cli]") from None
             untrusted = sio.get_untrusted_types(file=path)
