@@ -82,7 +82,9 @@ def build_parser():
             "for additive methods each row's feature columns sum to prediction - base_value. The "
             "prediction column is named after the quantity explained (e.g. prediction_probability, "
             "prediction_log_odds). MODEL may also hold a fitted Pipeline ending in a skxai explainer, "
-            "which is used as it is. " + _SKOPS_NOTE + " " + _PICKLE_WARNING
+            "which is used as it is. DATA is read, explained and appended to --out in chunks of "
+            "--chunk-size rows, so it may be larger than memory; after a failure, the rows already "
+            "written stay in --out and the message says where it stopped. " + _SKOPS_NOTE + " " + _PICKLE_WARNING
         ),
         epilog="Methods: " + ", ".join(METHODS) + ".",
     )
