@@ -82,7 +82,9 @@ def build_parser():
             "for additive methods each row's feature columns sum to prediction - base_value. The "
             "prediction column is named after the quantity explained (e.g. prediction_probability, "
             "prediction_log_odds). MODEL may also hold a fitted Pipeline ending in a skxai explainer, "
-            "which is used as it is. " + _SKOPS_NOTE + " " + _PICKLE_WARNING
+            "which is used as it is. DATA is read, explained and appended to --out in chunks of "
+            "--chunk-size rows, so it may be larger than memory; after a failure, the rows already "
+            "written stay in --out and the message says where it stopped. " + _SKOPS_NOTE + " " + _PICKLE_WARNING
         ),
         epilog="Methods: " + ", ".join(METHODS) + ".",
     )
@@ -95,7 +97,8 @@ def build_parser():
     ex.add_argument("--report", help="also write a self-contained HTML report there")
     ex.add_argument("--target", help="class label (classifiers) or output index to explain")
     ex.add_argument("--background", type=int, default=100,
-                    help="background rows sampled from the data (or --background-data); default 100")
+                    help="background rows: a uniform sample of DATA drawn in one pass (reservoir sampling, "
+                         "seeded by --random-state), or of --background-data; default 100")
     ex.add_argument("--background-data", help="CSV of background rows (default: DATA itself)")
     ex.add_argument("--n-samples", type=int,
                     help="sampling budget (coalitions for kernel-shap and lime, permutations for sampling-shap)")
@@ -103,7 +106,12 @@ def build_parser():
     ex.add_argument("--random-state", type=int, default=0, help="seed (default 0)")
     ex.add_argument("--drop", action="append", default=[], metavar="COLUMN",
                     help="drop a column of DATA before explaining (repeatable), e.g. the label")
-    ex.add_argument("--chunk-size", type=int, default=100, help="rows per progress step (default 100)")
+    ex.add_argument("--chunk-size", type=int, default=1000,
+                    help="rows read, explained and appended to --out at a time (default 1000); memory is flat "
+                         "in the number of rows, and a failure loses at most the chunk in flight")
+    ex.add_argument("--scheduler", metavar="ADDRESS",
+                    help="Dask scheduler address (e.g. tcp://host:8786): run the explanations on its workers "
+                         "(joblib's Dask backend; --n-jobs defaults to all of them); needs distributed")
     ex.add_argument("--trusted-type", "--trust", dest="trusted_types", action="append", default=[],
                     metavar="TYPE",
                     help="exact name of a type to trust when loading a .skops file, as listed in the "
@@ -148,6 +156,10 @@ def main(argv=None):
     except UsageError as exc:
         print(f"skxai {args.command}: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except Stopped as exc:  # part-way through the rows: the message says what was written
+        kind = "error" if exc.code == EXIT_USAGE else "internal error" if exc.code == EXIT_INTERNAL else "stopped"
+        print(f"skxai {args.command}: {kind}: {exc}", file=sys.stderr)
+        return exc.code
     except KeyboardInterrupt:
         print("skxai: interrupted", file=sys.stderr)
         return 130
@@ -155,6 +167,37 @@ def main(argv=None):
         msg = " ".join(str(exc).split())
         print(f"skxai {args.command}: internal error: {type(exc).__name__}: {msg}", file=sys.stderr)
         return EXIT_INTERNAL
+
+
+def _import_skops_io():
+    """``skops.io``, imported without dragging torch in.
+
+    skops builds its list of trusted types with scikit-learn's ``all_estimators``, whose package
+    walk imports every scikit-learn package, the torch wrapper of array-api-compat included: that
+    imports torch (about 370 MiB of memory) for nothing. While skops is imported, torch is
+    hidden (when it is not loaded yet), so that wrapper is skipped (it holds no estimator: the
+    trusted list is the same); torch is importable again right after, for models that need it.
+    """
+    if "skops.io" in sys.modules or "torch" in sys.modules:
+        import skops.io
+
+        return skops.io
+    finder = _NoTorch()
+    sys.meta_path.insert(0, finder)  # import torch -> ImportError, which the package walk ignores
+    try:
+        import skops.io
+    finally:
+        sys.meta_path.remove(finder)
+    return skops.io
+
+
+class _NoTorch:
+    """A meta path finder that refuses ``torch`` (see :func:`_import_skops_io`)."""
+
+    def find_spec(self, name, path=None, target=None):
+        if name == "torch" or name.startswith("torch."):
+            raise ImportError(f"{name} is not imported while skops lists its trusted types")
+        return None
 
 
 def load_model(path, trusted_types=(), trust_pickle=False):
@@ -178,7 +221,7 @@ def load_model(path, trusted_types=(), trust_pickle=False):
     try:
         if ext == ".skops":
             try:
-                import skops.io as sio
+                sio = _import_skops_io()
             except ImportError:
                 raise UsageError("reading .skops files needs skops: pip install skxai[cli]") from None
             untrusted = sio.get_untrusted_types(file=path)
@@ -364,11 +407,75 @@ def _check_numbers(args):
         raise UsageError("--n-jobs must not be 0; give a number of workers, or -1 for all cores")
 
 
+class Stopped(Exception):
+    """A failure part-way through the rows: the message says what is already in the output."""
+
+    def __init__(self, message, code):
+        super().__init__(message)
+        self.code = code
+
+
+_SCHEDULER_TIMEOUT = 10  # seconds to reach a Dask scheduler before giving up (exit 2)
+
+
+def _connect(address):
+    """A ``distributed.Client`` on ``address``; exit-2 errors when that is impossible."""
+    try:
+        from distributed import Client
+    except ImportError:
+        raise UsageError("--scheduler needs Dask's distributed package: pip install distributed") from None
+    try:
+        return Client(address, timeout=_SCHEDULER_TIMEOUT, set_as_default=False)
+    except Exception as exc:  # OSError, TimeoutError, ValueError for a malformed address ...
+        raise UsageError(f"cannot reach the Dask scheduler --scheduler {address!r}: "
+                         f"{type(exc).__name__}: {' '.join(str(exc).split())}") from None
+
+
+def _first_non_number(frame, start):
+    """``(row, column, value)`` of the first cell of ``frame`` that is not a number, or None."""
+    import pandas as pd
+
+    best = None
+    for col in frame.columns:
+        values = frame[col]
+        if pd.api.types.is_numeric_dtype(values.dtype) or pd.api.types.is_bool_dtype(values.dtype):
+            continue
+        bad = np.flatnonzero(pd.to_numeric(values, errors="coerce").isna().to_numpy() & values.notna().to_numpy())
+        if len(bad) and (best is None or bad[0] < best[0]):
+            best = (int(bad[0]), col, values.iloc[bad[0]])
+    if best is None:
+        return None
+    return start + best[0], best[1], best[2]
+
+
+def _header(path, drop):
+    """The columns of DATA (read from its header only), after ``--drop``."""
+    import pandas as pd
+
+    if not os.path.isfile(path):
+        raise UsageError(f"cannot read data file {path!r}: no such file")
+    try:
+        columns = list(pd.read_csv(path, nrows=0).columns)
+    except Exception as exc:
+        raise UsageError(f"cannot read data file {path!r} as CSV: {' '.join(str(exc).split())}") from None
+    for col in drop:
+        if col not in columns:
+            raise UsageError(f"--drop {col!r}: no such column in {path!r}")
+    return [c for c in columns if c not in drop]
+
+
 def run_explain(args):
+    """Explain DATA chunk by chunk, appending each chunk's attributions to ``--out``.
+
+    Memory is flat in the number of rows: one chunk of rows is in memory at a time, plus the
+    background (a one-pass reservoir sample of DATA when no ``--background-data`` is given).
+    A failure keeps the rows already written and says how far the run got.
+    """
+    import contextlib
     import shlex
 
     from skxai._explain import final_explainer
-    from skxai._progress import chunk_slices, progress
+    from skxai._stream import AppendingCsv, count_csv_rows, csv_chunks, reservoir_rows
     from skxai.plot.rendering import explained_quantity
 
     _check_numbers(args)
@@ -379,13 +486,10 @@ def run_explain(args):
     check_output_path(args.out, "--out", inputs)
     if args.report:
         check_output_path(args.report, "--report", inputs + [("--out", args.out)])
-    frame = read_csv(args.data)
-    for col in args.drop:
-        if col not in frame.columns:
-            raise UsageError(f"--drop {col!r}: no such column in {args.data!r}")
-    frame = frame.drop(columns=args.drop)
+    columns = _header(args.data, args.drop)
     model = load_model(args.model, trusted_types=tuple(args.trusted_types), trust_pickle=args.trust_pickle)
-    if _is_explainer(model):
+    fitted = _is_explainer(model)
+    if fitted:
         # A fitted Pipeline ending in an explainer (or an explainer): used as saved.
         for option, value in (("--method", args.method), ("--n-samples", args.n_samples),
                               ("--target", args.target), ("--background-data", args.background_data)):
@@ -396,70 +500,128 @@ def run_explain(args):
         while getattr(last, "steps", None):
             last = last.steps[-1][1]
         method = type(last).__name__
-        pipeline, X = model, frame
-    else:
-        if not any(hasattr(model, m) for m in ("predict", "predict_proba", "decision_function")):
-            raise UsageError(f"{args.model!r} does not hold a fitted model (a {type(model).__name__})")
-        X = check_columns(model, frame, args.data)
-        background = X
-        if args.background_data:
-            bg = read_csv(args.background_data, "background")
-            bg = bg.drop(columns=[c for c in args.drop if c in bg.columns])
-            background = check_columns(model, bg, args.background_data)
-        pipeline = make_explainer(method, model, args)
-        try:
-            pipeline.fit(background)
-        except (ValueError, TypeError) as exc:  # e.g. tree-shap on a model without trees
-            raise UsageError(f"cannot fit --method {method} on the background rows "
-                             f"({args.background_data or args.data!r}): {' '.join(str(exc).split())}") from None
-    n = len(X)
-    rows = chunk_slices(n, args.chunk_size)
-    attributions, base, prediction, exps, kept, seconds = [], [], [], [], 0, 0.0
-    quantity, explainer = None, None
-    bar = progress(rows, verbose=not args.quiet, total=len(rows), desc=f"{method}", unit="chunk")
-    for sl in bar:
-        Xc = X.iloc[sl] if hasattr(X, "iloc") else X[sl]
-        t0 = time.perf_counter()
-        try:
-            explainer, Xt = final_explainer(pipeline, Xc)
-            exp = explainer.explain(Xt)
-        except (ValueError, TypeError) as exc:  # bad rows (NaN the model cannot take, wrong types)
-            raise UsageError(f"cannot explain rows {sl.start}-{sl.stop - 1} of {args.data!r}: "
-                             f"{' '.join(str(exc).split())}") from None
-        seconds += time.perf_counter() - t0
-        quantity = quantity or explained_quantity(exp, explainer)
-        attributions.append(np.asarray(exp.target_values, dtype=np.float64))
-        base.append(np.ravel(exp.target_base_values))
-        out = explainer.model_output(Xt)
-        prediction.append(out[np.arange(len(out)), explainer.target_indices(Xt)])
-        if args.report and kept < 200:
-            exps.append(exp)
-            kept += len(Xc)
-        del exp
-    import pandas as pd
+    elif not any(hasattr(model, m) for m in ("predict", "predict_proba", "decision_function")):
+        raise UsageError(f"{args.model!r} does not hold a fitted model (a {type(model).__name__})")
+    n_total = count_csv_rows(args.data)
+    if n_total == 0 or not columns:
+        raise UsageError(f"data file {args.data!r} holds no rows or no columns")
 
-    phi = np.concatenate(attributions)
-    cols = [str(c) for c in explainer.get_feature_names_out()] if hasattr(explainer, "get_feature_names_out") \
-        else [str(c) for c in frame.columns]
-    result = pd.DataFrame(phi, columns=cols)
-    result["base_value"] = np.concatenate(base)
-    result[_column_name(quantity)] = np.concatenate(prediction)
-    result.to_csv(args.out, index=False)
+    def prepare(frame, path):
+        frame = frame.drop(columns=[c for c in args.drop if c in frame.columns])
+        return frame if fitted else check_columns(model, frame, path)
+
+    with contextlib.ExitStack() as stack:
+        if args.scheduler:
+            client = stack.enter_context(_connect(args.scheduler))
+            from joblib import parallel_config
+
+            stack.enter_context(parallel_config(backend="dask", client=client))
+            if args.n_jobs is None:
+                args.n_jobs = -1  # every worker of the cluster
+        if fitted:
+            pipeline = model
+        else:
+            prepare(pd_head(args.data), args.data)  # wrong columns: refused before reading the rows
+            if args.background_data:
+                bg = prepare(read_csv(args.background_data, "background"), args.background_data)
+            else:
+                # One pass, ``--background`` rows kept: the same rows whatever --chunk-size is.
+                bg = prepare(reservoir_rows(args.data, args.background, args.random_state), args.data)
+            pipeline = make_explainer(method, model, args)
+            try:
+                pipeline.fit(bg)
+            except (ValueError, TypeError) as exc:  # e.g. tree-shap on a model without trees
+                raise UsageError(f"cannot fit --method {method} on the background rows "
+                                 f"({args.background_data or args.data!r}): {' '.join(str(exc).split())}") from None
+            del bg
+        out = AppendingCsv(args.out)
+        stack.callback(out.close)
+        bar = None
+        if not args.quiet:
+            from tqdm.auto import tqdm
+
+            bar = stack.enter_context(tqdm(total=n_total, desc=method, unit="row", leave=False, dynamic_ncols=True))
+        state = {"quantity": None, "cols": None, "seconds": 0.0, "exps": [], "Xr": []}
+        start = 0
+        try:
+            for chunk in csv_chunks(args.data, args.chunk_size):
+                _explain_chunk(chunk, start, prepare, pipeline, final_explainer, explained_quantity, out,
+                               state, args)
+                start += len(chunk)
+                if bar is not None:
+                    bar.update(len(chunk))
+        except KeyboardInterrupt:
+            raise Stopped(_where(out, args.out, start) + ": interrupted", 130) from None
+        except UsageError as exc:
+            raise Stopped(_where(out, args.out, start) + f": {exc}", EXIT_USAGE) from None
+        except Exception as exc:
+            msg = " ".join(str(exc).split())
+            raise Stopped(_where(out, args.out, start) + f": {type(exc).__name__}: {msg}", EXIT_INTERNAL) from None
+    n, quantity, explainer = out.rows, state["quantity"], state["explainer"]
     if not args.quiet:
-        print(f"skxai explain: wrote {n} rows x {len(cols)} attributions of the {quantity or 'output'} "
+        print(f"skxai explain: wrote {n} rows x {len(state['cols'])} attributions of the {quantity or 'output'} "
               f"to {args.out}", file=sys.stderr)
     if args.report:
+        import pandas as pd
+
         from skxai.report import make_report
 
-        exp = _concat(exps)
+        exp = _concat(state["exps"])
         m = min(200, n)
-        Xr = X.iloc[:m] if hasattr(X, "iloc") else X[:m]
+        parts = state["Xr"]
+        Xr = pd.concat(parts) if hasattr(parts[0], "iloc") else np.concatenate(parts)
+        Xr = Xr.iloc[:m] if hasattr(Xr, "iloc") else Xr[:m]
         name = f"{method} ({type(explainer).__name__})"
         make_report({name: pipeline}, Xr, path=args.report, max_samples=m,
                     title=f"skxai explain: {os.path.basename(args.model)} on {os.path.basename(args.data)}",
                     description="Command: skxai " + shlex.join(str(a) for a in args.argv),
                     explanations={name: exp[:m] if len(exp) > m else exp},
-                    timings={name: seconds * m / n})
+                    timings={name: state["seconds"] * m / n})
         if not args.quiet:
             print(f"skxai explain: wrote the report to {args.report}", file=sys.stderr)
     return 0
+
+
+def pd_head(path):
+    """The first rows of a CSV (enough to check its columns against the model)."""
+    import pandas as pd
+
+    return pd.read_csv(path, nrows=5)
+
+
+def _where(out, path, start):
+    if out.rows == 0:
+        return f"no rows were written to {path!r}; stopped at row {start}"
+    return f"rows 0\u2013{out.rows - 1} are in {path!r}; stopped at row {start}"
+
+
+def _explain_chunk(chunk, start, prepare, pipeline, final_explainer, explained_quantity, out, state, args):
+    """Explain one chunk of rows of DATA and append its attributions to the output."""
+    import pandas as pd
+
+    X = prepare(chunk, args.data)
+    t0 = time.perf_counter()
+    try:
+        explainer, Xt = final_explainer(pipeline, X)
+        exp = explainer.explain(Xt)
+    except (ValueError, TypeError) as exc:  # bad rows (NaN the model cannot take, wrong types)
+        reason = f"cannot explain rows {start}\u2013{start + len(chunk) - 1} of {args.data!r}: " \
+                 f"{' '.join(str(exc).split())}"
+        bad = _first_non_number(chunk.drop(columns=[c for c in args.drop if c in chunk.columns]), start)
+        if bad is not None:
+            reason += f" (row {bad[0]}, column {bad[1]!r} holds {bad[2]!r}, not a number)"
+        raise UsageError(reason) from None
+    state["seconds"] += time.perf_counter() - t0
+    state["explainer"] = explainer
+    state["quantity"] = state["quantity"] or explained_quantity(exp, explainer)
+    if state["cols"] is None:
+        state["cols"] = [str(c) for c in explainer.get_feature_names_out()] \
+            if hasattr(explainer, "get_feature_names_out") else [str(c) for c in chunk.columns]
+    result = pd.DataFrame(np.asarray(exp.target_values, dtype=np.float64), columns=state["cols"])
+    result["base_value"] = np.ravel(exp.target_base_values)
+    outputs = explainer.model_output(Xt)
+    result[_column_name(state["quantity"])] = outputs[np.arange(len(outputs)), explainer.target_indices(Xt)]
+    if args.report and start < 200:  # the report shows the first <= 200 rows
+        state["exps"].append(exp)
+        state["Xr"].append(X)
+    out.append(result)

@@ -35,60 +35,67 @@ def csv_chunks(path, chunk_size):
 
 
 def reservoir_rows(path, k, random_state, chunk_size=50_000):
-    """A uniform sample of ``k`` rows of a CSV file in one streaming pass, in file order.
+    """A uniform sample of ``k`` rows of a CSV file, in file order, in memory bounded by ``k``.
 
-    Reservoir sampling (algorithm R, vectorised per chunk) keeps at most ``k`` rows in memory;
-    ``random_state`` makes the sample reproducible.
+    Reservoir sampling (algorithm R, vectorised per chunk) over the row positions, in one pass
+    that parses only the first column; a second pass parses only the sampled rows. The result
+    is what ``pandas.read_csv`` gives for a file holding only those rows (a non-number elsewhere
+    in a column does not turn the sampled numbers into strings). ``random_state`` makes the
+    sample reproducible, and it does not depend on ``chunk_size``: the random draws are consumed
+    one per row, in file order. Blank lines count as rows in the draw (and are dropped if drawn).
+
+    Returns None for a file without data rows.
     """
     import pandas as pd
     from sklearn.utils import check_random_state
 
     rng = check_random_state(random_state)
-    kept, positions, seen = None, None, 0
-    for chunk in csv_chunks(path, chunk_size):
-        n = len(chunk)
-        index = np.arange(seen, seen + n)
-        if kept is None:
-            kept, positions = chunk.iloc[:0], np.empty(0, dtype=np.int64)
-        room = max(0, k - len(kept))
+    k = int(k)
+    positions, seen = np.empty(0, dtype=np.int64), 0
+    for chunk in pd.read_csv(path, usecols=[0], chunksize=int(chunk_size), dtype=str, skip_blank_lines=False):
+        index = np.arange(seen, seen + len(chunk))
+        seen += len(chunk)
+        room = max(0, k - len(positions))
         if room:
-            take = chunk.iloc[:room]
-            kept = pd.concat([kept, take])
             positions = np.concatenate([positions, index[:room]])
-            chunk, index = chunk.iloc[room:], index[room:]
-        if len(chunk):
+            index = index[room:]
+        if len(index):
             # Row i (0-based position in the file) replaces a random slot with probability k / (i + 1).
-            slots = (rng.random_sample(len(chunk)) * (index + 1)).astype(np.int64)
+            slots = (rng.random_sample(len(index)) * (index + 1)).astype(np.int64)
             hit = np.flatnonzero(slots < k)
-            for j in hit:  # only about k log(n / k) rows ever hit: a short loop
-                kept.iloc[slots[j]] = chunk.iloc[j]
+            for j in hit:  # only about k log(n / k) rows ever hit: a short loop, in order
                 positions[slots[j]] = index[j]
-        seen += n
-    if kept is None:
+    if len(positions) == 0:
         return None
-    order = np.argsort(positions, kind="stable")
-    return kept.iloc[order].reset_index(drop=True)
+    chosen = set((positions + 1).tolist())  # +1: line 0 of the file is the header
+    frame = pd.read_csv(path, skiprows=lambda i: i != 0 and i not in chosen)
+    return frame if len(frame) else None
 
 
 class AppendingCsv:
     """Write a CSV in pieces: the header with the first piece, every piece flushed to disk.
 
-    After a failure the file holds every piece written so far, and ``rows`` says how many.
+    After a failure the file holds every piece written so far, and ``rows`` says how many. The
+    file is opened (and an existing one replaced) only with the first piece: a run that fails
+    before it leaves the path as it was.
     """
 
     def __init__(self, path):
         self.path = path
         self.rows = 0
-        self._fh = open(path, "w", newline="")
+        self._fh = None
 
     def append(self, frame):
+        if self._fh is None:
+            self._fh = open(self.path, "w", newline="")
         frame.to_csv(self._fh, header=self.rows == 0, index=False)
         self._fh.flush()
         os.fsync(self._fh.fileno())
         self.rows += len(frame)
 
     def close(self):
-        self._fh.close()
+        if self._fh is not None:
+            self._fh.close()
 
     def __enter__(self):
         return self

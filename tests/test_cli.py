@@ -255,7 +255,7 @@ def test_progress_bar_and_summary_on_stderr(files, capsys):
     code, out, err = _run(["explain", d / "pipe.skops", d / "data.csv", "--method", "exact-shap",
                            "--out", d / "p.csv", "--background", 5, "--chunk-size", 10], capsys)
     assert code == 0 and out == ""
-    assert "exact-shap:" in err and "0/4" in err  # a tqdm bar over 40 rows in 4 chunks
+    assert "exact-shap:" in err and "0/40 [" in err and "row/s" in err  # a tqdm bar over the 40 rows
     assert "wrote 40 rows x 8 attributions" in err
 
 
@@ -404,3 +404,156 @@ def test_lime_report_from_chunks_is_labelled_as_a_surrogate(files, tmp_path, cap
     # The chunks' per-row model outputs survive the join: the page speaks of the surrogate.
     assert "local surrogate&#39;s</b> weights" in html or "local surrogate's</b> weights" in html
     assert "(additive" not in html
+
+
+def _reference_reservoir(n, k, seed):
+    """Algorithm R, one row at a time (the documented background when DATA is the background)."""
+    from sklearn.utils import check_random_state
+
+    rng = check_random_state(seed)
+    slots = list(range(min(n, k)))
+    for i in range(k, n):
+        j = int(rng.random_sample() * (i + 1))
+        if j < k:
+            slots[j] = i
+    return sorted(slots)
+
+
+def test_kernel_shap_equals_the_api_on_the_reservoir_background_whatever_the_chunk_size(files, capsys):
+    import skxai
+
+    d, pipe, X = files
+    outs = []
+    for chunk in (7, 1000):
+        out = d / f"res{chunk}.csv"
+        code, _, err = _run(["explain", d / "pipe.skops", d / "data.csv", "--method", "kernel-shap",
+                             "--out", out, "--background", 10, "--n-samples", 40, "--chunk-size", chunk,
+                             "--random-state", 3, "--quiet"], capsys)
+        assert code == 0, err
+        outs.append(pd.read_csv(out).to_numpy())
+    # The same coalitions and background for every chunk: equal up to floating-point rounding (BLAS
+    # rounds the last bit differently for different batch shapes; a chunk-dependent draw of the
+    # coalitions would differ by about 1e-2 here).
+    np.testing.assert_allclose(outs[0], outs[1], rtol=0, atol=1e-13)
+    # The background is the reservoir sample of DATA (algorithm R seeded by --random-state).
+    bg = X.iloc[:40].iloc[_reference_reservoir(40, 10, 3)]
+    api = skxai.KernelShapExplainer(pipe, n_samples=40, max_background=10, random_state=3).fit(bg)
+    expected = api.explain(X.iloc[:40])
+    res = pd.read_csv(d / "res7.csv")
+    np.testing.assert_allclose(res[list(X.columns)].to_numpy(), expected.target_values, atol=1e-12)
+    np.testing.assert_allclose(res["base_value"], np.ravel(expected.target_base_values), atol=1e-12)
+
+
+@pytest.fixture(scope="module")
+def long_files(tmp_path_factory):
+    """A linear model and 3,200 rows whose row 2500 holds a word instead of a number."""
+    d = tmp_path_factory.mktemp("long")
+    rng = np.random.RandomState(0)
+    X = pd.DataFrame(rng.normal(size=(3200, 4)), columns=["x0", "x1", "x2", "x3"])
+    model = LinearRegression().fit(X, X @ np.array([1.0, -2.0, 0.5, 3.0]))
+    import skops.io as sio
+
+    sio.dump(model, d / "lin.skops")
+    X.to_csv(d / "good.csv", index=False)
+    bad = X.astype(object)
+    bad.iloc[2500, 2] = "abc"
+    bad.to_csv(d / "bad.csv", index=False)
+    X.iloc[:50].to_csv(d / "bg.csv", index=False)
+    return d, model, X
+
+
+def test_a_failure_in_a_later_chunk_keeps_the_rows_written(long_files, capsys):
+    d, model, X = long_files
+    common = ["--method", "exact-shap", "--background-data", d / "bg.csv", "--chunk-size", 1000, "--quiet"]
+    code, _, err = _run(["explain", d / "lin.skops", d / "good.csv", "--out", d / "good_out.csv", *common], capsys)
+    assert code == 0, err
+    code, _, err = _run(["explain", d / "lin.skops", d / "bad.csv", "--out", d / "bad_out.csv", *common], capsys)
+    assert code == 2
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert f"rows 0\u20131999 are in {str(d / 'bad_out.csv')!r}; stopped at row 2000: " in lines[0]
+    assert "row 2500, column 'x2' holds 'abc'" in lines[0]
+    # The 2,000 rows before the failing chunk are on disk, equal to a clean run's.
+    kept = pd.read_csv(d / "bad_out.csv")
+    good = pd.read_csv(d / "good_out.csv")
+    assert len(kept) == 2000 and len(good) == 3200
+    pd.testing.assert_frame_equal(kept, good.iloc[:2000])
+    # Linear model, background mean: the closed form coef * (x - mean).
+    bg = X.iloc[:50].to_numpy()
+    np.testing.assert_allclose(good[list(X.columns)].to_numpy(), model.coef_ * (X.to_numpy() - bg.mean(0)),
+                               atol=1e-9)
+
+
+def test_an_internal_failure_part_way_exits_1_and_says_how_far(long_files, capsys, monkeypatch):
+    import skxai._stream as stream
+
+    d, _, _ = long_files
+    real = stream.AppendingCsv.append
+
+    def append(self, frame):
+        if self.rows >= 1000:
+            raise OSError("No space left on device")
+        real(self, frame)
+
+    monkeypatch.setattr(stream.AppendingCsv, "append", append)
+    out = d / "full.csv"
+    code, _, err = _run(["explain", d / "lin.skops", d / "good.csv", "--out", out, "--method", "exact-shap",
+                         "--background", 20, "--chunk-size", 500, "--quiet"], capsys)
+    assert code == 1
+    assert err.strip().splitlines() == [
+        f"skxai explain: internal error: rows 0\u2013999 are in {str(out)!r}; stopped at row 1000: "
+        "OSError: No space left on device"]
+    assert len(pd.read_csv(out)) == 1000
+
+
+def test_memory_holds_one_chunk_at_a_time(long_files, capsys, monkeypatch):
+    # The loop must consume the chunks lazily: the output grows before the next chunk is read.
+    import skxai._stream as stream
+
+    d, _, _ = long_files
+    out = d / "lazy.csv"
+    seen = []
+    real = stream.csv_chunks
+
+    def chunks(path, size):
+        for chunk in real(path, size):
+            seen.append(stream.count_csv_rows(out) if out.exists() else 0)
+            yield chunk
+
+    monkeypatch.setattr(stream, "csv_chunks", chunks)
+    code, _, err = _run(["explain", d / "lin.skops", d / "good.csv", "--out", out, "--method", "exact-shap",
+                         "--background", 20, "--chunk-size", 800, "--quiet"], capsys)
+    assert code == 0, err
+    assert seen == [0, 800, 1600, 2400]
+
+
+def test_dask_scheduler_gives_the_numbers_of_a_plain_run(files, capsys):
+    distributed = pytest.importorskip("distributed")
+    d, _, _ = files
+    argv = ["explain", d / "pipe.skops", d / "data.csv", "--method", "kernel-shap", "--background", 10,
+            "--n-samples", 40, "--chunk-size", 15, "--quiet"]
+    code, _, err = _run(argv + ["--out", d / "plain.csv"], capsys)
+    assert code == 0, err
+    with distributed.LocalCluster(processes=True, n_workers=2, threads_per_worker=1, dashboard_address=None) as cluster:
+        code, _, err = _run(argv + ["--out", d / "dask.csv", "--scheduler", cluster.scheduler_address], capsys)
+        assert code == 0, err
+        code, _, err = _run(argv + ["--out", d / "dask2.csv", "--scheduler", cluster.scheduler_address,
+                                    "--n-jobs", "2"], capsys)
+        assert code == 0, err
+    plain = (d / "plain.csv").read_bytes()
+    assert (d / "dask.csv").read_bytes() == plain and (d / "dask2.csv").read_bytes() == plain
+
+
+def test_unreachable_scheduler_or_no_distributed_exits_2(files, capsys, monkeypatch):
+    import skxai._cli as cli
+
+    d, _, _ = files
+    argv = ["explain", d / "pipe.skops", d / "data.csv", "--out", d / "never.csv", "--quiet"]
+    if pytest.importorskip("distributed"):
+        monkeypatch.setattr(cli, "_SCHEDULER_TIMEOUT", 1)
+        code, _, err = _run(argv + ["--scheduler", "tcp://127.0.0.1:9"], capsys)
+        assert code == 2 and "cannot reach the Dask scheduler" in err and len(err.strip().splitlines()) == 1
+    monkeypatch.setitem(sys.modules, "distributed", None)
+    code, _, err = _run(argv + ["--scheduler", "tcp://127.0.0.1:9"], capsys)
+    assert code == 2 and "pip install distributed" in err
+    assert not (d / "never.csv").exists()
