@@ -484,7 +484,13 @@ class TorchModel:
                 raise ValueError(
                     f"target holds {labels.shape} labels for {n} sample(s); give one label per sample."
                 )
-            idx = np.fromiter((self._label_index(t, k) for t in labels.tolist()), int, count=n)
+            if labels.dtype.kind in "biuf":
+                # each distinct label resolved once (not once per sample): the same indices
+                uniq, inverse = np.unique(labels, return_inverse=True)
+                lut = np.fromiter((self._label_index(t, k) for t in uniq.tolist()), int, count=uniq.shape[0])
+                idx = lut[inverse.reshape(-1)]
+            else:
+                idx = np.fromiter((self._label_index(t, k) for t in labels.tolist()), int, count=n)
             return torch.as_tensor(idx, dtype=torch.long, device=dev)
         t = self.resolve_target(target, k)
         if t == "predicted":
