@@ -582,13 +582,20 @@ class TorchModel:
         """
         modes = [(m, m.training) for m in self.module.modules()]
         flags = [(p, p.requires_grad) for p in self.module.parameters()]
+        # Only the flags that differ are written (nn.Module.__setattr__ is slow Python, and a
+        # network already in evaluation mode is the common case); restoring compares each one
+        # against its recorded value, so the state after the block is the state before it.
         try:
-            self.module.eval()
-            for p, _ in flags:
-                p.requires_grad_(False)
+            if any(training for _, training in modes):
+                self.module.eval()  # through train(False), which a module may override
+            for p, flag in flags:
+                if flag:
+                    p.requires_grad_(False)
             yield self
         finally:
             for m, training in modes:
-                m.training = training
+                if m.training != training:
+                    m.training = training
             for p, flag in flags:
-                p.requires_grad_(flag)
+                if p.requires_grad != flag:
+                    p.requires_grad_(flag)
