@@ -65,6 +65,15 @@ def _to_numpy(X):
     return np.asarray(X), None
 
 
+def _channels_last_ok(x):
+    """Whether ``x`` is a CPU batch of colour images (where channels-last pays off)."""
+    return x.ndim == 4 and x.shape[1] > 1 and x.device.type == "cpu"
+
+
+def _channels_last(x):
+    return x.contiguous(memory_format=torch.channels_last)
+
+
 class BaseTorchExplainer(BaseExplainer):
     """Base of the explainers that need a differentiable torch network.
 
@@ -349,42 +358,56 @@ class BaseTorchExplainer(BaseExplainer):
         -------
         GradResult
         """
-        model = self.model_
         module = None if layer is None else self._layer_module(layer)
         bs = batch_size or self._batch()
         n = x.shape[0]
         outs, grads, acts, tgts = [], [], [], []
         capture = contextlib.nullcontext() if module is None else LayerCapture(module, layer, grad=True)
+        # Channels-last colour images run CPU convolutions (forward and backward) about a third
+        # faster; the values agree to float32 round-off. A network that .view()s its feature
+        # maps cannot take them and is fed the usual layout from its first failure on.
+        fast = _channels_last_ok(x)
         with capture as cap:
             chunks = range(0, n, bs)
             for s in progress(chunks, verbose=progress_bar and len(chunks) > 1, desc=type(self).__name__, unit="batch"):
-                xb = x[s : s + bs]
-                if module is None:
-                    xb = xb.detach().requires_grad_(True)
-                else:
-                    cap.reset(None if layer_values is None else layer_values[s : s + bs])
-                with torch.enable_grad():
-                    # a clone of the leaf, so in-place first modules neither fail nor write to x
-                    out = model.forward(xb.clone())
-                    wrt = xb if module is None else cap.activations
-                    tb = (
-                        self._targets(out.detach()) if targets is None else targets[s : s + bs]
-                    )
-                    selected = out.gather(1, tb[:, None]).sum()
-                    (g,) = torch.autograd.grad(selected, wrt, allow_unused=True)
-                if g is None:
-                    g = torch.zeros_like(wrt)
+                tb = None if targets is None else targets[s : s + bs]
+                lv = None if layer_values is None else layer_values[s : s + bs]
+                if fast:
+                    try:
+                        out, g, wrt, tb = self._pass(_channels_last(x[s : s + bs]), tb, cap, lv)
+                    except RuntimeError:
+                        fast = False
+                if not fast:
+                    out, g, wrt, tb = self._pass(x[s : s + bs], tb, cap, lv)
                 outs.append(out.detach())
                 grads.append(g)
                 tgts.append(tb)
                 if keep_activations:
-                    acts.append(wrt.detach())
+                    acts.append(wrt.detach().contiguous())
         return GradResult(
             torch.cat(outs),
             torch.cat(grads),
             torch.cat(acts) if keep_activations else None,
             torch.cat(tgts),
         )
+
+    def _pass(self, xb, tb, cap, layer_values):
+        """One forward-backward pass of a chunk: ``(outputs, grads, wrt, targets)``, the
+        gradients in the usual (contiguous) layout."""
+        if cap is None:
+            xb = xb.detach().requires_grad_(True)
+        else:
+            cap.reset(layer_values)
+        with torch.enable_grad():
+            # a clone of the leaf, so in-place first modules neither fail nor write to x
+            out = self.model_.forward(xb.clone())
+            wrt = xb if cap is None else cap.activations
+            if tb is None:
+                tb = self._targets(out.detach())
+            selected = out.gather(1, tb[:, None]).sum()
+            (g,) = torch.autograd.grad(selected, wrt, allow_unused=True)
+        g = torch.zeros_like(wrt) if g is None else g
+        return out, g.contiguous(), wrt, tb
 
     # ------------------------------------------------------------------ explain
     def _attribute(self, x):

@@ -585,7 +585,13 @@ class TorchModel:
                 raise ValueError(
                     f"target holds {labels.shape} labels for {n} sample(s); give one label per sample."
                 )
-            idx = np.fromiter((self._label_index(t, k) for t in labels.tolist()), int, count=n)
+            if labels.dtype.kind in "biuf":
+                # each distinct label resolved once (not once per sample): the same indices
+                uniq, inverse = np.unique(labels, return_inverse=True)
+                lut = np.fromiter((self._label_index(t, k) for t in uniq.tolist()), int, count=uniq.shape[0])
+                idx = lut[inverse.reshape(-1)]
+            else:
+                idx = np.fromiter((self._label_index(t, k) for t in labels.tolist()), int, count=n)
             return torch.as_tensor(idx, dtype=torch.long, device=dev)
         t = self.resolve_target(target, k)
         if t == "predicted":
@@ -710,13 +716,20 @@ class TorchModel:
         """
         modes = [(m, m.training) for m in self.module.modules()]
         flags = [(p, p.requires_grad) for p in self.module.parameters()]
+        # Only the flags that differ are written (nn.Module.__setattr__ is slow Python, and a
+        # network already in evaluation mode is the common case); restoring compares each one
+        # against its recorded value, so the state after the block is the state before it.
         try:
-            self.module.eval()
-            for p, _ in flags:
-                p.requires_grad_(False)
+            if any(training for _, training in modes):
+                self.module.eval()  # through train(False), which a module may override
+            for p, flag in flags:
+                if flag:
+                    p.requires_grad_(False)
             yield self
         finally:
             for m, training in modes:
-                m.training = training
+                if m.training != training:
+                    m.training = training
             for p, flag in flags:
-                p.requires_grad_(flag)
+                if p.requires_grad != flag:
+                    p.requires_grad_(flag)

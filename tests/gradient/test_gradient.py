@@ -497,3 +497,47 @@ def test_in_place_first_module_neither_fails_nor_changes_the_data():
     for cls in (SmoothGradExplainer, GuidedBackpropExplainer, DeepShapExplainer):
         cls(net).fit(X).transform(X)
     np.testing.assert_array_equal(X, X0)
+
+
+class _ViewNet(nn.Module):
+    """A CNN that .view()s its feature maps: channels-last inputs make it raise."""
+
+    def __init__(self):
+        super().__init__()
+        torch.manual_seed(0)
+        self.conv = nn.Conv2d(3, 4, 3, padding=1)
+        self.fc = nn.Linear(4 * 6 * 6, 5)
+
+    def forward(self, x):
+        h = torch.tanh(self.conv(x))
+        return self.fc(h.view(h.shape[0], -1))
+
+
+@pytest.mark.parametrize("make", [_ViewNet, lambda: _cnn(1)])
+def test_colour_images_gradients_equal_plain_autograd(make):
+    # The passes run colour images channels-last where the network takes them and fall back
+    # to the usual layout where it cannot (.view()); either way the gradient is autograd's.
+    net = make().eval()
+    c, dtype = (3, np.float32) if isinstance(net, _ViewNet) else (2, np.float64)
+    X = np.random.RandomState(0).normal(size=(7, c, 6 if c == 3 else 8, 6 if c == 3 else 8)).astype(dtype)
+    xt = torch.as_tensor(X).requires_grad_(True)
+    out = net(xt)
+    t = out.argmax(1)
+    (ref,) = torch.autograd.grad(out.gather(1, t[:, None]).sum(), xt)
+    got = GradientExplainer(net, target="predicted", batch_size=3).fit(X).transform(X)
+    assert got.flags["C_CONTIGUOUS"]
+    np.testing.assert_allclose(got, ref.numpy(), rtol=1e-5, atol=1e-7)
+
+
+def test_per_sample_target_labels_resolved_per_sample():
+    # Repeated labels (resolved once per distinct label) give each sample its own output.
+    net = _mlp(k=3)
+    X = np.random.RandomState(1).normal(size=(9, 4))
+    labels = np.array([2, 0, 2, 1, 1, 0, 2, 2, 0])
+    exp = GradientExplainer(net, target=labels).fit(X).explain(X)
+    np.testing.assert_array_equal(exp.targets, labels)
+    xt = torch.as_tensor(X).requires_grad_(True)
+    (ref,) = torch.autograd.grad(net(xt).gather(1, torch.as_tensor(labels)[:, None]).sum(), xt)
+    np.testing.assert_allclose(exp.values, ref.numpy(), rtol=1e-5, atol=1e-7)
+    with pytest.raises(ValueError, match="not a valid output index"):
+        GradientExplainer(net, target=np.array([0, 5, 0, 0, 0, 0, 0, 0, 0])).fit(X).explain(X)
