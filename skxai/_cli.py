@@ -557,6 +557,8 @@ def run_explain(args):
         except Exception as exc:
             msg = " ".join(str(exc).split())
             raise Stopped(_where(out, args.out, start) + f": {type(exc).__name__}: {msg}", EXIT_INTERNAL) from None
+    if out.rows == 0:  # e.g. a header followed by blank lines only
+        raise UsageError(f"data file {args.data!r} holds no rows or no columns")
     n, quantity, explainer = out.rows, state["quantity"], state["explainer"]
     if not args.quiet:
         print(f"skxai explain: wrote {n} rows x {len(state['cols'])} attributions of the {quantity or 'output'} "
