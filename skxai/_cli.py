@@ -526,7 +526,10 @@ def run_explain(args):
                 bg = prepare(read_csv(args.background_data, "background"), args.background_data)
             else:
                 # One pass, ``--background`` rows kept: the same rows whatever --chunk-size is.
-                bg = prepare(reservoir_rows(args.data, args.background, args.random_state), args.data)
+                bg = reservoir_rows(args.data, args.background, args.random_state)
+                if bg is None:  # e.g. a header followed by blank lines only
+                    raise UsageError(f"data file {args.data!r} holds no rows or no columns")
+                bg = prepare(bg, args.data)
             pipeline = make_explainer(method, model, args)
             try:
                 pipeline.fit(bg)
