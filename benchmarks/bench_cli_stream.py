@@ -56,7 +56,9 @@ def _model(folder, n_cols):
 def _measure(cmd, pythonpath):
     env = {**os.environ, "PYTHONPATH": pythonpath, "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
     t0 = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-c", _WRAPPER, *cmd], env=env, capture_output=True, text=True)
+    # cwd = the checkout: ``python -m`` puts the working folder before PYTHONPATH on sys.path.
+    proc = subprocess.run([sys.executable, "-c", _WRAPPER, *cmd], env=env, capture_output=True, text=True,
+                          cwd=pythonpath)
     seconds = time.perf_counter() - t0
     code, maxrss = proc.stdout.split()[-2:]
     if code != "0":
@@ -73,6 +75,7 @@ def main():
     parser.add_argument("--old", default=None, help="PYTHONPATH of a checkout with the whole-file CLI")
     parser.add_argument("--old-rows", type=int, nargs="*", default=None, help="rows for the old CLI (default: all)")
     parser.add_argument("--out", default=None, help="append a markdown table here")
+    parser.add_argument("--skip-new", action="store_true", help="run only the --old CLI")
     args = parser.parse_args()
     here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     lines = ["| CLI | rows | chunk size | seconds | peak RSS (MiB) |", "|---|---:|---:|---:|---:|"]
@@ -84,7 +87,7 @@ def main():
             out = os.path.join(folder, "out.csv")
             cmd = [sys.executable, "-m", "skxai", "explain", model, data, "--out", out, "--method", "tree-shap",
                    "--chunk-size", str(args.chunk_size), "--quiet", "--trusted-type", "sklearn.tree._tree.Tree"]
-            runs = [("streaming", here)]
+            runs = [] if args.skip_new else [("streaming", here)]
             if args.old and (args.old_rows is None or n in args.old_rows):
                 runs.append(("whole file (old)", args.old))
             for label, path in runs:

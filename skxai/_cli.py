@@ -526,7 +526,10 @@ def run_explain(args):
                 bg = prepare(read_csv(args.background_data, "background"), args.background_data)
             else:
                 # One pass, ``--background`` rows kept: the same rows whatever --chunk-size is.
-                bg = prepare(reservoir_rows(args.data, args.background, args.random_state), args.data)
+                bg = reservoir_rows(args.data, args.background, args.random_state)
+                if bg is None:  # e.g. a header followed by blank lines only
+                    raise UsageError(f"data file {args.data!r} holds no rows or no columns")
+                bg = prepare(bg, args.data)
             pipeline = make_explainer(method, model, args)
             try:
                 pipeline.fit(bg)
@@ -557,6 +560,8 @@ def run_explain(args):
         except Exception as exc:
             msg = " ".join(str(exc).split())
             raise Stopped(_where(out, args.out, start) + f": {type(exc).__name__}: {msg}", EXIT_INTERNAL) from None
+    if out.rows == 0:  # e.g. a header followed by blank lines only
+        raise UsageError(f"data file {args.data!r} holds no rows or no columns")
     n, quantity, explainer = out.rows, state["quantity"], state["explainer"]
     if not args.quiet:
         print(f"skxai explain: wrote {n} rows x {len(state['cols'])} attributions of the {quantity or 'output'} "

@@ -41,6 +41,7 @@ def files(tmp_path_factory):
     nan.iloc[3, 2] = np.nan
     nan.to_csv(d / "nan.csv", index=False)
     (d / "empty.csv").write_text("")
+    (d / "blank.csv").write_text(",".join(X.columns) + "\n\n\n")
     return d, pipe, X
 
 
@@ -179,6 +180,7 @@ BAD_CASES = [
     (["explain", "{d}/garbage.joblib", "{d}/data.csv", "--trust-pickle"], "cannot read model file"),
     (["explain", "{d}/pipe.skops", "{d}/nowhere.csv"], "no such file"),
     (["explain", "{d}/pipe.skops", "{d}/empty.csv"], "cannot read data file"),
+    (["explain", "{d}/pipe.skops", "{d}/blank.csv"], "holds no rows"),
     (["explain", "{d}/pipe.skops", "{d}/short.csv"], "lacks columns"),
     (["explain", "{d}/pipe.skops", "{d}/labelled.csv"], "not fitted on: ['label']"),
     (["explain", "{d}/pipe.skops", "{d}/data.csv", "--method", "magic"], "unknown method 'magic'"),
