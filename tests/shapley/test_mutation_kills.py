@@ -153,9 +153,11 @@ def test_background_game_is_the_weighted_average_over_background_rows(batch_size
     v = game.values_parallel(X, masks, n_jobs=n_jobs)
     np.testing.assert_allclose(v, brute_background_values(CallLog(), X, B, w, groups, masks), atol=1e-12)
     if n_jobs is None:
-        per_call = max(1, batch_size // 3)  # whole (row, coalition) pairs of 3 background rows
-        assert max(f.sizes) == 3 * min(per_call, 32)
-        assert len(f.sizes) == -(-32 // per_call)
+        # whole (row, coalition) pairs of 3 background rows; one explained row (8 coalitions) per
+        # call, or each row cut at the same places when it does not fit
+        per_call = max(1, batch_size // 3)
+        assert max(f.sizes) == 3 * min(per_call, 8)
+        assert len(f.sizes) == 4 * -(-8 // per_call)
         np.testing.assert_allclose(game.values(X, masks), v, atol=0)
 
 
@@ -164,4 +166,6 @@ def test_background_game_default_batch_is_fifty_thousand_rows():
     game = BackgroundGame(CallLog(), B, np.full(7, 1 / 7), [np.array([j]) for j in range(4)])
     assert game.batch_size == 50_000
     calls = game._calls(10_000, 16)
-    assert calls[0] == (0, 50_000 // 7) and calls[-1][1] == 160_000
+    assert calls[0] == (0, 16) and calls[-1] == (159_984, 160_000)  # one row per call
+    big = game._calls(2, 10_000)  # a row of 70,000 model rows: cut every 50,000 // 7 pairs
+    assert big[0] == (0, 50_000 // 7) and big[1] == (50_000 // 7, 10_000) and big[2][0] == 10_000
