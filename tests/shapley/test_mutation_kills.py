@@ -120,7 +120,7 @@ def brute_background_values(f, X, B, w, groups, masks):
     out = np.zeros((len(X), len(masks), 2))
     for i, x in enumerate(X):
         for c, s in enumerate(masks):
-            for b, wb in zip(B, w):
+            for b, wb in zip(B, w, strict=True):
                 z = b.copy()
                 for p, on in enumerate(s):
                     if on:
