@@ -332,7 +332,9 @@ def main():
         "forward-backward pass (no draws- or steps-times expanded batch), so both sit at the floor; "
         "captum's NoiseTunnel and IntegratedGradients push one expanded batch (50x rows).",
         "- Saliency and SmoothGrad attributions agree with captum to the last bit where the "
-        "definitions match (the test suite replays captum's NoiseTunnel noise: equal).",
+        "definitions match on one-channel images (the test suite replays captum's NoiseTunnel "
+        "noise: equal); skxai runs CPU batches of colour images channels-last, so on the rgb "
+        "network they agree to float32 round-off.",
         "- IG rules: captum's default is Gauss-Legendre, like skxai's, hence equal gaps. On a "
         "ReLU network the path integrand jumps where units switch, so Gauss-Legendre gains "
         "little over the trapezoid; skxai's `tol` re-integrates only the samples above the "
