@@ -169,3 +169,18 @@ def test_background_game_default_batch_is_fifty_thousand_rows():
     assert calls[0] == (0, 16) and calls[-1] == (159_984, 160_000)  # one row per call
     big = game._calls(2, 10_000)  # a row of 70,000 model rows: cut every 50,000 // 7 pairs
     assert big[0] == (0, 50_000 // 7) and big[1] == (50_000 // 7, 10_000) and big[2][0] == 10_000
+
+
+def test_worker_calls_read_rows_relative_to_their_offset():
+    # A joblib worker gets X[first:] and row_offset=first: it must read row r at X[r - first].
+    rng = np.random.RandomState(4)
+    B = rng.normal(size=(2, 4))
+    w = np.array([0.4, 0.6])
+    groups = [np.array([j]) for j in range(4)]
+    X = rng.normal(size=(5, 4))
+    masks = all_coalitions(4)
+    game = BackgroundGame(CallLog(), B, w, groups, batch_size=2)
+    ref = brute_background_values(CallLog(), X, B, w, groups, masks).reshape(5 * 16, 2)
+    calls = [(40, 41), (41, 47), (60, 80)]  # rows 2 .. 4 of X
+    got = game._run_calls(X[2:], 2, game.column_masks(masks), calls)
+    np.testing.assert_allclose(got, np.concatenate([ref[a:b] for a, b in calls]), atol=1e-12)
