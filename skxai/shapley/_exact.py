@@ -8,38 +8,12 @@ from skxai._estimate import exact_estimate
 from skxai._games._conditional import GAME_PARAMETER_CONSTRAINTS, explainer_game
 from skxai.base import BaseTabularExplainer
 from skxai.utils._param_validation import (
-    BATCH_SIZE,
-    N_JOBS,
-    RANDOM_STATE,
-    RESPONSE_METHOD,
-    TARGET,
-    VERBOSE,
     Interval,
-    StrOptions,
     fit_context,
 )
 
-
-def _no_validation(constraint):
-    # scikit-learn skips a parameter only for the bare string "no_validation", not a list of it.
-    return "no_validation" if constraint == ["no_validation"] else constraint
-
-
-#: Constraints shared by the tabular Shapley explainers: the base's (once it declares them)
-#: or the same vocabulary spelled out here.
-TABULAR_CONSTRAINTS = getattr(BaseTabularExplainer, "_parameter_constraints", None) or {
-    "estimator": "no_validation",
-    "target": _no_validation(TARGET),
-    "response_method": RESPONSE_METHOD,
-    "max_background": [Interval(numbers.Integral, 1, None, closed="left"), None],
-    "background": [StrOptions({"sample", "kmeans"})],
-    "feature_groups": [list, tuple, dict, None],
-    "batch_size": BATCH_SIZE,
-    "n_jobs": N_JOBS,
-    "random_state": RANDOM_STATE,
-    "scoring": [str, callable, None],
-    "verbose": VERBOSE,
-}
+#: Constraints shared by the tabular Shapley explainers (the base's vocabulary).
+TABULAR_CONSTRAINTS = BaseTabularExplainer._parameter_constraints
 
 
 def _fit_doc(fit):

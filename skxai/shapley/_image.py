@@ -14,7 +14,6 @@ from skxai._estimate import exact_estimate, kernel_estimate, permutation_estimat
 from skxai._explanation import Explanation
 from skxai._games._image import ImageGame, grid_segments, replacement_images, slic_segments
 from skxai.base import BaseExplainer, _is_torch_module
-from skxai.shapley._exact import _no_validation
 from skxai.utils._param_validation import (
     BATCH_SIZE,
     N_JOBS,
@@ -198,7 +197,7 @@ class ImageShapleyExplainer(BaseExplainer, auto_wrap_output_keys=None):
         "kernel_width": [Interval(numbers.Real, 0, None, closed="neither")],
         "alpha": [Interval(numbers.Real, 0, None, closed="left")],
         "max_players": [Interval(numbers.Integral, 1, None, closed="left")],
-        "target": _no_validation(TARGET),
+        "target": TARGET,
         "response_method": RESPONSE_METHOD,
         "batch_size": BATCH_SIZE,
         "random_state": RANDOM_STATE,
