@@ -14,13 +14,7 @@ from skxai._games._background import all_coalitions
 from skxai.base import BaseTabularExplainer
 from skxai.shapley._values import exact_shapley_from_values
 from skxai.utils._param_validation import (
-    BATCH_SIZE,
-    N_JOBS,
-    RANDOM_STATE,
-    RESPONSE_METHOD,
-    VERBOSE,
     Interval,
-    StrOptions,
     fit_context,
 )
 
@@ -98,18 +92,8 @@ class ShapleyRegressionExplainer(BaseTabularExplainer):
     _needs_y = True
 
     _parameter_constraints = {
-        "estimator": "no_validation",
+        **BaseTabularExplainer._parameter_constraints,
         "max_features": [Interval(numbers.Integral, 1, None, closed="left")],
-        "target": "no_validation",  # TARGET is ["no_validation"], which sklearn rejects
-        "response_method": RESPONSE_METHOD,
-        "max_background": [Interval(numbers.Integral, 1, None, closed="left"), None],
-        "background": [StrOptions({"sample", "kmeans"})],
-        "feature_groups": [list, dict, None],
-        "batch_size": BATCH_SIZE,
-        "n_jobs": N_JOBS,
-        "random_state": RANDOM_STATE,
-        "scoring": [str, callable, None],
-        "verbose": VERBOSE,
     }
 
     def __init__(

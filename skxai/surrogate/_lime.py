@@ -12,11 +12,6 @@ from skxai._progress import progress
 from skxai.base import BaseTabularExplainer
 from skxai.surrogate._core import euclidean_distance, fit_surrogate, removal_masks
 from skxai.utils._param_validation import (
-    BATCH_SIZE,
-    N_JOBS,
-    RANDOM_STATE,
-    RESPONSE_METHOD,
-    VERBOSE,
     Interval,
     StrOptions,
     fit_context,
@@ -102,21 +97,11 @@ class LimeExplainer(BaseTabularExplainer):
     _default_scoring = "faithfulness_correlation"
 
     _parameter_constraints = {
-        "estimator": "no_validation",
+        **BaseTabularExplainer._parameter_constraints,
         "n_samples": [Interval(numbers.Integral, 2, None, closed="left")],
         "kernel_width": [Interval(numbers.Real, 0, None, closed="neither"), None],
         "alpha": [Interval(numbers.Real, 0, None, closed="left")],
         "perturbation": [StrOptions({"sample", "average"})],
-        "target": "no_validation",
-        "response_method": RESPONSE_METHOD,
-        "max_background": [Interval(numbers.Integral, 1, None, closed="left"), None],
-        "background": [StrOptions({"sample", "kmeans"})],
-        "feature_groups": [list, dict, None],
-        "batch_size": BATCH_SIZE,
-        "n_jobs": N_JOBS,
-        "random_state": RANDOM_STATE,
-        "scoring": [str, callable, None],
-        "verbose": VERBOSE,
     }
 
     def __init__(
