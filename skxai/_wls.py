@@ -50,11 +50,13 @@ def efficiency_constrained_wls(Z, w, Y, delta, penalty=None):
     Ainv_1 = Ainv.sum(axis=1)
     denom = float(Ainv_1.sum())
     M = Ainv - np.outer(Ainv_1, Ainv_1) / denom
-    # phi = M Z'W Y + A^-1 1 delta' / denom. The operator has a fixed shape and is applied
-    # column by column (einsum's own loop, no BLAS blocking over the columns), so a right-hand
-    # side's solution never depends on which others are solved with it.
-    T = M @ Zw.T
-    phi = np.einsum("pm,mr->pr", T, Y, optimize=False) + np.outer(Ainv_1, delta) / denom
+    # A^-1 Z'W Y as a fixed operator applied column by column (einsum's own loop, no BLAS
+    # blocking over the columns), so a right-hand side's solution never depends on which others
+    # are solved with it; the Lagrange step then makes sum(phi) = delta exactly, also when A is
+    # ill-conditioned (few coalitions).
+    Ainv_b = np.einsum("pm,mr->pr", Ainv @ Zw.T, Y, optimize=False)
+    lam = (Ainv_b.sum(axis=0) - delta) / denom
+    phi = Ainv_b - np.outer(Ainv_1, lam)
     return phi, M
 
 

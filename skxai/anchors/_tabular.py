@@ -539,8 +539,13 @@ class AnchorTabularExplainer(BaseAnchorExplainer):
         refs = self._decide(A)
         bins = self._bin(A)
         n, d = A.shape
-        # one seed per row, drawn up front: the same anchors for any n_jobs and chunking
-        seeds = np.random.RandomState(self._seed()).randint(np.iinfo(np.int32).max, size=n)
+        # one seed per row from random_state and the row's own (binned) values: the same anchors
+        # for any n_jobs, chunking or order of the rows
+        import zlib
+
+        base = int(self._seed())
+        seeds = np.array([zlib.crc32(np.ascontiguousarray(b).tobytes() + refs[i : i + 1].tobytes(), base)
+                          & 0x7FFFFFFF for i, b in enumerate(bins)], dtype=np.int64)
         n_chunks = min(n, max(1, effective_n_jobs(self.n_jobs), -(-n // 64) if self.verbose else 1))
         parts = list(progress(
             Parallel(n_jobs=self.n_jobs, return_as="generator")(
