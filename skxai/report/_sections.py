@@ -98,7 +98,9 @@ def _short(value, limit=120):
 
 def settings_html(explainer):
     params = explainer.get_params(deep=False)
-    rows = [(k, f"<code>{esc(_short(v))}</code>") for k, v in sorted(params.items())]
+    # A renamed parameter left at its "deprecated" default is not a setting of the explainer.
+    rows = [(k, f"<code>{esc(_short(v))}</code>") for k, v in sorted(params.items())
+            if not (isinstance(v, str) and v == "deprecated")]
     return kv_table(rows)
 
 

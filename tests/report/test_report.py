@@ -321,3 +321,15 @@ def test_localisation_section_scores_maps_against_masks(monkeypatch):
     assert rows["bad"]["energy"][0] == 0.0 and rows["good"]["energy"][0] > 0.5
     assert "random maps (control)" in rows and 0.0 <= rows["random maps (control)"]["pointing"][0] <= 0.5
     assert "Do the maps point at the object?" in report.html
+
+
+def test_settings_table_leaves_out_deprecated_parameters_left_at_their_default():
+    from skxai.report._sections import settings_html
+
+    class _Ex:
+        def get_params(self, deep=False):
+            return {"target_layer": "conv1", "layer": "deprecated", "batch_size": 8}
+
+    html = settings_html(_Ex())
+    assert "target_layer" in html and "batch_size" in html
+    assert "deprecated" not in html and ">layer<" not in html
