@@ -10,6 +10,7 @@ rows and survivors to FILE.
 from __future__ import annotations
 
 import argparse
+import fnmatch
 import os
 import re
 import shutil
@@ -49,6 +50,10 @@ MODULES = {
     "skxai/report/_sections.py": ["tests/report"],
 }
 
+# module -> the functions to mutate when not the whole module (its core numerical code, or the
+# code the issue names: the CLI's exit codes, the report's escaping). Empty or absent: every function.
+FUNCTIONS: dict[str, tuple[str, ...]] = {}
+
 
 def _copy_tree(dest):
     files = subprocess.run(["git", "ls-files", "-co", "--exclude-standard"], capture_output=True, text=True,
@@ -61,7 +66,7 @@ def _copy_tree(dest):
         shutil.copy2(f, target)
 
 
-def run_module(module, tests, timeout):
+def run_module(module, tests, timeout, functions=(), max_children=2, log=None):
     with tempfile.TemporaryDirectory(prefix="skxai-mutation-") as tmp:
         _copy_tree(tmp)
         with open(os.path.join(tmp, "pyproject.toml"), "a") as fh:
@@ -77,14 +82,24 @@ def run_module(module, tests, timeout):
             )
         env = dict(os.environ, OMP_NUM_THREADS="1", MKL_NUM_THREADS="1", PYTHONPATH="")
         t0 = time.time()
-        run = subprocess.run(["mutmut", "run", "--max-children", "2"], cwd=tmp, env=env, timeout=timeout,
-                             capture_output=True, text=True)
-        if "failed to collect stats" in run.stdout + run.stderr:
+        dotted = module[:-3].replace("/", ".")
+        # mutmut's mutant names: module.x_function__mutmut_N and module.xǁClassǁmethod__mutmut_N
+        names = [f"{dotted}.x_{f}__mutmut_*" if "." not in f else f"{dotted}.xǁ{f.replace('.', 'ǁ')}__mutmut_*"
+                 for f in functions]
+        log = log or os.path.join(tmp, "mutmut.log")
+        with open(log, "w") as out:
+            subprocess.run(["mutmut", "run", "--max-children", str(max_children), *names], cwd=tmp, env=env,
+                                 timeout=timeout, stdout=out, stderr=subprocess.STDOUT, text=True)
+        with open(log) as fh:
+            text = fh.read()
+        if "failed to collect stats" in text:
             raise SystemExit(f"the tests of {module} fail without any mutation ({tests}); fix them first")
         seconds = time.time() - t0
         listing = subprocess.run(["mutmut", "results", "--all", "true"], cwd=tmp, env=env, capture_output=True,
                                  text=True).stdout
         status = dict(re.findall(r"^\s*(\S+): (.+)$", listing, flags=re.M))
+        if names:
+            status = {k: v for k, v in status.items() if any(fnmatch.fnmatch(k, n) for n in names)}
         counts = {}
         for s in status.values():
             counts[s] = counts.get(s, 0) + 1
@@ -99,6 +114,10 @@ def main(argv=None):
     parser.add_argument("modules", nargs="*", help="modules to mutate (default: every module of MODULES)")
     parser.add_argument("--out", help="append the results to this Markdown file")
     parser.add_argument("--timeout", type=int, default=3600, help="seconds per module")
+    parser.add_argument("--max-children", type=int, default=2, help="mutants run at once")
+    parser.add_argument("--log", help="write mutmut's own progress output to this file")
+    parser.add_argument("--functions", nargs="*", default=None,
+                        help="mutate only these functions or Class.method names of the module (default: FUNCTIONS)")
     args = parser.parse_args(argv)
     modules = args.modules or list(MODULES)
     rows, survivor_text = [], []
@@ -106,13 +125,15 @@ def main(argv=None):
         tests = MODULES.get(module)
         if tests is None:
             sys.exit(f"no tests are listed for {module}; add it to MODULES in tools/mutation.py")
-        counts, diffs, seconds = run_module(module, tests, args.timeout)
+        functions = FUNCTIONS.get(module, ()) if args.functions is None else args.functions
+        counts, diffs, seconds = run_module(module, tests, args.timeout, functions, args.max_children, args.log)
         killed = counts.get("killed", 0)
         survived = counts.get("survived", 0)
         other = sum(v for k, v in counts.items() if k not in ("killed", "survived"))
         score = killed / max(1, killed + survived)
         total = killed + survived + other
-        row = f"| `{module}` | {total} | {killed} | {survived} | {other} | {score:.0%} | {seconds:.0f} |"
+        label = module if not functions else f"{module} ({', '.join(functions)})"
+        row = f"| `{label}` | {total} | {killed} | {survived} | {other} | {score:.0%} | {seconds:.0f} |"
         print(row, flush=True)
         rows.append(row)
         for name, diff in diffs.items():
