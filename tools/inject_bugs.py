@@ -68,7 +68,8 @@ CASES = {
         "skxai/report/_sections.py",
         "rho = spearmanr(a[1], b[1]).statistic",
         "rho = spearmanr(a[1], a[1]).statistic",
-        ["tests/report/test_report.py"],
+        ["tests/report/test_report.py::test_agreement_table_of_explainers_that_disagree",
+         "tests/report/test_report.py::test_agreement_between_explainers"],
     ),
     "an unexpected error exits 0": (
         "skxai/_cli.py",
