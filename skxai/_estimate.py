@@ -148,18 +148,26 @@ def kadd_bytes(m):
     return 9 * int(m) ** 2
 
 
+#: "auto" fits interactions up to an order only when its terms number at most this share of the
+#: coalitions (at least 1.7 coalitions per term). Closer to interpolation the fit's error is
+#: mostly ridge bias that no resampling sees: at 0.7-1.3 terms per coalition the reported
+#: intervals covered 0.36-0.90 (6 features at 30-60 coalitions, 10 features at 500 with order 5;
+#: benchmarks/results/calibration.md); below 0.6 they cover 0.93-0.97 with the jackknife.
+AUTO_TERMS_SHARE = 0.6
+
+
 def kernel_order(max_order, p, budget, max_bytes=SOLVE_MAX_BYTES):
     """The order of the KernelSHAP fit: ``max_order`` checked against memory, or the "auto" rule.
 
-    "auto" takes the highest odd order 5 or 3 whose interaction terms number at most 1.5 times
-    the coalitions (beyond, the fit is too far past its interpolation threshold; measured in
-    benchmarks/bench_shapley.py) *and* whose m x m kernel system fits ``max_bytes``; else 1.
-    An explicit order whose system does not fit is refused.
+    "auto" takes the highest odd order 5 or 3 whose interaction terms number at most
+    :data:`AUTO_TERMS_SHARE` of the coalitions *and* whose m x m kernel system fits
+    ``max_bytes``; else 1. An explicit order whose system does not fit is refused.
     """
     m = max(0, int(budget) - 2)
     if max_order == "auto":
         for order in (5, 3):
-            if order < p and n_interaction_terms(p, order) <= 1.5 * m and kadd_bytes(m) <= max_bytes:
+            if (order < p and n_interaction_terms(p, order) <= AUTO_TERMS_SHARE * m
+                    and kadd_bytes(m) <= max_bytes):
                 return order
         return 1
     order = min(int(max_order), p)
@@ -277,14 +285,21 @@ def _jackknife(design, solve, max_groups=JACKKNIFE_GROUPS):
     thetas = np.stack(thetas)
     if n_units <= max_groups:
         var = np.zeros(thetas.shape[1:])
+        df_den = np.zeros(thetas.shape[1:])
         for h in range(len(count)):
             in_h = stratum == h
             n_h = in_h.sum()
             if n_h < 2:
                 continue
             dev = thetas[in_h] - thetas[in_h].mean(axis=0)
-            var += fpc[h] * (n_h - 1) / n_h * (dev**2).sum(axis=0)
-        df = n_units - (count >= 2).sum()
+            v_h = fpc[h] * (n_h - 1) / n_h * (dev**2).sum(axis=0)
+            var += v_h
+            df_den += v_h**2 / (n_h - 1)
+        # Welch-Satterthwaite: a stratum that dominates the variance brings only its own
+        # units' degrees of freedom (units - strata overstates them: coverage 0.91 at budget 40).
+        with np.errstate(invalid="ignore", divide="ignore"):
+            df = np.where(df_den > 0, var**2 / df_den, np.inf)
+        return var, df
     else:
         f = float(np.average(fpc, weights=count)) if len(count) else 0.0
         dev = thetas - thetas.mean(axis=0)
@@ -449,10 +464,12 @@ def kernel_shap_from_values(design, v0, v1, values, *, order=1, with_std=True):
             if jack:
                 # Replicate estimates (groups x p x columns) in bounded column chunks.
                 var, df = np.empty_like(phi), np.empty_like(phi)
+                groups = _jackknife_groups(order, m)
                 step = max(1, 8_000_000 // (4 * JACKKNIFE_GROUPS * p))
                 for c0 in range(0, phi.shape[1], step):
                     cols = slice(c0, c0 + step)
-                    var[:, cols], df[:, cols] = _jackknife(design, lambda w, cols=cols: solve(w, cols=cols)[0])
+                    var[:, cols], df[:, cols] = _jackknife(design, lambda w, cols=cols: solve(w, cols=cols)[0],
+                                                           max_groups=groups)
             else:
                 var, df = _stratified_variance(design, C[sampled], loo[sampled])
             with np.errstate(invalid="ignore"):
@@ -461,17 +478,29 @@ def kernel_shap_from_values(design, v0, v1, values, *, order=1, with_std=True):
     return phi.reshape(p, n, k).transpose(1, 0, 2), std
 
 
+#: Largest k-additive design refitted by the jackknife (beyond, the leave-one-out sandwich).
+KADD_JACKKNIFE_MAX = 1024
+
+
+def _jackknife_groups(order, m):
+    """Replicates of the jackknife: 32, or 16 for k-additive designs over 512 coalitions (each
+    replicate costs an m x m factorisation there; 16 groups cover as well: 0.94-0.97 at 700)."""
+    return JACKKNIFE_GROUPS if order == 1 or m <= 512 else JACKKNIFE_GROUPS // 2
+
+
 def _use_jackknife(order, m, n_units):
-    """Replicates (jackknife) where the linearisation is known to under-cover, when affordable.
+    """Replicates (jackknife) where the linearisation is known to mis-cover, when affordable.
 
     The sandwich under-covers with few sampling units (budget 40 on 10 players: 0.83) and for
-    the k-additive fit at moderate budgets (0.5-0.7 at 300 on 10 players); the jackknife refits
-    capture the fit's non-linearity in the weights. k-additive refits cost an m x m solve each,
-    so beyond 512 coalitions the linearisation (calibrated at 1,000 on 10 players) is used.
+    the k-additive fit (0.5-0.7 for order 3 at 300 on 10 players, 0.88-0.93 at 700-1,000),
+    and over-covers for an order-5 fit near its interpolation threshold (0.98-0.99 at 700);
+    the jackknife refits capture the fit's non-linearity in the weights. k-additive refits
+    cost an m x m solve each, so beyond :data:`KADD_JACKKNIFE_MAX` coalitions the
+    linearisation is used.
     """
     if order == 1:
         return n_units <= 4 * JACKKNIFE_GROUPS
-    return m <= 512
+    return m <= KADD_JACKKNIFE_MAX
 
 
 def _within_tol(phi, std, tol):
