@@ -30,6 +30,10 @@ The calibration is measured in ``benchmarks/bench_calibration.py`` against exact
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -134,6 +138,8 @@ class CachedGame:
             self.n_evaluated += len(missing)
             for j, key in enumerate(missing):
                 self.cache[key] = vals[:, j, :]
+            if len(missing) == len(keys):  # all new and distinct: already in order
+                return vals
         return np.stack([self.cache[k] for k in keys], axis=1)
 
 
@@ -228,10 +234,14 @@ def _stratified_variance(design, C, resid):
     n_units = unit.max() + 1
     stratum, count, fpc = _collapsed_strata(design)
     step = max(1, 4_000_000 // max(1, n_units * p))
+    by_unit = np.argsort(unit, kind="stable")
+    sorted_unit = unit[by_unit]
     for c0 in range(0, r, step):
         c1 = min(r, c0 + step)
+        # Per-unit sums (np.add.at's sums, in the same order, by a stable sort and reduceat).
         H = np.zeros((n_units, c1 - c0, p))
-        np.add.at(H, unit, resid[:, c0:c1, None] * C[:, None, :])
+        starts = np.flatnonzero(np.r_[True, sorted_unit[1:] != sorted_unit[:-1]])
+        H[sorted_unit[starts]] = np.add.reduceat((resid[:, c0:c1, None] * C[:, None, :])[by_unit], starts, axis=0)
         for s, (n_s, f) in enumerate(zip(count, fpc, strict=True)):
             if n_s < 2:
                 continue
@@ -333,21 +343,37 @@ def _overlaps(Z, chunk=2048):
     return out
 
 
-def _kadd_solve(design, Y, delta, order, with_influence=False):
-    """k-additive fit in its dual (kernel) form: cost O(m^3) whatever the number of terms.
+#: Most bytes of k-additive operators kept between calls (:func:`_kadd_operator`).
+KADD_CACHE_BYTES = 96 * 2**20
+_kadd_cache = OrderedDict()
+_kadd_cache_lock = threading.Lock()
 
-    The interaction features ``z_T`` (|T| <= order) with a ridge penalty depending on |T|
-    only have the closed-form kernel ``K(z, z') = sum_s C(|z & z'|, s) / pen_s``; the
-    efficiency constraint and the map to Shapley values (``1/|T|`` to each member of T) have
-    closed forms too (see :mod:`skxai.shapley._kernel`). Peak memory: one m x m float64
-    system and its uint8 overlap counts (:func:`kadd_bytes`).
 
-    Returns phi ``(p, r)`` and, with ``with_influence``, the influence ``C (m, p)`` of each
-    coalition's residual on phi and the leave-one-out residuals ``(m, r)``.
+def _op_bytes(op):
+    return sum(v.nbytes for v in op.values() if isinstance(v, np.ndarray))
+
+
+def _kadd_operator(design, order, with_influence):
+    """The parts of the k-additive fit that depend on the design only (not on the values).
+
+    The m x m factorisation is most of a call's cost when few rows are explained, and the same
+    design recurs whenever ``random_state`` is fixed (repeated ``explain`` calls, chunks of a
+    stream or of a dask array, jackknife replicates): the operators are kept, least recently
+    used first out, within :data:`KADD_CACHE_BYTES`. A kept operator gives the same numbers to
+    the last bit (the same arithmetic runs on the values). Without ``with_influence`` only
+    ``(m, p)`` arrays are kept; with it, also the inverse Cholesky factor (m x m, computed in
+    place of the factor: peak memory unchanged).
     """
     Z = design.masks
     w = design.weights
     m, p = Z.shape
+    key = (order, Z.shape, hashlib.blake2b(np.packbits(Z).tobytes() + np.ascontiguousarray(w).tobytes(),
+                                           digest_size=16).digest())
+    with _kadd_cache_lock:
+        op = _kadd_cache.get(key)
+        if op is not None and (op["Linv"] is not None or not with_influence):
+            _kadd_cache.move_to_end(key)
+            return op
     pen = _kadd_penalties(p, order, m, w.mean())
     inv = 1.0 / pen[1:]
     # Every kernel entry depends on a count 0..p only: tabulate, then gather.
@@ -371,30 +397,65 @@ def _kadd_solve(design, Y, delta, order, with_influence=False):
     d = c0 - e @ Ge
     a = c1 - R @ Ge  # L A^-1 1
     # phi = T Y + a delta' / d with T = (R - a e'/d) G^-1; C = T' (column i: coalition i's
-    # influence). T is solved for with p right-hand sides whatever the number of rows, and
-    # applied column by column (einsum's own loop, no BLAS blocking over the columns), so a
-    # row's values never depend on which other rows are explained in the same call.
+    # influence). T is solved for with p right-hand sides whatever the number of rows.
     C = scipy.linalg.cho_solve(factor, R.T - np.outer(e, a) / d, check_finite=False)
+    op = {"e": e, "Ge": Ge, "d": d, "a": a, "C": C, "Linv": None, "ginv_diag": None}
+    if with_influence:
+        # L^-1 in place of L (LAPACK trtri on the Fortran-ordered factor: no second m x m
+        # array). diag(G^-1) = squared column norms of L^-1; its upper triangle, left over by
+        # cho_factor, is skipped (a sub-block would be copied).
+        Linv, info = scipy.linalg.lapack.dtrtri(factor[0], lower=1, overwrite_c=1)
+        ginv_diag = np.full(m, np.nan)
+        if info == 0:
+            for j0 in range(0, m, 512):
+                j1 = min(m, j0 + 512)
+                block = Linv[j0:, j0:j1]
+                ginv_diag[j0:j1] = (np.tril(block[: j1 - j0]) ** 2).sum(axis=0) + (block[j1 - j0 :] ** 2).sum(axis=0)
+        op["Linv"], op["ginv_diag"] = Linv, ginv_diag
+    if _op_bytes(op) <= KADD_CACHE_BYTES // 2:
+        for v in op.values():
+            if isinstance(v, np.ndarray):
+                v.flags.writeable = False  # shared between calls
+        with _kadd_cache_lock:
+            _kadd_cache[key] = op
+            _kadd_cache.move_to_end(key)
+            total = sum(_op_bytes(o) for o in _kadd_cache.values())
+            while total > KADD_CACHE_BYTES and len(_kadd_cache) > 1:
+                total -= _op_bytes(_kadd_cache.popitem(last=False)[1])
+    return op
+
+
+def _kadd_solve(design, Y, delta, order, with_influence=False):
+    """k-additive fit in its dual (kernel) form: cost O(m^3) whatever the number of terms.
+
+    The interaction features ``z_T`` (|T| <= order) with a ridge penalty depending on |T|
+    only have the closed-form kernel ``K(z, z') = sum_s C(|z & z'|, s) / pen_s``; the
+    efficiency constraint and the map to Shapley values (``1/|T|`` to each member of T) have
+    closed forms too (see :mod:`skxai.shapley._kernel`). Peak memory: one m x m float64
+    system and its uint8 overlap counts (:func:`kadd_bytes`). The design-only part is
+    :func:`_kadd_operator` (kept between calls).
+
+    Returns phi ``(p, r)`` and, with ``with_influence``, the influence ``C (m, p)`` of each
+    coalition's residual on phi and the leave-one-out residuals ``(m, r)``.
+    """
+    p = design.masks.shape[1]
+    op = _kadd_operator(design, order, with_influence)
+    e, Ge, d, a, C = op["e"], op["Ge"], op["d"], op["a"], op["C"]
+    # C is applied column by column (einsum's own loop, no BLAS blocking over the columns), so
+    # a row's values never depend on which other rows are explained in the same call.
     phi = np.einsum("mp,mr->pr", C, Y, optimize=False) + np.outer(a, delta) / d
     # The constraint holds in exact arithmetic; remove what rounding left of sum(phi) - delta.
     phi = phi - (phi.sum(axis=0) - delta) / p
     if not with_influence:
         return phi, None, None
-    Gy = scipy.linalg.cho_solve(factor, Y, check_finite=False)
+    # G^-1 Y = L^-T (L^-1 Y): two triangular products (BLAS trmm, lower triangle only).
+    Linv = op["Linv"]
+    Gy = scipy.linalg.blas.dtrmm(1.0, Linv, np.asfortranarray(Y, dtype=np.float64), lower=1)
+    Gy = scipy.linalg.blas.dtrmm(1.0, Linv, Gy, lower=1, trans_a=1, overwrite_b=1)
     mu = (e @ Gy - delta) / d
     # Residuals W^-1 G^-1 (y + mu e); leave-one-out: divide by 1 - h_ii = (G^-1)_ii / w_i.
     alpha = Gy + np.outer(Ge, mu)
-    # diag(G^-1) = squared column norms of L^-1, L inverted in place (LAPACK trtri on the
-    # Fortran-ordered factor: no second m x m array; a sub-block would be copied). Its upper
-    # triangle, left over by cho_factor, is skipped.
-    Linv, info = scipy.linalg.lapack.dtrtri(factor[0], lower=1, overwrite_c=1)
-    ginv_diag = np.full(m, np.nan)
-    if info == 0:
-        for j0 in range(0, m, 512):
-            j1 = min(m, j0 + 512)
-            block = Linv[j0:, j0:j1]
-            ginv_diag[j0:j1] = (np.tril(block[: j1 - j0]) ** 2).sum(axis=0) + (block[j1 - j0 :] ** 2).sum(axis=0)
-    return phi, C, alpha / ginv_diag[:, None]
+    return phi, C, alpha / op["ginv_diag"][:, None]
 
 
 def _columnwise(A, B):
@@ -511,6 +572,21 @@ def _within_tol(phi, std, tol):
         return bool(np.all(Z95 * std <= tol * scale))
 
 
+@functools.lru_cache(maxsize=64)
+def _seeded_design(p, budget, seed, sampling, share):
+    """:func:`kernel_design` drawn from ``RandomState(seed)``, kept between calls.
+
+    A fixed ``random_state`` draws the same design for every call (repeated ``explain``,
+    chunks of a stream): it is built once. Its arrays are read-only, being shared.
+    """
+    design = kernel_design(p, budget, np.random.RandomState(seed), sampling=sampling,
+                           max_enumerated_share=share)
+    for value in vars(design).values():
+        if isinstance(value, np.ndarray):
+            value.flags.writeable = False
+    return design
+
+
 def kernel_estimate(evaluate, p, budget, *, sampling="leverage", max_order="auto", tol=None,
                     random_state=None, max_bytes=SOLVE_MAX_BYTES):
     """KernelSHAP over a game (exact when the budget covers all ``2**p`` coalitions).
@@ -545,8 +621,7 @@ def kernel_estimate(evaluate, p, budget, *, sampling="leverage", max_order="auto
         # Designs of successive steps overlap but are not nested: shrink the design until
         # the coalitions it adds keep the total within the budget.
         while True:
-            design = kernel_design(p, b, np.random.RandomState(seed), sampling=sampling,
-                                   max_enumerated_share=share)
+            design = _seeded_design(p, b, seed, sampling, share)
             excess = cached.n_evaluated + cached.n_new(design.masks) - budget
             if excess <= 0 or b - excess < 2 * p + 2:
                 break
