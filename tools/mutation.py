@@ -20,7 +20,8 @@ import tempfile
 import time
 
 _KILLS = "tests/shapley/test_mutation_kills.py"  # tests written against survivors (issue 17)
-_GAMES = ["tests/shapley/test_shapley.py", "tests/shapley/test_conditional.py", _KILLS]
+_KILLS_GAMES = "tests/shapley/test_mutation_kills_games.py"  # second wave: games, Shapley regression
+_GAMES = ["tests/shapley/test_shapley.py", "tests/shapley/test_conditional.py", _KILLS, _KILLS_GAMES]
 _TREE = ["tests/shapley/test_tree.py", "tests/shapley/test_tree_reference.py", _KILLS]
 
 # module -> the tests that exercise it (mutmut runs only the tests that cover each mutant).
