@@ -28,7 +28,7 @@ _TREE = ["tests/shapley/test_tree.py", "tests/shapley/test_tree_reference.py", _
 MODULES = {
     "skxai/shapley/_values.py": ["tests/shapley/test_shapley.py", _KILLS],
     "skxai/_games/_background.py": _GAMES,
-    "skxai/_games/_conditional.py": _GAMES,
+    "skxai/_games/_conditional.py": ["tests/shapley/test_conditional.py", _KILLS_GAMES],
     "skxai/shapley/_regression.py": ["tests/shapley/test_regression.py", "tests/shapley/test_shapley.py", _KILLS],
     # the Shapley formulas behind _values.py, KernelSHAP's solve and permutation sampling
     "skxai/_estimate.py": ["tests/shapley/test_shapley.py", "tests/shapley/test_calibration.py", _KILLS],
