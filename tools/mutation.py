@@ -29,7 +29,7 @@ MODULES = {
     "skxai/shapley/_values.py": ["tests/shapley/test_shapley.py", _KILLS],
     "skxai/_games/_background.py": _GAMES,
     "skxai/_games/_conditional.py": ["tests/shapley/test_conditional.py", _KILLS_GAMES],
-    "skxai/shapley/_regression.py": ["tests/shapley/test_regression.py", "tests/shapley/test_shapley.py", _KILLS],
+    "skxai/shapley/_regression.py": ["tests/shapley/test_regression.py", "tests/shapley/test_shapley.py", _KILLS_GAMES],
     # the Shapley formulas behind _values.py, KernelSHAP's solve and permutation sampling
     "skxai/_estimate.py": ["tests/shapley/test_shapley.py", "tests/shapley/test_calibration.py", _KILLS],
     "skxai/_designs.py": ["tests/shapley/test_shapley.py", "tests/shapley/test_calibration.py"],
@@ -53,7 +53,19 @@ MODULES = {
 
 # module -> the functions to mutate when not the whole module (its core numerical code, or the
 # code the issue names: the CLI's exit codes, the report's escaping). Empty or absent: every function.
-FUNCTIONS: dict[str, tuple[str, ...]] = {}
+FUNCTIONS: dict[str, tuple[str, ...]] = {
+    # the samplers and the evaluation; left out: __init__ (storage, the dtype message),
+    # explainer_game (parameter dispatch), values_parallel's split among workers and _callable
+    # (the user's sampler plumbing), each covered by test_mutation_kills_games.py
+    "skxai/_games/_conditional.py": ("_weighted_moments", "_sqrt_psd", "ConditionalGame._gaussian",
+                                     "ConditionalGame._empirical", "ConditionalGame._run_calls",
+                                     "ConditionalGame._empty_value", "ConditionalGame._calls",
+                                     "ConditionalGame._rows_per_value"),
+    # left out: __init__ (stores the parameters) and fit (calls the base's)
+    "skxai/shapley/_regression.py": ("_empty_model", "_fit_subset", "ShapleyRegressionExplainer._fit_estimator",
+                                     "ShapleyRegressionExplainer._fit_extra",
+                                     "ShapleyRegressionExplainer._explain_rows"),
+}
 
 
 def _copy_tree(dest):

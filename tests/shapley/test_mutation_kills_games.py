@@ -390,3 +390,129 @@ def test_explainer_passes_its_conditional_settings_to_the_game():
     np.testing.assert_allclose(exact.transform(x), phi, atol=1e-10)
     one = ExactShapleyExplainer(lambda A: _f3(A)[:, 0], bandwidth=1e-3, n_conditional_samples=1, **kw).fit(B)
     assert np.abs(one.transform(x) - phi).max() > 1e-3
+
+
+# -- skxai/shapley/_regression.py --------------------------------------------------------------
+
+import re  # noqa: E402
+
+from sklearn.base import BaseEstimator, RegressorMixin  # noqa: E402
+from sklearn.decomposition import PCA  # noqa: E402
+from sklearn.frozen import FrozenEstimator  # noqa: E402
+from sklearn.linear_model import LinearRegression  # noqa: E402
+from sklearn.pipeline import make_pipeline  # noqa: E402
+
+from skxai import ShapleyRegressionExplainer, shapley_values  # noqa: E402
+
+
+def _ls_prediction(Xtr, y, Xte, w=None):
+    """Least squares with an intercept from the normal equations (weighted when w is given)."""
+    A = np.column_stack([np.ones(len(Xtr)), Xtr])
+    w = np.ones(len(Xtr)) if w is None else w
+    beta = np.linalg.solve(A.T @ (w[:, None] * A), A.T @ (w * y))
+    return np.column_stack([np.ones(len(Xte)), Xte]) @ beta
+
+
+def _regression_data(n=40, p=4, seed=0):
+    rng = np.random.RandomState(seed)
+    X = rng.normal(size=(n, p))
+    y = X @ rng.normal(size=p) + 0.5 * X[:, 0] * X[:, 1] + 0.1 * rng.normal(size=n)
+    return X, y
+
+
+def test_regression_players_are_feature_groups():
+    X, y = _regression_data()
+    groups = [[0, 2], [1], [3]]
+    est = ShapleyRegressionExplainer(LinearRegression(), feature_groups=groups).fit(X, y)
+    x = X[:3]
+
+    def v(S):  # retrain on the union of the groups' columns; the empty coalition is the mean of y
+        out = []
+        for s in S:
+            cols = sorted(c for p, on in enumerate(s) if on for c in groups[p])
+            out.append(_ls_prediction(X[:, cols], y, x[:, cols]) if cols else np.full(len(x), y.mean()))
+        return np.stack(out)
+
+    expected = np.stack([shapley_values(lambda S, i=i: v(S)[:, i], 3) for i in range(3)])
+    np.testing.assert_allclose(est.transform(x), expected, atol=1e-9)
+
+
+def test_regression_limit_on_players_and_its_message():
+    X, y = _regression_data(p=11)
+    ShapleyRegressionExplainer(LinearRegression(), max_features=3).fit(X[:, :3], y)  # p == max_features: allowed
+    ShapleyRegressionExplainer(LinearRegression()).fit(X[:, :10], y)  # default 10
+    with pytest.raises(ValueError, match=r"^ShapleyRegressionExplainer trains 2\*\*11 models; 11 players exceed "
+                       r"max_features=10\.$"):
+        ShapleyRegressionExplainer(LinearRegression()).fit(X, y)
+
+
+def test_regression_failed_subset_fit_names_the_subset():
+    X, y = _regression_data(p=3)
+    est = ShapleyRegressionExplainer(make_pipeline(PCA(2), LinearRegression()))
+    with pytest.raises(ValueError) as info:
+        est.fit(X, y)
+    msg = str(info.value)
+    assert re.fullmatch(
+        r"ShapleyRegressionExplainer retrains the model on every subset of the features, and fitting Pipeline on "
+        r"the subset \['x0'\] \(1 of 3 columns\) failed: .+ Use a model that can be trained on any number of "
+        r"columns \(no step that needs a fixed width, such as PCA\(n_components=k\)\), or another explainer\.",
+        msg, flags=re.S), msg
+    assert isinstance(info.value.__cause__, ValueError) and str(info.value.__cause__) in msg
+
+
+def test_regression_needs_numeric_features_and_y():
+    pd = pytest.importorskip("pandas")
+    from sklearn.compose import make_column_transformer
+    from sklearn.preprocessing import OneHotEncoder
+
+    X, y = _regression_data(p=2)
+    df = pd.DataFrame({"a": X[:, 0], "b": np.where(X[:, 1] > 0, "u", "v")})
+    model = make_pipeline(make_column_transformer((OneHotEncoder(), ["b"]), remainder="passthrough"),
+                          LinearRegression())
+    with pytest.raises(ValueError, match=r"^ShapleyRegressionExplainer needs numeric features \(it slices "
+                       r"columns\)\.$"):
+        ShapleyRegressionExplainer(model).fit(df, y)
+    with pytest.raises(ValueError, match=r"^ShapleyRegressionExplainer\.fit needs y \(it retrains the model\)\.$"):
+        ShapleyRegressionExplainer(LinearRegression()).fit(X)
+
+
+def test_regression_fit_params_reach_the_full_model_only():
+    X, y = _regression_data(p=3)
+    w = np.random.RandomState(1).uniform(0.1, 3.0, size=len(X))
+    est = ShapleyRegressionExplainer(LinearRegression()).fit(X, y, sample_weight=w)
+    np.testing.assert_allclose(est.predict(X[:4]), _ls_prediction(X, y, X[:4], w), atol=1e-9)
+    # the subset models are trained without them (documented: "Passed to the full model's fit")
+    np.testing.assert_allclose(est.explain(X[:4]).values.sum(axis=1)[:, 0] + y.mean(),
+                               _ls_prediction(X, y, X[:4]), atol=1e-9)
+
+
+def test_regression_retrains_a_frozen_model():
+    X, y = _regression_data(p=3)
+    other = LinearRegression().fit(X, -y)  # frozen on other targets: the explainer retrains it on y
+    est = ShapleyRegressionExplainer(FrozenEstimator(other)).fit(X, y)
+    np.testing.assert_allclose(est.predict(X[:4]), _ls_prediction(X, y, X[:4]), atol=1e-9)
+    np.testing.assert_allclose(est.transform(X[:4]).sum(axis=1) + y.mean(), _ls_prediction(X, y, X[:4]), atol=1e-9)
+
+
+def test_regression_trains_the_subsets_in_workers_and_is_quiet_unless_verbose(capfd):
+    main = os.getpid()
+
+    class Checked(BaseEstimator, RegressorMixin):
+        def __init__(self, full_width=3):
+            self.full_width = full_width
+
+        def fit(self, X, y):
+            if X.shape[1] < self.full_width:
+                assert os.getpid() != main, "n_jobs=2 trained the subset models in the calling process"
+            self.model_ = LinearRegression().fit(X, y)
+            return self
+
+        def predict(self, X):
+            return self.model_.predict(X)
+
+    X, y = _regression_data(p=3)
+    ShapleyRegressionExplainer(Checked(), n_jobs=2).fit(X, y)
+    ShapleyRegressionExplainer(LinearRegression()).fit(X, y)
+    assert capfd.readouterr().err == ""
+    ShapleyRegressionExplainer(LinearRegression(), verbose=1).fit(X, y)
+    assert "Parallel" in capfd.readouterr().err
