@@ -21,6 +21,7 @@ import time
 
 _KILLS = "tests/shapley/test_mutation_kills.py"  # tests written against survivors (issue 17)
 _KILLS_GAMES = "tests/shapley/test_mutation_kills_games.py"  # second wave: games, Shapley regression
+_KILLS_LIME = "tests/surrogate/test_mutation_kills_lime.py"
 _GAMES = ["tests/shapley/test_shapley.py", "tests/shapley/test_conditional.py", _KILLS, _KILLS_GAMES]
 _TREE = ["tests/shapley/test_tree.py", "tests/shapley/test_tree_reference.py", _KILLS]
 
@@ -45,7 +46,8 @@ MODULES = {
     "skxai/cam/_gradcampp.py": ["tests/cam/test_cam.py"],
     "skxai/anchors/_bandit.py": ["tests/anchors"],
     "skxai/surrogate/_core.py": ["tests/surrogate", "tests/shapley/test_shapley.py"],
-    "skxai/surrogate/_lime.py": ["tests/surrogate", "tests/shapley/test_shapley.py"],
+    "skxai/surrogate/_lime.py": ["tests/surrogate/test_lime.py", _KILLS_LIME],
+    "skxai/surrogate/_lime_text.py": ["tests/surrogate/test_lime_text.py", _KILLS_LIME],
     "skxai/metrics/_deletion.py": ["tests/metrics"],
     "skxai/_cli.py": ["tests/test_cli.py"],
     "skxai/report/_sections.py": ["tests/report"],
@@ -65,6 +67,13 @@ FUNCTIONS: dict[str, tuple[str, ...]] = {
     "skxai/shapley/_regression.py": ("_empty_model", "_fit_subset", "ShapleyRegressionExplainer._fit_estimator",
                                      "ShapleyRegressionExplainer._fit_extra",
                                      "ShapleyRegressionExplainer._explain_rows"),
+    # left out: __init__ and fit (store the parameters, call the base's)
+    "skxai/surrogate/_lime.py": ("_sampled_values", "LimeExplainer._fit_extra", "LimeExplainer._width",
+                                 "LimeExplainer._sampled", "LimeExplainer._explain_rows", "LimeExplainer.explain"),
+    # left out: __init__, fit, model_output, get_feature_names_out (parameters and plumbing)
+    "skxai/surrogate/_lime_text.py": ("_lime_group", "_lime_chunk", "LimeTextExplainer.explain",
+                                      "LimeTextExplainer.transform", "LimeTextExplainer.target_indices",
+                                      "LimeTextExplainer._score_explanation"),
 }
 
 
