@@ -20,15 +20,17 @@ import tempfile
 import time
 
 _KILLS = "tests/shapley/test_mutation_kills.py"  # tests written against survivors (issue 17)
-_GAMES = ["tests/shapley/test_shapley.py", "tests/shapley/test_conditional.py", _KILLS]
+_KILLS_GAMES = "tests/shapley/test_mutation_kills_games.py"  # second wave: games, Shapley regression
+_KILLS_LIME = "tests/surrogate/test_mutation_kills_lime.py"
+_GAMES = ["tests/shapley/test_shapley.py", "tests/shapley/test_conditional.py", _KILLS, _KILLS_GAMES]
 _TREE = ["tests/shapley/test_tree.py", "tests/shapley/test_tree_reference.py", _KILLS]
 
 # module -> the tests that exercise it (mutmut runs only the tests that cover each mutant).
 MODULES = {
     "skxai/shapley/_values.py": ["tests/shapley/test_shapley.py", _KILLS],
     "skxai/_games/_background.py": _GAMES,
-    "skxai/_games/_conditional.py": _GAMES,
-    "skxai/shapley/_regression.py": ["tests/shapley/test_regression.py", "tests/shapley/test_shapley.py", _KILLS],
+    "skxai/_games/_conditional.py": ["tests/shapley/test_conditional.py", _KILLS_GAMES],
+    "skxai/shapley/_regression.py": ["tests/shapley/test_regression.py", "tests/shapley/test_shapley.py", _KILLS_GAMES],
     # the Shapley formulas behind _values.py, KernelSHAP's solve and permutation sampling
     "skxai/_estimate.py": ["tests/shapley/test_shapley.py", "tests/shapley/test_calibration.py", _KILLS],
     "skxai/_designs.py": ["tests/shapley/test_shapley.py", "tests/shapley/test_calibration.py"],
@@ -44,7 +46,8 @@ MODULES = {
     "skxai/cam/_gradcampp.py": ["tests/cam/test_cam.py"],
     "skxai/anchors/_bandit.py": ["tests/anchors"],
     "skxai/surrogate/_core.py": ["tests/surrogate", "tests/shapley/test_shapley.py"],
-    "skxai/surrogate/_lime.py": ["tests/surrogate", "tests/shapley/test_shapley.py"],
+    "skxai/surrogate/_lime.py": ["tests/surrogate/test_lime.py", _KILLS_LIME],
+    "skxai/surrogate/_lime_text.py": ["tests/surrogate/test_lime_text.py", _KILLS_LIME],
     "skxai/metrics/_deletion.py": ["tests/metrics"],
     "skxai/_cli.py": ["tests/test_cli.py"],
     "skxai/report/_sections.py": ["tests/report"],
@@ -52,7 +55,26 @@ MODULES = {
 
 # module -> the functions to mutate when not the whole module (its core numerical code, or the
 # code the issue names: the CLI's exit codes, the report's escaping). Empty or absent: every function.
-FUNCTIONS: dict[str, tuple[str, ...]] = {}
+FUNCTIONS: dict[str, tuple[str, ...]] = {
+    # the samplers and the evaluation; left out: __init__ (storage, the dtype message),
+    # explainer_game (parameter dispatch), values_parallel's split among workers and _callable
+    # (the user's sampler plumbing), each covered by test_mutation_kills_games.py
+    "skxai/_games/_conditional.py": ("_weighted_moments", "_sqrt_psd", "ConditionalGame._gaussian",
+                                     "ConditionalGame._empirical", "ConditionalGame._run_calls",
+                                     "ConditionalGame._empty_value", "ConditionalGame._calls",
+                                     "ConditionalGame._rows_per_value"),
+    # left out: __init__ (stores the parameters) and fit (calls the base's)
+    "skxai/shapley/_regression.py": ("_empty_model", "_fit_subset", "ShapleyRegressionExplainer._fit_estimator",
+                                     "ShapleyRegressionExplainer._fit_extra",
+                                     "ShapleyRegressionExplainer._explain_rows"),
+    # left out: __init__ and fit (store the parameters, call the base's)
+    "skxai/surrogate/_lime.py": ("_sampled_values", "LimeExplainer._fit_extra", "LimeExplainer._width",
+                                 "LimeExplainer._sampled", "LimeExplainer._explain_rows", "LimeExplainer.explain"),
+    # left out: __init__, fit, model_output, get_feature_names_out (parameters and plumbing)
+    "skxai/surrogate/_lime_text.py": ("_lime_group", "_lime_chunk", "LimeTextExplainer.explain",
+                                      "LimeTextExplainer.transform", "LimeTextExplainer.target_indices",
+                                      "LimeTextExplainer._score_explanation"),
+}
 
 
 def _copy_tree(dest):
