@@ -21,7 +21,9 @@ import time
 
 _KILLS = "tests/shapley/test_mutation_kills.py"  # tests written against survivors (issue 17)
 _GAMES = ["tests/shapley/test_shapley.py", "tests/shapley/test_conditional.py", _KILLS]
-_TREE = ["tests/shapley/test_tree.py", "tests/shapley/test_tree_reference.py", _KILLS]
+# the engine's own brute-force file first (fast), then the explainer's tests
+_TREE = ["tests/shapley/test_mutation_kills_tree.py", "tests/shapley/test_tree.py",
+         "tests/shapley/test_tree_reference.py"]
 
 # module -> the tests that exercise it (mutmut runs only the tests that cover each mutant).
 MODULES = {
@@ -39,6 +41,7 @@ MODULES = {
     "skxai/shapley/_treeshap/_engine.py": _TREE,
     "skxai/shapley/_treeshap/_paths.py": _TREE,
     "skxai/shapley/_treeshap/_tables.py": _TREE,
+    "skxai/shapley/_treeshap/_interactions.py": _TREE,
     "skxai/gradient/_integrated.py": ["tests/gradient/test_gradient.py"],
     "skxai/gradient/_deepshap.py": ["tests/gradient/test_deepshap.py"],
     "skxai/cam/_gradcampp.py": ["tests/cam/test_cam.py"],
