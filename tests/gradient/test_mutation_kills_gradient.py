@@ -1,0 +1,224 @@
+"""Integrated Gradients against closed forms (issue 17: kill tests for the quadrature and baselines).
+
+On a polynomial network ``f(x) = sum_i c_i x_i^(i+1)`` the path integrand of feature ``i`` is
+``(i+1) c_i x_i^(i+1) alpha^i`` (zero baseline), so each quadrature rule gives
+``(i+1) c_i x_i^(i+1) S_i`` with ``S_k = sum_j w_j alpha_j^k`` its moment of order ``k``, known in
+closed form for every rule (sums of powers of integers; Gauss-Legendre is exact up to degree
+``2n - 1``). Every reference below is written out here, never taken from skxai.
+"""
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+from torch import nn  # noqa: E402
+
+from skxai import IntegratedGradientsExplainer, SmoothGradExplainer  # noqa: E402
+from skxai.gradient._integrated import quadrature  # noqa: E402
+from tests._nets import one_torch_thread  # noqa: E402, F401
+
+
+class _Poly(nn.Module):
+    """Outputs ``[f, -f]`` with ``f(x) = sum_i c_i x_i^(i+1)`` (feature i has power i + 1)."""
+
+    def __init__(self, c):
+        super().__init__()
+        self.c = nn.Parameter(torch.as_tensor(c, dtype=torch.float64))
+
+    def forward(self, x):
+        powers = torch.arange(1, x.shape[1] + 1, dtype=x.dtype)
+        f = (self.c * x**powers).sum(dim=1)
+        return torch.stack([f, -f], dim=1)
+
+
+C = np.array([1.5, -0.75, 0.5, 0.25])
+
+
+def _f(x, c=C):
+    return (c * x ** np.arange(1, x.shape[1] + 1)).sum(axis=1)
+
+
+def _grad(x, c=C):
+    p = np.arange(1, x.shape[1] + 1)
+    return c * p * x ** (p - 1)
+
+
+def _moments(method, n):
+    """``S_0..S_3`` of the rule with ``n`` nodes, in closed form."""
+    if method == "riemann_left":  # alpha = k/n, k = 0..n-1
+        return [1.0, (n - 1) / (2 * n), (n - 1) * (2 * n - 1) / (6 * n**2), (n - 1) ** 2 / (4 * n**2)]
+    if method == "riemann_right":  # alpha = k/n, k = 1..n
+        return [1.0, (n + 1) / (2 * n), (n + 1) * (2 * n + 1) / (6 * n**2), (n + 1) ** 2 / (4 * n**2)]
+    if method == "riemann_middle":  # alpha = (k + 1/2)/n
+        return [1.0, 0.5, 1 / 3 - 1 / (12 * n**2), 1 / 4 - 1 / (8 * n**2)]
+    if method == "riemann_trapezoid":  # n nodes, h = 1/(n-1); Euler-Maclaurin is exact on cubics
+        h = 1.0 / (n - 1)
+        return [1.0, 0.5, 1 / 3 + h**2 / 6, 1 / 4 + h**2 / 4]
+    assert method == "gausslegendre"
+    return [1.0, 0.5, 1 / 4, 1 / 8] if n == 1 else [1.0, 0.5, 1 / 3, 1 / 4]  # exact to degree 2n - 1
+
+
+X = np.array([[0.8, -1.2, 1.5, 0.9], [-0.4, 0.7, -1.1, 1.3], [1.1, 0.3, 0.6, -0.8]])
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 5])
+@pytest.mark.parametrize("method", ["riemann_left", "riemann_right", "riemann_middle", "riemann_trapezoid",
+                                    "gausslegendre"])
+def test_each_rule_has_its_closed_form_moments(method, n):
+    if method == "riemann_trapezoid" and n == 1:
+        return
+    net = _Poly(C)
+    exp = IntegratedGradientsExplainer(net, n_steps=n, method=method, target=0).fit(X).explain(X)
+    S = np.array(_moments(method, n))
+    p = np.arange(1, 5)
+    expected = p * C * X**p * S
+    np.testing.assert_allclose(exp.values, expected, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(exp.base_values, 0.0, atol=0)
+    np.testing.assert_allclose(exp.convergence_delta, expected.sum(axis=1) - _f(X), rtol=1e-10, atol=1e-13)
+    np.testing.assert_array_equal(exp.n_steps_used, n)
+    # the other output is -f: its attributions are the negated ones
+    neg = IntegratedGradientsExplainer(net, n_steps=n, method=method, target=1).fit(X).transform(X)
+    np.testing.assert_allclose(neg, -expected, rtol=1e-12, atol=1e-14)
+
+
+def test_gauss_legendre_fourth_moment_with_two_nodes():
+    # nodes (1 -+ 1/sqrt(3))/2, weights 1/2: S_4 = ((u+v)^4 + (u-v)^4)/2 = u^4 + 6u^2v^2 + v^4 = 7/36
+    # with u = 1/2, v = 1/(2 sqrt 3) (the exact integral is 1/5)
+    net = _Poly(np.array([0.0, 0.0, 0.0, 0.0, 2.0]))
+    x = np.array([[0.0, 0.0, 0.0, 0.0, 1.3]])
+    got = IntegratedGradientsExplainer(net, n_steps=2, target=0).fit(x).transform(x)
+    np.testing.assert_allclose(got[0, 4], 5 * 2.0 * 1.3**5 * 7 / 36, rtol=1e-12)
+    got3 = IntegratedGradientsExplainer(net, n_steps=3, target=0).fit(x).transform(x)
+    np.testing.assert_allclose(got3[0, 4], 2.0 * 1.3**5, rtol=1e-12)  # exact: degree 4 <= 2*3 - 1
+
+
+def test_quadrature_nodes_and_weights():
+    nodes, weights = quadrature(4, "riemann_right")
+    np.testing.assert_allclose(nodes, [0.25, 0.5, 0.75, 1.0])
+    np.testing.assert_allclose(weights, 0.25)
+    nodes, weights = quadrature(5, "riemann_trapezoid")
+    np.testing.assert_allclose(nodes, [0, 0.25, 0.5, 0.75, 1.0])
+    np.testing.assert_allclose(weights, [0.125, 0.25, 0.25, 0.25, 0.125])
+    nodes, weights = quadrature(2, "gausslegendre")
+    np.testing.assert_allclose(np.sort(nodes), [0.5 - 0.5 / np.sqrt(3), 0.5 + 0.5 / np.sqrt(3)])
+    np.testing.assert_allclose(weights, [0.5, 0.5])
+    with pytest.raises(ValueError, match=r"^method='simpson' is not one of \('gausslegendre', 'riemann_left'"):
+        quadrature(4, "simpson")
+    with pytest.raises(ValueError, match=r"^riemann_trapezoid needs n_steps >= 2\.$"):
+        quadrature(1, "riemann_trapezoid")
+    assert len(quadrature(2, "riemann_trapezoid")[0]) == 2
+
+
+def test_parameter_errors_name_the_rule():
+    net = _Poly(C)
+    with pytest.raises(ValueError, match=r"^riemann_trapezoid needs n_steps >= 2\.$"):
+        IntegratedGradientsExplainer(net, n_steps=1, method="riemann_trapezoid").fit(X)
+    with pytest.raises(ValueError, match=r"^max_steps must be an integer >= n_steps, got 3\.$"):
+        IntegratedGradientsExplainer(net, n_steps=4, max_steps=3).fit(X)
+    IntegratedGradientsExplainer(net, n_steps=4, max_steps=4).fit(X)  # equal is allowed
+    with pytest.raises(ValueError, match=r"^baseline='blur' needs inputs with spatial axes"):
+        IntegratedGradientsExplainer(net, baseline="blur").fit(X)
+
+
+def _right_rule_reference(x, x0, n, grad=_grad):
+    """``(x - x0) * mean_k grad(x0 + (k/n)(x - x0))`` for k = 1..n, by brute force."""
+    d = x - x0
+    return d * sum(grad(x0 + (k / n) * d) for k in range(1, n + 1)) / n
+
+
+@pytest.mark.parametrize(
+    "baseline, start",
+    [
+        (0.5, lambda x, bg: np.full_like(x, 0.5)),
+        (np.array([0.1, -0.2, 0.3, 0.4]), lambda x, bg: np.tile([0.1, -0.2, 0.3, 0.4], (len(x), 1))),
+        ("background_mean", lambda x, bg: np.tile(bg.mean(axis=0), (len(x), 1))),
+        ("channel_mean", lambda x, bg: np.tile(x.mean(axis=1, keepdims=True), (1, x.shape[1]))),
+        (lambda A: 0.5 * np.asarray(A), lambda x, bg: 0.5 * x),
+    ],
+    ids=["scalar", "array", "background_mean", "channel_mean", "callable"],
+)
+def test_baselines_start_the_path(baseline, start):
+    net = _Poly(C)
+    bg = np.random.RandomState(0).normal(size=(20, 4))
+    ig = IntegratedGradientsExplainer(net, n_steps=3, method="riemann_right", baseline=baseline, target=0).fit(bg)
+    exp = ig.explain(X)
+    x0 = start(X, bg)
+    np.testing.assert_allclose(exp.baselines, x0, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(exp.values, _right_rule_reference(X, x0, 3), rtol=1e-10, atol=1e-13)
+    np.testing.assert_allclose(exp.base_values, _f(x0), rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(exp.convergence_delta, exp.values.sum(axis=1) - (_f(X) - _f(x0)),
+                               rtol=1e-9, atol=1e-12)
+
+
+def test_inner_method_of_smoothgrad_integrates_from_its_baseline():
+    # SmoothGrad with no noise and one sample is its inner method: this runs IG's per-call core
+    net = _Poly(C)
+    inner = IntegratedGradientsExplainer(net, n_steps=3, method="riemann_right", baseline=0.5)
+    sg = SmoothGradExplainer(net, method=inner, sigma=0.0, n_samples=1, target=0).fit(X)
+    np.testing.assert_allclose(sg.transform(X), _right_rule_reference(X, np.full_like(X, 0.5), 3), rtol=1e-10)
+
+
+def test_layer_path_runs_between_the_layer_activations():
+    W = np.array([[1.0, 0.5, 0, 0], [0, 1.0, -0.5, 0], [0.3, 0, 1.0, 0], [0, 0, 0.2, 1.0]])
+    lin = nn.Linear(4, 4, bias=False).double()
+    with torch.no_grad():
+        lin.weight.copy_(torch.as_tensor(W))
+    net = nn.Sequential(lin, _Poly(C))
+    for baseline in (0.0, 0.5):
+        exp = IntegratedGradientsExplainer(net, target_layer="0", n_steps=3, method="riemann_right",
+                                           baseline=baseline, target=0).fit(X).explain(X)
+        h, h0 = X @ W.T, np.full_like(X, baseline) @ W.T
+        np.testing.assert_allclose(exp.values, _right_rule_reference(h, h0, 3), rtol=1e-10, atol=1e-13)
+        np.testing.assert_allclose(exp.convergence_delta, exp.values.sum(axis=1) - (_f(h) - _f(h0)),
+                                   rtol=1e-9, atol=1e-12)
+
+
+# ---------------------------------------------------------------- tolerance-driven refinement
+# f = 1.5 x_0 + 0.5 x_2^3: a sample with x_2 != 0 has relative gap h^2/2 under the trapezoid
+# (h = 1/intervals) and 1/(4 n^2) under the midpoint rule; a sample on x_0 alone is exact, and
+# one equal to the baseline has no gap and no change (0 > tol * 0 is false: it is not refined).
+C_TOL = np.array([1.5, 0.0, 0.5, 0.0])
+X_TOL = np.array([[0.0, 0.0, 1.5, 0.0], [2.0, 0.0, 0.0, 0.0], [0.0, 0.0, 0.0, 0.0], [0.0, 0.0, -1.2, 0.0]])
+
+
+def _cubic(x, S2):
+    out = np.zeros_like(x)
+    out[:, 0] = C_TOL[0] * x[:, 0]
+    out[:, 2] = 3 * C_TOL[2] * x[:, 2] ** 3 * S2
+    return out
+
+
+@pytest.mark.parametrize(
+    "method, max_steps, hard_steps",
+    [
+        ("riemann_trapezoid", 9, 9),  # 2 -> 3 -> 5 -> 9 nodes (relative gaps 1/2, 1/8, 1/32, 1/128)
+        ("riemann_trapezoid", 8, 5),  # 9 nodes would exceed max_steps
+        ("riemann_middle", 8, 8),  # 2 -> 4 -> 8 (relative gaps 1/16, 1/64, 1/256)
+        ("riemann_middle", 7, 4),
+        ("gausslegendre", 8, 2),  # exact on the cubic from 2 nodes
+    ],
+)
+def test_tolerance_refines_only_the_samples_above_it(method, max_steps, hard_steps):
+    net = _Poly(C_TOL)
+    start = 1 if method == "gausslegendre" else 2
+    exp = IntegratedGradientsExplainer(net, n_steps=start, method=method, tol=0.01, max_steps=max_steps,
+                                       target=0).fit(X_TOL).explain(X_TOL)
+    np.testing.assert_array_equal(exp.n_steps_used, [hard_steps, start, start, hard_steps])
+    S2 = _moments(method, hard_steps)[2]
+    expected = _cubic(X_TOL, S2)
+    expected[1] = _cubic(X_TOL[1:2], 0.0)[0]
+    np.testing.assert_allclose(exp.values, expected, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(exp.convergence_delta, expected.sum(axis=1) - _f(X_TOL, C_TOL), rtol=1e-10,
+                               atol=1e-14)
+
+
+def test_default_score_is_minus_the_mean_relative_gap():
+    net = _Poly(C_TOL)
+    ig = IntegratedGradientsExplainer(net, n_steps=2, method="riemann_middle", target=0).fit(X_TOL)
+    # relative gaps 1/16, 0 (exact), 0 (no change, no gap), 1/16
+    assert ig.score(X_TOL) == pytest.approx(-(1 / 16 + 1 / 16) / 4, rel=1e-10)
+    # f(x) = f(x0) but the rule leaves a gap: an infinite relative gap
+    net2 = _Poly(np.array([-1.0, 0.0, 1.0, 0.0]))
+    x = np.array([[1.0, 0.0, 1.0, 0.0], [2.0, 0.0, 0.0, 0.0]])
+    ig2 = IntegratedGradientsExplainer(net2, n_steps=2, method="riemann_middle", target=0).fit(x)
+    assert ig2.score(x) == -np.inf
