@@ -222,3 +222,152 @@ def test_default_score_is_minus_the_mean_relative_gap():
     x = np.array([[1.0, 0.0, 1.0, 0.0], [2.0, 0.0, 0.0, 0.0]])
     ig2 = IntegratedGradientsExplainer(net2, n_steps=2, method="riemann_middle", target=0).fit(x)
     assert ig2.score(x) == -np.inf
+
+
+# ================================================================ DeepSHAP (DeepLIFT rescale rules)
+# Hand-set networks; each reference is the DeepLIFT rule written out in numpy: a hidden unit's
+# multiplier is (f(h(x)) - f(h(r))) / (h(x) - h(r)), or f'(h(x)) where h(x) = h(r); a unit whose
+# pre-activation is equal for x and r although x != r (row [1, 1, 0] and x - r = [1, -1, 0])
+# makes that local gradient visible in the attributions.
+from skxai import DeepShapExplainer  # noqa: E402
+
+W1 = np.array([[1.0, 1.0, 0.0], [0.5, -1.0, 0.3], [-0.7, 0.2, 1.0], [0.4, 0.6, -0.5]])
+B1 = np.array([0.1, -0.2, 0.05, 0.3])
+W2 = np.array([[0.8, -0.6, 0.5, 1.2], [-0.3, 0.9, 0.7, -0.4]])
+B2 = np.array([0.2, -0.1])
+XS = np.array([[0.5, 0.25, 0.1], [-0.3, 0.8, 1.2]])
+REFS = np.array([[-0.5, 1.25, 0.1], [0.2, -0.4, 0.6], [1.0, 0.3, -0.9]])  # ref 0: z_0 ties with x_0's
+
+
+def _sig(z):
+    return 1 / (1 + np.exp(-z))
+
+
+ACTS = {
+    "relu": (nn.ReLU, lambda z: np.maximum(z, 0), lambda z: (z > 0).astype(float)),
+    "sigmoid": (nn.Sigmoid, _sig, lambda z: _sig(z) * (1 - _sig(z))),
+}
+
+
+def _linear(w, b):
+    lin = nn.Linear(w.shape[1], w.shape[0]).double()
+    with torch.no_grad():
+        lin.weight.copy_(torch.as_tensor(w))
+        lin.bias.copy_(torch.as_tensor(b))
+    return lin
+
+
+def _rescale(f, df, hx, hr):
+    d = hx - hr
+    return np.where(np.abs(d) < 1e-10, df(hx), (f(hx) - f(hr)) / np.where(d == 0, 1.0, d))
+
+
+@pytest.mark.parametrize("act", ["relu", "sigmoid"])
+@pytest.mark.parametrize("batch_size", [2, 5, 512])
+def test_deepshap_hidden_layer_is_the_rescale_rule_averaged_over_references(act, batch_size):
+    module, f, df = ACTS[act]
+    net = nn.Sequential(_linear(W1, B1), module(), _linear(W2, B2))
+    t = 1
+    assert (XS[0] @ W1.T + B1)[0] == (REFS[0] @ W1.T + B1)[0]  # the tie is exact
+    values, by_layer = np.zeros_like(XS), {"0": np.zeros((2, 4)), "1": np.zeros((2, 4))}
+    for r in REFS:
+        hx, hr = XS @ W1.T + B1, r @ W1.T + B1
+        m = _rescale(f, df, hx, hr)
+        values += (XS - r) * ((m * W2[t]) @ W1) / len(REFS)
+        by_layer["0"] += (hx - hr) * m * W2[t] / len(REFS)
+        by_layer["1"] += (f(hx) - f(hr)) * W2[t] / len(REFS)
+    exp = DeepShapExplainer(net, target=t, batch_size=batch_size).fit(REFS).explain(XS)
+    np.testing.assert_allclose(exp.values, values, rtol=1e-12, atol=1e-14)
+    fx = f(XS @ W1.T + B1) @ W2[t] + B2[t]
+    fr = f(REFS @ W1.T + B1) @ W2[t] + B2[t]
+    np.testing.assert_allclose(exp.base_values, fr.mean(), rtol=1e-12)
+    np.testing.assert_allclose(exp.outputs[:, t], fx, rtol=1e-12)
+    np.testing.assert_allclose(exp.efficiency_gap, values.sum(axis=1) - (fx - fr.mean()), atol=1e-12)
+    for layer, ref in by_layer.items():
+        got = DeepShapExplainer(net, target=t, target_layer=layer, batch_size=batch_size).fit(REFS).transform(XS)
+        np.testing.assert_allclose(got, ref, rtol=1e-12, atol=1e-14, err_msg=layer)
+
+
+W3 = np.array([[1.0, 1.0, 0.0], [0.5, -1.0, 0.3], [-0.7, 0.2, 1.0]])  # logits z = W3 x + B3 (z_0 ties)
+B3 = np.array([0.1, -0.2, 0.05])
+
+
+def _division_multipliers(s, dsx, zx, zr, t):
+    """d p_t / d z_k multipliers of p = s / sum(s): s by the rescale rule on z, the division by the
+    Shapley value of its two inputs (s_t, S): 0.5 (1/S_x + 1/S_r) for s_t, -mean(s_t)/(S_x S_r) for S."""
+    sx, sr = s(zx), s(zr)
+    rk = _rescale(s, dsx, zx, zr)
+    Sx, Sr = sx.sum(), sr.sum()
+    through = -0.5 * (sx[t] + sr[t]) / (Sx * Sr) * np.ones(3)
+    through[t] += 0.5 * (1 / Sx + 1 / Sr)
+    return rk * through
+
+
+def _division_reference(s, ds, t, log=False):
+    values = np.zeros_like(XS)
+    for i, x in enumerate(XS):
+        for r in REFS:
+            zx, zr = W3 @ x + B3, W3 @ r + B3
+            if log:  # log p_t = z_t - log S: z_t linearly, log S by the rescale rule on S
+                sx, sr = s(zx), s(zr)
+                ratio = (np.log(sx.sum()) - np.log(sr.sum())) / (sx.sum() - sr.sum())
+                m = -ratio * _rescale(s, ds, zx, zr)
+                m[t] += 1.0
+            else:
+                m = _division_multipliers(s, ds, zx, zr, t)
+            values[i] += (x - r) * (W3.T @ m) / len(REFS)
+    return values
+
+
+@pytest.mark.parametrize("kind", ["softmax_module", "log_softmax_module", "logistic_regression", "sgd_ovr"])
+def test_deepshap_normalisation_rules_by_hand(kind):
+    import warnings
+
+    from sklearn.linear_model import LogisticRegression, SGDClassifier
+
+    t = 0
+    if kind in ("softmax_module", "log_softmax_module"):
+        last = nn.Softmax(dim=1) if kind == "softmax_module" else nn.LogSoftmax(dim=1)
+        model = nn.Sequential(_linear(W3, B3), last)
+        s = ds = np.exp
+    else:
+        y = np.array([0, 1, 2] * 4)
+        Xfit = np.random.RandomState(0).normal(size=(12, 3))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            if kind == "logistic_regression":
+                model = LogisticRegression().fit(Xfit, y)
+                s = ds = np.exp
+            else:
+                model = SGDClassifier(loss="log_loss", max_iter=5, random_state=0).fit(Xfit, y)
+                s, ds = _sig, (lambda z: _sig(z) * (1 - _sig(z)))
+        model.coef_, model.intercept_ = W3.copy(), B3.copy()  # hand-set weights
+    exp = DeepShapExplainer(model, target=t, batch_size=4).fit(REFS).explain(XS)
+    expected = _division_reference(s, ds, t, log=kind == "log_softmax_module")
+    np.testing.assert_allclose(exp.values, expected, rtol=1e-10, atol=1e-13)
+    np.testing.assert_allclose(exp.efficiency_gap, 0.0, atol=1e-12)
+
+
+def test_deepshap_max_pooling_rule_by_hand():
+    # captum's rule: max(x) - max(r) goes to x's argmax (when max(x) >= max(r)) or to r's argmax,
+    # divided by the input difference there; an exact tie in a window passes the gradient at x's argmax
+    lin = _linear(np.array([[1.0, 1.0], [1.0, -1.0], [0.5, 0.0], [0.0, 2.0]]), np.zeros(4))
+    head = nn.Linear(2, 1, bias=False).double()
+    with torch.no_grad():
+        head.weight.copy_(torch.tensor([[1.0, 2.0]], dtype=torch.float64))
+    net = nn.Sequential(lin, nn.Unflatten(1, (1, 4)), nn.MaxPool1d(2), nn.Flatten(), head)
+    # h = [x0 + x1, x0 - x1, x0/2, 2 x1]
+    x = np.array([[0.5, 0.25], [4.0, 1.0]])
+    r = np.array([[-0.5, 1.25]])
+    # sample 0: h(x) = [.75, .25, .25, .5], h(r) = [.75, -1.75, -.25, 2.5]. Window 1 ties at
+    # position 0 (h_0 equal): multiplier 1 there (local gradient), 0 elsewhere. Window 2: max(x) = .5
+    # (pos 3) < max(r) = 2.5 (pos 3): all of -2 at pos 3, multiplier 2 * (-2)/(-2) = 2.
+    # sample 1: h(x) = [5, 3, 2, 2]: window 1: 5 - .75 at pos 0, d_in 4.25: multiplier 1; window 2:
+    # max(x) = 2 (pos 2, first of the tie) vs max(r) = 2.5 (pos 3): -0.5 goes to r's argmax (pos 3),
+    # d_in there 2 - 2.5 = -0.5: multiplier 2 * (-0.5)/(-0.5) = 2, pos 2 gets 0.
+    mult = np.array([[1.0, 0.0, 0.0, 2.0], [1.0, 0.0, 0.0, 2.0]])
+    Wl = lin.weight.detach().numpy()
+    expected = (x - r) * (mult @ Wl)
+    got = DeepShapExplainer(net).fit(r).explain(x)
+    np.testing.assert_allclose(got.values, expected, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(got.efficiency_gap, 0.0, atol=1e-12)
