@@ -224,6 +224,46 @@ def test_default_score_is_minus_the_mean_relative_gap():
     assert ig2.score(x) == -np.inf
 
 
+
+def test_score_against_a_nonzero_base_and_a_given_scoring():
+    net = _Poly(C_TOL)
+    # baseline 1 on x_2: f(x0) = 0.5 + 1.5 = 2 != 0, so the change is f(x) - f(x0), not f(x) + f(x0)
+    x0 = np.array([1.0, 0.0, 1.0, 0.0])
+    x = np.array([[0.0, 0.0, 2.0, 0.0], [3.0, 0.0, 1.0, 0.0]])
+    ig = IntegratedGradientsExplainer(net, n_steps=2, method="riemann_right", baseline=x0, target=0).fit(x)
+    # sample 0: x_2 from 1 to 2, nodes 1.5, 2: 2 * (1.5 * (1.5^2 + 2^2) / 2) = 9.375 vs 0.5 * (8 - 1) = 3.5
+    # and x_0 from 1 to 0: -1.5 exactly, so gap = 9.375 - 3.5 = 5.875 over change 2 = 2.0 (check: f: 4, 2)
+    # sample 1: x_0 from 1 to 3 (exact), x_2 unchanged: gap 0
+    gap0 = (-1.5 + 1.5 * (1.5**2 + 2.0**2) / 2) - ((0.5 * 8) - (1.5 + 0.5))
+    assert ig.score(x) == pytest.approx(-(abs(gap0) / abs(4.0 - 2.0)) / 2, rel=1e-12)
+    seen = {}
+
+    def scoring(explainer, X, y):
+        seen["X"], seen["y"] = X, y
+        return 42.0
+
+    ig2 = IntegratedGradientsExplainer(net, n_steps=2, scoring=scoring).fit(x)
+    assert ig2.score(x) == 42.0  # score(X) without y is the explanation's quality (with y: the model's)
+    np.testing.assert_array_equal(seen["X"], x)
+    assert seen["y"] is None
+
+
+def test_predicted_target_is_the_inputs_class_all_along_the_path():
+    # f(x) = 2.5 > 0, so class 0 ([f, -f]) is predicted at x, but f(x/3) < 0: a path point
+    # that resolved its own target would take class 1 there
+    net = _Poly(C)
+    x = np.array([[-1.0, 0.0, 2.0, 0.0]])
+    assert _f(x)[0] > 0 and _f(x / 3)[0] < 0
+    expected = _right_rule_reference(x, np.zeros_like(x), 3)
+    ig = IntegratedGradientsExplainer(net, n_steps=3, method="riemann_right", target="predicted")
+    np.testing.assert_allclose(ig.fit(x).transform(x), expected, rtol=1e-12)
+    inner = IntegratedGradientsExplainer(net, n_steps=3, method="riemann_right")
+    sg = SmoothGradExplainer(net, method=inner, sigma=0.0, n_samples=1, target="predicted").fit(x)
+    np.testing.assert_allclose(sg.transform(x), expected, rtol=1e-12)
+    lay = IntegratedGradientsExplainer(nn.Sequential(nn.Identity(), net), target_layer="0", n_steps=3,
+                                       method="riemann_right", target="predicted")
+    np.testing.assert_allclose(lay.fit(x).transform(x), expected, rtol=1e-12)
+
 # ================================================================ DeepSHAP (DeepLIFT rescale rules)
 # Hand-set networks; each reference is the DeepLIFT rule written out in numpy: a hidden unit's
 # multiplier is (f(h(x)) - f(h(r))) / (h(x) - h(r)), or f'(h(x)) where h(x) = h(r); a unit whose
