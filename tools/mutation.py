@@ -26,6 +26,9 @@ _GAMES = ["tests/shapley/test_shapley.py", "tests/shapley/test_conditional.py", 
 # the engine's own brute-force file first (fast), then the explainer's tests
 _TREE = ["tests/shapley/test_mutation_kills_tree.py", "tests/shapley/test_tree.py",
          "tests/shapley/test_tree_reference.py"]
+_GRAD_KILLS = "tests/gradient/test_mutation_kills_gradient.py"
+_CAM_KILLS = "tests/cam/test_mutation_kills_cam.py"
+_CAMS = ("gradcam", "gradcampp", "xgradcam", "hirescam", "layercam", "eigencam", "scorecam", "ablationcam")
 
 # module -> the tests that exercise it (mutmut runs only the tests that cover each mutant).
 MODULES = {
@@ -44,9 +47,9 @@ MODULES = {
     "skxai/shapley/_treeshap/_paths.py": _TREE,
     "skxai/shapley/_treeshap/_tables.py": _TREE,
     "skxai/shapley/_treeshap/_interactions.py": _TREE,
-    "skxai/gradient/_integrated.py": ["tests/gradient/test_gradient.py"],
-    "skxai/gradient/_deepshap.py": ["tests/gradient/test_deepshap.py"],
-    "skxai/cam/_gradcampp.py": ["tests/cam/test_cam.py"],
+    "skxai/gradient/_integrated.py": ["tests/gradient/test_gradient.py", _GRAD_KILLS],
+    "skxai/gradient/_deepshap.py": ["tests/gradient/test_deepshap.py", _GRAD_KILLS],
+    **{f"skxai/cam/_{m}.py": ["tests/cam/test_cam.py", _CAM_KILLS] for m in _CAMS},
     "skxai/anchors/_bandit.py": ["tests/anchors"],
     "skxai/surrogate/_core.py": ["tests/surrogate", "tests/shapley/test_shapley.py"],
     "skxai/surrogate/_lime.py": ["tests/surrogate/test_lime.py", _KILLS_LIME],
@@ -83,6 +86,26 @@ FUNCTIONS: dict[str, tuple[str, ...]] = {
     "skxai/shapley/_treeshap/_engine.py": ("_direct_path_dependent", "_direct_interventional", "_leaf_tables",
                                            "explain_tree", "_explain_outside"),
     "skxai/shapley/_treeshap/_paths.py": ("pattern_maps", "apply_pattern_maps", "leaf_patterns", "leaf_satisfied"),
+    # IG: the rules, the baselines, the path sum, completeness and the tolerance loop (not __init__)
+    "skxai/gradient/_integrated.py": (
+        "quadrature", *(f"IntegratedGradientsExplainer.{m}" for m in (
+            "_check_params", "_fit_extra", "_score_explanation", "baselines", "_path_sum", "_integrate",
+            "_attribute_core", "_attribute"))),
+    # DeepSHAP: the DeepLIFT rules (rescale, max pooling, softmax), the head, the pairing and averaging
+    "skxai/gradient/_deepshap.py": (
+        "_halves", "_pad_ref", "_pool_indices", "_normalise_parts", "_normalise", "apply_head",
+        "_Rescale.forward", "_Rescale.backward", "_MaxPoolRule.forward", "_MaxPoolRule.backward",
+        "_NormaliseRule.forward", "_NormaliseRule.backward", "deeplift_rules._pre", "deeplift_rules._post",
+        "DeepShapExplainer._deeplift", "DeepShapExplainer._attribute_core", "DeepShapExplainer._attribute"),
+    # CAM weights and maps only (the template in _base.py is plumbing)
+    "skxai/cam/_gradcam.py": ("GradCamExplainer._channel_weights",),
+    "skxai/cam/_gradcampp.py": ("GradCamPlusPlusExplainer._channel_weights",),
+    "skxai/cam/_xgradcam.py": ("XGradCamExplainer._channel_weights",),
+    "skxai/cam/_hirescam.py": ("HiResCamExplainer._layer_map",),
+    "skxai/cam/_layercam.py": ("LayerCamExplainer._layer_map",),
+    "skxai/cam/_eigencam.py": ("EigenCamExplainer._layer_map",),
+    "skxai/cam/_scorecam.py": ("ScoreCamExplainer._channel_weights",),
+    "skxai/cam/_ablationcam.py": ("AblationCamExplainer._ablated_scores", "AblationCamExplainer._channel_weights"),
 }
 
 
