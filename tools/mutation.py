@@ -20,6 +20,8 @@ import tempfile
 import time
 
 _KILLS = "tests/shapley/test_mutation_kills.py"  # tests written against survivors (issue 17)
+_ANCHOR_KILLS = "tests/anchors/test_mutation_kills_anchors.py"
+_METRIC_KILLS = "tests/metrics/test_mutation_kills_metrics.py"
 _GAMES = ["tests/shapley/test_shapley.py", "tests/shapley/test_conditional.py", _KILLS]
 _TREE = ["tests/shapley/test_tree.py", "tests/shapley/test_tree_reference.py", _KILLS]
 
@@ -42,7 +44,8 @@ MODULES = {
     "skxai/gradient/_integrated.py": ["tests/gradient/test_gradient.py"],
     "skxai/gradient/_deepshap.py": ["tests/gradient/test_deepshap.py"],
     "skxai/cam/_gradcampp.py": ["tests/cam/test_cam.py"],
-    "skxai/anchors/_bandit.py": ["tests/anchors"],
+    "skxai/anchors/_bandit.py": ["tests/anchors/test_anchors_bandit.py", _ANCHOR_KILLS],
+    "skxai/anchors/_search.py": ["tests/anchors/test_anchors_bandit.py", _ANCHOR_KILLS],
     "skxai/surrogate/_core.py": ["tests/surrogate", "tests/shapley/test_shapley.py"],
     "skxai/surrogate/_lime.py": ["tests/surrogate", "tests/shapley/test_shapley.py"],
     "skxai/metrics/_deletion.py": ["tests/metrics"],
