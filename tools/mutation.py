@@ -48,14 +48,22 @@ MODULES = {
     "skxai/anchors/_search.py": ["tests/anchors/test_anchors_bandit.py", _ANCHOR_KILLS],
     "skxai/surrogate/_core.py": ["tests/surrogate", "tests/shapley/test_shapley.py"],
     "skxai/surrogate/_lime.py": ["tests/surrogate", "tests/shapley/test_shapley.py"],
-    "skxai/metrics/_deletion.py": ["tests/metrics"],
+    "skxai/metrics/_deletion.py": ["tests/metrics/test_metrics.py", _METRIC_KILLS],
+    "skxai/metrics/_similarity.py": ["tests/metrics/test_metrics.py", _METRIC_KILLS],
+    "skxai/metrics/_faithfulness.py": ["tests/metrics/test_metrics.py", _METRIC_KILLS],
+    "skxai/metrics/_sparseness.py": ["tests/metrics/test_metrics.py", _METRIC_KILLS],
+    "skxai/metrics/_completeness.py": ["tests/metrics/test_metrics.py", _METRIC_KILLS],
     "skxai/_cli.py": ["tests/test_cli.py"],
     "skxai/report/_sections.py": ["tests/report"],
 }
 
 # module -> the functions to mutate when not the whole module (its core numerical code, or the
 # code the issue names: the CLI's exit codes, the report's escaping). Empty or absent: every function.
-FUNCTIONS: dict[str, tuple[str, ...]] = {}
+FUNCTIONS: dict[str, tuple[str, ...]] = {
+    # the curves and their areas (not the docstring helper _with_notes)
+    "skxai/metrics/_deletion.py": ("_ranks", "_curves", "_auc", "_view", "deletion_curve", "insertion_curve",
+                                   "deletion_auc", "insertion_auc"),
+}
 
 
 def _copy_tree(dest):
