@@ -22,6 +22,9 @@ import time
 _KILLS = "tests/shapley/test_mutation_kills.py"  # tests written against survivors (issue 17)
 _ANCHOR_KILLS = "tests/anchors/test_mutation_kills_anchors.py"
 _METRIC_KILLS = "tests/metrics/test_mutation_kills_metrics.py"
+_ESCAPING = ["tests/report/test_escaping.py", "tests/plot/test_escaping_html.py",
+             "tests/report/test_report.py::test_user_strings_are_escaped_in_every_section",
+             "tests/plot/test_pictures.py::test_user_strings_are_escaped_in_html_displays"]
 _GAMES = ["tests/shapley/test_shapley.py", "tests/shapley/test_conditional.py", _KILLS]
 _TREE = ["tests/shapley/test_tree.py", "tests/shapley/test_tree_reference.py", _KILLS]
 
@@ -54,7 +57,9 @@ MODULES = {
     "skxai/metrics/_sparseness.py": ["tests/metrics/test_metrics.py", _METRIC_KILLS],
     "skxai/metrics/_completeness.py": ["tests/metrics/test_metrics.py", _METRIC_KILLS],
     "skxai/_cli.py": ["tests/test_cli_exit_codes.py", "tests/test_cli.py"],
-    "skxai/report/_sections.py": ["tests/report"],
+    "skxai/report/_sections.py": _ESCAPING,
+    "skxai/report/_page.py": _ESCAPING,
+    "skxai/plot/_html.py": _ESCAPING,
 }
 
 # module -> the functions to mutate when not the whole module (its core numerical code, or the
@@ -64,6 +69,10 @@ FUNCTIONS: dict[str, tuple[str, ...]] = {
     "skxai/metrics/_deletion.py": ("_ranks", "_curves", "_auc", "_view", "deletion_curve", "insertion_curve",
                                    "deletion_auc", "insertion_auc"),
     # the exit codes and the error lines (the streaming loop of run_explain is left to its own tests)
+    # the report's escaping: the functions that put user strings into HTML
+    "skxai/report/_page.py": ("esc", "png_figure", "kv_table", "page"),
+    "skxai/report/_sections.py": ("SectionBuilder.note", "settings_html", "_short", "agreement_section"),
+    "skxai/plot/_html.py": ("_token_html", "parts_html", "explanation_html"),
     "skxai/_cli.py": ("main", "_Parser.error", "Stopped.__init__", "_where", "_check_numbers"),
 }
 
