@@ -117,11 +117,12 @@ def test_exploration_rates_by_hand():
 
 
 def test_kl_bounds_of_count_rows():
-    counts = np.array([[20, 17], [0, 0], [5, 5], [8, 0], [1, 1]])
+    counts = np.array([[20, 17], [0, 0], [5, 5], [8, 0], [1, 1], [1, 0]])
     beta = 2.3
     mean, lb, ub, n = kl_bounds(counts, beta)
-    np.testing.assert_array_equal(n, [20, 0, 5, 8, 1])
-    np.testing.assert_allclose(mean, [17 / 20, 0, 1, 0, 1], rtol=0, atol=1e-15)
+    np.testing.assert_array_equal(n, [20, 0, 5, 8, 1, 1])
+    np.testing.assert_allclose(mean, [17 / 20, 0, 1, 0, 1, 0], rtol=0, atol=1e-15)
+    assert ub[5] == pytest.approx(1 - math.exp(-beta), abs=1e-12)  # one sample is already informative
     for i, (k, pos) in enumerate(counts):
         if k == 0:
             assert lb[i] == 0.0 and ub[i] == 1.0
