@@ -185,17 +185,20 @@ def test_lucb_stops_when_the_gap_is_within_epsilon():
     with pytest.raises(StopIteration) as stop:
         next(gen)
     assert stop.value.value == [0]
-    # overlapping arms: the gap equals epsilon exactly -> stop; just below -> sample
+    # overlapping arms: stop when the gap is at most epsilon (equal included), sample when above
     stats = {(0,): [30, 24], (1,): [30, 21], (2,): [30, 3]}
     store = SampleStore(3)
     store.stats.update({a: list(v) for a, v in stats.items()})
-    gap = _bisect(0.7, beta / 30, True) - _bisect(0.8, beta / 30, False)
-    assert gap > 0
-    gen = _search(store, epsilon=gap + 1e-9)._lucb(arms, 1)
+    assert _bisect(0.7, beta / 30, True) - _bisect(0.8, beta / 30, False) > 0
+    # the exact float gap, from the bound functions checked above against the bisection
+    b = lucb_beta(3, 1, 0.1)
+    gap = float(kl_upper_bound(np.array([21 / 30, 3 / 30]), np.full(2, b / 30)).max()
+                - kl_lower_bound(np.array([24 / 30]), np.array([b / 30])).min())
+    gen = _search(store, epsilon=gap)._lucb(arms, 1)
     with pytest.raises(StopIteration) as stop:
         next(gen)
     assert stop.value.value == [0]
-    gen = _search(store, epsilon=gap - 1e-9)._lucb(arms, 1)
+    gen = _search(store, epsilon=np.nextafter(gap, 0))._lucb(arms, 1)
     assert next(gen) == [((1,), 10), ((0,), 10)]
 
 
