@@ -29,6 +29,11 @@ _TREE = ["tests/shapley/test_mutation_kills_tree.py", "tests/shapley/test_tree.p
 _GRAD_KILLS = "tests/gradient/test_mutation_kills_gradient.py"
 _CAM_KILLS = "tests/cam/test_mutation_kills_cam.py"
 _CAMS = ("gradcam", "gradcampp", "xgradcam", "hirescam", "layercam", "eigencam", "scorecam", "ablationcam")
+_ANCHOR_KILLS = "tests/anchors/test_mutation_kills_anchors.py"
+_METRIC_KILLS = "tests/metrics/test_mutation_kills_metrics.py"
+_ESCAPING = ["tests/report/test_escaping.py", "tests/plot/test_escaping_html.py",
+             "tests/report/test_report.py::test_user_strings_are_escaped_in_every_section",
+             "tests/plot/test_pictures.py::test_user_strings_are_escaped_in_html_displays"]
 
 # module -> the tests that exercise it (mutmut runs only the tests that cover each mutant).
 MODULES = {
@@ -50,13 +55,20 @@ MODULES = {
     "skxai/gradient/_integrated.py": ["tests/gradient/test_gradient.py", _GRAD_KILLS],
     "skxai/gradient/_deepshap.py": ["tests/gradient/test_deepshap.py", _GRAD_KILLS],
     **{f"skxai/cam/_{m}.py": ["tests/cam/test_cam.py", _CAM_KILLS] for m in _CAMS},
-    "skxai/anchors/_bandit.py": ["tests/anchors"],
+    "skxai/anchors/_bandit.py": ["tests/anchors/test_anchors_bandit.py", _ANCHOR_KILLS],
     "skxai/surrogate/_core.py": ["tests/surrogate", "tests/shapley/test_shapley.py"],
     "skxai/surrogate/_lime.py": ["tests/surrogate/test_lime.py", _KILLS_LIME],
     "skxai/surrogate/_lime_text.py": ["tests/surrogate/test_lime_text.py", _KILLS_LIME],
-    "skxai/metrics/_deletion.py": ["tests/metrics"],
-    "skxai/_cli.py": ["tests/test_cli.py"],
-    "skxai/report/_sections.py": ["tests/report"],
+    "skxai/metrics/_deletion.py": ["tests/metrics/test_metrics.py", _METRIC_KILLS],
+    "skxai/_cli.py": ["tests/test_cli_exit_codes.py", "tests/test_cli.py"],
+    "skxai/report/_sections.py": _ESCAPING,
+    "skxai/anchors/_search.py": ["tests/anchors/test_anchors_bandit.py", _ANCHOR_KILLS],
+    "skxai/metrics/_similarity.py": ["tests/metrics/test_metrics.py", _METRIC_KILLS],
+    "skxai/metrics/_faithfulness.py": ["tests/metrics/test_metrics.py", _METRIC_KILLS],
+    "skxai/metrics/_sparseness.py": ["tests/metrics/test_metrics.py", _METRIC_KILLS],
+    "skxai/metrics/_completeness.py": ["tests/metrics/test_metrics.py", _METRIC_KILLS],
+    "skxai/report/_page.py": _ESCAPING,
+    "skxai/plot/_html.py": _ESCAPING,
 }
 
 # module -> the functions to mutate when not the whole module (its core numerical code, or the
@@ -106,6 +118,15 @@ FUNCTIONS: dict[str, tuple[str, ...]] = {
     "skxai/cam/_eigencam.py": ("EigenCamExplainer._layer_map",),
     "skxai/cam/_scorecam.py": ("ScoreCamExplainer._channel_weights",),
     "skxai/cam/_ablationcam.py": ("AblationCamExplainer._ablated_scores", "AblationCamExplainer._channel_weights"),
+    # the curves and their areas (not the docstring helper _with_notes)
+    "skxai/metrics/_deletion.py": ("_ranks", "_curves", "_auc", "_view", "deletion_curve", "insertion_curve",
+                                   "deletion_auc", "insertion_auc"),
+    # the exit codes and the error lines (the streaming loop of run_explain is left to its own tests)
+    # the report's escaping: the functions that put user strings into HTML
+    "skxai/report/_page.py": ("esc", "png_figure", "kv_table", "page"),
+    "skxai/report/_sections.py": ("SectionBuilder.note", "settings_html", "_short", "agreement_section"),
+    "skxai/plot/_html.py": ("_token_html", "parts_html", "explanation_html"),
+    "skxai/_cli.py": ("main", "_Parser.error", "Stopped.__init__", "_where", "_check_numbers"),
 }
 
 
