@@ -22,6 +22,8 @@ import time
 _KILLS = "tests/shapley/test_mutation_kills.py"  # tests written against survivors (issue 17)
 _GAMES = ["tests/shapley/test_shapley.py", "tests/shapley/test_conditional.py", _KILLS]
 _TREE = ["tests/shapley/test_tree.py", "tests/shapley/test_tree_reference.py", _KILLS]
+_EST = "tests/shapley/test_mutation_kills_estimate.py"  # Shapley formulas, KernelSHAP, sampling (mutE)
+_SHAP = ["tests/shapley/test_shapley.py", "tests/shapley/test_calibration.py", _EST]
 
 # module -> the tests that exercise it (mutmut runs only the tests that cover each mutant).
 MODULES = {
@@ -30,12 +32,12 @@ MODULES = {
     "skxai/_games/_conditional.py": _GAMES,
     "skxai/shapley/_regression.py": ["tests/shapley/test_regression.py", "tests/shapley/test_shapley.py", _KILLS],
     # the Shapley formulas behind _values.py, KernelSHAP's solve and permutation sampling
-    "skxai/_estimate.py": ["tests/shapley/test_shapley.py", "tests/shapley/test_calibration.py", _KILLS],
-    "skxai/_designs.py": ["tests/shapley/test_shapley.py", "tests/shapley/test_calibration.py"],
-    "skxai/_wls.py": ["tests/shapley/test_shapley.py", "tests/surrogate"],
-    "skxai/shapley/_designs.py": ["tests/shapley/test_shapley.py", "tests/shapley/test_calibration.py"],
-    "skxai/shapley/_kernel.py": ["tests/shapley/test_shapley.py", "tests/shapley/test_calibration.py"],
-    "skxai/shapley/_sampling.py": ["tests/shapley/test_shapley.py", "tests/shapley/test_calibration.py"],
+    "skxai/_estimate.py": [*_SHAP, _KILLS],
+    "skxai/_designs.py": _SHAP,
+    "skxai/_wls.py": ["tests/shapley/test_shapley.py", "tests/surrogate/test_mutation_kills.py", _EST],
+    "skxai/shapley/_designs.py": _SHAP,
+    "skxai/shapley/_kernel.py": _SHAP,
+    "skxai/shapley/_sampling.py": _SHAP,
     "skxai/shapley/_treeshap/_engine.py": _TREE,
     "skxai/shapley/_treeshap/_paths.py": _TREE,
     "skxai/shapley/_treeshap/_tables.py": _TREE,
