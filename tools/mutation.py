@@ -34,6 +34,8 @@ _METRIC_KILLS = "tests/metrics/test_mutation_kills_metrics.py"
 _ESCAPING = ["tests/report/test_escaping.py", "tests/plot/test_escaping_html.py",
              "tests/report/test_report.py::test_user_strings_are_escaped_in_every_section",
              "tests/plot/test_pictures.py::test_user_strings_are_escaped_in_html_displays"]
+_EST = "tests/shapley/test_mutation_kills_estimate.py"  # Shapley formulas, KernelSHAP, sampling (mutE)
+_SHAP = ["tests/shapley/test_shapley.py", "tests/shapley/test_calibration.py", _EST]
 
 # module -> the tests that exercise it (mutmut runs only the tests that cover each mutant).
 MODULES = {
@@ -42,12 +44,12 @@ MODULES = {
     "skxai/_games/_conditional.py": ["tests/shapley/test_conditional.py", _KILLS_GAMES],
     "skxai/shapley/_regression.py": ["tests/shapley/test_regression.py", "tests/shapley/test_shapley.py", _KILLS_GAMES],
     # the Shapley formulas behind _values.py, KernelSHAP's solve and permutation sampling
-    "skxai/_estimate.py": ["tests/shapley/test_shapley.py", "tests/shapley/test_calibration.py", _KILLS],
-    "skxai/_designs.py": ["tests/shapley/test_shapley.py", "tests/shapley/test_calibration.py"],
-    "skxai/_wls.py": ["tests/shapley/test_shapley.py", "tests/surrogate"],
-    "skxai/shapley/_designs.py": ["tests/shapley/test_shapley.py", "tests/shapley/test_calibration.py"],
-    "skxai/shapley/_kernel.py": ["tests/shapley/test_shapley.py", "tests/shapley/test_calibration.py"],
-    "skxai/shapley/_sampling.py": ["tests/shapley/test_shapley.py", "tests/shapley/test_calibration.py"],
+    "skxai/_estimate.py": [*_SHAP, _KILLS],
+    "skxai/_designs.py": _SHAP,
+    "skxai/_wls.py": ["tests/shapley/test_shapley.py", "tests/surrogate/test_mutation_kills.py", _EST],
+    "skxai/shapley/_designs.py": _SHAP,
+    "skxai/shapley/_kernel.py": _SHAP,
+    "skxai/shapley/_sampling.py": _SHAP,
     "skxai/shapley/_treeshap/_engine.py": _TREE,
     "skxai/shapley/_treeshap/_paths.py": _TREE,
     "skxai/shapley/_treeshap/_tables.py": _TREE,

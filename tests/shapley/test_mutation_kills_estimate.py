@@ -1,0 +1,1201 @@
+"""Kill tests for the Shapley formulas, KernelSHAP designs and solve, and sampling (issue 17).
+
+Modules: ``skxai/_wls.py``, ``skxai/_designs.py``, ``skxai/shapley/_kernel.py``,
+``skxai/shapley/_sampling.py``, ``skxai/_estimate.py``. Every reference is a closed form written
+here (the Shapley weights ``|S|! (p - |S| - 1)! / p!``, the Shapley kernel
+``(p - 1) / (C(p, s) s (p - s))``, the constrained least squares from its KKT system), a
+brute-force enumeration, or a hand-worked number; none comes from the code under test.
+"""
+
+import itertools
+from collections import Counter
+from math import comb, factorial
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from skxai import KernelShapExplainer, ShapleySamplingExplainer
+from skxai._designs import CoalitionDesign, full_kernel_design, kernel_design, kernel_mass
+from skxai._estimate import (
+    Z95,
+    CachedGame,
+    _collapsed_strata,
+    _jackknife,
+    _kadd_solve,
+    _overlaps,
+    _stratified_variance,
+    _use_jackknife,
+    _within_tol,
+    antithetic_permutations,
+    exact_estimate,
+    exact_shapley_from_values,
+    kadd_bytes,
+    kernel_estimate,
+    kernel_order,
+    kernel_shap_from_values,
+    n_interaction_terms,
+    permutation_estimate,
+    permutation_masks,
+    shapley_from_permutations,
+    shapley_weights,
+    t_inflation,
+    unique_coalitions,
+)
+from skxai._wls import efficiency_constrained_wls
+
+
+def shapley_kernel(p, s):
+    """Weight of one coalition of size s: (p - 1) / (C(p, s) s (p - s))."""
+    return (p - 1) / (comb(p, s) * s * (p - s))
+
+
+def kkt_solution(Z, w, Y, delta, penalty=None):
+    """min sum_i w_i (Y_i - z_i phi)^2 (+ sum pen phi^2) s.t. 1'phi = delta, from the bordered normal equations."""
+    p = Z.shape[1]
+    A = Z.T @ np.diag(w) @ Z + (np.diag(penalty) if penalty is not None else 0.0)
+    K = np.zeros((p + 1, p + 1))
+    K[:p, :p] = A
+    K[:p, p] = K[p, :p] = 1.0
+    rhs = np.vstack([Z.T @ np.diag(w) @ Y, delta[None, :]])
+    Kinv = np.linalg.inv(K)
+    return (Kinv @ rhs)[:p], Kinv[:p, :p]
+
+
+# -- skxai/_wls.py -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("with_penalty", [False, True])
+def test_constrained_wls_is_the_kkt_solution(with_penalty):
+    rng = np.random.RandomState(0)
+    m, p, r = 40, 5, 3
+    Z = (rng.random_sample((m, p)) < 0.5).astype(float)
+    w = rng.uniform(0.1, 2.0, size=m)
+    Y = rng.normal(size=(m, r))
+    delta = rng.normal(size=r)
+    penalty = rng.uniform(0.5, 3.0, size=p) if with_penalty else None
+    phi, M = efficiency_constrained_wls(Z, w, Y, delta, penalty=penalty)
+    ref, ref_M = kkt_solution(Z, w, Y, delta, penalty)
+    np.testing.assert_allclose(phi, ref, atol=1e-10)
+    np.testing.assert_allclose(phi.sum(axis=0), delta, atol=1e-12)
+    # M: the top-left block of the bordered inverse, the map from Z'WY to phi's random part
+    np.testing.assert_allclose(M, ref_M, atol=1e-10)
+    np.testing.assert_allclose(M, M.T, atol=1e-12)
+
+
+def test_constrained_wls_on_a_singular_design_still_meets_the_constraint():
+    # Players 0 and 1 always enter together: A is singular up to rounding (the solve warns and is
+    # inaccurate), but the Lagrange step still makes sum(phi) = delta to rounding.
+    rng = np.random.RandomState(1)
+    m = 30
+    Z = (rng.random_sample((m, 4)) < 0.5).astype(float)
+    Z[:, 1] = Z[:, 0]
+    true = np.array([1.0, 1.0, -2.0, 0.5])
+    Y = (Z @ true)[:, None]
+    w = rng.uniform(0.5, 1.5, size=m)
+    with np.errstate(all="ignore"), pytest.warns(Warning):
+        phi, _ = efficiency_constrained_wls(Z, w, Y, np.array([true.sum()]))
+    np.testing.assert_allclose(phi.sum(), true.sum(), atol=1e-12)
+
+
+def test_constrained_wls_with_a_player_never_present_falls_back_to_least_squares():
+    # Player 3 is in no coalition: A has a zero row, Cholesky fails, and the pseudo-inverse gives
+    # the minimum-norm solution: nothing for player 3, the others exact.
+    rng = np.random.RandomState(2)
+    m = 25
+    Z = (rng.random_sample((m, 4)) < 0.5).astype(float)
+    Z[:, 3] = 0.0
+    true = np.array([0.7, -1.2, 2.0, 0.0])
+    Y = np.stack([Z @ true, Z @ (2 * true)], axis=1)
+    phi, M = efficiency_constrained_wls(Z, rng.uniform(0.5, 1.5, size=m), Y, np.array([1.5, 3.0]))
+    np.testing.assert_allclose(phi, np.stack([true, 2 * true], axis=1), atol=1e-10)
+    np.testing.assert_allclose(M[3], 0.0, atol=1e-12)
+
+
+# -- skxai/_designs.py -------------------------------------------------------------------------
+
+@pytest.mark.parametrize("p, s", [(2, 1), (5, 1), (5, 2), (10, 3), (10, 5), (11, 4)])
+def test_kernel_mass_is_the_kernel_summed_over_a_size(p, s):
+    assert kernel_mass(p, s) == pytest.approx(comb(p, s) * shapley_kernel(p, s), rel=1e-14)
+    assert kernel_mass(p, s) == pytest.approx((p - 1) / (s * (p - s)), rel=1e-14)
+
+
+@pytest.mark.parametrize("p", [2, 3, 6])
+def test_full_design_is_every_coalition_with_the_shapley_kernel(p):
+    d = full_kernel_design(p)
+    assert d.exact
+    rows = {tuple(r) for r in d.masks}
+    assert len(rows) == len(d.masks) == 2**p - 2
+    assert not d.masks.all(axis=1).any() and d.masks.any(axis=1).all()
+    for mask, w in zip(d.masks, d.weights, strict=True):
+        assert w == pytest.approx(shapley_kernel(p, int(mask.sum())), rel=1e-13)
+    assert (d.unit == -1).all() and len(d.stratum) == 0
+
+
+def _size_weight_totals(design, p):
+    sizes = design.masks.sum(axis=1)
+    return {s: design.weights[sizes == s].sum() for s in range(1, p)}
+
+
+def _check_design(d, p, budget):
+    """Properties every design must have, from the definitions (module docstring of _designs)."""
+    m = len(d.masks)
+    assert d.masks.dtype == bool and d.masks.shape[1] == p
+    assert not d.masks.all(axis=1).any() and d.masks.any(axis=1).all()  # no empty, no full coalition
+    assert len({tuple(r) for r in d.masks}) == m  # distinct: sampled without replacement
+    assert m <= budget - 2
+    sizes = d.masks.sum(axis=1)
+    enumerated = d.unit < 0
+    # Enumerated coalitions: every subset of their size, each weighted by the Shapley kernel.
+    for s in np.unique(sizes[enumerated]):
+        assert (sizes[~enumerated] != s).all()
+        assert (sizes[enumerated] == s).sum() == comb(p, s)
+        np.testing.assert_allclose(d.weights[enumerated & (sizes == s)], shapley_kernel(p, s), rtol=1e-13)
+    # Sampled: units are complement pairs (one row, then its complement), same weight.
+    units = d.unit[~enumerated]
+    assert len(units) % 2 == 0
+    n_units = len(units) // 2
+    np.testing.assert_array_equal(units, np.repeat(np.arange(n_units), 2))
+    S = d.masks[~enumerated]
+    np.testing.assert_array_equal(S[1::2], ~S[0::2])
+    Ws = d.weights[~enumerated]
+    np.testing.assert_array_equal(Ws[0::2], Ws[1::2])
+    # Horvitz-Thompson: the sampled coalitions of a size carry that size's whole kernel mass,
+    # i.e. each weighs k(s) C(p, s) / (number drawn of size s).
+    for s in np.unique(sizes[~enumerated]):
+        here = ~enumerated & (sizes == s)
+        np.testing.assert_allclose(d.weights[here], shapley_kernel(p, s) * comb(p, s) / here.sum(), rtol=1e-13)
+    # Each size present carries its whole kernel mass (a size given no sample carries none).
+    for s, total in _size_weight_totals(d, p).items():
+        if total == 0:
+            continue
+        assert total == pytest.approx((p - 1) / (s * (p - s)), rel=1e-12), s
+    # Strata: one per sampled size pair, with its unit count and finite-population correction.
+    assert len(d.stratum) == n_units
+    assert d.stratum_size.sum() == n_units
+    first = S[0::2].sum(axis=1)
+    for h, n_h in enumerate(d.stratum_size):
+        in_h = d.stratum == h
+        assert in_h.sum() == n_h
+        s = int(min(first[in_h].min(), p - first[in_h].min()))
+        assert set(np.minimum(first[in_h], p - first[in_h])) == {s}
+        pairs = comb(p, s) // 2 if 2 * s == p else comb(p, s)
+        assert d.stratum_fpc[h] == pytest.approx(1.0 - n_h / pairs, rel=1e-13)
+    return sizes, enumerated
+
+
+@pytest.mark.parametrize("p, budget", [(4, 10), (5, 14), (6, 30), (8, 60), (8, 252), (9, 200), (10, 100),
+                                       (12, 300), (20, 100)])
+@pytest.mark.parametrize("sampling", ["leverage", "kernel"])
+def test_design_weights_are_the_shapley_kernel_per_size(p, budget, sampling):
+    d = kernel_design(p, budget, np.random.RandomState(p + budget), sampling=sampling)
+    assert not d.exact
+    _check_design(d, p, budget)
+
+
+def test_design_enumerates_the_extreme_sizes_while_they_fit():
+    # p = 10, budget 100: 98 coalitions to place. Sizes 1 and 9 (20 coalitions) fit with a pair kept
+    # for each of the 4 size pairs after them (20 <= 98 - 8); sizes 2 and 8 (90) do not (90 > 78 - 6).
+    d = kernel_design(10, 100, np.random.RandomState(0))
+    sizes, enumerated = _check_design(d, 10, 100)
+    assert sorted(set(sizes[enumerated])) == [1, 9]
+    # 78 left: 39 pairs over the strata (2,8), (3,7), (4,6), (5,5). "leverage": the same number of
+    # coalitions per size, so shares 2:2:2:1 (the last stratum is one size). Water-filling:
+    # floor(39 * 2/7) = 11 (three times), floor(39/7) = 5, 38 placed; floor(1 * share) = 0 everywhere,
+    # so the last pair goes to the first largest share: 12, 11, 11, 5.
+    assert d.stratum_size.tolist() == [12, 11, 11, 5]
+    counts = Counter(np.minimum(sizes[~enumerated], 10 - sizes[~enumerated]))
+    assert counts == {2: 24, 3: 22, 4: 22, 5: 10}
+    assert len(d.masks) == 98
+    np.testing.assert_allclose(d.stratum_fpc, [1 - 12 / 45, 1 - 11 / 120, 1 - 11 / 210, 1 - 5 / 126])
+
+
+def test_design_kernel_sampling_shares_by_kernel_mass():
+    # p = 10, budget 100, sampling="kernel": the 39 pairs go in proportion to the kernel mass of the
+    # stratum, 2 k(s) for s != 5 and k(5) with k(s) = 9 / (s (10 - s)): relative 2/16, 2/21, 2/24, 1/25
+    # = 0.3638, 0.2772, 0.2425, 0.1164 of the total. 39 x those = 14.19, 10.81, 9.46, 4.54 -> 14, 10,
+    # 9, 4 (37); 2 x those < 1, so the two last pairs go one by one to the largest share: 16, 10, 9, 4.
+    d = kernel_design(10, 100, np.random.RandomState(0), sampling="kernel")
+    _check_design(d, 10, 100)
+    assert d.stratum_size.tolist() == [16, 10, 9, 4]
+
+
+def test_design_respects_the_pair_caps_and_shares_the_rest():
+    # p = 4, budget 14: 12 coalitions. Sizes 1 and 3 (8) fit with a pair kept for size 2 (8 <= 12 - 2);
+    # size 2 (6 coalitions, 3 complement pairs) does not fit the 4 left: 2 of its 3 pairs are sampled.
+    d = kernel_design(4, 14, np.random.RandomState(0))
+    sizes, enumerated = _check_design(d, 4, 14)
+    assert enumerated.sum() == 8 and (~enumerated).sum() == 4
+    assert d.stratum_size.tolist() == [2]
+    np.testing.assert_allclose(d.stratum_fpc, [1 - 2 / 3])
+    # Where the budget exceeds a stratum's pairs, the stratum is taken whole and the rest moves on.
+    d = kernel_design(6, 62, np.random.RandomState(0), max_enumerated_share=0.2)
+    sizes, enumerated = _check_design(d, 6, 62)
+    assert enumerated.sum() == 12  # sizes 1 and 5 (12 <= 0.2 * 62); sizes 2 and 4 (12 + 30) are not
+    # 48 coalitions left = 24 pairs for sizes (2, 4) (15 pairs) and (3, 3) (10 pairs): leverage
+    # shares 2:1 give 16 and 8, the first capped at 15; the pair left goes to the open stratum: 15, 9.
+    assert d.stratum_size.tolist() == [15, 9]
+    np.testing.assert_allclose(d.stratum_fpc, [0.0, 1 - 9 / 10])
+    assert len(d.masks) == 60
+
+
+def test_design_enumeration_share_is_a_bound():
+    # p = 10, budget 300 (298 to place): sizes 1, 9 (20) and 2, 8 (90 more: 110) fit the budget, sizes
+    # 3, 7 (240) do not (240 > 188 - 4). A share of 0.4 (120) allows 110; 0.3 (90) only 20; 0.05 none.
+    d = kernel_design(10, 300, np.random.RandomState(0), max_enumerated_share=0.4)
+    sizes, enumerated = _check_design(d, 10, 300)
+    assert sorted(set(sizes[enumerated])) == [1, 2, 8, 9]
+    d = kernel_design(10, 300, np.random.RandomState(0), max_enumerated_share=0.3)
+    sizes, enumerated = _check_design(d, 10, 300)
+    assert sorted(set(sizes[enumerated])) == [1, 9]
+    d = kernel_design(10, 300, np.random.RandomState(0), max_enumerated_share=0.05)
+    sizes, enumerated = _check_design(d, 10, 300)
+    assert not enumerated.any()
+
+
+def test_design_boundary_of_the_enumeration_rule():
+    # p = 6: sizes 1 and 5 (12 coalitions) are enumerated when 12 <= left - 2 * 2 (a pair kept for
+    # each of the two size pairs after them), i.e. budget - 2 >= 16: budget 18 yes, 17 no.
+    d = kernel_design(6, 18, np.random.RandomState(0))
+    sizes, enumerated = _check_design(d, 6, 18)
+    assert sorted(set(sizes[enumerated])) == [1, 5]
+    d = kernel_design(6, 17, np.random.RandomState(0))
+    sizes, enumerated = _check_design(d, 6, 17)
+    assert not enumerated.any()
+    # The share bound is inclusive: 12 enumerated coalitions at share 0.5 of a budget of 24.
+    d = kernel_design(6, 24, np.random.RandomState(0), max_enumerated_share=0.5)
+    sizes, enumerated = _check_design(d, 6, 24)
+    assert enumerated.sum() == 12
+
+
+def test_design_sampling_is_uniform_over_coalitions():
+    # Many designs, counting how often each coalition of a sampled size is drawn: uniform within a
+    # size (inclusion probability n_s / C(p, s)), including the middle size (pairs containing player 0).
+    for p, budget, big in [(6, 16, False), (8, 40, False), (14, 60, True)]:
+        hits = Counter()
+        n_designs = 300 if not big else 150
+        for seed in range(n_designs):
+            d = kernel_design(p, budget, np.random.RandomState(seed))
+            sampled = d.masks[d.unit >= 0]
+            for row in sampled:
+                hits[tuple(np.flatnonzero(row))] += 1
+        for s in range(1, p):
+            drawn = [hits[c] for c in itertools.combinations(range(p), s)]
+            if sum(drawn) == 0:
+                continue
+            mean = np.mean(drawn)
+            # each count is binomial around the mean: 5 standard deviations (plus one draw) is ample
+            assert max(abs(x - mean) for x in drawn) <= 5 * np.sqrt(mean) + 1, (p, s, mean, min(drawn), max(drawn))
+
+
+def test_design_errors():
+    with pytest.raises(ValueError, match=r"^budget covers every coalition: compute exact values instead$"):
+        kernel_design(4, 16, np.random.RandomState(0))
+    kernel_design(4, 15, np.random.RandomState(0))  # one short of 2**4 is a design
+    with pytest.raises(ValueError, match=r"^sampling='uniform' is not supported; use 'leverage' or 'kernel'\.$"):
+        kernel_design(10, 40, np.random.RandomState(0), sampling="uniform")
+    with pytest.raises(ValueError, match=r"^budget too small to form a single coalition$"):
+        kernel_design(10, 3, np.random.RandomState(0))
+
+
+# -- skxai/shapley/_kernel.py and skxai/shapley/_sampling.py ----------------------------------
+
+
+class SizeLog:
+    """A model on {0, 1} rows (explained row of ones against a background row of zeros): the output
+    is a fixed nonlinear function of the coalition, and every coalition it sees is recorded."""
+
+    def __init__(self, p, seed=0):
+        self.table = np.random.RandomState(seed).normal(size=2**p)
+        self.codes = 2 ** np.arange(p)
+        self.seen = []
+
+    def __call__(self, A):
+        rows = (np.asarray(A) > 0.5).astype(int) @ self.codes
+        self.seen.extend(rows.tolist())
+        return self.table[rows]
+
+
+def _one_row(p):
+    return np.ones((1, p)), np.zeros((1, p))
+
+
+@pytest.mark.parametrize("cls, extra", [
+    (KernelShapExplainer, dict(n_samples=77, sampling="kernel", max_order=3, tol=0.05)),
+    (ShapleySamplingExplainer, dict(n_permutations=12, tol=0.05)),
+])
+def test_init_stores_every_parameter_unchanged(cls, extra):
+    # scikit-learn's contract: __init__ stores each parameter as given (clone and get_params rely on it).
+    sampler = lambda X, n, rng: X  # noqa: E731
+    params = dict(target=1, response_method="predict", max_background=7, background="kmeans",
+                  feature_groups=[[0, 1], [2]], batch_size=123, n_jobs=2, random_state=5, scoring="r2",
+                  verbose=1, game="conditional", conditional_sampler=sampler, n_conditional_samples=9,
+                  bandwidth=0.3, **extra)
+    est = cls(len, **params)
+    got = est.get_params()
+    assert got.pop("estimator") is len
+    assert got == params
+
+
+def test_kernel_auto_budget():
+    # "auto" is min(2**p, 2 p + 2048): every coalition up to 11 players (2**11 = 2048 < 2070), then
+    # 2 p + 2048 coalitions, empty and full included (2072 for 12 players).
+    for p, n_eval, exact in [(3, 8, True), (11, 2048, True), (12, 2072, False)]:
+        x, bg = _one_row(p)
+        f = SizeLog(p)
+        exp = KernelShapExplainer(f, max_order=1, max_background=None, random_state=0).fit(bg).explain(x)
+        assert exp.n_evaluations == n_eval and bool(exp.exact) is exact
+        assert len(set(f.seen)) == n_eval
+
+
+def test_kernel_budget_floor_is_two_p_plus_two():
+    x, bg = _one_row(5)
+    KernelShapExplainer(SizeLog(5), n_samples=12, max_background=None).fit(bg)  # 2 * 5 + 2
+    with pytest.raises(ValueError, match=r"^n_samples=11 is too small for 5 features: KernelSHAP needs at least "
+                       r"2 \* n_features \+ 2 = 12 coalitions \(or all 2\*\*5\)\.$"):
+        KernelShapExplainer(SizeLog(5), n_samples=11, max_background=None).fit(bg)
+    # Two players: 2 p + 2 = 6 > 2**2, and every budget that covers the 4 coalitions is allowed.
+    x, bg = _one_row(2)
+    for n in (4, 5):
+        exp = KernelShapExplainer(SizeLog(2), n_samples=n, max_background=None).fit(bg).explain(x)
+        assert exp.exact and exp.n_evaluations == 4
+    with pytest.raises(ValueError, match=r"^n_samples=3 is too small for 2 features"):
+        KernelShapExplainer(SizeLog(2), n_samples=3, max_background=None).fit(bg)
+
+
+def test_kernel_explainer_passes_its_parameters_to_the_estimator():
+    # sampling="kernel" shares the sampled pairs by kernel mass: p = 10, budget 100 gives the
+    # strata (2,8), (3,7), (4,6), (5,5) 16, 10, 9, 4 pairs (test_design_kernel_sampling_shares_by_kernel_mass),
+    # "leverage" 12, 11, 11, 5: the model sees that many coalitions of each size.
+    p = 10
+    x, bg = _one_row(p)
+    for sampling, pairs in [("kernel", [16, 10, 9, 4]), ("leverage", [12, 11, 11, 5])]:
+        f = SizeLog(p)
+        exp = KernelShapExplainer(f, n_samples=100, sampling=sampling, max_order=1, max_background=None,
+                                  random_state=0).fit(bg).explain(x)
+        sizes = Counter(bin(c).count("1") for c in set(f.seen))
+        want = {0: 1, 10: 1, 1: 10, 9: 10, 2: pairs[0], 8: pairs[0], 3: pairs[1], 7: pairs[1], 4: pairs[2],
+                6: pairs[2], 5: 2 * pairs[3]}
+        assert sizes == want, sampling
+        assert exp.order == 1 and exp.n_evaluations == 100
+    # max_order reaches the fit; random_state the draw (same seed, same numbers; another seed, others)
+    kw = dict(n_samples=100, max_background=None)
+    a = KernelShapExplainer(SizeLog(p), max_order=3, random_state=1, **kw).fit(bg).explain(x)
+    b = KernelShapExplainer(SizeLog(p), max_order=3, random_state=1, **kw).fit(bg).explain(x)
+    c = KernelShapExplainer(SizeLog(p), max_order=3, random_state=2, **kw).fit(bg).explain(x)
+    assert a.order == 3
+    np.testing.assert_array_equal(a.values, b.values)
+    assert np.abs(a.values - c.values).max() > 1e-6
+    # tol reaches the estimator: a loose tolerance stops at the first step (a quarter of the budget)
+    loose = KernelShapExplainer(SizeLog(p), max_order=1, tol=100.0, random_state=0, **kw).fit(bg).explain(x)
+    # max(2 p + 2, 100 // 4) = 25 coalitions: the ends and 11 complement pairs of the 23 left = 24
+    assert loose.n_evaluations == 24
+
+
+def test_sampling_auto_permutations():
+    # "auto": max(2, 2 ceil(1024 / p)) permutations: 512 for 4 players, 2 from 1024 players on.
+    x, bg = _one_row(4)
+    exp = ShapleySamplingExplainer(SizeLog(4), max_background=None, random_state=0).fit(bg).explain(x)
+    assert exp.n_permutations == 512
+    p = 1024
+    exp = ShapleySamplingExplainer(lambda A: A.sum(axis=1), max_background=None, random_state=0).fit(
+        np.zeros((1, p))).explain(np.ones((1, p)))
+    assert exp.n_permutations == 2
+    np.testing.assert_allclose(exp.values[0, :, 0], 1.0)  # additive: exact with any permutation
+
+
+def test_sampling_explainer_passes_its_parameters_to_the_estimator():
+    p = 6
+    x, bg = _one_row(p)
+    kw = dict(n_permutations=16, max_background=None)
+    a = ShapleySamplingExplainer(SizeLog(p), random_state=1, **kw).fit(bg).explain(x)
+    b = ShapleySamplingExplainer(SizeLog(p), random_state=1, **kw).fit(bg).explain(x)
+    c = ShapleySamplingExplainer(SizeLog(p), random_state=2, **kw).fit(bg).explain(x)
+    np.testing.assert_array_equal(a.values, b.values)
+    assert np.abs(a.values - c.values).max() > 1e-6
+    assert a.n_permutations == 16
+    loose = ShapleySamplingExplainer(SizeLog(p), tol=100.0, random_state=0, **kw).fit(bg).explain(x)
+    assert loose.n_permutations == 4  # max(4, 2 * (16 // 8)) permutations first
+
+
+# -- skxai/_estimate.py: the exact formula --------------------------------------------------------
+
+
+def subset_shapley(table, p):
+    """phi_j = sum_{S without j} |S|! (p - |S| - 1)! / p! (v(S + j) - v(S)); table indexed by bit codes."""
+    phi = np.zeros((p,) + table.shape[1:])
+    for j in range(p):
+        for code in range(2**p):
+            if not code >> j & 1:
+                s = bin(code).count("1")
+                phi[j] += factorial(s) * factorial(p - s - 1) / factorial(p) * (table[code | 1 << j] - table[code])
+    return phi
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 7, 12])
+def test_shapley_weights_are_the_factorial_formula(n):
+    want = [factorial(s) * factorial(n - s - 1) / factorial(n) for s in range(n)]
+    np.testing.assert_allclose(shapley_weights(n), want, rtol=1e-12)
+
+
+@pytest.mark.parametrize("p", [1, 2, 3, 5])
+def test_exact_formula_against_the_subset_sum_in_any_row_order(p):
+    rng = np.random.RandomState(p)
+    table = rng.normal(size=(2**p, 2))  # two outputs
+    codes = rng.permutation(2**p)  # coalitions in a scrambled order
+    masks = (codes[:, None] >> np.arange(p)) & 1 == 1
+    values = np.stack([table[codes], 3 * table[codes]])  # two explained samples: (2, 2**p, 2)
+    phi = exact_shapley_from_values(masks, values)
+    ref = subset_shapley(table, p)
+    assert phi.shape == (2, p, 2)
+    np.testing.assert_allclose(phi[0], ref, atol=1e-12)
+    np.testing.assert_allclose(phi[1], 3 * ref, atol=1e-12)
+
+
+def test_exact_formula_needs_every_coalition():
+    masks = ((np.arange(7)[:, None] >> np.arange(3)) & 1).astype(bool)
+    with pytest.raises(ValueError, match=r"^Need all 2\*\*3 = 8 coalitions, got 7\.$"):
+        exact_shapley_from_values(masks, np.zeros((7, 1)))
+
+
+def test_exact_estimate_reports_base_exact_and_evaluations():
+    p = 4
+    rng = np.random.RandomState(0)
+    table = rng.normal(size=(2**p, 3))  # 3 outputs
+    calls = []
+
+    def evaluate(masks):
+        calls.append(len(masks))
+        codes = masks.astype(int) @ (2 ** np.arange(p))
+        return np.stack([table[codes], -table[codes]])  # (2, m, 3)
+
+    est = exact_estimate(evaluate, p)
+    assert calls == [16]
+    np.testing.assert_allclose(est.phi[0], subset_shapley(table, p), atol=1e-12)
+    np.testing.assert_allclose(est.phi[1], -subset_shapley(table, p), atol=1e-12)
+    np.testing.assert_array_equal(est.base, [table[0], -table[0]])  # v(empty) per sample
+    assert est.std.shape == (2, p, 3) and not est.std.any()
+    assert est.extras == {"exact": True, "n_evaluations": 16}
+
+
+def test_cached_game_evaluates_each_coalition_once():
+    seen = []
+
+    def evaluate(masks):
+        seen.append(masks.copy())
+        return np.stack([masks.sum(axis=1) * 1.0, masks[:, 0] * 2.0], axis=1)[None]  # (1, m, 2)
+
+    game = CachedGame(evaluate)
+    A = np.array([[1, 0, 1], [0, 0, 0], [1, 0, 1], [0, 1, 1]], dtype=bool)
+    assert game.n_new(A) == 3
+    out = game(A)
+    np.testing.assert_array_equal(out[0], [[2, 2], [0, 0], [2, 2], [2, 0]])
+    np.testing.assert_array_equal(seen[0], A[[0, 1, 3]])  # distinct, in order of first appearance
+    assert game.n_evaluated == 3
+    B = np.array([[0, 1, 1], [1, 1, 1], [1, 1, 1]], dtype=bool)
+    assert game.n_new(B) == 1
+    out = game(B)
+    np.testing.assert_array_equal(seen[1], B[[1]])
+    np.testing.assert_array_equal(out[0], [[2, 0], [3, 2], [3, 2]])
+    assert game.n_evaluated == 4
+    game(A)
+    assert len(seen) == 2  # nothing new: no call
+
+
+# -- _estimate.py: helpers of the KernelSHAP fit ---------------------------------------------------
+
+def test_t_inflation_is_the_student_quantile_over_the_normal_one():
+    assert Z95 == pytest.approx(1.959963984540054, rel=1e-12)
+    df = np.array([0.5, 1.0, 3.0, 30.0, np.inf])
+    want = [np.inf, 12.706204736174707 / Z95, 3.182446305284263 / Z95, stats.t.ppf(0.975, 30) / Z95, 1.0]
+    np.testing.assert_allclose(t_inflation(df), want, rtol=1e-10)
+
+
+def test_interaction_terms_and_solve_memory():
+    assert n_interaction_terms(10, 1) == 10
+    assert n_interaction_terms(10, 3) == 10 + 45 + 120
+    assert n_interaction_terms(10, 5) == 175 + 210 + 252
+    assert kadd_bytes(1000) == 9_000_000
+
+
+@pytest.mark.parametrize("p, budget, order", [
+    (10, 118, 1), (10, 119, 3),  # 175 terms of order 3 <= 1.5 (budget - 2) from budget 119
+    (10, 426, 3), (10, 427, 5),  # 637 terms of order 5 from budget 427
+    (5, 23, 3),  # order 5 needs 5 < p
+    (3, 7, 1), (4, 11, 1), (4, 12, 3),  # order 3 needs 3 < p; 14 terms for 4 players
+])
+def test_auto_order_rule(p, budget, order):
+    assert kernel_order("auto", p, budget) == order
+
+
+def test_auto_order_memory_bound_and_explicit_orders():
+    m = 1000  # budget 1002 on 12 players: order 5 has 1585 terms > 1500, order 3 has 298
+    assert kernel_order("auto", 12, m + 2, max_bytes=9 * m**2) == 3
+    assert kernel_order("auto", 12, m + 2, max_bytes=9 * m**2 - 1) == 1
+    assert kernel_order(7, 4, 10) == 4  # never above the number of players
+    assert kernel_order(1, 30, 10**6) == 1  # the linear fit has no m x m system
+    assert kernel_order(3, 30, m + 2, max_bytes=9 * m**2) == 3
+    with pytest.raises(ValueError, match=r"^max_order=3 with n_samples=200 needs a 198 x 198 kernel system "
+                       r"\(0\.0 GiB, over the 0\.00 GiB limit\): use max_order=1 or 'auto' \(they bound memory\), "
+                       r"or n_samples <= 102\.$"):
+        kernel_order(3, 30, 200, max_bytes=9 * 100**2)
+
+
+# -- _estimate.py: permutations ------------------------------------------------------------------
+
+def test_antithetic_permutations_are_uniform_and_paired():
+    rng = np.random.RandomState(0)
+    perms = antithetic_permutations(4, 7, rng)
+    assert perms.shape == (7, 4)
+    for row in perms:
+        assert sorted(row) == [0, 1, 2, 3]
+    np.testing.assert_array_equal(perms[1::2], perms[0:6:2, ::-1])
+    # each first member uniform over the 24 orders
+    first = antithetic_permutations(3, 2 * 6000, np.random.RandomState(1))[0::2]
+    counts = Counter(map(tuple, first))
+    assert len(counts) == 6 and all(abs(c - 1000) < 5 * np.sqrt(1000) for c in counts.values())
+
+
+def test_permutation_masks_are_the_prefixes():
+    perms = np.array([[2, 0, 1], [1, 2, 0]])
+    M = permutation_masks(perms)
+    want = np.array([
+        [[0, 0, 0], [0, 0, 1], [1, 0, 1], [1, 1, 1]],
+        [[0, 0, 0], [0, 1, 0], [0, 1, 1], [1, 1, 1]],
+    ], dtype=bool)
+    np.testing.assert_array_equal(M, want)
+
+
+def test_unique_coalitions_and_their_inverse():
+    A = np.array([[1, 0, 1, 0, 0, 0, 0, 0, 1], [0] * 9, [1, 0, 1, 0, 0, 0, 0, 0, 1], [0] * 8 + [1]], dtype=bool)
+    U, inv = unique_coalitions(A)
+    assert len(U) == 3 and inv.shape == (4,)
+    np.testing.assert_array_equal(U[inv], A)
+
+
+def _prefix_values(perms, table):
+    """Value of each prefix coalition of each permutation from a table of v by bit code: (n, n_perm, p + 1, k)."""
+    n_perm, p = perms.shape
+    out = np.zeros((table.shape[0], n_perm, p + 1, table.shape[2]))
+    for a, perm in enumerate(perms):
+        code = 0
+        out[:, a, 0] = table[:, 0]
+        for i, j in enumerate(perm):
+            code |= 1 << j
+            out[:, a, i + 1] = table[:, code]
+    return out
+
+
+def permutation_reference(perms, table):
+    """Mean marginal contribution and its standard error over antithetic pairs, from the definition
+    (module notes of skxai._estimate): per-unit variance floored at the pooled pair/single ratio times
+    the single-permutation variance over the number of pairs, then divided by the number of pairs
+    (the standard error of a mean), then inflated by t_{0.975, pairs - 1} / 1.96."""
+    n_perm, p = perms.shape
+    n, k = table.shape[0], table.shape[2]
+    contrib = np.zeros((n, n_perm, p, k))
+    for a, perm in enumerate(perms):
+        code = 0
+        for j in perm:
+            contrib[:, a, j] = table[:, code | 1 << j] - table[:, code]
+            code |= 1 << j
+    phi = contrib.mean(axis=1)
+    if n_perm < 2:
+        return phi, np.full_like(phi, np.nan), None
+    single = contrib.var(axis=1, ddof=1)
+    n_pairs = n_perm // 2
+    if n_pairs == 1:
+        return phi, np.sqrt(single) * stats.t.ppf(0.975, n_perm - 1) / 1.959963984540054, None
+    pair_means = np.stack([(contrib[:, 2 * u] + contrib[:, 2 * u + 1]) / 2 for u in range(n_pairs)], axis=1)
+    pair_var = pair_means.var(axis=1, ddof=1)
+    std = np.zeros_like(phi)
+    floored = np.zeros(phi.shape, dtype=bool)
+    for i in range(n):
+        for c in range(k):
+            tot = single[i, :, c].sum()
+            ratio = pair_var[i, :, c].sum() / tot if tot > 0 else 0.0
+            for j in range(p):
+                floor = ratio * single[i, j, c] / n_pairs
+                floored[i, j, c] = floor > pair_var[i, j, c]
+                v = max(pair_var[i, j, c], floor)
+                std[i, j, c] = np.sqrt(v / n_pairs) * stats.t.ppf(0.975, n_pairs - 1) / 1.959963984540054
+    return phi, std, floored
+
+
+@pytest.mark.parametrize("n_perm", [1, 2, 3, 4, 6, 9])
+def test_permutation_estimate_and_standard_error_from_their_definition(n_perm):
+    p = 5
+    rng = np.random.RandomState(n_perm)
+    table = rng.normal(size=(2, 2**p, 2))  # 2 samples, 2 outputs
+    table[1, :, 1] = (np.arange(2**p)[:, None] >> np.arange(p) & 1) @ [1, 2, 0, 0, 3]  # additive
+    perms = antithetic_permutations(p, n_perm, rng)
+    phi, std = shapley_from_permutations(perms, _prefix_values(perms, table))
+    ref_phi, ref_std, floored = permutation_reference(perms, table)
+    np.testing.assert_allclose(phi, ref_phi, atol=1e-12)
+    np.testing.assert_allclose(std, ref_std, rtol=1e-10, atol=1e-14)
+    np.testing.assert_allclose(phi.sum(axis=1), table[:, -1] - table[:, 0], atol=1e-12)
+    # sample 1, output 1 is additive: every contribution is exact, the error 0
+    np.testing.assert_allclose(phi[1, :, 1], [1, 2, 0, 0, 3], atol=1e-12)
+    if n_perm >= 2:
+        np.testing.assert_allclose(std[1, :, 1], 0.0, atol=1e-12)
+    if floored is not None and n_perm >= 6:
+        assert floored.any() and (~floored).any()  # both sides of the floor are checked
+
+
+def test_pairs_that_agree_by_chance_are_floored():
+    # Two antithetic pairs whose means agree exactly for player 0 while single permutations differ:
+    # the pair variance is 0, but the reported error is not: the floor (pooled ratio of pair to
+    # single variance, times the single variance, over the 2 pairs) holds it up.
+    perms = np.array([[0, 1, 2, 3], [3, 2, 1, 0], [1, 2, 0, 3], [3, 0, 2, 1]])
+    v = np.random.RandomState(0).normal(size=16)
+    v[0] = 0.0
+    # player 0's contributions: v({0}); v(all) - v({1,2,3}); v({0,1,2}) - v({1,2}); v({0,3}) - v({3}).
+    # v({0,3}) (code 9) is a prefix of the last permutation only: set it so the two pair means agree.
+    c = [v[1], v[15] - v[14], v[7] - v[6]]
+    v[9] = c[0] + c[1] - c[2] + v[8]
+    c0 = np.array(c + [v[9] - v[8]])
+    assert c0[:2].mean() == pytest.approx(c0[2:].mean(), abs=1e-12) and c0.std() > 0.1
+    phi, std = shapley_from_permutations(perms, _prefix_values(perms, v[None, :, None]))
+    np.testing.assert_allclose(phi[0, 0, 0], c0.mean())
+    ref_phi, ref_std, floored = permutation_reference(perms, v[None, :, None])
+    assert floored[0, 0, 0]
+    assert std[0, 0, 0] > 0.01
+    np.testing.assert_allclose(std, ref_std, rtol=1e-10)
+
+
+# -- _estimate.py: the KernelSHAP solve and its standard errors -----------------------------------
+
+
+def hand_design(p, strata, enumerated=(), seed=0, fpc=None):
+    """A design built here: whole sizes ``enumerated`` (Shapley-kernel weights) and, per stratum
+    ``(s, n_units)``, that many distinct complement pairs with a first member of size s, weighted
+    k(s) C(p, s) / (coalitions of size s drawn), as the module docstring of _designs defines."""
+    rng = np.random.RandomState(seed)
+    masks, weights, units, stratum = [], [], [], []
+    for s in enumerated:
+        for c in itertools.combinations(range(p), s):
+            row = np.zeros(p, dtype=bool)
+            row[list(c)] = True
+            masks.append(row)
+            weights.append(shapley_kernel(p, s))
+            units.append(-1)
+    u = 0
+    sizes = []
+    for h, (s, n_h) in enumerate(strata):
+        combos = [c for c in itertools.combinations(range(p), s) if 2 * s != p or 0 in c]
+        pick = rng.choice(len(combos), size=n_h, replace=False)
+        # n_h coalitions of size s drawn (2 n_h when p - s = s)
+        w = shapley_kernel(p, s) * comb(p, s) / (2 * n_h if 2 * s == p else n_h)
+        for i in pick:
+            row = np.zeros(p, dtype=bool)
+            row[list(combos[i])] = True
+            masks += [row, ~row]
+            weights += [w, w]
+            units += [u, u]
+            stratum.append(h)
+            u += 1
+        sizes.append(n_h)
+    fpc = np.asarray(fpc if fpc is not None else [0.5 + 0.1 * h for h in range(len(strata))], dtype=float)
+    return CoalitionDesign(masks=np.array(masks), weights=np.array(weights), unit=np.array(units),
+                           stratum=np.array(stratum, dtype=int), stratum_fpc=fpc, stratum_size=np.array(sizes))
+
+
+def _game_values(p, masks, seed, n=2, k=2):
+    """Nonlinear values of the coalitions for n samples and k outputs, with their empty and full values."""
+    rng = np.random.RandomState(seed)
+    table = rng.normal(size=(n, 2**p, k))
+    codes = masks.astype(int) @ (2 ** np.arange(p))
+    return table[:, 0], table[:, -1], table[:, codes]
+
+
+def kkt_columns(Z, w, values, v0, v1):
+    """The constrained WLS per (sample, output) column: phi (n, p, k) and the bordered inverse block M."""
+    n, m, k = values.shape
+    p = Z.shape[1]
+    phi = np.zeros((n, p, k))
+    for i in range(n):
+        for c in range(k):
+            sol, M = kkt_solution(Z, w, (values[i, :, c] - v0[i, c])[:, None], np.array([v1[i, c] - v0[i, c]]))
+            phi[i, :, c] = sol[:, 0]
+    return phi, M
+
+
+def jackknife_reference(design, fit):
+    """Delete-one-unit stratified jackknife (JKn), units of a stratum reweighted n_h / (n_h - 1):
+    var = sum_h fpc_h (n_h - 1) / n_h sum_u (theta_u - mean_h)^2, df = units - strata."""
+    n_units = design.unit.max() + 1
+    thetas = []
+    for u in range(n_units):
+        h = design.stratum[u]
+        n_h = (design.stratum == h).sum()
+        w = design.weights.copy()
+        in_h = np.isin(design.unit, np.flatnonzero(design.stratum == h))
+        w[in_h] *= n_h / (n_h - 1)
+        w[design.unit == u] = 0.0
+        thetas.append(fit(w))
+    thetas = np.array(thetas)
+    var = 0.0
+    for h in range(len(design.stratum_size)):
+        t = thetas[design.stratum == h]
+        var = var + design.stratum_fpc[h] * (len(t) - 1) / len(t) * ((t - t.mean(axis=0)) ** 2).sum(axis=0)
+    df = n_units - len(design.stratum_size)
+    return var, df
+
+
+def test_kernel_solve_is_the_constrained_wls_with_jackknife_errors():
+    p = 6
+    d = hand_design(p, [(2, 5), (3, 4)], enumerated=[1, 5])  # 9 units: one refit per unit
+    v0, v1, values = _game_values(p, d.masks, 0)
+    Z = d.masks.astype(float)
+    phi, std = kernel_shap_from_values(d, v0, v1, values)
+    ref, _ = kkt_columns(Z, d.weights, values, v0, v1)
+    np.testing.assert_allclose(phi, ref, atol=1e-10)
+    np.testing.assert_allclose(phi.sum(axis=1), v1 - v0, atol=1e-12)
+    var, df = jackknife_reference(d, lambda w: kkt_columns(Z, w, values, v0, v1)[0])
+    assert df == 7
+    np.testing.assert_allclose(std, np.sqrt(var) * stats.t.ppf(0.975, df) / Z95, rtol=1e-8)
+    # without std, the same values
+    phi2, none = kernel_shap_from_values(d, v0, v1, values, with_std=False)
+    assert none is None
+    np.testing.assert_allclose(phi2, phi, atol=1e-12)
+
+
+def test_kernel_solve_on_enumerated_sizes_only_has_zero_error():
+    p = 4
+    d = hand_design(p, [], enumerated=[1, 2, 3])  # every coalition: the exact Shapley values
+    v0, v1, values = _game_values(p, d.masks, 1)
+    phi, std = kernel_shap_from_values(d, v0, v1, values)
+    table = np.random.RandomState(1).normal(size=(2, 2**p, 2))
+    for i in range(2):
+        np.testing.assert_allclose(phi[i], subset_shapley(table[i], p), atol=1e-10)
+    assert std.shape == phi.shape and not std.any()
+
+
+def sandwich_reference(design, Z, values, v0, v1, phi, M):
+    """Linearisation over sampling units: coalition i's influence w_i M z_i times its leave-one-out
+    residual r_i / (1 - w_i z_i' M z_i), summed per unit (a complement pair); per stratum
+    fpc_h n_h / (n_h - 1) sum_u (H_u - mean_h)^2, Welch-Satterthwaite degrees of freedom."""
+    n, m, k = values.shape
+    p = Z.shape[1]
+    w = design.weights
+    std = np.zeros((n, p, k))
+    for i in range(n):
+        for c in range(k):
+            r = values[i, :, c] - v0[i, c] - Z @ phi[i, :, c]
+            H = np.zeros((design.unit.max() + 1, p))
+            for j in range(m):
+                if design.unit[j] >= 0:
+                    h = w[j] * Z[j] @ M @ Z[j]
+                    H[design.unit[j]] += w[j] * (M @ Z[j]) * r[j] / (1 - h)
+            parts, dens = [], []
+            for h, n_h in enumerate(design.stratum_size):
+                Hh = H[design.stratum == h]
+                v = design.stratum_fpc[h] * n_h / (n_h - 1) * ((Hh - Hh.mean(axis=0)) ** 2).sum(axis=0)
+                parts.append(v)
+                dens.append(v**2 / (n_h - 1))
+            var = np.sum(parts, axis=0)
+            df = var**2 / np.sum(dens, axis=0)
+            std[i, :, c] = np.sqrt(var) * stats.t.ppf(0.975, df) / Z95
+    return std
+
+
+def test_kernel_solve_errors_by_linearisation_beyond_128_units():
+    p = 10
+    d = hand_design(p, [(2, 40), (3, 45), (4, 50)], enumerated=[1, 9], seed=2)  # 135 units
+    v0, v1, values = _game_values(p, d.masks, 2)
+    Z = d.masks.astype(float)
+    phi, std = kernel_shap_from_values(d, v0, v1, values)
+    ref, M = kkt_columns(Z, d.weights, values, v0, v1)
+    np.testing.assert_allclose(phi, ref, atol=1e-10)
+    np.testing.assert_allclose(std, sandwich_reference(d, Z, values, v0, v1, ref, M), rtol=1e-8)
+
+
+def test_jackknife_up_to_128_units_for_linear_fits_and_512_coalitions_for_k_additive():
+    assert _use_jackknife(1, 10_000, 128) and not _use_jackknife(1, 10, 129)
+    assert _use_jackknife(3, 512, 10_000) and not _use_jackknife(3, 513, 1)
+    assert _use_jackknife(5, 512, 10_000) and not _use_jackknife(5, 513, 1)
+
+
+def kadd_features(Z, order):
+    """Interaction features z_T = prod_{j in T} z_j for 1 <= |T| <= order, and the subsets T."""
+    p = Z.shape[1]
+    subsets = [T for s in range(1, order + 1) for T in itertools.combinations(range(p), s)]
+    Phi = np.stack([Z[:, list(T)].prod(axis=1) for T in subsets], axis=1)
+    return Phi, subsets
+
+
+def kadd_penalty(p, order, m, mean_weight):
+    """The documented ridge: main effects 1e-4 of the base 1e-3 x mean weight; size s >= 2: the base
+    times growth^(s - 2), growth 10 near the interpolation threshold (terms < 2 m), else 1."""
+    terms = sum(comb(p, s) for s in range(1, order + 1))
+    growth = 1.0 if terms >= 2 * m else 10.0
+    base = 1e-3 * mean_weight
+    return {1: 1e-4 * base, **{s: base * growth ** (s - 2) for s in range(2, order + 1)}}
+
+
+def kadd_reference(Z, w, y, delta, order):
+    """k-additive fit in its primal form: min sum w (y - Phi b)^2 + b' P b s.t. 1'b = delta; its Shapley
+    values L b (1/|T| to each member of T); the influence of each y_i on them; leave-one-out residuals
+    r_i / (1 - h_ii) with the hat matrix of the ridge fit Phi (Phi'W Phi + P)^-1 Phi' W."""
+    m, p = Z.shape
+    Phi, subsets = kadd_features(Z, order)
+    pen = kadd_penalty(p, order, m, w.mean())
+    P = np.diag([pen[len(T)] for T in subsets])
+    q = len(subsets)
+    A = Phi.T @ (w[:, None] * Phi) + P
+    K = np.zeros((q + 1, q + 1))
+    K[:q, :q] = A
+    K[:q, q] = K[q, :q] = 1.0
+    Kinv = np.linalg.inv(K)
+    b = Kinv[:q, :q] @ (Phi.T @ (w * y)) + Kinv[:q, q] * delta
+    L = np.zeros((p, q))
+    for t, T in enumerate(subsets):
+        L[list(T), t] = 1.0 / len(T)
+    influence = (L @ Kinv[:q, :q] @ Phi.T * w).T  # (m, p)
+    r = y - Phi @ b
+    hat = np.einsum("ij,ji->i", Phi @ np.linalg.inv(A), Phi.T) * w
+    return L @ b, influence, r / (1 - hat)
+
+
+@pytest.mark.parametrize("m_units, order", [(20, 3), (60, 3), (60, 5)])
+def test_k_additive_solve_is_the_penalised_constrained_fit(m_units, order):
+    p = 8
+    d = hand_design(p, [(2, m_units // 3), (3, m_units - m_units // 3)], enumerated=[1, 7], seed=m_units)
+    rng = np.random.RandomState(order)
+    m = len(d.masks)
+    y = rng.normal(size=(m, 2))
+    delta = rng.normal(size=2)
+    phi, C, loo = _kadd_solve(d, y, delta, order, with_influence=True)
+    Z = d.masks.astype(float)
+    for c in range(2):
+        ref_phi, ref_C, ref_loo = kadd_reference(Z, d.weights, y[:, c], delta[c], order)
+        np.testing.assert_allclose(phi[:, c], ref_phi, atol=1e-6 * np.abs(ref_phi).max())
+        np.testing.assert_allclose(loo[:, c], ref_loo, atol=1e-5 * np.abs(ref_loo).max())
+    np.testing.assert_allclose(C, ref_C, atol=1e-6 * np.abs(ref_C).max())
+    np.testing.assert_allclose(phi.sum(axis=0), delta, atol=1e-12)
+    phi2, none, none2 = _kadd_solve(d, y, delta, order)
+    assert none is None and none2 is None
+    np.testing.assert_allclose(phi2, phi, atol=1e-12)
+
+
+def test_k_additive_leave_one_out_beyond_one_block_of_512():
+    p = 10
+    d = hand_design(p, [(3, 110), (4, 200)], enumerated=[1, 9], seed=5)  # 640 coalitions
+    rng = np.random.RandomState(5)
+    y = rng.normal(size=(len(d.masks), 1))
+    phi, C, loo = _kadd_solve(d, y, np.array([0.3]), 3, with_influence=True)
+    ref_phi, ref_C, ref_loo = kadd_reference(d.masks.astype(float), d.weights, y[:, 0], 0.3, 3)
+    np.testing.assert_allclose(phi[:, 0], ref_phi, atol=1e-6 * np.abs(ref_phi).max())
+    np.testing.assert_allclose(loo[:, 0], ref_loo, atol=1e-5 * np.abs(ref_loo).max())
+
+
+def test_overlap_counts_in_chunks():
+    rng = np.random.RandomState(0)
+    Z = rng.random_sample((11, 7)) < 0.5
+    want = Z.astype(int) @ Z.T.astype(int)
+    for chunk in (2048, 3, 1):
+        got = _overlaps(Z, chunk=chunk)
+        assert got.dtype == np.uint8
+        np.testing.assert_array_equal(got, want)
+    Z = rng.random_sample((2100, 5)) < 0.5  # more rows than the default chunk
+    np.testing.assert_array_equal(_overlaps(Z)[-60:], (Z[-60:].astype(int) @ Z.T.astype(int)))
+
+
+# -- _estimate.py: strata, the stratified variance and the jackknife -------------------------------
+
+def strata_design(sizes, fpc, n_enumerated=3, p=5, seed=0):
+    """A design with ``sizes[h]`` units (complement pairs) in stratum h, plus enumerated coalitions."""
+    rng = np.random.RandomState(seed)
+    n_units = int(np.sum(sizes))
+    first = rng.random_sample((n_units, p)) < 0.5
+    masks = np.vstack([rng.random_sample((n_enumerated, p)) < 0.5, np.repeat(first, 2, axis=0)])
+    masks[n_enumerated + 1 :: 2] = ~masks[n_enumerated::2]
+    unit = np.concatenate([np.full(n_enumerated, -1), np.repeat(np.arange(n_units), 2)])
+    return CoalitionDesign(masks=masks, weights=rng.uniform(0.5, 2.0, size=len(masks)), unit=unit,
+                           stratum=np.repeat(np.arange(len(sizes)), sizes), stratum_fpc=np.asarray(fpc, float),
+                           stratum_size=np.asarray(sizes))
+
+
+@pytest.mark.parametrize("sizes, groups", [
+    ([5, 2, 6, 1, 3], [[0, 1], [2, 3, 4]]),  # small strata join the one before
+    ([2, 5, 1], [[0, 1, 2]]),  # a stratum joins while its group holds fewer than 4 units
+    ([5, 4], [[0], [1]]),  # 4 units are enough
+    ([1, 2], [[0, 1]]),
+    ([6, 5, 6, 3], [[0], [1], [2, 3]]),
+    ([3], [[0]]),  # a single stratum stays as it is
+])
+def test_collapsed_strata(sizes, groups):
+    fpc = np.linspace(0.1, 0.9, len(sizes))
+    d = strata_design(sizes, fpc)
+    new, count, new_fpc = _collapsed_strata(d)
+    old_to_new = {s: g for g, members in enumerate(groups) for s in members}
+    np.testing.assert_array_equal(new, [old_to_new[s] for s in d.stratum])
+    np.testing.assert_array_equal(count, [sum(sizes[s] for s in g) for g in groups])
+    want = [sum(sizes[s] * fpc[s] for s in g) / sum(sizes[s] for s in g) for g in groups]
+    np.testing.assert_allclose(new_fpc, want, rtol=1e-12)
+
+
+def test_collapsed_strata_minimum_and_no_strata():
+    d = strata_design([3, 3], [0.2, 0.4])
+    assert _collapsed_strata(d, min_units=3)[1].tolist() == [3, 3]
+    assert _collapsed_strata(d)[1].tolist() == [6]
+    empty = CoalitionDesign(masks=np.ones((2, 3), bool), weights=np.ones(2), unit=np.full(2, -1),
+                            stratum=np.zeros(0, dtype=int))
+    new, count, new_fpc = _collapsed_strata(empty)
+    assert len(new) == 0 and len(count) == 0 and len(new_fpc) == 0
+
+
+def stratified_reference(d, C, resid):
+    """Unit sums H_u = sum over the unit's coalitions of resid_i C_i: (units, r, p)."""
+    sampled_unit = d.unit[d.unit >= 0]
+    return np.stack([np.einsum("mr,mp->rp", resid[sampled_unit == u], C[sampled_unit == u])
+                     for u in range(sampled_unit.max() + 1)])
+
+
+@pytest.mark.parametrize("sizes, strata", [([5, 2, 6, 1, 3], [[0, 1], [2, 3, 4]]), ([4, 7], [[0], [1]])])
+def test_stratified_variance_from_its_definition(sizes, strata):
+    rng = np.random.RandomState(len(sizes))
+    fpc = rng.uniform(0.2, 1.0, size=len(sizes))
+    d = strata_design(sizes, fpc)
+    m_s = 2 * int(np.sum(sizes))
+    p, r = 5, 3
+    C = rng.normal(size=(m_s, p))
+    resid = rng.normal(size=(m_s, r))
+    var, df = _stratified_variance(d, C, resid)
+    H = stratified_reference(d, C, resid)
+    parts, dens = [], []
+    for g in strata:
+        in_g = np.isin(d.stratum, g)
+        n_g = in_g.sum()
+        f_g = sum(sizes[s] * fpc[s] for s in g) / n_g
+        Hg = H[in_g]
+        v = f_g * n_g / (n_g - 1) * ((Hg - Hg.mean(axis=0)) ** 2).sum(axis=0)  # (r, p)
+        parts.append(v.T)
+        dens.append(v.T**2 / (n_g - 1))
+    want = np.sum(parts, axis=0)
+    np.testing.assert_allclose(var, want, rtol=1e-12)
+    np.testing.assert_allclose(df, want**2 / np.sum(dens, axis=0), rtol=1e-12)
+
+
+def test_stratified_variance_in_column_chunks_and_without_replicates():
+    # 1001 units of 1000 players: columns go 3 at a time (4,000,000 // (1001 * 1000)); 4 columns.
+    rng = np.random.RandomState(3)
+    d = strata_design([501, 500], [0.9, 0.8], p=4)
+    C = rng.normal(size=(2002, 1000))
+    resid = rng.normal(size=(2002, 4))
+    var, df = _stratified_variance(d, C, resid)
+    H = stratified_reference(d, C, resid)
+    want = sum(f * n / (n - 1) * ((H[d.stratum == h] - H[d.stratum == h].mean(axis=0)) ** 2).sum(axis=0).T
+               for h, (n, f) in enumerate([(501, 0.9), (500, 0.8)]))
+    np.testing.assert_allclose(var, want, rtol=1e-10)
+    # one stratum of one unit: no variance can be estimated (0, infinite df)
+    d = strata_design([1], [0.5])
+    var, df = _stratified_variance(d, rng.normal(size=(2, 3)), rng.normal(size=(2, 2)))
+    assert not var.any() and np.isinf(df).all()
+
+
+def _linear_statistic(d, seed=0):
+    """theta(w) = sum_i w_i y_i (a (2, 3) array per coalition): the jackknife of a weighted total."""
+    y = np.random.RandomState(seed).normal(size=(len(d.weights), 2, 3))
+    return y, lambda w: np.einsum("m,mab->ab", w, y)
+
+
+def test_jackknife_of_a_weighted_total_is_the_textbook_variance():
+    # JKn (at most 32 units): for a total, sum_h fpc_h (n_h - 1) / n_h sum_u (theta_u - mean)^2
+    # equals sum_h fpc_h n_h s_h^2 with s_h^2 the variance (ddof 1) of the unit totals.
+    sizes, fpc = [5, 2, 6], [0.3, 0.5, 0.7]  # strata 0 and 1 collapse: 7 and 6 units
+    d = strata_design(sizes, fpc)
+    y, solve = _linear_statistic(d)
+    var, df = _jackknife(d, solve)
+    t = np.array([sum(d.weights[i] * y[i] for i in np.flatnonzero(d.unit == u)) for u in range(13)])
+    want = 0.0
+    for members, f in [(range(0, 7), (5 * 0.3 + 2 * 0.5) / 7), (range(7, 13), 0.7)]:
+        tu = t[list(members)]
+        want = want + f * len(tu) * tu.var(axis=0, ddof=1)
+    np.testing.assert_allclose(var, want, rtol=1e-10)
+    np.testing.assert_array_equal(df, np.full((2, 3), 13 - 2.0))
+
+
+@pytest.mark.parametrize("sizes", [[64], [40, 24]])
+def test_delete_a_group_jackknife_beyond_32_units(sizes):
+    # 64 units in 32 groups: unit u (ordered by stratum) in group u % 32. Deleting a group reweights
+    # the rest of each stratum it touches by n_h / (n_h - deleted); var = f (G - 1) / G sum_g
+    # (theta_g - mean)^2 with f the unit-weighted mean fpc, df = G - 1.
+    fpc = [0.6, 0.9][: len(sizes)]
+    d = strata_design(sizes, fpc)
+    y, solve = _linear_statistic(d, seed=1)
+    var, df = _jackknife(d, solve)
+    t = np.array([sum(d.weights[i] * y[i] for i in np.flatnonzero(d.unit == u)) for u in range(64)])
+    fixed = sum(d.weights[i] * y[i] for i in np.flatnonzero(d.unit < 0))
+    thetas = []
+    for g in range(32):
+        gone = np.arange(64) % 32 == g
+        theta = fixed.copy()
+        for h in range(len(sizes)):
+            in_h = d.stratum == h
+            theta += in_h.sum() / (in_h & ~gone).sum() * t[in_h & ~gone].sum(axis=0)
+        thetas.append(theta)
+    thetas = np.array(thetas)
+    f = np.average(fpc, weights=sizes)
+    np.testing.assert_allclose(var, f * 31 / 32 * ((thetas - thetas.mean(axis=0)) ** 2).sum(axis=0), rtol=1e-10)
+    np.testing.assert_array_equal(df, np.full((2, 3), 31.0))
+
+
+# -- _estimate.py: the k-additive fit inside the KernelSHAP solve ----------------------------------
+
+def kadd_total_reference(Z, w, values, v0, v1, order):
+    """Linear constrained fit, then the k-additive fit of its residual (zero-weight coalitions left
+    out, efficiency gap 0): phi (n, p, k), and per column the k-additive influence and leave-one-out
+    residuals."""
+    n, m, k = values.shape
+    lin, _ = kkt_columns(Z, w, values, v0, v1)
+    keep = w > 0
+    phi = lin.copy()
+    parts = {}
+    for i in range(n):
+        for c in range(k):
+            resid = values[i, :, c] - v0[i, c] - Z @ lin[i, :, c]
+            extra, C, loo = kadd_reference(Z[keep], w[keep], resid[keep], 0.0, order)
+            phi[i, :, c] += extra
+            parts[i, c] = (C, loo)
+    return phi, parts
+
+
+def test_k_additive_kernel_solve_with_jackknife_errors():
+    p = 6
+    d = hand_design(p, [(2, 5), (3, 4)], enumerated=[1, 5], seed=3)  # 9 units, 42 coalitions
+    v0, v1, values = _game_values(p, d.masks, 3)
+    Z = d.masks.astype(float)
+    phi, std = kernel_shap_from_values(d, v0, v1, values, order=3)
+    ref, _ = kadd_total_reference(Z, d.weights, values, v0, v1, 3)
+    np.testing.assert_allclose(phi, ref, atol=1e-6 * np.abs(ref).max())
+    np.testing.assert_allclose(phi.sum(axis=1), v1 - v0, atol=1e-10)
+    var, df = jackknife_reference(d, lambda w: kadd_total_reference(Z, w, values, v0, v1, 3)[0])
+    np.testing.assert_allclose(std, np.sqrt(var) * stats.t.ppf(0.975, df) / Z95, rtol=1e-4)
+
+
+def test_k_additive_kernel_solve_errors_by_linearisation_beyond_512_coalitions():
+    p = 10
+    d = hand_design(p, [(3, 110), (4, 200)], enumerated=[1, 9], seed=4)  # 640 coalitions
+    v0, v1, values = _game_values(p, d.masks, 4, n=1, k=2)
+    Z = d.masks.astype(float)
+    phi, std = kernel_shap_from_values(d, v0, v1, values, order=3)
+    ref, parts = kadd_total_reference(Z, d.weights, values, v0, v1, 3)
+    np.testing.assert_allclose(phi, ref, atol=1e-5 * np.abs(ref).max())  # the primal system is ill-conditioned
+    s = d.unit >= 0
+    for c in range(2):
+        C, loo = parts[0, c]
+        H = stratified_reference(d, C[s], loo[s][:, None])[:, 0]
+        parts_h, dens = [], []
+        for h, n_h in enumerate(d.stratum_size):
+            Hh = H[d.stratum == h]
+            v = d.stratum_fpc[h] * n_h / (n_h - 1) * ((Hh - Hh.mean(axis=0)) ** 2).sum(axis=0)
+            parts_h.append(v)
+            dens.append(v**2 / (n_h - 1))
+        var = np.sum(parts_h, axis=0)
+        df = var**2 / np.sum(dens, axis=0)
+        np.testing.assert_allclose(std[0, :, c], np.sqrt(var) * stats.t.ppf(0.975, df) / Z95, rtol=1e-4)
+
+
+# -- _estimate.py: the estimators' loops and the tolerance rule -------------------------------------
+
+def test_within_tol_is_per_row_and_output_and_inclusive():
+    phi = np.zeros((2, 3, 2))
+    phi[0, :, 0] = [1.0, -4.0, 2.0]  # scale 4
+    phi[0, :, 1] = [0.5, 0.1, 0.0]  # scale 0.5
+    phi[1, :, 0] = [0.0, 0.0, 0.0]  # scale 0 -> 1
+    phi[1, :, 1] = [10.0, 0.0, 0.0]  # scale 10
+    tol = 0.1
+    scale = np.array([[4.0, 0.5], [1.0, 10.0]])[:, None, :]
+    edge = np.broadcast_to(tol * scale / Z95, phi.shape).copy()
+    assert _within_tol(phi, edge, tol)
+    for idx in [(0, 1, 0), (0, 2, 1), (1, 0, 0), (1, 2, 1)]:
+        over = edge.copy()
+        over[idx] *= 1.0 + 1e-9
+        assert not _within_tol(phi, over, tol), idx
+    nan = edge.copy()
+    nan[0, 0, 0] = np.nan
+    assert not _within_tol(phi, nan, tol)
+
+
+def _logged_game(p, seed=0):
+    table = np.random.RandomState(seed).normal(size=(2**p, 2))
+    codes = 2 ** np.arange(p)
+    log = []
+
+    def evaluate(masks):
+        c = masks.astype(int) @ codes
+        log.extend(c.tolist())
+        return np.stack([table[c], 2 * table[c]])  # (2, m, 2)
+
+    return table, log, evaluate
+
+
+def test_kernel_estimate_exact_from_the_full_budget():
+    p = 5
+    table, log, evaluate = _logged_game(p)
+    est = kernel_estimate(evaluate, p, 2**p)
+    assert est.extras == {"exact": True, "n_evaluations": 32}
+    np.testing.assert_allclose(est.phi[0], subset_shapley(table, p), atol=1e-12)
+    table, log, evaluate = _logged_game(p)
+    est = kernel_estimate(evaluate, p, 2**p - 1, max_order=1, random_state=0)
+    # 29 coalitions between the ends: sizes 1 and 4 (10) whole, then 9 pairs of sizes 2 and 3 (one left over)
+    assert est.extras == {"exact": False, "n_evaluations": 30, "order": 1}
+    np.testing.assert_array_equal(est.base, [table[0], 2 * table[0]])
+    assert len(log) == len(set(log)) == 30
+    np.testing.assert_allclose(est.phi.sum(axis=1), [table[-1] - table[0], 2 * (table[-1] - table[0])],
+                               atol=1e-12)
+
+
+@pytest.mark.parametrize("budget, enumerated", [(255, [1, 9]), (256, [1, 2, 8, 9])])
+def test_interaction_fits_enumerate_at_most_forty_percent_below_a_quarter_of_all_coalitions(budget, enumerated):
+    # p = 10: the order-3 fit ("auto") at budget 255 < 1024 / 4 enumerates sizes within 40% of the
+    # budget (sizes 1, 9: 20; with 2, 8: 110 > 102); at 256, as the linear fit does, while they fit.
+    p = 10
+    for max_order, want in [("auto", enumerated), (1, [1, 2, 8, 9])]:
+        table, log, evaluate = _logged_game(p)
+        est = kernel_estimate(evaluate, p, budget, max_order=max_order, random_state=0)
+        assert est.extras["order"] == (3 if max_order == "auto" else 1)
+        sizes = Counter(bin(c).count("1") for c in log)
+        whole = sorted(s for s in range(1, p) if sizes[s] == comb(p, s))
+        assert whole == want, (max_order, sizes)
+
+
+@pytest.mark.parametrize("p, budget", [(10, 200), (10, 150), (12, 500), (7, 100)])
+def test_kernel_tolerance_steps_stay_within_the_budget(p, budget):
+    # tol so small it is never met: steps from max(2 p + 2, budget // 4), doubling, to the budget; the
+    # coalitions of all steps together never exceed the budget, and the last step uses most of it
+    # (the designs of successive steps overlap without being nested: here at least 95%).
+    table, log, evaluate = _logged_game(p)
+    est = kernel_estimate(evaluate, p, budget, max_order=1, tol=1e-15, random_state=0)
+    assert est.extras["n_evaluations"] == len(log) == len(set(log)) <= budget
+    assert est.extras["n_evaluations"] >= 0.95 * budget
+    # a loose tolerance stops after the first step
+    table, log, evaluate = _logged_game(p)
+    est = kernel_estimate(evaluate, p, budget, max_order=1, tol=1e6, random_state=0)
+    first = max(2 * p + 2, budget // 4)
+    assert first - 1 <= est.extras["n_evaluations"] <= first
+
+
+@pytest.mark.parametrize("n_perm, first", [(32, 8), (16, 4), (40, 10), (3, 3), (6, 4)])
+def test_permutation_tolerance_steps(n_perm, first):
+    p = 4
+    table, log, evaluate = _logged_game(p)
+    loose = permutation_estimate(evaluate, p, n_perm, tol=1e6, random_state=0)
+    assert loose.extras["n_permutations"] == first
+    strict = permutation_estimate(evaluate, p, n_perm, tol=1e-15, random_state=0)
+    full = permutation_estimate(evaluate, p, n_perm, random_state=0)
+    assert strict.extras["n_permutations"] == full.extras["n_permutations"] == n_perm
+    np.testing.assert_array_equal(strict.phi, full.phi)
+
+
+def test_permutation_estimate_walks_the_antithetic_permutations_of_its_seed():
+    p = 5
+    table, log, evaluate = _logged_game(p)
+    est = permutation_estimate(evaluate, p, 6, random_state=3)
+    perms = antithetic_permutations(p, 6, np.random.RandomState(3))
+    ref_phi, ref_std, _ = permutation_reference(perms, np.stack([table, 2 * table]))
+    np.testing.assert_allclose(est.phi, ref_phi, atol=1e-12)
+    np.testing.assert_allclose(est.std, ref_std, rtol=1e-10)
+    np.testing.assert_array_equal(est.base, [table[0], 2 * table[0]])
+    assert est.extras == {"n_evaluations": len(set(log)), "n_permutations": 6}
+    assert len(log) == len(set(log))
