@@ -12,8 +12,13 @@ from skxai.shapley._treeshap._paths import compile_tree
 
 # Most float64 entries of tables kept between calls (beyond that, rebuilt per call).
 CACHE_FLOATS = 1 << 24
-# Fixed number of tree chunks: partial sums are added in the same order for any n_jobs.
+# Least number of tree chunks (fixed, so partial sums are added in the same order for any n_jobs).
 N_CHUNKS = 16
+# Most nodes per chunk of trees, beyond N_CHUNKS chunks: building a chunk's tables needs several
+# times the tables' own memory for a moment (about 40 MiB for 2.5 trees of depth 8 over 20
+# features), so large forests get one chunk per tree or so, which also keeps explain's
+# per-chunk temporaries small (and is no slower: the products stay in cache).
+PLAN_NODES = 512
 _CONTROLLER = []
 # Below this many (row x node) decisions a pool of threads costs more than it saves.
 _MIN_PARALLEL_WORK = 4_000_000
@@ -62,7 +67,8 @@ class TreeRunner:
             self._bgT = self._bg_w = None
             self._bg_nan = False
         T = ens.n_trees
-        bounds = np.linspace(0, T, min(T, N_CHUNKS) + 1).round().astype(int)
+        n_chunks = min(T, max(N_CHUNKS, -(-len(ens.left) // PLAN_NODES)))
+        bounds = np.linspace(0, T, n_chunks + 1).round().astype(int)
         self.chunks = [np.arange(a, b) for a, b in zip(bounds[:-1], bounds[1:], strict=True) if b > a]
         n_nodes = len(ens.left)
         work = n_nodes * (1 << self.block_bits)  # table entries to fill, roughly
