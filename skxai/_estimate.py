@@ -11,19 +11,22 @@ Standard errors
 interval. The raw estimate of the sampling standard deviation has few degrees of freedom when
 few sampling units are drawn (a handful of antithetic pairs, a few coalition pairs per subset
 size), so it is multiplied by ``t_{0.975, df} / 1.96`` with the units' degrees of freedom
-(Student-t; Welch-Satterthwaite over strata for KernelSHAP). Further:
+(Student-t; Welch-Satterthwaite over strata for KernelSHAP, groups - 1 for the grouped
+jackknife). Further:
 
-- KernelSHAP: linearisation (sandwich) of the constrained fit, linear or k-additive, over
-  paired sampling units within subset-size strata, with finite-population corrections and
-  *leave-one-out* residuals (the fit passes close to the coalitions it was fitted on, so plain
-  residuals understate the error, badly so for the k-additive fit near interpolation); strata
-  holding a single unit are collapsed into a neighbour (otherwise they add no variance at all).
+- KernelSHAP: stratified jackknife over paired sampling units (the fit is a non-linear
+  function of the sampled weights), its bias estimate added in quadrature so that ``std`` is
+  a root mean squared error; for linear fits over 128 units and k-additive fits over
+  :data:`KADD_JACKKNIFE_MAX` coalitions, the linearisation (sandwich) with finite-population
+  corrections and *leave-one-out* residuals (the fit passes close to the coalitions it was
+  fitted on, so plain residuals understate the error). Strata holding fewer than
+  :data:`MIN_STRATUM_UNITS` units are collapsed into a neighbour.
 - Permutation sampling: antithetic pairs are the units. A pair's mean takes few distinct values
   on many games, so a few pairs can agree exactly while the estimate is off; the per-unit
   variance is floored at the variance of single permutations times the variance reduction the
   pairs achieve on all players of the same row (pooled ratio), divided by the square root of
-  the number of pairs (a guard for few pairs that fades as pairs accumulate). The floor is zero only when the
-  player's contribution never varies (then the estimate is exact).
+  the number of pairs (a guard for few pairs that fades as pairs accumulate). The floor is
+  zero only when the player's contribution never varies (then the estimate is exact).
 
 The calibration is measured in ``benchmarks/bench_calibration.py`` against exact values.
 """
