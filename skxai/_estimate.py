@@ -11,19 +11,22 @@ Standard errors
 interval. The raw estimate of the sampling standard deviation has few degrees of freedom when
 few sampling units are drawn (a handful of antithetic pairs, a few coalition pairs per subset
 size), so it is multiplied by ``t_{0.975, df} / 1.96`` with the units' degrees of freedom
-(Student-t; Welch-Satterthwaite over strata for KernelSHAP). Further:
+(Student-t; Welch-Satterthwaite over strata for KernelSHAP, groups - 1 for the grouped
+jackknife). Further:
 
-- KernelSHAP: linearisation (sandwich) of the constrained fit, linear or k-additive, over
-  paired sampling units within subset-size strata, with finite-population corrections and
-  *leave-one-out* residuals (the fit passes close to the coalitions it was fitted on, so plain
-  residuals understate the error, badly so for the k-additive fit near interpolation); strata
-  holding a single unit are collapsed into a neighbour (otherwise they add no variance at all).
+- KernelSHAP: stratified jackknife over paired sampling units (the fit is a non-linear
+  function of the sampled weights), its bias estimate added in quadrature so that ``std`` is
+  a root mean squared error; for linear fits over 128 units and k-additive fits over
+  :data:`KADD_JACKKNIFE_MAX` coalitions, the linearisation (sandwich) with finite-population
+  corrections and *leave-one-out* residuals (the fit passes close to the coalitions it was
+  fitted on, so plain residuals understate the error). Strata holding fewer than
+  :data:`MIN_STRATUM_UNITS` units are collapsed into a neighbour.
 - Permutation sampling: antithetic pairs are the units. A pair's mean takes few distinct values
   on many games, so a few pairs can agree exactly while the estimate is off; the per-unit
   variance is floored at the variance of single permutations times the variance reduction the
-  pairs achieve on all players of the same row (pooled ratio), divided by the number of pairs
-  (a guard for few pairs that fades as pairs accumulate). The floor is zero only when the
-  player's contribution never varies (then the estimate is exact).
+  pairs achieve on all players of the same row (pooled ratio), divided by the square root of
+  the number of pairs (a guard for few pairs that fades as pairs accumulate). The floor is
+  zero only when the player's contribution never varies (then the estimate is exact).
 
 The calibration is measured in ``benchmarks/bench_calibration.py`` against exact values.
 """
@@ -259,14 +262,22 @@ def _stratified_variance(design, C, resid):
 JACKKNIFE_GROUPS = 32
 
 
-def _jackknife(design, solve, max_groups=JACKKNIFE_GROUPS):
+def _jackknife(design, solve, max_groups=JACKKNIFE_GROUPS, theta=None):
     """Stratified jackknife variance and degrees of freedom of ``solve(weights) -> (p, r)``.
 
     Units (coalition pairs) are deleted one at a time when there are at most ``max_groups``
-    (JKn: ``sum_h (1 - f_h) (n_h - 1) / n_h sum_i (theta_hi - mean_h)^2``, df = units - strata);
-    otherwise in ``max_groups`` groups spread evenly over the strata (delete-a-group
-    jackknife, df = groups - 1). The other units of a touched stratum are reweighted so the
-    stratum keeps its mass.
+    (JKn: ``sum_h (1 - f_h) (n_h - 1) / n_h sum_i (theta_hi - mean_h)^2``, Welch-Satterthwaite
+    df over strata); otherwise in ``max_groups`` groups spread evenly over the strata
+    (delete-a-group jackknife, df = groups - 1). The other units of a touched stratum are
+    reweighted so the stratum keeps its mass.
+
+    With ``theta`` (the estimate on all units), the jackknife's estimate of the estimator's
+    bias, ``sum_h (1 - f_h) (n_h - 1) (mean_h - theta)`` (groups: ``(1 - f) (G - 1) (mean -
+    theta)``), is added in quadrature: the variance returned is a mean squared error. The
+    regression is a non-linear (ratio-type) function of the sampled weights, biased by O(1/n):
+    at budget 40 on 10 players the bias is a third of the spread, and for a k-additive fit at
+    500 it is as large as the spread (coverage 0.91-0.92 from the variance alone, 0.94-0.98
+    with the bias term; benchmarks/results/calibration.md).
     """
     w = design.weights
     unit = design.unit
@@ -295,27 +306,32 @@ def _jackknife(design, solve, max_groups=JACKKNIFE_GROUPS):
     thetas = np.stack(thetas)
     if n_units <= max_groups:
         var = np.zeros(thetas.shape[1:])
+        bias = np.zeros(thetas.shape[1:])
         df_den = np.zeros(thetas.shape[1:])
         for h in range(len(count)):
             in_h = stratum == h
             n_h = in_h.sum()
             if n_h < 2:
                 continue
-            dev = thetas[in_h] - thetas[in_h].mean(axis=0)
+            mean_h = thetas[in_h].mean(axis=0)
+            dev = thetas[in_h] - mean_h
             v_h = fpc[h] * (n_h - 1) / n_h * (dev**2).sum(axis=0)
             var += v_h
             df_den += v_h**2 / (n_h - 1)
+            if theta is not None:
+                bias += fpc[h] * (n_h - 1) * (mean_h - theta)
         # Welch-Satterthwaite: a stratum that dominates the variance brings only its own
-        # units' degrees of freedom (units - strata overstates them: coverage 0.91 at budget 40).
+        # units' degrees of freedom (units - strata overstates them).
         with np.errstate(invalid="ignore", divide="ignore"):
             df = np.where(df_den > 0, var**2 / df_den, np.inf)
-        return var, df
     else:
         f = float(np.average(fpc, weights=count)) if len(count) else 0.0
-        dev = thetas - thetas.mean(axis=0)
+        mean = thetas.mean(axis=0)
+        dev = thetas - mean
         var = f * (n_groups - 1) / n_groups * (dev**2).sum(axis=0)
-        df = n_groups - 1
-    return var, np.full(var.shape, float(df))
+        df = np.full(var.shape, float(n_groups - 1))
+        bias = f * (n_groups - 1) * (mean - theta) if theta is not None else 0.0
+    return var + bias**2, df
 
 
 def _kadd_penalties(p, order, m, mean_weight):
@@ -530,7 +546,7 @@ def kernel_shap_from_values(design, v0, v1, values, *, order=1, with_std=True):
                 for c0 in range(0, phi.shape[1], step):
                     cols = slice(c0, c0 + step)
                     var[:, cols], df[:, cols] = _jackknife(design, lambda w, cols=cols: solve(w, cols=cols)[0],
-                                                           max_groups=groups)
+                                                           max_groups=groups, theta=phi[:, cols])
             else:
                 var, df = _stratified_variance(design, C[sampled], loo[sampled])
             with np.errstate(invalid="ignore"):
@@ -539,14 +555,18 @@ def kernel_shap_from_values(design, v0, v1, values, *, order=1, with_std=True):
     return phi.reshape(p, n, k).transpose(1, 0, 2), std
 
 
-#: Largest k-additive design refitted by the jackknife (beyond, the leave-one-out sandwich).
-KADD_JACKKNIFE_MAX = 1024
+#: Largest k-additive design refitted by the jackknife (beyond, the leave-one-out sandwich):
+#: the default budget (2 p + 2048) stays under it up to 256 players.
+KADD_JACKKNIFE_MAX = 2560
 
 
 def _jackknife_groups(order, m):
-    """Replicates of the jackknife: 32, or 16 for k-additive designs over 512 coalitions (each
-    replicate costs an m x m factorisation there; 16 groups cover as well: 0.94-0.97 at 700)."""
-    return JACKKNIFE_GROUPS if order == 1 or m <= 512 else JACKKNIFE_GROUPS // 2
+    """Replicates of the jackknife: 32; for k-additive designs, whose replicates cost an m x m
+    factorisation each, 16 over 512 coalitions and 8 over 1,024 (they cover as well: 0.94-0.97
+    at 700 and 1,000 on 10 players, 0.96-0.97 at 2,048 on 12)."""
+    if order == 1 or m <= 512:
+        return JACKKNIFE_GROUPS
+    return JACKKNIFE_GROUPS // 2 if m <= 1024 else JACKKNIFE_GROUPS // 4
 
 
 def _use_jackknife(order, m, n_units):
@@ -555,8 +575,9 @@ def _use_jackknife(order, m, n_units):
     The sandwich under-covers with few sampling units (budget 40 on 10 players: 0.83) and for
     the k-additive fit (0.5-0.7 for order 3 at 300 on 10 players, 0.88-0.93 at 700-1,000),
     and over-covers for an order-5 fit near its interpolation threshold (0.98-0.99 at 700);
-    the jackknife refits capture the fit's non-linearity in the weights. k-additive refits
-    cost an m x m solve each, so beyond :data:`KADD_JACKKNIFE_MAX` coalitions the
+    the jackknife refits capture the fit's non-linearity in the weights (and its bias, see
+    :func:`_jackknife`; the sandwich covered 0.75-0.91 at 2,048 on 12 players). k-additive
+    refits cost an m x m solve each, so beyond :data:`KADD_JACKKNIFE_MAX` coalitions the
     linearisation is used.
     """
     if order == 1:
@@ -701,8 +722,9 @@ def shapley_from_permutations(perms, prefix_values):
         with np.errstate(invalid="ignore", divide="ignore"):
             ratio = var_pair.sum(axis=1, keepdims=True) / var_single.sum(axis=1, keepdims=True)
         ratio = np.nan_to_num(ratio, nan=0.0)
-        # The floor fades as 1/n_pairs: it guards against a few pairs agreeing by chance.
-        var_unit = np.maximum(var_pair, ratio * var_single / n_pairs)
+        # The floor fades as 1/sqrt(n_pairs): it guards against a few pairs agreeing by chance
+        # (fading as 1/n_pairs, 6-8 permutations covered 0.90-0.92 on an interaction game).
+        var_unit = np.maximum(var_pair, ratio * var_single / np.sqrt(n_pairs))
         std = np.sqrt(var_unit / n_pairs) * t_inflation(n_pairs - 1)
     else:
         # One pair: a pair's mean varies at most as much as one permutation's contribution.

@@ -80,8 +80,9 @@ class KernelShapExplainer(BaseTabularExplainer):
         As in :class:`~skxai.ExactShapleyExplainer`. ``explain`` also reports
         ``n_evaluations`` (coalitions evaluated per row), ``exact``, ``order`` (of the fit) and
         ``std``: standard errors scaled so that ``values +/- 1.96 * std`` are 95% confidence
-        intervals (jackknife over the sampled coalition pairs, or the leave-one-out sandwich
-        at large budgets, with Student-t degrees of freedom; zero when exact). Their coverage
+        intervals (jackknife over the sampled coalition pairs with its bias estimate added in
+        quadrature, or the leave-one-out sandwich past 2,560 coalitions, with Student-t degrees
+        of freedom; zero when exact). Their coverage
         is measured in ``benchmarks/results/calibration.md``.
 
     Examples
