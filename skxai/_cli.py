@@ -483,9 +483,17 @@ def run_explain(args):
     import contextlib
     import shlex
 
-    from skxai._stream import AppendingCsv, count_csv_rows, csv_chunks, reservoir_rows, return_freed_memory
+    from skxai._stream import (
+        AppendingCsv,
+        count_csv_rows,
+        csv_chunks,
+        import_pandas_without_pyarrow,
+        reservoir_rows,
+        return_freed_memory,
+    )
 
     return_freed_memory()  # before the imports: memory flat in the rows, not the allocator's high-water mark
+    import_pandas_without_pyarrow()  # scikit-learn imports pandas anyway; pyarrow is not needed
 
     from skxai._explain import final_explainer
     from skxai.plot.rendering import explained_quantity

@@ -256,3 +256,31 @@ def test_tree_chunks_of_a_large_forest_give_the_same_values(monkeypatch):
     # Efficiency against the forest itself (not the engine): values + base = prediction.
     np.testing.assert_allclose(phi_many.sum(axis=1)[:, 0] + many.expected_value()[0], forest.predict(Z),
                                rtol=0, atol=1e-10)
+
+
+def test_tree_runner_on_dask_workers_gives_the_numbers_of_one_thread(monkeypatch):
+    """Under joblib's Dask backend the runner is scattered once (tables built on the workers);
+    the chunks' parts are added in the same order, so the numbers are those of one thread."""
+    distributed = pytest.importorskip("distributed")
+    from joblib import parallel_config
+    from sklearn.ensemble import RandomForestRegressor
+
+    from skxai import TreeShapExplainer
+    from skxai.shapley._treeshap import _run
+    from skxai.utils import _parallel
+
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(300, 5))
+    y = X[:, 0] * X[:, 1] + np.sin(2 * X[:, 2])
+    forest = RandomForestRegressor(n_estimators=20, max_depth=6, random_state=0).fit(X, y)
+    ex = TreeShapExplainer(forest).fit(X[:40])
+    expected = ex._runner.shap_values(X[:50], n_jobs=1)
+    monkeypatch.setattr(_run, "_MIN_PARALLEL_WORK", 0)
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+                                  silence_logs=40) as cluster, distributed.Client(cluster) as client:
+        with parallel_config(backend="dask"):
+            got = ex._runner.shap_values(X[:50], n_jobs=-1)
+            again = ex._runner.shap_values(X[50:60], n_jobs=-1)
+        assert _parallel._SCATTERED[ex._runner][0] == client.id  # shipped once, reused by the second call
+    np.testing.assert_array_equal(got, expected)
+    np.testing.assert_array_equal(again, ex._runner.shap_values(X[50:60], n_jobs=1))
