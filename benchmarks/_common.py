@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import time
 
 import numpy as np
 import torch
@@ -53,7 +54,19 @@ def parse_args(out):
     if args.out is None:
         args.out = out if args.device == "cpu" else out.replace(".md", f"_{args.device}.md")
     args.device_name = "CPU" if args.device == "cpu" else torch.cuda.get_device_name(0)
+    _CLOCK[0] = time.process_time if args.device == "cpu" and args.threads == 1 else time.perf_counter
+    args.clock = "process CPU time" if _CLOCK[0] is time.process_time else "wall time"
     return args
+
+
+#: The benchmarks' clock: CPU time of this process on the CPU with one torch thread (the
+#: machine is shared: time spent descheduled is not the code's), wall time otherwise.
+_CLOCK = [time.perf_counter]
+
+
+def now():
+    """Seconds on the benchmarks' clock (see :data:`_CLOCK`, set by :func:`parse_args`)."""
+    return _CLOCK[0]()
 
 
 def sync():
