@@ -219,7 +219,10 @@ def fmt(v, digits=1):
 def main():
     args = parse_args("benchmarks/results/cam.md")
     results = {}
-    for name, setup in (("digits 1x8x8, batch 256", digits_setup), ("3x64x64, batch 32", rgb_setup)):
+    nets = (("digits 1x8x8, batch 256", digits_setup, "digits"), ("3x64x64, batch 32", rgb_setup, "rgb"))
+    for name, setup, key in nets:
+        if key not in args.nets:
+            continue
         net, layer, fc, x = setup()
         net, x = net.to(args.device), x.to(args.device)
         results[name] = (layer, bench(name, net, layer, fc, x, args.repeats))
@@ -227,6 +230,7 @@ def main():
         "# CAM benchmark: skxai vs pytorch-grad-cam 1.5.7 and torchcam 0.5",
         "",
         f"Command: `python benchmarks/bench_cam.py --repeats {args.repeats} --threads {args.threads}"
+        + ("" if len(args.nets) == 2 else " --nets " + " ".join(args.nets))
         + ("`" if args.device == "cpu" else f" --device {args.device}`"),
         "",
         f"torch {torch.__version__}, {args.device_name}, {args.threads} torch thread(s) for every library (the "

@@ -261,6 +261,7 @@ def main():
         "# Gradient family: skxai vs captum and zennit",
         "",
         f"Command: `python benchmarks/bench_gradient.py --repeats {args.repeats} --threads {args.threads}"
+        + ("" if len(args.nets) == 2 else " --nets " + " ".join(args.nets))
         + ("`" if args.device == "cpu" else f" --device {args.device}`"),
         "",
         f"Machine: {platform.processor() or platform.machine()}, {args.device_name}, torch {torch.__version__}, "
@@ -269,7 +270,8 @@ def main():
         "in the same round, every contender running once per round).",
         "",
     ]
-    for name, setup in [("digits 1x8x8, batch 256", digits_setup), ("rgb 3x64x64, batch 32", rgb_setup)]:
+    nets = [("digits 1x8x8, batch 256", digits_setup), ("rgb 3x64x64, batch 32", rgb_setup)]
+    for name, setup in [(n, s) for n, s in nets if n.split()[0] in args.nets]:
         net, x, note = setup()
         net, x = net.to(args.device), x.to(args.device)
         rows, floor_ms, one_ms, eff = bench(net, x, args.repeats)
