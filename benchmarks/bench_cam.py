@@ -21,7 +21,6 @@ from __future__ import annotations
 import contextlib
 import io
 import sys
-import time
 import warnings
 from pathlib import Path
 
@@ -38,7 +37,7 @@ import torchcam.methods as tcm  # noqa: E402
 from pytorch_grad_cam.utils.model_targets import ClassifierOutputTarget  # noqa: E402
 
 import skxai  # noqa: E402
-from benchmarks._common import digits_cnn, parse_args, rgb_cnn_batch, sync  # noqa: E402
+from benchmarks._common import digits_cnn, now, parse_args, rgb_cnn_batch, sync  # noqa: E402
 
 warnings.filterwarnings("ignore")
 
@@ -87,11 +86,11 @@ def rgb_setup():
 
 def timed(fn):
     sync()
-    t = time.perf_counter()
+    t = now()
     with contextlib.redirect_stderr(io.StringIO()):  # peers' tqdm bars
         out = fn()
     sync()
-    return out, 1000 * (time.perf_counter() - t)
+    return out, 1000 * (now() - t)
 
 
 def interleaved(fns, repeats, toggles=None):
@@ -209,6 +208,10 @@ def bench(name, net, layer, fc, x, repeats):
     return rows
 
 
+def rounds(r):
+    return "-" if r is None else f"{r[0]:.2f} ({r[1]:.2f}-{r[2]:.2f})"
+
+
 def fmt(v, digits=1):
     return "-" if v is None else f"{v:.{digits}f}"
 
@@ -216,7 +219,10 @@ def fmt(v, digits=1):
 def main():
     args = parse_args("benchmarks/results/cam.md")
     results = {}
-    for name, setup in (("digits 1x8x8, batch 256", digits_setup), ("3x64x64, batch 32", rgb_setup)):
+    nets = (("digits 1x8x8, batch 256", digits_setup, "digits"), ("3x64x64, batch 32", rgb_setup, "rgb"))
+    for name, setup, key in nets:
+        if key not in args.nets:
+            continue
         net, layer, fc, x = setup()
         net, x = net.to(args.device), x.to(args.device)
         results[name] = (layer, bench(name, net, layer, fc, x, args.repeats))
@@ -224,13 +230,14 @@ def main():
         "# CAM benchmark: skxai vs pytorch-grad-cam 1.5.7 and torchcam 0.5",
         "",
         f"Command: `python benchmarks/bench_cam.py --repeats {args.repeats} --threads {args.threads}"
+        + ("" if len(args.nets) == 2 else " --nets " + " ".join(args.nets))
         + ("`" if args.device == "cpu" else f" --device {args.device}`"),
         "",
         f"torch {torch.__version__}, {args.device_name}, {args.threads} torch thread(s) for every library (the "
         "2-core machine is shared with other jobs; multi-threaded BLAS under that load is "
         "erratic). Digits CNN trained 15 epochs (so its ReLU channels are as sparse as a real "
         "network's), 3x64x64 CNN at random initialisation; predicted class of each image as "
-        "target. Times: milliseconds per batch, minimum over rounds (40 rounds when calls take "
+        f"target. Times: milliseconds per batch ({args.clock}), minimum over rounds (40 rounds when calls take "
         "under 100 ms), the libraries interleaved in a random order in each round. Two skxai configurations, "
         "each timed against the peer that computes "
         "the same thing: `normalize=True` (ReLU, bilinear upscaling, per-map min-max: what "
@@ -241,7 +248,10 @@ def main():
         "Score-CAM forward, 32 ablations per Ablation-CAM forward; torchcam Score-CAM: 32); "
         "skxai runs Score-CAM and Ablation-CAM with `batch_size=1024` rows per forward.",
         "",
-        "x pgc / x torchcam: the peer's time over skxai's (above 1: skxai faster). |d pgc|: "
+        "x pgc / x torchcam: the peer's time over skxai's (above 1: skxai faster), from the minima, and "
+        "per round: median (range) of the factors of the rounds (each library ran once per round). Each "
+        "peer's hooks are on the network only around its own calls (torchcam's extractor and "
+        "pytorch-grad-cam's hooks otherwise fire, and cost, in every other library's forward). |d pgc|: "
         "max abs difference of the normalised upscaled maps (Eigen-CAM: up to the arbitrary "
         "sign of the principal direction). |d torchcam|: max abs difference of the raw maps "
         "(largest torchcam value in brackets).",
@@ -249,16 +259,16 @@ def main():
     ]
     for name, (layer, rows) in results.items():
         lines += [f"## {name} (layer `{layer}`)", "",
-                  "| method | skxai norm. ms | pytorch-grad-cam ms | x pgc | skxai raw ms | "
-                  "torchcam ms | x torchcam | \\|d pgc\\| | \\|d torchcam\\| |",
-                  "|---|---|---|---|---|---|---|---|---|"]
+                  "| method | skxai norm. ms | pytorch-grad-cam ms | x pgc | x pgc per round | skxai raw ms | "
+                  "torchcam ms | x torchcam | x torchcam per round | \\|d pgc\\| | \\|d torchcam\\| |",
+                  "|---|---|---|---|---|---|---|---|---|---|---|"]
         for r in rows:
             tc = "-" if "tc_diff" not in r else f"{r['tc_diff']:.1e} ({r['tc_scale']:.2g})"
             pd = "-" if "pgc_diff" not in r else f"{r['pgc_diff']:.1e}"
             lines.append(
                 f"| {r['method']} | {fmt(r.get('skxai_norm'))} | {fmt(r.get('pgc'))} | "
-                f"{fmt(r.get('ratio_pgc'), 2)} | {fmt(r.get('skxai_raw'))} | "
-                f"{fmt(r.get('torchcam'))} | {fmt(r.get('ratio_tc'), 2)} | {pd} | {tc} |"
+                f"{fmt(r.get('ratio_pgc'), 2)} | {rounds(r.get('rounds_pgc'))} | {fmt(r.get('skxai_raw'))} | "
+                f"{fmt(r.get('torchcam'))} | {fmt(r.get('ratio_tc'), 2)} | {rounds(r.get('rounds_tc'))} | {pd} | {tc} |"
             )
         lines.append("")
     lines += [
