@@ -516,3 +516,16 @@ def test_regression_trains_the_subsets_in_workers_and_is_quiet_unless_verbose(ca
     assert capfd.readouterr().err == ""
     ShapleyRegressionExplainer(LinearRegression(), verbose=1).fit(X, y)
     assert "Parallel" in capfd.readouterr().err
+
+
+def test_regression_decision_function_explains_from_the_constant_fit():
+    from sklearn.linear_model import LogisticRegression
+
+    X, y = _regression_data(n=80, p=3)
+    y = (y > np.median(y) + 0.3).astype(int)
+    est = ShapleyRegressionExplainer(LogisticRegression(), response_method="decision_function").fit(X, y)
+    exp = est.explain(X[:3])
+    p = y.mean()  # logistic regression on a constant column: the log-odds of the prior
+    np.testing.assert_allclose(exp.base_values[:, 0], np.log(p / (1 - p)), atol=1e-4)
+    full = LogisticRegression().fit(X, y).decision_function(X[:3])
+    np.testing.assert_allclose(exp.values[:, :, 0].sum(axis=1) + exp.base_values[:, 0], full, atol=1e-6)
