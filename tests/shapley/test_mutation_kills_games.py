@@ -197,16 +197,18 @@ def _empirical_reference(f, B, w, x, S, h, n_samples):
     return f(rows).T @ k[keep] / k[keep].sum()
 
 
-@pytest.mark.parametrize("n_samples", [3, 30])
-def test_empirical_sampler_keeps_the_heaviest_rows_with_a_singular_covariance(n_samples):
+@pytest.mark.parametrize("n_samples, scale", [(3, 1.0), (30, 1.0), (30, 1e3), (30, 1e-7)])
+def test_empirical_sampler_keeps_the_heaviest_rows_with_a_singular_covariance(n_samples, scale):
+    # the distance is scale-free: the direction without variance is dropped relative to the
+    # largest variance, for data in thousands as for data in ten-millionths
     rng = np.random.RandomState(2)
-    B = rng.normal(size=(30, 3))
+    B = scale * rng.normal(size=(30, 3))
     B = np.column_stack([B, B[:, 0]])  # column 3 duplicates column 0: singular covariance
     w = rng.dirichlet(np.ones(30))
-    x = B[4] + 0.3
+    x = B[4] + 0.3 * scale
 
     def f(A):
-        return _f3(A[:, [0, 1, 2]] + A[:, [3, 3, 3]])
+        return _f3((A[:, [0, 1, 2]] + A[:, [3, 3, 3]]) / scale)
 
     h = 0.5
     game = ConditionalGame(f, B, w, _singletons(4), sampler="empirical", n_samples=n_samples, bandwidth=h)
@@ -221,17 +223,19 @@ def test_empirical_sampler_with_a_tiny_bandwidth_takes_the_nearest_row():
     # No background row matches x: all kernels underflow unless taken relative to the nearest row.
     rng = np.random.RandomState(3)
     B = rng.normal(size=(25, 3))
-    x = B[7] + np.array([0.01, 0.0, -0.02])
+    # Two rows at different distances from their nearest rows: each row's kernel is relative to its own.
+    X = np.stack([B[7] + np.array([0.01, 0.0, -0.02]), B[3] + np.array([0.4, -0.3, 0.2])])
     game = ConditionalGame(_f3, B, np.full(25, 1 / 25), _singletons(3), sampler="empirical", bandwidth=1e-4)
     masks = np.array([[True, False, False], [True, True, False]])
-    v = game.values(x[None], masks)[0]
+    v = game.values(X, masks)
     assert np.isfinite(v).all()
-    for c, s in enumerate(masks):
-        S = np.flatnonzero(s)
-        inv = np.linalg.inv(np.cov(B.T)[np.ix_(S, S)])
-        diff = B[:, S] - x[S]
-        nearest = np.argmin(np.einsum("bi,ij,bj->b", diff, inv, diff))
-        np.testing.assert_allclose(v[c], _f3(np.where(s, x, B[nearest])[None])[0], atol=1e-12)
+    for i, x in enumerate(X):
+        for c, s in enumerate(masks):
+            S = np.flatnonzero(s)
+            inv = np.linalg.inv(np.cov(B.T)[np.ix_(S, S)])
+            diff = B[:, S] - x[S]
+            nearest = np.argmin(np.einsum("bi,ij,bj->b", diff, inv, diff))
+            np.testing.assert_allclose(v[i, c], _f3(np.where(s, x, B[nearest])[None])[0], atol=1e-12)
 
 
 def test_empty_and_full_coalitions_need_no_sampler():
@@ -516,3 +520,16 @@ def test_regression_trains_the_subsets_in_workers_and_is_quiet_unless_verbose(ca
     assert capfd.readouterr().err == ""
     ShapleyRegressionExplainer(LinearRegression(), verbose=1).fit(X, y)
     assert "Parallel" in capfd.readouterr().err
+
+
+def test_regression_decision_function_explains_from_the_constant_fit():
+    from sklearn.linear_model import LogisticRegression
+
+    X, y = _regression_data(n=80, p=3)
+    y = (y > np.median(y) + 0.3).astype(int)
+    est = ShapleyRegressionExplainer(LogisticRegression(), response_method="decision_function").fit(X, y)
+    exp = est.explain(X[:3])
+    p = y.mean()  # logistic regression on a constant column: the log-odds of the prior
+    np.testing.assert_allclose(exp.base_values[:, 0], np.log(p / (1 - p)), atol=1e-4)
+    full = LogisticRegression().fit(X, y).decision_function(X[:3])
+    np.testing.assert_allclose(exp.values[:, :, 0].sum(axis=1) + exp.base_values[:, 0], full, atol=1e-6)
