@@ -99,6 +99,28 @@ def test_interventional_tables_enumerate_the_leaf_game(d):
             np.testing.assert_allclose(T[leaf, alpha], ref, rtol=0, atol=1e-12)
 
 
+@pytest.mark.parametrize("d", [6, 7])
+def test_leaf_tables_of_six_and_seven_players(d):
+    """Wider leaves than the models above reach: efficiency at every pattern (closed form:
+    ``v(all) - v(empty)``) and the enumeration at a few patterns."""
+    rng = np.random.RandomState(30 + d)
+    r = rng.uniform(0.05, 0.95, size=(2, d))
+    h = rng.uniform(0, 1, size=(2, 2**d))
+    Tp = _tables.path_dependent_tables(r)
+    Ti = _tables.interventional_tables(h, d)
+    full = 2**d - 1
+    for leaf in range(2):
+        for alpha in range(2**d):
+            bits = np.array(_bits_of(alpha, d))
+            np.testing.assert_allclose(Tp[leaf, alpha].sum(), bits.prod() - r[leaf].prod(), atol=1e-12)
+            np.testing.assert_allclose(Ti[leaf, alpha].sum(), h[leaf].sum() * (alpha == full) - h[leaf, full],
+                                       atol=1e-12)
+    for alpha in (5, full - 2):
+        bits = _bits_of(alpha, d)
+        np.testing.assert_allclose(Tp[1, alpha], _pd_leaf(bits, r[1]), atol=1e-12)
+        np.testing.assert_allclose(Ti[1, alpha], _iv_leaf(bits, h[1]), atol=1e-12)
+
+
 def test_tables_in_chunks_of_one_leaf(monkeypatch):
     """Leaves processed in groups: every group's slice is written to its own leaves."""
     rng = np.random.RandomState(0)
