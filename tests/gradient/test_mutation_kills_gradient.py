@@ -212,6 +212,16 @@ def test_tolerance_refines_only_the_samples_above_it(method, max_steps, hard_ste
                                atol=1e-14)
 
 
+def test_tolerance_is_relative_to_the_change_of_each_sample():
+    # the same relative gaps (h^2/2) for a large and a small change: both stop at 9 nodes (1/128 <
+    # 0.01 < 1/32), however large f(x) - f(x0) is
+    net = _Poly(C_TOL)
+    x = np.array([[0.0, 0.0, 4.0, 0.0], [0.0, 0.0, 0.2, 0.0]])  # changes 32 and 0.004
+    exp = IntegratedGradientsExplainer(net, n_steps=2, method="riemann_trapezoid", tol=0.01, max_steps=33,
+                                       target=0).fit(x).explain(x)
+    np.testing.assert_array_equal(exp.n_steps_used, [9, 9])
+    np.testing.assert_allclose(exp.values, _cubic(x, _moments("riemann_trapezoid", 9)[2]), rtol=1e-12)
+
 def test_default_score_is_minus_the_mean_relative_gap():
     net = _Poly(C_TOL)
     ig = IntegratedGradientsExplainer(net, n_steps=2, method="riemann_middle", target=0).fit(X_TOL)
@@ -416,7 +426,7 @@ def test_deepshap_max_pooling_rule_by_hand():
 @pytest.mark.parametrize(
     "pool, shape",
     [
-        (nn.MaxPool1d(3, stride=2, dilation=2, ceil_mode=True), (2, 11)),  # dilated, last window partial
+        (nn.MaxPool1d(3, stride=2, dilation=2, ceil_mode=True), (2, 12)),  # dilated; ceil adds a 5th window
         (nn.MaxPool3d(2), (2, 4, 4, 4)),  # volumes: inputs of 5 axes
         (nn.AdaptiveMaxPool2d((2, 3)), (2, 5, 7)),
     ],
