@@ -118,6 +118,21 @@ def test_gradcampp_weights_do_not_depend_on_the_gradient_scale_beyond_the_formul
     np.testing.assert_allclose(exp.weights, (alpha * np.maximum(Gs, 0)).sum(axis=(2, 3)), rtol=1e-10, atol=0)
 
 
+def test_gradcampp_tiny_float32_gradients_keep_their_weights():
+    # float32 gradients of 1e-22 (a confident network's other classes): G^2 and G^3 underflow,
+    # but alpha = 1 / (2 + sum A G) is about 1/2, so the weights are about sum ReLU(G) / 2, not 0
+    net = _net().float()
+    with torch.no_grad():
+        net.head.weight.mul_(1e-22)
+    Xf = np.abs(X).astype(np.float32)
+    exp = GradCamPlusPlusExplainer(net, target_layer="conv", target=T, relu=False, upsample=False).fit(Xf).explain(Xf)
+    Gs = net.head.weight.detach().double().numpy().reshape(2, K, H, W)[T]
+    alpha = 1 / (2 + Xf.astype(np.float64).sum(axis=(2, 3), keepdims=True) * Gs)
+    w = (alpha * np.maximum(Gs, 0)).sum(axis=(2, 3))
+    assert (w > 1e-23).all()
+    np.testing.assert_allclose(exp.weights, w, rtol=1e-5)
+
+
 def test_xgradcam_weights_are_activation_weighted_gradients():
     exp = _explain(XGradCamExplainer)
     w = (G * X).sum(axis=(2, 3)) / (X.sum(axis=(2, 3)) + 1e-7)  # the paper's, with the dead-channel epsilon

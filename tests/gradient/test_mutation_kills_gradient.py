@@ -212,6 +212,16 @@ def test_tolerance_refines_only_the_samples_above_it(method, max_steps, hard_ste
                                atol=1e-14)
 
 
+def test_tolerance_is_relative_to_the_change_of_each_sample():
+    # the same relative gaps (h^2/2) for a large and a small change: both stop at 9 nodes (1/128 <
+    # 0.01 < 1/32), however large f(x) - f(x0) is
+    net = _Poly(C_TOL)
+    x = np.array([[0.0, 0.0, 4.0, 0.0], [0.0, 0.0, 0.2, 0.0]])  # changes 32 and 0.004
+    exp = IntegratedGradientsExplainer(net, n_steps=2, method="riemann_trapezoid", tol=0.01, max_steps=33,
+                                       target=0).fit(x).explain(x)
+    np.testing.assert_array_equal(exp.n_steps_used, [9, 9])
+    np.testing.assert_allclose(exp.values, _cubic(x, _moments("riemann_trapezoid", 9)[2]), rtol=1e-12)
+
 def test_default_score_is_minus_the_mean_relative_gap():
     net = _Poly(C_TOL)
     ig = IntegratedGradientsExplainer(net, n_steps=2, method="riemann_middle", target=0).fit(X_TOL)
@@ -411,3 +421,36 @@ def test_deepshap_max_pooling_rule_by_hand():
     got = DeepShapExplainer(net).fit(r).explain(x)
     np.testing.assert_allclose(got.values, expected, rtol=1e-12, atol=1e-14)
     np.testing.assert_allclose(got.efficiency_gap, 0.0, atol=1e-12)
+
+
+@pytest.mark.parametrize(
+    "pool, shape",
+    [
+        (nn.MaxPool1d(3, stride=2, dilation=2, ceil_mode=True), (2, 12)),  # dilated; ceil adds a 5th window
+        (nn.MaxPool3d(2), (2, 4, 4, 4)),  # volumes: inputs of 5 axes
+        (nn.AdaptiveMaxPool2d((2, 3)), (2, 5, 7)),
+    ],
+    ids=["dilated_ceil_1d", "3d", "adaptive_2d"],
+)
+def test_deepshap_max_pooling_variants_are_efficient(pool, shape):
+    # efficiency holds only when the rule finds the same windows and argmaxes as the pooling itself
+    from tests._nets import seeded_float64
+
+    conv = {2: nn.Conv1d, 3: nn.Conv2d, 4: nn.Conv3d}[len(shape)](2, 3, 1)
+    probe = pool(torch.zeros((1, 3) + shape[1:]))
+    net = seeded_float64(nn.Sequential(conv, nn.Tanh(), pool, nn.Flatten(), nn.Linear(probe[0].numel(), 2)), 4)
+    rng = np.random.RandomState(0)
+    bg, x = rng.normal(size=(3,) + shape), rng.normal(size=(2,) + shape)
+    exp = DeepShapExplainer(net, target=1).fit(bg).explain(x)
+    f = net(torch.as_tensor(x)).detach().numpy()[:, 1]
+    f0 = net(torch.as_tensor(bg)).detach().numpy()[:, 1].mean()
+    assert np.abs(f - f0).min() > 1e-3  # not vacuous
+    np.testing.assert_allclose(exp.values.reshape(2, -1).sum(axis=1), f - f0, rtol=1e-10, atol=1e-12)
+
+
+def test_deepshap_max_pooling_of_unbatched_inputs_is_refused():
+    net = nn.Sequential(nn.Linear(6, 6), nn.MaxPool1d(2), nn.Linear(3, 1)).double()  # (n, 6) pooled as (C, L)
+    X = np.random.RandomState(0).normal(size=(4, 6))
+    # 4 samples x 4 references: 16 pairs, 32 rows in one pass
+    with pytest.raises(ValueError, match=r"^max pooling input of shape \(32, 6\) is not supported\.$"):
+        DeepShapExplainer(net).fit(X).transform(X[:4])
