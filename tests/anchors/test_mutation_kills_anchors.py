@@ -67,7 +67,8 @@ def test_kl_bernoulli_is_infinite_where_q_is_certain_and_p_is_not():
 
 
 P_LEVELS = [(0.5, 0.1), (0.9, 0.05), (0.98, 0.01), (0.02, 0.3), (0.3, 2.0), (0.999, 1e-4), (0.6, 8.0),
-            (0.1, 1e-3), (1e-6, 0.05), (1 - 1e-6, 0.05)]
+            (0.1, 1e-3), (1e-6, 0.05), (1 - 1e-6, 0.05),
+            (0.25, 0.125)]  # the upper start is 0.5, where Newton's slope (q - p) / (q (1 - q)) is exactly 1
 
 
 @pytest.mark.parametrize("p, level", P_LEVELS)
