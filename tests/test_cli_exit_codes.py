@@ -4,6 +4,7 @@
 a failure part-way through the rows says how far the run got, with the code of its cause.
 """
 
+import joblib
 import numpy as np
 import pandas as pd
 import pytest
@@ -14,14 +15,12 @@ from skxai._cli import main
 
 @pytest.fixture(scope="module")
 def lin(tmp_path_factory):
-    """f(x) = x0 - 2 x1 + 3 x2 (skops file) and 6 rows to explain."""
+    """f(x) = x0 - 2 x1 + 3 x2 (a pickle we made, read with --trust-pickle) and 6 rows to explain."""
     d = tmp_path_factory.mktemp("exitcodes")
     rng = np.random.RandomState(0)
     X = pd.DataFrame(rng.normal(size=(6, 3)), columns=["a", "b", "c"])
     model = LinearRegression().fit(X, X @ np.array([1.0, -2.0, 3.0]))
-    import skops.io as sio
-
-    sio.dump(model, d / "lin.skops")
+    joblib.dump(model, d / "lin.joblib")
     X.to_csv(d / "data.csv", index=False)
     return d, model, X
 
@@ -36,7 +35,8 @@ def _run(argv, capsys):
 
 
 def _explain(d, out, *extra):
-    return ["explain", d / "lin.skops", d / "data.csv", "--out", out, "--method", "exact-shap", "--quiet", *extra]
+    return ["explain", d / "lin.joblib", d / "data.csv", "--out", out, "--method", "exact-shap", "--quiet",
+            "--trust-pickle", *extra]
 
 
 def test_success_is_0_and_the_smallest_positive_numbers_are_accepted(lin, capsys):

@@ -69,6 +69,10 @@ MODULES = {
     "skxai/metrics/_faithfulness.py": ["tests/metrics/test_metrics.py", _METRIC_KILLS],
     "skxai/metrics/_sparseness.py": ["tests/metrics/test_metrics.py", _METRIC_KILLS],
     "skxai/metrics/_completeness.py": ["tests/metrics/test_metrics.py", _METRIC_KILLS],
+    # exit codes: every code and line in test_cli_exit_codes.py, the user errors of test_cli.py (its slow
+    # streaming round trips are left out: they cover the same lines of main)
+    "skxai/_cli.py": ["tests/test_cli_exit_codes.py", "tests/test_cli.py::test_bad_input_one_line_exit_2",
+                      "tests/test_cli.py::test_unexpected_internal_error_exits_1_not_0"],
     "skxai/report/_page.py": _ESCAPING,
     "skxai/plot/_html.py": _ESCAPING,
 }

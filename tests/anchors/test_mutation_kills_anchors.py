@@ -5,6 +5,7 @@ bisection of it), hand-worked counts, and tiny rule models whose anchor is known
 """
 
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -66,7 +67,8 @@ def test_kl_bernoulli_is_infinite_where_q_is_certain_and_p_is_not():
 
 
 P_LEVELS = [(0.5, 0.1), (0.9, 0.05), (0.98, 0.01), (0.02, 0.3), (0.3, 2.0), (0.999, 1e-4), (0.6, 8.0),
-            (0.1, 1e-3), (1e-6, 0.05), (1 - 1e-6, 0.05)]
+            (0.1, 1e-3), (1e-6, 0.05), (1 - 1e-6, 0.05),
+            (0.25, 0.125)]  # the upper start is 0.5, where Newton's slope (q - p) / (q (1 - q)) is exactly 1
 
 
 @pytest.mark.parametrize("p, level", P_LEVELS)
@@ -404,3 +406,24 @@ def test_coverage_objective_prefers_the_larger_coverage():
     s, best, success, beams = _run(rule, coverage=cover, max_anchor_size=1)
     assert best in [(0,), (2,)] and best == max(
         [a for a in beams[1] if a in s.accepted], key=lambda a: (s.accepted[a], -beams[1].index(a)))
+
+
+def test_kl_bounds_emit_no_floating_point_warnings_at_the_edges():
+    # means of 0 or 1 divide by zero in the starting points: that must stay silent in users' logs
+    p = np.array([0.0, 1.0, 0.5, 1e-300, 1 - 1e-16, 0.0, 1.0])
+    level = np.array([0.1, 0.1, 1e3, 50.0, 1e-9, 0.0, 0.0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ub, lb = kl_upper_bound(p, level), kl_lower_bound(p, level)
+        kl_bernoulli(p, [0.0, 1.0, 0.5, 0.0, 1.0, 1.0, 0.0])
+    assert np.isfinite(ub).all() and np.isfinite(lb).all()
+
+
+def test_single_precision_means_are_bounded_in_double_precision():
+    p32 = np.array([0.9, 0.3, 0.999], dtype=np.float32)
+    level = np.array([0.05, 0.2, 1e-4])
+    for upper, f in [(True, kl_upper_bound), (False, kl_lower_bound)]:
+        got = f(p32, level)
+        assert got.dtype == np.float64
+        ref = [_bisect(float(a), b, upper) for a, b in zip(p32, level, strict=True)]
+        np.testing.assert_allclose(got, ref, rtol=0, atol=1e-12)
