@@ -62,7 +62,6 @@ MODULES = {
     "skxai/surrogate/_lime.py": ["tests/surrogate/test_lime.py", _KILLS_LIME],
     "skxai/surrogate/_lime_text.py": ["tests/surrogate/test_lime_text.py", _KILLS_LIME],
     "skxai/metrics/_deletion.py": ["tests/metrics/test_metrics.py", _METRIC_KILLS],
-    "skxai/_cli.py": ["tests/test_cli_exit_codes.py", "tests/test_cli.py"],
     "skxai/report/_sections.py": _ESCAPING,
     "skxai/anchors/_search.py": ["tests/anchors/test_anchors_bandit.py", _ANCHOR_KILLS],
     "skxai/metrics/_similarity.py": ["tests/metrics/test_metrics.py", _METRIC_KILLS],
