@@ -127,7 +127,8 @@ a variance floor fading as 1/sqrt(pairs), t with pairs - 1 degrees of freedom.
 Known limits (cells outside 0.93-0.97):
 - Too wide (conservative): k-additive fits that nearly recover the game. The order-3 fit at 300
   on 10 features covers 0.99-1.00 (RMS error / RMS std 0.33-0.38), and on the order-3 games
-  (interaction-heavy, and the order-2 game) 0.98-0.99 at 500-700; the jackknife's variance and
+  (interaction-heavy, and the order-2 game) 0.98-0.99 at 500-700 (0.98 for the order-2 game on
+  12 features at 2,048); the jackknife's variance and
   bias terms are upper bounds there (Efron-Stein), and no cheaper estimate was found that stays
   above 0.93 elsewhere. An explicit order 5 at 700 behaves the same (0.97-0.99).
 - Too wide: 4 permutations, 2 antithetic pairs, one degree of freedom (t = 12.7): 0.96-0.99.
