@@ -32,6 +32,8 @@ CASES = [
     ("DeepShapExplainer", {"max_background": 4, "random_state": 0}),
     ("GradCamExplainer", {"target_layer": "LAYER", "response_method": "decision_function"}),
     ("GradCamPlusPlusExplainer", {"target_layer": "LAYER", "response_method": "decision_function"}),
+    ("LayerCamExplainer", {"target_layer": "LAYER", "response_method": "decision_function"}),
+    ("HiResCamExplainer", {"target_layer": "LAYER", "response_method": "decision_function"}),
     ("ScoreCamExplainer", {"target_layer": "LAYER", "response_method": "decision_function", "batch_size": 1024}),
     ("AblationCamExplainer", {"target_layer": "LAYER", "response_method": "decision_function", "batch_size": 1024}),
 ]
