@@ -8,9 +8,10 @@ subprocess, one run at a time. Per run: the peak resident memory of that subproc
 (``ru_maxrss`` of a wrapper's children: the command line process alone), its wall time, its CPU
 time (user + system: steadier than wall time on a shared machine) and rows per CPU second; with
 Dask the work runs in the workers, so the CLI's CPU time leaves it out. Modes: ``plain`` (one
-process), ``n_jobs2`` (``--n-jobs 2``: threads over the trees) and ``dask`` (``--scheduler`` of a ``LocalCluster(processes=True, n_workers=2, threads_per_worker=1)``
-started here; the workers' own peak memory is reported apart). With ``--old PATH`` the same command
-also runs with ``PYTHONPATH=PATH`` (another checkout, e.g. the whole-file CLI) for comparison.
+process), ``n_jobs2`` (``--n-jobs 2``: threads over the trees) and ``dask`` (``--scheduler``
+of a ``LocalCluster(processes=True, n_workers=2, threads_per_worker=1)`` started here; the
+workers' own peak memory is reported apart). With ``--old PATH`` the same command also runs with
+``PYTHONPATH=PATH`` (another checkout) for comparison.
 
 Usage::
 
