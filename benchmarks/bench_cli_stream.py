@@ -117,7 +117,7 @@ def main():
             data = os.path.join(args.data_dir, f"data_{n}.csv")
             if not os.path.exists(data):
                 _write_csv(data, n, args.cols)
-            out = os.path.join(args.data_dir, "out.csv")
+            out = os.path.join(args.data_dir, f"out_{os.getpid()}.csv")  # one per benchmark process
             results = {}
             # Repeats outermost: every configuration sees the same stretch of machine load.
             for _ in range(args.repeats):
