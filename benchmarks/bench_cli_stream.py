@@ -5,11 +5,13 @@ Writes CSVs of 20 numeric columns (500,000 and 1,000,000 rows by default) into `
 ``RandomForestRegressor(n_estimators=40, max_depth=8)`` on 5,000 rows, saves it as .skops, and runs
 ``python -m skxai explain MODEL DATA --out OUT --method tree-shap --quiet --chunk-size N`` as a
 subprocess, one run at a time. Per run: the peak resident memory of that subprocess
-(``ru_maxrss`` of a wrapper's children: the command line process alone), its wall time and rows per
-second. Modes: ``plain`` (one process), ``n_jobs2`` (``--n-jobs 2``: threads over the trees) and
-``dask`` (``--scheduler`` of a ``LocalCluster(processes=True, n_workers=2, threads_per_worker=1)``
-started here; the workers' own peak memory is reported apart). With ``--old PATH`` the same command
-also runs with ``PYTHONPATH=PATH`` (another checkout, e.g. the whole-file CLI) for comparison.
+(``ru_maxrss`` of a wrapper's children: the command line process alone), its wall time, its CPU
+time (user + system: steadier than wall time on a shared machine) and rows per CPU second; with
+Dask the work runs in the workers, so the CLI's CPU time leaves it out. Modes: ``plain`` (one
+process), ``n_jobs2`` (``--n-jobs 2``: threads over the trees) and ``dask`` (``--scheduler``
+of a ``LocalCluster(processes=True, n_workers=2, threads_per_worker=1)`` started here; the
+workers' own peak memory is reported apart). With ``--old PATH`` the same command also runs with
+``PYTHONPATH=PATH`` (another checkout) for comparison.
 
 Usage::
 
@@ -30,7 +32,8 @@ import numpy as np
 _WRAPPER = (
     "import resource, subprocess, sys\n"
     "code = subprocess.run(sys.argv[1:]).returncode\n"
-    "print(code, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
+    "ru = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
+    "print(code, ru.ru_utime + ru.ru_stime, ru.ru_maxrss)\n"
 )
 
 
@@ -66,10 +69,10 @@ def _measure(cmd, pythonpath):
     proc = subprocess.run([sys.executable, "-c", _WRAPPER, *cmd], env=env, capture_output=True, text=True,
                           cwd=pythonpath)
     seconds = time.perf_counter() - t0
-    code, maxrss = proc.stdout.split()[-2:]
+    code, cpu, maxrss = proc.stdout.split()[-3:]
     if code != "0":
         raise RuntimeError(f"{' '.join(cmd)} exited {code}: {proc.stderr[-2000:]}")
-    return seconds, int(maxrss) / 1024  # Linux: kilobytes
+    return seconds, float(cpu), int(maxrss) / 1024  # Linux: kilobytes
 
 
 def _worker_peak(client):
@@ -99,8 +102,9 @@ def main():
     here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     os.makedirs(args.data_dir, exist_ok=True)
     model = _model(args.data_dir, args.cols)
-    lines = ["| CLI | mode | rows | chunk size | seconds | rows/s | peak RSS of the CLI (MiB) | workers' peak (MiB) |",
-             "|---|---|---:|---:|---:|---:|---:|---:|"]
+    lines = ["| CLI | mode | rows | chunk size | wall seconds | CPU seconds | rows per CPU second "
+             "| peak RSS of the CLI (MiB) | workers' peak (MiB) |",
+             "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
     cluster = client = None
     if "dask" in args.modes:
         import distributed
@@ -113,25 +117,28 @@ def main():
             data = os.path.join(args.data_dir, f"data_{n}.csv")
             if not os.path.exists(data):
                 _write_csv(data, n, args.cols)
-            out = os.path.join(args.data_dir, "out.csv")
-            for chunk in args.chunk_size:
-                base = [sys.executable, "-m", "skxai", "explain", model, data, "--out", out, "--method", "tree-shap",
-                        "--chunk-size", str(chunk), "--quiet", "--trusted-type", "sklearn.tree._tree.Tree"]
-                runs = [("streaming", here)] + ([("other", args.old)] if args.old else [])
-                for label, path in runs:
-                    for mode in args.modes:
-                        extra = {"plain": [], "n_jobs2": ["--n-jobs", "2"],
-                                 "dask": ["--scheduler", cluster.scheduler_address if cluster else ""]}[mode]
-                        secs, mibs = [], []
-                        for _ in range(args.repeats):
-                            s, m = _measure(base + extra, path)
-                            secs.append(s)
-                            mibs.append(m)
-                        workers = f"{_worker_peak(client):.0f}" if mode == "dask" else ""
-                        row = (f"| {label} | {mode} | {n:,} | {chunk:,} | {_span(secs, '{:.0f}')} | "
-                               f"{_span([n / s for s in secs], '{:,.0f}')} | {_span(mibs, '{:.0f}')} | {workers} |")
-                        print(row, flush=True)
-                        lines.append(row)
+            out = os.path.join(args.data_dir, f"out_{os.getpid()}.csv")  # one per benchmark process
+            results = {}
+            # Repeats outermost: every configuration sees the same stretch of machine load.
+            for _ in range(args.repeats):
+                for chunk in args.chunk_size:
+                    base = [sys.executable, "-m", "skxai", "explain", model, data, "--out", out, "--method",
+                            "tree-shap", "--chunk-size", str(chunk), "--quiet",
+                            "--trusted-type", "sklearn.tree._tree.Tree"]
+                    runs = [("streaming", here)] + ([("other", args.old)] if args.old else [])
+                    for label, path in runs:
+                        for mode in args.modes:
+                            extra = {"plain": [], "n_jobs2": ["--n-jobs", "2"],
+                                     "dask": ["--scheduler", cluster.scheduler_address if cluster else ""]}[mode]
+                            results.setdefault((label, mode, chunk), []).append(_measure(base + extra, path))
+                            print(label, mode, n, chunk, results[(label, mode, chunk)][-1], flush=True)
+            for (label, mode, chunk), runs in results.items():
+                secs, cpus, mibs = [r[0] for r in runs], [r[1] for r in runs], [r[2] for r in runs]
+                workers = f"{_worker_peak(client):.0f}" if mode == "dask" else ""
+                row = (f"| {label} | {mode} | {n:,} | {chunk:,} | {_span(secs, '{:.0f}')} | {_span(cpus, '{:.0f}')} | "
+                       f"{_span([n / s for s in cpus], '{:,.0f}')} | {_span(mibs, '{:.0f}')} | {workers} |")
+                print(row, flush=True)
+                lines.append(row)
     finally:
         if client is not None:
             client.close()

@@ -489,10 +489,8 @@ def run_explain(args):
         csv_chunks,
         import_pandas_without_pyarrow,
         reservoir_rows,
-        return_freed_memory,
     )
 
-    return_freed_memory()  # before the imports: memory flat in the rows, not the allocator's high-water mark
     import_pandas_without_pyarrow()  # scikit-learn imports pandas anyway; pyarrow is not needed
 
     from skxai._explain import final_explainer

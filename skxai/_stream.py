@@ -12,27 +12,6 @@ import sys
 
 import numpy as np
 
-# glibc's mallopt parameter number of the mmap threshold (malloc.h).
-_M_MMAP_THRESHOLD = -3
-
-
-def return_freed_memory():
-    """Make the C allocator give large freed blocks back to the system at once (glibc only).
-
-    glibc raises its mmap threshold each time a large block is freed (up to 32 MiB); after that,
-    blocks of that size come from the heap, whose freed space it keeps. A run that builds
-    TreeSHAP tables and then explains chunk after chunk kept about 40 MiB it no longer used. A
-    fixed threshold (glibc's initial 128 KiB) puts every larger array in its own mapping, unmapped
-    when freed. Returns whether the setting was taken; a no-op on other C libraries.
-    """
-    try:
-        import ctypes
-
-        mallopt = ctypes.CDLL(None).mallopt
-    except (OSError, AttributeError, TypeError):  # not glibc (macOS, Windows ...)
-        return False
-    return bool(mallopt(_M_MMAP_THRESHOLD, 128 * 1024))
-
 
 def import_pandas_without_pyarrow():
     """Import pandas (when not imported yet) as if pyarrow were not installed.

@@ -217,17 +217,6 @@ def test_skops_is_imported_without_torch_or_dask_and_trusts_the_same_types():
     assert hidden_names == names and len(names) > 100
 
 
-def test_return_freed_memory_takes_on_glibc():
-    import platform
-
-    from skxai._stream import return_freed_memory
-
-    taken = return_freed_memory()
-    assert isinstance(taken, bool)
-    if platform.system() == "Linux" and platform.libc_ver()[0] == "glibc":
-        assert taken
-
-
 def test_tree_chunks_of_a_large_forest_give_the_same_values(monkeypatch):
     """More, smaller chunks of trees (bounded nodes per chunk) change no value beyond rounding,
     and threads over them give the very numbers of one thread."""
