@@ -145,7 +145,8 @@ def test_tabular_lime_average_perturbation_counts_its_rows():
     assert lime.explain(X[:2]).n_model_rows == 40 * 7
 
 
-def test_tabular_lime_runs_in_workers_and_is_quiet_unless_verbose(capfd):
+@pytest.mark.parametrize("n_samples, batch_size", [(50, 5), (10, 15)])  # 30 calls in 8 tasks; 2 calls
+def test_tabular_lime_runs_in_workers_and_is_quiet_unless_verbose(capfd, n_samples, batch_size):
     main, armed = os.getpid(), [False]
 
     def model(A):
@@ -154,7 +155,7 @@ def test_tabular_lime_runs_in_workers_and_is_quiet_unless_verbose(capfd):
         return np.asarray(A).sum(axis=1)
 
     X = np.random.RandomState(6).normal(size=(20, 3))
-    lime = LimeExplainer(model, n_samples=50, batch_size=20, n_jobs=2, random_state=0).fit(X)
+    lime = LimeExplainer(model, n_samples=n_samples, batch_size=batch_size, n_jobs=2, random_state=0).fit(X)
     armed[0] = True
     par = lime.transform(X[:3])
     assert capfd.readouterr().err == ""
@@ -162,7 +163,7 @@ def test_tabular_lime_runs_in_workers_and_is_quiet_unless_verbose(capfd):
     lime.set_params(verbose=1)
     lime.transform(X[:3])
     assert "Parallel(n_jobs=2)" in capfd.readouterr().err
-    serial = LimeExplainer(model, n_samples=50, batch_size=20, random_state=0).fit(X).transform(X[:3])
+    serial = LimeExplainer(model, n_samples=n_samples, batch_size=batch_size, random_state=0).fit(X).transform(X[:3])
     np.testing.assert_array_equal(par, serial)
 
 
