@@ -305,6 +305,23 @@ def test_many_rows_read_through_blocks_and_closed_forms(game, monkeypatch):
     np.testing.assert_allclose(wide[[80, 87, 113]], pub, rtol=0, atol=ATOL)
 
 
+@pytest.mark.parametrize("game", GAMES)
+def test_explain_tree_adds_into_phi(game):
+    """``explain_tree`` adds a tree's values into ``phi`` (blocks, then the leaves outside
+    them): values already there are kept."""
+    from skxai.shapley._treeshap._paths import compile_tree
+
+    model, X = _MODELS["two_outputs"]
+    rows, bg, weights = _rows_and_background(X)
+    ens = read_model(model, 4)
+    plan = compile_tree(ens, ens.roots, 4)
+    assert len(plan.block_bits) and len(plan.out_leaves)  # both kinds of leaves
+    tab = _engine.build_tables(plan, ens, game, ens.prepare(bg).T.copy(), weights)
+    phi = np.full((len(rows), 4, 2), 0.5)
+    _engine.explain_tree(plan, tab, ens, ens.prepare(rows).T.copy(), False, phi)
+    np.testing.assert_allclose(phi, 0.5 + _reference("two_outputs", game), rtol=0, atol=ATOL)
+
+
 def _stump():
     X = np.array([[0.0, 5.0], [1.0, 5.0], [2.0, 5.0], [3.0, 5.0]])
     y = np.array([1.0, 1.0, 4.0, 4.0])
