@@ -305,6 +305,23 @@ def test_many_rows_read_through_blocks_and_closed_forms(game, monkeypatch):
     np.testing.assert_allclose(wide[[80, 87, 113]], pub, rtol=0, atol=ATOL)
 
 
+@pytest.mark.parametrize("game", GAMES)
+def test_explain_tree_adds_into_phi(game):
+    """``explain_tree`` adds a tree's values into ``phi`` (blocks, then the leaves outside
+    them): values already there are kept."""
+    from skxai.shapley._treeshap._paths import compile_tree
+
+    model, X = _MODELS["two_outputs"]
+    rows, bg, weights = _rows_and_background(X)
+    ens = read_model(model, 4)
+    plan = compile_tree(ens, ens.roots, 4)
+    assert len(plan.block_bits) and len(plan.out_leaves)  # both kinds of leaves
+    tab = _engine.build_tables(plan, ens, game, ens.prepare(bg).T.copy(), weights)
+    phi = np.full((len(rows), 4, 2), 0.5)
+    _engine.explain_tree(plan, tab, ens, ens.prepare(rows).T.copy(), False, phi)
+    np.testing.assert_allclose(phi, 0.5 + _reference("two_outputs", game), rtol=0, atol=ATOL)
+
+
 def _stump():
     X = np.array([[0.0, 5.0], [1.0, 5.0], [2.0, 5.0], [3.0, 5.0]])
     y = np.array([1.0, 1.0, 4.0, 4.0])
@@ -328,6 +345,23 @@ def test_stump_hand_worked(game):
     base = 3.0 if game == "tree_path_dependent" else 3.25
     np.testing.assert_allclose(run.expected_value(), [base], atol=1e-12)
     np.testing.assert_allclose(phi[:, :, 0], [[1.0 - base, 0.0], [4.0 - base, 0.0]], atol=1e-12)
+
+
+@pytest.mark.parametrize("block_bits", [1, 9])
+@pytest.mark.parametrize("game", GAMES)
+def test_one_column_tree_hand_worked(game, block_bits):
+    """Splits x <= 1.5, then x <= 0.5 / x <= 2.5: four leaves 0, 10, 20, 30 of equal cover,
+    every path one player (d = 1). With 1-bit blocks every leaf lies outside the blocks.
+    One player takes everything: phi = f(x) - base; base 15 (cover), or the background's
+    weighted mean 0.25 * 0 + 0.75 * 30 = 22.5."""
+    X = np.array([[0.0], [1.0], [2.0], [3.0]])
+    model = DecisionTreeRegressor().fit(X, [0.0, 10.0, 20.0, 30.0])
+    assert model.tree_.max_depth == 2
+    run = TreeRunner(read_model(model, 1), game, X[[0, 3]], np.array([0.25, 0.75]), block_bits=block_bits)
+    phi = run.shap_values(np.array([[0.2], [1.2], [2.2], [9.0]]))
+    base = 15.0 if game == "tree_path_dependent" else 22.5
+    np.testing.assert_allclose(run.expected_value(), [base], atol=1e-12)
+    np.testing.assert_allclose(phi[:, 0, 0], np.array([0.0, 10.0, 20.0, 30.0]) - base, atol=1e-12)
 
 
 @pytest.mark.parametrize("game", GAMES)
