@@ -454,3 +454,34 @@ def test_deepshap_max_pooling_of_unbatched_inputs_is_refused():
     # 4 samples x 4 references: 16 pairs, 32 rows in one pass
     with pytest.raises(ValueError, match=r"^max pooling input of shape \(32, 6\) is not supported\.$"):
         DeepShapExplainer(net).fit(X).transform(X[:4])
+
+
+def test_deepshap_log_softmax_with_equal_sums_takes_the_limit_ratio():
+    # z = x and a reference with the logits swapped: S(x) = S(r) exactly, so (log S_x - log S_r) /
+    # (S_x - S_r) is 0/0 and the rule takes its limit 1/S; the multipliers d log p_t / d z_k are
+    # delta_tk - r_k / S with r_k the rescale multiplier of exp
+    eye = _linear(np.eye(2), np.zeros(2))
+    net = nn.Sequential(eye, nn.LogSoftmax(dim=1))
+    x, r = np.array([[0.3, -0.5]]), np.array([[-0.5, 0.3]])
+    S = np.exp(x).sum()
+    rk = (np.exp(x[0]) - np.exp(r[0])) / (x[0] - r[0])
+    for t in (0, 1):
+        m = -rk / S
+        m[t] += 1.0
+        got = DeepShapExplainer(net, target=t).fit(r).transform(x)
+        np.testing.assert_allclose(got[0], (x - r)[0] * m, rtol=1e-12)
+
+
+@pytest.mark.parametrize("last", [nn.Softmax(dim=1), nn.LogSoftmax(dim=1)], ids=["softmax", "log_softmax"])
+def test_deepshap_softmax_over_the_channels_of_a_sequence_is_efficient(last):
+    # softmax over axis 1 of (n, C, L): the sums must run over the channels only, not the positions
+    from tests._nets import seeded_float64
+
+    net = seeded_float64(nn.Sequential(nn.Conv1d(2, 3, 1), last, nn.Flatten(), nn.Linear(12, 2)), 5)
+    rng = np.random.RandomState(1)
+    bg, x = rng.normal(size=(3, 2, 4)), rng.normal(size=(2, 2, 4))
+    exp = DeepShapExplainer(net, target=0).fit(bg).explain(x)
+    f = net(torch.as_tensor(x)).detach().numpy()[:, 0]
+    f0 = net(torch.as_tensor(bg)).detach().numpy()[:, 0].mean()
+    assert np.abs(f - f0).min() > 1e-3
+    np.testing.assert_allclose(exp.values.reshape(2, -1).sum(axis=1), f - f0, rtol=1e-10, atol=1e-12)
