@@ -458,6 +458,13 @@ def test_empty_anchor_exactly_at_the_threshold_draws_more():
     # 15/20 = 0.75 = threshold, lower bound below it, upper bound above 0.8: draw more of it
     s, store, gen = _start(20, 15, threshold=0.75, epsilon_stop=0.05)
     assert _next(gen) == [((), 10)] and s.n_rounds == 1
+    _feed(store, (), 10, 8)  # 23/30 > 0.75, still undecided
+    assert _next(gen) == [((), 10)] and s.n_rounds == 2
+
+
+def test_a_zero_threshold_accepts_the_empty_anchor_even_at_precision_zero():
+    s, store, gen = _start(20, 0, threshold=0.0, epsilon_stop=0.0)
+    assert _next(gen) == ((), True, [[()]]) and s.accepted[()] == 0.0
 
 
 def test_empty_anchor_whose_bound_is_exactly_the_threshold_is_accepted():
