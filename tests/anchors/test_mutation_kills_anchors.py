@@ -427,3 +427,78 @@ def test_single_precision_means_are_bounded_in_double_precision():
         assert got.dtype == np.float64
         ref = [_bisect(float(a), b, upper) for a, b in zip(p32, level, strict=True)]
         np.testing.assert_allclose(got, ref, rtol=0, atol=1e-12)
+
+
+# -- the empty anchor's phase of the search, on hand-fed samples -----------------------------
+def _start(n_initial, n_pos, **kw):
+    """A search on 3 units whose first ``n_initial`` samples (every unit kept) hold ``n_pos`` times."""
+    store = SampleStore(3)
+    s = _search(store, n_initial=n_initial, beam_size=1, **kw)
+    gen = s.run()
+    assert next(gen) == [((), n_initial)]
+    _feed(store, (), n_initial, n_pos)
+    return s, store, gen
+
+
+def _next(gen):
+    try:
+        return gen.send(None)
+    except StopIteration as stop:
+        return stop.value
+
+
+def test_empty_anchor_below_the_threshold_is_left_at_once():
+    # 15/20 < 0.9: the search moves on to single units even though the upper bound is wide
+    s, store, gen = _start(20, 15, threshold=0.9, epsilon_stop=0.05)
+    request = _next(gen)
+    assert all(len(a) == 1 for a, _ in request) and s.n_rounds == 1
+
+
+def test_empty_anchor_exactly_at_the_threshold_draws_more():
+    # 15/20 = 0.75 = threshold, lower bound below it, upper bound above 0.8: draw more of it
+    s, store, gen = _start(20, 15, threshold=0.75, epsilon_stop=0.05)
+    assert _next(gen) == [((), 10)] and s.n_rounds == 1
+    _feed(store, (), 10, 8)  # 23/30 > 0.75, still undecided
+    assert _next(gen) == [((), 10)] and s.n_rounds == 2
+
+
+def test_a_zero_threshold_accepts_the_empty_anchor_even_at_precision_zero():
+    s, store, gen = _start(20, 0, threshold=0.0, epsilon_stop=0.0)
+    assert _next(gen) == ((), True, [[()]]) and s.accepted[()] == 0.0
+
+
+def test_empty_anchor_whose_bound_is_exactly_the_threshold_is_accepted():
+    beta = validation_beta(3, 1, 0.1)
+    lb = float(kl_bounds(np.array([[20, 20]]), beta)[1][0])  # the bound functions checked above
+    s, store, gen = _start(20, 20, threshold=lb, epsilon_stop=0.05)
+    assert _next(gen) == ((), True, [[()]])
+    assert s.accepted[()] == 1.0 and s.validation[()] == (20, 20) and s.n_rounds == 1
+
+
+def test_empty_anchor_with_a_tight_upper_bound_just_above_the_threshold_is_given_up():
+    # 900/1000 = 0.9 at threshold 0.9: the upper bound is below 0.95, not worth more rows; not accepted
+    beta = validation_beta(3, 1, 0.1)
+    _, lb, ub, _ = kl_bounds(np.array([[1000, 900]]), beta)
+    assert lb[0] < 0.9 and 0.85 <= ub[0] < 0.95
+    s, store, gen = _start(1000, 900, threshold=0.9, epsilon_stop=0.05)
+    request = _next(gen)
+    assert all(len(a) == 1 for a, _ in request) and () not in s.accepted
+
+
+def test_rounds_count_every_request():
+    sampler = _RuleSampler(4, lambda P, r: P[:, 1] & P[:, 3])
+    s2 = AnchorSearch(SampleStore(4), lambda a: 1.0 / 2 ** len(a), threshold=0.95, delta=0.1, epsilon=0.1,
+                      epsilon_stop=0.05, samples_per_round=20, beam_size=2, max_anchor_size=None,
+                      objective="shortest", n_initial=20)
+    gen, rng, n_requests = s2.run(), np.random.RandomState(0), 0
+    request = next(gen)
+    while True:
+        n_requests += 1
+        for anchor, k in request:
+            P, X = sampler.sample(0, anchor, k, rng)
+            s2.store.add(anchor, P, sampler.predict(X)[0], X)
+        try:
+            request = gen.send(None)
+        except StopIteration:
+            break
+    assert s2.n_rounds == n_requests > 3

@@ -48,6 +48,11 @@ def test_page_escapes_title_subtitle_and_headings_but_not_built_html():
     assert f'<li><a href="#sid">{M}3</a></li>' in got
     assert f'<section class="explainer" id="sid"><h2>{M}3</h2><b>body</b></section>' in got
     assert "<p>intro</p>" in got and '<section class="explainer" id="s2"><h2>h</h2><i>c</i></section>' in got
+    # the page's own stylesheet (the report's rules and the text highlights) goes in verbatim
+    from skxai.plot.rendering import STYLE
+    from skxai.report._page import CSS
+
+    assert f"<style>{CSS + STYLE}</style>" in got
 
 
 def test_notes_are_escaped_with_their_kind():
