@@ -1269,3 +1269,30 @@ def test_permutation_estimate_walks_the_antithetic_permutations_of_its_seed():
     np.testing.assert_array_equal(est.base, [table[0], 2 * table[0]])
     assert est.extras == {"n_evaluations": len(set(log)), "n_permutations": 6}
     assert len(log) == len(set(log))
+
+
+def test_kernel_auto_budget_from_62_players():
+    # From 62 players 2**p is not formed: "auto" is 2 p + 2048 coalitions (2172 for 62).
+    p = 62
+    w = np.random.RandomState(0).normal(size=p)
+    exp = KernelShapExplainer(lambda A: np.tanh(A @ w), max_order=1, max_background=None, random_state=0).fit(
+        np.zeros((1, p))).explain(np.ones((1, p)))
+    assert exp.n_evaluations == 2172 and not exp.exact
+
+
+@pytest.mark.parametrize("cls", [KernelShapExplainer, ShapleySamplingExplainer])
+def test_explainers_pass_n_jobs_and_verbose_to_the_game(cls, monkeypatch):
+    from skxai._games._background import BackgroundGame
+
+    calls = []
+    original = BackgroundGame.values_parallel
+
+    def spy(self, X, masks, n_jobs=None, verbose=0):
+        calls.append((n_jobs, verbose))
+        return original(self, X, masks)
+
+    monkeypatch.setattr(BackgroundGame, "values_parallel", spy)
+    x, bg = _one_row(4)
+    cls(SizeLog(4), n_jobs=3, verbose=0, max_background=None).fit(bg).explain(x)
+    cls(SizeLog(4), n_jobs=None, verbose=1, max_background=None).fit(bg).explain(x)
+    assert calls and set(calls) == {(3, 0), (None, 1)}
