@@ -461,9 +461,13 @@ def _kadd_solve(design, Y, delta, order, with_influence=False):
     e, Ge, d, a, C = op["e"], op["Ge"], op["d"], op["a"], op["C"]
     # C is applied column by column (einsum's own loop, no BLAS blocking over the columns), so
     # a row's values never depend on which other rows are explained in the same call.
-    phi = np.einsum("mp,mr->pr", C, Y, optimize=False) + np.outer(a, delta) / d
-    # The constraint holds in exact arithmetic; remove what rounding left of sum(phi) - delta.
-    phi = phi - (phi.sum(axis=0) - delta) / p
+    phi = _columnwise(C.T, Y) + np.outer(a, delta) / d
+    # The constraint holds in exact arithmetic; remove what rounding left of sum(phi) - delta
+    # (summed row after row: numpy's pairwise sum of a single column runs in another order).
+    col_sum = phi[0].copy()
+    for row in phi[1:]:
+        col_sum += row
+    phi = phi - (col_sum - delta) / p
     if not with_influence:
         return phi, None, None
     # G^-1 Y = L^-T (L^-1 Y): two triangular products (BLAS trmm, lower triangle only).
@@ -477,8 +481,13 @@ def _kadd_solve(design, Y, delta, order, with_influence=False):
 
 
 def _columnwise(A, B):
-    """``A @ B`` by einsum's own loop: each column of the result depends on that column of B only."""
-    return np.einsum("ij,jr->ir", A, B, optimize=False)
+    """``A @ B`` by einsum's own loop: each column of the result depends on that column of B only.
+
+    Both operands are laid out contiguous along the summed axis, so every entry is the same dot
+    product of contiguous vectors whatever the number of columns (einsum picks another loop, and
+    another summation order, for a single contiguous column of B than for a column of many)."""
+    Bt = np.ascontiguousarray(B.T)
+    return np.einsum("rj,ij->ri", Bt, np.ascontiguousarray(A), optimize=False).T
 
 
 def kernel_shap_from_values(design, v0, v1, values, *, order=1, with_std=True):

@@ -54,8 +54,16 @@ def efficiency_constrained_wls(Z, w, Y, delta, penalty=None):
     # blocking over the columns), so a right-hand side's solution never depends on which others
     # are solved with it; the Lagrange step then makes sum(phi) = delta exactly, also when A is
     # ill-conditioned (few coalitions).
-    Ainv_b = np.einsum("pm,mr->pr", Ainv @ Zw.T, Y, optimize=False)
-    lam = (Ainv_b.sum(axis=0) - delta) / denom
+    # (Both operands contiguous along the summed axis: einsum takes the same loop, in the same
+    # order, for one column as for many.)
+    Yt = np.ascontiguousarray(Y.T)
+    Ainv_b = np.einsum("rm,pm->rp", Yt, np.ascontiguousarray(Ainv @ Zw.T), optimize=False).T
+    # Column sums row after row: numpy's pairwise sum over axis 0 of a single column runs in
+    # another order than over many columns (last-bit differences from about 9 players on).
+    col_sum = Ainv_b[0].copy()
+    for row in Ainv_b[1:]:
+        col_sum += row
+    lam = (col_sum - delta) / denom
     phi = Ainv_b - np.outer(Ainv_1, lam)
     return phi, M
 

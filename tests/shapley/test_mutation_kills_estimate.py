@@ -111,6 +111,75 @@ def test_constrained_wls_with_a_player_never_present_falls_back_to_least_squares
     np.testing.assert_allclose(M[3], 0.0, atol=1e-12)
 
 
+@pytest.mark.parametrize("m, p", [(300, 12), (40, 5), (700, 30)])
+def test_constrained_wls_solves_each_column_on_its_own(m, p):
+    # A column's solution must not depend on the columns solved with it (rows explained together
+    # or alone give the same bits), whether it comes alone (contiguous) or as a slice of many.
+    rng = np.random.RandomState(3)
+    r = 40
+    Z = (rng.random_sample((m, p)) < 0.5).astype(float)
+    w = rng.uniform(0.1, 2.0, size=m)
+    Y = rng.normal(size=(m, r))
+    delta = rng.normal(size=r)
+    phi, _ = efficiency_constrained_wls(Z, w, Y, delta)
+    for c in (0, 17, 39):
+        for cols in ([c], [c, (c + 5) % r]):
+            alone, _ = efficiency_constrained_wls(Z, w, Y[:, cols].copy(), delta[cols])
+            np.testing.assert_array_equal(alone[:, 0], phi[:, c])
+        view, _ = efficiency_constrained_wls(Z, w, Y[:, c : c + 1], delta[c : c + 1])
+        np.testing.assert_array_equal(view[:, 0], phi[:, c])
+
+
+@pytest.mark.parametrize("max_order, n_samples", [(1, 300), (1, 100), (3, 400)])
+def test_single_output_rows_alone_equal_rows_in_a_batch_to_the_last_bit(max_order, n_samples):
+    # One output and 12 features: a row explained alone is a single contiguous column of the solve
+    # (before the fix its values differed in the last bit from the same row in a batch).
+    rng = np.random.RandomState(0)
+    w = rng.normal(size=12)
+
+    def f(A):
+        return np.tanh(A @ w) + A[:, 0] * A[:, 1] * A[:, 2]
+
+    X = rng.normal(size=(30, 12))
+    ex = KernelShapExplainer(f, n_samples=n_samples, max_order=max_order, max_background=10,
+                             random_state=0).fit(X)
+    batch = ex.explain(X[:25])
+    assert batch.values.shape[2] == 1
+    for i in (0, 7, 24):
+        alone = ex.explain(X[i : i + 1])
+        np.testing.assert_array_equal(alone.values[0], batch.values[i])
+        np.testing.assert_array_equal(alone.std[0], batch.std[i])
+
+
+def test_ridge_wls_is_the_weighted_ridge_with_an_unpenalised_intercept():
+    from skxai._wls import ridge_wls
+
+    rng = np.random.RandomState(4)
+    m, p = 50, 4
+    Z = (rng.random_sample((m, p)) < 0.5).astype(float)
+    w = rng.uniform(0.2, 1.5, size=m)
+    Y = np.stack([rng.normal(size=m), 1e-3 * rng.normal(size=m), np.zeros(m)], axis=1)
+    for alpha, kw in [(1.0, {}), (0.3, {"alpha": 0.3})]:  # the default penalty is 1
+        coef, intercept, r2 = ridge_wls(Z, w, Y, **kw)
+        # normal equations of sum w (y - b0 - Z b)^2 + alpha |b|^2 with b0 unpenalised
+        X = np.hstack([np.ones((m, 1)), Z])
+        A = X.T @ (w[:, None] * X) + alpha * np.diag([0.0] + [1.0] * p)
+        sol = np.linalg.solve(A, X.T @ (w[:, None] * Y))
+        np.testing.assert_allclose(intercept, sol[0], atol=1e-10)
+        np.testing.assert_allclose(coef, sol[1:], atol=1e-10)
+        for c in range(2):  # weighted R^2 = 1 - sum w r^2 / sum w (y - ybar_w)^2, at any scale
+            res = Y[:, c] - X @ sol[:, c]
+            ybar = np.average(Y[:, c], weights=w)
+            assert r2[c] == pytest.approx(1 - (w * res**2).sum() / (w * (Y[:, c] - ybar) ** 2).sum(), rel=1e-9)
+    # a target with no variance at all is fitted exactly: R^2 = 1, and no warning about 0 / 0
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        _, intercept, r2 = ridge_wls(Z, w, Y[:, 2:])
+    assert r2[0] == 1.0 and intercept[0] == 0.0
+
+
 # -- skxai/_designs.py -------------------------------------------------------------------------
 
 @pytest.mark.parametrize("p, s", [(2, 1), (5, 1), (5, 2), (10, 3), (10, 5), (11, 4)])
@@ -1146,12 +1215,13 @@ def test_kernel_estimate_exact_from_the_full_budget():
                                atol=1e-12)
 
 
-@pytest.mark.parametrize("budget, enumerated", [(255, [1, 9]), (256, [1, 2, 8, 9])])
+@pytest.mark.parametrize("budget, enumerated", [(511, [1, 2, 9, 10]), (512, [1, 2, 3, 8, 9, 10])])
 def test_interaction_fits_enumerate_at_most_forty_percent_below_a_quarter_of_all_coalitions(budget, enumerated):
-    # p = 10: the order-3 fit ("auto") at budget 255 < 1024 / 4 enumerates sizes within 40% of the
-    # budget (sizes 1, 9: 20; with 2, 8: 110 > 102); at 256, as the linear fit does, while they fit.
-    p = 10
-    for max_order, want in [("auto", enumerated), (1, [1, 2, 8, 9])]:
+    # p = 11 (2048 coalitions): the order-3 fit ("auto": 231 terms) at budget 511 < 2048 / 4 enumerates
+    # whole sizes within 40% of the budget (sizes 1, 10: 22; with 2, 9: 132; with 3, 8: 462 > 204.4);
+    # at 512, as the linear fit does at both budgets, while they fit (462 <= 510 - 4 for sizes 3, 8).
+    p = 11
+    for max_order, want in [("auto", enumerated), (1, [1, 2, 3, 8, 9, 10])]:
         table, log, evaluate = _logged_game(p)
         est = kernel_estimate(evaluate, p, budget, max_order=max_order, random_state=0)
         assert est.extras["order"] == (3 if max_order == "auto" else 1)
@@ -1199,3 +1269,30 @@ def test_permutation_estimate_walks_the_antithetic_permutations_of_its_seed():
     np.testing.assert_array_equal(est.base, [table[0], 2 * table[0]])
     assert est.extras == {"n_evaluations": len(set(log)), "n_permutations": 6}
     assert len(log) == len(set(log))
+
+
+def test_kernel_auto_budget_from_62_players():
+    # From 62 players 2**p is not formed: "auto" is 2 p + 2048 coalitions (2172 for 62).
+    p = 62
+    w = np.random.RandomState(0).normal(size=p)
+    exp = KernelShapExplainer(lambda A: np.tanh(A @ w), max_order=1, max_background=None, random_state=0).fit(
+        np.zeros((1, p))).explain(np.ones((1, p)))
+    assert exp.n_evaluations == 2172 and not exp.exact
+
+
+@pytest.mark.parametrize("cls", [KernelShapExplainer, ShapleySamplingExplainer])
+def test_explainers_pass_n_jobs_and_verbose_to_the_game(cls, monkeypatch):
+    from skxai._games._background import BackgroundGame
+
+    calls = []
+    original = BackgroundGame.values_parallel
+
+    def spy(self, X, masks, n_jobs=None, verbose=0):
+        calls.append((n_jobs, verbose))
+        return original(self, X, masks)
+
+    monkeypatch.setattr(BackgroundGame, "values_parallel", spy)
+    x, bg = _one_row(4)
+    cls(SizeLog(4), n_jobs=3, verbose=0, max_background=None).fit(bg).explain(x)
+    cls(SizeLog(4), n_jobs=None, verbose=1, max_background=None).fit(bg).explain(x)
+    assert calls and set(calls) == {(3, 0), (None, 1)}
