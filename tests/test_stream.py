@@ -270,6 +270,12 @@ def test_tree_runner_on_dask_workers_gives_the_numbers_of_one_thread(monkeypatch
         with parallel_config(backend="dask"):
             got = ex._runner.shap_values(X[:50], n_jobs=-1)
             again = ex._runner.shap_values(X[50:60], n_jobs=-1)
+            # Fitted under the Dask backend: tables left to the workers, the same numbers.
+            remote = TreeShapExplainer(forest).fit(X[:40])
+            assert remote._runner._tables is None
+            np.testing.assert_array_equal(remote._runner.shap_values(X[:50], n_jobs=-1), expected)
         assert _parallel._SCATTERED[ex._runner][0] == client.id  # shipped once, reused by the second call
     np.testing.assert_array_equal(got, expected)
     np.testing.assert_array_equal(again, ex._runner.shap_values(X[50:60], n_jobs=1))
+    np.testing.assert_array_equal(remote._runner.shap_values(X[:50], n_jobs=1), expected)  # tables built here
+    np.testing.assert_array_equal(remote.expected_value_, ex.expected_value_)

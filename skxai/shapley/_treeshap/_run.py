@@ -74,6 +74,22 @@ class TreeRunner:
         n_nodes = len(ens.left)
         work = n_nodes * (1 << self.block_bits)  # table entries to fill, roughly
         jobs = n_jobs if work >= _MIN_PARALLEL_WORK else 1
+        if dask_client() is not None:
+            # Under joblib's Dask backend the workers build their own tables (shap_values): here
+            # one chunk at a time, for the plans and bases only, instead of sending the builds to
+            # the workers and every table back.
+            self.plans, bases, size = [], [], 0
+            with _one_blas_thread():
+                for c in self.chunks:
+                    plan, tab = self._prepare_chunk(c)
+                    self.plans.append(plan)
+                    bases.append(tab.base)
+                    size += _n_floats(tab.block_table) + _n_floats(tab.out_rows)
+                    del tab
+            self.bases = np.array(bases)
+            self._cacheable = size <= CACHE_FLOATS
+            self._tables = None  # built on first use outside Dask
+            return
         with _one_blas_thread():
             results = Parallel(n_jobs=jobs, prefer="threads")(
                 delayed(self._prepare_chunk)(c) for c in self.chunks
