@@ -110,8 +110,15 @@ def run_module(module, tests, timeout, functions=(), max_children=2, log=None):
                  for f in functions]
         log = log or os.path.join(tmp, "mutmut.log")
         with open(log, "w") as out:
-            subprocess.run(["mutmut", "run", "--max-children", str(max_children), *names], cwd=tmp, env=env,
-                                 timeout=timeout, stdout=out, stderr=subprocess.STDOUT, text=True)
+            try:
+                subprocess.run(["mutmut", "run", "--max-children", str(max_children), *names], cwd=tmp, env=env,
+                               timeout=timeout, stdout=out, stderr=subprocess.STDOUT, text=True)
+            except subprocess.TimeoutExpired:
+                # Keep what was checked (mutmut writes each result as it goes): the rest counts as
+                # "other" ("not checked"), instead of losing the whole run with the scratch folder.
+                print(f"{module}: mutmut stopped at --timeout={timeout} s; counting the mutants checked so far",
+                      file=sys.stderr)
+                time.sleep(5)  # let the last mutant's worker exit before the folder is read and removed
         with open(log) as fh:
             text = fh.read()
         if "failed to collect stats" in text:
