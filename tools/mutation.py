@@ -89,7 +89,7 @@ def _copy_tree(dest):
 
 
 def run_module(module, tests, timeout, functions=(), max_children=2, log=None):
-    with tempfile.TemporaryDirectory(prefix="skxai-mutation-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="skxai-mutation-", ignore_cleanup_errors=True) as tmp:
         _copy_tree(tmp)
         with open(os.path.join(tmp, "pyproject.toml"), "a") as fh:
             fh.write(
