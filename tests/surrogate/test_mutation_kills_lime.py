@@ -335,3 +335,17 @@ def test_tabular_lime_progress_bar_counts_model_calls(capfd):
         X[:3])
     err = capfd.readouterr().err
     assert re.search(r"(?<![A-Za-z])LIME: .*\| 0/4 \[.*call/s", err), err  # 120 rows in calls of 30
+
+
+def test_text_lime_scoring_callable_gets_the_documents_and_y():
+    docs = ["a good cast and fun plot", "bad plot bad cast"]
+    seen = []
+
+    def scoring(explainer, X, y):
+        seen.append((list(X), y))
+        return 0.25
+
+    lime = LimeTextExplainer(bow_model, n_samples=20, target=0, scoring=scoring, random_state=0).fit(docs)
+    assert lime._score_explanation(docs, [1, 0]) == 0.25
+    assert lime._score_explanation(docs) == 0.25
+    assert seen == [(docs, [1, 0]), (docs, None)]
