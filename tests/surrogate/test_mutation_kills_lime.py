@@ -349,3 +349,11 @@ def test_text_lime_scoring_callable_gets_the_documents_and_y():
     assert lime._score_explanation(docs, [1, 0]) == 0.25
     assert lime._score_explanation(docs) == 0.25
     assert seen == [(docs, [1, 0]), (docs, None)]
+
+
+def test_text_lime_progress_bar_counts_model_calls(capfd):
+    docs = ["a good cast", "bad plot", "fun cast"]
+    LimeTextExplainer(bow_model, n_samples=20, batch_size=20, target=0, verbose=1, random_state=0).fit(docs).explain(
+        docs)
+    err = capfd.readouterr().err
+    assert re.search(r"(?<![A-Za-z])LIME text: .*\| 0/3 \[.*call/s", err), err  # one document per call
