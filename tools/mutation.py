@@ -151,7 +151,7 @@ def _copy_tree(dest):
 
 
 def run_module(module, tests, timeout, functions=(), max_children=2, log=None):
-    with tempfile.TemporaryDirectory(prefix="skxai-mutation-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="skxai-mutation-", ignore_cleanup_errors=True) as tmp:
         _copy_tree(tmp)
         with open(os.path.join(tmp, "pyproject.toml"), "a") as fh:
             fh.write(
@@ -175,8 +175,12 @@ def run_module(module, tests, timeout, functions=(), max_children=2, log=None):
             try:
                 subprocess.run(["mutmut", "run", "--max-children", str(max_children), *names], cwd=tmp, env=env,
                                timeout=timeout, stdout=out, stderr=subprocess.STDOUT, text=True)
-            except subprocess.TimeoutExpired:  # keep what was measured: the rest counts as "not checked"
-                print(f"{module}: mutmut stopped after --timeout {timeout} s", file=sys.stderr, flush=True)
+            except subprocess.TimeoutExpired:
+                # Keep what was checked (mutmut writes each result as it goes): the rest counts as
+                # "other" ("not checked"), instead of losing the whole run with the scratch folder.
+                print(f"{module}: mutmut stopped at --timeout={timeout} s; counting the mutants checked so far",
+                      file=sys.stderr)
+                time.sleep(5)  # let the last mutant's worker exit before the folder is read and removed
         with open(log) as fh:
             text = fh.read()
         if "failed to collect stats" in text:

@@ -327,3 +327,33 @@ def test_text_lime_runs_in_workers():
     serial = LimeTextExplainer(model, n_samples=50, target=0, random_state=0).fit(docs).explain(docs)
     for a, b in zip(par.weights, serial.weights, strict=True):
         np.testing.assert_array_equal(a, b)
+
+
+def test_tabular_lime_progress_bar_counts_model_calls(capfd):
+    X = np.random.RandomState(7).normal(size=(20, 3))
+    LimeExplainer(lambda A: A.sum(axis=1), n_samples=40, batch_size=30, verbose=1, random_state=0).fit(X).transform(
+        X[:3])
+    err = capfd.readouterr().err
+    assert re.search(r"(?<![A-Za-z])LIME: .*\| 0/4 \[.*call/s", err), err  # 120 rows in calls of 30
+
+
+def test_text_lime_scoring_callable_gets_the_documents_and_y():
+    docs = ["a good cast and fun plot", "bad plot bad cast"]
+    seen = []
+
+    def scoring(explainer, X, y):
+        seen.append((list(X), y))
+        return 0.25
+
+    lime = LimeTextExplainer(bow_model, n_samples=20, target=0, scoring=scoring, random_state=0).fit(docs)
+    assert lime._score_explanation(docs, [1, 0]) == 0.25
+    assert lime._score_explanation(docs) == 0.25
+    assert seen == [(docs, [1, 0]), (docs, None)]
+
+
+def test_text_lime_progress_bar_counts_model_calls(capfd):
+    docs = ["a good cast", "bad plot", "fun cast"]
+    LimeTextExplainer(bow_model, n_samples=20, batch_size=20, target=0, verbose=1, random_state=0).fit(docs).explain(
+        docs)
+    err = capfd.readouterr().err
+    assert re.search(r"(?<![A-Za-z])LIME text: .*\| 0/3 \[.*call/s", err), err  # one document per call
