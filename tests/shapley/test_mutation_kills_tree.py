@@ -365,6 +365,33 @@ def test_one_column_tree_hand_worked(game, block_bits):
 
 
 @pytest.mark.parametrize("game", GAMES)
+def test_single_leaf_tree_beside_a_stump_in_one_plan(game):
+    """One plan over two trees (as the runner's chunks hold many trees): a single leaf of
+    value 2.5 and the weighted stump above. The leaf adds 2.5 to the base and nothing to phi."""
+    from skxai.shapley._treeshap._model import TreeEnsemble
+    from skxai.shapley._treeshap._paths import compile_tree
+
+    stump, X = _stump()
+    leaf = DecisionTreeRegressor().fit(X, np.full(4, 2.5))
+    ens = TreeEnsemble(2, 1, float32=True)
+    for model in (leaf, stump):  # read here from the public arrays
+        t = model.tree_
+        ens.add_tree(left=t.children_left, right=t.children_right, feature=t.feature, threshold=t.threshold,
+                     missing_left=np.zeros(t.node_count, dtype=bool), value=t.value[:, :, 0],
+                     cover=t.weighted_n_node_samples)
+    ens.finish()
+    plan = compile_tree(ens, ens.roots, 9)
+    bg = X[[0, 3]]
+    tab = _engine.build_tables(plan, ens, game, ens.prepare(bg).T.copy(), np.array([0.25, 0.75]))
+    rows = np.array([[0.5, 9.0], [2.5, -1.0]])
+    phi = np.zeros((2, 2, 1))
+    _engine.explain_tree(plan, tab, ens, ens.prepare(rows).T.copy(), False, phi)
+    base = 3.0 if game == "tree_path_dependent" else 3.25
+    np.testing.assert_allclose(tab.base, [2.5 + base], atol=1e-12)
+    np.testing.assert_allclose(phi[:, :, 0], [[1.0 - base, 0.0], [4.0 - base, 0.0]], atol=1e-12)
+
+
+@pytest.mark.parametrize("game", GAMES)
 def test_single_leaf_tree_gives_zero_values(game):
     X = np.arange(12.0).reshape(6, 2)
     model = DecisionTreeRegressor().fit(X, np.full(6, 2.5))
