@@ -118,6 +118,21 @@ def test_gradcampp_weights_do_not_depend_on_the_gradient_scale_beyond_the_formul
     np.testing.assert_allclose(exp.weights, (alpha * np.maximum(Gs, 0)).sum(axis=(2, 3)), rtol=1e-10, atol=0)
 
 
+def test_gradcampp_unit_gradients_are_ordinary():
+    # gradients of exactly 1 and -1 follow the formula like any other value (only G = 0 is special)
+    net = _net()
+    V1 = V.copy()
+    V1[0, 0, 0, 1], V1[0, 1, 1, 0] = 1.0, -1.0
+    with torch.no_grad():
+        net.head.weight.copy_(torch.as_tensor(V1.reshape(2, -1)))
+    exp = GradCamPlusPlusExplainer(net, target_layer="conv", target=T, relu=False, upsample=False).fit(X).explain(X)
+    G1 = V1[T]
+    total = X.sum(axis=(2, 3), keepdims=True)
+    with np.errstate(divide="ignore"):
+        alpha = np.where(G1 != 0, 1 / (2 + total * G1), 0.0)
+    alpha[~np.isfinite(alpha)] = 0.0
+    np.testing.assert_allclose(exp.weights, (alpha * np.maximum(G1, 0)).sum(axis=(2, 3)), rtol=1e-12)
+
 def test_gradcampp_tiny_float32_gradients_keep_their_weights():
     # float32 gradients of 1e-22 (a confident network's other classes): G^2 and G^3 underflow,
     # but alpha = 1 / (2 + sum A G) is about 1/2, so the weights are about sum ReLU(G) / 2, not 0
