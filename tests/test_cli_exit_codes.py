@@ -161,3 +161,14 @@ def test_an_error_inside_the_demo_exits_1(tmp_path, capsys, monkeypatch):
     code, out, err = _run(["demo", "--out", tmp_path], capsys)
     assert code == 1 and out == ""
     assert err == "skxai demo: internal error: ValueError: no model\n"
+
+
+def test_main_reads_sys_argv_when_called_without_arguments(tmp_path, capsys, monkeypatch):
+    import sys
+
+    import skxai._demo as demo
+
+    calls = []
+    monkeypatch.setattr(demo, "run_demo", lambda out, **kw: calls.append(out))
+    monkeypatch.setattr(sys, "argv", ["skxai", "demo", "--out", str(tmp_path), "--quiet"])
+    assert main() == 0 and calls == [str(tmp_path)]

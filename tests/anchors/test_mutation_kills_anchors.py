@@ -464,7 +464,7 @@ def test_empty_anchor_exactly_at_the_threshold_draws_more():
 
 def test_a_zero_threshold_accepts_the_empty_anchor_even_at_precision_zero():
     s, store, gen = _start(20, 0, threshold=0.0, epsilon_stop=0.0)
-    assert _next(gen) == ((), True, [[()]]) and s.accepted[()] == 0.0
+    assert _next(gen) == ((), True, [[()]]) and s.accepted[()] == 0.0 and s.validation[()] == (20, 0)
 
 
 def test_empty_anchor_whose_bound_is_exactly_the_threshold_is_accepted():
@@ -502,3 +502,17 @@ def test_rounds_count_every_request():
         except StopIteration:
             break
     assert s2.n_rounds == n_requests > 3
+
+
+def test_candidates_are_the_distinct_children_of_the_beam():
+    s, best, success, beams = _run(lambda P, r: P[:, 0] & P[:, 1])
+    assert best == (0, 1) and success and len(beams) == 3
+    expected = {tuple(sorted(p + (u,))) for p in beams[1] for u in range(4) if u not in p}
+    assert {a for a in s.order if len(a) == 2} == expected
+    assert all(len(set(a)) == len(a) for a in s.order)
+    assert len(set(beams[2])) == len(beams[2])
+
+
+def test_coverage_objective_keeps_an_accepted_empty_anchor():
+    s, best, success, beams = _run(lambda P, r: np.ones(len(P), dtype=bool), objective="coverage")
+    assert best == () and success and beams == [[()]]

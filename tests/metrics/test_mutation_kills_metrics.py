@@ -244,3 +244,28 @@ def test_completeness_gap_of_a_callable_uses_its_background():
     # a tabular explainer ignores ``baseline`` (its background is the baseline)
     assert_allclose(completeness_gap(ex, X, attributions=phi, baseline=1.0), [3.0, 1.0])
     assert_allclose(completeness_gap(ex, X, attributions=phi, relative=True), [1.5, 0.5])
+
+
+def test_ssim_of_small_attributions_is_scale_free_and_silent():
+    skm = pytest.importorskip("skimage.metrics")
+    rng = np.random.RandomState(3)
+    A, B = 0.01 * rng.normal(size=(2, 2, 8, 8)), 0.003 * rng.normal(size=(2, 2, 8, 8))  # spans below 1
+    ref = [skm.structural_similarity(_by_hand_map(a), _by_hand_map(b), data_range=1.0, win_size=7)
+           for a, b in zip(A, B, strict=True)]
+    assert_allclose(ssim_similarity(A, B), ref, rtol=1e-12)
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a constant map is all zeros, without a 0/0 warning
+        ssim_similarity(np.full((1, 8, 8), 2.0), A[:1, 0])
+
+
+def test_ssim_errors_name_the_shape_and_the_missing_package(monkeypatch):
+    pytest.importorskip("skimage.metrics")
+    with pytest.raises(ValueError, match=r"Maps of shape \(2, 5\) are too small for SSIM \(3x3 at least\)"):
+        ssim_similarity(np.ones((1, 2, 5)), np.ones((1, 2, 5)))
+    import sys
+
+    monkeypatch.setitem(sys.modules, "skimage.metrics", None)  # as if scikit-image were not installed
+    with pytest.raises(ImportError, match=r"^ssim_similarity needs scikit-image \(pip install scikit-image\)\.$"):
+        ssim_similarity(np.ones((1, 8, 8)), np.ones((1, 8, 8)))
