@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import time
 
 import numpy as np
 import torch
@@ -44,6 +45,8 @@ def parse_args(out):
     parser.add_argument("--out", default=None)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--device", choices=("cpu", "cuda", "auto"), default="cpu")
+    parser.add_argument("--nets", nargs="+", choices=("digits", "rgb"), default=["digits", "rgb"],
+                        help="networks to run (a subset writes *_<nets>.md unless --out is given)")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     if args.device == "auto":
@@ -52,8 +55,22 @@ def parse_args(out):
         raise SystemExit("--device cuda: no CUDA device on this machine (use --device cpu or auto).")
     if args.out is None:
         args.out = out if args.device == "cpu" else out.replace(".md", f"_{args.device}.md")
+        if set(args.nets) != {"digits", "rgb"}:
+            args.out = args.out.replace(".md", "_" + "_".join(args.nets) + ".md")
     args.device_name = "CPU" if args.device == "cpu" else torch.cuda.get_device_name(0)
+    _CLOCK[0] = time.process_time if args.device == "cpu" and args.threads == 1 else time.perf_counter
+    args.clock = "process CPU time" if _CLOCK[0] is time.process_time else "wall time"
     return args
+
+
+#: The benchmarks' clock: CPU time of this process on the CPU with one torch thread (the
+#: machine is shared: time spent descheduled is not the code's), wall time otherwise.
+_CLOCK = [time.perf_counter]
+
+
+def now():
+    """Seconds on the benchmarks' clock (see :data:`_CLOCK`, set by :func:`parse_args`)."""
+    return _CLOCK[0]()
 
 
 def sync():

@@ -21,15 +21,15 @@ from skxai import ExactShapleyExplainer, KernelShapExplainer, ShapleySamplingExp
 P = 10
 
 
-def make_games(seed=0):
-    """Game shapes on 10 features: name -> f(A) (vectorised)."""
+def make_games(p=P, seed=0):
+    """Game shapes on p features: name -> f(A) (vectorised)."""
     rng = np.random.RandomState(seed)
-    a = rng.normal(size=P)
-    pairs = np.triu(rng.normal(size=(P, P)) * (rng.random_sample((P, P)) < 0.3), 1)
-    triples = [tuple(rng.choice(P, 3, replace=False)) for _ in range(6)]
+    a = rng.normal(size=p)
+    pairs = np.triu(rng.normal(size=(p, p)) * (rng.random_sample((p, p)) < 0.3), 1)
+    triples = [tuple(rng.choice(p, 3, replace=False)) for _ in range(6)]
     t_coef = rng.normal(size=len(triples))
 
-    b = rng.normal(size=P) / np.sqrt(P)
+    b = rng.normal(size=p) / np.sqrt(p)
 
     def additive(A):  # nonlinear main effects plus a weak smooth interaction of all features
         # (games of order <= 2 are recovered exactly by both estimators: the error comes
@@ -45,102 +45,158 @@ def make_games(seed=0):
     def classifier(A):  # a saturating probability
         return 1.0 / (1.0 + np.exp(-2.0 * interactions(A)))
 
-    return {"additive": additive, "interaction-heavy": interactions, "saturating classifier": classifier}
+    def pairwise(A):  # a game of order 2: paired KernelSHAP and antithetic permutations are exact
+        return A @ a + np.einsum("ni,ij,nj->n", A, pairs, A)
+
+    return {"additive": additive, "interaction-heavy": interactions, "saturating classifier": classifier,
+            "order 2 (pairwise)": pairwise}
 
 
+# (features, explainer, parameters): every cell on every game.
 SETTINGS = [
-    ("KernelSHAP", dict(n_samples=40, max_order=1)),
-    ("KernelSHAP", dict(n_samples=100, max_order=1)),
-    ("KernelSHAP", dict(n_samples=300, max_order=1)),
-    ("KernelSHAP", dict(n_samples=1000, max_order=1)),
-    ("KernelSHAP", dict(n_samples=40, max_order="auto")),
-    ("KernelSHAP", dict(n_samples=100, max_order="auto")),
-    ("KernelSHAP", dict(n_samples=300, max_order="auto")),
-    ("KernelSHAP", dict(n_samples=500, max_order="auto")),  # order 5, more terms than coalitions
-    ("KernelSHAP", dict(n_samples=700, max_order="auto")),  # order 5, sandwich beyond 512
-    ("KernelSHAP", dict(n_samples=1000, max_order="auto")),
-    ("KernelSHAP", dict(n_samples=300, max_order=3)),
-    ("Sampling", dict(n_permutations=4)),
-    ("Sampling", dict(n_permutations=10)),
-    ("Sampling", dict(n_permutations=50)),
+    (P, "KernelSHAP", dict(n_samples=40, max_order=1)),
+    (P, "KernelSHAP", dict(n_samples=100, max_order=1)),
+    (P, "KernelSHAP", dict(n_samples=300, max_order=1)),
+    (P, "KernelSHAP", dict(n_samples=1000, max_order=1)),
+    (P, "KernelSHAP", dict(n_samples=100, max_order="auto")),  # order 1
+    (P, "KernelSHAP", dict(n_samples=300, max_order="auto")),  # order 3 (175 terms, 298 coalitions)
+    (P, "KernelSHAP", dict(n_samples=500, max_order="auto")),  # order 3 (order 5: 637 terms, refused)
+    (P, "KernelSHAP", dict(n_samples=700, max_order="auto")),  # order 3, jackknife (16 groups)
+    (P, "KernelSHAP", dict(n_samples=1000, max_order="auto")),  # order 3, jackknife (16 groups)
+    (P, "KernelSHAP", dict(n_samples=700, max_order=5)),  # explicit order 5 near its threshold
+    (6, "KernelSHAP", dict(n_samples=50, max_order="auto")),  # 48 of 62 coalitions: order 1
+    (6, "KernelSHAP", dict(n_samples=50, max_order=5)),  # what "auto" refuses: 62 terms, 48 coalitions
+    (12, "KernelSHAP", dict(n_samples=2048, max_order="auto")),  # order 3, leave-one-out sandwich
+    (P, "Sampling", dict(n_permutations=4)),
+    (P, "Sampling", dict(n_permutations=6)),
+    (P, "Sampling", dict(n_permutations=10)),
+    (P, "Sampling", dict(n_permutations=50)),
 ]
 
 
 def coverage(game, name, kw, X, bg, exact, seeds):
+    """Coverage, its standard error across seeds, share of exact estimates, RMS error / RMS std, order."""
     cls = KernelShapExplainer if name == "KernelSHAP" else ShapleySamplingExplainer
-    hit, n, trivial, ratio_num, ratio_den = 0, 0, 0, 0.0, 0.0
+    per_seed, trivial, n, ratio_num, ratio_den, orders = [], 0, 0, 0.0, 0.0, set()
     for seed in range(seeds):
         exp = cls(game, max_background=None, random_state=seed, **kw).fit(bg).explain(X)
+        orders.add(getattr(exp, "order", None))
         phi, std = exp.values[..., 0], exp.std[..., 0]
         err = np.abs(phi - exact)
         scale = np.abs(exact).max()
         exact_est = (err < 1e-9 * scale) & (std < 1e-9 * scale)
         trivial += exact_est.sum()
         live = ~exact_est
-        hit += (err[live] <= 1.96 * std[live]).sum()
+        if live.any():
+            per_seed.append(((err[live] <= 1.96 * std[live]).sum(), live.sum()))
         n += live.sum()
         ratio_num += (err[live] ** 2).sum()
         ratio_den += (std[live] ** 2).sum()
-    return hit / max(n, 1), trivial / (trivial + n), np.sqrt(ratio_num / max(ratio_den, 1e-300))
+    if not per_seed:
+        return np.nan, np.nan, 1.0, np.nan, orders
+    hits, counts = np.array(per_seed, dtype=float).T
+    cov = hits.sum() / counts.sum()
+    # Rows of one seed share a design, so seeds are the independent replicates: the standard
+    # error of the coverage is their spread (ratio estimator over seeds).
+    se = np.sqrt(((hits - cov * counts) ** 2).sum() / (len(hits) * max(len(hits) - 1, 1))) / counts.mean()
+    return cov, se, trivial / (trivial + n), np.sqrt(ratio_num / max(ratio_den, 1e-300)), orders
 
 
 SUMMARY = """
-Before (issue 14, same kind of games): KernelSHAP 0.51 at budget 40, 0.90 at 100 and at 300 with
-`max_order="auto"`; sampling 0.59 at 4 permutations (2,040 of 3,600 estimates with a std of exactly
-0 while wrong) and 0.85 at 10; `tol=0.02` stopped at 250 evaluations with the actual error 0.028-0.037.
+Before this change (the previous table: 20 rows x 10 seeds, three games), lowest-highest coverage
+over the games: KernelSHAP linear fit 0.910-0.930 at budget 40, 0.950-0.955 at 100, 0.943-0.965
+at 300, 0.934-0.957 at 1,000; `max_order="auto"` 0.965-1.000 at 300 (order 3), 0.905-0.934 at
+500 (order 5, 637 terms for 498 coalitions), 0.979-0.989 at 700 (order 5, sandwich),
+0.947-0.973 at 1,000; sampling 0.941-0.993 at 4 permutations, 0.951-0.966 at 10, 0.946-0.965 at
+50. Not measured then, and measured on these games with the previous estimator: "auto" picked
+order 5 on 6 features at 50 coalitions (coverage 0.04-0.88; the rows `max_order=5` above show
+it with the new errors), and the default path on 12 features at 2,048 coalitions, order 3 with
+the leave-one-out sandwich, covered 0.75-0.91. Issue 14's own measurements, further back:
+KernelSHAP 0.51 at budget 40, sampling 0.59 at 4 permutations.
 
-What is reported (see doc/user_guide/shapley.rst): `std` is a standard error scaled by
-`t(0.975, df) / 1.96` so that `phi +/- 1.96 std` is a 95% interval; jackknife over coalition pairs
-for small designs and k-additive fits up to 512 coalitions, the leave-one-out sandwich beyond;
-strata of fewer than 4 units collapsed; the permutation pairs' variance floored.
+What is reported (see doc/user_guide/shapley.rst): `std` is scaled by `t(0.975, df) / 1.96` so
+that `phi +/- 1.96 std` is a 95% interval. KernelSHAP: stratified jackknife over coalition pairs
+(delete-one up to 32 units, else 32 groups; 16 groups for k-additive fits over 512 coalitions, 8
+over 1,024), its bias estimate added in quadrature (a root mean squared error: the fit is biased
+by O(1/n), a third of the spread at budget 40 and as large as the spread for the order-3 fit at
+500), Welch-Satterthwaite degrees of freedom over strata; the leave-one-out sandwich only for
+linear fits over 128 units and k-additive fits over 2,560 coalitions. "auto" fits interactions
+only when their terms number at most 0.6 times the coalitions. Sampling: antithetic pairs with
+a variance floor fading as 1/sqrt(pairs), t with pairs - 1 degrees of freedom.
 
-Known limits: budget 40 on 10 features (9 sampled pairs over 4 sizes) covers 0.91-0.93, under the
-0.93 goal; 4 permutations (one degree of freedom, t = 12.7) give wide intervals, coverage up to
-0.99; the order-3 fit at 300 on games of order 3 is nearly exact, so its intervals are wider than
-its error (coverage 0.98-1.00), and the order-5 fit at 700 (leave-one-out sandwich) is
-conservative too (0.98-0.99). An order-5 fit with more terms (637) than coalitions (498, budget
-500) covers 0.90-0.93; further past that threshold (order 5 on 6 features at 50 of 64 coalitions,
-which "auto" allows) the ridge bias dominates and coverage falls to about 0.3: not in the table.
+Known limits (cells outside 0.93-0.97):
+- Too wide (conservative): k-additive fits that nearly recover the game. The order-3 fit at 300
+  on 10 features covers 0.99-1.00 (RMS error / RMS std 0.33-0.38), and on the order-3 games
+  (interaction-heavy, and the order-2 game) 0.98-0.99 at 500-700 (0.98 for the order-2 game on
+  12 features at 2,048); the jackknife's variance and
+  bias terms are upper bounds there (Efron-Stein), and no cheaper estimate was found that stays
+  above 0.93 elsewhere. An explicit order 5 at 700 behaves the same (0.97-0.99).
+- Too wide: 4 permutations, 2 antithetic pairs, one degree of freedom (t = 12.7): 0.96-0.99.
+- Too narrow: 6 permutations (2 degrees of freedom) on the interaction-heavy game, 0.92.
+- Too narrow: the order-3 fit at 1,000 on the order-2 game, 0.92: there the linear fit is exact
+  and what the order-3 fit adds is ridge bias, the same in every replicate, so no resampling
+  sees it.
+- Explicit `max_order=5` on 6 features at 50 coalitions (62 terms, 48 coalitions) covers
+  0.11-0.98: an interpolating fit's error is ridge bias. "auto" refuses that order (it uses the
+  linear fit there: 0.94-0.97); an explicit order is honoured as given.
+- Cost: the k-additive jackknife refits cost a fixed time per call; at the default budget on 13
+  features (a small MLP, 50 background rows) 20 rows took 3.3 s with the sandwich and 5.8 s
+  now, 100 rows 14.5 s and 16.1 s. `KADD_JACKKNIFE_MAX` in skxai/_estimate.py bounds it.
 """
 
 
 def main(argv=None):
     ap = argparse.ArgumentParser()
-    ap.add_argument("--rows", type=int, default=20)
+    ap.add_argument("--rows", type=int, default=10)
     ap.add_argument("--background", type=int, default=8)
-    ap.add_argument("--seeds", type=int, default=10)
+    ap.add_argument("--seeds", type=int, default=30)
     ap.add_argument("--out", default=None)
     args = ap.parse_args(argv)
-    rng = np.random.RandomState(1)
-    X = rng.normal(size=(args.rows, P))
-    bg = rng.normal(size=(args.background, P))
-    lines = ["| game | explainer | setting | coverage of ±1.96·std | exact estimates | RMS error / RMS std |",
-             "|---|---|---|---:|---:|---:|"]
+    problems = {}
+
+    def problem(p):  # rows, background and exact values (enumeration) per number of features
+        if p not in problems:
+            rng = np.random.RandomState(1)
+            X = rng.normal(size=(args.rows, p))
+            bg = rng.normal(size=(args.background, p))
+            exact = {g: ExactShapleyExplainer(f, max_background=None).fit(bg).transform(X)
+                     for g, f in make_games(p).items()}
+            problems[p] = X, bg, exact
+        return problems[p]
+
+    lines = ["| game | features | explainer | setting | order used | coverage of ±1.96·std | ± (s.e.) "
+             "| exact estimates | RMS error / RMS std |",
+             "|---|---:|---|---|---:|---:|---:|---:|---:|"]
     t0 = time.perf_counter()
     only = os.environ.get("CAL_ONLY")  # e.g. "Sampling" or "KernelSHAP40", for quick looks
-    for gname, game in make_games().items():
-        exact = ExactShapleyExplainer(game, max_background=None).fit(bg).transform(X)
-        for name, kw in SETTINGS:
-            if only and only != f"{name}{kw.get('n_samples', '')}":
-                continue
-            cov, triv, ratio = coverage(game, name, kw, X, bg, exact, args.seeds)
+    summary = {}
+    for p, name, kw in SETTINGS:
+        if only and only != f"{name}{kw.get('n_samples', '')}":
+            continue
+        X, bg, exact = problem(p)
+        for gname, game in make_games(p).items():
+            cov, se, triv, ratio, orders = coverage(game, name, kw, X, bg, exact[gname], args.seeds)
             setting = ", ".join(f"{k}={v}" for k, v in kw.items())
-            line = f"| {gname} | {name} | {setting} | {cov:.3f} | {triv:.2f} | {ratio:.2f} |"
+            order = ",".join(str(o) for o in sorted(orders, key=str)) if name == "KernelSHAP" else "-"
+            line = (f"| {gname} | {p} | {name} | {setting} | {order} | {cov:.3f} | {se:.3f} | {triv:.2f} "
+                    f"| {ratio:.2f} |")
             print(line, flush=True)
             lines.append(line)
+            if not np.isnan(cov):
+                summary.setdefault((p, name, setting), []).append(cov)
+    X, bg, exact = problem(P)
     # tol: the run stops only when 1.96 std <= tol * max|phi|; how far the actual error is.
     tol_lines = ["", "| game | tol | evaluations used (of 1,000) | max error / row's max abs value "
                  "| values within tol |",
                  "|---|---:|---:|---:|---:|"]
     for gname, game in make_games().items():
-        exact = ExactShapleyExplainer(game, max_background=None).fit(bg).transform(X)
         for tol in (0.02, 0.05):
             used, worst, ok = [], [], []
             for seed in range(args.seeds):
                 exp = KernelShapExplainer(game, n_samples=1000, tol=tol, max_background=None,
                                           random_state=seed).fit(bg).explain(X)
                 phi = exp.values[..., 0]
-                rel = np.abs(phi - exact) / np.abs(phi).max(axis=1, keepdims=True)
+                rel = np.abs(phi - exact[gname]) / np.abs(phi).max(axis=1, keepdims=True)
                 used.append(exp.n_evaluations)
                 worst.append(rel.max())
                 ok.append(np.mean(rel <= tol))
@@ -154,11 +210,19 @@ def main(argv=None):
         with open(args.out, "w") as fh:
             fh.write("# Calibration of the reported standard errors\n\n")
             fh.write(f"Command: `{cmd or 'python benchmarks/bench_calibration.py --out ' + args.out}`\n\n")
-            fh.write(f"10 features, {args.background} background rows, {args.rows} explained rows x "
-                     f"{args.seeds} seeds per setting; exact values by enumerating all 1,024 coalitions. "
-                     "Coverage counts the estimates that are not exact; 'exact estimates' is the share "
-                     "with error and std both below 1e-9 of the spread (covered trivially). "
-                     f"Run time {elapsed:.0f} s on a shared 2-core machine.\n\n")
+            fh.write(f"{args.background} background rows, {args.rows} explained rows x {args.seeds} seeds per "
+                     f"cell ({args.rows * args.seeds} estimates of each of the p values, so "
+                     f"{10 * args.rows * args.seeds:,} per cell on 10 features); exact values by enumerating "
+                     "all 2**p coalitions. Coverage counts the estimates that are not exact; 'exact "
+                     "estimates' is the share with error and std both below 1e-9 of the spread (covered "
+                     "trivially). The rows of one seed share a design, so seeds are the independent "
+                     "replicates: '±' is the standard error of the coverage across seeds. "
+                     f"Run time {elapsed:.0f} s on a 2-core machine shared with other jobs.\n\n")
+            fh.write("Summary: coverage, lowest and highest over the games (exact cells left out).\n\n")
+            fh.write("| features | explainer | setting | min | max |\n|---:|---|---|---:|---:|\n")
+            for (p, name, setting), covs in summary.items():
+                fh.write(f"| {p} | {name} | {setting} | {min(covs):.3f} | {max(covs):.3f} |\n")
+            fh.write("\nBy game:\n\n")
             fh.write("\n".join(lines) + "\n")
             fh.write("\nEarly stop with `tol` (KernelSHAP, `n_samples=1000`, `max_order='auto'`): the run stops "
                      "once `1.96 * std <= tol * max|phi|` for every value.\n")

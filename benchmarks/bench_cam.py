@@ -21,7 +21,6 @@ from __future__ import annotations
 import contextlib
 import io
 import sys
-import time
 import warnings
 from pathlib import Path
 
@@ -38,7 +37,7 @@ import torchcam.methods as tcm  # noqa: E402
 from pytorch_grad_cam.utils.model_targets import ClassifierOutputTarget  # noqa: E402
 
 import skxai  # noqa: E402
-from benchmarks._common import digits_cnn, parse_args, rgb_cnn_batch, sync  # noqa: E402
+from benchmarks._common import digits_cnn, now, parse_args, rgb_cnn_batch, sync  # noqa: E402
 
 warnings.filterwarnings("ignore")
 
@@ -87,29 +86,61 @@ def rgb_setup():
 
 def timed(fn):
     sync()
-    t = time.perf_counter()
+    t = now()
     with contextlib.redirect_stderr(io.StringIO()):  # peers' tqdm bars
         out = fn()
     sync()
-    return out, 1000 * (time.perf_counter() - t)
+    return out, 1000 * (now() - t)
 
 
-def interleaved(fns, repeats):
+def interleaved(fns, repeats, toggles=None):
     """Run every library once per round, ``repeats`` rounds (40 when every call takes under
-    100 ms, so millisecond timings survive the machine's load); minimum time per library."""
-    outs, best = {}, {}
+    100 ms, so millisecond timings survive the machine's load); minimum time per library.
+
+    ``toggles[key] = (on, off)``: untimed calls that install a peer's hooks before its own call
+    and remove them after, so no library pays for another's hooks on the shared network.
+    """
+    toggles = toggles or {}
+    outs, best, times = {}, {}, {}
     rounds = repeats
     r = 0
     order = np.random.RandomState(0)
     keys = list(fns)
+    for _on, off in toggles.values():
+        off()
     while r < rounds:
         for key in order.permutation(keys):  # no library always runs right after another
+            on, off = toggles.get(key, (lambda: None, lambda: None))
+            on()
             outs[key], ms = timed(fns[key])
+            off()
             best[key] = min(best.get(key, np.inf), ms)
+            times.setdefault(key, []).append(ms)
         if r == 0 and max(best.values()) < 100:
             rounds = max(repeats, 40)
         r += 1
-    return outs, best
+    return outs, best, times
+
+
+def per_round(peer, ours):
+    """Median and range of the per-round factors peer / skxai (the two ran in the same round)."""
+    f = np.asarray(peer) / np.asarray(ours)
+    return float(np.median(f)), float(f.min()), float(f.max())
+
+
+def pgc_hooks(acts, module):
+    """(on, off) for pytorch-grad-cam's forward hooks, registered at its construction."""
+
+    def on():
+        acts.handles = [module.register_forward_hook(acts.save_activation),
+                        module.register_forward_hook(acts.save_gradient)]
+
+    def off():
+        for h in acts.handles:
+            h.remove()
+        acts.handles = []
+
+    return on, off
 
 
 def bench(name, net, layer, fc, x, repeats):
@@ -122,7 +153,7 @@ def bench(name, net, layer, fc, x, repeats):
         big = 1024 if ours in ("ScoreCamExplainer", "AblationCamExplainer") else 256
         sk_norm = cls(net, target_layer=layer, normalize=True, batch_size=big).fit(x[:2])
         sk_raw = cls(net, target_layer=layer, upsample=False, batch_size=big, **raw_kw).fit(x[:2])
-        fns, cleanup = {}, []
+        fns, cleanup, toggles = {}, [], {}
         if pgc_name is not None:
             fns["skxai_norm"] = lambda e=sk_norm: e.transform(x)
             kw = {"batch_size": 32} if pgc_name == "AblationCAM" else {}
@@ -131,7 +162,7 @@ def bench(name, net, layer, fc, x, repeats):
                 cam.batch_size = 16  # its default
             targets = [ClassifierOutputTarget(c) for c in labels]
             fns["pgc"] = lambda c=cam, t=targets: c(x, targets=t)
-            cleanup.append(cam.activations_and_grads.release)
+            toggles["pgc"] = pgc_hooks(cam.activations_and_grads, module)
         if tc_name is not None:
             fns["skxai_raw"] = lambda e=sk_raw: e.transform(x)
             extra = {"fc_layer": fc} if tc_name == "CAM" else {}
@@ -146,8 +177,10 @@ def bench(name, net, layer, fc, x, repeats):
                 return e(class_idx=labels, scores=scores, normalized=False)[0].cpu().numpy()
 
             fns["torchcam"] = run_tc
+            toggles["torchcam"] = (lambda e=ext: setattr(e, "_hooks_enabled", True),
+                                   lambda e=ext: setattr(e, "_hooks_enabled", False))
             cleanup.append(ext.remove_hooks)
-        outs, best = interleaved(fns, repeats)
+        outs, best, times = interleaved(fns, repeats, toggles)
         for c in cleanup:
             c()
         row = {"method": ours.replace("Explainer", ""), **best}
@@ -164,13 +197,19 @@ def bench(name, net, layer, fc, x, repeats):
             else:
                 row["pgc_diff"] = float(np.abs(heat - ref).max())
             row["ratio_pgc"] = row["pgc"] / row["skxai_norm"]
+            row["rounds_pgc"] = per_round(times["pgc"], times["skxai_norm"])
         if "torchcam" in outs:
             row["tc_diff"] = float(np.abs(outs["skxai_raw"] - outs["torchcam"]).max())
             row["tc_scale"] = float(np.abs(outs["torchcam"]).max())
             row["ratio_tc"] = row["torchcam"] / row["skxai_raw"]
+            row["rounds_tc"] = per_round(times["torchcam"], times["skxai_raw"])
         rows.append(row)
         print(name, row, flush=True)
     return rows
+
+
+def rounds(r):
+    return "-" if r is None else f"{r[0]:.2f} ({r[1]:.2f}-{r[2]:.2f})"
 
 
 def fmt(v, digits=1):
@@ -180,7 +219,10 @@ def fmt(v, digits=1):
 def main():
     args = parse_args("benchmarks/results/cam.md")
     results = {}
-    for name, setup in (("digits 1x8x8, batch 256", digits_setup), ("3x64x64, batch 32", rgb_setup)):
+    nets = (("digits 1x8x8, batch 256", digits_setup, "digits"), ("3x64x64, batch 32", rgb_setup, "rgb"))
+    for name, setup, key in nets:
+        if key not in args.nets:
+            continue
         net, layer, fc, x = setup()
         net, x = net.to(args.device), x.to(args.device)
         results[name] = (layer, bench(name, net, layer, fc, x, args.repeats))
@@ -188,13 +230,14 @@ def main():
         "# CAM benchmark: skxai vs pytorch-grad-cam 1.5.7 and torchcam 0.5",
         "",
         f"Command: `python benchmarks/bench_cam.py --repeats {args.repeats} --threads {args.threads}"
+        + ("" if len(args.nets) == 2 else " --nets " + " ".join(args.nets))
         + ("`" if args.device == "cpu" else f" --device {args.device}`"),
         "",
         f"torch {torch.__version__}, {args.device_name}, {args.threads} torch thread(s) for every library (the "
         "2-core machine is shared with other jobs; multi-threaded BLAS under that load is "
         "erratic). Digits CNN trained 15 epochs (so its ReLU channels are as sparse as a real "
         "network's), 3x64x64 CNN at random initialisation; predicted class of each image as "
-        "target. Times: milliseconds per batch, minimum over rounds (40 rounds when calls take "
+        f"target. Times: milliseconds per batch ({args.clock}), minimum over rounds (40 rounds when calls take "
         "under 100 ms), the libraries interleaved in a random order in each round. Two skxai configurations, "
         "each timed against the peer that computes "
         "the same thing: `normalize=True` (ReLU, bilinear upscaling, per-map min-max: what "
@@ -205,7 +248,10 @@ def main():
         "Score-CAM forward, 32 ablations per Ablation-CAM forward; torchcam Score-CAM: 32); "
         "skxai runs Score-CAM and Ablation-CAM with `batch_size=1024` rows per forward.",
         "",
-        "x pgc / x torchcam: the peer's time over skxai's (above 1: skxai faster). |d pgc|: "
+        "x pgc / x torchcam: the peer's time over skxai's (above 1: skxai faster), from the minima, and "
+        "per round: median (range) of the factors of the rounds (each library ran once per round). Each "
+        "peer's hooks are on the network only around its own calls (torchcam's extractor and "
+        "pytorch-grad-cam's hooks otherwise fire, and cost, in every other library's forward). |d pgc|: "
         "max abs difference of the normalised upscaled maps (Eigen-CAM: up to the arbitrary "
         "sign of the principal direction). |d torchcam|: max abs difference of the raw maps "
         "(largest torchcam value in brackets).",
@@ -213,16 +259,16 @@ def main():
     ]
     for name, (layer, rows) in results.items():
         lines += [f"## {name} (layer `{layer}`)", "",
-                  "| method | skxai norm. ms | pytorch-grad-cam ms | x pgc | skxai raw ms | "
-                  "torchcam ms | x torchcam | \\|d pgc\\| | \\|d torchcam\\| |",
-                  "|---|---|---|---|---|---|---|---|---|"]
+                  "| method | skxai norm. ms | pytorch-grad-cam ms | x pgc | x pgc per round | skxai raw ms | "
+                  "torchcam ms | x torchcam | x torchcam per round | \\|d pgc\\| | \\|d torchcam\\| |",
+                  "|---|---|---|---|---|---|---|---|---|---|---|"]
         for r in rows:
             tc = "-" if "tc_diff" not in r else f"{r['tc_diff']:.1e} ({r['tc_scale']:.2g})"
             pd = "-" if "pgc_diff" not in r else f"{r['pgc_diff']:.1e}"
             lines.append(
                 f"| {r['method']} | {fmt(r.get('skxai_norm'))} | {fmt(r.get('pgc'))} | "
-                f"{fmt(r.get('ratio_pgc'), 2)} | {fmt(r.get('skxai_raw'))} | "
-                f"{fmt(r.get('torchcam'))} | {fmt(r.get('ratio_tc'), 2)} | {pd} | {tc} |"
+                f"{fmt(r.get('ratio_pgc'), 2)} | {rounds(r.get('rounds_pgc'))} | {fmt(r.get('skxai_raw'))} | "
+                f"{fmt(r.get('torchcam'))} | {fmt(r.get('ratio_tc'), 2)} | {rounds(r.get('rounds_tc'))} | {pd} | {tc} |"
             )
         lines.append("")
     lines += [

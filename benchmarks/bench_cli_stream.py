@@ -1,17 +1,22 @@
-"""Peak memory of ``skxai explain`` on large CSV files: streaming chunks vs reading the whole file.
+"""Peak memory and speed of the streaming ``skxai explain`` on large CSV files.
 
-Generates CSVs of 20 numeric columns (500,000 and 1,000,000 rows by default) in a temporary
-folder, trains ``RandomForestRegressor(n_estimators=40, max_depth=8)`` on 5,000 rows, saves it as
-.skops, and runs ``python -m skxai explain MODEL DATA --out OUT --method tree-shap --quiet`` as a
-subprocess. The peak resident memory of that subprocess (``ru_maxrss`` of a wrapper's children,
-so each run is measured alone) and its wall time are reported. With ``--old PATH`` the same
-command also runs with ``PYTHONPATH=PATH``: a checkout whose CLI reads the whole CSV with pandas
-(e.g. the main branch before streaming), for comparison.
+Writes CSVs of 20 numeric columns (500,000 and 1,000,000 rows by default) into ``--data-dir``
+(reused when present: writing them takes a while), trains
+``RandomForestRegressor(n_estimators=40, max_depth=8)`` on 5,000 rows, saves it as .skops, and runs
+``python -m skxai explain MODEL DATA --out OUT --method tree-shap --quiet --chunk-size N`` as a
+subprocess, one run at a time. Per run: the peak resident memory of that subprocess
+(``ru_maxrss`` of a wrapper's children: the command line process alone), its wall time, its CPU
+time (user + system: steadier than wall time on a shared machine) and rows per CPU second; with
+Dask the work runs in the workers, so the CLI's CPU time leaves it out. Modes: ``plain`` (one
+process), ``n_jobs2`` (``--n-jobs 2``: threads over the trees) and ``dask`` (``--scheduler``
+of a ``LocalCluster(processes=True, n_workers=2, threads_per_worker=1)`` started here; the
+workers' own peak memory is reported apart). With ``--old PATH`` the same command also runs with
+``PYTHONPATH=PATH`` (another checkout) for comparison.
 
 Usage::
 
-    python benchmarks/bench_cli_stream.py --rows 500000 1000000 --chunk-size 20000 \\
-        --old /work/main --out benchmarks/results/cli_stream.md
+    python benchmarks/bench_cli_stream.py --rows 500000 1000000 --chunk-size 5000 --repeats 3 \\
+        --data-dir /tmp/stream_bench --modes plain n_jobs2 dask
 """
 
 from __future__ import annotations
@@ -20,7 +25,6 @@ import argparse
 import os
 import subprocess
 import sys
-import tempfile
 import time
 
 import numpy as np
@@ -28,19 +32,25 @@ import numpy as np
 _WRAPPER = (
     "import resource, subprocess, sys\n"
     "code = subprocess.run(sys.argv[1:]).returncode\n"
-    "print(code, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
+    "ru = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
+    "print(code, ru.ru_utime + ru.ru_stime, ru.ru_maxrss)\n"
 )
 
 
 def _write_csv(path, n_rows, n_cols, seed=0, block=100_000):
     rng = np.random.RandomState(seed)
-    with open(path, "w") as fh:
+    tmp = path + ".part"
+    with open(tmp, "w") as fh:
         fh.write(",".join(f"x{j}" for j in range(n_cols)) + "\n")
         for start in range(0, n_rows, block):
             np.savetxt(fh, rng.normal(size=(min(block, n_rows - start), n_cols)), fmt="%.6f", delimiter=",")
+    os.replace(tmp, path)  # a half-written file is never reused
 
 
 def _model(folder, n_cols):
+    path = os.path.join(folder, "forest.skops")
+    if os.path.exists(path):
+        return path
     import skops.io as sio
     from sklearn.ensemble import RandomForestRegressor
 
@@ -48,7 +58,6 @@ def _model(folder, n_cols):
     X = rng.normal(size=(5000, n_cols))
     y = X[:, 0] + np.sin(3 * X[:, 1]) + X[:, 2] * X[:, 3] + 0.1 * rng.normal(size=5000)
     model = RandomForestRegressor(n_estimators=40, max_depth=8, random_state=0).fit(X, y)
-    path = os.path.join(folder, "forest.skops")
     sio.dump(model, path)
     return path
 
@@ -60,42 +69,80 @@ def _measure(cmd, pythonpath):
     proc = subprocess.run([sys.executable, "-c", _WRAPPER, *cmd], env=env, capture_output=True, text=True,
                           cwd=pythonpath)
     seconds = time.perf_counter() - t0
-    code, maxrss = proc.stdout.split()[-2:]
+    code, cpu, maxrss = proc.stdout.split()[-3:]
     if code != "0":
         raise RuntimeError(f"{' '.join(cmd)} exited {code}: {proc.stderr[-2000:]}")
-    kib = int(maxrss)  # Linux: kilobytes
-    return seconds, kib / 1024
+    return seconds, float(cpu), int(maxrss) / 1024  # Linux: kilobytes
+
+
+def _worker_peak(client):
+    import resource
+
+    peaks = client.run(lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    return max(peaks.values())
+
+
+def _span(values, fmt):
+    lo, hi = min(values), max(values)
+    return fmt.format(lo) if fmt.format(lo) == fmt.format(hi) else f"{fmt.format(lo)}\u2013{fmt.format(hi)}"
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, nargs="+", default=[500_000, 1_000_000])
     parser.add_argument("--cols", type=int, default=20)
-    parser.add_argument("--chunk-size", type=int, default=20_000)
-    parser.add_argument("--old", default=None, help="PYTHONPATH of a checkout with the whole-file CLI")
-    parser.add_argument("--old-rows", type=int, nargs="*", default=None, help="rows for the old CLI (default: all)")
+    parser.add_argument("--chunk-size", type=int, nargs="+", default=[5_000])
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--modes", nargs="+", default=["plain"], choices=["plain", "n_jobs2", "dask"])
+    parser.add_argument("--data-dir", default="/tmp/skxai_stream_bench",
+                        help="where the CSVs and the model are written (and reused)")
+    parser.add_argument("--old", default=None, help="PYTHONPATH of another checkout, run the same way")
     parser.add_argument("--out", default=None, help="append a markdown table here")
-    parser.add_argument("--skip-new", action="store_true", help="run only the --old CLI")
     args = parser.parse_args()
     here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    lines = ["| CLI | rows | chunk size | seconds | peak RSS (MiB) |", "|---|---:|---:|---:|---:|"]
-    with tempfile.TemporaryDirectory() as folder:
-        model = _model(folder, args.cols)
+    os.makedirs(args.data_dir, exist_ok=True)
+    model = _model(args.data_dir, args.cols)
+    lines = ["| CLI | mode | rows | chunk size | wall seconds | CPU seconds | rows per CPU second "
+             "| peak RSS of the CLI (MiB) | workers' peak (MiB) |",
+             "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
+    cluster = client = None
+    if "dask" in args.modes:
+        import distributed
+
+        cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                           dashboard_address=None, silence_logs=40)
+        client = distributed.Client(cluster)
+    try:
         for n in args.rows:
-            data = os.path.join(folder, f"data_{n}.csv")
-            _write_csv(data, n, args.cols)
-            out = os.path.join(folder, "out.csv")
-            cmd = [sys.executable, "-m", "skxai", "explain", model, data, "--out", out, "--method", "tree-shap",
-                   "--chunk-size", str(args.chunk_size), "--quiet", "--trusted-type", "sklearn.tree._tree.Tree"]
-            runs = [] if args.skip_new else [("streaming", here)]
-            if args.old and (args.old_rows is None or n in args.old_rows):
-                runs.append(("whole file (old)", args.old))
-            for label, path in runs:
-                seconds, mib = _measure(cmd, path)
-                row = f"| {label} | {n:,} | {args.chunk_size:,} | {seconds:.0f} | {mib:.0f} |"
+            data = os.path.join(args.data_dir, f"data_{n}.csv")
+            if not os.path.exists(data):
+                _write_csv(data, n, args.cols)
+            out = os.path.join(args.data_dir, f"out_{os.getpid()}.csv")  # one per benchmark process
+            results = {}
+            # Repeats outermost: every configuration sees the same stretch of machine load.
+            for _ in range(args.repeats):
+                for chunk in args.chunk_size:
+                    base = [sys.executable, "-m", "skxai", "explain", model, data, "--out", out, "--method",
+                            "tree-shap", "--chunk-size", str(chunk), "--quiet",
+                            "--trusted-type", "sklearn.tree._tree.Tree"]
+                    runs = [("streaming", here)] + ([("other", args.old)] if args.old else [])
+                    for label, path in runs:
+                        for mode in args.modes:
+                            extra = {"plain": [], "n_jobs2": ["--n-jobs", "2"],
+                                     "dask": ["--scheduler", cluster.scheduler_address if cluster else ""]}[mode]
+                            results.setdefault((label, mode, chunk), []).append(_measure(base + extra, path))
+                            print(label, mode, n, chunk, results[(label, mode, chunk)][-1], flush=True)
+            for (label, mode, chunk), runs in results.items():
+                secs, cpus, mibs = [r[0] for r in runs], [r[1] for r in runs], [r[2] for r in runs]
+                workers = f"{_worker_peak(client):.0f}" if mode == "dask" else ""
+                row = (f"| {label} | {mode} | {n:,} | {chunk:,} | {_span(secs, '{:.0f}')} | {_span(cpus, '{:.0f}')} | "
+                       f"{_span([n / s for s in cpus], '{:,.0f}')} | {_span(mibs, '{:.0f}')} | {workers} |")
                 print(row, flush=True)
                 lines.append(row)
-            os.remove(data)
+    finally:
+        if client is not None:
+            client.close()
+            cluster.close()
     if args.out:
         with open(args.out, "a") as fh:
             fh.write("\n".join(lines) + "\n")

@@ -169,20 +169,26 @@ def main(argv=None):
         return EXIT_INTERNAL
 
 
+# Packages that skops' list of trusted types drags in for nothing (see _import_skops_io).
+_HIDDEN_WHILE_SKOPS_LISTS = ("torch", "dask")
+
+
 def _import_skops_io():
-    """``skops.io``, imported without dragging torch in.
+    """``skops.io``, imported without dragging torch and dask in.
 
     skops builds its list of trusted types with scikit-learn's ``all_estimators``, whose package
-    walk imports every scikit-learn package, the torch wrapper of array-api-compat included: that
-    imports torch (about 370 MiB of memory) for nothing. While skops is imported, torch is
-    hidden (when it is not loaded yet), so that wrapper is skipped (it holds no estimator: the
-    trusted list is the same); torch is importable again right after, for models that need it.
+    walk imports every scikit-learn package, the torch and dask wrappers of array-api-compat
+    included: they import torch (about 370 MiB of memory) and dask (about 10 MiB) for nothing.
+    While skops is imported, those not loaded yet are hidden, so the wrappers are skipped (they
+    hold no estimator: the trusted list is the same); they are importable again right after, for
+    models that need torch and for ``--scheduler`` (dask).
     """
-    if "skops.io" in sys.modules or "torch" in sys.modules:
+    if "skops.io" in sys.modules:
         import skops.io
 
         return skops.io
-    finder = _NoTorch()
+    hidden = tuple(name for name in _HIDDEN_WHILE_SKOPS_LISTS if name not in sys.modules)
+    finder = _Hide(hidden)
     sys.meta_path.insert(0, finder)  # import torch -> ImportError, which the package walk ignores
     try:
         import skops.io
@@ -191,11 +197,14 @@ def _import_skops_io():
     return skops.io
 
 
-class _NoTorch:
-    """A meta path finder that refuses ``torch`` (see :func:`_import_skops_io`)."""
+class _Hide:
+    """A meta path finder that refuses the packages ``names`` (see :func:`_import_skops_io`)."""
+
+    def __init__(self, names):
+        self.names = names
 
     def find_spec(self, name, path=None, target=None):
-        if name == "torch" or name.startswith("torch."):
+        if name.split(".", 1)[0] in self.names:
             raise ImportError(f"{name} is not imported while skops lists its trusted types")
         return None
 
@@ -474,8 +483,17 @@ def run_explain(args):
     import contextlib
     import shlex
 
+    from skxai._stream import (
+        AppendingCsv,
+        count_csv_rows,
+        csv_chunks,
+        import_pandas_without_pyarrow,
+        reservoir_rows,
+    )
+
+    import_pandas_without_pyarrow()  # scikit-learn imports pandas anyway; pyarrow is not needed
+
     from skxai._explain import final_explainer
-    from skxai._stream import AppendingCsv, count_csv_rows, csv_chunks, reservoir_rows
     from skxai.plot.rendering import explained_quantity
 
     _check_numbers(args)

@@ -109,19 +109,27 @@ def test_target_drop_and_report(files, capsys):
 
 
 def test_other_methods_run(files, capsys):
-    d, _, _ = files
+    """Each method's CSV holds the numbers the Python API gives with the same settings (issue 17:
+    this checked the shape only)."""
+    from sklearn.frozen import FrozenEstimator
+
     import skxai
 
-    for method, cls in (("sampling-shap", "ShapleySamplingExplainer"), ("lime", "LimeExplainer")):
-        try:
-            getattr(skxai, cls)
-        except (ImportError, AttributeError):
-            continue
+    d, pipe, X = files
+    for method, cls, budget in (("sampling-shap", "ShapleySamplingExplainer", "n_permutations"),
+                                ("lime", "LimeExplainer", "n_samples")):
         out = d / f"{method}.csv"
         code, _, err = _run(["explain", d / "pipe.skops", d / "data.csv", "--method", method,
-                             "--out", out, "--background", 10, "--n-samples", 64, "--quiet"], capsys)
+                             "--out", out, "--background-data", d / "bg.csv", "--background", 40,
+                             "--n-samples", 64, "--quiet"], capsys)
         assert code == 0, err
-        assert pd.read_csv(out).shape == (40, 10)
+        res = pd.read_csv(out)
+        assert res.shape == (40, 10)
+        api = getattr(skxai, cls)(FrozenEstimator(pipe), random_state=0, max_background=40, **{budget: 64})
+        phi = api.fit(X.iloc[40:80]).explain(X.iloc[:40]).target_values
+        np.testing.assert_allclose(res[list(X.columns)].to_numpy(), phi, rtol=1e-9, atol=1e-12)
+        np.testing.assert_allclose(res["prediction_probability"], pipe.predict_proba(X.iloc[:40])[:, 1],
+                                   atol=1e-12)
 
 
 def test_tree_shap_on_a_forest(tmp_path, capsys):

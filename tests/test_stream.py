@@ -115,3 +115,161 @@ def test_appending_csv_writes_the_header_once_and_flushes_every_piece(tmp_path):
     with AppendingCsv(path) as again:
         again.append(second)
     pd.testing.assert_frame_equal(pd.read_csv(path), second)
+
+
+# ------------------------------------------------------------------ the streaming command line
+
+
+@pytest.fixture(scope="module")
+def forest_files(tmp_path_factory):
+    """A forest of 12 trees of depth 6 (about 900 nodes), saved with skops, and 230 rows."""
+    import skops.io as sio
+    from sklearn.ensemble import RandomForestRegressor
+
+    d = tmp_path_factory.mktemp("forest")
+    rng = np.random.RandomState(0)
+    X = pd.DataFrame(rng.normal(size=(230, 5)), columns=[f"x{j}" for j in range(5)])
+    y = X["x0"] + np.sin(3 * X["x1"]) + X["x2"] * X["x3"]
+    model = RandomForestRegressor(n_estimators=12, max_depth=6, random_state=0).fit(X, y)
+    sio.dump(model, d / "forest.skops")
+    X.to_csv(d / "data.csv", index=False)
+    X.iloc[:40].to_csv(d / "bg.csv", index=False)
+    return d, model, X
+
+
+def _explain(argv):
+    from skxai._cli import main
+
+    return main([str(a) for a in argv])
+
+
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_tree_shap_stream_equals_the_in_memory_explanation(forest_files, n_jobs, monkeypatch):
+    from skxai import TreeShapExplainer
+    from skxai.shapley._treeshap import _run
+
+    d, model, X = forest_files
+    monkeypatch.setattr(_run, "_MIN_PARALLEL_WORK", 0)  # threads over the trees even for small chunks
+    out = d / f"tree{n_jobs}.csv"
+    code = _explain(["explain", d / "forest.skops", d / "data.csv", "--out", out, "--method", "tree-shap",
+                     "--background-data", d / "bg.csv", "--chunk-size", 17, "--n-jobs", n_jobs, "--quiet",
+                     "--trusted-type", "sklearn.tree._tree.Tree"])
+    assert code == 0
+    res = pd.read_csv(out)
+    expected = TreeShapExplainer(model).fit(X.iloc[:40]).explain(X)
+    # Chunks of 17 rows (the last one 9) give the very numbers of one call on every row.
+    np.testing.assert_array_equal(res[list(X.columns)].to_numpy(), expected.target_values)
+    np.testing.assert_array_equal(res["base_value"], np.ravel(expected.target_base_values))
+    # And they add up to the forest's own prediction.
+    np.testing.assert_allclose(res["prediction"], model.predict(X), rtol=0, atol=1e-12)
+    np.testing.assert_allclose(res[list(X.columns)].sum(axis=1) + res["base_value"], model.predict(X),
+                               rtol=0, atol=1e-10)
+
+
+def test_tree_shap_interrupted_part_way_keeps_whole_chunks_and_says_where(forest_files, monkeypatch, capsys):
+    from skxai import TreeShapExplainer
+
+    d, _, _ = forest_files
+    real, calls = TreeShapExplainer.explain, []
+
+    def explain(self, X):
+        calls.append(len(X))
+        if len(calls) == 4:
+            raise KeyboardInterrupt  # Ctrl-C while the 4th chunk is explained
+        return real(self, X)
+
+    monkeypatch.setattr(TreeShapExplainer, "explain", explain)
+    out = d / "stopped.csv"
+    common = ["--method", "tree-shap", "--background-data", d / "bg.csv", "--chunk-size", 50, "--quiet",
+              "--trusted-type", "sklearn.tree._tree.Tree"]
+    assert _explain(["explain", d / "forest.skops", d / "data.csv", "--out", out, *common]) == 130
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [f"skxai explain: stopped: rows 0\u2013149 are in {str(out)!r}; stopped at row 150: interrupted"]
+    monkeypatch.undo()
+    full = d / "full.csv"
+    assert _explain(["explain", d / "forest.skops", d / "data.csv", "--out", full, *common]) == 0
+    kept, whole = pd.read_csv(out), pd.read_csv(full)
+    assert len(kept) == 150 and len(whole) == 230
+    pd.testing.assert_frame_equal(kept, whole.iloc[:150])
+
+
+def test_skops_is_imported_without_torch_or_dask_and_trusts_the_same_types():
+    import json
+    import subprocess
+    import sys
+
+    code = (
+        "import json, sys\n"
+        "from skxai._cli import _import_skops_io\n"
+        "_import_skops_io()\n"
+        "from skops.io._trusted_types import SKLEARN_ESTIMATOR_TYPE_NAMES as names\n"
+        "loaded = sorted(m for m in ('torch', 'dask') if m in sys.modules)\n"
+        "import dask\n"  # importable again afterwards (--scheduler needs it)
+        "print(json.dumps([loaded, sorted(names)]))\n"
+    )
+    plain = "import json, skops.io._trusted_types as t; print(json.dumps(sorted(t.SKLEARN_ESTIMATOR_TYPE_NAMES)))"
+    pytest.importorskip("dask")
+    loaded, hidden_names = json.loads(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                                                     check=True).stdout)
+    assert loaded == []
+    names = json.loads(subprocess.run([sys.executable, "-c", plain], capture_output=True, text=True,
+                                      check=True).stdout)
+    assert hidden_names == names and len(names) > 100
+
+
+def test_tree_chunks_of_a_large_forest_give_the_same_values(monkeypatch):
+    """More, smaller chunks of trees (bounded nodes per chunk) change no value beyond rounding,
+    and threads over them give the very numbers of one thread."""
+    from sklearn.ensemble import RandomForestRegressor
+
+    from skxai.shapley._treeshap import _run
+    from skxai.shapley._treeshap._run import TreeRunner
+
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(400, 6))
+    y = X[:, 0] * X[:, 1] + np.sin(2 * X[:, 2]) + X[:, 3]
+    forest = RandomForestRegressor(n_estimators=24, max_depth=7, random_state=0).fit(X, y)
+    from skxai import TreeShapExplainer
+
+    ex = TreeShapExplainer(forest).fit(X[:50])
+    ens = ex.ensemble_
+    monkeypatch.setattr(_run, "_MIN_PARALLEL_WORK", 0)
+    few = TreeRunner(ens, "tree_path_dependent", None, None)
+    monkeypatch.setattr(_run, "PLAN_NODES", 64)  # every tree here has more nodes: one chunk per tree
+    many = TreeRunner(ens, "tree_path_dependent", None, None, n_jobs=2)
+    assert len(few.chunks) == 16 and len(many.chunks) == 24
+    Z = X[:60]
+    phi_many = many.shap_values(Z)
+    np.testing.assert_allclose(phi_many, few.shap_values(Z), rtol=0, atol=1e-12)
+    np.testing.assert_array_equal(phi_many, many.shap_values(Z, n_jobs=1))
+    # Efficiency against the forest itself (not the engine): values + base = prediction.
+    np.testing.assert_allclose(phi_many.sum(axis=1)[:, 0] + many.expected_value()[0], forest.predict(Z),
+                               rtol=0, atol=1e-10)
+
+
+def test_tree_runner_on_dask_workers_gives_the_numbers_of_one_thread(monkeypatch):
+    """Under joblib's Dask backend the runner is scattered once (tables built on the workers);
+    the chunks' parts are added in the same order, so the numbers are those of one thread."""
+    distributed = pytest.importorskip("distributed")
+    from joblib import parallel_config
+    from sklearn.ensemble import RandomForestRegressor
+
+    from skxai import TreeShapExplainer
+    from skxai.shapley._treeshap import _run
+    from skxai.utils import _parallel
+
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(300, 5))
+    y = X[:, 0] * X[:, 1] + np.sin(2 * X[:, 2])
+    forest = RandomForestRegressor(n_estimators=20, max_depth=6, random_state=0).fit(X, y)
+    ex = TreeShapExplainer(forest).fit(X[:40])
+    expected = ex._runner.shap_values(X[:50], n_jobs=1)
+    monkeypatch.setattr(_run, "_MIN_PARALLEL_WORK", 0)
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+                                  silence_logs=40) as cluster, distributed.Client(cluster) as client:
+        with parallel_config(backend="dask"):
+            got = ex._runner.shap_values(X[:50], n_jobs=-1)
+            again = ex._runner.shap_values(X[50:60], n_jobs=-1)
+        assert _parallel._SCATTERED[ex._runner][0] == client.id  # shipped once, reused by the second call
+    np.testing.assert_array_equal(got, expected)
+    np.testing.assert_array_equal(again, ex._runner.shap_values(X[50:60], n_jobs=1))

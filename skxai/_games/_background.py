@@ -55,6 +55,25 @@ class BackgroundGame:
         bg = self.background
         m = cmasks.shape[0]
         out = []
+        if calls and self.n_features <= 256 and all(a % m == 0 and b - a == m for a, b in calls):
+            # One row against every coalition per call: the background block is built once and
+            # copied (a memcpy), then each column takes the row's value where its player is in the
+            # coalition: a third of the time of a three-way np.where, the same numbers. The
+            # template is copied again before every call, so a model that writes into its input
+            # changes nothing.
+            template = np.empty((m, *bg.shape), dtype=np.result_type(X, bg))
+            template[...] = bg
+            block = np.empty_like(template)
+            members = [np.flatnonzero(cmasks[:, j]) for j in range(self.n_features)]
+            for start, _ in calls:
+                x = X[start // m - row_offset]
+                np.copyto(block, template)
+                for j, rows_j in enumerate(members):
+                    block[rows_j, :, j] = x[j]
+                pred = self.output(block.reshape(-1, self.n_features))
+                # Reduced to new memory before the block is overwritten by the next call.
+                out.append(np.matmul(pred.reshape(m, bg.shape[0], -1).transpose(0, 2, 1), self.weights))
+            return np.concatenate(out, axis=0)
         for start, stop in calls:
             rows, cols = np.divmod(np.arange(start, stop), m)
             keep = cmasks[cols][:, None, :]

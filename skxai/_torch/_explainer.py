@@ -57,6 +57,12 @@ class GradResult(NamedTuple):
     """(n,) output index differentiated for each sample."""
 
 
+def _check_fitted(est):
+    """``check_is_fitted(est, "model_")``, without sklearn's tag lookups once fitted (per call)."""
+    if "model_" not in vars(est):
+        check_is_fitted(est, "model_")
+
+
 def _to_numpy(X):
     if isinstance(X, torch.Tensor):
         return X.detach().cpu().numpy(), None
@@ -437,7 +443,7 @@ class BaseTorchExplainer(BaseExplainer):
             ``outputs`` (n, n_outputs) model outputs, ``targets`` (n,) explained output index
             per sample, plus the method's extras.
         """
-        check_is_fitted(self, "model_")
+        _check_fitted(self)
         Xa = self._validate_X(X)
         x = self.model_.to_tensor(Xa)
         with self.model_.prepared():
@@ -481,7 +487,13 @@ class BaseTorchExplainer(BaseExplainer):
         ndarray
             Attributions shaped like ``X`` (or like the layer's activations with ``target_layer``).
         """
-        return self.explain(X).values
+        # explain()'s values without its context (outputs, extras, the Explanation): the same
+        # numbers for less per-call work.
+        _check_fitted(self)
+        x = self.model_.to_tensor(self._validate_X(X))
+        with self.model_.prepared():
+            values, _ = self._attribute(x)
+        return values.detach().cpu().numpy().astype(np.float64)
 
     def get_feature_names_out(self, input_features=None):
         """Attribution column names (tabular inputs): one per input feature.

@@ -714,8 +714,11 @@ class TorchModel:
         The training flag of every submodule and ``requires_grad`` of every parameter are
         recorded first and put back on exit, even when the block raises.
         """
-        modes = [(m, m.training) for m in self.module.modules()]
-        flags = [(p, p.requires_grad) for p in self.module.parameters()]
+        modules = list(self.module.modules())
+        modes = [(m, m.training) for m in modules]
+        # The parameters straight from the modules' own dicts (parameters() walks the tree a
+        # second time and deduplicates); a shared parameter listed twice is harmless here.
+        flags = [(p, p.requires_grad) for m in modules for p in m._parameters.values() if p is not None]
         # Only the flags that differ are written (nn.Module.__setattr__ is slow Python, and a
         # network already in evaluation mode is the common case); restoring compares each one
         # against its recorded value, so the state after the block is the state before it.

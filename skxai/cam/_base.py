@@ -24,12 +24,11 @@ from dataclasses import dataclass
 
 import numpy as np
 import torch
-from sklearn.utils.validation import check_is_fitted
 
 from skxai._explanation import Explanation
 from skxai._progress import progress
 from skxai._torch._capture import LayerCapture
-from skxai._torch._explainer import BaseTorchExplainer
+from skxai._torch._explainer import BaseTorchExplainer, _check_fitted
 from skxai._torch._model import HookSet
 from skxai.cam._upsample import postprocess
 
@@ -94,6 +93,11 @@ def baseline_images(explainer, x):
         return None
     b = make_baseline(kind, x.detach().cpu().numpy(), background=getattr(explainer, "background_", None))
     return torch.as_tensor(b, dtype=x.dtype, device=x.device)
+
+
+def _cat(tensors):
+    """``torch.cat``, without its copy for a single chunk (the result is converted anyway)."""
+    return tensors[0] if len(tensors) == 1 else torch.cat(tensors)
 
 
 def combine(activations, weights):
@@ -304,23 +308,9 @@ class BaseCamExplainer(BaseTorchExplainer, auto_wrap_output_keys=None):
         self._check_image_dims(Xa)
         return Xa
 
-    def explain(self, X):
-        """Class activation maps with the layer's raw maps and the weights.
-
-        Parameters
-        ----------
-        X : array-like or tensor of shape (n_samples, C, *spatial)
-
-        Returns
-        -------
-        Explanation
-            ``values``: heatmaps ``(n, *spatial)`` (the layer's resolution with
-            ``upsample=False``); ``raw_map``: ``sum_k w_k A_k`` at the layer's resolution
-            before ReLU and scaling; ``weights``: channel weights ``(n, K)`` (elementwise
-            ``(n, K, *s)`` for HiRes-CAM and Layer-CAM); ``outputs``, ``targets`` and
-            ``target_layer``.
-        """
-        check_is_fitted(self, "model_")
+    def _run_chunks(self, X):
+        """Validate ``X`` and explain it chunk by chunk: the chunks' tensors and the layer name."""
+        _check_fitted(self)
         Xa = self._validate_images(X)
         x = self.model_.to_tensor(Xa)
         n = x.shape[0]
@@ -344,8 +334,28 @@ class BaseCamExplainer(BaseTorchExplainer, auto_wrap_output_keys=None):
                         fast = False
                 parts.append(self._explain_chunk(xc, name, t))
 
+        return parts, name
+
+    def explain(self, X):
+        """Class activation maps with the layer's raw maps and the weights.
+
+        Parameters
+        ----------
+        X : array-like or tensor of shape (n_samples, C, *spatial)
+
+        Returns
+        -------
+        Explanation
+            ``values``: heatmaps ``(n, *spatial)`` (the layer's resolution with
+            ``upsample=False``); ``raw_map``: ``sum_k w_k A_k`` at the layer's resolution
+            before ReLU and scaling; ``weights``: channel weights ``(n, K)`` (elementwise
+            ``(n, K, *s)`` for HiRes-CAM and Layer-CAM); ``outputs``, ``targets`` and
+            ``target_layer``.
+        """
+        parts, name = self._run_chunks(X)
+
         def cat(i):
-            return torch.cat([p[i] for p in parts]).cpu().numpy().astype(np.float64)
+            return _cat([p[i] for p in parts]).cpu().numpy().astype(np.float64)
 
         extras = {}
         for key in parts[0][5]:
@@ -385,7 +395,10 @@ class BaseCamExplainer(BaseTorchExplainer, auto_wrap_output_keys=None):
             One map per image, at the input's resolution when ``upsample=True``, else the layer's
             (:class:`~skxai.GuidedGradCamExplainer`: shaped like the input).
         """
-        return self.explain(X).values
+        # The heatmaps only: the raw maps, weights and outputs that explain() also returns are
+        # not converted to float64 (for elementwise weights, a fifth of a small network's call).
+        parts, _ = self._run_chunks(X)
+        return _cat([p[0] for p in parts]).cpu().numpy().astype(np.float64)
 
     def get_feature_names_out(self, input_features=None):
         """Not defined: CAMs return heatmaps, not feature columns.

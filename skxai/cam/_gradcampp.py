@@ -43,11 +43,11 @@ class GradCamPlusPlusExplainer(BaseCamExplainer):
     def _channel_weights(self, lp):
         G, A = lp.gradients, lp.activations
         axes = spatial_axes(A)
-        g2 = G * G
-        g3 = g2 * G
         total = A.sum(dim=axes, keepdim=True)
-        # guard only 0/0 (G = 0, so the denominator G^2 (2 + sum A G) is 0 too; and the
-        # measure-zero 2 + sum A G = 0): no additive epsilon, so the weights do not depend on
-        # the gradients' scale beyond what the formula says
-        alpha = torch.nan_to_num(g2 / (2 * g2 + total * g3), nan=0.0, posinf=0.0, neginf=0.0)
+        # G^2 / (2 G^2 + sum A G^3) reduced to 1 / (2 + sum A G) where G != 0: the powers of
+        # small float32 gradients underflow (|G| < 1e-19 gave 0/0, so every weight was 0).
+        # Guard only 0/0 (G = 0) and the measure-zero 2 + sum A G = 0: no additive epsilon, so
+        # the weights do not depend on the gradients' scale beyond what the formula says.
+        alpha = torch.where(G != 0, 1.0 / (2 + total * G), torch.zeros_like(G))
+        alpha = torch.nan_to_num(alpha, posinf=0.0, neginf=0.0)
         return (alpha * torch.relu(G)).sum(dim=axes)

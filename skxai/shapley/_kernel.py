@@ -54,7 +54,8 @@ class KernelShapExplainer(BaseTabularExplainer):
         same weights and exact efficiency, and returns its Shapley values: the k-additive
         estimator (kADD-SHAP, Pelegrina et al. 2023) on skxai's design, several times more
         accurate on non-additive models at the same budget. "auto" takes the highest of 5 and 3
-        whose number of interaction terms is at most 1.5 times ``n_samples`` and whose
+        whose number of interaction terms is at most 0.6 times ``n_samples`` (enough coalitions
+        per term for an unbiased fit and honest errors) and whose
         ``m x m`` kernel system (``9 m**2`` bytes for m coalitions) fits in 512 MiB, else 1; an
         explicit order whose system does not fit is refused at ``fit`` (so memory stays bounded
         whatever the budget: at 16,384 coalitions "auto" uses the linear fit). The fit
@@ -79,8 +80,9 @@ class KernelShapExplainer(BaseTabularExplainer):
         As in :class:`~skxai.ExactShapleyExplainer`. ``explain`` also reports
         ``n_evaluations`` (coalitions evaluated per row), ``exact``, ``order`` (of the fit) and
         ``std``: standard errors scaled so that ``values +/- 1.96 * std`` are 95% confidence
-        intervals (jackknife over the sampled coalition pairs, or the leave-one-out sandwich
-        at large budgets, with Student-t degrees of freedom; zero when exact). Their coverage
+        intervals (jackknife over the sampled coalition pairs with its bias estimate added in
+        quadrature, or the leave-one-out sandwich past 2,560 coalitions, with Student-t degrees
+        of freedom; zero when exact). Their coverage
         is measured in ``benchmarks/results/calibration.md``.
 
     Examples

@@ -156,19 +156,27 @@ def test_skorch_binary_classifier():
 
     X, y2, _ = _data(n=80)
     X = X.astype(np.float32)
-    net = skorch.NeuralNetBinaryClassifier(
-        nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 1)),
-        max_epochs=3,
-        lr=0.1,
-        train_split=None,
-        verbose=0,
-    ).fit(X, y2.astype(np.float32))
+    with torch.random.fork_rng():  # seeded training without touching the caller's global RNG
+        torch.manual_seed(0)
+        net = skorch.NeuralNetBinaryClassifier(
+            nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 1)),
+            max_epochs=3,
+            lr=0.1,
+            train_split=None,
+            verbose=0,
+        ).fit(X, y2.astype(np.float32))
     tm = TorchModel(FrozenEstimator(net))
     with torch.no_grad():
         p = tm.forward(tm.to_tensor(X)).numpy()
     np.testing.assert_allclose(p, net.predict_proba(X), rtol=1e-5, atol=1e-6)
-    phi = GradientExplainer(FrozenEstimator(net), response_method="logits").fit(X).transform(X[:3])
+    phi = GradientExplainer(FrozenEstimator(net), response_method="decision_function").fit(X).transform(X[:3])
     assert phi.shape == (3, 4) and phi.dtype == np.float64
+    # The logit's gradient by hand: w2 . diag(relu'(W1 x + b1)) . W1, from the trained weights.
+    first, last = net.module_[0], net.module_[2]
+    W1, b1 = first.weight.detach().double().numpy(), first.bias.detach().double().numpy()
+    w2 = last.weight.detach().double().numpy()[0]
+    active = (X[:3].astype(np.float64) @ W1.T + b1) > 0
+    np.testing.assert_allclose(phi, (active * w2) @ W1, rtol=1e-5, atol=1e-7)
 
 
 class _SoftmaxInside(nn.Module):

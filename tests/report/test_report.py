@@ -157,6 +157,32 @@ def test_agreement_between_explainers(tabular_report):
     np.testing.assert_allclose(numbers, [1.0, rho, rho, 1.0], atol=5e-4)
 
 
+def test_agreement_table_of_explainers_that_disagree(tmp_path):
+    """Three explainers with different global importances: each cell is the Spearman correlation
+    of that row's and that column's importances, computed here independently (issue 17: with two
+    explainers agreeing to 1e-14, a table of all 1s passed)."""
+    from scipy.stats import spearmanr
+
+    from skxai.controls import RandomExplainer
+
+    X, y = load_diabetes(return_X_y=True, as_frame=True)
+    X = X.iloc[:, :6]
+    model = Ridge().fit(X, y)
+    explainers = {
+        "exact": ExactShapleyExplainer(model, max_background=20, random_state=0).fit(X),
+        "random": RandomExplainer(model, random_state=0).fit(X),
+        "random2": RandomExplainer(model, random_state=3).fit(X),
+    }
+    report = make_report(explainers, X.iloc[:30], path=tmp_path / "r.html", n_local=0, metrics=False,
+                         figures_dir=tmp_path / "fig")
+    section = report.html[report.html.index('id="agreement"'):]
+    table = np.array([float(v) for v in re.findall(r"<td>(-?\d\.\d{3})</td>", section)[:9]]).reshape(3, 3)
+    imp = [np.abs(e.explain(X.iloc[:30]).target_values).mean(axis=0) for e in explainers.values()]
+    expected = np.array([[spearmanr(a, b).statistic for b in imp] for a in imp])
+    assert np.abs(expected - 1).max() > 0.2  # the explainers really disagree
+    np.testing.assert_allclose(table, expected, atol=5e-4)
+
+
 def _explainers(X):
     from sklearn.datasets import load_diabetes
 

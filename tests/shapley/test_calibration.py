@@ -74,28 +74,66 @@ def _coverage(make, problems, seeds=5):
 
 
 @pytest.mark.parametrize("kw", [
-    dict(n_samples=40, max_order=1),  # 9 units: delete-one jackknife
+    dict(n_samples=40, max_order=1),  # 9 units: delete-one jackknife, t with Satterthwaite df
     dict(n_samples=100, max_order=1),  # delete-a-group jackknife
     dict(n_samples=300, max_order=1),
     dict(n_samples=300, max_order="auto"),  # order 3, jackknife refits
-    dict(n_samples=700, max_order="auto"),  # order 5, leave-one-out sandwich
+    dict(n_samples=700, max_order="auto"),  # order 3 over 512 coalitions: 16 jackknife refits
 ])
 def test_kernel_shap_intervals_cover(problems, kw):
     cov, ratio = _coverage(lambda f, s: KernelShapExplainer(f, max_background=None, random_state=s, **kw),
                            problems)
     assert 0.90 <= cov, cov
-    assert ratio > 0.45, ratio
-    if kw["max_order"] == 1:  # k-additive fits nearly recover these order-3 games: wide is fine
+    if kw["max_order"] == 1:
+        assert ratio > 0.45, ratio
         assert cov <= 0.995, cov
+    else:  # the order-3 fit nearly recovers these order-3 games: its intervals are conservative
+        assert ratio > 0.25, ratio
 
 
-@pytest.mark.parametrize("n_permutations", [10, 50])
+def test_auto_order_keeps_enough_coalitions_per_term():
+    """6 features at 50 of 64 coalitions: an order-5 fit (62 terms, 48 coalitions) is mostly
+    ridge bias, its intervals cover about 0.36; "auto" must keep a fit whose errors are honest."""
+    rng = np.random.RandomState(2)
+    p = 6
+    a = rng.normal(size=p)
+    pairs = np.triu(rng.normal(size=(p, p)), 1)
+
+    def f(A):
+        z = A @ a + np.einsum("ni,ij,nj->n", A, pairs, A) + A[:, 0] * A[:, 1] * A[:, 2]
+        return 1.0 / (1.0 + np.exp(-2.0 * z))
+
+    X, bg = rng.normal(size=(10, p)), rng.normal(size=(6, p))
+    codes = np.arange(2**p)
+    masks = ((codes[:, None] >> np.arange(p)) & 1).astype(bool)
+    v = np.stack([f(np.where(masks[:, None, :], x, bg[None]).reshape(-1, p)).reshape(2**p, -1).mean(1) for x in X])
+    sizes = masks.sum(1)
+    exact = np.zeros((len(X), p))
+    for j in range(p):
+        without = codes[~masks[:, j]]
+        w = np.array([factorial(s) * factorial(p - s - 1) / factorial(p) for s in sizes[without]])
+        exact[:, j] = (v[:, without | (1 << j)] - v[:, without]) @ w
+    hit = n = 0
+    for seed in range(20):
+        exp = KernelShapExplainer(f, n_samples=50, max_background=None, random_state=seed).fit(bg).explain(X)
+        assert exp.order < 5
+        err = np.abs(exp.values[..., 0] - exact)
+        hit += (err <= 1.96 * exp.std[..., 0]).sum()
+        n += err.size
+    assert hit / n >= 0.90, hit / n
+
+
+@pytest.mark.parametrize("n_permutations", [4, 6, 10, 50])
 def test_sampling_intervals_cover(problems, n_permutations):
     cov, ratio = _coverage(
         lambda f, s: ShapleySamplingExplainer(f, n_permutations=n_permutations, max_background=None,
                                               random_state=s), problems)
-    assert 0.90 <= cov <= 0.995, cov
-    assert ratio > 0.45, ratio
+    # 2-3 antithetic pairs: 1-2 degrees of freedom, the t quantile (12.7, 4.3) makes the
+    # intervals wide (without it they cover 0.79-0.87 here); the bounds below hold from 10 on.
+    assert 0.90 <= cov, cov
+    if n_permutations >= 10:
+        assert cov <= 0.995, cov
+        assert ratio > 0.45, ratio
 
 
 def test_few_permutations_never_report_zero_error_when_wrong(problems):

@@ -587,10 +587,10 @@ def test_interaction_terms_and_solve_memory():
 
 
 @pytest.mark.parametrize("p, budget, order", [
-    (10, 118, 1), (10, 119, 3),  # 175 terms of order 3 <= 1.5 (budget - 2) from budget 119
-    (10, 426, 3), (10, 427, 5),  # 637 terms of order 5 from budget 427
-    (5, 23, 3),  # order 5 needs 5 < p
-    (3, 7, 1), (4, 11, 1), (4, 12, 3),  # order 3 needs 3 < p; 14 terms for 4 players
+    (10, 293, 1), (10, 294, 3),  # 175 terms of order 3 <= 0.6 (budget - 2) from budget 294
+    (10, 1063, 3), (10, 1064, 5),  # 637 terms of order 5 from budget 1064
+    (5, 43, 1), (5, 44, 3),  # 25 terms of order 3 for 5 players; order 5 needs 5 < p
+    (3, 7, 1), (4, 25, 1), (4, 26, 3),  # order 3 needs 3 < p; 14 terms for 4 players
 ])
 def test_auto_order_rule(p, budget, order):
     assert kernel_order("auto", p, budget) == order

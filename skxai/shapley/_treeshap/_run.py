@@ -9,11 +9,17 @@ from threadpoolctl import ThreadpoolController
 from skxai.shapley._treeshap import _paths
 from skxai.shapley._treeshap._engine import build_tables, explain_tree
 from skxai.shapley._treeshap._paths import compile_tree
+from skxai.utils._parallel import dask_client, map_shared
 
 # Most float64 entries of tables kept between calls (beyond that, rebuilt per call).
 CACHE_FLOATS = 1 << 24
-# Fixed number of tree chunks: partial sums are added in the same order for any n_jobs.
+# Least number of tree chunks (fixed, so partial sums are added in the same order for any n_jobs).
 N_CHUNKS = 16
+# Most nodes per chunk of trees, beyond N_CHUNKS chunks: building a chunk's tables needs several
+# times the tables' own memory for a moment (about 40 MiB for 2.5 trees of depth 8 over 20
+# features), so large forests get one chunk per tree or so, which also keeps explain's
+# per-chunk temporaries small (and is no slower: the products stay in cache).
+PLAN_NODES = 512
 _CONTROLLER = []
 # Below this many (row x node) decisions a pool of threads costs more than it saves.
 _MIN_PARALLEL_WORK = 4_000_000
@@ -62,7 +68,8 @@ class TreeRunner:
             self._bgT = self._bg_w = None
             self._bg_nan = False
         T = ens.n_trees
-        bounds = np.linspace(0, T, min(T, N_CHUNKS) + 1).round().astype(int)
+        n_chunks = min(T, max(N_CHUNKS, -(-len(ens.left) // PLAN_NODES)))
+        bounds = np.linspace(0, T, n_chunks + 1).round().astype(int)
         self.chunks = [np.arange(a, b) for a, b in zip(bounds[:-1], bounds[1:], strict=True) if b > a]
         n_nodes = len(ens.left)
         work = n_nodes * (1 << self.block_bits)  # table entries to fill, roughly
@@ -97,6 +104,16 @@ class TreeRunner:
         state["_tables"] = None
         return state
 
+    def _worker_tables(self):
+        """The tables on a Dask worker: built once per worker, on its first task (the runner is
+        shipped without them), and kept while they fit ``CACHE_FLOATS``."""
+        tables = self._tables
+        if tables is None:
+            tables = [self._build(plan) for plan in self.plans]
+            if self._cacheable:
+                self._tables = tables
+        return tables
+
     def _chunk_values(self, c, XT, has_nan, tables):
         ens = self.ensemble
         phi = np.zeros((XT.shape[1], ens.n_players, ens.n_outputs))
@@ -116,6 +133,15 @@ class TreeRunner:
         X = self.ensemble.prepare(Z)
         XT = np.ascontiguousarray(X.T)
         has_nan = bool(np.isnan(X).any())
+        if n_jobs != 1 and dask_client() is not None:
+            # joblib's Dask backend: the runner goes to each worker once (map_shared scatters it),
+            # not the tables with every task; a worker builds them on its first task.
+            parts = map_shared(_dask_chunk_values, self, [(c, XT, has_nan) for c in range(len(self.chunks))],
+                               n_jobs=n_jobs)
+            out = parts[0]
+            for part in parts[1:]:  # in chunk order, as below
+                out += part
+            return out
         with _one_blas_thread():
             tables = self._tables
             if tables is None and self._cacheable:  # after unpickling: rebuild once
@@ -134,3 +160,9 @@ class TreeRunner:
                 else:
                     out += part
         return out
+
+
+def _dask_chunk_values(runner, c, XT, has_nan):
+    """One chunk of trees on a Dask worker (module level: pickled by reference)."""
+    with _one_blas_thread():
+        return runner._chunk_values(c, XT, has_nan, runner._worker_tables())

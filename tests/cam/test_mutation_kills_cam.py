@@ -1,0 +1,217 @@
+"""CAM weights against the papers' formulas on a hand-built network (issue 17: kill tests).
+
+The explained layer is a 1x1 convolution with identity weights, so its activations ``A`` are the
+input itself; the head is ``y = V . flatten(A) + b``, so the gradient of output ``c`` is
+``G = V[c]`` reshaped to the activations. Every weight and map below is written out from the
+papers' formulas with these known ``A`` and ``G``; nothing is taken from skxai.
+"""
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+from torch import nn  # noqa: E402
+
+from skxai.cam import (  # noqa: E402
+    AblationCamExplainer,
+    EigenCamExplainer,
+    GradCamExplainer,
+    GradCamPlusPlusExplainer,
+    HiResCamExplainer,
+    LayerCamExplainer,
+    ScoreCamExplainer,
+    XGradCamExplainer,
+)
+
+K, H, W = 3, 2, 3
+
+# Sample 0, channel 2 sums to -4 and its gradient (output 0) is 0.5 at (0, 0): there
+# 2 G^2 + (sum A) G^3 = 0.5 - 0.5 = 0, Grad-CAM++'s measure-zero 0/0 guard. Sample 1, channel 1
+# is all zero (dead), channel 2 is constant (a constant Score-CAM mask).
+X = np.array(
+    [
+        [[[0.5, 1.0, 2.0], [1.5, 0.2, 0.7]], [[-0.3, 0.8, 1.2], [0.4, 2.0, -0.6]], [[-1, -1, -1], [-1, 0, 0]]],
+        [[[1.2, 0.1, 0.9], [0.3, 1.4, 0.6]], [[0, 0, 0], [0, 0, 0]], [[0.7, 0.7, 0.7], [0.7, 0.7, 0.7]]],
+    ]
+)
+V = np.array(
+    [
+        [[[0.3, -0.2, 0.0], [0.5, 0.1, -0.4]], [[0.0, 0.6, -0.1], [0.2, 0.0, 0.3]],
+         [[0.5, -0.3, 0.2], [0.0, 0.4, 0.1]]],
+        [[[-0.2, 0.4, 0.1], [0.0, 0.3, 0.2]], [[0.5, -0.1, 0.0], [0.2, 0.3, 0.1]],
+         [[0.1, 0.2, -0.3], [0.4, 0.0, 0.6]]],
+    ]
+)
+B = np.array([0.7, -0.4])
+T = np.array([0, 1])  # explained output of each sample
+
+
+def _net(skip=False):
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv = nn.Conv2d(K, K, 1, bias=False)
+            self.head = nn.Linear(K * H * W, 2)
+
+        def forward(self, x):
+            a = self.conv(x)
+            if skip:  # the ablated batch cannot simply grow after the layer
+                a = a + x
+            return self.head(a.flatten(1))
+
+    net = Net().double()
+    with torch.no_grad():
+        net.conv.weight.copy_(torch.eye(K, dtype=torch.float64)[:, :, None, None])
+        net.head.weight.copy_(torch.as_tensor(V.reshape(2, -1)))
+        net.head.bias.copy_(torch.as_tensor(B))
+    return net.eval()
+
+
+G = V[T]  # (n, K, H, W): d y_t / d A
+Y = (V[T] * X).sum(axis=(1, 2, 3)) + B[T]
+
+
+def _explain(cls, **kw):
+    return cls(_net(kw.pop("skip", False)), target_layer="conv", target=T, relu=False, upsample=False,
+               **kw).fit(X).explain(X)
+
+
+def _combine(w):
+    return (w[:, :, None, None] * X).sum(axis=1)
+
+
+def test_gradcam_weights_are_the_mean_gradients():
+    exp = _explain(GradCamExplainer)
+    w = G.mean(axis=(2, 3))
+    np.testing.assert_allclose(exp.weights, w, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(exp.raw_map, _combine(w), rtol=1e-12, atol=1e-15)
+
+
+def test_gradcampp_alpha_is_the_papers_with_only_the_zero_guard():
+    exp = _explain(GradCamPlusPlusExplainer)
+    total = X.sum(axis=(2, 3), keepdims=True)
+    den = 2 * G**2 + total * G**3
+    with np.errstate(divide="ignore", invalid="ignore"):
+        alpha = np.where(den != 0, G**2 / np.where(den != 0, den, 1.0), 0.0)
+    assert den[0, 2, 0, 0] == 0 and G[0, 2, 0, 0] == 0.5  # the guard is exercised
+    assert (G == 0).any()
+    w = (alpha * np.maximum(G, 0)).sum(axis=(2, 3))
+    np.testing.assert_allclose(exp.weights, w, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(exp.raw_map, _combine(w), rtol=1e-12, atol=1e-15)
+    # one entry by hand: sample 0, channel 0 (sum A = 5.9), G = [.3, -.2, 0, .5, .1, -.4]
+    by_hand = sum(g**3 / (2 * g**2 + 5.9 * g**3) for g in (0.3, 0.5, 0.1))
+    assert exp.weights[0, 0] == pytest.approx(by_hand, rel=1e-12)
+
+
+def test_gradcampp_weights_do_not_depend_on_the_gradient_scale_beyond_the_formula():
+    # scaling V by s scales G: alpha = 1/(2 + sum(A) G) changes as the formula says, no epsilon
+    s = 1e-4
+    net = _net()
+    with torch.no_grad():
+        net.head.weight.mul_(s)
+    exp = GradCamPlusPlusExplainer(net, target_layer="conv", target=T, relu=False, upsample=False).fit(X).explain(X)
+    Gs = s * G
+    total = X.sum(axis=(2, 3), keepdims=True)
+    den = 2 * Gs**2 + total * Gs**3
+    with np.errstate(divide="ignore", invalid="ignore"):
+        alpha = np.where(den != 0, Gs**2 / np.where(den != 0, den, 1.0), 0.0)
+    np.testing.assert_allclose(exp.weights, (alpha * np.maximum(Gs, 0)).sum(axis=(2, 3)), rtol=1e-10, atol=0)
+
+
+def test_gradcampp_tiny_float32_gradients_keep_their_weights():
+    # float32 gradients of 1e-22 (a confident network's other classes): G^2 and G^3 underflow,
+    # but alpha = 1 / (2 + sum A G) is about 1/2, so the weights are about sum ReLU(G) / 2, not 0
+    net = _net().float()
+    with torch.no_grad():
+        net.head.weight.mul_(1e-22)
+    Xf = np.abs(X).astype(np.float32)
+    exp = GradCamPlusPlusExplainer(net, target_layer="conv", target=T, relu=False, upsample=False).fit(Xf).explain(Xf)
+    Gs = net.head.weight.detach().double().numpy().reshape(2, K, H, W)[T]
+    alpha = 1 / (2 + Xf.astype(np.float64).sum(axis=(2, 3), keepdims=True) * Gs)
+    w = (alpha * np.maximum(Gs, 0)).sum(axis=(2, 3))
+    assert (w > 1e-23).all()
+    np.testing.assert_allclose(exp.weights, w, rtol=1e-5)
+
+
+def test_xgradcam_weights_are_activation_weighted_gradients():
+    exp = _explain(XGradCamExplainer)
+    w = (G * X).sum(axis=(2, 3)) / (X.sum(axis=(2, 3)) + 1e-7)  # the paper's, with the dead-channel epsilon
+    assert w[1, 1] == 0  # dead channel: 0 / 1e-7
+    np.testing.assert_allclose(exp.weights, w, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(exp.raw_map, _combine(w), rtol=1e-12, atol=1e-15)
+    # by hand: sample 1, channel 0 (output 1): sum A G / sum A
+    num = 1.2 * -0.2 + 0.1 * 0.4 + 0.9 * 0.1 + 0.3 * 0.0 + 1.4 * 0.3 + 0.6 * 0.2
+    assert exp.weights[1, 0] == pytest.approx(num / (4.5 + 1e-7), rel=1e-12)
+
+
+def test_hirescam_and_layercam_are_elementwise():
+    hires = _explain(HiResCamExplainer)
+    np.testing.assert_allclose(hires.weights, G, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(hires.raw_map, (G * X).sum(axis=1), rtol=1e-12, atol=1e-15)
+    # on a linear head the HiRes map sums to the score minus the bias
+    np.testing.assert_allclose(hires.raw_map.sum(axis=(1, 2)), Y - B[T], rtol=1e-12)
+    layer = _explain(LayerCamExplainer)
+    np.testing.assert_allclose(layer.weights, np.maximum(G, 0), rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(layer.raw_map, (np.maximum(G, 0) * X).sum(axis=1), rtol=1e-12, atol=1e-15)
+
+
+def _scorecam_reference(baseline=0.0):
+    w = np.zeros((2, K))
+    for i in range(2):
+        scores = []
+        for k in range(K):
+            a = X[i, k]
+            span = a.max() - a.min()
+            m = (a - a.min()) / span if span > 0 else np.zeros_like(a)  # min-max scaled mask
+            masked = X[i] * m + (1 - m) * baseline
+            scores.append((V[T[i]] * masked).sum() + B[T[i]])
+        e = np.exp(np.array(scores) - max(scores))
+        w[i] = e / e.sum()
+    return w
+
+
+@pytest.mark.parametrize("batch_size", [256, 1])
+@pytest.mark.parametrize("baseline", [0.0, 0.5])
+def test_scorecam_weights_are_the_softmax_of_masked_scores(baseline, batch_size):
+    kw = {} if baseline == 0.0 else {"baseline": baseline}
+    exp = _explain(ScoreCamExplainer, batch_size=batch_size, **kw)
+    w = _scorecam_reference(baseline)
+    np.testing.assert_allclose(exp.weights, w, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(exp.raw_map, _combine(w), rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize("skip", [False, True])
+@pytest.mark.parametrize("batch_size", [256, 3, 1])
+@pytest.mark.parametrize("value", [0.0, 0.7])
+def test_ablationcam_weights_are_the_relative_score_drop(value, batch_size, skip):
+    exp = _explain(AblationCamExplainer, ablation_value=value, batch_size=batch_size, skip=skip)
+    y = Y + (V[T] * X).sum(axis=(1, 2, 3)) if skip else Y  # the skip adds x once more after the layer
+    drop = (V[T] * (X - value)).sum(axis=(2, 3))  # y - y^(k) on the linear head
+    w = drop / y[:, None]
+    np.testing.assert_allclose(exp.weights, w, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(exp.raw_map, _combine(w), rtol=1e-12, atol=1e-15)
+    if value == 0.0:
+        assert exp.weights[1, 1] == 0  # dead channel
+    else:
+        assert exp.weights[1, 2] == 0  # channel equal to the ablation value everywhere
+
+
+def test_eigencam_is_the_first_principal_component_with_a_fixed_sign():
+    # A_k(p) = u_k s(p) + m_k: the centred positions x channels matrix is (s - mean s) u^T, so the
+    # first principal direction is u/|u| and the map (s - mean s)|u|, signed so that it
+    # correlates positively with the channel mean u_bar s + m_bar (the sign of u_bar)
+    s = np.array([[0.0, 1.0, 2.0], [3.0, 5.0, -1.0]])
+    us = [np.array([1.0, -2.0, 0.5]), np.array([1.0, 2.0, 0.5]), np.array([1.0, -1.0, 0.0])]
+    ms = [np.array([0.3, -0.1, 2.0]), np.array([0.0, 1.0, -0.5]), np.array([0.5, -0.5, 0.0])]
+    A = np.stack([u[:, None, None] * s + m[:, None, None] for u, m in zip(us, ms, strict=True)])
+    net = nn.Sequential(nn.Conv2d(K, K, 1, bias=False), nn.Flatten(), nn.Linear(K * H * W, 2)).double()
+    with torch.no_grad():
+        net[0].weight.copy_(torch.eye(K, dtype=torch.float64)[:, :, None, None])
+    exp = EigenCamExplainer(net, target_layer="0", relu=False, upsample=False).fit(A).explain(A)
+    centred = s - s.mean()
+    for i in range(2):
+        sign = np.sign(us[i].mean())
+        np.testing.assert_allclose(exp.raw_map[i], sign * centred * np.linalg.norm(us[i]), rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(exp.weights[i], sign * us[i] / np.linalg.norm(us[i]), rtol=1e-10, atol=1e-12)
+    # sample 2: the channel mean is exactly 0, so no sign is preferred, but the map is not lost
+    np.testing.assert_allclose(np.abs(exp.raw_map[2]), np.abs(centred) * np.sqrt(2), rtol=1e-10, atol=1e-12)

@@ -1,0 +1,487 @@
+"""Integrated Gradients against closed forms (issue 17: kill tests for the quadrature and baselines).
+
+On a polynomial network ``f(x) = sum_i c_i x_i^(i+1)`` the path integrand of feature ``i`` is
+``(i+1) c_i x_i^(i+1) alpha^i`` (zero baseline), so each quadrature rule gives
+``(i+1) c_i x_i^(i+1) S_i`` with ``S_k = sum_j w_j alpha_j^k`` its moment of order ``k``, known in
+closed form for every rule (sums of powers of integers; Gauss-Legendre is exact up to degree
+``2n - 1``). Every reference below is written out here, never taken from skxai.
+"""
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+from torch import nn  # noqa: E402
+
+from skxai import IntegratedGradientsExplainer, SmoothGradExplainer  # noqa: E402
+from skxai.gradient._integrated import quadrature  # noqa: E402
+from tests._nets import one_torch_thread  # noqa: E402, F401
+
+
+class _Poly(nn.Module):
+    """Outputs ``[f, -f]`` with ``f(x) = sum_i c_i x_i^(i+1)`` (feature i has power i + 1)."""
+
+    def __init__(self, c):
+        super().__init__()
+        self.c = nn.Parameter(torch.as_tensor(c, dtype=torch.float64))
+
+    def forward(self, x):
+        powers = torch.arange(1, x.shape[1] + 1, dtype=x.dtype)
+        f = (self.c * x**powers).sum(dim=1)
+        return torch.stack([f, -f], dim=1)
+
+
+C = np.array([1.5, -0.75, 0.5, 0.25])
+
+
+def _f(x, c=C):
+    return (c * x ** np.arange(1, x.shape[1] + 1)).sum(axis=1)
+
+
+def _grad(x, c=C):
+    p = np.arange(1, x.shape[1] + 1)
+    return c * p * x ** (p - 1)
+
+
+def _moments(method, n):
+    """``S_0..S_3`` of the rule with ``n`` nodes, in closed form."""
+    if method == "riemann_left":  # alpha = k/n, k = 0..n-1
+        return [1.0, (n - 1) / (2 * n), (n - 1) * (2 * n - 1) / (6 * n**2), (n - 1) ** 2 / (4 * n**2)]
+    if method == "riemann_right":  # alpha = k/n, k = 1..n
+        return [1.0, (n + 1) / (2 * n), (n + 1) * (2 * n + 1) / (6 * n**2), (n + 1) ** 2 / (4 * n**2)]
+    if method == "riemann_middle":  # alpha = (k + 1/2)/n
+        return [1.0, 0.5, 1 / 3 - 1 / (12 * n**2), 1 / 4 - 1 / (8 * n**2)]
+    if method == "riemann_trapezoid":  # n nodes, h = 1/(n-1); Euler-Maclaurin is exact on cubics
+        h = 1.0 / (n - 1)
+        return [1.0, 0.5, 1 / 3 + h**2 / 6, 1 / 4 + h**2 / 4]
+    assert method == "gausslegendre"
+    return [1.0, 0.5, 1 / 4, 1 / 8] if n == 1 else [1.0, 0.5, 1 / 3, 1 / 4]  # exact to degree 2n - 1
+
+
+X = np.array([[0.8, -1.2, 1.5, 0.9], [-0.4, 0.7, -1.1, 1.3], [1.1, 0.3, 0.6, -0.8]])
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 5])
+@pytest.mark.parametrize("method", ["riemann_left", "riemann_right", "riemann_middle", "riemann_trapezoid",
+                                    "gausslegendre"])
+def test_each_rule_has_its_closed_form_moments(method, n):
+    if method == "riemann_trapezoid" and n == 1:
+        return
+    net = _Poly(C)
+    exp = IntegratedGradientsExplainer(net, n_steps=n, method=method, target=0).fit(X).explain(X)
+    S = np.array(_moments(method, n))
+    p = np.arange(1, 5)
+    expected = p * C * X**p * S
+    np.testing.assert_allclose(exp.values, expected, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(exp.base_values, 0.0, atol=0)
+    np.testing.assert_allclose(exp.convergence_delta, expected.sum(axis=1) - _f(X), rtol=1e-10, atol=1e-13)
+    np.testing.assert_array_equal(exp.n_steps_used, n)
+    # the other output is -f: its attributions are the negated ones
+    neg = IntegratedGradientsExplainer(net, n_steps=n, method=method, target=1).fit(X).transform(X)
+    np.testing.assert_allclose(neg, -expected, rtol=1e-12, atol=1e-14)
+
+
+def test_gauss_legendre_fourth_moment_with_two_nodes():
+    # nodes (1 -+ 1/sqrt(3))/2, weights 1/2: S_4 = ((u+v)^4 + (u-v)^4)/2 = u^4 + 6u^2v^2 + v^4 = 7/36
+    # with u = 1/2, v = 1/(2 sqrt 3) (the exact integral is 1/5)
+    net = _Poly(np.array([0.0, 0.0, 0.0, 0.0, 2.0]))
+    x = np.array([[0.0, 0.0, 0.0, 0.0, 1.3]])
+    got = IntegratedGradientsExplainer(net, n_steps=2, target=0).fit(x).transform(x)
+    np.testing.assert_allclose(got[0, 4], 5 * 2.0 * 1.3**5 * 7 / 36, rtol=1e-12)
+    got3 = IntegratedGradientsExplainer(net, n_steps=3, target=0).fit(x).transform(x)
+    np.testing.assert_allclose(got3[0, 4], 2.0 * 1.3**5, rtol=1e-12)  # exact: degree 4 <= 2*3 - 1
+
+
+def test_quadrature_nodes_and_weights():
+    nodes, weights = quadrature(4, "riemann_right")
+    np.testing.assert_allclose(nodes, [0.25, 0.5, 0.75, 1.0])
+    np.testing.assert_allclose(weights, 0.25)
+    nodes, weights = quadrature(5, "riemann_trapezoid")
+    np.testing.assert_allclose(nodes, [0, 0.25, 0.5, 0.75, 1.0])
+    np.testing.assert_allclose(weights, [0.125, 0.25, 0.25, 0.25, 0.125])
+    nodes, weights = quadrature(2, "gausslegendre")
+    np.testing.assert_allclose(np.sort(nodes), [0.5 - 0.5 / np.sqrt(3), 0.5 + 0.5 / np.sqrt(3)])
+    np.testing.assert_allclose(weights, [0.5, 0.5])
+    with pytest.raises(ValueError, match=r"^method='simpson' is not one of \('gausslegendre', 'riemann_left'"):
+        quadrature(4, "simpson")
+    with pytest.raises(ValueError, match=r"^riemann_trapezoid needs n_steps >= 2\.$"):
+        quadrature(1, "riemann_trapezoid")
+    assert len(quadrature(2, "riemann_trapezoid")[0]) == 2
+
+
+def test_parameter_errors_name_the_rule():
+    net = _Poly(C)
+    with pytest.raises(ValueError, match=r"^riemann_trapezoid needs n_steps >= 2\.$"):
+        IntegratedGradientsExplainer(net, n_steps=1, method="riemann_trapezoid").fit(X)
+    with pytest.raises(ValueError, match=r"^max_steps must be an integer >= n_steps, got 3\.$"):
+        IntegratedGradientsExplainer(net, n_steps=4, max_steps=3).fit(X)
+    IntegratedGradientsExplainer(net, n_steps=4, max_steps=4).fit(X)  # equal is allowed
+    with pytest.raises(ValueError, match=r"^baseline='blur' needs inputs with spatial axes"):
+        IntegratedGradientsExplainer(net, baseline="blur").fit(X)
+
+
+def _right_rule_reference(x, x0, n, grad=_grad):
+    """``(x - x0) * mean_k grad(x0 + (k/n)(x - x0))`` for k = 1..n, by brute force."""
+    d = x - x0
+    return d * sum(grad(x0 + (k / n) * d) for k in range(1, n + 1)) / n
+
+
+@pytest.mark.parametrize(
+    "baseline, start",
+    [
+        (0.5, lambda x, bg: np.full_like(x, 0.5)),
+        (np.array([0.1, -0.2, 0.3, 0.4]), lambda x, bg: np.tile([0.1, -0.2, 0.3, 0.4], (len(x), 1))),
+        ("background_mean", lambda x, bg: np.tile(bg.mean(axis=0), (len(x), 1))),
+        ("channel_mean", lambda x, bg: np.tile(x.mean(axis=1, keepdims=True), (1, x.shape[1]))),
+        (lambda A: 0.5 * np.asarray(A), lambda x, bg: 0.5 * x),
+    ],
+    ids=["scalar", "array", "background_mean", "channel_mean", "callable"],
+)
+def test_baselines_start_the_path(baseline, start):
+    net = _Poly(C)
+    bg = np.random.RandomState(0).normal(size=(20, 4))
+    ig = IntegratedGradientsExplainer(net, n_steps=3, method="riemann_right", baseline=baseline, target=0).fit(bg)
+    exp = ig.explain(X)
+    x0 = start(X, bg)
+    np.testing.assert_allclose(exp.baselines, x0, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(exp.values, _right_rule_reference(X, x0, 3), rtol=1e-10, atol=1e-13)
+    np.testing.assert_allclose(exp.base_values, _f(x0), rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(exp.convergence_delta, exp.values.sum(axis=1) - (_f(X) - _f(x0)),
+                               rtol=1e-9, atol=1e-12)
+
+
+def test_inner_method_of_smoothgrad_integrates_from_its_baseline():
+    # SmoothGrad with no noise and one sample is its inner method: this runs IG's per-call core
+    net = _Poly(C)
+    inner = IntegratedGradientsExplainer(net, n_steps=3, method="riemann_right", baseline=0.5)
+    sg = SmoothGradExplainer(net, method=inner, sigma=0.0, n_samples=1, target=0).fit(X)
+    np.testing.assert_allclose(sg.transform(X), _right_rule_reference(X, np.full_like(X, 0.5), 3), rtol=1e-10)
+
+
+def test_layer_path_runs_between_the_layer_activations():
+    W = np.array([[1.0, 0.5, 0, 0], [0, 1.0, -0.5, 0], [0.3, 0, 1.0, 0], [0, 0, 0.2, 1.0]])
+    lin = nn.Linear(4, 4, bias=False).double()
+    with torch.no_grad():
+        lin.weight.copy_(torch.as_tensor(W))
+    net = nn.Sequential(lin, _Poly(C))
+    for baseline in (0.0, 0.5):
+        exp = IntegratedGradientsExplainer(net, target_layer="0", n_steps=3, method="riemann_right",
+                                           baseline=baseline, target=0).fit(X).explain(X)
+        h, h0 = X @ W.T, np.full_like(X, baseline) @ W.T
+        np.testing.assert_allclose(exp.values, _right_rule_reference(h, h0, 3), rtol=1e-10, atol=1e-13)
+        np.testing.assert_allclose(exp.convergence_delta, exp.values.sum(axis=1) - (_f(h) - _f(h0)),
+                                   rtol=1e-9, atol=1e-12)
+
+
+# ---------------------------------------------------------------- tolerance-driven refinement
+# f = 1.5 x_0 + 0.5 x_2^3: a sample with x_2 != 0 has relative gap h^2/2 under the trapezoid
+# (h = 1/intervals) and 1/(4 n^2) under the midpoint rule; a sample on x_0 alone is exact, and
+# one equal to the baseline has no gap and no change (0 > tol * 0 is false: it is not refined).
+C_TOL = np.array([1.5, 0.0, 0.5, 0.0])
+X_TOL = np.array([[0.0, 0.0, 1.5, 0.0], [2.0, 0.0, 0.0, 0.0], [0.0, 0.0, 0.0, 0.0], [0.0, 0.0, -1.2, 0.0]])
+
+
+def _cubic(x, S2):
+    out = np.zeros_like(x)
+    out[:, 0] = C_TOL[0] * x[:, 0]
+    out[:, 2] = 3 * C_TOL[2] * x[:, 2] ** 3 * S2
+    return out
+
+
+@pytest.mark.parametrize(
+    "method, max_steps, hard_steps",
+    [
+        ("riemann_trapezoid", 9, 9),  # 2 -> 3 -> 5 -> 9 nodes (relative gaps 1/2, 1/8, 1/32, 1/128)
+        ("riemann_trapezoid", 8, 5),  # 9 nodes would exceed max_steps
+        ("riemann_middle", 8, 8),  # 2 -> 4 -> 8 (relative gaps 1/16, 1/64, 1/256)
+        ("riemann_middle", 7, 4),
+        ("gausslegendre", 8, 2),  # exact on the cubic from 2 nodes
+    ],
+)
+def test_tolerance_refines_only_the_samples_above_it(method, max_steps, hard_steps):
+    net = _Poly(C_TOL)
+    start = 1 if method == "gausslegendre" else 2
+    exp = IntegratedGradientsExplainer(net, n_steps=start, method=method, tol=0.01, max_steps=max_steps,
+                                       target=0).fit(X_TOL).explain(X_TOL)
+    np.testing.assert_array_equal(exp.n_steps_used, [hard_steps, start, start, hard_steps])
+    S2 = _moments(method, hard_steps)[2]
+    expected = _cubic(X_TOL, S2)
+    expected[1] = _cubic(X_TOL[1:2], 0.0)[0]
+    np.testing.assert_allclose(exp.values, expected, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(exp.convergence_delta, expected.sum(axis=1) - _f(X_TOL, C_TOL), rtol=1e-10,
+                               atol=1e-14)
+
+
+def test_tolerance_is_relative_to_the_change_of_each_sample():
+    # the same relative gaps (h^2/2) for a large and a small change: both stop at 9 nodes (1/128 <
+    # 0.01 < 1/32), however large f(x) - f(x0) is
+    net = _Poly(C_TOL)
+    x = np.array([[0.0, 0.0, 4.0, 0.0], [0.0, 0.0, 0.2, 0.0]])  # changes 32 and 0.004
+    exp = IntegratedGradientsExplainer(net, n_steps=2, method="riemann_trapezoid", tol=0.01, max_steps=33,
+                                       target=0).fit(x).explain(x)
+    np.testing.assert_array_equal(exp.n_steps_used, [9, 9])
+    np.testing.assert_allclose(exp.values, _cubic(x, _moments("riemann_trapezoid", 9)[2]), rtol=1e-12)
+
+def test_default_score_is_minus_the_mean_relative_gap():
+    net = _Poly(C_TOL)
+    ig = IntegratedGradientsExplainer(net, n_steps=2, method="riemann_middle", target=0).fit(X_TOL)
+    # relative gaps 1/16, 0 (exact), 0 (no change, no gap), 1/16
+    assert ig.score(X_TOL) == pytest.approx(-(1 / 16 + 1 / 16) / 4, rel=1e-10)
+    # f(x) = f(x0) but the rule leaves a gap: an infinite relative gap
+    net2 = _Poly(np.array([-1.0, 0.0, 1.0, 0.0]))
+    x = np.array([[1.0, 0.0, 1.0, 0.0], [2.0, 0.0, 0.0, 0.0]])
+    ig2 = IntegratedGradientsExplainer(net2, n_steps=2, method="riemann_middle", target=0).fit(x)
+    assert ig2.score(x) == -np.inf
+
+
+
+def test_score_against_a_nonzero_base_and_a_given_scoring():
+    net = _Poly(C_TOL)
+    # baseline 1 on x_2: f(x0) = 0.5 + 1.5 = 2 != 0, so the change is f(x) - f(x0), not f(x) + f(x0)
+    x0 = np.array([1.0, 0.0, 1.0, 0.0])
+    x = np.array([[0.0, 0.0, 2.0, 0.0], [3.0, 0.0, 1.0, 0.0]])
+    ig = IntegratedGradientsExplainer(net, n_steps=2, method="riemann_right", baseline=x0, target=0).fit(x)
+    # sample 0: x_2 from 1 to 2, nodes 1.5, 2: 2 * (1.5 * (1.5^2 + 2^2) / 2) = 9.375 vs 0.5 * (8 - 1) = 3.5
+    # and x_0 from 1 to 0: -1.5 exactly, so gap = 9.375 - 3.5 = 5.875 over change 2 = 2.0 (check: f: 4, 2)
+    # sample 1: x_0 from 1 to 3 (exact), x_2 unchanged: gap 0
+    gap0 = (-1.5 + 1.5 * (1.5**2 + 2.0**2) / 2) - ((0.5 * 8) - (1.5 + 0.5))
+    assert ig.score(x) == pytest.approx(-(abs(gap0) / abs(4.0 - 2.0)) / 2, rel=1e-12)
+    seen = {}
+
+    def scoring(explainer, X, y):
+        seen["X"], seen["y"] = X, y
+        return 42.0
+
+    ig2 = IntegratedGradientsExplainer(net, n_steps=2, scoring=scoring).fit(x)
+    assert ig2.score(x) == 42.0  # score(X) without y is the explanation's quality (with y: the model's)
+    np.testing.assert_array_equal(seen["X"], x)
+    assert seen["y"] is None
+
+
+def test_predicted_target_is_the_inputs_class_all_along_the_path():
+    # f(x) = 2.5 > 0, so class 0 ([f, -f]) is predicted at x, but f(x/3) < 0: a path point
+    # that resolved its own target would take class 1 there
+    net = _Poly(C)
+    x = np.array([[-1.0, 0.0, 2.0, 0.0]])
+    assert _f(x)[0] > 0 and _f(x / 3)[0] < 0
+    expected = _right_rule_reference(x, np.zeros_like(x), 3)
+    ig = IntegratedGradientsExplainer(net, n_steps=3, method="riemann_right", target="predicted")
+    np.testing.assert_allclose(ig.fit(x).transform(x), expected, rtol=1e-12)
+    inner = IntegratedGradientsExplainer(net, n_steps=3, method="riemann_right")
+    sg = SmoothGradExplainer(net, method=inner, sigma=0.0, n_samples=1, target="predicted").fit(x)
+    np.testing.assert_allclose(sg.transform(x), expected, rtol=1e-12)
+    lay = IntegratedGradientsExplainer(nn.Sequential(nn.Identity(), net), target_layer="0", n_steps=3,
+                                       method="riemann_right", target="predicted")
+    np.testing.assert_allclose(lay.fit(x).transform(x), expected, rtol=1e-12)
+
+# ================================================================ DeepSHAP (DeepLIFT rescale rules)
+# Hand-set networks; each reference is the DeepLIFT rule written out in numpy: a hidden unit's
+# multiplier is (f(h(x)) - f(h(r))) / (h(x) - h(r)), or f'(h(x)) where h(x) = h(r); a unit whose
+# pre-activation is equal for x and r although x != r (row [1, 1, 0] and x - r = [1, -1, 0])
+# makes that local gradient visible in the attributions.
+from skxai import DeepShapExplainer  # noqa: E402
+
+W1 = np.array([[1.0, 1.0, 0.0], [0.5, -1.0, 0.3], [-0.7, 0.2, 1.0], [0.4, 0.6, -0.5]])
+B1 = np.array([0.1, -0.2, 0.05, 0.3])
+W2 = np.array([[0.8, -0.6, 0.5, 1.2], [-0.3, 0.9, 0.7, -0.4]])
+B2 = np.array([0.2, -0.1])
+XS = np.array([[0.5, 0.25, 0.1], [-0.3, 0.8, 1.2]])
+REFS = np.array([[-0.5, 1.25, 0.1], [0.2, -0.4, 0.6], [1.0, 0.3, -0.9]])  # ref 0: z_0 ties with x_0's
+
+
+def _sig(z):
+    return 1 / (1 + np.exp(-z))
+
+
+ACTS = {
+    "relu": (nn.ReLU, lambda z: np.maximum(z, 0), lambda z: (z > 0).astype(float)),
+    "sigmoid": (nn.Sigmoid, _sig, lambda z: _sig(z) * (1 - _sig(z))),
+}
+
+
+def _linear(w, b):
+    lin = nn.Linear(w.shape[1], w.shape[0]).double()
+    with torch.no_grad():
+        lin.weight.copy_(torch.as_tensor(w))
+        lin.bias.copy_(torch.as_tensor(b))
+    return lin
+
+
+def _rescale(f, df, hx, hr):
+    d = hx - hr
+    return np.where(np.abs(d) < 1e-10, df(hx), (f(hx) - f(hr)) / np.where(d == 0, 1.0, d))
+
+
+@pytest.mark.parametrize("act", ["relu", "sigmoid"])
+@pytest.mark.parametrize("batch_size", [2, 5, 512])
+def test_deepshap_hidden_layer_is_the_rescale_rule_averaged_over_references(act, batch_size):
+    module, f, df = ACTS[act]
+    net = nn.Sequential(_linear(W1, B1), module(), _linear(W2, B2))
+    t = 1
+    assert (XS[0] @ W1.T + B1)[0] == (REFS[0] @ W1.T + B1)[0]  # the tie is exact
+    values, by_layer = np.zeros_like(XS), {"0": np.zeros((2, 4)), "1": np.zeros((2, 4))}
+    for r in REFS:
+        hx, hr = XS @ W1.T + B1, r @ W1.T + B1
+        m = _rescale(f, df, hx, hr)
+        values += (XS - r) * ((m * W2[t]) @ W1) / len(REFS)
+        by_layer["0"] += (hx - hr) * m * W2[t] / len(REFS)
+        by_layer["1"] += (f(hx) - f(hr)) * W2[t] / len(REFS)
+    exp = DeepShapExplainer(net, target=t, batch_size=batch_size).fit(REFS).explain(XS)
+    np.testing.assert_allclose(exp.values, values, rtol=1e-12, atol=1e-14)
+    fx = f(XS @ W1.T + B1) @ W2[t] + B2[t]
+    fr = f(REFS @ W1.T + B1) @ W2[t] + B2[t]
+    np.testing.assert_allclose(exp.base_values, fr.mean(), rtol=1e-12)
+    np.testing.assert_allclose(exp.outputs[:, t], fx, rtol=1e-12)
+    np.testing.assert_allclose(exp.efficiency_gap, values.sum(axis=1) - (fx - fr.mean()), atol=1e-12)
+    for layer, ref in by_layer.items():
+        got = DeepShapExplainer(net, target=t, target_layer=layer, batch_size=batch_size).fit(REFS).transform(XS)
+        np.testing.assert_allclose(got, ref, rtol=1e-12, atol=1e-14, err_msg=layer)
+
+
+W3 = np.array([[1.0, 1.0, 0.0], [0.5, -1.0, 0.3], [-0.7, 0.2, 1.0]])  # logits z = W3 x + B3 (z_0 ties)
+B3 = np.array([0.1, -0.2, 0.05])
+
+
+def _division_multipliers(s, dsx, zx, zr, t):
+    """d p_t / d z_k multipliers of p = s / sum(s): s by the rescale rule on z, the division by the
+    Shapley value of its two inputs (s_t, S): 0.5 (1/S_x + 1/S_r) for s_t, -mean(s_t)/(S_x S_r) for S."""
+    sx, sr = s(zx), s(zr)
+    rk = _rescale(s, dsx, zx, zr)
+    Sx, Sr = sx.sum(), sr.sum()
+    through = -0.5 * (sx[t] + sr[t]) / (Sx * Sr) * np.ones(3)
+    through[t] += 0.5 * (1 / Sx + 1 / Sr)
+    return rk * through
+
+
+def _division_reference(s, ds, t, log=False):
+    values = np.zeros_like(XS)
+    for i, x in enumerate(XS):
+        for r in REFS:
+            zx, zr = W3 @ x + B3, W3 @ r + B3
+            if log:  # log p_t = z_t - log S: z_t linearly, log S by the rescale rule on S
+                sx, sr = s(zx), s(zr)
+                ratio = (np.log(sx.sum()) - np.log(sr.sum())) / (sx.sum() - sr.sum())
+                m = -ratio * _rescale(s, ds, zx, zr)
+                m[t] += 1.0
+            else:
+                m = _division_multipliers(s, ds, zx, zr, t)
+            values[i] += (x - r) * (W3.T @ m) / len(REFS)
+    return values
+
+
+@pytest.mark.parametrize("kind", ["softmax_module", "log_softmax_module", "logistic_regression", "sgd_ovr"])
+def test_deepshap_normalisation_rules_by_hand(kind):
+    import warnings
+
+    from sklearn.linear_model import LogisticRegression, SGDClassifier
+
+    t = 0
+    if kind in ("softmax_module", "log_softmax_module"):
+        last = nn.Softmax(dim=1) if kind == "softmax_module" else nn.LogSoftmax(dim=1)
+        model = nn.Sequential(_linear(W3, B3), last)
+        s = ds = np.exp
+    else:
+        y = np.array([0, 1, 2] * 4)
+        Xfit = np.random.RandomState(0).normal(size=(12, 3))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            if kind == "logistic_regression":
+                model = LogisticRegression().fit(Xfit, y)
+                s = ds = np.exp
+            else:
+                model = SGDClassifier(loss="log_loss", max_iter=5, random_state=0).fit(Xfit, y)
+                s, ds = _sig, (lambda z: _sig(z) * (1 - _sig(z)))
+        model.coef_, model.intercept_ = W3.copy(), B3.copy()  # hand-set weights
+    exp = DeepShapExplainer(model, target=t, batch_size=4).fit(REFS).explain(XS)
+    expected = _division_reference(s, ds, t, log=kind == "log_softmax_module")
+    np.testing.assert_allclose(exp.values, expected, rtol=1e-10, atol=1e-13)
+    np.testing.assert_allclose(exp.efficiency_gap, 0.0, atol=1e-12)
+
+
+def test_deepshap_max_pooling_rule_by_hand():
+    # captum's rule: max(x) - max(r) goes to x's argmax (when max(x) >= max(r)) or to r's argmax,
+    # divided by the input difference there; an exact tie in a window passes the gradient at x's argmax
+    lin = _linear(np.array([[1.0, 1.0], [1.0, -1.0], [0.5, 0.0], [0.0, 2.0]]), np.zeros(4))
+    head = nn.Linear(2, 1, bias=False).double()
+    with torch.no_grad():
+        head.weight.copy_(torch.tensor([[1.0, 2.0]], dtype=torch.float64))
+    net = nn.Sequential(lin, nn.Unflatten(1, (1, 4)), nn.MaxPool1d(2), nn.Flatten(), head)
+    # h = [x0 + x1, x0 - x1, x0/2, 2 x1]
+    x = np.array([[0.5, 0.25], [4.0, 1.0]])
+    r = np.array([[-0.5, 1.25]])
+    # sample 0: h(x) = [.75, .25, .25, .5], h(r) = [.75, -1.75, -.25, 2.5]. Window 1 ties at
+    # position 0 (h_0 equal): multiplier 1 there (local gradient), 0 elsewhere. Window 2: max(x) = .5
+    # (pos 3) < max(r) = 2.5 (pos 3): all of -2 at pos 3, multiplier 2 * (-2)/(-2) = 2.
+    # sample 1: h(x) = [5, 3, 2, 2]: window 1: 5 - .75 at pos 0, d_in 4.25: multiplier 1; window 2:
+    # max(x) = 2 (pos 2, first of the tie) vs max(r) = 2.5 (pos 3): -0.5 goes to r's argmax (pos 3),
+    # d_in there 2 - 2.5 = -0.5: multiplier 2 * (-0.5)/(-0.5) = 2, pos 2 gets 0.
+    mult = np.array([[1.0, 0.0, 0.0, 2.0], [1.0, 0.0, 0.0, 2.0]])
+    Wl = lin.weight.detach().numpy()
+    expected = (x - r) * (mult @ Wl)
+    got = DeepShapExplainer(net).fit(r).explain(x)
+    np.testing.assert_allclose(got.values, expected, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(got.efficiency_gap, 0.0, atol=1e-12)
+
+
+@pytest.mark.parametrize(
+    "pool, shape",
+    [
+        (nn.MaxPool1d(3, stride=2, dilation=2, ceil_mode=True), (2, 12)),  # dilated; ceil adds a 5th window
+        (nn.MaxPool3d(2), (2, 4, 4, 4)),  # volumes: inputs of 5 axes
+        (nn.AdaptiveMaxPool2d((2, 3)), (2, 5, 7)),
+    ],
+    ids=["dilated_ceil_1d", "3d", "adaptive_2d"],
+)
+def test_deepshap_max_pooling_variants_are_efficient(pool, shape):
+    # efficiency holds only when the rule finds the same windows and argmaxes as the pooling itself
+    from tests._nets import seeded_float64
+
+    conv = {2: nn.Conv1d, 3: nn.Conv2d, 4: nn.Conv3d}[len(shape)](2, 3, 1)
+    probe = pool(torch.zeros((1, 3) + shape[1:]))
+    net = seeded_float64(nn.Sequential(conv, nn.Tanh(), pool, nn.Flatten(), nn.Linear(probe[0].numel(), 2)), 4)
+    rng = np.random.RandomState(0)
+    bg, x = rng.normal(size=(3,) + shape), rng.normal(size=(2,) + shape)
+    exp = DeepShapExplainer(net, target=1).fit(bg).explain(x)
+    f = net(torch.as_tensor(x)).detach().numpy()[:, 1]
+    f0 = net(torch.as_tensor(bg)).detach().numpy()[:, 1].mean()
+    assert np.abs(f - f0).min() > 1e-3  # not vacuous
+    np.testing.assert_allclose(exp.values.reshape(2, -1).sum(axis=1), f - f0, rtol=1e-10, atol=1e-12)
+
+
+def test_deepshap_max_pooling_of_unbatched_inputs_is_refused():
+    net = nn.Sequential(nn.Linear(6, 6), nn.MaxPool1d(2), nn.Linear(3, 1)).double()  # (n, 6) pooled as (C, L)
+    X = np.random.RandomState(0).normal(size=(4, 6))
+    # 4 samples x 4 references: 16 pairs, 32 rows in one pass
+    with pytest.raises(ValueError, match=r"^max pooling input of shape \(32, 6\) is not supported\.$"):
+        DeepShapExplainer(net).fit(X).transform(X[:4])
+
+
+def test_deepshap_log_softmax_with_equal_sums_takes_the_limit_ratio():
+    # z = x and a reference with the logits swapped: S(x) = S(r) exactly, so (log S_x - log S_r) /
+    # (S_x - S_r) is 0/0 and the rule takes its limit 1/S; the multipliers d log p_t / d z_k are
+    # delta_tk - r_k / S with r_k the rescale multiplier of exp
+    eye = _linear(np.eye(2), np.zeros(2))
+    net = nn.Sequential(eye, nn.LogSoftmax(dim=1))
+    x, r = np.array([[0.3, -0.5]]), np.array([[-0.5, 0.3]])
+    S = np.exp(x).sum()
+    rk = (np.exp(x[0]) - np.exp(r[0])) / (x[0] - r[0])
+    for t in (0, 1):
+        m = -rk / S
+        m[t] += 1.0
+        got = DeepShapExplainer(net, target=t).fit(r).transform(x)
+        np.testing.assert_allclose(got[0], (x - r)[0] * m, rtol=1e-12)
+
+
+@pytest.mark.parametrize("last", [nn.Softmax(dim=1), nn.LogSoftmax(dim=1)], ids=["softmax", "log_softmax"])
+def test_deepshap_softmax_over_the_channels_of_a_sequence_is_efficient(last):
+    # softmax over axis 1 of (n, C, L): the sums must run over the channels only, not the positions
+    from tests._nets import seeded_float64
+
+    net = seeded_float64(nn.Sequential(nn.Conv1d(2, 3, 1), last, nn.Flatten(), nn.Linear(12, 2)), 5)
+    rng = np.random.RandomState(1)
+    bg, x = rng.normal(size=(3, 2, 4)), rng.normal(size=(2, 2, 4))
+    exp = DeepShapExplainer(net, target=0).fit(bg).explain(x)
+    f = net(torch.as_tensor(x)).detach().numpy()[:, 0]
+    f0 = net(torch.as_tensor(bg)).detach().numpy()[:, 0].mean()
+    assert np.abs(f - f0).min() > 1e-3
+    np.testing.assert_allclose(exp.values.reshape(2, -1).sum(axis=1), f - f0, rtol=1e-10, atol=1e-12)

@@ -1,0 +1,163 @@
+"""Every exit code of the ``skxai`` command and the one line it prints (issue 17).
+
+0 done, 2 bad input (argparse's code too), 1 an unexpected internal error, 130 interrupted;
+a failure part-way through the rows says how far the run got, with the code of its cause.
+"""
+
+import joblib
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.linear_model import LinearRegression
+
+from skxai._cli import main
+
+
+@pytest.fixture(scope="module")
+def lin(tmp_path_factory):
+    """f(x) = x0 - 2 x1 + 3 x2 (a pickle we made, read with --trust-pickle) and 6 rows to explain."""
+    d = tmp_path_factory.mktemp("exitcodes")
+    rng = np.random.RandomState(0)
+    X = pd.DataFrame(rng.normal(size=(6, 3)), columns=["a", "b", "c"])
+    model = LinearRegression().fit(X, X @ np.array([1.0, -2.0, 3.0]))
+    joblib.dump(model, d / "lin.joblib")
+    X.to_csv(d / "data.csv", index=False)
+    return d, model, X
+
+
+def _run(argv, capsys):
+    try:
+        code = main([str(a) for a in argv])
+    except SystemExit as exc:  # argparse
+        code = exc.code
+    cap = capsys.readouterr()
+    return code, cap.out, cap.err
+
+
+def _explain(d, out, *extra):
+    return ["explain", d / "lin.joblib", d / "data.csv", "--out", out, "--method", "exact-shap", "--quiet",
+            "--trust-pickle", *extra]
+
+
+def test_success_is_0_and_the_smallest_positive_numbers_are_accepted(lin, capsys):
+    d, model, X = lin
+    code, out, err = _run(_explain(d, d / "ok.csv", "--chunk-size", 1, "--background", 1, "--n-jobs", -1), capsys)
+    assert code == 0 and out == "" and err == ""
+    res = pd.read_csv(d / "ok.csv")
+    assert len(res) == 6
+    # efficiency on each row: the attributions and the base value add up to the prediction
+    np.testing.assert_allclose(res[["a", "b", "c"]].sum(axis=1) + res["base_value"], X @ model.coef_
+                               + model.intercept_, atol=1e-9)
+
+
+@pytest.mark.parametrize("option", ["--chunk-size", "--background", "--n-samples"])
+def test_zero_and_negative_numbers_exit_2(lin, capsys, option):
+    d, _, _ = lin
+    for value in (0, -3):
+        code, out, err = _run(_explain(d, d / "never.csv", option, value), capsys)
+        assert code == 2 and out == ""
+        assert err == f"skxai explain: error: {option} must be a positive integer; got {value}\n"
+    assert not (d / "never.csv").exists()
+
+
+def test_usage_error_line_is_exact(lin, capsys):
+    d, _, _ = lin
+    code, _, err = _run(_explain(d, d / "never.csv", "--n-jobs", 0), capsys)
+    assert code == 2
+    assert err == "skxai explain: error: --n-jobs must not be 0; give a number of workers, or -1 for all cores\n"
+
+
+def test_argparse_errors_exit_2_with_a_pointer_to_help(capsys):
+    code, _, err = _run(["explain", "only-one-argument"], capsys)
+    assert code == 2
+    assert err.startswith("skxai explain: error: ") and err.endswith(" (see skxai explain --help)\n")
+    assert len(err.splitlines()) == 1
+
+
+def test_interrupt_before_any_row_exits_130(lin, capsys, monkeypatch):
+    import skxai._cli as cli
+
+    def interrupted(args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "run_explain", interrupted)
+    d, _, _ = lin
+    code, out, err = _run(_explain(d, d / "never.csv"), capsys)
+    assert code == 130 and out == "" and err == "skxai: interrupted\n"
+
+
+def _fail_after(monkeypatch, n_rows, exc):
+    import skxai._stream as stream
+
+    real = stream.AppendingCsv.append
+
+    def append(self, frame):
+        if self.rows >= n_rows:
+            raise exc
+        real(self, frame)
+
+    monkeypatch.setattr(stream.AppendingCsv, "append", append)
+
+
+@pytest.mark.parametrize("exc, code, kind, cause", [
+    (KeyboardInterrupt(), 130, "stopped", "interrupted"),
+    (RuntimeError("disk\n on  fire"), 1, "internal error", "RuntimeError: disk on fire"),
+])
+def test_a_stop_part_way_keeps_its_code_and_says_how_far(lin, capsys, monkeypatch, exc, code, kind, cause):
+    d, _, _ = lin
+    _fail_after(monkeypatch, 4, exc)
+    out = d / f"part{code}.csv"
+    got, _, err = _run(_explain(d, out, "--chunk-size", 2), capsys)
+    assert got == code
+    assert err == f"skxai explain: {kind}: rows 0\u20133 are in {str(out)!r}; stopped at row 4: {cause}\n"
+    assert len(pd.read_csv(out)) == 4
+
+
+def test_a_stop_in_the_first_chunk_says_no_row_was_written(lin, capsys, monkeypatch):
+    import skxai._cli as cli
+    from skxai._cli import UsageError
+
+    def bad_chunk(chunk, start, *args):
+        raise UsageError(f"bad rows from {start}")
+
+    monkeypatch.setattr(cli, "_explain_chunk", bad_chunk)
+    d, _, _ = lin
+    out = d / "first.csv"
+    code, _, err = _run(_explain(d, out, "--chunk-size", 2), capsys)
+    assert code == 2
+    assert err == f"skxai explain: error: no rows were written to {str(out)!r}; stopped at row 0: bad rows from 0\n"
+
+
+def test_demo_exit_codes(tmp_path, capsys, monkeypatch):
+    import skxai._demo as demo
+
+    calls = []
+    monkeypatch.setattr(demo, "run_demo", lambda out, **kw: calls.append((out, kw)))
+    # an existing folder is fine; empty parts and spaces of --families are dropped
+    code, out, err = _run(["demo", "--out", tmp_path, "--families", " tabular, ,text ", "--quick", "--quiet"],
+                          capsys)
+    assert code == 0 and err == ""
+    assert calls == [(str(tmp_path), dict(quick=True, families=["tabular", "text"], check_browser=False,
+                                          verbose=False))]
+    code, _, _ = _run(["demo", "--out", tmp_path / "new"], capsys)
+    assert code == 0 and calls[-1][1]["families"] == ["tabular", "image", "text"] and calls[-1][1]["verbose"]
+    code, _, err = _run(["demo", "--out", tmp_path, "--families", "video,tabular,audio"], capsys)
+    assert code == 2 and len(calls) == 2
+    assert err == "skxai demo: error: unknown families ['audio', 'video']; choose among tabular, image, text\n"
+    (tmp_path / "f.txt").write_text("x")
+    code, _, err = _run(["demo", "--out", tmp_path / "f.txt"], capsys)
+    assert code == 2 and len(calls) == 2
+    path = str(tmp_path / "f.txt")
+    assert err == f"skxai demo: error: --out {path!r} is an existing file; the demo writes a folder\n"
+
+
+def test_an_error_inside_the_demo_exits_1(tmp_path, capsys, monkeypatch):
+    import skxai._demo as demo
+
+    def broken(out, **kw):
+        raise ValueError("no\tmodel")
+
+    monkeypatch.setattr(demo, "run_demo", broken)
+    code, out, err = _run(["demo", "--out", tmp_path], capsys)
+    assert code == 1 and out == ""
+    assert err == "skxai demo: internal error: ValueError: no model\n"
