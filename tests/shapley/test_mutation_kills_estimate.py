@@ -1296,3 +1296,25 @@ def test_explainers_pass_n_jobs_and_verbose_to_the_game(cls, monkeypatch):
     cls(SizeLog(4), n_jobs=3, verbose=0, max_background=None).fit(bg).explain(x)
     cls(SizeLog(4), n_jobs=None, verbose=1, max_background=None).fit(bg).explain(x)
     assert calls and set(calls) == {(3, 0), (None, 1)}
+
+
+class CallSizes:
+    def __init__(self):
+        self.sizes = []
+
+    def __call__(self, A):
+        self.sizes.append(len(A))
+        return np.tanh(A).sum(axis=1)
+
+
+@pytest.mark.parametrize("cls, kw", [(KernelShapExplainer, dict(n_samples=8000, max_order=1)),
+                                     (ShapleySamplingExplainer, dict(n_permutations=4000))])
+def test_default_background_is_100_rows_and_calls_at_most_50000_rows(cls, kw):
+    # documented defaults: max_background=100 rows, batch_size=50_000 model rows per call (whole
+    # (row, coalition) pairs: 7 background rows -> 7142 pairs = 49,994 rows per call).
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(150, 13))
+    assert cls(CallSizes(), random_state=0, **kw).fit(X).background_.shape[0] == 100
+    f = CallSizes()
+    cls(f, max_background=None, random_state=0, **kw).fit(X[:7]).explain(X[7:8])
+    assert max(f.sizes) == 7 * (50_000 // 7)
