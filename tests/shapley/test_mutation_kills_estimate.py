@@ -1318,3 +1318,18 @@ def test_default_background_is_100_rows_and_calls_at_most_50000_rows(cls, kw):
     f = CallSizes()
     cls(f, max_background=None, random_state=0, **kw).fit(X[:7]).explain(X[7:8])
     assert max(f.sizes) == 7 * (50_000 // 7)
+
+
+def test_permutation_error_of_an_additive_game_is_zero_without_warnings():
+    # every contribution is constant: pair and single variances are 0, the pooled ratio 0/0 is taken
+    # as 0 silently, and the error is exactly 0
+    import warnings
+
+    p = 4
+    v = ((np.arange(2**p)[:, None] >> np.arange(p) & 1) @ [1.0, -2.0, 0.5, 3.0])[None, :, None]
+    perms = antithetic_permutations(p, 6, np.random.RandomState(0))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        phi, std = shapley_from_permutations(perms, _prefix_values(perms, v))
+    np.testing.assert_allclose(phi[0, :, 0], [1.0, -2.0, 0.5, 3.0], atol=1e-12)
+    assert not std.any()
