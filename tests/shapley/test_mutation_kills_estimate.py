@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from skxai import KernelShapExplainer, ShapleySamplingExplainer
+from skxai import KernelShapExplainer, ShapleySamplingExplainer, _estimate
 from skxai._designs import CoalitionDesign, full_kernel_design, kernel_design, kernel_mass
 from skxai._estimate import (
     Z95,
@@ -788,10 +788,11 @@ def kkt_columns(Z, w, values, v0, v1):
     return phi, M
 
 
-def jackknife_reference(design, fit):
+def jackknife_reference(design, fit, theta):
     """Delete-one-unit stratified jackknife (JKn), units of a stratum reweighted n_h / (n_h - 1):
-    var = sum_h v_h, v_h = fpc_h (n_h - 1) / n_h sum_u (theta_u - mean_h)^2, and Welch-Satterthwaite
-    df = var^2 / sum_h v_h^2 / (n_h - 1)."""
+    var = sum_h v_h, v_h = fpc_h (n_h - 1) / n_h sum_u (theta_u - mean_h)^2, plus the squared bias
+    estimate (sum_h fpc_h (n_h - 1) (mean_h - theta))^2 with theta the full-sample estimate, and
+    Welch-Satterthwaite df = var^2 / sum_h v_h^2 / (n_h - 1) (of the variance part)."""
     n_units = design.unit.max() + 1
     thetas = []
     for u in range(n_units):
@@ -803,16 +804,15 @@ def jackknife_reference(design, fit):
         w[design.unit == u] = 0.0
         thetas.append(fit(w))
     thetas = np.array(thetas)
-    var = den = 0.0
+    var = den = bias = 0.0
     for h in range(len(design.stratum_size)):
         t = thetas[design.stratum == h]
         v = design.stratum_fpc[h] * (len(t) - 1) / len(t) * ((t - t.mean(axis=0)) ** 2).sum(axis=0)
         var, den = var + v, den + v**2 / (len(t) - 1)
-    return var, var**2 / den
+        bias = bias + design.stratum_fpc[h] * (len(t) - 1) * (t.mean(axis=0) - theta)
+    return var + bias**2, var**2 / den
 
 
-@pytest.mark.xfail(strict=True, reason="reference predates issue 14's merge (jackknife centred on the full-sample "
-                   "estimate, k-additive jackknife up to 2,560 coalitions): update the reference")
 def test_kernel_solve_is_the_constrained_wls_with_jackknife_errors():
     p = 6
     d = hand_design(p, [(2, 5), (3, 4)], enumerated=[1, 5])  # 9 units: one refit per unit
@@ -822,7 +822,7 @@ def test_kernel_solve_is_the_constrained_wls_with_jackknife_errors():
     ref, _ = kkt_columns(Z, d.weights, values, v0, v1)
     np.testing.assert_allclose(phi, ref, atol=1e-10)
     np.testing.assert_allclose(phi.sum(axis=1), v1 - v0, atol=1e-12)
-    var, df = jackknife_reference(d, lambda w: kkt_columns(Z, w, values, v0, v1)[0])
+    var, df = jackknife_reference(d, lambda w: kkt_columns(Z, w, values, v0, v1)[0], ref)
     assert (df <= 7 + 1e-9).all()  # at most units - strata
     np.testing.assert_allclose(std, np.sqrt(var) * stats.t.ppf(0.975, df) / Z95, rtol=1e-8)
     # without std, the same values
@@ -1133,8 +1133,6 @@ def kadd_total_reference(Z, w, values, v0, v1, order):
     return phi, parts
 
 
-@pytest.mark.xfail(strict=True, reason="reference predates issue 14's merge (jackknife centred on the full-sample "
-                   "estimate, k-additive jackknife up to 2,560 coalitions): update the reference")
 def test_k_additive_kernel_solve_with_jackknife_errors():
     p = 6
     d = hand_design(p, [(2, 5), (3, 4)], enumerated=[1, 5], seed=3)  # 9 units, 42 coalitions
@@ -1144,13 +1142,48 @@ def test_k_additive_kernel_solve_with_jackknife_errors():
     ref, _ = kadd_total_reference(Z, d.weights, values, v0, v1, 3)
     np.testing.assert_allclose(phi, ref, atol=1e-6 * np.abs(ref).max())
     np.testing.assert_allclose(phi.sum(axis=1), v1 - v0, atol=1e-10)
-    var, df = jackknife_reference(d, lambda w: kadd_total_reference(Z, w, values, v0, v1, 3)[0])
+    var, df = jackknife_reference(d, lambda w: kadd_total_reference(Z, w, values, v0, v1, 3)[0], ref)
     np.testing.assert_allclose(std, np.sqrt(var) * stats.t.ppf(0.975, df) / Z95, rtol=1e-4)
 
 
-@pytest.mark.xfail(strict=True, reason="reference predates issue 14's merge (jackknife centred on the full-sample "
-                   "estimate, k-additive jackknife up to 2,560 coalitions): update the reference")
-def test_k_additive_kernel_solve_errors_by_linearisation_beyond_1024_coalitions():
+def group_jackknife_reference(design, fit, theta, n_groups):
+    """Delete-a-group jackknife: units ordered by stratum, unit of rank r in group r % G; deleting a
+    group reweights the rest of each stratum it touches by n_h / (n_h - deleted). var = f (G - 1) / G
+    sum_g (theta_g - mean)^2 + (f (G - 1) (mean - theta))^2, f the unit-weighted mean fpc, df = G - 1."""
+    n_units = design.unit.max() + 1
+    group = np.empty(n_units, dtype=int)
+    group[np.argsort(design.stratum, kind="stable")] = np.arange(n_units) % n_groups
+    thetas = []
+    for g in range(n_groups):
+        w = design.weights.copy()
+        for h in range(len(design.stratum_size)):
+            in_h = design.stratum == h
+            gone = in_h & (group == g)
+            w[np.isin(design.unit, np.flatnonzero(in_h))] *= in_h.sum() / (in_h.sum() - gone.sum())
+        w[np.isin(design.unit, np.flatnonzero(group == g))] = 0.0
+        thetas.append(fit(w))
+    thetas = np.array(thetas)
+    f = np.average(design.stratum_fpc, weights=design.stratum_size)
+    mean = thetas.mean(axis=0)
+    var = f * (n_groups - 1) / n_groups * ((thetas - mean) ** 2).sum(axis=0)
+    return var + (f * (n_groups - 1) * (mean - theta)) ** 2, n_groups - 1
+
+
+def test_k_additive_kernel_solve_with_a_group_jackknife_beyond_1024_coalitions():
+    p = 11
+    d = hand_design(p, [(3, 160), (4, 300), (5, 100)], enumerated=[1, 10], seed=4)  # 1142 coalitions
+    v0, v1, values = _game_values(p, d.masks, 4, n=1, k=2)
+    Z = d.masks.astype(float)
+    phi, std = kernel_shap_from_values(d, v0, v1, values, order=3)
+    ref, _ = kadd_total_reference(Z, d.weights, values, v0, v1, 3)
+    np.testing.assert_allclose(phi, ref, atol=1e-5 * np.abs(ref).max())
+    var, df = group_jackknife_reference(d, lambda w: kadd_total_reference(Z, w, values, v0, v1, 3)[0], ref, 8)
+    np.testing.assert_allclose(std, np.sqrt(var) * stats.t.ppf(0.975, df) / Z95, rtol=1e-4)
+
+
+def test_k_additive_kernel_solve_errors_by_linearisation_beyond_the_jackknife_limit(monkeypatch):
+    # The limit (2,560 coalitions) is lowered so the linearisation is checked on a small design.
+    monkeypatch.setattr(_estimate, "KADD_JACKKNIFE_MAX", 1024)
     p = 11
     d = hand_design(p, [(3, 160), (4, 300), (5, 100)], enumerated=[1, 10], seed=4)  # 1142 coalitions
     v0, v1, values = _game_values(p, d.masks, 4, n=1, k=2)
