@@ -46,6 +46,7 @@ from scipy.special import comb, gammaln
 
 from skxai._designs import kernel_design
 from skxai._games._background import all_coalitions
+from skxai._kadd import KaddReplicateFits, kadd_penalties, n_interaction_terms, primal_is_cheaper
 from skxai._wls import efficiency_constrained_wls
 
 #: Two-sided 95% normal quantile: ``phi +/- Z95 * std`` is the reported 95% interval.
@@ -147,11 +148,6 @@ class CachedGame:
 
 
 # --------------------------------------------------------------------------- kernel
-def n_interaction_terms(p, order):
-    """Number of subsets of size 1..order of p players."""
-    return int(sum(comb(p, s, exact=True) for s in range(1, order + 1)))
-
-
 def kadd_bytes(m):
     """Peak bytes of the k-additive kernel solve on ``m`` coalitions (float64 system + counts)."""
     return 9 * int(m) ** 2
@@ -336,21 +332,6 @@ def _jackknife(design, solve, max_groups=JACKKNIFE_GROUPS, theta=None):
     return var + bias**2, df
 
 
-def _kadd_penalties(p, order, m, mean_weight):
-    """Ridge penalty of an interaction of each size 1..order (index 0 unused)."""
-    # Far beyond the interpolation threshold (q >> m) a light ridge acts like the minimum-norm
-    # fit; near it (q ~ m) higher orders need damping (double descent). Main effects get a
-    # vanishing penalty so additive games stay exact.
-    growth = 1.0 if n_interaction_terms(p, order) >= 2 * m else 10.0
-    pen = np.empty(order + 1)
-    pen[0] = np.inf
-    base = 1e-3 * mean_weight
-    pen[1] = 1e-4 * base
-    for size in range(2, order + 1):
-        pen[size] = base * growth ** (size - 2.0)
-    return pen
-
-
 def _overlaps(Z, chunk=2048):
     """``Z @ Z.T`` as uint8 counts, built in row chunks (a quarter of float32's memory)."""
     m = Z.shape[0]
@@ -385,14 +366,13 @@ def _kadd_operator(design, order, with_influence):
     Z = design.masks
     w = design.weights
     m, p = Z.shape
-    key = (order, Z.shape, hashlib.blake2b(np.packbits(Z).tobytes() + np.ascontiguousarray(w).tobytes(),
-                                           digest_size=16).digest())
+    key = _design_key(design, order)
     with _kadd_cache_lock:
         op = _kadd_cache.get(key)
         if op is not None and (op["Linv"] is not None or not with_influence):
             _kadd_cache.move_to_end(key)
             return op
-    pen = _kadd_penalties(p, order, m, w.mean())
+    pen = kadd_penalties(p, order, m, w.mean())
     inv = 1.0 / pen[1:]
     # Every kernel entry depends on a count 0..p only: tabulate, then gather.
     counts = np.arange(p + 1)
@@ -430,17 +410,23 @@ def _kadd_operator(design, order, with_influence):
                 block = Linv[j0:, j0:j1]
                 ginv_diag[j0:j1] = (np.tril(block[: j1 - j0]) ** 2).sum(axis=0) + (block[j1 - j0 :] ** 2).sum(axis=0)
         op["Linv"], op["ginv_diag"] = Linv, ginv_diag
-    if _op_bytes(op) <= KADD_CACHE_BYTES // 2:
-        for v in op.values():
-            if isinstance(v, np.ndarray):
-                v.flags.writeable = False  # shared between calls
-        with _kadd_cache_lock:
-            _kadd_cache[key] = op
-            _kadd_cache.move_to_end(key)
-            total = sum(_op_bytes(o) for o in _kadd_cache.values())
-            while total > KADD_CACHE_BYTES and len(_kadd_cache) > 1:
-                total -= _op_bytes(_kadd_cache.popitem(last=False)[1])
+    _keep(key, op)
     return op
+
+
+def _keep(key, op):
+    """Keep an operator (a dict of arrays) between calls, least recently used first out."""
+    if _op_bytes(op) > KADD_CACHE_BYTES // 2:
+        return
+    for v in op.values():
+        if isinstance(v, np.ndarray):
+            v.flags.writeable = False  # shared between calls
+    with _kadd_cache_lock:
+        _kadd_cache[key] = op
+        _kadd_cache.move_to_end(key)
+        total = sum(_op_bytes(o) for o in _kadd_cache.values())
+        while total > KADD_CACHE_BYTES and len(_kadd_cache) > 1:
+            total -= _op_bytes(_kadd_cache.popitem(last=False)[1])
 
 
 def _kadd_solve(design, Y, delta, order, with_influence=False):
@@ -456,18 +442,11 @@ def _kadd_solve(design, Y, delta, order, with_influence=False):
     Returns phi ``(p, r)`` and, with ``with_influence``, the influence ``C (m, p)`` of each
     coalition's residual on phi and the leave-one-out residuals ``(m, r)``.
     """
-    p = design.masks.shape[1]
     op = _kadd_operator(design, order, with_influence)
     e, Ge, d, a, C = op["e"], op["Ge"], op["d"], op["a"], op["C"]
     # C is applied column by column (einsum's own loop, no BLAS blocking over the columns), so
     # a row's values never depend on which other rows are explained in the same call.
-    phi = _columnwise(C.T, Y) + np.outer(a, delta) / d
-    # The constraint holds in exact arithmetic; remove what rounding left of sum(phi) - delta
-    # (summed row after row: numpy's pairwise sum of a single column runs in another order).
-    col_sum = phi[0].copy()
-    for row in phi[1:]:
-        col_sum += row
-    phi = phi - (col_sum - delta) / p
+    phi = _restore_efficiency(_columnwise(C.T, Y) + np.outer(a, delta) / d, delta)
     if not with_influence:
         return phi, None, None
     # G^-1 Y = L^-T (L^-1 Y): two triangular products (BLAS trmm, lower triangle only).
@@ -478,6 +457,16 @@ def _kadd_solve(design, Y, delta, order, with_influence=False):
     # Residuals W^-1 G^-1 (y + mu e); leave-one-out: divide by 1 - h_ii = (G^-1)_ii / w_i.
     alpha = Gy + np.outer(Ge, mu)
     return phi, C, alpha / op["ginv_diag"][:, None]
+
+
+def _restore_efficiency(phi, delta):
+    """``phi (p, r)`` shifted so each column sums to ``delta``: the k-additive fits satisfy the
+    constraint in exact arithmetic, and this removes what rounding left of it."""
+    # Summed row after row: numpy's pairwise sum of a single column runs in another order.
+    col_sum = phi[0].copy()
+    for row in phi[1:]:
+        col_sum += row
+    return phi - (col_sum - delta) / phi.shape[0]
 
 
 def _columnwise(A, B):
@@ -544,7 +533,12 @@ def kernel_shap_from_values(design, v0, v1, values, *, order=1, with_std=True):
 
     n_units = int(design.unit.max()) + 1 if sampled.any() else 0
     jack = want_std and _use_jackknife(order, m, n_units)
-    phi, C, loo = solve(design.weights, influence=want_std and not jack)
+    influence = want_std and not jack
+    primal = None if influence else _primal_solver(design, order, Z, Y, delta, solve)
+    if primal is None:
+        phi, C, loo = solve(design.weights, influence=influence)
+    else:
+        phi = _restore_efficiency(primal(design.weights, slice(None)), delta)
     std = None
     if with_std:
         std = np.zeros_like(phi)
@@ -553,10 +547,11 @@ def kernel_shap_from_values(design, v0, v1, values, *, order=1, with_std=True):
                 # Replicate estimates (groups x p x columns) in bounded column chunks.
                 var, df = np.empty_like(phi), np.empty_like(phi)
                 groups = _jackknife_groups(order, m)
+                refit = primal or (lambda w, cols: solve(w, cols=cols)[0])
                 step = max(1, 8_000_000 // (4 * JACKKNIFE_GROUPS * p))
                 for c0 in range(0, phi.shape[1], step):
                     cols = slice(c0, c0 + step)
-                    var[:, cols], df[:, cols] = _jackknife(design, lambda w, cols=cols: solve(w, cols=cols)[0],
+                    var[:, cols], df[:, cols] = _jackknife(design, lambda w, cols=cols: refit(w, cols),
                                                            max_groups=groups, theta=phi[:, cols])
             else:
                 var, df = _stratified_variance(design, C[sampled], loo[sampled])
@@ -564,6 +559,52 @@ def kernel_shap_from_values(design, v0, v1, values, *, order=1, with_std=True):
                 std = np.sqrt(var) * np.where(var > 0, t_inflation(df), 1.0)
         std = std.reshape(p, n, k).transpose(1, 0, 2)
     return phi.reshape(p, n, k).transpose(1, 0, 2), std
+
+
+def _design_key(design, order):
+    Z, w = design.masks, design.weights
+    return (order, Z.shape, hashlib.blake2b(np.packbits(Z).tobytes() + np.ascontiguousarray(w).tobytes(),
+                                            digest_size=16).digest())
+
+
+def _primal_solver(design, order, Z, Y, delta, solve):
+    """The k-additive fit ``(w, cols) -> phi (p, cols)`` in primal form, or None for the dual.
+
+    Fits with at most half as many interaction terms as coalitions are solved in primal form
+    (:class:`skxai._kadd.KaddReplicateFits`: a t x t system per weighting, the jackknife's
+    replicates assembled from per-stratum Gram matrices, instead of the dual's m x m one). Both
+    forms solve the same problem; the estimate and its replicates then come from the same
+    arithmetic, so the two forms' rounding never reads as bias. The ``(p, m)`` operators are
+    kept between calls with the dual's (:data:`KADD_CACHE_BYTES`).
+    """
+    m, p = design.masks.shape
+    if order == 1 or not primal_is_cheaper(p, order, m):
+        return None
+    base = ("primal",) + _design_key(design, order)
+    fits = []
+
+    def operator(w):
+        key = base + (hashlib.blake2b(np.ascontiguousarray(w).tobytes(), digest_size=16).digest(),)
+        with _kadd_cache_lock:
+            op = _kadd_cache.get(key)
+            if op is not None:
+                _kadd_cache.move_to_end(key)
+                return op["T"]
+        if not fits:
+            fits.append(KaddReplicateFits(design, order, _collapsed_strata(design)[0]))
+        op = {"T": fits[0].operator(w)}
+        _keep(key, op)
+        return op["T"]
+
+    def fit(w, cols):
+        T = operator(w)
+        if T is None:  # a singular normal matrix (the dual form has no such failure)
+            return solve(w, cols=cols)[0]
+        Y_ = Y[:, cols]
+        phi, _ = efficiency_constrained_wls(Z, w, Y_, delta[cols])
+        return phi + _columnwise(T, Y_ - _columnwise(Z, phi))
+
+    return fit
 
 
 #: Largest k-additive design refitted by the jackknife (beyond, the leave-one-out sandwich):

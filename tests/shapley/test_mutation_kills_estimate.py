@@ -42,6 +42,7 @@ from skxai._estimate import (
     t_inflation,
     unique_coalitions,
 )
+from skxai._kadd import KaddReplicateFits, interaction_features, primal_is_cheaper
 from skxai._wls import efficiency_constrained_wls
 
 
@@ -958,6 +959,86 @@ def test_k_additive_leave_one_out_beyond_one_block_of_512():
     ref_phi, ref_C, ref_loo = kadd_reference(d.masks.astype(float), d.weights, y[:, 0], 0.3, 3)
     np.testing.assert_allclose(phi[:, 0], ref_phi, atol=1e-6 * np.abs(ref_phi).max())
     np.testing.assert_allclose(loo[:, 0], ref_loo, atol=1e-5 * np.abs(ref_loo).max())
+
+
+def _jackknife_like_weights(d, h_scaled, deleted, factor):
+    """The design's weights with the units ``deleted`` zeroed and the other units of stratum
+    ``h_scaled`` multiplied by ``factor`` (one replicate of the stratified jackknife)."""
+    w = d.weights.copy()
+    in_h = np.isin(d.unit, np.flatnonzero(d.stratum == h_scaled))
+    w[in_h] *= factor
+    w[np.isin(d.unit, deleted)] = 0.0
+    return w
+
+
+@pytest.mark.parametrize("weighting", ["design", "replicate", "any"])
+def test_primal_k_additive_operator_is_the_penalised_constrained_fit(weighting):
+    # 8 players, order 3: 92 terms for 254 coalitions (the primal form applies).
+    p = 8
+    d = hand_design(p, [(2, 28), (3, 56), (4, 35)], enumerated=[1, 7], seed=6)
+    m = len(d.masks)
+    assert primal_is_cheaper(p, 3, m)
+    w = {"design": d.weights,
+         "replicate": _jackknife_like_weights(d, 1, [3, 70, 71], 56 / 54),
+         "any": d.weights * np.random.RandomState(1).uniform(0.5, 2.0, size=m)}[weighting]
+    fits = KaddReplicateFits(d, 3, d.stratum)
+    T = fits.operator(w)
+    y = np.random.RandomState(2).normal(size=(m, 2))
+    keep = w > 0
+    Z = d.masks.astype(float)
+    for c in range(2):
+        ref, _, _ = kadd_reference(Z[keep], w[keep], y[keep, c], 0.0, 3)
+        np.testing.assert_allclose(T @ y[:, c], ref, atol=1e-8 * np.abs(ref).max())
+    np.testing.assert_allclose((T @ y).sum(axis=0), 0.0, atol=1e-10)  # efficiency gap 0
+
+
+def test_primal_normal_matrix_from_stratum_grams_equals_the_rows():
+    p = 9
+    d = hand_design(p, [(2, 30), (3, 80), (4, 50)], enumerated=[1, 8], seed=7)
+    fits = KaddReplicateFits(d, 3, d.stratum)
+    assert fits.grams is not None
+    Phi, sizes, L = interaction_features(d.masks, 3)
+    assert Phi.shape[1] == 9 + 36 + 84 and np.bincount(sizes).tolist() == [0, 9, 36, 84]
+    np.testing.assert_allclose(L.sum(axis=0), 1.0)  # each term's value shared among its members
+    for w in (d.weights, _jackknife_like_weights(d, 0, [0, 5, 21], 30 / 27),
+              _jackknife_like_weights(d, 1, list(range(30, 110)), 0.0)):  # a whole stratum deleted
+        np.testing.assert_allclose(fits._normal_matrix(w), (Phi * w[:, None]).T @ Phi, rtol=1e-12, atol=1e-12)
+
+
+def test_interaction_features_are_the_products_of_their_members():
+    Z = np.random.RandomState(3).random_sample((30, 6)) < 0.5
+    Phi, sizes, L = interaction_features(Z, 3)
+    ref, subsets = kadd_features(Z.astype(float), 3)
+    np.testing.assert_array_equal(Phi, ref)
+    for t, T in enumerate(subsets):
+        assert sizes[t] == len(T)
+        np.testing.assert_array_equal(np.flatnonzero(L[:, t]), T)
+        np.testing.assert_allclose(L[list(T), t], 1.0 / len(T))
+
+
+def test_k_additive_solve_in_primal_and_dual_form_agree(monkeypatch):
+    # 9 players, order 3: 129 terms for 378 coalitions: primal fit and jackknife replicates.
+    p = 9
+    d = hand_design(p, [(2, 36), (3, 84), (4, 60)], enumerated=[1, 8], seed=8)
+    v0, v1, values = _game_values(p, d.masks, 8, n=2, k=2)
+    calls = []
+    real = KaddReplicateFits.operator
+    monkeypatch.setattr(KaddReplicateFits, "operator", lambda self, w: calls.append(1) or real(self, w))
+    _estimate._kadd_cache.clear()
+    phi, std = kernel_shap_from_values(d, v0, v1, values, order=3)
+    assert len(calls) == 1 + 32  # the estimate and 32 group replicates (180 units)
+    np.testing.assert_allclose(phi.sum(axis=1), v1 - v0, atol=1e-12)
+    monkeypatch.setattr(_estimate, "primal_is_cheaper", lambda p, order, m: False)
+    dual_phi, dual_std = kernel_shap_from_values(d, v0, v1, values, order=3)
+    Z = d.masks.astype(float)
+    ref, _ = kadd_total_reference(Z, d.weights, values, v0, v1, 3)
+    # The primal form is the better conditioned one (the dual's kernel carries the main effects'
+    # 1e7 / weight inverse penalty): 1e-13 from the reference, the dual 2e-7.
+    np.testing.assert_allclose(phi, ref, atol=1e-11 * np.abs(ref).max())
+    np.testing.assert_allclose(dual_phi, ref, atol=1e-5 * np.abs(ref).max())
+    np.testing.assert_allclose(std, dual_std, rtol=1e-4)
+    var, df = group_jackknife_reference(d, lambda w: kadd_total_reference(Z, w, values, v0, v1, 3)[0], ref, 32)
+    np.testing.assert_allclose(std, np.sqrt(var) * stats.t.ppf(0.975, df) / Z95, rtol=1e-5)
 
 
 def test_overlap_counts_in_chunks():
