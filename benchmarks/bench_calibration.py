@@ -66,7 +66,9 @@ SETTINGS = [
     (P, "KernelSHAP", dict(n_samples=700, max_order=5)),  # explicit order 5 near its threshold
     (6, "KernelSHAP", dict(n_samples=50, max_order="auto")),  # 48 of 62 coalitions: order 1
     (6, "KernelSHAP", dict(n_samples=50, max_order=5)),  # what "auto" refuses: 62 terms, 48 coalitions
-    (12, "KernelSHAP", dict(n_samples=2048, max_order="auto")),  # order 3, leave-one-out sandwich
+    (12, "KernelSHAP", dict(n_samples=2048, max_order="auto")),  # order 3, jackknife (8 groups), primal refits
+    (12, "KernelSHAP", dict(n_samples=600, max_order=1)),  # 221 units: the leave-one-out sandwich
+    (12, "KernelSHAP", dict(n_samples=600, max_order="auto")),  # order 3 (298 terms, 598 coalitions), primal
     (P, "Sampling", dict(n_permutations=4)),
     (P, "Sampling", dict(n_permutations=6)),
     (P, "Sampling", dict(n_permutations=10)),

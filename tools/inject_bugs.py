@@ -44,7 +44,10 @@ CASES = {
         "skxai/_estimate.py",
         "var[:, c0:c1] += v_s\n",
         "var[:, c0:c1] += n_s * v_s\n",
-        ["tests/shapley/test_calibration.py"],
+        # The leave-one-out sandwich (linear fits over 128 units): the calibration test's 12-feature
+        # cell, and the solve-level kill test against a reference.
+        ["tests/shapley/test_calibration.py",
+         "tests/shapley/test_mutation_kills_estimate.py::test_kernel_solve_errors_by_linearisation_beyond_128_units"],
     ),
     "IG right Riemann rule becomes the left rule": (
         "skxai/gradient/_integrated.py",
@@ -108,6 +111,18 @@ CASES = {
         "params[budget] = args.n_samples",
         "params[budget] = args.n_samples // 2",
         ["tests/test_cli.py"],
+    ),
+    "KernelSHAP jackknife variance without its (n - 1) / n factor": (
+        "skxai/_estimate.py",
+        "v_h = fpc[h] * (n_h - 1) / n_h * (dev**2).sum(axis=0)",
+        "v_h = fpc[h] / n_h * (dev**2).sum(axis=0)",
+        ["tests/shapley/test_calibration.py"],
+    ),
+    "primal k-additive replicates: a stratum's Gram matrix not rescaled": (
+        "skxai/_kadd.py",
+        "                A += c * gram\n",
+        "                A += gram\n",
+        ["tests/shapley/test_mutation_kills_estimate.py"],
     ),
 }
 
