@@ -127,6 +127,13 @@ only when their terms number at most 0.6 times the coalitions. Sampling: antithe
 a variance floor fading as 1/sqrt(pairs), t with pairs - 1 degrees of freedom.
 
 Known limits (cells outside 0.93-0.97):
+- Too wide: the order-3 fit at 600 coalitions on 12 features (298 terms, a term per two
+  coalitions) covers 0.998-1.000 (RMS error / RMS std 0.25-0.38). On the interaction-heavy game
+  (6 seeds) the jackknife's variance part alone is 6x the mean squared error and the bias term
+  brings it to 15x; at 1,000 coalitions on 10 features (a term per 5.7 coalitions) the same
+  variance part is 0.83x. The delete-a-group jackknife over-states the spread of a regression
+  whose coalitions each carry a large share of the fit (leverage near terms / coalitions = 0.5);
+  no correction was adopted.
 - Too wide (conservative): k-additive fits that nearly recover the game. The order-3 fit at 300
   on 10 features covers 0.99-1.00 (RMS error / RMS std 0.33-0.38), and on the order-3 games
   (interaction-heavy, and the order-2 game) 0.98-0.99 at 500-700 (0.98 for the order-2 game on
