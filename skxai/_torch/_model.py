@@ -585,6 +585,11 @@ class TorchModel:
                 raise ValueError(
                     f"target holds {labels.shape} labels for {n} sample(s); give one label per sample."
                 )
+            named = self.classes is not None and len(self.classes) == k
+            plain = not named or np.array_equal(np.asarray(self.classes), np.arange(k))
+            if labels.dtype.kind in "iu" and plain and labels.size and 0 <= labels.min() and labels.max() < k:
+                # output indices (or classes 0..k-1, which name them): no per-label lookup
+                return torch.as_tensor(labels.astype(np.int64, copy=False), dtype=torch.long, device=dev)
             if labels.dtype.kind in "biuf":
                 # each distinct label resolved once (not once per sample): the same indices
                 uniq, inverse = np.unique(labels, return_inverse=True)

@@ -108,6 +108,27 @@ def test_targets_resolution():
         tm.targets(["a", "b"], out)
 
 
+def test_per_sample_integer_targets_of_indices_and_of_numeric_classes():
+    from sklearn.linear_model import LogisticRegression
+
+    X, _, y3 = _data()
+    net = nn.Sequential(nn.Linear(X.shape[1], 3))
+    out = torch.zeros(4, 3)
+    for tm in (TorchModel(net), TorchModel(LogisticRegression().fit(X, y3))):  # classes 0, 1, 2 name the outputs
+        got = tm.targets(np.array([2, 0, 1, 2]), out)
+        assert got.dtype == torch.long and got.tolist() == [2, 0, 1, 2]
+        assert tm.targets(torch.tensor([1, 1, 0, 2]), out).tolist() == [1, 1, 0, 2]
+        with pytest.raises(ValueError, match="valid output index|not a class"):
+            tm.targets(np.array([0, 1, 3, 0]), out)
+        with pytest.raises(ValueError, match="valid output index|not a class"):
+            tm.targets(np.array([0, -1, 2, 0]), out)
+    # numeric classes that are not 0..k-1 are labels, looked up
+    tm = TorchModel(LogisticRegression().fit(X, np.array([10, 20, 30])[y3]))
+    assert tm.targets(np.array([30, 10, 20, 30]), out).tolist() == [2, 0, 1, 2]
+    with pytest.raises(ValueError, match="not a class"):
+        tm.targets(np.array([0, 1, 2, 0]), out)
+
+
 def test_get_layer_and_default_conv():
     net = nn.Sequential(nn.Conv2d(1, 2, 3), nn.ReLU(), nn.Conv2d(2, 3, 3), nn.Flatten(), nn.Linear(12, 2))
     tm = TorchModel(net)
