@@ -47,6 +47,7 @@ MODULES = {
     # (under the shared load of issue 17's runs: the kill tests, which hold the closed forms)
     "skxai/_estimate.py": [_EST, "tests/shapley/test_calibration.py", _KILLS],
     "skxai/_designs.py": [_EST],
+    "skxai/_kadd.py": [_EST, "tests/shapley/test_fast_paths.py"],
     "skxai/_wls.py": ["tests/shapley/test_shapley.py", "tests/surrogate/test_mutation_kills.py", _EST],
     "skxai/shapley/_designs.py": _SHAP,
     "skxai/shapley/_kernel.py": _SHAP,
