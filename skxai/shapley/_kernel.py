@@ -8,7 +8,11 @@ matrix ``G = W^-1 + Phi P^-1 Phi'``, whose entries have the closed form
 ``sum_s C(|z & z'|, s) / pen_s``; the Shapley map ``L`` (``1/|T|`` to each member of T) and
 the constraint terms ``L P^-1 Phi'``, ``1' P^-1 Phi'``, ``1' P^-1 1`` are binomial sums of
 coalition sizes too. So the fit costs one m x m Cholesky factorisation, however many
-interaction terms the order brings, and is shared by every explained row and output.
+interaction terms the order brings, and is shared by every explained row and output. When the
+terms number at most half the coalitions the primal t x t system is cheaper and better
+conditioned (the dual's G carries the main effects' large inverse penalty): it is solved
+instead, and the jackknife's replicates assemble it from per-stratum Gram matrices
+(:mod:`skxai._kadd`).
 """
 
 from __future__ import annotations
@@ -60,7 +64,8 @@ class KernelShapExplainer(BaseTabularExplainer):
         explicit order whose system does not fit is refused at ``fit`` (so memory stays bounded
         whatever the budget: at 16,384 coalitions "auto" uses the linear fit). The fit
         is solved in its kernel form, so its cost grows with the number of coalitions, not
-        with the number of interaction terms. It runs on the residual of the linear fit, so
+        with the number of interaction terms (in primal form when the terms number at most
+        half the coalitions, where that is cheaper). It runs on the residual of the linear fit, so
         additive models are explained exactly whatever the order. With interactions, whole
         sizes are enumerated only up to 40% of the budget when the budget is under a quarter
         of all coalitions (spread coalitions serve interaction fits better).
