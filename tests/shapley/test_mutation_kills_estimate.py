@@ -42,7 +42,7 @@ from skxai._estimate import (
     t_inflation,
     unique_coalitions,
 )
-from skxai._kadd import KaddReplicateFits, interaction_features, primal_is_cheaper
+from skxai._kadd import KaddReplicateFits, interaction_features, kadd_penalties, primal_is_cheaper
 from skxai._wls import efficiency_constrained_wls
 
 
@@ -1003,6 +1003,54 @@ def test_primal_normal_matrix_from_stratum_grams_equals_the_rows():
     for w in (d.weights, _jackknife_like_weights(d, 0, [0, 5, 21], 30 / 27),
               _jackknife_like_weights(d, 1, list(range(30, 110)), 0.0)):  # a whole stratum deleted
         np.testing.assert_allclose(fits._normal_matrix(w), (Phi * w[:, None]).T @ Phi, rtol=1e-12, atol=1e-12)
+
+
+def test_primal_normal_matrix_takes_the_stratum_path_only_when_it_is_exact():
+    p = 9
+    d = hand_design(p, [(2, 30), (3, 80), (4, 50)], enumerated=[1, 8], seed=7)
+    m = len(d.masks)
+    fits = KaddReplicateFits(d, 3, d.stratum)
+    Phi = fits.Phi
+    sizes_seen = []
+    real = fits._gram
+    fits._gram = lambda rows, w: sizes_seen.append(len(rows)) or real(rows, w)
+    # a jackknife replicate (unit 0 deleted, its stratum rescaled): built from the strata's
+    # matrices, the deleted units' Gram alone computed here
+    w = _jackknife_like_weights(d, 0, [0, 40], 30 / 29)
+    np.testing.assert_allclose(fits._normal_matrix(w), (Phi * w[:, None]).T @ Phi, rtol=1e-12, atol=1e-12)
+    assert sizes_seen and max(sizes_seen) < m
+    # ratios that differ within a stratum (by 1e-9 here) are no replicate: every row is read
+    for bump in (1e-9, 0.3):
+        sizes_seen.clear()
+        w = d.weights.copy()
+        in_1 = np.flatnonzero(np.isin(d.unit, np.flatnonzero(d.stratum == 1)))
+        w[in_1] *= 1.0 + bump * np.linspace(0.0, 1.0, len(in_1))
+        np.testing.assert_allclose(fits._normal_matrix(w), (Phi * w[:, None]).T @ Phi, rtol=1e-13, atol=1e-13)
+        assert sizes_seen == [m]
+
+
+def test_primal_stratum_matrices_are_kept_only_within_the_duals_memory():
+    # 6 players, linear terms (t = 6), 18 coalitions: (strata + 3) t^2 <= m^2 holds up to 6 strata.
+    d = hand_design(6, [(2, 3)], enumerated=[1, 5], seed=9)
+    assert len(d.masks) == 18
+    assert KaddReplicateFits(d, 1, np.array([0, 5, 5])).grams is not None  # 9 * 36 = 324 = 18^2
+    assert KaddReplicateFits(d, 1, np.array([0, 6, 6])).grams is None  # 10 * 36 > 324
+
+
+def test_primal_form_is_used_up_to_half_as_many_terms_as_coalitions():
+    assert n_interaction_terms(10, 3) == 175
+    assert primal_is_cheaper(10, 3, 350) and not primal_is_cheaper(10, 3, 349)
+    assert primal_is_cheaper(13, 3, 754) and not primal_is_cheaper(13, 3, 753)
+
+
+def test_k_additive_penalties_closed_form():
+    # base 1e-3 x mean weight; main effects 1e-4 of it; size s: base x growth^(s - 2), growth 1
+    # from twice as many terms as coalitions on (92 terms for 8 players at order 3), else 10
+    for m, growth in [(46, 1.0), (47, 10.0), (30, 1.0), (200, 10.0)]:
+        pen = kadd_penalties(8, 3, m, 2.0)
+        np.testing.assert_allclose(pen[1:], [2e-7, 2e-3, 2e-3 * growth], rtol=1e-15)
+    pen = kadd_penalties(10, 5, 100, 0.5)  # 637 terms >= 200: growth 1
+    np.testing.assert_allclose(pen[1:], [5e-8, 5e-4, 5e-4, 5e-4, 5e-4], rtol=1e-15)
 
 
 def test_interaction_features_are_the_products_of_their_members():
