@@ -96,3 +96,22 @@ def test_torch_explainer_on_a_dask_array(client):
     ex = IntegratedGradientsExplainer(net, target=1).fit(X)
     got = ex.transform(da.from_array(X, chunks=(16, 5))).compute()
     np.testing.assert_allclose(got, ex.transform(X), rtol=0, atol=1e-12)
+
+
+def test_tree_shap_n_jobs_on_a_one_worker_dask_cluster(monkeypatch):
+    """joblib runs the tasks in the calling process when the cluster has one worker thread: the
+    tree runner must reach them as itself, not as the future of its scatter."""
+    from skxai.shapley._treeshap import _run
+
+    monkeypatch.setattr(_run, "_MIN_PARALLEL_WORK", 0)  # chunks of trees go to joblib at any size
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(200, 5))
+    forest = RandomForestRegressor(n_estimators=20, max_depth=6, random_state=0).fit(X, X[:, 0] * X[:, 1])
+    for perturbation in ("interventional", "tree_path_dependent"):
+        ex = TreeShapExplainer(forest, feature_perturbation=perturbation, max_background=50).fit(X)
+        expected = ex.transform(X)
+        ex.set_params(n_jobs=-1)
+        with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None,
+                                      silence_logs=40) as cluster, distributed.Client(cluster):
+            with parallel_config(backend="dask"):
+                np.testing.assert_array_equal(ex.transform(X), expected)

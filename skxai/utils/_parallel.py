@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import weakref
 
-from joblib import Parallel, delayed
+from joblib import Parallel, delayed, effective_n_jobs
 
 # shared object -> (client id, future): one scatter per object and cluster, however many maps use it.
 _SCATTERED = weakref.WeakKeyDictionary()
@@ -49,7 +49,9 @@ def map_shared(func, shared, tasks, *, n_jobs=None, verbose=0):
     """
     tasks = list(tasks)
     client = dask_client()
-    if client is not None:
+    # A cluster of one worker thread: joblib runs the tasks here, in order, with the arguments
+    # as given (a scattered future would reach ``func`` unresolved).
+    if client is not None and effective_n_jobs(n_jobs) != 1:
         try:
             known = _SCATTERED.get(shared)
         except TypeError:  # not weak-referenceable: scatter for this map only
