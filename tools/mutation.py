@@ -50,7 +50,7 @@ MODULES = {
     "skxai/_wls.py": ["tests/shapley/test_shapley.py", "tests/surrogate/test_mutation_kills.py", _EST],
     "skxai/shapley/_designs.py": _SHAP,
     "skxai/shapley/_kernel.py": _SHAP,
-    "skxai/shapley/_sampling.py": _SHAP,
+    "skxai/shapley/_sampling.py": [*_SHAP, "tests/shapley/test_mutation_kills_sampling.py"],
     "skxai/shapley/_treeshap/_engine.py": _TREE,
     "skxai/shapley/_treeshap/_paths.py": _TREE,
     "skxai/shapley/_treeshap/_tables.py": _TREE,
