@@ -58,6 +58,8 @@ MODULES = {
     "skxai/gradient/_integrated.py": ["tests/gradient/test_gradient.py", _GRAD_KILLS],
     "skxai/gradient/_deepshap.py": ["tests/gradient/test_deepshap.py", _GRAD_KILLS],
     **{f"skxai/cam/_{m}.py": ["tests/cam/test_cam.py", _CAM_KILLS] for m in _CAMS},
+    # Ablation-CAM's chunking and fallback (the batch sizes its network sees), mutF
+    "skxai/cam/_ablationcam.py": ["tests/cam/test_cam.py", _CAM_KILLS, "tests/cam/test_mutation_kills_ablationcam.py"],
     "skxai/anchors/_bandit.py": ["tests/anchors/test_anchors_bandit.py", _ANCHOR_KILLS],
     "skxai/surrogate/_core.py": ["tests/surrogate", "tests/shapley/test_shapley.py"],
     "skxai/surrogate/_lime.py": ["tests/surrogate/test_lime.py", _KILLS_LIME],
