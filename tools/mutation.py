@@ -69,7 +69,8 @@ MODULES = {
     "skxai/report/_sections.py": _ESCAPING,
     "skxai/anchors/_search.py": ["tests/anchors/test_anchors_bandit.py", _ANCHOR_KILLS],
     "skxai/metrics/_similarity.py": ["tests/metrics/test_metrics.py", _METRIC_KILLS],
-    "skxai/metrics/_faithfulness.py": ["tests/metrics/test_metrics.py", _METRIC_KILLS],
+    "skxai/metrics/_faithfulness.py": ["tests/metrics/test_metrics.py", _METRIC_KILLS,
+                                       "tests/metrics/test_mutation_kills_faithfulness.py"],
     "skxai/metrics/_sparseness.py": ["tests/metrics/test_metrics.py", _METRIC_KILLS],
     "skxai/metrics/_completeness.py": ["tests/metrics/test_metrics.py", _METRIC_KILLS],
     # exit codes: every code and line in test_cli_exit_codes.py, the user errors of test_cli.py (its slow
