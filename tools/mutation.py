@@ -71,8 +71,10 @@ MODULES = {
     "skxai/metrics/_similarity.py": ["tests/metrics/test_metrics.py", _METRIC_KILLS],
     "skxai/metrics/_faithfulness.py": ["tests/metrics/test_metrics.py", _METRIC_KILLS,
                                        "tests/metrics/test_mutation_kills_faithfulness.py"],
-    "skxai/metrics/_sparseness.py": ["tests/metrics/test_metrics.py", _METRIC_KILLS],
-    "skxai/metrics/_completeness.py": ["tests/metrics/test_metrics.py", _METRIC_KILLS],
+    "skxai/metrics/_sparseness.py": ["tests/metrics/test_metrics.py", _METRIC_KILLS,
+                                     "tests/metrics/test_mutation_kills_sparseness.py"],
+    "skxai/metrics/_completeness.py": ["tests/metrics/test_metrics.py", _METRIC_KILLS,
+                                       "tests/metrics/test_mutation_kills_completeness.py"],
     # exit codes: every code and line in test_cli_exit_codes.py, the user errors of test_cli.py (its slow
     # streaming round trips are left out: they cover the same lines of main)
     "skxai/_cli.py": ["tests/test_cli_exit_codes.py", "tests/test_cli.py::test_bad_input_one_line_exit_2",
