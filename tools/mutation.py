@@ -80,7 +80,7 @@ MODULES = {
     "skxai/_cli.py": ["tests/test_cli_exit_codes.py", "tests/test_cli.py::test_bad_input_one_line_exit_2",
                       "tests/test_cli.py::test_unexpected_internal_error_exits_1_not_0"],
     "skxai/report/_page.py": _ESCAPING,
-    "skxai/plot/_html.py": _ESCAPING,
+    "skxai/plot/_html.py": [*_ESCAPING, "tests/plot/test_mutation_kills_html.py"],
 }
 
 # module -> the functions to mutate when not the whole module (its core numerical code, or the
