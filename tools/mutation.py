@@ -66,7 +66,7 @@ MODULES = {
     "skxai/surrogate/_lime_text.py": ["tests/surrogate/test_lime_text.py", _KILLS_LIME],
     "skxai/metrics/_deletion.py": ["tests/metrics/test_metrics.py", _METRIC_KILLS,
                                    "tests/metrics/test_mutation_kills_deletion.py"],
-    "skxai/report/_sections.py": _ESCAPING,
+    "skxai/report/_sections.py": [*_ESCAPING, "tests/report/test_mutation_kills_sections.py"],
     "skxai/anchors/_search.py": ["tests/anchors/test_anchors_bandit.py", _ANCHOR_KILLS],
     "skxai/metrics/_similarity.py": ["tests/metrics/test_metrics.py", _METRIC_KILLS],
     "skxai/metrics/_faithfulness.py": ["tests/metrics/test_metrics.py", _METRIC_KILLS,
