@@ -73,6 +73,11 @@ MODULES = {
                                        "tests/metrics/test_mutation_kills_faithfulness.py"],
     "skxai/metrics/_sparseness.py": ["tests/metrics/test_metrics.py", _METRIC_KILLS,
                                      "tests/metrics/test_mutation_kills_sparseness.py"],
+    # the view every perturbation metric runs through (units, baselines, chunked model calls), mutF
+    "skxai/metrics/_view.py": ["tests/metrics/test_metrics.py", _METRIC_KILLS,
+                               "tests/metrics/test_mutation_kills_deletion.py",
+                               "tests/metrics/test_mutation_kills_faithfulness.py",
+                               "tests/metrics/test_mutation_kills_completeness.py"],
     "skxai/metrics/_completeness.py": ["tests/metrics/test_metrics.py", _METRIC_KILLS,
                                        "tests/metrics/test_mutation_kills_completeness.py"],
     # exit codes: every code and line in test_cli_exit_codes.py, the user errors of test_cli.py (its slow
