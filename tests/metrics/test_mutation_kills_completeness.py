@@ -56,6 +56,15 @@ def test_integrated_gradients_path_start_is_the_default_baseline():
     assert_allclose(completeness_gap(ex, X), [0.0, 0.0], atol=1e-8)
 
 
+def test_integrated_gradients_per_sample_path_start_is_the_default_baseline():
+    # IG with baseline "channel_mean" keeps no fitted baseline_: the start is made per sample by its
+    # baselines(x), here each signal's mean (1 and 0.125): f(x) - f(start) = w . x - mean * sum(w)
+    # = 1 - 6 = -5 and -0.5 - 0.75 = -1.25; the attributions sum to 2 and 0: gaps 7 and 1.25
+    ex = _ig("channel_mean")
+    assert ex.baseline_ is None
+    assert_allclose(completeness_gap(ex, X, attributions=PHI), [7.0, 1.25], atol=1e-12)
+
+
 def test_a_given_baseline_replaces_the_explainers():
     # the IG explainer's own 0.5 is not used: baseline 0: f(x) - f(0) = w . x = 1 and -0.5, gaps 1 and 0.5;
     # baseline 1: w . x - sum(w) = -5 and -6.5, gaps 7 and 6.5
