@@ -77,7 +77,8 @@ MODULES = {
     "skxai/metrics/_view.py": ["tests/metrics/test_metrics.py", _METRIC_KILLS,
                                "tests/metrics/test_mutation_kills_deletion.py",
                                "tests/metrics/test_mutation_kills_faithfulness.py",
-                               "tests/metrics/test_mutation_kills_completeness.py"],
+                               "tests/metrics/test_mutation_kills_completeness.py",
+                               "tests/metrics/test_mutation_kills_view.py"],
     "skxai/metrics/_completeness.py": ["tests/metrics/test_metrics.py", _METRIC_KILLS,
                                        "tests/metrics/test_mutation_kills_completeness.py"],
     # exit codes: every code and line in test_cli_exit_codes.py, the user errors of test_cli.py (its slow
