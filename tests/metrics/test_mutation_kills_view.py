@@ -164,3 +164,127 @@ def test_one_perturbation_per_sample_fills_whole_calls():
     f.rows.clear()
     faithfulness_correlation(ex, X, attributions=X, n_subsets=1, subset_size=2, batch_size=4)
     assert f.rows == [4, 4]
+
+
+# -- defaults, batch size and the checks of X -------------------------------------------------
+def test_view_defaults_are_zeros_and_a_blur_of_width_5():
+    from scipy.ndimage import gaussian_filter1d
+
+    ex, _ = _array(np.array([1.0, 2.0, 3.0, 4.0, 5.0, 6.0]), (1, 6))
+    X = np.array([[[0.0, 6.0, 0.0, 0.0, 3.0, 1.0]]])
+    view = ExplainerView(ex, X, attributions=X)
+    assert_allclose(view.baseline_outputs(), [0.0])  # removed units become zeros
+    view = ExplainerView(ex, X, attributions=X, baseline="blur")
+    assert_allclose(view.baseline_full[0, 0], gaussian_filter1d(X[0, 0], 5.0, mode="nearest"), rtol=1e-12)
+
+
+def test_the_explainers_batch_size_bounds_the_calls_unless_one_is_given():
+    f = Linear(np.ones(4))
+    ex = ConstantExplainer(f, batch_size=3).fit(np.zeros((1, 1, 1, 4)))
+    X = np.ones((2, 1, 1, 4))
+    f.rows.clear()
+    deletion_curve(ex, X, attributions=X)  # m = 5 per sample, 3 rows per call: one sample per chunk
+    assert f.rows == [2, 3, 2, 3, 2]
+    f.rows.clear()
+    deletion_curve(ex, X, attributions=X, batch_size=10)  # both samples' 10 rows in one chunk
+    assert f.rows == [2, 3, 3, 3, 1]  # (which the explainer itself still sends 3 rows at a time)
+    # tabular: the explainer's batch_size, a given one, and the default 4096 rows without the attribute
+    tab = ConstantExplainer(Linear(np.ones(2)), batch_size=3).fit(np.zeros((1, 2)))
+    x = np.ones((1, 2))
+    assert ExplainerView(tab, x, attributions=x).batch_size == 3
+    assert ExplainerView(tab, x, attributions=x, batch_size=7).batch_size == 7
+    del tab.batch_size
+    assert ExplainerView(tab, x, attributions=x).batch_size == 4096
+    with pytest.raises(ValueError, match=r"^batch_size must be a positive integer, got -1\.$"):
+        ExplainerView(tab, x, attributions=x, batch_size=-1)
+
+
+def test_bad_inputs_are_refused_with_their_shape():
+    ex, _ = _array(np.ones(4), (1, 2, 2))
+    for X, shape in [(np.ones(3), r"\(3,\)"), (np.ones((0, 1, 2, 2)), r"\(0, 1, 2, 2\)")]:
+        with pytest.raises(ValueError, match=r"^X must hold at least one sample with a first axis of samples; "
+                                             rf"got shape {shape}\.$"):
+            ExplainerView(ex, X, attributions=np.ones((1, 1, 2, 2)))
+    X = np.ones((1, 1, 2, 2))
+    X[0, 0, 1, 1] = np.inf
+    with pytest.raises(ValueError, match=r"^X contains NaN or infinity; metrics need finite inputs\.$"):
+        ExplainerView(ex, X, attributions=np.ones((1, 1, 2, 2)))
+
+
+def test_block_values_bound_the_rows_per_call(monkeypatch):
+    import skxai.metrics._view as view_module
+
+    # rows of 4 x 2 x 2 = 16 values and at most 64 values per block: 4 rows per call
+    monkeypatch.setattr(view_module, "MAX_BLOCK_VALUES", 64)
+    ex, f = _array(np.ones(16), (4, 2, 2))
+    X = np.ones((5, 4, 2, 2))
+    f.rows.clear()
+    deletion_curve(ex, X, attributions=X, n_steps=1)  # 2 perturbed images per sample, 2 samples per chunk
+    assert f.rows == [4, 1, 4, 4, 2]  # f(x) of the 5 samples too
+    # rows of one value: 4 rows per call with 4 values per block
+    monkeypatch.setattr(view_module, "MAX_BLOCK_VALUES", 4)
+    ex, f = _array(np.ones(1), (1, 1, 1))
+    X = np.ones((6, 1, 1, 1))
+    f.rows.clear()
+    deletion_curve(ex, X, attributions=X)  # 1 unit: 2 perturbed images per sample, 2 samples per chunk
+    assert f.rows == [4, 2, 4, 4, 4]
+
+
+# -- attributions ----------------------------------------------------------------------------
+def test_attribution_checks_name_the_shapes():
+    ex, _ = _array(np.ones(4), (1, 2, 2))
+    X = np.ones((2, 1, 2, 2))
+    with pytest.raises(ValueError, match=r"^attributions hold 1 samples but X holds 2\.$"):
+        ExplainerView(ex, X, attributions=np.ones((1, 2, 2)))
+    bad = np.ones((2, 1, 2, 2))
+    bad[1, 0, 0, 0] = np.nan
+    with pytest.raises(ValueError, match=r"^attributions contain NaN or infinity\.$"):
+        ExplainerView(ex, X, attributions=bad)
+    with pytest.raises(ValueError, match=r"^attributions have shape \(2, 5\); expected the input's shape "
+                                         r"\(2, 1, 2, 2\) or a heatmap \(n, \*\(2, 2\)\)\.$"):
+        ExplainerView(ex, X, attributions=np.ones((2, 5)))
+    # a signal (n, C, L): an (n, L) map is its heatmap; two channels instead of one are refused
+    ex, _ = _array(np.ones(4), (1, 4))
+    S = np.ones((1, 1, 4))
+    assert ExplainerView(ex, S, attributions=np.ones((1, 4))).attributions.shape == (1, 4)
+    with pytest.raises(ValueError, match=r"^attributions have shape \(1, 2, 4\); expected the input's shape "
+                                         r"\(1, 1, 4\) or a heatmap \(n, \*\(4,\)\)\.$"):
+        ExplainerView(ex, S, attributions=np.ones((1, 2, 4)))
+
+
+def test_flat_arrays_refuse_other_shapes_without_a_heatmap():
+    torch = pytest.importorskip("torch")
+    from skxai import IntegratedGradientsExplainer
+
+    ex = IntegratedGradientsExplainer(torch.nn.Linear(4, 1).double()).fit(np.zeros((2, 4)))
+    X = np.ones((1, 4))
+    for A, shape in [(np.ones(1), r"\(1,\)"), (np.ones((1, 2, 2)), r"\(1, 2, 2\)"), (np.ones((1, 3)), r"\(1, 3\)")]:
+        with pytest.raises(ValueError, match=rf"^attributions have shape {shape}; expected the input's shape "
+                                             r"\(1, 4\)\.$"):
+            ExplainerView(ex, X, attributions=A)
+
+
+def test_a_heatmap_of_another_size_is_resized_bilinearly():
+    # a 4 x 4 heatmap on 2 x 2 images: its constant blocks resize to their values; ranked 3, 2, 1, 0
+    ex, _ = _array(np.array([1.0, 2.0, 4.0, 8.0]), (1, 2, 2))
+    X = np.ones((1, 1, 2, 2))
+    heat = np.kron(np.array([[0.0, 1.0], [2.0, 3.0]]), np.ones((2, 2)))[None]
+    view = ExplainerView(ex, X, attributions=heat)
+    assert view.attributions.shape == (1, 2, 2)
+    curve, _ = deletion_curve(ex, X, attributions=heat)
+    assert_allclose(curve, [[15.0, 7.0, 3.0, 1.0, 0.0]])
+
+
+def test_the_unperturbed_outputs_are_computed_in_bounded_calls_too():
+    # regression (found by mutF): f(x) of all samples used to be one call whatever batch_size was
+    ex, f = _array(np.ones(4), (1, 1, 4))
+    X = np.ones((5, 1, 1, 4))
+    f.rows.clear()
+    view = ExplainerView(ex, X, attributions=X, batch_size=2)
+    assert f.rows == [2, 2, 1]
+    assert_allclose(view.f_x, [4.0] * 5)
+    tab, g = _tabular(2, np.zeros((1, 2)))
+    g.rows.clear()
+    view = ExplainerView(tab, np.ones((3, 2)), attributions=np.ones((3, 2)), batch_size=2)
+    assert g.rows == [2, 1]
+    assert_allclose(view.f_x, [2.0] * 3)
