@@ -288,3 +288,11 @@ def test_the_unperturbed_outputs_are_computed_in_bounded_calls_too():
     view = ExplainerView(tab, np.ones((3, 2)), attributions=np.ones((3, 2)), batch_size=2)
     assert g.rows == [2, 1]
     assert_allclose(view.f_x, [2.0] * 3)
+
+
+def test_a_wrong_number_of_targets_is_refused_with_both_counts(monkeypatch):
+    ex, _ = _array(np.ones(4), (1, 2, 2))
+    X = np.ones((2, 1, 2, 2))
+    monkeypatch.setattr(ex, "target_indices", lambda X: np.zeros(1, dtype=int))
+    with pytest.raises(ValueError, match=r"^ConstantExplainer\.target_indices returned 1 indices for 2 samples\.$"):
+        ExplainerView(ex, X, attributions=X)
