@@ -128,7 +128,8 @@ class ExplainerView:
                 f"{type(explainer).__name__}.target_indices returned {self.targets.shape[0]} "
                 f"indices for {self.n} samples."
             )
-        self.f_x = self.pick(self.model_output(self.X), self.targets)
+        # f(x) in calls of at most rows_per_call rows too (batch_size bounds every model call)
+        self.f_x = self.outputs(self.X, np.arange(self.n))
         self.attributions = None
         if need_attributions:
             A = explainer.transform(X) if attributions is None else attributions
