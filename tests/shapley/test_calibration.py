@@ -125,15 +125,7 @@ def test_auto_order_keeps_enough_coalitions_per_term():
         return 1.0 / (1.0 + np.exp(-2.0 * z))
 
     X, bg = rng.normal(size=(10, p)), rng.normal(size=(6, p))
-    codes = np.arange(2**p)
-    masks = ((codes[:, None] >> np.arange(p)) & 1).astype(bool)
-    v = np.stack([f(np.where(masks[:, None, :], x, bg[None]).reshape(-1, p)).reshape(2**p, -1).mean(1) for x in X])
-    sizes = masks.sum(1)
-    exact = np.zeros((len(X), p))
-    for j in range(p):
-        without = codes[~masks[:, j]]
-        w = np.array([factorial(s) * factorial(p - s - 1) / factorial(p) for s in sizes[without]])
-        exact[:, j] = (v[:, without | (1 << j)] - v[:, without]) @ w
+    exact = brute_force_shapley(f, X, bg)
     hit = n = 0
     for seed in range(20):
         exp = KernelShapExplainer(f, n_samples=50, max_background=None, random_state=seed).fit(bg).explain(X)

@@ -859,16 +859,22 @@ def sandwich_reference(design, Z, values, v0, v1, phi, M):
                 if design.unit[j] >= 0:
                     h = w[j] * Z[j] @ M @ Z[j]
                     H[design.unit[j]] += w[j] * (M @ Z[j]) * r[j] / (1 - h)
-            parts, dens = [], []
-            for h, n_h in enumerate(design.stratum_size):
-                Hh = H[design.stratum == h]
-                v = design.stratum_fpc[h] * n_h / (n_h - 1) * ((Hh - Hh.mean(axis=0)) ** 2).sum(axis=0)
-                parts.append(v)
-                dens.append(v**2 / (n_h - 1))
-            var = np.sum(parts, axis=0)
-            df = var**2 / np.sum(dens, axis=0)
-            std[i, :, c] = np.sqrt(var) * stats.t.ppf(0.975, df) / Z95
+            std[i, :, c] = unit_totals_std(design, H)
     return std
+
+
+def unit_totals_std(design, H):
+    """From per-unit totals ``H (units, p)``: per stratum fpc_h n_h / (n_h - 1) sum_u (H_u -
+    mean_h)^2, summed; Welch-Satterthwaite degrees of freedom; scaled by t(0.975, df) / 1.96."""
+    parts, dens = [], []
+    for h, n_h in enumerate(design.stratum_size):
+        Hh = H[design.stratum == h]
+        v = design.stratum_fpc[h] * n_h / (n_h - 1) * ((Hh - Hh.mean(axis=0)) ** 2).sum(axis=0)
+        parts.append(v)
+        dens.append(v**2 / (n_h - 1))
+    var = np.sum(parts, axis=0)
+    df = var**2 / np.sum(dens, axis=0)
+    return np.sqrt(var) * stats.t.ppf(0.975, df) / Z95
 
 
 def test_kernel_solve_errors_by_linearisation_beyond_128_units():
@@ -1324,15 +1330,7 @@ def test_k_additive_kernel_solve_errors_by_linearisation_beyond_the_jackknife_li
     for c in range(2):
         C, loo = parts[0, c]
         H = stratified_reference(d, C[s], loo[s][:, None])[:, 0]
-        parts_h, dens = [], []
-        for h, n_h in enumerate(d.stratum_size):
-            Hh = H[d.stratum == h]
-            v = d.stratum_fpc[h] * n_h / (n_h - 1) * ((Hh - Hh.mean(axis=0)) ** 2).sum(axis=0)
-            parts_h.append(v)
-            dens.append(v**2 / (n_h - 1))
-        var = np.sum(parts_h, axis=0)
-        df = var**2 / np.sum(dens, axis=0)
-        np.testing.assert_allclose(std[0, :, c], np.sqrt(var) * stats.t.ppf(0.975, df) / Z95, rtol=1e-4)
+        np.testing.assert_allclose(std[0, :, c], unit_totals_std(d, H), rtol=1e-4)
 
 
 # -- _estimate.py: the estimators' loops and the tolerance rule -------------------------------------
