@@ -272,7 +272,7 @@ def test_tree_runner_on_dask_workers_gives_the_numbers_of_one_thread(monkeypatch
             again = ex._runner.shap_values(X[50:60], n_jobs=-1)
             # Fitted under the Dask backend: tables left to the workers, the same numbers.
             remote = TreeShapExplainer(forest).fit(X[:40])
-            assert remote._runner._tables is None
+            assert all(tab is None for tab in remote._runner._tables)
             np.testing.assert_array_equal(remote._runner.shap_values(X[:50], n_jobs=-1), expected)
         assert _parallel._SCATTERED[ex._runner][0] == client.id  # shipped once, reused by the second call
     np.testing.assert_array_equal(got, expected)

@@ -500,6 +500,45 @@ def test_n_jobs_identical_and_pickle(reg_data, monkeypatch):
     assert clone(ex).get_params()["feature_perturbation"] == "interventional"
 
 
+def test_tables_kept_up_to_the_cache_and_built_per_chunk_beyond_it(reg_data, monkeypatch):
+    """Over the cache, the chunks whose tables fit are kept and only the others are rebuilt per
+    call; a Dask worker's task builds the tables of its own chunk only (it built every chunk's
+    for each task, quadratic in the number of chunks, when the whole did not fit)."""
+    from skxai.shapley._treeshap import _run as _tree_run
+
+    X, y = reg_data
+    model = RandomForestRegressor(n_estimators=24, max_depth=5, random_state=0).fit(X, y)
+    for game in GAMES:
+        full = TreeShapExplainer(model, feature_perturbation=game, max_background=25, random_state=0).fit(X)
+        runner = full._runner
+        sizes = [_tree_run._table_floats(tab) for tab in runner._tables]
+        assert len(sizes) >= 4 and all(tab is not None for tab in runner._tables)
+        expected = full.transform(X[:30])
+        budget = sum(sizes[:3])
+        monkeypatch.setattr(_tree_run, "CACHE_FLOATS", budget)
+        part = TreeShapExplainer(model, feature_perturbation=game, max_background=25, random_state=0).fit(X)
+        assert part._runner._keep == [True] * 3 + [False] * (len(sizes) - 3)
+        assert [tab is None for tab in part._runner._tables] == [False] * 3 + [True] * (len(sizes) - 3)
+        built = []
+        build = _tree_run.TreeRunner._build
+        monkeypatch.setattr(_tree_run.TreeRunner, "_build",
+                            lambda self, plan, built=built, build=build: built.append(plan) or build(self, plan))
+        for _ in range(2):
+            np.testing.assert_array_equal(part.transform(X[:30]), expected)
+        assert len(built) == 2 * (len(sizes) - 3)  # the kept three never again
+        # A runner shipped without its tables (a Dask worker's copy): one build per chunk task.
+        remote = pickle.loads(pickle.dumps(part._runner))
+        assert all(tab is None for tab in remote._tables)
+        XT = np.ascontiguousarray(part._runner.ensemble.prepare(X[:30]).T)
+        built.clear()
+        total = sum(_tree_run._dask_chunk_values(remote, c, XT, False) for c in range(len(sizes)))
+        assert len(built) == len(sizes)
+        np.testing.assert_allclose(total, remote.shap_values(X[:30], n_jobs=1), rtol=1e-12, atol=1e-12)
+        assert len(built) == len(sizes) + len(sizes) - 3  # the kept three were kept by the tasks
+        monkeypatch.setattr(_tree_run, "CACHE_FLOATS", 1 << 24)
+        monkeypatch.setattr(_tree_run.TreeRunner, "_build", build)
+
+
 def test_fits_unfitted_model_and_scores(reg_data):
     X, y = reg_data
     ex = TreeShapExplainer(GradientBoostingRegressor(n_estimators=5, random_state=0),

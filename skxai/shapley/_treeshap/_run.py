@@ -11,7 +11,8 @@ from skxai.shapley._treeshap._engine import build_tables, explain_tree
 from skxai.shapley._treeshap._paths import compile_tree
 from skxai.utils._parallel import dask_client, map_shared
 
-# Most float64 entries of tables kept between calls (beyond that, rebuilt per call).
+# Most float64 entries of tables kept between calls: the chunks of trees whose tables fit, in
+# chunk order, are kept; the others are rebuilt per call (and per Dask worker).
 CACHE_FLOATS = 1 << 24
 # Least number of tree chunks (fixed, so partial sums are added in the same order for any n_jobs).
 N_CHUNKS = 16
@@ -78,17 +79,17 @@ class TreeRunner:
             # Under joblib's Dask backend the workers build their own tables (shap_values): here
             # one chunk at a time, for the plans and bases only, instead of sending the builds to
             # the workers and every table back.
-            self.plans, bases, size = [], [], 0
+            self.plans, bases, sizes = [], [], []
             with _one_blas_thread():
                 for c in self.chunks:
                     plan, tab = self._prepare_chunk(c)
                     self.plans.append(plan)
                     bases.append(tab.base)
-                    size += _n_floats(tab.block_table) + _n_floats(tab.out_rows)
+                    sizes.append(_table_floats(tab))
                     del tab
             self.bases = np.array(bases)
-            self._cacheable = size <= CACHE_FLOATS
-            self._tables = None  # built on first use outside Dask
+            self._keep = _kept_chunks(sizes)
+            self._tables = [None] * len(self.chunks)  # built on first use, where they are used
             return
         with _one_blas_thread():
             results = Parallel(n_jobs=jobs, prefer="threads")(
@@ -97,9 +98,8 @@ class TreeRunner:
         self.plans = [plan for plan, _ in results]
         tables = [tab for _, tab in results]
         self.bases = np.array([tab.base for tab in tables])
-        size = sum(_n_floats(t.block_table) + _n_floats(t.out_rows) for t in tables)
-        self._cacheable = size <= CACHE_FLOATS
-        self._tables = tables if self._cacheable else None
+        self._keep = _kept_chunks([_table_floats(tab) for tab in tables])
+        self._tables = [tab if keep else None for tab, keep in zip(tables, self._keep, strict=True)]
 
     def _prepare_chunk(self, chunk):
         # One plan for a whole chunk of trees: blocks never cross trees, and numpy calls
@@ -115,27 +115,26 @@ class TreeRunner:
         return self.ensemble.offset + self.bases.sum(axis=0)
 
     def __getstate__(self):
-        # Cached tables can be large and are rebuilt on first use after unpickling.
+        # Cached tables can be large: they are rebuilt where they are used after unpickling (on
+        # a Dask worker, its first task on each chunk).
         state = self.__dict__.copy()
-        state["_tables"] = None
+        state["_tables"] = [None] * len(self.chunks)
         return state
 
-    def _worker_tables(self):
-        """The tables on a Dask worker: built once per worker, on its first task (the runner is
-        shipped without them), and kept while they fit ``CACHE_FLOATS``."""
-        tables = self._tables
-        if tables is None:
-            tables = [self._build(plan) for plan in self.plans]
-            if self._cacheable:
-                self._tables = tables
-        return tables
+    def _table(self, c):
+        """Tables of chunk ``c``: kept ones from the cache (built on first use), the others
+        built for this call only."""
+        tab = self._tables[c]
+        if tab is None:
+            tab = self._build(self.plans[c])
+            if self._keep[c]:
+                self._tables[c] = tab  # a race only builds the same table twice
+        return tab
 
-    def _chunk_values(self, c, XT, has_nan, tables):
+    def _chunk_values(self, c, XT, has_nan):
         ens = self.ensemble
         phi = np.zeros((XT.shape[1], ens.n_players, ens.n_outputs))
-        plan = self.plans[c]
-        tab = tables[c] if tables is not None else self._build(plan)
-        explain_tree(plan, tab, ens, XT, has_nan, phi)
+        explain_tree(self.plans[c], self._table(c), ens, XT, has_nan, phi)
         return phi
 
     def shap_values(self, Z, n_jobs="fit"):
@@ -159,15 +158,8 @@ class TreeRunner:
                 out += part
             return out
         with _one_blas_thread():
-            tables = self._tables
-            if tables is None and self._cacheable:  # after unpickling: rebuild once
-                tables = Parallel(n_jobs=n_jobs, prefer="threads")(
-                    delayed(self._build)(plan) for plan in self.plans
-                )
-                self._tables = tables
             parts = Parallel(n_jobs=n_jobs, prefer="threads", return_as="generator")(
-                delayed(self._chunk_values)(c, XT, has_nan, tables)
-                for c in range(len(self.chunks))
+                delayed(self._chunk_values)(c, XT, has_nan) for c in range(len(self.chunks))
             )
             out = None
             for part in parts:  # in chunk order whatever n_jobs is
@@ -178,7 +170,19 @@ class TreeRunner:
         return out
 
 
+def _table_floats(tab):
+    return _n_floats(tab.block_table) + _n_floats(tab.out_rows)
+
+
+def _kept_chunks(sizes, budget=None):
+    """Which chunks' tables are kept between calls: in chunk order, while their running total
+    fits ``CACHE_FLOATS``."""
+    budget = CACHE_FLOATS if budget is None else budget
+    return list(np.cumsum(np.asarray(sizes, dtype=np.int64)) <= budget)
+
+
 def _dask_chunk_values(runner, c, XT, has_nan):
-    """One chunk of trees on a Dask worker (module level: pickled by reference)."""
+    """One chunk of trees on a Dask worker (module level: pickled by reference). The worker's
+    copy of the runner keeps the tables of the chunks it has built, as in one process."""
     with _one_blas_thread():
-        return runner._chunk_values(c, XT, has_nan, runner._worker_tables())
+        return runner._chunk_values(c, XT, has_nan)
