@@ -95,7 +95,10 @@ class TreeShapExplainer(BaseTabularExplainer):
     pattern of satisfied path conditions (Gauss-Legendre form of the Shapley weights, the
     interventional background aggregated per pattern, so cost grows with rows plus
     background, not their product); subtrees are merged into block tables indexed by the
-    rows' split decisions, obtained for all rows at once by a matrix product. Splits are
+    rows' split decisions, obtained for all rows at once by a matrix product. The tables
+    depend on the trees (and background) only: they are built at ``fit`` and kept up to
+    128 MiB (per chunk of trees, in order); a larger forest's other chunks are rebuilt on
+    every call, which then dominates calls on few rows. Splits are
     evaluated exactly as the model's own ``predict`` does (float32 inputs for sklearn's
     trees, float64 for HistGradientBoosting, NaN directions, categorical bitsets) and all
     sums are in float64. :meth:`interaction_values` gives the pairwise Shapley interaction
