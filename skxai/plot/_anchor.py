@@ -163,6 +163,10 @@ class AnchorSearchDisplay:
         threshold = getattr(explainer, "threshold", None)
         return cls.from_explanation(exp, index=0, threshold=threshold, ax=ax, max_labels=max_labels)
 
+    def _bottom(self):
+        low = float(np.nanmin(self.precisions))
+        return max(0.0, min(low, self.threshold) - 0.05)
+
     def plot(self, ax=None, *, max_labels=5):
         """Draw the plane.
 
@@ -190,9 +194,13 @@ class AnchorSearchDisplay:
             lo, hi = np.asarray(self.lower, float), np.asarray(self.upper, float)
             ok = ~(np.isnan(lo) | np.isnan(hi))
             if ok.any():
+                # The axis is scaled to the estimates: a bound below it is cut, and the legend
+                # says so rather than leaving bars that end at the axis unexplained.
+                cut = bool((lo[ok] < self._bottom()).any())
                 ax.errorbar(x[ok], self.precisions[ok],
                             yerr=[self.precisions[ok] - lo[ok], hi[ok] - self.precisions[ok]],
-                            fmt="none", ecolor="0.75", lw=0.8, zorder=1)
+                            fmt="none", ecolor="0.75", lw=0.8, zorder=1,
+                            label="confidence bounds" + (" (cut at the axis)" if cut else ""))
         self.scatter_ = ax.scatter(x, self.precisions, c=list(colours), s=25, zorder=2,
                                    label="evaluated candidates")
         self.threshold_line_ = ax.axhline(self.threshold, color="#d62728", ls="--", lw=1,
@@ -226,8 +234,7 @@ class AnchorSearchDisplay:
         ax.set_xlim(self.sizes.min() - 0.5, self.sizes.max() + 0.5)
         ax.set_xlabel("anchor size (words)")
         ax.set_ylabel("estimated precision")
-        low = float(np.nanmin(self.precisions))
-        ax.set_ylim(max(0.0, min(low, self.threshold) - 0.05), 1.02)
+        ax.set_ylim(self._bottom(), 1.02)
         ax.legend(loc="best", fontsize=8)
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)

@@ -344,19 +344,32 @@ def text_views(sb, exp, n_local, explainer=None):
                       "texts that keep it)", (6.5, 4))
 
 
+def _signed_name(scoring):
+    """``score`` is higher-is-better: a lower-is-better metric enters it negated ("-infidelity")."""
+    if isinstance(scoring, str):
+        try:
+            from skxai.metrics import make_explanation_scorer
+
+            if make_explanation_scorer(scoring).sign < 0:
+                return f"\u2212{scoring}"
+        except (ImportError, ValueError):
+            pass
+    return scoring
+
+
 def metrics_html(explainer, X, exp, metric_names, n_samples):
     """Quality figures: the explainer's own ``score`` and the metrics of skxai.metrics."""
     rows = []
     Xm = X[:n_samples] if not hasattr(X, "iloc") else X.iloc[:n_samples]
     scoring = getattr(explainer, "scoring", None) or getattr(explainer, "_default_scoring", None)
     if scoring is not None:
+        label = f"score ({_signed_name(scoring)})"
         try:
             t0 = time.perf_counter()
             value = explainer.score(Xm)
-            rows.append((f"score ({scoring})", f"{value:.4g}", "higher is better",
-                         f"{time.perf_counter() - t0:.2f} s"))
+            rows.append((label, f"{value:.4g}", "higher is better", f"{time.perf_counter() - t0:.2f} s"))
         except Exception as exc:  # reported in the page: a metric that fails is a finding
-            rows.append((f"score ({scoring})", "—", "not computed", clean_reason(exc, exp)))
+            rows.append((label, "—", "not computed", clean_reason(exc, exp)))
     try:
         import skxai.metrics as metrics_module
     except ImportError as exc:  # pragma: no cover - metrics ship with skxai

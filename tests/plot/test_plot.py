@@ -259,6 +259,13 @@ def test_anchor_search_plane():
     assert disp.threshold_line_.get_ydata()[0] == 0.95
     star = disp.selected_marker_.get_offsets()[0]
     assert star[1] == pytest.approx(0.97) and round(star[0]) == 1
+    # The empty anchor's lower bound (0.6) is under the axis (0.65): the legend says it is cut.
+    assert disp.ax_.get_ylim()[0] == pytest.approx(0.65)
+    labels = disp.ax_.get_legend_handles_labels()[1]
+    assert "confidence bounds (cut at the axis)" in labels
+    cands[0]["precision_lower"] = 0.66
+    labels = AnchorSearchDisplay.from_explanation(exp, threshold=0.95).ax_.get_legend_handles_labels()[1]
+    assert "confidence bounds" in labels
     with pytest.raises(ValueError, match="candidates"):
         AnchorSearchDisplay.from_explanation(Explanation([None], data=["x"]), threshold=0.9)
 

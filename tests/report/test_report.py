@@ -359,3 +359,23 @@ def test_settings_table_leaves_out_deprecated_parameters_left_at_their_default()
     html = settings_html(_Ex())
     assert "target_layer" in html and "batch_size" in html
     assert "deprecated" not in html and ">layer<" not in html
+
+
+def test_score_row_names_a_lower_is_better_metric_negated():
+    """``score`` is higher-is-better: an explainer scored by infidelity reports -infidelity, and
+    the row says so (it read "score (infidelity) -0.89, higher is better")."""
+    from sklearn.neural_network import MLPRegressor
+
+    from skxai import IntegratedGradientsExplainer
+
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(40, 3))
+    model = MLPRegressor(hidden_layer_sizes=(8,), max_iter=2000, random_state=0).fit(X, X.sum(axis=1))
+    ex = IntegratedGradientsExplainer(model, scoring="infidelity", n_steps=8).fit(X)
+    html = make_report(ex, X[:4], n_local=0, n_metric_samples=3, metrics=["sparseness"]).html
+    table = html[html.index('<table class="metrics">'):]
+    table = table[: table.index("</table>")]
+    assert "score (\u2212infidelity)" in table
+    ex.set_params(scoring="faithfulness_correlation")
+    html = make_report(ex, X[:4], n_local=0, n_metric_samples=3, metrics=["sparseness"]).html
+    assert "score (faithfulness_correlation)" in html
