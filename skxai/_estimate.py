@@ -344,12 +344,51 @@ def _overlaps(Z, chunk=2048):
 
 #: Most bytes of k-additive operators kept between calls (:func:`_kadd_operator`).
 KADD_CACHE_BYTES = 96 * 2**20
-_kadd_cache = OrderedDict()
-_kadd_cache_lock = threading.Lock()
 
 
 def _op_bytes(op):
     return sum(v.nbytes for v in op.values() if isinstance(v, np.ndarray))
+
+
+class _OperatorCache:
+    """Operators (dicts of read-only arrays) by key, least recently used first out within
+    :data:`KADD_CACHE_BYTES`; the byte total is kept, not recounted per insertion (a call on a
+    new design inserts one operator per jackknife replicate)."""
+
+    def __init__(self):
+        self._entries = OrderedDict()  # key -> (operator, bytes)
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def get(self, key):
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None:
+                return None
+            self._entries.move_to_end(key)
+            return entry[0]
+
+    def put(self, key, op):
+        size = _op_bytes(op)
+        with self._lock:
+            old = self._entries.pop(key, None)
+            if old is not None:
+                self._bytes -= old[1]
+            self._entries[key] = (op, size)
+            self._bytes += size
+            while self._bytes > KADD_CACHE_BYTES and len(self._entries) > 1:
+                self._bytes -= self._entries.popitem(last=False)[1][1]
+
+    def clear(self):
+        with self._lock:
+            self._entries.clear()
+            self._bytes = 0
+
+    def __len__(self):
+        return len(self._entries)
+
+
+_kadd_cache = _OperatorCache()
 
 
 def _kadd_operator(design, order, with_influence):
@@ -367,11 +406,9 @@ def _kadd_operator(design, order, with_influence):
     w = design.weights
     m, p = Z.shape
     key = _design_key(design, order)
-    with _kadd_cache_lock:
-        op = _kadd_cache.get(key)
-        if op is not None and (op["Linv"] is not None or not with_influence):
-            _kadd_cache.move_to_end(key)
-            return op
+    op = _kadd_cache.get(key)
+    if op is not None and (op["Linv"] is not None or not with_influence):
+        return op
     pen = kadd_penalties(p, order, m, w.mean())
     inv = 1.0 / pen[1:]
     # Every kernel entry depends on a count 0..p only: tabulate, then gather.
@@ -421,12 +458,7 @@ def _keep(key, op):
     for v in op.values():
         if isinstance(v, np.ndarray):
             v.flags.writeable = False  # shared between calls
-    with _kadd_cache_lock:
-        _kadd_cache[key] = op
-        _kadd_cache.move_to_end(key)
-        total = sum(_op_bytes(o) for o in _kadd_cache.values())
-        while total > KADD_CACHE_BYTES and len(_kadd_cache) > 1:
-            total -= _op_bytes(_kadd_cache.popitem(last=False)[1])
+    _kadd_cache.put(key, op)
 
 
 def _kadd_solve(design, Y, delta, order, with_influence=False):
@@ -585,11 +617,9 @@ def _primal_solver(design, order, Z, Y, delta, solve):
 
     def operator(w):
         key = base + (hashlib.blake2b(np.ascontiguousarray(w).tobytes(), digest_size=16).digest(),)
-        with _kadd_cache_lock:
-            op = _kadd_cache.get(key)
-            if op is not None:
-                _kadd_cache.move_to_end(key)
-                return op["T"]
+        op = _kadd_cache.get(key)
+        if op is not None:
+            return op["T"]
         if not fits:
             fits.append(KaddReplicateFits(design, order, _collapsed_strata(design)[0]))
         op = {"T": fits[0].operator(w)}

@@ -100,7 +100,8 @@ class KaddReplicateFits:
         self.grams = None
         if 8 * (n_strata + 3) * t * t <= 8 * m * m:
             self.fixed = self._gram(self.fixed_rows, self.w)
-            self.grams = [self._gram(rows, self.w) for rows in self.strata_rows]
+            # One row per stratum: a replicate's rescaled sum is one matrix-vector product.
+            self.grams = np.stack([self._gram(rows, self.w).ravel() for rows in self.strata_rows])
 
     def _gram(self, rows, w):
         Phi = self.Phi[rows]
@@ -110,18 +111,23 @@ class KaddReplicateFits:
         """``Phi' W Phi`` for weights ``w``: from the strata's Gram matrices when ``w`` rescales
         each stratum by one factor (units deleted aside), else from the rows."""
         if self.grams is not None and np.array_equal(w[self.fixed_rows], self.w[self.fixed_rows]):
-            A = self.fixed.copy()
-            for rows, gram in zip(self.strata_rows, self.grams, strict=True):
+            factors = np.zeros(len(self.strata_rows))
+            deleted = np.zeros(len(w))  # the deleted rows' weights, times their stratum's factor
+            for h, rows in enumerate(self.strata_rows):
                 ratio = w[rows] / self.w[rows]
                 kept = ratio > 0
                 if not kept.any():
                     continue
                 c = ratio[kept][0]
-                if not np.allclose(ratio[kept], c, rtol=1e-12, atol=0.0):
+                if np.abs(ratio[kept] - c).max() > 1e-12 * abs(c):
                     return self._gram(np.arange(len(w)), w)
-                A += c * gram
-                if not kept.all():
-                    A -= c * self._gram(rows[~kept], self.w)
+                factors[h] = c
+                deleted[rows[~kept]] = c * self.w[rows[~kept]]
+            t = len(self.fixed)
+            A = self.fixed + (factors @ self.grams).reshape(t, t)
+            gone = np.flatnonzero(deleted)
+            if len(gone):  # all strata's deleted rows in one product
+                A -= self._gram(gone, deleted)
             return A
         return self._gram(np.arange(len(w)), w)
 

@@ -114,3 +114,24 @@ def test_unit_sums_equal_add_at():
         Hs = H[stratum == s]
         ref += (f * n_s / (n_s - 1) * ((Hs - Hs.mean(axis=0)) ** 2).sum(axis=0)).T
     np.testing.assert_allclose(var, ref, rtol=1e-12)
+
+
+def test_operator_cache_keeps_its_byte_total_and_drops_the_least_recently_used(monkeypatch):
+    from skxai import _estimate
+
+    monkeypatch.setattr(_estimate, "KADD_CACHE_BYTES", 3 * 800)
+    cache = _estimate._OperatorCache()
+    ops = {k: {"T": np.zeros(100), "d": 1.0} for k in "abcd"}  # 800 bytes each
+    for k in "abc":
+        cache.put(k, ops[k])
+    assert len(cache) == 3 and cache._bytes == 2400
+    assert cache.get("a") is ops["a"]  # "a" is now the most recently used
+    cache.put("b", {"T": np.zeros(50)})  # replacing an entry counts its bytes once
+    assert cache._bytes == 2000 and len(cache) == 3
+    cache.put("d", ops["d"])  # 2,800 > 2,400: "c", the least recently used, goes
+    assert cache.get("c") is None and cache._bytes == 2000
+    assert [cache.get(k) is not None for k in "abd"] == [True, True, True]
+    cache.put("e", {"T": np.zeros(300)})  # 2,400 more: all but the newest go
+    assert len(cache) == 1 and cache._bytes == 2400 and cache.get("e") is not None
+    cache.clear()
+    assert len(cache) == 0 and cache._bytes == 0 and cache.get("e") is None
