@@ -57,7 +57,8 @@ MODULES = {
     "skxai/shapley/_treeshap/_tables.py": _TREE,
     # the leaf tables and the rows' interaction values: the brute-force file and the enumerations (mutH)
     "skxai/shapley/_treeshap/_interactions.py": [
-        "tests/shapley/test_mutation_kills_tree.py", "tests/shapley/test_tree.py::test_interaction_values_match_enumeration",
+        "tests/shapley/test_mutation_kills_tree.py",
+        "tests/shapley/test_tree.py::test_interaction_values_match_enumeration",
         "tests/shapley/test_tree_reference.py::test_grouped_interaction_values_equal_public_enumeration"],
     "skxai/gradient/_integrated.py": ["tests/gradient/test_gradient.py", _GRAD_KILLS],
     "skxai/gradient/_deepshap.py": ["tests/gradient/test_deepshap.py", _GRAD_KILLS],
