@@ -212,8 +212,13 @@ def run_module(module, tests, timeout, functions=(), max_children=2, log=None):
         for s in status.values():
             counts[s] = counts.get(s, 0) + 1
         survivors = [name for name, s in status.items() if s == "survived"]
-        diffs = {name: subprocess.run(["mutmut", "show", name], cwd=tmp, env=env, capture_output=True,
-                                      text=True).stdout for name in survivors}
+        # timeouts and the like, by name (their diffs too), so they can be classified like survivors
+        others = [name for name, s in status.items() if s not in ("killed", "survived")]
+        if len(others) <= 50:
+            survivors += [name for name in others if status[name] != "not checked"]
+        diffs = {f"{name} ({status[name]})": subprocess.run(["mutmut", "show", name], cwd=tmp, env=env,
+                                                           capture_output=True, text=True).stdout
+                 for name in survivors}
     return counts, diffs, seconds
 
 

@@ -474,7 +474,9 @@ def _interaction_reference(model, x):
     return out
 
 
-@pytest.mark.parametrize("table_bits", [10, 1])
+# 10: every leaf by its table; 1: every leaf by the closed form; 2 and 3: leaves of exactly that many
+# path players by their tables, wider ones by the closed form (each leaf counted once)
+@pytest.mark.parametrize("table_bits", [10, 3, 2, 1])
 @pytest.mark.parametrize("name", ["forest_reg", "tree_clf"])
 def test_interaction_values_equal_public_enumeration(name, table_bits, monkeypatch):
     monkeypatch.setattr(_interactions, "MAX_TABLE_BITS", table_bits)
@@ -483,6 +485,8 @@ def test_interaction_values_equal_public_enumeration(name, table_bits, monkeypat
     rows, _, _ = _rows_and_background(X)
     rows = rows[:3]
     run = TreeRunner(read_model(model, 4), "tree_path_dependent", None, None)
+    widths = np.concatenate([plan.leaf_d for plan in run.plans])
+    assert {2, 3, 4} <= set(widths.tolist())  # leaves on both sides of the boundary
     phi = run.shap_values(rows)
     inter = _interactions.interaction_values(run, rows, phi)
     off = ~np.eye(4, dtype=bool)
@@ -581,3 +585,24 @@ def test_interaction_values_after_a_tree_without_splits(table_bits, monkeypatch)
     assert any(len(plan.internal) == 0 for plan in run.plans[:1])
     inter = _check_interactions(model, X, table_bits, monkeypatch)
     assert np.abs(inter[:, 0, 1]).max() > 0.05  # the second tree: x1 then x0
+
+
+def test_interaction_tables_never_read_uninitialised_memory():
+    """Where a factor g vanishes (a = 0 on a zero-cover child) the quotient (a - r) / g is set to 0,
+    not left as whatever the memory held: numpy's cache of small blocks is filled with NaN blocks
+    of the quotient's size first, so an output allocated without initialising would read them."""
+    r = np.array([[0.0, 0.4], [0.3, 0.0]])  # L = 2, 4 patterns, d = 2: 16 floats per quotient
+    patterns = np.array([[0, 0], [1, 0], [0, 1], [1, 1]])
+    for _ in range(3):
+        poison = [np.full(16, np.nan) for _ in range(7)]
+        del poison
+        T = _interactions.interaction_tables(r)
+        for b, bits in enumerate(patterns):
+            np.testing.assert_allclose(T[0, b], _leaf_interactions(bits, r[0]), rtol=0, atol=1e-15)
+            np.testing.assert_allclose(T[1, b], _leaf_interactions(bits, r[1]), rtol=0, atol=1e-15)
+        rows = np.vstack([patterns, patterns]).astype(bool)  # 8 rows x 2 players: 16 floats
+        poison = [np.full(16, np.nan) for _ in range(7)]
+        del poison
+        direct = _interactions._direct(rows, r[0])
+        for b, bits in enumerate(rows):
+            np.testing.assert_allclose(direct[b], _leaf_interactions(bits.astype(int), r[0]), rtol=0, atol=1e-15)
