@@ -516,3 +516,49 @@ def test_candidates_are_the_distinct_children_of_the_beam():
 def test_coverage_objective_keeps_an_accepted_empty_anchor():
     s, best, success, beams = _run(lambda P, r: np.ones(len(P), dtype=bool), objective="coverage")
     assert best == () and success and beams == [[()]]
+
+
+# -- the coverage objective and the flagged fallback (mutH) ----------------------------------
+def test_coverage_objective_searches_only_candidates_that_could_cover_more():
+    # (0,) is precise with coverage 0.5; every pair covers 0.5 too, so none can beat it: no size-2 beam
+    cover = lambda a: {(): 1.0}.get(a, 0.5)  # noqa: E731
+    s, best, success, beams = _run(lambda P, r: P[:, 0], n_units=3, coverage=cover, objective="coverage",
+                                   max_anchor_size=2)
+    assert best == (0,) and success and len(beams) == 2
+    # a pair that covers more than 0.5 (impossible for real data, but it is what the filter reads) is searched
+    cover2 = lambda a: {(): 1.0, (0, 1): 0.6, (0, 2): 0.6}.get(a, 0.5)  # noqa: E731
+    s, best, success, beams = _run(lambda P, r: P[:, 0], n_units=3, coverage=cover2, objective="coverage",
+                                   max_anchor_size=2)
+    assert best in [(0, 1), (0, 2)] and success and len(beams) == 3
+
+
+def test_coverage_objective_breaks_coverage_ties_by_precision():
+    # (0,) holds always, (2,) with precision 1/2 + 1/2 * 0.8 = 0.9; both accepted, both cover 0.5: (0,) wins
+    rule = lambda P, r: P[:, 0] | (P[:, 2] & (r.rand(len(P)) < 0.8))  # noqa: E731
+    cover = lambda a: {(): 1.0}.get(a, 0.5)  # noqa: E731
+    for seed in range(3):
+        s, best, success, beams = _run(rule, n_units=4, coverage=cover, objective="coverage", max_anchor_size=1,
+                                       threshold=0.8, seed=seed)
+        assert {(0,), (2,)} <= set(s.accepted) and s.accepted[(0,)] == 1.0 > s.accepted[(2,)]
+        assert best == (0,) and success
+
+
+def test_coverage_objective_stops_at_full_coverage():
+    # an accepted single unit that covers everything: no pair is even considered
+    cover = lambda a: 1.0 if len(a) < 2 else 0.5  # noqa: E731
+    s, best, success, beams = _run(lambda P, r: P[:, 1], n_units=3, coverage=cover, objective="coverage")
+    assert best == (1,) and success and len(beams) == 2
+    assert not [a for a in s.order if len(a) == 2] and not [a for a in s.store.stats if len(a) == 2]
+
+
+def test_failed_search_prefers_the_shorter_of_equally_precise_members():
+    # one unit; the empty anchor's 100 samples (every unit kept) count for (0,) too: both hold 50/100,
+    # the pooled upper bound rejects (0,) at once, and the flagged answer is the shorter, ()
+    store = SampleStore(1)
+    s = _search(store, n_initial=100, threshold=0.9, beam_size=1)
+    gen = s.run()
+    assert next(gen) == [((), 100)]
+    _feed(store, (), 100, 50)
+    assert store.stats[()] == [100, 50]
+    assert _next(gen) == ((), False, [[()], [(0,)]])
+    assert store.stats[(0,)] == [100, 50]
