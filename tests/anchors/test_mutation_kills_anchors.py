@@ -226,7 +226,7 @@ def test_lucb_caps_its_rounds():
     gen = _search(store, epsilon=0.0)._lucb([(0,), (1,)], 1)
     n = 0
     with pytest.raises(StopIteration) as stop:
-        while True:
+        for _ in range(2 * search_module._MAX_LUCB_ROUNDS):  # a cap never reached fails, not hangs
             next(gen)  # stats never change: LUCB goes on until its cap
             n += 1
     assert n == search_module._MAX_LUCB_ROUNDS and stop.value.value == [0]
@@ -516,3 +516,156 @@ def test_candidates_are_the_distinct_children_of_the_beam():
 def test_coverage_objective_keeps_an_accepted_empty_anchor():
     s, best, success, beams = _run(lambda P, r: np.ones(len(P), dtype=bool), objective="coverage")
     assert best == () and success and beams == [[()]]
+
+
+# -- the coverage objective and the flagged fallback (mutH) ----------------------------------
+def test_coverage_objective_searches_only_candidates_that_could_cover_more():
+    # (0,) is precise with coverage 0.5; every pair covers 0.5 too, so none can beat it: no size-2 beam
+    cover = lambda a: {(): 1.0}.get(a, 0.5)  # noqa: E731
+    s, best, success, beams = _run(lambda P, r: P[:, 0], n_units=3, coverage=cover, objective="coverage",
+                                   max_anchor_size=2)
+    assert best == (0,) and success and len(beams) == 2
+    # a pair that covers more than 0.5 (impossible for real data, but it is what the filter reads) is searched
+    cover2 = lambda a: {(): 1.0, (0, 1): 0.6, (0, 2): 0.6}.get(a, 0.5)  # noqa: E731
+    s, best, success, beams = _run(lambda P, r: P[:, 0], n_units=3, coverage=cover2, objective="coverage",
+                                   max_anchor_size=2)
+    assert best in [(0, 1), (0, 2)] and success and len(beams) == 3
+
+
+def test_coverage_objective_breaks_coverage_ties_by_precision():
+    # (2,) holds always, (0,) with precision 1/2 + 1/2 * 0.8 = 0.9; both accepted, both cover 0.5: (2,) wins
+    # (the more precise one comes second in unit order, so neither order of the units nor the last
+    # one seen can give it)
+    rule = lambda P, r: P[:, 2] | (P[:, 0] & (r.rand(len(P)) < 0.8))  # noqa: E731
+    cover = lambda a: {(): 1.0}.get(a, 0.5)  # noqa: E731
+    for seed in range(3):
+        s, best, success, beams = _run(rule, n_units=4, coverage=cover, objective="coverage", max_anchor_size=1,
+                                       threshold=0.8, seed=seed)
+        assert {(0,), (2,)} <= set(s.accepted) and s.accepted[(2,)] == 1.0 > s.accepted[(0,)]
+        assert best == (2,) and success
+
+
+def test_coverage_objective_stops_at_full_coverage():
+    # an accepted single unit that covers everything: no pair is even considered
+    cover = lambda a: 1.0 if len(a) < 2 else 0.5  # noqa: E731
+    s, best, success, beams = _run(lambda P, r: P[:, 1], n_units=3, coverage=cover, objective="coverage")
+    assert best == (1,) and success and len(beams) == 2
+    assert not [a for a in s.order if len(a) == 2] and not [a for a in s.store.stats if len(a) == 2]
+
+
+def test_failed_search_prefers_the_shorter_of_equally_precise_members():
+    # one unit; the empty anchor's 100 samples (every unit kept) count for (0,) too: both hold 50/100,
+    # the pooled upper bound rejects (0,) at once, and the flagged answer is the shorter, ()
+    store = SampleStore(1)
+    s = _search(store, n_initial=100, threshold=0.9, beam_size=1)
+    gen = s.run()
+    assert next(gen) == [((), 100)]
+    _feed(store, (), 100, 50)
+    assert store.stats[()] == [100, 50]
+    # one unit: the validation level is log((1 + beam_size * 1) / delta), on the bounds checked above
+    mean, lb, ub, n = s.bounds([()])
+    ref = kl_bounds(np.array([[100, 50]]), math.log(2 / 0.1))
+    np.testing.assert_array_equal(np.r_[mean, lb, ub, n], np.r_[ref[0], ref[1], ref[2], ref[3]])
+    assert _next(gen) == ((), False, [[()], [(0,)]])
+    assert store.stats[(0,)] == [100, 50]
+
+
+def _validate_now(stats, threshold, epsilon_stop=0.05, fresh=True):
+    """Run ``_validate`` on one anchor ``(0,)`` with ``stats``; returns (first request or None, search)."""
+    store = SampleStore(2)
+    store.stats[(0,)] = list(stats)
+    s = _search(store, threshold=threshold, epsilon_stop=epsilon_stop, samples_per_round=10)
+    gen = s._validate([(0,)], fresh=fresh)
+    try:
+        return next(gen), s
+    except StopIteration:
+        return None, s
+
+
+BETA_2 = math.log(30)  # validation level of a 2-unit search with beam 1, delta 0.1
+
+
+def test_validation_accepts_pooled_samples_whose_bound_is_exactly_the_threshold():
+    # one sample, positive: its lower bound 1/30 (KL(1 || q) = -log q = log 30) is the threshold
+    lb = float(kl_bounds(np.array([[1, 1]]), BETA_2)[1][0])
+    assert lb == pytest.approx(1 / 30, rel=1e-9)
+    request, s = _validate_now([1, 1], threshold=lb)
+    assert request is None and s.accepted == {(0,): 1.0} and s.validation == {(0,): (1, 1)}
+    lb = float(kl_bounds(np.array([[20, 20]]), BETA_2)[1][0])
+    request, s = _validate_now([20, 20], threshold=lb)
+    assert request is None and s.accepted == {(0,): 1.0} and s.validation == {(0,): (20, 20)}
+
+
+def test_validation_records_the_pooled_counts_it_accepted_on():
+    request, s = _validate_now([100, 97], threshold=0.8)
+    assert request is None and s.accepted == {(0,): 0.97} and s.validation == {(0,): (100, 97)}
+
+
+def test_validation_at_threshold_zero_accepts_sampled_anchors_only():
+    request, s = _validate_now([20, 0], threshold=0.0, epsilon_stop=0.0)
+    assert request is None and s.accepted == {(0,): 0.0} and s.validation == {(0,): (20, 0)}
+    request, s = _validate_now([0, 0], threshold=0.0, epsilon_stop=0.0)  # no sample, no acceptance
+    assert request == [((0,), 10)] and s.accepted == {}
+
+
+def test_validation_rejects_one_failed_sample_when_its_bound_is_below_the_threshold():
+    # 0/1: upper bound 1 - 1/30 (KL(0 || q) = -log(1 - q) = log 30) < 0.98: rejected, nothing drawn
+    ub = float(kl_bounds(np.array([[1, 0]]), BETA_2)[2][0])
+    assert ub == pytest.approx(29 / 30, rel=1e-9)
+    request, s = _validate_now([1, 0], threshold=0.98)
+    assert request is None and s.accepted == {}
+    request, s = _validate_now([1, 0], threshold=0.96)  # bound above the threshold: draw fresh samples
+    assert request == [((0,), 10)]
+
+
+def test_validation_draws_more_when_the_pooled_upper_bound_is_exactly_the_threshold():
+    ub = float(kl_bounds(np.array([[40, 30]]), BETA_2)[2][0])
+    request, s = _validate_now([40, 30], threshold=ub)
+    assert request == [((0,), 10)]
+    request, s = _validate_now([40, 30], threshold=np.nextafter(ub, 2))
+    assert request is None and s.accepted == {}
+
+
+def test_validation_rejects_fresh_samples_whose_upper_bound_is_below_threshold_plus_epsilon_stop():
+    # 170/200 counted as fresh: upper bound between threshold and threshold + epsilon_stop, mean below
+    _, _, ub, _ = kl_bounds(np.array([[200, 170]]), BETA_2)
+    thr = float(ub[0]) - 0.01
+    assert 0.85 < thr < float(ub[0]) < thr + 0.05
+    request, s = _validate_now([200, 170], threshold=thr, epsilon_stop=0.05, fresh=False)
+    assert request is None and s.accepted == {}
+    # the same counts with an upper bound above threshold + epsilon_stop: undecided, draw more
+    request, s = _validate_now([200, 170], threshold=thr, epsilon_stop=0.005, fresh=False)
+    assert request == [((0,), 10)]
+
+
+def test_lucb_reads_the_mean_of_an_arm_with_one_sample():
+    # (0,) holds 1/1, (1,) 24/40: (0,) leads (mean 1 > 0.6) and its one-sample bound is the weakest
+    store = SampleStore(2)
+    store.stats.update({(0,): [1, 1], (1,): [40, 24]})
+    s = _search(store, epsilon=1e-3)
+    assert next(s._lucb([(0,), (1,)], 1)) == [((1,), 10), ((0,), 10)]
+
+
+def test_lucb_counts_the_round_of_unsampled_arms():
+    store = SampleStore(2)
+    store.stats.update({(0,): [0, 0], (1,): [10, 5]})
+    s = _search(store)
+    s.n_rounds = 5
+    gen = s._lucb([(0,), (1,)], 2)
+    assert next(gen) == [((0,), 10)] and s.n_rounds == 5
+    store.stats[(0,)] = [10, 6]
+    with pytest.raises(StopIteration) as stop:
+        gen.send(None)
+    assert stop.value.value == [0, 1] and s.n_rounds == 6
+
+
+def test_lucb_breaks_ties_by_candidate_order():
+    # 19 identical arms and a better last one, two leaders: the last and the first candidate lead
+    # (the first is the weaker), the second challenges (numpy's default argsort is not stable from
+    # 16 elements on: it puts the third before the second here)
+    store = SampleStore(20)
+    arms = [(u,) for u in range(20)]
+    store.stats.update({a: [10, 5] for a in arms})
+    store.stats[(19,)] = [10, 6]
+    s = _search(store, epsilon=0.0)
+    assert next(s._lucb(arms, 2)) == [((1,), 10), ((0,), 10)]

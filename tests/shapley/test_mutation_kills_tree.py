@@ -474,7 +474,9 @@ def _interaction_reference(model, x):
     return out
 
 
-@pytest.mark.parametrize("table_bits", [10, 1])
+# 10: every leaf by its table; 1: every leaf by the closed form; 2 and 3: leaves of exactly that many
+# path players by their tables, wider ones by the closed form (each leaf counted once)
+@pytest.mark.parametrize("table_bits", [10, 3, 2, 1])
 @pytest.mark.parametrize("name", ["forest_reg", "tree_clf"])
 def test_interaction_values_equal_public_enumeration(name, table_bits, monkeypatch):
     monkeypatch.setattr(_interactions, "MAX_TABLE_BITS", table_bits)
@@ -483,6 +485,8 @@ def test_interaction_values_equal_public_enumeration(name, table_bits, monkeypat
     rows, _, _ = _rows_and_background(X)
     rows = rows[:3]
     run = TreeRunner(read_model(model, 4), "tree_path_dependent", None, None)
+    widths = np.concatenate([plan.leaf_d for plan in run.plans])
+    assert {2, 3, 4} <= set(widths.tolist())  # leaves on both sides of the boundary
     phi = run.shap_values(rows)
     inter = _interactions.interaction_values(run, rows, phi)
     off = ~np.eye(4, dtype=bool)
@@ -490,3 +494,115 @@ def test_interaction_values_equal_public_enumeration(name, table_bits, monkeypat
         ref = _interaction_reference(model, x)
         np.testing.assert_allclose(inter[r][off], ref[off], rtol=0, atol=ATOL)
     np.testing.assert_allclose(inter.sum(axis=2), _reference(name, "tree_path_dependent")[:3], atol=ATOL)
+
+
+def _leaf_interactions(alpha_bits, r):
+    """Off-diagonal interaction index (d, d) of one leaf's game ``v(S) = prod_{S} a prod_{not S} r``,
+    enumerated with the weights ``|S|! (d - |S| - 2)! / (2 (d - 1)!)``."""
+    d = len(r)
+
+    def v(S):
+        return np.prod([float(alpha_bits[k]) if k in S else r[k] for k in range(d)])
+
+    out = np.zeros((d, d))
+    for i, j in combinations(range(d), 2):
+        others = [m for m in range(d) if m not in (i, j)]
+        for size in range(d - 1):
+            w = factorial(size) * factorial(d - size - 2) / factorial(d - 1) / 2
+            for S in combinations(others, size):
+                S = set(S)
+                out[i, j] += w * (v(S | {i, j}) - v(S | {i}) - v(S | {j}) + v(S))
+        out[j, i] = out[i, j]
+    return out
+
+
+# cover fractions with 0 (a child no training weight reached: its g vanishes off the path) and 1
+_LEAF_R = [np.array([0.3, 0.7]), np.array([0.0, 0.45, 1.0]), np.array([0.25, 0.0, 0.6, 0.9]),
+           np.array([0.1, 0.35, 0.5, 0.8, 0.0])]
+
+
+@pytest.mark.parametrize("r", _LEAF_R, ids=lambda r: f"d{len(r)}")
+def test_interaction_tables_equal_leaf_enumeration(r):
+    """Every pattern's table (diagonal 0) and the row-by-row closed form against the enumerated game."""
+    d = len(r)
+    T = _interactions.interaction_tables(np.vstack([r, r[::-1]]))
+    assert T.shape == (2, 2**d, d, d)
+    patterns = np.array([[(b >> i) & 1 for i in range(d)] for b in range(2**d)])
+    for b, bits in enumerate(patterns):
+        np.testing.assert_allclose(T[0, b], _leaf_interactions(bits, r), rtol=0, atol=1e-13)
+        np.testing.assert_allclose(T[1, b], _leaf_interactions(bits, r[::-1]), rtol=0, atol=1e-13)
+    direct = _interactions._direct(patterns.astype(bool), r)
+    assert direct.shape == (2**d, d, d)
+    for b, bits in enumerate(patterns):
+        np.testing.assert_allclose(direct[b], _leaf_interactions(bits, r), rtol=0, atol=1e-13)
+
+
+def test_interaction_tables_by_hand():
+    """d = 2: Phi_01 = (a_0 - r_0)(a_1 - r_1) / 2 (no other player: the integral is 1)."""
+    T = _interactions.interaction_tables(np.array([[0.25, 0.6]]))
+    # patterns 0b00, 0b01 (player 0 on the path), 0b10, 0b11
+    expected = 0.5 * np.array([0.25 * 0.6, -0.75 * 0.6, -0.25 * 0.4, 0.75 * 0.4])
+    np.testing.assert_allclose(T[0, :, 0, 1], expected, rtol=0, atol=1e-15)
+    np.testing.assert_allclose(T[0, :, 1, 0], expected, rtol=0, atol=1e-15)
+    np.testing.assert_array_equal(T[0, :, [0, 1], [0, 1]], 0.0)
+
+
+def _check_interactions(model, rows, table_bits, monkeypatch):
+    monkeypatch.setattr(_interactions, "MAX_TABLE_BITS", table_bits)
+    p = rows.shape[1]
+    run = TreeRunner(read_model(model, p), "tree_path_dependent", None, None)
+    phi = run.shap_values(rows)
+    inter = _interactions.interaction_values(run, rows, phi)
+    phi_ref = _path_dependent(model, rows)
+    for r, x in enumerate(rows):
+        ref = _interaction_reference(model, x)  # its diagonal is 0
+        for i in range(p):  # the diagonal: phi_i minus the row's off-diagonal terms
+            ref[i, i] = phi_ref[r, i] - ref[i].sum(axis=0)
+        np.testing.assert_allclose(inter[r], ref, rtol=0, atol=ATOL)
+    return inter
+
+
+@pytest.mark.parametrize("table_bits", [10, 1])
+def test_interaction_values_with_missing_values(table_bits, monkeypatch):
+    """Rows with NaN follow each node's missing direction (to the left here, where x <= t is False)."""
+    X, y, _ = _data(n=60, seed=3)
+    X[::4, 1] = np.nan
+    model = DecisionTreeRegressor(max_depth=4, random_state=0).fit(X, y)
+    assert model.tree_.missing_go_to_left[model.tree_.feature == 1].any()
+    rows = X[[0, 4, 5, 9]]  # rows 0 and 4 miss column 1
+    _check_interactions(model, rows, table_bits, monkeypatch)
+
+
+@pytest.mark.parametrize("table_bits", [10, 1])
+def test_interaction_values_after_a_tree_without_splits(table_bits, monkeypatch):
+    """A forest whose first tree is a single leaf (its bootstrap saw one label): the trees after it count."""
+    X = np.array([[0.0, 0.0, 1.0], [1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [2.0, 0.0, 1.0], [2.0, 2.0, 0.0]])
+    y = np.array([0.0, 0.0, 0.0, 1.0, 3.0])  # x0 then x1 split the last two rows: an interaction
+    model = next(m for s in range(500) if (m := RandomForestRegressor(n_estimators=3, random_state=s).fit(X, y))
+                 and m.estimators_[0].tree_.node_count == 1
+                 and min(e.tree_.max_depth for e in m.estimators_[1:]) >= 2)
+    run = TreeRunner(read_model(model, 3), "tree_path_dependent", None, None)
+    assert any(len(plan.internal) == 0 for plan in run.plans[:1])
+    inter = _check_interactions(model, X, table_bits, monkeypatch)
+    assert np.abs(inter[:, 0, 1]).max() > 0.05  # the second tree: x1 then x0
+
+
+def test_interaction_tables_never_read_uninitialised_memory():
+    """Where a factor g vanishes (a = 0 on a zero-cover child) the quotient (a - r) / g is set to 0,
+    not left as whatever the memory held: numpy's cache of small blocks is filled with NaN blocks
+    of the quotient's size first, so an output allocated without initialising would read them."""
+    r = np.array([[0.0, 0.4], [0.3, 0.0]])  # L = 2, 4 patterns, d = 2: 16 floats per quotient
+    patterns = np.array([[0, 0], [1, 0], [0, 1], [1, 1]])
+    for _ in range(3):
+        poison = [np.full(16, np.nan) for _ in range(7)]
+        del poison
+        T = _interactions.interaction_tables(r)
+        for b, bits in enumerate(patterns):
+            np.testing.assert_allclose(T[0, b], _leaf_interactions(bits, r[0]), rtol=0, atol=1e-15)
+            np.testing.assert_allclose(T[1, b], _leaf_interactions(bits, r[1]), rtol=0, atol=1e-15)
+        rows = np.vstack([patterns, patterns]).astype(bool)  # 8 rows x 2 players: 16 floats
+        poison = [np.full(16, np.nan) for _ in range(7)]
+        del poison
+        direct = _interactions._direct(rows, r[0])
+        for b, bits in enumerate(rows):
+            np.testing.assert_allclose(direct[b], _leaf_interactions(bits.astype(int), r[0]), rtol=0, atol=1e-15)
