@@ -56,6 +56,15 @@ MODULES = {
     "skxai/shapley/_treeshap/_paths.py": _TREE,
     "skxai/shapley/_treeshap/_tables.py": _TREE,
     # the leaf tables and the rows' interaction values: the brute-force file and the enumerations (mutH)
+    # the runner: tables kept within the cache, chunks of trees summed in order, Dask tasks
+    "skxai/shapley/_treeshap/_run.py": [
+        "tests/shapley/test_mutation_kills_tree.py",
+        "tests/shapley/test_tree.py::test_n_jobs_identical_and_pickle",
+        "tests/shapley/test_tree.py::test_tables_kept_up_to_the_cache_and_built_per_chunk_beyond_it",
+        "tests/shapley/test_tree.py::test_expected_values",
+        "tests/shapley/test_tree_reference.py::test_path_dependent_equals_public_tree_recursion",
+        "tests/shapley/test_tree_reference.py::test_interventional_equals_public_tree_game",
+    ],
     "skxai/shapley/_treeshap/_interactions.py": [
         "tests/shapley/test_mutation_kills_tree.py",
         "tests/shapley/test_tree.py::test_interaction_values_match_enumeration",
