@@ -594,3 +594,21 @@ def test_empirical_sampler_keeps_exactly_the_kept_share():
                                sampler="empirical", bandwidth=0.1)
         v = game.values(np.array([[0.0, 5.0]]), np.array([[True, False]]))[0, 0, 0]
         np.testing.assert_allclose(v, 10 * (1 - t) if expected is None else expected, rtol=1e-12, atol=0)
+
+
+def test_empirical_sampler_counts_a_row_exactly_at_the_tie_tolerance_as_tied():
+    # three rows equal on column 0 (every distance 0): weights 0.94, b and b (1 - 1e-9) normalised. The
+    # first two carry 95%; the third is within 1e-9 (relative, its edge included) of the second: a tie, kept
+    B = np.array([[0.0, 0.0], [0.0, 10.0], [0.0, 20.0]])
+    for i in range(100):  # the first b whose normalised weights hit the edge exactly in floating point
+        b = 0.03 + i * 1e-7
+        w = np.array([0.94, b, b * (1 - 1e-9)])
+        w = w / w.sum()
+        wn = w / w.sum()  # the game normalises its kernel weights once more
+        if np.cumsum(wn)[0] < 0.95 * (1 - 1e-12) <= np.cumsum(wn)[1] and wn[2] == wn[1] * (1 - 1e-9):
+            break
+    else:
+        pytest.fail("no weights at the edge of the tie tolerance")
+    game = ConditionalGame(lambda A: A[:, 1:2], B, w, _singletons(2), sampler="empirical", bandwidth=0.1)
+    v = game.values(np.array([[0.0, 5.0]]), np.array([[True, False]]))[0, 0, 0]
+    np.testing.assert_allclose(v, (10 * wn[1] + 20 * wn[2]) / wn.sum(), rtol=1e-12)
