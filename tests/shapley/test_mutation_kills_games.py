@@ -612,3 +612,19 @@ def test_empirical_sampler_counts_a_row_exactly_at_the_tie_tolerance_as_tied():
     game = ConditionalGame(lambda A: A[:, 1:2], B, w, _singletons(2), sampler="empirical", bandwidth=0.1)
     v = game.values(np.array([[0.0, 5.0]]), np.array([[True, False]]))[0, 0, 0]
     np.testing.assert_allclose(v, (10 * wn[1] + 20 * wn[2]) / wn.sum(), rtol=1e-12)
+
+
+@pytest.mark.parametrize("sampler", ["gaussian", "empirical"])
+def test_conditional_masks_of_zeros_and_ones_are_read_as_booleans(sampler):
+    # player masks given as 0/1 integers or floats (as a design matrix would be) mean the same coalitions
+    B = _discrete(30) + np.random.RandomState(9).normal(scale=0.2, size=(30, 3))
+    game = ConditionalGame(_f3, B, np.full(30, 1 / 30), [np.array([0]), np.array([1, 2])], sampler=sampler,
+                           n_samples=20, random_state=0)
+    masks = np.array([[0, 0], [1, 0], [0, 1], [1, 1]])
+    X = B[:3] + 0.1
+    expected = game.values(X, masks.astype(bool))
+    np.testing.assert_array_equal(game.values(X, masks), expected)
+    np.testing.assert_array_equal(game.values(X, masks.astype(float)), expected)
+    # and the boolean values are those of the coalitions: v(empty) the background mean, v(all) f(x)
+    np.testing.assert_allclose(expected[:, 0], np.tile(_f3(B).mean(axis=0), (3, 1)), atol=1e-12)
+    np.testing.assert_allclose(expected[:, 3], _f3(X), atol=1e-12)
