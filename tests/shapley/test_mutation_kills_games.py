@@ -565,6 +565,17 @@ def test_conditional_calls_are_sized_by_the_rows_each_value_needs():
     # batch_size 1: even v(empty) goes one background row at a time
     sizes = _sized_game("gaussian", 1, 1)
     assert sizes == [1] * (10 + 24)
+    # and f(x) for the full coalition one explained row at a time
+    sizes = []
+
+    def f(A):
+        sizes.append(len(A))
+        return _f3(A)
+
+    game = ConditionalGame(f, np.eye(3), np.full(3, 1 / 3), _singletons(3), batch_size=1)
+    v = game.values(np.arange(12.0).reshape(4, 3), np.array([[True] * 3]))
+    np.testing.assert_allclose(v[:, 0], _f3(np.arange(12.0).reshape(4, 3)), atol=1e-12)
+    assert sizes == [1] * (3 + 4)
 
 
 def test_empirical_sampler_breaks_ties_by_background_order():
