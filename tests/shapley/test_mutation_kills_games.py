@@ -356,6 +356,9 @@ def test_conditional_game_runs_in_workers_and_is_quiet_unless_verbose(capfd):
     armed[0] = True
     par = game.values_parallel(B[:4], masks, n_jobs=2)
     assert capfd.readouterr().err == ""
+    # two calls (two rows, one coalition value each) still go to the workers
+    two = game.values_parallel(B[:2], masks[:1], n_jobs=2)
+    np.testing.assert_array_equal(two, par[:2, :1])
     ConditionalGame(_f3, B, np.full(20, 1 / 20), _singletons(3), n_samples=10, batch_size=10,
                     random_state=0).values(B[:4], masks)
     assert capfd.readouterr().err == ""
@@ -363,7 +366,9 @@ def test_conditional_game_runs_in_workers_and_is_quiet_unless_verbose(capfd):
     assert "Parallel(n_jobs=2)" in capfd.readouterr().err
     serial = ConditionalGame(_f3, B, np.full(20, 1 / 20), _singletons(3), n_samples=10, batch_size=10,
                              random_state=0).values_parallel(B[:4], masks, verbose=1)
-    assert "call" in capfd.readouterr().err
+    err = capfd.readouterr().err
+    # one step per model call: 4 rows x 6 coalitions, one value (10 rows) per call
+    assert err.startswith("\rexplaining:") and "/24 [" in err and re.search(r"[?\d]call/s", err)
     np.testing.assert_array_equal(par, serial)
 
 
@@ -639,3 +644,13 @@ def test_conditional_masks_of_zeros_and_ones_are_read_as_booleans(sampler):
     # and the boolean values are those of the coalitions: v(empty) the background mean, v(all) f(x)
     np.testing.assert_allclose(expected[:, 0], np.tile(_f3(B).mean(axis=0), (3, 1)), atol=1e-12)
     np.testing.assert_allclose(expected[:, 3], _f3(X), atol=1e-12)
+
+
+def test_conditional_rows_of_integers_are_read_as_floats():
+    # integer rows give the values of the same rows as floats (the Gaussian samples are written into
+    # the rows, which must not truncate them)
+    B = _discrete(30) + np.random.RandomState(10).normal(scale=0.2, size=(30, 3))
+    game = ConditionalGame(_f3, B, np.full(30, 1 / 30), _singletons(3), n_samples=20, random_state=0)
+    masks = np.array([s for s in all_coalitions(3) if 0 < s.sum() < 3])
+    X = np.array([[1, 0, 2], [0, 1, 1]])
+    np.testing.assert_array_equal(game.values(X, masks), game.values(X.astype(float), masks))
