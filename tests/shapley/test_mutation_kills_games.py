@@ -356,6 +356,9 @@ def test_conditional_game_runs_in_workers_and_is_quiet_unless_verbose(capfd):
     armed[0] = True
     par = game.values_parallel(B[:4], masks, n_jobs=2)
     assert capfd.readouterr().err == ""
+    # two calls (two rows, one coalition value each) still go to the workers
+    two = game.values_parallel(B[:2], masks[:1], n_jobs=2)
+    np.testing.assert_array_equal(two, par[:2, :1])
     ConditionalGame(_f3, B, np.full(20, 1 / 20), _singletons(3), n_samples=10, batch_size=10,
                     random_state=0).values(B[:4], masks)
     assert capfd.readouterr().err == ""
@@ -363,7 +366,9 @@ def test_conditional_game_runs_in_workers_and_is_quiet_unless_verbose(capfd):
     assert "Parallel(n_jobs=2)" in capfd.readouterr().err
     serial = ConditionalGame(_f3, B, np.full(20, 1 / 20), _singletons(3), n_samples=10, batch_size=10,
                              random_state=0).values_parallel(B[:4], masks, verbose=1)
-    assert "call" in capfd.readouterr().err
+    err = capfd.readouterr().err
+    # one step per model call: 4 rows x 6 coalitions, one value (10 rows) per call
+    assert err.startswith("\rexplaining:") and "/24 [" in err and re.search(r"[?\d]call/s", err)
     np.testing.assert_array_equal(par, serial)
 
 
@@ -533,3 +538,119 @@ def test_regression_decision_function_explains_from_the_constant_fit():
     np.testing.assert_allclose(exp.base_values[:, 0], np.log(p / (1 - p)), atol=1e-4)
     full = LogisticRegression().fit(X, y).decision_function(X[:3])
     np.testing.assert_allclose(exp.values[:, :, 0].sum(axis=1) + exp.base_values[:, 0], full, atol=1e-6)
+
+
+# -- the conditional game's call sizes and the empirical sampler's ties (mutH) ----------------------
+def _sized_game(sampler, n_samples, batch_size, n_background=10):
+    rng = np.random.RandomState(8)
+    B = rng.normal(size=(n_background, 3))
+    sizes = []
+
+    def f(A):
+        sizes.append(len(A))
+        return _f3(A)
+
+    game = ConditionalGame(f, B, np.full(n_background, 1 / n_background), _singletons(3), sampler=sampler,
+                           n_samples=n_samples, batch_size=batch_size, random_state=0)
+    masks = np.array([s for s in all_coalitions(3) if 0 < s.sum() < 3])  # 6 coalitions
+    game.values(rng.normal(size=(4, 3)), masks)
+    return sizes
+
+
+def test_conditional_calls_are_sized_by_the_rows_each_value_needs():
+    # Gaussian, 50 samples per value, 10 background rows, batch 100: 2 values (100 rows) per call,
+    # whatever the background size; 4 rows x 6 coalitions in 4 x 3 calls
+    assert _sized_game("gaussian", 50, 100) == [10] + [100] * 12
+    # one sample per value, batch 6: the 6 coalitions of a row in one call of 6 rows
+    assert _sized_game("gaussian", 1, 6) == [6, 4] + [6] * 4
+    # empirical, at most 100 rows kept of 10: a value needs at most 10 rows, so 5 values per call of
+    # 50 (then the row's 6th coalition): 8 calls, each of at most 50 rows
+    sizes = _sized_game("empirical", 100, 50)
+    assert sizes[0] == 10 and len(sizes) == 1 + 8 and max(sizes) <= 50
+    # batch_size 1: even v(empty) goes one background row at a time
+    sizes = _sized_game("gaussian", 1, 1)
+    assert sizes == [1] * (10 + 24)
+    # and f(x) for the full coalition one explained row at a time
+    sizes = []
+
+    def f(A):
+        sizes.append(len(A))
+        return _f3(A)
+
+    game = ConditionalGame(f, np.eye(3), np.full(3, 1 / 3), _singletons(3), batch_size=1)
+    v = game.values(np.arange(12.0).reshape(4, 3), np.array([[True] * 3]))
+    np.testing.assert_allclose(v[:, 0], _f3(np.arange(12.0).reshape(4, 3)), atol=1e-12)
+    assert sizes == [1] * (3 + 4)
+
+
+def test_empirical_sampler_breaks_ties_by_background_order():
+    # 20 rows: row 10 matches x on column 0, the 19 others tie at the same distance; at most 5 rows are
+    # kept: row 10 and the first four tied rows (numpy's default argsort, not stable from 16 elements
+    # on, would take rows 0, 2, 1, 4)
+    B = np.column_stack([np.ones(20), np.arange(20.0)])
+    B[10, 0] = 0.0
+    w = np.full(20, 1 / 20)
+    h = 10.0
+    game = ConditionalGame(lambda A: A[:, 1:2], B, w, _singletons(2), sampler="empirical", n_samples=5,
+                           bandwidth=h)
+    v = game.values(np.array([[0.0, 0.0]]), np.array([[True, False]]))[0, 0, 0]
+    var = np.cov(B[:, 0], aweights=w)  # the weighted (unbiased) variance of column 0
+    k = np.exp(-(1.0 / var) / (2 * h**2))  # kernel of the tied rows; 1 for row 10
+    assert 1 / (1 + 19 * k) < 0.95  # row 10 alone is not 95% of the weight: the tied rows are reached
+    np.testing.assert_allclose(v, (10.0 + k * (0 + 1 + 2 + 3)) / (1 + 4 * k), rtol=1e-12)
+
+
+def test_empirical_sampler_keeps_exactly_the_kept_share():
+    # two background rows equal on column 0 (no variance: every distance is 0), weights t and 1 - t;
+    # the first row alone is kept when it carries 95% of the weight (up to 1e-12 relative), else both
+    B = np.array([[0.0, 0.0], [0.0, 10.0]])
+    for t, expected in [(0.95, 0.0), (0.95 * (1 - 1e-12), 0.0), (0.95 * (1 - 1e-11), None)]:
+        assert t + (1 - t) == 1.0  # the normalised weights are t and 1 - t exactly
+        game = ConditionalGame(lambda A: A[:, 1:2], B, np.array([t, 1 - t]), _singletons(2),
+                               sampler="empirical", bandwidth=0.1)
+        v = game.values(np.array([[0.0, 5.0]]), np.array([[True, False]]))[0, 0, 0]
+        np.testing.assert_allclose(v, 10 * (1 - t) if expected is None else expected, rtol=1e-12, atol=0)
+
+
+def test_empirical_sampler_counts_a_row_exactly_at_the_tie_tolerance_as_tied():
+    # three rows equal on column 0 (every distance 0): weights 0.94, b and b (1 - 1e-9) normalised. The
+    # first two carry 95%; the third is within 1e-9 (relative, its edge included) of the second: a tie, kept
+    B = np.array([[0.0, 0.0], [0.0, 10.0], [0.0, 20.0]])
+    for i in range(100):  # the first b whose normalised weights hit the edge exactly in floating point
+        b = 0.03 + i * 1e-7
+        w = np.array([0.94, b, b * (1 - 1e-9)])
+        w = w / w.sum()
+        wn = w / w.sum()  # the game normalises its kernel weights once more
+        if np.cumsum(wn)[0] < 0.95 * (1 - 1e-12) <= np.cumsum(wn)[1] and wn[2] == wn[1] * (1 - 1e-9):
+            break
+    else:
+        pytest.fail("no weights at the edge of the tie tolerance")
+    game = ConditionalGame(lambda A: A[:, 1:2], B, w, _singletons(2), sampler="empirical", bandwidth=0.1)
+    v = game.values(np.array([[0.0, 5.0]]), np.array([[True, False]]))[0, 0, 0]
+    np.testing.assert_allclose(v, (10 * wn[1] + 20 * wn[2]) / wn.sum(), rtol=1e-12)
+
+
+@pytest.mark.parametrize("sampler", ["gaussian", "empirical"])
+def test_conditional_masks_of_zeros_and_ones_are_read_as_booleans(sampler):
+    # player masks given as 0/1 integers or floats (as a design matrix would be) mean the same coalitions
+    B = _discrete(30) + np.random.RandomState(9).normal(scale=0.2, size=(30, 3))
+    game = ConditionalGame(_f3, B, np.full(30, 1 / 30), [np.array([0]), np.array([1, 2])], sampler=sampler,
+                           n_samples=20, random_state=0)
+    masks = np.array([[0, 0], [1, 0], [0, 1], [1, 1]])
+    X = B[:3] + 0.1
+    expected = game.values(X, masks.astype(bool))
+    np.testing.assert_array_equal(game.values(X, masks), expected)
+    np.testing.assert_array_equal(game.values(X, masks.astype(float)), expected)
+    # and the boolean values are those of the coalitions: v(empty) the background mean, v(all) f(x)
+    np.testing.assert_allclose(expected[:, 0], np.tile(_f3(B).mean(axis=0), (3, 1)), atol=1e-12)
+    np.testing.assert_allclose(expected[:, 3], _f3(X), atol=1e-12)
+
+
+def test_conditional_rows_of_integers_are_read_as_floats():
+    # integer rows give the values of the same rows as floats (the Gaussian samples are written into
+    # the rows, which must not truncate them)
+    B = _discrete(30) + np.random.RandomState(10).normal(scale=0.2, size=(30, 3))
+    game = ConditionalGame(_f3, B, np.full(30, 1 / 30), _singletons(3), n_samples=20, random_state=0)
+    masks = np.array([s for s in all_coalitions(3) if 0 < s.sum() < 3])
+    X = np.array([[1, 0, 2], [0, 1, 1]])
+    np.testing.assert_array_equal(game.values(X, masks), game.values(X.astype(float), masks))
