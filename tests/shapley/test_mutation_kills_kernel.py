@@ -1,0 +1,115 @@
+"""Kill tests for the KernelSHAP solve, its standard errors and its designs (issue 17, second wave).
+
+Modules: ``skxai/_estimate.py`` (the solve, the jackknife, the stratified variance, the strata,
+the k-additive operator, the order rule, ``kernel_estimate``), ``skxai/_designs.py`` and
+``skxai/shapley/_kernel.py``. References are definitions written here (the stratified variance
+``sum_h fpc_h n_h / (n_h - 1) sum_u (H_u - mean_h)^2``, the constrained least squares from its
+bordered normal equations, brute force over all coalitions) or hand-worked numbers; none comes
+from the code under test.
+"""
+
+import warnings
+
+import numpy as np
+import pytest
+import scipy.linalg
+
+from skxai import _estimate
+from skxai._designs import CoalitionDesign
+from skxai._estimate import _kadd_solve, _stratified_variance
+from tests.shapley.test_mutation_kills_estimate import hand_design, kadd_reference
+
+
+def unit_design(sizes, fpc, p=4, seed=0):
+    """A design of ``sizes[h]`` complement pairs (units) in stratum h, no enumerated coalition."""
+    rng = np.random.RandomState(seed)
+    n_units = int(np.sum(sizes))
+    first = rng.random_sample((n_units, p)) < 0.5
+    masks = np.repeat(first, 2, axis=0)
+    masks[1::2] = ~masks[0::2]
+    return CoalitionDesign(masks=masks, weights=rng.uniform(0.5, 2.0, size=2 * n_units),
+                           unit=np.repeat(np.arange(n_units), 2), stratum=np.repeat(np.arange(len(sizes)), sizes),
+                           stratum_fpc=np.asarray(fpc, float), stratum_size=np.asarray(sizes))
+
+
+# -- _stratified_variance -------------------------------------------------------------------------
+
+@pytest.mark.parametrize("n_units", [2, 3])
+def test_stratified_variance_of_a_single_stratum_of_two_or_three_units(n_units):
+    # A single stratum is never collapsed: its 2 (or 3) units give the variance
+    # f n / (n - 1) sum_u (H_u - mean)^2 with H_u = sum over the unit's coalitions of resid_i C_i,
+    # and n - 1 degrees of freedom (one stratum).
+    rng = np.random.RandomState(n_units)
+    d = unit_design([n_units], [0.75])
+    C = rng.normal(size=(2 * n_units, 4))
+    resid = rng.normal(size=(2 * n_units, 3))
+    H = np.stack([resid[2 * u][:, None] * C[2 * u] + resid[2 * u + 1][:, None] * C[2 * u + 1]
+                  for u in range(n_units)])  # (units, r, p)
+    want = (0.75 * n_units / (n_units - 1) * ((H - H.mean(axis=0)) ** 2).sum(axis=0)).T
+    var, df = _stratified_variance(d, C, resid)
+    assert want.min() > 0
+    np.testing.assert_allclose(var, want, rtol=1e-12)
+    np.testing.assert_allclose(df, n_units - 1.0, rtol=1e-12)
+
+
+def test_stratified_variance_without_replicates_is_zero_with_infinite_df_and_no_warning():
+    # One unit: no variance can be estimated; the df ratio 0/0 is taken as infinite silently.
+    d = unit_design([1], [0.5])
+    rng = np.random.RandomState(0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        var, df = _stratified_variance(d, rng.normal(size=(2, 3)), rng.normal(size=(2, 2)))
+    assert not var.any() and np.isinf(df).all()
+
+
+def test_stratified_variance_whose_squares_underflow_gives_no_warning():
+    # Two strata of 4 units whose variances are 1.2e-162 each: the sum (2.4e-162) squared is a
+    # subnormal number (5e-324) while each stratum's square underflows to 0, so the df ratio is
+    # x / 0; it is read as infinite degrees of freedom, silently.
+    d = unit_design([4, 4], [1.0, 1.0], seed=1)
+    rng = np.random.RandomState(1)
+    C = rng.normal(size=(16, 3))
+    resid = rng.normal(size=(16, 1))
+    H = resid.reshape(8, 2, 1) * C.reshape(8, 2, 3)
+    H = H.sum(axis=1)  # (units, p)
+    for h in range(2):
+        Hh = H[4 * h : 4 * h + 4]
+        v = 4 / 3 * ((Hh - Hh.mean(axis=0)) ** 2).sum(axis=0)
+        resid[8 * h : 8 * h + 8] *= np.sqrt(1.2e-162 / v.max())
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        var, df = _stratified_variance(d, C, resid)
+    assert var.max() == pytest.approx(2.4e-162, rel=0.5)
+    assert np.isinf(df[var.argmax()])
+
+
+# -- _kadd_operator: the operators kept between calls ---------------------------------------------
+
+def test_k_additive_operator_is_factorised_once_per_design_and_kept_with_its_inverse(monkeypatch):
+    # The m x m factorisation is kept between calls (the module's promise): once without the inverse
+    # factor, once more when the leave-one-out residuals first need it, then never again.
+    p = 7
+    d = hand_design(p, [(2, 10), (3, 12)], enumerated=[1, 6], seed=11)
+    rng = np.random.RandomState(11)
+    y = rng.normal(size=(len(d.masks), 2))
+    delta = rng.normal(size=2)
+    calls = []
+    real = scipy.linalg.cho_factor
+    monkeypatch.setattr(scipy.linalg, "cho_factor", lambda *a, **k: calls.append(1) or real(*a, **k))
+    _estimate._kadd_cache.clear()
+    first, _, _ = _kadd_solve(d, y, delta, 3)
+    again, _, _ = _kadd_solve(d, y, delta, 3)
+    assert len(calls) == 1
+    phi, C, loo = _kadd_solve(d, y, delta, 3, with_influence=True)
+    assert len(calls) == 2
+    phi2, C2, loo2 = _kadd_solve(d, y, delta, 3, with_influence=True)
+    _kadd_solve(d, y, delta, 3)
+    assert len(calls) == 2
+    np.testing.assert_array_equal(again, first)
+    np.testing.assert_array_equal(phi, first)
+    np.testing.assert_array_equal(loo2, loo)
+    Z = d.masks.astype(float)
+    for c in range(2):
+        ref_phi, _, ref_loo = kadd_reference(Z, d.weights, y[:, c], delta[c], 3)
+        np.testing.assert_allclose(phi[:, c], ref_phi, atol=1e-6 * np.abs(ref_phi).max())
+        np.testing.assert_allclose(loo[:, c], ref_loo, atol=1e-5 * np.abs(ref_loo).max())
