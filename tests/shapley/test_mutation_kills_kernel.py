@@ -16,8 +16,8 @@ import scipy.linalg
 
 from skxai import _estimate
 from skxai._designs import CoalitionDesign
-from skxai._estimate import _kadd_solve, _stratified_variance
-from tests.shapley.test_mutation_kills_estimate import hand_design, kadd_reference
+from skxai._estimate import _kadd_solve, _stratified_variance, kernel_estimate
+from tests.shapley.test_mutation_kills_estimate import _logged_game, hand_design, kadd_reference
 
 
 def unit_design(sizes, fpc, p=4, seed=0):
@@ -113,3 +113,32 @@ def test_k_additive_operator_is_factorised_once_per_design_and_kept_with_its_inv
         ref_phi, _, ref_loo = kadd_reference(Z, d.weights, y[:, c], delta[c], 3)
         np.testing.assert_allclose(phi[:, c], ref_phi, atol=1e-6 * np.abs(ref_phi).max())
         np.testing.assert_allclose(loo[:, c], ref_loo, atol=1e-5 * np.abs(ref_loo).max())
+
+
+# -- kernel_estimate -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("budget, order", [(106, 1), (107, 3)])
+def test_kernel_estimate_default_order_is_auto(budget, order):
+    # "auto" by default: on 7 players the 63 terms of order 3 need 0.6 (budget - 2) >= 63, budget 107.
+    table, log, evaluate = _logged_game(7)
+    est = kernel_estimate(evaluate, 7, budget, random_state=0)
+    assert est.extras["order"] == order
+
+
+def test_kernel_estimate_passes_its_memory_bound_to_the_order_rule():
+    # budget 107 on 7 players: order 3 needs a 105 x 105 system of 9 * 105**2 = 99,225 bytes.
+    for max_bytes, order in [(9 * 105**2, 3), (9 * 105**2 - 1, 1)]:
+        table, log, evaluate = _logged_game(7)
+        est = kernel_estimate(evaluate, 7, 107, random_state=0, max_bytes=max_bytes)
+        assert est.extras["order"] == order
+    with pytest.raises(ValueError, match="max_order=3 with n_samples=107 needs a 105 x 105 kernel system"):
+        kernel_estimate(evaluate, 7, 107, max_order=3, random_state=0, max_bytes=9 * 105**2 - 1)
+
+
+@pytest.mark.parametrize("p, budget", [(10, 60), (10, 87), (6, 40)])
+def test_kernel_tolerance_starts_from_two_p_plus_two_coalitions(p, budget):
+    # A loose tolerance stops after the first step, which is max(2 p + 2, budget // 4) coalitions:
+    # here 2 p + 2 (22 for 10 players, 14 for 6), never fewer, since a design needs 2 p + 2.
+    table, log, evaluate = _logged_game(p)
+    est = kernel_estimate(evaluate, p, budget, max_order=1, tol=1e6, random_state=0)
+    assert est.extras["n_evaluations"] == len(set(log)) == 2 * p + 2
