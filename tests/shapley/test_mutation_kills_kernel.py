@@ -142,3 +142,45 @@ def test_kernel_tolerance_starts_from_two_p_plus_two_coalitions(p, budget):
     table, log, evaluate = _logged_game(p)
     est = kernel_estimate(evaluate, p, budget, max_order=1, tol=1e6, random_state=0)
     assert est.extras["n_evaluations"] == len(set(log)) == 2 * p + 2
+
+
+@pytest.mark.parametrize("p, budget, seed", [(5, 19, 0), (6, 25, 0), (6, 27, 1), (5, 21, 2)])
+def test_kernel_tolerance_never_met_spends_the_budget(p, budget, seed):
+    # Steps whose new coalitions would overrun the budget are shrunk until they fit: a tolerance
+    # never met ends with the whole budget spent (an odd budget leaves one coalition of a pair).
+    table, log, evaluate = _logged_game(p)
+    est = kernel_estimate(evaluate, p, budget, max_order=1, tol=1e-15, random_state=seed)
+    assert budget - 1 <= est.extras["n_evaluations"] == len(set(log)) <= budget
+
+
+def _solved_design_sizes(monkeypatch):
+    """Coalitions (empty and full included) of every design kernel_estimate solves, in order."""
+    sizes = []
+    real = _estimate.kernel_shap_from_values
+    monkeypatch.setattr(_estimate, "kernel_shap_from_values",
+                        lambda design, *a, **k: sizes.append(len(design.masks) + 2) or real(design, *a, **k))
+    return sizes
+
+
+@pytest.mark.parametrize("p, budget, seed", [(8, 42, 0), (8, 46, 1), (10, 60, 0)])
+def test_kernel_tolerance_steps_double_from_two_p_plus_two(p, budget, seed, monkeypatch):
+    # Budget steps: max(2 p + 2, budget // 4) = 2 p + 2 here, doubled, then the budget. The first two
+    # designs fit the budget as they are (no shrinking): 2 p + 2 and 4 p + 4 coalitions; no design
+    # is larger than its step.
+    sizes = _solved_design_sizes(monkeypatch)
+    table, log, evaluate = _logged_game(p)
+    kernel_estimate(evaluate, p, budget, max_order=1, tol=1e-15, random_state=seed)
+    steps = [2 * p + 2]
+    while steps[-1] < budget:
+        steps.append(min(budget, 2 * steps[-1]))
+    assert sizes[:2] == [2 * p + 2, 4 * p + 4]
+    assert len(sizes) <= len(steps) and all(n <= b for n, b in zip(sizes, steps, strict=False))
+
+
+@pytest.mark.parametrize("p, budget, seed", [(8, 24, 0), (8, 24, 1), (7, 20, 0)])
+def test_kernel_tolerance_steps_never_solve_fewer_than_two_p_plus_two_coalitions(p, budget, seed, monkeypatch):
+    # A step that cannot fit the budget with at least 2 p + 2 coalitions ends the run.
+    sizes = _solved_design_sizes(monkeypatch)
+    table, log, evaluate = _logged_game(p)
+    kernel_estimate(evaluate, p, budget, max_order=1, tol=1e-15, random_state=seed)
+    assert sizes and min(sizes) >= 2 * p + 2
