@@ -8,6 +8,7 @@ bordered normal equations, brute force over all coalitions) or hand-worked numbe
 from the code under test.
 """
 
+import itertools
 import warnings
 
 import numpy as np
@@ -15,7 +16,7 @@ import pytest
 import scipy.linalg
 
 from skxai import _estimate
-from skxai._designs import CoalitionDesign
+from skxai._designs import CoalitionDesign, kernel_design
 from skxai._estimate import _kadd_solve, _stratified_variance, kernel_estimate
 from tests.shapley.test_mutation_kills_estimate import _logged_game, hand_design, kadd_reference
 
@@ -182,5 +183,67 @@ def test_kernel_tolerance_steps_never_solve_fewer_than_two_p_plus_two_coalitions
     # A step that cannot fit the budget with at least 2 p + 2 coalitions ends the run.
     sizes = _solved_design_sizes(monkeypatch)
     table, log, evaluate = _logged_game(p)
-    kernel_estimate(evaluate, p, budget, max_order=1, tol=1e-15, random_state=seed)
+    est = kernel_estimate(evaluate, p, budget, max_order=1, tol=1e-15, random_state=seed)
     assert sizes and min(sizes) >= 2 * p + 2
+    # the estimate of the last design that fitted, within the budget, efficient
+    assert est.extras["n_evaluations"] == len(set(log)) <= budget
+    np.testing.assert_allclose(est.phi.sum(axis=1), [table[-1] - table[0], 2 * (table[-1] - table[0])], atol=1e-10)
+
+
+# -- _designs.kernel_design: the enumeration rule -------------------------------------------------
+
+def _size_counts(design, p):
+    return np.bincount(design.masks.sum(axis=1), minlength=p + 1).tolist()
+
+
+@pytest.mark.parametrize("budget, counts, n_enumerated", [
+    (46, [0, 6, 15, 2, 15, 6, 0], 42),  # 12 + 30 enumerated, one pair of size 3 kept: 42 + 2 <= 46 - 2
+    (45, [0, 6, 10, 10, 10, 6, 0], 12),  # 12 + 30 + 2 > 43: sizes 2 and 4 sampled with size 3
+])
+def test_design_enumerates_a_second_size_while_one_pair_per_size_left_fits(budget, counts, n_enumerated):
+    # p = 6: sizes 1 and 5 (12 coalitions) first, then sizes 2 and 4 (30) if one pair (2 coalitions)
+    # is left for size 3: budget - 2 - 12 - 30 >= 2, from budget 46.
+    d = kernel_design(6, budget, np.random.RandomState(0))
+    assert _size_counts(d, 6) == counts
+    assert (d.unit == -1).sum() == n_enumerated
+
+
+def test_design_samples_the_single_pair_left_after_enumeration():
+    # p = 5, budget 14: sizes 1 and 4 (10) enumerated, 14 - 2 - 10 = 2 coalitions left: one pair
+    # of sizes 2 and 3, a stratum of one unit; enumerated coalitions have unit -1.
+    d = kernel_design(5, 14, np.random.RandomState(0))
+    assert _size_counts(d, 5) == [0, 5, 1, 1, 5, 0]
+    sizes = d.masks.sum(axis=1)
+    np.testing.assert_array_equal(d.unit[(sizes == 1) | (sizes == 4)], -1)
+    np.testing.assert_array_equal(d.unit[(sizes == 2) | (sizes == 3)], [0, 0])
+    assert d.stratum.tolist() == [0] and d.stratum_size.tolist() == [1]
+
+
+@pytest.mark.parametrize("share, n_enumerated", [(0.4, 12), (0.399, 0)])
+def test_design_enumeration_share_bound_is_inclusive(share, n_enumerated):
+    # p = 6, budget 30: sizes 1 and 5 are 12 coalitions, 0.4 x 30 = 12 (within), 0.399 x 30 = 11.97 (not).
+    d = kernel_design(6, 30, np.random.RandomState(0), max_enumerated_share=share)
+    assert (d.unit == -1).sum() == n_enumerated
+    assert len(d.masks) == 28
+
+
+def test_kernel_estimate_fits_the_order_it_chose():
+    # A 3-additive game on 8 players (a weight per player and per triple): each triple's weight is
+    # shared equally by its members (the exact Shapley values). The order-3 fit nearly recovers the
+    # game at 200 coalitions (error 6e-4 of values up to 5.4; ridge bias); the linear fit is 0.17 off.
+    p = 8
+    rng = np.random.RandomState(0)
+    triples = list(itertools.combinations(range(p), 3))
+    c = rng.normal(size=len(triples))
+    b = rng.normal(size=p)
+
+    def evaluate(masks):
+        Z = masks.astype(float)
+        return (Z @ b + sum(ci * Z[:, list(t)].prod(axis=1) for ci, t in zip(c, triples, strict=True)))[None, :, None]
+
+    exact = b.copy()
+    for ci, t in zip(c, triples, strict=True):
+        exact[list(t)] += ci / 3
+    est = kernel_estimate(evaluate, p, 200, max_order=3, random_state=0)
+    assert est.extras["order"] == 3
+    np.testing.assert_allclose(est.phi[0, :, 0], exact, atol=5e-3)
