@@ -51,7 +51,8 @@ MODULES = {
     "skxai/_kadd.py": [_EST, "tests/shapley/test_fast_paths.py"],
     "skxai/_wls.py": ["tests/shapley/test_shapley.py", "tests/surrogate/test_mutation_kills.py", _EST],
     "skxai/shapley/_designs.py": _SHAP,
-    "skxai/shapley/_kernel.py": [*_SHAP, _KERN],
+    # the kill tests first (9 s together), not test_shapley.py (40-50 s, run by hand on the survivors)
+    "skxai/shapley/_kernel.py": [_EST, _KERN, "tests/shapley/test_calibration.py"],
     "skxai/shapley/_sampling.py": [*_SHAP, "tests/shapley/test_mutation_kills_sampling.py"],
     "skxai/shapley/_treeshap/_engine.py": _TREE,
     "skxai/shapley/_treeshap/_paths.py": _TREE,

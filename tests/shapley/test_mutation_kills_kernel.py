@@ -14,11 +14,29 @@ import warnings
 import numpy as np
 import pytest
 import scipy.linalg
+from scipy import stats
 
 from skxai import _estimate
 from skxai._designs import CoalitionDesign, kernel_design
-from skxai._estimate import _kadd_solve, _stratified_variance, kernel_estimate
-from tests.shapley.test_mutation_kills_estimate import _logged_game, hand_design, kadd_reference
+from skxai._estimate import (
+    Z95,
+    _jackknife,
+    _jackknife_groups,
+    _kadd_solve,
+    _stratified_variance,
+    kernel_estimate,
+    kernel_order,
+    kernel_shap_from_values,
+)
+from skxai._kadd import KaddReplicateFits
+from tests.shapley.test_mutation_kills_estimate import (
+    _game_values,
+    _logged_game,
+    hand_design,
+    jackknife_reference,
+    kadd_reference,
+    kadd_total_reference,
+)
 
 
 def unit_design(sizes, fpc, p=4, seed=0):
@@ -247,3 +265,122 @@ def test_kernel_estimate_fits_the_order_it_chose():
     est = kernel_estimate(evaluate, p, 200, max_order=3, random_state=0)
     assert est.extras["order"] == 3
     np.testing.assert_allclose(est.phi[0, :, 0], exact, atol=5e-3)
+
+
+# -- _jackknife ------------------------------------------------------------------------------------
+
+def _weighted_total(d, seed=0):
+    """theta(w) = sum_i w_i y_i (a (2, 3) array per coalition) and each unit's total at the design weights."""
+    y = np.random.RandomState(seed).normal(size=(len(d.weights), 2, 3))
+    totals = np.array([sum(d.weights[i] * y[i] for i in np.flatnonzero(d.unit == u)) for u in range(d.unit.max() + 1)])
+    return (lambda w: np.einsum("m,mab->ab", w, y)), totals
+
+
+@pytest.mark.parametrize("n_units", [2, 3])
+def test_jackknife_of_a_single_stratum_of_two_or_three_units(n_units):
+    # JKn of a weighted total over one stratum: fpc n s^2 (s^2 of the unit totals, ddof 1), n - 1 df.
+    d = unit_design([n_units], [0.6], seed=n_units)
+    solve, t = _weighted_total(d, seed=n_units)
+    var, df = _jackknife(d, solve)
+    np.testing.assert_allclose(var, 0.6 * n_units * t.var(axis=0, ddof=1), rtol=1e-10)
+    np.testing.assert_allclose(df, n_units - 1.0)
+
+
+def test_jackknife_of_a_single_unit_is_zero_without_warnings():
+    d = unit_design([1], [0.5])
+    solve, _ = _weighted_total(d)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        var, df = _jackknife(d, solve, theta=solve(d.weights))
+    assert not var.any() and np.isinf(df).all()
+
+
+def test_jackknife_of_exactly_32_units_deletes_one_unit_at_a_time_per_stratum():
+    # 32 units (20 + 12) are still deleted one at a time: JKn per stratum, sum_h fpc_h n_h s_h^2,
+    # Welch-Satterthwaite df (not the delete-a-group formula over all units, df 31).
+    d = unit_design([20, 12], [0.3, 0.8], seed=4)
+    solve, t = _weighted_total(d, seed=4)
+    var, df = _jackknife(d, solve)
+    parts = [f * len(tu) * tu.var(axis=0, ddof=1) for tu, f in [(t[:20], 0.3), (t[20:], 0.8)]]
+    want = parts[0] + parts[1]
+    np.testing.assert_allclose(var, want, rtol=1e-10)
+    np.testing.assert_allclose(df, want**2 / (parts[0] ** 2 / 19 + parts[1] ** 2 / 11), rtol=1e-10)
+
+
+def test_jackknife_groups_rule():
+    # 32 replicates; k-additive designs: 16 over 512 coalitions, 8 over 1,024; linear fits: always 32.
+    assert [_jackknife_groups(3, m) for m in (512, 513, 1024, 1025)] == [32, 16, 16, 8]
+    assert [_jackknife_groups(5, m) for m in (100, 700, 5000)] == [32, 16, 8]
+    assert [_jackknife_groups(1, m) for m in (100, 600, 5000)] == [32, 32, 32]
+
+
+# -- _primal_solver --------------------------------------------------------------------------------
+
+def _primal_design():
+    # 8 players, 254 coalitions: 92 terms of order 3 and 36 of order 2, both at most half the coalitions
+    return hand_design(8, [(2, 28), (3, 56), (4, 35)], enumerated=[1, 7], seed=6)
+
+
+def _operator_calls(monkeypatch):
+    calls = []
+    real = KaddReplicateFits.operator
+    monkeypatch.setattr(KaddReplicateFits, "operator", lambda self, w: calls.append(1) or real(self, w))
+    return calls
+
+
+def test_primal_form_only_for_interactions_and_where_it_is_cheaper(monkeypatch):
+    calls = _operator_calls(monkeypatch)
+    d = _primal_design()
+    v0, v1, values = _game_values(8, d.masks, 1, n=1, k=1)
+    _estimate._kadd_cache.clear()
+    kernel_shap_from_values(d, v0, v1, values, order=1, with_std=False)  # the linear fit: no k-additive form
+    assert calls == []
+    small = hand_design(8, [(2, 20), (3, 30)], enumerated=[1, 7], seed=6)  # 116 coalitions < 2 x 92 terms
+    v0, v1, values = _game_values(8, small.masks, 1, n=1, k=1)
+    kernel_shap_from_values(small, v0, v1, values, order=3, with_std=False)  # the dual form
+    assert calls == []
+
+
+def test_primal_operators_are_kept_per_order_and_weighting(monkeypatch):
+    calls = _operator_calls(monkeypatch)
+    d = _primal_design()
+    v0, v1, values = _game_values(8, d.masks, 2, n=1, k=2)
+    _estimate._kadd_cache.clear()
+    fresh, _ = kernel_shap_from_values(d, v0, v1, values, order=3, with_std=False)
+    _estimate._kadd_cache.clear()
+    kernel_shap_from_values(d, v0, v1, values, order=2, with_std=False)
+    n_calls = len(calls)
+    after_order_2, _ = kernel_shap_from_values(d, v0, v1, values, order=3, with_std=False)
+    assert len(calls) == n_calls + 1  # a new order: its own operator
+    again, _ = kernel_shap_from_values(d, v0, v1, values, order=3, with_std=False)
+    assert len(calls) == n_calls + 1  # the same design, order and weights: kept
+    np.testing.assert_array_equal(after_order_2, fresh)
+    np.testing.assert_array_equal(again, fresh)
+
+
+def test_primal_fit_falls_back_to_the_dual_form_when_its_system_is_singular(monkeypatch):
+    # A singular primal normal matrix (operator None) is solved in dual form, column chunk by column
+    # chunk (one column per chunk here: the jackknife's chunk size shrinks with its group count, and
+    # with that many groups every one of the 119 units is deleted in turn).
+    d = _primal_design()
+    v0, v1, values = _game_values(8, d.masks, 3, n=1, k=2)
+    monkeypatch.setattr(KaddReplicateFits, "operator", lambda self, w: None)
+    monkeypatch.setattr(_estimate, "JACKKNIFE_GROUPS", 10**6)
+    _estimate._kadd_cache.clear()
+    phi, std = kernel_shap_from_values(d, v0, v1, values, order=3)
+    Z = d.masks.astype(float)
+    ref, _ = kadd_total_reference(Z, d.weights, values, v0, v1, 3)
+    np.testing.assert_allclose(phi, ref, atol=1e-5 * np.abs(ref).max())
+    var, df = jackknife_reference(d, lambda w: kadd_total_reference(Z, w, values, v0, v1, 3)[0], ref)
+    # the dual form's rounding (its kernel carries the main effects' large inverse penalty): 1.5e-4
+    np.testing.assert_allclose(std, np.sqrt(var) * stats.t.ppf(0.975, df) / Z95, rtol=1e-3)
+
+
+# -- kernel_order's message -----------------------------------------------------------------------
+
+def test_explicit_order_refusal_states_the_memory_in_gib():
+    # m = 20,000 coalitions: 9 m^2 = 3.6e9 bytes = 3.35 GiB over a 1 GiB limit; the largest budget
+    # that fits: int(sqrt(2**30 / 9)) + 2 = 10,924.
+    with pytest.raises(ValueError, match=r"needs a 20000 x 20000 kernel system \(3\.4 GiB, over the 1\.00 GiB "
+                       r"limit\): use max_order=1 or 'auto' \(they bound memory\), or n_samples <= 10924\.$"):
+        kernel_order(3, 40, 20_002, max_bytes=2**30)
