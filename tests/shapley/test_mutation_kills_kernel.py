@@ -384,3 +384,17 @@ def test_explicit_order_refusal_states_the_memory_in_gib():
     with pytest.raises(ValueError, match=r"needs a 20000 x 20000 kernel system \(3\.4 GiB, over the 1\.00 GiB "
                        r"limit\): use max_order=1 or 'auto' \(they bound memory\), or n_samples <= 10924\.$"):
         kernel_order(3, 40, 20_002, max_bytes=2**30)
+
+
+# -- KernelShapExplainer -----------------------------------------------------------------------------
+
+def test_kernel_explainer_documented_defaults():
+    # "As in ExactShapleyExplainer": no progress bar, 100 conditional samples, bandwidth 0.1, ...
+    from skxai import KernelShapExplainer
+
+    got = KernelShapExplainer(len).get_params()
+    assert got == dict(estimator=len, n_samples="auto", sampling="leverage", max_order="auto", tol=None, target=None,
+                       response_method="auto", max_background=100, background="sample", feature_groups=None,
+                       batch_size=50_000, n_jobs=None, random_state=None, scoring=None, verbose=0,
+                       game="interventional", conditional_sampler="gaussian", n_conditional_samples=100,
+                       bandwidth=0.1)
