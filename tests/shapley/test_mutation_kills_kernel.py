@@ -398,3 +398,19 @@ def test_kernel_explainer_documented_defaults():
                        batch_size=50_000, n_jobs=None, random_state=None, scoring=None, verbose=0,
                        game="interventional", conditional_sampler="gaussian", n_conditional_samples=100,
                        bandwidth=0.1)
+
+
+def test_jackknife_whose_squares_underflow_gives_no_warning():
+    # As for the stratified variance: two strata whose JKn variances (1.2e-162) square to 0 while
+    # their sum squares to a subnormal number: the df ratio x / 0 is read as infinite, silently.
+    d = unit_design([4, 4], [1.0, 1.0], seed=2)
+    y = np.random.RandomState(2).normal(size=(16, 2, 3))
+    totals = np.array([d.weights[2 * u] * y[2 * u] + d.weights[2 * u + 1] * y[2 * u + 1] for u in range(8)])
+    for h in range(2):
+        v = 4 * totals[4 * h : 4 * h + 4].var(axis=0, ddof=1)
+        y[8 * h : 8 * h + 8] *= np.sqrt(1.2e-162 / v.max())
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        var, df = _jackknife(d, lambda w: np.einsum("m,mab->ab", w, y))
+    assert var.max() == pytest.approx(2.4e-162, rel=0.5)
+    assert np.isinf(df.ravel()[var.argmax()])
