@@ -32,10 +32,13 @@ from skxai._kadd import KaddReplicateFits
 from tests.shapley.test_mutation_kills_estimate import (
     _game_values,
     _logged_game,
+    group_jackknife_reference,
     hand_design,
     jackknife_reference,
     kadd_reference,
     kadd_total_reference,
+    kkt_columns,
+    sandwich_reference,
 )
 
 
@@ -414,3 +417,40 @@ def test_jackknife_whose_squares_underflow_gives_no_warning():
         var, df = _jackknife(d, lambda w: np.einsum("m,mab->ab", w, y))
     assert var.max() == pytest.approx(2.4e-162, rel=0.5)
     assert np.isinf(df.ravel()[var.argmax()])
+
+
+
+# -- kernel_shap_from_values: which standard error --------------------------------------------------
+
+@pytest.mark.parametrize("enumerated, strata, kind", [
+    ([1, 9], [(2, 40), (3, 45), (4, 44)], "sandwich"),  # 129 units: the linearisation
+    ([1, 9], [(2, 40), (3, 45), (4, 43)], "groups"),  # 128 units: 32 groups
+    ([1, 2, 3, 7, 8, 9], [(4, 50), (5, 40)], "groups"),  # 530 coalitions, 90 units: still 32 groups (linear fit)
+])
+def test_linear_fit_errors_jackknife_up_to_128_units_whatever_the_coalitions(enumerated, strata, kind):
+    p = 10
+    d = hand_design(p, strata, enumerated=enumerated, seed=7)
+    v0, v1, values = _game_values(p, d.masks, 7, n=1, k=2)
+    Z = d.masks.astype(float)
+    phi, std = kernel_shap_from_values(d, v0, v1, values)
+    ref, M = kkt_columns(Z, d.weights, values, v0, v1)
+    np.testing.assert_allclose(phi, ref, atol=1e-10)
+    if kind == "sandwich":
+        want = sandwich_reference(d, Z, values, v0, v1, ref, M)
+    else:
+        var, df = group_jackknife_reference(d, lambda w: kkt_columns(Z, w, values, v0, v1)[0], ref, 32)
+        want = np.sqrt(var) * stats.t.ppf(0.975, df) / Z95
+    np.testing.assert_allclose(std, want, rtol=1e-8)
+
+
+def test_linear_fit_jackknife_one_column_chunk_at_a_time(monkeypatch):
+    # With a group count that large the replicate fits run one column at a time (and every unit
+    # is deleted in turn): the same JKn errors per column.
+    monkeypatch.setattr(_estimate, "JACKKNIFE_GROUPS", 10**6)
+    d = hand_design(6, [(2, 5), (3, 4)], enumerated=[1, 5])
+    v0, v1, values = _game_values(6, d.masks, 0)
+    Z = d.masks.astype(float)
+    phi, std = kernel_shap_from_values(d, v0, v1, values)
+    ref, _ = kkt_columns(Z, d.weights, values, v0, v1)
+    var, df = jackknife_reference(d, lambda w: kkt_columns(Z, w, values, v0, v1)[0], ref)
+    np.testing.assert_allclose(std, np.sqrt(var) * stats.t.ppf(0.975, df) / Z95, rtol=1e-8)
