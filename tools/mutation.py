@@ -36,6 +36,7 @@ _ESCAPING = ["tests/report/test_escaping.py", "tests/plot/test_escaping_html.py"
              "tests/plot/test_pictures.py::test_user_strings_are_escaped_in_html_displays"]
 _EST = "tests/shapley/test_mutation_kills_estimate.py"  # Shapley formulas, KernelSHAP, sampling (mutE)
 _SHAP = ["tests/shapley/test_shapley.py", "tests/shapley/test_calibration.py", _EST]
+_KERN = "tests/shapley/test_mutation_kills_kernel.py"  # KernelSHAP solve, errors, designs (mutG)
 
 # module -> the tests that exercise it (mutmut runs only the tests that cover each mutant).
 MODULES = {
@@ -45,12 +46,13 @@ MODULES = {
     "skxai/shapley/_regression.py": ["tests/shapley/test_regression.py", "tests/shapley/test_shapley.py", _KILLS_GAMES],
     # the Shapley formulas behind _values.py, KernelSHAP's solve and permutation sampling
     # (under the shared load of issue 17's runs: the kill tests, which hold the closed forms)
-    "skxai/_estimate.py": [_EST, "tests/shapley/test_calibration.py", _KILLS],
-    "skxai/_designs.py": [_EST],
+    "skxai/_estimate.py": [_EST, "tests/shapley/test_calibration.py", _KILLS, _KERN],
+    "skxai/_designs.py": [_EST, _KERN],
     "skxai/_kadd.py": [_EST, "tests/shapley/test_fast_paths.py"],
     "skxai/_wls.py": ["tests/shapley/test_shapley.py", "tests/surrogate/test_mutation_kills.py", _EST],
     "skxai/shapley/_designs.py": _SHAP,
-    "skxai/shapley/_kernel.py": _SHAP,
+    # the kill tests first (9 s together), not test_shapley.py (40-50 s, run by hand on the survivors)
+    "skxai/shapley/_kernel.py": [_EST, _KERN, "tests/shapley/test_calibration.py"],
     "skxai/shapley/_sampling.py": [*_SHAP, "tests/shapley/test_mutation_kills_sampling.py"],
     "skxai/shapley/_treeshap/_engine.py": _TREE,
     "skxai/shapley/_treeshap/_paths.py": _TREE,
