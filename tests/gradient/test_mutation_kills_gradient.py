@@ -274,6 +274,26 @@ def test_predicted_target_is_the_inputs_class_all_along_the_path():
                                        method="riemann_right", target="predicted")
     np.testing.assert_allclose(lay.fit(x).transform(x), expected, rtol=1e-12)
 
+
+@pytest.mark.parametrize(
+    "method, alphas, weights",
+    [
+        ("riemann_trapezoid", [0.0, 0.5, 1.0], [0.25, 0.5, 0.25]),  # 2 nodes, then the midpoint 0.5
+        ("riemann_right", [0.25, 0.5, 0.75, 1.0], [0.25] * 4),  # 2 nodes, then 4
+    ],
+)
+def test_refined_paths_keep_the_inputs_predicted_class(method, alphas, weights):
+    # the refinement of the tolerance loop also integrates class 0 (predicted at x, f(x) = 2.5 > 0)
+    # although f < 0 at the new nodes 0.25 and 0.5 (f(x/2) = -0.25, f(x/4) = -0.3125)
+    net = _Poly(C)
+    x = np.array([[-1.0, 0.0, 2.0, 0.0]])
+    assert _f(x)[0] > 0 and _f(x / 2)[0] < 0 and _f(x / 4)[0] < 0
+    expected = x * sum(w * _grad(a * x) for a, w in zip(alphas, weights, strict=True))
+    exp = IntegratedGradientsExplainer(net, n_steps=2, method=method, tol=1e-9, max_steps=len(alphas),
+                                       target="predicted").fit(x).explain(x)
+    np.testing.assert_array_equal(exp.n_steps_used, [len(alphas)])
+    np.testing.assert_allclose(exp.values, expected, rtol=1e-12)
+
 # ================================================================ DeepSHAP (DeepLIFT rescale rules)
 # Hand-set networks; each reference is the DeepLIFT rule written out in numpy: a hidden unit's
 # multiplier is (f(h(x)) - f(h(r))) / (h(x) - h(r)), or f'(h(x)) where h(x) = h(r); a unit whose
@@ -485,3 +505,90 @@ def test_deepshap_softmax_over_the_channels_of_a_sequence_is_efficient(last):
     f0 = net(torch.as_tensor(bg)).detach().numpy()[:, 0].mean()
     assert np.abs(f - f0).min() > 1e-3
     np.testing.assert_allclose(exp.values.reshape(2, -1).sum(axis=1), f - f0, rtol=1e-10, atol=1e-12)
+
+
+# --- DeepSHAP, second pass (mutI): the pass sizes, the heads, large logits, the rules' errors
+
+
+@pytest.mark.parametrize(
+    "batch_size, n_ref, rows",
+    [(6, 5, [6, 6, 6, 2]), (2, 3, [2] * 6), (3, 3, [2] * 6), (7, 5, [6, 6, 6, 2])],
+)
+def test_deepshap_each_pass_holds_batch_size_rows_of_pairs(batch_size, n_ref, rows):
+    # 2 samples x n_ref references = 2 n_ref pairs, floor(batch_size / 2) pairs (2 rows each) per pass:
+    # 10 pairs in passes of 3 pairs (6 rows) for batch_size 6 or 7, one pair per pass for 2 or 3
+    net = nn.Sequential(_linear(W1, B1), nn.ReLU(), _linear(W2, B2))
+    refs = np.random.RandomState(0).normal(size=(n_ref, 3))
+    ds = DeepShapExplainer(net, target=0, batch_size=batch_size).fit(refs)
+    seen = []
+    handle = net[0].register_forward_pre_hook(lambda m, inp: seen.append(inp[0].shape[0]))
+    try:
+        ds.explain(XS)
+    finally:
+        handle.remove()
+    assert seen == [2] + rows  # the model's outputs at the 2 samples, then the DeepLIFT passes
+
+
+def test_deepshap_softmax_of_large_logits_is_shift_invariant_by_hand():
+    # logits near 1000 (exp overflows float64): the rule shifts each pair by a common constant, and
+    # softmax's multipliers do not change under a common shift of the logits, so the reference is the
+    # one of the unshifted network (exp(z + 1000 - 1000) = exp(z))
+    model = nn.Sequential(_linear(W3, B3 + 1000.0), nn.Softmax(dim=1))
+    exp = DeepShapExplainer(model, target=0, batch_size=4).fit(REFS).explain(XS)
+    np.testing.assert_allclose(exp.values, _division_reference(np.exp, np.exp, 0), rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(exp.efficiency_gap, 0.0, atol=1e-12)
+
+
+def test_deepshap_sigmoid_head_of_several_outputs_is_the_rescale_rule_by_hand():
+    # a module ending in Sigmoid with 3 outputs: probabilities = sigmoid(z) per output (head "sigmoid"),
+    # whose multiplier is the rescale rule on z_t; for x_0 and ref 0, z_0 ties exactly, so the local
+    # derivative sigmoid'(z_0) applies there (x - r = [1, -1, 0] is not 0 although z_0 ties)
+    model = nn.Sequential(_linear(W3, B3), nn.Sigmoid())
+    dsig = lambda z: _sig(z) * (1 - _sig(z))  # noqa: E731
+    for t in (0, 2):
+        expected = np.zeros_like(XS)
+        for r in REFS:
+            m = _rescale(_sig, dsig, XS @ W3[t] + B3[t], r @ W3[t] + B3[t])
+            expected += (XS - r) * W3[t] * m[:, None] / len(REFS)
+        exp = DeepShapExplainer(model, target=t).fit(REFS).explain(XS)
+        np.testing.assert_allclose(exp.values, expected, rtol=1e-12, atol=1e-14)
+        np.testing.assert_allclose(exp.outputs[:, t], _sig(XS @ W3[t] + B3[t]), rtol=1e-12)
+
+
+def test_deepshap_heads_it_cannot_rule_are_refused_by_name():
+    from skxai.gradient._deepshap import apply_head
+
+    z = torch.zeros((2, 3), dtype=torch.float64)
+    with pytest.raises(ValueError, match=r"^DeepShapExplainer cannot apply DeepLIFT rules to the skorch net's "
+                       r"custom predict_nonlinearity; explain response_method='logits' instead\.$"):
+        apply_head(z, lambda t: t)
+    with pytest.raises(ValueError, match=r"^unknown probability head 'tanh'$"):
+        apply_head(z, "tanh")
+    assert apply_head(z, None) is z and apply_head(z, "identity") is z
+
+
+def test_deeplift_rules_refuse_odd_batches_and_non_tensor_outputs():
+    from skxai.gradient._deepshap import deeplift_rules
+
+    net = nn.Sequential(_linear(W1, B1), nn.ReLU())
+    with deeplift_rules(net), pytest.raises(
+        RuntimeError, match=r"^DeepLIFT rules need a batch of samples followed by references\.$"
+    ):
+        net(torch.zeros((3, 3), dtype=torch.float64))
+    pool = nn.MaxPool1d(2, return_indices=True)
+    with deeplift_rules(pool), pytest.raises(
+        ValueError, match=r"^DeepSHAP cannot handle MaxPool1d returning <class 'tuple'>\.$"
+    ):
+        pool(torch.zeros((2, 1, 4), dtype=torch.float64))
+
+
+def test_deeplift_rules_softmax_without_dim_normalises_the_last_axis():
+    # under the rules a Softmax without dim (refused by the explainer's check) normalises the last axis
+    from skxai.gradient._deepshap import deeplift_rules
+
+    net = nn.Sequential(_linear(W3, B3), nn.Softmax())
+    batch = torch.as_tensor(np.vstack([XS, REFS[:2]]))
+    with deeplift_rules(net):
+        p = net(batch).detach().numpy()
+    z = np.vstack([XS, REFS[:2]]) @ W3.T + B3
+    np.testing.assert_allclose(p, np.exp(z) / np.exp(z).sum(axis=1, keepdims=True), rtol=1e-12)
