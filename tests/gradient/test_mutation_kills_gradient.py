@@ -294,6 +294,20 @@ def test_refined_paths_keep_the_inputs_predicted_class(method, alphas, weights):
     np.testing.assert_array_equal(exp.n_steps_used, [len(alphas)])
     np.testing.assert_allclose(exp.values, expected, rtol=1e-12)
 
+def test_per_sample_baseline_of_a_float32_network_keeps_its_dtype():
+    # a linear float32 network f(x) = W flatten(x) + b: IG = (x - x0) * W_t exactly, with x0 each
+    # sample's channel means (a per-sample baseline, made in numpy float64) brought to float32
+    net = nn.Sequential(nn.Flatten(), nn.Linear(6, 2)).float()
+    W = np.random.RandomState(3).normal(size=(2, 6)).astype(np.float32)
+    with torch.no_grad():
+        net[1].weight.copy_(torch.as_tensor(W))
+    x = np.random.RandomState(4).normal(size=(3, 2, 3)).astype(np.float32)
+    x0 = np.repeat(x.mean(axis=2, keepdims=True), 3, axis=2)
+    exp = IntegratedGradientsExplainer(net, baseline="channel_mean", n_steps=2, target=1).fit(x).explain(x)
+    np.testing.assert_allclose(exp.values, (x - x0) * W[1].reshape(2, 3), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(exp.baselines, x0, rtol=1e-6)
+
+
 # ================================================================ DeepSHAP (DeepLIFT rescale rules)
 # Hand-set networks; each reference is the DeepLIFT rule written out in numpy: a hidden unit's
 # multiplier is (f(h(x)) - f(h(r))) / (h(x) - h(r)), or f'(h(x)) where h(x) = h(r); a unit whose
