@@ -308,6 +308,17 @@ def test_per_sample_baseline_of_a_float32_network_keeps_its_dtype():
     np.testing.assert_allclose(exp.baselines, x0, rtol=1e-6)
 
 
+def test_ig_progress_bar_counts_path_steps(capfd):
+    import re
+
+    x = np.array([[1.0, 0.5, 0.0, 0.0]])
+    IntegratedGradientsExplainer(_Poly(C), n_steps=3, target=0, verbose=1).fit(x).transform(x)
+    err = capfd.readouterr().err
+    assert re.search(r"(?<![A-Za-z])IG: .*\| 0/3 \[.*step/s", err), err  # one step per node
+    IntegratedGradientsExplainer(_Poly(C), n_steps=3, target=0).fit(x).transform(x)
+    assert capfd.readouterr().err == ""
+
+
 # ================================================================ DeepSHAP (DeepLIFT rescale rules)
 # Hand-set networks; each reference is the DeepLIFT rule written out in numpy: a hidden unit's
 # multiplier is (f(h(x)) - f(h(r))) / (h(x) - h(r)), or f'(h(x)) where h(x) = h(r); a unit whose
@@ -606,3 +617,14 @@ def test_deeplift_rules_softmax_without_dim_normalises_the_last_axis():
         p = net(batch).detach().numpy()
     z = np.vstack([XS, REFS[:2]]) @ W3.T + B3
     np.testing.assert_allclose(p, np.exp(z) / np.exp(z).sum(axis=1, keepdims=True), rtol=1e-12)
+
+
+def test_deepshap_progress_bar_counts_passes_when_there_are_several(capfd):
+    import re
+
+    net = nn.Sequential(_linear(W1, B1), nn.ReLU(), _linear(W2, B2))
+    DeepShapExplainer(net, target=0, batch_size=6, verbose=1).fit(REFS).transform(XS)  # 6 pairs, 3 a pass
+    err = capfd.readouterr().err
+    assert re.search(r"(?<![A-Za-z])DeepSHAP: .*\| 0/2 \[.*batch/s", err), err
+    DeepShapExplainer(net, target=0, batch_size=12, verbose=1).fit(REFS).transform(XS)  # one pass: no bar
+    assert "DeepSHAP" not in capfd.readouterr().err
