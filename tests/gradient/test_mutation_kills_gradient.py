@@ -308,6 +308,19 @@ def test_per_sample_baseline_of_a_float32_network_keeps_its_dtype():
     np.testing.assert_allclose(exp.baselines, x0, rtol=1e-6)
 
 
+def test_float32_gradients_are_summed_in_float64():
+    # a linear float32 network: every node's gradient is W_t exactly (in float32), so the float64 sum of
+    # the weighted gradients is W_t * sum(w) = W_t to 1e-16; a node weighted in float32 (5/18 rounded)
+    # would be off by ~1e-8 relative
+    net = nn.Sequential(nn.Linear(4, 2)).float()
+    W = np.random.RandomState(5).normal(size=(2, 4)).astype(np.float32)
+    with torch.no_grad():
+        net[0].weight.copy_(torch.as_tensor(W))
+    x = np.random.RandomState(6).normal(size=(3, 4)).astype(np.float32)
+    got = IntegratedGradientsExplainer(net, n_steps=3, target=0).fit(x).transform(x)
+    np.testing.assert_allclose(got, x.astype(np.float64) * W[0].astype(np.float64), rtol=1e-14, atol=0)
+
+
 def test_ig_progress_bar_counts_path_steps(capfd):
     import re
 
