@@ -321,6 +321,33 @@ def test_float32_gradients_are_summed_in_float64():
     np.testing.assert_allclose(got, x.astype(np.float64) * W[0].astype(np.float64), rtol=1e-14, atol=0)
 
 
+def test_baseline_names_and_callables_are_checked_at_fit():
+    from scipy.ndimage import gaussian_filter1d
+
+    net = nn.Sequential(nn.Flatten(), nn.Linear(6, 2)).double()
+    x = np.random.RandomState(8).normal(size=(3, 2, 3))
+    with pytest.warns(FutureWarning, match=r"^IntegratedGradientsExplainer: baseline='mean' is deprecated"):
+        IntegratedGradientsExplainer(net, baseline="mean").fit(x)
+    # a sequence (n, C, L) has a spatial axis: blurred along it (Gaussian, edges extended)
+    exp = IntegratedGradientsExplainer(net, baseline="blur", blur_sigma=1.0, n_steps=2).fit(x).explain(x)
+    np.testing.assert_allclose(exp.baselines, gaussian_filter1d(x, 1.0, axis=2, mode="nearest"), rtol=1e-12)
+    flat = nn.Linear(3, 2).double()
+    with pytest.raises(ValueError, match=r"^baseline='blur' needs inputs with spatial axes \(\(n, C, L\) or "
+                       r"\(n, C, H, W\)\)\.$"):
+        IntegratedGradientsExplainer(flat, baseline="blur").fit(x[:, 0])
+    # a callable baseline is tried once, on one sample, at fit: a wrong shape fails there
+    seen = []
+
+    def ok(X):
+        seen.append(X.shape)
+        return 0.5 * X
+
+    IntegratedGradientsExplainer(net, baseline=ok).fit(x)
+    assert seen == [(1, 2, 3)]
+    with pytest.raises(ValueError, match=r"^baseline of shape \(1, 5\) does not broadcast"):
+        IntegratedGradientsExplainer(net, baseline=lambda X: np.zeros((X.shape[0], 5))).fit(x)
+
+
 def test_ig_progress_bar_counts_path_steps(capfd):
     import re
 
