@@ -346,6 +346,10 @@ def test_baseline_names_and_callables_are_checked_at_fit():
     assert seen == [(1, 2, 3)]
     with pytest.raises(ValueError, match=r"^baseline of shape \(1, 5\) does not broadcast"):
         IntegratedGradientsExplainer(net, baseline=lambda X: np.zeros((X.shape[0], 5))).fit(x)
+    # a fixed baseline is one sample: two rows are refused, not cut to the first
+    with pytest.raises(ValueError, match=r"^baseline of shape \(2, 2, 3\) does not broadcast to the samples' "
+                       r"shape \(1, 2, 3\)\.$"):
+        IntegratedGradientsExplainer(net, baseline=np.zeros((2, 2, 3))).fit(x)
 
 
 def test_ig_progress_bar_counts_path_steps(capfd):
