@@ -672,3 +672,20 @@ def test_deepshap_progress_bar_counts_passes_when_there_are_several(capfd):
     assert re.search(r"(?<![A-Za-z])DeepSHAP: .*\| 0/2 \[.*batch/s", err), err
     DeepShapExplainer(net, target=0, batch_size=12, verbose=1).fit(REFS).transform(XS)  # one pass: no bar
     assert "DeepSHAP" not in capfd.readouterr().err
+
+
+@pytest.mark.parametrize("last", [nn.Softmax(dim=1), nn.LogSoftmax(dim=1)], ids=["softmax", "log_softmax"])
+def test_deepshap_softmax_values_feed_the_next_nonlinearity(last):
+    # the rule's forward value is what the next rescale rule (tanh) sees: efficiency through
+    # softmax / log-softmax over the channels of (n, C, L) followed by tanh holds only if that value is
+    # the module's own (per position, log taken for log-softmax)
+    from tests._nets import seeded_float64
+
+    net = seeded_float64(nn.Sequential(nn.Conv1d(2, 3, 1), last, nn.Tanh(), nn.Flatten(), nn.Linear(12, 2)), 6)
+    rng = np.random.RandomState(2)
+    bg, x = rng.normal(size=(3, 2, 4)), rng.normal(size=(2, 2, 4))
+    exp = DeepShapExplainer(net, target=1).fit(bg).explain(x)
+    f = net(torch.as_tensor(x)).detach().numpy()[:, 1]
+    f0 = net(torch.as_tensor(bg)).detach().numpy()[:, 1].mean()
+    assert np.abs(f - f0).min() > 1e-3
+    np.testing.assert_allclose(exp.values.reshape(2, -1).sum(axis=1), f - f0, rtol=1e-10, atol=1e-12)
