@@ -634,6 +634,8 @@ def test_deepshap_heads_it_cannot_rule_are_refused_by_name():
     with pytest.raises(ValueError, match=r"^unknown probability head 'tanh'$"):
         apply_head(z, "tanh")
     assert apply_head(z, None) is z and apply_head(z, "identity") is z
+    p = torch.tensor([[0.3], [0.8]], dtype=torch.float64)  # a binary net's P(class 1): [1 - p, p]
+    np.testing.assert_allclose(apply_head(p, "binary_prob").numpy(), [[0.7, 0.3], [0.2, 0.8]], rtol=1e-15)
 
 
 def test_deeplift_rules_refuse_odd_batches_and_non_tensor_outputs():
@@ -661,6 +663,11 @@ def test_deeplift_rules_softmax_without_dim_normalises_the_last_axis():
         p = net(batch).detach().numpy()
     z = np.vstack([XS, REFS[:2]]) @ W3.T + B3
     np.testing.assert_allclose(p, np.exp(z) / np.exp(z).sum(axis=1, keepdims=True), rtol=1e-12)
+    seq = nn.Sequential(nn.Softmax())  # on (2n, L, C): the last axis, not axis 1
+    z3 = np.random.RandomState(9).normal(size=(4, 2, 3))
+    with deeplift_rules(seq):
+        p3 = seq(torch.as_tensor(z3)).detach().numpy()
+    np.testing.assert_allclose(p3, np.exp(z3) / np.exp(z3).sum(axis=2, keepdims=True), rtol=1e-12)
 
 
 def test_deepshap_progress_bar_counts_passes_when_there_are_several(capfd):
