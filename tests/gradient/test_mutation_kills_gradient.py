@@ -619,9 +619,12 @@ def test_deepshap_sigmoid_head_of_several_outputs_is_the_rescale_rule_by_hand():
         for r in REFS:
             m = _rescale(_sig, dsig, XS @ W3[t] + B3[t], r @ W3[t] + B3[t])
             expected += (XS - r) * W3[t] * m[:, None] / len(REFS)
-        exp = DeepShapExplainer(model, target=t).fit(REFS).explain(XS)
-        np.testing.assert_allclose(exp.values, expected, rtol=1e-12, atol=1e-14)
-        np.testing.assert_allclose(exp.outputs[:, t], _sig(XS @ W3[t] + B3[t]), rtol=1e-12)
+        # the module's own output (its Sigmoid by the module rule) and its probabilities (the Sigmoid
+        # bypassed, the "sigmoid" head applied to the logits): the same numbers
+        for response in ("auto", "predict_proba"):
+            exp = DeepShapExplainer(model, target=t, response_method=response).fit(REFS).explain(XS)
+            np.testing.assert_allclose(exp.values, expected, rtol=1e-12, atol=1e-14, err_msg=response)
+            np.testing.assert_allclose(exp.outputs[:, t], _sig(XS @ W3[t] + B3[t]), rtol=1e-12)
 
 
 def test_deepshap_heads_it_cannot_rule_are_refused_by_name():
