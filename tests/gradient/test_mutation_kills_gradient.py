@@ -699,3 +699,17 @@ def test_deepshap_softmax_values_feed_the_next_nonlinearity(last):
     f0 = net(torch.as_tensor(bg)).detach().numpy()[:, 1].mean()
     assert np.abs(f - f0).min() > 1e-3
     np.testing.assert_allclose(exp.values.reshape(2, -1).sum(axis=1), f - f0, rtol=1e-10, atol=1e-12)
+
+
+class _Twice(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.lin = _linear(np.eye(3), np.zeros(3))
+
+    def forward(self, x):
+        return self.lin(self.lin(x))
+
+
+def test_deepshap_layer_errors_name_the_layer():
+    with pytest.raises(ValueError, match=r"^Layer 'lin' runs more than once per forward pass"):
+        DeepShapExplainer(_Twice(), target=0, target_layer="lin").fit(REFS).transform(XS)
