@@ -713,3 +713,12 @@ class _Twice(nn.Module):
 def test_deepshap_layer_errors_name_the_layer():
     with pytest.raises(ValueError, match=r"^Layer 'lin' runs more than once per forward pass"):
         DeepShapExplainer(_Twice(), target=0, target_layer="lin").fit(REFS).transform(XS)
+
+
+def test_deepshap_inside_smoothgrad_is_quiet_unless_asked(capfd):
+    from skxai import SmoothGradExplainer
+
+    net = nn.Sequential(_linear(W1, B1), nn.ReLU(), _linear(W2, B2))
+    inner = DeepShapExplainer(net, batch_size=2)
+    SmoothGradExplainer(net, method=inner, sigma=0.0, n_samples=1, target=0, batch_size=2).fit(REFS).transform(XS)
+    assert "DeepSHAP" not in capfd.readouterr().err
