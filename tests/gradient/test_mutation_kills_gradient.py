@@ -274,6 +274,95 @@ def test_predicted_target_is_the_inputs_class_all_along_the_path():
                                        method="riemann_right", target="predicted")
     np.testing.assert_allclose(lay.fit(x).transform(x), expected, rtol=1e-12)
 
+
+@pytest.mark.parametrize(
+    "method, alphas, weights",
+    [
+        ("riemann_trapezoid", [0.0, 0.5, 1.0], [0.25, 0.5, 0.25]),  # 2 nodes, then the midpoint 0.5
+        ("riemann_right", [0.25, 0.5, 0.75, 1.0], [0.25] * 4),  # 2 nodes, then 4
+    ],
+)
+def test_refined_paths_keep_the_inputs_predicted_class(method, alphas, weights):
+    # the refinement of the tolerance loop also integrates class 0 (predicted at x, f(x) = 2.5 > 0)
+    # although f < 0 at the new nodes 0.25 and 0.5 (f(x/2) = -0.25, f(x/4) = -0.3125)
+    net = _Poly(C)
+    x = np.array([[-1.0, 0.0, 2.0, 0.0]])
+    assert _f(x)[0] > 0 and _f(x / 2)[0] < 0 and _f(x / 4)[0] < 0
+    expected = x * sum(w * _grad(a * x) for a, w in zip(alphas, weights, strict=True))
+    exp = IntegratedGradientsExplainer(net, n_steps=2, method=method, tol=1e-9, max_steps=len(alphas),
+                                       target="predicted").fit(x).explain(x)
+    np.testing.assert_array_equal(exp.n_steps_used, [len(alphas)])
+    np.testing.assert_allclose(exp.values, expected, rtol=1e-12)
+
+def test_per_sample_baseline_of_a_float32_network_keeps_its_dtype():
+    # a linear float32 network f(x) = W flatten(x) + b: IG = (x - x0) * W_t exactly, with x0 each
+    # sample's channel means (a per-sample baseline, made in numpy float64) brought to float32
+    net = nn.Sequential(nn.Flatten(), nn.Linear(6, 2)).float()
+    W = np.random.RandomState(3).normal(size=(2, 6)).astype(np.float32)
+    with torch.no_grad():
+        net[1].weight.copy_(torch.as_tensor(W))
+    x = np.random.RandomState(4).normal(size=(3, 2, 3)).astype(np.float32)
+    x0 = np.repeat(x.mean(axis=2, keepdims=True), 3, axis=2)
+    exp = IntegratedGradientsExplainer(net, baseline="channel_mean", n_steps=2, target=1).fit(x).explain(x)
+    np.testing.assert_allclose(exp.values, (x - x0) * W[1].reshape(2, 3), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(exp.baselines, x0, rtol=1e-6)
+
+
+def test_float32_gradients_are_summed_in_float64():
+    # a linear float32 network: every node's gradient is W_t exactly (in float32), so the float64 sum of
+    # the weighted gradients is W_t * sum(w) = W_t to 1e-16; a node weighted in float32 (5/18 rounded)
+    # would be off by ~1e-8 relative
+    net = nn.Sequential(nn.Linear(4, 2)).float()
+    W = np.random.RandomState(5).normal(size=(2, 4)).astype(np.float32)
+    with torch.no_grad():
+        net[0].weight.copy_(torch.as_tensor(W))
+    x = np.random.RandomState(6).normal(size=(3, 4)).astype(np.float32)
+    got = IntegratedGradientsExplainer(net, n_steps=3, target=0).fit(x).transform(x)
+    np.testing.assert_allclose(got, x.astype(np.float64) * W[0].astype(np.float64), rtol=1e-14, atol=0)
+
+
+def test_baseline_names_and_callables_are_checked_at_fit():
+    from scipy.ndimage import gaussian_filter1d
+
+    net = nn.Sequential(nn.Flatten(), nn.Linear(6, 2)).double()
+    x = np.random.RandomState(8).normal(size=(3, 2, 3))
+    with pytest.warns(FutureWarning, match=r"^IntegratedGradientsExplainer: baseline='mean' is deprecated"):
+        IntegratedGradientsExplainer(net, baseline="mean").fit(x)
+    # a sequence (n, C, L) has a spatial axis: blurred along it (Gaussian, edges extended)
+    exp = IntegratedGradientsExplainer(net, baseline="blur", blur_sigma=1.0, n_steps=2).fit(x).explain(x)
+    np.testing.assert_allclose(exp.baselines, gaussian_filter1d(x, 1.0, axis=2, mode="nearest"), rtol=1e-12)
+    flat = nn.Linear(3, 2).double()
+    with pytest.raises(ValueError, match=r"^baseline='blur' needs inputs with spatial axes \(\(n, C, L\) or "
+                       r"\(n, C, H, W\)\)\.$"):
+        IntegratedGradientsExplainer(flat, baseline="blur").fit(x[:, 0])
+    # a callable baseline is tried once, on one sample, at fit: a wrong shape fails there
+    seen = []
+
+    def ok(X):
+        seen.append(X.shape)
+        return 0.5 * X
+
+    IntegratedGradientsExplainer(net, baseline=ok).fit(x)
+    assert seen == [(1, 2, 3)]
+    with pytest.raises(ValueError, match=r"^baseline of shape \(1, 5\) does not broadcast"):
+        IntegratedGradientsExplainer(net, baseline=lambda X: np.zeros((X.shape[0], 5))).fit(x)
+    # a fixed baseline is one sample: two rows are refused, not cut to the first
+    with pytest.raises(ValueError, match=r"^baseline of shape \(2, 2, 3\) does not broadcast to the samples' "
+                       r"shape \(1, 2, 3\)\.$"):
+        IntegratedGradientsExplainer(net, baseline=np.zeros((2, 2, 3))).fit(x)
+
+
+def test_ig_progress_bar_counts_path_steps(capfd):
+    import re
+
+    x = np.array([[1.0, 0.5, 0.0, 0.0]])
+    IntegratedGradientsExplainer(_Poly(C), n_steps=3, target=0, verbose=1).fit(x).transform(x)
+    err = capfd.readouterr().err
+    assert re.search(r"(?<![A-Za-z])IG: .*\| 0/3 \[.*step/s", err), err  # one step per node
+    IntegratedGradientsExplainer(_Poly(C), n_steps=3, target=0).fit(x).transform(x)
+    assert capfd.readouterr().err == ""
+
+
 # ================================================================ DeepSHAP (DeepLIFT rescale rules)
 # Hand-set networks; each reference is the DeepLIFT rule written out in numpy: a hidden unit's
 # multiplier is (f(h(x)) - f(h(r))) / (h(x) - h(r)), or f'(h(x)) where h(x) = h(r); a unit whose
@@ -485,3 +574,151 @@ def test_deepshap_softmax_over_the_channels_of_a_sequence_is_efficient(last):
     f0 = net(torch.as_tensor(bg)).detach().numpy()[:, 0].mean()
     assert np.abs(f - f0).min() > 1e-3
     np.testing.assert_allclose(exp.values.reshape(2, -1).sum(axis=1), f - f0, rtol=1e-10, atol=1e-12)
+
+
+# --- DeepSHAP, second pass (mutI): the pass sizes, the heads, large logits, the rules' errors
+
+
+@pytest.mark.parametrize(
+    "batch_size, n_ref, rows",
+    [(6, 5, [6, 6, 6, 2]), (2, 3, [2] * 6), (3, 3, [2] * 6), (7, 5, [6, 6, 6, 2])],
+)
+def test_deepshap_each_pass_holds_batch_size_rows_of_pairs(batch_size, n_ref, rows):
+    # 2 samples x n_ref references = 2 n_ref pairs, floor(batch_size / 2) pairs (2 rows each) per pass:
+    # 10 pairs in passes of 3 pairs (6 rows) for batch_size 6 or 7, one pair per pass for 2 or 3
+    net = nn.Sequential(_linear(W1, B1), nn.ReLU(), _linear(W2, B2))
+    refs = np.random.RandomState(0).normal(size=(n_ref, 3))
+    ds = DeepShapExplainer(net, target=0, batch_size=batch_size).fit(refs)
+    seen = []
+    handle = net[0].register_forward_pre_hook(lambda m, inp: seen.append(inp[0].shape[0]))
+    try:
+        ds.explain(XS)
+    finally:
+        handle.remove()
+    assert seen == [2] + rows  # the model's outputs at the 2 samples, then the DeepLIFT passes
+
+
+def test_deepshap_softmax_of_large_logits_is_shift_invariant_by_hand():
+    # logits near 1000 (exp overflows float64): the rule shifts each pair by a common constant, and
+    # softmax's multipliers do not change under a common shift of the logits, so the reference is the
+    # one of the unshifted network (exp(z + 1000 - 1000) = exp(z))
+    model = nn.Sequential(_linear(W3, B3 + 1000.0), nn.Softmax(dim=1))
+    exp = DeepShapExplainer(model, target=0, batch_size=4).fit(REFS).explain(XS)
+    np.testing.assert_allclose(exp.values, _division_reference(np.exp, np.exp, 0), rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(exp.efficiency_gap, 0.0, atol=1e-12)
+
+
+def test_deepshap_sigmoid_head_of_several_outputs_is_the_rescale_rule_by_hand():
+    # a module ending in Sigmoid with 3 outputs: probabilities = sigmoid(z) per output (head "sigmoid"),
+    # whose multiplier is the rescale rule on z_t; for x_0 and ref 0, z_0 ties exactly, so the local
+    # derivative sigmoid'(z_0) applies there (x - r = [1, -1, 0] is not 0 although z_0 ties)
+    model = nn.Sequential(_linear(W3, B3), nn.Sigmoid())
+    dsig = lambda z: _sig(z) * (1 - _sig(z))  # noqa: E731
+    for t in (0, 2):
+        expected = np.zeros_like(XS)
+        for r in REFS:
+            m = _rescale(_sig, dsig, XS @ W3[t] + B3[t], r @ W3[t] + B3[t])
+            expected += (XS - r) * W3[t] * m[:, None] / len(REFS)
+        # the module's own output (its Sigmoid by the module rule) and its probabilities (the Sigmoid
+        # bypassed, the "sigmoid" head applied to the logits): the same numbers
+        for response in ("auto", "predict_proba"):
+            exp = DeepShapExplainer(model, target=t, response_method=response).fit(REFS).explain(XS)
+            np.testing.assert_allclose(exp.values, expected, rtol=1e-12, atol=1e-14, err_msg=response)
+            np.testing.assert_allclose(exp.outputs[:, t], _sig(XS @ W3[t] + B3[t]), rtol=1e-12)
+
+
+def test_deepshap_heads_it_cannot_rule_are_refused_by_name():
+    from skxai.gradient._deepshap import apply_head
+
+    z = torch.zeros((2, 3), dtype=torch.float64)
+    with pytest.raises(ValueError, match=r"^DeepShapExplainer cannot apply DeepLIFT rules to the skorch net's "
+                       r"custom predict_nonlinearity; explain response_method='logits' instead\.$"):
+        apply_head(z, lambda t: t)
+    with pytest.raises(ValueError, match=r"^unknown probability head 'tanh'$"):
+        apply_head(z, "tanh")
+    assert apply_head(z, None) is z and apply_head(z, "identity") is z
+    p = torch.tensor([[0.3], [0.8]], dtype=torch.float64)  # a binary net's P(class 1): [1 - p, p]
+    np.testing.assert_allclose(apply_head(p, "binary_prob").numpy(), [[0.7, 0.3], [0.2, 0.8]], rtol=1e-15)
+
+
+def test_deeplift_rules_refuse_odd_batches_and_non_tensor_outputs():
+    from skxai.gradient._deepshap import deeplift_rules
+
+    net = nn.Sequential(_linear(W1, B1), nn.ReLU())
+    with deeplift_rules(net), pytest.raises(
+        RuntimeError, match=r"^DeepLIFT rules need a batch of samples followed by references\.$"
+    ):
+        net(torch.zeros((3, 3), dtype=torch.float64))
+    pool = nn.MaxPool1d(2, return_indices=True)
+    with deeplift_rules(pool), pytest.raises(
+        ValueError, match=r"^DeepSHAP cannot handle MaxPool1d returning <class 'tuple'>\.$"
+    ):
+        pool(torch.zeros((2, 1, 4), dtype=torch.float64))
+
+
+def test_deeplift_rules_softmax_without_dim_normalises_the_last_axis():
+    # under the rules a Softmax without dim (refused by the explainer's check) normalises the last axis
+    from skxai.gradient._deepshap import deeplift_rules
+
+    net = nn.Sequential(_linear(W3, B3), nn.Softmax())
+    batch = torch.as_tensor(np.vstack([XS, REFS[:2]]))
+    with deeplift_rules(net):
+        p = net(batch).detach().numpy()
+    z = np.vstack([XS, REFS[:2]]) @ W3.T + B3
+    np.testing.assert_allclose(p, np.exp(z) / np.exp(z).sum(axis=1, keepdims=True), rtol=1e-12)
+    seq = nn.Sequential(nn.Softmax())  # on (2n, L, C): the last axis, not axis 1
+    z3 = np.random.RandomState(9).normal(size=(4, 2, 3))
+    with deeplift_rules(seq):
+        p3 = seq(torch.as_tensor(z3)).detach().numpy()
+    np.testing.assert_allclose(p3, np.exp(z3) / np.exp(z3).sum(axis=2, keepdims=True), rtol=1e-12)
+
+
+def test_deepshap_progress_bar_counts_passes_when_there_are_several(capfd):
+    import re
+
+    net = nn.Sequential(_linear(W1, B1), nn.ReLU(), _linear(W2, B2))
+    DeepShapExplainer(net, target=0, batch_size=6, verbose=1).fit(REFS).transform(XS)  # 6 pairs, 3 a pass
+    err = capfd.readouterr().err
+    assert re.search(r"(?<![A-Za-z])DeepSHAP: .*\| 0/2 \[.*batch/s", err), err
+    DeepShapExplainer(net, target=0, batch_size=12, verbose=1).fit(REFS).transform(XS)  # one pass: no bar
+    assert "DeepSHAP" not in capfd.readouterr().err
+
+
+@pytest.mark.parametrize("last", [nn.Softmax(dim=1), nn.LogSoftmax(dim=1)], ids=["softmax", "log_softmax"])
+def test_deepshap_softmax_values_feed_the_next_nonlinearity(last):
+    # the rule's forward value is what the next rescale rule (tanh) sees: efficiency through
+    # softmax / log-softmax over the channels of (n, C, L) followed by tanh holds only if that value is
+    # the module's own (per position, log taken for log-softmax)
+    from tests._nets import seeded_float64
+
+    net = seeded_float64(nn.Sequential(nn.Conv1d(2, 3, 1), last, nn.Tanh(), nn.Flatten(), nn.Linear(12, 2)), 6)
+    rng = np.random.RandomState(2)
+    bg, x = rng.normal(size=(3, 2, 4)), rng.normal(size=(2, 2, 4))
+    exp = DeepShapExplainer(net, target=1).fit(bg).explain(x)
+    f = net(torch.as_tensor(x)).detach().numpy()[:, 1]
+    f0 = net(torch.as_tensor(bg)).detach().numpy()[:, 1].mean()
+    assert np.abs(f - f0).min() > 1e-3
+    np.testing.assert_allclose(exp.values.reshape(2, -1).sum(axis=1), f - f0, rtol=1e-10, atol=1e-12)
+
+
+class _Twice(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.lin = _linear(np.eye(3), np.zeros(3))
+
+    def forward(self, x):
+        return self.lin(self.lin(x))
+
+
+def test_deepshap_layer_errors_name_the_layer():
+    with pytest.raises(ValueError, match=r"^Layer 'lin' runs more than once per forward pass"):
+        DeepShapExplainer(_Twice(), target=0, target_layer="lin").fit(REFS).transform(XS)
+
+
+def test_deepshap_inside_smoothgrad_is_quiet_unless_asked(capfd):
+    from skxai import SmoothGradExplainer
+
+    net = nn.Sequential(_linear(W1, B1), nn.ReLU(), _linear(W2, B2))
+    inner = DeepShapExplainer(net, batch_size=2)
+    SmoothGradExplainer(net, method=inner, sigma=0.0, n_samples=1, target=0, batch_size=2).fit(REFS).transform(XS)
+    assert "DeepSHAP" not in capfd.readouterr().err
