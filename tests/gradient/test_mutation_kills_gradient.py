@@ -561,19 +561,25 @@ def test_deepshap_log_softmax_with_equal_sums_takes_the_limit_ratio():
         np.testing.assert_allclose(got[0], (x - r)[0] * m, rtol=1e-12)
 
 
+def _assert_sequence_efficiency(net, net_seed, data_seed, target):
+    """DeepSHAP of a float64 network on (n, 2, 4) sequences sums to f(x) - E f(background)."""
+    from tests._nets import seeded_float64
+
+    net = seeded_float64(net, net_seed)
+    rng = np.random.RandomState(data_seed)
+    bg, x = rng.normal(size=(3, 2, 4)), rng.normal(size=(2, 2, 4))
+    exp = DeepShapExplainer(net, target=target).fit(bg).explain(x)
+    f = net(torch.as_tensor(x)).detach().numpy()[:, target]
+    f0 = net(torch.as_tensor(bg)).detach().numpy()[:, target].mean()
+    assert np.abs(f - f0).min() > 1e-3
+    np.testing.assert_allclose(exp.values.reshape(2, -1).sum(axis=1), f - f0, rtol=1e-10, atol=1e-12)
+
+
 @pytest.mark.parametrize("last", [nn.Softmax(dim=1), nn.LogSoftmax(dim=1)], ids=["softmax", "log_softmax"])
 def test_deepshap_softmax_over_the_channels_of_a_sequence_is_efficient(last):
     # softmax over axis 1 of (n, C, L): the sums must run over the channels only, not the positions
-    from tests._nets import seeded_float64
 
-    net = seeded_float64(nn.Sequential(nn.Conv1d(2, 3, 1), last, nn.Flatten(), nn.Linear(12, 2)), 5)
-    rng = np.random.RandomState(1)
-    bg, x = rng.normal(size=(3, 2, 4)), rng.normal(size=(2, 2, 4))
-    exp = DeepShapExplainer(net, target=0).fit(bg).explain(x)
-    f = net(torch.as_tensor(x)).detach().numpy()[:, 0]
-    f0 = net(torch.as_tensor(bg)).detach().numpy()[:, 0].mean()
-    assert np.abs(f - f0).min() > 1e-3
-    np.testing.assert_allclose(exp.values.reshape(2, -1).sum(axis=1), f - f0, rtol=1e-10, atol=1e-12)
+    _assert_sequence_efficiency(nn.Sequential(nn.Conv1d(2, 3, 1), last, nn.Flatten(), nn.Linear(12, 2)), 5, 1, 0)
 
 
 # --- DeepSHAP, second pass (mutI): the pass sizes, the heads, large logits, the rules' errors
@@ -689,16 +695,9 @@ def test_deepshap_softmax_values_feed_the_next_nonlinearity(last):
     # the rule's forward value is what the next rescale rule (tanh) sees: efficiency through
     # softmax / log-softmax over the channels of (n, C, L) followed by tanh holds only if that value is
     # the module's own (per position, log taken for log-softmax)
-    from tests._nets import seeded_float64
 
-    net = seeded_float64(nn.Sequential(nn.Conv1d(2, 3, 1), last, nn.Tanh(), nn.Flatten(), nn.Linear(12, 2)), 6)
-    rng = np.random.RandomState(2)
-    bg, x = rng.normal(size=(3, 2, 4)), rng.normal(size=(2, 2, 4))
-    exp = DeepShapExplainer(net, target=1).fit(bg).explain(x)
-    f = net(torch.as_tensor(x)).detach().numpy()[:, 1]
-    f0 = net(torch.as_tensor(bg)).detach().numpy()[:, 1].mean()
-    assert np.abs(f - f0).min() > 1e-3
-    np.testing.assert_allclose(exp.values.reshape(2, -1).sum(axis=1), f - f0, rtol=1e-10, atol=1e-12)
+    _assert_sequence_efficiency(
+        nn.Sequential(nn.Conv1d(2, 3, 1), last, nn.Tanh(), nn.Flatten(), nn.Linear(12, 2)), 6, 2, 1)
 
 
 class _Twice(nn.Module):

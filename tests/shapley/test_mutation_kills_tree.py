@@ -453,16 +453,10 @@ def test_missing_values_follow_the_trees_missing_direction(game, monkeypatch):
 
 
 # ------------------------------------------------------------------ interactions
-def _interaction_reference(model, x):
-    p = len(x)
-    k = _n_out(model)
-
-    def v(S):
-        known = np.zeros(p, dtype=bool)
-        known[list(S)] = True
-        return path_dependent_value(model, x, known, np.zeros(k))
-
-    out = np.zeros((p, p, k))
+def _interaction_index(v, p, shape=()):
+    """Off-diagonal Shapley interaction index of the game ``v`` on ``p`` players, enumerated with the
+    weights ``|S|! (p - |S| - 2)! / (2 (p - 1)!)``."""
+    out = np.zeros((p, p) + shape)
     for i, j in combinations(range(p), 2):
         others = [m for m in range(p) if m not in (i, j)]
         for size in range(p - 1):
@@ -472,6 +466,18 @@ def _interaction_reference(model, x):
                 out[i, j] += w * (v(S | {i, j}) - v(S | {i}) - v(S | {j}) + v(S))
         out[j, i] = out[i, j]
     return out
+
+
+def _interaction_reference(model, x):
+    p = len(x)
+    k = _n_out(model)
+
+    def v(S):
+        known = np.zeros(p, dtype=bool)
+        known[list(S)] = True
+        return path_dependent_value(model, x, known, np.zeros(k))
+
+    return _interaction_index(v, p, (k,))
 
 
 # 10: every leaf by its table; 1: every leaf by the closed form; 2 and 3: leaves of exactly that many
@@ -497,23 +503,13 @@ def test_interaction_values_equal_public_enumeration(name, table_bits, monkeypat
 
 
 def _leaf_interactions(alpha_bits, r):
-    """Off-diagonal interaction index (d, d) of one leaf's game ``v(S) = prod_{S} a prod_{not S} r``,
-    enumerated with the weights ``|S|! (d - |S| - 2)! / (2 (d - 1)!)``."""
+    """Off-diagonal interaction index (d, d) of one leaf's game ``v(S) = prod_{S} a prod_{not S} r``."""
     d = len(r)
 
     def v(S):
         return np.prod([float(alpha_bits[k]) if k in S else r[k] for k in range(d)])
 
-    out = np.zeros((d, d))
-    for i, j in combinations(range(d), 2):
-        others = [m for m in range(d) if m not in (i, j)]
-        for size in range(d - 1):
-            w = factorial(size) * factorial(d - size - 2) / factorial(d - 1) / 2
-            for S in combinations(others, size):
-                S = set(S)
-                out[i, j] += w * (v(S | {i, j}) - v(S | {i}) - v(S | {j}) + v(S))
-        out[j, i] = out[i, j]
-    return out
+    return _interaction_index(v, d)
 
 
 # cover fractions with 0 (a child no training weight reached: its g vanishes off the path) and 1

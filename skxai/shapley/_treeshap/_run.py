@@ -174,11 +174,10 @@ def _table_floats(tab):
     return _n_floats(tab.block_table) + _n_floats(tab.out_rows)
 
 
-def _kept_chunks(sizes, budget=None):
+def _kept_chunks(sizes):
     """Which chunks' tables are kept between calls: in chunk order, while their running total
     fits ``CACHE_FLOATS``."""
-    budget = CACHE_FLOATS if budget is None else budget
-    return list(np.cumsum(np.asarray(sizes, dtype=np.int64)) <= budget)
+    return list(np.cumsum(np.asarray(sizes, dtype=np.int64)) <= CACHE_FLOATS)
 
 
 def _dask_chunk_values(runner, c, XT, has_nan):
