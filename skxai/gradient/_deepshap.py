@@ -12,9 +12,14 @@ is a DeepLIFT multiplier:
 - max pooling: the output difference ``max(x) - max(r)`` is split between the argmax
   positions of ``x`` and ``r`` and divided by the input difference there (captum's rule,
   with overlapping windows summed);
-- softmax and log-softmax (modules, or the probability head): ``p = s / sum(s)`` with
-  ``s = exp(z)``, the exp by the rescale rule, the sum linearly and the division by the
-  Shapley value of its two inputs, which has a closed form; so contributions add up exactly.
+- softmax and log-softmax (modules, or the probability head): ``p_j = s_j / (s_j + c_j)``
+  with ``s = exp(z)`` and ``c_j`` the sum of the other terms; the exp by the rescale rule, the
+  sum linearly, and the division by the Shapley value of its two inputs ``(s_j, c_j)``, which
+  has a closed form in the division's four corner values. Those values lie in [0, 1] and are
+  computed from log-sums, so each part is bounded by 1 however far apart the sample's and the
+  reference's logits are (splitting ``s_j / sum(s)`` between ``s_j`` and the whole sum instead
+  gives parts of order ``exp(gap)`` that cancel). Log-softmax: ``z_j - log sum(s)``, the log
+  by the rescale rule. Contributions add up exactly.
 
 The multipliers chain like gradients, so for each pair the attributions ``(x - r) * m`` sum
 to ``f(x) - f(r)``, and their mean over references to ``f(x) - E[f(background)]``.
@@ -202,54 +207,112 @@ class _MaxPoolRule(torch.autograd.Function):
         return _pad_ref(out.reshape(xs.shape)), None, None
 
 
-def _normalise_parts(z, kind):
-    """``s`` (shifted per pair for exp, so both halves share the shift) and ``ds/dz``."""
+def _log_terms(z, kind):
+    """``log s`` and ``(ds/dz) / s`` of the normalised terms: ``s = exp(z)`` or ``sigmoid(z)``."""
     if kind == "exp":
-        zs, zr = _halves(z)
-        shift = torch.maximum(zs.amax(dim=-1, keepdim=True), zr.amax(dim=-1, keepdim=True))
-        s = torch.exp(z - torch.cat([shift, shift]))
-        return s, s
-    s = torch.sigmoid(z)
-    return s, s * (1 - s)
+        return z, torch.ones_like(z)
+    return F.logsigmoid(z), torch.sigmoid(-z)
+
+
+def _log_rest(log_s):
+    """``log sum_{k != j} s_k`` for every j of the last axis, without cancellation or underflow:
+    the total less ``s_j`` on the scale of the largest term, except for the largest term itself,
+    whose others are summed on the scale of the second largest."""
+    top = log_s.amax(dim=-1, keepdim=True)
+    arg = log_s.argmax(dim=-1, keepdim=True)
+    e = torch.exp(log_s - top)
+    rest = top + torch.log(e.sum(dim=-1, keepdim=True) - e)
+    others = log_s.scatter(-1, arg, -torch.inf)
+    rest_top = torch.logsumexp(others, dim=-1, keepdim=True)
+    return rest.scatter(-1, arg, rest_top)
+
+
+def _exp_multiplier(s_x, s_r, d_in, small, dlog_x):
+    """The rescale rule on ``s`` of ``z`` (``ds/dz`` at the sample where ``z`` barely moves)."""
+    return torch.where(small, s_x * dlog_x, (s_x - s_r) / torch.where(small, 1.0, d_in))
+
+
+def _sum_multiplier(part, log_c_x, log_c_r, scale, slope):
+    """A sum's part over its change, both sums taken on the scale ``exp(scale)``; where the two
+    sums agree to float precision, the local derivative ``slope / c`` at the sample."""
+    c_x, c_r = torch.exp(log_c_x - scale), torch.exp(log_c_r - scale)
+    d_c = c_x - c_r
+    flat = d_c.abs() <= _EPS * torch.maximum(c_x, c_r)
+    local = torch.where(c_x > 0, slope / torch.where(c_x > 0, c_x, 1.0), 0.0)
+    return torch.where(flat, local, part / torch.where(flat, 1.0, d_c))
 
 
 class _NormaliseRule(torch.autograd.Function):
     """``p = s / sum(s)`` over the last axis (``kind="exp"``: softmax; ``"sigmoid"``:
     one-vs-rest), or ``log p`` (``log=True``, softmax only); contributions sum exactly to the
-    output difference (see the module docstring)."""
+    output difference and stay bounded by it (see the module docstring)."""
 
     @staticmethod
     def forward(ctx, z, kind, log):
-        s, ds = _normalise_parts(z, kind)
-        ctx.save_for_backward(z, s, ds)
-        ctx.log = log
-        p = s / s.sum(dim=-1, keepdim=True)
-        return p.log() if log else p
+        ctx.save_for_backward(z)
+        ctx.kind, ctx.log = kind, log
+        log_s = _log_terms(z, kind)[0]
+        log_p = log_s - torch.logsumexp(log_s, dim=-1, keepdim=True)
+        return log_p if log else torch.exp(log_p)
 
     @staticmethod
     def backward(ctx, grad):
-        z, s, ds = ctx.saved_tensors
+        (z,) = ctx.saved_tensors
         g = _halves(grad)[0]
-        zs, zr = _halves(z)
+        if z.shape[-1] == 1:  # p = 1 (log p = 0) whatever z: nothing to pass on
+            return _pad_ref(torch.zeros_like(g)), None, None
+        log_s, dlog_s = _log_terms(z, ctx.kind)
+        ls, lr = _halves(log_s)
+        # the terms on one scale per pair (the larger half's largest term is 1), so that their
+        # differences, the sums' differences and the rescale multipliers are those of s itself
+        shift = torch.maximum(ls.amax(dim=-1, keepdim=True), lr.amax(dim=-1, keepdim=True))
+        s = torch.exp(log_s - torch.cat([shift, shift]))
         ss, sr = _halves(s)
+        zs, zr = _halves(z)
         d_in = zs - zr
         small = d_in.abs() < _EPS
-        r = torch.where(small, _halves(ds)[0], (ss - sr) / torch.where(small, 1.0, d_in))
-        big_s, big_r = ss.sum(dim=-1, keepdim=True), sr.sum(dim=-1, keepdim=True)
+        dlog_x = _halves(dlog_s)[0]
+        r = _exp_multiplier(ss, sr, d_in, small, dlog_x)
+        d_s = ss - sr
         if ctx.log:
             # log p_j = z_j - log S: z_j passes linearly, log S by the rescale rule on S
-            d_big = big_s - big_r
+            log_big_s = torch.logsumexp(ls, dim=-1, keepdim=True) - shift
+            log_big_r = torch.logsumexp(lr, dim=-1, keepdim=True) - shift
+            big_s, d_big = torch.exp(log_big_s), d_s.sum(dim=-1, keepdim=True)
             tiny = d_big.abs() < _EPS * big_s
-            ratio = torch.where(
-                tiny, 1.0 / big_s, (big_s.log() - big_r.log()) / torch.where(tiny, 1.0, d_big)
-            )
+            ratio = torch.where(tiny, 1.0 / big_s, (log_big_s - log_big_r) / torch.where(tiny, 1.0, d_big))
             out = g - g.sum(dim=-1, keepdim=True) * ratio * r
             return _pad_ref(out), None, None
-        # p_j = s_j / S: Shapley split of the division between s_j and S (closed form)
-        mean_s = 0.5 * (ss + sr)
-        through_s = g * 0.5 * (1 / big_s + 1 / big_r)
-        through_sum = (g * mean_s).sum(dim=-1, keepdim=True) / (big_s * big_r)
-        return _pad_ref(r * (through_s - through_sum)), None, None
+        # p_j = a / (a + c) with a = s_j and c the sum of the other terms: the Shapley split of
+        # this function of two inputs, from its values at the four corners (each in [0, 1], so
+        # the two parts are bounded by 1 whatever the scale of the terms)
+        rest_s, rest_r = _log_rest(ls), _log_rest(lr)
+        p_ss, p_rr = torch.sigmoid(ls - rest_s), torch.sigmoid(lr - rest_r)
+        p_sr, p_rs = torch.sigmoid(ls - rest_r), torch.sigmoid(lr - rest_s)
+        through_a = 0.5 * ((p_sr - p_rr) + (p_ss - p_rs))
+        through_c = 0.5 * ((p_rs - p_rr) + (p_ss - p_sr))
+        # own term: its part over its input difference (the local derivative when that is tiny)
+        local_a = p_ss * torch.sigmoid(rest_s - ls) * dlog_x
+        m_a = torch.where(small, local_a, through_a / torch.where(small, 1.0, d_in))
+        # the other terms: the sum passes its part linearly, each term by the rescale rule on z
+        slope_c = -p_ss * torch.sigmoid(rest_s - ls)  # d g / d c times c, at the sample
+        m_c = _sum_multiplier(through_c, rest_s, rest_r, shift, slope_c)
+        # the output whose own term is the pair's largest: the other terms' sums can lie below
+        # the shared scale's range (all of them 0 there), so its part is passed on their own scale
+        top = torch.where(
+            ls.amax(dim=-1, keepdim=True) >= lr.amax(dim=-1, keepdim=True),
+            ls.argmax(dim=-1, keepdim=True),
+            lr.argmax(dim=-1, keepdim=True),
+        )
+        at_top = [t.gather(-1, top) for t in (through_c, rest_s, rest_r, slope_c)]
+        scale_top = torch.maximum(at_top[1], at_top[2])
+        r_top = _exp_multiplier(
+            torch.exp(ls - scale_top).scatter(-1, top, 0.0), torch.exp(lr - scale_top).scatter(-1, top, 0.0),
+            d_in, small, dlog_x)
+        m_top = _sum_multiplier(*at_top[:3], scale_top, at_top[3])
+        gm_c = (g * m_c).scatter(-1, top, 0.0)
+        out = g * m_a + r * (gm_c.sum(dim=-1, keepdim=True) - gm_c) + g.gather(-1, top) * m_top * r_top
+        return _pad_ref(out), None, None
 
 
 def _normalise(z, kind, dim=-1, log=False):

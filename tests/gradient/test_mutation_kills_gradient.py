@@ -432,21 +432,31 @@ B3 = np.array([0.1, -0.2, 0.05])
 
 
 def _division_multipliers(s, dsx, zx, zr, t):
-    """d p_t / d z_k multipliers of p = s / sum(s): s by the rescale rule on z, the division by the
-    Shapley value of its two inputs (s_t, S): 0.5 (1/S_x + 1/S_r) for s_t, -mean(s_t)/(S_x S_r) for S."""
+    """d p_t / d z_k multipliers of p_t = a / (a + c), a = s_t and c the sum of the other terms:
+    the division split between a and c by the Shapley value of a function of two inputs (the mean
+    of the two orders), a's part over z_t's difference (d g / d a * ds_t / dz_t at x when z_t ties),
+    c's part passed linearly to the other terms (multiplier part / delta c, or d g / d c at x when
+    the two sums are equal to float precision) and each by the rescale rule on z."""
     sx, sr = s(zx), s(zr)
     rk = _rescale(s, dsx, zx, zr)
-    Sx, Sr = sx.sum(), sr.sum()
-    through = -0.5 * (sx[t] + sr[t]) / (Sx * Sr) * np.ones(3)
-    through[t] += 0.5 * (1 / Sx + 1 / Sr)
-    return rk * through
+    ax, ar = sx[t], sr[t]
+    cx, cr = np.delete(sx, t).sum(), np.delete(sr, t).sum()
+    g = lambda a, c: a / (a + c)  # noqa: E731
+    part_a = 0.5 * ((g(ax, cr) - g(ar, cr)) + (g(ax, cx) - g(ar, cx)))
+    part_c = 0.5 * ((g(ar, cx) - g(ar, cr)) + (g(ax, cx) - g(ax, cr)))
+    # equal sums (to float precision): the local derivative d g / d c at x
+    flat = abs(cx - cr) <= 1e-10 * max(cx, cr)
+    m = (-ax / (ax + cx) ** 2 if flat else part_c / (cx - cr)) * rk
+    dz = zx[t] - zr[t]
+    m[t] = cx / (ax + cx) ** 2 * dsx(zx[t]) if abs(dz) < 1e-10 else part_a / dz
+    return m
 
 
-def _division_reference(s, ds, t, log=False):
+def _division_reference(s, ds, t, log=False, scale=1.0):
     values = np.zeros_like(XS)
     for i, x in enumerate(XS):
         for r in REFS:
-            zx, zr = W3 @ x + B3, W3 @ r + B3
+            zx, zr = scale * (W3 @ x + B3), scale * (W3 @ r + B3)
             if log:  # log p_t = z_t - log S: z_t linearly, log S by the rescale rule on S
                 sx, sr = s(zx), s(zr)
                 ratio = (np.log(sx.sum()) - np.log(sr.sum())) / (sx.sum() - sr.sum())
@@ -454,7 +464,7 @@ def _division_reference(s, ds, t, log=False):
                 m[t] += 1.0
             else:
                 m = _division_multipliers(s, ds, zx, zr, t)
-            values[i] += (x - r) * (W3.T @ m) / len(REFS)
+            values[i] += (x - r) * (scale * W3.T @ m) / len(REFS)
     return values
 
 
@@ -612,6 +622,58 @@ def test_deepshap_softmax_of_large_logits_is_shift_invariant_by_hand():
     exp = DeepShapExplainer(model, target=0, batch_size=4).fit(REFS).explain(XS)
     np.testing.assert_allclose(exp.values, _division_reference(np.exp, np.exp, 0), rtol=1e-9, atol=1e-12)
     np.testing.assert_allclose(exp.efficiency_gap, 0.0, atol=1e-12)
+
+
+@pytest.mark.parametrize("gap", [5.0, 20.0, 40.0, 60.0, 200.0, 1500.0])
+def test_deepshap_softmax_of_one_input_is_exact_at_any_logit_gap(gap):
+    # one input v, logits z = [v, 1.5 v + 1]: with one player the attribution is the whole output
+    # difference p_0(x) - p_0(r) = expit(-(0.5 x + 1)) - expit(-(0.5 r + 1)); a reference at v = gap
+    # puts the two rows' largest logits about gap apart (splitting s_0 / sum(s) between s_0 and the
+    # sum gave parts of order exp(gap) that cancelled: 1e-5 relative error at gap 30, all of it at 40)
+    from scipy.special import expit
+
+    net = nn.Sequential(_linear(np.array([[1.0], [1.5]]), np.array([0.0, 1.0])), nn.Softmax(dim=1))
+    x, r = np.array([[0.0]]), np.array([[gap]])
+    for t, sign in ((0, 1.0), (1, -1.0)):
+        exact = sign * (expit(-1.0) - expit(-(0.5 * gap + 1.0)))
+        got = DeepShapExplainer(net, target=t).fit(r).transform(x)
+        np.testing.assert_allclose(got[0, 0], exact, rtol=1e-13)
+
+
+@pytest.mark.parametrize("scale", [15.0, 40.0])
+def test_deepshap_softmax_of_confident_logits_is_the_split_by_hand_and_bounded(scale):
+    # logits scaled up so that samples and references are confident in different classes (gaps of
+    # 20-80): the values are still the hand-made split to rounding, and each pair's contributions
+    # to the logits are bounded by the division's corner values (here every |value| <= 2 max|x - r|
+    # max|W|, far from the exp(gap) of the old split), and they add up to the probabilities' change
+    model = nn.Sequential(_linear(scale * W3, scale * B3), nn.Softmax(dim=1))
+    for t in range(3):
+        expected = _division_reference(np.exp, np.exp, t, scale=scale)
+        exp = DeepShapExplainer(model, target=t).fit(REFS).explain(XS)
+        np.testing.assert_allclose(exp.values, expected, rtol=1e-9, atol=1e-12)
+        np.testing.assert_allclose(exp.efficiency_gap, 0.0, atol=1e-13)
+        assert np.abs(exp.values).max() <= 2 * np.abs(XS[:, None] - REFS[None]).max() * np.abs(W3).sum() * scale
+
+
+def test_deepshap_log_softmax_of_far_logits_is_efficient():
+    # log-softmax where one row's terms would all underflow on the other's scale (gap 1500): log S
+    # comes from a log-sum, so the rule neither takes log(0) nor loses the change of log p
+    net = nn.Sequential(_linear(np.array([[1.0], [1.5]]), np.array([0.0, 1.0])), nn.LogSoftmax(dim=1))
+    x, r = np.array([[0.0]]), np.array([[1500.0]])
+    f = net(torch.as_tensor(np.vstack([x, r]))).detach().numpy()
+    for t in (0, 1):
+        got = DeepShapExplainer(net, target=t).fit(r).transform(x)
+        np.testing.assert_allclose(got[0, 0], f[0, t] - f[1, t], rtol=1e-12)
+
+
+@pytest.mark.parametrize("last", [nn.Softmax(dim=2), nn.LogSoftmax(dim=2)], ids=["softmax", "log_softmax"])
+def test_deepshap_softmax_over_a_single_term_passes_nothing(last):
+    # softmax over an axis of length 1 is the constant 1 (log-softmax 0): the first linear layer's
+    # inputs get no attribution, the second linear layer's bias path none either
+    net = nn.Sequential(_linear(W3, B3), nn.Unflatten(1, (3, 1)), last, nn.Flatten(), _linear(W3, B3))
+    got = DeepShapExplainer(net, target=1).fit(REFS).explain(XS)
+    np.testing.assert_array_equal(got.values, 0.0)
+    np.testing.assert_allclose(got.efficiency_gap, 0.0, atol=1e-15)
 
 
 def test_deepshap_sigmoid_head_of_several_outputs_is_the_rescale_rule_by_hand():
