@@ -139,7 +139,8 @@ FUNCTIONS: dict[str, tuple[str, ...]] = {
             "_attribute_core", "_attribute"))),
     # DeepSHAP: the DeepLIFT rules (rescale, max pooling, softmax), the head, the pairing and averaging
     "skxai/gradient/_deepshap.py": (
-        "_halves", "_pad_ref", "_pool_indices", "_normalise_parts", "_normalise", "apply_head",
+        "_halves", "_pad_ref", "_pool_indices", "_log_terms", "_log_rest", "_exp_multiplier",
+        "_sum_multiplier", "_normalise", "apply_head",
         "_Rescale.forward", "_Rescale.backward", "_MaxPoolRule.forward", "_MaxPoolRule.backward",
         "_NormaliseRule.forward", "_NormaliseRule.backward", "deeplift_rules._pre", "deeplift_rules._post",
         "DeepShapExplainer._deeplift", "DeepShapExplainer._attribute_core", "DeepShapExplainer._attribute"),
