@@ -201,24 +201,18 @@ def _collapsed_strata(design, min_units=MIN_STRATUM_UNITS):
     """
     sizes = np.asarray(design.stratum_size, dtype=int)
     fpc = np.asarray(design.stratum_fpc, dtype=np.float64)
-    n_strata = len(sizes)
-    target = np.arange(n_strata)
-    if n_strata > 1:
-        groups = []
-        for s in range(n_strata):
-            if groups and (sizes[s] < min_units or sum(sizes[g] for g in groups[-1]) < min_units):
-                groups[-1].append(s)
-            else:
-                groups.append([s])
-        if len(groups) > 1 and sum(sizes[g] for g in groups[-1]) < min_units:
-            groups[-2].extend(groups.pop())
-        for new, members in enumerate(groups):
-            target[members] = new
-    new_stratum = target[design.stratum]
-    n_new = target.max() + 1 if n_strata else 0
-    count = np.bincount(target, weights=sizes, minlength=n_new)
-    new_fpc = np.bincount(target, weights=sizes * fpc, minlength=n_new) / np.maximum(count, 1)
-    return new_stratum, count.astype(int), new_fpc
+    # A stratum opens a new group only when it and the group before both reach min_units, so
+    # every group but a lone one reaches it: no small group is left at the end to merge.
+    target = np.zeros(len(sizes), dtype=int)
+    group_units = 0
+    for s, n_s in enumerate(sizes):
+        if s and n_s >= min_units and group_units >= min_units:
+            target[s], group_units = target[s - 1] + 1, n_s
+        else:
+            target[s], group_units = (target[s - 1] if s else 0), group_units + n_s
+    count = np.bincount(target, weights=sizes)
+    new_fpc = np.bincount(target, weights=sizes * fpc) / np.maximum(count, 1)
+    return target[design.stratum], count.astype(int), new_fpc
 
 
 def _stratified_variance(design, C, resid):
@@ -258,6 +252,10 @@ def _stratified_variance(design, C, resid):
 
 #: Most replicate fits of the jackknife (groups of sampling units deleted in turn).
 JACKKNIFE_GROUPS = 32
+
+#: The jackknife's replicate estimates (groups x players x columns, float64, with their
+#: temporaries: 4 copies) are computed in chunks of columns within these bytes.
+JACKKNIFE_CHUNK_BYTES = 64_000_000
 
 
 def _jackknife(design, solve, max_groups=JACKKNIFE_GROUPS, theta=None):
@@ -306,10 +304,12 @@ def _jackknife(design, solve, max_groups=JACKKNIFE_GROUPS, theta=None):
         var = np.zeros(thetas.shape[1:])
         bias = np.zeros(thetas.shape[1:])
         df_den = np.zeros(thetas.shape[1:])
+        lone = False
         for h in range(len(count)):
             in_h = stratum == h
             n_h = in_h.sum()
             if n_h < 2:
+                lone = True
                 continue
             mean_h = thetas[in_h].mean(axis=0)
             dev = thetas[in_h] - mean_h
@@ -322,6 +322,10 @@ def _jackknife(design, solve, max_groups=JACKKNIFE_GROUPS, theta=None):
         # units' degrees of freedom (units - strata overstates them).
         with np.errstate(invalid="ignore", divide="ignore"):
             df = np.where(df_den > 0, var**2 / df_den, np.inf)
+        if lone:
+            # a stratum of one unit (a design with a single sampled unit: collapsing leaves no
+            # other) has a spread nobody can estimate: no degrees of freedom, not zero error
+            df[...] = 0.0
     else:
         f = float(np.average(fpc, weights=count)) if len(count) else 0.0
         mean = thetas.mean(axis=0)
@@ -580,7 +584,7 @@ def kernel_shap_from_values(design, v0, v1, values, *, order=1, with_std=True):
                 var, df = np.empty_like(phi), np.empty_like(phi)
                 groups = _jackknife_groups(order, m)
                 refit = primal or (lambda w, cols: solve(w, cols=cols)[0])
-                step = max(1, 8_000_000 // (4 * JACKKNIFE_GROUPS * p))
+                step = max(1, JACKKNIFE_CHUNK_BYTES // (32 * JACKKNIFE_GROUPS * p))
                 for c0 in range(0, phi.shape[1], step):
                     cols = slice(c0, c0 + step)
                     var[:, cols], df[:, cols] = _jackknife(design, lambda w, cols=cols: refit(w, cols),
@@ -589,6 +593,7 @@ def kernel_shap_from_values(design, v0, v1, values, *, order=1, with_std=True):
                 var, df = _stratified_variance(design, C[sampled], loo[sampled])
             with np.errstate(invalid="ignore"):
                 std = np.sqrt(var) * np.where(var > 0, t_inflation(df), 1.0)
+            std[df < 1] = np.inf  # a spread estimated from no degrees of freedom is unknown
         std = std.reshape(p, n, k).transpose(1, 0, 2)
     return phi.reshape(p, n, k).transpose(1, 0, 2), std
 

@@ -140,17 +140,21 @@ class BarDisplay:
             if errs is not None:
                 errs.append(0.0)
         y = np.arange(len(heights))[::-1]
-        self.bars_ = ax.barh(y, heights, xerr=errs, color=color, ecolor="0.4", capsize=2)
+        # an infinite error (too few sampled coalitions to estimate any spread) draws no bar
+        known = np.isfinite(errs) if errs is not None else np.ones(len(heights), dtype=bool)
+        room = np.where(known, errs, 0.0) if errs is not None else np.zeros(len(heights))
+        xerr = None if errs is None else np.where(known, errs, np.nan)
+        self.bars_ = ax.barh(y, heights, xerr=xerr, color=color, ecolor="0.4", capsize=2)
         for k, (yy, h) in enumerate(zip(y, heights, strict=True)):
-            ax.text(h + (errs[k] if errs is not None else 0.0), yy, " " + format_value(h, max(heights)),
-                    va="center", fontsize=8)
+            unknown = "" if known[k] else " (error unknown)"
+            ax.text(h + room[k], yy, " " + format_value(h, max(heights)) + unknown, va="center", fontsize=8)
         ax.set_yticks(y, labels)
         ax.set_xlabel(f"mean |attribution| to the {self.quantity}" if self.quantity else "mean |attribution|")
         if self.method:
             ax.set_title(f"{self.method}: global importance", fontsize=9)
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
-        top = max(h + (errs[k] if errs is not None else 0.0) for k, h in enumerate(heights))
+        top = max(h + room[k] for k, h in enumerate(heights))
         ax.set_xlim(0, top * 1.25 if top > 0 else 1.0)
         self.order_ = shown
         self.ax_ = ax

@@ -237,13 +237,17 @@ class WaterfallDisplay:
             colour = POSITIVE if w >= 0 else NEGATIVE
             (patch,) = ax.barh(y, w, left=s, color=colour, height=0.7)
             self.patches_.append(patch)
-            if errs is not None:
+            room, unknown = 0.0, ""
+            if errs is not None and np.isfinite(errs[y]):
                 ax.errorbar(s + w, y, xerr=errs[y], color="0.15", capsize=2, lw=0.8)
+                room = errs[y]
+            elif errs is not None:  # too few sampled coalitions to estimate any spread
+                unknown = " (error unknown)"
             sign = "+" if w >= 0 else "-"
             text = format_value(abs(w), scale)
             ax.text(
-                max(s, s + w) + 0.01 * span + (errs[y] if errs is not None else 0.0), y,
-                text if text == "0" else f"{sign}{text}", va="center", ha="left", fontsize=8,
+                max(s, s + w) + 0.01 * span + room, y,
+                (text if text == "0" else f"{sign}{text}") + unknown, va="center", ha="left", fontsize=8,
             )
         for y in range(len(steps) - 1):
             ax.plot([self.ends_[y]] * 2, [y + 0.35, y + 0.65], color="0.5", lw=0.8)

@@ -129,6 +129,26 @@ def test_error_bars_come_from_the_explanation_std():
         BarDisplay.from_explanation(Explanation(phi[..., 0]), error_bars=True)
 
 
+def test_an_unknown_error_draws_no_bar_and_says_so():
+    # an infinite standard error (a design with one sampled coalition pair): the picture still
+    # renders, the known errors keep their bars, the unknown ones are written out, not drawn
+    phi = np.array([[[1.0], [-2.0], [0.5]]])
+    std = np.array([[[0.3], [np.inf], [0.1]]])
+    exp = Explanation(phi, base_values=np.zeros((1, 1)), std=std, feature_names=["a", "b", "c"], output_axis=-1,
+                      target_index=0)
+    water = WaterfallDisplay.from_explanation(exp, index=0, error_bars=True)
+    water.figure_.canvas.draw()
+    caps = [c for c in water.ax_.containers if type(c).__name__ == "ErrorbarContainer"]
+    widths = sorted(float(np.ptp(c.lines[2][0].get_segments()[0][:, 0])) / 2 for c in caps)
+    np.testing.assert_allclose(widths, [0.1, 0.3])
+    assert [t for t in _texts(water.ax_) if "error unknown" in t] == ["-2 (error unknown)"]
+    assert np.isfinite(water.ax_.get_xlim()).all()
+    bar = BarDisplay.from_explanation(exp, error_bars=True)
+    bar.figure_.canvas.draw()
+    assert [t for t in _texts(bar.ax_) if "error unknown" in t] == [" 2 (error unknown)"]
+    assert np.isfinite(bar.ax_.get_xlim()).all()
+
+
 def test_beeswarm_greys_string_categories():
     import pandas as pd
 

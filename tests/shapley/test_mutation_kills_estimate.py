@@ -832,6 +832,63 @@ def test_kernel_solve_is_the_constrained_wls_with_jackknife_errors():
     np.testing.assert_allclose(phi2, phi, atol=1e-12)
 
 
+@pytest.mark.parametrize("order", [1, 3])
+def test_jackknife_replicates_run_in_column_chunks_within_the_byte_budget(monkeypatch, order):
+    # 3 samples x 3 outputs = 9 columns; a budget of two columns per chunk (32 bytes x groups x
+    # players each) must give chunks of 2, 2, 2, 2, 1 columns in order, each column once, and the
+    # same values and errors as one chunk
+    p = 6
+    d = hand_design(p, [(2, 5), (3, 4)], enumerated=[1, 5])
+    v0, v1, values = _game_values(p, d.masks, 3, n=3, k=3)
+    phi, std = kernel_shap_from_values(d, v0, v1, values, order=order)
+    seen = []
+    real = _estimate._jackknife
+
+    def spy(design, solve, max_groups, theta):
+        seen.append(theta.copy())
+        return real(design, solve, max_groups=max_groups, theta=theta)
+
+    monkeypatch.setattr(_estimate, "_jackknife", spy)
+    monkeypatch.setattr(_estimate, "JACKKNIFE_CHUNK_BYTES", 2 * 32 * _estimate.JACKKNIFE_GROUPS * p + 5)
+    phi2, std2 = kernel_shap_from_values(d, v0, v1, values, order=order)
+    assert [t.shape for t in seen] == [(p, 2)] * 4 + [(p, 1)]
+    np.testing.assert_array_equal(np.hstack(seen), phi.transpose(1, 0, 2).reshape(p, 9))
+    np.testing.assert_allclose(phi2, phi, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(std2, std, rtol=1e-10, atol=1e-14)
+
+
+@pytest.mark.parametrize("order", [1, 3])
+def test_a_constant_game_has_zero_error_and_no_warning(order):
+    # every coalition worth the same: every replicate is exactly 0, so the variance is exactly 0
+    # and its degrees of freedom 0/0; the error must be 0 (not NaN), without a warning
+    import warnings
+
+    p = 6
+    d = hand_design(p, [(2, 5), (3, 4)], enumerated=[1, 5])
+    values = np.full((2, len(d.masks), 2), 0.7)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        phi, std = kernel_shap_from_values(d, np.full((2, 2), 0.7), np.full((2, 2), 0.7), values, order=order)
+    np.testing.assert_array_equal(phi, 0.0)
+    np.testing.assert_array_equal(std, 0.0)
+
+
+@pytest.mark.parametrize("order", [1, 3])
+def test_a_single_sampled_unit_reports_an_unknown_error(order):
+    # sizes 1 and 4 enumerated and one sampled pair: deleting the only unit leaves nothing to
+    # compare, so no spread can be estimated; the error is infinite (not the 0 it was reported
+    # as, while the values were up to 0.65 off on a 5-feature model)
+    p = 5
+    d = hand_design(p, [(2, 1)], enumerated=[1, 4])
+    v0, v1, values = _game_values(p, d.masks, 4)
+    phi, std = kernel_shap_from_values(d, v0, v1, values, order=order)
+    assert np.isfinite(phi).all() and np.isposinf(std).all()
+    two = hand_design(p, [(2, 2)], enumerated=[1, 4])  # two units: a spread, finite and positive
+    v0, v1, values = _game_values(p, two.masks, 4)
+    std2 = kernel_shap_from_values(two, v0, v1, values, order=order)[1]
+    assert np.isfinite(std2).all() and (std2 > 0).all()
+
+
 def test_kernel_solve_on_enumerated_sizes_only_has_zero_error():
     p = 4
     d = hand_design(p, [], enumerated=[1, 2, 3])  # every coalition: the exact Shapley values
