@@ -832,11 +832,11 @@ def test_kernel_solve_is_the_constrained_wls_with_jackknife_errors():
     np.testing.assert_allclose(phi2, phi, atol=1e-12)
 
 
-@pytest.mark.parametrize("order", [1, 3])
-def test_jackknife_replicates_run_in_column_chunks_within_the_byte_budget(monkeypatch, order):
-    # 3 samples x 3 outputs = 9 columns; a budget of two columns per chunk (32 bytes x groups x
-    # players each) must give chunks of 2, 2, 2, 2, 1 columns in order, each column once, and the
-    # same values and errors as one chunk
+@pytest.mark.parametrize("order, width", [(1, 2), (3, 2), (1, 1)])
+def test_jackknife_replicates_run_in_column_chunks_within_the_byte_budget(monkeypatch, order, width):
+    # 3 samples x 3 outputs = 9 columns; a budget of `width` columns per chunk (32 bytes x groups x
+    # players each) must give chunks of that many columns in order (the last one shorter), each
+    # column once, and the same values and errors as one chunk
     p = 6
     d = hand_design(p, [(2, 5), (3, 4)], enumerated=[1, 5])
     v0, v1, values = _game_values(p, d.masks, 3, n=3, k=3)
@@ -849,9 +849,9 @@ def test_jackknife_replicates_run_in_column_chunks_within_the_byte_budget(monkey
         return real(design, solve, max_groups=max_groups, theta=theta)
 
     monkeypatch.setattr(_estimate, "_jackknife", spy)
-    monkeypatch.setattr(_estimate, "JACKKNIFE_CHUNK_BYTES", 2 * 32 * _estimate.JACKKNIFE_GROUPS * p + 5)
+    monkeypatch.setattr(_estimate, "JACKKNIFE_CHUNK_BYTES", width * 32 * _estimate.JACKKNIFE_GROUPS * p + 5)
     phi2, std2 = kernel_shap_from_values(d, v0, v1, values, order=order)
-    assert [t.shape for t in seen] == [(p, 2)] * 4 + [(p, 1)]
+    assert [t.shape for t in seen] == [(p, width)] * (9 // width) + [(p, 9 % width)] * (9 % width > 0)
     np.testing.assert_array_equal(np.hstack(seen), phi.transpose(1, 0, 2).reshape(p, 9))
     np.testing.assert_allclose(phi2, phi, rtol=1e-12, atol=1e-14)
     np.testing.assert_allclose(std2, std, rtol=1e-10, atol=1e-14)
