@@ -63,6 +63,18 @@ class LayerCapture(contextlib.AbstractContextManager):
         self._act = None
         self.version = None
 
+    def gradient(self, score):
+        """``d score / d activations`` of the last pass; refused by name when the score does not
+        depend on the layer (every attribution to it would be 0 whatever the input)."""
+        act = self.activations
+        g = torch.autograd.grad(score, act, allow_unused=True)[0] if score.requires_grad else None
+        if g is None:
+            raise ValueError(
+                f"Layer {self.name!r} does not reach the explained output: the output does not depend "
+                "on its activations. Choose a layer on the path from the input to the output."
+            )
+        return g
+
     def reset(self, replace=None):
         """Forget the last pass; the next pass feeds ``replace`` (when given) after the layer."""
         self._act = None

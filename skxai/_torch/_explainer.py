@@ -411,7 +411,10 @@ class BaseTorchExplainer(BaseExplainer):
             if tb is None:
                 tb = self._targets(out.detach())
             selected = out.gather(1, tb[:, None]).sum()
-            (g,) = torch.autograd.grad(selected, wrt, allow_unused=True)
+            if cap is None:
+                (g,) = torch.autograd.grad(selected, wrt, allow_unused=True)
+            else:
+                g = cap.gradient(selected)
         g = torch.zeros_like(wrt) if g is None else g
         return out, g.contiguous(), wrt, tb
 

@@ -247,10 +247,7 @@ class BaseCamExplainer(BaseTorchExplainer, auto_wrap_output_keys=None):
                 t = self._targets(out.detach()) if targets is None else targets
                 grads = None
                 if self._uses_gradients:
-                    score = out.gather(1, t[:, None]).sum()
-                    (grads,) = torch.autograd.grad(score, act, allow_unused=True)
-                    if grads is None:
-                        grads = torch.zeros_like(act)
+                    grads = cap.gradient(out.gather(1, t[:, None]).sum())
         act = act.detach()
         if act.ndim != x.ndim or act.ndim < 3:
             raise ValueError(

@@ -542,7 +542,10 @@ class DeepShapExplainer(BaseTorchExplainer):
                     out = apply_head(model.logits(batch.clone()), model.head)
                     wrt = batch if layer is None else cap.activations
                     selected = out[:m].gather(1, targets[i][:, None]).sum()
-                    (g,) = torch.autograd.grad(selected, wrt, allow_unused=True)
+                    if cap is None:
+                        (g,) = torch.autograd.grad(selected, wrt, allow_unused=True)
+                    else:
+                        g = cap.gradient(selected)
                 if g is None:
                     g = torch.zeros_like(wrt)
                 contrib = (wrt[:m] - wrt[m:]).detach().double() * g[:m].double()

@@ -500,3 +500,27 @@ def test_skorch_cnn_on_digits_in_pipeline():
     # pooling sees; the module applies act2 = nn.ReLU to conv2's output)
     assert GradCamExplainer(pipe[-1].estimator_).fit(pipe[0].transform(X[:5])).explain(
         pipe[0].transform(X[:5])).target_layer == "act2"
+
+
+class _SideMap(nn.Module):
+    """``aux`` runs in every pass; the output does not depend on it."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv, self.aux, self.fc = nn.Conv2d(1, 2, 3, padding=1), nn.Conv2d(2, 2, 1), nn.Linear(2, 2)
+
+    def forward(self, x):
+        h = torch.relu(self.conv(x))
+        self.aux(h)
+        return self.fc(h.mean(dim=(2, 3)))
+
+
+@pytest.mark.parametrize("cls", [GradCamExplainer, GradCamPlusPlusExplainer])
+def test_gradient_cam_of_a_layer_the_output_does_not_depend_on_is_refused_by_name(cls):
+    torch.manual_seed(0)
+    net = _SideMap().double()
+    X = np.random.RandomState(0).normal(size=(3, 1, 6, 6))
+    with pytest.raises(ValueError, match=r"^Layer 'aux' does not reach the explained output"):
+        cls(net, target=0, target_layer="aux").fit(X).transform(X)
+    assert not any(m._forward_hooks or m._backward_hooks for m in net.modules())
+    assert np.isfinite(cls(net, target=0, target_layer="conv").fit(X).transform(X)).all()

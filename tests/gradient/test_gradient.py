@@ -541,3 +541,37 @@ def test_per_sample_target_labels_resolved_per_sample():
     np.testing.assert_allclose(exp.values, ref.numpy(), rtol=1e-5, atol=1e-7)
     with pytest.raises(ValueError, match="not a valid output index"):
         GradientExplainer(net, target=np.array([0, 5, 0, 0, 0, 0, 0, 0, 0])).fit(X).explain(X)
+
+
+class _SideBranch(nn.Module):
+    """``aux`` runs in every forward pass, but the output does not depend on it."""
+
+    def __init__(self):
+        super().__init__()
+        self.body, self.act = nn.Linear(3, 4), nn.ReLU()
+        self.aux, self.head = nn.Linear(4, 2), nn.Linear(4, 2)
+
+    def forward(self, x):
+        h = self.act(self.body(x))
+        self.aux(h)
+        return self.head(h)
+
+
+@pytest.mark.parametrize("cls", ["GradientExplainer", "IntegratedGradientsExplainer", "SmoothGradExplainer",
+                                 "DeepShapExplainer"])
+def test_a_layer_the_output_does_not_depend_on_is_refused_by_name(cls):
+    import skxai
+
+    torch.manual_seed(0)
+    net = _SideBranch().double().train()
+    X = np.random.RandomState(0).normal(size=(5, 3))
+    explainer = getattr(skxai, cls)(net, target=0, target_layer="aux").fit(X)
+    with pytest.raises(ValueError, match=r"^Layer 'aux' does not reach the explained output: the output does not "
+                                         r"depend on its activations\. Choose a layer on the path"):
+        explainer.transform(X[:2])
+    # the model as it was: mode, gradients, no hooks left
+    assert net.training and all(p.requires_grad for p in net.parameters())
+    assert not any(m._forward_hooks or m._forward_pre_hooks for m in net.modules())
+    # a layer on the path is explained (values, not an error)
+    values = getattr(skxai, cls)(net, target=0, target_layer="body").fit(X).transform(X[:2])
+    assert np.isfinite(values).all() and np.abs(values).max() > 0
