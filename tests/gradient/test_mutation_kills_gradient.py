@@ -468,13 +468,15 @@ def _division_reference(s, ds, t, log=False, scale=1.0):
     return values
 
 
+@pytest.mark.parametrize("t", [0, 1, 2])
 @pytest.mark.parametrize("kind", ["softmax_module", "log_softmax_module", "logistic_regression", "sgd_ovr"])
-def test_deepshap_normalisation_rules_by_hand(kind):
+def test_deepshap_normalisation_rules_by_hand(kind, t):
+    # z_0 ties for x_0 and ref 0: for t = 0 the own term takes its local derivative, for t = 1, 2
+    # the tied term's share of the others' sum does (ds/dz at x: s for softmax, s (1 - s) one-vs-rest)
     import warnings
 
     from sklearn.linear_model import LogisticRegression, SGDClassifier
 
-    t = 0
     if kind in ("softmax_module", "log_softmax_module"):
         last = nn.Softmax(dim=1) if kind == "softmax_module" else nn.LogSoftmax(dim=1)
         model = nn.Sequential(_linear(W3, B3), last)
@@ -653,6 +655,36 @@ def test_deepshap_softmax_of_confident_logits_is_the_split_by_hand_and_bounded(s
         np.testing.assert_allclose(exp.values, expected, rtol=1e-9, atol=1e-12)
         np.testing.assert_allclose(exp.efficiency_gap, 0.0, atol=1e-13)
         assert np.abs(exp.values).max() <= 2 * np.abs(XS[:, None] - REFS[None]).max() * np.abs(W3).sum() * scale
+
+
+@pytest.mark.parametrize("x, r", [
+    ([0.0, 5.0, 1.0], [0.0, 1.0, 5.0]),  # output 0: the others swap, equal sums (on the pair's common scale)
+    ([5.0, 0.0, 1.0], [4.0, 1.0, 0.0]),  # output 0 holds the pair's largest term: equal sums on its own scale
+])
+def test_deepshap_softmax_with_equal_sums_of_the_others_takes_the_local_derivative(x, r):
+    # the other terms' sums are equal, so the division's part through them is 0 and each of them
+    # passes d g / d c = -a / (a + c)^2 at x times its own change: nonzero, opposite contributions
+    net = nn.Sequential(_linear(np.eye(3), np.zeros(3)), nn.Softmax(dim=1))
+    x, r = np.array([x]), np.array([r])
+    m = _division_multipliers(np.exp, np.exp, x[0], r[0], 0)
+    got = DeepShapExplainer(net, target=0).fit(r).transform(x)
+    np.testing.assert_allclose(got[0], (x - r)[0] * m, rtol=1e-12, atol=1e-15)
+    assert abs(got[0, 1]) > 1e-3 and abs(got[0, 1] + got[0, 2]) < 1e-12
+
+
+def test_deepshap_softmax_pairs_of_far_apart_scales_in_one_pass_are_each_exact():
+    # one pass holds pairs whose logits lie near 0, 850, 900 and 1000: each pair is taken on its own
+    # scale, and the output holding a pair's largest term (in the sample or in the reference, whose
+    # others vanish next to it) on the scale of its others; so every value adds up to its change
+    net = nn.Sequential(_linear(np.eye(3), np.zeros(3)), nn.Softmax(dim=1))
+    X = np.array([[2.0, 1.0, 0.0], [900.0, 0.0, 0.0], [1000.0, 800.0, 0.0], [850.0, 0.0, 0.0]])
+    R = np.array([[0.0, 2.0, 1.0], [0.0, 0.0, 900.0], [0.0, 0.0, 1.0]])
+    p = lambda z: np.exp(z - z.max()) / np.exp(z - z.max()).sum()  # noqa: E731
+    for t in range(3):
+        got = DeepShapExplainer(net, target=t, batch_size=100).fit(R).transform(X)
+        want = [np.mean([p(x)[t] - p(r)[t] for r in R]) for x in X]
+        assert np.isfinite(got).all()
+        np.testing.assert_allclose(got.sum(axis=1), want, rtol=0, atol=1e-13)
 
 
 def test_deepshap_log_softmax_of_far_logits_is_efficient():
