@@ -43,7 +43,8 @@ MODULES = {
     "skxai/shapley/_values.py": ["tests/shapley/test_shapley.py", _KILLS],
     "skxai/_games/_background.py": _GAMES,
     "skxai/_games/_conditional.py": ["tests/shapley/test_conditional.py", _KILLS_GAMES],
-    "skxai/shapley/_regression.py": ["tests/shapley/test_regression.py", "tests/shapley/test_shapley.py", _KILLS_GAMES],
+    # not test_shapley.py (its one regression test, 11 s, repeats the kill file's retrained brute force), mutJ
+    "skxai/shapley/_regression.py": ["tests/shapley/test_regression.py", _KILLS_GAMES],
     # the Shapley formulas behind _values.py, KernelSHAP's solve and permutation sampling
     # (under the shared load of issue 17's runs: the kill tests, which hold the closed forms)
     "skxai/_estimate.py": [_EST, "tests/shapley/test_calibration.py", _KILLS, _KERN],

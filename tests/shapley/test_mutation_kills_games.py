@@ -540,6 +540,23 @@ def test_regression_decision_function_explains_from_the_constant_fit():
     np.testing.assert_allclose(exp.values[:, :, 0].sum(axis=1) + exp.base_values[:, 0], full, atol=1e-6)
 
 
+
+def test_regression_outlier_detector_explains_from_its_own_constant_fit():
+    # Neither a classifier nor a regressor: its decision function keeps the model's own fit on the
+    # constant column (documented), not the training mean of y. An isolation tree cannot split a
+    # constant column, so each tree is one leaf of psi samples: path length c(psi), anomaly score
+    # 2**-(c(psi) / c(psi)) = 0.5, and decision_function = -score - offset_ = -0.5 + 0.5 = 0.
+    from sklearn.ensemble import IsolationForest
+
+    X, y = _regression_data(n=60, p=2)
+    y = y + 5.0  # far from 0
+    est = ShapleyRegressionExplainer(IsolationForest(n_estimators=20, random_state=0)).fit(X, y)
+    np.testing.assert_allclose(est.expected_value_, [0.0], atol=1e-12)
+    exp = est.explain(X[:3])
+    np.testing.assert_allclose(exp.base_values[:, 0], 0.0, atol=1e-12)
+    full = IsolationForest(n_estimators=20, random_state=0).fit(X).decision_function(X[:3])
+    np.testing.assert_allclose(exp.values[:, :, 0].sum(axis=1), full, atol=1e-12)
+
 # -- the conditional game's call sizes and the empirical sampler's ties (mutH) ----------------------
 def _sized_game(sampler, n_samples, batch_size, n_background=10):
     rng = np.random.RandomState(8)

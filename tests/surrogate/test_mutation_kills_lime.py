@@ -167,6 +167,28 @@ def test_tabular_lime_runs_in_workers_and_is_quiet_unless_verbose(capfd, n_sampl
     np.testing.assert_array_equal(par, serial)
 
 
+def test_tabular_lime_average_perturbation_runs_in_workers_and_is_quiet_unless_verbose(capfd):
+    main, armed = os.getpid(), [False]
+
+    def model(A):
+        if armed[0] and os.getpid() == main:
+            raise AssertionError("n_jobs=2 ran the model in the calling process")
+        return np.tanh(np.asarray(A)).sum(axis=1)
+
+    X = np.random.RandomState(8).normal(size=(20, 3))
+    kw = dict(n_samples=20, max_background=5, batch_size=10, perturbation="average", random_state=0)
+    lime = LimeExplainer(model, n_jobs=2, **kw).fit(X)
+    armed[0] = True
+    par = lime.transform(X[:3])  # 3 x 20 x 5 = 300 model rows in calls of at most 10
+    assert capfd.readouterr().err == ""
+    armed[0] = False
+    lime.set_params(verbose=1).transform(X[:3])
+    assert "Parallel(n_jobs=2)" in capfd.readouterr().err
+    serial = LimeExplainer(model, verbose=1, **kw).fit(X)
+    np.testing.assert_array_equal(serial.transform(X[:3]), par)
+    assert "explaining" in capfd.readouterr().err  # the serial game's progress bar over its calls
+
+
 # -- skxai/surrogate/_lime_text.py -------------------------------------------------------------
 
 WORDS = re.compile(r"\w+")
@@ -317,6 +339,10 @@ def test_text_lime_runs_in_workers():
     def model(docs):
         if armed[0] and os.getpid() == main:
             raise AssertionError("n_jobs=2 ran the model in the calling process")
+        if os.getpid() != main:  # verbose=0: no progress bar in a worker either (tqdm's live bars)
+            from tqdm.std import tqdm
+
+            assert not list(getattr(tqdm, "_instances", ())), "a progress bar was started in a worker"
         return bow_model(docs)
 
     docs = ["a good cast and fun plot", "bad plot bad cast", "the plot is the plot", "good fun"]
@@ -357,3 +383,23 @@ def test_text_lime_progress_bar_counts_model_calls(capfd):
         docs)
     err = capfd.readouterr().err
     assert re.search(r"(?<![A-Za-z])LIME text: .*\| 0/3 \[.*call/s", err), err  # one document per call
+
+
+def test_text_lime_explanation_records_documents_tokens_classes_and_method():
+    from sklearn.feature_extraction.text import CountVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+
+    train = ["good fun film", "good cast", "bad plot", "bad dull film"] * 3
+    labels = ["pos", "pos", "neg", "neg"] * 3
+    model = make_pipeline(CountVectorizer(), LogisticRegression()).fit(train, labels)
+    docs = ["good plot, good fun", "bad cast"]
+    exp = LimeTextExplainer(model, n_samples=40, target="pos", random_state=0).fit(train).explain(docs)
+    assert exp.method == "LimeTextExplainer"
+    assert list(exp.data) == docs
+    assert list(exp.output_names) == ["neg", "pos"]
+    assert exp.tokens == [["good", "plot", "good", "fun"], ["bad", "cast"]]
+    assert exp.words == [["good", "plot", "fun"], ["bad", "cast"]]  # unit="word": distinct words
+    for vals, toks, words, w in zip(exp.values, exp.tokens, exp.words, exp.weights, strict=True):
+        # one value per token: the weight of its word (both "good" tokens carry the same weight)
+        np.testing.assert_array_equal(vals, [w[words.index(t)] for t in toks])
