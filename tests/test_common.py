@@ -356,3 +356,40 @@ def test_scoring_name_checked_at_fit(name, cls):
 def test_fit_is_validated_by_fit_context(name, cls):
     # sklearn's _fit_context wraps fit (functools.wraps keeps the original as __wrapped__).
     assert hasattr(cls.fit, "__wrapped__"), f"{name}.fit is not decorated with fit_context"
+
+
+def test_n_jobs_none_follows_a_parallel_config_context():
+    # scikit-learn's convention: n_jobs=None is 1, unless a joblib.parallel_config context sets
+    # n_jobs; inside one, the model calls run in its workers (threads here), with the same numbers
+    import threading
+
+    from joblib import parallel_config
+    from sklearn.base import BaseEstimator, RegressorMixin
+
+    from skxai import KernelShapExplainer, LimeExplainer
+
+    class Recorder(RegressorMixin, BaseEstimator):
+        def fit(self, X, y=None):
+            self.n_features_in_ = X.shape[1]
+            self.threads_ = set()
+            return self
+
+        def predict(self, X):
+            self.threads_.add(threading.current_thread().name)
+            X = np.asarray(X)
+            return np.tanh(X[:, 0] * X[:, 1]) + X[:, 2]
+
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(40, 4))
+    for make in (lambda m: KernelShapExplainer(m, n_samples=64, batch_size=500, random_state=0),
+                 lambda m: LimeExplainer(m, n_samples=200, batch_size=50, random_state=0),
+                 lambda m: KernelShapExplainer(m, n_samples=64, game="conditional", batch_size=500,
+                                               random_state=0)):
+        model = Recorder().fit(X)
+        alone = make(model).fit(X).transform(X[:6])
+        assert model.threads_ == {"MainThread"}
+        model.threads_.clear()
+        with parallel_config(backend="threading", n_jobs=2):
+            inside = make(model).fit(X).transform(X[:6])
+        assert model.threads_ - {"MainThread"}, type(make(model)).__name__
+        np.testing.assert_array_equal(inside, alone)

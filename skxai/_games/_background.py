@@ -95,7 +95,7 @@ class BackgroundGame:
         calls = self._calls(n, m)
         from joblib import effective_n_jobs
 
-        workers = 1 if n_jobs in (None, 1) else effective_n_jobs(n_jobs)
+        workers = effective_n_jobs(n_jobs)  # None: 1, or a parallel_config's
         if workers == 1 or len(calls) == 1:
             from skxai._progress import progress
 

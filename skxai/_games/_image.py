@@ -143,7 +143,7 @@ class ImageGame:
         calls = [(s, min(total, s + self.batch_size)) for s in range(0, total, self.batch_size)]
         from joblib import Parallel, delayed, effective_n_jobs
 
-        workers = 1 if n_jobs in (None, 1) else effective_n_jobs(n_jobs)
+        workers = effective_n_jobs(n_jobs)  # None: 1, or a parallel_config's
         if workers == 1 or len(calls) == 1:
             from skxai._progress import progress
 

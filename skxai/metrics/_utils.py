@@ -5,6 +5,7 @@ from __future__ import annotations
 import numbers
 
 import numpy as np
+from joblib import effective_n_jobs
 from sklearn.utils import check_random_state
 from sklearn.utils.parallel import Parallel, delayed
 
@@ -67,7 +68,7 @@ def map_chunks(func, n, per_chunk, n_jobs=None):
         raise ValueError(f"n_jobs must be None or a non-zero integer (joblib's), got {n_jobs!r}.")
     per_chunk = max(1, int(per_chunk))
     chunks = [np.arange(s, min(n, s + per_chunk)) for s in range(0, n, per_chunk)]
-    if n_jobs in (None, 1) or len(chunks) == 1:
+    if effective_n_jobs(n_jobs) == 1 or len(chunks) == 1:  # None: 1, or a parallel_config's
         return [func(c) for c in chunks]
     return Parallel(n_jobs=n_jobs)(delayed(func)(c) for c in chunks)
 

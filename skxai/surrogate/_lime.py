@@ -180,7 +180,7 @@ class LimeExplainer(BaseTabularExplainer):
         size = int(self.batch_size or 50_000)
         # Calls depend only on the problem (never on n_jobs): identical numbers for any n_jobs.
         calls = [(s, min(n * m, s + size)) for s in range(0, n * m, size)]
-        workers = 1 if self.n_jobs in (None, 1) else effective_n_jobs(self.n_jobs)
+        workers = effective_n_jobs(self.n_jobs)  # None: 1, or a parallel_config's
         if workers == 1 or len(calls) == 1:
             parts = [_sampled_values(self.output_, X, bg, cmasks, bidx, [c])
                      for c in progress(calls, verbose=self.verbose, desc="LIME", unit="call")]

@@ -1186,6 +1186,8 @@ def strata_design(sizes, fpc, n_enumerated=3, p=5, seed=0):
     ([1, 2], [[0, 1]]),
     ([6, 5, 6, 3], [[0], [1], [2, 3]]),
     ([3], [[0]]),  # a single stratum stays as it is
+    ([1], [[0]]),  # even of one unit (its fpc kept as it is)
+    ([3, 5], [[0, 1]]),  # 3 units are not enough to stand alone
 ])
 def test_collapsed_strata(sizes, groups):
     fpc = np.linspace(0.1, 0.9, len(sizes))
