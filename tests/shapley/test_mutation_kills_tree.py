@@ -602,3 +602,44 @@ def test_interaction_tables_never_read_uninitialised_memory():
         direct = _interactions._direct(rows, r[0])
         for b, bits in enumerate(rows):
             np.testing.assert_allclose(direct[b], _leaf_interactions(bits.astype(int), r[0]), rtol=0, atol=1e-15)
+
+
+# ------------------------------------------------------------------ table storage (mutK)
+def test_sparse_rows_hand_worked():
+    """Values (m, width, k) of players ``loc`` placed in ``rows``: pads (loc == p_t) dropped,
+    duplicates summed, player j's outputs in columns j * k .. j * k + k - 1."""
+    vals = np.arange(1.0, 13.0).reshape(3, 2, 2)  # [[1,2],[3,4]], [[5,6],[7,8]], [[9,10],[11,12]]
+    loc = np.array([[0, 2], [1, 0], [3, 0]])  # p_t = 3: slot (2, 0) is a pad
+    out = _engine._sparse_rows(vals, loc, [1, 1, 3], 4, 3, 2)
+    assert out.shape == (4, 6) and hasattr(out, "nnz")
+    expected = np.zeros((4, 6))
+    expected[1, [0, 1]] = [1 + 7, 2 + 8]  # player 0 from rows 0 and 1
+    expected[1, [4, 5]] = [3, 4]  # player 2
+    expected[1, [2, 3]] = [5, 6]  # player 1
+    expected[3, [0, 1]] = [11, 12]
+    np.testing.assert_array_equal(out.toarray(), expected)
+    one = _engine._sparse_rows(vals[:, :, :1], loc, [0, 2, 2], 3, 3, 1)
+    np.testing.assert_array_equal(one.toarray(), [[1, 0, 3], [0, 0, 0], [7 + 11, 5, 0]])
+
+
+@pytest.mark.parametrize("game", GAMES)
+def test_tables_dense_up_to_dense_columns_then_sparse(game, monkeypatch):
+    """``DENSE_COLUMNS`` bounds the dense tables' columns (players x outputs): 4 players x 2
+    outputs = 8 columns are dense at 8, sparse at 7 (block and outside tables alike), with the
+    same numbers."""
+    from skxai.shapley._treeshap._paths import compile_tree
+
+    model, X = _MODELS["two_outputs"]
+    _, bg, weights = _rows_and_background(X)
+    ens = read_model(model, 4)
+    plan = compile_tree(ens, ens.roots, 4)
+    assert len(plan.players) == 4 and len(plan.out_leaves) and len(plan.block_bits)
+    bgT = ens.prepare(bg).T.copy()
+    monkeypatch.setattr(_engine, "DENSE_COLUMNS", 8)
+    dense = _engine.build_tables(plan, ens, game, bgT, weights)
+    assert isinstance(dense.block_table, np.ndarray) and isinstance(dense.out_rows, np.ndarray)
+    monkeypatch.setattr(_engine, "DENSE_COLUMNS", 7)
+    sparse = _engine.build_tables(plan, ens, game, bgT, weights)
+    assert hasattr(sparse.block_table, "nnz") and hasattr(sparse.out_rows, "nnz")
+    np.testing.assert_allclose(sparse.block_table.toarray(), dense.block_table, rtol=0, atol=1e-13)
+    np.testing.assert_allclose(sparse.out_rows.toarray(), dense.out_rows, rtol=0, atol=1e-13)
