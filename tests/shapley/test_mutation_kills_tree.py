@@ -643,3 +643,37 @@ def test_tables_dense_up_to_dense_columns_then_sparse(game, monkeypatch):
     assert hasattr(sparse.block_table, "nnz") and hasattr(sparse.out_rows, "nnz")
     np.testing.assert_allclose(sparse.block_table.toarray(), dense.block_table, rtol=0, atol=1e-13)
     np.testing.assert_allclose(sparse.out_rows.toarray(), dense.out_rows, rtol=0, atol=1e-13)
+    # one table row per block index value: 2**bits rows per block, blocks one after the other
+    rows = 2 ** plan.block_bits
+    for tab in (dense, sparse):
+        assert tab.block_table.shape == (rows.sum(), 8)
+        np.testing.assert_array_equal(tab.block_off, np.cumsum(rows) - rows)
+
+
+def test_sparse_tables_never_hold_a_dense_table():
+    """Sparse tables exist so that memory does not grow with players x entries: building them
+    for one plan of 400 two-level trees over 2,000 columns (about 900 players) peaks well below
+    the dense table's size."""
+    import tracemalloc
+
+    from skxai.shapley._treeshap._paths import compile_tree
+
+    rng = np.random.RandomState(0)
+    p = 2000
+    X = rng.normal(size=(200, p))
+    model = RandomForestRegressor(n_estimators=400, max_depth=2, max_features=1, random_state=0).fit(
+        X, X @ rng.normal(size=p))
+    ens = read_model(model, p)
+    plan = compile_tree(ens, ens.roots, 9)
+    dense_bytes = (2**plan.block_bits).sum() * len(plan.players) * 8
+    assert len(plan.players) > 800 and dense_bytes > 20e6
+    bgT = ens.prepare(X[:20]).T.copy()
+    for game in GAMES:
+        tracemalloc.start()
+        try:
+            tab = _engine.build_tables(plan, ens, game, bgT, np.full(20, 0.05))
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        assert hasattr(tab.block_table, "nnz")
+        assert peak < dense_bytes / 3
