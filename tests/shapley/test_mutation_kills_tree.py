@@ -121,6 +121,21 @@ def test_leaf_tables_of_six_and_seven_players(d):
         np.testing.assert_allclose(Ti[1, alpha], _iv_leaf(bits, h[1]), atol=1e-12)
 
 
+@pytest.mark.parametrize("d", [1, 2, 3])
+def test_tables_of_a_single_leaf(d):
+    """One leaf per call (a plan with one leaf of that many players): its own game, not zeros."""
+    rng = np.random.RandomState(40 + d)
+    r = rng.uniform(0.1, 0.9, size=(1, d))
+    h = rng.uniform(0.1, 1.0, size=(1, 2**d))
+    Tp = _tables.path_dependent_tables(r)
+    Ti = _tables.interventional_tables(h, d)
+    assert Tp.shape == Ti.shape == (1, 2**d, d)
+    for alpha in range(2**d):
+        bits = _bits_of(alpha, d)
+        np.testing.assert_allclose(Tp[0, alpha], _pd_leaf(bits, r[0]), rtol=0, atol=1e-12)
+        np.testing.assert_allclose(Ti[0, alpha], _iv_leaf(bits, h[0]), rtol=0, atol=1e-12)
+
+
 def test_tables_in_chunks_of_one_leaf(monkeypatch):
     """Leaves processed in groups: every group's slice is written to its own leaves."""
     rng = np.random.RandomState(0)
@@ -149,6 +164,8 @@ def test_gauss_nodes_integrate_polynomials_below_degree_d(d):
     """The Shapley weights' Beta integrand has degree d - 1: int_0^1 t^k = 1 / (k + 1)."""
     t, w = _tables.gauss01(d)
     assert np.all((t > 0) & (t < 1))
+    # the fewest nodes: q Gauss nodes are exact up to degree 2q - 1, so ceil(d / 2) suffice
+    assert len(t) == len(w) == -(-d // 2)
     for k in range(d):
         np.testing.assert_allclose(np.sum(w * t**k), 1.0 / (k + 1), rtol=1e-13)
 
