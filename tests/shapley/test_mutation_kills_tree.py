@@ -694,3 +694,68 @@ def test_sparse_tables_never_hold_a_dense_table():
             tracemalloc.stop()
         assert hasattr(tab.block_table, "nnz")
         assert peak < dense_bytes / 3
+
+
+def _public_blocks(t, offset, block_bits):
+    """Blocks of one tree by the definition of ``_paths`` on scikit-learn's arrays: a node fits when its
+    depth plus the number of internal nodes of its subtree (itself included) is at most ``block_bits``;
+    a leaf's block is its highest ancestor (or itself) that fits. Returns {leaf id: (block root, bits)},
+    root None for leaves outside blocks."""
+    left, right = t.children_left, t.children_right
+    depth = np.zeros(t.node_count, dtype=int)
+    parent = np.full(t.node_count, -1)
+    for u in range(t.node_count):  # scikit-learn numbers parents before children
+        if left[u] >= 0:
+            for c in (left[u], right[u]):
+                depth[c], parent[c] = depth[u] + 1, u
+
+    def internal(u):
+        return 0 if left[u] < 0 else 1 + internal(left[u]) + internal(right[u])
+
+    out = {}
+    for leaf in np.flatnonzero(left < 0):
+        path = [leaf]
+        while parent[path[-1]] >= 0:
+            path.append(parent[path[-1]])
+        fitting = [u for u in path[::-1] if depth[u] + internal(u) <= block_bits]
+        u = fitting[0] if fitting else None
+        out[offset + leaf] = (None, 0) if u is None else (offset + u, depth[u] + internal(u))
+    return out
+
+
+@pytest.mark.parametrize("block_bits", [2, 4, 7, 9])
+def test_blocks_are_the_highest_nodes_that_fit(block_bits):
+    """Block structure of ``compile_tree`` against the module's definition on the public arrays: a tree
+    of depth 3 (7 internal nodes) is one block from 7 bits on; deeper trees are cut into blocks, leaves
+    deeper than any fitting node outside them. One plan for two trees, and one for the second tree alone
+    given as a single root."""
+    from skxai.shapley._treeshap._paths import compile_tree
+
+    X, y, _ = _data(n=200, seed=5)
+    small = DecisionTreeRegressor(max_depth=3, random_state=0).fit(X, y)
+    forest = RandomForestRegressor(n_estimators=2, max_depth=7, random_state=0).fit(X, y)
+    cases = [(small, None), (forest, None), (forest, 1)]
+    for model, only in cases:
+        ens = read_model(model, 4)
+        trees = [small.tree_] if model is small else [e.tree_ for e in forest.estimators_]
+        offsets = np.concatenate([[0], np.cumsum([t.node_count for t in trees])[:-1]])
+        roots = ens.roots if only is None else ens.roots[only]  # one root: a scalar
+        plan = compile_tree(ens, roots, block_bits)
+        expected = {}
+        for i, (t, o) in enumerate(zip(trees, offsets, strict=True)):
+            if only is None or i == only:
+                expected.update(_public_blocks(t, o, block_bits))
+        assert sorted(plan.leaf_ids.tolist()) == sorted(expected)
+        groups, got = {}, {}
+        for leaf, b in zip(plan.leaf_ids.tolist(), plan.leaf_block.tolist(), strict=True):
+            root, bits = expected[leaf]
+            assert (b >= 0) == (root is not None)
+            if b >= 0:
+                assert plan.block_bits[b] == bits
+                groups.setdefault(root, set()).add(leaf)
+                got.setdefault(b, set()).add(leaf)
+        assert sorted(map(sorted, groups.values())) == sorted(map(sorted, got.values()))
+        assert len(plan.block_bits) == len(got)  # no block without leaves
+    if block_bits >= 7:  # the depth-3 tree is one block
+        plan = compile_tree(read_model(small, 4), read_model(small, 4).roots, block_bits)
+        assert plan.block_bits.tolist() == [7] and (plan.leaf_block == 0).all() and len(plan.out_leaves) == 0
