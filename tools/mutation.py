@@ -131,7 +131,8 @@ FUNCTIONS: dict[str, tuple[str, ...]] = {
     # Left out for time (1,300 mutants): _block_tables, build_tables, _valued_rows, _sparse_rows,
     # compile_tree (index plumbing, still checked end to end by test_mutation_kills_tree.py). The first
     # four are run on their own (mutK): --functions _block_tables build_tables _valued_rows _sparse_rows
-    # --tests tests/shapley/test_mutation_kills_tree.py (the explainer's files: by hand on the survivors).
+    # --tests tests/shapley/test_mutation_kills_tree.py (the explainer's files: by hand on the survivors);
+    # _paths.py's _tree_arrays, compile_tree, _outside_patterns likewise (mutK).
     "skxai/shapley/_treeshap/_engine.py": ("_direct_path_dependent", "_direct_interventional", "_leaf_tables",
                                            "explain_tree", "_explain_outside"),
     "skxai/shapley/_treeshap/_paths.py": ("pattern_maps", "apply_pattern_maps", "leaf_patterns", "leaf_satisfied"),

@@ -759,3 +759,14 @@ def test_blocks_are_the_highest_nodes_that_fit(block_bits):
     if block_bits >= 7:  # the depth-3 tree is one block
         plan = compile_tree(read_model(small, 4), read_model(small, 4).roots, block_bits)
         assert plan.block_bits.tolist() == [7] and (plan.leaf_block == 0).all() and len(plan.out_leaves) == 0
+
+
+def test_cover_ratios_of_small_weights():
+    """Sample weights summing below 1 (covers under 1 at every node): the cover ratios are still
+    child / parent, against the path-dependent game on the public arrays."""
+    X, y, w = _data(n=80, seed=6)
+    model = DecisionTreeRegressor(max_depth=4, random_state=0).fit(X, y, sample_weight=w / 1000)
+    assert model.tree_.weighted_n_node_samples[0] < 1
+    rows = X[[0, 3, 11]]
+    phi = TreeRunner(read_model(model, 4), "tree_path_dependent", None, None).shap_values(rows)
+    np.testing.assert_allclose(phi, _path_dependent(model, rows), rtol=0, atol=ATOL)
