@@ -61,6 +61,7 @@ MODULES = {
     # the leaf tables and the rows' interaction values: the brute-force file and the enumerations (mutH)
     # the runner: tables kept within the cache, chunks of trees summed in order, Dask tasks
     "skxai/shapley/_treeshap/_run.py": [
+        "tests/shapley/test_mutation_kills_tree_run.py",  # the runner's plumbing (mutK)
         "tests/shapley/test_mutation_kills_tree.py",
         "tests/shapley/test_tree.py::test_n_jobs_identical_and_pickle",
         "tests/shapley/test_tree.py::test_tables_kept_up_to_the_cache_and_built_per_chunk_beyond_it",
@@ -129,7 +130,10 @@ FUNCTIONS: dict[str, tuple[str, ...]] = {
                                       "LimeTextExplainer._score_explanation"),
     # TreeSHAP: the closed forms and the reading of rows; _tables.py (the leaf games) whole.
     # Left out for time (1,300 mutants): _block_tables, build_tables, _valued_rows, _sparse_rows,
-    # compile_tree (index plumbing, still checked end to end by test_mutation_kills_tree.py).
+    # compile_tree (index plumbing, still checked end to end by test_mutation_kills_tree.py). The first
+    # four are run on their own (mutK): --functions _block_tables build_tables _valued_rows _sparse_rows
+    # --tests tests/shapley/test_mutation_kills_tree.py (the explainer's files: by hand on the survivors);
+    # _paths.py's _tree_arrays, compile_tree, _outside_patterns likewise (mutK).
     "skxai/shapley/_treeshap/_engine.py": ("_direct_path_dependent", "_direct_interventional", "_leaf_tables",
                                            "explain_tree", "_explain_outside"),
     "skxai/shapley/_treeshap/_paths.py": ("pattern_maps", "apply_pattern_maps", "leaf_patterns", "leaf_satisfied"),
@@ -244,11 +248,12 @@ def main(argv=None):
     parser.add_argument("--log", help="write mutmut's own progress output to this file")
     parser.add_argument("--functions", nargs="*", default=None,
                         help="mutate only these functions or Class.method names of the module (default: FUNCTIONS)")
+    parser.add_argument("--tests", nargs="*", default=None, help="run these tests instead of the module's MODULES list")
     args = parser.parse_args(argv)
     modules = args.modules or list(MODULES)
     rows, survivor_text = [], []
     for module in modules:
-        tests = MODULES.get(module)
+        tests = MODULES.get(module) if args.tests is None else args.tests
         if tests is None:
             sys.exit(f"no tests are listed for {module}; add it to MODULES in tools/mutation.py")
         functions = FUNCTIONS.get(module, ()) if args.functions is None else args.functions

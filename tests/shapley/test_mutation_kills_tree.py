@@ -121,6 +121,21 @@ def test_leaf_tables_of_six_and_seven_players(d):
         np.testing.assert_allclose(Ti[1, alpha], _iv_leaf(bits, h[1]), atol=1e-12)
 
 
+@pytest.mark.parametrize("d", [1, 2, 3])
+def test_tables_of_a_single_leaf(d):
+    """One leaf per call (a plan with one leaf of that many players): its own game, not zeros."""
+    rng = np.random.RandomState(40 + d)
+    r = rng.uniform(0.1, 0.9, size=(1, d))
+    h = rng.uniform(0.1, 1.0, size=(1, 2**d))
+    Tp = _tables.path_dependent_tables(r)
+    Ti = _tables.interventional_tables(h, d)
+    assert Tp.shape == Ti.shape == (1, 2**d, d)
+    for alpha in range(2**d):
+        bits = _bits_of(alpha, d)
+        np.testing.assert_allclose(Tp[0, alpha], _pd_leaf(bits, r[0]), rtol=0, atol=1e-12)
+        np.testing.assert_allclose(Ti[0, alpha], _iv_leaf(bits, h[0]), rtol=0, atol=1e-12)
+
+
 def test_tables_in_chunks_of_one_leaf(monkeypatch):
     """Leaves processed in groups: every group's slice is written to its own leaves."""
     rng = np.random.RandomState(0)
@@ -149,6 +164,8 @@ def test_gauss_nodes_integrate_polynomials_below_degree_d(d):
     """The Shapley weights' Beta integrand has degree d - 1: int_0^1 t^k = 1 / (k + 1)."""
     t, w = _tables.gauss01(d)
     assert np.all((t > 0) & (t < 1))
+    # the fewest nodes: q Gauss nodes are exact up to degree 2q - 1, so ceil(d / 2) suffice
+    assert len(t) == len(w) == -(-d // 2)
     for k in range(d):
         np.testing.assert_allclose(np.sum(w * t**k), 1.0 / (k + 1), rtol=1e-13)
 
@@ -602,3 +619,154 @@ def test_interaction_tables_never_read_uninitialised_memory():
         direct = _interactions._direct(rows, r[0])
         for b, bits in enumerate(rows):
             np.testing.assert_allclose(direct[b], _leaf_interactions(bits.astype(int), r[0]), rtol=0, atol=1e-15)
+
+
+# ------------------------------------------------------------------ table storage (mutK)
+def test_sparse_rows_hand_worked():
+    """Values (m, width, k) of players ``loc`` placed in ``rows``: pads (loc == p_t) dropped,
+    duplicates summed, player j's outputs in columns j * k .. j * k + k - 1."""
+    vals = np.arange(1.0, 13.0).reshape(3, 2, 2)  # [[1,2],[3,4]], [[5,6],[7,8]], [[9,10],[11,12]]
+    loc = np.array([[0, 2], [1, 0], [3, 0]])  # p_t = 3: slot (2, 0) is a pad
+    out = _engine._sparse_rows(vals, loc, [1, 1, 3], 4, 3, 2)
+    assert out.shape == (4, 6) and hasattr(out, "nnz")
+    expected = np.zeros((4, 6))
+    expected[1, [0, 1]] = [1 + 7, 2 + 8]  # player 0 from rows 0 and 1
+    expected[1, [4, 5]] = [3, 4]  # player 2
+    expected[1, [2, 3]] = [5, 6]  # player 1
+    expected[3, [0, 1]] = [11, 12]
+    np.testing.assert_array_equal(out.toarray(), expected)
+    one = _engine._sparse_rows(vals[:, :, :1], loc, [0, 2, 2], 3, 3, 1)
+    np.testing.assert_array_equal(one.toarray(), [[1, 0, 3], [0, 0, 0], [7 + 11, 5, 0]])
+
+
+@pytest.mark.parametrize("game", GAMES)
+def test_tables_dense_up_to_dense_columns_then_sparse(game, monkeypatch):
+    """``DENSE_COLUMNS`` bounds the dense tables' columns (players x outputs): 4 players x 2
+    outputs = 8 columns are dense at 8, sparse at 7 (block and outside tables alike), with the
+    same numbers."""
+    from skxai.shapley._treeshap._paths import compile_tree
+
+    model, X = _MODELS["two_outputs"]
+    _, bg, weights = _rows_and_background(X)
+    ens = read_model(model, 4)
+    plan = compile_tree(ens, ens.roots, 4)
+    assert len(plan.players) == 4 and len(plan.out_leaves) and len(plan.block_bits)
+    bgT = ens.prepare(bg).T.copy()
+    monkeypatch.setattr(_engine, "DENSE_COLUMNS", 8)
+    dense = _engine.build_tables(plan, ens, game, bgT, weights)
+    assert isinstance(dense.block_table, np.ndarray) and isinstance(dense.out_rows, np.ndarray)
+    monkeypatch.setattr(_engine, "DENSE_COLUMNS", 7)
+    sparse = _engine.build_tables(plan, ens, game, bgT, weights)
+    assert hasattr(sparse.block_table, "nnz") and hasattr(sparse.out_rows, "nnz")
+    np.testing.assert_allclose(sparse.block_table.toarray(), dense.block_table, rtol=0, atol=1e-13)
+    np.testing.assert_allclose(sparse.out_rows.toarray(), dense.out_rows, rtol=0, atol=1e-13)
+    # one table row per block index value: 2**bits rows per block, blocks one after the other
+    rows = 2 ** plan.block_bits
+    for tab in (dense, sparse):
+        assert tab.block_table.shape == (rows.sum(), 8)
+        np.testing.assert_array_equal(tab.block_off, np.cumsum(rows) - rows)
+
+
+def test_sparse_tables_never_hold_a_dense_table():
+    """Sparse tables exist so that memory does not grow with players x entries: building them
+    for one plan of 400 two-level trees over 2,000 columns (about 900 players) peaks well below
+    the dense table's size."""
+    import tracemalloc
+
+    from skxai.shapley._treeshap._paths import compile_tree
+
+    rng = np.random.RandomState(0)
+    p = 2000
+    X = rng.normal(size=(200, p))
+    model = RandomForestRegressor(n_estimators=400, max_depth=2, max_features=1, random_state=0).fit(
+        X, X @ rng.normal(size=p))
+    ens = read_model(model, p)
+    plan = compile_tree(ens, ens.roots, 9)
+    dense_bytes = (2**plan.block_bits).sum() * len(plan.players) * 8
+    assert len(plan.players) > 800 and dense_bytes > 20e6
+    bgT = ens.prepare(X[:20]).T.copy()
+    for game in GAMES:
+        tracemalloc.start()
+        try:
+            tab = _engine.build_tables(plan, ens, game, bgT, np.full(20, 0.05))
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        assert hasattr(tab.block_table, "nnz")
+        assert peak < dense_bytes / 3
+
+
+def _public_blocks(t, offset, block_bits):
+    """Blocks of one tree by the definition of ``_paths`` on scikit-learn's arrays: a node fits when its
+    depth plus the number of internal nodes of its subtree (itself included) is at most ``block_bits``;
+    a leaf's block is its highest ancestor (or itself) that fits. Returns {leaf id: (block root, bits)},
+    root None for leaves outside blocks."""
+    left, right = t.children_left, t.children_right
+    depth = np.zeros(t.node_count, dtype=int)
+    parent = np.full(t.node_count, -1)
+    for u in range(t.node_count):  # scikit-learn numbers parents before children
+        if left[u] >= 0:
+            for c in (left[u], right[u]):
+                depth[c], parent[c] = depth[u] + 1, u
+
+    def internal(u):
+        return 0 if left[u] < 0 else 1 + internal(left[u]) + internal(right[u])
+
+    out = {}
+    for leaf in np.flatnonzero(left < 0):
+        path = [leaf]
+        while parent[path[-1]] >= 0:
+            path.append(parent[path[-1]])
+        fitting = [u for u in path[::-1] if depth[u] + internal(u) <= block_bits]
+        u = fitting[0] if fitting else None
+        out[offset + leaf] = (None, 0) if u is None else (offset + u, depth[u] + internal(u))
+    return out
+
+
+@pytest.mark.parametrize("block_bits", [2, 4, 7, 9])
+def test_blocks_are_the_highest_nodes_that_fit(block_bits):
+    """Block structure of ``compile_tree`` against the module's definition on the public arrays: a tree
+    of depth 3 (7 internal nodes) is one block from 7 bits on; deeper trees are cut into blocks, leaves
+    deeper than any fitting node outside them. One plan for two trees, and one for the second tree alone
+    given as a single root."""
+    from skxai.shapley._treeshap._paths import compile_tree
+
+    X, y, _ = _data(n=200, seed=5)
+    small = DecisionTreeRegressor(max_depth=3, random_state=0).fit(X, y)
+    forest = RandomForestRegressor(n_estimators=2, max_depth=7, random_state=0).fit(X, y)
+    cases = [(small, None), (forest, None), (forest, 1)]
+    for model, only in cases:
+        ens = read_model(model, 4)
+        trees = [small.tree_] if model is small else [e.tree_ for e in forest.estimators_]
+        offsets = np.concatenate([[0], np.cumsum([t.node_count for t in trees])[:-1]])
+        roots = ens.roots if only is None else ens.roots[only]  # one root: a scalar
+        plan = compile_tree(ens, roots, block_bits)
+        expected = {}
+        for i, (t, o) in enumerate(zip(trees, offsets, strict=True)):
+            if only is None or i == only:
+                expected.update(_public_blocks(t, o, block_bits))
+        assert sorted(plan.leaf_ids.tolist()) == sorted(expected)
+        groups, got = {}, {}
+        for leaf, b in zip(plan.leaf_ids.tolist(), plan.leaf_block.tolist(), strict=True):
+            root, bits = expected[leaf]
+            assert (b >= 0) == (root is not None)
+            if b >= 0:
+                assert plan.block_bits[b] == bits
+                groups.setdefault(root, set()).add(leaf)
+                got.setdefault(b, set()).add(leaf)
+        assert sorted(map(sorted, groups.values())) == sorted(map(sorted, got.values()))
+        assert len(plan.block_bits) == len(got)  # no block without leaves
+    if block_bits >= 7:  # the depth-3 tree is one block
+        plan = compile_tree(read_model(small, 4), read_model(small, 4).roots, block_bits)
+        assert plan.block_bits.tolist() == [7] and (plan.leaf_block == 0).all() and len(plan.out_leaves) == 0
+
+
+def test_cover_ratios_of_small_weights():
+    """Sample weights summing below 1 (covers under 1 at every node): the cover ratios are still
+    child / parent, against the path-dependent game on the public arrays."""
+    X, y, w = _data(n=80, seed=6)
+    model = DecisionTreeRegressor(max_depth=4, random_state=0).fit(X, y, sample_weight=w / 1000)
+    assert model.tree_.weighted_n_node_samples[0] < 1
+    rows = X[[0, 3, 11]]
+    phi = TreeRunner(read_model(model, 4), "tree_path_dependent", None, None).shap_values(rows)
+    np.testing.assert_allclose(phi, _path_dependent(model, rows), rtol=0, atol=ATOL)
