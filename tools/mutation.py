@@ -22,6 +22,8 @@ import time
 _KILLS = "tests/shapley/test_mutation_kills.py"  # tests written against survivors (issue 17)
 _KILLS_GAMES = "tests/shapley/test_mutation_kills_games.py"  # second wave: games, Shapley regression
 _KILLS_LIME = "tests/surrogate/test_mutation_kills_lime.py"
+# n_jobs=None under a joblib.parallel_config context (the games and tabular LIME)
+_NJOBS = "tests/test_common.py::test_n_jobs_none_follows_a_parallel_config_context"
 _GAMES = ["tests/shapley/test_shapley.py", "tests/shapley/test_conditional.py", _KILLS, _KILLS_GAMES]
 # the engine's own brute-force file first (fast), then the explainer's tests
 _TREE = ["tests/shapley/test_mutation_kills_tree.py", "tests/shapley/test_tree.py",
@@ -41,8 +43,8 @@ _KERN = "tests/shapley/test_mutation_kills_kernel.py"  # KernelSHAP solve, error
 # module -> the tests that exercise it (mutmut runs only the tests that cover each mutant).
 MODULES = {
     "skxai/shapley/_values.py": ["tests/shapley/test_shapley.py", _KILLS],
-    "skxai/_games/_background.py": _GAMES,
-    "skxai/_games/_conditional.py": ["tests/shapley/test_conditional.py", _KILLS_GAMES],
+    "skxai/_games/_background.py": [*_GAMES, _NJOBS],
+    "skxai/_games/_conditional.py": ["tests/shapley/test_conditional.py", _KILLS_GAMES, _NJOBS],
     # not test_shapley.py (its one regression test, 11 s, repeats the kill file's retrained brute force), mutJ
     "skxai/shapley/_regression.py": ["tests/shapley/test_regression.py", _KILLS_GAMES],
     # the Shapley formulas behind _values.py, KernelSHAP's solve and permutation sampling
@@ -80,7 +82,7 @@ MODULES = {
     "skxai/cam/_ablationcam.py": ["tests/cam/test_cam.py", _CAM_KILLS, "tests/cam/test_mutation_kills_ablationcam.py"],
     "skxai/anchors/_bandit.py": ["tests/anchors/test_anchors_bandit.py", _ANCHOR_KILLS],
     "skxai/surrogate/_core.py": ["tests/surrogate", "tests/shapley/test_shapley.py"],
-    "skxai/surrogate/_lime.py": ["tests/surrogate/test_lime.py", _KILLS_LIME],
+    "skxai/surrogate/_lime.py": ["tests/surrogate/test_lime.py", _KILLS_LIME, _NJOBS],
     "skxai/surrogate/_lime_text.py": ["tests/surrogate/test_lime_text.py", _KILLS_LIME],
     "skxai/metrics/_deletion.py": ["tests/metrics/test_metrics.py", _METRIC_KILLS,
                                    "tests/metrics/test_mutation_kills_deletion.py"],
@@ -102,7 +104,8 @@ MODULES = {
     # exit codes: every code and line in test_cli_exit_codes.py, the user errors of test_cli.py (its slow
     # streaming round trips are left out: they cover the same lines of main)
     "skxai/_cli.py": ["tests/test_cli_exit_codes.py", "tests/test_cli.py::test_bad_input_one_line_exit_2",
-                      "tests/test_cli.py::test_unexpected_internal_error_exits_1_not_0"],
+                      "tests/test_cli.py::test_unexpected_internal_error_exits_1_not_0",
+                      "tests/test_cli.py::test_target_drop_and_report"],
     "skxai/report/_page.py": _ESCAPING,
     "skxai/plot/_html.py": [*_ESCAPING, "tests/plot/test_mutation_kills_html.py"],
 }
