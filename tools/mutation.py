@@ -30,7 +30,8 @@ _TREE = ["tests/shapley/test_mutation_kills_tree.py", "tests/shapley/test_tree.p
          "tests/shapley/test_tree_reference.py"]
 _GRAD_KILLS = "tests/gradient/test_mutation_kills_gradient.py"
 _CAM_KILLS = "tests/cam/test_mutation_kills_cam.py"
-_CAMS = ("gradcam", "gradcampp", "xgradcam", "hirescam", "layercam", "eigencam", "scorecam", "ablationcam")
+_CAMS = ("cam", "gradcam", "gradcampp", "xgradcam", "hirescam", "layercam", "eigencam", "scorecam", "ablationcam",
+         "opticam")
 _ANCHOR_KILLS = "tests/anchors/test_mutation_kills_anchors.py"
 _METRIC_KILLS = "tests/metrics/test_mutation_kills_metrics.py"
 _ESCAPING = ["tests/report/test_escaping.py", "tests/plot/test_escaping_html.py",
@@ -153,6 +154,10 @@ FUNCTIONS: dict[str, tuple[str, ...]] = {
         "_NormaliseRule.forward", "_NormaliseRule.backward", "deeplift_rules._pre", "deeplift_rules._post",
         "DeepShapExplainer._deeplift", "DeepShapExplainer._attribute_core", "DeepShapExplainer._attribute"),
     # CAM weights and maps only (the template in _base.py is plumbing)
+    "skxai/cam/_cam.py": ("CamExplainer._channel_weights", "CamExplainer._layer_map"),
+    # Opti-CAM: the masked score it maximises and the weights it returns (the Adam loop of _layer_map
+    # included; only its starting point u = 0 and the best-so-far bookkeeping fix the result)
+    "skxai/cam/_opticam.py": ("OptiCamExplainer._masked_scores", "OptiCamExplainer._layer_map"),
     "skxai/cam/_gradcam.py": ("GradCamExplainer._channel_weights",),
     "skxai/cam/_gradcampp.py": ("GradCamPlusPlusExplainer._channel_weights",),
     "skxai/cam/_xgradcam.py": ("XGradCamExplainer._channel_weights",),

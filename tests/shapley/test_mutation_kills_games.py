@@ -5,6 +5,7 @@ number; none comes from the code under test.
 """
 
 import os
+import re
 
 import numpy as np
 import pytest
@@ -69,6 +70,10 @@ def test_parallel_game_runs_the_model_in_worker_processes():
     masks = all_coalitions(2)
     v = game.values_parallel(X, masks, n_jobs=2)
     np.testing.assert_allclose(v, _brute_background(_sum_model, X, B, w, groups, masks), atol=1e-12)
+    # two calls (one row, 4 coalitions, 2 of them a call with 2 background rows): still the workers'
+    game, B, w, groups, X = _small_game(elsewhere, batch_size=4)
+    v = game.values_parallel(X[:1], masks, n_jobs=2)
+    np.testing.assert_allclose(v, _brute_background(_sum_model, X[:1], B, w, groups, masks), atol=1e-12)
 
 
 def test_game_is_quiet_unless_verbose(capfd):
@@ -79,7 +84,9 @@ def test_game_is_quiet_unless_verbose(capfd):
     game.values_parallel(X, all_coalitions(2), n_jobs=2, verbose=1)  # joblib reports the workers' progress
     assert "Parallel(n_jobs=2)" in capfd.readouterr().err
     game.values_parallel(X, all_coalitions(2), verbose=1)  # the serial path shows a bar of model calls
-    assert "call" in capfd.readouterr().err
+    err = capfd.readouterr().err
+    # 5 rows x 4 coalitions, one (row, coalition) pair per call with 2 background rows: 20 calls
+    assert re.search(r"explaining: .*\| \d+/20 \[.*call/s", err), err
 
 
 # -- skxai/_games/_conditional.py --------------------------------------------------------------
@@ -403,7 +410,6 @@ def test_explainer_passes_its_conditional_settings_to_the_game():
 
 # -- skxai/shapley/_regression.py --------------------------------------------------------------
 
-import re  # noqa: E402
 
 from sklearn.base import BaseEstimator, RegressorMixin  # noqa: E402
 from sklearn.decomposition import PCA  # noqa: E402
