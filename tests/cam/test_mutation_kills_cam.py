@@ -6,6 +6,8 @@ input itself; the head is ``y = V . flatten(A) + b``, so the gradient of output 
 papers' formulas with these known ``A`` and ``G``; nothing is taken from skxai.
 """
 
+import re
+
 import numpy as np
 import pytest
 
@@ -230,3 +232,92 @@ def test_eigencam_is_the_first_principal_component_with_a_fixed_sign():
         np.testing.assert_allclose(exp.weights[i], sign * us[i] / np.linalg.norm(us[i]), rtol=1e-10, atol=1e-12)
     # sample 2: the channel mean is exactly 0, so no sign is preferred, but the map is not lost
     np.testing.assert_allclose(np.abs(exp.raw_map[2]), np.abs(centred) * np.sqrt(2), rtol=1e-10, atol=1e-12)
+
+
+# --- CAM's structure checks (the fourth wave's run of CamExplainer._channel_weights)
+
+
+def _cam_net(pool, c_in=1, scale=1.0):
+    """conv ('0') -> relu ('1') -> conv ('2') -> relu ('3') -> pool ('4') -> flatten -> linear ('5.1')."""
+    torch.manual_seed(0)
+    net = nn.Sequential(nn.Conv2d(c_in, 6, 3, padding=1), nn.ReLU(), nn.Conv2d(6, 8, 3, padding=1), nn.ReLU(),
+                        pool, nn.Sequential(nn.Flatten(), nn.Linear(8, 3))).double().eval()
+    with torch.no_grad():
+        net[2].weight.mul_(scale)
+        net[2].bias.mul_(scale)
+    return net
+
+
+def _cam_refusal(layer, fc, reason, hint=""):
+    return re.escape(
+        f"CamExplainer needs layer '{layer}' to be followed only by global average pooling and the linear "
+        f"layer '{fc}' (conv -> GAP -> linear), but {reason}.{hint} GradCamExplainer works on any network "
+        "(and equals CAM / (H W) on GAP networks).")
+
+
+def test_cam_refusals_name_the_layer_the_linear_layer_and_the_reason():
+    from skxai.cam import CamExplainer
+
+    X = np.random.RandomState(0).normal(size=(3, 1, 6, 6))
+    gap = _cam_net(nn.AdaptiveAvgPool2d(1))
+    hint = " Use target_layer='3' (the activations the pooling averages)."
+    # the linear layer named does not run
+
+    class WithAux(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.body, self.aux = _cam_net(nn.AdaptiveAvgPool2d(1)), nn.Linear(8, 3).double()
+
+        def forward(self, x):
+            return self.body(x)
+
+    with pytest.raises(ValueError, match="^" + _cam_refusal(
+            "body.3", "aux", "'aux' did not run in the forward pass") + "$"):
+        CamExplainer(WithAux().eval(), fc_layer="aux").fit(X).transform(X)
+    # a layer whose channels are not what the linear layer receives (6 channels, 8 features)
+    with pytest.raises(ValueError, match="^" + _cam_refusal(
+            "1", "5.1", "'5.1' receives 8 features per sample while the layer has 6 channels", hint) + "$"):
+        CamExplainer(gap, target_layer="1").fit(X).transform(X)
+    # max pooling: 8 features, but not the spatial mean
+    with pytest.raises(ValueError, match="^" + _cam_refusal(
+            "3", "5.1", "the input of '5.1' is not the spatial mean of the activations") + "$"):
+        CamExplainer(_cam_net(nn.AdaptiveMaxPool2d(1))).fit(X).transform(X)
+    # probabilities: a softmax follows the linear layer (logits of order 10, probabilities in [0, 1])
+    with pytest.raises(ValueError, match="^" + _cam_refusal(
+            "3", "5.1", "the explained response is not the output of '5.1' (a softmax or another layer follows it; "
+            "CAM explains response_method='decision_function')") + "$"):
+        CamExplainer(_cam_net(nn.AdaptiveAvgPool2d(1), scale=50.0), response_method="predict_proba").fit(X).transform(X)
+
+
+def test_cam_refuses_a_response_scaled_after_the_linear_layer():
+    # outputs = 1.5 x the linear layer's: not its output (a relative tolerance of 1e-4 sees it)
+    from skxai.cam import CamExplainer
+
+    class Scale(nn.Module):
+        def forward(self, z):
+            return 1.5 * z
+
+    net = nn.Sequential(*_cam_net(nn.AdaptiveAvgPool2d(1)), Scale()).eval()
+    X = np.random.RandomState(2).normal(size=(3, 1, 6, 6))
+    with pytest.raises(ValueError, match=r"the explained response is not the output of '5\.1'"):
+        CamExplainer(net).fit(X).transform(X)
+
+
+def test_cam_structure_checks_hold_at_any_activation_scale_and_see_a_small_shift():
+    # activations of order 1e4 (float32 rounding in the pooling of about 1e-3 absolute) are a GAP
+    # network; a linear layer fed the mean plus 1% of its largest value is not
+    from skxai.cam import CamExplainer
+
+    X = np.random.RandomState(1).normal(size=(3, 1, 6, 6)).astype(np.float32)
+    big = _cam_net(nn.AdaptiveAvgPool2d(1), scale=1e4).float()
+    with torch.no_grad():
+        assert big[:4](torch.as_tensor(X)).mean(dim=(2, 3)).abs().max() > 1e3
+    assert np.isfinite(CamExplainer(big, upsample=False, relu=False).fit(X).transform(X)).all()
+
+    class Shifted(nn.Module):
+        def forward(self, a):
+            m = a.mean(dim=(2, 3), keepdim=True)
+            return m + 0.01 * m.abs().amax()
+
+    with pytest.raises(ValueError, match="is not the spatial mean of the activations"):
+        CamExplainer(_cam_net(Shifted())).fit(X.astype(np.float64)).transform(X.astype(np.float64))
