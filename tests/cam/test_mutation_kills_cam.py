@@ -321,3 +321,70 @@ def test_cam_structure_checks_hold_at_any_activation_scale_and_see_a_small_shift
 
     with pytest.raises(ValueError, match="is not the spatial mean of the activations"):
         CamExplainer(_cam_net(Shifted())).fit(X.astype(np.float64)).transform(X.astype(np.float64))
+
+
+# --- Opti-CAM's optimisation against Adam written out here (the fourth wave's run of _opticam.py)
+
+
+def _opticam_net(Wc, bc, Wl, bl):
+    net = nn.Sequential(nn.Conv2d(2, 2, 1), nn.Flatten(), nn.Linear(8, 2)).double().eval()
+    with torch.no_grad():
+        net[0].weight.copy_(torch.as_tensor(Wc).reshape(2, 2, 1, 1))
+        net[0].bias.copy_(torch.as_tensor(bc))
+        net[2].weight.copy_(torch.as_tensor(Wl))
+        net[2].bias.copy_(torch.as_tensor(bl))
+    return net
+
+
+def _opticam_reference(x, Wc, bc, Wl, bl, t, lr, steps, base):
+    """Kingma & Ba's Adam on -score(u), u = 0 to start; the best score seen (before each step and
+    after the last) and its u. score(u) = the network on x * M + (1 - M) * base, M the min-max
+    scaled sum of the 1x1 convolution's channels weighted by softmax(u); gradients by central
+    differences of this numpy score."""
+    conv = lambda img: np.einsum("kc,chw->khw", Wc, img) + bc[:, None, None]  # noqa: E731
+    A = conv(x)
+
+    def score(u):
+        w = np.exp(u - u.max()) / np.exp(u - u.max()).sum()
+        s = (w[:, None, None] * A).sum(axis=0)
+        M = (s - s.min()) / (s.max() - s.min())
+        xm = x * M + (1 - M) * base
+        return Wl[t] @ conv(xm).ravel() + bl[t]
+
+    def grad(u, h=1e-6):
+        return np.array([(score(u + h * e) - score(u - h * e)) / (2 * h) for e in np.eye(len(u))])
+
+    u, m, v = np.zeros(2), np.zeros(2), np.zeros(2)
+    best, best_u = -np.inf, u.copy()
+    for k in range(1, steps + 1):
+        f = score(u)
+        if f > best:
+            best, best_u = f, u.copy()
+        g = -grad(u)
+        m = 0.9 * m + 0.1 * g
+        v = 0.999 * v + 0.001 * g * g
+        u = u - lr * (m / (1 - 0.9**k)) / (np.sqrt(v / (1 - 0.999**k)) + 1e-8)
+    if score(u) > best:
+        best, best_u = score(u), u.copy()
+    return np.exp(best_u) / np.exp(best_u).sum(), best
+
+
+@pytest.mark.parametrize("baseline", [0.0, 0.5])
+@pytest.mark.parametrize("t", [0, 1])
+def test_opticam_is_adam_on_the_masked_score(baseline, t):
+    from skxai.cam import OptiCamExplainer
+
+    rng = np.random.RandomState(3)
+    x = rng.normal(size=(2, 2, 2))
+    Wc, bc = np.array([[1.5, -0.4], [-0.7, 1.1]]), np.array([0.2, 0.1])
+    Wl, bl = rng.normal(size=(2, 8)), np.array([0.3, -0.2])
+    net = _opticam_net(Wc, bc, Wl, bl)
+    kind = "zeros" if baseline == 0.0 else baseline
+    ex = OptiCamExplainer(net, target=t, target_layer="0", relu=False, learning_rate=0.3, max_iter=6, tol=0.0,
+                          n_iter_no_change=50, baseline=kind).fit(x[None])
+    got = ex.explain(x[None])
+    w, best = _opticam_reference(x, Wc, bc, Wl, bl, t, 0.3, 6, baseline)
+    assert abs(w[0] - 0.5) > 0.05  # six steps moved the weights away from the uniform start
+    np.testing.assert_allclose(got.weights[0], w, rtol=1e-6)
+    np.testing.assert_allclose(got.masked_score[0], best, rtol=1e-6)
+    assert int(got.n_iter[0]) == 6
