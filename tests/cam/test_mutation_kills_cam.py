@@ -388,3 +388,25 @@ def test_opticam_is_adam_on_the_masked_score(baseline, t):
     np.testing.assert_allclose(got.weights[0], w, rtol=1e-6)
     np.testing.assert_allclose(got.masked_score[0], best, rtol=1e-6)
     assert int(got.n_iter[0]) == 6
+
+
+def test_opticam_stops_after_n_iter_no_change_steps_without_gain():
+    # two identical channels: the saliency, hence the mask and the score, do not depend on u, and no
+    # step gains anything (the first has no earlier score to improve on), so with n_iter_no_change=2
+    # the run stops after step 2, with the uniform weights and the score of the masked image
+    from skxai.cam import OptiCamExplainer
+
+    rng = np.random.RandomState(4)
+    x = rng.normal(size=(2, 2, 2))
+    Wc, bc = np.array([[1.5, -0.4], [1.5, -0.4]]), np.array([0.2, 0.2])
+    Wl, bl = rng.normal(size=(2, 8)), np.array([0.3, -0.2])
+    net = _opticam_net(Wc, bc, Wl, bl)
+    got = OptiCamExplainer(net, target=1, target_layer="0", relu=False, max_iter=10, tol=0.0,
+                           n_iter_no_change=2).fit(x[None]).explain(x[None])
+    s = np.einsum("kc,chw->khw", Wc, x)[0] + bc[0]
+    M = (s - s.min()) / (s.max() - s.min())
+    want = Wl[1] @ (np.einsum("kc,chw->khw", Wc, x * M) + bc[:, None, None]).ravel() + bl[1]
+    assert want > 0  # a positive score: a gain written score + best would look like progress
+    assert got.n_iter.dtype.kind == "i" and got.n_iter.tolist() == [2]
+    np.testing.assert_allclose(got.weights[0], [0.5, 0.5], rtol=1e-12)
+    np.testing.assert_allclose(got.masked_score[0], want, rtol=1e-12)
