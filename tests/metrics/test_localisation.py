@@ -117,3 +117,49 @@ def test_localisation_metrics_are_not_scorers():
     # they take (maps, masks), not (explainer, X): scoring= cannot name them
     names = get_metric_names()
     assert "pointing_game" not in names and "energy_pointing_game" not in names
+
+
+# --- the checks' whole messages, the masks' accepted forms, and maps with no positive energy
+
+
+def test_localisation_error_messages_are_whole():
+    import re
+
+    cases = [
+        (np.zeros((2, 1, 3, 3)), np.ones((2, 1, 3, 3), dtype=bool),
+         "maps must have shape (n_samples, H, W); got shape (2, 1, 3, 3). Reduce the channels of (n, C, H, W) "
+         "attributions first (e.g. their sum or absolute sum over C)."),
+        (np.where(np.eye(3, dtype=bool), np.nan, 0.0)[None].repeat(12, axis=0), np.ones((12, 3, 3), dtype=bool),
+         "maps contain NaN or infinity (samples [0, 1, 2, 3, 4, 5, 6, 7, 8, 9])."),
+        (np.zeros((12, 3, 3)), np.zeros((12, 3, 3), dtype=bool),
+         "masks of samples [0, 1, 2, 3, 4, 5, 6, 7, 8, 9] are empty: a pointing game needs a ground-truth region "
+         "in every sample."),
+        (np.zeros((1, 3, 3)), np.full((1, 3, 3), 2), "masks must be boolean (or 0/1) arrays marking the "
+         "ground-truth regions."),
+        (np.zeros((1, 3, 3)), np.full((1, 3, 3), "a"), "masks must be boolean (or 0/1) arrays marking the "
+         "ground-truth regions."),
+    ]
+    for maps, masks, message in cases:
+        for metric in (pointing_game, energy_pointing_game):
+            with pytest.raises(ValueError, match="^" + re.escape(message) + "$"):
+                metric(maps, masks)
+
+
+@pytest.mark.parametrize("form", ["bool", "int", "float", "torch"])
+def test_masks_of_0_and_1_in_any_numeric_form_or_torch_are_the_same_region(form):
+    maps = np.array([[[3.0, 1.0], [0.0, -2.0]], [[0.0, 1.0], [4.0, 2.0]]])
+    region = np.array([[[True, False], [False, False]], [[False, True], [False, False]]])
+    masks = {"bool": region, "int": region.astype(int), "float": region.astype(float)}.get(form)
+    if form == "torch":
+        torch = pytest.importorskip("torch")
+        masks = torch.as_tensor(region)
+    assert_array_equal(pointing_game(maps, masks), [1.0, 0.0])
+    assert_allclose(energy_pointing_game(maps, masks), [0.75, 1.0 / 7.0])
+
+
+def test_energy_pointing_game_of_a_map_with_no_positive_value_is_0():
+    maps = np.array([[[-1.0, -2.0], [0.0, -3.0]], [[0.0, 0.0], [0.0, 0.0]], [[1.0, 0.0], [0.0, 0.0]]])
+    masks = np.ones((3, 2, 2), dtype=bool)
+    out = energy_pointing_game(maps, masks)
+    assert out.dtype == np.float64
+    assert_array_equal(out, [0.0, 0.0, 1.0])
