@@ -526,3 +526,169 @@ def test_model_randomization_cascades_or_randomises_one_layer():
     given = model_randomization_test(ex, X, attributions=-ex.transform(X), mode="independent",
                                      layers="layer_0", similarity="spearman")
     assert given.records[0]["spearman"] == -1.0
+
+
+class _Recording(BaseEstimator):
+    """A non-tabular explainer of f = sum of the sample's values that records the rows and dtype of
+    every model call (its ``model_output`` sees exactly what the metric built)."""
+
+    def fit(self, X=None, y=None):
+        self.calls_ = []
+        return self
+
+    def target_indices(self, X):
+        return np.zeros(len(X), dtype=int)
+
+    def model_output(self, A):
+        self.calls_.append((len(A), A.dtype))
+        return A.reshape(len(A), -1).sum(axis=1)
+
+
+def test_infidelity_gaussian_chunks_and_dtype():
+    # 5 float32 images, 4 draws each, 3 rows per call: f(X) in calls of 3 and 2 rows, then one
+    # sample at a time (3 // 4 = 0 -> 1 sample: calls of 3 and 1 rows); the draws keep float32
+    ex = _Recording().fit()
+    X = np.ones((5, 1, 2, 2), dtype=np.float32)
+    infidelity(ex, X, attributions=np.ones((5, 1, 2, 2)), n_perturbations=4, batch_size=3)
+    assert [r for r, _ in ex.calls_] == [3, 2] + [3, 1] * 5
+    assert {d for _, d in ex.calls_} == {np.dtype(np.float32)}
+
+
+@pytest.mark.parametrize("metric, reduce", [(max_sensitivity, np.max), (avg_sensitivity, np.mean)])
+def test_sensitivity_defaults_and_every_option_passed_on(metric, reduce):
+    ex = SquareExplainer().fit()
+    # defaults: 10 draws uniform on [-0.02, 0.02]; at x = 1 the change |2e + e^2| has mean 0.02 and
+    # sup 0.0404 (||phi(x)|| = 1)
+    X = np.ones((300, 1))
+    ex.calls.clear()
+    s = metric(ex, X)
+    assert ex.calls == [300, 3000]
+    assert s.max() <= 0.0404 and (reduce is np.max or abs(s.mean() / 0.02 - 1) < 0.03)
+    assert_allclose(s, metric(ex, X, random_state=0))  # the default seed is 0
+    assert not np.allclose(s, metric(ex, X, random_state=1))
+    # hand-worked options, x = (1, 2) (phi = (1, 4)), draws (0.5, 0) and (1, 1): changes (1.25, 0)
+    # and (3, 5)
+    x = np.array([[1.0, 2.0]])
+    E = np.array([[[0.5, 0.0], [1.0, 1.0]]])
+    two = np.array([1.25, np.sqrt(34)])
+    assert_allclose(metric(ex, x, perturbations=E), [reduce(two / np.sqrt(17))])
+    assert_allclose(metric(ex, x, perturbations=E, normalize=False), [reduce(two)])
+    assert_allclose(metric(ex, x, perturbations=E, norm=3), [reduce(np.array([1.25, 152 ** (1 / 3)]) / 65 ** (1 / 3))])
+    # given attributions are phi(x): zeros are divided by 1, so the change is phi(x + e) itself
+    # ((2.25, 4) and (4, 9))
+    got = metric(ex, x, perturbations=E, attributions=np.zeros((1, 2)))
+    assert_allclose(got, [reduce(np.array([np.sqrt(2.25**2 + 16), np.sqrt(97)]))])
+    with pytest.raises(ValueError, match="n_jobs must be None or a non-zero integer"):
+        metric(ex, x, n_jobs="x")
+    ex = SquareExplainer().fit()
+    metric(ex, np.ones((5, 2)), n_perturbations=4, batch_size=8)
+    assert ex.calls == [5, 8, 8, 4]
+    ex.calls.clear()
+    metric(ex, np.ones((2, 2)), radius=0.5, n_perturbations=3)
+    assert ex.calls == [2, 6]
+
+
+def test_sensitivity_needs_numeric_features():
+    pd = pytest.importorskip("pandas")
+    from sklearn.compose import make_column_transformer
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import OneHotEncoder
+
+    rng = np.random.RandomState(0)
+    df = pd.DataFrame({"a": rng.normal(size=30), "c": rng.choice(["x", "y"], size=30)})
+    model = make_pipeline(make_column_transformer((OneHotEncoder(), ["c"]), remainder="passthrough"),
+                          LinearRegression()).fit(df, df["a"] * 2 + (df["c"] == "x"))
+    ex = ExactShapleyExplainer(model, max_background=5).fit(df)
+    with pytest.raises(ValueError, match=r"^Sensitivity adds noise to the inputs: it needs numeric features\.$"):
+        max_sensitivity(ex, df.iloc[:2])
+
+
+class _LeastSquares(BaseEstimator):
+    """y = X coef without intercept; every fit is recorded (on the class: clones fit too)."""
+
+    fits = []
+
+    def fit(self, X, y, sample_weight=None):
+        X, y = np.asarray(X, dtype=float), np.asarray(y, dtype=float)
+        _LeastSquares.fits.append((X, y, sample_weight))
+        self.coef_ = np.linalg.lstsq(X, y, rcond=None)[0]
+        return self
+
+    def predict(self, X):
+        return np.asarray(X) @ self.coef_
+
+
+class _CoefExplainer(BaseEstimator):
+    """phi(x) = coef * (x - mean of the background); every background is recorded."""
+
+    backgrounds = []
+
+    def __init__(self, estimator=None):
+        self.estimator = estimator
+
+    def fit(self, X, y=None):
+        self.background_ = np.asarray(X, dtype=float)
+        _CoefExplainer.backgrounds.append(self.background_)
+        return self
+
+    def transform(self, X):
+        return self.estimator.coef_ * (np.asarray(X) - self.background_.mean(axis=0))
+
+
+def test_data_randomization_retrains_on_permuted_labels_and_refits_the_explainer():
+    from skxai.metrics import data_randomization_test
+
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(40, 3))
+    y = X @ [1.0, 2.0, 3.0]
+    model = _LeastSquares().fit(X, y)
+    ex = _CoefExplainer(model).fit(X)
+    report = data_randomization_test(ex, X[:6], X_train=X, y_train=y, similarity="spearman")
+    Xf, yf, sw = _LeastSquares.fits[-1]
+    assert np.array_equal(Xf, X) and sw is None
+    assert np.array_equal(np.sort(yf), np.sort(y)) and not np.array_equal(yf, y)  # a permutation
+    assert np.array_equal(_CoefExplainer.backgrounds[-1], X)  # not tabular: refitted on X_train
+    assert report.test == "data" and report.records[0]["mode"] == "data" and report.records[0]["layer"] is None
+    assert report.records[0]["spearman_values"].shape == (6,)
+    # the default seed is 0; another seed, another permutation
+    data_randomization_test(ex, X[:6], X_train=X, y_train=y, similarity="spearman", random_state=0)
+    assert np.array_equal(_LeastSquares.fits[-1][1], yf)
+    data_randomization_test(ex, X[:6], X_train=X, y_train=y, similarity="spearman", random_state=1)
+    assert not np.array_equal(_LeastSquares.fits[-1][1], yf)
+    # fit_params and background reach the refit
+    w = np.arange(40.0)
+    bg = X[:7]
+    data_randomization_test(ex, X[:6], X_train=X, y_train=y, fit_params={"sample_weight": w}, background=bg,
+                            similarity="spearman")
+    assert _LeastSquares.fits[-1][2] is w and np.array_equal(_CoefExplainer.backgrounds[-1], bg)
+    # a train callable gets a copy of the model, X_train and the permuted labels; its model is explained:
+    # coefficients -(1, 2, 3) and the same background give -phi: Spearman -1 for every sample
+    seen = []
+
+    def train(m, Xt, yt):
+        seen.append((m, Xt, yt))
+        out = _LeastSquares()
+        out.coef_ = -m.coef_
+        return out
+
+    flipped = data_randomization_test(ex, X[:6], X_train=X, y_train=y, train=train, similarity="spearman",
+                                      threshold=-0.5)
+    m, Xt, yt = seen[0]
+    assert m is not model and np.array_equal(m.coef_, model.coef_) and Xt is X
+    assert np.array_equal(yt, yf)
+    assert_allclose(flipped.records[0]["spearman_values"], -1.0)
+    assert flipped.min_similarity == -1.0 and flipped.passed  # below -0.5
+    # given attributions are the reference
+    same = data_randomization_test(ex, X[:6], X_train=X, y_train=y, train=train, similarity="spearman",
+                                   attributions=-ex.transform(X[:6]))
+    assert_allclose(same.records[0]["spearman_values"], 1.0)
+    with pytest.raises(ValueError, match=r"^criterion='ssim' must be one of"):
+        data_randomization_test(ex, X[:6], X_train=X, y_train=y, similarity="spearman", criterion="ssim")
+
+    class Bare:  # neither fit nor get_params
+        coef_ = np.ones(3)
+
+    bare = _CoefExplainer(Bare()).fit(X)
+    with pytest.raises(TypeError, match=r"^Cannot retrain Bare with scikit-learn's clone/fit: pass "
+                                        r"train=callable\(model, X, y\)"):
+        data_randomization_test(bare, X[:6], X_train=X, y_train=y, similarity="spearman")
