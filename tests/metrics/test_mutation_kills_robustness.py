@@ -139,7 +139,7 @@ def test_sensitivity_errors_name_the_problem():
         avg_sensitivity(ex, X, n_perturbations=0)
     with pytest.raises(ValueError, match="batch_size must be a positive integer"):
         avg_sensitivity(ex, X, batch_size=-2)
-    with pytest.raises(ValueError, match="NaN or infinity"):
+    with pytest.raises(ValueError, match=r"^X contains NaN or infinity; metrics need finite inputs\.$"):
         avg_sensitivity(ex, np.array([[1.0, np.nan]]))
     with pytest.raises(NotFittedError):
         avg_sensitivity(SquareExplainer(), X)
@@ -692,3 +692,27 @@ def test_data_randomization_retrains_on_permuted_labels_and_refits_the_explainer
     with pytest.raises(TypeError, match=r"^Cannot retrain Bare with scikit-learn's clone/fit: pass "
                                         r"train=callable\(model, X, y\)"):
         data_randomization_test(bare, X[:6], X_train=X, y_train=y, similarity="spearman")
+
+
+class _SquareNoBatch(BaseEstimator):
+    """phi(x) = x ** 2 from an explainer without a ``batch_size`` attribute (rows of calls recorded)."""
+
+    def fit(self, X=None, y=None):
+        self.calls_ = []
+        return self
+
+    def transform(self, X):
+        self.calls_.append(len(X))
+        return np.asarray(X, dtype=np.float64) ** 2
+
+
+def test_sensitivity_chunks_without_an_explainer_batch_size():
+    ex = _SquareNoBatch().fit()
+    X = np.array([[1.0, 2.0]])
+    E = np.array([[[0.5, 0.0], [0.0, -1.0]]])
+    assert_allclose(max_sensitivity(ex, X, perturbations=E), [3 / np.sqrt(17)])
+    assert ex.calls_ == [1, 2]
+    # 4 draws but 3 rows per call: one sample per call (never two: 8 rows)
+    ex = _SquareNoBatch().fit()
+    avg_sensitivity(ex, np.ones((3, 2)), n_perturbations=4, batch_size=3)
+    assert ex.calls_ == [3, 4, 4, 4]
