@@ -622,6 +622,7 @@ class _CoefExplainer(BaseEstimator):
     """phi(x) = coef * (x - mean of the background); every background is recorded."""
 
     backgrounds = []
+    estimators = []
 
     def __init__(self, estimator=None):
         self.estimator = estimator
@@ -629,6 +630,7 @@ class _CoefExplainer(BaseEstimator):
     def fit(self, X, y=None):
         self.background_ = np.asarray(X, dtype=float)
         _CoefExplainer.backgrounds.append(self.background_)
+        _CoefExplainer.estimators.append(self.estimator)
         return self
 
     def transform(self, X):
@@ -716,3 +718,63 @@ def test_sensitivity_chunks_without_an_explainer_batch_size():
     ex = _SquareNoBatch().fit()
     avg_sensitivity(ex, np.ones((3, 2)), n_perturbations=4, batch_size=3)
     assert ex.calls_ == [3, 4, 4, 4]
+
+
+def test_data_randomization_label_types_model_types_and_tabular_background():
+    from sklearn.linear_model import LogisticRegression
+
+    from skxai.metrics import data_randomization_test
+
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(40, 3))
+    # string labels are permuted as they are (never cast to float)
+    ys = np.where(X[:, 0] > 0, "yes", "no")
+    clf = LogisticRegression().fit(X, ys)
+    ex = ExactShapleyExplainer(clf, max_background=10, random_state=0).fit(X)
+    rep = data_randomization_test(ex, X[:4], X_train=X, y_train=ys, similarity="spearman")
+    assert rep.records[0]["spearman_values"].shape == (4,)
+    # a torch tensor of labels that requires grad is read through detach
+    torch = pytest.importorskip("torch")
+    y = X @ [1.0, 2.0, 3.0]
+    model = _LeastSquares().fit(X, y)
+    coef_ex = _CoefExplainer(model).fit(X)
+    seen = []
+
+    def train(m, Xt, yt):
+        seen.append(yt)
+        return m
+
+    yt = torch.tensor(y, requires_grad=True)
+    data_randomization_test(coef_ex, X[:4], X_train=X, y_train=yt, train=train, similarity="spearman")
+    assert isinstance(seen[-1], np.ndarray) and np.array_equal(np.sort(seen[-1]), np.sort(y))
+
+    # a trained torch module reaches the explainer's clone as it is (not frozen)
+    class Module(torch.nn.Module):
+        coef_ = np.array([-1.0, -2.0, -3.0])
+
+    mod = Module()
+    got = data_randomization_test(coef_ex, X[:4], X_train=X, y_train=y, train=lambda m, a, b: mod,
+                                  similarity="spearman")
+    assert _CoefExplainer.estimators[-1] is mod
+    assert_allclose(got.records[0]["spearman_values"], -1.0)
+
+    class FitOnly:  # fit but no get_params: scikit-learn cannot clone it
+        coef_ = np.ones(3)
+
+        def fit(self, X, y):
+            return self
+
+    with pytest.raises(TypeError, match=r"^Cannot retrain FitOnly with scikit-learn's clone/fit"):
+        data_randomization_test(_CoefExplainer(FitOnly()).fit(X), X[:4], X_train=X, y_train=y, similarity="spearman")
+
+    # a tabular explainer is refitted on its own background (here 10 rows shifted by 10), not on
+    # X_train: the model trained to -coef then explains -phi exactly (Spearman -1 for each sample)
+    lin = LinearRegression().fit(X, y)
+    bg = X[:10] + 10.0
+    shap = ExactShapleyExplainer(lin).fit(bg)
+
+    def flip(m, Xt, yt):
+        return LinearRegression().fit(X, -y)
+
+    rep = data_randomization_test(shap, X[:6], X_train=X, y_train=y, train=flip, similarity="spearman")
+    assert_allclose(rep.records[0]["spearman_values"], -1.0)
