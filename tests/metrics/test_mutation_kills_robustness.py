@@ -778,3 +778,26 @@ def test_data_randomization_label_types_model_types_and_tabular_background():
 
     rep = data_randomization_test(shap, X[:6], X_train=X, y_train=y, train=flip, similarity="spearman")
     assert_allclose(rep.records[0]["spearman_values"], -1.0)
+
+
+def test_sklearn_layer_redraw_scale_seed_and_storage_dtype():
+    from skxai.metrics._randomization import _SklearnLayers
+
+    # two weights of std 100: the redraw has that scale (two N(0, 1) draws both above 10 never happen)
+    lin = LinearRegression()
+    lin.coef_, lin.intercept_ = np.array([-100.0, 100.0]), np.array([0.0, 0.0])
+    _SklearnLayers(lin).randomize("coef_", 0)
+    assert np.abs(lin.coef_).min() > 10  # N(0, 100) draws 176.4, 40.0 for this seed
+    # distinct seeds below 2^32 draw differently (7 and 71 agree modulo 64)
+    a = _Mlp([np.ones((4, 5)) * np.arange(5)], [np.zeros(5)])
+    b = _Mlp([np.ones((4, 5)) * np.arange(5)], [np.zeros(5)])
+    _SklearnLayers(a).randomize("layer_0", 7)
+    _SklearnLayers(b).randomize("layer_0", 71)
+    assert not np.allclose(a.coefs_[0], b.coefs_[0])
+    # the scale is the values' (float64) spread, whatever their storage: float32 weights redraw as float64 ones
+    w = np.random.RandomState(1).normal(size=(300, 7)).astype(np.float32)
+    c32 = _Mlp([w.copy()], [np.zeros(7, dtype=np.float32)])
+    c64 = _Mlp([w.astype(np.float64)], [np.zeros(7)])
+    _SklearnLayers(c32).randomize("layer_0", 3)
+    _SklearnLayers(c64).randomize("layer_0", 3)
+    assert np.array_equal(c32.coefs_[0], c64.coefs_[0])
