@@ -801,3 +801,49 @@ def test_sklearn_layer_redraw_scale_seed_and_storage_dtype():
     _SklearnLayers(c32).randomize("layer_0", 3)
     _SklearnLayers(c64).randomize("layer_0", 3)
     assert np.array_equal(c32.coefs_[0], c64.coefs_[0])
+
+
+def test_torch_single_values_take_the_scale_of_the_layers_weights():
+    torch = pytest.importorskip("torch")
+    from skxai.metrics._randomization import _TorchLayers
+
+    # Linear(2, 1) with weights of spread 1.4e-3: its one-element bias is redrawn at that scale (a unit
+    # draw would be about 1)
+    lin = torch.nn.Sequential(torch.nn.Linear(2, 1))
+    with torch.no_grad():
+        lin[0].weight.copy_(torch.tensor([[1e-3, -1e-3]]))
+    _TorchLayers(lin).randomize("0", 0)
+    assert abs(float(lin[0].bias.detach())) < 0.01
+
+    class Mixed(torch.nn.Module):  # a one-element parameter listed before the weights; a child layer
+        def __init__(self):
+            super().__init__()
+            self.s = torch.nn.Parameter(torch.ones(1, dtype=torch.float64))
+            self.w = torch.nn.Parameter(1e-3 * torch.randn(500, dtype=torch.float64,
+                                                           generator=torch.Generator().manual_seed(0)))
+            self.child = torch.nn.Linear(3, 3)
+
+    net = Mixed()
+    child = [p.detach().clone() for p in net.child.parameters()]
+    layers = _TorchLayers(net)
+    assert layers.names == ["", "child"]
+    layers.randomize("", 4)
+    assert abs(float(net.s.detach())) < 0.01  # the scale of w, not of s alone (none) nor 1
+    assert all(torch.equal(a, b) for a, b in zip(child, net.child.parameters(), strict=True))  # own only
+
+    class Scalar(torch.nn.Module):  # no parameter of more than one value: unit draws
+        def __init__(self):
+            super().__init__()
+            self.s = torch.nn.Parameter(torch.zeros(1, dtype=torch.float64))
+
+    sc = Scalar()
+    _TorchLayers(sc).randomize("", 2)
+    assert float(sc.s.detach()) != 0.0
+
+
+def test_sklearn_intercepts_are_centred():
+    from skxai.metrics._randomization import _SklearnLayers
+
+    flat = _Mlp([np.zeros((40, 50))], [np.zeros(400)])
+    _SklearnLayers(flat).randomize("layer_0", 1)
+    assert abs(flat.intercepts_[0].mean()) < 0.3  # N(0, 1): standard error 0.05
