@@ -847,3 +847,39 @@ def test_sklearn_intercepts_are_centred():
     flat = _Mlp([np.zeros((40, 50))], [np.zeros(400)])
     _SklearnLayers(flat).randomize("layer_0", 1)
     assert abs(flat.intercepts_[0].mean()) < 0.3  # N(0, 1): standard error 0.05
+
+
+def test_torch_redraw_scales_of_flat_pairs_and_single_values():
+    torch = pytest.importorskip("torch")
+    from skxai.metrics._randomization import _TorchLayers
+
+    # a zero bias (no spread of its own) takes the weights' scale 1e-3, not 1
+    net = torch.nn.Sequential(torch.nn.Linear(40, 300))
+    with torch.no_grad():
+        net[0].weight.mul_(0.0).add_(1e-3 * torch.randn(300, 40, generator=torch.Generator().manual_seed(0)))
+        net[0].bias.zero_()
+    _TorchLayers(net).randomize("0", 1)
+    assert abs(float(net[0].bias.detach().double().std()) / 1e-3 - 1) < 0.15
+    # a two-value bias has its own spread (100), not the weights' (1.4e-3)
+    pair = torch.nn.Sequential(torch.nn.Linear(1, 2))
+    with torch.no_grad():
+        pair[0].weight.copy_(torch.tensor([[1e-3], [-1e-3]]))
+        pair[0].bias.copy_(torch.tensor([-100.0, 100.0]))
+    _TorchLayers(pair).randomize("0", 0)
+    assert float(pair[0].bias.detach().abs().max()) > 10
+
+    class Singles(torch.nn.Module):  # 200 one-value parameters and nothing larger: unit draws each
+        def __init__(self):
+            super().__init__()
+            for i in range(200):
+                self.register_parameter(f"p{i}", torch.nn.Parameter(torch.zeros(1, dtype=torch.float64)))
+
+    singles = Singles()
+    _TorchLayers(singles).randomize("", 3)
+    values = torch.cat([p.detach() for p in singles.parameters()]).numpy()
+    assert abs(values.std() - 1) < 0.15
+    # float64 parameters get double-precision draws (not float32 values widened)
+    big = torch.nn.Sequential(torch.nn.Linear(30, 30).double())
+    _TorchLayers(big).randomize("0", 5)
+    w = big[0].weight.detach().numpy()
+    assert not np.array_equal(w, w.astype(np.float32).astype(np.float64))
