@@ -514,6 +514,7 @@ def test_model_randomization_cascades_or_randomises_one_layer():
     assert [r["layer"] for r in only.records] == ["layer_0"] and not only.passed
     cas = model_randomization_test(ex, X, similarity="spearman")  # the default: cascading
     assert [r["mode"] for r in cas.records] == ["cascading"] * 2
+    assert cas.records[0]["spearman"] == sims[0]  # seeded (default 0): the same draws again
     assert model_randomization_test(ex, X, similarity="spearman", random_state=1).records[0]["spearman"] != sims[0]
     assert model_randomization_test(ex, X, similarity="spearman", threshold=-2).passed is False
     assert model_randomization_test(ex, X, similarity=("spearman", "spearman_abs"),
