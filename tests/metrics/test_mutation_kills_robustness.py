@@ -884,3 +884,14 @@ def test_torch_redraw_scales_of_flat_pairs_and_single_values():
     _TorchLayers(big).randomize("0", 5)
     w = big[0].weight.detach().numpy()
     assert not np.array_equal(w, w.astype(np.float32).astype(np.float64))
+
+
+def test_torch_redraw_of_a_one_value_bias_warns_nothing():
+    torch = pytest.importorskip("torch")
+    from skxai.metrics._randomization import _TorchLayers
+
+    net = torch.nn.Sequential(torch.nn.Linear(30, 1))  # the bias is one value: no spread of its own to take
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # torch warns on the std of one value
+        _TorchLayers(net).randomize("0", 0)
+    assert torch.isfinite(net[0].bias).all()
