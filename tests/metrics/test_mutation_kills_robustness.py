@@ -476,7 +476,7 @@ def test_torch_layers_redraw_with_the_scale_they_replace():
     layers = _TorchLayers(root)
     assert layers.names == [""]
     layers.randomize("", 1)  # every scale is 0: unit draws
-    assert abs(float(root.w.std()) - 1) < 0.1 and float(root.s.detach()) != 0.0
+    assert abs(float(root.w.detach().std()) - 1) < 0.1 and float(root.s.detach()) != 0.0
 
 
 class _ParamExplainer(BaseEstimator):
