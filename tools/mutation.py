@@ -103,6 +103,14 @@ MODULES = {
                                "tests/metrics/test_mutation_kills_faithfulness.py",
                                "tests/metrics/test_mutation_kills_completeness.py",
                                "tests/metrics/test_mutation_kills_view.py"],
+    # infidelity, sensitivity, randomisation checks (mutL): the metric files, the torch file (captum's figures)
+    **{f"skxai/metrics/_{m}.py": ["tests/metrics/test_metrics.py", _METRIC_KILLS, "tests/metrics/test_metrics_torch.py",
+                                  "tests/metrics/test_mutation_kills_robustness.py"]
+       for m in ("infidelity", "sensitivity")},
+    "skxai/metrics/_randomization.py": ["tests/metrics/test_metrics.py", _METRIC_KILLS,
+                                        "tests/metrics/test_metrics_torch.py",
+                                        "tests/metrics/test_randomization_skorch.py",
+                                        "tests/metrics/test_mutation_kills_robustness.py"],
     "skxai/metrics/_completeness.py": ["tests/metrics/test_metrics.py", _METRIC_KILLS,
                                        "tests/metrics/test_mutation_kills_completeness.py"],
     # exit codes: every code and line in test_cli_exit_codes.py, the user errors of test_cli.py (its slow
@@ -178,6 +186,13 @@ FUNCTIONS: dict[str, tuple[str, ...]] = {
     "skxai/report/_sections.py": ("SectionBuilder.note", "settings_html", "_short", "agreement_section"),
     "skxai/plot/_html.py": ("_token_html", "parts_html", "explanation_html"),
     "skxai/_cli.py": ("main", "_Parser.error", "Stopped.__init__", "_where", "_check_numbers"),
+    # the verdict, the similarities, the redraws and the two tests; left out for time: _walk, _is_module,
+    # _locate (finding the model inside an explainer) and the report's to_frame, to_dict, __getitem__,
+    # __repr__ (presentation), mutL
+    "skxai/metrics/_randomization.py": ("RandomizationReport.__init__", "_check_similarities", "_similarities",
+                                        "_check_criterion", "_TorchLayers.__init__", "_TorchLayers.randomize",
+                                        "_SklearnLayers.__init__", "_SklearnLayers.randomize", "_resolve_layers",
+                                        "model_randomization_test", "data_randomization_test"),
     # the exact formula, the permutation estimator and its standard error, the tolerance rule
     "skxai/_estimate.py": ("shapley_weights", "exact_shapley_from_values", "shapley_from_permutations",
                            "t_inflation", "_within_tol"),

@@ -59,7 +59,8 @@ def sensitivities(explainer, X, *, attributions=None, radius=0.02, n_perturbatio
     phi0 = to_numpy(explainer.transform(X) if attributions is None else attributions)
     if phi0.shape[0] != n:
         raise ValueError(f"attributions hold {phi0.shape[0]} samples but X holds {n}.")
-    if norm not in ("fro", "nuc") and not isinstance(norm, numbers.Real):
+    # "fro" or a vector ord: the difference is flattened, so a matrix norm ("nuc") cannot apply
+    if norm != "fro" and not isinstance(norm, numbers.Real):
         raise ValueError(f"norm={norm!r}; use 'fro' or a number (np.linalg.norm's ord).")
     if perturbations is not None:
         P = to_numpy(perturbations)
