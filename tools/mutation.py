@@ -96,7 +96,8 @@ MODULES = {
                                      "tests/metrics/test_mutation_kills_sparseness.py"],
     # the view every perturbation metric runs through (units, baselines, chunked model calls), mutF
     # Average Drop / Increase / Gain (CAM evaluation) and the pointing games (localisation)
-    "skxai/metrics/_drop_gain.py": ["tests/metrics/test_metrics.py", _METRIC_KILLS],
+    "skxai/metrics/_drop_gain.py": ["tests/metrics/test_mutation_kills_drop_gain.py", "tests/metrics/test_metrics.py",
+                                    _METRIC_KILLS],
     "skxai/metrics/_localisation.py": ["tests/metrics/test_localisation.py"],
     "skxai/metrics/_view.py": ["tests/metrics/test_metrics.py", _METRIC_KILLS,
                                "tests/metrics/test_mutation_kills_deletion.py",
