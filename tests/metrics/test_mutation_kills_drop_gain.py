@@ -27,8 +27,9 @@ def _softmax(z):
 
 def _expected(p_full, p_masked, t):
     Y, O = p_full[:, t], p_masked[:, t]
-    drop = np.maximum(0.0, Y - O) / Y
-    gain = np.maximum(0.0, O - Y) / (1 - Y)
+    # a probability of exactly 0 has no drop, one of exactly 1 no gain (nothing to divide)
+    drop = np.where(Y > 0, np.maximum(0.0, Y - O) / np.where(Y > 0, Y, 1.0), 0.0)
+    gain = np.where(Y < 1, np.maximum(0.0, O - Y) / np.where(Y < 1, 1 - Y, 1.0), 0.0)
     return drop, (O > Y).astype(float), gain
 
 
@@ -86,7 +87,42 @@ def test_a_constant_map_masks_everything_and_certainty_has_no_drop_or_gain():
     assert_allclose(res.gain, [0.0, 0.0])
     res = average_drop_increase_gain(ConstantExplainer(Y1, target=1).fit(X), X, attributions=np.ones_like(PHI))
     assert_allclose(res.drop, [0.0, 0.0])
+    assert_allclose(res.increase, [0.0, 0.0])  # an unchanged probability is no increase
     Xm = np.zeros_like(X)
     want = _expected(_softmax(_logits(X)), _softmax(_logits(Xm)), 0)
     res = average_drop_increase_gain(ConstantExplainer(_logits, target=0).fit(X), X, attributions=np.ones_like(PHI))
     assert_allclose(res.drop, want[0], rtol=1e-12)
+
+
+def test_edges_of_the_probability_rules_scales_small_maps_and_a_baseline():
+    Xm = X * M[:, None]
+    # probabilities with exact 0 and 1 entries are probabilities; float32 rounding of their sums too
+    def certain(A):
+        s = A[:, 0].sum(axis=(1, 2))
+        return np.where(s[:, None] > 3.5, [[1.0, 0.0]], [[0.25, 0.75]])  # X: sums 4 and 3
+
+    res = average_drop_increase_gain(ConstantExplainer(certain, target=0).fit(X), X, attributions=PHI)
+    want = _expected(certain(X), certain(Xm), 0)
+    assert certain(X)[0, 0] == 1.0 and want[0][0] == 0.75
+    assert_allclose(res.drop, want[0], rtol=1e-12)
+    proba32 = lambda A: _softmax(_logits(A)).astype(np.float32).astype(np.float64)  # noqa: E731
+    assert np.abs(proba32(X).sum(axis=1) - 1).max() > 1e-9
+    want = _expected(proba32(X), proba32(Xm), 1)
+    res = average_drop_increase_gain(ConstantExplainer(proba32, target=1).fit(X), X, attributions=PHI)
+    assert_allclose(res.drop, want[0], rtol=1e-12)
+    # logits of 1,000 and of 0 in one batch: each row's softmax on its own scale
+    far = lambda A: _logits(A) + np.where(A[:, 0].sum(axis=(1, 2)) > 3.5, 1000.0, 0.0)[:, None]  # noqa: E731
+    want = _expected(_softmax(far(X)), _softmax(far(Xm)), 0)
+    res = average_drop_increase_gain(ConstantExplainer(far, target=0).fit(X), X, attributions=PHI)
+    assert np.isfinite(res.drop).all()
+    assert_allclose(res.drop, want[0], rtol=1e-10, atol=1e-15)
+    # attributions spanning less than 1 are scaled like any others
+    res = average_drop_increase_gain(ConstantExplainer(_logits, target=0).fit(X), X, attributions=PHI / 40.0)
+    want = _expected(_softmax(_logits(X)), _softmax(_logits(Xm)), 0)
+    assert_allclose(res.drop, want[0], rtol=1e-12)
+    # a constant baseline b: x' = b + M (x - b)
+    Xb = 0.5 + M[:, None] * (X - 0.5)
+    want = _expected(_softmax(_logits(X)), _softmax(_logits(Xb)), 2)
+    res = average_drop_increase_gain(ConstantExplainer(_logits, target=2).fit(X), X, attributions=PHI, baseline=0.5)
+    assert_allclose(res.drop, want[0], rtol=1e-12)
+    assert_allclose(res.gain, want[2], rtol=1e-12)
