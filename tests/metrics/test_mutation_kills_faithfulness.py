@@ -13,27 +13,9 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 
-from skxai import ConstantExplainer
 from skxai.metrics import faithfulness_correlation
 from skxai.metrics._faithfulness import resolve_subset_size, row_pearson
-
-
-class Linear:
-    """f(x) = x . w over the flattened sample, recording the rows of each call."""
-
-    def __init__(self, w):
-        self.w = np.asarray(w, dtype=float).ravel()
-        self.rows = []
-
-    def __call__(self, A):
-        A = np.asarray(A, dtype=float)
-        self.rows.append(len(A))
-        return A.reshape(len(A), -1) @ self.w
-
-
-def _images(w, shape):
-    """A non-tabular explainer (fitted on arrays with spatial axes): removed units become the baseline."""
-    return ConstantExplainer(Linear(w)).fit(np.zeros((1,) + shape))
+from tests.metrics._linear import linear_explainer
 
 
 def test_pearson_of_rows_of_small_scale_is_numpys():
@@ -57,7 +39,7 @@ def test_integer_parameter_errors_name_the_parameter():
     with pytest.raises(ValueError, match=r"^subset_size must be a positive integer, got 0\.$"):
         resolve_subset_size(0, 5)
     w = np.ones(4)
-    ex = _images(w, (1, 4))
+    ex = linear_explainer(w, (1, 4))
     X = np.ones((1, 1, 4))
     with pytest.raises(ValueError, match=r"^n_subsets must be a positive integer, got 0\.$"):
         faithfulness_correlation(ex, X, attributions=X, n_subsets=0)
@@ -71,7 +53,7 @@ def test_default_is_50_subsets_of_single_pixels_with_a_fixed_seed():
     # attribution of each pixel is w x, so the correlation is 1 with 1-pixel units (4 units, subsets of
     # 2 that vary). With 2 x 2 patches there would be one unit, one subset, and a correlation of 0.
     w = np.array([1.0, 2.0, 3.0, 5.0])
-    ex = _images(w, (1, 2, 2))
+    ex = linear_explainer(w, (1, 2, 2))
     X = np.array([[[[1.0, 2.0], [-1.0, 0.5]]]])
     phi = X * w.reshape(1, 1, 2, 2)
     f = ex.estimator
@@ -89,7 +71,7 @@ def test_patch_size_makes_the_units():
     # 2 x 4 image in two 2 x 2 patches. Attributions that put each patch's whole drop on its first
     # pixel are exact per patch (correlation 1), not per pixel.
     w = np.arange(1.0, 9.0)
-    ex = _images(w, (1, 2, 4))
+    ex = linear_explainer(w, (1, 2, 4))
     X = np.array([[[[1.0, 2.0, 0.5, -1.0], [3.0, -2.0, 1.0, 2.0]]]])
     drop = X * w.reshape(1, 1, 2, 4)
     phi = np.zeros_like(X)
@@ -106,7 +88,7 @@ def test_baseline_and_blur_width_are_those_given():
     # f = w . x on a signal (1, 1, 8); removing S to the baseline b drops sum_S w (x - b): the
     # attributions w (x - b) are exact for that b only.
     w = np.array([1.0, -2.0, 3.0, 0.5, 2.0, -1.0, 4.0, 1.5])
-    ex = _images(w, (1, 8))
+    ex = linear_explainer(w, (1, 8))
     X = np.array([[[0.0, 3.0, 9.0, -2.0, 1.0, 0.0, 4.0, 6.0]]])
     for kw, b in [({"baseline": 0.5}, np.full(8, 0.5)),
                   ({"baseline": "blur"}, gaussian_filter1d(X[0, 0], 5.0, mode="nearest")),  # default width 5
@@ -121,7 +103,7 @@ def test_channel_reduction_is_the_one_given():
     # The model reads channel 0 only: the drop of pixel u is t_u = w_u x_0u > 0. Attributions t on
     # channel 0 and -2 t on channel 1: their sum is -t (correlation -1), their absolute sum 3 t (1).
     w = np.concatenate([np.array([1.0, 2.0, 3.0, 4.0, 0.5, 1.5]), np.zeros(6)])
-    ex = _images(w, (2, 6))
+    ex = linear_explainer(w, (2, 6))
     X = np.array([[[1.0, 2.0, 1.5, 0.5, 3.0, 1.0], [1.0, 1.0, 1.0, 1.0, 1.0, 1.0]]])
     t = w[:6] * X[0, 0]
     phi = np.stack([t, -2 * t])[None]

@@ -12,9 +12,10 @@ from sklearn.base import BaseEstimator
 from sklearn.exceptions import NotFittedError
 from sklearn.linear_model import LinearRegression
 
-from skxai import ConstantExplainer, ExactShapleyExplainer
+from skxai import ExactShapleyExplainer
 from skxai.metrics import avg_sensitivity, infidelity, max_sensitivity
 from skxai.metrics._infidelity import infidelity_from_terms
+from tests.metrics._linear import linear_explainer
 
 
 def test_infidelity_from_terms_hand_worked():
@@ -146,24 +147,6 @@ def test_sensitivity_errors_name_the_problem():
 
 
 # ----------------------------------------------------------------------------- infidelity
-class Linear:
-    """f(x) = x . w over the flattened sample, recording the rows of each call."""
-
-    def __init__(self, w):
-        self.w = np.asarray(w, dtype=float).ravel()
-        self.rows = []
-
-    def __call__(self, A):
-        A = np.asarray(A, dtype=float)
-        self.rows.append(len(A))
-        return A.reshape(len(A), -1) @ self.w
-
-
-def _arrays(w, shape):
-    """An explainer of f = x . w fitted on arrays of that shape (images: non-tabular; (n, d): tabular)."""
-    return ConstantExplainer(Linear(w)).fit(np.zeros((1,) + shape))
-
-
 def test_infidelity_from_terms_normalises_by_default_and_a_zero_row_gets_beta_zero():
     a, b = np.array([[1.0, 2.0]]), np.array([[2.0, 4.0]])
     assert_allclose(infidelity_from_terms(a, b), [0.0], atol=1e-30)  # default: the optimal scale 2
@@ -205,7 +188,7 @@ def test_infidelity_subset_units_patches_baseline_and_channels():
     # f = (1, 2, 3, 4) . x on a 1x2x2 image of ones, attributions all 1, every unit removed to the
     # baseline: pixels (default patch 1): attributed 4, drop 10 - 10 b
     w = np.array([1.0, 2.0, 3.0, 4.0])
-    ex = _arrays(w, (1, 2, 2))
+    ex = linear_explainer(w, (1, 2, 2))
     X = np.ones((1, 1, 2, 2))
     ones = np.ones_like(X)
     kw = dict(attributions=ones, perturbation="subset", normalize=False, n_perturbations=3)
@@ -218,7 +201,7 @@ def test_infidelity_subset_units_patches_baseline_and_channels():
     assert_allclose(infidelity(ex, X, patch_size=2, **kw), [36.0])
     # channels reduced as asked: channel 0 attributions 1, channel 1 attributions -3 on a 2-channel
     # image whose model reads channel 0 only
-    ex2 = _arrays(np.concatenate([w, np.zeros(4)]), (2, 2, 2))
+    ex2 = linear_explainer(np.concatenate([w, np.zeros(4)]), (2, 2, 2))
     X2 = np.ones((1, 2, 2, 2))
     A2 = np.concatenate([np.ones((1, 1, 2, 2)), -3 * np.ones((1, 1, 2, 2))], axis=1)
     kw2 = dict(attributions=A2, perturbation="subset", normalize=False, subset_size=4, n_perturbations=2)
@@ -232,7 +215,7 @@ def test_infidelity_blur_baseline_width():
 
     # every unit of a signal removed to its blur, attributions 0: the error is the drop squared
     w = np.array([1.0, -2.0, 3.0, 0.5, 2.0, -1.0, 4.0, 1.5])
-    ex = _arrays(w, (1, 8))
+    ex = linear_explainer(w, (1, 8))
     X = np.array([[[0.0, 3.0, 9.0, -2.0, 1.0, 0.0, 4.0, 6.0]]])
     kw = dict(attributions=np.zeros_like(X), perturbation="subset", normalize=False, subset_size=8,
               baseline="blur", n_perturbations=2)
@@ -245,7 +228,7 @@ def test_infidelity_gaussian_defaults_noise_scale_and_count():
     # phi = 2 w, unnormalised: the error of a draw I is (2 I.w - I.w)^2 = (I.w)^2, of mean
     # s^2 |w|^2 = 0.01 * 14 for the default s = 0.1 (400 samples x 50 draws: standard error 1%)
     w = np.array([1.0, 2.0, 3.0])
-    ex = _arrays(w, (3,))
+    ex = linear_explainer(w, (3,))
     X = np.zeros((400, 3))
     got = infidelity(ex, X, attributions=np.tile(2 * w, (400, 1)), perturbation="gaussian", normalize=False)
     assert abs(got.mean() / 0.14 - 1) < 0.06
@@ -267,7 +250,7 @@ def test_infidelity_gaussian_defaults_noise_scale_and_count():
 
 def test_infidelity_errors_name_the_parameter():
     w = np.array([1.0, 2.0, 3.0])
-    ex = _arrays(w, (3,))
+    ex = linear_explainer(w, (3,))
     X = np.zeros((2, 3))
     A = np.ones((2, 3))
     with pytest.raises(ValueError, match=r"^normalize must be True or False, got 'yes'\.$"):
@@ -289,7 +272,8 @@ def test_infidelity_errors_name_the_parameter():
         infidelity(ex, X, attributions=A, perturbations=np.zeros((2, 3)))
 
 
-def test_infidelity_gaussian_needs_numeric_columns_one_attribution_each_and_checks_n_jobs():
+def _string_column_explainer():
+    """A frame with a numeric and a string column, and an explainer of a pipeline fitted on it."""
     pd = pytest.importorskip("pandas")
     from sklearn.compose import make_column_transformer
     from sklearn.pipeline import make_pipeline
@@ -299,10 +283,16 @@ def test_infidelity_gaussian_needs_numeric_columns_one_attribution_each_and_chec
     df = pd.DataFrame({"a": rng.normal(size=30), "c": rng.choice(["x", "y"], size=30)})
     model = make_pipeline(make_column_transformer((OneHotEncoder(), ["c"]), remainder="passthrough"),
                           LinearRegression()).fit(df, df["a"] * 2 + (df["c"] == "x"))
-    ex = ExactShapleyExplainer(model, max_background=5).fit(df)
+    return df, ExactShapleyExplainer(model, max_background=5).fit(df)
+
+
+def test_infidelity_gaussian_needs_numeric_columns_one_attribution_each_and_checks_n_jobs():
+    df, ex = _string_column_explainer()
     with pytest.raises(ValueError, match=r"^Gaussian perturbations need numeric features; "
                                          r"use perturbation='subset'\.$"):
         infidelity(ex, df.iloc[:2], perturbation="gaussian")
+    rng = np.random.RandomState(0)
+    rng.normal(size=30), rng.choice(["x", "y"], size=30)  # the draws of the frame above, as before
     X = rng.normal(size=(30, 3))
     lin = LinearRegression().fit(X, X @ [1.0, 2.0, 3.0])
     grouped = ExactShapleyExplainer(lin, feature_groups=[[0, 1], [2]], max_background=5).fit(X)
@@ -590,16 +580,7 @@ def test_sensitivity_defaults_and_every_option_passed_on(metric, reduce):
 
 
 def test_sensitivity_needs_numeric_features():
-    pd = pytest.importorskip("pandas")
-    from sklearn.compose import make_column_transformer
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import OneHotEncoder
-
-    rng = np.random.RandomState(0)
-    df = pd.DataFrame({"a": rng.normal(size=30), "c": rng.choice(["x", "y"], size=30)})
-    model = make_pipeline(make_column_transformer((OneHotEncoder(), ["c"]), remainder="passthrough"),
-                          LinearRegression()).fit(df, df["a"] * 2 + (df["c"] == "x"))
-    ex = ExactShapleyExplainer(model, max_background=5).fit(df)
+    df, ex = _string_column_explainer()
     with pytest.raises(ValueError, match=r"^Sensitivity adds noise to the inputs: it needs numeric features\.$"):
         max_sensitivity(ex, df.iloc[:2])
 
