@@ -10,6 +10,25 @@ def is_dask_collection(X):
     return hasattr(X, "__dask_graph__") and hasattr(X, "__dask_keys__")
 
 
+def _shipped(explainer):
+    """The explainer as one key of a task graph. With a distributed client, it is scattered to
+    every worker once and stays there while it is unchanged (same token), so repeated computes
+    reuse what the workers' copies cache (TreeSHAP's tables); otherwise the graph holds it."""
+    import dask
+
+    try:
+        from distributed import default_client
+
+        client = default_client()
+    except (ImportError, ValueError):  # no distributed, or no client
+        return dask.delayed(explainer, pure=True, traverse=False)
+    from dask.base import tokenize
+
+    from skxai.utils._parallel import scattered
+
+    return dask.delayed(scattered(client, explainer, token=tokenize(explainer)))
+
+
 def _transform_block(block, explainer):
     return np.asarray(explainer.transform(block))
 
@@ -24,8 +43,9 @@ def transform_dask(explainer, X):
     """``explainer.transform`` of a dask array or dataframe, as a lazy collection of the same kind.
 
     Samples are split along the first axis only (other axes are merged into one chunk). The
-    explainer enters the task graph once (one key): on a distributed cluster each worker
-    receives and deserialises it once, then explains its blocks. The trailing shape of the
+    explainer enters the task graph once (one key): with a distributed client it is scattered
+    to every worker when the graph is built (each worker deserialises it once, and keeps it for
+    later computes while the explainer is unchanged); otherwise the graph carries it. The trailing shape of the
     attributions is learnt by explaining the first sample here.
 
     Parameters
@@ -39,9 +59,7 @@ def transform_dask(explainer, X):
         Lazy attributions; ``.compute()`` gives what ``explainer.transform`` gives on the
         computed input, block by block.
     """
-    import dask
-
-    ex = dask.delayed(explainer, pure=True, traverse=False)
+    ex = _shipped(explainer)
     if hasattr(X, "map_partitions"):
         first = X.head(1, npartitions=-1)
         if len(first) == 0:

@@ -73,6 +73,34 @@ def test_tree_shap_on_a_dask_array_matches_numpy(client, data):
     np.testing.assert_allclose(got, ex.transform(X), rtol=0, atol=1e-12)
 
 
+def test_dask_array_ships_the_explainer_once_across_computes_and_again_after_a_refit(client, data, monkeypatch):
+    """With a client, the explainer is scattered to the workers once and kept there: a second
+    graph on the same explainer sends nothing (so TreeSHAP's tables built by the first compute
+    stay on the workers), and a refitted explainer is sent again (never a stale copy)."""
+    from skxai.utils import _parallel
+
+    X, y = data
+    forest = RandomForestRegressor(n_estimators=10, max_depth=4, random_state=0).fit(X, y)
+    ex = TreeShapExplainer(forest, feature_perturbation="interventional", max_background=30).fit(X)
+    scatters = []
+    scatter = client.scatter
+    monkeypatch.setattr(client, "scatter", lambda *a, **k: scatters.append(1) or scatter(*a, **k))
+    for _ in range(2):
+        got = ex.transform(da.from_array(X, chunks=(60, 6))).compute()
+        np.testing.assert_allclose(got, ex.transform(X), rtol=0, atol=1e-12)
+    assert len(scatters) == 1
+    key = _parallel._SCATTERED[ex][2].key
+
+    def tables_kept(dask_worker, key=key):
+        return sum(tab is not None for tab in dask_worker.data[key]._runner._tables)
+
+    assert max(client.run(tables_kept).values()) > 0  # the workers' copies kept their tables
+    ex.fit(X[:100] + 1.0)  # a new background: other values
+    got = ex.transform(da.from_array(X, chunks=(60, 6))).compute()
+    assert len(scatters) == 2
+    np.testing.assert_allclose(got, ex.transform(X), rtol=0, atol=1e-12)
+
+
 def test_dask_dataframe_gives_a_lazy_dataframe(client, data):
     dd = pytest.importorskip("dask.dataframe")
     pd = pytest.importorskip("pandas")
@@ -115,3 +143,92 @@ def test_tree_shap_n_jobs_on_a_one_worker_dask_cluster(monkeypatch):
                                       silence_logs=40) as cluster, distributed.Client(cluster):
             with parallel_config(backend="dask"):
                 np.testing.assert_array_equal(ex.transform(X), expected)
+
+
+def _cached_chunks(client, key):
+    """Per worker: which chunks' tables its copy of the scattered tree runner keeps."""
+
+    def cached(dask_worker, key=key):
+        runner = dask_worker.data[key]
+        return [c for c, tab in enumerate(runner._tables) if tab is not None]
+
+    return client.run(cached)
+
+
+def _set_cache(client, floats):
+    from skxai.shapley._treeshap import _run
+
+    client.run(lambda: setattr(_run, "CACHE_FLOATS", floats))
+
+
+def test_tree_shap_n_jobs_pins_chunks_of_trees_to_workers(client, data, monkeypatch):
+    """Under joblib's Dask backend each worker always gets the same chunks of trees and keeps
+    their tables up to its own cache: the numbers are identical to one process, the runner is
+    scattered once, no table is built on two workers, and a second call builds nothing the
+    caches hold."""
+    from skxai.shapley._treeshap import _run
+    from skxai.utils import _parallel
+
+    monkeypatch.setattr(_run, "_MIN_PARALLEL_WORK", 0)  # chunks of trees go to the cluster at any size
+    X, y = data
+    forest = RandomForestRegressor(n_estimators=24, max_depth=6, random_state=0).fit(X, y)
+    scatters = []
+    scatter = client.scatter
+    monkeypatch.setattr(client, "scatter", lambda *a, **k: scatters.append(1) or scatter(*a, **k))
+    for perturbation in ("interventional", "tree_path_dependent"):
+        ex = TreeShapExplainer(forest, feature_perturbation=perturbation, max_background=40).fit(X)
+        expected = ex.transform(X)
+        runner = ex._runner
+        groups = _run._balanced_groups(runner._sizes, 2)
+        assert len(groups) == 2 and groups[0][-1] + 1 == groups[1][0]
+        ex.set_params(n_jobs=-1)
+        scatters.clear()
+        try:
+            with parallel_config(backend="dask"):
+                for _ in range(2):
+                    np.testing.assert_array_equal(ex.transform(X), expected)
+            key = _parallel._SCATTERED[runner][2].key
+            cached = sorted(_cached_chunks(client, key).values())
+            assert cached == groups  # all fit the default cache, each on its own worker
+            assert len(scatters) == 1
+            # A cache of about two chunks per worker: each keeps the first chunks of its own
+            # group (not the forest's first ones) and drops the tables it held beyond them.
+            budget = max(runner._sizes[g[0]] + runner._sizes[g[1]] for g in groups)
+            _set_cache(client, budget)
+            with parallel_config(backend="dask"):
+                np.testing.assert_array_equal(ex.transform(X), expected)
+            kept = sorted(_cached_chunks(client, key).values())
+            wanted = [[c for c in g if sum(runner._sizes[d] for d in g[:g.index(c) + 1]) <= budget]
+                      for g in groups]
+            assert kept == wanted and all(len(w) >= 2 for w in wanted)
+            assert sum(map(len, wanted)) < len(runner.chunks)
+        finally:
+            _set_cache(client, 1 << 24)
+
+
+def test_balanced_groups_are_contiguous_non_empty_and_balanced():
+    from skxai.shapley._treeshap._run import _balanced_groups
+
+    assert _balanced_groups([1] * 10, 2) == [list(range(5)), list(range(5, 10))]
+    assert _balanced_groups([5, 1, 1, 1, 1, 1], 2) == [[0], [1, 2, 3, 4, 5]]
+    assert _balanced_groups([1, 1, 1, 1, 1, 9], 3) == [[0, 1, 2, 3], [4], [5]]
+    assert _balanced_groups([1, 2], 5) == [[0], [1]]
+    assert _balanced_groups([3], 2) == [[0]]
+    rng = np.random.RandomState(0)
+    for _ in range(50):
+        sizes = rng.randint(1, 100, size=rng.randint(1, 30))
+        k = rng.randint(1, 8)
+        groups = _balanced_groups(sizes, k)
+        assert [c for g in groups for c in g] == list(range(len(sizes)))
+        assert len(groups) == min(k, len(sizes)) and all(groups)
+
+
+def test_worker_threads_follows_n_jobs(client):
+    from skxai.utils._parallel import worker_threads
+
+    with parallel_config(backend="dask"):
+        every = worker_threads(client, -1)
+        assert len(every) == 2 and all(threads == 1 for _, threads in every)
+        assert [a for a, _ in every] == sorted(client.nthreads())
+        assert worker_threads(client, None) == every
+        assert worker_threads(client, 1) == every[:1]

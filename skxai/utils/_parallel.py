@@ -6,7 +6,7 @@ import weakref
 
 from joblib import Parallel, delayed, effective_n_jobs
 
-# shared object -> (client id, future): one scatter per object and cluster, however many maps use it.
+# shared object -> (client id, token, future): one scatter per object and cluster, however many maps use it.
 _SCATTERED = weakref.WeakKeyDictionary()
 
 
@@ -52,17 +52,40 @@ def map_shared(func, shared, tasks, *, n_jobs=None, verbose=0):
     # A cluster of one worker thread: joblib runs the tasks here, in order, with the arguments
     # as given (a scattered future would reach ``func`` unresolved).
     if client is not None and effective_n_jobs(n_jobs) != 1:
-        try:
-            known = _SCATTERED.get(shared)
-        except TypeError:  # not weak-referenceable: scatter for this map only
-            known = None
-        if known is not None and known[0] == client.id:
-            shared = known[1]
-        else:
-            future = client.scatter(shared, broadcast=True, hash=False)
-            try:
-                _SCATTERED[shared] = (client.id, future)
-            except TypeError:
-                pass
-            shared = future
+        shared = scattered(client, shared)
     return Parallel(n_jobs=n_jobs, verbose=verbose)(delayed(func)(shared, *task) for task in tasks)
+
+
+def scattered(client, shared, token=None):
+    """The future of ``shared`` broadcast to every worker of ``client``: one scatter per object
+    and cluster, however many maps use it, so each worker deserialises it once and keeps it (and
+    whatever its copy caches) between calls. ``token`` (a hash of its state) scatters it again
+    when it has changed since."""
+    try:
+        known = _SCATTERED.get(shared)
+    except TypeError:  # not weak-referenceable: scatter for this map only
+        known = None
+    if known is not None and known[0] == client.id and known[1] == token:
+        return known[2]
+    future = client.scatter(shared, broadcast=True, hash=False)
+    try:
+        _SCATTERED[shared] = (client.id, token, future)
+    except TypeError:
+        pass
+    return future
+
+
+def worker_threads(client, n_jobs=None):
+    """``[(address, threads), ...]`` of the cluster's workers in address order, at most
+    ``n_jobs`` threads in all when it is positive (the first workers first)."""
+    limit = effective_n_jobs(n_jobs)  # the cluster's threads, under joblib's Dask backend
+    if n_jobs is not None and n_jobs > 0:
+        limit = min(limit, n_jobs)
+    out = []
+    for address, threads in sorted(client.nthreads().items()):
+        if limit <= 0:
+            break
+        threads = min(int(threads), limit)
+        out.append((address, threads))
+        limit -= threads
+    return out

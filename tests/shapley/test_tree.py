@@ -502,7 +502,7 @@ def test_n_jobs_identical_and_pickle(reg_data, monkeypatch):
 
 def test_tables_kept_up_to_the_cache_and_built_per_chunk_beyond_it(reg_data, monkeypatch):
     """Over the cache, the chunks whose tables fit are kept and only the others are rebuilt per
-    call; a Dask worker's task builds the tables of its own chunk only (it built every chunk's
+    call; a Dask worker's task builds the tables of its own chunks only (it built every chunk's
     for each task, quadratic in the number of chunks, when the whole did not fit)."""
     from skxai.shapley._treeshap import _run as _tree_run
 
@@ -531,9 +531,10 @@ def test_tables_kept_up_to_the_cache_and_built_per_chunk_beyond_it(reg_data, mon
         assert all(tab is None for tab in remote._tables)
         XT = np.ascontiguousarray(part._runner.ensemble.prepare(X[:30]).T)
         built.clear()
-        total = sum(_tree_run._dask_chunk_values(remote, c, XT, False) for c in range(len(sizes)))
+        parts = _tree_run._dask_group_values(remote, list(range(len(sizes))), XT, False, 1)
+        total = _tree_run._sum_in_order(parts)
         assert len(built) == len(sizes)
-        np.testing.assert_allclose(total, remote.shap_values(X[:30], n_jobs=1), rtol=1e-12, atol=1e-12)
+        np.testing.assert_array_equal(total, remote.shap_values(X[:30], n_jobs=1))
         assert len(built) == len(sizes) + len(sizes) - 3  # the kept three were kept by the tasks
         monkeypatch.setattr(_tree_run, "CACHE_FLOATS", 1 << 24)
         monkeypatch.setattr(_tree_run.TreeRunner, "_build", build)

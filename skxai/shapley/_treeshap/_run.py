@@ -9,10 +9,10 @@ from threadpoolctl import ThreadpoolController
 from skxai.shapley._treeshap import _paths
 from skxai.shapley._treeshap._engine import build_tables, explain_tree
 from skxai.shapley._treeshap._paths import compile_tree
-from skxai.utils._parallel import dask_client, map_shared
+from skxai.utils._parallel import dask_client, scattered, worker_threads
 
-# Most float64 entries of tables kept between calls: the chunks of trees whose tables fit, in
-# chunk order, are kept; the others are rebuilt per call (and per Dask worker).
+# Most float64 entries of tables kept between calls (per process, so per Dask worker): the chunks
+# of trees whose tables fit, in chunk order, are kept; the others are rebuilt per call.
 CACHE_FLOATS = 1 << 24
 # Least number of tree chunks (fixed, so partial sums are added in the same order for any n_jobs).
 N_CHUNKS = 16
@@ -88,6 +88,7 @@ class TreeRunner:
                     sizes.append(_table_floats(tab))
                     del tab
             self.bases = np.array(bases)
+            self._sizes = sizes
             self._keep = _kept_chunks(sizes)
             self._tables = [None] * len(self.chunks)  # built on first use, where they are used
             return
@@ -98,7 +99,8 @@ class TreeRunner:
         self.plans = [plan for plan, _ in results]
         tables = [tab for _, tab in results]
         self.bases = np.array([tab.base for tab in tables])
-        self._keep = _kept_chunks([_table_floats(tab) for tab in tables])
+        self._sizes = [_table_floats(tab) for tab in tables]
+        self._keep = _kept_chunks(self._sizes)
         self._tables = [tab if keep else None for tab, keep in zip(tables, self._keep, strict=True)]
 
     def _prepare_chunk(self, chunk):
@@ -148,26 +150,48 @@ class TreeRunner:
         X = self.ensemble.prepare(Z)
         XT = np.ascontiguousarray(X.T)
         has_nan = bool(np.isnan(X).any())
-        if n_jobs != 1 and dask_client() is not None:
-            # joblib's Dask backend: the runner goes to each worker once (map_shared scatters it),
-            # not the tables with every task; a worker builds them on its first task.
-            parts = map_shared(_dask_chunk_values, self, [(c, XT, has_nan) for c in range(len(self.chunks))],
-                               n_jobs=n_jobs)
-            out = parts[0]
-            for part in parts[1:]:  # in chunk order, as below
-                out += part
-            return out
+        client = dask_client() if n_jobs != 1 else None
+        if client is not None:
+            workers = worker_threads(client, n_jobs)
+            if sum(threads for _, threads in workers) > 1:
+                parts = self._dask_parts(client, workers, XT, has_nan)
+            else:  # one worker thread: joblib would run the tasks here too
+                client = None
+        if client is not None:
+            return _sum_in_order(parts)
         with _one_blas_thread():
-            parts = Parallel(n_jobs=n_jobs, prefer="threads", return_as="generator")(
-                delayed(self._chunk_values)(c, XT, has_nan) for c in range(len(self.chunks))
-            )
-            out = None
-            for part in parts:  # in chunk order whatever n_jobs is
-                if out is None:
-                    out = part
-                else:
-                    out += part
-        return out
+            return _sum_in_order(self._parts(range(len(self.chunks)), XT, has_nan, n_jobs))
+
+    def _parts(self, chunks, XT, has_nan, n_jobs):
+        """Each chunk's values, in chunk order, over ``n_jobs`` threads (a generator)."""
+        return Parallel(n_jobs=n_jobs, prefer="threads", return_as="generator")(
+            delayed(self._chunk_values)(c, XT, has_nan) for c in chunks
+        )
+
+    def _dask_parts(self, client, workers, XT, has_nan):
+        """Each chunk's values from the workers of a Dask cluster, in chunk order.
+
+        The runner is scattered once per worker, and every worker always gets the same
+        contiguous group of chunks (balanced by table size), so each worker's copy keeps the
+        tables of its own group up to its own cache: the cluster keeps as many tables as it has
+        workers' caches, and no table is built on two workers."""
+        remote = scattered(client, self)
+        groups = _balanced_groups(self._sizes, len(workers))
+        futures = [
+            client.submit(_dask_group_values, remote, group, XT, has_nan, threads, pure=False,
+                          workers=[address], allow_other_workers=False)
+            for (address, threads), group in zip(workers, groups, strict=False)
+        ]
+        return [part for parts in client.gather(futures) for part in parts]
+
+    def _settle_cache(self, group):
+        """Keep the tables of ``group``'s chunks that fit the cache (in chunk order) and drop
+        every other chunk's: the cache of a worker that owns ``group``."""
+        keep = [False] * len(self.chunks)
+        for c, kept in zip(group, _kept_chunks([self._sizes[c] for c in group]), strict=True):
+            keep[c] = kept
+        self._keep = keep
+        self._tables = [tab if kept else None for tab, kept in zip(self._tables, keep, strict=True)]
 
 
 def _table_floats(tab):
@@ -180,8 +204,36 @@ def _kept_chunks(sizes):
     return list(np.cumsum(np.asarray(sizes, dtype=np.int64)) <= CACHE_FLOATS)
 
 
-def _dask_chunk_values(runner, c, XT, has_nan):
-    """One chunk of trees on a Dask worker (module level: pickled by reference). The worker's
-    copy of the runner keeps the tables of the chunks it has built, as in one process."""
+def _sum_in_order(parts):
+    """The sum of the chunks' values, added in chunk order whatever ``n_jobs`` is (so the
+    result is the same to the last bit)."""
+    out = None
+    for part in parts:
+        if out is None:
+            out = part
+        else:
+            out += part
+    return out
+
+
+def _balanced_groups(sizes, n_groups):
+    """Split chunk indices into at most ``n_groups`` contiguous, non-empty groups of about equal
+    total size."""
+    n = len(sizes)
+    k = max(1, min(int(n_groups), n))
+    cum = np.cumsum(np.asarray(sizes, dtype=np.float64))
+    cuts = np.searchsorted(cum, cum[-1] * np.arange(1, k) / k, side="left") + 1
+    bounds = [0]
+    for i, cut in enumerate(cuts, start=1):  # every group keeps at least one chunk
+        bounds.append(int(min(max(cut, bounds[-1] + 1), n - k + i)))
+    bounds.append(n)
+    return [list(range(a, b)) for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+
+
+def _dask_group_values(runner, group, XT, has_nan, threads):
+    """The values of a group of chunks on the Dask worker that owns them (module level: pickled
+    by reference), over the worker's threads. The worker's copy of the runner keeps the tables of
+    its group up to the cache, between calls."""
+    runner._settle_cache(group)
     with _one_blas_thread():
-        return runner._chunk_values(c, XT, has_nan)
+        return list(runner._parts(group, XT, has_nan, threads))
