@@ -69,6 +69,13 @@ SETTINGS = [
     (12, "KernelSHAP", dict(n_samples=2048, max_order="auto")),  # order 3, jackknife (8 groups), primal refits
     (12, "KernelSHAP", dict(n_samples=600, max_order=1)),  # 221 units: the leave-one-out sandwich
     (12, "KernelSHAP", dict(n_samples=600, max_order="auto")),  # order 3 (298 terms, 598 coalitions), primal
+    # The smallest budgets (2 p + 2 and a little above): 2-6 sampled pairs, collapsed strata.
+    (5, "KernelSHAP", dict(n_samples=12, max_order="auto")),
+    (6, "KernelSHAP", dict(n_samples=14, max_order="auto")),
+    (8, "KernelSHAP", dict(n_samples=18, max_order="auto")),
+    (5, "KernelSHAP", dict(n_samples=20, max_order="auto")),
+    (6, "KernelSHAP", dict(n_samples=20, max_order="auto")),
+    (8, "KernelSHAP", dict(n_samples=24, max_order="auto")),
     (P, "Sampling", dict(n_permutations=4)),
     (P, "Sampling", dict(n_permutations=6)),
     (P, "Sampling", dict(n_permutations=10)),
@@ -77,9 +84,11 @@ SETTINGS = [
 
 
 def coverage(game, name, kw, X, bg, exact, seeds):
-    """Coverage, its standard error across seeds, share of exact estimates, RMS error / RMS std, order."""
+    """Coverage, its standard error across seeds, share of exact estimates, RMS error / RMS std,
+    orders used, and the share of estimates whose error is reported unknown (infinite std: they
+    are left out of the coverage and of the ratio)."""
     cls = KernelShapExplainer if name == "KernelSHAP" else ShapleySamplingExplainer
-    per_seed, trivial, n, ratio_num, ratio_den, orders = [], 0, 0, 0.0, 0.0, set()
+    per_seed, trivial, n, ratio_num, ratio_den, orders, unknown = [], 0, 0, 0.0, 0.0, set(), 0
     for seed in range(seeds):
         exp = cls(game, max_background=None, random_state=seed, **kw).fit(bg).explain(X)
         orders.add(getattr(exp, "order", None))
@@ -88,20 +97,22 @@ def coverage(game, name, kw, X, bg, exact, seeds):
         scale = np.abs(exact).max()
         exact_est = (err < 1e-9 * scale) & (std < 1e-9 * scale)
         trivial += exact_est.sum()
-        live = ~exact_est
+        unknown += np.isinf(std).sum()
+        live = ~exact_est & np.isfinite(std)
         if live.any():
             per_seed.append(((err[live] <= 1.96 * std[live]).sum(), live.sum()))
         n += live.sum()
         ratio_num += (err[live] ** 2).sum()
         ratio_den += (std[live] ** 2).sum()
+    total = unknown + trivial + n
     if not per_seed:
-        return np.nan, np.nan, 1.0, np.nan, orders
+        return np.nan, np.nan, trivial / total, np.nan, orders, unknown / total
     hits, counts = np.array(per_seed, dtype=float).T
     cov = hits.sum() / counts.sum()
     # Rows of one seed share a design, so seeds are the independent replicates: the standard
     # error of the coverage is their spread (ratio estimator over seeds).
     se = np.sqrt(((hits - cov * counts) ** 2).sum() / (len(hits) * max(len(hits) - 1, 1))) / counts.mean()
-    return cov, se, trivial / (trivial + n), np.sqrt(ratio_num / max(ratio_den, 1e-300)), orders
+    return cov, se, trivial / total, np.sqrt(ratio_num / max(ratio_den, 1e-300)), orders, unknown / total
 
 
 SUMMARY = """
@@ -174,21 +185,22 @@ def main(argv=None):
         return problems[p]
 
     lines = ["| game | features | explainer | setting | order used | coverage of ±1.96·std | ± (s.e.) "
-             "| exact estimates | RMS error / RMS std |",
-             "|---|---:|---|---|---:|---:|---:|---:|---:|"]
+             "| exact estimates | error unknown (std inf) | RMS error / RMS std |",
+             "|---|---:|---|---|---:|---:|---:|---:|---:|---:|"]
     t0 = time.perf_counter()
-    only = os.environ.get("CAL_ONLY")  # e.g. "Sampling" or "KernelSHAP40", for quick looks
+    # e.g. "Sampling" or "KernelSHAP40,KernelSHAP12" (several cells), for quick looks
+    only = os.environ.get("CAL_ONLY")
     summary = {}
     for p, name, kw in SETTINGS:
-        if only and only != f"{name}{kw.get('n_samples', '')}":
+        if only and f"{name}{kw.get('n_samples', '')}" not in only.split(","):
             continue
         X, bg, exact = problem(p)
         for gname, game in make_games(p).items():
-            cov, se, triv, ratio, orders = coverage(game, name, kw, X, bg, exact[gname], args.seeds)
+            cov, se, triv, ratio, orders, unknown = coverage(game, name, kw, X, bg, exact[gname], args.seeds)
             setting = ", ".join(f"{k}={v}" for k, v in kw.items())
             order = ",".join(str(o) for o in sorted(orders, key=str)) if name == "KernelSHAP" else "-"
             line = (f"| {gname} | {p} | {name} | {setting} | {order} | {cov:.3f} | {se:.3f} | {triv:.2f} "
-                    f"| {ratio:.2f} |")
+                    f"| {unknown:.2f} | {ratio:.2f} |")
             print(line, flush=True)
             lines.append(line)
             if not np.isnan(cov):
@@ -198,7 +210,7 @@ def main(argv=None):
     tol_lines = ["", "| game | tol | evaluations used (of 1,000) | max error / row's max abs value "
                  "| values within tol |",
                  "|---|---:|---:|---:|---:|"]
-    for gname, game in make_games().items():
+    for gname, game in make_games().items() if not only or "tol" in only.split(",") else ():
         for tol in (0.02, 0.05):
             used, worst, ok = [], [], []
             for seed in range(args.seeds):

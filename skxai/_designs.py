@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.special import comb
 
+from skxai._wls import undetermined_players
+
 
 def kernel_mass(p, s):
     """Total Shapley-kernel weight of all coalitions of size s: (p - 1) / (s (p - s))."""
@@ -109,13 +111,32 @@ def _sample_half_pairs(p, s, n, rng):
     return np.hstack([np.ones((n, 1), dtype=bool), rest])
 
 
+#: Draws of a design before giving up on one whose coalitions determine every value.
+MAX_DESIGN_DRAWS = 100
+
+
 def kernel_design(p, budget, rng, *, sampling="leverage", max_enumerated_share=1.0):
     """Build the coalitions and weights for a KernelSHAP fit on ``budget`` model evaluations.
 
     ``budget`` counts every coalition evaluated, the empty and full ones included. Whole sizes
     are enumerated while they fit and, all together, stay within ``max_enumerated_share`` of
     the budget (fits with interactions learn more from coalitions spread over every size).
+
+    A draw whose coalitions leave some players' values undetermined (near the smallest budget,
+    ``2 p + 2``, a quarter of the draws on 5-8 players hold two players always together) is
+    drawn again: the regression would otherwise split them by rounding noise.
     """
+    for _ in range(MAX_DESIGN_DRAWS):
+        design = _draw_kernel_design(p, budget, rng, sampling, max_enumerated_share)
+        if undetermined_players(design.masks.astype(np.float64), design.weights) is None:
+            return design
+    raise ValueError(
+        f"n_samples={budget} is too small to tell {p} features apart: {MAX_DESIGN_DRAWS} designs drawn in a "
+        "row each left some features' values undetermined. Raise n_samples."
+    )
+
+
+def _draw_kernel_design(p, budget, rng, sampling, max_enumerated_share):
     if 2**p <= budget:
         raise ValueError("budget covers every coalition: compute exact values instead")
     left = budget - 2

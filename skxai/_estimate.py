@@ -47,7 +47,7 @@ from scipy.special import comb, gammaln
 from skxai._designs import kernel_design
 from skxai._games._background import all_coalitions
 from skxai._kadd import KaddReplicateFits, kadd_penalties, n_interaction_terms, primal_is_cheaper
-from skxai._wls import efficiency_constrained_wls
+from skxai._wls import efficiency_constrained_wls, undetermined_players
 
 #: Two-sided 95% normal quantile: ``phi +/- Z95 * std`` is the reported 95% interval.
 Z95 = float(stats.norm.ppf(0.975))
@@ -258,7 +258,7 @@ JACKKNIFE_GROUPS = 32
 JACKKNIFE_CHUNK_BYTES = 64_000_000
 
 
-def _jackknife(design, solve, max_groups=JACKKNIFE_GROUPS, theta=None):
+def _jackknife(design, solve, max_groups=JACKKNIFE_GROUPS, theta=None, linear=False):
     """Stratified jackknife variance and degrees of freedom of ``solve(weights) -> (p, r)``.
 
     Units (coalition pairs) are deleted one at a time when there are at most ``max_groups``
@@ -274,6 +274,11 @@ def _jackknife(design, solve, max_groups=JACKKNIFE_GROUPS, theta=None):
     at budget 40 on 10 players the bias is a third of the spread, and for a k-additive fit at
     500 it is as large as the spread (coverage 0.91-0.92 from the variance alone, 0.94-0.98
     with the bias term; benchmarks/results/calibration.md).
+
+    With ``linear`` (the plain KernelSHAP fit), a replicate whose coalitions no longer
+    determine some players' values (near the smallest budget, deleting a pair can leave two
+    players always together) says nothing about those players' spread: they get no degrees of
+    freedom (an unknown error), instead of a spread made of an arbitrary split.
     """
     w = design.weights
     unit = design.unit
@@ -287,6 +292,7 @@ def _jackknife(design, solve, max_groups=JACKKNIFE_GROUPS, theta=None):
         group[order] = np.arange(n_units) % max_groups
     n_groups = group.max() + 1
     thetas = []
+    undetermined = np.zeros(design.masks.shape[1], dtype=bool)
     for g in range(n_groups):
         mult = np.ones(n_units)
         gone = group == g
@@ -298,6 +304,10 @@ def _jackknife(design, solve, max_groups=JACKKNIFE_GROUPS, theta=None):
         wg = w.copy()
         s = unit >= 0
         wg[s] = w[s] * mult[unit[s]]
+        if linear:
+            lost = undetermined_players(design.masks.astype(np.float64), wg)
+            if lost is not None:
+                undetermined |= lost
         thetas.append(solve(wg))
     thetas = np.stack(thetas)
     if n_units <= max_groups:
@@ -333,6 +343,8 @@ def _jackknife(design, solve, max_groups=JACKKNIFE_GROUPS, theta=None):
         var = f * (n_groups - 1) / n_groups * (dev**2).sum(axis=0)
         df = np.full(var.shape, float(n_groups - 1))
         bias = f * (n_groups - 1) * (mean - theta) if theta is not None else 0.0
+    if undetermined.any():
+        df[undetermined] = 0.0
     return var + bias**2, df
 
 
@@ -588,9 +600,12 @@ def kernel_shap_from_values(design, v0, v1, values, *, order=1, with_std=True):
                 for c0 in range(0, phi.shape[1], step):
                     cols = slice(c0, c0 + step)
                     var[:, cols], df[:, cols] = _jackknife(design, lambda w, cols=cols: refit(w, cols),
-                                                           max_groups=groups, theta=phi[:, cols])
+                                                           max_groups=groups, theta=phi[:, cols],
+                                                           linear=order == 1)
             else:
                 var, df = _stratified_variance(design, C[sampled], loo[sampled])
+            if order == 1:
+                df = np.minimum(df, _residual_df(design, n_units))
             with np.errstate(invalid="ignore"):
                 std = np.sqrt(var) * np.where(var > 0, t_inflation(df), 1.0)
             std[df < 1] = np.inf  # a spread estimated from no degrees of freedom is unknown
@@ -645,6 +660,15 @@ def _primal_solver(design, order, Z, Y, delta, solve):
 #: Largest k-additive design refitted by the jackknife (beyond, the leave-one-out sandwich):
 #: the default budget (2 p + 2048) stays under it up to 256 players.
 KADD_JACKKNIFE_MAX = 2560
+
+
+def _residual_df(design, n_units):
+    """Degrees of freedom the linear fit leaves: coalition pairs (sampled units and enumerated
+    pairs; a pair pins one combination of the values) less the ``p - 1`` free values. At the
+    smallest budget (``p`` sampled pairs) it is 1, and a spread estimated from the units cannot
+    be surer than the fit's own residuals."""
+    enumerated_pairs = int((design.unit < 0).sum()) // 2
+    return max(n_units + enumerated_pairs - (design.masks.shape[1] - 1), 0)
 
 
 def _jackknife_groups(order, m):

@@ -19,6 +19,59 @@ def _solve_spd(A, B):
         return np.linalg.lstsq(A, B, rcond=None)[0]
 
 
+#: A normal matrix whose reciprocal condition number (LAPACK's 1-norm estimate) is below this
+#: is singular: some direction of the values is not determined by the weighted coalitions.
+RCOND_SINGULAR = 1e-12
+
+
+def _is_singular(A):
+    """True when the symmetric positive semi-definite ``A`` is singular to working precision."""
+    try:
+        factor = scipy.linalg.cholesky(A, lower=False, check_finite=False)
+    except (np.linalg.LinAlgError, scipy.linalg.LinAlgError):
+        return True
+    rcond, info = scipy.linalg.lapack.dpocon(factor, np.abs(A).sum(axis=0).max())
+    return info != 0 or not rcond >= RCOND_SINGULAR
+
+
+def _sum_zero_basis(p):
+    """Orthonormal basis ``(p, p - 1)`` of the vectors summing to zero."""
+    q, _ = np.linalg.qr(np.eye(p)[:, 1:] - 1.0 / p)
+    return q
+
+
+def undetermined_players(Z, w):
+    """Players whose efficient WLS value is not determined by coalitions ``Z`` under weights ``w``.
+
+    Returns None when every value is determined (the efficiency-constrained problem has one
+    solution), else a boolean mask ``(p,)`` of the players that a direction of solutions moves
+    (e.g. two players that every weighted coalition holds together or leaves out together).
+    """
+    Zw = Z * w[:, None]
+    A = Z.T @ Zw
+    if not _is_singular(A):
+        return None
+    p = Z.shape[1]
+    B = _sum_zero_basis(p)
+    vals, vecs = np.linalg.eigh(B.T @ A @ B)
+    null = vals <= RCOND_SINGULAR * max(float(vals.max()), 1e-300) * p
+    if not null.any():
+        return None
+    return np.abs(B @ vecs[:, null]).max(axis=1) > 1e-8
+
+
+def _min_norm_constrained(Z, w, Y, delta, A):
+    """Efficient WLS when ``A`` is singular: the solution closest to the equal split
+    ``delta / p`` (tied players share equally), and its linear map ``B (B' A B)^+ B'``."""
+    p = Z.shape[1]
+    B = _sum_zero_basis(p)
+    G_pinv = np.linalg.pinv(B.T @ A @ B, hermitian=True, rcond=RCOND_SINGULAR * p)
+    M = B @ G_pinv @ B.T
+    equal = np.outer(np.ones(p) / p, delta)
+    phi = equal + M @ ((Z * w[:, None]).T @ (Y - Z @ equal))
+    return phi, M
+
+
 def efficiency_constrained_wls(Z, w, Y, delta, penalty=None):
     """Solve ``min sum_i w_i (Y_i - z_i . phi)^2  s.t.  sum(phi) = delta`` for many RHS.
 
@@ -40,12 +93,22 @@ def efficiency_constrained_wls(Z, w, Y, delta, penalty=None):
     phi : ndarray of shape (p, r)
     M : ndarray of shape (p, p)
         Linear map from ``Z^T W Y`` to phi's random part (for standard errors).
+
+    Notes
+    -----
+    When the weighted coalitions do not determine every value (``A = Z' W Z`` singular, see
+    :func:`undetermined_players`), the solution returned is the one closest to the equal split
+    ``delta / p``: players the coalitions cannot tell apart share equally.
     """
     Zw = Z * w[:, None]
     A = Z.T @ Zw
     if penalty is not None:
         A[np.diag_indices_from(A)] += penalty
     p = Z.shape[1]
+    if penalty is None and _is_singular(A):
+        # Coalitions that do not separate every player (few, or tied players): the values are
+        # not all determined, and an inverse of A would be rounding noise.
+        return _min_norm_constrained(Z, w, Y, delta, A)
     Ainv = _solve_spd(A, np.eye(p))
     Ainv_1 = Ainv.sum(axis=1)
     denom = float(Ainv_1.sum())

@@ -83,24 +83,36 @@ def test_constrained_wls_is_the_kkt_solution(with_penalty):
     np.testing.assert_allclose(M, M.T, atol=1e-12)
 
 
-def test_constrained_wls_on_a_singular_design_still_meets_the_constraint():
-    # Players 0 and 1 always enter together: A is singular up to rounding (the solve warns and is
-    # inaccurate), but the Lagrange step still makes sum(phi) = delta to rounding.
+def test_constrained_wls_on_a_singular_design_splits_tied_players_equally():
+    # Players 0 and 1 always enter together: A is singular and their split is not determined.
+    # The inverse of A was rounding noise (scipy warned, the split was arbitrary); the solution
+    # now is the one closest to the equal split: they share equally, without a warning, the
+    # constraint holds and the determined players are exact.
+    import warnings
+
+    from skxai._wls import undetermined_players
+
     rng = np.random.RandomState(1)
     m = 30
     Z = (rng.random_sample((m, 4)) < 0.5).astype(float)
     Z[:, 1] = Z[:, 0]
-    true = np.array([1.0, 1.0, -2.0, 0.5])
+    true = np.array([1.5, 0.5, -2.0, 0.5])
     Y = (Z @ true)[:, None]
     w = rng.uniform(0.5, 1.5, size=m)
-    with np.errstate(all="ignore"), pytest.warns(Warning):
-        phi, _ = efficiency_constrained_wls(Z, w, Y, np.array([true.sum()]))
-    np.testing.assert_allclose(phi.sum(), true.sum(), atol=1e-12)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        phi, M = efficiency_constrained_wls(Z, w, Y, np.array([true.sum()]))
+    np.testing.assert_allclose(phi[:, 0], [1.0, 1.0, -2.0, 0.5], atol=1e-12)
+    np.testing.assert_allclose(M @ (Z * w[:, None]).T @ (Y - Z @ phi), 0.0, atol=1e-12)
+    np.testing.assert_array_equal(undetermined_players(Z, w), [True, True, False, False])
+    Z[:, 1] = 1.0 - Z[:, 0]  # now they are told apart
+    assert undetermined_players(Z, w) is None
 
 
-def test_constrained_wls_with_a_player_never_present_falls_back_to_least_squares():
-    # Player 3 is in no coalition: A has a zero row, Cholesky fails, and the pseudo-inverse gives
-    # the minimum-norm solution: nothing for player 3, the others exact.
+def test_constrained_wls_with_a_player_never_present_takes_it_from_the_constraint():
+    # Player 3 is in no coalition: A has a zero row and is singular, but the constraint still
+    # determines player 3 (whatever the others do not take of delta): exact values, and the
+    # linear map M gives player 3 minus the others' random part (the old map gave it none).
     rng = np.random.RandomState(2)
     m = 25
     Z = (rng.random_sample((m, 4)) < 0.5).astype(float)
@@ -109,7 +121,8 @@ def test_constrained_wls_with_a_player_never_present_falls_back_to_least_squares
     Y = np.stack([Z @ true, Z @ (2 * true)], axis=1)
     phi, M = efficiency_constrained_wls(Z, rng.uniform(0.5, 1.5, size=m), Y, np.array([1.5, 3.0]))
     np.testing.assert_allclose(phi, np.stack([true, 2 * true], axis=1), atol=1e-10)
-    np.testing.assert_allclose(M[3], 0.0, atol=1e-12)
+    np.testing.assert_allclose(M[3], -M[:3].sum(axis=0), atol=1e-12)
+    assert np.abs(M[3]).max() > 1e-3
 
 
 @pytest.mark.parametrize("m, p", [(300, 12), (40, 5), (700, 30)])
@@ -455,10 +468,11 @@ def test_kernel_explainer_passes_its_parameters_to_the_estimator():
     assert a.order == 3
     np.testing.assert_array_equal(a.values, b.values)
     assert np.abs(a.values - c.values).max() > 1e-6
-    # tol reaches the estimator: a loose tolerance stops at the first step (a quarter of the budget)
+    # tol reaches the estimator: a loose tolerance stops before the budget. (Not at the first step,
+    # 24 coalitions: 11 pairs on 10 players, where deleting a pair can leave two players always
+    # together, so some errors are unknown and no tolerance is met.)
     loose = KernelShapExplainer(SizeLog(p), max_order=1, tol=100.0, random_state=0, **kw).fit(bg).explain(x)
-    # max(2 p + 2, 100 // 4) = 25 coalitions: the ends and 11 complement pairs of the 23 left = 24
-    assert loose.n_evaluations == 24
+    assert loose.n_evaluations < 100 and np.isfinite(loose.std).all()
 
 
 def test_sampling_auto_permutations():
@@ -844,9 +858,9 @@ def test_jackknife_replicates_run_in_column_chunks_within_the_byte_budget(monkey
     seen = []
     real = _estimate._jackknife
 
-    def spy(design, solve, max_groups, theta):
+    def spy(design, solve, max_groups, theta, **kw):
         seen.append(theta.copy())
-        return real(design, solve, max_groups=max_groups, theta=theta)
+        return real(design, solve, max_groups=max_groups, theta=theta, **kw)
 
     monkeypatch.setattr(_estimate, "_jackknife", spy)
     monkeypatch.setattr(_estimate, "JACKKNIFE_CHUNK_BYTES", width * 32 * _estimate.JACKKNIFE_GROUPS * p + 5)

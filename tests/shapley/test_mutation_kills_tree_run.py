@@ -227,21 +227,37 @@ def test_one_blas_thread_inside_the_runners_threads():
 
 
 # ------------------------------------------------------------------ joblib's Dask backend
+class _FakeClient:
+    """A stand-in for the ``distributed.Client`` of joblib's Dask backend: two one-thread workers,
+    each task run at once on that worker's own unpickled copy of the scattered object."""
+
+    id = "fake"
+
+    def __init__(self):
+        self.calls, self.copies = [], {}
+
+    def nthreads(self):
+        return {"tcp://w1": 1, "tcp://w0": 1}
+
+    def scatter(self, obj, broadcast=False, hash=True):
+        assert broadcast and not hash
+        return obj
+
+    def submit(self, func, remote, *args, workers, allow_other_workers, pure):
+        assert len(workers) == 1 and not allow_other_workers and not pure
+        copy = self.copies.setdefault(workers[0], pickle.loads(pickle.dumps(remote)))
+        self.calls.append((workers[0], list(args[0]), args[-1]))
+        return func(copy, *args)
+
+    def gather(self, futures):
+        return list(futures)
+
+
 @pytest.fixture
 def fake_dask(monkeypatch):
-    """A stand-in for joblib's Dask backend: a client, and map_shared running the tasks in order on
-    one unpickled copy of the shared object (a worker's copy)."""
-    calls = []
-
-    def map_shared(func, shared, tasks, n_jobs=None):
-        tasks = list(tasks)
-        calls.append((n_jobs, [t[0] for t in tasks]))
-        worker = pickle.loads(pickle.dumps(shared))
-        return [func(worker, *t) for t in tasks]
-
-    monkeypatch.setattr(_tree_run, "dask_client", lambda: object())
-    monkeypatch.setattr(_tree_run, "map_shared", map_shared)
-    return calls
+    client = _FakeClient()
+    monkeypatch.setattr(_tree_run, "dask_client", lambda: client)
+    return client
 
 
 @pytest.mark.parametrize("game", GAMES)
@@ -257,7 +273,7 @@ def test_dask_runner_plans_one_chunk_at_a_time_and_sends_the_chunks(forest, game
     expected = plain.shap_values(rows, n_jobs=1)
     right = plain.shap_values(np.nan_to_num(rows, nan=1e9), n_jobs=1)
     assert not np.allclose(expected, right)  # NaN goes left somewhere
-    monkeypatch.setattr(_tree_run, "dask_client", lambda: object())
+    monkeypatch.setattr(_tree_run, "dask_client", lambda: fake_dask)
     builds = _Builds(monkeypatch)
     run = _runner(model, X, game, n_jobs=2)
     assert builds.n == len(run.chunks) == 16  # plans and bases: each chunk built once
@@ -269,10 +285,20 @@ def test_dask_runner_plans_one_chunk_at_a_time_and_sends_the_chunks(forest, game
     monkeypatch.setattr(_tree_run, "_MIN_PARALLEL_WORK", 0)  # any work goes to the workers
     # n_jobs=1: this process, no task sent
     np.testing.assert_array_equal(run.shap_values(rows, n_jobs=1), expected)
-    assert fake_dask == []
-    # n_jobs=2 (the constructor's): one task per chunk, in order, summed in chunk order
-    np.testing.assert_array_equal(run.shap_values(rows), expected)
-    assert fake_dask == [(2, list(range(16)))]
+    assert fake_dask.calls == []
+    # n_jobs=2 (the constructor's): one task per worker, each with its own contiguous group of
+    # chunks (balanced by table size), the first worker (in address order) the first group;
+    # the chunks' values summed in chunk order
+    groups = _tree_run._balanced_groups(run._sizes, 2)
+    assert len(groups) == 2 and groups[0] + groups[1] == list(range(16))
+    for _ in range(2):
+        np.testing.assert_array_equal(run.shap_values(rows), expected)
+    assert fake_dask.calls == [("tcp://w0", groups[0], 1), ("tcp://w1", groups[1], 1)] * 2
+    # each worker keeps its own group's first chunks up to the cache (three chunks' worth)
+    for worker, group in zip(("tcp://w0", "tcp://w1"), groups, strict=True):
+        held = [c for c, tab in enumerate(fake_dask.copies[worker]._tables) if tab is not None]
+        kept = np.cumsum([sizes[c] for c in group]) <= sum(sizes[:3])
+        assert held == [c for c, k in zip(group, kept, strict=True) if k] and held
 
 
 def test_interventional_values_equal_the_weighted_background_game(forest):

@@ -1,0 +1,106 @@
+"""KernelSHAP at the smallest budgets: designs that determine every value, and errors that say
+when they cannot be known.
+
+At ``n_samples = 2 p + 2`` the design holds the empty and full coalitions and ``p`` sampled
+pairs for ``p - 1`` free values (a pair pins one combination of them).
+A quarter of such draws on 5-8 players held two players always together: the regression then
+split them by rounding noise (values up to 1.4 apart between two solvers). Deleting one pair
+(a jackknife replicate) does the same for its players.
+"""
+
+import numpy as np
+import pytest
+
+from skxai import KernelShapExplainer
+from skxai._designs import kernel_design
+from skxai._estimate import _collapsed_strata, _jackknife, _residual_df, kernel_shap_from_values, t_inflation
+from skxai._wls import efficiency_constrained_wls, undetermined_players
+
+
+@pytest.mark.parametrize("p", [5, 6, 8])
+def test_designs_at_the_floor_determine_every_value(p):
+    for seed in range(60):
+        d = kernel_design(p, 2 * p + 2, np.random.RandomState(seed))
+        assert undetermined_players(d.masks.astype(float), d.weights) is None
+
+
+def test_a_design_that_cannot_tell_features_apart_is_refused(monkeypatch):
+    from skxai import _designs
+
+    # every draw holds players 0 and 1 together
+    real = _designs._draw_kernel_design
+
+    def tied(*args):
+        d = real(*args)
+        d.masks[:, 1] = d.masks[:, 0]
+        return d
+
+    monkeypatch.setattr(_designs, "_draw_kernel_design", tied)
+    with pytest.raises(ValueError, match="n_samples=14 is too small to tell 6 features apart"):
+        kernel_design(6, 14, np.random.RandomState(0))
+
+
+def _floor_case(p=6):
+    """A floor design where deleting some pair leaves players undetermined, and its values."""
+    for seed in range(200):
+        d = kernel_design(p, 2 * p + 2, np.random.RandomState(seed))
+        Z = d.masks.astype(float)
+        lost = np.zeros(p, dtype=bool)
+        for u in range(d.unit.max() + 1):
+            w = d.weights.copy()
+            w[d.unit == u] = 0.0
+            und = undetermined_players(Z, w)
+            if und is not None:
+                lost |= und
+        if lost.any() and not lost.all():
+            rng = np.random.RandomState(seed)
+            n = 3
+            values = rng.normal(size=(n, len(Z), 1))
+            return d, lost, np.zeros((n, 1)), rng.normal(size=(n, 1)), values
+    raise AssertionError("no floor design with a replicate that loses some players")
+
+
+def test_players_a_replicate_cannot_tell_apart_have_an_unknown_error():
+    d, lost, v0, v1, values = _floor_case()
+    phi, std = kernel_shap_from_values(d, v0, v1, values)
+    assert np.isinf(std[:, lost]).all()
+    assert np.isfinite(std[:, ~lost]).all() and (std[:, ~lost] > 0).all()
+    np.testing.assert_allclose(phi.sum(axis=1), v1 - v0, atol=1e-12)
+
+
+def test_the_linear_fit_s_errors_have_at_most_its_residual_degrees_of_freedom():
+    """Near the floor the spread comes from the units, but it cannot be surer than the fit's own
+    residuals: p pairs for p - 1 values leave 1 degree of freedom (t = 12.7, not 2.6)."""
+    d, lost, v0, v1, values = _floor_case()
+    p = d.masks.shape[1]
+    n_units = d.unit.max() + 1
+    assert n_units == p and _residual_df(d, n_units) == 1
+    phi, std = kernel_shap_from_values(d, v0, v1, values)
+    Y = (values - v0[:, None, :]).transpose(1, 0, 2).reshape(len(d.masks), -1)
+    delta = (v1 - v0).reshape(-1)
+    Z = d.masks.astype(float)
+    theta = phi.transpose(1, 0, 2).reshape(p, -1)
+    var, df = _jackknife(d, lambda w: efficiency_constrained_wls(Z, w, Y, delta)[0], theta=theta, linear=True)
+    assert (df[~lost] > 1).all()  # the jackknife alone claims more
+    want = np.sqrt(var[~lost]) * t_inflation(1.0)
+    np.testing.assert_allclose(std.transpose(1, 0, 2).reshape(p, -1)[~lost], want, rtol=1e-12)
+    assert len(np.unique(_collapsed_strata(d)[0])) == 1
+
+
+def test_residual_degrees_of_freedom_count_enumerated_pairs():
+    d = kernel_design(10, 40, np.random.RandomState(0))  # sizes 1 and 9 enumerated: 10 pairs
+    n_units = d.unit.max() + 1
+    assert (d.unit < 0).sum() == 20 and _residual_df(d, n_units) == n_units + 10 - 9
+
+
+def test_explainer_at_the_floor_reports_unknown_errors_in_its_std():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(4, 6))
+
+    def f(A):
+        return A[:, 0] * A[:, 1] + np.sin(A[:, 2]) + A[:, 3] * A[:, 4] * A[:, 5]
+
+    exp = KernelShapExplainer(f, n_samples=14, max_background=None, random_state=3).fit(X).explain(X)
+    assert np.isfinite(exp.values).all()
+    np.testing.assert_allclose(exp.values.sum(axis=1)[:, 0] + exp.base_values[:, 0], f(X), atol=1e-10)
+    assert np.all(np.isinf(exp.std) | (exp.std > 0))
