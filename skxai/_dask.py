@@ -59,7 +59,6 @@ def transform_dask(explainer, X):
         Lazy attributions; ``.compute()`` gives what ``explainer.transform`` gives on the
         computed input, block by block.
     """
-    ex = _shipped(explainer)
     if hasattr(X, "map_partitions"):
         first = X.head(1, npartitions=-1)
         if len(first) == 0:
@@ -72,7 +71,7 @@ def transform_dask(explainer, X):
         import pandas as pd
 
         meta = pd.DataFrame({c: pd.Series(dtype=np.float64) for c in columns})
-        return X.map_partitions(_transform_partition, ex, columns, meta=meta)
+        return X.map_partitions(_transform_partition, _shipped(explainer), columns, meta=meta)
     import dask.array as da
 
     if X.ndim < 2:
@@ -86,6 +85,6 @@ def transform_dask(explainer, X):
     drop = tuple(range(len(trailing) + 1, X.ndim))
     new = tuple(range(X.ndim, len(trailing) + 1)) if len(trailing) + 1 > X.ndim else ()
     return da.map_blocks(
-        _transform_block, X, ex, dtype=sample.dtype, chunks=chunks, drop_axis=drop, new_axis=new or None,
-        meta=np.empty((0,) + trailing, dtype=sample.dtype),
+        _transform_block, X, _shipped(explainer), dtype=sample.dtype, chunks=chunks, drop_axis=drop,
+        new_axis=new or None, meta=np.empty((0,) + trailing, dtype=sample.dtype),
     )
