@@ -232,3 +232,16 @@ def test_worker_threads_follows_n_jobs(client):
         assert [a for a, _ in every] == sorted(client.nthreads())
         assert worker_threads(client, None) == every
         assert worker_threads(client, 1) == every[:1]
+
+
+def test_unfitted_explainer_on_a_dask_array_is_refused_before_anything_is_sent(client, data, monkeypatch):
+    from sklearn.exceptions import NotFittedError
+
+    X, y = data
+    scatters = []
+    scatter = client.scatter
+    monkeypatch.setattr(client, "scatter", lambda *a, **k: scatters.append(1) or scatter(*a, **k))
+    ex = KernelShapExplainer(_counting.CountingRidge().fit(X, y))
+    with pytest.raises(NotFittedError):
+        ex.transform(da.from_array(X, chunks=(60, 6)))
+    assert scatters == []
