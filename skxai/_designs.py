@@ -128,12 +128,21 @@ def kernel_design(p, budget, rng, *, sampling="leverage", max_enumerated_share=1
     """
     for _ in range(MAX_DESIGN_DRAWS):
         design = _draw_kernel_design(p, budget, rng, sampling, max_enumerated_share)
-        if undetermined_players(design.masks.astype(np.float64), design.weights) is None:
+        if singletons_enumerated(design) or undetermined_players(design.masks.astype(np.float64),
+                                                                 design.weights) is None:
             return design
     raise ValueError(
         f"n_samples={budget} is too small to tell {p} features apart: {MAX_DESIGN_DRAWS} designs drawn in a "
         "row each left some features' values undetermined. Raise n_samples."
     )
+
+
+def singletons_enumerated(design):
+    """True when every one-player coalition is enumerated (weights fixed): then every value is
+    determined whatever the sampled units' weights (the p x p check is skipped)."""
+    fixed = design.masks[design.unit < 0]
+    single = fixed[fixed.sum(axis=1) == 1]
+    return bool(single.any(axis=0).all())
 
 
 def _draw_kernel_design(p, budget, rng, sampling, max_enumerated_share):

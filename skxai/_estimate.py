@@ -44,7 +44,7 @@ import scipy.linalg
 from scipy import stats
 from scipy.special import comb, gammaln
 
-from skxai._designs import kernel_design
+from skxai._designs import kernel_design, singletons_enumerated
 from skxai._games._background import all_coalitions
 from skxai._kadd import KaddReplicateFits, kadd_penalties, n_interaction_terms, primal_is_cheaper
 from skxai._wls import efficiency_constrained_wls, undetermined_players
@@ -293,6 +293,7 @@ def _jackknife(design, solve, max_groups=JACKKNIFE_GROUPS, theta=None, linear=Fa
     n_groups = group.max() + 1
     thetas = []
     undetermined = np.zeros(design.masks.shape[1], dtype=bool)
+    linear = linear and not singletons_enumerated(design)
     for g in range(n_groups):
         mult = np.ones(n_units)
         gone = group == g

@@ -104,3 +104,28 @@ def test_explainer_at_the_floor_reports_unknown_errors_in_its_std():
     assert np.isfinite(exp.values).all()
     np.testing.assert_allclose(exp.values.sum(axis=1)[:, 0] + exp.base_values[:, 0], f(X), atol=1e-10)
     assert np.all(np.isinf(exp.std) | (exp.std > 0))
+
+
+def test_designs_with_every_singleton_enumerated_skip_the_p_by_p_checks(monkeypatch):
+    """Enumerated one-player coalitions determine every value whatever the sampled weights: the
+    design and its replicates are not checked (a p x p factorisation each, which on many
+    features would double the replicates' cost)."""
+    from skxai import _designs, _estimate
+    from skxai._designs import singletons_enumerated
+
+    checked = []
+    real = _designs.undetermined_players
+    spy = lambda Z, w: checked.append(1) or real(Z, w)  # noqa: E731
+    monkeypatch.setattr(_designs, "undetermined_players", spy)
+    monkeypatch.setattr(_estimate, "undetermined_players", spy)
+    d = kernel_design(10, 40, np.random.RandomState(0))
+    assert singletons_enumerated(d) and checked == []
+    rng = np.random.RandomState(0)
+    kernel_shap_from_values(d, np.zeros((2, 1)), rng.normal(size=(2, 1)), rng.normal(size=(2, len(d.masks), 1)))
+    assert checked == []
+    floor = kernel_design(6, 14, np.random.RandomState(0))
+    assert not singletons_enumerated(floor) and checked
+    checked.clear()
+    kernel_shap_from_values(floor, np.zeros((2, 1)), rng.normal(size=(2, 1)),
+                            rng.normal(size=(2, len(floor.masks), 1)))
+    assert len(checked) == floor.unit.max() + 1  # one check per replicate
