@@ -24,14 +24,15 @@ def _solve_spd(A, B):
 RCOND_SINGULAR = 1e-12
 
 
-def _is_singular(A):
-    """True when the symmetric positive semi-definite ``A`` is singular to working precision."""
+def _cholesky_if_regular(A):
+    """Upper Cholesky factor of the symmetric positive semi-definite ``A``, or None when ``A``
+    is singular to working precision."""
     try:
         factor = scipy.linalg.cholesky(A, lower=False, check_finite=False)
     except (np.linalg.LinAlgError, scipy.linalg.LinAlgError):
-        return True
+        return None
     rcond, info = scipy.linalg.lapack.dpocon(factor, np.abs(A).sum(axis=0).max())
-    return info != 0 or not rcond >= RCOND_SINGULAR
+    return factor if info == 0 and rcond >= RCOND_SINGULAR else None
 
 
 def _sum_zero_basis(p):
@@ -49,7 +50,7 @@ def undetermined_players(Z, w):
     """
     Zw = Z * w[:, None]
     A = Z.T @ Zw
-    if not _is_singular(A):
+    if _cholesky_if_regular(A) is not None:
         return None
     p = Z.shape[1]
     B = _sum_zero_basis(p)
@@ -68,7 +69,7 @@ def _min_norm_constrained(Z, w, Y, delta, A):
     G_pinv = np.linalg.pinv(B.T @ A @ B, hermitian=True, rcond=RCOND_SINGULAR * p)
     M = B @ G_pinv @ B.T
     equal = np.outer(np.ones(p) / p, delta)
-    phi = equal + M @ ((Z * w[:, None]).T @ (Y - Z @ equal))
+    phi = equal + M @ ((Z * w[:, None]).T @ Y - A @ equal)  # A with any penalty
     return phi, M
 
 
@@ -105,11 +106,12 @@ def efficiency_constrained_wls(Z, w, Y, delta, penalty=None):
     if penalty is not None:
         A[np.diag_indices_from(A)] += penalty
     p = Z.shape[1]
-    if penalty is None and _is_singular(A):
+    factor = _cholesky_if_regular(A)
+    if factor is None:
         # Coalitions that do not separate every player (few, or tied players): the values are
         # not all determined, and an inverse of A would be rounding noise.
         return _min_norm_constrained(Z, w, Y, delta, A)
-    Ainv = _solve_spd(A, np.eye(p))
+    Ainv = scipy.linalg.cho_solve((factor, False), np.eye(p), check_finite=False)
     Ainv_1 = Ainv.sum(axis=1)
     denom = float(Ainv_1.sum())
     M = Ainv - np.outer(Ainv_1, Ainv_1) / denom
