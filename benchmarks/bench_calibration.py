@@ -73,6 +73,8 @@ SETTINGS = [
     (5, "KernelSHAP", dict(n_samples=12, max_order="auto")),
     (6, "KernelSHAP", dict(n_samples=14, max_order="auto")),
     (8, "KernelSHAP", dict(n_samples=18, max_order="auto")),
+    (6, "KernelSHAP", dict(n_samples=16, max_order="auto")),  # one pair above the floor
+    (10, "KernelSHAP", dict(n_samples=24, max_order="auto")),  # the floor on 10 features
     (5, "KernelSHAP", dict(n_samples=20, max_order="auto")),
     (6, "KernelSHAP", dict(n_samples=20, max_order="auto")),
     (8, "KernelSHAP", dict(n_samples=24, max_order="auto")),
