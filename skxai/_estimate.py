@@ -720,21 +720,27 @@ def _seeded_design(p, budget, seed, sampling, share):
     return design
 
 
+def design_seed(random_state):
+    """The seed of a KernelSHAP design: the first draw of ``random_state``. Row chunks explained
+    apart (workers) draw it once and share it, so their designs are the one drawn in process."""
+    from sklearn.utils import check_random_state
+
+    return int(check_random_state(random_state).randint(np.iinfo(np.int32).max))
+
+
 def kernel_estimate(evaluate, p, budget, *, sampling="leverage", max_order="auto", tol=None,
-                    random_state=None, max_bytes=SOLVE_MAX_BYTES):
+                    random_state=None, max_bytes=SOLVE_MAX_BYTES, seed=None):
     """KernelSHAP over a game (exact when the budget covers all ``2**p`` coalitions).
 
     ``budget`` counts every coalition evaluated, the empty and full ones included. With
     ``tol``, the budget is spent in doubling steps from a quarter of it, and the run stops once
     the 95% half-width ``1.96 * std`` of every value is at most ``tol`` times the largest
-    absolute value.
+    absolute value. ``seed`` (from :func:`design_seed`) replaces the draw from
+    ``random_state``.
     """
     if p < 62 and budget >= 2**p:
         return exact_estimate(evaluate, p)
-    from sklearn.utils import check_random_state
-
     order = kernel_order(max_order, p, budget, max_bytes=max_bytes)
-    rng = check_random_state(random_state)
     cached = CachedGame(evaluate)
     ends = np.zeros((2, p), dtype=bool)
     ends[1] = True
@@ -746,7 +752,8 @@ def kernel_estimate(evaluate, p, budget, *, sampling="leverage", max_order="auto
         steps = [start]
         while steps[-1] < budget:
             steps.append(min(budget, 2 * steps[-1]))
-    seed = rng.randint(np.iinfo(np.int32).max)
+    if seed is None:
+        seed = design_seed(random_state)
     # Interaction fits learn more from coalitions spread over every size than from whole
     # sizes enumerated, as long as the budget is a small part of all coalitions.
     share = 0.4 if order > 1 and budget < 2 ** min(p, 62) / 4 else 1.0

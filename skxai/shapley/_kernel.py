@@ -19,16 +19,22 @@ from __future__ import annotations
 
 import numbers
 
+import numpy as np
+from joblib import effective_n_jobs
+
 from skxai._estimate import (  # noqa: F401  (re-exported for old imports)
     CachedGame,
+    design_seed,
     kernel_estimate,
     kernel_order,
     kernel_shap_from_values,
     n_interaction_terms,
 )
+from skxai._games._background import BackgroundGame
 from skxai._games._conditional import GAME_PARAMETER_CONSTRAINTS, explainer_game
 from skxai.base import BaseTabularExplainer
 from skxai.shapley._exact import TABULAR_CONSTRAINTS, _fit_doc
+from skxai.utils._parallel import map_shared
 from skxai.utils._param_validation import Interval, Options, StrOptions, fit_context
 
 
@@ -181,13 +187,32 @@ class KernelShapExplainer(BaseTabularExplainer):
 
     def _explain_rows(self, X):
         game = explainer_game(self)
+        settings = dict(sampling=self.sampling, max_order=self.max_order, tol=self.tol)
+        workers = effective_n_jobs(self.n_jobs)
+        # Many rows on several workers: each worker explains whole rows (model calls, fit and
+        # errors), all on the design drawn here. A row's values do not depend on the rows
+        # explained with it, so the numbers are those of one process. Not with ``tol`` (one
+        # stopping rule for all rows) or a conditional game (its draws follow the row's index).
+        if workers > 1 and self.tol is None and isinstance(game, BackgroundGame) and len(X) >= 2 * workers:
+            seed = design_seed(self.random_state)
+            bounds = np.linspace(0, len(X), min(len(X), 4 * workers) + 1).round().astype(int)
+            tasks = [(X[a:b], self.n_players_, self._budget(), seed, settings)
+                     for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+            parts = map_shared(_estimate_rows, game, tasks, n_jobs=self.n_jobs, verbose=self.verbose)
+            phi, base, std = (np.concatenate([part[i] for part in parts]) for i in range(3))
+            return phi, base, std, parts[0][3]
         est = kernel_estimate(
             lambda masks: game.values_parallel(X, masks, n_jobs=self.n_jobs, verbose=self.verbose),
             self.n_players_,
             self._budget(),
-            sampling=self.sampling,
-            max_order=self.max_order,
-            tol=self.tol,
             random_state=self.random_state,
+            **settings,
         )
         return est.phi, est.base, est.std, est.extras
+
+
+def _estimate_rows(game, X, p, budget, seed, settings):
+    """KernelSHAP of rows ``X`` on one worker (module level: pickled by reference)."""
+    est = kernel_estimate(lambda masks: game.values_parallel(X, masks, n_jobs=1), p, budget, seed=seed,
+                          **settings)
+    return est.phi, est.base, est.std, est.extras
