@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from skxai.utils._parallel import unwrap
+
 
 def is_dask_collection(X):
     """True for dask arrays, dataframes and other dask collections (without importing dask)."""
@@ -30,13 +32,13 @@ def _shipped(explainer):
 
 
 def _transform_block(block, explainer):
-    return np.asarray(explainer.transform(block))
+    return np.asarray(unwrap(explainer).transform(block))
 
 
 def _transform_partition(frame, explainer, columns):
     import pandas as pd
 
-    return pd.DataFrame(np.asarray(explainer.transform(frame)), index=frame.index, columns=columns)
+    return pd.DataFrame(np.asarray(unwrap(explainer).transform(frame)), index=frame.index, columns=columns)
 
 
 def transform_dask(explainer, X):

@@ -723,7 +723,7 @@ def _seeded_design(p, budget, seed, sampling, share):
 def design_seed(random_state):
     """The seed of a KernelSHAP design: the first draw of ``random_state``. Row chunks explained
     apart (workers) draw it once and share it, so their designs are the one drawn in process."""
-    from sklearn.utils import check_random_state
+    from skxai.utils._random import check_random_state
 
     return int(check_random_state(random_state).randint(np.iinfo(np.int32).max))
 
@@ -857,7 +857,7 @@ def permutation_estimate(evaluate, p, n_permutations, *, tol=None, random_state=
     With ``tol``, permutations are walked in doubling steps (from a quarter of them, in pairs)
     until ``1.96 * std`` is at most ``tol`` times its row's largest absolute value.
     """
-    from sklearn.utils import check_random_state
+    from skxai.utils._random import check_random_state
 
     rng = check_random_state(random_state)
     perms = antithetic_permutations(p, n_permutations, rng)

@@ -79,7 +79,8 @@ def reservoir_rows(path, k, random_state, chunk_size=50_000):
     Returns None for a file without data rows.
     """
     import pandas as pd
-    from sklearn.utils import check_random_state
+
+    from skxai.utils._random import check_random_state
 
     rng = check_random_state(random_state)
     k = int(k)

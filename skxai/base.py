@@ -10,7 +10,6 @@ from typing import Any
 import numpy as np
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, TransformerMixin, clone
 from sklearn.exceptions import NotFittedError
-from sklearn.utils import check_random_state
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
@@ -39,6 +38,7 @@ from skxai.utils._param_validation import (
     StrOptions,
     fit_context,
 )
+from skxai.utils._random import check_random_state
 
 __all__ = ["BaseExplainer", "BaseTabularExplainer", "Explanation", "PerturbationView"]
 

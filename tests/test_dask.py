@@ -89,10 +89,13 @@ def test_dask_array_ships_the_explainer_once_across_computes_and_again_after_a_r
         got = ex.transform(da.from_array(X, chunks=(60, 6))).compute()
         np.testing.assert_allclose(got, ex.transform(X), rtol=0, atol=1e-12)
     assert len(scatters) == 1
-    key = _parallel._SCATTERED[ex][2].key
+    token = _parallel._SCATTERED[ex][1]
 
-    def tables_kept(dask_worker, key=key):
-        return sum(tab is not None for tab in dask_worker.data[key]._runner._tables)
+    def tables_kept(token=token):
+        from skxai.utils import _parallel
+
+        held = _parallel._PROCESS_CACHE.get(token)  # a worker that ran no block has none
+        return -1 if held is None else sum(tab is not None for tab in held._runner._tables)
 
     assert max(client.run(tables_kept).values()) > 0  # the workers' copies kept their tables
     ex.fit(X[:100] + 1.0)  # a new background: other values
@@ -145,11 +148,14 @@ def test_tree_shap_n_jobs_on_a_one_worker_dask_cluster(monkeypatch):
                 np.testing.assert_array_equal(ex.transform(X), expected)
 
 
-def _cached_chunks(client, key):
-    """Per worker: which chunks' tables its copy of the scattered tree runner keeps."""
+def _cached_chunks(client, token):
+    """Per worker: which chunks' tables its copy of the shipped tree runner keeps (the copy its
+    process keeps, whatever Dask does with the scattered key's replicas)."""
 
-    def cached(dask_worker, key=key):
-        runner = dask_worker.data[key]
+    def cached(token=token):
+        from skxai.utils import _parallel
+
+        runner = _parallel._PROCESS_CACHE[token]
         return [c for c, tab in enumerate(runner._tables) if tab is not None]
 
     return client.run(cached)
@@ -187,8 +193,8 @@ def test_tree_shap_n_jobs_pins_chunks_of_trees_to_workers(client, data, monkeypa
             with parallel_config(backend="dask"):
                 for _ in range(2):
                     np.testing.assert_array_equal(ex.transform(X), expected)
-            key = _parallel._SCATTERED[runner][2].key
-            cached = sorted(_cached_chunks(client, key).values())
+            token = _parallel._SCATTERED[runner][1]
+            cached = sorted(_cached_chunks(client, token).values())
             assert cached == groups  # all fit the default cache, each on its own worker
             assert len(scatters) == 1
             # A cache of about two chunks per worker: each keeps the first chunks of its own
@@ -197,7 +203,7 @@ def test_tree_shap_n_jobs_pins_chunks_of_trees_to_workers(client, data, monkeypa
             _set_cache(client, budget)
             with parallel_config(backend="dask"):
                 np.testing.assert_array_equal(ex.transform(X), expected)
-            kept = sorted(_cached_chunks(client, key).values())
+            kept = sorted(_cached_chunks(client, token).values())
             wanted = [[c for c in g if sum(runner._sizes[d] for d in g[:g.index(c) + 1]) <= budget]
                       for g in groups]
             assert kept == wanted and all(len(w) >= 2 for w in wanted)
@@ -245,3 +251,30 @@ def test_unfitted_explainer_on_a_dask_array_is_refused_before_anything_is_sent(c
     with pytest.raises(NotFittedError):
         ex.transform(da.from_array(X, chunks=(60, 6)))
     assert scatters == []
+
+
+def test_a_shipped_handle_is_unpickled_once_per_process_however_often_it_travels(data, monkeypatch):
+    """Dask may drop a scattered key's replicas and copy it again between workers (its active
+    memory manager does, every 2 s): each copy arrives as bytes, and the model inside is
+    unpickled once per process and token, then kept (the last PROCESS_CACHE_SIZE)."""
+    import pickle
+
+    from skxai.utils import _parallel
+
+    X, y = data
+    model = _counting.CountingRidge().fit(X, y)
+    monkeypatch.setattr(_parallel, "_PROCESS_CACHE", type(_parallel._PROCESS_CACHE)())
+    handle = _parallel.Shipped(model, "token-a")
+    assert _parallel.unwrap(handle) is model  # where it was made: the object itself
+    _counting.LOADS[0] = 0
+    copies = [pickle.loads(pickle.dumps(pickle.loads(pickle.dumps(handle)))) for _ in range(3)]
+    assert all(isinstance(c, _parallel.Shipped) for c in copies)  # still handles: they travel as bytes
+    got = [_parallel.unwrap(c) for c in copies]
+    assert _counting.LOADS[0] == 1 and all(g is got[0] for g in got)
+    np.testing.assert_array_equal(got[0].coef_, model.coef_)
+    assert _parallel.unwrap(model) is model
+    # bounded: the least recently used token goes first
+    for i in range(_parallel.PROCESS_CACHE_SIZE):
+        _parallel.unwrap(pickle.loads(pickle.dumps(_parallel.Shipped(model, f"other-{i}"))))
+    assert "token-a" not in _parallel._PROCESS_CACHE
+    assert len(_parallel._PROCESS_CACHE) == _parallel.PROCESS_CACHE_SIZE

@@ -22,11 +22,11 @@ import numbers
 import numpy as np
 from joblib import Parallel, delayed, effective_n_jobs
 from scipy.linalg import eigh, pinvh
-from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import validate_parameter_constraints
 
 from skxai._games._background import row_aligned_calls
 from skxai.utils._param_validation import Interval, RealNotInt, StrOptions
+from skxai.utils._random import check_random_state
 
 __all__ = ["GAME_PARAMETER_CONSTRAINTS", "ConditionalGame", "explainer_game"]
 

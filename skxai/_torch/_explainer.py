@@ -9,7 +9,6 @@ from typing import NamedTuple
 
 import numpy as np
 import torch
-from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from skxai._explanation import Explanation
@@ -28,6 +27,7 @@ from skxai.utils._param_validation import (
     fit_context,
     resolve_response_method_name,
 )
+from skxai.utils._random import check_random_state
 
 __all__ = ["BaseTorchExplainer", "GradResult"]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numbers
 
 import numpy as np
-from sklearn.utils import check_random_state, gen_even_slices
+from sklearn.utils import gen_even_slices
 from sklearn.utils.parallel import Parallel, delayed
 
 from skxai._progress import progress
@@ -23,6 +23,7 @@ from skxai.utils._param_validation import (
     StrOptions,
     deprecated_param,
 )
+from skxai.utils._random import check_random_state
 
 _UNIT = Interval(numbers.Real, 0, 1, closed="both")
 

@@ -370,7 +370,7 @@ class AnchorTabularExplainer(BaseAnchorExplainer):
         return self
 
     def _seed(self):
-        from sklearn.utils import check_random_state
+        from skxai.utils._random import check_random_state
 
         return check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
 

@@ -6,7 +6,6 @@ import numbers
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from skxai._adapters import ModelOutput
@@ -22,6 +21,7 @@ from skxai._text import (
 from skxai.anchors._base import BaseAnchorExplainer, decisions, result_arrays
 from skxai.anchors._perturb import WordVectors, perturb_doc, resolve_perturbation
 from skxai.utils._param_validation import Interval, StrOptions, fit_context
+from skxai.utils._random import check_random_state
 
 
 class _TextSampler:

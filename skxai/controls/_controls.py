@@ -11,7 +11,6 @@ from __future__ import annotations
 import numbers
 
 import numpy as np
-from sklearn.utils import check_random_state
 from sklearn.utils._available_if import available_if
 from sklearn.utils.validation import check_is_fitted
 
@@ -26,6 +25,7 @@ from skxai.utils._param_validation import (
     StrOptions,
     fit_context,
 )
+from skxai.utils._random import check_random_state
 
 _TABULAR_ATTRS = ("background_", "background_weights_", "groups_", "n_players_",
                   "feature_names_out_", "expected_value_", "output_", "feature_names_in_")

@@ -5,7 +5,9 @@ from __future__ import annotations
 import numbers
 
 import numpy as np
-from sklearn.utils import Bunch, check_random_state
+from sklearn.utils import Bunch
+
+from skxai.utils._random import check_random_state
 
 SHAPE_NAMES = ("square", "cross", "ring", "triangle")
 

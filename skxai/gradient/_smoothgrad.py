@@ -173,7 +173,7 @@ class SmoothGradExplainer(BaseTorchExplainer):
         self.method_.model_ = self.model_  # one adapter, so one prepared() covers both
 
     def _seed(self):
-        from sklearn.utils import check_random_state
+        from skxai.utils._random import check_random_state
 
         return int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
 

@@ -12,11 +12,11 @@ import copy
 
 import numpy as np
 from sklearn.base import clone
-from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from skxai.metrics._similarity import spearman_similarity, ssim_available, ssim_similarity
 from skxai.metrics._utils import is_tabular, to_numpy, unfreeze
+from skxai.utils._random import check_random_state
 
 SIMILARITIES = ("spearman", "spearman_abs", "ssim")
 

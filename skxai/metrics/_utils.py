@@ -6,8 +6,9 @@ import numbers
 
 import numpy as np
 from joblib import effective_n_jobs
-from sklearn.utils import check_random_state
 from sklearn.utils.parallel import Parallel, delayed
+
+from skxai.utils._random import check_random_state
 
 DEFAULT_BATCH_SIZE = 4096
 # Most input values held in one perturbed block (32 Mi values: 128 MiB in float32), so

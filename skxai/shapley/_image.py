@@ -5,7 +5,6 @@ from __future__ import annotations
 import numbers
 
 import numpy as np
-from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from skxai._adapters import ModelOutput, resolve_target, safe_is_classifier, unwrap_frozen
@@ -25,6 +24,7 @@ from skxai.utils._param_validation import (
     StrOptions,
     fit_context,
 )
+from skxai.utils._random import check_random_state
 
 _METHODS = ("kernel", "exact", "sampling", "lime")
 

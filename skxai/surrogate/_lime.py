@@ -6,7 +6,6 @@ import numbers
 
 import numpy as np
 from joblib import Parallel, delayed, effective_n_jobs
-from sklearn.utils import check_random_state
 
 from skxai._progress import progress
 from skxai.base import BaseTabularExplainer
@@ -16,6 +15,7 @@ from skxai.utils._param_validation import (
     StrOptions,
     fit_context,
 )
+from skxai.utils._random import check_random_state
 
 
 def _sampled_values(output, X, bg, cmasks, bidx, calls):

@@ -6,7 +6,7 @@ import numbers
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.utils import check_random_state, gen_even_slices
+from sklearn.utils import gen_even_slices
 from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import check_is_fitted
 
@@ -33,6 +33,7 @@ from skxai.utils._param_validation import (
     deprecated_param,
     fit_context,
 )
+from skxai.utils._random import check_random_state
 
 
 def _lime_group(explainer, toks, seeds, targets, size):

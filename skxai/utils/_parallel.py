@@ -2,12 +2,76 @@
 
 from __future__ import annotations
 
+import pickle
+import threading
+import uuid
 import weakref
+from collections import OrderedDict
 
 from joblib import Parallel, delayed, effective_n_jobs
 
 # shared object -> (client id, token, future): one scatter per object and cluster, however many maps use it.
 _SCATTERED = weakref.WeakKeyDictionary()
+
+#: Shipped objects a process keeps, least recently used out first.
+PROCESS_CACHE_SIZE = 4
+_PROCESS_CACHE = OrderedDict()
+_PROCESS_LOCK = threading.Lock()
+
+
+class Shipped:
+    """What a cluster receives for a shared object: a handle holding its pickled bytes and a
+    token, which tasks turn into the object with :func:`unwrap`.
+
+    A worker process deserialises the object once per token and keeps it (the last
+    :data:`PROCESS_CACHE_SIZE`). The handle stays a handle in Dask's data, so when Dask copies it
+    between workers (its active memory manager drops replicas that no waiting task needs, and a
+    worker that needs it again fetches it from another) only the bytes travel: the model is not
+    unpickled again, and what the process's copy caches (TreeSHAP's tables) is not lost.
+    """
+
+    def __init__(self, obj, token):
+        self.obj = obj
+        self.token = token
+        self._payload = None
+
+    def __reduce__(self):
+        if self._payload is None:
+            import cloudpickle  # distributed's own dependency: models may be local functions
+
+            self._payload = cloudpickle.dumps(self.obj)
+        return (_handle, (self.token, self._payload))
+
+    def get(self):
+        """The object: itself where it was made, else this process's copy."""
+        if self.obj is not None:
+            return self.obj
+        with _PROCESS_LOCK:
+            if self.token in _PROCESS_CACHE:
+                _PROCESS_CACHE.move_to_end(self.token)
+                return _PROCESS_CACHE[self.token]
+        obj = pickle.loads(self._payload)
+        with _PROCESS_LOCK:
+            obj = _PROCESS_CACHE.setdefault(self.token, obj)  # a concurrent thread's copy wins
+            _PROCESS_CACHE.move_to_end(self.token)
+            while len(_PROCESS_CACHE) > PROCESS_CACHE_SIZE:
+                _PROCESS_CACHE.popitem(last=False)
+        return obj
+
+
+def _handle(token, payload):
+    handle = Shipped(None, token)
+    handle._payload = payload
+    return handle
+
+
+def unwrap(shared):
+    """The object a task was given: a :class:`Shipped` handle's object, or the object itself."""
+    return shared.get() if isinstance(shared, Shipped) else shared
+
+
+def _call(func, shared, *task):
+    return func(unwrap(shared), *task)
 
 
 def dask_client():
@@ -53,21 +117,24 @@ def map_shared(func, shared, tasks, *, n_jobs=None, verbose=0):
     # as given (a scattered future would reach ``func`` unresolved).
     if client is not None and effective_n_jobs(n_jobs) != 1:
         shared = scattered(client, shared)
+        return Parallel(n_jobs=n_jobs, verbose=verbose)(delayed(_call)(func, shared, *task) for task in tasks)
     return Parallel(n_jobs=n_jobs, verbose=verbose)(delayed(func)(shared, *task) for task in tasks)
 
 
 def scattered(client, shared, token=None):
-    """The future of ``shared`` broadcast to every worker of ``client``: one scatter per object
-    and cluster, however many maps use it, so each worker deserialises it once and keeps it (and
-    whatever its copy caches) between calls. ``token`` (a hash of its state) scatters it again
-    when it has changed since."""
+    """The future of ``shared`` (as a :class:`Shipped` handle) broadcast to every worker of
+    ``client``: one scatter per object and cluster, however many maps use it, and each worker
+    process deserialises it once and keeps it (with whatever its copy caches) between calls.
+    ``token`` (a hash of its state) scatters it again when it has changed since; tasks receive
+    it through :func:`unwrap`."""
     try:
         known = _SCATTERED.get(shared)
     except TypeError:  # not weak-referenceable: scatter for this map only
         known = None
-    if known is not None and known[0] == client.id and known[1] == token:
+    if known is not None and known[0] == client.id and (token is None or known[1] == token):
         return known[2]
-    future = client.scatter(shared, broadcast=True, hash=False)
+    token = token if token is not None else uuid.uuid4().hex
+    future = client.scatter(Shipped(shared, token), broadcast=True, hash=False)
     try:
         _SCATTERED[shared] = (client.id, token, future)
     except TypeError:

@@ -9,7 +9,7 @@ from threadpoolctl import ThreadpoolController
 from skxai.shapley._treeshap import _paths
 from skxai.shapley._treeshap._engine import build_tables, explain_tree
 from skxai.shapley._treeshap._paths import compile_tree
-from skxai.utils._parallel import dask_client, scattered, worker_threads
+from skxai.utils._parallel import dask_client, scattered, unwrap, worker_threads
 
 # Most float64 entries of tables kept between calls (per process, so per Dask worker): the chunks
 # of trees whose tables fit, in chunk order, are kept; the others are rebuilt per call.
@@ -234,6 +234,7 @@ def _dask_group_values(runner, group, XT, has_nan, threads):
     """The values of a group of chunks on the Dask worker that owns them (module level: pickled
     by reference), over the worker's threads. The worker's copy of the runner keeps the tables of
     its group up to the cache, between calls."""
+    runner = unwrap(runner)
     runner._settle_cache(group)
     with _one_blas_thread():
         return list(runner._parts(group, XT, has_nan, threads))
