@@ -228,8 +228,9 @@ def test_one_blas_thread_inside_the_runners_threads():
 
 # ------------------------------------------------------------------ joblib's Dask backend
 class _FakeClient:
-    """A stand-in for the ``distributed.Client`` of joblib's Dask backend: two one-thread workers,
-    each task run at once on that worker's own unpickled copy of the scattered object."""
+    """A stand-in for the ``distributed.Client`` of joblib's Dask backend: two one-thread workers
+    (two processes), each task run at once on that worker's own unpickled copy of the scattered
+    object."""
 
     id = "fake"
 
@@ -245,7 +246,10 @@ class _FakeClient:
 
     def submit(self, func, remote, *args, workers, allow_other_workers, pure):
         assert len(workers) == 1 and not allow_other_workers and not pure
-        copy = self.copies.setdefault(workers[0], pickle.loads(pickle.dumps(remote)))
+        if workers[0] not in self.copies:
+            handle = pickle.loads(pickle.dumps(remote))  # what the worker receives: bytes and a token
+            self.copies[workers[0]] = pickle.loads(handle._payload)  # its own process's copy
+        copy = self.copies[workers[0]]
         self.calls.append((workers[0], list(args[0]), args[-1]))
         return func(copy, *args)
 
