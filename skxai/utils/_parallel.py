@@ -89,9 +89,10 @@ def map_shared(func, shared, tasks, *, n_jobs=None, verbose=0):
 
     ``shared`` (the model, its background data, the perturbation design) is the heavy part
     every task needs. Under ``joblib.parallel_config(backend="dask")`` it is scattered once to
-    every worker of the cluster (``broadcast``), and the tasks receive the worker's copy, so a
-    cluster deserialises the model once per worker, not once per task. With joblib's own
-    backends, joblib batches the tasks and shares what it can.
+    every worker of the cluster (``broadcast``, as a :class:`Shipped` handle), and the tasks
+    receive the worker process's copy, so a cluster deserialises the model once per worker
+    process, not once per task (nor again when Dask re-copies the scattered bytes). With
+    joblib's own backends, joblib batches the tasks and shares what it can.
 
     Parameters
     ----------
