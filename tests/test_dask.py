@@ -278,3 +278,23 @@ def test_a_shipped_handle_is_unpickled_once_per_process_however_often_it_travels
         _parallel.unwrap(pickle.loads(pickle.dumps(_parallel.Shipped(model, f"other-{i}"))))
     assert "token-a" not in _parallel._PROCESS_CACHE
     assert len(_parallel._PROCESS_CACHE) == _parallel.PROCESS_CACHE_SIZE
+
+
+def test_tree_shap_n_jobs_on_one_worker_process_with_two_threads(monkeypatch):
+    """One worker of two threads: one group of chunks, run on the worker's two threads; the
+    numbers of one process."""
+    from skxai.shapley._treeshap import _run
+
+    monkeypatch.setattr(_run, "_MIN_PARALLEL_WORK", 0)
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(120, 5))
+    forest = RandomForestRegressor(n_estimators=16, max_depth=5, random_state=0).fit(X, X[:, 0] * X[:, 1])
+    ex = TreeShapExplainer(forest, feature_perturbation="interventional", max_background=30).fit(X)
+    expected = ex.transform(X)
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=True, dashboard_address=None,
+                                  silence_logs=40) as cluster, distributed.Client(cluster) as client:
+        from skxai.utils._parallel import worker_threads
+
+        with parallel_config(backend="dask"):
+            assert [threads for _, threads in worker_threads(client, -1)] == [2]
+            np.testing.assert_array_equal(ex.set_params(n_jobs=-1).transform(X), expected)
