@@ -353,3 +353,21 @@ def test_chunks_are_summed_as_they_come():
     finally:
         tracemalloc.stop()
     assert peak < 8 * phi.nbytes
+
+
+def test_blas_libraries_are_scanned_again_after_new_imports(monkeypatch):
+    """A BLAS loaded after the first scan (with a later import, e.g. torch's) is limited too;
+    without new imports the scan is kept (it costs about a millisecond)."""
+    import sys
+    import types
+
+    with _tree_run._one_blas_thread():
+        pass
+    first = _tree_run._CONTROLLER[0][1]
+    with _tree_run._one_blas_thread():
+        pass
+    assert _tree_run._CONTROLLER[0][1] is first
+    monkeypatch.setitem(sys.modules, "skxai_test_new_extension", types.ModuleType("skxai_test_new_extension"))
+    with _tree_run._one_blas_thread():
+        pass
+    assert _tree_run._CONTROLLER[0][1] is not first

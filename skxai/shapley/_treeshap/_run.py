@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 from joblib import Parallel, delayed
 from threadpoolctl import ThreadpoolController
@@ -32,11 +34,13 @@ def _n_floats(a):
 
 
 def _one_blas_thread():
-    """Context limiting BLAS to one thread (joblib threads share the cores instead); the
-    controller scans the loaded libraries once."""
-    if not _CONTROLLER:
-        _CONTROLLER.append(ThreadpoolController())
-    return _CONTROLLER[0].limit(limits=1, user_api="blas")
+    """Context limiting BLAS to one thread (joblib threads share the cores instead). The
+    loaded libraries are scanned again only after new Python modules were imported (a BLAS
+    comes with the extension module that loads it, e.g. torch's), not on every call."""
+    n_modules = len(sys.modules)
+    if not _CONTROLLER or _CONTROLLER[0][0] != n_modules:
+        _CONTROLLER[:] = [(n_modules, ThreadpoolController())]
+    return _CONTROLLER[0][1].limit(limits=1, user_api="blas")
 
 
 class TreeRunner:
@@ -151,14 +155,9 @@ class TreeRunner:
         XT = np.ascontiguousarray(X.T)
         has_nan = bool(np.isnan(X).any())
         client = dask_client() if n_jobs != 1 else None
-        if client is not None:
-            workers = worker_threads(client, n_jobs)
-            if sum(threads for _, threads in workers) > 1:
-                parts = self._dask_parts(client, workers, XT, has_nan)
-            else:  # one worker thread: joblib would run the tasks here too
-                client = None
-        if client is not None:
-            return _sum_in_order(parts)
+        workers = worker_threads(client, n_jobs) if client is not None else []
+        if sum(threads for _, threads in workers) > 1:  # (one worker thread: run here, as joblib would)
+            return _sum_in_order(self._dask_parts(client, workers, XT, has_nan))
         with _one_blas_thread():
             return _sum_in_order(self._parts(range(len(self.chunks)), XT, has_nan, n_jobs))
 
