@@ -47,8 +47,8 @@ def transform_dask(explainer, X):
     Samples are split along the first axis only (other axes are merged into one chunk). The
     explainer enters the task graph once (one key): with a distributed client it is scattered
     to every worker when the graph is built (each worker deserialises it once, and keeps it for
-    later computes while the explainer is unchanged); otherwise the graph carries it. The trailing shape of the
-    attributions is learnt by explaining the first sample here.
+    later computes while the explainer is unchanged); otherwise the graph carries it. The
+    trailing shape of the attributions is learnt by explaining the first sample here.
 
     Parameters
     ----------

@@ -48,6 +48,7 @@ from skxai._designs import kernel_design, singletons_enumerated
 from skxai._games._background import all_coalitions
 from skxai._kadd import KaddReplicateFits, kadd_penalties, n_interaction_terms, primal_is_cheaper
 from skxai._wls import efficiency_constrained_wls, undetermined_players
+from skxai.utils._random import seed_from
 
 #: Two-sided 95% normal quantile: ``phi +/- Z95 * std`` is the reported 95% interval.
 Z95 = float(stats.norm.ppf(0.975))
@@ -293,7 +294,7 @@ def _jackknife(design, solve, max_groups=JACKKNIFE_GROUPS, theta=None, linear=Fa
     n_groups = group.max() + 1
     thetas = []
     undetermined = np.zeros(design.masks.shape[1], dtype=bool)
-    linear = linear and not singletons_enumerated(design)
+    Z = design.masks.astype(np.float64) if linear and not singletons_enumerated(design) else None
     for g in range(n_groups):
         mult = np.ones(n_units)
         gone = group == g
@@ -305,8 +306,8 @@ def _jackknife(design, solve, max_groups=JACKKNIFE_GROUPS, theta=None, linear=Fa
         wg = w.copy()
         s = unit >= 0
         wg[s] = w[s] * mult[unit[s]]
-        if linear:
-            lost = undetermined_players(design.masks.astype(np.float64), wg)
+        if Z is not None:
+            lost = undetermined_players(Z, wg)
             if lost is not None:
                 undetermined |= lost
         thetas.append(solve(wg))
@@ -720,14 +721,6 @@ def _seeded_design(p, budget, seed, sampling, share):
     return design
 
 
-def design_seed(random_state):
-    """The seed of a KernelSHAP design: the first draw of ``random_state``. Row chunks explained
-    apart (workers) draw it once and share it, so their designs are the one drawn in process."""
-    from skxai.utils._random import check_random_state
-
-    return int(check_random_state(random_state).randint(np.iinfo(np.int32).max))
-
-
 def kernel_estimate(evaluate, p, budget, *, sampling="leverage", max_order="auto", tol=None,
                     random_state=None, max_bytes=SOLVE_MAX_BYTES, seed=None):
     """KernelSHAP over a game (exact when the budget covers all ``2**p`` coalitions).
@@ -735,8 +728,9 @@ def kernel_estimate(evaluate, p, budget, *, sampling="leverage", max_order="auto
     ``budget`` counts every coalition evaluated, the empty and full ones included. With
     ``tol``, the budget is spent in doubling steps from a quarter of it, and the run stops once
     the 95% half-width ``1.96 * std`` of every value is at most ``tol`` times the largest
-    absolute value. ``seed`` (from :func:`design_seed`) replaces the draw from
-    ``random_state``.
+    absolute value. ``seed`` (from :func:`skxai.utils._random.seed_from`) replaces the draw
+    from ``random_state``: row chunks explained apart share it, so their design is the one
+    drawn in process.
     """
     if p < 62 and budget >= 2**p:
         return exact_estimate(evaluate, p)
@@ -753,7 +747,7 @@ def kernel_estimate(evaluate, p, budget, *, sampling="leverage", max_order="auto
         while steps[-1] < budget:
             steps.append(min(budget, 2 * steps[-1]))
     if seed is None:
-        seed = design_seed(random_state)
+        seed = seed_from(random_state)
     # Interaction fits learn more from coalitions spread over every size than from whole
     # sizes enumerated, as long as the budget is a small part of all coalitions.
     share = 0.4 if order > 1 and budget < 2 ** min(p, 62) / 4 else 1.0

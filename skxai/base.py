@@ -38,7 +38,7 @@ from skxai.utils._param_validation import (
     StrOptions,
     fit_context,
 )
-from skxai.utils._random import check_random_state
+from skxai.utils._random import check_random_state, seed_from
 
 __all__ = ["BaseExplainer", "BaseTabularExplainer", "Explanation", "PerturbationView"]
 
@@ -613,7 +613,7 @@ class BaseTabularExplainer(BaseExplainer):
 
     def _seed(self):
         """A fresh integer seed drawn from ``random_state`` (never the global RNG)."""
-        return check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
+        return seed_from(self.random_state)
 
 
 def _kmeans_background(X, n_clusters, rng, *, real_rows):

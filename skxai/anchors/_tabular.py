@@ -14,6 +14,7 @@ from skxai._progress import progress
 from skxai.anchors._bandit import accepts, kl_bounds
 from skxai.anchors._base import BaseAnchorExplainer, decisions, result_arrays
 from skxai.utils._param_validation import Interval, fit_context
+from skxai.utils._random import seed_from
 
 # Most looks at an anchor's fresh samples (the judging rounds).
 _N_LOOKS = 10
@@ -370,9 +371,7 @@ class AnchorTabularExplainer(BaseAnchorExplainer):
         return self
 
     def _seed(self):
-        from skxai.utils._random import check_random_state
-
-        return check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
+        return seed_from(self.random_state)
 
     def _bin(self, A):
         out = np.empty(A.shape, dtype=np.int64)

@@ -25,7 +25,7 @@ from skxai.utils._param_validation import (
     StrOptions,
     fit_context,
 )
-from skxai.utils._random import check_random_state
+from skxai.utils._random import check_random_state, seed_from
 
 _TABULAR_ATTRS = ("background_", "background_weights_", "groups_", "n_players_",
                   "feature_names_out_", "expected_value_", "output_", "feature_names_in_")
@@ -371,7 +371,7 @@ class RandomExplainer(_ControlExplainer):
     def _attribute(self, Xa, n_units=None):
         n = Xa.shape[0]
         size = int(np.prod(Xa.shape[1:])) if n_units is None else n_units
-        seed = np.uint64(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
+        seed = np.uint64(seed_from(self.random_state))
         row = _row_hash(Xa, seed)
         # counter-based draws: value j of a row depends only on (seed, row content, j)
         j = np.arange(2 * size, dtype=np.uint64)

@@ -11,6 +11,7 @@ from sklearn.base import clone
 from skxai._progress import progress
 from skxai._torch._explainer import BaseTorchExplainer
 from skxai.utils._param_validation import HasMethods, Interval, StrOptions
+from skxai.utils._random import seed_from
 
 VARIANTS = ("mean", "mean_square", "variance")
 SIGMA_MODES = ("relative", "absolute")
@@ -173,9 +174,7 @@ class SmoothGradExplainer(BaseTorchExplainer):
         self.method_.model_ = self.model_  # one adapter, so one prepared() covers both
 
     def _seed(self):
-        from skxai.utils._random import check_random_state
-
-        return int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
+        return seed_from(self.random_state)
 
     def _draw_noise(self, j, x, generator):
         """Standard normal noise shaped like ``x`` for draw ``j`` (one generator stream).

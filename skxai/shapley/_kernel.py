@@ -24,7 +24,6 @@ from joblib import effective_n_jobs
 
 from skxai._estimate import (  # noqa: F401  (re-exported for old imports)
     CachedGame,
-    design_seed,
     kernel_estimate,
     kernel_order,
     kernel_shap_from_values,
@@ -36,6 +35,7 @@ from skxai.base import BaseTabularExplainer
 from skxai.shapley._exact import TABULAR_CONSTRAINTS, _fit_doc
 from skxai.utils._parallel import map_shared
 from skxai.utils._param_validation import Interval, Options, StrOptions, fit_context
+from skxai.utils._random import seed_from
 
 
 class KernelShapExplainer(BaseTabularExplainer):
@@ -194,7 +194,7 @@ class KernelShapExplainer(BaseTabularExplainer):
         # explained with it, so the numbers are those of one process. Not with ``tol`` (one
         # stopping rule for all rows) or a conditional game (its draws follow the row's index).
         if workers > 1 and self.tol is None and isinstance(game, BackgroundGame) and len(X) >= 2 * workers:
-            seed = design_seed(self.random_state)
+            seed = seed_from(self.random_state)
             bounds = np.linspace(0, len(X), min(len(X), 4 * workers) + 1).round().astype(int)
             tasks = [(X[a:b], self.n_players_, self._budget(), seed, settings)
                      for a, b in zip(bounds[:-1], bounds[1:], strict=True)]

@@ -31,3 +31,9 @@ def check_random_state(seed):
     if seed is None:
         return np.random.RandomState()
     return _sklearn_check_random_state(seed)
+
+
+def seed_from(random_state):
+    """An integer seed: the first draw of ``random_state`` (a fresh one for ``None``). Work split
+    over workers or chunks draws it once and shares it, so every part sees the same draws."""
+    return int(check_random_state(random_state).randint(np.iinfo(np.int32).max))
