@@ -4,8 +4,8 @@ when they cannot be known.
 At ``n_samples = 2 p + 2`` the design holds the empty and full coalitions and ``p`` sampled
 pairs for ``p - 1`` free values (a pair pins one combination of them).
 A quarter of such draws on 5-8 players held two players always together: the regression then
-split them by rounding noise (values up to 1.4 apart between two solvers). Deleting one pair
-(a jackknife replicate) does the same for its players.
+split them by rounding noise (values up to 8 apart; benchmarks/probe_floor_designs.py).
+Deleting one pair (a jackknife replicate) does the same for its players.
 """
 
 import numpy as np
