@@ -625,8 +625,8 @@ def _primal_solver(design, order, Z, Y, delta, solve):
     """The k-additive fit ``(w, cols) -> phi (p, cols)`` in primal form, or None for the dual.
 
     Fits with at most half as many interaction terms as coalitions are solved in primal form
-    (:class:`skxai._kadd.KaddReplicateFits`: a t x t system per weighting, the jackknife's
-    replicates assembled from per-stratum Gram matrices, instead of the dual's m x m one). Both
+    (:class:`skxai._kadd.KaddReplicateFits`: a t x t system per weighting, its normal matrix read
+    from superset sums of the weights, instead of the dual's m x m one). Both
     forms solve the same problem; the estimate and its replicates then come from the same
     arithmetic, so the two forms' rounding never reads as bias. The ``(p, m)`` operators are
     kept between calls with the dual's (:data:`KADD_CACHE_BYTES`).
@@ -643,7 +643,7 @@ def _primal_solver(design, order, Z, Y, delta, solve):
         if op is not None:
             return op["T"]
         if not fits:
-            fits.append(KaddReplicateFits(design, order, _collapsed_strata(design)[0]))
+            fits.append(KaddReplicateFits(design, order))
         op = {"T": fits[0].operator(w)}
         _keep(key, op)
         return op["T"]

@@ -4,9 +4,8 @@ The fit itself (all interactions up to an odd order, ridge-penalised, under Kern
 and efficiency constraint) is solved in its dual form by :func:`skxai._estimate._kadd_solve`:
 one m x m system whatever the number of interaction terms t. The jackknife refits it 8 to 32
 times on reweighted designs. When t is well below m the primal normal equations (t x t) cost
-far less, and a replicate's weights differ from the design's by one factor per stratum (its
-deleted units aside), so :class:`KaddReplicateFits` assembles each replicate's normal matrix
-from Gram matrices computed once per stratum.
+far less, and :class:`KaddReplicateFits` reads each weighting's normal matrix from the superset
+sums of its weights over all coalitions (no product of the m x t interaction features).
 """
 
 from __future__ import annotations
@@ -57,79 +56,74 @@ def interaction_features(Z, order):
     return np.hstack(cols).astype(np.float64), np.concatenate(sizes), np.hstack(maps)
 
 
+#: Most players for the primal form: its normal matrices are read from superset sums over all
+#: ``2 ** p`` coalitions (8 MiB at 20 players). It is only cheaper up to 19 players anyway (at
+#: most :data:`~skxai._estimate.KADD_JACKKNIFE_MAX` coalitions, twice as many as terms).
+PRIMAL_MAX_PLAYERS = 20
+
+
 def primal_is_cheaper(p, order, m):
-    """Whether the replicate fits run in primal form: at most half as many terms as coalitions.
+    """Whether the replicate fits run in primal form: at most half as many terms as coalitions
+    (and at most :data:`PRIMAL_MAX_PLAYERS` players).
 
     Then a replicate costs a t x t factorisation (t^3 / 3, under a twentieth of the dual's
-    m^3 / 3) and its Gram matrices at most what the dual's m x m system holds.
+    m^3 / 3), and its normal matrix a pass over the ``2 ** p`` coalitions and a t x t gather.
     """
-    return 2 * n_interaction_terms(p, order) <= m
+    return p <= PRIMAL_MAX_PLAYERS and 2 * n_interaction_terms(p, order) <= m
+
+
+def superset_sums(f, p):
+    """``g[U] = sum over V containing U of f[V]``, in place, over the last axis (``2 ** p``
+    coalitions coded by their bits): one pass per player (the zeta transform)."""
+    lead = f.shape[:-1]
+    for j in range(p):
+        # axis -2 is player j's bit: add each coalition holding j into the same one without j
+        v = f.reshape(lead + (-1, 2, 1 << j))
+        v[..., 0, :] += v[..., 1, :]
+    return f
+
+
+def coalition_codes(Z):
+    """Integer code ``sum_j z_j 2^j`` of each coalition (rows of a boolean mask matrix)."""
+    Z = np.asarray(Z, dtype=bool)
+    return Z.astype(np.int64) @ (np.int64(1) << np.arange(Z.shape[1], dtype=np.int64))
 
 
 class KaddReplicateFits:
-    """k-additive fits of one design under reweightings of its sampling units, in primal form.
+    """k-additive fits of one design under any weighting of its coalitions, in primal form.
 
     The fit of ``y`` with weights ``w``: ``min sum_i w_i (y_i - Phi_i b)^2 + b' P b`` subject to
     ``1' b = 0`` (the efficiency gap the linear fit leaves is zero), returned as Shapley values
     ``L b``. ``P`` depends on the kept coalitions' count and mean weight as in the dual
     (:func:`kadd_penalties`), so both forms solve the same problem.
 
+    The normal matrix needs no product of ``Phi``: since ``Phi_iS Phi_iT = [S u T in z_i]``, its
+    entry ``(S, T)`` is the total weight of the coalitions holding ``S u T``, read from the
+    superset sums of the weights over all ``2 ** p`` coalitions. A jackknife replicate (whose
+    weights rescale whole strata and drop a group of units) then costs ``O(m + p 2^p + t^2)``
+    before its factorisation, not the ``m t^2`` of a Gram product.
+
     Parameters
     ----------
     design : CoalitionDesign
     order : int
-    unit_stratum : ndarray of shape (n_units,)
-        Stratum of each sampling unit (the collapsed strata the jackknife deletes within).
     """
 
-    def __init__(self, design, order, unit_stratum):
+    def __init__(self, design, order):
         self.order = order
         self.p = design.masks.shape[1]
-        self.w = np.asarray(design.weights, dtype=np.float64)
+        if self.p > PRIMAL_MAX_PLAYERS:
+            raise ValueError(f"the primal form takes at most {PRIMAL_MAX_PLAYERS} players, got {self.p}.")
         self.Phi, self.sizes, self.L = interaction_features(design.masks, order)
-        m, t = self.Phi.shape
-        unit = np.asarray(design.unit)
-        self.row_stratum = np.full(m, -1)
-        sampled = unit >= 0
-        self.row_stratum[sampled] = np.asarray(unit_stratum)[unit[sampled]]
-        n_strata = int(self.row_stratum.max()) + 1
-        self.strata_rows = [np.flatnonzero(self.row_stratum == h) for h in range(n_strata)]
-        self.fixed_rows = np.flatnonzero(~sampled)
-        # Per-stratum Gram matrices when they fit in the dual's own m x m budget; else each
-        # replicate's normal matrix is built from its rows (m t^2, still under the dual's m^3 / 3).
-        self.grams = None
-        if 8 * (n_strata + 3) * t * t <= 8 * m * m:
-            self.fixed = self._gram(self.fixed_rows, self.w)
-            # One row per stratum: a replicate's rescaled sum is one matrix-vector product.
-            self.grams = np.stack([self._gram(rows, self.w).ravel() for rows in self.strata_rows])
-
-    def _gram(self, rows, w):
-        Phi = self.Phi[rows]
-        return (Phi * w[rows, None]).T @ Phi
+        self.codes = coalition_codes(design.masks)
+        # the code of each term (the coalition of its members), then of each pair's union
+        terms = coalition_codes(self.L.T > 0)
+        self.union = terms[:, None] | terms[None, :]
 
     def _normal_matrix(self, w):
-        """``Phi' W Phi`` for weights ``w``: from the strata's Gram matrices when ``w`` rescales
-        each stratum by one factor (units deleted aside), else from the rows."""
-        if self.grams is not None and np.array_equal(w[self.fixed_rows], self.w[self.fixed_rows]):
-            factors = np.zeros(len(self.strata_rows))
-            deleted = np.zeros(len(w))  # the deleted rows' weights, times their stratum's factor
-            for h, rows in enumerate(self.strata_rows):
-                ratio = w[rows] / self.w[rows]
-                kept = ratio > 0
-                if not kept.any():
-                    continue
-                c = ratio[kept][0]
-                if np.abs(ratio[kept] - c).max() > 1e-12 * abs(c):
-                    return self._gram(np.arange(len(w)), w)
-                factors[h] = c
-                deleted[rows[~kept]] = c * self.w[rows[~kept]]
-            t = len(self.fixed)
-            A = self.fixed + (factors @ self.grams).reshape(t, t)
-            gone = np.flatnonzero(deleted)
-            if len(gone):  # all strata's deleted rows in one product
-                A -= self._gram(gone, deleted)
-            return A
-        return self._gram(np.arange(len(w)), w)
+        """``Phi' W Phi`` for weights ``w`` (one per coalition of the design)."""
+        f = np.bincount(self.codes, weights=w, minlength=1 << self.p)
+        return superset_sums(f, self.p)[self.union]
 
     def operator(self, w):
         """``T (p, m)`` with ``L b = T y`` for any ``y``, or None when the system is singular.

@@ -9,6 +9,7 @@ brute-force enumeration, or a hand-worked number; none comes from the code under
 
 import itertools
 from collections import Counter
+from dataclasses import replace
 from math import comb, factorial
 
 import numpy as np
@@ -42,7 +43,15 @@ from skxai._estimate import (
     t_inflation,
     unique_coalitions,
 )
-from skxai._kadd import KaddReplicateFits, interaction_features, kadd_penalties, primal_is_cheaper
+from skxai._kadd import (
+    PRIMAL_MAX_PLAYERS,
+    KaddReplicateFits,
+    coalition_codes,
+    interaction_features,
+    kadd_penalties,
+    primal_is_cheaper,
+    superset_sums,
+)
 from skxai._wls import efficiency_constrained_wls
 
 
@@ -1058,7 +1067,7 @@ def test_primal_k_additive_operator_is_the_penalised_constrained_fit(weighting):
     w = {"design": d.weights,
          "replicate": _jackknife_like_weights(d, 1, [3, 70, 71], 56 / 54),
          "any": d.weights * np.random.RandomState(1).uniform(0.5, 2.0, size=m)}[weighting]
-    fits = KaddReplicateFits(d, 3, d.stratum)
+    fits = KaddReplicateFits(d, 3)
     T = fits.operator(w)
     y = np.random.RandomState(2).normal(size=(m, 2))
     keep = w > 0
@@ -1069,49 +1078,42 @@ def test_primal_k_additive_operator_is_the_penalised_constrained_fit(weighting):
     np.testing.assert_allclose((T @ y).sum(axis=0), 0.0, atol=1e-10)  # efficiency gap 0
 
 
-def test_primal_normal_matrix_from_stratum_grams_equals_the_rows():
+def test_primal_normal_matrix_from_superset_sums_equals_the_rows():
     p = 9
     d = hand_design(p, [(2, 30), (3, 80), (4, 50)], enumerated=[1, 8], seed=7)
-    fits = KaddReplicateFits(d, 3, d.stratum)
-    assert fits.grams is not None
+    fits = KaddReplicateFits(d, 3)
     Phi, sizes, L = interaction_features(d.masks, 3)
     assert Phi.shape[1] == 9 + 36 + 84 and np.bincount(sizes).tolist() == [0, 9, 36, 84]
     np.testing.assert_allclose(L.sum(axis=0), 1.0)  # each term's value shared among its members
+    m = len(d.masks)
     for w in (d.weights, _jackknife_like_weights(d, 0, [0, 5, 21], 30 / 27),
-              _jackknife_like_weights(d, 1, list(range(30, 110)), 0.0)):  # a whole stratum deleted
+              _jackknife_like_weights(d, 1, list(range(30, 110)), 0.0),  # a whole stratum deleted
+              d.weights * np.random.RandomState(4).uniform(0.0, 3.0, size=m)):  # any weights
         np.testing.assert_allclose(fits._normal_matrix(w), (Phi * w[:, None]).T @ Phi, rtol=1e-12, atol=1e-12)
 
 
-def test_primal_normal_matrix_takes_the_stratum_path_only_when_it_is_exact():
-    p = 9
-    d = hand_design(p, [(2, 30), (3, 80), (4, 50)], enumerated=[1, 8], seed=7)
-    m = len(d.masks)
-    fits = KaddReplicateFits(d, 3, d.stratum)
-    Phi = fits.Phi
-    sizes_seen = []
-    real = fits._gram
-    fits._gram = lambda rows, w: sizes_seen.append(len(rows)) or real(rows, w)
-    # a jackknife replicate (unit 0 deleted, its stratum rescaled): built from the strata's
-    # matrices, the deleted units' Gram alone computed here
-    w = _jackknife_like_weights(d, 0, [0, 40], 30 / 29)
-    np.testing.assert_allclose(fits._normal_matrix(w), (Phi * w[:, None]).T @ Phi, rtol=1e-12, atol=1e-12)
-    assert sizes_seen and max(sizes_seen) < m
-    # ratios that differ within a stratum (by 1e-9 here) are no replicate: every row is read
-    for bump in (1e-9, 0.3):
-        sizes_seen.clear()
-        w = d.weights.copy()
-        in_1 = np.flatnonzero(np.isin(d.unit, np.flatnonzero(d.stratum == 1)))
-        w[in_1] *= 1.0 + bump * np.linspace(0.0, 1.0, len(in_1))
-        np.testing.assert_allclose(fits._normal_matrix(w), (Phi * w[:, None]).T @ Phi, rtol=1e-13, atol=1e-13)
-        assert sizes_seen == [m]
+def test_superset_sums_against_enumeration():
+    p = 5
+    f = np.random.RandomState(0).normal(size=(2, 1 << p))
+    codes = np.arange(1 << p)
+    ref = np.array([[f[r, (codes & u) == u].sum() for u in codes] for r in range(2)])
+    np.testing.assert_allclose(superset_sums(f.copy(), p), ref, rtol=1e-13, atol=1e-13)
+    # codes: bit j is player j; duplicate coalitions add up in the normal matrix
+    Z = np.array([[1, 0, 1], [0, 1, 1], [1, 0, 1]], dtype=bool)
+    np.testing.assert_array_equal(coalition_codes(Z), [5, 6, 5])
+    d = hand_design(3, [], enumerated=[1, 2], seed=0)
+    d = replace(d, masks=np.vstack([d.masks, d.masks[:1]]), weights=np.append(d.weights, 2.0),
+                unit=np.append(d.unit, -1))
+    Phi, _, _ = interaction_features(d.masks, 1)
+    np.testing.assert_allclose(KaddReplicateFits(d, 1)._normal_matrix(d.weights), (Phi * d.weights[:, None]).T @ Phi)
 
 
-def test_primal_stratum_matrices_are_kept_only_within_the_duals_memory():
-    # 6 players, linear terms (t = 6), 18 coalitions: (strata + 3) t^2 <= m^2 holds up to 6 strata.
-    d = hand_design(6, [(2, 3)], enumerated=[1, 5], seed=9)
-    assert len(d.masks) == 18
-    assert KaddReplicateFits(d, 1, np.array([0, 5, 5])).grams is not None  # 9 * 36 = 324 = 18^2
-    assert KaddReplicateFits(d, 1, np.array([0, 6, 6])).grams is None  # 10 * 36 > 324
+def test_primal_form_takes_at_most_twenty_players():
+    assert not primal_is_cheaper(PRIMAL_MAX_PLAYERS + 1, 1, 10**6)
+    assert primal_is_cheaper(PRIMAL_MAX_PLAYERS, 1, 10**6)
+    d = hand_design(PRIMAL_MAX_PLAYERS + 1, [], enumerated=[1], seed=0)
+    with pytest.raises(ValueError, match="at most 20 players"):
+        KaddReplicateFits(d, 1)
 
 
 def test_primal_form_is_used_up_to_half_as_many_terms_as_coalitions():
