@@ -145,21 +145,41 @@ def singletons_enumerated(design):
     return bool(single.any(axis=0).all())
 
 
+def _enumerated_pairs(p, budget, max_enumerated_share):
+    """How many size pairs ``(s, p - s)`` (from the extremes in) are enumerated whole."""
+    left = budget - 2
+    pairs = _size_pairs(p)
+    for i, (s, t) in enumerate(pairs):
+        count = comb(p, s, exact=True) * (1 if s == t else 2)
+        # Keep one pair for every size left, so each size stays represented.
+        if count > left - 2 * (len(pairs) - i - 1):
+            return i
+        if budget - 2 - left + count > max_enumerated_share * budget:
+            return i
+        left -= count
+    return len(pairs)
+
+
+def sampled_units(p, budget, max_enumerated_share=1.0):
+    """Sampled complement pairs (the jackknife's units) of every design drawn for ``budget``."""
+    if p < 62 and 2**p <= budget:
+        return 0
+    pairs = _size_pairs(p)
+    k = _enumerated_pairs(p, budget, max_enumerated_share)
+    left = budget - 2 - sum(comb(p, s, exact=True) * (1 if s == t else 2) for s, t in pairs[:k])
+    return min(left // 2, sum(_pair_count(p, s) for s, _ in pairs[k:]))
+
+
 def _draw_kernel_design(p, budget, rng, sampling, max_enumerated_share):
     if 2**p <= budget:
         raise ValueError("budget covers every coalition: compute exact values instead")
     left = budget - 2
     masks, weights, units, strata = [], [], [], []
     pairs = _size_pairs(p)
-    enumerated = 0
+    enumerated = _enumerated_pairs(p, budget, max_enumerated_share)
     # Whole sizes first, those with the largest weight per coalition (the extremes).
-    for i, (s, t) in enumerate(pairs):
+    for s, t in pairs[:enumerated]:
         count = comb(p, s, exact=True) * (1 if s == t else 2)
-        # Keep one pair for every size left, so each size stays represented.
-        if count > left - 2 * (len(pairs) - i - 1):
-            break
-        if budget - 2 - left + count > max_enumerated_share * budget:
-            break
         for size in {s, t}:
             combos = np.array(list(itertools.combinations(range(p), size)), dtype=int)
             block = np.zeros((len(combos), p), dtype=bool)
@@ -168,7 +188,6 @@ def _draw_kernel_design(p, budget, rng, sampling, max_enumerated_share):
             weights.append(np.full(len(block), kernel_mass(p, size) / len(block)))
             units.append(np.full(len(block), -1))
         left -= count
-        enumerated += 1
     rest = pairs[enumerated:]
     n_pairs_budget = left // 2
     fpc, sizes_of_stratum = [], []

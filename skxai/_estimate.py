@@ -44,7 +44,7 @@ import scipy.linalg
 from scipy import stats
 from scipy.special import comb, gammaln
 
-from skxai._designs import kernel_design, singletons_enumerated
+from skxai._designs import kernel_design, sampled_units, singletons_enumerated
 from skxai._games._background import all_coalitions
 from skxai._kadd import KaddReplicateFits, kadd_penalties, n_interaction_terms, primal_is_cheaper
 from skxai._wls import efficiency_constrained_wls, undetermined_players
@@ -164,18 +164,45 @@ def kadd_bytes(m):
 AUTO_TERMS_SHARE = 0.6
 
 
+#: A k-additive fit's errors are reported only when its design samples more than this many
+#: coalition pairs. With fewer, most coalitions are enumerated by whole sizes and the fit's error
+#: comes from the few sizes sampled, which the jackknife of a handful of pairs does not see:
+#: coverage 0.10-0.86 with 3 pairs, 0.70-0.99 with 23, 0.77-0.98 with 20 ("auto" on 9 features
+#: at 300), 0.76-1.00 with 7 (8 features at 200); 0.95-1.00 from 43 pairs on
+#: (benchmarks/probe_kadd_units.py).
+KADD_MIN_UNITS = 32
+
+
+def enumerated_share(order, p, budget):
+    """Largest share of the budget the design enumerates by whole sizes: interaction fits learn
+    more from coalitions spread over every size, as long as the budget is a small part of all
+    coalitions."""
+    return 0.4 if order > 1 and budget < 2 ** min(p, 62) / 4 else 1.0
+
+
+def kadd_errors_unknown(order, n_units):
+    """Whether a k-additive fit's errors cannot be estimated: at most :data:`KADD_MIN_UNITS`
+    sampled pairs. "auto" never picks such a fit; an explicit ``max_order`` is honoured, its
+    ``std`` inf, with a warning at ``fit``. (Fits with more terms than coalitions are not
+    refused: from 64 sampled pairs on they covered 0.95-1.00, benchmarks/probe_kadd_units.py.)"""
+    return order > 1 and n_units <= KADD_MIN_UNITS
+
+
 def kernel_order(max_order, p, budget, max_bytes=SOLVE_MAX_BYTES):
     """The order of the KernelSHAP fit: ``max_order`` checked against memory, or the "auto" rule.
 
     "auto" takes the highest odd order 5 or 3 whose interaction terms number at most
-    :data:`AUTO_TERMS_SHARE` of the coalitions *and* whose m x m kernel system fits
-    ``max_bytes``; else 1. An explicit order whose system does not fit is refused.
+    :data:`AUTO_TERMS_SHARE` of the coalitions, whose design samples more than
+    :data:`KADD_MIN_UNITS` pairs, *and* whose m x m kernel system fits ``max_bytes``; else 1.
+    An explicit order whose system does not fit is refused.
     """
     m = max(0, int(budget) - 2)
     if max_order == "auto":
         for order in (5, 3):
             if (order < p and n_interaction_terms(p, order) <= AUTO_TERMS_SHARE * m
-                    and kadd_bytes(m) <= max_bytes):
+                    and kadd_bytes(m) <= max_bytes
+                    and (p < 62 and budget >= 2**p  # exact: nothing sampled, nothing to see
+                         or sampled_units(p, budget, enumerated_share(order, p, budget)) > KADD_MIN_UNITS)):
                 return order
         return 1
     order = min(int(max_order), p)
@@ -553,7 +580,9 @@ def kernel_shap_from_values(design, v0, v1, values, *, order=1, with_std=True):
     -------
     phi, std : ndarrays of shape (n, p, k)
         ``std`` is the standard error of the fit actually returned (linear or k-additive),
-        inflated for its degrees of freedom so that ``phi +/- 1.96 std`` covers 95%.
+        inflated for its degrees of freedom so that ``phi +/- 1.96 std`` covers 95%; inf where
+        it cannot be estimated (no degrees of freedom, or a k-additive fit on too few sampled
+        pairs: :func:`kadd_errors_unknown`).
     """
     n, m, k = values.shape
     p = design.masks.shape[1]
@@ -582,6 +611,8 @@ def kernel_shap_from_values(design, v0, v1, values, *, order=1, with_std=True):
         return phi, ZM * w[:, None], (Y_ - _columnwise(Z, phi)) / np.maximum(1.0 - hat, 1e-12)[:, None]
 
     n_units = int(design.unit.max()) + 1 if sampled.any() else 0
+    unknown = want_std and kadd_errors_unknown(order, n_units)
+    want_std = want_std and not unknown
     jack = want_std and _use_jackknife(order, m, n_units)
     influence = want_std and not jack
     primal = None if influence else _primal_solver(design, order, Z, Y, delta, solve)
@@ -611,6 +642,8 @@ def kernel_shap_from_values(design, v0, v1, values, *, order=1, with_std=True):
             with np.errstate(invalid="ignore"):
                 std = np.sqrt(var) * np.where(var > 0, t_inflation(df), 1.0)
             std[df < 1] = np.inf  # a spread estimated from no degrees of freedom is unknown
+        elif unknown:
+            std[...] = np.inf
         std = std.reshape(p, n, k).transpose(1, 0, 2)
     return phi.reshape(p, n, k).transpose(1, 0, 2), std
 
@@ -748,9 +781,7 @@ def kernel_estimate(evaluate, p, budget, *, sampling="leverage", max_order="auto
             steps.append(min(budget, 2 * steps[-1]))
     if seed is None:
         seed = seed_from(random_state)
-    # Interaction fits learn more from coalitions spread over every size than from whole
-    # sizes enumerated, as long as the budget is a small part of all coalitions.
-    share = 0.4 if order > 1 and budget < 2 ** min(p, 62) / 4 else 1.0
+    share = enumerated_share(order, p, budget)
     for b in steps:
         # Designs of successive steps overlap but are not nested: shrink the design until
         # the coalitions it adds keep the total within the budget.

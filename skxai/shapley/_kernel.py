@@ -18,12 +18,16 @@ instead, and the jackknife's replicates assemble it from per-stratum Gram matric
 from __future__ import annotations
 
 import numbers
+import warnings
 
 import numpy as np
 from joblib import effective_n_jobs
 
+from skxai._designs import sampled_units
 from skxai._estimate import (  # noqa: F401  (re-exported for old imports)
+    KADD_MIN_UNITS,
     CachedGame,
+    enumerated_share,
     kernel_estimate,
     kernel_order,
     kernel_shap_from_values,
@@ -65,7 +69,10 @@ class KernelShapExplainer(BaseTabularExplainer):
         estimator (kADD-SHAP, Pelegrina et al. 2023) on skxai's design, several times more
         accurate on non-additive models at the same budget. "auto" takes the highest of 5 and 3
         whose number of interaction terms is at most 0.6 times ``n_samples`` (enough coalitions
-        per term for an unbiased fit and honest errors) and whose
+        per term for an unbiased fit and honest errors), whose design samples more than 32
+        coalition pairs (with fewer, most coalitions are whole sizes and the few pairs sampled
+        cannot show the error of a fit with interactions: an explicit order there reports
+        ``std`` as inf, with a warning at ``fit``), and whose
         ``m x m`` kernel system (``9 m**2`` bytes for m coalitions) fits in 512 MiB, else 1; an
         explicit order whose system does not fit is refused at ``fit`` (so memory stays bounded
         whatever the budget: at 16,384 coalitions "auto" uses the linear fit). The fit
@@ -171,7 +178,24 @@ class KernelShapExplainer(BaseTabularExplainer):
 
     def _fit_extra(self, X, y):
         # Checks that need the number of players: the budget and the memory of the fit.
-        kernel_order(self.max_order, self.n_players_, self._budget())
+        p, budget = self.n_players_, self._budget()
+        order = kernel_order(self.max_order, p, budget)
+        if order > 1 and (p >= 62 or budget < 2**p):
+            self._warn_unknown_errors(p, order, budget)
+
+    def _warn_unknown_errors(self, p, order, budget):
+        """Warn at ``fit`` when an explicit k-additive order will report its errors as unknown."""
+        units = sampled_units(p, budget, enumerated_share(order, p, budget))
+        if units > KADD_MIN_UNITS:
+            return
+        warnings.warn(
+            f"max_order={self.max_order} with n_samples={budget} samples only {units} coalition pairs "
+            f"(the other coalitions are whole sizes): too few to see the error of a fit with "
+            f"interactions, so std is reported as inf (unknown). Use max_order='auto' or 1 for "
+            f"errors, or n_samples={2**p} (every coalition: exact values).",
+            UserWarning,
+            stacklevel=3,
+        )
 
     def _budget(self):
         p = self.n_players_

@@ -139,22 +139,23 @@ def test_k_additive_operator_is_factorised_once_per_design_and_kept_with_its_inv
 
 # -- kernel_estimate -----------------------------------------------------------------------------
 
-@pytest.mark.parametrize("budget, order", [(106, 1), (107, 3)])
+@pytest.mark.parametrize("budget, order", [(216, 1), (217, 3)])
 def test_kernel_estimate_default_order_is_auto(budget, order):
-    # "auto" by default: on 7 players the 63 terms of order 3 need 0.6 (budget - 2) >= 63, budget 107.
-    table, log, evaluate = _logged_game(7)
-    est = kernel_estimate(evaluate, 7, budget, random_state=0)
+    # "auto" by default: on 9 players the 129 terms of order 3 need 0.6 (budget - 2) >= 129, budget
+    # 217 (where the design samples 62 pairs, past the 32 the k-additive errors need).
+    table, log, evaluate = _logged_game(9)
+    est = kernel_estimate(evaluate, 9, budget, random_state=0)
     assert est.extras["order"] == order
 
 
 def test_kernel_estimate_passes_its_memory_bound_to_the_order_rule():
-    # budget 107 on 7 players: order 3 needs a 105 x 105 system of 9 * 105**2 = 99,225 bytes.
-    for max_bytes, order in [(9 * 105**2, 3), (9 * 105**2 - 1, 1)]:
-        table, log, evaluate = _logged_game(7)
-        est = kernel_estimate(evaluate, 7, 107, random_state=0, max_bytes=max_bytes)
+    # budget 217 on 9 players: order 3 needs a 215 x 215 system of 9 * 215**2 = 416,025 bytes.
+    for max_bytes, order in [(9 * 215**2, 3), (9 * 215**2 - 1, 1)]:
+        table, log, evaluate = _logged_game(9)
+        est = kernel_estimate(evaluate, 9, 217, random_state=0, max_bytes=max_bytes)
         assert est.extras["order"] == order
-    with pytest.raises(ValueError, match="max_order=3 with n_samples=107 needs a 105 x 105 kernel system"):
-        kernel_estimate(evaluate, 7, 107, max_order=3, random_state=0, max_bytes=9 * 105**2 - 1)
+    with pytest.raises(ValueError, match="max_order=3 with n_samples=217 needs a 215 x 215 kernel system"):
+        kernel_estimate(evaluate, 9, 217, max_order=3, random_state=0, max_bytes=9 * 215**2 - 1)
 
 
 @pytest.mark.parametrize("p, budget", [(10, 60), (10, 87), (6, 40)])

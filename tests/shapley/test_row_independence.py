@@ -21,7 +21,7 @@ def mlp_data():
     "make",
     [
         lambda m: KernelShapExplainer(m, n_samples=512, max_background=20, random_state=0, batch_size=3000),
-        lambda m: KernelShapExplainer(m, n_samples=300, max_background=20, random_state=0, max_order=3),
+        lambda m: KernelShapExplainer(m, n_samples=700, max_background=20, random_state=0, max_order=3),
         lambda m: ShapleySamplingExplainer(m, n_permutations=8, max_background=20, random_state=0),
     ],
 )
