@@ -44,7 +44,7 @@ import scipy.linalg
 from scipy import stats
 from scipy.special import comb, gammaln
 
-from skxai._designs import kernel_design, sampled_units, singletons_enumerated
+from skxai._designs import kernel_design, singletons_enumerated
 from skxai._games._background import all_coalitions
 from skxai._kadd import KaddReplicateFits, kadd_penalties, n_interaction_terms, primal_is_cheaper
 from skxai._wls import efficiency_constrained_wls, undetermined_players
@@ -169,7 +169,8 @@ AUTO_TERMS_SHARE = 0.6
 #: comes from the few sizes sampled, which the jackknife of a handful of pairs does not see:
 #: coverage 0.10-0.86 with 3 pairs, 0.70-0.99 with 23, 0.77-0.98 with 20 ("auto" on 9 features
 #: at 300), 0.76-1.00 with 7 (8 features at 200); 0.95-1.00 from 43 pairs on
-#: (benchmarks/probe_kadd_units.py).
+#: (benchmarks/probe_kadd_units.py). The values are kept (there "auto"'s order-3 fit is 10-100
+#: times more accurate than the linear one), their ``std`` is inf.
 KADD_MIN_UNITS = 32
 
 
@@ -182,9 +183,8 @@ def enumerated_share(order, p, budget):
 
 def kadd_errors_unknown(order, n_units):
     """Whether a k-additive fit's errors cannot be estimated: at most :data:`KADD_MIN_UNITS`
-    sampled pairs. "auto" never picks such a fit; an explicit ``max_order`` is honoured, its
-    ``std`` inf, with a warning at ``fit``. (Fits with more terms than coalitions are not
-    refused: from 64 sampled pairs on they covered 0.95-1.00, benchmarks/probe_kadd_units.py.)"""
+    sampled pairs (the explainers warn at ``fit``). Fits with more terms than coalitions are not
+    singled out: from 64 sampled pairs on they covered 0.95-1.00 (benchmarks/probe_kadd_units.py)."""
     return order > 1 and n_units <= KADD_MIN_UNITS
 
 
@@ -192,17 +192,14 @@ def kernel_order(max_order, p, budget, max_bytes=SOLVE_MAX_BYTES):
     """The order of the KernelSHAP fit: ``max_order`` checked against memory, or the "auto" rule.
 
     "auto" takes the highest odd order 5 or 3 whose interaction terms number at most
-    :data:`AUTO_TERMS_SHARE` of the coalitions, whose design samples more than
-    :data:`KADD_MIN_UNITS` pairs, *and* whose m x m kernel system fits ``max_bytes``; else 1.
-    An explicit order whose system does not fit is refused.
+    :data:`AUTO_TERMS_SHARE` of the coalitions *and* whose m x m kernel system fits
+    ``max_bytes``; else 1. An explicit order whose system does not fit is refused.
     """
     m = max(0, int(budget) - 2)
     if max_order == "auto":
         for order in (5, 3):
             if (order < p and n_interaction_terms(p, order) <= AUTO_TERMS_SHARE * m
-                    and kadd_bytes(m) <= max_bytes
-                    and (p < 62 and budget >= 2**p  # exact: nothing sampled, nothing to see
-                         or sampled_units(p, budget, enumerated_share(order, p, budget)) > KADD_MIN_UNITS)):
+                    and kadd_bytes(m) <= max_bytes):
                 return order
         return 1
     order = min(int(max_order), p)

@@ -69,10 +69,7 @@ class KernelShapExplainer(BaseTabularExplainer):
         estimator (kADD-SHAP, Pelegrina et al. 2023) on skxai's design, several times more
         accurate on non-additive models at the same budget. "auto" takes the highest of 5 and 3
         whose number of interaction terms is at most 0.6 times ``n_samples`` (enough coalitions
-        per term for an unbiased fit and honest errors), whose design samples more than 32
-        coalition pairs (with fewer, most coalitions are whole sizes and the few pairs sampled
-        cannot show the error of a fit with interactions: an explicit order there reports
-        ``std`` as inf, with a warning at ``fit``), and whose
+        per term for an unbiased fit and honest errors) and whose
         ``m x m`` kernel system (``9 m**2`` bytes for m coalitions) fits in 512 MiB, else 1; an
         explicit order whose system does not fit is refused at ``fit`` (so memory stays bounded
         whatever the budget: at 16,384 coalitions "auto" uses the linear fit). The fit
@@ -81,7 +78,10 @@ class KernelShapExplainer(BaseTabularExplainer):
         half the coalitions, where that is cheaper). It runs on the residual of the linear fit, so
         additive models are explained exactly whatever the order. With interactions, whole
         sizes are enumerated only up to 40% of the budget when the budget is under a quarter
-        of all coalitions (spread coalitions serve interaction fits better).
+        of all coalitions (spread coalitions serve interaction fits better). When the design
+        samples 32 coalition pairs or fewer (a budget near ``2**p``: most coalitions are whole
+        sizes), the few pairs cannot show an interaction fit's error: its ``std`` is inf, with a
+        warning at ``fit``.
     tol : float, default=None
         Early stop: start from a quarter of the budget and double it until the 95% half-width
         ``1.96 * std`` of every value is at most ``tol`` times the row's largest absolute
@@ -184,15 +184,16 @@ class KernelShapExplainer(BaseTabularExplainer):
             self._warn_unknown_errors(p, order, budget)
 
     def _warn_unknown_errors(self, p, order, budget):
-        """Warn at ``fit`` when an explicit k-additive order will report its errors as unknown."""
+        """Warn at ``fit`` when the k-additive fit will report its errors as unknown."""
         units = sampled_units(p, budget, enumerated_share(order, p, budget))
         if units > KADD_MIN_UNITS:
             return
+        fit = f"max_order={self.max_order!r}" + (f" (order {order} here)" if self.max_order == "auto" else "")
         warnings.warn(
-            f"max_order={self.max_order} with n_samples={budget} samples only {units} coalition pairs "
-            f"(the other coalitions are whole sizes): too few to see the error of a fit with "
-            f"interactions, so std is reported as inf (unknown). Use max_order='auto' or 1 for "
-            f"errors, or n_samples={2**p} (every coalition: exact values).",
+            f"{fit} with n_samples={budget} samples only {units} coalition pairs (the other "
+            f"coalitions are whole sizes): too few to see the error of a fit with interactions, so "
+            f"its values are kept and std is reported as inf (unknown). Use max_order=1 for error "
+            f"bars, or n_samples={2**p} (every coalition: exact values).",
             UserWarning,
             stacklevel=3,
         )
