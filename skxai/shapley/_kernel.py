@@ -195,7 +195,7 @@ class KernelShapExplainer(BaseTabularExplainer):
             f"its values are kept and std is reported as inf (unknown). Use max_order=1 for error "
             f"bars, or n_samples={2**p} (every coalition: exact values).",
             UserWarning,
-            stacklevel=3,
+            stacklevel=7,  # the caller of fit (past fit_context's wrappers of both fits)
         )
 
     def _budget(self):

@@ -97,3 +97,11 @@ def test_from_values_marks_every_value_unknown_without_refitting(monkeypatch):
     np.testing.assert_allclose(phi.sum(axis=1), v1 - v0, atol=1e-10)
     _, std1 = kernel_shap_from_values(design, v0, v1, values, order=1)
     assert np.isfinite(std1).all() and refits
+
+
+def test_the_warning_points_at_the_callers_fit():
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        KernelShapExplainer(_game, n_samples=200, max_order=3).fit(X8[:5])
+    (w,) = [c for c in caught if "coalition pairs" in str(c.message)]
+    assert w.filename == __file__
