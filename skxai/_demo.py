@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+from html import escape
 
 import numpy as np
 
@@ -222,7 +223,7 @@ def _image_family(out, quick, log):
             smooth = explainers[label]
     extra = []
     if smooth is not None:
-        from skxai.plot._sweep import sigma_parameter
+        from skxai.plot import sigma_parameter
 
         try:
             param = sigma_parameter(smooth)
@@ -257,7 +258,7 @@ def _image_family(out, quick, log):
         localisation={"masks": masks[:n_explain], "n_sanity": 4 if quick else 8}, output_names=names,
     )
     if report.localisation:
-        from skxai.report._localisation import localisation_markdown
+        from skxai.report import localisation_markdown
 
         with open(os.path.join(out, "localisation.md"), "w", encoding="utf-8") as fh:
             fh.write(localisation_markdown(
@@ -329,29 +330,26 @@ FAMILIES = {"tabular": tabular_family, "image": image_family, "text": text_famil
 
 
 def _skipped_page(path, family, reason):
-    from skxai.report._page import esc, page
+    from skxai.report import write_page
 
-    body = f'<div class="note">The {esc(family)} family was skipped: {esc(reason)}</div>'
-    with open(path, "w", encoding="utf-8") as fh:
-        fh.write(page(f"skxai demo: {family} (skipped)", "nothing to show here", "",
-                      [(family, family, body)]))
+    body = f'<div class="note">The {escape(family)} family was skipped: {escape(reason)}</div>'
+    write_page(path, f"skxai demo: {family} (skipped)", [(family, family, body)], subtitle="nothing to show here")
 
 
 def _index(out, rows, seconds):
-    from skxai.report._page import esc, page
+    from skxai.report import write_page
 
     items = []
     for family, files, status, secs, note in rows:
-        links = " ".join(f'<a href="{esc(f)}">{esc(f)}</a>' for f in files)
-        items.append(f"<tr><td>{esc(family)}</td><td>{esc(status)}</td><td>{links}</td>"
-                     f"<td>{secs:.1f} s</td><td>{esc(note)}</td></tr>")
+        links = " ".join(f'<a href="{escape(f)}">{escape(f)}</a>' for f in files)
+        items.append(f"<tr><td>{escape(family)}</td><td>{escape(status)}</td><td>{links}</td>"
+                     f"<td>{secs:.1f} s</td><td>{escape(note)}</td></tr>")
     table = ('<table class="metrics"><tr><th>family</th><th>status</th><th>reports</th><th>time</th>'
              f"<th>note</th></tr>{''.join(items)}</table>")
     body = (f"<p>Every report is one self-contained HTML file (figures embedded, no network). The figures "
             f"are also saved as PNG files under <code>figures/</code>. Total time {seconds:.1f} s.</p>{table}")
-    with open(os.path.join(out, "index.html"), "w", encoding="utf-8") as fh:
-        fh.write(page("skxai demo", "explanations of models fitted on bundled data", "",
-                      [("reports", "Reports", body)]))
+    write_page(os.path.join(out, "index.html"), "skxai demo", [("reports", "Reports", body)],
+               subtitle="explanations of models fitted on bundled data")
 
 
 def run_demo(out, *, quick=False, families=("tabular", "image", "text"), check_browser=False, verbose=True):
@@ -389,7 +387,7 @@ def run_demo(out, *, quick=False, families=("tabular", "image", "text"), check_b
     _index(out, rows, time.perf_counter() - t_all)
     log(f"wrote {os.path.join(out, 'index.html')}")
     if check_browser:
-        from skxai.report._browser import inspect_in_browser
+        from skxai.report import inspect_in_browser
 
         pages = ["index.html"] + [f for row in rows for f in row[1]]
         for name in pages:

@@ -14,7 +14,7 @@ from skxai.plot._dependence import DependenceDisplay
 from skxai.plot._force import ForceDisplay
 from skxai.plot._html import explanation_html, text_html
 from skxai.plot._image import ImageAttributionDisplay
-from skxai.plot._sweep import SigmaSweepDisplay
+from skxai.plot._sweep import SigmaSweepDisplay, sigma_parameter
 from skxai.plot._text import TextHighlightDisplay
 from skxai.plot._waterfall import WaterfallDisplay
 
@@ -30,6 +30,7 @@ __all__ = [
     "TextHighlightDisplay",
     "WaterfallDisplay",
     "explanation_html",
+    "sigma_parameter",
     "text_html",
     "upsample_bilinear",
 ]

@@ -11,7 +11,18 @@ _SIGMA_NAMES = ("sigma", "noise_level", "stdev", "noise_std", "noise_scale")
 
 
 def sigma_parameter(explainer):
-    """Name of the explainer's noise-level parameter."""
+    """Name of the explainer's noise-level parameter (what a sigma sweep varies).
+
+    Parameters
+    ----------
+    explainer : estimator
+        An explainer with a noise level, e.g. :class:`~skxai.SmoothGradExplainer`.
+
+    Returns
+    -------
+    str
+        The parameter's name (a ``ValueError`` names the ones looked for when none exists).
+    """
     params = explainer.get_params(deep=False)
     for name in _SIGMA_NAMES:
         if name in params:

@@ -75,6 +75,15 @@ def screenshot(path, png, *, chromium=None, width=1280, height=3000, timeout=120
 def inspect_in_browser(path, *, chromium=None, timeout=60):
     """Load the HTML file ``path`` in headless Chromium and report what happened.
 
+    Parameters
+    ----------
+    path : str or path-like
+        A complete HTML page (with ``<head>`` and ``</body>``).
+    chromium : str, default=None
+        The Chromium executable (None: found on the PATH; ``FileNotFoundError`` without one).
+    timeout : float, default=60
+        Seconds before Chromium is stopped.
+
     Returns
     -------
     dict

@@ -114,7 +114,23 @@ def localisation_html(rows, note, masks):
 
 
 def localisation_markdown(rows, command, extra=""):
-    """The rows as a Markdown table (for ``benchmarks/results``)."""
+    """The localisation scores of a report as a Markdown table (for a results file).
+
+    Parameters
+    ----------
+    rows : list of dict
+        :attr:`Report.localisation`: per method ``method``, ``pointing`` and ``energy`` (mean,
+        standard error), ``sanity`` (passed, detail) or None, and ``n`` (images).
+    command : str
+        The command that made the numbers, written above the table.
+    extra : str, default=""
+        Markdown between the command and the table.
+
+    Returns
+    -------
+    str
+        The Markdown text, ending with a newline.
+    """
     lines = ["| method | pointing game | energy pointing game | model randomisation | images |",
              "|---|---|---|---|---|"]
     for r in rows:

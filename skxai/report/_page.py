@@ -87,6 +87,42 @@ def kv_table(rows, header=None):
     return f'<table class="kv">{head}{body}</table>'
 
 
+def write_page(path, title, sections, *, subtitle="", intro=""):
+    """Write a self-contained HTML page in the reports' style (no scripts, no network).
+
+    Parameters
+    ----------
+    path : str or path-like
+        File written (UTF-8).
+    title : str
+        Page title and heading (escaped here).
+    sections : list of (str, str, str)
+        ``(id, heading, html)`` per section; ``html`` is inserted as it is, so escape any text
+        in it (``html.escape``).
+    subtitle : str, default=""
+        Line under the title (escaped here).
+    intro : str, default=""
+        HTML before the first section, inserted as it is.
+
+    Returns
+    -------
+    str
+        ``path``.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from skxai.report import write_page
+    >>> path = os.path.join(tempfile.mkdtemp(), "index.html")
+    >>> _ = write_page(path, "Results", [("runs", "Runs", "<p>3 runs</p>")])
+    >>> "<h2" in open(path, encoding="utf-8").read()
+    True
+    """
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write(page(title, subtitle, intro, sections))
+    return path
+
+
 def page(title, subtitle, intro, sections):
     """The whole document; ``sections`` are (id, heading, html) triples (``html`` already escaped)."""
     from jinja2 import Environment
