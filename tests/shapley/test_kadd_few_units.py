@@ -105,3 +105,14 @@ def test_the_warning_points_at_the_callers_fit():
         KernelShapExplainer(_game, n_samples=200, max_order=3).fit(X8[:5])
     (w,) = [c for c in caught if "coalition pairs" in str(c.message)]
     assert w.filename == __file__
+
+
+@pytest.mark.parametrize("budget, units, known", [(138, 32, False), (140, 33, True)])
+def test_the_threshold_is_more_than_thirty_two_pairs(budget, units, known):
+    # 8 features, explicit order 3: 138 coalitions sample 32 pairs, 140 sample 33
+    assert sampled_units(8, budget, 1.0) == units
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        est = KernelShapExplainer(_game, n_samples=budget, max_order=3, random_state=0).fit(X8[:5])
+    std = est.explain(X8[:2]).std
+    assert np.isfinite(std).all() if known else np.isinf(std).all()
