@@ -155,12 +155,12 @@ def kadd_bytes(m):
 
 
 #: "auto" fits interactions up to an order only when its terms number at most this share of the
-#: coalitions (at least 1.7 coalitions per term). Closer to interpolation the fit's error is
-#: mostly ridge bias that no resampling sees: at 0.7-1.3 terms per coalition the reported
-#: intervals covered 0.36-0.90 (6 features at 30-60 coalitions, 10 features at 500 with order 5;
-#: benchmarks/results/calibration.md); at 0.6 and below they cover 0.94 or more (conservative,
-#: up to 1.00, where the fit nearly recovers the game). The price: smaller budgets keep the
-#: linear fit (13 features at 256 coalitions: relative error 0.20, against 0.09 for order 3).
+#: coalitions (at least 1.7 coalitions per term). Beyond it, order 3 is 1.2-2x more accurate on
+#: most games but its intervals over-cover (0.97-1.00) and it makes the order-2 game, which the
+#: linear fit recovers exactly, inexact (benchmarks/probe_terms_rule.py; the cells this rule was
+#: first set on, 0.36-0.90, had too few sampled pairs: :data:`KADD_MIN_UNITS`). The price:
+#: smaller budgets keep the linear fit (13 features at 256 coalitions: relative error 0.20,
+#: against 0.09 for order 3).
 AUTO_TERMS_SHARE = 0.6
 
 
