@@ -158,7 +158,8 @@ def kadd_bytes(m):
 #: coalitions (at least 1.7 coalitions per term). Beyond it, order 3 is 1.2-2x more accurate on
 #: most games but its intervals over-cover (0.97-1.00) and it makes the order-2 game, which the
 #: linear fit recovers exactly, inexact (benchmarks/probe_terms_rule.py; the cells this rule was
-#: first set on, 0.36-0.90, had too few sampled pairs: :data:`KADD_MIN_UNITS`). The price:
+#: first set on, 0.36-0.90, had too few sampled pairs, :data:`KADD_MIN_UNITS`, or predate the
+#: jackknife errors). The price:
 #: smaller budgets keep the linear fit (13 features at 256 coalitions: relative error 0.20,
 #: against 0.09 for order 3).
 AUTO_TERMS_SHARE = 0.6
