@@ -597,7 +597,11 @@ def kernel_shap_from_values(design, v0, v1, values, *, order=1, with_std=True):
             # The k-additive fit runs on what the linear fit leaves, so additive games (zero
             # residual) stay exact to rounding while interactions are still captured.
             keep = w > 0  # jackknife replicates drop units (a zero weight has no dual)
-            d = design if keep.all() else replace(design, masks=design.masks[keep], weights=w[keep])
+            if keep.all():
+                # the k-additive fit with the weights asked for, also when none is zero
+                d = design if w is design.weights else replace(design, weights=w)
+            else:
+                d = replace(design, masks=design.masks[keep], weights=w[keep])
             resid = (Y_ - _columnwise(Z, phi))[keep]
             extra, C, loo = _kadd_solve(d, resid, np.zeros_like(delta_), order, with_influence=influence)
             return phi + extra, C, loo

@@ -1353,6 +1353,32 @@ def kadd_total_reference(Z, w, values, v0, v1, order):
     return phi, parts
 
 
+@pytest.mark.parametrize("primal", [False, True])
+def test_k_additive_refits_use_the_weights_they_are_given_even_when_none_is_zero(any_units, monkeypatch, primal):
+    # the refit behind the errors fits the weights it is handed: a reweighting with every weight
+    # positive (a bootstrap's, say) must not fall back to the design's own weights in the
+    # k-additive stage (the dual form did: only deleted units changed it)
+    if primal:  # 8 players, order 3: 92 terms for 254 coalitions
+        p, d = 8, hand_design(8, [(2, 28), (3, 56), (4, 35)], enumerated=[1, 7], seed=6)
+    else:
+        p, d = 6, hand_design(6, [(2, 7), (3, 10)], enumerated=[1, 5], seed=3)
+    assert _estimate.primal_is_cheaper(p, 3, len(d.masks)) == primal
+    v0, v1, values = _game_values(p, d.masks, 3)
+    Z = d.masks.astype(float)
+    w = d.weights * np.random.RandomState(5).uniform(0.5, 2.0, size=len(d.weights))
+    seen = []
+
+    def spy(design, solve, **kw):
+        seen.append(solve(w))
+        return np.zeros_like(seen[0]), np.full(seen[0].shape, 5.0)
+
+    monkeypatch.setattr(_estimate, "_jackknife", spy)
+    _estimate._kadd_cache.clear()
+    kernel_shap_from_values(d, v0, v1, values, order=3)
+    ref, _ = kadd_total_reference(Z, w, values, v0, v1, 3)
+    np.testing.assert_allclose(seen[0], ref.transpose(1, 0, 2).reshape(p, -1), atol=1e-6 * np.abs(ref).max())
+
+
 def test_k_additive_kernel_solve_with_jackknife_errors(any_units):
     p = 6
     d = hand_design(p, [(2, 7), (3, 10)], enumerated=[1, 5], seed=3)  # 17 units, 46 coalitions
