@@ -25,9 +25,9 @@ from joblib import effective_n_jobs
 
 from skxai._designs import sampled_units
 from skxai._estimate import (  # noqa: F401  (re-exported for old imports)
-    KADD_MIN_UNITS,
     CachedGame,
     enumerated_share,
+    kadd_errors_unknown,
     kernel_estimate,
     kernel_order,
     kernel_shap_from_values,
@@ -186,7 +186,7 @@ class KernelShapExplainer(BaseTabularExplainer):
     def _warn_unknown_errors(self, p, order, budget):
         """Warn at ``fit`` when the k-additive fit will report its errors as unknown."""
         units = sampled_units(p, budget, enumerated_share(order, p, budget))
-        if units > KADD_MIN_UNITS:
+        if not kadd_errors_unknown(order, units):
             return
         fit = f"max_order={self.max_order!r}" + (f" (order {order} here)" if self.max_order == "auto" else "")
         warnings.warn(
