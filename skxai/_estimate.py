@@ -44,7 +44,7 @@ import scipy.linalg
 from scipy import stats
 from scipy.special import comb, gammaln
 
-from skxai._designs import kernel_design, singletons_enumerated
+from skxai._designs import kernel_design, sampled_units, singletons_enumerated
 from skxai._games._background import all_coalitions
 from skxai._kadd import KaddReplicateFits, kadd_penalties, n_interaction_terms, primal_is_cheaper
 from skxai._wls import efficiency_constrained_wls, undetermined_players
@@ -188,6 +188,27 @@ def kadd_errors_unknown(order, n_units):
     sampled pairs (the explainers warn at ``fit``). Fits with more terms than coalitions are not
     singled out: from 64 sampled pairs on they covered 0.95-1.00 (benchmarks/probe_kadd_units.py)."""
     return order > 1 and n_units <= KADD_MIN_UNITS
+
+
+def kadd_unknown_errors_message(max_order, p, budget, players="features"):
+    """The warning an explainer gives before a k-additive fit whose errors will be unknown
+    (:func:`kadd_errors_unknown`), or None when the fit's errors will be estimated.
+
+    One text for every KernelSHAP explainer (tabular at ``fit``, images once their regions are
+    counted), so they name the same alternatives."""
+    order = kernel_order(max_order, p, budget)
+    if order == 1 or (p < 62 and budget >= 2**p):
+        return None
+    units = sampled_units(p, budget, enumerated_share(order, p, budget))
+    if not kadd_errors_unknown(order, units):
+        return None
+    fit = f"max_order={max_order!r}" + (f" (order {order} here)" if max_order == "auto" else "")
+    return (
+        f"{fit} with n_samples={budget} samples only {units} coalition pairs of {p} {players} (the "
+        f"other coalitions are whole sizes): too few to see the error of a fit with interactions, "
+        f"so its values are kept and std is reported as inf (unknown). Use max_order=1 for error "
+        f"bars, or n_samples={2**p} (every coalition: exact values)."
+    )
 
 
 def kernel_order(max_order, p, budget, max_bytes=SOLVE_MAX_BYTES):

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import numbers
+import warnings
 
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
 from skxai._adapters import ModelOutput, resolve_target, safe_is_classifier, unwrap_frozen
 from skxai._designs import full_kernel_design  # noqa: F401  (re-exported for old imports)
-from skxai._estimate import exact_estimate, kernel_estimate, permutation_estimate
+from skxai._estimate import exact_estimate, kadd_unknown_errors_message, kernel_estimate, permutation_estimate
 from skxai._explanation import Explanation
 from skxai._games._image import ImageGame, grid_segments, replacement_images, slic_segments
 from skxai.base import BaseExplainer, _is_torch_module
@@ -328,7 +329,27 @@ class ImageShapleyExplainer(BaseExplainer, auto_wrap_output_keys=None):
             self.target_index_ = resolve_target(self.target, names, is_clf=clf, method=mo.method)
         self.n_outputs_ = out.shape[1]
         self.output_names_ = names
+        if self.method == "kernel" and self.segmentation == "grid":
+            # a grid's region count is known now: check the budget before any model call
+            p = int(grid_segments(self.image_shape_[1:], self.n_segments).max()) + 1
+            self._check_kernel_budget(p)
+            self._warn_unknown_errors([p], stacklevel=3)  # the caller of fit, past fit_context
         return self
+
+    def _check_kernel_budget(self, p):
+        budget = self._budget(p)
+        if p > 1 and budget < 2 * p + 2 and (p >= 62 or budget < 2**p):
+            raise ValueError(
+                f"n_samples={budget} is too small for {p} regions: KernelSHAP needs at "
+                f"least 2 * p + 2 = {2 * p + 2} coalitions (or all 2**{p})."
+            )
+
+    def _warn_unknown_errors(self, counts, stacklevel):
+        """Warn when a k-additive fit on some region count will report unknown errors."""
+        for p in counts:
+            message = kadd_unknown_errors_message(self.max_order, int(p), self._budget(int(p)), "regions")
+            if message is not None:
+                warnings.warn(message, UserWarning, stacklevel=stacklevel + 1)
 
     def _model_input(self, X):
         X = self._as_array(X)
@@ -419,11 +440,7 @@ class ImageShapleyExplainer(BaseExplainer, auto_wrap_output_keys=None):
             return est.phi, est.base, None, 2**p, {}
         budget = self._budget(p)
         if method == "kernel":
-            if budget < 2 * p + 2 and (p >= 62 or budget < 2**p):
-                raise ValueError(
-                    f"n_samples={budget} is too small for {p} regions: KernelSHAP needs at "
-                    f"least 2 * p + 2 = {2 * p + 2} coalitions (or all 2**{p})."
-                )
+            self._check_kernel_budget(p)
             est = kernel_estimate(evaluate, p, budget, sampling=self.sampling, max_order=self.max_order,
                                   tol=self.tol, random_state=rng)
             return est.phi, est.base, est.std, est.extras["n_evaluations"], {}
@@ -479,6 +496,8 @@ class ImageShapleyExplainer(BaseExplainer, auto_wrap_output_keys=None):
         stds = [None] * n
         n_eval = np.empty(n, dtype=int)
         r2 = np.full((n, k), np.nan)
+        if self.method == "kernel" and self.segmentation != "grid":  # a grid's warned at fit
+            self._warn_unknown_errors(np.unique(counts[counts > 1]), stacklevel=2)
         # Images with the same number of regions share one design (a grid: all of them).
         for p in np.unique(counts):
             idx = np.flatnonzero(counts == p)

@@ -23,11 +23,9 @@ import warnings
 import numpy as np
 from joblib import effective_n_jobs
 
-from skxai._designs import sampled_units
 from skxai._estimate import (  # noqa: F401  (re-exported for old imports)
     CachedGame,
-    enumerated_share,
-    kadd_errors_unknown,
+    kadd_unknown_errors_message,
     kernel_estimate,
     kernel_order,
     kernel_shap_from_values,
@@ -179,24 +177,11 @@ class KernelShapExplainer(BaseTabularExplainer):
     def _fit_extra(self, X, y):
         # Checks that need the number of players: the budget and the memory of the fit.
         p, budget = self.n_players_, self._budget()
-        order = kernel_order(self.max_order, p, budget)
-        if order > 1 and (p >= 62 or budget < 2**p):
-            self._warn_unknown_errors(p, order, budget)
-
-    def _warn_unknown_errors(self, p, order, budget):
-        """Warn at ``fit`` when the k-additive fit will report its errors as unknown."""
-        units = sampled_units(p, budget, enumerated_share(order, p, budget))
-        if not kadd_errors_unknown(order, units):
-            return
-        fit = f"max_order={self.max_order!r}" + (f" (order {order} here)" if self.max_order == "auto" else "")
-        warnings.warn(
-            f"{fit} with n_samples={budget} samples only {units} coalition pairs (the other "
-            f"coalitions are whole sizes): too few to see the error of a fit with interactions, so "
-            f"its values are kept and std is reported as inf (unknown). Use max_order=1 for error "
-            f"bars, or n_samples={2**p} (every coalition: exact values).",
-            UserWarning,
-            stacklevel=7,  # the caller of fit (past fit_context's wrappers of both fits)
-        )
+        kernel_order(self.max_order, p, budget)
+        message = kadd_unknown_errors_message(self.max_order, p, budget)
+        if message is not None:
+            # stacklevel: the caller of fit (past fit_context's wrappers of both fits)
+            warnings.warn(message, UserWarning, stacklevel=6)
 
     def _budget(self):
         p = self.n_players_

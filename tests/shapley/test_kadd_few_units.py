@@ -117,3 +117,60 @@ def test_the_threshold_is_more_than_thirty_two_pairs(budget, units, known):
         est = KernelShapExplainer(_game, n_samples=budget, max_order=3, random_state=0).fit(X8[:5])
     std = est.explain(X8[:2]).std
     assert np.isfinite(std).all() if known else np.isinf(std).all()
+
+
+def _digits_model():
+    from sklearn.datasets import load_digits
+    from sklearn.linear_model import LogisticRegression
+
+    X, y = load_digits(return_X_y=True)
+    X = X[:200] / 16.0
+    return X, LogisticRegression(max_iter=300).fit(X, y[:200])
+
+
+def test_image_kernel_on_a_grid_warns_at_fit_with_the_tabular_text_and_reports_unknown_errors():
+    from skxai import ImageShapleyExplainer
+
+    X, model = _digits_model()
+    # 8 regions at 200 coalitions, order 3: 7 sampled pairs, as 8 features at 200 above
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        est = ImageShapleyExplainer(model, method="kernel", image_shape=(8, 8), n_segments=(2, 4), n_samples=200,
+                                    max_order=3, random_state=0).fit(X)
+    (w,) = [c for c in caught if "coalition pairs" in str(c.message)]
+    assert w.filename == __file__
+    assert "max_order=3 with n_samples=200 samples only 7 coalition pairs of 8 regions" in str(w.message)
+    assert "n_samples=256" in str(w.message)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # warned once, at fit
+        ex = est.explain(X[:2])
+    assert np.isinf(ex.std).all() and np.isfinite(ex.player_values).all()
+    # enough pairs: no warning, finite errors
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ok = ImageShapleyExplainer(model, method="kernel", image_shape=(8, 8), n_segments=(2, 4), n_samples=160,
+                                   random_state=0).fit(X).explain(X[:2])
+    assert np.isfinite(ok.std).all()
+
+
+def test_image_kernel_checks_a_grids_budget_at_fit():
+    from skxai import ImageShapleyExplainer
+
+    X, model = _digits_model()
+    with pytest.raises(ValueError, match=r"n_samples=10 is too small for 8 regions"):
+        ImageShapleyExplainer(model, method="kernel", image_shape=(8, 8), n_segments=(2, 4), n_samples=10).fit(X)
+
+
+def test_image_kernel_with_its_own_segmentation_warns_when_the_regions_are_counted():
+    from skxai import ImageShapleyExplainer
+
+    X, model = _digits_model()
+    labels = np.repeat(np.arange(8), 8).reshape(8, 8)  # 8 regions: one per row of pixels
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # nothing is known at fit
+        est = ImageShapleyExplainer(model, method="kernel", image_shape=(8, 8), segmentation=lambda img: labels,
+                                    n_samples=200, max_order=3, random_state=0).fit(X)
+    with pytest.warns(UserWarning, match="only 7 coalition pairs of 8 regions") as caught:
+        ex = est.explain(X[:2])
+    assert [c.filename for c in caught if "coalition pairs" in str(c.message)] == [__file__]
+    assert np.isinf(ex.std).all()
