@@ -8,7 +8,10 @@ ridge hat matrix (efficiency constraint included): ``a = 0`` the plain sandwich,
 Bell and McCaffrey's bias-reduced CR2, ``a = 1`` the delete-one-unit jackknife's linearisation
 (CR3). Degrees of freedom: Welch-Satterthwaite over strata, as the package's sandwich.
 
-    python benchmarks/probe_cr2.py [--seeds 10]
+    python benchmarks/probe_cr2.py [--seeds 10] [--units] [--cases 0,4,6]
+
+``--units`` adds the package's own jackknife with every sampled pair its own group (the
+delete-one JKn, with its bias term), which ``a = 1`` linearises without the bias term.
 """
 
 from __future__ import annotations
@@ -74,22 +77,36 @@ def sandwich_stds(design, v0, v1, values, order):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--seeds", type=int, default=10)
+    ap.add_argument("--units", action="store_true", help="also the delete-one-unit jackknife (slow)")
+    ap.add_argument("--cases", default=None, help="indices into CASES, e.g. 0,4,6")
     args = ap.parse_args()
     real = _estimate.kernel_shap_from_values
     record = []
 
+    real_groups = _estimate._jackknife_groups
+
     def fit(design, v0, v1, values, *, order=1, with_std=True):
         phi, std = real(design, v0, v1, values, order=order, with_std=with_std)
         if order > 1 and with_std:
-            record.append(sandwich_stds(design, v0, v1, values, order))
+            alts = sandwich_stds(design, v0, v1, values, order)
+            if args.units:
+                # the package's jackknife with every sampled pair its own group (delete-one JKn)
+                _estimate._jackknife_groups = lambda order, m: 10**9
+                try:
+                    alts.append(real(design, v0, v1, values, order=order, with_std=True)[1])
+                finally:
+                    _estimate._jackknife_groups = real_groups
+            record.append(alts)
         return phi, std
 
     _estimate.kernel_shap_from_values = fit
     names = ["jackknife (package)"] + [f"sandwich a={a}" for a in POWERS]
+    names += ["delete-one-unit jackknife"] if args.units else []
     heads = " | ".join(f"{s}: coverage (RMS err / RMS std)" for s in names)
     print(f"| features | n_samples | max_order | game | {heads} |")
     print("|---:|---:|---|---|" + "---|" * len(names))
-    for p, budget, max_order in CASES:
+    cases = CASES if args.cases is None else [CASES[int(i)] for i in args.cases.split(",")]
+    for p, budget, max_order in cases:
         X, bg, exact = calibration_problem(p)
         for gname, game in list(make_games(p).items())[:3]:
             hits = np.zeros(len(names))
@@ -102,7 +119,7 @@ def main():
                                          random_state=seed).fit(bg).explain(X)
                 if ex.order == 1:
                     break
-                alts = [np.concatenate([r[i] for r in record])[..., 0] for i in range(len(POWERS))]
+                alts = [np.concatenate([r[i] for r in record])[..., 0] for i in range(len(names) - 1)]
                 err = np.abs(ex.values[..., 0] - exact[gname])
                 for j, std in enumerate([ex.std[..., 0]] + alts):
                     live = np.isfinite(std) & ~((err < 1e-9) & (std < 1e-9))
