@@ -153,16 +153,17 @@ Known limits (cells outside 0.93-0.97):
   whose coalitions each carry a large share of the fit (leverage near terms / coalitions = 0.5);
   no correction was adopted.
 - Too wide (conservative): k-additive fits that nearly recover the game. The order-3 fit at 300
-  on 10 features covers 0.99-1.00 (RMS error / RMS std 0.33-0.38), and on the order-3 games
-  (interaction-heavy, and the order-2 game) 0.98-0.99 at 500-700 (0.98 for the order-2 game on
-  12 features at 2,048); the jackknife's variance and
-  bias terms are upper bounds there (Efron-Stein), and no cheaper estimate was found that stays
-  above 0.93 elsewhere. An explicit order 5 at 700 behaves the same (0.97-0.99).
+  on 10 features covers 0.99-1.00 (RMS error / RMS std 0.33-0.38), and on the interaction-heavy
+  game 0.98-0.99 at 500-700; the jackknife's variance and bias terms are upper bounds there
+  (Efron-Stein), and no cheaper estimate was found that stays above 0.93 elsewhere
+  (calibration.md: CR2 and CR3 sandwiches, the actual bias). An explicit order 5 at 700 behaves
+  the same (0.97-0.99).
 - Too wide: 4 permutations, 2 antithetic pairs, one degree of freedom (t = 12.7): 0.96-0.99.
 - Too narrow: 6 permutations (2 degrees of freedom) on the interaction-heavy game, 0.92.
-- Too narrow: the order-3 fit at 1,000 on the order-2 game, 0.92: there the linear fit is exact
-  and what the order-3 fit adds is ridge bias, the same in every replicate, so no resampling
-  sees it.
+- Games of order 2 are exact under every fit: the k-additive fit sees only the game's
+  antisymmetric part, which is additive for them. Before that (2026-12-04, night) the order-3
+  fit added ridge bias to them, and its cells covered 0.92 (at 1,000 on 10 features) to 1.00;
+  they are exact estimates now.
 - Explicit `max_order=5` on 6 features at 50 coalitions (62 terms, 48 coalitions) covered
   0.11-0.98 (calibration.md, few-pairs section). Since the few-pairs rule (calibration.md) its 3 sampled pairs
   make its errors unknown (std inf); "auto" uses the linear fit there (0.94-0.97, terms rule).

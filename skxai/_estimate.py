@@ -46,7 +46,13 @@ from scipy.special import comb, gammaln
 
 from skxai._designs import kernel_design, sampled_units, singletons_enumerated
 from skxai._games._background import all_coalitions
-from skxai._kadd import KaddReplicateFits, kadd_penalties, n_interaction_terms, primal_is_cheaper
+from skxai._kadd import (
+    KaddReplicateFits,
+    antisymmetric_values,
+    kadd_penalties,
+    n_interaction_terms,
+    primal_is_cheaper,
+)
 from skxai._wls import efficiency_constrained_wls, undetermined_players
 from skxai.utils._random import seed_from
 
@@ -584,7 +590,9 @@ def kernel_shap_from_values(design, v0, v1, values, *, order=1, with_std=True):
     ridge-penalised, the penalty growing with the interaction size) under the same weights
     and efficiency constraint, and returns that game's exact Shapley values (the k-additive
     estimator of Pelegrina et al. 2023, solved in its kernel form; even orders add nothing
-    under paired sampling).
+    under paired sampling). The k-additive fit is made to the game's antisymmetric part
+    (:func:`skxai._kadd.antisymmetric_values`) when the design is made of complement pairs, as
+    every KernelSHAP design is.
 
     Parameters
     ----------
@@ -606,6 +614,11 @@ def kernel_shap_from_values(design, v0, v1, values, *, order=1, with_std=True):
     """
     n, m, k = values.shape
     p = design.masks.shape[1]
+    if order > 1:
+        # the values depend on the antisymmetric part alone: fit nothing else (no even-order
+        # terms spent on the symmetric rest, games of order 2 stay exact)
+        anti = antisymmetric_values(design.masks, v0, v1, values)
+        values = values if anti is None else anti
     Y = (values - v0[:, None, :]).transpose(1, 0, 2).reshape(m, n * k)
     delta = (v1 - v0).reshape(n * k)
     Z = design.masks.astype(np.float64)

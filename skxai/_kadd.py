@@ -89,6 +89,43 @@ def coalition_codes(Z):
     return Z.astype(np.int64) @ (np.int64(1) << np.arange(Z.shape[1], dtype=np.int64))
 
 
+def complement_partners(Z):
+    """Row of each coalition's complement in the boolean mask matrix ``Z``, or None when some
+    complement is missing (the design is not made of complement pairs)."""
+    Z = np.asarray(Z, dtype=bool)
+    m, p = Z.shape
+    if p <= 62:
+        codes = coalition_codes(Z)
+        wanted = codes ^ ((np.int64(1) << p) - 1)
+    else:  # beyond int64 codes: the rows' bytes
+        codes = np.packbits(Z, axis=1).view(np.dtype((np.void, (p + 7) // 8))).ravel()
+        wanted = np.packbits(~Z, axis=1).view(np.dtype((np.void, (p + 7) // 8))).ravel()
+    order = np.argsort(codes, kind="stable")
+    pos = np.minimum(np.searchsorted(codes[order], wanted), m - 1)
+    partner = order[pos]
+    return partner if m and bool((codes[partner] == wanted).all()) else None
+
+
+def antisymmetric_values(Z, v0, v1, values):
+    """Coalition values of the game's antisymmetric part, ``(v(S) - v(N \\ S)) / 2``, plus the
+    constant ``(v0 + v1) / 2``; None when the design is not made of complement pairs.
+
+    A game and its dual ``v*(S) = v(N) - v(N \\ S)`` have the same Shapley values, so the values
+    depend on the antisymmetric part alone. The paired linear fit already sees only that part;
+    the k-additive fit of ``v`` itself would also fit the symmetric rest with its even-order
+    terms, whose ridge then pulls on the values (games of order 2, whose antisymmetric part is
+    additive, lost their exactness: relative error 0.004-0.011). On these values what the linear
+    fit leaves is antisymmetric, and a game of order 2 is fitted exactly
+    (benchmarks/probe_antisymmetric_kadd.py).
+
+    ``values`` is ``(n, m, k)``, ``v0`` and ``v1`` ``(n, k)``.
+    """
+    partner = complement_partners(Z)
+    if partner is None:
+        return None
+    return (values - values[:, partner]) / 2 + ((v0 + v1) / 2)[:, None, :]
+
+
 class KaddReplicateFits:
     """k-additive fits of one design under any weighting of its coalitions, in primal form.
 

@@ -11,8 +11,14 @@ coalition sizes too. So the fit costs one m x m Cholesky factorisation, however 
 interaction terms the order brings, and is shared by every explained row and output. When the
 terms number at most half the coalitions the primal t x t system is cheaper and better
 conditioned (the dual's G carries the main effects' large inverse penalty): it is solved
-instead, and the jackknife's replicates assemble it from per-stratum Gram matrices
+instead, and the jackknife's replicates read it from superset sums of their weights
 (:mod:`skxai._kadd`).
+
+The k-additive fit sees the game's antisymmetric part only, ``(v(S) - v(N \\ S)) / 2`` (plus a
+constant): a game and its dual have the same Shapley values, so nothing else informs them.
+Under paired sampling the linear fit already sees only that part; fitting ``v`` itself would
+spend the even-order terms on the symmetric rest, and their ridge pulled on the values (games
+of order 2 lost their exactness). Same accuracy otherwise (benchmarks/probe_antisymmetric_kadd.py).
 """
 
 from __future__ import annotations
@@ -64,8 +70,10 @@ class KernelShapExplainer(BaseTabularExplainer):
         1 is classic KernelSHAP (a linear fit of the coalition values). An odd order k > 1 fits
         a k-additive game instead (every interaction up to size k, ridge-penalised) with the
         same weights and exact efficiency, and returns its Shapley values: the k-additive
-        estimator (kADD-SHAP, Pelegrina et al. 2023) on skxai's design, several times more
-        accurate on non-additive models at the same budget. "auto" takes the highest of 5 and 3
+        estimator (kADD-SHAP, Pelegrina et al. 2023) on skxai's design, fitted to the game's
+        antisymmetric part ``(v(S) - v(N \\ S)) / 2``, the only part the values depend on (so
+        games of order 2 stay exact), several times more accurate on non-additive models at
+        the same budget. "auto" takes the highest of 5 and 3
         whose number of interaction terms is at most 0.6 times ``n_samples`` (enough coalitions
         per term for an unbiased fit and honest errors) and whose
         ``m x m`` kernel system (``9 m**2`` bytes for m coalitions) fits in 512 MiB, else 1; an

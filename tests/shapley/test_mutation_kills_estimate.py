@@ -1335,10 +1335,19 @@ def test_delete_a_group_jackknife_beyond_32_units(sizes):
 
 # -- _estimate.py: the k-additive fit inside the KernelSHAP solve ----------------------------------
 
+def antisymmetric_reference(Z, values, v0, v1):
+    """``(v(S) - v(N \\ S)) / 2 + (v0 + v1) / 2`` for every coalition, its complement found row by
+    row (the designs here are made of complement pairs)."""
+    row_of = {tuple(z): i for i, z in enumerate(np.asarray(Z, dtype=bool))}
+    partner = [row_of[tuple(~z)] for z in np.asarray(Z, dtype=bool)]
+    return (values - values[:, partner]) / 2 + ((v0 + v1) / 2)[:, None, :]
+
+
 def kadd_total_reference(Z, w, values, v0, v1, order):
     """Linear constrained fit, then the k-additive fit of its residual (zero-weight coalitions left
-    out, efficiency gap 0): phi (n, p, k), and per column the k-additive influence and leave-one-out
-    residuals."""
+    out, efficiency gap 0), all on the game's antisymmetric part: phi (n, p, k), and per column the
+    k-additive influence and leave-one-out residuals."""
+    values = antisymmetric_reference(Z, values, v0, v1)
     n, m, k = values.shape
     lin, _ = kkt_columns(Z, w, values, v0, v1)
     keep = w > 0
