@@ -161,14 +161,25 @@ def kadd_bytes(m):
 
 
 #: "auto" fits interactions up to an order only when its terms number at most this share of the
-#: coalitions (at least 1.7 coalitions per term). Beyond it, order 3 is 1.2-2x more accurate on
-#: most games but its intervals over-cover (0.97-1.00) and it makes the order-2 game, which the
-#: linear fit recovers exactly, inexact (benchmarks/probe_terms_rule.py; the cells this rule was
-#: first set on, 0.36-0.90, had too few sampled pairs, :data:`KADD_MIN_UNITS`, or predate the
-#: jackknife errors). The price:
-#: smaller budgets keep the linear fit (13 features at 256 coalitions: relative error 0.20,
-#: against 0.09 for order 3).
+#: coalitions (at least 1.7 coalitions per term), or, for order 3 on small designs, up to
+#: :data:`AUTO_ORDER3_SHARE` of them. Beyond this share order 3 is 1.2-2x more accurate on most
+#: games but its intervals over-cover (0.97-1.00; benchmarks/probe_terms_rule.py; the cells this
+#: rule was first set on, 0.36-0.90, had too few sampled pairs, :data:`KADD_MIN_UNITS`, or
+#: predate the jackknife errors).
 AUTO_TERMS_SHARE = 0.6
+
+#: Order 3 is also taken up to this many terms per coalition, on players whose order-3 terms
+#: meet :data:`AUTO_TERMS_SHARE` by :data:`AUTO_ORDER3_MAX_COALITIONS` coalitions (up to 15),
+#: where the design samples more than :data:`KADD_MIN_UNITS` pairs (so its errors are
+#: estimated). Measured from 1.17 to 1.79 terms per coalition (10-13 features, 100-256
+#: coalitions): 1.2-2.7x more accurate than the linear fit on every calibration game but the
+#: order-2 one, which both fit exactly since the k-additive fit sees the antisymmetric part
+#: only; its intervals over-cover there (0.97-1.00).
+AUTO_ORDER3_SHARE = 1.8
+
+#: See :data:`AUTO_ORDER3_SHARE`: the stretch was measured on 100-400 coalitions; on 16 players
+#: or more it would reach designs of over 1,000 coalitions, where nothing was measured.
+AUTO_ORDER3_MAX_COALITIONS = 1024
 
 
 #: A k-additive fit's errors are reported only when its design samples more than this many
@@ -222,14 +233,23 @@ def kernel_order(max_order, p, budget, max_bytes=SOLVE_MAX_BYTES):
 
     "auto" takes the highest odd order 5 or 3 whose interaction terms number at most
     :data:`AUTO_TERMS_SHARE` of the coalitions *and* whose m x m kernel system fits
-    ``max_bytes``; else 1. An explicit order whose system does not fit is refused.
+    ``max_bytes``; else order 3 on small designs up to :data:`AUTO_ORDER3_SHARE` terms per
+    coalition when its errors can be estimated (more than :data:`KADD_MIN_UNITS` sampled pairs);
+    else 1. An explicit order whose system does not fit is refused.
     """
     m = max(0, int(budget) - 2)
     if max_order == "auto":
+        fits = kadd_bytes(m) <= max_bytes
         for order in (5, 3):
-            if (order < p and n_interaction_terms(p, order) <= AUTO_TERMS_SHARE * m
-                    and kadd_bytes(m) <= max_bytes):
+            if order < p and n_interaction_terms(p, order) <= AUTO_TERMS_SHARE * m and fits:
                 return order
+        terms = n_interaction_terms(p, 3)
+        # only where the stretch keeps errors known: on 9 players, 128-157 coalitions enumerate
+        # whole sizes up to 18 sampled pairs, and the linear fit is taken there again
+        if (3 < p and fits and terms <= AUTO_TERMS_SHARE * AUTO_ORDER3_MAX_COALITIONS
+                and terms <= AUTO_ORDER3_SHARE * m
+                and not kadd_errors_unknown(3, sampled_units(p, budget, enumerated_share(3, p, budget)))):
+            return 3
         return 1
     order = min(int(max_order), p)
     if order > 1 and kadd_bytes(m) > max_bytes:

@@ -75,7 +75,9 @@ class KernelShapExplainer(BaseTabularExplainer):
         games of order 2 stay exact), several times more accurate on non-additive models at
         the same budget. "auto" takes the highest of 5 and 3
         whose number of interaction terms is at most 0.6 times ``n_samples`` (enough coalitions
-        per term for an unbiased fit and honest errors) and whose
+        per term for an unbiased fit and honest errors), or order 3 up to 1.8 times on up to 15
+        features when more than 32 coalition pairs are sampled (its errors are then estimated,
+        conservatively), and whose
         ``m x m`` kernel system (``9 m**2`` bytes for m coalitions) fits in 512 MiB, else 1; an
         explicit order whose system does not fit is refused at ``fit`` (so memory stays bounded
         whatever the budget: at 16,384 coalitions "auto" uses the linear fit). The fit

@@ -613,8 +613,12 @@ def test_interaction_terms_and_solve_memory():
 
 
 @pytest.mark.parametrize("p, budget, order", [
-    (10, 293, 1), (10, 294, 3),  # 175 terms of order 3 <= 0.6 (budget - 2) from budget 294
-    (10, 1063, 3), (10, 1064, 5),  # 637 terms of order 5 from budget 1064
+    (10, 99, 1), (10, 100, 3),  # 175 terms of order 3 <= 1.8 (budget - 2) from budget 100 (39 pairs)
+    (10, 1063, 3), (10, 1064, 5),  # 637 terms of order 5 <= 0.6 (budget - 2) from budget 1064
+    (8, 138, 1), (8, 140, 3),  # 92 terms, 0.67 per coalition: order 3 once 33 pairs are sampled
+    (9, 85, 1), (9, 86, 3), (9, 127, 3), (9, 128, 1), (9, 158, 3),  # 33, 18, 33 pairs sampled
+    (16, 1026, 1), (16, 1162, 3),  # 696 terms: the stretch stops at 15 players (614 terms)
+    (20, 2088, 1), (20, 2252, 3),  # 1,350 terms: 0.6 only
     (5, 43, 1), (5, 44, 3),  # 25 terms of order 3 for 5 players; order 5 needs 5 < p
     (3, 7, 1), (4, 25, 1), (4, 26, 3),  # order 3 needs 3 < p; 14 terms for 4 players
 ])

@@ -139,10 +139,11 @@ def test_k_additive_operator_is_factorised_once_per_design_and_kept_with_its_inv
 
 # -- kernel_estimate -----------------------------------------------------------------------------
 
-@pytest.mark.parametrize("budget, order", [(216, 1), (217, 3)])
+@pytest.mark.parametrize("budget, order", [(85, 1), (86, 3), (128, 1), (217, 3)])
 def test_kernel_estimate_default_order_is_auto(budget, order):
-    # "auto" by default: on 9 players the 129 terms of order 3 need 0.6 (budget - 2) >= 129, budget
-    # 217 (where the design samples 62 pairs, past the 32 the k-additive errors need).
+    # "auto" by default: on 9 players the 129 terms of order 3 are taken from 1.8 (budget - 2) >=
+    # 129 (budget 86, 33 sampled pairs), not where the design samples 32 pairs or fewer (18 at
+    # 128), and past 0.6 (budget - 2) >= 129 (budget 217, 62 pairs) whatever the pairs.
     table, log, evaluate = _logged_game(9)
     est = kernel_estimate(evaluate, 9, budget, random_state=0)
     assert est.extras["order"] == order
