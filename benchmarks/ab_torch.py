@@ -30,6 +30,7 @@ CASES = [
     ("SmoothGradExplainer", {"n_samples": 16, "random_state": 0}),
     ("GuidedBackpropExplainer", {}),
     ("DeepShapExplainer", {"max_background": 4, "random_state": 0}),
+    ("CamExplainer", {"target_layer": "LAYER", "response_method": "decision_function"}),
     ("GradCamExplainer", {"target_layer": "LAYER", "response_method": "decision_function"}),
     ("GradCamPlusPlusExplainer", {"target_layer": "LAYER", "response_method": "decision_function"}),
     ("LayerCamExplainer", {"target_layer": "LAYER", "response_method": "decision_function"}),

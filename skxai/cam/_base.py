@@ -59,7 +59,7 @@ class LayerPass:
     layer: torch.nn.Module
     name: str
     inputs: dict
-    """Inputs of watched modules (CAM's classifier), by name."""
+    """``(input, output, module)`` of the watched modules (CAM's classifier), by name."""
     peak_per_row: int = 1
     """Largest activation of any module, in values per sample (sizes perturbation batches)."""
 
@@ -217,7 +217,7 @@ class BaseCamExplainer(BaseTorchExplainer, auto_wrap_output_keys=None):
 
         def watch_hook(key):
             def hook(m, inp, out):
-                inputs.setdefault(key, (inp[0].detach(), out.detach()))
+                inputs.setdefault(key, (inp[0].detach(), out.detach(), m))
 
             return hook
 

@@ -2,12 +2,53 @@
 
 from __future__ import annotations
 
+import numpy as np
 import torch
 from torch import nn
 
 from skxai.cam._base import BaseCamExplainer, combine, spatial_axes
 
 _CHECK_ROWS = 8
+_RTOL = 1e-4
+
+
+def _host(t):
+    """``t`` as a numpy array (shared memory for CPU tensors); bfloat16, which numpy lacks, as float32."""
+    if t.dtype == torch.bfloat16:
+        t = t.float()
+    return t.numpy(force=True)
+
+
+def _allclose(a, b, rtol=_RTOL):
+    """``torch.allclose(a, b, rtol, atol=rtol * (1 + max |b|))``, computed on the host.
+
+    torch's elementwise rule (``a == b``, or a finite ``|a - b|`` within ``atol + |rtol b|``) in
+    ``b``'s precision. The checks read a few rows, where a few numpy calls cost less than
+    ``allclose``'s dozen torch dispatches and the tolerance's: each dispatch is slow right after
+    a network's forward, whose data has left the caches (issue 16, ``benchmarks/results/cam.md``).
+    A NaN in ``b`` gives False (torch refuses its NaN tolerance with a RuntimeError).
+    """
+    a, b = _host(a), _host(b)
+    one, r = b.dtype.type(1), b.dtype.type(rtol)
+    with np.errstate(invalid="ignore", over="ignore"):
+        atol = r * (one + np.abs(b).max())
+        err = np.abs(a - b)
+        # every element's allowance is at least atol: within it (finite), all are close
+        if err.max() <= atol < np.inf:
+            return True
+        close = (a == b) | (np.isfinite(err) & (err <= atol + np.abs(r * b)))
+    return bool(close.all())
+
+
+def _same_values(a, b):
+    """Whether ``a`` and ``b`` (same shape) are views of the same memory in the same layout,
+    hence hold the same values (the linear layer's output is then the explained response)."""
+    return (
+        a.dtype == b.dtype
+        and a.device == b.device
+        and a.data_ptr() == b.data_ptr()
+        and a.stride() == b.stride()
+    )
 
 
 class CamExplainer(BaseCamExplainer):
@@ -83,16 +124,23 @@ class CamExplainer(BaseCamExplainer):
         rm = super()._response_method()
         return "decision_function" if rm == "auto" else rm
 
+    def _fit_extra(self, X, y):
+        super()._fit_extra(X, y)
+        # The last nn.Linear, found once instead of walking the modules on every call. A network
+        # changed after fit cannot slip through: the layer is looked up by name on every call,
+        # must be an nn.Linear, and the structure checks refuse one that is no longer the last.
+        names = [n for n, m in self.model_.module.named_modules() if isinstance(m, nn.Linear)]
+        self._last_linear = names[-1] if names else None
+
     def _fc_name(self):
         if self.fc_layer is not None:
             return self.fc_layer
-        names = [n for n, m in self.model_.module.named_modules() if isinstance(m, nn.Linear)]
-        if not names:
+        if self._last_linear is None:
             raise ValueError(
                 "CamExplainer needs a network ending in global average pooling and a linear "
                 "layer (conv -> GAP -> linear); this one has no nn.Linear. Use GradCamExplainer."
             )
-        return names[-1]
+        return self._last_linear
 
     def _watched_modules(self, name):
         fc_name = self._fc_name()
@@ -115,7 +163,7 @@ class CamExplainer(BaseCamExplainer):
         fc_name = next(iter(lp.inputs), None) or self._fc_name()
         if fc_name not in lp.inputs:
             self._refuse(lp, fc_name, f"{fc_name!r} did not run in the forward pass")
-        fc_in, fc_out = lp.inputs[fc_name]
+        fc_in, fc_out, fc = lp.inputs[fc_name]
         # The structure checks read the first rows only: conv -> GAP -> linear is the same
         # for every row, and pooling the whole batch cost as much as the map itself.
         m = min(_CHECK_ROWS, lp.activations.shape[0])
@@ -127,22 +175,22 @@ class CamExplainer(BaseCamExplainer):
                 f"{fc_name!r} receives {fc_in.shape[1]} features per sample while the layer has "
                 f"{pooled.shape[1]} channels",
             )
-        tol = 1e-4 * (1.0 + pooled.abs().max())
-        if not torch.allclose(fc_in, pooled, rtol=1e-4, atol=float(tol)):
+        if not _allclose(fc_in, pooled):
             self._refuse(lp, fc_name, f"the input of {fc_name!r} is not the spatial mean of the activations")
         fc_out = fc_out.reshape(lp.outputs.shape[0], -1)
-        outputs = lp.outputs[:m]
-        scale = 1e-4 * (1.0 + outputs.abs().max())
-        if fc_out.shape != lp.outputs.shape or not torch.allclose(
-            fc_out[:m], outputs, rtol=1e-4, atol=float(scale)
+        if fc_out.shape != lp.outputs.shape or not (
+            _same_values(fc_out, lp.outputs) or _allclose(fc_out[:m], lp.outputs[:m])
         ):
             self._refuse(
                 lp, fc_name,
                 f"the explained response is not the output of {fc_name!r} (a softmax or another "
                 "layer follows it; CAM explains response_method='decision_function')",
             )
-        weight = self.model_.get_layer(fc_name).weight.detach()
-        return weight.to(lp.activations.dtype)[lp.targets]
+        weight = fc.weight.detach()
+        if weight.dtype != lp.activations.dtype:
+            weight = weight.to(lp.activations.dtype)
+        # index_select: the rows advanced indexing gives, for a third of its cost (aten::index)
+        return torch.index_select(weight, 0, lp.targets)
 
     def _layer_map(self, lp):
         w = self._channel_weights(lp)

@@ -272,3 +272,67 @@ def test_module_output_checked_against_the_batch(fault, match):
         GradientExplainer(_Misbehaving(fault), target=0).fit(x.numpy()).transform(x.numpy())
     ok = TorchModel(_Misbehaving(None)).forward(x[:1])  # first row alone: finite and aligned
     assert ok.shape == (1, 2)
+
+
+def test_to_tensor_is_a_contiguous_copy_in_the_model_dtype_for_every_array_kind():
+    # torch.from_numpy's shortcut for C-contiguous arrays of the model's dtype must give what
+    # torch.tensor gives, and never share memory (a first module working in place would write
+    # to the caller's data) or warn (read-only arrays)
+    tm = TorchModel(nn.Sequential(nn.Conv2d(1, 2, 3)))  # float32
+    base = np.random.RandomState(0).normal(size=(3, 1, 4, 4))
+    read_only = base.astype(np.float32)
+    read_only.flags.writeable = False
+    inputs = {
+        "float32": base.astype(np.float32),
+        "read-only": read_only,
+        "fortran": np.asfortranarray(base.astype(np.float32)),
+        "float64": base,
+        "strided": base.astype(np.float32)[:, :, ::2],
+        "one-row": base.astype(np.float32)[:1],
+        "list": base.astype(np.float32).tolist(),
+    }
+    for name, X in inputs.items():
+        before = np.array(X, copy=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            t = tm.to_tensor(X)
+        ref = torch.tensor(np.asarray(X), dtype=torch.float32)
+        assert t.dtype == torch.float32 and t.stride() == ref.stride(), name
+        assert torch.equal(t, ref), name
+        t.add_(1.0)
+        np.testing.assert_array_equal(np.asarray(X), before, err_msg=name)
+
+
+def test_predicted_targets_shortcut_is_the_model_resolution():
+    # fit resolves target=None to the predicted class; _targets takes the argmax directly, and
+    # falls back to the model's resolution for other targets and for another number of outputs
+    from sklearn.linear_model import LogisticRegression
+
+    X, _, y3 = _data()
+    clf = LogisticRegression().fit(X, y3)
+    out = torch.as_tensor(np.random.RandomState(1).normal(size=(8, 3)))
+    for target in (None, "predicted", 2):
+        e = GradientExplainer(clf, target=target).fit(X)
+        got = e._targets(out)
+        assert got.dtype == torch.long and torch.equal(got, e.model_.targets(target, out))
+    e = GradientExplainer(clf).fit(X)
+    assert e.target_index_ == "predicted"
+    two = out[:, :2]  # two outputs of a classifier: the positive class, not the argmax
+    assert e._targets(two).tolist() == [1] * 8 and (two.argmax(1) == 0).any()
+
+
+@pytest.mark.parametrize(
+    ("dtype", "kept"),
+    [(np.bool_, True), (np.int8, True), (np.uint16, True), (np.float16, True), (np.complex64, True),
+     ("m8[s]", True), (object, False), ("U4", False)],
+)
+def test_validate_x_keeps_numbers_and_converts_the_rest(dtype, kept):
+    # numbers and booleans (numpy files timedelta64 under integers) pass as they are; object
+    # and string arrays are converted to float64, or refused when they hold no numbers
+    e = GradientExplainer(nn.Sequential(nn.Linear(2, 1)))
+    X = np.array([[1, 0], [0, 1]]).astype(dtype)
+    got = e._validate_X(X, reset=True)
+    assert got.dtype == (np.dtype(dtype) if kept else np.float64)
+    if not kept:
+        with pytest.raises(ValueError, match="X must be numeric"):
+            e._validate_X(np.array([["a", "b"]], dtype=dtype), reset=True)

@@ -323,6 +323,86 @@ def test_cam_structure_checks_hold_at_any_activation_scale_and_see_a_small_shift
         CamExplainer(_cam_net(Shifted())).fit(X.astype(np.float64)).transform(X.astype(np.float64))
 
 
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64, torch.bfloat16])
+def test_cam_host_allclose_is_torch_allclose_with_the_scaled_tolerance(dtype):
+    # the checks' numpy rule against torch's, on pairs at, inside and outside the tolerance and
+    # with NaN and inf on either side (bfloat16: numpy has none; compared on its float32 values)
+    from skxai.cam._cam import _allclose
+
+    rng = np.random.RandomState(0)
+    b = torch.as_tensor(rng.normal(size=(8, 6)) * 10.0 ** rng.randint(-3, 4, size=(8, 6))).to(dtype)
+    atol = 1e-4 * (1.0 + b.float().abs().max())
+    # beyond atol but within each element's atol + rtol |b|: decided by the elementwise rule
+    elementwise = b + torch.sign(b) * (0.5 * atol + 0.9e-4 * b.abs())
+    cases = [b.clone(), b + 0.5 * atol, b + 2 * atol, b * (1 + 3e-4), b * (1 + 5e-5), elementwise]
+    for bad in (float("nan"), float("inf"), -float("inf")):
+        a = b.clone()
+        a[3, 2] = bad
+        cases.append(a)
+    both_inf = b.clone()
+    both_inf[0, 0] = float("inf")
+    cases += [both_inf]
+    got, ref = [], []
+    for a in cases:
+        for x, y in ((a, b), (both_inf, both_inf), (both_inf, a)):
+            x32, y32 = (x.to(dtype).float(), y.to(dtype).float()) if dtype == torch.bfloat16 else (x, y)
+            tol = float(1e-4 * (1.0 + y32.abs().max()))
+            # a NaN in the reference makes the tolerance NaN, which torch refuses outright
+            ref.append(not y32.isnan().any() and bool(torch.allclose(x32, y32, rtol=1e-4, atol=tol)))
+            got.append(_allclose(x.to(dtype), y.to(dtype)))
+    assert got == ref
+    assert any(ref) and not all(ref)
+
+
+def test_cam_linear_layer_found_at_fit_refuses_or_follows_a_network_changed_after_fit():
+    # fit finds the last nn.Linear once; a network edited afterwards is still checked on every call
+    from skxai.cam import CamExplainer
+
+    X = np.random.RandomState(0).normal(size=(3, 1, 6, 6))
+    net = _cam_net(nn.AdaptiveAvgPool2d(1))
+    cam = CamExplainer(net, upsample=False, relu=False).fit(X)
+    before = cam.transform(X)
+    # the same name, new weights: the layer is looked up by name, its weights used
+    with torch.no_grad():
+        net[5][1].weight.mul_(2.0)
+        net[5][1].bias.mul_(2.0)
+    np.testing.assert_allclose(cam.transform(X), 2 * before, rtol=1e-12)
+    # a linear layer appended after it: refused (its output is not the response)
+    net.append(nn.Linear(3, 3).double())
+    with pytest.raises(ValueError, match="^" + _cam_refusal(
+            "3", "5.1", "the explained response is not the output of '5.1' (a softmax or another layer follows it; "
+            "CAM explains response_method='decision_function')") + "$"):
+        cam.transform(X)
+    # the linear layer replaced by another kind of module: refused by name
+    del net[6]
+    net[5][1] = nn.Identity()
+    with pytest.raises(ValueError, match=r"^fc_layer '5\.1' is a Identity, not an nn\.Linear\.$"):
+        cam.transform(X)
+    # a network without any nn.Linear is refused when explained, as before
+    flat = nn.Sequential(nn.Conv2d(1, 2, 3), nn.ReLU(), nn.AdaptiveAvgPool2d(1), nn.Flatten()).double().eval()
+    with pytest.raises(ValueError, match="this one has no nn.Linear"):
+        CamExplainer(flat).fit(X).transform(X)
+
+
+def test_cam_refusal_restores_modes_flags_and_hooks():
+    # a structure refusal is raised inside the pass: the network comes back as it was
+    from skxai.cam import CamExplainer
+
+    X = np.random.RandomState(0).normal(size=(3, 1, 6, 6))
+    net = _cam_net(nn.AdaptiveMaxPool2d(1))
+    net.train()
+    net[1].eval()
+    net[2].weight.requires_grad_(False)
+    flags = [p.requires_grad for p in net.parameters()]
+    modes = [m.training for m in net.modules()]
+    cam = CamExplainer(net).fit(X)
+    with pytest.raises(ValueError, match="is not the spatial mean of the activations"):
+        cam.transform(X)
+    assert [m.training for m in net.modules()] == modes
+    assert [p.requires_grad for p in net.parameters()] == flags
+    assert not any(m._forward_hooks or m._forward_pre_hooks or m._backward_hooks for m in net.modules())
+
+
 # --- Opti-CAM's optimisation against Adam written out here (the fourth wave's run of _opticam.py)
 
 
