@@ -126,6 +126,9 @@ class CamExplainer(BaseCamExplainer):
 
     def _fit_extra(self, X, y):
         super()._fit_extra(X, y)
+        self._find_last_linear()
+
+    def _find_last_linear(self):
         # The last nn.Linear, found once instead of walking the modules on every call. A network
         # changed after fit cannot slip through: the layer is looked up by name on every call,
         # must be an nn.Linear, and the structure checks refuse one that is no longer the last.
@@ -135,6 +138,8 @@ class CamExplainer(BaseCamExplainer):
     def _fc_name(self):
         if self.fc_layer is not None:
             return self.fc_layer
+        if not hasattr(self, "_last_linear"):  # fitted by an earlier release (a pickle)
+            self._find_last_linear()
         if self._last_linear is None:
             raise ValueError(
                 "CamExplainer needs a network ending in global average pooling and a linear "

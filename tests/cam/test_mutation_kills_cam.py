@@ -384,6 +384,21 @@ def test_cam_linear_layer_found_at_fit_refuses_or_follows_a_network_changed_afte
         CamExplainer(flat).fit(X).transform(X)
 
 
+def test_cam_fitted_before_the_linear_layer_was_kept_finds_it_when_explaining():
+    # an explainer pickled by an earlier release has no _last_linear: it is found on first use
+    import pickle
+
+    from skxai.cam import CamExplainer
+
+    X = np.random.RandomState(0).normal(size=(3, 1, 6, 6))
+    cam = CamExplainer(_cam_net(nn.AdaptiveAvgPool2d(1)), upsample=False).fit(X)
+    want = cam.transform(X)
+    old = pickle.loads(pickle.dumps(cam))
+    del old._last_linear
+    np.testing.assert_array_equal(old.transform(X), want)
+    assert old._last_linear == "5.1"
+
+
 def test_cam_refusal_restores_modes_flags_and_hooks():
     # a structure refusal is raised inside the pass: the network comes back as it was
     from skxai.cam import CamExplainer
