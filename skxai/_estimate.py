@@ -54,6 +54,7 @@ from skxai._kadd import (
     primal_is_cheaper,
 )
 from skxai._wls import efficiency_constrained_wls, undetermined_players
+from skxai.utils._parallel import one_blas_thread
 from skxai.utils._random import seed_from
 
 #: Two-sided 95% normal quantile: ``phi +/- Z95 * std`` is the reported 95% interval.
@@ -605,6 +606,11 @@ def _columnwise(A, B):
 def kernel_shap_from_values(design, v0, v1, values, *, order=1, with_std=True):
     """Solve the KernelSHAP regression for a design and coalition values.
 
+    The solve runs on one BLAS thread: its factorisations and products (and the design-only
+    operators kept between calls) then round the same way in the caller's process and in
+    joblib's workers, so the numbers do not depend on ``n_jobs`` or on the thread settings of
+    the call that first built a kept operator.
+
     With ``order=1`` this is KernelSHAP's constrained weighted least squares. With an odd
     ``order > 1`` the regression fits a k-additive game (all interactions up to that size,
     ridge-penalised, the penalty growing with the interaction size) under the same weights
@@ -632,6 +638,11 @@ def kernel_shap_from_values(design, v0, v1, values, *, order=1, with_std=True):
         it cannot be estimated (no degrees of freedom, or a k-additive fit on too few sampled
         pairs: :func:`kadd_errors_unknown`).
     """
+    with one_blas_thread():
+        return _kernel_shap_from_values(design, v0, v1, values, order=order, with_std=with_std)
+
+
+def _kernel_shap_from_values(design, v0, v1, values, *, order, with_std):
     n, m, k = values.shape
     p = design.masks.shape[1]
     if order > 1:

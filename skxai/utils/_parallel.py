@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import pickle
+import sys
 import threading
 import uuid
 import weakref
 from collections import OrderedDict
 
 from joblib import Parallel, delayed, effective_n_jobs
+from threadpoolctl import ThreadpoolController
 
 # shared object -> (client id, token, future): one scatter per object and cluster, however many maps use it.
 _SCATTERED = weakref.WeakKeyDictionary()
@@ -17,6 +19,24 @@ _SCATTERED = weakref.WeakKeyDictionary()
 PROCESS_CACHE_SIZE = 4
 _PROCESS_CACHE = OrderedDict()
 _PROCESS_LOCK = threading.Lock()
+
+
+_CONTROLLER = []
+
+
+def one_blas_thread():
+    """Context limiting BLAS to one thread.
+
+    For two reasons: joblib's threads share the cores instead, and a result must not depend on
+    the thread count (a multi-threaded Cholesky or product rounds differently, so a row
+    explained in a loky worker, which runs one BLAS thread, would differ in its last bits from
+    the same row explained in the parent). The loaded libraries are scanned again only after
+    new Python modules were imported (a BLAS comes with the extension module that loads it,
+    e.g. torch's), not on every call."""
+    n_modules = len(sys.modules)
+    if not _CONTROLLER or _CONTROLLER[0][0] != n_modules:
+        _CONTROLLER[:] = [(n_modules, ThreadpoolController())]
+    return _CONTROLLER[0][1].limit(limits=1, user_api="blas")
 
 
 class Shipped:

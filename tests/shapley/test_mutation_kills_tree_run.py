@@ -29,6 +29,7 @@ from skxai.shapley._treeshap import _engine, _paths
 from skxai.shapley._treeshap import _run as _tree_run
 from skxai.shapley._treeshap._run import TreeRunner
 from skxai.shapley._treeshap._sklearn import read_model
+from skxai.utils import _parallel
 from tests.shapley._tree_reference import path_dependent_value, raw_output, shapley_by_enumeration
 
 GAMES = ["tree_path_dependent", "interventional"]
@@ -221,7 +222,7 @@ def test_one_blas_thread_inside_the_runners_threads():
     if not any(i["user_api"] == "blas" for i in threadpool_info()):
         pytest.skip("no BLAS library that threadpoolctl controls")
     with threadpool_limits(limits=2, user_api="blas"):
-        with _tree_run._one_blas_thread():
+        with _parallel.one_blas_thread():
             assert {i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"} == {1}
         assert {i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"} == {2}
 
@@ -361,13 +362,13 @@ def test_blas_libraries_are_scanned_again_after_new_imports(monkeypatch):
     import sys
     import types
 
-    with _tree_run._one_blas_thread():
+    with _parallel.one_blas_thread():
         pass
-    first = _tree_run._CONTROLLER[0][1]
-    with _tree_run._one_blas_thread():
+    first = _parallel._CONTROLLER[0][1]
+    with _parallel.one_blas_thread():
         pass
-    assert _tree_run._CONTROLLER[0][1] is first
+    assert _parallel._CONTROLLER[0][1] is first
     monkeypatch.setitem(sys.modules, "skxai_test_new_extension", types.ModuleType("skxai_test_new_extension"))
-    with _tree_run._one_blas_thread():
+    with _parallel.one_blas_thread():
         pass
-    assert _tree_run._CONTROLLER[0][1] is not first
+    assert _parallel._CONTROLLER[0][1] is not first

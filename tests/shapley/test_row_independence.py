@@ -44,3 +44,30 @@ def test_row_aligned_calls_cover_every_pair_once_and_never_split_a_row_that_fits
             assert calls == [(r * m, (r + 1) * m) for r in range(n)]
         else:  # cut at the same places in every row
             assert {a % m for a, _ in calls} == set(range(0, m, per_call))
+
+
+def test_interaction_fit_gives_the_same_numbers_for_any_n_jobs_whatever_the_blas_threads():
+    # A kept design operator built under two BLAS threads rounded differently from the one a
+    # loky worker (one thread) builds: n_jobs=1 and 2 then differed by 1e-14 on every value.
+    from threadpoolctl import threadpool_limits
+
+    from skxai import KernelShapExplainer, _estimate
+
+    rng = np.random.RandomState(0)
+    a, pairs = rng.normal(size=13), np.triu(rng.normal(size=(13, 13)) * 0.3, 1)
+
+    def model(X):
+        return np.tanh(X @ a + np.einsum("ni,ij,nj->n", X, pairs, X) * np.sin(X[:, 0]))
+
+    bg, rows = rng.normal(size=(6, 13)), rng.normal(size=(12, 13))
+    _estimate._kadd_cache.clear()
+    with threadpool_limits(limits=2, user_api="blas"):
+        KernelShapExplainer(model, n_samples=1024, max_background=None, random_state=0).fit(bg).transform(rows[:4])
+    out = {}
+    with threadpool_limits(limits=1, user_api="blas"):
+        for n_jobs in (1, 2):
+            est = KernelShapExplainer(model, n_samples=1024, max_background=None, random_state=0, n_jobs=n_jobs)
+            out[n_jobs] = est.fit(bg).explain(rows)
+    assert out[1].order == 3
+    np.testing.assert_array_equal(out[1].values, out[2].values)
+    np.testing.assert_array_equal(out[1].std, out[2].std)

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import sys
-
 import numpy as np
 from joblib import Parallel, delayed
-from threadpoolctl import ThreadpoolController
 
 from skxai.shapley._treeshap import _paths
 from skxai.shapley._treeshap._engine import build_tables, explain_tree
 from skxai.shapley._treeshap._paths import compile_tree
-from skxai.utils._parallel import dask_client, scattered, unwrap, worker_threads
+from skxai.utils._parallel import dask_client, one_blas_thread, scattered, unwrap, worker_threads
 
 # Most float64 entries of tables kept between calls (per process, so per Dask worker): the chunks
 # of trees whose tables fit, in chunk order, are kept; the others are rebuilt per call.
@@ -23,7 +20,6 @@ N_CHUNKS = 16
 # features), so large forests get one chunk per tree or so, which also keeps explain's
 # per-chunk temporaries small (and is no slower: the products stay in cache).
 PLAN_NODES = 512
-_CONTROLLER = []
 # Below this many (row x node) decisions a pool of threads costs more than it saves.
 _MIN_PARALLEL_WORK = 4_000_000
 
@@ -31,16 +27,6 @@ _MIN_PARALLEL_WORK = 4_000_000
 def _n_floats(a):
     # sparse: an 8-byte value and a 4-byte column per entry
     return (a.nnz * 3) // 2 if hasattr(a, "nnz") else a.size
-
-
-def _one_blas_thread():
-    """Context limiting BLAS to one thread (joblib threads share the cores instead). The
-    loaded libraries are scanned again only after new Python modules were imported (a BLAS
-    comes with the extension module that loads it, e.g. torch's), not on every call."""
-    n_modules = len(sys.modules)
-    if not _CONTROLLER or _CONTROLLER[0][0] != n_modules:
-        _CONTROLLER[:] = [(n_modules, ThreadpoolController())]
-    return _CONTROLLER[0][1].limit(limits=1, user_api="blas")
 
 
 class TreeRunner:
@@ -84,7 +70,7 @@ class TreeRunner:
             # one chunk at a time, for the plans and bases only, instead of sending the builds to
             # the workers and every table back.
             self.plans, bases, sizes = [], [], []
-            with _one_blas_thread():
+            with one_blas_thread():
                 for c in self.chunks:
                     plan, tab = self._prepare_chunk(c)
                     self.plans.append(plan)
@@ -96,7 +82,7 @@ class TreeRunner:
             self._keep = _kept_chunks(sizes)
             self._tables = [None] * len(self.chunks)  # built on first use, where they are used
             return
-        with _one_blas_thread():
+        with one_blas_thread():
             results = Parallel(n_jobs=jobs, prefer="threads")(
                 delayed(self._prepare_chunk)(c) for c in self.chunks
             )
@@ -158,7 +144,7 @@ class TreeRunner:
         workers = worker_threads(client, n_jobs) if client is not None else []
         if sum(threads for _, threads in workers) > 1:  # (one worker thread: run here, as joblib would)
             return _sum_in_order(self._dask_parts(client, workers, XT, has_nan))
-        with _one_blas_thread():
+        with one_blas_thread():
             return _sum_in_order(self._parts(range(len(self.chunks)), XT, has_nan, n_jobs))
 
     def _parts(self, chunks, XT, has_nan, n_jobs):
@@ -235,5 +221,5 @@ def _dask_group_values(runner, group, XT, has_nan, threads):
     its group up to the cache, between calls."""
     runner = unwrap(runner)
     runner._settle_cache(group)
-    with _one_blas_thread():
+    with one_blas_thread():
         return list(runner._parts(group, XT, has_nan, threads))
