@@ -174,6 +174,14 @@ Known limits (cells outside 0.93-0.97):
 """
 
 
+def regression_targets(values, v0, v1):
+    """KernelSHAP's regression targets of coalition values ``(n, m, k)``: ``Y (m, n k)`` (each
+    value less the empty coalition's) and the efficiency gaps ``delta (n k,)``, as the package
+    lays them out (for the probes that refit a design by hand)."""
+    n, m, k = values.shape
+    return (values - v0[:, None, :]).transpose(1, 0, 2).reshape(m, n * k), (v1 - v0).reshape(n * k)
+
+
 @functools.cache
 def calibration_problem(p, rows=10, background=8):
     """Explained rows, background and exact values (by enumeration) of every game on p features."""

@@ -32,7 +32,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_calibration import calibration_problem, make_games  # noqa: E402
+from bench_calibration import calibration_problem, make_games, regression_targets  # noqa: E402
 
 from skxai import KernelShapExplainer, _estimate  # noqa: E402
 from skxai._kadd import coalition_codes, kadd_penalties  # noqa: E402
@@ -48,8 +48,7 @@ def antisymmetric_fit(design, v0, v1, values, order):
     n, m, k = values.shape
     Z, w = design.masks, design.weights
     p = Z.shape[1]
-    Y = (values - v0[:, None, :]).transpose(1, 0, 2).reshape(m, n * k)
-    delta = (v1 - v0).reshape(n * k)
+    Y, delta = regression_targets(values, v0, v1)
     Zf = Z.astype(np.float64)
     phi, _ = efficiency_constrained_wls(Zf, w, Y, delta)
     resid = Y - Zf @ phi

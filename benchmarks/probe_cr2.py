@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_calibration import calibration_problem, make_games  # noqa: E402
+from bench_calibration import calibration_problem, make_games, regression_targets  # noqa: E402
 
 from skxai import KernelShapExplainer, _estimate  # noqa: E402
 from skxai._kadd import interaction_features, kadd_penalties  # noqa: E402
@@ -43,8 +43,7 @@ def sandwich_stds(design, v0, v1, values, order):
     n, m, k = values.shape
     Z, w = design.masks, design.weights
     p = Z.shape[1]
-    Y = (values - v0[:, None, :]).transpose(1, 0, 2).reshape(m, n * k)
-    delta = (v1 - v0).reshape(n * k)
+    Y, delta = regression_targets(values, v0, v1)
     Phi, sizes, L = interaction_features(Z, order)
     pen = kadd_penalties(p, order, m, float(w.mean()))
     A = Phi.T @ (Phi * w[:, None])
