@@ -217,7 +217,9 @@ class BaseCamExplainer(BaseTorchExplainer, auto_wrap_output_keys=None):
 
         def watch_hook(key):
             def hook(m, inp, out):
-                inputs.setdefault(key, (inp[0].detach(), out.detach(), m))
+                # the version counter tells, after the pass, whether a later module changed the
+                # output in place (then it is no longer what this module returned)
+                inputs.setdefault(key, (inp[0].detach(), out.detach(), m, out._version))
 
             return hook
 

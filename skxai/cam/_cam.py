@@ -168,7 +168,9 @@ class CamExplainer(BaseCamExplainer):
         fc_name = next(iter(lp.inputs), None) or self._fc_name()
         if fc_name not in lp.inputs:
             self._refuse(lp, fc_name, f"{fc_name!r} did not run in the forward pass")
-        fc_in, fc_out, fc = lp.inputs[fc_name]
+        fc_in, fc_out, fc, version = lp.inputs[fc_name]
+        if fc_out._version != version:
+            self._refuse(lp, fc_name, f"a module after {fc_name!r} changes its output in place")
         # The structure checks read the first rows only: conv -> GAP -> linear is the same
         # for every row, and pooling the whole batch cost as much as the map itself.
         m = min(_CHECK_ROWS, lp.activations.shape[0])

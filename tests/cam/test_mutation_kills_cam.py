@@ -399,6 +399,21 @@ def test_cam_fitted_before_the_linear_layer_was_kept_finds_it_when_explaining():
     assert old._last_linear == "5.1"
 
 
+def test_cam_refuses_a_network_that_changes_the_linear_output_in_place():
+    # an in-place module after the linear layer makes its recorded output the final response,
+    # so comparing the two proved nothing: the version counter shows the change
+    from skxai.cam import CamExplainer
+
+    torch.manual_seed(0)
+    X = np.random.RandomState(0).normal(size=(3, 1, 6, 6))
+    net = nn.Sequential(nn.Conv2d(1, 4, 3), nn.ReLU(), nn.AdaptiveAvgPool2d(1), nn.Flatten(),
+                        nn.Linear(4, 3), nn.ReLU(inplace=True)).double().eval()
+    with pytest.raises(ValueError, match=r"a module after '4' changes its output in place"):
+        CamExplainer(net).fit(X).transform(X)
+    net[5] = nn.Identity()  # the same network without it is explained
+    assert np.isfinite(CamExplainer(net).fit(X).transform(X)).all()
+
+
 def test_cam_refusal_restores_modes_flags_and_hooks():
     # a structure refusal is raised inside the pass: the network comes back as it was
     from skxai.cam import CamExplainer
