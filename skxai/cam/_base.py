@@ -59,7 +59,7 @@ class LayerPass:
     layer: torch.nn.Module
     name: str
     inputs: dict
-    """``(input, output, module)`` of the watched modules (CAM's classifier), by name."""
+    """``(input, output, module, output version)`` of the watched modules (CAM's classifier), by name."""
     peak_per_row: int = 1
     """Largest activation of any module, in values per sample (sizes perturbation batches)."""
 
