@@ -143,7 +143,8 @@ by O(1/n), a third of the spread at budget 40 and as large as the spread for the
 linear fits over 128 units and k-additive fits over 2,560 coalitions. "auto" fits interactions
 when their terms number at most 0.6 times the coalitions, and order 3 up to 1.8 times on up to
 15 features where more than 32 pairs are sampled. Sampling: antithetic pairs with
-a variance floor fading as 1/sqrt(pairs), t with pairs - 1 degrees of freedom.
+a variance floor (the row's mean pair/single ratio) fading as 1/pairs, t with pairs - 1 degrees
+of freedom.
 
 Known limits (cells outside 0.93-0.97):
 - Too wide: the order-3 fit at 600 coalitions on 12 features (298 terms, a term per two
@@ -159,8 +160,10 @@ Known limits (cells outside 0.93-0.97):
   (Efron-Stein), and no cheaper estimate was found that stays above 0.93 elsewhere
   (calibration.md: CR2 and CR3 sandwiches, the actual bias). An explicit order 5 at 700 behaves
   the same (0.97-0.99).
-- Too wide: 4 permutations, 2 antithetic pairs, one degree of freedom (t = 12.7): 0.96-0.99.
-- Too narrow: 6 permutations (2 degrees of freedom) on the interaction-heavy game, 0.92.
+- Too wide: 4 permutations, 2 antithetic pairs, one degree of freedom (t = 12.7): 0.98-0.99;
+  and 6 permutations on the additive game and the classifier, 0.97-0.98.
+- 6 permutations on the interaction-heavy game covered 0.92 until the floor took the mean of
+  the players' pair/single ratios (it weighted them by their variance): 0.94 now.
 - Games of order 2 are exact under every fit: the k-additive fit sees only the game's
   antisymmetric part, which is additive for them. Before that (2026-12-04, night) the order-3
   fit added ridge bias to them, and its cells covered 0.92 (at 1,000 on 10 features) to 1.00;

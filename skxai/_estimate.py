@@ -24,8 +24,8 @@ jackknife). Further:
 - Permutation sampling: antithetic pairs are the units. A pair's mean takes few distinct values
   on many games, so a few pairs can agree exactly while the estimate is off; the per-unit
   variance is floored at the variance of single permutations times the variance reduction the
-  pairs achieve on all players of the same row (pooled ratio), divided by the square root of
-  the number of pairs (a guard for few pairs that fades as pairs accumulate). The floor is
+  pairs achieve on the players of the same row (the mean of their ratios), divided by the
+  number of pairs (a guard for few pairs that fades as pairs accumulate). The floor is
   zero only when the player's contribution never varies (then the estimate is exact).
 
 The calibration is measured in ``benchmarks/bench_calibration.py`` against exact values.
@@ -930,13 +930,22 @@ def shapley_from_permutations(perms, prefix_values):
     if n_pairs >= 2:
         pairs = contrib[:, : 2 * n_pairs].reshape(n, n_pairs, 2, p, k).mean(axis=2)
         var_pair = pairs.var(axis=1, ddof=1)
-        # Variance reduction of the pairs on this row, pooled over players: the floor.
+        # Variance reduction of the pairs on this row, the mean of the players' own: the floor.
+        # Weighting them by their single variance (as before) let the high-variance players,
+        # whose pairs can cancel far better than the others', set every player's floor: 6
+        # permutations covered 0.917 on an interaction game. A player counts when its
+        # contributions vary beyond rounding (1e-12 of the row's largest): a ratio of two
+        # rounding-level variances says nothing, and on a game that pairs recover exactly
+        # (order 2) it would raise every other player's floor.
+        scale = np.abs(contrib).max(axis=(1, 2))[:, None, :]
+        live = var_single > (1e-12 * scale) ** 2
         with np.errstate(invalid="ignore", divide="ignore"):
-            ratio = var_pair.sum(axis=1, keepdims=True) / var_single.sum(axis=1, keepdims=True)
-        ratio = np.nan_to_num(ratio, nan=0.0)
-        # The floor fades as 1/sqrt(n_pairs): it guards against a few pairs agreeing by chance
-        # (fading as 1/n_pairs, 6-8 permutations covered 0.90-0.92 on an interaction game).
-        var_unit = np.maximum(var_pair, ratio * var_single / np.sqrt(n_pairs))
+            own = np.where(live, var_pair / np.where(live, var_single, 1.0), 0.0)
+        ratio = own.sum(axis=1, keepdims=True) / np.maximum(live.sum(axis=1, keepdims=True), 1)
+        # The floor fades as 1/n_pairs: it guards against a few pairs agreeing by chance, and
+        # is gone by the time the pairs' own spread is well estimated (4-50 permutations cover
+        # 0.93-0.99, none below; benchmarks/probe_sampling_floor.py).
+        var_unit = np.maximum(var_pair, ratio * var_single / n_pairs)
         std = np.sqrt(var_unit / n_pairs) * t_inflation(n_pairs - 1)
     else:
         # One pair: a pair's mean varies at most as much as one permutation's contribution.

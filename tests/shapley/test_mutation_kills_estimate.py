@@ -686,8 +686,9 @@ def _prefix_values(perms, table):
 
 def permutation_reference(perms, table):
     """Mean marginal contribution and its standard error over antithetic pairs, from the definition
-    (module notes of skxai._estimate): per-unit variance floored at the pooled pair/single ratio times
-    the single-permutation variance over the square root of the number of pairs, then divided by the number of pairs
+    (module notes of skxai._estimate): per-unit variance floored at the mean over players (those whose
+    contribution varies) of their pair/single ratios times
+    the single-permutation variance over the number of pairs, then divided by the number of pairs
     (the standard error of a mean), then inflated by t_{0.975, pairs - 1} / 1.96."""
     n_perm, p = perms.shape
     n, k = table.shape[0], table.shape[2]
@@ -710,10 +711,12 @@ def permutation_reference(perms, table):
     floored = np.zeros(phi.shape, dtype=bool)
     for i in range(n):
         for c in range(k):
-            tot = single[i, :, c].sum()
-            ratio = pair_var[i, :, c].sum() / tot if tot > 0 else 0.0
+            # players whose contributions vary beyond rounding (1e-12 of the largest)
+            tiny = (1e-12 * np.abs(contrib[i, :, :, c]).max()) ** 2
+            live = [j for j in range(p) if single[i, j, c] > tiny]
+            ratio = np.mean([pair_var[i, j, c] / single[i, j, c] for j in live]) if live else 0.0
             for j in range(p):
-                floor = ratio * single[i, j, c] / np.sqrt(n_pairs)
+                floor = ratio * single[i, j, c] / n_pairs
                 floored[i, j, c] = floor > pair_var[i, j, c]
                 v = max(pair_var[i, j, c], floor)
                 std[i, j, c] = np.sqrt(v / n_pairs) * stats.t.ppf(0.975, n_pairs - 1) / 1.959963984540054
@@ -742,8 +745,8 @@ def test_permutation_estimate_and_standard_error_from_their_definition(n_perm):
 
 def test_pairs_that_agree_by_chance_are_floored():
     # Two antithetic pairs whose means agree exactly for player 0 while single permutations differ:
-    # the pair variance is 0, but the reported error is not: the floor (pooled ratio of pair to
-    # single variance, times the single variance, over the 2 pairs) holds it up.
+    # the pair variance is 0, but the reported error is not: the floor (the players' mean ratio of
+    # pair to single variance, times the single variance, over the 2 pairs) holds it up.
     perms = np.array([[0, 1, 2, 3], [3, 2, 1, 0], [1, 2, 0, 3], [3, 0, 2, 1]])
     v = np.random.RandomState(0).normal(size=16)
     v[0] = 0.0
@@ -1614,9 +1617,25 @@ def test_default_background_is_100_rows_and_calls_at_most_50000_rows(cls, kw):
     assert max(f.sizes) == 7 * (50_000 // 7)
 
 
+def test_permutation_error_of_a_game_of_order_two_stays_zero():
+    # antithetic pairs recover a game of order 2 exactly: every pair variance is rounding, and a
+    # player whose single variance is rounding too must not lift the others' floor (its ratio of
+    # two rounding-level variances is anything)
+    p = 6
+    rng = np.random.RandomState(3)
+    a, pairs = rng.normal(size=p), np.triu(rng.normal(size=(p, p)), 1)
+    pairs[0], pairs[:, 0] = 0.0, 0.0  # player 0 is additive: its contribution never varies
+    Z = (np.arange(2**p)[:, None] >> np.arange(p) & 1).astype(float)
+    v = (Z @ a + np.einsum("ci,ij,cj->c", Z, pairs, Z))[None, :, None]
+    for n_perm in (4, 6, 10):
+        perms = antithetic_permutations(p, n_perm, np.random.RandomState(n_perm))
+        phi, std = shapley_from_permutations(perms, _prefix_values(perms, v))
+        assert np.abs(std).max() < 1e-12, (n_perm, np.abs(std).max())
+
+
 def test_permutation_error_of_an_additive_game_is_zero_without_warnings():
-    # every contribution is constant: pair and single variances are 0, the pooled ratio 0/0 is taken
-    # as 0 silently, and the error is exactly 0
+    # every contribution is constant: pair and single variances are 0, no player's ratio counts
+    # (the mean of none is taken as 0 silently), and the error is exactly 0
     import warnings
 
     p = 4
