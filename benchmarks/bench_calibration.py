@@ -185,6 +185,45 @@ def regression_targets(values, v0, v1):
     return (values - v0[:, None, :]).transpose(1, 0, 2).reshape(m, n * k), (v1 - v0).reshape(n * k)
 
 
+def permutation_spreads(perms, prefix_values):
+    """Each player's contributions along antithetic permutations ``(n, n_perm, p, k)``, their
+    single-permutation variance and their variance over antithetic pairs ``(n, p, k)``, for the
+    probes that refit the sampling estimator's error (``n_perm`` of at least 4)."""
+    n, n_perm, _, k = prefix_values.shape
+    p = perms.shape[1]
+    n_pairs = n_perm // 2
+    steps = np.diff(prefix_values, axis=2)
+    contrib = np.empty_like(steps)
+    np.put_along_axis(contrib, np.broadcast_to(perms[None, :, :, None], steps.shape), steps, axis=2)
+    single = contrib.var(axis=1, ddof=1)
+    pair = contrib[:, : 2 * n_pairs].reshape(n, n_pairs, 2, p, k).mean(axis=2).var(axis=1, ddof=1)
+    return contrib, single, pair
+
+
+def compare_sampling_errors(variants, seeds, permutations=(4, 6, 8, 10, 20, 50)):
+    """Print a table of coverage (RMS error / RMS std) of permutation sampling on the first three
+    games (10 features), with the package's ``shapley_from_permutations`` replaced in turn by
+    each of ``variants`` (name -> function of the same signature)."""
+    from skxai import _estimate
+
+    real = _estimate.shapley_from_permutations
+    X, bg, exact = calibration_problem(P)
+    print("| permutations | game | " + " | ".join(f"{name}: coverage (RMS err / RMS std)" for name in variants) + " |")
+    print("|---:|---|" + "---|" * len(variants))
+    for n_perm in permutations:
+        for gname, game in list(make_games(P).items())[:3]:
+            cells = []
+            for fn in variants.values():
+                _estimate.shapley_from_permutations = fn
+                try:
+                    cov, _, _, ratio, _, _ = coverage(game, "Sampling", dict(n_permutations=n_perm), X, bg,
+                                                      exact[gname], seeds)
+                finally:
+                    _estimate.shapley_from_permutations = real
+                cells.append(f"{cov:.3f} ({ratio:.2f})")
+            print(f"| {n_perm} | {gname} | " + " | ".join(cells) + " |", flush=True)
+
+
 @functools.cache
 def calibration_problem(p, rows=10, background=8):
     """Explained rows, background and exact values (by enumeration) of every game on p features."""

@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_calibration import calibration_problem, coverage, make_games  # noqa: E402
+from bench_calibration import compare_sampling_errors, permutation_spreads  # noqa: E402
 
 from skxai import _estimate  # noqa: E402
 
@@ -40,16 +40,10 @@ def floored(average, fade_power):
 
     def fit(perms, prefix_values):
         phi, std = REAL(perms, prefix_values)
-        n, n_perm, _, k = prefix_values.shape
-        p = perms.shape[1]
-        n_pairs = n_perm // 2
+        n_pairs = prefix_values.shape[1] // 2
         if n_pairs < 2:
             return phi, std
-        steps = np.diff(prefix_values, axis=2)
-        contrib = np.empty_like(steps)
-        np.put_along_axis(contrib, np.broadcast_to(perms[None, :, :, None], steps.shape), steps, axis=2)
-        single = contrib.var(axis=1, ddof=1)
-        pair = contrib[:, : 2 * n_pairs].reshape(n, n_pairs, 2, p, k).mean(axis=2).var(axis=1, ddof=1)
+        contrib, single, pair = permutation_spreads(perms, prefix_values)
         with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # rows where no contribution varies
             if average == "pooled":
@@ -70,19 +64,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--seeds", type=int, default=30)
     args = ap.parse_args()
-    X, bg, exact = calibration_problem(10)
-    print("| permutations | game | " + " | ".join(VARIANTS) + " |")
-    print("|---:|---|" + "---|" * len(VARIANTS))
-    for n_perm in (4, 6, 8, 10, 20, 50):
-        for gname, game in list(make_games(10).items())[:3]:
-            cells = []
-            for average, fade in VARIANTS.values():
-                _estimate.shapley_from_permutations = floored(average, fade)
-                cov, _, _, ratio, _, _ = coverage(game, "Sampling", dict(n_permutations=n_perm), X, bg,
-                                                  exact[gname], args.seeds)
-                cells.append(f"{cov:.3f} ({ratio:.2f})")
-            _estimate.shapley_from_permutations = REAL
-            print(f"| {n_perm} | {gname} | " + " | ".join(cells) + " |", flush=True)
+    compare_sampling_errors({name: floored(*how) for name, how in VARIANTS.items()}, args.seeds)
 
 
 if __name__ == "__main__":
