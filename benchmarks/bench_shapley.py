@@ -84,6 +84,20 @@ def run_shapiq(shapiq, approximator, game_for_row, rows, budget):
     return np.asarray(out), (time.perf_counter() - t) / len(rows)
 
 
+def timed_model(f):
+    """``f`` wrapped so the process time spent inside it is summed in ``inside[0]``: returns the
+    wrapper and ``inside`` (reset it to 0 before the calls to time)."""
+    inside = [0.0]
+
+    def timed(A):
+        t = time.process_time()
+        out = f(A)
+        inside[0] += time.process_time() - t
+        return out
+
+    return timed, inside
+
+
 def floor_ratio(n_rows, repeats=3, random_state=0):
     """KernelSHAP time over the model's own time on exactly the rows KernelSHAP sends it.
 
@@ -96,14 +110,7 @@ def floor_ratio(n_rows, repeats=3, random_state=0):
     """
     f, background, rows = setup(min(n_rows, 120))
     rows = np.resize(rows, (n_rows, rows.shape[1])) + 0.01 * np.arange(n_rows)[:, None]
-    inside = [0.0]
-
-    def timed(A):
-        t = time.process_time()
-        out = f(A)
-        inside[0] += time.process_time() - t
-        return out
-
+    timed, inside = timed_model(f)
     est = KernelShapExplainer(timed, n_samples=1024, max_background=None,
                               random_state=random_state).fit(background[:40])
     est.explain(rows[:2])

@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_shapley import setup  # noqa: E402
+from bench_shapley import setup, timed_model  # noqa: E402
 
 from skxai.shapley import KernelShapExplainer  # noqa: E402
 
@@ -28,14 +28,7 @@ def main():
     args = ap.parse_args()
     f, background, rows = setup(8)
     rows = rows[:8]
-    inside = [0.0]
-
-    def timed(A):
-        t = time.process_time()
-        out = f(A)
-        inside[0] += time.process_time() - t
-        return out
-
+    timed, inside = timed_model(f)
     est = KernelShapExplainer(timed, n_samples=1024, max_background=None, random_state=None).fit(background[:40])
     est.explain(rows[:2])
     inside[0] = 0.0
