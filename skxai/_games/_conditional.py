@@ -26,7 +26,7 @@ from sklearn.utils._param_validation import validate_parameter_constraints
 
 from skxai._games._background import row_aligned_calls
 from skxai.utils._param_validation import Interval, RealNotInt, StrOptions
-from skxai.utils._random import check_random_state
+from skxai.utils._random import seed_from
 
 __all__ = ["GAME_PARAMETER_CONSTRAINTS", "ConditionalGame", "explainer_game"]
 
@@ -121,8 +121,7 @@ class ConditionalGame:
         for p, cols in enumerate(groups):
             self._col_player[cols] = p
         self.mean_, self.covariance_ = _weighted_moments(self.background, self.weights)
-        rng = check_random_state(random_state)
-        self._seed = int(rng.randint(np.iinfo(np.int32).max))
+        self._seed = seed_from(random_state)
         if isinstance(sampler, str) and sampler == "gaussian":
             self._normal = np.random.RandomState(self._seed).standard_normal((self.n_samples, self.n_features))
         self._v_empty = None

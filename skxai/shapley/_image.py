@@ -25,7 +25,7 @@ from skxai.utils._param_validation import (
     StrOptions,
     fit_context,
 )
-from skxai.utils._random import check_random_state
+from skxai.utils._random import seed_from
 
 _METHODS = ("kernel", "exact", "sampling", "lime")
 
@@ -487,8 +487,7 @@ class ImageShapleyExplainer(BaseExplainer, auto_wrap_output_keys=None):
         replacement = replacement_images(imgs, self.baseline, self.blur_sigma)
         n = len(imgs)
         counts = segments.reshape(n, -1).max(axis=1) + 1
-        rng = check_random_state(self.random_state)
-        seed = rng.randint(np.iinfo(np.int32).max)
+        seed = seed_from(self.random_state)
         k = self.n_outputs_
         heat = np.empty(imgs.shape[:1] + imgs.shape[2:] + (k,))
         base = np.empty((n, k))
