@@ -133,3 +133,51 @@ def test_designs_with_every_singleton_enumerated_skip_the_p_by_p_checks(monkeypa
     kernel_shap_from_values(floor, np.zeros((2, 1)), rng.normal(size=(2, 1)),
                             rng.normal(size=(2, len(floor.masks), 1)))
     assert len(checked) == floor.unit.max() + 1  # one check per replicate
+
+
+def _triples_game(p=6, seed=0):
+    rng = np.random.RandomState(seed)
+    a = rng.normal(size=p)
+    triples = [tuple(rng.choice(p, 3, replace=False)) for _ in range(4)]
+
+    def f(A):
+        return 0.3 * A @ a + sum(A[:, i] * A[:, j] * A[:, k] for i, j, k in triples)
+
+    return f
+
+
+def test_a_zero_spread_on_few_residual_degrees_of_freedom_is_not_reported_as_exact():
+    """At the floor the single redundancy among the sampled pairs may test only a few players;
+    when it holds, their replicates agree whatever the coalitions left out. Such values used to
+    report an error of exactly zero while off by up to 0.66 (calibration: coverage 0.75)."""
+    from skxai import ExactShapleyExplainer
+
+    rng = np.random.RandomState(1)
+    X, bg = rng.normal(size=(6, 6)), rng.normal(size=(8, 6))
+    f = _triples_game()
+    exact = ExactShapleyExplainer(f, max_background=None).fit(bg).transform(X)
+    zero_but_wrong = known = 0
+    for seed in range(20):
+        exp = KernelShapExplainer(f, n_samples=14, max_background=None, random_state=seed).fit(bg).explain(X)
+        std, err = exp.std[..., 0], np.abs(exp.values[..., 0] - exact)
+        finite = np.isfinite(std)
+        known += finite.sum()
+        zero_but_wrong += (finite & (std < 1e-9) & (err > 1e-3)).sum()
+    assert known > 0 and zero_but_wrong == 0
+
+
+def test_an_exact_fit_keeps_a_zero_error_beyond_the_smallest_budgets():
+    """A linear model's values are exact: with enough residual degrees of freedom to show it,
+    the error reported stays zero (at 2 residual degrees of freedom or fewer it is unknown)."""
+    rng = np.random.RandomState(0)
+    X, coef = rng.normal(size=(5, 6)), rng.normal(size=6)
+
+    def f(A):
+        return A @ coef
+
+    floor = KernelShapExplainer(f, n_samples=14, max_background=None, random_state=0).fit(X).explain(X)
+    np.testing.assert_allclose(floor.values[..., 0], coef * (X - X.mean(axis=0)), atol=1e-10)
+    assert np.isinf(floor.std).all()
+    wider = KernelShapExplainer(f, n_samples=30, max_background=None, random_state=0).fit(X).explain(X)
+    np.testing.assert_allclose(wider.values[..., 0], coef * (X - X.mean(axis=0)), atol=1e-10)
+    assert (wider.std < 1e-9).all()
