@@ -129,6 +129,26 @@ def test_error_bars_come_from_the_explanation_std():
         BarDisplay.from_explanation(Explanation(phi[..., 0]), error_bars=True)
 
 
+def test_error_bars_follow_the_predicted_class():
+    # target_index="predicted" (a multi-class classifier's default): each sample draws its own
+    # predicted class, and the error bars must be that class's errors, not a refusal.
+    phi = np.arange(18.0).reshape(2, 3, 3) / 10
+    std = np.arange(1.0, 19.0).reshape(2, 3, 3) / 100
+    outputs = np.array([[0.1, 0.7, 0.2], [0.6, 0.3, 0.1]])  # predicted: class 1, then class 0
+    exp = Explanation(phi, base_values=np.zeros((2, 3)), std=std, feature_names=["a", "b", "c"],
+                      output_names=["x", "y", "z"], output_axis=-1, target_index="predicted", outputs=outputs)
+    chosen = std[[0, 1], :, [1, 0]]
+    bar = BarDisplay.from_explanation(exp, error_bars=True)
+    np.testing.assert_allclose(bar.std, np.sqrt((chosen**2).sum(axis=0)) / 2)
+    for index in (0, 1):
+        water = WaterfallDisplay.from_explanation(exp, index=index, error_bars=True)
+        np.testing.assert_allclose(water.attributions, phi[index, :, [1, 0][index]])
+        np.testing.assert_allclose(water.std, chosen[index])
+        caps = [c for c in water.ax_.containers if type(c).__name__ == "ErrorbarContainer"]
+        widths = sorted(float(np.ptp(c.lines[2][0].get_segments()[0][:, 0])) / 2 for c in caps)
+        np.testing.assert_allclose(widths, np.sort(chosen[index]))
+
+
 def test_an_unknown_error_draws_no_bar_and_says_so():
     # an infinite standard error (a design with one sampled coalition pair): the picture still
     # renders, the known errors keep their bars, the unknown ones are written out, not drawn
