@@ -296,3 +296,22 @@ def test_user_strings_are_escaped_in_html_displays():
                       method=MARKUP)
     html = explanation_html(tab)
     assert "<script>" not in html and "<b>bold</b>" not in html and "&lt;script&gt;" in html
+
+
+def test_bar_remainder_carries_the_error_of_what_it_sums():
+    # the "sum of other features" bar summed estimates with errors but drew an error of 0
+    phi = np.array([[[3.0], [2.0], [1.0], [0.5]]])
+    for std, expected in ((np.array([[[0.1], [0.2], [0.3], [0.4]]]), 0.5), (np.array([[[0.1], [0.2], [np.inf], [0.4]]]),
+                                                                            np.inf)):
+        exp = Explanation(phi, base_values=np.zeros((1, 1)), std=std, feature_names=["a", "b", "c", "d"],
+                          output_axis=-1, target_index=0)
+        bar = BarDisplay.from_explanation(exp, error_bars=True, max_display=2)
+        bar.figure_.canvas.draw()
+        if np.isfinite(expected):
+            segments = bar.bars_.errorbar.lines[2][0].get_segments()
+            widths = [float(np.ptp(seg[:, 0])) / 2 for seg in segments]
+            np.testing.assert_allclose(widths, [0.1, 0.2, expected])
+            assert not [t for t in _texts(bar.ax_) if "error unknown" in t]
+        else:
+            assert [t for t in _texts(bar.ax_) if "error unknown" in t] == [" 1.5 (error unknown)"]
+        plt.close("all")
