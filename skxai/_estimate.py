@@ -955,7 +955,9 @@ def shapley_from_permutations(perms, prefix_values):
         total += contrib[:, j]
     phi = total / n_perm
     if n_perm < 2:
-        return phi, np.full_like(phi, np.nan)
+        # One permutation shows no spread: the error is unknown (inf, as documented for the
+        # other designs without degrees of freedom), not NaN; one player is exact.
+        return phi, np.full_like(phi, 0.0 if p == 1 else np.inf)
     var_single = contrib.var(axis=1, ddof=1)
     n_pairs = n_perm // 2
     if n_pairs >= 2:

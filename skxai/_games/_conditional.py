@@ -202,8 +202,15 @@ class ConditionalGame:
                     f"conditional_sampler returned shape {draw.shape}; expected (n, {len(R)}) samples of the "
                     f"absent columns or (n, {self.n_features}) whole rows."
                 )
+            filled = draw if draw.shape[1] == len(R) else draw[:, R]
+            if not np.isfinite(filled).all():
+                # a model that accepts NaN (histogram boosting) would average them silently
+                raise ValueError(
+                    f"conditional_sampler returned NaN or inf for the absent columns {R.tolist()} "
+                    f"given the columns {S.tolist()} (row {int(r)}); it must return finite samples."
+                )
             block = np.repeat(x[None, :], draw.shape[0], axis=0)
-            block[:, R] = draw if draw.shape[1] == len(R) else draw[:, R]
+            block[:, R] = filled
             rows.append(block)
             pairs.append(np.full(draw.shape[0], i))
         pair = np.concatenate(pairs)

@@ -162,6 +162,24 @@ class BaseAnchorExplainer(BaseExplainer):
         "scoring": [StrOptions({"precision", "coverage"}), callable, None],
     }
 
+    def _check_classifier(self):
+        """Refuse a regressor at ``fit``, before training it.
+
+        An anchor keeps a *decision*; a regressor's continuous predictions are almost never
+        equal, so its anchors (precision near 0, ``success=False``) would describe float
+        equality, not the model.
+        """
+        from sklearn.base import is_regressor
+
+        from skxai._adapters import _is_sklearn_like
+
+        if _is_sklearn_like(self.estimator) and is_regressor(self.estimator):
+            raise ValueError(
+                f"{type(self).__name__} explains classifiers (an anchor keeps the predicted class); "
+                f"{type(self.estimator).__name__} is a regressor. Explain a classifier, e.g. one "
+                "predicting whether the value exceeds a cut-off, or use a Shapley explainer."
+            )
+
     def _rows_per_call(self):
         """Model rows per call: ``batch_size`` (or the deprecated ``model_batch_size``)."""
         value = deprecated_param(self, "model_batch_size", "batch_size")

@@ -329,6 +329,7 @@ class AnchorTabularExplainer(BaseAnchorExplainer):
             if schema.feature_names is not None
             else [f"x{j}" for j in range(Xa.shape[1])]
         )
+        self._check_classifier()
         self.estimator_ = self._fit_estimator(schema.to_model_input(Xa), y, **fit_params)
         self.output_ = ModelOutput(self.estimator_, self.response_method, schema)
         bg = Xa

@@ -266,6 +266,7 @@ class AnchorTextExplainer(BaseAnchorExplainer):
         docs = check_corpus(corpus, "corpus")
         pattern = compile_pattern(self.token_pattern)
         resolve_perturbation(self.perturbation, self.unk_token, None, self.n_similar)
+        self._check_classifier()
         self.estimator_ = self._fit_estimator(docs, y, **fit_params)
         self.output_ = ModelOutput(self.estimator_, self.response_method)
         cv, X = fit_vocabulary(docs, self.token_pattern, dtype=np.int8)

@@ -138,7 +138,9 @@ class BarDisplay:
             heights.append(float(self.importances[rest].sum()))
             labels.append(f"sum of {len(rest)} other features")
             if errs is not None:
-                errs.append(0.0)
+                # the remainder's error, as the waterfall's: root sum of squares (inf: unknown),
+                # not 0, which drew the summed estimates as exactly known
+                errs.append(float(np.sqrt((np.asarray(self.std, dtype=np.float64)[rest] ** 2).sum())))
         y = np.arange(len(heights))[::-1]
         # an infinite error (too few sampled coalitions to estimate any spread) draws no bar
         known = np.isfinite(errs) if errs is not None else np.ones(len(heights), dtype=bool)

@@ -70,10 +70,15 @@ def row_context(explanation, index, output):
 
 
 def _with_values(explanation, values):
+    """``explanation`` with other ``values`` (its ``std``), its output selected the same way.
+
+    The model outputs travel too: ``target_index="predicted"`` (a classifier's default) picks
+    each sample's class from them, so without them the errors of the drawn class are unknown.
+    """
     from skxai._explanation import Explanation
 
     return Explanation(values, output_names=explanation.output_names, target_index=explanation.target_index,
-                       output_axis=explanation.output_axis)
+                       output_axis=explanation.output_axis, outputs=explanation.outputs)
 
 
 def _cell(v):

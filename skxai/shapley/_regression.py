@@ -19,6 +19,16 @@ from skxai.utils._param_validation import (
 )
 
 
+def _sample_weight(estimator, fit_params):
+    """The sample weights among ``fit_params`` (a Pipeline's routed to its last step too)."""
+    if "sample_weight" in fit_params:
+        return fit_params["sample_weight"]
+    steps = getattr(estimator, "steps", None)
+    if steps:
+        return fit_params.get(f"{steps[-1][0]}__sample_weight")
+    return None
+
+
 def _empty_model(estimator, method, is_clf):
     """The model of the empty coalition: it must not depend on the order of the training rows.
 
@@ -134,7 +144,9 @@ class ShapleyRegressionExplainer(BaseTabularExplainer):
         X : array-like of shape (n_samples, n_features)
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
         **fit_params : dict
-            Passed to the full model's ``fit``.
+            Passed to the ``fit`` of every subset model (they are trained on the same rows);
+            the training mean or class prior of the empty coalition is weighted by
+            ``sample_weight`` (a Pipeline's ``<last step>__sample_weight`` too).
 
         Returns
         -------
@@ -147,9 +159,14 @@ class ShapleyRegressionExplainer(BaseTabularExplainer):
             raise ValueError("ShapleyRegressionExplainer.fit needs y: it retrains the model.")
         est = self.estimator
         est = unwrap_frozen(est)
+        # Every subset model is trained with them too (in _fit_extra): a full-coalition model
+        # trained without them would not be the model that predicts, and the values would not
+        # add up to its predictions.
+        self._subset_fit_params = fit_params
         return clone(est).fit(X, y, **fit_params)
 
     def _fit_extra(self, X, y):
+        fit_params = self.__dict__.pop("_subset_fit_params", {})
         p = self.n_players_
         if p > self.max_features:
             raise ValueError(
@@ -166,8 +183,13 @@ class ShapleyRegressionExplainer(BaseTabularExplainer):
             est = unwrap_frozen(self.estimator)
         names = [[str(self.feature_names_out_[j]) for j in np.flatnonzero(m)] for m in self._masks]
         empty = _empty_model(est, self.output_.method, safe_is_classifier(est))
+        empty_params = fit_params
+        if isinstance(empty, DummyClassifier | DummyRegressor):
+            weight = _sample_weight(est, fit_params)
+            empty_params = {} if weight is None else {"sample_weight": weight}
         self.subset_estimators_ = Parallel(n_jobs=self.n_jobs, verbose=self.verbose)(
-            delayed(_fit_subset)(empty if i == 0 else est, X, y, c, names[i], {}) for i, c in enumerate(cols)
+            delayed(_fit_subset)(empty if i == 0 else est, X, y, c, names[i], empty_params if i == 0 else fit_params)
+            for i, c in enumerate(cols)
         )
         self._subset_cols = cols
         const = np.zeros((1, 1))

@@ -271,3 +271,24 @@ def test_verbose_shows_progress_and_keeps_the_anchors(capsys):
     assert loud.anchor == quiet.anchor
     np.testing.assert_array_equal(loud.precision, quiet.precision)
     assert "AnchorTabularExplainer" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("fitted", [True, False])
+def test_regressor_is_refused_at_fit(fitted):
+    # An anchor keeps a decision: a regressor's continuous predictions almost never repeat, so
+    # its "anchors" (precision ~0, success False) described float equality. Refused clearly,
+    # before an unfitted one is trained.
+    from sklearn.frozen import FrozenEstimator
+    from sklearn.linear_model import LinearRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    rng = np.random.RandomState(0)
+    X, y = rng.normal(size=(40, 3)), rng.normal(size=40)
+    model = make_pipeline(StandardScaler(), LinearRegression())
+    if fitted:
+        model = FrozenEstimator(model.fit(X, y))
+    est = AnchorTabularExplainer(model, random_state=0)
+    with pytest.raises(ValueError, match="explains classifiers.*regressor"):
+        est.fit(X, None if fitted else y)
+    assert not hasattr(est, "estimator_")

@@ -344,3 +344,12 @@ def test_model_batch_size_renamed_batch_size_and_bandit_rounds_samples_per_round
     AnchorTextExplainer(model, batch_size=9, random_state=0).fit(CORPUS).explain(
         ["the plot was great but the acting was weak"])
     assert max(calls) <= 9
+
+
+def test_regressor_is_refused_at_fit():
+    # An anchor keeps a decision; a text regressor's continuous scores almost never repeat.
+    from sklearn.linear_model import Ridge
+
+    model = make_pipeline(TfidfVectorizer(), Ridge())
+    with pytest.raises(ValueError, match="explains classifiers.*regressor"):
+        AnchorTextExplainer(model, random_state=0).fit(CORPUS, np.arange(len(CORPUS), dtype=float))

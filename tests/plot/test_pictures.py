@@ -129,6 +129,26 @@ def test_error_bars_come_from_the_explanation_std():
         BarDisplay.from_explanation(Explanation(phi[..., 0]), error_bars=True)
 
 
+def test_error_bars_follow_the_predicted_class():
+    # target_index="predicted" (a multi-class classifier's default): each sample draws its own
+    # predicted class, and the error bars must be that class's errors, not a refusal.
+    phi = np.arange(18.0).reshape(2, 3, 3) / 10
+    std = np.arange(1.0, 19.0).reshape(2, 3, 3) / 100
+    outputs = np.array([[0.1, 0.7, 0.2], [0.6, 0.3, 0.1]])  # predicted: class 1, then class 0
+    exp = Explanation(phi, base_values=np.zeros((2, 3)), std=std, feature_names=["a", "b", "c"],
+                      output_names=["x", "y", "z"], output_axis=-1, target_index="predicted", outputs=outputs)
+    chosen = std[[0, 1], :, [1, 0]]
+    bar = BarDisplay.from_explanation(exp, error_bars=True)
+    np.testing.assert_allclose(bar.std, np.sqrt((chosen**2).sum(axis=0)) / 2)
+    for index in (0, 1):
+        water = WaterfallDisplay.from_explanation(exp, index=index, error_bars=True)
+        np.testing.assert_allclose(water.attributions, phi[index, :, [1, 0][index]])
+        np.testing.assert_allclose(water.std, chosen[index])
+        caps = [c for c in water.ax_.containers if type(c).__name__ == "ErrorbarContainer"]
+        widths = sorted(float(np.ptp(c.lines[2][0].get_segments()[0][:, 0])) / 2 for c in caps)
+        np.testing.assert_allclose(widths, np.sort(chosen[index]))
+
+
 def test_an_unknown_error_draws_no_bar_and_says_so():
     # an infinite standard error (a design with one sampled coalition pair): the picture still
     # renders, the known errors keep their bars, the unknown ones are written out, not drawn
@@ -276,3 +296,22 @@ def test_user_strings_are_escaped_in_html_displays():
                       method=MARKUP)
     html = explanation_html(tab)
     assert "<script>" not in html and "<b>bold</b>" not in html and "&lt;script&gt;" in html
+
+
+def test_bar_remainder_carries_the_error_of_what_it_sums():
+    # the "sum of other features" bar summed estimates with errors but drew an error of 0
+    phi = np.array([[[3.0], [2.0], [1.0], [0.5]]])
+    for std, expected in ((np.array([[[0.1], [0.2], [0.3], [0.4]]]), 0.5), (np.array([[[0.1], [0.2], [np.inf], [0.4]]]),
+                                                                            np.inf)):
+        exp = Explanation(phi, base_values=np.zeros((1, 1)), std=std, feature_names=["a", "b", "c", "d"],
+                          output_axis=-1, target_index=0)
+        bar = BarDisplay.from_explanation(exp, error_bars=True, max_display=2)
+        bar.figure_.canvas.draw()
+        if np.isfinite(expected):
+            segments = bar.bars_.errorbar.lines[2][0].get_segments()
+            widths = [float(np.ptp(seg[:, 0])) / 2 for seg in segments]
+            np.testing.assert_allclose(widths, [0.1, 0.2, expected])
+            assert not [t for t in _texts(bar.ax_) if "error unknown" in t]
+        else:
+            assert [t for t in _texts(bar.ax_) if "error unknown" in t] == [" 1.5 (error unknown)"]
+        plt.close("all")

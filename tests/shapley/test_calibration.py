@@ -155,3 +155,15 @@ def test_few_permutations_never_report_zero_error_when_wrong(problems):
         exp = ShapleySamplingExplainer(f, n_permutations=4, max_background=None, random_state=0).fit(bg).explain(X)
         wrong = np.abs(exp.values[..., 0] - exact) > 1e-6
         assert (exp.std[..., 0][wrong] > 0).all()
+
+
+def test_one_permutation_reports_an_unknown_error_not_nan(problems):
+    """One permutation shows no spread: its std is inf (error unknown), as for the other
+    designs without degrees of freedom; a single player is exact with any permutation."""
+    f, X, bg, exact = problems[0]
+    exp = ShapleySamplingExplainer(f, n_permutations=1, max_background=None, random_state=0).fit(bg).explain(X)
+    assert np.all(np.isposinf(exp.std))
+    one = ShapleySamplingExplainer(lambda A: f(np.c_[A, np.zeros((len(A), P - 1))]), n_permutations=1,
+                                   max_background=None).fit(bg[:, :1]).explain(X[:, :1])
+    np.testing.assert_allclose(one.values[:, 0, 0], one.outputs[:, 0] - one.base_values[:, 0])
+    np.testing.assert_array_equal(one.std, 0.0)

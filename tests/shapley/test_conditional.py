@@ -164,6 +164,27 @@ def test_games_agree_for_independent_features():
     np.testing.assert_allclose(gauss_lin, inter_lin, atol=0.06)
 
 
+@pytest.mark.parametrize("whole_rows", [False, True])
+def test_callable_sampler_returning_nan_is_a_clear_error(whole_rows):
+    # A model that accepts NaN (histogram boosting) averaged them silently; NaN in a whole
+    # row's S columns is harmless (they are overwritten by x_S), so only absent ones count.
+    from sklearn.ensemble import HistGradientBoostingRegressor
+
+    X = discrete_correlated_data(60)
+    model = HistGradientBoostingRegressor(max_iter=5).fit(X, X @ [1.0, -1.0, 0.5])
+
+    def sampler(x_S, S, n, random_state):
+        out = random_state.normal(size=(n, 3 if whole_rows else 3 - len(S)))
+        absent = np.setdiff1d(np.arange(3), S)[0]  # first absent column
+        out[0, absent if whole_rows else 0] = np.nan
+        return out
+
+    est = ExactShapleyExplainer(model, game="conditional", conditional_sampler=sampler, n_conditional_samples=4,
+                                random_state=0).fit(X)
+    with pytest.raises(ValueError, match="conditional_sampler returned NaN"):
+        est.transform(X[:2])
+
+
 def test_callable_sampler_receives_x_S_and_fills_the_absent_columns():
     X = discrete_correlated_data(60)
     b = np.array([1.0, 2.0, 0.0])

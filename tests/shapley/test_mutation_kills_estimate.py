@@ -699,8 +699,8 @@ def permutation_reference(perms, table):
             contrib[:, a, j] = table[:, code | 1 << j] - table[:, code]
             code |= 1 << j
     phi = contrib.mean(axis=1)
-    if n_perm < 2:
-        return phi, np.full_like(phi, np.nan), None
+    if n_perm < 2:  # no spread seen: the error is unknown (inf), but one player is exact
+        return phi, np.full_like(phi, 0.0 if p == 1 else np.inf), None
     single = contrib.var(axis=1, ddof=1)
     n_pairs = n_perm // 2
     if n_pairs == 1:

@@ -491,14 +491,15 @@ def test_regression_needs_numeric_features_and_y():
         ShapleyRegressionExplainer(LinearRegression()).fit(X)
 
 
-def test_regression_fit_params_reach_the_full_model_only():
+def test_regression_fit_params_reach_every_subset_model():
     X, y = _regression_data(p=3)
     w = np.random.RandomState(1).uniform(0.1, 3.0, size=len(X))
     est = ShapleyRegressionExplainer(LinearRegression()).fit(X, y, sample_weight=w)
     np.testing.assert_allclose(est.predict(X[:4]), _ls_prediction(X, y, X[:4], w), atol=1e-9)
-    # the subset models are trained without them (documented: "Passed to the full model's fit")
-    np.testing.assert_allclose(est.explain(X[:4]).values.sum(axis=1)[:, 0] + y.mean(),
-                               _ls_prediction(X, y, X[:4]), atol=1e-9)
+    # the subset models are trained with them too, and the empty coalition is the weighted mean:
+    # the values add up to the weighted model's predictions
+    np.testing.assert_allclose(est.explain(X[:4]).values.sum(axis=1)[:, 0] + np.average(y, weights=w),
+                               _ls_prediction(X, y, X[:4], w), atol=1e-9)
 
 
 def test_regression_retrains_a_frozen_model():

@@ -82,3 +82,30 @@ def test_bad_parameters_fail_at_fit(bad):
     X, y = load_diabetes(return_X_y=True)
     with pytest.raises(InvalidParameterError, match=next(iter(bad))):
         ShapleyRegressionExplainer(LinearRegression(), **bad).fit(X[:20, :3], y[:20])
+
+
+@pytest.mark.parametrize("routed", [False, True])
+def test_sample_weight_trains_every_subset_model(routed):
+    # fit's sample_weight used to reach the full model only: the subset models (the full
+    # coalition's too) and the empty coalition's mean ignored it, so the values did not add
+    # up to the explainer's own predictions. Compared with retraining by hand.
+    from sklearn.preprocessing import StandardScaler
+
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(80, 3))
+    y = X @ [1.0, 2.0, -1.0] + X[:, 0] * X[:, 1] + 3.0 * rng.normal(size=80)
+    w = rng.uniform(0.1, 5.0, size=80)
+    model = make_pipeline(StandardScaler(), LinearRegression()) if routed else LinearRegression()
+    params = {"linearregression__sample_weight": w} if routed else {"sample_weight": w}
+    est = ShapleyRegressionExplainer(model).fit(X, y, **params)
+    rows = X[:4]
+
+    def v(S, x):
+        return np.array([LinearRegression().fit(X[:, s], y, sample_weight=w).predict(x[None, s])[0] if s.any()
+                         else np.average(y, weights=w) for s in S])
+
+    expected = np.stack([shapley_values(lambda S, x=x: v(S, x), 3) for x in rows])
+    np.testing.assert_allclose(est.expected_value_, [np.average(y, weights=w)], rtol=1e-12)
+    np.testing.assert_allclose(est.transform(rows), expected, atol=1e-10)
+    exp = est.explain(rows)
+    np.testing.assert_allclose(exp.outputs[:, 0], est.predict(rows), atol=1e-10)
