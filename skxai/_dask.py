@@ -31,13 +31,19 @@ def _shipped(explainer):
     return dask.delayed(scattered(client, explainer, token=tokenize(explainer)))
 
 
-def _transform_block(block, explainer):
+def _transform_block(block, explainer, meta):
+    # An empty block (a filtered array, uneven chunks) has nothing to explain; explainers
+    # refuse 0 samples, which would fail the whole compute.
+    if block.shape[0] == 0:
+        return meta
     return np.asarray(unwrap(explainer).transform(block))
 
 
 def _transform_partition(frame, explainer, columns):
     import pandas as pd
 
+    if len(frame) == 0:  # e.g. a partition emptied by a filter: see _transform_block
+        return pd.DataFrame({c: pd.Series(dtype=np.float64) for c in columns}, index=frame.index)
     return pd.DataFrame(np.asarray(unwrap(explainer).transform(frame)), index=frame.index, columns=columns)
 
 
@@ -86,7 +92,8 @@ def transform_dask(explainer, X):
     chunks = (X.chunks[0],) + tuple((s,) for s in trailing)
     drop = tuple(range(len(trailing) + 1, X.ndim))
     new = tuple(range(X.ndim, len(trailing) + 1)) if len(trailing) + 1 > X.ndim else ()
+    meta = np.empty((0,) + trailing, dtype=sample.dtype)
     return da.map_blocks(
-        _transform_block, X, _shipped(explainer), dtype=sample.dtype, chunks=chunks, drop_axis=drop,
-        new_axis=new or None, meta=np.empty((0,) + trailing, dtype=sample.dtype),
+        _transform_block, X, _shipped(explainer), meta, dtype=sample.dtype, chunks=chunks, drop_axis=drop,
+        new_axis=new or None, meta=meta,
     )

@@ -117,6 +117,26 @@ def test_dask_dataframe_gives_a_lazy_dataframe(client, data):
     np.testing.assert_array_equal(out.to_numpy(), ex.transform(frame))
 
 
+def test_empty_blocks_and_partitions_are_explained_as_empty(client, data):
+    """A filter leaves empty blocks or partitions; they hold nothing to explain and must not fail
+    the compute (explainers refuse 0 samples)."""
+    dd = pytest.importorskip("dask.dataframe")
+    pd = pytest.importorskip("pandas")
+    X, y = data
+    frame = pd.DataFrame(X, columns=[f"x{i}" for i in range(6)])
+    model = _counting.CountingRidge().fit(frame, y)
+    ex = KernelShapExplainer(model, n_samples=64, max_background=20, random_state=0).fit(frame)
+    expected = ex.transform(frame)
+    got = ex.transform(da.from_array(X, chunks=((0, 100, 0, 140), 6))).compute()
+    np.testing.assert_array_equal(got, expected)
+    parts = dd.from_pandas(frame, npartitions=4)
+    kept = parts.map_partitions(lambda f: f[f.index >= 120])  # the first two partitions are empty
+    out = ex.transform(kept).compute()
+    assert list(out.columns) == list(ex.get_feature_names_out())
+    np.testing.assert_array_equal(out.index, frame.index[120:])
+    np.testing.assert_array_equal(out.to_numpy(), expected[120:])
+
+
 def test_torch_explainer_on_a_dask_array(client):
     torch = pytest.importorskip("torch")
     from skxai import IntegratedGradientsExplainer
