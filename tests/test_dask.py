@@ -137,6 +137,19 @@ def test_empty_blocks_and_partitions_are_explained_as_empty(client, data):
     np.testing.assert_array_equal(out.to_numpy(), expected[120:])
 
 
+def test_explain_refuses_dask_collections_with_a_clear_error(data):
+    """``explain`` returns an Explanation in memory: a dask collection is refused (not computed
+    whole behind the user's back, nor failing deep inside), pointing at ``transform``."""
+    dd = pytest.importorskip("dask.dataframe")
+    pd = pytest.importorskip("pandas")
+    X, y = data
+    frame = pd.DataFrame(X, columns=[f"x{i}" for i in range(6)])
+    ex = KernelShapExplainer(_counting.CountingRidge().fit(frame, y), n_samples=64, max_background=20).fit(frame)
+    for lazy in (da.from_array(X, chunks=(60, 6)), dd.from_pandas(frame, npartitions=2)):
+        with pytest.raises(TypeError, match=r"explain takes data in memory, not a dask .*use transform"):
+            ex.explain(lazy)
+
+
 def test_torch_explainer_on_a_dask_array(client):
     torch = pytest.importorskip("torch")
     from skxai import IntegratedGradientsExplainer
