@@ -137,6 +137,27 @@ def test_empty_blocks_and_partitions_are_explained_as_empty(client, data):
     np.testing.assert_array_equal(out.to_numpy(), expected[120:])
 
 
+def test_a_random_state_instance_gives_every_block_the_draw_of_one_call(client, data):
+    """With a RandomState instance, each block used to draw the next seed from the shared copy
+    (in the order the worker ran its blocks): the values depended on the chunks and on the
+    scheduling. Every block now starts from the state before the call, as one in-memory call."""
+    import copy
+
+    from skxai import LimeExplainer
+
+    X, y = data
+    model = _counting.CountingRidge().fit(X, y)
+    ex = LimeExplainer(model, n_samples=32, random_state=np.random.RandomState(0)).fit(X)
+    expected = copy.deepcopy(ex).transform(X)
+    for chunks in (60, 7, ((1, 200, 39), 6)):
+        got = copy.deepcopy(ex).transform(da.from_array(X, chunks=chunks)).compute()
+        np.testing.assert_allclose(got, expected, rtol=0, atol=1e-12)
+    # The instance still advances, once per call: another call draws other numbers.
+    again = copy.deepcopy(ex)
+    again.transform(X[:1])
+    assert not np.allclose(again.transform(da.from_array(X, chunks=60)).compute(), expected)
+
+
 def test_explain_refuses_dask_collections_with_a_clear_error(data):
     """``explain`` returns an Explanation in memory: a dask collection is refused (not computed
     whole behind the user's back, nor failing deep inside), pointing at ``transform``."""
