@@ -254,6 +254,15 @@ def load_model(path, trusted_types=(), trust_pickle=False):
 _VIRTUAL_ROOTS = ("/proc", "/sys")
 
 
+def _same_file(a, b):
+    """Whether the existing paths ``a`` and ``b`` are one file under two names (a hard link,
+    which ``realpath`` does not resolve: writing to one truncates the other)."""
+    try:
+        return os.path.samefile(a, b)
+    except OSError:  # either does not exist (yet): nothing to lose
+        return False
+
+
 def check_output_path(path, option, inputs):
     """Refuse, before any work, an output path that cannot be written or would overwrite an input.
 
@@ -263,7 +272,7 @@ def check_output_path(path, option, inputs):
     """
     real = os.path.realpath(path)
     for what, other in inputs:
-        if other is not None and real == os.path.realpath(other):
+        if other is not None and (real == os.path.realpath(other) or _same_file(real, other)):
             raise UsageError(f"{option} {path!r} is the {what} file: it would be overwritten; choose another path")
     if any(real == root or real.startswith(root + os.sep) for root in _VIRTUAL_ROOTS):
         raise UsageError(f"{option} {path!r} is in a system folder ({real}); choose a regular file")

@@ -31,14 +31,40 @@ def _shipped(explainer):
     return dask.delayed(scattered(client, explainer, token=tokenize(explainer)))
 
 
-def _transform_block(block, explainer):
-    return np.asarray(unwrap(explainer).transform(block))
+def _own_random_state(explainer):
+    """``explainer``, or a shallow copy holding its own copy of a ``RandomState`` instance.
+
+    An explainer draws its seed from a ``RandomState`` instance at every call, advancing it. The
+    graph takes a snapshot of the state before the call, and each block starts from a copy of
+    that snapshot, so every block draws what one in-memory call would: the values do not depend
+    on the chunks, nor on the order in which a worker runs its blocks (its cached copy of the
+    explainer is shared by them).
+    """
+    import copy
+
+    random_state = getattr(explainer, "random_state", None)
+    if not isinstance(random_state, np.random.RandomState):
+        return explainer
+    own = copy.copy(explainer)
+    own.random_state = copy.deepcopy(random_state)
+    return own
+
+
+def _transform_block(block, explainer, meta):
+    # An empty block (a filtered array, uneven chunks) has nothing to explain; explainers
+    # refuse 0 samples, which would fail the whole compute.
+    if block.shape[0] == 0:
+        return meta
+    return np.asarray(_own_random_state(unwrap(explainer)).transform(block))
 
 
 def _transform_partition(frame, explainer, columns):
     import pandas as pd
 
-    return pd.DataFrame(np.asarray(unwrap(explainer).transform(frame)), index=frame.index, columns=columns)
+    if len(frame) == 0:  # e.g. a partition emptied by a filter: see _transform_block
+        return pd.DataFrame({c: pd.Series(dtype=np.float64) for c in columns}, index=frame.index)
+    values = _own_random_state(unwrap(explainer)).transform(frame)
+    return pd.DataFrame(np.asarray(values), index=frame.index, columns=columns)
 
 
 def transform_dask(explainer, X):
@@ -61,6 +87,9 @@ def transform_dask(explainer, X):
         Lazy attributions; ``.compute()`` gives what ``explainer.transform`` gives on the
         computed input, block by block.
     """
+    # The state of a RandomState instance before this call, for every block (the explainer's
+    # own instance then advances once, on the first sample, as for one in-memory call).
+    snapshot = _own_random_state(explainer)
     if hasattr(X, "map_partitions"):
         first = X.head(1, npartitions=-1)
         if len(first) == 0:
@@ -73,7 +102,7 @@ def transform_dask(explainer, X):
         import pandas as pd
 
         meta = pd.DataFrame({c: pd.Series(dtype=np.float64) for c in columns})
-        return X.map_partitions(_transform_partition, _shipped(explainer), columns, meta=meta)
+        return X.map_partitions(_transform_partition, _shipped(snapshot), columns, meta=meta)
     import dask.array as da
 
     if X.ndim < 2:
@@ -86,7 +115,8 @@ def transform_dask(explainer, X):
     chunks = (X.chunks[0],) + tuple((s,) for s in trailing)
     drop = tuple(range(len(trailing) + 1, X.ndim))
     new = tuple(range(X.ndim, len(trailing) + 1)) if len(trailing) + 1 > X.ndim else ()
+    meta = np.empty((0,) + trailing, dtype=sample.dtype)
     return da.map_blocks(
-        _transform_block, X, _shipped(explainer), dtype=sample.dtype, chunks=chunks, drop_axis=drop,
-        new_axis=new or None, meta=np.empty((0,) + trailing, dtype=sample.dtype),
+        _transform_block, X, _shipped(snapshot), meta, dtype=sample.dtype, chunks=chunks, drop_axis=drop,
+        new_axis=new or None, meta=meta,
     )

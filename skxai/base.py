@@ -156,6 +156,23 @@ class BaseExplainer(TransformerMixin, MetaEstimatorMixin, BaseEstimator):
 
             dask_aware_transform._skxai_dask_aware = True
             cls.transform = dask_aware_transform
+        explain = cls.__dict__.get("explain")
+        if explain is not None and not getattr(explain, "_skxai_dask_aware", False):
+            # An Explanation lives in memory: a dask array would be computed whole, silently (a
+            # collection larger than memory kills the process), and a dask dataframe fails deep
+            # inside with an AttributeError. Say what to do instead.
+            @functools.wraps(explain)
+            def dask_refusing_explain(self, X, *args, **kwargs):
+                if is_dask_collection(X):
+                    raise TypeError(
+                        f"{type(self).__name__}.explain takes data in memory, not a dask {type(X).__name__}: "
+                        "use transform for lazy attributions block by block, or explain "
+                        "X.compute() when it fits in memory."
+                    )
+                return explain(self, X, *args, **kwargs)
+
+            dask_refusing_explain._skxai_dask_aware = True
+            cls.explain = dask_refusing_explain
         cls._parameter_constraints = _effective_constraints(cls)
 
     def _validate_params(self):

@@ -380,6 +380,27 @@ def test_output_over_an_input_is_refused_and_the_input_kept(files, capsys):
     assert not (d / "ok.csv").exists()
 
 
+def test_output_that_is_a_link_to_an_input_is_refused_and_the_input_kept(files, tmp_path, capsys):
+    """A hard link names the same file under another path (``realpath`` does not see it): writing
+    --out there would truncate the data; a symbolic link must be refused as well."""
+    import os
+
+    d, _, _ = files
+    data = tmp_path / "data.csv"
+    data.write_bytes((d / "data.csv").read_bytes())
+    before = data.read_bytes()
+    os.link(data, tmp_path / "hard.csv")
+    os.symlink(data, tmp_path / "soft.csv")
+    for name in ("hard.csv", "soft.csv"):
+        for option in ("--out", "--report"):
+            argv = ["explain", d / "pipe.skops", data, "--out", tmp_path / "ok.csv", "--quiet",
+                    option, tmp_path / name]
+            code, _, err = _run(argv, capsys)
+            assert code == 2 and "is the data file: it would be overwritten" in err, (name, option, err)
+    assert data.read_bytes() == before
+    assert not (tmp_path / "ok.csv").exists()
+
+
 def test_fitted_pipeline_ending_in_an_explainer(files, tmp_path, capsys):
     import skxai
 

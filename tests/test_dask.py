@@ -117,6 +117,60 @@ def test_dask_dataframe_gives_a_lazy_dataframe(client, data):
     np.testing.assert_array_equal(out.to_numpy(), ex.transform(frame))
 
 
+def test_empty_blocks_and_partitions_are_explained_as_empty(client, data):
+    """A filter leaves empty blocks or partitions; they hold nothing to explain and must not fail
+    the compute (explainers refuse 0 samples)."""
+    dd = pytest.importorskip("dask.dataframe")
+    pd = pytest.importorskip("pandas")
+    X, y = data
+    frame = pd.DataFrame(X, columns=[f"x{i}" for i in range(6)])
+    model = _counting.CountingRidge().fit(frame, y)
+    ex = KernelShapExplainer(model, n_samples=64, max_background=20, random_state=0).fit(frame)
+    expected = ex.transform(frame)
+    got = ex.transform(da.from_array(X, chunks=((0, 100, 0, 140), 6))).compute()
+    np.testing.assert_array_equal(got, expected)
+    parts = dd.from_pandas(frame, npartitions=4)
+    kept = parts.map_partitions(lambda f: f[f.index >= 120])  # the first two partitions are empty
+    out = ex.transform(kept).compute()
+    assert list(out.columns) == list(ex.get_feature_names_out())
+    np.testing.assert_array_equal(out.index, frame.index[120:])
+    np.testing.assert_array_equal(out.to_numpy(), expected[120:])
+
+
+def test_a_random_state_instance_gives_every_block_the_draw_of_one_call(client, data):
+    """With a RandomState instance, each block used to draw the next seed from the shared copy
+    (in the order the worker ran its blocks): the values depended on the chunks and on the
+    scheduling. Every block now starts from the state before the call, as one in-memory call."""
+    import copy
+
+    from skxai import LimeExplainer
+
+    X, y = data
+    model = _counting.CountingRidge().fit(X, y)
+    ex = LimeExplainer(model, n_samples=32, random_state=np.random.RandomState(0)).fit(X)
+    expected = copy.deepcopy(ex).transform(X)
+    for chunks in (60, 7, ((1, 200, 39), 6)):
+        got = copy.deepcopy(ex).transform(da.from_array(X, chunks=chunks)).compute()
+        np.testing.assert_allclose(got, expected, rtol=0, atol=1e-12)
+    # The instance still advances, once per call: another call draws other numbers.
+    again = copy.deepcopy(ex)
+    again.transform(X[:1])
+    assert not np.allclose(again.transform(da.from_array(X, chunks=60)).compute(), expected)
+
+
+def test_explain_refuses_dask_collections_with_a_clear_error(data):
+    """``explain`` returns an Explanation in memory: a dask collection is refused (not computed
+    whole behind the user's back, nor failing deep inside), pointing at ``transform``."""
+    dd = pytest.importorskip("dask.dataframe")
+    pd = pytest.importorskip("pandas")
+    X, y = data
+    frame = pd.DataFrame(X, columns=[f"x{i}" for i in range(6)])
+    ex = KernelShapExplainer(_counting.CountingRidge().fit(frame, y), n_samples=64, max_background=20).fit(frame)
+    for lazy in (da.from_array(X, chunks=(60, 6)), dd.from_pandas(frame, npartitions=2)):
+        with pytest.raises(TypeError, match=r"explain takes data in memory, not a dask .*use transform"):
+            ex.explain(lazy)
+
+
 def test_torch_explainer_on_a_dask_array(client):
     torch = pytest.importorskip("torch")
     from skxai import IntegratedGradientsExplainer

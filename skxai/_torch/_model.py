@@ -406,6 +406,8 @@ class TorchModel:
             # The same copy as torch.tensor's, for half its cost (a per-call overhead of every
             # explain on a small network).
             return torch.from_numpy(X).clone(memory_format=torch.contiguous_format)
+        if any(step < 0 for step in X.strides):  # torch.tensor refuses them (a reversed view, X[::-1])
+            X = np.ascontiguousarray(X)
         return torch.tensor(X, dtype=self.dtype, device=self.device)
 
     # ------------------------------------------------------------------ forward

@@ -69,8 +69,11 @@ class SmoothGradExplainer(BaseTorchExplainer):
         Rows per forward-backward pass.
     max_background : int, default=100
     random_state : int, RandomState or None, default=None
-        Seeds the noise (a CPU ``torch.Generator``; the global RNG is never touched). The
-        same seed gives the same noise for any ``batch_size`` and on any device.
+        Seeds the noise (a CPU ``torch.Generator``; the global RNG is never touched). Draw
+        ``j`` is one standard normal sample shared by the explained samples (each scaled by its
+        own noise level), so the same seed gives a sample the same attributions whichever
+        samples are explained with it (any slice, ``batch_size`` or Dask chunks) and on any
+        device.
     scoring : str or callable, default=None
         Quality figure of ``score`` (``"infidelity"`` by default), e.g. to tune ``sigma``.
     verbose : int, default=0
@@ -177,11 +180,15 @@ class SmoothGradExplainer(BaseTorchExplainer):
         return seed_from(self.random_state)
 
     def _draw_noise(self, j, x, generator):
-        """Standard normal noise shaped like ``x`` for draw ``j`` (one generator stream).
+        """Standard normal noise shaped like one sample of ``x`` for draw ``j`` (one generator
+        stream), shared by every sample (each scales it by its own noise level).
 
-        Drawn on the CPU and moved to the model's device, so a seed gives the same noise, and
-        the same numbers, on any device (a CUDA generator would draw other values)."""
-        return torch.randn(x.shape, generator=generator, dtype=x.dtype).to(x.device)
+        One sample's shape, not the batch's: a sample's noise, hence its attributions, must not
+        depend on how many samples are explained with it or where it sits among them (a slice,
+        a chunk of a Dask array), as for every other seeded explainer. Drawn on the CPU and
+        moved to the model's device, so a seed gives the same noise, and the same numbers, on
+        any device (a CUDA generator would draw other values)."""
+        return torch.randn(x.shape[1:], generator=generator, dtype=x.dtype).to(x.device)[None]
 
     def _noise_scale(self, x):
         if self.sigma_mode == "absolute":

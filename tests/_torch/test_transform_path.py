@@ -58,3 +58,14 @@ def test_transform_unfitted_raises_not_fitted():
     for est in (skxai.GradientExplainer(net), skxai.cam.GradCamExplainer(net)):
         with pytest.raises(NotFittedError):
             est.transform(np.zeros((1, 1, 8, 8)))
+
+
+def test_a_view_with_negative_strides_is_explained_like_its_copy():
+    """A reversed view (``X[::-1]``, negative strides) is valid numpy input; torch.tensor
+    refuses such strides, so the adapter must copy it into order first."""
+    net = seeded_float64(nn.Sequential(nn.Linear(4, 6), nn.Tanh(), nn.Linear(6, 3)))
+    X = np.random.RandomState(0).normal(size=(7, 4))
+    for X_in in (X, X.astype(np.float32)):  # the model's dtype, and one converted on the way
+        est = skxai.GradientExplainer(net, target=1).fit(X_in)
+        np.testing.assert_array_equal(est.transform(X_in[::-1]), est.transform(X_in[::-1].copy()))
+        np.testing.assert_array_equal(est.transform(X_in[:, ::-1][:, ::-1]), est.transform(X_in))

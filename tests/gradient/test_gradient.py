@@ -125,13 +125,27 @@ def test_smoothgrad_is_the_mean_over_noise_and_reproducible():
     span = (x.amax(dim=1) - x.amin(dim=1))[:, None]
     grads = []
     for _ in range(6):
-        noisy = (x + torch.randn(x.shape, generator=gen, dtype=x.dtype) * 0.2 * span).numpy()
+        noisy = (x + torch.randn(x.shape[1:], generator=gen, dtype=x.dtype) * 0.2 * span).numpy()
         grads.append(_autograd(net, noisy, np.full(9, 2))[0])
     np.testing.assert_allclose(a, np.mean(grads, axis=0), rtol=1e-10)
     var = sg.set_params(variant="variance").fit(X).transform(X)
     np.testing.assert_allclose(var, np.var(grads, axis=0), rtol=1e-7, atol=1e-12)
     c = sg.set_params(variant="mean", random_state=4).fit(X).transform(X)
     assert not np.allclose(a, c)
+
+
+def test_smoothgrad_values_of_a_sample_do_not_depend_on_the_other_samples():
+    """A seeded sample's attributions are the same explained alone, in a slice or among other
+    rows (Dask chunks explain slices): its noise must not depend on its position or on the
+    number of samples."""
+    net = _mlp()
+    X = np.random.RandomState(0).normal(size=(12, 4))
+    for variant in ("mean", "variance"):
+        sg = SmoothGradExplainer(net, sigma=0.3, n_samples=5, target=1, random_state=0, variant=variant).fit(X)
+        full = sg.transform(X)
+        np.testing.assert_allclose(sg.transform(X[5:9]), full[5:9], rtol=1e-12, atol=1e-15)
+        np.testing.assert_allclose(sg.transform(X[[7]]), full[[7]], rtol=1e-12, atol=1e-15)
+        np.testing.assert_allclose(sg.transform(X[::-1]), full[::-1], rtol=1e-12, atol=1e-15)
 
 
 def test_smoothgrad_smooths_other_methods(linear):
