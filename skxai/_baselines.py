@@ -24,9 +24,10 @@ per-image channel mean in the metrics and image Shapley; it is accepted for one 
 from __future__ import annotations
 
 import numbers
-import warnings
 
 import numpy as np
+
+from skxai.utils._warnings import warn_at_caller
 
 __all__ = [
     "BASELINES",
@@ -91,12 +92,11 @@ def resolve_baseline_name(baseline, *, mean_means, owner=None):
     """
     if isinstance(baseline, str) and baseline == "mean":
         where = f"{owner}: " if owner else ""
-        warnings.warn(
+        warn_at_caller(
             f"{where}baseline='mean' is deprecated and will be removed in the next release; it "
             f"means baseline={mean_means!r} here (the vocabulary is 'zeros', 'background_mean', "
             "'channel_mean', 'blur').",
             FutureWarning,
-            stacklevel=3,
         )
         return mean_means
     return baseline

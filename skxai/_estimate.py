@@ -854,7 +854,7 @@ def _seeded_design(p, budget, seed, sampling, share):
 
 
 def kernel_estimate(evaluate, p, budget, *, sampling="leverage", max_order="auto", tol=None,
-                    random_state=None, max_bytes=SOLVE_MAX_BYTES, seed=None):
+                    random_state=None, max_bytes=SOLVE_MAX_BYTES, seed=None, error=None):
     """KernelSHAP over a game (exact when the budget covers all ``2**p`` coalitions).
 
     ``budget`` counts every coalition evaluated, the empty and full ones included. With
@@ -862,7 +862,8 @@ def kernel_estimate(evaluate, p, budget, *, sampling="leverage", max_order="auto
     the 95% half-width ``1.96 * std`` of every value is at most ``tol`` times the largest
     absolute value. ``seed`` (from :func:`skxai.utils._random.seed_from`) replaces the draw
     from ``random_state``: row chunks explained apart share it, so their design is the one
-    drawn in process.
+    drawn in process. ``error(phi, std) -> (phi, std)`` gives the values and errors ``tol`` is
+    checked on (a conditional game's Monte Carlo error: :func:`skxai._games.monte_carlo_error`).
     """
     if p < 62 and budget >= 2**p:
         return exact_estimate(evaluate, p)
@@ -894,7 +895,7 @@ def kernel_estimate(evaluate, p, budget, *, sampling="leverage", max_order="auto
             break
         values = cached(design.masks)
         phi, std = kernel_shap_from_values(design, v0, v1, values, order=order)
-        if tol is not None and _within_tol(phi, std, tol):
+        if tol is not None and _within_tol(*(error(phi, std) if error else (phi, std)), tol):
             break
     return Estimate(phi, v0, std, {"exact": False, "n_evaluations": cached.n_evaluated, "order": order})
 
@@ -986,11 +987,12 @@ def shapley_from_permutations(perms, prefix_values):
     return phi, std
 
 
-def permutation_estimate(evaluate, p, n_permutations, *, tol=None, random_state=None):
+def permutation_estimate(evaluate, p, n_permutations, *, tol=None, random_state=None, error=None):
     """Antithetic permutation sampling over a game.
 
     With ``tol``, permutations are walked in doubling steps (from a quarter of them, in pairs)
-    until ``1.96 * std`` is at most ``tol`` times its row's largest absolute value.
+    until ``1.96 * std`` is at most ``tol`` times its row's largest absolute value (``error`` as
+    in :func:`kernel_estimate`).
     """
     from skxai.utils._random import check_random_state
 
@@ -1008,6 +1010,6 @@ def permutation_estimate(evaluate, p, n_permutations, *, tol=None, random_state=
         values = cached(uniq)
         prefix = values[:, inverse].reshape(values.shape[0], n_perm, p + 1, -1)
         phi, std = shapley_from_permutations(sub, prefix)
-        if tol is not None and _within_tol(phi, std, tol):
+        if tol is not None and _within_tol(*(error(phi, std) if error else (phi, std)), tol):
             break
     return Estimate(phi, prefix[:, 0, 0], std, {"n_evaluations": cached.n_evaluated, "n_permutations": n_perm})

@@ -17,6 +17,7 @@ from the fitted background by one of three samplers:
 
 from __future__ import annotations
 
+import hashlib
 import numbers
 
 import numpy as np
@@ -28,7 +29,7 @@ from skxai._games._background import row_aligned_calls
 from skxai.utils._param_validation import Interval, RealNotInt, StrOptions
 from skxai.utils._random import seed_from
 
-__all__ = ["GAME_PARAMETER_CONSTRAINTS", "ConditionalGame", "explainer_game"]
+__all__ = ["GAME_PARAMETER_CONSTRAINTS", "ConditionalGame", "explainer_game", "monte_carlo_error", "monte_carlo_view"]
 
 #: Constraints of the game parameters of the model-agnostic Shapley explainers.
 GAME_PARAMETER_CONSTRAINTS = {
@@ -37,6 +38,10 @@ GAME_PARAMETER_CONSTRAINTS = {
     "n_conditional_samples": [Interval(numbers.Integral, 1, None, closed="left")],
     "bandwidth": [Interval(RealNotInt, 0, None, closed="neither"), Interval(numbers.Integral, 1, None, closed="left")],
 }
+
+#: Groups of conditional samples whose spread gives the values' Monte Carlo error (the Gaussian
+#: and callable samplers): 7 degrees of freedom.
+MONTE_CARLO_GROUPS = 8
 
 #: Share of the kernel weight the empirical sampler keeps (shapr's ``eta``).
 EMPIRICAL_KEPT_WEIGHT = 0.95
@@ -84,7 +89,8 @@ class ConditionalGame:
         (or any number of) samples: either the absent columns only, shape ``(n, n_features -
         len(S))`` in increasing column order, or whole rows ``(n, n_features)`` whose ``S``
         columns are then overwritten by ``x_S``. ``random_state`` is a ``RandomState`` seeded
-        from the game's seed, the row's index and the coalition.
+        from the game's seed, the row's values and the coalition (so a row draws the same
+        samples whichever rows are explained with it).
     n_samples : int, default=100
         Conditional samples per (row, coalition): model rows per coalition value. For
         "empirical", the most background rows kept.
@@ -95,10 +101,17 @@ class ConditionalGame:
     random_state : int, RandomState or None
         Seeds the Gaussian draws (one standard-normal matrix shared by every row and coalition:
         common random numbers, which make differences of values less noisy) and the callable's.
+    monte_carlo_groups : int, default=0
+        With ``G > 1``, every value also comes as the means of ``G`` groups of its samples
+        (sample ``i`` of a value in group ``i % G``, the same groups for every row and
+        coalition, so common random numbers stay common): ``values`` then returns
+        ``(n, m, (G + 1) n_outputs)``, the value first, then each group's, and an estimator
+        linear in the values (all of them are) gives ``G`` replicate estimates whose spread is
+        the Monte Carlo error of the conditional expectations (:func:`monte_carlo_error`).
     """
 
     def __init__(self, output, background, weights, groups, *, sampler="gaussian", n_samples=100,
-                 bandwidth=0.1, batch_size=50_000, random_state=None):
+                 bandwidth=0.1, batch_size=50_000, random_state=None, monte_carlo_groups=0):
         background = np.asarray(background)
         if background.dtype.kind not in "biuf":
             raise ValueError(
@@ -117,6 +130,7 @@ class ConditionalGame:
         self.batch_size = int(batch_size)
         self.n_players = len(groups)
         self.n_features = background.shape[1]
+        self.monte_carlo_groups = int(monte_carlo_groups)
         self._col_player = np.empty(self.n_features, dtype=int)
         for p, cols in enumerate(groups):
             self._col_player[cols] = p
@@ -194,7 +208,11 @@ class ConditionalGame:
         key = int.from_bytes(np.packbits(cmask).tobytes(), "little")
         rows, pairs = [], []
         for i, (x, r) in enumerate(zip(Xr, row_ids, strict=True)):
-            seq = np.random.SeedSequence([self._seed, int(r), key])
+            # seeded by the row's values, not its position: explaining X[2:3] or X gives row 2
+            # the same draws (Anchors seed the same way)
+            row_key = int.from_bytes(hashlib.blake2b(np.ascontiguousarray(x).tobytes(), digest_size=8).digest(),
+                                     "little")
+            seq = np.random.SeedSequence([self._seed, row_key, key])
             rng = np.random.RandomState(seq.generate_state(1)[0])
             draw = np.asarray(self.sampler(x[S].copy(), S.copy(), self.n_samples, rng), dtype=np.float64)
             if draw.ndim != 2 or draw.shape[0] < 1 or draw.shape[1] not in (len(R), self.n_features):
@@ -243,8 +261,25 @@ class ConditionalGame:
             pred = self.output(np.concatenate(rows))
             pair, w = np.concatenate(pairs), np.concatenate(weights)
             starts = np.flatnonzero(np.r_[True, pair[1:] != pair[:-1]])
-            out.append(np.add.reduceat(pred * w[:, None], starts, axis=0))
+            mean = np.add.reduceat(pred * w[:, None], starts, axis=0)
+            if self.monte_carlo_groups > 1:
+                mean = np.hstack([mean, self._group_means(pred, pair, w, starts, n_pairs)])
+            out.append(mean)
         return np.concatenate(out, axis=0)
+
+    def _group_means(self, pred, pair, w, starts, n_pairs):
+        """Each value's mean over each group of its samples ``(n_pairs, G * n_outputs)``;
+        NaN where a group holds no sample (fewer samples than groups)."""
+        G, k = self.monte_carlo_groups, pred.shape[1]
+        rank = np.arange(len(pair)) - np.repeat(starts, np.diff(np.r_[starts, len(pair)]))
+        cell = pair * G + rank % G
+        sums = np.zeros((n_pairs * G, k))
+        np.add.at(sums, cell, pred * w[:, None])
+        mass = np.bincount(cell, weights=w, minlength=n_pairs * G)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            means = sums / mass[:, None]
+        means[mass == 0] = np.nan
+        return means.reshape(n_pairs, G * k)
 
     def _empty_value(self):
         if self._v_empty is None:
@@ -266,13 +301,14 @@ class ConditionalGame:
         n_cols = cmasks.sum(axis=1)
         empty, full = n_cols == 0, n_cols == self.n_features
         middle = np.flatnonzero(~empty & ~full)
-        v0 = self._empty_value()
+        copies = self.monte_carlo_groups + 1 if self.monte_carlo_groups > 1 else 1
+        v0 = np.tile(self._empty_value(), copies)  # v(empty) and f(x) have no sampling error
         values = np.empty((n, m, v0.shape[0]))
         values[:, empty] = v0
         if full.any():
             step = max(1, self.batch_size)
             fx = np.concatenate([self.output(X[s : s + step]) for s in range(0, n, step)])
-            values[:, full] = fx[:, None, :]
+            values[:, full] = np.tile(fx, copies)[:, None, :]
         if len(middle) and n:
             mid = cmasks[middle]
             calls = self._calls(n, len(middle))
@@ -304,14 +340,58 @@ def explainer_game(explainer):
     )
     if params.get("game", "interventional") == "interventional":
         return explainer._game()
+    sampler = params.get("conditional_sampler", "gaussian")
     return ConditionalGame(
         explainer.output_,
         explainer.background_,
         explainer.background_weights_,
         explainer.groups_,
-        sampler=params.get("conditional_sampler", "gaussian"),
+        sampler=sampler,
         n_samples=params.get("n_conditional_samples", 100),
         bandwidth=params.get("bandwidth", 0.1),
         batch_size=explainer.batch_size or 50_000,
         random_state=explainer._seed(),
+        # the empirical sampler's values are weighted means over the background, not draws
+        monte_carlo_groups=0 if isinstance(sampler, str) and sampler == "empirical" else MONTE_CARLO_GROUPS,
     )
+
+
+def monte_carlo_error(game, phi, base, std):
+    """An estimate made on ``game``, with the Monte Carlo error of its conditional values.
+
+    With :attr:`ConditionalGame.monte_carlo_groups` ``G > 1`` the game's outputs come ``G + 1``
+    times (the values, then each group of samples' values), and so do the estimate's: ``phi``
+    ``(n, p, (G + 1) k)``. The estimators are linear in the values, so the ``G`` replicate
+    estimates average to the estimate, and their spread over ``sqrt(G)`` is its Monte Carlo
+    error (``G - 1`` degrees of freedom, the same samples grouped alike for every row and
+    coalition, so the common random numbers' correlations are kept). It is added in quadrature
+    to the coalition-sampling error ``std`` (None or zeros for exact enumeration): without it a
+    constant feature's value (0.16 where the truth is 0, 100 samples) was reported with an error
+    of zero. A value some group had no sample for (fewer samples than groups) has an unknown
+    error (inf).
+
+    Returns ``phi``, ``base`` and ``std`` of the ``k`` outputs; anything else is returned as is.
+    """
+    G = getattr(game, "monte_carlo_groups", 0)
+    if G <= 1:
+        return phi, base, std
+    from skxai._estimate import t_inflation
+
+    k = phi.shape[-1] // (G + 1)
+    replicates = phi[..., k:].reshape(phi.shape[:-1] + (G, k))
+    with np.errstate(invalid="ignore"):
+        mc = np.sqrt(replicates.var(axis=-2, ddof=1) / G) * t_inflation(G - 1)
+    mc = np.where(np.isfinite(mc), mc, np.inf)
+    total = mc if std is None else np.sqrt(np.asarray(std)[..., :k] ** 2 + mc**2)
+    return phi[..., :k], base[..., :k], total
+
+
+def monte_carlo_view(game):
+    """``(phi, std) -> (phi, std)`` of the outputs with the Monte Carlo error added (what an
+    early stop on ``tol`` must check: more coalitions never remove that error)."""
+
+    def view(phi, std):
+        phi, _, std = monte_carlo_error(game, phi, phi, std)
+        return phi, std
+
+    return view

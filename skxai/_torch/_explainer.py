@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import numbers
-import warnings
 from typing import NamedTuple
 
 import numpy as np
@@ -28,6 +27,7 @@ from skxai.utils._param_validation import (
     resolve_response_method_name,
 )
 from skxai.utils._random import check_random_state
+from skxai.utils._warnings import warn_at_caller
 
 __all__ = ["BaseTorchExplainer", "GradResult"]
 
@@ -251,7 +251,7 @@ class BaseTorchExplainer(BaseExplainer):
             and (out >= 0).all()
             and np.allclose(out.sum(axis=1), 1.0, atol=1e-5)
         ):
-            warnings.warn(
+            warn_at_caller(
                 "response_method='decision_function' but the module's outputs look like probabilities (a "
                 "softmax inside forward() cannot be bypassed); the probabilities are explained.",
                 UserWarning,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numbers
 
 from skxai._estimate import exact_estimate
-from skxai._games._conditional import GAME_PARAMETER_CONSTRAINTS, explainer_game
+from skxai._games._conditional import GAME_PARAMETER_CONSTRAINTS, explainer_game, monte_carlo_error
 from skxai.base import BaseTabularExplainer
 from skxai.utils._param_validation import (
     Interval,
@@ -68,7 +68,9 @@ class ExactShapleyExplainer(BaseTabularExplainer):
     n_conditional_samples : int, default=100
         Samples per coalition value in the conditional game (model rows per coalition and
         explained row; for "empirical", the most background rows kept). The Monte-Carlo error
-        of each value falls as ``1 / sqrt(n_conditional_samples)``.
+        of each value falls as ``1 / sqrt(n_conditional_samples)``; ``explain`` reports it in
+        ``std`` (the spread of 8 groups of the samples; inf below 8 samples; nothing for
+        "empirical", whose values are weighted means over the background, not draws).
     bandwidth : float, default=0.1
         Kernel width of the "empirical" sampler (shapr's default); small values keep only
         rows that match ``x`` on S.
@@ -148,10 +150,14 @@ class ExactShapleyExplainer(BaseTabularExplainer):
             )
 
     def _explain_rows(self, X):
-        est = exact_estimate(self._evaluator(X), self.n_players_)
-        return est.phi, est.base, None, {}
-
-    def _evaluator(self, X):
-        """The coalition game of the rows ``X``: masks -> values ``(n, m, n_outputs)``."""
         game = explainer_game(self)
+        est = exact_estimate(self._evaluator(X, game), self.n_players_)
+        # exact for the interventional game; a conditional game's values carry the Monte Carlo
+        # error of its samples (its std, or None when there is none)
+        phi, base, std = monte_carlo_error(game, est.phi, est.base, None)
+        return phi, base, std, {}
+
+    def _evaluator(self, X, game=None):
+        """The coalition game of the rows ``X``: masks -> values ``(n, m, n_outputs)``."""
+        game = explainer_game(self) if game is None else game
         return lambda masks: game.values_parallel(X, masks, n_jobs=self.n_jobs, verbose=self.verbose)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numbers
-import warnings
 
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
@@ -26,6 +25,7 @@ from skxai.utils._param_validation import (
     fit_context,
 )
 from skxai.utils._random import seed_from
+from skxai.utils._warnings import warn_at_caller
 
 _METHODS = ("kernel", "exact", "sampling", "lime")
 
@@ -333,7 +333,7 @@ class ImageShapleyExplainer(BaseExplainer, auto_wrap_output_keys=None):
             # a grid's region count is known now: check the budget before any model call
             p = int(grid_segments(self.image_shape_[1:], self.n_segments).max()) + 1
             self._check_kernel_budget(p)
-            self._warn_unknown_errors([p], stacklevel=3)  # the caller of fit, past fit_context
+            self._warn_unknown_errors([p])
         return self
 
     def _check_kernel_budget(self, p):
@@ -344,12 +344,13 @@ class ImageShapleyExplainer(BaseExplainer, auto_wrap_output_keys=None):
                 f"least 2 * p + 2 = {2 * p + 2} coalitions (or all 2**{p})."
             )
 
-    def _warn_unknown_errors(self, counts, stacklevel):
-        """Warn when a k-additive fit on some region count will report unknown errors."""
+    def _warn_unknown_errors(self, counts):
+        """Warn (at the user's line) when a k-additive fit on some region count will report
+        unknown errors."""
         for p in counts:
             message = kadd_unknown_errors_message(self.max_order, int(p), self._budget(int(p)), "regions")
             if message is not None:
-                warnings.warn(message, UserWarning, stacklevel=stacklevel + 1)
+                warn_at_caller(message)
 
     def _model_input(self, X):
         X = self._as_array(X)
@@ -496,7 +497,7 @@ class ImageShapleyExplainer(BaseExplainer, auto_wrap_output_keys=None):
         n_eval = np.empty(n, dtype=int)
         r2 = np.full((n, k), np.nan)
         if self.method == "kernel" and self.segmentation != "grid":  # a grid's warned at fit
-            self._warn_unknown_errors(np.unique(counts[counts > 1]), stacklevel=2)
+            self._warn_unknown_errors(np.unique(counts[counts > 1]))
         # Images with the same number of regions share one design (a grid: all of them).
         for p in np.unique(counts):
             idx = np.flatnonzero(counts == p)

@@ -24,7 +24,6 @@ of order 2 lost their exactness). Same accuracy otherwise (benchmarks/probe_anti
 from __future__ import annotations
 
 import numbers
-import warnings
 
 import numpy as np
 from joblib import effective_n_jobs
@@ -38,12 +37,18 @@ from skxai._estimate import (  # noqa: F401  (re-exported for old imports)
     n_interaction_terms,
 )
 from skxai._games._background import BackgroundGame
-from skxai._games._conditional import GAME_PARAMETER_CONSTRAINTS, explainer_game
+from skxai._games._conditional import (
+    GAME_PARAMETER_CONSTRAINTS,
+    explainer_game,
+    monte_carlo_error,
+    monte_carlo_view,
+)
 from skxai.base import BaseTabularExplainer
 from skxai.shapley._exact import TABULAR_CONSTRAINTS, _fit_doc
 from skxai.utils._parallel import map_shared
 from skxai.utils._param_validation import Interval, Options, StrOptions, fit_context
 from skxai.utils._random import seed_from
+from skxai.utils._warnings import warn_at_caller
 
 
 class KernelShapExplainer(BaseTabularExplainer):
@@ -190,8 +195,7 @@ class KernelShapExplainer(BaseTabularExplainer):
         kernel_order(self.max_order, p, budget)
         message = kadd_unknown_errors_message(self.max_order, p, budget)
         if message is not None:
-            # stacklevel: the caller of fit (past fit_context's wrappers of both fits)
-            warnings.warn(message, UserWarning, stacklevel=6)
+            warn_at_caller(message)
 
     def _budget(self):
         p = self.n_players_
@@ -212,7 +216,7 @@ class KernelShapExplainer(BaseTabularExplainer):
         # Many rows on several workers: each worker explains whole rows (model calls, fit and
         # errors), all on the design drawn here. A row's values do not depend on the rows
         # explained with it, so the numbers are those of one process. Not with ``tol`` (one
-        # stopping rule for all rows) or a conditional game (its draws follow the row's index).
+        # stopping rule for all rows) or a conditional game (its own parallel calls).
         if workers > 1 and self.tol is None and isinstance(game, BackgroundGame) and len(X) >= 2 * workers:
             seed = seed_from(self.random_state)
             bounds = np.linspace(0, len(X), min(len(X), 4 * workers) + 1).round().astype(int)
@@ -226,9 +230,11 @@ class KernelShapExplainer(BaseTabularExplainer):
             self.n_players_,
             self._budget(),
             random_state=self.random_state,
+            error=monte_carlo_view(game),
             **settings,
         )
-        return est.phi, est.base, est.std, est.extras
+        phi, base, std = monte_carlo_error(game, est.phi, est.base, est.std)
+        return phi, base, std, est.extras
 
 
 def _estimate_rows(game, X, p, budget, seed, settings):

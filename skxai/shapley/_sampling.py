@@ -13,7 +13,12 @@ from skxai._estimate import (  # noqa: F401  (re-exported for old imports)
     shapley_from_permutations,
     unique_coalitions,
 )
-from skxai._games._conditional import GAME_PARAMETER_CONSTRAINTS, explainer_game
+from skxai._games._conditional import (
+    GAME_PARAMETER_CONSTRAINTS,
+    explainer_game,
+    monte_carlo_error,
+    monte_carlo_view,
+)
 from skxai.base import BaseTabularExplainer
 from skxai.shapley._exact import TABULAR_CONSTRAINTS, _fit_doc
 from skxai.utils._param_validation import Interval, StrOptions, fit_context
@@ -129,5 +134,7 @@ class ShapleySamplingExplainer(BaseTabularExplainer):
             self._n_perm(),
             tol=self.tol,
             random_state=self.random_state,
+            error=monte_carlo_view(game),
         )
-        return est.phi, est.base, est.std, est.extras
+        phi, base, std = monte_carlo_error(game, est.phi, est.base, est.std)
+        return phi, base, std, est.extras

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numbers
-import warnings
 
 import numpy as np
 from sklearn.base import is_classifier
@@ -40,6 +39,7 @@ from skxai.utils._param_validation import (
     fit_context,
     resolve_response_method_name,
 )
+from skxai.utils._warnings import warn_at_caller
 
 # Exact explanations through a non-linear link (probabilities of boosted classifiers,
 # predictions of log-link regressors) enumerate 2**n_players coalitions.
@@ -447,12 +447,11 @@ class TreeShapExplainer(BaseTabularExplainer):
                     "feature_groups."
                 )
             else:
-                warnings.warn(
+                warn_at_caller(
                     f"TreeShapExplainer explains the raw score of {name} (decision_function): "
                     f"exact {wanted} would enumerate 2**{self.n_players_} coalitions. Pass "
                     "response_method='decision_function' to silence this, or feature_groups.",
                     UserWarning,
-                    stacklevel=3,
                 )
         self._enumerate = link
         if kind == "proba" or (kind == "margin" and link):

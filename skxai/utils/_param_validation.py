@@ -10,7 +10,6 @@ family.
 from __future__ import annotations
 
 import numbers
-import warnings
 
 from sklearn.base import _fit_context
 from sklearn.utils._param_validation import (
@@ -21,6 +20,8 @@ from sklearn.utils._param_validation import (
     RealNotInt,
     StrOptions,
 )
+
+from skxai.utils._warnings import warn_at_caller
 
 __all__ = [
     "BATCH_SIZE",
@@ -112,11 +113,10 @@ def deprecated_value(name, value, aliases, *, owner=None):
     if isinstance(value, str) and value in aliases:
         new = aliases[value]
         where = f"{owner}: " if owner else ""
-        warnings.warn(
+        warn_at_caller(
             f"{where}{name}={value!r} is deprecated and will be removed in the next release; "
             f"use {name}={new!r}.",
             FutureWarning,
-            stacklevel=3,
         )
         return new
     return value
@@ -145,11 +145,10 @@ def deprecated_param(estimator, old, new, *, sentinel="deprecated"):
     old_value = getattr(estimator, old, sentinel)
     if isinstance(old_value, str) and old_value == sentinel:
         return getattr(estimator, new)
-    warnings.warn(
+    warn_at_caller(
         f"{type(estimator).__name__}: parameter {old!r} was renamed {new!r} and will be removed in "
         f"the next release; use {new}={old_value!r}.",
         FutureWarning,
-        stacklevel=3,
     )
     return old_value
 

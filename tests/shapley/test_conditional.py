@@ -326,3 +326,87 @@ def test_empirical_sampler_follows_the_kernel_formula():
                                 n_conditional_samples=60, max_background=None).fit(X)
     expected = np.stack([permutation_shapley(lambda S, x=x: v(S, x), 3) for x in rows])
     np.testing.assert_allclose(est.transform(rows), expected, atol=1e-10)
+
+
+def test_conditional_values_report_their_monte_carlo_error(correlated_gaussian):
+    """Exact enumeration of a conditional game is exact only up to the sampler's draws: its std is
+    their Monte Carlo error, and +-1.96 std covers the closed form about 95% of the time
+    (benchmarks/probe_conditional_error.py: 0.94-0.96)."""
+    X, model = correlated_gaussian
+    rows = X[:10]
+    expected = np.stack([closed_form_phi(model, X, x) for x in rows])
+    hits = total = 0
+    for seed in range(30):
+        exp = ExactShapleyExplainer(model, game="conditional", n_conditional_samples=100, max_background=None,
+                                    random_state=seed).fit(X).explain(rows)
+        assert exp.std is not None and np.isfinite(exp.std).all() and (exp.std > 0).all()
+        hits += (np.abs(exp.values[..., 0] - expected) <= 1.96 * exp.std[..., 0]).sum()
+        total += expected.size
+    assert 0.9 <= hits / total <= 0.99
+
+
+def test_a_constant_feature_s_conditional_value_comes_with_its_error():
+    """A constant column is a null player, but the sampler's noise gives it a value: its error
+    must say so (it was reported as exactly 0 while the value was 0.16)."""
+    rng = np.random.RandomState(0)
+    X = rng.multivariate_normal([0, 0], [[1, 0.9], [0.9, 1]], size=300)
+    X = np.column_stack([X, np.ones(len(X))])
+    model = LinearRegression().fit(X, X[:, 0] + X[:, 1])
+    for cls, kw in [(ExactShapleyExplainer, {}), (KernelShapExplainer, dict(n_samples=8)),
+                    (ShapleySamplingExplainer, dict(n_permutations=6))]:
+        exp = cls(model, game="conditional", random_state=0, max_background=None, **kw).fit(X).explain(X[:5])
+        assert (exp.std[:, 2, 0] > 0).all()
+        assert (np.abs(exp.values[:, 2, 0]) <= 1.96 * exp.std[:, 2, 0]).mean() >= 0.8
+
+
+def test_too_few_conditional_samples_for_an_error_report_it_unknown(correlated_gaussian):
+    X, model = correlated_gaussian
+    exp = ExactShapleyExplainer(model, game="conditional", n_conditional_samples=3,
+                                random_state=0).fit(X).explain(X[:2])
+    assert np.isinf(exp.std).all()  # three draws cannot fill eight groups
+    empirical = ExactShapleyExplainer(model, game="conditional", conditional_sampler="empirical",
+                                      random_state=0).fit(X).explain(X[:2])
+    assert empirical.std is None  # weighted means over the background: no draws
+
+
+def test_tol_does_not_stop_before_the_monte_carlo_error_allows():
+    """More coalitions never remove the sampler's error: a tol below it spends the whole budget.
+
+    A game whose value and whose eight group replicates are additive (each fitted exactly, no
+    coalition-sampling error), the replicates' coefficients spread around the value's: the
+    coalitions alone would stop the run at its first step, the Monte Carlo error must not."""
+    from types import SimpleNamespace
+
+    from skxai._estimate import kernel_estimate
+    from skxai._games._conditional import monte_carlo_view
+
+    p, G = 10, 8
+    rng = np.random.RandomState(0)
+    beta = rng.normal(size=p)
+    spread = rng.normal(size=(G, p)) * 0.1
+    coefs = np.vstack([beta, beta + spread - spread.mean(axis=0)])  # the value, then each group
+
+    def evaluate(masks):
+        return (masks.astype(float) @ coefs.T)[None]  # (1 row, m, G + 1 outputs)
+
+    game = SimpleNamespace(monte_carlo_groups=G)
+    kw = dict(max_order=1, tol=0.01, random_state=0)
+    alone = kernel_estimate(evaluate, p, 400, **kw)
+    assert alone.extras["n_evaluations"] <= 100
+    honest = kernel_estimate(evaluate, p, 400, error=monte_carlo_view(game), **kw)
+    assert honest.extras["n_evaluations"] > 300
+
+
+def test_a_callable_sampler_gives_a_row_the_same_draws_whichever_rows_come_with_it(correlated_gaussian):
+    X, model = correlated_gaussian
+
+    def sampler(x_S, S, n, random_state):
+        return random_state.normal(size=(n, X.shape[1] - len(S)))
+
+    est = KernelShapExplainer(model, game="conditional", conditional_sampler=sampler, n_conditional_samples=20,
+                              n_samples=12, random_state=0, max_background=None).fit(X)
+    together = est.explain(X[:4])
+    alone = est.explain(X[2:3])
+    # the same draws (to the rounding of model calls that hold other rows)
+    np.testing.assert_allclose(alone.values[0], together.values[2], rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(alone.std[0], together.std[2], rtol=1e-9, atol=1e-12)
