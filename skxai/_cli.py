@@ -93,7 +93,8 @@ def build_parser():
     ex.add_argument("data", metavar="DATA", help="CSV file of the samples to explain (header row)")
     ex.add_argument("--method", default=None,
                     help="explanation method (default: kernel-shap; not allowed when MODEL holds an explainer)")
-    ex.add_argument("--out", required=True, help="output CSV of attributions")
+    ex.add_argument("--out", required=True,
+                    help="output CSV of attributions (an existing file is replaced; an input file is refused)")
     ex.add_argument("--report", help="also write a self-contained HTML report there")
     ex.add_argument("--target", help="class label (classifiers) or output index to explain")
     ex.add_argument("--background", type=int, default=100,
@@ -482,6 +483,24 @@ def _header(path, drop):
     return [c for c in columns if c not in drop]
 
 
+#: Bytes per value of a chunk in memory: the parsed frame, the float array the model reads,
+#: the attributions and their output frame.
+CHUNK_BYTES_PER_VALUE = 4 * 8
+
+
+def _check_chunk_memory(chunk_size, columns):
+    """Refuse a --chunk-size whose chunk of rows alone would exceed the working-memory limit of
+    an explain call (memory would no longer be flat in the rows, and a file larger than memory
+    would be read whole)."""
+    from skxai.utils._memory import MAX_WORKING_BYTES
+
+    most = max(1, MAX_WORKING_BYTES // (CHUNK_BYTES_PER_VALUE * max(len(columns), 1)))
+    if chunk_size > most:
+        raise UsageError(f"--chunk-size {chunk_size} is too large for {len(columns)} columns: a chunk would hold "
+                         f"about {chunk_size * len(columns) * CHUNK_BYTES_PER_VALUE / 2**30:.1f} GiB; "
+                         f"use at most {most}")
+
+
 def run_explain(args):
     """Explain DATA chunk by chunk, appending each chunk's attributions to ``--out``.
 
@@ -514,6 +533,7 @@ def run_explain(args):
     if args.report:
         check_output_path(args.report, "--report", inputs + [("--out", args.out)])
     columns = _header(args.data, args.drop)
+    _check_chunk_memory(args.chunk_size, columns)
     model = load_model(args.model, trusted_types=tuple(args.trusted_types), trust_pickle=args.trust_pickle)
     fitted = _is_explainer(model)
     if fitted:

@@ -26,6 +26,7 @@ from skxai._data import TabularSchema, check_feature_groups
 from skxai._explanation import Explanation
 from skxai._games._background import BackgroundGame
 from skxai.utils._docstrings import fill_doc
+from skxai.utils._memory import check_working_memory, explain_in_chunks
 from skxai.utils._param_validation import (
     BATCH_SIZE,
     N_JOBS,
@@ -467,10 +468,25 @@ class BaseTabularExplainer(BaseExplainer):
         )
         self.expected_value_ = self.background_weights_ @ bg_out
         self._fit_extra(Xa, y)
+        check_working_memory(self)  # a budget no row could be explained with: refused now
         return self
 
     def _fit_extra(self, X, y):
         """Hook for subclasses that learn more in fit."""
+
+    def _working_bytes(self):
+        """``(fixed, per_row)``: bytes of the arrays an explain call holds at once, for the
+        design and for each explained row (model calls apart, bounded by ``batch_size``)."""
+        return 0, 0
+
+    def _memory_knobs(self):
+        """The parameters that set :meth:`_working_bytes`, for the error that refuses them."""
+        return "n_samples"
+
+    def _rows_in_chunks(self):
+        """Whether rows may be explained in chunks with the numbers of one call (no rule, such
+        as an early stop on ``tol``, that looks at all rows together)."""
+        return getattr(self, "tol", None) is None
 
     def _summarise_background(self, X):
         max_bg = getattr(self, "max_background", 100)
@@ -553,7 +569,7 @@ class BaseTabularExplainer(BaseExplainer):
         check_is_fitted(self)
         Xa = self._schema.to_array(X, n_features=self.n_features_in_, owner=type(self).__name__)
         target_indices_for(self.target_index_, Xa.shape[0], np.zeros((Xa.shape[0], 1)))  # length check
-        values, base, std, extras = self._explain_rows(Xa)
+        values, base, std, extras = explain_in_chunks(self, Xa)
         # ``outputs`` are the model's outputs: "predicted" means the model's prediction, also for
         # methods whose attributions do not add up to the output (LIME's surrogate).
         outputs = extras.get("model_outputs")

@@ -588,3 +588,18 @@ def test_unreachable_scheduler_or_no_distributed_exits_2(files, capsys, monkeypa
     code, _, err = _run(argv + ["--scheduler", "tcp://127.0.0.1:9"], capsys)
     assert code == 2 and "pip install distributed" in err
     assert not (d / "never.csv").exists()
+
+
+def test_a_chunk_size_whose_chunk_alone_exceeds_the_memory_limit_is_refused(files, capsys):
+    d, _, _ = files
+    out = d / "too_big.csv"
+    code, _, err = _run(["explain", d / "pipe.skops", d / "data.csv", "--method", "kernel-shap", "--out", out,
+                         "--chunk-size", 10**9, "--quiet"], capsys)
+    assert code != 0 and "--chunk-size 1000000000 is too large for 8 columns" in err and "use at most" in err
+    assert not out.exists()
+
+
+def test_explain_help_says_an_existing_output_is_replaced(capsys):
+    with pytest.raises(SystemExit):
+        main(["explain", "--help"])
+    assert "existing file is replaced" in " ".join(capsys.readouterr().out.split())

@@ -29,7 +29,14 @@ from skxai._games._background import row_aligned_calls
 from skxai.utils._param_validation import Interval, RealNotInt, StrOptions
 from skxai.utils._random import seed_from
 
-__all__ = ["GAME_PARAMETER_CONSTRAINTS", "ConditionalGame", "explainer_game", "monte_carlo_error", "monte_carlo_view"]
+__all__ = [
+    "GAME_PARAMETER_CONSTRAINTS",
+    "ConditionalGame",
+    "explainer_game",
+    "game_working_bytes",
+    "monte_carlo_error",
+    "monte_carlo_view",
+]
 
 #: Constraints of the game parameters of the model-agnostic Shapley explainers.
 GAME_PARAMETER_CONSTRAINTS = {
@@ -395,3 +402,19 @@ def monte_carlo_view(game):
         return phi, std
 
     return view
+
+
+def game_working_bytes(explainer):
+    """``(fixed, copies)`` of an explainer's game: the bytes the conditional game holds (its
+    standard-normal matrix, one value's samples in a model call, with their copies) and how many
+    times each coalition value comes (``G + 1`` with Monte Carlo groups); ``(0, 1)`` for the
+    interventional game."""
+    if getattr(explainer, "game", "interventional") != "conditional":
+        return 0, 1
+    sampler = getattr(explainer, "conditional_sampler", "gaussian")
+    empirical = isinstance(sampler, str) and sampler == "empirical"
+    K = int(getattr(explainer, "n_conditional_samples", 100))
+    if empirical:
+        K = min(K, len(explainer.background_))
+    fixed = 4 * K * explainer.n_features_in_ * 8
+    return fixed, 1 if empirical else MONTE_CARLO_GROUPS + 1

@@ -5,7 +5,12 @@ from __future__ import annotations
 import numbers
 
 from skxai._estimate import exact_estimate
-from skxai._games._conditional import GAME_PARAMETER_CONSTRAINTS, explainer_game, monte_carlo_error
+from skxai._games._conditional import (
+    GAME_PARAMETER_CONSTRAINTS,
+    explainer_game,
+    game_working_bytes,
+    monte_carlo_error,
+)
 from skxai.base import BaseTabularExplainer
 from skxai.utils._param_validation import (
     Interval,
@@ -148,6 +153,16 @@ class ExactShapleyExplainer(BaseTabularExplainer):
                 f"players exceed max_features={self.max_features}. Use KernelShapExplainer, "
                 "ShapleySamplingExplainer, feature_groups, or raise max_features."
             )
+
+    def _working_bytes(self):
+        m, p, k = 2**self.n_players_, self.n_players_, self.n_outputs_
+        game, copies = game_working_bytes(self)
+        # every coalition (bool and float); per row, their values and the weighted sums (float64)
+        return game + 9 * m * p, 3 * 8 * m * k * copies
+
+    def _memory_knobs(self):
+        return "the number of players (feature_groups)" + (
+            " or n_conditional_samples" if self.game == "conditional" else "")
 
     def _explain_rows(self, X):
         game = explainer_game(self)

@@ -40,6 +40,7 @@ from skxai._games._background import BackgroundGame
 from skxai._games._conditional import (
     GAME_PARAMETER_CONSTRAINTS,
     explainer_game,
+    game_working_bytes,
     monte_carlo_error,
     monte_carlo_view,
 )
@@ -196,6 +197,18 @@ class KernelShapExplainer(BaseTabularExplainer):
         message = kadd_unknown_errors_message(self.max_order, p, budget)
         if message is not None:
             warn_at_caller(message)
+
+    def _working_bytes(self):
+        p, k = self.n_players_, self.n_outputs_
+        budget = self._budget()
+        m = budget if p >= 62 or budget < 2**p else 2**p
+        game, copies = game_working_bytes(self)
+        # the design's masks (bool) and their float copy; per row, the coalition values and the
+        # regression's targets, antisymmetric values and residuals (float64)
+        return game + 9 * m * p, 4 * 8 * m * k * copies
+
+    def _memory_knobs(self):
+        return "n_samples" + (" or n_conditional_samples" if self.game == "conditional" else "")
 
     def _budget(self):
         p = self.n_players_

@@ -16,6 +16,7 @@ from skxai._estimate import (  # noqa: F401  (re-exported for old imports)
 from skxai._games._conditional import (
     GAME_PARAMETER_CONSTRAINTS,
     explainer_game,
+    game_working_bytes,
     monte_carlo_error,
     monte_carlo_view,
 )
@@ -37,8 +38,9 @@ class ShapleySamplingExplainer(BaseTabularExplainer):
     ----------
     estimator : estimator, Pipeline or callable
     n_permutations : int or "auto", default="auto"
-        Permutations walked (rounded to antithetic pairs); "auto" gives about 2048
-        coalition evaluations: ``max(2, 2 * ceil(1024 / p))``.
+        Permutations walked, each followed by its reverse (an odd count walks the last one
+        alone: it counts in the values, the error comes from the complete pairs); "auto"
+        gives about 2048 coalition evaluations: ``max(2, 2 * ceil(1024 / p))``.
     target, response_method, max_background, background, feature_groups, batch_size, n_jobs
         As in :class:`~skxai.ExactShapleyExplainer`.
     random_state, scoring, verbose, game, conditional_sampler, n_conditional_samples, bandwidth
@@ -120,6 +122,17 @@ class ShapleySamplingExplainer(BaseTabularExplainer):
     @_fit_doc
     def fit(self, X, y=None, **fit_params):
         return super().fit(X, y, **fit_params)
+
+    def _working_bytes(self):
+        p, k = self.n_players_, self.n_outputs_
+        m = self._n_perm() * (p + 1)  # coalitions walked
+        game, copies = game_working_bytes(self)
+        # the walked coalitions (bool) and the permutations' ranks; per row, the values of the
+        # walked coalitions, their steps and contributions (float64)
+        return game + 9 * m * p, 4 * 8 * m * k * copies
+
+    def _memory_knobs(self):
+        return "n_permutations" + (" or n_conditional_samples" if self.game == "conditional" else "")
 
     def _n_perm(self):
         if self.n_permutations == "auto":

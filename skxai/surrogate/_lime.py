@@ -166,6 +166,12 @@ class LimeExplainer(BaseTabularExplainer):
                 f"n_players + 2 = {p + 2} perturbations."
             )
 
+    def _working_bytes(self):
+        n, p, k = int(self.n_samples), self.n_players_, self.n_outputs_
+        # the perturbation masks (bool, their float copy, the background rows drawn, the
+        # distances); per row, the perturbed outputs and the surrogate's targets (float64)
+        return n * (17 * p + 16), 3 * 8 * n * k
+
     def _width(self):
         return float(self.kernel_width) if self.kernel_width is not None else 0.75 * np.sqrt(self.n_players_)
 

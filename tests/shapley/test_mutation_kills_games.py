@@ -300,7 +300,8 @@ def test_callable_sampler_values_are_the_mean_over_its_draws(whole_rows, batch_s
 
 def test_callable_sampler_gets_its_own_stream_per_row_and_coalition():
     B = _discrete(20)
-    X = np.repeat(B[:1], 3, axis=0)  # three identical rows
+    X = np.unique(B, axis=0)[:3]  # three different rows (a row's stream follows its values)
+    assert len(X) == 3
     firsts = []
 
     def sampler(x_S, S, n, random_state):
@@ -314,6 +315,11 @@ def test_callable_sampler_gets_its_own_stream_per_row_and_coalition():
     big = ConditionalGame(_f3, B, np.full(20, 1 / 20), _singletons(3), sampler=sampler, n_samples=4,
                           batch_size=10**5, random_state=0).values(X, masks)
     np.testing.assert_array_equal(one, big)  # the streams do not depend on how the calls are cut
+    firsts.clear()
+    twice = np.repeat(X[:1], 2, axis=0)  # the same row twice: the same stream, wherever it sits
+    ConditionalGame(_f3, B, np.full(20, 1 / 20), _singletons(3), sampler=sampler, n_samples=4,
+                    random_state=0).values(twice, masks)
+    assert len(firsts) == 12 and len(set(firsts)) == 6
 
 
 @pytest.mark.parametrize("bad", ["1d", "empty", "wide"])

@@ -1,0 +1,86 @@
+"""Working memory of an explain call: rows in chunks that fit, requests that cannot fit refused.
+
+Model calls are bounded by ``batch_size`` on their own; what grows with the budget and the rows
+is what an explainer holds at once (the coalitions of its design, every row's coalition values,
+their copies in the estimator). Each tabular explainer states it as ``_working_bytes()``: a
+fixed part (the design) and a part per explained row. :func:`explain_in_chunks` then explains
+the rows in chunks that stay under :data:`MAX_WORKING_BYTES`, with the draws of one call, and
+refuses, before any work, a request that one row already puts over it (a process killed by
+the operating system loses everything; a clear error names what to lower).
+"""
+
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+
+#: Most bytes of working arrays one explain call may hold (model calls apart).
+MAX_WORKING_BYTES = 4 * 2**30
+
+
+def _gib(nbytes):
+    return f"{nbytes / 2**30:.1f} GiB"
+
+
+def check_working_memory(explainer, n_rows=1):
+    """Refuse settings whose working arrays exceed :data:`MAX_WORKING_BYTES` for ``n_rows`` rows
+    (one at ``fit``: the budget alone). Returns the most rows per chunk."""
+    fixed, per_row = explainer._working_bytes()
+    need = fixed + per_row * max(n_rows, 1)
+    if fixed + per_row > MAX_WORKING_BYTES:
+        raise ValueError(
+            f"{type(explainer).__name__}: these settings need about {_gib(fixed + per_row)} of working "
+            f"memory for a single row (at most {_gib(MAX_WORKING_BYTES)} may be held at once): lower "
+            f"{explainer._memory_knobs()}."
+        )
+    if need > MAX_WORKING_BYTES and not explainer._rows_in_chunks():
+        raise ValueError(
+            f"{type(explainer).__name__}: explaining {n_rows} rows at once needs about {_gib(need)} of "
+            f"working memory (at most {_gib(MAX_WORKING_BYTES)}); these settings explain all rows "
+            f"together ({explainer._memory_knobs()}, or tol): explain fewer rows per call."
+        )
+    return max(1, int((MAX_WORKING_BYTES - fixed) // max(per_row, 1)))
+
+
+def _merge_extras(parts, sizes):
+    """One call's extras from its chunks': per-row arrays joined, anything else the first's."""
+    merged = {}
+    for key, first in parts[0].items():
+        if isinstance(first, np.ndarray) and first.ndim and first.shape[0] == sizes[0]:
+            merged[key] = np.concatenate([p[key] for p in parts], axis=0)
+        else:
+            merged[key] = first
+    return merged
+
+
+def explain_in_chunks(explainer, X):
+    """``explainer._explain_rows(X)`` in chunks of rows that fit in :data:`MAX_WORKING_BYTES`.
+
+    Every chunk sees the draws of one call: an integer ``random_state`` gives them anyway; a
+    ``RandomState`` instance (or None: a fresh one) is copied before the first chunk and each
+    chunk starts from that copy, after which the instance stands where one call leaves it.
+    """
+    rows = check_working_memory(explainer, X.shape[0])
+    if X.shape[0] <= rows:
+        return explainer._explain_rows(X)
+    random_state = getattr(explainer, "random_state", 0)
+    shared = None
+    if random_state is None or isinstance(random_state, np.random.RandomState):
+        shared = np.random.RandomState() if random_state is None else random_state
+        snapshot = copy.deepcopy(shared)
+    parts, sizes = [], []
+    try:
+        for start in range(0, X.shape[0], rows):
+            if shared is not None:
+                explainer.random_state = copy.deepcopy(snapshot)
+            parts.append(explainer._explain_rows(X[start : start + rows]))
+            sizes.append(min(rows, X.shape[0] - start))
+        if shared is not None and shared is random_state:
+            shared.set_state(explainer.random_state.get_state())
+    finally:
+        if shared is not None:
+            explainer.random_state = random_state
+    values, base, std, extras = zip(*parts, strict=True)
+    std = None if std[0] is None else np.concatenate(std, axis=0)
+    return np.concatenate(values, axis=0), np.concatenate(base, axis=0), std, _merge_extras(extras, sizes)
