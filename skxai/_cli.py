@@ -90,7 +90,9 @@ def build_parser():
     )
     ex.add_argument("model", metavar="MODEL",
                     help="fitted model: .skops (recommended) or, with --trust-pickle, .joblib/.pkl/.pickle")
-    ex.add_argument("data", metavar="DATA", help="CSV file of the samples to explain (header row)")
+    ex.add_argument("data", metavar="DATA",
+                    help="CSV file of the samples to explain (header row; .gz, .bz2, .zip, .xz or .zst "
+                         "compressed files are read as they are)")
     ex.add_argument("--method", default=None,
                     help="explanation method (default: kernel-shap; not allowed when MODEL holds an explainer)")
     ex.add_argument("--out", required=True,

@@ -44,8 +44,18 @@ class _Refuse:
         return None
 
 
+#: Endings of the compressed files pandas reads (by inferring the compression).
+COMPRESSED = (".gz", ".bz2", ".zip", ".xz", ".zst", ".tar", ".tar.gz", ".tar.bz2", ".tar.xz")
+
+
 def count_csv_rows(path):
-    """Number of data rows of a CSV file with a header (one pass over its bytes, no parsing)."""
+    """Number of data rows of a CSV file with a header, for the progress bar and the emptiness
+    check: one pass over its bytes, no parsing (a quoted cell that spans lines counts once per
+    line); a compressed file, which pandas reads too, is counted by parsing its first column."""
+    if str(path).lower().endswith(COMPRESSED):
+        import pandas as pd
+
+        return sum(len(c) for c in pd.read_csv(path, usecols=[0], dtype=str, chunksize=1 << 16))
     n = 0
     with open(path, "rb") as fh:
         while True:

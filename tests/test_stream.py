@@ -279,3 +279,10 @@ def test_tree_runner_on_dask_workers_gives_the_numbers_of_one_thread(monkeypatch
     np.testing.assert_array_equal(again, ex._runner.shap_values(X[50:60], n_jobs=1))
     np.testing.assert_array_equal(remote._runner.shap_values(X[:50], n_jobs=1), expected)  # tables built here
     np.testing.assert_array_equal(remote.expected_value_, ex.expected_value_)
+
+
+def test_count_csv_rows_of_a_compressed_file_counts_its_rows_not_its_bytes(tmp_path):
+    frame = pd.DataFrame(np.random.RandomState(0).normal(size=(300, 4)), columns=list("abcd"))
+    path = tmp_path / "rows.csv.gz"
+    frame.to_csv(path, index=False)
+    assert count_csv_rows(path) == 300 == len(pd.read_csv(path))
