@@ -371,6 +371,15 @@ class BaseExplainer(TransformerMixin, MetaEstimatorMixin, BaseEstimator):
         tags.transformer_tags.preserves_dtype = ["float64"]
         tags.input_tags.allow_nan = getattr(self, "_allow_nan", False)
         tags.non_deterministic = getattr(self, "random_state", 0) is None
+        if safe_is_classifier(getattr(self, "estimator", None)):
+            # It scores and predicts as its classifier, so it cross-validates as one: stratified
+            # folds (plain folds on sorted labels left every test fold a class the model never
+            # saw: accuracy 0 where the model has 1) and the probability scorers.
+            from sklearn.utils import ClassifierTags, get_tags
+
+            tags.estimator_type = "classifier"
+            tags.classifier_tags = ClassifierTags()
+            tags.target_tags.multi_output = get_tags(self.estimator).target_tags.multi_output
         return tags
 
 

@@ -260,3 +260,23 @@ def test_families_with_their_own_quality_figure_keep_both_meanings():
     anchors = AnchorTextExplainer(FrozenEstimator(text), random_state=0).fit(docs)
     assert anchors.score(docs, labels) == pytest.approx(acc, abs=1e-12)
     assert 0.0 <= anchors.score(docs[:2]) <= 1.0
+
+
+def test_an_explainer_of_a_classifier_cross_validates_with_stratified_folds():
+    """Sorted labels: plain folds leave each test fold a class the model never saw (accuracy 0);
+    the explainer is tagged as its classifier, so cross-validation stratifies as for the model."""
+    import numpy as np
+    from sklearn.base import is_classifier
+    from sklearn.datasets import load_iris
+    from sklearn.linear_model import LinearRegression, LogisticRegression
+    from sklearn.model_selection import cross_val_score
+
+    from skxai import KernelShapExplainer
+
+    X, y = load_iris(return_X_y=True)
+    y = np.array(["setosa", "versicolor", "virginica"])[y]
+    model = LogisticRegression(max_iter=500)
+    explainer = KernelShapExplainer(model, n_samples=32, random_state=0)
+    assert is_classifier(explainer) and not is_classifier(KernelShapExplainer(LinearRegression()))
+    np.testing.assert_allclose(cross_val_score(explainer, X, y, cv=3), cross_val_score(model, X, y, cv=3))
+    assert cross_val_score(explainer, X, y, cv=3, scoring="roc_auc_ovr").min() > 0.9
