@@ -21,14 +21,29 @@ def check_matplotlib(caller):
 
 
 def new_axes(ax, caller, figsize=None):
-    """Return ``(figure, ax)``: ``ax``'s figure, or a new pyplot figure when ``ax`` is None."""
+    """Return ``(figure, ax)``: ``ax``'s figure, or a new pyplot figure when ``ax`` is None.
+
+    A new figure is laid out at every draw ("tight"), so ``figure_.savefig(path)`` keeps the
+    long tick labels, axis labels and titles inside the picture; a user's ``ax`` is left as it is.
+    """
     check_matplotlib(caller)
     if ax is not None:
         return ax.figure, ax
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=figsize)
+    fig, ax = plt.subplots(figsize=figsize, layout="tight")
     return fig, ax
+
+
+def wrap_label(text, width=30):
+    """``text`` on lines of at most ``width`` characters (long names break too).
+
+    A feature name or an axis label longer than the figure is wide cannot be laid out inside it:
+    wrapped, it stays whole and the axes keep their room.
+    """
+    import textwrap
+
+    return "\n".join(textwrap.wrap(str(text), width, break_long_words=True, break_on_hyphens=False)) or str(text)
 
 
 def _select_output(exp, output):
