@@ -99,7 +99,7 @@ class BarDisplay:
         elif error_bars is not False:
             raise ValueError(f"error_bars must be True, False or 'samples'; got {error_bars!r}.")
         disp = cls(absval.mean(axis=0), names, std=std, method=explanation.method,
-                   quantity=output_label(explanation) if output is None else f"output {output}")
+                   quantity=output_label(explanation, output=output))
         return disp.plot(ax=ax, max_display=max_display)
 
     @classmethod

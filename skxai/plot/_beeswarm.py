@@ -100,7 +100,7 @@ class BeeswarmDisplay:
             # Categories have no low or high: grey them (as shap does) instead of colouring their codes.
             data = data.copy()
             data[:, ~numeric_columns(raw)] = np.nan
-        disp = cls(values, data, names, method=explanation.method, quantity=output_label(explanation))
+        disp = cls(values, data, names, method=explanation.method, quantity=output_label(explanation, output=output))
         return disp.plot(ax=ax, max_display=max_display)
 
     @classmethod

@@ -9,7 +9,6 @@ from skxai.plot._base import (
     POSITIVE,
     _select_output,
     explain_row,
-    explained_quantity,
     format_value,
     new_axes,
     output_label,
@@ -56,10 +55,7 @@ def row_parts(explanation, index, output, caller):
 
 def row_context(explanation, index, output):
     """Quantity label, surrogate flag and standard errors (or None) of one explained sample."""
-    label = output_label(explanation, index=index)
-    if output is not None:
-        quantity = explained_quantity(explanation) or "output"
-        label = f"{quantity} of {output}"
+    label = output_label(explanation, index=index, output=output)
     surrogate = "model_outputs" in explanation.extras
     std = None
     if explanation.std is not None:
