@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from skxai.plot._base import NEGATIVE, _select_output, explain, format_value, new_axes, output_label, tabular_parts
+from skxai.plot._base import (
+    NEGATIVE,
+    _select_output,
+    explain,
+    format_value,
+    new_axes,
+    output_label,
+    tabular_parts,
+    wrap_label,
+)
 
 
 class BarDisplay:
@@ -90,7 +99,7 @@ class BarDisplay:
         elif error_bars is not False:
             raise ValueError(f"error_bars must be True, False or 'samples'; got {error_bars!r}.")
         disp = cls(absval.mean(axis=0), names, std=std, method=explanation.method,
-                   quantity=output_label(explanation) if output is None else f"output {output}")
+                   quantity=output_label(explanation, output=output))
         return disp.plot(ax=ax, max_display=max_display)
 
     @classmethod
@@ -150,8 +159,9 @@ class BarDisplay:
         for k, (yy, h) in enumerate(zip(y, heights, strict=True)):
             unknown = "" if known[k] else " (error unknown)"
             ax.text(h + room[k], yy, " " + format_value(h, max(heights)) + unknown, va="center", fontsize=8)
-        ax.set_yticks(y, labels)
-        ax.set_xlabel(f"mean |attribution| to the {self.quantity}" if self.quantity else "mean |attribution|")
+        ax.set_yticks(y, [wrap_label(s) for s in labels])
+        xlabel = f"mean |attribution| to the {self.quantity}" if self.quantity else "mean |attribution|"
+        ax.set_xlabel(wrap_label(xlabel, 50))
         if self.method:
             ax.set_title(f"{self.method}: global importance", fontsize=9)
         for side in ("top", "right"):

@@ -21,14 +21,29 @@ def check_matplotlib(caller):
 
 
 def new_axes(ax, caller, figsize=None):
-    """Return ``(figure, ax)``: ``ax``'s figure, or a new pyplot figure when ``ax`` is None."""
+    """Return ``(figure, ax)``: ``ax``'s figure, or a new pyplot figure when ``ax`` is None.
+
+    A new figure is laid out at every draw ("tight"), so ``figure_.savefig(path)`` keeps the
+    long tick labels, axis labels and titles inside the picture; a user's ``ax`` is left as it is.
+    """
     check_matplotlib(caller)
     if ax is not None:
         return ax.figure, ax
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=figsize)
+    fig, ax = plt.subplots(figsize=figsize, layout="tight")
     return fig, ax
+
+
+def wrap_label(text, width=30):
+    """``text`` on lines of at most ``width`` characters (long names break too).
+
+    A feature name or an axis label longer than the figure is wide cannot be laid out inside it:
+    wrapped, it stays whole and the axes keep their room.
+    """
+    import textwrap
+
+    return "\n".join(textwrap.wrap(str(text), width, break_long_words=True, break_on_hyphens=False)) or str(text)
 
 
 def _select_output(exp, output):
@@ -202,14 +217,29 @@ def explained_quantity(exp, explainer=None):
     return None
 
 
-def output_label(exp, explainer=None, index=None):
+def output_label(exp, explainer=None, index=None, output=None):
     """Which output, by name, and which quantity: "probability of 'malignant'"; "" when unknown.
 
-    ``index`` picks a sample when the explained output varies per sample.
+    ``index`` picks a sample when the explained output varies per sample. ``output`` is the
+    output a display was asked for (a name or an index), named as the class it picks.
     """
     quantity = explained_quantity(exp, explainer) or "output"
     names = getattr(exp, "output_names", None)
+    if output is not None:
+        try:
+            _, _, idx = _select_output(exp, output)
+        except (ValueError, TypeError, AttributeError):
+            idx = None
+        # the class's name, not the index the user typed: output=2 is "virginica"
+        name = names[idx] if idx is not None and names is not None and idx < len(names) else output
+        return f"{quantity} of {name!s}"
     target = getattr(exp, "target_index", None)
+    if isinstance(target, str) and target == "predicted" and getattr(exp, "outputs", None) is not None:
+        # each sample's predicted class is known from the outputs: name it, not "the predicted class"
+        try:
+            target = exp._target_positions()
+        except (ValueError, TypeError, IndexError):
+            pass
     extras = getattr(exp, "extras", {})
     if target is None and extras.get("target") is not None:
         target = extras["target"]  # text explainers record the explained output per document

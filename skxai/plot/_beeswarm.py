@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from skxai.plot._base import explain, new_axes, numeric_columns, output_label, tabular_parts
+from skxai.plot._base import explain, new_axes, numeric_columns, output_label, tabular_parts, wrap_label
 
 
 def swarm_offsets(x, n_bins=50, width=0.4):
@@ -100,7 +100,7 @@ class BeeswarmDisplay:
             # Categories have no low or high: grey them (as shap does) instead of colouring their codes.
             data = data.copy()
             data[:, ~numeric_columns(raw)] = np.nan
-        disp = cls(values, data, names, method=explanation.method, quantity=output_label(explanation))
+        disp = cls(values, data, names, method=explanation.method, quantity=output_label(explanation, output=output))
         return disp.plot(ax=ax, max_display=max_display)
 
     @classmethod
@@ -156,9 +156,9 @@ class BeeswarmDisplay:
                 ax.scatter(x, y + offsets, c=rgba, s=size, linewidths=0, rasterized=n > 500)
             )
         ax.axvline(0.0, color="0.5", lw=0.8, zorder=0)
-        ax.set_yticks(np.arange(k)[::-1], [self.feature_names[j] for j in order])
+        ax.set_yticks(np.arange(k)[::-1], [wrap_label(self.feature_names[j]) for j in order])
         ax.set_ylim(-0.7, k - 0.3)
-        ax.set_xlabel(f"attribution (impact on the {self.quantity or 'model output'})")
+        ax.set_xlabel(wrap_label(f"attribution (impact on the {self.quantity or 'model output'})", 50))
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
         self.colorbar_ = None

@@ -115,7 +115,7 @@ class CamDisplay:
                 f"CamDisplay needs maps of shape (n, h, w); got values of shape {values.shape}."
             )
         image = image_at(explanation, values.shape[0], index, image, "map(s)")
-        label = output_label(explanation, index=index) if output is None else f"output {output}"
+        label = output_label(explanation, index=index, output=output)
         disp = cls(values[index], image=image, relu=relu, method=explanation.method, quantity=label)
         return disp.plot(ax=ax, alpha=alpha, cmap=cmap)
 

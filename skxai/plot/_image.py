@@ -113,7 +113,8 @@ def _axes_for(ax, k, caller, size=3.0):
     if ax is None:
         import matplotlib.pyplot as plt
 
-        fig, axes = plt.subplots(1, k, figsize=(size * k, size), squeeze=False)
+        # laid out at every draw, as new_axes does: titles stay inside a plain savefig
+        fig, axes = plt.subplots(1, k, figsize=(size * k, size), squeeze=False, layout="tight")
         return fig, list(axes[0])
     axes = list(np.ravel(np.asarray(ax, dtype=object))) if not hasattr(ax, "imshow") else [ax]
     if len(axes) != k:

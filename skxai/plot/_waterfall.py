@@ -9,11 +9,11 @@ from skxai.plot._base import (
     POSITIVE,
     _select_output,
     explain_row,
-    explained_quantity,
     format_value,
     new_axes,
     output_label,
     tabular_parts,
+    wrap_label,
 )
 
 
@@ -55,10 +55,7 @@ def row_parts(explanation, index, output, caller):
 
 def row_context(explanation, index, output):
     """Quantity label, surrogate flag and standard errors (or None) of one explained sample."""
-    label = output_label(explanation, index=index)
-    if output is not None:
-        quantity = explained_quantity(explanation) or "output"
-        label = f"{quantity} of {output}"
+    label = output_label(explanation, index=index, output=output)
     surrogate = "model_outputs" in explanation.extras
     std = None
     if explanation.std is not None:
@@ -271,7 +268,7 @@ class WaterfallDisplay:
             ax.axvline(self.model_output, color="green", lw=1)
             ax.text(self.model_output, top + 0.75, f"model f(x) = {format_value(self.model_output, scale)}",
                     color="green", ha="center", fontsize=8)
-        ax.set_yticks(np.arange(len(steps)), names)
+        ax.set_yticks(np.arange(len(steps)), [wrap_label(s, 40) for s in names])
         ax.set_ylim(-1.2, len(steps) + 0.9)
         lo = min(starts.min(), self.ends_.min())
         hi = max(starts.max(), self.ends_.max())
@@ -279,7 +276,7 @@ class WaterfallDisplay:
             lo, hi = min(lo, self.model_output), max(hi, self.model_output)
         ax.set_xlim(lo - 0.08 * span, hi + 0.2 * span)
         what = self.quantity or "model output"
-        ax.set_xlabel(f"surrogate's {what}" if self.surrogate else what)
+        ax.set_xlabel(wrap_label(f"surrogate's {what}" if self.surrogate else what, 50))
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
         if self.method or self.quantity:

@@ -1,0 +1,72 @@
+"""Pictures saved with a plain ``figure_.savefig(path)`` keep their words inside the figure."""
+
+import io
+
+import numpy as np
+import pytest
+
+matplotlib = pytest.importorskip("matplotlib")
+matplotlib.use("Agg")
+
+from skxai import Explanation  # noqa: E402
+from skxai.plot import BarDisplay, BeeswarmDisplay, ForceDisplay, WaterfallDisplay  # noqa: E402
+
+LONG = "sepal length in centimetres measured at the widest point of the flower"
+
+
+def _long_names_explanation():
+    rng = np.random.default_rng(0)
+    values = rng.normal(size=(12, 4))
+    values[:, 0] *= 0.1
+    return Explanation(values, base_values=np.full(12, 0.3), data=rng.normal(size=(12, 4)),
+                       feature_names=[LONG, "sepal width (cm)", "petal length (cm)", "petal width (cm)"],
+                       method="KernelShapExplainer", quantity="probability of Iris setosa (bristle-pointed)")
+
+
+def _words_outside(fig):
+    fig.savefig(io.BytesIO(), format="png", dpi=72)  # no bbox_inches: what a user's savefig does
+    renderer = fig.canvas.get_renderer()
+    box = fig.bbox
+    out = []
+    for ax in fig.axes:
+        lo, hi = sorted(ax.get_xlim())
+        drawn = [t for t in ax.get_xticklabels() if lo <= t.get_position()[0] <= hi]
+        texts = drawn + ax.get_yticklabels() + [ax.xaxis.label, ax.yaxis.label, ax.title] + ax.texts
+        for t in texts:
+            if not t.get_visible() or not t.get_text():
+                continue
+            bb = t.get_window_extent(renderer)
+            if bb.x0 < box.x0 - 1 or bb.x1 > box.x1 + 1 or bb.y0 < box.y0 - 1 or bb.y1 > box.y1 + 1:
+                out.append(t.get_text())
+    return out
+
+
+@pytest.mark.parametrize("display, kwargs", [
+    (BarDisplay, {}),
+    (BeeswarmDisplay, {}),
+    (WaterfallDisplay, {"index": 0}),
+    (ForceDisplay, {"index": 0}),
+])
+def test_long_feature_names_and_labels_stay_inside_saved_figure(display, kwargs):
+    # A 70-character feature name used to push the tick labels, the axis label and the title
+    # past the figure's edge: a plain savefig cut them.
+    import matplotlib.pyplot as plt
+
+    disp = display.from_explanation(_long_names_explanation(), **kwargs)
+    try:
+        assert _words_outside(disp.figure_) == []
+    finally:
+        plt.close(disp.figure_)
+
+
+def test_user_axes_layout_left_alone():
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots()
+    try:
+        engine = fig.get_layout_engine()
+        disp = BarDisplay.from_explanation(_long_names_explanation(), ax=ax)
+        assert disp.ax_ is ax and disp.figure_ is fig
+        assert fig.get_layout_engine() is engine
+    finally:
+        plt.close(fig)
