@@ -9,6 +9,7 @@ restores it exactly afterwards.
 from __future__ import annotations
 
 import contextlib
+from collections import Counter
 
 import numpy as np
 import torch
@@ -207,6 +208,11 @@ def _apply_head(z, head):
         p = torch.sigmoid(z)
         return p / p.sum(dim=1, keepdim=True)
     raise ValueError(f"unknown probability head {head!r}")
+
+
+def _same_tensor(a, b):
+    """Whether ``a`` is ``b`` or the same memory seen with the same shape (an in-place result)."""
+    return a is b or (a.data_ptr() == b.data_ptr() and a.shape == b.shape)
 
 
 def _trailing_activation(module):
@@ -667,7 +673,10 @@ class TorchModel:
         what the pooling averages (the conv's own output is not). Found from one no-grad
         forward pass of ``x`` (a sample is enough) that records which leaf module runs on
         which tensor; a module continues the chain only when it takes the previous module's
-        output (an in-place module returns that very tensor).
+        output (an in-place module returns that very tensor). A module that runs more than once
+        per pass (a ReLU shared by a residual block) cannot be captured: the innermost module
+        that runs once and returns the same activations (the block) is taken instead, else the
+        chain's last module that runs once.
 
         Parameters
         ----------
@@ -679,8 +688,9 @@ class TorchModel:
         str
             Dotted name of the layer (a ``ValueError`` when the network has no convolution).
         """
-        calls = []
+        calls = []  # (module, first input, output) of every module, in the order they return
         names = {id(m): n for n, m in self.module.named_modules()}
+        leaves = {id(m) for m in self.module.modules() if next(m.children(), None) is None}
 
         def hook(m, inp, out):
             first = inp[0] if inp and isinstance(inp[0], torch.Tensor) else None
@@ -688,24 +698,41 @@ class TorchModel:
 
         with HookSet() as hooks, torch.no_grad():
             for m in self.module.modules():
-                if next(m.children(), None) is None:
+                if m is not self.module:
                     hooks.add(m.register_forward_hook(hook))
             self.logits(x)
-        last = max((i for i, (m, _, _) in enumerate(calls) if isinstance(m, _CONVS)), default=None)
+        runs = Counter(id(m) for m, _, _ in calls)
+        leaf = [i for i, (m, _, _) in enumerate(calls) if id(m) in leaves]
+        last = max((i for i in leaf if isinstance(calls[i][0], _CONVS)), default=None)
         if last is None:
             raise ValueError(
                 f"The network has no convolution layer; name one with target_layer=... among "
                 f"{self.layer_names()}."
             )
-        chosen, prev_out = last, calls[last][2]
-        for i in range(last + 1, len(calls)):
+        chain, prev_out = [last], calls[last][2]
+        for i in (i for i in leaf if i > last):
             m, inp, out = calls[i]
-            same = inp is not None and isinstance(prev_out, torch.Tensor) and (
-                inp is prev_out or (inp.data_ptr() == prev_out.data_ptr() and inp.shape == prev_out.shape)
-            )
+            same = inp is not None and isinstance(prev_out, torch.Tensor) and _same_tensor(inp, prev_out)
             if not (isinstance(m, ELEMENTWISE) and same):
                 break
-            chosen, prev_out = i, out
+            chain.append(i)
+            prev_out = out
+        chosen = chain[-1]
+        if runs[id(calls[chosen][0])] > 1:
+            # A module that runs more than once per pass (a ReLU shared by a residual block)
+            # cannot be captured: take the innermost module that runs once and returns these
+            # very activations (the block), else the chain's last module that runs once.
+            end = calls[chosen][2]
+            outer = (
+                i for i in range(chosen + 1, len(calls))
+                if runs[id(calls[i][0])] == 1
+                and isinstance(calls[i][2], torch.Tensor)
+                and _same_tensor(calls[i][2], end)
+            )  # fmt: skip
+            chosen = next(outer, None)
+            if chosen is None:
+                once = [i for i in chain if runs[id(calls[i][0])] == 1]
+                chosen = once[-1] if once else chain[0]
         return names[id(calls[chosen][0])]
 
     def default_conv_layer(self):
