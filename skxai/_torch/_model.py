@@ -482,6 +482,13 @@ class TorchModel:
             out = self.module(x)
         if isinstance(out, tuple | list):
             out = out[0]
+        if not isinstance(out, torch.Tensor):
+            # a dict (or a model-output object) would fail later on a missing attribute
+            raise TypeError(
+                f"{type(self.module).__name__} returned {type(out).__name__}; the explainers need a "
+                "tensor of outputs (or a tuple whose first item is one). Wrap the network in a "
+                "module whose forward returns the tensor to explain."
+            )
         if out.ndim == 0 or out.shape[0] != x.shape[0]:
             # a clear error here instead of an IndexError or a silently misaligned batch later
             got = "a scalar" if out.ndim == 0 else f"{out.shape[0]} rows"

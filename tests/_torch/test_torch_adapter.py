@@ -274,6 +274,24 @@ def test_module_output_checked_against_the_batch(fault, match):
     assert ok.shape == (1, 2)
 
 
+class _DictOutput(nn.Module):
+    """Returns its outputs in a dict, as many detection / transformer models do."""
+
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(3, 2)
+
+    def forward(self, x):
+        return {"logits": self.fc(x)}
+
+
+def test_a_module_that_returns_no_tensor_is_refused_by_name():
+    # an AttributeError ('dict' object has no attribute 'ndim') told nothing
+    X = np.random.RandomState(0).normal(size=(4, 3)).astype(np.float32)
+    with pytest.raises(TypeError, match=r"_DictOutput returned dict; the explainers need a tensor"):
+        GradientExplainer(_DictOutput()).fit(X)
+
+
 def test_to_tensor_is_a_contiguous_copy_in_the_model_dtype_for_every_array_kind():
     # torch.from_numpy's shortcut for C-contiguous arrays of the model's dtype must give what
     # torch.tensor gives, and never share memory (a first module working in place would write
