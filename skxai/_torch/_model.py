@@ -398,6 +398,12 @@ class TorchModel:
         torch.Tensor
             A copy of ``X`` on the model's device and dtype.
         """
+        # Out of inference mode: a tensor made under a caller's torch.inference_mode() can never
+        # take part in the explainers' backward passes (see prepared).
+        with torch.inference_mode(False):
+            return self._to_tensor(X)
+
+    def _to_tensor(self, X):
         if isinstance(X, torch.Tensor):
             return X.detach().to(device=self.device, dtype=self.dtype, copy=True)
         if hasattr(X, "to_numpy"):
@@ -767,7 +773,10 @@ class TorchModel:
         """Evaluation mode and frozen parameters inside the block; both restored exactly after.
 
         The training flag of every submodule and ``requires_grad`` of every parameter are
-        recorded first and put back on exit, even when the block raises.
+        recorded first and put back on exit, even when the block raises. Inference mode is
+        off inside the block: under a caller's ``torch.inference_mode()`` every tensor made
+        would refuse autograd (the explainers' backward passes) and version counters (the
+        CAMs' in-place checks).
         """
         modules = list(self.module.modules())
         modes = [(m, m.training) for m in modules]
@@ -777,17 +786,18 @@ class TorchModel:
         # Only the flags that differ are written (nn.Module.__setattr__ is slow Python, and a
         # network already in evaluation mode is the common case); restoring compares each one
         # against its recorded value, so the state after the block is the state before it.
-        try:
-            if any(training for _, training in modes):
-                self.module.eval()  # through train(False), which a module may override
-            for p, flag in flags:
-                if flag:
-                    p.requires_grad_(False)
-            yield self
-        finally:
-            for m, training in modes:
-                if m.training != training:
-                    m.training = training
-            for p, flag in flags:
-                if p.requires_grad != flag:
-                    p.requires_grad_(flag)
+        with torch.inference_mode(False):
+            try:
+                if any(training for _, training in modes):
+                    self.module.eval()  # through train(False), which a module may override
+                for p, flag in flags:
+                    if flag:
+                        p.requires_grad_(False)
+                yield self
+            finally:
+                for m, training in modes:
+                    if m.training != training:
+                        m.training = training
+                for p, flag in flags:
+                    if p.requires_grad != flag:
+                        p.requires_grad_(flag)

@@ -354,3 +354,19 @@ def test_validate_x_keeps_numbers_and_converts_the_rest(dtype, kept):
     if not kept:
         with pytest.raises(ValueError, match="X must be numeric"):
             e._validate_X(np.array([["a", "b"]], dtype=dtype), reset=True)
+
+
+@pytest.mark.parametrize("name", ["GradientExplainer", "DeepShapExplainer", "GradCamExplainer"])
+def test_explainers_work_under_the_callers_inference_mode(name):
+    # inference code often runs under torch.inference_mode(): tensors made there refuse
+    # autograd and version counters, which every explainer relies on
+    import skxai
+
+    net = nn.Sequential(nn.Conv2d(2, 3, 3), nn.ReLU(), nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(3, 2))
+    X = np.random.RandomState(0).normal(size=(3, 2, 5, 5)).astype(np.float32)
+    explainer = getattr(skxai, name)(net, random_state=0) if name == "DeepShapExplainer" else getattr(skxai, name)(net)
+    expected = explainer.fit(X).transform(X)
+    with torch.inference_mode():
+        got = explainer.fit(torch.as_tensor(X)).transform(torch.as_tensor(X))
+    np.testing.assert_array_equal(got, expected)
+    assert not any(p.is_inference() for p in net.parameters())
