@@ -339,6 +339,16 @@ class TorchModel:
                 f"Cannot explain {type(est).__name__} with gradients: pass a fitted skorch net, "
                 "a torch.nn.Module, or a scikit-learn MLP / linear model."
             )
+        lazy = [
+            name for name, m in module.named_modules()
+            if any(isinstance(p, nn.parameter.UninitializedParameter) for p in m.parameters(recurse=False))
+        ]  # fmt: skip
+        if lazy:
+            # torch's own error would come from deep inside the first explanation
+            raise ValueError(
+                f"The network's lazy module(s) {lazy} have uninitialized parameters: it has never "
+                "run, so it is untrained. Train it (or run one forward pass) before explaining it."
+            )
         self.module = module
         self._plain = isinstance(est, nn.Module)
         self.classes = None if classes is None else np.asarray(classes)

@@ -370,3 +370,14 @@ def test_explainers_work_under_the_callers_inference_mode(name):
         got = explainer.fit(torch.as_tensor(X)).transform(torch.as_tensor(X))
     np.testing.assert_array_equal(got, expected)
     assert not any(p.is_inference() for p in net.parameters())
+
+
+def test_a_network_with_uninitialized_lazy_modules_is_refused_by_name():
+    # torch's own error ("Attempted to use an uninitialized parameter in requires_grad_")
+    # came from deep inside fit and did not say which module or why
+    net = nn.Sequential(nn.Flatten(), nn.LazyLinear(2))
+    X = np.random.RandomState(0).normal(size=(3, 4)).astype(np.float32)
+    with pytest.raises(ValueError, match=r"lazy module\(s\) \['1'\] have uninitialized parameters"):
+        GradientExplainer(net).fit(X)
+    net(torch.as_tensor(X))  # one forward pass materialises it: explained as any network
+    assert GradientExplainer(net).fit(X).transform(X).shape == X.shape
