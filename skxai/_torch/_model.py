@@ -599,6 +599,8 @@ class TorchModel:
         outputs, output indices otherwise."""
         from skxai._adapters import resolve_target
 
+        if isinstance(label, torch.Tensor | np.ndarray) and label.ndim == 0:
+            label = label.item()  # one label held in a 0-d tensor (labels[i] of a torch dataset)
         named = self.classes is not None and len(self.classes) == k
         names = list(self.classes) if named else list(range(k))
         if isinstance(label, str) and label == "predicted":

@@ -381,3 +381,15 @@ def test_a_network_with_uninitialized_lazy_modules_is_refused_by_name():
         GradientExplainer(net).fit(X)
     net(torch.as_tensor(X))  # one forward pass materialises it: explained as any network
     assert GradientExplainer(net).fit(X).transform(X).shape == X.shape
+
+
+@pytest.mark.parametrize("make", [torch.tensor, np.array], ids=["tensor", "ndarray"])
+def test_a_label_held_in_a_0d_tensor_or_array_is_that_label(make):
+    # target=labels[i] with labels a tensor gives a 0-d tensor, which was refused as "not a
+    # valid output index" (0-d arrays as "a per-sample target must be 1-D")
+    net = nn.Linear(3, 3)
+    X = np.random.RandomState(0).normal(size=(4, 3)).astype(np.float32)
+    got = GradientExplainer(net, target=make(2)).fit(X).explain(X)
+    ref = GradientExplainer(net, target=2).fit(X).explain(X)
+    np.testing.assert_array_equal(got.targets, [2, 2, 2, 2])
+    np.testing.assert_array_equal(got.values, ref.values)
