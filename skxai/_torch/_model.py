@@ -678,7 +678,13 @@ class TorchModel:
         if isinstance(name, nn.Module):
             if any(m is name for m in self.module.modules()):
                 return name
-            raise ValueError("layer is a module that is not part of the explained network.")
+            # sklearn's clone (GridSearchCV, cross-validation) deep-copies the network and the layer
+            # apart, which is how a user meets this: the name survives a clone, the module does not
+            raise ValueError(
+                f"layer is a {type(name).__name__} module that is not part of the explained network "
+                "(sklearn.clone, as in GridSearchCV, copies the network and a layer given as a module "
+                f"apart); give its name instead, one of {self.layer_names()}."
+            )
         if not isinstance(name, str) or not name:
             raise ValueError(f"layer must be a submodule name (str), got {name!r}.")
         try:

@@ -393,3 +393,17 @@ def test_a_label_held_in_a_0d_tensor_or_array_is_that_label(make):
     ref = GradientExplainer(net, target=2).fit(X).explain(X)
     np.testing.assert_array_equal(got.targets, [2, 2, 2, 2])
     np.testing.assert_array_equal(got.values, ref.values)
+
+
+def test_a_layer_module_lost_by_a_clone_is_refused_with_the_names_to_use():
+    # clone (GridSearchCV) copies the network and a target_layer module apart; the error said
+    # only that the layer is not part of the network, not why nor what to pass
+    from sklearn.base import clone
+
+    net = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 2))
+    X = np.random.RandomState(0).normal(size=(4, 3)).astype(np.float32)
+    explainer = GradientExplainer(net, target_layer=net[1])
+    assert explainer.fit(X).transform(X).shape == (4, 4)  # the network's own module: fine
+    with pytest.raises(ValueError, match=r"sklearn\.clone.*give its name instead, one of \['0', '1', '2'\]"):
+        clone(explainer).fit(X)
+    assert clone(GradientExplainer(net, target_layer="1")).fit(X).transform(X).shape == (4, 4)
