@@ -9,6 +9,7 @@ restores it exactly afterwards.
 from __future__ import annotations
 
 import contextlib
+from collections import Counter
 
 import numpy as np
 import torch
@@ -209,6 +210,11 @@ def _apply_head(z, head):
     raise ValueError(f"unknown probability head {head!r}")
 
 
+def _same_tensor(a, b):
+    """Whether ``a`` is ``b`` or the same memory seen with the same shape (an in-place result)."""
+    return a is b or (a.data_ptr() == b.data_ptr() and a.shape == b.shape)
+
+
 def _trailing_activation(module):
     """The last leaf of nested Sequentials when it is a Softmax/LogSoftmax/Sigmoid."""
     last = module
@@ -333,6 +339,16 @@ class TorchModel:
                 f"Cannot explain {type(est).__name__} with gradients: pass a fitted skorch net, "
                 "a torch.nn.Module, or a scikit-learn MLP / linear model."
             )
+        lazy = [
+            name for name, m in module.named_modules()
+            if any(isinstance(p, nn.parameter.UninitializedParameter) for p in m.parameters(recurse=False))
+        ]  # fmt: skip
+        if lazy:
+            # torch's own error would come from deep inside the first explanation
+            raise ValueError(
+                f"The network's lazy module(s) {lazy} have uninitialized parameters: it has never "
+                "run, so it is untrained. Train it (or run one forward pass) before explaining it."
+            )
         self.module = module
         self._plain = isinstance(est, nn.Module)
         self.classes = None if classes is None else np.asarray(classes)
@@ -392,6 +408,12 @@ class TorchModel:
         torch.Tensor
             A copy of ``X`` on the model's device and dtype.
         """
+        # Out of inference mode: a tensor made under a caller's torch.inference_mode() can never
+        # take part in the explainers' backward passes (see prepared).
+        with torch.inference_mode(False):
+            return self._to_tensor(X)
+
+    def _to_tensor(self, X):
         if isinstance(X, torch.Tensor):
             return X.detach().to(device=self.device, dtype=self.dtype, copy=True)
         if hasattr(X, "to_numpy"):
@@ -476,6 +498,13 @@ class TorchModel:
             out = self.module(x)
         if isinstance(out, tuple | list):
             out = out[0]
+        if not isinstance(out, torch.Tensor):
+            # a dict (or a model-output object) would fail later on a missing attribute
+            raise TypeError(
+                f"{type(self.module).__name__} returned {type(out).__name__}; the explainers need a "
+                "tensor of outputs (or a tuple whose first item is one). Wrap the network in a "
+                "module whose forward returns the tensor to explain."
+            )
         if out.ndim == 0 or out.shape[0] != x.shape[0]:
             # a clear error here instead of an IndexError or a silently misaligned batch later
             got = "a scalar" if out.ndim == 0 else f"{out.shape[0]} rows"
@@ -570,6 +599,8 @@ class TorchModel:
         outputs, output indices otherwise."""
         from skxai._adapters import resolve_target
 
+        if isinstance(label, torch.Tensor | np.ndarray) and label.ndim == 0:
+            label = label.item()  # one label held in a 0-d tensor (labels[i] of a torch dataset)
         named = self.classes is not None and len(self.classes) == k
         names = list(self.classes) if named else list(range(k))
         if isinstance(label, str) and label == "predicted":
@@ -647,7 +678,13 @@ class TorchModel:
         if isinstance(name, nn.Module):
             if any(m is name for m in self.module.modules()):
                 return name
-            raise ValueError("layer is a module that is not part of the explained network.")
+            # sklearn's clone (GridSearchCV, cross-validation) deep-copies the network and the layer
+            # apart, which is how a user meets this: the name survives a clone, the module does not
+            raise ValueError(
+                f"layer is a {type(name).__name__} module that is not part of the explained network "
+                "(sklearn.clone, as in GridSearchCV, copies the network and a layer given as a module "
+                f"apart); give its name instead, one of {self.layer_names()}."
+            )
         if not isinstance(name, str) or not name:
             raise ValueError(f"layer must be a submodule name (str), got {name!r}.")
         try:
@@ -667,7 +704,10 @@ class TorchModel:
         what the pooling averages (the conv's own output is not). Found from one no-grad
         forward pass of ``x`` (a sample is enough) that records which leaf module runs on
         which tensor; a module continues the chain only when it takes the previous module's
-        output (an in-place module returns that very tensor).
+        output (an in-place module returns that very tensor). A module that runs more than once
+        per pass (a ReLU shared by a residual block) cannot be captured: the innermost module
+        that runs once and returns the same activations (the block) is taken instead, else the
+        chain's last module that runs once.
 
         Parameters
         ----------
@@ -679,8 +719,9 @@ class TorchModel:
         str
             Dotted name of the layer (a ``ValueError`` when the network has no convolution).
         """
-        calls = []
+        calls = []  # (module, first input, output) of every module, in the order they return
         names = {id(m): n for n, m in self.module.named_modules()}
+        leaves = {id(m) for m in self.module.modules() if next(m.children(), None) is None}
 
         def hook(m, inp, out):
             first = inp[0] if inp and isinstance(inp[0], torch.Tensor) else None
@@ -688,24 +729,41 @@ class TorchModel:
 
         with HookSet() as hooks, torch.no_grad():
             for m in self.module.modules():
-                if next(m.children(), None) is None:
+                if m is not self.module:
                     hooks.add(m.register_forward_hook(hook))
             self.logits(x)
-        last = max((i for i, (m, _, _) in enumerate(calls) if isinstance(m, _CONVS)), default=None)
+        runs = Counter(id(m) for m, _, _ in calls)
+        leaf = [i for i, (m, _, _) in enumerate(calls) if id(m) in leaves]
+        last = max((i for i in leaf if isinstance(calls[i][0], _CONVS)), default=None)
         if last is None:
             raise ValueError(
                 f"The network has no convolution layer; name one with target_layer=... among "
                 f"{self.layer_names()}."
             )
-        chosen, prev_out = last, calls[last][2]
-        for i in range(last + 1, len(calls)):
+        chain, prev_out = [last], calls[last][2]
+        for i in (i for i in leaf if i > last):
             m, inp, out = calls[i]
-            same = inp is not None and isinstance(prev_out, torch.Tensor) and (
-                inp is prev_out or (inp.data_ptr() == prev_out.data_ptr() and inp.shape == prev_out.shape)
-            )
+            same = inp is not None and isinstance(prev_out, torch.Tensor) and _same_tensor(inp, prev_out)
             if not (isinstance(m, ELEMENTWISE) and same):
                 break
-            chosen, prev_out = i, out
+            chain.append(i)
+            prev_out = out
+        chosen = chain[-1]
+        if runs[id(calls[chosen][0])] > 1:
+            # A module that runs more than once per pass (a ReLU shared by a residual block)
+            # cannot be captured: take the innermost module that runs once and returns these
+            # very activations (the block), else the chain's last module that runs once.
+            end = calls[chosen][2]
+            outer = (
+                i for i in range(chosen + 1, len(calls))
+                if runs[id(calls[i][0])] == 1
+                and isinstance(calls[i][2], torch.Tensor)
+                and _same_tensor(calls[i][2], end)
+            )  # fmt: skip
+            chosen = next(outer, None)
+            if chosen is None:
+                once = [i for i in chain if runs[id(calls[i][0])] == 1]
+                chosen = once[-1] if once else chain[0]
         return names[id(calls[chosen][0])]
 
     def default_conv_layer(self):
@@ -733,7 +791,10 @@ class TorchModel:
         """Evaluation mode and frozen parameters inside the block; both restored exactly after.
 
         The training flag of every submodule and ``requires_grad`` of every parameter are
-        recorded first and put back on exit, even when the block raises.
+        recorded first and put back on exit, even when the block raises. Inference mode is
+        off inside the block: under a caller's ``torch.inference_mode()`` every tensor made
+        would refuse autograd (the explainers' backward passes) and version counters (the
+        CAMs' in-place checks).
         """
         modules = list(self.module.modules())
         modes = [(m, m.training) for m in modules]
@@ -743,17 +804,18 @@ class TorchModel:
         # Only the flags that differ are written (nn.Module.__setattr__ is slow Python, and a
         # network already in evaluation mode is the common case); restoring compares each one
         # against its recorded value, so the state after the block is the state before it.
-        try:
-            if any(training for _, training in modes):
-                self.module.eval()  # through train(False), which a module may override
-            for p, flag in flags:
-                if flag:
-                    p.requires_grad_(False)
-            yield self
-        finally:
-            for m, training in modes:
-                if m.training != training:
-                    m.training = training
-            for p, flag in flags:
-                if p.requires_grad != flag:
-                    p.requires_grad_(flag)
+        with torch.inference_mode(False):
+            try:
+                if any(training for _, training in modes):
+                    self.module.eval()  # through train(False), which a module may override
+                for p, flag in flags:
+                    if flag:
+                        p.requires_grad_(False)
+                yield self
+            finally:
+                for m, training in modes:
+                    if m.training != training:
+                        m.training = training
+                for p, flag in flags:
+                    if p.requires_grad != flag:
+                        p.requires_grad_(flag)

@@ -274,6 +274,24 @@ def test_module_output_checked_against_the_batch(fault, match):
     assert ok.shape == (1, 2)
 
 
+class _DictOutput(nn.Module):
+    """Returns its outputs in a dict, as many detection / transformer models do."""
+
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(3, 2)
+
+    def forward(self, x):
+        return {"logits": self.fc(x)}
+
+
+def test_a_module_that_returns_no_tensor_is_refused_by_name():
+    # an AttributeError ('dict' object has no attribute 'ndim') told nothing
+    X = np.random.RandomState(0).normal(size=(4, 3)).astype(np.float32)
+    with pytest.raises(TypeError, match=r"_DictOutput returned dict; the explainers need a tensor"):
+        GradientExplainer(_DictOutput()).fit(X)
+
+
 def test_to_tensor_is_a_contiguous_copy_in_the_model_dtype_for_every_array_kind():
     # torch.from_numpy's shortcut for C-contiguous arrays of the model's dtype must give what
     # torch.tensor gives, and never share memory (a first module working in place would write
@@ -336,3 +354,56 @@ def test_validate_x_keeps_numbers_and_converts_the_rest(dtype, kept):
     if not kept:
         with pytest.raises(ValueError, match="X must be numeric"):
             e._validate_X(np.array([["a", "b"]], dtype=dtype), reset=True)
+
+
+@pytest.mark.parametrize("name", ["GradientExplainer", "DeepShapExplainer", "GradCamExplainer"])
+def test_explainers_work_under_the_callers_inference_mode(name):
+    # inference code often runs under torch.inference_mode(): tensors made there refuse
+    # autograd and version counters, which every explainer relies on
+    import skxai
+
+    net = nn.Sequential(nn.Conv2d(2, 3, 3), nn.ReLU(), nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(3, 2))
+    X = np.random.RandomState(0).normal(size=(3, 2, 5, 5)).astype(np.float32)
+    explainer = getattr(skxai, name)(net, random_state=0) if name == "DeepShapExplainer" else getattr(skxai, name)(net)
+    expected = explainer.fit(X).transform(X)
+    with torch.inference_mode():
+        got = explainer.fit(torch.as_tensor(X)).transform(torch.as_tensor(X))
+    np.testing.assert_array_equal(got, expected)
+    assert not any(p.is_inference() for p in net.parameters())
+
+
+def test_a_network_with_uninitialized_lazy_modules_is_refused_by_name():
+    # torch's own error ("Attempted to use an uninitialized parameter in requires_grad_")
+    # came from deep inside fit and did not say which module or why
+    net = nn.Sequential(nn.Flatten(), nn.LazyLinear(2))
+    X = np.random.RandomState(0).normal(size=(3, 4)).astype(np.float32)
+    with pytest.raises(ValueError, match=r"lazy module\(s\) \['1'\] have uninitialized parameters"):
+        GradientExplainer(net).fit(X)
+    net(torch.as_tensor(X))  # one forward pass materialises it: explained as any network
+    assert GradientExplainer(net).fit(X).transform(X).shape == X.shape
+
+
+@pytest.mark.parametrize("make", [torch.tensor, np.array], ids=["tensor", "ndarray"])
+def test_a_label_held_in_a_0d_tensor_or_array_is_that_label(make):
+    # target=labels[i] with labels a tensor gives a 0-d tensor, which was refused as "not a
+    # valid output index" (0-d arrays as "a per-sample target must be 1-D")
+    net = nn.Linear(3, 3)
+    X = np.random.RandomState(0).normal(size=(4, 3)).astype(np.float32)
+    got = GradientExplainer(net, target=make(2)).fit(X).explain(X)
+    ref = GradientExplainer(net, target=2).fit(X).explain(X)
+    np.testing.assert_array_equal(got.targets, [2, 2, 2, 2])
+    np.testing.assert_array_equal(got.values, ref.values)
+
+
+def test_a_layer_module_lost_by_a_clone_is_refused_with_the_names_to_use():
+    # clone (GridSearchCV) copies the network and a target_layer module apart; the error said
+    # only that the layer is not part of the network, not why nor what to pass
+    from sklearn.base import clone
+
+    net = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 2))
+    X = np.random.RandomState(0).normal(size=(4, 3)).astype(np.float32)
+    explainer = GradientExplainer(net, target_layer=net[1])
+    assert explainer.fit(X).transform(X).shape == (4, 4)  # the network's own module: fine
+    with pytest.raises(ValueError, match=r"sklearn\.clone.*give its name instead, one of \['0', '1', '2'\]"):
+        clone(explainer).fit(X)
+    assert clone(GradientExplainer(net, target_layer="1")).fit(X).transform(X).shape == (4, 4)

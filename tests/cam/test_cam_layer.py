@@ -52,6 +52,38 @@ def test_a_layer_that_cannot_give_a_cam_names_the_one_to_use():
         GradCamExplainer(net, target_layer="4").fit(X).transform(X)
 
 
+class _ResidualBlock(nn.Module):
+    """torchvision's BasicBlock pattern: one ReLU module used twice, the skip added in place."""
+
+    def __init__(self, c, inplace):
+        super().__init__()
+        self.conv1, self.conv2 = nn.Conv2d(c, c, 3, padding=1), nn.Conv2d(c, c, 3, padding=1)
+        self.relu = nn.ReLU(inplace=inplace)
+
+    def forward(self, x):
+        out = self.conv2(self.relu(self.conv1(x)))
+        out += x
+        return self.relu(out)
+
+
+@pytest.mark.parametrize("inplace", [True, False], ids=["inplace-relu", "relu"])
+def test_cam_default_layer_on_a_residual_block_with_a_shared_relu(inplace):
+    # the chain from the last conv ends at the block's ReLU, which runs twice per pass and
+    # cannot be captured: the default is the block itself, whose output the pooling averages
+    block = _ResidualBlock(5, inplace)
+    net = _gap_net(nn.ReLU(), block).eval()
+    X = _images()
+    exp = CamExplainer(net, relu=False, upsample=False).fit(X).explain(X)
+    assert exp.target_layer == "2"
+    with torch.no_grad():
+        A = net[:3](torch.as_tensor(X)).numpy()
+        logits = net(torch.as_tensor(X)).numpy()
+    W = net[-1].weight.detach().numpy()
+    t = logits.argmax(axis=1)
+    np.testing.assert_allclose(exp.raw_map, np.einsum("nk,nkhw->nhw", W[t], A), rtol=1e-10)
+    assert GradCamExplainer(net).fit(X).transform(X).shape == (4, 6, 6)
+
+
 def _alpha_weights(G, A):
     """Grad-CAM++ weights from the paper's formula, written here (0 where G = 0)."""
     s = A.sum(axis=(2, 3), keepdims=True)
