@@ -28,6 +28,15 @@ def _level(delta, size, beam_size):
     return float(np.log((1 if size == 0 else beam_size) * 2.0 ** (size + 1) / delta))
 
 
+def _decision_bytes(decision):
+    """Bytes of a decision that are the same in every process: an object array's ``tobytes``
+    holds the addresses of its items (string labels of a model fitted on an object column), so
+    seeds hashed from it changed from run to run and between copies of the same model."""
+    if decision.dtype.kind == "O":
+        return repr([str(v) for v in decision.tolist()]).encode("utf-8")
+    return decision.tobytes()
+
+
 def _tabular_anchor(match, held, *, threshold, epsilon_stop, delta, beam_size, max_size,
                     objective, n_examples, n_validation_samples):
     """Beam search of one row's anchor: chosen on the background, judged on fresh samples.
@@ -544,7 +553,7 @@ class AnchorTabularExplainer(BaseAnchorExplainer):
         import zlib
 
         base = int(self._seed())
-        seeds = np.array([zlib.crc32(np.ascontiguousarray(b).tobytes() + refs[i : i + 1].tobytes(), base)
+        seeds = np.array([zlib.crc32(np.ascontiguousarray(b).tobytes() + _decision_bytes(refs[i : i + 1]), base)
                           & 0x7FFFFFFF for i, b in enumerate(bins)], dtype=np.int64)
         n_chunks = min(n, max(1, effective_n_jobs(self.n_jobs), -(-n // 64) if self.verbose else 1))
         parts = list(progress(

@@ -292,3 +292,23 @@ def test_regressor_is_refused_at_fit(fitted):
     with pytest.raises(ValueError, match="explains classifiers.*regressor"):
         est.fit(X, None if fitted else y)
     assert not hasattr(est, "estimator_")
+
+
+def test_object_labels_give_the_same_anchors_for_every_copy_of_the_model():
+    # Labels from an object column make ``predict`` return an object array; the rows' seeds
+    # were hashed from its bytes (the addresses of the label objects), so a copy of the same
+    # model, or another run, drew other fresh samples for the same random_state.
+    import pickle
+
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(300, 4))
+    y = np.where(X[:, 0] + 0.5 * X[:, 1] > 0, "yes", "no").astype(object)
+    model = RandomForestClassifier(20, random_state=0).fit(X, y)
+    copy = pickle.loads(pickle.dumps(model))
+    assert model.predict(X[:1]).dtype == object
+    kw = dict(n_validation_samples=200, random_state=0)
+    a = AnchorTabularExplainer(model, **kw).fit(X).explain(X[:10])
+    b = AnchorTabularExplainer(copy, **kw).fit(X).explain(X[:10])
+    assert a.anchor == b.anchor
+    np.testing.assert_array_equal(a.precision, b.precision)
+    np.testing.assert_array_equal(a.n_samples, b.n_samples)
