@@ -64,11 +64,17 @@ def _tabular_anchor(match, held, *, threshold, epsilon_stop, delta, beam_size, m
 
     step = max(1, -(-n_validation_samples // _N_LOOKS))
 
-    def judged(anchors, size):
+    def judged(anchors, size, empty=False):
         beta = _level(delta, size, beam_size) + np.log(_N_LOOKS)
+        # The empty anchor must clear the threshold itself with its lower bound (as in the text
+        # search): judged by the rule of the others, sampling stopped once the bound cleared
+        # threshold - epsilon_stop, and the stricter check after it rejected the empty anchor
+        # of a model deciding the same almost everywhere, handing the answer to a feature. It is
+        # sampled, like the others, until it is decided or has n_validation_samples.
+        eps = 0.0 if empty else epsilon_stop
         while True:
             mean, lb, ub, n = kl_bounds([fresh.get(a, (0, 0)) for a in anchors], beta)
-            ok = accepts(mean, lb, n, threshold, epsilon_stop)
+            ok = accepts(mean, lb, n, threshold, eps)
             todo = [(a, min(step, n_validation_samples - int(k)))
                     for a, g, u, k in zip(anchors, ok, ub, n, strict=True)
                     if not g and u >= threshold and k < n_validation_samples]
@@ -87,7 +93,7 @@ def _tabular_anchor(match, held, *, threshold, epsilon_stop, delta, beam_size, m
     # the empty anchor claims that nothing needs keeping: it must clear the threshold itself
     m0, _, _, _ = kl_bounds([stats[()]], 0.0)
     if m0[0] >= threshold:
-        mean0, lb0, _, n0, _ = yield from judged([()], 0)
+        mean0, lb0, _, n0, _ = yield from judged([()], 0, empty=True)
         if n0[0] > 0 and mean0[0] >= threshold and lb0[0] >= threshold:
             accepted[()] = (mean0[0], B)
             best = ()
