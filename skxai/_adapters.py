@@ -352,7 +352,7 @@ def _is_per_sample(target):
     return isinstance(target, list | tuple | np.ndarray) or (hasattr(target, "__array__") and np.ndim(target) >= 1)
 
 
-def _one_target(target, output_names, is_clf):
+def _one_target(target, output_names, is_clf, method=None):
     k = len(output_names)
     if is_clf:
         for i, c in enumerate(output_names):
@@ -361,6 +361,16 @@ def _one_target(target, output_names, is_clf):
         numeric_labels = any(isinstance(c, numbers.Number) for c in output_names)
         if isinstance(target, numbers.Integral) and not numeric_labels and 0 <= int(target) < k:
             return int(target)
+        if k == 1 and method == "decision_function":
+            # a binary decision function has one column, named after the positive class: the
+            # other class is a class of the model, and "not a class" would be false
+            name = output_names[0].item() if hasattr(output_names[0], "item") else output_names[0]
+            raise ValueError(
+                f"target={target!r} is not an output of the model: its one output scores the "
+                f"class {name!r} (a binary classifier's decision function; the other "
+                "class is its negative). Use target=None (or, with predict_proba, "
+                "response_method='predict_proba' to explain either class)."
+            )
         raise ValueError(f"target={target!r} is not a class of the model; classes are {list(output_names)}.")
     if isinstance(target, numbers.Integral) and not isinstance(target, bool) and 0 <= int(target) < k:
         return int(target)
@@ -422,10 +432,10 @@ def resolve_target(target, output_names, *, is_clf, method=None):
         for i, t in enumerate(arr.tolist()):
             key = (type(t), t)
             if key not in lookup:
-                lookup[key] = _one_target(t, output_names, is_clf)
+                lookup[key] = _one_target(t, output_names, is_clf, method)
             out[i] = lookup[key]
         return out
-    return _one_target(target, output_names, is_clf)
+    return _one_target(target, output_names, is_clf, method)
 
 
 def _is_predicted(target_index):

@@ -28,6 +28,15 @@ def _level(delta, size, beam_size):
     return float(np.log((1 if size == 0 else beam_size) * 2.0 ** (size + 1) / delta))
 
 
+def _decision_bytes(decision):
+    """Bytes of a decision that are the same in every process: an object array's ``tobytes``
+    holds the addresses of its items (string labels of a model fitted on an object column), so
+    seeds hashed from it changed from run to run and between copies of the same model."""
+    if decision.dtype.kind == "O":
+        return repr([str(v) for v in decision.tolist()]).encode("utf-8")
+    return decision.tobytes()
+
+
 def _tabular_anchor(match, held, *, threshold, epsilon_stop, delta, beam_size, max_size,
                     objective, n_examples, n_validation_samples):
     """Beam search of one row's anchor: chosen on the background, judged on fresh samples.
@@ -55,11 +64,17 @@ def _tabular_anchor(match, held, *, threshold, epsilon_stop, delta, beam_size, m
 
     step = max(1, -(-n_validation_samples // _N_LOOKS))
 
-    def judged(anchors, size):
+    def judged(anchors, size, empty=False):
         beta = _level(delta, size, beam_size) + np.log(_N_LOOKS)
+        # The empty anchor must clear the threshold itself with its lower bound (as in the text
+        # search): judged by the rule of the others, sampling stopped once the bound cleared
+        # threshold - epsilon_stop, and the stricter check after it rejected the empty anchor
+        # of a model deciding the same almost everywhere, handing the answer to a feature. It is
+        # sampled, like the others, until it is decided or has n_validation_samples.
+        eps = 0.0 if empty else epsilon_stop
         while True:
             mean, lb, ub, n = kl_bounds([fresh.get(a, (0, 0)) for a in anchors], beta)
-            ok = accepts(mean, lb, n, threshold, epsilon_stop)
+            ok = accepts(mean, lb, n, threshold, eps)
             todo = [(a, min(step, n_validation_samples - int(k)))
                     for a, g, u, k in zip(anchors, ok, ub, n, strict=True)
                     if not g and u >= threshold and k < n_validation_samples]
@@ -78,7 +93,7 @@ def _tabular_anchor(match, held, *, threshold, epsilon_stop, delta, beam_size, m
     # the empty anchor claims that nothing needs keeping: it must clear the threshold itself
     m0, _, _, _ = kl_bounds([stats[()]], 0.0)
     if m0[0] >= threshold:
-        mean0, lb0, _, n0, _ = yield from judged([()], 0)
+        mean0, lb0, _, n0, _ = yield from judged([()], 0, empty=True)
         if n0[0] > 0 and mean0[0] >= threshold and lb0[0] >= threshold:
             accepted[()] = (mean0[0], B)
             best = ()
@@ -544,7 +559,7 @@ class AnchorTabularExplainer(BaseAnchorExplainer):
         import zlib
 
         base = int(self._seed())
-        seeds = np.array([zlib.crc32(np.ascontiguousarray(b).tobytes() + refs[i : i + 1].tobytes(), base)
+        seeds = np.array([zlib.crc32(np.ascontiguousarray(b).tobytes() + _decision_bytes(refs[i : i + 1]), base)
                           & 0x7FFFFFFF for i, b in enumerate(bins)], dtype=np.int64)
         n_chunks = min(n, max(1, effective_n_jobs(self.n_jobs), -(-n // 64) if self.verbose else 1))
         parts = list(progress(

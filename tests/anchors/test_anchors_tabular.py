@@ -292,3 +292,41 @@ def test_regressor_is_refused_at_fit(fitted):
     with pytest.raises(ValueError, match="explains classifiers.*regressor"):
         est.fit(X, None if fitted else y)
     assert not hasattr(est, "estimator_")
+
+
+def test_object_labels_give_the_same_anchors_for_every_copy_of_the_model():
+    # Labels from an object column make ``predict`` return an object array; the rows' seeds
+    # were hashed from its bytes (the addresses of the label objects), so a copy of the same
+    # model, or another run, drew other fresh samples for the same random_state.
+    import pickle
+
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(300, 4))
+    y = np.where(X[:, 0] + 0.5 * X[:, 1] > 0, "yes", "no").astype(object)
+    model = RandomForestClassifier(20, random_state=0).fit(X, y)
+    copy = pickle.loads(pickle.dumps(model))
+    assert model.predict(X[:1]).dtype == object
+    kw = dict(n_validation_samples=200, random_state=0)
+    a = AnchorTabularExplainer(model, **kw).fit(X).explain(X[:10])
+    b = AnchorTabularExplainer(copy, **kw).fit(X).explain(X[:10])
+    assert a.anchor == b.anchor
+    np.testing.assert_array_equal(a.precision, b.precision)
+    np.testing.assert_array_equal(a.n_samples, b.n_samples)
+
+
+def test_empty_anchor_of_a_model_deciding_the_same_almost_everywhere():
+    # ThresholdRule decides 1 on the 1% of rows above 0.5 in feature 0, so the empty anchor
+    # of a row decided 0 holds with precision 0.99 under the sampler (random background rows):
+    # above the threshold 0.95 by far. It used to be judged by the rule of the other anchors
+    # (stop once the bound clears threshold - epsilon_stop), then rejected by its own stricter
+    # check after about 100 samples, and a one-feature anchor was returned instead.
+    rng = np.random.RandomState(0)
+    X = rng.uniform(-1.0, 0.5, size=(500, 3))
+    X[:5, 0] = 0.9
+    model = ThresholdRule().fit(X)
+    assert model.predict(X).mean() == 0.01
+    ex = AnchorTabularExplainer(model, random_state=0).fit(X)
+    exp = ex.explain(X[10:20])
+    assert exp.anchor == [()] * 10
+    assert exp.success.all()
+    assert (exp.precision >= 0.95).all()

@@ -225,3 +225,16 @@ def test_verbose_shows_progress(reviews, linear_bow, capsys):
     LimeTextExplainer(linear_bow, n_samples=100, batch_size=100, verbose=1, random_state=0).fit(train).explain(
         test[:3])
     assert "LIME text" in capsys.readouterr().err
+
+
+def test_other_class_of_a_binary_decision_function_is_a_clear_error():
+    # A LinearSVC's one output scores its positive class; asking for the other class said
+    # "'neg' is not a class of the model; classes are ['pos']", which is false.
+    from sklearn.svm import LinearSVC
+
+    docs = ["a great film", "great acting", "a dull film", "dull and slow"] * 5
+    labels = ["pos", "pos", "neg", "neg"] * 5
+    model = make_pipeline(CountVectorizer(), LinearSVC()).fit(docs, labels)
+    with pytest.raises(ValueError, match=r"one output scores the class 'pos'.*decision function"):
+        LimeTextExplainer(model, target="neg").fit(docs)
+    assert LimeTextExplainer(model, target="pos").fit(docs).target_index_ == 0
