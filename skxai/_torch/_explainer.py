@@ -80,6 +80,21 @@ def _channels_last(x):
     return x.contiguous(memory_format=torch.channels_last)
 
 
+#: Words of torch's errors for a network that cannot take a channels-last batch (``.view()`` of
+#: a feature map, an op that needs a contiguous input).
+_LAYOUT_ERRORS = ("view size is not compatible", "stride", "contiguous")
+
+
+def layout_refused(exc):
+    """Whether ``exc`` (a RuntimeError of a channels-last pass) says the layout was refused.
+
+    Only then is the pass run again in the usual layout: any other error is the network's own
+    and is raised at once, so a forward with side effects (the user's hooks, counters) does not
+    run twice before it surfaces.
+    """
+    return any(word in str(exc) for word in _LAYOUT_ERRORS)
+
+
 class BaseTorchExplainer(BaseExplainer):
     """Base of the explainers that need a differentiable torch network.
 
@@ -393,7 +408,9 @@ class BaseTorchExplainer(BaseExplainer):
                 if fast:
                     try:
                         out, g, wrt, tb = self._pass(_channels_last(x[s : s + bs]), tb, cap, lv)
-                    except RuntimeError:
+                    except RuntimeError as exc:
+                        if not layout_refused(exc):
+                            raise
                         fast = False
                 if not fast:
                     out, g, wrt, tb = self._pass(x[s : s + bs], tb, cap, lv)

@@ -28,7 +28,7 @@ import torch
 from skxai._explanation import Explanation
 from skxai._progress import progress
 from skxai._torch._capture import LayerCapture
-from skxai._torch._explainer import BaseTorchExplainer, _check_fitted
+from skxai._torch._explainer import BaseTorchExplainer, _check_fitted, layout_refused
 from skxai._torch._model import HookSet
 from skxai.cam._upsample import postprocess
 
@@ -329,7 +329,9 @@ class BaseCamExplainer(BaseTorchExplainer, auto_wrap_output_keys=None):
                     try:
                         parts.append(self._explain_chunk(channels_last(xc), name, t))
                         continue
-                    except RuntimeError:
+                    except RuntimeError as exc:
+                        if not layout_refused(exc):
+                            raise
                         fast = False
                 parts.append(self._explain_chunk(xc, name, t))
 
