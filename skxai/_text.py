@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 import numpy as np
+
+from skxai.utils._random import seed_from
 
 #: Words (letters, digits, underscores, inner apostrophes); punctuation stays in the separators.
 DEFAULT_TOKEN_PATTERN = r"(?u)\b\w+(?:'\w+)*\b"
@@ -87,6 +90,23 @@ def check_corpus(docs, what="docs"):
             f"{what} must hold strings; item {bad[0]} is {type(docs[bad[0]]).__name__}."
         )
     return docs
+
+
+def doc_seeds(random_state, docs):
+    """One seed per document from ``random_state`` and the document's own text.
+
+    The base seed is drawn once per call (:func:`~skxai.utils._random.seed_from`) and mixed with
+    a stable hash of the text (``hash(str)`` changes from process to process), so a document's
+    explanation does not depend on its position nor on which documents are explained with it
+    (nor on ``n_jobs``); two identical documents get the same seed, hence the same explanation.
+    Lone surrogates (``surrogatepass``) hash like any other text instead of raising.
+    """
+    base = seed_from(random_state).to_bytes(4, "little")
+    return np.array(
+        [int.from_bytes(hashlib.blake2b(base + d.encode("utf-8", "surrogatepass"), digest_size=8).digest(),
+                        "little") & 0x7FFFFFFF for d in docs],
+        dtype=np.int64,
+    )
 
 
 def tokenize_docs(docs, pattern, unit):

@@ -201,11 +201,13 @@ class BaseAnchorExplainer(BaseExplainer):
             n_initial=int(self._n_initial()),
         )
 
-    def _run_search(self, items, refs):
-        """Search anchors of every item; chunks go to joblib workers, seeds drawn up front."""
+    def _run_search(self, items, refs, seeds):
+        """Search anchors of every item; chunks go to joblib workers.
+
+        ``seeds``: one per item, from the caller and from the item's content, not its position
+        (a seed per position made an item's anchor depend on the items explained with it).
+        """
         n = len(items)
-        rng = check_random_state(self.random_state)
-        seeds = rng.randint(np.iinfo(np.int32).max, size=n)
         from joblib import effective_n_jobs
 
         # chunks small enough that a round's rows stay near batch_size (memory bound)

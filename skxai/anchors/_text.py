@@ -14,6 +14,7 @@ from skxai._text import (
     DEFAULT_TOKEN_PATTERN,
     check_corpus,
     compile_pattern,
+    doc_seeds,
     fit_vocabulary,
     tokenize_docs,
     unique_outputs,
@@ -146,7 +147,10 @@ class AnchorTextExplainer(BaseAnchorExplainer):
     verbose : int, default=0
         A progress bar over chunks of documents when positive.
     random_state : int, RandomState or None
-        Same anchors for any ``n_jobs``.
+        Each document's search is seeded from one draw of ``random_state`` per call and the
+        document's text, not its position: with an int, a document gets the same anchor alone
+        or among other documents, in any order and for any ``n_jobs`` (a repeated document gets
+        the same anchor twice).
     scoring : str or callable, default=None
         :meth:`score`: "precision" (mean precision of the anchors re-estimated on fresh
         samples, the default), "coverage", or ``callable(explainer, docs, y)``.
@@ -379,7 +383,9 @@ class AnchorTextExplainer(BaseAnchorExplainer):
         """
         docs, toks = self._check_docs(X)
         refs = self._decide(docs)
-        results, totals = self._run_search(toks, refs)
+        # each document's seed from random_state and its own text, not its position: the same
+        # anchor whether it is explained alone or in a batch, in any order, for any n_jobs
+        results, totals = self._run_search(toks, refs, doc_seeds(self.random_state, docs))
         return self._build_explanation(docs, toks, refs, results, totals)
 
     def _words(self, doc, units):

@@ -17,6 +17,7 @@ from skxai._text import (
     DEFAULT_TOKEN_PATTERN,
     check_corpus,
     compile_pattern,
+    doc_seeds,
     fit_vocabulary,
     tokenize_docs,
     unique_outputs,
@@ -33,7 +34,6 @@ from skxai.utils._param_validation import (
     deprecated_param,
     fit_context,
 )
-from skxai.utils._random import check_random_state
 
 
 def _lime_group(explainer, toks, seeds, targets, size):
@@ -122,7 +122,10 @@ class LimeTextExplainer(BaseExplainer):
         Most model rows (texts) per model call.
     n_jobs : int, default=None
     random_state : int, RandomState or None
-        Same weights for any ``n_jobs``.
+        Each document's perturbations are seeded from one draw of ``random_state`` per call and
+        the document's text, not its position: with an int, a document gets the same weights
+        alone or among other documents, in any order and for any ``n_jobs`` (a repeated
+        document gets the same weights twice).
     scoring : str or callable, default=None
         :meth:`score`: None is the mean weighted R^2 of the surrogates (local fidelity).
     verbose : int, default=0
@@ -297,7 +300,9 @@ class LimeTextExplainer(BaseExplainer):
         docs = check_corpus(X)
         toks = tokenize_docs(docs, compile_pattern(self.token_pattern), self.unit)
         n = len(toks)
-        seeds = check_random_state(self.random_state).randint(np.iinfo(np.int32).max, size=n)
+        # each document's seed from random_state and its own text, not its position: the same
+        # weights whether it is explained alone or in a batch, in any order, for any n_jobs
+        seeds = doc_seeds(self.random_state, docs)
         targets = [self.target_index_] * n
         from joblib import effective_n_jobs
 

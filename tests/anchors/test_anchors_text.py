@@ -209,6 +209,34 @@ def test_determinism_and_n_jobs(movies):
     assert not np.array_equal(a.n_rows, c.n_rows) or a.candidates != c.candidates
 
 
+def _same_anchor(a, i, b, j):
+    assert a.anchor[i] == b.anchor[j] and a.token_positions[i] == b.token_positions[j]
+    for field in ("precision", "precision_lower", "precision_upper", "coverage", "n_samples", "success"):
+        assert getattr(a, field)[i] == getattr(b, field)[j], field
+    assert a.candidates[i] == b.candidates[j]
+    assert a.examples_held[i] == b.examples_held[j] and a.examples_failed[i] == b.examples_failed[j]
+
+
+def test_a_document_gets_the_same_anchor_alone_or_in_a_batch(movies):
+    # seeds come from random_state and each document's text, not its position in the call
+    # (a seed per position gave documents other anchors, e.g. ('indeed', 'let') in a batch and
+    # ('indeed', 'dogs') alone)
+    model, ex, train, test, exp = movies
+    docs = test[:6]
+    order = [2, 0, 5, 3, 1, 4]
+    moved = ex.explain([docs[k] for k in order])
+    alone = [ex.explain([d]) for d in docs]
+    # exp: the fixture's 60 documents in one call
+    assert exp.anchor[:6] == [a.anchor[0] for a in alone] == [moved.anchor[order.index(i)] for i in range(6)]
+    assert list(exp.precision[:6]) == [a.precision[0] for a in alone]
+    for i, a in enumerate(alone):
+        _same_anchor(exp, i, a, 0)
+        _same_anchor(moved, order.index(i), a, 0)
+    # the same text twice: the same anchor (intended)
+    twice = ex.explain([docs[1], docs[1]])
+    _same_anchor(twice, 0, twice, 1)
+
+
 def test_transform_indicator_and_out_of_vocabulary_words():
     ex = AnchorTextExplainer(KeywordClassifier(), random_state=0).fit(
         ["a dull film", "fine cast", "great plot"]

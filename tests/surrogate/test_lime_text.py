@@ -107,6 +107,44 @@ def test_transform_determinism_and_n_jobs(reviews, linear_bow):
     assert exp.total_model_calls == 1
 
 
+def test_a_document_gets_the_same_weights_alone_or_in_a_batch(reviews, linear_bow):
+    # seeds come from random_state and each document's text, not its position in the call
+    # (a seed per position gave a document other weights once other documents came before it)
+    train, y, test = reviews
+    lime = LimeTextExplainer(linear_bow, n_samples=300, random_state=0).fit(train)
+    docs = test[:4]
+    batch = lime.explain(docs)
+    moved = lime.explain([docs[3], docs[1], docs[0], docs[2]])
+    for i, j in enumerate([2, 1, 3, 0]):
+        alone = lime.explain([docs[i]])
+        # the model's outputs do not depend on the other rows of a call: equal up to rounding
+        for other in (batch.weights[i], moved.weights[j]):
+            np.testing.assert_allclose(other, alone.weights[0], rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(batch.values[i], alone.values[0], rtol=1e-12, atol=1e-12)
+        assert batch.intercept[i] == pytest.approx(alone.intercept[0], rel=1e-12, abs=1e-12)
+        assert batch.score[i] == pytest.approx(alone.score[0], rel=1e-12, abs=1e-12)
+    # the same text twice: the same weights (intended); another random_state: other weights
+    twice = lime.explain([docs[1], docs[1]])
+    np.testing.assert_array_equal(twice.weights[0], twice.weights[1])
+    other = LimeTextExplainer(linear_bow, n_samples=300, random_state=1).fit(train).explain(docs[:1])
+    assert not np.allclose(other.weights[0], batch.weights[0])
+
+
+def test_random_state_instance_draws_one_base_seed_per_call(reviews, linear_bow):
+    # a RandomState's first call is random_state=0's (one draw: the base seed); the next call
+    # draws again, so it gives other weights
+    train, y, test = reviews
+    fixed = LimeTextExplainer(linear_bow, n_samples=200, random_state=0).fit(train).explain(test[:3])
+    rs = np.random.RandomState(0)
+    lime = LimeTextExplainer(linear_bow, n_samples=200, random_state=rs).fit(train)
+    a = lime.explain(test[:3])
+    assert rs.randint(np.iinfo(np.int32).max) == np.random.RandomState(0).randint(np.iinfo(np.int32).max, size=2)[1]
+    b = lime.explain(test[:3])
+    for wa, wb, wf in zip(a.weights, b.weights, fixed.weights, strict=True):
+        np.testing.assert_allclose(wa, wf, rtol=1e-12, atol=1e-12)
+        assert not np.allclose(wb, wf)
+
+
 def test_validation_and_api(reviews, linear_bow):
     train, y, test = reviews
     lime = LimeTextExplainer(linear_bow, n_samples=200, random_state=0).fit(train)
