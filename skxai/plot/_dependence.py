@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from skxai.plot._base import explain, new_axes, tabular_parts
+from skxai.plot._base import explain, new_axes, plain_ticks, tabular_parts
 
 
 def _feature_index(feature, names, d):
@@ -166,6 +166,7 @@ class DependenceDisplay:
         ax.axhline(0.0, color="0.6", lw=0.8, zorder=0)
         ax.set_xlabel(str(self.feature_name))
         ax.set_ylabel(f"attribution of {self.feature_name}")
+        plain_ticks(ax, "y")
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
         if self.method:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from skxai.plot._base import NEGATIVE, POSITIVE, explain_row, format_value, new_axes, wrap_label
+from skxai.plot._base import NEGATIVE, POSITIVE, explain_row, format_value, new_axes, plain_ticks, wrap_label
 from skxai.plot._waterfall import row_context, row_parts, short_title
 
 
@@ -171,6 +171,7 @@ class ForceDisplay:
         what = self.quantity or "model output"
         what = f"surrogate's {what}" if self.surrogate else what
         ax.set_xlabel(wrap_label(f"{what} (red pushes up, blue pushes down)", 90))
+        plain_ticks(ax, "x")
         if self.method:
             ax.set_title(short_title(self.method, what, width=90), fontsize=9)
         self.ax_ = ax

@@ -12,6 +12,7 @@ from skxai.plot._base import (
     format_value,
     new_axes,
     output_label,
+    plain_ticks,
     tabular_parts,
     wrap_label,
 )
@@ -277,6 +278,7 @@ class WaterfallDisplay:
         ax.set_xlim(lo - 0.08 * span, hi + 0.2 * span)
         what = self.quantity or "model output"
         ax.set_xlabel(wrap_label(f"surrogate's {what}" if self.surrogate else what, 50))
+        plain_ticks(ax, "x")
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
         if self.method or self.quantity:

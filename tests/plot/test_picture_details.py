@@ -1,0 +1,77 @@
+"""Details of the tabular pictures that the user guide promises: numbers without exponents, the
+dependence axis naming quantity and class, error bars inside the waterfall, a readable base value
+on the force strip."""
+
+import re
+
+import numpy as np
+import pytest
+
+matplotlib = pytest.importorskip("matplotlib")
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+from skxai import Explanation  # noqa: E402
+from skxai.plot import (  # noqa: E402
+    BarDisplay,
+    BeeswarmDisplay,
+    DependenceDisplay,
+    ForceDisplay,
+    WaterfallDisplay,
+)
+from skxai.plot._base import format_value  # noqa: E402
+
+EXPONENT = re.compile(r"\de[-+\u2212]?\d|\u00d710", re.IGNORECASE)
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+def _rendered_texts(fig):
+    """Every string drawn in the figure, tick labels and axis offset texts included."""
+    fig.canvas.draw()
+    texts = [t.get_text() for t in fig.findobj(matplotlib.text.Text) if t.get_visible()]
+    return [t for t in texts if t]
+
+
+@pytest.mark.parametrize("value,text", [
+    (4e-8, "0.00000004"), (-4.5e-8, "-0.000000045"), (1e-7, "0.0000001"), (-3e-6, "-0.000003"),
+    (9.96e-5, "0.0001"), (0.00012, "0.00012"),
+])
+def test_small_numbers_print_without_exponent(value, text):
+    assert format_value(value) == text
+
+
+@pytest.mark.parametrize("draw", [
+    lambda exp: WaterfallDisplay.from_explanation(exp),
+    lambda exp: ForceDisplay.from_explanation(exp),
+    lambda exp: BarDisplay.from_explanation(exp),
+    lambda exp: BeeswarmDisplay.from_explanation(exp),
+    lambda exp: DependenceDisplay.from_explanation(exp, "a", color=None),
+], ids=["waterfall", "force", "bar", "beeswarm", "dependence"])
+def test_pictures_of_tiny_attributions_print_no_exponent(draw):
+    # A probability of 4e-08 was written "f(x) = 4e-08", the ticks "1e-8" beside the axis.
+    rng = np.random.RandomState(0)
+    data = rng.normal(size=(20, 4))
+    phi = np.tile([2e-8, -1.5e-8, 3e-8, 5e-9], (20, 1)) * (1 + 0.1 * data)
+    exp = Explanation(phi, base_values=np.full(20, 0.5e-8), data=data, feature_names=["a", "b", "c", "d"],
+                      quantity="probability")
+    texts = _rendered_texts(draw(exp).figure_)
+    assert texts
+    assert not [t for t in texts if EXPONENT.search(t)]
+
+
+@pytest.mark.parametrize("scale", [1e-8, 1.0, 1e9])
+def test_plain_tick_labels_do_not_run_into_each_other(scale):
+    # Tick labels without exponents are long ("0.00000002"): fewer ticks, not overlapping ones.
+    exp = Explanation(np.array([[2.0, -1.5, 3.0, 0.5]]) * scale, feature_names=["a", "b", "c", "d"])
+    fig = BarDisplay.from_explanation(exp).figure_
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    ticks = [t for t in fig.axes[0].get_xticklabels() if t.get_text()]
+    assert len(ticks) >= 2 and not [t for t in ticks if EXPONENT.search(t.get_text())]
+    boxes = [t.get_window_extent(renderer) for t in ticks]
+    assert all(a.x1 <= b.x0 for a, b in zip(boxes, boxes[1:], strict=False))
