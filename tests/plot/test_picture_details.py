@@ -75,3 +75,24 @@ def test_plain_tick_labels_do_not_run_into_each_other(scale):
     assert len(ticks) >= 2 and not [t for t in ticks if EXPONENT.search(t.get_text())]
     boxes = [t.get_window_extent(renderer) for t in ticks]
     assert all(a.x1 <= b.x0 for a, b in zip(boxes, boxes[1:], strict=False))
+
+
+def _three_classes():
+    rng = np.random.RandomState(0)
+    data = rng.normal(size=(30, 2))
+    values = np.stack([data * k for k in (1.0, -0.5, 2.0)], axis=-1)
+    outputs = np.tile([0.1, 0.2, 0.7], (30, 1))
+    return Explanation(values, base_values=np.full((30, 3), 0.3), data=data, feature_names=["petal length", "b"],
+                       output_names=["setosa", "versicolor", "virginica"], output_axis=-1, target_index="predicted",
+                       outputs=outputs, method="KernelShapExplainer", quantity="probability")
+
+
+@pytest.mark.parametrize("output, name", [(None, "virginica"), (1, "versicolor"), ("setosa", "setosa")])
+def test_dependence_axis_names_quantity_and_class(output, name):
+    # It read "attribution of petal length", with neither the quantity nor the class.
+    exp = _three_classes()
+    disp = DependenceDisplay.from_explanation(exp, "petal length", output=output)
+    label = disp.ax_.get_ylabel().replace("\n", " ")
+    assert label == f"attribution of petal length to the probability of {name}"
+    bar = BarDisplay.from_explanation(exp, output=output).ax_.get_xlabel().replace("\n", " ")
+    assert bar.endswith(f"to the probability of {name}")
