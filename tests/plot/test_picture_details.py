@@ -96,3 +96,24 @@ def test_dependence_axis_names_quantity_and_class(output, name):
     assert label == f"attribution of petal length to the probability of {name}"
     bar = BarDisplay.from_explanation(exp, output=output).ax_.get_xlabel().replace("\n", " ")
     assert bar.endswith(f"to the probability of {name}")
+
+
+def test_waterfall_limits_hold_wide_error_bars():
+    # Error bars wider than the bars ran past the x limits and were cut at the picture's edge,
+    # with the values written past them outside the figure.
+    exp = Explanation(np.array([[1.0, -0.5, 0.3, 0.2]]), base_values=np.array([0.0]),
+                      std=np.array([[3.0, 2.5, 0.1, np.inf]]), feature_names=["a", "b", "c", "d"])
+    disp = WaterfallDisplay.from_explanation(exp, error_bars=True)
+    lo, hi = disp.ax_.get_xlim()
+    ends = [x for c in disp.ax_.containers if isinstance(c, matplotlib.container.ErrorbarContainer)
+            for col in c.lines[2] for seg in col.get_segments() for x in seg[:, 0]]
+    assert len(ends) == 2 * 3 * 1  # three finite errors (the infinite one draws none), two ends each
+    assert lo <= min(ends) and max(ends) <= hi
+    assert min(ends) == pytest.approx(-2.5) and max(ends) == pytest.approx(4.0)
+    fig = disp.figure_
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    box = fig.bbox
+    for t in disp.ax_.texts:
+        ext = t.get_window_extent(renderer)
+        assert box.x0 <= ext.x0 and ext.x1 <= box.x1, t.get_text()
