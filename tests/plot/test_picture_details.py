@@ -117,3 +117,34 @@ def test_waterfall_limits_hold_wide_error_bars():
     for t in disp.ax_.texts:
         ext = t.get_window_extent(renderer)
         assert box.x0 <= ext.x0 and ext.x1 <= box.x1, t.get_text()
+
+
+@pytest.mark.parametrize("seed, base, figsize", [(1, 3.0, None), (0, 0.0, None), (4, 1.0, (6, 1.8))])
+def test_force_base_value_label_covers_no_block_and_no_label(seed, base, figsize):
+    # 55 features of mixed signs: the base value lies inside the blocks, and its label was drawn
+    # on the prediction's label, with the dotted line through its digits.
+    phi = np.random.RandomState(seed).normal(size=55)
+    names = [f"feature {j}" for j in range(55)]
+    ax = None
+    if figsize is not None:
+        ax = plt.figure(figsize=figsize, layout="tight").subplots()
+    # the model's own output differs from where the strip ends: its label is drawn too
+    disp = ForceDisplay(phi, base, names, model_output=base + phi.sum() + 2.0).plot(ax=ax)
+    assert disp.base_value > min(disp.prediction_, disp.prediction_ - phi[phi > 0].sum())
+    fig = disp.figure_
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    (base_text,) = [t for t in disp.ax_.texts if t.get_text().startswith("base value")]
+    ext = base_text.get_window_extent(renderer)
+    blocks = disp.pos_patches_ + disp.neg_patches_
+    assert not [p for p in blocks if p.get_window_extent(renderer).overlaps(ext)]
+    others = [t for t in disp.ax_.texts if t is not base_text]
+    assert any(t.get_text().startswith("f(x) = ") for t in others)
+    assert any(t.get_text().startswith("model f(x) = ") for t in others)
+    assert not [t.get_text() for t in others if t.get_window_extent(renderer).overlaps(ext)]
+    # every label inside the figure
+    box = fig.bbox
+    for t in disp.ax_.texts:
+        e = t.get_window_extent(renderer)
+        assert box.x0 <= e.x0 and e.x1 <= box.x1 and box.y0 <= e.y0 and e.y1 <= box.y1, t.get_text()
+    assert base_text.get_text() == f"base value = {format_value(base, max(abs(phi).max(), abs(base)))}"
