@@ -11,6 +11,7 @@ from skxai.plot._base import (
     format_value,
     new_axes,
     output_label,
+    plain_ticks,
     tabular_parts,
     wrap_label,
 )
@@ -162,6 +163,7 @@ class BarDisplay:
         ax.set_yticks(y, [wrap_label(s) for s in labels])
         xlabel = f"mean |attribution| to the {self.quantity}" if self.quantity else "mean |attribution|"
         ax.set_xlabel(wrap_label(xlabel, 50))
+        plain_ticks(ax, "x")
         if self.method:
             ax.set_title(f"{self.method}: global importance", fontsize=9)
         for side in ("top", "right"):

@@ -177,7 +177,59 @@ def format_value(v, scale=None):
         return f"{v:,.0f}"
     if a >= 100:
         return f"{v:,.0f}" if a >= 1e4 else f"{v:.1f}"
-    return f"{v:.3g}" if a >= 1e-3 else f"{v:.2g}"
+    if a >= 1e-3:
+        return f"{v:.3g}"  # three significant digits; never an exponent between 1e-3 and 100
+    # Small but not a residue (4e-08 next to values of the same size): fixed point with enough
+    # decimals for two significant digits, "0.000000040" -> "0.00000004", not "4e-08".
+    decimals = 1 - int(np.floor(np.log10(a)))
+    return f"{v:.{decimals}f}".rstrip("0").rstrip(".")
+
+
+def plain_ticks(ax, axis="x"):
+    """Tick labels of ``axis`` in plain numbers: no exponent or offset text ("1e-8") beside the axis.
+
+    Plain labels of tiny or huge numbers are long ("0.00000002"): on the x axis, the ticks are
+    thinned until their labels fit side by side.
+    """
+    try:
+        ax.ticklabel_format(axis=axis, style="plain", useOffset=False)
+    except AttributeError:  # a user's axes with another formatter (log scale): theirs to keep
+        return
+    if axis == "x" and type(ax.xaxis.get_major_locator()).__name__ == "AutoLocator":
+        ax.xaxis.set_major_locator(_fitting_locator())
+
+
+def _fitting_locator():
+    """matplotlib's automatic ticks, fewer where their plain labels would run into each other."""
+    from matplotlib.ticker import MaxNLocator, ScalarFormatter
+
+    class FittingLocator(MaxNLocator):
+        def __init__(self):
+            super().__init__(nbins="auto", steps=[1, 2, 2.5, 5, 10])
+
+        def tick_values(self, vmin, vmax):
+            locs = super().tick_values(vmin, vmax)
+            axis = self.axis
+            if axis is None or axis.axes is None:
+                return locs
+            lo, hi = sorted((vmin, vmax))
+            for nbins in range(len(locs), 0, -1):
+                shown = locs[(locs >= lo) & (locs <= hi)]
+                fmt = ScalarFormatter(useOffset=False)
+                fmt.set_scientific(False)
+                fmt.set_axis(axis)
+                longest = max((len(t) for t in fmt.format_ticks(shown)), default=0)
+                if longest <= 6:  # matplotlib's own labels ("-2.5", "1000"): its own ticks
+                    return locs
+                ends = axis.axes.transAxes.transform([[0, 0], [1, 0]])
+                length = abs(ends[1][0] - ends[0][0]) / axis.axes.figure.dpi * 72  # points
+                size = axis._get_tick_label_size("x")
+                if len(shown) * (longest + 1.5) * 0.64 * size <= length or nbins == 1:
+                    return locs
+                locs = MaxNLocator(nbins=nbins, steps=[1, 2, 2.5, 5, 10]).tick_values(vmin, vmax)
+            return locs
+
+    return FittingLocator()
 
 
 # Names of the explained quantity, by the model method (or torch response) that produced it.

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from skxai.plot._base import explain, new_axes, numeric_columns, output_label, tabular_parts, wrap_label
+from skxai.plot._base import (
+    explain,
+    new_axes,
+    numeric_columns,
+    output_label,
+    plain_ticks,
+    tabular_parts,
+    wrap_label,
+)
 
 
 def swarm_offsets(x, n_bins=50, width=0.4):
@@ -159,6 +167,7 @@ class BeeswarmDisplay:
         ax.set_yticks(np.arange(k)[::-1], [wrap_label(self.feature_names[j]) for j in order])
         ax.set_ylim(-0.7, k - 0.3)
         ax.set_xlabel(wrap_label(f"attribution (impact on the {self.quantity or 'model output'})", 50))
+        plain_ticks(ax, "x")
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
         self.colorbar_ = None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from skxai.plot._base import explain, new_axes, tabular_parts
+from skxai.plot._base import explain, new_axes, output_label, plain_ticks, tabular_parts, wrap_label
 
 
 def _feature_index(feature, names, d):
@@ -60,6 +60,8 @@ class DependenceDisplay:
     color_values : ndarray of shape (n_samples,), optional
     color_name : str, optional
     method : str, optional
+    quantity : str, optional
+        What the attributions explain, e.g. "probability of virginica" (the y axis label).
 
     Attributes
     ----------
@@ -82,13 +84,14 @@ class DependenceDisplay:
     """
 
     def __init__(self, feature_values, attributions, feature_name, *, color_values=None,
-                 color_name=None, method=None):
+                 color_name=None, method=None, quantity=None):
         self.feature_values = np.asarray(feature_values, dtype=np.float64)
         self.attributions = np.asarray(attributions, dtype=np.float64)
         self.feature_name = feature_name
         self.color_values = color_values
         self.color_name = color_name
         self.method = method
+        self.quantity = quantity
 
     @classmethod
     def from_explanation(cls, explanation, feature, *, color="auto", output=None, ax=None):
@@ -124,6 +127,7 @@ class DependenceDisplay:
             color_values=None if k is None else data[:, k],
             color_name=None if k is None else names[k],
             method=explanation.method,
+            quantity=output_label(explanation, output=output),
         )
         return disp.plot(ax=ax)
 
@@ -154,6 +158,9 @@ class DependenceDisplay:
         -------
         self
         """
+        import matplotlib
+        from matplotlib.font_manager import FontProperties
+
         fig, ax = new_axes(ax, "DependenceDisplay", figsize=(6, 4))
         if self.color_values is None:
             self.scatter_ = ax.scatter(self.feature_values, self.attributions, s=size, color="#1f77b4")
@@ -165,7 +172,14 @@ class DependenceDisplay:
             self.colorbar_.set_label(str(self.color_name))
         ax.axhline(0.0, color="0.6", lw=0.8, zorder=0)
         ax.set_xlabel(str(self.feature_name))
-        ax.set_ylabel(f"attribution of {self.feature_name}")
+        ylabel = f"attribution of {self.feature_name}"
+        if self.quantity:
+            ylabel += f" to the {self.quantity}"  # as the bar's and beeswarm's labels
+        # wrapped to the axes' height, so a small figure keeps the whole label
+        fontsize = FontProperties(size=matplotlib.rcParams["axes.labelsize"]).get_size_in_points()
+        height_pt = fig.get_figheight() * ax.get_position().height * 72
+        ax.set_ylabel(wrap_label(ylabel, max(20, int(height_pt / (0.6 * fontsize)))))
+        plain_ticks(ax, "y")
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
         if self.method:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from skxai.plot._base import NEGATIVE, POSITIVE, explain_row, format_value, new_axes, wrap_label
+from skxai.plot._base import NEGATIVE, POSITIVE, explain_row, format_value, new_axes, plain_ticks, wrap_label
 from skxai.plot._waterfall import row_context, row_parts, short_title
 
 
@@ -153,24 +153,33 @@ class ForceDisplay:
         ax.set_xlim(lo - pad, hi + pad)
         self.label_rows_ = _place_labels(ax, blocks, lo - pad, hi + pad)
         n_rows = max(self.label_rows_.values(), default=0) + 1
-        ax.set_ylim(-0.75 - 0.42 * n_rows, 1.45)
         scale = max(np.abs(phi).max(initial=0.0), abs(self.base_value))
         base_name, end_name = ("surrogate intercept", "g(x)") if self.surrogate else ("base value", "f(x)")
         ax.axvline(self.base_value, color="0.4", ls=":", lw=1)
-        ax.text(self.base_value, 0.5, f"{base_name}\n{format_value(self.base_value, scale)}",
-                ha="center", va="bottom", fontsize=8, color="0.3")
-        ax.text(self.prediction_, 0.5, f"{end_name} = {format_value(self.prediction_, scale)}",
-                ha="center", va="bottom", fontsize=10, weight="bold")
-        if self.model_output is not None and (self.surrogate or not np.isclose(self.model_output, self.prediction_)):
-            ax.plot([self.model_output] * 2, [-0.5, 1.0], color="green", lw=1)
-            ax.text(self.model_output, 1.05, f"model f(x) = {format_value(self.model_output, scale)}",
-                    ha="center", va="bottom", fontsize=8, color="green")
+        # Above the blocks, on rows so that none covers another or the blocks: the prediction
+        # first, next to its blocks; the base value beside it or a row higher (it lies inside the
+        # blocks when the attributions have mixed signs); the model's own output above them.
+        above = [(self.prediction_, f"{end_name} = {format_value(self.prediction_, scale)}",
+                  {"fontsize": 10, "weight": "bold"}, 0),
+                 (self.base_value, f"{base_name} = {format_value(self.base_value, scale)}",
+                  {"fontsize": 8, "color": "0.3"}, 0)]
+        model_shown = self.model_output is not None and (
+            self.surrogate or not np.isclose(self.model_output, self.prediction_))
+        if model_shown:
+            above.append((self.model_output, f"model f(x) = {format_value(self.model_output, scale)}",
+                          {"fontsize": 8, "color": "green"}, 1))
+        bottom = -0.75 - 0.42 * n_rows
+        ys, top = _place_above(ax, above, lo - pad, hi + pad, bottom)
+        if model_shown:
+            ax.plot([self.model_output] * 2, [-0.5, ys[-1]], color="green", lw=1)
+        ax.set_ylim(bottom, top)
         ax.set_yticks([])
         for side in ("top", "right", "left"):
             ax.spines[side].set_visible(False)
         what = self.quantity or "model output"
         what = f"surrogate's {what}" if self.surrogate else what
         ax.set_xlabel(wrap_label(f"{what} (red pushes up, blue pushes down)", 90))
+        plain_ticks(ax, "x")
         if self.method:
             ax.set_title(short_title(self.method, what, width=90), fontsize=9)
         self.ax_ = ax
@@ -200,6 +209,8 @@ def _place_labels(ax, blocks, lo, hi, max_rows=3):
     ends, placed = [], {}
     for centre, label, colour in sorted(blocks, key=lambda b: b[0]):
         half = 0.5 * per_char * (len(label) + 1)
+        if hi - lo > 2 * half:  # a label at the strip's end is moved in, to stay inside the figure
+            centre = min(max(centre, lo + half), hi - half)
         for row in range(max_rows):
             if row == len(ends):
                 ends.append(-np.inf)
@@ -209,3 +220,44 @@ def _place_labels(ax, blocks, lo, hi, max_rows=3):
                 ax.text(centre, -0.55 - 0.42 * row, label, ha="center", va="top", fontsize=7, color=colour)
                 break
     return placed
+
+
+_ABOVE_Y = 0.5  # first row of labels above the blocks (which reach 0.4)
+
+
+def _char_width(ax, lo, hi, fontsize, bold=False):
+    """Estimated width of one character of ``fontsize`` pt text, in data units of the x axis."""
+    width_in = ax.figure.get_figwidth() * ax.get_position().width
+    return (hi - lo) * (fontsize * (0.62 if bold else 0.55) / 72) / max(width_in, 1e-6)
+
+
+def _place_above(ax, items, lo, hi, bottom):
+    """Centre each ``(x, text, style, first_row)`` above the blocks on the lowest free row from ``first_row``.
+
+    A label is moved sideways, if need be, to stay inside ``[lo, hi]`` (so inside the figure),
+    and gets a white box, so the dotted base-value line does not run through its digits. Rows
+    are about 14 pt apart whatever the axes' size: the y limits (from ``bottom``) are chosen to
+    hold them. Returns the y of each label and the top y limit.
+    """
+    taken, placed = [], []
+    for x, text, style, first in items:
+        half = 0.5 * _char_width(ax, lo, hi, style["fontsize"], style.get("weight") == "bold") * (len(text) + 1)
+        x = min(max(x, lo + half), hi - half) if hi - lo > 2 * half else (lo + hi) / 2
+        row = first
+        while any(r == row and x - half < b and a < x + half for r, a, b in taken):
+            row += 1
+        taken.append((row, x - half, x + half))
+        placed.append((x, text, style, row))
+    n_rows = max(row for *_, row in placed) + 1
+    # Rows of ~14 pt: the y span is chosen so that (span / axes height) * 14 pt per row fits,
+    # the height taken at 70% of the axes' share of the figure (a tight layout shrinks it).
+    height_pt = 0.7 * ax.figure.get_figheight() * ax.get_position().height * 72
+    fixed = _ABOVE_Y + 0.1 - bottom
+    span = fixed / max(1.0 - 14.0 * n_rows / max(height_pt, 1e-6), 0.25)
+    step = max((span - fixed) / n_rows, 0.3)
+    ys = []
+    for x, text, style, row in placed:
+        ys.append(_ABOVE_Y + step * row)
+        ax.text(x, ys[-1], text, ha="center", va="bottom",
+                bbox={"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none"}, **style)
+    return ys, max(1.45, _ABOVE_Y + step * n_rows + 0.1)

@@ -12,6 +12,7 @@ from skxai.plot._base import (
     format_value,
     new_axes,
     output_label,
+    plain_ticks,
     tabular_parts,
     wrap_label,
 )
@@ -235,20 +236,22 @@ class WaterfallDisplay:
         self.patches_ = []
         span = max(np.ptp(np.concatenate([starts, self.ends_])), 1e-12)
         scale = max(np.abs(phi).max(initial=0.0), abs(self.base_value))
+        reach = []  # where the error bars and the value labels reach, for the x limits
         for y, (s, w) in enumerate(zip(starts, steps, strict=True)):
             colour = POSITIVE if w >= 0 else NEGATIVE
             (patch,) = ax.barh(y, w, left=s, color=colour, height=0.7)
             self.patches_.append(patch)
-            room, unknown = 0.0, ""
+            right, unknown = max(s, s + w), ""  # the value is written right of the bar and its error
             if errs is not None and np.isfinite(errs[y]):
                 ax.errorbar(s + w, y, xerr=errs[y], color="0.15", capsize=2, lw=0.8)
-                room = errs[y]
+                right = max(right, s + w + errs[y])
+                reach += [s + w - errs[y], right + 0.01 * span]  # the error bar, and the value past it
             elif errs is not None:  # too few sampled coalitions to estimate any spread
                 unknown = " (error unknown)"
             sign = "+" if w >= 0 else "-"
             text = format_value(abs(w), scale)
             ax.text(
-                max(s, s + w) + 0.01 * span + room, y,
+                right + 0.01 * span, y,
                 (text if text == "0" else f"{sign}{text}") + unknown, va="center", ha="left", fontsize=8,
             )
         for y in range(len(steps) - 1):
@@ -274,9 +277,13 @@ class WaterfallDisplay:
         hi = max(starts.max(), self.ends_.max())
         if self.model_output is not None:
             lo, hi = min(lo, self.model_output), max(hi, self.model_output)
+        if reach:  # error bars wider than the bars (and the values written past them) stay inside the axes
+            lo, hi = min(lo, *reach), max(hi, *reach)
+            span = max(span, hi - lo)
         ax.set_xlim(lo - 0.08 * span, hi + 0.2 * span)
         what = self.quantity or "model output"
         ax.set_xlabel(wrap_label(f"surrogate's {what}" if self.surrogate else what, 50))
+        plain_ticks(ax, "x")
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
         if self.method or self.quantity:

@@ -57,7 +57,7 @@ def test_numbers_are_human(value, text):
 def test_residue_relative_to_the_scale_prints_zero():
     # 1e-7 next to values of size 1e3 is a rounding residue; alone it is a number.
     assert format_value(1e-7, scale=1e3) == "0"
-    assert format_value(1e-7) == "1e-07" and format_value(0.00012) == "0.00012"
+    assert format_value(1e-7) == "0.0000001" and format_value(0.00012) == "0.00012"
 
 
 def test_waterfall_names_quantity_and_class_and_model_output(classifier):
