@@ -80,13 +80,18 @@ def test_a_random_state_instance_draws_once_for_all_chunks(monkeypatch, data):
     X, model = data
     one = KernelShapExplainer(model, n_samples=200, random_state=np.random.RandomState(5)).fit(X)
     whole = one.explain(X[:7])
-    est = KernelShapExplainer(model, n_samples=200, random_state=np.random.RandomState(5)).fit(X)
+    rs = np.random.RandomState(5)
+    est = KernelShapExplainer(model, n_samples=200, random_state=rs).fit(X)
     _limit_rows(monkeypatch, est, 2)
     chunked = est.explain(X[:7])
     np.testing.assert_array_equal(chunked.values, whole.values)
     # the instance stands where one call leaves it, and is still the user's own
-    assert isinstance(est.random_state, np.random.RandomState)
-    assert est.random_state.randint(10**9) == one.random_state.randint(10**9)
+    assert est.random_state is rs
+    assert rs.randint(10**9) == one.random_state.randint(10**9)
+    fresh = KernelShapExplainer(model, n_samples=200, random_state=None).fit(X)
+    _limit_rows(monkeypatch, fresh, 2)
+    values = fresh.explain(X[:7]).values
+    assert fresh.random_state is None and np.isfinite(values).all()
 
 
 def test_lime_chunks_merge_their_per_row_extras(monkeypatch, data):

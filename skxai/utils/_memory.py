@@ -69,18 +69,17 @@ def explain_in_chunks(explainer, X):
     if random_state is None or isinstance(random_state, np.random.RandomState):
         shared = np.random.RandomState() if random_state is None else random_state
         snapshot = copy.deepcopy(shared)
-    parts, sizes = [], []
-    try:
-        for start in range(0, X.shape[0], rows):
-            if shared is not None:
-                explainer.random_state = copy.deepcopy(snapshot)
-            parts.append(explainer._explain_rows(X[start : start + rows]))
-            sizes.append(min(rows, X.shape[0] - start))
-        if shared is not None and shared is random_state:
-            shared.set_state(explainer.random_state.get_state())
-    finally:
+    parts, sizes, own = [], [], explainer
+    for start in range(0, X.shape[0], rows):
         if shared is not None:
-            explainer.random_state = random_state
+            # a shallow copy holding its own generator: the user's explainer is never changed,
+            # even by another thread explaining with it at the same time
+            own = copy.copy(explainer)
+            own.random_state = copy.deepcopy(snapshot)
+        parts.append(own._explain_rows(X[start : start + rows]))
+        sizes.append(min(rows, X.shape[0] - start))
+    if shared is not None and shared is random_state:
+        random_state.set_state(own.random_state.get_state())
     values, base, std, extras = zip(*parts, strict=True)
     std = None if std[0] is None else np.concatenate(std, axis=0)
     return np.concatenate(values, axis=0), np.concatenate(base, axis=0), std, _merge_extras(extras, sizes)
