@@ -23,16 +23,21 @@ def check_matplotlib(caller):
 def new_axes(ax, caller, figsize=None):
     """Return ``(figure, ax)``: ``ax``'s figure, or a new pyplot figure when ``ax`` is None.
 
-    A new figure is laid out at every draw ("tight"), so ``figure_.savefig(path)`` keeps the
-    long tick labels, axis labels and titles inside the picture; a user's ``ax`` is left as it is.
+    A new figure makes room for its text at every draw (:class:`skxai.plot._figure.RoomyFigure`),
+    so ``figure_.savefig(path)`` keeps long tick labels, axis labels and titles inside the
+    picture; a user's ``ax`` is left as it is.
     """
     check_matplotlib(caller)
     if ax is not None:
         return ax.figure, ax
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=figsize, layout="tight")
+    from skxai.plot._figure import RoomyFigure
+
+    fig, ax = plt.subplots(figsize=figsize, FigureClass=RoomyFigure)
     return fig, ax
+
+
 
 
 def wrap_label(text, width=30):

@@ -114,7 +114,9 @@ def _axes_for(ax, k, caller, size=3.0):
         import matplotlib.pyplot as plt
 
         # laid out at every draw, as new_axes does: titles stay inside a plain savefig
-        fig, axes = plt.subplots(1, k, figsize=(size * k, size), squeeze=False, layout="tight")
+        from skxai.plot._figure import RoomyFigure
+
+        fig, axes = plt.subplots(1, k, figsize=(size * k, size), squeeze=False, FigureClass=RoomyFigure)
         return fig, list(axes[0])
     axes = list(np.ravel(np.asarray(ax, dtype=object))) if not hasattr(ax, "imshow") else [ax]
     if len(axes) != k:

@@ -70,3 +70,26 @@ def test_user_axes_layout_left_alone():
         assert fig.get_layout_engine() is engine
     finally:
         plt.close(fig)
+
+
+def test_a_saved_display_is_drawn_once(monkeypatch):
+    """Room for long text is made inside the one draw of savefig (a layout engine would make
+    matplotlib draw the figure twice: a third more time per picture, benchmarks/results/plot.md)."""
+    import io
+
+    import numpy as np
+
+    from skxai import Explanation
+    from skxai.plot import BarDisplay
+    from skxai.plot._figure import RoomyFigure
+
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(50, 4))
+    exp = Explanation(X, base_values=np.zeros(50), data=X, feature_names=["x" * 60, "b", "c", "d"])
+    fig = BarDisplay.from_explanation(exp).figure_
+    assert fig.get_layout_engine() is None
+    draws = []
+    real = RoomyFigure.draw
+    monkeypatch.setattr(RoomyFigure, "draw", lambda self, r: draws.append(1) or real(self, r))
+    fig.savefig(io.BytesIO(), format="png")
+    assert len(draws) == 1
