@@ -13,33 +13,22 @@ permutations) has both. Coverage of ``+-1.96 std`` over rows x seeds, and RMS er
 from __future__ import annotations
 
 import argparse
-import itertools
-import math
+import sys
+from pathlib import Path
 
 import numpy as np
 from sklearn.linear_model import LinearRegression
 
-from skxai import ExactShapleyExplainer, KernelShapExplainer, ShapleySamplingExplainer
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from skxai import ExactShapleyExplainer, KernelShapExplainer, ShapleySamplingExplainer  # noqa: E402
+from tests.shapley.test_conditional import gaussian_conditional_linear_value, permutation_shapley  # noqa: E402
 
 
 def closed_form(coef, intercept, mu, cov, x):
-    p = len(mu)
-
-    def v(S):
-        S = sorted(S)
-        R = [j for j in range(p) if j not in S]
-        filled = np.array(x, dtype=float) if S else mu.copy()
-        if S and R:
-            filled[R] = mu[R] + cov[np.ix_(R, S)] @ np.linalg.solve(cov[np.ix_(S, S)], x[S] - mu[S])
-        return float(coef @ filled + intercept)
-
-    phi = np.zeros(p)
-    for order in itertools.permutations(range(p)):
-        S = frozenset()
-        for j in order:
-            phi[j] += v(S | {j}) - v(S)
-            S = S | {j}
-    return phi / math.factorial(p)
+    """Conditional Shapley values of a linear model on Gaussian data (the tests' reference)."""
+    return permutation_shapley(
+        lambda S: gaussian_conditional_linear_value(coef, intercept, mu, cov, x, S), len(mu)
+    )
 
 
 def problem():

@@ -104,13 +104,18 @@ def test_dask_array_ships_the_explainer_once_across_computes_and_again_after_a_r
     np.testing.assert_allclose(got, ex.transform(X), rtol=0, atol=1e-12)
 
 
-def test_dask_dataframe_gives_a_lazy_dataframe(client, data):
-    dd = pytest.importorskip("dask.dataframe")
+def _frame_explainer(data):
+    """A DataFrame of the data and a KernelSHAP explainer fitted on it."""
     pd = pytest.importorskip("pandas")
     X, y = data
     frame = pd.DataFrame(X, columns=[f"x{i}" for i in range(6)])
     model = _counting.CountingRidge().fit(frame, y)
-    ex = KernelShapExplainer(model, n_samples=64, max_background=20, random_state=0).fit(frame)
+    return frame, KernelShapExplainer(model, n_samples=64, max_background=20, random_state=0).fit(frame)
+
+
+def test_dask_dataframe_gives_a_lazy_dataframe(client, data):
+    dd = pytest.importorskip("dask.dataframe")
+    frame, ex = _frame_explainer(data)
     lazy = ex.transform(dd.from_pandas(frame, npartitions=4))
     out = lazy.compute()
     assert list(out.columns) == list(ex.get_feature_names_out())
@@ -121,11 +126,8 @@ def test_empty_blocks_and_partitions_are_explained_as_empty(client, data):
     """A filter leaves empty blocks or partitions; they hold nothing to explain and must not fail
     the compute (explainers refuse 0 samples)."""
     dd = pytest.importorskip("dask.dataframe")
-    pd = pytest.importorskip("pandas")
-    X, y = data
-    frame = pd.DataFrame(X, columns=[f"x{i}" for i in range(6)])
-    model = _counting.CountingRidge().fit(frame, y)
-    ex = KernelShapExplainer(model, n_samples=64, max_background=20, random_state=0).fit(frame)
+    X, _ = data
+    frame, ex = _frame_explainer(data)
     expected = ex.transform(frame)
     got = ex.transform(da.from_array(X, chunks=((0, 100, 0, 140), 6))).compute()
     np.testing.assert_array_equal(got, expected)
