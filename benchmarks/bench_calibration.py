@@ -142,9 +142,11 @@ by O(1/n), a third of the spread at budget 40 and as large as the spread for the
 500), Welch-Satterthwaite degrees of freedom over strata; the leave-one-out sandwich only for
 linear fits over 128 units and k-additive fits over 2,560 coalitions. "auto" fits interactions
 when their terms number at most 0.6 times the coalitions, and order 3 up to 1.8 times on up to
-15 features where more than 32 pairs are sampled. Sampling: antithetic pairs with
-a variance floor (the row's mean pair/single ratio) fading as 1/pairs, t with pairs - 1 degrees
-of freedom.
+15 features where more than 32 pairs are sampled. Where the linear fit has at most 2 residual
+degrees of freedom, a value whose replicates all agree has an unknown error (std inf), not a
+zero one. Sampling: antithetic pairs with a variance floor (the row's mean pair/single ratio)
+fading as 1/pairs, t with pairs - 1 degrees of freedom. A conditional game adds its sampler's
+Monte Carlo error (8 groups of draws; calibration.md).
 
 Known limits (cells outside 0.93-0.97):
 - Too wide: the order-3 fit at 600 coalitions on 12 features (298 terms, a term per two
@@ -162,6 +164,11 @@ Known limits (cells outside 0.93-0.97):
   the same (0.97-0.99).
 - Too wide: 4 permutations, 2 antithetic pairs, one degree of freedom (t = 12.7): 0.98-0.99;
   and 6 permutations on the additive game and the classifier, 0.97-0.98.
+- Too narrow: 3 sampled pairs beside the enumerated sizes 1 and p - 1 (6 features at 20, 8 at
+  24): 0.90-0.93, and the additive game one pair above the floor on 6 features (16): 0.913. The
+  jackknife has 2 degrees of freedom and its |error| / std has heavy tails (99th percentile
+  5.6 against t's 4.3); no zero spreads there. The floor's zero spreads (0.75 on one game) are
+  unknown errors now (calibration.md, the smallest budgets).
 - 6 permutations on the interaction-heavy game covered 0.92 until the floor took the mean of
   the players' pair/single ratios (it weighted them by their variance): 0.94 now.
 - Games of order 2 are exact under every fit: the k-additive fit sees only the game's
