@@ -43,6 +43,11 @@ def _is_pandas(v):
     return hasattr(v, "iloc") and hasattr(v, "index")
 
 
+def _is_tensor(v):
+    """A torch tensor: torch explainers keep the user's tensor as ``data``."""
+    return type(v).__module__.split(".")[0] == "torch" and hasattr(v, "shape") and len(v.shape) >= 1
+
+
 class Explanation:
     """Attributions for a batch of samples, with their context.
 
@@ -263,6 +268,9 @@ class Explanation:
                 return v[int(key)] if scalar else [v[i] for i in np.atleast_1d(pos)]
             if _is_pandas(v) and len(v) == n:
                 return v.iloc[int(key)] if scalar else v.iloc[pos]
+            if _is_tensor(v) and v.shape[0] == n:
+                # positions, not the key: a tensor takes neither numpy masks nor lists of bools alike
+                return v[int(key)] if scalar else v[np.atleast_1d(pos).tolist()]
             return v
 
         for name in ("values", "base_values", "data", "std", "target_index", "outputs"):
@@ -286,7 +294,7 @@ class Explanation:
         lead = (slice(None),) * axis
 
         def same_shape(f):
-            return isinstance(f, np.ndarray) and f.shape[:v.ndim] == v.shape
+            return (isinstance(f, np.ndarray) or _is_tensor(f)) and tuple(f.shape[:v.ndim]) == v.shape
 
         std_follows = same_shape(self.std)
         data_follows = same_shape(self.data) and kind != "output"
@@ -312,7 +320,9 @@ class Explanation:
             if scalar:
                 self.output_axis = None
         if data_follows:
-            self.data = self.data[lead + (key,)]
+            # a tensor takes the positions (it reads numpy masks and lists of bools differently)
+            data_key = np.atleast_1d(pos).tolist() if _is_tensor(self.data) and not scalar else key
+            self.data = self.data[lead + (data_key,)]
 
     def _take_data_columns(self, key, pos, size):
         d = self.data
