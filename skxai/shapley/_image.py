@@ -409,13 +409,17 @@ class ImageShapleyExplainer(BaseExplainer, auto_wrap_output_keys=None):
             if not isinstance(self.n_segments, numbers.Integral):
                 raise ValueError("segmentation='slic' takes an int n_segments.")
             return slic_segments(images, int(self.n_segments), compactness=self.compactness)
-        labels = np.stack([np.asarray(self.segmentation(img)) for img in images])
-        if labels.shape != (len(images),) + spatial or not np.issubdtype(labels.dtype, np.integer):
-            raise ValueError(
-                f"segmentation must return integer labels of shape {spatial} per image, got "
-                f"{labels.shape[1:]} ({labels.dtype})."
-            )
-        return np.stack([np.unique(lab, return_inverse=True)[1].reshape(spatial) for lab in labels])
+        labels = []
+        # checked image by image: one wrong shape among right ones would fail np.stack unnamed
+        for i, img in enumerate(images):
+            lab = np.asarray(self.segmentation(img))
+            if lab.shape != spatial or not np.issubdtype(lab.dtype, np.integer):
+                raise ValueError(
+                    f"segmentation must return integer labels of shape {spatial} per image, got "
+                    f"{lab.shape} ({lab.dtype}) for image {i}."
+                )
+            labels.append(np.unique(lab, return_inverse=True)[1].reshape(spatial))
+        return np.stack(labels)
 
     def _budget(self, p):
         if self.method == "lime":

@@ -218,3 +218,19 @@ def test_verbose_shows_a_bar_and_keeps_the_numbers(capsys):
     loud = ImageShapleyExplainer(model, n_segments=4, method="exact", batch_size=4, verbose=1).fit(X)
     np.testing.assert_array_equal(quiet.transform(X), loud.transform(X))
     assert "explaining images" in capsys.readouterr().err
+
+
+def test_custom_segmentation_of_a_wrong_shape_on_one_image_is_named(digits_model):
+    X, model = digits_model
+
+    def halves(img):
+        # the second image gets labels of the wrong shape
+        lab = np.repeat(np.arange(2), 4)[:, None] * np.ones(8, dtype=int)
+        return lab[:4] if img[0, 0, 0] > 0.5 else lab
+
+    X2 = X[:2].copy()
+    X2[0, 0], X2[1, 0] = 0.0, 1.0
+    est = ImageShapleyExplainer(model, method="exact", image_shape=(8, 8), segmentation=halves).fit(X)
+    assert est.explain(X2[:1]).player_values.shape == (1, 2, 10)
+    with pytest.raises(ValueError, match=r"shape \(8, 8\).*\(4, 8\).*image 1"):
+        est.explain(X2)
