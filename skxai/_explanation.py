@@ -48,6 +48,16 @@ def _is_tensor(v):
     return type(v).__module__.split(".")[0] == "torch" and hasattr(v, "shape") and len(v.shape) >= 1
 
 
+def _take_last_axis(f, key, size):
+    """``f[..., key]`` for an array (or a list of per-sample arrays) ending with ``size`` outputs."""
+    if isinstance(f, np.ndarray) and f.ndim >= 1 and f.shape[-1] == size:
+        return f[..., key]
+    if isinstance(f, list) and f and all(
+            isinstance(a, np.ndarray) and a.ndim >= 1 and a.shape[-1] == size for a in f):
+        return [a[..., key] for a in f]
+    return f
+
+
 class Explanation:
     """Attributions for a batch of samples, with their context.
 
@@ -317,6 +327,14 @@ class Explanation:
                     self.__dict__[name] = f[(slice(None),) * n_lead + (key,)]
             if self.output_names is not None and len(self.output_names) == size:
                 self.output_names = self.output_names[key]
+            # Per-region fields end with the output axis without sharing values' shape (an
+            # image's std and player_values (n, p, k) beside heatmaps (n, H, W, k)): they are
+            # cut too, or exp[..., c].std would still hold every output.
+            if not std_follows:
+                self.std = _take_last_axis(self.std, key, size)
+            for name in self.__dict__.get("_output_fields", ()):
+                if name in self.extras:
+                    self.extras[name] = _take_last_axis(self.extras[name], key, size)
             if scalar:
                 self.output_axis = None
         if data_follows:

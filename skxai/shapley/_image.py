@@ -524,7 +524,7 @@ class ImageShapleyExplainer(BaseExplainer, auto_wrap_output_keys=None):
             stds = None if stds[0] is None else np.stack(stds)
         outputs = self._output(imgs)
         extras = {"lime_r2": r2} if self.method == "lime" else {}
-        return Explanation(
+        exp = Explanation(
             heat,
             base_values=base,
             data=X,
@@ -539,6 +539,9 @@ class ImageShapleyExplainer(BaseExplainer, auto_wrap_output_keys=None):
             n_evaluations=n_eval,
             **extras,
         )
+        # the regions' values follow an output index (exp[..., c]) as the heatmaps do
+        exp._output_fields = ("player_values", "lime_r2")
+        return exp
 
     def transform(self, X):
         """Pixel heatmaps of the explained output, shape ``(n, *spatial)``.

@@ -5,6 +5,7 @@ import pytest
 from sklearn.datasets import load_digits
 from sklearn.linear_model import LogisticRegression
 
+from skxai import Explanation
 from skxai._games import ImageGame
 from skxai._games._image import grid_segments, replacement_images
 from skxai.shapley import ImageShapleyExplainer
@@ -234,3 +235,26 @@ def test_custom_segmentation_of_a_wrong_shape_on_one_image_is_named(digits_model
     assert est.explain(X2[:1]).player_values.shape == (1, 2, 10)
     with pytest.raises(ValueError, match=r"shape \(8, 8\).*\(4, 8\).*image 1"):
         est.explain(X2)
+
+
+@pytest.mark.parametrize("method", ["kernel", "lime"])
+def test_output_index_cuts_the_regions_fields_too(digits_model, method):
+    X, model = digits_model
+    est = ImageShapleyExplainer(model, method=method, image_shape=(8, 8), n_segments=(2, 4),
+                                n_samples=40, random_state=0).fit(X)
+    exp = est.explain(X[:3])
+    for key in [4, [7, 2], slice(1, 3)]:
+        part = exp[..., key]
+        np.testing.assert_array_equal(part.values, exp.values[..., key])
+        np.testing.assert_array_equal(part.player_values, exp.player_values[..., key])
+        if method == "kernel":
+            np.testing.assert_array_equal(part.std, exp.std[..., key])
+        else:
+            np.testing.assert_array_equal(part.lime_r2, exp.lime_r2[..., key])
+    # per-sample regions (a list when region counts differ) are cut image by image
+    ragged = Explanation(np.zeros((2, 4, 4, 3)), std=[np.ones((2, 3)), np.arange(9.0).reshape(3, 3)],
+                         output_axis=-1, player_values=[np.ones((2, 3)), np.ones((3, 3))])
+    ragged._output_fields = ("player_values",)
+    cut = ragged[..., 2]
+    assert [s.tolist() for s in cut.std] == [[1.0, 1.0], [2.0, 5.0, 8.0]]
+    assert [np.shape(p) for p in cut.player_values] == [(2,), (3,)]
