@@ -290,6 +290,15 @@ class ImageShapleyExplainer(BaseExplainer, auto_wrap_output_keys=None):
                 f"image_shape={shape} holds {int(np.prod(shape))} values but each sample of X has "
                 f"{int(np.prod(input_shape))}."
             )
+        if len(shape) == 3 and shape[-1] in (1, 3, 4) and shape[0] not in (1, 3, 4):
+            # (H, W, C) is the usual layout of image arrays; read as (C, H, W) it would give
+            # regions and channel means across the wrong axes without any error
+            warn_at_caller(
+                f"image_shape={shape} is read as (C, H, W): {shape[0]} channels of {shape[1]}x"
+                f"{shape[2]} images. If the rows are channels-last (H, W, C) images, reorder them "
+                f"to channels-first and pass image_shape=({shape[2]}, {shape[0]}, {shape[1]}) (with a "
+                "FunctionTransformer before the model that moves the channels back)."
+            )
         return shape if len(shape) >= 3 else (1,) + shape
 
     @fit_context

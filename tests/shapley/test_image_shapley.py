@@ -1,5 +1,7 @@
 """Superpixel Shapley values, KernelSHAP and LIME of image classifiers."""
 
+import warnings
+
 import numpy as np
 import pytest
 from sklearn.datasets import load_digits
@@ -258,3 +260,17 @@ def test_output_index_cuts_the_regions_fields_too(digits_model, method):
     cut = ragged[..., 2]
     assert [s.tolist() for s in cut.std] == [[1.0, 1.0], [2.0, 5.0, 8.0]]
     assert [np.shape(p) for p in cut.player_values] == [(2,), (3,)]
+
+
+def test_channels_last_image_shape_warns():
+    from sklearn.dummy import DummyClassifier
+
+    rng = np.random.RandomState(0)
+    X, y = rng.uniform(size=(20, 8 * 6 * 3)), np.arange(20) % 2
+    model = DummyClassifier().fit(X, y)
+    with pytest.warns(UserWarning, match=r"image_shape=\(8, 6, 3\) is read as \(C, H, W\).*\(3, 8, 6\)"):
+        ImageShapleyExplainer(model, image_shape=(8, 6, 3), n_segments=4).fit(X)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ImageShapleyExplainer(model, image_shape=(3, 8, 6), n_segments=4).fit(X)
+        ImageShapleyExplainer(model, image_shape=(144,), n_segments=4).fit(X)
