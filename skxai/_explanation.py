@@ -391,7 +391,7 @@ class Explanation:
         if t is None:
             raise ValueError(
                 "this Explanation does not say which output is explained (target_index is "
-                f"{self.target_index!r}); pick one with exp[:, :, name_or_index]."
+                f"{self.target_index!r}); pick one with exp[..., name_or_index]."
             )
         if np.ndim(t) == 0:
             return arr[..., t]

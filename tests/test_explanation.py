@@ -228,3 +228,11 @@ def test_tensor_data_is_indexed_with_the_samples():
     assert_array_equal(exp[:, 1].data.numpy(), X[:, 1].numpy())
     assert_array_equal(exp[:, :, [True, False, True]].data.numpy(), X[:, :, [0, 2]].numpy())
     assert_array_equal(exp[0, :, 1:].data.numpy(), X[0, :, 1:].numpy())
+
+
+def test_no_target_error_shows_an_index_that_picks_an_output():
+    # image heatmaps (n, H, W, k): exp[:, :, o] would pick a pixel column, not an output
+    exp = Explanation(np.arange(2 * 3 * 4 * 2.0).reshape(2, 3, 4, 2), output_axis=-1, output_names=["a", "b"])
+    with pytest.raises(ValueError, match=r"pick one with exp\[\.\.\., name_or_index\]"):
+        _ = exp.target_values
+    assert_array_equal(exp[..., "b"].target_values, exp.values[..., 1])
