@@ -43,6 +43,21 @@ def _is_pandas(v):
     return hasattr(v, "iloc") and hasattr(v, "index")
 
 
+def _is_tensor(v):
+    """A torch tensor: torch explainers keep the user's tensor as ``data``."""
+    return type(v).__module__.split(".")[0] == "torch" and hasattr(v, "shape") and len(v.shape) >= 1
+
+
+def _take_last_axis(f, key, size):
+    """``f[..., key]`` for an array (or a list of per-sample arrays) ending with ``size`` outputs."""
+    if isinstance(f, np.ndarray) and f.ndim >= 1 and f.shape[-1] == size:
+        return f[..., key]
+    if isinstance(f, list) and f and all(
+            isinstance(a, np.ndarray) and a.ndim >= 1 and a.shape[-1] == size for a in f):
+        return [a[..., key] for a in f]
+    return f
+
+
 class Explanation:
     """Attributions for a batch of samples, with their context.
 
@@ -263,6 +278,9 @@ class Explanation:
                 return v[int(key)] if scalar else [v[i] for i in np.atleast_1d(pos)]
             if _is_pandas(v) and len(v) == n:
                 return v.iloc[int(key)] if scalar else v.iloc[pos]
+            if _is_tensor(v) and v.shape[0] == n:
+                # positions, not the key: a tensor takes neither numpy masks nor lists of bools alike
+                return v[int(key)] if scalar else v[np.atleast_1d(pos).tolist()]
             return v
 
         for name in ("values", "base_values", "data", "std", "target_index", "outputs"):
@@ -286,7 +304,7 @@ class Explanation:
         lead = (slice(None),) * axis
 
         def same_shape(f):
-            return isinstance(f, np.ndarray) and f.shape[:v.ndim] == v.shape
+            return (isinstance(f, np.ndarray) or _is_tensor(f)) and tuple(f.shape[:v.ndim]) == v.shape
 
         std_follows = same_shape(self.std)
         data_follows = same_shape(self.data) and kind != "output"
@@ -309,10 +327,20 @@ class Explanation:
                     self.__dict__[name] = f[(slice(None),) * n_lead + (key,)]
             if self.output_names is not None and len(self.output_names) == size:
                 self.output_names = self.output_names[key]
+            # Per-region fields end with the output axis without sharing values' shape (an
+            # image's std and player_values (n, p, k) beside heatmaps (n, H, W, k)): they are
+            # cut too, or exp[..., c].std would still hold every output.
+            if not std_follows:
+                self.std = _take_last_axis(self.std, key, size)
+            for name in self.__dict__.get("_output_fields", ()):
+                if name in self.extras:
+                    self.extras[name] = _take_last_axis(self.extras[name], key, size)
             if scalar:
                 self.output_axis = None
         if data_follows:
-            self.data = self.data[lead + (key,)]
+            # a tensor takes the positions (it reads numpy masks and lists of bools differently)
+            data_key = np.atleast_1d(pos).tolist() if _is_tensor(self.data) and not scalar else key
+            self.data = self.data[lead + (data_key,)]
 
     def _take_data_columns(self, key, pos, size):
         d = self.data
@@ -363,7 +391,7 @@ class Explanation:
         if t is None:
             raise ValueError(
                 "this Explanation does not say which output is explained (target_index is "
-                f"{self.target_index!r}); pick one with exp[:, :, name_or_index]."
+                f"{self.target_index!r}); pick one with exp[..., name_or_index]."
             )
         if np.ndim(t) == 0:
             return arr[..., t]

@@ -210,3 +210,29 @@ def test_unnamed_tabular_features_slice_data_too():
     assert_array_equal(e[:, 2].target_values, values[:, 2, 0])
     with pytest.raises(KeyError, match="no feature names"):
         e[:, "age"]
+
+
+def test_tensor_data_is_indexed_with_the_samples():
+    # torch explainers keep the user's tensor as data: it must follow the sample index
+    torch = pytest.importorskip("torch")
+    X = torch.arange(4 * 2 * 3, dtype=torch.float32).reshape(4, 2, 3)
+    exp = Explanation(np.ones((4, 2, 3)), base_values=np.zeros(4), data=X)
+    assert_array_equal(exp[2].data.numpy(), X[2].numpy())
+    assert_array_equal(exp[1:3].data.numpy(), X[1:3].numpy())
+    assert_array_equal(exp[[3, 0]].data.numpy(), X[[3, 0]].numpy())
+    mask = np.array([True, False, True, False])
+    assert_array_equal(exp[mask].data.numpy(), X[[0, 2]].numpy())
+    assert_array_equal(exp[[True, False, False, True]].data.numpy(), X[[0, 3]].numpy())
+    # values shaped like the input: an axis index picks the same entries of a tensor's data
+    exp = Explanation(np.ones((4, 2, 3)), base_values=np.zeros(4), data=X)
+    assert_array_equal(exp[:, 1].data.numpy(), X[:, 1].numpy())
+    assert_array_equal(exp[:, :, [True, False, True]].data.numpy(), X[:, :, [0, 2]].numpy())
+    assert_array_equal(exp[0, :, 1:].data.numpy(), X[0, :, 1:].numpy())
+
+
+def test_no_target_error_shows_an_index_that_picks_an_output():
+    # image heatmaps (n, H, W, k): exp[:, :, o] would pick a pixel column, not an output
+    exp = Explanation(np.arange(2 * 3 * 4 * 2.0).reshape(2, 3, 4, 2), output_axis=-1, output_names=["a", "b"])
+    with pytest.raises(ValueError, match=r"pick one with exp\[\.\.\., name_or_index\]"):
+        _ = exp.target_values
+    assert_array_equal(exp[..., "b"].target_values, exp.values[..., 1])

@@ -290,6 +290,15 @@ class ImageShapleyExplainer(BaseExplainer, auto_wrap_output_keys=None):
                 f"image_shape={shape} holds {int(np.prod(shape))} values but each sample of X has "
                 f"{int(np.prod(input_shape))}."
             )
+        if len(shape) == 3 and shape[-1] in (1, 3, 4) and shape[0] not in (1, 3, 4):
+            # (H, W, C) is the usual layout of image arrays; read as (C, H, W) it would give
+            # regions and channel means across the wrong axes without any error
+            warn_at_caller(
+                f"image_shape={shape} is read as (C, H, W): {shape[0]} channels of {shape[1]}x"
+                f"{shape[2]} images. If the rows are channels-last (H, W, C) images, reorder them "
+                f"to channels-first and pass image_shape=({shape[2]}, {shape[0]}, {shape[1]}) (with a "
+                "FunctionTransformer before the model that moves the channels back)."
+            )
         return shape if len(shape) >= 3 else (1,) + shape
 
     @fit_context
@@ -409,13 +418,17 @@ class ImageShapleyExplainer(BaseExplainer, auto_wrap_output_keys=None):
             if not isinstance(self.n_segments, numbers.Integral):
                 raise ValueError("segmentation='slic' takes an int n_segments.")
             return slic_segments(images, int(self.n_segments), compactness=self.compactness)
-        labels = np.stack([np.asarray(self.segmentation(img)) for img in images])
-        if labels.shape != (len(images),) + spatial or not np.issubdtype(labels.dtype, np.integer):
-            raise ValueError(
-                f"segmentation must return integer labels of shape {spatial} per image, got "
-                f"{labels.shape[1:]} ({labels.dtype})."
-            )
-        return np.stack([np.unique(lab, return_inverse=True)[1].reshape(spatial) for lab in labels])
+        labels = []
+        # checked image by image: one wrong shape among right ones would fail np.stack unnamed
+        for i, img in enumerate(images):
+            lab = np.asarray(self.segmentation(img))
+            if lab.shape != spatial or not np.issubdtype(lab.dtype, np.integer):
+                raise ValueError(
+                    f"segmentation must return integer labels of shape {spatial} per image, got "
+                    f"{lab.shape} ({lab.dtype}) for image {i}."
+                )
+            labels.append(np.unique(lab, return_inverse=True)[1].reshape(spatial))
+        return np.stack(labels)
 
     def _budget(self, p):
         if self.method == "lime":
@@ -520,7 +533,7 @@ class ImageShapleyExplainer(BaseExplainer, auto_wrap_output_keys=None):
             stds = None if stds[0] is None else np.stack(stds)
         outputs = self._output(imgs)
         extras = {"lime_r2": r2} if self.method == "lime" else {}
-        return Explanation(
+        exp = Explanation(
             heat,
             base_values=base,
             data=X,
@@ -535,6 +548,9 @@ class ImageShapleyExplainer(BaseExplainer, auto_wrap_output_keys=None):
             n_evaluations=n_eval,
             **extras,
         )
+        # the regions' values follow an output index (exp[..., c]) as the heatmaps do
+        exp._output_fields = ("player_values", "lime_r2")
+        return exp
 
     def transform(self, X):
         """Pixel heatmaps of the explained output, shape ``(n, *spatial)``.

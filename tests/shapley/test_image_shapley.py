@@ -1,10 +1,13 @@
 """Superpixel Shapley values, KernelSHAP and LIME of image classifiers."""
 
+import warnings
+
 import numpy as np
 import pytest
 from sklearn.datasets import load_digits
 from sklearn.linear_model import LogisticRegression
 
+from skxai import Explanation
 from skxai._games import ImageGame
 from skxai._games._image import grid_segments, replacement_images
 from skxai.shapley import ImageShapleyExplainer
@@ -218,3 +221,56 @@ def test_verbose_shows_a_bar_and_keeps_the_numbers(capsys):
     loud = ImageShapleyExplainer(model, n_segments=4, method="exact", batch_size=4, verbose=1).fit(X)
     np.testing.assert_array_equal(quiet.transform(X), loud.transform(X))
     assert "explaining images" in capsys.readouterr().err
+
+
+def test_custom_segmentation_of_a_wrong_shape_on_one_image_is_named(digits_model):
+    X, model = digits_model
+
+    def halves(img):
+        # the second image gets labels of the wrong shape
+        lab = np.repeat(np.arange(2), 4)[:, None] * np.ones(8, dtype=int)
+        return lab[:4] if img[0, 0, 0] > 0.5 else lab
+
+    X2 = X[:2].copy()
+    X2[0, 0], X2[1, 0] = 0.0, 1.0
+    est = ImageShapleyExplainer(model, method="exact", image_shape=(8, 8), segmentation=halves).fit(X)
+    assert est.explain(X2[:1]).player_values.shape == (1, 2, 10)
+    with pytest.raises(ValueError, match=r"shape \(8, 8\).*\(4, 8\).*image 1"):
+        est.explain(X2)
+
+
+@pytest.mark.parametrize("method", ["kernel", "lime"])
+def test_output_index_cuts_the_regions_fields_too(digits_model, method):
+    X, model = digits_model
+    est = ImageShapleyExplainer(model, method=method, image_shape=(8, 8), n_segments=(2, 4),
+                                n_samples=40, random_state=0).fit(X)
+    exp = est.explain(X[:3])
+    for key in [4, [7, 2], slice(1, 3)]:
+        part = exp[..., key]
+        np.testing.assert_array_equal(part.values, exp.values[..., key])
+        np.testing.assert_array_equal(part.player_values, exp.player_values[..., key])
+        if method == "kernel":
+            np.testing.assert_array_equal(part.std, exp.std[..., key])
+        else:
+            np.testing.assert_array_equal(part.lime_r2, exp.lime_r2[..., key])
+    # per-sample regions (a list when region counts differ) are cut image by image
+    ragged = Explanation(np.zeros((2, 4, 4, 3)), std=[np.ones((2, 3)), np.arange(9.0).reshape(3, 3)],
+                         output_axis=-1, player_values=[np.ones((2, 3)), np.ones((3, 3))])
+    ragged._output_fields = ("player_values",)
+    cut = ragged[..., 2]
+    assert [s.tolist() for s in cut.std] == [[1.0, 1.0], [2.0, 5.0, 8.0]]
+    assert [np.shape(p) for p in cut.player_values] == [(2,), (3,)]
+
+
+def test_channels_last_image_shape_warns():
+    from sklearn.dummy import DummyClassifier
+
+    rng = np.random.RandomState(0)
+    X, y = rng.uniform(size=(20, 8 * 6 * 3)), np.arange(20) % 2
+    model = DummyClassifier().fit(X, y)
+    with pytest.warns(UserWarning, match=r"image_shape=\(8, 6, 3\) is read as \(C, H, W\).*\(3, 8, 6\)"):
+        ImageShapleyExplainer(model, image_shape=(8, 6, 3), n_segments=4).fit(X)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ImageShapleyExplainer(model, image_shape=(3, 8, 6), n_segments=4).fit(X)
+        ImageShapleyExplainer(model, image_shape=(144,), n_segments=4).fit(X)
