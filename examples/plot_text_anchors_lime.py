@@ -34,7 +34,7 @@ anchors = AnchorTextExplainer(model, random_state=0).fit(train)
 candidates = anchors.explain(test[:20])
 first = next(i for i in range(20) if len(candidates.anchor[i]) > 0)
 review = test[first]
-exp = candidates[first]
+exp = candidates[first:first + 1]  # a slice keeps the sample axis the displays read
 print(review)
 print("anchor:", exp.anchor[0], f"precision {exp.precision[0]:.2f}, coverage {exp.coverage[0]:.3f}")
 AnchorSearchDisplay.from_explanation(exp, threshold=anchors.threshold)

@@ -58,9 +58,9 @@ def build_parser():
         "demo",
         help="fit models on bundled data and write one HTML report per family",
         description=(
-            "Fit models on bundled data (tabular: breast cancer and diabetes; images: digits with a "
-            "small CNN through skorch; text: movie review snippets), explain them with every "
-            "family of skxai, and write one self-contained HTML report per family, an index page "
+            "Fit models on bundled data (tabular: breast cancer and diabetes; images: shapes on a "
+            "noisy canvas with a small CNN through skorch; text: movie review snippets), explain "
+            "them with every family of skxai, and write one self-contained HTML report per family, an index page "
             "and the figures as PNG files. Families whose dependencies are missing are reported "
             "and skipped."
         ),

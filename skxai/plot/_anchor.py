@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from skxai.plot._base import explain, new_axes
-from skxai.plot._textparts import _item
+from skxai.plot._textparts import _item, require_documents
 
 _WORD_KEYS = ("anchor", "words", "names", "features", "rule")
 _PREC_KEYS = ("precision", "mean", "prec")
@@ -117,6 +117,7 @@ class AnchorSearchDisplay:
         -------
         AnchorSearchDisplay
         """
+        require_documents(explanation, "AnchorSearchDisplay")
         extras = explanation.extras
         if "candidates" not in extras or extras["candidates"] is None:
             raise ValueError(

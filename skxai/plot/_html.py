@@ -115,7 +115,7 @@ def text_html(explanation, index=None, *, style=True):
     """
     n = len(explanation.values) if explanation.values is not None else len(explanation.data)
     indices = range(n) if index is None else np.atleast_1d(index)
-    body = "".join(parts_html(text_parts(explanation, int(i)), style=False) for i in indices)
+    body = "".join(parts_html(text_parts(explanation, int(i), "text_html"), style=False) for i in indices)
     return (f"<style>{STYLE}</style>" if style else "") + body
 
 

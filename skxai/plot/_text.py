@@ -63,7 +63,7 @@ class TextHighlightDisplay:
         -------
         TextHighlightDisplay
         """
-        return cls(text_parts(explanation, index)).plot(ax=ax, width=width)
+        return cls(text_parts(explanation, index, "TextHighlightDisplay")).plot(ax=ax, width=width)
 
     @classmethod
     def from_explainer(cls, explainer, documents, *, index=0, ax=None, width=80):

@@ -270,6 +270,22 @@ def test_anchor_search_plane():
         AnchorSearchDisplay.from_explanation(Explanation([None], data=["x"]), threshold=0.9)
 
 
+def test_text_displays_refuse_a_document_without_its_axis():
+    # exp[i] drops the document axis (as shap's sv[i] does); the displays read per-document
+    # fields and used to fail with "could not convert string to float: 'n'" (the anchor's first
+    # word read as a document's list of words) or "'int' object is not iterable".
+    cands = [{"anchor": ("great",), "size": 1, "precision": 0.97}]
+    exp = Explanation([np.array([0.5, -0.2])], data=["great plot"], tokens=[["great", "plot"]],
+                      anchor=[("great",)], precision=np.array([0.97]), coverage=np.array([0.3]),
+                      candidates=[cands])
+    one = exp[0]
+    for draw in (lambda e: AnchorSearchDisplay.from_explanation(e, threshold=0.95),
+                 TextHighlightDisplay.from_explanation, text_html):
+        with pytest.raises(ValueError, match=r"document axis.*exp\[i:i \+ 1\]"):
+            draw(one)
+        draw(exp[0:1])
+
+
 def test_anchor_displays_on_real_anchors():
     pytest.importorskip("skxai.anchors")
     from sklearn.feature_extraction.text import TfidfVectorizer
