@@ -50,5 +50,31 @@ def explain(estimator, X):
     >>> skxai.explain(pipe, X[:3, :4]).values.shape
     (3, 4, 1)
     """
-    explainer, X = final_explainer(estimator, X)
-    return explainer.explain(X)
+    explainer, Xt = final_explainer(estimator, X)
+    exp = explainer.explain(Xt)
+    names = _names_from_the_steps(estimator, explainer)
+    if names is not None and exp.feature_names is not None and len(names) == len(exp.feature_names):
+        exp.feature_names = names
+    return exp
+
+
+def _names_from_the_steps(estimator, explainer):
+    """The steps' output feature names, for an explainer fitted on arrays without names.
+
+    A ``ColumnTransformer`` or ``StandardScaler`` hands the explainer plain arrays unless the
+    user asks for pandas output, so its features would be ``x0, x1, ...`` while the steps know
+    their names (``get_feature_names_out``); features the explainer names itself (a DataFrame
+    at fit, feature groups) keep their names. None when the steps cannot name their outputs.
+    """
+    import numpy as np
+
+    steps = getattr(estimator, "steps", None)
+    if steps is None or hasattr(estimator, "target_indices"):
+        return None
+    if hasattr(explainer, "feature_names_in_") or getattr(explainer, "feature_groups", None) is not None:
+        return None
+    try:
+        names = estimator[:-1].get_feature_names_out()
+    except Exception:  # a step without get_feature_names_out, or a nested pipeline's last step
+        return None
+    return np.asarray(names, dtype=object)

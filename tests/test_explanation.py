@@ -236,3 +236,28 @@ def test_no_target_error_shows_an_index_that_picks_an_output():
     with pytest.raises(ValueError, match=r"pick one with exp\[\.\.\., name_or_index\]"):
         _ = exp.target_values
     assert_array_equal(exp[..., "b"].target_values, exp.values[..., 1])
+
+
+def test_explain_through_a_pipeline_names_features_after_its_steps():
+    """A ColumnTransformer hands the explainer plain arrays: the explanation takes the steps'
+    output names (get_feature_names_out), not x0, x1, ..."""
+    import numpy as np
+    from sklearn.compose import make_column_transformer
+    from sklearn.datasets import load_diabetes
+    from sklearn.linear_model import Ridge
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    import skxai
+
+    X, y = load_diabetes(return_X_y=True, as_frame=True)
+    X = X.iloc[:, :4]
+    steps = make_column_transformer((StandardScaler(), ["age", "bmi"]), remainder="passthrough")
+    pipe = make_pipeline(steps, skxai.ExactShapleyExplainer(Ridge())).fit(X, y)
+    exp = skxai.explain(pipe, X.iloc[:3])
+    assert list(exp.feature_names) == list(pipe[:-1].get_feature_names_out())
+    assert exp[:, "standardscaler__bmi"].values.shape == (3, 1)
+    # an explainer fitted on named columns keeps its own names
+    named = make_pipeline(skxai.ExactShapleyExplainer(Ridge())).fit(X, y)
+    assert list(skxai.explain(named, X.iloc[:3]).feature_names) == list(X.columns)
+    np.testing.assert_array_equal(skxai.explain(pipe, X.iloc[:3]).values, exp.values)
