@@ -239,4 +239,6 @@ class LimeExplainer(BaseTabularExplainer):
         # predicted class must be the model's (issue 13, item 7).
         exp.extras["surrogate_outputs"] = np.asarray(exp.base_values) + np.asarray(exp.values).sum(axis=1)
         exp.outputs = exp.extras["model_outputs"]
+        # per-output fields: exp[..., c] cuts them with the values
+        exp._output_fields = ("score", "intercept", "model_outputs", "surrogate_outputs")
         return exp

@@ -132,3 +132,17 @@ def test_bad_parameters_fail_at_fit_naming_them(bad):
         LimeExplainer(LinearRegression(), **bad).fit(X, X.sum(axis=1))
     with pytest.raises(ValueError, match="n_players \\+ 2 = 5"):
         LimeExplainer(LinearRegression(), n_samples=4).fit(X, X.sum(axis=1))
+
+
+def test_picking_an_output_cuts_lime_s_per_output_fields():
+    from sklearn.datasets import load_iris
+    from sklearn.linear_model import LogisticRegression
+
+    from skxai import LimeExplainer
+
+    X, y = load_iris(return_X_y=True)
+    exp = LimeExplainer(LogisticRegression(max_iter=500).fit(X, y), random_state=0).fit(X).explain(X[:4])
+    one = exp[..., 1]
+    for name in ("score", "intercept", "model_outputs", "surrogate_outputs"):
+        np.testing.assert_array_equal(one.extras[name], exp.extras[name][:, 1])
+    np.testing.assert_allclose(one.extras["surrogate_outputs"], one.base_values + one.values.sum(axis=1))
