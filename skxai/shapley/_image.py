@@ -417,7 +417,18 @@ class ImageShapleyExplainer(BaseExplainer, auto_wrap_output_keys=None):
         if self.segmentation == "slic":
             if not isinstance(self.n_segments, numbers.Integral):
                 raise ValueError("segmentation='slic' takes an int n_segments.")
-            return slic_segments(images, int(self.n_segments), compactness=self.compactness)
+            seg = slic_segments(images, int(self.n_segments), compactness=self.compactness)
+            counts = seg.reshape(len(seg), -1).max(axis=1) + 1
+            few = np.flatnonzero(counts * 4 <= int(self.n_segments))
+            if len(few):
+                # SLIC finds few regions on small or noisy images: say so, or the explanation
+                # silently has a handful of players (one region: a single value, the whole output)
+                warn_at_caller(
+                    f"segmentation='slic' found {int(counts[few[0]])} region(s) in image {int(few[0])} "
+                    f"(and {len(few) - 1} other image(s) with at most a quarter of n_segments="
+                    f"{int(self.n_segments)}); lower compactness, or use segmentation='grid'."
+                )
+            return seg
         labels = []
         # checked image by image: one wrong shape among right ones would fail np.stack unnamed
         for i, img in enumerate(images):

@@ -274,3 +274,19 @@ def test_channels_last_image_shape_warns():
         warnings.simplefilter("error")
         ImageShapleyExplainer(model, image_shape=(3, 8, 6), n_segments=4).fit(X)
         ImageShapleyExplainer(model, image_shape=(144,), n_segments=4).fit(X)
+
+
+def test_slic_that_finds_far_fewer_regions_than_asked_warns():
+    pytest.importorskip("skimage")
+    rng = np.random.RandomState(0)
+    X = rng.uniform(size=(20, 3 * 12 * 12))
+    model = LogisticRegression().fit(X, (X[:, 0] > 0.5).astype(int))
+    est = ImageShapleyExplainer(model, image_shape=(3, 12, 12), segmentation="slic", n_segments=10,
+                                method="exact").fit(X)
+    with pytest.warns(UserWarning, match="segmentation='slic' found 1 region") as caught:
+        est.explain(X[:2])
+    assert [c.filename for c in caught if "slic" in str(c.message)] == [__file__]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ImageShapleyExplainer(model, image_shape=(3, 12, 12), segmentation="slic", n_segments=2,
+                              compactness=0.1, method="exact").fit(X).explain(X[:1])
