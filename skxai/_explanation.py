@@ -320,7 +320,10 @@ class Explanation:
                 self._features = False
         elif kind == "output":
             n_lead = 1 if self._has_samples() else 0
+            explained = self._target_positions() is not None
             self.target_index = self._remap_target(pos, scalar)  # before outputs are cut
+            if explained and not scalar and self.target_index is None:
+                self._target_dropped = True  # the index kept none of the explained outputs
             for name in ("base_values", "outputs"):
                 f = self.__dict__[name]
                 if isinstance(f, np.ndarray) and f.ndim == n_lead + 1 and f.shape[-1] == size:
@@ -389,6 +392,11 @@ class Explanation:
     def _select(self, arr):
         t = self._target_positions()
         if t is None:
+            if self.__dict__.get("_target_dropped"):
+                raise ValueError(
+                    "the output index removed the explained output (some samples' explained "
+                    "output is not among those kept); pick one with exp[..., name_or_index]."
+                )
             raise ValueError(
                 "this Explanation does not say which output is explained (target_index is "
                 f"{self.target_index!r}); pick one with exp[..., name_or_index]."

@@ -261,3 +261,18 @@ def test_explain_through_a_pipeline_names_features_after_its_steps():
     named = make_pipeline(skxai.ExactShapleyExplainer(Ridge())).fit(X, y)
     assert list(skxai.explain(named, X.iloc[:3]).feature_names) == list(X.columns)
     np.testing.assert_array_equal(skxai.explain(pipe, X.iloc[:3]).values, exp.values)
+
+
+def test_an_output_index_that_drops_the_explained_output_says_so():
+    import numpy as np
+    import pytest
+
+    from skxai import Explanation
+
+    values = np.arange(3 * 2 * 3, dtype=float).reshape(3, 2, 3)
+    outputs = np.array([[0.9, 0.05, 0.05], [0.1, 0.8, 0.1], [0.1, 0.1, 0.8]])  # predicted 0, 1, 2
+    exp = Explanation(values, base_values=np.zeros((3, 3)), outputs=outputs, target_index="predicted",
+                      output_axis=-1)
+    assert exp[..., [0, 1, 2]].target_values.shape == (3, 2)
+    with pytest.raises(ValueError, match="removed the explained output"):
+        _ = exp[..., [0, 1]].target_values
