@@ -10,6 +10,12 @@ from typing import Any
 import numpy as np
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, TransformerMixin, clone
 from sklearn.exceptions import NotFittedError
+from sklearn.utils.metadata_routing import (
+    MetadataRouter,
+    MethodMapping,
+    _routing_enabled,
+    process_routing,
+)
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
@@ -197,10 +203,32 @@ class BaseExplainer(TransformerMixin, MetaEstimatorMixin, BaseEstimator):
     def _check_params(self):
         """Hook for checks beyond ``_parameter_constraints`` (those run in ``fit_context``)."""
 
+    def get_metadata_routing(self):
+        """Metadata routing: ``fit``'s metadata go to the estimator's ``fit`` (where it requests
+        them, ``estimator.set_fit_request(sample_weight=True)``); ``score``'s ``sample_weight``
+        is the explainer's own request (``set_score_request``).
+
+        Returns
+        -------
+        MetadataRouter
+        """
+        return (
+            MetadataRouter(owner=type(self).__name__)
+            .add_self_request(self)
+            .add(estimator=self.estimator, method_mapping=MethodMapping().add(caller="fit", callee="fit"))
+        )
+
+    def _route_fit_params(self, fit_params):
+        """The metadata of ``fit`` meant for the estimator's ``fit`` (all of them without routing)."""
+        if _routing_enabled():
+            return dict(process_routing(self, "fit", **fit_params).estimator.fit)
+        return fit_params
+
     def _fit_estimator(self, X, y=None, **fit_params):
         est = self.estimator
         if est is None:
             raise ValueError(f"{type(self).__name__} needs an estimator (got None).")
+        fit_params = self._route_fit_params(fit_params)
         if is_frozen(est) or _is_torch_module(est):
             return est
         sklearn_like = hasattr(est, "fit") and hasattr(est, "get_params")
