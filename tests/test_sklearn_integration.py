@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 import sklearn
+from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -43,3 +44,9 @@ def test_metadata_routing_keeps_the_score_request():
         expected = pipe[-1].estimator_.score(pipe[0].transform(X), y, sample_weight=half)
         assert pipe.score(X, y, sample_weight=half) == pytest.approx(expected)
 
+
+@pytest.mark.parametrize("wrap", [lambda m: m, FrozenEstimator], ids=["fitted", "frozen"])
+def test_fit_params_for_a_model_used_as_is_are_refused_not_ignored(wrap):
+    model = wrap(LogisticRegression().fit(X, y))
+    with pytest.raises(ValueError, match="sample_weight.*would be ignored"):
+        KernelShapExplainer(model, n_samples=32).fit(X, sample_weight=w)
