@@ -10,6 +10,12 @@ from typing import Any
 import numpy as np
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, TransformerMixin, clone
 from sklearn.exceptions import NotFittedError
+from sklearn.utils.metadata_routing import (
+    MetadataRouter,
+    MethodMapping,
+    _routing_enabled,
+    process_routing,
+)
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
@@ -197,21 +203,54 @@ class BaseExplainer(TransformerMixin, MetaEstimatorMixin, BaseEstimator):
     def _check_params(self):
         """Hook for checks beyond ``_parameter_constraints`` (those run in ``fit_context``)."""
 
+    def get_metadata_routing(self):
+        """Metadata routing: ``fit``'s metadata go to the estimator's ``fit`` (where it requests
+        them, ``estimator.set_fit_request(sample_weight=True)``); ``score``'s ``sample_weight``
+        is the explainer's own request (``set_score_request``).
+
+        Returns
+        -------
+        MetadataRouter
+        """
+        return (
+            MetadataRouter(owner=type(self).__name__)
+            .add_self_request(self)
+            .add(estimator=self.estimator, method_mapping=MethodMapping().add(caller="fit", callee="fit"))
+        )
+
+    def _route_fit_params(self, fit_params):
+        """The metadata of ``fit`` meant for the estimator's ``fit`` (all of them without routing)."""
+        if _routing_enabled():
+            return dict(process_routing(self, "fit", **fit_params).estimator.fit)
+        return fit_params
+
+    def _refuse_unused_fit_params(self, fit_params, why):
+        if fit_params:
+            raise ValueError(
+                f"{type(self).__name__}.fit got {sorted(fit_params)} for the estimator's fit, but "
+                f"the estimator is not fitted here ({why}), so they would be ignored. Pass them "
+                "where the model is trained, or fit the explainer with y and an unfitted estimator."
+            )
+
     def _fit_estimator(self, X, y=None, **fit_params):
         est = self.estimator
         if est is None:
             raise ValueError(f"{type(self).__name__} needs an estimator (got None).")
+        fit_params = self._route_fit_params(fit_params)
         if is_frozen(est) or _is_torch_module(est):
+            self._refuse_unused_fit_params(fit_params, f"a {type(est).__name__} is used as is")
             return est
         sklearn_like = hasattr(est, "fit") and hasattr(est, "get_params")
         if not sklearn_like:
             if callable(est) or hasattr(est, "predict"):
+                self._refuse_unused_fit_params(fit_params, "a callable is used as is")
                 return est
             raise TypeError(
                 f"Cannot explain {type(est).__name__}: expected a scikit-learn estimator, "
                 "a Pipeline, a torch module or a callable."
             )
         if y is None and _is_fitted(est):
+            self._refuse_unused_fit_params(fit_params, "it is already fitted and fit got no y")
             return est
         fitted = clone(est)
         try:

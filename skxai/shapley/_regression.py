@@ -159,6 +159,7 @@ class ShapleyRegressionExplainer(BaseTabularExplainer):
             raise ValueError("ShapleyRegressionExplainer.fit needs y: it retrains the model.")
         est = self.estimator
         est = unwrap_frozen(est)
+        fit_params = self._route_fit_params(fit_params)
         # Every subset model is trained with them too (in _fit_extra): a full-coalition model
         # trained without them would not be the model that predicts, and the values would not
         # add up to its predictions.
