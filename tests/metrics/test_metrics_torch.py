@@ -247,3 +247,12 @@ def test_model_randomization_of_converted_sklearn_mlp():
     report = model_randomization_test(grad, X[:20])
     assert report.passed
     assert all(np.array_equal(a, b) for a, b in zip(coefs, mlp.coefs_, strict=True))
+
+
+@pytest.mark.parametrize("sigma", [-1.0, float("nan"), "5"])
+def test_blur_baseline_rejects_a_bad_width(images, sigma):
+    # a negative width was skipped by scipy: the "blurred" baseline was the image itself, so
+    # deletion never changed the output and the AUC was f(x), silently
+    ex = _explainer("GradientXInputExplainer")(_cnn()).fit(images)
+    with pytest.raises(ValueError, match="blur width"):
+        deletion_auc(ex, images, baseline="blur", blur_sigma=sigma)
