@@ -256,3 +256,11 @@ def test_blur_baseline_rejects_a_bad_width(images, sigma):
     ex = _explainer("GradientXInputExplainer")(_cnn()).fit(images)
     with pytest.raises(ValueError, match="blur width"):
         deletion_auc(ex, images, baseline="blur", blur_sigma=sigma)
+
+
+@pytest.mark.parametrize("patch_size", [2.0, "2", (2.0, 2)])
+def test_patch_size_that_is_not_an_int_gets_a_clear_error(images, patch_size):
+    # 2.0 raised "TypeError: 'float' object is not iterable"
+    ex = _explainer("GradientXInputExplainer")(_cnn()).fit(images)
+    with pytest.raises(ValueError, match="patch_size=.* must be a positive int"):
+        deletion_auc(ex, images, patch_size=patch_size)
