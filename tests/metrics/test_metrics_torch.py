@@ -264,3 +264,28 @@ def test_patch_size_that_is_not_an_int_gets_a_clear_error(images, patch_size):
     ex = _explainer("GradientXInputExplainer")(_cnn()).fit(images)
     with pytest.raises(ValueError, match="patch_size=.* must be a positive int"):
         deletion_auc(ex, images, patch_size=patch_size)
+
+
+@pytest.mark.parametrize("name", ["GradientExplainer", "IntegratedGradientsExplainer"])
+def test_threaded_metric_chunks_leave_the_network_as_it_was(name):
+    # joblib's threading backend ran the chunks' transforms at once on one network: each
+    # recorded the other's eval mode / frozen flags as "before", so the user's network was left
+    # in eval mode with every parameter frozen, and dropout was on during some computations
+    from joblib import parallel_config
+
+    torch.manual_seed(0)
+    net = nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.BatchNorm2d(4), nn.ReLU(),
+                        nn.Dropout(0.3), nn.Flatten(), nn.Linear(64, 3))
+    net.train()
+    net[0].weight.requires_grad_(False)
+    flags = [p.requires_grad for p in net.parameters()]
+    X = np.random.RandomState(0).rand(40, 1, 4, 4).astype(np.float32)
+    kwargs = {"n_steps": 4} if name == "IntegratedGradientsExplainer" else {}
+    ex = _explainer(name)(net, **kwargs).fit(X[:5])
+    expected = max_sensitivity(ex, X, batch_size=20)
+    for _ in range(4):
+        with parallel_config(backend="threading"):
+            got = max_sensitivity(ex, X, batch_size=20, n_jobs=2)
+        assert all(m.training for m in net.modules())
+        assert [p.requires_grad for p in net.parameters()] == flags
+        assert_allclose(got, expected)
