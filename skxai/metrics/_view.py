@@ -167,7 +167,8 @@ class ExplainerView:
             return A
         if self.spatial and A.shape[1:] == self.spatial:
             return A
-        if self.spatial and len(self.spatial) == 2 and A.ndim == 3:
+        if self.spatial and len(self.spatial) <= 3 and A.ndim == 1 + len(self.spatial):
+            # a heatmap at a layer's resolution: a CAM of a Conv1d/2d/3d gives (n, *s)
             return resize_bilinear(A, self.spatial)
         raise ValueError(
             f"attributions have shape {A.shape}; expected the input's shape {self.X.shape}"

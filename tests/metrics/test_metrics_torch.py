@@ -289,3 +289,21 @@ def test_threaded_metric_chunks_leave_the_network_as_it_was(name):
         assert all(m.training for m in net.modules())
         assert [p.requires_grad for p in net.parameters()] == flags
         assert_allclose(got, expected)
+
+
+def test_layer_resolution_cam_of_a_1d_network_is_upsampled_like_a_2d_one():
+    # a (n, h, w) CAM at layer resolution was upsampled, but a Conv1d CAM's (n, l) raised
+    # "attributions have shape (3, 8); expected the input's shape (3, 2, 16) or a heatmap"
+    from skxai.cam import GradCamExplainer
+
+    torch.manual_seed(0)
+    net = nn.Sequential(nn.Conv1d(2, 4, 3, padding=1), nn.ReLU(), nn.MaxPool1d(2),
+                        nn.Conv1d(4, 4, 3, padding=1), nn.ReLU(), nn.AdaptiveAvgPool1d(1),
+                        nn.Flatten(), nn.Linear(4, 3)).eval()
+    X = np.random.RandomState(0).rand(3, 2, 16).astype(np.float32)
+    low = GradCamExplainer(net, target_layer="3", upsample=False).fit(X)
+    high = GradCamExplainer(net, target_layer="3").fit(X)
+    assert low.transform(X).shape == (3, 8)
+    assert_allclose(deletion_auc(low, X), deletion_auc(high, X), rtol=1e-6)
+    assert_allclose(average_drop_increase_gain(low, X).drop,
+                    average_drop_increase_gain(high, X).drop, rtol=1e-6, atol=1e-12)
