@@ -409,6 +409,11 @@ def data_randomization_test(explainer, X, *, X_train, y_train, train=None, fit_p
     model = unfreeze(explainer.estimator)
     if train is not None:
         new_model = train(copy.deepcopy(model), X_train, y_perm)
+        if new_model is None:
+            raise TypeError(
+                "train(model, X, y) returned None; it must return the trained model (a training "
+                "loop that updates the model in place can end with `return model`)."
+            )
     elif hasattr(model, "fit") and hasattr(model, "get_params"):
         new_model = clone(model).fit(X_train, y_perm, **(fit_params or {}))
     else:

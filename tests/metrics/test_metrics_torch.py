@@ -307,3 +307,17 @@ def test_layer_resolution_cam_of_a_1d_network_is_upsampled_like_a_2d_one():
     assert_allclose(deletion_auc(low, X), deletion_auc(high, X), rtol=1e-6)
     assert_allclose(average_drop_increase_gain(low, X).drop,
                     average_drop_increase_gain(high, X).drop, rtol=1e-6, atol=1e-12)
+
+
+def test_data_randomization_train_returning_none_gets_a_clear_error(images):
+    # an in-place torch training loop without `return model` raised "Cannot explain NoneType
+    # with gradients", which does not point at the train callable
+    from skxai.metrics import data_randomization_test
+
+    ex = _explainer("GradientExplainer")(_cnn()).fit(images)
+
+    def train(model, X, y):
+        model.fc.bias.data.zero_()  # trains in place, returns nothing
+
+    with pytest.raises(TypeError, match=r"train\(model, X, y\) returned None"):
+        data_randomization_test(ex, images, X_train=images, y_train=np.arange(6) % 3, train=train)
