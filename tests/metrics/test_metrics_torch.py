@@ -321,3 +321,11 @@ def test_data_randomization_train_returning_none_gets_a_clear_error(images):
 
     with pytest.raises(TypeError, match=r"train\(model, X, y\) returned None"):
         data_randomization_test(ex, images, X_train=images, y_train=np.arange(6) % 3, train=train)
+
+
+def test_sensitivity_attributions_of_another_shape_get_a_clear_error(images):
+    # a (n, H, W) map given for a gradient explainer's (n, C, H, W) output raised numpy's
+    # "operands could not be broadcast together"
+    ex = _explainer("GradientExplainer")(_cnn()).fit(images)
+    with pytest.raises(ValueError, match="pass explainer.transform"):
+        max_sensitivity(ex, images, attributions=np.zeros((6, 8, 8)))
