@@ -329,3 +329,20 @@ def test_sensitivity_attributions_of_another_shape_get_a_clear_error(images):
     ex = _explainer("GradientExplainer")(_cnn()).fit(images)
     with pytest.raises(ValueError, match="pass explainer.transform"):
         max_sensitivity(ex, images, attributions=np.zeros((6, 8, 8)))
+
+
+def test_randomization_tests_run_under_a_callers_inference_mode(images):
+    # the deep copy made under torch.inference_mode() held inference-tensor parameters: the
+    # randomised copy's gradients failed ("Inference tensors cannot be saved for backward")
+    from skxai.metrics import data_randomization_test
+
+    ex = _explainer("GradientExplainer")(_cnn()).fit(images)
+    expected = model_randomization_test(ex, images)
+    drt = data_randomization_test(ex, images, X_train=images, y_train=np.arange(6) % 3,
+                                  train=lambda model, X, y: model)
+    with torch.inference_mode():
+        got = model_randomization_test(ex, images)
+        got_data = data_randomization_test(ex, images, X_train=images,
+                                           y_train=np.arange(6) % 3, train=lambda model, X, y: model)
+    assert got.min_similarity == pytest.approx(expected.min_similarity, abs=1e-12)
+    assert got_data.min_similarity == pytest.approx(drt.min_similarity, abs=1e-12)
