@@ -137,6 +137,10 @@ def blur(X, sigma=None):
         raise ValueError(
             f"baseline='blur' needs inputs with spatial axes ((n, C, L), (n, C, H, W) ...); got shape {X.shape}."
         )
+    if sigma is not None and (isinstance(sigma, bool) or not isinstance(sigma, numbers.Real)
+                              or not np.isfinite(sigma) or sigma < 0):
+        # scipy skips a negative width: the "blurred" baseline would silently be the image
+        raise ValueError(f"The blur width (sigma) must be a non-negative number of pixels, got {sigma!r}.")
     s = BLUR_SIGMA if sigma is None else float(sigma)
     return gaussian_filter(X, sigma=(0, 0) + (s,) * (X.ndim - 2), mode=BLUR_MODE)
 

@@ -9,6 +9,8 @@ restores it exactly afterwards.
 from __future__ import annotations
 
 import contextlib
+import threading
+import weakref
 from collections import Counter
 
 import numpy as np
@@ -34,6 +36,23 @@ def _is_skorch(obj):
     return any(c.__module__.startswith("skorch") for c in type(obj).__mro__) and hasattr(
         obj, "module"
     )
+
+
+# One re-entrant lock per network: ``prepared`` records the modes and flags, changes them and
+# puts them back; two threads doing that on one network at once (joblib's threading backend
+# over a metric's chunks) interleave, so one records the other's evaluation mode as "before"
+# and the user's network is left in eval mode with frozen parameters, and one computes while
+# the other has already restored training mode (dropout on, batch statistics updated).
+_LOCKS = weakref.WeakKeyDictionary()
+_LOCKS_GUARD = threading.Lock()
+
+
+def _module_lock(module):
+    with _LOCKS_GUARD:
+        lock = _LOCKS.get(module)
+        if lock is None:
+            lock = _LOCKS[module] = threading.RLock()
+        return lock
 
 
 class HookSet(contextlib.AbstractContextManager):
@@ -794,8 +813,13 @@ class TorchModel:
         recorded first and put back on exit, even when the block raises. Inference mode is
         off inside the block: under a caller's ``torch.inference_mode()`` every tensor made
         would refuse autograd (the explainers' backward passes) and version counters (the
-        CAMs' in-place checks).
+        CAMs' in-place checks). Threads sharing the network take turns through the block (a
+        per-network re-entrant lock), so each records and restores the user's own state.
         """
+        with _module_lock(self.module):  # threads take turns: see _LOCKS
+            yield from self._prepared()
+
+    def _prepared(self):
         modules = list(self.module.modules())
         modes = [(m, m.training) for m in modules]
         # The parameters straight from the modules' own dicts (parameters() walks the tree a

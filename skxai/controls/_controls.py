@@ -138,6 +138,15 @@ class _ControlExplainer(BaseTabularExplainer):
             self.model_ = ModelOutput(self.estimator_, self.response_method)
         self.input_shape_ = Xa.shape[1:]
         self.n_features_in_ = int(np.prod(self.input_shape_))
+        # the data given to fit, kept as the gradient explainers keep it (at most
+        # max_background rows), so that a metric's baseline="background_mean" is the same
+        # image for a control and for the method it is compared with
+        n_bg = getattr(self, "max_background", None) or Xa.shape[0]
+        if Xa.shape[0] > n_bg:
+            rng = check_random_state(getattr(self, "random_state", None))
+            self.background_ = Xa[np.sort(rng.choice(Xa.shape[0], size=n_bg, replace=False))]
+        else:
+            self.background_ = Xa.copy()
         out = self.model_output(Xa[:1])
         self.n_outputs_ = out.shape[1]
         if hasattr(self.model_, "resolve_target"):

@@ -10,8 +10,9 @@ from skxai.metrics._view import ExplainerView
 _CURVE_DOC = """Units (tabular players; pixels or ``patch_size`` patches of images, all channels
     together; columns of other 2-D arrays) are ranked by relevance, largest first (ties by
     index). Relevance is the attribution of a player, or the attributions of a unit's
-    channels reduced by ``channel_reduction`` and summed over its patch; a ``(n, h, w)``
-    heatmap is upsampled bilinearly to the input size. The ranked units are cut into
+    channels reduced by ``channel_reduction`` and summed over its patch; a heatmap
+    ``(n, h, w)`` (or ``(n, l)`` / ``(n, d, h, w)`` for 1-D / 3-D inputs: a CAM at its layer's
+    resolution) is upsampled linearly to the input size. The ranked units are cut into
     ``n_steps`` consecutive blocks of (nearly) equal size: step ``t`` has the first
     ``k_t = round(t * n_units / n_steps)`` units removed (deletion) or inserted (insertion),
     ``t = 0 .. n_steps``. ``n_steps=None`` means one unit per step, at most 100 steps.

@@ -24,8 +24,14 @@ def _check_maps_masks(maps, masks):
             "of (n, C, H, W) attributions first (e.g. their sum or absolute sum over C)."
         )
     if masks_arr.shape != maps.shape:
+        hint = ""
+        if masks_arr.ndim == 3 and masks_arr.shape[0] == maps.shape[0]:
+            # the usual cause: a CAM at its layer's resolution against image-sized masks
+            hint = (" Maps and masks need the same resolution: use a CAM's default upsample=True "
+                    "(maps at the input's size) or bring the masks to the maps' size.")
         raise ValueError(
-            f"masks have shape {masks_arr.shape} but maps have shape {maps.shape}; they must match."
+            f"masks have shape {masks_arr.shape} but maps have shape {maps.shape}; they must "
+            f"match.{hint}"
         )
     if masks_arr.dtype != bool:
         if not np.issubdtype(masks_arr.dtype, np.number) or not np.isin(masks_arr, (0, 1)).all():

@@ -8,7 +8,9 @@ randomised or retrained.
 
 from __future__ import annotations
 
+import contextlib
 import copy
+import sys
 
 import numpy as np
 from sklearn.base import clone
@@ -132,6 +134,14 @@ def _check_criterion(criterion, sims, threshold):
         raise ValueError(f"criterion={criterion!r} must be one of the similarities computed {sims}.")
     if not np.isfinite(threshold):
         raise ValueError(f"threshold must be a finite number, got {threshold!r}.")
+
+
+def _autograd_allowed():
+    """``torch.inference_mode(False)`` when torch is loaded: under a caller's inference mode a
+    deep copy of a network has inference-tensor parameters, which no gradient can flow through
+    (and whose ``requires_grad`` cannot be restored)."""
+    torch = sys.modules.get("torch")
+    return torch.inference_mode(False) if torch is not None else contextlib.nullcontext()
 
 
 # --------------------------------------------------------------------------- model location
@@ -323,19 +333,21 @@ def model_randomization_test(explainer, X, *, attributions=None, mode="cascading
     rng = check_random_state(random_state)
     seeds = rng.randint(np.iinfo(np.int32).max, size=len(order))
     records = []
-    if mode in ("cascading", "both"):
-        ex = copy.deepcopy(explainer)
-        target = _locate(ex)
-        for name, seed in zip(order, seeds, strict=True):
-            target.randomize(name, seed)
-            A = to_numpy(ex.transform(X))
-            records.append({"mode": "cascading", "layer": name, **_similarities(A0, A, sims)})
-    if mode in ("independent", "both"):
-        for name, seed in zip(order, seeds, strict=True):
+    with _autograd_allowed():
+        if mode in ("cascading", "both"):
             ex = copy.deepcopy(explainer)
-            _locate(ex).randomize(name, seed)
-            A = to_numpy(ex.transform(X))
-            records.append({"mode": "independent", "layer": name, **_similarities(A0, A, sims)})
+            target = _locate(ex)
+            for name, seed in zip(order, seeds, strict=True):
+                target.randomize(name, seed)
+                A = to_numpy(ex.transform(X))
+                records.append({"mode": "cascading", "layer": name, **_similarities(A0, A, sims)})
+        if mode in ("independent", "both"):
+            for name, seed in zip(order, seeds, strict=True):
+                ex = copy.deepcopy(explainer)
+                _locate(ex).randomize(name, seed)
+                A = to_numpy(ex.transform(X))
+                records.append({"mode": "independent", "layer": name,
+                                **_similarities(A0, A, sims)})
     return RandomizationReport("model", records, criterion, threshold)
 
 
@@ -407,8 +419,20 @@ def data_randomization_test(explainer, X, *, X_train, y_train, train=None, fit_p
     rng = check_random_state(random_state)
     y_perm = y_arr[rng.permutation(len(y_arr))]
     model = unfreeze(explainer.estimator)
+    with _autograd_allowed():
+        return _data_randomization(explainer, X, model, X_train, y_perm, train, fit_params,
+                                   background, A0, sims, criterion, threshold)
+
+
+def _data_randomization(explainer, X, model, X_train, y_perm, train, fit_params, background,
+                        A0, sims, criterion, threshold):
     if train is not None:
         new_model = train(copy.deepcopy(model), X_train, y_perm)
+        if new_model is None:
+            raise TypeError(
+                "train(model, X, y) returned None; it must return the trained model (a training "
+                "loop that updates the model in place can end with `return model`)."
+            )
     elif hasattr(model, "fit") and hasattr(model, "get_params"):
         new_model = clone(model).fit(X_train, y_perm, **(fit_params or {}))
     else:

@@ -88,6 +88,11 @@ def sensitivities(explainer, X, *, attributions=None, radius=0.02, n_perturbatio
                           for s in seeds[idx]])
         Xp = (Xa[idx][:, None] + E).reshape((-1,) + shape)
         phi = to_numpy(explainer.transform(Xp))
+        if phi.shape[1:] != phi0.shape[1:]:
+            raise ValueError(
+                f"attributions have shape {phi0.shape} but the explainer's transform gives "
+                f"{(n,) + phi.shape[1:]}: pass explainer.transform(X) as attributions."
+            )
         diff = phi.reshape((len(idx), m) + phi.shape[1:]) - phi0[idx][:, None]
         return _flat_norm(diff.reshape((len(idx) * m,) + phi.shape[1:]), norm).reshape(
             len(idx), m) / base_norm[idx, None]

@@ -33,10 +33,15 @@ from skxai.metrics._utils import (
 
 def _patch_units(spatial, patch_size):
     """Unit id of every spatial position (flattened), for square patches of ``patch_size``."""
-    if isinstance(patch_size, numbers.Integral):
+    def _side(p):
+        return isinstance(p, numbers.Integral) and not isinstance(p, bool)
+
+    if _side(patch_size):
         patch = (int(patch_size),) * len(spatial)
-    else:
+    elif isinstance(patch_size, tuple | list | np.ndarray) and all(_side(p) for p in patch_size):
         patch = tuple(int(p) for p in patch_size)
+    else:
+        patch = ()  # a float, a bool, a string...: the error below names what is accepted
     if len(patch) != len(spatial) or any(p < 1 for p in patch):
         raise ValueError(
             f"patch_size={patch_size!r} must be a positive int or one per spatial axis {spatial}."
@@ -162,7 +167,8 @@ class ExplainerView:
             return A
         if self.spatial and A.shape[1:] == self.spatial:
             return A
-        if self.spatial and len(self.spatial) == 2 and A.ndim == 3:
+        if self.spatial and len(self.spatial) <= 3 and A.ndim == 1 + len(self.spatial):
+            # a heatmap at a layer's resolution: a CAM of a Conv1d/2d/3d gives (n, *s)
             return resize_bilinear(A, self.spatial)
         raise ValueError(
             f"attributions have shape {A.shape}; expected the input's shape {self.X.shape}"

@@ -152,3 +152,25 @@ def test_metrics_do_not_import_the_explainer_base():
             "bad = [m for m in sys.modules if m in ('skxai.base', 'skxai.controls')]; "
             "assert not bad, bad")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+@pytest.mark.parametrize("name", ["RandomExplainer", "SobelExplainer", "ConstantExplainer"])
+def test_image_controls_accept_the_background_mean_baseline(name):
+    # the controls kept no background on images, so deletion_auc(..., baseline="background_mean")
+    # raised "needs background data (the data given to fit)" for the control while the method it
+    # is compared with (Integrated Gradients, a CAM) accepted it
+    torch = pytest.importorskip("torch")
+    import skxai
+    from skxai.metrics import deletion_auc
+
+    torch.manual_seed(0)
+    net = torch.nn.Sequential(torch.nn.Conv2d(3, 2, 3, padding=1), torch.nn.ReLU(),
+                              torch.nn.Flatten(), torch.nn.Linear(2 * 36, 3)).double().eval()
+    X = np.random.RandomState(0).rand(4, 3, 6, 6)
+    ex = getattr(skxai, name)(net, random_state=0).fit(X)
+    A = ex.transform(X)
+    assert_allclose(ex.background_, X)
+    assert_allclose(deletion_auc(ex, X, attributions=A, baseline="background_mean"),
+                    deletion_auc(ex, X, attributions=A, baseline=X.mean(axis=0)), rtol=1e-12)
+    ig = skxai.IntegratedGradientsExplainer(net).fit(X)
+    assert_allclose(ig.background_.mean(axis=0), ex.background_.mean(axis=0))

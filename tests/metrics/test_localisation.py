@@ -163,3 +163,14 @@ def test_energy_pointing_game_of_a_map_with_no_positive_value_is_0():
     out = energy_pointing_game(maps, masks)
     assert out.dtype == np.float64
     assert_array_equal(out, [0.0, 0.0, 1.0])
+
+
+@pytest.mark.parametrize("game", [pointing_game, energy_pointing_game])
+def test_layer_resolution_maps_against_image_masks_name_the_resolution(game):
+    # a CAM fitted with upsample=False gives (n, 4, 4) maps for 8x8 images: the error only said
+    # the shapes "must match", not that the resolutions differ or how to bring them together
+    maps = random_maps((2, 4, 4), random_state=0)
+    masks = np.zeros((2, 8, 8), dtype=bool)
+    masks[:, 2:5, 2:5] = True
+    with pytest.raises(ValueError, match="same resolution: use a CAM's default upsample=True"):
+        game(maps, masks)

@@ -247,3 +247,102 @@ def test_model_randomization_of_converted_sklearn_mlp():
     report = model_randomization_test(grad, X[:20])
     assert report.passed
     assert all(np.array_equal(a, b) for a, b in zip(coefs, mlp.coefs_, strict=True))
+
+
+@pytest.mark.parametrize("sigma", [-1.0, float("nan"), "5"])
+def test_blur_baseline_rejects_a_bad_width(images, sigma):
+    # a negative width was skipped by scipy: the "blurred" baseline was the image itself, so
+    # deletion never changed the output and the AUC was f(x), silently
+    ex = _explainer("GradientXInputExplainer")(_cnn()).fit(images)
+    with pytest.raises(ValueError, match="blur width"):
+        deletion_auc(ex, images, baseline="blur", blur_sigma=sigma)
+
+
+@pytest.mark.parametrize("patch_size", [2.0, "2", (2.0, 2)])
+def test_patch_size_that_is_not_an_int_gets_a_clear_error(images, patch_size):
+    # 2.0 raised "TypeError: 'float' object is not iterable"
+    ex = _explainer("GradientXInputExplainer")(_cnn()).fit(images)
+    with pytest.raises(ValueError, match="patch_size=.* must be a positive int"):
+        deletion_auc(ex, images, patch_size=patch_size)
+
+
+@pytest.mark.parametrize("name", ["GradientExplainer", "IntegratedGradientsExplainer"])
+def test_threaded_metric_chunks_leave_the_network_as_it_was(name):
+    # joblib's threading backend ran the chunks' transforms at once on one network: each
+    # recorded the other's eval mode / frozen flags as "before", so the user's network was left
+    # in eval mode with every parameter frozen, and dropout was on during some computations
+    from joblib import parallel_config
+
+    torch.manual_seed(0)
+    net = nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.BatchNorm2d(4), nn.ReLU(),
+                        nn.Dropout(0.3), nn.Flatten(), nn.Linear(64, 3))
+    net.train()
+    net[0].weight.requires_grad_(False)
+    flags = [p.requires_grad for p in net.parameters()]
+    X = np.random.RandomState(0).rand(40, 1, 4, 4).astype(np.float32)
+    kwargs = {"n_steps": 4} if name == "IntegratedGradientsExplainer" else {}
+    ex = _explainer(name)(net, **kwargs).fit(X[:5])
+    expected = max_sensitivity(ex, X, batch_size=20)
+    for _ in range(4):
+        with parallel_config(backend="threading"):
+            got = max_sensitivity(ex, X, batch_size=20, n_jobs=2)
+        assert all(m.training for m in net.modules())
+        assert [p.requires_grad for p in net.parameters()] == flags
+        assert_allclose(got, expected)
+
+
+def test_layer_resolution_cam_of_a_1d_network_is_upsampled_like_a_2d_one():
+    # a (n, h, w) CAM at layer resolution was upsampled, but a Conv1d CAM's (n, l) raised
+    # "attributions have shape (3, 8); expected the input's shape (3, 2, 16) or a heatmap"
+    from skxai.cam import GradCamExplainer
+
+    torch.manual_seed(0)
+    net = nn.Sequential(nn.Conv1d(2, 4, 3, padding=1), nn.ReLU(), nn.MaxPool1d(2),
+                        nn.Conv1d(4, 4, 3, padding=1), nn.ReLU(), nn.AdaptiveAvgPool1d(1),
+                        nn.Flatten(), nn.Linear(4, 3)).eval()
+    X = np.random.RandomState(0).rand(3, 2, 16).astype(np.float32)
+    low = GradCamExplainer(net, target_layer="3", upsample=False).fit(X)
+    high = GradCamExplainer(net, target_layer="3").fit(X)
+    assert low.transform(X).shape == (3, 8)
+    assert_allclose(deletion_auc(low, X), deletion_auc(high, X), rtol=1e-6)
+    assert_allclose(average_drop_increase_gain(low, X).drop,
+                    average_drop_increase_gain(high, X).drop, rtol=1e-6, atol=1e-12)
+
+
+def test_data_randomization_train_returning_none_gets_a_clear_error(images):
+    # an in-place torch training loop without `return model` raised "Cannot explain NoneType
+    # with gradients", which does not point at the train callable
+    from skxai.metrics import data_randomization_test
+
+    ex = _explainer("GradientExplainer")(_cnn()).fit(images)
+
+    def train(model, X, y):
+        model.fc.bias.data.zero_()  # trains in place, returns nothing
+
+    with pytest.raises(TypeError, match=r"train\(model, X, y\) returned None"):
+        data_randomization_test(ex, images, X_train=images, y_train=np.arange(6) % 3, train=train)
+
+
+def test_sensitivity_attributions_of_another_shape_get_a_clear_error(images):
+    # a (n, H, W) map given for a gradient explainer's (n, C, H, W) output raised numpy's
+    # "operands could not be broadcast together"
+    ex = _explainer("GradientExplainer")(_cnn()).fit(images)
+    with pytest.raises(ValueError, match="pass explainer.transform"):
+        max_sensitivity(ex, images, attributions=np.zeros((6, 8, 8)))
+
+
+def test_randomization_tests_run_under_a_callers_inference_mode(images):
+    # the deep copy made under torch.inference_mode() held inference-tensor parameters: the
+    # randomised copy's gradients failed ("Inference tensors cannot be saved for backward")
+    from skxai.metrics import data_randomization_test
+
+    ex = _explainer("GradientExplainer")(_cnn()).fit(images)
+    expected = model_randomization_test(ex, images)
+    drt = data_randomization_test(ex, images, X_train=images, y_train=np.arange(6) % 3,
+                                  train=lambda model, X, y: model)
+    with torch.inference_mode():
+        got = model_randomization_test(ex, images)
+        got_data = data_randomization_test(ex, images, X_train=images,
+                                           y_train=np.arange(6) % 3, train=lambda model, X, y: model)
+    assert got.min_similarity == pytest.approx(expected.min_similarity, abs=1e-12)
+    assert got_data.min_similarity == pytest.approx(drt.min_similarity, abs=1e-12)
