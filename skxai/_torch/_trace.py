@@ -48,3 +48,83 @@ def unhooked_calls(model, x, names, handled):
         with torch.no_grad(), _Counter(frozenset(names), depth, counts):
             model.logits(x)
     return counts
+
+
+# Products of two input-dependent tensors (``a * b`` of two branches, ``h @ h.T``) and
+# divisions by one are nonlinear although each operand may be linear in the input; so are
+# max / min and sorting of an input-dependent tensor. Names as ``__torch_function__`` sees them.
+_PRODUCTS = frozenset({
+    "mul", "mul_", "multiply", "__mul__", "__rmul__", "__imul__", "matmul", "__matmul__",
+    "__rmatmul__", "mm", "bmm", "baddbmm", "addmm", "addcmul", "einsum", "outer", "ger",
+    "inner", "dot", "vdot", "kron", "tensordot", "bilinear", "prod", "cumprod",
+})  # fmt: skip
+_DIVISORS = frozenset({"div", "div_", "divide", "true_divide", "__truediv__", "__itruediv__",
+                       "__floordiv__", "floor_divide", "fmod", "remainder", "__mod__", "addcdiv"})  # fmt: skip
+_RDIVISORS = frozenset({"__rtruediv__", "__rdiv__", "__rfloordiv__", "__rpow__", "reciprocal", "reciprocal_"})
+_SELECTIONS = frozenset({
+    "max", "min", "amax", "amin", "aminmax", "fmax", "fmin", "sort", "topk", "median",
+    "nanmedian", "quantile", "kthvalue", "cummax", "cummin", "logsumexp", "sign", "floor",
+    "ceil", "round", "trunc", "__pow__", "__ipow__", "float_power", "norm", "sin", "cos",
+    "log1p", "expm1", "log2", "log10", "exp2", "erf", "atan", "asinh", "var", "std",
+})  # fmt: skip
+
+
+def _dependent(a):
+    return isinstance(a, torch.Tensor) and a.requires_grad
+
+
+def _flat(args):
+    for a in args:
+        if isinstance(a, list | tuple):
+            yield from _flat(a)
+        else:
+            yield a
+
+
+class _DependenceCounter(TorchFunctionMode):
+    def __init__(self, depth, counts):
+        super().__init__()
+        self.depth = depth
+        self.counts = counts
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        kwargs = kwargs or {}
+        name = getattr(func, "__name__", "")
+        if self.depth[0] == 0:
+            operands = list(_flat(args)) + list(_flat(kwargs.values()))
+            if name in _PRODUCTS and sum(_dependent(a) for a in operands) >= 2:
+                self.counts[f"{name} of two input-dependent tensors"] += 1
+            elif name in _DIVISORS and len(operands) > 1 and _dependent(operands[1]):
+                self.counts[f"{name} by an input-dependent tensor"] += 1
+            elif (name in _RDIVISORS or name in _SELECTIONS) and any(_dependent(a) for a in operands):
+                self.counts[name] += 1
+        return func(*args, **kwargs)
+
+
+def input_dependent_nonlinear_calls(model, x, handled):
+    """Count nonlinear uses of input-dependent tensors made outside modules of ``handled``
+    types: products of two of them, divisions by one, max / min / sorting and a few
+    elementwise functions. One forward pass with gradients recorded (the parameters are
+    frozen by the caller, so ``requires_grad`` marks exactly what depends on ``x``)."""
+    depth = [0]
+    counts = Counter()
+    if not x.is_floating_point():
+        return counts
+
+    def enter(m, inp):
+        depth[0] += 1
+
+    def leave(m, inp, out):
+        depth[0] -= 1
+
+    with HookSet() as hooks:
+        for m in model.module.modules():
+            if isinstance(m, handled):
+                hooks.add(m.register_forward_pre_hook(enter))
+                hooks.add(m.register_forward_hook(leave))
+        with torch.enable_grad():
+            # a non-leaf copy: a first in-place module (ReLU(inplace=True)) may write into it
+            path = x.detach().clone().requires_grad_(True).clone()
+            with _DependenceCounter(depth, counts):
+                model.logits(path)
+    return counts

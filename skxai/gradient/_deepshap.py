@@ -38,7 +38,7 @@ from skxai._progress import progress
 from skxai._torch._capture import LayerCapture
 from skxai._torch._explainer import BaseTorchExplainer
 from skxai._torch._model import HookSet, _BinaryLogit
-from skxai._torch._trace import unhooked_calls
+from skxai._torch._trace import input_dependent_nonlinear_calls, unhooked_calls
 from skxai.utils._param_validation import Interval
 
 _LINEAR = (
@@ -509,6 +509,9 @@ class DeepShapExplainer(BaseTorchExplainer):
         x = model.to_tensor(X[:2])
         with model.prepared():
             counts = unhooked_calls(model, x, _NONLINEAR_FUNCTIONS, _HANDLED)
+            # products of two branches (a * b), divisions by and max / min of input-dependent
+            # tensors: plain gradients there are no DeepLIFT multipliers (efficiency breaks)
+            counts.update(input_dependent_nonlinear_calls(model, x, _HANDLED))
         if counts:
             calls = ", ".join(f"{k} x{v}" for k, v in sorted(counts.items()))
             raise ValueError(

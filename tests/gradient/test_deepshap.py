@@ -203,3 +203,54 @@ def test_efficiency_holds_at_a_nonlinear_target_layer():
         exp = DeepShapExplainer(net, target_layer=layer, target=1).fit(X).explain(X)
         f = net(torch.as_tensor(X)).detach().numpy()[:, 1]
         np.testing.assert_allclose(exp.values.sum(axis=1), f - f.mean(), atol=1e-10)
+
+
+class _Gated(nn.Module):
+    """Two branches multiplied (a gate), divided, squared or max-ed: nonlinear in the input
+    although every module is linear or an elementwise activation."""
+
+    def __init__(self, op):
+        super().__init__()
+        self.op = op
+        self.a, self.b, self.out = nn.Linear(5, 4), nn.Linear(5, 4), nn.Linear(4, 2)
+        self.tanh, self.sig = nn.Tanh(), nn.Sigmoid()
+
+    def forward(self, x):
+        a, b = self.tanh(self.a(x)), self.sig(self.b(x))
+        h = {"mul": lambda: a * b, "div": lambda: a / (1 + b), "square": lambda: a * a,
+             "max": lambda: torch.max(a, b), "rdiv": lambda: 1 / (2 + b)}[self.op]()  # fmt: skip
+        return self.out(h)
+
+
+@pytest.mark.parametrize(
+    "op, named",
+    [("mul", "mul of two input-dependent"), ("div", "div by an input-dependent"), ("square", "mul of two"),
+     ("max", r"max x1"), ("rdiv", "rdiv")],
+)  # fmt: skip
+def test_products_and_divisions_of_branches_are_refused(op, named):
+    # plain gradients through a * b are no DeepLIFT multipliers: efficiency broke by 0.04-0.8
+    # with no error; such networks are refused, naming the operation
+    net = _init(_Gated(op), seed=1, scale=1.0)
+    X = np.random.RandomState(0).normal(size=(6, 5))
+    with pytest.raises(ValueError, match=named):
+        DeepShapExplainer(net).fit(X)
+
+
+def test_linear_uses_of_branches_are_not_refused():
+    # x * constant buffer, a branch times a frozen parameter, sums and cat stay linear
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.a, self.b, self.out = nn.Linear(5, 4), nn.Linear(5, 4), nn.Linear(8, 1)
+            self.scale = nn.Parameter(torch.ones(4))
+            self.register_buffer("mask", torch.tensor([1.0, 0.0, 1.0, 1.0]))
+            self.relu = nn.ReLU()
+
+        def forward(self, x):
+            a = self.relu(self.a(x)) * self.mask * self.scale / 2.0
+            return self.out(torch.cat([a + self.b(x), self.b(x) / self.scale], dim=1))
+
+    net = _init(Net(), seed=2)
+    rng = np.random.RandomState(0)
+    exp = DeepShapExplainer(net).fit(rng.normal(size=(8, 5))).explain(rng.normal(size=(3, 5)))
+    np.testing.assert_allclose(exp.efficiency_gap, 0.0, atol=1e-12)
