@@ -97,6 +97,15 @@ def _named(explainers):
     return [(_display_name(explainers), explainers)]
 
 
+def _add_section(sections, sid, head, content):
+    """Append a section under an id no other section has (an explainer named "Agreement" must
+    not take the id of the agreement section: the contents would link twice to the first)."""
+    taken = {s[0] for s in sections}
+    while sid in taken:
+        sid += "-x"
+    sections.append((sid, head, content))
+
+
 def _head(X, n):
     if hasattr(X, "iloc"):
         return X.iloc[:n]
@@ -207,10 +216,7 @@ def make_report(explainers, X, *, path=None, title="skxai explanation report", d
             n_metric_samples=n_metric_samples, dpi=dpi, figures=figures,
             explanation=explanations.get(name), seconds=(timings or {}).get(name), output_names=output_names,
         )
-        sid = slug(name)
-        while sid in {s[0] for s in sections}:
-            sid += "-x"
-        sections.append((sid, name, content))
+        _add_section(sections, slug(name), name, content)
         computed.append((name, exp))
     localisation_rows = None
     if localisation is not None:
@@ -225,13 +231,13 @@ def make_report(explainers, X, *, path=None, title="skxai explanation report", d
         localisation_rows, note = score_maps(named_exps, final_explainer(named[0][1], Xs)[1], masks,
                                              sanity=localisation.get("sanity", True),
                                              n_sanity=localisation.get("n_sanity", 8))
-        sections.append(("localisation", "Do the maps point at the object? (localisation and sanity checks)",
-                         localisation_html(localisation_rows, note, masks)))
+        _add_section(sections, "localisation", "Do the maps point at the object? (localisation and sanity checks)",
+                     localisation_html(localisation_rows, note, masks))
     agreement = agreement_section(computed)
     if agreement is not None:
-        sections.append(("agreement", "Do the explainers agree?", agreement))
+        _add_section(sections, "agreement", "Do the explainers agree?", agreement)
     if extra_figures:
-        sections.append(("more-pictures", "More pictures", extra_section(extra_figures, dpi, figures)))
+        _add_section(sections, "more-pictures", "More pictures", extra_section(extra_figures, dpi, figures))
     import skxai
 
     stamp = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")

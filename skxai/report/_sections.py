@@ -53,16 +53,24 @@ class SectionBuilder:
     def note(self, text, kind="note"):
         self.parts.append(f'<div class="{kind}">{esc(text)}</div>')
 
-    def figure(self, draw, caption, figsize=(6.5, 4.0), n_axes=1):
+    def figure(self, draw, caption, figsize=(6.5, 4.0), n_axes=1, literal=True):
         """Draw with ``draw(ax)`` on a fresh figure and embed it; failures become a note.
-        ``n_axes=0`` passes the figure itself."""
+        ``n_axes=0`` passes the figure itself. ``literal`` draws every text as it is: the
+        feature names, class labels and words of the data are not matplotlib mathtext, so a
+        name holding two ``$`` ("cost $x^2$") is not typeset, nor an invalid one fails the figure."""
+        import contextlib
+
+        import matplotlib
+
         fig = new_figure(figsize)
+        literal_text = matplotlib.rc_context({"text.parse_math": False}) if literal else contextlib.nullcontext()
         try:
-            if n_axes == 0:
-                draw(fig)
-            else:
-                draw(fig.subplots(1, n_axes) if n_axes > 1 else fig.subplots())
-            png = fig_to_png_bytes(fig, dpi=self.dpi, tight=False)
+            with literal_text:
+                if n_axes == 0:
+                    draw(fig)
+                else:
+                    draw(fig.subplots(1, n_axes) if n_axes > 1 else fig.subplots())
+                png = fig_to_png_bytes(fig, dpi=self.dpi, tight=False)
         except Exception as exc:  # a picture that cannot be drawn must not lose the page
             self.note(f"{caption}: could not be drawn ({type(exc).__name__}: {exc})", "error")
             return
@@ -494,7 +502,7 @@ def extra_section(extra_figures, dpi, figures):
     for item in extra_figures:
         caption, draw = item[0], item[1]
         figsize = item[2] if len(item) > 2 else (10, 3)
-        sb.figure(draw, caption, figsize, n_axes=0)
+        sb.figure(draw, caption, figsize, n_axes=0, literal=False)  # the caller's own texts
     return sb.html()
 
 
