@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections import Counter
 
 import torch
@@ -31,8 +32,17 @@ def unhooked_calls(model, x, names, handled):
     ``TorchFunctionMode``; calls made inside a module whose type is in ``handled`` are not
     counted, since the explainer's hooks replace them. Returns a ``Counter``.
     """
-    depth = [0]
     counts = Counter()
+    with _inside_handled(model, handled) as depth, torch.no_grad(), _Counter(frozenset(names), depth, counts):
+        model.logits(x)
+    return counts
+
+
+@contextlib.contextmanager
+def _inside_handled(model, handled):
+    """``depth``: a one-item list, above 0 while a module of a ``handled`` type runs (the calls
+    there are the explainer's hooks' business); the hooks are removed on leaving."""
+    depth = [0]
 
     def enter(m, inp):
         depth[0] += 1
@@ -45,9 +55,7 @@ def unhooked_calls(model, x, names, handled):
             if isinstance(m, handled):
                 hooks.add(m.register_forward_pre_hook(enter))
                 hooks.add(m.register_forward_hook(leave))
-        with torch.no_grad(), _Counter(frozenset(names), depth, counts):
-            model.logits(x)
-    return counts
+        yield depth
 
 
 # Products of two input-dependent tensors (``a * b`` of two branches, ``h @ h.T``) and
@@ -106,25 +114,12 @@ def input_dependent_nonlinear_calls(model, x, handled):
     types: products of two of them, divisions by one, max / min / sorting and a few
     elementwise functions. One forward pass with gradients recorded (the parameters are
     frozen by the caller, so ``requires_grad`` marks exactly what depends on ``x``)."""
-    depth = [0]
     counts = Counter()
     if not x.is_floating_point():
         return counts
-
-    def enter(m, inp):
-        depth[0] += 1
-
-    def leave(m, inp, out):
-        depth[0] -= 1
-
-    with HookSet() as hooks:
-        for m in model.module.modules():
-            if isinstance(m, handled):
-                hooks.add(m.register_forward_pre_hook(enter))
-                hooks.add(m.register_forward_hook(leave))
-        with torch.enable_grad():
-            # a non-leaf copy: a first in-place module (ReLU(inplace=True)) may write into it
-            path = x.detach().clone().requires_grad_(True).clone()
-            with _DependenceCounter(depth, counts):
-                model.logits(path)
+    with _inside_handled(model, handled) as depth, torch.enable_grad():
+        # a non-leaf copy: a first in-place module (ReLU(inplace=True)) may write into it
+        path = x.detach().clone().requires_grad_(True).clone()
+        with _DependenceCounter(depth, counts):
+            model.logits(path)
     return counts
