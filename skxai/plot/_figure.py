@@ -63,20 +63,13 @@ def _room(ax):
             "top": (1 - box.y1) * fig_h}
 
 
-def _crowded(ax):
-    """Whether the text around ``ax`` (tick labels, axis labels, title) may not fit the room the
-    figure gives it, by an estimate from its characters."""
-    need, room = _needs(ax), _room(ax)
-    return any(need[k] > room[k] for k in need)
-
-
-def _margins(fig, axes):
-    """Subplot parameters that give every side the room its text needs, or None when the axes
-    are not laid out on one grid or the figure is too small for an estimate to be safe."""
-    if any(ax.get_subplotspec() is None for ax in axes):
+def _margins(fig, axes, needs):
+    """Subplot parameters that give every side the room its text ``needs`` (one dict per axes),
+    or None when the axes are not laid out on one grid or the figure is too small for an
+    estimate to be safe."""
+    if len(axes) > 2 or any(ax.get_subplotspec() is None for ax in axes):
         return None
     fig_w, fig_h = fig.get_size_inches()
-    needs = [_needs(ax) for ax in axes]
     left = max(n["left"] for n in needs) / fig_w
     right = 1 - max(n["right"] for n in needs) / fig_w
     bottom = max(n["bottom"] for n in needs) / fig_h
@@ -93,8 +86,10 @@ class RoomyFigure(Figure):
 
     def draw(self, renderer):
         axes = [ax for ax in self.axes if ax.get_visible()]
-        if any(_crowded(ax) for ax in axes):
-            margins = _margins(self, axes) if len(axes) <= 2 else None
+        needs = [_needs(ax) for ax in axes]
+        # crowded: the text around some axes may not fit the room the figure gives it
+        if any(need[k] > room[k] for need, room in zip(needs, map(_room, axes), strict=True) for k in need):
+            margins = _margins(self, axes, needs)
             if margins is not None:
                 self.subplots_adjust(**margins)
             else:
