@@ -166,8 +166,9 @@ Known limits (cells outside 0.93-0.97):
   and 6 permutations on the additive game and the classifier, 0.97-0.98.
 - Too narrow: 3 sampled pairs beside the enumerated sizes 1 and p - 1 (6 features at 20, 8 at
   24): 0.90-0.93, and the additive game one pair above the floor on 6 features (16): 0.913. The
-  jackknife has 2 degrees of freedom and |error| / std has heavy tails (95th percentile 2.7
-  on 8 features at 24, where 1.96 is nominal); no zero spreads there. The floor's zero spreads (0.75 on one game) are
+  jackknife has 2 degrees of freedom and |error| / std has heavy tails (95th percentile
+  2.4-2.9 at 16-24 coalitions on 6-8 features, where 1.96 is nominal; `python
+  benchmarks/probe_zero_spread.py`); no zero spreads there. The floor's zero spreads (0.75 on one game) are
   unknown errors now (calibration.md, the smallest budgets).
 - 6 permutations on the interaction-heavy game covered 0.92 until the floor took the mean of
   the players' pair/single ratios (it weighted them by their variance): 0.94 now.
