@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from skxai.utils._parallel import unwrap
+from skxai.utils._random import with_own_generator
 
 
 def is_dask_collection(X):
@@ -31,31 +32,12 @@ def _shipped(explainer):
     return dask.delayed(scattered(client, explainer, token=tokenize(explainer)))
 
 
-def _own_random_state(explainer):
-    """``explainer``, or a shallow copy holding its own copy of a ``RandomState`` instance.
-
-    An explainer draws its seed from a ``RandomState`` instance at every call, advancing it. The
-    graph takes a snapshot of the state before the call, and each block starts from a copy of
-    that snapshot, so every block draws what one in-memory call would: the values do not depend
-    on the chunks, nor on the order in which a worker runs its blocks (its cached copy of the
-    explainer is shared by them).
-    """
-    import copy
-
-    random_state = getattr(explainer, "random_state", None)
-    if not isinstance(random_state, np.random.RandomState):
-        return explainer
-    own = copy.copy(explainer)
-    own.random_state = copy.deepcopy(random_state)
-    return own
-
-
 def _transform_block(block, explainer, meta):
     # An empty block (a filtered array, uneven chunks) has nothing to explain; explainers
     # refuse 0 samples, which would fail the whole compute.
     if block.shape[0] == 0:
         return meta
-    return np.asarray(_own_random_state(unwrap(explainer)).transform(block))
+    return np.asarray(with_own_generator(unwrap(explainer)).transform(block))
 
 
 def _transform_partition(frame, explainer, columns):
@@ -63,7 +45,7 @@ def _transform_partition(frame, explainer, columns):
 
     if len(frame) == 0:  # e.g. a partition emptied by a filter: see _transform_block
         return pd.DataFrame({c: pd.Series(dtype=np.float64) for c in columns}, index=frame.index)
-    values = _own_random_state(unwrap(explainer)).transform(frame)
+    values = with_own_generator(unwrap(explainer)).transform(frame)
     return pd.DataFrame(np.asarray(values), index=frame.index, columns=columns)
 
 
@@ -89,7 +71,7 @@ def transform_dask(explainer, X):
     """
     # The state of a RandomState instance before this call, for every block (the explainer's
     # own instance then advances once, on the first sample, as for one in-memory call).
-    snapshot = _own_random_state(explainer)
+    snapshot = with_own_generator(explainer)
     if hasattr(X, "map_partitions"):
         first = X.head(1, npartitions=-1)
         if len(first) == 0:

@@ -15,6 +15,8 @@ import copy
 
 import numpy as np
 
+from skxai.utils._random import with_own_generator
+
 #: Most bytes of working arrays one explain call may hold (model calls apart).
 MAX_WORKING_BYTES = 4 * 2**30
 
@@ -72,10 +74,8 @@ def explain_in_chunks(explainer, X):
     parts, sizes, own = [], [], explainer
     for start in range(0, X.shape[0], rows):
         if shared is not None:
-            # a shallow copy holding its own generator: the user's explainer is never changed,
-            # even by another thread explaining with it at the same time
-            own = copy.copy(explainer)
-            own.random_state = copy.deepcopy(snapshot)
+            # the user's explainer is never changed, even by another thread explaining with it
+            own = with_own_generator(explainer, snapshot)
         parts.append(own._explain_rows(X[start : start + rows]))
         sizes.append(min(rows, X.shape[0] - start))
     if shared is not None and shared is random_state:

@@ -37,3 +37,21 @@ def seed_from(random_state):
     """An integer seed: the first draw of ``random_state`` (a fresh one for ``None``). Work split
     over workers or chunks draws it once and shares it, so every part sees the same draws."""
     return int(check_random_state(random_state).randint(np.iinfo(np.int32).max))
+
+
+def with_own_generator(explainer, generator=None):
+    """A shallow copy of ``explainer`` holding its own copy of ``generator`` (by default its
+    ``random_state`` instance), or ``explainer`` itself when there is no instance to copy.
+
+    Parts of one call (Dask blocks, chunks of rows) each start from a copy of the generator's
+    state before the call, so each draws what the whole call would, whatever the order the
+    parts run in and without ever changing the user's explainer.
+    """
+    import copy
+
+    generator = getattr(explainer, "random_state", None) if generator is None else generator
+    if not isinstance(generator, np.random.RandomState):
+        return explainer
+    own = copy.copy(explainer)
+    own.random_state = copy.deepcopy(generator)
+    return own
