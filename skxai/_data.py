@@ -79,6 +79,14 @@ class TabularSchema:
             missing = [c for c in self.columns if c not in X.columns]
             if missing:
                 raise ValueError(f"{name} is missing columns seen in fit: {missing[:10]}")
+            known = set(self.columns)
+            unseen = [c for c in X.columns if c not in known]
+            if unseen:
+                # as scikit-learn: a column the model never saw is a mistake to name, not to drop
+                raise ValueError(
+                    f"{name} has columns not seen in fit: {unseen[:10]}; select the {len(self.columns)} "
+                    "columns the explainer was fitted on."
+                )
             X = X[self.columns]
         arr = self._to_array(X)
         n_expected = self.n_features if n_features is None else n_features

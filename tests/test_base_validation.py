@@ -58,3 +58,26 @@ def test_valid_values_pass():
     model = LinearRegression().fit(X, X @ [1.0, 2.0, 3.0])
     est = _Means(model, scale=2.0, scoring="infidelity", max_background=None).fit(X)
     np.testing.assert_allclose(est.transform(X[:2]), 2.0 * (X[:2] - X.mean(axis=0)))
+
+
+@pytest.mark.parametrize("family", ["kernel", "tree", "anchors"])
+def test_a_frame_with_columns_not_seen_in_fit_is_refused_naming_them(family):
+    pd = pytest.importorskip("pandas")
+    from sklearn.ensemble import RandomForestClassifier
+
+    from skxai.anchors import AnchorTabularExplainer
+    from skxai.shapley import KernelShapExplainer, TreeShapExplainer
+
+    rng = np.random.RandomState(0)
+    X = pd.DataFrame(rng.normal(size=(40, 3)), columns=["a", "b", "c"])
+    y = (X["a"] > 0).astype(int)
+    model = RandomForestClassifier(n_estimators=3, random_state=0).fit(X, y)
+    make = {"kernel": KernelShapExplainer, "tree": TreeShapExplainer, "anchors": AnchorTabularExplainer}[family]
+    explainer = make(model, random_state=0).fit(X) if family != "tree" else make(model).fit(X)
+    with pytest.raises(ValueError, match=r"columns not seen in fit: \['id'\]"):
+        explainer.transform(X.head(2).assign(id=[7, 8]))
+    with pytest.raises(ValueError, match=r"missing columns seen in fit: \['c'\]"):
+        explainer.transform(X.head(2).drop(columns="c"))
+    # the same columns in another order are matched by name, as scikit-learn does
+    reordered = explainer.transform(X.head(2)[["c", "a", "b"]])
+    np.testing.assert_array_equal(reordered, explainer.transform(X.head(2)))
