@@ -54,8 +54,9 @@ class TreeShapExplainer(BaseTabularExplainer):
     Supports ``DecisionTree*``, ``ExtraTree*``, ``RandomForest*``, ``ExtraTrees*``,
     ``GradientBoosting*`` (constant or zero init, any learning rate, multi-class),
     ``HistGradientBoosting*`` (missing values and categorical splits, read from its own
-    predictor nodes) and ``IsolationForest`` (explains the mean path length), alone or
-    as the last step of a Pipeline.
+    predictor nodes) and ``IsolationForest`` (explains the mean path length), alone, as
+    the last step of a Pipeline, or as the ``best_estimator_`` of a refitted search
+    (``GridSearchCV`` ...).
 
     **Players.** By default (``feature_space="input"``) the players are the columns passed
     to ``fit`` and ``explain`` (or the ``feature_groups`` of them), as for

@@ -244,3 +244,26 @@ def test_changed_sklearn_internals_give_one_clear_error(monkeypatch):
     monkeypatch.setattr(_sklearn, "MIN_SKLEARN", (99, 0))
     with pytest.raises(ImportError, match="scikit-learn >= 99.0"):
         TreeShapExplainer(hgb).fit(X)
+
+
+@pytest.mark.parametrize("game", GAMES)
+def test_a_refitted_search_is_explained_through_its_best_estimator(game):
+    from sklearn.model_selection import GridSearchCV
+    from sklearn.preprocessing import StandardScaler
+
+    X, y = load_iris(return_X_y=True)
+    search = GridSearchCV(
+        make_pipeline(StandardScaler(), RandomForestClassifier(n_estimators=4, random_state=0)),
+        {"randomforestclassifier__max_depth": [2, 3]},
+        cv=2,
+    ).fit(X, y)
+    exp = TreeShapExplainer(search, feature_perturbation=game).fit(X[::5]).explain(X[:4])
+    np.testing.assert_allclose(exp.values.sum(1) + exp.base_values, search.predict_proba(X[:4]), atol=1e-10)
+    # unfitted: fitted on (X, y) like any other estimator, then unwrapped the same way
+    fitted = TreeShapExplainer(GridSearchCV(RandomForestClassifier(n_estimators=3, random_state=0),
+                                            {"max_depth": [2]}, cv=2), feature_perturbation=game).fit(X, y)
+    np.testing.assert_allclose(fitted.explain(X[:2]).values.sum(1) + fitted.explain(X[:2]).base_values,
+                               fitted.estimator_.predict_proba(X[:2]), atol=1e-10)
+    no_refit = GridSearchCV(RandomForestClassifier(n_estimators=3), {"max_depth": [2]}, cv=2, refit=False).fit(X, y)
+    with pytest.raises(TypeError, match="refitted searches"):
+        TreeShapExplainer(no_refit).fit(X)

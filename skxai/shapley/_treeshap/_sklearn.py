@@ -17,6 +17,7 @@ import numpy as np
 import sklearn
 from sklearn.base import is_classifier
 from sklearn.frozen import FrozenEstimator
+from sklearn.model_selection._search import BaseSearchCV
 from sklearn.pipeline import Pipeline
 
 from skxai.shapley._treeshap._model import TreeEnsemble
@@ -75,12 +76,17 @@ def _private(obj, name):
 
 
 def final_estimator(estimator):
-    """Split ``estimator`` into (list of preprocessing Pipelines, tree model); frozen ones unwrapped."""
+    """Split ``estimator`` into (list of preprocessing Pipelines, tree model); frozen ones and
+    fitted hyper-parameter searches (which predict with their ``best_estimator_``) unwrapped."""
     pre = []
     est = estimator
     for _ in range(20):
         if isinstance(est, FrozenEstimator):
             est = est.estimator
+        elif isinstance(est, BaseSearchCV) and hasattr(est, "best_estimator_"):
+            est = est.best_estimator_
+        elif isinstance(est, BaseSearchCV) and not hasattr(est, "cv_results_"):
+            est = est.estimator  # not fitted yet: its template tells whether trees will come out
         elif isinstance(est, Pipeline):
             if len(est.steps) > 1:
                 pre.append(est[:-1])
@@ -97,8 +103,8 @@ def check_supported(model):
     if name not in SUPPORTED:
         raise TypeError(
             f"TreeShapExplainer does not support {name}. Supported models: "
-            f"{', '.join(SUPPORTED)}, and Pipelines ending in one of them. Use "
-            "KernelShapExplainer or ExactShapleyExplainer for other models."
+            f"{', '.join(SUPPORTED)}, and Pipelines or refitted searches (GridSearchCV ...) ending "
+            "in one of them. Use KernelShapExplainer or ExactShapleyExplainer for other models."
         )
     return name
 
