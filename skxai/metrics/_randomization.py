@@ -408,8 +408,11 @@ def data_randomization_test(explainer, X, *, X_train, y_train, train=None, fit_p
 
     Notes
     -----
-    Passing is necessary, not sufficient: random attributions pass every randomisation
-    test. Use these checks to reject methods, and faithfulness metrics to rank the rest.
+    Passing is necessary, not sufficient: attributions drawn afresh on every call
+    (``RandomExplainer(random_state=None)``) pass every randomisation test. A seeded
+    ``RandomExplainer`` gives a sample the same values whatever the model, so it fails
+    them, as every model-blind method must. Use these checks to reject methods, and
+    faithfulness metrics to rank the rest.
     """
     check_is_fitted(explainer)
     A0 = to_numpy(explainer.transform(X) if attributions is None else attributions)
