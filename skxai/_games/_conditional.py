@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import numbers
+import warnings
 
 import numpy as np
 from joblib import Parallel, delayed, effective_n_jobs
@@ -115,10 +116,15 @@ class ConditionalGame:
         ``(n, m, (G + 1) n_outputs)``, the value first, then each group's, and an estimator
         linear in the values (all of them are) gives ``G`` replicate estimates whose spread is
         the Monte Carlo error of the conditional expectations (:func:`monte_carlo_error`).
+    cast_columns : dict, default=None
+        ``{column index: dtype}`` of the columns cast back to an integer or boolean dtype before
+        the model sees a row (a DataFrame's): a callable's samples must keep their values
+        through that cast, or the model would not get them.
     """
 
     def __init__(self, output, background, weights, groups, *, sampler="gaussian", n_samples=100,
-                 bandwidth=0.1, batch_size=50_000, random_state=None, monte_carlo_groups=0):
+                 bandwidth=0.1, batch_size=50_000, random_state=None, monte_carlo_groups=0,
+                 cast_columns=None):
         background = np.asarray(background)
         if background.dtype.kind not in "biuf":
             raise ValueError(
@@ -138,6 +144,7 @@ class ConditionalGame:
         self.n_players = len(groups)
         self.n_features = background.shape[1]
         self.monte_carlo_groups = int(monte_carlo_groups)
+        self.cast_columns = dict(cast_columns or {})
         self._col_player = np.empty(self.n_features, dtype=int)
         for p, cols in enumerate(groups):
             self._col_player[cols] = p
@@ -145,6 +152,11 @@ class ConditionalGame:
         self._seed = seed_from(random_state)
         if isinstance(sampler, str) and sampler == "gaussian":
             self._normal = np.random.RandomState(self._seed).standard_normal((self.n_samples, self.n_features))
+        if isinstance(sampler, str) and sampler == "empirical":
+            # breaks ties between equally weighted rows (exact matches on discrete data) when
+            # n_samples keeps only some of them: a seeded random subset, not the first rows
+            # in the background's order (sorted data gave biased, order-dependent values)
+            self._tie_rank = np.random.RandomState(self._seed).permutation(background.shape[0])
         self._v_empty = None
 
     def column_masks(self, masks):
@@ -191,16 +203,33 @@ class ConditionalGame:
             d2 += (Xw[:, j, None] - Bw[None, :, j]) ** 2
         d2 /= len(S)
         d2 -= d2.min(axis=1, keepdims=True)
-        w = self.weights[None, :] * np.exp(-d2 / (2.0 * self.bandwidth**2))
+        # d2 / h / h, not d2 / h**2: h**2 underflows to 0 below h ~ 1e-162 (0/0: NaN weights)
+        # and overflows above h ~ 1e154; this way a tiny h keeps the nearest rows, a huge
+        # one weighs all rows alike
+        with np.errstate(over="ignore"):
+            w = self.weights[None, :] * np.exp(-(d2 / self.bandwidth) / self.bandwidth / 2.0)
         w /= w.sum(axis=1, keepdims=True)
-        order = np.argsort(-w, axis=1, kind="stable")
+        order = np.lexsort((np.broadcast_to(self._tie_rank, w.shape), -w), axis=-1)
         ws = np.take_along_axis(w, order, axis=1)
         # Smallest prefix holding EMPIRICAL_KEPT_WEIGHT of the weight, extended to rows tied
         # with its last one (exact matches weigh the same), at most n_samples rows.
         count = np.argmax(np.cumsum(ws, axis=1) >= EMPIRICAL_KEPT_WEIGHT * (1 - 1e-12), axis=1) + 1
         cut = ws[np.arange(len(ws)), count - 1]
         count = (ws >= cut[:, None] * (1 - 1e-9)).sum(axis=1)
-        count = np.minimum(count, self._rows_per_value())
+        cap = self._rows_per_value()
+        if (count > cap).any() and cap < ws.shape[1]:
+            tied = ws[:, cap] >= ws[:, cap - 1] * (1 - 1e-9)
+            if (tied & (count > cap)).any():
+                warnings.warn(
+                    f"conditional_sampler='empirical' kept n_conditional_samples={cap} of more "
+                    f"background rows that weigh the same (up to {int(count.max())}: exact matches "
+                    "on S, common with discrete features): the values average a random subset of "
+                    "them, with a sampling error that std does not report. Raise "
+                    "n_conditional_samples to keep them all.",
+                    UserWarning,
+                    stacklevel=2,
+                )
+        count = np.minimum(count, cap)
         keep = np.arange(ws.shape[1])[None, :] < count[:, None]
         pair, rank = np.nonzero(keep)
         bg_idx = order[pair, rank]
@@ -234,6 +263,16 @@ class ConditionalGame:
                     f"conditional_sampler returned NaN or inf for the absent columns {R.tolist()} "
                     f"given the columns {S.tolist()} (row {int(r)}); it must return finite samples."
                 )
+            for pos, j in enumerate(R):
+                dtype = self.cast_columns.get(int(j))
+                if dtype is not None and not np.array_equal(filled[:, pos].astype(dtype).astype(np.float64),
+                                                            filled[:, pos]):
+                    raise ValueError(
+                        f"conditional_sampler returned values for column {int(j)} that its dtype {dtype} "
+                        f"cannot hold (e.g. {float(filled[0, pos])}): every row is cast back to the "
+                        "fitted DataFrame's dtypes before the model sees it, so it would not get "
+                        "these samples. Return values of the column's dtype (whole numbers, 0/1)."
+                    )
             block = np.repeat(x[None, :], draw.shape[0], axis=0)
             block[:, R] = filled
             rows.append(block)
@@ -348,6 +387,16 @@ def explainer_game(explainer):
     if params.get("game", "interventional") == "interventional":
         return explainer._game()
     sampler = params.get("conditional_sampler", "gaussian")
+    cast = _cast_columns(explainer)
+    if cast and isinstance(sampler, str) and sampler == "gaussian":
+        raise ValueError(
+            "conditional_sampler='gaussian' draws real values, but the columns "
+            f"{[str(explainer._schema.columns[j]) for j in cast][:10]} of the fitted DataFrame have integer or boolean dtypes, "
+            "and every row is cast back to them before the model sees it (0.7 becomes 0 or True): "
+            "the model would not get the conditional samples. Use conditional_sampler='empirical' "
+            "(it keeps real background rows), a callable that draws valid values, or cast those "
+            "columns to float if the model accepts real values."
+        )
     return ConditionalGame(
         explainer.output_,
         explainer.background_,
@@ -358,9 +407,19 @@ def explainer_game(explainer):
         bandwidth=params.get("bandwidth", 0.1),
         batch_size=explainer.batch_size or 50_000,
         random_state=explainer._seed(),
+        cast_columns=cast,
         # the empirical sampler's values are weighted means over the background, not draws
         monte_carlo_groups=0 if isinstance(sampler, str) and sampler == "empirical" else MONTE_CARLO_GROUPS,
     )
+
+
+def _cast_columns(explainer):
+    """``{column index: dtype}`` of the columns of a fitted DataFrame that are cast back to an
+    integer or boolean dtype before every model call (perturbed rows are float arrays until then)."""
+    schema = getattr(explainer, "_schema", None)
+    if schema is None or not schema.is_frame or not schema.numeric or schema.all_float:
+        return {}  # non-numeric tables are refused by the game itself
+    return {j: np.dtype(d) for j, d in enumerate(schema.dtypes) if not np.issubdtype(np.dtype(d), np.floating)}
 
 
 def monte_carlo_error(game, phi, base, std):
