@@ -391,7 +391,8 @@ def explainer_game(explainer):
     if cast and isinstance(sampler, str) and sampler == "gaussian":
         raise ValueError(
             "conditional_sampler='gaussian' draws real values, but the columns "
-            f"{[str(explainer._schema.columns[j]) for j in cast][:10]} of the fitted DataFrame have integer or boolean dtypes, "
+            f"{[str(explainer._schema.columns[j]) for j in cast][:10]} of the fitted DataFrame have "
+            "integer or boolean dtypes, "
             "and every row is cast back to them before the model sees it (0.7 becomes 0 or True): "
             "the model would not get the conditional samples. Use conditional_sampler='empirical' "
             "(it keeps real background rows), a callable that draws valid values, or cast those "

@@ -75,7 +75,7 @@ def test_gaussian_sampler_refuses_integer_and_boolean_frame_columns():
     # model saw them: values off by about 0.3 from the same data as floats, with std 0.01.
     df, model = _frame_with_int_and_bool()
     est = ExactShapleyExplainer(model, game="conditional", random_state=0).fit(df)
-    with pytest.raises(ValueError, match=r"integer or boolean dtypes.*\['k', 'flag'\]|\['k', 'flag'\].*integer or boolean"):
+    with pytest.raises(ValueError, match=r"\['k', 'flag'\].*integer or boolean"):
         est.transform(df.iloc[:2])
     # the empirical sampler keeps real rows, and float columns are fine
     ExactShapleyExplainer(model, game="conditional", conditional_sampler="empirical").fit(df).transform(df.iloc[:2])
