@@ -221,9 +221,10 @@ class ConditionalGame:
             tied = ws[:, cap] >= ws[:, cap - 1] * (1 - 1e-9)
             if (tied & (count > cap)).any():
                 warnings.warn(
+                    # one message per setting (no counts), so that it is shown once, not per call
                     f"conditional_sampler='empirical' kept n_conditional_samples={cap} of more "
-                    f"background rows that weigh the same (up to {int(count.max())}: exact matches "
-                    "on S, common with discrete features): the values average a random subset of "
+                    "background rows that weigh the same (exact matches on S, common with discrete "
+                    "features): the values average a random subset of "
                     "them, with a sampling error that std does not report. Raise "
                     "n_conditional_samples to keep them all.",
                     UserWarning,
