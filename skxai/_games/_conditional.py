@@ -149,6 +149,12 @@ class ConditionalGame:
         for p, cols in enumerate(groups):
             self._col_player[cols] = p
         self.mean_, self.covariance_ = _weighted_moments(self.background, self.weights)
+        # Covariances are inverted on the correlation scale: features in other units (1e5 and
+        # 1e-3) put the small one's variance under the pseudo-inverse's cutoff, which dropped it
+        # from every conditional (a feature independent of all got 0.32 where the truth is 0).
+        sd = np.sqrt(np.clip(np.diag(self.covariance_), 0.0, None))
+        self._scale = np.where(sd > 0, sd, 1.0)
+        self._correlation = self.covariance_ / np.outer(self._scale, self._scale)
         self._seed = seed_from(random_state)
         if isinstance(sampler, str) and sampler == "gaussian":
             self._normal = np.random.RandomState(self._seed).standard_normal((self.n_samples, self.n_features))
@@ -174,10 +180,13 @@ class ConditionalGame:
         key = cmask.tobytes()
         if key not in cache:
             cache.clear()  # coalition-major calls: only the current coalition is needed again
-            Sig = self.covariance_
-            A = Sig[np.ix_(R, S)] @ pinvh(Sig[np.ix_(S, S)])
-            C = Sig[np.ix_(R, R)] - A @ Sig[np.ix_(S, R)]
-            cache[key] = (A, self._normal[:, R] @ _sqrt_psd((C + C.T) / 2).T)
+            Cor, d = self._correlation, self._scale
+            An = Cor[np.ix_(R, S)] @ pinvh(Cor[np.ix_(S, S)])
+            A = d[R, None] * An / d[None, S]
+            C = Cor[np.ix_(R, R)] - An @ Cor[np.ix_(S, R)]  # conditional correlation scale
+            # noise with covariance D_R C D_R, its square root taken on the correlation scale
+            # (so rescaling a feature rescales its draws, and nothing else changes)
+            cache[key] = (A, (self._normal[:, R] @ _sqrt_psd((C + C.T) / 2).T) * d[None, R])
         A, noise = cache[key]
         mean = self.mean_[R] + (Xr[:, S] - self.mean_[S]) @ A.T
         q, K = Xr.shape[0], self.n_samples
@@ -190,11 +199,11 @@ class ConditionalGame:
         key = cmask.tobytes()
         if key not in cache:
             cache.clear()
-            e, V = eigh(self.covariance_[np.ix_(S, S)])
+            e, V = eigh(self._correlation[np.ix_(S, S)])
             # Pseudo-inverse square root: directions without variance (duplicated or constant
             # columns) do not count in the distance.
             ok = e > 1e-12 * max(e.max(), 1e-300)
-            inv_sqrt = V * np.where(ok, 1.0 / np.sqrt(np.where(ok, e, 1.0)), 0.0)
+            inv_sqrt = V * np.where(ok, 1.0 / np.sqrt(np.where(ok, e, 1.0)), 0.0) / self._scale[S, None]
             cache[key] = (inv_sqrt, self.background[:, S] @ inv_sqrt)
         W, Bw = cache[key]
         Xw = Xr[:, S] @ W

@@ -99,3 +99,23 @@ def test_callable_sampler_values_changed_by_the_dtype_cast_are_refused():
         est.transform(df.iloc[:2])
     est.set_params(conditional_sampler=resampled_rows)
     assert np.isfinite(est.transform(df.iloc[:2])).all()
+
+
+@pytest.mark.parametrize("sampler", ["gaussian", "empirical"])
+def test_conditional_values_do_not_depend_on_the_features_units(sampler):
+    # Covariances were inverted as they came: with features in units 1e5 and 1e-3 apart, the
+    # small one's variance fell under the pseudo-inverse's cutoff and dropped out of every
+    # conditional; x0, independent of everything, got 0.32 instead of about 0.
+    rng = np.random.RandomState(0)
+    Z = rng.multivariate_normal(np.zeros(3), [[1, 0, 0], [0, 1, 0.9], [0, 0.9, 1]], size=300)
+
+    def phi(scale):
+        est = ExactShapleyExplainer(lambda A: A[:, 2:3], game="conditional", conditional_sampler=sampler,
+                                    bandwidth=0.3, n_conditional_samples=200, max_background=300,
+                                    random_state=0).fit(Z * scale)
+        return est.transform(Z[:4] * scale)
+
+    ref = phi(np.ones(3))
+    for scale in ([1e5, 1e-3, 1.0], [1e8, 1e-8, 1.0]):
+        np.testing.assert_allclose(phi(np.asarray(scale)), ref, rtol=1e-6, atol=1e-8)
+    assert np.abs(ref[:, 0]).max() < 0.1
