@@ -98,3 +98,13 @@ def test_minmax_is_scale_free_and_zeroes_constant_maps(dtype):
     const = torch.full((2, 4, 4), 3e-15, dtype=dtype)
     assert not minmax(const).any()
     assert not minmax(torch.zeros(1, 3, 3, dtype=dtype)).any()
+
+
+@pytest.mark.parametrize("value", [0.3, 1.7, 123.456])
+def test_a_constant_map_upsampled_in_float32_normalises_to_zeros(value):
+    # Linear interpolation leaves a constant float32 map with a rounding span (3e-8 at 0.3),
+    # above the old absolute 1e-12: min-max scaling blew that rounding up to a [0, 1] pattern.
+    from skxai.cam._upsample import postprocess
+
+    heat = postprocess(torch.full((2, 7, 7), value), relu=True, normalize=True, size=(33, 33))
+    assert not heat.any()
