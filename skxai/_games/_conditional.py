@@ -260,7 +260,19 @@ class ConditionalGame:
                                      "little")
             seq = np.random.SeedSequence([self._seed, row_key, key])
             rng = np.random.RandomState(seq.generate_state(1)[0])
-            draw = np.asarray(self.sampler(x[S].copy(), S.copy(), self.n_samples, rng), dtype=np.float64)
+            out = self.sampler(x[S].copy(), S.copy(), self.n_samples, rng)
+            try:
+                draw = np.asarray(out)
+                complex_values = draw.dtype.kind == "c"  # a cast would drop the imaginary part
+                draw = draw.astype(np.float64, copy=False) if not complex_values else draw
+            except (TypeError, ValueError) as exc:  # strings, ragged lists, None rows
+                raise ValueError(
+                    f"conditional_sampler returned {type(out).__name__} that is not a numeric array "
+                    f"({exc}); expected (n, {len(R)}) samples of the absent columns or "
+                    f"(n, {self.n_features}) whole rows."
+                ) from exc
+            if complex_values:
+                raise ValueError("conditional_sampler returned complex values; it must return real samples.")
             if draw.ndim != 2 or draw.shape[0] < 1 or draw.shape[1] not in (len(R), self.n_features):
                 raise ValueError(
                     f"conditional_sampler returned shape {draw.shape}; expected (n, {len(R)}) samples of the "

@@ -119,3 +119,22 @@ def test_conditional_values_do_not_depend_on_the_features_units(sampler):
     for scale in ([1e5, 1e-3, 1.0], [1e8, 1e-8, 1.0]):
         np.testing.assert_allclose(phi(np.asarray(scale)), ref, rtol=1e-6, atol=1e-8)
     assert np.abs(ref[:, 0]).max() < 0.1
+
+
+@pytest.mark.parametrize("returned, message", [
+    (lambda n, k: np.full((n, k), "a"), "not a numeric array"),
+    (lambda n, k: [[0.0], [0.0, 1.0]], "not a numeric array"),
+    (lambda n, k: np.zeros((n, k), dtype=complex), "complex values"),
+])
+def test_a_callable_sampler_returning_non_numbers_is_named(returned, message):
+    # strings and ragged lists raised numpy's own message (no word of the sampler); complex
+    # samples lost their imaginary part with a ComplexWarning only
+    X, model = _linear_data()
+    est = ExactShapleyExplainer(model, game="conditional", random_state=0,
+                                conditional_sampler=lambda x_S, S, n, rs: returned(n, 3 - len(S))).fit(X)
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ValueError, match=f"conditional_sampler returned.*{message}"):
+            est.transform(X[:2])
