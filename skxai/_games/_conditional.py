@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import numbers
+import warnings
 
 import numpy as np
 from joblib import Parallel, delayed, effective_n_jobs
@@ -115,10 +116,15 @@ class ConditionalGame:
         ``(n, m, (G + 1) n_outputs)``, the value first, then each group's, and an estimator
         linear in the values (all of them are) gives ``G`` replicate estimates whose spread is
         the Monte Carlo error of the conditional expectations (:func:`monte_carlo_error`).
+    cast_columns : dict, default=None
+        ``{column index: dtype}`` of the columns cast back to an integer or boolean dtype before
+        the model sees a row (a DataFrame's): a callable's samples must keep their values
+        through that cast, or the model would not get them.
     """
 
     def __init__(self, output, background, weights, groups, *, sampler="gaussian", n_samples=100,
-                 bandwidth=0.1, batch_size=50_000, random_state=None, monte_carlo_groups=0):
+                 bandwidth=0.1, batch_size=50_000, random_state=None, monte_carlo_groups=0,
+                 cast_columns=None):
         background = np.asarray(background)
         if background.dtype.kind not in "biuf":
             raise ValueError(
@@ -138,13 +144,25 @@ class ConditionalGame:
         self.n_players = len(groups)
         self.n_features = background.shape[1]
         self.monte_carlo_groups = int(monte_carlo_groups)
+        self.cast_columns = dict(cast_columns or {})
         self._col_player = np.empty(self.n_features, dtype=int)
         for p, cols in enumerate(groups):
             self._col_player[cols] = p
         self.mean_, self.covariance_ = _weighted_moments(self.background, self.weights)
+        # Covariances are inverted on the correlation scale: features in other units (1e5 and
+        # 1e-3) put the small one's variance under the pseudo-inverse's cutoff, which dropped it
+        # from every conditional (a feature independent of all got 0.32 where the truth is 0).
+        sd = np.sqrt(np.clip(np.diag(self.covariance_), 0.0, None))
+        self._scale = np.where(sd > 0, sd, 1.0)
+        self._correlation = self.covariance_ / np.outer(self._scale, self._scale)
         self._seed = seed_from(random_state)
         if isinstance(sampler, str) and sampler == "gaussian":
             self._normal = np.random.RandomState(self._seed).standard_normal((self.n_samples, self.n_features))
+        if isinstance(sampler, str) and sampler == "empirical":
+            # breaks ties between equally weighted rows (exact matches on discrete data) when
+            # n_samples keeps only some of them: a seeded random subset, not the first rows
+            # in the background's order (sorted data gave biased, order-dependent values)
+            self._tie_rank = np.random.RandomState(self._seed).permutation(background.shape[0])
         self._v_empty = None
 
     def column_masks(self, masks):
@@ -162,10 +180,13 @@ class ConditionalGame:
         key = cmask.tobytes()
         if key not in cache:
             cache.clear()  # coalition-major calls: only the current coalition is needed again
-            Sig = self.covariance_
-            A = Sig[np.ix_(R, S)] @ pinvh(Sig[np.ix_(S, S)])
-            C = Sig[np.ix_(R, R)] - A @ Sig[np.ix_(S, R)]
-            cache[key] = (A, self._normal[:, R] @ _sqrt_psd((C + C.T) / 2).T)
+            Cor, d = self._correlation, self._scale
+            An = Cor[np.ix_(R, S)] @ pinvh(Cor[np.ix_(S, S)])
+            A = d[R, None] * An / d[None, S]
+            C = Cor[np.ix_(R, R)] - An @ Cor[np.ix_(S, R)]  # conditional correlation scale
+            # noise with covariance D_R C D_R, its square root taken on the correlation scale
+            # (so rescaling a feature rescales its draws, and nothing else changes)
+            cache[key] = (A, (self._normal[:, R] @ _sqrt_psd((C + C.T) / 2).T) * d[None, R])
         A, noise = cache[key]
         mean = self.mean_[R] + (Xr[:, S] - self.mean_[S]) @ A.T
         q, K = Xr.shape[0], self.n_samples
@@ -178,11 +199,11 @@ class ConditionalGame:
         key = cmask.tobytes()
         if key not in cache:
             cache.clear()
-            e, V = eigh(self.covariance_[np.ix_(S, S)])
+            e, V = eigh(self._correlation[np.ix_(S, S)])
             # Pseudo-inverse square root: directions without variance (duplicated or constant
             # columns) do not count in the distance.
             ok = e > 1e-12 * max(e.max(), 1e-300)
-            inv_sqrt = V * np.where(ok, 1.0 / np.sqrt(np.where(ok, e, 1.0)), 0.0)
+            inv_sqrt = V * np.where(ok, 1.0 / np.sqrt(np.where(ok, e, 1.0)), 0.0) / self._scale[S, None]
             cache[key] = (inv_sqrt, self.background[:, S] @ inv_sqrt)
         W, Bw = cache[key]
         Xw = Xr[:, S] @ W
@@ -191,16 +212,34 @@ class ConditionalGame:
             d2 += (Xw[:, j, None] - Bw[None, :, j]) ** 2
         d2 /= len(S)
         d2 -= d2.min(axis=1, keepdims=True)
-        w = self.weights[None, :] * np.exp(-d2 / (2.0 * self.bandwidth**2))
+        # d2 / h / h, not d2 / h**2: h**2 underflows to 0 below h ~ 1e-162 (0/0: NaN weights)
+        # and overflows above h ~ 1e154; this way a tiny h keeps the nearest rows, a huge
+        # one weighs all rows alike
+        with np.errstate(over="ignore"):
+            w = self.weights[None, :] * np.exp(-(d2 / self.bandwidth) / self.bandwidth / 2.0)
         w /= w.sum(axis=1, keepdims=True)
-        order = np.argsort(-w, axis=1, kind="stable")
+        order = np.lexsort((np.broadcast_to(self._tie_rank, w.shape), -w), axis=-1)
         ws = np.take_along_axis(w, order, axis=1)
         # Smallest prefix holding EMPIRICAL_KEPT_WEIGHT of the weight, extended to rows tied
         # with its last one (exact matches weigh the same), at most n_samples rows.
         count = np.argmax(np.cumsum(ws, axis=1) >= EMPIRICAL_KEPT_WEIGHT * (1 - 1e-12), axis=1) + 1
         cut = ws[np.arange(len(ws)), count - 1]
         count = (ws >= cut[:, None] * (1 - 1e-9)).sum(axis=1)
-        count = np.minimum(count, self._rows_per_value())
+        cap = self._rows_per_value()
+        if (count > cap).any() and cap < ws.shape[1]:
+            tied = ws[:, cap] >= ws[:, cap - 1] * (1 - 1e-9)
+            if (tied & (count > cap)).any():
+                warnings.warn(
+                    # one message per setting (no counts), so that it is shown once, not per call
+                    f"conditional_sampler='empirical' kept n_conditional_samples={cap} of more "
+                    "background rows that weigh the same (exact matches on S, common with discrete "
+                    "features): the values average a random subset of "
+                    "them, with a sampling error that std does not report. Raise "
+                    "n_conditional_samples to keep them all.",
+                    UserWarning,
+                    stacklevel=2,
+                )
+        count = np.minimum(count, cap)
         keep = np.arange(ws.shape[1])[None, :] < count[:, None]
         pair, rank = np.nonzero(keep)
         bg_idx = order[pair, rank]
@@ -221,7 +260,19 @@ class ConditionalGame:
                                      "little")
             seq = np.random.SeedSequence([self._seed, row_key, key])
             rng = np.random.RandomState(seq.generate_state(1)[0])
-            draw = np.asarray(self.sampler(x[S].copy(), S.copy(), self.n_samples, rng), dtype=np.float64)
+            out = self.sampler(x[S].copy(), S.copy(), self.n_samples, rng)
+            try:
+                draw = np.asarray(out)
+                complex_values = draw.dtype.kind == "c"  # a cast would drop the imaginary part
+                draw = draw.astype(np.float64, copy=False) if not complex_values else draw
+            except (TypeError, ValueError) as exc:  # strings, ragged lists, None rows
+                raise ValueError(
+                    f"conditional_sampler returned {type(out).__name__} that is not a numeric array "
+                    f"({exc}); expected (n, {len(R)}) samples of the absent columns or "
+                    f"(n, {self.n_features}) whole rows."
+                ) from exc
+            if complex_values:
+                raise ValueError("conditional_sampler returned complex values; it must return real samples.")
             if draw.ndim != 2 or draw.shape[0] < 1 or draw.shape[1] not in (len(R), self.n_features):
                 raise ValueError(
                     f"conditional_sampler returned shape {draw.shape}; expected (n, {len(R)}) samples of the "
@@ -234,6 +285,16 @@ class ConditionalGame:
                     f"conditional_sampler returned NaN or inf for the absent columns {R.tolist()} "
                     f"given the columns {S.tolist()} (row {int(r)}); it must return finite samples."
                 )
+            for pos, j in enumerate(R):
+                dtype = self.cast_columns.get(int(j))
+                if dtype is not None and not np.array_equal(filled[:, pos].astype(dtype).astype(np.float64),
+                                                            filled[:, pos]):
+                    raise ValueError(
+                        f"conditional_sampler returned values for column {int(j)} that its dtype {dtype} "
+                        f"cannot hold (e.g. {float(filled[0, pos])}): every row is cast back to the "
+                        "fitted DataFrame's dtypes before the model sees it, so it would not get "
+                        "these samples. Return values of the column's dtype (whole numbers, 0/1)."
+                    )
             block = np.repeat(x[None, :], draw.shape[0], axis=0)
             block[:, R] = filled
             rows.append(block)
@@ -348,6 +409,17 @@ def explainer_game(explainer):
     if params.get("game", "interventional") == "interventional":
         return explainer._game()
     sampler = params.get("conditional_sampler", "gaussian")
+    cast = _cast_columns(explainer)
+    if cast and isinstance(sampler, str) and sampler == "gaussian":
+        raise ValueError(
+            "conditional_sampler='gaussian' draws real values, but the columns "
+            f"{[str(explainer._schema.columns[j]) for j in cast][:10]} of the fitted DataFrame have "
+            "integer or boolean dtypes, "
+            "and every row is cast back to them before the model sees it (0.7 becomes 0 or True): "
+            "the model would not get the conditional samples. Use conditional_sampler='empirical' "
+            "(it keeps real background rows), a callable that draws valid values, or cast those "
+            "columns to float if the model accepts real values."
+        )
     return ConditionalGame(
         explainer.output_,
         explainer.background_,
@@ -358,9 +430,19 @@ def explainer_game(explainer):
         bandwidth=params.get("bandwidth", 0.1),
         batch_size=explainer.batch_size or 50_000,
         random_state=explainer._seed(),
+        cast_columns=cast,
         # the empirical sampler's values are weighted means over the background, not draws
         monte_carlo_groups=0 if isinstance(sampler, str) and sampler == "empirical" else MONTE_CARLO_GROUPS,
     )
+
+
+def _cast_columns(explainer):
+    """``{column index: dtype}`` of the columns of a fitted DataFrame that are cast back to an
+    integer or boolean dtype before every model call (perturbed rows are float arrays until then)."""
+    schema = getattr(explainer, "_schema", None)
+    if schema is None or not schema.is_frame or not schema.numeric or schema.all_float:
+        return {}  # non-numeric tables are refused by the game itself
+    return {j: np.dtype(d) for j, d in enumerate(schema.dtypes) if not np.issubdtype(np.dtype(d), np.floating)}
 
 
 def monte_carlo_error(game, phi, base, std):

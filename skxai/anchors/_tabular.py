@@ -422,7 +422,7 @@ class AnchorTabularExplainer(BaseAnchorExplainer):
 
     def _rows(self, X):
         check_is_fitted(self)
-        return self._schema.to_array(X, n_features=self.n_features_in_)
+        return self._schema.to_array(X, n_features=self.n_features_in_, owner=type(self).__name__)
 
     def _model_input(self, X):
         # predict/predict_proba/score check X as explain does (a tree accepts NaN, we do not)

@@ -16,14 +16,25 @@ def upsample(maps, size):
     return resize_linear(maps, size)
 
 
-def minmax(maps, eps=1e-12):
-    """Per-map min-max scaling to [0, 1]; a constant map becomes all zeros."""
+def minmax(maps, rtol=None):
+    """Per-map min-max scaling to [0, 1]; a constant map becomes all zeros.
+
+    A map is constant when its span is within rounding of its magnitude (``rtol``, default 16
+    machine epsilons of its dtype, times its largest absolute value): relative, so that a map
+    scaled by any factor (gradients 1e-12 times smaller after a rescaled logit layer) scales to
+    the same result. An absolute 1e-12 turned every map with a span below it into zeros.
+    """
+    import torch
+
     flat = maps.reshape(maps.shape[0], -1)
     lo = flat.min(dim=1, keepdim=True).values
     hi = flat.max(dim=1, keepdim=True).values
     span = hi - lo
-    scaled = (flat - lo) / span.clamp_min(eps)
-    scaled = scaled.masked_fill(span <= eps, 0.0)
+    if rtol is None:
+        rtol = 16 * torch.finfo(flat.dtype).eps
+    constant = span <= rtol * torch.maximum(hi.abs(), lo.abs())
+    scaled = (flat - lo) / torch.where(constant, torch.ones_like(span), span)
+    scaled = scaled.masked_fill(constant, 0.0)
     return scaled.reshape(maps.shape)
 
 

@@ -64,7 +64,8 @@ class ExactShapleyExplainer(BaseTabularExplainer):
         tells about the others. See the user guide, "Interventional or conditional".
     conditional_sampler : {"gaussian", "empirical"} or callable, default="gaussian"
         How the conditional game draws the absent features. "gaussian": the multivariate
-        normal conditional of the background's mean and covariance. "empirical": background
+        normal conditional of the background's mean and covariance (refused for a DataFrame's
+        integer or boolean columns, which would truncate its draws). "empirical": background
         rows weighted by ``exp(-D_S^2 / (2 bandwidth^2))``, ``D_S`` their Mahalanobis distance
         to ``x`` on S divided by ``sqrt(|S|)``, keeping the rows with 95% of the weight. A
         callable ``sampler(x_S, S, n, random_state)`` returns ``n`` samples of the absent
@@ -72,7 +73,8 @@ class ExactShapleyExplainer(BaseTabularExplainer):
         sorted columns ``S``.
     n_conditional_samples : int, default=100
         Samples per coalition value in the conditional game (model rows per coalition and
-        explained row; for "empirical", the most background rows kept). The Monte-Carlo error
+        explained row; for "empirical", the most background rows kept: rows of equal weight
+        beyond it are a seeded random subset, with a warning). The Monte-Carlo error
         of each value falls as ``1 / sqrt(n_conditional_samples)``; ``explain`` reports it in
         ``std`` (the spread of 8 groups of the samples; inf below 8 samples; nothing for
         "empirical", whose values are weighted means over the background, not draws).

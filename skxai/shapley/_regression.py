@@ -29,6 +29,23 @@ def _sample_weight(estimator, fit_params):
     return None
 
 
+def _with_class_weight(estimator, y, sample_weight):
+    """``sample_weight`` times the class weights of a classifier trained with ``class_weight``
+    (a Pipeline's last step's): its fit on no feature predicts the prior of the weighted classes
+    (uniform for "balanced"), not the plain class prior, which gave a feature without any
+    information a share of the gap between the two."""
+    steps = getattr(estimator, "steps", None)
+    final = steps[-1][1] if steps else estimator
+    class_weight = getattr(final, "class_weight", None)
+    if class_weight is None:
+        return sample_weight
+    from sklearn.utils.class_weight import compute_sample_weight
+
+    # a forest's "balanced_subsample" balances each bootstrap sample: "balanced" on average
+    weight = compute_sample_weight("balanced" if class_weight == "balanced_subsample" else class_weight, y)
+    return weight if sample_weight is None else weight * np.asarray(sample_weight, dtype=np.float64)
+
+
 def _empty_model(estimator, method, is_clf):
     """The model of the empty coalition: it must not depend on the order of the training rows.
 
@@ -63,10 +80,12 @@ class ShapleyRegressionExplainer(BaseTabularExplainer):
 
     The value of a coalition S is the prediction of a model *retrained* on the features of S
     only: ``v(S) = f_S(x_S)``. The empty coalition's value ``f_empty`` is the training mean
-    (regression), the class prior (probabilities), or the model's own fit on a constant
+    (regression), the class prior (probabilities; weighted by ``sample_weight`` and the model's
+    ``class_weight``), or the model's own fit on a constant
     column (other responses, e.g. a decision function), whatever the order of the rows.
     ``fit(X, y)`` trains ``clone(estimator)`` on all ``2**p`` subsets
-    (joblib across subsets); Shapley values then follow by exact enumeration.
+    (joblib across subsets; the full set's model is ``estimator_``, the one ``predict`` uses);
+    Shapley values then follow by exact enumeration.
 
     Parameters
     ----------
@@ -146,7 +165,9 @@ class ShapleyRegressionExplainer(BaseTabularExplainer):
         **fit_params : dict
             Passed to the ``fit`` of every subset model (they are trained on the same rows);
             the training mean or class prior of the empty coalition is weighted by
-            ``sample_weight`` (a Pipeline's ``<last step>__sample_weight`` too).
+            ``sample_weight`` (a Pipeline's ``<last step>__sample_weight`` too), and the class
+            prior by the classifier's ``class_weight`` (uniform for "balanced"), as the model's
+            own fit on no feature would be.
 
         Returns
         -------
@@ -187,17 +208,26 @@ class ShapleyRegressionExplainer(BaseTabularExplainer):
         empty_params = fit_params
         if isinstance(empty, DummyClassifier | DummyRegressor):
             weight = _sample_weight(est, fit_params)
+            if isinstance(empty, DummyClassifier):
+                weight = _with_class_weight(est, y, weight)
             empty_params = {} if weight is None else {"sample_weight": weight}
+        # The full coalition's model is the explained model itself (``estimator_``, which
+        # ``predict`` uses): a refit of a randomised model (a forest without random_state) was
+        # another model, and the values did not add up to the predictions (off by 1.35).
+        full = len(cols) - 1
         self.subset_estimators_ = Parallel(n_jobs=self.n_jobs, verbose=self.verbose)(
             delayed(_fit_subset)(empty if i == 0 else est, X, y, c, names[i], empty_params if i == 0 else fit_params)
-            for i, c in enumerate(cols)
+            for i, c in enumerate(cols) if i != full
         )
+        self.subset_estimators_.append(self.estimator_)
         self._subset_cols = cols
         const = np.zeros((1, 1))
         self.expected_value_ = ModelOutput(self.subset_estimators_[0], self.response_method)(const)[0]
 
     def _explain_rows(self, X):
         def predict(i):
+            if i == len(self._masks) - 1 and i > 0:
+                return self.output_(X)  # estimator_, on the data as it was fitted (a DataFrame)
             cols = self._subset_cols[i]
             Xs = X[:, cols] if len(cols) else np.zeros((X.shape[0], 1))
             return ModelOutput(self.subset_estimators_[i], self.response_method)(Xs)

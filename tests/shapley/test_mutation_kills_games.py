@@ -613,21 +613,23 @@ def test_conditional_calls_are_sized_by_the_rows_each_value_needs():
     assert sizes == [1] * (3 + 4)
 
 
-def test_empirical_sampler_breaks_ties_by_background_order():
+def test_empirical_sampler_breaks_ties_by_a_seeded_permutation():
     # 20 rows: row 10 matches x on column 0, the 19 others tie at the same distance; at most 5 rows are
-    # kept: row 10 and the first four tied rows (numpy's default argsort, not stable from 16 elements
-    # on, would take rows 0, 2, 1, 4)
+    # kept: row 10 and the four tied rows first in the game's seeded permutation of the background
+    # (audit of issue 14: the first four in the background's order biased sorted data)
     B = np.column_stack([np.ones(20), np.arange(20.0)])
     B[10, 0] = 0.0
     w = np.full(20, 1 / 20)
     h = 10.0
     game = ConditionalGame(lambda A: A[:, 1:2], B, w, _singletons(2), sampler="empirical", n_samples=5,
-                           bandwidth=h)
-    v = game.values(np.array([[0.0, 0.0]]), np.array([[True, False]]))[0, 0, 0]
+                           bandwidth=h, random_state=0)
+    with pytest.warns(UserWarning, match="random subset"):
+        v = game.values(np.array([[0.0, 0.0]]), np.array([[True, False]]))[0, 0, 0]
     var = np.cov(B[:, 0], aweights=w)  # the weighted (unbiased) variance of column 0
     k = np.exp(-(1.0 / var) / (2 * h**2))  # kernel of the tied rows; 1 for row 10
     assert 1 / (1 + 19 * k) < 0.95  # row 10 alone is not 95% of the weight: the tied rows are reached
-    np.testing.assert_allclose(v, (10.0 + k * (0 + 1 + 2 + 3)) / (1 + 4 * k), rtol=1e-12)
+    tied = [i for i in np.argsort(np.random.RandomState(game._seed).permutation(20)) if i != 10][:4]
+    np.testing.assert_allclose(v, (10.0 + k * B[tied, 1].sum()) / (1 + 4 * k), rtol=1e-12)
 
 
 def test_empirical_sampler_keeps_exactly_the_kept_share():
