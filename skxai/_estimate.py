@@ -25,8 +25,13 @@ jackknife). Further:
   on many games, so a few pairs can agree exactly while the estimate is off; the per-unit
   variance is floored at the variance of single permutations times the variance reduction the
   pairs achieve on the players of the same row (the mean of their ratios), divided by the
-  number of pairs (a guard for few pairs that fades as pairs accumulate). The floor is
-  zero only when the player's contribution never varies (then the estimate is exact).
+  number of pairs (a guard for few pairs that fades as pairs accumulate). A player whose
+  contribution never varied on the drawn permutations while others of its row did borrows their
+  mean single variance (unseen permutations may differ); the floor is zero only when no
+  player's contribution varies (an additive row: the estimate is exact) or when every pair
+  agrees (a game of order 2, which antithetic pairs recover exactly). Pairs are drawn distinct
+  while there are enough of them, and with an odd count the last permutation's own variance
+  enters the error.
 
 The calibration is measured in ``benchmarks/bench_calibration.py`` against exact values.
 """
@@ -35,6 +40,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import math
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field, replace
@@ -905,6 +911,18 @@ def antithetic_permutations(n_players, n_permutations, rng):
     """``n_permutations`` permutations (rows), each followed by its reverse."""
     half = (n_permutations + 1) // 2
     first = np.argsort(rng.random_sample((half, n_players)), axis=1)
+    if n_players > 1 and half <= math.factorial(min(n_players, 20)) // 2:
+        # Distinct pairs while there are that many: a pair drawn twice agrees with itself, and
+        # when every pair is a repeat no spread shows (an error of 0 on 3 or 4 players with 4
+        # permutations while the values were off). Repeats are redrawn, so the pairs are a
+        # sample without replacement (the with-replacement variance is then conservative).
+        while True:
+            key = np.where((first[:, 0] < first[:, -1])[:, None], first, first[:, ::-1])
+            _, keep = np.unique(key, axis=0, return_index=True)
+            again = np.setdiff1d(np.arange(half), keep)
+            if not len(again):
+                break
+            first[again] = np.argsort(rng.random_sample((len(again), n_players)), axis=1)
     perms = np.empty((2 * half, n_players), dtype=int)
     perms[0::2] = first
     perms[1::2] = first[:, ::-1]
@@ -961,6 +979,21 @@ def shapley_from_permutations(perms, prefix_values):
         return phi, np.full_like(phi, 0.0 if p == 1 else np.inf)
     var_single = contrib.var(axis=1, ddof=1)
     n_pairs = n_perm // 2
+    # A player counts as varying when its contributions vary beyond rounding (1e-12 of the row's
+    # largest).
+    scale = np.abs(contrib).max(axis=(1, 2))[:, None, :]
+    live = var_single > (1e-12 * scale) ** 2
+    # A player whose contributions never varied on the sampled permutations while others of its
+    # row did is not shown exact: its contribution can differ on permutations not drawn (a tree's
+    # split reached only when a few players come first; errors of 1.8 times the row's reported
+    # errors came with an error of 0 at 16 permutations). It borrows the mean single variance of
+    # the row's varying players (then the floor below, the pairs' variance reduction on the row,
+    # applies to it as to them: on a game that pairs recover exactly it stays 0). Where no player
+    # varies (an additive row) the values are exact and the error stays 0.
+    borrowed = np.where(live, var_single, 0.0).sum(axis=1, keepdims=True) / np.maximum(
+        live.sum(axis=1, keepdims=True), 1)
+    still = ~live & live.any(axis=1, keepdims=True)
+    var_single = np.where(still, borrowed, var_single)
     if n_pairs >= 2:
         pairs = contrib[:, : 2 * n_pairs].reshape(n, n_pairs, 2, p, k).mean(axis=2)
         var_pair = pairs.var(axis=1, ddof=1)
@@ -971,8 +1004,6 @@ def shapley_from_permutations(perms, prefix_values):
         # contributions vary beyond rounding (1e-12 of the row's largest): a ratio of two
         # rounding-level variances says nothing, and on a game that pairs recover exactly
         # (order 2) it would raise every other player's floor.
-        scale = np.abs(contrib).max(axis=(1, 2))[:, None, :]
-        live = var_single > (1e-12 * scale) ** 2
         with np.errstate(invalid="ignore", divide="ignore"):
             own = np.where(live, var_pair / np.where(live, var_single, 1.0), 0.0)
         ratio = own.sum(axis=1, keepdims=True) / np.maximum(live.sum(axis=1, keepdims=True), 1)
@@ -980,7 +1011,11 @@ def shapley_from_permutations(perms, prefix_values):
         # is gone by the time the pairs' own spread is well estimated (4-50 permutations cover
         # 0.93-0.99, none below; benchmarks/probe_sampling_floor.py).
         var_unit = np.maximum(var_pair, ratio * var_single / n_pairs)
-        std = np.sqrt(var_unit / n_pairs) * t_inflation(n_pairs - 1)
+        # phi is the mean of the n_perm contributions: the pairs' means, and with an odd count
+        # the last permutation alone, whose single variance the pairs' spread does not show (5
+        # permutations covered 0.87 on a 3-class booster without it).
+        var_phi = (4 * n_pairs * var_unit + (n_perm % 2) * var_single) / n_perm**2
+        std = np.sqrt(var_phi) * t_inflation(n_pairs - 1)
     else:
         # One pair: a pair's mean varies at most as much as one permutation's contribution.
         std = np.sqrt(var_single / n_pairs) * t_inflation(n_perm - 1)

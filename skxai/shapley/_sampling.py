@@ -39,7 +39,8 @@ class ShapleySamplingExplainer(BaseTabularExplainer):
     estimator : estimator, Pipeline or callable
     n_permutations : int or "auto", default="auto"
         Permutations walked, each followed by its reverse (an odd count walks the last one
-        alone: it counts in the values, the error comes from the complete pairs); "auto"
+        alone: it counts in the values, and its own variance in the error); the pairs are
+        distinct while there are that many (``p! / 2``); "auto"
         gives about 2048 coalition evaluations: ``max(2, 2 * ceil(1024 / p))``.
     target, response_method, max_background, background, feature_groups, batch_size, n_jobs
         As in :class:`~skxai.ExactShapleyExplainer`.

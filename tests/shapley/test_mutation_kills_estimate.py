@@ -703,6 +703,14 @@ def permutation_reference(perms, table):
         return phi, np.full_like(phi, 0.0 if p == 1 else np.inf), None
     single = contrib.var(axis=1, ddof=1)
     n_pairs = n_perm // 2
+    live_single = single.copy()
+    for i in range(n):
+        for c in range(k):
+            tiny = (1e-12 * np.abs(contrib[i, :, :, c]).max()) ** 2
+            live = [j for j in range(p) if single[i, j, c] > tiny]
+            for j in range(p):  # a player that never varied borrows the varying players' mean
+                if live and j not in live:
+                    single[i, j, c] = np.mean([live_single[i, q, c] for q in live])
     if n_pairs == 1:
         return phi, np.sqrt(single) * stats.t.ppf(0.975, n_perm - 1) / 1.959963984540054, None
     pair_means = np.stack([(contrib[:, 2 * u] + contrib[:, 2 * u + 1]) / 2 for u in range(n_pairs)], axis=1)
@@ -713,13 +721,15 @@ def permutation_reference(perms, table):
         for c in range(k):
             # players whose contributions vary beyond rounding (1e-12 of the largest)
             tiny = (1e-12 * np.abs(contrib[i, :, :, c]).max()) ** 2
-            live = [j for j in range(p) if single[i, j, c] > tiny]
+            live = [j for j in range(p) if live_single[i, j, c] > tiny]
             ratio = np.mean([pair_var[i, j, c] / single[i, j, c] for j in live]) if live else 0.0
             for j in range(p):
                 floor = ratio * single[i, j, c] / n_pairs
                 floored[i, j, c] = floor > pair_var[i, j, c]
                 v = max(pair_var[i, j, c], floor)
-                std[i, j, c] = np.sqrt(v / n_pairs) * stats.t.ppf(0.975, n_pairs - 1) / 1.959963984540054
+                # the mean of the pairs' means and, for an odd count, the last permutation alone
+                var_phi = (4 * n_pairs * v + (n_perm % 2) * single[i, j, c]) / n_perm**2
+                std[i, j, c] = np.sqrt(var_phi) * stats.t.ppf(0.975, n_pairs - 1) / 1.959963984540054
     return phi, std, floored
 
 
