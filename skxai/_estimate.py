@@ -49,6 +49,7 @@ import numpy as np
 import scipy.linalg
 from scipy import stats
 from scipy.special import comb, gammaln
+from sklearn.exceptions import ConvergenceWarning
 
 from skxai._designs import kernel_design, sampled_units, singletons_enumerated
 from skxai._games._background import all_coalitions
@@ -62,6 +63,7 @@ from skxai._kadd import (
 from skxai._wls import efficiency_constrained_wls, undetermined_players
 from skxai.utils._parallel import one_blas_thread
 from skxai.utils._random import seed_from
+from skxai.utils._warnings import warn_at_caller
 
 #: Two-sided 95% normal quantile: ``phi +/- Z95 * std`` is the reported 95% interval.
 Z95 = float(stats.norm.ppf(0.975))
@@ -844,6 +846,21 @@ def _within_tol(phi, std, tol):
         return bool(np.all(Z95 * std <= tol * scale))
 
 
+def _warn_tol_not_met(tol, phi, std, spent, knob):
+    """Warn that the budget ran out before ``tol`` was met: the values returned are the last
+    step's, and their errors are larger than ``tol`` promises (the run does not stop silently)."""
+    scale = np.abs(phi).max(axis=1, keepdims=True)
+    scale = np.where(scale > 0, scale, 1.0)
+    with np.errstate(invalid="ignore"):
+        reached = float(np.max(Z95 * std / scale))
+    warn_at_caller(
+        f"tol={tol} was not reached: the budget ran out at {spent}, where the largest 95% "
+        f"half-width 1.96 * std is {reached:.3g} times its row's largest absolute value. The values "
+        f"are returned with their std; raise {knob} (or tol) for the accuracy asked.",
+        ConvergenceWarning,
+    )
+
+
 @functools.lru_cache(maxsize=64)
 def _seeded_design(p, budget, seed, sampling, share):
     """:func:`kernel_design` drawn from ``RandomState(seed)``, kept between calls.
@@ -888,6 +905,7 @@ def kernel_estimate(evaluate, p, budget, *, sampling="leverage", max_order="auto
     if seed is None:
         seed = seed_from(random_state)
     share = enumerated_share(order, p, budget)
+    met = False
     for b in steps:
         # Designs of successive steps overlap but are not nested: shrink the design until
         # the coalitions it adds keep the total within the budget.
@@ -902,7 +920,11 @@ def kernel_estimate(evaluate, p, budget, *, sampling="leverage", max_order="auto
         values = cached(design.masks)
         phi, std = kernel_shap_from_values(design, v0, v1, values, order=order)
         if tol is not None and _within_tol(*(error(phi, std) if error else (phi, std)), tol):
+            met = True
             break
+    if tol is not None and not met:
+        _warn_tol_not_met(tol, *(error(phi, std) if error else (phi, std)),
+                          f"n_samples={budget} ({cached.n_evaluated} coalitions evaluated)", "n_samples")
     return Estimate(phi, v0, std, {"exact": False, "n_evaluations": cached.n_evaluated, "order": order})
 
 
@@ -1039,6 +1061,7 @@ def permutation_estimate(evaluate, p, n_permutations, *, tol=None, random_state=
         while steps[-1] < n_permutations:
             steps.append(min(n_permutations, 2 * steps[-1]))
     cached = CachedGame(evaluate)
+    met = False
     for n_perm in steps:
         sub = perms[:n_perm]
         uniq, inverse = unique_coalitions(permutation_masks(sub).reshape(-1, p))
@@ -1046,5 +1069,9 @@ def permutation_estimate(evaluate, p, n_permutations, *, tol=None, random_state=
         prefix = values[:, inverse].reshape(values.shape[0], n_perm, p + 1, -1)
         phi, std = shapley_from_permutations(sub, prefix)
         if tol is not None and _within_tol(*(error(phi, std) if error else (phi, std)), tol):
+            met = True
             break
+    if tol is not None and not met:
+        _warn_tol_not_met(tol, *(error(phi, std) if error else (phi, std)),
+                          f"n_permutations={n_permutations}", "n_permutations")
     return Estimate(phi, prefix[:, 0, 0], std, {"n_evaluations": cached.n_evaluated, "n_permutations": n_perm})

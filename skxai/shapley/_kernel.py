@@ -99,7 +99,8 @@ class KernelShapExplainer(BaseTabularExplainer):
     tol : float, default=None
         Early stop: start from a quarter of the budget and double it until the 95% half-width
         ``1.96 * std`` of every value is at most ``tol`` times the row's largest absolute
-        value (each error is then below that with 95% confidence).
+        value (each error is then below that with 95% confidence). When the budget runs out
+        first, the last step's values are returned with a ``ConvergenceWarning``.
     target, response_method, max_background, background, feature_groups, batch_size, n_jobs
         As in :class:`~skxai.ExactShapleyExplainer`.
     random_state, scoring, verbose, game, conditional_sampler, n_conditional_samples, bandwidth

@@ -49,7 +49,8 @@ class ShapleySamplingExplainer(BaseTabularExplainer):
     tol : float, default=None
         Early stop: walk a quarter of the permutations (in antithetic pairs), then double them
         until ``1.96 * std`` of every value is at most ``tol`` times its row's largest
-        absolute value.
+        absolute value. When the permutations run out first, the values are returned with a
+        ``ConvergenceWarning``.
 
     Notes
     -----

@@ -95,3 +95,38 @@ def test_an_odd_count_of_permutations_counts_the_last_one_in_the_error():
     phi, std = shapley_from_permutations(perms, _prefix_values(perms, table))
     np.testing.assert_allclose(phi[0, :, 0], truth, atol=1e-12)
     assert np.abs(std).max() < 1e-12
+
+
+def _linear_problem(p=8):
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(60, p))
+    coef = rng.normal(size=p)
+
+    def f(A):  # interactions, so sampled estimates carry an error
+        return A @ coef + np.tanh(A[:, 0] * A[:, 1] * A[:, 2]) + A[:, 3] * A[:, 4]
+
+    return f, X
+
+
+def test_tol_not_reached_warns_instead_of_stopping_silently():
+    import warnings
+
+    import pytest
+    from sklearn.exceptions import ConvergenceWarning
+
+    from skxai import KernelShapExplainer
+
+    f, X = _linear_problem()
+    for est in (KernelShapExplainer(f, n_samples=40, max_order=1, tol=1e-6, random_state=0),
+                ShapleySamplingExplainer(f, n_permutations=8, tol=1e-6, random_state=0)):
+        est.fit(X[:20])
+        with pytest.warns(ConvergenceWarning, match=r"tol=1e-06 was not reached"):
+            exp = est.explain(X[:3])
+        assert np.all(1.96 * exp.std[..., 0] > 0)
+    # a tolerance that is met stops without a warning
+    for est in (KernelShapExplainer(f, n_samples=256, max_order=1, tol=10.0, random_state=0),
+                ShapleySamplingExplainer(f, n_permutations=16, tol=10.0, random_state=0)):
+        est.fit(X[:20])
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", ConvergenceWarning)
+            est.explain(X[:3])
