@@ -27,9 +27,10 @@ jackknife). Further:
   pairs achieve on the players of the same row (the mean of their ratios), divided by the
   number of pairs (a guard for few pairs that fades as pairs accumulate). A player whose
   contribution never varied on the drawn permutations while others of its row did borrows their
-  mean single variance (unseen permutations may differ); the floor is zero only when no
-  player's contribution varies (an additive row: the estimate is exact) or when every pair
-  agrees (a game of order 2, which antithetic pairs recover exactly). Pairs are drawn distinct
+  mean single variance (unseen permutations may differ); when no player's pairs show any
+  spread (a game of order 2, which pairs recover exactly, or pairs agreeing by chance: the
+  sample cannot tell) no variance reduction is assumed; the floor is zero only when no
+  player's contribution varies (an additive row: the estimate is exact). Pairs are drawn distinct
   while there are enough of them, and with an odd count the last permutation's own variance
   enters the error.
 
@@ -1029,6 +1030,12 @@ def shapley_from_permutations(perms, prefix_values):
         with np.errstate(invalid="ignore", divide="ignore"):
             own = np.where(live, var_pair / np.where(live, var_single, 1.0), 0.0)
         ratio = own.sum(axis=1, keepdims=True) / np.maximum(live.sum(axis=1, keepdims=True), 1)
+        # No varying player's pairs showed any spread: either pairs recover the game exactly (a
+        # game of order 2) or every pair fell in the same class by chance (a pair's mean takes
+        # two values on a three-way interaction, equal on all 4 pairs a fifth of the time: an
+        # error of 0.25 came with an error of 1e-14 at 4 and 8 permutations). The sample cannot
+        # tell them apart: no variance reduction is assumed (ratio 1), fading as 1/n_pairs.
+        ratio = np.where(live.any(axis=1, keepdims=True) & (ratio <= 1e-12), 1.0, ratio)
         # The floor fades as 1/n_pairs: it guards against a few pairs agreeing by chance, and
         # is gone by the time the pairs' own spread is well estimated (4-50 permutations cover
         # 0.93-0.99, none below; benchmarks/probe_sampling_floor.py).

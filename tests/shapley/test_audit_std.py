@@ -90,11 +90,32 @@ def test_an_odd_count_of_permutations_counts_the_last_one_in_the_error():
         phi, std = shapley_from_permutations(perms, _prefix_values(perms, table))
         err = np.abs(phi[0, :, 0] - truth)
         assert np.all(err <= 1.96 * std[0, :, 0] + 1e-12), (seed, err, std[0, :, 0])
-    # an even count is exact there, with an error of 0
+    # an even count is exact there
     perms = antithetic_permutations(p, 4, np.random.RandomState(0))
     phi, std = shapley_from_permutations(perms, _prefix_values(perms, table))
     np.testing.assert_allclose(phi[0, :, 0], truth, atol=1e-12)
-    assert np.abs(std).max() < 1e-12
+
+
+def test_pairs_agreeing_by_chance_do_not_report_zero_error():
+    # A three-way interaction: a pair's mean for players 0, 1, 2 takes two values only (whether
+    # the other two sit on the same side or not), so all pairs often agree while the value is
+    # off; every player's pairs then showed no spread and the error was 1e-14 (off by 0.25).
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(20, 8))
+    coef = rng.normal(size=8)
+
+    def f(A):
+        return A @ coef + np.tanh(A[:, 0] * A[:, 1] * A[:, 2]) + A[:, 3] * A[:, 4]
+
+    truth = ExactShapleyExplainer(f).fit(X).transform(X[:3])
+    misses = []
+    for n_perm in (4, 8):
+        for seed in range(10):
+            exp = ShapleySamplingExplainer(f, n_permutations=n_perm, random_state=seed).fit(X).explain(X[:3])
+            err, std = np.abs(exp.values[..., 0] - truth), exp.std[..., 0]
+            assert not np.any((err > 1e-6) & (std < 1e-9)), (n_perm, seed)
+            misses.append(np.mean(err > 1.96 * std))
+    assert np.mean(misses) < 0.1
 
 
 def _linear_problem(p=8):
