@@ -1051,12 +1051,14 @@ def shapley_from_permutations(perms, prefix_values):
     return phi, std
 
 
-def permutation_estimate(evaluate, p, n_permutations, *, tol=None, random_state=None, error=None):
+def permutation_estimate(evaluate, p, n_permutations, *, tol=None, random_state=None, error=None,
+                         budget_name="n_permutations"):
     """Antithetic permutation sampling over a game.
 
     With ``tol``, permutations are walked in doubling steps (from a quarter of them, in pairs)
     until ``1.96 * std`` is at most ``tol`` times its row's largest absolute value (``error`` as
-    in :func:`kernel_estimate`).
+    in :func:`kernel_estimate`); when they run out first, a ``ConvergenceWarning`` names
+    ``budget_name``, the caller's parameter that sets the permutations.
     """
     from skxai.utils._random import check_random_state
 
@@ -1080,5 +1082,5 @@ def permutation_estimate(evaluate, p, n_permutations, *, tol=None, random_state=
             break
     if tol is not None and not met:
         _warn_tol_not_met(tol, *(error(phi, std) if error else (phi, std)),
-                          f"n_permutations={n_permutations}", "n_permutations")
+                          f"{n_permutations} permutations", budget_name)
     return Estimate(phi, prefix[:, 0, 0], std, {"n_evaluations": cached.n_evaluated, "n_permutations": n_perm})
