@@ -238,6 +238,27 @@ def kadd_unknown_errors_message(max_order, p, budget, players="features"):
     )
 
 
+def linear_unknown_errors_message(max_order, p, budget, players="features"):
+    """The warning an explainer gives before a linear KernelSHAP fit whose every error will be
+    unknown (inf): its design samples a single coalition pair (the budget enumerates whole sizes
+    and keeps one pair for the size left), from which no spread can be estimated. None otherwise.
+
+    On 7 features ``n_samples=60`` is such a budget while 59 samples 21 pairs: the message names
+    the nearest smaller budget that samples at least :data:`MIN_STRATUM_UNITS` pairs."""
+    if (p < 62 and budget >= 2**p) or kernel_order(max_order, p, budget) != 1:
+        return None
+    if sampled_units(p, budget, enumerated_share(1, p, budget)) > 1:
+        return None
+    lower = next((b for b in range(budget - 1, 2 * p + 1, -1)
+                  if sampled_units(p, b, enumerated_share(1, p, b)) >= MIN_STRATUM_UNITS), None)
+    other = f"n_samples={lower} (more coalition pairs sampled), or " if lower is not None else ""
+    return (
+        f"n_samples={budget} samples a single coalition pair of {p} {players} (the other coalitions "
+        f"are whole sizes): no error can be estimated from it, so std is reported as inf (unknown) "
+        f"for every value. Use {other}n_samples={2**p} (every coalition: exact values) for error bars."
+    )
+
+
 def kernel_order(max_order, p, budget, max_bytes=SOLVE_MAX_BYTES):
     """The order of the KernelSHAP fit: ``max_order`` checked against memory, or the "auto" rule.
 

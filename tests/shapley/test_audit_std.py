@@ -151,3 +151,22 @@ def test_tol_not_reached_warns_instead_of_stopping_silently():
         with warnings.catch_warnings():
             warnings.simplefilter("error", ConvergenceWarning)
             est.explain(X[:3])
+
+
+def test_a_linear_fit_on_a_single_sampled_pair_warns_that_every_error_is_unknown():
+    # 7 features at 60 coalitions: sizes 1, 2, 5, 6 whole and one pair of size 3/4 sampled; every
+    # std is inf (nothing to estimate a spread from), which came without a word; 59 samples 21.
+    import warnings
+
+    import pytest
+
+    from skxai import KernelShapExplainer
+
+    f, X = _linear_problem(p=7)
+    with pytest.warns(UserWarning, match=r"n_samples=60 samples a single coalition pair.*n_samples=59"):
+        est = KernelShapExplainer(f, n_samples=60, random_state=0).fit(X[:20])
+    assert np.all(np.isinf(est.explain(X[:2]).std))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        exp = KernelShapExplainer(f, n_samples=59, random_state=0).fit(X[:20]).explain(X[:2])
+    assert np.all(np.isfinite(exp.std))
