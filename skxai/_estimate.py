@@ -25,8 +25,14 @@ jackknife). Further:
   on many games, so a few pairs can agree exactly while the estimate is off; the per-unit
   variance is floored at the variance of single permutations times the variance reduction the
   pairs achieve on the players of the same row (the mean of their ratios), divided by the
-  number of pairs (a guard for few pairs that fades as pairs accumulate). The floor is
-  zero only when the player's contribution never varies (then the estimate is exact).
+  number of pairs (a guard for few pairs that fades as pairs accumulate). A player whose
+  contribution never varied on the drawn permutations while others of its row did borrows their
+  mean single variance (unseen permutations may differ); when no player's pairs show any
+  spread (a game of order 2, which pairs recover exactly, or pairs agreeing by chance: the
+  sample cannot tell) no variance reduction is assumed; the floor is zero only when no
+  player's contribution varies (an additive row: the estimate is exact). Pairs are drawn distinct
+  while there are enough of them, and with an odd count the last permutation's own variance
+  enters the error.
 
 The calibration is measured in ``benchmarks/bench_calibration.py`` against exact values.
 """
@@ -35,6 +41,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import math
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field, replace
@@ -43,6 +50,7 @@ import numpy as np
 import scipy.linalg
 from scipy import stats
 from scipy.special import comb, gammaln
+from sklearn.exceptions import ConvergenceWarning
 
 from skxai._designs import kernel_design, sampled_units, singletons_enumerated
 from skxai._games._background import all_coalitions
@@ -56,6 +64,7 @@ from skxai._kadd import (
 from skxai._wls import efficiency_constrained_wls, undetermined_players
 from skxai.utils._parallel import one_blas_thread
 from skxai.utils._random import seed_from
+from skxai.utils._warnings import warn_at_caller
 
 #: Two-sided 95% normal quantile: ``phi +/- Z95 * std`` is the reported 95% interval.
 Z95 = float(stats.norm.ppf(0.975))
@@ -226,6 +235,27 @@ def kadd_unknown_errors_message(max_order, p, budget, players="features"):
         f"other coalitions are whole sizes): too few to see the error of a fit with interactions, "
         f"so its values are kept and std is reported as inf (unknown). Use max_order=1 for error "
         f"bars, or n_samples={2**p} (every coalition: exact values)."
+    )
+
+
+def linear_unknown_errors_message(max_order, p, budget, players="features"):
+    """The warning an explainer gives before a linear KernelSHAP fit whose every error will be
+    unknown (inf): its design samples a single coalition pair (the budget enumerates whole sizes
+    and keeps one pair for the size left), from which no spread can be estimated. None otherwise.
+
+    On 7 features ``n_samples=60`` is such a budget while 59 samples 21 pairs: the message names
+    the nearest smaller budget that samples at least :data:`MIN_STRATUM_UNITS` pairs."""
+    if (p < 62 and budget >= 2**p) or kernel_order(max_order, p, budget) != 1:
+        return None
+    if sampled_units(p, budget, enumerated_share(1, p, budget)) > 1:
+        return None
+    lower = next((b for b in range(budget - 1, 2 * p + 1, -1)
+                  if sampled_units(p, b, enumerated_share(1, p, b)) >= MIN_STRATUM_UNITS), None)
+    other = f"n_samples={lower} (more coalition pairs sampled), or " if lower is not None else ""
+    return (
+        f"n_samples={budget} samples a single coalition pair of {p} {players} (the other coalitions "
+        f"are whole sizes): no error can be estimated from it, so std is reported as inf (unknown) "
+        f"for every value. Use {other}n_samples={2**p} (every coalition: exact values) for error bars."
     )
 
 
@@ -838,6 +868,21 @@ def _within_tol(phi, std, tol):
         return bool(np.all(Z95 * std <= tol * scale))
 
 
+def _warn_tol_not_met(tol, phi, std, spent, knob):
+    """Warn that the budget ran out before ``tol`` was met: the values returned are the last
+    step's, and their errors are larger than ``tol`` promises (the run does not stop silently)."""
+    scale = np.abs(phi).max(axis=1, keepdims=True)
+    scale = np.where(scale > 0, scale, 1.0)
+    with np.errstate(invalid="ignore"):
+        reached = float(np.max(Z95 * std / scale))
+    warn_at_caller(
+        f"tol={tol} was not reached: the budget ran out at {spent}, where the largest 95% "
+        f"half-width 1.96 * std is {reached:.3g} times its row's largest absolute value. The values "
+        f"are returned with their std; raise {knob} (or tol) for the accuracy asked.",
+        ConvergenceWarning,
+    )
+
+
 @functools.lru_cache(maxsize=64)
 def _seeded_design(p, budget, seed, sampling, share):
     """:func:`kernel_design` drawn from ``RandomState(seed)``, kept between calls.
@@ -882,6 +927,7 @@ def kernel_estimate(evaluate, p, budget, *, sampling="leverage", max_order="auto
     if seed is None:
         seed = seed_from(random_state)
     share = enumerated_share(order, p, budget)
+    met = False
     for b in steps:
         # Designs of successive steps overlap but are not nested: shrink the design until
         # the coalitions it adds keep the total within the budget.
@@ -896,7 +942,11 @@ def kernel_estimate(evaluate, p, budget, *, sampling="leverage", max_order="auto
         values = cached(design.masks)
         phi, std = kernel_shap_from_values(design, v0, v1, values, order=order)
         if tol is not None and _within_tol(*(error(phi, std) if error else (phi, std)), tol):
+            met = True
             break
+    if tol is not None and not met:
+        _warn_tol_not_met(tol, *(error(phi, std) if error else (phi, std)),
+                          f"n_samples={budget} ({cached.n_evaluated} coalitions evaluated)", "n_samples")
     return Estimate(phi, v0, std, {"exact": False, "n_evaluations": cached.n_evaluated, "order": order})
 
 
@@ -905,6 +955,18 @@ def antithetic_permutations(n_players, n_permutations, rng):
     """``n_permutations`` permutations (rows), each followed by its reverse."""
     half = (n_permutations + 1) // 2
     first = np.argsort(rng.random_sample((half, n_players)), axis=1)
+    if n_players > 1 and half <= math.factorial(min(n_players, 20)) // 2:
+        # Distinct pairs while there are that many: a pair drawn twice agrees with itself, and
+        # when every pair is a repeat no spread shows (an error of 0 on 3 or 4 players with 4
+        # permutations while the values were off). Repeats are redrawn, so the pairs are a
+        # sample without replacement (the with-replacement variance is then conservative).
+        while True:
+            key = np.where((first[:, 0] < first[:, -1])[:, None], first, first[:, ::-1])
+            _, keep = np.unique(key, axis=0, return_index=True)
+            again = np.setdiff1d(np.arange(half), keep)
+            if not len(again):
+                break
+            first[again] = np.argsort(rng.random_sample((len(again), n_players)), axis=1)
     perms = np.empty((2 * half, n_players), dtype=int)
     perms[0::2] = first
     perms[1::2] = first[:, ::-1]
@@ -961,6 +1023,21 @@ def shapley_from_permutations(perms, prefix_values):
         return phi, np.full_like(phi, 0.0 if p == 1 else np.inf)
     var_single = contrib.var(axis=1, ddof=1)
     n_pairs = n_perm // 2
+    # A player counts as varying when its contributions vary beyond rounding (1e-12 of the row's
+    # largest).
+    scale = np.abs(contrib).max(axis=(1, 2))[:, None, :]
+    live = var_single > (1e-12 * scale) ** 2
+    # A player whose contributions never varied on the sampled permutations while others of its
+    # row did is not shown exact: its contribution can differ on permutations not drawn (a tree's
+    # split reached only when a few players come first; errors of 1.8 times the row's reported
+    # errors came with an error of 0 at 16 permutations). It borrows the mean single variance of
+    # the row's varying players (then the floor below, the pairs' variance reduction on the row,
+    # applies to it as to them: on a game that pairs recover exactly it stays 0). Where no player
+    # varies (an additive row) the values are exact and the error stays 0.
+    borrowed = np.where(live, var_single, 0.0).sum(axis=1, keepdims=True) / np.maximum(
+        live.sum(axis=1, keepdims=True), 1)
+    still = ~live & live.any(axis=1, keepdims=True)
+    var_single = np.where(still, borrowed, var_single)
     if n_pairs >= 2:
         pairs = contrib[:, : 2 * n_pairs].reshape(n, n_pairs, 2, p, k).mean(axis=2)
         var_pair = pairs.var(axis=1, ddof=1)
@@ -971,28 +1048,38 @@ def shapley_from_permutations(perms, prefix_values):
         # contributions vary beyond rounding (1e-12 of the row's largest): a ratio of two
         # rounding-level variances says nothing, and on a game that pairs recover exactly
         # (order 2) it would raise every other player's floor.
-        scale = np.abs(contrib).max(axis=(1, 2))[:, None, :]
-        live = var_single > (1e-12 * scale) ** 2
         with np.errstate(invalid="ignore", divide="ignore"):
             own = np.where(live, var_pair / np.where(live, var_single, 1.0), 0.0)
         ratio = own.sum(axis=1, keepdims=True) / np.maximum(live.sum(axis=1, keepdims=True), 1)
+        # No varying player's pairs showed any spread: either pairs recover the game exactly (a
+        # game of order 2) or every pair fell in the same class by chance (a pair's mean takes
+        # two values on a three-way interaction, equal on all 4 pairs a fifth of the time: an
+        # error of 0.25 came with an error of 1e-14 at 4 and 8 permutations). The sample cannot
+        # tell them apart: no variance reduction is assumed (ratio 1), fading as 1/n_pairs.
+        ratio = np.where(live.any(axis=1, keepdims=True) & (ratio <= 1e-12), 1.0, ratio)
         # The floor fades as 1/n_pairs: it guards against a few pairs agreeing by chance, and
         # is gone by the time the pairs' own spread is well estimated (4-50 permutations cover
         # 0.93-0.99, none below; benchmarks/probe_sampling_floor.py).
         var_unit = np.maximum(var_pair, ratio * var_single / n_pairs)
-        std = np.sqrt(var_unit / n_pairs) * t_inflation(n_pairs - 1)
+        # phi is the mean of the n_perm contributions: the pairs' means, and with an odd count
+        # the last permutation alone, whose single variance the pairs' spread does not show (5
+        # permutations covered 0.87 on a 3-class booster without it).
+        var_phi = (4 * n_pairs * var_unit + (n_perm % 2) * var_single) / n_perm**2
+        std = np.sqrt(var_phi) * t_inflation(n_pairs - 1)
     else:
         # One pair: a pair's mean varies at most as much as one permutation's contribution.
         std = np.sqrt(var_single / n_pairs) * t_inflation(n_perm - 1)
     return phi, std
 
 
-def permutation_estimate(evaluate, p, n_permutations, *, tol=None, random_state=None, error=None):
+def permutation_estimate(evaluate, p, n_permutations, *, tol=None, random_state=None, error=None,
+                         budget_name="n_permutations"):
     """Antithetic permutation sampling over a game.
 
     With ``tol``, permutations are walked in doubling steps (from a quarter of them, in pairs)
     until ``1.96 * std`` is at most ``tol`` times its row's largest absolute value (``error`` as
-    in :func:`kernel_estimate`).
+    in :func:`kernel_estimate`); when they run out first, a ``ConvergenceWarning`` names
+    ``budget_name``, the caller's parameter that sets the permutations.
     """
     from skxai.utils._random import check_random_state
 
@@ -1004,6 +1091,7 @@ def permutation_estimate(evaluate, p, n_permutations, *, tol=None, random_state=
         while steps[-1] < n_permutations:
             steps.append(min(n_permutations, 2 * steps[-1]))
     cached = CachedGame(evaluate)
+    met = False
     for n_perm in steps:
         sub = perms[:n_perm]
         uniq, inverse = unique_coalitions(permutation_masks(sub).reshape(-1, p))
@@ -1011,5 +1099,9 @@ def permutation_estimate(evaluate, p, n_permutations, *, tol=None, random_state=
         prefix = values[:, inverse].reshape(values.shape[0], n_perm, p + 1, -1)
         phi, std = shapley_from_permutations(sub, prefix)
         if tol is not None and _within_tol(*(error(phi, std) if error else (phi, std)), tol):
+            met = True
             break
+    if tol is not None and not met:
+        _warn_tol_not_met(tol, *(error(phi, std) if error else (phi, std)),
+                          f"{n_permutations} permutations", budget_name)
     return Estimate(phi, prefix[:, 0, 0], std, {"n_evaluations": cached.n_evaluated, "n_permutations": n_perm})

@@ -34,6 +34,9 @@ class BarDisplay:
     quantity : str, optional
         What the attributions explain (``Explanation.quantity``, e.g. "probability"), shown
         in the axis label.
+    std_label : str, optional
+        What the error bars are, written under the axis when ``std`` is given (default: a
+        standard error, +/- 1 std).
 
     Attributes
     ----------
@@ -56,12 +59,13 @@ class BarDisplay:
     [2.0, 1.0]
     """
 
-    def __init__(self, importances, feature_names, *, std=None, method=None, quantity=None):
+    def __init__(self, importances, feature_names, *, std=None, method=None, quantity=None, std_label=None):
         self.importances = np.asarray(importances, dtype=np.float64)
         self.feature_names = list(feature_names)
         self.std = std
         self.method = method
         self.quantity = quantity
+        self.std_label = std_label
 
     @classmethod
     def from_explanation(cls, explanation, *, output=None, max_display=10, ax=None, error_bars=False):
@@ -99,8 +103,10 @@ class BarDisplay:
             std = np.sqrt((sd**2).sum(axis=0)) / len(sd)
         elif error_bars is not False:
             raise ValueError(f"error_bars must be True, False or 'samples'; got {error_bars!r}.")
+        label = {"samples": "error bars: \u00b11 standard error\nover the explained samples",
+                 True: "error bars: \u00b11 std of the mean\n(from the values' std)"}.get(error_bars)
         disp = cls(absval.mean(axis=0), names, std=std, method=explanation.method,
-                   quantity=output_label(explanation, output=output))
+                   quantity=output_label(explanation, output=output), std_label=label)
         return disp.plot(ax=ax, max_display=max_display)
 
     @classmethod
@@ -162,7 +168,10 @@ class BarDisplay:
             ax.text(h + room[k], yy, " " + format_value(h, max(heights)) + unknown, va="center", fontsize=8)
         ax.set_yticks(y, [wrap_label(s) for s in labels])
         xlabel = f"mean |attribution| to the {self.quantity}" if self.quantity else "mean |attribution|"
-        ax.set_xlabel(wrap_label(xlabel, 50))
+        xlabel = wrap_label(xlabel, 50)
+        if errs is not None:  # say what the bars are
+            xlabel += "\n" + (self.std_label or "error bars: \u00b11 standard error")
+        ax.set_xlabel(xlabel)
         plain_ticks(ax, "x")
         if self.method:
             ax.set_title(f"{self.method}: global importance", fontsize=9)

@@ -17,6 +17,9 @@ from skxai.plot._base import (
     wrap_label,
 )
 
+#: What an error bar drawn from ``std`` is, written under the axis.
+ERROR_BAR_NOTE = "error bars: \u00b11 std\n(95% interval: \u00b11.96 std)"
+
 
 def row_parts(explanation, index, output, caller):
     """Attributions, base value, model output and labels of one explained sample.
@@ -52,6 +55,32 @@ def row_parts(explanation, index, output, caller):
     if raw is not None:
         labels = [f"{name} = {_cell(raw[index, j])}" for j, name in enumerate(names)]
     return phi, b, model_out, labels
+
+
+def as_batch(explanation):
+    """``explanation`` with a sample axis: ``exp[i]`` (the sample axis dropped, which shap's
+    waterfall takes) becomes a batch of one row, its standard errors and outputs with it."""
+    if not isinstance(np.asarray(explanation.values), np.ndarray) or explanation._has_samples():
+        return explanation
+    from skxai._explanation import Explanation
+
+    def one(a):
+        if a is None:
+            return None
+        if hasattr(a, "to_frame"):  # a DataFrame's row: a Series
+            return a.to_frame().T
+        return np.asarray(a)[None]
+
+    extras = dict(explanation.extras)
+    if extras.get("model_outputs") is not None:
+        extras["model_outputs"] = one(extras["model_outputs"])
+    target = explanation.target_index
+    if isinstance(target, np.ndarray):
+        target = target.reshape(1)
+    return Explanation(one(explanation.values), base_values=one(explanation.base_values), data=one(explanation.data),
+                       feature_names=explanation.feature_names, output_names=explanation.output_names,
+                       std=one(explanation.std), target_index=target, output_axis=explanation.output_axis,
+                       outputs=one(explanation.outputs), method=explanation.method, **extras)
 
 
 def row_context(explanation, index, output):
@@ -162,6 +191,7 @@ class WaterfallDisplay:
         Parameters
         ----------
         explanation : Explanation
+            Several samples, or one (``exp[i]``).
         index : int, default=0
             Sample to draw.
         output : str or int, optional
@@ -176,6 +206,7 @@ class WaterfallDisplay:
         -------
         WaterfallDisplay
         """
+        explanation = as_batch(explanation)
         phi, base, model_out, labels = row_parts(explanation, index, output, "WaterfallDisplay")
         quantity, surrogate, std = row_context(explanation, index, output)
         disp = cls(phi, base, labels, model_output=model_out, method=explanation.method, quantity=quantity,
@@ -282,7 +313,10 @@ class WaterfallDisplay:
             span = max(span, hi - lo)
         ax.set_xlim(lo - 0.08 * span, hi + 0.2 * span)
         what = self.quantity or "model output"
-        ax.set_xlabel(wrap_label(f"surrogate's {what}" if self.surrogate else what, 50))
+        xlabel = wrap_label(f"surrogate's {what}" if self.surrogate else what, 50)
+        if errs is not None:  # say what the bars are: a standard error, not a 95% interval
+            xlabel += f"\n{ERROR_BAR_NOTE}"
+        ax.set_xlabel(xlabel)
         plain_ticks(ax, "x")
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)

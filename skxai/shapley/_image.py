@@ -471,7 +471,7 @@ class ImageShapleyExplainer(BaseExplainer, auto_wrap_output_keys=None):
             return est.phi, est.base, est.std, est.extras["n_evaluations"], {}
         if method == "sampling":
             n_perm = max(2, 2 * int(np.ceil(budget / (2 * (p + 1)))))
-            est = permutation_estimate(evaluate, p, n_perm, tol=self.tol, random_state=rng)
+            est = permutation_estimate(evaluate, p, n_perm, tol=self.tol, random_state=rng, budget_name="n_samples")
             return est.phi, est.base, est.std, est.extras["n_evaluations"], {}
         # LIME: lime_image's design, kernel and ridge surrogate on all regions.
         from skxai._wls import ridge_wls

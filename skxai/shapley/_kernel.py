@@ -34,6 +34,7 @@ from skxai._estimate import (  # noqa: F401  (re-exported for old imports)
     kernel_estimate,
     kernel_order,
     kernel_shap_from_values,
+    linear_unknown_errors_message,
     n_interaction_terms,
 )
 from skxai._games._background import BackgroundGame
@@ -69,7 +70,9 @@ class KernelShapExplainer(BaseTabularExplainer):
     estimator : estimator, Pipeline or callable
     n_samples : int or "auto", default="auto"
         Coalitions evaluated per sample, the empty and full coalitions included:
-        ``"auto"`` is ``min(2**p, 2 p + 2048)``. At least ``2 p + 2`` for p players.
+        ``"auto"`` is ``min(2**p, 2 p + 2048)``. At least ``2 p + 2`` for p players. A budget
+        that samples a single coalition pair (the rest whole sizes) gives no error estimate:
+        ``std`` is inf, with a warning at ``fit`` naming a nearby budget that gives errors.
     sampling : {"leverage", "kernel"}, default="leverage"
         How the sampled budget is shared among subset sizes.
     max_order : {"auto", 1, 3, 5, 7}, default="auto"
@@ -99,7 +102,8 @@ class KernelShapExplainer(BaseTabularExplainer):
     tol : float, default=None
         Early stop: start from a quarter of the budget and double it until the 95% half-width
         ``1.96 * std`` of every value is at most ``tol`` times the row's largest absolute
-        value (each error is then below that with 95% confidence).
+        value (each error is then below that with 95% confidence). When the budget runs out
+        first, the last step's values are returned with a ``ConvergenceWarning``.
     target, response_method, max_background, background, feature_groups, batch_size, n_jobs
         As in :class:`~skxai.ExactShapleyExplainer`.
     random_state, scoring, verbose, game, conditional_sampler, n_conditional_samples, bandwidth
@@ -195,6 +199,8 @@ class KernelShapExplainer(BaseTabularExplainer):
         p, budget = self.n_players_, self._budget()
         kernel_order(self.max_order, p, budget)
         message = kadd_unknown_errors_message(self.max_order, p, budget)
+        if message is None:
+            message = linear_unknown_errors_message(self.max_order, p, budget)
         if message is not None:
             warn_at_caller(message)
 

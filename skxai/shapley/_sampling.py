@@ -39,7 +39,8 @@ class ShapleySamplingExplainer(BaseTabularExplainer):
     estimator : estimator, Pipeline or callable
     n_permutations : int or "auto", default="auto"
         Permutations walked, each followed by its reverse (an odd count walks the last one
-        alone: it counts in the values, the error comes from the complete pairs); "auto"
+        alone: it counts in the values, and its own variance in the error); the pairs are
+        distinct while there are that many (``p! / 2``); "auto"
         gives about 2048 coalition evaluations: ``max(2, 2 * ceil(1024 / p))``.
     target, response_method, max_background, background, feature_groups, batch_size, n_jobs
         As in :class:`~skxai.ExactShapleyExplainer`.
@@ -48,7 +49,8 @@ class ShapleySamplingExplainer(BaseTabularExplainer):
     tol : float, default=None
         Early stop: walk a quarter of the permutations (in antithetic pairs), then double them
         until ``1.96 * std`` of every value is at most ``tol`` times its row's largest
-        absolute value.
+        absolute value. When the permutations run out first, the values are returned with a
+        ``ConvergenceWarning``.
 
     Notes
     -----
