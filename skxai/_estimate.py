@@ -1071,9 +1071,15 @@ def shapley_from_permutations(perms, prefix_values):
         # contributions vary beyond rounding (1e-12 of the row's largest): a ratio of two
         # rounding-level variances says nothing, and on a game that pairs recover exactly
         # (order 2) it would raise every other player's floor.
+        # A player whose pairs all agree (their means equal to rounding) says nothing about the
+        # others' variance reduction (pairs recover it exactly, or agreed by chance): its ratio of
+        # 0 left out of the mean, which it lowered for every other player (the non-exact values of
+        # the interaction-heavy calibration game, 2 of its 10 players recovered exactly, covered
+        # 0.89 at 6 permutations; 0.92 without those ratios, 0.98 at 4).
+        counted = live & (var_pair > (1e-12 * scale) ** 2)
         with np.errstate(invalid="ignore", divide="ignore"):
-            own = np.where(live, var_pair / np.where(live, var_single, 1.0), 0.0)
-        ratio = own.sum(axis=1, keepdims=True) / np.maximum(live.sum(axis=1, keepdims=True), 1)
+            own = np.where(counted, var_pair / np.where(live, var_single, 1.0), 0.0)
+        ratio = own.sum(axis=1, keepdims=True) / np.maximum(counted.sum(axis=1, keepdims=True), 1)
         # No varying player's pairs showed any spread: either pairs recover the game exactly (a
         # game of order 2) or every pair fell in the same class by chance (a pair's mean takes
         # two values on a three-way interaction, equal on all 4 pairs a fifth of the time: an
