@@ -81,10 +81,12 @@ def build_parser():
             "model or pipeline, and write one column per feature plus base_value and prediction: "
             "for additive methods each row's feature columns sum to prediction - base_value. The "
             "prediction column is named after the quantity explained (e.g. prediction_probability, "
-            "prediction_log_odds). MODEL may also hold a fitted Pipeline ending in a skxai explainer, "
-            "which is used as it is. DATA is read, explained and appended to --out in chunks of "
-            "--chunk-size rows, so it may be larger than memory; after a failure, the rows already "
-            "written stay in --out and the message says where it stopped. " + _SKOPS_NOTE + " " + _PICKLE_WARNING
+            "prediction_log_odds); a multi-class classifier explains each row's predicted class unless "
+            "--target names one, and a target column says which. MODEL may also hold a fitted Pipeline "
+            "ending in a skxai explainer, which is used as it is. DATA is read, explained and appended "
+            "to --out in chunks of --chunk-size rows, so it may be larger than memory; after a failure "
+            "(or SIGTERM), the rows already written stay in --out and the message says where it "
+            "stopped. " + _SKOPS_NOTE + " " + _PICKLE_WARNING
         ),
         epilog="Methods: " + ", ".join(METHODS) + ".",
     )
@@ -136,7 +138,7 @@ def main(argv=None):
     """Entry point of ``skxai`` and ``python -m skxai``; returns the exit code.
 
     0: done; 2: bad input from the user (one line on stderr, nothing written); 1: an
-    unexpected internal error; 130: interrupted.
+    unexpected internal error; 130: interrupted; 143: terminated (SIGTERM).
     """
     parser = build_parser()
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -301,6 +303,7 @@ def read_csv(path, what="data"):
         raise UsageError(f"cannot read {what} file {path!r} as CSV: {' '.join(str(exc).split())}") from None
     if frame.shape[0] == 0 or frame.shape[1] == 0:
         raise UsageError(f"{what} file {path!r} holds no rows or no columns")
+    _check_header(frame.columns, path)
     return frame
 
 
@@ -436,6 +439,29 @@ class Stopped(Exception):
         self.code = code
 
 
+class Terminated(Exception):
+    """SIGTERM (``kill``, a batch scheduler's time limit) received while the rows are explained."""
+
+
+def _raise_terminated(signum, frame):
+    raise Terminated()
+
+
+def _terminate_as_exception():
+    """Context in which SIGTERM raises :class:`Terminated`, so that the run says how far it got
+    (as on Ctrl-C) instead of ending without a word; the previous handler is restored after. A
+    no-op outside the main thread, where signal handlers cannot be set."""
+    import contextlib
+    import signal
+    import threading
+
+    stack = contextlib.ExitStack()
+    if threading.current_thread() is threading.main_thread():
+        previous = signal.signal(signal.SIGTERM, _raise_terminated)
+        stack.callback(signal.signal, signal.SIGTERM, previous)
+    return stack
+
+
 _SCHEDULER_TIMEOUT = 10  # seconds to reach a Dask scheduler before giving up (exit 2)
 
 
@@ -445,6 +471,17 @@ def _connect(address):
         from distributed import Client
     except ImportError:
         raise UsageError("--scheduler needs Dask's distributed package: pip install distributed") from None
+    from distributed.comm import get_address_host_port
+    from distributed.comm.addressing import parse_address
+
+    try:
+        if parse_address(address)[0] in ("tcp", "tls"):
+            # Checked before a Client is made: one made on a malformed address raises, then
+            # blocks the exit for 20 s and prints a traceback as it is collected.
+            get_address_host_port(address)
+    except ValueError as exc:
+        raise UsageError(f"cannot reach the Dask scheduler --scheduler {address!r}: {exc} "
+                         "(e.g. tcp://host:8786)") from None
     try:
         return Client(address, timeout=_SCHEDULER_TIMEOUT, set_as_default=False)
     except Exception as exc:  # OSError, TimeoutError, ValueError for a malformed address ...
@@ -479,10 +516,33 @@ def _header(path, drop):
         columns = list(pd.read_csv(path, nrows=0).columns)
     except Exception as exc:
         raise UsageError(f"cannot read data file {path!r} as CSV: {' '.join(str(exc).split())}") from None
+    _check_header(columns, path)
     for col in drop:
         if col not in columns:
             raise UsageError(f"--drop {col!r}: no such column in {path!r}")
     return [c for c in columns if c not in drop]
+
+
+def _check_header(columns, path):
+    """Refuse a file whose first line holds data, not names: read as the header, its first row
+    would be lost without a word. Names that are all numbers, some not integers (``0.4967``, not
+    the ``0,1,2`` of a DataFrame saved from an array), are taken for a missing header."""
+
+    def number(name):
+        try:
+            float(name)
+        except (TypeError, ValueError):
+            return False
+        return True
+
+    names = [str(c).strip() for c in columns]
+    for sep, what in (("\t", "tabs"), (";", "semicolons"), ("|", "bars")):
+        if len(names) == 1 and sep in names[0]:
+            raise UsageError(f"{path!r} reads as one column named {names[0]!r}: its fields seem separated by "
+                             f"{what}; skxai explain reads comma-separated files")
+    if names and all(number(n) for n in names) and not all(n.lstrip("+-").isdigit() for n in names):
+        raise UsageError(f"the first line of {path!r} holds numbers ({', '.join(names[:4])}"
+                         f"{', ...' if len(names) > 4 else ''}), not column names: the file needs a header row")
 
 
 #: Bytes per value of a chunk in memory: the parsed frame, the float array the model reads,
@@ -595,6 +655,7 @@ def run_explain(args):
             bar = stack.enter_context(tqdm(total=n_total, desc=method, unit="row", leave=False, dynamic_ncols=True))
         state = {"quantity": None, "cols": None, "seconds": 0.0, "exps": [], "Xr": []}
         start = 0
+        stack.enter_context(_terminate_as_exception())
         try:
             for chunk in csv_chunks(args.data, args.chunk_size):
                 _explain_chunk(chunk, start, prepare, pipeline, final_explainer, explained_quantity, out,
@@ -604,6 +665,8 @@ def run_explain(args):
                     bar.update(len(chunk))
         except KeyboardInterrupt:
             raise Stopped(_where(out, args.out, start) + ": interrupted", 130) from None
+        except Terminated:
+            raise Stopped(_where(out, args.out, start) + ": terminated (SIGTERM)", 143) from None
         except UsageError as exc:
             raise Stopped(_where(out, args.out, start) + f": {exc}", EXIT_USAGE) from None
         except Exception as exc:
@@ -649,6 +712,19 @@ def _where(out, path, start):
     return f"rows 0\u2013{out.rows - 1} are in {path!r}; stopped at row {start}"
 
 
+def _added_names(columns, *names):
+    """``names`` of the columns written after the attributions, each made distinct from the
+    attribution columns ``columns`` by ``_`` suffixes: a feature named ``prediction`` or
+    ``base_value`` keeps its own attributions."""
+    taken, out = set(columns), []
+    for name in names:
+        while name in taken:
+            name += "_"
+        taken.add(name)
+        out.append(name)
+    return out
+
+
 def _explain_chunk(chunk, start, prepare, pipeline, final_explainer, explained_quantity, out, state, args):
     """Explain one chunk of rows of DATA and append its attributions to the output."""
     import pandas as pd
@@ -671,10 +747,21 @@ def _explain_chunk(chunk, start, prepare, pipeline, final_explainer, explained_q
     if state["cols"] is None:
         state["cols"] = [str(c) for c in explainer.get_feature_names_out()] \
             if hasattr(explainer, "get_feature_names_out") else [str(c) for c in chunk.columns]
+        # A target that changes from row to row (the predicted class of a multi-class model)
+        # is written next to each row: the attributions of different rows explain different
+        # outputs.
+        per_row = exp.target_index is not None and not isinstance(exp.target_index, int | np.integer)
+        state["added"] = _added_names(state["cols"], "base_value", _column_name(state["quantity"]),
+                                      *(["target"] if per_row else []))
     result = pd.DataFrame(np.asarray(exp.target_values, dtype=np.float64), columns=state["cols"])
-    result["base_value"] = np.ravel(exp.target_base_values)
+    base, prediction, *target = state["added"]
+    result[base] = np.ravel(exp.target_base_values)
     outputs = explainer.model_output(Xt)
-    result[_column_name(state["quantity"])] = outputs[np.arange(len(outputs)), explainer.target_indices(Xt)]
+    indices = np.asarray(explainer.target_indices(Xt))
+    result[prediction] = outputs[np.arange(len(outputs)), indices]
+    if target:
+        names = exp.output_names
+        result[target[0]] = names[indices] if names is not None and len(names) == outputs.shape[1] else indices
     if args.report and start < 200:  # the report shows the first <= 200 rows
         state["exps"].append(exp)
         state["Xr"].append(X)

@@ -1,0 +1,150 @@
+"""``skxai explain`` on files and models the first tests did not try: column names that clash
+with the added columns, multi-class models, files without a header or with another separator,
+SIGTERM part-way, a malformed scheduler address."""
+
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.linear_model import LogisticRegression, Ridge
+
+from skxai import KernelShapExplainer
+from skxai._cli import main
+
+skops_io = pytest.importorskip("skops.io")
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory):
+    d = tmp_path_factory.mktemp("audit_cli")
+    rng = np.random.RandomState(0)
+    X = pd.DataFrame(rng.normal(size=(30, 4)), columns=["a", "b", "c", "d"])
+    X.to_csv(d / "data.csv", index=False)
+    skops_io.dump(Ridge().fit(X, X.a + 2 * X.b), d / "ridge.skops")
+    skops_io.dump(Ridge().fit(X.to_numpy(), X.a + 2 * X.b), d / "ridge_array.skops")
+    clf = LogisticRegression().fit(X, np.digitize(X.a, [-0.5, 0.5]))
+    skops_io.dump(clf, d / "clf3.skops")
+    clash = X.rename(columns={"a": "prediction", "b": "base_value"})
+    clash.to_csv(d / "clash.csv", index=False)
+    skops_io.dump(Ridge().fit(clash, X.a + 2 * X.b), d / "clash.skops")
+    return d, X, clf
+
+
+def _run(argv, capsys):
+    code = main([str(a) for a in argv] + ["--quiet"])
+    return code, capsys.readouterr().err
+
+
+def test_features_named_like_the_added_columns_keep_their_attributions(files, capsys):
+    """A feature named ``prediction`` or ``base_value`` had its attributions overwritten by the
+    prediction and the base value, silently (the columns were assigned by name)."""
+    d, X, _ = files
+    code, err = _run(["explain", d / "clash.skops", d / "clash.csv", "--out", d / "clash_out.csv",
+                      "--background", 10, "--n-samples", 32], capsys)
+    assert code == 0, err
+    res = pd.read_csv(d / "clash_out.csv")
+    assert list(res.columns) == ["prediction", "base_value", "c", "d", "base_value_", "prediction_"]
+    # Ridge: the attribution of feature j is coef_j * (x_j - mean of the background), not the output.
+    feats = res[["prediction", "base_value", "c", "d"]].to_numpy()
+    np.testing.assert_allclose(feats.sum(axis=1), res["prediction_"] - res["base_value_"], atol=1e-9)
+    assert not np.allclose(res["prediction"], res["prediction_"])
+
+
+def test_each_row_of_a_multi_class_model_says_which_class_it_explains(files, capsys):
+    """A multi-class classifier explains each row's predicted class by default: rows of
+    different classes were written in the same columns with nothing saying which class."""
+    d, X, clf = files
+    code, err = _run(["explain", d / "clf3.skops", d / "data.csv", "--out", d / "mc.csv",
+                      "--background", 10, "--n-samples", 32, "--chunk-size", 7], capsys)
+    assert code == 0, err
+    res = pd.read_csv(d / "mc.csv")
+    assert list(res.columns) == ["a", "b", "c", "d", "base_value", "prediction_probability", "target"]
+    np.testing.assert_array_equal(res["target"], clf.predict(X))
+    assert res["target"].nunique() == 3
+    proba = clf.predict_proba(X)
+    np.testing.assert_allclose(res["prediction_probability"], proba[np.arange(len(X)), res["target"]])
+    # A fixed --target is the same for every row: no column.
+    code, err = _run(["explain", d / "clf3.skops", d / "data.csv", "--out", d / "mc2.csv", "--target", 2,
+                      "--background", 10, "--n-samples", 32], capsys)
+    assert code == 0, err
+    assert "target" not in pd.read_csv(d / "mc2.csv").columns
+
+
+def test_a_file_without_a_header_row_is_refused_not_cut_short(files, capsys):
+    """A model fitted on an array takes any 4 column names: the first data row of a file
+    without a header became the header, and the output lacked that row without a word."""
+    d, X, _ = files
+    X.to_csv(d / "noheader.csv", index=False, header=False)
+    for model in ("ridge_array.skops", "ridge.skops"):
+        code, err = _run(["explain", d / model, d / "noheader.csv", "--out", d / "nh.csv"], capsys)
+        assert code == 2
+        assert "holds numbers" in err and "needs a header row" in err
+        assert not (d / "nh.csv").exists()
+    # Integer names, as a DataFrame of an array writes them, are names.
+    pd.DataFrame(X.to_numpy()).to_csv(d / "int_names.csv", index=False)
+    code, err = _run(["explain", d / "ridge_array.skops", d / "int_names.csv", "--out", d / "int.csv",
+                      "--background", 10, "--n-samples", 32], capsys)
+    assert code == 0, err
+    assert len(pd.read_csv(d / "int.csv")) == len(X)
+
+
+@pytest.mark.parametrize(("sep", "what"), [("\t", "tabs"), (";", "semicolons")])
+def test_another_separator_is_named(files, capsys, sep, what):
+    d, X, _ = files
+    X.to_csv(d / "sep.csv", index=False, sep=sep)
+    code, err = _run(["explain", d / "ridge.skops", d / "sep.csv", "--out", d / "sep_out.csv"], capsys)
+    assert code == 2
+    assert f"separated by {what}" in err
+
+
+def test_sigterm_part_way_keeps_whole_chunks_and_says_how_far(files, tmp_path):
+    """SIGTERM (``kill``, a batch scheduler's time limit) ended the run without a word; it now
+    stops like Ctrl-C: whole chunks kept, a line saying where, exit code 143."""
+    d, _, _ = files
+    out = tmp_path / "term.csv"
+    script = (
+        "import os, signal, sys\n"
+        "import skxai._cli as cli\n"
+        "real, calls = cli._explain_chunk, []\n"
+        "def chunk(*args, **kwargs):\n"
+        "    calls.append(1)\n"
+        "    if len(calls) == 3:\n"
+        "        os.kill(os.getpid(), signal.SIGTERM)\n"
+        "    return real(*args, **kwargs)\n"
+        "cli._explain_chunk = chunk\n"
+        f"sys.exit(cli.main(['explain', {str(d / 'ridge.skops')!r}, {str(d / 'data.csv')!r}, '--out', "
+        f"{str(out)!r}, '--chunk-size', '10', '--background', '10', '--n-samples', '32', '--quiet']))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 143, proc.stderr
+    assert "rows 0\u201319 are in" in proc.stderr and "stopped at row 20: terminated" in proc.stderr
+    assert len(pd.read_csv(out)) == 20
+
+
+def test_a_malformed_scheduler_address_is_refused_before_a_client_is_made(files, capsys, monkeypatch):
+    """A Client made on ``--scheduler nonsense`` raised at once, but then blocked the exit for
+    20 s and printed a traceback when it was collected."""
+    distributed = pytest.importorskip("distributed")
+    made = []
+    monkeypatch.setattr(distributed, "Client", lambda *a, **k: made.append(a) or 1 / 0)
+    d, _, _ = files
+    for address in ("nonsense", "tcp://host-without-port"):
+        code, err = _run(["explain", d / "ridge.skops", d / "data.csv", "--out", d / "s.csv",
+                          "--scheduler", address], capsys)
+        assert code == 2
+        assert "missing port" in err and "--scheduler" in err
+    assert made == []
+
+
+def test_stream_of_a_multi_class_model_equals_the_api(files, capsys):
+    """The streamed attributions are the API's, row for row (checks the new column left them be)."""
+    d, X, clf = files
+    code, err = _run(["explain", d / "clf3.skops", d / "data.csv", "--out", d / "api.csv",
+                      "--background-data", d / "data.csv", "--background", 100, "--n-samples", 32,
+                      "--chunk-size", 4], capsys)
+    assert code == 0, err
+    ex = KernelShapExplainer(clf, n_samples=32, random_state=0).fit(X)
+    res = pd.read_csv(d / "api.csv")
+    np.testing.assert_allclose(res[["a", "b", "c", "d"]].to_numpy(), ex.transform(X), atol=1e-12)
