@@ -129,9 +129,13 @@ class AppendingCsv:
         self._fh = None
 
     def append(self, frame):
+        # The piece is formatted first and written in one call: formatting straight into the file
+        # wrote it 8 KiB at a time between the rows' formatting, so a process killed then (SIGKILL,
+        # the out-of-memory killer) left a torn last row, which may even parse as a number.
+        text = frame.to_csv(None, header=self.rows == 0, index=False)
         if self._fh is None:
             self._fh = open(self.path, "w", newline="")
-        frame.to_csv(self._fh, header=self.rows == 0, index=False)
+        self._fh.write(text)
         self._fh.flush()
         os.fsync(self._fh.fileno())
         self.rows += len(frame)

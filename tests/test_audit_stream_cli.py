@@ -148,3 +148,33 @@ def test_stream_of_a_multi_class_model_equals_the_api(files, capsys):
     ex = KernelShapExplainer(clf, n_samples=32, random_state=0).fit(X)
     res = pd.read_csv(d / "api.csv")
     np.testing.assert_allclose(res[["a", "b", "c", "d"]].to_numpy(), ex.transform(X), atol=1e-12)
+
+
+def test_each_chunk_reaches_the_output_file_in_one_write(tmp_path, monkeypatch):
+    """A chunk was formatted straight into the file, 8 KiB at a time between the formatting of
+    its rows: a process killed meanwhile (SIGKILL, the out-of-memory killer) left a torn last
+    row. Each chunk is now formatted first and written in one call."""
+    import io
+
+    from skxai import _stream
+
+    writes = []
+
+    class Counting(io.FileIO):
+        def write(self, b):
+            writes.append(len(b))
+            return super().write(b)
+
+    def counting_open(path, mode="r", newline=None):
+        return io.TextIOWrapper(io.BufferedWriter(Counting(path, mode)), newline=newline)
+
+    monkeypatch.setattr(_stream, "open", counting_open, raising=False)
+    frame = pd.DataFrame(np.random.RandomState(0).rand(3000, 20))
+    with _stream.AppendingCsv(tmp_path / "out.csv") as out:
+        out.append(frame)
+        assert len(writes) == 1
+        out.append(frame)
+        assert len(writes) == 2
+    back = pd.read_csv(tmp_path / "out.csv")
+    assert back.shape == (6000, 20)
+    np.testing.assert_array_equal(back.to_numpy(), np.concatenate([frame.to_numpy()] * 2))
