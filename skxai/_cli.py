@@ -579,6 +579,7 @@ def run_explain(args):
         csv_chunks,
         import_pandas_without_pyarrow,
         reservoir_rows,
+        text_columns,
     )
 
     import_pandas_without_pyarrow()  # scikit-learn imports pandas anyway; pyarrow is not needed
@@ -615,6 +616,15 @@ def run_explain(args):
     if n_total == 0 or not columns:
         raise UsageError(f"data file {args.data!r} holds no rows or no columns")
 
+    # Columns holding text in some row are read as text in every chunk (and in the background),
+    # as a whole-file read gives them: codes such as "007" are not turned into 7 in the chunks
+    # without text.
+    try:
+        text = text_columns(args.data, max(args.chunk_size, min(50_000, 2**22 // len(columns))))
+    except (ValueError, EOFError, OSError) as exc:  # a ragged row, a bad encoding, a truncated archive
+        raise UsageError(f"cannot read data file {args.data!r} as CSV: {' '.join(str(exc).split())}") from None
+    dtype = dict.fromkeys(text, str) or None
+
     def prepare(frame, path):
         frame = frame.drop(columns=[c for c in args.drop if c in frame.columns])
         return frame if fitted else check_columns(model, frame, path)
@@ -635,7 +645,7 @@ def run_explain(args):
                 bg = prepare(read_csv(args.background_data, "background"), args.background_data)
             else:
                 # One pass, ``--background`` rows kept: the same rows whatever --chunk-size is.
-                bg = reservoir_rows(args.data, args.background, args.random_state)
+                bg = reservoir_rows(args.data, args.background, args.random_state, dtype=dtype)
                 if bg is None:  # e.g. a header followed by blank lines only
                     raise UsageError(f"data file {args.data!r} holds no rows or no columns")
                 bg = prepare(bg, args.data)
@@ -657,7 +667,7 @@ def run_explain(args):
         start = 0
         stack.enter_context(_terminate_as_exception())
         try:
-            for chunk in csv_chunks(args.data, args.chunk_size):
+            for chunk in csv_chunks(args.data, args.chunk_size, dtype=dtype):
                 _explain_chunk(chunk, start, prepare, pipeline, final_explainer, explained_quantity, out,
                                state, args)
                 start += len(chunk)

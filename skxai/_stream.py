@@ -69,14 +69,38 @@ def count_csv_rows(path):
     return max(0, n - 1)
 
 
-def csv_chunks(path, chunk_size):
-    """DataFrames of at most ``chunk_size`` consecutive rows of the CSV file ``path``."""
+def csv_chunks(path, chunk_size, dtype=None):
+    """DataFrames of at most ``chunk_size`` consecutive rows of the CSV file ``path``
+    (``dtype``: pandas' ``read_csv`` argument, e.g. from :func:`text_columns`)."""
     import pandas as pd
 
-    yield from pd.read_csv(path, chunksize=int(chunk_size))
+    yield from pd.read_csv(path, chunksize=int(chunk_size), dtype=dtype)
 
 
-def reservoir_rows(path, k, random_state, chunk_size=50_000):
+def text_columns(path, chunk_size=50_000):
+    """Columns of the CSV file ``path`` that hold text (not only numbers) in some row.
+
+    Read chunk by chunk, such a column is parsed as numbers in the chunks without text (codes
+    ``"007"``, ``"012"`` become ``7``, ``12``), while read whole it is text in every row: a model
+    that encodes those codes then sees other values in some chunks, and explains them without a
+    word. Reading these columns as text (``dtype=str``) gives every chunk, whatever its size, the
+    types of the whole file. One pass over the file, in memory bounded by ``chunk_size`` rows.
+    """
+    import pandas as pd
+
+    text, columns = set(), []
+    for chunk in pd.read_csv(path, chunksize=int(chunk_size)):
+        columns = list(chunk.columns)
+        for col in columns:
+            values = chunk[col]
+            if col in text or pd.api.types.is_bool_dtype(values.dtype) or pd.api.types.is_numeric_dtype(values.dtype):
+                continue
+            if (pd.to_numeric(values, errors="coerce").isna() & values.notna()).any():
+                text.add(col)
+    return [c for c in columns if c in text]
+
+
+def reservoir_rows(path, k, random_state, chunk_size=50_000, dtype=None):
     """A uniform sample of ``k`` rows of a CSV file, in file order, in memory bounded by ``k``.
 
     Reservoir sampling (algorithm R, vectorised per chunk) over the row positions, in one pass
@@ -85,6 +109,8 @@ def reservoir_rows(path, k, random_state, chunk_size=50_000):
     in a column does not turn the sampled numbers into strings). ``random_state`` makes the
     sample reproducible, and it does not depend on ``chunk_size``: the random draws are consumed
     one per row, in file order. Blank lines count as rows in the draw (and are dropped if drawn).
+
+    ``dtype`` is passed to ``pandas.read_csv`` for the sampled rows (see :func:`text_columns`).
 
     Returns None for a file without data rows.
     """
@@ -111,7 +137,7 @@ def reservoir_rows(path, k, random_state, chunk_size=50_000):
     if len(positions) == 0:
         return None
     chosen = set((positions + 1).tolist())  # +1: line 0 of the file is the header
-    frame = pd.read_csv(path, skiprows=lambda i: i != 0 and i not in chosen)
+    frame = pd.read_csv(path, skiprows=lambda i: i != 0 and i not in chosen, dtype=dtype)
     return frame if len(frame) else None
 
 

@@ -178,3 +178,34 @@ def test_each_chunk_reaches_the_output_file_in_one_write(tmp_path, monkeypatch):
     back = pd.read_csv(tmp_path / "out.csv")
     assert back.shape == (6000, 20)
     np.testing.assert_array_equal(back.to_numpy(), np.concatenate([frame.to_numpy()] * 2))
+
+
+def test_codes_that_look_like_numbers_in_some_chunks_stay_text(tmp_path, capsys):
+    """Read chunk by chunk, a column of codes ("001", ..., "A12") was parsed as the numbers 1, 2, 3
+    in the chunks without a letter: a one-hot encoder fitted on the codes took them for unknown
+    categories, and those rows' attributions and predictions were wrong without a word."""
+    from sklearn.compose import make_column_transformer
+    from sklearn.frozen import FrozenEstimator
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import OneHotEncoder
+
+    rng = np.random.RandomState(0)
+    codes = np.array(["001", "002", "003", "A12"])[rng.randint(0, 4, 40)]
+    codes[:10] = ["001", "002", "003", "001", "002", "003", "001", "002", "003", "001"]  # no letter in chunk 0
+    frame = pd.DataFrame({"x": rng.normal(size=40), "code": codes})
+    y = frame.x + 3 * (frame.code == "002") + (frame.code == "A12")
+    encode = make_column_transformer((OneHotEncoder(handle_unknown="ignore"), ["code"]), remainder="passthrough")
+    pipe = make_pipeline(encode, Ridge(alpha=1e-3)).fit(frame, y)
+    skops_io.dump(pipe, tmp_path / "codes.skops")
+    frame.to_csv(tmp_path / "codes.csv", index=False)
+    trusted = skops_io.get_untrusted_types(file=tmp_path / "codes.skops")
+    ex = KernelShapExplainer(FrozenEstimator(pipe), n_samples=16, random_state=0).fit(frame)
+    for size, background in ((10, ["--background-data", tmp_path / "codes.csv"]), (7, ["--background", 40])):
+        out = tmp_path / f"codes{size}.csv"
+        code, err = _run(["explain", tmp_path / "codes.skops", tmp_path / "codes.csv", "--out", out,
+                          "--n-samples", 16, "--chunk-size", size, *background,
+                          *[a for t in trusted for a in ("--trusted-type", t)]], capsys)
+        assert code == 0, err
+        res = pd.read_csv(out)
+        np.testing.assert_allclose(res["prediction"], pipe.predict(frame), atol=1e-12)
+        np.testing.assert_allclose(res[["x", "code"]].to_numpy(), ex.transform(frame), atol=1e-12)
