@@ -292,13 +292,13 @@ def check_output_path(path, option, inputs):
         raise UsageError(f"cannot write {option} {path!r}: permission denied")
 
 
-def read_csv(path, what="data"):
+def read_csv(path, what="data", dtype=None):
     import pandas as pd
 
     if not os.path.isfile(path):
         raise UsageError(f"cannot read {what} file {path!r}: no such file")
     try:
-        frame = pd.read_csv(path)
+        frame = pd.read_csv(path, dtype=dtype)
     except Exception as exc:
         raise UsageError(f"cannot read {what} file {path!r} as CSV: {' '.join(str(exc).split())}") from None
     if frame.shape[0] == 0 or frame.shape[1] == 0:
@@ -642,7 +642,8 @@ def run_explain(args):
         else:
             prepare(pd_head(args.data), args.data)  # wrong columns: refused before reading the rows
             if args.background_data:
-                bg = prepare(read_csv(args.background_data, "background"), args.background_data)
+                # DATA's text columns are text here too, even where these rows hold no letter.
+                bg = prepare(read_csv(args.background_data, "background", dtype), args.background_data)
             else:
                 # One pass, ``--background`` rows kept: the same rows whatever --chunk-size is.
                 bg = reservoir_rows(args.data, args.background, args.random_state, dtype=dtype)

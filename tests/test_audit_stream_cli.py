@@ -209,3 +209,31 @@ def test_codes_that_look_like_numbers_in_some_chunks_stay_text(tmp_path, capsys)
         res = pd.read_csv(out)
         np.testing.assert_allclose(res["prediction"], pipe.predict(frame), atol=1e-12)
         np.testing.assert_allclose(res[["x", "code"]].to_numpy(), ex.transform(frame), atol=1e-12)
+
+
+def test_background_rows_without_letters_read_codes_as_the_data_does(tmp_path, capsys):
+    """--background-data was read on its own: codes without a letter there became numbers, so
+    the background rows were unknown categories to the model and the base value was wrong."""
+    from sklearn.compose import make_column_transformer
+    from sklearn.frozen import FrozenEstimator
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import OneHotEncoder
+
+    rng = np.random.RandomState(1)
+    frame = pd.DataFrame({"x": rng.normal(size=30), "code": np.array(["001", "002", "A12"])[rng.randint(0, 3, 30)]})
+    y = frame.x + 3 * (frame.code == "002")
+    encode = make_column_transformer((OneHotEncoder(handle_unknown="ignore"), ["code"]), remainder="passthrough")
+    pipe = make_pipeline(encode, Ridge(alpha=1e-3)).fit(frame, y)
+    skops_io.dump(pipe, tmp_path / "codes.skops")
+    frame.to_csv(tmp_path / "data.csv", index=False)
+    background = frame[frame.code != "A12"]
+    background.to_csv(tmp_path / "bg.csv", index=False)
+    trusted = skops_io.get_untrusted_types(file=tmp_path / "codes.skops")
+    code, err = _run(["explain", tmp_path / "codes.skops", tmp_path / "data.csv", "--out", tmp_path / "o.csv",
+                      "--n-samples", 16, "--background-data", tmp_path / "bg.csv",
+                      *[a for t in trusted for a in ("--trusted-type", t)]], capsys)
+    assert code == 0, err
+    ex = KernelShapExplainer(FrozenEstimator(pipe), n_samples=16, random_state=0).fit(background)
+    res = pd.read_csv(tmp_path / "o.csv")
+    np.testing.assert_allclose(res["base_value"], pipe.predict(background).mean(), atol=1e-12)
+    np.testing.assert_allclose(res[["x", "code"]].to_numpy(), ex.transform(frame), atol=1e-12)
