@@ -98,7 +98,8 @@ def build_parser():
     ex.add_argument("--method", default=None,
                     help="explanation method (default: kernel-shap; not allowed when MODEL holds an explainer)")
     ex.add_argument("--out", required=True,
-                    help="output CSV of attributions (an existing file is replaced; an input file is refused)")
+                    help="output CSV of attributions (an existing file is replaced; an input file is refused; "
+                         "a name ending in .gz, .bz2 or .xz is compressed)")
     ex.add_argument("--report", help="also write a self-contained HTML report there")
     ex.add_argument("--target", help="class label (classifiers) or output index to explain")
     ex.add_argument("--background", type=int, default=100,
@@ -578,6 +579,7 @@ def run_explain(args):
         count_csv_rows,
         csv_chunks,
         import_pandas_without_pyarrow,
+        output_compression,
         reservoir_rows,
         text_columns,
     )
@@ -595,6 +597,10 @@ def run_explain(args):
     check_output_path(args.out, "--out", inputs)
     if args.report:
         check_output_path(args.report, "--report", inputs + [("--out", args.out)])
+    try:
+        output_compression(args.out)
+    except ValueError as exc:
+        raise UsageError(f"--out {args.out!r}: {exc}") from None
     columns = _header(args.data, args.drop)
     _check_chunk_memory(args.chunk_size, columns)
     model = load_model(args.model, trusted_types=tuple(args.trusted_types), trust_pickle=args.trust_pickle)

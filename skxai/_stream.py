@@ -141,27 +141,51 @@ def reservoir_rows(path, k, random_state, chunk_size=50_000, dtype=None):
     return frame if len(frame) else None
 
 
+#: Endings of the compressed outputs that can be written in pieces: each piece is one complete
+#: compressed stream, and these formats read a file of several streams as their concatenation.
+APPENDABLE = {".gz": "gzip", ".bz2": "bz2", ".xz": "lzma"}
+
+
+def output_compression(path):
+    """The module (``gzip``, ``bz2``, ``lzma``) compressing an output named ``path``, None for a
+    plain file. A ValueError for the compressed endings that cannot be written in pieces."""
+    import importlib
+
+    name = str(path).lower()
+    for ending in sorted(COMPRESSED, key=len, reverse=True):  # .tar.gz before .gz
+        if name.endswith(ending):
+            if ending not in APPENDABLE:
+                raise ValueError(f"{ending} files cannot be written a chunk at a time; use a plain .csv, "
+                                 f"or .csv.gz, .csv.bz2 or .csv.xz")
+            return importlib.import_module(APPENDABLE[ending])
+    return None
+
+
 class AppendingCsv:
     """Write a CSV in pieces: the header with the first piece, every piece flushed to disk.
 
     After a failure the file holds every piece written so far, and ``rows`` says how many. The
     file is opened (and an existing one replaced) only with the first piece: a run that fails
-    before it leaves the path as it was.
+    before it leaves the path as it was. A path ending in ``.gz``, ``.bz2`` or ``.xz`` is
+    compressed (one stream per piece), as ``pandas.read_csv`` infers from the name.
     """
 
     def __init__(self, path):
         self.path = path
         self.rows = 0
         self._fh = None
+        self._compression = output_compression(path)
 
     def append(self, frame):
         # The piece is formatted first and written in one call: formatting straight into the file
         # wrote it 8 KiB at a time between the rows' formatting, so a process killed then (SIGKILL,
         # the out-of-memory killer) left a torn last row, which may even parse as a number.
-        text = frame.to_csv(None, header=self.rows == 0, index=False)
+        data = frame.to_csv(None, header=self.rows == 0, index=False).encode("utf-8")
+        if self._compression is not None:
+            data = self._compression.compress(data)
         if self._fh is None:
-            self._fh = open(self.path, "w", newline="")
-        self._fh.write(text)
+            self._fh = open(self.path, "wb")
+        self._fh.write(data)
         self._fh.flush()
         os.fsync(self._fh.fileno())
         self.rows += len(frame)

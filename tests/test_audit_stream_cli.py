@@ -166,7 +166,8 @@ def test_each_chunk_reaches_the_output_file_in_one_write(tmp_path, monkeypatch):
             return super().write(b)
 
     def counting_open(path, mode="r", newline=None):
-        return io.TextIOWrapper(io.BufferedWriter(Counting(path, mode)), newline=newline)
+        raw = io.BufferedWriter(Counting(path, mode.replace("b", "")))
+        return raw if "b" in mode else io.TextIOWrapper(raw, newline=newline)
 
     monkeypatch.setattr(_stream, "open", counting_open, raising=False)
     frame = pd.DataFrame(np.random.RandomState(0).rand(3000, 20))
@@ -237,3 +238,28 @@ def test_background_rows_without_letters_read_codes_as_the_data_does(tmp_path, c
     res = pd.read_csv(tmp_path / "o.csv")
     np.testing.assert_allclose(res["base_value"], pipe.predict(background).mean(), atol=1e-12)
     np.testing.assert_allclose(res[["x", "code"]].to_numpy(), ex.transform(frame), atol=1e-12)
+
+
+@pytest.mark.parametrize("ending", [".gz", ".bz2", ".xz"])
+def test_a_compressed_output_name_gives_a_compressed_file(files, capsys, ending):
+    """``--out attributions.csv.gz`` wrote plain text under that name: pandas, gunzip and the
+    user's next tool inferred gzip from the name and could not read it."""
+    d, X, _ = files
+    out = d / f"out.csv{ending}"
+    code, err = _run(["explain", d / "ridge.skops", d / "data.csv", "--out", out, "--background", 10,
+                      "--n-samples", 32, "--chunk-size", 7], capsys)
+    assert code == 0, err
+    plain = d / "plain.csv"
+    code, err = _run(["explain", d / "ridge.skops", d / "data.csv", "--out", plain, "--background", 10,
+                      "--n-samples", 32, "--chunk-size", 7], capsys)
+    assert code == 0, err
+    pd.testing.assert_frame_equal(pd.read_csv(out), pd.read_csv(plain))
+
+
+@pytest.mark.parametrize("name", ["out.csv.zip", "out.csv.zst", "out.tar.gz"])
+def test_a_compressed_output_that_cannot_be_appended_is_refused_before_any_work(files, capsys, name):
+    d, _, _ = files
+    code, err = _run(["explain", d / "ridge.skops", d / "data.csv", "--out", d / name], capsys)
+    assert code == 2
+    assert "cannot be written a chunk at a time" in err
+    assert not (d / name).exists()
