@@ -64,6 +64,8 @@ def _first_row(X):
             if len(first):
                 return first
         return None
+    if not np.isnan(X.shape[0]):  # known sizes: a slice, which dask fetches alone
+        return np.asarray(X[:1].compute()) if X.shape[0] else None
     for i in range(X.numblocks[0]):
         if X.chunks[0][i] == 0:
             continue
