@@ -49,6 +49,23 @@ def _transform_partition(frame, explainer, columns):
     return pd.DataFrame(np.asarray(values), index=frame.index, columns=columns)
 
 
+def _is_dask_frame(X):
+    """True for a dask dataframe, False for a dask array; a TypeError naming any other dask
+    collection (a Series, a Bag, a Delayed), which used to fail deep inside."""
+    import dask.array as da
+
+    if isinstance(X, da.Array):
+        return False
+    try:
+        import dask.dataframe as dd
+    except ImportError:  # dask without its dataframe extra: X is no dataframe
+        dd = None
+    if dd is not None and isinstance(X, dd.DataFrame):
+        return True
+    hint = " (X.to_frame() is a dataframe of one feature)" if dd is not None and isinstance(X, dd.Series) else ""
+    raise TypeError(f"transform takes a dask array or a dask dataframe, not a dask {type(X).__name__}{hint}.")
+
+
 def _head(block):
     return block[:1]
 
@@ -96,10 +113,11 @@ def transform_dask(explainer, X):
         Lazy attributions; ``.compute()`` gives what ``explainer.transform`` gives on the
         computed input, block by block.
     """
+    frame = _is_dask_frame(X)
     # The state of a RandomState instance before this call, for every block (the explainer's
     # own instance then advances once, on the first sample, as for one in-memory call).
     snapshot = with_own_generator(explainer)
-    if hasattr(X, "map_partitions"):
+    if frame:
         first = _first_row(X)
         if first is None:
             raise ValueError("The dask dataframe holds no rows to explain.")

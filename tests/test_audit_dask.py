@@ -54,6 +54,18 @@ def test_unknown_block_sizes_are_explained_lazily(data, explainer):
             explainer.transform(lazy[lazy[:, 0] > 100])
 
 
+def test_other_dask_collections_are_refused_by_name(data, explainer):
+    """A dask Series, Bag or Delayed failed deep inside (a 2-D check on a pandas Series, a
+    missing ``head`` or ``get_partition``, an integer check on a ``DelayedAttr``)."""
+    db = pytest.importorskip("dask.bag")
+    X, _ = data
+    frame = dd.from_pandas(pd.DataFrame(X, columns=list("abcde")), npartitions=2)
+    for lazy, name in ((frame["a"], r"Series \(X.to_frame\(\)"), (db.from_sequence(X.tolist()), "Bag"),
+                       (dask.delayed(X), "Delayed")):
+        with pytest.raises(TypeError, match=rf"takes a dask array or a dask dataframe, not a dask {name}"):
+            explainer.transform(lazy)
+
+
 _LOADS = []
 
 
