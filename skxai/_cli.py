@@ -304,7 +304,6 @@ def read_csv(path, what="data", dtype=None):
         raise UsageError(f"cannot read {what} file {path!r} as CSV: {' '.join(str(exc).split())}") from None
     if frame.shape[0] == 0 or frame.shape[1] == 0:
         raise UsageError(f"{what} file {path!r} holds no rows or no columns")
-    _check_header(frame.columns, path)
     return frame
 
 
@@ -517,17 +516,21 @@ def _header(path, drop):
         columns = list(pd.read_csv(path, nrows=0).columns)
     except Exception as exc:
         raise UsageError(f"cannot read data file {path!r} as CSV: {' '.join(str(exc).split())}") from None
-    _check_header(columns, path)
     for col in drop:
         if col not in columns:
             raise UsageError(f"--drop {col!r}: no such column in {path!r}")
     return [c for c in columns if c not in drop]
 
 
-def _check_header(columns, path):
+def _check_header(columns, path, model):
     """Refuse a file whose first line holds data, not names: read as the header, its first row
     would be lost without a word. Names that are all numbers, some not integers (``0.4967``, not
-    the ``0,1,2`` of a DataFrame saved from an array), are taken for a missing header."""
+    the ``0,1,2`` of a DataFrame saved from an array), are taken for a missing header, and a
+    single name holding tabs or semicolons for another separator; unless they are the names the
+    model was fitted on (wavelengths such as ``400.5`` name the columns of a spectrum)."""
+    fitted_on = getattr(model, "feature_names_in_", None)
+    if fitted_on is not None and {str(c) for c in fitted_on} <= {str(c) for c in columns}:
+        return
 
     def number(name):
         try:
@@ -604,6 +607,7 @@ def run_explain(args):
     columns = _header(args.data, args.drop)
     _check_chunk_memory(args.chunk_size, columns)
     model = load_model(args.model, trusted_types=tuple(args.trusted_types), trust_pickle=args.trust_pickle)
+    _check_header(columns, args.data, model)
     fitted = _is_explainer(model)
     if fitted:
         # A fitted Pipeline ending in an explainer (or an explainer): used as saved.
@@ -649,7 +653,9 @@ def run_explain(args):
             prepare(pd_head(args.data), args.data)  # wrong columns: refused before reading the rows
             if args.background_data:
                 # DATA's text columns are text here too, even where these rows hold no letter.
-                bg = prepare(read_csv(args.background_data, "background", dtype), args.background_data)
+                bg = read_csv(args.background_data, "background", dtype)
+                _check_header(bg.columns, args.background_data, model)
+                bg = prepare(bg, args.background_data)
             else:
                 # One pass, ``--background`` rows kept: the same rows whatever --chunk-size is.
                 bg = reservoir_rows(args.data, args.background, args.random_state, dtype=dtype)

@@ -88,6 +88,14 @@ def test_a_file_without_a_header_row_is_refused_not_cut_short(files, capsys):
                       "--background", 10, "--n-samples", 32], capsys)
     assert code == 0, err
     assert len(pd.read_csv(d / "int.csv")) == len(X)
+    # Numbers that are the names the model was fitted on (a spectrum's wavelengths) are names.
+    spectrum = X.set_axis(["400.5", "401.0", "401.5", "402.0"], axis=1)
+    spectrum.to_csv(d / "spectrum.csv", index=False)
+    skops_io.dump(Ridge().fit(spectrum, X.a), d / "spectrum.skops")
+    code, err = _run(["explain", d / "spectrum.skops", d / "spectrum.csv", "--out", d / "spectrum_out.csv",
+                      "--background", 10, "--n-samples", 32], capsys)
+    assert code == 0, err
+    assert list(pd.read_csv(d / "spectrum_out.csv").columns[:4]) == list(spectrum.columns)
 
 
 @pytest.mark.parametrize(("sep", "what"), [("\t", "tabs"), (";", "semicolons")])
