@@ -56,15 +56,19 @@ def count_csv_rows(path):
         import pandas as pd
 
         return sum(len(c) for c in pd.read_csv(path, usecols=[0], dtype=str, chunksize=1 << 16))
-    n = 0
+    n = cr = 0
     with open(path, "rb") as fh:
         while True:
             block = fh.read(1 << 20)
             if not block:
                 break
             n += block.count(b"\n")
+            cr += block.count(b"\r")
             last = block[-1:]
-    if n and last != b"\n":
+    end = b"\n"
+    if n == 0 and cr:  # lines ended by a lone CR (old Mac files), which pandas reads too
+        n, end = cr, b"\r"
+    if n and last != end:
         n += 1
     return max(0, n - 1)
 

@@ -271,3 +271,18 @@ def test_a_compressed_output_that_cannot_be_appended_is_refused_before_any_work(
     assert code == 2
     assert "cannot be written a chunk at a time" in err
     assert not (d / name).exists()
+
+
+def test_a_file_with_old_mac_line_endings_is_read_not_called_empty(files, capsys):
+    """Lines ended by a lone CR: pandas reads the rows, but the row count (by newlines) was 0
+    and the command said the file held no rows."""
+    from skxai._stream import count_csv_rows
+
+    d, X, _ = files
+    (d / "cr.csv").write_bytes((d / "data.csv").read_bytes().replace(b"\n", b"\r"))
+    assert count_csv_rows(d / "cr.csv") == len(X)
+    for name in ("data.csv", "cr.csv"):
+        code, err = _run(["explain", d / "ridge.skops", d / name, "--out", d / f"out_{name}",
+                          "--background", 10, "--n-samples", 32], capsys)
+        assert code == 0, err
+    pd.testing.assert_frame_equal(pd.read_csv(d / "out_cr.csv"), pd.read_csv(d / "out_data.csv"))
