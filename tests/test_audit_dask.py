@@ -131,3 +131,28 @@ def test_a_cluster_of_threads_still_takes_a_model_that_cannot_be_pickled(data):
     with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None,
                                   silence_logs=50) as cluster, distributed.Client(cluster):
         np.testing.assert_array_equal(ex.transform(da.from_array(X, chunks=(40, 5))).compute(), expected)
+
+
+def test_repeated_calls_ship_the_model_once_per_fit_not_once_per_call(client, data):
+    """Under joblib's Dask backend every call made a new coalition game, which was scattered
+    (and unpickled by every worker) again: the command line's --scheduler shipped the model once
+    per chunk of rows. The game made at fit is reused while the fit is unchanged."""
+    import copy
+
+    from skxai import ShapleySamplingExplainer
+    from tests import _counting
+
+    X, y = data
+    model = _counting.CountingRidge().fit(X, y)
+    for ex in (KernelShapExplainer(model, n_samples=32, max_background=10, random_state=0, n_jobs=-1),
+               ShapleySamplingExplainer(model, n_permutations=4, max_background=10, random_state=0, n_jobs=-1)):
+        ex.fit(X)
+        expected = copy.deepcopy(ex).set_params(n_jobs=None).transform(X)
+        client.run(lambda: _counting.LOADS.__setitem__(0, 0))
+        with parallel_config(backend="dask"):
+            got = np.concatenate([ex.transform(X[i : i + 20]) for i in range(0, 80, 20)])  # four calls
+            assert all(n <= 1 for n in client.run(_counting.loads).values())
+            ex.fit(X)  # a new fit is shipped again
+            ex.transform(X[:20])
+        np.testing.assert_array_equal(got, expected)
+        assert sum(client.run(_counting.loads).values()) >= 2
