@@ -156,3 +156,35 @@ def test_repeated_calls_ship_the_model_once_per_fit_not_once_per_call(client, da
             ex.transform(X[:20])
         np.testing.assert_array_equal(got, expected)
         assert sum(client.run(_counting.loads).values()) >= 2
+
+
+def _clear_process_cache():
+    from skxai.utils import _parallel
+
+    _parallel._PROCESS_CACHE.clear()
+
+
+def _process_cache_size():
+    from skxai.utils import _parallel
+
+    return len(_parallel._PROCESS_CACHE)
+
+
+def test_tree_shap_enumeration_ships_its_game_once_per_fit(client, data):
+    """TreeSHAP of a probability (enumerated coalitions) made a new game, holding the model and
+    the background, on every call: under joblib's Dask backend each call shipped it again."""
+    from sklearn.ensemble import GradientBoostingClassifier
+
+    from skxai import TreeShapExplainer
+
+    X, _ = data
+    model = GradientBoostingClassifier(n_estimators=5, max_depth=2, random_state=0).fit(X, X[:, 0] > 0)
+    params = dict(response_method="predict_proba", feature_perturbation="interventional")
+    ex = TreeShapExplainer(model, n_jobs=-1, **params).fit(X[:20])
+    assert ex._enumerate
+    expected = TreeShapExplainer(model, **params).fit(X[:20]).transform(X)
+    client.run(_clear_process_cache)
+    with parallel_config(backend="dask"):
+        got = np.concatenate([ex.transform(X[i : i + 16]) for i in range(0, 80, 16)])  # five calls
+    assert all(n == 1 for n in client.run(_process_cache_size).values())
+    np.testing.assert_array_equal(got, expected)
