@@ -172,7 +172,7 @@ def scattered(client, shared, token=None):
         return known[2]
     token = token if token is not None else uuid.uuid4().hex
     handle = Shipped(shared, token)
-    if not str(getattr(client.scheduler, "address", "")).startswith("inproc://"):
+    if not str(getattr(getattr(client, "scheduler", None), "address", "")).startswith("inproc://"):
         # Workers in other processes receive its bytes (made once, here, and reused by the
         # scatter): an object that cannot be pickled is refused now, with its name. A cluster of
         # threads in this process (inproc) shares it without pickling.
