@@ -603,7 +603,7 @@ class BaseTabularExplainer(BaseExplainer):
             and game.output is self.output_
             and game.background is self.background_
             and game.groups is self.groups_
-            and game.batch_size == int(self.batch_size or 50_000)
+            and game.batch_size == self._game_batch_size()
         ):
             return game
         return self._new_game()
@@ -614,8 +614,12 @@ class BaseTabularExplainer(BaseExplainer):
             self.background_,
             self.background_weights_,
             self.groups_,
-            batch_size=self.batch_size or 50_000,
+            batch_size=self._game_batch_size(),
         )
+
+    def _game_batch_size(self):
+        # a subclass without the batch_size parameter gets the default
+        return int(getattr(self, "batch_size", None) or 50_000)
 
     def explain(self, X):
         """Attributions of every output with their context.
