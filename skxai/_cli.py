@@ -443,23 +443,54 @@ class Terminated(Exception):
     """SIGTERM (``kill``, a batch scheduler's time limit) received while the rows are explained."""
 
 
-def _raise_terminated(signum, frame):
-    raise Terminated()
+class _Signals:
+    """SIGINT and SIGTERM as exceptions (KeyboardInterrupt, :class:`Terminated`), so that the run
+    says how far it got instead of ending without a word on SIGTERM; held while a chunk is
+    written (:meth:`hold`), so that the rows the message counts are the rows in the output (a
+    signal between the write and the count made it name one chunk fewer than the file held)."""
 
+    def __init__(self):
+        self.held = False
+        self.pending = None
 
-def _terminate_as_exception():
-    """Context in which SIGTERM raises :class:`Terminated`, so that the run says how far it got
-    (as on Ctrl-C) instead of ending without a word; the previous handler is restored after. A
-    no-op outside the main thread, where signal handlers cannot be set."""
-    import contextlib
-    import signal
-    import threading
+    def handler(self, signum, frame):
+        import signal
 
-    stack = contextlib.ExitStack()
-    if threading.current_thread() is threading.main_thread():
-        previous = signal.signal(signal.SIGTERM, _raise_terminated)
-        stack.callback(signal.signal, signal.SIGTERM, previous)
-    return stack
+        exc = KeyboardInterrupt() if signum == signal.SIGINT else Terminated()
+        if self.held:
+            self.pending = exc
+            return
+        raise exc
+
+    def install(self):
+        """Context with these handlers (the previous ones restored after); a no-op outside the
+        main thread, where signal handlers cannot be set."""
+        import contextlib
+        import signal
+        import threading
+
+        stack = contextlib.ExitStack()
+        if threading.current_thread() is threading.main_thread():
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                stack.callback(signal.signal, signum, signal.signal(signum, self.handler))
+        return stack
+
+    def hold(self):
+        """Context during which a signal waits, then is raised at its end."""
+        import contextlib
+
+        @contextlib.contextmanager
+        def held():
+            self.held = True
+            try:
+                yield
+            finally:
+                self.held = False
+            if self.pending is not None:
+                exc, self.pending = self.pending, None
+                raise exc
+
+        return held()
 
 
 _SCHEDULER_TIMEOUT = 10  # seconds to reach a Dask scheduler before giving up (exit 2)
@@ -676,9 +707,10 @@ def run_explain(args):
             from tqdm.auto import tqdm
 
             bar = stack.enter_context(tqdm(total=n_total, desc=method, unit="row", leave=False, dynamic_ncols=True))
-        state = {"quantity": None, "cols": None, "seconds": 0.0, "exps": [], "Xr": []}
+        signals = _Signals()
+        state = {"quantity": None, "cols": None, "seconds": 0.0, "exps": [], "Xr": [], "signals": signals}
         start = 0
-        stack.enter_context(_terminate_as_exception())
+        stack.enter_context(signals.install())
         try:
             for chunk in csv_chunks(args.data, args.chunk_size, dtype=dtype):
                 _explain_chunk(chunk, start, prepare, pipeline, final_explainer, explained_quantity, out,
@@ -730,6 +762,7 @@ def pd_head(path):
 
 
 def _where(out, path, start):
+    start = max(start, out.rows)  # a stop right after a chunk was written: the next row
     if out.rows == 0:
         return f"no rows were written to {path!r}; stopped at row {start}"
     return f"rows 0\u2013{out.rows - 1} are in {path!r}; stopped at row {start}"
@@ -788,4 +821,5 @@ def _explain_chunk(chunk, start, prepare, pipeline, final_explainer, explained_q
     if args.report and start < 200:  # the report shows the first <= 200 rows
         state["exps"].append(exp)
         state["Xr"].append(X)
-    out.append(result)
+    with state["signals"].hold():  # the chunk and the count of rows written, or neither
+        out.append(result)

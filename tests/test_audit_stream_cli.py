@@ -286,3 +286,32 @@ def test_a_file_with_old_mac_line_endings_is_read_not_called_empty(files, capsys
                           "--background", 10, "--n-samples", 32], capsys)
         assert code == 0, err
     pd.testing.assert_frame_equal(pd.read_csv(d / "out_cr.csv"), pd.read_csv(d / "out_data.csv"))
+
+
+@pytest.mark.parametrize(("signame", "code", "word"), [("SIGINT", 130, "interrupted"), ("SIGTERM", 143, "terminated")])
+def test_a_signal_while_a_chunk_is_written_is_counted_with_that_chunk(files, tmp_path, signame, code, word):
+    """A signal arriving between the write of a chunk and the count of written rows (during the
+    fsync, which can take a while) stopped the run with a message naming one chunk fewer than the
+    output held: a run resumed from that row would have repeated it."""
+    d, _, _ = files
+    out = tmp_path / "sig.csv"
+    script = (
+        "import os, signal, sys\n"
+        "import skxai._cli as cli\n"
+        "import skxai._stream as stream\n"
+        "real, calls = os.fsync, []\n"
+        "def fsync(fd):\n"
+        "    calls.append(fd)\n"
+        "    if len(calls) == 2:  # the second chunk is in the file: a signal now\n"
+        f"        os.kill(os.getpid(), signal.{signame})\n"
+        "    real(fd)\n"
+        "stream.os = type(os)('os_double')\n"
+        "stream.os.__dict__.update(os.__dict__)\n"
+        "stream.os.fsync = fsync\n"
+        f"sys.exit(cli.main(['explain', {str(d / 'ridge.skops')!r}, {str(d / 'data.csv')!r}, '--out', "
+        f"{str(out)!r}, '--chunk-size', '10', '--background', '10', '--n-samples', '32', '--quiet']))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == code, proc.stderr
+    assert len(pd.read_csv(out)) == 20
+    assert "rows 0\u201319 are in" in proc.stderr and f"stopped at row 20: {word}" in proc.stderr
