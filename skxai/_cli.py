@@ -215,6 +215,13 @@ class _Hide:
         return None
 
 
+def _missing(path):
+    """Why ``path``, which is not a regular file, cannot be read: said as it is."""
+    if os.path.isdir(path):
+        return "it is a folder"
+    return "not a regular file" if os.path.exists(path) else "no such file"
+
+
 def load_model(path, trusted_types=(), trust_pickle=False):
     """Load a fitted model from a ``.skops`` file (skops' trust rules) or, if allowed, a pickle.
 
@@ -222,7 +229,7 @@ def load_model(path, trusted_types=(), trust_pickle=False):
     named exactly in ``trusted_types``; a pickle only with ``trust_pickle`` (it runs code).
     """
     if not os.path.isfile(path):
-        raise UsageError(f"cannot read model file {path!r}: no such file")
+        raise UsageError(f"cannot read model file {path!r}: {_missing(path)}")
     ext = os.path.splitext(path)[1].lower()
     if ext not in (".skops",) + _PICKLE_EXTS:
         raise UsageError(f"model file {path!r} has an unknown type {ext!r}; use .skops (or, with "
@@ -297,7 +304,7 @@ def read_csv(path, what="data", dtype=None):
     import pandas as pd
 
     if not os.path.isfile(path):
-        raise UsageError(f"cannot read {what} file {path!r}: no such file")
+        raise UsageError(f"cannot read {what} file {path!r}: {_missing(path)}")
     try:
         frame = pd.read_csv(path, dtype=dtype)
     except Exception as exc:
@@ -542,7 +549,7 @@ def _header(path, drop):
     import pandas as pd
 
     if not os.path.isfile(path):
-        raise UsageError(f"cannot read data file {path!r}: no such file")
+        raise UsageError(f"cannot read data file {path!r}: {_missing(path)}")
     try:
         columns = list(pd.read_csv(path, nrows=0).columns)
     except Exception as exc:

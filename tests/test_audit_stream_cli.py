@@ -315,3 +315,14 @@ def test_a_signal_while_a_chunk_is_written_is_counted_with_that_chunk(files, tmp
     assert proc.returncode == code, proc.stderr
     assert len(pd.read_csv(out)) == 20
     assert "rows 0\u201319 are in" in proc.stderr and f"stopped at row 20: {word}" in proc.stderr
+
+
+def test_a_folder_or_device_given_as_a_file_is_named_as_such(files, tmp_path, capsys):
+    """A folder or /dev/null given as DATA or MODEL was reported as "no such file"."""
+    d, _, _ = files
+    for argv, reason in (([d / "ridge.skops", tmp_path], "it is a folder"),
+                         ([tmp_path, d / "data.csv"], "it is a folder"),
+                         ([d / "ridge.skops", "/dev/null"], "not a regular file")):
+        code, err = _run(["explain", *argv, "--out", tmp_path / "o.csv"], capsys)
+        assert code == 2
+        assert reason in err
