@@ -287,6 +287,7 @@ class TreeShapExplainer(BaseTabularExplainer):
             self._enumeration_game = self._new_enumeration_game()
             self.expected_value_ = self.background_weights_ @ self._tree_output(self.tree_background_)
         else:
+            self._enumeration_game = None
             self._runner = TreeRunner(
                 ens,
                 self.feature_perturbation,
