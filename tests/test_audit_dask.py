@@ -124,15 +124,6 @@ def test_a_model_that_cannot_be_pickled_is_refused_by_name_on_worker_processes(c
         ex.set_params(n_jobs=2).transform(X[:4])
 
 
-def test_a_cluster_of_threads_still_takes_a_model_that_cannot_be_pickled(data):
-    X, _ = data
-    ex = KernelShapExplainer(_Unpicklable(), n_samples=16, max_background=5, random_state=0).fit(X)
-    expected = ex.transform(X)
-    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None,
-                                  silence_logs=50) as cluster, distributed.Client(cluster):
-        np.testing.assert_array_equal(ex.transform(da.from_array(X, chunks=(40, 5))).compute(), expected)
-
-
 def test_repeated_calls_ship_the_model_once_per_fit_not_once_per_call(client, data):
     """Under joblib's Dask backend every call made a new coalition game, which was scattered
     (and unpickled by every worker) again: the command line's --scheduler shipped the model once
@@ -188,3 +179,12 @@ def test_tree_shap_enumeration_ships_its_game_once_per_fit(client, data):
         got = np.concatenate([ex.transform(X[i : i + 16]) for i in range(0, 80, 16)])  # five calls
     assert all(n == 1 for n in client.run(_process_cache_size).values())
     np.testing.assert_array_equal(got, expected)
+
+
+def test_a_cluster_of_threads_still_takes_a_model_that_cannot_be_pickled(data):
+    X, _ = data
+    ex = KernelShapExplainer(_Unpicklable(), n_samples=16, max_background=5, random_state=0).fit(X)
+    expected = ex.transform(X)
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None,
+                                  silence_logs=50) as cluster, distributed.Client(cluster):
+        np.testing.assert_array_equal(ex.transform(da.from_array(X, chunks=(40, 5))).compute(), expected)
