@@ -81,10 +81,12 @@ def build_parser():
             "model or pipeline, and write one column per feature plus base_value and prediction: "
             "for additive methods each row's feature columns sum to prediction - base_value. The "
             "prediction column is named after the quantity explained (e.g. prediction_probability, "
-            "prediction_log_odds). MODEL may also hold a fitted Pipeline ending in a skxai explainer, "
-            "which is used as it is. DATA is read, explained and appended to --out in chunks of "
-            "--chunk-size rows, so it may be larger than memory; after a failure, the rows already "
-            "written stay in --out and the message says where it stopped. " + _SKOPS_NOTE + " " + _PICKLE_WARNING
+            "prediction_log_odds); a multi-class classifier explains each row's predicted class unless "
+            "--target names one, and a target column says which. MODEL may also hold a fitted Pipeline "
+            "ending in a skxai explainer, which is used as it is. DATA is read, explained and appended "
+            "to --out in chunks of --chunk-size rows, so it may be larger than memory; after a failure "
+            "(or SIGTERM), the rows already written stay in --out and the message says where it "
+            "stopped. " + _SKOPS_NOTE + " " + _PICKLE_WARNING
         ),
         epilog="Methods: " + ", ".join(METHODS) + ".",
     )
@@ -96,7 +98,8 @@ def build_parser():
     ex.add_argument("--method", default=None,
                     help="explanation method (default: kernel-shap; not allowed when MODEL holds an explainer)")
     ex.add_argument("--out", required=True,
-                    help="output CSV of attributions (an existing file is replaced; an input file is refused)")
+                    help="output CSV of attributions (an existing file is replaced; an input file is refused; "
+                         "a name ending in .gz, .bz2 or .xz is compressed)")
     ex.add_argument("--report", help="also write a self-contained HTML report there")
     ex.add_argument("--target", help="class label (classifiers) or output index to explain")
     ex.add_argument("--background", type=int, default=100,
@@ -136,7 +139,7 @@ def main(argv=None):
     """Entry point of ``skxai`` and ``python -m skxai``; returns the exit code.
 
     0: done; 2: bad input from the user (one line on stderr, nothing written); 1: an
-    unexpected internal error; 130: interrupted.
+    unexpected internal error; 130: interrupted; 143: terminated (SIGTERM).
     """
     parser = build_parser()
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -212,6 +215,13 @@ class _Hide:
         return None
 
 
+def _missing(path):
+    """Why ``path``, which is not a regular file, cannot be read: said as it is."""
+    if os.path.isdir(path):
+        return "it is a folder"
+    return "not a regular file" if os.path.exists(path) else "no such file"
+
+
 def load_model(path, trusted_types=(), trust_pickle=False):
     """Load a fitted model from a ``.skops`` file (skops' trust rules) or, if allowed, a pickle.
 
@@ -219,7 +229,7 @@ def load_model(path, trusted_types=(), trust_pickle=False):
     named exactly in ``trusted_types``; a pickle only with ``trust_pickle`` (it runs code).
     """
     if not os.path.isfile(path):
-        raise UsageError(f"cannot read model file {path!r}: no such file")
+        raise UsageError(f"cannot read model file {path!r}: {_missing(path)}")
     ext = os.path.splitext(path)[1].lower()
     if ext not in (".skops",) + _PICKLE_EXTS:
         raise UsageError(f"model file {path!r} has an unknown type {ext!r}; use .skops (or, with "
@@ -290,13 +300,13 @@ def check_output_path(path, option, inputs):
         raise UsageError(f"cannot write {option} {path!r}: permission denied")
 
 
-def read_csv(path, what="data"):
+def read_csv(path, what="data", dtype=None):
     import pandas as pd
 
     if not os.path.isfile(path):
-        raise UsageError(f"cannot read {what} file {path!r}: no such file")
+        raise UsageError(f"cannot read {what} file {path!r}: {_missing(path)}")
     try:
-        frame = pd.read_csv(path)
+        frame = pd.read_csv(path, dtype=dtype)
     except Exception as exc:
         raise UsageError(f"cannot read {what} file {path!r} as CSV: {' '.join(str(exc).split())}") from None
     if frame.shape[0] == 0 or frame.shape[1] == 0:
@@ -436,6 +446,60 @@ class Stopped(Exception):
         self.code = code
 
 
+class Terminated(Exception):
+    """SIGTERM (``kill``, a batch scheduler's time limit) received while the rows are explained."""
+
+
+class _Signals:
+    """SIGINT and SIGTERM as exceptions (KeyboardInterrupt, :class:`Terminated`), so that the run
+    says how far it got instead of ending without a word on SIGTERM; held while a chunk is
+    written (:meth:`hold`), so that the rows the message counts are the rows in the output (a
+    signal between the write and the count made it name one chunk fewer than the file held)."""
+
+    def __init__(self):
+        self.held = False
+        self.pending = None
+
+    def handler(self, signum, frame):
+        import signal
+
+        exc = KeyboardInterrupt() if signum == signal.SIGINT else Terminated()
+        if self.held:
+            self.pending = exc
+            return
+        raise exc
+
+    def install(self):
+        """Context with these handlers (the previous ones restored after); a no-op outside the
+        main thread, where signal handlers cannot be set."""
+        import contextlib
+        import signal
+        import threading
+
+        stack = contextlib.ExitStack()
+        if threading.current_thread() is threading.main_thread():
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                stack.callback(signal.signal, signum, signal.signal(signum, self.handler))
+        return stack
+
+    def hold(self):
+        """Context during which a signal waits, then is raised at its end."""
+        import contextlib
+
+        @contextlib.contextmanager
+        def held():
+            self.held = True
+            try:
+                yield
+            finally:
+                self.held = False
+            if self.pending is not None:
+                exc, self.pending = self.pending, None
+                raise exc
+
+        return held()
+
+
 _SCHEDULER_TIMEOUT = 10  # seconds to reach a Dask scheduler before giving up (exit 2)
 
 
@@ -445,6 +509,17 @@ def _connect(address):
         from distributed import Client
     except ImportError:
         raise UsageError("--scheduler needs Dask's distributed package: pip install distributed") from None
+    from distributed.comm import get_address_host_port
+    from distributed.comm.addressing import parse_address
+
+    try:
+        if parse_address(address)[0] in ("tcp", "tls"):
+            # Checked before a Client is made: one made on a malformed address raises, then
+            # blocks the exit for 20 s and prints a traceback as it is collected.
+            get_address_host_port(address)
+    except ValueError as exc:
+        raise UsageError(f"cannot reach the Dask scheduler --scheduler {address!r}: {exc} "
+                         "(e.g. tcp://host:8786)") from None
     try:
         return Client(address, timeout=_SCHEDULER_TIMEOUT, set_as_default=False)
     except Exception as exc:  # OSError, TimeoutError, ValueError for a malformed address ...
@@ -474,7 +549,7 @@ def _header(path, drop):
     import pandas as pd
 
     if not os.path.isfile(path):
-        raise UsageError(f"cannot read data file {path!r}: no such file")
+        raise UsageError(f"cannot read data file {path!r}: {_missing(path)}")
     try:
         columns = list(pd.read_csv(path, nrows=0).columns)
     except Exception as exc:
@@ -483,6 +558,33 @@ def _header(path, drop):
         if col not in columns:
             raise UsageError(f"--drop {col!r}: no such column in {path!r}")
     return [c for c in columns if c not in drop]
+
+
+def _check_header(columns, path, model):
+    """Refuse a file whose first line holds data, not names: read as the header, its first row
+    would be lost without a word. Names that are all numbers, some not integers (``0.4967``, not
+    the ``0,1,2`` of a DataFrame saved from an array), are taken for a missing header, and a
+    single name holding tabs or semicolons for another separator; unless they are the names the
+    model was fitted on (wavelengths such as ``400.5`` name the columns of a spectrum)."""
+    fitted_on = getattr(model, "feature_names_in_", None)
+    if fitted_on is not None and {str(c) for c in fitted_on} <= {str(c) for c in columns}:
+        return
+
+    def number(name):
+        try:
+            float(name)
+        except (TypeError, ValueError):
+            return False
+        return True
+
+    names = [str(c).strip() for c in columns]
+    for sep, what in (("\t", "tabs"), (";", "semicolons"), ("|", "bars")):
+        if len(names) == 1 and sep in names[0]:
+            raise UsageError(f"{path!r} reads as one column named {names[0]!r}: its fields seem separated by "
+                             f"{what}; skxai explain reads comma-separated files")
+    if names and all(number(n) for n in names) and not all(n.lstrip("+-").isdigit() for n in names):
+        raise UsageError(f"the first line of {path!r} holds numbers ({', '.join(names[:4])}"
+                         f"{', ...' if len(names) > 4 else ''}), not column names: the file needs a header row")
 
 
 #: Bytes per value of a chunk in memory: the parsed frame, the float array the model reads,
@@ -518,7 +620,9 @@ def run_explain(args):
         count_csv_rows,
         csv_chunks,
         import_pandas_without_pyarrow,
+        output_compression,
         reservoir_rows,
+        text_columns,
     )
 
     import_pandas_without_pyarrow()  # scikit-learn imports pandas anyway; pyarrow is not needed
@@ -534,9 +638,14 @@ def run_explain(args):
     check_output_path(args.out, "--out", inputs)
     if args.report:
         check_output_path(args.report, "--report", inputs + [("--out", args.out)])
+    try:
+        output_compression(args.out)
+    except ValueError as exc:
+        raise UsageError(f"--out {args.out!r}: {exc}") from None
     columns = _header(args.data, args.drop)
     _check_chunk_memory(args.chunk_size, columns)
     model = load_model(args.model, trusted_types=tuple(args.trusted_types), trust_pickle=args.trust_pickle)
+    _check_header(columns, args.data, model)
     fitted = _is_explainer(model)
     if fitted:
         # A fitted Pipeline ending in an explainer (or an explainer): used as saved.
@@ -555,6 +664,15 @@ def run_explain(args):
     if n_total == 0 or not columns:
         raise UsageError(f"data file {args.data!r} holds no rows or no columns")
 
+    # Columns holding text in some row are read as text in every chunk (and in the background),
+    # as a whole-file read gives them: codes such as "007" are not turned into 7 in the chunks
+    # without text.
+    try:
+        text = text_columns(args.data, max(args.chunk_size, min(50_000, 2**22 // len(columns))))
+    except (ValueError, EOFError, OSError) as exc:  # a ragged row, a bad encoding, a truncated archive
+        raise UsageError(f"cannot read data file {args.data!r} as CSV: {' '.join(str(exc).split())}") from None
+    dtype = dict.fromkeys(text, str) or None
+
     def prepare(frame, path):
         frame = frame.drop(columns=[c for c in args.drop if c in frame.columns])
         return frame if fitted else check_columns(model, frame, path)
@@ -572,10 +690,13 @@ def run_explain(args):
         else:
             prepare(pd_head(args.data), args.data)  # wrong columns: refused before reading the rows
             if args.background_data:
-                bg = prepare(read_csv(args.background_data, "background"), args.background_data)
+                # DATA's text columns are text here too, even where these rows hold no letter.
+                bg = read_csv(args.background_data, "background", dtype)
+                _check_header(bg.columns, args.background_data, model)
+                bg = prepare(bg, args.background_data)
             else:
                 # One pass, ``--background`` rows kept: the same rows whatever --chunk-size is.
-                bg = reservoir_rows(args.data, args.background, args.random_state)
+                bg = reservoir_rows(args.data, args.background, args.random_state, dtype=dtype)
                 if bg is None:  # e.g. a header followed by blank lines only
                     raise UsageError(f"data file {args.data!r} holds no rows or no columns")
                 bg = prepare(bg, args.data)
@@ -593,10 +714,12 @@ def run_explain(args):
             from tqdm.auto import tqdm
 
             bar = stack.enter_context(tqdm(total=n_total, desc=method, unit="row", leave=False, dynamic_ncols=True))
-        state = {"quantity": None, "cols": None, "seconds": 0.0, "exps": [], "Xr": []}
+        signals = _Signals()
+        state = {"quantity": None, "cols": None, "seconds": 0.0, "exps": [], "Xr": [], "signals": signals}
         start = 0
+        stack.enter_context(signals.install())
         try:
-            for chunk in csv_chunks(args.data, args.chunk_size):
+            for chunk in csv_chunks(args.data, args.chunk_size, dtype=dtype):
                 _explain_chunk(chunk, start, prepare, pipeline, final_explainer, explained_quantity, out,
                                state, args)
                 start += len(chunk)
@@ -604,6 +727,8 @@ def run_explain(args):
                     bar.update(len(chunk))
         except KeyboardInterrupt:
             raise Stopped(_where(out, args.out, start) + ": interrupted", 130) from None
+        except Terminated:
+            raise Stopped(_where(out, args.out, start) + ": terminated (SIGTERM)", 143) from None
         except UsageError as exc:
             raise Stopped(_where(out, args.out, start) + f": {exc}", EXIT_USAGE) from None
         except Exception as exc:
@@ -644,9 +769,23 @@ def pd_head(path):
 
 
 def _where(out, path, start):
+    start = max(start, out.rows)  # a stop right after a chunk was written: the next row
     if out.rows == 0:
         return f"no rows were written to {path!r}; stopped at row {start}"
     return f"rows 0\u2013{out.rows - 1} are in {path!r}; stopped at row {start}"
+
+
+def _added_names(columns, *names):
+    """``names`` of the columns written after the attributions, each made distinct from the
+    attribution columns ``columns`` by ``_`` suffixes: a feature named ``prediction`` or
+    ``base_value`` keeps its own attributions."""
+    taken, out = set(columns), []
+    for name in names:
+        while name in taken:
+            name += "_"
+        taken.add(name)
+        out.append(name)
+    return out
 
 
 def _explain_chunk(chunk, start, prepare, pipeline, final_explainer, explained_quantity, out, state, args):
@@ -671,11 +810,23 @@ def _explain_chunk(chunk, start, prepare, pipeline, final_explainer, explained_q
     if state["cols"] is None:
         state["cols"] = [str(c) for c in explainer.get_feature_names_out()] \
             if hasattr(explainer, "get_feature_names_out") else [str(c) for c in chunk.columns]
+        # A target that changes from row to row (the predicted class of a multi-class model)
+        # is written next to each row: the attributions of different rows explain different
+        # outputs.
+        per_row = exp.target_index is not None and not isinstance(exp.target_index, int | np.integer)
+        state["added"] = _added_names(state["cols"], "base_value", _column_name(state["quantity"]),
+                                      *(["target"] if per_row else []))
     result = pd.DataFrame(np.asarray(exp.target_values, dtype=np.float64), columns=state["cols"])
-    result["base_value"] = np.ravel(exp.target_base_values)
+    base, prediction, *target = state["added"]
+    result[base] = np.ravel(exp.target_base_values)
     outputs = explainer.model_output(Xt)
-    result[_column_name(state["quantity"])] = outputs[np.arange(len(outputs)), explainer.target_indices(Xt)]
+    indices = np.asarray(explainer.target_indices(Xt))
+    result[prediction] = outputs[np.arange(len(outputs)), indices]
+    if target:
+        names = exp.output_names
+        result[target[0]] = names[indices] if names is not None and len(names) == outputs.shape[1] else indices
     if args.report and start < 200:  # the report shows the first <= 200 rows
         state["exps"].append(exp)
         state["Xr"].append(X)
-    out.append(result)
+    with state["signals"].hold():  # the chunk and the count of rows written, or neither
+        out.append(result)

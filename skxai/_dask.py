@@ -49,6 +49,50 @@ def _transform_partition(frame, explainer, columns):
     return pd.DataFrame(np.asarray(values), index=frame.index, columns=columns)
 
 
+def _is_dask_frame(X):
+    """True for a dask dataframe, False for a dask array; a TypeError naming any other dask
+    collection (a Series, a Bag, a Delayed), which used to fail deep inside."""
+    import dask.array as da
+
+    if isinstance(X, da.Array):
+        return False
+    try:
+        import dask.dataframe as dd
+    except ImportError:  # dask without its dataframe extra: X is no dataframe
+        dd = None
+    if dd is not None and isinstance(X, dd.DataFrame):
+        return True
+    hint = " (X.to_frame() is a dataframe of one feature)" if dd is not None and isinstance(X, dd.Series) else ""
+    raise TypeError(f"transform takes a dask array or a dask dataframe, not a dask {type(X).__name__}{hint}.")
+
+
+def _head(block):
+    return block[:1]
+
+
+def _first_row(X):
+    """The first sample of a dask array or dataframe, computing its blocks one by one from the
+    first until one is not empty (usually only the first: not the whole collection, which may
+    not fit in memory). Works with unknown block sizes (a filtered array, ``from_delayed``,
+    ``to_dask_array()`` without lengths), where ``X[:1]`` cannot be sliced. None when empty."""
+    if hasattr(X, "map_partitions"):
+        for i in range(X.npartitions):
+            first = X.get_partition(i).head(1, npartitions=1)
+            if len(first):
+                return first
+        return None
+    if not np.isnan(X.shape[0]):  # known sizes: a slice, which dask fetches alone
+        return np.asarray(X[:1].compute()) if X.shape[0] else None
+    for i in range(X.numblocks[0]):
+        if X.chunks[0][i] == 0:
+            continue
+        block = X.blocks[i]
+        first = np.asarray(block.map_blocks(_head, chunks=((np.nan,),) + block.chunks[1:], dtype=X.dtype).compute())
+        if first.shape[0]:
+            return first
+    return None
+
+
 def transform_dask(explainer, X):
     """``explainer.transform`` of a dask array or dataframe, as a lazy collection of the same kind.
 
@@ -69,12 +113,13 @@ def transform_dask(explainer, X):
         Lazy attributions; ``.compute()`` gives what ``explainer.transform`` gives on the
         computed input, block by block.
     """
+    frame = _is_dask_frame(X)
     # The state of a RandomState instance before this call, for every block (the explainer's
     # own instance then advances once, on the first sample, as for one in-memory call).
     snapshot = with_own_generator(explainer)
-    if hasattr(X, "map_partitions"):
-        first = X.head(1, npartitions=-1)
-        if len(first) == 0:
+    if frame:
+        first = _first_row(X)
+        if first is None:
             raise ValueError("The dask dataframe holds no rows to explain.")
         sample = np.asarray(explainer.transform(first))
         if sample.ndim != 2:
@@ -92,7 +137,10 @@ def transform_dask(explainer, X):
     if X.shape[0] == 0:
         raise ValueError("The dask array holds no samples to explain.")
     X = X.rechunk({i: -1 for i in range(1, X.ndim)})
-    sample = np.asarray(explainer.transform(np.asarray(X[:1].compute())))
+    first = _first_row(X)
+    if first is None:
+        raise ValueError("The dask array holds no samples to explain.")
+    sample = np.asarray(explainer.transform(first))
     trailing = sample.shape[1:]
     chunks = (X.chunks[0],) + tuple((s,) for s in trailing)
     drop = tuple(range(len(trailing) + 1, X.ndim))

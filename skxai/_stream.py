@@ -56,27 +56,55 @@ def count_csv_rows(path):
         import pandas as pd
 
         return sum(len(c) for c in pd.read_csv(path, usecols=[0], dtype=str, chunksize=1 << 16))
-    n = 0
+    n = cr = 0
     with open(path, "rb") as fh:
         while True:
             block = fh.read(1 << 20)
             if not block:
                 break
             n += block.count(b"\n")
+            cr += block.count(b"\r")
             last = block[-1:]
-    if n and last != b"\n":
+    end = b"\n"
+    if n == 0 and cr:  # lines ended by a lone CR (old Mac files), which pandas reads too
+        n, end = cr, b"\r"
+    if n and last != end:
         n += 1
     return max(0, n - 1)
 
 
-def csv_chunks(path, chunk_size):
-    """DataFrames of at most ``chunk_size`` consecutive rows of the CSV file ``path``."""
+def csv_chunks(path, chunk_size, dtype=None):
+    """DataFrames of at most ``chunk_size`` consecutive rows of the CSV file ``path``
+    (``dtype``: pandas' ``read_csv`` argument, e.g. from :func:`text_columns`)."""
     import pandas as pd
 
-    yield from pd.read_csv(path, chunksize=int(chunk_size))
+    yield from pd.read_csv(path, chunksize=int(chunk_size), dtype=dtype)
 
 
-def reservoir_rows(path, k, random_state, chunk_size=50_000):
+def text_columns(path, chunk_size=50_000):
+    """Columns of the CSV file ``path`` that hold text (not only numbers) in some row.
+
+    Read chunk by chunk, such a column is parsed as numbers in the chunks without text (codes
+    ``"007"``, ``"012"`` become ``7``, ``12``), while read whole it is text in every row: a model
+    that encodes those codes then sees other values in some chunks, and explains them without a
+    word. Reading these columns as text (``dtype=str``) gives every chunk, whatever its size, the
+    types of the whole file. One pass over the file, in memory bounded by ``chunk_size`` rows.
+    """
+    import pandas as pd
+
+    text, columns = set(), []
+    for chunk in pd.read_csv(path, chunksize=int(chunk_size)):
+        columns = list(chunk.columns)
+        for col in columns:
+            values = chunk[col]
+            if col in text or pd.api.types.is_bool_dtype(values.dtype) or pd.api.types.is_numeric_dtype(values.dtype):
+                continue
+            if (pd.to_numeric(values, errors="coerce").isna() & values.notna()).any():
+                text.add(col)
+    return [c for c in columns if c in text]
+
+
+def reservoir_rows(path, k, random_state, chunk_size=50_000, dtype=None):
     """A uniform sample of ``k`` rows of a CSV file, in file order, in memory bounded by ``k``.
 
     Reservoir sampling (algorithm R, vectorised per chunk) over the row positions, in one pass
@@ -85,6 +113,8 @@ def reservoir_rows(path, k, random_state, chunk_size=50_000):
     in a column does not turn the sampled numbers into strings). ``random_state`` makes the
     sample reproducible, and it does not depend on ``chunk_size``: the random draws are consumed
     one per row, in file order. Blank lines count as rows in the draw (and are dropped if drawn).
+
+    ``dtype`` is passed to ``pandas.read_csv`` for the sampled rows (see :func:`text_columns`).
 
     Returns None for a file without data rows.
     """
@@ -111,8 +141,28 @@ def reservoir_rows(path, k, random_state, chunk_size=50_000):
     if len(positions) == 0:
         return None
     chosen = set((positions + 1).tolist())  # +1: line 0 of the file is the header
-    frame = pd.read_csv(path, skiprows=lambda i: i != 0 and i not in chosen)
+    frame = pd.read_csv(path, skiprows=lambda i: i != 0 and i not in chosen, dtype=dtype)
     return frame if len(frame) else None
+
+
+#: Endings of the compressed outputs that can be written in pieces: each piece is one complete
+#: compressed stream, and these formats read a file of several streams as their concatenation.
+APPENDABLE = {".gz": "gzip", ".bz2": "bz2", ".xz": "lzma"}
+
+
+def output_compression(path):
+    """The module (``gzip``, ``bz2``, ``lzma``) compressing an output named ``path``, None for a
+    plain file. A ValueError for the compressed endings that cannot be written in pieces."""
+    import importlib
+
+    name = str(path).lower()
+    for ending in sorted(COMPRESSED, key=len, reverse=True):  # .tar.gz before .gz
+        if name.endswith(ending):
+            if ending not in APPENDABLE:
+                raise ValueError(f"{ending} files cannot be written a chunk at a time; use a plain .csv, "
+                                 f"or .csv.gz, .csv.bz2 or .csv.xz")
+            return importlib.import_module(APPENDABLE[ending])
+    return None
 
 
 class AppendingCsv:
@@ -120,18 +170,26 @@ class AppendingCsv:
 
     After a failure the file holds every piece written so far, and ``rows`` says how many. The
     file is opened (and an existing one replaced) only with the first piece: a run that fails
-    before it leaves the path as it was.
+    before it leaves the path as it was. A path ending in ``.gz``, ``.bz2`` or ``.xz`` is
+    compressed (one stream per piece), as ``pandas.read_csv`` infers from the name.
     """
 
     def __init__(self, path):
         self.path = path
         self.rows = 0
         self._fh = None
+        self._compression = output_compression(path)
 
     def append(self, frame):
+        # The piece is formatted first and written in one call: formatting straight into the file
+        # wrote it 8 KiB at a time between the rows' formatting, so a process killed then (SIGKILL,
+        # the out-of-memory killer) left a torn last row, which may even parse as a number.
+        data = frame.to_csv(None, header=self.rows == 0, index=False).encode("utf-8")
+        if self._compression is not None:
+            data = self._compression.compress(data)
         if self._fh is None:
-            self._fh = open(self.path, "w", newline="")
-        frame.to_csv(self._fh, header=self.rows == 0, index=False)
+            self._fh = open(self.path, "wb")
+        self._fh.write(data)
         self._fh.flush()
         os.fsync(self._fh.fileno())
         self.rows += len(frame)

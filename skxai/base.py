@@ -516,6 +516,10 @@ class BaseTabularExplainer(BaseExplainer):
         )
         self.expected_value_ = self.background_weights_ @ bg_out
         self._fit_extra(Xa, y)
+        # One game per fit, reused by every call: joblib's Dask backend then ships the model and
+        # background to a cluster once per fit, not once per call (each chunk of rows the
+        # command line streams is a call).
+        self._fitted_game = self._new_game()
         check_working_memory(self)  # a budget no row could be explained with: refused now
         return self
 
@@ -591,13 +595,31 @@ class BaseTabularExplainer(BaseExplainer):
         return target_indices_for(self.target_index_, Xa.shape[0], lambda: self.output_(Xa))
 
     def _game(self):
+        """The interventional game on the background: the one made at ``fit`` while the fitted
+        state and ``batch_size`` are unchanged, so that calls share it (see ``fit``)."""
+        game = getattr(self, "_fitted_game", None)
+        if (
+            game is not None
+            and game.output is self.output_
+            and game.background is self.background_
+            and game.groups is self.groups_
+            and game.batch_size == self._game_batch_size()
+        ):
+            return game
+        return self._new_game()
+
+    def _new_game(self):
         return BackgroundGame(
             self.output_,
             self.background_,
             self.background_weights_,
             self.groups_,
-            batch_size=self.batch_size or 50_000,
+            batch_size=self._game_batch_size(),
         )
+
+    def _game_batch_size(self):
+        # a subclass without the batch_size parameter gets the default
+        return int(getattr(self, "batch_size", None) or 50_000)
 
     def explain(self, X):
         """Attributions of every output with their context.

@@ -546,8 +546,8 @@ def test_memory_holds_one_chunk_at_a_time(long_files, capsys, monkeypatch):
     seen = []
     real = stream.csv_chunks
 
-    def chunks(path, size):
-        for chunk in real(path, size):
+    def chunks(path, size, **kwargs):
+        for chunk in real(path, size, **kwargs):
             seen.append(stream.count_csv_rows(out) if out.exists() else 0)
             yield chunk
 

@@ -283,8 +283,12 @@ class TreeShapExplainer(BaseTabularExplainer):
         self._set_outputs()
         if self._enumerate:
             self._runner = None
+            # made once, reused by every call: a Dask cluster receives it once per fit (see
+            # _enumerate_values), as it receives the runner below
+            self._enumeration_game = self._new_enumeration_game()
             self.expected_value_ = self.background_weights_ @ self._tree_output(self.tree_background_)
         else:
+            self._enumeration_game = None
             self._runner = TreeRunner(
                 ens,
                 self.feature_perturbation,
@@ -588,14 +592,21 @@ class TreeShapExplainer(BaseTabularExplainer):
             values[sl] = self._runner.shap_values(Z[sl], n_jobs=self.n_jobs)
         return values
 
-    def _enumerate_values(self, Z):
-        game = BackgroundGame(
+    def _new_enumeration_game(self):
+        return BackgroundGame(
             self._tree_output,
             self.tree_background_,
             self.background_weights_,
             self._tree_groups,
             batch_size=self.batch_size or 10_000,
         )
+
+    def _enumerate_values(self, Z):
+        # The game made at fit while batch_size is unchanged: a new one per call was scattered
+        # (model and background) to a Dask cluster's workers again on every call.
+        game = getattr(self, "_enumeration_game", None)
+        if game is None or game.batch_size != int(self.batch_size or 10_000):
+            game = self._new_enumeration_game()
         masks = all_coalitions(self.n_players_)
         v = game.values_parallel(Z, masks, n_jobs=self.n_jobs, verbose=self.verbose)
         return exact_shapley_from_values(masks, v)

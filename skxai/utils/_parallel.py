@@ -56,11 +56,27 @@ class Shipped:
         self._payload = None
 
     def __reduce__(self):
+        return (_handle, (self.token, self.payload()))
+
+    def payload(self):
+        """The object's pickled bytes (made once). A ``TypeError`` naming the object when it
+        cannot be pickled, instead of distributed's wall of logged tracebacks ending in "Could not
+        serialize object of type Shipped"."""
         if self._payload is None:
             import cloudpickle  # distributed's own dependency: models may be local functions
 
-            self._payload = cloudpickle.dumps(self.obj)
-        return (_handle, (self.token, self._payload))
+            try:
+                self._payload = cloudpickle.dumps(self.obj)
+            except Exception as exc:
+                parts = self.obj if type(self.obj) is tuple else (self.obj,)
+                what = ", ".join(type(p).__name__ for p in parts)
+                raise TypeError(
+                    f"cannot send the {what} to the Dask workers: it cannot be pickled "
+                    f"({type(exc).__name__}: {' '.join(str(exc).split())}). Worker processes need a "
+                    "picklable model; explain it here instead (n_jobs=None outside joblib's Dask "
+                    "backend, or data in memory), or on a cluster of threads (LocalCluster(processes=False))."
+                ) from exc
+        return self._payload
 
     def get(self):
         """The object: itself where it was made, else this process's copy."""
@@ -155,7 +171,13 @@ def scattered(client, shared, token=None):
     if known is not None and known[0] == client.id and (token is None or known[1] == token):
         return known[2]
     token = token if token is not None else uuid.uuid4().hex
-    future = client.scatter(Shipped(shared, token), broadcast=True, hash=False)
+    handle = Shipped(shared, token)
+    if not str(getattr(getattr(client, "scheduler", None), "address", "")).startswith("inproc://"):
+        # Workers in other processes receive its bytes (made once, here, and reused by the
+        # scatter): an object that cannot be pickled is refused now, with its name. A cluster of
+        # threads in this process (inproc) shares it without pickling.
+        handle.payload()
+    future = client.scatter(handle, broadcast=True, hash=False)
     try:
         _SCATTERED[shared] = (client.id, token, future)
     except TypeError:
