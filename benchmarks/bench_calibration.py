@@ -151,8 +151,8 @@ Sampling: antithetic pairs, drawn distinct while there are enough, with a varian
 row's mean pair/single ratio, 1 when no player's pairs vary) fading as 1/pairs, t with pairs - 1
 degrees of freedom; a player that never varied on the drawn permutations borrows the others'
 single variance. Games of order 2, which the pairs recover exactly, get a small fading error
-(the sample cannot tell them from pairs agreeing by chance): exact estimates, left out. A conditional game adds its sampler's
-Monte Carlo error (8 groups of draws; calibration.md).
+(the sample cannot tell them from pairs agreeing by chance): exact estimates, left out. A
+conditional game adds its sampler's Monte Carlo error (8 groups of draws; calibration.md).
 
 Known limits (cells outside 0.93-0.97):
 - Too wide: the order-3 fit at 600 coalitions on 12 features (298 terms, a term per two

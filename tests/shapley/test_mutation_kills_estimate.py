@@ -687,7 +687,8 @@ def _prefix_values(perms, table):
 def permutation_reference(perms, table):
     """Mean marginal contribution and its standard error over antithetic pairs, from the definition
     (module notes of skxai._estimate): per-unit variance floored at the mean over players (those whose
-    contribution varies) of their pair/single ratios times
+    contribution varies and whose pairs do not all agree; 1 when there are none) of their
+    pair/single ratios times
     the single-permutation variance over the number of pairs, then divided by the number of pairs
     (the standard error of a mean), then inflated by t_{0.975, pairs - 1} / 1.96."""
     n_perm, p = perms.shape
@@ -722,7 +723,13 @@ def permutation_reference(perms, table):
             # players whose contributions vary beyond rounding (1e-12 of the largest)
             tiny = (1e-12 * np.abs(contrib[i, :, :, c]).max()) ** 2
             live = [j for j in range(p) if live_single[i, j, c] > tiny]
-            ratio = np.mean([pair_var[i, j, c] / single[i, j, c] for j in live]) if live else 0.0
+            # players whose pairs all agree say nothing of the others' variance reduction; when
+            # no varying player's pairs vary, none is assumed (ratio 1)
+            counted = [j for j in live if pair_var[i, j, c] > tiny]
+            if counted:
+                ratio = np.mean([pair_var[i, j, c] / single[i, j, c] for j in counted])
+            else:
+                ratio = 1.0 if live else 0.0
             for j in range(p):
                 floor = ratio * single[i, j, c] / n_pairs
                 floored[i, j, c] = floor > pair_var[i, j, c]
