@@ -1,0 +1,54 @@
+"""Combinations of options the single-option audits did not try (audit D)."""
+
+import numpy as np
+import pytest
+from sklearn.linear_model import LinearRegression
+
+from skxai import ExactShapleyExplainer, KernelShapExplainer, ShapleySamplingExplainer
+
+
+def _shifted_frame():
+    pd = pytest.importorskip("pandas")
+    rng = np.random.RandomState(0)
+    X = pd.DataFrame({"a": rng.normal(size=40), "b": 100 + rng.normal(size=40), "c": rng.normal(size=40)})
+    model = LinearRegression().fit(X, X["a"] + 2 * X["b"] - X["c"])
+    return X, model
+
+
+@pytest.mark.parametrize("as_frame", [True, False])
+@pytest.mark.parametrize("groups", [{"b": ["b"], "c": ["c"], "a": ["a"]}, [[1], [2], [0]]])
+@pytest.mark.parametrize("cls", [ExactShapleyExplainer, KernelShapExplainer, ShapleySamplingExplainer])
+def test_single_column_groups_in_another_order_keep_data_beside_their_player(cls, groups, as_frame):
+    # feature_groups listing single columns in another order made players (b, c, a) while
+    # ``data`` kept the columns (a, b, c): the waterfall wrote "b = <value of a>" and
+    # exp[:, "b"].data returned column a.
+    X, model = _shifted_frame()
+    if isinstance(groups, dict) and not as_frame:
+        groups = [[1], [2], [0]]
+    Xf = X if as_frame else X.to_numpy()
+    kw = {"random_state": 0} if cls is not ExactShapleyExplainer else {}
+    exp = cls(model, feature_groups=groups, **kw).fit(Xf).explain(Xf[:3] if not as_frame else X.iloc[:3])
+    data = np.asarray(exp.data, dtype=float)
+    np.testing.assert_array_equal(data, X.to_numpy()[:3][:, [1, 2, 0]])
+    # the player's attribution of a linear model is coef * (its own value - background mean)
+    coef = model.coef_[[1, 2, 0]]
+    mean = X.to_numpy().mean(axis=0)[[1, 2, 0]]
+    np.testing.assert_allclose(exp.target_values, coef * (data - mean), atol=1e-6)
+    np.testing.assert_array_equal(np.asarray(exp[:, 0].data, dtype=float), X.to_numpy()[:3, 1])
+
+
+def test_waterfall_labels_of_reordered_single_column_groups_show_their_own_values():
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from skxai.plot import WaterfallDisplay
+
+    X, model = _shifted_frame()
+    exp = ExactShapleyExplainer(model, feature_groups={"b": ["b"], "a": ["a"], "c": ["c"]}).fit(X).explain(X.iloc[:1])
+    disp = WaterfallDisplay.from_explanation(exp, index=0)
+    try:
+        labels = {t.get_text().split(" = ")[0]: t.get_text() for t in disp.ax_.get_yticklabels()}
+        assert labels["b"] == f"b = {X['b'].iloc[0]:.3g}"
+    finally:
+        plt.close(disp.figure_)
