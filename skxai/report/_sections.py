@@ -231,15 +231,25 @@ def tabular_views(sb, exp, n_local, explainer=None, X=None):
     label = output_label(exp, explainer)
     who = "surrogate weight" if "model_outputs" in exp.extras else "attribution"
     n, d = exp.target_values.shape
+    # the estimates' standard errors (sampling, a conditional game's Monte Carlo error) are drawn
+    # as error bars, so that a reader sees which differences the estimate cannot tell apart
+    std = exp.std
+    error_bars = (std is not None and np.shape(std) == np.shape(exp.values)
+                  and bool((np.isfinite(std) & (np.asarray(std) > 0)).any()))  # all 0: exact values
+    bars_note = ("; error bars: \u00b11 standard error of the estimates (95% interval: \u00b11.96), "
+                 "none where it is unknown" if error_bars else "")
     sb.add("<h3>Global view</h3>")
-    sb.figure(lambda ax: BarDisplay.from_explanation(exp, ax=ax),
-              f"Mean |{who}| per feature over the explained samples; explained: {label}",
-              (6.5, 0.3 * min(d, 11) + 1.5))
+    sb.figure(lambda ax: BarDisplay.from_explanation(exp, ax=ax, error_bars=error_bars),
+              f"Mean |{who}| per feature over the explained samples; explained: {label}{bars_note}",
+              (6.5, 0.3 * min(d, 11) + 1.5 + 0.45 * error_bars))
     if n > 1:
         sb.figure(lambda ax: BeeswarmDisplay.from_explanation(exp, ax=ax),
                   f"{who.capitalize()} of every sample, coloured by the feature's value (red high, blue low, "
                   f"grey for categories); explained: {label}", (7.5, 0.35 * min(d, 12) + 1.5))
-    if exp.data is not None and n > 2:
+    if exp.data is not None and np.shape(exp.data) != (n, d):
+        sb.note("No dependence plot: the attributions are of feature groups, which have no single "
+                "value to plot them against.")
+    elif exp.data is not None and n > 2:
         top = int(np.argmax(np.abs(exp.target_values).mean(axis=0)))
         sb.figure(lambda ax: DependenceDisplay.from_explanation(exp, top, ax=ax),
                   f"Dependence of the most important feature's {who} on its value; explained: {label}", (6, 4))
@@ -257,8 +267,9 @@ def tabular_views(sb, exp, n_local, explainer=None, X=None):
         own = "" if model_out is None else f"; the model's own output is {format_value(model_out[i])}"
         lab = output_label(exp, explainer, index=i)
         start = "the surrogate's intercept to its prediction g(x) of the" if surrogate else "the base value to the"
-        sb.figure(lambda ax, i=i: WaterfallDisplay.from_explanation(exp, index=i, ax=ax),
-                  f"Sample {i} ({why}): from {start} {lab}{own}", (7, 0.4 * min(d, 11) + 1.9))
+        sb.figure(lambda ax, i=i: WaterfallDisplay.from_explanation(exp, index=i, ax=ax, error_bars=error_bars),
+                  f"Sample {i} ({why}): from {start} {lab}{own}{bars_note}",
+                  (7, 0.4 * min(d, 11) + 1.9 + 0.45 * error_bars))
         sb.figure(lambda ax, i=i: ForceDisplay.from_explanation(exp, index=i, ax=ax),
                   f"Sample {i}: features pushing the {lab} up (red) and down (blue)", (9, 2.8))
 

@@ -59,3 +59,76 @@ def test_bar_error_unknown_labels_stay_inside_the_figure():
         assert _words_outside(disp.figure_) == []
     finally:
         plt.close(disp.figure_)
+
+
+# ---------------------------------------------------------------- the report
+
+
+def _iris_explainers():
+    from sklearn.datasets import load_iris
+    from sklearn.frozen import FrozenEstimator
+    from sklearn.linear_model import LogisticRegression
+
+    from skxai import ExactShapleyExplainer, KernelShapExplainer
+
+    X, y = load_iris(return_X_y=True, as_frame=True)
+    model = FrozenEstimator(LogisticRegression(max_iter=500).fit(X, y))
+    return X, model, ExactShapleyExplainer, KernelShapExplainer
+
+
+def _drawn_error_bars(monkeypatch):
+    """Record the ``error_bars`` the report passes to the bar and waterfall displays."""
+    seen = []
+    for cls in (BarDisplay, WaterfallDisplay):
+        original = cls.from_explanation.__func__
+
+        def wrapped(klass, *args, _original=original, **kwargs):
+            seen.append((klass.__name__, kwargs.get("error_bars", False)))
+            return _original(klass, *args, **kwargs)
+
+        monkeypatch.setattr(cls, "from_explanation", classmethod(wrapped))
+    return seen
+
+
+def test_report_draws_the_standard_errors_of_a_conditional_game(monkeypatch):
+    # A conditional game's values carry a Monte Carlo error (std); the report drew none of
+    # it, so its bars and waterfalls read as exact.
+    from skxai.report import make_report
+
+    X, model, Exact, _ = _iris_explainers()
+    explainer = Exact(model, game="conditional", n_conditional_samples=16, random_state=0).fit(X)
+    seen = _drawn_error_bars(monkeypatch)
+    report = make_report({"conditional": explainer}, X.iloc[::30], metrics=False, n_local=1)
+    assert ("BarDisplay", True) in seen and ("WaterfallDisplay", True) in seen
+    assert "error bars: \u00b11 standard error" in report.html
+
+
+def test_report_draws_no_error_bars_for_exact_values(monkeypatch):
+    from skxai.report import make_report
+
+    X, model, Exact, _ = _iris_explainers()
+    seen = _drawn_error_bars(monkeypatch)
+    report = make_report({"exact": Exact(model).fit(X)}, X.iloc[::30], metrics=False, n_local=1)
+    assert seen and not any(eb for _, eb in seen)
+    assert "error bars" not in report.html
+
+
+def test_report_of_feature_groups_says_why_there_is_no_dependence_plot():
+    # The dependence plot of a grouped explanation failed with "needs the explained samples
+    # (explanation.data)" although the data was there.
+    from skxai.report import make_report
+
+    X, model, _, Kernel = _iris_explainers()
+    explainer = Kernel(model, feature_groups={"sepal": [0, 1], "petal": [2, 3]}, random_state=0).fit(X)
+    report = make_report({"groups": explainer}, X.iloc[::30], metrics=False, n_local=1)
+    assert "could not be drawn" not in report.html
+    assert "feature groups" in report.html
+
+
+def test_dependence_of_feature_groups_names_the_problem():
+    from skxai.plot import DependenceDisplay
+
+    X, model, _, Kernel = _iris_explainers()
+    exp = Kernel(model, feature_groups={"sepal": [0, 1], "petal": [2, 3]}, random_state=0).fit(X).explain(X.iloc[:5])
+    with pytest.raises(ValueError, match="feature_groups"):
+        DependenceDisplay.from_explanation(exp, "petal")
