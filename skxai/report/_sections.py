@@ -228,6 +228,9 @@ def tabular_views(sb, exp, n_local, explainer=None, X=None):
         WaterfallDisplay,
     )
 
+    if "anchor" in exp.extras and exp.base_values is None:
+        anchor_views(sb, exp, n_local, explainer)
+        return
     label = output_label(exp, explainer)
     who = "surrogate weight" if "model_outputs" in exp.extras else "attribution"
     n, d = exp.target_values.shape
@@ -272,6 +275,58 @@ def tabular_views(sb, exp, n_local, explainer=None, X=None):
                   (7, 0.4 * min(d, 11) + 1.9 + 0.45 * error_bars))
         sb.figure(lambda ax, i=i: ForceDisplay.from_explanation(exp, index=i, ax=ax),
                   f"Sample {i}: features pushing the {lab} up (red) and down (blue)", (9, 2.8))
+
+
+def anchor_views(sb, exp, n_local, explainer=None):
+    """Tabular anchors: the rules themselves, with the class each keeps, their precision and
+    coverage (their ``values`` only say which features a rule uses: not attributions of the
+    model's output, so no beeswarm, dependence or waterfall)."""
+    from skxai.plot import BarDisplay
+
+    used = np.asarray(exp.values, dtype=np.float64) != 0
+    n, d = used.shape
+    names = exp.feature_names
+    names = [f"x{j}" for j in range(d)] if names is None or len(names) != d else [str(v) for v in names]
+    sb.add("<h3>Global view</h3>")
+
+    def draw(ax):
+        disp = BarDisplay(used.mean(axis=0), names, method=exp.method).plot(ax=ax)
+        disp.ax_.set_xlabel("share of the explained samples whose anchor uses the feature")
+        return disp
+
+    sb.figure(draw, f"Share of the {n} explained samples whose anchor (rule) uses each feature",
+              (6.5, 0.3 * min(d, 11) + 1.5))
+    sb.add("<h3>Local views</h3>")
+    threshold = getattr(explainer, "threshold", None)
+    sb.add("<p>Each anchor is a rule on the sample's features under which the model keeps its "
+           "prediction" + (f" with precision at least {esc(threshold)}" if threshold is not None else "")
+           + "; precision is estimated on perturbed samples that satisfy the rule (with its confidence "
+           "bounds), coverage is the share of the background that satisfies it.</p>")
+    extras = exp.extras
+
+    def field(name, i):
+        v = extras.get(name)
+        return None if v is None or len(v) <= i else v[i]
+
+    rows = []
+    shown = min(n, max(n_local, 10))
+    for i in range(shown):
+        rule = field("anchor", i)
+        rule = " AND ".join(str(r) for r in rule) if rule else "(empty: the prediction holds everywhere)"
+        prec, lo, hi = field("precision", i), field("precision_lower", i), field("precision_upper", i)
+        cover, held = field("coverage", i), field("success", i)
+        bounds = "" if lo is None or hi is None else f" [{format_value(lo)}, {format_value(hi)}]"
+        rows.append(
+            f"<tr><td>{i}</td><td>{esc(field('prediction', i))}</td><td>IF {esc(rule)}</td>"
+            f"<td>{esc('' if prec is None else format_value(prec) + bounds)}</td>"
+            f"<td>{esc('' if cover is None else format_value(cover))}</td>"
+            f"<td>{esc('' if held is None else ('yes' if held else 'no: best rule found'))}</td></tr>"
+        )
+    head = "".join(f"<th>{h}</th>" for h in ("sample", "prediction kept", "anchor", "precision [bounds]",
+                                             "coverage", "threshold reached"))
+    sb.add(f'<table class="kv"><tr>{head}</tr>{"".join(rows)}</table>')
+    if shown < n:
+        sb.add(f"<p>The first {shown} of {n} explained samples are shown.</p>")
 
 
 def local_samples(exp, k):

@@ -132,3 +132,30 @@ def test_dependence_of_feature_groups_names_the_problem():
     exp = Kernel(model, feature_groups={"sepal": [0, 1], "petal": [2, 3]}, random_state=0).fit(X).explain(X.iloc[:5])
     with pytest.raises(ValueError, match="feature_groups"):
         DependenceDisplay.from_explanation(exp, "petal")
+
+
+def test_report_of_tabular_anchors_shows_the_rules_and_the_classes():
+    # Tabular anchors were drawn as attributions "to the probability" (beeswarm, dependence of
+    # 0/1 rule memberships) and their rules, classes and precisions were nowhere on the page.
+    from sklearn.datasets import load_iris
+    from sklearn.frozen import FrozenEstimator
+    from sklearn.linear_model import LogisticRegression
+
+    from skxai.anchors import AnchorTabularExplainer
+    from skxai.report import make_report
+
+    data = load_iris(as_frame=True)
+    y = np.asarray(data.target_names)[data.target]
+    model = FrozenEstimator(LogisticRegression(max_iter=500).fit(data.data, y))
+    explainer = AnchorTabularExplainer(model, random_state=0).fit(data.data)
+    X = data.data.iloc[[0, 100]]
+    exp = explainer.explain(X)
+    report = make_report({"anchors": explainer}, X, metrics=False, explanations={"anchors": exp})
+    html = report.html
+    assert "No base values" not in html
+    for i in range(2):
+        rule = " AND ".join(exp.anchor[i])
+        assert "IF " + rule.replace("<", "&lt;").replace(">", "&gt;") in html
+        assert f"<td>{exp.prediction[i]}</td>" in html
+    assert "setosa" in html and "virginica" in html
+    assert "whose anchor (rule) uses each feature" in html
