@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 from sklearn.linear_model import LinearRegression
+from sklearn.tree import DecisionTreeRegressor
 
 from skxai import ExactShapleyExplainer, KernelShapExplainer, ShapleySamplingExplainer
 
@@ -52,3 +53,40 @@ def test_waterfall_labels_of_reordered_single_column_groups_show_their_own_value
         assert labels["b"] == f"b = {X['b'].iloc[0]:.3g}"
     finally:
         plt.close(disp.figure_)
+
+
+def _six_features():
+    rng = np.random.RandomState(1)
+    X = rng.normal(size=(80, 6))
+    X[:, 1] += X[:, 0]
+    # interactions: permutations and coalition samples leave an error (additive models have none)
+    model = DecisionTreeRegressor(max_depth=5, random_state=0).fit(X, X[:, 0] * X[:, 1] + X[:, 2] * X[:, 3])
+    return X, model
+
+
+@pytest.mark.parametrize("cls, budget", [(ShapleySamplingExplainer, {"n_permutations": 40}),
+                                         (KernelShapExplainer, {"n_samples": 40})])
+def test_tol_missed_because_of_the_conditional_games_error_names_n_conditional_samples(cls, budget):
+    # tol with game="conditional": the conditional samples' Monte Carlo error does not shrink with
+    # more coalitions, but the warning told to raise n_permutations / n_samples.
+    from sklearn.exceptions import ConvergenceWarning
+
+    X, model = _six_features()
+    explainer = cls(model, game="conditional", n_conditional_samples=8, tol=1e-4, random_state=0, **budget)
+    explainer.fit(X)
+    with pytest.warns(ConvergenceWarning, match="raise n_conditional_samples") as record:
+        explainer.explain(X[:2])
+    assert all("raise n_conditional_samples" in str(w.message) for w in record
+               if issubclass(w.category, ConvergenceWarning))
+
+
+@pytest.mark.parametrize("cls, budget, knob", [(ShapleySamplingExplainer, {"n_permutations": 4}, "n_permutations"),
+                                               (KernelShapExplainer, {"n_samples": 20}, "n_samples")])
+def test_tol_missed_by_the_coalitions_still_names_the_budget(cls, budget, knob):
+    from sklearn.exceptions import ConvergenceWarning
+
+    X, model = _six_features()
+    explainer = cls(model, tol=1e-6, random_state=0, **budget).fit(X)
+    with pytest.warns(ConvergenceWarning, match=f"raise {knob} ") as record:
+        explainer.explain(X[:2])
+    assert not any("n_conditional_samples" in str(w.message) for w in record)
