@@ -90,3 +90,19 @@ def test_tol_missed_by_the_coalitions_still_names_the_budget(cls, budget, knob):
     with pytest.warns(ConvergenceWarning, match=f"raise {knob} ") as record:
         explainer.explain(X[:2])
     assert not any("n_conditional_samples" in str(w.message) for w in record)
+
+
+@pytest.mark.parametrize("as_frame", [True, False])
+def test_tree_single_column_groups_in_another_order_keep_data_beside_their_player(as_frame):
+    from sklearn.ensemble import RandomForestRegressor
+
+    from skxai import TreeShapExplainer
+
+    X, _ = _shifted_frame()
+    Xf = X if as_frame else X.to_numpy()
+    forest = RandomForestRegressor(n_estimators=5, max_depth=3, random_state=0).fit(Xf, X["a"] * X["c"])
+    exp = TreeShapExplainer(forest, feature_groups=[[1], [2], [0]]).fit(Xf).explain(Xf[:3] if not as_frame
+                                                                                   else X.iloc[:3])
+    np.testing.assert_array_equal(np.asarray(exp.data, dtype=float), X.to_numpy()[:3][:, [1, 2, 0]])
+    plain = TreeShapExplainer(forest).fit(Xf).explain(Xf[:3] if not as_frame else X.iloc[:3])
+    np.testing.assert_allclose(exp.target_values, plain.target_values[:, [1, 2, 0]], atol=1e-12)
