@@ -159,3 +159,25 @@ def test_report_of_tabular_anchors_shows_the_rules_and_the_classes():
         assert f"<td>{exp.prediction[i]}</td>" in html
     assert "setosa" in html and "virginica" in html
     assert "whose anchor (rule) uses each feature" in html
+
+
+def test_notebook_table_names_each_rows_class_and_carries_the_std():
+    # The notebook table of a multi-class explanation of each sample's predicted class did not say
+    # which class a row explains (its "base + sum" is that class's probability), nor the std.
+    from skxai.plot._html import explanation_html
+
+    values = np.array([[[0.3, -0.1, 0.0], [0.1, 0.2, -0.2]], [[-0.2, 0.0, 0.4], [0.0, 0.1, 0.3]]])
+    std = np.full(values.shape, 0.05)
+    std[1, 0, 2] = np.inf
+    outputs = np.array([[0.7, 0.2, 0.1], [0.1, 0.2, 0.7]])
+    exp = Explanation(values, base_values=np.full((2, 3), 1 / 3), std=std, feature_names=["a", "b"],
+                      output_names=["setosa", "versicolor", "virginica"], output_axis=-1,
+                      target_index="predicted", outputs=outputs, method="m")
+    got = explanation_html(exp)
+    assert "<th>explained</th>" in got
+    assert "<tr><th>0</th><td>setosa</td>" in got and "<tr><th>1</th><td>virginica</td>" in got
+    assert 'title="\u00b1inf (std)">0.4</td>' in got and 'title="\u00b10.05 (std)">0.3</td>' in got
+    # per-sample targets name their own classes too
+    exp.target_index = np.array([1, 0])
+    got = explanation_html(exp)
+    assert "<tr><th>0</th><td>versicolor</td>" in got and "<tr><th>1</th><td>setosa</td>" in got
