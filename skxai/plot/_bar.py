@@ -90,6 +90,9 @@ class BarDisplay:
         -------
         BarDisplay
         """
+        from skxai.plot._waterfall import check_error_bars
+
+        check_error_bars(explanation, error_bars, "BarDisplay", allowed=(True, False, "samples"))
         values, _, _, _, names = tabular_parts(explanation, output, "BarDisplay")
         absval = np.abs(values)
         std = None
@@ -102,8 +105,6 @@ class BarDisplay:
 
             sd = np.asarray(_select_output(_with_values(explanation, explanation.std), output)[0], dtype=np.float64)
             std = np.sqrt((sd**2).sum(axis=0)) / len(sd)
-        elif error_bars is not False:
-            raise ValueError(f"error_bars must be True, False or 'samples'; got {error_bars!r}.")
         label = {"samples": "error bars: \u00b11 standard error\nover the explained samples",
                  True: "error bars: \u00b11 std of the mean\n(from the values' std)"}.get(error_bars)
         disp = cls(absval.mean(axis=0), names, std=std, method=explanation.method,

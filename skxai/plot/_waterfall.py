@@ -84,6 +84,19 @@ def as_batch(explanation):
                        outputs=one(explanation.outputs), method=explanation.method, **extras)
 
 
+def check_error_bars(explanation, error_bars, caller, allowed=(True, False)):
+    """Refuse an ``error_bars`` value the display does not know, and standard errors that are not
+    shaped like the values (an IndexError deep in the drawing said neither)."""
+    if not any(error_bars is a or (isinstance(a, str) and error_bars == a) for a in allowed):
+        raise ValueError(f"{caller}: error_bars must be one of {', '.join(map(repr, allowed))}; got {error_bars!r}.")
+    std = explanation.std
+    if error_bars is True and std is not None and np.shape(std) != np.shape(explanation.values):
+        raise ValueError(
+            f"{caller}: error_bars needs the explanation's std shaped like its values "
+            f"{np.shape(explanation.values)}; std has shape {np.shape(std)}."
+        )
+
+
 def row_context(explanation, index, output):
     """Quantity label, surrogate flag and standard errors (or None) of one explained sample."""
     label = output_label(explanation, index=index, output=output)
@@ -207,6 +220,7 @@ class WaterfallDisplay:
         -------
         WaterfallDisplay
         """
+        check_error_bars(explanation, error_bars, "WaterfallDisplay")
         explanation = as_batch(explanation)
         phi, base, model_out, labels = row_parts(explanation, index, output, "WaterfallDisplay")
         quantity, surrogate, std = row_context(explanation, index, output)

@@ -181,3 +181,27 @@ def test_notebook_table_names_each_rows_class_and_carries_the_std():
     exp.target_index = np.array([1, 0])
     got = explanation_html(exp)
     assert "<tr><th>0</th><td>versicolor</td>" in got and "<tr><th>1</th><td>setosa</td>" in got
+
+
+def _three_class(std_shape=None):
+    rng = np.random.RandomState(0)
+    values = rng.normal(size=(3, 4, 3))
+    std = np.full(values.shape if std_shape is None else std_shape, 0.1)
+    return Explanation(values, base_values=np.full((3, 3), 0.3), std=std, feature_names=list("abcd"),
+                       output_names=["x", "y", "z"], output_axis=-1, target_index=0,
+                       outputs=rng.dirichlet(np.ones(3), size=3))
+
+
+def test_waterfall_refuses_error_bars_it_does_not_know():
+    # error_bars="samples" (the bar display's spread over samples) was taken as True by the
+    # waterfall, which then drew the values' std under another name.
+    with pytest.raises(ValueError, match="error_bars must be one of True, False; got 'samples'"):
+        WaterfallDisplay.from_explanation(_three_class(), error_bars="samples")
+
+
+@pytest.mark.parametrize("display", [BarDisplay, WaterfallDisplay])
+def test_error_bars_of_a_std_shaped_unlike_the_values_name_the_shapes(display):
+    # an IndexError from deep in the drawing said nothing of the std
+    with pytest.raises(ValueError, match=r"std shaped like its values \(3, 4, 3\); std has shape \(3, 2, 3\)"):
+        display.from_explanation(_three_class((3, 2, 3)), error_bars=True)
+    plt.close("all")
