@@ -237,8 +237,8 @@ def tabular_views(sb, exp, n_local, explainer=None, X=None):
     # the estimates' standard errors (sampling, a conditional game's Monte Carlo error) are drawn
     # as error bars, so that a reader sees which differences the estimate cannot tell apart
     std = exp.std
-    error_bars = (std is not None and np.shape(std) == np.shape(exp.values)
-                  and bool((np.isfinite(std) & (np.asarray(std) > 0)).any()))  # all 0: exact values
+    # all 0: exact values; inf: an unknown error, written as such (not hidden as if exact)
+    error_bars = std is not None and np.shape(std) == np.shape(exp.values) and bool((np.asarray(std) != 0).any())
     bars_note = ("; error bars: \u00b11 standard error of the estimates (95% interval: \u00b11.96), "
                  "none where it is unknown" if error_bars else "")
     sb.add("<h3>Global view</h3>")

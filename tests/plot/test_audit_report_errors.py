@@ -205,3 +205,17 @@ def test_error_bars_of_a_std_shaped_unlike_the_values_name_the_shapes(display):
     with pytest.raises(ValueError, match=r"std shaped like its values \(3, 4, 3\); std has shape \(3, 2, 3\)"):
         display.from_explanation(_three_class((3, 2, 3)), error_bars=True)
     plt.close("all")
+
+
+def test_report_says_when_the_errors_are_unknown(monkeypatch):
+    # One permutation has no spread to estimate: every std is inf. The report drew no error bars
+    # at all, so the values read as exact.
+    from skxai import ShapleySamplingExplainer
+    from skxai.report import make_report
+
+    X, model, _, _ = _iris_explainers()
+    seen = _drawn_error_bars(monkeypatch)
+    report = make_report({"one": ShapleySamplingExplainer(model, n_permutations=1, random_state=0).fit(X)},
+                         X.iloc[::30], metrics=False, n_local=1)
+    assert ("BarDisplay", True) in seen and ("WaterfallDisplay", True) in seen
+    assert "none where it is unknown" in report.html
