@@ -72,6 +72,10 @@ def parts_html(parts, *, style=True):
         meta.append(f"<b>{html.escape(parts.label)}</b>")
     if parts.anchor_words:
         meta.append("anchor: <b>" + html.escape(" AND ".join(parts.anchor_words)) + "</b>")
+    elif parts.precision is not None:
+        # an empty anchor is a result (the prediction holds however the words are perturbed), not
+        # a missing one: without this the line read as if no anchor had been found
+        meta.append("anchor: <b>(empty: no word needed)</b>")
     if parts.precision is not None:
         meta.append(f"precision {parts.precision:.3f}")
     if parts.coverage is not None:

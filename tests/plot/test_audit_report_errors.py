@@ -219,3 +219,29 @@ def test_report_says_when_the_errors_are_unknown(monkeypatch):
                          X.iloc[::30], metrics=False, n_local=1)
     assert ("BarDisplay", True) in seen and ("WaterfallDisplay", True) in seen
     assert "none where it is unknown" in report.html
+
+
+def test_an_empty_text_anchor_is_named_not_left_out():
+    # AnchorText on "terrible boring film": the prediction held with every word masked, and the
+    # page showed precision and coverage with no anchor at all, as if none had been found.
+    from skxai.plot._html import explanation_html
+
+    exp = Explanation(None, data=["terrible boring film", "great film"], tokens=[["terrible", "boring", "film"],
+                                                                                  ["great", "film"]],
+                      anchor=[[], ["great"]], precision=[1.0, 0.97], coverage=[1.0, 0.5])
+    got = explanation_html(exp)
+    assert got.count("anchor: <b>") == 2
+    assert "anchor: <b>(empty: no word needed)</b>" in got and "anchor: <b>great</b>" in got
+
+
+def test_an_empty_text_anchor_is_named_in_the_highlight_picture():
+    from skxai.plot import TextHighlightDisplay
+
+    exp = Explanation(None, data=["terrible boring film"], tokens=[["terrible", "boring", "film"]],
+                      anchor=[[]], precision=[1.0], coverage=[1.0])
+    disp = TextHighlightDisplay.from_explanation(exp)
+    try:
+        texts = [disp.ax_.get_title(loc="left")]
+        assert any("anchor: (empty: no word needed)" in t for t in texts), texts
+    finally:
+        plt.close(disp.figure_)
