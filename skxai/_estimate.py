@@ -891,9 +891,20 @@ def _within_tol(phi, std, tol):
         return bool(np.all(Z95 * std <= tol * scale))
 
 
-def _warn_tol_not_met(tol, phi, std, spent, knob):
+def _warn_tol_not_met(tol, phi, std, spent, knob, error=None):
     """Warn that the budget ran out before ``tol`` was met: the values returned are the last
-    step's, and their errors are larger than ``tol`` promises (the run does not stop silently)."""
+    step's, and their errors are larger than ``tol`` promises (the run does not stop silently).
+
+    ``error`` as in :func:`kernel_estimate`: when a conditional game's Monte Carlo error alone
+    misses ``tol``, more coalitions cannot meet it, and the warning names
+    ``n_conditional_samples`` instead of ``knob``.
+    """
+    if error is not None:
+        mc_phi, mc_std = error(phi, np.zeros_like(std))
+        phi, std = error(phi, std)
+        if not _within_tol(mc_phi, mc_std, tol):
+            knob = (f"n_conditional_samples (the conditional game's Monte Carlo error alone is larger "
+                    f"than tol asks; more of {knob} cannot reduce it)")
     scale = np.abs(phi).max(axis=1, keepdims=True)
     scale = np.where(scale > 0, scale, 1.0)
     with np.errstate(invalid="ignore"):
@@ -968,8 +979,8 @@ def kernel_estimate(evaluate, p, budget, *, sampling="leverage", max_order="auto
             met = True
             break
     if tol is not None and not met:
-        _warn_tol_not_met(tol, *(error(phi, std) if error else (phi, std)),
-                          f"n_samples={budget} ({cached.n_evaluated} coalitions evaluated)", "n_samples")
+        _warn_tol_not_met(tol, phi, std, f"n_samples={budget} ({cached.n_evaluated} coalitions evaluated)",
+                          "n_samples", error)
     return Estimate(phi, v0, std, {"exact": False, "n_evaluations": cached.n_evaluated, "order": order})
 
 
@@ -1131,6 +1142,5 @@ def permutation_estimate(evaluate, p, n_permutations, *, tol=None, random_state=
             met = True
             break
     if tol is not None and not met:
-        _warn_tol_not_met(tol, *(error(phi, std) if error else (phi, std)),
-                          f"{n_permutations} permutations", budget_name)
+        _warn_tol_not_met(tol, phi, std, f"{n_permutations} permutations", budget_name, error)
     return Estimate(phi, prefix[:, 0, 0], std, {"n_evaluations": cached.n_evaluated, "n_permutations": n_perm})

@@ -649,7 +649,7 @@ class BaseTabularExplainer(BaseExplainer):
         return Explanation(
             values,
             base_values=base,
-            data=X,
+            data=self._data_of_players(X),
             feature_names=self.feature_names_out_,
             output_names=self.output_names_,
             std=std,
@@ -659,6 +659,18 @@ class BaseTabularExplainer(BaseExplainer):
             method=type(self).__name__,
             **extras,
         )
+
+    def _data_of_players(self, X):
+        """``X`` with its columns in the players' order, when every player is one column.
+
+        ``feature_groups`` of single columns may list them in another order (``{"b": ["b"],
+        "a": ["a"]}``): ``data`` then follows the players, or each attribution would be shown
+        beside another column's value (waterfall labels, beeswarm colours, ``exp[:, "b"].data``).
+        """
+        cols = [int(g[0]) for g in self.groups_ if len(g) == 1]
+        if len(cols) != len(self.groups_) or cols == list(range(len(cols))):
+            return X
+        return X.iloc[:, cols] if hasattr(X, "iloc") else np.asarray(X)[:, cols]
 
     def transform(self, X):
         """Attributions of the explained output (``target``).

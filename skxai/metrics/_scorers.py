@@ -262,8 +262,7 @@ class one_standard_error_rule:
             raise ValueError(f"others={self.others!r}; use 'best' or 'any'.")
         key = self._param_key(cv_results)
         values = np.asarray(cv_results[key], dtype=object)
-        costs = np.array([np.inf if v is None or v is np.ma.masked else
-                          float(self.cost(v) if self.cost is not None else v) for v in values])
+        costs = np.array([self._cost(v) for v in values])
         keep = valid & (mean >= line)
         if self.others == "best" and "params" in cv_results:
             name = key[len("param_"):]
@@ -274,6 +273,21 @@ class one_standard_error_rule:
         ok = np.flatnonzero(keep)
         order = np.lexsort((-mean[ok], costs[ok]))
         return int(ok[order[0]])
+
+    def _cost(self, value):
+        if value is None or value is np.ma.masked:
+            return np.inf
+        cost = self.cost(value) if self.cost is not None else value
+        try:
+            return float(cost)
+        except (TypeError, ValueError):
+            # "auto" budgets: the rule cannot order what it cannot compare
+            raise ValueError(
+                f"one_standard_error_rule: {self.param}={value!r} has no numeric cost"
+                + ("" if self.cost is None else f" (cost returned {cost!r})")
+                + "; pass cost=callable mapping each searched value to a number (e.g. the budget "
+                "'auto' stands for), or search numbers only."
+            ) from None
 
     def __repr__(self):
         return (f"one_standard_error_rule(param={self.param!r}, n_se={self.n_se}, "

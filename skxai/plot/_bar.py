@@ -12,6 +12,7 @@ from skxai.plot._base import (
     new_axes,
     output_label,
     plain_ticks,
+    right_limit_for_labels,
     tabular_parts,
     wrap_label,
 )
@@ -89,6 +90,9 @@ class BarDisplay:
         -------
         BarDisplay
         """
+        from skxai.plot._waterfall import check_error_bars
+
+        check_error_bars(explanation, error_bars, "BarDisplay", allowed=(True, False, "samples"))
         values, _, _, _, names = tabular_parts(explanation, output, "BarDisplay")
         absval = np.abs(values)
         std = None
@@ -101,8 +105,6 @@ class BarDisplay:
 
             sd = np.asarray(_select_output(_with_values(explanation, explanation.std), output)[0], dtype=np.float64)
             std = np.sqrt((sd**2).sum(axis=0)) / len(sd)
-        elif error_bars is not False:
-            raise ValueError(f"error_bars must be True, False or 'samples'; got {error_bars!r}.")
         label = {"samples": "error bars: \u00b11 standard error\nover the explained samples",
                  True: "error bars: \u00b11 std of the mean\n(from the values' std)"}.get(error_bars)
         disp = cls(absval.mean(axis=0), names, std=std, method=explanation.method,
@@ -163,9 +165,11 @@ class BarDisplay:
         room = np.where(known, errs, 0.0) if errs is not None else np.zeros(len(heights))
         xerr = None if errs is None else np.where(known, errs, np.nan)
         self.bars_ = ax.barh(y, heights, xerr=xerr, color=color, ecolor="0.4", capsize=2)
+        texts = []
         for k, (yy, h) in enumerate(zip(y, heights, strict=True)):
             unknown = "" if known[k] else " (error unknown)"
-            ax.text(h + room[k], yy, " " + format_value(h, max(heights)) + unknown, va="center", fontsize=8)
+            texts.append(" " + format_value(h, max(heights)) + unknown)
+            ax.text(h + room[k], yy, texts[-1], va="center", fontsize=8)
         ax.set_yticks(y, [wrap_label(s) for s in labels])
         xlabel = f"mean |attribution| to the {self.quantity}" if self.quantity else "mean |attribution|"
         xlabel = wrap_label(xlabel, 50)
@@ -178,7 +182,8 @@ class BarDisplay:
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
         top = max(h + room[k] for k, h in enumerate(heights))
-        ax.set_xlim(0, top * 1.25 if top > 0 else 1.0)
+        right = top * 1.25 if top > 0 else 1.0
+        ax.set_xlim(0, right_limit_for_labels(ax, 0.0, right, np.add(heights, room), texts))
         self.order_ = shown
         self.ax_ = ax
         self.figure_ = fig

@@ -40,6 +40,20 @@ def new_axes(ax, caller, figsize=None):
 
 
 
+def right_limit_for_labels(ax, lo, hi, starts, texts, fontsize=8):
+    """The right x limit (at least ``hi``) that keeps texts written from ``starts`` inside axes
+    spanning ``lo`` to it: their widths are estimated from their characters (a value label
+    followed by " (error unknown)" ran past the figure's edge)."""
+    from skxai.plot._figure import _text_inches
+
+    width = ax.get_position().width * ax.figure.get_size_inches()[0]
+    for x, text in zip(starts, texts, strict=True):
+        share = min(_text_inches(text, fontsize)[0] / max(width, 1e-9), 0.6)
+        if x + share * (hi - lo) > hi:
+            hi = (x - share * lo) / (1.0 - share)
+    return hi
+
+
 def wrap_label(text, width=30):
     """``text`` on lines of at most ``width`` characters (long names break too).
 

@@ -113,6 +113,14 @@ class DependenceDisplay:
         DependenceDisplay
         """
         values, _, data, _, names = tabular_parts(explanation, output, "DependenceDisplay")
+        if data is None and explanation.data is not None:
+            # feature groups: a player spans several columns, so it has no one value to plot
+            shape = getattr(explanation.data, "shape", None)
+            raise ValueError(
+                f"DependenceDisplay plots each attribution against its feature's value, but the "
+                f"explanation has {values.shape[1]} attribution columns (players) and data of shape "
+                f"{shape}: explanations of feature_groups have no single value per player."
+            )
         if data is None:
             raise ValueError("DependenceDisplay needs the explained samples (explanation.data).")
         d = values.shape[1]

@@ -72,6 +72,10 @@ def parts_html(parts, *, style=True):
         meta.append(f"<b>{html.escape(parts.label)}</b>")
     if parts.anchor_words:
         meta.append("anchor: <b>" + html.escape(" AND ".join(parts.anchor_words)) + "</b>")
+    elif parts.precision is not None:
+        # an empty anchor is a result (the prediction holds however the words are perturbed), not
+        # a missing one: without this the line read as if no anchor had been found
+        meta.append("anchor: <b>(empty: no word needed)</b>")
     if parts.precision is not None:
         meta.append(f"precision {parts.precision:.3f}")
     if parts.coverage is not None:
@@ -182,24 +186,62 @@ def explanation_html(explanation, max_rows=10, max_features=12):
     order = np.argsort(-np.abs(values).mean(axis=0), kind="stable")[:max_features]
     scale = float(np.abs(values).max()) or 1.0
     base = explanation.target_base_values
+    explained, std = _explained_outputs(explanation, n), _target_std(explanation, values.shape)
     head = "".join(f"<th>{html.escape(names[j])}</th>" for j in order)
     extra = "" if d <= max_features else f"<th>+{d - max_features} more</th>"
     rows = []
     for i in range(min(n, max_rows)):
         cells = "".join(
-            f'<td style="background:{weight_colour(values[i, j], scale)}">{values[i, j]:.3g}</td>'
+            f'<td style="background:{weight_colour(values[i, j], scale)}"'
+            + ("" if std is None else f' title="\u00b1{std[i, j]:.3g} (std)"') + f">{values[i, j]:.3g}</td>"
             for j in order
         )
         b = "" if base is None else f"{float(np.ravel(base)[i]):.4g}"
         pred = "" if base is None else f"{float(np.ravel(base)[i]) + values[i].sum():.4g}"
-        rows.append(f"<tr><th>{i}</th><td>{b}</td><td>{pred}</td>{cells}{'<td></td>' if extra else ''}</tr>")
+        out = "" if explained is None else f"<td>{html.escape(explained[i])}</td>"
+        rows.append(f"<tr><th>{i}</th>{out}<td>{b}</td><td>{pred}</td>{cells}{'<td></td>' if extra else ''}</tr>")
     more = f"<div>... {n - max_rows} more rows</div>" if n > max_rows else ""
+    # which output each row explains (a class of a multi-class model), and where the standard
+    # errors are (hover): without them a "predicted" explanation did not say of which class
+    out_head = "" if explained is None else "<th>explained</th>"
+    hover = "" if std is None else "; hover a value for its standard error"
     return (
         f"<style>{STYLE}</style><div><b>{html.escape(str(explanation.method))}</b> explanation "
-        f"of {n} sample(s) x {d} feature(s) (red raises the output, blue lowers it)"
-        f'<table class="skxai-explanation"><tr><th></th><th>base</th><th>base + sum</th>{head}{extra}</tr>'
+        f"of {n} sample(s) x {d} feature(s) (red raises the output, blue lowers it{hover})"
+        f'<table class="skxai-explanation"><tr><th></th>{out_head}<th>base</th><th>base + sum</th>{head}{extra}</tr>'
         f"{''.join(rows)}</table>{more}</div>"
     )
+
+
+def _explained_outputs(explanation, n):
+    """Name of the output each of the ``n`` rows explains, or None (no output axis or names)."""
+    names = explanation.output_names
+    if explanation.output_axis is None or names is None:
+        return None
+    try:
+        t = explanation._target_positions()
+    except (TypeError, ValueError):
+        return None
+    if t is None:
+        return None
+    t = np.broadcast_to(np.asarray(t, dtype=int), (n,))
+    return [str(names[k]) if 0 <= k < len(names) else str(k) for k in t]
+
+
+def _target_std(explanation, shape):
+    """Standard errors of the explained output, shaped like its values, or None."""
+    std = explanation.std
+    if std is None or np.shape(std) != np.shape(explanation.values):
+        return None
+    import copy
+
+    errors = copy.copy(explanation)
+    errors.values = std
+    try:
+        std = np.asarray(errors.target_values, dtype=np.float64)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return std if std.shape == shape else None
 
 
 def _thumbnails(values, k=4):

@@ -155,6 +155,8 @@ class TextHighlightDisplay:
             title.append(p.label)
         if p.anchor_words:
             title.append("anchor: " + " AND ".join(p.anchor_words))
+        elif p.precision is not None:
+            title.append("anchor: (empty: no word needed)")
         if p.precision is not None:
             title.append(f"precision {p.precision:.2f}")
         if p.coverage is not None:

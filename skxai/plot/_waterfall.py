@@ -13,6 +13,7 @@ from skxai.plot._base import (
     new_axes,
     output_label,
     plain_ticks,
+    right_limit_for_labels,
     tabular_parts,
     wrap_label,
 )
@@ -81,6 +82,19 @@ def as_batch(explanation):
                        feature_names=explanation.feature_names, output_names=explanation.output_names,
                        std=one(explanation.std), target_index=target, output_axis=explanation.output_axis,
                        outputs=one(explanation.outputs), method=explanation.method, **extras)
+
+
+def check_error_bars(explanation, error_bars, caller, allowed=(True, False)):
+    """Refuse an ``error_bars`` value the display does not know, and standard errors that are not
+    shaped like the values (an IndexError deep in the drawing said neither)."""
+    if not any(error_bars is a or (isinstance(a, str) and error_bars == a) for a in allowed):
+        raise ValueError(f"{caller}: error_bars must be one of {', '.join(map(repr, allowed))}; got {error_bars!r}.")
+    std = explanation.std
+    if error_bars is True and std is not None and np.shape(std) != np.shape(explanation.values):
+        raise ValueError(
+            f"{caller}: error_bars needs the explanation's std shaped like its values "
+            f"{np.shape(explanation.values)}; std has shape {np.shape(std)}."
+        )
 
 
 def row_context(explanation, index, output):
@@ -206,6 +220,7 @@ class WaterfallDisplay:
         -------
         WaterfallDisplay
         """
+        check_error_bars(explanation, error_bars, "WaterfallDisplay")
         explanation = as_batch(explanation)
         phi, base, model_out, labels = row_parts(explanation, index, output, "WaterfallDisplay")
         quantity, surrogate, std = row_context(explanation, index, output)
@@ -268,6 +283,7 @@ class WaterfallDisplay:
         span = max(np.ptp(np.concatenate([starts, self.ends_])), 1e-12)
         scale = max(np.abs(phi).max(initial=0.0), abs(self.base_value))
         reach = []  # where the error bars and the value labels reach, for the x limits
+        labels = []  # (x, text) of the value labels
         for y, (s, w) in enumerate(zip(starts, steps, strict=True)):
             colour = POSITIVE if w >= 0 else NEGATIVE
             (patch,) = ax.barh(y, w, left=s, color=colour, height=0.7)
@@ -281,10 +297,9 @@ class WaterfallDisplay:
                 unknown = " (error unknown)"
             sign = "+" if w >= 0 else "-"
             text = format_value(abs(w), scale)
-            ax.text(
-                right + 0.01 * span, y,
-                (text if text == "0" else f"{sign}{text}") + unknown, va="center", ha="left", fontsize=8,
-            )
+            at, label = right + 0.01 * span, (text if text == "0" else f"{sign}{text}") + unknown
+            labels.append((at, label))
+            ax.text(at, y, label, va="center", ha="left", fontsize=8)
         for y in range(len(steps) - 1):
             ax.plot([self.ends_[y]] * 2, [y + 0.35, y + 0.65], color="0.5", lw=0.8)
         ax.axvline(self.base_value, color="0.4", ls=":", lw=1)
@@ -311,7 +326,9 @@ class WaterfallDisplay:
         if reach:  # error bars wider than the bars (and the values written past them) stay inside the axes
             lo, hi = min(lo, *reach), max(hi, *reach)
             span = max(span, hi - lo)
-        ax.set_xlim(lo - 0.08 * span, hi + 0.2 * span)
+        left, right = lo - 0.08 * span, hi + 0.2 * span
+        # the value labels (longer with " (error unknown)") stay inside the axes
+        ax.set_xlim(left, right_limit_for_labels(ax, left, right, *zip(*labels, strict=True)))
         what = self.quantity or "model output"
         xlabel = wrap_label(f"surrogate's {what}" if self.surrogate else what, 50)
         if errs is not None:  # say what the bars are: a standard error, not a 95% interval

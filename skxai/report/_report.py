@@ -124,7 +124,8 @@ def make_report(explainers, X, *, path=None, title="skxai explanation report", d
     target), its settings (``get_params``), global views (bars of the mean absolute attribution, beeswarm,
     dependence; for images the mean map; for documents the most weighted words), local views
     (waterfall and force strips, image heatmaps and CAM overlays, highlighted words with
-    anchors in bold) and quality figures: the explainer's ``score`` and the metrics of
+    anchors in bold, the rules of tabular anchors), error bars where the explanation has
+    standard errors (``std``), and quality figures: the explainer's ``score`` and the metrics of
     :mod:`skxai.metrics` that apply (those that are missing or do not apply are listed as
     such). Figures are PNGs embedded as data URIs: the file opens offline, alone.
 

@@ -228,18 +228,31 @@ def tabular_views(sb, exp, n_local, explainer=None, X=None):
         WaterfallDisplay,
     )
 
+    if "anchor" in exp.extras and exp.base_values is None:
+        anchor_views(sb, exp, n_local, explainer)
+        return
     label = output_label(exp, explainer)
     who = "surrogate weight" if "model_outputs" in exp.extras else "attribution"
     n, d = exp.target_values.shape
+    # the estimates' standard errors (sampling, a conditional game's Monte Carlo error) are drawn
+    # as error bars, so that a reader sees which differences the estimate cannot tell apart
+    std = exp.std
+    # all 0: exact values; inf: an unknown error, written as such (not hidden as if exact)
+    error_bars = std is not None and np.shape(std) == np.shape(exp.values) and bool((np.asarray(std) != 0).any())
+    bars_note = ("; error bars: \u00b11 standard error of the estimates (95% interval: \u00b11.96), "
+                 "none where it is unknown" if error_bars else "")
     sb.add("<h3>Global view</h3>")
-    sb.figure(lambda ax: BarDisplay.from_explanation(exp, ax=ax),
-              f"Mean |{who}| per feature over the explained samples; explained: {label}",
-              (6.5, 0.3 * min(d, 11) + 1.5))
+    sb.figure(lambda ax: BarDisplay.from_explanation(exp, ax=ax, error_bars=error_bars),
+              f"Mean |{who}| per feature over the explained samples; explained: {label}{bars_note}",
+              (6.5, 0.3 * min(d, 11) + 1.5 + 0.45 * error_bars))
     if n > 1:
         sb.figure(lambda ax: BeeswarmDisplay.from_explanation(exp, ax=ax),
                   f"{who.capitalize()} of every sample, coloured by the feature's value (red high, blue low, "
                   f"grey for categories); explained: {label}", (7.5, 0.35 * min(d, 12) + 1.5))
-    if exp.data is not None and n > 2:
+    if exp.data is not None and np.shape(exp.data) != (n, d):
+        sb.note("No dependence plot: the attributions are of feature groups, which have no single "
+                "value to plot them against.")
+    elif exp.data is not None and n > 2:
         top = int(np.argmax(np.abs(exp.target_values).mean(axis=0)))
         sb.figure(lambda ax: DependenceDisplay.from_explanation(exp, top, ax=ax),
                   f"Dependence of the most important feature's {who} on its value; explained: {label}", (6, 4))
@@ -257,10 +270,63 @@ def tabular_views(sb, exp, n_local, explainer=None, X=None):
         own = "" if model_out is None else f"; the model's own output is {format_value(model_out[i])}"
         lab = output_label(exp, explainer, index=i)
         start = "the surrogate's intercept to its prediction g(x) of the" if surrogate else "the base value to the"
-        sb.figure(lambda ax, i=i: WaterfallDisplay.from_explanation(exp, index=i, ax=ax),
-                  f"Sample {i} ({why}): from {start} {lab}{own}", (7, 0.4 * min(d, 11) + 1.9))
+        sb.figure(lambda ax, i=i: WaterfallDisplay.from_explanation(exp, index=i, ax=ax, error_bars=error_bars),
+                  f"Sample {i} ({why}): from {start} {lab}{own}{bars_note}",
+                  (7, 0.4 * min(d, 11) + 1.9 + 0.45 * error_bars))
         sb.figure(lambda ax, i=i: ForceDisplay.from_explanation(exp, index=i, ax=ax),
                   f"Sample {i}: features pushing the {lab} up (red) and down (blue)", (9, 2.8))
+
+
+def anchor_views(sb, exp, n_local, explainer=None):
+    """Tabular anchors: the rules themselves, with the class each keeps, their precision and
+    coverage (their ``values`` only say which features a rule uses: not attributions of the
+    model's output, so no beeswarm, dependence or waterfall)."""
+    from skxai.plot import BarDisplay
+
+    used = np.asarray(exp.values, dtype=np.float64) != 0
+    n, d = used.shape
+    names = exp.feature_names
+    names = [f"x{j}" for j in range(d)] if names is None or len(names) != d else [str(v) for v in names]
+    sb.add("<h3>Global view</h3>")
+
+    def draw(ax):
+        disp = BarDisplay(used.mean(axis=0), names, method=exp.method).plot(ax=ax)
+        disp.ax_.set_xlabel("share of the explained samples whose anchor uses the feature")
+        return disp
+
+    sb.figure(draw, f"Share of the {n} explained samples whose anchor (rule) uses each feature",
+              (6.5, 0.3 * min(d, 11) + 1.5))
+    sb.add("<h3>Local views</h3>")
+    threshold = getattr(explainer, "threshold", None)
+    sb.add("<p>Each anchor is a rule on the sample's features under which the model keeps its "
+           "prediction" + (f" with precision at least {esc(threshold)}" if threshold is not None else "")
+           + "; precision is estimated on perturbed samples that satisfy the rule (with its confidence "
+           "bounds), coverage is the share of the background that satisfies it.</p>")
+    extras = exp.extras
+
+    def field(name, i):
+        v = extras.get(name)
+        return None if v is None or len(v) <= i else v[i]
+
+    rows = []
+    shown = min(n, max(n_local, 10))
+    for i in range(shown):
+        rule = field("anchor", i)
+        rule = " AND ".join(str(r) for r in rule) if rule else "(empty: the prediction holds everywhere)"
+        prec, lo, hi = field("precision", i), field("precision_lower", i), field("precision_upper", i)
+        cover, held = field("coverage", i), field("success", i)
+        bounds = "" if lo is None or hi is None else f" [{format_value(lo)}, {format_value(hi)}]"
+        rows.append(
+            f"<tr><td>{i}</td><td>{esc(field('prediction', i))}</td><td>IF {esc(rule)}</td>"
+            f"<td>{esc('' if prec is None else format_value(prec) + bounds)}</td>"
+            f"<td>{esc('' if cover is None else format_value(cover))}</td>"
+            f"<td>{esc('' if held is None else ('yes' if held else 'no: best rule found'))}</td></tr>"
+        )
+    head = "".join(f"<th>{h}</th>" for h in ("sample", "prediction kept", "anchor", "precision [bounds]",
+                                             "coverage", "threshold reached"))
+    sb.add(f'<table class="kv"><tr>{head}</tr>{"".join(rows)}</table>')
+    if shown < n:
+        sb.add(f"<p>The first {shown} of {n} explained samples are shown.</p>")
 
 
 def local_samples(exp, k):

@@ -558,7 +558,7 @@ class TreeShapExplainer(BaseTabularExplainer):
         return Explanation(
             values,
             base_values=base,
-            data=Z if model_space else X,
+            data=self._data_of_players(Z if model_space else X),
             feature_names=self.feature_names_out_,
             output_names=self.output_names_,
             target_index=self.target_index_,
