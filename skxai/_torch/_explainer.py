@@ -29,7 +29,7 @@ from skxai.utils._param_validation import (
 from skxai.utils._random import check_random_state
 from skxai.utils._warnings import warn_at_caller
 
-__all__ = ["BaseTorchExplainer", "GradResult"]
+__all__ = ["BaseTorchExplainer", "GradResult", "host64"]
 
 
 class GradResult(NamedTuple):
@@ -63,8 +63,18 @@ def _check_fitted(est):
         check_is_fitted(est, "model_")
 
 
+def host64(t):
+    """A tensor as a float64 numpy array (bfloat16, which numpy lacks, through float32)."""
+    t = t.detach().cpu()
+    if t.dtype == torch.bfloat16:
+        t = t.float()
+    return t.numpy().astype(np.float64)
+
+
 def _to_numpy(X):
     if isinstance(X, torch.Tensor):
+        if X.dtype == torch.bfloat16:  # numpy has no bfloat16: float32 holds every value
+            X = X.float()
         return X.detach().cpu().numpy(), None
     if hasattr(X, "columns") and hasattr(X, "to_numpy"):
         return X.to_numpy(), np.asarray([str(c) for c in X.columns], dtype=object)
@@ -306,7 +316,7 @@ class BaseTorchExplainer(BaseExplainer):
         x = self.model_.to_tensor(Xa)
         with self.model_.prepared():
             out = self._outputs(x)
-        return out.detach().cpu().numpy().astype(np.float64)
+        return host64(out)
 
     def target_indices(self, X):
         """Explained output index per sample of ``X`` (resolves ``target``).
@@ -481,13 +491,13 @@ class BaseTorchExplainer(BaseExplainer):
         with self.model_.prepared():
             values, extras = self._attribute(x)
         extras = {
-            k: (v.detach().cpu().numpy().astype(np.float64) if isinstance(v, torch.Tensor) else v)
+            k: (host64(v) if isinstance(v, torch.Tensor) else v)
             for k, v in extras.items()
         }
         targets = np.asarray(extras.pop("targets"), dtype=np.int64)
         outputs = extras.pop("outputs")
         base = extras.pop("base_values", None)
-        values = values.detach().cpu().numpy().astype(np.float64)
+        values = host64(values)
         names = getattr(self, "feature_names_in_", None)
         if names is not None and values.shape[1:] != (len(names),):
             names = None
@@ -525,7 +535,7 @@ class BaseTorchExplainer(BaseExplainer):
         x = self.model_.to_tensor(self._validate_X(X))
         with self.model_.prepared():
             values, _ = self._attribute(x)
-        return values.detach().cpu().numpy().astype(np.float64)
+        return host64(values)
 
     def get_feature_names_out(self, input_features=None):
         """Attribution column names (tabular inputs): one per input feature.

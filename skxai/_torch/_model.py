@@ -440,7 +440,10 @@ class TorchModel:
         X = np.asarray(X)
         if (
             self.device.type == "cpu"
-            and X.dtype == _NUMPY_DTYPES.get(self.dtype)
+            # a dtype numpy lacks (bfloat16) has no entry: ``X.dtype == None`` is True for
+            # float64 (numpy reads None as its default dtype), so it must not be compared
+            and self.dtype in _NUMPY_DTYPES
+            and X.dtype == _NUMPY_DTYPES[self.dtype]
             and X.flags.c_contiguous
             and X.flags.writeable  # from_numpy warns on read-only arrays
         ):

@@ -28,7 +28,7 @@ import torch
 from skxai._explanation import Explanation
 from skxai._progress import progress
 from skxai._torch._capture import LayerCapture
-from skxai._torch._explainer import BaseTorchExplainer, _check_fitted, layout_refused
+from skxai._torch._explainer import BaseTorchExplainer, _check_fitted, _to_numpy, host64, layout_refused
 from skxai._torch._model import HookSet
 from skxai.cam._upsample import postprocess
 
@@ -91,7 +91,7 @@ def baseline_images(explainer, x):
     kind = resolve_baseline_name(explainer.baseline, mean_means="channel_mean", owner=type(explainer).__name__)
     if isinstance(kind, str) and kind == "zeros":
         return None
-    b = make_baseline(kind, x.detach().cpu().numpy(), background=getattr(explainer, "background_", None))
+    b = make_baseline(kind, _to_numpy(x)[0], background=getattr(explainer, "background_", None))
     return torch.as_tensor(b, dtype=x.dtype, device=x.device)
 
 
@@ -356,14 +356,14 @@ class BaseCamExplainer(BaseTorchExplainer, auto_wrap_output_keys=None):
         parts, name = self._run_chunks(X)
 
         def cat(i):
-            return _cat([p[i] for p in parts]).cpu().numpy().astype(np.float64)
+            return host64(_cat([p[i] for p in parts]))
 
         extras = {}
         for key in parts[0][5]:
             vals = [p[5][key] for p in parts]
             if isinstance(vals[0], torch.Tensor):
-                val = torch.cat(vals).cpu().numpy()
-                extras[key] = val.astype(np.float64) if val.dtype.kind == "f" else val
+                val = torch.cat(vals)
+                extras[key] = host64(val) if val.is_floating_point() else val.cpu().numpy()
             else:
                 extras[key] = vals
         targets = torch.cat([p[4] for p in parts]).cpu().numpy().astype(np.int64)
@@ -399,7 +399,7 @@ class BaseCamExplainer(BaseTorchExplainer, auto_wrap_output_keys=None):
         # The heatmaps only: the raw maps, weights and outputs that explain() also returns are
         # not converted to float64 (for elementwise weights, a fifth of a small network's call).
         parts, _ = self._run_chunks(X)
-        return _cat([p[0] for p in parts]).cpu().numpy().astype(np.float64)
+        return host64(_cat([p[0] for p in parts]))
 
     def get_feature_names_out(self, input_features=None):
         """Not defined: CAMs return heatmaps, not feature columns.

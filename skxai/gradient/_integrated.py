@@ -9,7 +9,7 @@ import torch
 
 from skxai._baselines import BASELINE_CONSTRAINT, is_per_sample, make_baseline, resolve_baseline_name
 from skxai._progress import progress
-from skxai._torch._explainer import BaseTorchExplainer
+from skxai._torch._explainer import BaseTorchExplainer, _to_numpy
 from skxai.utils._param_validation import Interval, StrOptions
 
 RULES = (
@@ -216,7 +216,7 @@ callable, default="zeros"
         if self.baseline_ is not None:
             x0 = torch.as_tensor(self.baseline_, dtype=x.dtype, device=x.device)
             return x0.expand_as(x)
-        x0 = make_baseline(self.baseline_kind_, x.detach().cpu().numpy(), sigma=self.blur_sigma)
+        x0 = make_baseline(self.baseline_kind_, _to_numpy(x)[0], sigma=self.blur_sigma)
         return torch.as_tensor(x0, dtype=x.dtype, device=x.device)
 
     def _path_sum(self, x, x0, targets, alphas, weights):
