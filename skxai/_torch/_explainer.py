@@ -490,10 +490,7 @@ class BaseTorchExplainer(BaseExplainer):
         x = self.model_.to_tensor(Xa)
         with self.model_.prepared():
             values, extras = self._attribute(x)
-        extras = {
-            k: (host64(v) if isinstance(v, torch.Tensor) else v)
-            for k, v in extras.items()
-        }
+        extras = {k: (host64(v) if isinstance(v, torch.Tensor) else v) for k, v in extras.items()}
         targets = np.asarray(extras.pop("targets"), dtype=np.int64)
         outputs = extras.pop("outputs")
         base = extras.pop("base_values", None)

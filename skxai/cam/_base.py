@@ -255,9 +255,14 @@ class BaseCamExplainer(BaseTorchExplainer, auto_wrap_output_keys=None):
             raise ValueError(
                 f"Layer {name!r} outputs shape {tuple(act.shape)}; a CAM needs a feature map "
                 f"(n, channels, *spatial) with as many spatial axes as the input "
-                f"{tuple(x.shape[1:])}. Use target_layer={self.default_layer_!r} (the default: the "
-                f"last convolution and the elementwise layers after it), or another "
-                f"convolutional layer among {self.model_.layer_names()}."
+                f"{tuple(x.shape[1:])}. Use "
+                + (
+                    ""
+                    if self.default_layer_ is None
+                    else f"target_layer={self.default_layer_!r} (the default: the last convolution "
+                    "and the elementwise layers after it), or "
+                )
+                + f"another convolutional layer among {self.model_.layer_names()}."
             )
         return LayerPass(x, act, grads, out.detach(), t, layer, name, inputs, peak[0])
 
@@ -290,8 +295,15 @@ class BaseCamExplainer(BaseTorchExplainer, auto_wrap_output_keys=None):
 
     def _fit_extra(self, X, y):
         self._check_image_dims(X)
-        with self.model_.prepared():
-            self.default_layer_ = self.model_.default_cam_layer(self.model_.to_tensor(X[:1]))
+        try:
+            with self.model_.prepared():
+                self.default_layer_ = self.model_.default_cam_layer(self.model_.to_tensor(X[:1]))
+        except ValueError:
+            # a network without nn.Conv modules (transposed convolutions, functional ones)
+            # has no default layer; a target_layer the user named still serves
+            if self.target_layer_ is None:
+                raise
+            self.default_layer_ = None
         if self.target_layer_ is None:
             self.target_layer_ = self.default_layer_
 

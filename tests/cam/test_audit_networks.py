@@ -64,3 +64,25 @@ def test_perturbing_cams_batch_size_one_equals_large_on_a_residual_net(cls):
     a = cls(net, target_layer="relu", target="predicted", batch_size=1).fit(X).transform(X)
     b = cls(net, target_layer="relu", target="predicted", batch_size=1000).fit(X).transform(X)
     np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
+def test_named_layer_of_a_network_without_nn_conv():
+    # fit looked for the default layer (the last nn.Conv*) even when target_layer was given,
+    # so a network of transposed convolutions was refused ("no convolution layer") whatever
+    # layer the user named; the map there is also larger than the image (downscaled).
+    from skxai.cam import GradCamExplainer
+
+    torch.manual_seed(0)
+    net = nn.Sequential(
+        nn.ConvTranspose2d(3, 4, 4, stride=2, padding=1), nn.ReLU(), nn.AdaptiveAvgPool2d(1), nn.Flatten(),
+        nn.Linear(4, 3),
+    ).eval()
+    X = torch.randn(3, 3, 5, 7)
+    exp = GradCamExplainer(net, target_layer="1", batch_size=2).fit(X).explain(X)
+    assert exp.values.shape == (3, 5, 7) and exp.raw_map.shape == (3, 10, 14)
+    np.testing.assert_allclose(exp.values, GradCamExplainer(net, target_layer="1", batch_size=1).fit(X).transform(X),
+                               rtol=1e-5, atol=1e-7)
+    with pytest.raises(ValueError, match="no convolution layer"):
+        GradCamExplainer(net).fit(X)
+    with pytest.raises(ValueError, match="feature map"):
+        GradCamExplainer(net, target_layer="4").fit(X).transform(X)
