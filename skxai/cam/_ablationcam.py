@@ -136,4 +136,19 @@ class AblationCamExplainer(BaseCamExplainer):
                 except RuntimeError:
                     expand = False
             scores[chunk] = self._ablated_scores(lp, chunk, False)
-        return (y - scores.reshape(n, k)) / y
+        drop = y - scores.reshape(n, k)
+        zero = (y == 0)[:, 0]
+        if bool(zero.any()):
+            # (y - y_k) / y with y = 0 made every weight of the sample NaN (0 / 0) or infinite:
+            # an ablation that changes nothing gets 0; a change relative to a score of 0 has no
+            # value, and is refused by name instead of returning a NaN map
+            moved = zero & (drop != 0).any(dim=1)
+            if bool(moved.any()):
+                rows = torch.nonzero(moved)[:, 0].tolist()
+                raise ValueError(
+                    f"The explained score is 0 for {len(rows)} sample(s) of the batch (rows {rows[:10]}) "
+                    "while ablating channels changes it: Ablation-CAM's weights (y - y_k) / y are "
+                    "undefined there. Explain another output (target) or quantity (response_method)."
+                )
+            return torch.where(zero[:, None], torch.zeros_like(drop), drop / torch.where(zero[:, None], 1.0, y))
+        return drop / y

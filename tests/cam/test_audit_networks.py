@@ -86,3 +86,28 @@ def test_named_layer_of_a_network_without_nn_conv():
         GradCamExplainer(net).fit(X)
     with pytest.raises(ValueError, match="feature map"):
         GradCamExplainer(net, target_layer="4").fit(X).transform(X)
+
+
+def test_ablationcam_target_score_of_zero():
+    # w_k = (y - y_k) / y divided by a score of 0 (a ReLU output, an underflowed probability):
+    # every weight NaN, and a NaN heatmap returned without a word.
+    torch.manual_seed(0)
+    net = nn.Sequential(
+        nn.Conv2d(3, 4, 3, padding=1), nn.ReLU(), nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(4, 3), nn.ReLU()
+    ).eval()
+    with torch.no_grad():
+        net[4].weight[0] = -net[4].weight[0].abs()
+        net[4].bias[0] = -1.0  # output 0 is 0 for every image, whatever channel is ablated
+    X = torch.rand(4, 3, 6, 6)
+    exp = AblationCamExplainer(net, target=0).fit(X).explain(X)
+    assert (exp.outputs[:, 0] == 0).all()
+    np.testing.assert_array_equal(exp.weights, 0.0)
+    np.testing.assert_array_equal(exp.values, 0.0)
+    with torch.no_grad():
+        net[4].weight[0] = torch.tensor([1.0, -1.0, 0.0, 0.0])
+        net[4].bias[0] = 0.0
+    with torch.no_grad():
+        y = net(X)[:, 0]
+    assert (y == 0).any()  # some images score 0, and ablating channel 1 raises their score
+    with pytest.raises(ValueError, match="score is 0"):
+        AblationCamExplainer(net, target=0).fit(X).explain(X)
