@@ -29,7 +29,7 @@ from skxai.utils._param_validation import (
 from skxai.utils._random import check_random_state
 from skxai.utils._warnings import warn_at_caller
 
-__all__ = ["BaseTorchExplainer", "GradResult", "host64"]
+__all__ = ["BaseTorchExplainer", "GradResult", "check_recorded", "host64"]
 
 
 class GradResult(NamedTuple):
@@ -93,6 +93,19 @@ def _channels_last(x):
 #: Words of torch's errors for a network that cannot take a channels-last batch (``.view()`` of
 #: a feature map, an op that needs a contiguous input).
 _LAYOUT_ERRORS = ("view size is not compatible", "stride", "contiguous")
+
+
+def check_recorded(score, owner):
+    """Refuse by name a score that autograd did not record (torch's own error is "element 0
+    of tensors does not require grad"): the network's forward runs under ``torch.no_grad()``
+    or ``inference_mode``, or detaches what it returns."""
+    if not score.requires_grad:
+        raise ValueError(
+            f"{owner}: the network's output carries no gradient history: its forward runs under "
+            "torch.no_grad() / torch.inference_mode() or detaches its output (or the output does "
+            "not depend on the input at all). Gradient explainers need a differentiable forward; "
+            "a model-agnostic explainer (KernelShapExplainer, ScoreCamExplainer) needs none."
+        )
 
 
 def layout_refused(exc):
@@ -451,6 +464,7 @@ class BaseTorchExplainer(BaseExplainer):
                 tb = self._targets(out.detach())
             selected = out.gather(1, tb[:, None]).sum()
             if cap is None:
+                check_recorded(selected, type(self).__name__)
                 (g,) = torch.autograd.grad(selected, wrt, allow_unused=True)
             else:
                 g = cap.gradient(selected)

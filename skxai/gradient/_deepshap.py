@@ -36,7 +36,7 @@ from torch import nn
 
 from skxai._progress import progress
 from skxai._torch._capture import LayerCapture
-from skxai._torch._explainer import BaseTorchExplainer
+from skxai._torch._explainer import BaseTorchExplainer, check_recorded
 from skxai._torch._model import HookSet, _BinaryLogit
 from skxai._torch._trace import input_dependent_nonlinear_calls, unhooked_calls
 from skxai.utils._param_validation import Interval
@@ -553,6 +553,7 @@ class DeepShapExplainer(BaseTorchExplainer):
                     wrt = batch if layer is None else cap.activations
                     selected = out[:m].gather(1, targets[i][:, None]).sum()
                     if cap is None:
+                        check_recorded(selected, type(self).__name__)
                         (g,) = torch.autograd.grad(selected, wrt, allow_unused=True)
                     else:
                         g = cap.gradient(selected)
