@@ -37,3 +37,32 @@ def test_forward_under_no_grad_is_refused_by_name(cls):
     with pytest.raises(ValueError, match="no gradient history"):
         cls(net).fit(X).transform(X)
     assert all(p.requires_grad for p in net.parameters())
+
+
+class _ViewNet(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 4, 3, padding=1)
+        self.relu = nn.ReLU()
+        self.fc = nn.Linear(4 * 6 * 6, 5)
+
+    def forward(self, x):
+        h = self.relu(self.conv(x))
+        return self.fc(h.view(h.size(0), -1))
+
+
+@pytest.mark.parametrize("cls_name", ["GradientExplainer", "IntegratedGradientsExplainer", "GradCamExplainer"])
+def test_permuted_nhwc_tensor_equals_its_numpy_array(cls_name):
+    # An NHWC batch permuted to NCHW keeps channels-last strides; the copy kept them, so a
+    # network that .view()s its feature maps failed ("view size is not compatible") on the
+    # tensor while the same numbers as a numpy array (or a contiguous tensor) were explained.
+    import skxai
+
+    cls = getattr(skxai, cls_name)
+    torch.manual_seed(0)
+    net = _ViewNet().eval()
+    nhwc = torch.randn(4, 6, 6, 3)
+    x = nhwc.permute(0, 3, 1, 2)
+    a = cls(net).fit(x).transform(x)
+    b = cls(net).fit(x.numpy()).transform(x.numpy().astype(np.float64))
+    np.testing.assert_array_equal(a, b)
