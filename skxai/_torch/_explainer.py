@@ -372,11 +372,14 @@ class BaseTorchExplainer(BaseExplainer):
         module = self._layer_module(layer)
         bs = self._batch()
         outs, acts = [], []
-        with LayerCapture(module, layer, clone=False) as cap, torch.no_grad():
+        # clone=True: the rest of the network gets a copy, so a later in-place module
+        # (ReLU(inplace=True) after a convolution) cannot change the recorded activations (they
+        # were read after the pass: layer IG integrated between the ReLU's outputs instead)
+        with LayerCapture(module, layer, clone=True) as cap, torch.no_grad():
             for s in range(0, x.shape[0], bs):
                 cap.reset()
                 outs.append(self.model_.forward(x[s : s + bs].clone()))
-                acts.append(cap.activations.clone())
+                acts.append(cap.activations)
         return torch.cat(outs), torch.cat(acts)
 
     def _forward_backward(

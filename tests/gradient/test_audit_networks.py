@@ -66,3 +66,20 @@ def test_permuted_nhwc_tensor_equals_its_numpy_array(cls_name):
     a = cls(net).fit(x).transform(x)
     b = cls(net).fit(x.numpy()).transform(x.numpy().astype(np.float64))
     np.testing.assert_array_equal(a, b)
+
+
+def test_layer_integrated_gradients_before_an_in_place_relu():
+    # The layer's activations were read after the forward pass, which a ReLU(inplace=True)
+    # right after the convolution had already rectified: the path ran between the ReLU's
+    # outputs and the attributions were those of other activations than the layer's.
+    X = torch.randn(3, 3, 6, 6, generator=torch.Generator().manual_seed(1))
+    values = []
+    for inplace in (False, True):
+        torch.manual_seed(0)
+        net = nn.Sequential(
+            nn.Conv2d(3, 4, 3, padding=1), nn.ReLU(inplace=inplace), nn.AdaptiveAvgPool2d(1), nn.Flatten(),
+            nn.Linear(4, 3),
+        ).eval()
+        ig = IntegratedGradientsExplainer(net, target_layer="0", target=0, n_steps=16).fit(X)
+        values.append(ig.transform(X))
+    np.testing.assert_allclose(values[1], values[0], rtol=1e-6, atol=1e-9)
