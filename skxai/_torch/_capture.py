@@ -71,9 +71,7 @@ class LayerCapture(contextlib.AbstractContextManager):
         if g is None:
             raise ValueError(
                 f"Layer {self.name!r} does not reach the explained output: the output does not depend "
-                "on its activations (or carries no gradient history: a forward under torch.no_grad() "
-                "or one that detaches its output). Choose a layer on the path from the input to the "
-                "output."
+                "on its activations. Choose a layer on the path from the input to the output."
             )
         return g
 
