@@ -29,7 +29,7 @@ from skxai.utils._param_validation import (
 from skxai.utils._random import check_random_state
 from skxai.utils._warnings import warn_at_caller
 
-__all__ = ["BaseTorchExplainer", "GradResult"]
+__all__ = ["BaseTorchExplainer", "GradResult", "check_recorded", "host64"]
 
 
 class GradResult(NamedTuple):
@@ -63,8 +63,18 @@ def _check_fitted(est):
         check_is_fitted(est, "model_")
 
 
+def host64(t):
+    """A tensor as a float64 numpy array (bfloat16, which numpy lacks, through float32)."""
+    t = t.detach().cpu()
+    if t.dtype == torch.bfloat16:
+        t = t.float()
+    return t.numpy().astype(np.float64)
+
+
 def _to_numpy(X):
     if isinstance(X, torch.Tensor):
+        if X.dtype == torch.bfloat16:  # numpy has no bfloat16: float32 holds every value
+            X = X.float()
         return X.detach().cpu().numpy(), None
     if hasattr(X, "columns") and hasattr(X, "to_numpy"):
         return X.to_numpy(), np.asarray([str(c) for c in X.columns], dtype=object)
@@ -83,6 +93,19 @@ def _channels_last(x):
 #: Words of torch's errors for a network that cannot take a channels-last batch (``.view()`` of
 #: a feature map, an op that needs a contiguous input).
 _LAYOUT_ERRORS = ("view size is not compatible", "stride", "contiguous")
+
+
+def check_recorded(score, owner):
+    """Refuse by name a score that autograd did not record (torch's own error is "element 0
+    of tensors does not require grad"): the network's forward runs under ``torch.no_grad()``
+    or ``inference_mode``, or detaches what it returns."""
+    if not score.requires_grad:
+        raise ValueError(
+            f"{owner}: the network's output carries no gradient history: its forward runs under "
+            "torch.no_grad() / torch.inference_mode() or detaches its output (or the output does "
+            "not depend on the input at all). Gradient explainers need a differentiable forward; "
+            "a model-agnostic explainer (KernelShapExplainer, ScoreCamExplainer) needs none."
+        )
 
 
 def layout_refused(exc):
@@ -306,7 +329,7 @@ class BaseTorchExplainer(BaseExplainer):
         x = self.model_.to_tensor(Xa)
         with self.model_.prepared():
             out = self._outputs(x)
-        return out.detach().cpu().numpy().astype(np.float64)
+        return host64(out)
 
     def target_indices(self, X):
         """Explained output index per sample of ``X`` (resolves ``target``).
@@ -349,11 +372,14 @@ class BaseTorchExplainer(BaseExplainer):
         module = self._layer_module(layer)
         bs = self._batch()
         outs, acts = [], []
-        with LayerCapture(module, layer, clone=False) as cap, torch.no_grad():
+        # clone=True: the rest of the network gets a copy, so a later in-place module
+        # (ReLU(inplace=True) after a convolution) cannot change the recorded activations (they
+        # were read after the pass: layer IG integrated between the ReLU's outputs instead)
+        with LayerCapture(module, layer, clone=True) as cap, torch.no_grad():
             for s in range(0, x.shape[0], bs):
                 cap.reset()
                 outs.append(self.model_.forward(x[s : s + bs].clone()))
-                acts.append(cap.activations.clone())
+                acts.append(cap.activations)
         return torch.cat(outs), torch.cat(acts)
 
     def _forward_backward(
@@ -441,6 +467,7 @@ class BaseTorchExplainer(BaseExplainer):
                 tb = self._targets(out.detach())
             selected = out.gather(1, tb[:, None]).sum()
             if cap is None:
+                check_recorded(selected, type(self).__name__)
                 (g,) = torch.autograd.grad(selected, wrt, allow_unused=True)
             else:
                 g = cap.gradient(selected)
@@ -480,14 +507,11 @@ class BaseTorchExplainer(BaseExplainer):
         x = self.model_.to_tensor(Xa)
         with self.model_.prepared():
             values, extras = self._attribute(x)
-        extras = {
-            k: (v.detach().cpu().numpy().astype(np.float64) if isinstance(v, torch.Tensor) else v)
-            for k, v in extras.items()
-        }
+        extras = {k: (host64(v) if isinstance(v, torch.Tensor) else v) for k, v in extras.items()}
         targets = np.asarray(extras.pop("targets"), dtype=np.int64)
         outputs = extras.pop("outputs")
         base = extras.pop("base_values", None)
-        values = values.detach().cpu().numpy().astype(np.float64)
+        values = host64(values)
         names = getattr(self, "feature_names_in_", None)
         if names is not None and values.shape[1:] != (len(names),):
             names = None
@@ -525,7 +549,7 @@ class BaseTorchExplainer(BaseExplainer):
         x = self.model_.to_tensor(self._validate_X(X))
         with self.model_.prepared():
             values, _ = self._attribute(x)
-        return values.detach().cpu().numpy().astype(np.float64)
+        return host64(values)
 
     def get_feature_names_out(self, input_features=None):
         """Attribution column names (tabular inputs): one per input feature.

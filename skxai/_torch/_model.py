@@ -434,20 +434,28 @@ class TorchModel:
 
     def _to_tensor(self, X):
         if isinstance(X, torch.Tensor):
-            return X.detach().to(device=self.device, dtype=self.dtype, copy=True)
+            # in the usual (contiguous) layout, as numpy data becomes: a permuted NHWC batch
+            # kept its channels-last strides, and a network that .view()s its feature maps
+            # refused the tensor it took as the same numbers in a numpy array
+            return X.detach().to(device=self.device, dtype=self.dtype, memory_format=torch.contiguous_format, copy=True)
         if hasattr(X, "to_numpy"):
             X = X.to_numpy()
         X = np.asarray(X)
         if (
             self.device.type == "cpu"
-            and X.dtype == _NUMPY_DTYPES.get(self.dtype)
+            # a dtype numpy lacks (bfloat16) has no entry: ``X.dtype == None`` is True for
+            # float64 (numpy reads None as its default dtype), so it must not be compared
+            and self.dtype in _NUMPY_DTYPES
+            and X.dtype == _NUMPY_DTYPES[self.dtype]
             and X.flags.c_contiguous
             and X.flags.writeable  # from_numpy warns on read-only arrays
         ):
             # The same copy as torch.tensor's, for half its cost (a per-call overhead of every
             # explain on a small network).
             return torch.from_numpy(X).clone(memory_format=torch.contiguous_format)
-        if any(step < 0 for step in X.strides):  # torch.tensor refuses them (a reversed view, X[::-1])
+        if not X.flags.c_contiguous:
+            # torch.tensor refuses negative strides (a reversed view, X[::-1]) and keeps any
+            # other layout (a transposed NHWC array stays channels-last): the usual one, as above
             X = np.ascontiguousarray(X)
         return torch.tensor(X, dtype=self.dtype, device=self.device)
 

@@ -82,6 +82,15 @@ class AblationCamExplainer(BaseCamExplainer):
         """Scores of the (sample, channel) ``pairs`` ablated, in one forward pass."""
         owner, chan = pairs // lp.activations.shape[1], pairs % lp.activations.shape[1]
         first, last = int(owner[0]), int(owner[-1]) + 1
+        # The images the pairs belong to, and each pair's row among them. An image of the
+        # range with no pair (every channel already at the ablation value) is left out: fed
+        # anyway, a skip connection around the layer whose batch then happened to match the
+        # pairs' was added to the pairs row by row, to the wrong images' ablations.
+        uniq, inv = torch.unique_consecutive(owner, return_inverse=True)
+        if uniq.shape[0] == last - first:
+            images, idx = lp.x[first:last], owner - first
+        else:
+            images, idx = like_layout(lp.x[uniq], lp.x), inv
         value = float(self.ablation_value)
         rows = torch.arange(pairs.shape[0], device=pairs.device)
         module = self.model_.module
@@ -89,10 +98,10 @@ class AblationCamExplainer(BaseCamExplainer):
         def feed_images(m, args):
             # The adapter sizes its output by the batch it is given (one row per pair, a
             # zero-stride view); the network itself only runs on the distinct images.
-            return (lp.x[first:last],) + tuple(args[1:])
+            return (images,) + tuple(args[1:])
 
         def ablate(out):
-            act = out[owner - first] if expand else out.clone()
+            act = out[idx] if expand else out.clone()
             act[rows, chan] = value
             return act
 
@@ -127,4 +136,19 @@ class AblationCamExplainer(BaseCamExplainer):
                 except RuntimeError:
                     expand = False
             scores[chunk] = self._ablated_scores(lp, chunk, False)
-        return (y - scores.reshape(n, k)) / y
+        drop = y - scores.reshape(n, k)
+        zero = (y == 0)[:, 0]
+        if bool(zero.any()):
+            # (y - y_k) / y with y = 0 made every weight of the sample NaN (0 / 0) or infinite:
+            # an ablation that changes nothing gets 0; a change relative to a score of 0 has no
+            # value, and is refused by name instead of returning a NaN map
+            moved = zero & (drop != 0).any(dim=1)
+            if bool(moved.any()):
+                rows = torch.nonzero(moved)[:, 0].tolist()
+                raise ValueError(
+                    f"The explained score is 0 for {len(rows)} sample(s) of the batch (rows {rows[:10]}) "
+                    "while ablating channels changes it: Ablation-CAM's weights (y - y_k) / y are "
+                    "undefined there. Explain another output (target) or quantity (response_method)."
+                )
+            return torch.where(zero[:, None], torch.zeros_like(drop), drop / torch.where(zero[:, None], 1.0, y))
+        return drop / y

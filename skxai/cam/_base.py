@@ -28,7 +28,7 @@ import torch
 from skxai._explanation import Explanation
 from skxai._progress import progress
 from skxai._torch._capture import LayerCapture
-from skxai._torch._explainer import BaseTorchExplainer, _check_fitted, layout_refused
+from skxai._torch._explainer import BaseTorchExplainer, _check_fitted, _to_numpy, host64, layout_refused
 from skxai._torch._model import HookSet
 from skxai.cam._upsample import postprocess
 
@@ -91,7 +91,7 @@ def baseline_images(explainer, x):
     kind = resolve_baseline_name(explainer.baseline, mean_means="channel_mean", owner=type(explainer).__name__)
     if isinstance(kind, str) and kind == "zeros":
         return None
-    b = make_baseline(kind, x.detach().cpu().numpy(), background=getattr(explainer, "background_", None))
+    b = make_baseline(kind, _to_numpy(x)[0], background=getattr(explainer, "background_", None))
     return torch.as_tensor(b, dtype=x.dtype, device=x.device)
 
 
@@ -255,9 +255,14 @@ class BaseCamExplainer(BaseTorchExplainer, auto_wrap_output_keys=None):
             raise ValueError(
                 f"Layer {name!r} outputs shape {tuple(act.shape)}; a CAM needs a feature map "
                 f"(n, channels, *spatial) with as many spatial axes as the input "
-                f"{tuple(x.shape[1:])}. Use target_layer={self.default_layer_!r} (the default: the "
-                f"last convolution and the elementwise layers after it), or another "
-                f"convolutional layer among {self.model_.layer_names()}."
+                f"{tuple(x.shape[1:])}. Use "
+                + (
+                    ""
+                    if self.default_layer_ is None
+                    else f"target_layer={self.default_layer_!r} (the default: the last convolution "
+                    "and the elementwise layers after it), or "
+                )
+                + f"another convolutional layer among {self.model_.layer_names()}."
             )
         return LayerPass(x, act, grads, out.detach(), t, layer, name, inputs, peak[0])
 
@@ -290,8 +295,15 @@ class BaseCamExplainer(BaseTorchExplainer, auto_wrap_output_keys=None):
 
     def _fit_extra(self, X, y):
         self._check_image_dims(X)
-        with self.model_.prepared():
-            self.default_layer_ = self.model_.default_cam_layer(self.model_.to_tensor(X[:1]))
+        try:
+            with self.model_.prepared():
+                self.default_layer_ = self.model_.default_cam_layer(self.model_.to_tensor(X[:1]))
+        except ValueError:
+            # a network without nn.Conv modules (transposed convolutions, functional ones)
+            # has no default layer; a target_layer the user named still serves
+            if self.target_layer_ is None:
+                raise
+            self.default_layer_ = None
         if self.target_layer_ is None:
             self.target_layer_ = self.default_layer_
 
@@ -356,14 +368,14 @@ class BaseCamExplainer(BaseTorchExplainer, auto_wrap_output_keys=None):
         parts, name = self._run_chunks(X)
 
         def cat(i):
-            return _cat([p[i] for p in parts]).cpu().numpy().astype(np.float64)
+            return host64(_cat([p[i] for p in parts]))
 
         extras = {}
         for key in parts[0][5]:
             vals = [p[5][key] for p in parts]
             if isinstance(vals[0], torch.Tensor):
-                val = torch.cat(vals).cpu().numpy()
-                extras[key] = val.astype(np.float64) if val.dtype.kind == "f" else val
+                val = torch.cat(vals)
+                extras[key] = host64(val) if val.is_floating_point() else val.cpu().numpy()
             else:
                 extras[key] = vals
         targets = torch.cat([p[4] for p in parts]).cpu().numpy().astype(np.int64)
@@ -399,7 +411,7 @@ class BaseCamExplainer(BaseTorchExplainer, auto_wrap_output_keys=None):
         # The heatmaps only: the raw maps, weights and outputs that explain() also returns are
         # not converted to float64 (for elementwise weights, a fifth of a small network's call).
         parts, _ = self._run_chunks(X)
-        return _cat([p[0] for p in parts]).cpu().numpy().astype(np.float64)
+        return host64(_cat([p[0] for p in parts]))
 
     def get_feature_names_out(self, input_features=None):
         """Not defined: CAMs return heatmaps, not feature columns.

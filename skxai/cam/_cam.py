@@ -156,7 +156,7 @@ class CamExplainer(BaseCamExplainer):
 
     def _refuse(self, lp, fc_name, reason):
         hint = ""
-        if lp.name != self.default_layer_:
+        if self.default_layer_ is not None and lp.name != self.default_layer_:
             hint = f" Use target_layer={self.default_layer_!r} (the activations the pooling averages)."
         raise ValueError(
             f"CamExplainer needs layer {lp.name!r} to be followed only by global average pooling "

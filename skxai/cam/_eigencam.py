@@ -44,8 +44,21 @@ class EigenCamExplainer(BaseCamExplainer):
         P = P - P.mean(dim=1, keepdim=True)
         # Leading right singular vector of P = top eigenvector of the K x K Gram matrix, in
         # float64 (much cheaper than a batched SVD of the positions x channels matrices).
-        gram = P.double().transpose(1, 2) @ P.double()
-        v = torch.linalg.eigh(gram)[1][:, :, -1].to(A.dtype)
+        # With fewer positions than channels (a deep layer: 7 x 7 positions, 2048 channels)
+        # it comes from the smaller positions x positions Gram matrix, v = P^T u / |P^T u|:
+        # the K x K ones of a batch of 256 held 8.6 GB (and as much again for eigh's
+        # eigenvectors) for 100 MB of activations.
+        Pd = P.double()
+        if P.shape[1] < k:
+            u = torch.linalg.eigh(Pd @ Pd.transpose(1, 2))[1][:, :, -1]
+            vd = (Pd.transpose(1, 2) @ u[:, :, None])[:, :, 0]
+            norm = vd.norm(dim=1, keepdim=True)
+            # all-zero P (constant channels): the last unit vector, as eigh of a zero matrix gives
+            last = torch.zeros_like(vd)
+            last[:, -1] = 1.0
+            v = torch.where(norm > 0, vd / torch.where(norm > 0, norm, 1.0), last).to(A.dtype)
+        else:
+            v = torch.linalg.eigh(Pd.transpose(1, 2) @ Pd)[1][:, :, -1].to(A.dtype)
         proj = (P @ v[:, :, None])[:, :, 0]
         sign = torch.sign((proj * A.mean(dim=1).reshape(n, -1)).sum(dim=1))
         sign = torch.where(sign == 0, torch.ones_like(sign), sign)

@@ -36,7 +36,7 @@ from torch import nn
 
 from skxai._progress import progress
 from skxai._torch._capture import LayerCapture
-from skxai._torch._explainer import BaseTorchExplainer
+from skxai._torch._explainer import BaseTorchExplainer, check_recorded
 from skxai._torch._model import HookSet, _BinaryLogit
 from skxai._torch._trace import input_dependent_nonlinear_calls, unhooked_calls
 from skxai.utils._param_validation import Interval
@@ -123,6 +123,13 @@ _NONLINEAR_FUNCTIONS = (
 _EPS = 1e-10
 
 
+def _small(d):
+    """``|d| < 1e-10``, or below the dtype's smallest normal number where that is larger: in
+    float16 the 1e-10 itself rounds to 0, so a change of exactly 0 was not "small" and the
+    rule divided 0 by 0 (every attribution NaN)."""
+    return d.abs() < max(_EPS, torch.finfo(d.dtype).tiny)
+
+
 def _halves(t):
     m = t.shape[0] // 2
     return t[:m], t[m:]
@@ -149,7 +156,7 @@ class _Rescale(torch.autograd.Function):
         xs, xr = _halves(x)
         ys, yr = _halves(y)
         d_in = xs - xr
-        small = d_in.abs() < _EPS
+        small = _small(d_in)
         out = gx * (ys - yr) / torch.where(small, torch.ones_like(d_in), d_in)
         if bool(small.any()):
             with torch.enable_grad():
@@ -202,7 +209,7 @@ class _MaxPoolRule(torch.autograd.Function):
         contrib.scatter_add_(2, ir.reshape(flat), (gx * (ys - top)).reshape(flat))
         local = torch.zeros_like(contrib).scatter_add_(2, ix.reshape(flat), gx.reshape(flat))
         d_in = (xs - xr).reshape(flat)
-        small = d_in.abs() < _EPS
+        small = _small(d_in)
         out = torch.where(small, local, contrib / torch.where(small, torch.ones_like(d_in), d_in))
         return _pad_ref(out.reshape(xs.shape)), None, None
 
@@ -270,7 +277,7 @@ class _NormaliseRule(torch.autograd.Function):
         ss, sr = _halves(s)
         zs, zr = _halves(z)
         d_in = zs - zr
-        small = d_in.abs() < _EPS
+        small = _small(d_in)
         dlog_x = _halves(dlog_s)[0]
         r = _exp_multiplier(ss, sr, d_in, small, dlog_x)
         d_s = ss - sr
@@ -279,7 +286,7 @@ class _NormaliseRule(torch.autograd.Function):
             log_big_s = torch.logsumexp(ls, dim=-1, keepdim=True) - shift
             log_big_r = torch.logsumexp(lr, dim=-1, keepdim=True) - shift
             big_s, d_big = torch.exp(log_big_s), d_s.sum(dim=-1, keepdim=True)
-            tiny = d_big.abs() < _EPS * big_s
+            tiny = d_big.abs() <= _EPS * big_s  # <=: the bound underflows to 0 in float16
             ratio = torch.where(tiny, 1.0 / big_s, (log_big_s - log_big_r) / torch.where(tiny, 1.0, d_big))
             out = g - g.sum(dim=-1, keepdim=True) * ratio * r
             return _pad_ref(out), None, None
@@ -546,6 +553,7 @@ class DeepShapExplainer(BaseTorchExplainer):
                     wrt = batch if layer is None else cap.activations
                     selected = out[:m].gather(1, targets[i][:, None]).sum()
                     if cap is None:
+                        check_recorded(selected, type(self).__name__)
                         (g,) = torch.autograd.grad(selected, wrt, allow_unused=True)
                     else:
                         g = cap.gradient(selected)

@@ -9,8 +9,14 @@ import torch
 
 from skxai._baselines import BASELINE_CONSTRAINT, is_per_sample, make_baseline, resolve_baseline_name
 from skxai._progress import progress
-from skxai._torch._explainer import BaseTorchExplainer
+from skxai._torch._explainer import BaseTorchExplainer, _to_numpy
+from skxai.utils._memory import MAX_WORKING_BYTES
 from skxai.utils._param_validation import Interval, StrOptions
+
+#: Most Gauss-Legendre nodes: numpy's ``leggauss(n)`` builds an ``n x n`` companion matrix
+#: and takes O(n^2) time (2048 nodes: 32 MiB and about a second; 50,000 nodes: 20 GB, a
+#: process killed), and Gauss-Legendre needs far fewer nodes than that anyway.
+MAX_GAUSS_NODES = 2048
 
 RULES = (
     "gausslegendre",
@@ -172,9 +178,24 @@ callable, default="zeros"
 
     def _check_params(self):
         super()._check_params()
-        quadrature(self.n_steps, self.method)  # the trapezoid needs two nodes
         if self.max_steps < self.n_steps:
             raise ValueError(f"max_steps must be an integer >= n_steps, got {self.max_steps!r}.")
+        # the most nodes one rule may get: n_steps, refined up to max_steps when tol is set
+        most = self.n_steps if self.tol is None else self.max_steps
+        if self.method == "gausslegendre" and most > MAX_GAUSS_NODES:
+            name = "n_steps" if self.tol is None else "max_steps (with tol)"
+            raise ValueError(
+                f"{name}={most} Gauss-Legendre nodes: numpy computes them from a {most} x {most} "
+                f"matrix ({most * most * 8 / 2**30:.1f} GiB) in O(n^2) time; use at most "
+                f"{MAX_GAUSS_NODES} (Gauss-Legendre converges with far fewer), or a Riemann rule."
+            )
+        if 16 * most > MAX_WORKING_BYTES:
+            raise ValueError(
+                f"n_steps / max_steps={most} path steps need {16 * most / 2**30:.1f} GiB for the nodes "
+                f"and weights alone (at most {MAX_WORKING_BYTES / 2**30:.0f} GiB may be held); "
+                "lower them."
+            )
+        quadrature(self.n_steps, self.method)  # the trapezoid needs two nodes
 
     def _fit_extra(self, X, y):
         b = resolve_baseline_name(self.baseline, mean_means="background_mean", owner=type(self).__name__)
@@ -216,7 +237,7 @@ callable, default="zeros"
         if self.baseline_ is not None:
             x0 = torch.as_tensor(self.baseline_, dtype=x.dtype, device=x.device)
             return x0.expand_as(x)
-        x0 = make_baseline(self.baseline_kind_, x.detach().cpu().numpy(), sigma=self.blur_sigma)
+        x0 = make_baseline(self.baseline_kind_, _to_numpy(x)[0], sigma=self.blur_sigma)
         return torch.as_tensor(x0, dtype=x.dtype, device=x.device)
 
     def _path_sum(self, x, x0, targets, alphas, weights):
@@ -229,8 +250,9 @@ callable, default="zeros"
             _, act0 = self._layer_forward(x0, layer)
             diff = act - act0
         total = None
-        steps = progress(list(zip(alphas, weights, strict=True)), verbose=self.verbose, desc="IG", unit="step")
-        for a, w in steps:
+        # indices, not a list of (node, weight) pairs: ~100 bytes of Python objects per step
+        for j in progress(range(len(alphas)), verbose=self.verbose, desc="IG", unit="step"):
+            a, w = alphas[j], weights[j]
             if layer is None:
                 g = self._forward_backward(x0 + float(a) * diff, targets).grads
             else:
