@@ -296,7 +296,8 @@ def main():
         "forwards sized to the network's largest layer, Ablation-CAM running the network "
         "before the layer once per image (a hook expands its activations into the ablated "
         "copies), dead channels (constant maps: all-zero Score-CAM masks, no-op ablations) "
-        "answered without a forward, and Eigen-CAM from the K x K Gram matrix.",
+        "answered without a forward, and Eigen-CAM from the smaller Gram matrix (channels x channels, "
+        "or positions x positions on deep layers).",
         "- Score-CAM is compute-bound: every masked image needs a full forward, so batching "
         "alone cannot give a large factor over torchcam's 32-image chunks on the 3x64x64 "
         "network; the gain there comes from the memory layout.",
