@@ -105,12 +105,8 @@ class _Unpicklable:
 
 
 @pytest.fixture(scope="module")
-def client():
-    cluster = distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=50
-    )
-    with cluster, distributed.Client(cluster) as c:
-        yield c
+def client(dask_process_client):
+    return dask_process_client
 
 
 def test_a_model_that_cannot_be_pickled_is_refused_by_name_on_worker_processes(client, data):

@@ -14,12 +14,8 @@ from tests import _counting  # noqa: E402
 
 
 @pytest.fixture(scope="module")
-def client():
-    cluster = distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=40
-    )
-    with cluster, distributed.Client(cluster) as c:
-        yield c
+def client(dask_process_client):
+    return dask_process_client
 
 
 @pytest.fixture(scope="module")

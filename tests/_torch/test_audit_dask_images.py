@@ -13,12 +13,8 @@ from skxai.gradient import DeepShapExplainer, SmoothGradExplainer  # noqa: E402
 
 
 @pytest.fixture(scope="module")
-def client():
-    cluster = distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=50
-    )
-    with cluster, distributed.Client(cluster) as c:
-        yield c
+def client(dask_process_client):
+    return dask_process_client
 
 
 def _net():
