@@ -168,7 +168,8 @@ class BarDisplay:
         texts = []
         for k, (yy, h) in enumerate(zip(y, heights, strict=True)):
             unknown = "" if known[k] else " (error unknown)"
-            texts.append(" " + format_value(h, max(heights)) + unknown)
+            # one more space clear of an error bar's cap
+            texts.append(("  " if room[k] > 0 else " ") + format_value(h, max(heights)) + unknown)
             ax.text(h + room[k], yy, texts[-1], va="center", fontsize=8)
         ax.set_yticks(y, [wrap_label(s) for s in labels])
         xlabel = f"mean |attribution| to the {self.quantity}" if self.quantity else "mean |attribution|"

@@ -298,6 +298,8 @@ class WaterfallDisplay:
             sign = "+" if w >= 0 else "-"
             text = format_value(abs(w), scale)
             at, label = right + 0.01 * span, (text if text == "0" else f"{sign}{text}") + unknown
+            if errs is not None and np.isfinite(errs[y]):
+                label = " " + label  # clear of the error bar's cap
             labels.append((at, label))
             ax.text(at, y, label, va="center", ha="left", fontsize=8)
         for y in range(len(steps) - 1):

@@ -148,3 +148,31 @@ def test_force_base_value_label_covers_no_block_and_no_label(seed, base, figsize
         e = t.get_window_extent(renderer)
         assert box.x0 <= e.x0 and e.x1 <= box.x1 and box.y0 <= e.y0 and e.y1 <= box.y1, t.get_text()
     assert base_text.get_text() == f"base value = {format_value(base, max(abs(phi).max(), abs(base)))}"
+
+
+@pytest.mark.parametrize("display", ["bar", "waterfall"])
+def test_value_labels_start_clear_of_the_error_bars(display):
+    # the label of a value followed its error bar's cap by a hair: its first character was crossed
+    rng = np.random.RandomState(0)
+    values = rng.normal(size=(6, 5)) * [1.0, 0.6, 0.4, 0.2, 0.1]
+    exp = Explanation(values, base_values=np.zeros(6), data=rng.normal(size=(6, 5)),
+                      feature_names=list("abcde"), std=np.abs(values) * 0.3 + 0.05)
+    if display == "bar":
+        fig = BarDisplay.from_explanation(exp, error_bars=True).figure_
+    else:
+        fig = WaterfallDisplay.from_explanation(exp, index=0, error_bars=True).figure_
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    ax = fig.axes[0]
+    caps = [seg for coll in ax.collections for seg in coll.get_segments()]  # error bar lines
+    ends = [ax.transData.transform(seg).max(axis=0) for seg in caps if len(seg)]
+    labels = [t for t in ax.texts if re.search(r"\d", t.get_text()) and "=" not in t.get_text()]
+    assert labels and ends
+    for t in labels:
+        box = t.get_window_extent(renderer)
+        first = box.x0 + renderer.points_to_pixels(8) * 0.3 * (len(t.get_text()) - len(t.get_text().lstrip()))
+        y_mid = (box.y0 + box.y1) / 2
+        near = [e for e in ends if abs(e[1] - y_mid) < box.height]
+        # the first visible character starts at least 4 points past the end of the bar's error bar
+        for e in near:
+            assert first - e[0] >= renderer.points_to_pixels(4), (t.get_text(), first, e)
