@@ -70,6 +70,13 @@ def completeness_gap(explainer, X, *, attributions=None, baseline=None, relative
     A = to_numpy(explainer.transform(X) if attributions is None else attributions)
     if A.shape[0] != view.n:
         raise ValueError(f"attributions hold {A.shape[0]} samples but X holds {view.n}.")
+    if not np.isfinite(A).all():
+        raise ValueError("attributions contain NaN or infinity.")
+    if view.tabular and A.shape != (view.n, view.n_units):
+        raise ValueError(
+            f"attributions have shape {A.shape}; expected (n_samples, n_players) = "
+            f"{(view.n, view.n_units)}."
+        )
     total = A.reshape(view.n, -1).sum(axis=1)
     delta = view.f_x - view.baseline_outputs()
     gap = np.abs(total - delta)

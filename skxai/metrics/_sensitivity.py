@@ -59,6 +59,8 @@ def sensitivities(explainer, X, *, attributions=None, radius=0.02, n_perturbatio
     phi0 = to_numpy(explainer.transform(X) if attributions is None else attributions)
     if phi0.shape[0] != n:
         raise ValueError(f"attributions hold {phi0.shape[0]} samples but X holds {n}.")
+    if not np.isfinite(phi0).all():
+        raise ValueError("attributions contain NaN or infinity.")
     # "fro" or a vector ord: the difference is flattened, so a matrix norm ("nuc") cannot apply
     if norm != "fro" and not isinstance(norm, numbers.Real):
         raise ValueError(f"norm={norm!r}; use 'fro' or a number (np.linalg.norm's ord).")
@@ -88,6 +90,8 @@ def sensitivities(explainer, X, *, attributions=None, radius=0.02, n_perturbatio
                           for s in seeds[idx]])
         Xp = (Xa[idx][:, None] + E).reshape((-1,) + shape)
         phi = to_numpy(explainer.transform(Xp))
+        if not np.isfinite(phi).all():
+            raise ValueError("the explanations of the perturbed inputs contain NaN or infinity.")
         if phi.shape[1:] != phi0.shape[1:]:
             raise ValueError(
                 f"attributions have shape {phi0.shape} but the explainer's transform gives "

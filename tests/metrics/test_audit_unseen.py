@@ -1,0 +1,57 @@
+"""Audit on inputs the metrics' authors did not try: every bug found has a test here."""
+
+import numpy as np
+import pytest
+from sklearn.base import BaseEstimator
+from sklearn.linear_model import LinearRegression
+
+from skxai import ExactShapleyExplainer
+from skxai.metrics import avg_sensitivity, completeness_gap, max_sensitivity
+
+
+@pytest.fixture(scope="module")
+def shapley():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(30, 4))
+    model = LinearRegression().fit(X, X @ [1.0, 2.0, 3.0, -1.0])
+    return ExactShapleyExplainer(model).fit(X[:10]), X[:3]
+
+
+def test_completeness_gap_rejects_attributions_of_the_wrong_number_of_players(shapley):
+    # 7 values for 4 players used to be summed into a gap without a word
+    ex, X = shapley
+    with pytest.raises(ValueError, match=r"expected \(n_samples, n_players\)"):
+        completeness_gap(ex, X, attributions=np.ones((3, 7)))
+
+
+def test_completeness_gap_rejects_nan_attributions(shapley):
+    ex, X = shapley
+    with pytest.raises(ValueError, match="NaN"):
+        completeness_gap(ex, X, attributions=np.full((3, 4), np.nan))
+
+
+@pytest.mark.parametrize("metric", [max_sensitivity, avg_sensitivity])
+def test_sensitivity_rejects_nan_attributions(shapley, metric):
+    # a NaN explanation of x used to give a NaN sensitivity, unlike every other metric
+    ex, X = shapley
+    A = ex.transform(X)
+    A[1, 2] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        metric(ex, X, attributions=A)
+
+
+def test_sensitivity_rejects_nan_explanations_of_perturbed_inputs(shapley):
+    ex, X = shapley
+
+    class NanAway(BaseEstimator):  # NaN for any input but the original samples
+        batch_size = None
+
+        def fit(self, X):
+            self.fitted_ = True
+            return self
+
+        def transform(self, Z):
+            return np.full((len(Z), 4), np.nan)
+
+    with pytest.raises(ValueError, match="perturbed inputs contain NaN"):
+        max_sensitivity(NanAway().fit(X), X, attributions=ex.transform(X))
