@@ -15,6 +15,13 @@ def _pair(A, B):
         raise ValueError(f"explanations have different shapes: {A.shape} and {B.shape}.")
     if A.ndim < 2:
         raise ValueError(f"explanations need a first axis of samples; got shape {A.shape}.")
+    bad = ~(np.isfinite(A).reshape(A.shape[0], -1).all(axis=1)
+            & np.isfinite(B).reshape(B.shape[0], -1).all(axis=1))
+    if bad.any():
+        # a NaN would rank or scale as "nothing alike": a broken map would pass a sanity check
+        raise ValueError(
+            f"explanations of samples {np.flatnonzero(bad).tolist()} contain NaN or infinity."
+        )
     return A, B
 
 

@@ -6,7 +6,13 @@ from sklearn.base import BaseEstimator
 from sklearn.linear_model import LinearRegression
 
 from skxai import ExactShapleyExplainer
-from skxai.metrics import avg_sensitivity, completeness_gap, max_sensitivity
+from skxai.metrics import (
+    avg_sensitivity,
+    completeness_gap,
+    max_sensitivity,
+    spearman_similarity,
+    ssim_similarity,
+)
 
 
 @pytest.fixture(scope="module")
@@ -55,3 +61,22 @@ def test_sensitivity_rejects_nan_explanations_of_perturbed_inputs(shapley):
 
     with pytest.raises(ValueError, match="perturbed inputs contain NaN"):
         max_sensitivity(NanAway().fit(X), X, attributions=ex.transform(X))
+
+
+@pytest.mark.parametrize("absolute", [False, True])
+def test_spearman_similarity_rejects_nan_maps(absolute):
+    # one NaN in a randomised map used to give similarity 0: "the map changed", a fake pass
+    A = np.random.RandomState(0).rand(2, 3, 8, 8)
+    B = A.copy()
+    B[0, 0, 0, 0] = np.nan
+    with pytest.raises(ValueError, match=r"samples \[0\] contain NaN"):
+        spearman_similarity(A, B, absolute=absolute)
+
+
+def test_ssim_similarity_rejects_nan_maps():
+    pytest.importorskip("skimage")
+    A = np.random.RandomState(0).rand(2, 3, 8, 8)
+    B = A.copy()
+    B[1, 2, 3, 4] = np.inf
+    with pytest.raises(ValueError, match=r"samples \[1\] contain NaN"):
+        ssim_similarity(A, B)
