@@ -12,9 +12,11 @@ from skxai.metrics._view import ExplainerView
 
 def row_pearson(a, b):
     """Pearson correlation of matching rows of ``a`` and ``b``; 0 where either is constant."""
+    # exactly constant rows first: their centred values are rounding noise, not variance
+    const = np.all(a == a[:, :1], axis=1) | np.all(b == b[:, :1], axis=1)
     a = a - a.mean(axis=1, keepdims=True)
     b = b - b.mean(axis=1, keepdims=True)
-    denom = np.sqrt((a * a).sum(axis=1) * (b * b).sum(axis=1))
+    denom = np.where(const, 0.0, np.sqrt((a * a).sum(axis=1) * (b * b).sum(axis=1)))
     safe = np.where(denom > 0, denom, 1.0)
     return np.where(denom > 0, (a * b).sum(axis=1) / safe, 0.0)
 

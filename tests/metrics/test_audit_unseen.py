@@ -9,10 +9,12 @@ from skxai import ExactShapleyExplainer
 from skxai.metrics import (
     avg_sensitivity,
     completeness_gap,
+    faithfulness_correlation,
     max_sensitivity,
     spearman_similarity,
     ssim_similarity,
 )
+from skxai.metrics._faithfulness import row_pearson
 
 
 @pytest.fixture(scope="module")
@@ -80,3 +82,20 @@ def test_ssim_similarity_rejects_nan_maps():
     B[1, 2, 3, 4] = np.inf
     with pytest.raises(ValueError, match=r"samples \[1\] contain NaN"):
         ssim_similarity(A, B)
+
+
+def test_faithfulness_correlation_of_identical_subsets_is_zero_not_rounding_noise(shapley):
+    # subset_size = every unit: all subsets are the same, both terms are constant; the
+    # rounding of their means used to be correlated into +-1 for some samples
+    ex, X = shapley
+    np.testing.assert_array_equal(faithfulness_correlation(ex, X, subset_size=4), 0.0)
+
+
+def test_row_pearson_of_constant_rows_is_zero():
+    # two constant rows whose means do not round back to their values: the centred rows were
+    # equal non-zero noise, correlated into +-1
+    a, b = np.full((1, 7), 0.1), np.full((1, 7), 0.7)
+    assert (a - a.mean()).any() and (b - b.mean()).any()
+    assert row_pearson(a, b)[0] == 0.0
+
+
