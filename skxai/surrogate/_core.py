@@ -61,4 +61,11 @@ def fit_surrogate(keep, distances, width, Y, alpha):
     r2 : ndarray of shape (r,)
         Weighted R^2 of the surrogate on the perturbations (lime's ``score``).
     """
-    return ridge_wls(np.asarray(keep, dtype=np.float64), lime_kernel(distances, width), Y, alpha=float(alpha))
+    w = lime_kernel(distances, width)
+    if np.count_nonzero(w) < 2:
+        # one weighted point: the ridge returns zero weights with a perfect score, silently
+        raise ValueError(
+            f"kernel_width={width!r} is too small: every perturbation but the explained point gets "
+            "a kernel weight of 0, so the surrogate would be fitted on one point; raise kernel_width."
+        )
+    return ridge_wls(np.asarray(keep, dtype=np.float64), w, Y, alpha=float(alpha))

@@ -1,0 +1,52 @@
+"""Audit of LIME on inputs its authors did not use (degenerate kernels, memory bounds)."""
+
+import numpy as np
+import pytest
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LinearRegression, LogisticRegression
+from sklearn.pipeline import make_pipeline
+
+from skxai.surrogate import LimeExplainer, LimeTextExplainer
+
+DOCS = ["great film loved it", "terrible boring film", "okay average movie",
+        "wonderful acting great", "awful slow plot", "fine but forgettable"] * 3
+LABELS = ["pos", "neg", "mid", "pos", "neg", "mid"] * 3
+
+
+@pytest.fixture(scope="module")
+def text_model():
+    return make_pipeline(TfidfVectorizer(), LogisticRegression()).fit(DOCS, LABELS)
+
+
+def test_tiny_kernel_width_text_is_refused_not_zero_weights(text_model):
+    # every perturbation but the document got kernel weight 0: the weights came back all 0
+    # with a "perfect" score of 1
+    lime = LimeTextExplainer(text_model, n_samples=200, kernel_width=1e-6, random_state=0).fit(DOCS)
+    with pytest.raises(ValueError, match="kernel_width"):
+        lime.explain(["great film loved it"])
+
+
+def test_tiny_kernel_width_tabular_is_refused_not_zero_weights():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(50, 3))
+    model = LinearRegression().fit(X, X @ [2.0, -1.0, 1.0])
+    lime = LimeExplainer(model, n_samples=200, kernel_width=1e-8, random_state=0).fit(X)
+    with pytest.raises(ValueError, match="kernel_width"):
+        lime.explain(X[:2])
+
+
+def test_text_memory_is_refused_before_any_work(text_model, monkeypatch):
+    # nothing bounded a text document's perturbations: a long document with a large
+    # n_samples allocated (n_samples, n_words) arrays and texts until the process died
+    import skxai.surrogate._lime_text as lime_text
+
+    monkeypatch.setattr(lime_text, "MAX_WORKING_BYTES", 2**23)
+    lime = LimeTextExplainer(text_model, n_samples=5000, random_state=0).fit(DOCS)
+    calls = []
+    lime.output_ = lambda texts, f=lime.output_: calls.append(len(texts)) or f(texts)
+    doc = " ".join(f"word{i}" for i in range(2000))
+    with pytest.raises(ValueError, match="n_samples=5000"):
+        lime.explain([doc])
+    assert calls == []
+    # a short document still fits
+    assert lime.explain(["great film"]).weights[0].shape == (2,)
