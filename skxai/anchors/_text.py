@@ -496,6 +496,13 @@ class AnchorTextExplainer(BaseAnchorExplainer):
         docs, toks = self._check_docs(X)
         if explanation is None:
             explanation = self.explain(docs)
+        elif explanation.data is None or list(explanation.data) != docs:
+            # the anchors are token positions of the explained documents: on other documents
+            # they would pick other words and the precision would be of anchors never found
+            raise ValueError(
+                "explanation was not computed on these documents: pass the Explanation that "
+                "explain(X) returned for the same X (same documents, same order)."
+            )
         refs = self._decide(docs)
         anchors = [
             set(doc.unit_of_pos[explanation.token_positions[i]].tolist())
