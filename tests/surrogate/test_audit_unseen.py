@@ -50,3 +50,24 @@ def test_text_memory_is_refused_before_any_work(text_model, monkeypatch):
     assert calls == []
     # a short document still fits
     assert lime.explain(["great film"]).weights[0].shape == (2,)
+
+
+def test_alpha_zero_singular_design_is_refused_tabular():
+    # n_samples=6 for 4 features with alpha=0: the normal matrix was singular and the weights
+    # arbitrary (e.g. 11.6 for a true 8.0), with only scipy's LinAlgWarning
+    X = np.random.RandomState(0).normal(size=(30, 4))
+    model = LinearRegression().fit(X, X @ [1.0, 2.0, 3.0, 4.0])
+    lime = LimeExplainer(model, n_samples=6, alpha=0.0, random_state=0).fit(X)
+    with pytest.raises(ValueError, match="singular design"):
+        lime.explain(X[:1])
+    # enough perturbations: exact for a linear model with perturbation="average"
+    lime = LimeExplainer(model, n_samples=200, alpha=0.0, perturbation="average", random_state=0).fit(X)
+    np.testing.assert_allclose(lime.transform(X[:1])[0], model.coef_ * (X[0] - X.mean(axis=0)), atol=1e-8)
+
+
+def test_alpha_zero_singular_design_is_refused_text(text_model):
+    # two perturbations of a four-word document cannot determine four weights: they came back
+    # all equal with a "perfect" score of 1
+    lime = LimeTextExplainer(text_model, n_samples=2, alpha=0.0, random_state=0).fit(DOCS)
+    with pytest.raises(ValueError, match="singular design"):
+        lime.explain(["great film loved it"])
