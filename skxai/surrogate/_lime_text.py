@@ -70,13 +70,17 @@ def _lime_group(explainer, toks, seeds, targets, size):
     return results, n_calls, n_unique
 
 
+def _doc_bytes(doc, n_samples):
+    # the design and its sort keys, the surrogate's float copies (per unit), the rendered
+    # pieces (per token) and the perturbed texts themselves (up to 4 bytes a character)
+    return n_samples * (49 * doc.n_units + 25 * len(doc.tokens) + 4 * len(doc.text) + 100)
+
+
 def _check_doc_memory(explainer, toks):
     """Refuse, before any work, a document whose perturbations cannot fit in memory."""
     n = int(explainer.n_samples)
     for i, doc in enumerate(toks):
-        # the design and its sort keys, the surrogate's float copies (per unit), the rendered
-        # pieces (per token) and the perturbed texts themselves (up to 4 bytes a character)
-        need = n * (49 * doc.n_units + 25 * len(doc.tokens) + 4 * len(doc.text) + 100)
+        need = _doc_bytes(doc, n)
         if need > MAX_WORKING_BYTES:
             raise ValueError(
                 f"{type(explainer).__name__}: document {i} ({len(doc.tokens)} tokens) needs about "
@@ -87,7 +91,10 @@ def _check_doc_memory(explainer, toks):
 
 def _lime_chunk(explainer, toks, seeds, targets, size, verbose=0):
     """Documents in groups whose perturbations fill about one model call (memory bound)."""
-    per_group = max(1, size // int(explainer.n_samples))
+    n = int(explainer.n_samples)
+    # as many documents as fill one model call and fit in memory together (long documents)
+    most = max(_doc_bytes(doc, n) for doc in toks)
+    per_group = max(1, min(size // n, MAX_WORKING_BYTES // most))
     results, calls, rows = [], 0, 0
     starts = range(0, len(toks), per_group)
     for g in progress(starts, verbose=verbose, desc="LIME text", unit="call"):

@@ -71,3 +71,22 @@ def test_alpha_zero_singular_design_is_refused_text(text_model):
     lime = LimeTextExplainer(text_model, n_samples=2, alpha=0.0, random_state=0).fit(DOCS)
     with pytest.raises(ValueError, match="singular design"):
         lime.explain(["great film loved it"])
+
+
+def test_text_documents_are_grouped_within_memory(text_model, monkeypatch):
+    # documents were grouped by batch_size alone: many long documents with a small n_samples
+    # were all perturbed and held at once, whatever their length
+    import skxai.surrogate._lime_text as lime_text
+
+    docs = [" ".join(f"w{i}x{j}" for j in range(200)) + " great" for i in range(6)]
+    lime = LimeTextExplainer(text_model, n_samples=20, random_state=0).fit(DOCS)
+    together = lime.explain(docs)
+    assert together.total_model_calls == 1
+    from skxai._text import DEFAULT_TOKEN_PATTERN, TokenizedDoc, compile_pattern
+
+    one = lime_text._doc_bytes(TokenizedDoc(docs[0], compile_pattern(DEFAULT_TOKEN_PATTERN), "word"), 20)
+    monkeypatch.setattr(lime_text, "MAX_WORKING_BYTES", 2 * one + 1)
+    apart = lime.explain(docs)
+    assert apart.total_model_calls == 3
+    for a, b in zip(together.weights, apart.weights, strict=True):
+        np.testing.assert_allclose(a, b)
