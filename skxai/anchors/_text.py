@@ -21,6 +21,7 @@ from skxai._text import (
 )
 from skxai.anchors._base import BaseAnchorExplainer, decisions, result_arrays
 from skxai.anchors._perturb import WordVectors, perturb_doc, resolve_perturbation
+from skxai.utils._memory import MAX_WORKING_BYTES
 from skxai.utils._param_validation import Interval, StrOptions, fit_context
 from skxai.utils._random import check_random_state
 
@@ -496,6 +497,23 @@ class AnchorTextExplainer(BaseAnchorExplainer):
         docs, toks = self._check_docs(X)
         if explanation is None:
             explanation = self.explain(docs)
+        elif explanation.data is None or list(explanation.data) != docs:
+            # the anchors are token positions of the explained documents: on other documents
+            # they would pick other words and the precision would be of anchors never found
+            raise ValueError(
+                "explanation was not computed on these documents: pass the Explanation that "
+                "explain(X) returned for the same X (same documents, same order)."
+            )
+        # every document's fresh samples are drawn and held at once: the draws (per unit), the
+        # rendered pieces (per token) and the texts (up to 4 bytes a character)
+        need = sum(int(n_samples) * (9 * doc.n_units + 25 * len(doc.tokens) + 4 * len(doc.text) + 100)
+                   for doc in toks)
+        if need > MAX_WORKING_BYTES:
+            raise ValueError(
+                f"estimate_precision: n_samples={n_samples} on these {len(toks)} documents needs about "
+                f"{need / 2**30:.1f} GiB of working memory (at most {MAX_WORKING_BYTES / 2**30:.1f} GiB "
+                "may be held at once): lower n_samples or pass fewer documents per call."
+            )
         refs = self._decide(docs)
         anchors = [
             set(doc.unit_of_pos[explanation.token_positions[i]].tolist())

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from skxai._wls import ridge_wls
+from skxai._wls import _cholesky_if_regular, ridge_wls
 
 __all__ = ["cosine_distance", "euclidean_distance", "fit_surrogate", "lime_kernel", "removal_masks"]
 
@@ -61,4 +61,21 @@ def fit_surrogate(keep, distances, width, Y, alpha):
     r2 : ndarray of shape (r,)
         Weighted R^2 of the surrogate on the perturbations (lime's ``score``).
     """
-    return ridge_wls(np.asarray(keep, dtype=np.float64), lime_kernel(distances, width), Y, alpha=float(alpha))
+    w = lime_kernel(distances, width)
+    if np.count_nonzero(w) < 2:
+        # one weighted point: the ridge returns zero weights with a perfect score, silently
+        raise ValueError(
+            f"kernel_width={width!r} is too small: every perturbation but the explained point gets "
+            "a kernel weight of 0, so the surrogate would be fitted on one point; raise kernel_width."
+        )
+    Z = np.asarray(keep, dtype=np.float64)
+    if float(alpha) == 0.0:
+        # without the ridge a design that does not determine every weight (too few or repeated
+        # perturbations) gave arbitrary weights with only a LinAlgWarning
+        Zc = Z - (w / w.sum()) @ Z
+        if _cholesky_if_regular(Zc.T @ (Zc * w[:, None])) is None:
+            raise ValueError(
+                f"The {Z.shape[0]} perturbations do not determine the {Z.shape[1]} weights of the "
+                "surrogate with alpha=0 (singular design): raise n_samples or use alpha > 0."
+            )
+    return ridge_wls(Z, w, Y, alpha=float(alpha))

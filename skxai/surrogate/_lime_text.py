@@ -24,6 +24,7 @@ from skxai._text import (
 )
 from skxai.base import BaseExplainer
 from skxai.surrogate._core import cosine_distance, fit_surrogate, removal_masks
+from skxai.utils._memory import MAX_WORKING_BYTES
 from skxai.utils._param_validation import (
     N_JOBS,
     RANDOM_STATE,
@@ -69,9 +70,31 @@ def _lime_group(explainer, toks, seeds, targets, size):
     return results, n_calls, n_unique
 
 
+def _doc_bytes(doc, n_samples):
+    # the design and its sort keys, the surrogate's float copies (per unit), the rendered
+    # pieces (per token) and the perturbed texts themselves (up to 4 bytes a character)
+    return n_samples * (49 * doc.n_units + 25 * len(doc.tokens) + 4 * len(doc.text) + 100)
+
+
+def _check_doc_memory(explainer, toks):
+    """Refuse, before any work, a document whose perturbations cannot fit in memory."""
+    n = int(explainer.n_samples)
+    for i, doc in enumerate(toks):
+        need = _doc_bytes(doc, n)
+        if need > MAX_WORKING_BYTES:
+            raise ValueError(
+                f"{type(explainer).__name__}: document {i} ({len(doc.tokens)} tokens) needs about "
+                f"{need / 2**30:.1f} GiB of working memory for n_samples={n} (at most "
+                f"{MAX_WORKING_BYTES / 2**30:.1f} GiB may be held at once): lower n_samples."
+            )
+
+
 def _lime_chunk(explainer, toks, seeds, targets, size, verbose=0):
     """Documents in groups whose perturbations fill about one model call (memory bound)."""
-    per_group = max(1, size // int(explainer.n_samples))
+    n = int(explainer.n_samples)
+    # as many documents as fill one model call and fit in memory together (long documents)
+    most = max(_doc_bytes(doc, n) for doc in toks)
+    per_group = max(1, min(size // n, MAX_WORKING_BYTES // most))
     results, calls, rows = [], 0, 0
     starts = range(0, len(toks), per_group)
     for g in progress(starts, verbose=verbose, desc="LIME text", unit="call"):
@@ -299,6 +322,7 @@ class LimeTextExplainer(BaseExplainer):
         check_is_fitted(self)
         docs = check_corpus(X)
         toks = tokenize_docs(docs, compile_pattern(self.token_pattern), self.unit)
+        _check_doc_memory(self, toks)
         n = len(toks)
         # each document's seed from random_state and its own text, not its position: the same
         # weights whether it is explained alone or in a batch, in any order, for any n_jobs

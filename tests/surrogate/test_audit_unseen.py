@@ -1,0 +1,92 @@
+"""Audit of LIME on inputs its authors did not use (degenerate kernels, memory bounds)."""
+
+import numpy as np
+import pytest
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LinearRegression, LogisticRegression
+from sklearn.pipeline import make_pipeline
+
+from skxai.surrogate import LimeExplainer, LimeTextExplainer
+
+DOCS = ["great film loved it", "terrible boring film", "okay average movie",
+        "wonderful acting great", "awful slow plot", "fine but forgettable"] * 3
+LABELS = ["pos", "neg", "mid", "pos", "neg", "mid"] * 3
+
+
+@pytest.fixture(scope="module")
+def text_model():
+    return make_pipeline(TfidfVectorizer(), LogisticRegression()).fit(DOCS, LABELS)
+
+
+def test_tiny_kernel_width_text_is_refused_not_zero_weights(text_model):
+    # every perturbation but the document got kernel weight 0: the weights came back all 0
+    # with a "perfect" score of 1
+    lime = LimeTextExplainer(text_model, n_samples=200, kernel_width=1e-6, random_state=0).fit(DOCS)
+    with pytest.raises(ValueError, match="kernel_width"):
+        lime.explain(["great film loved it"])
+
+
+def test_tiny_kernel_width_tabular_is_refused_not_zero_weights():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(50, 3))
+    model = LinearRegression().fit(X, X @ [2.0, -1.0, 1.0])
+    lime = LimeExplainer(model, n_samples=200, kernel_width=1e-8, random_state=0).fit(X)
+    with pytest.raises(ValueError, match="kernel_width"):
+        lime.explain(X[:2])
+
+
+def test_text_memory_is_refused_before_any_work(text_model, monkeypatch):
+    # nothing bounded a text document's perturbations: a long document with a large
+    # n_samples allocated (n_samples, n_words) arrays and texts until the process died
+    import skxai.surrogate._lime_text as lime_text
+
+    monkeypatch.setattr(lime_text, "MAX_WORKING_BYTES", 2**23)
+    lime = LimeTextExplainer(text_model, n_samples=5000, random_state=0).fit(DOCS)
+    calls = []
+    lime.output_ = lambda texts, f=lime.output_: calls.append(len(texts)) or f(texts)
+    doc = " ".join(f"word{i}" for i in range(2000))
+    with pytest.raises(ValueError, match="n_samples=5000"):
+        lime.explain([doc])
+    assert calls == []
+    # a short document still fits
+    assert lime.explain(["great film"]).weights[0].shape == (2,)
+
+
+def test_alpha_zero_singular_design_is_refused_tabular():
+    # n_samples=6 for 4 features with alpha=0: the normal matrix was singular and the weights
+    # arbitrary (e.g. 11.6 for a true 8.0), with only scipy's LinAlgWarning
+    X = np.random.RandomState(0).normal(size=(30, 4))
+    model = LinearRegression().fit(X, X @ [1.0, 2.0, 3.0, 4.0])
+    lime = LimeExplainer(model, n_samples=6, alpha=0.0, random_state=0).fit(X)
+    with pytest.raises(ValueError, match="singular design"):
+        lime.explain(X[:1])
+    # enough perturbations: exact for a linear model with perturbation="average"
+    lime = LimeExplainer(model, n_samples=200, alpha=0.0, perturbation="average", random_state=0).fit(X)
+    np.testing.assert_allclose(lime.transform(X[:1])[0], model.coef_ * (X[0] - X.mean(axis=0)), atol=1e-8)
+
+
+def test_alpha_zero_singular_design_is_refused_text(text_model):
+    # two perturbations of a four-word document cannot determine four weights: they came back
+    # all equal with a "perfect" score of 1
+    lime = LimeTextExplainer(text_model, n_samples=2, alpha=0.0, random_state=0).fit(DOCS)
+    with pytest.raises(ValueError, match="singular design"):
+        lime.explain(["great film loved it"])
+
+
+def test_text_documents_are_grouped_within_memory(text_model, monkeypatch):
+    # documents were grouped by batch_size alone: many long documents with a small n_samples
+    # were all perturbed and held at once, whatever their length
+    import skxai.surrogate._lime_text as lime_text
+
+    docs = [" ".join(f"w{i}x{j}" for j in range(200)) + " great" for i in range(6)]
+    lime = LimeTextExplainer(text_model, n_samples=20, random_state=0).fit(DOCS)
+    together = lime.explain(docs)
+    assert together.total_model_calls == 1
+    from skxai._text import DEFAULT_TOKEN_PATTERN, TokenizedDoc, compile_pattern
+
+    one = lime_text._doc_bytes(TokenizedDoc(docs[0], compile_pattern(DEFAULT_TOKEN_PATTERN), "word"), 20)
+    monkeypatch.setattr(lime_text, "MAX_WORKING_BYTES", 2 * one + 1)
+    apart = lime.explain(docs)
+    assert apart.total_model_calls == 3
+    for a, b in zip(together.weights, apart.weights, strict=True):
+        np.testing.assert_allclose(a, b)
