@@ -664,6 +664,15 @@ class AnchorTabularExplainer(BaseAnchorExplainer):
         A = self._rows(X)
         if explanation is None:
             explanation = self.explain(A)
+        else:
+            shown = None if explanation.data is None else np.asarray(explanation.data)
+            if shown is None or shown.shape != A.shape or not np.array_equal(shown, A):
+                # an anchor is the explained row's own bins of its features: read on other rows
+                # it would be another rule, and its precision that of an anchor never found
+                raise ValueError(
+                    "explanation was not computed on these rows: pass the Explanation that "
+                    "explain(X) returned for the same X (same rows, same order)."
+                )
         refs = self._decide(A)
         if data is None:
             D, dec = self.background_, self.background_decisions_

@@ -40,3 +40,19 @@ def test_estimate_precision_memory_is_refused_before_any_work(fitted, monkeypatc
     with pytest.raises(ValueError, match="n_samples=1000"):
         fitted.estimate_precision(docs, exp, n_samples=1000, random_state=0)
     assert fitted.estimate_precision(docs, exp, n_samples=50, random_state=0).shape == (1,)
+
+
+def test_tabular_estimate_precision_refuses_an_explanation_of_other_rows():
+    from sklearn.datasets import load_iris
+    from sklearn.ensemble import RandomForestClassifier
+
+    from skxai.anchors import AnchorTabularExplainer
+
+    X, y = load_iris(return_X_y=True)
+    model = RandomForestClassifier(n_estimators=5, random_state=0).fit(X, y)
+    explainer = AnchorTabularExplainer(model, random_state=0).fit(X)
+    exp = explainer.explain(X[:3])
+    assert explainer.estimate_precision(X[:3], exp).shape == (3,)
+    for other in (X[[2, 1, 0]], X[50:53], X[:2]):
+        with pytest.raises(ValueError, match="not computed on these rows"):
+            explainer.estimate_precision(other, exp)
