@@ -151,3 +151,10 @@ def fit_vocabulary(docs, token_pattern, **params):
     except ValueError as exc:
         raise ValueError(f"The corpus has no token matching token_pattern: {exc}") from exc
     return cv, X
+
+
+def perturbed_doc_bytes(doc, n_samples, per_unit):
+    """Bytes held while ``n_samples`` perturbed copies of a tokenized document exist at once: the
+    draws (``per_unit`` bytes a unit and copy), the rendered pieces (per token) and the texts
+    themselves (up to 4 bytes a character)."""
+    return int(n_samples) * (per_unit * doc.n_units + 25 * len(doc.tokens) + 4 * len(doc.text) + 100)

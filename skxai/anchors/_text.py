@@ -16,12 +16,13 @@ from skxai._text import (
     compile_pattern,
     doc_seeds,
     fit_vocabulary,
+    perturbed_doc_bytes,
     tokenize_docs,
     unique_outputs,
 )
 from skxai.anchors._base import BaseAnchorExplainer, decisions, result_arrays
 from skxai.anchors._perturb import WordVectors, perturb_doc, resolve_perturbation
-from skxai.utils._memory import MAX_WORKING_BYTES
+from skxai.utils._memory import refuse_beyond_working_memory
 from skxai.utils._param_validation import Interval, StrOptions, fit_context
 from skxai.utils._random import check_random_state
 
@@ -504,16 +505,11 @@ class AnchorTextExplainer(BaseAnchorExplainer):
                 "explanation was not computed on these documents: pass the Explanation that "
                 "explain(X) returned for the same X (same documents, same order)."
             )
-        # every document's fresh samples are drawn and held at once: the draws (per unit), the
-        # rendered pieces (per token) and the texts (up to 4 bytes a character)
-        need = sum(int(n_samples) * (9 * doc.n_units + 25 * len(doc.tokens) + 4 * len(doc.text) + 100)
-                   for doc in toks)
-        if need > MAX_WORKING_BYTES:
-            raise ValueError(
-                f"estimate_precision: n_samples={n_samples} on these {len(toks)} documents needs about "
-                f"{need / 2**30:.1f} GiB of working memory (at most {MAX_WORKING_BYTES / 2**30:.1f} GiB "
-                "may be held at once): lower n_samples or pass fewer documents per call."
-            )
+        # every document's fresh samples are drawn and held at once
+        need = sum(perturbed_doc_bytes(doc, n_samples, per_unit=9) for doc in toks)
+        refuse_beyond_working_memory(need, "estimate_precision",
+                                     f"n_samples={n_samples} on these {len(toks)} documents",
+                                     "lower n_samples or pass fewer documents per call")
         refs = self._decide(docs)
         anchors = [
             set(doc.unit_of_pos[explanation.token_positions[i]].tolist())

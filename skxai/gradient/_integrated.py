@@ -10,7 +10,7 @@ import torch
 from skxai._baselines import BASELINE_CONSTRAINT, is_per_sample, make_baseline, resolve_baseline_name
 from skxai._progress import progress
 from skxai._torch._explainer import BaseTorchExplainer, _to_numpy
-from skxai.utils._memory import MAX_WORKING_BYTES
+from skxai.utils._memory import refuse_beyond_working_memory
 from skxai.utils._param_validation import Interval, StrOptions
 
 #: Most Gauss-Legendre nodes: numpy's ``leggauss(n)`` builds an ``n x n`` companion matrix
@@ -189,12 +189,9 @@ callable, default="zeros"
                 f"matrix ({most * most * 8 / 2**30:.1f} GiB) in O(n^2) time; use at most "
                 f"{MAX_GAUSS_NODES} (Gauss-Legendre converges with far fewer), or a Riemann rule."
             )
-        if 16 * most > MAX_WORKING_BYTES:
-            raise ValueError(
-                f"n_steps / max_steps={most} path steps need {16 * most / 2**30:.1f} GiB for the nodes "
-                f"and weights alone (at most {MAX_WORKING_BYTES / 2**30:.0f} GiB may be held); "
-                "lower them."
-            )
+        refuse_beyond_working_memory(16 * most, type(self).__name__,
+                                     f"n_steps / max_steps={most} (the path's nodes and weights alone)",
+                                     "lower them")
         quadrature(self.n_steps, self.method)  # the trapezoid needs two nodes
 
     def _fit_extra(self, X, y):

@@ -19,12 +19,13 @@ from skxai._text import (
     compile_pattern,
     doc_seeds,
     fit_vocabulary,
+    perturbed_doc_bytes,
     tokenize_docs,
     unique_outputs,
 )
 from skxai.base import BaseExplainer
 from skxai.surrogate._core import cosine_distance, fit_surrogate, removal_masks
-from skxai.utils._memory import MAX_WORKING_BYTES
+from skxai.utils._memory import most_within_working_memory, refuse_beyond_working_memory
 from skxai.utils._param_validation import (
     N_JOBS,
     RANDOM_STATE,
@@ -70,31 +71,25 @@ def _lime_group(explainer, toks, seeds, targets, size):
     return results, n_calls, n_unique
 
 
-def _doc_bytes(doc, n_samples):
-    # the design and its sort keys, the surrogate's float copies (per unit), the rendered
-    # pieces (per token) and the perturbed texts themselves (up to 4 bytes a character)
-    return n_samples * (49 * doc.n_units + 25 * len(doc.tokens) + 4 * len(doc.text) + 100)
+#: Bytes per unit and perturbation: the design and its sort keys, the surrogate's float copies.
+LIME_BYTES_PER_UNIT = 49
 
 
 def _check_doc_memory(explainer, toks):
     """Refuse, before any work, a document whose perturbations cannot fit in memory."""
     n = int(explainer.n_samples)
     for i, doc in enumerate(toks):
-        need = _doc_bytes(doc, n)
-        if need > MAX_WORKING_BYTES:
-            raise ValueError(
-                f"{type(explainer).__name__}: document {i} ({len(doc.tokens)} tokens) needs about "
-                f"{need / 2**30:.1f} GiB of working memory for n_samples={n} (at most "
-                f"{MAX_WORKING_BYTES / 2**30:.1f} GiB may be held at once): lower n_samples."
-            )
+        refuse_beyond_working_memory(
+            perturbed_doc_bytes(doc, n, LIME_BYTES_PER_UNIT), type(explainer).__name__,
+            f"document {i} ({len(doc.tokens)} tokens) at n_samples={n}", "lower n_samples")
 
 
 def _lime_chunk(explainer, toks, seeds, targets, size, verbose=0):
     """Documents in groups whose perturbations fill about one model call (memory bound)."""
     n = int(explainer.n_samples)
     # as many documents as fill one model call and fit in memory together (long documents)
-    most = max(_doc_bytes(doc, n) for doc in toks)
-    per_group = max(1, min(size // n, MAX_WORKING_BYTES // most))
+    most = max(perturbed_doc_bytes(doc, n, LIME_BYTES_PER_UNIT) for doc in toks)
+    per_group = max(1, min(size // n, most_within_working_memory(most)))
     results, calls, rows = [], 0, 0
     starts = range(0, len(toks), per_group)
     for g in progress(starts, verbose=verbose, desc="LIME text", unit="call"):

@@ -25,6 +25,21 @@ def _gib(nbytes):
     return f"{nbytes / 2**30:.1f} GiB"
 
 
+def refuse_beyond_working_memory(need, owner, what, lower):
+    """Raise a ``ValueError`` when ``need`` bytes exceed :data:`MAX_WORKING_BYTES`, before any
+    work: ``"{owner}: {what} needs about ... (at most ...): {lower}."``."""
+    if need > MAX_WORKING_BYTES:
+        raise ValueError(
+            f"{owner}: {what} needs about {_gib(need)} of working memory (at most "
+            f"{_gib(MAX_WORKING_BYTES)} may be held at once): {lower}."
+        )
+
+
+def most_within_working_memory(nbytes_each):
+    """How many parts of ``nbytes_each`` bytes fit in :data:`MAX_WORKING_BYTES` together (>= 1)."""
+    return max(1, int(MAX_WORKING_BYTES // max(nbytes_each, 1)))
+
+
 def check_working_memory(explainer, n_rows=1):
     """Refuse settings whose working arrays exceed :data:`MAX_WORKING_BYTES` for ``n_rows`` rows
     (one at ``fit``: the budget alone). Returns the most rows per chunk."""

@@ -32,11 +32,11 @@ def test_estimate_precision_refuses_an_explanation_of_other_documents(fitted):
 def test_estimate_precision_memory_is_refused_before_any_work(fitted, monkeypatch):
     # n_samples fresh copies of every document were drawn and rendered at once, unbounded: a
     # long document with a large n_samples allocated until the process died
-    import skxai.anchors._text as anchors_text
+    from skxai.utils import _memory
 
     docs = [" ".join(f"w{j}" for j in range(2000)) + " great"]
     exp = fitted.explain(docs)
-    monkeypatch.setattr(anchors_text, "MAX_WORKING_BYTES", 2**24)
+    monkeypatch.setattr(_memory, "MAX_WORKING_BYTES", 2**24)
     with pytest.raises(ValueError, match="n_samples=1000"):
         fitted.estimate_precision(docs, exp, n_samples=1000, random_state=0)
     assert fitted.estimate_precision(docs, exp, n_samples=50, random_state=0).shape == (1,)

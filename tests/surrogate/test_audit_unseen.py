@@ -38,9 +38,9 @@ def test_tiny_kernel_width_tabular_is_refused_not_zero_weights():
 def test_text_memory_is_refused_before_any_work(text_model, monkeypatch):
     # nothing bounded a text document's perturbations: a long document with a large
     # n_samples allocated (n_samples, n_words) arrays and texts until the process died
-    import skxai.surrogate._lime_text as lime_text
+    from skxai.utils import _memory
 
-    monkeypatch.setattr(lime_text, "MAX_WORKING_BYTES", 2**23)
+    monkeypatch.setattr(_memory, "MAX_WORKING_BYTES", 2**23)
     lime = LimeTextExplainer(text_model, n_samples=5000, random_state=0).fit(DOCS)
     calls = []
     lime.output_ = lambda texts, f=lime.output_: calls.append(len(texts)) or f(texts)
@@ -77,15 +77,17 @@ def test_text_documents_are_grouped_within_memory(text_model, monkeypatch):
     # documents were grouped by batch_size alone: many long documents with a small n_samples
     # were all perturbed and held at once, whatever their length
     import skxai.surrogate._lime_text as lime_text
+    from skxai.utils import _memory
 
     docs = [" ".join(f"w{i}x{j}" for j in range(200)) + " great" for i in range(6)]
     lime = LimeTextExplainer(text_model, n_samples=20, random_state=0).fit(DOCS)
     together = lime.explain(docs)
     assert together.total_model_calls == 1
-    from skxai._text import DEFAULT_TOKEN_PATTERN, TokenizedDoc, compile_pattern
+    from skxai._text import DEFAULT_TOKEN_PATTERN, TokenizedDoc, compile_pattern, perturbed_doc_bytes
 
-    one = lime_text._doc_bytes(TokenizedDoc(docs[0], compile_pattern(DEFAULT_TOKEN_PATTERN), "word"), 20)
-    monkeypatch.setattr(lime_text, "MAX_WORKING_BYTES", 2 * one + 1)
+    one = perturbed_doc_bytes(TokenizedDoc(docs[0], compile_pattern(DEFAULT_TOKEN_PATTERN), "word"), 20,
+                              lime_text.LIME_BYTES_PER_UNIT)
+    monkeypatch.setattr(_memory, "MAX_WORKING_BYTES", 2 * one + 1)
     apart = lime.explain(docs)
     assert apart.total_model_calls == 3
     for a, b in zip(together.weights, apart.weights, strict=True):
