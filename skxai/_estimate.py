@@ -883,12 +883,16 @@ def _use_jackknife(order, m, n_units):
     return m <= KADD_JACKKNIFE_MAX
 
 
+def _row_scale(phi):
+    """Each row's largest absolute value (1 for a row of zeros): what ``tol`` is relative to."""
+    scale = np.abs(phi).max(axis=1, keepdims=True)
+    return np.where(scale > 0, scale, 1.0)
+
+
 def _within_tol(phi, std, tol):
     """True when every value's 95% half-width is at most ``tol`` times its row's largest value."""
-    scale = np.abs(phi).max(axis=1, keepdims=True)
-    scale = np.where(scale > 0, scale, 1.0)
     with np.errstate(invalid="ignore"):
-        return bool(np.all(Z95 * std <= tol * scale))
+        return bool(np.all(Z95 * std <= tol * _row_scale(phi)))
 
 
 def _warn_tol_not_met(tol, phi, std, spent, knob, error=None):
@@ -905,10 +909,8 @@ def _warn_tol_not_met(tol, phi, std, spent, knob, error=None):
         if not _within_tol(mc_phi, mc_std, tol):
             knob = (f"n_conditional_samples (the conditional game's Monte Carlo error alone is larger "
                     f"than tol asks; more of {knob} cannot reduce it)")
-    scale = np.abs(phi).max(axis=1, keepdims=True)
-    scale = np.where(scale > 0, scale, 1.0)
     with np.errstate(invalid="ignore"):
-        reached = float(np.max(Z95 * std / scale))
+        reached = float(np.max(Z95 * std / _row_scale(phi)))
     warn_at_caller(
         f"tol={tol} was not reached: the budget ran out at {spent}, where the largest 95% "
         f"half-width 1.96 * std is {reached:.3g} times its row's largest absolute value. The values "
