@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import hashlib
 import numbers
-import warnings
 
 import numpy as np
 from joblib import Parallel, delayed, effective_n_jobs
@@ -29,6 +28,7 @@ from sklearn.utils._param_validation import validate_parameter_constraints
 from skxai._games._background import row_aligned_calls
 from skxai.utils._param_validation import Interval, RealNotInt, StrOptions
 from skxai.utils._random import seed_from
+from skxai.utils._warnings import warn_at_caller
 
 __all__ = [
     "GAME_PARAMETER_CONSTRAINTS",
@@ -229,7 +229,7 @@ class ConditionalGame:
         if (count > cap).any() and cap < ws.shape[1]:
             tied = ws[:, cap] >= ws[:, cap - 1] * (1 - 1e-9)
             if (tied & (count > cap)).any():
-                warnings.warn(
+                warn_at_caller(
                     # one message per setting (no counts), so that it is shown once, not per call
                     f"conditional_sampler='empirical' kept n_conditional_samples={cap} of more "
                     "background rows that weigh the same (exact matches on S, common with discrete "
@@ -237,7 +237,6 @@ class ConditionalGame:
                     "them, with a sampling error that std does not report. Raise "
                     "n_conditional_samples to keep them all.",
                     UserWarning,
-                    stacklevel=2,
                 )
         count = np.minimum(count, cap)
         keep = np.arange(ws.shape[1])[None, :] < count[:, None]
