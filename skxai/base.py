@@ -54,6 +54,16 @@ def _is_torch_module(obj):
     return any(c.__module__.startswith("torch.nn") and c.__name__ == "Module" for c in type(obj).__mro__)
 
 
+def unfitted_without_y_message(est):
+    """The error for an unfitted model and no ``y`` to fit it: most often a fitted model that
+    ``clone`` (so ``GridSearchCV`` or ``cross_val_score``) returned unfitted."""
+    return (
+        f"{type(est).__name__} is not fitted and fit() got no y: pass y to fit it here, or wrap "
+        "a fitted model in sklearn.frozen.FrozenEstimator (clone, and so GridSearchCV and "
+        "cross_val_score, turns a plain fitted model into an unfitted copy)."
+    )
+
+
 def _is_fitted(estimator):
     try:
         check_is_fitted(estimator)
@@ -260,10 +270,7 @@ class BaseExplainer(TransformerMixin, MetaEstimatorMixin, BaseEstimator):
                 fitted.fit(X, y, **fit_params)
         except TypeError as exc:
             if y is None and "y" in str(exc):
-                raise ValueError(
-                    f"{type(est).__name__} is not fitted and fit() got no y: pass y to fit it "
-                    "here, or pass an already fitted (or FrozenEstimator-wrapped) estimator."
-                ) from exc
+                raise ValueError(unfitted_without_y_message(est)) from exc
             raise
         return fitted
 

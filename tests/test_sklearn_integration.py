@@ -50,3 +50,28 @@ def test_fit_params_for_a_model_used_as_is_are_refused_not_ignored(wrap):
     model = wrap(LogisticRegression().fit(X, y))
     with pytest.raises(ValueError, match="sample_weight.*would be ignored"):
         KernelShapExplainer(model, n_samples=32).fit(X, sample_weight=w)
+
+
+@pytest.mark.parametrize("family", ["kernel", "torch"])
+def test_grid_search_over_a_plain_fitted_model_names_frozen_estimator(family):
+    # clone unfits a plain fitted model, so GridSearchCV hands every fold an unfitted one: the
+    # error must say why and what to do, and the FrozenEstimator route must then work.
+    from sklearn.frozen import FrozenEstimator
+    from sklearn.linear_model import LinearRegression
+    from sklearn.model_selection import GridSearchCV
+
+    from skxai import KernelShapExplainer, SmoothGradExplainer
+
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(60, 3))
+    model = LinearRegression().fit(X, X @ [1.0, -2.0, 0.5])
+    if family == "kernel":
+        make, grid = (lambda m: KernelShapExplainer(m, n_samples=8, random_state=0)), {"max_background": [5, 10]}
+    else:
+        pytest.importorskip("torch")
+        make, grid = (lambda m: SmoothGradExplainer(m, n_samples=2, random_state=0)), {"sigma": [0.1, 0.2]}
+    search = GridSearchCV(make(model), grid, cv=2, error_score="raise")
+    with pytest.raises(ValueError, match="FrozenEstimator.*clone"):
+        search.fit(X)
+    search = GridSearchCV(make(FrozenEstimator(model)), grid, cv=2).fit(X)
+    assert np.isfinite(search.cv_results_["mean_test_score"]).all()

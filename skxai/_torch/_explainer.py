@@ -14,7 +14,13 @@ from skxai._explanation import Explanation
 from skxai._progress import progress
 from skxai._torch._capture import LayerCapture
 from skxai._torch._model import TorchModel
-from skxai.base import BaseExplainer, _is_fitted, _is_torch_module, is_frozen
+from skxai.base import (
+    BaseExplainer,
+    _is_fitted,
+    _is_torch_module,
+    is_frozen,
+    unfitted_without_y_message,
+)
 from skxai.utils._param_validation import (
     BATCH_SIZE,
     RANDOM_STATE,
@@ -249,10 +255,7 @@ class BaseTorchExplainer(BaseExplainer):
             and hasattr(est, "fit")
             and not _is_fitted(est)
         ):
-            raise ValueError(
-                f"{type(est).__name__} is not fitted and fit() got no y: pass y to fit it here, "
-                "or pass an already fitted (or FrozenEstimator-wrapped) model."
-            )
+            raise ValueError(unfitted_without_y_message(est))
         self.estimator_ = self._fit_estimator(X, y, **fit_params)
         self.response_method_ = self._response_method()
         self.model_ = TorchModel(self.estimator_, self.response_method_)
