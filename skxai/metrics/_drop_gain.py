@@ -47,8 +47,26 @@ class DropIncreaseGain(NamedTuple):
         }
 
 
-def _resolve(out, how):
+#: Explained quantities that are already probabilities, and those a softmax / sigmoid maps to them.
+_PROBABILITIES = ("probability",)
+_LOGITS = ("logit", "log-odds", "decision function")
+
+
+def explained_quantity(explainer):
+    """What the explainer's model outputs are ("probability", "logit" ...), None when unknown."""
+    quantity = getattr(explainer, "quantity_", None)
+    if quantity is None:
+        quantity = getattr(getattr(explainer, "output_", None), "quantity", None)
+    return quantity
+
+
+def _resolve(out, how, quantity=None):
+    if how == "auto" and quantity in _PROBABILITIES:
+        how = "identity"
+    elif how == "auto" and quantity in _LOGITS:
+        how = "sigmoid" if out.shape[1] == 1 else "softmax"
     if how == "auto":
+        # Outputs of unknown kind (a plain callable or module): read from the outputs themselves.
         k = out.shape[1]
         in_unit = np.all((out >= 0) & (out <= 1))
         if in_unit and (k == 1 or np.allclose(out.sum(axis=1), 1.0, atol=1e-6)):
@@ -102,9 +120,13 @@ def average_drop_increase_gain(explainer, X, *, attributions=None, probabilities
     X : array-like
     attributions : array-like, optional
     probabilities : {"auto", "identity", "softmax", "sigmoid"}, default="auto"
-        How model outputs become class probabilities: ``"auto"`` keeps outputs that already
-        are (in [0, 1], rows summing to 1 or a single column) and otherwise applies a softmax
-        (a sigmoid to a single column), as for logits.
+        How model outputs become class probabilities. ``"auto"`` follows the explained
+        quantity: probabilities are kept, logits / log-odds / decision functions go through a
+        softmax (a sigmoid for a single column), whatever rows are scored. For outputs of
+        unknown kind (a plain callable or module) it keeps outputs that already look like
+        probabilities (in [0, 1], rows summing to 1 or a single column) and otherwise applies
+        the softmax / sigmoid; pass the choice explicitly there to make it independent of the
+        rows.
     baseline : {"zeros", "background_mean", "channel_mean", "blur"}, float or array, default="zeros"
         What masked units become (arrays only; tabular explainers mask towards the background).
     channel_reduction : {"sum", "abs_sum", "max_abs"}, default="sum"
@@ -146,7 +168,7 @@ def average_drop_increase_gain(explainer, X, *, attributions=None, probabilities
     bs = view.rows_per_call
     full = np.concatenate([view.model_output(view.X[s:s + bs]) for s in range(0, view.n, bs)])
     masked = np.concatenate([view.model_output(Xm[s:s + bs]) for s in range(0, view.n, bs)])
-    how = _resolve(full, probabilities)
+    how = _resolve(full, probabilities, explained_quantity(explainer))
     Y = view.pick(_scores(full, how), view.targets)
     O = view.pick(_scores(masked, how), view.targets)
     with np.errstate(divide="ignore", invalid="ignore"):
