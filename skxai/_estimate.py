@@ -684,7 +684,6 @@ def _kernel_shap_from_values(design, v0, v1, values, *, order, with_std):
     delta = (v1 - v0).reshape(n * k)
     Z = design.masks.astype(np.float64)
     sampled = design.unit >= 0
-    want_std = with_std and sampled.any()
 
     def solve(w, influence=False, cols=slice(None)):
         Y_, delta_ = Y[:, cols], delta[cols]
@@ -709,13 +708,15 @@ def _kernel_shap_from_values(design, v0, v1, values, *, order, with_std):
         return phi, ZM * w[:, None], (Y_ - _columnwise(Z, phi)) / np.maximum(1.0 - hat, 1e-12)[:, None]
 
     n_units = int(design.unit.max()) + 1 if sampled.any() else 0
-    unknown = want_std and kadd_errors_unknown(order, n_units)
-    want_std = want_std and not unknown
+    unknown = sampled.any() and kadd_errors_unknown(order, n_units)
+    want_std = sampled.any() and not unknown
     jack = want_std and _use_jackknife(order, m, n_units)
     influence = want_std and not jack
+    # The values come from the same form (primal or dual) with or without errors: skipping
+    # them never changes a value's last bit.
     primal = None if influence else _primal_solver(design, order, Z, Y, delta, solve)
     if primal is None:
-        phi, C, loo = solve(design.weights, influence=influence)
+        phi, C, loo = solve(design.weights, influence=influence and with_std)
     else:
         phi = _restore_efficiency(primal(design.weights, slice(None)), delta)
     std = None
@@ -935,7 +936,7 @@ def _seeded_design(p, budget, seed, sampling, share):
 
 
 def kernel_estimate(evaluate, p, budget, *, sampling="leverage", max_order="auto", tol=None,
-                    random_state=None, max_bytes=SOLVE_MAX_BYTES, seed=None, error=None):
+                    random_state=None, max_bytes=SOLVE_MAX_BYTES, seed=None, error=None, with_std=True):
     """KernelSHAP over a game (exact when the budget covers all ``2**p`` coalitions).
 
     ``budget`` counts every coalition evaluated, the empty and full ones included. With
@@ -945,7 +946,10 @@ def kernel_estimate(evaluate, p, budget, *, sampling="leverage", max_order="auto
     from ``random_state``: row chunks explained apart share it, so their design is the one
     drawn in process. ``error(phi, std) -> (phi, std)`` gives the values and errors ``tol`` is
     checked on (a conditional game's Monte Carlo error: :func:`skxai._games.monte_carlo_error`).
+    Without ``with_std`` (and ``tol``) no standard error is computed (``std`` is None); the
+    values are the same to the bit.
     """
+    with_std = with_std or tol is not None
     if p < 62 and budget >= 2**p:
         return exact_estimate(evaluate, p)
     order = kernel_order(max_order, p, budget, max_bytes=max_bytes)
@@ -976,7 +980,7 @@ def kernel_estimate(evaluate, p, budget, *, sampling="leverage", max_order="auto
         if excess > 0:
             break
         values = cached(design.masks)
-        phi, std = kernel_shap_from_values(design, v0, v1, values, order=order)
+        phi, std = kernel_shap_from_values(design, v0, v1, values, order=order, with_std=with_std)
         if tol is not None and _within_tol(*(error(phi, std) if error else (phi, std)), tol):
             met = True
             break

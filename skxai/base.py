@@ -472,6 +472,8 @@ class BaseTabularExplainer(BaseExplainer):
     _allow_nan = False
     _default_scoring = "faithfulness_correlation"
     _needs_y = False
+    #: ``_explain_rows`` takes ``with_std=False``: ``transform`` then skips the standard errors.
+    _std_optional = False
 
     def _schema_for(self, X):
         return TabularSchema(X, allow_nan=self._allow_nan)
@@ -643,10 +645,16 @@ class BaseTabularExplainer(BaseExplainer):
             (n_samples, n_outputs), ``outputs`` (model outputs), ``std`` where estimated,
             ``quantity`` (the explained quantity, see the vocabulary page).
         """
+        return self._explanation(X)
+
+    def _explanation(self, X, *, with_std=True):
+        """:meth:`explain`; without ``with_std``, explainers whose errors cost extra work
+        (``_std_optional``) skip them (``std`` is None, the values are the same to the bit)."""
         check_is_fitted(self)
         Xa = self._schema.to_array(X, n_features=self.n_features_in_, owner=type(self).__name__)
         target_indices_for(self.target_index_, Xa.shape[0], np.zeros((Xa.shape[0], 1)))  # length check
-        values, base, std, extras = explain_in_chunks(self, Xa)
+        skip_std = not with_std and self._std_optional
+        values, base, std, extras = explain_in_chunks(self, Xa, **({"with_std": False} if skip_std else {}))
         # ``outputs`` are the model's outputs: "predicted" means the model's prediction, also for
         # methods whose attributions do not add up to the output (LIME's surrogate).
         outputs = extras.get("model_outputs")
@@ -692,7 +700,8 @@ class BaseTabularExplainer(BaseExplainer):
         ndarray of shape (n_samples, n_players)
             One attribution per player (feature or feature group) and sample.
         """
-        exp = self.explain(X)
+        # values only: the standard errors explain() reports are not computed for nothing
+        exp = self._explanation(X, with_std=False) if self._std_optional else self.explain(X)
         return select_target(exp.values, self.target_index_, exp.outputs)
 
     def get_feature_names_out(self, input_features=None):

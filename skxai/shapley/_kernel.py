@@ -228,9 +228,11 @@ class KernelShapExplainer(BaseTabularExplainer):
             )
         return budget
 
-    def _explain_rows(self, X):
+    _std_optional = True  # the jackknife's replicate fits: most of a few rows' solve
+
+    def _explain_rows(self, X, with_std=True):
         game = explainer_game(self)
-        settings = dict(sampling=self.sampling, max_order=self.max_order, tol=self.tol)
+        settings = dict(sampling=self.sampling, max_order=self.max_order, tol=self.tol, with_std=with_std)
         workers = effective_n_jobs(self.n_jobs)
         # Many rows on several workers: each worker explains whole rows (model calls, fit and
         # errors), all on the design drawn here. A row's values do not depend on the rows
@@ -242,7 +244,8 @@ class KernelShapExplainer(BaseTabularExplainer):
             tasks = [(X[a:b], self.n_players_, self._budget(), seed, settings)
                      for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
             parts = map_shared(_estimate_rows, game, tasks, n_jobs=self.n_jobs, verbose=self.verbose)
-            phi, base, std = (np.concatenate([part[i] for part in parts]) for i in range(3))
+            phi, base = (np.concatenate([part[i] for part in parts]) for i in range(2))
+            std = None if parts[0][2] is None else np.concatenate([part[2] for part in parts])
             return phi, base, std, parts[0][3]
         est = kernel_estimate(
             lambda masks: game.values_parallel(X, masks, n_jobs=self.n_jobs, verbose=self.verbose),

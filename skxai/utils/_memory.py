@@ -71,16 +71,17 @@ def _merge_extras(parts, sizes):
     return merged
 
 
-def explain_in_chunks(explainer, X):
+def explain_in_chunks(explainer, X, **options):
     """``explainer._explain_rows(X)`` in chunks of rows that fit in :data:`MAX_WORKING_BYTES`.
 
     Every chunk sees the draws of one call: an integer ``random_state`` gives them anyway; a
     ``RandomState`` instance (or None: a fresh one) is copied before the first chunk and each
     chunk starts from that copy, after which the instance stands where one call leaves it.
+    ``options`` go to every ``_explain_rows`` call.
     """
     rows = check_working_memory(explainer, X.shape[0])
     if X.shape[0] <= rows:
-        return explainer._explain_rows(X)
+        return explainer._explain_rows(X, **options)
     random_state = getattr(explainer, "random_state", 0)
     shared = None
     if random_state is None or isinstance(random_state, np.random.RandomState):
@@ -91,7 +92,7 @@ def explain_in_chunks(explainer, X):
         if shared is not None:
             # the user's explainer is never changed, even by another thread explaining with it
             own = with_own_generator(explainer, snapshot)
-        parts.append(own._explain_rows(X[start : start + rows]))
+        parts.append(own._explain_rows(X[start : start + rows], **options))
         sizes.append(min(rows, X.shape[0] - start))
     if shared is not None and shared is random_state:
         random_state.set_state(own.random_state.get_state())
