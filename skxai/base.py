@@ -382,13 +382,21 @@ class BaseExplainer(TransformerMixin, MetaEstimatorMixin, BaseEstimator):
         X : array-like
         y : array-like, optional
         sample_weight : array-like, optional
-            Used with ``y`` only.
+            Weights of the model's score (with ``y``); refused without ``y``.
 
         Returns
         -------
         float
         """
         if y is None:
+            if sample_weight is not None:
+                # the explanation quality is an unweighted mean over the samples: a weight
+                # requested through metadata routing would be dropped without a word
+                raise ValueError(
+                    f"{type(self).__name__}.score got sample_weight without y: the explanation "
+                    "quality score(X) does not weight samples (sample_weight weights the model's "
+                    "score(X, y) only)."
+                )
             return self._score_explanation(X)
         check_is_fitted(self)
         est = self.estimator_

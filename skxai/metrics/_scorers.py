@@ -306,7 +306,8 @@ def score_explainer(explainer, X, y=None, *, scoring=None):
     y : ignored
     scoring : str or callable
         Name of a metric (see :func:`skxai.metrics.get_metric_names`; lower-is-better
-        metrics are negated) or ``callable(explainer, X, y) -> float`` such as a scorer from
+        metrics are negated), one of skxai's metric functions (``skxai.metrics.infidelity``
+        ...), or ``callable(explainer, X, y) -> float`` such as a scorer from
         :func:`skxai.metrics.make_explanation_scorer`.
 
     Returns
@@ -326,7 +327,8 @@ def score_explainer(explainer, X, y=None, *, scoring=None):
     """
     if scoring is None:
         raise ValueError(f"{type(explainer).__name__} has no default scoring; set scoring=...")
-    if isinstance(scoring, str):
+    if isinstance(scoring, str) or any(scoring is func for func, _ in _registry().values()):
+        # a name, or one of skxai's metric functions (explainer, X) -> per-sample values
         scoring = make_explanation_scorer(scoring)
     if not callable(scoring):
         raise TypeError(f"scoring must be a metric name or a callable, got {scoring!r}.")

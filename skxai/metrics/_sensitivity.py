@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import numbers
 
 import numpy as np
@@ -44,6 +45,22 @@ def _as_input(explainer, X):
     return Xa
 
 
+def _for_targets(explainer, targets):
+    """``explainer`` explaining output ``targets[r]`` of row ``r`` (tabular explainers).
+
+    Sensitivity compares explanations of one output: the explanation of ``x + e`` must be of
+    the output explained for ``x``, not of the class ``x + e`` happens to be predicted as
+    (``target="predicted"``), and per-sample targets must follow the sample to its copies. A
+    shallow copy with the fitted ``target_index_`` (an int, "predicted" or one index per
+    row) set to ``targets``: the explainer itself is left alone.
+    """
+    if not is_tabular(explainer) or not hasattr(explainer, "target_index_"):
+        return explainer
+    fixed = copy.copy(explainer)
+    fixed.target_index_ = np.asarray(targets, dtype=int)
+    return fixed
+
+
 def sensitivities(explainer, X, *, attributions=None, radius=0.02, n_perturbations=10,
                   norm="fro", normalize=True, perturbations=None, random_state=0,
                   batch_size=None, n_jobs=None):
@@ -51,7 +68,8 @@ def sensitivities(explainer, X, *, attributions=None, radius=0.02, n_perturbatio
 
     ``||phi(x + e) - phi(x)|| / ||phi(x)||`` (the denominator only with ``normalize``; a zero
     explanation is divided by 1, as in captum), ``e`` uniform on ``[-radius, radius]`` per
-    input element, or the given ``perturbations`` (added to ``x``).
+    input element, or the given ``perturbations`` (added to ``x``). Tabular explainers explain
+    ``x + e`` for the output explained for ``x`` (``explainer.target_indices(X)``).
     """
     check_is_fitted(explainer)
     Xa = _as_input(explainer, X)
@@ -81,6 +99,7 @@ def sensitivities(explainer, X, *, attributions=None, radius=0.02, n_perturbatio
     bs = check_positive_int(bs or DEFAULT_BATCH_SIZE, "batch_size")
     base_norm = _flat_norm(phi0, norm) if normalize else np.ones(n)
     base_norm = np.where(base_norm == 0, 1.0, base_norm)
+    targets = np.asarray(explainer.target_indices(X), dtype=int) if is_tabular(explainer) else None
 
     def run(idx):
         if perturbations is not None:
@@ -89,7 +108,8 @@ def sensitivities(explainer, X, *, attributions=None, radius=0.02, n_perturbatio
             E = np.stack([np.random.RandomState(s).uniform(-radius, radius, (m,) + shape)
                           for s in seeds[idx]])
         Xp = (Xa[idx][:, None] + E).reshape((-1,) + shape)
-        phi = to_numpy(explainer.transform(Xp))
+        explains = explainer if targets is None else _for_targets(explainer, np.repeat(targets[idx], m))
+        phi = to_numpy(explains.transform(Xp))
         if not np.isfinite(phi).all():
             raise ValueError("the explanations of the perturbed inputs contain NaN or infinity.")
         if phi.shape[1:] != phi0.shape[1:]:

@@ -107,6 +107,10 @@ def tabular_parts(exp, output=None, caller="This display"):
             f"output; this explanation has values of shape {values.shape} after selecting the "
             "output (use the image or text displays for such explanations)."
         )
+    if not np.isfinite(np.asarray(values, dtype=np.float64)).all():
+        # a NaN bar is drawn as no bar (a feature shown as unimportant), a NaN step stops a
+        # waterfall with an OverflowError: say what is wrong instead
+        raise ValueError(f"{caller} needs finite attributions; this explanation's values contain NaN or infinity.")
     n, d = values.shape
     names = exp.feature_names
     names = [f"x{j}" for j in range(d)] if names is None else [str(v) for v in names]

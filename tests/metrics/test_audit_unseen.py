@@ -99,3 +99,38 @@ def test_row_pearson_of_constant_rows_is_zero():
     assert row_pearson(a, b)[0] == 0.0
 
 
+
+
+def _three_classes():
+    from sklearn.linear_model import LogisticRegression
+
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(300, 3))
+    model = LogisticRegression().fit(X, np.digitize(X[:, 0], [-0.5, 0.5]))
+    # a sample on the boundary between classes 1 and 2: noise flips its predicted class
+    grid = np.c_[np.linspace(0, 1.5, 3001), np.zeros((3001, 2))]
+    i = np.flatnonzero(np.diff(model.predict(grid)))[0]
+    return model, X, grid[i:i + 1]
+
+
+@pytest.mark.parametrize("metric", [max_sensitivity, avg_sensitivity])
+def test_sensitivity_compares_explanations_of_the_output_explained_for_x(metric):
+    # target="predicted" (multi-class default): a perturbation that flips the predicted class
+    # used to be explained for the other class, 0.76 instead of 0.25 (explanations of two
+    # different outputs compared as if the explanation had moved)
+    model, X, x = _three_classes()
+    predicted = ExactShapleyExplainer(model).fit(X[:30])
+    assert predicted.target_index_ == "predicted"
+    fixed = ExactShapleyExplainer(model, target=int(model.predict(x)[0])).fit(X[:30])
+    np.testing.assert_allclose(metric(predicted, x), metric(fixed, x), rtol=1e-12)
+
+
+def test_sensitivity_with_per_sample_targets():
+    # one target per sample used to fail: "target holds 2 entries ... but 20 samples are explained"
+    model, X, _ = _three_classes()
+    per_sample = ExactShapleyExplainer(model, target=np.array([0, 2])).fit(X[:30])
+    got = max_sensitivity(per_sample, X[:2])
+    for i, t in enumerate([0, 2]):
+        alone = ExactShapleyExplainer(model, target=t).fit(X[:30])
+        np.testing.assert_allclose(got[i], max_sensitivity(alone, X[:2])[i], rtol=1e-12)
+    assert isinstance(per_sample.target_index_, np.ndarray) and per_sample.target_index_.tolist() == [0, 2]
