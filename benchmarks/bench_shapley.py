@@ -98,15 +98,16 @@ def timed_model(f):
     return timed, inside
 
 
-def floor_ratio(n_rows, repeats=3, random_state=0):
+def floor_ratio(n_rows, repeats=3, random_state=0, call="explain"):
     """KernelSHAP time over the model's own time on exactly the rows KernelSHAP sends it.
 
     13-feature MLP, 40 background rows, 1,024 coalitions: the model is wrapped so the time
     spent inside it is summed during the same run (robust on a shared machine). Times are this
     process's CPU time (one BLAS thread: time spent descheduled by other jobs is nobody's).
     ``random_state=0`` (fixed): every call draws the same design, whose operators are kept
-    between calls; ``None``: a new design per call (nothing reused: the cold cost). Returns the
-    ratios of ``repeats`` runs.
+    between calls; ``None``: a new design per call (nothing reused: the cold cost). ``call``:
+    ``"explain"`` (values and standard errors) or ``"transform"`` (values only, as a Pipeline
+    step gets them). Returns the ratios of ``repeats`` runs.
     """
     f, background, rows = setup(min(n_rows, 120))
     rows = np.resize(rows, (n_rows, rows.shape[1])) + 0.01 * np.arange(n_rows)[:, None]
@@ -118,7 +119,7 @@ def floor_ratio(n_rows, repeats=3, random_state=0):
     for _ in range(repeats):
         inside[0] = 0.0
         t = time.process_time()
-        est.explain(rows)
+        getattr(est, call)(rows)
         ratios.append((time.process_time() - t) / inside[0])
     return ratios
 
@@ -136,9 +137,10 @@ def main(argv=None):
     if args.floor_only:
         for n in args.floor_only:
             for rs, label in ((0, "random_state=0 (design reused)"), (None, "random_state=None (new design)")):
-                r = floor_ratio(n, repeats=args.repeats, random_state=rs)
-                print(f"{n} rows, {label}: KernelSHAP time / model time = {min(r):.2f}-{max(r):.2f} "
-                      f"(median {np.median(r):.2f}) over {len(r)} runs", flush=True)
+                for call in ("explain", "transform"):
+                    r = floor_ratio(n, repeats=args.repeats, random_state=rs, call=call)
+                    print(f"{n} rows, {label}, {call}: KernelSHAP time / model time = {min(r):.2f}-{max(r):.2f} "
+                          f"(median {np.median(r):.2f}) over {len(r)} runs", flush=True)
         return
 
     f, background, rows = setup(args.rows)
