@@ -375,7 +375,11 @@ class TreeShapExplainer(BaseTabularExplainer):
         """
         m = min(Xa.shape[0], _PROBE_ROWS)
         rng = np.random.RandomState(0)  # a fixed probe, never the global RNG
-        rows = Xa[np.sort(rng.choice(Xa.shape[0], m, replace=False))] if m < Xa.shape[0] else Xa
+        if m < Xa.shape[0]:
+            idx = np.sort(rng.choice(Xa.shape[0], m, replace=False))
+            idx = _probe_varying_columns(Z, idx)
+            m = len(idx)
+        rows = Xa[idx] if m < Xa.shape[0] else Xa
         Z0 = Z if m == Xa.shape[0] else self._tree_space(rows)
         depends = np.zeros((Z.shape[1], len(self.groups_)), dtype=bool)
         perms = [np.roll(np.arange(m), 1), rng.permutation(m)] if m > 1 else []
@@ -663,6 +667,18 @@ class TreeShapExplainer(BaseTabularExplainer):
         """
         exp = self.explain(X)
         return select_target(exp.values, self.target_index_, exp.outputs)
+
+
+def _probe_varying_columns(Z, idx):
+    """Probe rows ``idx`` with, for every column of ``Z`` constant on them but not on all
+    rows (a rare one-hot category), one row where it differs: a column that never varies on
+    the probe could not be traced to its input column."""
+    Zp = Z[idx]
+    first = Zp[:1]
+    differs = (Z != first) & ~(np.isnan(Z) & np.isnan(first))
+    probe_const = ~differs[idx].any(axis=0)
+    extra = [int(np.argmax(differs[:, j])) for j in np.flatnonzero(probe_const & differs.any(axis=0))]
+    return np.union1d(idx, np.asarray(extra, dtype=np.int64)) if extra else idx
 
 
 class _ModelResponse:
