@@ -281,6 +281,9 @@ class TreeShapExplainer(BaseTabularExplainer):
         self.tree_background_ = self._tree_space(self.background_)
         self._resolve_quantity(response)
         self._set_outputs()
+        if self.feature_perturbation == "interventional":
+            # the game averages the model over these rows: ones it cannot predict are refused
+            self._check_missing(self.background_, self.tree_background_, name="The background")
         if self._enumerate:
             self._runner = None
             # made once, reused by every call: a Dask cluster receives it once per fit (see
@@ -573,7 +576,7 @@ class TreeShapExplainer(BaseTabularExplainer):
             feature_perturbation=self.feature_perturbation,
         )
 
-    def _check_missing(self, Xa, Z):
+    def _check_missing(self, Xa, Z, name="X"):
         nan_rows = np.flatnonzero(np.isnan(Z).any(axis=1))
         if len(nan_rows) == 0:
             return
@@ -581,8 +584,8 @@ class TreeShapExplainer(BaseTabularExplainer):
             self.output_(Xa[nan_rows[:2]])
         except ValueError as exc:
             raise ValueError(
-                f"X contains NaN and {type(self.tree_model_).__name__} does not accept missing "
-                f"values: {exc}"
+                f"{name} contains NaN and {type(self.tree_model_).__name__} does not accept "
+                f"missing values: {exc}"
             ) from None
 
     def _explain_rows(self, Z):

@@ -48,3 +48,25 @@ def test_explanation_data_follows_the_players_for_reordered_dataframe_columns():
     np.testing.assert_array_equal(exp.values, ex.explain(df.iloc[:4]).values)
     assert list(exp.data.columns) == list(exp.feature_names)
     np.testing.assert_array_equal(np.asarray(exp[:, "a"].data), df["a"].iloc[:4].to_numpy())
+
+
+@pytest.mark.parametrize("classifier", [False, True])
+def test_interventional_background_with_nan_refused_for_a_model_without_missing_values(classifier):
+    # GradientBoosting predicts no row with NaN: a background holding NaN gave a game of rows
+    # the model cannot predict (NaN silently sent right at every split), and an
+    # expected_value_ that is the mean of no model output.
+    from sklearn.ensemble import GradientBoostingClassifier, GradientBoostingRegressor
+
+    rng = np.random.RandomState(0)
+    X = rng.randn(200, 3)
+    y = X[:, 0] + X[:, 1] * X[:, 2]
+    model = (
+        GradientBoostingClassifier(n_estimators=5, random_state=0).fit(X, y > 0)
+        if classifier
+        else GradientBoostingRegressor(n_estimators=5, random_state=0).fit(X, y)
+    )
+    Xn = X.copy()
+    Xn[::3, 0] = np.nan
+    ex = TreeShapExplainer(model, feature_perturbation="interventional")
+    with pytest.raises(ValueError, match="background.*NaN.*does not accept missing values"):
+        ex.fit(Xn)
