@@ -70,3 +70,19 @@ def test_interventional_background_with_nan_refused_for_a_model_without_missing_
     ex = TreeShapExplainer(model, feature_perturbation="interventional")
     with pytest.raises(ValueError, match="background.*NaN.*does not accept missing values"):
         ex.fit(Xn)
+
+
+def test_value_beyond_float32_refused_as_the_model_refuses_it():
+    # scikit-learn's trees compare float32 inputs and refuse a value that overflows float32;
+    # the explainer rounded it to inf and explained a row the model cannot predict.
+    rng = np.random.RandomState(0)
+    X = rng.randn(100, 3)
+    model = RandomForestRegressor(3, max_depth=3, random_state=0).fit(X, X[:, 0])
+    Z = X[:2].copy()
+    Z[0, 0] = 1e39
+    with pytest.raises(ValueError, match="too large for dtype\\('float32'\\)"):
+        with np.errstate(over="ignore"):
+            model.predict(Z)
+    ex = TreeShapExplainer(model).fit(X)
+    with pytest.raises(ValueError, match="too large for dtype\\('float32'\\)"):
+        ex.transform(Z)
