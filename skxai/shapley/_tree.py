@@ -676,11 +676,16 @@ def _probe_varying_columns(Z, idx):
     """Probe rows ``idx`` with, for every column of ``Z`` constant on them but not on all
     rows (a rare one-hot category), one row where it differs: a column that never varies on
     the probe could not be traced to its input column."""
-    Zp = Z[idx]
-    first = Zp[:1]
-    differs = (Z != first) & ~(np.isnan(Z) & np.isnan(first))
-    probe_const = ~differs[idx].any(axis=0)
-    extra = [int(np.argmax(differs[:, j])) for j in np.flatnonzero(probe_const & differs.any(axis=0))]
+
+    def differs(col, value):
+        return (col != value) & ~(np.isnan(col) & np.isnan(value))
+
+    first = Z[idx[0]]
+    extra = []
+    for j in np.flatnonzero(~differs(Z[idx], first).any(axis=0)):
+        other = np.flatnonzero(differs(Z[:, j], first[j]))
+        if len(other):
+            extra.append(other[0])
     return np.union1d(idx, np.asarray(extra, dtype=np.int64)) if extra else idx
 
 
