@@ -281,6 +281,9 @@ class TreeShapExplainer(BaseTabularExplainer):
         self.tree_background_ = self._tree_space(self.background_)
         self._resolve_quantity(response)
         self._set_outputs()
+        if self.feature_perturbation == "interventional":
+            # the game averages the model over these rows: ones it cannot predict are refused
+            self._check_missing(self.background_, self.tree_background_, name="The background")
         if self._enumerate:
             self._runner = None
             # made once, reused by every call: a Dask cluster receives it once per fit (see
@@ -375,7 +378,11 @@ class TreeShapExplainer(BaseTabularExplainer):
         """
         m = min(Xa.shape[0], _PROBE_ROWS)
         rng = np.random.RandomState(0)  # a fixed probe, never the global RNG
-        rows = Xa[np.sort(rng.choice(Xa.shape[0], m, replace=False))] if m < Xa.shape[0] else Xa
+        if m < Xa.shape[0]:
+            idx = np.sort(rng.choice(Xa.shape[0], m, replace=False))
+            idx = _probe_varying_columns(Z, idx)
+            m = len(idx)
+        rows = Xa[idx] if m < Xa.shape[0] else Xa
         Z0 = Z if m == Xa.shape[0] else self._tree_space(rows)
         depends = np.zeros((Z.shape[1], len(self.groups_)), dtype=bool)
         perms = [np.roll(np.arange(m), 1), rng.permutation(m)] if m > 1 else []
@@ -569,7 +576,7 @@ class TreeShapExplainer(BaseTabularExplainer):
             feature_perturbation=self.feature_perturbation,
         )
 
-    def _check_missing(self, Xa, Z):
+    def _check_missing(self, Xa, Z, name="X"):
         nan_rows = np.flatnonzero(np.isnan(Z).any(axis=1))
         if len(nan_rows) == 0:
             return
@@ -577,8 +584,8 @@ class TreeShapExplainer(BaseTabularExplainer):
             self.output_(Xa[nan_rows[:2]])
         except ValueError as exc:
             raise ValueError(
-                f"X contains NaN and {type(self.tree_model_).__name__} does not accept missing "
-                f"values: {exc}"
+                f"{name} contains NaN and {type(self.tree_model_).__name__} does not accept "
+                f"missing values: {exc}"
             ) from None
 
     def _explain_rows(self, Z):
@@ -663,6 +670,23 @@ class TreeShapExplainer(BaseTabularExplainer):
         """
         exp = self.explain(X)
         return select_target(exp.values, self.target_index_, exp.outputs)
+
+
+def _probe_varying_columns(Z, idx):
+    """Probe rows ``idx`` with, for every column of ``Z`` constant on them but not on all
+    rows (a rare one-hot category), one row where it differs: a column that never varies on
+    the probe could not be traced to its input column."""
+
+    def differs(col, value):
+        return (col != value) & ~(np.isnan(col) & np.isnan(value))
+
+    first = Z[idx[0]]
+    extra = []
+    for j in np.flatnonzero(~differs(Z[idx], first).any(axis=0)):
+        other = np.flatnonzero(differs(Z[:, j], first[j]))
+        if len(other):
+            extra.append(other[0])
+    return np.union1d(idx, np.asarray(extra, dtype=np.int64)) if extra else idx
 
 
 class _ModelResponse:

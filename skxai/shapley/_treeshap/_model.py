@@ -124,7 +124,14 @@ class TreeEnsemble:
         """Inputs as the model compares them (float32-rounded for sklearn trees)."""
         X = np.asarray(X, dtype=np.float64)
         if self.float32:
-            X = X.astype(np.float32).astype(np.float64)
+            with np.errstate(over="ignore"):
+                X32 = X.astype(np.float32)
+            if np.isinf(X32).any():  # as the model's own validation of float32 inputs
+                raise ValueError(
+                    "Input X contains infinity or a value too large for dtype('float32'), "
+                    "which the model's trees compare in."
+                )
+            X = X32.astype(np.float64)
         return X
 
     def decisions(self, XT, nodes, has_nan=True, runs=None):
