@@ -23,6 +23,7 @@ __all__ = [
     "resolve_target",
     "safe_is_classifier",
     "select_target",
+    "check_target_indices",
     "target_indices_for",
     "unwrap_frozen",
 ]
@@ -471,6 +472,30 @@ def target_indices_for(target_index, n_samples, outputs=None):
             )
         return idx
     return np.full(n_samples, int(target_index), dtype=int)
+
+
+def check_target_indices(target_indices, n_samples, n_outputs):
+    """Output indices given per sample (``_transform_for_targets``), validated.
+
+    Parameters
+    ----------
+    target_indices : array-like of int of shape (n_samples,)
+        One output column per sample, as ``target_indices`` returns them.
+    n_samples : int
+        Number of samples explained.
+    n_outputs : int
+        Number of outputs of the model.
+
+    Returns
+    -------
+    ndarray of int64 of shape (n_samples,)
+    """
+    idx = np.asarray(target_indices)
+    if idx.ndim != 1 or idx.shape[0] != n_samples:
+        raise ValueError(f"target_indices has shape {idx.shape}; expected ({n_samples},), one per sample.")
+    if idx.size and (idx.dtype.kind not in "iu" or idx.min() < 0 or idx.max() >= n_outputs):
+        raise ValueError(f"target_indices must be output indices in 0..{n_outputs - 1}.")
+    return idx.astype(np.int64, copy=False)
 
 
 def select_target(values, target_index, outputs=None):

@@ -21,6 +21,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from skxai._adapters import (
     ModelOutput,
+    check_target_indices,
     is_frozen,
     resolve_target,
     safe_is_classifier,
@@ -655,12 +656,16 @@ class BaseTabularExplainer(BaseExplainer):
         """
         return self._explanation(X)
 
-    def _explanation(self, X, *, with_std=True):
+    def _explanation(self, X, *, with_std=True, target_index=None):
         """:meth:`explain`; without ``with_std``, explainers whose errors cost extra work
-        (``_std_optional``) skip them (``std`` is None, the values are the same to the bit)."""
+        (``_std_optional``) skip them (``std`` is None, the values are the same to the bit).
+        ``target_index`` replaces the fitted ``target_index_`` for this call only (the values of
+        every output are computed either way)."""
         check_is_fitted(self)
         Xa = self._schema.to_array(X, n_features=self.n_features_in_, owner=type(self).__name__)
-        target_indices_for(self.target_index_, Xa.shape[0], np.zeros((Xa.shape[0], 1)))  # length check
+        if target_index is None:
+            target_index = self.target_index_
+        target_indices_for(target_index, Xa.shape[0], np.zeros((Xa.shape[0], 1)))  # length check
         skip_std = not with_std and self._std_optional
         values, base, std, extras = explain_in_chunks(self, Xa, **({"with_std": False} if skip_std else {}))
         # ``outputs`` are the model's outputs: "predicted" means the model's prediction, also for
@@ -676,7 +681,7 @@ class BaseTabularExplainer(BaseExplainer):
             feature_names=self.feature_names_out_,
             output_names=self.output_names_,
             std=std,
-            target_index=self.target_index_,
+            target_index=target_index,
             output_axis=-1,
             outputs=outputs,
             method=type(self).__name__,
@@ -714,6 +719,30 @@ class BaseTabularExplainer(BaseExplainer):
         # values only: the standard errors explain() reports are not computed for nothing
         exp = self._explanation(X, with_std=False) if self._std_optional else self.explain(X)
         return select_target(exp.values, self.target_index_, exp.outputs)
+
+    def _transform_for_targets(self, X, target_indices):
+        """:meth:`transform` with output ``target_indices[i]`` explained for row ``i``.
+
+        Private hook of the metrics that explain perturbed copies of a sample for the output
+        explained for the sample itself (sensitivity): ``target`` and the fitted state are
+        read, never changed, so the explainer may serve other calls meanwhile.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_features)
+            The samples to explain.
+        target_indices : array-like of int of shape (n_samples,)
+            Output column explained for each row (as :meth:`target_indices` gives them).
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_players)
+        """
+        check_is_fitted(self)
+        Xa = self._schema.to_array(X, n_features=self.n_features_in_, owner=type(self).__name__)
+        idx = check_target_indices(target_indices, Xa.shape[0], self.n_outputs_)
+        # every output's values are computed anyway: the rows' own columns are picked from them
+        return select_target(self._explanation(X, with_std=False, target_index=idx).values, idx)
 
     def get_feature_names_out(self, input_features=None):
         """Names of the attribution columns (the players: features or feature groups).

@@ -10,6 +10,7 @@ import numpy as np
 import torch
 from sklearn.utils.validation import check_is_fitted
 
+from skxai._adapters import check_target_indices
 from skxai._explanation import Explanation
 from skxai._progress import progress
 from skxai._torch._capture import LayerCapture
@@ -132,10 +133,12 @@ class BaseTorchExplainer(BaseExplainer):
     ``random_state``, ``scoring``, ``verbose`` plus their own), extend
     ``_parameter_constraints`` (checked at the start of ``fit``) and implement
 
-    - ``_attribute(x)``, run inside :meth:`TorchModel.prepared`, returning ``(values,
-      extras)``: attributions (a tensor shaped like the input, or like the layer's
+    - ``_attribute(x, targets=None)``, run inside :meth:`TorchModel.prepared`, returning
+      ``(values, extras)``: attributions (a tensor shaped like the input, or like the layer's
       activations) and a dict of fields for the :class:`Explanation`, which must hold
-      ``outputs`` (n, k) and ``targets`` (n,) (``base_values`` is used when present);
+      ``outputs`` (n, k) and ``targets`` (n,) (``base_values`` is used when present).
+      ``targets`` (a LongTensor of output indices, one per sample) replaces the ones
+      ``target`` resolves to (:meth:`_transform_for_targets`);
     - ``_attribute_core(x, targets)`` returning ``(values, info)`` for given targets, which
       :class:`SmoothGradExplainer` calls on noisy inputs.
 
@@ -478,7 +481,7 @@ class BaseTorchExplainer(BaseExplainer):
         return out, g.contiguous(), wrt, tb
 
     # ------------------------------------------------------------------ explain
-    def _attribute(self, x):
+    def _attribute(self, x, targets=None):
         raise NotImplementedError
 
     def _fixed_targets(self, n):
@@ -552,6 +555,39 @@ class BaseTorchExplainer(BaseExplainer):
         x = self.model_.to_tensor(self._validate_X(X))
         with self.model_.prepared():
             values, _ = self._attribute(x)
+        return host64(values)
+
+    def _targets_tensor(self, target_indices, n):
+        """``target_indices`` checked (one output index per sample) as a LongTensor on the
+        model's device."""
+        idx = check_target_indices(target_indices, n, self.n_outputs_)
+        return torch.as_tensor(idx, dtype=torch.long, device=self.model_.device)
+
+    def _transform_for_targets(self, X, target_indices):
+        """:meth:`transform` with output ``target_indices[i]`` explained for sample ``i``.
+
+        Private hook of the metrics that explain perturbed copies of a sample for the output
+        explained for the sample itself (sensitivity). The targets go down the call as an
+        argument: ``target`` and the fitted state are read, never changed, so the explainer
+        may serve other calls meanwhile.
+
+        Parameters
+        ----------
+        X : array-like or tensor of shape (n_samples, ...)
+            The inputs to explain.
+        target_indices : array-like of int of shape (n_samples,)
+            Output column explained for each sample (as :meth:`target_indices` gives them).
+
+        Returns
+        -------
+        ndarray
+            As :meth:`transform`.
+        """
+        _check_fitted(self)
+        x = self.model_.to_tensor(self._validate_X(X))
+        targets = self._targets_tensor(target_indices, x.shape[0])
+        with self.model_.prepared():
+            values, _ = self._attribute(x, targets)
         return host64(values)
 
     def get_feature_names_out(self, input_features=None):

@@ -319,20 +319,24 @@ class BaseCamExplainer(BaseTorchExplainer, auto_wrap_output_keys=None):
         self._check_image_dims(Xa)
         return Xa
 
-    def _run_chunks(self, X):
-        """Validate ``X`` and explain it chunk by chunk: the chunks' tensors and the layer name."""
+    def _run_chunks(self, X, target_indices=None):
+        """Validate ``X`` and explain it chunk by chunk: the chunks' tensors and the layer name.
+
+        ``target_indices`` (one output index per image) replaces the outputs ``target``
+        resolves to."""
         _check_fitted(self)
         Xa = self._validate_images(X)
         x = self.model_.to_tensor(Xa)
         n = x.shape[0]
         bs = self._batch()
         parts = []
+        given = None if target_indices is None else self._targets_tensor(target_indices, n)
         # Channels-last colour images run CPU convolutions about twice as fast; a network
         # that .view()s its feature maps cannot take them, and is then fed the usual layout.
         fast = x.ndim == 4 and x.shape[1] > 1
         with self.model_.prepared():
             name = self._layer_name()
-            fixed = self._fixed_targets(n)
+            fixed = self._fixed_targets(n) if given is None else given
             chunks = range(0, n, bs)
             for s in progress(chunks, verbose=self.verbose and len(chunks) > 1, desc=type(self).__name__, unit="batch"):
                 t = None if fixed is None else fixed[s : s + bs]
@@ -411,6 +415,25 @@ class BaseCamExplainer(BaseTorchExplainer, auto_wrap_output_keys=None):
         # The heatmaps only: the raw maps, weights and outputs that explain() also returns are
         # not converted to float64 (for elementwise weights, a fifth of a small network's call).
         parts, _ = self._run_chunks(X)
+        return host64(_cat([p[0] for p in parts]))
+
+    def _transform_for_targets(self, X, target_indices):
+        """:meth:`transform` with output ``target_indices[i]`` explained for image ``i`` (see
+        :meth:`skxai._torch._explainer.BaseTorchExplainer._transform_for_targets`).
+
+        Parameters
+        ----------
+        X : array-like or tensor of shape (n_samples, C, *spatial)
+            The explained images.
+        target_indices : array-like of int of shape (n_samples,)
+            Output column explained for each image.
+
+        Returns
+        -------
+        ndarray
+            As :meth:`transform`.
+        """
+        parts, _ = self._run_chunks(X, target_indices)
         return host64(_cat([p[0] for p in parts]))
 
     def get_feature_names_out(self, input_features=None):

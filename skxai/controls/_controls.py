@@ -14,7 +14,7 @@ import numpy as np
 from sklearn.utils._available_if import available_if
 from sklearn.utils.validation import check_is_fitted
 
-from skxai._adapters import ModelOutput, resolve_target
+from skxai._adapters import ModelOutput, check_target_indices, resolve_target
 from skxai._explanation import Explanation
 from skxai.base import BaseTabularExplainer
 from skxai.utils._param_validation import (
@@ -288,6 +288,26 @@ class _ControlExplainer(BaseTabularExplainer):
             return self._attribute(self._array_input(X))
         Xa = self._schema.to_array(X, n_features=self.n_features_in_)
         return self._attribute(Xa, n_units=self.n_players_)
+
+    def _transform_for_targets(self, X, target_indices):
+        """:meth:`transform`: a control's map is the same for every output, so the targets are
+        only checked (see :meth:`skxai.base.BaseTabularExplainer._transform_for_targets`).
+
+        Parameters
+        ----------
+        X : array-like, DataFrame or tensor
+            Samples as ``fit`` took them.
+        target_indices : array-like of int of shape (n_samples,)
+            Output column explained for each sample.
+
+        Returns
+        -------
+        ndarray
+            As :meth:`transform`.
+        """
+        phi = self.transform(X)
+        check_target_indices(target_indices, phi.shape[0], self.n_outputs_)
+        return phi
 
     def _explain_rows(self, X):  # pragma: no cover - explain is overridden
         raise NotImplementedError

@@ -569,9 +569,10 @@ class DeepShapExplainer(BaseTorchExplainer):
         refs = self.model_.to_tensor(self.background_)
         return self._deeplift(x, refs, targets, progress_bar=progress_bar), None
 
-    def _attribute(self, x):
+    def _attribute(self, x, targets=None):
         outputs = self._outputs(x)
-        targets = self._targets(outputs)
+        if targets is None:
+            targets = self._targets(outputs)
         values, _ = self._attribute_core(x, targets, progress_bar=self.verbose)
         expected = torch.as_tensor(self.expected_value_, dtype=torch.float64, device=x.device)
         base = expected[targets]

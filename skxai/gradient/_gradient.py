@@ -113,6 +113,8 @@ class GradientExplainer(BaseTorchExplainer):
         res = self._forward_backward(x, targets, layer=self.target_layer_, progress_bar=progress_bar)
         return res.grads, res
 
-    def _attribute(self, x):
-        grads, res = self._attribute_core(x, self._fixed_targets(x.shape[0]), progress_bar=self.verbose)
+    def _attribute(self, x, targets=None):
+        if targets is None:
+            targets = self._fixed_targets(x.shape[0])
+        grads, res = self._attribute_core(x, targets, progress_bar=self.verbose)
         return reduce_map(grads, self.reduce), {"outputs": res.outputs, "targets": res.targets}

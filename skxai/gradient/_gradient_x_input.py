@@ -78,6 +78,8 @@ class GradientXInputExplainer(BaseTorchExplainer):
         inputs = x if layer is None else res.activations
         return inputs * res.grads, res
 
-    def _attribute(self, x):
-        values, res = self._attribute_core(x, self._fixed_targets(x.shape[0]), progress_bar=self.verbose)
+    def _attribute(self, x, targets=None):
+        if targets is None:
+            targets = self._fixed_targets(x.shape[0])
+        values, res = self._attribute_core(x, targets, progress_bar=self.verbose)
         return values, {"outputs": res.outputs, "targets": res.targets}

@@ -265,9 +265,10 @@ callable, default="zeros"
     def _attribute_core(self, x, targets):
         return self._integrate(x, self.baselines(x), targets), None
 
-    def _attribute(self, x):
+    def _attribute(self, x, targets=None):
         outputs = self._outputs(x)
-        targets = self._targets(outputs)
+        if targets is None:
+            targets = self._targets(outputs)
         x0 = self.baselines(x)
         diff, total = self._path_sum(x, x0, targets, *quadrature(self.n_steps, self.method))
         values = diff * total

@@ -216,8 +216,9 @@ class SmoothGradExplainer(BaseTorchExplainer):
             return mean_sq
         return (mean_sq - mean * mean).clamp(min=0)
 
-    def _attribute(self, x):
+    def _attribute(self, x, targets=None):
         outputs = self._outputs(x)
-        targets = self._targets(outputs)
+        if targets is None:
+            targets = self._targets(outputs)
         values = self._attribute_core(x, targets)
         return values, {"outputs": outputs, "targets": targets}

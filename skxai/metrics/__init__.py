@@ -8,9 +8,12 @@ a ``refit`` rule for budgets where more is always better. The localisation metri
 (:func:`pointing_game`, :func:`energy_pointing_game`) take heat maps and ground-truth masks
 instead of an explainer. The control explainers live in :mod:`skxai.controls`.
 
-The metrics reach an explainer only through its public methods (``transform``,
-``model_output``, ``target_indices`` and, for tabular explainers, ``perturbation_view``), so
-this package imports nothing from :mod:`skxai.base`.
+The metrics reach an explainer through its public methods (``transform``,
+``model_output``, ``target_indices`` and, for tabular explainers, ``perturbation_view``) and
+one private hook, ``_transform_for_targets(X, target_indices)`` (``transform`` with the output
+of each row given, which every family with a ``target`` implements: sensitivity explains
+perturbed copies for the output explained for their sample), so this package imports nothing
+from :mod:`skxai.base`.
 """
 
 import warnings as _warnings

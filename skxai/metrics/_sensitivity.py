@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import numbers
 
 import numpy as np
@@ -45,20 +44,22 @@ def _as_input(explainer, X):
     return Xa
 
 
-def _for_targets(explainer, targets):
-    """``explainer`` explaining output ``targets[r]`` of row ``r`` (tabular explainers).
+def _explains_for_targets(explainer):
+    """The explainer's private ``_transform_for_targets`` hook, or None.
 
     Sensitivity compares explanations of one output: the explanation of ``x + e`` must be of
-    the output explained for ``x``, not of the class ``x + e`` happens to be predicted as
-    (``target="predicted"``), and per-sample targets must follow the sample to its copies. A
-    shallow copy with the fitted ``target_index_`` (an int, "predicted" or one index per
-    row) set to ``targets``: the explainer itself is left alone.
+    the output explained for ``x`` (Quantus' MaxSensitivity explains the perturbed inputs for
+    the original label), not of the class ``x + e`` happens to be predicted as
+    (``target="predicted"``), and per-sample targets must follow the sample to its copies.
+    Every family with a ``target`` (tabular, torch gradients and CAMs, image Shapley)
+    implements ``_transform_for_targets(X, target_indices)``: ``transform`` with the output of
+    each row given, the explainer itself left untouched (no attribute is set, not even for the
+    duration of a call, so another thread may use it meanwhile). Explainers without it
+    (anchors, which explain the predicted class by construction, or third-party duck types)
+    have their ``transform`` called as it is.
     """
-    if not is_tabular(explainer) or not hasattr(explainer, "target_index_"):
-        return explainer
-    fixed = copy.copy(explainer)
-    fixed.target_index_ = np.asarray(targets, dtype=int)
-    return fixed
+    hook = getattr(explainer, "_transform_for_targets", None)
+    return hook if callable(hook) else None
 
 
 def sensitivities(explainer, X, *, attributions=None, radius=0.02, n_perturbations=10,
@@ -68,8 +69,9 @@ def sensitivities(explainer, X, *, attributions=None, radius=0.02, n_perturbatio
 
     ``||phi(x + e) - phi(x)|| / ||phi(x)||`` (the denominator only with ``normalize``; a zero
     explanation is divided by 1, as in captum), ``e`` uniform on ``[-radius, radius]`` per
-    input element, or the given ``perturbations`` (added to ``x``). Tabular explainers explain
-    ``x + e`` for the output explained for ``x`` (``explainer.target_indices(X)``).
+    input element, or the given ``perturbations`` (added to ``x``). Explainers with a target
+    explain ``x + e`` for the output explained for ``x`` (``explainer.target_indices(X)``),
+    never for the class ``x + e`` is predicted as.
     """
     check_is_fitted(explainer)
     Xa = _as_input(explainer, X)
@@ -99,7 +101,10 @@ def sensitivities(explainer, X, *, attributions=None, radius=0.02, n_perturbatio
     bs = check_positive_int(bs or DEFAULT_BATCH_SIZE, "batch_size")
     base_norm = _flat_norm(phi0, norm) if normalize else np.ones(n)
     base_norm = np.where(base_norm == 0, 1.0, base_norm)
-    targets = np.asarray(explainer.target_indices(X), dtype=int) if is_tabular(explainer) else None
+    for_targets = _explains_for_targets(explainer)
+    targets = None if for_targets is None else np.asarray(explainer.target_indices(X), dtype=int)
+    if targets is not None and targets.shape != (n,):
+        raise ValueError(f"{type(explainer).__name__}.target_indices returned shape {targets.shape} for {n} samples.")
 
     def run(idx):
         if perturbations is not None:
@@ -108,8 +113,11 @@ def sensitivities(explainer, X, *, attributions=None, radius=0.02, n_perturbatio
             E = np.stack([np.random.RandomState(s).uniform(-radius, radius, (m,) + shape)
                           for s in seeds[idx]])
         Xp = (Xa[idx][:, None] + E).reshape((-1,) + shape)
-        explains = explainer if targets is None else _for_targets(explainer, np.repeat(targets[idx], m))
-        phi = to_numpy(explains.transform(Xp))
+        if targets is None:
+            phi = to_numpy(explainer.transform(Xp))
+        else:
+            # every copy of a sample is explained for that sample's output
+            phi = to_numpy(for_targets(Xp, np.repeat(targets[idx], m)))
         if not np.isfinite(phi).all():
             raise ValueError("the explanations of the perturbed inputs contain NaN or infinity.")
         if phi.shape[1:] != phi0.shape[1:]:

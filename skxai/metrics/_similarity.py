@@ -30,8 +30,13 @@ def spearman_similarity(A, B, *, absolute=False):
 
     Each sample's attributions are flattened and ranked (ties share their average rank);
     with ``absolute`` the ranks are of ``|A|`` and ``|B|`` (Adebayo et al. report both).
-    Two identical explanations have similarity 1, even constant ones; a constant explanation
-    against a varying one has 0.
+    Two explanations that rank the elements identically have similarity 1, constant ones
+    included: two different constant maps (all elements tied in both) have 1, not 0, where
+    the correlation itself is undefined (scipy gives NaN). A rank similarity measures the
+    ranking only, and the ranking did not change: scored 0 ("changed"), a method whose maps
+    degenerate to constants (a dead network's zero gradients against a constant map) would
+    pass the randomisation sanity checks without depending on the model. A constant
+    explanation against a varying one has 0 (no ranking shared).
 
     Parameters
     ----------
@@ -50,15 +55,18 @@ def spearman_similarity(A, B, *, absolute=False):
     array([1.])
     >>> spearman_similarity(np.array([[-3.0, 1, 2]]), np.array([[3.0, 1, 2]]), absolute=True)
     array([1.])
+    >>> spearman_similarity(np.zeros((1, 3)), np.full((1, 3), 5.0))  # same (tied) ranking
+    array([1.])
     """
     A, B = _pair(A, B)
     n = A.shape[0]
     A, B = A.reshape(n, -1), B.reshape(n, -1)
     if absolute:
         A, B = np.abs(A), np.abs(B)
-    same = np.all(A == B, axis=1)
-    r = row_pearson(rankdata(A, axis=1), rankdata(B, axis=1))
-    return np.where(same, 1.0, r)
+    RA, RB = rankdata(A, axis=1), rankdata(B, axis=1)
+    # identical rankings are 1 even where the correlation is 0/0 (two constant maps)
+    same = np.all(RA == RB, axis=1)
+    return np.where(same, 1.0, row_pearson(RA, RB))
 
 
 def _maps(A):

@@ -7,7 +7,15 @@ import numbers
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
-from skxai._adapters import ModelOutput, resolve_target, safe_is_classifier, unwrap_frozen
+from skxai._adapters import (
+    ModelOutput,
+    check_target_indices,
+    resolve_target,
+    safe_is_classifier,
+    select_target,
+    target_indices_for,
+    unwrap_frozen,
+)
 from skxai._designs import full_kernel_design  # noqa: F401  (re-exported for old imports)
 from skxai._estimate import exact_estimate, kadd_unknown_errors_message, kernel_estimate, permutation_estimate
 from skxai._explanation import Explanation
@@ -328,7 +336,14 @@ class ImageShapleyExplainer(BaseExplainer, auto_wrap_output_keys=None):
             out = self._output(Xa[:1])
             names = self._output.model.output_names(out.shape[1])
             clf = self._output.model.is_classifier or out.shape[1] > 1
-            self.target_index_ = self._output.model.resolve_target(self.target, out.shape[1])
+            model = self._output.model
+            if self.target is not None and not isinstance(self.target, str) and np.ndim(self.target) > 0:
+                # one label per image: resolved to output indices now, as the scikit-learn path
+                # does (TorchModel.resolve_target takes one label)
+                labels = np.asarray(self.target)
+                self.target_index_ = model.targets(labels, np.zeros((labels.shape[0], out.shape[1]))).cpu().numpy()
+            else:
+                self.target_index_ = model.resolve_target(self.target, out.shape[1])
         else:
             mo = ModelOutput(self.estimator_, self.response_method)
             self._output = _SklearnOutput(mo, self.input_shape_)
@@ -405,9 +420,8 @@ class ImageShapleyExplainer(BaseExplainer, auto_wrap_output_keys=None):
             Output column explained for each image.
         """
         out = self.model_output(X)
-        if self.target_index_ == "predicted":
-            return np.argmax(out, axis=1)
-        return np.full(out.shape[0], self.target_index_, dtype=int)
+        # a per-sample target_index_ (an array) cannot be compared with "predicted"
+        return target_indices_for(self.target_index_, out.shape[0], out)
 
     # ------------------------------------------------------------------ explain
     def _segments(self, images):
@@ -577,3 +591,25 @@ class ImageShapleyExplainer(BaseExplainer, auto_wrap_output_keys=None):
             Each pixel carries the Shapley value of its segment (``target_values``).
         """
         return self.explain(X).target_values
+
+    def _transform_for_targets(self, X, target_indices):
+        """:meth:`transform` with output ``target_indices[i]`` explained for image ``i``.
+
+        Private hook of the metrics that explain perturbed copies of an image for the output
+        explained for the image itself (sensitivity): ``target`` and the fitted state are read,
+        never changed, so the explainer may serve other calls meanwhile.
+
+        Parameters
+        ----------
+        X : array-like or tensor of shape (n_samples, ...)
+            The explained images.
+        target_indices : array-like of int of shape (n_samples,)
+            Output column explained for each image (as :meth:`target_indices` gives them).
+
+        Returns
+        -------
+        ndarray of shape ``(n_samples, *spatial)``
+        """
+        check_is_fitted(self, "estimator_")
+        heat = self.explain(X).values  # every output's heatmap: the images' own are picked
+        return select_target(heat, check_target_indices(target_indices, heat.shape[0], self.n_outputs_))

@@ -8,7 +8,7 @@ import numpy as np
 from sklearn.base import is_classifier
 from sklearn.utils.validation import check_is_fitted
 
-from skxai._adapters import resolve_target, select_target
+from skxai._adapters import check_target_indices, resolve_target, select_target
 from skxai._data import TabularSchema, check_feature_groups
 from skxai._explanation import Explanation
 from skxai._games._background import BackgroundGame, all_coalitions
@@ -670,6 +670,26 @@ class TreeShapExplainer(BaseTabularExplainer):
         """
         exp = self.explain(X)
         return select_target(exp.values, self.target_index_, exp.outputs)
+
+    def _transform_for_targets(self, X, target_indices):
+        """:meth:`transform` with output ``target_indices[i]`` explained for row ``i`` (see
+        :meth:`skxai.base.BaseTabularExplainer._transform_for_targets`).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Samples in the input space.
+        target_indices : array-like of int of shape (n_samples,)
+            Output column explained for each row.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_players)
+        """
+        check_is_fitted(self)
+        values = self.explain(X).values  # explain reads no target: every output is computed
+        idx = check_target_indices(target_indices, values.shape[0], self.n_outputs_)
+        return select_target(values, idx)
 
 
 def _probe_varying_columns(Z, idx):

@@ -346,3 +346,26 @@ def test_randomization_tests_run_under_a_callers_inference_mode(images):
                                            y_train=np.arange(6) % 3, train=lambda model, X, y: model)
     assert got.min_similarity == pytest.approx(expected.min_similarity, abs=1e-12)
     assert got_data.min_similarity == pytest.approx(drt.min_similarity, abs=1e-12)
+
+
+class _ScaledSum(nn.Module):
+    """``a * sum(x)``: the input gradient is the constant map ``a`` whatever ``a`` is."""
+
+    def __init__(self):
+        super().__init__()
+        self.a = nn.Parameter(torch.tensor([2.0], dtype=torch.float64))
+
+    def forward(self, x):
+        return x.sum(dim=1, keepdim=True) * self.a
+
+
+def test_randomization_check_fails_a_constant_map_whose_value_changes():
+    # randomising ``a`` changes the constant the gradient map holds, never its ranking (all
+    # elements tied): the rank similarity is 1 and the check fails. Two different constant
+    # maps scored 0 ("changed") and such a method passed.
+    X = np.random.RandomState(0).normal(size=(5, 4))
+    grad = _explainer("GradientExplainer")(_ScaledSum()).fit(X)
+    report = model_randomization_test(grad, X, similarity=("spearman", "spearman_abs"))
+    maps = [r["spearman_values"] for r in report.records]
+    assert_allclose(np.concatenate(maps), 1.0)
+    assert not report.passed

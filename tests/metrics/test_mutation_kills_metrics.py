@@ -122,6 +122,17 @@ def test_spearman_of_constant_explanations():
     assert_allclose(spearman_similarity(A, B), [1.0, 1.0, 0.0])
 
 
+@pytest.mark.parametrize("absolute", [False, True])
+def test_spearman_of_two_different_constant_explanations_is_one(absolute):
+    # all elements tied in both maps: the same ranking, so 1 (it was 0, "changed", and a
+    # method whose maps degenerate to constants passed the randomisation checks)
+    A = np.array([[2.0, 2, 2], [0, 0, 0], [-1, -1, -1]])
+    B = np.array([[5.0, 5, 5], [3, 3, 3], [4, 4, 4]])
+    assert_allclose(spearman_similarity(A, B, absolute=absolute), [1.0, 1.0, 1.0])
+    # tied in one map only: no ranking shared, 0
+    assert_allclose(spearman_similarity(A, B + np.array([0.0, 1, 2]), absolute=absolute), 0.0)
+
+
 def test_row_pearson_is_numpys_correlation_and_zero_when_constant():
     rng = np.random.RandomState(0)
     a, b = rng.normal(size=(4, 9)), rng.normal(size=(4, 9))
