@@ -14,7 +14,7 @@ import numpy as np
 from sklearn.utils._available_if import available_if
 from sklearn.utils.validation import check_is_fitted
 
-from skxai._adapters import ModelOutput, check_target_indices, resolve_target
+from skxai._adapters import ModelOutput, check_target_indices, resolve_target, target_indices_for
 from skxai._explanation import Explanation
 from skxai.base import BaseTabularExplainer
 from skxai.utils._param_validation import (
@@ -231,9 +231,7 @@ class _ControlExplainer(BaseTabularExplainer):
         check_is_fitted(self)
         if not self._is_array():
             return super().target_indices(X)
-        if self.target_index_ == "predicted":
-            return np.argmax(self.model_output(X), axis=1)
-        return np.full(len(self._array_input(X)), self.target_index_, dtype=int)
+        return target_indices_for(self.target_index_, len(self._array_input(X)), lambda: self.model_output(X))
 
     # ------------------------------------------------------------------ explain
     def explain(self, X):

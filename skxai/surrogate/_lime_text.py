@@ -10,7 +10,7 @@ from sklearn.utils import gen_even_slices
 from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import check_is_fitted
 
-from skxai._adapters import ModelOutput, resolve_target, safe_is_classifier
+from skxai._adapters import ModelOutput, resolve_target, safe_is_classifier, target_indices_for
 from skxai._explanation import Explanation
 from skxai._progress import progress
 from skxai._text import (
@@ -129,7 +129,7 @@ class LimeTextExplainer(BaseExplainer):
         single tokens.
     token_pattern : str
         Regular expression of a token.
-    target : class label, "predicted" or None, default=None
+    target : class label, "predicted", array-like of labels (one per document) or None, default=None
         Explained class: None is the positive class for binary ``predict_proba``, the
         predicted class otherwise.
     response_method : str, default="auto"
@@ -155,7 +155,7 @@ class LimeTextExplainer(BaseExplainer):
     ----------
     estimator_ : estimator
     vocabulary_ : dict
-    target_index_ : int or "predicted"
+    target_index_ : int, "predicted" or ndarray of int (one per document)
 
     Examples
     --------
@@ -292,10 +292,7 @@ class LimeTextExplainer(BaseExplainer):
         ndarray of shape (n_docs,)
             Output column explained for each document.
         """
-        out = self.model_output(X)
-        if self.target_index_ == "predicted":
-            return np.argmax(out, axis=1)
-        return np.full(len(out), self.target_index_, dtype=int)
+        return target_indices_for(self.target_index_, len(check_corpus(X)), lambda: self.model_output(X))
 
     def explain(self, X):
         """Per-word weights of the local surrogates.
@@ -322,7 +319,10 @@ class LimeTextExplainer(BaseExplainer):
         # each document's seed from random_state and its own text, not its position: the same
         # weights whether it is explained alone or in a batch, in any order, for any n_jobs
         seeds = doc_seeds(self.random_state, docs)
-        targets = [self.target_index_] * n
+        if np.ndim(self.target_index_) >= 1:  # one target per document, checked for length
+            targets = target_indices_for(self.target_index_, n).tolist()
+        else:
+            targets = [self.target_index_] * n
         from joblib import effective_n_jobs
 
         size = getattr(self, "_batch_size", None) or int(self.batch_size)
