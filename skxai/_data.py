@@ -97,6 +97,17 @@ class TabularSchema:
             )
         return arr
 
+    def in_fit_order(self, X):
+        """``X`` itself, or a DataFrame's columns in the order seen in fit.
+
+        ``to_array`` reorders a frame whose columns come in another order, so attributions are
+        in the fit order; ``data`` shown beside them must be too, or each value sits beside
+        another column's attribution.
+        """
+        if _is_frame(X) and self.columns is not None and list(X.columns) != self.columns:
+            return X[self.columns]
+        return X
+
     def to_model_input(self, A):
         """Turn a perturbed array back into what the model was trained on."""
         if not self.is_frame:

@@ -695,9 +695,7 @@ class BaseTabularExplainer(BaseExplainer):
         "a": ["a"]}``): ``data`` then follows the players, or each attribution would be shown
         beside another column's value (waterfall labels, beeswarm colours, ``exp[:, "b"].data``).
         """
-        columns = getattr(getattr(self, "_schema", None), "columns", None)
-        if hasattr(X, "columns") and columns is not None and list(X.columns) != list(columns):
-            X = X[columns]  # the fit order, as the values (explain accepts other orders)
+        X = self._schema.in_fit_order(X)  # a frame's columns in another order: fit's order
         cols = [int(g[0]) for g in self.groups_ if len(g) == 1]
         if len(cols) != len(self.groups_) or cols == list(range(len(cols))):
             return X

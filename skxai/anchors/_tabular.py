@@ -600,7 +600,7 @@ class AnchorTabularExplainer(BaseAnchorExplainer):
         lists["examples_failed"] = [self.background_[r["failed_rows"]] for r in results]
         return Explanation(
             values,
-            data=X,
+            data=self._schema.in_fit_order(X),
             feature_names=self._names,
             method=type(self).__name__,
             anchor=anchor,

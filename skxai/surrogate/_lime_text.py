@@ -10,7 +10,13 @@ from sklearn.utils import gen_even_slices
 from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import check_is_fitted
 
-from skxai._adapters import ModelOutput, resolve_target, safe_is_classifier, target_indices_for
+from skxai._adapters import (
+    ModelOutput,
+    _is_predicted,
+    resolve_target,
+    safe_is_classifier,
+    target_indices_for,
+)
 from skxai._explanation import Explanation
 from skxai._progress import progress
 from skxai._text import (
@@ -129,9 +135,9 @@ class LimeTextExplainer(BaseExplainer):
         single tokens.
     token_pattern : str
         Regular expression of a token.
-    target : class label, "predicted", array-like of labels (one per document) or None, default=None
+    target : class label, "predicted", None or array-like of shape (n_docs,), default=None
         Explained class: None is the positive class for binary ``predict_proba``, the
-        predicted class otherwise.
+        predicted class otherwise; an array-like gives one class per explained document.
     response_method : str, default="auto"
     vocabulary : array-like of str, default=None
         When given, :meth:`transform` returns dense weights over these words; otherwise a
@@ -319,10 +325,11 @@ class LimeTextExplainer(BaseExplainer):
         # each document's seed from random_state and its own text, not its position: the same
         # weights whether it is explained alone or in a batch, in any order, for any n_jobs
         seeds = doc_seeds(self.random_state, docs)
-        if np.ndim(self.target_index_) >= 1:  # one target per document, checked for length
-            targets = target_indices_for(self.target_index_, n).tolist()
+        if _is_predicted(self.target_index_):
+            targets = ["predicted"] * n
         else:
-            targets = [self.target_index_] * n
+            # one class for all documents, or one per document (length checked here)
+            targets = target_indices_for(self.target_index_, n).tolist()
         from joblib import effective_n_jobs
 
         size = getattr(self, "_batch_size", None) or int(self.batch_size)

@@ -92,3 +92,40 @@ def test_text_documents_are_grouped_within_memory(text_model, monkeypatch):
     assert apart.total_model_calls == 3
     for a, b in zip(together.weights, apart.weights, strict=True):
         np.testing.assert_allclose(a, b)
+
+
+def test_tabular_data_follows_the_fit_column_order():
+    # a DataFrame explained with its columns in another order: values and feature_names are in
+    # the fit order, but ``data`` kept the caller's order, so each weight sat beside another
+    # column's value (data[0] showed c's value under the name "a")
+    import pandas as pd
+
+    rng = np.random.RandomState(0)
+    df = pd.DataFrame(rng.normal(size=(60, 3)), columns=["a", "b", "c"])
+    model = LinearRegression().fit(df, df.to_numpy() @ [3.0, -1.0, 0.5])
+    lime = LimeExplainer(model, n_samples=200, random_state=0).fit(df)
+    exp = lime.explain(df[["c", "b", "a"]].iloc[:2])
+    assert list(exp.feature_names) == ["a", "b", "c"]
+    np.testing.assert_array_equal(np.asarray(exp.data), df.to_numpy()[:2])
+
+
+def test_text_per_document_target_is_honoured():
+    # resolve_target accepts one class per document (as the tabular explainers do), but explain
+    # compared that whole array with "predicted" and died with "truth value of an array is
+    # ambiguous"
+    lime = LimeTextExplainer(text_model_fit(), n_samples=200, random_state=0,
+                             target=["pos", "neg"]).fit(DOCS)
+    docs = ["great film loved it", "terrible boring film"]
+    exp = lime.explain(docs)
+    classes = list(lime.output_names_)
+    assert exp.target.tolist() == [classes.index("pos"), classes.index("neg")]
+    assert lime.target_indices(docs).tolist() == exp.target.tolist()
+    for i, c in enumerate(["pos", "neg"]):
+        one = LimeTextExplainer(lime.estimator_, n_samples=200, random_state=0, target=c).fit(DOCS)
+        np.testing.assert_allclose(exp.weights[i], one.explain([docs[i]]).weights[0])
+    with pytest.raises(ValueError, match="one per sample"):
+        lime.explain(docs[:1])
+
+
+def text_model_fit():
+    return make_pipeline(TfidfVectorizer(), LogisticRegression()).fit(DOCS, LABELS)
