@@ -37,7 +37,10 @@ def infidelity(explainer, X, *, attributions=None, perturbation="auto", n_pertur
 
     ``INFD = E_I[(beta * I . phi - (f(x) - f(x - I)))^2]`` per sample, lower is better. With
     ``normalize=True`` (default) ``beta`` is the optimal scale (captum's ``normalize=True``),
-    so explanations are not rewarded or punished for their units.
+    so explanations are not rewarded or punished for their units. The optimal scale may be
+    negative: an explanation and its negation then score the same, so pair infidelity with a
+    figure that reads the sign (faithfulness correlation, deletion AUC) when that matters, or
+    pass ``normalize=False``.
 
     Perturbations ``I``:
 
