@@ -97,3 +97,21 @@ def test_deepshap_still_takes_linear_functional_code_exactly():
     X = np.random.RandomState(0).normal(size=(20, 4))
     exp = DeepShapExplainer(net, target=0).fit(X[:8]).explain(X[10:14])
     np.testing.assert_allclose(exp.efficiency_gap, 0.0, atol=1e-12)
+
+
+def test_mlp_classifier_with_two_labels_multilabel_is_not_taken_for_binary():
+    # classes_ == [0, 1] and a logistic output: it was converted as a binary classifier (a
+    # [0, z] head on two logits) and failed with numpy's "operands could not be broadcast"
+    from sklearn.neural_network import MLPClassifier
+
+    from skxai import GradientExplainer, IntegratedGradientsExplainer
+
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(60, 4))
+    Y = (X[:, :2] > 0).astype(int)
+    clf = MLPClassifier(hidden_layer_sizes=(5,), max_iter=300, random_state=0).fit(X, Y)
+    exp = GradientExplainer(clf, target=0).fit(X).explain(X[:3])
+    np.testing.assert_allclose(exp.outputs, clf.predict_proba(X[:3]), rtol=1e-12)
+    ig = IntegratedGradientsExplainer(clf, target=1, n_steps=64).fit(X).explain(X[:3])
+    np.testing.assert_allclose(ig.outputs, clf.predict_proba(X[:3]), rtol=1e-12)
+    assert np.abs(ig.convergence_delta).max() < 1e-2  # the ReLU kinks' quadrature error
