@@ -115,3 +115,26 @@ def test_mlp_classifier_with_two_labels_multilabel_is_not_taken_for_binary():
     ig = IntegratedGradientsExplainer(clf, target=1, n_steps=64).fit(X).explain(X[:3])
     np.testing.assert_allclose(ig.outputs, clf.predict_proba(X[:3]), rtol=1e-12)
     assert np.abs(ig.convergence_delta).max() < 1e-2  # the ReLU kinks' quadrature error
+
+
+class _Embedding(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.emb = nn.Embedding(10, 3)
+        self.out = nn.Linear(12, 2)
+
+    def forward(self, x):
+        return self.out(self.emb(x.long()).flatten(1))
+
+
+def test_integer_input_names_the_cast_and_target_layer():
+    # the error blamed torch.no_grad() / a detached output only; the cast to indices is the cause
+    from skxai import GradientExplainer
+
+    torch.manual_seed(0)
+    X = np.random.RandomState(0).randint(0, 10, size=(8, 4))
+    with pytest.raises(ValueError, match="integer.*target_layer"):
+        GradientExplainer(_Embedding(), target=0).fit(X).explain(X[:2])
+    # the documented way: attribute to the embedding's output
+    exp = GradientExplainer(_Embedding(), target=0, target_layer="emb").fit(X).explain(X[:2])
+    assert exp.values.shape == (2, 4, 3)
