@@ -109,8 +109,10 @@ def check_recorded(score, owner):
     if not score.requires_grad:
         raise ValueError(
             f"{owner}: the network's output carries no gradient history: its forward runs under "
-            "torch.no_grad() / torch.inference_mode() or detaches its output (or the output does "
-            "not depend on the input at all). Gradient explainers need a differentiable forward; "
+            "torch.no_grad() / torch.inference_mode() or detaches its output, casts the input to an "
+            "integer type (indices of an nn.Embedding: attribute to its output with "
+            "target_layer=<the embedding's name>), or the output does not depend on the input at "
+            "all. Gradient explainers need a differentiable forward; "
             "a model-agnostic explainer (KernelShapExplainer, ScoreCamExplainer) needs none."
         )
 

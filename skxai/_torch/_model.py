@@ -156,7 +156,9 @@ def to_sklearn_torch(estimator):
         if clf:
             head = {"softmax": "softmax", "logistic": "sigmoid"}.get(out_act)
             if out_act == "logistic" and classes is not None and np.ndim(classes) == 1:
-                if len(classes) == 2:
+                # one logistic output: binary; a multilabel net with two labels also has
+                # classes_ [0, 1] but one output per label (sigmoid head)
+                if len(classes) == 2 and np.shape(estimator.coefs_[-1])[1] == 1:
                     layers.append(_BinaryLogit())
                     head = "softmax"
         module = nn.Sequential(*layers)

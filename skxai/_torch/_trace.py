@@ -74,6 +74,14 @@ _SELECTIONS = frozenset({
     "nanmedian", "quantile", "kthvalue", "cummax", "cummin", "logsumexp", "sign", "floor",
     "ceil", "round", "trunc", "__pow__", "__ipow__", "float_power", "norm", "sin", "cos",
     "log1p", "expm1", "log2", "log10", "exp2", "erf", "atan", "asinh", "var", "std",
+    # order comparisons of an input-dependent tensor gate it (``h * (h > 0)``, ``torch.where(h
+    # > 0, h, 0.1 * h)``: hand-written ReLUs; equality tests, as a mask of a sentinel value, are
+    # left to the caller), and more elementwise functions
+    "gt", "lt", "ge", "le", "__gt__", "__lt__", "__ge__", "__le__", "greater", "less",
+    "greater_equal", "less_equal", "argmax", "argmin",
+    "heaviside", "sinh", "cosh", "tan", "asin", "acos", "acosh", "atanh", "atan2", "arctan2",
+    "special_erf", "erfc", "special_erfc", "erfinv", "special_erfinv", "sinc", "logaddexp",
+    "logaddexp2", "hypot", "lgamma", "digamma", "xlogy", "sgn", "frac",
 })  # fmt: skip
 
 

@@ -118,6 +118,15 @@ _NONLINEAR_FUNCTIONS = (
     "adaptive_max_pool1d", "adaptive_max_pool2d", "adaptive_max_pool3d", "exp", "log",
     "sqrt", "rsqrt", "pow", "square", "abs", "clamp", "clip", "maximum", "minimum",
     "layer_norm", "group_norm",
+    # functional activations, normalisations, distances and attention (F.glu, F.normalize,
+    # F.scaled_dot_product_attention; nn.MultiheadAttention runs all of its softmax and
+    # products inside multi_head_attention_forward, which hides them from the trace)
+    "glu", "softmin", "hardshrink", "softshrink", "threshold", "threshold_", "_threshold", "rrelu",
+    "rrelu_", "log_sigmoid", "tanhshrink", "clamp_", "clamp_min", "clamp_min_", "clamp_max",
+    "clamp_max_", "clip_", "special_expit", "logit", "special_logit", "gumbel_softmax",
+    "normalize", "instance_norm", "local_response_norm", "lp_pool1d", "lp_pool2d", "lp_pool3d",
+    "cosine_similarity", "pairwise_distance", "cdist", "scaled_dot_product_attention",
+    "multi_head_attention_forward", "_native_multi_head_attention",
 )  # fmt: skip
 
 _EPS = 1e-10
