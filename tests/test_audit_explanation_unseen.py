@@ -60,3 +60,23 @@ def test_names_as_an_array_or_index_pick_features_and_outputs():
         assert list(sub.data.columns) == ["c", "a"]
     assert_array_equal(exp[..., np.array(["y"])].values, v[..., [1]])
     assert_array_equal(exp[:, pd.Index(["b"]), pd.Index(["y", "n"])].values, v[:, [1]][..., [1, 0]])
+
+
+def test_notebook_view_of_one_sample_one_feature_or_one_image():
+    v = np.arange(4 * 3 * 2.0).reshape(4, 3, 2)
+    exp = Explanation(v, base_values=np.zeros((4, 2)), feature_names=["a", "b", "c"], output_names=["n", "y"],
+                      output_axis=-1, target_index=1, outputs=np.ones((4, 2)))
+    # one sample: a table of one row of three features, not "3 input(s) of shape ()"
+    row = exp[2]._repr_html_()
+    assert "of 1 sample(s) x 3 feature(s)" in row and "<th>c</th>" in row
+    # one feature of every sample, one cell: tables too (the cell raised IndexError)
+    assert "of 4 sample(s) x 1 feature(s)" in exp[:, "b"]._repr_html_()
+    assert "of 1 sample(s) x 1 feature(s)" in exp[2, "b"]._repr_html_()
+    assert "of 1 sample(s) x 1 feature(s)" in exp[2, "b", "y"]._repr_html_()
+    # one image (H, W): a picture's summary, not a table of H rows and W features
+    image = Explanation(np.ones((2, 5, 6)))[0]._repr_html_()
+    assert "<table" not in image and "1 input(s) of shape (5, 6)" in image
+    # the standard errors still show on hover for one sample
+    withstd = Explanation(v, base_values=np.zeros((4, 2)), std=v / 100, feature_names=["a", "b", "c"],
+                          output_axis=-1, target_index=1)
+    assert "title=\"±0.05 (std)\"" in withstd[0]._repr_html_()
