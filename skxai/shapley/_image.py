@@ -326,6 +326,13 @@ class ImageShapleyExplainer(BaseExplainer, auto_wrap_output_keys=None):
         -------
         self
         """
+        if isinstance(self.baseline, str) and self.baseline == "background_mean":
+            # the shared vocabulary's word; this explainer keeps no background to average
+            raise ValueError(
+                f"{type(self).__name__} takes no baseline='background_mean'; pass the mean image "
+                "as an array shaped like one image (C, H, W) or (H, W), e.g. "
+                "baseline=X.mean(axis=0).reshape(image_shape)."
+            )
         Xa = self._as_array(X)
         self.input_shape_ = tuple(Xa.shape[1:])
         self.image_shape_ = self._image_shape(self.input_shape_)
