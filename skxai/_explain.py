@@ -64,17 +64,21 @@ def _names_from_the_steps(estimator, explainer):
     A ``ColumnTransformer`` or ``StandardScaler`` hands the explainer plain arrays unless the
     user asks for pandas output, so its features would be ``x0, x1, ...`` while the steps know
     their names (``get_feature_names_out``); features the explainer names itself (a DataFrame
-    at fit, feature groups) keep their names. None when the steps cannot name their outputs.
+    at fit, feature groups) keep their names. The names pass through every step before the
+    explainer, those of nested pipelines too. None when the steps cannot name their outputs.
     """
     import numpy as np
 
-    steps = getattr(estimator, "steps", None)
-    if steps is None or hasattr(estimator, "target_indices"):
-        return None
     if hasattr(explainer, "feature_names_in_") or getattr(explainer, "feature_groups", None) is not None:
         return None
-    try:
-        names = estimator[:-1].get_feature_names_out()
-    except Exception:  # a step without get_feature_names_out, or a nested pipeline's last step
-        return None
-    return np.asarray(names, dtype=object)
+    names = None
+    level = estimator
+    while getattr(level, "steps", None) is not None and not hasattr(level, "target_indices"):
+        if len(level.steps) > 1:
+            try:
+                names = level[:-1].get_feature_names_out(names)
+            except Exception:  # a step without get_feature_names_out
+                return None
+        level = level.steps[-1][1]
+    # None where every step is "passthrough" (the explainer's own names stay)
+    return None if names is None else np.asarray(names, dtype=object)

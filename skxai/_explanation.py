@@ -229,6 +229,9 @@ class Explanation:
 
         if isinstance(key, str):
             return one(key)
+        if not isinstance(key, list | tuple | slice) and np.ndim(key) == 1 and any(
+                isinstance(k, str) for k in key):
+            key = list(key)  # an array or pandas Index of names (numpy cannot index with them)
         if isinstance(key, list | tuple) and any(isinstance(k, str) for k in key):
             return [one(k) for k in key]
         if isinstance(key, list) and key and all(isinstance(k, bool | np.bool_) for k in key):

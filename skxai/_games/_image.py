@@ -17,6 +17,12 @@ def grid_segments(shape, n_segments):
     if isinstance(n_segments, numbers.Integral):
         if n_segments < 1:
             raise ValueError(f"n_segments must be at least 1, got {n_segments}.")
+        if len(shape) > 2:
+            raise ValueError(
+                f"n_segments={n_segments} spreads cells over 1-D or 2-D images only; images with "
+                f"{len(shape)} spatial axes {shape} take the number of cells per axis, e.g. "
+                f"n_segments={(1,) * (len(shape) - 2) + (2, 2)}."
+            )
         if len(shape) == 1:
             cells = (min(int(n_segments), shape[0]),)
         else:

@@ -173,6 +173,10 @@ def explanation_html(explanation, max_rows=10, max_features=12):
         values = np.asarray(explanation.target_values, dtype=np.float64)
     except (TypeError, ValueError, IndexError):
         return f"<pre>{html.escape(repr(explanation))}</pre>"
+    if not explanation._has_samples():
+        values = values[None]  # one sample (exp[i]): a row of the table, or one image
+    if values.ndim == 1:
+        values = values[:, None]  # one feature of each sample (exp[:, "age"]): a column
     if values.ndim != 2:
         summary = (
             f"<div><b>{html.escape(str(explanation.method))}</b>: attributions of "
@@ -182,6 +186,7 @@ def explanation_html(explanation, max_rows=10, max_features=12):
         return summary + _thumbnails(values)
     n, d = values.shape
     names = explanation.feature_names
+    names = None if names is None else np.atleast_1d(names)  # one name after exp[:, "age"]
     names = [f"x{j}" for j in range(d)] if names is None or len(names) != d else [str(v) for v in names]
     order = np.argsort(-np.abs(values).mean(axis=0), kind="stable")[:max_features]
     scale = float(np.abs(values).max()) or 1.0
@@ -241,6 +246,8 @@ def _target_std(explanation, shape):
         std = np.asarray(errors.target_values, dtype=np.float64)
     except (TypeError, ValueError, IndexError):
         return None
+    if std.shape != shape and std.size == int(np.prod(shape)):
+        std = std.reshape(shape)  # the axis of one sample or one feature added to the values
     return std if std.shape == shape else None
 
 

@@ -291,7 +291,17 @@ class ImageShapleyExplainer(BaseExplainer, auto_wrap_output_keys=None):
                     f"X has rows of shape {input_shape}; pass image_shape=(H, W) or (C, H, W) "
                     "for a model on flattened pixels, or X shaped (n, C, H, W)."
                 )
-            return tuple(input_shape)
+            shape = tuple(int(s) for s in input_shape)
+            if len(shape) == 3 and shape[-1] in (1, 3, 4) and min(shape[:2]) > shape[-1]:
+                # the same misreading as image_shape=(H, W, C) below, with images given as X
+                # (both sides longer than the channels: two-channel 4x4 images do not warn)
+                warn_at_caller(
+                    f"X has samples of shape {shape}, read as (C, H, W): {shape[0]} channels of "
+                    f"{shape[1]}x{shape[2]} images. If they are channels-last (H, W, C) images, "
+                    "pass them channels-first (X.transpose(0, 3, 1, 2)) to a model that takes "
+                    "that layout."
+                )
+            return shape
         shape = tuple(int(s) for s in self.image_shape)
         if int(np.prod(shape)) != int(np.prod(input_shape)):
             raise ValueError(
@@ -324,6 +334,13 @@ class ImageShapleyExplainer(BaseExplainer, auto_wrap_output_keys=None):
         -------
         self
         """
+        if isinstance(self.baseline, str) and self.baseline == "background_mean":
+            # the shared vocabulary's word; this explainer keeps no background to average
+            raise ValueError(
+                f"{type(self).__name__} takes no baseline='background_mean'; pass the mean image "
+                "as an array shaped like one image (C, H, W) or (H, W), e.g. "
+                "baseline=X.mean(axis=0).reshape(image_shape)."
+            )
         Xa = self._as_array(X)
         self.input_shape_ = tuple(Xa.shape[1:])
         self.image_shape_ = self._image_shape(self.input_shape_)
@@ -553,9 +570,11 @@ class ImageShapleyExplainer(BaseExplainer, auto_wrap_output_keys=None):
             for j, i in enumerate(idx):
                 players[i] = phi[j]
                 stds[i] = None if std is None else std[j]
+        if all(s is None for s in stds):
+            stds = None  # not estimated ("exact", "lime"), also when the region counts differ
         if len(np.unique(counts)) == 1:
             players = np.stack(players)
-            stds = None if stds[0] is None else np.stack(stds)
+            stds = None if stds is None else np.stack(stds)
         outputs = self._output(imgs)
         extras = {"lime_r2": r2} if self.method == "lime" else {}
         exp = Explanation(
