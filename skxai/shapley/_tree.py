@@ -74,7 +74,10 @@ class TreeShapExplainer(BaseTabularExplainer):
     receive the players (named by the steps' ``get_feature_names_out``).
 
     **Games.** ``"tree_path_dependent"``: features outside a coalition follow the training
-    cover (node sample weights) down the tree, no background needed.
+    cover down the tree, no background needed: the nodes' weighted sample counts for
+    scikit-learn's trees and forests, the unweighted counts for HistGradientBoosting (the
+    only ones it stores: a ``sample_weight`` given to its ``fit`` is not reflected, as in
+    shap).
     ``"interventional"``: ``v(S) = sum_b w_b f(x_S, b_rest)`` over the background fitted
     here.
 
