@@ -424,7 +424,7 @@ class TreeShapExplainer(BaseTabularExplainer):
         """What is explained, and whether through the enumeration (non-linear link)."""
         kind = self._kind
         model = self.tree_model_
-        name = type(model).__name__
+        name = check_supported(model)
         interventional = self.feature_perturbation == "interventional"
         small = self.n_players_ <= _MAX_ENUM_PLAYERS
         link = False  # True: the response is a non-linear link of the trees' sum

@@ -96,17 +96,41 @@ def final_estimator(estimator):
     return pre, est
 
 
+#: The methods whose outputs TreeSHAP reproduces from the trees: a subclass overriding one no
+#: longer predicts what its trees say.
+_OUTPUT_METHODS = ("predict", "predict_proba", "predict_log_proba", "decision_function", "score_samples")
+
+
+def _sklearn_class(cls):
+    """The scikit-learn tree model ``cls`` is or derives from (by class, not by name: another
+    library's ``RandomForestRegressor`` has other internals), else None."""
+    for klass in cls.__mro__:
+        if klass.__name__ in SUPPORTED and klass.__module__.split(".")[0] == "sklearn":
+            return klass
+    return None
+
+
 def check_supported(model):
-    """Name of a supported tree model, else a TypeError listing the supported ones."""
+    """Name of the supported scikit-learn tree model ``model`` is (or derives from without
+    changing its outputs), else a TypeError listing the supported ones."""
     check_sklearn_version()
-    name = type(model).__name__
-    if name not in SUPPORTED:
+    base = _sklearn_class(type(model))
+    if base is None:
         raise TypeError(
-            f"TreeShapExplainer does not support {name}. Supported models: "
-            f"{', '.join(SUPPORTED)}, and Pipelines or refitted searches (GridSearchCV ...) ending "
-            "in one of them. Use KernelShapExplainer or ExactShapleyExplainer for other models."
+            f"TreeShapExplainer does not support {type(model).__name__} (from {type(model).__module__}). "
+            "Supported models: "
+            f"scikit-learn's {', '.join(SUPPORTED)} (and subclasses that keep their predictions), "
+            "and Pipelines or refitted searches (GridSearchCV ...) ending in one of them. Use "
+            "KernelShapExplainer or ExactShapleyExplainer for other models."
         )
-    return name
+    overridden = [m for m in _OUTPUT_METHODS if getattr(type(model), m, None) is not getattr(base, m, None)]
+    if overridden:
+        raise TypeError(
+            f"{type(model).__name__} derives from {base.__name__} but overrides {', '.join(overridden)}: "
+            "its outputs are no longer those of its trees, which TreeShapExplainer reads. Use "
+            "KernelShapExplainer or ExactShapleyExplainer for it."
+        )
+    return base.__name__
 
 
 # ------------------------------------------------------------------ outputs and links
