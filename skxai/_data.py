@@ -24,6 +24,12 @@ class TabularSchema:
         self.allow_nan = allow_nan
         if self.is_frame:
             self.columns = list(X.columns)
+            duplicated = [c for i, c in enumerate(self.columns) if c in self.columns[:i]]
+            if duplicated:
+                # X[columns] would select each of them twice, and dtypes by name would keep one
+                raise ValueError(
+                    f"X has duplicate column names {duplicated[:10]!r}; give every column its own name."
+                )
             self.dtypes = X.dtypes
             self.numeric = all(
                 np.issubdtype(dt, np.number) or np.issubdtype(dt, np.bool_)
@@ -95,7 +101,43 @@ class TabularSchema:
                 f"{name} has {arr.shape[1]} features, but {owner} is expecting {n_expected} "
                 "features as input."
             )
+        if self.is_frame and arr.shape[1] == len(self.columns):
+            self._check_castable(arr, name)
         return arr
+
+    def _check_castable(self, arr, name):
+        """Refuse values that the fitted dtypes cannot hold.
+
+        ``to_model_input`` casts every column back to its dtype in fit: a value outside a
+        categorical column's categories would become NaN, and a fraction (or a value out of
+        range) in an integer or boolean column would be truncated (or wrap), so the model
+        would silently see another row than the one explained.
+        """
+        import pandas as pd
+
+        for j, (column, dtype) in enumerate(zip(self.columns, self.dtypes, strict=True)):
+            col = arr[:, j]
+            if isinstance(dtype, pd.CategoricalDtype):
+                bad = ~pd.isna(col)
+                bad[bad] = dtype.categories.get_indexer(col[bad]) == -1
+                if bad.any():
+                    raise ValueError(
+                        f"{name} column {column!r} holds values outside the categories seen in fit: "
+                        f"{pd.unique(col[bad])[:10].tolist()}. The model would get NaN in their place; "
+                        f"give the column the categories of fit ({dtype.categories[:10].tolist()}) "
+                        "or explain rows of those categories."
+                    )
+            elif self.numeric and _is_numpy_dtype(dtype) and np.dtype(dtype).kind in "biu":
+                values = np.asarray(col, dtype=np.float64)
+                with np.errstate(invalid="ignore", over="ignore"):
+                    cast = values.astype(np.dtype(dtype)).astype(np.float64)
+                bad = (cast != values) & ~np.isnan(values)
+                if bad.any():
+                    raise ValueError(
+                        f"{name} column {column!r} holds values that its dtype in fit, {np.dtype(dtype)}, "
+                        f"cannot hold: {np.unique(values[bad])[:10].tolist()}. The model would get them "
+                        "converted (truncated, wrapped or made True); pass values of that dtype."
+                    )
 
     def in_fit_order(self, X):
         """``X`` itself, or a DataFrame's columns in the order seen in fit.
