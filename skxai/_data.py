@@ -168,12 +168,14 @@ def _is_numpy_dtype(d):
         return False
 
 
-def check_feature_groups(feature_groups, n_features, feature_names):
+def check_feature_groups(feature_groups, n_features, feature_names, columns=None):
     """Return (list of column-index arrays, group names) for the players of a game.
 
     ``feature_groups`` is None (one player per column), a list of lists of column indices
     or names, or a dict ``{group_name: [columns]}``. Every column must belong to exactly one
-    group, so attributions of all groups add up to the full effect.
+    group, so attributions of all groups add up to the full effect. A member that is neither
+    a string nor an integer (an index, as in scikit-learn) may be a DataFrame's own column
+    label, given in ``columns`` (a tuple of a MultiIndex).
     """
     names = None if feature_names is None else [str(n) for n in feature_names]
     if feature_groups is None:
@@ -205,6 +207,8 @@ def check_feature_groups(feature_groups, n_features, feature_names):
                 idx.append(names.index(c))
             elif isinstance(c, numbers.Integral) and 0 <= int(c) < n_features:
                 idx.append(int(c))
+            elif columns is not None and not isinstance(c, numbers.Integral | list | np.ndarray) and c in columns:
+                idx.append(columns.index(c))
             else:
                 raise ValueError(
                     f"feature_groups holds an invalid column {c!r}: use a column name or an index "

@@ -80,3 +80,25 @@ def test_duplicate_column_names_are_refused_at_fit_with_a_clear_message():
     X = pd.DataFrame(np.random.RandomState(0).normal(size=(10, 3)), columns=["a", "a", "b"])
     with pytest.raises(ValueError, match=r"duplicate column names.*'a'"):
         ExactShapleyExplainer(lambda D: D.to_numpy().sum(1), max_background=None).fit(X)
+
+
+@pytest.mark.parametrize(
+    "groups", [{"A": [("a", 1), ("a", 2)], "B": [("b", 1)]}, [[("a", 1), ("a", 2)], [("b", 1)]]]
+)
+def test_feature_groups_name_columns_by_their_tuple_labels(groups):
+    # Columns labelled by tuples (a MultiIndex) could only be grouped by the strings of their
+    # labels ("('a', 1)"): the labels themselves were "an invalid column ... use a column name".
+    X = pd.DataFrame(
+        np.random.RandomState(0).normal(size=(10, 3)),
+        columns=pd.MultiIndex.from_tuples([("a", 1), ("a", 2), ("b", 1)]),
+    )
+
+    def model(D):
+        return 2 * D[("a", 1)].to_numpy() + D[("b", 1)].to_numpy()
+
+    explainer = ExactShapleyExplainer(model, max_background=None, feature_groups=groups).fit(X)
+    assert [g.tolist() for g in explainer.groups_] == [[0, 1], [2]]
+    phi = explainer.transform(X.iloc[:2])
+    mean = X.to_numpy().mean(axis=0)
+    np.testing.assert_allclose(phi[:, 0], 2 * (X.to_numpy()[:2, 0] - mean[0]), atol=1e-12)
+    np.testing.assert_allclose(phi[:, 1], X.to_numpy()[:2, 2] - mean[2], atol=1e-12)
