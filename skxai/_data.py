@@ -24,6 +24,12 @@ class TabularSchema:
         self.allow_nan = allow_nan
         if self.is_frame:
             self.columns = list(X.columns)
+            duplicated = [c for i, c in enumerate(self.columns) if c in self.columns[:i]]
+            if duplicated:
+                # X[columns] would select each of them twice, and dtypes by name would keep one
+                raise ValueError(
+                    f"X has duplicate column names {duplicated[:10]!r}; give every column its own name."
+                )
             self.dtypes = X.dtypes
             self.numeric = all(
                 np.issubdtype(dt, np.number) or np.issubdtype(dt, np.bool_)
@@ -95,7 +101,43 @@ class TabularSchema:
                 f"{name} has {arr.shape[1]} features, but {owner} is expecting {n_expected} "
                 "features as input."
             )
+        if self.is_frame and arr.shape[1] == len(self.columns):
+            self._check_castable(arr, name)
         return arr
+
+    def _check_castable(self, arr, name):
+        """Refuse values that the fitted dtypes cannot hold.
+
+        ``to_model_input`` casts every column back to its dtype in fit: a value outside a
+        categorical column's categories would become NaN, and a fraction (or a value out of
+        range) in an integer or boolean column would be truncated (or wrap), so the model
+        would silently see another row than the one explained.
+        """
+        import pandas as pd
+
+        for j, (column, dtype) in enumerate(zip(self.columns, self.dtypes, strict=True)):
+            col = arr[:, j]
+            if isinstance(dtype, pd.CategoricalDtype):
+                bad = ~pd.isna(col)
+                bad[bad] = dtype.categories.get_indexer(col[bad]) == -1
+                if bad.any():
+                    raise ValueError(
+                        f"{name} column {column!r} holds values outside the categories seen in fit: "
+                        f"{pd.unique(col[bad])[:10].tolist()}. The model would get NaN in their place; "
+                        f"give the column the categories of fit ({dtype.categories[:10].tolist()}) "
+                        "or explain rows of those categories."
+                    )
+            elif self.numeric and _is_numpy_dtype(dtype) and np.dtype(dtype).kind in "biu":
+                values = np.asarray(col, dtype=np.float64)
+                with np.errstate(invalid="ignore", over="ignore"):
+                    cast = values.astype(np.dtype(dtype)).astype(np.float64)
+                bad = (cast != values) & ~np.isnan(values)
+                if bad.any():
+                    raise ValueError(
+                        f"{name} column {column!r} holds values that its dtype in fit, {np.dtype(dtype)}, "
+                        f"cannot hold: {np.unique(values[bad])[:10].tolist()}. The model would get them "
+                        "converted (truncated, wrapped or made True); pass values of that dtype."
+                    )
 
     def in_fit_order(self, X):
         """``X`` itself, or a DataFrame's columns in the order seen in fit.
@@ -126,12 +168,14 @@ def _is_numpy_dtype(d):
         return False
 
 
-def check_feature_groups(feature_groups, n_features, feature_names):
+def check_feature_groups(feature_groups, n_features, feature_names, columns=None):
     """Return (list of column-index arrays, group names) for the players of a game.
 
     ``feature_groups`` is None (one player per column), a list of lists of column indices
     or names, or a dict ``{group_name: [columns]}``. Every column must belong to exactly one
-    group, so attributions of all groups add up to the full effect.
+    group, so attributions of all groups add up to the full effect. A member that is neither
+    a string nor an integer (an index, as in scikit-learn) may be a DataFrame's own column
+    label, given in ``columns`` (a tuple of a MultiIndex).
     """
     names = None if feature_names is None else [str(n) for n in feature_names]
     if feature_groups is None:
@@ -163,6 +207,8 @@ def check_feature_groups(feature_groups, n_features, feature_names):
                 idx.append(names.index(c))
             elif isinstance(c, numbers.Integral) and 0 <= int(c) < n_features:
                 idx.append(int(c))
+            elif columns is not None and not isinstance(c, numbers.Integral | list | np.ndarray) and c in columns:
+                idx.append(columns.index(c))
             else:
                 raise ValueError(
                     f"feature_groups holds an invalid column {c!r}: use a column name or an index "

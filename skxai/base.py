@@ -520,7 +520,7 @@ class BaseTabularExplainer(BaseExplainer):
         self.output_ = ModelOutput(self.estimator_, self.response_method, schema)
         self.background_, self.background_weights_ = self._summarise_background(Xa)
         self.groups_, self.feature_names_out_ = check_feature_groups(
-            getattr(self, "feature_groups", None), self.n_features_in_, schema.feature_names
+            getattr(self, "feature_groups", None), self.n_features_in_, schema.feature_names, schema.columns
         )
         self.n_players_ = len(self.groups_)
         bg_out = self.output_(self.background_)
