@@ -133,6 +133,10 @@ class PerturbationView:
         that space.
     numeric : bool
         True when every column is numeric.
+    real_valued : bool
+        True when the model gets real values back in every column: False for a DataFrame
+        with integer or boolean columns, which are cast back to their dtype before each model
+        call (a perturbation by noise or a soft mask would be rounded away).
     """
 
     X: Any
@@ -141,6 +145,7 @@ class PerturbationView:
     background_weights: Any
     output: Any
     numeric: bool
+    real_valued: bool = True
 
 
 class BaseExplainer(TransformerMixin, MetaEstimatorMixin, BaseEstimator):
@@ -778,6 +783,7 @@ class BaseTabularExplainer(BaseExplainer):
             background_weights=self.background_weights_,
             output=self.output_,
             numeric=bool(self._schema.numeric),
+            real_valued=bool(self._schema.numeric and self._schema.all_float),
         )
 
     def _seed(self):

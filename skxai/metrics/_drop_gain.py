@@ -6,6 +6,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from skxai.metrics._utils import REAL_VALUED_MESSAGE
 from skxai.metrics._view import ExplainerView
 
 
@@ -157,6 +158,8 @@ def average_drop_increase_gain(explainer, X, *, attributions=None, probabilities
     if view.tabular:
         if not view.numeric:
             raise ValueError("Soft masks need numeric features.")
+        if not view.real_valued:
+            raise ValueError(REAL_VALUED_MESSAGE.format(what="Soft masks move the inputs towards the background mean"))
         b = np.broadcast_to(view.background_weights @ view.background, view.X.shape)
         M_el = M[:, view.col_unit]
     else:

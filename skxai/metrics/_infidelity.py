@@ -7,7 +7,7 @@ import numbers
 import numpy as np
 
 from skxai.metrics._faithfulness import resolve_subset_size, subset_removal
-from skxai.metrics._utils import check_positive_int, map_chunks, sample_seeds, to_numpy
+from skxai.metrics._utils import REAL_VALUED_MESSAGE, check_positive_int, map_chunks, sample_seeds, to_numpy
 from skxai.metrics._view import ExplainerView
 
 
@@ -108,6 +108,11 @@ def infidelity(explainer, X, *, attributions=None, perturbation="auto", n_pertur
         return infidelity_from_terms(a, b, normalize)
     if not view.numeric:
         raise ValueError("Gaussian perturbations need numeric features; use perturbation='subset'.")
+    if not view.real_valued:
+        raise ValueError(
+            REAL_VALUED_MESSAGE.format(what="Gaussian perturbations add noise to the inputs")
+            + " Or use perturbation='subset'."
+        )
     phi = view.elementwise()
     shape = view.X.shape[1:]
     if view.tabular and view.n_units != view.X.shape[1]:

@@ -9,6 +9,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from skxai.metrics._utils import (
     DEFAULT_BATCH_SIZE,
+    REAL_VALUED_MESSAGE,
     check_positive_int,
     is_tabular,
     map_chunks,
@@ -37,6 +38,8 @@ def _as_input(explainer, X):
         view = explainer.perturbation_view(X)
         if not view.numeric:
             raise ValueError("Sensitivity adds noise to the inputs: it needs numeric features.")
+        if not getattr(view, "real_valued", True):
+            raise ValueError(REAL_VALUED_MESSAGE.format(what="Sensitivity adds noise to the inputs"))
         return np.asarray(view.X, dtype=np.float64)
     Xa = to_numpy(X)
     if not np.isfinite(Xa).all():

@@ -15,6 +15,14 @@ DEFAULT_BATCH_SIZE = 4096
 # large images get fewer rows per model call than small ones.
 MAX_BLOCK_VALUES = 2**25
 
+#: The refusal of a continuous perturbation on a table whose integer or boolean columns would
+#: round it away before the model sees it (``{what}``: the metric's perturbation).
+REAL_VALUED_MESSAGE = (
+    "{what}, but X has integer or boolean columns, which go back to the model in their own "
+    "dtype: the perturbation would be rounded away. Cast those columns to float (in X and in "
+    "the data the model was fitted on) to use this metric."
+)
+
 
 def is_tabular(explainer):
     """True for an explainer that perturbs tables through a background game.

@@ -100,6 +100,7 @@ class ExplainerView:
             pv = explainer.perturbation_view(X)
             self.X = pv.X
             self.numeric = bool(pv.numeric)
+            self.real_valued = bool(getattr(pv, "real_valued", self.numeric))
             self.background = pv.background
             self.background_weights = np.asarray(pv.background_weights, dtype=np.float64)
             self._output = pv.output
@@ -117,6 +118,7 @@ class ExplainerView:
             if not np.isfinite(self.X).all():
                 raise ValueError("X contains NaN or infinity; metrics need finite inputs.")
             self.numeric = True
+            self.real_valued = True
             self.spatial = self.X.shape[2:] if self.X.ndim >= 3 else ()
             if self.spatial:
                 self.pos_unit, self.n_units = _patch_units(self.spatial, patch_size)
