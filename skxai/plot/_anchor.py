@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from skxai.plot._base import explain, new_axes
+from skxai.plot._base import explain, literal_text, new_axes
 from skxai.plot._textparts import _item, require_documents
 
 _WORD_KEYS = ("anchor", "words", "names", "features", "rule")
@@ -242,5 +242,6 @@ class AnchorSearchDisplay:
         if self.method:
             ax.set_title(f"Anchor search ({self.method})", fontsize=10)
         self.ax_ = ax
+        literal_text(ax)
         self.figure_ = fig
         return self

@@ -9,6 +9,7 @@ from skxai.plot._base import (
     _select_output,
     explain,
     format_value,
+    literal_text,
     new_axes,
     output_label,
     plain_ticks,
@@ -145,9 +146,12 @@ class BarDisplay:
         """
         if max_display < 1:
             raise ValueError(f"max_display must be at least 1, got {max_display}.")
-        fig, ax = new_axes(ax, "BarDisplay", figsize=(6, 0.35 * min(max_display, len(self.importances)) + 1.2))
         order = np.argsort(-self.importances, kind="stable")
         shown = order[:max_display]
+        # a row per bar, taller for names wrapped on more lines (two-line names ran into each other)
+        lines = max((wrap_label(self.feature_names[j]).count("\n") + 1 for j in shown), default=1)
+        fig, ax = new_axes(ax, "BarDisplay",
+                           figsize=(6, (0.35 + 0.3 * (lines - 1)) * min(max_display, len(self.importances)) + 1.2))
         heights = list(self.importances[shown])
         labels = [self.feature_names[j] for j in shown]
         errs = None if self.std is None else list(np.asarray(self.std)[shown])
@@ -187,5 +191,6 @@ class BarDisplay:
         ax.set_xlim(0, right_limit_for_labels(ax, 0.0, right, np.add(heights, room), texts))
         self.order_ = shown
         self.ax_ = ax
+        literal_text(ax)
         self.figure_ = fig
         return self

@@ -54,6 +54,23 @@ def right_limit_for_labels(ax, lo, hi, starts, texts, fontsize=8):
     return hi
 
 
+def literal_text(*artists):
+    """Draw every text of ``artists`` (a display's axes) that holds a ``$`` as it is, not as
+    matplotlib mathtext.
+
+    Feature names, class names and the words of documents are data: "price in $ (USD) & $tax$"
+    or "cost $x^2$" keep their dollars (a wrapped label whose one line held two ``$`` was
+    typeset in italics, the dollars gone). Called at the end of a display's ``plot`` on the
+    axes it drew (the rest of a user's figure is left alone); tick labels a formatter writes
+    later are left to matplotlib.
+    """
+    from matplotlib.text import Text
+
+    for t in (t for a in artists for t in a.findobj(Text)):
+        if "$" in t.get_text():
+            t.set_parse_math(False)
+
+
 def wrap_label(text, width=30):
     """``text`` on lines of at most ``width`` characters (long names break too).
 

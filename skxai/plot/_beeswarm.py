@@ -6,6 +6,7 @@ import numpy as np
 
 from skxai.plot._base import (
     explain,
+    literal_text,
     new_axes,
     numeric_columns,
     output_label,
@@ -183,6 +184,7 @@ class BeeswarmDisplay:
             ax.set_title(f"{self.method}: attributions per sample", fontsize=9)
         self.order_ = order
         self.ax_ = ax
+        literal_text(ax)
         self.figure_ = fig
         return self
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from skxai._resize import resize_linear
-from skxai.plot._base import _select_output, explain, new_axes, output_label
+from skxai.plot._base import _select_output, explain, literal_text, new_axes, output_label
 from skxai.plot._image import grey_image, image_at, overlay, to_hwc
 
 
@@ -168,5 +168,6 @@ class CamDisplay:
             head = ": ".join(str(t) for t in (self.method, self.quantity) if t)
             ax.set_title(f"{head}\n(map {cam.shape[0]}x{cam.shape[1]} -> {size[0]}x{size[1]})", fontsize=8)
         self.ax_ = ax
+        literal_text(ax)
         self.figure_ = fig
         return self

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from skxai.plot._base import explain, new_axes, output_label, plain_ticks, tabular_parts, wrap_label
+from skxai.plot._base import explain, literal_text, new_axes, output_label, plain_ticks, tabular_parts, wrap_label
 
 
 def _feature_index(feature, names, d):
@@ -177,7 +177,6 @@ class DependenceDisplay:
             self.scatter_ = ax.scatter(self.feature_values, self.attributions, s=size,
                                        c=self.color_values, cmap=cmap)
             self.colorbar_ = fig.colorbar(self.scatter_, ax=ax, pad=0.02)
-            self.colorbar_.set_label(str(self.color_name))
         ax.axhline(0.0, color="0.6", lw=0.8, zorder=0)
         ax.set_xlabel(str(self.feature_name))
         ylabel = f"attribution of {self.feature_name}"
@@ -187,11 +186,14 @@ class DependenceDisplay:
         fontsize = FontProperties(size=matplotlib.rcParams["axes.labelsize"]).get_size_in_points()
         height_pt = fig.get_figheight() * ax.get_position().height * 72
         ax.set_ylabel(wrap_label(ylabel, max(20, int(height_pt / (0.6 * fontsize)))))
+        if self.colorbar_ is not None:  # a long colouring feature's name ran off the figure's top and bottom
+            self.colorbar_.set_label(wrap_label(str(self.color_name), max(20, int(height_pt / (0.6 * fontsize)))))
         plain_ticks(ax, "y")
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
         if self.method:
             ax.set_title(f"Dependence ({self.method})", fontsize=10)
         self.ax_ = ax
+        literal_text(ax, *([self.colorbar_.ax] if self.colorbar_ is not None else []))
         self.figure_ = fig
         return self

@@ -40,7 +40,14 @@ def _text_inches(text, size):
 
 
 def _needs(ax):
-    """Inches the text around ``ax`` needs on each side: ``{left, right, bottom, top}``."""
+    """Inches the text around ``ax`` needs on each side: ``{left, right, bottom, top}``.
+
+    An axes drawn without its axis (a document, an image) needs room for its title only; the
+    title may be drawn at the left or the right (``set_title(loc=...)``) as well as centred."""
+    titles = (ax.title, ax._left_title, ax._right_title)
+    top = max(_text_inches(t.get_text(), t.get_fontsize())[1] for t in titles) + _PAD
+    if not ax.axison:
+        return {"left": _PAD, "right": _PAD, "bottom": _PAD, "top": top}
     side = "right" if ax.yaxis.get_ticks_position() == "right" else "left"
     ticks = [t for t in ax.get_yticklabels() if t.get_text()]
     width = max((_text_inches(t.get_text(), t.get_fontsize())[0] for t in ticks), default=0.0)
@@ -51,8 +58,7 @@ def _needs(ax):
     tick_height = max((_text_inches(t.get_text(), t.get_fontsize())[1] for t in xticks), default=0.0)
     label = ax.xaxis.label
     need["bottom"] = tick_height + _text_inches(label.get_text(), label.get_fontsize())[1] + 2 * _PAD
-    title = ax.title
-    need["top"] = _text_inches(title.get_text(), title.get_fontsize())[1] + _PAD
+    need["top"] = top
     return need
 
 

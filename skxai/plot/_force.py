@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from skxai.plot._base import NEGATIVE, POSITIVE, explain_row, format_value, new_axes, plain_ticks, wrap_label
+from skxai.plot._base import (
+    NEGATIVE,
+    POSITIVE,
+    explain_row,
+    format_value,
+    literal_text,
+    new_axes,
+    plain_ticks,
+    wrap_label,
+)
 from skxai.plot._waterfall import row_context, row_parts, short_title
 
 
@@ -183,6 +192,7 @@ class ForceDisplay:
         if self.method:
             ax.set_title(short_title(self.method, what, width=90), fontsize=9)
         self.ax_ = ax
+        literal_text(ax)
         self.figure_ = fig
         return self
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from skxai.plot._base import _select_output, check_matplotlib, explain, format_value
+from skxai.plot._base import _select_output, check_matplotlib, explain, format_value, literal_text
 
 _MODES = ("signed", "abs_max", "positive", "negative", "split")
 
@@ -277,5 +277,6 @@ class ImageAttributionDisplay:
             fig.suptitle(self.method, fontsize=9)
         self.axes_ = axes
         self.ax_ = axes[0]
+        literal_text(*np.ravel(np.asarray(axes, dtype=object)))
         self.figure_ = fig
         return self

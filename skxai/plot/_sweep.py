@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from skxai.plot._base import _select_output
+from skxai.plot._base import _select_output, literal_text
 from skxai.plot._image import _axes_for, display_image, heatmap, to_hwc
 
 _SIGMA_NAMES = ("sigma", "noise_level", "stdev", "noise_std", "noise_scale")
@@ -175,5 +175,6 @@ class SigmaSweepDisplay:
             fig.suptitle(f"{self.method}: noise level sweep", fontsize=10)
         self.axes_ = axes
         self.ax_ = axes[0]
+        literal_text(*np.ravel(np.asarray(axes, dtype=object)))
         self.figure_ = fig
         return self

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from skxai.plot._base import explain, new_axes
+from skxai.plot._base import explain, literal_text, new_axes
 from skxai.plot._html import parts_html, weight_colour
 from skxai.plot._textparts import align_tokens, needs_space, text_parts
 
@@ -164,6 +164,7 @@ class TextHighlightDisplay:
         if title:
             ax.set_title(" | ".join(title), fontsize=9, loc="left")
         self.ax_ = ax
+        literal_text(ax)
         self.figure_ = fig
         return self
 

@@ -10,6 +10,7 @@ from skxai.plot._base import (
     _select_output,
     explain_row,
     format_value,
+    literal_text,
     new_axes,
     output_label,
     plain_ticks,
@@ -308,10 +309,14 @@ class WaterfallDisplay:
         ax.axvline(self.prediction_, color="0.2", ls="--", lw=1)
         top = len(steps) - 0.4
         base_name, end_name = ("surrogate intercept", "surrogate g(x)") if self.surrogate else ("E[f(X)]", "f(x)")
-        ax.text(self.base_value, -0.9, f"{base_name} = {format_value(self.base_value, scale)}",
-                ha="center", va="top", fontsize=8)
-        ax.text(self.prediction_, top + 0.1, f"{end_name} = {format_value(self.prediction_, scale)}",
-                ha="center", va="bottom", fontsize=9)
+        # beside their lines, towards the middle: centred on a line near the left edge, a label
+        # ran across the y axis (and the line through it)
+        middle = 0.5 * (min(starts.min(), self.ends_.min()) + max(starts.max(), self.ends_.max()))
+        for x, y, text, va, size in ((self.base_value, -0.9, base_name, "top", 8),
+                                     (self.prediction_, top + 0.1, end_name, "bottom", 9)):
+            ax.annotate(f"{text} = {format_value(x, scale)}", (x, y), xytext=(3 if x <= middle else -3, 0),
+                        textcoords="offset points", ha="left" if x <= middle else "right", va=va,
+                        fontsize=size)
         differs = self.model_output is not None and not np.isclose(
             self.model_output, self.prediction_, rtol=1e-6, atol=1e-9 * max(1.0, abs(self.model_output))
         )
@@ -342,5 +347,6 @@ class WaterfallDisplay:
         if self.method or self.quantity:
             ax.set_title(short_title(self.method, what), fontsize=9)
         self.ax_ = ax
+        literal_text(ax)
         self.figure_ = fig
         return self

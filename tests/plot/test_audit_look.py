@@ -1,0 +1,157 @@
+"""Pictures looked at on varied inputs: what a viewer stumbled on, checked mechanically."""
+
+import io
+
+import numpy as np
+import pytest
+
+matplotlib = pytest.importorskip("matplotlib")
+matplotlib.use("Agg")
+
+from skxai import Explanation  # noqa: E402
+from skxai.plot import (  # noqa: E402
+    BarDisplay,
+    BeeswarmDisplay,
+    DependenceDisplay,
+    ForceDisplay,
+    TextHighlightDisplay,
+    WaterfallDisplay,
+)
+
+DOLLARS = "price in $ (USD) & $tax$"
+LONG = "f4_measured_quantity_over_a_very_long_window_of_time_abcdefg"
+
+
+def _explanation(names, values=None, n=20):
+    rng = np.random.default_rng(0)
+    p = len(names)
+    if values is None:
+        values = rng.normal(size=(n, p))
+    return Explanation(values, base_values=np.full(len(values), 0.5), data=rng.normal(size=(len(values), p)),
+                       feature_names=names, method="KernelShapExplainer", quantity="probability of spam")
+
+
+def _draw(fig):
+    fig.savefig(io.BytesIO(), format="png")
+    return fig.canvas.get_renderer()
+
+
+def _texts(fig):
+    from matplotlib.text import Text
+
+    return [t for t in fig.findobj(Text) if t.get_visible() and t.get_text()]
+
+
+@pytest.mark.parametrize("display, kwargs", [
+    (BarDisplay, {}),
+    (BeeswarmDisplay, {}),
+    (WaterfallDisplay, {"index": 0}),
+    (ForceDisplay, {"index": 0}),
+    (DependenceDisplay, {"feature": 0}),
+])
+def test_dollar_signs_in_names_are_not_typeset_as_math(display, kwargs):
+    # The dependence plot wrapped "attribution of price in $ (USD) & $tax$ ..." over lines so that
+    # one line held "$tax$": matplotlib typeset it as math (the dollars gone, "tax" in italics).
+    # A name "cost $x^2$" was typeset in every display.
+    import matplotlib.pyplot as plt
+
+    disp = display.from_explanation(_explanation([DOLLARS, "cost $x^2$", "b", "c"]), **kwargs)
+    try:
+        _draw(disp.figure_)
+        math = [t.get_text() for t in _texts(disp.figure_) if "$" in t.get_text()
+                and any(t._preprocess_math(line)[1] for line in t.get_text().split("\n"))]
+        assert math == []
+    finally:
+        plt.close(disp.figure_)
+
+
+def test_dollar_signs_in_a_document_are_not_typeset_as_math():
+    import matplotlib.pyplot as plt
+
+    doc = "I paid $20 for this and $30 for shipping"
+    tokens = doc.split()
+    exp = Explanation([np.linspace(-1, 1, len(tokens))], data=[doc], tokens=[tokens], method="LimeTextExplainer")
+    disp = TextHighlightDisplay.from_explanation(exp)
+    try:
+        _draw(disp.figure_)
+        assert not any(t._preprocess_math(t.get_text())[1] for t in _texts(disp.figure_))
+    finally:
+        plt.close(disp.figure_)
+
+
+def test_text_highlight_title_is_inside_the_figure():
+    # The title is drawn at the left (loc="left"), which the figure did not measure: at a
+    # plain savefig its upper half was cut by the figure's top edge.
+    import matplotlib.pyplot as plt
+
+    doc = "a great film with a dull end"
+    tokens = doc.split()
+    exp = Explanation([np.linspace(-1, 1, len(tokens))], data=[doc], tokens=[tokens],
+                      method="LimeTextExplainer", output_names=["bad", "good"])
+    disp = TextHighlightDisplay.from_explanation(exp)
+    try:
+        renderer = _draw(disp.figure_)
+        box = disp.figure_.bbox
+        ax = disp.ax_
+        for t in [*ax.texts, ax.title, ax._left_title, ax._right_title]:
+            if not t.get_text():
+                continue
+            bb = t.get_window_extent(renderer)
+            assert box.y0 - 1 <= bb.y0 and bb.y1 <= box.y1 + 1, t.get_text()
+            assert box.x0 - 1 <= bb.x0 and bb.x1 <= box.x1 + 1, t.get_text()
+    finally:
+        plt.close(disp.figure_)
+
+
+@pytest.mark.parametrize("values", [
+    -np.abs(np.random.default_rng(1).normal(size=(5, 6))),  # f(x) at the far left
+    np.abs(np.random.default_rng(1).normal(size=(5, 6))) * 0.1,  # E[f(X)] at the far left
+])
+def test_waterfall_end_labels_stay_clear_of_the_axis(values):
+    # "E[f(X)] = 0.689" and "f(x) = -2.58" were centred on their lines: a line near the
+    # left edge put half of the label across the y axis (the demo's breast cancer waterfall).
+    import matplotlib.pyplot as plt
+
+    disp = WaterfallDisplay.from_explanation(_explanation([f"v{i}" for i in range(6)], values), index=0)
+    try:
+        renderer = _draw(disp.figure_)
+        ax_box = disp.ax_.get_window_extent(renderer)
+        ends = [t for t in disp.ax_.texts if t.get_text().startswith(("E[f(X)]", "f(x)"))]
+        assert len(ends) == 2
+        for t in ends:
+            bb = t.get_window_extent(renderer)
+            assert ax_box.x0 <= bb.x0 and bb.x1 <= ax_box.x1 + 1, t.get_text()
+    finally:
+        plt.close(disp.figure_)
+
+
+def test_dependence_colour_bar_label_of_a_long_name_is_inside_the_figure():
+    # A 60-character colouring feature's name ran off the top and the bottom of the figure.
+    import matplotlib.pyplot as plt
+
+    disp = DependenceDisplay.from_explanation(_explanation(["a", LONG, "c"]), 0, color=LONG)
+    try:
+        renderer = _draw(disp.figure_)
+        bb = disp.colorbar_.ax.yaxis.label.get_window_extent(renderer)
+        box = disp.figure_.bbox
+        assert box.y0 - 1 <= bb.y0 and bb.y1 <= box.y1 + 1
+        assert bb.x1 <= box.x1 + 1
+    finally:
+        plt.close(disp.figure_)
+
+
+def test_bar_tick_labels_of_wrapped_long_names_do_not_overlap():
+    # Eleven names wrapped on two lines each were drawn on rows one line apart: the second
+    # line of each name ran into the first line of the next.
+    import matplotlib.pyplot as plt
+
+    names = [f"f{i}_measured_quantity_over_a_very_long_window_of_time_abcdefg" for i in range(15)]
+    disp = BarDisplay.from_explanation(_explanation(names))
+    try:
+        renderer = _draw(disp.figure_)
+        boxes = sorted((t.get_window_extent(renderer) for t in disp.ax_.get_yticklabels() if t.get_text()),
+                       key=lambda b: b.y0)
+        for lower, upper in zip(boxes[:-1], boxes[1:], strict=True):
+            assert lower.y1 <= upper.y0 + 1
+    finally:
+        plt.close(disp.figure_)
