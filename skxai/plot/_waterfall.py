@@ -302,7 +302,9 @@ class WaterfallDisplay:
             if errs is not None and np.isfinite(errs[y]):
                 label = " " + label  # clear of the error bar's cap
             labels.append((at, label))
-            ax.text(at, y, label, va="center", ha="left", fontsize=8)
+            # on a white ground: the f(x) / E[f(X)] lines can run through a label
+            ax.text(at, y, label, va="center", ha="left", fontsize=8, zorder=4,
+                    bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.3, "alpha": 0.85})
         for y in range(len(steps) - 1):
             ax.plot([self.ends_[y]] * 2, [y + 0.35, y + 0.65], color="0.5", lw=0.8)
         ax.axvline(self.base_value, color="0.4", ls=":", lw=1)

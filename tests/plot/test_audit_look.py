@@ -155,3 +155,22 @@ def test_bar_tick_labels_of_wrapped_long_names_do_not_overlap():
             assert lower.y1 <= upper.y0 + 1
     finally:
         plt.close(disp.figure_)
+
+
+def test_waterfall_value_labels_sit_on_a_white_ground_over_the_lines():
+    # The dashed f(x) line ran through a value label in the demo ("+0.0363"): the labels are
+    # drawn above the lines, on an opaque enough ground to keep them legible.
+    import matplotlib.pyplot as plt
+
+    disp = WaterfallDisplay.from_explanation(_explanation([f"v{i}" for i in range(6)]), index=0)
+    try:
+        _draw(disp.figure_)
+        values = [t for t in disp.ax_.texts if t.get_text().strip()[:1] in "+-0123456789"]
+        lines = [ln.get_zorder() for ln in disp.ax_.lines]
+        assert len(values) == 6
+        for t in values:
+            patch = t.get_bbox_patch()
+            assert patch is not None and patch.get_facecolor()[:3] == (1.0, 1.0, 1.0), t.get_text()
+            assert patch.get_alpha() >= 0.8 and t.get_zorder() > max(lines)
+    finally:
+        plt.close(disp.figure_)
