@@ -544,7 +544,8 @@ class AnchorTabularExplainer(BaseAnchorExplainer):
             ``prefix_coverage`` (background rows in the bins of the anchor's first 1, 2, ...
             features), ``examples_held``, ``examples_failed`` (background rows),
             ``success``, ``n_model_calls``, ``n_rows`` (fresh samples labelled), ``candidates``
-            (background counts), ``prediction``; and ``total_model_calls``, ``total_rows``.
+            (background counts), ``prediction``, ``threshold`` (the precision asked for); and
+            ``total_model_calls``, ``total_rows``.
         """
         from joblib import effective_n_jobs
         from sklearn.utils import gen_even_slices
@@ -607,6 +608,7 @@ class AnchorTabularExplainer(BaseAnchorExplainer):
             anchor_features=feats,
             candidates=cands,
             prediction=refs,
+            threshold=float(self.threshold),
             **arrays,
             **lists,
             **totals,

@@ -381,7 +381,8 @@ class AnchorTextExplainer(BaseAnchorExplainer):
             with the decision kept / changed), ``success``, ``n_model_calls`` (calls that
             evaluated rows of this document), ``n_rows``, ``n_samples``, ``candidates`` (every
             anchor evaluated: words, size, precision, bounds, samples), ``prediction``,
-            ``tokens``; and ``total_model_calls``, ``total_rows`` (distinct rows evaluated).
+            ``tokens``, ``threshold`` (the precision asked for); and ``total_model_calls``,
+            ``total_rows`` (distinct rows evaluated).
         """
         docs, toks = self._check_docs(X)
         refs = self._decide(docs)
@@ -432,6 +433,7 @@ class AnchorTextExplainer(BaseAnchorExplainer):
             data=docs,
             method=type(self).__name__,
             prediction=refs,
+            threshold=float(self.threshold),
             **fields,
             **arrays,
             **totals,

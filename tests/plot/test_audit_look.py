@@ -174,3 +174,34 @@ def test_waterfall_value_labels_sit_on_a_white_ground_over_the_lines():
             assert patch.get_alpha() >= 0.8 and t.get_zorder() > max(lines)
     finally:
         plt.close(disp.figure_)
+
+
+@pytest.mark.parametrize("kind", ["text", "tabular"])
+def test_anchor_search_display_reads_the_threshold_from_an_anchors_explanation(kind):
+    # from_explanation asked for threshold= on every real anchors explanation: none recorded it
+    import matplotlib.pyplot as plt
+    from sklearn.linear_model import LogisticRegression
+
+    from skxai import AnchorTabularExplainer, AnchorTextExplainer
+    from skxai.plot import AnchorSearchDisplay
+
+    if kind == "text":
+        from sklearn.feature_extraction.text import CountVectorizer
+        from sklearn.pipeline import make_pipeline
+
+        docs = ["a great film", "great acting", "a dull film", "dull and slow"] * 5
+        model = make_pipeline(CountVectorizer(), LogisticRegression()).fit(docs, [1, 1, 0, 0] * 5)
+        ex = AnchorTextExplainer(model, threshold=0.9, random_state=0).fit(docs)
+        exp = ex.explain(docs[:1])
+    else:
+        rng = np.random.RandomState(0)
+        X = rng.normal(size=(300, 3))
+        model = LogisticRegression().fit(X, X[:, 0] > 0)
+        ex = AnchorTabularExplainer(model, threshold=0.9, random_state=0).fit(X)
+        exp = ex.explain(X[:1])
+    assert exp.threshold == 0.9
+    disp = AnchorSearchDisplay.from_explanation(exp, index=0)
+    try:
+        assert disp.threshold == 0.9
+    finally:
+        plt.close(disp.figure_)
