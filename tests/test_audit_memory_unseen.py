@@ -128,3 +128,42 @@ def test_image_shapley_model_calls_stay_within_the_bound_whatever_batch_size(mon
     assert max(sizes) * 3 * 16 * 16 * 8 * 3 <= 2**20
     ref = ImageShapleyExplainer(_mean_image, target=0, n_segments=(3, 3)).fit(images).explain(images[:2])
     np.testing.assert_allclose(values, ref.values, rtol=1e-12, atol=1e-12)
+
+
+def test_tabular_model_calls_stay_within_the_bound_whatever_batch_size(monkeypatch):
+    # batch_size=10**9 put every (row, coalition, background row) in one block: 200 rows,
+    # 1,024 coalitions and 1,000 background rows of 10 features asked for 16 GiB at once
+    from skxai import ExactShapleyExplainer
+
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(50, 4))
+    sizes = []
+
+    def model(Z):
+        sizes.append(len(Z))
+        return Z @ np.arange(1.0, 5.0)
+
+    monkeypatch.setattr(_memory, "MAX_WORKING_BYTES", 2**13)
+    est = ExactShapleyExplainer(model, batch_size=10**9).fit(X)
+    sizes.clear()
+    values = est.explain(X[:10]).values
+    assert max(sizes) * 4 * 8 <= 2**13
+    ref = ExactShapleyExplainer(model).fit(X).explain(X[:10]).values
+    np.testing.assert_allclose(values, ref, rtol=1e-12, atol=1e-12)
+
+
+def test_tabular_anchors_refuse_a_validation_round_beyond_the_bound(monkeypatch):
+    # a look at one anchor drew a tenth of n_validation_samples rows at once: 10**9 asked
+    # numpy for 7.45 GiB (10**8 rows of 10 features) in the first round
+    from sklearn.linear_model import LogisticRegression
+
+    from skxai import AnchorTabularExplainer
+
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(200, 10))
+    clf = LogisticRegression().fit(X, X.sum(axis=1) > 0)
+    monkeypatch.setattr(_memory, "MAX_WORKING_BYTES", 2**16)
+    with pytest.raises(ValueError, match="working memory.*lower n_validation_samples"):
+        AnchorTabularExplainer(clf, n_validation_samples=10**5, random_state=0).fit(X).explain(X[:1])
+    # the default fits
+    AnchorTabularExplainer(clf, random_state=0).fit(X)
