@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from skxai.utils._memory import most_within_working_memory
 from skxai.utils._parallel import map_shared
 
 
@@ -48,7 +49,11 @@ class BackgroundGame:
         They depend only on the problem, never on how work is split among workers, so every
         call sees the same rows whatever ``n_jobs`` (identical floating-point results).
         """
-        return row_aligned_calls(n, m, max(1, self.batch_size // self.background.shape[0]))
+        n_bg = self.background.shape[0]
+        # and at most the pairs whose blocks (the rows against the background, with the
+        # where's mask and copy, float64) fit in the working memory, whatever batch_size
+        most = most_within_working_memory(3 * 8 * n_bg * max(self.n_features, 1))
+        return row_aligned_calls(n, m, max(1, min(self.batch_size // n_bg, most)))
 
     def _run_calls(self, X, row_offset, cmasks, calls):
         """Values of the pairs in ``calls``; ``X`` holds rows from ``row_offset`` on."""

@@ -13,6 +13,7 @@ from skxai._explanation import Explanation
 from skxai._progress import progress
 from skxai.anchors._bandit import accepts, kl_bounds
 from skxai.anchors._base import BaseAnchorExplainer, decisions, result_arrays
+from skxai.utils._memory import refuse_beyond_working_memory
 from skxai.utils._param_validation import Interval, fit_context
 from skxai.utils._random import seed_from
 
@@ -337,6 +338,13 @@ class AnchorTabularExplainer(BaseAnchorExplainer):
         Xa = schema.to_array(X)
         self._schema = schema
         self.n_features_in_ = Xa.shape[1]
+        # one look at one anchor draws a tenth of n_validation_samples rows at once (the samples
+        # and their joined copy, float64): refused now when that alone cannot fit
+        step = -(-int(self.n_validation_samples) // _N_LOOKS)
+        refuse_beyond_working_memory(
+            2 * 8 * step * Xa.shape[1], type(self).__name__,
+            f"n_validation_samples={self.n_validation_samples} ({step} fresh rows per look at an anchor)",
+            "lower n_validation_samples")
         if schema.feature_names is not None:
             self.feature_names_in_ = schema.feature_names
         self._names = (

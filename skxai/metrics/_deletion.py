@@ -80,11 +80,19 @@ def _curves(view, relevance, n_steps, mode, n_jobs):
     ranks = _ranks(relevance)
     m = n_steps + 1
 
+    # Steps of one sample in blocks of at most the perturbed inputs one chunk may hold: with
+    # one unit per step a sample alone has n_units + 1 copies (30 GiB for a 224 x 224 image).
+    steps = view.samples_per_chunk(1)
+
     def run(idx):
-        removed = ranks[idx][:, None, :] < cuts[None, :, None]  # (r, m, U)
-        keep = ~removed if mode == "deletion" else removed
-        rows = np.repeat(idx, m)
-        return view.masked_outputs(rows, keep.reshape(-1, U)).reshape(len(idx), m)
+        out = np.empty((len(idx), m))
+        for s in range(0, m, steps):
+            c = cuts[s : s + steps]
+            removed = ranks[idx][:, None, :] < c[None, :, None]  # (r, steps, U)
+            keep = ~removed if mode == "deletion" else removed
+            rows = np.repeat(idx, len(c))
+            out[:, s : s + len(c)] = view.masked_outputs(rows, keep.reshape(-1, U)).reshape(len(idx), len(c))
+        return out
 
     parts = map_chunks(run, view.n, view.samples_per_chunk(m), n_jobs)
     return np.concatenate(parts, axis=0), cuts

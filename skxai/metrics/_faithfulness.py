@@ -6,7 +6,13 @@ import numbers
 
 import numpy as np
 
-from skxai.metrics._utils import check_positive_int, map_chunks, random_subsets, sample_seeds
+from skxai.metrics._utils import (
+    check_perturbation_memory,
+    check_positive_int,
+    map_chunks,
+    random_subsets,
+    sample_seeds,
+)
 from skxai.metrics._view import ExplainerView
 
 
@@ -34,13 +40,18 @@ def resolve_subset_size(subset_size, n_units):
     return size
 
 
-def subset_removal(view, relevance, n_subsets, size, random_state, n_jobs):
+def subset_removal(view, relevance, n_subsets, size, random_state, n_jobs, knob="n_subsets",
+                   owner="faithfulness_correlation"):
     """Attribution mass of random removed subsets and the output drop they cause.
 
-    Returns ``(attributed, drop)``, both ``(n, n_subsets)``.
+    Returns ``(attributed, drop)``, both ``(n, n_subsets)``. A sample's ``n_subsets`` subsets
+    are drawn together (their keys, ranks and masks, the perturbed inputs): more than the
+    working memory bound holds is refused, naming ``knob`` (the caller's parameter).
     """
     seeds = sample_seeds(random_state, view.n)
     U = view.n_units
+    # random keys and argpartition's ranks (8 bytes each), the removed units and their complement
+    check_perturbation_memory(n_subsets, 18 * U + view.copy_bytes(), knob, owner)
 
     def run(idx):
         removed = random_subsets(seeds[idx], n_subsets, U, size)

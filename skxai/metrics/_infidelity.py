@@ -7,7 +7,14 @@ import numbers
 import numpy as np
 
 from skxai.metrics._faithfulness import resolve_subset_size, subset_removal
-from skxai.metrics._utils import REAL_VALUED_MESSAGE, check_positive_int, map_chunks, sample_seeds, to_numpy
+from skxai.metrics._utils import (
+    REAL_VALUED_MESSAGE,
+    check_perturbation_memory,
+    check_positive_int,
+    map_chunks,
+    sample_seeds,
+    to_numpy,
+)
 from skxai.metrics._view import ExplainerView
 
 
@@ -104,7 +111,8 @@ def infidelity(explainer, X, *, attributions=None, perturbation="auto", n_pertur
     if perturbation == "subset":
         m = check_positive_int(n_perturbations, "n_perturbations")
         size = resolve_subset_size(subset_size, view.n_units)
-        a, b = subset_removal(view, view.unit_relevance(), m, size, random_state, n_jobs)
+        a, b = subset_removal(view, view.unit_relevance(), m, size, random_state, n_jobs,
+                              knob="n_perturbations", owner="infidelity")
         return infidelity_from_terms(a, b, normalize)
     if not view.numeric:
         raise ValueError("Gaussian perturbations need numeric features; use perturbation='subset'.")
@@ -132,6 +140,9 @@ def infidelity(explainer, X, *, attributions=None, perturbation="auto", n_pertur
         m = check_positive_int(n_perturbations, "n_perturbations")
         if not isinstance(noise_scale, numbers.Real) or noise_scale <= 0:
             raise ValueError(f"noise_scale must be a positive number, got {noise_scale!r}.")
+        # a sample's draws (float64), their cast and the perturbed inputs, built together
+        check_perturbation_memory(m, int(np.prod(shape)) * (8 + 2 * view.X.itemsize), "n_perturbations",
+                                  "infidelity")
         seeds = sample_seeds(random_state, view.n)
 
     def run(idx):

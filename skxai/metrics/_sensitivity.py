@@ -10,6 +10,7 @@ from sklearn.utils.validation import check_is_fitted
 from skxai.metrics._utils import (
     DEFAULT_BATCH_SIZE,
     REAL_VALUED_MESSAGE,
+    check_perturbation_memory,
     check_positive_int,
     is_tabular,
     map_chunks,
@@ -79,6 +80,11 @@ def sensitivities(explainer, X, *, attributions=None, radius=0.02, n_perturbatio
     check_is_fitted(explainer)
     Xa = _as_input(explainer, X)
     n, shape = Xa.shape[0], Xa.shape[1:]
+    if perturbations is None:
+        # a sample's draws, perturbed inputs, their explanations and differences (float64),
+        # built together: refused before any explanation when they cannot fit
+        m = check_positive_int(n_perturbations, "n_perturbations")
+        check_perturbation_memory(m, 4 * 8 * int(np.prod(shape)), "n_perturbations", "sensitivity")
     phi0 = to_numpy(explainer.transform(X) if attributions is None else attributions)
     if phi0.shape[0] != n:
         raise ValueError(f"attributions hold {phi0.shape[0]} samples but X holds {n}.")

@@ -8,6 +8,7 @@ import numpy as np
 from joblib import effective_n_jobs
 from sklearn.utils.parallel import Parallel, delayed
 
+from skxai.utils._memory import refuse_beyond_working_memory
 from skxai.utils._random import check_random_state
 
 DEFAULT_BATCH_SIZE = 4096
@@ -62,6 +63,13 @@ def check_positive_int(value, name, *, allow_none=False):
     if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < 1:
         raise ValueError(f"{name} must be a positive integer, got {value!r}.")
     return int(value)
+
+
+def check_perturbation_memory(m, nbytes_each, knob, owner):
+    """Refuse ``m`` perturbed copies of one sample of about ``nbytes_each`` bytes each when they
+    exceed the working memory bound: a sample's copies are built together, whatever ``m``."""
+    refuse_beyond_working_memory(m * nbytes_each, owner, f"{knob}={m} perturbed copies of one sample",
+                                 f"lower {knob}")
 
 
 def sample_seeds(random_state, n):

@@ -267,6 +267,13 @@ class ExplainerView:
         keep = np.zeros((self.n, self.n_units), dtype=bool)
         return self.masked_outputs(np.arange(self.n), keep)
 
+    def copy_bytes(self):
+        """Bytes of one perturbed copy of a sample as :meth:`masked_outputs` builds it: its
+        kept units' mask and, for arrays, the perturbed input (tabular blocks go in calls)."""
+        if self.tabular:
+            return self.X.shape[1]
+        return int(np.prod(self.X.shape[1:])) * (self.X.itemsize + 1)
+
     def samples_per_chunk(self, m):
         """Samples processed together when each needs ``m`` perturbed inputs."""
         rows = self.rows_per_call

@@ -21,6 +21,7 @@ from skxai._estimate import exact_estimate, kadd_unknown_errors_message, kernel_
 from skxai._explanation import Explanation
 from skxai._games._image import ImageGame, grid_segments, replacement_images, slic_segments
 from skxai.base import BaseExplainer, _is_torch_module
+from skxai.utils import _memory
 from skxai.utils._param_validation import (
     BATCH_SIZE,
     N_JOBS,
@@ -479,6 +480,48 @@ class ImageShapleyExplainer(BaseExplainer, auto_wrap_output_keys=None):
             return min(2**p, 2 * p + 2048) if p < 62 else 2 * p + 2048
         return int(self.n_samples)
 
+    def _n_coalitions(self, p):
+        """Coalitions one explanation with ``p`` regions evaluates (its design's rows)."""
+        if self.method == "exact" or (self.method == "kernel" and p == 1):
+            return 2**p
+        budget = self._budget(p)
+        if self.method == "kernel":
+            return budget if p >= 62 else min(budget, 2**p)
+        if self.method == "sampling":
+            return max(2, 2 * int(np.ceil(budget / (2 * (p + 1))))) * (p + 1)
+        return budget
+
+    def _working_bytes(self, p, k):
+        """``(fixed, per_image)``: bytes an explanation with ``p`` regions and ``k`` outputs
+        holds at once for its design (the coalitions as bool, their float or integer copy) and
+        for each image (the coalitions' values and the estimate's copies of them, float64)."""
+        m = self._n_coalitions(p)
+        return 17 * m * p + 8 * m, 4 * 8 * m * k
+
+    def _check_memory(self, p, n):
+        """Most images of ``p`` regions explained together (all ``n`` or a chunk) within
+        :data:`~skxai.utils._memory.MAX_WORKING_BYTES`; a design no image fits is refused."""
+        fixed, per_image = self._working_bytes(p, self.n_outputs_)
+        knobs = "n_segments (or max_players)" if self.method == "exact" else "n_samples or n_segments"
+        _memory.refuse_beyond_working_memory(
+            fixed + per_image, type(self).__name__,
+            f"method={self.method!r} on {p} regions ({self._n_coalitions(p)} coalitions) for one image",
+            f"lower {knobs}")
+        most = max(1, int((_memory.MAX_WORKING_BYTES - fixed) // per_image))
+        if n > most and self.tol is not None and self.method in ("kernel", "sampling"):
+            _memory.refuse_beyond_working_memory(
+                fixed + per_image * n, type(self).__name__,
+                f"explaining {n} images of {p} regions at once with tol (an early stop on all of them)",
+                "explain fewer images per call")
+        return most
+
+    def _game_batch_size(self, imgs):
+        """``batch_size``, and at most the images whose blocks (the images, their replacements
+        and the masked copies, float64, with the pixel masks) fit in the working memory."""
+        pixels = int(np.prod(imgs.shape[2:]))
+        each = 3 * 8 * pixels * imgs.shape[1] + pixels
+        return min(int(self.batch_size), _memory.most_within_working_memory(each))
+
     def _attribute(self, game, imgs, p, rng):
         """Player values ``(n, p, k)``, base values ``(n, k)``, std, evaluations, extras."""
         method = self.method
@@ -553,23 +596,28 @@ class ImageShapleyExplainer(BaseExplainer, auto_wrap_output_keys=None):
         r2 = np.full((n, k), np.nan)
         if self.method == "kernel" and self.segmentation != "grid":  # a grid's warned at fit
             self._warn_unknown_errors(np.unique(counts[counts > 1]))
-        # Images with the same number of regions share one design (a grid: all of them).
-        for p in np.unique(counts):
-            idx = np.flatnonzero(counts == p)
-            seg = segments[idx]
-            game = ImageGame(self._output, seg, replacement[idx], batch_size=self.batch_size)
-            phi, b, std, evals, more = self._attribute(game, imgs[idx], int(p),
-                                                       np.random.RandomState(seed))
-            flat = seg.reshape(len(idx), -1)
-            heat[idx] = np.take_along_axis(phi, flat[:, :, None], axis=1).reshape(
-                (len(idx),) + imgs.shape[2:] + (k,))
-            base[idx] = b
-            n_eval[idx] = evals
-            if "lime_r2" in more:
-                r2[idx] = more["lime_r2"]
-            for j, i in enumerate(idx):
-                players[i] = phi[j]
-                stds[i] = None if std is None else std[j]
+        # every design checked before any is evaluated: a request no image fits is refused now
+        most = {int(p): self._check_memory(int(p), int((counts == p).sum())) for p in np.unique(counts)}
+        batch_size = self._game_batch_size(imgs)
+        # Images with the same number of regions share one design (a grid: all of them), drawn
+        # again from the same seed for each chunk of images the working memory holds.
+        for p, group in ((p, np.flatnonzero(counts == p)) for p in np.unique(counts)):
+            for start in range(0, len(group), most[int(p)]):
+                idx = group[start : start + most[int(p)]]
+                seg = segments[idx]
+                game = ImageGame(self._output, seg, replacement[idx], batch_size=batch_size)
+                phi, b, std, evals, more = self._attribute(game, imgs[idx], int(p),
+                                                           np.random.RandomState(seed))
+                flat = seg.reshape(len(idx), -1)
+                heat[idx] = np.take_along_axis(phi, flat[:, :, None], axis=1).reshape(
+                    (len(idx),) + imgs.shape[2:] + (k,))
+                base[idx] = b
+                n_eval[idx] = evals
+                if "lime_r2" in more:
+                    r2[idx] = more["lime_r2"]
+                for j, i in enumerate(idx):
+                    players[i] = phi[j]
+                    stds[i] = None if std is None else std[j]
         if all(s is None for s in stds):
             stds = None  # not estimated ("exact", "lime"), also when the region counts differ
         if len(np.unique(counts)) == 1:
