@@ -17,6 +17,7 @@ complement (paired sampling). How the sampled budget is shared among sizes:
 from __future__ import annotations
 
 import itertools
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -47,10 +48,30 @@ def _size_pairs(p):
     return [(s, p - s) for s in range(1, p // 2 + 1)]
 
 
+#: Coalition counts above this are not needed exactly (no budget or finite-population factor
+#: tells them apart): :func:`_count` stops there. Exact counts of every size of 20,000 players
+#: took minutes (six-thousand-digit integers); these stop after a few products.
+COUNT_CAP = 2**63
+
+
+def _count(p, s):
+    """``comb(p, s)`` exactly when at most :data:`COUNT_CAP`, else ``math.inf``."""
+    s = min(s, p - s)
+    if s < 0:
+        return 0
+    c = 1
+    for i in range(s):
+        c = c * (p - i) // (i + 1)  # exact: a product of i + 1 consecutive integers
+        if c > COUNT_CAP:
+            return math.inf
+    return c
+
+
 def _pair_count(p, s):
-    """Distinct complement pairs among coalitions of sizes s and p - s."""
-    total = comb(p, s, exact=True)
-    return total // 2 if 2 * s == p else total
+    """Distinct complement pairs among coalitions of sizes s and p - s (``math.inf`` beyond
+    :data:`COUNT_CAP`)."""
+    total = _count(p, s)
+    return total // 2 if 2 * s == p and total != math.inf else total
 
 
 def _allocate(budget_pairs, shares, caps):
@@ -73,7 +94,7 @@ def _allocate(budget_pairs, shares, caps):
 
 def _sample_subsets(p, s, n, rng):
     """n distinct subsets of size s (as bool rows), uniformly without replacement."""
-    total = comb(p, s, exact=True)
+    total = _count(p, s)
     if total <= max(4 * n, 64):
         combos = np.array(list(itertools.combinations(range(p), s)), dtype=int)
         pick = combos[np.sort(rng.choice(total, size=n, replace=False))]
@@ -98,7 +119,7 @@ def _sample_subsets(p, s, n, rng):
 
 def _sample_half_pairs(p, s, n, rng):
     """n distinct complement pairs of size p/2: canonical member contains player 0."""
-    total = comb(p - 1, s - 1, exact=True)
+    total = _count(p - 1, s - 1)
     if total <= max(4 * n, 64):
         combos = np.array(list(itertools.combinations(range(1, p), s - 1)), dtype=int)
         pick = combos[np.sort(rng.choice(total, size=n, replace=False))]
@@ -150,7 +171,7 @@ def _enumerated_pairs(p, budget, max_enumerated_share):
     left = budget - 2
     pairs = _size_pairs(p)
     for i, (s, t) in enumerate(pairs):
-        count = comb(p, s, exact=True) * (1 if s == t else 2)
+        count = _count(p, s) * (1 if s == t else 2)
         # Keep one pair for every size left, so each size stays represented.
         if count > left - 2 * (len(pairs) - i - 1):
             return i
@@ -166,8 +187,13 @@ def sampled_units(p, budget, max_enumerated_share=1.0):
         return 0
     pairs = _size_pairs(p)
     k = _enumerated_pairs(p, budget, max_enumerated_share)
-    left = budget - 2 - sum(comb(p, s, exact=True) * (1 if s == t else 2) for s, t in pairs[:k])
-    return min(left // 2, sum(_pair_count(p, s) for s, _ in pairs[k:]))
+    left = budget - 2 - sum(_count(p, s) * (1 if s == t else 2) for s, t in pairs[:k])
+    available = 0
+    for s, _ in pairs[k:]:
+        available += _pair_count(p, s)
+        if available >= left // 2:  # more pairs than the budget draws: no need to count on
+            break
+    return min(left // 2, available)
 
 
 def _draw_kernel_design(p, budget, rng, sampling, max_enumerated_share):
@@ -179,7 +205,7 @@ def _draw_kernel_design(p, budget, rng, sampling, max_enumerated_share):
     enumerated = _enumerated_pairs(p, budget, max_enumerated_share)
     # Whole sizes first, those with the largest weight per coalition (the extremes).
     for s, t in pairs[:enumerated]:
-        count = comb(p, s, exact=True) * (1 if s == t else 2)
+        count = _count(p, s) * (1 if s == t else 2)
         for size in {s, t}:
             combos = np.array(list(itertools.combinations(range(p), size)), dtype=int)
             block = np.zeros((len(combos), p), dtype=bool)
@@ -192,7 +218,9 @@ def _draw_kernel_design(p, budget, rng, sampling, max_enumerated_share):
     n_pairs_budget = left // 2
     fpc, sizes_of_stratum = [], []
     if rest and n_pairs_budget > 0:
-        caps = np.array([_pair_count(p, s) for s, _ in rest])
+        counts = [_pair_count(p, s) for s, _ in rest]
+        # a stratum never gets more than the budget: capping there allocates the same
+        caps = np.array([min(c, n_pairs_budget) for c in counts], dtype=np.int64)
         if sampling == "leverage":
             shares = np.array([1.0 if s == t else 2.0 for s, t in rest])
         elif sampling == "kernel":
@@ -217,7 +245,7 @@ def _draw_kernel_design(p, budget, rng, sampling, max_enumerated_share):
             weights.append(np.full(2 * n_s, w))
             units.append(np.repeat(np.arange(unit_id, unit_id + n_s), 2))
             strata.append(np.full(n_s, len(fpc)))
-            fpc.append(1.0 - n_s / caps[k])
+            fpc.append(1.0 - n_s / counts[k])
             sizes_of_stratum.append(n_s)
             unit_id += n_s
         # Sizes given no sample carry no estimate; shares above keep every size funded when

@@ -113,3 +113,43 @@ def test_rows_that_a_rule_sees_together_are_refused_rather_than_split(monkeypatc
     with pytest.raises(ValueError, match="explain fewer rows per call"):
         est.explain(X[:7])
     assert est.explain(X[:3]).values.shape[0] == 3
+
+
+def test_tree_interaction_values_beyond_the_bound_are_refused(monkeypatch):
+    # the result is n x p x p x k: 300 rows on 1,000 features asked for 2.2 GiB at once
+    from sklearn.tree import DecisionTreeRegressor
+
+    from skxai import TreeShapExplainer
+    from skxai.utils import _memory
+
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(60, 30))
+    ex = TreeShapExplainer(DecisionTreeRegressor(max_depth=3, random_state=0).fit(X, X[:, 0])).fit(X)
+    small = ex.interaction_values(X[:2])
+    monkeypatch.setattr(_memory, "MAX_WORKING_BYTES", 8 * 2 * 30 * 30 * 10)
+    with pytest.raises(ValueError, match="interaction values of 60 rows on 30 players.*explain fewer rows"):
+        ex.interaction_values(X)
+    np.testing.assert_array_equal(ex.interaction_values(X[:2]), small)
+
+
+@pytest.mark.parametrize("make", [
+    lambda f: KernelShapExplainer(f, max_background=2),
+    lambda f: ShapleySamplingExplainer(f, max_background=2, n_permutations=2),
+])
+def test_twenty_thousand_features_are_refused_at_once_naming_feature_groups(make):
+    # KernelSHAP's fit counted every coalition size exactly (6,000-digit integers): minutes
+    # before the refusal; and lowering the budget cannot help there: the players must go.
+    X = np.zeros((3, 20_000))
+    with pytest.raises(ValueError, match="single row.*feature_groups"):
+        make(lambda A: np.asarray(A).sum(axis=1)).fit(X)
+
+
+def test_capped_coalition_counts_are_exact_below_the_cap():
+    from scipy.special import comb
+
+    from skxai import _designs
+
+    for p in (5, 20, 61, 62, 63, 64, 100):
+        for s in range(0, p + 1):
+            exact = comb(p, s, exact=True)
+            assert _designs._count(p, s) == (exact if exact <= _designs.COUNT_CAP else float("inf")), (p, s)

@@ -214,7 +214,9 @@ class KernelShapExplainer(BaseTabularExplainer):
         return game + 9 * m * p, 4 * 8 * m * k * copies
 
     def _memory_knobs(self):
-        return "n_samples" + (" or n_conditional_samples" if self.game == "conditional" else "")
+        # on many features even the smallest budget (2 p + 2 coalitions) may not fit
+        return "n_samples" + (" or n_conditional_samples" if self.game == "conditional" else "") + (
+            ", or the number of players (merge features with feature_groups)")
 
     def _budget(self):
         p = self.n_players_

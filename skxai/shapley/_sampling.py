@@ -134,7 +134,9 @@ class ShapleySamplingExplainer(BaseTabularExplainer):
         return game + 9 * m * p, 4 * 8 * m * k * copies
 
     def _memory_knobs(self):
-        return "n_permutations" + (" or n_conditional_samples" if self.game == "conditional" else "")
+        # on many features even 2 permutations may not fit
+        return "n_permutations" + (" or n_conditional_samples" if self.game == "conditional" else "") + (
+            ", or the number of players (merge features with feature_groups)")
 
     def _n_perm(self):
         if self.n_permutations == "auto":

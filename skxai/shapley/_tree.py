@@ -28,6 +28,7 @@ from skxai.shapley._treeshap._sklearn import (
     read_model,
 )
 from skxai.shapley._values import exact_shapley_from_values
+from skxai.utils._memory import refuse_beyond_working_memory
 from skxai.utils._param_validation import (
     BATCH_SIZE,
     N_JOBS,
@@ -650,6 +651,13 @@ class TreeShapExplainer(BaseTabularExplainer):
         Z = self._tree_space(Xa)
         self._check_missing(Xa, Z)
         n = Z.shape[0]
+        # the result itself is n x p x p x k (plus a chunk's worth of the same while computing)
+        refuse_beyond_working_memory(
+            8 * (n + min(n, self.batch_size or n)) * self.n_players_**2 * self.n_outputs_,
+            type(self).__name__,
+            f"interaction values of {n} rows on {self.n_players_} players",
+            "explain fewer rows per call, or merge features with feature_groups",
+        )
         out = np.empty((n, self.n_players_, self.n_players_, self.n_outputs_))
         for sl in chunk_slices(n, self.batch_size or n):
             Zb = Z[sl]
