@@ -313,6 +313,7 @@ def read_csv(path, what="data", dtype=None):
         raise UsageError(f"cannot read {what} file {path!r} as CSV: {_csv_error(exc)}") from None
     if frame.shape[0] == 0 or frame.shape[1] == 0:
         raise UsageError(f"{what} file {path!r} holds no rows or no columns")
+    _check_names_once(path, what)
     return frame
 
 
@@ -556,10 +557,24 @@ def _header(path, drop):
         columns = list(pd.read_csv(path, nrows=0, index_col=False).columns)
     except Exception as exc:
         raise UsageError(f"cannot read data file {path!r} as CSV: {_csv_error(exc)}") from None
+    _check_names_once(path, "data")
     for col in drop:
         if col not in columns:
             raise UsageError(f"--drop {col!r}: no such column in {path!r}")
     return [c for c in columns if c not in drop]
+
+
+def _check_names_once(path, what):
+    """Refuse a header that names a column twice: pandas renames the second ``c`` to ``c.1``,
+    which the user never wrote (and a refusal naming ``c.1`` does not say what is wrong).
+    Columns without a name are pandas' distinct ``Unnamed: 0``, ``Unnamed: 1`` ... (``--drop``)."""
+    import pandas as pd
+
+    names = pd.read_csv(path, nrows=1, header=None, dtype=str, keep_default_na=False).iloc[0].tolist()
+    twice = sorted({n for n in names if n and names.count(n) > 1})  # empty ones: "Unnamed: 0", "Unnamed: 1"
+    if twice:
+        raise UsageError(f"the header of {what} file {path!r} names these columns more than once: {twice}; "
+                         "give every column its own name")
 
 
 def _check_header(columns, path, model):

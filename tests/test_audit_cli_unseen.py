@@ -127,3 +127,16 @@ def test_a_write_that_fails_part_way_leaves_only_the_rows_the_message_counts(fil
     back = pd.read_csv(out)
     assert len(back) == 4
     assert out.read_bytes().endswith(b"\n")
+
+
+def test_a_column_named_twice_is_named_in_the_refusal(files, tmp_path, capsys):
+    """A header naming a column twice (``a,b,c,c``) was refused for a column ``'c.1'`` that the
+    file does not have (pandas' renaming of the second ``c``), in DATA and in --background-data
+    alike. The refusal now says which name the header repeats."""
+    d, X, _ = files
+    X.assign(c2=X.c).to_csv(tmp_path / "twice.csv", index=False, header=["a", "b", "c", "c"])
+    for argv in ([tmp_path / "twice.csv"], [d / "data.csv", "--background-data", tmp_path / "twice.csv"]):
+        code, err = _run(["explain", d / "ridge.skops", *argv, "--out", tmp_path / "o.csv", "--method", "exact-shap"],
+                         capsys)
+        assert code == 2, err
+        assert "twice.csv" in err and "['c']" in err and "c.1" not in err, err
