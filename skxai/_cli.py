@@ -305,12 +305,15 @@ def read_csv(path, what="data", dtype=None):
 
     if not os.path.isfile(path):
         raise UsageError(f"cannot read {what} file {path!r}: {_missing(path)}")
+    from skxai._stream import CSV_OPTIONS
+
     try:
-        frame = pd.read_csv(path, dtype=dtype)
+        frame = pd.read_csv(path, dtype=dtype, **CSV_OPTIONS)
     except Exception as exc:
-        raise UsageError(f"cannot read {what} file {path!r} as CSV: {' '.join(str(exc).split())}") from None
+        raise UsageError(f"cannot read {what} file {path!r} as CSV: {_csv_error(exc)}") from None
     if frame.shape[0] == 0 or frame.shape[1] == 0:
         raise UsageError(f"{what} file {path!r} holds no rows or no columns")
+    _check_names_once(path, what)
     return frame
 
 
@@ -551,13 +554,27 @@ def _header(path, drop):
     if not os.path.isfile(path):
         raise UsageError(f"cannot read data file {path!r}: {_missing(path)}")
     try:
-        columns = list(pd.read_csv(path, nrows=0).columns)
+        columns = list(pd.read_csv(path, nrows=0, index_col=False).columns)
     except Exception as exc:
-        raise UsageError(f"cannot read data file {path!r} as CSV: {' '.join(str(exc).split())}") from None
+        raise UsageError(f"cannot read data file {path!r} as CSV: {_csv_error(exc)}") from None
+    _check_names_once(path, "data")
     for col in drop:
         if col not in columns:
             raise UsageError(f"--drop {col!r}: no such column in {path!r}")
     return [c for c in columns if c not in drop]
+
+
+def _check_names_once(path, what):
+    """Refuse a header that names a column twice: pandas renames the second ``c`` to ``c.1``,
+    which the user never wrote (and a refusal naming ``c.1`` does not say what is wrong).
+    Columns without a name are pandas' distinct ``Unnamed: 0``, ``Unnamed: 1`` ... (``--drop``)."""
+    import pandas as pd
+
+    names = pd.read_csv(path, nrows=1, header=None, dtype=str, keep_default_na=False).iloc[0].tolist()
+    twice = sorted({n for n in names if n and names.count(n) > 1})  # empty ones: "Unnamed: 0", "Unnamed: 1"
+    if twice:
+        raise UsageError(f"the header of {what} file {path!r} names these columns more than once: {twice}; "
+                         "give every column its own name")
 
 
 def _check_header(columns, path, model):
@@ -605,7 +622,36 @@ def _check_chunk_memory(chunk_size, columns):
                          f"use at most {most}")
 
 
+def _csv_error(exc):
+    """Why pandas could not read a CSV file, on one line (``exc`` raised by ``read_csv``)."""
+    import pandas as pd
+
+    if isinstance(exc, pd.errors.ParserWarning):  # made an error by run_explain
+        return ("some rows hold more fields than the header row names (a column without a name, such as "
+                "a saved row index?); give every column a name")
+    return " ".join(str(exc).split())
+
+
 def run_explain(args):
+    """Explain DATA chunk by chunk (see :func:`_run_explain`), refusing a file whose rows hold
+    more fields than its header instead of dropping the extra values (pandas' ParserWarning)."""
+    import warnings
+
+    from skxai._stream import import_pandas_without_pyarrow
+
+    if not (args.trust_pickle and os.path.splitext(args.model)[1].lower() in _PICKLE_EXTS):
+        # scikit-learn imports pandas anyway; pyarrow is not needed. Not for a pickle: one holding
+        # pandas text stored by pyarrow (a background DataFrame's column names) cannot be loaded
+        # by a pandas imported without it.
+        import_pandas_without_pyarrow()
+    import pandas as pd
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", pd.errors.ParserWarning)
+        return _run_explain(args)
+
+
+def _run_explain(args):
     """Explain DATA chunk by chunk, appending each chunk's attributions to ``--out``.
 
     Memory is flat in the number of rows: one chunk of rows is in memory at a time, plus the
@@ -615,19 +661,15 @@ def run_explain(args):
     import contextlib
     import shlex
 
+    from skxai._explain import final_explainer
     from skxai._stream import (
         AppendingCsv,
         count_csv_rows,
         csv_chunks,
-        import_pandas_without_pyarrow,
         output_compression,
         reservoir_rows,
         text_columns,
     )
-
-    import_pandas_without_pyarrow()  # scikit-learn imports pandas anyway; pyarrow is not needed
-
-    from skxai._explain import final_explainer
     from skxai.plot.rendering import explained_quantity
 
     _check_numbers(args)
@@ -660,17 +702,19 @@ def run_explain(args):
         method = type(last).__name__
     elif not any(hasattr(model, m) for m in ("predict", "predict_proba", "decision_function")):
         raise UsageError(f"{args.model!r} does not hold a fitted model (a {type(model).__name__})")
-    n_total = count_csv_rows(args.data)
-    if n_total == 0 or not columns:
-        raise UsageError(f"data file {args.data!r} holds no rows or no columns")
+    import pandas as pd
 
-    # Columns holding text in some row are read as text in every chunk (and in the background),
-    # as a whole-file read gives them: codes such as "007" are not turned into 7 in the chunks
-    # without text.
     try:
+        n_total = count_csv_rows(args.data)
+        if n_total == 0 or not columns:
+            raise UsageError(f"data file {args.data!r} holds no rows or no columns")
+        # Columns holding text in some row are read as text in every chunk (and in the background),
+        # as a whole-file read gives them: codes such as "007" are not turned into 7 in the chunks
+        # without text.
         text = text_columns(args.data, max(args.chunk_size, min(50_000, 2**22 // len(columns))))
-    except (ValueError, EOFError, OSError) as exc:  # a ragged row, a bad encoding, a truncated archive
-        raise UsageError(f"cannot read data file {args.data!r} as CSV: {' '.join(str(exc).split())}") from None
+    except (ValueError, EOFError, OSError, pd.errors.ParserWarning) as exc:
+        # a ragged row, a bad encoding, a truncated archive, more fields than names
+        raise UsageError(f"cannot read data file {args.data!r} as CSV: {_csv_error(exc)}") from None
     dtype = dict.fromkeys(text, str) or None
 
     def prepare(frame, path):
@@ -741,8 +785,6 @@ def run_explain(args):
         print(f"skxai explain: wrote {n} rows x {len(state['cols'])} attributions of the {quantity or 'output'} "
               f"to {args.out}", file=sys.stderr)
     if args.report:
-        import pandas as pd
-
         from skxai.report import make_report
 
         exp = _concat(state["exps"])
@@ -765,7 +807,9 @@ def pd_head(path):
     """The first rows of a CSV (enough to check its columns against the model)."""
     import pandas as pd
 
-    return pd.read_csv(path, nrows=5)
+    from skxai._stream import CSV_OPTIONS
+
+    return pd.read_csv(path, nrows=5, **CSV_OPTIONS)
 
 
 def _where(out, path, start):

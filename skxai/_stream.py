@@ -44,6 +44,13 @@ class _Refuse:
         return None
 
 
+#: Options of every ``pandas.read_csv`` of a data file: rows holding one field more than the
+#: header (``1,2,3,`` under ``a,b,c``, a separator ending each row) are read as the header says;
+#: by default pandas made their first field the row index, shifting every value one column left.
+#: A row whose extra field is not empty makes pandas warn (``ParserWarning``): the command line
+#: turns that warning into a refusal.
+CSV_OPTIONS = {"index_col": False}
+
 #: Endings of the compressed files pandas reads (by inferring the compression).
 COMPRESSED = (".gz", ".bz2", ".zip", ".xz", ".zst", ".tar", ".tar.gz", ".tar.bz2", ".tar.xz")
 
@@ -55,7 +62,7 @@ def count_csv_rows(path):
     if str(path).lower().endswith(COMPRESSED):
         import pandas as pd
 
-        return sum(len(c) for c in pd.read_csv(path, usecols=[0], dtype=str, chunksize=1 << 16))
+        return sum(len(c) for c in pd.read_csv(path, usecols=[0], dtype=str, chunksize=1 << 16, **CSV_OPTIONS))
     n = cr = 0
     with open(path, "rb") as fh:
         while True:
@@ -78,7 +85,7 @@ def csv_chunks(path, chunk_size, dtype=None):
     (``dtype``: pandas' ``read_csv`` argument, e.g. from :func:`text_columns`)."""
     import pandas as pd
 
-    yield from pd.read_csv(path, chunksize=int(chunk_size), dtype=dtype)
+    yield from pd.read_csv(path, chunksize=int(chunk_size), dtype=dtype, **CSV_OPTIONS)
 
 
 def text_columns(path, chunk_size=50_000):
@@ -93,7 +100,7 @@ def text_columns(path, chunk_size=50_000):
     import pandas as pd
 
     text, columns = set(), []
-    for chunk in pd.read_csv(path, chunksize=int(chunk_size)):
+    for chunk in pd.read_csv(path, chunksize=int(chunk_size), **CSV_OPTIONS):
         columns = list(chunk.columns)
         for col in columns:
             values = chunk[col]
@@ -125,7 +132,8 @@ def reservoir_rows(path, k, random_state, chunk_size=50_000, dtype=None):
     rng = check_random_state(random_state)
     k = int(k)
     positions, seen = np.empty(0, dtype=np.int64), 0
-    for chunk in pd.read_csv(path, usecols=[0], chunksize=int(chunk_size), dtype=str, skip_blank_lines=False):
+    for chunk in pd.read_csv(path, usecols=[0], chunksize=int(chunk_size), dtype=str, skip_blank_lines=False,
+                             **CSV_OPTIONS):
         index = np.arange(seen, seen + len(chunk))
         seen += len(chunk)
         room = max(0, k - len(positions))
@@ -141,7 +149,7 @@ def reservoir_rows(path, k, random_state, chunk_size=50_000, dtype=None):
     if len(positions) == 0:
         return None
     chosen = set((positions + 1).tolist())  # +1: line 0 of the file is the header
-    frame = pd.read_csv(path, skiprows=lambda i: i != 0 and i not in chosen, dtype=dtype)
+    frame = pd.read_csv(path, skiprows=lambda i: i != 0 and i not in chosen, dtype=dtype, **CSV_OPTIONS)
     return frame if len(frame) else None
 
 
@@ -168,7 +176,8 @@ def output_compression(path):
 class AppendingCsv:
     """Write a CSV in pieces: the header with the first piece, every piece flushed to disk.
 
-    After a failure the file holds every piece written so far, and ``rows`` says how many. The
+    After a failure the file holds every piece written so far, and ``rows`` says how many (a
+    piece written in part is cut off again). The
     file is opened (and an existing one replaced) only with the first piece: a run that fails
     before it leaves the path as it was. A path ending in ``.gz``, ``.bz2`` or ``.xz`` is
     compressed (one stream per piece), as ``pandas.read_csv`` infers from the name.
@@ -189,10 +198,26 @@ class AppendingCsv:
             data = self._compression.compress(data)
         if self._fh is None:
             self._fh = open(self.path, "wb")
-        self._fh.write(data)
-        self._fh.flush()
-        os.fsync(self._fh.fileno())
+        end = self._fh.tell()
+        try:
+            self._fh.write(data)
+            self._fh.flush()
+            os.fsync(self._fh.fileno())
+        except BaseException:
+            self._cut(end)
+            raise
         self.rows += len(frame)
+
+    def _cut(self, end):
+        """After a piece was written in part (a full disk): cut the file back to the ``end`` of
+        the pieces written whole, so that it holds the ``rows`` counted and no torn row."""
+        import contextlib
+
+        with contextlib.suppress(OSError):
+            self._fh.close()  # may write more of the piece, cut just after
+        with contextlib.suppress(OSError):
+            os.truncate(self.path, end)
+        self._fh = open(self.path, "ab")
 
     def close(self):
         if self._fh is not None:
