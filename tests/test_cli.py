@@ -417,7 +417,7 @@ def test_fitted_pipeline_ending_in_an_explainer(files, tmp_path, capsys):
     assert code == 0, err
     res = pd.read_csv(tmp_path / "o.csv")
     expected = skxai.explain(explained, X.iloc[:40])
-    np.testing.assert_allclose(res[list(X.columns)].to_numpy(), expected.target_values(), atol=1e-12)
+    np.testing.assert_allclose(res[list(X.columns)].to_numpy(), expected.target_values, atol=1e-12)
     prob = model.predict_proba(scaler.transform(X.iloc[:40]))[:, 1]
     np.testing.assert_allclose(res["prediction_probability"], prob, atol=1e-12)
     assert "ExactShapleyExplainer" in (tmp_path / "r.html").read_text()

@@ -254,9 +254,9 @@ def test_displays_accept_a_pipeline_ending_in_an_explainer(display):
     inner = make_pipeline(_Unscale(scaler), model)
     pipe = make_pipeline(scaler, skxai.ExactShapleyExplainer(inner, max_background=20)).fit(X)
     disp = display.from_explainer(pipe, X[:10])
-    ref = skxai.explain(pipe, X[:10]).target_values()
+    ref = skxai.explain(pipe, X[:10]).target_values
     if display is WaterfallDisplay:
-        assert disp.ends_[-1] == pytest.approx(ref[0].sum() + skxai.explain(pipe, X[:1]).target_base_values()[0])
+        assert disp.ends_[-1] == pytest.approx(ref[0].sum() + skxai.explain(pipe, X[:1]).target_base_values[0])
     elif display is BarDisplay:
         np.testing.assert_allclose(disp.importances, np.abs(ref).mean(axis=0))
     with pytest.raises(TypeError, match="Pipeline ending in one"):
