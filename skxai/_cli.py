@@ -102,14 +102,14 @@ def build_parser():
                          "a name ending in .gz, .bz2 or .xz is compressed)")
     ex.add_argument("--report", help="also write a self-contained HTML report there")
     ex.add_argument("--target", help="class label (classifiers) or output index to explain")
-    ex.add_argument("--background", type=int, default=100,
+    ex.add_argument("--background", type=int, default=None,
                     help="background rows: a uniform sample of DATA drawn in one pass (reservoir sampling, "
                          "seeded by --random-state), or of --background-data; default 100")
     ex.add_argument("--background-data", help="CSV of background rows (default: DATA itself)")
     ex.add_argument("--n-samples", type=int,
                     help="sampling budget (coalitions for kernel-shap and lime, permutations for sampling-shap)")
     ex.add_argument("--n-jobs", type=int, default=None, help="parallel workers (joblib)")
-    ex.add_argument("--random-state", type=int, default=0, help="seed (default 0)")
+    ex.add_argument("--random-state", type=int, default=None, help="seed (default 0)")
     ex.add_argument("--drop", action="append", default=[], metavar="COLUMN",
                     help="drop a column of DATA before explaining (repeatable), e.g. the label")
     ex.add_argument("--chunk-size", type=int, default=1000,
@@ -692,7 +692,8 @@ def _run_explain(args):
     if fitted:
         # A fitted Pipeline ending in an explainer (or an explainer): used as saved.
         for option, value in (("--method", args.method), ("--n-samples", args.n_samples),
-                              ("--target", args.target), ("--background-data", args.background_data)):
+                              ("--target", args.target), ("--background-data", args.background_data),
+                              ("--background", args.background), ("--random-state", args.random_state)):
             if value is not None:
                 raise UsageError(f"{option} does not apply: {args.model!r} holds a fitted explainer "
                                  f"({type(model).__name__}), which is used as saved")
@@ -700,8 +701,12 @@ def _run_explain(args):
         while getattr(last, "steps", None):
             last = last.steps[-1][1]
         method = type(last).__name__
+        if args.n_jobs is not None and "n_jobs" not in last.get_params(deep=False):
+            raise UsageError(f"--n-jobs does not apply: the saved {method} has no n_jobs parameter")
     elif not any(hasattr(model, m) for m in ("predict", "predict_proba", "decision_function")):
         raise UsageError(f"{args.model!r} does not hold a fitted model (a {type(model).__name__})")
+    args.background = 100 if args.background is None else args.background
+    args.random_state = 0 if args.random_state is None else args.random_state
     import pandas as pd
 
     try:
@@ -731,6 +736,10 @@ def _run_explain(args):
                 args.n_jobs = -1  # every worker of the cluster
         if fitted:
             pipeline = model
+            if args.n_jobs is not None and "n_jobs" in last.get_params(deep=False):
+                # how the saved explainer runs, not what it computes: its own setting gave it
+                # no workers (a --scheduler ran everything in this process)
+                last.set_params(n_jobs=args.n_jobs)
         else:
             prepare(pd_head(args.data), args.data)  # wrong columns: refused before reading the rows
             if args.background_data:

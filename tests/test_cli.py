@@ -603,3 +603,27 @@ def test_explain_help_says_an_existing_output_is_replaced(capsys):
     with pytest.raises(SystemExit):
         main(["explain", "--help"])
     assert "existing file is replaced" in " ".join(capsys.readouterr().out.split())
+
+
+def test_a_saved_explainer_takes_n_jobs_and_refuses_fit_options(files, tmp_path, capsys, monkeypatch):
+    # --background and --random-state were silently ignored for a saved explainer, and so was
+    # --n-jobs (with --scheduler the saved explainer ran everything in the client process).
+    import skxai
+    import skxai._cli as cli
+
+    d, pipe, X = files
+    explainer = skxai.KernelShapExplainer(pipe, n_samples=64, max_background=10, random_state=0).fit(X.iloc[:60])
+    joblib.dump(explainer, tmp_path / "explainer.joblib")
+    base = ["explain", tmp_path / "explainer.joblib", d / "data.csv", "--trust-pickle", "--quiet"]
+    for option, value in (("--background", 20), ("--random-state", 3)):
+        code, _, err = _run(base + ["--out", tmp_path / "x.csv", option, value], capsys)
+        assert code == 2 and f"{option} does not apply" in err, err
+    loaded = []
+    real_load = cli.load_model
+    monkeypatch.setattr(cli, "load_model", lambda *a, **k: loaded.append(real_load(*a, **k)) or loaded[-1])
+    code, _, err = _run(base + ["--out", tmp_path / "two.csv", "--n-jobs", "2"], capsys)
+    assert code == 0, err
+    assert loaded[-1].n_jobs == 2
+    code, _, err = _run(base + ["--out", tmp_path / "one.csv"], capsys)
+    assert code == 0 and loaded[-1].n_jobs is None
+    assert (tmp_path / "two.csv").read_bytes() == (tmp_path / "one.csv").read_bytes()
