@@ -163,7 +163,8 @@ def main(argv=None):
         print(f"skxai {args.command}: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except Stopped as exc:  # part-way through the rows: the message says what was written
-        kind = "error" if exc.code == EXIT_USAGE else "internal error" if exc.code == EXIT_INTERNAL else "stopped"
+        kind = exc.kind or ("error" if exc.code == EXIT_USAGE else "internal error" if exc.code == EXIT_INTERNAL
+                            else "stopped")
         print(f"skxai {args.command}: {kind}: {exc}", file=sys.stderr)
         return exc.code
     except KeyboardInterrupt:
@@ -444,9 +445,10 @@ def _check_numbers(args):
 class Stopped(Exception):
     """A failure part-way through the rows: the message says what is already in the output."""
 
-    def __init__(self, message, code):
+    def __init__(self, message, code, kind=None):
         super().__init__(message)
         self.code = code
+        self.kind = kind
 
 
 class Terminated(Exception):
@@ -784,6 +786,10 @@ def _run_explain(args):
             raise Stopped(_where(out, args.out, start) + ": terminated (SIGTERM)", 143) from None
         except UsageError as exc:
             raise Stopped(_where(out, args.out, start) + f": {exc}", EXIT_USAGE) from None
+        except OSError as exc:  # a full disk, a lost network drive: the machine's, not ours
+            msg = " ".join(str(exc).split())
+            raise Stopped(_where(out, args.out, start) + f": {type(exc).__name__}: {msg}", EXIT_INTERNAL,
+                          kind="error") from None
         except Exception as exc:
             msg = " ".join(str(exc).split())
             raise Stopped(_where(out, args.out, start) + f": {type(exc).__name__}: {msg}", EXIT_INTERNAL) from None

@@ -124,6 +124,7 @@ def test_a_write_that_fails_part_way_leaves_only_the_rows_the_message_counts(fil
     code, err = _run(["explain", d / "ridge.skops", d / "data.csv", "--out", out, "--method", "exact-shap",
                       "--background", 5, "--chunk-size", 4], capsys)
     assert code != 0 and "rows 0\u20133 are in" in err and "No space left" in err, err
+    assert "internal error" not in err and "explain: error:" in err, err  # the machine's, not ours
     back = pd.read_csv(out)
     assert len(back) == 4
     assert out.read_bytes().endswith(b"\n")
