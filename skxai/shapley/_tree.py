@@ -57,7 +57,11 @@ class TreeShapExplainer(BaseTabularExplainer):
     ``HistGradientBoosting*`` (missing values and categorical splits, read from its own
     predictor nodes) and ``IsolationForest`` (explains the mean path length), alone, as
     the last step of a Pipeline, or as the ``best_estimator_`` of a refitted search
-    (``GridSearchCV`` ...).
+    (``GridSearchCV`` ...). Subclasses of these are explained when they keep scikit-learn's
+    prediction methods; one that overrides ``predict``, ``predict_proba``,
+    ``predict_log_proba``, ``decision_function`` or ``score_samples`` no longer outputs what
+    its trees say and is refused with a ``TypeError`` naming the method (use
+    :class:`KernelShapExplainer` for it).
 
     **Players.** By default (``feature_space="input"``) the players are the columns passed
     to ``fit`` and ``explain`` (or the ``feature_groups`` of them), as for
