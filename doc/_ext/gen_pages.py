@@ -15,7 +15,7 @@ FAMILY_TITLES = [
     ("skxai.gradient", "Gradients and backpropagation rules"),
     ("skxai.cam", "Class activation maps"),
     ("skxai.controls", "Control explainers for calibrating metrics"),
-    ("skxai.metrics", "Control explainers for calibrating metrics"),
+    ("skxai.metrics", "Metrics and scoring"),
 ]
 
 
