@@ -1,0 +1,66 @@
+"""Audit of skorch workflows: skorch nets explained the way a user would, end to end.
+
+Each test fails without the fix it guards (see the commit that added it).
+"""
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+skorch = pytest.importorskip("skorch")
+from torch import nn  # noqa: E402
+
+from tests._nets import one_torch_thread  # noqa: E402, F401
+
+
+class _SmallCNN(nn.Module):
+    """Convolution, batch norm, ReLU, pooling, dropout, linear: state a training pass changes."""
+
+    def __init__(self):
+        super().__init__()
+        self.f = nn.Sequential(
+            nn.Conv2d(1, 4, 3, padding=1), nn.BatchNorm2d(4), nn.ReLU(), nn.AdaptiveAvgPool2d(1),
+            nn.Flatten(), nn.Dropout(0.5), nn.Linear(4, 2),
+        )  # fmt: skip
+
+    def forward(self, x):
+        return self.f(x)
+
+
+def _images(n=30, seed=0):
+    rng = np.random.RandomState(seed)
+    X = rng.normal(size=(n, 1, 8, 8)).astype(np.float32)
+    return X, (X[:, 0, :4].mean(axis=(1, 2)) > 0).astype(np.int64)
+
+
+def _skorch_cnn():
+    from skorch import NeuralNetClassifier
+
+    X, y = _images()
+    torch.manual_seed(0)
+    net = NeuralNetClassifier(
+        _SmallCNN, criterion=nn.CrossEntropyLoss, max_epochs=2, lr=0.05, train_split=None, verbose=0
+    ).fit(X, y)
+    return net, X
+
+
+def test_image_shapley_runs_a_skorch_net_in_eval_mode_and_leaves_it_unchanged():
+    # skorch leaves module_ in training mode after fit without a validation split; the
+    # explainer's forward passes ran in it: dropout made the attributions random (two calls on
+    # the same images differed) and batch norm overwrote the user's running statistics.
+    from skxai import ImageShapleyExplainer
+
+    net, X = _skorch_cnn()
+    assert net.module_.training  # skorch's own state after fit(train_split=None)
+    state = {k: v.clone() for k, v in net.module_.state_dict().items()}
+    ex = ImageShapleyExplainer(net, method="exact", n_segments=4, random_state=0).fit(X[:5])
+    first = ex.transform(X[:3])
+    np.testing.assert_array_equal(ex.transform(X[:3]), first)
+    for k, v in net.module_.state_dict().items():
+        assert torch.equal(v, state[k]), k
+    assert all(m.training for m in net.module_.modules())
+    net.module_.eval()  # the explained network is the one predict_proba runs
+    try:
+        np.testing.assert_array_equal(ex.transform(X[:3]), first)
+    finally:
+        net.module_.train()
