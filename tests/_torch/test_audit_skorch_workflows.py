@@ -64,3 +64,42 @@ def test_image_shapley_runs_a_skorch_net_in_eval_mode_and_leaves_it_unchanged():
         np.testing.assert_array_equal(ex.transform(X[:3]), first)
     finally:
         net.module_.train()
+
+
+class _OneLogit(nn.Module):
+    def __init__(self, d=6):
+        super().__init__()
+        self.f = nn.Sequential(nn.Linear(d, 5), nn.Tanh(), nn.Linear(5, 1))
+
+    def forward(self, x):
+        return self.f(x).squeeze(-1)
+
+
+@pytest.mark.parametrize("response_method", ["auto", "decision_function"])
+@pytest.mark.parametrize("threshold", [0.5, 0.7])
+def test_predicted_target_of_a_thresholded_binary_net_is_the_class_it_predicts(response_method, threshold):
+    # NeuralNetBinaryClassifier.predict is P(1) > threshold; target="predicted" explained the
+    # argmax of the probabilities instead: with threshold=0.7, class 1 for every sample with
+    # 0.5 < P(1) <= 0.7, which the net predicts as 0 (its Explanation said targets=1 too).
+    from skorch import NeuralNetBinaryClassifier
+
+    from skxai import GradientExplainer
+
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(80, 6)).astype(np.float32)
+    y = (X[:, 0] + X[:, 1] > 0).astype(np.float32)
+    torch.manual_seed(0)
+    net = NeuralNetBinaryClassifier(
+        _OneLogit, threshold=threshold, max_epochs=3, lr=0.1, train_split=None, verbose=0
+    ).fit(X, y)
+    proba = net.predict_proba(X)[:, 1]
+    pred = net.predict(X)
+    if threshold != 0.5:
+        assert ((proba > 0.5) & (proba <= threshold)).any()  # the case the argmax got wrong
+    ex = GradientExplainer(net, target="predicted", response_method=response_method).fit(X)
+    np.testing.assert_array_equal(ex.target_indices(X), pred)
+    np.testing.assert_array_equal(ex.explain(X).targets, pred)
+    # the gradient explained is that of the predicted class's output
+    by_label = GradientExplainer(net, target=pred, response_method=response_method).fit(X)
+    np.testing.assert_array_equal(ex.transform(X), by_label.transform(X))
+
