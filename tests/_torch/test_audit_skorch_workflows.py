@@ -103,3 +103,38 @@ def test_predicted_target_of_a_thresholded_binary_net_is_the_class_it_predicts(r
     by_label = GradientExplainer(net, target=pred, response_method=response_method).fit(X)
     np.testing.assert_array_equal(ex.transform(X), by_label.transform(X))
 
+
+class _TwoLogits(nn.Module):
+    def __init__(self, d=6):
+        super().__init__()
+        self.f = nn.Sequential(nn.Linear(d, 5), nn.Tanh(), nn.Linear(5, 2))
+
+    def forward(self, x):
+        return self.f(x)
+
+
+@pytest.mark.parametrize("in_pipeline", [False, True])
+def test_kernel_shap_of_a_float32_skorch_net_on_float32_data(in_pipeline):
+    # The tabular explainers build float64 perturbed rows; a skorch net of float32 parameters
+    # (skorch's default) refused them ("mat1 and mat2 must have the same dtype, but got Double
+    # and Float"), although the user fitted and explained float32 data, alone and behind a
+    # StandardScaler (which keeps float32).
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+    from skorch import NeuralNetClassifier
+
+    from skxai import KernelShapExplainer
+
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(60, 6)).astype(np.float32)
+    y = (X[:, 0] - X[:, 2] > 0).astype(np.int64)
+    torch.manual_seed(0)
+    net = NeuralNetClassifier(
+        _TwoLogits, criterion=nn.CrossEntropyLoss, max_epochs=3, lr=0.1, train_split=None, verbose=0
+    )
+    model = (make_pipeline(StandardScaler(), net) if in_pipeline else net).fit(X, y)
+    ex = KernelShapExplainer(model, max_background=8, n_samples=64, random_state=0).fit(X)
+    e = ex.explain(X[:4])
+    # efficient: the values add up to the model's own probability minus the base value
+    p = model.predict_proba(X[:4])[:, 1]
+    np.testing.assert_allclose(e.target_values.sum(axis=1) + e.target_base_values, p, atol=1e-5)
