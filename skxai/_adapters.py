@@ -216,6 +216,24 @@ def explained_quantity(estimator, method):
     return "output"
 
 
+def _torch_input_dtype(estimator):
+    """The numpy dtype a skorch net ending ``estimator`` takes, where it is not float64.
+
+    skorch feeds arrays to the module as they come: a network of float32 parameters (skorch's
+    default) refuses the float64 rows that explainers build ("mat1 and mat2 must have the same
+    dtype"). None for every other model (and for float64 networks).
+    """
+    net = _final_step(estimator)
+    if not any(c.__module__.startswith("skorch") for c in type(net).__mro__):
+        return None
+    module = getattr(net, "module_", None)
+    for t in () if module is None else module.parameters():
+        if t.is_floating_point():
+            name = str(t.dtype).removeprefix("torch.")
+            return np.dtype(name) if name in ("float16", "float32") else None
+    return None
+
+
 class ModelOutput:
     """Batched output function ``f(A) -> (n, n_outputs)`` of a fitted estimator.
 
@@ -246,9 +264,13 @@ class ModelOutput:
         self.quantity = explained_quantity(estimator, self.method)
         self.schema = schema
         self.output_names = None
+        self._input_dtype = _torch_input_dtype(estimator)
 
     def __call__(self, A):
         X = self.schema.to_model_input(A) if self.schema is not None else A
+        dtype = getattr(self, "_input_dtype", None)  # absent on an output pickled before it existed
+        if dtype is not None and isinstance(X, np.ndarray) and X.dtype.kind == "f" and X.dtype != dtype:
+            X = X.astype(dtype)
         if self.method == "__call__":
             out = self.estimator(X)
         else:

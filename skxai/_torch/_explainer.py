@@ -367,8 +367,8 @@ class BaseTorchExplainer(BaseExplainer):
             )
         ):
             # the predicted class, as fit resolved it for this many outputs: model_.targets'
-            # argmax without its resolution on every chunk
-            return outputs.detach().argmax(dim=1)
+            # prediction without its resolution on every chunk
+            return self.model_.predicted(outputs)
         return self.model_.targets(target, outputs)
 
     def _layer_module(self, layer=None):

@@ -333,6 +333,7 @@ class TorchModel:
         self.estimator = estimator
         est = _unfreeze(estimator)
         self._binary = False
+        self._threshold = 0.5
         head = None
         if isinstance(est, nn.Module):
             module, classes, clf = est, None, False
@@ -349,6 +350,8 @@ class TorchModel:
             )
             if self._binary:
                 classes = np.array([0, 1]) if classes is None else classes
+                # predict() is P(class 1) > threshold, not the argmax of the probabilities
+                self._threshold = float(getattr(est, "threshold", 0.5))
             if has_proba:
                 head = _skorch_head(est)
         elif hasattr(est, "coefs_") or hasattr(est, "coef_"):
@@ -677,8 +680,34 @@ class TorchModel:
         t = self.resolve_target(target, k)
         if t == "predicted":
             out = outputs if isinstance(outputs, torch.Tensor) else torch.as_tensor(outputs)
-            return out.detach().argmax(dim=1).to(dev)
+            return self.predicted(out).to(dev)
         return torch.full((n,), t, dtype=torch.long, device=dev)
+
+    def predicted(self, outputs):
+        """The class the estimator predicts for each row of its explained ``outputs``.
+
+        The argmax of the outputs, except for a skorch ``NeuralNetBinaryClassifier`` whose
+        ``threshold`` is not 0.5: its ``predict`` is ``P(class 1) > threshold``, read from
+        the probabilities (or from the logit ``z`` of ``[0, z]``, whose probability is
+        ``sigmoid(z)``).
+
+        Parameters
+        ----------
+        outputs : torch.Tensor of shape (n, k)
+            What :meth:`forward` returned.
+
+        Returns
+        -------
+        torch.LongTensor of shape (n,)
+            Output index of the predicted class per row.
+        """
+        outputs = outputs.detach()
+        if not (self._binary and self._threshold != 0.5 and outputs.shape[1] == 2):
+            return outputs.argmax(dim=1)
+        score = outputs[:, 1]
+        if self.response != "proba" and (self.bypassed is not None or self._head != "binary_prob"):
+            score = torch.sigmoid(score)  # a logit; else the module's own output is P(class 1)
+        return (score > self._threshold).long()
 
     # ------------------------------------------------------------------ layers
     def layer_names(self):

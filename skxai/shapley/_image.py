@@ -47,7 +47,13 @@ def _is_torch_model(est):
 
 
 class _TorchOutput:
-    """numpy images -> numpy explained response of a torch network (no gradients)."""
+    """numpy images -> numpy explained response of a torch network (no gradients).
+
+    Each call runs the network through :meth:`TorchModel.prepared`: in evaluation mode (skorch
+    leaves ``module_`` in training mode after a fit without validation split, where dropout
+    would make the outputs random and batch norm would overwrite the user's running
+    statistics), with the user's modes and flags restored afterwards.
+    """
 
     def __init__(self, estimator, response_method, input_shape):
         from skxai._torch._model import TorchModel
@@ -59,7 +65,7 @@ class _TorchOutput:
         import torch
 
         x = self.model.to_tensor(np.asarray(images).reshape((-1,) + self.input_shape))
-        with torch.no_grad():
+        with self.model.prepared(), torch.no_grad():
             out = self.model.forward(x).detach().cpu().numpy().astype(np.float64)
         return self._check(out, x.shape[0])
 
