@@ -951,7 +951,13 @@ def kernel_estimate(evaluate, p, budget, *, sampling="leverage", max_order="auto
     """
     with_std = with_std or tol is not None
     if p < 62 and budget >= 2**p:
-        return exact_estimate(evaluate, p)
+        est = exact_estimate(evaluate, p)
+        # exact over the coalitions, but a conditional game's values carry its sampler's error:
+        # a tol that error misses is not met, whatever the budget
+        if tol is not None and error is not None and not _within_tol(*error(est.phi, est.std), tol):
+            _warn_tol_not_met(tol, est.phi, est.std, f"n_samples={budget} (every coalition evaluated)",
+                              "n_samples", error)
+        return est
     order = kernel_order(max_order, p, budget, max_bytes=max_bytes)
     cached = CachedGame(evaluate)
     ends = np.zeros((2, p), dtype=bool)

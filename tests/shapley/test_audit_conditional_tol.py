@@ -1,0 +1,40 @@
+"""Audit of the conditional game and of ``tol`` (early stop on the reported errors).
+
+Each test pins a case where the numbers, their errors or the stopping rule were wrong, and
+fails without its fix.
+"""
+
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model import LinearRegression
+
+from skxai import KernelShapExplainer
+
+
+@pytest.fixture(scope="module")
+def correlated_linear():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(200, 4))
+    X[:, 1] += X[:, 0]
+    return X, LinearRegression().fit(X, X @ [1.0, 2.0, 3.0, 4.0])
+
+
+def test_tol_missed_by_the_monte_carlo_error_warns_when_the_budget_covers_every_coalition(correlated_linear):
+    """KernelSHAP at ``n_samples >= 2**p`` enumerates every coalition: on the conditional game the
+    values still carry the sampler's error, which ``tol`` must be checked on. A tol the error
+    misses (1.96 std was 0.28 of the row's largest value for tol=1e-4) returned silently."""
+    X, model = correlated_linear
+    est = KernelShapExplainer(model, n_samples=16, game="conditional", n_conditional_samples=16, tol=1e-4,
+                              random_state=0).fit(X)
+    with pytest.warns(ConvergenceWarning, match="n_conditional_samples"):
+        exp = est.explain(X[:3])
+    assert np.max(1.96 * exp.std / np.abs(exp.values).max(axis=1, keepdims=True)) > 1e-4
+    # met: no warning; the interventional game is exact there (std 0): no warning either
+    for game, tol in (("conditional", 10.0), ("interventional", 1e-4)):
+        est.set_params(game=game, tol=tol).fit(X)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", ConvergenceWarning)
+            est.explain(X[:3])
