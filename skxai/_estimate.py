@@ -1034,6 +1034,15 @@ def unique_coalitions(masks):
     return masks[first], inverse.ravel()
 
 
+def _every_order_equally(perms):
+    """Whether ``perms`` holds every permutation of its players, each as often."""
+    n_perm, p = perms.shape
+    if p > 10 or n_perm % math.factorial(p):  # 10! permutations: more than are ever walked
+        return False
+    _, counts = np.unique(perms, axis=0, return_counts=True)
+    return len(counts) == math.factorial(p) and counts.min() == counts.max()
+
+
 def shapley_from_permutations(perms, prefix_values):
     """Average marginal contributions along permutations.
 
@@ -1049,7 +1058,8 @@ def shapley_from_permutations(perms, prefix_values):
         Mean contribution; efficiency holds exactly for every permutation.
     std : ndarray (n, p, k)
         Standard error over antithetic pairs (the sampling units), floored and inflated for
-        its degrees of freedom so that ``phi +/- 1.96 std`` covers 95% (module notes).
+        its degrees of freedom so that ``phi +/- 1.96 std`` covers 95% (module notes); zero
+        when ``perms`` holds every permutation equally often (the values are then exact).
     """
     n, n_perm, _, k = prefix_values.shape
     p = perms.shape[1]
@@ -1063,6 +1073,10 @@ def shapley_from_permutations(perms, prefix_values):
     for j in range(1, n_perm):
         total += contrib[:, j]
     phi = total / n_perm
+    if _every_order_equally(perms):
+        # the mean over every order is the Shapley value itself: no sampling error (on 2
+        # players every antithetic pair is both orders; the floor below reported 2.9 there)
+        return phi, np.zeros_like(phi)
     if n_perm < 2:
         # One permutation shows no spread: the error is unknown (inf, as documented for the
         # other designs without degrees of freedom), not NaN; one player is exact.
