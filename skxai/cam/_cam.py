@@ -60,6 +60,9 @@ class CamExplainer(BaseCamExplainer):
     spatial means of the layer's activations and give the explained response), and any other
     network is refused with a ``ValueError``; :class:`~skxai.GradCamExplainer` equals CAM
     divided by the number of positions on such networks and works on any network.
+    A binary classifier with one logit ``z`` (skorch ``NeuralNetBinaryClassifier``) is
+    explained as ``[0, z]``: the positive class gets the linear layer's weights, the
+    negative class (the constant score 0) a zero map.
 
     Parameters
     ----------
@@ -185,6 +188,11 @@ class CamExplainer(BaseCamExplainer):
         if not _allclose(fc_in, pooled):
             self._refuse(lp, fc_name, f"the input of {fc_name!r} is not the spatial mean of the activations")
         fc_out = fc_out.reshape(lp.outputs.shape[0], -1)
+        # A binary classifier's single logit z is explained as [0, z] (skorch's
+        # NeuralNetBinaryClassifier): the negative class's score is the constant 0, its weights 0.
+        binary = fc_out.shape[1] == 1 and lp.outputs.shape[1] == 2 and getattr(self.model_, "_binary", False)
+        if binary:
+            fc_out = torch.cat([torch.zeros_like(fc_out), fc_out], dim=1)
         if fc_out.shape != lp.outputs.shape or not (
             _same_values(fc_out, lp.outputs) or _allclose(fc_out[:m], lp.outputs[:m])
         ):
@@ -196,6 +204,8 @@ class CamExplainer(BaseCamExplainer):
         weight = fc.weight.detach()
         if weight.dtype != lp.activations.dtype:
             weight = weight.to(lp.activations.dtype)
+        if binary:
+            weight = torch.cat([torch.zeros_like(weight), weight])
         # index_select: the rows advanced indexing gives, for a third of its cost (aten::index)
         return torch.index_select(weight, 0, lp.targets)
 
