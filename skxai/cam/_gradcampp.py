@@ -21,7 +21,10 @@ class GradCamPlusPlusExplainer(BaseCamExplainer):
     or on probabilities, that constant dominates ``2 G^2`` and its weights drift from the
     formula (at a median ``|G|`` of 1e-4 they are mostly the epsilon's). Here a change of
     the gradients' scale alone changes the weights only as the formula does, so skxai and
-    pytorch-grad-cam agree only when gradients are large.
+    pytorch-grad-cam agree only when gradients are large. torchcam 0.5's ``GradCAMpp`` does
+    not compute this ``alpha``: its in-place division acts on a copy (its weights come out as
+    ``sum_ij G^2 ReLU(G)``) and its denominator uses ``sum_ab A_kab G_kab^3``; skxai does not
+    follow it (``benchmarks/results/cam.md`` shows the gap).
 
     Parameters
     ----------
