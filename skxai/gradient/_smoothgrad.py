@@ -168,7 +168,10 @@ class SmoothGradExplainer(BaseTorchExplainer):
             if isinstance(self.method, SmoothGradExplainer):
                 raise ValueError("method cannot itself be a SmoothGradExplainer.")
             inner = clone(self.method).set_params(estimator=self.estimator_)
-            inner.set_params(**{k: v for k, v in shared.items() if k in inner.get_params()})
+            params = inner.get_params(deep=False)
+            inner.set_params(**{k: v for k, v in shared.items() if k in params})
+            if "layer" in params:  # the deprecated alias of target_layer, taken from here too
+                inner.set_params(layer="deprecated")
         else:
             raise ValueError(
                 f"method must be a method name or a gradient explainer, got {self.method!r}."

@@ -115,3 +115,17 @@ def test_ig_closed_forms_on_a_quadratic():
         exp = IntegratedGradientsExplainer(_Quadratic(a), n_steps=2, baseline=b, method=method).fit(X).explain(X)
         np.testing.assert_allclose(exp.values, a * (X**2 - b**2), atol=1e-13)
         assert np.abs(exp.convergence_delta).max() < 1e-13
+
+
+def test_smoothgrad_takes_the_layer_from_itself_even_when_the_instance_sets_the_deprecated_layer():
+    # The instance's deprecated ``layer`` (alias of target_layer) outlived the override of
+    # target_layer: SmoothGrad(target_layer=None) returned layer "0" attributions, shape (n, 5),
+    # while its target_layer_ and the Explanation said the input.
+    X = np.random.RandomState(6).normal(size=(5, 3))
+    net = _tanh_net(6)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        sg = SmoothGradExplainer(net, sigma=0.0, n_samples=1, method=IntegratedGradientsExplainer(None, layer="0"))
+        sg.fit(X)
+    assert sg.method_.target_layer_ is None
+    np.testing.assert_allclose(sg.transform(X), IntegratedGradientsExplainer(net).fit(X).transform(X), rtol=1e-12)
