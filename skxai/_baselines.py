@@ -192,7 +192,9 @@ def make_baseline(baseline, X, *, background=None, sigma=None):
         raise ValueError(
             f"baseline={baseline!r} is not supported; use one of {BASELINES}, a number, an array or a callable."
         )
-    value = baseline(X) if callable(baseline) else baseline
+    # a copy: X may share memory with the explained batch (the user's own array), which a
+    # callable writing to its argument would otherwise change
+    value = baseline(X.copy()) if callable(baseline) else baseline
     arr = np.asarray(value, dtype=np.float64)
     if arr.ndim == X.ndim and arr.shape[0] == 1 and X.shape[0] != 1:
         arr = arr[0]

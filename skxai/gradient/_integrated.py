@@ -6,12 +6,14 @@ import numbers
 
 import numpy as np
 import torch
+from sklearn.exceptions import ConvergenceWarning
 
 from skxai._baselines import BASELINE_CONSTRAINT, is_per_sample, make_baseline, resolve_baseline_name
 from skxai._progress import progress
 from skxai._torch._explainer import BaseTorchExplainer, _to_numpy
 from skxai.utils._memory import refuse_beyond_working_memory
 from skxai.utils._param_validation import Interval, StrOptions
+from skxai.utils._warnings import warn_at_caller
 
 #: Most Gauss-Legendre nodes: numpy's ``leggauss(n)`` builds an ``n x n`` companion matrix
 #: and takes O(n^2) time (2048 nodes: 32 MiB and about a second; 50,000 nodes: 20 GB, a
@@ -79,14 +81,16 @@ callable, default="zeros"
         Target relative completeness gap ``|gap| / |f(x) - f(x0)|``. When set, samples above
         it are integrated again with a finer rule (only those samples), until they reach it
         or ``max_steps``; ``explain`` reports each sample's ``n_steps_used`` (nodes of its
-        final rule). The gap is known for free (``f(x)`` and ``f(x0)`` are computed anyway),
+        final rule); samples still above it at ``max_steps`` keep the finest rule reached, with
+        a ``ConvergenceWarning``. The gap is known for free (``f(x)`` and ``f(x0)`` are computed anyway),
         so easy samples stop at ``n_steps`` and the work goes to the hard ones. The trapezoid
         rule is refined by halving its intervals and reuses every gradient already computed
         (a sample costs ``n_steps_used`` passes); the other rules double ``n_steps`` and
         start again. On ReLU networks the integrand jumps where units switch, so the nested
         trapezoid is the cheapest way to a tolerance; Gauss-Legendre wins on smooth ones.
     max_steps : int, default=512
-        Most steps per sample when ``tol`` is set.
+        Most steps per sample when ``tol`` is set (then at least ``n_steps``; ignored without
+        ``tol``).
     target : label, int, "predicted", array-like or None, default=None
     response_method : {"auto", "predict_proba", "decision_function", "predict"}, default="auto"
         The explained quantity (see :class:`~skxai.GradientExplainer`).
@@ -178,7 +182,7 @@ callable, default="zeros"
 
     def _check_params(self):
         super()._check_params()
-        if self.max_steps < self.n_steps:
+        if self.tol is not None and self.max_steps < self.n_steps:  # max_steps bounds tol's refinement
             raise ValueError(f"max_steps must be an integer >= n_steps, got {self.max_steps!r}.")
         # the most nodes one rule may get: n_steps, refined up to max_steps when tol is set
         most = self.n_steps if self.tol is None else self.max_steps
@@ -303,6 +307,16 @@ callable, default="zeros"
                 used[todo] = n_steps
             values[todo] = refined
             delta[todo] = refined.reshape(todo.numel(), -1).sum(dim=1) - change[todo]
+        if self.tol is not None:
+            left = int((delta.abs() > self.tol * change.abs()).sum())
+            if left:
+                warn_at_caller(
+                    f"{type(self).__name__}: {left} of {x.shape[0]} samples are still above tol={self.tol} "
+                    f"(relative completeness gap) at max_steps={self.max_steps}; their attributions are "
+                    "those of the finest rule reached (see n_steps_used and convergence_delta). Raise "
+                    "max_steps or tol, or use another method.",
+                    ConvergenceWarning,
+                )
         return values, {
             "outputs": outputs,
             "targets": targets,

@@ -168,12 +168,17 @@ class SmoothGradExplainer(BaseTorchExplainer):
             if isinstance(self.method, SmoothGradExplainer):
                 raise ValueError("method cannot itself be a SmoothGradExplainer.")
             inner = clone(self.method).set_params(estimator=self.estimator_)
-            inner.set_params(**{k: v for k, v in shared.items() if k in inner.get_params()})
+            params = inner.get_params(deep=False)
+            inner.set_params(**{k: v for k, v in shared.items() if k in params})
+            if "layer" in params:  # the deprecated alias of target_layer, taken from here too
+                inner.set_params(layer="deprecated")
         else:
             raise ValueError(
                 f"method must be a method name or a gradient explainer, got {self.method!r}."
             )
-        self.method_ = inner.fit(self.background_)
+        # fit's data, not the background sample: the inner method's baseline
+        # ("background_mean") is the mean of fit's data, as when it is used alone
+        self.method_ = inner.fit(X)
         self.method_.model_ = self.model_  # one adapter, so one prepared() covers both
 
     def _seed(self):
@@ -200,11 +205,16 @@ class SmoothGradExplainer(BaseTorchExplainer):
     def _attribute_core(self, x, targets):
         scale = self._noise_scale(x).to(x.device)
         generator = torch.Generator().manual_seed(self._seed())
-        total = total_sq = None
+        total = total_sq = first = None
         for j in progress(range(self.n_samples), verbose=self.verbose, desc="SmoothGrad", unit="sample"):
             noisy = x + self._draw_noise(j, x, generator) * scale if self.sigma > 0 else x
             a, _ = self.method_._attribute_core(noisy, targets)
             a = a.to(torch.float64)
+            if self.variant == "variance":
+                # moments of the deviations from the first draw: mean(a^2) - mean(a)^2 cancels
+                # every digit when the spread is small next to the mean (shifted-data variance)
+                first = a if first is None else first
+                a = a - first
             total = a if total is None else total + a
             if self.variant != "mean":
                 total_sq = a * a if total_sq is None else total_sq + a * a
