@@ -78,6 +78,22 @@ def host64(t):
     return t.numpy().astype(np.float64)
 
 
+def finite_attributions(values, owner):
+    """``values`` (a float64 array), refused when NaN or infinite: a network whose gradient is
+    not finite somewhere on the way (``sqrt`` or ``log`` at 0, an overflow) would otherwise
+    hand back NaN attributions without a word."""
+    ok = np.isfinite(values)
+    if not ok.all():
+        bad = np.flatnonzero(~ok.reshape(len(values), -1).all(axis=1)) if values.ndim else []
+        raise ValueError(
+            f"{owner}: the attributions of {len(bad)} sample(s) (e.g. sample {int(bad[0]) if len(bad) else 0}) "
+            "contain NaN or infinity: the network's gradient is not finite there (a sqrt or log "
+            "at 0 on the path, an overflow). Change the baseline or the inputs, or use a "
+            "model-agnostic explainer."
+        )
+    return values
+
+
 def _to_numpy(X):
     if isinstance(X, torch.Tensor):
         if X.dtype == torch.bfloat16:  # numpy has no bfloat16: float32 holds every value
@@ -519,7 +535,7 @@ class BaseTorchExplainer(BaseExplainer):
         targets = np.asarray(extras.pop("targets"), dtype=np.int64)
         outputs = extras.pop("outputs")
         base = extras.pop("base_values", None)
-        values = host64(values)
+        values = finite_attributions(host64(values), type(self).__name__)
         names = getattr(self, "feature_names_in_", None)
         if names is not None and values.shape[1:] != (len(names),):
             names = None
@@ -557,7 +573,7 @@ class BaseTorchExplainer(BaseExplainer):
         x = self.model_.to_tensor(self._validate_X(X))
         with self.model_.prepared():
             values, _ = self._attribute(x)
-        return host64(values)
+        return finite_attributions(host64(values), type(self).__name__)
 
     def _targets_tensor(self, target_indices, n):
         """``target_indices`` checked (one output index per sample) as a LongTensor on the
@@ -590,7 +606,7 @@ class BaseTorchExplainer(BaseExplainer):
         targets = self._targets_tensor(target_indices, x.shape[0])
         with self.model_.prepared():
             values, _ = self._attribute(x, targets)
-        return host64(values)
+        return finite_attributions(host64(values), type(self).__name__)
 
     def get_feature_names_out(self, input_features=None):
         """Attribution column names (tabular inputs): one per input feature.

@@ -28,7 +28,14 @@ import torch
 from skxai._explanation import Explanation
 from skxai._progress import progress
 from skxai._torch._capture import LayerCapture
-from skxai._torch._explainer import BaseTorchExplainer, _check_fitted, _to_numpy, host64, layout_refused
+from skxai._torch._explainer import (
+    BaseTorchExplainer,
+    _check_fitted,
+    _to_numpy,
+    finite_attributions,
+    host64,
+    layout_refused,
+)
 from skxai._torch._model import HookSet
 from skxai.cam._upsample import postprocess
 
@@ -384,7 +391,7 @@ class BaseCamExplainer(BaseTorchExplainer, auto_wrap_output_keys=None):
                 extras[key] = vals
         targets = torch.cat([p[4] for p in parts]).cpu().numpy().astype(np.int64)
         return Explanation(
-            cat(0),
+            finite_attributions(cat(0), type(self).__name__),
             data=X,
             output_names=self.output_names_,
             target_index=targets,
@@ -415,7 +422,7 @@ class BaseCamExplainer(BaseTorchExplainer, auto_wrap_output_keys=None):
         # The heatmaps only: the raw maps, weights and outputs that explain() also returns are
         # not converted to float64 (for elementwise weights, a fifth of a small network's call).
         parts, _ = self._run_chunks(X)
-        return host64(_cat([p[0] for p in parts]))
+        return finite_attributions(host64(_cat([p[0] for p in parts])), type(self).__name__)
 
     def _transform_for_targets(self, X, target_indices):
         """:meth:`transform` with output ``target_indices[i]`` explained for image ``i`` (see
@@ -434,7 +441,7 @@ class BaseCamExplainer(BaseTorchExplainer, auto_wrap_output_keys=None):
             As :meth:`transform`.
         """
         parts, _ = self._run_chunks(X, target_indices)
-        return host64(_cat([p[0] for p in parts]))
+        return finite_attributions(host64(_cat([p[0] for p in parts])), type(self).__name__)
 
     def get_feature_names_out(self, input_features=None):
         """Not defined: CAMs return heatmaps, not feature columns.
