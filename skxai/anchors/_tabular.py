@@ -29,6 +29,28 @@ def _level(delta, size, beam_size):
     return float(np.log((1 if size == 0 else beam_size) * 2.0 ** (size + 1) / delta))
 
 
+def _number(v):
+    """``v`` with at least 4 significant digits, and as many more as it takes to read back as
+    ``v`` itself: a rule's text must be the rule applied (``.4g`` showed an edge of 1000.09 as
+    ``x < 1000``, a rule the explained row at 1000.03 broke)."""
+    v = float(v)
+    for p in range(4, 18):
+        s = f"{v:.{p}g}"
+        if float(s) == v:
+            return s
+    return repr(v)
+
+
+def _short_edge(edge, below):
+    """The shortest number (at least 4 significant digits) in ``(below, edge]``: it splits the
+    background like ``edge`` (no value lies between ``below`` and ``edge``) and reads short."""
+    for p in range(4, 18):
+        d = float(f"{edge:.{p}g}")
+        if below < d <= edge:
+            return d
+    return float(edge)
+
+
 def _decision_bytes(decision):
     """Bytes of a decision that are the same in every process: an object array's ``tobytes``
     holds the addresses of its items (string labels of a model fitted on an object column), so
@@ -250,7 +272,10 @@ class AnchorTabularExplainer(BaseAnchorExplainer):
     background_ : ndarray
     background_bins_ : ndarray of int
     bin_edges_ : list of ndarray or None
-        Inner quantile edges per feature (None for features binned by value).
+        Inner quantile edges per feature (None for features binned by value); a value
+        equal to an edge is in the upper bin. Each edge is the shortest number (at least 4
+        significant digits) that splits the background as the quantile does, and rules show
+        it exactly.
     n_features_in_ : int
     feature_names_in_ : ndarray of str
         Defined when fit on a DataFrame.
@@ -385,6 +410,13 @@ class AnchorTabularExplainer(BaseAnchorExplainer):
                 qs = np.arange(1, self.n_bins) / self.n_bins
                 edges = np.unique(np.quantile(colf, qs, method="inverted_cdf"))
                 edges = edges[edges > colf.min()]
+                if not edges.size:
+                    # every inner quantile is the minimum (a column mostly at its minimum):
+                    # split the minimum from the rest rather than keep one bin with no edge
+                    edges = uniq[1:2]
+                # each edge moved to a short number below it with no background value between
+                # (same bins of the background), so that the rule shows the edge it applies
+                edges = np.array([_short_edge(e, colf[colf < e].max()) for e in edges])
                 self.bin_edges_.append(edges)
                 self._values.append(None)
         self.background_bins_ = self._bin(bg)
@@ -418,12 +450,12 @@ class AnchorTabularExplainer(BaseAnchorExplainer):
             if b < 0:
                 return f"{name} not seen in fit"
             v = vals[b].item() if hasattr(vals[b], "item") else vals[b]
-            return f"{name} == {v!r}" if isinstance(v, str) else f"{name} == {v:.6g}"
+            return f"{name} == {v!r}" if isinstance(v, str) else f"{name} == {_number(v)}"
         if b == 0:
-            return f"{name} < {edges[0]:.4g}"
+            return f"{name} < {_number(edges[0])}"
         if b == len(edges):
-            return f"{name} >= {edges[-1]:.4g}"
-        return f"{edges[b - 1]:.4g} <= {name} < {edges[b]:.4g}"
+            return f"{name} >= {_number(edges[-1])}"
+        return f"{_number(edges[b - 1])} <= {name} < {_number(edges[b])}"
 
     def _decide(self, A):
         return decisions(self, A, len(A), "rows", predict_input=self._schema.to_model_input)

@@ -78,14 +78,18 @@ def make_shapes_localisation(n_samples=1000, *, canvas=32, size=(8, 12), noise=0
     >>> bool((b.shape_masks <= b.masks).all())
     True
     """
-    if not isinstance(n_samples, numbers.Integral) or n_samples < 1:
+    if not isinstance(n_samples, numbers.Integral) or isinstance(n_samples, bool) or n_samples < 1:
         raise ValueError(f"n_samples must be a positive integer; got {n_samples!r}.")
+    if (np.ndim(size) != 1 or len(size) != 2
+            or not all(isinstance(v, numbers.Integral) and not isinstance(v, bool) for v in size)):
+        # int(8.7) used to make 8 of it silently
+        raise ValueError(f"size must be a pair of integers (min, max); got {size!r}.")
     lo, hi = (int(size[0]), int(size[1]))
     if not 3 <= lo <= hi or not isinstance(canvas, numbers.Integral) or hi > canvas - 2:
         raise ValueError(f"size={size!r} must satisfy 3 <= min <= max <= canvas - 2 (canvas={canvas!r}).")
     if not isinstance(n_classes, numbers.Integral) or not 2 <= n_classes <= len(SHAPE_NAMES):
         raise ValueError(f"n_classes must be between 2 and {len(SHAPE_NAMES)}; got {n_classes!r}.")
-    if not np.isfinite(noise) or noise < 0:
+    if not isinstance(noise, numbers.Real) or not np.isfinite(noise) or noise < 0:
         raise ValueError(f"noise must be a non-negative number; got {noise!r}.")
     rng = check_random_state(random_state)
     names = SHAPE_NAMES[:n_classes]
@@ -121,7 +125,8 @@ def _add_distractors(img, box, rng, n=2, length=5):
     for _ in range(n):
         for _attempt in range(20):
             horizontal = rng.rand() < 0.5
-            r, c = rng.randint(0, canvas - length, size=2)
+            # at least one position: canvas=5 (documented for size=(3, 3)) asked randint(0, 0)
+            r, c = rng.randint(0, max(canvas - length, 1), size=2)
             rows = slice(r, r + 1) if horizontal else slice(r, r + length)
             cols = slice(c, c + length) if horizontal else slice(c, c + 1)
             grown = np.zeros_like(box)

@@ -109,9 +109,15 @@ def all_explainers(type_filter=None):
             ):
                 found[name] = obj
     if type_filter is not None:
-        wanted = {type_filter} if isinstance(type_filter, str) else set(type_filter)
+        try:
+            wanted = {type_filter} if isinstance(type_filter, str) else set(type_filter)
+        except TypeError:  # not iterable (or unhashable items): say what type_filter takes
+            raise ValueError(
+                f"type_filter must be one of {KINDS} or a list of them; got {type_filter!r}."
+            ) from None
         unknown = wanted - set(KINDS)
         if unknown:
-            raise ValueError(f"type_filter must be among {KINDS}; got {sorted(unknown)}.")
+            # repr: an unknown non-string next to a string made sorted() raise a TypeError
+            raise ValueError(f"type_filter must be among {KINDS}; got {sorted(map(repr, unknown))}.")
         found = {n: c for n, c in found.items() if _kind(c) in wanted}
     return sorted(found.items())
