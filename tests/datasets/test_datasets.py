@@ -96,3 +96,13 @@ def test_shapes_localisation_is_reproducible_and_checks_parameters():
         kw = {"n_samples": 5, **bad}
         with pytest.raises(ValueError):
             make_shapes_localisation(**kw)
+
+
+def test_the_corpora_ship_with_their_licence_text():
+    # MIT asks for its notice in every copy: the note names it, the text sits beside the files
+    from importlib.resources import files
+
+    data = files("skxai.datasets") / "data"
+    licence = (data / "LICENSE-VADER.txt").read_text(encoding="utf-8")
+    assert "Copyright (c) 2016 C.J. Hutto" in licence and "Permission is hereby granted" in licence
+    assert "LICENSE-VADER.txt" in (data / "README.md").read_text(encoding="utf-8")
