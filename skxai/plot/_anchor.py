@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from skxai.plot._base import explain, literal_text, new_axes
+from skxai.plot._base import explain, format_value, literal_text, new_axes
 from skxai.plot._textparts import _item, require_documents
 
 _WORD_KEYS = ("anchor", "words", "names", "features", "rule")
@@ -69,6 +69,8 @@ class AnchorSearchDisplay:
         One point per candidate.
     threshold_line_ : matplotlib Line2D
     selected_marker_ : matplotlib PathCollection or None
+    legend_ : matplotlib Legend
+        Placed in the corner that covers the fewest points, error bars and labels.
     ax_, figure_
 
     Examples
@@ -168,6 +170,42 @@ class AnchorSearchDisplay:
         low = float(np.nanmin(self.precisions))
         return max(0.0, min(low, self.threshold) - 0.05)
 
+    def _place_legend(self, ax, handles, x, renderer):
+        """The legend in the corner that covers the fewest points, error bars and labels.
+
+        ``loc="best"`` ignores error bars (a LineCollection): the legend was put over them.
+        """
+        from matplotlib.lines import Line2D
+
+        handles = list(handles)
+        # the points' two colours, each named: one "evaluated candidates" entry took the colour
+        # of the first point drawn, grey in one picture and green in the next
+        at = handles.index(self.scatter_)
+        handles[at : at + 1] = [
+            Line2D([], [], ls="", marker="o", color="#2ca02c", label="candidate at or above threshold"),
+            Line2D([], [], ls="", marker="o", color="#7f7f7f", label="candidate below threshold"),
+        ]
+        pts = ax.transData.transform(np.column_stack([x, self.precisions]))
+        lo = hi = None
+        if self.lower is not None and self.upper is not None:
+            lo = ax.transData.transform(np.column_stack([x, np.nan_to_num(np.asarray(self.lower, float))]))[:, 1]
+            hi = ax.transData.transform(np.column_stack([x, np.nan_to_num(np.asarray(self.upper, float))]))[:, 1]
+        texts = [t.get_window_extent(renderer) for t in ax.texts]
+        best, best_cost = None, None
+        for loc in ("lower right", "upper left", "lower left", "upper right", "center right", "center left"):
+            leg = ax.legend(handles=handles, loc=loc, fontsize=8)
+            b = leg.get_window_extent(renderer)
+            inside = (pts[:, 0] >= b.x0) & (pts[:, 0] <= b.x1)
+            cost = 3 * int((inside & (pts[:, 1] >= b.y0) & (pts[:, 1] <= b.y1)).sum())
+            if lo is not None:
+                cost += int((inside & (lo <= b.y1) & (hi >= b.y0)).sum())
+            cost += 3 * sum(b.overlaps(t) for t in texts)
+            if best_cost is None or cost < best_cost:
+                best, best_cost = loc, cost
+            if cost == 0:
+                break
+        self.legend_ = ax.legend(handles=handles, loc=best, fontsize=8)
+
     def plot(self, ax=None, *, max_labels=5):
         """Draw the plane.
 
@@ -191,6 +229,7 @@ class AnchorSearchDisplay:
                 x[at] += np.linspace(-0.3, 0.3, len(at))
         above = self.precisions >= self.threshold
         colours = np.where(above, "#2ca02c", "#7f7f7f")
+        errorbars = None
         if self.lower is not None and self.upper is not None:
             lo, hi = np.asarray(self.lower, float), np.asarray(self.upper, float)
             ok = ~(np.isnan(lo) | np.isnan(hi))
@@ -198,12 +237,11 @@ class AnchorSearchDisplay:
                 # The axis is scaled to the estimates: a bound below it is cut, and the legend
                 # says so rather than leaving bars that end at the axis unexplained.
                 cut = bool((lo[ok] < self._bottom()).any())
-                ax.errorbar(x[ok], self.precisions[ok],
+                errorbars = ax.errorbar(x[ok], self.precisions[ok],
                             yerr=[self.precisions[ok] - lo[ok], hi[ok] - self.precisions[ok]],
                             fmt="none", ecolor="0.75", lw=0.8, zorder=1,
                             label="confidence bounds" + (" (cut at the axis)" if cut else ""))
-        self.scatter_ = ax.scatter(x, self.precisions, c=list(colours), s=25, zorder=2,
-                                   label="evaluated candidates")
+        self.scatter_ = ax.scatter(x, self.precisions, c=list(colours), s=25, zorder=2)
         self.threshold_line_ = ax.axhline(self.threshold, color="#d62728", ls="--", lw=1,
                                           label=f"threshold {self.threshold:.2f}")
         self.selected_marker_ = None
@@ -211,32 +249,40 @@ class AnchorSearchDisplay:
             s = self.selected
             label = "selected anchor"
             if self.coverage is not None:
-                label += f" (coverage {self.coverage:.2f})"
+                # format_value: a long document's anchor covers 0.002, which .2f printed as 0.00
+                label += f" (coverage {format_value(self.coverage)})"
             self.selected_marker_ = ax.scatter([x[s]], [self.precisions[s]], marker="*", s=250,
                                                color="#ff7f0e", edgecolor="k", zorder=3, label=label)
-        ranked = list(np.argsort(-self.precisions, kind="stable"))
-        if self.selected is not None:
-            ranked = [self.selected] + [i for i in ranked if i != self.selected]
-        # Name the selected anchor and the most precise candidates, skipping any whose label
-        # would sit on one already written (closer than ~8% of the axes in both directions).
-        span_x = max(float(np.ptp(x)), 1.0)
-        span_y = max(float(np.nanmax(self.precisions) - np.nanmin(self.precisions)), 0.05)
-        placed = []
-        for i in ranked:
-            if len(placed) >= max_labels + (self.selected is not None):
-                break
-            pos = (x[i] / span_x, self.precisions[i] / span_y)
-            if any(abs(pos[0] - q[0]) < 0.25 and abs(pos[1] - q[1]) < 0.08 for q in placed):
-                continue
-            placed.append(pos)
-            ax.annotate(self.labels[i], (x[i], self.precisions[i]), textcoords="offset points",
-                        xytext=(5, 3), fontsize=7, weight="bold" if i == self.selected else "normal")
         ax.set_xticks(np.arange(int(self.sizes.min()), int(self.sizes.max()) + 1))
         ax.set_xlim(self.sizes.min() - 0.5, self.sizes.max() + 0.5)
         ax.set_xlabel("anchor size (words)")
         ax.set_ylabel("estimated precision")
         ax.set_ylim(self._bottom(), 1.02)
-        ax.legend(loc="best", fontsize=8)
+        ranked = list(np.argsort(-self.precisions, kind="stable"))
+        if self.selected is not None:
+            ranked = [self.selected] + [i for i in ranked if i != self.selected]
+        # Name the selected anchor and the most precise candidates, skipping any whose label
+        # would overlap one already written (long labels of near candidates were written on
+        # top of each other).
+        renderer = fig._get_renderer()  # also for a Figure without a pyplot canvas (the report)
+        placed = []
+        for i in ranked:
+            if len(placed) >= max_labels + (self.selected is not None):
+                break
+            # right of the point, but left of those in the right half: a label written rightwards
+            # from the largest size ran past the axes and was cut at the figure's edge
+            left = x[i] > (self.sizes.min() + self.sizes.max()) / 2
+            text = self.labels[i] or "(no word)"
+            note = ax.annotate(text, (x[i], self.precisions[i]), textcoords="offset points",
+                               xytext=(-5 if left else 5, 3), ha="right" if left else "left", fontsize=7,
+                               weight="bold" if i == self.selected else "normal")
+            box = note.get_window_extent(renderer)
+            if i != self.selected and any(box.overlaps(b) for b in placed):
+                note.remove()
+                continue
+            placed.append(box)
+        handles = [h for h in (errorbars, self.scatter_, self.threshold_line_, self.selected_marker_) if h]
+        self._place_legend(ax, handles, x, renderer)
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
         if self.method:

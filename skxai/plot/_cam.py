@@ -161,7 +161,8 @@ class CamDisplay:
             lo, hi, cmap = -vmax, vmax, "RdBu_r"
         self.image_ = overlay(ax, self.heatmap_, cmap=cmap, vmin=lo, vmax=hi if hi > lo else lo + 1,
                               alpha=alpha, over_image=img is not None)
-        fig.colorbar(self.image_, ax=ax, fraction=0.046, pad=0.04)
+        bar = fig.colorbar(self.image_, ax=ax, fraction=0.046, pad=0.04)
+        bar.set_label("map value" + (" (ReLU)" if self.relu else ""), fontsize=7)
         ax.set_xticks([])
         ax.set_yticks([])
         if self.method or self.quantity:

@@ -81,7 +81,14 @@ def parts_html(parts, *, style=True):
     if parts.coverage is not None:
         meta.append(f"coverage {parts.coverage:.3f}")
     if weights is not None and len(weights):
-        top = np.argsort(-np.abs(weights), kind="stable")[:5]
+        # each word once: LIME gives every occurrence of a word its weight, and "to" filled the
+        # list four times
+        top, seen = [], set()
+        for j in np.argsort(-np.abs(weights), kind="stable"):
+            key = (tokens[j].lower(), float(weights[j]))
+            if key not in seen and len(top) < 5:
+                seen.add(key)
+                top.append(j)
         meta.append(
             "strongest: "
             + ", ".join(f"{html.escape(tokens[j])} ({weights[j]:+.3g})" for j in top)

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from skxai.plot._base import _select_output, check_matplotlib, explain, format_value, literal_text
+from skxai.plot._base import _select_output, check_matplotlib, explain, format_value, literal_text, output_label
 
 _MODES = ("signed", "abs_max", "positive", "negative", "split")
+# what each heatmap's colour bar measures
+_BAR_LABELS = {"signed": "attribution", "abs_max": "|attribution|", "positive": "attribution",
+               "negative": "|attribution|"}
 
 
 def to_hwc(a, channel_axis="auto"):
@@ -160,11 +163,12 @@ class ImageAttributionDisplay:
     2.0
     """
 
-    def __init__(self, attributions, *, image=None, channel_axis="auto", method=None):
+    def __init__(self, attributions, *, image=None, channel_axis="auto", method=None, quantity=None):
         self.attributions = np.asarray(attributions, dtype=np.float64)
         self.image = image
         self.channel_axis = channel_axis
         self.method = method
+        self.quantity = quantity
 
     @classmethod
     def from_explanation(cls, explanation, *, index=0, image=None, mode="signed",
@@ -197,7 +201,9 @@ class ImageAttributionDisplay:
                 f"shape {values.shape}."
             )
         image = image_at(explanation, values.shape[0], index, image, "image(s)")
-        disp = cls(values[index], image=image, channel_axis=channel_axis, method=explanation.method)
+        label = output_label(explanation, index=index, output=output)
+        disp = cls(values[index], image=image, channel_axis=channel_axis, method=explanation.method,
+                   quantity=label or None)
         return disp.plot(ax=ax, mode=mode, alpha=alpha)
 
     @classmethod
@@ -261,7 +267,12 @@ class ImageAttributionDisplay:
                 vmax = float(hm.max()) or 1.0
                 cmap = {"abs_max": "inferno", "positive": "Reds", "negative": "Blues"}[panel]
                 art = overlay(a, hm, cmap=cmap, vmin=0, vmax=vmax, alpha=alpha, over_image=img is not None)
-            fig.colorbar(art, ax=a, fraction=0.046, pad=0.04)
+            bar = fig.colorbar(art, ax=a, fraction=0.046, pad=0.04)
+            if len(panels) > 1:
+                # on top of the bar: at its side the label ran into the next panel's image
+                bar.ax.set_title(_BAR_LABELS[panel], fontsize=7)
+            else:
+                bar.set_label(_BAR_LABELS[panel], fontsize=7)
             a.set_title(
                 {"signed": "attribution (sum over channels)", "abs_max": "max over channels |attribution|",
                  "positive": "positive part", "negative": "negative part"}[panel]
@@ -273,8 +284,10 @@ class ImageAttributionDisplay:
                 self.heatmap_ = hm
             elif panel == "negative":
                 self.negative_ = hm
-        if self.method and ax is None:
-            fig.suptitle(self.method, fontsize=9)
+        head = ": ".join(str(t) for t in (self.method, self.quantity) if t)
+        if head and ax is None:
+            # which class the map explains: without it a digit's map did not say "of 7"
+            fig.suptitle(head, fontsize=9)
         self.axes_ = axes
         self.ax_ = axes[0]
         literal_text(*np.ravel(np.asarray(axes, dtype=object)))

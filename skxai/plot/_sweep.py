@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from skxai.plot._base import _select_output, literal_text
+from skxai.plot._base import _select_output, format_value, literal_text, output_label
 from skxai.plot._image import _axes_for, display_image, heatmap, to_hwc
 
 _SIGMA_NAMES = ("sigma", "noise_level", "stdev", "noise_std", "noise_scale")
@@ -69,12 +69,13 @@ class SigmaSweepDisplay:
     2
     """
 
-    def __init__(self, maps, sigmas, *, image=None, mode="abs_max", method=None):
+    def __init__(self, maps, sigmas, *, image=None, mode="abs_max", method=None, quantity=None):
         self.maps = list(maps)
         self.sigmas = list(sigmas)
         self.image = image
         self.mode = mode
         self.method = method
+        self.quantity = quantity
 
     @classmethod
     def from_explanations(cls, explanations, sigmas, *, index=0, image=None, mode="abs_max", ax=None):
@@ -93,7 +94,8 @@ class SigmaSweepDisplay:
         if image is None and explanations[0].data is not None:
             data = np.asarray(explanations[0].data)
             image = data[index] if data.ndim >= 3 else None
-        disp = cls(maps, sigmas, image=image, mode=mode, method=explanations[0].method)
+        label = output_label(explanations[0], index=index)
+        disp = cls(maps, sigmas, image=image, mode=mode, method=explanations[0].method, quantity=label or None)
         return disp.plot(ax=ax)
 
     @classmethod
@@ -165,14 +167,18 @@ class SigmaSweepDisplay:
                 v = float(np.abs(hm).max()) or 1.0
                 art = a.imshow(hm, cmap="RdBu_r", vmin=-v, vmax=v)
             else:
-                art = a.imshow(hm, cmap="inferno")
-            a.set_title(f"sigma = {s:g}", fontsize=9)
+                v = float(hm.max())
+                art = a.imshow(hm, cmap="inferno", vmin=0)
+            # each map has its own colour scale (no colour bar): its maximum says how strong it is
+            a.set_title(f"sigma = {s:g}\nmax {format_value(v)}", fontsize=9)
             a.set_xticks([])
             a.set_yticks([])
             self.heatmaps_.append(hm)
             self.images_.append(art)
-        if self.method and ax is None:
-            fig.suptitle(f"{self.method}: noise level sweep", fontsize=10)
+        if ax is None:
+            head = ": ".join(str(t) for t in (self.method, self.quantity) if t)
+            fig.suptitle((head + ", " if head else "") + "noise level sweep (each map scaled to its own max)",
+                         fontsize=10)
         self.axes_ = axes
         self.ax_ = axes[0]
         literal_text(*np.ravel(np.asarray(axes, dtype=object)))

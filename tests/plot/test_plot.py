@@ -311,7 +311,7 @@ def test_sigma_sweep():
     disp = SigmaSweepDisplay(maps, [0.1, 0.2, 0.3], image=np.zeros((1, 4, 4))).plot()
     assert len(disp.axes_) == 4 and len(disp.heatmaps_) == 3
     np.testing.assert_allclose(disp.heatmaps_[2], 3.0 * np.arange(16).reshape(4, 4))
-    assert disp.axes_[2].get_title() == "sigma = 0.2"
+    assert disp.axes_[2].get_title().splitlines()[0] == "sigma = 0.2"
 
 
 def test_sigma_sweep_from_smoothgrad():
