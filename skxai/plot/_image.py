@@ -138,6 +138,8 @@ class ImageAttributionDisplay:
         The image, same layout rules; drawn in grey underneath.
     channel_axis : "auto", 0 or -1, default="auto"
     method : str, optional
+    quantity : str, optional
+        What the maps explain, e.g. "output of 1" (shown in the title).
 
     Attributes
     ----------

@@ -48,6 +48,8 @@ class SigmaSweepDisplay:
     image : ndarray, optional
     mode : {"abs_max", "signed"}, default="abs_max"
     method : str, optional
+    quantity : str, optional
+        What the maps explain, e.g. "output of 1" (shown in the title).
 
     Attributes
     ----------
