@@ -9,6 +9,7 @@ from skxai.plot._base import (
     _select_output,
     explain,
     format_value,
+    is_surrogate,
     literal_text,
     new_axes,
     output_label,
@@ -39,6 +40,8 @@ class BarDisplay:
     std_label : str, optional
         What the error bars are, written under the axis when ``std`` is given (default: a
         standard error, +/- 1 std).
+    surrogate : bool, default=False
+        The values are a local surrogate's weights (LIME), labelled as such.
 
     Attributes
     ----------
@@ -61,13 +64,15 @@ class BarDisplay:
     [2.0, 1.0]
     """
 
-    def __init__(self, importances, feature_names, *, std=None, method=None, quantity=None, std_label=None):
+    def __init__(self, importances, feature_names, *, std=None, method=None, quantity=None, std_label=None,
+                 surrogate=False):
         self.importances = np.asarray(importances, dtype=np.float64)
         self.feature_names = list(feature_names)
         self.std = std
         self.method = method
         self.quantity = quantity
         self.std_label = std_label
+        self.surrogate = surrogate
 
     @classmethod
     def from_explanation(cls, explanation, *, output=None, max_display=10, ax=None, error_bars=False):
@@ -109,7 +114,8 @@ class BarDisplay:
         label = {"samples": "error bars: \u00b11 standard error\nover the explained samples",
                  True: "error bars: \u00b11 std of the mean\n(from the values' std)"}.get(error_bars)
         disp = cls(absval.mean(axis=0), names, std=std, method=explanation.method,
-                   quantity=output_label(explanation, output=output), std_label=label)
+                   quantity=output_label(explanation, output=output), std_label=label,
+                   surrogate=is_surrogate(explanation))
         return disp.plot(ax=ax, max_display=max_display)
 
     @classmethod
@@ -176,7 +182,8 @@ class BarDisplay:
             texts.append(("  " if room[k] > 0 else " ") + format_value(h, max(heights)) + unknown)
             ax.text(h + room[k], yy, texts[-1], va="center", fontsize=8)
         ax.set_yticks(y, [wrap_label(s) for s in labels])
-        xlabel = f"mean |attribution| to the {self.quantity}" if self.quantity else "mean |attribution|"
+        what = "surrogate weight" if self.surrogate else "attribution"
+        xlabel = f"mean |{what}| to the {self.quantity}" if self.quantity else f"mean |{what}|"
         xlabel = wrap_label(xlabel, 50)
         if errs is not None:  # say what the bars are
             xlabel += "\n" + (self.std_label or "error bars: \u00b11 standard error")

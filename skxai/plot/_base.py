@@ -309,6 +309,12 @@ def explained_quantity(exp, explainer=None):
     return None
 
 
+def is_surrogate(exp):
+    """Whether ``exp`` holds a local surrogate's weights (LIME records the model's own outputs
+    apart from the surrogate's)."""
+    return "model_outputs" in getattr(exp, "extras", {})
+
+
 def output_label(exp, explainer=None, index=None, output=None):
     """Which output, by name, and which quantity: "probability of 'malignant'"; "" when unknown.
 

@@ -6,6 +6,7 @@ import numpy as np
 
 from skxai.plot._base import (
     explain,
+    is_surrogate,
     literal_text,
     new_axes,
     numeric_columns,
@@ -55,6 +56,8 @@ class BeeswarmDisplay:
         Name of the explainer, shown in the title.
     quantity : str, optional
         What the attributions explain (``Explanation.quantity``), shown in the axis label.
+    surrogate : bool, default=False
+        The values are a local surrogate's weights (LIME), labelled as such.
 
     Attributes
     ----------
@@ -80,12 +83,13 @@ class BeeswarmDisplay:
     ['a', 'b', 'c']
     """
 
-    def __init__(self, values, data, feature_names, *, method=None, quantity=None):
+    def __init__(self, values, data, feature_names, *, method=None, quantity=None, surrogate=False):
         self.values = np.asarray(values, dtype=np.float64)
         self.data = None if data is None else np.asarray(data, dtype=np.float64)
         self.feature_names = list(feature_names)
         self.method = method
         self.quantity = quantity
+        self.surrogate = surrogate
 
     @classmethod
     def from_explanation(cls, explanation, *, output=None, max_display=12, ax=None):
@@ -109,7 +113,8 @@ class BeeswarmDisplay:
             # Categories have no low or high: grey them (as shap does) instead of colouring their codes.
             data = data.copy()
             data[:, ~numeric_columns(raw)] = np.nan
-        disp = cls(values, data, names, method=explanation.method, quantity=output_label(explanation, output=output))
+        disp = cls(values, data, names, method=explanation.method, quantity=output_label(explanation, output=output),
+                   surrogate=is_surrogate(explanation))
         return disp.plot(ax=ax, max_display=max_display)
 
     @classmethod
@@ -167,7 +172,8 @@ class BeeswarmDisplay:
         ax.axvline(0.0, color="0.5", lw=0.8, zorder=0)
         ax.set_yticks(np.arange(k)[::-1], [wrap_label(self.feature_names[j]) for j in order])
         ax.set_ylim(-0.7, k - 0.3)
-        ax.set_xlabel(wrap_label(f"attribution (impact on the {self.quantity or 'model output'})", 50))
+        what = "surrogate weight" if self.surrogate else "attribution"
+        ax.set_xlabel(wrap_label(f"{what} (impact on the {self.quantity or 'model output'})", 50))
         plain_ticks(ax, "x")
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)

@@ -10,6 +10,7 @@ from skxai.plot._base import (
     _select_output,
     explain_row,
     format_value,
+    is_surrogate,
     literal_text,
     new_axes,
     output_label,
@@ -101,7 +102,7 @@ def check_error_bars(explanation, error_bars, caller, allowed=(True, False)):
 def row_context(explanation, index, output):
     """Quantity label, surrogate flag and standard errors (or None) of one explained sample."""
     label = output_label(explanation, index=index, output=output)
-    surrogate = "model_outputs" in explanation.extras
+    surrogate = is_surrogate(explanation)
     std = None
     if explanation.std is not None:
         try:

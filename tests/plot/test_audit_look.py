@@ -205,3 +205,25 @@ def test_anchor_search_display_reads_the_threshold_from_an_anchors_explanation(k
         assert disp.threshold == 0.9
     finally:
         plt.close(disp.figure_)
+
+
+def test_lime_bar_and_beeswarm_axes_say_surrogate_weight():
+    # the report's captions said "surrogate weight" while the axes said "attribution"
+    import matplotlib.pyplot as plt
+    from sklearn.linear_model import LogisticRegression
+
+    from skxai import KernelShapExplainer, LimeExplainer
+
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(80, 3))
+    model = LogisticRegression().fit(X, X[:, 0] > 0)
+    lime = LimeExplainer(model, n_samples=200, random_state=0).fit(X).explain(X[:6])
+    shap = KernelShapExplainer(model, n_samples=8, random_state=0).fit(X).explain(X[:6])
+    for display in (BarDisplay, BeeswarmDisplay):
+        for exp, word in ((lime, "surrogate weight"), (shap, "attribution")):
+            disp = display.from_explanation(exp)
+            try:
+                label = disp.ax_.get_xlabel().replace("\n", " ")
+                assert word in label and ("surrogate" in label) == (word == "surrogate weight"), label
+            finally:
+                plt.close(disp.figure_)
