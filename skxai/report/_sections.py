@@ -156,7 +156,9 @@ def what_html(explainer, X, exp, seconds, steps=()):
     if target is not None:
         label = target
         if isinstance(target, int | np.integer) and names is not None and 0 <= target < len(names):
-            label = f"{names[target]} (output {target})"
+            name = str(names[target])
+            # "1 (output 1)" says one thing twice: the position only when the name differs
+            label = name if name == str(int(target)) else f"{name} (output {target})"
         elif isinstance(target, str) and target == "predicted":
             label = "the predicted class of each sample"
         elif not isinstance(target, int | np.integer | str):

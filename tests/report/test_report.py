@@ -379,3 +379,15 @@ def test_score_row_names_a_lower_is_better_metric_negated():
     ex.set_params(scoring="faithfulness_correlation")
     html = make_report(ex, X[:4], n_local=0, n_metric_samples=3, metrics=["sparseness"]).html
     assert "score (faithfulness_correlation)" in html
+
+
+def test_explained_output_names_the_class_once(tmp_path):
+    # classes [0, 1] read "1 (output 1)"; string classes keep their position beside the name
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(60, 3))
+    for labels, expected in ((np.array([0, 1]), "<td>1</td>"), (np.array(["no", "yes"]), "yes (output 1)")):
+        y = labels[(X[:, 0] > 0).astype(int)]
+        ex = KernelShapExplainer(LogisticRegression().fit(X, y), n_samples=8, random_state=0).fit(X)
+        html = make_report({"k": ex}, X[:4], path=tmp_path / f"{labels[1]}.html", n_local=1, n_metric_samples=2).html
+        row = re.search(r"explained output</th>\s*(<td>[^<]*</td>)", html)
+        assert row is not None and expected in row.group(0), html[html.find("explained output") - 50:][:200]
