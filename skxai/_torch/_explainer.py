@@ -567,12 +567,16 @@ class BaseTorchExplainer(BaseExplainer):
         ndarray
             Attributions shaped like ``X`` (or like the layer's activations with ``target_layer``).
         """
+        return self._values(X)
+
+    def _values(self, X, target_indices=None):
         # explain()'s values without its context (outputs, extras, the Explanation): the same
         # numbers for less per-call work.
         _check_fitted(self)
         x = self.model_.to_tensor(self._validate_X(X))
+        targets = None if target_indices is None else self._targets_tensor(target_indices, x.shape[0])
         with self.model_.prepared():
-            values, _ = self._attribute(x)
+            values, _ = self._attribute(x, targets)
         return finite_attributions(host64(values), type(self).__name__)
 
     def _targets_tensor(self, target_indices, n):
@@ -601,12 +605,7 @@ class BaseTorchExplainer(BaseExplainer):
         ndarray
             As :meth:`transform`.
         """
-        _check_fitted(self)
-        x = self.model_.to_tensor(self._validate_X(X))
-        targets = self._targets_tensor(target_indices, x.shape[0])
-        with self.model_.prepared():
-            values, _ = self._attribute(x, targets)
-        return finite_attributions(host64(values), type(self).__name__)
+        return self._values(X, target_indices)
 
     def get_feature_names_out(self, input_features=None):
         """Attribution column names (tabular inputs): one per input feature.

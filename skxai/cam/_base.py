@@ -419,9 +419,12 @@ class BaseCamExplainer(BaseTorchExplainer, auto_wrap_output_keys=None):
             One map per image, at the input's resolution when ``upsample=True``, else the layer's
             (:class:`~skxai.GuidedGradCamExplainer`: shaped like the input).
         """
+        return self._heatmaps(X)
+
+    def _heatmaps(self, X, target_indices=None):
         # The heatmaps only: the raw maps, weights and outputs that explain() also returns are
         # not converted to float64 (for elementwise weights, a fifth of a small network's call).
-        parts, _ = self._run_chunks(X)
+        parts, _ = self._run_chunks(X, target_indices)
         return finite_attributions(host64(_cat([p[0] for p in parts])), type(self).__name__)
 
     def _transform_for_targets(self, X, target_indices):
@@ -440,8 +443,7 @@ class BaseCamExplainer(BaseTorchExplainer, auto_wrap_output_keys=None):
         ndarray
             As :meth:`transform`.
         """
-        parts, _ = self._run_chunks(X, target_indices)
-        return finite_attributions(host64(_cat([p[0] for p in parts])), type(self).__name__)
+        return self._heatmaps(X, target_indices)
 
     def get_feature_names_out(self, input_features=None):
         """Not defined: CAMs return heatmaps, not feature columns.
