@@ -187,7 +187,8 @@ class BeeswarmDisplay:
                 ax.text(1.0, -0.08, "grey: category", transform=ax.transAxes, ha="right", va="top", fontsize=7,
                         color="0.4")
         if self.method:
-            ax.set_title(f"{self.method}: attributions per sample", fontsize=9)
+            ax.set_title(f"{self.method}: {'surrogate weights' if self.surrogate else 'attributions'} per sample",
+                         fontsize=9)
         self.order_ = order
         self.ax_ = ax
         literal_text(ax)

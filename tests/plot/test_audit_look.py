@@ -225,5 +225,8 @@ def test_lime_bar_and_beeswarm_axes_say_surrogate_weight():
             try:
                 label = disp.ax_.get_xlabel().replace("\n", " ")
                 assert word in label and ("surrogate" in label) == (word == "surrogate weight"), label
+                title = disp.ax_.get_title()  # the bar's "global importance" names neither
+                if display is BeeswarmDisplay:
+                    assert ("surrogate" in title) == (word == "surrogate weight"), title
             finally:
                 plt.close(disp.figure_)
