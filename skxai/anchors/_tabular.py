@@ -372,6 +372,8 @@ class AnchorTabularExplainer(BaseAnchorExplainer):
             "lower n_validation_samples")
         if schema.feature_names is not None:
             self.feature_names_in_ = schema.feature_names
+        elif hasattr(self, "feature_names_in_"):
+            del self.feature_names_in_  # a refit on an array: the names of the last fit are gone
         self._names = (
             list(schema.feature_names)
             if schema.feature_names is not None
@@ -481,7 +483,8 @@ class AnchorTabularExplainer(BaseAnchorExplainer):
         ndarray of shape (n_samples, n_outputs)
             The model's explained response.
         """
-        return self.output_(self._rows(X))
+        rows = self._rows(X)  # checks that the explainer is fitted first
+        return self.output_(rows)
 
     def target_indices(self, X):
         """Output column of the predicted class per row.

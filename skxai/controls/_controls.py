@@ -252,7 +252,7 @@ class _ControlExplainer(BaseTabularExplainer):
             Xa = self._array_input(X)
             return Explanation(self._attribute(Xa), data=X, method=type(self).__name__,
                                outputs=self.model_output(Xa), target_index=self.target_index_)
-        Xa = self._schema.to_array(X, n_features=self.n_features_in_)
+        Xa = self._schema.to_array(X, n_features=self.n_features_in_, owner=type(self).__name__)
         phi = self._attribute(Xa, n_units=self.n_players_)
         values = np.repeat(phi[:, :, None], self.n_outputs_, axis=2)
         n = Xa.shape[0]
@@ -284,7 +284,7 @@ class _ControlExplainer(BaseTabularExplainer):
         check_is_fitted(self)
         if self._is_array():
             return self._attribute(self._array_input(X))
-        Xa = self._schema.to_array(X, n_features=self.n_features_in_)
+        Xa = self._schema.to_array(X, n_features=self.n_features_in_, owner=type(self).__name__)
         return self._attribute(Xa, n_units=self.n_players_)
 
     def _transform_for_targets(self, X, target_indices):

@@ -298,6 +298,7 @@ class LimeTextExplainer(BaseExplainer):
         ndarray of shape (n_docs,)
             Output column explained for each document.
         """
+        check_is_fitted(self)
         return target_indices_for(self.target_index_, len(check_corpus(X)), lambda: self.model_output(X))
 
     def explain(self, X):
