@@ -44,3 +44,19 @@ def test_every_public_method_before_fit_raises_not_fitted_error(name, cls):
         with pytest.raises(NotFittedError, match=name):
             getattr(est, method)(Xe)
 
+
+WITH_N_JOBS = [(n, c) for n, c in EXPLAINERS if "n_jobs" in c._get_param_names()]
+
+
+@pytest.mark.parametrize("name, cls", WITH_N_JOBS, ids=[n for n, _ in WITH_N_JOBS])
+def test_n_jobs_zero_fails_at_fit_naming_the_parameter(name, cls):
+    # it was accepted at fit, then failed inside joblib at the first transform ("n_jobs == 0
+    # in Parallel has no meaning"), or was silently ignored (TreeShapExplainer)
+    from sklearn.utils._param_validation import InvalidParameterError
+
+    est, X, y, _ = make_instance(name, cls, n_jobs=0)
+    with pytest.raises(InvalidParameterError, match=f"'n_jobs' parameter of {name}"):
+        _fit(est, X, y)
+    # joblib's negative counts stay valid (-1 all cores, -2 all but one)
+    est.set_params(n_jobs=-2)._validate_params()
+

@@ -78,7 +78,13 @@ RESPONSE_METHOD = [
 #: A class label, an output index, "predicted", None (family default) or a per-sample array.
 TARGET = "no_validation"  # normalised to the string sklearn skips by BaseExplainer
 BATCH_SIZE = [Interval(numbers.Integral, 1, None, closed="left"), None]
-N_JOBS = [numbers.Integral, None]
+#: joblib's meaning: None (1, or a parallel_config context's), k >= 1 workers, -1 all cores, -2 all
+#: but one...; 0 means nothing and is refused at fit (joblib would refuse it at the first call).
+N_JOBS = [
+    Interval(numbers.Integral, None, -1, closed="right"),
+    Interval(numbers.Integral, 1, None, closed="left"),
+    None,
+]
 VERBOSE = ["verbose"]
 RANDOM_STATE = ["random_state"]
 
