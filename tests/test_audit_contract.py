@@ -45,6 +45,43 @@ def test_every_public_method_before_fit_raises_not_fitted_error(name, cls):
             getattr(est, method)(Xe)
 
 
+ARRAY_MODE = [(n, c) for n, c in EXPLAINERS if _data_kind(n, c) == "image" and "set_output" in dir(c)]
+
+
+@pytest.mark.parametrize("name, cls", ARRAY_MODE, ids=[n for n, _ in ARRAY_MODE])
+def test_set_output_pandas_on_images_is_skipped_or_refused_naming_the_class(name, cls):
+    # a Pipeline's set_output(transform="pandas") reaches every step: image attributions
+    # cannot be columns, so they come back as arrays (CAMs) or the error says why and what to
+    # do, never "object has no attribute 'feature_names_out_'"
+    est, X, y, Xe = make_instance(name, cls)
+    _fit(est.set_output(transform="pandas"), X, y)
+    try:
+        out = est.transform(Xe)
+    except AttributeError as exc:
+        assert re.search(rf"{name}.*set_output\(transform='default'\)", str(exc)), str(exc)
+    else:
+        assert isinstance(out, np.ndarray) and out.shape[0] == len(Xe)
+
+
+@pytest.mark.parametrize("name", ["SobelExplainer", "RandomExplainer", "ConstantExplainer"])
+def test_controls_on_arrays_name_their_columns_or_refuse_clearly(name):
+    torch = pytest.importorskip("torch")
+    from tests.test_common import X_IMG, TinyCNN
+
+    cls = dict(EXPLAINERS)[name]
+    est = cls(TinyCNN()).fit(X_IMG)  # a torch image model: array mode
+    with pytest.raises(AttributeError, match=rf"{name} returns attributions shaped like its inputs \(2, 8, 8\)"):
+        est.get_feature_names_out()
+    # as in fit, and as every other explainer: no sample is a mistake, not an empty result
+    with pytest.raises(ValueError, match="0 samples"):
+        est.transform(X_IMG[:0])
+    if name != "SobelExplainer":  # a torch model of 2-D rows: one name per column
+        rows = np.random.RandomState(0).normal(size=(6, 4))
+        est = cls(torch.nn.Linear(4, 3).double()).fit(rows)
+        assert list(est.get_feature_names_out()) == ["x0", "x1", "x2", "x3"]
+        assert list(est.set_output(transform="pandas").transform(rows[:2]).columns) == ["x0", "x1", "x2", "x3"]
+
+
 WITH_N_JOBS = [(n, c) for n, c in EXPLAINERS if "n_jobs" in c._get_param_names()]
 
 
@@ -60,3 +97,20 @@ def test_n_jobs_zero_fails_at_fit_naming_the_parameter(name, cls):
     # joblib's negative counts stay valid (-1 all cores, -2 all but one)
     est.set_params(n_jobs=-2)._validate_params()
 
+
+def test_image_shapley_baseline_is_validated_at_fit_and_transform_returns_a_plain_array():
+    from sklearn.utils._param_validation import InvalidParameterError
+
+    from tests.test_common import X_IMG
+
+    cls = dict(EXPLAINERS)["ImageShapleyExplainer"]
+    est, X, y, Xe = make_instance("ImageShapleyExplainer", cls, baseline="foo")
+    # an unknown name used to pass fit and fail at the first transform
+    with pytest.raises(InvalidParameterError, match="'baseline' parameter of ImageShapleyExplainer"):
+        _fit(est, X, y)
+    est.set_params(baseline=np.zeros(X_IMG.shape[1:]))  # an image-shaped array stays valid
+    out = _fit(est, X, y).transform(Xe)
+    # not the private callable subclass of Explanation.target_values
+    assert type(out) is np.ndarray and out.shape == (len(Xe), 8, 8)
+    # set_output exists (a Pipeline's set_output reaches every step, "default" included)
+    assert type(est.set_output(transform="default").transform(Xe)) is np.ndarray

@@ -622,7 +622,15 @@ class BaseTorchExplainer(BaseExplainer):
         """
         check_is_fitted(self, "model_")
         if getattr(self, "target_layer_", None) is not None or len(self.input_shape_) != 1:
-            raise AttributeError("get_feature_names_out is only defined for 2-D inputs.")
+            shaped = (
+                "like target_layer's output" if getattr(self, "target_layer_", None) is not None
+                else f"like the inputs {tuple(self.input_shape_)}"
+            )
+            raise AttributeError(
+                f"{type(self).__name__}.get_feature_names_out is only defined for 2-D inputs without "
+                f"target_layer: the attributions are shaped {shaped}, not feature columns, so "
+                "set_output(transform='pandas') cannot hold them; use set_output(transform='default')."
+            )
         names = getattr(self, "feature_names_in_", None)
         if names is None:
             names = [f"x{j}" for j in range(self.input_shape_[0])]

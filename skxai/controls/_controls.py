@@ -56,7 +56,7 @@ _COMMON_CONSTRAINTS = {
 _TABULAR_CONSTRAINTS = {
     "max_background": [Interval(numbers.Integral, 1, None, closed="left"), None],
     "background": [StrOptions({"sample", "kmeans"})],
-    "feature_groups": "no_validation",
+    "feature_groups": [None, list, tuple, dict],
 }
 
 
@@ -168,6 +168,9 @@ class _ControlExplainer(BaseTabularExplainer):
         if hasattr(X, "detach"):
             X = X.detach().cpu().numpy()
         Xa = np.asarray(X, dtype=np.float64)
+        if Xa.ndim == 0 or Xa.shape[0] == 0:
+            # as in fit (and scikit-learn's check_array): no sample to explain is a mistake
+            raise ValueError(f"X has 0 samples (shape={Xa.shape}); at least one is required.")
         if Xa.shape[1:] != tuple(self.input_shape_):
             raise ValueError(
                 f"X has samples of shape {Xa.shape[1:]}, but {type(self).__name__} was fitted "
@@ -232,6 +235,37 @@ class _ControlExplainer(BaseTabularExplainer):
         if not self._is_array():
             return super().target_indices(X)
         return target_indices_for(self.target_index_, len(self._array_input(X)), lambda: self.model_output(X))
+
+    def get_feature_names_out(self, input_features=None):
+        """Names of the attribution columns: the players on tables, ``x0, x1, ...`` on 2-D arrays.
+
+        Parameters
+        ----------
+        input_features : array-like of str, default=None
+            Ignored: the names come from ``fit`` (scikit-learn's signature).
+
+        Returns
+        -------
+        ndarray of str objects
+            One name per attribution column.
+
+        Raises
+        ------
+        AttributeError
+            For inputs of more than one axis per sample (images): their attributions are
+            shaped like the inputs, not columns (``set_output(transform="pandas")`` cannot
+            hold them).
+        """
+        check_is_fitted(self)
+        if not self._is_array():
+            return super().get_feature_names_out(input_features)
+        if len(self.input_shape_) != 1:
+            raise AttributeError(
+                f"{type(self).__name__} returns attributions shaped like its inputs "
+                f"{tuple(self.input_shape_)}, not feature columns: get_feature_names_out and "
+                "set_output(transform='pandas') need 2-D inputs; use set_output(transform='default')."
+            )
+        return np.asarray([f"x{j}" for j in range(self.input_shape_[0])], dtype=object)
 
     # ------------------------------------------------------------------ explain
     def explain(self, X):

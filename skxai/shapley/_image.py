@@ -16,6 +16,7 @@ from skxai._adapters import (
     target_indices_for,
     unwrap_frozen,
 )
+from skxai._baselines import BASELINE_CONSTRAINT
 from skxai._designs import full_kernel_design  # noqa: F401  (re-exported for old imports)
 from skxai._estimate import exact_estimate, kadd_unknown_errors_message, kernel_estimate, permutation_estimate
 from skxai._explanation import Explanation
@@ -100,7 +101,7 @@ class _SklearnOutput:
         return self.output(np.asarray(images).reshape((-1,) + self.input_shape))
 
 
-class ImageShapleyExplainer(BaseExplainer, auto_wrap_output_keys=None):
+class ImageShapleyExplainer(BaseExplainer):
     """Shapley values, KernelSHAP or LIME of any image classifier, with superpixels as players.
 
     Each image is cut into regions (a regular grid, or SLIC superpixels with scikit-image);
@@ -207,7 +208,7 @@ class ImageShapleyExplainer(BaseExplainer, auto_wrap_output_keys=None):
         "segmentation": [StrOptions({"grid", "slic"}), callable],
         "n_segments": [Interval(numbers.Integral, 1, None, closed="left"), tuple, list],
         "compactness": [Interval(numbers.Real, 0, None, closed="neither")],
-        "baseline": "no_validation",
+        "baseline": BASELINE_CONSTRAINT,
         "blur_sigma": [Interval(numbers.Real, 0, None, closed="left"), None],
         "n_samples": [Interval(numbers.Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "kernel_width": [Interval(numbers.Real, 0, None, closed="neither")],
@@ -663,7 +664,28 @@ class ImageShapleyExplainer(BaseExplainer, auto_wrap_output_keys=None):
         ndarray of shape ``(n_samples, *spatial)``
             Each pixel carries the Shapley value of its segment (``target_values``).
         """
-        return self.explain(X).target_values
+        # a plain ndarray (target_values is a callable subclass, kept for the old call form)
+        return np.asarray(self.explain(X).target_values)
+
+    def get_feature_names_out(self, input_features=None):
+        """Not defined: the attributions are pixel heatmaps, not feature columns.
+
+        Parameters
+        ----------
+        input_features : None
+            Unused.
+
+        Raises
+        ------
+        AttributeError
+            Always. The method exists so that ``set_output`` is available (a Pipeline's
+            ``set_output`` reaches every step, ``transform="default"`` included); with
+            ``transform="pandas"``, ``transform`` raises this error, which says why.
+        """
+        raise AttributeError(
+            f"{type(self).__name__} returns pixel heatmaps, not feature columns: "
+            "set_output(transform='pandas') cannot hold them; use set_output(transform='default')."
+        )
 
     def _transform_for_targets(self, X, target_indices):
         """:meth:`transform` with output ``target_indices[i]`` explained for image ``i``.
