@@ -31,10 +31,7 @@ class TabularSchema:
                     f"X has duplicate column names {duplicated[:10]!r}; give every column its own name."
                 )
             self.dtypes = X.dtypes
-            self.numeric = all(
-                np.issubdtype(dt, np.number) or np.issubdtype(dt, np.bool_)
-                for dt in (np.dtype(d) if _is_numpy_dtype(d) else np.dtype(object) for d in X.dtypes)
-            )
+            self.numeric = all(_is_numeric_dtype(d) for d in X.dtypes)
         else:
             self.columns = None
             self.dtypes = None
@@ -59,7 +56,7 @@ class TabularSchema:
         """
         if not self.is_frame:
             return True
-        return all(_is_numpy_dtype(d) and np.issubdtype(np.dtype(d), np.floating) for d in self.dtypes)
+        return all(_numpy_dtype(d).kind == "f" for d in self.dtypes)
 
     @property
     def feature_names(self):
@@ -71,7 +68,8 @@ class TabularSchema:
         from sklearn.utils.validation import check_array
 
         if self.is_frame and _is_frame(X):
-            X = X.to_numpy(dtype=np.float64) if self.numeric else X.to_numpy(dtype=object)
+            # pandas' missing value (pd.NA of the nullable dtypes) becomes NaN, refused as NaN is
+            X = X.to_numpy(dtype=np.float64, na_value=np.nan) if self.numeric else X.to_numpy(dtype=object)
         return check_array(
             X,
             dtype=np.float64 if self.numeric else object,
@@ -127,14 +125,14 @@ class TabularSchema:
                         f"give the column the categories of fit ({dtype.categories[:10].tolist()}) "
                         "or explain rows of those categories."
                     )
-            elif self.numeric and _is_numpy_dtype(dtype) and np.dtype(dtype).kind in "biu":
+            elif self.numeric and _numpy_dtype(dtype).kind in "biu":
                 values = np.asarray(col, dtype=np.float64)
                 with np.errstate(invalid="ignore", over="ignore"):
-                    cast = values.astype(np.dtype(dtype)).astype(np.float64)
+                    cast = values.astype(_numpy_dtype(dtype)).astype(np.float64)
                 bad = (cast != values) & ~np.isnan(values)
                 if bad.any():
                     raise ValueError(
-                        f"{name} column {column!r} holds values that its dtype in fit, {np.dtype(dtype)}, "
+                        f"{name} column {column!r} holds values that its dtype in fit, {dtype}, "
                         f"cannot hold: {np.unique(values[bad])[:10].tolist()}. The model would get them "
                         "converted (truncated, wrapped or made True); pass values of that dtype."
                     )
@@ -166,6 +164,25 @@ def _is_numpy_dtype(d):
         return True
     except TypeError:
         return False
+
+
+def _numpy_dtype(d):
+    """The numpy dtype of a column's dtype: itself, the one of a pandas nullable dtype
+    (``Int64`` -> int64, ``boolean`` -> bool, ``Float64`` -> float64), else object."""
+    if _is_numpy_dtype(d):
+        return np.dtype(d)
+    numpy_dtype = getattr(d, "numpy_dtype", None)  # pandas' masked (nullable) dtypes
+    if numpy_dtype is not None and _is_numpy_dtype(numpy_dtype) and np.dtype(numpy_dtype).kind in "biuf":
+        return np.dtype(numpy_dtype)
+    return np.dtype(object)
+
+
+def _is_numeric_dtype(d):
+    """Numbers or booleans, pandas' nullable ``Int64``, ``Float64`` and ``boolean`` included
+    (categorical, string and object columns are not)."""
+    if _is_numpy_dtype(d):
+        return np.issubdtype(np.dtype(d), np.number) or np.issubdtype(np.dtype(d), np.bool_)
+    return _numpy_dtype(d).kind in "biuf"
 
 
 def check_feature_groups(feature_groups, n_features, feature_names, columns=None):

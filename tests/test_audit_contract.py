@@ -114,3 +114,34 @@ def test_image_shapley_baseline_is_validated_at_fit_and_transform_returns_a_plai
     assert type(out) is np.ndarray and out.shape == (len(Xe), 8, 8)
     # set_output exists (a Pipeline's set_output reaches every step, "default" included)
     assert type(est.set_output(transform="default").transform(Xe)) is np.ndarray
+
+
+def test_pandas_nullable_dtypes_are_numeric_columns():
+    # Int64, boolean and Float64 columns (DataFrame.convert_dtypes(), read_csv with
+    # dtype_backend) were taken for non-numeric ones: ShapleyRegressionExplainer refused them
+    # ("needs numeric features"), background="kmeans" too, and the others ran on object arrays.
+    # They are the numbers of int64, bool and float64 columns: the same attributions.
+    from sklearn.frozen import FrozenEstimator
+    from sklearn.linear_model import LinearRegression
+
+    from skxai import KernelShapExplainer, ShapleyRegressionExplainer
+
+    rng = np.random.RandomState(0)
+    plain = pd.DataFrame({"a": rng.randint(-3, 4, 30), "b": rng.normal(size=30) > 0, "c": rng.normal(size=30)})
+    nullable = plain.astype({"a": "Int64", "b": "boolean", "c": "Float64"})
+    y = plain["a"] - 2.0 * plain["b"] + plain["c"]
+    model = FrozenEstimator(LinearRegression().fit(plain, y))
+    makes = [lambda: ShapleyRegressionExplainer(LinearRegression()),
+             lambda: KernelShapExplainer(model, background="kmeans", max_background=5, random_state=0)]
+    for make in makes:
+        expected = make().fit(plain, y).transform(plain.head(3))
+        explainer = make().fit(nullable, y)
+        np.testing.assert_allclose(explainer.transform(nullable.head(3)), expected, rtol=0, atol=1e-12)
+        assert explainer.background_.dtype == np.float64
+    # pandas' missing value is refused as NaN is, and a fraction in an Int64 column as in int64
+    missing = nullable.head(3).copy()
+    missing.loc[1, "a"] = pd.NA
+    with pytest.raises(ValueError, match="Input contains NaN"):
+        explainer.transform(missing)
+    with pytest.raises(ValueError, match="column 'a' holds values that its dtype in fit, Int64, cannot hold"):
+        explainer.transform(nullable.head(3).astype({"a": "Float64"}).assign(a=[0.5, 1.0, 2.0]))

@@ -441,7 +441,9 @@ def _cast_columns(explainer):
     schema = getattr(explainer, "_schema", None)
     if schema is None or not schema.is_frame or not schema.numeric or schema.all_float:
         return {}  # non-numeric tables are refused by the game itself
-    return {j: np.dtype(d) for j, d in enumerate(schema.dtypes) if not np.issubdtype(np.dtype(d), np.floating)}
+    from skxai._data import _numpy_dtype  # pandas' nullable Int64 / boolean: their numpy dtype
+
+    return {j: _numpy_dtype(d) for j, d in enumerate(schema.dtypes) if _numpy_dtype(d).kind != "f"}
 
 
 def monte_carlo_error(game, phi, base, std):
