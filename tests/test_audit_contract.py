@@ -145,3 +145,15 @@ def test_pandas_nullable_dtypes_are_numeric_columns():
         explainer.transform(missing)
     with pytest.raises(ValueError, match="column 'a' holds values that its dtype in fit, Int64, cannot hold"):
         explainer.transform(nullable.head(3).astype({"a": "Float64"}).assign(a=[0.5, 1.0, 2.0]))
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf")])
+def test_ablation_value_must_be_finite_at_fit(bad):
+    # a NaN channel passed fit, then every transform failed with "TinyCNN returned NaN or inf",
+    # blaming the model for the explainer's parameter
+    from sklearn.utils._param_validation import InvalidParameterError
+
+    cls = dict(EXPLAINERS)["AblationCamExplainer"]
+    est, X, y, _ = make_instance("AblationCamExplainer", cls, ablation_value=bad)
+    with pytest.raises(InvalidParameterError, match="'ablation_value' parameter of AblationCamExplainer"):
+        _fit(est, X, y)

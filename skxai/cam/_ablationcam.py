@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import numbers
 
 import torch
@@ -9,6 +10,7 @@ import torch
 from skxai._torch._capture import LayerCapture
 from skxai._torch._model import HookSet
 from skxai.cam._base import BaseCamExplainer, like_layout
+from skxai.utils._param_validation import Interval
 
 
 class AblationCamExplainer(BaseCamExplainer):
@@ -47,7 +49,11 @@ class AblationCamExplainer(BaseCamExplainer):
 
     _uses_gradients = False
     _perturbs = True
-    _parameter_constraints = {**BaseCamExplainer._parameter_constraints, "ablation_value": [numbers.Real]}
+    # finite: a NaN or infinite channel made the network's outputs NaN, which the model was blamed for
+    _parameter_constraints = {
+        **BaseCamExplainer._parameter_constraints,
+        "ablation_value": [Interval(numbers.Real, -math.inf, math.inf, closed="neither")],
+    }
 
     def __init__(
         self,
