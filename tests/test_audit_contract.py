@@ -157,3 +157,14 @@ def test_ablation_value_must_be_finite_at_fit(bad):
     est, X, y, _ = make_instance("AblationCamExplainer", cls, ablation_value=bad)
     with pytest.raises(InvalidParameterError, match="'ablation_value' parameter of AblationCamExplainer"):
         _fit(est, X, y)
+
+
+def test_cam_fc_layer_is_checked_at_fit_naming_the_parameter():
+    from tests.test_common import X_IMG, TinyCNN
+
+    cls = dict(EXPLAINERS)["CamExplainer"]
+    with pytest.raises(ValueError, match="^fc_layer: Unknown layer 'foo'"):
+        cls(TinyCNN(), fc_layer="foo").fit(X_IMG)  # it passed fit and failed at the first transform
+    with pytest.raises(ValueError, match="^fc_layer 'conv' is a Conv2d, not an nn.Linear"):
+        cls(TinyCNN(), fc_layer="conv").fit(X_IMG)
+    assert cls(TinyCNN(), fc_layer="fc").fit(X_IMG).transform(X_IMG[:1]).shape == (1, 8, 8)

@@ -130,6 +130,15 @@ class CamExplainer(BaseCamExplainer):
     def _fit_extra(self, X, y):
         super()._fit_extra(X, y)
         self._find_last_linear()
+        if self.fc_layer is not None:
+            # a name the network does not have is refused now, naming the parameter, not at the
+            # first transform (the layer is still looked up by name on every call)
+            try:
+                fc = self.model_.get_layer(self.fc_layer)
+            except ValueError as exc:
+                raise ValueError(f"fc_layer: {exc}") from None
+            if not isinstance(fc, nn.Linear):
+                raise ValueError(f"fc_layer {self.fc_layer!r} is a {type(fc).__name__}, not an nn.Linear.")
 
     def _find_last_linear(self):
         # The last nn.Linear, found once instead of walking the modules on every call. A network
