@@ -110,7 +110,10 @@ class TreeShapExplainer(BaseTabularExplainer):
     every call, which then dominates calls on few rows. Splits are
     evaluated exactly as the model's own ``predict`` does (float32 inputs for sklearn's
     trees, float64 for HistGradientBoosting, NaN directions, categorical bitsets) and all
-    sums are in float64. :meth:`interaction_values` gives the pairwise Shapley interaction
+    sums are in float64. Rows holding NaN or ±inf are explained where the model's own
+    validation accepts them (±inf: HistGradientBoosting without categorical features,
+    IsolationForest) and refused with its message where it does not (scikit-learn's other
+    trees). :meth:`interaction_values` gives the pairwise Shapley interaction
     values of the path-dependent game.
 
     Parameters
@@ -261,7 +264,7 @@ class TreeShapExplainer(BaseTabularExplainer):
         """
         response = resolve_response_method_name(self.response_method, owner=type(self).__name__)
         check_supported(final_estimator(self.estimator)[1])
-        schema = TabularSchema(X, allow_nan=True)
+        schema = TabularSchema(X, allow_nan=True, allow_inf=True)
         Xa = schema.to_array(X)
         self._schema = schema
         self.n_features_in_ = Xa.shape[1]
@@ -279,11 +282,11 @@ class TreeShapExplainer(BaseTabularExplainer):
         ens.set_players(np.maximum(self._column_player, 0), self.n_players_)
         self.ensemble_ = ens
         if self.background == "kmeans" and (
-            not schema.numeric or np.isnan(Xa.astype(np.float64)).any() or ens.has_categorical
+            not schema.numeric or not np.isfinite(Xa.astype(np.float64)).all() or ens.has_categorical
         ):
             raise ValueError(
-                "background='kmeans' averages rows, which breaks categories and missing "
-                "values; use background='sample'."
+                "background='kmeans' averages rows, which breaks categories, missing and "
+                "infinite values; use background='sample'."
             )
         self.background_, self.background_weights_ = self._summarise_background(Xa)
         self.tree_background_ = self._tree_space(self.background_)
@@ -318,7 +321,13 @@ class TreeShapExplainer(BaseTabularExplainer):
             data = step.transform(data)
         model = self.tree_model_
         if hgb_encoder(model) is not None:  # HGB categorical from dtype
-            Z = hgb_encode(model, data)
+            try:
+                Z = hgb_encode(model, data)
+            except ValueError as exc:  # as its predict: ±inf in a categorical column
+                raise ValueError(
+                    f"{type(model).__name__} refuses these rows (its categorical encoder, "
+                    f"as its predict does): {exc}"
+                ) from None
         else:
             if hasattr(data, "toarray"):
                 data = data.toarray()
@@ -585,16 +594,29 @@ class TreeShapExplainer(BaseTabularExplainer):
         )
 
     def _check_missing(self, Xa, Z, name="X"):
-        nan_rows = np.flatnonzero(np.isnan(Z).any(axis=1))
-        if len(nan_rows) == 0:
-            return
-        try:  # the model's own validation decides whether it accepts NaN
-            self.output_(Xa[nan_rows[:2]])
-        except ValueError as exc:
-            raise ValueError(
-                f"{name} contains NaN and {type(self.tree_model_).__name__} does not accept "
-                f"missing values: {exc}"
-            ) from None
+        """Refuse rows the model itself refuses: NaN, ±inf, or (trees comparing float32
+        inputs) a value beyond float32's range. The model's own validation decides, on the
+        first such row of each kind: scikit-learn's trees and GradientBoosting refuse ±inf,
+        HistGradientBoosting and IsolationForest accept it (HistGradientBoosting not with
+        categorical features), and the trees then compare it as the model does."""
+        with np.errstate(invalid="ignore"):
+            big = np.abs(Z) > np.finfo(np.float32).max
+        kinds = [("NaN", "missing values", np.isnan(Z)),
+                 ("infinity", "infinite values", np.isinf(Z))]
+        if self.ensemble_.float32:
+            kinds.append(("a value too large for float32", "it", big & np.isfinite(Z)))
+        for what, accepts, mask in kinds:
+            rows = np.flatnonzero(mask.any(axis=1))
+            if len(rows) == 0:
+                continue
+            try:
+                with np.errstate(over="ignore"):
+                    self.output_(Xa[rows[:1]])
+            except ValueError as exc:
+                raise ValueError(
+                    f"{name} contains {what} and {type(self.tree_model_).__name__} does not "
+                    f"accept {accepts}: {exc}"
+                ) from None
 
     def _explain_rows(self, Z):
         n = Z.shape[0]

@@ -341,6 +341,8 @@ def _read_hgb(model, n_features):
 
 def _read_iforest(model, n_features):
     ens = TreeEnsemble(n_features, 1, float32=True)
+    # score_samples casts to float32 without checking: a value beyond its range becomes ±inf
+    ens.float32_overflow = True
     trees = model.estimators_
     for t, feats, depth, avg in zip(
         trees,
