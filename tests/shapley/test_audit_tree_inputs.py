@@ -3,14 +3,19 @@ scipy.sparse input, multi-output models."""
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 from sklearn.ensemble import (
+    GradientBoostingClassifier,
     GradientBoostingRegressor,
     HistGradientBoostingClassifier,
     HistGradientBoostingRegressor,
     IsolationForest,
     RandomForestClassifier,
+    RandomForestRegressor,
 )
-from sklearn.tree import DecisionTreeRegressor
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import MaxAbsScaler
+from sklearn.tree import DecisionTreeRegressor, ExtraTreeRegressor
 
 from skxai import TreeShapExplainer, shapley_values
 
@@ -144,3 +149,163 @@ def test_inf_refused_where_the_model_refuses_it(i, game):
         with pytest.raises(ValueError, match="infinity") as info:
             TreeShapExplainer(model, feature_perturbation=game).fit(Z)
         assert name in str(info.value)
+
+
+# ----------------------------------------------------------------------------- sparse
+def _sparse_data():
+    rng = np.random.RandomState(0)
+    X = rng.randn(300, 6)
+    X[X < 0.5] = 0.0  # mostly zeros, as sparse data is
+    y = X[:, 0] + X[:, 1] * X[:, 2] + X[:, 3]
+    return X, y
+
+
+def _sparse_models(X, y):
+    return [
+        RandomForestRegressor(4, max_depth=5, random_state=0).fit(sp.csc_matrix(X), y),
+        ExtraTreeRegressor(max_depth=6, random_state=0).fit(X, y),
+        # interventional probabilities: the enumeration path
+        GradientBoostingClassifier(n_estimators=5, random_state=0).fit(sp.csr_matrix(X), y > 0.5),
+        IsolationForest(n_estimators=4, random_state=0).fit(sp.csr_matrix(X)),
+    ]
+
+
+@pytest.mark.parametrize("fmt", [sp.csr_matrix, sp.csc_matrix, sp.csr_array])
+@pytest.mark.parametrize("i", range(4))
+@pytest.mark.parametrize("game", GAMES)
+def test_sparse_input_explained_as_its_dense_rows_to_the_bit(fmt, i, game):
+    # scikit-learn's trees take scipy.sparse X in fit and predict; the explainer refused it
+    # ("Sparse data was passed, but dense data is required").
+    X, y = _sparse_data()
+    model = _sparse_models(X, y)[i]
+    dense = TreeShapExplainer(model, feature_perturbation=game, max_background=40,
+                              random_state=0).fit(X)
+    sparse = TreeShapExplainer(model, feature_perturbation=game, max_background=40,
+                               random_state=0).fit(fmt(X))
+    np.testing.assert_array_equal(sparse.background_, dense.background_)
+    np.testing.assert_array_equal(sparse.expected_value_, dense.expected_value_)
+    rows = fmt(X[:25])
+    exp, ref = sparse.explain(rows), dense.explain(X[:25])
+    np.testing.assert_array_equal(exp.values, ref.values)
+    np.testing.assert_array_equal(exp.base_values, ref.base_values)
+    np.testing.assert_array_equal(sparse.transform(rows), dense.transform(X[:25]))
+    # data: the dense rows (the values are dense anyway), so every display takes it
+    assert isinstance(exp.data, np.ndarray)
+    np.testing.assert_array_equal(exp.data, X[:25])
+    # local accuracy against the model's own output on the sparse rows
+    if isinstance(model, IsolationForest):
+        from sklearn.ensemble._iforest import _average_path_length
+
+        c = _average_path_length([model._max_samples])[0]
+        own = -np.log2(-model.score_samples(rows)) * c
+    elif exp.quantity == "probability":
+        own = model.predict_proba(rows)
+    elif exp.quantity == "log-odds":
+        own = model.decision_function(rows)
+    else:
+        own = model.predict(rows)
+    np.testing.assert_allclose(exp.outputs, np.reshape(own, exp.outputs.shape), rtol=0,
+                               atol=1e-12)
+
+
+def _budget_for_rows(explainer, n, rows_per_chunk, p):
+    q, k = explainer.n_players_, explainer.n_outputs_
+    width = explainer.ensemble_.n_features
+    result = 8 * n * (q * k + p)
+    work = 8 * (p + 3 * width + 3 * q * k)
+    return result + rows_per_chunk * work
+
+
+def test_sparse_rows_densified_in_chunks_within_the_working_memory(monkeypatch):
+    from skxai.utils import _memory
+
+    X, y = _sparse_data()
+    model = RandomForestRegressor(4, max_depth=5, random_state=0).fit(X, y)
+    ex = TreeShapExplainer(model, n_jobs=1).fit(X)
+    ref = ex.explain(X[:40]).values
+    chunks = []
+    explain_rows = ex._explain_rows
+    monkeypatch.setattr(ex, "_explain_rows", lambda Z: chunks.append(len(Z)) or explain_rows(Z))
+    monkeypatch.setattr(_memory, "MAX_WORKING_BYTES", _budget_for_rows(ex, 40, 3, 6))
+    values = ex.explain(sp.csr_matrix(X[:40])).values
+    assert max(chunks) == 3 and sum(chunks) == 40
+    np.testing.assert_array_equal(values, ref)
+    # the interaction values likewise
+    inter = ex.interaction_values(sp.csr_matrix(X[:7]))
+    monkeypatch.undo()
+    np.testing.assert_array_equal(inter, ex.interaction_values(X[:7]))
+
+
+def test_sparse_row_wider_than_the_working_memory_is_refused(monkeypatch):
+    from skxai.utils import _memory
+
+    X, y = _sparse_data()
+    model = RandomForestRegressor(4, max_depth=5, random_state=0).fit(X, y)
+    ex = TreeShapExplainer(model).fit(X)
+    monkeypatch.setattr(_memory, "MAX_WORKING_BYTES", 200)
+    with pytest.raises(ValueError, match="one row of a sparse X with 6 columns"):
+        ex.explain(sp.csr_matrix(X[:2]))
+    monkeypatch.setattr(_memory, "MAX_WORKING_BYTES", _budget_for_rows(ex, 1, 1, 6))
+    with pytest.raises(ValueError, match="40 rows of a sparse X.*explain fewer rows per call"):
+        ex.explain(sp.csr_matrix(X[:40]))
+
+
+@pytest.mark.parametrize("game", GAMES)
+def test_sparse_fit_data_beyond_the_working_memory_densifies_the_background_only(
+        game, monkeypatch):
+    from skxai.utils import _memory
+
+    X, y = _sparse_data()
+    model = RandomForestRegressor(4, max_depth=5, random_state=0).fit(X, y)
+    dense = TreeShapExplainer(model, feature_perturbation=game, max_background=30,
+                              random_state=3).fit(X)
+    densified = []
+    to_array = sp.csr_matrix.toarray
+    monkeypatch.setattr(sp.csr_matrix, "toarray",
+                        lambda self, *a, **k: densified.append(self.shape[0]) or to_array(self))
+    monkeypatch.setattr(_memory, "MAX_WORKING_BYTES", 3 * 8 * 100 * 6)  # 100 of 300 rows
+    ex = TreeShapExplainer(model, feature_perturbation=game, max_background=30,
+                           random_state=3).fit(sp.csr_matrix(X))
+    assert densified == [30]
+    np.testing.assert_array_equal(ex.background_, dense.background_)
+    np.testing.assert_array_equal(ex.expected_value_, dense.expected_value_)
+    # settings that read every row are refused there, naming them
+    for kw in ({"background": "kmeans"}, {"max_background": None}):
+        with pytest.raises(ValueError, match="sparse fit data.*reads every row"):
+            TreeShapExplainer(model, feature_perturbation=game, **kw).fit(sp.csr_matrix(X))
+
+
+def test_sparse_refused_where_the_model_refuses_it():
+    X, y = _sparse_data()
+    hgb = HistGradientBoostingRegressor(max_iter=3).fit(X, y)
+    with pytest.raises(TypeError, match="Sparse data"):
+        hgb.predict(sp.csr_matrix(X[:2]))
+    with pytest.raises(ValueError, match="X is sparse and HistGradientBoostingRegressor does "
+                                         "not accept sparse input"):
+        TreeShapExplainer(hgb).fit(sp.csr_matrix(X))
+    ex = TreeShapExplainer(hgb).fit(X)
+    with pytest.raises(ValueError, match="does not accept sparse input"):
+        ex.transform(sp.csr_matrix(X[:2]))
+    # scikit-learn's trees take NaN in dense rows only: sparse rows with NaN are refused
+    Xn = X.copy()
+    Xn[::7, 1] = np.nan
+    tree = DecisionTreeRegressor(max_depth=4, random_state=0).fit(Xn, y)
+    ex = TreeShapExplainer(tree).fit(Xn)
+    ex.transform(Xn[:8])
+    with pytest.raises(ValueError, match="X contains NaN and DecisionTreeRegressor"):
+        ex.transform(sp.csr_matrix(Xn[:8]))
+    with pytest.raises(ValueError, match="X has 5 features, but TreeShapExplainer is expecting 6"):
+        ex.transform(sp.csr_matrix(X[:2, :5]))
+
+
+@pytest.mark.parametrize("feature_space", ["input", "model"])
+def test_sparse_through_a_pipeline_and_an_unfitted_model(feature_space):
+    X, y = _sparse_data()
+    Xs = sp.csr_matrix(X)
+    pipe = make_pipeline(MaxAbsScaler(), RandomForestRegressor(4, max_depth=4, random_state=0))
+    ex = TreeShapExplainer(pipe, feature_space=feature_space).fit(Xs, y)  # fitted here
+    np.testing.assert_array_equal(ex.predict(Xs[:5]), ex.estimator_.predict(Xs[:5]))
+    exp = ex.explain(Xs[:5])
+    np.testing.assert_array_equal(exp.values, ex.explain(X[:5]).values)
+    np.testing.assert_allclose(exp.outputs[:, 0], ex.estimator_.predict(Xs[:5]), rtol=0,
+                               atol=1e-12)
