@@ -28,6 +28,7 @@ from skxai.shapley._treeshap._sklearn import (
     isolation_path_length,
     margin_quantity,
     model_kind,
+    multi_output,
     read_model,
 )
 from skxai.shapley._values import exact_shapley_from_values
@@ -133,6 +134,12 @@ class TreeShapExplainer(BaseTabularExplainer):
     columns).
     ``model_output``, ``perturbation_view`` and ``score`` without ``y`` take dense data only.
 
+    **Multi-output models.** Trees and forests fitted on several target columns are
+    explained for all of them at once: ``values`` of shape (n_samples, n_players,
+    n_outputs), one base value and local accuracy per output, as the classes of a
+    classifier. A multi-output classifier's outputs are the probabilities of every class
+    of every target column, side by side. ``target`` picks the one ``transform`` returns.
+
     :meth:`interaction_values` gives the pairwise Shapley interaction
     values of the path-dependent game.
 
@@ -150,7 +157,9 @@ class TreeShapExplainer(BaseTabularExplainer):
         ``"decision_function"`` (deprecated, FutureWarning).
     target : label, int, "predicted" or None, default=None
         Output returned by ``transform`` (positive class for binary probabilities,
-        predicted class for multi-class).
+        predicted class for multi-class). Multi-output models (trees and forests fitted on
+        a 2-D ``y``) have no default: with None, :meth:`explain` gives every output and
+        ``transform`` asks for one (an index, or a name of ``output_names_``).
     feature_groups : list or dict, default=None
         Columns explained together as one player (names or indices of the input columns,
         or of the trees' columns with ``feature_space="model"``).
@@ -193,7 +202,9 @@ class TreeShapExplainer(BaseTabularExplainer):
     feature_names_out_ : ndarray of str
         Player names.
     output_names_ : ndarray
-        Class names for classifiers.
+        Class names for classifiers; ``"y{j}={class}"`` for every class of every output of
+        a multi-output classifier (``predict_proba``'s list joined); output indices for
+        regressors.
     n_players_ : int
     n_features_in_ : int
 
@@ -635,8 +646,12 @@ class TreeShapExplainer(BaseTabularExplainer):
         clf = is_classifier(model)
         k = self.ensemble_.n_outputs
         probabilities = self.quantity_ == "probability"
+        multi = multi_output(model)
         if self._kind == "path_length":
             names = np.asarray(["path_length"], dtype=object)
+        elif clf and multi:  # every class of every output, in the order of predict_proba
+            names = np.asarray([f"y{j}={c}" for j, classes in enumerate(model.classes_)
+                                for c in classes], dtype=object)
         elif clf:
             classes = np.asarray(model.classes_).astype(object)
             names = classes if (probabilities or k > 1) else classes[1:]
@@ -645,8 +660,30 @@ class TreeShapExplainer(BaseTabularExplainer):
         self.output_names_ = names
         self.n_outputs_ = len(names)
         method = "predict_proba" if probabilities else "decision_function"
-        self.target_index_ = resolve_target(self.target, names, is_clf=clf, method=method)
+        if multi and self.target is None:
+            self.target_index_ = None  # explain() gives every output; transform needs one
+        elif multi and isinstance(self.target, str) and self.target == "predicted":
+            raise ValueError(
+                f"target='predicted' picks the largest output, which means nothing across the "
+                f"{model.n_outputs_} outputs of a multi-output {type(model).__name__}: pass "
+                f"target=<output index or name> (names: {list(names)[:8]}), or None to explain "
+                "every output with explain()."
+            )
+        else:
+            self.target_index_ = resolve_target(self.target, names, is_clf=clf and not multi,
+                                                method=method)
         self.output_ = _ModelResponse(self)
+
+    def _no_target(self):
+        """The error of calls returning one output when ``target`` is None and the model has
+        several (multi-output models)."""
+        return ValueError(
+            f"TreeShapExplainer with target=None explains all {self.n_outputs_} outputs "
+            f"({', '.join(map(str, self.output_names_[:8]))}) of the multi-output "
+            f"{type(self.tree_model_).__name__} and this returns one: pass "
+            f"target=<output index (0..{self.n_outputs_ - 1}) or name> (explain() returns "
+            "the values of every output)."
+        )
 
     def _tree_output(self, Z):
         """Explained response computed from the trees, on rows of the trees' space."""
@@ -865,8 +902,30 @@ class TreeShapExplainer(BaseTabularExplainer):
         ndarray of shape (n_samples, n_players)
             Attributions of the output chosen by ``target``.
         """
+        check_is_fitted(self)
+        if self.target_index_ is None:
+            raise self._no_target()
         exp = self.explain(X)
         return select_target(exp.values, self.target_index_, exp.outputs)
+
+    def target_indices(self, X):
+        """Explained output column per sample, shape ``(n_samples,)``.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_features)
+            The explained samples.
+
+        Returns
+        -------
+        ndarray of int
+            The fixed output, the predicted class per sample where ``target="predicted"``,
+            or the per-sample targets given.
+        """
+        check_is_fitted(self)
+        if self.target_index_ is None:
+            raise self._no_target()
+        return super().target_indices(X)
 
     def _transform_for_targets(self, X, target_indices):
         """:meth:`transform` with output ``target_indices[i]`` explained for row ``i`` (see
@@ -926,6 +985,8 @@ class _ModelResponse:
         kind, quantity = ex._kind, ex.quantity_
         if quantity == "probability":
             out = est.predict_proba(X)
+            if isinstance(out, list):  # multi-output: every output's classes side by side
+                out = np.hstack(out)
         elif kind == "margin":
             out = est.decision_function(X)
         elif kind == "regression" or quantity == "prediction":

@@ -5,6 +5,8 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 from sklearn.ensemble import (
+    ExtraTreesClassifier,
+    ExtraTreesRegressor,
     GradientBoostingClassifier,
     GradientBoostingRegressor,
     HistGradientBoostingClassifier,
@@ -15,7 +17,7 @@ from sklearn.ensemble import (
 )
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MaxAbsScaler
-from sklearn.tree import DecisionTreeRegressor, ExtraTreeRegressor
+from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor, ExtraTreeRegressor
 
 from skxai import TreeShapExplainer, shapley_values
 
@@ -309,3 +311,120 @@ def test_sparse_through_a_pipeline_and_an_unfitted_model(feature_space):
     np.testing.assert_array_equal(exp.values, ex.explain(X[:5]).values)
     np.testing.assert_allclose(exp.outputs[:, 0], ex.estimator_.predict(Xs[:5]), rtol=0,
                                atol=1e-12)
+
+
+# ----------------------------------------------------------------------- multi-output
+def _public_leaf_value(model, t, u):
+    """A leaf's outputs from scikit-learn's public arrays: the predictions, or every output's
+    class probabilities side by side (as ``np.hstack(predict_proba)``)."""
+    v = np.asarray(t.value[u], dtype=np.float64)  # (n_outputs, max_classes)
+    if not hasattr(model, "classes_"):
+        return v[:, 0]
+    n_classes = np.atleast_1d(model.n_classes_)
+    return np.concatenate([v[j, :c] / v[j, :c].sum() for j, c in enumerate(n_classes)])
+
+
+def _public_path_dependent(model, x, known):
+    trees = getattr(model, "estimators_", [model])
+    x32 = np.asarray(x, dtype=np.float32)
+
+    def rec(t, u):
+        lft, rgt = t.children_left[u], t.children_right[u]
+        if lft < 0:
+            return _public_leaf_value(model, t, u)
+        if known[t.feature[u]]:
+            return rec(t, lft if x32[t.feature[u]] <= t.threshold[u] else rgt)
+        w = t.weighted_n_node_samples
+        return (w[lft] * rec(t, lft) + w[rgt] * rec(t, rgt)) / w[u]
+
+    return np.mean([rec(e.tree_, 0) for e in trees], axis=0)
+
+
+def _model_outputs(model, rows):
+    out = model.predict_proba(rows) if hasattr(model, "classes_") else model.predict(rows)
+    return np.hstack(out) if isinstance(out, list) else out
+
+
+def _multi_output_models():
+    rng = np.random.RandomState(0)
+    X = rng.randn(300, 4)
+    y = X[:, 0] + X[:, 1] * X[:, 2]
+    Y = np.column_stack([y, X[:, 3] - X[:, 0], 2 * y])
+    labels = np.column_stack([np.array(["lo", "mid", "hi"])[np.digitize(y, [-0.5, 0.5])],
+                              np.where(X[:, 3] > 0, "up", "down")])  # 3 and 2 classes
+    return X, [
+        DecisionTreeRegressor(max_depth=4, random_state=0).fit(X, Y),
+        ExtraTreeRegressor(max_depth=5, random_state=0).fit(X, Y),
+        RandomForestRegressor(4, max_depth=4, random_state=0).fit(X, Y),
+        ExtraTreesRegressor(3, max_depth=4, random_state=0).fit(X, Y),
+        DecisionTreeClassifier(max_depth=4, random_state=0).fit(X, labels),
+        RandomForestClassifier(4, max_depth=4, random_state=0).fit(X, labels),
+        ExtraTreesClassifier(3, max_depth=4, random_state=0).fit(X, labels),
+    ]
+
+
+@pytest.mark.parametrize("i", range(7))
+@pytest.mark.parametrize("game", GAMES)
+def test_multi_output_models_explain_every_output(i, game):
+    # A tree or forest fitted on 2-D y was refused at fit unless a target picked one output
+    # ("The model has 3 outputs; choose one with target=..."), and a multi-output classifier
+    # always ("Multi-output classifiers are not supported").
+    X, models = _multi_output_models()
+    model = models[i]
+    rows = X[:6]
+    ex = TreeShapExplainer(model, feature_perturbation=game, max_background=20,
+                           random_state=0).fit(X)
+    own = _model_outputs(model, rows)
+    k = own.shape[1]
+    if hasattr(model, "classes_"):
+        assert ex.quantity_ == "probability"
+        assert list(ex.output_names_) == ["y0=hi", "y0=lo", "y0=mid", "y1=down", "y1=up"]
+    else:
+        assert list(ex.output_names_) == [0, 1, 2]
+    exp = ex.explain(rows)
+    assert exp.values.shape == (6, 4, k) and exp.base_values.shape == (6, k)
+    np.testing.assert_array_equal(exp.base_values, np.tile(ex.expected_value_, (6, 1)))
+    # local accuracy per output against the model's own outputs
+    np.testing.assert_allclose(exp.values.sum(axis=1) + exp.base_values, own, rtol=0, atol=1e-12)
+    if game == "interventional":
+        brute = _brute_interventional(lambda R: _model_outputs(model, R), rows, ex.background_)
+    else:
+        brute = np.array([shapley_values(
+            lambda masks, x=x: np.array([_public_path_dependent(model, x, m) for m in masks]), 4)
+            for x in rows])
+    np.testing.assert_allclose(exp.values, brute, rtol=0, atol=1e-12)
+    # transform returns one output: target names it; without one it says so
+    with pytest.raises(ValueError, match=f"target=None explains all {k} outputs.*pass target="):
+        ex.transform(rows)
+    for target in (1, ex.output_names_[k - 1]):
+        one = TreeShapExplainer(model, feature_perturbation=game, max_background=20,
+                                random_state=0, target=target).fit(X)
+        j = list(ex.output_names_).index(ex.output_names_[target] if target == 1 else target)
+        np.testing.assert_array_equal(one.transform(rows), exp.values[..., j])
+
+
+def test_multi_output_classifier_refuses_predicted_target():
+    X, models = _multi_output_models()
+    with pytest.raises(ValueError, match="target='predicted'.*multi-output"):
+        TreeShapExplainer(models[5], target="predicted").fit(X)
+
+
+def test_multi_output_explanation_in_plots_and_report():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from skxai.plot import BarDisplay, WaterfallDisplay
+    from skxai.report import make_report
+
+    X, models = _multi_output_models()
+    ex = TreeShapExplainer(models[2]).fit(X)
+    exp = ex.explain(X[:20])
+    BarDisplay.from_explanation(exp, output=1)
+    disp = WaterfallDisplay.from_explanation(exp[..., 2], index=0)
+    assert disp.ax_.get_xlabel() == "prediction of output 2"
+    report = make_report(ex, X[:20], n_local=1, metrics=False)
+    for j in range(3):
+        assert f"<h3>Output {j}</h3>" in report.html
+        assert (f"Base value + sum of attributions against the model's own prediction of output "
+                f"{j}: largest gap <b>0</b>") in report.html
+    assert "Explaining failed" not in report.html

@@ -156,6 +156,11 @@ def model_kind(model):
     return "regression"
 
 
+def multi_output(model):
+    """True for trees and forests fitted on several target columns (``y`` 2-D)."""
+    return int(getattr(model, "n_outputs_", 1) or 1) > 1
+
+
 def margin_quantity(model):
     """Name of a boosted classifier's raw score: log-odds for the log-loss, else decision function."""
     return "log-odds" if getattr(model, "loss", None) == "log_loss" else "decision function"
@@ -233,16 +238,18 @@ def _tree_arrays(tree, n_features_map=None):
 
 
 def _tree_values(tree, classifier):
+    """Leaf values ``(n_nodes, n_outputs)``: the prediction, or the class probabilities
+    (of every output's classes side by side for a multi-output classifier, as the model's
+    ``predict_proba`` list joined)."""
     value = np.asarray(tree.tree_.value, dtype=np.float64)  # (n_nodes, n_outputs, n_classes)
     if classifier:
-        if value.shape[1] != 1:
-            raise ValueError(
-                "Multi-output classifiers are not supported by TreeShapExplainer; explain "
-                "one output at a time."
-            )
-        v = value[:, 0, :]
-        total = v.sum(axis=1, keepdims=True)
-        return np.divide(v, total, out=np.zeros_like(v), where=total > 0)
+        n_classes = np.atleast_1d(tree.n_classes_).astype(np.int64)
+        parts = []
+        for j, c in enumerate(n_classes):  # multi-output: classes padded to the most
+            v = value[:, j, :c]
+            total = v.sum(axis=1, keepdims=True)
+            parts.append(np.divide(v, total, out=np.zeros_like(v), where=total > 0))
+        return np.hstack(parts)
     return value[:, :, 0]
 
 
