@@ -60,7 +60,8 @@ class TreeShapExplainer(BaseTabularExplainer):
     Supports ``DecisionTree*``, ``ExtraTree*``, ``RandomForest*``, ``ExtraTrees*``,
     ``GradientBoosting*`` (constant or zero init, any learning rate, multi-class),
     ``HistGradientBoosting*`` (missing values and categorical splits, read from its own
-    predictor nodes) and ``IsolationForest`` (explains the mean path length), alone, as
+    predictor nodes), ``Bagging*`` of single trees (their default estimator; each tree
+    reads its feature subset) and ``IsolationForest`` (explains the mean path length), alone, as
     the last step of a Pipeline, or as the ``best_estimator_`` of a refitted search
     (``GridSearchCV`` ...). Subclasses of these are explained when they keep scikit-learn's
     prediction methods; one that overrides ``predict``, ``predict_proba``,

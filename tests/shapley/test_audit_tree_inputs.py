@@ -4,7 +4,10 @@ scipy.sparse input, multi-output models."""
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from sklearn.dummy import DummyClassifier
 from sklearn.ensemble import (
+    BaggingClassifier,
+    BaggingRegressor,
     ExtraTreesClassifier,
     ExtraTreesRegressor,
     GradientBoostingClassifier,
@@ -15,6 +18,7 @@ from sklearn.ensemble import (
     RandomForestClassifier,
     RandomForestRegressor,
 )
+from sklearn.linear_model import LinearRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MaxAbsScaler
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor, ExtraTreeRegressor
@@ -428,3 +432,114 @@ def test_multi_output_explanation_in_plots_and_report():
         assert (f"Base value + sum of attributions against the model's own prediction of output "
                 f"{j}: largest gap <b>0</b>") in report.html
     assert "Explaining failed" not in report.html
+
+
+# ---------------------------------------------------------------------- more models
+def _public_bagging_path_dependent(model, x, known):
+    """Path-dependent game of a bagging ensemble from public arrays: each tree reads its
+    feature subset; a classifier tree's probabilities go to its classes' places."""
+    clf = hasattr(model, "classes_")
+    k = len(model.classes_) if clf else 1
+    x32 = np.asarray(x, dtype=np.float32)
+    total = np.zeros(k)
+    for est, feats in zip(model.estimators_, model.estimators_features_, strict=True):
+        t = est.tree_
+
+        def rec(u, t=t, feats=feats, est=est):
+            lft, rgt = t.children_left[u], t.children_right[u]
+            if lft < 0:
+                v = np.asarray(t.value[u, 0], dtype=np.float64)
+                if not clf:
+                    return v[:1]
+                out = np.zeros(k)
+                out[np.asarray(est.classes_, dtype=int)] = v / v.sum()
+                return out
+            f = feats[t.feature[u]]
+            if known[f]:
+                return rec(lft if x32[f] <= t.threshold[u] else rgt)
+            w = t.weighted_n_node_samples
+            return (w[lft] * rec(lft) + w[rgt] * rec(rgt)) / w[u]
+
+        total += rec(0)
+    return total / len(model.estimators_)
+
+
+def _bagging_models():
+    rng = np.random.RandomState(0)
+    X = rng.randn(300, 5)
+    y = X[:, 0] + X[:, 1] * X[:, 2]
+    labels = np.array(["a", "b", "c", "d"])[np.digitize(y, [-1, 0, 1.5])]
+    return X, [
+        BaggingRegressor(n_estimators=5, random_state=0).fit(X, y),
+        BaggingRegressor(ExtraTreeRegressor(max_depth=4), n_estimators=5, max_features=0.6,
+                         bootstrap_features=True, random_state=0).fit(X, y),
+        BaggingClassifier(DecisionTreeClassifier(max_depth=4), n_estimators=5, max_samples=0.3,
+                          max_features=3, random_state=0).fit(X, labels),
+    ]
+
+
+@pytest.mark.parametrize("i", range(3))
+@pytest.mark.parametrize("game", GAMES)
+def test_bagged_trees_are_explained_exactly(i, game):
+    # BaggingRegressor/Classifier of trees (their default) was refused ("does not support").
+    X, models = _bagging_models()
+    model = models[i]
+    rows = X[:5]
+    ex = TreeShapExplainer(model, feature_perturbation=game, max_background=20,
+                           random_state=0).fit(X)
+    exp = ex.explain(rows)
+    own = _model_outputs(model, rows).reshape(len(rows), -1)
+    np.testing.assert_allclose(exp.values.sum(axis=1) + exp.base_values, own, rtol=0, atol=1e-12)
+    if game == "interventional":
+        brute = _brute_interventional(lambda R: _model_outputs(model, R), rows, ex.background_)
+    else:
+        brute = np.array([shapley_values(lambda masks, x=x: np.array(
+            [_public_bagging_path_dependent(model, x, m) for m in masks]), 5) for x in rows])
+    np.testing.assert_allclose(exp.values, brute.reshape(exp.values.shape), rtol=0, atol=1e-12)
+
+
+def test_bagged_tree_missing_classes_placed_as_predict_proba_places_them():
+    # scikit-learn's BaggingClassifier puts a tree's probabilities at its own classes' places
+    # when the tree knows fewer classes; the explainer does the same.
+    X, models = _bagging_models()
+    model = models[2]
+    encoded = np.searchsorted(model.classes_, _bagging_labels())
+    rows = np.flatnonzero(encoded < 3)
+    feats = model.estimators_features_[1]
+    model.estimators_[1] = DecisionTreeClassifier(max_depth=3, random_state=0).fit(
+        X[rows][:, feats], encoded[rows])
+    assert len(model.estimators_[1].classes_) == 3
+    for game in GAMES:
+        ex = TreeShapExplainer(model, feature_perturbation=game, max_background=20).fit(X)
+        exp = ex.explain(X[:20])
+        np.testing.assert_allclose(exp.outputs, model.predict_proba(X[:20]), rtol=0, atol=1e-12)
+
+
+def _bagging_labels():
+    rng = np.random.RandomState(0)
+    X = rng.randn(300, 5)
+    y = X[:, 0] + X[:, 1] * X[:, 2]
+    return np.array(["a", "b", "c", "d"])[np.digitize(y, [-1, 0, 1.5])]
+
+
+@pytest.mark.parametrize("model", [BaggingRegressor(LinearRegression()),
+                                   BaggingRegressor(RandomForestRegressor(3))])
+def test_bagging_of_other_models_is_refused_naming_them(model):
+    X, y = _data()
+    name = type(model.estimator).__name__
+    with pytest.raises(TypeError, match=f"BaggingRegressor of scikit-learn's single trees.*{name}"):
+        TreeShapExplainer(model).fit(X, y)
+    with pytest.raises(TypeError, match=f"not of {name}"):
+        TreeShapExplainer(model.fit(X, y)).fit(X)
+
+
+def test_gradient_boosting_with_a_random_init_is_refused():
+    # DummyClassifier(strategy="stratified") starts every row from a class drawn anew on each
+    # call: the model gives the same row different outputs, and the explainer had taken one
+    # draw as the constant start.
+    X, y = _data()
+    model = GradientBoostingClassifier(
+        n_estimators=3, init=DummyClassifier(strategy="stratified"), random_state=0
+    ).fit(X, y > 0)
+    with pytest.raises(ValueError, match="strategy='stratified'.*random class"):
+        TreeShapExplainer(model).fit(X)
