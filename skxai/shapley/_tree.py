@@ -349,7 +349,10 @@ class TreeShapExplainer(BaseTabularExplainer):
             self._check_sparse_accepted(Xs.shape[1])
         if self.feature_perturbation == "interventional":
             # the game averages the model over these rows: ones it cannot predict are refused
-            self._check_missing(self.background_, self.tree_background_, name="The background")
+            # (of sparse fit data: as the sparse rows, which the model may refuse where it takes
+            # the dense ones, e.g. NaN in scikit-learn's trees)
+            rows = self.background_ if Xs is None else sp.csr_matrix(self.background_)
+            self._check_missing(rows, self.tree_background_, name="The background")
         if self._enumerate:
             self._runner = None
             # made once, reused by every call: a Dask cluster receives it once per fit (see

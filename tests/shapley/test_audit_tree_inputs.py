@@ -300,6 +300,9 @@ def test_sparse_refused_where_the_model_refuses_it():
     ex.transform(Xn[:8])
     with pytest.raises(ValueError, match="X contains NaN and DecisionTreeRegressor"):
         ex.transform(sp.csr_matrix(Xn[:8]))
+    TreeShapExplainer(tree, feature_perturbation="interventional").fit(Xn)
+    with pytest.raises(ValueError, match="background contains NaN and DecisionTreeRegressor"):
+        TreeShapExplainer(tree, feature_perturbation="interventional").fit(sp.csr_matrix(Xn))
     with pytest.raises(ValueError, match="X has 5 features, but TreeShapExplainer is expecting 6"):
         ex.transform(sp.csr_matrix(X[:2, :5]))
 
