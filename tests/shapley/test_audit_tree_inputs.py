@@ -4,8 +4,10 @@ scipy.sparse input, multi-output models."""
 import numpy as np
 import pytest
 import scipy.sparse as sp
-from sklearn.dummy import DummyClassifier
+from sklearn.dummy import DummyClassifier, DummyRegressor
 from sklearn.ensemble import (
+    AdaBoostClassifier,
+    AdaBoostRegressor,
     BaggingClassifier,
     BaggingRegressor,
     ExtraTreesClassifier,
@@ -17,11 +19,17 @@ from sklearn.ensemble import (
     IsolationForest,
     RandomForestClassifier,
     RandomForestRegressor,
+    VotingRegressor,
 )
 from sklearn.linear_model import LinearRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MaxAbsScaler
-from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor, ExtraTreeRegressor
+from sklearn.tree import (
+    DecisionTreeClassifier,
+    DecisionTreeRegressor,
+    ExtraTreeClassifier,
+    ExtraTreeRegressor,
+)
 
 from skxai import TreeShapExplainer, shapley_values
 
@@ -545,4 +553,58 @@ def test_gradient_boosting_with_a_random_init_is_refused():
         n_estimators=3, init=DummyClassifier(strategy="stratified"), random_state=0
     ).fit(X, y > 0)
     with pytest.raises(ValueError, match="strategy='stratified'.*random class"):
+        TreeShapExplainer(model).fit(X)
+
+
+def _setting(i):
+    """Model ``i`` of the settings checked in this audit (exact before it: kept so)."""
+    X, y = _data(n=200)
+    rng = np.random.RandomState(1)
+    labels = np.array(["no", "yes"])[(y > 0).astype(int)]
+    make = [
+        lambda: ExtraTreeClassifier(max_depth=5, random_state=0).fit(X, labels),
+        lambda: HistGradientBoostingRegressor(max_iter=8, max_depth=3, monotonic_cst=[1, 0, 0, -1],
+                                              interaction_cst=[[0, 1], [2, 3]]).fit(X, y),
+        lambda: HistGradientBoostingRegressor(max_iter=30, max_depth=3, early_stopping=True,
+                                              n_iter_no_change=2, loss="quantile", quantile=0.7,
+                                              random_state=0).fit(X, y),
+        lambda: GradientBoostingRegressor(n_estimators=5, init="zero", loss="huber").fit(X, y),
+        lambda: GradientBoostingRegressor(n_estimators=5, init=DummyRegressor(strategy="median"),
+                                          loss="absolute_error", subsample=0.5,
+                                          random_state=0).fit(X, y),
+        lambda: GradientBoostingClassifier(n_estimators=5, init=DummyClassifier(strategy="prior"),
+                                           random_state=0).fit(X, labels),
+        lambda: RandomForestRegressor(3, max_depth=5, max_samples=0.3, ccp_alpha=0.01,
+                                      random_state=0).fit(X, y, sample_weight=rng.rand(len(y))),
+        lambda: RandomForestClassifier(3, class_weight="balanced_subsample", max_depth=4,
+                                       random_state=0).fit(X, labels),
+        lambda: RandomForestClassifier(3, random_state=0).fit(X, np.full(len(y), "only")),
+    ]
+    return X, make[i]()
+
+
+@pytest.mark.parametrize("i", range(9))
+@pytest.mark.parametrize("game", GAMES)
+def test_settings_checked_in_the_audit_stay_exact(i, game):
+    X, model = _setting(i)
+    rows = X[:4]
+    ex = TreeShapExplainer(model, feature_perturbation=game, max_background=15,
+                           random_state=0).fit(X)
+    exp = ex.explain(rows)
+    own = ex.model_output(rows)
+    np.testing.assert_allclose(exp.values.sum(axis=1) + exp.base_values, own, rtol=0, atol=1e-12)
+    if game == "interventional":
+        brute = _brute_interventional(ex.model_output, rows, ex.background_)
+    else:
+        brute = _brute_path_dependent(ex, rows)
+    np.testing.assert_allclose(exp.values, brute, rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("model", [AdaBoostRegressor(n_estimators=3),
+                                   AdaBoostClassifier(n_estimators=3),
+                                   VotingRegressor([("t", DecisionTreeRegressor(max_depth=2))])])
+def test_ensembles_that_are_not_sums_of_trees_read_here_are_refused(model):
+    X, y = _data()
+    model.fit(X, y > 0 if isinstance(model, AdaBoostClassifier) else y)
+    with pytest.raises(TypeError, match=f"does not support {type(model).__name__}.*KernelShap"):
         TreeShapExplainer(model).fit(X)
