@@ -61,8 +61,8 @@ class TreeShapExplainer(BaseTabularExplainer):
     ``GradientBoosting*`` (constant or zero init, any learning rate, multi-class),
     ``HistGradientBoosting*`` (missing values and categorical splits, read from its own
     predictor nodes), ``Bagging*`` of single trees (their default estimator; each tree
-    reads its feature subset) and ``IsolationForest`` (explains the mean path length), alone, as
-    the last step of a Pipeline, or as the ``best_estimator_`` of a refitted search
+    reads its feature subset) and ``IsolationForest`` (explains the mean path length),
+    alone, as the last step of a Pipeline, or as the ``best_estimator_`` of a refitted search
     (``GridSearchCV`` ...). Subclasses of these are explained when they keep scikit-learn's
     prediction methods; one that overrides ``predict``, ``predict_proba``,
     ``predict_log_proba``, ``decision_function`` or ``score_samples`` no longer outputs what
