@@ -14,14 +14,16 @@ def _is_frame(X):
 class TabularSchema:
     """How a table reached the explainer, so perturbed arrays can be turned back into it.
 
-    Numeric tables become float64 arrays (NaN allowed only where asked). Tables with
+    Numeric tables become float64 arrays (NaN, and ±inf, allowed only where asked). Tables with
     string or categorical columns become object arrays and are rebuilt as DataFrames
     with the original column order and dtypes before every model call.
     """
 
-    def __init__(self, X, *, allow_nan=False):
+    def __init__(self, X, *, allow_nan=False, allow_inf=False):
         self.is_frame = _is_frame(X)
         self.allow_nan = allow_nan
+        # ±inf passed on (with NaN) for the model's own validation to accept or refuse
+        self.allow_inf = allow_inf
         if self.is_frame:
             self.columns = list(X.columns)
             duplicated = [c for i, c in enumerate(self.columns) if c in self.columns[:i]]
@@ -73,9 +75,14 @@ class TabularSchema:
         return check_array(
             X,
             dtype=np.float64 if self.numeric else object,
-            ensure_all_finite="allow-nan" if self.allow_nan or not self.numeric else True,
+            ensure_all_finite=self._finite_rule(),
             ensure_2d=True,
         )
+
+    def _finite_rule(self):
+        if getattr(self, "allow_inf", False) and self.allow_nan:  # (schemas pickled before it: no)
+            return False
+        return "allow-nan" if self.allow_nan or not self.numeric else True
 
     def to_array(self, X, *, n_features=None, name="X", owner="explainer"):
         """Validate ``X`` and return a 2-D float64 (or object) array."""

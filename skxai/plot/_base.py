@@ -331,6 +331,10 @@ def output_label(exp, explainer=None, index=None, output=None):
         # the class's name, not the index the user typed: output=2 is "virginica"
         name = names[idx] if idx is not None and names is not None and idx < len(names) else output
         return f"{quantity} of {name!s}"
+    if names is not None and np.ndim(names) == 0:
+        # one output picked out of several (``exp[..., j]``): its name is all that is left
+        name = names.item() if hasattr(names, "item") else names
+        return f"{quantity} of output {name}" if isinstance(name, int) else f"{quantity} of {name!s}"
     target = getattr(exp, "target_index", None)
     if isinstance(target, str) and target == "predicted" and getattr(exp, "outputs", None) is not None:
         # each sample's predicted class is known from the outputs: name it, not "the predicted class"

@@ -183,8 +183,9 @@ def _seconds(s):
     return f"{s:.2f} s" if s >= 0.01 else f"{s * 1000:.1f} ms"
 
 
-def model_outputs(explainer, X, exp):
-    """The model's own output for each explained sample and explained output, or None."""
+def model_outputs(explainer, X, exp, output=None):
+    """The model's own output for each explained sample and explained output (column
+    ``output`` where given), or None."""
     outs = exp.extras.get("model_outputs")
     try:
         if outs is None and hasattr(explainer, "model_output"):
@@ -194,6 +195,8 @@ def model_outputs(explainer, X, exp):
         from skxai._adapters import select_target
 
         outs = np.asarray(outs, dtype=np.float64)
+        if output is not None and outs.ndim == 2:
+            return outs[:, output]
         return select_target(outs, exp.target_index, outs) if outs.ndim == 2 else np.ravel(outs)
     except Exception:  # a model that cannot be re-run here: the page says so instead
         return None
@@ -221,7 +224,7 @@ def reconstruction_html(exp, model_out, label):
             f"{' (additive: the attributions add up to the model output)' if additive else ''}.</p>")
 
 
-def tabular_views(sb, exp, n_local, explainer=None, X=None):
+def tabular_views(sb, exp, n_local, explainer=None, X=None, output=None):
     from skxai.plot import (
         BarDisplay,
         BeeswarmDisplay,
@@ -262,7 +265,7 @@ def tabular_views(sb, exp, n_local, explainer=None, X=None):
         sb.note("No base values: local waterfalls need an additive method.")
         return
     sb.add("<h3>Local views</h3>")
-    model_out = model_outputs(explainer, X, exp) if X is not None else None
+    model_out = model_outputs(explainer, X, exp, output) if X is not None else None
     sb.add(reconstruction_html(exp, model_out, label))
     picked = local_samples(exp, n_local)
     if picked:
@@ -526,6 +529,19 @@ def explainer_section(name, explainer, X, *, n_local, metric_names, n_metric_sam
     sb.add(settings_html(explainer))
     if is_text_explanation(exp):
         text_views(sb, exp, n_local, explainer)
+    elif _unpicked_outputs(exp):
+        # a multi-output model explained with target=None: every output is explained, each
+        # is shown in turn
+        names = exp.output_names
+        k = np.shape(exp.values)[-1]
+        shown = min(k, _MAX_OUTPUTS_SHOWN)
+        sb.note(f"The explanation holds {k} outputs and names none as the explained one "
+                f"(target=None): {'each is' if shown == k else f'the first {shown} are'} shown in turn; "
+                "the metrics need one (set the explainer's target).")
+        for j in range(shown):
+            name = names[j] if names is not None and len(names) == k else j
+            sb.add(f"<h3>Output {esc(name)}</h3>")
+            tabular_views(sb, exp[..., j], n_local, explainer, X, output=j)
     else:
         ndim = np.asarray(exp.target_values).ndim
         if ndim == 2:
@@ -536,6 +552,22 @@ def explainer_section(name, explainer, X, *, n_local, metric_names, n_metric_sam
         sb.add("<h3>Quality of the explanation</h3>")
         sb.add(metrics_html(explainer, X, exp, metric_names, n_metric_samples))
     return sb.html(), exp
+
+
+#: Outputs of a multi-output explanation without a target drawn one after the other.
+_MAX_OUTPUTS_SHOWN = 6
+
+
+def _unpicked_outputs(exp):
+    """True for tabular values ``(n, p, k)`` of several outputs, none of them the explained one."""
+    values = exp.values
+    return (
+        getattr(exp, "target_index", None) is None
+        and exp.output_axis is not None
+        and isinstance(values, np.ndarray)
+        and values.ndim == 3
+        and values.shape[-1] > 1
+    )
 
 
 def _with_quantity(exp, explainer):

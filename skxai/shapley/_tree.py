@@ -5,8 +5,11 @@ from __future__ import annotations
 import numbers
 
 import numpy as np
+import scipy.sparse as sp
+from joblib import effective_n_jobs
 from sklearn.base import is_classifier
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils import get_tags
+from sklearn.utils.validation import check_array, check_is_fitted
 
 from skxai._adapters import check_target_indices, resolve_target, select_target
 from skxai._data import TabularSchema, check_feature_groups
@@ -25,9 +28,11 @@ from skxai.shapley._treeshap._sklearn import (
     isolation_path_length,
     margin_quantity,
     model_kind,
+    multi_output,
     read_model,
 )
 from skxai.shapley._values import exact_shapley_from_values
+from skxai.utils import _memory
 from skxai.utils._memory import refuse_beyond_working_memory
 from skxai.utils._param_validation import (
     BATCH_SIZE,
@@ -55,8 +60,9 @@ class TreeShapExplainer(BaseTabularExplainer):
     Supports ``DecisionTree*``, ``ExtraTree*``, ``RandomForest*``, ``ExtraTrees*``,
     ``GradientBoosting*`` (constant or zero init, any learning rate, multi-class),
     ``HistGradientBoosting*`` (missing values and categorical splits, read from its own
-    predictor nodes) and ``IsolationForest`` (explains the mean path length), alone, as
-    the last step of a Pipeline, or as the ``best_estimator_`` of a refitted search
+    predictor nodes), ``Bagging*`` of single trees (their default estimator; each tree
+    reads its feature subset) and ``IsolationForest`` (explains the mean path length),
+    alone, as the last step of a Pipeline, or as the ``best_estimator_`` of a refitted search
     (``GridSearchCV`` ...). Subclasses of these are explained when they keep scikit-learn's
     prediction methods; one that overrides ``predict``, ``predict_proba``,
     ``predict_log_proba``, ``decision_function`` or ``score_samples`` no longer outputs what
@@ -110,7 +116,32 @@ class TreeShapExplainer(BaseTabularExplainer):
     every call, which then dominates calls on few rows. Splits are
     evaluated exactly as the model's own ``predict`` does (float32 inputs for sklearn's
     trees, float64 for HistGradientBoosting, NaN directions, categorical bitsets) and all
-    sums are in float64. :meth:`interaction_values` gives the pairwise Shapley interaction
+    sums are in float64. Rows holding NaN or ±inf are explained where the model's own
+    validation accepts them (±inf: HistGradientBoosting without categorical features,
+    IsolationForest) and refused with its message where it does not (scikit-learn's other
+    trees).
+
+    **Sparse input.** ``fit``, ``explain``, ``transform`` and :meth:`interaction_values`
+    take scipy.sparse matrices (CSR, CSC, ...) where the model itself does (scikit-learn's
+    trees, forests, GradientBoosting and IsolationForest do; HistGradientBoosting does not,
+    and is refused). Rows are densified in chunks that fit the working memory
+    skxai allows one call (4 GiB) and explained exactly as their dense rows, to the bit;
+    ``Explanation.data`` holds the dense rows (the values are dense anyway: ``data`` adds at
+    most a ``1 / n_outputs`` share). A request whose dense values and data, or one densified
+    row, exceed that memory is refused before any work. ``fit`` densifies all rows where they
+    fit, else only the background rows (the draws are those of the dense data, so the
+    background is the same) and refuses settings that read every row
+    (``background="kmeans"``, ``max_background=None``, a Pipeline traced to its input
+    columns).
+    ``model_output``, ``perturbation_view`` and ``score`` without ``y`` take dense data only.
+
+    **Multi-output models.** Trees and forests fitted on several target columns are
+    explained for all of them at once: ``values`` of shape (n_samples, n_players,
+    n_outputs), one base value and local accuracy per output, as the classes of a
+    classifier. A multi-output classifier's outputs are the probabilities of every class
+    of every target column, side by side. ``target`` picks the one ``transform`` returns.
+
+    :meth:`interaction_values` gives the pairwise Shapley interaction
     values of the path-dependent game.
 
     Parameters
@@ -127,7 +158,9 @@ class TreeShapExplainer(BaseTabularExplainer):
         ``"decision_function"`` (deprecated, FutureWarning).
     target : label, int, "predicted" or None, default=None
         Output returned by ``transform`` (positive class for binary probabilities,
-        predicted class for multi-class).
+        predicted class for multi-class). Multi-output models (trees and forests fitted on
+        a 2-D ``y``) have no default: with None, :meth:`explain` gives every output and
+        ``transform`` asks for one (an index, or a name of ``output_names_``).
     feature_groups : list or dict, default=None
         Columns explained together as one player (names or indices of the input columns,
         or of the trees' columns with ``feature_space="model"``).
@@ -170,7 +203,9 @@ class TreeShapExplainer(BaseTabularExplainer):
     feature_names_out_ : ndarray of str
         Player names.
     output_names_ : ndarray
-        Class names for classifiers.
+        Class names for classifiers; ``"y{j}={class}"`` for every class of every output of
+        a multi-output classifier (``predict_proba``'s list joined); output indices for
+        regressors.
     n_players_ : int
     n_features_in_ : int
 
@@ -240,6 +275,15 @@ class TreeShapExplainer(BaseTabularExplainer):
         self.scoring = scoring
         self.verbose = verbose
 
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        # sparse X is taken where the wrapped model takes it
+        try:
+            tags.input_tags.sparse = bool(get_tags(self.estimator).input_tags.sparse)
+        except Exception:  # not an estimator: fit says so
+            tags.input_tags.sparse = False
+        return tags
+
     # ------------------------------------------------------------------ fit
     @fit_context
     def fit(self, X, y=None, **fit_params):
@@ -247,8 +291,9 @@ class TreeShapExplainer(BaseTabularExplainer):
 
         Parameters
         ----------
-        X : array-like or DataFrame of shape (n_samples, n_features)
-            Background data (and training data when the model is fitted here).
+        X : array-like, DataFrame or scipy.sparse matrix of shape (n_samples, n_features)
+            Background data (and training data when the model is fitted here). Sparse data
+            is densified only as far as the working memory allows (see the class notes).
         y : array-like, optional
             Targets to fit an unfitted model.
         **fit_params : dict
@@ -261,17 +306,26 @@ class TreeShapExplainer(BaseTabularExplainer):
         """
         response = resolve_response_method_name(self.response_method, owner=type(self).__name__)
         check_supported(final_estimator(self.estimator)[1])
-        schema = TabularSchema(X, allow_nan=True)
-        Xa = schema.to_array(X)
+        Xs = _as_csr(X) if sp.issparse(X) else None
+        if Xs is not None:  # rows densified below, as many as needed and fit in memory
+            schema = TabularSchema(np.zeros((1, Xs.shape[1])), allow_nan=True, allow_inf=True)
+        else:
+            schema = TabularSchema(X, allow_nan=True, allow_inf=True)
+            Xa = schema.to_array(X)
         self._schema = schema
-        self.n_features_in_ = Xa.shape[1]
+        self.n_features_in_ = schema.n_features
         if schema.feature_names is not None:
             self.feature_names_in_ = schema.feature_names
         elif hasattr(self, "feature_names_in_"):
             del self.feature_names_in_
-        self.estimator_ = self._fit_estimator(schema.to_model_input(Xa), y, **fit_params)
+        self.estimator_ = self._fit_estimator(
+            X if Xs is not None else schema.to_model_input(Xa), y, **fit_params
+        )
         self._pre, self.tree_model_ = final_estimator(self.estimator_)
         self._kind = model_kind(self.tree_model_)
+        background = None
+        if Xs is not None:
+            Xa, background = self._densify_fit_rows(Xs)
         Z, tree_names = self._tree_space(Xa, names=True)
         self._set_players(Xa, Z, tree_names)
         ens = read_model(self.tree_model_, Z.shape[1])
@@ -279,19 +333,26 @@ class TreeShapExplainer(BaseTabularExplainer):
         ens.set_players(np.maximum(self._column_player, 0), self.n_players_)
         self.ensemble_ = ens
         if self.background == "kmeans" and (
-            not schema.numeric or np.isnan(Xa.astype(np.float64)).any() or ens.has_categorical
+            not schema.numeric or not np.isfinite(Xa.astype(np.float64)).all() or ens.has_categorical
         ):
             raise ValueError(
-                "background='kmeans' averages rows, which breaks categories and missing "
-                "values; use background='sample'."
+                "background='kmeans' averages rows, which breaks categories, missing and "
+                "infinite values; use background='sample'."
             )
-        self.background_, self.background_weights_ = self._summarise_background(Xa)
+        if background is None:
+            background = self._summarise_background(Xa)
+        self.background_, self.background_weights_ = background
         self.tree_background_ = self._tree_space(self.background_)
         self._resolve_quantity(response)
         self._set_outputs()
+        if Xs is not None:
+            self._check_sparse_accepted(Xs.shape[1])
         if self.feature_perturbation == "interventional":
             # the game averages the model over these rows: ones it cannot predict are refused
-            self._check_missing(self.background_, self.tree_background_, name="The background")
+            # (of sparse fit data: as the sparse rows, which the model may refuse where it takes
+            # the dense ones, e.g. NaN in scikit-learn's trees)
+            rows = self.background_ if Xs is None else sp.csr_matrix(self.background_)
+            self._check_missing(rows, self.tree_background_, name="The background")
         if self._enumerate:
             self._runner = None
             # made once, reused by every call: a Dask cluster receives it once per fit (see
@@ -310,6 +371,99 @@ class TreeShapExplainer(BaseTabularExplainer):
             self.expected_value_ = self._runner.expected_value()
         return self
 
+    def _densify_fit_rows(self, Xs):
+        """Dense rows of the sparse fit data ``Xs`` that ``fit`` needs, within the working
+        memory: all of them where they fit (the dense data's path, to the bit), else the
+        background rows only (drawn as from dense data) where nothing else needs the rest.
+
+        Returns ``(Xa, background)``: ``background`` is None when ``Xa`` holds every row
+        (``fit`` summarises it), else ``(rows, weights)``.
+        """
+        n, p = Xs.shape
+        owner = type(self).__name__
+        # the rows, the trees' copy of them, and a copy while tracing columns
+        if 3 * 8 * n * p <= _memory.MAX_WORKING_BYTES:
+            return Xs.toarray(), None
+        needs_all = []
+        if self._pre and self.feature_space == "input":
+            needs_all.append("tracing the Pipeline's columns to the input columns")
+        if self.background == "kmeans":
+            needs_all.append("background='kmeans'")
+        if self.max_background is None:
+            needs_all.append("max_background=None")
+        if needs_all:
+            refuse_beyond_working_memory(
+                3 * 8 * n * p, owner,
+                f"densifying the {n} x {p} sparse fit data ({', '.join(needs_all)} reads every row)",
+                "pass fewer rows to fit (a fitted model is explained as it is: the rows passed "
+                "to fit are the background), or background='sample' with max_background set"
+                + (", or feature_space='model'" if self._pre else ""),
+            )
+        # the draws of _summarise_background on dense data, applied to row numbers
+        idx, weights = self._summarise_background(np.arange(n, dtype=np.float64)[:, None])
+        idx = idx[:, 0].astype(np.int64)
+        refuse_beyond_working_memory(
+            3 * 8 * len(idx) * p, owner,
+            f"densifying {len(idx)} background rows of {p} columns", "lower max_background",
+        )
+        rows = Xs[idx].toarray()
+        return rows, (rows, weights)
+
+    def _check_sparse_accepted(self, n_features):
+        """Refuse sparse input where the model refuses it (HistGradientBoosting): the trees
+        would explain rows the model does not predict."""
+        try:
+            self.output_(sp.csr_matrix((1, n_features)))
+        except (TypeError, ValueError) as exc:
+            raise ValueError(
+                f"X is sparse and {type(self.estimator_).__name__} does not accept sparse "
+                f"input: {exc}"
+            ) from None
+
+    def _sparse_chunks(self, X, result_per_row, what):
+        """Validated sparse ``X`` explained in chunks of rows densified within the working
+        memory: yields ``(slice, sparse rows, dense rows, trees' rows)``.
+
+        ``result_per_row``: bytes of the result per row (dense, held whole). One row that
+        does not fit, or a result that does not, is refused before any work.
+        """
+        Xs = _as_csr(X)
+        if Xs.shape[1] != self.n_features_in_:
+            raise ValueError(
+                f"X has {Xs.shape[1]} features, but {type(self).__name__} is expecting "
+                f"{self.n_features_in_} features as input."
+            )
+        self._check_sparse_accepted(Xs.shape[1])
+        n, p = Xs.shape
+        width = self.ensemble_.n_features
+        threads = effective_n_jobs(self.n_jobs)
+        # a dense row, the trees' row (and prepare's two copies), every chunk of trees' values
+        work = 8 * (p + 3 * width + (2 + threads) * self.n_players_ * self.n_outputs_)
+        owner = type(self).__name__
+        refuse_beyond_working_memory(
+            result_per_row + work, owner,
+            f"{what} of one row of a sparse X with {p} columns (densified)",
+            "select fewer columns (or merge them with feature_groups) before explaining",
+        )
+        result = n * result_per_row
+        refuse_beyond_working_memory(
+            result + work, owner, f"{what} of {n} rows of a sparse X with {p} columns (dense)",
+            "explain fewer rows per call",
+        )
+        rows = max(1, min(self.batch_size or n, (_memory.MAX_WORKING_BYTES - result) // work))
+        for sl in chunk_slices(n, rows):
+            S = Xs[sl]
+            Xa = S.toarray()
+            Z = self._tree_space(Xa)
+            self._check_missing(S, Z)  # the model's own validation, of its sparse rows
+            yield sl, Xa, Z
+
+    def _model_input(self, X):
+        if sp.issparse(X):  # the model takes it as it is, where it accepts sparse input
+            check_is_fitted(self)
+            return _as_csr(X)
+        return super()._model_input(X)
+
     def _tree_space(self, Xa, names=False):
         """Rows as the trees see them: through the Pipeline's steps and HGB's encoder."""
         data = self._schema.to_model_input(Xa)
@@ -318,7 +472,13 @@ class TreeShapExplainer(BaseTabularExplainer):
             data = step.transform(data)
         model = self.tree_model_
         if hgb_encoder(model) is not None:  # HGB categorical from dtype
-            Z = hgb_encode(model, data)
+            try:
+                Z = hgb_encode(model, data)
+            except ValueError as exc:  # as its predict: ±inf in a categorical column
+                raise ValueError(
+                    f"{type(model).__name__} refuses these rows (its categorical encoder, "
+                    f"as its predict does): {exc}"
+                ) from None
         else:
             if hasattr(data, "toarray"):
                 data = data.toarray()
@@ -490,8 +650,12 @@ class TreeShapExplainer(BaseTabularExplainer):
         clf = is_classifier(model)
         k = self.ensemble_.n_outputs
         probabilities = self.quantity_ == "probability"
+        multi = multi_output(model)
         if self._kind == "path_length":
             names = np.asarray(["path_length"], dtype=object)
+        elif clf and multi:  # every class of every output, in the order of predict_proba
+            names = np.asarray([f"y{j}={c}" for j, classes in enumerate(model.classes_)
+                                for c in classes], dtype=object)
         elif clf:
             classes = np.asarray(model.classes_).astype(object)
             names = classes if (probabilities or k > 1) else classes[1:]
@@ -500,8 +664,30 @@ class TreeShapExplainer(BaseTabularExplainer):
         self.output_names_ = names
         self.n_outputs_ = len(names)
         method = "predict_proba" if probabilities else "decision_function"
-        self.target_index_ = resolve_target(self.target, names, is_clf=clf, method=method)
+        if multi and self.target is None:
+            self.target_index_ = None  # explain() gives every output; transform needs one
+        elif multi and isinstance(self.target, str) and self.target == "predicted":
+            raise ValueError(
+                f"target='predicted' picks the largest output, which means nothing across the "
+                f"{model.n_outputs_} outputs of a multi-output {type(model).__name__}: pass "
+                f"target=<output index or name> (names: {list(names)[:8]}), or None to explain "
+                "every output with explain()."
+            )
+        else:
+            self.target_index_ = resolve_target(self.target, names, is_clf=clf and not multi,
+                                                method=method)
         self.output_ = _ModelResponse(self)
+
+    def _no_target(self):
+        """The error of calls returning one output when ``target`` is None and the model has
+        several (multi-output models)."""
+        return ValueError(
+            f"TreeShapExplainer with target=None explains all {self.n_outputs_} outputs "
+            f"({', '.join(map(str, self.output_names_[:8]))}) of the multi-output "
+            f"{type(self.tree_model_).__name__} and this returns one: pass "
+            f"target=<output index (0..{self.n_outputs_ - 1}) or name> (explain() returns "
+            "the values of every output)."
+        )
 
     def _tree_output(self, Z):
         """Explained response computed from the trees, on rows of the trees' space."""
@@ -551,7 +737,7 @@ class TreeShapExplainer(BaseTabularExplainer):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : array-like or scipy.sparse matrix of shape (n_samples, n_features)
             Samples in the input space.
 
         Returns
@@ -559,21 +745,25 @@ class TreeShapExplainer(BaseTabularExplainer):
         Explanation
             ``values`` (n_samples, n_players, n_outputs), ``base_values`` (n_samples,
             n_outputs), ``outputs`` (explained response), ``data`` (rows in the trees'
-            space with ``feature_space="model"`` and a Pipeline, else ``X``), ``quantity``,
-            ``feature_perturbation``.
+            space with ``feature_space="model"`` and a Pipeline, else ``X``; for a sparse
+            ``X`` the dense rows, a float64 array), ``quantity``, ``feature_perturbation``.
         """
         check_is_fitted(self)
-        Xa = self._input_array(X)
-        Z = self._tree_space(Xa)
-        self._check_missing(Xa, Z)
-        values = self._explain_rows(Z)
-        n = Z.shape[0]
-        base = np.broadcast_to(self.expected_value_, (n, self.n_outputs_)).copy()
         model_space = self.feature_space == "model" and self._pre
+        if sp.issparse(X):
+            values, data = self._explain_sparse(X, model_space)
+        else:
+            Xa = self._input_array(X)
+            Z = self._tree_space(Xa)
+            self._check_missing(Xa, Z)
+            values = self._explain_rows(Z)
+            data = Z if model_space else X
+        n = values.shape[0]
+        base = np.broadcast_to(self.expected_value_, (n, self.n_outputs_)).copy()
         return Explanation(
             values,
             base_values=base,
-            data=self._data_of_players(Z if model_space else X),
+            data=self._data_of_players(data),
             feature_names=self.feature_names_out_,
             output_names=self.output_names_,
             target_index=self.target_index_,
@@ -584,17 +774,42 @@ class TreeShapExplainer(BaseTabularExplainer):
             feature_perturbation=self.feature_perturbation,
         )
 
+    def _explain_sparse(self, X, model_space):
+        """Values and (dense) data of a sparse ``X``, densified in chunks of rows."""
+        n = X.shape[0]
+        width = self.ensemble_.n_features if model_space else self.n_features_in_
+        values = np.empty((n, self.n_players_, self.n_outputs_))
+        data = np.empty((n, width))
+        per_row = 8 * (self.n_players_ * self.n_outputs_ + width)
+        for sl, Xa, Z in self._sparse_chunks(X, per_row, "the values and data"):
+            values[sl] = self._explain_rows(Z)
+            data[sl] = Z if model_space else Xa
+        return values, data
+
     def _check_missing(self, Xa, Z, name="X"):
-        nan_rows = np.flatnonzero(np.isnan(Z).any(axis=1))
-        if len(nan_rows) == 0:
-            return
-        try:  # the model's own validation decides whether it accepts NaN
-            self.output_(Xa[nan_rows[:2]])
-        except ValueError as exc:
-            raise ValueError(
-                f"{name} contains NaN and {type(self.tree_model_).__name__} does not accept "
-                f"missing values: {exc}"
-            ) from None
+        """Refuse rows the model itself refuses: NaN, ±inf, or (trees comparing float32
+        inputs) a value beyond float32's range. The model's own validation decides, on the
+        first such row of each kind: scikit-learn's trees and GradientBoosting refuse ±inf,
+        HistGradientBoosting and IsolationForest accept it (HistGradientBoosting not with
+        categorical features), and the trees then compare it as the model does."""
+        with np.errstate(invalid="ignore"):
+            big = np.abs(Z) > np.finfo(np.float32).max
+        kinds = [("NaN", "missing values", np.isnan(Z)),
+                 ("infinity", "infinite values", np.isinf(Z))]
+        if self.ensemble_.float32:
+            kinds.append(("a value too large for float32", "it", big & np.isfinite(Z)))
+        for what, accepts, mask in kinds:
+            rows = np.flatnonzero(mask.any(axis=1))
+            if len(rows) == 0:
+                continue
+            try:
+                with np.errstate(over="ignore"):
+                    self.output_(Xa[rows[:1]])
+            except ValueError as exc:
+                raise ValueError(
+                    f"{name} contains {what} and {type(self.tree_model_).__name__} does not "
+                    f"accept {accepts}: {exc}"
+                ) from None
 
     def _explain_rows(self, Z):
         n = Z.shape[0]
@@ -635,7 +850,7 @@ class TreeShapExplainer(BaseTabularExplainer):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : array-like or scipy.sparse matrix of shape (n_samples, n_features)
             Samples in the input space.
 
         Returns
@@ -651,23 +866,31 @@ class TreeShapExplainer(BaseTabularExplainer):
             )
         from skxai.shapley._treeshap._interactions import interaction_values
 
-        Xa = self._input_array(X)
-        Z = self._tree_space(Xa)
-        self._check_missing(Xa, Z)
-        n = Z.shape[0]
-        # the result itself is n x p x p x k (plus a chunk's worth of the same while computing)
-        refuse_beyond_working_memory(
-            8 * (n + min(n, self.batch_size or n)) * self.n_players_**2 * self.n_outputs_,
-            type(self).__name__,
-            f"interaction values of {n} rows on {self.n_players_} players",
-            "explain fewer rows per call, or merge features with feature_groups",
-        )
-        out = np.empty((n, self.n_players_, self.n_players_, self.n_outputs_))
-        for sl in chunk_slices(n, self.batch_size or n):
-            Zb = Z[sl]
-            out[sl] = interaction_values(
-                self._runner, Zb, self._runner.shap_values(Zb, n_jobs=self.n_jobs)
+        per_row = 8 * self.n_players_**2 * self.n_outputs_
+        n = X.shape[0]
+        if sp.issparse(X):
+            chunks = self._sparse_chunks(X, 2 * per_row, "interaction values")
+        else:
+            Xa = self._input_array(X)
+            Z = self._tree_space(Xa)
+            self._check_missing(Xa, Z)
+            n = Z.shape[0]
+            chunks = [(slice(0, n), Xa, Z)]
+            # the result itself is n x p x p x k (plus a chunk's worth of the same while computing)
+            refuse_beyond_working_memory(
+                (n + min(n, self.batch_size or n)) * per_row,
+                type(self).__name__,
+                f"interaction values of {n} rows on {self.n_players_} players",
+                "explain fewer rows per call, or merge features with feature_groups",
             )
+        out = np.empty((n, self.n_players_, self.n_players_, self.n_outputs_))
+        for part, _, Z in chunks:
+            for sl in chunk_slices(Z.shape[0], self.batch_size or Z.shape[0]):
+                Zb = Z[sl]
+                start = part.start + sl.start
+                out[start : start + Zb.shape[0]] = interaction_values(
+                    self._runner, Zb, self._runner.shap_values(Zb, n_jobs=self.n_jobs)
+                )
         return out
 
     def transform(self, X):
@@ -675,7 +898,7 @@ class TreeShapExplainer(BaseTabularExplainer):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : array-like or scipy.sparse matrix of shape (n_samples, n_features)
             Samples in the input space.
 
         Returns
@@ -683,8 +906,30 @@ class TreeShapExplainer(BaseTabularExplainer):
         ndarray of shape (n_samples, n_players)
             Attributions of the output chosen by ``target``.
         """
+        check_is_fitted(self)
+        if self.target_index_ is None:
+            raise self._no_target()
         exp = self.explain(X)
         return select_target(exp.values, self.target_index_, exp.outputs)
+
+    def target_indices(self, X):
+        """Explained output column per sample, shape ``(n_samples,)``.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_features)
+            The explained samples.
+
+        Returns
+        -------
+        ndarray of int
+            The fixed output, the predicted class per sample where ``target="predicted"``,
+            or the per-sample targets given.
+        """
+        check_is_fitted(self)
+        if self.target_index_ is None:
+            raise self._no_target()
+        return super().target_indices(X)
 
     def _transform_for_targets(self, X, target_indices):
         """:meth:`transform` with output ``target_indices[i]`` explained for row ``i`` (see
@@ -692,7 +937,7 @@ class TreeShapExplainer(BaseTabularExplainer):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : array-like or scipy.sparse matrix of shape (n_samples, n_features)
             Samples in the input space.
         target_indices : array-like of int of shape (n_samples,)
             Output column explained for each row.
@@ -705,6 +950,13 @@ class TreeShapExplainer(BaseTabularExplainer):
         values = self.explain(X).values  # explain reads no target: every output is computed
         idx = check_target_indices(target_indices, values.shape[0], self.n_outputs_)
         return select_target(values, idx)
+
+
+def _as_csr(X):
+    """A scipy.sparse ``X`` as a float64 CSR matrix (rows are sliced), NaN and ±inf kept for
+    the model's own validation."""
+    Xs = check_array(X, accept_sparse=("csr", "csc"), dtype=np.float64, ensure_all_finite=False)
+    return Xs.tocsr()
 
 
 def _probe_varying_columns(Z, idx):
@@ -737,6 +989,8 @@ class _ModelResponse:
         kind, quantity = ex._kind, ex.quantity_
         if quantity == "probability":
             out = est.predict_proba(X)
+            if isinstance(out, list):  # multi-output: every output's classes side by side
+                out = np.hstack(out)
         elif kind == "margin":
             out = est.decision_function(X)
         elif kind == "regression" or quantity == "prediction":

@@ -32,6 +32,9 @@ class TreeEnsemble:
     roots : int64 array (n_trees,)
     offset : float64 array (n_outputs,), constant added to the sum of leaves
     float32 : bool, inputs are rounded to float32 before comparisons (sklearn trees)
+    float32_overflow : bool, a float32-rounded input may overflow to ±inf, as the model's own
+        validation lets it (IsolationForest); else such a value is refused, as scikit-learn's
+        other trees refuse it
     player : int64 array (n_nodes,), player of the node's split (-1 at leaves); the
         feature itself unless :meth:`set_players` grouped the columns
     n_players : int
@@ -41,6 +44,7 @@ class TreeEnsemble:
         self.n_features = int(n_features)
         self.n_outputs = int(n_outputs)
         self.float32 = bool(float32)
+        self.float32_overflow = False
         self.offset = np.zeros(n_outputs)
         self._parts = []
         self._cat_left = []
@@ -126,7 +130,7 @@ class TreeEnsemble:
         if self.float32:
             with np.errstate(over="ignore"):
                 X32 = X.astype(np.float32)
-            if np.isinf(X32).any():  # as the model's own validation of float32 inputs
+            if not getattr(self, "float32_overflow", False) and np.isinf(X32).any():
                 raise ValueError(
                     "Input X contains infinity or a value too large for dtype('float32'), "
                     "which the model's trees compare in."

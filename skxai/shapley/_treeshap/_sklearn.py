@@ -13,6 +13,8 @@ The public attributes read here too (``tree_`` arrays, ``estimators_``, ``learni
 
 from __future__ import annotations
 
+from inspect import getattr_static
+
 import numpy as np
 import sklearn
 from sklearn.base import is_classifier
@@ -42,7 +44,9 @@ _FORESTS = (
 _GB = ("GradientBoostingRegressor", "GradientBoostingClassifier")
 _HGB = ("HistGradientBoostingRegressor", "HistGradientBoostingClassifier")
 _IFOREST = ("IsolationForest",)
-SUPPORTED = _SKLEARN_TREES + _FORESTS + _GB + _HGB + _IFOREST
+# bagged scikit-learn trees (the default estimator): each tree sees its subset of the features
+_BAGGING = ("BaggingRegressor", "BaggingClassifier")
+SUPPORTED = _SKLEARN_TREES + _FORESTS + _GB + _HGB + _IFOREST + _BAGGING
 
 
 def _version():
@@ -123,14 +127,37 @@ def check_supported(model):
             "and Pipelines or refitted searches (GridSearchCV ...) ending in one of them. Use "
             "KernelShapExplainer or ExactShapleyExplainer for other models."
         )
-    overridden = [m for m in _OUTPUT_METHODS if getattr(type(model), m, None) is not getattr(base, m, None)]
+    # the attributes as stored in the classes (``available_if`` methods are new objects
+    # on every plain getattr)
+    overridden = [m for m in _OUTPUT_METHODS
+                  if getattr_static(type(model), m, None) is not getattr_static(base, m, None)]
     if overridden:
         raise TypeError(
             f"{type(model).__name__} derives from {base.__name__} but overrides {', '.join(overridden)}: "
             "its outputs are no longer those of its trees, which TreeShapExplainer reads. Use "
             "KernelShapExplainer or ExactShapleyExplainer for it."
         )
+    if base.__name__ in _BAGGING:
+        _check_bagged_trees(model)
     return base.__name__
+
+
+def _check_bagged_trees(model):
+    """A bagging ensemble is explained when it bags scikit-learn's single trees (the
+    default): its estimator, and every fitted one."""
+    fitted = getattr(model, "estimators_", None)
+    inner = list(fitted) if fitted is not None else [model.estimator]
+    for est in inner:
+        if est is None:  # the default: a DecisionTree
+            continue
+        base = _sklearn_class(type(est))
+        if base is None or base.__name__ not in _SKLEARN_TREES:
+            raise TypeError(
+                f"TreeShapExplainer explains a {type(model).__name__} of scikit-learn's "
+                f"single trees ({', '.join(_SKLEARN_TREES)}), not of "
+                f"{type(est).__name__}. Use KernelShapExplainer or ExactShapleyExplainer for it."
+            )
+        check_supported(est)
 
 
 # ------------------------------------------------------------------ outputs and links
@@ -146,7 +173,7 @@ def model_kind(model):
     if name in _IFOREST:
         return "path_length"
     clf = name.endswith("Classifier")
-    if name in _SKLEARN_TREES + _FORESTS:
+    if name in _SKLEARN_TREES + _FORESTS + _BAGGING:
         return "proba" if clf else "regression"
     if clf:
         return "margin"
@@ -154,6 +181,11 @@ def model_kind(model):
         link = _private(_private(model, "_loss"), "link")
         return "regression" if type(link).__name__ == "IdentityLink" else "link_regression"
     return "regression"
+
+
+def multi_output(model):
+    """True for trees and forests fitted on several target columns (``y`` 2-D)."""
+    return int(getattr(model, "n_outputs_", 1) or 1) > 1
 
 
 def margin_quantity(model):
@@ -233,16 +265,18 @@ def _tree_arrays(tree, n_features_map=None):
 
 
 def _tree_values(tree, classifier):
+    """Leaf values ``(n_nodes, n_outputs)``: the prediction, or the class probabilities
+    (of every output's classes side by side for a multi-output classifier, as the model's
+    ``predict_proba`` list joined)."""
     value = np.asarray(tree.tree_.value, dtype=np.float64)  # (n_nodes, n_outputs, n_classes)
     if classifier:
-        if value.shape[1] != 1:
-            raise ValueError(
-                "Multi-output classifiers are not supported by TreeShapExplainer; explain "
-                "one output at a time."
-            )
-        v = value[:, 0, :]
-        total = v.sum(axis=1, keepdims=True)
-        return np.divide(v, total, out=np.zeros_like(v), where=total > 0)
+        n_classes = np.atleast_1d(tree.n_classes_).astype(np.int64)
+        parts = []
+        for j, c in enumerate(n_classes):  # multi-output: classes padded to the most
+            v = value[:, j, :c]
+            total = v.sum(axis=1, keepdims=True)
+            parts.append(np.divide(v, total, out=np.zeros_like(v), where=total > 0))
+        return np.hstack(parts)
     return value[:, :, 0]
 
 
@@ -272,7 +306,26 @@ def read_model(model, n_features):
         return _read_gb(model, n_features)
     if name in _HGB:
         return _read_hgb(model, n_features)
+    if name in _BAGGING:
+        return _read_bagging(model, n_features, clf)
     return _read_iforest(model, n_features)
+
+
+def _read_bagging(model, n_features, classifier):
+    """Mean of the bagged trees' predictions (or probabilities, each tree's classes put at
+    their place among the ensemble's, as its ``predict_proba`` does), every tree reading its
+    subset of the features."""
+    trees = model.estimators_
+    k = len(model.classes_) if classifier else 1
+    ens = TreeEnsemble(n_features, k, float32=True)
+    for t, feats in zip(trees, model.estimators_features_, strict=True):
+        v = _tree_values(t, classifier)
+        if classifier and v.shape[1] != k:  # a bootstrap sample without some classes
+            full = np.zeros((len(v), k))
+            full[:, np.asarray(t.classes_, dtype=np.int64)] = v
+            v = full
+        ens.add_tree(value=v / len(trees), **_tree_arrays(t, np.asarray(feats, dtype=np.int64)))
+    return ens.finish()
 
 
 def _read_gb(model, n_features):
@@ -283,6 +336,15 @@ def _read_gb(model, n_features):
                 f"GradientBoosting with init={type(init).__name__} has an input-dependent "
                 "starting prediction that is not a tree; TreeShapExplainer supports the "
                 "default (constant) init and init='zero'."
+            )
+        if getattr(init, "strategy", None) == "stratified":
+            # a random class per row (and per position in the batch), not a constant
+            raise ValueError(
+                "GradientBoosting with init=DummyClassifier(strategy='stratified') starts "
+                "every row from a random class drawn anew on each call, so its output is no "
+                "function of the row; TreeShapExplainer supports a constant init (the "
+                "default, DummyClassifier's 'prior', 'most_frequent', 'uniform', 'constant' "
+                "strategies, any DummyRegressor) and init='zero'."
             )
     stages = model.estimators_
     k = stages.shape[1]
@@ -341,6 +403,8 @@ def _read_hgb(model, n_features):
 
 def _read_iforest(model, n_features):
     ens = TreeEnsemble(n_features, 1, float32=True)
+    # score_samples casts to float32 without checking: a value beyond its range becomes ±inf
+    ens.float32_overflow = True
     trees = model.estimators_
     for t, feats, depth, avg in zip(
         trees,
