@@ -483,7 +483,10 @@ class TreeShapExplainer(BaseTabularExplainer):
             if hasattr(data, "toarray"):
                 data = data.toarray()
             try:
-                Z = np.asarray(data, dtype=np.float64)
+                if hasattr(data, "to_numpy"):  # pandas' nullable columns: pd.NA is NaN, as for the model
+                    Z = data.to_numpy(dtype=np.float64, na_value=np.nan)
+                else:
+                    Z = np.asarray(data, dtype=np.float64)
             except (TypeError, ValueError) as exc:
                 raise ValueError(
                     f"{type(model).__name__} receives non-numeric data ({exc}); encode it in "

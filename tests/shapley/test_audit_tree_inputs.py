@@ -608,3 +608,20 @@ def test_ensembles_that_are_not_sums_of_trees_read_here_are_refused(model):
     model.fit(X, y > 0 if isinstance(model, AdaBoostClassifier) else y)
     with pytest.raises(TypeError, match=f"does not support {type(model).__name__}.*KernelShap"):
         TreeShapExplainer(model).fit(X)
+
+
+def test_pandas_nullable_columns_with_missing_values_reach_the_trees_as_nan():
+    pd = pytest.importorskip("pandas")
+    from sklearn.ensemble import HistGradientBoostingRegressor
+
+    X = pd.DataFrame({
+        "a": pd.array([1, 2, None, 4, 5, 6] * 10, dtype="Int64"),
+        "b": np.arange(60.0),
+    })
+    y = np.arange(60.0)
+    model = HistGradientBoostingRegressor(max_iter=5).fit(X, y)
+    exp = TreeShapExplainer(model).fit(X).explain(X)
+    total = exp.values[..., 0].sum(axis=1) + exp.base_values[:, 0]
+    np.testing.assert_allclose(total, model.predict(X), atol=1e-10)
+    as_float = TreeShapExplainer(model).fit(X).transform(X.astype("float64"))
+    np.testing.assert_array_equal(as_float, exp.values[..., 0])
