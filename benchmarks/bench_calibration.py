@@ -150,9 +150,11 @@ zero one, and no replicate variance falls below 1e-3 of the row's mean over the 
 Sampling: antithetic pairs, drawn distinct while there are enough, with a variance floor (the
 row's mean pair/single ratio, 1 when no player's pairs vary) fading as 1/pairs, t with pairs - 1
 degrees of freedom; a player that never varied on the drawn permutations borrows the others'
-single variance. Games of order 2, which the pairs recover exactly, get a small fading error
-(the sample cannot tell them from pairs agreeing by chance): exact estimates, left out. A
-conditional game adds its sampler's Monte Carlo error (8 groups of draws; calibration.md).
+single variance; a varying player whose pairs all agree gets z^2 (Agresti-Coull) pseudo-pairs of
+the prior spread (the row's ratio times its single variance) among pairs - 1 + z^2. Games of
+order 2, which the pairs recover exactly, get a small fading error (the sample cannot tell them
+from pairs agreeing by chance): exact estimates, left out. A conditional game adds its sampler's
+Monte Carlo error (8 groups of draws; calibration.md).
 
 Known limits (cells outside 0.93-0.97):
 - Too wide: the order-3 fit at 600 coalitions on 12 features (298 terms, a term per two
@@ -171,9 +173,10 @@ Known limits (cells outside 0.93-0.97):
 - Too wide: 4 permutations, 2 antithetic pairs, one degree of freedom (t = 12.7): 0.98-0.99;
   and 6 permutations on the additive game and the classifier, 0.97-0.98.
 - Too narrow: the interaction-heavy game's values that are not exact (2 of its 10 players are
-  recovered exactly by the pairs) cover 0.924 at 6 and at 50 permutations (s.e. 0.012-0.015;
-  RMS error / RMS std 1.04 at 50). These cells read 0.94 while exact values with a positive std
-  were counted as covered; they are counted apart now (2026-12-05).
+  recovered exactly by the pairs) cover 0.924 at 50 permutations (s.e. 0.015; RMS error / RMS
+  std 1.04); at 6 they covered 0.924 until a player whose pairs all agree got Agresti-Coull
+  pseudo-pairs (0.935 since, 2026-12-06). A pair's mean takes 2-8 values on this game: the
+  spread of 25 pairs is a Wald interval's, small where the error is large (calibration.md).
 - Too wide (conservative): the floor budgets (1 residual degree of freedom, t = 12.7) at 5-8
   features cover 0.98-1.00 since their replicate variances are floored at 1e-3 of the players'
   mean; without that floor a player the single redundancy barely involves reported an error

@@ -4,9 +4,11 @@ Random forests, gradient boosting (3 classes), logistic regression, an MLP, a gr
 pipeline and a callable with a three-way interaction, on 3-20 features; exact values from
 ``ExactShapleyExplainer`` on the same background. ``k`` runs KernelSHAP's cells, ``s`` the
 permutation sampling's. ``--few-df-share 0`` switches off the floor of replicate variances on
-at most 2 residual degrees of freedom (``skxai._estimate.FEW_DF_VARIANCE_SHARE``).
+at most 2 residual degrees of freedom (``skxai._estimate.FEW_DF_VARIANCE_SHARE``);
+``--pseudo-pairs 1`` reproduces permutation sampling before the Agresti-Coull pseudo-pairs of a
+player whose pairs all agree (``skxai._estimate.PSEUDO_PAIRS``, 2026-12-06).
 
-    python benchmarks/probe_unseen_games.py GAME [SEEDS] [k|s|ks] [--few-df-share X]
+    python benchmarks/probe_unseen_games.py GAME [SEEDS] [k|s|ks] [--few-df-share X] [--pseudo-pairs X]
 
 GAME: rf7_bg5 rf7_bg1 gbc4_3cls_bg100 gbc5_3cls_bg100 rf3_bg5 rf4_bg5 logreg15_bg5 mlp10_bg20
 svr20_groups8_bg5 tanh3_callable8_bg20.
@@ -175,6 +177,8 @@ if __name__ == "__main__":
     ap.add_argument("seeds", type=int, nargs="?", default=30)
     ap.add_argument("which", nargs="?", default="ks")
     ap.add_argument("--few-df-share", type=float, default=_estimate.FEW_DF_VARIANCE_SHARE)
+    ap.add_argument("--pseudo-pairs", type=float, default=_estimate.PSEUDO_PAIRS)
     args = ap.parse_args()
     _estimate.FEW_DF_VARIANCE_SHARE = args.few_df_share
+    _estimate.PSEUDO_PAIRS = args.pseudo_pairs
     main(args.game, args.seeds, args.which)

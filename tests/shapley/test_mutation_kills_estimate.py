@@ -689,7 +689,9 @@ def permutation_reference(perms, table):
     (module notes of skxai._estimate): per-unit variance floored at the mean over players (those whose
     contribution varies and whose pairs do not all agree; 1 when there are none) of their
     pair/single ratios times
-    the single-permutation variance over the number of pairs, then divided by the number of pairs
+    the single-permutation variance over the number of pairs; for a player whose contribution
+    varies but whose pairs all agree, at least z^2 pseudo-pairs of that prior spread (ratio times
+    single variance) among z^2 + pairs - 1 (Agresti-Coull); then divided by the number of pairs
     (the standard error of a mean), then inflated by t_{0.975, pairs - 1} / 1.96."""
     n_perm, p = perms.shape
     n, k = table.shape[0], table.shape[2]
@@ -732,6 +734,9 @@ def permutation_reference(perms, table):
                 ratio = 1.0 if live else 0.0
             for j in range(p):
                 floor = ratio * single[i, j, c] / n_pairs
+                if j in live and j not in counted:  # its pairs all agree: z^2 pseudo-pairs
+                    z2 = 1.959963984540054**2
+                    floor = max(floor, z2 * ratio * single[i, j, c] / (n_pairs - 1 + z2))
                 floored[i, j, c] = floor > pair_var[i, j, c]
                 v = max(pair_var[i, j, c], floor)
                 # the mean of the pairs' means and, for an odd count, the last permutation alone
