@@ -65,6 +65,12 @@ class Explanation:
     axis; ``exp[:, j]`` picks features by index or by name (``exp[:, "age"]``);
     ``exp[:, :, o]`` picks outputs by index or by name (``exp[:, :, "setosa"]``) on
     explanations with an output axis; slices, lists and boolean masks keep their axis.
+    A name must name a single feature or output (duplicated names are refused: pick by
+    position); a label slice ``exp[:, "a":"c"]`` keeps both named ends, as pandas'
+    ``.loc`` does. Lists on several axes pick every combination, like pandas' ``.iloc``
+    (``exp[[0, 1], [2, 3]]`` has 2 samples of 2 features, not numpy's 2 pairs). ``None``,
+    boolean scalars, 2-D index arrays, masks of another length and positions out of range
+    are refused with the axis named.
     Every field is sliced with ``values``: ``base_values``, ``data`` (arrays and
     DataFrames), ``std``, ``outputs``, the names, and the method-specific fields that
     have one entry per sample.
@@ -215,75 +221,164 @@ class Explanation:
         return item + (slice(None),) * (ndim - len(item))
 
     @staticmethod
-    def _by_name(key, names, what):
-        """Positions of names (str or list of str) among ``names``; ints and masks pass."""
-        def one(k):
-            if isinstance(k, str):
-                if names is None:
-                    raise KeyError(f"cannot pick {what} {k!r} by name: this Explanation has no {what} names.")
-                hits = np.flatnonzero(np.asarray([str(n) for n in names]) == k)
-                if not len(hits):
-                    raise KeyError(f"unknown {what} {k!r}; {what} names: {list(names)}")
-                return int(hits[0])
-            return k
+    def _name_position(name, names, what):
+        """Position of ``name`` among ``names``: it must name exactly one entry."""
+        if names is None or np.ndim(names) != 1:
+            raise KeyError(f"cannot pick {what} {name!r} by name: this Explanation has no {what} names.")
+        hits = np.flatnonzero(np.asarray([str(n) for n in names], dtype=object) == str(name))
+        if not len(hits):
+            raise KeyError(f"unknown {what} {name!r}; {what} names: {list(names)}")
+        if len(hits) > 1:
+            raise KeyError(
+                f"{what} name {name!r} is not unique: it names the {what}s at positions "
+                f"{hits.tolist()}; pick one by position."
+            )
+        return int(hits[0])
 
-        if isinstance(key, str):
-            return one(key)
-        if not isinstance(key, list | tuple | slice) and np.ndim(key) == 1 and any(
-                isinstance(k, str) for k in key):
-            key = list(key)  # an array or pandas Index of names (numpy cannot index with them)
-        if isinstance(key, list | tuple) and any(isinstance(k, str) for k in key):
-            return [one(k) for k in key]
-        if isinstance(key, list) and key and all(isinstance(k, bool | np.bool_) for k in key):
-            return np.asarray(key, dtype=bool)
-        return key
+    @classmethod
+    def _normalize_key(cls, key, size, what, names=None):
+        """One axis's index as an int, a slice, or a 1-D array of positions or a mask.
+
+        Names (``str``) become positions; a label slice (``"a":"c"``) keeps both ends, as
+        pandas' ``.loc`` does. Anything numpy would read differently from one axis's index
+        (``None``, a boolean scalar, a 2-D array) or that does not fit the axis (a mask of
+        another length, an index out of range) is refused with the axis named.
+        """
+        if key is None:
+            raise IndexError(
+                "None (np.newaxis) cannot index an Explanation: its axes are fixed (samples, "
+                "features, outputs); index exp.values to add axes."
+            )
+        if isinstance(key, bool | np.bool_):
+            raise IndexError(
+                f"a boolean scalar is not a {what} index; pass a mask with one entry per {what} "
+                f"({size})."
+            )
+        if isinstance(key, np.ndarray) and key.ndim == 0:
+            key = key[()]  # a 0-d array indexes like the scalar it holds
+            if isinstance(key, bool | np.bool_):
+                raise IndexError(f"a boolean scalar is not a {what} index.")
+        if isinstance(key, str | np.str_):
+            return cls._name_position(key, names, what)
+        if isinstance(key, numbers.Integral):
+            if not -size <= int(key) < size:
+                raise IndexError(f"{what} index {key} is out of range for an axis of {size} {what}s."
+                                 + cls._named_like(key, names, what))
+            return int(key)
+        if isinstance(key, slice):
+            return cls._normalize_slice(key, size, what, names)
+        if _is_pandas(key) or _is_tensor(key):
+            key = np.asarray(key)
+        if isinstance(key, np.ndarray) and key.dtype.kind in "biu":
+            arr = key
+        else:
+            try:
+                items = list(key)
+            except TypeError:
+                raise IndexError(
+                    f"{what} index {key!r} is not an integer, a name, a slice, a list or a mask."
+                ) from None
+            if any(isinstance(k, str | np.str_) for k in items):
+                items = [cls._name_position(k, names, what) if isinstance(k, str | np.str_) else k
+                         for k in items]
+            arr = np.asarray(items)
+            if arr.size == 0:
+                arr = arr.astype(np.intp)
+        if arr.ndim != 1:
+            raise IndexError(f"a {what} index must be 1-D (one axis); got an array of shape {arr.shape}.")
+        if arr.dtype.kind == "b":
+            if len(arr) != size:
+                raise IndexError(f"boolean {what} index has {len(arr)} entries for {size} {what}s.")
+            return arr
+        if arr.dtype.kind not in "iu":
+            raise IndexError(
+                f"{what} indices must be integers, names or booleans; got {arr.dtype} values {arr.tolist()[:5]}."
+            )
+        bad = (arr < -size) | (arr >= size)
+        if bad.any():
+            first = int(arr[bad][0])
+            raise IndexError(
+                f"{what} index {first} is out of range for an axis of {size} {what}s."
+                + cls._named_like(first, names, what)
+            )
+        return arr.astype(np.intp)
+
+    @staticmethod
+    def _named_like(k, names, what):
+        """A hint when an out-of-range integer is one of the names (integer names: ``[10, 20]``)."""
+        if names is not None and np.ndim(names) == 1 and str(k) in {str(n) for n in names}:
+            return f" Integers are positions; to pick the {what} named {k}, pass its name as a string: '{k}'."
+        return ""
+
+    @classmethod
+    def _normalize_slice(cls, key, size, what, names):
+        ends = (key.start, key.stop)
+        if not any(isinstance(e, str | np.str_) for e in ends):
+            for e in (*ends, key.step):
+                if e is not None and not isinstance(e, numbers.Integral) and not (
+                        isinstance(e, np.ndarray) and e.ndim == 0 and e.dtype.kind in "iu"):
+                    raise IndexError(f"{what} slice bounds must be integers, names or None; got {key!r}.")
+            return key
+        if not all(e is None or isinstance(e, str | np.str_) for e in ends):
+            raise IndexError(f"a label slice of {what}s needs names (or None) at both ends; got {key!r}.")
+        step = 1 if key.step is None else key.step
+        if not isinstance(step, numbers.Integral) or step == 0:
+            raise IndexError(f"{what} slice step must be a non-zero integer; got {key.step!r}.")
+        first = 0 if step > 0 else size - 1
+        last = size - 1 if step > 0 else 0
+        lo = first if key.start is None else cls._name_position(key.start, names, what)
+        hi = last if key.stop is None else cls._name_position(key.stop, names, what)
+        # both named ends are kept (pandas' .loc), in the order of the step
+        positions = np.arange(size)
+        return positions[lo:hi + 1:step] if step > 0 else positions[lo:(hi - 1 if hi > 0 else None):step]
 
     # ------------------------------------------------------------------ indexing
     def __getitem__(self, item):
         kinds = self._axis_kinds()
-        item = self._expand(item, max(len(kinds), 1))
+        item = self._expand(item, len(kinds))
         new = Explanation.__new__(Explanation)
         new.__dict__.update({k: v for k, v in self.__dict__.items() if k != "extras"})
         new.extras = dict(self.extras)
+        shape = np.shape(self.values) if isinstance(self.values, np.ndarray) else (self._n(),)
+        # every index is read (names, masks, ranges) before anything is cut
+        keys = []
+        for axis, key in enumerate(item):
+            kind = kinds[axis] if axis < len(kinds) else "other"
+            if isinstance(key, slice) and key == slice(None):
+                keys.append(key)
+                continue
+            names = {"feature": self.feature_names, "output": self.output_names}.get(kind)
+            what = {"sample": "sample", "feature": "feature", "output": "output"}.get(kind, f"axis-{axis}")
+            keys.append(self._normalize_key(key, shape[axis], what, names))
         # samples first (the explained output of each sample is known before outputs are
         # cut), then the last axis first so that an integer dropping an axis shifts no other
         shift = 0
-        if kinds and kinds[0] == "sample" and not (isinstance(item[0], slice) and item[0] == slice(None)):
-            new._take_samples(item[0])
+        if kinds and kinds[0] == "sample" and not (isinstance(keys[0], slice) and keys[0] == slice(None)):
+            new._take_samples(keys[0])
             shift = 0 if new._has_samples() else 1
-        for axis in range(len(item) - 1, -1, -1):
-            key = item[axis]
+        for axis in range(len(keys) - 1, -1, -1):
+            key = keys[axis]
             kind = kinds[axis] if axis < len(kinds) else "other"
             if kind == "sample" or (isinstance(key, slice) and key == slice(None)):
                 continue
-            axis -= shift
-            if kind == "feature":
-                new._take_axis(axis, self._by_name(key, self.feature_names, "feature"), "feature")
-            elif kind == "output":
-                new._take_axis(axis, self._by_name(key, self.output_names, "output"), "output")
-            else:
-                new._take_axis(axis, key, "other")
+            new._take_axis(axis - shift, key, kind)
         return new
 
     def _take_samples(self, key):
         n = self._n()
-        if isinstance(key, list) and key and all(isinstance(k, bool | np.bool_) for k in key):
-            key = np.asarray(key, dtype=bool)
-        scalar = isinstance(key, numbers.Integral) and not isinstance(key, bool | np.bool_)
-        if scalar and not -n <= int(key) < n:
-            raise IndexError(f"sample index {key} is out of range for an Explanation of {n} samples.")
+        scalar = isinstance(key, int)
         pos = None if scalar else np.arange(n)[key]
 
         def take(v):
             if isinstance(v, np.ndarray) and v.ndim >= 1 and v.shape[0] == n:
-                return v[int(key)] if scalar else v[key]
+                return v[key]
             if isinstance(v, list) and len(v) == n:
-                return v[int(key)] if scalar else [v[i] for i in np.atleast_1d(pos)]
+                return v[key] if scalar else [v[i] for i in pos]
             if _is_pandas(v) and len(v) == n:
-                return v.iloc[int(key)] if scalar else v.iloc[pos]
+                return v.iloc[key] if scalar else v.iloc[pos]
             if _is_tensor(v) and v.shape[0] == n:
                 # positions, not the key: a tensor takes neither numpy masks nor lists of bools alike
-                return v[int(key)] if scalar else v[np.atleast_1d(pos).tolist()]
+                return v[key] if scalar else v[pos.tolist()]
             return v
 
         for name in ("values", "base_values", "data", "std", "target_index", "outputs"):
@@ -293,16 +388,11 @@ class Explanation:
             self._samples = False
 
     def _take_axis(self, axis, key, kind):
-        """Index axis ``axis`` of ``values`` (and of the fields sharing it) with ``key``."""
+        """Index axis ``axis`` of ``values`` (and of the fields sharing it) with ``key``, an
+        index checked by :meth:`_normalize_key`."""
         v = self.values
-        if isinstance(key, list) and key and all(isinstance(k, bool | np.bool_) for k in key):
-            key = np.asarray(key, dtype=bool)
-        scalar = isinstance(key, numbers.Integral) and not isinstance(key, bool | np.bool_)
+        scalar = isinstance(key, int)
         size = v.shape[axis]
-        if scalar and not -size <= int(key) < size:
-            raise IndexError(f"{kind} index {key} is out of range for an axis of size {size}.")
-        if scalar:
-            key = int(key)
         pos = np.arange(size)[key]
         lead = (slice(None),) * axis
 
