@@ -48,6 +48,17 @@ def _is_tensor(v):
     return type(v).__module__.split(".")[0] == "torch" and hasattr(v, "shape") and len(v.shape) >= 1
 
 
+def _leading_length(v):
+    """Entries along the first axis of an array, list, pandas object or tensor (None otherwise)."""
+    if isinstance(v, np.ndarray):
+        return v.shape[0] if v.ndim else None
+    if isinstance(v, list) or _is_pandas(v):
+        return len(v)
+    if _is_tensor(v):
+        return int(v.shape[0])
+    return None
+
+
 def _take_last_axis(f, key, size):
     """``f[..., key]`` for an array (or a list of per-sample arrays) ending with ``size`` outputs."""
     if isinstance(f, np.ndarray) and f.ndim >= 1 and f.shape[-1] == size:
@@ -95,6 +106,14 @@ class Explanation:
     outputs : ndarray, optional
         Model outputs ``(n, n_outputs)`` on the explained samples.
     method : str, optional
+    sample_fields : list of str, optional
+        The ``extras`` that hold one entry per sample (arrays, lists, DataFrames or tensors
+        along their first axis): a sample index cuts them with ``values``; the other extras
+        (settings, totals, per-feature or per-bin fields) are kept whole. Explainers declare
+        them. When None, the extras whose first axis has as many entries as ``values`` are
+        taken as per-sample, once, here: declare them wherever a field that is not per sample
+        may have that length (as many samples as features, bins or segments). Extras added
+        to ``extras`` later are kept whole by sample indices.
     **extras
         Method-specific fields (``convergence_delta``, ``anchor``, ``weights``, ``quantity``
         ...), read as attributes.
@@ -139,6 +158,7 @@ class Explanation:
         output_axis=None,
         outputs=None,
         method=None,
+        sample_fields=None,
         **extras,
     ):
         self.values = values
@@ -152,6 +172,30 @@ class Explanation:
         self.outputs = outputs
         self.method = method
         self.extras = dict(extras)
+        self._sample_fields = self._checked_sample_fields(sample_fields)
+
+    def _checked_sample_fields(self, names):
+        """The per-sample extras: ``names`` checked against the extras, or those whose length
+        is the number of samples when ``names`` is None."""
+        try:
+            n = len(self.values)
+        except TypeError:
+            n = None  # a single value (no sample axis): nothing to cut by sample
+        if names is None:
+            return tuple(k for k, v in self.extras.items() if n is not None and _leading_length(v) == n)
+        names = (names,) if isinstance(names, str) else tuple(names)
+        for name in names:
+            if name not in self.extras:
+                raise ValueError(
+                    f"sample_fields names {name!r}, which is not among the extras {sorted(self.extras)}."
+                )
+            length = _leading_length(self.extras[name])
+            if length != n:
+                raise ValueError(
+                    f"extra {name!r} is declared per sample (sample_fields) but has "
+                    f"{'no first axis' if length is None else f'{length} entries'} for {n} samples."
+                )
+        return names
 
     def __getattr__(self, name):
         if name.startswith("_") or name == "extras":
@@ -383,7 +427,18 @@ class Explanation:
 
         for name in ("values", "base_values", "data", "std", "target_index", "outputs"):
             self.__dict__[name] = take(self.__dict__[name])
-        self.extras = {k: take(v) for k, v in self.extras.items()}
+        per_sample = self.__dict__.get("_sample_fields")
+        if per_sample is None:  # pickled before the per-sample extras were declared
+            per_sample = [k for k, v in self.extras.items() if _leading_length(v) == n]
+        for name in per_sample:
+            if name not in self.extras:
+                continue  # removed since
+            if _leading_length(self.extras[name]) != n:
+                raise ValueError(
+                    f"extra {name!r} is declared per sample but now has "
+                    f"{_leading_length(self.extras[name])} entries for {n} samples; it cannot be indexed."
+                )
+            self.extras[name] = take(self.extras[name])
         if scalar:
             self._samples = False
 

@@ -153,7 +153,8 @@ class BaseTorchExplainer(BaseExplainer):
 
     - ``_attribute(x, targets=None)``, run inside :meth:`TorchModel.prepared`, returning
       ``(values, extras)``: attributions (a tensor shaped like the input, or like the layer's
-      activations) and a dict of fields for the :class:`Explanation`, which must hold
+      activations) and a dict of per-sample fields (one entry per sample along their first
+      axis) for the :class:`Explanation`, which must hold
       ``outputs`` (n, k) and ``targets`` (n,) (``base_values`` is used when present).
       ``targets`` (a LongTensor of output indices, one per sample) replaces the ones
       ``target`` resolves to (:meth:`_transform_for_targets`);
@@ -548,6 +549,8 @@ class BaseTorchExplainer(BaseExplainer):
             target_index=targets,
             outputs=outputs,
             method=type(self).__name__,
+            # _attribute's fields are per sample (outputs, targets, deltas, baselines ...)
+            sample_fields=["targets", *extras],
             targets=targets,
             target_layer=self.target_layer_,
             quantity=self.quantity_,

@@ -432,6 +432,7 @@ class AnchorTextExplainer(BaseAnchorExplainer):
             values,
             data=docs,
             method=type(self).__name__,
+            sample_fields=["prediction", *fields, *arrays],
             prediction=refs,
             threshold=float(self.threshold),
             **fields,

@@ -381,14 +381,15 @@ class BaseCamExplainer(BaseTorchExplainer, auto_wrap_output_keys=None):
         def cat(i):
             return host64(_cat([p[i] for p in parts]))
 
-        extras = {}
+        extras, per_sample = {}, ["raw_map", "weights", "targets"]
         for key in parts[0][5]:
             vals = [p[5][key] for p in parts]
             if isinstance(vals[0], torch.Tensor):
                 val = torch.cat(vals)
                 extras[key] = host64(val) if val.is_floating_point() else val.cpu().numpy()
+                per_sample.append(key)
             else:
-                extras[key] = vals
+                extras[key] = vals  # one entry per chunk of images, not per image
         targets = torch.cat([p[4] for p in parts]).cpu().numpy().astype(np.int64)
         return Explanation(
             finite_attributions(cat(0), type(self).__name__),
@@ -397,6 +398,7 @@ class BaseCamExplainer(BaseTorchExplainer, auto_wrap_output_keys=None):
             target_index=targets,
             outputs=cat(3),
             method=type(self).__name__,
+            sample_fields=per_sample,
             raw_map=cat(1),
             weights=cat(2),
             targets=targets,

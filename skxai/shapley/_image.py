@@ -641,6 +641,7 @@ class ImageShapleyExplainer(BaseExplainer, auto_wrap_output_keys=None):
             output_axis=-1,
             outputs=outputs,
             method=f"{type(self).__name__}({self.method})",
+            sample_fields=["player_values", "segments", "n_evaluations", *extras],
             player_values=players,
             segments=np.asarray(segments),
             n_evaluations=n_eval,

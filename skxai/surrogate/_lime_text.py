@@ -351,6 +351,7 @@ class LimeTextExplainer(BaseExplainer):
             outputs=np.asarray([r["output"] for r in results]),
             output_names=self.output_names_,
             method=type(self).__name__,
+            sample_fields=["words", "weights", "intercept", "score", "local_pred", "target", "tokens"],
             words=[d.units.tolist() for d in toks],
             weights=[r["weights"] for r in results],
             intercept=np.asarray([r["intercept"] for r in results]),
