@@ -404,7 +404,8 @@ def _concat(exps):
     if target is not None and not isinstance(target, int | np.integer | str):
         target = np.concatenate([np.ravel(e.target_index) for e in exps])
     extras = {}
-    per_row = [k for k in first.__dict__.get("_sample_fields", ()) if all(isinstance(e.extras.get(k), np.ndarray) for e in exps)]
+    per_row = [k for k in first.__dict__.get("_sample_fields", ())
+               if all(isinstance(e.extras.get(k), np.ndarray) for e in exps)]
     for key, value in first.extras.items():
         if isinstance(value, str):
             extras[key] = value  # e.g. the quantity: the same for every chunk

@@ -99,7 +99,8 @@ def test_image_families_with_as_many_images_as_channels_and_segments():
             skxai.GuidedGradCamExplainer(net, target_layer="1").fit(X).explain(X),
             skxai.IntegratedGradientsExplainer(net, n_steps=4).fit(X).explain(X),
             skxai.DeepShapExplainer(net).fit(X[:2]).explain(X),
-            skxai.ImageShapleyExplainer(net, method="lime", n_samples=20, n_segments=4, random_state=0).fit(X).explain(X),
+            skxai.ImageShapleyExplainer(net, method="lime", n_samples=20, n_segments=4,
+                                        random_state=0).fit(X).explain(X),
         ]
     for exp in exps:
         assert "target_layer" not in exp._sample_fields and "quantity" not in exp._sample_fields

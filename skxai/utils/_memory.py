@@ -104,4 +104,5 @@ def explain_in_chunks(explainer, X, **options):
         random_state.set_state(own.random_state.get_state())
     values, base, std, extras = zip(*parts, strict=True)
     std = None if std[0] is None else np.concatenate(std, axis=0)
-    return np.concatenate(values, axis=0), np.concatenate(base, axis=0), std, _merge_extras(extras, sizes, getattr(explainer, "_sample_extras", None))
+    merged = _merge_extras(extras, sizes, getattr(explainer, "_sample_extras", None))
+    return np.concatenate(values, axis=0), np.concatenate(base, axis=0), std, merged
