@@ -84,7 +84,12 @@ class Explanation:
     are refused with the axis named.
     Every field is sliced with ``values``: ``base_values``, ``data`` (arrays and
     DataFrames), ``std``, ``outputs``, the names, and the method-specific fields that
-    have one entry per sample.
+    have one entry per sample (``sample_fields``). A spatial index of image maps
+    (``exp[:, 10:20, ::-1]`` on heatmaps ``(n, H, W[, k])``) cuts the images in ``data``
+    and the segment maps with them, and a token index of one document (``exp[i][2:5]``)
+    its tokens; where they cannot follow (maps at a layer's resolution, flattened pixels,
+    an anchor's token positions) the index is refused. Fields at a layer's resolution
+    (a CAM's ``raw_map`` and ``weights``) and per-region values are kept whole.
 
     Parameters
     ----------
@@ -456,6 +461,8 @@ class Explanation:
 
         std_follows = same_shape(self.std)
         data_follows = same_shape(self.data) and kind != "output"
+        if kind == "other":
+            self._take_grid_fields(axis, key, pos, scalar, skip_data=data_follows)
         self.values = v[lead + (key,)]
         if std_follows:
             self.std = self.std[lead + (key,)]
@@ -492,6 +499,56 @@ class Explanation:
             # a tensor takes the positions (it reads numpy masks and lists of bools differently)
             data_key = np.atleast_1d(pos).tolist() if _is_tensor(self.data) and not scalar else key
             self.data = self.data[lead + (data_key,)]
+
+    def _take_grid_fields(self, axis, key, pos, scalar, skip_data):
+        """Cut the fields declared on the values' grid (``_grid_fields``: an image's ``data`` and
+        segment map beside its heatmap, a document's tokens) along with axis ``axis`` of values.
+
+        A field lies on the grid when its trailing axes are the grid's (the values' axes that
+        are neither samples, features nor outputs): ``data`` ``(n, C, H, W)`` beside heatmaps
+        ``(n, H, W, k)``. A declared field that is not (flattened pixels, a map at another
+        resolution), or one declared as unable to follow (``False``), refuses the cut.
+        """
+        declared = self.__dict__.get("_grid_fields") or {}
+        if not declared:
+            return
+        kinds = self._axis_kinds()
+        grid = [i for i, k in enumerate(kinds) if k == "other"]
+        grid_shape = tuple(self.values.shape[i] for i in grid)
+        trailing = len(grid) - grid.index(axis)  # grid axes from this one to the last
+        lead = 1 if self._has_samples() else 0
+        for name, follows in declared.items():
+            f = self.data if name == "data" else self.extras.get(name)
+            if f is None or (name == "data" and skip_data):
+                continue
+            if not follows:
+                raise IndexError(
+                    f"axis {axis} of values {self.values.shape} cannot be indexed: the field {name!r} "
+                    "depends on it and cannot follow the cut. Index exp.values instead."
+                )
+            shape = (len(f),) if isinstance(f, list) else tuple(getattr(f, "shape", ()))
+            per_sample = shape[lead:]
+            m = min(len(per_sample), len(grid_shape))
+            if not (isinstance(f, list | np.ndarray) or _is_tensor(f)) or m == 0 or (
+                    per_sample[len(per_sample) - m:] != grid_shape[len(grid_shape) - m:]):
+                raise IndexError(
+                    f"axis {axis} of values {self.values.shape} cannot be indexed consistently: the "
+                    f"field {name!r} of shape {shape} is not on the values' grid {grid_shape} (another "
+                    "resolution, or flattened). Index exp.values instead."
+                )
+            at = len(shape) - trailing
+            if at < lead:
+                continue  # the field has no such axis (a channel index beside an (H, W) map)
+            if isinstance(f, list):
+                f = f[key] if scalar else [f[i] for i in np.atleast_1d(pos)]
+            elif _is_tensor(f):
+                f = f[(slice(None),) * at + (key if scalar else np.atleast_1d(pos).tolist(),)]
+            else:
+                f = f[(slice(None),) * at + (key,)]
+            if name == "data":
+                self.data = f
+            else:
+                self.extras[name] = f
 
     def _take_data_columns(self, key, pos, size):
         d = self.data

@@ -185,6 +185,8 @@ class BaseTorchExplainer(BaseExplainer):
         "verbose": VERBOSE,
     }
     _default_scoring = "infidelity"
+    #: Extras shaped like the input (IG's ``baselines``): cut with values shaped like it too.
+    _grid_extras = ()
     _stochastic = False  # True where random_state draws noise (SmoothGrad)
 
     # ------------------------------------------------------------------ fit
@@ -540,7 +542,7 @@ class BaseTorchExplainer(BaseExplainer):
         names = getattr(self, "feature_names_in_", None)
         if names is not None and values.shape[1:] != (len(names),):
             names = None
-        return Explanation(
+        exp = Explanation(
             values,
             base_values=base,
             data=X,
@@ -556,6 +558,9 @@ class BaseTorchExplainer(BaseExplainer):
             quantity=self.quantity_,
             **extras,
         )
+        if self.target_layer_ is None:  # values shaped like the input: its fields follow them
+            exp._grid_fields = {k: True for k in self._grid_extras if k in extras}
+        return exp
 
     def transform(self, X):
         """Attributions of the explained output, shaped like ``X`` (float64).

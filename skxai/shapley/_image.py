@@ -649,6 +649,10 @@ class ImageShapleyExplainer(BaseExplainer, auto_wrap_output_keys=None):
         )
         # the regions' values follow an output index (exp[..., c]) as the heatmaps do
         exp._output_fields = ("player_values", "lime_r2")
+        # a crop or flip of the heatmaps cuts the images and the segment maps with them (the
+        # regions' values stay whole); no axis of a heatmap is a feature axis
+        exp._grid_fields = {"data": True, "segments": True}
+        exp._features = False
         return exp
 
     def transform(self, X):
