@@ -323,6 +323,9 @@ def output_label(exp, explainer=None, index=None, output=None):
     """
     quantity = explained_quantity(exp, explainer) or "output"
     names = getattr(exp, "output_names", None)
+    if names is not None and np.ndim(names) == 0:
+        # one output picked by its name or position (exp[..., "setosa"]): the name is a scalar
+        return f"{quantity} of {names!s}"
     if output is not None:
         try:
             _, _, idx = _select_output(exp, output)
