@@ -54,6 +54,18 @@ def test_displays_of_one_named_output_keep_its_name():
     assert output_label(exp[0, :, 0]) == "probability of no"
 
 
+def test_force_strip_of_one_sample_as_the_waterfall_takes_it(wine):
+    import matplotlib.pyplot as plt
+
+    _, _, exp = wine
+    one = ForceDisplay.from_explanation(exp[2])
+    whole = ForceDisplay.from_explanation(exp, index=2)
+    np.testing.assert_array_equal(one.attributions, whole.attributions)
+    assert one.base_value == whole.base_value and one.model_output == whole.model_output
+    np.testing.assert_array_equal(ForceDisplay.from_explanation(exp[3, :, 0]).attributions, exp.values[3, :, 0])
+    plt.close("all")
+
+
 def _text(report):
     import html
 
