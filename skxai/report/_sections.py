@@ -563,6 +563,12 @@ def _check_given(exp, X, name):
             f"the explanation given for {name!r} holds {len(exp)} samples, but X[:max_samples] "
             f"holds {len(X)}; give the explanation of those samples, in their order."
         )
+    shape, x_shape = getattr(exp.data, "shape", None), getattr(X, "shape", None)
+    if x_shape is not None and len(x_shape) >= 3 and shape is not None and tuple(shape) != tuple(x_shape):
+        raise ValueError(
+            f"the explanation given for {name!r} is of inputs of shape {tuple(shape)[1:]} (a crop?), but "
+            f"X's are {tuple(x_shape)[1:]}; the maps and the metrics are read against X's images."
+        )
     if not is_text_explanation(exp):
         exp.target_values  # noqa: B018 - raises a clear error when the explained output was cut away
 

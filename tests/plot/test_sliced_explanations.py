@@ -96,3 +96,16 @@ def test_report_refuses_an_explanation_that_is_not_of_its_samples(wine, key, mes
     ex, Xs, exp = wine
     report = make_report({"ex": ex}, Xs, explanations={"ex": exp[key]}, n_local=1, metrics=False, dpi=30)
     assert re.search("Explaining failed: ValueError: .*" + message, _text(report))
+
+
+def test_report_refuses_a_crop_of_image_maps():
+    torch = pytest.importorskip("torch")
+    torch.manual_seed(0)
+    net = torch.nn.Sequential(torch.nn.Conv2d(3, 4, 3, padding=1), torch.nn.ReLU(), torch.nn.AdaptiveAvgPool2d(1),
+                              torch.nn.Flatten(), torch.nn.Linear(4, 2)).double()
+    X = np.random.RandomState(0).normal(size=(2, 3, 8, 8))
+    cam = skxai.GradCamExplainer(net, target_layer="1").fit(X)
+    report = make_report({"cam": cam}, X, explanations={"cam": cam.explain(X)[:, 2:6, 2:6]}, n_local=1,
+                         metrics=["deletion_auc"], dpi=30)
+    assert re.search(r"Explaining failed: ValueError: .*inputs of shape \(3, 4, 4\) \(a crop\?\), but X's are "
+                     r"\(3, 8, 8\)", _text(report)), _text(report)
