@@ -298,16 +298,18 @@ class Explanation:
                 "None (np.newaxis) cannot index an Explanation: its axes are fixed (samples, "
                 "features, outputs); index exp.values to add axes."
             )
+        if isinstance(key, np.ndarray) and key.ndim == 0:
+            key = key[()]  # a 0-d array indexes like the scalar it holds
+        elif type(key).__module__.split(".")[0] == "torch" and getattr(key, "ndim", None) == 0:
+            key = key.item()  # a 0-d tensor too
         if isinstance(key, bool | np.bool_):
             raise IndexError(
                 f"a boolean scalar is not a {what} index; pass a mask with one entry per {what} "
                 f"({size})."
             )
-        if isinstance(key, np.ndarray) and key.ndim == 0:
-            key = key[()]  # a 0-d array indexes like the scalar it holds
-            if isinstance(key, bool | np.bool_):
-                raise IndexError(f"a boolean scalar is not a {what} index.")
         if isinstance(key, str | np.str_):
+            if what == "sample":
+                raise KeyError(f"samples have no names: pick the feature {key!r} with exp[:, {key!r}].")
             return cls._name_position(key, names, what)
         if isinstance(key, numbers.Integral):
             if not -size <= int(key) < size:

@@ -98,6 +98,18 @@ def test_indices_numpy_would_read_otherwise_are_refused_with_the_axis_named(wine
         exp[:, [0.0, 1.0]]
     with pytest.raises(IndexError, match="too many indices"):
         exp[0, 1, 2][0]
+    with pytest.raises(KeyError, match=r"samples have no names: pick the feature 'ash' with exp\[:, 'ash'\]"):
+        exp["ash"]
+
+
+def test_tensor_indices_index_as_their_numbers(wine):
+    torch = pytest.importorskip("torch")
+    exp = wine
+    _same(exp[torch.tensor(3)], exp, 3, slice(None), slice(None))
+    _same(exp[:, torch.tensor([4, 1])], exp, slice(None), [4, 1], slice(None))
+    _same(exp[torch.tensor([True, False, True, False, False])], exp, [0, 2], slice(None), slice(None))
+    with pytest.raises(IndexError, match="boolean scalar"):
+        exp[torch.tensor(True)]  # not sample 1
 
 
 def test_lists_on_several_axes_pick_every_combination(wine):
