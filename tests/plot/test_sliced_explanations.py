@@ -66,6 +66,15 @@ def test_force_strip_of_one_sample_as_the_waterfall_takes_it(wine):
     plt.close("all")
 
 
+def test_an_output_name_two_outputs_share_is_refused():
+    from skxai import Explanation
+
+    exp = Explanation(np.arange(12.0).reshape(2, 3, 2), base_values=np.zeros((2, 2)), feature_names=list("abc"),
+                      output_names=["yes", "yes"], output_axis=-1, target_index=0)
+    with pytest.raises(ValueError, match=r"output='yes' names the outputs at positions \[0, 1\]"):
+        BarDisplay.from_explanation(exp, output="yes")
+
+
 def _text(report):
     import html
 
