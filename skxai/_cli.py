@@ -404,17 +404,19 @@ def _concat(exps):
     if target is not None and not isinstance(target, int | np.integer | str):
         target = np.concatenate([np.ravel(e.target_index) for e in exps])
     extras = {}
+    per_row = [k for k in first.__dict__.get("_sample_fields", ())
+               if all(isinstance(e.extras.get(k), np.ndarray) for e in exps)]
     for key, value in first.extras.items():
-        parts = [e.extras.get(key) for e in exps]
         if isinstance(value, str):
             extras[key] = value  # e.g. the quantity: the same for every chunk
-        elif all(isinstance(p, np.ndarray) and p.ndim >= 1 and len(p) == len(e.values)
-                 for p, e in zip(parts, exps, strict=True)):
-            extras[key] = np.concatenate(parts, axis=0)  # per-row fields (LIME's model_outputs ...)
+        elif key in per_row:
+            # the fields the explainer declared per row (LIME's model_outputs ...)
+            extras[key] = np.concatenate([e.extras[key] for e in exps], axis=0)
     return Explanation(
         cat("values"), base_values=cat("base_values"), data=cat("data"), feature_names=first.feature_names,
         output_names=first.output_names, std=cat("std"), target_index=target,
-        output_axis=first.output_axis, outputs=cat("outputs"), method=first.method, **extras,
+        output_axis=first.output_axis, outputs=cat("outputs"), method=first.method, sample_fields=per_row,
+        **extras,
     )
 
 

@@ -48,6 +48,17 @@ def _is_tensor(v):
     return type(v).__module__.split(".")[0] == "torch" and hasattr(v, "shape") and len(v.shape) >= 1
 
 
+def _leading_length(v):
+    """Entries along the first axis of an array, list, pandas object or tensor (None otherwise)."""
+    if isinstance(v, np.ndarray):
+        return v.shape[0] if v.ndim else None
+    if isinstance(v, list) or _is_pandas(v):
+        return len(v)
+    if _is_tensor(v):
+        return int(v.shape[0])
+    return None
+
+
 def _take_last_axis(f, key, size):
     """``f[..., key]`` for an array (or a list of per-sample arrays) ending with ``size`` outputs."""
     if isinstance(f, np.ndarray) and f.ndim >= 1 and f.shape[-1] == size:
@@ -65,9 +76,20 @@ class Explanation:
     axis; ``exp[:, j]`` picks features by index or by name (``exp[:, "age"]``);
     ``exp[:, :, o]`` picks outputs by index or by name (``exp[:, :, "setosa"]``) on
     explanations with an output axis; slices, lists and boolean masks keep their axis.
+    A name must name a single feature or output (duplicated names are refused: pick by
+    position); a label slice ``exp[:, "a":"c"]`` keeps both named ends, as pandas'
+    ``.loc`` does. Lists on several axes pick every combination, like pandas' ``.iloc``
+    (``exp[[0, 1], [2, 3]]`` has 2 samples of 2 features, not numpy's 2 pairs). ``None``,
+    boolean scalars, 2-D index arrays, masks of another length and positions out of range
+    are refused with the axis named.
     Every field is sliced with ``values``: ``base_values``, ``data`` (arrays and
     DataFrames), ``std``, ``outputs``, the names, and the method-specific fields that
-    have one entry per sample.
+    have one entry per sample (``sample_fields``). A spatial index of image maps
+    (``exp[:, 10:20, ::-1]`` on heatmaps ``(n, H, W[, k])``) cuts the images in ``data``
+    and the segment maps with them, and a token index of one document (``exp[i][2:5]``)
+    its tokens; where they cannot follow (maps at a layer's resolution, flattened pixels,
+    an anchor's token positions) the index is refused. Fields at a layer's resolution
+    (a CAM's ``raw_map`` and ``weights``) and per-region values are kept whole.
 
     Parameters
     ----------
@@ -89,6 +111,14 @@ class Explanation:
     outputs : ndarray, optional
         Model outputs ``(n, n_outputs)`` on the explained samples.
     method : str, optional
+    sample_fields : list of str, optional
+        The ``extras`` that hold one entry per sample (arrays, lists, DataFrames or tensors
+        along their first axis): a sample index cuts them with ``values``; the other extras
+        (settings, totals, per-feature or per-bin fields) are kept whole. Explainers declare
+        them. When None, the extras whose first axis has as many entries as ``values`` are
+        taken as per-sample, once, here: declare them wherever a field that is not per sample
+        may have that length (as many samples as features, bins or segments). Extras added
+        to ``extras`` later are kept whole by sample indices.
     **extras
         Method-specific fields (``convergence_delta``, ``anchor``, ``weights``, ``quantity``
         ...), read as attributes.
@@ -133,6 +163,7 @@ class Explanation:
         output_axis=None,
         outputs=None,
         method=None,
+        sample_fields=None,
         **extras,
     ):
         self.values = values
@@ -146,6 +177,30 @@ class Explanation:
         self.outputs = outputs
         self.method = method
         self.extras = dict(extras)
+        self._sample_fields = self._checked_sample_fields(sample_fields)
+
+    def _checked_sample_fields(self, names):
+        """The per-sample extras: ``names`` checked against the extras, or those whose length
+        is the number of samples when ``names`` is None."""
+        try:
+            n = len(self.values)
+        except TypeError:
+            n = None  # a single value (no sample axis): nothing to cut by sample
+        if names is None:
+            return tuple(k for k, v in self.extras.items() if n is not None and _leading_length(v) == n)
+        names = (names,) if isinstance(names, str) else tuple(names)
+        for name in names:
+            if name not in self.extras:
+                raise ValueError(
+                    f"sample_fields names {name!r}, which is not among the extras {sorted(self.extras)}."
+                )
+            length = _leading_length(self.extras[name])
+            if length != n:
+                raise ValueError(
+                    f"extra {name!r} is declared per sample (sample_fields) but has "
+                    f"{'no first axis' if length is None else f'{length} entries'} for {n} samples."
+                )
+        return names
 
     def __getattr__(self, name):
         if name.startswith("_") or name == "extras":
@@ -215,94 +270,191 @@ class Explanation:
         return item + (slice(None),) * (ndim - len(item))
 
     @staticmethod
-    def _by_name(key, names, what):
-        """Positions of names (str or list of str) among ``names``; ints and masks pass."""
-        def one(k):
-            if isinstance(k, str):
-                if names is None:
-                    raise KeyError(f"cannot pick {what} {k!r} by name: this Explanation has no {what} names.")
-                hits = np.flatnonzero(np.asarray([str(n) for n in names]) == k)
-                if not len(hits):
-                    raise KeyError(f"unknown {what} {k!r}; {what} names: {list(names)}")
-                return int(hits[0])
-            return k
+    def _name_position(name, names, what):
+        """Position of ``name`` among ``names``: it must name exactly one entry."""
+        if names is None or np.ndim(names) != 1:
+            raise KeyError(f"cannot pick {what} {name!r} by name: this Explanation has no {what} names.")
+        hits = np.flatnonzero(np.asarray([str(n) for n in names], dtype=object) == str(name))
+        if not len(hits):
+            raise KeyError(f"unknown {what} {name!r}; {what} names: {list(names)}")
+        if len(hits) > 1:
+            raise KeyError(
+                f"{what} name {name!r} is not unique: it names the {what}s at positions "
+                f"{hits.tolist()}; pick one by position."
+            )
+        return int(hits[0])
 
-        if isinstance(key, str):
-            return one(key)
-        if not isinstance(key, list | tuple | slice) and np.ndim(key) == 1 and any(
-                isinstance(k, str) for k in key):
-            key = list(key)  # an array or pandas Index of names (numpy cannot index with them)
-        if isinstance(key, list | tuple) and any(isinstance(k, str) for k in key):
-            return [one(k) for k in key]
-        if isinstance(key, list) and key and all(isinstance(k, bool | np.bool_) for k in key):
-            return np.asarray(key, dtype=bool)
-        return key
+    @classmethod
+    def _normalize_key(cls, key, size, what, names=None):
+        """One axis's index as an int, a slice, or a 1-D array of positions or a mask.
+
+        Names (``str``) become positions; a label slice (``"a":"c"``) keeps both ends, as
+        pandas' ``.loc`` does. Anything numpy would read differently from one axis's index
+        (``None``, a boolean scalar, a 2-D array) or that does not fit the axis (a mask of
+        another length, an index out of range) is refused with the axis named.
+        """
+        if key is None:
+            raise IndexError(
+                "None (np.newaxis) cannot index an Explanation: its axes are fixed (samples, "
+                "features, outputs); index exp.values to add axes."
+            )
+        if isinstance(key, np.ndarray) and key.ndim == 0:
+            key = key[()]  # a 0-d array indexes like the scalar it holds
+        elif type(key).__module__.split(".")[0] == "torch" and getattr(key, "ndim", None) == 0:
+            key = key.item()  # a 0-d tensor too
+        if isinstance(key, bool | np.bool_):
+            raise IndexError(
+                f"a boolean scalar is not a {what} index; pass a mask with one entry per {what} "
+                f"({size})."
+            )
+        if isinstance(key, str | np.str_):
+            if what == "sample":
+                raise KeyError(f"samples have no names: pick the feature {key!r} with exp[:, {key!r}].")
+            return cls._name_position(key, names, what)
+        if isinstance(key, numbers.Integral):
+            if not -size <= int(key) < size:
+                raise IndexError(f"{what} index {key} is out of range for an axis of {size} {what}s."
+                                 + cls._named_like(key, names, what))
+            return int(key)
+        if isinstance(key, slice):
+            return cls._normalize_slice(key, size, what, names)
+        if _is_pandas(key) or _is_tensor(key):
+            key = np.asarray(key)
+        if isinstance(key, np.ndarray) and key.dtype.kind in "biu":
+            arr = key
+        else:
+            try:
+                items = list(key)
+            except TypeError:
+                raise IndexError(
+                    f"{what} index {key!r} is not an integer, a name, a slice, a list or a mask."
+                ) from None
+            if any(isinstance(k, str | np.str_) for k in items):
+                items = [cls._name_position(k, names, what) if isinstance(k, str | np.str_) else k
+                         for k in items]
+            arr = np.asarray(items)
+            if arr.size == 0:
+                arr = arr.astype(np.intp)
+        if arr.ndim != 1:
+            raise IndexError(f"a {what} index must be 1-D (one axis); got an array of shape {arr.shape}.")
+        if arr.dtype.kind == "b":
+            if len(arr) != size:
+                raise IndexError(f"boolean {what} index has {len(arr)} entries for {size} {what}s.")
+            return arr
+        if arr.dtype.kind not in "iu":
+            raise IndexError(
+                f"{what} indices must be integers, names or booleans; got {arr.dtype} values {arr.tolist()[:5]}."
+            )
+        bad = (arr < -size) | (arr >= size)
+        if bad.any():
+            first = int(arr[bad][0])
+            raise IndexError(
+                f"{what} index {first} is out of range for an axis of {size} {what}s."
+                + cls._named_like(first, names, what)
+            )
+        return arr.astype(np.intp)
+
+    @staticmethod
+    def _named_like(k, names, what):
+        """A hint when an out-of-range integer is one of the names (integer names: ``[10, 20]``)."""
+        if names is not None and np.ndim(names) == 1 and str(k) in {str(n) for n in names}:
+            return f" Integers are positions; to pick the {what} named {k}, pass its name as a string: '{k}'."
+        return ""
+
+    @classmethod
+    def _normalize_slice(cls, key, size, what, names):
+        ends = (key.start, key.stop)
+        if not any(isinstance(e, str | np.str_) for e in ends):
+            for e in (*ends, key.step):
+                if e is not None and not isinstance(e, numbers.Integral) and not (
+                        isinstance(e, np.ndarray) and e.ndim == 0 and e.dtype.kind in "iu"):
+                    raise IndexError(f"{what} slice bounds must be integers, names or None; got {key!r}.")
+            return key
+        if not all(e is None or isinstance(e, str | np.str_) for e in ends):
+            raise IndexError(f"a label slice of {what}s needs names (or None) at both ends; got {key!r}.")
+        step = 1 if key.step is None else key.step
+        if not isinstance(step, numbers.Integral) or step == 0:
+            raise IndexError(f"{what} slice step must be a non-zero integer; got {key.step!r}.")
+        first = 0 if step > 0 else size - 1
+        last = size - 1 if step > 0 else 0
+        lo = first if key.start is None else cls._name_position(key.start, names, what)
+        hi = last if key.stop is None else cls._name_position(key.stop, names, what)
+        # both named ends are kept (pandas' .loc), in the order of the step
+        positions = np.arange(size)
+        return positions[lo:hi + 1:step] if step > 0 else positions[lo:(hi - 1 if hi > 0 else None):step]
 
     # ------------------------------------------------------------------ indexing
     def __getitem__(self, item):
         kinds = self._axis_kinds()
-        item = self._expand(item, max(len(kinds), 1))
+        item = self._expand(item, len(kinds))
         new = Explanation.__new__(Explanation)
         new.__dict__.update({k: v for k, v in self.__dict__.items() if k != "extras"})
         new.extras = dict(self.extras)
+        shape = np.shape(self.values) if isinstance(self.values, np.ndarray) else (self._n(),)
+        # every index is read (names, masks, ranges) before anything is cut
+        keys = []
+        for axis, key in enumerate(item):
+            kind = kinds[axis] if axis < len(kinds) else "other"
+            if isinstance(key, slice) and key == slice(None):
+                keys.append(key)
+                continue
+            names = {"feature": self.feature_names, "output": self.output_names}.get(kind)
+            what = {"sample": "sample", "feature": "feature", "output": "output"}.get(kind, f"axis-{axis}")
+            keys.append(self._normalize_key(key, shape[axis], what, names))
         # samples first (the explained output of each sample is known before outputs are
         # cut), then the last axis first so that an integer dropping an axis shifts no other
         shift = 0
-        if kinds and kinds[0] == "sample" and not (isinstance(item[0], slice) and item[0] == slice(None)):
-            new._take_samples(item[0])
+        if kinds and kinds[0] == "sample" and not (isinstance(keys[0], slice) and keys[0] == slice(None)):
+            new._take_samples(keys[0])
             shift = 0 if new._has_samples() else 1
-        for axis in range(len(item) - 1, -1, -1):
-            key = item[axis]
+        for axis in range(len(keys) - 1, -1, -1):
+            key = keys[axis]
             kind = kinds[axis] if axis < len(kinds) else "other"
             if kind == "sample" or (isinstance(key, slice) and key == slice(None)):
                 continue
-            axis -= shift
-            if kind == "feature":
-                new._take_axis(axis, self._by_name(key, self.feature_names, "feature"), "feature")
-            elif kind == "output":
-                new._take_axis(axis, self._by_name(key, self.output_names, "output"), "output")
-            else:
-                new._take_axis(axis, key, "other")
+            new._take_axis(axis - shift, key, kind)
         return new
 
     def _take_samples(self, key):
         n = self._n()
-        if isinstance(key, list) and key and all(isinstance(k, bool | np.bool_) for k in key):
-            key = np.asarray(key, dtype=bool)
-        scalar = isinstance(key, numbers.Integral) and not isinstance(key, bool | np.bool_)
-        if scalar and not -n <= int(key) < n:
-            raise IndexError(f"sample index {key} is out of range for an Explanation of {n} samples.")
+        scalar = isinstance(key, int)
         pos = None if scalar else np.arange(n)[key]
 
         def take(v):
             if isinstance(v, np.ndarray) and v.ndim >= 1 and v.shape[0] == n:
-                return v[int(key)] if scalar else v[key]
+                return v[key]
             if isinstance(v, list) and len(v) == n:
-                return v[int(key)] if scalar else [v[i] for i in np.atleast_1d(pos)]
+                return v[key] if scalar else [v[i] for i in pos]
             if _is_pandas(v) and len(v) == n:
-                return v.iloc[int(key)] if scalar else v.iloc[pos]
+                return v.iloc[key] if scalar else v.iloc[pos]
             if _is_tensor(v) and v.shape[0] == n:
                 # positions, not the key: a tensor takes neither numpy masks nor lists of bools alike
-                return v[int(key)] if scalar else v[np.atleast_1d(pos).tolist()]
+                return v[key] if scalar else v[pos.tolist()]
             return v
 
         for name in ("values", "base_values", "data", "std", "target_index", "outputs"):
             self.__dict__[name] = take(self.__dict__[name])
-        self.extras = {k: take(v) for k, v in self.extras.items()}
+        per_sample = self.__dict__.get("_sample_fields")
+        if per_sample is None:  # pickled before the per-sample extras were declared
+            per_sample = [k for k, v in self.extras.items() if _leading_length(v) == n]
+        for name in per_sample:
+            if name not in self.extras:
+                continue  # removed since
+            if _leading_length(self.extras[name]) != n:
+                raise ValueError(
+                    f"extra {name!r} is declared per sample but now has "
+                    f"{_leading_length(self.extras[name])} entries for {n} samples; it cannot be indexed."
+                )
+            self.extras[name] = take(self.extras[name])
         if scalar:
             self._samples = False
 
     def _take_axis(self, axis, key, kind):
-        """Index axis ``axis`` of ``values`` (and of the fields sharing it) with ``key``."""
+        """Index axis ``axis`` of ``values`` (and of the fields sharing it) with ``key``, an
+        index checked by :meth:`_normalize_key`."""
         v = self.values
-        if isinstance(key, list) and key and all(isinstance(k, bool | np.bool_) for k in key):
-            key = np.asarray(key, dtype=bool)
-        scalar = isinstance(key, numbers.Integral) and not isinstance(key, bool | np.bool_)
+        scalar = isinstance(key, int)
         size = v.shape[axis]
-        if scalar and not -size <= int(key) < size:
-            raise IndexError(f"{kind} index {key} is out of range for an axis of size {size}.")
-        if scalar:
-            key = int(key)
         pos = np.arange(size)[key]
         lead = (slice(None),) * axis
 
@@ -311,6 +463,8 @@ class Explanation:
 
         std_follows = same_shape(self.std)
         data_follows = same_shape(self.data) and kind != "output"
+        if kind == "other":
+            self._take_grid_fields(axis, key, pos, scalar, skip_data=data_follows)
         self.values = v[lead + (key,)]
         if std_follows:
             self.std = self.std[lead + (key,)]
@@ -347,6 +501,56 @@ class Explanation:
             # a tensor takes the positions (it reads numpy masks and lists of bools differently)
             data_key = np.atleast_1d(pos).tolist() if _is_tensor(self.data) and not scalar else key
             self.data = self.data[lead + (data_key,)]
+
+    def _take_grid_fields(self, axis, key, pos, scalar, skip_data):
+        """Cut the fields declared on the values' grid (``_grid_fields``: an image's ``data`` and
+        segment map beside its heatmap, a document's tokens) along with axis ``axis`` of values.
+
+        A field lies on the grid when its trailing axes are the grid's (the values' axes that
+        are neither samples, features nor outputs): ``data`` ``(n, C, H, W)`` beside heatmaps
+        ``(n, H, W, k)``. A declared field that is not (flattened pixels, a map at another
+        resolution), or one declared as unable to follow (``False``), refuses the cut.
+        """
+        declared = self.__dict__.get("_grid_fields") or {}
+        if not declared:
+            return
+        kinds = self._axis_kinds()
+        grid = [i for i, k in enumerate(kinds) if k == "other"]
+        grid_shape = tuple(self.values.shape[i] for i in grid)
+        trailing = len(grid) - grid.index(axis)  # grid axes from this one to the last
+        lead = 1 if self._has_samples() else 0
+        for name, follows in declared.items():
+            f = self.data if name == "data" else self.extras.get(name)
+            if f is None or (name == "data" and skip_data):
+                continue
+            if not follows:
+                raise IndexError(
+                    f"axis {axis} of values {self.values.shape} cannot be indexed: the field {name!r} "
+                    "depends on it and cannot follow the cut. Index exp.values instead."
+                )
+            shape = (len(f),) if isinstance(f, list) else tuple(getattr(f, "shape", ()))
+            per_sample = shape[lead:]
+            m = min(len(per_sample), len(grid_shape))
+            if not (isinstance(f, list | np.ndarray) or _is_tensor(f)) or m == 0 or (
+                    per_sample[len(per_sample) - m:] != grid_shape[len(grid_shape) - m:]):
+                raise IndexError(
+                    f"axis {axis} of values {self.values.shape} cannot be indexed consistently: the "
+                    f"field {name!r} of shape {shape} is not on the values' grid {grid_shape} (another "
+                    "resolution, or flattened). Index exp.values instead."
+                )
+            at = len(shape) - trailing
+            if at < lead:
+                continue  # the field has no such axis (a channel index beside an (H, W) map)
+            if isinstance(f, list):
+                f = f[key] if scalar else [f[i] for i in np.atleast_1d(pos)]
+            elif _is_tensor(f):
+                f = f[(slice(None),) * at + (key if scalar else np.atleast_1d(pos).tolist(),)]
+            else:
+                f = f[(slice(None),) * at + (key,)]
+            if name == "data":
+                self.data = f
+            else:
+                self.extras[name] = f
 
     def _take_data_columns(self, key, pos, size):
         d = self.data

@@ -448,7 +448,8 @@ class BaseTabularExplainer(BaseExplainer):
     """Base of the explainers of tabular models through a coalition game over background data.
 
     Subclasses implement ``_explain_rows(X)`` returning ``(values, base, std, extras)`` with
-    values ``(n, n_players, n_outputs)``, and extend ``_parameter_constraints``
+    values ``(n, n_players, n_outputs)`` (the extras with one entry per row named in
+    ``_sample_extras``), and extend ``_parameter_constraints``
     (``{**BaseTabularExplainer._parameter_constraints, "n_samples": [...]}``). Their
     ``__init__`` sets the common parameters below (each subclass takes those it uses).
 
@@ -488,6 +489,9 @@ class BaseTabularExplainer(BaseExplainer):
     _needs_y = False
     #: ``_explain_rows`` takes ``with_std=False``: ``transform`` then skips the standard errors.
     _std_optional = False
+    #: The extras of ``_explain_rows`` with one entry per row (joined across chunks of rows,
+    #: cut by a sample index); the others are settings or totals (``n_evaluations``).
+    _sample_extras = ()
 
     def _schema_for(self, X):
         return TabularSchema(X, allow_nan=self._allow_nan)
@@ -690,6 +694,7 @@ class BaseTabularExplainer(BaseExplainer):
             output_axis=-1,
             outputs=outputs,
             method=type(self).__name__,
+            sample_fields=[k for k in self._sample_extras if k in extras],
             **extras,
         )
 

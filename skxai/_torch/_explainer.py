@@ -153,7 +153,8 @@ class BaseTorchExplainer(BaseExplainer):
 
     - ``_attribute(x, targets=None)``, run inside :meth:`TorchModel.prepared`, returning
       ``(values, extras)``: attributions (a tensor shaped like the input, or like the layer's
-      activations) and a dict of fields for the :class:`Explanation`, which must hold
+      activations) and a dict of per-sample fields (one entry per sample along their first
+      axis) for the :class:`Explanation`, which must hold
       ``outputs`` (n, k) and ``targets`` (n,) (``base_values`` is used when present).
       ``targets`` (a LongTensor of output indices, one per sample) replaces the ones
       ``target`` resolves to (:meth:`_transform_for_targets`);
@@ -184,6 +185,8 @@ class BaseTorchExplainer(BaseExplainer):
         "verbose": VERBOSE,
     }
     _default_scoring = "infidelity"
+    #: Extras shaped like the input (IG's ``baselines``): cut with values shaped like it too.
+    _grid_extras = ()
     _stochastic = False  # True where random_state draws noise (SmoothGrad)
 
     # ------------------------------------------------------------------ fit
@@ -539,7 +542,7 @@ class BaseTorchExplainer(BaseExplainer):
         names = getattr(self, "feature_names_in_", None)
         if names is not None and values.shape[1:] != (len(names),):
             names = None
-        return Explanation(
+        exp = Explanation(
             values,
             base_values=base,
             data=X,
@@ -548,11 +551,16 @@ class BaseTorchExplainer(BaseExplainer):
             target_index=targets,
             outputs=outputs,
             method=type(self).__name__,
+            # _attribute's fields are per sample (outputs, targets, deltas, baselines ...)
+            sample_fields=["targets", *extras],
             targets=targets,
             target_layer=self.target_layer_,
             quantity=self.quantity_,
             **extras,
         )
+        if self.target_layer_ is None:  # values shaped like the input: its fields follow them
+            exp._grid_fields = {k: True for k in self._grid_extras if k in extras}
+        return exp
 
     def transform(self, X):
         """Attributions of the explained output, shaped like ``X`` (float64).

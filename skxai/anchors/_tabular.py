@@ -647,6 +647,7 @@ class AnchorTabularExplainer(BaseAnchorExplainer):
             data=self._schema.in_fit_order(X),
             feature_names=self._names,
             method=type(self).__name__,
+            sample_fields=["anchor", "anchor_features", "candidates", "prediction", *arrays, *lists],
             anchor=anchor,
             anchor_features=feats,
             candidates=cands,

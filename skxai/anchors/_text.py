@@ -428,16 +428,21 @@ class AnchorTextExplainer(BaseAnchorExplainer):
             )
             fields["tokens"].append(doc.tokens.tolist())
         arrays = result_arrays(results)
-        return Explanation(
+        exp = Explanation(
             values,
             data=docs,
             method=type(self).__name__,
+            sample_fields=["prediction", *fields, *arrays],
             prediction=refs,
             threshold=float(self.threshold),
             **fields,
             **arrays,
             **totals,
         )
+        # a slice of one document's tokens cuts its tokens; the anchor's token positions could
+        # not follow it (they number the whole document's tokens): such a slice is refused
+        exp._grid_fields = {"tokens": True, "token_positions": False}
+        return exp
 
     def transform(self, X):
         """Anchor indicator per document over the fitted vocabulary (sparse CSR).

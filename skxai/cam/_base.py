@@ -167,6 +167,8 @@ class BaseCamExplainer(BaseTorchExplainer, auto_wrap_output_keys=None):
         "upsample": ["boolean"],
     }
     _uses_gradients = True
+    #: Extras on the maps' pixel grid, cut with them by a spatial index (the images too).
+    _grid_extras = ()
     _perturbs = False  # forwards perturbed batches, sized by the network's largest layer
     _default_scoring = "deletion"
 
@@ -381,22 +383,24 @@ class BaseCamExplainer(BaseTorchExplainer, auto_wrap_output_keys=None):
         def cat(i):
             return host64(_cat([p[i] for p in parts]))
 
-        extras = {}
+        extras, per_sample = {}, ["raw_map", "weights", "targets"]
         for key in parts[0][5]:
             vals = [p[5][key] for p in parts]
             if isinstance(vals[0], torch.Tensor):
                 val = torch.cat(vals)
                 extras[key] = host64(val) if val.is_floating_point() else val.cpu().numpy()
+                per_sample.append(key)
             else:
-                extras[key] = vals
+                extras[key] = vals  # one entry per chunk of images, not per image
         targets = torch.cat([p[4] for p in parts]).cpu().numpy().astype(np.int64)
-        return Explanation(
+        exp = Explanation(
             finite_attributions(cat(0), type(self).__name__),
             data=X,
             output_names=self.output_names_,
             target_index=targets,
             outputs=cat(3),
             method=type(self).__name__,
+            sample_fields=per_sample,
             raw_map=cat(1),
             weights=cat(2),
             targets=targets,
@@ -404,6 +408,11 @@ class BaseCamExplainer(BaseTorchExplainer, auto_wrap_output_keys=None):
             quantity=self.quantity_,
             **extras,
         )
+        # A crop of the maps crops the images under them; raw_map and the weights, at the
+        # layer's resolution, describe the whole image and are kept whole. Maps at the layer's
+        # resolution (upsample=False) are not on the images' grid: a crop is refused.
+        exp._grid_fields = {"data": True, **{k: True for k in self._grid_extras if k in extras}}
+        return exp
 
     def transform(self, X):
         """Heatmaps ``(n, *spatial)`` of the explained output for each image (float64).

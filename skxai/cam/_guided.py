@@ -36,6 +36,8 @@ class GuidedGradCamExplainer(GradCamExplainer):
     (2, 3, 8, 8)
     """
 
+    _grid_extras = ("cam", "guided_backprop")
+
     def _fit_extra(self, X, y):
         from skxai._torch._trace import unhooked_calls
 

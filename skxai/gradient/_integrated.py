@@ -133,6 +133,7 @@ callable, default="zeros"
     """
 
     _default_scoring = "completeness_gap"
+    _grid_extras = ("baselines",)
     _parameter_constraints = {
         **BaseTorchExplainer._parameter_constraints,
         "n_steps": [Interval(numbers.Integral, 1, None, closed="left")],

@@ -93,6 +93,8 @@ def _select_output(exp, output):
     idx = None
     if names is not None:
         matches = [k for k, name in enumerate(names) if name == output or str(name) == str(output)]
+        if len(matches) > 1:
+            raise ValueError(f"output={output!r} names the outputs at positions {matches}; pick one by position.")
         idx = matches[0] if matches else None
     if idx is None and isinstance(output, int | np.integer) and 0 <= output < values.shape[-1]:
         idx = int(output)
@@ -323,6 +325,9 @@ def output_label(exp, explainer=None, index=None, output=None):
     """
     quantity = explained_quantity(exp, explainer) or "output"
     names = getattr(exp, "output_names", None)
+    if names is not None and np.ndim(names) == 0:
+        # one output picked by its name or position (exp[..., "setosa"]): the name is a scalar
+        return f"{quantity} of {names!s}"
     if output is not None:
         try:
             _, _, idx = _select_output(exp, output)

@@ -14,7 +14,7 @@ from skxai.plot._base import (
     plain_ticks,
     wrap_label,
 )
-from skxai.plot._waterfall import row_context, row_parts, short_title
+from skxai.plot._waterfall import as_batch, row_context, row_parts, short_title
 
 
 class ForceDisplay:
@@ -78,6 +78,7 @@ class ForceDisplay:
         Parameters
         ----------
         explanation : Explanation
+            Of several samples, or of one (``exp[i]``, as the waterfall takes it).
         index : int, default=0
         output : str or int, optional
         ax : matplotlib Axes, optional
@@ -88,6 +89,7 @@ class ForceDisplay:
         -------
         ForceDisplay
         """
+        explanation = as_batch(explanation)
         phi, base, model_out, labels = row_parts(explanation, index, output, "ForceDisplay")
         quantity, surrogate, _ = row_context(explanation, index, output)
         disp = cls(phi, base, labels, method=explanation.method, quantity=quantity, surrogate=surrogate,

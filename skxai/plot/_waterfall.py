@@ -75,15 +75,18 @@ def as_batch(explanation):
         return np.asarray(a)[None]
 
     extras = dict(explanation.extras)
+    per_sample = []
     if extras.get("model_outputs") is not None:
         extras["model_outputs"] = one(extras["model_outputs"])
+        per_sample.append("model_outputs")
     target = explanation.target_index
     if isinstance(target, np.ndarray):
         target = target.reshape(1)
     return Explanation(one(explanation.values), base_values=one(explanation.base_values), data=one(explanation.data),
                        feature_names=explanation.feature_names, output_names=explanation.output_names,
                        std=one(explanation.std), target_index=target, output_axis=explanation.output_axis,
-                       outputs=one(explanation.outputs), method=explanation.method, **extras)
+                       outputs=one(explanation.outputs), method=explanation.method, sample_fields=per_sample,
+                       **extras)
 
 
 def check_error_bars(explanation, error_bars, caller, allowed=(True, False)):

@@ -148,12 +148,18 @@ def what_html(explainer, X, exp, seconds, steps=()):
     detail = f" (the model's <code>{esc(method)}</code>)" if method and method != "__call__" else ""
     rows.append(("quantity explained", f"<b>{esc(quantity or 'the model output')}</b>{detail}"))
     names = exp.output_names
-    if names is None:
+    picked = None if names is None or np.ndim(names) else str(names)  # one output picked (exp[..., "setosa"])
+    if names is None or picked is not None:  # every output of the model, as the explainer names them
         names = getattr(explainer, "output_names_", None)
+        if names is None and picked is not None:
+            names = [picked]
     if names is not None:
+        names = np.atleast_1d(np.asarray(names, dtype=object))
         rows.append(("outputs", esc(", ".join(str(n) for n in list(names)[:20]))))
     target = getattr(explainer, "target_index_", exp.target_index)
-    if target is not None:
+    if picked is not None:
+        rows.append(("explained output", esc(f"{picked} (picked from the explanation)")))
+    elif target is not None:
         label = target
         if isinstance(target, int | np.integer) and names is not None and 0 <= target < len(names):
             name = str(names[target])
@@ -459,7 +465,11 @@ def metrics_html(explainer, X, exp, metric_names, n_samples):
         values = np.asarray(exp.target_values, dtype=np.float64)[: len(Xm)]
     except (TypeError, ValueError):
         values = None
+    mismatch = _picked_output_mismatch(explainer, Xm, exp)
     for name, direction in metric_names:
+        if mismatch is not None:
+            rows.append((name, "—", "not applicable", mismatch))
+            continue
         func = getattr(metrics_module, name, None) if metrics_module is not None else None
         if func is None:
             rows.append((name, "—", "not available", "this metric is not in this installation of skxai.metrics"))
@@ -516,6 +526,8 @@ def explainer_section(name, explainer, X, *, n_local, metric_names, n_metric_sam
         exp = explanation if explanation is not None else explainer.explain(X)
         if explanation is None:
             seconds = time.perf_counter() - t0
+        else:
+            _check_given(exp, X, name)
         if output_names is not None:
             exp = _named_outputs(exp, output_names)
         exp = _with_quantity(exp, explainer)
@@ -543,7 +555,7 @@ def explainer_section(name, explainer, X, *, n_local, metric_names, n_metric_sam
             sb.add(f"<h3>Output {esc(name)}</h3>")
             tabular_views(sb, exp[..., j], n_local, explainer, X, output=j)
     else:
-        ndim = np.asarray(exp.target_values).ndim
+        ndim = np.asarray(exp.target_values).ndim  # readable: checked by _check_given
         if ndim == 2:
             tabular_views(sb, exp, n_local, explainer, X)
         else:
@@ -570,6 +582,49 @@ def _unpicked_outputs(exp):
     )
 
 
+def _check_given(exp, X, name):
+    """Refuse an explanation given ready-made that is not one of every sample of ``X`` with an
+    explained output each (the views and the metrics pair its rows with ``X``'s)."""
+    if not exp._has_samples():
+        raise ValueError(
+            f"the explanation given for {name!r} holds a single sample without its sample axis "
+            f"(exp[i]); give the explanation of the {len(X)} samples of X[:max_samples]."
+        )
+    if len(exp) != len(X):
+        raise ValueError(
+            f"the explanation given for {name!r} holds {len(exp)} samples, but X[:max_samples] "
+            f"holds {len(X)}; give the explanation of those samples, in their order."
+        )
+    shape, x_shape = getattr(exp.data, "shape", None), getattr(X, "shape", None)
+    if x_shape is not None and len(x_shape) >= 3 and shape is not None and tuple(shape) != tuple(x_shape):
+        raise ValueError(
+            f"the explanation given for {name!r} is of inputs of shape {tuple(shape)[1:]} (a crop?), but "
+            f"X's are {tuple(x_shape)[1:]}; the maps and the metrics are read against X's images."
+        )
+    if not is_text_explanation(exp) and not _unpicked_outputs(exp):
+        exp.target_values  # noqa: B018 - raises a clear error when the explained output was cut away
+
+
+def _picked_output_mismatch(explainer, X, exp):
+    """Why the metrics cannot judge ``exp`` (cut to one output the explainer does not explain
+    for every sample of ``X``), or None."""
+    picked = exp.output_names
+    if picked is None or np.ndim(picked) != 0 or not hasattr(explainer, "target_indices"):
+        return None
+    names = getattr(explainer, "output_names_", None)
+    names = [] if names is None else [str(n) for n in np.atleast_1d(names)]
+    if str(picked) not in names:
+        return None
+    try:
+        targets = np.asarray(explainer.target_indices(X)).reshape(-1)
+    except Exception:  # the metrics will say what fails
+        return None
+    if np.all(targets == names.index(str(picked))):
+        return None
+    return (f"The explanation was cut to output '{picked}', while the metrics remove features from the "
+            "output the explainer explains for each sample (its target); explain with target set to it")
+
+
 def _with_quantity(exp, explainer):
     """``exp``, or a shallow copy recording the explained quantity when the explainer did not."""
     import copy
@@ -589,6 +644,8 @@ def _named_outputs(exp, names):
     import copy
 
     current = exp.output_names
+    if current is not None and np.ndim(current) == 0:
+        return exp  # one output picked by the user (exp[..., "setosa"]): its name is known
     if current is not None and not all(isinstance(n, int | np.integer) for n in current):
         return exp
     exp = copy.copy(exp)

@@ -642,6 +642,7 @@ class ImageShapleyExplainer(BaseExplainer):
             output_axis=-1,
             outputs=outputs,
             method=f"{type(self).__name__}({self.method})",
+            sample_fields=["player_values", "segments", "n_evaluations", *extras],
             player_values=players,
             segments=np.asarray(segments),
             n_evaluations=n_eval,
@@ -649,6 +650,10 @@ class ImageShapleyExplainer(BaseExplainer):
         )
         # the regions' values follow an output index (exp[..., c]) as the heatmaps do
         exp._output_fields = ("player_values", "lime_r2")
+        # a crop or flip of the heatmaps cuts the images and the segment maps with them (the
+        # regions' values stay whole); no axis of a heatmap is a feature axis
+        exp._grid_fields = {"data": True, "segments": True}
+        exp._features = False
         return exp
 
     def transform(self, X):

@@ -773,6 +773,7 @@ class TreeShapExplainer(BaseTabularExplainer):
             output_axis=-1,
             outputs=base + values.sum(axis=1),
             method=type(self).__name__,
+            sample_fields=(),
             quantity=self.quantity_,
             feature_perturbation=self.feature_perturbation,
         )

@@ -95,6 +95,7 @@ class LimeExplainer(BaseTabularExplainer):
     """
 
     _default_scoring = "faithfulness_correlation"
+    _sample_extras = ("score", "intercept", "model_outputs")
 
     _parameter_constraints = {
         **BaseTabularExplainer._parameter_constraints,
@@ -238,6 +239,7 @@ class LimeExplainer(BaseTabularExplainer):
         # The surrogate at x (intercept + sum of weights) is not the model's output there: the
         # predicted class must be the model's (issue 13, item 7).
         exp.extras["surrogate_outputs"] = np.asarray(exp.base_values) + np.asarray(exp.values).sum(axis=1)
+        exp._sample_fields = (*exp._sample_fields, "surrogate_outputs")
         exp.outputs = exp.extras["model_outputs"]
         # per-output fields: exp[..., c] cuts them with the values
         exp._output_fields = ("score", "intercept", "model_outputs", "surrogate_outputs")

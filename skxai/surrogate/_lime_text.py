@@ -346,12 +346,13 @@ class LimeTextExplainer(BaseExplainer):
         values = np.empty(n, dtype=object)
         for i, (doc, r) in enumerate(zip(toks, results, strict=True)):
             values[i] = r["weights"][doc.unit_of_pos]
-        return Explanation(
+        exp = Explanation(
             values,
             data=docs,
             outputs=np.asarray([r["output"] for r in results]),
             output_names=self.output_names_,
             method=type(self).__name__,
+            sample_fields=["words", "weights", "intercept", "score", "local_pred", "target", "tokens"],
             words=[d.units.tolist() for d in toks],
             weights=[r["weights"] for r in results],
             intercept=np.asarray([r["intercept"] for r in results]),
@@ -362,6 +363,8 @@ class LimeTextExplainer(BaseExplainer):
             total_model_calls=int(sum(c for _, c, _ in parts)),
             total_rows=int(sum(r for _, _, r in parts)),
         )
+        exp._grid_fields = {"tokens": True}  # a slice of one document's tokens cuts its tokens too
+        return exp
 
     def transform(self, X):
         """Word weights per document.

@@ -60,11 +60,17 @@ def check_working_memory(explainer, n_rows=1):
     return max(1, int((MAX_WORKING_BYTES - fixed) // max(per_row, 1)))
 
 
-def _merge_extras(parts, sizes):
-    """One call's extras from its chunks': per-row arrays joined, anything else the first's."""
+def _merge_extras(parts, sizes, per_row=None):
+    """One call's extras from its chunks': per-row arrays (``per_row``, the explainer's
+    ``_sample_extras``) joined, anything else the first's."""
     merged = {}
     for key, first in parts[0].items():
-        if isinstance(first, np.ndarray) and first.ndim and first.shape[0] == sizes[0]:
+        if per_row is not None:
+            if key in per_row:
+                merged[key] = np.concatenate([p[key] for p in parts], axis=0)
+            else:
+                merged[key] = first
+        elif isinstance(first, np.ndarray) and first.ndim and first.shape[0] == sizes[0]:
             merged[key] = np.concatenate([p[key] for p in parts], axis=0)
         else:
             merged[key] = first
@@ -98,4 +104,5 @@ def explain_in_chunks(explainer, X, **options):
         random_state.set_state(own.random_state.get_state())
     values, base, std, extras = zip(*parts, strict=True)
     std = None if std[0] is None else np.concatenate(std, axis=0)
-    return np.concatenate(values, axis=0), np.concatenate(base, axis=0), std, _merge_extras(extras, sizes)
+    merged = _merge_extras(extras, sizes, getattr(explainer, "_sample_extras", None))
+    return np.concatenate(values, axis=0), np.concatenate(base, axis=0), std, merged
