@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 
 # Red for attributions that push the output up, blue for those that pull it down (the
@@ -326,8 +328,12 @@ def output_label(exp, explainer=None, index=None, output=None):
     quantity = explained_quantity(exp, explainer) or "output"
     names = getattr(exp, "output_names", None)
     if names is not None and np.ndim(names) == 0:
-        # one output picked by its name or position (exp[..., "setosa"]): the name is a scalar
-        return f"{quantity} of {names!s}"
+        # one output picked by its name or position (exp[..., "setosa"]): the name is a scalar;
+        # a regressor's outputs are unnamed positions, a classifier's integers are its classes
+        name = names.item() if hasattr(names, "item") else names
+        if isinstance(name, numbers.Integral) and quantity == "prediction":
+            return f"{quantity} of output {name}"
+        return f"{quantity} of {name!s}"
     if output is not None:
         try:
             _, _, idx = _select_output(exp, output)
@@ -336,10 +342,6 @@ def output_label(exp, explainer=None, index=None, output=None):
         # the class's name, not the index the user typed: output=2 is "virginica"
         name = names[idx] if idx is not None and names is not None and idx < len(names) else output
         return f"{quantity} of {name!s}"
-    if names is not None and np.ndim(names) == 0:
-        # one output picked out of several (``exp[..., j]``): its name is all that is left
-        name = names.item() if hasattr(names, "item") else names
-        return f"{quantity} of output {name}" if isinstance(name, int) else f"{quantity} of {name!s}"
     target = getattr(exp, "target_index", None)
     if isinstance(target, str) and target == "predicted" and getattr(exp, "outputs", None) is not None:
         # each sample's predicted class is known from the outputs: name it, not "the predicted class"

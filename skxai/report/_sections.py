@@ -575,6 +575,7 @@ def _unpicked_outputs(exp):
     values = exp.values
     return (
         getattr(exp, "target_index", None) is None
+        and not exp.__dict__.get("_target_dropped")  # exp[..., kept]: the explained output cut away
         and exp.output_axis is not None
         and isinstance(values, np.ndarray)
         and values.ndim == 3
