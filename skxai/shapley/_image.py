@@ -9,6 +9,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from skxai._adapters import (
     ModelOutput,
+    _is_predicted,
     check_target_indices,
     resolve_target,
     safe_is_classifier,
@@ -69,6 +70,13 @@ class _TorchOutput:
             out = self.model.forward(x).detach().cpu().numpy().astype(np.float64)
         return self._check(out, x.shape[0])
 
+    def predicted(self, images, outputs):
+        """Output column of the network's own prediction per image (a skorch binary net's
+        ``threshold`` honoured), read from its ``outputs``."""
+        import torch
+
+        return self.model.predicted(torch.as_tensor(np.asarray(outputs))).cpu().numpy()
+
     def _check(self, out, n):
         # the torch path does not go through ModelOutput.check_output: same rules, same words
         what = f"{type(self.model.module).__name__}.forward"
@@ -98,6 +106,10 @@ class _SklearnOutput:
 
     def __call__(self, images):
         return self.output(np.asarray(images).reshape((-1,) + self.input_shape))
+
+    def predicted(self, images, outputs):
+        """Output column of the model's own prediction (its ``predict``) per image."""
+        return self.output.predicted(np.asarray(images).reshape((-1,) + self.input_shape), outputs)
 
 
 class ImageShapleyExplainer(BaseExplainer, auto_wrap_output_keys=None):
@@ -431,7 +443,8 @@ class ImageShapleyExplainer(BaseExplainer, auto_wrap_output_keys=None):
         return self._output(self._images(X))
 
     def target_indices(self, X):
-        """Explained output per sample (the argmax where ``target`` is the predicted class).
+        """Explained output per sample (the model's own prediction where ``target`` is the
+        predicted class).
 
         Parameters
         ----------
@@ -443,9 +456,11 @@ class ImageShapleyExplainer(BaseExplainer, auto_wrap_output_keys=None):
         ndarray of shape (n_samples,)
             Output column explained for each image.
         """
-        out = self.model_output(X)
+        check_is_fitted(self, "estimator_")
+        images = self._images(X)
         # a per-sample target_index_ (an array) cannot be compared with "predicted"
-        return target_indices_for(self.target_index_, out.shape[0], out)
+        return target_indices_for(self.target_index_, images.shape[0],
+                                  predicted=lambda: self._output.predicted(images, self._output(images)))
 
     # ------------------------------------------------------------------ explain
     def _segments(self, images):
@@ -630,6 +645,10 @@ class ImageShapleyExplainer(BaseExplainer, auto_wrap_output_keys=None):
             players = np.stack(players)
             stds = None if stds is None else np.stack(stds)
         outputs = self._output(imgs)
+        # "predicted": the model's own prediction per image, not the argmax of its outputs
+        target_index = self.target_index_
+        if _is_predicted(target_index):
+            target_index = self._output.predicted(imgs, outputs)
         extras = {"lime_r2": r2} if self.method == "lime" else {}
         exp = Explanation(
             heat,
@@ -637,7 +656,7 @@ class ImageShapleyExplainer(BaseExplainer, auto_wrap_output_keys=None):
             data=X,
             output_names=self.output_names_,
             std=stds,
-            target_index=self.target_index_,
+            target_index=target_index,
             output_axis=-1,
             outputs=outputs,
             method=f"{type(self).__name__}({self.method})",

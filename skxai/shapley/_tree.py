@@ -8,7 +8,14 @@ import numpy as np
 from sklearn.base import is_classifier
 from sklearn.utils.validation import check_is_fitted
 
-from skxai._adapters import check_target_indices, resolve_target, select_target
+from skxai._adapters import (
+    _is_predicted,
+    check_target_indices,
+    predicted_indices,
+    resolve_target,
+    select_target,
+    target_indices_for,
+)
 from skxai._data import TabularSchema, check_feature_groups
 from skxai._explanation import Explanation
 from skxai._games._background import BackgroundGame, all_coalitions
@@ -570,19 +577,49 @@ class TreeShapExplainer(BaseTabularExplainer):
         n = Z.shape[0]
         base = np.broadcast_to(self.expected_value_, (n, self.n_outputs_)).copy()
         model_space = self.feature_space == "model" and self._pre
+        outputs = base + values.sum(axis=1)
+        target_index = self.target_index_
+        if _is_predicted(target_index):
+            target_index = self._predicted(Xa, outputs)
         return Explanation(
             values,
             base_values=base,
             data=self._data_of_players(Z if model_space else X),
             feature_names=self.feature_names_out_,
             output_names=self.output_names_,
-            target_index=self.target_index_,
+            target_index=target_index,
             output_axis=-1,
-            outputs=base + values.sum(axis=1),
+            outputs=outputs,
             method=type(self).__name__,
             quantity=self.quantity_,
             feature_perturbation=self.feature_perturbation,
         )
+
+    def _predicted(self, Xa, outputs):
+        """Output column of the model's own prediction per row (the shared rule,
+        :func:`skxai._adapters.predicted_indices`)."""
+        method = "predict_proba" if self.quantity_ == "probability" else "decision_function"
+        return predicted_indices(self.estimator_, lambda: self._schema.to_model_input(Xa), outputs,
+                                 self.output_names_, method)
+
+    def target_indices(self, X):
+        """Explained output column per sample, shape ``(n_samples,)``.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_features)
+            The explained samples, in the input space.
+
+        Returns
+        -------
+        ndarray of int
+            The fixed output, the model's own prediction per sample where
+            ``target="predicted"``, or the per-sample targets given.
+        """
+        check_is_fitted(self)
+        Xa = self._input_array(X)
+        return target_indices_for(self.target_index_, Xa.shape[0],
+                                  predicted=lambda: self._predicted(Xa, self.output_(Xa)))
 
     def _check_missing(self, Xa, Z, name="X"):
         nan_rows = np.flatnonzero(np.isnan(Z).any(axis=1))
@@ -684,7 +721,7 @@ class TreeShapExplainer(BaseTabularExplainer):
             Attributions of the output chosen by ``target``.
         """
         exp = self.explain(X)
-        return select_target(exp.values, self.target_index_, exp.outputs)
+        return select_target(exp.values, exp.target_index)
 
     def _transform_for_targets(self, X, target_indices):
         """:meth:`transform` with output ``target_indices[i]`` explained for row ``i`` (see
