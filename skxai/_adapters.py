@@ -21,6 +21,7 @@ from skxai.utils._param_validation import RESPONSE_METHODS, resolve_response_met
 __all__ = [
     "ModelOutput",
     "RESPONSE_METHODS",
+    "cast_for_model",
     "class_indices",
     "is_frozen",
     "kept_model_state",
@@ -238,6 +239,28 @@ def _torch_input_dtype(estimator):
             name = str(t.dtype).removeprefix("torch.")
             return np.dtype(name) if name in ("float16", "float32") else None
     return None
+
+
+def cast_for_model(estimator, X):
+    """``X`` in the float dtype of the skorch net ending ``estimator`` (float32 for skorch's
+    default), so that the net's own methods (``predict``, ``predict_proba``, ``score``) take
+    the float64 rows the explainers build; ``X`` itself for every other model.
+
+    Parameters
+    ----------
+    estimator : object
+        The model called.
+    X : array-like
+        Its input.
+
+    Returns
+    -------
+    array-like
+    """
+    if not isinstance(X, np.ndarray) or X.dtype.kind != "f":
+        return X
+    dtype = _torch_input_dtype(estimator)
+    return X.astype(dtype) if dtype is not None and X.dtype != dtype else X
 
 
 def _is_skorch_net(obj):

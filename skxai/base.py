@@ -22,6 +22,7 @@ from sklearn.utils.validation import check_is_fitted
 from skxai._adapters import (
     ModelOutput,
     _is_predicted,
+    cast_for_model,
     check_target_indices,
     is_frozen,
     kept_model_state,
@@ -286,7 +287,7 @@ class BaseExplainer(TransformerMixin, MetaEstimatorMixin, BaseEstimator):
     def predict(self, X):
         """Predict with the explained estimator."""
         check_is_fitted(self)
-        X = self._model_input(X)
+        X = cast_for_model(self.estimator_, self._model_input(X))
         with kept_model_state(self.estimator_):
             return self.estimator_.predict(X)
 
@@ -294,7 +295,7 @@ class BaseExplainer(TransformerMixin, MetaEstimatorMixin, BaseEstimator):
     def predict_proba(self, X):
         """Class probabilities of the explained estimator."""
         check_is_fitted(self)
-        X = self._model_input(X)
+        X = cast_for_model(self.estimator_, self._model_input(X))
         with kept_model_state(self.estimator_):
             return self.estimator_.predict_proba(X)
 
@@ -302,7 +303,7 @@ class BaseExplainer(TransformerMixin, MetaEstimatorMixin, BaseEstimator):
     def decision_function(self, X):
         """Decision function of the explained estimator."""
         check_is_fitted(self)
-        X = self._model_input(X)
+        X = cast_for_model(self.estimator_, self._model_input(X))
         with kept_model_state(self.estimator_):
             return self.estimator_.decision_function(X)
 
@@ -416,7 +417,7 @@ class BaseExplainer(TransformerMixin, MetaEstimatorMixin, BaseEstimator):
         est = self.estimator_
         if hasattr(est, "score") and not _is_torch_module(est):
             kw = {} if sample_weight is None else {"sample_weight": sample_weight}
-            X = self._model_input(X)
+            X = cast_for_model(est, self._model_input(X))
             with kept_model_state(est):
                 return float(est.score(X, y, **kw))
         from sklearn.metrics import accuracy_score, r2_score
