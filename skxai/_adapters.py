@@ -22,6 +22,7 @@ __all__ = [
     "ModelOutput",
     "RESPONSE_METHODS",
     "cast_for_model",
+    "check_probabilities",
     "class_indices",
     "is_frozen",
     "kept_model_state",
@@ -261,6 +262,52 @@ def cast_for_model(estimator, X):
         return X
     dtype = _torch_input_dtype(estimator)
     return X.astype(dtype) if dtype is not None and X.dtype != dtype else X
+
+
+#: Slack for float32 rounding: a softmax computed in float32 may exceed 1 by a few ulps.
+_PROBABILITY_SLACK = 1e-5
+
+
+def check_probabilities(out, what, skorch=False):
+    """Refuse outputs explained as probabilities that are not in [0, 1].
+
+    A skorch classifier's ``predict_proba`` is its module's output through
+    ``predict_nonlinearity``, which is the identity for ``criterion=NLLLoss`` (skorch's
+    default, expecting a module ending in ``Softmax``) and for ``predict_nonlinearity=None``:
+    a module ending in ``LogSoftmax`` gives log-probabilities, one without a final activation
+    gives logits. Explained and labelled "probability", every number derived from them
+    (Average Drop, a report's probabilities) would be wrong without a word.
+
+    Parameters
+    ----------
+    out : ndarray
+        The outputs explained as probabilities.
+    what : str
+        The method that returned them, for the message.
+    skorch : bool, default=False
+        Whether they come from a skorch net (the message says why and how to fix it).
+    """
+    out = np.asarray(out)
+    if out.size == 0:
+        return
+    lo, hi = float(out.min()), float(out.max())
+    if lo >= -_PROBABILITY_SLACK and hi <= 1 + _PROBABILITY_SLACK:
+        return
+    message = (
+        f"{what} returned values from {lo:.4g} to {hi:.4g}, outside [0, 1]: they are not "
+        "probabilities, and would be explained and labelled as probabilities."
+    )
+    if skorch:
+        message += (
+            " A skorch classifier's predict_proba is its module's output passed through "
+            "predict_nonlinearity, which is the identity for criterion=NLLLoss (skorch expects the "
+            "module to end in Softmax) and for predict_nonlinearity=None: a module ending in "
+            "LogSoftmax gives log-probabilities, one without a final activation gives logits. End "
+            "the module in Softmax, train with criterion=CrossEntropyLoss (skorch then applies the "
+            "softmax), or set predict_nonlinearity (torch.exp for log-probabilities); the gradient "
+            "and CAM explainers also explain the logits with response_method='decision_function'."
+        )
+    raise ValueError(message)
 
 
 def _is_skorch_net(obj):
@@ -594,6 +641,8 @@ class ModelOutput:
                 f"passed to the model; perturbed samples during explain) in output {bad_cols[:10]}. "
                 "Attributions of a non-finite output are meaningless: fix the model or its inputs."
             )
+        if self.method == "predict_proba":
+            check_probabilities(out, self._what(), _is_skorch_net(_final_step(self.estimator)))
         return out
 
     def describe_outputs(self, n_outputs):

@@ -219,7 +219,9 @@ class _ControlExplainer(BaseTabularExplainer):
             for s in range(0, len(Xa), bs):
                 out = tm.forward(tm.to_tensor(Xa[s:s + bs]))
                 outs.append(out.detach().to("cpu", torch.float64).numpy())
-        return np.concatenate(outs, axis=0)
+        out = np.concatenate(outs, axis=0)
+        tm.check_outputs(out)
+        return out
 
     def target_indices(self, X):
         """Explained output column per sample (the model's own prediction where ``target`` is

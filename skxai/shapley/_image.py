@@ -68,7 +68,9 @@ class _TorchOutput:
         x = self.model.to_tensor(np.asarray(images).reshape((-1,) + self.input_shape))
         with self.model.prepared(), torch.no_grad():
             out = self.model.forward(x).detach().cpu().numpy().astype(np.float64)
-        return self._check(out, x.shape[0])
+        out = self._check(out, x.shape[0])
+        self.model.check_outputs(out)
+        return out
 
     def predicted(self, images, outputs):
         """Output column of the network's own prediction per image (a skorch binary net's

@@ -186,3 +186,40 @@ def test_training_flags_are_kept_when_threads_share_the_net(multiclass_net):
         assert _flags(net) == before
     finally:
         net.module_.eval()
+
+
+# ----------------------------------------------------------- "probabilities" that are not
+def _unit_net(final, **kw):
+    from skorch import NeuralNetClassifier
+
+    layers = [nn.Flatten(), nn.Linear(4, 3)] + ([final] if final is not None else [])
+    torch.manual_seed(0)
+    return NeuralNetClassifier(nn.Sequential(*layers), train_split=None, verbose=0, **kw).initialize()
+
+
+@pytest.mark.parametrize("case", ["log_softmax_nll", "logits_no_nonlinearity"])
+def test_log_probabilities_or_logits_are_not_explained_as_probabilities(case):
+    """skorch's predict_proba is the module's output for NLLLoss (or predict_nonlinearity=None):
+    log-probabilities or logits were explained, and labelled, as probabilities."""
+    X, _ = _data()
+    net = (_unit_net(nn.LogSoftmax(dim=-1)) if case == "log_softmax_nll"
+           else _unit_net(None, criterion=nn.CrossEntropyLoss, predict_nonlinearity=None))
+    assert net.predict_proba(X[:5]).min() < 0  # what skorch returns
+    with pytest.raises(ValueError, match=r"outside \[0, 1\]: they are not probabilities.*predict_nonlinearity"):
+        skxai.KernelShapExplainer(FrozenEstimator(net), n_samples=16).fit(X[:10])
+    if case == "log_softmax_nll":
+        # the torch families bypass the LogSoftmax and apply the softmax: probabilities
+        grad = skxai.GradientExplainer(FrozenEstimator(net)).fit(X[:10])
+        np.testing.assert_allclose(grad.model_output(X[:5]).sum(axis=1), 1.0, rtol=1e-6)
+        np.testing.assert_allclose(grad.model_output(X[:5]), np.exp(net.predict_proba(X[:5])), rtol=1e-5)
+        return
+    with pytest.raises(ValueError, match=r"outside \[0, 1\].*response_method='decision_function'"):
+        skxai.GradientExplainer(FrozenEstimator(net)).fit(X[:10])
+    with pytest.raises(ValueError, match=r"outside \[0, 1\]"):
+        skxai.ImageShapleyExplainer(FrozenEstimator(net), method="exact", n_segments=(2, 2)).fit(
+            X[:10].reshape(-1, 1, 2, 2))
+    with pytest.raises(ValueError, match=r"outside \[0, 1\]"):
+        skxai.RandomExplainer(FrozenEstimator(net)).fit(X[:10].reshape(-1, 1, 2, 2))
+    logits = skxai.GradientExplainer(FrozenEstimator(net), response_method="decision_function").fit(X[:10])
+    assert logits.quantity_ == "logit"
+    np.testing.assert_allclose(logits.model_output(X[:5]), net.predict_proba(X[:5]), rtol=1e-6)
