@@ -749,6 +749,15 @@ def resolve_target(target, output_names, *, is_clf, method=None):
     """
     k = len(output_names)
     if isinstance(target, str) and target == "predicted":
+        if is_clf and k == 1 and method == "decision_function":
+            # the negative class has no output: its rows would be explained as the positive class
+            name = output_names[0].item() if hasattr(output_names[0], "item") else output_names[0]
+            raise ValueError(
+                "target='predicted' needs one output per class, but a binary classifier's decision "
+                f"function has one: it scores the class {name!r}, and the rows predicted as the other "
+                "class have no output of their own. Use response_method='predict_proba' (one column "
+                f"per class) or target=None (the class {name!r})."
+            )
         return "predicted"
     if target is None:
         if k == 1:

@@ -170,3 +170,23 @@ def test_tree_shap_predicted_is_the_model_prediction_with_string_classes():
 def test_class_indices_refuses_a_label_that_is_not_a_class():
     with pytest.raises(ValueError, match="'z', which is not one of the classes"):
         class_indices(np.array(["a", "z"]), ["a", "b"], LogisticRegression())
+
+
+def test_predicted_with_a_binary_decision_function_is_refused():
+    """One output scores the positive class: rows predicted negative were explained as the
+    positive class's log-odds under target='predicted'."""
+    from sklearn.ensemble import GradientBoostingClassifier
+
+    X, y = make_classification(100, 4, random_state=0)
+    y = np.array(["neg", "pos"])[y]
+    lr = LogisticRegression().fit(X, y)
+    with pytest.raises(ValueError, match=r"target='predicted' needs one output per class.*'pos'"):
+        skxai.ExactShapleyExplainer(FrozenEstimator(lr), response_method="decision_function",
+                                    target="predicted").fit(X[:20])
+    gb = GradientBoostingClassifier(n_estimators=5, random_state=0).fit(X, y)
+    with pytest.raises(ValueError, match=r"target='predicted' needs one output per class"):
+        skxai.TreeShapExplainer(FrozenEstimator(gb), response_method="decision_function",
+                                target="predicted").fit(X[:20])
+    # with one column per class, each row explains its own predicted class
+    ex = skxai.ExactShapleyExplainer(FrozenEstimator(lr), target="predicted").fit(X[:20])
+    np.testing.assert_array_equal(ex.target_indices(X[:30]), class_indices(lr.predict(X[:30]), lr.classes_))
