@@ -190,3 +190,28 @@ def test_predicted_with_a_binary_decision_function_is_refused():
     # with one column per class, each row explains its own predicted class
     ex = skxai.ExactShapleyExplainer(FrozenEstimator(lr), target="predicted").fit(X[:20])
     np.testing.assert_array_equal(ex.target_indices(X[:30]), class_indices(lr.predict(X[:30]), lr.classes_))
+
+
+def test_image_and_control_explanations_record_the_quantity_and_classes():
+    """Image Shapley recorded no quantity (its pictures said 'output of 2' for a probability);
+    the controls' array-mode explanations had neither quantity nor class names."""
+    from skxai.plot._base import output_label
+
+    X, y = make_classification(150, 4, n_informative=3, n_redundant=0, n_classes=3, random_state=1)
+    y = np.array(["spam", "ham", "eggs"], dtype=object)[y]
+    lr = LogisticRegression().fit(X, y)
+    image = skxai.ImageShapleyExplainer(FrozenEstimator(lr), image_shape=(2, 2), n_segments=(2, 2),
+                                        method="exact", target="spam").fit(X[:10])
+    assert image.explain(X[:2]).quantity == "probability"
+    assert output_label(image.explain(X[:2]), image) == "probability of spam"
+    df = skxai.ImageShapleyExplainer(FrozenEstimator(lr), image_shape=(2, 2), n_segments=(2, 2), method="exact",
+                                     response_method="decision_function", target="ham").fit(X[:10])
+    assert df.explain(X[:2]).quantity == "logit"
+    clf = make_pipeline(_Flatten(), LogisticRegression()).fit(X.reshape(-1, 1, 2, 2), y)
+    images = X[:10].reshape(-1, 1, 2, 2)
+    control = skxai.RandomExplainer(FrozenEstimator(clf), target="eggs", random_state=0).fit(images)
+    exp = control.explain(X[:2].reshape(-1, 1, 2, 2))
+    assert exp.quantity == "probability" and list(exp.output_names) == ["eggs", "ham", "spam"]
+    assert output_label(exp, control) == "probability of eggs"
+    table = skxai.RandomExplainer(FrozenEstimator(lr), random_state=0).fit(X[:10])
+    assert table.explain(X[:2]).quantity == "probability"

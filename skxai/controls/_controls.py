@@ -279,6 +279,7 @@ class _ControlExplainer(BaseTabularExplainer):
             Xa = self._array_input(X)
             outputs = self.model_output(Xa)
             return Explanation(self._attribute(Xa), data=X, method=type(self).__name__, outputs=outputs,
+                               output_names=self.output_names_, quantity=self.model_.quantity,
                                target_index=self._explained_target(outputs, lambda o: self._predicted(Xa, o)))
         Xa = self._schema.to_array(X, n_features=self.n_features_in_)
         phi = self._attribute(Xa, n_units=self.n_players_)
@@ -295,6 +296,7 @@ class _ControlExplainer(BaseTabularExplainer):
             output_axis=-1,
             outputs=outputs,
             method=type(self).__name__,
+            quantity=self.output_.quantity,
         )
 
     def transform(self, X):

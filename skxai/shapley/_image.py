@@ -72,6 +72,11 @@ class _TorchOutput:
         self.model.check_outputs(out)
         return out
 
+    @property
+    def quantity(self):
+        """The explained quantity ("probability", "logit" ...)."""
+        return self.model.quantity
+
     def predicted(self, images, outputs):
         """Output column of the network's own prediction per image (a skorch binary net's
         ``threshold`` honoured), read from its ``outputs``."""
@@ -108,6 +113,11 @@ class _SklearnOutput:
 
     def __call__(self, images):
         return self.output(np.asarray(images).reshape((-1,) + self.input_shape))
+
+    @property
+    def quantity(self):
+        """The explained quantity ("probability", "log-odds" ...)."""
+        return self.output.quantity
 
     def predicted(self, images, outputs):
         """Output column of the model's own prediction (its ``predict``) per image."""
@@ -663,6 +673,7 @@ class ImageShapleyExplainer(BaseExplainer, auto_wrap_output_keys=None):
             outputs=outputs,
             method=f"{type(self).__name__}({self.method})",
             player_values=players,
+            quantity=self._output.quantity,
             segments=np.asarray(segments),
             n_evaluations=n_eval,
             **extras,
