@@ -268,7 +268,7 @@ def cast_for_model(estimator, X):
 _PROBABILITY_SLACK = 1e-5
 
 
-def check_probabilities(out, what, skorch=False):
+def check_probabilities(out, what, estimator=None):
     """Refuse outputs explained as probabilities that are not in [0, 1].
 
     A skorch classifier's ``predict_proba`` is its module's output through
@@ -284,8 +284,8 @@ def check_probabilities(out, what, skorch=False):
         The outputs explained as probabilities.
     what : str
         The method that returned them, for the message.
-    skorch : bool, default=False
-        Whether they come from a skorch net (the message says why and how to fix it).
+    estimator : object, default=None
+        The model; for a skorch net the message says why and how to fix it.
     """
     out = np.asarray(out)
     if out.size == 0:
@@ -297,7 +297,7 @@ def check_probabilities(out, what, skorch=False):
         f"{what} returned values from {lo:.4g} to {hi:.4g}, outside [0, 1]: they are not "
         "probabilities, and would be explained and labelled as probabilities."
     )
-    if skorch:
+    if estimator is not None and _is_skorch_net(_final_step(estimator)):
         message += (
             " A skorch classifier's predict_proba is its module's output passed through "
             "predict_nonlinearity, which is the identity for criterion=NLLLoss (skorch expects the "
@@ -642,7 +642,7 @@ class ModelOutput:
                 "Attributions of a non-finite output are meaningless: fix the model or its inputs."
             )
         if self.method == "predict_proba":
-            check_probabilities(out, self._what(), _is_skorch_net(_final_step(self.estimator)))
+            check_probabilities(out, self._what(), self.estimator)
         return out
 
     def describe_outputs(self, n_outputs):

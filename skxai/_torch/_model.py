@@ -608,7 +608,7 @@ class TorchModel:
             from skxai._adapters import check_probabilities
 
             check_probabilities(out, f"{type(_unfreeze(self.estimator)).__name__}.module_ (its predict_proba)",
-                                skorch=_is_skorch(_unfreeze(self.estimator)))
+                                self.estimator)
 
     # ------------------------------------------------------------------ targets
     def resolve_target(self, target, n_outputs):
