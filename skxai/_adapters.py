@@ -7,7 +7,10 @@ target (label, index, ``"predicted"``, None or a per-sample array) and frozen es
 
 from __future__ import annotations
 
+import contextlib
 import numbers
+import sys
+import threading
 
 import numpy as np
 from sklearn.base import is_classifier, is_outlier_detector
@@ -18,7 +21,12 @@ from skxai.utils._param_validation import RESPONSE_METHODS, resolve_response_met
 __all__ = [
     "ModelOutput",
     "RESPONSE_METHODS",
+    "cast_for_model",
+    "check_probabilities",
+    "class_indices",
     "is_frozen",
+    "kept_model_state",
+    "predicted_indices",
     "resolve_response_method",
     "resolve_target",
     "safe_is_classifier",
@@ -234,6 +242,278 @@ def _torch_input_dtype(estimator):
     return None
 
 
+def cast_for_model(estimator, X):
+    """``X`` in the float dtype of the skorch net ending ``estimator`` (float32 for skorch's
+    default), so that the net's own methods (``predict``, ``predict_proba``, ``score``) take
+    the float64 rows the explainers build; ``X`` itself for every other model.
+
+    Parameters
+    ----------
+    estimator : object
+        The model called.
+    X : array-like
+        Its input.
+
+    Returns
+    -------
+    array-like
+    """
+    if not isinstance(X, np.ndarray) or X.dtype.kind != "f":
+        return X
+    dtype = _torch_input_dtype(estimator)
+    return X.astype(dtype) if dtype is not None and X.dtype != dtype else X
+
+
+#: Slack for float32 rounding: a softmax computed in float32 may exceed 1 by a few ulps.
+_PROBABILITY_SLACK = 1e-5
+
+
+def check_probabilities(out, what, estimator=None):
+    """Refuse outputs explained as probabilities that are not in [0, 1].
+
+    A skorch classifier's ``predict_proba`` is its module's output through
+    ``predict_nonlinearity``, which is the identity for ``criterion=NLLLoss`` (skorch's
+    default, expecting a module ending in ``Softmax``) and for ``predict_nonlinearity=None``:
+    a module ending in ``LogSoftmax`` gives log-probabilities, one without a final activation
+    gives logits. Explained and labelled "probability", every number derived from them
+    (Average Drop, a report's probabilities) would be wrong without a word.
+
+    Parameters
+    ----------
+    out : ndarray
+        The outputs explained as probabilities.
+    what : str
+        The method that returned them, for the message.
+    estimator : object, default=None
+        The model; for a skorch net the message says why and how to fix it.
+    """
+    out = np.asarray(out)
+    if out.size == 0:
+        return
+    lo, hi = float(out.min()), float(out.max())
+    if lo >= -_PROBABILITY_SLACK and hi <= 1 + _PROBABILITY_SLACK:
+        return
+    message = (
+        f"{what} returned values from {lo:.4g} to {hi:.4g}, outside [0, 1]: they are not "
+        "probabilities, and would be explained and labelled as probabilities."
+    )
+    if estimator is not None and _is_skorch_net(_final_step(estimator)):
+        message += (
+            " A skorch classifier's predict_proba is its module's output passed through "
+            "predict_nonlinearity, which is the identity for criterion=NLLLoss (skorch expects the "
+            "module to end in Softmax) and for predict_nonlinearity=None: a module ending in "
+            "LogSoftmax gives log-probabilities, one without a final activation gives logits. End "
+            "the module in Softmax, train with criterion=CrossEntropyLoss (skorch then applies the "
+            "softmax), or set predict_nonlinearity (torch.exp for log-probabilities); the gradient "
+            "and CAM explainers also explain the logits with response_method='decision_function'."
+        )
+    raise ValueError(message)
+
+
+def _is_skorch_net(obj):
+    return any(c.__module__.startswith("skorch") for c in type(obj).__mro__) and hasattr(obj, "module")
+
+
+def _torch_modules_of(estimator):
+    """The torch modules (and criteria) of the skorch nets inside ``estimator``.
+
+    Looks through the wrappers a model is usually given in (``FrozenEstimator``, Pipeline steps,
+    meta-estimators' ``estimator`` / ``estimator_`` / ``best_estimator_``). Empty when torch was
+    never imported (then no model can hold a network) or when there is no skorch net.
+    """
+    torch = sys.modules.get("torch")
+    if torch is None:
+        return []
+    found, stack, seen = [], [estimator], set()
+    while stack and len(seen) < 200:
+        est = stack.pop()
+        if est is None or id(est) in seen:
+            continue
+        seen.add(id(est))
+        if _is_skorch_net(est):
+            for name in list(getattr(est, "_modules", ())) + list(getattr(est, "_criteria", ())):
+                module = getattr(est, name + "_", None)
+                if isinstance(module, torch.nn.Module) and all(module is not m for m in found):
+                    found.append(module)
+            continue
+        for _, step in getattr(est, "steps", None) or ():
+            stack.append(step)
+        for attr in ("estimator", "estimator_", "best_estimator_"):
+            inner = getattr(est, attr, None) if hasattr(type(est), "fit") else None
+            if inner is not None and not isinstance(inner, type):
+                stack.append(inner)
+    return found
+
+
+# Modes recorded by the first of the threads calling one network and put back by the last one
+# (a count per network): a thread that recorded after another's call had put the network in
+# evaluation mode would "restore" evaluation mode.
+_KEPT = {}
+_KEPT_GUARD = threading.Lock()
+
+
+@contextlib.contextmanager
+def kept_model_state(estimator):
+    """The training flag of every torch submodule of ``estimator`` put back after the block.
+
+    skorch's ``predict``, ``predict_proba`` and ``score`` put the net's modules (and criteria)
+    in evaluation mode and leave them there: a net the user keeps in training mode would come
+    back from an explanation in evaluation mode (dropout off, batch norm frozen). Every call of
+    a skorch net's methods goes through this block, which restores the flags, also when the
+    call raises. Free for models without torch modules.
+
+    Parameters
+    ----------
+    estimator : object
+        The model called inside the block.
+
+    Yields
+    ------
+    None
+    """
+    modules = _torch_modules_of(estimator)
+    if not modules:
+        yield
+        return
+    with _KEPT_GUARD:
+        for m in modules:
+            entry = _KEPT.get(id(m))
+            if entry is None:
+                _KEPT[id(m)] = [1, [(sub, sub.training) for sub in m.modules()]]
+            else:
+                entry[0] += 1
+    try:
+        yield
+    finally:
+        with _KEPT_GUARD:
+            for m in modules:
+                entry = _KEPT[id(m)]
+                entry[0] -= 1
+                if entry[0] == 0:
+                    del _KEPT[id(m)]
+                    for sub, training in entry[1]:
+                        if sub.training != training:
+                            sub.training = training
+
+
+def class_indices(labels, output_names, estimator=None):
+    """Output column of each predicted class label.
+
+    Parameters
+    ----------
+    labels : array-like of shape (n_samples,)
+        What the model's ``predict`` returned.
+    output_names : array-like of shape (n_outputs,)
+        The classes naming the output columns, in the columns' order (``classes_``).
+    estimator : object, default=None
+        The model (named in errors). A skorch classifier's ``predict`` returns positions
+        (``argmax``), not ``classes_``: its labels are read as positions when they are not
+        classes.
+
+    Returns
+    -------
+    ndarray of int of shape (n_samples,)
+
+    Examples
+    --------
+    >>> class_indices(["ham", "spam", "ham"], ["spam", "ham"]).tolist()
+    [1, 0, 1]
+    """
+    what = f"{type(estimator).__name__}.predict" if estimator is not None else "predict"
+    labels = np.asarray(labels)
+    if labels.ndim != 1:
+        raise ValueError(
+            f"{what} returned an array of shape {labels.shape}, not one class label per row: "
+            "target='predicted' needs one label per row."
+        )
+    names = list(np.asarray(output_names, dtype=object))
+    lookup = {}
+    for i, c in enumerate(names):
+        try:
+            lookup.setdefault(c, i)
+        except TypeError:  # an unhashable class name: compared one by one below
+            pass
+
+    def index_of(label):
+        try:
+            return lookup[label]
+        except (KeyError, TypeError):
+            return next((i for i, c in enumerate(names) if c == label), None)
+
+    try:
+        uniq, inverse = np.unique(labels, return_inverse=True)
+    except TypeError:  # labels of mixed types cannot be sorted
+        uniq, inverse = labels, np.arange(len(labels))
+    idx = [index_of(u.item() if hasattr(u, "item") else u) for u in uniq]
+    if any(i is None for i in idx):
+        final = _final_step(estimator) if estimator is not None else None
+        positions = uniq.dtype.kind in "iub" and uniq.size and 0 <= uniq.min() and uniq.max() < len(names)
+        if final is not None and _is_skorch_net(final) and positions:
+            return np.asarray(labels, dtype=np.int64)  # skorch predicts positions
+        bad = next(u for u, i in zip(uniq.tolist(), idx, strict=True) if i is None)
+        raise ValueError(
+            f"{what} returned {bad!r}, which is not one of the classes naming the outputs "
+            f"{names[:20]}: the predicted class has no output column to explain. Give target=<class>."
+        )
+    return np.asarray(idx, dtype=np.int64)[np.asarray(inverse).reshape(-1)]
+
+
+def predicted_indices(estimator, X, outputs, output_names, method):
+    """Output column of the model's own prediction for each row: what ``"predicted"`` means.
+
+    A classifier with ``predict`` whose outputs are its classes (``predict_proba``, a
+    multi-class ``decision_function``) is asked for its prediction, mapped to the column of
+    that class by :func:`class_indices`: ``predict`` is not always the argmax of the
+    probabilities (``FixedThresholdClassifier``, ``TunedThresholdClassifierCV``, a skorch
+    ``NeuralNetBinaryClassifier``'s ``threshold``, any custom decision rule). Other models
+    (callables, regressors, outputs that are not one column per class) fall back to the
+    argmax of the outputs; a single output is output 0 (a binary decision function scores its
+    positive class only).
+
+    Parameters
+    ----------
+    estimator : estimator or None
+        The model (None: a plain callable, the argmax of ``outputs``).
+    X : array-like or callable
+        The rows as the model's ``predict`` takes them (or a function returning them, called
+        only when ``predict`` is).
+    outputs : ndarray of shape (n_rows, n_outputs)
+        The explained outputs on those rows.
+    output_names : array-like of shape (n_outputs,) or None
+        Names of the output columns (the classes, in ``classes_`` order, for a classifier).
+    method : str
+        The response method explained.
+
+    Returns
+    -------
+    ndarray of int of shape (n_rows,)
+    """
+    outputs = np.asarray(outputs)
+    n = outputs.shape[0]
+    k = outputs.shape[1] if outputs.ndim == 2 else 1
+    if k == 1:
+        return np.zeros(n, dtype=np.int64)
+    classes = getattr(estimator, "classes_", None) if estimator is not None else None
+    if (
+        classes is not None
+        and np.ndim(classes) == 1
+        and len(classes) == k
+        and output_names is not None
+        and len(output_names) == k
+        and method in ("predict_proba", "decision_function")
+        and hasattr(estimator, "predict")
+        and safe_is_classifier(estimator)
+    ):
+        rows = X() if callable(X) else X
+        with kept_model_state(estimator):
+            labels = estimator.predict(rows)
+        idx = class_indices(labels, output_names, estimator)
+        if idx.shape[0] != n:
+            raise ValueError(f"{type(estimator).__name__}.predict returned {idx.shape[0]} labels for {n} rows.")
+        return idx
+    return np.argmax(outputs.reshape(n, -1), axis=1)
+
+
 class ModelOutput:
     """Batched output function ``f(A) -> (n, n_outputs)`` of a fitted estimator.
 
@@ -266,16 +546,45 @@ class ModelOutput:
         self.output_names = None
         self._input_dtype = _torch_input_dtype(estimator)
 
-    def __call__(self, A):
+    def _model_input(self, A):
         X = self.schema.to_model_input(A) if self.schema is not None else A
         dtype = getattr(self, "_input_dtype", None)  # absent on an output pickled before it existed
         if dtype is not None and isinstance(X, np.ndarray) and X.dtype.kind == "f" and X.dtype != dtype:
             X = X.astype(dtype)
+        return X
+
+    def __call__(self, A):
+        X = self._model_input(A)
         if self.method == "__call__":
             out = self.estimator(X)
         else:
-            out = getattr(self.estimator, self.method)(X)
+            with kept_model_state(self.estimator):
+                out = getattr(self.estimator, self.method)(X)
         return self.check_output(out, _n_rows(A))
+
+    def predicted(self, A, outputs=None):
+        """Output column of the model's own prediction for each row of ``A``.
+
+        See :func:`predicted_indices` (the model's ``predict``, mapped to the column of its
+        class, where it has one).
+
+        Parameters
+        ----------
+        A : array-like
+            Rows, as this output function takes them.
+        outputs : ndarray of shape (n_rows, n_outputs), default=None
+            The outputs on ``A`` when known (saves a call).
+
+        Returns
+        -------
+        ndarray of int of shape (n_rows,)
+        """
+        if outputs is None:
+            outputs = self(A)
+        if self.method == "__call__":
+            return predicted_indices(None, None, outputs, None, self.method)
+        return predicted_indices(self.estimator, lambda: self._model_input(A), outputs,
+                                 self.describe_outputs(np.shape(outputs)[1]), self.method)
 
     def _what(self):
         if self.method == "__call__":
@@ -332,6 +641,8 @@ class ModelOutput:
                 f"passed to the model; perturbed samples during explain) in output {bad_cols[:10]}. "
                 "Attributions of a non-finite output are meaningless: fix the model or its inputs."
             )
+        if self.method == "predict_proba":
+            check_probabilities(out, self._what(), self.estimator)
         return out
 
     def describe_outputs(self, n_outputs):
@@ -425,8 +736,9 @@ def resolve_target(target, output_names, *, is_clf, method=None):
     Returns
     -------
     int, "predicted" or ndarray of int
-        ``"predicted"`` is resolved per sample by :func:`target_indices_for` (the argmax of
-        the model's output); a per-sample array must have one entry per explained sample.
+        ``"predicted"`` is resolved per sample by :func:`target_indices_for` (the model's
+        own prediction, :meth:`ModelOutput.predicted`); a per-sample array must have one
+        entry per explained sample.
 
     Examples
     --------
@@ -437,6 +749,15 @@ def resolve_target(target, output_names, *, is_clf, method=None):
     """
     k = len(output_names)
     if isinstance(target, str) and target == "predicted":
+        if is_clf and k == 1 and method == "decision_function":
+            # the negative class has no output: its rows would be explained as the positive class
+            name = output_names[0].item() if hasattr(output_names[0], "item") else output_names[0]
+            raise ValueError(
+                "target='predicted' needs one output per class, but a binary classifier's decision "
+                f"function has one: it scores the class {name!r}, and the rows predicted as the other "
+                "class have no output of their own. Use response_method='predict_proba' (one column "
+                f"per class) or target=None (the class {name!r})."
+            )
         return "predicted"
     if target is None:
         if k == 1:
@@ -465,7 +786,7 @@ def _is_predicted(target_index):
     return isinstance(target_index, str) and target_index == "predicted"
 
 
-def target_indices_for(target_index, n_samples, outputs=None):
+def target_indices_for(target_index, n_samples, outputs=None, *, predicted=None):
     """Explained output column per sample, shape ``(n_samples,)``.
 
     Parameters
@@ -475,13 +796,22 @@ def target_indices_for(target_index, n_samples, outputs=None):
     n_samples : int
         Number of explained samples.
     outputs : ndarray of shape (n_samples, n_outputs) or callable, default=None
-        The model's outputs (or a function returning them), needed for ``"predicted"``.
+        The model's outputs (or a function returning them): their argmax is the predicted
+        class where ``predicted`` is not given (an ``Explanation`` without its model).
+    predicted : ndarray of int or callable, default=None
+        The output column of the model's own prediction per sample (or a function returning
+        it), as :meth:`ModelOutput.predicted` gives it: what ``"predicted"`` means.
 
     Returns
     -------
     ndarray of int
     """
     if _is_predicted(target_index):
+        if predicted is not None:
+            idx = np.asarray(predicted() if callable(predicted) else predicted, dtype=np.int64)
+            if idx.shape != (n_samples,):
+                raise ValueError(f"{idx.shape[0]} predicted classes for {n_samples} samples.")
+            return idx
         out = outputs() if callable(outputs) else outputs
         if out is None:
             raise ValueError("target='predicted' needs the model's outputs.")

@@ -81,8 +81,9 @@ def build_parser():
             "model or pipeline, and write one column per feature plus base_value and prediction: "
             "for additive methods each row's feature columns sum to prediction - base_value. The "
             "prediction column is named after the quantity explained (e.g. prediction_probability, "
-            "prediction_log_odds); a multi-class classifier explains each row's predicted class unless "
-            "--target names one, and a target column says which. MODEL may also hold a fitted Pipeline "
+            "prediction_log_odds); a multi-class classifier explains each row's predicted class and a "
+            "binary one its positive class unless --target names one, and for a classifier a target "
+            "column names the class explained on each row. MODEL may also hold a fitted Pipeline "
             "ending in a skxai explainer, which is used as it is. DATA is read, explained and appended "
             "to --out in chunks of --chunk-size rows, so it may be larger than memory; after a failure "
             "(or SIGTERM), the rows already written stay in --out and the message says where it "
@@ -871,12 +872,14 @@ def _explain_chunk(chunk, start, prepare, pipeline, final_explainer, explained_q
     if state["cols"] is None:
         state["cols"] = [str(c) for c in explainer.get_feature_names_out()] \
             if hasattr(explainer, "get_feature_names_out") else [str(c) for c in chunk.columns]
-        # A target that changes from row to row (the predicted class of a multi-class model)
-        # is written next to each row: the attributions of different rows explain different
-        # outputs.
+        # The explained class is written next to each row: a target that changes from row to
+        # row (the predicted class of a multi-class model) explains different outputs on
+        # different rows, and a fixed one (a binary classifier's positive class, --target) must
+        # say which class's probability the prediction column holds.
         per_row = exp.target_index is not None and not isinstance(exp.target_index, int | np.integer)
+        of_a_class = getattr(explainer, "classes_", None) is not None
         state["added"] = _added_names(state["cols"], "base_value", _column_name(state["quantity"]),
-                                      *(["target"] if per_row else []))
+                                      *(["target"] if per_row or of_a_class else []))
     result = pd.DataFrame(np.asarray(exp.target_values, dtype=np.float64), columns=state["cols"])
     base, prediction, *target = state["added"]
     result[base] = np.ravel(exp.target_base_values)

@@ -21,8 +21,11 @@ from sklearn.utils.validation import check_is_fitted
 
 from skxai._adapters import (
     ModelOutput,
+    _is_predicted,
+    cast_for_model,
     check_target_indices,
     is_frozen,
+    kept_model_state,
     resolve_target,
     safe_is_classifier,
     select_target,
@@ -284,19 +287,25 @@ class BaseExplainer(TransformerMixin, MetaEstimatorMixin, BaseEstimator):
     def predict(self, X):
         """Predict with the explained estimator."""
         check_is_fitted(self)
-        return self.estimator_.predict(self._model_input(X))
+        X = cast_for_model(self.estimator_, self._model_input(X))
+        with kept_model_state(self.estimator_):
+            return self.estimator_.predict(X)
 
     @available_if(_estimator_has("predict_proba"))
     def predict_proba(self, X):
         """Class probabilities of the explained estimator."""
         check_is_fitted(self)
-        return self.estimator_.predict_proba(self._model_input(X))
+        X = cast_for_model(self.estimator_, self._model_input(X))
+        with kept_model_state(self.estimator_):
+            return self.estimator_.predict_proba(X)
 
     @available_if(_estimator_has("decision_function"))
     def decision_function(self, X):
         """Decision function of the explained estimator."""
         check_is_fitted(self)
-        return self.estimator_.decision_function(self._model_input(X))
+        X = cast_for_model(self.estimator_, self._model_input(X))
+        with kept_model_state(self.estimator_):
+            return self.estimator_.decision_function(X)
 
     @property
     def classes_(self):
@@ -408,7 +417,9 @@ class BaseExplainer(TransformerMixin, MetaEstimatorMixin, BaseEstimator):
         est = self.estimator_
         if hasattr(est, "score") and not _is_torch_module(est):
             kw = {} if sample_weight is None else {"sample_weight": sample_weight}
-            return float(est.score(self._model_input(X), y, **kw))
+            X = cast_for_model(est, self._model_input(X))
+            with kept_model_state(est):
+                return float(est.score(X, y, **kw))
         from sklearn.metrics import accuracy_score, r2_score
 
         out = np.asarray(self.model_output(X), dtype=np.float64)
@@ -614,12 +625,13 @@ class BaseTabularExplainer(BaseExplainer):
         Returns
         -------
         ndarray of int
-            The fixed output, the model's own prediction (argmax of its output) per sample
-            where ``target="predicted"``, or the per-sample targets given.
+            The fixed output, the model's own prediction (its ``predict``, see
+            :meth:`skxai._adapters.ModelOutput.predicted`) per sample where
+            ``target="predicted"``, or the per-sample targets given.
         """
         check_is_fitted(self)
         Xa = self._schema.to_array(X, n_features=self.n_features_in_, owner=type(self).__name__)
-        return target_indices_for(self.target_index_, Xa.shape[0], lambda: self.output_(Xa))
+        return target_indices_for(self.target_index_, Xa.shape[0], predicted=lambda: self.output_.predicted(Xa))
 
     def _game(self):
         """The interventional game on the background: the one made at ``fit`` while the fitted
@@ -682,6 +694,10 @@ class BaseTabularExplainer(BaseExplainer):
         outputs = extras.get("model_outputs")
         if outputs is None:
             outputs = base + values.sum(axis=1)
+        # "predicted" is the model's own prediction (its predict, not the argmax of outputs):
+        # the Explanation holds the class of each sample, as the torch families' do.
+        if _is_predicted(target_index):
+            target_index = self.output_.predicted(Xa, outputs)
         extras.setdefault("quantity", self.output_.quantity)
         return Explanation(
             values,
@@ -726,7 +742,7 @@ class BaseTabularExplainer(BaseExplainer):
         """
         # values only: the standard errors explain() reports are not computed for nothing
         exp = self._explanation(X, with_std=False) if self._std_optional else self.explain(X)
-        return select_target(exp.values, self.target_index_, exp.outputs)
+        return select_target(exp.values, exp.target_index)
 
     def _transform_for_targets(self, X, target_indices):
         """:meth:`transform` with output ``target_indices[i]`` explained for row ``i``.

@@ -234,3 +234,21 @@ def test_bad_parameters_fail_at_fit_naming_them():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         ExactShapleyExplainer(model, scoring="deletion_auc").fit(X)
+
+
+def test_predict_proba_outside_the_unit_interval_is_refused():
+    """A classifier whose predict_proba returns log-probabilities: explained and labelled as
+    probabilities before (Average Drop and reports read them as such)."""
+    from sklearn.linear_model import LogisticRegression
+
+    X = np.random.RandomState(0).normal(size=(30, 3))
+    y = (X[:, 0] > 0).astype(int)
+
+    class LogProba(LogisticRegression):
+        def predict_proba(self, X):
+            return np.log(super().predict_proba(X))
+
+    out = ModelOutput(LogProba().fit(X, y), "auto")
+    with pytest.raises(ValueError, match=r"LogProba.predict_proba returned values from -\d.* outside \[0, 1\]"):
+        out(X)
+    np.testing.assert_allclose(ModelOutput(LogisticRegression().fit(X, y), "auto")(X).sum(axis=1), 1.0)

@@ -65,11 +65,14 @@ def test_each_row_of_a_multi_class_model_says_which_class_it_explains(files, cap
     assert res["target"].nunique() == 3
     proba = clf.predict_proba(X)
     np.testing.assert_allclose(res["prediction_probability"], proba[np.arange(len(X)), res["target"]])
-    # A fixed --target is the same for every row: no column.
+    # A fixed --target is the same for every row, and named there too: the prediction column
+    # holds that class's probability (the CSV said nothing of which class before).
     code, err = _run(["explain", d / "clf3.skops", d / "data.csv", "--out", d / "mc2.csv", "--target", 2,
                       "--background", 10, "--n-samples", 32], capsys)
     assert code == 0, err
-    assert "target" not in pd.read_csv(d / "mc2.csv").columns
+    res2 = pd.read_csv(d / "mc2.csv")
+    assert (res2["target"] == 2).all()
+    np.testing.assert_allclose(res2["prediction_probability"], proba[:, 2])
 
 
 def test_a_file_without_a_header_row_is_refused_not_cut_short(files, capsys):

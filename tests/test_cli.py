@@ -58,8 +58,10 @@ def test_round_trip_rows_sum_to_prediction_minus_base(files, capsys):
                          "--out", out, "--background", 20, "--n-samples", 300, "--chunk-size", 15], capsys)
     assert code == 0, err
     res = pd.read_csv(out)
-    # The prediction column names the quantity explained: the classifier's probability.
-    assert list(res.columns) == list(X.columns) + ["base_value", "prediction_probability"]
+    # The prediction column names the quantity explained: the classifier's probability; the
+    # target column the class whose probability it is (the positive class of a binary model).
+    assert list(res.columns) == list(X.columns) + ["base_value", "prediction_probability", "target"]
+    assert (res["target"] == pipe.classes_[1]).all()
     assert len(res) == 40
     pred = res["prediction_probability"]
     np.testing.assert_allclose(pred, pipe.predict_proba(X.iloc[:40])[:, 1], atol=1e-12)
@@ -96,6 +98,8 @@ def test_target_drop_and_report(files, capsys):
     assert code == 0, err
     res = pd.read_csv(out)
     np.testing.assert_allclose(res["prediction_probability"], pipe.predict_proba(X.iloc[:40])[:, 0], atol=1e-12)
+    # the same column name as the default's probability of class 1: the target column tells them apart
+    assert (res["target"] == pipe.classes_[0]).all()
     html = report.read_text()
     assert html.startswith("<!DOCTYPE html>") and "ExactShapleyExplainer" in html and "<img" in html
     # The command line is complete (every argument, --drop included) and the time was measured.
@@ -124,7 +128,7 @@ def test_other_methods_run(files, capsys):
                              "--n-samples", 64, "--quiet"], capsys)
         assert code == 0, err
         res = pd.read_csv(out)
-        assert res.shape == (40, 10)
+        assert res.shape == (40, 11)
         api = getattr(skxai, cls)(FrozenEstimator(pipe), random_state=0, max_background=40, **{budget: 64})
         phi = api.fit(X.iloc[40:80]).explain(X.iloc[:40]).target_values
         np.testing.assert_allclose(res[list(X.columns)].to_numpy(), phi, rtol=1e-9, atol=1e-12)
@@ -296,7 +300,7 @@ def test_pipeline_on_raw_string_columns(tmp_path, capsys):
                          "--out", tmp_path / "o.csv", "--background", 30, "--quiet"], capsys)
     assert code == 0, err
     res = pd.read_csv(tmp_path / "o.csv")
-    assert list(res.columns) == ["age", "city", "income", "base_value", "prediction_probability"]
+    assert list(res.columns) == ["age", "city", "income", "base_value", "prediction_probability", "target"]
     pred = res["prediction_probability"]
     np.testing.assert_allclose(pred, pipe.predict_proba(df.iloc[:20])[:, 1], atol=1e-12)
     np.testing.assert_allclose(res[["age", "city", "income"]].sum(axis=1), pred - res["base_value"], atol=1e-10)
@@ -632,3 +636,21 @@ def test_a_saved_explainer_takes_n_jobs_and_refuses_fit_options(files, tmp_path,
     code, _, err = _run(base + ["--out", tmp_path / "one.csv"], capsys)
     assert code == 0 and loaded[-1].n_jobs is None
     assert (tmp_path / "two.csv").read_bytes() == (tmp_path / "one.csv").read_bytes()
+
+
+def test_binary_classifier_csv_names_the_class_of_its_probability(tmp_path, capsys):
+    """A binary model's prediction_probability is its positive class's (classes_[1]): the CSV
+    did not say which class that is (here 'spam', with 'ham' first in the file)."""
+    rng = np.random.RandomState(0)
+    X = pd.DataFrame(rng.normal(size=(60, 3)), columns=["a", "b", "c"])
+    y = np.where(X.a + 0.3 * rng.normal(size=60) > 0, "ham", "spam")
+    model = LogisticRegression().fit(X, y)
+    joblib.dump(model, tmp_path / "m.joblib")
+    X.iloc[:12].to_csv(tmp_path / "d.csv", index=False)
+    code, _, err = _run(["explain", tmp_path / "m.joblib", tmp_path / "d.csv", "--trust-pickle", "--method",
+                         "exact-shap", "--out", tmp_path / "o.csv", "--background", 20, "--quiet"], capsys)
+    assert code == 0, err
+    res = pd.read_csv(tmp_path / "o.csv")
+    assert list(res.columns) == ["a", "b", "c", "base_value", "prediction_probability", "target"]
+    assert (res["target"] == "spam").all() and list(model.classes_) == ["ham", "spam"]
+    np.testing.assert_allclose(res["prediction_probability"], model.predict_proba(X.iloc[:12])[:, 1], atol=1e-12)

@@ -356,7 +356,9 @@ class BaseTorchExplainer(BaseExplainer):
         x = self.model_.to_tensor(Xa)
         with self.model_.prepared():
             out = self._outputs(x)
-        return host64(out)
+        out = host64(out)
+        self.model_.check_outputs(out)
+        return out
 
     def target_indices(self, X):
         """Explained output index per sample of ``X`` (resolves ``target``).

@@ -592,6 +592,24 @@ class TorchModel:
             return self.classes.astype(object)
         return np.arange(n_outputs).astype(object)
 
+    def check_outputs(self, out):
+        """Refuse "probabilities" outside [0, 1] (see :func:`skxai._adapters.check_probabilities`).
+
+        Only where the probabilities are the module's own output (a skorch net whose
+        ``predict_nonlinearity`` is the identity, or ``[1 - p, p]`` of a binary one): a
+        module without a final softmax then gives logits that would be labelled probabilities.
+
+        Parameters
+        ----------
+        out : ndarray of shape (n, k)
+            What :meth:`forward` returned, on the host.
+        """
+        if self.response == "proba" and self.head in ("identity", "binary_prob"):
+            from skxai._adapters import check_probabilities
+
+            check_probabilities(out, f"{type(_unfreeze(self.estimator)).__name__}.module_ (its predict_proba)",
+                                self.estimator)
+
     # ------------------------------------------------------------------ targets
     def resolve_target(self, target, n_outputs):
         """Fixed output index for a scalar ``target``; ``"predicted"`` for an argmax per sample.

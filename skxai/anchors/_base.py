@@ -8,6 +8,7 @@ import numpy as np
 from sklearn.utils import gen_even_slices
 from sklearn.utils.parallel import Parallel, delayed
 
+from skxai._adapters import cast_for_model, kept_model_state
 from skxai._progress import progress
 from skxai.anchors._driver import run_lockstep
 from skxai.anchors._search import AnchorSearch
@@ -92,7 +93,9 @@ def decisions(explainer, rows, n_rows, what, *, predict_input=None):
     est = explainer.estimator_
     try:
         if explainer.output_.method != "__call__" and hasattr(est, "predict"):
-            out = np.asarray(est.predict(rows if predict_input is None else predict_input(rows)))
+            X = cast_for_model(est, rows if predict_input is None else predict_input(rows))
+            with kept_model_state(est):  # skorch's predict leaves the net in evaluation mode
+                out = np.asarray(est.predict(X))
         else:
             out = np.asarray(explainer.output_(rows))
     except (IndexError, np.exceptions.AxisError) as exc:

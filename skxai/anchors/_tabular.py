@@ -497,12 +497,11 @@ class AnchorTabularExplainer(BaseAnchorExplainer):
         Returns
         -------
         ndarray of shape (n_samples,)
-            Index of the predicted class (0 for a single output).
+            Index of the predicted class (the class of the model's own ``predict``, whose
+            decision the anchor keeps; 0 for a single output).
         """
-        out = self.model_output(X)
-        if out.shape[1] == 1:
-            return np.zeros(len(out), dtype=int)
-        return np.argmax(out, axis=1)
+        rows = self._rows(X)
+        return self.output_.predicted(rows)
 
     def _fresh_samples(self, row_bins, requests, rng):
         """``n`` fresh samples of each ``(anchor, n)`` request, stacked: a random background

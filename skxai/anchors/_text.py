@@ -324,12 +324,11 @@ class AnchorTextExplainer(BaseAnchorExplainer):
         Returns
         -------
         ndarray of shape (n_docs,)
-            Index of the predicted class (0 for a single output).
+            Index of the predicted class (the class of the model's own ``predict``, whose
+            decision the anchor keeps; 0 for a single output).
         """
-        out = self.model_output(X)
-        if out.shape[1] == 1:
-            return np.zeros(len(out), dtype=int)
-        return np.argmax(out, axis=1)
+        check_is_fitted(self)
+        return self.output_.predicted(check_corpus(X))
 
     def _perturbation(self):
         return resolve_perturbation(

@@ -14,7 +14,13 @@ import numpy as np
 from sklearn.utils._available_if import available_if
 from sklearn.utils.validation import check_is_fitted
 
-from skxai._adapters import ModelOutput, check_target_indices, resolve_target, target_indices_for
+from skxai._adapters import (
+    ModelOutput,
+    _is_predicted,
+    check_target_indices,
+    resolve_target,
+    target_indices_for,
+)
 from skxai._explanation import Explanation
 from skxai.base import BaseTabularExplainer
 from skxai.utils._param_validation import (
@@ -216,10 +222,13 @@ class _ControlExplainer(BaseTabularExplainer):
             for s in range(0, len(Xa), bs):
                 out = tm.forward(tm.to_tensor(Xa[s:s + bs]))
                 outs.append(out.detach().to("cpu", torch.float64).numpy())
-        return np.concatenate(outs, axis=0)
+        out = np.concatenate(outs, axis=0)
+        tm.check_outputs(out)
+        return out
 
     def target_indices(self, X):
-        """Explained output column per sample (the argmax where ``target`` is predicted).
+        """Explained output column per sample (the model's own prediction where ``target`` is
+        ``"predicted"``).
 
         Parameters
         ----------
@@ -234,7 +243,25 @@ class _ControlExplainer(BaseTabularExplainer):
         check_is_fitted(self)
         if not self._is_array():
             return super().target_indices(X)
-        return target_indices_for(self.target_index_, len(self._array_input(X)), lambda: self.model_output(X))
+        Xa = self._array_input(X)
+        return target_indices_for(self.target_index_, len(Xa), predicted=lambda: self._predicted(Xa))
+
+    def _predicted(self, Xa, outputs=None):
+        """Output column of the model's own prediction per sample (array mode): a network's
+        (skorch binary ``threshold`` honoured) or the estimator's ``predict``."""
+        if outputs is None:
+            outputs = self.model_output(Xa)
+        if hasattr(self.model_, "prepared"):  # a TorchModel: the prediction follows from the outputs
+            import torch
+
+            return self.model_.predicted(torch.as_tensor(outputs)).cpu().numpy()
+        return self.model_.predicted(Xa, outputs)
+
+    def _explained_target(self, outputs, predicted):
+        """``target_index_``, with ``"predicted"`` resolved to each sample's class."""
+        if _is_predicted(self.target_index_):
+            return predicted(outputs)
+        return self.target_index_
 
     def get_feature_names_out(self, input_features=None):
         """Names of the attribution columns: the players on tables, ``x0, x1, ...`` on 2-D arrays.
@@ -284,22 +311,26 @@ class _ControlExplainer(BaseTabularExplainer):
         check_is_fitted(self)
         if self._is_array():
             Xa = self._array_input(X)
-            return Explanation(self._attribute(Xa), data=X, method=type(self).__name__,
-                               outputs=self.model_output(Xa), target_index=self.target_index_)
+            outputs = self.model_output(Xa)
+            return Explanation(self._attribute(Xa), data=X, method=type(self).__name__, outputs=outputs,
+                               output_names=self.output_names_, quantity=self.model_.quantity,
+                               target_index=self._explained_target(outputs, lambda o: self._predicted(Xa, o)))
         Xa = self._schema.to_array(X, n_features=self.n_features_in_, owner=type(self).__name__)
         phi = self._attribute(Xa, n_units=self.n_players_)
         values = np.repeat(phi[:, :, None], self.n_outputs_, axis=2)
         n = Xa.shape[0]
+        outputs = self.model_output(Xa)
         return Explanation(
             values,
             base_values=np.tile(self.expected_value_, (n, 1)),
             data=X,
             feature_names=self.feature_names_out_,
             output_names=self.output_names_,
-            target_index=self.target_index_,
+            target_index=self._explained_target(outputs, lambda o: self.output_.predicted(Xa, o)),
             output_axis=-1,
-            outputs=self.model_output(Xa),
+            outputs=outputs,
             method=type(self).__name__,
+            quantity=self.output_.quantity,
         )
 
     def transform(self, X):

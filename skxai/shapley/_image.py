@@ -9,6 +9,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from skxai._adapters import (
     ModelOutput,
+    _is_predicted,
     check_target_indices,
     resolve_target,
     safe_is_classifier,
@@ -68,7 +69,21 @@ class _TorchOutput:
         x = self.model.to_tensor(np.asarray(images).reshape((-1,) + self.input_shape))
         with self.model.prepared(), torch.no_grad():
             out = self.model.forward(x).detach().cpu().numpy().astype(np.float64)
-        return self._check(out, x.shape[0])
+        out = self._check(out, x.shape[0])
+        self.model.check_outputs(out)
+        return out
+
+    @property
+    def quantity(self):
+        """The explained quantity ("probability", "logit" ...)."""
+        return self.model.quantity
+
+    def predicted(self, images, outputs):
+        """Output column of the network's own prediction per image (a skorch binary net's
+        ``threshold`` honoured), read from its ``outputs``."""
+        import torch
+
+        return self.model.predicted(torch.as_tensor(np.asarray(outputs))).cpu().numpy()
 
     def _check(self, out, n):
         # the torch path does not go through ModelOutput.check_output: same rules, same words
@@ -99,6 +114,15 @@ class _SklearnOutput:
 
     def __call__(self, images):
         return self.output(np.asarray(images).reshape((-1,) + self.input_shape))
+
+    @property
+    def quantity(self):
+        """The explained quantity ("probability", "log-odds" ...)."""
+        return self.output.quantity
+
+    def predicted(self, images, outputs):
+        """Output column of the model's own prediction (its ``predict``) per image."""
+        return self.output.predicted(np.asarray(images).reshape((-1,) + self.input_shape), outputs)
 
 
 class ImageShapleyExplainer(BaseExplainer):
@@ -432,7 +456,8 @@ class ImageShapleyExplainer(BaseExplainer):
         return self._output(self._images(X))
 
     def target_indices(self, X):
-        """Explained output per sample (the argmax where ``target`` is the predicted class).
+        """Explained output per sample (the model's own prediction where ``target`` is the
+        predicted class).
 
         Parameters
         ----------
@@ -444,9 +469,11 @@ class ImageShapleyExplainer(BaseExplainer):
         ndarray of shape (n_samples,)
             Output column explained for each image.
         """
-        out = self.model_output(X)
+        check_is_fitted(self, "estimator_")
+        images = self._images(X)
         # a per-sample target_index_ (an array) cannot be compared with "predicted"
-        return target_indices_for(self.target_index_, out.shape[0], out)
+        return target_indices_for(self.target_index_, images.shape[0],
+                                  predicted=lambda: self._output.predicted(images, self._output(images)))
 
     # ------------------------------------------------------------------ explain
     def _segments(self, images):
@@ -631,6 +658,10 @@ class ImageShapleyExplainer(BaseExplainer):
             players = np.stack(players)
             stds = None if stds is None else np.stack(stds)
         outputs = self._output(imgs)
+        # "predicted": the model's own prediction per image, not the argmax of its outputs
+        target_index = self.target_index_
+        if _is_predicted(target_index):
+            target_index = self._output.predicted(imgs, outputs)
         extras = {"lime_r2": r2} if self.method == "lime" else {}
         exp = Explanation(
             heat,
@@ -638,12 +669,13 @@ class ImageShapleyExplainer(BaseExplainer):
             data=X,
             output_names=self.output_names_,
             std=stds,
-            target_index=self.target_index_,
+            target_index=target_index,
             output_axis=-1,
             outputs=outputs,
             method=f"{type(self).__name__}({self.method})",
             sample_fields=["player_values", "segments", "n_evaluations", *extras],
             player_values=players,
+            quantity=self._output.quantity,
             segments=np.asarray(segments),
             n_evaluations=n_eval,
             **extras,

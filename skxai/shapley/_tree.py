@@ -11,7 +11,14 @@ from sklearn.base import is_classifier
 from sklearn.utils import get_tags
 from sklearn.utils.validation import check_array, check_is_fitted
 
-from skxai._adapters import check_target_indices, resolve_target, select_target
+from skxai._adapters import (
+    _is_predicted,
+    check_target_indices,
+    predicted_indices,
+    resolve_target,
+    select_target,
+    target_indices_for,
+)
 from skxai._data import TabularSchema, check_feature_groups
 from skxai._explanation import Explanation
 from skxai._games._background import BackgroundGame, all_coalitions
@@ -755,23 +762,29 @@ class TreeShapExplainer(BaseTabularExplainer):
         model_space = self.feature_space == "model" and self._pre
         if sp.issparse(X):
             values, data = self._explain_sparse(X, model_space)
+            rows = lambda: self._model_input(X)  # noqa: E731 - the model takes the sparse rows
         else:
             Xa = self._input_array(X)
             Z = self._tree_space(Xa)
             self._check_missing(Xa, Z)
             values = self._explain_rows(Z)
             data = Z if model_space else X
+            rows = lambda: self._schema.to_model_input(Xa)  # noqa: E731
         n = values.shape[0]
         base = np.broadcast_to(self.expected_value_, (n, self.n_outputs_)).copy()
+        outputs = base + values.sum(axis=1)
+        target_index = self.target_index_
+        if _is_predicted(target_index):
+            target_index = self._predicted(rows, outputs)
         return Explanation(
             values,
             base_values=base,
             data=self._data_of_players(data),
             feature_names=self.feature_names_out_,
             output_names=self.output_names_,
-            target_index=self.target_index_,
+            target_index=target_index,
             output_axis=-1,
-            outputs=base + values.sum(axis=1),
+            outputs=outputs,
             method=type(self).__name__,
             sample_fields=(),
             quantity=self.quantity_,
@@ -789,6 +802,12 @@ class TreeShapExplainer(BaseTabularExplainer):
             values[sl] = self._explain_rows(Z)
             data[sl] = Z if model_space else Xa
         return values, data
+
+    def _predicted(self, rows, outputs):
+        """Output column of the model's own prediction per row (the shared rule,
+        :func:`skxai._adapters.predicted_indices`); ``rows()`` gives the model's input."""
+        method = "predict_proba" if self.quantity_ == "probability" else "decision_function"
+        return predicted_indices(self.estimator_, rows, outputs, self.output_names_, method)
 
     def _check_missing(self, Xa, Z, name="X"):
         """Refuse rows the model itself refuses: NaN, ±inf, or (trees comparing float32
@@ -914,7 +933,7 @@ class TreeShapExplainer(BaseTabularExplainer):
         if self.target_index_ is None:
             raise self._no_target()
         exp = self.explain(X)
-        return select_target(exp.values, self.target_index_, exp.outputs)
+        return select_target(exp.values, exp.target_index)
 
     def target_indices(self, X):
         """Explained output column per sample, shape ``(n_samples,)``.
@@ -927,13 +946,19 @@ class TreeShapExplainer(BaseTabularExplainer):
         Returns
         -------
         ndarray of int
-            The fixed output, the predicted class per sample where ``target="predicted"``,
-            or the per-sample targets given.
+            The fixed output, the model's own prediction per sample where
+            ``target="predicted"``, or the per-sample targets given.
         """
         check_is_fitted(self)
         if self.target_index_ is None:
             raise self._no_target()
-        return super().target_indices(X)
+        if sp.issparse(X):  # the outputs of sparse rows come from their explanation
+            return target_indices_for(self.target_index_, X.shape[0],
+                                      predicted=lambda: np.asarray(self.explain(X).target_index))
+        Xa = self._input_array(X)
+        return target_indices_for(
+            self.target_index_, Xa.shape[0],
+            predicted=lambda: self._predicted(lambda: self._schema.to_model_input(Xa), self.output_(Xa)))
 
     def _transform_for_targets(self, X, target_indices):
         """:meth:`transform` with output ``target_indices[i]`` explained for row ``i`` (see

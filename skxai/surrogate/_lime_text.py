@@ -12,7 +12,6 @@ from sklearn.utils.validation import check_is_fitted
 
 from skxai._adapters import (
     ModelOutput,
-    _is_predicted,
     resolve_target,
     safe_is_classifier,
     target_indices_for,
@@ -61,7 +60,7 @@ def _lime_group(explainer, toks, seeds, targets, size):
         m = len(keep)
         y = out[start : start + m]
         start += m
-        col = int(np.argmax(y[0])) if target == "predicted" else int(target)
+        col = int(target)
         coef, intercept, r2 = fit_surrogate(keep, cosine_distance(keep), explainer.kernel_width, y[:, [col]],
                                             explainer.alpha)
         results.append(
@@ -299,7 +298,8 @@ class LimeTextExplainer(BaseExplainer):
             Output column explained for each document.
         """
         check_is_fitted(self)
-        return target_indices_for(self.target_index_, len(check_corpus(X)), lambda: self.model_output(X))
+        docs = check_corpus(X)
+        return target_indices_for(self.target_index_, len(docs), predicted=lambda: self.output_.predicted(docs))
 
     def explain(self, X):
         """Per-word weights of the local surrogates.
@@ -326,11 +326,9 @@ class LimeTextExplainer(BaseExplainer):
         # each document's seed from random_state and its own text, not its position: the same
         # weights whether it is explained alone or in a batch, in any order, for any n_jobs
         seeds = doc_seeds(self.random_state, docs)
-        if _is_predicted(self.target_index_):
-            targets = ["predicted"] * n
-        else:
-            # one class for all documents, or one per document (length checked here)
-            targets = target_indices_for(self.target_index_, n).tolist()
+        # one class for all documents, one per document (length checked here), or the model's
+        # own prediction for each (its predict, not the argmax of its outputs)
+        targets = target_indices_for(self.target_index_, n, predicted=lambda: self.output_.predicted(docs)).tolist()
         from joblib import effective_n_jobs
 
         size = getattr(self, "_batch_size", None) or int(self.batch_size)

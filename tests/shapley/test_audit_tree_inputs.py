@@ -625,3 +625,17 @@ def test_pandas_nullable_columns_with_missing_values_reach_the_trees_as_nan():
     np.testing.assert_allclose(total, model.predict(X), atol=1e-10)
     as_float = TreeShapExplainer(model).fit(X).transform(X.astype("float64"))
     np.testing.assert_array_equal(as_float, exp.values[..., 0])
+
+
+def test_predicted_target_of_sparse_rows_is_the_models_prediction():
+    from sklearn.ensemble import RandomForestClassifier
+
+    rng = np.random.RandomState(0)
+    X = rng.rand(200, 5) * (rng.rand(200, 5) > 0.5)
+    y = rng.randint(0, 3, 200)
+    model = RandomForestClassifier(10, random_state=0).fit(X, y)
+    ex = TreeShapExplainer(model, target="predicted").fit(sp.csr_matrix(X))
+    rows = sp.csr_matrix(X[:20])
+    np.testing.assert_array_equal(ex.target_indices(rows), model.predict(X[:20]))
+    np.testing.assert_array_equal(ex.explain(rows).target_index, model.predict(X[:20]))
+    np.testing.assert_array_equal(ex.transform(rows), ex.transform(X[:20]))

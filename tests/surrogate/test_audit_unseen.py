@@ -43,7 +43,18 @@ def test_text_memory_is_refused_before_any_work(text_model, monkeypatch):
     monkeypatch.setattr(_memory, "MAX_WORKING_BYTES", 2**23)
     lime = LimeTextExplainer(text_model, n_samples=5000, random_state=0).fit(DOCS)
     calls = []
-    lime.output_ = lambda texts, f=lime.output_: calls.append(len(texts)) or f(texts)
+    real = lime.output_
+
+    class Spy:  # counts the model calls (outputs, and predict for target="predicted")
+        def __call__(self, texts):
+            calls.append(len(texts))
+            return real(texts)
+
+        def predicted(self, texts, outputs=None):
+            calls.append(len(texts))
+            return real.predicted(texts, outputs)
+
+    lime.output_ = Spy()
     doc = " ".join(f"word{i}" for i in range(2000))
     with pytest.raises(ValueError, match="n_samples=5000"):
         lime.explain([doc])
