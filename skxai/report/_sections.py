@@ -13,6 +13,7 @@ from skxai.plot.rendering import (
     explained_quantity,
     fig_to_png_bytes,
     format_value,
+    is_surrogate,
     is_text_explanation,
     output_label,
     parts_html,
@@ -402,7 +403,7 @@ def text_views(sb, exp, n_local, explainer=None):
         words = list(totals)
         importance = np.array([np.sum(totals[w]) / len(weighted) for w in words])
         label = output_label(exp, explainer)
-        disp = BarDisplay(importance, words, method=exp.method, quantity=label)
+        disp = BarDisplay(importance, words, method=exp.method, quantity=label, surrogate=is_surrogate(exp))
         sb.figure(lambda ax: disp.plot(ax=ax, max_display=15),
                   f"Words with the largest total |weight| per document, over {len(weighted)} documents; "
                   f"explained: {label}", (6.5, 5))
