@@ -466,8 +466,9 @@ def metrics_html(explainer, X, exp, metric_names, n_samples):
             t0 = time.perf_counter()
             kwargs = {} if values is None else {"attributions": values}
             per_sample = np.asarray(func(explainer, Xm, **kwargs), dtype=np.float64)
-            rows.append((name, f"{np.nanmean(per_sample):.4g} ± {_sem(per_sample):.2g}", direction,
-                         f"{time.perf_counter() - t0:.2f} s, {len(per_sample)} samples"))
+            rows.append((name, mean_pm_sem(np.nanmean(per_sample), _sem(per_sample)), direction,
+                         f"mean ± standard error over {len(per_sample)} samples; "
+                         f"{time.perf_counter() - t0:.2f} s"))
         except (ValueError, TypeError, NotImplementedError) as exc:  # e.g. documents
             rows.append((name, "—", "not applicable", clean_reason(exc, exp)))
         except Exception as exc:  # shown in the page rather than losing the whole report
@@ -490,6 +491,28 @@ def clean_reason(exc, exp=None, limit=160):
     if len(text) > limit:
         text = text[:limit].rsplit(" ", 1)[0] + " …"
     return text[:1].upper() + text[1:] if text else "not computed for this explainer"
+
+
+def mean_pm_sem(mean, sem):
+    """``"mean ± sem"`` with the standard error to two significant digits and the mean to the
+    same decimal place ("8.7 ± 2.0", not "8.682 ± 2": digits below the error are noise).
+
+    Examples
+    --------
+    >>> mean_pm_sem(8.682, 1.96), mean_pm_sem(-0.04347, 0.36), mean_pm_sem(0.25, 0.0)
+    ('8.7 ± 2.0', '-0.04 ± 0.36', '0.25 ± 0')
+    """
+    mean, sem = float(mean), float(sem)
+    if not (np.isfinite(sem) and sem > 0) or not np.isfinite(mean):
+        return f"{mean:.4g} ± {sem:.2g}"
+    decimals = max(0, 1 - int(np.floor(np.log10(sem))))
+    # the rounded error can gain a digit (0.0996 -> "0.10"): keep two significant digits
+    if decimals > 0 and round(sem, decimals) >= 10.0 ** (2 - decimals):
+        decimals -= 1
+    text = f"{mean:.{decimals}f}"
+    if float(text) == 0:
+        text = text.lstrip("-")  # "-0.00" reads as a sign that the data do not have
+    return f"{text} ± {sem:.{decimals}f}"
 
 
 def _sem(a):
