@@ -167,17 +167,41 @@ def what_html(explainer, X, exp, seconds, steps=()):
         rows.append(("explained output", esc(label)))
     ev = getattr(explainer, "expected_value_", None)
     if ev is not None:
-        ev = np.ravel(ev)[:10]
+        ev = np.ravel(np.asarray(ev, dtype=np.float64))[:10]
         key = "expected value (base)"
         if "model_outputs" in exp.extras:
             key = "model's mean output over the background (a surrogate's intercept differs per sample)"
-        rows.append((key, esc(", ".join(format_value(v, np.abs(ev).max()) for v in ev))))
+        elif not _is_base(exp.base_values, ev):
+            # gradients and CAMs have no base; integrated gradients' is the output at its baseline:
+            # the mean output is then no base of the attributions (and varies with the background drawn)
+            background = getattr(explainer, "background_", None)
+            size = f" ({len(background)} samples)" if hasattr(background, "__len__") else ""
+            key = f"mean output over the background{size}"
+        shown = [format_value(v, np.abs(ev).max()) for v in ev]
+        if names is not None and len(names) == len(ev):  # which value is which output
+            shown = [f"{n}: {v}" for n, v in zip(names, shown, strict=True)]
+        rows.append((key, esc(", ".join(shown))))
     values = exp.values
     shape = getattr(values, "shape", None)
     rows.append(("attributions", esc(f"shape {shape}" if shape is not None else f"{len(values)} ragged rows")))
     timing = "not measured (computed before the report)" if seconds is None else _seconds(seconds)
     rows.append(("time to explain", esc(timing)))
     return kv_table(rows)
+
+
+def _is_base(base_values, expected):
+    """Whether every base value of an explanation is one of the explainer's expected values (the
+    attributions then add up to the output minus the expected value)."""
+    if base_values is None:
+        return False
+    try:
+        b = np.asarray(base_values, dtype=np.float64).reshape(-1)
+    except (TypeError, ValueError):
+        return False
+    if b.size == 0 or not np.isfinite(b).all():
+        return False
+    scale = max(1.0, float(np.abs(expected).max()))
+    return bool(np.isclose(b[:, None], expected[None, :], rtol=1e-6, atol=1e-9 * scale).any(axis=1).all())
 
 
 def _seconds(s):
