@@ -143,12 +143,14 @@ def localisation_html(rows, note, masks):
                 + esc(", ".join(stayed))
                 + f") did not fall below {threshold:g}. This does not mean that the method ignores the model "
                 "or that the computation failed: randomising the layers from the top keeps much of the "
-                "activations' spatial structure (Binder et al., CVPR 2023), and a layer with random "
-                "weights still responds most where the image has the most contrast, often the object. A "
-                "map that adds up activation maps with weights that are never negative (Grad-CAM++, which "
-                "keeps only positive gradients; Score-CAM, whose weights are a softmax) therefore keeps "
-                "pointing at the object after randomisation and tends to stay similar to the original map. "
-                "It is a known limit of this check for such methods; read it beside the pointing games "
+                "activations' spatial structure (Binder et al., CVPR 2023). A layer with random weights "
+                "still responds most where the image has the most contrast, often the object, so a map "
+                "read from a layer's activations keeps some of the original's shape. Maps that add up "
+                "activation maps with weights that are never negative keep the most (Grad-CAM++, which "
+                "keeps only positive gradients; Score-CAM, whose weights are a softmax). The similarity is "
+                f"a mean over {images or 'a few'} images: a value near the threshold may fall on the other "
+                "side with other images or another random draw. "
+                "It is a known limit of this check; read it beside the pointing games "
                 "and the faithfulness metrics (deletion, insertion) rather than alone.</div>"
             )
     return (
