@@ -178,7 +178,7 @@ def what_html(explainer, X, exp, seconds, steps=()):
             size = f" ({len(background)} samples)" if hasattr(background, "__len__") else ""
             key = f"mean output over the background{size}"
         shown = [format_value(v, np.abs(ev).max()) for v in ev]
-        if names is not None and len(names) == len(ev):  # which value is which output
+        if names is not None and len(names) == len(ev) > 1:  # which value is which output
             shown = [f"{n}: {v}" for n, v in zip(names, shown, strict=True)]
         rows.append((key, esc(", ".join(shown))))
     values = exp.values
