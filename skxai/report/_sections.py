@@ -151,10 +151,14 @@ def what_html(explainer, X, exp, seconds, steps=()):
     names = exp.output_names
     if names is None:
         names = getattr(explainer, "output_names_", None)
-    if names is not None:
+    # a regressor's one output is named by its position: "outputs: 0, explained output: 0" said nothing
+    single = names is not None and len(names) == 1 and str(names[0]) == "0"
+    if single:
+        rows.append(("outputs", "one (the model has a single output)"))
+    elif names is not None:
         rows.append(("outputs", esc(", ".join(str(n) for n in list(names)[:20]))))
     target = getattr(explainer, "target_index_", exp.target_index)
-    if target is not None:
+    if target is not None and not single:
         label = target
         if isinstance(target, int | np.integer) and names is not None and 0 <= target < len(names):
             name = str(names[target])

@@ -54,3 +54,16 @@ def test_gradient_explainer_says_mean_output_over_the_background():
         key, value = _row(html, "mean output over the background")
         assert key == "mean output over the background (20 samples)"
         assert value.startswith("a: ") and ", b: " in value and ", c: " in value
+
+
+def test_single_output_regressor_is_not_described_as_output_0():
+    from sklearn.linear_model import Ridge
+
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(40, 3))
+    ex = ExactShapleyExplainer(Ridge().fit(X, X[:, 0]), max_background=10).fit(X)
+    html = what_html(ex, X[:4], ex.explain(X[:4]), 0.1)
+    assert "<th>outputs</th><td>one (the model has a single output)</td>" in html
+    assert "explained output" not in html
+    key, value = _row(html, "expected value")
+    assert key == "expected value (base)" and ":" not in value
