@@ -30,6 +30,9 @@ def test_demo_end_to_end(tmp_path):
     tab = (out / "tabular.html").read_text()
     assert tab.count("<img") >= 5 and "KernelShapExplainer" in tab
     assert len(list((out / "figures").rglob("*.png"))) >= 10
+    diabetes = (out / "tabular_diabetes.html").read_text()
+    # features in their original units, named (scikit-learn's scaled columns read "age = 0.0344")
+    assert "body mass index" in diabetes and "in their original units" in diabetes
     if status["image"] == "ok":
         html = (out / "image.html").read_text()
         assert "Saliency" in html and "Grad-CAM" in html and "Integrated gradients" in html

@@ -112,7 +112,7 @@ class BarDisplay:
             sd = np.asarray(_select_output(_with_values(explanation, explanation.std), output)[0], dtype=np.float64)
             std = np.sqrt((sd**2).sum(axis=0)) / len(sd)
         label = {"samples": "error bars: \u00b11 standard error\nover the explained samples",
-                 True: "error bars: \u00b11 std of the mean\n(from the values' std)"}.get(error_bars)
+                 True: "error bars: \u00b11 std of the mean, from\nthe estimates' standard errors"}.get(error_bars)
         disp = cls(absval.mean(axis=0), names, std=std, method=explanation.method,
                    quantity=output_label(explanation, output=output), std_label=label,
                    surrogate=is_surrogate(explanation))

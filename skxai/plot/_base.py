@@ -314,9 +314,11 @@ def explained_quantity(exp, explainer=None):
 
 
 def is_surrogate(exp):
-    """Whether ``exp`` holds a local surrogate's weights (LIME records the model's own outputs
-    apart from the surrogate's)."""
-    return "model_outputs" in getattr(exp, "extras", {})
+    """Whether ``exp`` holds a local surrogate's weights: LIME for tables records the model's own
+    outputs apart from the surrogate's (``model_outputs``), LIME for text the surrogate's own
+    prediction (``local_pred``)."""
+    extras = getattr(exp, "extras", {})
+    return "model_outputs" in extras or "local_pred" in extras
 
 
 def output_label(exp, explainer=None, index=None, output=None):

@@ -54,6 +54,9 @@ class CamDisplay:
     method : str, optional
     quantity : str, optional
         Which output the map explains, e.g. "logit of cat" (shown in the title).
+    layer_shape : tuple of int, optional
+        ``(h, w)`` of the layer's map when ``cam`` was already upscaled by the explainer
+        (``upsample=True``), so that the title gives the layer's resolution, not the image's.
 
     Attributes
     ----------
@@ -75,12 +78,13 @@ class CamDisplay:
     (8, 8)
     """
 
-    def __init__(self, cam, *, image=None, relu=False, method=None, quantity=None):
+    def __init__(self, cam, *, image=None, relu=False, method=None, quantity=None, layer_shape=None):
         self.cam = np.asarray(cam, dtype=np.float64)
         self.image = image
         self.relu = relu
         self.method = method
         self.quantity = quantity
+        self.layer_shape = layer_shape
 
     @classmethod
     def from_explanation(cls, explanation, *, index=0, image=None, relu=False, output=None,
@@ -116,7 +120,13 @@ class CamDisplay:
             )
         image = image_at(explanation, values.shape[0], index, image, "map(s)")
         label = output_label(explanation, index=index, output=output)
-        disp = cls(values[index], image=image, relu=relu, method=explanation.method, quantity=label)
+        # a CAM explainer upscales its maps by default: the layer's own resolution is its raw map's
+        raw = explanation.extras.get("raw_map")
+        layer_shape = None
+        if raw is not None and np.ndim(raw) == 3 and len(raw) == len(values):
+            layer_shape = tuple(np.shape(raw)[1:])
+        disp = cls(values[index], image=image, relu=relu, method=explanation.method, quantity=label,
+                   layer_shape=layer_shape)
         return disp.plot(ax=ax, alpha=alpha, cmap=cmap)
 
     @classmethod
@@ -167,7 +177,8 @@ class CamDisplay:
         ax.set_yticks([])
         if self.method or self.quantity:
             head = ": ".join(str(t) for t in (self.method, self.quantity) if t)
-            ax.set_title(f"{head}\n(map {cam.shape[0]}x{cam.shape[1]} -> {size[0]}x{size[1]})", fontsize=8)
+            h, w = self.layer_shape if self.layer_shape is not None else cam.shape
+            ax.set_title(f"{head}\n(map {h}x{w} -> {size[0]}x{size[1]})", fontsize=8)
         self.ax_ = ax
         literal_text(ax)
         self.figure_ = fig

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from skxai.plot._base import explain, literal_text, new_axes, output_label, plain_ticks, tabular_parts, wrap_label
+from skxai.plot._base import (
+    explain,
+    is_surrogate,
+    literal_text,
+    new_axes,
+    output_label,
+    plain_ticks,
+    tabular_parts,
+    wrap_label,
+)
 
 
 def _feature_index(feature, names, d):
@@ -62,6 +71,8 @@ class DependenceDisplay:
     method : str, optional
     quantity : str, optional
         What the attributions explain, e.g. "probability of virginica" (the y axis label).
+    surrogate : bool, default=False
+        The values are a local surrogate's weights (LIME), labelled as such.
 
     Attributes
     ----------
@@ -84,7 +95,7 @@ class DependenceDisplay:
     """
 
     def __init__(self, feature_values, attributions, feature_name, *, color_values=None,
-                 color_name=None, method=None, quantity=None):
+                 color_name=None, method=None, quantity=None, surrogate=False):
         self.feature_values = np.asarray(feature_values, dtype=np.float64)
         self.attributions = np.asarray(attributions, dtype=np.float64)
         self.feature_name = feature_name
@@ -92,6 +103,7 @@ class DependenceDisplay:
         self.color_name = color_name
         self.method = method
         self.quantity = quantity
+        self.surrogate = surrogate
 
     @classmethod
     def from_explanation(cls, explanation, feature, *, color="auto", output=None, ax=None):
@@ -136,6 +148,7 @@ class DependenceDisplay:
             color_name=None if k is None else names[k],
             method=explanation.method,
             quantity=output_label(explanation, output=output),
+            surrogate=is_surrogate(explanation),
         )
         return disp.plot(ax=ax)
 
@@ -179,7 +192,7 @@ class DependenceDisplay:
             self.colorbar_ = fig.colorbar(self.scatter_, ax=ax, pad=0.02)
         ax.axhline(0.0, color="0.6", lw=0.8, zorder=0)
         ax.set_xlabel(str(self.feature_name))
-        ylabel = f"attribution of {self.feature_name}"
+        ylabel = f"{'surrogate weight' if self.surrogate else 'attribution'} of {self.feature_name}"
         if self.quantity:
             ylabel += f" to the {self.quantity}"  # as the bar's and beeswarm's labels
         # wrapped to the axes' height, so a small figure keeps the whole label

@@ -72,6 +72,10 @@ def score_maps(named, X, masks, *, sanity=True, n_sanity=8, random_state=0):
                 Xs = X[: min(n_sanity, len(maps))]
                 report = metrics.model_randomization_test(explainer, Xs, random_state=random_state)
                 row["sanity"] = (report.passed, report.min_similarity)
+                # the whole cascade, so that a reader sees how far the maps moved, layer by layer
+                row["sanity_layers"] = [(r["layer"], r[report.criterion]) for r in report.records]
+                row["sanity_threshold"] = report.threshold
+                row["sanity_images"] = len(Xs)
             except Exception as exc:  # shown as not computed, with the reason
                 row["sanity"] = (None, " ".join(str(exc).split())[:120])
         rows.append(row)
@@ -81,35 +85,82 @@ def score_maps(named, X, masks, *, sanity=True, n_sanity=8, random_state=0):
     return rows, None
 
 
+def _sanity_verdict(row):
+    """``(changed, words)`` for a row's sanity check: True/False/None and a short plain sentence."""
+    passed, detail = row["sanity"]
+    if passed is None:
+        return None, f"not computed: {detail}"
+    threshold = row.get("sanity_threshold", 0.5)
+    if passed:
+        return True, f"maps changed: similarity fell to {detail:.2f} (below {threshold:g})"
+    return False, f"maps stayed similar: lowest similarity {detail:.2f} (not below {threshold:g})"
+
+
+def _sanity_cell(row):
+    if row["sanity"] is None:
+        return "—"
+    _, words = _sanity_verdict(row)
+    layers = row.get("sanity_layers")
+    if not layers:
+        return esc(words)
+    # cumulative: "+conv3" is randomised on top of the layers before it
+    steps = " → ".join(f"{'+' if k else ''}{esc(layer)}: {value:.2f}" for k, (layer, value) in enumerate(layers))
+    return f"{esc(words)}<br><small>randomised {steps}</small>"
+
+
 def localisation_html(rows, note, masks):
-    """The section's HTML: a table of the rows, a sentence on how to read it."""
+    """The section's HTML: a table of the rows, how to read it, and what a sanity check that
+    stays similar means."""
     if note:
         return f'<div class="note">{esc(note)}</div>'
     share = float(np.asarray(masks, dtype=bool).mean())
     head = ("<tr><th>method</th><th>pointing game (hit rate)</th><th>energy pointing game</th>"
-            "<th>model randomisation (sanity check)</th><th>images</th></tr>")
+            "<th>model randomisation (sanity check): Spearman similarity to the original maps</th>"
+            "<th>images</th></tr>")
     body = []
     for r in rows:
         p, e = r["pointing"], r["energy"]
-        sanity = "—"
-        if r["sanity"] is not None:
-            passed, detail = r["sanity"]
-            if passed is None:
-                sanity = f"not computed: {detail}"
-            else:
-                sanity = (f"{'passed' if passed else 'FAILED'} (lowest Spearman similarity to the original "
-                          f"maps {detail:.2f})")
         body.append(f"<tr><th>{esc(r['method'])}</th><td>{p[0]:.2f} ± {p[1]:.2f}</td>"
-                    f"<td>{e[0]:.2f} ± {e[1]:.2f}</td><td>{esc(sanity)}</td><td>{r['n']}</td></tr>")
+                    f"<td>{e[0]:.2f} ± {e[1]:.2f}</td><td>{_sanity_cell(r)}</td><td>{r['n']}</td></tr>")
+    checked = [r for r in rows if r["sanity"] is not None and r["sanity"][0] is not None]
+    sanity_text = ""
+    if checked:
+        threshold = checked[0].get("sanity_threshold", 0.5)
+        images = checked[0].get("sanity_images")
+        on = f" on the first {images} images" if images else ""
+        sanity_text = (
+            "<p><b>Model randomisation</b> (the sanity check of Adebayo et al. 2018): the network's layers "
+            "are replaced by random weights one after another, from the output back to the input, and after "
+            f"each step the maps are recomputed{on} and compared with the original ones by Spearman rank "
+            "correlation (1: the pixels keep their order of importance; 0: no relation). A method whose "
+            f"similarity falls below {threshold:g} at some step has maps that depend on what the network "
+            "learnt. That is necessary, not sufficient: it does not say the maps are right.</p>"
+        )
+        stayed = [r["method"] for r in checked if not r["sanity"][0]]
+        if stayed:
+            sanity_text += (
+                '<div class="note"><b>Maps that stayed similar</b> ('
+                + esc(", ".join(stayed))
+                + f") did not fall below {threshold:g}. This does not mean that the method ignores the model "
+                "or that the computation failed: randomising the layers from the top keeps much of the "
+                "activations' spatial structure (Binder et al., CVPR 2023). A layer with random weights "
+                "still responds most where the image has the most contrast, often the object, so a map "
+                "read from a layer's activations keeps some of the original's shape. Maps that add up "
+                "activation maps with weights that are never negative keep the most (Grad-CAM++, which "
+                "keeps only positive gradients; Score-CAM, whose weights are a softmax). The similarity is "
+                f"a mean over {images or 'a few'} images: a value near the threshold may fall on the other "
+                "side with other images or another random draw. "
+                "It is a known limit of this check; read it beside the pointing games "
+                "and the faithfulness metrics (deletion, insertion) rather than alone.</div>"
+            )
     return (
         "<p>Does each map point at the object? <b>Pointing game</b> (Zhang et al. 2018): a hit when the "
         "map's maximum falls inside the object's ground-truth box. <b>Energy pointing game</b> (Wang et "
         "al. 2020): the share of the map's positive energy inside the box. Gradient maps are summed over "
         "channels in absolute value; CAMs are upscaled to the image. Mean ± standard error over the held-out "
-        f"images. The boxes cover {share:.1%} of the pixels: the random-map row is the chance level. The "
-        "sanity check (Adebayo et al. 2018) randomises the network's layers from the top: a method passes "
-        "when its maps change (Spearman similarity below 0.5).</p>"
+        f"images. The boxes cover {share:.1%} of the pixels: the random-map row is the chance level.</p>"
         f'<table class="metrics">{head}{"".join(body)}</table>'
+        f"{sanity_text}"
     )
 
 
@@ -131,14 +182,12 @@ def localisation_markdown(rows, command, extra=""):
     str
         The Markdown text, ending with a newline.
     """
-    lines = ["| method | pointing game | energy pointing game | model randomisation | images |",
+    lines = ["| method | pointing game | energy pointing game | model randomisation (Spearman similarity) | images |",
              "|---|---|---|---|---|"]
     for r in rows:
         p, e = r["pointing"], r["energy"]
-        sanity = "—"
-        if r["sanity"] is not None:
-            passed, detail = r["sanity"]
-            sanity = f"not computed ({detail})" if passed is None else \
-                f"{'passed' if passed else 'failed'} (min similarity {detail:.2f})"
+        sanity = "—" if r["sanity"] is None else _sanity_verdict(r)[1]
+        if r.get("sanity_images"):
+            sanity += f" on {r['sanity_images']} images"
         lines.append(f"| {r['method']} | {p[0]:.2f} ± {p[1]:.2f} | {e[0]:.2f} ± {e[1]:.2f} | {sanity} | {r['n']} |")
     return f"Command: `{command}`\n\n{extra}" + "\n".join(lines) + "\n"

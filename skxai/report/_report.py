@@ -31,7 +31,9 @@ class Report:
         Where :meth:`save` last wrote the page.
     localisation : list of dict or None
         The localisation rows (``make_report(localisation=...)``): per method ``pointing`` and
-        ``energy`` (mean, standard error), ``n`` and ``sanity`` (passed, lowest similarity).
+        ``energy`` (mean, standard error), ``n`` and ``sanity`` (passed, lowest similarity); when
+        the sanity check ran, ``sanity_layers`` (``(layer, similarity)`` after each randomisation
+        step), ``sanity_threshold`` and ``sanity_images``.
     """
 
     def __init__(self, html, figures):

@@ -13,6 +13,7 @@ from skxai.plot.rendering import (
     explained_quantity,
     fig_to_png_bytes,
     format_value,
+    is_surrogate,
     is_text_explanation,
     output_label,
     parts_html,
@@ -155,11 +156,16 @@ def what_html(explainer, X, exp, seconds, steps=()):
             names = [picked]
     if names is not None:
         names = np.atleast_1d(np.asarray(names, dtype=object))
+    # a regressor's one output is named by its position: "outputs: 0, explained output: 0" said nothing
+    single = names is not None and len(names) == 1 and str(names[0]) == "0"
+    if single:
+        rows.append(("outputs", "one (the model has a single output)"))
+    elif names is not None:
         rows.append(("outputs", esc(", ".join(str(n) for n in list(names)[:20]))))
     target = getattr(explainer, "target_index_", exp.target_index)
-    if picked is not None:
+    if picked is not None and not single:
         rows.append(("explained output", esc(f"{picked} (picked from the explanation)")))
-    elif target is not None:
+    elif target is not None and not single:
         label = target
         if isinstance(target, int | np.integer) and names is not None and 0 <= target < len(names):
             name = str(names[target])
@@ -172,17 +178,41 @@ def what_html(explainer, X, exp, seconds, steps=()):
         rows.append(("explained output", esc(label)))
     ev = getattr(explainer, "expected_value_", None)
     if ev is not None:
-        ev = np.ravel(ev)[:10]
+        ev = np.ravel(np.asarray(ev, dtype=np.float64))[:10]
         key = "expected value (base)"
         if "model_outputs" in exp.extras:
             key = "model's mean output over the background (a surrogate's intercept differs per sample)"
-        rows.append((key, esc(", ".join(format_value(v, np.abs(ev).max()) for v in ev))))
+        elif not _is_base(exp.base_values, ev):
+            # gradients and CAMs have no base; integrated gradients' is the output at its baseline:
+            # the mean output is then no base of the attributions (and varies with the background drawn)
+            background = getattr(explainer, "background_", None)
+            size = f" ({len(background)} samples)" if hasattr(background, "__len__") else ""
+            key = f"mean output over the background{size}"
+        shown = [format_value(v, np.abs(ev).max()) for v in ev]
+        if names is not None and len(names) == len(ev) > 1:  # which value is which output
+            shown = [f"{n}: {v}" for n, v in zip(names, shown, strict=True)]
+        rows.append((key, esc(", ".join(shown))))
     values = exp.values
     shape = getattr(values, "shape", None)
     rows.append(("attributions", esc(f"shape {shape}" if shape is not None else f"{len(values)} ragged rows")))
     timing = "not measured (computed before the report)" if seconds is None else _seconds(seconds)
     rows.append(("time to explain", esc(timing)))
     return kv_table(rows)
+
+
+def _is_base(base_values, expected):
+    """Whether every base value of an explanation is one of the explainer's expected values (the
+    attributions then add up to the output minus the expected value)."""
+    if base_values is None:
+        return False
+    try:
+        b = np.asarray(base_values, dtype=np.float64).reshape(-1)
+    except (TypeError, ValueError):
+        return False
+    if b.size == 0 or not np.isfinite(b).all():
+        return False
+    scale = max(1.0, float(np.abs(expected).max()))
+    return bool(np.isclose(b[:, None], expected[None, :], rtol=1e-6, atol=1e-9 * scale).any(axis=1).all())
 
 
 def _seconds(s):
@@ -411,7 +441,7 @@ def text_views(sb, exp, n_local, explainer=None):
         words = list(totals)
         importance = np.array([np.sum(totals[w]) / len(weighted) for w in words])
         label = output_label(exp, explainer)
-        disp = BarDisplay(importance, words, method=exp.method, quantity=label)
+        disp = BarDisplay(importance, words, method=exp.method, quantity=label, surrogate=is_surrogate(exp))
         sb.figure(lambda ax: disp.plot(ax=ax, max_display=15),
                   f"Words with the largest total |weight| per document, over {len(weighted)} documents; "
                   f"explained: {label}", (6.5, 5))
@@ -478,8 +508,9 @@ def metrics_html(explainer, X, exp, metric_names, n_samples):
             t0 = time.perf_counter()
             kwargs = {} if values is None else {"attributions": values}
             per_sample = np.asarray(func(explainer, Xm, **kwargs), dtype=np.float64)
-            rows.append((name, f"{np.nanmean(per_sample):.4g} ± {_sem(per_sample):.2g}", direction,
-                         f"{time.perf_counter() - t0:.2f} s, {len(per_sample)} samples"))
+            rows.append((name, mean_pm_sem(np.nanmean(per_sample), _sem(per_sample)), direction,
+                         f"mean ± standard error over {len(per_sample)} samples; "
+                         f"{time.perf_counter() - t0:.2f} s"))
         except (ValueError, TypeError, NotImplementedError) as exc:  # e.g. documents
             rows.append((name, "—", "not applicable", clean_reason(exc, exp)))
         except Exception as exc:  # shown in the page rather than losing the whole report
@@ -502,6 +533,28 @@ def clean_reason(exc, exp=None, limit=160):
     if len(text) > limit:
         text = text[:limit].rsplit(" ", 1)[0] + " …"
     return text[:1].upper() + text[1:] if text else "not computed for this explainer"
+
+
+def mean_pm_sem(mean, sem):
+    """``"mean ± sem"`` with the standard error to two significant digits and the mean to the
+    same decimal place ("8.7 ± 2.0", not "8.682 ± 2": digits below the error are noise).
+
+    Examples
+    --------
+    >>> mean_pm_sem(8.682, 1.96), mean_pm_sem(-0.04347, 0.36), mean_pm_sem(0.25, 0.0)
+    ('8.7 ± 2.0', '-0.04 ± 0.36', '0.25 ± 0')
+    """
+    mean, sem = float(mean), float(sem)
+    if not (np.isfinite(sem) and sem > 0) or not np.isfinite(mean):
+        return f"{mean:.4g} ± {sem:.2g}"
+    decimals = max(0, 1 - int(np.floor(np.log10(sem))))
+    # the rounded error can gain a digit (0.0996 -> "0.10"): keep two significant digits
+    if decimals > 0 and round(sem, decimals) >= 10.0 ** (2 - decimals):
+        decimals -= 1
+    text = f"{mean:.{decimals}f}"
+    if float(text) == 0:
+        text = text.lstrip("-")  # "-0.00" reads as a sign that the data do not have
+    return f"{text} ± {sem:.{decimals}f}"
 
 
 def _sem(a):

@@ -13,6 +13,11 @@ from skxai import _FAMILIES  # noqa: E402
 #: Kinds reported by :func:`all_explainers` (``type_filter``).
 KINDS = ("tabular", "torch", "text", "image", "control")
 
+# Families whose explainers are all of kind "torch", and which hold every "torch" explainer
+# (tests/test_discovery.py checks both against the classes): a type_filter without "torch"
+# need not import them, nor torch with them (seconds, and torch's memory).
+_TORCH_FAMILIES = ("gradient", "cam")
+
 
 def _kind(cls):
     """The kind of an explainer: its ``_skxai_kind`` attribute, else read from where it lives.
@@ -75,6 +80,11 @@ def all_explainers(type_filter=None):
         ``(name, class)`` pairs sorted by name, each class once (under the family that
         defines it).
 
+    Notes
+    -----
+    A ``type_filter`` without ``"torch"`` does not import the gradient and CAM families, so
+    torch is not imported (scikit-learn itself imports pandas when it is installed).
+
     Examples
     --------
     >>> from skxai.utils.discovery import all_explainers
@@ -87,9 +97,23 @@ def all_explainers(type_filter=None):
     import skxai
     from skxai.base import BaseExplainer
 
+    wanted = None
+    if type_filter is not None:
+        try:
+            wanted = {type_filter} if isinstance(type_filter, str) else set(type_filter)
+        except TypeError:  # not iterable (or unhashable items): say what type_filter takes
+            raise ValueError(
+                f"type_filter must be one of {KINDS} or a list of them; got {type_filter!r}."
+            ) from None
+        unknown = wanted - set(KINDS)
+        if unknown:
+            # repr: an unknown non-string next to a string made sorted() raise a TypeError
+            raise ValueError(f"type_filter must be among {KINDS}; got {sorted(map(repr, unknown))}.")
     root = os.path.dirname(skxai.__file__)
     found = {}
     for family in _FAMILIES:
+        if wanted is not None and "torch" not in wanted and family in _TORCH_FAMILIES:
+            continue
         if not os.path.exists(os.path.join(root, family, "__init__.py")):
             continue  # the same rule as the lazy table (no other installed copy is searched)
         try:
@@ -108,16 +132,6 @@ def all_explainers(type_filter=None):
                 and not name.startswith("_")
             ):
                 found[name] = obj
-    if type_filter is not None:
-        try:
-            wanted = {type_filter} if isinstance(type_filter, str) else set(type_filter)
-        except TypeError:  # not iterable (or unhashable items): say what type_filter takes
-            raise ValueError(
-                f"type_filter must be one of {KINDS} or a list of them; got {type_filter!r}."
-            ) from None
-        unknown = wanted - set(KINDS)
-        if unknown:
-            # repr: an unknown non-string next to a string made sorted() raise a TypeError
-            raise ValueError(f"type_filter must be among {KINDS}; got {sorted(map(repr, unknown))}.")
+    if wanted is not None:
         found = {n: c for n, c in found.items() if _kind(c) in wanted}
     return sorted(found.items())

@@ -84,3 +84,10 @@ def test_error_bars_without_std_name_the_problem():
         BarDisplay.from_explanation(exp, error_bars=True)
     with pytest.raises(ValueError, match="std"):
         WaterfallDisplay.from_explanation(exp[0], error_bars=True)
+
+
+def test_bar_error_note_says_the_errors_come_from_the_estimates_not_the_samples():
+    # it read "(from the values' std)", which a reader takes for the spread over samples: that
+    # is what error_bars="samples" draws
+    label = " ".join(_xlabel(BarDisplay.from_explanation(_multiclass(), error_bars=True)).split())
+    assert "from the estimates' standard errors" in label and "values' std" not in label
