@@ -27,6 +27,19 @@ def row_pearson(a, b):
     return np.where(denom > 0, (a * b).sum(axis=1) / safe, 0.0)
 
 
+#: Relative spread below which a row of output drops (or of attributed masses) is rounding
+#: noise, not variation: a weighted mean over the background of a constant model's outputs
+#: differs from its output by a few ulps, and Pearson's r of such noise is any number in [-1, 1].
+FLAT_RTOL = 1e-10
+
+
+def flatten_rounding_noise(v, scale):
+    """Rows of ``v`` whose spread is at most ``FLAT_RTOL * scale`` (per row) made exactly
+    constant (their mean), so :func:`row_pearson` reports them as constant."""
+    flat = np.ptp(v, axis=1) <= FLAT_RTOL * scale
+    return np.where(flat[:, None], v.mean(axis=1, keepdims=True), v)
+
+
 def resolve_subset_size(subset_size, n_units):
     if subset_size is None:
         return max(1, n_units // 2)
@@ -74,7 +87,9 @@ def faithfulness_correlation(explainer, X, *, attributions=None, n_subsets=50, s
     (tabular: replaced by background values, averaged over the background; arrays: replaced by
     ``baseline``) and the Pearson correlation is taken between ``sum_{u in S} phi_u`` and
     ``f(x) - f(x without S)`` (higher is better, at most 1). A constant explanation has no
-    variance: its correlation is reported as 0.
+    variance: its correlation is reported as 0; so is every explanation of a sample whose
+    output does not change (a constant model), drops within rounding (a relative
+    ``1e-10`` of the outputs) counting as no change.
 
     Parameters
     ----------
@@ -118,4 +133,8 @@ def faithfulness_correlation(explainer, X, *, attributions=None, n_subsets=50, s
     size = resolve_subset_size(subset_size, view.n_units)
     attributed, drop = subset_removal(view, view.unit_relevance(), n_subsets, size,
                                       random_state, n_jobs)
+    # the drops are differences of outputs: their rounding is relative to the outputs' size
+    outputs = np.maximum(np.abs(view.f_x), np.abs(view.f_x[:, None] - drop).max(axis=1))
+    drop = flatten_rounding_noise(drop, outputs)
+    attributed = flatten_rounding_noise(attributed, np.abs(attributed).max(axis=1))
     return row_pearson(attributed, drop)
