@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from skxai.metrics._utils import check_positive_int, is_tabular, map_chunks, to_numpy
-from skxai.metrics._view import ExplainerView
+from skxai.metrics._utils import check_positive_int, is_tabular, map_chunks, refuse_text, to_numpy
+from skxai.metrics._view import TEXT_OWNER, ExplainerView
 
 _CURVE_DOC = """Units (tabular players; pixels or ``patch_size`` patches of images, all channels
     together; columns of other 2-D arrays) are ranked by relevance, largest first (ties by
@@ -106,6 +106,8 @@ def _auc(curves):
 def _view(explainer, X, attributions, patch_size, baseline, blur_sigma, channel_reduction,
           batch_size):
     if baseline is None:  # insertion's default: blurred images, zeros for flat arrays
+        if not is_tabular(explainer):
+            refuse_text(explainer, X, TEXT_OWNER)
         spatial = not is_tabular(explainer) and to_numpy(X, keep_float=True).ndim >= 3
         baseline = "blur" if spatial else "zeros"
     return ExplainerView(explainer, X, attributions=attributions, patch_size=patch_size,

@@ -14,6 +14,7 @@ from skxai.metrics._utils import (
     check_positive_int,
     is_tabular,
     map_chunks,
+    refuse_text,
     sample_seeds,
     to_numpy,
 )
@@ -42,6 +43,7 @@ def _as_input(explainer, X):
         if not getattr(view, "real_valued", True):
             raise ValueError(REAL_VALUED_MESSAGE.format(what="Sensitivity adds noise to the inputs"))
         return np.asarray(view.X, dtype=np.float64)
+    refuse_text(explainer, X, "Sensitivity (input noise)")
     Xa = to_numpy(X)
     if not np.isfinite(Xa).all():
         raise ValueError("X contains NaN or infinity; metrics need finite inputs.")

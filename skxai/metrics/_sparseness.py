@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from scipy.sparse import issparse
 from sklearn.utils.validation import check_is_fitted
 
 from skxai.metrics._utils import to_numpy
@@ -44,6 +45,7 @@ def sparseness(explainer, X, *, attributions=None):
     Examples
     --------
     >>> import numpy as np
+from scipy.sparse import issparse
     >>> from skxai.metrics import sparseness
     >>> sparseness(None, None, attributions=np.array([[1.0, 1, 1, 1], [0, 0, 0, 5]]))
     array([0.  , 0.75])
@@ -51,6 +53,14 @@ def sparseness(explainer, X, *, attributions=None):
     if attributions is None:
         check_is_fitted(explainer)
         attributions = explainer.transform(X)
+    if issparse(attributions):
+        # a text explanation over its coverage vocabulary: every word a document lacks would
+        # count as a zero attribution, so its Gini index measures the vocabulary, not the map
+        raise ValueError(
+            "sparseness does not apply to sparse attributions (a text explanation over its "
+            "vocabulary): the words a document lacks would count as zeros. Pass "
+            "attributions=A.toarray() restricted to the document's own tokens if that is meant."
+        )
     A = to_numpy(attributions)
     if A.ndim < 2:
         raise ValueError(f"attributions must have a first axis of samples; got shape {A.shape}.")

@@ -34,6 +34,33 @@ def is_tabular(explainer):
     return callable(getattr(explainer, "perturbation_view", None))
 
 
+def _holds_text(X):
+    if isinstance(X, str | bytes):
+        return True
+    if hasattr(X, "dtype") and not hasattr(X, "dtypes"):
+        kind = np.dtype(X.dtype).kind if not hasattr(X, "detach") else "f"
+        if kind in "US":
+            return True
+        if kind != "O":
+            return False
+    if isinstance(X, list | tuple | np.ndarray) and len(X):
+        first = X[0]
+        return isinstance(first, str | bytes)
+    return False
+
+
+def refuse_text(explainer, X, owner):
+    """Refuse, naming the metric, samples that are documents: the metrics perturb numbers
+    (tables through a background, arrays through a baseline), which a string is not."""
+    if _holds_text(X):
+        raise ValueError(
+            f"{owner} does not apply to text: X holds documents (strings) and the metric "
+            "perturbs numeric inputs (tables through the explainer's background, arrays "
+            f"through a baseline). Score {type(explainer).__name__} with its own score "
+            "(scoring=None) or a callable scoring that perturbs documents."
+        )
+
+
 def unfreeze(est):
     """The estimator inside (nested) ``FrozenEstimator`` wrappers, at most 10 deep."""
     from skxai._adapters import unwrap_frozen

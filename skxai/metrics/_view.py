@@ -27,8 +27,14 @@ from skxai.metrics._utils import (
     MAX_BLOCK_VALUES,
     check_positive_int,
     is_tabular,
+    refuse_text,
     to_numpy,
 )
+
+
+#: The metrics an :class:`ExplainerView` serves, as named in the refusal of text.
+TEXT_OWNER = ("A perturbation metric (deletion/insertion AUC, faithfulness correlation, "
+              "infidelity, Average Drop/Gain, completeness gap)")
 
 
 def _patch_units(spatial, patch_size):
@@ -109,6 +115,7 @@ class ExplainerView:
             for p, cols in enumerate(pv.groups):
                 self.col_unit[cols] = p
         else:
+            refuse_text(explainer, X, TEXT_OWNER)
             self.X = to_numpy(X, keep_float=True)
             if self.X.ndim < 2 or self.X.shape[0] == 0:
                 raise ValueError(

@@ -2,10 +2,17 @@
 
 import numpy as np
 import pytest
+from sklearn.base import clone
 from sklearn.dummy import DummyRegressor
+from sklearn.frozen import FrozenEstimator
 
 from skxai import ExactShapleyExplainer
-from skxai.metrics import faithfulness_correlation
+from skxai.metrics import (
+    faithfulness_correlation,
+    get_metric_names,
+    make_explanation_scorer,
+    sparseness,
+)
 
 
 def _constant_model_explainer():
@@ -22,3 +29,33 @@ def test_faithfulness_correlation_of_a_constant_model_is_zero_not_rounding_noise
     phi = np.random.RandomState(1).normal(size=(3, 4))
     r = faithfulness_correlation(ex, X[:3], attributions=phi, n_subsets=10)
     assert np.array_equal(r, np.zeros(3))
+
+
+@pytest.fixture(scope="module")
+def text_explainer():
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+
+    from skxai import LimeTextExplainer
+
+    docs = ["good movie great", "bad movie awful", "great fun", "awful boring bad"] * 4
+    model = make_pipeline(TfidfVectorizer(), LogisticRegression()).fit(docs, [1, 0, 1, 0] * 4)
+    return LimeTextExplainer(FrozenEstimator(model), n_samples=20, random_state=0).fit(docs), docs[:2]
+
+
+@pytest.mark.parametrize("name", [n for n in get_metric_names() if n != "sparseness"])
+def test_perturbation_metrics_refuse_text_by_name(text_explainer, name):
+    # before: "could not convert string to float: np.str_('good movie great')"
+    ex, docs = text_explainer
+    with pytest.raises(ValueError, match="does not apply to text"):
+        make_explanation_scorer(name)(ex, docs)
+    with pytest.raises(ValueError, match="does not apply to text"):
+        clone(ex).set_params(scoring=name).fit(docs).score(docs)
+
+
+def test_sparseness_refuses_a_sparse_text_explanation(text_explainer):
+    # before: "setting an array element with a sequence."
+    ex, docs = text_explainer
+    with pytest.raises(ValueError, match="does not apply to sparse attributions"):
+        sparseness(ex, docs)
