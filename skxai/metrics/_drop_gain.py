@@ -61,6 +61,22 @@ def explained_quantity(explainer):
     return quantity
 
 
+def _is_regression(explainer, quantity):
+    """True when the explained output is known to be no class confidence: ``predict`` of a
+    model, or any output of a regressor (a Poisson model's raw score is no log-odds)."""
+    if quantity == "prediction":
+        return True
+    from sklearn.base import is_regressor
+
+    from skxai.metrics._utils import unfreeze
+
+    model = getattr(explainer, "estimator_", None)
+    try:
+        return model is not None and is_regressor(unfreeze(model))
+    except Exception:  # a duck-typed model without tags: nothing known
+        return False
+
+
 def _resolve(out, how, quantity=None):
     if how == "auto" and quantity in _PROBABILITIES:
         how = "identity"
@@ -127,7 +143,8 @@ def average_drop_increase_gain(explainer, X, *, attributions=None, probabilities
         unknown kind (a plain callable or module) it keeps outputs that already look like
         probabilities (in [0, 1], rows summing to 1 or a single column) and otherwise applies
         the softmax / sigmoid; pass the choice explicitly there to make it independent of the
-        rows.
+        rows. A regression output (``predict``, or any output of a regressor) is refused under
+        ``"auto"``: it is no class confidence.
     baseline : {"zeros", "background_mean", "channel_mean", "blur"}, float or array, default="zeros"
         What masked units become (arrays only; tabular explainers mask towards the background).
     channel_reduction : {"sum", "abs_sum", "max_abs"}, default="sum"
@@ -152,6 +169,15 @@ def average_drop_increase_gain(explainer, X, *, attributions=None, probabilities
     >>> res.drop.shape, float(res.increase.sum())
     ((5,), 0.0)
     """
+    quantity = explained_quantity(explainer)
+    if probabilities == "auto" and _is_regression(explainer, quantity):
+        raise ValueError(
+            "Average Drop / Increase in Confidence / Average Gain compare the confidence of the "
+            f"explained class, but {type(explainer).__name__} explains a regression output "
+            f"({quantity!r}): a sigmoid of it is no probability. These metrics do not apply; "
+            "pass probabilities='identity' (or 'sigmoid') only if the outputs are in fact "
+            "probabilities (or logits)."
+        )
     view = ExplainerView(explainer, X, attributions=attributions, baseline=baseline,
                          channel_reduction=channel_reduction, batch_size=batch_size)
     M = saliency_masks(view)
@@ -171,7 +197,7 @@ def average_drop_increase_gain(explainer, X, *, attributions=None, probabilities
     bs = view.rows_per_call
     full = np.concatenate([view.model_output(view.X[s:s + bs]) for s in range(0, view.n, bs)])
     masked = np.concatenate([view.model_output(Xm[s:s + bs]) for s in range(0, view.n, bs)])
-    how = _resolve(full, probabilities, explained_quantity(explainer))
+    how = _resolve(full, probabilities, quantity)
     Y = view.pick(_scores(full, how), view.targets)
     O = view.pick(_scores(masked, how), view.targets)
     with np.errstate(divide="ignore", invalid="ignore"):

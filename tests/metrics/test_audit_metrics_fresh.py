@@ -5,9 +5,11 @@ import pytest
 from sklearn.base import clone
 from sklearn.dummy import DummyRegressor
 from sklearn.frozen import FrozenEstimator
+from sklearn.linear_model import LinearRegression
 
 from skxai import ExactShapleyExplainer
 from skxai.metrics import (
+    average_drop_increase_gain,
     faithfulness_correlation,
     get_metric_names,
     make_explanation_scorer,
@@ -59,3 +61,18 @@ def test_sparseness_refuses_a_sparse_text_explanation(text_explainer):
     ex, docs = text_explainer
     with pytest.raises(ValueError, match="does not apply to sparse attributions"):
         sparseness(ex, docs)
+
+
+@pytest.mark.parametrize("name", ["average_drop", "increase_in_confidence", "average_gain"])
+def test_drop_gain_refuse_a_regressor_under_auto(name):
+    # before: a LinearRegression's predictions went through a sigmoid (or, in [0, 1], were
+    # read as probabilities): average_drop 0.0095 for a model with no class confidence
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(30, 4))
+    model = LinearRegression().fit(X, X @ [3.0, -2, 1, 0])
+    ex = ExactShapleyExplainer(model).fit(X)
+    with pytest.raises(ValueError, match="explains a regression output"):
+        make_explanation_scorer(name)(ex, X[:5])
+    # an explicit choice stays the user's
+    res = average_drop_increase_gain(ex, X[:5], probabilities="sigmoid")
+    assert res.drop.shape == (5,)

@@ -26,7 +26,7 @@ def explainers():
     [
         lambda ex, X: max_sensitivity(ex, X, radius=0.3),
         lambda ex, X: infidelity(ex, X, perturbation="gaussian"),
-        lambda ex, X: average_drop_increase_gain(ex, X),
+        lambda ex, X: average_drop_increase_gain(ex, X, probabilities="sigmoid"),  # a regressor
     ],
     ids=["sensitivity", "gaussian infidelity", "drop/gain"],
 )
