@@ -76,3 +76,21 @@ def test_drop_gain_refuse_a_regressor_under_auto(name):
     # an explicit choice stays the user's
     res = average_drop_increase_gain(ex, X[:5], probabilities="sigmoid")
     assert res.drop.shape == (5,)
+
+
+def test_sparseness_matches_quantus_gini():
+    # Chalasani et al.'s Gini index; quantus adds 1e-7 to every sorted value (hence atol)
+    from tests._peers import import_peer
+
+    quantus = import_peer("quantus")
+    rng = np.random.RandomState(0)
+    A = rng.normal(size=(4, 1, 5, 5))
+    A[1] = 0.0
+    A[1, 0, 2, 2] = 3.0  # one non-zero of 25: (d - 1) / d = 0.96
+    A[2] = 1.0  # uniform: 0
+    metric = quantus.Sparseness(abs=True, normalise=False, disable_warnings=True)
+    ref = metric(model=None, x_batch=rng.normal(size=A.shape), y_batch=np.zeros(4, int),
+                 a_batch=A.copy())
+    ours = sparseness(None, None, attributions=A)
+    np.testing.assert_allclose(ours, ref, atol=1e-5)
+    np.testing.assert_allclose(ours[1:3], [0.96, 0.0], atol=1e-12)
