@@ -45,7 +45,6 @@ def sparseness(explainer, X, *, attributions=None):
     Examples
     --------
     >>> import numpy as np
-from scipy.sparse import issparse
     >>> from skxai.metrics import sparseness
     >>> sparseness(None, None, attributions=np.array([[1.0, 1, 1, 1], [0, 0, 0, 5]]))
     array([0.  , 0.75])
