@@ -184,7 +184,9 @@ class one_standard_error_rule:
     For budgets where more is always better (SmoothGrad's ``n_samples``, IG's ``n_steps``,
     KernelSHAP's ``n_samples``), the best mean score is usually the largest budget by a
     margin smaller than the noise. This rule takes the best mean test score, subtracts
-    ``n_se`` standard errors of that candidate (``std_test_score / sqrt(n_splits)``), and
+    ``n_se`` standard errors of that candidate (the sample standard deviation of its split
+    scores over ``sqrt(n_splits)``, i.e. ``std_test_score / sqrt(n_splits - 1)``, as
+    ``std_test_score`` is the population one), and
     among the candidates at or above that line returns the one with the smallest ``param``
     (ties broken by the higher mean score). When the grid has other parameters too
     (SmoothGrad's ``sigma`` beside ``n_samples``), ``others="best"`` (default) only considers
@@ -257,7 +259,9 @@ class one_standard_error_rule:
         if not valid.any():
             raise ValueError("one_standard_error_rule: every candidate scored NaN.")
         best = int(np.nanargmax(np.where(valid, mean, -np.inf)))
-        line = mean[best] - self.n_se * std[best] / np.sqrt(n_splits)
+        # GridSearchCV's std_test_score is the population std of the folds (ddof=0); the
+        # standard error of their mean is the sample std over sqrt(K): std0 / sqrt(K - 1)
+        line = mean[best] - self.n_se * std[best] / np.sqrt(max(1, n_splits - 1))
         if self.others not in ("best", "any"):
             raise ValueError(f"others={self.others!r}; use 'best' or 'any'.")
         key = self._param_key(cv_results)

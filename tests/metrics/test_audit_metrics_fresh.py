@@ -13,6 +13,7 @@ from skxai.metrics import (
     faithfulness_correlation,
     get_metric_names,
     make_explanation_scorer,
+    one_standard_error_rule,
     sparseness,
 )
 
@@ -94,3 +95,19 @@ def test_sparseness_matches_quantus_gini():
     ours = sparseness(None, None, attributions=A)
     np.testing.assert_allclose(ours, ref, atol=1e-5)
     np.testing.assert_allclose(ours[1:3], [0.96, 0.0], atol=1e-12)
+
+
+def test_one_standard_error_rule_uses_the_standard_error_of_the_fold_mean():
+    # folds [0.8, 0.9, 1.0]: sample std 0.1, standard error 0.1 / sqrt(3) = 0.0577, line
+    # 0.842; GridSearchCV's std_test_score is the population std 0.0816, and dividing it by
+    # sqrt(3) gave 0.047 (line 0.853), rejecting the cheap candidate at 0.85.
+    splits = np.array([[0.85, 0.85, 0.85], [0.8, 0.9, 1.0]])
+    cv_results = {"param_n_samples": np.array([10, 100]),
+                  "params": [{"n_samples": 10}, {"n_samples": 100}],
+                  "mean_test_score": splits.mean(axis=1),
+                  "std_test_score": splits.std(axis=1)}
+    for k in range(3):
+        cv_results[f"split{k}_test_score"] = splits[:, k]
+    se = splits[1].std(ddof=1) / np.sqrt(3)
+    assert 0.9 - se < 0.85 < 0.9 - splits[1].std() / np.sqrt(3)
+    assert one_standard_error_rule("n_samples")(cv_results) == 0
