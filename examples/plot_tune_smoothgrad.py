@@ -86,7 +86,7 @@ fig, ax = plt.subplots(figsize=(6, 4))
 for s in grid["sigma"]:
     rows = np.flatnonzero(np.asarray(res["param_sigma"], dtype=float) == s)
     n = np.asarray(res["param_n_samples"], dtype=float)[rows]
-    se = res["std_test_score"][rows] / np.sqrt(5)
+    se = res["std_test_score"][rows] / np.sqrt(5 - 1)  # population std of 5 folds -> SE
     ax.errorbar(n, res["mean_test_score"][rows], yerr=se, marker="o", capsize=3,
                 label=f"sigma={s}")
 ax.axvline(search.best_params_["n_samples"], color="grey", ls="--", label="1-SE choice")
