@@ -111,3 +111,25 @@ def test_one_standard_error_rule_uses_the_standard_error_of_the_fold_mean():
     se = splits[1].std(ddof=1) / np.sqrt(3)
     assert 0.9 - se < 0.85 < 0.9 - splits[1].std() / np.sqrt(3)
     assert one_standard_error_rule("n_samples")(cv_results) == 0
+
+
+def test_infidelity_and_max_sensitivity_closed_forms_on_a_quadratic():
+    # f(x) = |x|^2, phi = grad f = 2x. Yeh et al.: f(x) - f(x - I) = 2x.I - |I|^2, so the
+    # unnormalised infidelity is E|I|^4 = 8 sigma^4 for I ~ N(0, sigma^2 I_2); the
+    # explanation moves by 2e, so max-sensitivity tends to 2 r sqrt(2) / |2x|.
+    torch = pytest.importorskip("torch")
+
+    class Square(torch.nn.Module):
+        def forward(self, x):
+            return (x**2).sum(1, keepdim=True)
+
+    from skxai import GradientExplainer
+    from skxai.metrics import infidelity, max_sensitivity
+
+    X = np.array([[0.5, -1.0], [2.0, 0.3]])
+    ex = GradientExplainer(Square()).fit(X)
+    v = infidelity(ex, X, n_perturbations=20000, noise_scale=0.1, normalize=False)
+    np.testing.assert_allclose(v, 8e-4, rtol=0.03)
+    s = max_sensitivity(ex, X, radius=0.02, n_perturbations=2000)
+    bound = 2 * 0.02 * np.sqrt(2) / np.linalg.norm(2 * X, axis=1)
+    assert np.all(s <= bound * (1 + 1e-5)) and np.all(s > 0.95 * bound)
