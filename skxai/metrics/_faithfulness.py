@@ -130,6 +130,9 @@ def faithfulness_correlation(explainer, X, *, attributions=None, n_subsets=50, s
                          baseline=baseline, blur_sigma=blur_sigma,
                          channel_reduction=channel_reduction, batch_size=batch_size)
     n_subsets = check_positive_int(n_subsets, "n_subsets")
+    if n_subsets < 2:
+        # one subset has no variance to correlate: every explanation would score 0
+        raise ValueError(f"n_subsets={n_subsets}: a correlation needs at least 2 subsets.")
     size = resolve_subset_size(subset_size, view.n_units)
     attributed, drop = subset_removal(view, view.unit_relevance(), n_subsets, size,
                                       random_state, n_jobs)

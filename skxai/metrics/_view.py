@@ -31,7 +31,6 @@ from skxai.metrics._utils import (
     to_numpy,
 )
 
-
 #: The metrics an :class:`ExplainerView` serves, as named in the refusal of text.
 TEXT_OWNER = ("A perturbation metric (deletion/insertion AUC, faithfulness correlation, "
               "infidelity, Average Drop/Gain, completeness gap)")

@@ -133,3 +133,12 @@ def test_infidelity_and_max_sensitivity_closed_forms_on_a_quadratic():
     s = max_sensitivity(ex, X, radius=0.02, n_perturbations=2000)
     bound = 2 * 0.02 * np.sqrt(2) / np.linalg.norm(2 * X, axis=1)
     assert np.all(s <= bound * (1 + 1e-5)) and np.all(s > 0.95 * bound)
+
+
+def test_faithfulness_correlation_refuses_a_single_subset():
+    # before: r = 0 for every explanation (one point has no correlation), silently
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(30, 4))
+    ex = ExactShapleyExplainer(LinearRegression().fit(X, X @ [3.0, -2, 1, 0])).fit(X)
+    with pytest.raises(ValueError, match="at least 2 subsets"):
+        faithfulness_correlation(ex, X[:3], n_subsets=1)

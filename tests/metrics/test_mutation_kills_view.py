@@ -15,7 +15,7 @@ import pytest
 from numpy.testing import assert_allclose
 
 from skxai import ConstantExplainer
-from skxai.metrics import deletion_curve, faithfulness_correlation, insertion_curve
+from skxai.metrics import deletion_curve, infidelity, insertion_curve
 from skxai.metrics._view import ExplainerView
 
 
@@ -158,11 +158,13 @@ def test_array_chunks_hold_whole_samples_when_one_sample_exceeds_a_call():
 
 
 def test_one_perturbation_per_sample_fills_whole_calls():
-    # faithfulness with one subset: m = 1, so a chunk holds batch_size = 4 samples: one call
+    # subset removal with one subset (infidelity's; a correlation needs 2): m = 1, so a chunk
+    # holds batch_size = 4 samples: one call
     ex, f = _array(np.ones(4), (1, 1, 4))
     X = np.arange(16.0).reshape(4, 1, 1, 4)
     f.rows.clear()
-    faithfulness_correlation(ex, X, attributions=X, n_subsets=1, subset_size=2, batch_size=4)
+    infidelity(ex, X, attributions=X, perturbation="subset", n_perturbations=1, subset_size=2,
+               batch_size=4)
     assert f.rows == [4, 4]
 
 
