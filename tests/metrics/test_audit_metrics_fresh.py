@@ -142,3 +142,13 @@ def test_faithfulness_correlation_refuses_a_single_subset():
     ex = ExactShapleyExplainer(LinearRegression().fit(X, X @ [3.0, -2, 1, 0])).fit(X)
     with pytest.raises(ValueError, match="at least 2 subsets"):
         faithfulness_correlation(ex, X[:3], n_subsets=1)
+
+
+def test_faithfulness_correlation_keeps_small_real_effects_on_a_large_output():
+    # the rounding tolerance is relative to the output, but a 1e-5 effect on an output of
+    # 1e6 (1e5 ulps) is a real change: an exact explanation still correlates perfectly
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(30, 4))
+    model = LinearRegression().fit(X, 1e6 + X @ [3e-5, -2e-5, 1e-5, 0.5e-5])
+    ex = ExactShapleyExplainer(model).fit(X)
+    np.testing.assert_allclose(faithfulness_correlation(ex, X[:3]), 1.0, atol=1e-6)
