@@ -37,15 +37,21 @@ def is_tabular(explainer):
 def _holds_text(X):
     if isinstance(X, str | bytes):
         return True
-    if hasattr(X, "dtype") and not hasattr(X, "dtypes"):
-        kind = np.dtype(X.dtype).kind if not hasattr(X, "detach") else "f"
+    if hasattr(X, "dtype") and not hasattr(X, "columns"):  # a frame: tabular data
+        if hasattr(X, "detach"):  # a tensor: numbers
+            return False
+        try:
+            kind = np.dtype(X.dtype).kind
+        except TypeError:  # an extension dtype (pandas' strings): look at an element
+            kind = "O"
         if kind in "US":
             return True
         if kind != "O":
             return False
-    if isinstance(X, list | tuple | np.ndarray) and len(X):
-        first = X[0]
-        return isinstance(first, str | bytes)
+        first = np.asarray(X).ravel()[:1]  # an object array or Series: its first element
+        return first.size == 1 and isinstance(first[0], str | bytes)
+    if isinstance(X, list | tuple) and len(X):
+        return isinstance(X[0], str | bytes)
     return False
 
 

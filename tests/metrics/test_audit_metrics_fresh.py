@@ -152,3 +152,12 @@ def test_faithfulness_correlation_keeps_small_real_effects_on_a_large_output():
     model = LinearRegression().fit(X, 1e6 + X @ [3e-5, -2e-5, 1e-5, 0.5e-5])
     ex = ExactShapleyExplainer(model).fit(X)
     np.testing.assert_allclose(faithfulness_correlation(ex, X[:3]), 1.0, atol=1e-6)
+
+
+def test_documents_as_a_series_or_object_array_are_refused_too(text_explainer):
+    import pandas as pd
+
+    ex, docs = text_explainer
+    for X in (pd.Series(docs), np.array(docs, dtype=object)):
+        with pytest.raises(ValueError, match="does not apply to text"):
+            make_explanation_scorer("deletion_auc")(ex, X)
