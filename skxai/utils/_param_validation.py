@@ -11,15 +11,16 @@ from __future__ import annotations
 
 import numbers
 
+import numpy as np
 from sklearn.base import _fit_context
 from sklearn.utils._param_validation import (
     HasMethods,
-    Interval,
     InvalidParameterError,
-    Options,
     RealNotInt,
     StrOptions,
 )
+from sklearn.utils._param_validation import Interval as _SklearnInterval
+from sklearn.utils._param_validation import Options as _SklearnOptions
 
 from skxai.utils._warnings import warn_at_caller
 
@@ -41,6 +42,31 @@ __all__ = [
     "deprecated_value",
     "fit_context",
 ]
+
+
+def _is_bool(val):
+    return isinstance(val, bool | np.bool_)
+
+
+class Interval(_SklearnInterval):
+    """scikit-learn's ``Interval``, refusing bools.
+
+    ``bool`` is a subclass of ``int``, so scikit-learn's ``Interval(Integral, 1, None)``
+    accepts ``True`` (and ``Interval(Real, ...)`` takes it as 1.0). A bool is never meant as a
+    count or a size: ``max_background=True`` passed ``fit`` and failed inside numpy. Every
+    numeric interval of skxai refuses it, so ``fit`` raises ``InvalidParameterError`` naming the
+    parameter. Parameters that take a bool say so with a ``"boolean"`` constraint.
+    """
+
+    def is_satisfied_by(self, val):
+        return not _is_bool(val) and super().is_satisfied_by(val)
+
+
+class Options(_SklearnOptions):
+    """scikit-learn's ``Options``, refusing bools among numeric options (``True == 1``)."""
+
+    def is_satisfied_by(self, val):
+        return not _is_bool(val) and super().is_satisfied_by(val)
 
 
 def fit_context(fit):

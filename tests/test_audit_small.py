@@ -1,0 +1,67 @@
+"""Small defects found by an audit: each test fails without its fix."""
+
+import numbers
+import re
+
+import numpy as np
+import pytest
+from sklearn.utils._param_validation import Interval as SklearnInterval
+from sklearn.utils._param_validation import InvalidParameterError
+from sklearn.utils._param_validation import Options as SklearnOptions
+
+from skxai.utils.discovery import all_explainers
+
+torch = pytest.importorskip("torch")
+
+from tests.test_common import _Calls, _fit, make_instance  # noqa: E402
+
+# Constraints under which a bool is a meaningful value of the parameter.
+_TAKES_BOOL = {"boolean", "verbose", "random_state", "array-like", bool, numbers.Real, numbers.Integral, int, object}
+
+
+def _integer_only_params():
+    cases = []
+    for name, cls in all_explainers():
+        for param, constraints in sorted(cls._parameter_constraints.items()):
+            if constraints == "no_validation":
+                continue
+            integral = any(
+                isinstance(c, SklearnInterval | SklearnOptions) and c.type is numbers.Integral for c in constraints
+            )
+            if integral and not any(isinstance(c, str | type) and c in _TAKES_BOOL for c in constraints):
+                cases.append(pytest.param(name, cls, param, id=f"{name}-{param}"))
+    return cases
+
+
+INTEGER_ONLY = _integer_only_params()
+
+
+def test_integer_only_params_found():
+    # The audit's example and the Options case (True == 1 is among {1, 3, 5, 7}).
+    ids = {p.id for p in INTEGER_ONLY}
+    assert {"KernelShapExplainer-max_background", "KernelShapExplainer-max_order",
+            "DeepShapExplainer-max_background", "ImageShapleyExplainer-n_segments"} <= ids
+
+
+@pytest.mark.parametrize("name, cls, param", INTEGER_ONLY)
+def test_true_for_an_integer_parameter_is_refused_at_fit(name, cls, param):
+    # bool subclasses int: sklearn's Interval(Integral, ...) accepts True; max_background=True
+    # then failed inside numpy's rng.choice. Refused at fit, naming the parameter.
+    est, X, y, _ = make_instance(name, cls)
+    est.set_params(**{param: True})
+    _Calls.n = 0
+    with pytest.raises(InvalidParameterError, match=rf"'{re.escape(param)}' parameter of {name}.*Got True"):
+        _fit(est, X, y)
+    assert _Calls.n == 0
+
+
+def test_numeric_interval_refuses_bools_but_not_numbers():
+    from skxai.utils._param_validation import Interval, Options
+
+    count = Interval(numbers.Integral, 1, None, closed="left")
+    assert count.is_satisfied_by(1) and count.is_satisfied_by(np.int64(3))
+    assert not count.is_satisfied_by(True) and not count.is_satisfied_by(np.True_)
+    real = Interval(numbers.Real, 0, None, closed="left")
+    assert real.is_satisfied_by(0.5) and not real.is_satisfied_by(False)
+    order = Options(numbers.Integral, {1, 3})
+    assert order.is_satisfied_by(1) and not order.is_satisfied_by(True)
