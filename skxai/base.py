@@ -199,12 +199,18 @@ class BaseExplainer(TransformerMixin, MetaEstimatorMixin, BaseEstimator):
         cls._parameter_constraints = _effective_constraints(cls)
 
     def _validate_params(self):
-        """Check ``_parameter_constraints``, then that a ``scoring`` name is a known metric.
+        """Check ``_parameter_constraints``, that a number or array ``baseline`` is finite, and
+        that a ``scoring`` name is a known metric.
 
         Called at the start of ``fit`` (through ``fit_context``): a bad value fails before the
         model is touched, with ``InvalidParameterError`` naming the parameter.
         """
         super()._validate_params()
+        if "baseline" in self._get_param_names():
+            # a NaN or infinite number/array baseline only failed at the first transform
+            from skxai._baselines import check_fixed_baseline
+
+            check_fixed_baseline(self.baseline, owner=type(self).__name__)
         scoring = getattr(self, "scoring", None)
         if isinstance(scoring, str):
             from skxai.metrics import get_metric_names  # lazy: metrics import base

@@ -65,3 +65,40 @@ def test_numeric_interval_refuses_bools_but_not_numbers():
     assert real.is_satisfied_by(0.5) and not real.is_satisfied_by(False)
     order = Options(numbers.Integral, {1, 3})
     assert order.is_satisfied_by(1) and not order.is_satisfied_by(True)
+
+
+# ---------------------------------------------------------------------------- NaN/inf baseline
+BASELINE_EXPLAINERS = [(n, c) for n, c in all_explainers() if "baseline" in c._get_param_names()]
+
+
+def test_baseline_explainers_found():
+    names = {n for n, _ in BASELINE_EXPLAINERS}
+    assert {"ImageShapleyExplainer", "ScoreCamExplainer", "OptiCamExplainer", "IntegratedGradientsExplainer"} <= names
+
+
+def _nan_image():
+    b = np.zeros((2, 8, 8))
+    b[1, 3, 4] = np.nan
+    return b
+
+
+@pytest.mark.parametrize("bad", [np.nan, -np.inf, np.float32(np.inf), "nan_array", "inf_list"])
+@pytest.mark.parametrize("name, cls", BASELINE_EXPLAINERS, ids=[n for n, _ in BASELINE_EXPLAINERS])
+def test_nan_or_inf_baseline_is_refused_at_fit(name, cls, bad):
+    # a NaN/inf number or array baseline passed fit and failed at the first transform
+    if isinstance(bad, str) and bad == "nan_array":
+        bad = _nan_image()
+    elif isinstance(bad, str):
+        bad = np.where(np.isnan(_nan_image()), np.inf, 0.0).tolist()
+    est, X, y, _ = make_instance(name, cls, baseline=bad)
+    _Calls.n = 0
+    with pytest.raises(InvalidParameterError, match=rf"'baseline' parameter of {name} must be finite"):
+        _fit(est, X, y)
+    assert _Calls.n == 0
+
+
+@pytest.mark.parametrize("name, cls", BASELINE_EXPLAINERS, ids=[n for n, _ in BASELINE_EXPLAINERS])
+def test_finite_array_baseline_still_fits_and_explains(name, cls):
+    est, X, y, X_explain = make_instance(name, cls, baseline=np.full((2, 8, 8), 0.25))
+    values = np.asarray(_fit(est, X, y).transform(X_explain))
+    assert np.isfinite(values).all()
