@@ -102,3 +102,43 @@ def test_finite_array_baseline_still_fits_and_explains(name, cls):
     est, X, y, X_explain = make_instance(name, cls, baseline=np.full((2, 8, 8), 0.25))
     values = np.asarray(_fit(est, X, y).transform(X_explain))
     assert np.isfinite(values).all()
+
+
+# ---------------------------------------------------------------------------- read-only memmaps
+_MEMMAP_SCRIPT = r"""
+import sys, warnings
+import joblib, numpy as np
+warnings.filterwarnings("error", message=".*NumPy array is not writable")
+from skxai import DeepShapExplainer, IntegratedGradientsExplainer
+from skxai.metrics import completeness_gap, deletion_auc
+from tests.test_common import TinyCNN, X_IMG
+
+tmp = sys.argv[1]
+np.save(tmp + "/x.npy", X_IMG[:2])
+X = np.load(tmp + "/x.npy", mmap_mode="r")  # the user's data read-only too
+for i, est in enumerate([DeepShapExplainer(TinyCNN(), max_background=3),
+                         IntegratedGradientsExplainer(TinyCNN(), baseline=np.full((2, 8, 8), 0.1), n_steps=4)]):
+    joblib.dump(est.fit(X_IMG), f"{tmp}/{i}.joblib")
+    est = joblib.load(f"{tmp}/{i}.joblib", mmap_mode="r")
+    assert not est.background_.flags.writeable
+    est.transform(X); est.explain(X); est.score(X)
+    completeness_gap(est, X); deletion_auc(est, X)
+print("no warning")
+"""
+
+
+def test_memmapped_torch_explainer_does_not_warn_about_read_only_arrays(tmp_path):
+    # joblib.load(..., mmap_mode="r") makes fitted arrays read-only memmaps; torch.as_tensor
+    # on one warned "The given NumPy array is not writable". torch warns once per process,
+    # so the check runs in a fresh interpreter.
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(root), os.environ.get("PYTHONPATH", "")])}
+    done = subprocess.run([sys.executable, "-c", _MEMMAP_SCRIPT, str(tmp_path)], cwd=root, env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "no warning" in done.stdout
