@@ -142,3 +142,39 @@ def test_memmapped_torch_explainer_does_not_warn_about_read_only_arrays(tmp_path
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-3000:]
     assert "no warning" in done.stdout
+
+
+# ---------------------------------------------------------------------------- one-feature score
+SCORED_TABULAR = [(n, c) for n, c in all_explainers(["tabular", "control"])
+                  if c._default_scoring == "faithfulness_correlation" and "Sobel" not in n]
+
+
+@pytest.mark.parametrize("name, cls", SCORED_TABULAR, ids=[n for n, _ in SCORED_TABULAR])
+def test_score_of_a_single_feature_table_is_refused_not_zero(name, cls):
+    # faithfulness correlation (the default score) with one feature: every random subset is
+    # that feature, the attributed mass never varies, and 0/0 was reported as 0.0 for every
+    # explainer (a perfect SHAP as well as a random one)
+    from sklearn.linear_model import LinearRegression
+    from sklearn.tree import DecisionTreeRegressor
+
+    rs = np.random.RandomState(0)
+    X = rs.normal(size=(30, 1))
+    y = 2 * X[:, 0]
+    model = (DecisionTreeRegressor(max_depth=2, random_state=0) if name == "TreeShapExplainer"
+             else LinearRegression()).fit(X, y)
+    params = {"max_features": 1} if "max_features" in cls._get_param_names() else {}
+    est = cls(model, **params).fit(X, y)
+    with pytest.raises(ValueError, match=r"faithfulness_correlation is undefined with 1 unit"):
+        est.score(X[:5])
+
+
+def test_faithfulness_correlation_of_two_features_is_still_computed():
+    from sklearn.linear_model import LinearRegression
+
+    from skxai import ExactShapleyExplainer
+    from skxai.metrics import faithfulness_correlation
+
+    rs = np.random.RandomState(0)
+    X = rs.normal(size=(30, 2))
+    ex = ExactShapleyExplainer(LinearRegression().fit(X, X @ [2.0, -1.0])).fit(X)
+    np.testing.assert_allclose(faithfulness_correlation(ex, X[:3]), 1.0)

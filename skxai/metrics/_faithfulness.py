@@ -74,7 +74,9 @@ def faithfulness_correlation(explainer, X, *, attributions=None, n_subsets=50, s
     (tabular: replaced by background values, averaged over the background; arrays: replaced by
     ``baseline``) and the Pearson correlation is taken between ``sum_{u in S} phi_u`` and
     ``f(x) - f(x without S)`` (higher is better, at most 1). A constant explanation has no
-    variance: its correlation is reported as 0.
+    variance: its correlation is reported as 0. With a single unit (a one-feature table), or
+    ``subset_size`` equal to the number of units, every subset is the same and the correlation
+    is undefined for every explainer: a ``ValueError`` says so.
 
     Parameters
     ----------
@@ -116,6 +118,16 @@ def faithfulness_correlation(explainer, X, *, attributions=None, n_subsets=50, s
                          channel_reduction=channel_reduction, batch_size=batch_size)
     n_subsets = check_positive_int(n_subsets, "n_subsets")
     size = resolve_subset_size(subset_size, view.n_units)
+    if size == view.n_units:
+        # every subset is the same (all units): the attributed mass never varies, so the
+        # correlation is 0/0, which was reported as 0 for every explainer (the 1-feature table)
+        raise ValueError(
+            f"faithfulness_correlation is undefined with {view.n_units} unit(s) (features, feature "
+            f"groups or patches) and subset_size={size}: every random subset removes all of them, "
+            "so the attributed mass does not vary and there is nothing to correlate. It needs at "
+            "least 2 units and a subset_size below their number; on a single-feature table use "
+            "another metric (scoring='completeness_gap' for instance)."
+        )
     attributed, drop = subset_removal(view, view.unit_relevance(), n_subsets, size,
                                       random_state, n_jobs)
     return row_pearson(attributed, drop)
