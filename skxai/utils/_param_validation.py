@@ -56,16 +56,75 @@ class Interval(_SklearnInterval):
     count or a size: ``max_background=True`` passed ``fit`` and failed inside numpy. Every
     numeric interval of skxai refuses it, so ``fit`` raises ``InvalidParameterError`` naming the
     parameter. Parameters that take a bool say so with a ``"boolean"`` constraint.
+
+    Parameters
+    ----------
+    type : {numbers.Integral, numbers.Real, RealNotInt}
+        The set of numbers the interval lies in.
+    left : float or int or None
+        The left bound (None: no bound).
+    right : float or int or None
+        The right bound (None: no bound).
+    closed : {"left", "right", "both", "neither"}
+        Which bounds belong to the interval.
+
+    Examples
+    --------
+    >>> import numbers
+    >>> count = Interval(numbers.Integral, 1, None, closed="left")
+    >>> count.is_satisfied_by(3), count.is_satisfied_by(True)
+    (True, False)
     """
 
     def is_satisfied_by(self, val):
+        """Whether ``val`` is a number (not a bool) of the interval.
+
+        Parameters
+        ----------
+        val : object
+            The value of the parameter.
+
+        Returns
+        -------
+        bool
+            True when ``val`` satisfies the constraint.
+        """
         return not _is_bool(val) and super().is_satisfied_by(val)
 
 
 class Options(_SklearnOptions):
-    """scikit-learn's ``Options``, refusing bools among numeric options (``True == 1``)."""
+    """scikit-learn's ``Options``, refusing bools among numeric options (``True == 1``).
+
+    Parameters
+    ----------
+    type : type
+        The type of the options.
+    options : set
+        The valid values.
+    deprecated : set or None, default=None
+        The options marked as deprecated in the error message.
+
+    Examples
+    --------
+    >>> import numbers
+    >>> order = Options(numbers.Integral, {1, 3})
+    >>> order.is_satisfied_by(1), order.is_satisfied_by(True)
+    (True, False)
+    """
 
     def is_satisfied_by(self, val):
+        """Whether ``val`` is one of the options (a bool never is).
+
+        Parameters
+        ----------
+        val : object
+            The value of the parameter.
+
+        Returns
+        -------
+        bool
+            True when ``val`` satisfies the constraint.
+        """
         return not _is_bool(val) and super().is_satisfied_by(val)
 
 
