@@ -33,6 +33,7 @@ from skxai._data import TabularSchema, check_feature_groups
 from skxai._explanation import Explanation
 from skxai._games._background import BackgroundGame
 from skxai.utils._docstrings import fill_doc
+from skxai.utils._feature_names import check_feature_names, internal_call
 from skxai.utils._memory import check_working_memory, explain_in_chunks
 from skxai.utils._param_validation import (
     BATCH_SIZE,
@@ -173,9 +174,13 @@ class BaseExplainer(TransformerMixin, MetaEstimatorMixin, BaseEstimator):
             # Every family's transform takes dask collections too, lazily and block by block.
             @functools.wraps(transform)
             def dask_aware_transform(self, X, *args, **kwargs):
-                if is_dask_collection(X):
-                    return transform_dask(self, X)
-                return transform(self, X, *args, **kwargs)
+                # scikit-learn's warning when X has names and fit's data had none (or the
+                # reverse), for the user's X only: the package's own calls skip it
+                check_feature_names(self, X)
+                with internal_call():
+                    if is_dask_collection(X):
+                        return transform_dask(self, X)
+                    return transform(self, X, *args, **kwargs)
 
             dask_aware_transform._skxai_dask_aware = True
             cls.transform = dask_aware_transform
@@ -192,7 +197,9 @@ class BaseExplainer(TransformerMixin, MetaEstimatorMixin, BaseEstimator):
                         "use transform for lazy attributions block by block, or explain "
                         "X.compute() when it fits in memory."
                     )
-                return explain(self, X, *args, **kwargs)
+                check_feature_names(self, X)
+                with internal_call():
+                    return explain(self, X, *args, **kwargs)
 
             dask_refusing_explain._skxai_dask_aware = True
             cls.explain = dask_refusing_explain

@@ -178,3 +178,164 @@ def test_faithfulness_correlation_of_two_features_is_still_computed():
     X = rs.normal(size=(30, 2))
     ex = ExactShapleyExplainer(LinearRegression().fit(X, X @ [2.0, -1.0])).fit(X)
     np.testing.assert_allclose(faithfulness_correlation(ex, X[:3]), 1.0)
+
+
+# ---------------------------------------------------------------------------- feature names
+def _sklearn_messages(name):
+    """scikit-learn's own two messages, for an estimator called ``name``."""
+    import warnings
+
+    import pandas as pd
+    from sklearn.preprocessing import StandardScaler
+
+    df = pd.DataFrame(np.ones((3, 2)), columns=["a", "b"])
+    with warnings.catch_warnings(record=True) as rec:
+        warnings.simplefilter("always")
+        StandardScaler().fit(df).transform(df.to_numpy())
+        StandardScaler().fit(df.to_numpy()).transform(df)
+    return [str(w.message).replace("StandardScaler", name) for w in rec]
+
+
+TABLE_EXPLAINERS = [(n, c) for n, c in all_explainers(["tabular", "control"]) if "Sobel" not in n]
+
+
+def _frame_instance(name, cls, as_frame):
+    import pandas as pd
+
+    est, X, y, _ = make_instance(name, cls)
+    frame = pd.DataFrame(X, columns=[f"f{j}" for j in range(X.shape[1])])
+    fit_X = frame if as_frame else X
+    return (est.fit(fit_X, y) if y is not None else est.fit(fit_X)), frame
+
+
+def _feature_name_warnings(func):
+    import warnings
+
+    with warnings.catch_warnings(record=True) as rec:
+        warnings.simplefilter("always")
+        func()
+    return [str(w.message) for w in rec if "feature names" in str(w.message)]
+
+
+@pytest.mark.parametrize("name, cls", TABLE_EXPLAINERS, ids=[n for n, _ in TABLE_EXPLAINERS])
+def test_transform_and_explain_warn_about_feature_names_as_scikit_learn(name, cls):
+    # fitted on a DataFrame and given an array (or the reverse), scikit-learn estimators warn;
+    # the explainers were silent. Once per call (transform calling explain does not repeat it).
+    without, with_ = _sklearn_messages(name)
+    est, frame = _frame_instance(name, cls, as_frame=True)
+    assert _feature_name_warnings(lambda: est.transform(frame.to_numpy()[:3])) == [without]
+    assert _feature_name_warnings(lambda: est.explain(frame.to_numpy()[:3])) == [without]
+    assert _feature_name_warnings(lambda: est.transform(frame[:3])) == []
+    est, frame = _frame_instance(name, cls, as_frame=False)
+    assert _feature_name_warnings(lambda: est.transform(frame[:3])) == [with_]
+    assert _feature_name_warnings(lambda: est.transform(frame.to_numpy()[:3])) == []
+
+
+def test_torch_explainer_warns_about_feature_names_as_scikit_learn():
+    import pandas as pd
+
+    from skxai import IntegratedGradientsExplainer
+
+    net = torch.nn.Sequential(torch.nn.Linear(3, 2)).double()
+    frame = pd.DataFrame(np.random.RandomState(0).normal(size=(10, 3)), columns=list("abc"))
+    est = IntegratedGradientsExplainer(net, n_steps=4).fit(frame)
+    assert _feature_name_warnings(lambda: est.transform(frame.to_numpy())) == [
+        _sklearn_messages("IntegratedGradientsExplainer")[0]]
+    assert _feature_name_warnings(lambda: est.transform(frame)) == []
+
+
+def test_metrics_do_not_warn_about_feature_names():
+    # the metrics call transform on perturbed arrays (sensitivity), on arrays of the background
+    # (data randomisation), in worker threads: none of that is the user's input
+    from joblib import parallel_config
+    from sklearn.neural_network import MLPRegressor
+
+    import skxai.metrics as M
+    from skxai import ExactShapleyExplainer
+
+    est, frame = _frame_instance("ExactShapleyExplainer", ExactShapleyExplainer, as_frame=True)
+    mlp = MLPRegressor(hidden_layer_sizes=(3,), max_iter=3000, random_state=0).fit(frame, frame.f0 - frame.f1)
+    est = ExactShapleyExplainer(mlp, max_background=10).fit(frame)
+    X = frame[:4]
+
+    def run():
+        for metric in M.get_metric_names():
+            M.score_explainer(est, X, scoring=metric)
+        est.score(X)
+        with parallel_config(backend="threading", n_jobs=2):
+            M.avg_sensitivity(est, X, n_perturbations=3, n_jobs=2)
+            M.faithfulness_correlation(est, X, n_subsets=5, n_jobs=2)
+        M.model_randomization_test(est, X)
+        M.data_randomization_test(est, X, X_train=frame, y_train=frame.f0 - frame.f1)
+
+    assert _feature_name_warnings(run) == []
+
+
+SENSITIVITY_EXPLAINERS = ["RandomExplainer", "TreeShapExplainer", "AnchorTabularExplainer", "KernelShapExplainer"]
+
+
+@pytest.mark.parametrize("name", SENSITIVITY_EXPLAINERS)
+def test_sensitivity_of_perturbed_arrays_does_not_warn_about_feature_names(name):
+    # sensitivity explains perturbed arrays: through transform (anchors), or through a
+    # _transform_for_targets hook that calls transform / explain (controls, TreeSHAP), in
+    # worker threads too; a metric given an array is not the explainer's user either
+    from joblib import parallel_config
+
+    import skxai.metrics as M
+
+    est, frame = _frame_instance(name, dict(all_explainers())[name], as_frame=True)
+
+    def run():
+        with parallel_config(backend="threading", n_jobs=2):
+            M.max_sensitivity(est, frame[:4], n_perturbations=2, n_jobs=2)
+        M.avg_sensitivity(est, frame.to_numpy()[:2], n_perturbations=2)
+        M.sparseness(est, frame.to_numpy()[:2])
+
+    assert _feature_name_warnings(run) == []
+
+
+def test_anchor_estimate_precision_does_not_warn_about_feature_names():
+    from skxai import AnchorTabularExplainer
+
+    est, frame = _frame_instance("AnchorTabularExplainer", AnchorTabularExplainer, as_frame=True)
+    assert _feature_name_warnings(lambda: est.estimate_precision(frame[:3])) == []
+
+
+def test_dask_blocks_do_not_warn_about_feature_names():
+    da = pytest.importorskip("dask.array")
+    dd = pytest.importorskip("dask.dataframe")
+    import dask
+
+    from skxai import KernelShapExplainer
+
+    est, frame = _frame_instance("KernelShapExplainer", KernelShapExplainer, as_frame=True)
+    with dask.config.set(scheduler="synchronous"):
+        lazy = []
+        # the user's array: warned once, at transform, as scikit-learn warns for an array
+        assert _feature_name_warnings(
+            lambda: lazy.append(est.transform(da.from_array(frame.to_numpy()[:6], chunks=2)))
+        ) == [_sklearn_messages("KernelShapExplainer")[0]]
+        assert _feature_name_warnings(lambda: lazy[0].compute()) == []  # the blocks: internal
+        ddf = dd.from_pandas(frame[:6], npartitions=2)
+        assert _feature_name_warnings(lambda: est.transform(ddf).compute()) == []
+
+
+def test_command_line_does_not_warn_about_feature_names(tmp_path, capsys):
+    # a saved explainer fitted on an array explains the CSV's rows, read as a DataFrame
+    import joblib
+    import pandas as pd
+    from sklearn.linear_model import LinearRegression
+
+    from skxai import ExactShapleyExplainer
+    from skxai._cli import main
+
+    rs = np.random.RandomState(0)
+    frame = pd.DataFrame(rs.normal(size=(30, 3)), columns=list("abc"))
+    model = LinearRegression().fit(frame.to_numpy(), frame.a - frame.b)
+    joblib.dump(ExactShapleyExplainer(model, max_background=10).fit(frame.to_numpy()), tmp_path / "ex.joblib")
+    frame.to_csv(tmp_path / "data.csv", index=False)
+    argv = ["explain", tmp_path / "ex.joblib", tmp_path / "data.csv", "--trust-pickle",
+            "--out", tmp_path / "out.csv", "--quiet"]
+    codes = []
+    assert _feature_name_warnings(lambda: codes.append(main([str(a) for a in argv]))) == []
+    assert codes == [0], capsys.readouterr().err

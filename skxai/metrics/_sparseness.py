@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
-from skxai.metrics._utils import to_numpy
+from skxai.metrics._utils import explainer_transform, to_numpy
 
 
 def gini(values):
@@ -50,7 +50,7 @@ def sparseness(explainer, X, *, attributions=None):
     """
     if attributions is None:
         check_is_fitted(explainer)
-        attributions = explainer.transform(X)
+        attributions = explainer_transform(explainer, X)
     A = to_numpy(attributions)
     if A.ndim < 2:
         raise ValueError(f"attributions must have a first axis of samples; got shape {A.shape}.")

@@ -9,6 +9,7 @@ family.
 
 from __future__ import annotations
 
+import functools
 import numbers
 
 import numpy as np
@@ -22,6 +23,7 @@ from sklearn.utils._param_validation import (
 from sklearn.utils._param_validation import Interval as _SklearnInterval
 from sklearn.utils._param_validation import Options as _SklearnOptions
 
+from skxai.utils._feature_names import record_fit_feature_names
 from skxai.utils._warnings import warn_at_caller
 
 __all__ = [
@@ -139,9 +141,21 @@ def fit_context(fit):
     Returns
     -------
     callable
-        ``fit`` wrapped by scikit-learn's ``_fit_context`` (nested fits skip validation).
+        ``fit`` wrapped by scikit-learn's ``_fit_context`` (nested fits skip validation), which
+        also records whether ``X`` had feature names (for scikit-learn's warnings at
+        ``transform``).
     """
-    return _fit_context(prefer_skip_nested_validation=True)(fit)
+    validated = _fit_context(prefer_skip_nested_validation=True)(fit)
+
+    @functools.wraps(fit)
+    def fit_recording_feature_names(self, X, *args, **kwargs):
+        out = validated(self, X, *args, **kwargs)
+        # whether X had feature names: transform / explain warn as scikit-learn does when the
+        # data they get differs (skxai.utils._feature_names)
+        record_fit_feature_names(self, X)
+        return out
+
+    return fit_recording_feature_names
 
 
 #: The explained response, one set of names in every family.
