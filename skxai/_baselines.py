@@ -35,6 +35,7 @@ __all__ = [
     "BLUR_MODE",
     "BLUR_SIGMA",
     "blur",
+    "check_fixed_baseline",
     "is_per_sample",
     "make_baseline",
     "resolve_baseline_name",
@@ -100,6 +101,62 @@ def resolve_baseline_name(baseline, *, mean_means, owner=None):
         )
         return mean_means
     return baseline
+
+
+def check_fixed_baseline(baseline, *, owner, name="baseline"):
+    """Refuse a number or array ``baseline`` that holds NaN or infinity (or is not numeric).
+
+    Run at ``fit`` (from ``BaseExplainer._validate_params``), before the model is called: a
+    fixed baseline is known then, and a NaN one only failed at the first ``transform``. Names
+    (``"zeros"``, ``"blur"`` ...) and callables are built per batch and checked there.
+
+    Parameters
+    ----------
+    baseline : object
+        The parameter's value.
+    owner : str
+        The class named in the message.
+    name : str, default="baseline"
+        The parameter named in the message.
+
+    Raises
+    ------
+    InvalidParameterError
+        Where ``baseline`` is a number or array with NaN or infinite entries, or not numeric.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> check_fixed_baseline(np.zeros((3, 2, 2)), owner="ScoreCamExplainer")
+    >>> try:
+    ...     check_fixed_baseline(float("nan"), owner="ScoreCamExplainer")
+    ... except ValueError as e:
+    ...     print(e)
+    The 'baseline' parameter of ScoreCamExplainer must be finite; got nan.
+    """
+    from sklearn.utils._param_validation import InvalidParameterError
+
+    if baseline is None or isinstance(baseline, str) or callable(baseline):
+        return
+    try:
+        arr = np.asarray(baseline, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise InvalidParameterError(
+            f"The {name!r} parameter of {owner} must be a name, a number, a numeric array or a "
+            f"callable; got {type(baseline).__name__} that is not numeric."
+        ) from None
+    except Exception:  # a tensor on a device, or that requires grad: left to make_baseline
+        return
+    finite = np.isfinite(arr)
+    if finite.all():
+        return
+    if arr.ndim == 0:
+        got = repr(float(arr))
+    else:
+        n_nan = int(np.isnan(arr).sum())
+        n_inf = int(arr.size - finite.sum()) - n_nan
+        got = f"an array of shape {arr.shape} with {n_nan} NaN and {n_inf} infinite entries"
+    raise InvalidParameterError(f"The {name!r} parameter of {owner} must be finite; got {got}.")
 
 
 def is_per_sample(baseline):

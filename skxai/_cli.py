@@ -854,11 +854,14 @@ def _explain_chunk(chunk, start, prepare, pipeline, final_explainer, explained_q
     """Explain one chunk of rows of DATA and append its attributions to the output."""
     import pandas as pd
 
+    from skxai.utils._feature_names import internal_call
+
     X = prepare(chunk, args.data)
     t0 = time.perf_counter()
     try:
         explainer, Xt = final_explainer(pipeline, X)
-        exp = explainer.explain(Xt)
+        with internal_call():  # the command line shapes the file's rows: no feature-name warning
+            exp = explainer.explain(Xt)
     except (ValueError, TypeError) as exc:  # bad rows (NaN the model cannot take, wrong types)
         reason = f"cannot explain rows {start}\u2013{start + len(chunk) - 1} of {args.data!r}: " \
                  f"{' '.join(str(exc).split())}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from skxai.utils._feature_names import internal_call
 from skxai.utils._parallel import unwrap
 from skxai.utils._random import with_own_generator
 
@@ -37,7 +38,8 @@ def _transform_block(block, explainer, meta):
     # refuse 0 samples, which would fail the whole compute.
     if block.shape[0] == 0:
         return meta
-    return np.asarray(with_own_generator(unwrap(explainer)).transform(block))
+    with internal_call():  # the user's collection was checked once, in transform
+        return np.asarray(with_own_generator(unwrap(explainer)).transform(block))
 
 
 def _transform_partition(frame, explainer, columns):
@@ -45,7 +47,8 @@ def _transform_partition(frame, explainer, columns):
 
     if len(frame) == 0:  # e.g. a partition emptied by a filter: see _transform_block
         return pd.DataFrame({c: pd.Series(dtype=np.float64) for c in columns}, index=frame.index)
-    values = with_own_generator(unwrap(explainer)).transform(frame)
+    with internal_call():
+        values = with_own_generator(unwrap(explainer)).transform(frame)
     return pd.DataFrame(np.asarray(values), index=frame.index, columns=columns)
 
 

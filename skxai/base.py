@@ -36,6 +36,7 @@ from skxai._data import TabularSchema, check_feature_groups
 from skxai._explanation import Explanation
 from skxai._games._background import BackgroundGame
 from skxai.utils._docstrings import fill_doc
+from skxai.utils._feature_names import check_feature_names, internal_call
 from skxai.utils._memory import check_working_memory, explain_in_chunks
 from skxai.utils._param_validation import (
     BATCH_SIZE,
@@ -176,9 +177,13 @@ class BaseExplainer(TransformerMixin, MetaEstimatorMixin, BaseEstimator):
             # Every family's transform takes dask collections too, lazily and block by block.
             @functools.wraps(transform)
             def dask_aware_transform(self, X, *args, **kwargs):
-                if is_dask_collection(X):
-                    return transform_dask(self, X)
-                return transform(self, X, *args, **kwargs)
+                # scikit-learn's warning when X has names and fit's data had none (or the
+                # reverse), for the user's X only: the package's own calls skip it
+                check_feature_names(self, X)
+                with internal_call():
+                    if is_dask_collection(X):
+                        return transform_dask(self, X)
+                    return transform(self, X, *args, **kwargs)
 
             dask_aware_transform._skxai_dask_aware = True
             cls.transform = dask_aware_transform
@@ -195,19 +200,27 @@ class BaseExplainer(TransformerMixin, MetaEstimatorMixin, BaseEstimator):
                         "use transform for lazy attributions block by block, or explain "
                         "X.compute() when it fits in memory."
                     )
-                return explain(self, X, *args, **kwargs)
+                check_feature_names(self, X)
+                with internal_call():
+                    return explain(self, X, *args, **kwargs)
 
             dask_refusing_explain._skxai_dask_aware = True
             cls.explain = dask_refusing_explain
         cls._parameter_constraints = _effective_constraints(cls)
 
     def _validate_params(self):
-        """Check ``_parameter_constraints``, then that a ``scoring`` name is a known metric.
+        """Check ``_parameter_constraints``, that a number or array ``baseline`` is finite, and
+        that a ``scoring`` name is a known metric.
 
         Called at the start of ``fit`` (through ``fit_context``): a bad value fails before the
         model is touched, with ``InvalidParameterError`` naming the parameter.
         """
         super()._validate_params()
+        if "baseline" in self._get_param_names():
+            # a NaN or infinite number/array baseline only failed at the first transform
+            from skxai._baselines import check_fixed_baseline
+
+            check_fixed_baseline(self.baseline, owner=type(self).__name__)
         scoring = getattr(self, "scoring", None)
         if isinstance(scoring, str):
             from skxai.metrics import get_metric_names  # lazy: metrics import base

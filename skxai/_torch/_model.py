@@ -19,7 +19,27 @@ from torch import nn
 
 from skxai._adapters import unwrap_frozen
 
-__all__ = ["TorchModel", "HookSet", "to_sklearn_torch"]
+__all__ = ["TorchModel", "HookSet", "as_tensor", "to_sklearn_torch"]
+
+
+def as_tensor(data, dtype=None, device=None):
+    """``torch.as_tensor``, copying a read-only array instead of sharing it with a warning.
+
+    A fitted attribute memory-mapped by ``joblib.load(..., mmap_mode="r")`` (or a user's
+    ``np.load(..., mmap_mode="r")``) is read-only, and torch warns "The given NumPy array is
+    not writable" when it shares one. Such an array is copied (``torch.tensor``); any other
+    data is shared or converted as ``torch.as_tensor`` does, with no copy of writable arrays.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> a = np.arange(3.0); a.flags.writeable = False
+    >>> as_tensor(a).tolist()
+    [0.0, 1.0, 2.0]
+    """
+    if isinstance(data, np.ndarray) and not data.flags.writeable:
+        return torch.tensor(data, dtype=dtype, device=device)
+    return torch.as_tensor(data, dtype=dtype, device=device)
 
 RESPONSES = ("auto", "logits", "proba", "output")
 # The shared vocabulary (skxai.utils._param_validation.RESPONSE_METHODS) on the adapter's

@@ -13,6 +13,7 @@ from skxai._explanation import Explanation
 from skxai._progress import progress
 from skxai.anchors._bandit import accepts, kl_bounds
 from skxai.anchors._base import BaseAnchorExplainer, decisions, result_arrays
+from skxai.utils._feature_names import internal_call
 from skxai.utils._memory import refuse_beyond_working_memory
 from skxai.utils._param_validation import Interval, fit_context
 from skxai.utils._random import seed_from
@@ -708,7 +709,8 @@ class AnchorTabularExplainer(BaseAnchorExplainer):
         """
         A = self._rows(X)
         if explanation is None:
-            explanation = self.explain(A)
+            with internal_call():  # A: the rows as arrays, not the user's data
+                explanation = self.explain(A)
         else:
             shown = None if explanation.data is None else np.asarray(explanation.data)
             if shown is None or shown.shape != A.shape or not np.array_equal(shown, A):

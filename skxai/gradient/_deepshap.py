@@ -37,7 +37,7 @@ from torch import nn
 from skxai._progress import progress
 from skxai._torch._capture import LayerCapture
 from skxai._torch._explainer import BaseTorchExplainer, check_recorded
-from skxai._torch._model import HookSet, _BinaryLogit
+from skxai._torch._model import HookSet, _BinaryLogit, as_tensor
 from skxai._torch._trace import input_dependent_nonlinear_calls, unhooked_calls
 from skxai.utils._param_validation import Interval
 
@@ -583,7 +583,7 @@ class DeepShapExplainer(BaseTorchExplainer):
         if targets is None:
             targets = self._targets(outputs)
         values, _ = self._attribute_core(x, targets, progress_bar=self.verbose)
-        expected = torch.as_tensor(self.expected_value_, dtype=torch.float64, device=x.device)
+        expected = as_tensor(self.expected_value_, dtype=torch.float64, device=x.device)
         base = expected[targets]
         f = outputs.gather(1, targets[:, None])[:, 0].double()
         gap = values.reshape(values.shape[0], -1).sum(dim=1) - (f - base)

@@ -11,6 +11,7 @@ from sklearn.exceptions import ConvergenceWarning
 from skxai._baselines import BASELINE_CONSTRAINT, is_per_sample, make_baseline, resolve_baseline_name
 from skxai._progress import progress
 from skxai._torch._explainer import BaseTorchExplainer, _to_numpy
+from skxai._torch._model import as_tensor
 from skxai.utils._memory import refuse_beyond_working_memory
 from skxai.utils._param_validation import Interval, StrOptions
 from skxai.utils._warnings import warn_at_caller
@@ -237,7 +238,7 @@ callable, default="zeros"
             on ``x``'s device and dtype.
         """
         if self.baseline_ is not None:
-            x0 = torch.as_tensor(self.baseline_, dtype=x.dtype, device=x.device)
+            x0 = as_tensor(self.baseline_, dtype=x.dtype, device=x.device)
             return x0.expand_as(x)
         x0 = make_baseline(self.baseline_kind_, _to_numpy(x)[0], sigma=self.blur_sigma)
         return torch.as_tensor(x0, dtype=x.dtype, device=x.device)

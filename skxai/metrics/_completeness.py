@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from skxai.metrics._utils import is_tabular, to_numpy
+from skxai.metrics._utils import explainer_transform, is_tabular, to_numpy
 from skxai.metrics._view import ExplainerView
 
 
@@ -67,7 +67,7 @@ def completeness_gap(explainer, X, *, attributions=None, baseline=None, relative
         baseline = _explainer_baseline(explainer, X)
     view = ExplainerView(explainer, X, baseline="zeros" if baseline is None else baseline,
                          batch_size=batch_size, need_attributions=False)
-    A = to_numpy(explainer.transform(X) if attributions is None else attributions)
+    A = to_numpy(explainer_transform(explainer, X) if attributions is None else attributions)
     if A.shape[0] != view.n:
         raise ValueError(f"attributions hold {A.shape[0]} samples but X holds {view.n}.")
     if not np.isfinite(A).all():

@@ -89,7 +89,9 @@ def faithfulness_correlation(explainer, X, *, attributions=None, n_subsets=50, s
     ``f(x) - f(x without S)`` (higher is better, at most 1). A constant explanation has no
     variance: its correlation is reported as 0; so is every explanation of a sample whose
     output does not change (a constant model), drops within rounding (a relative
-    ``1e-12`` of the outputs) counting as no change.
+    ``1e-12`` of the outputs) counting as no change. With a single unit (a one-feature
+    table), or ``subset_size`` equal to the number of units, every subset is the same and the
+    correlation is undefined for every explainer: a ``ValueError`` says so.
 
     Parameters
     ----------
@@ -134,6 +136,16 @@ def faithfulness_correlation(explainer, X, *, attributions=None, n_subsets=50, s
         # one subset has no variance to correlate: every explanation would score 0
         raise ValueError(f"n_subsets={n_subsets}: a correlation needs at least 2 subsets.")
     size = resolve_subset_size(subset_size, view.n_units)
+    if size == view.n_units:
+        # every subset is the same (all units): the attributed mass never varies, so the
+        # correlation is 0/0, which was reported as 0 for every explainer (the 1-feature table)
+        raise ValueError(
+            f"faithfulness_correlation is undefined with {view.n_units} unit(s) (features, feature "
+            f"groups or patches) and subset_size={size}: every random subset removes all of them, "
+            "so the attributed mass does not vary and there is nothing to correlate. It needs at "
+            "least 2 units and a subset_size below their number; on a single-feature table use "
+            "another metric (scoring='completeness_gap' for instance)."
+        )
     attributed, drop = subset_removal(view, view.unit_relevance(), n_subsets, size,
                                       random_state, n_jobs)
     # the drops are differences of outputs: their rounding is relative to the outputs' size

@@ -17,7 +17,7 @@ from sklearn.base import clone
 from sklearn.utils.validation import check_is_fitted
 
 from skxai.metrics._similarity import spearman_similarity, ssim_available, ssim_similarity
-from skxai.metrics._utils import is_tabular, to_numpy, unfreeze
+from skxai.metrics._utils import explainer_transform, is_tabular, to_numpy, unfreeze
 from skxai.utils._random import check_random_state
 
 SIMILARITIES = ("spearman", "spearman_abs", "ssim")
@@ -325,7 +325,7 @@ def model_randomization_test(explainer, X, *, attributions=None, mode="cascading
     check_is_fitted(explainer)
     if mode not in ("cascading", "independent", "both"):
         raise ValueError(f"mode={mode!r}; use 'cascading', 'independent' or 'both'.")
-    A0 = to_numpy(explainer.transform(X) if attributions is None else attributions)
+    A0 = to_numpy(explainer_transform(explainer, X) if attributions is None else attributions)
     sims = _check_similarities(similarity, A0)
     _check_criterion(criterion, sims, threshold)
     names = _locate(explainer).names
@@ -339,13 +339,13 @@ def model_randomization_test(explainer, X, *, attributions=None, mode="cascading
             target = _locate(ex)
             for name, seed in zip(order, seeds, strict=True):
                 target.randomize(name, seed)
-                A = to_numpy(ex.transform(X))
+                A = to_numpy(explainer_transform(ex, X))
                 records.append({"mode": "cascading", "layer": name, **_similarities(A0, A, sims)})
         if mode in ("independent", "both"):
             for name, seed in zip(order, seeds, strict=True):
                 ex = copy.deepcopy(explainer)
                 _locate(ex).randomize(name, seed)
-                A = to_numpy(ex.transform(X))
+                A = to_numpy(explainer_transform(ex, X))
                 records.append({"mode": "independent", "layer": name,
                                 **_similarities(A0, A, sims)})
     return RandomizationReport("model", records, criterion, threshold)
@@ -415,7 +415,7 @@ def data_randomization_test(explainer, X, *, X_train, y_train, train=None, fit_p
     faithfulness metrics to rank the rest.
     """
     check_is_fitted(explainer)
-    A0 = to_numpy(explainer.transform(X) if attributions is None else attributions)
+    A0 = to_numpy(explainer_transform(explainer, X) if attributions is None else attributions)
     sims = _check_similarities(similarity, A0)
     _check_criterion(criterion, sims, threshold)
     y_arr = np.asarray(to_numpy(y_train) if hasattr(y_train, "detach") else y_train)
@@ -452,7 +452,13 @@ def _data_randomization(explainer, X, model, X_train, y_perm, train, fit_params,
     rand = clone(explainer).set_params(estimator=wrapped)
     if background is None:
         background = explainer.perturbation_view(X).background if is_tabular(explainer) else X_train
+        schema = getattr(explainer, "_schema", None)
+        if (getattr(schema, "is_frame", False) and getattr(explainer, "feature_space", "input") == "input"
+                and np.ndim(background) == 2 and np.shape(background)[1] == len(schema.columns)):
+            # the background summary is an array: as a frame of fit's columns and dtypes, the
+            # model (trained on a frame) gets frames, and X explains as it did with the original
+            background = schema.to_model_input(background)
     rand.fit(background)
-    A = to_numpy(rand.transform(X))
+    A = to_numpy(explainer_transform(rand, X))
     record = {"mode": "data", "layer": None, **_similarities(A0, A, sims)}
     return RandomizationReport("data", [record], criterion, threshold)

@@ -12,6 +12,7 @@ from skxai.metrics._utils import (
     REAL_VALUED_MESSAGE,
     check_perturbation_memory,
     check_positive_int,
+    explainer_transform,
     is_tabular,
     map_chunks,
     refuse_text,
@@ -87,7 +88,7 @@ def sensitivities(explainer, X, *, attributions=None, radius=0.02, n_perturbatio
         # built together: refused before any explanation when they cannot fit
         m = check_positive_int(n_perturbations, "n_perturbations")
         check_perturbation_memory(m, 4 * 8 * int(np.prod(shape)), "n_perturbations", "sensitivity")
-    phi0 = to_numpy(explainer.transform(X) if attributions is None else attributions)
+    phi0 = to_numpy(explainer_transform(explainer, X) if attributions is None else attributions)
     if phi0.shape[0] != n:
         raise ValueError(f"attributions hold {phi0.shape[0]} samples but X holds {n}.")
     if not np.isfinite(phi0).all():
@@ -125,7 +126,7 @@ def sensitivities(explainer, X, *, attributions=None, radius=0.02, n_perturbatio
                           for s in seeds[idx]])
         Xp = (Xa[idx][:, None] + E).reshape((-1,) + shape)
         if targets is None:
-            phi = to_numpy(explainer.transform(Xp))
+            phi = to_numpy(explainer_transform(explainer, Xp))
         else:
             # every copy of a sample is explained for that sample's output
             phi = to_numpy(for_targets(Xp, np.repeat(targets[idx], m)))

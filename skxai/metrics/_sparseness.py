@@ -6,7 +6,7 @@ import numpy as np
 from scipy.sparse import issparse
 from sklearn.utils.validation import check_is_fitted
 
-from skxai.metrics._utils import to_numpy
+from skxai.metrics._utils import explainer_transform, to_numpy
 
 
 def gini(values):
@@ -51,7 +51,7 @@ def sparseness(explainer, X, *, attributions=None):
     """
     if attributions is None:
         check_is_fitted(explainer)
-        attributions = explainer.transform(X)
+        attributions = explainer_transform(explainer, X)
     if issparse(attributions):
         # a text explanation over its coverage vocabulary: every word a document lacks would
         # count as a zero attribution, so its Gini index measures the vocabulary, not the map

@@ -8,6 +8,7 @@ import numpy as np
 from joblib import effective_n_jobs
 from sklearn.utils.parallel import Parallel, delayed
 
+from skxai.utils._feature_names import internal_call, internal_calls
 from skxai.utils._memory import refuse_beyond_working_memory
 from skxai.utils._random import check_random_state
 
@@ -111,8 +112,20 @@ def sample_seeds(random_state, n):
     return rng.randint(np.iinfo(np.int32).max, size=n)
 
 
+def explainer_transform(explainer, X):
+    """``explainer.transform(X)`` as the package's own call: the metrics pass perturbed arrays
+    and the user's data, so scikit-learn's feature-name warning is not theirs to give."""
+    with internal_call():
+        return explainer.transform(X)
+
+
 def map_chunks(func, n, per_chunk, n_jobs=None):
-    """``func(idx)`` over consecutive chunks of ``range(n)``; joblib when ``n_jobs`` asks for it."""
+    """``func(idx)`` over consecutive chunks of ``range(n)``; joblib when ``n_jobs`` asks for it.
+
+    ``func`` runs as the package's own call (in a worker too): the explainer's ``transform``
+    on perturbed arrays does not give scikit-learn's feature-name warning.
+    """
+    func = internal_calls(func)
     if n_jobs is not None and (not isinstance(n_jobs, numbers.Integral) or isinstance(n_jobs, bool)
                                or n_jobs == 0):
         raise ValueError(f"n_jobs must be None or a non-zero integer (joblib's), got {n_jobs!r}.")

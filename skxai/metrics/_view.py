@@ -26,6 +26,7 @@ from skxai.metrics._utils import (
     DEFAULT_BATCH_SIZE,
     MAX_BLOCK_VALUES,
     check_positive_int,
+    explainer_transform,
     is_tabular,
     refuse_text,
     to_numpy,
@@ -145,7 +146,7 @@ class ExplainerView:
         self.f_x = self.outputs(self.X, np.arange(self.n))
         self.attributions = None
         if need_attributions:
-            A = explainer.transform(X) if attributions is None else attributions
+            A = explainer_transform(explainer, X) if attributions is None else attributions
             self.attributions = self.check_attributions(A)
 
     # ------------------------------------------------------------------ inputs

@@ -9,18 +9,21 @@ family.
 
 from __future__ import annotations
 
+import functools
 import numbers
 
+import numpy as np
 from sklearn.base import _fit_context
 from sklearn.utils._param_validation import (
     HasMethods,
-    Interval,
     InvalidParameterError,
-    Options,
     RealNotInt,
     StrOptions,
 )
+from sklearn.utils._param_validation import Interval as _SklearnInterval
+from sklearn.utils._param_validation import Options as _SklearnOptions
 
+from skxai.utils._feature_names import record_fit_feature_names
 from skxai.utils._warnings import warn_at_caller
 
 __all__ = [
@@ -43,6 +46,90 @@ __all__ = [
 ]
 
 
+def _is_bool(val):
+    return isinstance(val, bool | np.bool_)
+
+
+class Interval(_SklearnInterval):
+    """scikit-learn's ``Interval``, refusing bools.
+
+    ``bool`` is a subclass of ``int``, so scikit-learn's ``Interval(Integral, 1, None)``
+    accepts ``True`` (and ``Interval(Real, ...)`` takes it as 1.0). A bool is never meant as a
+    count or a size: ``max_background=True`` passed ``fit`` and failed inside numpy. Every
+    numeric interval of skxai refuses it, so ``fit`` raises ``InvalidParameterError`` naming the
+    parameter. Parameters that take a bool say so with a ``"boolean"`` constraint.
+
+    Parameters
+    ----------
+    type : {numbers.Integral, numbers.Real, RealNotInt}
+        The set of numbers the interval lies in.
+    left : float or int or None
+        The left bound (None: no bound).
+    right : float or int or None
+        The right bound (None: no bound).
+    closed : {"left", "right", "both", "neither"}
+        Which bounds belong to the interval.
+
+    Examples
+    --------
+    >>> import numbers
+    >>> count = Interval(numbers.Integral, 1, None, closed="left")
+    >>> count.is_satisfied_by(3), count.is_satisfied_by(True)
+    (True, False)
+    """
+
+    def is_satisfied_by(self, val):
+        """Whether ``val`` is a number (not a bool) of the interval.
+
+        Parameters
+        ----------
+        val : object
+            The value of the parameter.
+
+        Returns
+        -------
+        bool
+            True when ``val`` satisfies the constraint.
+        """
+        return not _is_bool(val) and super().is_satisfied_by(val)
+
+
+class Options(_SklearnOptions):
+    """scikit-learn's ``Options``, refusing bools among numeric options (``True == 1``).
+
+    Parameters
+    ----------
+    type : type
+        The type of the options.
+    options : set
+        The valid values.
+    deprecated : set or None, default=None
+        The options marked as deprecated in the error message.
+
+    Examples
+    --------
+    >>> import numbers
+    >>> order = Options(numbers.Integral, {1, 3})
+    >>> order.is_satisfied_by(1), order.is_satisfied_by(True)
+    (True, False)
+    """
+
+    def is_satisfied_by(self, val):
+        """Whether ``val`` is one of the options (a bool never is).
+
+        Parameters
+        ----------
+        val : object
+            The value of the parameter.
+
+        Returns
+        -------
+        bool
+            True when ``val`` satisfies the constraint.
+        """
+        return not _is_bool(val) and super().is_satisfied_by(val)
+
+
 def fit_context(fit):
     """Decorate an explainer's ``fit``: validate ``_parameter_constraints`` before anything runs.
 
@@ -54,9 +141,21 @@ def fit_context(fit):
     Returns
     -------
     callable
-        ``fit`` wrapped by scikit-learn's ``_fit_context`` (nested fits skip validation).
+        ``fit`` wrapped by scikit-learn's ``_fit_context`` (nested fits skip validation), which
+        also records whether ``X`` had feature names (for scikit-learn's warnings at
+        ``transform``).
     """
-    return _fit_context(prefer_skip_nested_validation=True)(fit)
+    validated = _fit_context(prefer_skip_nested_validation=True)(fit)
+
+    @functools.wraps(fit)
+    def fit_recording_feature_names(self, X, *args, **kwargs):
+        out = validated(self, X, *args, **kwargs)
+        # whether X had feature names: transform / explain warn as scikit-learn does when the
+        # data they get differs (skxai.utils._feature_names)
+        record_fit_feature_names(self, X)
+        return out
+
+    return fit_recording_feature_names
 
 
 #: The explained response, one set of names in every family.

@@ -84,11 +84,13 @@ def test_ssim_similarity_rejects_nan_maps():
         ssim_similarity(A, B)
 
 
-def test_faithfulness_correlation_of_identical_subsets_is_zero_not_rounding_noise(shapley):
+def test_faithfulness_correlation_of_identical_subsets_is_refused_not_rounding_noise(shapley):
     # subset_size = every unit: all subsets are the same, both terms are constant; the
-    # rounding of their means used to be correlated into +-1 for some samples
+    # rounding of their means used to be correlated into +-1 for some samples, then 0 for
+    # every explainer: the correlation is undefined, and said so
     ex, X = shapley
-    np.testing.assert_array_equal(faithfulness_correlation(ex, X, subset_size=4), 0.0)
+    with pytest.raises(ValueError, match="undefined with 4 unit.*subset_size=4"):
+        faithfulness_correlation(ex, X, subset_size=4)
 
 
 def test_row_pearson_of_constant_rows_is_zero():
