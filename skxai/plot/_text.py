@@ -195,7 +195,9 @@ def _gap_units(gap, units):
     import re
 
     for m in re.finditer(r"\S+", gap):
-        units.append((m.group(0), None, m.start() > 0 or (units and gap[:1].isspace())))
+        # a bool: "units and ..." gave the empty list for a document opening with punctuation
+        # ('"Great" film'), and the layout's character count then failed on int + list
+        units.append((m.group(0), None, m.start() > 0 or (bool(units) and gap[:1].isspace())))
 
 
 def _rgba(css):
