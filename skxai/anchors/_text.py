@@ -381,8 +381,9 @@ class AnchorTextExplainer(BaseAnchorExplainer):
             with the decision kept / changed), ``success``, ``n_model_calls`` (calls that
             evaluated rows of this document), ``n_rows``, ``n_samples``, ``candidates`` (every
             anchor evaluated: words, size, precision, bounds, samples), ``prediction``,
-            ``tokens``, ``threshold`` (the precision asked for); and ``total_model_calls``,
-            ``total_rows`` (distinct rows evaluated).
+            ``tokens``, ``token_offsets`` (character offset of each token), ``threshold``
+            (the precision asked for); and ``total_model_calls``, ``total_rows`` (distinct rows
+            evaluated).
         """
         docs, toks = self._check_docs(X)
         refs = self._decide(docs)
@@ -399,7 +400,7 @@ class AnchorTextExplainer(BaseAnchorExplainer):
         values = np.empty(n, dtype=object)
         fields = {k: [] for k in ("anchor", "token_positions", "positions", "prefix_precision",
                                   "prefix_coverage", "examples_held", "examples_failed",
-                                  "candidates", "tokens")}
+                                  "candidates", "tokens", "token_offsets")}
         for i, (doc, r) in enumerate(zip(toks, results, strict=True)):
             units = list(r["units"])
             pos = [int(p) for u in units for p in np.flatnonzero(doc.unit_of_pos == u)]
@@ -427,6 +428,7 @@ class AnchorTextExplainer(BaseAnchorExplainer):
                 ]
             )
             fields["tokens"].append(doc.tokens.tolist())
+            fields["token_offsets"].append(doc.starts.tolist())
         arrays = result_arrays(results)
         return Explanation(
             values,

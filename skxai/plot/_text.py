@@ -175,7 +175,7 @@ def _units(parts):
     units = []
     if parts.document:
         doc = parts.document
-        spans = align_tokens(doc, tokens)
+        spans = align_tokens(doc, tokens, parts.offsets)
         cursor = 0
         for i, (tok, span) in enumerate(zip(tokens, spans, strict=True)):
             if span is None:
