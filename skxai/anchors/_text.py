@@ -17,6 +17,7 @@ from skxai._text import (
     doc_seeds,
     fit_vocabulary,
     perturbed_doc_bytes,
+    token_matches,
     tokenize_docs,
     unique_outputs,
 )
@@ -282,7 +283,7 @@ class AnchorTextExplainer(BaseAnchorExplainer):
         self.word_vectors_ = None
         if self.perturbation == "similar":
             self.word_vectors_ = WordVectors(
-                [pattern.findall(d) for d in docs],
+                [[m.group(0) for m in token_matches(pattern, d)] for d in docs],
                 random_state=check_random_state(self.random_state).randint(2**31 - 1),
             )
         self.n_outputs_ = self.output_(docs[:1]).shape[1]
