@@ -25,6 +25,11 @@ _MAX_LUCB_ROUNDS = 500
 _MAX_VALIDATION_ROUNDS = 200
 
 
+class RowBudgetReached(Exception):  # noqa: N818 (a signal thrown into a search, not an error)
+    """Thrown into a search (``generator.throw``) when its next request would draw more rows
+    than its budget: the search then ends with what it has (:meth:`AnchorSearch.run`)."""
+
+
 class AnchorSearch:
     """Search state of one instance.
 
@@ -73,6 +78,7 @@ class AnchorSearch:
         self.accepted = {}
         self.validation = {}
         self.n_rounds = 0
+        self.budget_reached = False
         n_units = store.n_units
         self.beta_val = validation_beta(max(n_units, 1), beam_size, delta)
 
@@ -154,7 +160,29 @@ class AnchorSearch:
             t += 1
 
     def run(self):
-        """Generator: yields sample requests; returns the chosen anchor and the beams."""
+        """Generator: yields sample requests; returns the chosen anchor and the beams.
+
+        :class:`RowBudgetReached` thrown in at a request ends the search there: the best
+        accepted anchor if one was (``objective="coverage"``), otherwise the most precise beam
+        member with ``success=False``; ``budget_reached`` is then set.
+        """
+        self._beams, self._best, self._found = [[()]], (), False
+        try:
+            return (yield from self._run())
+        except RowBudgetReached:
+            self.budget_reached = True
+            return self._conclude(self._beams)
+
+    def _conclude(self, beams):
+        if self._found:
+            return self._best, True, beams
+        # no anchor reached the threshold: report the most precise beam member, flagged
+        members = [a for b in beams for a in b]
+        mean, lb, _, _ = self.bounds(members)
+        i = max(range(len(members)), key=lambda j: (mean[j], lb[j], -len(members[j])))
+        return members[i], False, beams
+
+    def _run(self):
         store = self.store
         n_units = store.n_units
         store.track(())
@@ -179,12 +207,12 @@ class AnchorSearch:
             st = self._stats([()])
             self.accepted[()] = mean[0]
             self.validation[()] = (int(st[0, 0]), int(st[0, 1]))
-        beams = [[()]]
+        beams = self._beams
         best = ()
         if () in self.accepted and self.objective == "shortest":
             return best, True, beams
         best_cov = self.coverage(()) if () in self.accepted else -1.0
-        found = () in self.accepted
+        self._found = () in self.accepted
         max_size = n_units if self.max_anchor_size is None else min(self.max_anchor_size, n_units)
         beam = [()]
         all_units = np.arange(n_units)
@@ -216,13 +244,7 @@ class AnchorSearch:
                 for a in sorted(ok, key=lambda a: -self.accepted[a]):
                     cov = self.coverage(a)
                     if cov > best_cov:
-                        best_cov, best, found = cov, a, True
+                        best_cov, self._best, self._found = cov, a, True
                 if best_cov >= 1.0:
                     break
-        if found:
-            return best, True, beams
-        # no anchor reached the threshold: report the most precise beam member, flagged
-        members = [a for b in beams for a in b]
-        mean, lb, _, _ = self.bounds(members)
-        i = max(range(len(members)), key=lambda j: (mean[j], lb[j], -len(members[j])))
-        return members[i], False, beams
+        return self._conclude(beams)
