@@ -108,8 +108,9 @@ class AnchorSearch:
         arms). So an anchor is accepted on those pooled samples only when their lower bound
         clears ``threshold`` itself; otherwise (with ``fresh``) only samples drawn here count:
         accepted when their mean reaches ``threshold`` and their lower bound
-        ``threshold - epsilon_stop``, rejected when, after at least two batches, their upper
-        bound falls below ``threshold + epsilon_stop`` (or the pooled one below ``threshold``).
+        ``threshold - epsilon_stop``, rejected when, after at least two batches with a failure,
+        their upper bound falls below ``threshold + epsilon_stop`` (or the pooled one below
+        ``threshold``).
         A single batch would reject many anchors just above the threshold: with
         ``threshold + epsilon_stop = 1`` any failure rejects.
         """
@@ -120,9 +121,16 @@ class AnchorSearch:
             mean, lb, ub, n = self.kl_stats(self._stats(anchors) - start)
             pooled = (pn > 0) & (pm >= thr) & (plb >= thr)
             accept = pooled | accepts(mean, lb, n, thr, eps)
-            reject = ~accept & (
-                ((n >= 2 * self.samples_per_round) & (ub < thr + eps)) | ((pn > 0) & (pub < thr))
-            )
+            bounded = (n >= 2 * self.samples_per_round) & (ub < thr + eps)
+            if thr - eps < 1.0:
+                # no failure among the fresh samples is no evidence against the anchor, and its
+                # lower bound clears threshold - epsilon_stop after at most
+                # beta / -log(threshold - epsilon_stop) samples. With threshold + epsilon_stop
+                # above 1 every upper bound is below it: at threshold=1 an anchor of precision 1
+                # was rejected after two batches whenever beta (13 words and more) kept 100
+                # samples' bound under 0.95, and no anchor of such a document could succeed.
+                bounded &= mean < 1.0
+            reject = ~accept & (bounded | ((pn > 0) & (pub < thr)))
             more = ~accept & ~reject
             if not more.any():
                 break

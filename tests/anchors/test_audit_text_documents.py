@@ -97,3 +97,23 @@ def test_examples_of_a_random_perturbation_are_the_texts_the_model_labelled(seed
         assert len(held) == 10
     anchor = set(exp.anchor[0])
     assert all(anchor <= set(t.split()) for t in held + failed)
+
+
+def test_threshold_one_accepts_an_anchor_of_precision_one_in_a_longer_document():
+    # With threshold + epsilon_stop above 1 every upper bound is below it, so an anchor was
+    # rejected after two batches of fresh samples unless 100 samples already put its lower
+    # bound over 0.95; with 13 words or more (beta > 5.13) that never happened: here the one
+    # word the model reads got success=False and a 20-word "anchor" after 2,900 rows.
+    def model(docs):
+        return np.array([int("great" in d.split()) for d in docs])
+
+    doc = " ".join(["great"] + WORDS[:25])
+    ex = AnchorTextExplainer(model, threshold=1.0, random_state=0).fit([doc, "w1 w2"])
+    exp = ex.explain([doc])
+    assert exp.anchor == [("great",)] and exp.success.tolist() == [True]
+    assert exp.precision[0] == 1.0 and exp.precision_lower[0] >= 0.95
+    assert ex.estimate_precision([doc], exp, n_samples=500, random_state=1)[0] == 1.0
+    # an anchor with failures is still rejected at threshold=1
+    noisy = AnchorTextExplainer(lambda d: model(d) & (np.arange(len(d)) % 50 != 7), threshold=1.0,
+                                max_anchor_size=1, random_state=0).fit([doc])
+    assert noisy.explain([doc]).success.tolist() == [False]
