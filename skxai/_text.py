@@ -13,6 +13,15 @@ from skxai.utils._random import seed_from
 DEFAULT_TOKEN_PATTERN = r"(?u)\b\w+(?:'\w+)*\b"
 
 
+def token_matches(pattern, text):
+    """The matches of ``pattern`` in ``text`` that are tokens: every non-empty one.
+
+    An empty match is no token: a pattern such as ``r"\\w*"`` matches between every two words,
+    and the empty string became a player (a LIME weight, a word of an anchor).
+    """
+    return [m for m in pattern.finditer(text) if m.end() > m.start()]
+
+
 class TokenizedDoc:
     """A document split as ``seps[0] tok[0] seps[1] tok[1] ... tok[L-1] seps[L]``.
 
@@ -30,7 +39,7 @@ class TokenizedDoc:
     """
 
     def __init__(self, text, pattern, unit):
-        matches = list(pattern.finditer(text))
+        matches = token_matches(pattern, text)
         self.text = text
         self.tokens = np.asarray([m.group(0) for m in matches], dtype=object)
         self.starts = np.asarray([m.start() for m in matches], dtype=np.intp)
@@ -145,7 +154,13 @@ def fit_vocabulary(docs, token_pattern, **params):
     """
     from sklearn.feature_extraction.text import CountVectorizer
 
-    cv = CountVectorizer(token_pattern=token_pattern, lowercase=False, binary=True, **params)
+    pattern = compile_pattern(token_pattern)
+
+    def analyzer(doc):
+        # the tokens the explainers perturb (empty matches left out), case kept
+        return [m.group(0) for m in token_matches(pattern, doc)]
+
+    cv = CountVectorizer(analyzer=analyzer, token_pattern=None, lowercase=False, binary=True, **params)
     try:
         X = cv.fit_transform(docs)
     except ValueError as exc:

@@ -45,7 +45,7 @@ def result_arrays(results):
     return {k: np.asarray([r[k] for r in results], dtype=dt) for k, dt in _RESULT_ARRAYS}
 
 
-def _summarise(search, best, success, n_examples):
+def _summarise(search, best, success, n_examples, expand=None):
     store = search.store
     ordered = search.order.get(best, best)
     prefixes = [tuple(sorted(ordered[: k + 1])) for k in range(len(ordered))] or [()]
@@ -56,7 +56,7 @@ def _summarise(search, best, success, n_examples):
         # report the unbiased estimate of the validation samples, not the pooled one
         v = np.asarray([search.validation[best]], dtype=np.float64)
         mean[-1], lb[-1], ub[-1], n[-1] = (x[0] for x in search.kl_stats(v))
-    held, failed = store.examples(best, n_examples)
+    held, failed = store.examples(best, n_examples, expand)
     cands = list(store.stats)
     cm, clb, cub, cn = search.bounds(cands)
     return {
@@ -78,6 +78,7 @@ def _summarise(search, best, success, n_examples):
             if cn[j] > 0
         ],
         "n_rounds": search.n_rounds,
+        "budget_reached": bool(search.budget_reached),
     }
 
 
@@ -130,10 +131,14 @@ def _explain_chunk(explainer, items, refs, seeds):
         cov = sampler.coverage_function(i)
         searches.append(AnchorSearch(store, cov, **params))
     rngs = [np.random.RandomState(s) for s in seeds]
-    results, calls, rows, total = run_lockstep(searches, sampler, rngs)
+    budgets = getattr(sampler, "budgets", None)
+    results, calls, rows, total = run_lockstep(searches, sampler, rngs, budgets=budgets,
+                                               piece_rows=getattr(sampler, "piece_rows", None))
     out = []
+    expand = getattr(sampler, "expand", None)
     for i, (s, (best, success, _beams)) in enumerate(zip(searches, results, strict=True)):
-        summary = _summarise(s, best, success, explainer.n_examples)
+        summary = _summarise(s, best, success, explainer.n_examples,
+                             None if expand is None else (lambda rec, pres, i=i: expand(i, rec, pres)))
         summary["n_model_calls"] = int(calls[i])
         summary["n_rows"] = int(rows[i])
         out.append(summary)
@@ -191,6 +196,10 @@ class BaseAnchorExplainer(BaseExplainer):
     def _n_initial(self):
         return self.samples_per_round
 
+    def _searches_within_memory(self, items):
+        """How many searches of ``items`` may run together (no bound here)."""
+        return len(items) or 1
+
     def _search_params(self):
         return dict(
             threshold=float(self.threshold),
@@ -213,8 +222,10 @@ class BaseAnchorExplainer(BaseExplainer):
         n = len(items)
         from joblib import effective_n_jobs
 
-        # chunks small enough that a round's rows stay near batch_size (memory bound)
+        # chunks small enough that a round's rows stay near batch_size (memory bound), and
+        # whose searches fit in working memory together (long documents)
         per_chunk = max(1, self.rows_per_call_ // max(1, self._n_initial()))
+        per_chunk = min(per_chunk, self._searches_within_memory(items))
         n_chunks = min(n, max(effective_n_jobs(self.n_jobs), -(-n // per_chunk)))
         slices = list(gen_even_slices(n, n_chunks))
         # the bar counts finished chunks (results come back in order, so seeds and outputs

@@ -25,6 +25,11 @@ _MAX_LUCB_ROUNDS = 500
 _MAX_VALIDATION_ROUNDS = 200
 
 
+class RowBudgetReached(Exception):  # noqa: N818 (a signal thrown into a search, not an error)
+    """Thrown into a search (``generator.throw``) when its next request would draw more rows
+    than its budget: the search then ends with what it has (:meth:`AnchorSearch.run`)."""
+
+
 class AnchorSearch:
     """Search state of one instance.
 
@@ -73,6 +78,7 @@ class AnchorSearch:
         self.accepted = {}
         self.validation = {}
         self.n_rounds = 0
+        self.budget_reached = False
         n_units = store.n_units
         self.beta_val = validation_beta(max(n_units, 1), beam_size, delta)
 
@@ -102,8 +108,9 @@ class AnchorSearch:
         arms). So an anchor is accepted on those pooled samples only when their lower bound
         clears ``threshold`` itself; otherwise (with ``fresh``) only samples drawn here count:
         accepted when their mean reaches ``threshold`` and their lower bound
-        ``threshold - epsilon_stop``, rejected when, after at least two batches, their upper
-        bound falls below ``threshold + epsilon_stop`` (or the pooled one below ``threshold``).
+        ``threshold - epsilon_stop``, rejected when, after at least two batches with a failure,
+        their upper bound falls below ``threshold + epsilon_stop`` (or the pooled one below
+        ``threshold``).
         A single batch would reject many anchors just above the threshold: with
         ``threshold + epsilon_stop = 1`` any failure rejects.
         """
@@ -114,9 +121,16 @@ class AnchorSearch:
             mean, lb, ub, n = self.kl_stats(self._stats(anchors) - start)
             pooled = (pn > 0) & (pm >= thr) & (plb >= thr)
             accept = pooled | accepts(mean, lb, n, thr, eps)
-            reject = ~accept & (
-                ((n >= 2 * self.samples_per_round) & (ub < thr + eps)) | ((pn > 0) & (pub < thr))
-            )
+            bounded = (n >= 2 * self.samples_per_round) & (ub < thr + eps)
+            if thr - eps < 1.0:
+                # no failure among the fresh samples is no evidence against the anchor, and its
+                # lower bound clears threshold - epsilon_stop after at most
+                # beta / -log(threshold - epsilon_stop) samples. With threshold + epsilon_stop
+                # above 1 every upper bound is below it: at threshold=1 an anchor of precision 1
+                # was rejected after two batches whenever beta (13 words and more) kept 100
+                # samples' bound under 0.95, and no anchor of such a document could succeed.
+                bounded &= mean < 1.0
+            reject = ~accept & (bounded | ((pn > 0) & (pub < thr)))
             more = ~accept & ~reject
             if not more.any():
                 break
@@ -154,7 +168,29 @@ class AnchorSearch:
             t += 1
 
     def run(self):
-        """Generator: yields sample requests; returns the chosen anchor and the beams."""
+        """Generator: yields sample requests; returns the chosen anchor and the beams.
+
+        :class:`RowBudgetReached` thrown in at a request ends the search there: the best
+        accepted anchor if one was (``objective="coverage"``), otherwise the most precise beam
+        member with ``success=False``; ``budget_reached`` is then set.
+        """
+        self._beams, self._best, self._found = [[()]], (), False
+        try:
+            return (yield from self._run())
+        except RowBudgetReached:
+            self.budget_reached = True
+            return self._conclude(self._beams)
+
+    def _conclude(self, beams):
+        if self._found:
+            return self._best, True, beams
+        # no anchor reached the threshold: report the most precise beam member, flagged
+        members = [a for b in beams for a in b]
+        mean, lb, _, _ = self.bounds(members)
+        i = max(range(len(members)), key=lambda j: (mean[j], lb[j], -len(members[j])))
+        return members[i], False, beams
+
+    def _run(self):
         store = self.store
         n_units = store.n_units
         store.track(())
@@ -179,12 +215,12 @@ class AnchorSearch:
             st = self._stats([()])
             self.accepted[()] = mean[0]
             self.validation[()] = (int(st[0, 0]), int(st[0, 1]))
-        beams = [[()]]
+        beams = self._beams
         best = ()
         if () in self.accepted and self.objective == "shortest":
             return best, True, beams
         best_cov = self.coverage(()) if () in self.accepted else -1.0
-        found = () in self.accepted
+        self._found = () in self.accepted
         max_size = n_units if self.max_anchor_size is None else min(self.max_anchor_size, n_units)
         beam = [()]
         all_units = np.arange(n_units)
@@ -216,13 +252,7 @@ class AnchorSearch:
                 for a in sorted(ok, key=lambda a: -self.accepted[a]):
                     cov = self.coverage(a)
                     if cov > best_cov:
-                        best_cov, best, found = cov, a, True
+                        best_cov, self._best, self._found = cov, a, True
                 if best_cov >= 1.0:
                     break
-        if found:
-            return best, True, beams
-        # no anchor reached the threshold: report the most precise beam member, flagged
-        members = [a for b in beams for a in b]
-        mean, lb, _, _ = self.bounds(members)
-        i = max(range(len(members)), key=lambda j: (mean[j], lb[j], -len(members[j])))
-        return members[i], False, beams
+        return self._conclude(beams)

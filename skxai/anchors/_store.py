@@ -26,6 +26,7 @@ class SampleStore:
         self.anchor_ids = {}
         self.anchor_masks = []
         self.inputs = []
+        self.input_starts = []
         self.stats = {}
 
     def _anchor_id(self, anchor):
@@ -51,6 +52,7 @@ class SampleStore:
         self.labels[self.m : need] = labels
         self.aid[self.m : need] = self._anchor_id(anchor)
         self.inputs.append(inputs)
+        self.input_starts.append(self.m)
         self.m = need
         st = self.stats.get(anchor)
         if st is not None:
@@ -109,8 +111,9 @@ class SampleStore:
             # samples whose anchor adds exactly one unit u count for the child parent + u only.
             covers = np.all(P[:, list(parent)], axis=1) if parent else np.ones(m, dtype=bool)
             base = covers & (n_extra[aid] == 0)
-            n_f += P[base].sum(axis=0)
-            pos_f += P[base & lab].sum(axis=0)
+            # counted in place: P[base] copied up to every stored sample (rows x units bytes)
+            n_f += np.sum(P, axis=0, where=base[:, None], dtype=np.int64)
+            pos_f += np.sum(P, axis=0, where=(base & lab)[:, None], dtype=np.int64)
             single = np.where(n_extra == 1, np.argmax(extra, axis=1), -1)[aid]
             sel = covers & (single >= 0)
             if sel.any():
@@ -123,17 +126,34 @@ class SampleStore:
             self.stats[children[i]] = [int(n_f[u]), int(pos_f[u])]
         return children
 
-    def examples(self, anchor, n_examples):
-        """Stored inputs where ``anchor`` holds and the decision kept / changed (first ones)."""
-        ok = self.valid(anchor)
-        flat = self._flat_inputs()
-        lab = self.labels[: self.m]
-        held = np.flatnonzero(ok & lab)[:n_examples]
-        failed = np.flatnonzero(ok & ~lab)[:n_examples]
-        return [flat[i] for i in held], [flat[i] for i in failed]
+    def examples(self, anchor, n_examples, expand=None):
+        """Stored inputs where ``anchor`` holds and the decision kept / changed (first ones).
 
-    def _flat_inputs(self):
-        out = []
-        for chunk in self.inputs:
-            out.extend(list(chunk))
-        return out
+        ``expand(record, presence)`` turns what :meth:`add` stored for a batch and the batch's
+        presence rows into its inputs (None for one that cannot be restored, left out); by
+        default the stored records are the inputs themselves.
+        """
+        ok = self.valid(anchor)
+        lab = self.labels[: self.m]
+        starts = np.asarray(self.input_starts, dtype=np.int64)
+        expanded = {}
+
+        def first(rows):
+            out = []
+            for r in rows:
+                if len(out) >= n_examples:
+                    break
+                b = int(np.searchsorted(starts, r, side="right")) - 1
+                if b not in expanded:
+                    stop = self.input_starts[b + 1] if b + 1 < len(starts) else self.m
+                    record = self.inputs[b]
+                    expanded[b] = (list(record) if expand is None
+                                   else expand(record, self.presence[starts[b] : stop]))
+                item = expanded[b][r - starts[b]]
+                if item is not None:
+                    out.append(item)
+            return out
+
+        if n_examples <= 0:
+            return [], []
+        return first(np.flatnonzero(ok & lab)), first(np.flatnonzero(ok & ~lab))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numbers
+import warnings
 
 import numpy as np
 import scipy.sparse as sp
@@ -17,18 +18,40 @@ from skxai._text import (
     doc_seeds,
     fit_vocabulary,
     perturbed_doc_bytes,
+    token_matches,
     tokenize_docs,
     unique_outputs,
 )
 from skxai.anchors._base import BaseAnchorExplainer, decisions, result_arrays
 from skxai.anchors._perturb import WordVectors, perturb_doc, resolve_perturbation
-from skxai.utils._memory import refuse_beyond_working_memory
+from skxai.utils._memory import most_within_working_memory, refuse_beyond_working_memory
 from skxai.utils._param_validation import Interval, StrOptions, fit_context
 from skxai.utils._random import check_random_state
 
 
+class _Drawn(list):
+    """Texts drawn by a random perturbation, with the generator's state before it drew them."""
+
+    def __init__(self, texts, state):
+        super().__init__(texts)
+        self.state = state
+
+
+#: Bytes a search holds per row drawn for a document of ``F`` units: the presence row (twice
+#: while the store grows), its label and anchor id, a text's hash and a share of the generator
+#: states (random perturbations).
+def _store_bytes_per_row(n_units):
+    return 2 * n_units + 80
+
+
 class _TextSampler:
-    """Draws perturbed documents and labels them, deduplicated, in chunks of rows."""
+    """Draws perturbed documents and labels them, deduplicated, in chunks of rows.
+
+    The searches keep no texts (a long document's rows would fill the memory): what a batch
+    becomes is rendered again from its presence rows for the examples, after the search
+    (:meth:`expand`); a random perturbation is replayed from the generator's state and each
+    text checked against the hash of the one the model labelled.
+    """
 
     reuse = True
 
@@ -39,6 +62,8 @@ class _TextSampler:
         self.perturb = explainer._perturbation()
         self.mask_proba = float(explainer.mask_proba)
         self.rows_evaluated = 0
+        self.piece_rows = int(explainer.rows_per_call_)
+        self.budgets = [int(explainer.max_rows)] * len(docs)
 
     def n_units(self, i):
         return self.docs[i].n_units
@@ -57,7 +82,28 @@ class _TextSampler:
         doc = self.docs[i]
         keep = rng.random_sample((n, doc.n_units)) >= self.mask_proba
         keep[:, list(anchor)] = True
-        return keep, perturb_doc(doc, self.perturb, keep, rng)
+        if isinstance(self.perturb, str):
+            return keep, perturb_doc(doc, self.perturb, keep, rng)
+        state = rng.get_state()
+        return keep, _Drawn(perturb_doc(doc, self.perturb, keep, rng), state)
+
+    def record(self, i, texts):
+        """What the store keeps of a batch: nothing for a fixed replacement, else the state
+        the replacements were drawn from and a hash per text."""
+        if isinstance(texts, _Drawn):
+            return texts.state, np.fromiter((hash(t) for t in texts), np.int64, len(texts))
+        return None
+
+    def expand(self, i, record, presence):
+        """The texts of a stored batch (None for one a replay could not reproduce)."""
+        doc = self.docs[i]
+        if record is None:
+            return perturb_doc(doc, self.perturb, presence, None)
+        state, hashes = record
+        rng = np.random.RandomState()
+        rng.set_state(state)
+        texts = perturb_doc(doc, self.perturb, presence, rng)
+        return [t if hash(t) == h else None for t, h in zip(texts, hashes.tolist(), strict=True)]
 
     @staticmethod
     def concat(parts):
@@ -126,6 +172,15 @@ class AnchorTextExplainer(BaseAnchorExplainer):
         Largest anchor searched (None: the number of units). An anchor search that ends
         without reaching ``threshold`` returns its most precise candidate with
         ``success=False``.
+    max_rows : int, default=100000
+        Most perturbed documents drawn for one document's search (the field ``n_rows``); a
+        search whose next round would pass it stops there, returns its most precise
+        candidate with ``success=False`` (or, with ``objective="coverage"``, the best anchor
+        found so far) and ``max_rows_reached=True``, with a warning. A short document needs
+        about a thousand; a long one (thousands of words), or ``threshold=1``, can need far
+        more, each row a copy of the document for the model. It also bounds the memory: the
+        search holds about ``2 * n_words`` bytes per row, and a ``max_rows`` that cannot fit
+        (see :data:`skxai.utils._memory.MAX_WORKING_BYTES`) is refused before any work.
     objective : {"shortest", "coverage"}, default="shortest"
         Shortest anchor with precision >= threshold (ties to the highest precision), or the
         highest coverage among such anchors of any size.
@@ -197,6 +252,7 @@ class AnchorTextExplainer(BaseAnchorExplainer):
         "token_pattern": [str],
         "unk_token": [str],
         "n_similar": [Interval(numbers.Integral, 1, None, closed="left")],
+        "max_rows": [Interval(numbers.Integral, 1, None, closed="left")],
     }
 
     def __init__(
@@ -213,6 +269,7 @@ class AnchorTextExplainer(BaseAnchorExplainer):
         samples_per_round=50,
         beam_size=1,
         max_anchor_size=None,
+        max_rows=100_000,
         objective="shortest",
         token_pattern=DEFAULT_TOKEN_PATTERN,
         unk_token="UNK",
@@ -237,6 +294,7 @@ class AnchorTextExplainer(BaseAnchorExplainer):
         self.samples_per_round = samples_per_round
         self.beam_size = beam_size
         self.max_anchor_size = max_anchor_size
+        self.max_rows = max_rows
         self.objective = objective
         self.token_pattern = token_pattern
         self.unk_token = unk_token
@@ -282,7 +340,7 @@ class AnchorTextExplainer(BaseAnchorExplainer):
         self.word_vectors_ = None
         if self.perturbation == "similar":
             self.word_vectors_ = WordVectors(
-                [pattern.findall(d) for d in docs],
+                [[m.group(0) for m in token_matches(pattern, d)] for d in docs],
                 random_state=check_random_state(self.random_state).randint(2**31 - 1),
             )
         self.n_outputs_ = self.output_(docs[:1]).shape[1]
@@ -296,6 +354,23 @@ class AnchorTextExplainer(BaseAnchorExplainer):
         check_is_fitted(self)
         docs = check_corpus(docs)
         return docs, tokenize_docs(docs, compile_pattern(self.token_pattern), self.unit)
+
+    def _search_bytes(self, doc):
+        """Memory of one document's search at ``max_rows``: the store, and one piece of texts."""
+        rows = int(self.max_rows)
+        return (rows * _store_bytes_per_row(doc.n_units)
+                + min(rows, int(self.rows_per_call_)) * (4 * len(doc.text) + 100))
+
+    def _check_search_memory(self, toks):
+        """Refuse, before any work, a document whose search at ``max_rows`` cannot fit."""
+        for i, doc in enumerate(toks):
+            refuse_beyond_working_memory(
+                self._search_bytes(doc), type(self).__name__,
+                f"document {i} ({len(doc.tokens)} tokens, {doc.n_units} {self.unit}s) at "
+                f"max_rows={int(self.max_rows)}", "lower max_rows (or batch_size)")
+
+    def _searches_within_memory(self, items):
+        return most_within_working_memory(max(self._search_bytes(doc) for doc in items))
 
     def model_output(self, X):
         """The explained response (``response_method``) on documents.
@@ -377,13 +452,16 @@ class AnchorTextExplainer(BaseAnchorExplainer):
             ``precision_upper`` (KL bounds at the validation confidence), ``coverage``,
             ``prefix_precision`` / ``prefix_coverage`` (of the anchor's first 1, 2, ... words),
             ``examples_held`` / ``examples_failed`` (perturbed documents that keep the anchor,
-            with the decision kept / changed), ``success``, ``n_model_calls`` (calls that
+            with the decision kept / changed), ``success``, ``max_rows_reached`` (the search
+            stopped at ``max_rows``), ``n_model_calls`` (calls that
             evaluated rows of this document), ``n_rows``, ``n_samples``, ``candidates`` (every
             anchor evaluated: words, size, precision, bounds, samples), ``prediction``,
-            ``tokens``, ``threshold`` (the precision asked for); and ``total_model_calls``,
-            ``total_rows`` (distinct rows evaluated).
+            ``tokens``, ``token_offsets`` (character offset of each token), ``threshold``
+            (the precision asked for); and ``total_model_calls``, ``total_rows`` (distinct rows
+            evaluated).
         """
         docs, toks = self._check_docs(X)
+        self._check_search_memory(toks)
         refs = self._decide(docs)
         # each document's seed from random_state and its own text, not its position: the same
         # anchor whether it is explained alone or in a batch, in any order, for any n_jobs
@@ -398,7 +476,7 @@ class AnchorTextExplainer(BaseAnchorExplainer):
         values = np.empty(n, dtype=object)
         fields = {k: [] for k in ("anchor", "token_positions", "positions", "prefix_precision",
                                   "prefix_coverage", "examples_held", "examples_failed",
-                                  "candidates", "tokens")}
+                                  "candidates", "tokens", "token_offsets")}
         for i, (doc, r) in enumerate(zip(toks, results, strict=True)):
             units = list(r["units"])
             pos = [int(p) for u in units for p in np.flatnonzero(doc.unit_of_pos == u)]
@@ -426,21 +504,34 @@ class AnchorTextExplainer(BaseAnchorExplainer):
                 ]
             )
             fields["tokens"].append(doc.tokens.tolist())
+            fields["token_offsets"].append(doc.starts.tolist())
         arrays = result_arrays(results)
+        reached = np.asarray([r["budget_reached"] for r in results], dtype=bool)
+        if reached.any():
+            which = np.flatnonzero(reached)
+            warnings.warn(
+                f"{type(self).__name__}: the search of document(s) {which[:10].tolist()} stopped after "
+                f"max_rows={int(self.max_rows)} perturbed documents (max_rows_reached); "
+                f"{int((~arrays['success'][which]).sum())} of them without an anchor reaching "
+                f"threshold={self.threshold} (success=False). Raise max_rows, or lower threshold or "
+                "set max_anchor_size for a shorter search.",
+                UserWarning, stacklevel=4,
+            )
         exp = Explanation(
             values,
             data=docs,
             method=type(self).__name__,
-            sample_fields=["prediction", *fields, *arrays],
+            sample_fields=["prediction", "max_rows_reached", *fields, *arrays],
             prediction=refs,
             threshold=float(self.threshold),
+            max_rows_reached=reached,
             **fields,
             **arrays,
             **totals,
         )
         # a slice of one document's tokens cuts its tokens; the anchor's token positions could
         # not follow it (they number the whole document's tokens): such a slice is refused
-        exp._grid_fields = {"tokens": True, "token_positions": False}
+        exp._grid_fields = {"tokens": True, "token_offsets": True, "token_positions": False}
         return exp
 
     def transform(self, X):

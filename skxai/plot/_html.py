@@ -47,7 +47,7 @@ def parts_html(parts, *, style=True):
     scale = 0.0 if weights is None or not len(weights) else float(np.abs(weights).max())
     pieces = []
     if parts.document:
-        spans = align_tokens(parts.document, tokens)
+        spans = align_tokens(parts.document, tokens, parts.offsets)
         cursor = 0
         for i, (tok, span) in enumerate(zip(tokens, spans, strict=True)):
             w = None if weights is None else weights[i]

@@ -175,7 +175,7 @@ def _units(parts):
     units = []
     if parts.document:
         doc = parts.document
-        spans = align_tokens(doc, tokens)
+        spans = align_tokens(doc, tokens, parts.offsets)
         cursor = 0
         for i, (tok, span) in enumerate(zip(tokens, spans, strict=True)):
             if span is None:
@@ -195,7 +195,9 @@ def _gap_units(gap, units):
     import re
 
     for m in re.finditer(r"\S+", gap):
-        units.append((m.group(0), None, m.start() > 0 or (units and gap[:1].isspace())))
+        # a bool: "units and ..." gave the empty list for a document opening with punctuation
+        # ('"Great" film'), and the layout's character count then failed on int + list
+        units.append((m.group(0), None, m.start() > 0 or (bool(units) and gap[:1].isspace())))
 
 
 def _rgba(css):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -20,6 +21,7 @@ class TextParts:
     precision: float | None = None
     coverage: float | None = None
     document: str | None = None
+    offsets: list | None = None
     label: str | None = None
     method: str | None = None
 
@@ -91,6 +93,9 @@ def text_parts(explanation, index=0, caller="This display"):
             "and no document text to split."
         )
     tokens = [str(t) for t in tokens]
+    # character offset of each token in the document, where the explainer recorded them
+    # (``token_offsets``): exact, where a search for the token text can land on another copy
+    offsets = _item(extras.get("token_offsets"), index) if document is not None else None
     weights = None
     if exp.values is not None:
         raw = _item(exp.values, index)
@@ -141,6 +146,7 @@ def text_parts(explanation, index=0, caller="This display"):
         precision=_scalar(extras.get("precision"), index),
         coverage=_scalar(extras.get("coverage"), index),
         document=document,
+        offsets=None if offsets is None else [int(o) for o in offsets],
         label=None if label is None else str(label),
         method=exp.method,
     )
@@ -170,15 +176,34 @@ def needs_space(previous, token):
     return previous[-1:] not in _JOIN_RIGHT
 
 
-def align_tokens(document, tokens):
-    """Character spans of ``tokens`` found in order in ``document`` (None where not found)."""
+def align_tokens(document, tokens, offsets=None):
+    """Character spans of ``tokens`` found in order in ``document`` (None where not found).
+
+    ``offsets`` (the explainer's character offset of each token) are used when they point at
+    the tokens; otherwise each token is searched, ignoring case, from the end of the previous
+    one, on the document itself (``document.lower()`` can be longer than the document: with
+    "İ" every later span was shifted) and however far it lies (a token more than 200
+    characters on was drawn at the wrong place and the text up to it shown after it).
+    """
+    if offsets is not None and len(offsets) == len(tokens):
+        spans, cursor = [], 0
+        for tok, at in zip(tokens, offsets, strict=True):
+            at = int(at)
+            if at < cursor or document[at : at + len(tok)] != tok:
+                break
+            spans.append((at, at + len(tok)))
+            cursor = at + len(tok)
+        else:
+            return spans
     spans, cursor = [], 0
-    lower = document.lower()
     for tok in tokens:
-        at = lower.find(tok.lower(), cursor)
-        if at < 0 or (at - cursor) > 200:
+        if not tok:
             spans.append(None)
             continue
-        spans.append((at, at + len(tok)))
-        cursor = at + len(tok)
+        m = re.compile(re.escape(tok), re.IGNORECASE).search(document, cursor)
+        if m is None:
+            spans.append(None)
+            continue
+        spans.append((m.start(), m.end()))
+        cursor = m.end()
     return spans

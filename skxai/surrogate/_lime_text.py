@@ -315,7 +315,8 @@ class LimeTextExplainer(BaseExplainer):
             ``values``: per document the weight of each token's word. Per-document fields:
             ``words`` (the players), ``weights`` (one per word), ``intercept``, ``score``
             (weighted R^2 of the surrogate), ``local_pred`` (surrogate at the document),
-            ``outputs`` (model outputs), ``target`` (explained column), ``tokens``; and
+            ``outputs`` (model outputs), ``target`` (explained column), ``tokens``,
+            ``token_offsets`` (character offset of each token in its document); and
             ``total_model_calls``, ``total_rows``.
         """
         check_is_fitted(self)
@@ -350,7 +351,8 @@ class LimeTextExplainer(BaseExplainer):
             outputs=np.asarray([r["output"] for r in results]),
             output_names=self.output_names_,
             method=type(self).__name__,
-            sample_fields=["words", "weights", "intercept", "score", "local_pred", "target", "tokens"],
+            sample_fields=["words", "weights", "intercept", "score", "local_pred", "target", "tokens",
+                           "token_offsets"],
             words=[d.units.tolist() for d in toks],
             weights=[r["weights"] for r in results],
             intercept=np.asarray([r["intercept"] for r in results]),
@@ -358,10 +360,12 @@ class LimeTextExplainer(BaseExplainer):
             local_pred=np.asarray([r["local_pred"] for r in results]),
             target=np.asarray([r["target"] for r in results]),
             tokens=[d.tokens.tolist() for d in toks],
+            token_offsets=[d.starts.tolist() for d in toks],
             total_model_calls=int(sum(c for _, c, _ in parts)),
             total_rows=int(sum(r for _, _, r in parts)),
         )
-        exp._grid_fields = {"tokens": True}  # a slice of one document's tokens cuts its tokens too
+        # a slice of one document's tokens cuts its tokens and their offsets too
+        exp._grid_fields = {"tokens": True, "token_offsets": True}
         return exp
 
     def transform(self, X):
