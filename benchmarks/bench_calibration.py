@@ -175,7 +175,7 @@ Known limits (cells outside 0.93-0.97):
 - Too narrow: the interaction-heavy game's values that are not exact (2 of its 10 players are
   recovered exactly by the pairs) cover 0.924 at 50 permutations (s.e. 0.015; RMS error / RMS
   std 1.04); at 6 they covered 0.924 until a player whose pairs all agree got Agresti-Coull
-  pseudo-pairs (0.935 since, 2026-12-06). A pair's mean takes 2-8 values on this game: the
+  pseudo-pairs (0.935 since, 2026-12-05). A pair's mean takes 2-8 values on this game: the
   spread of 25 pairs is a Wald interval's, small where the error is large (calibration.md).
 - Too wide (conservative): the floor budgets (1 residual degree of freedom, t = 12.7) at 5-8
   features cover 0.98-1.00 since their replicate variances are floored at 1e-3 of the players'

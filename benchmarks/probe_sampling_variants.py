@@ -5,7 +5,7 @@ values are kept, and each variant's ``std`` is recomputed from them (the values 
 package's: only the errors differ). The variants replace the per-pair variance of
 ``skxai._estimate.shapley_from_permutations``:
 
-- ``before``: the package before 2026-12-06, ``max(var_pair, ratio * var_single / n_pairs)``
+- ``before``: the package before 2026-12-05, ``max(var_pair, ratio * var_single / n_pairs)``
   (``ratio * var_single`` is the prior: the row's mean pair/single ratio times the player's
   single-permutation variance);
 - ``zero ac`` (the package since, reproduced to the last bit: checked): as ``before``, and a

@@ -232,7 +232,7 @@ def main():
     ap.add_argument("--cells", default=",".join(CELLS))
     ap.add_argument("--sandwich", action="store_true", help="KernelSHAP cells: also the sandwich's coverage")
     ap.add_argument("--pseudo-pairs", type=float, default=_estimate.PSEUDO_PAIRS,
-                    help="1 reproduces permutation sampling before 2026-12-06")
+                    help="1 reproduces permutation sampling before 2026-12-05")
     args = ap.parse_args()
     _estimate.PSEUDO_PAIRS = args.pseudo_pairs
     for name in args.cells.split(","):

@@ -6,7 +6,7 @@ pipeline and a callable with a three-way interaction, on 3-20 features; exact va
 permutation sampling's. ``--few-df-share 0`` switches off the floor of replicate variances on
 at most 2 residual degrees of freedom (``skxai._estimate.FEW_DF_VARIANCE_SHARE``);
 ``--pseudo-pairs 1`` reproduces permutation sampling before the Agresti-Coull pseudo-pairs of a
-player whose pairs all agree (``skxai._estimate.PSEUDO_PAIRS``, 2026-12-06).
+player whose pairs all agree (``skxai._estimate.PSEUDO_PAIRS``, 2026-12-05).
 
     python benchmarks/probe_unseen_games.py GAME [SEEDS] [k|s|ks] [--few-df-share X] [--pseudo-pairs X]
 

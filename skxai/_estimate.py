@@ -1142,7 +1142,7 @@ def shapley_from_permutations(perms, prefix_values):
         # pseudo-pairs with the prior spread (the row's ratio times the player's single variance)
         # join the n_pairs - 1 degrees of freedom of the pairs' spread. The values those players
         # miss by were covered 0.62 on a three-way interaction at 8 permutations (all values:
-        # 0.903, now 0.947; calibration.md, 2026-12-06).
+        # 0.903, now 0.947; calibration.md, 2026-12-05).
         agreed = live & ~counted
         var_unit = np.where(agreed, np.maximum(var_unit, PSEUDO_PAIRS * ratio * var_single
                                                / (n_pairs - 1 + PSEUDO_PAIRS)), var_unit)

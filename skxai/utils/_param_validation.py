@@ -50,7 +50,26 @@ def _is_bool(val):
     return isinstance(val, bool | np.bool_)
 
 
-class Interval(_SklearnInterval):
+class _RefusingBools:
+    """Mixin of the numeric constraints: a bool satisfies none of them (``True == 1``)."""
+
+    def is_satisfied_by(self, val):
+        """Whether ``val`` satisfies the constraint (a bool never does).
+
+        Parameters
+        ----------
+        val : object
+            The value of the parameter.
+
+        Returns
+        -------
+        bool
+            True when ``val`` satisfies the constraint.
+        """
+        return not _is_bool(val) and super().is_satisfied_by(val)
+
+
+class Interval(_RefusingBools, _SklearnInterval):
     """scikit-learn's ``Interval``, refusing bools.
 
     ``bool`` is a subclass of ``int``, so scikit-learn's ``Interval(Integral, 1, None)``
@@ -78,23 +97,8 @@ class Interval(_SklearnInterval):
     (True, False)
     """
 
-    def is_satisfied_by(self, val):
-        """Whether ``val`` is a number (not a bool) of the interval.
 
-        Parameters
-        ----------
-        val : object
-            The value of the parameter.
-
-        Returns
-        -------
-        bool
-            True when ``val`` satisfies the constraint.
-        """
-        return not _is_bool(val) and super().is_satisfied_by(val)
-
-
-class Options(_SklearnOptions):
+class Options(_RefusingBools, _SklearnOptions):
     """scikit-learn's ``Options``, refusing bools among numeric options (``True == 1``).
 
     Parameters
@@ -113,21 +117,6 @@ class Options(_SklearnOptions):
     >>> order.is_satisfied_by(1), order.is_satisfied_by(True)
     (True, False)
     """
-
-    def is_satisfied_by(self, val):
-        """Whether ``val`` is one of the options (a bool never is).
-
-        Parameters
-        ----------
-        val : object
-            The value of the parameter.
-
-        Returns
-        -------
-        bool
-            True when ``val`` satisfies the constraint.
-        """
-        return not _is_bool(val) and super().is_satisfied_by(val)
 
 
 def fit_context(fit):
