@@ -446,8 +446,15 @@ def text_views(sb, exp, n_local, explainer=None):
                   f"Words with the largest total |weight| per document, over {len(weighted)} documents; "
                   f"explained: {label}", (6.5, 5))
     sb.add("<h3>Local views</h3>")
-    sb.add("<p>Red words push the explained output up, blue words pull it down; anchor words are "
-           "<b>bold and underlined</b>. Hover a word for its weight.</p>")
+    anchored = any(p.anchor_positions or p.anchor_words for p in parts)
+    legend = []
+    if weighted:  # anchors have no weights: their words are not coloured
+        legend.append("Red words push the explained output up, blue words pull it down. Hover a word "
+                      "for its weight.")
+    if anchored:
+        legend.append("Anchor words are <b>bold and underlined</b>.")
+    if legend:
+        sb.add(f"<p>{' '.join(legend)}</p>")
     for i, p in enumerate(parts[:n_local]):
         sb.add(parts_html(p, style=False))
         if "candidates" in exp.extras:

@@ -391,3 +391,28 @@ def test_explained_output_names_the_class_once(tmp_path):
         html = make_report({"k": ex}, X[:4], path=tmp_path / f"{labels[1]}.html", n_local=1, n_metric_samples=2).html
         row = re.search(r"explained output</th>\s*(<td>[^<]*</td>)", html)
         assert row is not None and expected in row.group(0), html[html.find("explained output") - 50:][:200]
+
+
+def test_text_legend_says_only_what_the_page_draws():
+    # anchors colour no word (they have no weights): the page does not promise red and blue
+    from skxai import AnchorTextExplainer
+
+    docs = ["good fun film", "bad boring film", "good acting", "bad plot", "really good", "really bad"] * 5
+    y = [1, 0, 1, 0, 1, 0] * 5
+    model = make_pipeline(TfidfVectorizer(), LogisticRegression(C=10)).fit(docs, y)
+    explained = ["a good fun film with a plot", "bad and boring acting"]
+    anchors = make_report(AnchorTextExplainer(model, random_state=0).fit(docs), explained, metrics=False).html
+    assert "Anchor words are <b>bold and underlined</b>" in anchors
+    assert "Red words" not in anchors
+
+    class Weighted:
+        def get_params(self, deep=False):
+            return {}
+
+        def explain(self, X):
+            return Explanation([np.array([0.5, -0.2, 0.1])] * len(X), data=list(X),
+                               tokens=[d.split() for d in X], method="Weighted")
+
+    weighted = make_report(Weighted(), ["good fun film", "bad dull plot"], metrics=False).html
+    assert "Red words push the explained output up" in weighted
+    assert "Anchor words" not in weighted
