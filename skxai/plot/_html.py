@@ -6,6 +6,7 @@ import html
 
 import numpy as np
 
+from skxai.plot._base import format_value
 from skxai.plot._textparts import align_tokens, needs_space, text_parts
 
 STYLE = """
@@ -79,7 +80,8 @@ def parts_html(parts, *, style=True):
     if parts.precision is not None:
         meta.append(f"precision {parts.precision:.3f}")
     if parts.coverage is not None:
-        meta.append(f"coverage {parts.coverage:.3f}")
+        # format_value: a coverage of 0.0002 is no "0.000", and an exact 0 reads "0"
+        meta.append(f"coverage {format_value(parts.coverage)}")
     if weights is not None and len(weights):
         # each word once: LIME gives every occurrence of a word its weight, and "to" filled the
         # list four times

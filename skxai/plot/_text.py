@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from skxai.plot._base import explain, literal_text, new_axes
+from skxai.plot._base import explain, format_value, literal_text, new_axes
 from skxai.plot._html import parts_html, weight_colour
 from skxai.plot._textparts import align_tokens, needs_space, text_parts
 
@@ -160,7 +160,7 @@ class TextHighlightDisplay:
         if p.precision is not None:
             title.append(f"precision {p.precision:.2f}")
         if p.coverage is not None:
-            title.append(f"coverage {p.coverage:.2f}")
+            title.append(f"coverage {format_value(p.coverage)}")
         if title:
             ax.set_title(" | ".join(title), fontsize=9, loc="left")
         self.ax_ = ax

@@ -35,7 +35,7 @@ def test_document_text_between_tokens_and_every_label_is_escaped():
              'data-weight="-1">film</span>']
     text = spans[0] + escape(f" {P} ") + spans[1] + escape(" <i>")
     meta = " &middot; ".join([f"<b>{E}</b>", f"<b>{E}</b>", f"anchor: <b>{escape(P + ' AND film')}</b>",
-                              "precision 0.900", "coverage 0.250", "strongest: film (-1), good (+0.5)"])
+                              "precision 0.900", "coverage 0.25", "strongest: film (-1), good (+0.5)"])
     head = f'<div class="skxai-meta">{meta}</div>'
     assert got == f'<div class="skxai-doc">{head}<div class="skxai-text">{text}</div></div>'
 
@@ -74,3 +74,16 @@ def test_image_summary_and_unreadable_explanations_escape_the_method():
 
     got = explanation_html(Odd(np.ones((1, 2)), method="m"))
     assert got == f"<pre>{E}</pre>"
+
+
+def test_a_small_coverage_is_not_printed_as_zero():
+    from skxai.plot._textparts import TextParts as Parts
+
+    small = parts_html(Parts(tokens=["good"], anchor_positions={0}, anchor_words=["good"], precision=0.98,
+                             coverage=0.00017, document="good"), style=False)
+    assert "coverage 0.00017" in small
+    none = parts_html(Parts(tokens=["good"], anchor_positions={0}, anchor_words=["good"], precision=0.98,
+                            coverage=0.0, document="good"), style=False)
+    import re
+
+    assert re.search(r"coverage 0(?![.\d])", none)
