@@ -1,0 +1,62 @@
+"""Post-merge audit: the command line meets target="predicted" and multi-output TreeSHAP."""
+
+import joblib
+import numpy as np
+import pandas as pd
+from sklearn.datasets import load_diabetes, load_iris
+from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
+
+from skxai._cli import main
+
+
+def _run(argv, capsys):
+    code = main(["explain"] + [str(a) for a in argv])
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_target_predicted_is_accepted_and_names_each_rows_predicted_class(tmp_path, capsys):
+    X, y = load_iris(return_X_y=True, as_frame=True)
+    labels = np.array(["setosa", "versicolor", "virginica"])[y]
+    model = RandomForestClassifier(n_estimators=5, max_depth=3, random_state=0).fit(X, labels)
+    joblib.dump(model, tmp_path / "m.joblib")
+    X.iloc[::5].to_csv(tmp_path / "d.csv", index=False)
+    code, _, err = _run([tmp_path / "m.joblib", tmp_path / "d.csv", "--out", tmp_path / "o.csv", "--trust-pickle",
+                         "--method", "tree-shap", "--target", "predicted", "--chunk-size", "7", "--quiet"], capsys)
+    assert code == 0, err
+    out = pd.read_csv(tmp_path / "o.csv")
+    assert out["target"].tolist() == model.predict(X.iloc[::5]).tolist()
+
+
+def test_target_predicted_for_a_regressor_is_not_refused_as_a_non_index(tmp_path, capsys):
+    X, y = load_diabetes(return_X_y=True, as_frame=True)
+    model = RandomForestRegressor(n_estimators=5, max_depth=3, random_state=0).fit(X, y)
+    joblib.dump(model, tmp_path / "m.joblib")
+    X.iloc[:20].to_csv(tmp_path / "d.csv", index=False)
+    code, _, err = _run([tmp_path / "m.joblib", tmp_path / "d.csv", "--out", tmp_path / "o.csv", "--trust-pickle",
+                         "--method", "tree-shap", "--target", "predicted", "--quiet"], capsys)
+    assert code == 0, err
+
+
+def test_multi_output_tree_shap_without_target_is_a_clear_usage_error(tmp_path, capsys):
+    X, y = load_diabetes(return_X_y=True, as_frame=True)
+    Y = np.c_[y, 2 * y]
+    model = RandomForestRegressor(n_estimators=5, max_depth=3, random_state=0).fit(X, Y)
+    joblib.dump(model, tmp_path / "m.joblib")
+    X.iloc[:20].to_csv(tmp_path / "d.csv", index=False)
+    argv = [tmp_path / "m.joblib", tmp_path / "d.csv", "--out", tmp_path / "o.csv", "--trust-pickle",
+            "--method", "tree-shap", "--chunk-size", "7", "--quiet"]
+    code, _, err = _run(argv, capsys)
+    assert code == 2, err
+    assert "--target (0..1)" in err and "internal error" not in err
+    assert not (tmp_path / "o.csv").exists()
+    # with a target it works, chunk by chunk, as in memory
+    code, _, err = _run(argv + ["--target", "1"], capsys)
+    assert code == 0, err
+    import skxai
+    from skxai._stream import reservoir_rows
+
+    bg = reservoir_rows(tmp_path / "d.csv", 100, 0)
+    ref = skxai.TreeShapExplainer(model, target=1).fit(bg).transform(X.iloc[:20])
+    out = pd.read_csv(tmp_path / "o.csv")
+    np.testing.assert_allclose(out[list(X.columns)].to_numpy(), ref, rtol=0, atol=1e-12)
