@@ -3,8 +3,10 @@
 import joblib
 import numpy as np
 import pandas as pd
+import pytest
 from sklearn.datasets import load_diabetes, load_iris
 from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
+from sklearn.linear_model import LinearRegression
 
 from skxai._cli import main
 
@@ -60,3 +62,29 @@ def test_multi_output_tree_shap_without_target_is_a_clear_usage_error(tmp_path, 
     ref = skxai.TreeShapExplainer(model, target=1).fit(bg).transform(X.iloc[:20])
     out = pd.read_csv(tmp_path / "o.csv")
     np.testing.assert_allclose(out[list(X.columns)].to_numpy(), ref, rtol=0, atol=1e-12)
+
+
+class JobsRevealingRegressor(LinearRegression):
+    """A linear model whose prediction shows how many joblib jobs its caller's context gives
+    a loop with n_jobs=None (a forest's predict runs its trees on that many threads)."""
+
+    def predict(self, X):
+        from joblib import effective_n_jobs
+
+        return super().predict(X) + 1000.0 * (effective_n_jobs(None) != 1)
+
+
+def test_scheduler_leaves_the_models_own_joblib_loops_as_without_it(tmp_path, capsys):
+    distributed = pytest.importorskip("distributed")
+    X, y = load_diabetes(return_X_y=True, as_frame=True)
+    model = JobsRevealingRegressor().fit(X, y)
+    joblib.dump(model, tmp_path / "m.joblib")
+    X.iloc[:20].to_csv(tmp_path / "d.csv", index=False)
+    argv = [tmp_path / "m.joblib", tmp_path / "d.csv", "--trust-pickle", "--method", "kernel-shap",
+            "--n-samples", "32", "--background", "10", "--chunk-size", "7", "--quiet"]
+    with distributed.LocalCluster(processes=False, n_workers=1, threads_per_worker=2,
+                                  dashboard_address=None) as cluster:
+        code, _, err = _run(argv + ["--out", tmp_path / "o.csv", "--scheduler", cluster.scheduler_address], capsys)
+    assert code == 0, err
+    out = pd.read_csv(tmp_path / "o.csv")
+    np.testing.assert_allclose(out["prediction"].to_numpy(), model.predict(X.iloc[:20]), rtol=1e-12)
