@@ -743,6 +743,11 @@ def _run_explain(args):
             from joblib import parallel_config
 
             stack.enter_context(parallel_config(backend="dask", client=client))
+            from skxai.utils._parallel import models_in_this_process
+
+            # the explainer's work goes to the cluster, the model's own n_jobs=None loops in
+            # this process stay as without --scheduler (outputs the same to the last digit)
+            stack.enter_context(models_in_this_process())
             if args.n_jobs is None:
                 args.n_jobs = -1  # every worker of the cluster
         if fitted:
@@ -856,21 +861,6 @@ def _added_names(columns, *names):
     return out
 
 
-def _in_this_process(args):
-    """Context for the model's own calls that make the prediction and target columns: with
-    ``--scheduler``, joblib's default backend again (as without it). Under the Dask backend, a
-    model's internal joblib loop (a forest's predict, n_jobs=None) ran on the cluster's thread
-    count in this process, summing its trees in a varying order: the prediction column changed
-    in the last digits from run to run, and differed from the run without --scheduler."""
-    import contextlib
-
-    if not args.scheduler:
-        return contextlib.nullcontext()
-    from joblib import parallel_config
-
-    return parallel_config(backend="loky", n_jobs=1)
-
-
 def _explain_chunk(chunk, start, prepare, pipeline, final_explainer, explained_quantity, out, state, args):
     """Explain one chunk of rows of DATA and append its attributions to the output."""
     import pandas as pd
@@ -916,9 +906,8 @@ def _explain_chunk(chunk, start, prepare, pipeline, final_explainer, explained_q
     result = pd.DataFrame(np.asarray(exp.target_values, dtype=np.float64), columns=state["cols"])
     base, prediction, *target = state["added"]
     result[base] = np.ravel(exp.target_base_values)
-    with _in_this_process(args):
-        outputs = explainer.model_output(Xt)
-        indices = np.asarray(explainer.target_indices(Xt))
+    outputs = explainer.model_output(Xt)
+    indices = np.asarray(explainer.target_indices(Xt))
     result[prediction] = outputs[np.arange(len(outputs)), indices]
     if target:
         names = exp.output_names

@@ -88,3 +88,7 @@ def test_scheduler_leaves_the_models_own_joblib_loops_as_without_it(tmp_path, ca
     assert code == 0, err
     out = pd.read_csv(tmp_path / "o.csv")
     np.testing.assert_allclose(out["prediction"].to_numpy(), model.predict(X.iloc[:20]), rtol=1e-12)
+    code, _, err = _run(argv + ["--out", tmp_path / "local.csv"], capsys)
+    assert code == 0, err
+    local = pd.read_csv(tmp_path / "local.csv")
+    np.testing.assert_allclose(out.to_numpy(), local.to_numpy(), rtol=1e-12, atol=1e-9)  # base_value too
