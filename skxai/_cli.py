@@ -880,6 +880,11 @@ def _explain_chunk(chunk, start, prepare, pipeline, final_explainer, explained_q
         if bad is not None:
             reason += f" (row {bad[0]}, column {bad[1]!r} holds {bad[2]!r}, not a number)"
         raise UsageError(reason) from None
+    if exp.target_index is None and (exp.output_axis is None or exp.base_values is None):
+        # e.g. a saved AnchorTabularExplainer: its values say which features are in the anchor
+        raise UsageError(f"{type(explainer).__name__} gives no attributions of a model output (no base "
+                         "values, no explained output); skxai explain writes those: use a Shapley or LIME "
+                         "explainer")
     if exp.target_index is None:  # e.g. TreeSHAP of a multi-output model with target=None: every output
         names = exp.output_names
         k = len(names) if names is not None else "several"

@@ -92,3 +92,17 @@ def test_scheduler_leaves_the_models_own_joblib_loops_as_without_it(tmp_path, ca
     assert code == 0, err
     local = pd.read_csv(tmp_path / "local.csv")
     np.testing.assert_allclose(out.to_numpy(), local.to_numpy(), rtol=1e-12, atol=1e-9)  # base_value too
+
+
+def test_saved_anchors_explainer_is_a_clear_usage_error(tmp_path, capsys):
+    import skxai
+
+    X, y = load_iris(return_X_y=True, as_frame=True)
+    model = RandomForestClassifier(n_estimators=5, max_depth=3, random_state=0).fit(X, y)
+    joblib.dump(skxai.AnchorTabularExplainer(model, random_state=0).fit(X), tmp_path / "a.joblib")
+    X.iloc[::10].to_csv(tmp_path / "d.csv", index=False)
+    code, _, err = _run([tmp_path / "a.joblib", tmp_path / "d.csv", "--out", tmp_path / "o.csv", "--trust-pickle",
+                         "--chunk-size", "7", "--quiet"], capsys)
+    assert code == 2, err
+    assert "gives no attributions of a model output" in err
+    assert not (tmp_path / "o.csv").exists()
