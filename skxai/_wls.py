@@ -153,9 +153,9 @@ def ridge_wls(Z, w, Y, alpha=1.0):
     # sample's surrogate never depends on which others are fitted with it, so explaining rows in
     # chunks (batch_size, working memory, the command line's --chunk-size) gives the numbers of
     # one call. BLAS products over all columns at once changed them in the last digits.
-    Yct = np.ascontiguousarray(Y.T)  # (r, m)
-    y_mean = np.einsum("rm,m->r", Yct, wn, optimize=False)
-    Yct -= y_mean[:, None]
+    Yt = np.ascontiguousarray(Y.T)  # (r, m); may be a view of the caller's Y: not changed in place
+    y_mean = np.einsum("rm,m->r", Yt, wn, optimize=False)
+    Yct = Yt - y_mean[:, None]
     P = np.ascontiguousarray(_solve_spd(A, Zw.T))  # (p, m): A^-1 Zw'
     coef_t = np.einsum("rm,pm->rp", Yct, P, optimize=False)  # (r, p)
     intercept = y_mean - np.einsum("rp,p->r", coef_t, z_mean, optimize=False)

@@ -30,3 +30,13 @@ def test_lime_in_chunks_equals_one_call():
     np.testing.assert_array_equal(np.concatenate([p.values for p in parts]), whole.values)
     for key in ("score", "intercept"):
         np.testing.assert_array_equal(np.concatenate([p.extras[key] for p in parts]), whole.extras[key])
+
+
+def test_ridge_wls_leaves_its_inputs_unchanged():
+    rng = np.random.RandomState(1)
+    Z = (rng.rand(50, 4) > 0.5).astype(float)
+    w = rng.rand(50)
+    Y = np.asfortranarray(rng.randn(50, 6))  # Y.T is C-contiguous: a view, not a copy
+    before = Y.copy()
+    ridge_wls(Z, w, Y)
+    np.testing.assert_array_equal(Y, before)
