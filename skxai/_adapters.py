@@ -352,6 +352,13 @@ _KEPT = {}
 _KEPT_GUARD = threading.Lock()
 
 
+def model_call():
+    """:func:`skxai.utils._parallel.model_call`: around every call of the model by skxai."""
+    from skxai.utils._parallel import model_call
+
+    return model_call()
+
+
 @contextlib.contextmanager
 def kept_model_state(estimator):
     """The training flag of every torch submodule of ``estimator`` put back after the block.
@@ -505,7 +512,7 @@ def predicted_indices(estimator, X, outputs, output_names, method):
         and safe_is_classifier(estimator)
     ):
         rows = X() if callable(X) else X
-        with kept_model_state(estimator):
+        with kept_model_state(estimator), model_call():
             labels = estimator.predict(rows)
         idx = class_indices(labels, output_names, estimator)
         if idx.shape[0] != n:
@@ -558,7 +565,7 @@ class ModelOutput:
         if self.method == "__call__":
             out = self.estimator(X)
         else:
-            with kept_model_state(self.estimator):
+            with kept_model_state(self.estimator), model_call():
                 out = getattr(self.estimator, self.method)(X)
         return self.check_output(out, _n_rows(A))
 

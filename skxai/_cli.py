@@ -102,7 +102,8 @@ def build_parser():
                     help="output CSV of attributions (an existing file is replaced; an input file is refused; "
                          "a name ending in .gz, .bz2 or .xz is compressed)")
     ex.add_argument("--report", help="also write a self-contained HTML report there")
-    ex.add_argument("--target", help="class label (classifiers) or output index to explain")
+    ex.add_argument("--target", help="class label (classifiers) or output index to explain, or 'predicted': each row's "
+                         "predicted class (the model's predict)")
     ex.add_argument("--background", type=int, default=None,
                     help="background rows: a uniform sample of DATA drawn in one pass (reservoir sampling, "
                          "seeded by --random-state), or of --background-data; default 100")
@@ -350,11 +351,15 @@ def _parse_target(model, target):
         for c in classes:
             if str(c) == target:
                 return c.item() if hasattr(c, "item") else c
+        if target == "predicted":  # the explainers' own target: each row's predicted class
+            return target
         raise UsageError(f"--target {target!r} is not a class of the model; classes: {[str(c) for c in classes]}")
+    if target == "predicted":
+        return target
     try:
         return int(target)
     except ValueError:
-        raise UsageError(f"--target {target!r} must be an output index for a regressor") from None
+        raise UsageError(f"--target {target!r} must be an output index (or 'predicted') for a regressor") from None
 
 
 def make_explainer(method, model, args):
@@ -692,6 +697,7 @@ def _run_explain(args):
     columns = _header(args.data, args.drop)
     _check_chunk_memory(args.chunk_size, columns)
     model = load_model(args.model, trusted_types=tuple(args.trusted_types), trust_pickle=args.trust_pickle)
+    args.loaded_model = model
     _check_header(columns, args.data, model)
     fitted = _is_explainer(model)
     if fitted:
@@ -737,6 +743,11 @@ def _run_explain(args):
             from joblib import parallel_config
 
             stack.enter_context(parallel_config(backend="dask", client=client))
+            from skxai.utils._parallel import models_in_this_process
+
+            # the explainer's work goes to the cluster, the model's own n_jobs=None loops in
+            # this process stay as without --scheduler (outputs the same to the last digit)
+            stack.enter_context(models_in_this_process())
             if args.n_jobs is None:
                 args.n_jobs = -1  # every worker of the cluster
         if fitted:
@@ -869,6 +880,20 @@ def _explain_chunk(chunk, start, prepare, pipeline, final_explainer, explained_q
         if bad is not None:
             reason += f" (row {bad[0]}, column {bad[1]!r} holds {bad[2]!r}, not a number)"
         raise UsageError(reason) from None
+    if exp.target_index is None and (exp.output_axis is None or exp.base_values is None):
+        # e.g. a saved AnchorTabularExplainer: its values say which features are in the anchor
+        raise UsageError(f"{type(explainer).__name__} gives no attributions of a model output (no base "
+                         "values, no explained output); skxai explain writes those: use a Shapley or LIME "
+                         "explainer")
+    if exp.target_index is None:  # e.g. TreeSHAP of a multi-output model with target=None: every output
+        names = exp.output_names
+        k = len(names) if names is not None else "several"
+        saved = _is_explainer(getattr(args, "loaded_model", None))
+        how = ("save the explainer with target=<output>" if saved
+               else f"pick one with --target (0..{k - 1})" if isinstance(k, int) else "pick one with --target")
+        raise UsageError(f"{type(explainer).__name__} explains all {k} outputs of the model at once "
+                         f"(outputs {[str(n) for n in names][:8] if names is not None else '?'}), but the "
+                         f"output file holds one per row: {how}")
     state["seconds"] += time.perf_counter() - t0
     state["explainer"] = explainer
     state["quantity"] = state["quantity"] or explained_quantity(exp, explainer)

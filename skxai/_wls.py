@@ -145,16 +145,24 @@ def ridge_wls(Z, w, Y, alpha=1.0):
     """
     wn = w / w.sum()
     z_mean = wn @ Z
-    y_mean = wn @ Y
     Zc = Z - z_mean
-    Yc = Y - y_mean
     Zw = Zc * w[:, None]
     A = Zc.T @ Zw + alpha * np.eye(Z.shape[1])
-    coef = _solve_spd(A, Zw.T @ Yc)
-    intercept = y_mean - z_mean @ coef
-    resid = Yc - Zc @ coef
-    ss_res = w @ (resid**2)
-    ss_tot = w @ (Yc**2)
+    # Every right-hand side (a sample's output) goes through fixed operators, column by column
+    # (einsum's own loop, operands contiguous along the summed axis; see constrained_wls): a
+    # sample's surrogate never depends on which others are fitted with it, so explaining rows in
+    # chunks (batch_size, working memory, the command line's --chunk-size) gives the numbers of
+    # one call. BLAS products over all columns at once changed them in the last digits.
+    Yt = np.ascontiguousarray(Y.T)  # (r, m); may be a view of the caller's Y: not changed in place
+    y_mean = np.einsum("rm,m->r", Yt, wn, optimize=False)
+    Yct = Yt - y_mean[:, None]
+    P = np.ascontiguousarray(_solve_spd(A, Zw.T))  # (p, m): A^-1 Zw'
+    coef_t = np.einsum("rm,pm->rp", Yct, P, optimize=False)  # (r, p)
+    intercept = y_mean - np.einsum("rp,p->r", coef_t, z_mean, optimize=False)
+    resid = Yct - np.einsum("rp,mp->rm", coef_t, np.ascontiguousarray(Zc), optimize=False)
+    ss_res = np.einsum("rm,m->r", resid**2, w, optimize=False)
+    ss_tot = np.einsum("rm,m->r", Yct**2, w, optimize=False)
+    coef = coef_t.T
     with np.errstate(invalid="ignore", divide="ignore"):
         r2 = np.where(ss_tot > 0, 1.0 - ss_res / ss_tot, 1.0)
     return coef, intercept, r2

@@ -1012,6 +1012,12 @@ class _ModelResponse:
         self.explainer = explainer
 
     def __call__(self, A):
+        from skxai.utils._parallel import model_call
+
+        with model_call():
+            return self._call(A)
+
+    def _call(self, A):
         ex = self.explainer
         est = ex.estimator_
         X = ex._schema.to_model_input(A)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import pickle
 import sys
 import threading
@@ -199,3 +200,31 @@ def worker_threads(client, n_jobs=None):
         out.append((address, threads))
         limit -= threads
     return out
+
+
+#: Set by the command line's ``--scheduler`` (see :func:`models_in_this_process`).
+_MODELS_IN_THIS_PROCESS = [0]
+
+
+@contextlib.contextmanager
+def models_in_this_process():
+    """In this block, skxai's own calls of the model (:func:`model_call`) run the model's internal
+    joblib loops under joblib's default backend, not the Dask backend active for the explainer's
+    ``n_jobs``. Under the Dask backend a loop with ``n_jobs=None`` (a forest's ``predict``) takes
+    the cluster's thread count and runs in threads of this process, summing its trees in a
+    varying order: outputs and base values then changed in their last digits from run to run.
+    """
+    _MODELS_IN_THIS_PROCESS[0] += 1
+    try:
+        yield
+    finally:
+        _MODELS_IN_THIS_PROCESS[0] -= 1
+
+
+def model_call():
+    """Context for one call of the model by skxai (see :func:`models_in_this_process`)."""
+    if not _MODELS_IN_THIS_PROCESS[0] or dask_client() is None:
+        return contextlib.nullcontext()
+    from joblib import parallel_config
+
+    return parallel_config(backend="loky", n_jobs=1)
