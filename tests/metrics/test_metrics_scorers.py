@@ -126,7 +126,8 @@ def test_one_standard_error_rule_properties(cands, n_splits, n_se):
            **{f"split{i}_test_score": np.zeros(len(cands)) for i in range(n_splits)}}
     pick = one_standard_error_rule("n_samples", n_se=n_se)(res)
     best = int(np.argmax(mean))
-    line = mean[best] - n_se * std[best] / np.sqrt(n_splits)
+    # std_test_score is the folds' population std: the mean's standard error is std / sqrt(K - 1)
+    line = mean[best] - n_se * std[best] / np.sqrt(n_splits - 1)
     assert mean[pick] >= line
     eligible = np.flatnonzero(mean >= line)
     assert cost[pick] == cost[eligible].min()
