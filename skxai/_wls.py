@@ -148,18 +148,19 @@ def ridge_wls(Z, w, Y, alpha=1.0):
     Zc = Z - z_mean
     Zw = Zc * w[:, None]
     A = Zc.T @ Zw + alpha * np.eye(Z.shape[1])
-    # Every right-hand side (a sample's output) goes through fixed operators, column by column
-    # (einsum's own loop, operands contiguous along the summed axis; see constrained_wls): a
-    # sample's surrogate never depends on which others are fitted with it, so explaining rows in
-    # chunks (batch_size, working memory, the command line's --chunk-size) gives the numbers of
-    # one call. BLAS products over all columns at once changed them in the last digits.
+    # Every right-hand side (a sample's output) goes through fixed operators, one at a time:
+    # stacked products ``(1, m) @ (m, p)`` (numpy's matmul makes one BLAS call per slice, of the
+    # same shape whatever the stack) and einsum's own loop for the dot products. A sample's
+    # surrogate never depends on which others are fitted with it, so explaining rows in chunks
+    # (batch_size, working memory, the command line's --chunk-size) gives the numbers of one
+    # call; one BLAS product over all columns changed them in the last digits.
     Yt = np.ascontiguousarray(Y.T)  # (r, m); may be a view of the caller's Y: not changed in place
     y_mean = np.einsum("rm,m->r", Yt, wn, optimize=False)
     Yct = Yt - y_mean[:, None]
-    P = np.ascontiguousarray(_solve_spd(A, Zw.T))  # (p, m): A^-1 Zw'
-    coef_t = np.einsum("rm,pm->rp", Yct, P, optimize=False)  # (r, p)
+    Pt = np.ascontiguousarray(_solve_spd(A, Zw.T).T)  # (m, p): (A^-1 Zw')'
+    coef_t = (Yct[:, None, :] @ Pt)[:, 0, :]  # (r, p)
     intercept = y_mean - np.einsum("rp,p->r", coef_t, z_mean, optimize=False)
-    resid = Yct - np.einsum("rp,mp->rm", coef_t, np.ascontiguousarray(Zc), optimize=False)
+    resid = Yct - (coef_t[:, None, :] @ np.ascontiguousarray(Zc.T))[:, 0, :]
     ss_res = np.einsum("rm,m->r", resid**2, w, optimize=False)
     ss_tot = np.einsum("rm,m->r", Yct**2, w, optimize=False)
     coef = coef_t.T
