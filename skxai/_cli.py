@@ -904,7 +904,9 @@ def _explain_chunk(chunk, start, prepare, pipeline, final_explainer, explained_q
         # row (the predicted class of a multi-class model) explains different outputs on
         # different rows, and a fixed one (a binary classifier's positive class, --target) must
         # say which class's probability the prediction column holds.
-        per_row = exp.target_index is not None and not isinstance(exp.target_index, int | np.integer)
+        # (a single output is the same on every row, "predicted" included: no column of zeros)
+        several = exp.output_axis is not None and np.shape(exp.values)[-1] > 1
+        per_row = several and exp.target_index is not None and not isinstance(exp.target_index, int | np.integer)
         of_a_class = getattr(explainer, "classes_", None) is not None
         state["added"] = _added_names(state["cols"], "base_value", _column_name(state["quantity"]),
                                       *(["target"] if per_row or of_a_class else []))

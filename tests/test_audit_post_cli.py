@@ -38,6 +38,12 @@ def test_target_predicted_for_a_regressor_is_not_refused_as_a_non_index(tmp_path
     code, _, err = _run([tmp_path / "m.joblib", tmp_path / "d.csv", "--out", tmp_path / "o.csv", "--trust-pickle",
                          "--method", "tree-shap", "--target", "predicted", "--quiet"], capsys)
     assert code == 0, err
+    # one output: the same on every row, so no per-row target column (it was all zeros)
+    import pandas as pd
+
+    written = pd.read_csv(tmp_path / "o.csv")
+    assert "target" not in written.columns
+    np.testing.assert_allclose(written["prediction"], model.predict(X.iloc[:20]))
 
 
 def test_multi_output_tree_shap_without_target_is_a_clear_usage_error(tmp_path, capsys):
