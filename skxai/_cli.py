@@ -409,15 +409,17 @@ def _concat(exps):
     target = first.target_index
     if target is not None and not isinstance(target, int | np.integer | str):
         target = np.concatenate([np.ravel(e.target_index) for e in exps])
-    extras = {}
-    per_row = [k for k in first.__dict__.get("_sample_fields", ())
-               if all(isinstance(e.extras.get(k), np.ndarray) for e in exps)]
+    extras, per_row = {}, []
+    declared = first.__dict__.get("_sample_fields", ())
     for key, value in first.extras.items():
-        if isinstance(value, str):
-            extras[key] = value  # e.g. the quantity: the same for every chunk
-        elif key in per_row:
+        parts = [e.extras.get(key) for e in exps]
+        if key not in declared:
+            extras[key] = value  # the same for every chunk (the quantity, the settings)
+        elif all(isinstance(p, np.ndarray) for p in parts):
             # the fields the explainer declared per row (LIME's model_outputs ...)
-            extras[key] = np.concatenate([e.extras[key] for e in exps], axis=0)
+            extras[key], per_row = np.concatenate(parts, axis=0), [*per_row, key]
+        elif all(isinstance(p, list) for p in parts):
+            extras[key], per_row = [v for p in parts for v in p], [*per_row, key]
     return Explanation(
         cat("values"), base_values=cat("base_values"), data=cat("data"), feature_names=first.feature_names,
         output_names=first.output_names, std=cat("std"), target_index=target,

@@ -112,3 +112,20 @@ def test_saved_anchors_explainer_is_a_clear_usage_error(tmp_path, capsys):
     assert code == 2, err
     assert "gives no attributions of a model output" in err
     assert not (tmp_path / "o.csv").exists()
+
+
+def test_report_join_of_chunks_keeps_per_row_lists_and_shared_extras():
+    # the CLI joins its chunks' explanations for --report: list fields declared per row (text
+    # tokens, anchors' rules) and extras shared by every chunk were dropped
+    from skxai import Explanation
+    from skxai._cli import _concat
+
+    def chunk(n, lists, arr):
+        return Explanation(np.ones((n, 3)), base_values=np.zeros(n), sample_fields=["lst", "arr"], lst=lists,
+                           arr=np.asarray(arr, dtype=float), quantity="probability", width=np.arange(3))
+
+    joined = _concat([chunk(2, [[1], [2, 3]], [1, 2]), chunk(3, [[4], [5], [6]], [3, 4, 5])])
+    assert joined.lst == [[1], [2, 3], [4], [5], [6]]
+    np.testing.assert_array_equal(joined.arr, [1, 2, 3, 4, 5])
+    np.testing.assert_array_equal(joined.width, np.arange(3))
+    assert joined.quantity == "probability" and joined[3].lst == [5]
