@@ -16,6 +16,7 @@ import numpy as np
 from sklearn.base import is_classifier, is_outlier_detector
 from sklearn.frozen import FrozenEstimator
 
+from skxai.utils._parallel import model_call
 from skxai.utils._param_validation import RESPONSE_METHODS, resolve_response_method_name
 
 __all__ = [
@@ -350,13 +351,6 @@ def _torch_modules_of(estimator):
 # evaluation mode would "restore" evaluation mode.
 _KEPT = {}
 _KEPT_GUARD = threading.Lock()
-
-
-def model_call():
-    """:func:`skxai.utils._parallel.model_call`: around every call of the model by skxai."""
-    from skxai.utils._parallel import model_call
-
-    return model_call()
 
 
 @contextlib.contextmanager
