@@ -233,7 +233,7 @@ def _torch_input_dtype(estimator):
     dtype"). None for every other model (and for float64 networks).
     """
     net = _final_step(estimator)
-    if not any(c.__module__.startswith("skorch") for c in type(net).__mro__):
+    if not _is_skorch_net(net):
         return None
     module = getattr(net, "module_", None)
     for t in () if module is None else module.parameters():

@@ -17,6 +17,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from skxai._adapters import _is_skorch_net as _is_skorch
 from skxai._adapters import unwrap_frozen
 
 __all__ = ["TorchModel", "HookSet", "as_tensor", "to_sklearn_torch"]
@@ -50,12 +51,6 @@ _ALIASES = {"decision_function": "logits", "predict_proba": "proba", "predict": 
 
 def _unfreeze(estimator):
     return unwrap_frozen(estimator)
-
-
-def _is_skorch(obj):
-    return any(c.__module__.startswith("skorch") for c in type(obj).__mro__) and hasattr(
-        obj, "module"
-    )
 
 
 # One re-entrant lock per network: ``prepared`` records the modes and flags, changes them and
