@@ -1,0 +1,59 @@
+"""Audit 2 (exact14) of ShapleyRegressionExplainer's empty coalition (issue 14)."""
+
+import itertools
+import math
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.discriminant_analysis import LinearDiscriminantAnalysis, QuadraticDiscriminantAnalysis
+from sklearn.naive_bayes import BernoulliNB, GaussianNB, MultinomialNB
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import MinMaxScaler
+
+from skxai import ShapleyRegressionExplainer
+
+
+def _brute_force(model, X, y, x, empty):
+    """Shapley values of ``x`` by retraining ``clone(model)`` on every non-empty subset."""
+    p = X.shape[1]
+    v = {}
+    for code in itertools.product([False, True], repeat=p):
+        s = np.array(code)
+        v[code] = clone(model).fit(X[:, s], y).predict_proba(x[None, s])[0] if s.any() else np.asarray(empty)
+    phi = np.zeros((p, len(np.asarray(empty))))
+    for j in range(p):
+        for code, value in v.items():
+            if not code[j]:
+                k = sum(code)
+                w = math.factorial(k) * math.factorial(p - k - 1) / math.factorial(p)
+                phi[j] += w * (v[code[:j] + (True,) + code[j + 1 :]] - value)
+    return phi
+
+
+@pytest.mark.parametrize(
+    "model, prior",
+    [
+        (GaussianNB(priors=[0.2, 0.3, 0.5]), [0.2, 0.3, 0.5]),
+        (LinearDiscriminantAnalysis(priors=[0.2, 0.3, 0.5]), [0.2, 0.3, 0.5]),
+        (QuadraticDiscriminantAnalysis(priors=[0.2, 0.3, 0.5]), [0.2, 0.3, 0.5]),
+        (make_pipeline(MinMaxScaler(), MultinomialNB(class_prior=[0.2, 0.3, 0.5])), [0.2, 0.3, 0.5]),
+        (make_pipeline(MinMaxScaler(), BernoulliNB(fit_prior=False)), [1 / 3, 1 / 3, 1 / 3]),
+    ],
+)
+def test_empty_coalition_of_a_classifier_with_fixed_priors_is_its_prior(model, prior):
+    # v(empty) was the empirical class prior [0.2, 0.47, 0.33] where these models, trained on
+    # no informative feature, predict their own priors [0.2, 0.3, 0.5] (uniform for
+    # fit_prior=False): a feature without any information took a share of the gap.
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(200, 2))
+    y = np.array(["b", "a", "c"])[(X[:, 0] > 0).astype(int) + (X[:, 0] > 0.5)]
+    est = ShapleyRegressionExplainer(model, target=0).fit(X, y)
+    np.testing.assert_allclose(est.expected_value_, prior, rtol=1e-12)
+    rows = X[:3]
+    exp = est.explain(rows)
+    expected = np.stack([_brute_force(model, X, y, x, prior) for x in rows])
+    np.testing.assert_allclose(exp.values, expected, atol=1e-10)
+    np.testing.assert_allclose(
+        exp.values.sum(axis=1) + est.expected_value_, est.estimator_.predict_proba(rows), atol=1e-10
+    )
