@@ -69,6 +69,20 @@ def _fixed_prior(estimator, y):
     return None
 
 
+def _platt_scaled(estimator):
+    """Whether a classifier (a Pipeline's last step) is a libsvm SVM with ``probability=True``.
+
+    Its probabilities are a sigmoid fitted to the plain labels: trained on no informative
+    feature it predicts the class frequencies whatever its ``class_weight`` or
+    ``sample_weight`` (0.87 for a class of frequency 0.88, where "balanced" gave 0.5).
+    """
+    from sklearn.svm import SVC, NuSVC
+
+    steps = getattr(estimator, "steps", None)
+    final = steps[-1][1] if steps else estimator
+    return isinstance(final, SVC | NuSVC) and bool(getattr(final, "probability", False))
+
+
 def _prior_weight(y, prior):
     """Row weights whose class totals are ``prior`` (a DummyClassifier's "prior" then predicts it)."""
     _, codes, counts = np.unique(y, return_inverse=True, return_counts=True)
@@ -111,7 +125,8 @@ class ShapleyRegressionExplainer(BaseTabularExplainer):
     only: ``v(S) = f_S(x_S)``. The empty coalition's value ``f_empty`` is the training mean
     (regression), the class prior (probabilities; weighted by ``sample_weight`` and the model's
     ``class_weight``; the model's own ``priors`` or ``class_prior`` where it is given one,
-    uniform for ``fit_prior=False``), or the model's own fit on a constant
+    uniform for ``fit_prior=False``; unweighted for ``SVC(probability=True)``, whose sigmoid is
+    fitted to the plain labels), or the model's own fit on a constant
     column (other responses, e.g. a decision function), whatever the order of the rows.
     ``fit(X, y)`` trains ``clone(estimator)`` on all ``2**p`` subsets
     (joblib across subsets; the full set's model is ``estimator_``, the one ``predict`` uses);
@@ -241,8 +256,12 @@ class ShapleyRegressionExplainer(BaseTabularExplainer):
             weight = _sample_weight(est, fit_params)
             if isinstance(empty, DummyClassifier):
                 prior = _fixed_prior(est, y) if np.ndim(y) == 1 else None
-                # a fixed prior is not learnt from the rows: their weights do not change it
-                weight = _with_class_weight(est, y, weight) if prior is None else _prior_weight(y, prior)
+                if _platt_scaled(est):
+                    weight = None  # the sigmoid is fitted to the unweighted labels
+                elif prior is None:
+                    weight = _with_class_weight(est, y, weight)
+                else:  # a fixed prior is not learnt from the rows: their weights do not change it
+                    weight = _prior_weight(y, prior)
             empty_params = {} if weight is None else {"sample_weight": weight}
         # The full coalition's model is the explained model itself (``estimator_``, which
         # ``predict`` uses): a refit of a randomised model (a forest without random_state) was

@@ -10,6 +10,7 @@ from sklearn.discriminant_analysis import LinearDiscriminantAnalysis, QuadraticD
 from sklearn.naive_bayes import BernoulliNB, GaussianNB, MultinomialNB
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MinMaxScaler
+from sklearn.svm import SVC, NuSVC
 
 from skxai import ShapleyRegressionExplainer
 
@@ -56,4 +57,32 @@ def test_empty_coalition_of_a_classifier_with_fixed_priors_is_its_prior(model, p
     np.testing.assert_allclose(exp.values, expected, atol=1e-10)
     np.testing.assert_allclose(
         exp.values.sum(axis=1) + est.expected_value_, est.estimator_.predict_proba(rows), atol=1e-10
+    )
+
+
+@pytest.mark.filterwarnings("ignore:The `probability` parameter was deprecated:FutureWarning")
+@pytest.mark.parametrize(
+    "model, weighted",
+    [
+        (SVC(probability=True, class_weight="balanced", random_state=0), False),
+        (NuSVC(probability=True, nu=0.2, class_weight="balanced", random_state=0), False),
+        (make_pipeline(MinMaxScaler(), SVC(probability=True, random_state=0)), True),
+    ],
+)
+def test_empty_coalition_of_a_platt_scaled_svm_is_the_unweighted_prior(model, weighted):
+    # libsvm's probabilities are a sigmoid fitted to the plain labels: trained on no informative
+    # feature, SVC(probability=True) predicts the class frequencies (0.861-0.887 for "common"
+    # over seeds, 0.877 in the data) whatever its class_weight or sample_weight. v(empty) was
+    # [0.5, 0.5] for class_weight="balanced" and the weighted prior (0.41 for "rare") with
+    # sample_weight: a feature without information took a share of a 0.29-0.38 gap.
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(120, 2))
+    y = np.where(X[:, 0] + rng.normal(size=120) > 1.5, "rare", "common")
+    params = {"svc__sample_weight": np.where(y == "rare", 5.0, 1.0)} if weighted else {}
+    est = ShapleyRegressionExplainer(model, target=1).fit(X, y, **params)
+    prior = np.array([np.mean(y == "common"), np.mean(y == "rare")])
+    np.testing.assert_allclose(est.expected_value_, prior, rtol=1e-12)
+    exp = est.explain(X[:3])
+    np.testing.assert_allclose(
+        exp.values.sum(axis=1) + est.expected_value_, est.estimator_.predict_proba(X[:3]), atol=1e-10
     )
