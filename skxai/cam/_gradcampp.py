@@ -16,8 +16,8 @@ class GradCamPlusPlusExplainer(BaseCamExplainer):
     the first.
 
     ``alpha`` follows the formula exactly; only the 0/0 case (``G = 0``, or a zero
-    denominator) gives ``alpha = 0``. pytorch-grad-cam adds a fixed ``1e-7`` (1e-6 in some
-    versions) to the denominator instead: with small gradients, common after global pooling
+    denominator) gives ``alpha = 0``. pytorch-grad-cam adds a fixed ``1e-6`` (1.5.7; 1e-7 in
+    some versions) to the denominator instead: with small gradients, common after global pooling
     or on probabilities, that constant dominates ``2 G^2`` and its weights drift from the
     formula (at a median ``|G|`` of 1e-4 they are mostly the epsilon's). Here a change of
     the gradients' scale alone changes the weights only as the formula does, so skxai and
