@@ -94,9 +94,11 @@ def _empty_model(estimator, method, is_clf):
 
     Fitting the model itself on one constant column ties every row (k-nearest neighbours then
     pick whichever rows the tie-break favours). The training mean (regression) and the class
-    prior (probabilities) are what every sensible constant fit gives; other outputs (decision
-    functions) keep the model's own constant fit, e.g. the log-odds of the prior for logistic
-    regression.
+    prior (probabilities) are what a fit of squared error or log-loss with an intercept gives
+    on no information; a model fitted to another loss on no information predicts its own
+    constant (a median for absolute error, the geometric mean under a log-transformed target),
+    which these are not. Other outputs (decision functions) keep the model's own constant fit,
+    e.g. the log-odds of the prior for logistic regression.
     """
     if method == "predict_proba":
         return DummyClassifier(strategy="prior")
@@ -127,7 +129,9 @@ class ShapleyRegressionExplainer(BaseTabularExplainer):
     ``class_weight``; the model's own ``priors`` or ``class_prior`` where it is given one,
     uniform for ``fit_prior=False``; unweighted for ``SVC(probability=True)``, whose sigmoid is
     fitted to the plain labels), or the model's own fit on a constant
-    column (other responses, e.g. a decision function), whatever the order of the rows.
+    column (other responses, e.g. a decision function), whatever the order of the rows. A
+    coalition whose columns are all constant on the training rows (but not the full one) has
+    the empty coalition's model: it holds no information either, so a constant column gets 0.
     ``fit(X, y)`` trains ``clone(estimator)`` on all ``2**p`` subsets
     (joblib across subsets; the full set's model is ``estimator_``, the one ``predict`` uses);
     Shapley values then follow by exact enumeration.
@@ -267,13 +271,26 @@ class ShapleyRegressionExplainer(BaseTabularExplainer):
         # ``predict`` uses): a refit of a randomised model (a forest without random_state) was
         # another model, and the values did not add up to the predictions (off by 1.35).
         full = len(cols) - 1
-        self.subset_estimators_ = Parallel(n_jobs=self.n_jobs, verbose=self.verbose)(
-            delayed(_fit_subset)(empty if i == 0 else est, X, y, c, names[i], empty_params if i == 0 else fit_params)
-            for i, c in enumerate(cols)
-            if i != full
+        # A coalition of columns constant on the training rows gives its model no information,
+        # as no column does: it is the empty coalition's model. Fitted on the constant itself,
+        # k-nearest neighbours tied every row (a constant column got 0.354 with the rows in one
+        # order, -0.502 in another) and SVR's own constant fit gave it -0.14.
+        blank = [i == 0 or (i != full and bool(np.all(X[:, c] == X[:1, c]))) for i, c in enumerate(cols)]
+        fit = [i for i in range(full) if i == 0 or not blank[i]]
+        fitted = dict(
+            zip(
+                fit,
+                Parallel(n_jobs=self.n_jobs, verbose=self.verbose)(
+                    delayed(_fit_subset)(
+                        empty if i == 0 else est, X, y, cols[i], names[i], empty_params if i == 0 else fit_params
+                    )
+                    for i in fit
+                ),
+                strict=True,
+            )
         )
-        self.subset_estimators_.append(self.estimator_)
-        self._subset_cols = cols
+        self.subset_estimators_ = [fitted.get(i, fitted[0]) for i in range(full)] + [self.estimator_]
+        self._subset_cols = [c[:0] if blank[i] else c for i, c in enumerate(cols)]
         const = np.zeros((1, 1))
         self.expected_value_ = ModelOutput(self.subset_estimators_[0], self.response_method)(const)[0]
 

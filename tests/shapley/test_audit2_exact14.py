@@ -8,6 +8,7 @@ import pytest
 from sklearn.base import clone
 from sklearn.discriminant_analysis import LinearDiscriminantAnalysis, QuadraticDiscriminantAnalysis
 from sklearn.naive_bayes import BernoulliNB, GaussianNB, MultinomialNB
+from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MinMaxScaler
 from sklearn.svm import SVC, NuSVC
@@ -86,3 +87,27 @@ def test_empty_coalition_of_a_platt_scaled_svm_is_the_unweighted_prior(model, we
     np.testing.assert_allclose(
         exp.values.sum(axis=1) + est.expected_value_, est.estimator_.predict_proba(X[:3]), atol=1e-10
     )
+
+
+@pytest.mark.parametrize("kind", ["reg", "clf"])
+def test_a_constant_column_is_a_null_player_whatever_the_row_order(kind):
+    # A model trained on a constant column alone learnt nothing, as on no column: its
+    # coalition was the model's own fit on it (k-nearest neighbours: every row tied, the
+    # tie-break's pick), so the constant column got 0.354 with the rows in one order and
+    # -0.502 in another; SVR's own constant fit gave it -0.14. It now gets v(empty).
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(80, 3))
+    X[:, 2] = 7.0
+    if kind == "reg":
+        y, model = X[:, 0] + 2 * X[:, 1] + rng.normal(size=80), KNeighborsRegressor()
+    else:
+        y, model = np.array(["b", "a", "c"])[(X[:, 0] > 0).astype(int) + (X[:, 1] > 0.5)], KNeighborsClassifier()
+    order = rng.permutation(80)
+    rows = np.vstack([X[:3], [0.5, -0.5, 3.0]])  # the last row is off the constant
+    a = ShapleyRegressionExplainer(model, target=0).fit(X, y)
+    b = ShapleyRegressionExplainer(model, target=0).fit(X[order], y[order])
+    ea, eb = a.explain(rows), b.explain(rows)
+    np.testing.assert_allclose(ea.values, eb.values, atol=1e-12)
+    # a constant column adds nothing to the others' distances: kNN on S + {x2} is kNN on S
+    np.testing.assert_allclose(ea.values[:, 2], 0.0, atol=1e-12)
+    np.testing.assert_allclose(ea.values.sum(axis=1) + a.expected_value_, ea.outputs, atol=1e-12)
