@@ -54,11 +54,16 @@ def _fixed_prior(estimator, y):
     analysis), ``class_prior`` or ``fit_prior=False`` (discrete naive Bayes) predicts that prior
     (uniform for ``fit_prior=False``), not the class frequencies; the empirical prior gave a
     feature without any information a share of the gap (0.27 for a class given 0.3 and seen in
-    47% of the rows).
+    47% of the rows). ComplementNB uses no class prior at all (with two classes or more): it
+    predicts uniform probabilities from no information.
     """
+    from sklearn.naive_bayes import ComplementNB
+
     steps = getattr(estimator, "steps", None)
     final = steps[-1][1] if steps else estimator
     n_classes = len(np.unique(y))
+    if isinstance(final, ComplementNB) and n_classes > 1:
+        return np.full(n_classes, 1.0 / n_classes)
     for name in ("priors", "class_prior"):
         prior = getattr(final, name, None)
         if prior is not None:
@@ -127,7 +132,7 @@ class ShapleyRegressionExplainer(BaseTabularExplainer):
     only: ``v(S) = f_S(x_S)``. The empty coalition's value ``f_empty`` is the training mean
     (regression), the class prior (probabilities; weighted by ``sample_weight`` and the model's
     ``class_weight``; the model's own ``priors`` or ``class_prior`` where it is given one,
-    uniform for ``fit_prior=False``; unweighted for ``SVC(probability=True)``, whose sigmoid is
+    uniform for ``fit_prior=False`` and ``ComplementNB``; unweighted for ``SVC(probability=True)``, whose sigmoid is
     fitted to the plain labels), or the model's own fit on a constant
     column (other responses, e.g. a decision function), whatever the order of the rows. A
     coalition whose columns are all constant on the training rows (but not the full one) has

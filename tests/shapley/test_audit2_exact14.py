@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from sklearn.base import clone
 from sklearn.discriminant_analysis import LinearDiscriminantAnalysis, QuadraticDiscriminantAnalysis
-from sklearn.naive_bayes import BernoulliNB, GaussianNB, MultinomialNB
+from sklearn.naive_bayes import BernoulliNB, ComplementNB, GaussianNB, MultinomialNB
 from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MinMaxScaler
@@ -41,6 +41,7 @@ def _brute_force(model, X, y, x, empty):
         (QuadraticDiscriminantAnalysis(priors=[0.2, 0.3, 0.5]), [0.2, 0.3, 0.5]),
         (make_pipeline(MinMaxScaler(), MultinomialNB(class_prior=[0.2, 0.3, 0.5])), [0.2, 0.3, 0.5]),
         (make_pipeline(MinMaxScaler(), BernoulliNB(fit_prior=False)), [1 / 3, 1 / 3, 1 / 3]),
+        (make_pipeline(MinMaxScaler(), ComplementNB()), [1 / 3, 1 / 3, 1 / 3]),
     ],
 )
 def test_empty_coalition_of_a_classifier_with_fixed_priors_is_its_prior(model, prior):
