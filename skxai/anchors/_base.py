@@ -188,6 +188,16 @@ class BaseAnchorExplainer(BaseExplainer):
                 "predicting whether the value exceeds a cut-off, or use a Shapley explainer."
             )
 
+    def _check_threshold(self):
+        """Refuse ``threshold - epsilon_stop >= 1`` at ``fit``: a lower bound of 1 takes
+        infinitely many samples, so no anchor, not even one of precision 1, could be accepted."""
+        if float(self.threshold) - float(self.epsilon_stop) >= 1.0:
+            raise ValueError(
+                f"threshold={float(self.threshold)} with epsilon_stop={float(self.epsilon_stop)} asks for "
+                "a lower bound of 1 on the precision, which no finite number of samples gives: every "
+                "anchor would fail. Leave some slack (epsilon_stop > 0, e.g. 0.01) or lower threshold."
+            )
+
     def _rows_per_call(self):
         """Model rows per call: ``batch_size`` (or the deprecated ``model_batch_size``)."""
         value = deprecated_param(self, "model_batch_size", "batch_size")

@@ -251,6 +251,7 @@ class AnchorTabularExplainer(BaseAnchorExplainer):
     delta : float, default=0.1
         Confidence parameter of the bounds.
     epsilon_stop : float, default=0.05
+        Slack of the lower bound (``threshold - epsilon_stop`` must be below 1).
     beam_size : int, default=2
     max_anchor_size : int, default=None
     objective : {"shortest", "coverage"}, default="shortest"
@@ -390,6 +391,7 @@ class AnchorTabularExplainer(BaseAnchorExplainer):
             else [f"x{j}" for j in range(Xa.shape[1])]
         )
         self._check_classifier()
+        self._check_threshold()
         self.estimator_ = self._fit_estimator(schema.to_model_input(Xa), y, **fit_params)
         self.output_ = ModelOutput(self.estimator_, self.response_method, schema)
         bg = Xa

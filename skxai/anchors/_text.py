@@ -160,7 +160,7 @@ class AnchorTextExplainer(BaseAnchorExplainer):
     epsilon : float, default=0.15
         KL-LUCB stops when the best beam and the rest are separated up to ``epsilon``.
     epsilon_stop : float, default=0.05
-        Validation slack (see above).
+        Validation slack (see above); ``threshold - epsilon_stop`` must be below 1.
     samples_per_round : int, default=50
         Perturbation samples per arm per bandit round (100 gives shorter anchors for fewer
         rows, but weaker precision validity; see benchmarks/results/anchors.md). Called
@@ -331,6 +331,7 @@ class AnchorTextExplainer(BaseAnchorExplainer):
         pattern = compile_pattern(self.token_pattern)
         resolve_perturbation(self.perturbation, self.unk_token, None, self.n_similar)
         self._check_classifier()
+        self._check_threshold()
         self.estimator_ = self._fit_estimator(docs, y, **fit_params)
         self.output_ = ModelOutput(self.estimator_, self.response_method)
         cv, X = fit_vocabulary(docs, self.token_pattern, dtype=np.int8)

@@ -43,3 +43,20 @@ def test_the_fresh_samples_that_report_the_precision_do_not_choose_the_anchor():
     assert truth == _exact_precision(est, x, 1 - anchor[0]) == pytest.approx(0.97)
     # the spread of one estimate is about 0.012; 30 seeds average it to about 0.002 (0.9735 now)
     assert abs(np.mean(reported) - truth) < 0.006
+
+
+@pytest.mark.parametrize("kind", ["tabular", "text"])
+def test_threshold_one_without_slack_is_refused(kind):
+    # threshold=1 with epsilon_stop=0 asks for a lower bound of 1, which no finite number of
+    # samples gives: every anchor, perfect ones included (a rule fixing the only feature the
+    # model reads), came back with success=False after n_validation_samples each.
+    from skxai import AnchorTextExplainer
+
+    if kind == "tabular":
+        X = np.random.RandomState(0).uniform(size=(50, 2))
+        est, data = AnchorTabularExplainer(lambda A: (A[:, 0] > 0.75).astype(int)), X
+    else:
+        est, data = AnchorTextExplainer(lambda d: np.array(["good" in s for s in d], dtype=int)), ["good day", "bad"]
+    with pytest.raises(ValueError, match=r"threshold=1\.0 with epsilon_stop=0\.0"):
+        est.set_params(threshold=1.0, epsilon_stop=0.0).fit(data)
+    est.set_params(threshold=1.0, epsilon_stop=0.01).fit(data)  # some slack: accepted
