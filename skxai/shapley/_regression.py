@@ -132,9 +132,10 @@ class ShapleyRegressionExplainer(BaseTabularExplainer):
     only: ``v(S) = f_S(x_S)``. The empty coalition's value ``f_empty`` is the training mean
     (regression), the class prior (probabilities; weighted by ``sample_weight`` and the model's
     ``class_weight``; the model's own ``priors`` or ``class_prior`` where it is given one,
-    uniform for ``fit_prior=False`` and ``ComplementNB``; unweighted for ``SVC(probability=True)``, whose sigmoid is
-    fitted to the plain labels), or the model's own fit on a constant
-    column (other responses, e.g. a decision function), whatever the order of the rows. A
+    uniform for ``fit_prior=False`` and ``ComplementNB``; unweighted for
+    ``SVC(probability=True)``, whose sigmoid is fitted to the plain labels), or the model's own
+    fit on a constant column (other responses, e.g. a decision function), whatever the order
+    of the rows. A
     coalition whose columns are all constant on the training rows (but not the full one) has
     the empty coalition's model: it holds no information either, so a constant column gets 0.
     ``fit(X, y)`` trains ``clone(estimator)`` on all ``2**p`` subsets
