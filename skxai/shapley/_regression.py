@@ -135,12 +135,11 @@ class ShapleyRegressionExplainer(BaseTabularExplainer):
     uniform for ``fit_prior=False`` and ``ComplementNB``; unweighted for
     ``SVC(probability=True)``, whose sigmoid is fitted to the plain labels), or the model's own
     fit on a constant column (other responses, e.g. a decision function), whatever the order
-    of the rows. A
-    coalition whose columns are all constant on the training rows (but not the full one) has
-    the empty coalition's model: it holds no information either, so a constant column gets 0.
-    ``fit(X, y)`` trains ``clone(estimator)`` on all ``2**p`` subsets
-    (joblib across subsets; the full set's model is ``estimator_``, the one ``predict`` uses);
-    Shapley values then follow by exact enumeration.
+    of the rows. A coalition whose columns are all constant on the training rows (but not the
+    full one) has the empty coalition's model: it holds no information either, so a constant
+    column gets 0. ``fit(X, y)`` trains ``clone(estimator)`` on all ``2**p`` subsets (joblib
+    across subsets; the full set's model is ``estimator_``, the one ``predict`` uses); Shapley
+    values then follow by exact enumeration.
 
     Parameters
     ----------
