@@ -45,10 +45,19 @@ def new_axes(ax, caller, figsize=None):
 def right_limit_for_labels(ax, lo, hi, starts, texts, fontsize=8):
     """The right x limit (at least ``hi``) that keeps texts written from ``starts`` inside axes
     spanning ``lo`` to it: their widths are estimated from their characters (a value label
-    followed by " (error unknown)" ran past the figure's edge)."""
-    from skxai.plot._figure import _text_inches
+    followed by " (error unknown)" ran past the figure's edge).
 
-    width = ax.get_position().width * ax.figure.get_size_inches()[0]
+    The width is the axes' once the figure has made room for the text around them: a
+    :class:`~skxai.plot._figure.RoomyFigure` widens its left margin for long tick labels when
+    drawn, and labels placed for the wider axes ran past the edge (13 px for "(error unknown)"
+    beside 30-character feature names)."""
+    from skxai.plot._figure import RoomyFigure, _needs, _text_inches
+
+    fig_width = ax.figure.get_size_inches()[0]
+    width = ax.get_position().width * fig_width
+    if isinstance(ax.figure, RoomyFigure) and len(ax.figure.axes) == 1:
+        need = _needs(ax)
+        width = min(width, fig_width - need["left"] - need["right"])
     for x, text in zip(starts, texts, strict=True):
         share = min(_text_inches(text, fontsize)[0] / max(width, 1e-9), 0.6)
         if x + share * (hi - lo) > hi:

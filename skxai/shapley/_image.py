@@ -570,7 +570,9 @@ class ImageShapleyExplainer(BaseExplainer):
                     f"max_players={self.max_players}. Use fewer segments or method='kernel'."
                 )
             est = exact_estimate(evaluate, p)
-            return est.phi, est.base, None, 2**p, {}
+            # "kernel" reports errors: a lone region's value is exact, its error 0 (as
+            # "sampling" and larger exact "kernel" designs report), not missing
+            return est.phi, est.base, est.std if method == "kernel" else None, 2**p, {}
         budget = self._budget(p)
         if method == "kernel":
             self._check_kernel_budget(p)

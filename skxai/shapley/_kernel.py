@@ -100,7 +100,8 @@ class KernelShapExplainer(BaseTabularExplainer):
         sizes), the few pairs cannot show an interaction fit's error: its ``std`` is inf, with a
         warning at ``fit``.
     tol : float, default=None
-        Early stop: start from a quarter of the budget and double it until the 95% half-width
+        Early stop: start from a quarter of the budget and double it (each step draws the
+        coalitions and fits the order that budget gets without ``tol``) until the 95% half-width
         ``1.96 * std`` of every value is at most ``tol`` times the row's largest absolute
         value (each error is then below that with 95% confidence). When the budget runs out
         first, the last step's values are returned with a ``ConvergenceWarning``.
