@@ -181,13 +181,20 @@ def _enumerated_pairs(p, budget, max_enumerated_share):
     return len(pairs)
 
 
+def enumerated_coalitions(p, budget, max_enumerated_share=1.0):
+    """``(k, count)``: the design for ``budget`` enumerates its first ``k`` size pairs ``(s, p - s)``
+    (from the extremes in) whole, ``count`` coalitions in all (empty and full ones aside)."""
+    k = _enumerated_pairs(p, budget, max_enumerated_share)
+    return k, sum(_count(p, s) * (1 if s == t else 2) for s, t in _size_pairs(p)[:k])
+
+
 def sampled_units(p, budget, max_enumerated_share=1.0):
     """Sampled complement pairs (the jackknife's units) of every design drawn for ``budget``."""
     if p < 62 and 2**p <= budget:
         return 0
     pairs = _size_pairs(p)
-    k = _enumerated_pairs(p, budget, max_enumerated_share)
-    left = budget - 2 - sum(_count(p, s) * (1 if s == t else 2) for s, t in pairs[:k])
+    k, count = enumerated_coalitions(p, budget, max_enumerated_share)
+    left = budget - 2 - count
     available = 0
     for s, _ in pairs[k:]:
         available += _pair_count(p, s)

@@ -55,7 +55,7 @@ from scipy import stats
 from scipy.special import comb, gammaln
 from sklearn.exceptions import ConvergenceWarning
 
-from skxai._designs import kernel_design, sampled_units, singletons_enumerated
+from skxai._designs import enumerated_coalitions, kernel_design, sampled_units, singletons_enumerated
 from skxai._games._background import all_coalitions
 from skxai._kadd import (
     KaddReplicateFits,
@@ -206,11 +206,35 @@ AUTO_ORDER3_MAX_COALITIONS = 1024
 KADD_MIN_UNITS = 32
 
 
+#: An interaction fit's design enumerates whole sizes beyond the single players only while it
+#: still samples at least this many coalitions per interaction term of the top order.
+#: Enumerating sizes 1 and 2 (and their complements) pins the fit's main effects and pairs at
+#: the extremes; the sampled middle sizes must then set the top-order terms alone, and with fewer
+#: sampled coalitions than about 1.5 per term their ridge leaves a bias the same in every draw,
+#: which no jackknife over the sampled pairs sees: order 3 covered 0.42-0.84 just past the budget
+#: that first enumerates size 2 (12 features at 400, 13 at 460-500, 14 at 530, 15 at 600-700; 0.24-0.87
+#: with max_order=3 on 16 at 700-1,000), 0.93-0.95 at 1.34 coalitions per term, 0.997-1.00
+#: from 1.55 on (benchmarks/probe_order3_enumerated.py).
+KADD_SAMPLED_PER_TOP_TERM = 1.5
+
+
 def enumerated_share(order, p, budget):
-    """Largest share of the budget the design enumerates by whole sizes: interaction fits learn
-    more from coalitions spread over every size, as long as the budget is a small part of all
-    coalitions."""
-    return 0.4 if order > 1 and budget < 2 ** min(p, 62) / 4 else 1.0
+    """Largest share of the budget the design enumerates by whole sizes.
+
+    Interaction fits learn more from coalitions spread over every size, as long as the budget
+    is a small part of all coalitions: at most 0.4 of it is enumerated, and sizes past the
+    single players only while the rest samples :data:`KADD_SAMPLED_PER_TOP_TERM` coalitions per
+    top-order term."""
+    if order == 1 or budget >= 2 ** min(p, 62) / 4:
+        return 1.0
+    share = 0.4
+    k, count = enumerated_coalitions(p, budget, share)
+    top_terms = comb(p, order, exact=True)
+    while k > 1 and budget - 2 - count < KADD_SAMPLED_PER_TOP_TERM * top_terms:
+        # half a coalition below the present count: the last size pair enumerated drops out
+        share = (count - 0.5) / budget
+        k, count = enumerated_coalitions(p, budget, share)
+    return share
 
 
 def kadd_errors_unknown(order, n_units):
