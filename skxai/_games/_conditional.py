@@ -149,6 +149,15 @@ class ConditionalGame:
         for p, cols in enumerate(groups):
             self._col_player[cols] = p
         self.mean_, self.covariance_ = _weighted_moments(self.background, self.weights)
+        # A column constant on the background has a variance of rounding size (3e-30 for 200
+        # rows of 5.0), not 0: on the correlation scale below it became a variable of unit
+        # variance whose rounding-noise correlations moved the others' draws by 0.3 sd, and its
+        # Mahalanobis term (1e30 off its value) drowned every other column's. Exactly 0 here.
+        constant = np.ptp(background[self.weights > 0], axis=0) == 0 if len(background) else []
+        if np.any(constant):
+            self.mean_[constant] = background[np.argmax(self.weights > 0), constant]
+            self.covariance_[constant, :] = 0.0
+            self.covariance_[:, constant] = 0.0
         # Covariances are inverted on the correlation scale: features in other units (1e5 and
         # 1e-3) put the small one's variance under the pseudo-inverse's cutoff, which dropped it
         # from every conditional (a feature independent of all got 0.32 where the truth is 0).

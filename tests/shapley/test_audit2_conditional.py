@@ -1,0 +1,94 @@
+"""Second audit of the conditional game (issue 14): settings its authors had not tried, each value
+checked against a reference computed here (Gaussian closed form, enumeration)."""
+
+import itertools
+import math
+
+import numpy as np
+
+from skxai import ExactShapleyExplainer
+
+
+def _shapley(v, p):
+    """Shapley values of the game ``v(tuple of sorted players)`` by enumeration."""
+    phi = np.zeros(p)
+    for i in range(p):
+        others = [j for j in range(p) if j != i]
+        for k in range(p):
+            w = math.factorial(k) * math.factorial(p - k - 1) / math.factorial(p)
+            for S in itertools.combinations(others, k):
+                phi[i] += w * (v(tuple(sorted(S + (i,)))) - v(S))
+    return phi
+
+
+def _gaussian_linear_values(x, a, b, mu, cov):
+    """Exact conditional Shapley values of ``a + b'x`` under ``N(mu, cov)`` (cov invertible)."""
+    p = len(mu)
+
+    def v(S):
+        S = list(S)
+        R = [j for j in range(p) if j not in S]
+        m = mu.copy()
+        m[S] = x[S]
+        if S and R:
+            m[R] = mu[R] + cov[np.ix_(R, S)] @ np.linalg.solve(cov[np.ix_(S, S)], x[S] - mu[S])
+        return a + b @ m
+
+    return _shapley(v, p)
+
+
+def _correlated_with_constant(n=200, constant=5.0):
+    rng = np.random.RandomState(0)
+    X = rng.multivariate_normal([1, -2, 3], [[1, -0.5, 0.2], [-0.5, 4, -1], [0.2, -1, 9]], size=n)
+    return X, np.c_[X, np.full(n, constant)]
+
+
+def test_gaussian_sampler_ignores_a_constant_column():
+    # A column constant in the background (a rare flag absent from the sampled background) has
+    # a variance of rounding size (3e-30 for 200 rows of 5.0); scaled to a correlation it became
+    # a variable of unit variance with O(1) shifts: conditioning on x3 = 0 moved the others'
+    # draws by 0.3 of their sd, and x0..x2 got values 0.55-0.65 off the closed form (7 std).
+    X, Xc = _correlated_with_constant()
+    b = np.array([1.0, -2.0, 0.5])
+
+    def f(A):
+        return (3.0 + A[:, :3] @ b)[:, None]
+
+    Xe = Xc[:3].copy()
+    Xe[:, 3] = [5.0, 6.0, 0.0]  # on the background's value, and two it never takes
+    exp = (
+        ExactShapleyExplainer(f, game="conditional", max_background=None, n_conditional_samples=800, random_state=0)
+        .fit(Xc)
+        .explain(Xe)
+    )
+    mu = X.mean(axis=0)
+    cov = np.cov(X, rowvar=False)
+    truth = np.array([_gaussian_linear_values(x, 3.0, b, mu, cov) for x in Xe[:, :3]])
+    values, std = exp.values[..., 0], exp.std[..., 0]
+    assert np.all(np.abs(values[:, :3] - truth) <= 4.5 * std[:, :3]), (values, truth, std)
+    assert np.all(np.abs(values[:, 3]) <= 4.5 * std[:, 3])
+
+
+def test_empirical_sampler_ignores_a_constant_column():
+    # The constant column's rounding-level scale made its Mahalanobis term ~1e30 for a row off
+    # its value: every background row got the same weight, and the value of {x0, x3} forgot x0.
+    X, Xc = _correlated_with_constant()
+
+    def f(A):
+        return (A[:, 0] * A[:, 1] + A[:, 2])[:, None]
+
+    Xe = Xc[:4].copy() + 0.3
+    Xe[:, 3] = [5.0, 6.0, 0.0, -1.0]
+    kw = dict(
+        game="conditional",
+        conditional_sampler="empirical",
+        bandwidth=1e-6,
+        max_background=None,
+        n_conditional_samples=200,
+        random_state=0,
+    )
+    with_constant = ExactShapleyExplainer(f, **kw).fit(Xc).transform(Xe)
+    without = ExactShapleyExplainer(f, **kw).fit(X).transform(Xe[:, :3])
+    # the null player gets nothing and the others their values in the 3-feature game
+    np.testing.assert_allclose(with_constant[:, 3], 0.0, atol=1e-12)
+    np.testing.assert_allclose(with_constant[:, :3], without, rtol=1e-10, atol=1e-10)
