@@ -105,7 +105,7 @@ class ConditionalGame:
     bandwidth : float, default=0.1
         ``h`` of the empirical sampler's kernel (on the Mahalanobis scale).
     batch_size : int, default=50000
-        Most rows per model call (at least one coalition value per call).
+        Most rows per model call (a value with more samples is evaluated in several calls).
     random_state : int, RandomState or None
         Seeds the Gaussian draws (one standard-normal matrix shared by every row and coalition:
         common random numbers, which make differences of values less noisy) and the callable's.
@@ -334,7 +334,12 @@ class ConditionalGame:
                 pairs.append(pair + n_pairs)
                 weights.append(w)
                 n_pairs += r1 - r0
-            pred = self.output(np.concatenate(rows))
+            rows = np.concatenate(rows)
+            # a value's samples past batch_size (n_conditional_samples > batch_size) go to the
+            # model in several calls: batch_size is the most rows per call, as documented (one
+            # call took all 1,000,000 samples of a value at batch_size=1000)
+            step = max(1, self.batch_size)
+            pred = np.concatenate([self.output(rows[s : s + step]) for s in range(0, len(rows), step)])
             pair, w = np.concatenate(pairs), np.concatenate(weights)
             starts = np.flatnonzero(np.r_[True, pair[1:] != pair[:-1]])
             mean = np.add.reduceat(pred * w[:, None], starts, axis=0)
@@ -508,5 +513,9 @@ def game_working_bytes(explainer):
     K = int(getattr(explainer, "n_conditional_samples", 100))
     if empirical:
         K = min(K, len(explainer.background_))
-    fixed = 4 * K * explainer.n_features_in_ * 8
+    # per sample: the standard-normal matrix, the noise, the rows and their copy (4 floats per
+    # feature); its pair, weight, group and their work arrays (6 numbers) and the model's outputs with their
+    # weighted copy (3 per output). Without the last two the estimate was half the measured
+    # peak on 2 features (64 of 136 bytes a sample), and 4 GiB settings could take 8.
+    fixed = K * (4 * explainer.n_features_in_ + 6 + 3 * explainer.n_outputs_) * 8
     return fixed, 1 if empirical else MONTE_CARLO_GROUPS + 1

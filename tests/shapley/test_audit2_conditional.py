@@ -5,6 +5,7 @@ import itertools
 import math
 
 import numpy as np
+import pytest
 
 from skxai import ExactShapleyExplainer
 
@@ -92,3 +93,64 @@ def test_empirical_sampler_ignores_a_constant_column():
     # the null player gets nothing and the others their values in the 3-feature game
     np.testing.assert_allclose(with_constant[:, 3], 0.0, atol=1e-12)
     np.testing.assert_allclose(with_constant[:, :3], without, rtol=1e-10, atol=1e-10)
+
+
+def _counting_model(calls):
+    def f(A):
+        calls.append(len(A))
+        return (2.0 * A[:, 0] - A[:, 1] * A[:, 2])[:, None]
+
+    return f
+
+
+@pytest.mark.parametrize("sampler", ["gaussian", "empirical", "callable"])
+def test_model_calls_never_exceed_batch_size(sampler):
+    # With n_conditional_samples past batch_size, one model call took all of a value's
+    # samples (1,000,000 rows at batch_size=1000): batch_size is documented as the most rows
+    # per model call (a GPU model sized its batches by it).
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(300, 3))
+
+    def draw(x_S, S, n, random_state):
+        return random_state.normal(size=(3 * n, 3 - len(S)))  # more samples than asked
+
+    kw = dict(
+        game="conditional",
+        max_background=None,
+        n_conditional_samples=200,
+        random_state=0,
+        conditional_sampler=draw if sampler == "callable" else sampler,
+        bandwidth=2.0,  # the empirical sampler keeps most rows
+    )
+    calls = []
+    est = ExactShapleyExplainer(_counting_model(calls), batch_size=64, **kw).fit(X)
+    calls.clear()  # fit's call on the whole background is the base's, not the game's
+    small = est.transform(X[:2])
+    assert max(calls) <= 64
+    whole = ExactShapleyExplainer(_counting_model([]), **kw).fit(X).transform(X[:2])
+    np.testing.assert_allclose(small, whole, rtol=1e-12, atol=1e-12)
+
+
+def test_memory_estimate_bounds_the_measured_peak():
+    # The conditional game's working memory was estimated at 4 floats per feature and sample:
+    # 64 bytes a sample on 2 features where 120 were measured, so settings estimated under the
+    # 4 GiB cap could hold twice that.
+    import tracemalloc
+
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(50, 2))
+    est = ExactShapleyExplainer(
+        lambda A: A[:, :1] * A[:, 1:],
+        game="conditional",
+        n_conditional_samples=100_000,
+        batch_size=1000,
+        random_state=0,
+    ).fit(X)
+    tracemalloc.start()
+    try:
+        est.explain(X[:1])
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    fixed, per_row = est._working_bytes()
+    assert peak <= fixed + per_row, (peak, fixed + per_row)
