@@ -33,6 +33,7 @@ from skxai.utils._warnings import warn_at_caller
 __all__ = [
     "GAME_PARAMETER_CONSTRAINTS",
     "ConditionalGame",
+    "check_game_at_fit",
     "explainer_game",
     "game_working_bytes",
     "monte_carlo_error",
@@ -422,17 +423,7 @@ def explainer_game(explainer):
     if params.get("game", "interventional") == "interventional":
         return explainer._game()
     sampler = params.get("conditional_sampler", "gaussian")
-    cast = _cast_columns(explainer)
-    if cast and isinstance(sampler, str) and sampler == "gaussian":
-        raise ValueError(
-            "conditional_sampler='gaussian' draws real values, but the columns "
-            f"{[str(explainer._schema.columns[j]) for j in cast][:10]} of the fitted DataFrame have "
-            "integer or boolean dtypes, "
-            "and every row is cast back to them before the model sees it (0.7 becomes 0 or True): "
-            "the model would not get the conditional samples. Use conditional_sampler='empirical' "
-            "(it keeps real background rows), a callable that draws valid values, or cast those "
-            "columns to float if the model accepts real values."
-        )
+    cast = _checked_cast_columns(explainer, sampler)
     return ConditionalGame(
         explainer.output_,
         explainer.background_,
@@ -447,6 +438,68 @@ def explainer_game(explainer):
         # the empirical sampler's values are weighted means over the background, not draws
         monte_carlo_groups=0 if isinstance(sampler, str) and sampler == "empirical" else MONTE_CARLO_GROUPS,
     )
+
+
+#: The conditional game's parameters and their defaults: set away from them where they have no
+#: effect, they are warned about at fit.
+_CONDITIONAL_DEFAULTS = {"conditional_sampler": "gaussian", "n_conditional_samples": 100, "bandwidth": 0.1}
+
+
+def _is_default(value, default):
+    if isinstance(value, str) or isinstance(default, str):
+        return isinstance(value, str) and isinstance(default, str) and value == default
+    # a callable sampler never is; bools are refused by the constraints
+    return isinstance(value, numbers.Real) and not isinstance(value, bool) and value == default
+
+
+def check_game_at_fit(explainer):
+    """The game parameters' checks that need the fitted schema, made at ``fit``.
+
+    Refuses the Gaussian sampler on a DataFrame's integer or boolean columns (it was accepted
+    at ``fit`` and refused at every ``transform``), and warns about conditional parameters set
+    where they have no effect (with ``game="interventional"``, or ``bandwidth`` with another
+    sampler than "empirical"): a callable sampler given without ``game="conditional"`` was
+    silently never called.
+    """
+    if getattr(explainer, "game", "interventional") != "conditional":
+        unused = [name for name, default in _CONDITIONAL_DEFAULTS.items()
+                  if hasattr(explainer, name) and not _is_default(getattr(explainer, name), default)]
+        if unused:
+            warn_at_caller(
+                f"{', '.join(f'{name}={getattr(explainer, name)!r}' for name in unused)} "
+                f"{'has' if len(unused) == 1 else 'have'} no effect with game='interventional': "
+                f"{'it sets' if len(unused) == 1 else 'they set'} the conditional game. Pass "
+                f"game='conditional' to use {'it' if len(unused) == 1 else 'them'}.",
+                UserWarning,
+            )
+        return
+    sampler = getattr(explainer, "conditional_sampler", "gaussian")
+    empirical = isinstance(sampler, str) and sampler == "empirical"
+    bandwidth = getattr(explainer, "bandwidth", 0.1)
+    if not empirical and not _is_default(bandwidth, 0.1):
+        name = f"conditional_sampler={sampler!r}" if isinstance(sampler, str) else "a callable conditional_sampler"
+        warn_at_caller(
+            f"bandwidth={bandwidth!r} has no effect with {name}: it is the "
+            "kernel width of conditional_sampler='empirical'.",
+            UserWarning,
+        )
+    _checked_cast_columns(explainer, sampler)
+
+
+def _checked_cast_columns(explainer, sampler):
+    """:func:`_cast_columns`, refused for the Gaussian sampler (its draws would be truncated)."""
+    cast = _cast_columns(explainer)
+    if cast and isinstance(sampler, str) and sampler == "gaussian":
+        raise ValueError(
+            "conditional_sampler='gaussian' draws real values, but the columns "
+            f"{[str(explainer._schema.columns[j]) for j in cast][:10]} of the fitted DataFrame have "
+            "integer or boolean dtypes, "
+            "and every row is cast back to them before the model sees it (0.7 becomes 0 or True): "
+            "the model would not get the conditional samples. Use conditional_sampler='empirical' "
+            "(it keeps real background rows), a callable that draws valid values, or cast those "
+            "columns to float if the model accepts real values."
+        )
+    return cast
 
 
 def _cast_columns(explainer):

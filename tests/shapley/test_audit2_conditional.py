@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from skxai import ExactShapleyExplainer
+from skxai import ExactShapleyExplainer, KernelShapExplainer, ShapleySamplingExplainer
 
 
 def _shapley(v, p):
@@ -120,8 +120,9 @@ def test_model_calls_never_exceed_batch_size(sampler):
         n_conditional_samples=200,
         random_state=0,
         conditional_sampler=draw if sampler == "callable" else sampler,
-        bandwidth=2.0,  # the empirical sampler keeps most rows
     )
+    if sampler == "empirical":
+        kw["bandwidth"] = 2.0  # keeps most rows
     calls = []
     est = ExactShapleyExplainer(_counting_model(calls), batch_size=64, **kw).fit(X)
     calls.clear()  # fit's call on the whole background is the base's, not the game's
@@ -154,3 +155,54 @@ def test_memory_estimate_bounds_the_measured_peak():
         tracemalloc.stop()
     fixed, per_row = est._working_bytes()
     assert peak <= fixed + per_row, (peak, fixed + per_row)
+
+
+def test_gaussian_sampler_on_integer_frame_columns_is_refused_at_fit():
+    # It was refused at every transform: fit accepted an explainer that could never explain.
+    pd = pytest.importorskip("pandas")
+    df = pd.DataFrame({"a": np.arange(20) % 3, "b": np.linspace(0.0, 1.0, 20)})
+    with pytest.raises(ValueError, match=r"conditional_sampler='gaussian' draws real values.*\['a'\]"):
+        ExactShapleyExplainer(lambda A: np.asarray(A, dtype=float)[:, :1], game="conditional").fit(df)
+
+
+def _sampler(x_S, S, n, random_state):
+    return random_state.normal(size=(n, 3 - len(S)))
+
+
+@pytest.mark.parametrize("cls", [ExactShapleyExplainer, KernelShapExplainer, ShapleySamplingExplainer])
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ({"conditional_sampler": _sampler}, r"conditional_sampler=<function _sampler.*no effect with game='interv"),
+        ({"n_conditional_samples": 500, "bandwidth": 0.5}, r"n_conditional_samples=500, bandwidth=0.5 have no eff"),
+        ({"game": "conditional", "bandwidth": 0.5}, r"bandwidth=0.5 has no effect with conditional_sampler='gauss"),
+        (
+            {"game": "conditional", "conditional_sampler": _sampler, "bandwidth": 2},
+            r"bandwidth=2 has no effect with a callable conditional_sampler",
+        ),
+    ],
+)
+def test_conditional_parameters_where_they_have_no_effect_warn(cls, params, message):
+    # They were silently ignored: a callable sampler given without game="conditional" was never
+    # called, and the interventional values came back as if it had been.
+    X = np.random.RandomState(0).normal(size=(30, 3))
+    with pytest.warns(UserWarning, match=message):
+        cls(lambda A: A[:, :1], **params).fit(X)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"game": "conditional"},
+        {"game": "conditional", "conditional_sampler": "empirical", "bandwidth": 0.5},
+        {"game": "conditional", "conditional_sampler": _sampler, "n_conditional_samples": 16},
+    ],
+)
+def test_conditional_parameters_where_they_count_do_not_warn(params):
+    import warnings
+
+    X = np.random.RandomState(0).normal(size=(30, 3))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ExactShapleyExplainer(lambda A: A[:, :1], **params).fit(X)
