@@ -270,6 +270,10 @@ class ConditionalGame:
             seq = np.random.SeedSequence([self._seed, row_key, key])
             rng = np.random.RandomState(seq.generate_state(1)[0])
             out = self.sampler(x[S].copy(), S.copy(), self.n_samples, rng)
+            if hasattr(out, "detach") and hasattr(out, "cpu"):
+                # a torch tensor from a generative model: np.asarray refuses one that requires
+                # grad or lives on a GPU ("Can't call numpy() on Tensor that requires grad")
+                out = out.detach().cpu()
             try:
                 draw = np.asarray(out)
                 complex_values = draw.dtype.kind == "c"  # a cast would drop the imaginary part

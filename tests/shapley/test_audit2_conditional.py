@@ -206,3 +206,22 @@ def test_conditional_parameters_where_they_count_do_not_warn(params):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         ExactShapleyExplainer(lambda A: A[:, :1], **params).fit(X)
+
+
+def test_callable_sampler_may_return_a_torch_tensor_that_requires_grad():
+    # A generative model's output (requires_grad) raised torch's "Can't call numpy() on Tensor
+    # that requires grad"; the same draws as a plain array are taken now.
+    torch = pytest.importorskip("torch")
+    X = np.random.RandomState(0).normal(size=(40, 3))
+
+    def as_array(x_S, S, n, random_state):
+        return random_state.normal(size=(n, 3 - len(S)))
+
+    def as_tensor(x_S, S, n, random_state):
+        return torch.tensor(as_array(x_S, S, n, random_state), requires_grad=True) * 1.0
+
+    kw = dict(game="conditional", n_conditional_samples=16, random_state=0)
+    f = lambda A: A[:, :1] * A[:, 1:2] + A[:, 2:]  # noqa: E731
+    expected = ExactShapleyExplainer(f, conditional_sampler=as_array, **kw).fit(X).transform(X[:2])
+    got = ExactShapleyExplainer(f, conditional_sampler=as_tensor, **kw).fit(X).transform(X[:2])
+    np.testing.assert_array_equal(got, expected)
