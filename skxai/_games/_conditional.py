@@ -487,6 +487,21 @@ def check_game_at_fit(explainer):
             "kernel width of conditional_sampler='empirical'.",
             UserWarning,
         )
+    background = getattr(explainer, "background_", None)
+    if isinstance(sampler, str) and sampler == "gaussian" and background is not None:
+        n, p = background.shape
+        if n <= p:
+            # every x off the background's affine hull then conditions on a direction without
+            # variance: its draws have no spread (std 0) and its values depend on how the
+            # singular covariance is inverted, not on the data
+            warn_at_caller(
+                f"conditional_sampler='gaussian' learns the covariance of {p} features from {n} "
+                f"background rows: its rank is at most {n - 1} < {p}, so the conditional draws of "
+                "most coalitions have no spread and their values are not determined by the data "
+                "(std does not show it). Raise max_background above n_features, merge features "
+                "with feature_groups, or use conditional_sampler='empirical'.",
+                UserWarning,
+            )
     _checked_cast_columns(explainer, sampler)
 
 

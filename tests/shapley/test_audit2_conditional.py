@@ -225,3 +225,22 @@ def test_callable_sampler_may_return_a_torch_tensor_that_requires_grad():
     expected = ExactShapleyExplainer(f, conditional_sampler=as_array, **kw).fit(X).transform(X[:2])
     got = ExactShapleyExplainer(f, conditional_sampler=as_tensor, **kw).fit(X).transform(X[:2])
     np.testing.assert_array_equal(got, expected)
+
+
+def test_gaussian_sampler_on_fewer_background_rows_than_features_warns():
+    # Two background rows for three features: the covariance has rank 1, the values of rows off
+    # the background's line came with std 0 and differed by up to 3.0 from the same formula with
+    # the covariance inverted on the raw scale instead of the correlation scale.
+    X = np.random.RandomState(0).normal(size=(50, 3)) * [1.0, 2.0, 3.0]
+
+    def f(A):
+        return A @ np.array([[1.0], [2.0], [3.0]])
+
+    with pytest.warns(UserWarning, match=r"covariance of 3 features from 3 background rows: its rank is at most 2"):
+        ExactShapleyExplainer(f, game="conditional", max_background=3, random_state=0).fit(X)
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ExactShapleyExplainer(f, game="conditional", max_background=4, random_state=0).fit(X)
+        ExactShapleyExplainer(f, game="conditional", conditional_sampler="empirical", max_background=3).fit(X)
