@@ -153,8 +153,11 @@ class ConditionalGame:
         # A column constant on the background has a variance of rounding size (3e-30 for 200
         # rows of 5.0), not 0: on the correlation scale below it became a variable of unit
         # variance whose rounding-noise correlations moved the others' draws by 0.3 sd, and its
-        # Mahalanobis term (1e30 off its value) drowned every other column's. Exactly 0 here.
-        constant = np.ptp(background[self.weights > 0], axis=0) == 0 if len(background) else []
+        # Mahalanobis term (1e30 off its value) drowned every other column's. Exactly 0 here,
+        # also for a spread of a few ulps (0.3 and 0.1 + 0.2: x = 1.0 got values of 1e14).
+        kept = background[self.weights > 0]
+        spread = np.ptp(kept, axis=0)
+        constant = spread <= 16 * np.finfo(np.float64).eps * np.abs(kept).max(axis=0)
         if np.any(constant):
             self.mean_[constant] = background[np.argmax(self.weights > 0), constant]
             self.covariance_[constant, :] = 0.0

@@ -41,15 +41,19 @@ def _gaussian_linear_values(x, a, b, mu, cov):
 def _correlated_with_constant(n=200, constant=5.0):
     rng = np.random.RandomState(0)
     X = rng.multivariate_normal([1, -2, 3], [[1, -0.5, 0.2], [-0.5, 4, -1], [0.2, -1, 9]], size=n)
+    if constant == "ulps":  # 0.3 and 0.1 + 0.2: one ulp apart
+        return X, np.c_[X, np.where(rng.rand(n) < 0.5, 0.3, 0.1 + 0.2)]
     return X, np.c_[X, np.full(n, constant)]
 
 
-def test_gaussian_sampler_ignores_a_constant_column():
+@pytest.mark.parametrize("constant", [5.0, "ulps"])
+def test_gaussian_sampler_ignores_a_constant_column(constant):
     # A column constant in the background (a rare flag absent from the sampled background) has
     # a variance of rounding size (3e-30 for 200 rows of 5.0); scaled to a correlation it became
     # a variable of unit variance with O(1) shifts: conditioning on x3 = 0 moved the others'
     # draws by 0.3 of their sd, and x0..x2 got values 0.55-0.65 off the closed form (7 std).
-    X, Xc = _correlated_with_constant()
+    # With a spread of one ulp (0.3 and 0.1 + 0.2), x3 = 1.0 got values of 1e14 (std 0.06).
+    X, Xc = _correlated_with_constant(constant=constant)
     b = np.array([1.0, -2.0, 0.5])
 
     def f(A):
@@ -70,10 +74,11 @@ def test_gaussian_sampler_ignores_a_constant_column():
     assert np.all(np.abs(values[:, 3]) <= 4.5 * std[:, 3])
 
 
-def test_empirical_sampler_ignores_a_constant_column():
+@pytest.mark.parametrize("constant", [5.0, "ulps"])
+def test_empirical_sampler_ignores_a_constant_column(constant):
     # The constant column's rounding-level scale made its Mahalanobis term ~1e30 for a row off
     # its value: every background row got the same weight, and the value of {x0, x3} forgot x0.
-    X, Xc = _correlated_with_constant()
+    X, Xc = _correlated_with_constant(constant=constant)
 
     def f(A):
         return (A[:, 0] * A[:, 1] + A[:, 2])[:, None]
