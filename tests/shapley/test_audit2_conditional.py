@@ -249,3 +249,14 @@ def test_gaussian_sampler_on_fewer_background_rows_than_features_warns():
         warnings.simplefilter("error")
         ExactShapleyExplainer(f, game="conditional", max_background=4, random_state=0).fit(X)
         ExactShapleyExplainer(f, game="conditional", conditional_sampler="empirical", max_background=3).fit(X)
+
+
+@pytest.mark.parametrize("game", ["interventional", "conditional"])
+def test_fit_calls_the_model_in_batches_of_batch_size(game):
+    # fit sent the whole background to the model in one call (300 rows at batch_size=64), where
+    # the docs say that model calls hold at most batch_size rows.
+    X = np.random.RandomState(0).normal(size=(300, 3))
+    calls = []
+    est = ExactShapleyExplainer(_counting_model(calls), game=game, max_background=None, batch_size=64).fit(X)
+    assert max(calls) <= 64
+    np.testing.assert_allclose(est.expected_value_, (2.0 * X[:, 0] - X[:, 1] * X[:, 2]).mean(), rtol=1e-12)
