@@ -260,3 +260,23 @@ def test_fit_calls_the_model_in_batches_of_batch_size(game):
     est = ExactShapleyExplainer(_counting_model(calls), game=game, max_background=None, batch_size=64).fit(X)
     assert max(calls) <= 64
     np.testing.assert_allclose(est.expected_value_, (2.0 * X[:, 0] - X[:, 1] * X[:, 2]).mean(), rtol=1e-12)
+
+
+def test_empirical_tied_rows_warning_reaches_the_caller_with_several_workers():
+    # With n_jobs=2 the warning was raised in the joblib workers: printed on their stderr, never
+    # seen by a warnings filter or pytest.warns in the calling process.
+    rng = np.random.RandomState(1)
+    X = np.c_[rng.randint(0, 2, size=400), rng.normal(size=400)].astype(float)
+    est = ExactShapleyExplainer(
+        lambda A: A[:, 1:2],
+        game="conditional",
+        conditional_sampler="empirical",
+        bandwidth=1e-6,
+        max_background=None,
+        n_conditional_samples=50,
+        random_state=0,
+        n_jobs=2,
+        batch_size=100,
+    ).fit(X)
+    with pytest.warns(UserWarning, match="kept n_conditional_samples=50 of more background rows"):
+        est.transform(X[:4])
