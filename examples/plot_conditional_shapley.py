@@ -35,8 +35,9 @@ for rho in rhos:
     for target, y in (("x0 + x1", X[:, 0] + X[:, 1]), ("x0", X[:, 0])):
         model = LinearRegression().fit(X, y)
         for game in games:
-            explainer = ExactShapleyExplainer(model, game=game, conditional_sampler="gaussian",
-                                              n_conditional_samples=2000, max_background=1000, random_state=0)
+            # the sampler's settings only for the conditional game (fit warns where they do nothing)
+            sampling = dict(conditional_sampler="gaussian", n_conditional_samples=2000) if game == "conditional" else {}
+            explainer = ExactShapleyExplainer(model, game=game, max_background=1000, random_state=0, **sampling)
             phi[target, game].append(explainer.fit(X).transform(x)[0])
 
 fig, axes = plt.subplots(1, 2, figsize=(11, 4), sharey=True)

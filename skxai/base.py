@@ -556,7 +556,12 @@ class BaseTabularExplainer(BaseExplainer):
             getattr(self, "feature_groups", None), self.n_features_in_, schema.feature_names, schema.columns
         )
         self.n_players_ = len(self.groups_)
-        bg_out = self.output_(self.background_)
+        # in calls of at most batch_size rows, as every other model call (max_background=None
+        # on a large table sent it all at once)
+        step = self._game_batch_size()
+        bg_out = np.concatenate(
+            [self.output_(self.background_[s : s + step]) for s in range(0, len(self.background_), step)]
+        )
         self.n_outputs_ = bg_out.shape[1]
         self.output_names_ = self.output_.describe_outputs(self.n_outputs_)
         self.target_index_ = resolve_target(

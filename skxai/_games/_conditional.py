@@ -33,6 +33,7 @@ from skxai.utils._warnings import warn_at_caller
 __all__ = [
     "GAME_PARAMETER_CONSTRAINTS",
     "ConditionalGame",
+    "check_game_at_fit",
     "explainer_game",
     "game_working_bytes",
     "monte_carlo_error",
@@ -105,7 +106,7 @@ class ConditionalGame:
     bandwidth : float, default=0.1
         ``h`` of the empirical sampler's kernel (on the Mahalanobis scale).
     batch_size : int, default=50000
-        Most rows per model call (at least one coalition value per call).
+        Most rows per model call (a value with more samples is evaluated in several calls).
     random_state : int, RandomState or None
         Seeds the Gaussian draws (one standard-normal matrix shared by every row and coalition:
         common random numbers, which make differences of values less noisy) and the callable's.
@@ -149,6 +150,18 @@ class ConditionalGame:
         for p, cols in enumerate(groups):
             self._col_player[cols] = p
         self.mean_, self.covariance_ = _weighted_moments(self.background, self.weights)
+        # A column constant on the background has a variance of rounding size (3e-30 for 200
+        # rows of 5.0), not 0: on the correlation scale below it became a variable of unit
+        # variance whose rounding-noise correlations moved the others' draws by 0.3 sd, and its
+        # Mahalanobis term (1e30 off its value) drowned every other column's. Exactly 0 here,
+        # also for a spread of a few ulps (0.3 and 0.1 + 0.2: x = 1.0 got values of 1e14).
+        kept = background[self.weights > 0]
+        spread = np.ptp(kept, axis=0)
+        constant = spread <= 16 * np.finfo(np.float64).eps * np.abs(kept).max(axis=0)
+        if np.any(constant):
+            self.mean_[constant] = background[np.argmax(self.weights > 0), constant]
+            self.covariance_[constant, :] = 0.0
+            self.covariance_[:, constant] = 0.0
         # Covariances are inverted on the correlation scale: features in other units (1e5 and
         # 1e-3) put the small one's variance under the pseudo-inverse's cutoff, which dropped it
         # from every conditional (a feature independent of all got 0.32 where the truth is 0).
@@ -198,7 +211,9 @@ class ConditionalGame:
         S = np.flatnonzero(cmask)
         key = cmask.tobytes()
         if key not in cache:
+            cut = cache.get("tied rows cut", False)
             cache.clear()
+            cache["tied rows cut"] = cut
             e, V = eigh(self._correlation[np.ix_(S, S)])
             # Pseudo-inverse square root: directions without variance (duplicated or constant
             # columns) do not count in the distance.
@@ -228,16 +243,9 @@ class ConditionalGame:
         cap = self._rows_per_value()
         if (count > cap).any() and cap < ws.shape[1]:
             tied = ws[:, cap] >= ws[:, cap - 1] * (1 - 1e-9)
-            if (tied & (count > cap)).any():
-                warn_at_caller(
-                    # one message per setting (no counts), so that it is shown once, not per call
-                    f"conditional_sampler='empirical' kept n_conditional_samples={cap} of more "
-                    "background rows that weigh the same (exact matches on S, common with discrete "
-                    "features): the values average a random subset of "
-                    "them, with a sampling error that std does not report. Raise "
-                    "n_conditional_samples to keep them all.",
-                    UserWarning,
-                )
+            # warned by values_parallel in the calling process: a joblib worker's warning only
+            # reached its stderr (n_jobs=2: no warning a filter or pytest.warns could see)
+            cache["tied rows cut"] = cache.get("tied rows cut", False) or bool((tied & (count > cap)).any())
         count = np.minimum(count, cap)
         keep = np.arange(ws.shape[1])[None, :] < count[:, None]
         pair, rank = np.nonzero(keep)
@@ -260,6 +268,10 @@ class ConditionalGame:
             seq = np.random.SeedSequence([self._seed, row_key, key])
             rng = np.random.RandomState(seq.generate_state(1)[0])
             out = self.sampler(x[S].copy(), S.copy(), self.n_samples, rng)
+            if hasattr(out, "detach") and hasattr(out, "cpu"):
+                # a torch tensor from a generative model: np.asarray refuses one that requires
+                # grad or lives on a GPU ("Can't call numpy() on Tensor that requires grad")
+                out = out.detach().cpu()
             try:
                 draw = np.asarray(out)
                 complex_values = draw.dtype.kind == "c"  # a cast would drop the imaginary part
@@ -325,14 +337,19 @@ class ConditionalGame:
                 pairs.append(pair + n_pairs)
                 weights.append(w)
                 n_pairs += r1 - r0
-            pred = self.output(np.concatenate(rows))
+            rows = np.concatenate(rows)
+            # a value's samples past batch_size (n_conditional_samples > batch_size) go to the
+            # model in several calls: batch_size is the most rows per call, as documented (one
+            # call took all 1,000,000 samples of a value at batch_size=1000)
+            step = max(1, self.batch_size)
+            pred = np.concatenate([self.output(rows[s : s + step]) for s in range(0, len(rows), step)])
             pair, w = np.concatenate(pairs), np.concatenate(weights)
             starts = np.flatnonzero(np.r_[True, pair[1:] != pair[:-1]])
             mean = np.add.reduceat(pred * w[:, None], starts, axis=0)
             if self.monte_carlo_groups > 1:
                 mean = np.hstack([mean, self._group_means(pred, pair, w, starts, n_pairs)])
             out.append(mean)
-        return np.concatenate(out, axis=0)
+        return np.concatenate(out, axis=0), cache.get("tied rows cut", False)
 
     def _group_means(self, pred, pair, w, starts, n_pairs):
         """Each value's mean over each group of its samples ``(n_pairs, G * n_outputs)``;
@@ -389,7 +406,19 @@ class ConditionalGame:
             else:
                 groups = [g.tolist() for g in np.array_split(np.asarray(calls), min(len(calls), 4 * workers))]
                 parts = Parallel(n_jobs=n_jobs, verbose=verbose)(delayed(self._run_calls)(X, mid, g) for g in groups)
-            values[:, middle] = np.concatenate(parts, axis=0).reshape(len(middle), n, -1).transpose(1, 0, 2)
+            values[:, middle] = (
+                np.concatenate([v for v, _ in parts], axis=0).reshape(len(middle), n, -1).transpose(1, 0, 2)
+            )
+            if any(cut for _, cut in parts):
+                warn_at_caller(
+                    # one message per setting (no counts), so that it is shown once, not per call
+                    f"conditional_sampler='empirical' kept n_conditional_samples={self._rows_per_value()} of "
+                    "more background rows that weigh the same (exact matches on S, common with discrete "
+                    "features): the values average a random subset of "
+                    "them, with a sampling error that std does not report. Raise "
+                    "n_conditional_samples to keep them all.",
+                    UserWarning,
+                )
         return values
 
 
@@ -408,17 +437,7 @@ def explainer_game(explainer):
     if params.get("game", "interventional") == "interventional":
         return explainer._game()
     sampler = params.get("conditional_sampler", "gaussian")
-    cast = _cast_columns(explainer)
-    if cast and isinstance(sampler, str) and sampler == "gaussian":
-        raise ValueError(
-            "conditional_sampler='gaussian' draws real values, but the columns "
-            f"{[str(explainer._schema.columns[j]) for j in cast][:10]} of the fitted DataFrame have "
-            "integer or boolean dtypes, "
-            "and every row is cast back to them before the model sees it (0.7 becomes 0 or True): "
-            "the model would not get the conditional samples. Use conditional_sampler='empirical' "
-            "(it keeps real background rows), a callable that draws valid values, or cast those "
-            "columns to float if the model accepts real values."
-        )
+    cast = _checked_cast_columns(explainer, sampler)
     return ConditionalGame(
         explainer.output_,
         explainer.background_,
@@ -433,6 +452,83 @@ def explainer_game(explainer):
         # the empirical sampler's values are weighted means over the background, not draws
         monte_carlo_groups=0 if isinstance(sampler, str) and sampler == "empirical" else MONTE_CARLO_GROUPS,
     )
+
+
+#: The conditional game's parameters and their defaults: set away from them where they have no
+#: effect, they are warned about at fit.
+_CONDITIONAL_DEFAULTS = {"conditional_sampler": "gaussian", "n_conditional_samples": 100, "bandwidth": 0.1}
+
+
+def _is_default(value, default):
+    if isinstance(value, str) or isinstance(default, str):
+        return isinstance(value, str) and isinstance(default, str) and value == default
+    # a callable sampler never is; bools are refused by the constraints
+    return isinstance(value, numbers.Real) and not isinstance(value, bool) and value == default
+
+
+def check_game_at_fit(explainer):
+    """The game parameters' checks that need the fitted schema, made at ``fit``.
+
+    Refuses the Gaussian sampler on a DataFrame's integer or boolean columns (it was accepted
+    at ``fit`` and refused at every ``transform``), and warns about conditional parameters set
+    where they have no effect (with ``game="interventional"``, or ``bandwidth`` with another
+    sampler than "empirical"): a callable sampler given without ``game="conditional"`` was
+    silently never called.
+    """
+    if getattr(explainer, "game", "interventional") != "conditional":
+        unused = [name for name, default in _CONDITIONAL_DEFAULTS.items()
+                  if hasattr(explainer, name) and not _is_default(getattr(explainer, name), default)]
+        if unused:
+            warn_at_caller(
+                f"{', '.join(f'{name}={getattr(explainer, name)!r}' for name in unused)} "
+                f"{'has' if len(unused) == 1 else 'have'} no effect with game='interventional': "
+                f"{'it sets' if len(unused) == 1 else 'they set'} the conditional game. Pass "
+                f"game='conditional' to use {'it' if len(unused) == 1 else 'them'}.",
+                UserWarning,
+            )
+        return
+    sampler = getattr(explainer, "conditional_sampler", "gaussian")
+    empirical = isinstance(sampler, str) and sampler == "empirical"
+    bandwidth = getattr(explainer, "bandwidth", 0.1)
+    if not empirical and not _is_default(bandwidth, 0.1):
+        name = f"conditional_sampler={sampler!r}" if isinstance(sampler, str) else "a callable conditional_sampler"
+        warn_at_caller(
+            f"bandwidth={bandwidth!r} has no effect with {name}: it is the "
+            "kernel width of conditional_sampler='empirical'.",
+            UserWarning,
+        )
+    background = getattr(explainer, "background_", None)
+    if isinstance(sampler, str) and sampler == "gaussian" and background is not None:
+        n, p = background.shape
+        if n <= p:
+            # every x off the background's affine hull then conditions on a direction without
+            # variance: its draws have no spread (std 0) and its values depend on how the
+            # singular covariance is inverted, not on the data
+            warn_at_caller(
+                f"conditional_sampler='gaussian' learns the covariance of {p} features from {n} "
+                f"background rows: its rank is at most {n - 1} < {p}, so the conditional draws of "
+                "most coalitions have no spread and their values are not determined by the data "
+                "(std does not show it). Raise max_background above n_features, merge features "
+                "with feature_groups, or use conditional_sampler='empirical'.",
+                UserWarning,
+            )
+    _checked_cast_columns(explainer, sampler)
+
+
+def _checked_cast_columns(explainer, sampler):
+    """:func:`_cast_columns`, refused for the Gaussian sampler (its draws would be truncated)."""
+    cast = _cast_columns(explainer)
+    if cast and isinstance(sampler, str) and sampler == "gaussian":
+        raise ValueError(
+            "conditional_sampler='gaussian' draws real values, but the columns "
+            f"{[str(explainer._schema.columns[j]) for j in cast][:10]} of the fitted DataFrame have "
+            "integer or boolean dtypes, "
+            "and every row is cast back to them before the model sees it (0.7 becomes 0 or True): "
+            "the model would not get the conditional samples. Use conditional_sampler='empirical' "
+            "(it keeps real background rows), a callable that draws valid values, or cast those "
+            "columns to float if the model accepts real values."
+        )
+    return cast
 
 
 def _cast_columns(explainer):
@@ -499,5 +595,9 @@ def game_working_bytes(explainer):
     K = int(getattr(explainer, "n_conditional_samples", 100))
     if empirical:
         K = min(K, len(explainer.background_))
-    fixed = 4 * K * explainer.n_features_in_ * 8
+    # per sample: the standard-normal matrix, the noise, the rows and their copy (4 floats per
+    # feature); its pair, weight, group and their work arrays (6 numbers) and the model's outputs with their
+    # weighted copy (3 per output). Without the last two the estimate was half the measured
+    # peak on 2 features (64 of 136 bytes a sample), and 4 GiB settings could take 8.
+    fixed = K * (4 * explainer.n_features_in_ + 6 + 3 * explainer.n_outputs_) * 8
     return fixed, 1 if empirical else MONTE_CARLO_GROUPS + 1

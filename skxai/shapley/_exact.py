@@ -7,6 +7,7 @@ import numbers
 from skxai._estimate import exact_estimate
 from skxai._games._conditional import (
     GAME_PARAMETER_CONSTRAINTS,
+    check_game_at_fit,
     explainer_game,
     game_working_bytes,
     monte_carlo_error,
@@ -61,7 +62,10 @@ class ExactShapleyExplainer(BaseTabularExplainer):
         their distribution given ``x_S``, learned from the background (raise
         ``max_background`` to learn it from more rows). The two agree for independent
         features; with correlated ones the conditional game credits a feature with what it
-        tells about the others. See the user guide, "Interventional or conditional".
+        tells about the others. See the user guide, "Interventional or conditional". The three
+        parameters below set the conditional game: ``fit`` warns when they are set with
+        ``game="interventional"`` (they have no effect there), or ``bandwidth`` with another
+        sampler than "empirical".
     conditional_sampler : {"gaussian", "empirical"} or callable, default="gaussian"
         How the conditional game draws the absent features. "gaussian": the multivariate
         normal conditional of the background's mean and covariance (refused for a DataFrame's
@@ -149,6 +153,7 @@ class ExactShapleyExplainer(BaseTabularExplainer):
         return super().fit(X, y, **fit_params)
 
     def _fit_extra(self, X, y):
+        check_game_at_fit(self)
         if self.n_players_ > self.max_features:
             raise ValueError(
                 f"ExactShapleyExplainer enumerates 2**n_players coalitions; {self.n_players_} "

@@ -40,6 +40,7 @@ from skxai._estimate import (  # noqa: F401  (re-exported for old imports)
 from skxai._games._background import BackgroundGame
 from skxai._games._conditional import (
     GAME_PARAMETER_CONSTRAINTS,
+    check_game_at_fit,
     explainer_game,
     game_working_bytes,
     monte_carlo_error,
@@ -196,6 +197,7 @@ class KernelShapExplainer(BaseTabularExplainer):
         return super().fit(X, y, **fit_params)
 
     def _fit_extra(self, X, y):
+        check_game_at_fit(self)
         # Checks that need the number of players: the budget and the memory of the fit.
         p, budget = self.n_players_, self._budget()
         kernel_order(self.max_order, p, budget)

@@ -15,6 +15,7 @@ from skxai._estimate import (  # noqa: F401  (re-exported for old imports)
 )
 from skxai._games._conditional import (
     GAME_PARAMETER_CONSTRAINTS,
+    check_game_at_fit,
     explainer_game,
     game_working_bytes,
     monte_carlo_error,
@@ -124,6 +125,9 @@ class ShapleySamplingExplainer(BaseTabularExplainer):
     @_fit_doc
     def fit(self, X, y=None, **fit_params):
         return super().fit(X, y, **fit_params)
+
+    def _fit_extra(self, X, y):
+        check_game_at_fit(self)
 
     def _working_bytes(self):
         p, k = self.n_players_, self.n_outputs_

@@ -74,11 +74,14 @@ def test_gaussian_sampler_refuses_integer_and_boolean_frame_columns():
     # Its real-valued draws were cast back to int (truncated) and bool (0.2 -> True) before the
     # model saw them: values off by about 0.3 from the same data as floats, with std 0.01.
     df, model = _frame_with_int_and_bool()
-    est = ExactShapleyExplainer(model, game="conditional", random_state=0).fit(df)
+    # refused at fit (it was at every transform), and at transform after set_params
     with pytest.raises(ValueError, match=r"\['k', 'flag'\].*integer or boolean"):
-        est.transform(df.iloc[:2])
+        ExactShapleyExplainer(model, game="conditional", random_state=0).fit(df)
     # the empirical sampler keeps real rows, and float columns are fine
-    ExactShapleyExplainer(model, game="conditional", conditional_sampler="empirical").fit(df).transform(df.iloc[:2])
+    est = ExactShapleyExplainer(model, game="conditional", conditional_sampler="empirical").fit(df)
+    est.transform(df.iloc[:2])
+    with pytest.raises(ValueError, match=r"\['k', 'flag'\].*integer or boolean"):
+        est.set_params(conditional_sampler="gaussian").transform(df.iloc[:2])
     dff = df.astype(float)
     ExactShapleyExplainer(LinearRegression().fit(dff, df.a), game="conditional").fit(dff).transform(dff.iloc[:2])
 

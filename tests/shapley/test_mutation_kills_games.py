@@ -335,7 +335,7 @@ def test_callable_sampler_of_the_wrong_shape_is_refused(bad):
         game.values(np.zeros((1, 3)), np.array([[True, False, False]]))
 
 
-@pytest.mark.parametrize("batch_size, per_call_rows", [(25, 20), (9, 10), (10, 10)])
+@pytest.mark.parametrize("batch_size, per_call_rows", [(25, [20]), (9, [9, 1]), (10, [10])])
 def test_gaussian_calls_hold_whole_coalition_values_within_the_batch(batch_size, per_call_rows):
     B = _discrete(30) + np.random.RandomState(6).normal(scale=0.2, size=(30, 3))
     sizes = []
@@ -348,9 +348,9 @@ def test_gaussian_calls_hold_whole_coalition_values_within_the_batch(batch_size,
                            random_state=0)
     game.values(B[:3], np.array([s for s in all_coalitions(3) if 0 < s.sum() < 3]))
     # v(empty): the 30 background rows in calls of batch_size; then 3 rows x 6 coalitions of 10
-    # samples each: batch // 10 values per call (at least one)
+    # samples each: batch // 10 values per call, or one value's samples in calls of batch_size
     background = [min(batch_size, 30 - s) for s in range(0, 30, batch_size)]
-    assert sizes == background + [per_call_rows] * (180 // per_call_rows)
+    assert sizes == background + per_call_rows * (180 // sum(per_call_rows))
 
 
 def test_conditional_game_runs_in_workers_and_is_quiet_unless_verbose(capfd):
