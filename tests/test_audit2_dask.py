@@ -1,0 +1,147 @@
+"""Dask inputs the earlier Dask tests did not try: per-sample targets, blocks of scipy.sparse
+matrices, and a lazy result computed after the explainer changed."""
+
+import numpy as np
+import pytest
+
+distributed = pytest.importorskip("distributed")
+da = pytest.importorskip("dask.array")
+dd = pytest.importorskip("dask.dataframe")
+
+import dask  # noqa: E402
+import pandas as pd  # noqa: E402
+import scipy.sparse as sp  # noqa: E402
+from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor  # noqa: E402
+from sklearn.linear_model import LogisticRegression, Ridge  # noqa: E402
+
+from skxai import KernelShapExplainer, TreeShapExplainer  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def data():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(30, 4))
+    classes = np.array(["a", "b", "c"])[(X[:, 0] > 0).astype(int) + (X[:, 1] > 0)]
+    labels = rng.choice(["a", "b", "c"], size=30)  # one explained class per sample, not the predicted one
+    return X, classes, labels
+
+
+@pytest.fixture(scope="module")
+def client(dask_process_client):
+    return dask_process_client
+
+
+def test_a_per_sample_target_follows_the_rows_of_each_block(data):
+    """``target`` with one class per sample used to fail on any dask input with "target holds 30
+    entries (one per sample) but 1 samples are explained": every block (and the first row that
+    gives the attributions' shape) was explained with the whole array of targets. Each block now
+    explains its own rows' targets: the numbers of the in-memory call."""
+    X, y, labels = data
+    frame = pd.DataFrame(X, columns=list("pqrs"))
+    models = [
+        LogisticRegression().fit(frame, y),
+        RandomForestClassifier(n_estimators=4, max_depth=3, random_state=0).fit(frame, y),
+    ]
+    with dask.config.set(scheduler="sync"):
+        for model, cls, kw in (
+            (models[0], KernelShapExplainer, dict(n_samples=32, max_background=10, random_state=0)),
+            (models[1], TreeShapExplainer, dict(response_method="predict_proba")),
+        ):
+            ex = cls(model, target=labels, **kw).fit(frame)
+            expected = ex.transform(frame)
+            assert not np.array_equal(expected, cls(model, target="predicted", **kw).fit(frame).transform(frame))
+            for chunks in (((1, 0, 12, 17), 4), ((10, 20), 2)):
+                got = ex.transform(da.from_array(X, chunks=chunks)).compute()
+                np.testing.assert_array_equal(got, expected)
+            parts = dd.from_pandas(frame, npartitions=3, sort=False)
+            empty_first = parts.map_partitions(lambda f: f[f.index >= 10])  # partition 0 emptied
+            np.testing.assert_array_equal(ex.transform(parts).compute().to_numpy(), expected)
+            # the filter left 20 rows: 30 targets do not say which row gets which
+            with pytest.raises(
+                ValueError,
+                match=r"target holds 30 entries \(one per sample\) but the dask "
+                r"dataframe holds 20",
+            ):
+                ex.transform(empty_first)
+            tail = cls(model, target=labels[10:], **kw).fit(frame)
+            got = tail.transform(empty_first)
+            assert isinstance(got, dd.DataFrame)
+            out = got.compute()
+            np.testing.assert_array_equal(out.index, frame.index[10:])
+            np.testing.assert_array_equal(out.to_numpy(), tail.transform(frame.iloc[10:]))
+
+
+def test_a_per_sample_target_of_the_wrong_length_or_unknown_blocks_is_refused_by_name(data):
+    X, y, labels = data
+    ex = KernelShapExplainer(
+        LogisticRegression().fit(X, y), target=labels, n_samples=32, max_background=10, random_state=0
+    ).fit(X)
+    lazy = da.from_array(X, chunks=10)
+    with pytest.raises(ValueError, match=r"target holds 30 entries \(one per sample\) but the dask array holds 20"):
+        ex.transform(lazy[:20])
+    with pytest.raises(
+        ValueError,
+        match=r"per-sample target needs the number of rows of every block.*"
+        r"compute_chunk_sizes",
+    ):
+        ex.transform(lazy[lazy[:, 0] > -100])
+
+
+def test_blocks_of_scipy_sparse_matrices_are_explained_as_in_memory():
+    """TreeSHAP takes a scipy.sparse matrix in memory; a dask array of sparse blocks failed with
+    numpy's "setting an array element with a sequence" (the first row, taken to learn the shape
+    of the attributions, was wrapped in a 0-d object array)."""
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(30, 4)) * (rng.rand(30, 4) > 0.5)
+    forest = RandomForestRegressor(n_estimators=3, max_depth=3, random_state=0).fit(X, X[:, 0] + X[:, 1])
+    ex = TreeShapExplainer(forest).fit(X)
+    expected = ex.transform(sp.csr_matrix(X))
+    with dask.config.set(scheduler="sync"):
+        for lazy in (
+            da.from_array(X, chunks=(7, 4)).map_blocks(sp.csr_matrix),
+            da.from_array(sp.csr_matrix(X), chunks=(12, 4), asarray=False),
+        ):
+            np.testing.assert_array_equal(ex.transform(lazy).compute(), expected)
+
+
+def test_a_lazy_result_keeps_the_explainer_it_was_built_with(data):
+    """Without a distributed client (and on a cluster of threads) the graph held the explainer
+    itself: fitting it again before ``compute`` silently gave the new fit's numbers to the result
+    built before (a distributed cluster of processes kept the old ones). The result is now that
+    of the explainer as it was when ``transform`` was called, on every scheduler."""
+    X, _, _ = data
+    ex = KernelShapExplainer(
+        Ridge().fit(X, X[:, 0] + 2 * X[:, 1]), n_samples=32, max_background=10, random_state=0
+    ).fit(X)
+    before = ex.transform(X)
+    lazy = ex.transform(da.from_array(X, chunks=10))
+    ex.fit(X + 1.0)  # another background: other values
+    after = ex.transform(X)
+    assert not np.allclose(before, after)
+    for scheduler in ("sync", "threads"):
+        got, later = dask.compute(lazy, ex.transform(da.from_array(X, chunks=10)), scheduler=scheduler)
+        np.testing.assert_array_equal(got, before)
+        np.testing.assert_array_equal(later, after)
+    ex.fit(X)
+    with (
+        distributed.LocalCluster(
+            n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None, silence_logs=50
+        ) as cluster,
+        distributed.Client(cluster),
+    ):
+        lazy = ex.transform(da.from_array(X, chunks=10))
+        ex.fit(X + 1.0)
+        np.testing.assert_array_equal(lazy.compute(), before)
+        np.testing.assert_array_equal(ex.transform(da.from_array(X, chunks=10)).compute(), after)
+
+
+def test_per_sample_targets_and_sparse_blocks_on_worker_processes(client, data):
+    X, y, labels = data
+    ex = KernelShapExplainer(
+        LogisticRegression().fit(X, y), target=labels, n_samples=32, max_background=10, random_state=0
+    ).fit(X)
+    np.testing.assert_array_equal(ex.transform(da.from_array(X, chunks=(7, 4))).compute(), ex.transform(X))
+    forest = RandomForestRegressor(n_estimators=3, max_depth=3, random_state=0).fit(X, X[:, 0])
+    tree = TreeShapExplainer(forest).fit(X)
+    lazy = da.from_array(X, chunks=(7, 4)).map_blocks(sp.csr_matrix)
+    np.testing.assert_array_equal(tree.transform(lazy).compute(), tree.transform(sp.csr_matrix(X)))
