@@ -145,3 +145,39 @@ def test_per_sample_targets_and_sparse_blocks_on_worker_processes(client, data):
     tree = TreeShapExplainer(forest).fit(X)
     lazy = da.from_array(X, chunks=(7, 4)).map_blocks(sp.csr_matrix)
     np.testing.assert_array_equal(tree.transform(lazy).compute(), tree.transform(sp.csr_matrix(X)))
+
+
+def test_methods_other_than_transform_take_a_dask_dataframe_as_a_dask_array():
+    """Only ``transform`` is lazy; ``fit``, ``score``, ``target_indices``, ``interaction_values``,
+    ``model_output`` and the metrics compute a dask input in memory. A dask array was computed
+    (numpy's conversion), but a dask dataframe failed deep inside with "'DataFrame' object has
+    no attribute 'to_numpy'" in every one of them. Both now give the numbers of the pandas frame."""
+    from skxai.metrics import infidelity
+
+    rng = np.random.RandomState(0)
+    frame = pd.DataFrame(rng.normal(size=(20, 3)), columns=list("abc"))
+    y = frame.a * frame.b + frame.c
+    lazy, lazy_y = dd.from_pandas(frame, npartitions=3, sort=False), dd.from_pandas(y, npartitions=3, sort=False)
+    forest = RandomForestRegressor(n_estimators=3, max_depth=3, random_state=0).fit(frame, y)
+    with dask.config.set(scheduler="sync"):
+        for cls, kw in (
+            (KernelShapExplainer, dict(n_samples=32, max_background=10, random_state=0)),
+            (TreeShapExplainer, {}),
+        ):
+            ex = cls(forest, **kw).fit(frame)
+            got = cls(forest, **kw).fit(lazy)
+            np.testing.assert_array_equal(got.transform(frame), ex.transform(frame))
+            np.testing.assert_array_equal(ex.target_indices(lazy), ex.target_indices(frame))
+            np.testing.assert_array_equal(ex.model_output(lazy), ex.model_output(frame))
+            assert ex.score(lazy) == ex.score(frame)
+            assert ex.score(lazy, lazy_y) == ex.score(frame, y)
+            np.testing.assert_array_equal(infidelity(ex, lazy, random_state=0), infidelity(ex, frame, random_state=0))
+        refit = KernelShapExplainer(
+            RandomForestRegressor(n_estimators=3, max_depth=3, random_state=0),
+            n_samples=32,
+            max_background=10,
+            random_state=0,
+        )
+        np.testing.assert_array_equal(refit.fit(lazy, lazy_y).transform(frame), refit.fit(frame, y).transform(frame))
+        np.testing.assert_array_equal(ex.interaction_values(lazy), ex.interaction_values(frame))
+
