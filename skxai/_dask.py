@@ -170,7 +170,8 @@ def _in_memory(block):
 
 
 def transform_dask(explainer, X):
-    """``explainer.transform`` of a dask array or dataframe, as a lazy collection of the same kind.
+    """``explainer.transform`` of a dask array or dataframe, as a lazy collection of the same kind
+    (a dask dataframe for a dask array of 2-D attributions under ``set_output(transform="pandas")``).
 
     Samples are split along the first axis only (other axes are merged into one chunk). The
     explainer enters the task graph once (one key): with a distributed client it is scattered
@@ -248,7 +249,7 @@ def transform_dask(explainer, X):
     meta = np.empty((0,) + trailing, dtype=sample.dtype)
     # with per-sample targets, each block is told where its rows are (dask's block_info)
     func = _transform_rows_block if _per_sample_target(explainer) is not None else _transform_block
-    return da.map_blocks(
+    lazy = da.map_blocks(
         func,
         X,
         _shipped(snapshot),
@@ -259,3 +260,18 @@ def transform_dask(explainer, X):
         new_axis=new or None,
         meta=meta,
     )
+    names = getattr(explainer, "get_feature_names_out", None)
+    if len(trailing) == 1 and names is not None and _output_container(explainer) == "pandas":
+        # set_output(transform="pandas") gives a DataFrame of the attribution names in memory;
+        # its lazy counterpart, where the dask array used to be returned as for "default"
+        import dask.dataframe as dd
+
+        return dd.from_dask_array(lazy, columns=list(names()))
+    return lazy
+
+
+def _output_container(explainer):
+    """The container ``set_output`` asks of ``transform``: "default", "pandas" or "polars"."""
+    from sklearn.utils._set_output import _get_output_config
+
+    return _get_output_config("transform", explainer)["dense"]

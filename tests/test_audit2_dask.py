@@ -28,6 +28,8 @@ def data():
 
 @pytest.fixture(scope="module")
 def client(dask_process_client):
+    # the last tests use it: with a client, a lazy result refers to it and cannot be computed
+    # with the local schedulers the tests before use
     return dask_process_client
 
 
@@ -135,18 +137,6 @@ def test_a_lazy_result_keeps_the_explainer_it_was_built_with(data):
         np.testing.assert_array_equal(ex.transform(da.from_array(X, chunks=10)).compute(), after)
 
 
-def test_per_sample_targets_and_sparse_blocks_on_worker_processes(client, data):
-    X, y, labels = data
-    ex = KernelShapExplainer(
-        LogisticRegression().fit(X, y), target=labels, n_samples=32, max_background=10, random_state=0
-    ).fit(X)
-    np.testing.assert_array_equal(ex.transform(da.from_array(X, chunks=(7, 4))).compute(), ex.transform(X))
-    forest = RandomForestRegressor(n_estimators=3, max_depth=3, random_state=0).fit(X, X[:, 0])
-    tree = TreeShapExplainer(forest).fit(X)
-    lazy = da.from_array(X, chunks=(7, 4)).map_blocks(sp.csr_matrix)
-    np.testing.assert_array_equal(tree.transform(lazy).compute(), tree.transform(sp.csr_matrix(X)))
-
-
 def test_methods_other_than_transform_take_a_dask_dataframe_as_a_dask_array():
     """Only ``transform`` is lazy; ``fit``, ``score``, ``target_indices``, ``interaction_values``,
     ``model_output`` and the metrics compute a dask input in memory. A dask array was computed
@@ -181,3 +171,43 @@ def test_methods_other_than_transform_take_a_dask_dataframe_as_a_dask_array():
         np.testing.assert_array_equal(refit.fit(lazy, lazy_y).transform(frame), refit.fit(frame, y).transform(frame))
         np.testing.assert_array_equal(ex.interaction_values(lazy), ex.interaction_values(frame))
 
+
+def test_set_output_pandas_makes_a_dask_array_s_attributions_a_dask_dataframe(data):
+    """``set_output(transform="pandas")`` was ignored for a dask array: the lazy result was a dask
+    array, computed as a bare ndarray, where the same explainer gives a DataFrame of the
+    attribution names for the array in memory."""
+    X, _, _ = data
+    ex = KernelShapExplainer(Ridge().fit(X, X[:, 0] - X[:, 2]), n_samples=32, max_background=10, random_state=0)
+    ex.fit(X).set_output(transform="pandas")
+    expected = ex.transform(X)
+    assert isinstance(expected, pd.DataFrame)
+    with dask.config.set(scheduler="sync"):
+        lazy = ex.transform(da.from_array(X, chunks=((1, 0, 12, 17), 2)))
+        assert isinstance(lazy, dd.DataFrame) and list(lazy.columns) == list(ex.get_feature_names_out())
+        out = lazy.compute()
+        pd.testing.assert_frame_equal(out, expected, check_index_type=False)
+        assert dict(out.dtypes) == dict(lazy.dtypes)
+    ex.set_output(transform="default")
+    assert isinstance(ex.transform(da.from_array(X, chunks=10)), da.Array)
+
+
+def test_per_sample_targets_and_sparse_blocks_on_worker_processes(client, data):
+    X, y, labels = data
+    ex = KernelShapExplainer(
+        LogisticRegression().fit(X, y), target=labels, n_samples=32, max_background=10, random_state=0
+    ).fit(X)
+    np.testing.assert_array_equal(ex.transform(da.from_array(X, chunks=(7, 4))).compute(), ex.transform(X))
+    forest = RandomForestRegressor(n_estimators=3, max_depth=3, random_state=0).fit(X, X[:, 0])
+    tree = TreeShapExplainer(forest).fit(X)
+    lazy = da.from_array(X, chunks=(7, 4)).map_blocks(sp.csr_matrix)
+    np.testing.assert_array_equal(tree.transform(lazy).compute(), tree.transform(sp.csr_matrix(X)))
+    # LIME's explainer (a family the first tests did not count) is unpickled once per worker too
+    from skxai import LimeExplainer
+    from tests import _counting
+
+    lime = LimeExplainer(_counting.CountingRidge().fit(X, X[:, 0]), n_samples=32, random_state=0).fit(X)
+    client.run(lambda: _counting.LOADS.__setitem__(0, 0))
+    got = lime.transform(da.from_array(X, chunks=(5, 4))).compute()  # six blocks
+    loads = sorted(client.run(_counting.loads).values())
+    assert all(n <= 1 for n in loads) and sum(loads) >= 1
+    np.testing.assert_array_equal(got, lime.transform(X))
