@@ -211,3 +211,28 @@ def test_per_sample_targets_and_sparse_blocks_on_worker_processes(client, data):
     loads = sorted(client.run(_counting.loads).values())
     assert all(n <= 1 for n in loads) and sum(loads) >= 1
     np.testing.assert_array_equal(got, lime.transform(X))
+
+
+def test_a_scattered_explainer_lost_by_the_cluster_is_sent_again(client, data):
+    """The explainer scattered for a dask array (or the model under joblib's Dask backend) was
+    reused while unchanged, even after the cluster had dropped it: after ``client.restart()``
+    (which cancels every future) each later transform of the same explainer failed with
+    "FutureCancelledError: ... cancelled for reason: lost dependencies". A scatter that is no
+    longer held is made again."""
+    from joblib import parallel_config
+
+    from skxai.utils import _parallel
+
+    X, _, _ = data
+    ex = KernelShapExplainer(Ridge().fit(X, X[:, 1]), n_samples=32, max_background=10, random_state=0).fit(X)
+    expected = ex.transform(X)
+    np.testing.assert_array_equal(ex.transform(da.from_array(X, chunks=10)).compute(), expected)
+    client.cancel(_parallel._SCATTERED[ex][2])  # what a restart does to every future
+    np.testing.assert_array_equal(ex.transform(da.from_array(X, chunks=10)).compute(), expected)
+    ex.set_params(n_jobs=2)
+    with parallel_config(backend="dask"):
+        np.testing.assert_array_equal(ex.transform(X), expected)
+        shared = [k for k in _parallel._SCATTERED.keys() if k is not ex]
+        for k in shared:
+            client.cancel(_parallel._SCATTERED[k][2])
+        np.testing.assert_array_equal(ex.transform(X), expected)

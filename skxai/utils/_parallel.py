@@ -172,7 +172,14 @@ def scattered(client, shared, token=None, snapshot=False):
         known = _SCATTERED.get(shared)
     except TypeError:  # not weak-referenceable: scatter for this map only
         known = None
-    if known is not None and known[0] == client.id and (token is None or known[1] == token):
+    # A future the cluster no longer holds (cancelled by client.restart(), lost with its
+    # workers) is scattered again: reused, it failed every later compute ("lost dependencies").
+    if (
+        known is not None
+        and known[0] == client.id
+        and (token is None or known[1] == token)
+        and known[2].status == "finished"
+    ):
         return known[2]
     token = token if token is not None else uuid.uuid4().hex
     handle = Shipped(copy.copy(shared) if snapshot else shared, token)
