@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
+import scipy.sparse as sp
 
 from skxai.utils._feature_names import internal_call
 from skxai.utils._parallel import unwrap
@@ -14,10 +17,27 @@ def is_dask_collection(X):
     return hasattr(X, "__dask_graph__") and hasattr(X, "__dask_keys__")
 
 
+def in_memory(X):
+    """``X`` computed when it is a dask collection (a dask dataframe becomes a pandas one), else ``X``.
+
+    Only ``transform`` explains dask collections lazily; the other methods that take samples
+    (``fit``, ``score``, ``target_indices``, ``model_output``, ``interaction_values``, the
+    metrics) work on data in memory, as scikit-learn's estimators do. A dask array reached them
+    computed by numpy's conversion, but a dask dataframe failed deep inside ("'DataFrame' object
+    has no attribute 'to_numpy'"): both are computed here, once.
+    """
+    return X.compute() if is_dask_collection(X) else X
+
+
 def _shipped(explainer):
     """The explainer as one key of a task graph. With a distributed client, it is scattered to
     every worker once and stays there while it is unchanged (same token), so repeated computes
-    reuse what the workers' copies cache (TreeSHAP's tables); otherwise the graph holds it."""
+    reuse what the workers' copies cache (TreeSHAP's tables); otherwise the graph holds it.
+
+    Either way the graph holds the explainer as it is now: a shallow copy (a refit or
+    ``set_params`` replaces the explainer's attributes, not the copy's), where the graph used to
+    hold the explainer itself, so a refit before ``compute`` changed a result built before it
+    without the local schedulers and clusters of threads (processes got the pickled bytes)."""
     import dask
 
     try:
@@ -25,30 +45,76 @@ def _shipped(explainer):
 
         client = default_client()
     except (ImportError, ValueError):  # no distributed, or no client
-        return dask.delayed(explainer, pure=True, traverse=False)
+        return dask.delayed(copy.copy(explainer), pure=True, traverse=False)
     from dask.base import tokenize
 
     from skxai.utils._parallel import scattered
 
-    return dask.delayed(scattered(client, explainer, token=tokenize(explainer)))
+    return dask.delayed(scattered(client, explainer, token=tokenize(explainer), snapshot=True))
 
 
-def _transform_block(block, explainer, meta):
+def _per_sample_target(explainer):
+    """The explainer's ``target`` when it holds one entry per sample, else None."""
+    from skxai._adapters import _is_per_sample
+
+    target = getattr(explainer, "target", None)
+    return target if target is not None and _is_per_sample(target) else None
+
+
+def _rows_targets(explainer, start, stop):
+    """``explainer`` explaining the per-sample targets of rows ``start:stop`` of the whole
+    collection: a shallow copy whose ``target`` (and the output indices fit resolved from it)
+    holds those rows' entries, as an in-memory call on those rows would be given. The
+    explainer itself when its target is not per sample."""
+    target = _per_sample_target(explainer)
+    if target is None:
+        return explainer
+    rows = slice(int(start), int(stop))
+    part = copy.copy(explainer)
+    part.target = target.iloc[rows] if hasattr(target, "iloc") else target[rows]
+    index = getattr(explainer, "target_index_", None)
+    if index is not None and not isinstance(index, str) and np.ndim(index) == 1:
+        part.target_index_ = np.asarray(index)[rows]
+    return part
+
+
+def _check_target_length(explainer, n_samples, kind):
+    target = _per_sample_target(explainer)
+    if target is not None and len(target) != n_samples:
+        raise ValueError(
+            f"target holds {len(target)} entries (one per sample) but the dask {kind} holds {n_samples} samples."
+        )
+
+
+def _transform_block(block, explainer, meta, rows=None):
     # An empty block (a filtered array, uneven chunks) has nothing to explain; explainers
     # refuse 0 samples, which would fail the whole compute.
     if block.shape[0] == 0:
         return meta
+    explainer = with_own_generator(unwrap(explainer))
+    if rows is not None:  # per-sample targets: this block's rows' own
+        explainer = _rows_targets(explainer, *rows)
     with internal_call():  # the user's collection was checked once, in transform
-        return np.asarray(with_own_generator(unwrap(explainer)).transform(block))
+        return np.asarray(explainer.transform(block))
 
 
-def _transform_partition(frame, explainer, columns):
+def _transform_rows_block(block, explainer, meta, block_info=None):
+    """:func:`_transform_block` told where the block's rows are (dask passes ``block_info``
+    to a function that takes it)."""
+    return _transform_block(block, explainer, meta, block_info[0]["array-location"][0])
+
+
+def _transform_partition(frame, explainer, columns, offsets=None, partition_info=None):
     import pandas as pd
 
     if len(frame) == 0:  # e.g. a partition emptied by a filter: see _transform_block
         return pd.DataFrame({c: pd.Series(dtype=np.float64) for c in columns}, index=frame.index)
+    explainer = with_own_generator(unwrap(explainer))
+    if offsets is not None:  # per-sample targets: this partition's rows' own
+        start = offsets[partition_info["number"]]
+        explainer = _rows_targets(explainer, start, start + len(frame))
     with internal_call():
-        values = with_own_generator(unwrap(explainer)).transform(frame)
+        values = explainer.transform(frame)
     return pd.DataFrame(np.asarray(values), index=frame.index, columns=columns)
 
 
@@ -85,19 +151,27 @@ def _first_row(X):
                 return first
         return None
     if not np.isnan(X.shape[0]):  # known sizes: a slice, which dask fetches alone
-        return np.asarray(X[:1].compute()) if X.shape[0] else None
+        return _in_memory(X[:1].compute()) if X.shape[0] else None
     for i in range(X.numblocks[0]):
         if X.chunks[0][i] == 0:
             continue
         block = X.blocks[i]
-        first = np.asarray(block.map_blocks(_head, chunks=((np.nan,),) + block.chunks[1:], dtype=X.dtype).compute())
+        first = _in_memory(block.map_blocks(_head, chunks=((np.nan,),) + block.chunks[1:], dtype=X.dtype).compute())
         if first.shape[0]:
             return first
     return None
 
 
+def _in_memory(block):
+    """A computed block as the explainer takes it: a scipy.sparse block stays sparse (wrapped
+    by ``np.asarray`` in a 0-d object array, it failed with "setting an array element with a
+    sequence"); other array types become ndarrays."""
+    return block if sp.issparse(block) else np.asarray(block)
+
+
 def transform_dask(explainer, X):
-    """``explainer.transform`` of a dask array or dataframe, as a lazy collection of the same kind.
+    """``explainer.transform`` of a dask array or dataframe, as a lazy collection of the same kind
+    (a dask dataframe for a dask array of 2-D attributions under ``set_output(transform="pandas")``).
 
     Samples are split along the first axis only (other axes are merged into one chunk). The
     explainer enters the task graph once (one key): with a distributed client it is scattered
@@ -120,11 +194,20 @@ def transform_dask(explainer, X):
     # The state of a RandomState instance before this call, for every block (the explainer's
     # own instance then advances once, on the first sample, as for one in-memory call).
     snapshot = with_own_generator(explainer)
+    # The first sample explained here is the collection's first row: its own target.
+    first_explainer = _rows_targets(explainer, 0, 1)
     if frame:
+        offsets = None
+        if _per_sample_target(explainer) is not None:
+            # Each partition explains its rows' targets, so it needs its first row's position:
+            # the partitions' lengths, counted here (one pass over the input, a partition at a time).
+            lengths = np.asarray(X.map_partitions(len).compute(), dtype=np.int64)
+            _check_target_length(explainer, int(lengths.sum()), "dataframe")
+            offsets = tuple(int(o) for o in np.concatenate([[0], np.cumsum(lengths)[:-1]]))
         first = _first_row(X)
         if first is None:
             raise ValueError("The dask dataframe holds no rows to explain.")
-        sample = np.asarray(explainer.transform(first))
+        sample = np.asarray(first_explainer.transform(first))
         if sample.ndim != 2:
             raise ValueError("Only 2-D attributions can be returned as a dask dataframe; use a dask array.")
         names = getattr(explainer, "get_feature_names_out", None)
@@ -132,24 +215,63 @@ def transform_dask(explainer, X):
         import pandas as pd
 
         meta = pd.DataFrame({c: pd.Series(dtype=np.float64) for c in columns})
-        return X.map_partitions(_transform_partition, _shipped(snapshot), columns, meta=meta)
+        if offsets is None:
+            return X.map_partitions(_transform_partition, _shipped(snapshot), columns, meta=meta)
+        import dask
+
+        return X.map_partitions(
+            _transform_partition, _shipped(snapshot), columns, dask.delayed(offsets, traverse=False), meta=meta
+        )
     import dask.array as da
 
     if X.ndim < 2:
         raise ValueError(f"X must have a first axis of samples and feature axes; got {X.ndim} dimension(s).")
     if X.shape[0] == 0:
         raise ValueError("The dask array holds no samples to explain.")
+    if _per_sample_target(explainer) is not None:
+        if np.isnan(X.shape[0]):
+            raise ValueError(
+                "A per-sample target needs the number of rows of every block, to give each block "
+                "its rows' targets; this dask array's block sizes are unknown (a boolean filter, "
+                "from_delayed, to_dask_array() without lengths). Call X.compute_chunk_sizes() first "
+                "(or to_dask_array(lengths=True))."
+            )
+        _check_target_length(explainer, X.shape[0], "array")
     X = X.rechunk({i: -1 for i in range(1, X.ndim)})
     first = _first_row(X)
     if first is None:
         raise ValueError("The dask array holds no samples to explain.")
-    sample = np.asarray(explainer.transform(first))
+    sample = np.asarray(first_explainer.transform(first))
     trailing = sample.shape[1:]
     chunks = (X.chunks[0],) + tuple((s,) for s in trailing)
     drop = tuple(range(len(trailing) + 1, X.ndim))
     new = tuple(range(X.ndim, len(trailing) + 1)) if len(trailing) + 1 > X.ndim else ()
     meta = np.empty((0,) + trailing, dtype=sample.dtype)
-    return da.map_blocks(
-        _transform_block, X, _shipped(snapshot), meta, dtype=sample.dtype, chunks=chunks, drop_axis=drop,
-        new_axis=new or None, meta=meta,
+    # with per-sample targets, each block is told where its rows are (dask's block_info)
+    func = _transform_rows_block if _per_sample_target(explainer) is not None else _transform_block
+    lazy = da.map_blocks(
+        func,
+        X,
+        _shipped(snapshot),
+        meta,
+        dtype=sample.dtype,
+        chunks=chunks,
+        drop_axis=drop,
+        new_axis=new or None,
+        meta=meta,
     )
+    names = getattr(explainer, "get_feature_names_out", None)
+    if len(trailing) == 1 and names is not None and _output_container(explainer) == "pandas":
+        # set_output(transform="pandas") gives a DataFrame of the attribution names in memory;
+        # its lazy counterpart, where the dask array used to be returned as for "default"
+        import dask.dataframe as dd
+
+        return dd.from_dask_array(lazy, columns=list(names()))
+    return lazy
+
+
+def _output_container(explainer):
+    """The container ``set_output`` asks of ``transform``: "default", "pandas" or "polars"."""
+    from sklearn.utils._set_output import _get_output_config
+
+    return _get_output_config("transform", explainer)["dense"]

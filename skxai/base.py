@@ -31,7 +31,7 @@ from skxai._adapters import (
     select_target,
     target_indices_for,
 )
-from skxai._dask import is_dask_collection, transform_dask
+from skxai._dask import in_memory, is_dask_collection, transform_dask
 from skxai._data import TabularSchema, check_feature_groups
 from skxai._explanation import Explanation
 from skxai._games._background import BackgroundGame
@@ -152,6 +152,18 @@ class PerturbationView:
     real_valued: bool = True
 
 
+def _in_memory_method(method):
+    """``method(X, ...)`` given ``X`` in memory: these methods return arrays in memory, so a
+    dask collection is computed (a dask dataframe failed deep inside, see ``in_memory``)."""
+
+    @functools.wraps(method)
+    def in_memory_method(self, X, *args, **kwargs):
+        return method(self, in_memory(X), *args, **kwargs)
+
+    in_memory_method._skxai_dask_aware = True
+    return in_memory_method
+
+
 class BaseExplainer(TransformerMixin, MetaEstimatorMixin, BaseEstimator):
     """Base of every explainer: a meta-estimator wrapping the model it explains.
 
@@ -206,6 +218,10 @@ class BaseExplainer(TransformerMixin, MetaEstimatorMixin, BaseEstimator):
 
             dask_refusing_explain._skxai_dask_aware = True
             cls.explain = dask_refusing_explain
+        for name in ("target_indices", "model_output", "interaction_values"):
+            method = cls.__dict__.get(name)
+            if method is not None and not getattr(method, "_skxai_dask_aware", False):
+                setattr(cls, name, _in_memory_method(method))
         cls._parameter_constraints = _effective_constraints(cls)
 
     def _validate_params(self):
@@ -416,6 +432,8 @@ class BaseExplainer(TransformerMixin, MetaEstimatorMixin, BaseEstimator):
         -------
         float
         """
+        # the score is computed in memory: a dask dataframe failed deep inside (see in_memory)
+        X, y, sample_weight = in_memory(X), in_memory(y), in_memory(sample_weight)
         if y is None:
             if sample_weight is not None:
                 # the explanation quality is an unweighted mean over the samples: a weight

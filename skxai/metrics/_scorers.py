@@ -88,7 +88,9 @@ class ExplanationScorer:
         self.name = name
 
     def __call__(self, explainer, X, y=None):
-        explainer, X = _last_step(explainer, X)
+        from skxai._dask import in_memory  # one compute of a dask input for the whole metric
+
+        explainer, X = _last_step(explainer, in_memory(X))
         values = np.asarray(self.metric(explainer, X, **self.kwargs), dtype=np.float64)
         return float(self.sign * np.mean(values))
 

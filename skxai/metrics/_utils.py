@@ -115,8 +115,10 @@ def sample_seeds(random_state, n):
 def explainer_transform(explainer, X):
     """``explainer.transform(X)`` as the package's own call: the metrics pass perturbed arrays
     and the user's data, so scikit-learn's feature-name warning is not theirs to give."""
+    from skxai._dask import in_memory  # the metrics work in memory (a dask input is computed)
+
     with internal_call():
-        return explainer.transform(X)
+        return explainer.transform(in_memory(X))
 
 
 def map_chunks(func, n, per_chunk, n_jobs=None):

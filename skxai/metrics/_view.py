@@ -86,6 +86,9 @@ class ExplainerView:
     def __init__(self, explainer, X, *, attributions=None, patch_size=1, baseline="zeros",
                  blur_sigma=5.0, channel_reduction="sum", batch_size=None, need_attributions=True):
         check_is_fitted(explainer)
+        from skxai._dask import in_memory  # the metrics work in memory (a dask input is computed)
+
+        X = in_memory(X)
         self.explainer = explainer
         self.tabular = is_tabular(explainer)
         from skxai._baselines import BASELINES

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import copy
 import pickle
 import sys
 import threading
@@ -159,20 +160,29 @@ def map_shared(func, shared, tasks, *, n_jobs=None, verbose=0):
     return Parallel(n_jobs=n_jobs, verbose=verbose)(delayed(func)(shared, *task) for task in tasks)
 
 
-def scattered(client, shared, token=None):
+def scattered(client, shared, token=None, snapshot=False):
     """The future of ``shared`` (as a :class:`Shipped` handle) broadcast to every worker of
     ``client``: one scatter per object and cluster, however many maps use it, and each worker
     process deserialises it once and keeps it (with whatever its copy caches) between calls.
     ``token`` (a hash of its state) scatters it again when it has changed since; tasks receive
-    it through :func:`unwrap`."""
+    it through :func:`unwrap`. With ``snapshot``, a cluster of threads in this process gets a
+    shallow copy of ``shared`` (processes get its bytes, made now): a lazy graph computed later
+    then sees ``shared`` as it is now, not as a later refit left it."""
     try:
         known = _SCATTERED.get(shared)
     except TypeError:  # not weak-referenceable: scatter for this map only
         known = None
-    if known is not None and known[0] == client.id and (token is None or known[1] == token):
+    # A future the cluster no longer holds (cancelled by client.restart(), lost with its
+    # workers) is scattered again: reused, it failed every later compute ("lost dependencies").
+    if (
+        known is not None
+        and known[0] == client.id
+        and (token is None or known[1] == token)
+        and known[2].status == "finished"
+    ):
         return known[2]
     token = token if token is not None else uuid.uuid4().hex
-    handle = Shipped(shared, token)
+    handle = Shipped(copy.copy(shared) if snapshot else shared, token)
     if not str(getattr(getattr(client, "scheduler", None), "address", "")).startswith("inproc://"):
         # Workers in other processes receive its bytes (made once, here, and reused by the
         # scatter): an object that cannot be pickled is refused now, with its name. A cluster of

@@ -138,6 +138,12 @@ def fit_context(fit):
 
     @functools.wraps(fit)
     def fit_recording_feature_names(self, X, *args, **kwargs):
+        from skxai._dask import in_memory  # lazy: _dask imports the package's utilities
+
+        # fit works on data in memory: a dask dataframe (and its dask y) failed deep inside
+        X = in_memory(X)
+        args = tuple(in_memory(a) for a in args)
+        kwargs = {k: in_memory(v) for k, v in kwargs.items()}
         out = validated(self, X, *args, **kwargs)
         # whether X had feature names: transform / explain warn as scikit-learn does when the
         # data they get differs (skxai.utils._feature_names)
