@@ -631,7 +631,7 @@ class TorchModel:
 
         Parameters
         ----------
-        target : label, int, "predicted" or None
+        target : label, int, "predicted", None or 1-D array of labels (one per sample)
             A class label or output index; None is the single output, the positive class of a
             binary classifier, else the predicted class (regressors with several outputs must
             choose).
@@ -640,12 +640,20 @@ class TorchModel:
 
         Returns
         -------
-        int or "predicted"
-            The output index, or ``"predicted"`` when it depends on each sample.
+        int, ndarray of int or "predicted"
+            The output index, one per sample for a 1-D ``target``, or ``"predicted"`` when it
+            depends on each sample.
         """
         k = n_outputs
         if isinstance(target, str) and target == "predicted":
             return "predicted"
+        if target is not None and not isinstance(target, str) and np.ndim(target) > 0:
+            # one label per sample (the controls resolve it at fit, as for tabular models; a
+            # 1-D array reached int() and raised "only 0-dimensional arrays can be converted")
+            labels = np.asarray(target, dtype=object)
+            if labels.ndim != 1:
+                raise ValueError(f"A per-sample target must be 1-D (one entry per sample); got shape {labels.shape}.")
+            return np.array([self._label_index(t, k) for t in labels.tolist()], dtype=int)
         if target is None:
             if k == 1:
                 return 0

@@ -258,9 +258,13 @@ class _ControlExplainer(BaseTabularExplainer):
         return self.model_.predicted(Xa, outputs)
 
     def _explained_target(self, outputs, predicted):
-        """``target_index_``, with ``"predicted"`` resolved to each sample's class."""
+        """``target_index_``, with ``"predicted"`` resolved to each sample's class and a
+        per-sample target checked against the samples explained (5 labels for 3 rows were
+        returned as they were)."""
         if _is_predicted(self.target_index_):
             return predicted(outputs)
+        if np.ndim(self.target_index_) >= 1:
+            return target_indices_for(self.target_index_, len(outputs))
         return self.target_index_
 
     def get_feature_names_out(self, input_features=None):
