@@ -733,6 +733,9 @@ def _run_explain(args):
     except (ValueError, EOFError, OSError, pd.errors.ParserWarning) as exc:
         # a ragged row, a bad encoding, a truncated archive, more fields than names
         raise UsageError(f"cannot read data file {args.data!r} as CSV: {_csv_error(exc)}") from None
+    # Columns whose categories the model learnt as text too (codes such as "01234", which pandas
+    # reads as the number 1234 when no row of the column holds a letter; the encoders then fail).
+    text += [c for c in learnt_as_text(model) if c in columns and c not in text]
     dtype = dict.fromkeys(text, str) or None
 
     def prepare(frame, path):
@@ -832,6 +835,35 @@ def _run_explain(args):
         if not args.quiet:
             print(f"skxai explain: wrote the report to {args.report}", file=sys.stderr)
     return 0
+
+
+def learnt_as_text(estimator):
+    """Names of the input columns that ``estimator``'s first steps learnt as text: the columns
+    of its encoders (``OneHotEncoder``, ``OrdinalEncoder`` ...) and imputers whose learnt
+    categories or fill values are strings, through Pipelines, ColumnTransformers, FeatureUnions
+    and the ``estimator`` of a FrozenEstimator or an explainer."""
+    if estimator is None or isinstance(estimator, str):  # "drop", "passthrough"
+        return []
+    steps = getattr(estimator, "steps", None)
+    if steps:  # only the first step sees the file's columns
+        first = next((step for _, step in steps if step is not None and not isinstance(step, str)), None)
+        return learnt_as_text(first)
+    parts = getattr(estimator, "transformers_", None)  # ColumnTransformer
+    if parts is None:
+        parts = getattr(estimator, "transformer_list", None)  # FeatureUnion
+    if parts is not None:
+        return [c for part in parts for c in learnt_as_text(part[1])]
+    learnt = getattr(estimator, "categories_", None)  # encoders: one array per column
+    if not isinstance(learnt, list | tuple):
+        learnt = getattr(estimator, "statistics_", None)  # SimpleImputer: one value per column
+        learnt = [[v] for v in learnt] if learnt is not None and np.ndim(learnt) == 1 else None
+    if learnt is None:
+        inner = getattr(estimator, "estimator", None)  # FrozenEstimator, a skxai explainer
+        return learnt_as_text(inner) if inner is not None and inner is not estimator else []
+    names = getattr(estimator, "feature_names_in_", None)
+    if names is None or len(learnt) != len(names):
+        return []
+    return [str(n) for n, values in zip(names, learnt) if any(isinstance(v, str) for v in values)]
 
 
 def pd_head(path):

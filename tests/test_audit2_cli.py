@@ -1,0 +1,119 @@
+"""``skxai explain`` on real-world files and models the earlier audits did not try: codes that
+the model learnt as text, models fitted on arrays, missing values, multi-line quoted fields."""
+
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.compose import make_column_transformer
+from sklearn.frozen import FrozenEstimator
+from sklearn.impute import SimpleImputer
+from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder
+
+import skxai
+from skxai._cli import main
+
+skops_io = pytest.importorskip("skops.io")
+
+
+def _run(argv, capsys, quiet=True):
+    code = main([str(a) for a in argv] + (["--quiet"] if quiet else []))
+    return code, capsys.readouterr().err
+
+
+def _api(model, X, **params):
+    """The in-memory explanation of every row, on a background of every row (as the command
+    line's reservoir gives when --background exceeds the rows)."""
+    explainer = skxai.KernelShapExplainer(FrozenEstimator(model), random_state=0, max_background=len(X), **params)
+    return explainer.fit(X).explain(X)
+
+
+def test_codes_the_model_learnt_as_text_are_read_as_text(tmp_path, capsys):
+    """Postal codes stored as text ("01234") and encoded by the model: pandas reads a column of
+    codes as numbers (1234), which the encoders refuse with numpy's "ufunc 'isnan' not
+    supported for the input types"; the command line could not explain such a model at all.
+    Columns whose encoders learnt text categories are now read as text."""
+    rng = np.random.RandomState(0)
+    X = pd.DataFrame({"zip": rng.choice(["01234", "75001", "10115"], 24), "x": rng.normal(size=24),
+                      "shop": rng.choice(["007", "012", "101"], 24)})
+    y = X.x + 3 * (X.zip == "01234") - (X.shop == "007")
+    pre = make_column_transformer(
+        (OneHotEncoder(handle_unknown="ignore"), ["zip"]),
+        # an imputer before the encoder: the first step to see the column learnt text too
+        (make_pipeline(SimpleImputer(strategy="most_frequent"), OrdinalEncoder()), ["shop"]),
+        remainder="passthrough",
+    )
+    model = make_pipeline(pre, Ridge()).fit(X, y)
+    skops_io.dump(model, tmp_path / "zip.skops")
+    X.to_csv(tmp_path / "zip.csv", index=False)
+    assert pd.read_csv(tmp_path / "zip.csv")["zip"].dtype.kind == "i"  # what pandas makes of them
+    code, err = _run(["explain", tmp_path / "zip.skops", tmp_path / "zip.csv", "--out", tmp_path / "out.csv",
+                      "--background", 100, "--n-samples", 16, "--chunk-size", 7, "--trusted-type", "numpy.dtype"], capsys)
+    assert code == 0, err
+    res = pd.read_csv(tmp_path / "out.csv")
+    expected = _api(model, X, n_samples=16)
+    np.testing.assert_array_equal(res[list(X.columns)].to_numpy(), expected.target_values)
+    np.testing.assert_array_equal(res["prediction"], model.predict(X))
+
+
+def test_a_model_fitted_on_an_array_writes_the_files_column_names(tmp_path, capsys):
+    """A model fitted on an array (no feature names) wrote its attributions under x0, x1, x2,
+    not under DATA's own header names: after --drop, which x was which column was left to
+    guess."""
+    rng = np.random.RandomState(1)
+    X = pd.DataFrame(rng.normal(size=(20, 3)), columns=["age", "income", "score"])
+    model = Ridge().fit(X.to_numpy(), X.age - 2 * X.score)
+    skops_io.dump(model, tmp_path / "arr.skops")
+    X.assign(label=1.0).to_csv(tmp_path / "data.csv", index=False)
+    code, err = _run(["explain", tmp_path / "arr.skops", tmp_path / "data.csv", "--out", tmp_path / "out.csv",
+                      "--drop", "label", "--background", 100, "--n-samples", 16], capsys)
+    assert code == 0, err
+    res = pd.read_csv(tmp_path / "out.csv")
+    assert list(res.columns) == ["age", "income", "score", "base_value", "prediction"]
+    expected = _api(model, X.to_numpy(), n_samples=16)
+    np.testing.assert_array_equal(res[["age", "income", "score"]].to_numpy(), expected.target_values)
+
+
+def test_a_missing_value_the_model_cannot_take_is_located(tmp_path, capsys):
+    """An empty field (or "NA"), or a row cut short, gave "cannot explain rows 21-27 ...: Input
+    contains NaN." with nothing saying which row and column, in a chunk of up to --chunk-size
+    rows."""
+    rng = np.random.RandomState(2)
+    X = pd.DataFrame(rng.normal(size=(30, 3)), columns=["a", "b", "c"])
+    skops_io.dump(Ridge().fit(X, X.a), tmp_path / "ridge.skops")
+    X.to_csv(tmp_path / "bg.csv", index=False)
+    lines = X.to_csv(index=False).splitlines()
+    lines[26] = lines[26].split(",")[0] + ",NA," + lines[26].split(",")[2]  # row 25, column b
+    (tmp_path / "na.csv").write_text("\n".join(lines) + "\n")
+    lines = X.to_csv(index=False).splitlines()
+    lines[21] = ",".join(lines[21].split(",")[:2])  # row 20 cut short: column c missing
+    (tmp_path / "short.csv").write_text("\n".join(lines) + "\n")
+    for name, where in (("na.csv", "row 25, column 'b'"), ("short.csv", "row 20, column 'c'")):
+        code, err = _run(["explain", tmp_path / "ridge.skops", tmp_path / name, "--out", tmp_path / "out.csv",
+                          "--background-data", tmp_path / "bg.csv", "--n-samples", 16, "--chunk-size", 7], capsys)
+        assert code == 2
+        assert f"({where} is empty or missing)" in err, err
+    # in the background rows (a sample of DATA): the first missing value of the file is named
+    code, err = _run(["explain", tmp_path / "ridge.skops", tmp_path / "na.csv", "--out", tmp_path / "out.csv",
+                      "--background", 100, "--n-samples", 16], capsys)
+    assert code == 2 and "cannot fit" in err and "(row 25, column 'b' is empty or missing)" in err, err
+
+
+def test_the_progress_bar_counts_records_not_lines(tmp_path, capsys):
+    """Quoted fields holding line breaks and blank lines were counted as rows: the bar's total
+    exceeded the rows (here 20/28) and it never reached its end."""
+    rng = np.random.RandomState(3)
+    X = pd.DataFrame({"x": rng.normal(size=20), "city": rng.choice(["Paris,\nFR", "Lyon"], 20)})
+    model = make_pipeline(make_column_transformer((OneHotEncoder(), ["city"]), remainder="passthrough"),
+                          LogisticRegression()).fit(X, X.x > 0)
+    skops_io.dump(model, tmp_path / "m.skops")
+    (tmp_path / "d.csv").write_text(X.to_csv(index=False) + "\n\n")
+    code, err = _run(["explain", tmp_path / "m.skops", tmp_path / "d.csv", "--out", tmp_path / "out.csv",
+                      "--background", 100, "--n-samples", 16, "--chunk-size", 7], capsys, quiet=False)
+    assert code == 0, err
+    assert set(re.findall(r"\d+/(\d+) \[", err)) == {"20"}, err  # was {"32"}
+    res = pd.read_csv(tmp_path / "out.csv")
+    np.testing.assert_array_equal(res[["x", "city"]].to_numpy(), _api(model, X, n_samples=16).target_values)
