@@ -932,8 +932,12 @@ def _explain_chunk(chunk, start, prepare, pipeline, final_explainer, explained_q
     state["explainer"] = explainer
     state["quantity"] = state["quantity"] or explained_quantity(exp, explainer)
     if state["cols"] is None:
-        state["cols"] = [str(c) for c in explainer.get_feature_names_out()] \
-            if hasattr(explainer, "get_feature_names_out") else [str(c) for c in chunk.columns]
+        if isinstance(X, np.ndarray) or not hasattr(explainer, "get_feature_names_out"):
+            # a model fitted on an array is given the rows as one: the columns keep DATA's
+            # names (the explainer's would be x0, x1 ...)
+            state["cols"] = [str(c) for c in chunk.columns if c not in args.drop]
+        else:
+            state["cols"] = [str(c) for c in explainer.get_feature_names_out()]
         # The explained class is written next to each row: a target that changes from row to
         # row (the predicted class of a multi-class model) explains different outputs on
         # different rows, and a fixed one (a binary classifier's positive class, --target) must
