@@ -542,6 +542,37 @@ def _connect(address):
                          f"{type(exc).__name__}: {' '.join(str(exc).split())}") from None
 
 
+def _bad_cell(exc, frames, start=0):
+    """Where the rows ``frames`` (consecutive chunks, the first at row ``start``) hold what the
+    model refused with ``exc``: " (row 25, column 'b' ...)", or "" when that cannot be said.
+
+    Only for the refusals that name such a cell: a value that is not a number, a missing one.
+    Any other (an unknown category ...) says itself what is wrong, and a text cell named then
+    would be a valid one."""
+    message = str(exc)
+    if "convert" in message:  # numpy's "could not convert string to float: 'abc'"
+        find, say = _first_non_number, "holds {!r}, not a number"
+    elif "NaN" in message:  # scikit-learn's "Input contains NaN"
+        find, say = _first_missing, "is empty or missing"
+    else:
+        return ""
+    for frame in frames:
+        bad = find(frame, start)
+        if bad is not None:
+            return f" (row {bad[0]}, column {bad[1]!r} {say.format(*bad[2:])})"
+        start += len(frame)
+    return ""
+
+
+def _first_missing(frame, start):
+    """``(row, column)`` of the first empty or missing cell of ``frame``, or None."""
+    missing = frame.isna().to_numpy()
+    rows = np.flatnonzero(missing.any(axis=1))
+    if not len(rows):
+        return None
+    return start + int(rows[0]), frame.columns[int(np.argmax(missing[rows[0]]))]
+
+
 def _first_non_number(frame, start):
     """``(row, column, value)`` of the first cell of ``frame`` that is not a number, or None."""
     import pandas as pd
@@ -778,8 +809,12 @@ def _run_explain(args):
             try:
                 pipeline.fit(bg)
             except (ValueError, TypeError) as exc:  # e.g. tree-shap on a model without trees
-                raise UsageError(f"cannot fit --method {method} on the background rows "
-                                 f"({args.background_data or args.data!r}): {' '.join(str(exc).split())}") from None
+                source = args.background_data or args.data
+                # the first bad cell of the file the rows came from (a sample of it: maybe not in it)
+                frames = (f.drop(columns=[c for c in args.drop if c in f.columns])
+                          for f in csv_chunks(source, args.chunk_size, dtype=dtype))
+                raise UsageError(f"cannot fit --method {method} on the background rows ({source!r}): "
+                                 f"{' '.join(str(exc).split())}{_bad_cell(exc, frames)}") from None
             del bg
         out = AppendingCsv(args.out)
         stack.callback(out.close)
@@ -910,10 +945,8 @@ def _explain_chunk(chunk, start, prepare, pipeline, final_explainer, explained_q
     except (ValueError, TypeError) as exc:  # bad rows (NaN the model cannot take, wrong types)
         reason = f"cannot explain rows {start}\u2013{start + len(chunk) - 1} of {args.data!r}: " \
                  f"{' '.join(str(exc).split())}"
-        bad = _first_non_number(chunk.drop(columns=[c for c in args.drop if c in chunk.columns]), start)
-        if bad is not None:
-            reason += f" (row {bad[0]}, column {bad[1]!r} holds {bad[2]!r}, not a number)"
-        raise UsageError(reason) from None
+        raise UsageError(reason + _bad_cell(exc, [chunk.drop(columns=[c for c in args.drop if c in chunk.columns])],
+                                            start)) from None
     if exp.target_index is None and (exp.output_axis is None or exp.base_values is None):
         # e.g. a saved AnchorTabularExplainer: its values say which features are in the anchor
         raise UsageError(f"{type(explainer).__name__} gives no attributions of a model output (no base "

@@ -117,3 +117,20 @@ def test_the_progress_bar_counts_records_not_lines(tmp_path, capsys):
     assert set(re.findall(r"\d+/(\d+) \[", err)) == {"20"}, err  # was {"32"}
     res = pd.read_csv(tmp_path / "out.csv")
     np.testing.assert_array_equal(res[["x", "city"]].to_numpy(), _api(model, X, n_samples=16).target_values)
+
+
+def test_an_unknown_category_is_not_blamed_on_a_valid_text_cell(tmp_path, capsys):
+    """Any failure of a chunk holding text was followed by "(row 7, column 'city' holds 'NYC',
+    not a number)": a valid category of a text column, while the model refused 'Berlin' in
+    row 9. The hint about numbers is given only for a failure to convert to numbers."""
+    rng = np.random.RandomState(4)
+    X = pd.DataFrame({"x": rng.normal(size=14), "city": ["NYC", "Paris"] * 7})
+    model = make_pipeline(make_column_transformer((OneHotEncoder(), ["city"]), remainder="passthrough"),
+                          LogisticRegression()).fit(X, X.x > 0)
+    skops_io.dump(model, tmp_path / "m.skops")
+    X.to_csv(tmp_path / "bg.csv", index=False)
+    X.assign(city=X.city.where(X.index != 9, "Berlin")).to_csv(tmp_path / "d.csv", index=False)
+    code, err = _run(["explain", tmp_path / "m.skops", tmp_path / "d.csv", "--out", tmp_path / "out.csv",
+                      "--background-data", tmp_path / "bg.csv", "--n-samples", 16, "--chunk-size", 7], capsys)
+    assert code == 2 and "cannot explain rows 7–13" in err and "'Berlin'" in err, err
+    assert "not a number" not in err and "'NYC'" not in err, err
