@@ -707,11 +707,10 @@ def _run_explain(args):
     from skxai._explain import final_explainer
     from skxai._stream import (
         AppendingCsv,
-        count_csv_rows,
         csv_chunks,
         output_compression,
         reservoir_rows,
-        text_columns,
+        scan_csv,
     )
     from skxai.plot.rendering import explained_quantity
 
@@ -754,13 +753,12 @@ def _run_explain(args):
     import pandas as pd
 
     try:
-        n_total = count_csv_rows(args.data)
-        if n_total == 0 or not columns:
-            raise UsageError(f"data file {args.data!r} holds no rows or no columns")
         # Columns holding text in some row are read as text in every chunk (and in the background),
         # as a whole-file read gives them: codes such as "007" are not turned into 7 in the chunks
-        # without text.
-        text = text_columns(args.data, max(args.chunk_size, min(50_000, 2**22 // len(columns))))
+        # without text. The same pass counts the rows for the progress bar (records, not lines).
+        text, n_total = scan_csv(args.data, max(args.chunk_size, min(50_000, 2**22 // max(len(columns), 1))))
+        if n_total == 0 or not columns:
+            raise UsageError(f"data file {args.data!r} holds no rows or no columns")
     except (ValueError, EOFError, OSError, pd.errors.ParserWarning) as exc:
         # a ragged row, a bad encoding, a truncated archive, more fields than names
         raise UsageError(f"cannot read data file {args.data!r} as CSV: {_csv_error(exc)}") from None
