@@ -855,6 +855,8 @@ def _run_explain(args):
         from skxai.report import make_report
 
         exp = _concat(state["exps"])
+        if exp.feature_names is not None and len(exp.feature_names) == len(state["cols"]):
+            exp.feature_names = np.asarray(state["cols"], dtype=object)  # the CSV's names, in the report too
         m = min(200, n)
         parts = state["Xr"]
         Xr = pd.concat(parts) if hasattr(parts[0], "iloc") else np.concatenate(parts)

@@ -59,20 +59,27 @@ def test_codes_the_model_learnt_as_text_are_read_as_text(tmp_path, capsys):
     np.testing.assert_array_equal(res["prediction"], model.predict(X))
 
 
-def test_a_model_fitted_on_an_array_writes_the_files_column_names(tmp_path, capsys):
+def test_a_model_fitted_on_an_array_writes_the_files_column_names(tmp_path, capsys, monkeypatch):
     """A model fitted on an array (no feature names) wrote its attributions under x0, x1, x2,
-    not under DATA's own header names: after --drop, which x was which column was left to
-    guess."""
+    not under DATA's own header names, in the CSV and in the --report: after --drop, which x
+    was which column was left to guess."""
+    import skxai.report
+
+    shown = []
+    monkeypatch.setattr(skxai.report, "make_report",
+                        lambda *a, explanations, **k: shown.extend(e.feature_names for e in explanations.values()))
     rng = np.random.RandomState(1)
     X = pd.DataFrame(rng.normal(size=(20, 3)), columns=["age", "income", "score"])
     model = Ridge().fit(X.to_numpy(), X.age - 2 * X.score)
     skops_io.dump(model, tmp_path / "arr.skops")
     X.assign(label=1.0).to_csv(tmp_path / "data.csv", index=False)
     code, err = _run(["explain", tmp_path / "arr.skops", tmp_path / "data.csv", "--out", tmp_path / "out.csv",
-                      "--drop", "label", "--background", 100, "--n-samples", 16], capsys)
+                      "--drop", "label", "--background", 100, "--n-samples", 16, "--report", tmp_path / "r.html"],
+                     capsys)
     assert code == 0, err
     res = pd.read_csv(tmp_path / "out.csv")
     assert list(res.columns) == ["age", "income", "score", "base_value", "prediction"]
+    assert len(shown) == 1 and list(shown[0]) == ["age", "income", "score"]
     expected = _api(model, X.to_numpy(), n_samples=16)
     np.testing.assert_array_equal(res[["age", "income", "score"]].to_numpy(), expected.target_values)
 
