@@ -347,6 +347,10 @@ def _parse_target(model, target):
     if target is None:
         return None
     classes = getattr(model, "classes_", None)
+    if classes is not None and len(classes) and np.ndim(classes[0]) > 0:  # one array per output
+        raise UsageError(f"--target {target!r}: the model is a multi-output classifier ({len(classes)} outputs, "
+                         "one set of classes each); skxai explain explains one output: explain a classifier "
+                         "of that output alone")
     if classes is not None:
         for c in classes:
             if str(c) == target:

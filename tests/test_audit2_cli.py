@@ -141,3 +141,19 @@ def test_an_unknown_category_is_not_blamed_on_a_valid_text_cell(tmp_path, capsys
                       "--background-data", tmp_path / "bg.csv", "--n-samples", 16, "--chunk-size", 7], capsys)
     assert code == 2 and "cannot explain rows 7–13" in err and "'Berlin'" in err, err
     assert "not a number" not in err and "'NYC'" not in err, err
+
+
+def test_target_of_a_multi_output_classifier_is_refused_as_such(tmp_path, capsys):
+    """--target on a multi-output classifier (classes_ is one array per output) was refused as
+    "'1' is not a class of the model; classes: ['[0 1]', '[0 1]']": each output's classes printed
+    as one class, the real problem unsaid."""
+    from sklearn.tree import DecisionTreeClassifier
+
+    rng = np.random.RandomState(5)
+    X = pd.DataFrame(rng.normal(size=(20, 2)), columns=["a", "b"])
+    model = DecisionTreeClassifier(max_depth=2).fit(X, np.c_[X.a > 0, X.b > 0].astype(int))
+    skops_io.dump(model, tmp_path / "m.skops")
+    X.to_csv(tmp_path / "d.csv", index=False)
+    code, err = _run(["explain", tmp_path / "m.skops", tmp_path / "d.csv", "--out", tmp_path / "out.csv",
+                      "--target", 1, "--trusted-type", "sklearn.tree._tree.Tree"], capsys)
+    assert code == 2 and "multi-output classifier (2 outputs," in err and "'[0 1]'" not in err, err
