@@ -157,3 +157,15 @@ def test_target_of_a_multi_output_classifier_is_refused_as_such(tmp_path, capsys
     code, err = _run(["explain", tmp_path / "m.skops", tmp_path / "d.csv", "--out", tmp_path / "out.csv",
                       "--target", 1, "--trusted-type", "sklearn.tree._tree.Tree"], capsys)
     assert code == 2 and "multi-output classifier (2 outputs," in err and "'[0 1]'" not in err, err
+
+
+def test_names_that_differ_by_spaces_or_case_are_pointed_out(tmp_path, capsys):
+    """A header written "a, b, c" (a space after each comma) was refused as lacking columns
+    ['b', 'c'], which the file seems to hold: the names the file has instead are now named."""
+    rng = np.random.RandomState(6)
+    X = pd.DataFrame(rng.normal(size=(10, 3)), columns=["a", "b", "Score"])
+    skops_io.dump(Ridge().fit(X, X.a), tmp_path / "m.skops")
+    (tmp_path / "d.csv").write_text(X.rename(columns={"b": " b", "Score": "score"}).to_csv(index=False))
+    code, err = _run(["explain", tmp_path / "m.skops", tmp_path / "d.csv", "--out", tmp_path / "out.csv"], capsys)
+    assert code == 2 and "lacks columns the model was fitted on: ['b', 'Score']" in err, err
+    assert "it has ' b' for 'b', 'score' for 'Score'" in err, err
