@@ -459,6 +459,8 @@ def _check_numbers(args):
                           ("--n-samples", args.n_samples)):
         if value is not None and value < 1:
             raise UsageError(f"{option} must be a positive integer; got {value}")
+    if args.random_state is not None and not 0 <= args.random_state < 2**32:  # numpy's seeds
+        raise UsageError(f"--random-state must be an integer from 0 to {2**32 - 1}; got {args.random_state}")
     if args.n_jobs == 0:
         raise UsageError("--n-jobs must not be 0; give a number of workers, or -1 for all cores")
 

@@ -169,3 +169,16 @@ def test_names_that_differ_by_spaces_or_case_are_pointed_out(tmp_path, capsys):
     code, err = _run(["explain", tmp_path / "m.skops", tmp_path / "d.csv", "--out", tmp_path / "out.csv"], capsys)
     assert code == 2 and "lacks columns the model was fitted on: ['b', 'Score']" in err, err
     assert "it has ' b' for 'b', 'score' for 'Score'" in err, err
+
+
+@pytest.mark.parametrize("seed", [-1, 2**32])
+def test_a_seed_numpy_refuses_is_bad_input_not_an_internal_error(tmp_path, capsys, seed):
+    """--random-state -1 (or 2**32) ended as "internal error: ValueError: Seed must be between 0
+    and 2**32 - 1" with exit code 1, after the model was loaded and the data scanned; it is bad
+    input (exit 2), refused before any work."""
+    X = pd.DataFrame({"a": [1.0, 2.0, 3.0], "b": [0.0, 1.0, 0.0]})
+    skops_io.dump(Ridge().fit(X, X.a), tmp_path / "m.skops")
+    X.to_csv(tmp_path / "d.csv", index=False)
+    code, err = _run(["explain", tmp_path / "m.skops", tmp_path / "d.csv", "--out", tmp_path / "out.csv",
+                      f"--random-state={seed}"], capsys)
+    assert code == 2 and f"--random-state must be an integer from 0 to 4294967295; got {seed}" in err, err
