@@ -911,7 +911,7 @@ def learnt_as_text(estimator):
     names = getattr(estimator, "feature_names_in_", None)
     if names is None or len(learnt) != len(names):
         return []
-    return [str(n) for n, values in zip(names, learnt) if any(isinstance(v, str) for v in values)]
+    return [str(n) for n, values in zip(names, learnt, strict=True) if any(isinstance(v, str) for v in values)]
 
 
 def pd_head(path):

@@ -37,8 +37,13 @@ def test_codes_the_model_learnt_as_text_are_read_as_text(tmp_path, capsys):
     supported for the input types"; the command line could not explain such a model at all.
     Columns whose encoders learnt text categories are now read as text."""
     rng = np.random.RandomState(0)
-    X = pd.DataFrame({"zip": rng.choice(["01234", "75001", "10115"], 24), "x": rng.normal(size=24),
-                      "shop": rng.choice(["007", "012", "101"], 24)})
+    X = pd.DataFrame(
+        {
+            "zip": rng.choice(["01234", "75001", "10115"], 24),
+            "x": rng.normal(size=24),
+            "shop": rng.choice(["007", "012", "101"], 24),
+        }
+    )
     y = X.x + 3 * (X.zip == "01234") - (X.shop == "007")
     pre = make_column_transformer(
         (OneHotEncoder(handle_unknown="ignore"), ["zip"]),
@@ -50,8 +55,24 @@ def test_codes_the_model_learnt_as_text_are_read_as_text(tmp_path, capsys):
     skops_io.dump(model, tmp_path / "zip.skops")
     X.to_csv(tmp_path / "zip.csv", index=False)
     assert pd.read_csv(tmp_path / "zip.csv")["zip"].dtype.kind == "i"  # what pandas makes of them
-    code, err = _run(["explain", tmp_path / "zip.skops", tmp_path / "zip.csv", "--out", tmp_path / "out.csv",
-                      "--background", 100, "--n-samples", 16, "--chunk-size", 7, "--trusted-type", "numpy.dtype"], capsys)
+    code, err = _run(
+        [
+            "explain",
+            tmp_path / "zip.skops",
+            tmp_path / "zip.csv",
+            "--out",
+            tmp_path / "out.csv",
+            "--background",
+            100,
+            "--n-samples",
+            16,
+            "--chunk-size",
+            7,
+            "--trusted-type",
+            "numpy.dtype",
+        ],
+        capsys,
+    )
     assert code == 0, err
     res = pd.read_csv(tmp_path / "out.csv")
     expected = _api(model, X, n_samples=16)
@@ -66,16 +87,34 @@ def test_a_model_fitted_on_an_array_writes_the_files_column_names(tmp_path, caps
     import skxai.report
 
     shown = []
-    monkeypatch.setattr(skxai.report, "make_report",
-                        lambda *a, explanations, **k: shown.extend(e.feature_names for e in explanations.values()))
+    monkeypatch.setattr(
+        skxai.report,
+        "make_report",
+        lambda *a, explanations, **k: shown.extend(e.feature_names for e in explanations.values()),
+    )
     rng = np.random.RandomState(1)
     X = pd.DataFrame(rng.normal(size=(20, 3)), columns=["age", "income", "score"])
     model = Ridge().fit(X.to_numpy(), X.age - 2 * X.score)
     skops_io.dump(model, tmp_path / "arr.skops")
     X.assign(label=1.0).to_csv(tmp_path / "data.csv", index=False)
-    code, err = _run(["explain", tmp_path / "arr.skops", tmp_path / "data.csv", "--out", tmp_path / "out.csv",
-                      "--drop", "label", "--background", 100, "--n-samples", 16, "--report", tmp_path / "r.html"],
-                     capsys)
+    code, err = _run(
+        [
+            "explain",
+            tmp_path / "arr.skops",
+            tmp_path / "data.csv",
+            "--out",
+            tmp_path / "out.csv",
+            "--drop",
+            "label",
+            "--background",
+            100,
+            "--n-samples",
+            16,
+            "--report",
+            tmp_path / "r.html",
+        ],
+        capsys,
+    )
     assert code == 0, err
     res = pd.read_csv(tmp_path / "out.csv")
     assert list(res.columns) == ["age", "income", "score", "base_value", "prediction"]
@@ -99,13 +138,39 @@ def test_a_missing_value_the_model_cannot_take_is_located(tmp_path, capsys):
     lines[21] = ",".join(lines[21].split(",")[:2])  # row 20 cut short: column c missing
     (tmp_path / "short.csv").write_text("\n".join(lines) + "\n")
     for name, where in (("na.csv", "row 25, column 'b'"), ("short.csv", "row 20, column 'c'")):
-        code, err = _run(["explain", tmp_path / "ridge.skops", tmp_path / name, "--out", tmp_path / "out.csv",
-                          "--background-data", tmp_path / "bg.csv", "--n-samples", 16, "--chunk-size", 7], capsys)
+        code, err = _run(
+            [
+                "explain",
+                tmp_path / "ridge.skops",
+                tmp_path / name,
+                "--out",
+                tmp_path / "out.csv",
+                "--background-data",
+                tmp_path / "bg.csv",
+                "--n-samples",
+                16,
+                "--chunk-size",
+                7,
+            ],
+            capsys,
+        )
         assert code == 2
         assert f"({where} is empty or missing)" in err, err
     # in the background rows (a sample of DATA): the first missing value of the file is named
-    code, err = _run(["explain", tmp_path / "ridge.skops", tmp_path / "na.csv", "--out", tmp_path / "out.csv",
-                      "--background", 100, "--n-samples", 16], capsys)
+    code, err = _run(
+        [
+            "explain",
+            tmp_path / "ridge.skops",
+            tmp_path / "na.csv",
+            "--out",
+            tmp_path / "out.csv",
+            "--background",
+            100,
+            "--n-samples",
+            16,
+        ],
+        capsys,
+    )
     assert code == 2 and "cannot fit" in err and "(row 25, column 'b' is empty or missing)" in err, err
 
 
@@ -114,12 +179,28 @@ def test_the_progress_bar_counts_records_not_lines(tmp_path, capsys):
     exceeded the rows (here 20/28) and it never reached its end."""
     rng = np.random.RandomState(3)
     X = pd.DataFrame({"x": rng.normal(size=20), "city": rng.choice(["Paris,\nFR", "Lyon"], 20)})
-    model = make_pipeline(make_column_transformer((OneHotEncoder(), ["city"]), remainder="passthrough"),
-                          LogisticRegression()).fit(X, X.x > 0)
+    model = make_pipeline(
+        make_column_transformer((OneHotEncoder(), ["city"]), remainder="passthrough"), LogisticRegression()
+    ).fit(X, X.x > 0)
     skops_io.dump(model, tmp_path / "m.skops")
     (tmp_path / "d.csv").write_text(X.to_csv(index=False) + "\n\n")
-    code, err = _run(["explain", tmp_path / "m.skops", tmp_path / "d.csv", "--out", tmp_path / "out.csv",
-                      "--background", 100, "--n-samples", 16, "--chunk-size", 7], capsys, quiet=False)
+    code, err = _run(
+        [
+            "explain",
+            tmp_path / "m.skops",
+            tmp_path / "d.csv",
+            "--out",
+            tmp_path / "out.csv",
+            "--background",
+            100,
+            "--n-samples",
+            16,
+            "--chunk-size",
+            7,
+        ],
+        capsys,
+        quiet=False,
+    )
     assert code == 0, err
     assert set(re.findall(r"\d+/(\d+) \[", err)) == {"20"}, err  # was {"32"}
     res = pd.read_csv(tmp_path / "out.csv")
@@ -132,13 +213,28 @@ def test_an_unknown_category_is_not_blamed_on_a_valid_text_cell(tmp_path, capsys
     row 9. The hint about numbers is given only for a failure to convert to numbers."""
     rng = np.random.RandomState(4)
     X = pd.DataFrame({"x": rng.normal(size=14), "city": ["NYC", "Paris"] * 7})
-    model = make_pipeline(make_column_transformer((OneHotEncoder(), ["city"]), remainder="passthrough"),
-                          LogisticRegression()).fit(X, X.x > 0)
+    model = make_pipeline(
+        make_column_transformer((OneHotEncoder(), ["city"]), remainder="passthrough"), LogisticRegression()
+    ).fit(X, X.x > 0)
     skops_io.dump(model, tmp_path / "m.skops")
     X.to_csv(tmp_path / "bg.csv", index=False)
     X.assign(city=X.city.where(X.index != 9, "Berlin")).to_csv(tmp_path / "d.csv", index=False)
-    code, err = _run(["explain", tmp_path / "m.skops", tmp_path / "d.csv", "--out", tmp_path / "out.csv",
-                      "--background-data", tmp_path / "bg.csv", "--n-samples", 16, "--chunk-size", 7], capsys)
+    code, err = _run(
+        [
+            "explain",
+            tmp_path / "m.skops",
+            tmp_path / "d.csv",
+            "--out",
+            tmp_path / "out.csv",
+            "--background-data",
+            tmp_path / "bg.csv",
+            "--n-samples",
+            16,
+            "--chunk-size",
+            7,
+        ],
+        capsys,
+    )
     assert code == 2 and "cannot explain rows 7–13" in err and "'Berlin'" in err, err
     assert "not a number" not in err and "'NYC'" not in err, err
 
@@ -154,8 +250,20 @@ def test_target_of_a_multi_output_classifier_is_refused_as_such(tmp_path, capsys
     model = DecisionTreeClassifier(max_depth=2).fit(X, np.c_[X.a > 0, X.b > 0].astype(int))
     skops_io.dump(model, tmp_path / "m.skops")
     X.to_csv(tmp_path / "d.csv", index=False)
-    code, err = _run(["explain", tmp_path / "m.skops", tmp_path / "d.csv", "--out", tmp_path / "out.csv",
-                      "--target", 1, "--trusted-type", "sklearn.tree._tree.Tree"], capsys)
+    code, err = _run(
+        [
+            "explain",
+            tmp_path / "m.skops",
+            tmp_path / "d.csv",
+            "--out",
+            tmp_path / "out.csv",
+            "--target",
+            1,
+            "--trusted-type",
+            "sklearn.tree._tree.Tree",
+        ],
+        capsys,
+    )
     assert code == 2 and "multi-output classifier (2 outputs," in err and "'[0 1]'" not in err, err
 
 
@@ -179,6 +287,8 @@ def test_a_seed_numpy_refuses_is_bad_input_not_an_internal_error(tmp_path, capsy
     X = pd.DataFrame({"a": [1.0, 2.0, 3.0], "b": [0.0, 1.0, 0.0]})
     skops_io.dump(Ridge().fit(X, X.a), tmp_path / "m.skops")
     X.to_csv(tmp_path / "d.csv", index=False)
-    code, err = _run(["explain", tmp_path / "m.skops", tmp_path / "d.csv", "--out", tmp_path / "out.csv",
-                      f"--random-state={seed}"], capsys)
+    code, err = _run(
+        ["explain", tmp_path / "m.skops", tmp_path / "d.csv", "--out", tmp_path / "out.csv", f"--random-state={seed}"],
+        capsys,
+    )
     assert code == 2 and f"--random-state must be an integer from 0 to 4294967295; got {seed}" in err, err
