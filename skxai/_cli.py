@@ -313,7 +313,7 @@ def read_csv(path, what="data", dtype=None):
     try:
         frame = pd.read_csv(path, dtype=dtype, **CSV_OPTIONS)
     except Exception as exc:
-        raise UsageError(f"cannot read {what} file {path!r} as CSV: {_csv_error(exc)}") from None
+        raise UsageError(f"cannot read {what} file {path!r} as CSV: {_csv_error(exc, path)}") from None
     if frame.shape[0] == 0 or frame.shape[1] == 0:
         raise UsageError(f"{what} file {path!r} holds no rows or no columns")
     _check_names_once(path, what)
@@ -612,7 +612,7 @@ def _header(path, drop):
     try:
         columns = list(pd.read_csv(path, nrows=0, index_col=False).columns)
     except Exception as exc:
-        raise UsageError(f"cannot read data file {path!r} as CSV: {_csv_error(exc)}") from None
+        raise UsageError(f"cannot read data file {path!r} as CSV: {_csv_error(exc, path)}") from None
     _check_names_once(path, "data")
     for col in drop:
         if col not in columns:
@@ -678,13 +678,20 @@ def _check_chunk_memory(chunk_size, columns):
                          f"use at most {most}")
 
 
-def _csv_error(exc):
-    """Why pandas could not read a CSV file, on one line (``exc`` raised by ``read_csv``)."""
+def _csv_error(exc, path=None):
+    """Why pandas could not read the CSV file ``path``, on one line (``exc`` raised by ``read_csv``)."""
     import pandas as pd
 
     if isinstance(exc, pd.errors.ParserWarning):  # made an error by run_explain
-        return ("some rows hold more fields than the header row names (a column without a name, such as "
-                "a saved row index?); give every column a name")
+        names = ""
+        try:  # the line taken for the header: a note before it ("# exported ...") shows here
+            header = [str(c) for c in pd.read_csv(path, nrows=0, index_col=False).columns]
+            more = " ..." if len(header) > 4 else ""
+            names = f" {len(header)} column{'s' if len(header) != 1 else ''} ({header[:4]}{more})"
+        except Exception:  # the message without the names
+            pass
+        return (f"some rows hold more fields than the header row names{names} (a column without a name, such "
+                "as a saved row index? a line before the header?); give every column a name")
     return " ".join(str(exc).split())
 
 
@@ -774,7 +781,7 @@ def _run_explain(args):
             raise UsageError(f"data file {args.data!r} holds no rows or no columns")
     except (ValueError, EOFError, OSError, pd.errors.ParserWarning) as exc:
         # a ragged row, a bad encoding, a truncated archive, more fields than names
-        raise UsageError(f"cannot read data file {args.data!r} as CSV: {_csv_error(exc)}") from None
+        raise UsageError(f"cannot read data file {args.data!r} as CSV: {_csv_error(exc, args.data)}") from None
     # Columns whose categories the model learnt as text too (codes such as "01234", which pandas
     # reads as the number 1234 when no row of the column holds a letter; the encoders then fail).
     text += [c for c in learnt_as_text(model) if c in columns and c not in text]

@@ -292,3 +292,14 @@ def test_a_seed_numpy_refuses_is_bad_input_not_an_internal_error(tmp_path, capsy
         capsys,
     )
     assert code == 2 and f"--random-state must be an integer from 0 to 4294967295; got {seed}" in err, err
+
+
+def test_a_line_before_the_header_is_named_in_the_refusal(tmp_path, capsys):
+    """A file starting with a note ("# exported 2024-01-01") before its header was refused as
+    holding rows with more fields than the header, "a column without a name, such as a saved row
+    index?": the line taken for the header is now quoted, with its count of names."""
+    X = pd.DataFrame({"a": [1.0, 2.0], "b": [0.0, 1.0]})
+    skops_io.dump(Ridge().fit(X, X.a), tmp_path / "m.skops")
+    (tmp_path / "d.csv").write_text("# exported 2024-01-01\n" + X.to_csv(index=False))
+    code, err = _run(["explain", tmp_path / "m.skops", tmp_path / "d.csv", "--out", tmp_path / "o.csv"], capsys)
+    assert code == 2 and "the header row names 1 column (['# exported 2024-01-01'])" in err, err
