@@ -327,13 +327,16 @@ def check_columns(model, frame, path):
         names = [str(c) for c in names]
         missing = [c for c in names if c not in frame.columns]
         if missing:
-            # a header written "a, b, c" (spaces after the commas) or in another case
+            # a header written "a, b, c" (spaces after the commas), in another case, or with accents
+            # in another Unicode form (decomposed "o" + combining diaeresis): names that look alike
             def key(name):
-                return str(name).strip().casefold()
+                import unicodedata
+
+                return unicodedata.normalize("NFC", str(name)).strip().casefold()
 
             near = {key(c): c for c in frame.columns if c not in names}
             pairs = [f"{near[key(m)]!r} for {m!r}" for m in missing if key(m) in near]
-            hint = f" (it has {', '.join(pairs[:10])}: spaces or case differ)" if pairs else ""
+            hint = f" (it has {', '.join(pairs[:10])}: spaces, case or Unicode forms differ)" if pairs else ""
             raise UsageError(f"{path!r} lacks columns the model was fitted on: {missing[:10]}{hint}")
         extra = [c for c in frame.columns if c not in names]
         if extra:

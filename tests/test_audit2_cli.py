@@ -271,12 +271,13 @@ def test_names_that_differ_by_spaces_or_case_are_pointed_out(tmp_path, capsys):
     """A header written "a, b, c" (a space after each comma) was refused as lacking columns
     ['b', 'c'], which the file seems to hold: the names the file has instead are now named."""
     rng = np.random.RandomState(6)
-    X = pd.DataFrame(rng.normal(size=(10, 3)), columns=["a", "b", "Score"])
+    X = pd.DataFrame(rng.normal(size=(10, 4)), columns=["a", "b", "Score", "gr\u00f6\u00dfe"])
     skops_io.dump(Ridge().fit(X, X.a), tmp_path / "m.skops")
-    (tmp_path / "d.csv").write_text(X.rename(columns={"b": " b", "Score": "score"}).to_csv(index=False))
+    renamed = X.rename(columns={"b": " b", "Score": "score", "gr\u00f6\u00dfe": "gro\u0308\u00dfe"})
+    (tmp_path / "d.csv").write_text(renamed.to_csv(index=False), encoding="utf-8")
     code, err = _run(["explain", tmp_path / "m.skops", tmp_path / "d.csv", "--out", tmp_path / "out.csv"], capsys)
-    assert code == 2 and "lacks columns the model was fitted on: ['b', 'Score']" in err, err
-    assert "it has ' b' for 'b', 'score' for 'Score'" in err, err
+    assert code == 2 and "lacks columns the model was fitted on: ['b', 'Score', 'gr\u00f6\u00dfe']" in err, err
+    assert "it has ' b' for 'b', 'score' for 'Score', 'gro\u0308\u00dfe' for 'gr\u00f6\u00dfe'" in err, err
 
 
 @pytest.mark.parametrize("seed", [-1, 2**32])
