@@ -11,7 +11,7 @@ from sklearn.frozen import FrozenEstimator
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder
+from sklearn.preprocessing import OneHotEncoder
 
 import skxai
 from skxai._cli import main
@@ -31,53 +31,35 @@ def _api(model, X, **params):
     return explainer.fit(X).explain(X)
 
 
-def test_codes_the_model_learnt_as_text_are_read_as_text(tmp_path, capsys):
+@pytest.mark.parametrize("imputed", [False, True])
+def test_codes_the_model_learnt_as_text_are_read_as_text(tmp_path, capsys, imputed):
     """Postal codes stored as text ("01234") and encoded by the model: pandas reads a column of
-    codes as numbers (1234), which the encoders refuse with numpy's "ufunc 'isnan' not
-    supported for the input types"; the command line could not explain such a model at all.
-    Columns whose encoders learnt text categories are now read as text."""
+    codes as numbers (1234). A one-hot encoder refused them with numpy's "ufunc 'isnan' not
+    supported for the input types" (the model could not be explained at all); after a
+    most-frequent imputer they were unknown categories, and every prediction and attribution
+    was wrong without a word (exit 0). Columns whose first steps learnt text are now read as
+    text."""
     rng = np.random.RandomState(0)
-    X = pd.DataFrame(
-        {
-            "zip": rng.choice(["01234", "75001", "10115"], 24),
-            "x": rng.normal(size=24),
-            "shop": rng.choice(["007", "012", "101"], 24),
-        }
-    )
-    y = X.x + 3 * (X.zip == "01234") - (X.shop == "007")
-    pre = make_column_transformer(
-        (OneHotEncoder(handle_unknown="ignore"), ["zip"]),
-        # an imputer before the encoder: the first step to see the column learnt text too
-        (make_pipeline(SimpleImputer(strategy="most_frequent"), OrdinalEncoder()), ["shop"]),
-        remainder="passthrough",
-    )
-    model = make_pipeline(pre, Ridge()).fit(X, y)
+    X = pd.DataFrame({"zip": rng.choice(["01234", "75001", "10115"], 24), "x": rng.normal(size=24)})
+    y = X.x + 3 * (X.zip == "01234")
+    encode = OneHotEncoder(handle_unknown="ignore")
+    if imputed:
+        encode = make_pipeline(SimpleImputer(strategy="most_frequent"), encode)
+    model = make_pipeline(make_column_transformer((encode, ["zip"]), remainder="passthrough"), Ridge()).fit(X, y)
     skops_io.dump(model, tmp_path / "zip.skops")
     X.to_csv(tmp_path / "zip.csv", index=False)
     assert pd.read_csv(tmp_path / "zip.csv")["zip"].dtype.kind == "i"  # what pandas makes of them
+    trusted = [a for t in skops_io.get_untrusted_types(file=tmp_path / "zip.skops") for a in ("--trusted-type", t)]
     code, err = _run(
-        [
-            "explain",
-            tmp_path / "zip.skops",
-            tmp_path / "zip.csv",
-            "--out",
-            tmp_path / "out.csv",
-            "--background",
-            100,
-            "--n-samples",
-            16,
-            "--chunk-size",
-            7,
-            "--trusted-type",
-            "numpy.dtype",
-        ],
+        ["explain", tmp_path / "zip.skops", tmp_path / "zip.csv", "--out", tmp_path / "out.csv", "--background", 100]
+        + ["--n-samples", 16, "--chunk-size", 7, *trusted],
         capsys,
     )
     assert code == 0, err
     res = pd.read_csv(tmp_path / "out.csv")
+    np.testing.assert_array_equal(res["prediction"], model.predict(X))
     expected = _api(model, X, n_samples=16)
     np.testing.assert_array_equal(res[list(X.columns)].to_numpy(), expected.target_values)
-    np.testing.assert_array_equal(res["prediction"], model.predict(X))
 
 
 def test_a_model_fitted_on_an_array_writes_the_files_column_names(tmp_path, capsys, monkeypatch):
