@@ -898,8 +898,9 @@ def _run_explain(args):
 def learnt_as_text(estimator):
     """Names of the input columns that ``estimator``'s first steps learnt as text: the columns
     of its encoders (``OneHotEncoder``, ``OrdinalEncoder`` ...) and imputers whose learnt
-    categories or fill values are strings, through Pipelines, ColumnTransformers, FeatureUnions
-    and the ``estimator`` of a FrozenEstimator or an explainer."""
+    categories or fill values are strings, through Pipelines, ColumnTransformers, FeatureUnions,
+    the categorical encoder of a HistGradientBoosting model and the ``estimator`` of a
+    FrozenEstimator or an explainer."""
     if estimator is None or isinstance(estimator, str):  # "drop", "passthrough"
         return []
     steps = getattr(estimator, "steps", None)
@@ -916,8 +917,13 @@ def learnt_as_text(estimator):
         learnt = getattr(estimator, "statistics_", None)  # SimpleImputer: one value per column
         learnt = [[v] for v in learnt] if learnt is not None and np.ndim(learnt) == 1 else None
     if learnt is None:
-        inner = getattr(estimator, "estimator", None)  # FrozenEstimator, a skxai explainer
-        return learnt_as_text(inner) if inner is not None and inner is not estimator else []
+        # a HistGradientBoosting model's encoder of its categorical columns (categorical_features=
+        # "from_dtype"), or the model of a FrozenEstimator or a skxai explainer
+        for attribute in ("_preprocessor", "estimator"):
+            inner = getattr(estimator, attribute, None)
+            if inner is not None and inner is not estimator and not isinstance(inner, str):
+                return learnt_as_text(inner)
+        return []
     names = getattr(estimator, "feature_names_in_", None)
     if names is None or len(learnt) != len(names):
         return []

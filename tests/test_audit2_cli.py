@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from sklearn.compose import make_column_transformer
+from sklearn.ensemble import HistGradientBoostingRegressor
 from sklearn.frozen import FrozenEstimator
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression, Ridge
@@ -31,11 +32,12 @@ def _api(model, X, **params):
     return explainer.fit(X).explain(X)
 
 
-@pytest.mark.parametrize("imputed", [False, True])
-def test_codes_the_model_learnt_as_text_are_read_as_text(tmp_path, capsys, imputed):
+@pytest.mark.parametrize("first", ["encoder", "imputer", "hist-gradient-boosting"])
+def test_codes_the_model_learnt_as_text_are_read_as_text(tmp_path, capsys, first):
     """Postal codes stored as text ("01234") and encoded by the model: pandas reads a column of
     codes as numbers (1234). A one-hot encoder refused them with numpy's "ufunc 'isnan' not
-    supported for the input types" (the model could not be explained at all); after a
+    supported for the input types" (the model could not be explained at all), as did a
+    HistGradientBoosting model fitted on them as categories; after a
     most-frequent imputer they were unknown categories, and every prediction and attribution
     was wrong without a word (exit 0). Columns whose first steps learnt text are now read as
     text."""
@@ -43,9 +45,13 @@ def test_codes_the_model_learnt_as_text_are_read_as_text(tmp_path, capsys, imput
     X = pd.DataFrame({"zip": rng.choice(["01234", "75001", "10115"], 24), "x": rng.normal(size=24)})
     y = X.x + 3 * (X.zip == "01234")
     encode = OneHotEncoder(handle_unknown="ignore")
-    if imputed:
+    if first == "imputer":
         encode = make_pipeline(SimpleImputer(strategy="most_frequent"), encode)
-    model = make_pipeline(make_column_transformer((encode, ["zip"]), remainder="passthrough"), Ridge()).fit(X, y)
+    if first == "hist-gradient-boosting":  # its own encoder of the columns of category dtype
+        model = HistGradientBoostingRegressor(max_iter=5, min_samples_leaf=2, categorical_features="from_dtype")
+        model.fit(X.astype({"zip": "category"}), y)
+    else:
+        model = make_pipeline(make_column_transformer((encode, ["zip"]), remainder="passthrough"), Ridge()).fit(X, y)
     skops_io.dump(model, tmp_path / "zip.skops")
     X.to_csv(tmp_path / "zip.csv", index=False)
     assert pd.read_csv(tmp_path / "zip.csv")["zip"].dtype.kind == "i"  # what pandas makes of them
