@@ -560,50 +560,40 @@ def _connect(address):
 
 def _bad_cell(exc, frames, start=0):
     """Where the rows ``frames`` (consecutive chunks, the first at row ``start``) hold what the
-    model refused with ``exc``: " (row 25, column 'b' ...)", or "" when that cannot be said.
+    model refused with ``exc``: " (row 9, column 'x' holds 'abc', not a number)", the first
+    missing cell of each column, or "" when that cannot be said.
 
-    Only for the refusals that name such a cell: a value that is not a number, a missing one.
-    Any other (an unknown category ...) says itself what is wrong, and a text cell named then
-    would be a valid one."""
+    Only for the refusals that such cells explain: a value that could not be converted to a
+    number, found by the value the refusal quotes (the first text cell would often be a valid
+    category of a column the model encodes), and missing values, listed per column (the model
+    may fill some columns in itself). Any other refusal (an unknown category ...) says itself
+    what is wrong."""
+    import re
+
     message = str(exc)
-    if "convert" in message:  # numpy's "could not convert string to float: 'abc'"
-        find, say = _first_non_number, "holds {!r}, not a number"
-    elif "NaN" in message:  # scikit-learn's "Input contains NaN"
-        find, say = _first_missing, "is empty or missing"
-    else:
+    quoted = re.search(r"could not convert string to float: '(.*)'", message)
+    if quoted:
+        value = quoted.group(1)
+        for frame in frames:
+            for col in frame.columns:
+                hits = np.flatnonzero(frame[col].astype(str).to_numpy() == value)
+                if len(hits):
+                    return f" (row {start + int(hits[0])}, column {col!r} holds {value!r}, not a number)"
+            start += len(frame)
         return ""
+    if "NaN" not in message:  # scikit-learn's "Input contains NaN"
+        return ""
+    first = {}
     for frame in frames:
-        bad = find(frame, start)
-        if bad is not None:
-            return f" (row {bad[0]}, column {bad[1]!r} {say.format(*bad[2:])})"
+        missing = frame.isna().to_numpy()
+        for j in np.flatnonzero(missing.any(axis=0)):
+            first.setdefault(frame.columns[j], start + int(np.argmax(missing[:, j])))
         start += len(frame)
-    return ""
-
-
-def _first_missing(frame, start):
-    """``(row, column)`` of the first empty or missing cell of ``frame``, or None."""
-    missing = frame.isna().to_numpy()
-    rows = np.flatnonzero(missing.any(axis=1))
-    if not len(rows):
-        return None
-    return start + int(rows[0]), frame.columns[int(np.argmax(missing[rows[0]]))]
-
-
-def _first_non_number(frame, start):
-    """``(row, column, value)`` of the first cell of ``frame`` that is not a number, or None."""
-    import pandas as pd
-
-    best = None
-    for col in frame.columns:
-        values = frame[col]
-        if pd.api.types.is_numeric_dtype(values.dtype) or pd.api.types.is_bool_dtype(values.dtype):
-            continue
-        bad = np.flatnonzero(pd.to_numeric(values, errors="coerce").isna().to_numpy() & values.notna().to_numpy())
-        if len(bad) and (best is None or bad[0] < best[0]):
-            best = (int(bad[0]), col, values.iloc[bad[0]])
-    if best is None:
-        return None
-    return start + best[0], best[1], best[2]
+    if not first:
+        return ""
+    cells = sorted(first.items(), key=lambda item: item[1])
+    listed = ", ".join(f"row {row} of column {col!r}" for col, row in cells[:5])
+    return f" (first empty or missing cell{'s' if len(cells) > 1 else ''}: {listed}{', ...' if len(cells) > 5 else ''})"
 
 
 def _header(path, drop):

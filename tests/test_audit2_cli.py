@@ -125,7 +125,7 @@ def test_a_missing_value_the_model_cannot_take_is_located(tmp_path, capsys):
     lines = X.to_csv(index=False).splitlines()
     lines[21] = ",".join(lines[21].split(",")[:2])  # row 20 cut short: column c missing
     (tmp_path / "short.csv").write_text("\n".join(lines) + "\n")
-    for name, where in (("na.csv", "row 25, column 'b'"), ("short.csv", "row 20, column 'c'")):
+    for name, where in (("na.csv", "row 25 of column 'b'"), ("short.csv", "row 20 of column 'c'")):
         code, err = _run(
             [
                 "explain",
@@ -143,7 +143,7 @@ def test_a_missing_value_the_model_cannot_take_is_located(tmp_path, capsys):
             capsys,
         )
         assert code == 2
-        assert f"({where} is empty or missing)" in err, err
+        assert f"(first empty or missing cell: {where})" in err, err
     # in the background rows (a sample of DATA): the first missing value of the file is named
     code, err = _run(
         [
@@ -159,7 +159,7 @@ def test_a_missing_value_the_model_cannot_take_is_located(tmp_path, capsys):
         ],
         capsys,
     )
-    assert code == 2 and "cannot fit" in err and "(row 25, column 'b' is empty or missing)" in err, err
+    assert code == 2 and "cannot fit" in err and "(first empty or missing cell: row 25 of column 'b')" in err, err
 
 
 def test_the_progress_bar_counts_records_not_lines(tmp_path, capsys):
@@ -292,3 +292,31 @@ def test_a_line_before_the_header_is_named_in_the_refusal(tmp_path, capsys):
     (tmp_path / "d.csv").write_text("# exported 2024-01-01\n" + X.to_csv(index=False))
     code, err = _run(["explain", tmp_path / "m.skops", tmp_path / "d.csv", "--out", tmp_path / "o.csv"], capsys)
     assert code == 2 and "the header row names 1 column (['# exported 2024-01-01'])" in err, err
+
+
+def test_the_cell_named_is_the_one_refused_not_the_first_of_its_kind(tmp_path, capsys):
+    """The hint named the first text cell, or the first missing one, of the chunk: with a text
+    column the model encodes, "could not convert string to float: 'abc'" (column x, row 9) was
+    blamed on row 7's valid 'NYC'; with a column the model imputes, a missing value the model
+    refused (column x, row 12) was blamed on row 7's imputed age. The refused value is found
+    by the value quoted in the refusal; missing cells are listed per column."""
+    rng = np.random.RandomState(7)
+    X = pd.DataFrame({"age": rng.normal(40, 5, 14), "city": ["NYC", "Paris"] * 7, "x": rng.normal(size=14)})
+    encode = make_column_transformer((OneHotEncoder(), ["city"]), (SimpleImputer(), ["age"]), remainder="passthrough")
+    model = make_pipeline(encode, LogisticRegression()).fit(X, X.x > 0)
+    skops_io.dump(model, tmp_path / "m.skops")
+    X.to_csv(tmp_path / "bg.csv", index=False)
+    word = X.astype({"x": object})
+    word.loc[9, "x"] = "abc"
+    word.to_csv(tmp_path / "word.csv", index=False)
+    X.assign(age=X.age.where(X.index != 7), x=X.x.where(X.index != 12)).to_csv(tmp_path / "gap.csv", index=False)
+    argv = ["--background-data", tmp_path / "bg.csv", "--n-samples", 16, "--chunk-size", 7]
+    argv += [a for t in skops_io.get_untrusted_types(file=tmp_path / "m.skops") for a in ("--trusted-type", t)]
+    code, err = _run(
+        ["explain", tmp_path / "m.skops", tmp_path / "word.csv", "--out", tmp_path / "o.csv", *argv], capsys
+    )
+    assert code == 2 and "(row 9, column 'x' holds 'abc', not a number)" in err and "NYC" not in err, err
+    code, err = _run(
+        ["explain", tmp_path / "m.skops", tmp_path / "gap.csv", "--out", tmp_path / "o.csv", *argv], capsys
+    )
+    assert code == 2 and "(first empty or missing cells: row 7 of column 'age', row 12 of column 'x')" in err, err
