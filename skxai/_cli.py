@@ -313,7 +313,7 @@ def read_csv(path, what="data", dtype=None):
     try:
         frame = pd.read_csv(path, dtype=dtype, **CSV_OPTIONS)
     except Exception as exc:
-        raise UsageError(f"cannot read {what} file {path!r} as CSV: {_csv_error(exc)}") from None
+        raise UsageError(f"cannot read {what} file {path!r} as CSV: {_csv_error(exc, path)}") from None
     if frame.shape[0] == 0 or frame.shape[1] == 0:
         raise UsageError(f"{what} file {path!r} holds no rows or no columns")
     _check_names_once(path, what)
@@ -327,7 +327,17 @@ def check_columns(model, frame, path):
         names = [str(c) for c in names]
         missing = [c for c in names if c not in frame.columns]
         if missing:
-            raise UsageError(f"{path!r} lacks columns the model was fitted on: {missing[:10]}")
+            # a header written "a, b, c" (spaces after the commas), in another case, or with accents
+            # in another Unicode form (decomposed "o" + combining diaeresis): names that look alike
+            def key(name):
+                import unicodedata
+
+                return unicodedata.normalize("NFC", str(name)).strip().casefold()
+
+            near = {key(c): c for c in frame.columns if c not in names}
+            pairs = [f"{near[key(m)]!r} for {m!r}" for m in missing if key(m) in near]
+            hint = f" (it has {', '.join(pairs[:10])}: spaces, case or Unicode forms differ)" if pairs else ""
+            raise UsageError(f"{path!r} lacks columns the model was fitted on: {missing[:10]}{hint}")
         extra = [c for c in frame.columns if c not in names]
         if extra:
             raise UsageError(
@@ -347,6 +357,10 @@ def _parse_target(model, target):
     if target is None:
         return None
     classes = getattr(model, "classes_", None)
+    if classes is not None and len(classes) and np.ndim(classes[0]) > 0:  # one array per output
+        raise UsageError(f"--target {target!r}: the model is a multi-output classifier ({len(classes)} outputs, "
+                         "one set of classes each); skxai explain explains one output: explain a classifier "
+                         "of that output alone")
     if classes is not None:
         for c in classes:
             if str(c) == target:
@@ -448,6 +462,8 @@ def _check_numbers(args):
                           ("--n-samples", args.n_samples)):
         if value is not None and value < 1:
             raise UsageError(f"{option} must be a positive integer; got {value}")
+    if args.random_state is not None and not 0 <= args.random_state < 2**32:  # numpy's seeds
+        raise UsageError(f"--random-state must be an integer from 0 to {2**32 - 1}; got {args.random_state}")
     if args.n_jobs == 0:
         raise UsageError("--n-jobs must not be 0; give a number of workers, or -1 for all cores")
 
@@ -542,21 +558,42 @@ def _connect(address):
                          f"{type(exc).__name__}: {' '.join(str(exc).split())}") from None
 
 
-def _first_non_number(frame, start):
-    """``(row, column, value)`` of the first cell of ``frame`` that is not a number, or None."""
-    import pandas as pd
+def _bad_cell(exc, frames, start=0):
+    """Where the rows ``frames`` (consecutive chunks, the first at row ``start``) hold what the
+    model refused with ``exc``: " (row 9, column 'x' holds 'abc', not a number)", the first
+    missing cell of each column, or "" when that cannot be said.
 
-    best = None
-    for col in frame.columns:
-        values = frame[col]
-        if pd.api.types.is_numeric_dtype(values.dtype) or pd.api.types.is_bool_dtype(values.dtype):
-            continue
-        bad = np.flatnonzero(pd.to_numeric(values, errors="coerce").isna().to_numpy() & values.notna().to_numpy())
-        if len(bad) and (best is None or bad[0] < best[0]):
-            best = (int(bad[0]), col, values.iloc[bad[0]])
-    if best is None:
-        return None
-    return start + best[0], best[1], best[2]
+    Only for the refusals that such cells explain: a value that could not be converted to a
+    number, found by the value the refusal quotes (the first text cell would often be a valid
+    category of a column the model encodes), and missing values, listed per column (the model
+    may fill some columns in itself). Any other refusal (an unknown category ...) says itself
+    what is wrong."""
+    import re
+
+    message = str(exc)
+    quoted = re.search(r"could not convert string to float: '(.*)'", message)
+    if quoted:
+        value = quoted.group(1)
+        for frame in frames:
+            for col in frame.columns:
+                hits = np.flatnonzero(frame[col].astype(str).to_numpy() == value)
+                if len(hits):
+                    return f" (row {start + int(hits[0])}, column {col!r} holds {value!r}, not a number)"
+            start += len(frame)
+        return ""
+    if "NaN" not in message:  # scikit-learn's "Input contains NaN"
+        return ""
+    first = {}
+    for frame in frames:
+        missing = frame.isna().to_numpy()
+        for j in np.flatnonzero(missing.any(axis=0)):
+            first.setdefault(frame.columns[j], start + int(np.argmax(missing[:, j])))
+        start += len(frame)
+    if not first:
+        return ""
+    cells = sorted(first.items(), key=lambda item: item[1])
+    listed = ", ".join(f"row {row} of column {col!r}" for col, row in cells[:5])
+    return f" (first empty or missing cell{'s' if len(cells) > 1 else ''}: {listed}{', ...' if len(cells) > 5 else ''})"
 
 
 def _header(path, drop):
@@ -568,7 +605,7 @@ def _header(path, drop):
     try:
         columns = list(pd.read_csv(path, nrows=0, index_col=False).columns)
     except Exception as exc:
-        raise UsageError(f"cannot read data file {path!r} as CSV: {_csv_error(exc)}") from None
+        raise UsageError(f"cannot read data file {path!r} as CSV: {_csv_error(exc, path)}") from None
     _check_names_once(path, "data")
     for col in drop:
         if col not in columns:
@@ -634,13 +671,20 @@ def _check_chunk_memory(chunk_size, columns):
                          f"use at most {most}")
 
 
-def _csv_error(exc):
-    """Why pandas could not read a CSV file, on one line (``exc`` raised by ``read_csv``)."""
+def _csv_error(exc, path=None):
+    """Why pandas could not read the CSV file ``path``, on one line (``exc`` raised by ``read_csv``)."""
     import pandas as pd
 
     if isinstance(exc, pd.errors.ParserWarning):  # made an error by run_explain
-        return ("some rows hold more fields than the header row names (a column without a name, such as "
-                "a saved row index?); give every column a name")
+        names = ""
+        try:  # the line taken for the header: a note before it ("# exported ...") shows here
+            header = [str(c) for c in pd.read_csv(path, nrows=0, index_col=False).columns]
+            more = " ..." if len(header) > 4 else ""
+            names = f" {len(header)} column{'s' if len(header) != 1 else ''} ({header[:4]}{more})"
+        except Exception:  # the message without the names
+            pass
+        return (f"some rows hold more fields than the header row names{names} (a column without a name, such "
+                "as a saved row index? a line before the header?); give every column a name")
     return " ".join(str(exc).split())
 
 
@@ -676,11 +720,10 @@ def _run_explain(args):
     from skxai._explain import final_explainer
     from skxai._stream import (
         AppendingCsv,
-        count_csv_rows,
         csv_chunks,
         output_compression,
         reservoir_rows,
-        text_columns,
+        scan_csv,
     )
     from skxai.plot.rendering import explained_quantity
 
@@ -723,16 +766,18 @@ def _run_explain(args):
     import pandas as pd
 
     try:
-        n_total = count_csv_rows(args.data)
-        if n_total == 0 or not columns:
-            raise UsageError(f"data file {args.data!r} holds no rows or no columns")
         # Columns holding text in some row are read as text in every chunk (and in the background),
         # as a whole-file read gives them: codes such as "007" are not turned into 7 in the chunks
-        # without text.
-        text = text_columns(args.data, max(args.chunk_size, min(50_000, 2**22 // len(columns))))
+        # without text. The same pass counts the rows for the progress bar (records, not lines).
+        text, n_total = scan_csv(args.data, max(args.chunk_size, min(50_000, 2**22 // max(len(columns), 1))))
+        if n_total == 0 or not columns:
+            raise UsageError(f"data file {args.data!r} holds no rows or no columns")
     except (ValueError, EOFError, OSError, pd.errors.ParserWarning) as exc:
         # a ragged row, a bad encoding, a truncated archive, more fields than names
-        raise UsageError(f"cannot read data file {args.data!r} as CSV: {_csv_error(exc)}") from None
+        raise UsageError(f"cannot read data file {args.data!r} as CSV: {_csv_error(exc, args.data)}") from None
+    # Columns whose categories the model learnt as text too (codes such as "01234", which pandas
+    # reads as the number 1234 when no row of the column holds a letter; the encoders then fail).
+    text += [c for c in learnt_as_text(model) if c in columns and c not in text]
     dtype = dict.fromkeys(text, str) or None
 
     def prepare(frame, path):
@@ -775,8 +820,12 @@ def _run_explain(args):
             try:
                 pipeline.fit(bg)
             except (ValueError, TypeError) as exc:  # e.g. tree-shap on a model without trees
-                raise UsageError(f"cannot fit --method {method} on the background rows "
-                                 f"({args.background_data or args.data!r}): {' '.join(str(exc).split())}") from None
+                source = args.background_data or args.data
+                # the first bad cell of the file the rows came from (a sample of it: maybe not in it)
+                frames = (f.drop(columns=[c for c in args.drop if c in f.columns])
+                          for f in csv_chunks(source, args.chunk_size, dtype=dtype))
+                raise UsageError(f"cannot fit --method {method} on the background rows ({source!r}): "
+                                 f"{' '.join(str(exc).split())}{_bad_cell(exc, frames)}") from None
             del bg
         out = AppendingCsv(args.out)
         stack.callback(out.close)
@@ -819,6 +868,8 @@ def _run_explain(args):
         from skxai.report import make_report
 
         exp = _concat(state["exps"])
+        if exp.feature_names is not None and len(exp.feature_names) == len(state["cols"]):
+            exp.feature_names = np.asarray(state["cols"], dtype=object)  # the CSV's names, in the report too
         m = min(200, n)
         parts = state["Xr"]
         Xr = pd.concat(parts) if hasattr(parts[0], "iloc") else np.concatenate(parts)
@@ -832,6 +883,41 @@ def _run_explain(args):
         if not args.quiet:
             print(f"skxai explain: wrote the report to {args.report}", file=sys.stderr)
     return 0
+
+
+def learnt_as_text(estimator):
+    """Names of the input columns that ``estimator``'s first steps learnt as text: the columns
+    of its encoders (``OneHotEncoder``, ``OrdinalEncoder`` ...) and imputers whose learnt
+    categories or fill values are strings, through Pipelines, ColumnTransformers, FeatureUnions,
+    the categorical encoder of a HistGradientBoosting model and the ``estimator`` of a
+    FrozenEstimator or an explainer."""
+    if estimator is None or isinstance(estimator, str):  # "drop", "passthrough"
+        return []
+    steps = getattr(estimator, "steps", None)
+    if steps:  # only the first step sees the file's columns
+        first = next((step for _, step in steps if step is not None and not isinstance(step, str)), None)
+        return learnt_as_text(first)
+    parts = getattr(estimator, "transformers_", None)  # ColumnTransformer
+    if parts is None:
+        parts = getattr(estimator, "transformer_list", None)  # FeatureUnion
+    if parts is not None:
+        return [c for part in parts for c in learnt_as_text(part[1])]
+    learnt = getattr(estimator, "categories_", None)  # encoders: one array per column
+    if not isinstance(learnt, list | tuple):
+        learnt = getattr(estimator, "statistics_", None)  # SimpleImputer: one value per column
+        learnt = [[v] for v in learnt] if learnt is not None and np.ndim(learnt) == 1 else None
+    if learnt is None:
+        # a HistGradientBoosting model's encoder of its categorical columns (categorical_features=
+        # "from_dtype"), or the model of a FrozenEstimator or a skxai explainer
+        for attribute in ("_preprocessor", "estimator"):
+            inner = getattr(estimator, attribute, None)
+            if inner is not None and inner is not estimator and not isinstance(inner, str):
+                return learnt_as_text(inner)
+        return []
+    names = getattr(estimator, "feature_names_in_", None)
+    if names is None or len(learnt) != len(names):
+        return []
+    return [str(n) for n, values in zip(names, learnt, strict=True) if any(isinstance(v, str) for v in values)]
 
 
 def pd_head(path):
@@ -878,10 +964,8 @@ def _explain_chunk(chunk, start, prepare, pipeline, final_explainer, explained_q
     except (ValueError, TypeError) as exc:  # bad rows (NaN the model cannot take, wrong types)
         reason = f"cannot explain rows {start}\u2013{start + len(chunk) - 1} of {args.data!r}: " \
                  f"{' '.join(str(exc).split())}"
-        bad = _first_non_number(chunk.drop(columns=[c for c in args.drop if c in chunk.columns]), start)
-        if bad is not None:
-            reason += f" (row {bad[0]}, column {bad[1]!r} holds {bad[2]!r}, not a number)"
-        raise UsageError(reason) from None
+        raise UsageError(reason + _bad_cell(exc, [chunk.drop(columns=[c for c in args.drop if c in chunk.columns])],
+                                            start)) from None
     if exp.target_index is None and (exp.output_axis is None or exp.base_values is None):
         # e.g. a saved AnchorTabularExplainer: its values say which features are in the anchor
         raise UsageError(f"{type(explainer).__name__} gives no attributions of a model output (no base "
@@ -900,8 +984,12 @@ def _explain_chunk(chunk, start, prepare, pipeline, final_explainer, explained_q
     state["explainer"] = explainer
     state["quantity"] = state["quantity"] or explained_quantity(exp, explainer)
     if state["cols"] is None:
-        state["cols"] = [str(c) for c in explainer.get_feature_names_out()] \
-            if hasattr(explainer, "get_feature_names_out") else [str(c) for c in chunk.columns]
+        if isinstance(X, np.ndarray) or not hasattr(explainer, "get_feature_names_out"):
+            # a model fitted on an array is given the rows as one: the columns keep DATA's
+            # names (the explainer's would be x0, x1 ...)
+            state["cols"] = [str(c) for c in chunk.columns if c not in args.drop]
+        else:
+            state["cols"] = [str(c) for c in explainer.get_feature_names_out()]
         # The explained class is written next to each row: a target that changes from row to
         # row (the predicted class of a multi-class model) explains different outputs on
         # different rows, and a fixed one (a binary classifier's positive class, --target) must

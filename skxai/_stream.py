@@ -56,9 +56,9 @@ COMPRESSED = (".gz", ".bz2", ".zip", ".xz", ".zst", ".tar", ".tar.gz", ".tar.bz2
 
 
 def count_csv_rows(path):
-    """Number of data rows of a CSV file with a header, for the progress bar and the emptiness
-    check: one pass over its bytes, no parsing (a quoted cell that spans lines counts once per
-    line); a compressed file, which pandas reads too, is counted by parsing its first column."""
+    """Number of data lines of a CSV file with a header: one pass over its bytes, no parsing (a
+    quoted cell that spans lines counts once per line, a blank line once; :func:`scan_csv` counts
+    rows); a compressed file, which pandas reads too, is counted by parsing its first column."""
     if str(path).lower().endswith(COMPRESSED):
         import pandas as pd
 
@@ -97,18 +97,26 @@ def text_columns(path, chunk_size=50_000):
     word. Reading these columns as text (``dtype=str``) gives every chunk, whatever its size, the
     types of the whole file. One pass over the file, in memory bounded by ``chunk_size`` rows.
     """
+    return scan_csv(path, chunk_size)[0]
+
+
+def scan_csv(path, chunk_size=50_000):
+    """``(text, n_rows)``: the columns of :func:`text_columns` and the number of rows that
+    :func:`csv_chunks` gives, in the same pass (a quoted field holding line breaks is one row,
+    a blank line none: a count of lines counts both)."""
     import pandas as pd
 
-    text, columns = set(), []
+    text, columns, n_rows = set(), [], 0
     for chunk in pd.read_csv(path, chunksize=int(chunk_size), **CSV_OPTIONS):
         columns = list(chunk.columns)
+        n_rows += len(chunk)
         for col in columns:
             values = chunk[col]
             if col in text or pd.api.types.is_bool_dtype(values.dtype) or pd.api.types.is_numeric_dtype(values.dtype):
                 continue
             if (pd.to_numeric(values, errors="coerce").isna() & values.notna()).any():
                 text.add(col)
-    return [c for c in columns if c in text]
+    return [c for c in columns if c in text], n_rows
 
 
 def reservoir_rows(path, k, random_state, chunk_size=50_000, dtype=None):
