@@ -178,7 +178,8 @@ def scattered(client, shared, token=None, snapshot=False):
         known is not None
         and known[0] == client.id
         and (token is None or known[1] == token)
-        and known[2].status == "finished"
+        # (a client's stand-in that returns the handle itself has no status: kept)
+        and getattr(known[2], "status", "finished") == "finished"
     ):
         return known[2]
     token = token if token is not None else uuid.uuid4().hex
