@@ -912,7 +912,7 @@ def _use_jackknife(order, m, n_units):
 
 
 def _row_scale(phi):
-    """Each row's largest absolute value (1 for a row of zeros): what ``tol`` is relative to."""
+    """Each row's largest absolute value per output (1 for zeros): what ``tol`` is relative to."""
     scale = np.abs(phi).max(axis=1, keepdims=True)
     return np.where(scale > 0, scale, 1.0)
 
@@ -1218,6 +1218,16 @@ def permutation_estimate(evaluate, p, n_permutations, *, tol=None, random_state=
         uniq, inverse = unique_coalitions(permutation_masks(sub).reshape(-1, p))
         values = cached(uniq)
         prefix = values[:, inverse].reshape(values.shape[0], n_perm, p + 1, -1)
+        if p < 62 and cached.n_evaluated == 2**p:
+            # The permutations have visited every coalition: the exact values cost no model
+            # call more (tol asked for "raise n_permutations" where no permutation could help).
+            exact = exact_estimate(cached, p)
+            exact.extras.update(n_evaluations=cached.n_evaluated, n_permutations=n_perm)
+            if tol is not None and error is not None and not _within_tol(*error(exact.phi, exact.std), tol):
+                # exact on the game, but a conditional game's own Monte Carlo error misses tol
+                _warn_tol_not_met(tol, exact.phi, exact.std, f"{n_perm} permutations (every coalition "
+                                  "evaluated)", budget_name, error)
+            return exact
         phi, std = shapley_from_permutations(sub, prefix)
         if tol is not None and _within_tol(*(error(phi, std) if error else (phi, std)), tol):
             met = True

@@ -42,7 +42,9 @@ class ShapleySamplingExplainer(BaseTabularExplainer):
         Permutations walked, each followed by its reverse (an odd count walks the last one
         alone: it counts in the values, and its own variance in the error); the pairs are
         distinct while there are that many (``p! / 2``); "auto"
-        gives about 2048 coalition evaluations: ``max(2, 2 * ceil(1024 / p))``.
+        gives about 2048 coalition evaluations: ``max(2, 2 * ceil(1024 / p))``. Once the
+        permutations have visited all ``2**p`` coalitions (few players), the values are the
+        exact ones, with ``std`` 0, at no model call more.
     target, response_method, max_background, background, feature_groups, batch_size, n_jobs
         As in :class:`~skxai.ExactShapleyExplainer`.
     random_state, scoring, verbose, game, conditional_sampler, n_conditional_samples, bandwidth
@@ -50,7 +52,7 @@ class ShapleySamplingExplainer(BaseTabularExplainer):
     tol : float, default=None
         Early stop: walk a quarter of the permutations (in antithetic pairs), then double them
         until ``1.96 * std`` of every value is at most ``tol`` times its row's largest
-        absolute value. When the permutations run out first, the values are returned with a
+        absolute value of the same output. When the permutations run out first, the values are returned with a
         ``ConvergenceWarning``.
 
     Notes
