@@ -103,7 +103,14 @@ class BarDisplay:
         absval = np.abs(values)
         std = None
         if error_bars == "samples":
-            std = absval.std(axis=0, ddof=1) / np.sqrt(len(absval)) if len(absval) > 1 else None
+            if len(absval) < 2:
+                # one sample has no spread: the picture came without bars and without a word
+                raise ValueError(
+                    "error_bars='samples' shows the standard error over the explained samples and "
+                    f"needs at least 2 of them; the explanation has {len(absval)}. Use error_bars=True "
+                    "for the estimator's own standard errors (explanation.std)."
+                )
+            std = absval.std(axis=0, ddof=1) / np.sqrt(len(absval))
         elif error_bars is True:
             if explanation.std is None:
                 raise ValueError("error_bars=True needs the explanation's standard errors (std); it has none.")
