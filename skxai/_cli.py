@@ -466,6 +466,9 @@ def _check_numbers(args):
         raise UsageError(f"--random-state must be an integer from 0 to {2**32 - 1}; got {args.random_state}")
     if args.n_jobs == 0:
         raise UsageError("--n-jobs must not be 0; give a number of workers, or -1 for all cores")
+    if args.scheduler is not None and not args.scheduler.strip():
+        # an empty address (an unset shell variable: --scheduler "$ADDR") ran everything here
+        raise UsageError("--scheduler needs a Dask scheduler address (e.g. tcp://host:8786); got an empty one")
 
 
 class Stopped(Exception):

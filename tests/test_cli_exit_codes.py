@@ -172,3 +172,13 @@ def test_main_reads_sys_argv_when_called_without_arguments(tmp_path, capsys, mon
     monkeypatch.setattr(demo, "run_demo", lambda out, **kw: calls.append(out))
     monkeypatch.setattr(sys, "argv", ["skxai", "demo", "--out", str(tmp_path), "--quiet"])
     assert main() == 0 and calls == [str(tmp_path)]
+
+
+@pytest.mark.parametrize("address", ["", "  "])
+def test_an_empty_scheduler_address_exits_2(lin, capsys, address):
+    # an unset shell variable (--scheduler "$ADDR") ran everything in this process, silently
+    d, _, _ = lin
+    code, out, err = _run(_explain(d, d / "never.csv", "--scheduler", address), capsys)
+    assert code == 2 and out == ""
+    assert "--scheduler needs a Dask scheduler address" in err
+    assert not (d / "never.csv").exists()
