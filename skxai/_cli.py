@@ -160,7 +160,13 @@ def main(argv=None):
             run_demo(args.out, quick=args.quick, families=families, check_browser=args.check_browser,
                      verbose=not args.quiet)
             return 0
-        return run_explain(args)
+        # SIGTERM while the model loads or the data are scanned (before the rows' loop, which
+        # says how far it got) ended the process without a word
+        with _Signals().install():
+            return run_explain(args)
+    except Terminated:
+        print(f"skxai {args.command}: terminated (SIGTERM) before any row was written", file=sys.stderr)
+        return 143
     except UsageError as exc:
         print(f"skxai {args.command}: error: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -182,3 +182,23 @@ def test_an_empty_scheduler_address_exits_2(lin, capsys, address):
     assert code == 2 and out == ""
     assert "--scheduler needs a Dask scheduler address" in err
     assert not (d / "never.csv").exists()
+
+
+def test_sigterm_before_any_row_exits_143_with_a_message(lin, capsys, monkeypatch):
+    # a SIGTERM while the model loaded or the file was scanned ended the process without a word
+    import os
+    import signal
+
+    import skxai._cli as cli
+
+    def terminated_while_loading(args):
+        os.kill(os.getpid(), signal.SIGTERM)
+        raise AssertionError("SIGTERM was not turned into an exception")
+
+    monkeypatch.setattr(cli, "run_explain", terminated_while_loading)
+    before = signal.getsignal(signal.SIGTERM)
+    d, _, _ = lin
+    code, out, err = _run(_explain(d, d / "never.csv"), capsys)
+    assert code == 143 and out == ""
+    assert err == "skxai explain: terminated (SIGTERM) before any row was written\n"
+    assert signal.getsignal(signal.SIGTERM) is before  # the handler is restored
