@@ -286,6 +286,7 @@ class BaseTorchExplainer(BaseExplainer):
         self.quantity_ = self.model_.quantity
         if self.target_layer_ is not None:
             self.model_.get_layer(self.target_layer_)
+            self._check_layer_batch(Xa)
         rng = check_random_state(getattr(self, "random_state", None))
         n_bg = getattr(self, "max_background", None) or Xa.shape[0]
         if Xa.shape[0] > n_bg:
@@ -305,6 +306,29 @@ class BaseTorchExplainer(BaseExplainer):
         self._warn_softmax_logits(bg_out)
         self._fit_extra(Xa, y)
         return self
+
+    def _check_layer_batch(self, X):
+        """Refuse a ``target_layer`` whose output does not hold the samples on its first axis.
+
+        The attributions to a layer are its activations per sample, and the passes are cut and
+        joined along the first axis; a sequence-first ``(seq, batch, ...)`` output crashed deep
+        inside (tensor sizes that do not match, or more "samples" than inputs). Two shape-only
+        passes of 3 and 5 copies of one row (two sizes, so a sequence as long as the batch
+        cannot pass for it).
+        """
+        module = self._layer_module()
+        x = self.model_.to_tensor(X[:1])
+        for k in (3, 5):
+            with self.model_.prepared(), LayerCapture(module, self.target_layer_) as cap, torch.no_grad():
+                self.model_.forward(x.expand(k, *x.shape[1:]).clone())
+                shape = tuple(cap.activations.shape)
+            if not shape or shape[0] != k:
+                raise ValueError(
+                    f"target_layer={self.target_layer_!r} returns a tensor of shape {shape} for a batch "
+                    f"of {k} samples: its first axis is not the batch (a sequence-first (seq, batch, ...) "
+                    "layout, or samples folded together), so its activations cannot be attributed per "
+                    "sample. Choose a layer whose output is batch-first."
+                )
 
     def _warn_softmax_logits(self, out):
         m = self.model_

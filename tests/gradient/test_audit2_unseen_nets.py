@@ -79,3 +79,24 @@ def test_embedding_fed_the_input_is_named_in_a_value_error(bag):
     # the error of the network's own forward on other grounds is left alone
     with pytest.raises(RuntimeError, match="mat1 and mat2"):
         GradientExplainer(nn.Linear(5, 2), target=0).fit(np.zeros((3, 4)))
+
+
+@pytest.mark.parametrize("batch_size", [256, 3])
+def test_a_sequence_first_target_layer_is_refused_by_name(batch_size):
+    # attributing to a (seq, batch, features) layer crashed inside: "extra 'targets' ... has 5
+    # entries for 4 samples", "The size of tensor a (4) must match the size of tensor b (5)",
+    # "Sizes of tensors must match except in dimension 0" (with several chunks)
+    from skxai.gradient import GradientExplainer, IntegratedGradientsExplainer
+
+    torch.manual_seed(0)
+    net = _SequenceFirst().double()
+    X = np.random.RandomState(0).normal(size=(10, 4, 3))
+    for cls in (GradientExplainer, IntegratedGradientsExplainer):
+        with pytest.raises(ValueError, match="target_layer='act'.*first axis is not the batch"):
+            cls(net, target=1, target_layer="act", batch_size=batch_size).fit(X)
+    # a batch-first layer of the same network is attributed as before (autograd by hand)
+    exp = GradientExplainer(net, target=1, target_layer="proj", batch_size=batch_size).fit(X).explain(X[:5])
+    h = net.proj(torch.as_tensor(X[:5])).detach().requires_grad_(True)
+    out = net.out(net.act(h.transpose(0, 1)).transpose(0, 1).reshape(5, -1))
+    (expected,) = torch.autograd.grad(out[:, 1].sum(), h)
+    np.testing.assert_allclose(exp.values, expected.numpy(), rtol=1e-12)
