@@ -100,3 +100,26 @@ def test_a_sequence_first_target_layer_is_refused_by_name(batch_size):
     out = net.out(net.act(h.transpose(0, 1)).transpose(0, 1).reshape(5, -1))
     (expected,) = torch.autograd.grad(out[:, 1].sum(), h)
     np.testing.assert_allclose(exp.values, expected.numpy(), rtol=1e-12)
+
+
+@pytest.mark.parametrize("act", [nn.GELU, nn.LeakyReLU, nn.SiLU])
+def test_backprop_rules_warn_on_activations_they_do_not_reach(act):
+    # the rules act at nn.ReLU modules only: on a GELU / LeakyReLU / SiLU network guided
+    # backpropagation and deconvolution returned the plain gradient without a word
+    import warnings
+
+    from skxai.gradient import DeconvolutionExplainer, GradientExplainer, GuidedBackpropExplainer
+
+    torch.manual_seed(0)
+    net = nn.Sequential(nn.Linear(5, 6), act(), nn.Linear(6, 2)).double()
+    X = np.random.RandomState(0).normal(size=(8, 5))
+    plain = GradientExplainer(net, target=1).fit(X).transform(X)
+    for cls in (GuidedBackpropExplainer, DeconvolutionExplainer):
+        with pytest.warns(UserWarning, match=rf"nn\.ReLU modules only \(0 here\).*'1 \({act.__name__}\)'"):
+            values = cls(net, target=1).fit(X).transform(X)
+        np.testing.assert_array_equal(values, plain)  # what the warning says
+    # a ReLU network ending in an output sigmoid has nothing to warn about
+    relu_net = nn.Sequential(nn.Linear(5, 6), nn.ReLU(), nn.Linear(6, 2), nn.Sigmoid()).double()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        GuidedBackpropExplainer(relu_net, target=1).fit(X).transform(X)
