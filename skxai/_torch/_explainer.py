@@ -304,6 +304,7 @@ class BaseTorchExplainer(BaseExplainer):
         else:
             self.target_index_ = self.model_.resolve_target(target, self.n_outputs_)
         self._warn_softmax_logits(bg_out)
+        self._warn_stochastic(bg_out)
         self._fit_extra(Xa, y)
         return self
 
@@ -329,6 +330,32 @@ class BaseTorchExplainer(BaseExplainer):
                     "layout, or samples folded together), so its activations cannot be attributed per "
                     "sample. Choose a layer whose output is batch-first."
                 )
+
+    def _warn_stochastic(self, out):
+        """Warn when the network gives other outputs on a second pass over the same rows.
+
+        The explainers run it in evaluation mode, which turns dropout modules off, but not a
+        functional ``F.dropout(x, p)`` (its ``training`` is True by default) or other sampling in
+        ``forward``: every attribution then describes one random draw of the network (two
+        ``transform`` calls differed by 0.23 on a small MLP, and Integrated Gradients' gaps
+        by 0.4). One extra pass over a few background rows tells.
+        """
+        rows = self.background_[:8]
+        again = self.model_output(rows)
+        first = out[: rows.shape[0]]
+        # the same rows in another batch: round-off of the batch's kernels only (a few units
+        # of the network's precision, so half-precision networks get a looser bound)
+        rtol = max(1e-4, 16 * torch.finfo(self.model_.dtype).eps)
+        scale = max(1.0, float(np.abs(first).max()))
+        if not np.allclose(again, first, rtol=rtol, atol=rtol * scale):
+            warn_at_caller(
+                f"{type(self).__name__}: the network's outputs differ between two passes over the "
+                f"same rows in evaluation mode (by up to {float(np.abs(again - first).max()):.3g}): "
+                "its forward samples at random (a functional F.dropout(x, p), whose training=True "
+                "by default: pass training=self.training). The attributions would describe random "
+                "draws of the network and change from call to call.",
+                UserWarning,
+            )
 
     def _warn_softmax_logits(self, out):
         m = self.model_
