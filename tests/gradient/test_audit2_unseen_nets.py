@@ -45,8 +45,15 @@ def test_deepshap_refuses_an_activation_off_the_batch_axis():
     # values that looked like any others
     torch.manual_seed(0)
     X = np.random.RandomState(0).normal(size=(10, 4, 3))
+    net = _SequenceFirst().double().train()
+    net.proj.bias.requires_grad_(False)
     with pytest.raises(ValueError, match=r"\['act'\].*first axis"):
-        DeepShapExplainer(_SequenceFirst().double(), target=1, max_background=4, random_state=0).fit(X)
+        DeepShapExplainer(net, target=1, max_background=4, random_state=0).fit(X)
+    # the user's network as it was: modes, flags, no hooks left behind
+    assert all(m.training for m in net.modules())
+    assert [p.requires_grad for p in net.parameters()] == [True, False, True, True]
+    assert all(p.grad is None for p in net.parameters())
+    assert not any(m._forward_hooks or m._forward_pre_hooks or m._backward_hooks for m in net.modules())
 
 
 def test_deepshap_accepts_positions_folded_into_the_batch_and_is_efficient():
