@@ -286,6 +286,7 @@ class BaseTorchExplainer(BaseExplainer):
         self.quantity_ = self.model_.quantity
         if self.target_layer_ is not None:
             self.model_.get_layer(self.target_layer_)
+            self._check_layer_batch(Xa)
         rng = check_random_state(getattr(self, "random_state", None))
         n_bg = getattr(self, "max_background", None) or Xa.shape[0]
         if Xa.shape[0] > n_bg:
@@ -303,8 +304,58 @@ class BaseTorchExplainer(BaseExplainer):
         else:
             self.target_index_ = self.model_.resolve_target(target, self.n_outputs_)
         self._warn_softmax_logits(bg_out)
+        self._warn_stochastic(bg_out)
         self._fit_extra(Xa, y)
         return self
+
+    def _check_layer_batch(self, X):
+        """Refuse a ``target_layer`` whose output does not hold the samples on its first axis.
+
+        The attributions to a layer are its activations per sample, and the passes are cut and
+        joined along the first axis; a sequence-first ``(seq, batch, ...)`` output crashed deep
+        inside (tensor sizes that do not match, or more "samples" than inputs). Two shape-only
+        passes of 3 and 5 copies of one row (two sizes, so a sequence as long as the batch
+        cannot pass for it).
+        """
+        module = self._layer_module()
+        x = self.model_.to_tensor(X[:1])
+        for k in (3, 5):
+            with self.model_.prepared(), LayerCapture(module, self.target_layer_) as cap, torch.no_grad():
+                self.model_.forward(x.expand(k, *x.shape[1:]).clone())
+                shape = tuple(cap.activations.shape)
+            if not shape or shape[0] != k:
+                raise ValueError(
+                    f"target_layer={self.target_layer_!r} returns a tensor of shape {shape} for a batch "
+                    f"of {k} samples: its first axis is not the batch (a sequence-first (seq, batch, ...) "
+                    "layout, or samples folded together), so its activations cannot be attributed per "
+                    "sample. Choose a layer whose output is batch-first."
+                )
+
+    def _warn_stochastic(self, out):
+        """Warn when the network gives other outputs on a second pass over the same rows.
+
+        The explainers run it in evaluation mode, which turns dropout modules off, but not a
+        functional ``F.dropout(x, p)`` (its ``training`` is True by default) or other sampling in
+        ``forward``: every attribution then describes one random draw of the network (two
+        ``transform`` calls differed by 0.23 on a small MLP, and Integrated Gradients' gaps
+        by 0.4). One extra pass over a few background rows tells.
+        """
+        rows = self.background_[:8]
+        again = self.model_output(rows)
+        first = out[: rows.shape[0]]
+        # the same rows in another batch: round-off of the batch's kernels only (a few units
+        # of the network's precision, so half-precision networks get a looser bound)
+        rtol = max(1e-4, 16 * torch.finfo(self.model_.dtype).eps)
+        scale = max(1.0, float(np.abs(first).max()))
+        if not np.allclose(again, first, rtol=rtol, atol=rtol * scale):
+            warn_at_caller(
+                f"{type(self).__name__}: the network's outputs differ between two passes over the "
+                f"same rows in evaluation mode (by up to {float(np.abs(again - first).max()):.3g}): "
+                "its forward samples at random (a functional F.dropout(x, p), whose training=True "
+                "by default: pass training=self.training). The attributions would describe random "
+                "draws of the network and change from call to call.",
+                UserWarning,
+            )
 
     def _warn_softmax_logits(self, out):
         m = self.model_

@@ -535,14 +535,19 @@ class TorchModel:
             The scores before the link, differentiable.
         """
         final = self.bypassed
-        if final is not None:
-            handle = final.register_forward_hook(lambda m, inp, out: inp[0])
-            try:
+        try:
+            if final is not None:
+                handle = final.register_forward_hook(lambda m, inp, out: inp[0])
+                try:
+                    out = self.module(x)
+                finally:
+                    handle.remove()
+            else:
                 out = self.module(x)
-            finally:
-                handle.remove()
-        else:
-            out = self.module(x)
+        except RuntimeError as exc:
+            if "'indices'" in str(exc) and "embedding" in str(exc):
+                raise self._float_indices_error(x) from exc
+            raise
         if isinstance(out, tuple | list):
             out = out[0]
         if not isinstance(out, torch.Tensor):
@@ -570,6 +575,19 @@ class TorchModel:
         if self._binary and out.shape[1] == 1 and self.head != "binary_prob":
             out = torch.cat([torch.zeros_like(out), out], dim=1)
         return out
+
+    def _float_indices_error(self, x):
+        """The error of a network that looks its (float) input up in an embedding table."""
+        found = [n or "<root>" for n, m in self.module.named_modules() if isinstance(m, nn.Embedding | nn.EmbeddingBag)]
+        where = f"nn.Embedding module(s) {found}" if found else "an embedding lookup"
+        layer = found[0] if found else "<the embedding's name>"
+        return ValueError(
+            f"{type(self.module).__name__} uses its input as the integer indices of {where}: "
+            f"gradients with respect to indices are undefined, and the explainers pass the input "
+            f"as {x.dtype} (the network's dtype, needed for gradients). Cast it inside forward "
+            f"(self.emb(x.long())) and attribute to the embedding's output with "
+            f"target_layer={layer!r}, or use a model-agnostic explainer (KernelShapExplainer)."
+        )
 
     def forward(self, x):
         """Explained response ``(n, k)``: logits or probabilities, differentiable.

@@ -131,3 +131,42 @@ def input_dependent_nonlinear_calls(model, x, handled):
         with _DependenceCounter(depth, counts):
             model.logits(path)
     return counts
+
+
+def off_batch_modules(model, x, handled):
+    """Names of the modules of ``handled`` types whose input does not hold the batch on its
+    first axis (a sequence-first ``(seq, batch, ...)`` layout, a transposed feature map).
+
+    DeepLIFT's rules pair each sample with its reference by the rows of the first axis (the
+    first half of the batch against the second); on a tensor whose first axis is not the
+    batch they would pair positions of one sequence instead, silently. Two forward passes of
+    3 and 5 copies of the first row of ``x`` record the first axis of each handled module's
+    input: it must grow with the batch (``k`` rows, or ``k`` blocks of rows after a
+    ``reshape(n * L, d)``, which keeps the samples' rows together).
+    """
+    names = {id(m): n or "<root>" for n, m in model.module.named_modules()}
+    seen = {}
+
+    def pre(m, inp):
+        first = inp[0] if inp and isinstance(inp[0], torch.Tensor) else None
+        if first is not None and first.ndim:
+            seen.setdefault(id(m), []).append(first.shape[0])
+
+    sizes = (3, 5)
+    per_size = []
+    with HookSet() as hooks, torch.no_grad():
+        for m in model.module.modules():
+            if isinstance(m, handled):
+                hooks.add(m.register_forward_pre_hook(pre))
+        for k in sizes:
+            seen.clear()
+            model.logits(x[:1].expand(k, *x.shape[1:]).clone())
+            per_size.append({key: list(v) for key, v in seen.items()})
+    bad = []
+    for key, firsts in per_size[0].items():
+        others = per_size[1].get(key, [])
+        if len(others) != len(firsts) or any(
+            a % sizes[0] or b % sizes[1] or a // sizes[0] != b // sizes[1] for a, b in zip(firsts, others, strict=True)
+        ):
+            bad.append(names[key])
+    return bad

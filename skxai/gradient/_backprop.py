@@ -24,6 +24,15 @@ from skxai._torch._explainer import BaseTorchExplainer
 from skxai._torch._relu import RELU_FUNCTIONS as _RELU_FUNCTIONS
 from skxai._torch._relu import relu_rule
 from skxai._torch._trace import unhooked_calls
+from skxai.utils._warnings import warn_at_caller
+
+# Activation modules the ReLU rules do not reach (nn.ReLU subclasses included: their forward
+# may differ, and the hooks are installed on nn.ReLU itself only).
+_OTHER_ACTIVATIONS = (
+    nn.ReLU, nn.ReLU6, nn.LeakyReLU, nn.PReLU, nn.RReLU, nn.ELU, nn.SELU, nn.CELU, nn.GELU,
+    nn.SiLU, nn.Mish, nn.Sigmoid, nn.Tanh, nn.Softplus, nn.Softsign, nn.Hardtanh, nn.Hardsigmoid,
+    nn.Hardswish, nn.LogSigmoid, nn.Tanhshrink, nn.Threshold, nn.Hardshrink, nn.Softshrink,
+)  # fmt: skip
 
 
 class _BackpropExplainer(BaseTorchExplainer):
@@ -66,6 +75,24 @@ class _BackpropExplainer(BaseTorchExplainer):
                 "the result would silently mix plain gradients in. Use nn.ReLU modules instead."
             )
         self.n_relu_modules_ = sum(type(m) is nn.ReLU for m in self.model_.module.modules())
+        final = self.model_._final  # the output activation: passed plainly by every rule
+        other = [
+            f"{name} ({type(m).__name__})"
+            for name, m in self.model_.module.named_modules()
+            if m is not final and type(m) is not nn.ReLU and isinstance(m, _OTHER_ACTIVATIONS)
+        ]
+        if other:
+            # the rule is defined at ReLUs; the other activations are crossed with their plain
+            # gradient, so on a GELU / LeakyReLU / tanh network the result is (mostly) the
+            # saliency map, which nothing else would tell
+            warn_at_caller(
+                f"{type(self).__name__} applies its rule at nn.ReLU modules only "
+                f"({self.n_relu_modules_} here); the network's other activation module(s) "
+                f"{other[:5]}{' ...' if len(other) > 5 else ''} are crossed with their plain gradient, "
+                "so the result mixes in (or, without ReLUs, is) the plain gradient "
+                "(GradientExplainer).",
+                UserWarning,
+            )
 
     def _attribute_core(self, x, targets, progress_bar=False):
         with relu_rule(self.model_.module, self._rule):

@@ -38,7 +38,7 @@ from skxai._progress import progress
 from skxai._torch._capture import LayerCapture
 from skxai._torch._explainer import BaseTorchExplainer, check_recorded
 from skxai._torch._model import HookSet, _BinaryLogit, as_tensor
-from skxai._torch._trace import input_dependent_nonlinear_calls, unhooked_calls
+from skxai._torch._trace import input_dependent_nonlinear_calls, off_batch_modules, unhooked_calls
 from skxai.utils._param_validation import Interval
 
 _LINEAR = (
@@ -528,6 +528,15 @@ class DeepShapExplainer(BaseTorchExplainer):
             # products of two branches (a * b), divisions by and max / min of input-dependent
             # tensors: plain gradients there are no DeepLIFT multipliers (efficiency breaks)
             counts.update(input_dependent_nonlinear_calls(model, x, _HANDLED))
+            off_batch = off_batch_modules(model, x, _HANDLED)
+        if off_batch:
+            raise ValueError(
+                f"DeepShapExplainer cannot apply DeepLIFT rules to module(s) {off_batch}: their input "
+                "does not hold the batch on its first axis (a sequence-first (seq, batch, ...) layout, "
+                "a transposed tensor), and the rules pair each sample with its reference along that "
+                "axis, so the attributions would be silently wrong. Keep the batch first (e.g. "
+                "batch_first=True) where these modules run, or use a model-agnostic explainer."
+            )
         if counts:
             calls = ", ".join(f"{k} x{v}" for k, v in sorted(counts.items()))
             raise ValueError(
