@@ -16,6 +16,7 @@ time, one thread, the contenders interleaved, minimum over rounds.
 from __future__ import annotations
 
 import argparse
+import functools
 import importlib
 import sys
 import time
@@ -37,6 +38,14 @@ def models():
     frame = make_pipeline(StandardScaler(), LogisticRegression()).fit(X, y)
     array = make_pipeline(StandardScaler(), LogisticRegression()).fit(X.to_numpy(), y)
     return {"Pipeline on a DataFrame": (frame, X), "Pipeline on an array": (array, X.to_numpy())}
+
+
+def _transform(explainer, rows):
+    return explainer.transform(rows)
+
+
+def _positive_proba(model, columns, A):
+    return model.predict_proba(pd.DataFrame(A, columns=columns) if columns is not None else A)[:, 1]
 
 
 def cpu(f):
@@ -63,15 +72,13 @@ def main():
     print("|---|---|---:|---:|")
     for name, (model, X) in models().items():
         bg, rows = X[:10], X[100 : 100 + args.rows]
-        calls = {}
-        for label, cls in contenders.items():
-            exp = cls(model, n_samples=16, max_background=None, target=1, random_state=0).fit(bg)
-            calls[label] = lambda exp=exp: exp.transform(rows)
-        proba = (lambda A, m=model, cols=getattr(X, "columns", None):
-                 m.predict_proba(pd.DataFrame(A, columns=cols) if cols is not None else A)[:, 1])
-        kernel = shap.KernelExplainer(proba, np.asarray(bg))
-        arr = np.asarray(rows)
-        calls["shap KernelExplainer"] = lambda: kernel.shap_values(arr, nsamples=16, l1_reg=False, silent=True)
+        calls = {k: functools.partial(_transform, cls(model, n_samples=16, max_background=None, target=1,
+                                                      random_state=0).fit(bg), rows)
+                 for k, cls in contenders.items()}
+        kernel = shap.KernelExplainer(functools.partial(_positive_proba, model, getattr(X, "columns", None)),
+                                      np.asarray(bg))
+        calls["shap KernelExplainer"] = functools.partial(kernel.shap_values, np.asarray(rows), nsamples=16,
+                                                          l1_reg=False, silent=True)
         times = {k: [] for k in calls}
         for r in range(args.repeats):
             for k in list(calls)[r % len(calls):] + list(calls)[: r % len(calls)]:
