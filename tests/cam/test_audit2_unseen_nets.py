@@ -1,0 +1,50 @@
+"""CAMs on networks and activation scales the authors did not try (audit 2, cam2).
+
+XGrad-CAM's weights ``sum_ij A_kij G_kij / sum_ab A_kab`` do not depend on the activations'
+scale; an additive ``1e-7`` in the denominator (pytorch-grad-cam's) made them depend on it: on
+a randomly initialised MobileNetV3-small, whose channel sums are 1e-11 to 1e-4, the maps were
+14% (``features.7``) to 100% (``features.12``) away from the formula.
+"""
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+from torch import nn  # noqa: E402
+
+from skxai.cam import XGradCamExplainer  # noqa: E402
+
+K, H, W = 3, 2, 3
+# Sample 1, channel 1 is dead (all zero): its weight is 0 (the only 0/0 of the formula).
+X = np.array(
+    [
+        [[[0.5, 1.0, 2.0], [1.5, 0.2, 0.7]], [[-0.3, 0.8, 1.2], [0.4, 2.0, -0.6]], [[1, 1, 1], [1, 0, 0.5]]],
+        [[[1.2, 0.1, 0.9], [0.3, 1.4, 0.6]], [[0, 0, 0], [0, 0, 0]], [[0.7, 0.2, 0.7], [0.1, 0.7, 0.3]]],
+    ]
+)
+V = np.random.RandomState(0).normal(size=(2, K, H, W))
+T = np.array([0, 1])
+
+
+def _net(scale):
+    # a 1x1 convolution with weights scale * I: its activations are scale * X; the head
+    # y = V . flatten(A) gives the gradient G = V[t], whatever the scale
+    net = nn.Sequential(nn.Conv2d(K, K, 1, bias=False), nn.Flatten(), nn.Linear(K * H * W, 2)).double()
+    with torch.no_grad():
+        net[0].weight.copy_(scale * torch.eye(K, dtype=torch.float64)[:, :, None, None])
+        net[2].weight.copy_(torch.as_tensor(V.reshape(2, -1)))
+        net[2].bias.zero_()
+    return net.eval()
+
+
+@pytest.mark.parametrize("scale", [1.0, 1e-6, 1e-9])
+def test_xgradcam_weights_follow_the_formula_at_any_activation_scale(scale):
+    G, A = V[T], scale * X
+    total = A.sum(axis=(2, 3))
+    w = np.zeros_like(total)
+    live = total != 0
+    w[live] = (G * A).sum(axis=(2, 3))[live] / total[live]
+    assert w[1, 1] == 0 and live.sum() == 5
+    exp = XGradCamExplainer(_net(scale), target_layer="0", target=T, relu=False, upsample=False).fit(X).explain(X)
+    np.testing.assert_allclose(exp.weights, w, rtol=1e-10, atol=0)
+    np.testing.assert_allclose(exp.raw_map, (w[:, :, None, None] * A).sum(axis=1), rtol=1e-10, atol=1e-300)
