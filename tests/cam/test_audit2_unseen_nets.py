@@ -12,7 +12,7 @@ import pytest
 torch = pytest.importorskip("torch")
 from torch import nn  # noqa: E402
 
-from skxai.cam import XGradCamExplainer  # noqa: E402
+from skxai.cam import OptiCamExplainer, XGradCamExplainer  # noqa: E402
 
 K, H, W = 3, 2, 3
 # Sample 1, channel 1 is dead (all zero): its weight is 0 (the only 0/0 of the formula).
@@ -48,3 +48,32 @@ def test_xgradcam_weights_follow_the_formula_at_any_activation_scale(scale):
     exp = XGradCamExplainer(_net(scale), target_layer="0", target=T, relu=False, upsample=False).fit(X).explain(X)
     np.testing.assert_allclose(exp.weights, w, rtol=1e-10, atol=0)
     np.testing.assert_allclose(exp.raw_map, (w[:, :, None, None] * A).sum(axis=1), rtol=1e-10, atol=1e-300)
+
+
+def test_opticam_of_a_float16_network_is_finite_and_keeps_its_objective():
+    # In float16 Adam's eps (1e-8) is 0: an image whose mask is all zero (its map is negative
+    # everywhere before the ReLU) has a zero gradient, and u = 0 / 0 made the network's
+    # outputs NaN (a ValueError blaming the model).
+    with torch.random.fork_rng():
+        torch.manual_seed(0)
+        net = (
+            nn.Sequential(
+                nn.Conv2d(3, 6, 3, padding=1),
+                nn.ReLU(),
+                nn.Conv2d(6, 5, 3, padding=1),
+                nn.ReLU(),
+                nn.AdaptiveAvgPool2d(1),
+                nn.Flatten(),
+                nn.Linear(5, 4),
+            )
+            .eval()
+            .half()
+        )
+        x = torch.randn(3, 3, 9, 7).half()
+    exp = OptiCamExplainer(net, target_layer="2", normalize=True, max_iter=20).fit(x).explain(x)
+    assert np.isfinite(exp.values).all() and np.isfinite(exp.weights).all()
+    np.testing.assert_allclose(exp.weights.sum(axis=1), 1.0, rtol=1e-6)
+    # the reported score is the network's score of the image through the returned mask
+    with torch.no_grad():
+        y = net(x * torch.as_tensor(exp.values, dtype=torch.float16)[:, None]).double().numpy()
+    np.testing.assert_allclose(exp.masked_score, y[np.arange(3), exp.targets], rtol=2e-3, atol=2e-3)
