@@ -12,7 +12,7 @@ import pytest
 torch = pytest.importorskip("torch")
 from torch import nn  # noqa: E402
 
-from skxai.cam import OptiCamExplainer, XGradCamExplainer  # noqa: E402
+from skxai.cam import AblationCamExplainer, OptiCamExplainer, XGradCamExplainer  # noqa: E402
 
 K, H, W = 3, 2, 3
 # Sample 1, channel 1 is dead (all zero): its weight is 0 (the only 0/0 of the formula).
@@ -77,3 +77,43 @@ def test_opticam_of_a_float16_network_is_finite_and_keeps_its_objective():
     with torch.no_grad():
         y = net(x * torch.as_tensor(exp.values, dtype=torch.float16)[:, None]).double().numpy()
     np.testing.assert_allclose(exp.masked_score, y[np.arange(3), exp.targets], rtol=2e-3, atol=2e-3)
+
+
+def _small_net():
+    with torch.random.fork_rng():
+        torch.manual_seed(0)
+        return (
+            nn.Sequential(
+                nn.Conv2d(3, 6, 3, padding=1),
+                nn.ReLU(),
+                nn.Conv2d(6, 5, 3, padding=1),
+                nn.ReLU(),
+                nn.AdaptiveAvgPool2d(1),
+                nn.Flatten(),
+                nn.Linear(5, 4),
+            )
+            .eval()
+            .double()
+        )
+
+
+def test_ablationcam_keeps_a_users_input_pre_hook_on_the_network():
+    # A user's forward pre-hook on the network (an input normalisation) was overridden by the
+    # hook that feeds the distinct images to the network before the layer: the ablated scores
+    # were those of the raw images (weights up to 0.59 away).
+    net = _small_net()
+    handle = net.register_forward_pre_hook(lambda m, args: (args[0] * 3.0 - 1.0,))
+    x = torch.as_tensor(np.random.RandomState(1).normal(size=(3, 3, 9, 7)))
+    exp = AblationCamExplainer(net, target_layer="2", relu=False, upsample=False).fit(x).explain(x)
+    # brute force, one ablated forward per (image, channel), through the user's hook
+    y = exp.outputs[np.arange(3), exp.targets]
+    w = np.empty((3, 5))
+    for c in range(5):
+        h = net[2].register_forward_hook(lambda m, i, o, c=c: o.index_fill(1, torch.tensor([c]), 0.0))
+        with torch.no_grad():
+            yc = net(x).numpy()[np.arange(3), exp.targets]
+        h.remove()
+        w[:, c] = (y - yc) / y
+    np.testing.assert_allclose(exp.weights, w, rtol=1e-9, atol=1e-12)
+    assert len(net._forward_pre_hooks) == 1  # the user's hook, kept
+    handle.remove()
