@@ -12,7 +12,7 @@ class XGradCamExplainer(BaseCamExplainer):
 
     A channel whose activations sum to 0 (a dead channel) gets ``w_k = 0``; no other guard,
     so the weights do not depend on the activations' scale. pytorch-grad-cam adds ``1e-7`` to
-    the sum instead, and differs from the formula when the sums are small (1e-7 or below).
+    the sum instead (torchcam ``1e-8``), and differs from the formula when the sums are small.
 
     Parameters
     ----------
