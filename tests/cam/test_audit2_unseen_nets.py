@@ -117,3 +117,33 @@ def test_ablationcam_keeps_a_users_input_pre_hook_on_the_network():
     np.testing.assert_allclose(exp.weights, w, rtol=1e-9, atol=1e-12)
     assert len(net._forward_pre_hooks) == 1  # the user's hook, kept
     handle.remove()
+
+
+def test_cam_refuses_a_linear_layer_whose_output_a_hook_changes():
+    # A forward hook on the linear layer (a temperature, y = 5 (W a + b)) passed every structure
+    # check, and CAM's maps, made of W, were 5 times too small for the explained response.
+    from skxai.cam import CamExplainer, GradCamExplainer
+
+    with torch.random.fork_rng():
+        torch.manual_seed(0)
+        net = (
+            nn.Sequential(
+                nn.Conv2d(3, 6, 3, padding=1), nn.ReLU(), nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(6, 4)
+            )
+            .eval()
+            .double()
+        )
+        x = torch.randn(3, 3, 9, 7, dtype=torch.float64)
+    cam = CamExplainer(net, target_layer="1", relu=False, upsample=False).fit(x)
+    plain = cam.explain(x).raw_map
+    handle = net[4].register_forward_hook(lambda m, i, o: 5.0 * o)
+    try:
+        with pytest.raises(ValueError, match=r"'4'.*hook"):
+            cam.explain(x)
+        assert len(net[4]._forward_hooks) == 1
+        # Grad-CAM follows the hooked response: 5 times CAM / (H W) before the hook
+        grad = GradCamExplainer(net, target_layer="1", relu=False, upsample=False).fit(x).explain(x).raw_map
+        np.testing.assert_allclose(grad * 63, 5 * plain, rtol=1e-10)
+    finally:
+        handle.remove()
+    np.testing.assert_allclose(cam.explain(x).raw_map, plain, rtol=0, atol=0)
