@@ -62,7 +62,8 @@ class CamExplainer(BaseCamExplainer):
     Only defined for networks where ``target_layer`` is followed by global average pooling
     and one linear layer giving the explained scores: ``y_c = sum_k W_ck mean(A_k) + b_c``.
     That structure is checked on every explained batch (the linear layer must receive the
-    spatial means of the layer's activations and give the explained response), and any other
+    spatial means of the layer's activations, compute ``W x + b`` of them, with no forward hook
+    changing it, and give the explained response), and any other
     network is refused with a ``ValueError``; :class:`~skxai.GradCamExplainer` equals CAM
     divided by the number of positions on such networks and works on any network.
     A binary classifier with one logit ``z`` (skorch ``NeuralNetBinaryClassifier``) is
