@@ -113,7 +113,9 @@ class AblationCamExplainer(BaseCamExplainer):
 
         with HookSet() as hooks, LayerCapture(lp.layer, lp.name, edit=ablate), torch.no_grad():
             if expand:
-                hooks.add(module.register_forward_pre_hook(feed_images))
+                # first of the network's pre-hooks: a user's own (an input normalisation) then
+                # acts on the images as in any forward; appended last, it replaced their output
+                hooks.add(module.register_forward_pre_hook(feed_images, prepend=True))
                 x = lp.x[first : first + 1].expand((pairs.shape[0],) + tuple(lp.x.shape[1:]))
             else:
                 x = like_layout(lp.x[owner], lp.x)

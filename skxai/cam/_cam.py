@@ -51,13 +51,19 @@ def _same_values(a, b):
     )
 
 
+def _bias(fc, dtype):
+    """The linear layer's bias in ``dtype`` (None without one)."""
+    return None if fc.bias is None else fc.bias.detach().to(dtype)
+
+
 class CamExplainer(BaseCamExplainer):
     """CAM: ``sum_k W_ck A_k`` with ``W`` the weights of the final linear layer.
 
     Only defined for networks where ``target_layer`` is followed by global average pooling
     and one linear layer giving the explained scores: ``y_c = sum_k W_ck mean(A_k) + b_c``.
     That structure is checked on every explained batch (the linear layer must receive the
-    spatial means of the layer's activations and give the explained response), and any other
+    spatial means of the layer's activations, compute ``W x + b`` of them, with no forward hook
+    changing it, and give the explained response), and any other
     network is refused with a ``ValueError``; :class:`~skxai.GradCamExplainer` equals CAM
     divided by the number of positions on such networks and works on any network.
     A binary classifier with one logit ``z`` (skorch ``NeuralNetBinaryClassifier``) is
@@ -197,6 +203,22 @@ class CamExplainer(BaseCamExplainer):
         if not _allclose(fc_in, pooled):
             self._refuse(lp, fc_name, f"the input of {fc_name!r} is not the spatial mean of the activations")
         fc_out = fc_out.reshape(lp.outputs.shape[0], -1)
+        weight = fc.weight.detach()
+        if weight.dtype != lp.activations.dtype:
+            weight = weight.to(lp.activations.dtype)
+        # CAM's weights are W: the layer's output must be W a + b of its input. A forward hook
+        # on it (a temperature, y = 5 (W a + b)) or an overridden forward passed the checks
+        # above and the maps were off by that change.
+        # (recomputed by another kernel: half-precision outputs differ by a few roundings)
+        rtol = max(_RTOL, 4 * torch.finfo(fc_out.dtype).eps)
+        if fc_in.shape[1] != weight.shape[1] or not _allclose(
+            fc_out[:m], torch.nn.functional.linear(fc_in.to(weight.dtype), weight, _bias(fc, weight.dtype)), rtol
+        ):
+            self._refuse(
+                lp, fc_name,
+                f"the output of {fc_name!r} is not W x + b of its input (a forward hook or an "
+                "overridden forward changes it; CAM's weights are W)",
+            )
         # A binary classifier's single logit z is explained as [0, z] (skorch's
         # NeuralNetBinaryClassifier): the negative class's score is the constant 0, its weights 0.
         binary = fc_out.shape[1] == 1 and lp.outputs.shape[1] == 2 and getattr(self.model_, "_binary", False)
@@ -210,9 +232,6 @@ class CamExplainer(BaseCamExplainer):
                 f"the explained response is not the output of {fc_name!r} (a softmax or another "
                 "layer follows it; CAM explains response_method='decision_function')",
             )
-        weight = fc.weight.detach()
-        if weight.dtype != lp.activations.dtype:
-            weight = weight.to(lp.activations.dtype)
         if binary:
             weight = torch.cat([torch.zeros_like(weight), weight])
         # index_select: the rows advanced indexing gives, for a third of its cost (aten::index)

@@ -116,10 +116,13 @@ default="zeros"
         base = baseline_images(self, x)
         n, k = A.shape[:2]
         beta1, beta2, eps = 0.9, 0.999, 1e-8
-        u = torch.zeros((n, k), dtype=A.dtype, device=A.device)
+        # Adam's state in at least float32: in float16 its eps (1e-8) is 0, so a zero gradient
+        # (an image whose mask is all zero) gave u = 0/0 = NaN and the network NaN outputs.
+        dt = torch.promote_types(A.dtype, torch.float32)
+        u = torch.zeros((n, k), dtype=dt, device=A.device)
         m = torch.zeros_like(u)
         v = torch.zeros_like(u)
-        best = torch.full((n,), -torch.inf, dtype=A.dtype, device=A.device)
+        best = torch.full((n,), -torch.inf, dtype=dt, device=A.device)
         best_u = u.clone()
         stall = torch.zeros(n, dtype=torch.long, device=A.device)
         n_iter = torch.zeros(n, dtype=torch.long, device=A.device)
@@ -145,8 +148,8 @@ default="zeros"
             ga = grad.detach()
             m[active] = beta1 * m[active] + (1 - beta1) * ga
             v[active] = beta2 * v[active] + (1 - beta2) * ga * ga
-            c1 = 1 - beta1 ** n_iter[active].to(A.dtype)[:, None]
-            c2 = 1 - beta2 ** n_iter[active].to(A.dtype)[:, None]
+            c1 = 1 - beta1 ** n_iter[active].to(dt)[:, None]
+            c2 = 1 - beta2 ** n_iter[active].to(dt)[:, None]
             u[active] = u[active] - lr * (m[active] / c1) / ((v[active] / c2).sqrt() + eps)
             active = active[stall[active] < int(self.n_iter_no_change)]
         if active.numel():  # the last update of images still running has not been scored

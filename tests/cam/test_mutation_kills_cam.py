@@ -152,13 +152,15 @@ def test_gradcampp_tiny_float32_gradients_keep_their_weights():
 
 def test_xgradcam_weights_are_activation_weighted_gradients():
     exp = _explain(XGradCamExplainer)
-    w = (G * X).sum(axis=(2, 3)) / (X.sum(axis=(2, 3)) + 1e-7)  # the paper's, with the dead-channel epsilon
-    assert w[1, 1] == 0  # dead channel: 0 / 1e-7
+    total = X.sum(axis=(2, 3))
+    # the paper's, and 0 for the dead channel (0/0): no additive epsilon
+    w = np.divide((G * X).sum(axis=(2, 3)), total, out=np.zeros_like(total), where=total != 0)
+    assert w[1, 1] == 0 and (total != 0).sum() == 5
     np.testing.assert_allclose(exp.weights, w, rtol=1e-12, atol=1e-15)
     np.testing.assert_allclose(exp.raw_map, _combine(w), rtol=1e-12, atol=1e-15)
     # by hand: sample 1, channel 0 (output 1): sum A G / sum A
     num = 1.2 * -0.2 + 0.1 * 0.4 + 0.9 * 0.1 + 0.3 * 0.0 + 1.4 * 0.3 + 0.6 * 0.2
-    assert exp.weights[1, 0] == pytest.approx(num / (4.5 + 1e-7), rel=1e-12)
+    assert exp.weights[1, 0] == pytest.approx(num / 4.5, rel=1e-12)
 
 
 def test_hirescam_and_layercam_are_elementwise():
