@@ -1,0 +1,120 @@
+"""Packaging and documentation checks that run without network, wheels or a Sphinx build.
+
+The benchmark page of the documentation is generated from ``benchmarks/results/*.md`` by
+``doc/_ext/gen_pages.py``; a conversion that docutils cannot parse shows on the site as an
+error box in place of a table, or as a lost code block.
+"""
+
+import pathlib
+import sys
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def gen_pages():
+    sys.path.insert(0, str(ROOT / "doc" / "_ext"))
+    try:
+        import gen_pages
+    finally:
+        sys.path.remove(str(ROOT / "doc" / "_ext"))
+    return gen_pages
+
+
+def _problems(rst):
+    """docutils' warnings and errors (level >= 2) on ``rst``, as (line, message)."""
+    docutils_core = pytest.importorskip("docutils.core")
+    from docutils import nodes
+
+    settings = {"report_level": 5, "halt_level": 5, "warning_stream": False, "syntax_highlight": "none"}
+    tree = docutils_core.publish_doctree(rst, settings_overrides=settings)
+    found = [(m.get("line"), m.astext().splitlines()[0]) for m in tree.findall(nodes.system_message) if m["level"] >= 2]
+    # an unresolved reference is reported outside the tree; its text is marked problematic
+    return found + [(None, f"problematic: {p.astext()}") for p in tree.findall(nodes.problematic)]
+
+
+def _page(gen_pages, md):
+    return "Page\n====\n\nSection\n-------\n\n" + gen_pages.markdown_to_rst(md, level_chars="~^\"'")
+
+
+def test_table_cells_keep_pipes_inside_code(gen_pages):
+    md = "| mutant | change |\n|---|---|\n| m1 | `a | b` -> `a & b` |\n"
+    rst = _page(gen_pages, md)
+    assert _problems(rst) == []
+    assert "``a | b`` -> ``a & b``" in rst
+
+
+def test_prose_line_starting_with_a_pipe_is_not_a_table(gen_pages):
+    md = "The error (mean\n|phi - exact| / mean |exact|) stays small.\n"
+    rst = _page(gen_pages, md)
+    assert "list-table" not in rst
+    assert _problems(rst) == []
+
+
+def test_table_inside_a_list_item_stays_in_the_item(gen_pages):
+    md = (
+        "- First item, with a table:\n\n  | a | b |\n  |---|---|\n  | 1 | 2 |\n\n"
+        "  More text of the first item.\n- Second item.\n"
+    )
+    rst = _page(gen_pages, md)
+    assert _problems(rst) == []
+    assert "  .. list-table::" in rst
+
+
+def test_inline_code_across_two_lines(gen_pages):
+    md = "Run (`python probe.py\n--groups 8` and `--groups 16`) now.\n"
+    rst = _page(gen_pages, md)
+    assert _problems(rst) == []
+    assert "``python probe.py\n--groups 8``" in rst
+
+
+def test_heading_levels_that_skip_are_nested_in_order(gen_pages):
+    md = "## A\n\ntext\n\n### B\n\ntext\n\n#### C\n\ntext\n\n## D\n\ntext\n\n#### E\n\ntext\n"
+    rst = _page(gen_pages, md)
+    assert _problems(rst) == []
+
+
+def test_indented_and_fenced_code_blocks(gen_pages):
+    md = (
+        "Commands:\n\n    # a comment\n    python run.py \\\n        --rows 5\n\nAfter.\n\n"
+        "- item\n\n  ```\n  code in the item\n  ```\n\n  still the item\n"
+    )
+    rst = _page(gen_pages, md)
+    assert _problems(rst) == []
+    assert rst.count("code-block:: text") == 2
+    assert "\n     code in the item" in rst
+
+
+def test_nested_list_after_item_text(gen_pages):
+    md = "- outer item\n  text of the outer item:\n  - inner one,\n    on two lines\n  - inner two\n- next outer\n"
+    rst = _page(gen_pages, md)
+    assert _problems(rst) == []
+    assert "item:\n\n  - inner one" in rst
+
+
+def test_trailing_underscore_is_not_a_reference(gen_pages):
+    md = "The decision function -0.5 - offset_ = 0, and `offset_` in code.\n"
+    rst = _page(gen_pages, md)
+    assert _problems(rst) == []
+
+
+def test_inline_code_touching_a_word(gen_pages):
+    md = "the two `TypeError`s of models, and a`b` too.\n"
+    rst = _page(gen_pages, md)
+    assert _problems(rst) == []
+    assert "``TypeError``\\ s" in rst
+
+
+def test_table_at_the_margin_inside_an_item_followed_by_its_text(gen_pages):
+    md = "- Cascade:\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n  The item goes on.\n- Next item.\n"
+    rst = _page(gen_pages, md)
+    assert _problems(rst) == []
+
+
+def test_benchmark_page_parses_without_warnings(gen_pages, tmp_path):
+    """The whole generated page (every results file) parses cleanly."""
+    path = tmp_path / "benchmarks.rst"
+    gen_pages.write_benchmark_page(str(path), str(ROOT / "benchmarks" / "results"))
+    assert _problems(path.read_text(encoding="utf-8")) == []
