@@ -8,6 +8,7 @@ error box in place of a table, or as a lost code block.
 import pathlib
 import sys
 
+import numpy as np
 import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
@@ -118,3 +119,69 @@ def test_benchmark_page_parses_without_warnings(gen_pages, tmp_path):
     path = tmp_path / "benchmarks.rst"
     gen_pages.write_benchmark_page(str(path), str(ROOT / "benchmarks" / "results"))
     assert _problems(path.read_text(encoding="utf-8")) == []
+
+
+# --- the oldest versions pyproject.toml accepts (numpy 1.26, scikit-learn 1.6) -----------------
+
+
+def test_reductions_of_target_values_are_scalars_under_numpy_1():
+    """numpy 1.x calls ``__array_wrap__`` without ``return_scalar``: a sum is then a 0-d array."""
+    from skxai import Explanation
+
+    exp = Explanation(np.arange(6.0).reshape(2, 3), base_values=np.zeros(2))
+    tv = exp.target_values
+    # the call numpy 1.26 makes for ``tv.sum()`` (no return_scalar argument)
+    total = tv.__array_wrap__(np.asarray(15.0), None)
+    assert isinstance(total, float) and total == 15.0
+    # arrays stay plain arrays, and numpy 2's own call form is unchanged
+    assert type(tv.__array_wrap__(np.ones(3), None)) is np.ndarray
+    assert type(tv.__array_wrap__(np.asarray(2.0), None, False)) is np.ndarray
+    assert isinstance(tv.sum(), float) and tv.sum() == 15.0
+
+
+def _old_get_columns(columns):
+    # scikit-learn 1.6's get_columns: any error of get_feature_names_out means "no names"
+    if callable(columns):
+        try:
+            return columns()
+        except Exception:
+            return None
+    return columns
+
+
+def test_set_output_pandas_on_images_is_refused_clearly_under_sklearn_1_6(monkeypatch):
+    """scikit-learn 1.6 swallows get_feature_names_out's error and hands 4-D maps to pandas."""
+    pytest.importorskip("pandas")
+    torch = pytest.importorskip("torch")
+    import sklearn.utils._set_output as set_output
+
+    from skxai import GradientExplainer
+
+    monkeypatch.setattr(set_output, "get_columns", _old_get_columns)
+    torch.manual_seed(0)
+    net = torch.nn.Sequential(torch.nn.Conv2d(1, 2, 3, padding=1), torch.nn.Flatten(), torch.nn.Linear(2 * 36, 2))
+    X = np.random.default_rng(0).normal(size=(3, 1, 6, 6)).astype(np.float32)
+    est = GradientExplainer(net).set_output(transform="pandas").fit(X)
+    with pytest.raises(AttributeError, match=r"GradientExplainer.*set_output\(transform='default'\)"):
+        est.transform(X)
+    # tabular attributions still come back as a frame with the feature names
+    net2 = torch.nn.Sequential(torch.nn.Linear(3, 2))
+    Xt = np.random.default_rng(1).normal(size=(4, 3)).astype(np.float32)
+    out = GradientExplainer(net2).set_output(transform="pandas").fit(Xt).transform(Xt)
+    assert list(out.columns) == ["x0", "x1", "x2"] and out.shape == (4, 3)
+
+
+def test_csv_reading_gives_the_files_numbers_exactly(tmp_path):
+    """pandas 2.x's default CSV parser is one ulp off for about a third of the floats that
+    ``to_csv`` wrote; the command line reads the numbers the file holds on every pandas."""
+    pd = pytest.importorskip("pandas")
+    from skxai._cli import read_csv
+    from skxai._stream import csv_chunks, reservoir_rows
+
+    X = np.random.RandomState(0).normal(size=(300, 4))
+    path = tmp_path / "data.csv"
+    pd.DataFrame(X, columns=list("abcd")).to_csv(path, index=False)
+    np.testing.assert_array_equal(read_csv(path).to_numpy(), X)
+    np.testing.assert_array_equal(np.vstack([c.to_numpy() for c in csv_chunks(path, 70)]), X)
+    sample = reservoir_rows(path, 300, 0, chunk_size=70)  # every row, in the file's order
+    np.testing.assert_array_equal(np.sort(sample.to_numpy(), axis=0), np.sort(X, axis=0))
