@@ -185,3 +185,72 @@ def test_csv_reading_gives_the_files_numbers_exactly(tmp_path):
     np.testing.assert_array_equal(np.vstack([c.to_numpy() for c in csv_chunks(path, 70)]), X)
     sample = reservoir_rows(path, 300, 0, chunk_size=70)  # every row, in the file's order
     np.testing.assert_array_equal(np.sort(sample.to_numpy(), axis=0), np.sort(X, axis=0))
+
+
+# --- a core install (no `plot` extra): the reports say what to install ------------------------
+
+
+@pytest.fixture
+def no_matplotlib(monkeypatch):
+    """Imports of matplotlib fail, as in ``pip install skxai`` without the ``plot`` extra."""
+    for name in [m for m in sys.modules if m == "matplotlib" or m.startswith("matplotlib.")]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+
+
+def test_demo_without_matplotlib_says_what_to_install_before_any_work(no_matplotlib, tmp_path, capsys):
+    from skxai.__main__ import main
+
+    out = tmp_path / "demo"
+    code = main(["demo", "--quick", "--quiet", "--families", "text", "--out", str(out)])
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert "matplotlib" in err and "pip install skxai[plot]" in err and "internal error" not in err
+    assert not out.exists()  # refused before any work
+
+
+def test_make_report_without_matplotlib_says_what_to_install(no_matplotlib, tmp_path):
+    from sklearn.frozen import FrozenEstimator
+    from sklearn.linear_model import LinearRegression
+
+    from skxai import ExactShapleyExplainer
+    from skxai.report import make_report
+
+    X = np.random.RandomState(0).normal(size=(20, 3))
+    model = LinearRegression().fit(X, X @ [1.0, 2.0, 3.0])
+    explainer = ExactShapleyExplainer(FrozenEstimator(model)).fit(X)
+    with pytest.raises(ImportError, match=r"make_report needs matplotlib.*pip install skxai\[plot\]"):
+        make_report(explainer, X, path=str(tmp_path / "r.html"))
+    assert not (tmp_path / "r.html").exists()
+
+
+def test_explain_report_without_matplotlib_is_refused_before_any_work(no_matplotlib, tmp_path, capsys):
+    pd = pytest.importorskip("pandas")
+    import joblib
+    from sklearn.linear_model import LinearRegression
+
+    from skxai.__main__ import main
+
+    X = pd.DataFrame(np.random.RandomState(0).normal(size=(30, 3)), columns=["a", "b", "c"])
+    joblib.dump(LinearRegression().fit(X, X.sum(axis=1)), tmp_path / "m.joblib")
+    X.to_csv(tmp_path / "d.csv", index=False)
+    out = tmp_path / "o.csv"
+    code = main(
+        [
+            "explain",
+            str(tmp_path / "m.joblib"),
+            str(tmp_path / "d.csv"),
+            "--out",
+            str(out),
+            "--trust-pickle",
+            "--report",
+            str(tmp_path / "r.html"),
+            "--quiet",
+            "--method",
+            "exact-shap",
+        ]
+    )
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert "--report" in err and "pip install skxai[plot]" in err
+    assert not out.exists()
