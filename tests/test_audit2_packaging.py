@@ -254,3 +254,61 @@ def test_explain_report_without_matplotlib_is_refused_before_any_work(no_matplot
     assert code == 2, err
     assert "--report" in err and "pip install skxai[plot]" in err
     assert not out.exists()
+
+
+def test_anchor_search_error_bars_are_one_array(monkeypatch):
+    """A list of two arrays as ``yerr`` makes matplotlib call ``math.isfinite`` on a 1-element
+    array: a numpy >= 1.25 DeprecationWarning on numpy 1.x (the declared minimum is 1.26)."""
+    pytest.importorskip("matplotlib")
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.axes import Axes
+
+    from skxai.plot import AnchorSearchDisplay
+
+    seen = []
+    original = Axes.errorbar
+
+    def spy(self, *args, **kwargs):
+        seen.append(kwargs.get("yerr"))
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(Axes, "errorbar", spy)
+    disp = AnchorSearchDisplay(
+        [0, 1, 1],
+        [0.7, 0.8, 0.97],
+        ["", "bad", "great"],
+        threshold=0.95,
+        lower=[0.6, np.nan, 0.9],
+        upper=[0.8, np.nan, 1.0],
+    ).plot()
+    assert len(seen) == 1 and isinstance(seen[0], np.ndarray) and seen[0].shape == (2, 2)
+    np.testing.assert_allclose(seen[0], [[0.1, 0.07], [0.1, 0.03]])
+    assert disp.scatter_ is not None
+
+
+def _declared_minimum(requirement):
+    import re
+
+    match = re.search(r">=\s*([0-9][0-9.]*)", requirement)
+    return tuple(int(p) for p in match.group(1).split(".")) if match else None
+
+
+def test_declared_minimum_versions_are_those_the_code_needs():
+    """Each minimum of pyproject.toml was checked in an environment at that version (numpy 1.26.4,
+    scipy 1.11.1, scikit-learn 1.6.0, pandas 2.0.3, joblib 1.3.2): the test files of the contract
+    and of every family pass there. joblib 1.3.0 and 1.3.1 are excluded: their ``Parallel(n_jobs=None)``
+    ignores ``joblib.parallel_config(n_jobs=...)``, so ``n_jobs=None`` did not follow a
+    parallel_config context as documented (tests/test_common.py fails there)."""
+    import tomllib
+
+    with open(ROOT / "pyproject.toml", "rb") as fh:
+        project = tomllib.load(fh)["project"]
+    minimum = {}
+    for req in project["dependencies"]:
+        name = req.split(">")[0].split("<")[0].split("=")[0].split("[")[0].strip()
+        minimum[name] = _declared_minimum(req)
+    assert minimum["joblib"] >= (1, 3, 2), minimum["joblib"]
+    assert minimum["scikit-learn"] >= (1, 6)  # sklearn.frozen.FrozenEstimator, sklearn.utils.get_tags
+    assert minimum["numpy"] >= (1, 25)  # numpy.exceptions
