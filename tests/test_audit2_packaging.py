@@ -312,3 +312,15 @@ def test_declared_minimum_versions_are_those_the_code_needs():
     assert minimum["joblib"] >= (1, 3, 2), minimum["joblib"]
     assert minimum["scikit-learn"] >= (1, 6)  # sklearn.frozen.FrozenEstimator, sklearn.utils.get_tags
     assert minimum["numpy"] >= (1, 25)  # numpy.exceptions
+
+
+def test_license_is_an_spdx_expression():
+    """setuptools >= 77 deprecates ``license = {text = ...}`` and stops building such projects
+    after 2027-02-18 (its warning says so); PEP 639's SPDX string needs setuptools >= 77."""
+    import tomllib
+
+    with open(ROOT / "pyproject.toml", "rb") as fh:
+        config = tomllib.load(fh)
+    assert config["project"]["license"] == "BSD-3-Clause"
+    setuptools = [r for r in config["build-system"]["requires"] if r.startswith("setuptools")]
+    assert setuptools and _declared_minimum(setuptools[0]) >= (77,), setuptools
