@@ -324,3 +324,42 @@ def test_license_is_an_spdx_expression():
     assert config["project"]["license"] == "BSD-3-Clause"
     setuptools = [r for r in config["build-system"]["requires"] if r.startswith("setuptools")]
     assert setuptools and _declared_minimum(setuptools[0]) >= (77,), setuptools
+
+
+# --- a core install without torch ----------------------------------------------------------
+
+_WITHOUT_TORCH = """
+import sys
+
+
+class NoTorch:  # as if torch were not installed (pip install skxai)
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in ("torch", "skorch"):
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+
+
+sys.meta_path.insert(0, NoTorch())
+import skxai
+from skxai import *  # noqa: F403
+names = set(skxai.__all__)
+print("KernelShapExplainer" in names, "TreeShapExplainer" in names, "GradientExplainer" in names,
+      "GradCamExplainer" in names)
+from skxai.utils.discovery import all_explainers
+found = [n for n, _ in all_explainers()]
+print("KernelShapExplainer" in found, "GradientExplainer" in found)
+try:
+    skxai.GradientExplainer
+except ImportError as exc:
+    print(type(exc).__name__, "|", exc)
+"""
+
+
+def test_core_install_without_torch_star_import_discovery_and_message():
+    import subprocess
+
+    run = subprocess.run([sys.executable, "-c", _WITHOUT_TORCH], capture_output=True, text=True, cwd=ROOT)
+    assert run.returncode == 0, run.stderr[-2000:]
+    lines = run.stdout.splitlines()
+    assert lines[0].split() == ["True", "True", "False", "False"]
+    assert lines[1].split() == ["True", "False"]
+    assert "GradientExplainer needs torch" in lines[2] and "pip install skxai[torch]" in lines[2], lines[2]
