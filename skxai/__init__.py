@@ -26,7 +26,26 @@ _CORE = {
     "shapley_values": "skxai.shapley",
 }
 
+# Families that need an optional dependency (module, extra): without it, their names are left
+# out of ``__all__`` (``from skxai import *`` works in a core install) and using one says what
+# to install.
+_REQUIRES = {"gradient": ("torch", "torch"), "cam": ("torch", "torch")}
+
 _LAZY = None
+
+
+def _missing_requirement(family):
+    """``(module, extra)`` that ``family`` needs and this installation lacks, or None."""
+    need = _REQUIRES.get(family)
+    if need is None:
+        return None
+    import importlib.util
+
+    try:
+        found = importlib.util.find_spec(need[0]) is not None
+    except (ImportError, ValueError):
+        found = False
+    return None if found else need
 
 
 def _family_all(family):
@@ -65,10 +84,16 @@ def _lazy_table():
 
 def __getattr__(name):
     if name == "__all__":
-        return sorted(_lazy_table())
+        return sorted(n for n, m in _lazy_table().items() if _missing_requirement(m.split(".")[1]) is None)
     module = _lazy_table().get(name)
     if module is None:
         raise AttributeError(f"module 'skxai' has no attribute {name!r}")
+    missing = _missing_requirement(module.split(".")[1])
+    if missing is not None:
+        raise ImportError(
+            f"skxai.{name} needs {missing[0]}, which is not installed; install it with "
+            f"`pip install skxai[{missing[1]}]`."
+        )
     value = getattr(importlib.import_module(module), name)
     globals()[name] = value
     return value

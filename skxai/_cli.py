@@ -137,6 +137,16 @@ def _version():
     return f"skxai {skxai.__version__}"
 
 
+def _check_report_dependencies(caller):
+    """A report without matplotlib or jinja2 (a core install) is refused before any work."""
+    from skxai.report._report import check_report_dependencies
+
+    try:
+        check_report_dependencies(caller)
+    except ImportError as exc:
+        raise UsageError(str(exc)) from None
+
+
 def main(argv=None):
     """Entry point of ``skxai`` and ``python -m skxai``; returns the exit code.
 
@@ -157,6 +167,7 @@ def main(argv=None):
                 raise UsageError(f"unknown families {unknown}; choose among tabular, image, text")
             if os.path.exists(args.out) and not os.path.isdir(args.out):
                 raise UsageError(f"--out {args.out!r} is an existing file; the demo writes a folder")
+            _check_report_dependencies("skxai demo")
             run_demo(args.out, quick=args.quick, families=families, check_browser=args.check_browser,
                      verbose=not args.quiet)
             return 0
@@ -744,6 +755,7 @@ def _run_explain(args):
     check_output_path(args.out, "--out", inputs)
     if args.report:
         check_output_path(args.report, "--report", inputs + [("--out", args.out)])
+        _check_report_dependencies("--report")
     try:
         output_compression(args.out)
     except ValueError as exc:

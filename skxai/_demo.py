@@ -386,6 +386,9 @@ def run_demo(out, *, quick=False, families=("tabular", "image", "text"), check_b
     verbose : bool, default=True
         Progress messages on stderr.
     """
+    from skxai.report._report import check_report_dependencies
+
+    check_report_dependencies("skxai demo")  # every page, skipped ones too, needs them
     log = _Log(verbose)
     os.makedirs(out, exist_ok=True)
     rows = []

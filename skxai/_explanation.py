@@ -24,9 +24,13 @@ class _CallableArray(np.ndarray):
         )
         return self
 
-    def __array_wrap__(self, obj, context=None, return_scalar=False):
+    def __array_wrap__(self, obj, context=None, return_scalar=None):
         # arithmetic on the result gives plain arrays, not callable ones
         out = np.asarray(obj).view(np.ndarray)
+        if return_scalar is None:
+            # numpy 1.x does not pass return_scalar: a 0-d result (a sum) is a scalar there, as
+            # for a plain array
+            return_scalar = out.ndim == 0
         return out[()] if return_scalar else out
 
 

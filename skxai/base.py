@@ -31,7 +31,7 @@ from skxai._adapters import (
     select_target,
     target_indices_for,
 )
-from skxai._dask import in_memory, is_dask_collection, transform_dask
+from skxai._dask import _output_container, in_memory, is_dask_collection, transform_dask
 from skxai._data import TabularSchema, check_feature_groups
 from skxai._explanation import Explanation
 from skxai._games._background import BackgroundGame
@@ -164,6 +164,25 @@ def _in_memory_method(method):
     return in_memory_method
 
 
+def _check_container_can_hold(explainer):
+    """Raise ``get_feature_names_out``'s own error when ``set_output`` asks for a dataframe of
+    attributions that are not feature columns (images, a layer's maps).
+
+    scikit-learn >= 1.7 raises that error itself; 1.6 swallows it and hands the N-D attributions
+    to pandas, which fails with "Must pass 2-d input" after all the work is done.
+    """
+    get_names = getattr(explainer, "get_feature_names_out", None)
+    if get_names is None or _output_container(explainer) == "default":
+        return
+    try:
+        get_names()
+    except NotFittedError:
+        return  # transform says so itself
+    except AttributeError as exc:
+        if "does not provide get_feature_names_out" not in str(exc):
+            raise
+
+
 class BaseExplainer(TransformerMixin, MetaEstimatorMixin, BaseEstimator):
     """Base of every explainer: a meta-estimator wrapping the model it explains.
 
@@ -186,6 +205,9 @@ class BaseExplainer(TransformerMixin, MetaEstimatorMixin, BaseEstimator):
         super().__init_subclass__(**kwargs)
         transform = cls.__dict__.get("transform")
         if transform is not None and not getattr(transform, "_skxai_dask_aware", False):
+            # scikit-learn's set_output wrapped this transform just now (not the CAMs', which opt out)
+            wrapped_by_set_output = "transform" in getattr(cls, "_sklearn_auto_wrap_output_keys", ())
+
             # Every family's transform takes dask collections too, lazily and block by block.
             @functools.wraps(transform)
             def dask_aware_transform(self, X, *args, **kwargs):
@@ -195,6 +217,8 @@ class BaseExplainer(TransformerMixin, MetaEstimatorMixin, BaseEstimator):
                 with internal_call():
                     if is_dask_collection(X):
                         return transform_dask(self, X)
+                    if wrapped_by_set_output:
+                        _check_container_can_hold(self)
                     return transform(self, X, *args, **kwargs)
 
             dask_aware_transform._skxai_dask_aware = True

@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 from sklearn.utils import check_random_state
 
-from skxai._stream import AppendingCsv, count_csv_rows, csv_chunks, reservoir_rows
+from skxai._stream import CSV_OPTIONS, AppendingCsv, count_csv_rows, csv_chunks, reservoir_rows
 
 
 def _reference_reservoir(n, k, seed):
@@ -89,7 +89,8 @@ def test_reservoir_keeps_numbers_numeric_when_another_row_is_text(tmp_path):
     assert 250 not in rows
     sample = reservoir_rows(path, 20, 0, chunk_size=100)
     assert sample.dtypes.tolist() == [np.float64, np.float64]
-    np.testing.assert_array_equal(sample.to_numpy(), pd.read_csv(path).iloc[rows].astype(float).to_numpy())
+    expected = pd.read_csv(path, **CSV_OPTIONS).iloc[rows].astype(float)
+    np.testing.assert_array_equal(sample.to_numpy(), expected.to_numpy())
 
 
 def test_reservoir_of_a_file_without_rows(tmp_path):
@@ -155,7 +156,7 @@ def test_tree_shap_stream_equals_the_in_memory_explanation(forest_files, n_jobs,
                      "--background-data", d / "bg.csv", "--chunk-size", 17, "--n-jobs", n_jobs, "--quiet",
                      "--trusted-type", "sklearn.tree._tree.Tree"])
     assert code == 0
-    res = pd.read_csv(out)
+    res = pd.read_csv(out, **CSV_OPTIONS)
     expected = TreeShapExplainer(model).fit(X.iloc[:40]).explain(X)
     # Chunks of 17 rows (the last one 9) give the very numbers of one call on every row.
     np.testing.assert_array_equal(res[list(X.columns)].to_numpy(), expected.target_values)

@@ -238,7 +238,9 @@ class AnchorSearchDisplay:
                 # says so rather than leaving bars that end at the axis unexplained.
                 cut = bool((lo[ok] < self._bottom()).any())
                 errorbars = ax.errorbar(x[ok], self.precisions[ok],
-                            yerr=[self.precisions[ok] - lo[ok], hi[ok] - self.precisions[ok]],
+                            # one (2, n) array: a list of arrays makes matplotlib test
+                            # math.isfinite on an array (a DeprecationWarning on numpy 1.x)
+                            yerr=np.vstack([self.precisions[ok] - lo[ok], hi[ok] - self.precisions[ok]]),
                             fmt="none", ecolor="0.75", lw=0.8, zorder=1,
                             label="confidence bounds" + (" (cut at the axis)" if cut else ""))
         self.scatter_ = ax.scatter(x, self.precisions, c=list(colours), s=25, zorder=2)

@@ -9,6 +9,22 @@ from skxai.report._page import esc, page, slug
 from skxai.report._sections import METRICS, agreement_section, explainer_section, extra_section
 
 
+def check_report_dependencies(caller):
+    """Import what a report needs (matplotlib for the figures, jinja2 for the page), or say how
+    to install it: a core install (``pip install skxai``) has neither."""
+    missing = []
+    for module in ("matplotlib", "jinja2"):
+        try:
+            __import__(module)
+        except ImportError:
+            missing.append(module)
+    if missing:
+        raise ImportError(
+            f"{caller} needs {' and '.join(missing)}, which this installation lacks; install "
+            "them with `pip install skxai[plot]`."
+        )
+
+
 class Report:
     """A built report: the HTML text and the figures embedded in it.
 
@@ -194,6 +210,7 @@ def make_report(explainers, X, *, path=None, title="skxai explanation report", d
     >>> report.html.startswith("<!DOCTYPE html>"), "<script" in report.html
     (True, False)
     """
+    check_report_dependencies("make_report")
     if max_samples < 1 or n_local < 0:
         raise ValueError("max_samples must be >= 1 and n_local >= 0.")
     named = _named(explainers)

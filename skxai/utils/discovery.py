@@ -83,7 +83,8 @@ def all_explainers(type_filter=None):
     Notes
     -----
     A ``type_filter`` without ``"torch"`` does not import the gradient and CAM families, so
-    torch is not imported (scikit-learn itself imports pandas when it is installed).
+    torch is not imported (scikit-learn itself imports pandas when it is installed). Where torch
+    is not installed, those families are left out.
 
     Examples
     --------
@@ -114,6 +115,8 @@ def all_explainers(type_filter=None):
     for family in _FAMILIES:
         if wanted is not None and "torch" not in wanted and family in _TORCH_FAMILIES:
             continue
+        if skxai._missing_requirement(family) is not None:
+            continue  # a core install without torch: its families' explainers cannot be used
         if not os.path.exists(os.path.join(root, family, "__init__.py")):
             continue  # the same rule as the lazy table (no other installed copy is searched)
         try:
