@@ -12,23 +12,6 @@ from skxai.utils._parallel import unwrap
 from skxai.utils._random import with_own_generator
 
 
-def is_dask_collection(X):
-    """True for dask arrays, dataframes and other dask collections (without importing dask)."""
-    return hasattr(X, "__dask_graph__") and hasattr(X, "__dask_keys__")
-
-
-def in_memory(X):
-    """``X`` computed when it is a dask collection (a dask dataframe becomes a pandas one), else ``X``.
-
-    Only ``transform`` explains dask collections lazily; the other methods that take samples
-    (``fit``, ``score``, ``target_indices``, ``model_output``, ``interaction_values``, the
-    metrics) work on data in memory, as scikit-learn's estimators do. A dask array reached them
-    computed by numpy's conversion, but a dask dataframe failed deep inside ("'DataFrame' object
-    has no attribute 'to_numpy'"): both are computed here, once.
-    """
-    return X.compute() if is_dask_collection(X) else X
-
-
 def _shipped(explainer):
     """The explainer as one key of a task graph. With a distributed client, it is scattered to
     every worker once and stays there while it is unchanged (same token), so repeated computes

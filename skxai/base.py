@@ -31,10 +31,11 @@ from skxai._adapters import (
     select_target,
     target_indices_for,
 )
-from skxai._dask import _output_container, in_memory, is_dask_collection, transform_dask
+from skxai._dask import _output_container, transform_dask
 from skxai._data import TabularSchema, check_feature_groups
 from skxai._explanation import Explanation
 from skxai._games._background import BackgroundGame
+from skxai.utils._dask_inputs import in_memory, is_dask_collection
 from skxai.utils._docstrings import fill_doc
 from skxai.utils._feature_names import check_feature_names, internal_call
 from skxai.utils._memory import check_working_memory, explain_in_chunks

@@ -6,6 +6,8 @@ import numbers
 
 import numpy as np
 
+from skxai.utils._dask_inputs import in_memory
+
 
 def _registry():
     from skxai.metrics._completeness import completeness_gap
@@ -88,8 +90,6 @@ class ExplanationScorer:
         self.name = name
 
     def __call__(self, explainer, X, y=None):
-        from skxai._dask import in_memory  # one compute of a dask input for the whole metric
-
         explainer, X = _last_step(explainer, in_memory(X))
         values = np.asarray(self.metric(explainer, X, **self.kwargs), dtype=np.float64)
         return float(self.sign * np.mean(values))

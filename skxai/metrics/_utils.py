@@ -8,6 +8,7 @@ import numpy as np
 from joblib import effective_n_jobs
 from sklearn.utils.parallel import Parallel, delayed
 
+from skxai.utils._dask_inputs import in_memory
 from skxai.utils._feature_names import internal_call, internal_calls
 from skxai.utils._memory import refuse_beyond_working_memory
 from skxai.utils._random import check_random_state
@@ -115,8 +116,6 @@ def sample_seeds(random_state, n):
 def explainer_transform(explainer, X):
     """``explainer.transform(X)`` as the package's own call: the metrics pass perturbed arrays
     and the user's data, so scikit-learn's feature-name warning is not theirs to give."""
-    from skxai._dask import in_memory  # the metrics work in memory (a dask input is computed)
-
     with internal_call():
         return explainer.transform(in_memory(X))
 

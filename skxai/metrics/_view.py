@@ -31,6 +31,7 @@ from skxai.metrics._utils import (
     refuse_text,
     to_numpy,
 )
+from skxai.utils._dask_inputs import in_memory
 
 #: The metrics an :class:`ExplainerView` serves, as named in the refusal of text.
 TEXT_OWNER = ("A perturbation metric (deletion/insertion AUC, faithfulness correlation, "
@@ -86,8 +87,6 @@ class ExplainerView:
     def __init__(self, explainer, X, *, attributions=None, patch_size=1, baseline="zeros",
                  blur_sigma=5.0, channel_reduction="sum", batch_size=None, need_attributions=True):
         check_is_fitted(explainer)
-        from skxai._dask import in_memory  # the metrics work in memory (a dask input is computed)
-
         X = in_memory(X)
         self.explainer = explainer
         self.tabular = is_tabular(explainer)

@@ -23,6 +23,7 @@ from sklearn.utils._param_validation import (
 from sklearn.utils._param_validation import Interval as _SklearnInterval
 from sklearn.utils._param_validation import Options as _SklearnOptions
 
+from skxai.utils._dask_inputs import in_memory
 from skxai.utils._feature_names import record_fit_feature_names
 from skxai.utils._warnings import warn_at_caller
 
@@ -138,8 +139,6 @@ def fit_context(fit):
 
     @functools.wraps(fit)
     def fit_recording_feature_names(self, X, *args, **kwargs):
-        from skxai._dask import in_memory  # lazy: _dask imports the package's utilities
-
         # fit works on data in memory: a dask dataframe (and its dask y) failed deep inside
         X = in_memory(X)
         args = tuple(in_memory(a) for a in args)
