@@ -263,3 +263,36 @@ def check_feature_groups(feature_groups, n_features, feature_names, columns=None
         else:
             labels = ["+".join(f"x{j}" for j in g) for g in groups]
     return groups, np.asarray(labels, dtype=object)
+
+
+def in_input_dtype(X, A):
+    """``A``, the validated float64 array of ``X``, back in ``X``'s float dtype.
+
+    An unfitted estimator is trained on the rows the user gave, in their dtype: a skorch net
+    holds float32 weights and refuses the float64 copy the explainers perturb
+    ("mat1 and mat2 must have the same dtype"), while it trains on the float32 ``X`` itself.
+    Frames and float64 (or non-float) inputs give ``A`` unchanged.
+
+    Parameters
+    ----------
+    X : array-like
+        The input of ``fit``.
+    A : ndarray
+        Its validated array.
+
+    Returns
+    -------
+    ndarray
+    """
+    dtype = getattr(X, "dtype", None)
+    if dtype is None or not isinstance(A, np.ndarray) or A.dtype.kind != "f":
+        return A
+    if hasattr(X, "detach"):  # a torch tensor: its dtype named as numpy names it
+        dtype = {"torch.float16": np.float16, "torch.float32": np.float32}.get(str(dtype))
+        if dtype is None:
+            return A
+    try:
+        dtype = np.dtype(dtype)
+    except TypeError:
+        return A
+    return A.astype(dtype) if dtype.kind == "f" and dtype != A.dtype else A

@@ -32,7 +32,7 @@ from skxai._adapters import (
     target_indices_for,
 )
 from skxai._dask import _output_container, transform_dask
-from skxai._data import TabularSchema, check_feature_groups
+from skxai._data import TabularSchema, check_feature_groups, in_input_dtype
 from skxai._explanation import Explanation
 from skxai._games._background import BackgroundGame
 from skxai.utils._dask_inputs import in_memory, is_dask_collection
@@ -592,7 +592,7 @@ class BaseTabularExplainer(BaseExplainer):
             del self.feature_names_in_
         if self._needs_y and y is None:
             raise ValueError(f"{type(self).__name__}.fit needs y (it retrains the model).")
-        self.estimator_ = self._fit_estimator(schema.to_model_input(Xa), y, **fit_params)
+        self.estimator_ = self._fit_estimator(schema.to_model_input(in_input_dtype(X, Xa)), y, **fit_params)
         self.output_ = ModelOutput(self.estimator_, self.response_method, schema)
         self.background_, self.background_weights_ = self._summarise_background(Xa)
         self.groups_, self.feature_names_out_ = check_feature_groups(

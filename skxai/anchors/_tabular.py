@@ -8,7 +8,7 @@ import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
 from skxai._adapters import ModelOutput
-from skxai._data import TabularSchema
+from skxai._data import TabularSchema, in_input_dtype
 from skxai._explanation import Explanation
 from skxai._progress import progress
 from skxai.anchors._bandit import accepts, kl_bounds
@@ -392,7 +392,7 @@ class AnchorTabularExplainer(BaseAnchorExplainer):
         )
         self._check_classifier()
         self._check_threshold()
-        self.estimator_ = self._fit_estimator(schema.to_model_input(Xa), y, **fit_params)
+        self.estimator_ = self._fit_estimator(schema.to_model_input(in_input_dtype(X, Xa)), y, **fit_params)
         self.output_ = ModelOutput(self.estimator_, self.response_method, schema)
         bg = Xa
         rng = np.random.RandomState(self._seed())

@@ -21,6 +21,7 @@ from skxai._adapters import (
     resolve_target,
     target_indices_for,
 )
+from skxai._data import in_input_dtype
 from skxai._explanation import Explanation
 from skxai.base import BaseTabularExplainer
 from skxai.utils._param_validation import (
@@ -135,7 +136,7 @@ class _ControlExplainer(BaseTabularExplainer):
         if Xa.ndim < 2 or Xa.shape[0] == 0:
             raise ValueError(f"X must hold samples along its first axis; got shape {Xa.shape}.")
         self._check_input_ndim(Xa)
-        self.estimator_ = self._fit_estimator(Xa, y, **fit_params)
+        self.estimator_ = self._fit_estimator(in_input_dtype(X, Xa), y, **fit_params)
         if _is_torch_like(self.estimator_):
             from skxai._torch._model import TorchModel
 

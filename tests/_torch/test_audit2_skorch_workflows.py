@@ -1,0 +1,78 @@
+"""Second audit of skorch workflows: skorch nets in scikit-learn pipelines and searches.
+
+Each test fails without the fix it guards (see the commit that added it).
+"""
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+skorch = pytest.importorskip("skorch")
+from torch import nn  # noqa: E402
+
+from tests._nets import one_torch_thread  # noqa: E402, F401
+
+
+class _MLP(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.f = nn.Sequential(nn.Linear(6, 8), nn.ReLU(), nn.Linear(8, 3))
+
+    def forward(self, x):
+        return self.f(x)
+
+
+def _table(n=60, seed=0):
+    rng = np.random.RandomState(seed)
+    X = rng.normal(size=(n, 6)).astype(np.float32)
+    return X, (X[:, 0] > 0).astype(np.int64) + (X[:, 1] > 0.5).astype(np.int64)
+
+
+def _unfitted_net():
+    from skorch import NeuralNetClassifier
+
+    return NeuralNetClassifier(_MLP, criterion=nn.CrossEntropyLoss, max_epochs=2, lr=0.1, train_split=None, verbose=0)
+
+
+def _tabular(name):
+    import skxai
+
+    kw = {
+        "KernelShapExplainer": {"n_samples": 40, "max_background": 5},
+        "ShapleySamplingExplainer": {"n_permutations": 2, "max_background": 5},
+        "ExactShapleyExplainer": {"max_background": 5},
+        "LimeExplainer": {"n_samples": 50},
+        "AnchorTabularExplainer": {},
+        "RandomExplainer": {},
+    }[name]
+    return getattr(skxai, name), kw
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["KernelShapExplainer", "ShapleySamplingExplainer", "ExactShapleyExplainer", "LimeExplainer",
+     "AnchorTabularExplainer", "RandomExplainer"],
+)  # fmt: skip
+@pytest.mark.parametrize("as_tensor", [False, True])
+def test_an_unfitted_skorch_net_is_trained_on_the_float32_rows_it_was_given(name, as_tensor):
+    # The tabular explainers trained the clone on their float64 copy of X, which a float32
+    # skorch net refuses ("mat1 and mat2 must have the same dtype"): a float32 table through
+    # Pipeline([StandardScaler(), KernelShapExplainer(NeuralNetClassifier(...))]) could not be fit.
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    X, y = _table()
+    cls, kw = _tabular(name)
+    net = _unfitted_net()
+    explainer = cls(net, random_state=0, **kw)
+    Xin = torch.from_numpy(X) if as_tensor else X
+    torch.manual_seed(0)
+    explainer.fit(Xin, y)
+    assert not hasattr(net, "module_")  # the user's net is not fitted in place
+    # the clone is trained exactly as the net on the same float32 rows
+    torch.manual_seed(0)
+    ref = _unfitted_net().fit(X, y)
+    np.testing.assert_array_equal(explainer.predict_proba(X), ref.predict_proba(X))
+    pipe = Pipeline([("scale", StandardScaler()), ("explain", cls(_unfitted_net(), random_state=0, **kw))])
+    pipe.fit(X, y)
+    assert 0 <= pipe.score(X, y) <= 1
