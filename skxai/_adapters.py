@@ -243,6 +243,28 @@ def _torch_input_dtype(estimator):
     return None
 
 
+def _is_plain_torch_module(obj):
+    return any(c.__module__.startswith("torch.nn") and c.__name__ == "Module" for c in type(obj).__mro__)
+
+
+def _call_torch_module(module, X):
+    """A plain torch module's own output on numpy rows, as the gradient family computes it.
+
+    A module takes tensors, not the numpy rows the tabular games build ("linear(): argument
+    'input' must be Tensor, not numpy.ndarray"): the rows become a tensor in the module's dtype
+    and device, and the module runs in evaluation mode without gradients, its modes and flags
+    restored afterwards (as every torch explainer runs it).
+    """
+    import torch
+
+    from skxai._torch._model import TorchModel
+
+    model = TorchModel(module)
+    x = model.to_tensor(np.asarray(X))
+    with model.prepared(), torch.no_grad():
+        return model.forward(x).detach().to("cpu", torch.float64).numpy()
+
+
 def cast_for_model(estimator, X):
     """``X`` in the float dtype of the skorch net ending ``estimator`` (float32 for skorch's
     default), so that the net's own methods (``predict``, ``predict_proba``, ``score``) take
@@ -556,7 +578,9 @@ class ModelOutput:
 
     def __call__(self, A):
         X = self._model_input(A)
-        if self.method == "__call__":
+        if self.method == "__call__" and _is_plain_torch_module(self.estimator):
+            out = _call_torch_module(self.estimator, X)
+        elif self.method == "__call__":
             out = self.estimator(X)
         else:
             with kept_model_state(self.estimator), model_call():

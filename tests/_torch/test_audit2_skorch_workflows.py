@@ -76,3 +76,23 @@ def test_an_unfitted_skorch_net_is_trained_on_the_float32_rows_it_was_given(name
     pipe = Pipeline([("scale", StandardScaler()), ("explain", cls(_unfitted_net(), random_state=0, **kw))])
     pipe.fit(X, y)
     assert 0 <= pipe.score(X, y) <= 1
+
+
+@pytest.mark.parametrize("name", ["KernelShapExplainer", "ExactShapleyExplainer", "LimeExplainer"])
+def test_a_plain_torch_module_is_explained_by_the_tabular_explainers(name):
+    # A torch module "is used as is" in every family (user guide, vocabulary), but the tabular
+    # explainers called it on numpy rows: "linear(): argument 'input' (position 1) must be
+    # Tensor, not numpy.ndarray". It is now run as the gradient family runs it (its dtype, in
+    # evaluation mode, without gradients), with its output equal to the same affine map in numpy.
+    X, _ = _table(n=20)
+    torch.manual_seed(0)
+    module = nn.Sequential(nn.Linear(6, 3), nn.Dropout(0.5)).double().train()
+    W = module[0].weight.detach().numpy()
+    b = module[0].bias.detach().numpy()
+    cls, kw = _tabular(name)
+    got = cls(module, target=1, random_state=0, **kw).fit(X).explain(X[:3])
+    ref = cls(lambda A: A @ W.T + b, target=1, random_state=0, **kw).fit(X).explain(X[:3])
+    np.testing.assert_allclose(got.values, ref.values, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(got.outputs, X[:3].astype(np.float64) @ W.T + b, rtol=1e-10)
+    assert got.quantity == "output"
+    assert module.training and module[1].training  # the user's mode is kept
