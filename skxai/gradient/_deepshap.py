@@ -345,7 +345,7 @@ def apply_head(z, head):
     if callable(head):
         raise ValueError(
             "DeepShapExplainer cannot apply DeepLIFT rules to the skorch net's custom "
-            "predict_nonlinearity; explain response_method='logits' instead."
+            "predict_nonlinearity; explain response_method='decision_function' (its logits) instead."
         )
     if head == "softmax":
         return _normalise(z, "exp")

@@ -96,3 +96,25 @@ def test_a_plain_torch_module_is_explained_by_the_tabular_explainers(name):
     np.testing.assert_allclose(got.outputs, X[:3].astype(np.float64) @ W.T + b, rtol=1e-10)
     assert got.quantity == "output"
     assert module.training and module[1].training  # the user's mode is kept
+
+
+def test_deepshap_refusing_a_custom_nonlinearity_names_the_current_response_method():
+    # The refusal told the user to pass response_method='logits', a name deprecated in favour
+    # of 'decision_function' (it warns a FutureWarning and goes away next release).
+    import warnings
+
+    from skorch import NeuralNetClassifier
+
+    from skxai import DeepShapExplainer
+
+    X, y = _table(n=20)
+    net = NeuralNetClassifier(
+        _MLP, criterion=nn.CrossEntropyLoss, max_epochs=1, train_split=None, verbose=0,
+        predict_nonlinearity=lambda z: torch.softmax(z / 2, dim=-1),
+    ).fit(X, y)  # fmt: skip
+    with pytest.raises(ValueError, match="response_method='decision_function'"):
+        DeepShapExplainer(net, random_state=0).fit(X).transform(X[:2])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", FutureWarning)
+        values = DeepShapExplainer(net, response_method="decision_function", random_state=0).fit(X).transform(X[:2])
+    assert values.shape == (2, 6)

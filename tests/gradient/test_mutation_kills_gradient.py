@@ -733,7 +733,8 @@ def test_deepshap_heads_it_cannot_rule_are_refused_by_name():
 
     z = torch.zeros((2, 3), dtype=torch.float64)
     with pytest.raises(ValueError, match=r"^DeepShapExplainer cannot apply DeepLIFT rules to the skorch net's "
-                       r"custom predict_nonlinearity; explain response_method='logits' instead\.$"):
+                       r"custom predict_nonlinearity; explain response_method='decision_function' "
+                       r"\(its logits\) instead\.$"):
         apply_head(z, lambda t: t)
     with pytest.raises(ValueError, match=r"^unknown probability head 'tanh'$"):
         apply_head(z, "tanh")
