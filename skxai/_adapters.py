@@ -265,6 +265,33 @@ def _call_torch_module(module, X):
         return model.forward(x).detach().to("cpu", torch.float64).numpy()
 
 
+def _net_refuses_frames(estimator, schema):
+    """Whether ``estimator`` is a skorch net (maybe frozen) whose module cannot take a frame.
+
+    skorch passes a DataFrame's columns to ``module_.forward`` as keyword arguments: a net
+    trained on arrays fails there ("forward() got an unexpected keyword argument 'x0'"), while
+    the gradient family explains the same frame through its values. Such a net gets the rows
+    as an array; a module whose ``forward`` takes the columns by name (or ``**kwargs``) keeps
+    its frame.
+    """
+    import inspect
+
+    net = unwrap_frozen(estimator)
+    if schema is None or not getattr(schema, "is_frame", False) or not _is_skorch_net(net):
+        return False
+    forward = getattr(getattr(net, "module_", None), "forward", None)
+    if forward is None:
+        return False
+    try:
+        params = inspect.signature(forward).parameters.values()
+    except (TypeError, ValueError):
+        return False
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params):
+        return False
+    names = {p.name for p in params}
+    return not any(str(c) in names for c in schema.columns)
+
+
 def cast_for_model(estimator, X):
     """``X`` in the float dtype of the skorch net ending ``estimator`` (float32 for skorch's
     default), so that the net's own methods (``predict``, ``predict_proba``, ``score``) take
@@ -568,9 +595,11 @@ class ModelOutput:
         self.schema = schema
         self.output_names = None
         self._input_dtype = _torch_input_dtype(estimator)
+        self._frame_as_array = _net_refuses_frames(estimator, schema)
 
     def _model_input(self, A):
-        X = self.schema.to_model_input(A) if self.schema is not None else A
+        as_frame = self.schema is not None and not getattr(self, "_frame_as_array", False)
+        X = self.schema.to_model_input(A) if as_frame else A
         dtype = getattr(self, "_input_dtype", None)  # absent on an output pickled before it existed
         if dtype is not None and isinstance(X, np.ndarray) and X.dtype.kind == "f" and X.dtype != dtype:
             X = X.astype(dtype)

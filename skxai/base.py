@@ -655,9 +655,15 @@ class BaseTabularExplainer(BaseExplainer):
 
     def _model_input(self, X):
         check_is_fitted(self)
-        return self._schema.to_model_input(
+        return self._rows_for_model(
             self._schema.to_array(X, n_features=self.n_features_in_, owner=type(self).__name__)
         )
+
+    def _rows_for_model(self, A):
+        # what the explained output feeds the model (a skorch net that cannot take a frame gets
+        # the array), so predict and score see the rows as the explanations do
+        out = getattr(self, "output_", None)
+        return out._model_input(A) if isinstance(out, ModelOutput) else self._schema.to_model_input(A)
 
     def model_output(self, X):
         """The explained response (``response_method``) on ``X``.

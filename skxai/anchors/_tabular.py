@@ -472,7 +472,7 @@ class AnchorTabularExplainer(BaseAnchorExplainer):
         return f"{_number(edges[b - 1])} <= {name} < {_number(edges[b])}"
 
     def _decide(self, A):
-        return decisions(self, A, len(A), "rows", predict_input=self._schema.to_model_input)
+        return decisions(self, A, len(A), "rows", predict_input=self._rows_for_model)
 
     def _rows(self, X):
         check_is_fitted(self)
@@ -480,7 +480,12 @@ class AnchorTabularExplainer(BaseAnchorExplainer):
 
     def _model_input(self, X):
         # predict/predict_proba/score check X as explain does (a tree accepts NaN, we do not)
-        return self._schema.to_model_input(self._rows(X))
+        return self._rows_for_model(self._rows(X))
+
+    def _rows_for_model(self, A):
+        # as the explained output feeds the model (a skorch net that cannot take a frame gets
+        # the array)
+        return self.output_._model_input(A)
 
     def model_output(self, X):
         """The explained response (``response_method``) on ``X``.

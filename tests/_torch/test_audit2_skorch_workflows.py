@@ -118,3 +118,29 @@ def test_deepshap_refusing_a_custom_nonlinearity_names_the_current_response_meth
         warnings.simplefilter("error", FutureWarning)
         values = DeepShapExplainer(net, response_method="decision_function", random_state=0).fit(X).transform(X[:2])
     assert values.shape == (2, 6)
+
+
+def _fitted_net(X, y):
+    torch.manual_seed(0)
+    return _unfitted_net().fit(X, y)
+
+
+@pytest.mark.parametrize("name", ["KernelShapExplainer", "LimeExplainer", "AnchorTabularExplainer"])
+def test_a_fitted_skorch_net_explained_on_a_dataframe_gets_its_array(name):
+    # A skorch net passes a DataFrame's columns to forward() as keyword arguments, so the
+    # tabular explainers, which rebuilt the frame for every model call, failed with
+    # "forward() got an unexpected keyword argument 'x0'" on a frame, while the gradient family
+    # explained the same frame. A net whose forward takes no such arguments now gets the rows
+    # as an array: the numbers of the same explainer on the array.
+    import pandas as pd
+
+    X, y = _table()
+    net = _fitted_net(X, y)
+    frame = pd.DataFrame(X, columns=[f"x{j}" for j in range(6)])
+    cls, kw = _tabular(name)
+    got = cls(net, random_state=0, **kw).fit(frame).explain(frame.iloc[:3])
+    ref = cls(net, random_state=0, **kw).fit(X).explain(X[:3])
+    np.testing.assert_array_equal(np.asarray(got.values, dtype=float), np.asarray(ref.values, dtype=float))
+    assert list(got.feature_names) == list(frame.columns)
+    fitted = cls(net, random_state=0, **kw).fit(frame)
+    np.testing.assert_array_equal(fitted.predict(frame), net.predict(X))
