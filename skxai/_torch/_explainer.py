@@ -203,9 +203,34 @@ class BaseTorchExplainer(BaseExplainer):
         """The canonical response-method name (first-release names mapped with a FutureWarning)."""
         return resolve_response_method_name(self.response_method, owner=type(self).__name__)
 
+    def _in_fit_order(self, X, name="X"):
+        """A frame's columns in the order seen in ``fit``, matched by name (as the tabular
+        explainers and scikit-learn match them): reading its values in their given order
+        explained each column as another feature. A missing or unseen column is an error."""
+        fitted = getattr(self, "feature_names_in_", None)
+        if fitted is None or not (hasattr(X, "columns") and hasattr(X, "iloc")):
+            return X
+        columns = [str(c) for c in X.columns]
+        if columns == list(fitted):
+            return X
+        position = {c: j for j, c in enumerate(columns)}
+        missing = [c for c in fitted if c not in position]
+        if missing:
+            raise ValueError(f"{name} is missing columns seen in fit: {missing[:10]}")
+        known = set(fitted)
+        unseen = [c for c in columns if c not in known]
+        if unseen:
+            raise ValueError(
+                f"{name} has columns not seen in fit: {unseen[:10]}; select the {len(fitted)} "
+                "columns the explainer was fitted on."
+            )
+        return X.iloc[:, [position[c] for c in fitted]]
+
     def _validate_X(self, X, *, reset=False, name="X"):
         if hasattr(X, "toarray") and not hasattr(X, "columns"):
             raise TypeError(f"{name} is sparse; pass a dense array.")
+        if not reset:
+            X = self._in_fit_order(X, name)
         arr, columns = _to_numpy(X)
         # np.number or np.bool_ by kind (bool, integers, floats, complex, timedelta: numpy files
         # timedelta64 under signedinteger), for a tenth of issubdtype's per-call cost
@@ -583,6 +608,7 @@ class BaseTorchExplainer(BaseExplainer):
             per sample, plus the method's extras.
         """
         _check_fitted(self)
+        X = self._in_fit_order(X)  # the data shown next to the values, in their order
         Xa = self._validate_X(X)
         x = self.model_.to_tensor(Xa)
         with self.model_.prepared():
