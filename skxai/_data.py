@@ -132,8 +132,13 @@ class TabularSchema:
                         f"give the column the categories of fit ({dtype.categories[:10].tolist()}) "
                         "or explain rows of those categories."
                     )
-            elif self.numeric and _numpy_dtype(dtype).kind in "biu":
-                values = np.asarray(col, dtype=np.float64)
+            elif _numpy_dtype(dtype).kind in "biu":
+                # in a mixed frame (object array) too: a string column beside an int column
+                # does not make 1.5 in it any less truncated
+                try:
+                    values = np.asarray(col, dtype=np.float64)
+                except (TypeError, ValueError):
+                    continue  # not numbers at all: pandas' cast names the column
                 with np.errstate(invalid="ignore", over="ignore"):
                     cast = values.astype(_numpy_dtype(dtype)).astype(np.float64)
                 bad = (cast != values) & ~np.isnan(values)
