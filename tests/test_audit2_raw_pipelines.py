@@ -8,11 +8,12 @@ import pytest
 from sklearn.compose import ColumnTransformer
 from sklearn.frozen import FrozenEstimator
 from sklearn.impute import SimpleImputer
-from sklearn.linear_model import Ridge
+from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder
 
 from skxai import (
+    AnchorTabularExplainer,
     ExactShapleyExplainer,
     KernelShapExplainer,
     LimeExplainer,
@@ -117,3 +118,22 @@ def test_value_an_int_or_bool_column_cannot_hold_is_refused_in_a_mixed_frame(cls
     # values the dtype holds, given as floats, still work
     ok = X.iloc[[3, 4]].astype({column: float})
     explainer.explain(ok)
+
+
+def test_anchor_rules_bin_a_numeric_column_with_missing_values_and_name_categories():
+    # A numeric column with NaN (imputed by the pipeline) was binned by the strings of its
+    # values: every row its own bin, rules such as "x == '0.377160611108241'" covering one
+    # background row. It now gets quantile bins, with NaN a bin of its own ("x is missing").
+    X, y = _raw_data()
+    pipe = _raw_pipeline(LogisticRegression()).fit(X, (y > np.median(y)).astype(int))
+    explainer = AnchorTabularExplainer(FrozenEstimator(pipe), random_state=0, n_bins=4).fit(X)
+    assert explainer.bin_edges_[3] is not None and len(explainer.bin_edges_[3]) == 3
+    bins = explainer.background_bins_[:, 3]
+    assert set(bins[X["x"].isna().to_numpy()]) == {4}
+    assert set(bins[X["x"].notna().to_numpy()]) == {0, 1, 2, 3}
+    exp = explainer.explain(X.iloc[[2, 3]])
+    one_feature = {c["features"]: c["anchor"] for c in exp.extras["candidates"][0] if c["size"] == 1}
+    assert one_feature[(3,)] == ("x is missing",)
+    assert one_feature[(1,)] == (f"size == {X['size'].iloc[2]!r}",)  # the category's name, not its code
+    other = {c["features"]: c["anchor"] for c in exp.extras["candidates"][1] if c["size"] == 1}
+    assert " <= x < " in other[(3,)][0] or other[(3,)][0].startswith(("x < ", "x >= "))

@@ -214,9 +214,10 @@ class AnchorTabularExplainer(BaseAnchorExplainer):
 
     ``fit`` learns quantile bins of each numeric feature (``n_bins`` per feature; features
     with at most ``n_bins`` distinct values, non-numeric columns and ``categorical_features``
-    use their values as bins) on the background data, and the model's decision on every
-    background row. An anchor is a set of features whose bins are fixed to the explained
-    row's bins.
+    use their values as bins; a numeric feature's missing values, NaN, which a pipeline may
+    impute, are a bin of their own, "is missing" in rules) on the background data, and the
+    model's decision on every background row. An anchor is a set of features whose bins are
+    fixed to the explained row's bins.
 
     A beam search over anchor size ranks candidates by the KL lower bound of their precision
     on the background rows in all their bins (the empirical ``D(. | A)`` of the Anchors
@@ -284,9 +285,9 @@ class AnchorTabularExplainer(BaseAnchorExplainer):
     background_bins_ : ndarray of int
     bin_edges_ : list of ndarray or None
         Inner quantile edges per feature (None for features binned by value); a value
-        equal to an edge is in the upper bin. Each edge is the shortest number (at least 4
-        significant digits) that splits the background as the quantile does, and rules show
-        it exactly.
+        equal to an edge is in the upper bin, and NaN in the bin after the top one. Each edge
+        is the shortest number (at least 4 significant digits) that splits the background as
+        the quantile does, and rules show it exactly.
     n_features_in_ : int
     feature_names_in_ : ndarray of str
         Defined when fit on a DataFrame.
@@ -412,15 +413,20 @@ class AnchorTabularExplainer(BaseAnchorExplainer):
             col = bg[:, j]
             try:  # numeric columns of a mixed table still get quantile bins
                 colf = col.astype(np.float64)
-                numeric = not np.isnan(colf).any()
+                # missing values (which a pipeline imputes) are a bin of their own: as strings,
+                # each real value of the column was its own bin ("x == '0.3771...'")
+                numeric = not np.isnan(colf).all()
             except (TypeError, ValueError):
                 numeric = False
             self._as_str.append(not numeric)
             uniq = np.unique(colf) if numeric else np.unique(col.astype(str))
-            if cat[j] or not numeric or len(uniq) <= self.n_bins:
+            if numeric:
+                colf = colf[~np.isnan(colf)]
+            if cat[j] or not numeric or np.unique(colf).size <= self.n_bins:
                 self.bin_edges_.append(None)
                 self._values.append(uniq)
             else:
+                uniq = np.unique(colf)
                 qs = np.arange(1, self.n_bins) / self.n_bins
                 edges = np.unique(np.quantile(colf, qs, method="inverted_cdf"))
                 edges = edges[edges > colf.min()]
@@ -447,13 +453,18 @@ class AnchorTabularExplainer(BaseAnchorExplainer):
         out = np.empty(A.shape, dtype=np.int64)
         for j, edges in enumerate(self.bin_edges_):
             if edges is not None:
-                out[:, j] = np.searchsorted(edges, A[:, j].astype(np.float64), side="right")
+                col = A[:, j].astype(np.float64)
+                # NaN (missing) in the bin after the top one, not in the top one
+                out[:, j] = np.where(np.isnan(col), len(edges) + 1, np.searchsorted(edges, col, side="right"))
             else:
                 vals = self._values[j]
                 col = A[:, j].astype(str) if self._as_str[j] else A[:, j].astype(np.float64)
                 pos = np.searchsorted(vals, col)
                 pos = np.minimum(pos, len(vals) - 1)
-                out[:, j] = np.where(vals[pos] == col, pos, -1)
+                same = vals[pos] == col
+                if not self._as_str[j]:
+                    same |= np.isnan(vals[pos]) & np.isnan(col)  # NaN, sorted last, is a value too
+                out[:, j] = np.where(same, pos, -1)
         return out
 
     def _predicate(self, j, b):
@@ -464,9 +475,13 @@ class AnchorTabularExplainer(BaseAnchorExplainer):
             if b < 0:
                 return f"{name} not seen in fit"
             v = vals[b].item() if hasattr(vals[b], "item") else vals[b]
+            if isinstance(v, float) and np.isnan(v):
+                return f"{name} is missing"
             return f"{name} == {v!r}" if isinstance(v, str) else f"{name} == {_number(v)}"
         if b == 0:
             return f"{name} < {_number(edges[0])}"
+        if b == len(edges) + 1:
+            return f"{name} is missing"
         if b == len(edges):
             return f"{name} >= {_number(edges[-1])}"
         return f"{_number(edges[b - 1])} <= {name} < {_number(edges[b])}"
