@@ -135,5 +135,7 @@ def test_anchor_rules_bin_a_numeric_column_with_missing_values_and_name_categori
     one_feature = {c["features"]: c["anchor"] for c in exp.extras["candidates"][0] if c["size"] == 1}
     assert one_feature[(3,)] == ("x is missing",)
     assert one_feature[(1,)] == (f"size == {X['size'].iloc[2]!r}",)  # the category's name, not its code
+    # a bool column's rule shows True or False (it showed "flag == 1")
+    assert one_feature[(4,)] == (f"flag == {bool(X['flag'].iloc[2])}",)
     other = {c["features"]: c["anchor"] for c in exp.extras["candidates"][1] if c["size"] == 1}
     assert " <= x < " in other[(3,)][0] or other[(3,)][0].startswith(("x < ", "x >= "))

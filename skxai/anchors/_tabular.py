@@ -477,6 +477,8 @@ class AnchorTabularExplainer(BaseAnchorExplainer):
             v = vals[b].item() if hasattr(vals[b], "item") else vals[b]
             if isinstance(v, float) and np.isnan(v):
                 return f"{name} is missing"
+            if self._is_bool_column(j):
+                return f"{name} == {bool(v)}"  # a frame's bool column: its values, not 0 and 1
             return f"{name} == {v!r}" if isinstance(v, str) else f"{name} == {_number(v)}"
         if b == 0:
             return f"{name} < {_number(edges[0])}"
@@ -485,6 +487,14 @@ class AnchorTabularExplainer(BaseAnchorExplainer):
         if b == len(edges):
             return f"{name} >= {_number(edges[-1])}"
         return f"{_number(edges[b - 1])} <= {name} < {_number(edges[b])}"
+
+    def _is_bool_column(self, j):
+        schema = self._schema
+        if not schema.is_frame:
+            return False
+        from skxai._data import _numpy_dtype
+
+        return _numpy_dtype(schema.dtypes.iloc[j]).kind == "b"
 
     def _decide(self, A):
         return decisions(self, A, len(A), "rows", predict_input=self._schema.to_model_input)
