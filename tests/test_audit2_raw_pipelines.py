@@ -139,3 +139,73 @@ def test_anchor_rules_bin_a_numeric_column_with_missing_values_and_name_categori
     assert one_feature[(4,)] == (f"flag == {bool(X['flag'].iloc[2])}",)
     other = {c["features"]: c["anchor"] for c in exp.extras["candidates"][1] if c["size"] == 1}
     assert " <= x < " in other[(3,)][0] or other[(3,)][0].startswith(("x < ", "x >= "))
+
+
+def _numeric_nan_data():
+    rng = np.random.RandomState(1)
+    X = pd.DataFrame({"a": rng.normal(size=30), "b": rng.normal(size=30), "c": rng.randint(0, 3, 30)})
+    X.loc[[0, 4, 9], "a"] = np.nan
+    X.loc[[2, 4], "b"] = np.nan
+    y = 2.0 * X["a"].fillna(0) - X["b"].fillna(1) + X["c"]
+    return X, y
+
+
+@pytest.mark.parametrize("cls, kw", [*SHAPLEY, (LimeExplainer, {"random_state": 0, "n_samples": 50})])
+def test_numeric_frame_with_missing_values_an_imputing_pipeline_takes_is_explained(cls, kw):
+    # A pipeline imputing its NaN could be explained on a frame with a string column, but on
+    # an all-numeric frame every explainer refused it ("Input contains NaN."): numeric data
+    # was checked for NaN whatever the model. NaN now goes on to a Pipeline (whose steps
+    # refuse it where they cannot take it) and to models whose tags allow it.
+    X, y = _numeric_nan_data()
+    pipe = make_pipeline(SimpleImputer(), Ridge()).fit(X, y)
+    bg = X.iloc[:6]
+    explainer = cls(FrozenEstimator(pipe), max_background=None, **kw).fit(bg)
+    rows = X.iloc[[0, 4, 5]]
+    exp = explainer.explain(rows)
+    if cls is not LimeExplainer:
+        for i in range(len(rows)):
+            phi, base = _brute_force(pipe.predict, rows.iloc[[i]], bg, [["a"], ["b"], ["c"]])
+            np.testing.assert_allclose(exp.values[i, :, 0], phi, atol=1e-10)
+            np.testing.assert_allclose(exp.base_values[i, 0], base, atol=1e-10)
+    assert np.isnan(exp.data.iloc[0, 0])
+    # a model that cannot take NaN is still refused it, by the explainer
+    plain = FrozenEstimator(Ridge().fit(X.fillna(0), y))
+    with pytest.raises(ValueError, match="NaN"):
+        cls(plain, max_background=None, **kw).fit(bg)
+
+
+def test_kmeans_background_with_missing_values_is_refused_clearly():
+    X, y = _numeric_nan_data()
+    pipe = make_pipeline(SimpleImputer(), Ridge()).fit(X, y)
+    explainer = KernelShapExplainer(FrozenEstimator(pipe), background="kmeans", max_background=5, random_state=0)
+    with pytest.raises(ValueError, match="background='kmeans' needs rows without missing values"):
+        explainer.fit(X)
+
+
+def test_anchors_on_a_numeric_frame_with_missing_values_of_an_imputing_pipeline():
+    X, y = _numeric_nan_data()
+    pipe = make_pipeline(SimpleImputer(), LogisticRegression()).fit(X, (y > np.median(y)).astype(int))
+    explainer = AnchorTabularExplainer(FrozenEstimator(pipe), random_state=0, n_bins=4).fit(X)
+    exp = explainer.explain(X.iloc[[0]])
+    one_feature = {c["features"]: c["anchor"] for c in exp.extras["candidates"][0] if c["size"] == 1}
+    assert one_feature[(0,)] == ("a is missing",)
+
+
+@pytest.mark.parametrize("where", ["background", "X"])
+def test_conditional_game_refuses_missing_values_by_name(where):
+    # With NaN passed on to an imputing pipeline, the conditional game (which conditions on the
+    # values themselves) failed in scipy: "array must not contain infs or NaNs".
+    X, y = _numeric_nan_data()
+    X = X.astype({"c": float})
+    pipe = make_pipeline(SimpleImputer(), Ridge()).fit(X, y)
+    complete = X.dropna()
+    explainer = KernelShapExplainer(
+        FrozenEstimator(pipe), game="conditional", conditional_sampler="empirical", random_state=0
+    )
+    if where == "background":
+        with pytest.raises(ValueError, match=r"game='conditional' needs values without missing.*columns \[0, 1\]"):
+            explainer.fit(X)
+    else:
+        explainer.fit(complete)
+        with pytest.raises(ValueError, match=r"X holds NaN in columns \[0, 1\]"):
+            explainer.transform(X.iloc[[4]])

@@ -371,7 +371,9 @@ class AnchorTabularExplainer(BaseAnchorExplainer):
         self
         """
         self.rows_per_call_ = self._rows_per_call()
-        schema = TabularSchema(X)
+        from skxai._adapters import takes_missing_values
+
+        schema = TabularSchema(X, allow_nan=takes_missing_values(self.estimator))
         Xa = schema.to_array(X)
         self._schema = schema
         self.n_features_in_ = Xa.shape[1]
