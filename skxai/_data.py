@@ -142,6 +142,14 @@ class TabularSchema:
                 with np.errstate(invalid="ignore", over="ignore"):
                     cast = values.astype(_numpy_dtype(dtype)).astype(np.float64)
                 bad = (cast != values) & ~np.isnan(values)
+                if _is_numpy_dtype(dtype) and np.isnan(values).any():
+                    # a numpy int or bool column cannot hold NaN: pandas fails on int
+                    # ("Cannot convert non-finite values") and makes it True in bool, silently
+                    raise ValueError(
+                        f"{name} column {column!r} holds missing values (NaN), which its dtype in fit, "
+                        f"{dtype}, cannot hold. Fit on a frame where the column has a dtype that holds "
+                        "them (float64, Int64 or boolean), or explain rows without them."
+                    )
                 if bad.any():
                     raise ValueError(
                         f"{name} column {column!r} holds values that its dtype in fit, {dtype}, "

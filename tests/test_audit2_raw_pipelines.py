@@ -209,3 +209,22 @@ def test_conditional_game_refuses_missing_values_by_name(where):
         explainer.fit(complete)
         with pytest.raises(ValueError, match=r"X holds NaN in columns \[0, 1\]"):
             explainer.transform(X.iloc[[4]])
+
+
+@pytest.mark.parametrize("column", ["n", "flag"])
+@pytest.mark.parametrize("numeric", [True, False])
+def test_missing_value_in_a_column_fitted_as_int_or_bool_is_refused_by_name(column, numeric):
+    # NaN in a column fitted as bool was cast to True before the model call, silently (the
+    # explained row was not the one given); in an int column pandas failed with "Cannot
+    # convert non-finite values (NA or inf) to integer". Both are refused, naming the column.
+    X, y = _raw_data()
+    if numeric:
+        X = X[["n", "x", "flag"]]
+        pipe = make_pipeline(SimpleImputer(), Ridge()).fit(X, y)
+    else:
+        pipe = _raw_pipeline(Ridge()).fit(X, y)
+    explainer = ExactShapleyExplainer(FrozenEstimator(pipe), max_background=None).fit(X.iloc[:6])
+    rows = X.iloc[[3, 4]].astype({column: float})
+    rows.loc[rows.index[0], column] = np.nan
+    with pytest.raises(ValueError, match=rf"column '{column}' holds missing values.*(int64|bool)"):
+        explainer.transform(rows)
