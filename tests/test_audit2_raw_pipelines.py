@@ -228,3 +228,15 @@ def test_missing_value_in_a_column_fitted_as_int_or_bool_is_refused_by_name(colu
     rows.loc[rows.index[0], column] = np.nan
     with pytest.raises(ValueError, match=rf"column '{column}' holds missing values.*(int64|bool)"):
         explainer.transform(rows)
+
+
+def test_anchor_rule_on_a_missing_string_value_says_missing():
+    # A row whose string column is NaN (imputed by the pipeline) got the rule "city == 'nan'".
+    X, y = _raw_data()
+    pipe = _raw_pipeline(LogisticRegression()).fit(X, (y > np.median(y)).astype(int))
+    explainer = AnchorTabularExplainer(FrozenEstimator(pipe), random_state=0).fit(X)
+    exp = explainer.explain(X.iloc[[1, 3]])
+    missing = {c["features"]: c["anchor"] for c in exp.extras["candidates"][0] if c["size"] == 1}
+    present = {c["features"]: c["anchor"] for c in exp.extras["candidates"][1] if c["size"] == 1}
+    assert missing[(0,)] == ("city is missing",)
+    assert present[(0,)] == (f"city == {X['city'].iloc[3]!r}",)

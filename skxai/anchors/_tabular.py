@@ -30,6 +30,15 @@ def _level(delta, size, beam_size):
     return float(np.log((1 if size == 0 else beam_size) * 2.0 ** (size + 1) / delta))
 
 
+def _is_missing(col):
+    """Which entries of an object column are missing (None, NaN, pandas' NA or NaT)."""
+    try:
+        import pandas as pd
+    except ImportError:  # pandas is optional: None and NaN only
+        return np.array([v is None or v != v for v in col], dtype=bool)
+    return np.asarray(pd.isna(col), dtype=bool)
+
+
 def _number(v):
     """``v`` with at least 4 significant digits, and as many more as it takes to read back as
     ``v`` itself: a rule's text must be the rule applied (``.4g`` showed an edge of 1000.09 as
@@ -410,7 +419,7 @@ class AnchorTabularExplainer(BaseAnchorExplainer):
                     f"categorical_features {idx.tolist()} out of range for {Xa.shape[1]} features."
                 )
             cat[idx] = True
-        self.bin_edges_, self._values, self._as_str = [], [], []
+        self.bin_edges_, self._values, self._as_str, self._missing_str = [], [], [], {}
         for j in range(Xa.shape[1]):
             col = bg[:, j]
             try:  # numeric columns of a mixed table still get quantile bins
@@ -421,6 +430,10 @@ class AnchorTabularExplainer(BaseAnchorExplainer):
             except (TypeError, ValueError):
                 numeric = False
             self._as_str.append(not numeric)
+            if not numeric:
+                # the strings of a column's missing values ('nan', 'None', '<NA>'), shown as
+                # "is missing" in rules rather than as "city == 'nan'"
+                self._missing_str[j] = {str(v) for v in col[_is_missing(col)]}
             uniq = np.unique(colf) if numeric else np.unique(col.astype(str))
             if numeric:
                 colf = colf[~np.isnan(colf)]
@@ -477,7 +490,7 @@ class AnchorTabularExplainer(BaseAnchorExplainer):
             if b < 0:
                 return f"{name} not seen in fit"
             v = vals[b].item() if hasattr(vals[b], "item") else vals[b]
-            if isinstance(v, float) and np.isnan(v):
+            if isinstance(v, float) and np.isnan(v) or v in getattr(self, "_missing_str", {}).get(j, ()):
                 return f"{name} is missing"
             if self._is_bool_column(j):
                 return f"{name} == {bool(v)}"  # a frame's bool column: its values, not 0 and 1
