@@ -519,7 +519,7 @@ class AnchorTabularExplainer(BaseAnchorExplainer):
         return self._schema.to_array(X, n_features=self.n_features_in_, owner=type(self).__name__)
 
     def _model_input(self, X):
-        # predict/predict_proba/score check X as explain does (a tree accepts NaN, we do not)
+        # predict/predict_proba/score check X as explain does (NaN only for a model that takes it)
         return self._schema.to_model_input(self._rows(X))
 
     def model_output(self, X):
