@@ -240,3 +240,30 @@ def test_anchor_rule_on_a_missing_string_value_says_missing():
     present = {c["features"]: c["anchor"] for c in exp.extras["candidates"][1] if c["size"] == 1}
     assert missing[(0,)] == ("city is missing",)
     assert present[(0,)] == (f"city == {X['city'].iloc[3]!r}",)
+
+
+@pytest.mark.parametrize("tz", [None, "Europe/Paris"])
+def test_anchor_rules_bin_a_datetime_column_by_quantiles_and_show_times(tz):
+    # A datetime column was binned by the strings of its values: every background row its own
+    # bin, rules such as "when == '2020-10-13 00:00:00'" covering one row. It now gets
+    # quantile bins of its times, and rules show the edges as times.
+    rng = np.random.RandomState(0)
+    when = pd.Timestamp("2020-01-01", tz=tz) + pd.to_timedelta(rng.randint(0, 365, 40), unit="D")
+    X = pd.DataFrame({"when": when, "x": rng.normal(size=40)})
+
+    def model(D):
+        return (D["when"] > pd.Timestamp("2020-07-01", tz=tz)).to_numpy().astype(int)
+
+    explainer = AnchorTabularExplainer(model, random_state=0, n_bins=4).fit(X)
+    edges = explainer.bin_edges_[0]
+    assert edges is not None and len(edges) == 3
+    times = pd.to_datetime(edges, unit="us").tz_localize("UTC" if tz else None)
+    if tz:
+        times = times.tz_convert(tz)
+    expected = np.searchsorted(times.to_numpy(), X["when"].to_numpy(), side="right")
+    np.testing.assert_array_equal(explainer.background_bins_[:, 0], expected)
+    assert np.bincount(expected).min() >= 8  # quartiles (ties move a few rows), not one row each
+    exp = explainer.explain(X.iloc[[0]])
+    rule = next(c["anchor"][0] for c in exp.extras["candidates"][0] if c["features"] == (0,))
+    shown = [str(t) for t in times]
+    assert any(f"'{t}'" in rule for t in shown), (rule, shown)

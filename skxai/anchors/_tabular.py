@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import numbers
 
 import numpy as np
@@ -37,6 +38,18 @@ def _is_missing(col):
     except ImportError:  # pandas is optional: None and NaN only
         return np.array([v is None or v != v for v in col], dtype=bool)
     return np.asarray(pd.isna(col), dtype=bool)
+
+
+def _time_numbers(col, dtype):
+    """A datetime or timedelta column as float microseconds since the epoch (NaN for NaT):
+    quantile bins then order times as numbers do (microseconds stay exact in float64)."""
+    import pandas as pd
+
+    values = pd.Series(list(col), dtype=object).astype(dtype)
+    index = pd.Index(values)
+    out = index.as_unit("us").asi8.astype(np.float64)
+    out[np.asarray(index.isna())] = np.nan
+    return out
 
 
 def _number(v):
@@ -224,7 +237,8 @@ class AnchorTabularExplainer(BaseAnchorExplainer):
     ``fit`` learns quantile bins of each numeric feature (``n_bins`` per feature; features
     with at most ``n_bins`` distinct values, non-numeric columns and ``categorical_features``
     use their values as bins; a numeric feature's missing values, NaN, which a pipeline may
-    impute, are a bin of their own, "is missing" in rules) on the background data, and the
+    impute, are a bin of their own, "is missing" in rules; a DataFrame's datetime and
+    timedelta columns are numeric, their rules show times) on the background data, and the
     model's decision on every background row. An anchor is a set of features whose bins are
     fixed to the explained row's bins.
 
@@ -296,7 +310,8 @@ class AnchorTabularExplainer(BaseAnchorExplainer):
         Inner quantile edges per feature (None for features binned by value); a value
         equal to an edge is in the upper bin, and NaN in the bin after the top one. Each edge
         is the shortest number (at least 4 significant digits) that splits the background as
-        the quantile does, and rules show it exactly.
+        the quantile does, and rules show it exactly (microseconds since the epoch for a
+        datetime column, the background's own times).
     n_features_in_ : int
     feature_names_in_ : ndarray of str
         Defined when fit on a DataFrame.
@@ -422,8 +437,9 @@ class AnchorTabularExplainer(BaseAnchorExplainer):
         self.bin_edges_, self._values, self._as_str, self._missing_str = [], [], [], {}
         for j in range(Xa.shape[1]):
             col = bg[:, j]
+            time = self._time_dtype(j)
             try:  # numeric columns of a mixed table still get quantile bins
-                colf = col.astype(np.float64)
+                colf = _time_numbers(col, time) if time is not None else col.astype(np.float64)
                 # missing values (which a pipeline imputes) are a bin of their own: as strings,
                 # each real value of the column was its own bin ("x == '0.3771...'")
                 numeric = not np.isnan(colf).all()
@@ -451,7 +467,8 @@ class AnchorTabularExplainer(BaseAnchorExplainer):
                     edges = uniq[1:2]
                 # each edge moved to a short number below it with no background value between
                 # (same bins of the background), so that the rule shows the edge it applies
-                edges = np.array([_short_edge(e, colf[colf < e].max()) for e in edges])
+                if time is None:  # a time edge stays the background's own time, shown as such
+                    edges = np.array([_short_edge(e, colf[colf < e].max()) for e in edges])
                 self.bin_edges_.append(edges)
                 self._values.append(None)
         self.background_bins_ = self._bin(bg)
@@ -467,13 +484,17 @@ class AnchorTabularExplainer(BaseAnchorExplainer):
     def _bin(self, A):
         out = np.empty(A.shape, dtype=np.int64)
         for j, edges in enumerate(self.bin_edges_):
+            time = self._time_dtype(j)
             if edges is not None:
-                col = A[:, j].astype(np.float64)
+                col = _time_numbers(A[:, j], time) if time is not None else A[:, j].astype(np.float64)
                 # NaN (missing) in the bin after the top one, not in the top one
                 out[:, j] = np.where(np.isnan(col), len(edges) + 1, np.searchsorted(edges, col, side="right"))
             else:
                 vals = self._values[j]
-                col = A[:, j].astype(str) if self._as_str[j] else A[:, j].astype(np.float64)
+                if self._as_str[j]:
+                    col = A[:, j].astype(str)
+                else:
+                    col = _time_numbers(A[:, j], time) if time is not None else A[:, j].astype(np.float64)
                 pos = np.searchsorted(vals, col)
                 pos = np.minimum(pos, len(vals) - 1)
                 same = vals[pos] == col
@@ -494,14 +515,34 @@ class AnchorTabularExplainer(BaseAnchorExplainer):
                 return f"{name} is missing"
             if self._is_bool_column(j):
                 return f"{name} == {bool(v)}"  # a frame's bool column: its values, not 0 and 1
-            return f"{name} == {v!r}" if isinstance(v, str) else f"{name} == {_number(v)}"
+            return f"{name} == {v!r}" if isinstance(v, str) else f"{name} == {self._value_text(j, v)}"
+        text = functools.partial(self._value_text, j)
         if b == 0:
-            return f"{name} < {_number(edges[0])}"
+            return f"{name} < {text(edges[0])}"
         if b == len(edges) + 1:
             return f"{name} is missing"
         if b == len(edges):
-            return f"{name} >= {_number(edges[-1])}"
-        return f"{_number(edges[b - 1])} <= {name} < {_number(edges[b])}"
+            return f"{name} >= {text(edges[-1])}"
+        return f"{text(edges[b - 1])} <= {name} < {text(edges[b])}"
+
+    def _time_dtype(self, j):
+        """The dtype of a frame's datetime (tz-aware too) or timedelta column j, else None."""
+        schema = self._schema
+        if not schema.is_frame:
+            return None
+        dtype = schema.dtypes.iloc[j]
+        return dtype if getattr(dtype, "kind", None) in ("M", "m") else None
+
+    def _value_text(self, j, v):
+        """A bin edge or value as a rule shows it: a time for a time column, else a number."""
+        time = self._time_dtype(j)
+        if time is None:
+            return _number(v)
+        import pandas as pd
+
+        if time.kind == "m":
+            return repr(str(pd.Timedelta(int(v), unit="us")))
+        return repr(str(pd.Timestamp(int(v), unit="us", tz=getattr(time, "tz", None))))
 
     def _is_bool_column(self, j):
         schema = self._schema
