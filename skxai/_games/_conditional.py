@@ -82,6 +82,7 @@ def _refuse_missing(A, what):
             f"columns {cols[:10].tolist()}: impute them before explaining, or use game='interventional'."
         )
 
+
 class ConditionalGame:
     """Conditional value function ``v_x(S) = E[f(X) | X_S = x_S]``, estimated by sampling.
 
