@@ -82,6 +82,37 @@ def unwrap_frozen(estimator):
     return estimator
 
 
+def takes_missing_values(estimator):
+    """True when ``estimator`` handles NaN in its inputs itself.
+
+    A scikit-learn Pipeline (which may impute: ``SimpleImputer``, a ``ColumnTransformer``
+    with imputers; its tags do not say) or an estimator whose tags allow NaN
+    (``HistGradientBoosting*``). Tabular explainers then pass NaN in numeric data on to the
+    model, whose own validation refuses it where it cannot take it, as they do for mixed-type
+    frames; for other models they refuse it themselves.
+
+    Parameters
+    ----------
+    estimator : object
+        Any model.
+
+    Returns
+    -------
+    bool
+    """
+    est = unwrap_frozen(estimator)
+    if hasattr(est, "steps") and _is_sklearn_like(est):
+        return True
+    if not _is_sklearn_like(est):
+        return False
+    from sklearn.utils import get_tags
+
+    try:
+        return bool(get_tags(est).input_tags.allow_nan)
+    except Exception:  # an estimator whose tags cannot be read (old API): refuse NaN
+        return False
+
+
 def _is_sklearn_like(estimator):
     return hasattr(estimator, "fit") and (
         hasattr(estimator, "predict")

@@ -132,11 +132,24 @@ class TabularSchema:
                         f"give the column the categories of fit ({dtype.categories[:10].tolist()}) "
                         "or explain rows of those categories."
                     )
-            elif self.numeric and _numpy_dtype(dtype).kind in "biu":
-                values = np.asarray(col, dtype=np.float64)
+            elif _numpy_dtype(dtype).kind in "biu":
+                # in a mixed frame (object array) too: a string column beside an int column
+                # does not make 1.5 in it any less truncated
+                try:
+                    values = np.asarray(col, dtype=np.float64)
+                except (TypeError, ValueError):
+                    continue  # not numbers at all: pandas' cast names the column
                 with np.errstate(invalid="ignore", over="ignore"):
                     cast = values.astype(_numpy_dtype(dtype)).astype(np.float64)
                 bad = (cast != values) & ~np.isnan(values)
+                if _is_numpy_dtype(dtype) and np.isnan(values).any():
+                    # a numpy int or bool column cannot hold NaN: pandas fails on int
+                    # ("Cannot convert non-finite values") and makes it True in bool, silently
+                    raise ValueError(
+                        f"{name} column {column!r} holds missing values (NaN), which its dtype in fit, "
+                        f"{dtype}, cannot hold. Fit on a frame where the column has a dtype that holds "
+                        "them (float64, Int64 or boolean), or explain rows without them."
+                    )
                 if bad.any():
                     raise ValueError(
                         f"{name} column {column!r} holds values that its dtype in fit, {dtype}, "

@@ -496,7 +496,12 @@ class BaseExplainer(TransformerMixin, MetaEstimatorMixin, BaseEstimator):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.transformer_tags.preserves_dtype = ["float64"]
-        tags.input_tags.allow_nan = getattr(self, "_allow_nan", False)
+        from skxai._adapters import takes_missing_values
+
+        # as fit: NaN goes on to a model that handles it (an imputing Pipeline), see _schema_for
+        tags.input_tags.allow_nan = getattr(self, "_allow_nan", False) or takes_missing_values(
+            getattr(self, "estimator", None)
+        )
         tags.non_deterministic = getattr(self, "random_state", 0) is None
         if safe_is_classifier(getattr(self, "estimator", None)):
             # It scores and predicts as its classifier, so it cross-validates as one: stratified
@@ -561,7 +566,11 @@ class BaseTabularExplainer(BaseExplainer):
     _sample_extras = ()
 
     def _schema_for(self, X):
-        return TabularSchema(X, allow_nan=self._allow_nan)
+        from skxai._adapters import takes_missing_values
+
+        # a fitted Pipeline that imputes is explained on its raw columns, missing values included
+        allow_nan = self._allow_nan or takes_missing_values(self.estimator)
+        return TabularSchema(X, allow_nan=allow_nan)
 
     @fit_context
     def fit(self, X, y=None, **fit_params):
@@ -649,6 +658,11 @@ class BaseTabularExplainer(BaseExplainer):
         if how == "kmeans":
             if not self._schema.numeric:
                 raise ValueError("background='kmeans' needs numeric columns; use 'sample'.")
+            if np.isnan(X).any():
+                raise ValueError(
+                    "background='kmeans' needs rows without missing values (the background holds NaN); "
+                    "use 'sample'."
+                )
             return _kmeans_background(X, max_bg, rng, real_rows=not self._schema.all_float)
         idx = np.sort(rng.choice(n, size=max_bg, replace=False))
         return X[idx].copy(), np.full(max_bg, 1.0 / max_bg)

@@ -71,6 +71,18 @@ def _sqrt_psd(C):
     return V * np.sqrt(np.clip(e, 0.0, None))
 
 
+def _refuse_missing(A, what):
+    """Refuse NaN (missing values an imputing pipeline would take): the samplers condition on
+    the values themselves (distances, covariances), and scipy only said "array must not
+    contain infs or NaNs"."""
+    cols = np.flatnonzero(np.isnan(A).any(axis=0)) if A.ndim == 2 else []
+    if len(cols):
+        raise ValueError(
+            f"game='conditional' needs values without missing values, but {what} holds NaN in "
+            f"columns {cols[:10].tolist()}: impute them before explaining, or use game='interventional'."
+        )
+
+
 class ConditionalGame:
     """Conditional value function ``v_x(S) = E[f(X) | X_S = x_S]``, estimated by sampling.
 
@@ -134,6 +146,7 @@ class ConditionalGame:
                 "game='interventional')."
             )
         background = background.astype(np.float64)
+        _refuse_missing(background, "the background")
         self.output = output
         self.background = background
         self.weights = np.asarray(weights, dtype=np.float64)
@@ -380,6 +393,7 @@ class ConditionalGame:
     def values_parallel(self, X, masks, n_jobs=None, verbose=0):
         """Values ``(n, m, n_outputs)``, the model calls spread over joblib workers."""
         X = np.asarray(X, dtype=np.float64)
+        _refuse_missing(X, "X")
         cmasks = self.column_masks(masks)
         n, m = X.shape[0], cmasks.shape[0]
         n_cols = cmasks.sum(axis=1)
@@ -498,6 +512,8 @@ def check_game_at_fit(explainer):
             UserWarning,
         )
     background = getattr(explainer, "background_", None)
+    if background is not None and background.dtype.kind in "f":
+        _refuse_missing(background, "the background")  # at fit, not at the first transform
     if isinstance(sampler, str) and sampler == "gaussian" and background is not None:
         n, p = background.shape
         if n <= p:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import numbers
 
 import numpy as np
@@ -28,6 +29,27 @@ def _level(delta, size, beam_size):
     so that every anchor judged in the whole search is covered with ``delta`` in all, and
     short anchors (the usual answer) get most of it."""
     return float(np.log((1 if size == 0 else beam_size) * 2.0 ** (size + 1) / delta))
+
+
+def _is_missing(col):
+    """Which entries of an object column are missing (None, NaN, pandas' NA or NaT)."""
+    try:
+        import pandas as pd
+    except ImportError:  # pandas is optional: None and NaN only
+        return np.array([v is None or v != v for v in col], dtype=bool)
+    return np.asarray(pd.isna(col), dtype=bool)
+
+
+def _time_numbers(col, dtype):
+    """A datetime or timedelta column as float microseconds since the epoch (NaN for NaT):
+    quantile bins then order times as numbers do (microseconds stay exact in float64)."""
+    import pandas as pd
+
+    values = pd.Series(list(col), dtype=object).astype(dtype)
+    index = pd.Index(values)
+    out = index.as_unit("us").asi8.astype(np.float64)
+    out[np.asarray(index.isna())] = np.nan
+    return out
 
 
 def _number(v):
@@ -214,9 +236,11 @@ class AnchorTabularExplainer(BaseAnchorExplainer):
 
     ``fit`` learns quantile bins of each numeric feature (``n_bins`` per feature; features
     with at most ``n_bins`` distinct values, non-numeric columns and ``categorical_features``
-    use their values as bins) on the background data, and the model's decision on every
-    background row. An anchor is a set of features whose bins are fixed to the explained
-    row's bins.
+    use their values as bins; a numeric feature's missing values, NaN, which a pipeline may
+    impute, are a bin of their own, "is missing" in rules; a DataFrame's datetime and
+    timedelta columns are numeric, their rules show times) on the background data, and the
+    model's decision on every background row. An anchor is a set of features whose bins are
+    fixed to the explained row's bins.
 
     A beam search over anchor size ranks candidates by the KL lower bound of their precision
     on the background rows in all their bins (the empirical ``D(. | A)`` of the Anchors
@@ -284,9 +308,10 @@ class AnchorTabularExplainer(BaseAnchorExplainer):
     background_bins_ : ndarray of int
     bin_edges_ : list of ndarray or None
         Inner quantile edges per feature (None for features binned by value); a value
-        equal to an edge is in the upper bin. Each edge is the shortest number (at least 4
-        significant digits) that splits the background as the quantile does, and rules show
-        it exactly.
+        equal to an edge is in the upper bin, and NaN in the bin after the top one. Each edge
+        is the shortest number (at least 4 significant digits) that splits the background as
+        the quantile does, and rules show it exactly (microseconds since the epoch for a
+        datetime column, the background's own times).
     n_features_in_ : int
     feature_names_in_ : ndarray of str
         Defined when fit on a DataFrame.
@@ -370,7 +395,9 @@ class AnchorTabularExplainer(BaseAnchorExplainer):
         self
         """
         self.rows_per_call_ = self._rows_per_call()
-        schema = TabularSchema(X)
+        from skxai._adapters import takes_missing_values
+
+        schema = TabularSchema(X, allow_nan=takes_missing_values(self.estimator))
         Xa = schema.to_array(X)
         self._schema = schema
         self.n_features_in_ = Xa.shape[1]
@@ -407,20 +434,30 @@ class AnchorTabularExplainer(BaseAnchorExplainer):
                     f"categorical_features {idx.tolist()} out of range for {Xa.shape[1]} features."
                 )
             cat[idx] = True
-        self.bin_edges_, self._values, self._as_str = [], [], []
+        self.bin_edges_, self._values, self._as_str, self._missing_str = [], [], [], {}
         for j in range(Xa.shape[1]):
             col = bg[:, j]
+            time = self._time_dtype(j)
             try:  # numeric columns of a mixed table still get quantile bins
-                colf = col.astype(np.float64)
-                numeric = not np.isnan(colf).any()
+                colf = _time_numbers(col, time) if time is not None else col.astype(np.float64)
+                # missing values (which a pipeline imputes) are a bin of their own: as strings,
+                # each real value of the column was its own bin ("x == '0.3771...'")
+                numeric = not np.isnan(colf).all()
             except (TypeError, ValueError):
                 numeric = False
             self._as_str.append(not numeric)
+            if not numeric:
+                # the strings of a column's missing values ('nan', 'None', '<NA>'), shown as
+                # "is missing" in rules rather than as "city == 'nan'"
+                self._missing_str[j] = {str(v) for v in col[_is_missing(col)]}
             uniq = np.unique(colf) if numeric else np.unique(col.astype(str))
-            if cat[j] or not numeric or len(uniq) <= self.n_bins:
+            if numeric:
+                colf = colf[~np.isnan(colf)]
+            if cat[j] or not numeric or np.unique(colf).size <= self.n_bins:
                 self.bin_edges_.append(None)
                 self._values.append(uniq)
             else:
+                uniq = np.unique(colf)
                 qs = np.arange(1, self.n_bins) / self.n_bins
                 edges = np.unique(np.quantile(colf, qs, method="inverted_cdf"))
                 edges = edges[edges > colf.min()]
@@ -430,7 +467,8 @@ class AnchorTabularExplainer(BaseAnchorExplainer):
                     edges = uniq[1:2]
                 # each edge moved to a short number below it with no background value between
                 # (same bins of the background), so that the rule shows the edge it applies
-                edges = np.array([_short_edge(e, colf[colf < e].max()) for e in edges])
+                if time is None:  # a time edge stays the background's own time, shown as such
+                    edges = np.array([_short_edge(e, colf[colf < e].max()) for e in edges])
                 self.bin_edges_.append(edges)
                 self._values.append(None)
         self.background_bins_ = self._bin(bg)
@@ -446,14 +484,23 @@ class AnchorTabularExplainer(BaseAnchorExplainer):
     def _bin(self, A):
         out = np.empty(A.shape, dtype=np.int64)
         for j, edges in enumerate(self.bin_edges_):
+            time = self._time_dtype(j)
             if edges is not None:
-                out[:, j] = np.searchsorted(edges, A[:, j].astype(np.float64), side="right")
+                col = _time_numbers(A[:, j], time) if time is not None else A[:, j].astype(np.float64)
+                # NaN (missing) in the bin after the top one, not in the top one
+                out[:, j] = np.where(np.isnan(col), len(edges) + 1, np.searchsorted(edges, col, side="right"))
             else:
                 vals = self._values[j]
-                col = A[:, j].astype(str) if self._as_str[j] else A[:, j].astype(np.float64)
+                if self._as_str[j]:
+                    col = A[:, j].astype(str)
+                else:
+                    col = _time_numbers(A[:, j], time) if time is not None else A[:, j].astype(np.float64)
                 pos = np.searchsorted(vals, col)
                 pos = np.minimum(pos, len(vals) - 1)
-                out[:, j] = np.where(vals[pos] == col, pos, -1)
+                same = vals[pos] == col
+                if not self._as_str[j]:
+                    same |= np.isnan(vals[pos]) & np.isnan(col)  # NaN, sorted last, is a value too
+                out[:, j] = np.where(same, pos, -1)
         return out
 
     def _predicate(self, j, b):
@@ -464,12 +511,46 @@ class AnchorTabularExplainer(BaseAnchorExplainer):
             if b < 0:
                 return f"{name} not seen in fit"
             v = vals[b].item() if hasattr(vals[b], "item") else vals[b]
-            return f"{name} == {v!r}" if isinstance(v, str) else f"{name} == {_number(v)}"
+            if isinstance(v, float) and np.isnan(v) or v in getattr(self, "_missing_str", {}).get(j, ()):
+                return f"{name} is missing"
+            if self._is_bool_column(j):
+                return f"{name} == {bool(v)}"  # a frame's bool column: its values, not 0 and 1
+            return f"{name} == {v!r}" if isinstance(v, str) else f"{name} == {self._value_text(j, v)}"
+        text = functools.partial(self._value_text, j)
         if b == 0:
-            return f"{name} < {_number(edges[0])}"
+            return f"{name} < {text(edges[0])}"
+        if b == len(edges) + 1:
+            return f"{name} is missing"
         if b == len(edges):
-            return f"{name} >= {_number(edges[-1])}"
-        return f"{_number(edges[b - 1])} <= {name} < {_number(edges[b])}"
+            return f"{name} >= {text(edges[-1])}"
+        return f"{text(edges[b - 1])} <= {name} < {text(edges[b])}"
+
+    def _time_dtype(self, j):
+        """The dtype of a frame's datetime (tz-aware too) or timedelta column j, else None."""
+        schema = self._schema
+        if not schema.is_frame:
+            return None
+        dtype = schema.dtypes.iloc[j]
+        return dtype if getattr(dtype, "kind", None) in ("M", "m") else None
+
+    def _value_text(self, j, v):
+        """A bin edge or value as a rule shows it: a time for a time column, else a number."""
+        time = self._time_dtype(j)
+        if time is None:
+            return _number(v)
+        import pandas as pd
+
+        if time.kind == "m":
+            return repr(str(pd.Timedelta(int(v), unit="us")))
+        return repr(str(pd.Timestamp(int(v), unit="us", tz=getattr(time, "tz", None))))
+
+    def _is_bool_column(self, j):
+        schema = self._schema
+        if not schema.is_frame:
+            return False
+        from skxai._data import _numpy_dtype
+
+        return _numpy_dtype(schema.dtypes.iloc[j]).kind == "b"
 
     def _decide(self, A):
         return decisions(self, A, len(A), "rows", predict_input=self._rows_for_model)
@@ -479,7 +560,7 @@ class AnchorTabularExplainer(BaseAnchorExplainer):
         return self._schema.to_array(X, n_features=self.n_features_in_, owner=type(self).__name__)
 
     def _model_input(self, X):
-        # predict/predict_proba/score check X as explain does (a tree accepts NaN, we do not)
+        # predict/predict_proba/score check X as explain does (NaN only for a model that takes it)
         return self._rows_for_model(self._rows(X))
 
     def _rows_for_model(self, A):
