@@ -8,14 +8,21 @@ target (label, index, ``"predicted"``, None or a per-sample array) and frozen es
 from __future__ import annotations
 
 import contextlib
-import numbers
 import sys
 import threading
 
 import numpy as np
 from sklearn.base import is_classifier, is_outlier_detector
-from sklearn.frozen import FrozenEstimator
 
+from skxai._estimators import (  # noqa: F401  (re-exported: the adapters' vocabulary)
+    _PROBABILITY_SLACK,
+    _final_step,
+    _is_skorch_net,
+    check_probabilities,
+    is_frozen,
+    unwrap_frozen,
+)
+from skxai._targets import _is_per_sample, _one_target, resolve_target  # noqa: F401
 from skxai.utils._parallel import model_call
 from skxai.utils._param_validation import RESPONSE_METHODS, resolve_response_method_name
 
@@ -39,47 +46,6 @@ __all__ = [
 
 #: Explained quantities recorded on every ``Explanation`` (``Explanation.quantity``).
 QUANTITIES = ("probability", "log-odds", "decision function", "logit", "prediction", "output")
-
-
-def is_frozen(estimator):
-    """True for ``sklearn.frozen.FrozenEstimator`` (used as is, never refitted).
-
-    Parameters
-    ----------
-    estimator : object
-        Any model.
-
-    Returns
-    -------
-    bool
-        Whether ``estimator`` is a ``FrozenEstimator`` (by ``isinstance``, not by name).
-    """
-    return isinstance(estimator, FrozenEstimator)
-
-
-def unwrap_frozen(estimator):
-    """The estimator inside (nested) ``FrozenEstimator`` wrappers.
-
-    Parameters
-    ----------
-    estimator : object
-        Any model.
-
-    Returns
-    -------
-    object
-        The innermost wrapped estimator (``estimator`` itself when it is not frozen).
-
-    Examples
-    --------
-    >>> from sklearn.frozen import FrozenEstimator
-    >>> from sklearn.linear_model import Ridge
-    >>> type(unwrap_frozen(FrozenEstimator(FrozenEstimator(Ridge())))).__name__
-    'Ridge'
-    """
-    while isinstance(estimator, FrozenEstimator):
-        estimator = estimator.estimator
-    return estimator
 
 
 def takes_missing_values(estimator):
@@ -120,19 +86,6 @@ def _is_sklearn_like(estimator):
         or hasattr(estimator, "decision_function")
         or hasattr(estimator, "transform")
     )
-
-
-def _final_step(estimator):
-    """The estimator that decides the output kind (last Pipeline step, frozen inner)."""
-    est = estimator
-    for _ in range(20):
-        if hasattr(est, "steps"):
-            est = est.steps[-1][1]
-        elif is_frozen(est):
-            est = est.estimator
-        else:
-            break
-    return est
 
 
 def safe_is_classifier(estimator):
@@ -343,56 +296,6 @@ def cast_for_model(estimator, X):
         return X
     dtype = _torch_input_dtype(estimator)
     return X.astype(dtype) if dtype is not None and X.dtype != dtype else X
-
-
-#: Slack for float32 rounding: a softmax computed in float32 may exceed 1 by a few ulps.
-_PROBABILITY_SLACK = 1e-5
-
-
-def check_probabilities(out, what, estimator=None):
-    """Refuse outputs explained as probabilities that are not in [0, 1].
-
-    A skorch classifier's ``predict_proba`` is its module's output through
-    ``predict_nonlinearity``, which is the identity for ``criterion=NLLLoss`` (skorch's
-    default, expecting a module ending in ``Softmax``) and for ``predict_nonlinearity=None``:
-    a module ending in ``LogSoftmax`` gives log-probabilities, one without a final activation
-    gives logits. Explained and labelled "probability", every number derived from them
-    (Average Drop, a report's probabilities) would be wrong without a word.
-
-    Parameters
-    ----------
-    out : ndarray
-        The outputs explained as probabilities.
-    what : str
-        The method that returned them, for the message.
-    estimator : object, default=None
-        The model; for a skorch net the message says why and how to fix it.
-    """
-    out = np.asarray(out)
-    if out.size == 0:
-        return
-    lo, hi = float(out.min()), float(out.max())
-    if lo >= -_PROBABILITY_SLACK and hi <= 1 + _PROBABILITY_SLACK:
-        return
-    message = (
-        f"{what} returned values from {lo:.4g} to {hi:.4g}, outside [0, 1]: they are not "
-        "probabilities, and would be explained and labelled as probabilities."
-    )
-    if estimator is not None and _is_skorch_net(_final_step(estimator)):
-        message += (
-            " A skorch classifier's predict_proba is its module's output passed through "
-            "predict_nonlinearity, which is the identity for criterion=NLLLoss (skorch expects the "
-            "module to end in Softmax) and for predict_nonlinearity=None: a module ending in "
-            "LogSoftmax gives log-probabilities, one without a final activation gives logits. End "
-            "the module in Softmax, train with criterion=CrossEntropyLoss (skorch then applies the "
-            "softmax), or set predict_nonlinearity (torch.exp for log-probabilities); the gradient "
-            "and CAM explainers also explain the logits with response_method='decision_function'."
-        )
-    raise ValueError(message)
-
-
-def _is_skorch_net(obj):
-    return any(c.__module__.startswith("skorch") for c in type(obj).__mro__) and hasattr(obj, "module")
 
 
 def _torch_modules_of(estimator):
@@ -763,108 +666,6 @@ def _n_rows(A):
         return len(A)
     except TypeError:
         return None
-
-
-def _is_per_sample(target):
-    if isinstance(target, str | bytes):
-        return False
-    return isinstance(target, list | tuple | np.ndarray) or (hasattr(target, "__array__") and np.ndim(target) >= 1)
-
-
-def _one_target(target, output_names, is_clf, method=None):
-    k = len(output_names)
-    if is_clf:
-        for i, c in enumerate(output_names):
-            if c == target:
-                return i
-        numeric_labels = any(isinstance(c, numbers.Number) for c in output_names)
-        if isinstance(target, numbers.Integral) and not numeric_labels and 0 <= int(target) < k:
-            return int(target)
-        if k == 1 and method == "decision_function":
-            # a binary decision function has one column, named after the positive class: the
-            # other class is a class of the model, and "not a class" would be false
-            name = output_names[0].item() if hasattr(output_names[0], "item") else output_names[0]
-            raise ValueError(
-                f"target={target!r} is not an output of the model: its one output scores the "
-                f"class {name!r} (a binary classifier's decision function; the other "
-                "class is its negative). Use target=None (or, with predict_proba, "
-                "response_method='predict_proba' to explain either class)."
-            )
-        raise ValueError(f"target={target!r} is not a class of the model; classes are {list(output_names)}.")
-    if isinstance(target, numbers.Integral) and not isinstance(target, bool) and 0 <= int(target) < k:
-        return int(target)
-    for i, c in enumerate(output_names):
-        if not isinstance(c, numbers.Integral) and c == target:
-            return i
-    raise ValueError(f"target={target!r} is not a valid output index for {k} output(s) (0..{k - 1}).")
-
-
-def resolve_target(target, output_names, *, is_clf, method=None):
-    """The explained output: an index, ``"predicted"``, or an array of indices (one per sample).
-
-    Parameters
-    ----------
-    target : label, int, "predicted", None or array-like of shape (n_samples,)
-        A class label (classifiers; an output index is accepted when the labels are not
-        numbers), an output index (other models), ``"predicted"`` (the model's own
-        prediction, per sample), None (the family default: the single output when there is
-        one, the positive class of a binary probability, the predicted class of a
-        multi-class classifier) or one of those per explained sample.
-    output_names : array-like of shape (n_outputs,)
-        Names of the model's output columns (class labels for classifiers).
-    is_clf : bool
-        True for classifiers (``target`` is read as a class label).
-    method : str, default=None
-        The resolved response method (``"predict_proba"`` picks the positive class of a
-        binary classifier by default).
-
-    Returns
-    -------
-    int, "predicted" or ndarray of int
-        ``"predicted"`` is resolved per sample by :func:`target_indices_for` (the model's
-        own prediction, :meth:`ModelOutput.predicted`); a per-sample array must have one
-        entry per explained sample.
-
-    Examples
-    --------
-    >>> resolve_target("b", ["a", "b"], is_clf=True, method="predict_proba")
-    1
-    >>> resolve_target(["a", "b", "a"], ["a", "b"], is_clf=True).tolist()
-    [0, 1, 0]
-    """
-    k = len(output_names)
-    if isinstance(target, str) and target == "predicted":
-        if is_clf and k == 1 and method == "decision_function":
-            # the negative class has no output: its rows would be explained as the positive class
-            name = output_names[0].item() if hasattr(output_names[0], "item") else output_names[0]
-            raise ValueError(
-                "target='predicted' needs one output per class, but a binary classifier's decision "
-                f"function has one: it scores the class {name!r}, and the rows predicted as the other "
-                "class have no output of their own. Use response_method='predict_proba' (one column "
-                f"per class) or target=None (the class {name!r})."
-            )
-        return "predicted"
-    if target is None:
-        if k == 1:
-            return 0
-        if is_clf and k == 2 and method == "predict_proba":
-            return 1
-        if is_clf:
-            return "predicted"
-        raise ValueError(f"The model has {k} outputs; choose one with target=<output index> (0..{k - 1}).")
-    if _is_per_sample(target):
-        arr = np.asarray(target, dtype=object)
-        if arr.ndim != 1:
-            raise ValueError(f"A per-sample target must be 1-D (one entry per sample); got shape {arr.shape}.")
-        lookup = {}
-        out = np.empty(len(arr), dtype=int)
-        for i, t in enumerate(arr.tolist()):
-            key = (type(t), t)
-            if key not in lookup:
-                lookup[key] = _one_target(t, output_names, is_clf, method)
-            out[i] = lookup[key]
-        return out
-    return _one_target(target, output_names, is_clf, method)
 
 
 def _is_predicted(target_index):

@@ -17,8 +17,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from skxai._adapters import _is_skorch_net as _is_skorch
-from skxai._adapters import unwrap_frozen
+from skxai._estimators import _is_skorch_net as _is_skorch
+from skxai._estimators import unwrap_frozen
 
 __all__ = ["TorchModel", "HookSet", "as_tensor", "to_sklearn_torch"]
 
@@ -638,7 +638,7 @@ class TorchModel:
             What :meth:`forward` returned, on the host.
         """
         if self.response == "proba" and self.head in ("identity", "binary_prob"):
-            from skxai._adapters import check_probabilities
+            from skxai._estimators import check_probabilities
 
             check_probabilities(out, f"{type(_unfreeze(self.estimator)).__name__}.module_ (its predict_proba)",
                                 self.estimator)
@@ -688,7 +688,7 @@ class TorchModel:
         """Output index of a class label / output index, by the shared resolver
         (:func:`skxai._adapters.resolve_target`): labels of a classifier whose classes name the
         outputs, output indices otherwise."""
-        from skxai._adapters import resolve_target
+        from skxai._targets import resolve_target
 
         if isinstance(label, torch.Tensor | np.ndarray) and label.ndim == 0:
             label = label.item()  # one label held in a 0-d tensor (labels[i] of a torch dataset)

@@ -1,0 +1,113 @@
+"""Which output is explained: a target label, an output index, ``"predicted"``, None or one per
+sample, resolved against the model's output names (shared by :mod:`skxai._adapters` and the
+torch models of :mod:`skxai._torch`)."""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+__all__ = ["resolve_target"]
+
+
+def _is_per_sample(target):
+    if isinstance(target, str | bytes):
+        return False
+    return isinstance(target, list | tuple | np.ndarray) or (hasattr(target, "__array__") and np.ndim(target) >= 1)
+
+
+def _one_target(target, output_names, is_clf, method=None):
+    k = len(output_names)
+    if is_clf:
+        for i, c in enumerate(output_names):
+            if c == target:
+                return i
+        numeric_labels = any(isinstance(c, numbers.Number) for c in output_names)
+        if isinstance(target, numbers.Integral) and not numeric_labels and 0 <= int(target) < k:
+            return int(target)
+        if k == 1 and method == "decision_function":
+            # a binary decision function has one column, named after the positive class: the
+            # other class is a class of the model, and "not a class" would be false
+            name = output_names[0].item() if hasattr(output_names[0], "item") else output_names[0]
+            raise ValueError(
+                f"target={target!r} is not an output of the model: its one output scores the "
+                f"class {name!r} (a binary classifier's decision function; the other "
+                "class is its negative). Use target=None (or, with predict_proba, "
+                "response_method='predict_proba' to explain either class)."
+            )
+        raise ValueError(f"target={target!r} is not a class of the model; classes are {list(output_names)}.")
+    if isinstance(target, numbers.Integral) and not isinstance(target, bool) and 0 <= int(target) < k:
+        return int(target)
+    for i, c in enumerate(output_names):
+        if not isinstance(c, numbers.Integral) and c == target:
+            return i
+    raise ValueError(f"target={target!r} is not a valid output index for {k} output(s) (0..{k - 1}).")
+
+
+def resolve_target(target, output_names, *, is_clf, method=None):
+    """The explained output: an index, ``"predicted"``, or an array of indices (one per sample).
+
+    Parameters
+    ----------
+    target : label, int, "predicted", None or array-like of shape (n_samples,)
+        A class label (classifiers; an output index is accepted when the labels are not
+        numbers), an output index (other models), ``"predicted"`` (the model's own
+        prediction, per sample), None (the family default: the single output when there is
+        one, the positive class of a binary probability, the predicted class of a
+        multi-class classifier) or one of those per explained sample.
+    output_names : array-like of shape (n_outputs,)
+        Names of the model's output columns (class labels for classifiers).
+    is_clf : bool
+        True for classifiers (``target`` is read as a class label).
+    method : str, default=None
+        The resolved response method (``"predict_proba"`` picks the positive class of a
+        binary classifier by default).
+
+    Returns
+    -------
+    int, "predicted" or ndarray of int
+        ``"predicted"`` is resolved per sample by :func:`target_indices_for` (the model's
+        own prediction, :meth:`ModelOutput.predicted`); a per-sample array must have one
+        entry per explained sample.
+
+    Examples
+    --------
+    >>> resolve_target("b", ["a", "b"], is_clf=True, method="predict_proba")
+    1
+    >>> resolve_target(["a", "b", "a"], ["a", "b"], is_clf=True).tolist()
+    [0, 1, 0]
+    """
+    k = len(output_names)
+    if isinstance(target, str) and target == "predicted":
+        if is_clf and k == 1 and method == "decision_function":
+            # the negative class has no output: its rows would be explained as the positive class
+            name = output_names[0].item() if hasattr(output_names[0], "item") else output_names[0]
+            raise ValueError(
+                "target='predicted' needs one output per class, but a binary classifier's decision "
+                f"function has one: it scores the class {name!r}, and the rows predicted as the other "
+                "class have no output of their own. Use response_method='predict_proba' (one column "
+                f"per class) or target=None (the class {name!r})."
+            )
+        return "predicted"
+    if target is None:
+        if k == 1:
+            return 0
+        if is_clf and k == 2 and method == "predict_proba":
+            return 1
+        if is_clf:
+            return "predicted"
+        raise ValueError(f"The model has {k} outputs; choose one with target=<output index> (0..{k - 1}).")
+    if _is_per_sample(target):
+        arr = np.asarray(target, dtype=object)
+        if arr.ndim != 1:
+            raise ValueError(f"A per-sample target must be 1-D (one entry per sample); got shape {arr.shape}.")
+        lookup = {}
+        out = np.empty(len(arr), dtype=int)
+        for i, t in enumerate(arr.tolist()):
+            key = (type(t), t)
+            if key not in lookup:
+                lookup[key] = _one_target(t, output_names, is_clf, method)
+            out[i] = lookup[key]
+        return out
+    return _one_target(target, output_names, is_clf, method)
