@@ -167,10 +167,18 @@ def resolve_response_method(estimator, response_method):
                 return name
         raise ValueError(f"{type(estimator).__name__} has none of {candidates}.")
     if not hasattr(estimator, response_method):
-        raise ValueError(
+        message = (
             f"response_method={response_method!r} is not supported by {type(estimator).__name__}: "
             f"it has no method {response_method!r}."
         )
+        if response_method == "decision_function" and _is_skorch_net(_final_step(estimator)):
+            # the docs call a network's logits its decision function: say where they are
+            message += (
+                " A skorch net's logits are its module's output: explain the module itself "
+                "(net.module_, with the rows as the module takes them), or use a gradient or CAM "
+                "explainer, which explain the logits of a skorch net with this response_method."
+            )
+        raise ValueError(message)
     if response_method == "predict" and safe_is_classifier(estimator):
         raise ValueError(
             "response_method='predict' returns class labels, which have no additive "

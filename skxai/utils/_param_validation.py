@@ -158,7 +158,8 @@ def fit_context(fit):
 #:   torch classifier's logits), the prediction for regressors, a plain module's own output;
 #: - ``"predict_proba"``: class probabilities;
 #: - ``"decision_function"``: the raw score before the link (scikit-learn's decision function,
-#:   a network's logits, boosted trees' log-odds);
+#:   a network's logits, boosted trees' log-odds; the tabular families explain a skorch net's
+#:   logits through its ``module_``, the torch families through the net itself);
 #: - ``"predict"``: the regression output (class labels have no additive decomposition).
 RESPONSE_METHODS = ("auto", "predict_proba", "decision_function", "predict")
 

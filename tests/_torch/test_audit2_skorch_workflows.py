@@ -170,3 +170,26 @@ def test_the_gradient_family_matches_a_frames_columns_by_name(name):
         explainer.transform(frame.iloc[:3][list("abcde")])
     with pytest.raises(ValueError, match=r"columns not seen in fit: \['g'\]"):
         explainer.transform(frame.iloc[:3].assign(g=1.0))
+
+
+def test_tabular_decision_function_of_a_skorch_net_points_to_its_module():
+    # refused ("has no method 'decision_function'") without saying where the logits are
+    import torch
+    from skorch import NeuralNetClassifier
+
+    from skxai import KernelShapExplainer
+
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(40, 4)).astype(np.float32)
+    y = (X[:, 0] > 0).astype(np.int64)
+    torch.manual_seed(0)
+    net = NeuralNetClassifier(torch.nn.Sequential(torch.nn.Linear(4, 2)), criterion=torch.nn.CrossEntropyLoss,
+                              max_epochs=1, verbose=0).fit(X, y)
+    with pytest.raises(ValueError, match="net.module_"):
+        KernelShapExplainer(net, response_method="decision_function").fit(X)
+    # the way it names: the module's logits, exactly
+    exp = KernelShapExplainer(net.module_, n_samples=16, target=1, random_state=0).fit(X[:8])
+    phi = exp.explain(X[:3])
+    with torch.no_grad():
+        logits = net.module_(torch.as_tensor(X[:3])).double().numpy()
+    np.testing.assert_allclose(phi.values.sum(axis=1) + phi.base_values, logits, atol=1e-6)
