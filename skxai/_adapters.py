@@ -18,6 +18,7 @@ from skxai._estimators import (  # noqa: F401  (re-exported: the adapters' vocab
     _PROBABILITY_SLACK,
     _final_step,
     _is_skorch_net,
+    _is_torch_module,
     check_probabilities,
     is_frozen,
     unwrap_frozen,
@@ -233,10 +234,6 @@ def _torch_input_dtype(estimator):
             name = str(t.dtype).removeprefix("torch.")
             return np.dtype(name) if name in ("float16", "float32") else None
     return None
-
-
-def _is_plain_torch_module(obj):
-    return any(c.__module__.startswith("torch.nn") and c.__name__ == "Module" for c in type(obj).__mro__)
 
 
 def _call_torch_module(module, X):
@@ -549,7 +546,7 @@ class ModelOutput:
 
     def __call__(self, A):
         X = self._model_input(A)
-        if self.method == "__call__" and _is_plain_torch_module(self.estimator):
+        if self.method == "__call__" and _is_torch_module(self.estimator):
             out = _call_torch_module(self.estimator, X)
         elif self.method == "__call__":
             out = self.estimator(X)

@@ -112,3 +112,8 @@ def check_probabilities(out, what, estimator=None):
             "and CAM explainers also explain the logits with response_method='decision_function'."
         )
     raise ValueError(message)
+
+
+def _is_torch_module(obj):
+    """A ``torch.nn.Module`` (by its classes' names: torch is not imported for the check)."""
+    return any(c.__module__.startswith("torch.nn") and c.__name__ == "Module" for c in type(obj).__mro__)

@@ -33,6 +33,7 @@ from skxai._adapters import (
 )
 from skxai._dask import _output_container, transform_dask
 from skxai._data import TabularSchema, check_feature_groups, in_input_dtype
+from skxai._estimators import _is_torch_module
 from skxai._explanation import Explanation
 from skxai._games._background import BackgroundGame
 from skxai.utils._dask_inputs import in_memory, is_dask_collection
@@ -54,10 +55,6 @@ from skxai.utils._param_validation import (
 from skxai.utils._random import check_random_state, seed_from
 
 __all__ = ["BaseExplainer", "BaseTabularExplainer", "Explanation", "PerturbationView"]
-
-
-def _is_torch_module(obj):
-    return any(c.__module__.startswith("torch.nn") and c.__name__ == "Module" for c in type(obj).__mro__)
 
 
 def unfitted_without_y_message(est):
