@@ -11,6 +11,30 @@ def _is_frame(X):
     return hasattr(X, "columns") and hasattr(X, "dtypes") and hasattr(X, "iloc")
 
 
+def columns_in_fit_order(X, fitted, name="X", *, as_str=False):
+    """A DataFrame's columns in the order seen in fit, matched by name (``as_str``: by their
+    string form, as ``feature_names_in_`` records them).
+
+    A missing column, or one the model never saw, is an error that names it (as scikit-learn
+    does: an unseen column is a mistake to name, not to drop).
+    """
+    columns = [str(c) for c in X.columns] if as_str else list(X.columns)
+    if columns == list(fitted):
+        return X
+    position = {c: j for j, c in enumerate(columns)}
+    missing = [c for c in fitted if c not in position]
+    if missing:
+        raise ValueError(f"{name} is missing columns seen in fit: {missing[:10]}")
+    known = set(fitted)
+    unseen = [c for c in columns if c not in known]
+    if unseen:
+        raise ValueError(
+            f"{name} has columns not seen in fit: {unseen[:10]}; select the {len(fitted)} "
+            "columns the explainer was fitted on."
+        )
+    return X.iloc[:, [position[c] for c in fitted]]
+
+
 class TabularSchema:
     """How a table reached the explainer, so perturbed arrays can be turned back into it.
 
@@ -87,18 +111,7 @@ class TabularSchema:
     def to_array(self, X, *, n_features=None, name="X", owner="explainer"):
         """Validate ``X`` and return a 2-D float64 (or object) array."""
         if _is_frame(X) and self.columns is not None:
-            missing = [c for c in self.columns if c not in X.columns]
-            if missing:
-                raise ValueError(f"{name} is missing columns seen in fit: {missing[:10]}")
-            known = set(self.columns)
-            unseen = [c for c in X.columns if c not in known]
-            if unseen:
-                # as scikit-learn: a column the model never saw is a mistake to name, not to drop
-                raise ValueError(
-                    f"{name} has columns not seen in fit: {unseen[:10]}; select the {len(self.columns)} "
-                    "columns the explainer was fitted on."
-                )
-            X = X[self.columns]
+            X = columns_in_fit_order(X, self.columns, name)
         arr = self._to_array(X)
         n_expected = self.n_features if n_features is None else n_features
         if arr.shape[1] != n_expected:

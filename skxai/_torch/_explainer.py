@@ -11,6 +11,7 @@ import torch
 from sklearn.utils.validation import check_is_fitted
 
 from skxai._adapters import check_target_indices
+from skxai._data import columns_in_fit_order
 from skxai._explanation import Explanation
 from skxai._progress import progress
 from skxai._torch._capture import LayerCapture
@@ -210,21 +211,7 @@ class BaseTorchExplainer(BaseExplainer):
         fitted = getattr(self, "feature_names_in_", None)
         if fitted is None or not (hasattr(X, "columns") and hasattr(X, "iloc")):
             return X
-        columns = [str(c) for c in X.columns]
-        if columns == list(fitted):
-            return X
-        position = {c: j for j, c in enumerate(columns)}
-        missing = [c for c in fitted if c not in position]
-        if missing:
-            raise ValueError(f"{name} is missing columns seen in fit: {missing[:10]}")
-        known = set(fitted)
-        unseen = [c for c in columns if c not in known]
-        if unseen:
-            raise ValueError(
-                f"{name} has columns not seen in fit: {unseen[:10]}; select the {len(fitted)} "
-                "columns the explainer was fitted on."
-            )
-        return X.iloc[:, [position[c] for c in fitted]]
+        return columns_in_fit_order(X, list(fitted), name, as_str=True)
 
     def _validate_X(self, X, *, reset=False, name="X"):
         if hasattr(X, "toarray") and not hasattr(X, "columns"):
