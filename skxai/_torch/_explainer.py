@@ -316,7 +316,7 @@ class BaseTorchExplainer(BaseExplainer):
         else:
             self.target_index_ = self.model_.resolve_target(target, self.n_outputs_)
         self._warn_softmax_logits(bg_out)
-        self._warn_stochastic(bg_out)
+        self._check_outputs_per_sample(bg_out)
         self._fit_extra(Xa, y)
         return self
 
@@ -343,14 +343,18 @@ class BaseTorchExplainer(BaseExplainer):
                     "sample. Choose a layer whose output is batch-first."
                 )
 
-    def _warn_stochastic(self, out):
-        """Warn when the network gives other outputs on a second pass over the same rows.
+    def _check_outputs_per_sample(self, out):
+        """Warn when the network gives other outputs on a second pass over the same rows, and
+        refuse one whose output for a sample depends on the other samples of its batch.
 
         The explainers run it in evaluation mode, which turns dropout modules off, but not a
         functional ``F.dropout(x, p)`` (its ``training`` is True by default) or other sampling in
         ``forward``: every attribution then describes one random draw of the network (two
         ``transform`` calls differed by 0.23 on a small MLP, and Integrated Gradients' gaps
-        by 0.4). One extra pass over a few background rows tells.
+        by 0.4). One extra pass over a few background rows tells. A network that normalises
+        over the batch axis (``nn.Softmax(dim=0)``, ``x - x.mean(0)``) gives the same outputs
+        on the same batch twice but others on a part of it: no attribution of one sample means
+        anything there (DeepSHAP crashed deep inside, the gradients mixed the samples).
         """
         rows = self.background_[:8]
         again = self.model_output(rows)
@@ -358,15 +362,33 @@ class BaseTorchExplainer(BaseExplainer):
         # the same rows in another batch: round-off of the batch's kernels only (a few units
         # of the network's precision, so half-precision networks get a looser bound)
         rtol = max(1e-4, 16 * torch.finfo(self.model_.dtype).eps)
-        scale = max(1.0, float(np.abs(first).max()))
-        if not np.allclose(again, first, rtol=rtol, atol=rtol * scale):
-            warn_at_caller(
-                f"{type(self).__name__}: the network's outputs differ between two passes over the "
-                f"same rows in evaluation mode (by up to {float(np.abs(again - first).max()):.3g}): "
-                "its forward samples at random (a functional F.dropout(x, p), whose training=True "
-                "by default: pass training=self.training). The attributions would describe random "
-                "draws of the network and change from call to call.",
-                UserWarning,
+
+        def gap(a, b):
+            scale = max(1.0, float(np.abs(b).max()))
+            return 0.0 if np.allclose(a, b, rtol=rtol, atol=rtol * scale) else float(np.abs(a - b).max())
+
+        if gap(again, first):
+            if gap(self.model_output(rows), again):
+                warn_at_caller(
+                    f"{type(self).__name__}: the network's outputs differ between two passes over the "
+                    f"same rows in evaluation mode (by up to {gap(again, first):.3g}): "
+                    "its forward samples at random (a functional F.dropout(x, p), whose training=True "
+                    "by default: pass training=self.training). The attributions would describe random "
+                    "draws of the network and change from call to call.",
+                    UserWarning,
+                )
+                return
+            coupled = gap(again, first)
+        else:
+            half = max(1, rows.shape[0] // 2)
+            coupled = gap(self.model_output(rows[:half]), again[:half]) if rows.shape[0] > 1 else 0.0
+        if coupled:
+            raise ValueError(
+                f"{type(self).__name__} cannot explain this network: its output for a sample depends on "
+                f"the other samples of its batch (the same rows differ by up to {coupled:.3g} in a batch "
+                "of another size), as after nn.Softmax(dim=0) or a normalisation over the batch axis. "
+                "Attributions per sample would mix the samples; normalise over the features instead "
+                "(e.g. nn.Softmax(dim=1))."
             )
 
     def _warn_softmax_logits(self, out):
