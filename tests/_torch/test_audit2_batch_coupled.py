@@ -37,8 +37,14 @@ def test_a_network_normalising_over_the_batch_is_refused_at_fit(cls, last):
 
 def test_a_cnn_normalising_over_the_batch_is_refused_by_a_cam():
     torch.manual_seed(0)
-    net = nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.ReLU(), nn.AdaptiveAvgPool2d(1), nn.Flatten(),
-                        nn.Linear(4, 3), nn.Softmax(dim=0))
+    net = nn.Sequential(
+        nn.Conv2d(1, 4, 3, padding=1),
+        nn.ReLU(),
+        nn.AdaptiveAvgPool2d(1),
+        nn.Flatten(),
+        nn.Linear(4, 3),
+        nn.Softmax(dim=0),
+    )
     imgs = np.random.RandomState(1).rand(10, 1, 6, 6).astype(np.float32)
     with pytest.raises(ValueError, match="depends on the other samples of its batch"):
         GradCamExplainer(net, target_layer="1").fit(imgs)
@@ -52,5 +58,6 @@ def test_the_check_leaves_per_sample_networks_alone():
     with torch.no_grad():
         out = net(torch.tensor(X[10:13])).numpy()
     target = out.argmax(1)
-    np.testing.assert_allclose(phi.reshape(3, -1).sum(1), out[np.arange(3), target]
-                               - est.expected_value_[target], atol=1e-5)
+    np.testing.assert_allclose(
+        phi.reshape(3, -1).sum(1), out[np.arange(3), target] - est.expected_value_[target], atol=1e-5
+    )
