@@ -115,7 +115,8 @@ def write_page(path, title, sections, *, subtitle="", intro=""):
     >>> from skxai.report import write_page
     >>> path = os.path.join(tempfile.mkdtemp(), "index.html")
     >>> _ = write_page(path, "Results", [("runs", "Runs", "<p>3 runs</p>")])
-    >>> "<h2" in open(path, encoding="utf-8").read()
+    >>> with open(path, encoding="utf-8") as f:
+    ...     "<h2" in f.read()
     True
     """
     with open(path, "w", encoding="utf-8") as fh:
