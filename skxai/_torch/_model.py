@@ -812,7 +812,7 @@ class TorchModel:
                 f"Unknown layer {name!r}; the network's modules are: {names}."
             ) from None
 
-    def default_cam_layer(self, x):
+    def default_cam_layer(self, x, with_skipped=False):
         """Name of the layer a CAM reads by default: the last convolution, moved past the
         elementwise modules (:data:`ELEMENTWISE`: ReLU, batch norm, dropout ...) that directly
         follow it in the forward pass, up to the pooling.
@@ -830,10 +830,13 @@ class TorchModel:
         ----------
         x : torch.Tensor of shape (n, ...)
             Inputs for the tracing forward pass (one sample is enough).
+        with_skipped : bool, default=False
+            Also return the names of the chain's modules past the chosen one that run more than
+            once per pass (so the layer is read before them), with their run counts.
 
         Returns
         -------
-        str
+        str or (str, dict)
             Dotted name of the layer (a ``ValueError`` when the network has no convolution).
         """
         calls = []  # (module, first input, output) of every module, in the order they return
@@ -881,7 +884,10 @@ class TorchModel:
             if chosen is None:
                 once = [i for i in chain if runs[id(calls[i][0])] == 1]
                 chosen = once[-1] if once else chain[0]
-        return names[id(calls[chosen][0])]
+        if not with_skipped:
+            return names[id(calls[chosen][0])]
+        skipped = {names[id(calls[i][0])]: runs[id(calls[i][0])] for i in chain if i > chosen}
+        return names[id(calls[chosen][0])], {k: v for k, v in skipped.items() if v > 1}
 
     def default_conv_layer(self):
         """Name of the last ``Conv1d``/``Conv2d``/``Conv3d`` module (the usual CAM layer).

@@ -38,6 +38,7 @@ from skxai._torch._explainer import (
 )
 from skxai._torch._model import HookSet
 from skxai.cam._upsample import postprocess
+from skxai.utils._warnings import warn_at_caller
 
 __all__ = ["BaseCamExplainer", "LayerPass"]
 
@@ -306,15 +307,31 @@ class BaseCamExplainer(BaseTorchExplainer, auto_wrap_output_keys=None):
         self._check_image_dims(X)
         try:
             with self.model_.prepared():
-                self.default_layer_ = self.model_.default_cam_layer(self.model_.to_tensor(X[:1]))
+                self.default_layer_, shared = self.model_.default_cam_layer(
+                    self.model_.to_tensor(X[:1]), with_skipped=True
+                )
         except ValueError:
             # a network without nn.Conv modules (transposed convolutions, functional ones)
             # has no default layer; a target_layer the user named still serves
             if self.target_layer_ is None:
                 raise
-            self.default_layer_ = None
+            self.default_layer_, shared = None, {}
+        # why the default stops before the activations (CamExplainer's refusal says it too)
+        self._shared_note = ""
+        if shared:
+            runs = ", ".join(f"{n!r} runs {k} times" for n, k in shared.items())
+            self._shared_note = (
+                f" The default layer {self.default_layer_!r} is read before its activation module(s), "
+                f"which are shared ({runs} per forward pass, e.g. one nn.ReLU reused by several layers) "
+                "and so cannot be captured; give each layer its own activation module to read them."
+            )
         if self.target_layer_ is None:
             self.target_layer_ = self.default_layer_
+            if shared:
+                warn_at_caller(
+                    f"{type(self).__name__}: the maps use the pre-activation values.{self._shared_note}",
+                    UserWarning,
+                )
 
     def _check_image_dims(self, Xa):
         if Xa.ndim < 3 or Xa.ndim > 5:

@@ -178,7 +178,8 @@ class CamExplainer(BaseCamExplainer):
             hint = f" Use target_layer={self.default_layer_!r} (the activations the pooling averages)."
         raise ValueError(
             f"CamExplainer needs layer {lp.name!r} to be followed only by global average pooling "
-            f"and the linear layer {fc_name!r} (conv -> GAP -> linear), but {reason}.{hint} "
+            f"and the linear layer {fc_name!r} (conv -> GAP -> linear), but {reason}.{hint}"
+            f"{getattr(self, '_shared_note', '')} "
             "GradCamExplainer works on any network (and equals CAM / (H W) on GAP networks)."
         )
 
