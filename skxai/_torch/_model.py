@@ -922,7 +922,15 @@ class TorchModel:
         modes = [(m, m.training) for m in modules]
         # The parameters straight from the modules' own dicts (parameters() walks the tree a
         # second time and deduplicates); a shared parameter listed twice is harmless here.
-        flags = [(p, p.requires_grad) for m in modules for p in m._parameters.values() if p is not None]
+        # Inference tensors (parameters made under ``torch.inference_mode()``) are left alone:
+        # no gradient reaches them anyway, and their ``requires_grad`` cannot be set back to
+        # True outside inference mode, so freezing them left the user's network frozen.
+        flags = [
+            (p, p.requires_grad)
+            for m in modules
+            for p in m._parameters.values()
+            if p is not None and not p.is_inference()
+        ]
         # Only the flags that differ are written (nn.Module.__setattr__ is slow Python, and a
         # network already in evaluation mode is the common case); restoring compares each one
         # against its recorded value, so the state after the block is the state before it.
