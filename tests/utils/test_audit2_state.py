@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from joblib import parallel_config
 from sklearn.base import clone
-from threadpoolctl import threadpool_info
+from threadpoolctl import ThreadpoolController, threadpool_info
 
 from skxai import KernelShapExplainer
 from skxai.utils import _parallel
@@ -17,16 +17,34 @@ def _blas_threads():
     return sorted((i["filepath"], i["num_threads"]) for i in threadpool_info() if i["user_api"] == "blas")
 
 
+def _release_control(controller):
+    # threadpoolctl (3.6+) lets only the thread that last changed a process-wide OpenBLAS pool
+    # change it again: hand control back so that the worker threads can limit it
+    for lib in controller.lib_controllers:
+        release = getattr(lib, "clear_controlling_thread", None)
+        if release is not None:
+            release()
+
+
 @pytest.fixture
 def two_blas_threads():
-    """The process's BLAS limits, which must be above 1 for a leaked limit of 1 to show. Not
-    set here with threadpool_limits: threadpoolctl lets only the thread inside such a block
-    change an OpenBLAS pool, so the worker threads would change nothing."""
+    """BLAS at two threads (a leaked limit of 1 shows), set without threadpool_limits' block:
+    threadpoolctl lets only the thread inside such a block change an OpenBLAS pool, so the
+    worker threads would change nothing."""
     np.ones((4, 4)) @ np.ones((4, 4))  # BLAS loaded
-    before = _blas_threads()
-    if not before or min(n for _, n in before) < 2:
-        pytest.skip("no BLAS library running more than one thread")
-    return before
+    controller = ThreadpoolController()
+    if not any(lib.user_api == "blas" for lib in controller.lib_controllers):
+        pytest.skip("no BLAS library that threadpoolctl controls")
+    limiter = controller.limit(limits=2, user_api="blas")  # also where OMP_NUM_THREADS=1
+    _release_control(controller)
+    try:
+        before = _blas_threads()
+        if min(n for _, n in before) < 2:
+            pytest.skip("no BLAS library running more than one thread")
+        yield before
+    finally:
+        limiter.restore_original_limits()
+        _release_control(controller)
 
 
 def test_overlapping_blocks_of_two_threads_restore_the_limit(two_blas_threads):
