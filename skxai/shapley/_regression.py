@@ -17,7 +17,7 @@ from skxai.utils._param_validation import (
     Interval,
     fit_context,
 )
-from skxai.utils._random import seed_from
+from skxai.utils._random import seed_from, seed_unseeded
 
 
 def _sample_weight(estimator, fit_params):
@@ -111,26 +111,6 @@ def _empty_model(estimator, method, is_clf):
     if method == "predict" and not is_clf:
         return DummyRegressor(strategy="mean")
     return clone(estimator)
-
-
-def _seeded(estimator, seed):
-    """``estimator`` (a clone) with every ``random_state`` left at None set to ``seed``.
-
-    A model left at ``random_state=None`` (a forest's default) draws from numpy's global
-    generator when it is trained: the values of its 2**p retrained models followed the user's
-    ``np.random`` sequence (and advanced it), and differed between worker processes. Seeded from
-    the explainer's ``random_state``, as scikit-learn's ensembles seed their members; a seed the
-    model was given is kept.
-    """
-    get_params = getattr(estimator, "get_params", None)
-    if get_params is None:
-        return estimator
-    unseeded = {
-        key: seed
-        for key, value in get_params(deep=True).items()
-        if value is None and (key == "random_state" or key.endswith("__random_state"))
-    }
-    return estimator.set_params(**unseeded) if unseeded else estimator
 
 
 def _fit_subset(estimator, X, y, cols, names, fit_params):
@@ -264,7 +244,7 @@ class ShapleyRegressionExplainer(BaseTabularExplainer):
         # add up to its predictions.
         self._subset_fit_params = fit_params
         self._subset_seed = seed_from(self.random_state)
-        return _seeded(clone(est), self._subset_seed).fit(X, y, **fit_params)
+        return seed_unseeded(clone(est), self._subset_seed).fit(X, y, **fit_params)
 
     def _fit_extra(self, X, y):
         fit_params = self.__dict__.pop("_subset_fit_params", {})
@@ -283,7 +263,7 @@ class ShapleyRegressionExplainer(BaseTabularExplainer):
         est = self.estimator_
         if is_frozen(self.estimator):
             est = unwrap_frozen(self.estimator)
-        est = _seeded(clone(est), self.__dict__.pop("_subset_seed"))
+        est = seed_unseeded(clone(est), self.__dict__.pop("_subset_seed"))
         names = [[str(self.feature_names_out_[j]) for j in np.flatnonzero(m)] for m in self._masks]
         empty = _empty_model(est, self.output_.method, safe_is_classifier(est))
         empty_params = fit_params
