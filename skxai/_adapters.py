@@ -21,6 +21,7 @@ from skxai._estimators import (  # noqa: F401  (re-exported: the adapters' vocab
     _is_torch_module,
     check_probabilities,
     is_frozen,
+    restore_training_modes,
     unwrap_frozen,
 )
 from skxai._targets import _is_per_sample, _one_target, resolve_target  # noqa: F401
@@ -380,9 +381,13 @@ def kept_model_state(estimator):
                 entry[0] -= 1
                 if entry[0] == 0:
                     del _KEPT[id(m)]
-                    for sub, training in entry[1]:
-                        if sub.training != training:
-                            sub.training = training
+                    try:
+                        if any(sub.training != training for sub, training in entry[1]):
+                            restore_training_modes(m, entry[1])  # skorch's eval went through train()
+                    finally:
+                        for sub, training in entry[1]:
+                            if sub.training != training:
+                                sub.training = training
 
 
 def class_indices(labels, output_names, estimator=None):

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 from sklearn.frozen import FrozenEstimator
 
-__all__ = ["check_probabilities", "is_frozen", "unwrap_frozen"]
+__all__ = ["check_probabilities", "is_frozen", "restore_training_modes", "unwrap_frozen"]
 
 
 def is_frozen(estimator):
@@ -117,3 +117,33 @@ def check_probabilities(out, what, estimator=None):
 def _is_torch_module(obj):
     """A ``torch.nn.Module`` (by its classes' names: torch is not imported for the check)."""
     return any(c.__module__.startswith("torch.nn") and c.__name__ == "Module" for c in type(obj).__mro__)
+
+
+def restore_training_modes(module, modes):
+    """Put recorded training modes of a torch module back through ``train(mode)``, parents first.
+
+    Evaluation mode went through ``train(False)`` (the explainers' ``eval()``, skorch's
+    ``predict``), which a module may override to switch more than its flag (noise injection,
+    stochastic depth, a cache kept in evaluation only); setting the flags back alone left such a
+    module training with its own state in evaluation. The root gets its recorded mode, then
+    every module whose mode differs from its parent's gets its own (``train`` recurses, so a
+    parent's call comes before its children's corrections).
+
+    Parameters
+    ----------
+    module : torch.nn.Module
+        The root module.
+    modes : list of (torch.nn.Module, bool)
+        ``(submodule, training)`` of every module of ``module.modules()``, in that order.
+
+    Returns
+    -------
+    None
+        Flags an override does not set as recorded are left to the caller, which sets them.
+    """
+    recorded = {id(m): training for m, training in modes}
+    module.train(recorded[id(module)])
+    for parent, _ in modes:
+        for child in parent.children():
+            if id(child) in recorded and recorded[id(child)] != recorded[id(parent)]:
+                child.train(recorded[id(child)])

@@ -18,7 +18,7 @@ import torch
 from torch import nn
 
 from skxai._estimators import _is_skorch_net as _is_skorch
-from skxai._estimators import unwrap_frozen
+from skxai._estimators import restore_training_modes, unwrap_frozen
 
 __all__ = ["TorchModel", "HookSet", "as_tensor", "to_sklearn_torch"]
 
@@ -914,7 +914,10 @@ class TorchModel:
         """Evaluation mode and frozen parameters inside the block; both restored exactly after.
 
         The training flag of every submodule and ``requires_grad`` of every parameter are
-        recorded first and put back on exit, even when the block raises. Inference mode is
+        recorded first and put back on exit, even when the block raises; evaluation mode is
+        set through ``eval()`` and left through ``train()``, so a module's own override of
+        ``train`` switches back whatever it switched (parameters that are inference tensors
+        are left alone). Inference mode is
         off inside the block: under a caller's ``torch.inference_mode()`` every tensor made
         would refuse autograd (the explainers' backward passes) and version counters (the
         CAMs' in-place checks). Threads sharing the network take turns through the block (a
@@ -928,22 +931,35 @@ class TorchModel:
         modes = [(m, m.training) for m in modules]
         # The parameters straight from the modules' own dicts (parameters() walks the tree a
         # second time and deduplicates); a shared parameter listed twice is harmless here.
-        flags = [(p, p.requires_grad) for m in modules for p in m._parameters.values() if p is not None]
+        # Inference tensors (parameters made under ``torch.inference_mode()``) are left alone:
+        # no gradient reaches them anyway, and their ``requires_grad`` cannot be set back to
+        # True outside inference mode, so freezing them left the user's network frozen.
+        flags = [
+            (p, p.requires_grad)
+            for m in modules
+            for p in m._parameters.values()
+            if p is not None and not p.is_inference()
+        ]
         # Only the flags that differ are written (nn.Module.__setattr__ is slow Python, and a
         # network already in evaluation mode is the common case); restoring compares each one
         # against its recorded value, so the state after the block is the state before it.
+        switched = any(training for _, training in modes)
         with torch.inference_mode(False):
             try:
-                if any(training for _, training in modes):
+                if switched:
                     self.module.eval()  # through train(False), which a module may override
                 for p, flag in flags:
                     if flag:
                         p.requires_grad_(False)
                 yield self
             finally:
-                for m, training in modes:
-                    if m.training != training:
-                        m.training = training
+                try:
+                    if switched:
+                        restore_training_modes(self.module, modes)
+                finally:
+                    for m, training in modes:
+                        if m.training != training:
+                            m.training = training
                 for p, flag in flags:
                     if p.requires_grad != flag:
                         p.requires_grad_(flag)

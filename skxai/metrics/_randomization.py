@@ -18,7 +18,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from skxai.metrics._similarity import spearman_similarity, ssim_available, ssim_similarity
 from skxai.metrics._utils import explainer_transform, is_tabular, to_numpy, unfreeze
-from skxai.utils._random import check_random_state
+from skxai.utils._random import check_random_state, seed_unseeded
 
 SIMILARITIES = ("spearman", "spearman_abs", "ssim")
 
@@ -383,7 +383,8 @@ def data_randomization_test(explainer, X, *, X_train, y_train, train=None, fit_p
     similarity, criterion, threshold :
         As in :func:`model_randomization_test`.
     random_state : int, RandomState or None, default=0
-        Seeds the label permutation.
+        Seeds the label permutation, and the retrained model where its own ``random_state``
+        is None (scikit-learn models; a ``train`` callable seeds its own model).
 
     Returns
     -------
@@ -421,14 +422,16 @@ def data_randomization_test(explainer, X, *, X_train, y_train, train=None, fit_p
     y_arr = np.asarray(to_numpy(y_train) if hasattr(y_train, "detach") else y_train)
     rng = check_random_state(random_state)
     y_perm = y_arr[rng.permutation(len(y_arr))]
+    # the retrained model's own random_state when it has none (after the permutation's draw)
+    model_seed = int(rng.randint(np.iinfo(np.int32).max))
     model = unfreeze(explainer.estimator)
     with _autograd_allowed():
         return _data_randomization(explainer, X, model, X_train, y_perm, train, fit_params,
-                                   background, A0, sims, criterion, threshold)
+                                   background, A0, sims, criterion, threshold, model_seed)
 
 
 def _data_randomization(explainer, X, model, X_train, y_perm, train, fit_params, background,
-                        A0, sims, criterion, threshold):
+                        A0, sims, criterion, threshold, model_seed):
     if train is not None:
         new_model = train(copy.deepcopy(model), X_train, y_perm)
         if new_model is None:
@@ -437,7 +440,8 @@ def _data_randomization(explainer, X, model, X_train, y_perm, train, fit_params,
                 "loop that updates the model in place can end with `return model`)."
             )
     elif hasattr(model, "fit") and hasattr(model, "get_params"):
-        new_model = clone(model).fit(X_train, y_perm, **(fit_params or {}))
+        # a model left at random_state=None would draw from numpy's global generator
+        new_model = seed_unseeded(clone(model), model_seed).fit(X_train, y_perm, **(fit_params or {}))
     else:
         raise TypeError(
             f"Cannot retrain {type(model).__name__} with scikit-learn's clone/fit: pass "

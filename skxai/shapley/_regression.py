@@ -17,6 +17,7 @@ from skxai.utils._param_validation import (
     Interval,
     fit_context,
 )
+from skxai.utils._random import seed_from, seed_unseeded
 
 
 def _sample_weight(estimator, fit_params):
@@ -150,7 +151,10 @@ class ShapleyRegressionExplainer(BaseTabularExplainer):
     target, response_method, feature_groups, batch_size, n_jobs, scoring, verbose
         As in :class:`~skxai.ExactShapleyExplainer`.
     max_background, background, random_state
-        Only used for ``model_output`` and the metrics' background replacement.
+        Only used for ``model_output`` and the metrics' background replacement; ``random_state``
+        also seeds every retrained model (the full one included) whose own ``random_state``
+        is None, so that such a model (a forest's default) gives the same values on every fit
+        and for any ``n_jobs``, and numpy's global generator is not drawn from.
 
     Attributes
     ----------
@@ -239,7 +243,8 @@ class ShapleyRegressionExplainer(BaseTabularExplainer):
         # trained without them would not be the model that predicts, and the values would not
         # add up to its predictions.
         self._subset_fit_params = fit_params
-        return clone(est).fit(X, y, **fit_params)
+        self._subset_seed = seed_from(self.random_state)
+        return seed_unseeded(clone(est), self._subset_seed).fit(X, y, **fit_params)
 
     def _fit_extra(self, X, y):
         fit_params = self.__dict__.pop("_subset_fit_params", {})
@@ -258,6 +263,7 @@ class ShapleyRegressionExplainer(BaseTabularExplainer):
         est = self.estimator_
         if is_frozen(self.estimator):
             est = unwrap_frozen(self.estimator)
+        est = seed_unseeded(clone(est), self.__dict__.pop("_subset_seed"))
         names = [[str(self.feature_names_out_[j]) for j in np.flatnonzero(m)] for m in self._masks]
         empty = _empty_model(est, self.output_.method, safe_is_classifier(est))
         empty_params = fit_params

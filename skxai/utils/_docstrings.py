@@ -69,8 +69,10 @@ n_jobs : int, default=None
     identical for any ``n_jobs``.""",
     "random_state": """
 random_state : int, RandomState instance or None, default=None
-    Seed of every random draw; an int gives the same numbers for any ``n_jobs``. Global
-    random generators are never touched.""",
+    Seed of every random draw; an int gives the same numbers on every call and for any
+    ``n_jobs``. An instance is drawn from by every call that draws (successive calls differ,
+    as in scikit-learn); None draws fresh seeds on every such call. Global random generators
+    are never touched.""",
     "scoring": """
 scoring : str, callable or None, default=None
     What ``score`` returns (higher is better): a name of

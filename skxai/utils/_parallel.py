@@ -25,20 +25,91 @@ _PROCESS_LOCK = threading.Lock()
 
 _CONTROLLER = []
 
+# The BLAS limit is process-wide state that threads share (joblib's threading backend, a Dask
+# cluster of threads, a user's own threads), so blocks of several threads overlap: each one
+# recording the limit it found and putting it back on exit (threadpoolctl's own ``limit``)
+# leaves the process at one thread whenever a block enters while another is inside and leaves
+# after it (it recorded the other's 1 as the original), and the later block computed under the
+# user's thread count once the first had left. Blocks are counted instead: the first one in
+# records the limits and sets 1, the last one out puts them back.
+_BLAS_LOCK = threading.Lock()
+_BLAS_BLOCKS = {"depth": 0, "saved": {}}  # blocks inside; library path -> (controller, limit found)
+_BLAS_LOCAL = threading.local()  # per thread: the same for libraries whose limit is per thread
 
+
+def _blas_libraries():
+    """threadpoolctl's controllers of the loaded BLAS libraries. They are scanned again only
+    after new Python modules were imported (a BLAS comes with the extension module that loads
+    it, e.g. torch's), not on every call."""
+    n_modules = len(sys.modules)
+    if not _CONTROLLER or _CONTROLLER[0][0] != n_modules:
+        _CONTROLLER[:] = [(n_modules, ThreadpoolController())]
+    return [lib for lib in _CONTROLLER[0][1].lib_controllers if lib.user_api == "blas"]
+
+
+def _limit_is_per_thread(lib):
+    # OpenBLAS built on OpenMP keeps one limit per calling thread; the other BLAS one per process.
+    return lib.internal_api == "openblas" and getattr(lib, "threading_layer", None) == "openmp"
+
+
+def _set_blas_threads(lib, n):
+    lib.set_num_threads(n)
+    # threadpoolctl (3.6+) lets only the thread that last changed a process-wide OpenBLAS pool
+    # change it again until that thread's ``with`` block ends; these blocks are not its ``with``
+    # blocks, so hand control back, or the last block out (another thread) could not restore.
+    release = getattr(lib, "clear_controlling_thread", None)
+    if release is not None:
+        release()
+
+
+def _limit_to_one(libs, saved):
+    for lib in libs:
+        if lib.filepath not in saved:
+            found = lib.get_num_threads()
+            saved[lib.filepath] = (lib, found)
+            if found is not None and found != 1:
+                _set_blas_threads(lib, 1)
+
+
+def _restore(saved):
+    for lib, found in reversed(list(saved.values())):
+        if found is not None and found != 1:
+            _set_blas_threads(lib, found)
+    saved.clear()
+
+
+@contextlib.contextmanager
 def one_blas_thread():
     """Context limiting BLAS to one thread.
 
     For two reasons: joblib's threads share the cores instead, and a result must not depend on
     the thread count (a multi-threaded Cholesky or product rounds differently, so a row
     explained in a loky worker, which runs one BLAS thread, would differ in its last bits from
-    the same row explained in the parent). The loaded libraries are scanned again only after
-    new Python modules were imported (a BLAS comes with the extension module that loads it,
-    e.g. torch's), not on every call."""
-    n_modules = len(sys.modules)
-    if not _CONTROLLER or _CONTROLLER[0][0] != n_modules:
-        _CONTROLLER[:] = [(n_modules, ThreadpoolController())]
-    return _CONTROLLER[0][1].limit(limits=1, user_api="blas")
+    the same row explained in the parent). Blocks of several threads may overlap: the limits
+    found by the first one in are put back by the last one out (per thread for a BLAS whose
+    limit is per thread), so the process is left as it was."""
+    libs = _blas_libraries()
+    local = [lib for lib in libs if _limit_is_per_thread(lib)]
+    shared = [lib for lib in libs if not _limit_is_per_thread(lib)]
+    if not hasattr(_BLAS_LOCAL, "depth"):
+        _BLAS_LOCAL.depth, _BLAS_LOCAL.saved = 0, {}
+    _limit_to_one(local, _BLAS_LOCAL.saved)  # a library loaded by an inner block is added
+    _BLAS_LOCAL.depth += 1
+    try:
+        with _BLAS_LOCK:
+            _limit_to_one(shared, _BLAS_BLOCKS["saved"])
+            _BLAS_BLOCKS["depth"] += 1
+        try:
+            yield
+        finally:
+            with _BLAS_LOCK:
+                _BLAS_BLOCKS["depth"] -= 1
+                if _BLAS_BLOCKS["depth"] == 0:
+                    _restore(_BLAS_BLOCKS["saved"])
+    finally:
+        _BLAS_LOCAL.depth -= 1
+        if _BLAS_LOCAL.depth == 0:
+            _restore(_BLAS_LOCAL.saved)
 
 
 class Shipped:

@@ -55,3 +55,33 @@ def with_own_generator(explainer, generator=None):
     own = copy.copy(explainer)
     own.random_state = copy.deepcopy(generator)
     return own
+
+
+def seed_unseeded(estimator, seed):
+    """``estimator`` (a clone the caller owns) with every ``random_state`` left at None, nested
+    ones included, set to ``seed``; a seed the model was given is kept.
+
+    A model left at ``random_state=None`` (a forest's default) draws from numpy's global
+    generator when it is trained: what skxai retrains (ShapleyRegressionExplainer's subset
+    models, the data randomisation test's model) would follow the user's ``np.random`` sequence,
+    advance it, and differ between worker processes. Seeded from the caller's ``random_state``,
+    as scikit-learn's ensembles seed their members.
+
+    Examples
+    --------
+    >>> from sklearn.ensemble import RandomForestRegressor
+    >>> from skxai.utils._random import seed_unseeded
+    >>> seed_unseeded(RandomForestRegressor(), 3).random_state
+    3
+    >>> seed_unseeded(RandomForestRegressor(random_state=1), 3).random_state
+    1
+    """
+    get_params = getattr(estimator, "get_params", None)
+    if get_params is None:
+        return estimator
+    unseeded = {
+        key: seed
+        for key, value in get_params(deep=True).items()
+        if value is None and (key == "random_state" or key.endswith("__random_state"))
+    }
+    return estimator.set_params(**unseeded) if unseeded else estimator
