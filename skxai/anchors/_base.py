@@ -8,7 +8,7 @@ import numpy as np
 from sklearn.utils import gen_even_slices
 from sklearn.utils.parallel import Parallel, delayed
 
-from skxai._adapters import cast_for_model, kept_model_state
+from skxai._adapters import cast_for_model, kept_model_state, unwrap_frozen
 from skxai._progress import progress
 from skxai.anchors._driver import run_lockstep
 from skxai.anchors._search import AnchorSearch
@@ -92,8 +92,9 @@ def decisions(explainer, rows, n_rows, what, *, predict_input=None):
     than ``n_rows`` is a ``ValueError`` that says so, instead of an ``IndexError`` later.
     """
     est = explainer.estimator_
+    labels = explainer.output_.method != "__call__" and hasattr(est, "predict")
     try:
-        if explainer.output_.method != "__call__" and hasattr(est, "predict"):
+        if labels:
             X = cast_for_model(est, rows if predict_input is None else predict_input(rows))
             with kept_model_state(est):  # skorch's predict leaves the net in evaluation mode
                 out = np.asarray(est.predict(X))
@@ -119,6 +120,15 @@ def decisions(explainer, rows, n_rows, what, *, predict_input=None):
         )
     if out.ndim == 1:
         return out
+    if labels and out.shape[1] > 1:
+        # a multi-output (multilabel) classifier: the argmax of its label vector made [0, 0],
+        # [1, 0] and [1, 1] one "class 0", and anchors kept that instead of the labels
+        raise ValueError(
+            f"{type(unwrap_frozen(est)).__name__}.predict returned labels of shape {out.shape}, not one "
+            "class label per row (a multi-output or multilabel classifier): an anchor keeps one "
+            "decision. Explain one output at a time, e.g. a callable returning the probabilities "
+            "of one output."
+        )
     return out[:, 0] if out.shape[1] == 1 else np.argmax(out, axis=1)
 
 
