@@ -1,0 +1,64 @@
+"""Audit 2 (models): the tabular explainers on models and targets their authors had not tried."""
+
+import numpy as np
+import pytest
+from sklearn.frozen import FrozenEstimator
+from sklearn.linear_model import LogisticRegression, RidgeClassifier
+from sklearn.svm import LinearSVC
+
+from skxai import ExactShapleyExplainer, RandomExplainer, shapley_values
+
+
+def _interventional(f, x, B):
+    """Exact Shapley values of ``mean_b f(x_S, b_rest)`` by enumeration, shape (d, n_outputs)."""
+
+    def v(masks):
+        out = []
+        for s in masks:
+            Z = B.copy()
+            Z[:, s] = x[s]
+            out.append(np.asarray(f(Z), dtype=float).reshape(len(B), -1).mean(axis=0))
+        return np.array(out)
+
+    return shapley_values(v, B.shape[1])
+
+
+def _binary_strings():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(60, 3))
+    y = np.array(["no", "yes"])[(X[:, 0] + 0.5 * X[:, 1] > 0).astype(int)]
+    return X, y
+
+
+@pytest.mark.parametrize("model", [LinearSVC(), RidgeClassifier()], ids=["svc", "ridge"])
+def test_an_integer_target_is_a_class_position_for_a_binary_decision_function(model):
+    # classes ['no', 'yes']; the decision function has one output, scoring 'yes'. target=1
+    # (classes_[1], what it means with predict_proba) was refused and target=0 explained
+    # 'yes', the class that target=0 is not under predict_proba. Now 1 is 'yes', 0 refused.
+    X, y = _binary_strings()
+    model.fit(X, y)
+    B = X[:8]
+    est = ExactShapleyExplainer(FrozenEstimator(model), target=1).fit(B)
+    ref = _interventional(model.decision_function, X[0], B)[:, 0]
+    np.testing.assert_allclose(est.transform(X[:1])[0], ref, atol=1e-12)
+    assert est.explain(X[:1]).output_names.tolist() == ["yes"]
+    with pytest.raises(ValueError, match=r"target=0 is not an output of the model.*'yes'"):
+        ExactShapleyExplainer(FrozenEstimator(model), target=0).fit(B)
+    # the controls share the resolver
+    assert RandomExplainer(FrozenEstimator(model), target=1).fit(B).target_indices(X[:2]).tolist() == [0, 0]
+    with pytest.raises(ValueError, match=r"target=0 is not an output"):
+        RandomExplainer(FrozenEstimator(model), target=0).fit(B)
+
+
+def test_integer_targets_mean_the_same_class_under_both_response_methods():
+    X, y = _binary_strings()
+    model = LogisticRegression().fit(X, y)
+    B = X[:8]
+    proba = ExactShapleyExplainer(FrozenEstimator(model), target=1).fit(B)
+    raw = ExactShapleyExplainer(FrozenEstimator(model), target=1, response_method="decision_function").fit(B)
+    assert proba.output_names_[proba.target_index_] == raw.output_names_[raw.target_index_] == "yes"
+    # a per-sample array of positions too
+    per_sample = ExactShapleyExplainer(FrozenEstimator(model), target=[1, 1], response_method="decision_function").fit(
+        B
+    )
+    assert per_sample.target_indices(X[:2]).tolist() == [0, 0]
