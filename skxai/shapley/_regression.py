@@ -29,13 +29,44 @@ def _sample_weight(estimator, fit_params):
     return None
 
 
+def _final_classifier(estimator):
+    """The estimator whose own settings (``class_weight``, ``priors``, Platt scaling) decide
+    what a fitted ``estimator`` predicts from no information: a Pipeline's last step, a
+    search's best estimator, the estimator a bagging or threshold wrapper trains (on the
+    same rows, with the same weighting), repeatedly.
+
+    Read on a Pipeline's last step only, a ``GridSearchCV`` (or a bag) of
+    ``LogisticRegression(class_weight="balanced")`` got the plain class prior for its empty
+    coalition: a feature without information took 0.19 of a 12%-positive class.
+    """
+    from sklearn.ensemble import BaggingClassifier
+    from sklearn.model_selection import FixedThresholdClassifier, TunedThresholdClassifierCV
+    from sklearn.model_selection._search import BaseSearchCV
+
+    for _ in range(32):  # nested wrappers; a bound, not a cycle check
+        steps = getattr(estimator, "steps", None)
+        if steps:
+            inner = steps[-1][1]
+        elif isinstance(estimator, BaseSearchCV):
+            inner = getattr(estimator, "best_estimator_", None)
+            inner = estimator.estimator if inner is None else inner
+        elif isinstance(estimator, BaggingClassifier | FixedThresholdClassifier | TunedThresholdClassifierCV):
+            inner = getattr(estimator, "estimator_", None)
+            inner = estimator.estimator if inner is None else inner
+        else:
+            return estimator
+        if inner is None or isinstance(inner, str):  # "passthrough": no model of its own
+            return estimator
+        estimator = inner
+    return estimator
+
+
 def _with_class_weight(estimator, y, sample_weight):
     """``sample_weight`` times the class weights of a classifier trained with ``class_weight``
     (a Pipeline's last step's): its fit on no feature predicts the prior of the weighted classes
     (uniform for "balanced"), not the plain class prior, which gave a feature without any
     information a share of the gap between the two."""
-    steps = getattr(estimator, "steps", None)
-    final = steps[-1][1] if steps else estimator
+    final = _final_classifier(estimator)
     class_weight = getattr(final, "class_weight", None)
     if class_weight is None:
         return sample_weight
@@ -59,8 +90,7 @@ def _fixed_prior(estimator, y):
     """
     from sklearn.naive_bayes import ComplementNB
 
-    steps = getattr(estimator, "steps", None)
-    final = steps[-1][1] if steps else estimator
+    final = _final_classifier(estimator)
     n_classes = len(np.unique(y))
     if isinstance(final, ComplementNB) and n_classes > 1:
         return np.full(n_classes, 1.0 / n_classes)
@@ -83,8 +113,7 @@ def _platt_scaled(estimator):
     """
     from sklearn.svm import SVC, NuSVC
 
-    steps = getattr(estimator, "steps", None)
-    final = steps[-1][1] if steps else estimator
+    final = _final_classifier(estimator)
     return isinstance(final, SVC | NuSVC) and bool(getattr(final, "probability", False))
 
 

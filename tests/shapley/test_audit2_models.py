@@ -2,11 +2,15 @@
 
 import numpy as np
 import pytest
+from sklearn.ensemble import BaggingClassifier
 from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LogisticRegression, RidgeClassifier
+from sklearn.model_selection import FixedThresholdClassifier, GridSearchCV
+from sklearn.pipeline import Pipeline, make_pipeline
+from sklearn.preprocessing import StandardScaler
 from sklearn.svm import LinearSVC
 
-from skxai import ExactShapleyExplainer, RandomExplainer, shapley_values
+from skxai import ExactShapleyExplainer, RandomExplainer, ShapleyRegressionExplainer, shapley_values
 
 
 def _interventional(f, x, B):
@@ -62,3 +66,45 @@ def test_integer_targets_mean_the_same_class_under_both_response_methods():
         B
     )
     assert per_sample.target_indices(X[:2]).tolist() == [0, 0]
+
+
+def _imbalanced():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(300, 2))
+    y = (X[:, 0] + 0.5 * rng.normal(size=300) > 1.2).astype(int)  # about 12% positives
+    return X, y
+
+
+@pytest.mark.parametrize(
+    "wrap",
+    [
+        lambda m: GridSearchCV(m, {"C": [1.0]}, cv=3),
+        lambda m: make_pipeline(StandardScaler(), GridSearchCV(m, {"C": [1.0]}, cv=3)),
+        lambda m: FixedThresholdClassifier(m, threshold=0.3),
+    ],
+    ids=["search", "pipeline-search", "threshold"],
+)
+def test_shapley_regression_reads_class_weight_through_a_wrapper(wrap):
+    # ShapleyRegression's empty coalition predicts the prior of the class-weighted rows (uniform
+    # for "balanced"), read from the model's class_weight, a Pipeline's last step's only: for a
+    # GridSearchCV of LogisticRegression(class_weight="balanced") it was the plain prior
+    # [0.88, 0.12], so the model on a pure-noise feature (about [0.5, 0.5]) gave that feature
+    # 0.19 of class 1 on average. The wrapper retrains the same model: the values must be those
+    # of the plain balanced LogisticRegression (with the same preprocessing).
+    X, y = _imbalanced()
+    base = LogisticRegression(class_weight="balanced")
+    wrapped = wrap(base)
+    plain = make_pipeline(StandardScaler(), base) if isinstance(wrapped, Pipeline) else base
+    got = ShapleyRegressionExplainer(wrapped, target=1).fit(X, y)
+    ref = ShapleyRegressionExplainer(plain, target=1).fit(X, y)
+    np.testing.assert_allclose(got.expected_value_, [0.5, 0.5], atol=1e-12)
+    np.testing.assert_allclose(got.transform(X[:20]), ref.transform(X[:20]), atol=1e-10)
+
+
+def test_shapley_regression_reads_class_weight_of_a_bagged_classifier():
+    X, y = _imbalanced()
+    model = BaggingClassifier(LogisticRegression(class_weight="balanced"), n_estimators=4, random_state=0)
+    est = ShapleyRegressionExplainer(model, target=1).fit(X, y)
+    np.testing.assert_allclose(est.expected_value_, [0.5, 0.5], atol=1e-12)
+    # the noise feature x1 alone: a bag of balanced models predicts about 0.5, as the empty one
+    assert np.abs(est.transform(X[:50])[:, 1]).mean() < 0.03
