@@ -36,6 +36,7 @@ __all__ = [
     "is_frozen",
     "kept_model_state",
     "predicted_indices",
+    "regressor_name",
     "resolve_response_method",
     "resolve_target",
     "safe_is_classifier",
@@ -87,6 +88,30 @@ def _is_sklearn_like(estimator):
         or hasattr(estimator, "decision_function")
         or hasattr(estimator, "transform")
     )
+
+
+def regressor_name(estimator):
+    """The class name of ``estimator`` (a frozen one's inner model) when it is a scikit-learn
+    regressor, else None (classifiers, callables, torch modules): what
+    :func:`resolve_target`'s ``regressor`` takes.
+
+    Parameters
+    ----------
+    estimator : object
+        Any model.
+
+    Returns
+    -------
+    str or None
+    """
+    from sklearn.base import is_regressor
+
+    if not _is_sklearn_like(estimator):
+        return None
+    try:
+        return type(unwrap_frozen(estimator)).__name__ if is_regressor(estimator) else None
+    except AttributeError:
+        return None
 
 
 def safe_is_classifier(estimator):
@@ -455,9 +480,10 @@ def predicted_indices(estimator, X, outputs, output_names, method):
     that class by :func:`class_indices`: ``predict`` is not always the argmax of the
     probabilities (``FixedThresholdClassifier``, ``TunedThresholdClassifierCV``, a skorch
     ``NeuralNetBinaryClassifier``'s ``threshold``, any custom decision rule). Other models
-    (callables, regressors, outputs that are not one column per class) fall back to the
-    argmax of the outputs; a single output is output 0 (a binary decision function scores its
-    positive class only).
+    (callables, outputs that are not one column per class) fall back to the argmax of the
+    outputs; a single output is output 0 (a binary decision function scores its positive
+    class only). A regressor with several outputs is refused earlier, by
+    :func:`resolve_target` (the largest of its predictions is no prediction).
 
     Parameters
     ----------

@@ -53,7 +53,7 @@ def _one_target(target, output_names, is_clf, method=None):
     raise ValueError(f"target={target!r} is not a valid output index for {k} output(s) (0..{k - 1}).")
 
 
-def resolve_target(target, output_names, *, is_clf, method=None):
+def resolve_target(target, output_names, *, is_clf, method=None, regressor=None):
     """The explained output: an index, ``"predicted"``, or an array of indices (one per sample).
 
     Parameters
@@ -72,6 +72,9 @@ def resolve_target(target, output_names, *, is_clf, method=None):
     method : str, default=None
         The resolved response method (``"predict_proba"`` picks the positive class of a
         binary classifier by default).
+    regressor : str, default=None
+        The model's class name when it is a scikit-learn regressor: ``"predicted"`` is then
+        refused for several outputs, whose largest is no prediction of a class.
 
     Returns
     -------
@@ -97,6 +100,13 @@ def resolve_target(target, output_names, *, is_clf, method=None):
                 f"function has one: it scores the class {name!r}, and the rows predicted as the other "
                 "class have no output of their own. Use response_method='predict_proba' (one column "
                 f"per class) or target=None (the class {name!r})."
+            )
+        if regressor is not None and k > 1:
+            # the argmax of unrelated predictions (price and quantity) is not a prediction of the
+            # model: each row explained whichever output was larger, without a word
+            raise ValueError(
+                f"target='predicted' picks the largest output, which means nothing across the {k} "
+                f"outputs of the regressor {regressor}: pass target=<output index> (0..{k - 1})."
             )
         return "predicted"
     if target is None:

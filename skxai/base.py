@@ -26,6 +26,7 @@ from skxai._adapters import (
     check_target_indices,
     is_frozen,
     kept_model_state,
+    regressor_name,
     resolve_target,
     safe_is_classifier,
     select_target,
@@ -618,6 +619,7 @@ class BaseTabularExplainer(BaseExplainer):
             self.output_names_,
             is_clf=safe_is_classifier(self.estimator_),
             method=self.output_.method,
+            regressor=regressor_name(self.estimator_),
         )
         self.expected_value_ = self.background_weights_ @ bg_out
         self._fit_extra(Xa, y)

@@ -6,11 +6,19 @@ from sklearn.ensemble import BaggingClassifier
 from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LogisticRegression, RidgeClassifier
 from sklearn.model_selection import FixedThresholdClassifier, GridSearchCV
+from sklearn.neighbors import KNeighborsRegressor
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import LinearSVC
 
-from skxai import ExactShapleyExplainer, RandomExplainer, ShapleyRegressionExplainer, shapley_values
+from skxai import (
+    ExactShapleyExplainer,
+    KernelShapExplainer,
+    LimeExplainer,
+    RandomExplainer,
+    ShapleyRegressionExplainer,
+    shapley_values,
+)
 
 
 def _interventional(f, x, B):
@@ -108,3 +116,27 @@ def test_shapley_regression_reads_class_weight_of_a_bagged_classifier():
     np.testing.assert_allclose(est.expected_value_, [0.5, 0.5], atol=1e-12)
     # the noise feature x1 alone: a bag of balanced models predicts about 0.5, as the empty one
     assert np.abs(est.transform(X[:50])[:, 1]).mean() < 0.03
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda m: KernelShapExplainer(m, n_samples=64, random_state=0, target="predicted"),
+        lambda m: ExactShapleyExplainer(m, target="predicted"),
+        lambda m: LimeExplainer(m, n_samples=64, random_state=0, target="predicted"),
+        lambda m: RandomExplainer(m, random_state=0, target="predicted"),
+    ],
+    ids=["kernel", "exact", "lime", "random"],
+)
+def test_predicted_target_of_a_multi_output_regressor_is_refused(make):
+    # target="predicted" of a regressor with 2 outputs explained, per row, whichever output was
+    # larger (the argmax of two unrelated predictions) without a word; TreeShapExplainer
+    # refuses it. A single-output regressor keeps "predicted" = its one output.
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(40, 3))
+    Y = np.c_[X @ [1.0, 2.0, 3.0], X @ [-1.0, 0.0, 1.0]]
+    model = FrozenEstimator(KNeighborsRegressor().fit(X, Y))
+    with pytest.raises(ValueError, match=r"target='predicted'.*2 outputs.*KNeighborsRegressor"):
+        make(model).fit(X[:10])
+    single = FrozenEstimator(KNeighborsRegressor().fit(X, Y[:, 0]))
+    assert make(single).fit(X[:10]).target_indices(X[:2]).tolist() == [0, 0]
