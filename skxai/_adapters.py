@@ -630,6 +630,14 @@ class ModelOutput:
                 f"{self._what()} returned a list of {len(out)} arrays (one per output, as "
                 "MultiOutputClassifier.predict_proba does); explain one output at a time."
             )
+        if isinstance(out, tuple) and len(out) > 1 and all(isinstance(o, np.ndarray) and o.ndim >= 1 for o in out):
+            # (mean, std) of predict(X, return_std=True): as one array it was read as rows (a
+            # row-count error) or, on 2 rows, as two outputs
+            raise ValueError(
+                f"{self._what()} returned a tuple of {len(out)} arrays (as predict(X, return_std=True) "
+                "returns the mean and its standard deviation), not one array of outputs: return "
+                "only the quantity to explain, e.g. lambda X: model.predict(X, return_std=True)[0]."
+            )
         try:
             out = np.asarray(out, dtype=np.float64)
         except (TypeError, ValueError) as exc:

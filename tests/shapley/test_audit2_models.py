@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 from sklearn.ensemble import BaggingClassifier
 from sklearn.frozen import FrozenEstimator
+from sklearn.gaussian_process import GaussianProcessRegressor
 from sklearn.linear_model import LogisticRegression, RidgeClassifier
 from sklearn.model_selection import FixedThresholdClassifier, GridSearchCV
 from sklearn.neighbors import KNeighborsRegressor
@@ -140,3 +141,15 @@ def test_predicted_target_of_a_multi_output_regressor_is_refused(make):
         make(model).fit(X[:10])
     single = FrozenEstimator(KNeighborsRegressor().fit(X, Y[:, 0]))
     assert make(single).fit(X[:10]).target_indices(X[:2]).tolist() == [0, 0]
+
+
+@pytest.mark.parametrize("n_background", [2, 10])
+def test_a_model_returning_a_tuple_of_arrays_is_refused_by_name(n_background):
+    # GaussianProcessRegressor.predict(X, return_std=True) returns (mean, std): read as an
+    # array of shape (2, n), it was "2 rows for 10 input rows", and with 2 background rows
+    # (2, 2) passed as two outputs ("The model has 2 outputs; choose one with target=").
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(30, 2))
+    gpr = GaussianProcessRegressor(optimizer=None).fit(X, X[:, 0] - X[:, 1])
+    with pytest.raises(ValueError, match=r"returned a tuple of 2 arrays.*return_std"):
+        KernelShapExplainer(lambda A: gpr.predict(A, return_std=True), random_state=0).fit(X[:n_background])
