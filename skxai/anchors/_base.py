@@ -180,6 +180,32 @@ class BaseAnchorExplainer(BaseExplainer):
         "scoring": [StrOptions({"precision", "coverage"}), callable, None],
     }
 
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        # an anchor keeps one decision per row: a multi-output (multilabel) classifier is
+        # refused at fit (see decisions), so the explainer does not take several targets
+        tags.target_tags.multi_output = False
+        return tags
+
+    def _fit_estimator(self, X, y=None, **fit_params):
+        shape = None if y is None else getattr(y, "shape", None) or np.asarray(y).shape
+        if shape is not None and len(shape) == 2 and shape[1] == 1:
+            # one target as a column: trained on a column, a multi-output classifier would
+            # predict labels of shape (n, 1); as scikit-learn's single-output classifiers do,
+            # the column is raveled with a DataConversionWarning
+            import warnings
+
+            from sklearn.exceptions import DataConversionWarning
+
+            warnings.warn(
+                "A column-vector y was passed when a 1d array was expected: an anchor keeps one "
+                "decision per row. Please change the shape of y to (n_samples,), for example using ravel().",
+                DataConversionWarning,
+                stacklevel=3,
+            )
+            y = np.ravel(y)
+        return super()._fit_estimator(X, y, **fit_params)
+
     def _check_classifier(self):
         """Refuse a regressor at ``fit``, before training it.
 
