@@ -622,6 +622,8 @@ class BaseTabularExplainer(BaseExplainer):
             regressor=regressor_name(self.estimator_),
         )
         self.expected_value_ = self.background_weights_ @ bg_out
+        if _is_predicted(self.target_index_):
+            self._check_predicted(bg_out)
         self._fit_extra(Xa, y)
         # One game per fit, reused by every call: joblib's Dask backend then ships the model and
         # background to a cluster once per fit, not once per call (each chunk of rows the
@@ -629,6 +631,22 @@ class BaseTabularExplainer(BaseExplainer):
         self._fitted_game = self._new_game()
         check_working_memory(self)  # a budget no row could be explained with: refused now
         return self
+
+    def _check_predicted(self, bg_out):
+        """Read the model's prediction on one background row, so that a model whose ``predict``
+        gives no class per row (a multilabel classifier's label rows) is refused at ``fit``, not
+        after every value of ``explain`` is computed; with ``target=None`` the message says that
+        this is what None means."""
+        try:
+            self.output_.predicted(self.background_[:1], bg_out[:1])
+        except ValueError as exc:
+            if self.target is None:
+                raise ValueError(
+                    f"target=None means the predicted class of a classifier with {self.n_outputs_} "
+                    f"outputs, which this model does not give: {exc} Pass target=<class> (one of "
+                    f"{list(self.output_names_)[:10]})."
+                ) from exc
+            raise
 
     def _fit_extra(self, X, y):
         """Hook for subclasses that learn more in fit."""

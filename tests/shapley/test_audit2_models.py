@@ -7,6 +7,7 @@ from sklearn.frozen import FrozenEstimator
 from sklearn.gaussian_process import GaussianProcessRegressor
 from sklearn.linear_model import LogisticRegression, RidgeClassifier
 from sklearn.model_selection import FixedThresholdClassifier, GridSearchCV
+from sklearn.multiclass import OneVsRestClassifier
 from sklearn.neighbors import KNeighborsRegressor
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -153,3 +154,19 @@ def test_a_model_returning_a_tuple_of_arrays_is_refused_by_name(n_background):
     gpr = GaussianProcessRegressor(optimizer=None).fit(X, X[:, 0] - X[:, 1])
     with pytest.raises(ValueError, match=r"returned a tuple of 2 arrays.*return_std"):
         KernelShapExplainer(lambda A: gpr.predict(A, return_std=True), random_state=0).fit(X[:n_background])
+
+
+def test_default_target_of_a_multilabel_classifier_is_refused_at_fit():
+    # OneVsRestClassifier on a 3-column indicator y: predict_proba has one column per label and
+    # target=None means the predicted class, which the model's predict (3 labels per row) does
+    # not give. fit took it; explain computed every value, then failed with a message about
+    # target='predicted', which the user had not asked for. An explicit label index works.
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(60, 3))
+    Y = (X > 0).astype(int)
+    model = FrozenEstimator(OneVsRestClassifier(LogisticRegression()).fit(X, Y))
+    with pytest.raises(ValueError, match=r"target=None.*shape \(1, 3\).*target=<class>"):
+        ExactShapleyExplainer(model).fit(X[:6])
+    est = ExactShapleyExplainer(model, target=1).fit(X[:6])
+    ref = _interventional(model.predict_proba, X[0], X[:6])[:, 1]
+    np.testing.assert_allclose(est.transform(X[:1])[0], ref, atol=1e-12)
