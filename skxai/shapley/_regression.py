@@ -39,9 +39,10 @@ def _final_classifier(estimator):
     ``LogisticRegression(class_weight="balanced")`` got the plain class prior for its empty
     coalition: a feature without information took 0.19 of a 12%-positive class.
     """
-    from sklearn.ensemble import BaggingClassifier
+    from sklearn.ensemble import BaggingClassifier, VotingClassifier
     from sklearn.model_selection import FixedThresholdClassifier, TunedThresholdClassifierCV
     from sklearn.model_selection._search import BaseSearchCV
+    from sklearn.multiclass import OneVsRestClassifier
 
     for _ in range(32):  # nested wrappers; a bound, not a cycle check
         steps = getattr(estimator, "steps", None)
@@ -53,12 +54,34 @@ def _final_classifier(estimator):
         elif isinstance(estimator, BaggingClassifier | FixedThresholdClassifier | TunedThresholdClassifierCV):
             inner = getattr(estimator, "estimator_", None)
             inner = estimator.estimator if inner is None else inner
+        elif isinstance(estimator, OneVsRestClassifier):
+            inner = estimator.estimator  # each class against the rest, with its weighting
+        elif isinstance(estimator, VotingClassifier):
+            inner = _common_member(estimator)
         else:
             return estimator
         if inner is None or isinstance(inner, str):  # "passthrough": no model of its own
             return estimator
         estimator = inner
     return estimator
+
+
+def _no_information_key(estimator):
+    """What decides a classifier's prediction from no information (see :func:`_final_classifier`)."""
+    final = _final_classifier(estimator)
+    settings = [getattr(final, name, None) for name in ("class_weight", "priors", "class_prior", "fit_prior")]
+    return repr(settings), _platt_scaled(final)
+
+
+def _common_member(voting):
+    """The first member of a soft VotingClassifier when all its members predict the same from no
+    information (same class weighting, priors and calibration): their average is then that
+    member's. None (the plain prior) when they differ."""
+    members = [e for _, e in voting.estimators if not isinstance(e, str)]  # "drop" members
+    if not members:
+        return None
+    key = _no_information_key(members[0])
+    return members[0] if all(_no_information_key(m) == key for m in members[1:]) else None
 
 
 def _with_class_weight(estimator, y, sample_weight):

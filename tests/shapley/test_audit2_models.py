@@ -2,7 +2,8 @@
 
 import numpy as np
 import pytest
-from sklearn.ensemble import BaggingClassifier
+from sklearn.base import clone
+from sklearn.ensemble import BaggingClassifier, VotingClassifier
 from sklearn.frozen import FrozenEstimator
 from sklearn.gaussian_process import GaussianProcessRegressor
 from sklearn.linear_model import LogisticRegression, RidgeClassifier
@@ -91,8 +92,10 @@ def _imbalanced():
         lambda m: GridSearchCV(m, {"C": [1.0]}, cv=3),
         lambda m: make_pipeline(StandardScaler(), GridSearchCV(m, {"C": [1.0]}, cv=3)),
         lambda m: FixedThresholdClassifier(m, threshold=0.3),
+        lambda m: OneVsRestClassifier(m),
+        lambda m: VotingClassifier([("a", m), ("b", clone(m))], voting="soft"),
     ],
-    ids=["search", "pipeline-search", "threshold"],
+    ids=["search", "pipeline-search", "threshold", "one-vs-rest", "voting"],
 )
 def test_shapley_regression_reads_class_weight_through_a_wrapper(wrap):
     # ShapleyRegression's empty coalition predicts the prior of the class-weighted rows (uniform
