@@ -147,6 +147,34 @@ def _check_supported(estimator):
         )
 
 
+def _check_per_class_scores(estimator, method):
+    """Refuse a decision function with one column per *pair* of classes.
+
+    ``SVC(decision_function_shape="ovo")`` (and ``NuSVC``) score each pair of classes: with 3
+    classes its 3 columns were named after the classes (target 'b' explained 'a' against 'c'),
+    with 4 its 6 columns were taken for 6 classes.
+    """
+    if method != "decision_function":
+        return
+    from sklearn.svm import SVC, NuSVC
+
+    final = _final_step(estimator)
+    classes = getattr(final, "classes_", None)
+    if (
+        isinstance(final, SVC | NuSVC)
+        and getattr(final, "decision_function_shape", "ovr") == "ovo"
+        and classes is not None
+        and len(classes) > 2
+    ):
+        k = len(classes)
+        raise ValueError(
+            f"{type(final).__name__}(decision_function_shape='ovo').decision_function scores each pair "
+            f"of classes ({k * (k - 1) // 2} columns for {k} classes), not each class, so no column is a "
+            "class's output. Use decision_function_shape='ovr' (the same model's per-class scores) or "
+            "probability=True with response_method='predict_proba'."
+        )
+
+
 def resolve_response_method(estimator, response_method):
     """Pick the method explained, following ``sklearn.inspection.partial_dependence``.
 
@@ -190,6 +218,7 @@ def resolve_response_method(estimator, response_method):
             candidates = ("predict",)
         for name in candidates:
             if hasattr(estimator, name):
+                _check_per_class_scores(estimator, name)
                 return name
         raise ValueError(f"{type(estimator).__name__} has none of {candidates}.")
     if not hasattr(estimator, response_method):
@@ -210,6 +239,7 @@ def resolve_response_method(estimator, response_method):
             "response_method='predict' returns class labels, which have no additive "
             "explanation; use 'predict_proba' or 'decision_function' for a classifier."
         )
+    _check_per_class_scores(estimator, response_method)
     return response_method
 
 

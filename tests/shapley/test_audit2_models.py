@@ -12,7 +12,7 @@ from sklearn.multiclass import OneVsRestClassifier
 from sklearn.neighbors import KNeighborsRegressor
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
-from sklearn.svm import LinearSVC
+from sklearn.svm import SVC, LinearSVC
 
 from skxai import (
     ExactShapleyExplainer,
@@ -172,4 +172,24 @@ def test_default_target_of_a_multilabel_classifier_is_refused_at_fit():
         ExactShapleyExplainer(model).fit(X[:6])
     est = ExactShapleyExplainer(model, target=1).fit(X[:6])
     ref = _interventional(model.predict_proba, X[0], X[:6])[:, 1]
+    np.testing.assert_allclose(est.transform(X[:1])[0], ref, atol=1e-12)
+
+
+@pytest.mark.parametrize("n_classes", [3, 4])
+def test_a_pairwise_svc_decision_function_is_refused_not_named_by_class(n_classes):
+    # SVC(decision_function_shape="ovo") scores each pair of classes: with 3 classes its 3
+    # columns (a|b, a|c, b|c) were named ['a', 'b', 'c'], so target='b' explained the score of
+    # 'a' against 'c'; with 4 classes its 6 columns were "classes [0, ..., 5]" and target=None
+    # explained the largest pairwise score per row. The per-class shape ("ovr") is explained.
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(90, 3))
+    y = np.array(list("abcd"[:n_classes]))[np.arange(90) % n_classes]
+    ovo = SVC(decision_function_shape="ovo").fit(X, y)
+    with pytest.raises(ValueError, match=r"decision_function_shape='ovo'.*pair of classes"):
+        ExactShapleyExplainer(FrozenEstimator(ovo), target="b").fit(X[:5])
+    with pytest.raises(ValueError, match=r"decision_function_shape='ovo'"):
+        KernelShapExplainer(make_pipeline(StandardScaler(), SVC(decision_function_shape="ovo"))).fit(X, y)
+    ovr = SVC().fit(X, y)
+    est = ExactShapleyExplainer(FrozenEstimator(ovr), target="b").fit(X[:5])
+    ref = _interventional(ovr.decision_function, X[0], X[:5])[:, 1]
     np.testing.assert_allclose(est.transform(X[:1])[0], ref, atol=1e-12)
