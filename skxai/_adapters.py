@@ -31,6 +31,7 @@ __all__ = [
     "ModelOutput",
     "RESPONSE_METHODS",
     "cast_for_model",
+    "check_not_cluster_labels",
     "check_probabilities",
     "class_indices",
     "is_frozen",
@@ -172,6 +173,43 @@ def _check_per_class_scores(estimator, method):
             f"of classes ({k * (k - 1) // 2} columns for {k} classes), not each class, so no column is a "
             "class's output. Use decision_function_shape='ovr' (the same model's per-class scores) or "
             "probability=True with response_method='predict_proba'."
+        )
+
+
+def check_not_cluster_labels(estimator, method):
+    """Refuse ``predict`` of a clusterer or a mixture model as an additive output: it returns
+    cluster labels.
+
+    Read as numbers, labels 0, 1, 2 were averaged over the background and explained (a
+    KMeans label got -0.97), as a classifier's ``predict`` would be; it is refused likewise by
+    the explainers of a number (anchors keep the label as a decision, which is meaningful).
+
+    Parameters
+    ----------
+    estimator : object
+        The model explained.
+    method : str
+        The resolved response method.
+    """
+    if method != "predict":
+        return
+    from sklearn.base import is_clusterer
+    from sklearn.mixture._base import BaseMixture
+
+    try:
+        clusters = is_clusterer(estimator) or isinstance(_final_step(estimator), BaseMixture)
+    except AttributeError:  # tags that cannot be read: not a scikit-learn clusterer
+        return
+    if clusters:
+        name = type(_final_step(estimator)).__name__
+        hint = (
+            "response_method='predict_proba' (the probability of each component)"
+            if hasattr(estimator, "predict_proba")
+            else "a callable returning a number, e.g. lambda X: model.transform(X)[:, k] (the distance to cluster k)"
+        )
+        raise ValueError(
+            f"{name}.predict returns cluster labels, which have no additive explanation (they are names, "
+            f"not quantities); explain {hint}."
         )
 
 

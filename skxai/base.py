@@ -23,6 +23,7 @@ from skxai._adapters import (
     ModelOutput,
     _is_predicted,
     cast_for_model,
+    check_not_cluster_labels,
     check_target_indices,
     is_frozen,
     kept_model_state,
@@ -601,6 +602,7 @@ class BaseTabularExplainer(BaseExplainer):
             raise ValueError(f"{type(self).__name__}.fit needs y (it retrains the model).")
         self.estimator_ = self._fit_estimator(schema.to_model_input(in_input_dtype(X, Xa)), y, **fit_params)
         self.output_ = ModelOutput(self.estimator_, self.response_method, schema)
+        check_not_cluster_labels(self.estimator_, self.output_.method)
         self.background_, self.background_weights_ = self._summarise_background(Xa)
         self.groups_, self.feature_names_out_ = check_feature_groups(
             getattr(self, "feature_groups", None), self.n_features_in_, schema.feature_names, schema.columns

@@ -3,10 +3,12 @@
 import numpy as np
 import pytest
 from sklearn.base import clone
+from sklearn.cluster import KMeans
 from sklearn.ensemble import BaggingClassifier, VotingClassifier
 from sklearn.frozen import FrozenEstimator
 from sklearn.gaussian_process import GaussianProcessRegressor
 from sklearn.linear_model import LogisticRegression, RidgeClassifier
+from sklearn.mixture import GaussianMixture
 from sklearn.model_selection import FixedThresholdClassifier, GridSearchCV
 from sklearn.multiclass import OneVsRestClassifier
 from sklearn.neighbors import KNeighborsRegressor
@@ -192,4 +194,22 @@ def test_a_pairwise_svc_decision_function_is_refused_not_named_by_class(n_classe
     ovr = SVC().fit(X, y)
     est = ExactShapleyExplainer(FrozenEstimator(ovr), target="b").fit(X[:5])
     ref = _interventional(ovr.decision_function, X[0], X[:5])[:, 1]
+    np.testing.assert_allclose(est.transform(X[:1])[0], ref, atol=1e-12)
+
+
+@pytest.mark.parametrize("response_method", ["auto", "predict"])
+def test_cluster_labels_are_refused_like_class_labels(response_method):
+    # KMeans and GaussianMixture were explained through predict, their cluster labels read as
+    # numbers (the mean of labels 0, 1, 2 over the background): values such as -0.97 for a
+    # label, meaningless. Refused as a classifier's predict is; GaussianMixture's
+    # predict_proba is explained.
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(60, 3))
+    km = KMeans(3, n_init=2, random_state=0).fit(X)
+    gm = GaussianMixture(3, random_state=0).fit(X)
+    for model in (km, gm):
+        with pytest.raises(ValueError, match=r"predict returns cluster labels"):
+            ExactShapleyExplainer(FrozenEstimator(model), response_method=response_method).fit(X[:6])
+    est = ExactShapleyExplainer(FrozenEstimator(gm), response_method="predict_proba", target=1).fit(X[:6])
+    ref = _interventional(gm.predict_proba, X[0], X[:6])[:, 1]
     np.testing.assert_allclose(est.transform(X[:1])[0], ref, atol=1e-12)
