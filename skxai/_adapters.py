@@ -578,6 +578,20 @@ def predicted_indices(estimator, X, outputs, output_names, method):
         return np.zeros(n, dtype=np.int64)
     classes = getattr(estimator, "classes_", None) if estimator is not None else None
     if (
+        isinstance(classes, list)
+        and len(classes) > 1
+        and all(np.ndim(c) == 1 for c in classes)  # not a plain list of labels
+        and method in ("predict_proba", "decision_function")
+        and safe_is_classifier(estimator)
+    ):
+        # one array of classes per target (ClassifierChain, a multi-output classifier): the
+        # argmax of its label probabilities picked a label, not a predicted class
+        raise ValueError(
+            f"{type(unwrap_frozen(estimator)).__name__} is a classifier of {len(classes)} outputs (one set of "
+            "classes per target, a multilabel model): target='predicted' needs one class label per row, "
+            "which it does not predict."
+        )
+    if (
         classes is not None
         and np.ndim(classes) == 1
         and len(classes) == k

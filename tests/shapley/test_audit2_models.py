@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from sklearn.base import clone
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.cluster import KMeans
 from sklearn.ensemble import BaggingClassifier, VotingClassifier
 from sklearn.frozen import FrozenEstimator
@@ -11,6 +11,7 @@ from sklearn.linear_model import LogisticRegression, RidgeClassifier
 from sklearn.mixture import GaussianMixture
 from sklearn.model_selection import FixedThresholdClassifier, GridSearchCV
 from sklearn.multiclass import OneVsRestClassifier
+from sklearn.multioutput import ClassifierChain
 from sklearn.neighbors import KNeighborsRegressor
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -161,7 +162,8 @@ def test_a_model_returning_a_tuple_of_arrays_is_refused_by_name(n_background):
         KernelShapExplainer(lambda A: gpr.predict(A, return_std=True), random_state=0).fit(X[:n_background])
 
 
-def test_default_target_of_a_multilabel_classifier_is_refused_at_fit():
+@pytest.mark.parametrize("chain", [False, True], ids=["one-vs-rest", "classifier-chain"])
+def test_default_target_of_a_multilabel_classifier_is_refused_at_fit(chain):
     # OneVsRestClassifier on a 3-column indicator y: predict_proba has one column per label and
     # target=None means the predicted class, which the model's predict (3 labels per row) does
     # not give. fit took it; explain computed every value, then failed with a message about
@@ -169,8 +171,11 @@ def test_default_target_of_a_multilabel_classifier_is_refused_at_fit():
     rng = np.random.RandomState(0)
     X = rng.normal(size=(60, 3))
     Y = (X > 0).astype(int)
-    model = FrozenEstimator(OneVsRestClassifier(LogisticRegression()).fit(X, Y))
-    with pytest.raises(ValueError, match=r"target=None.*shape \(1, 3\).*target=<class>"):
+    # A ClassifierChain's classes_ is a list (one array per label): its 'predicted' was the
+    # argmax of the three label probabilities, silently.
+    wrapper = ClassifierChain if chain else OneVsRestClassifier
+    model = FrozenEstimator(wrapper(LogisticRegression()).fit(X, Y))
+    with pytest.raises(ValueError, match=r"target=None.*(shape \(1, 3\)|3 outputs).*target=<class>"):
         ExactShapleyExplainer(model).fit(X[:6])
     est = ExactShapleyExplainer(model, target=1).fit(X[:6])
     ref = _interventional(model.predict_proba, X[0], X[:6])[:, 1]
@@ -213,3 +218,26 @@ def test_cluster_labels_are_refused_like_class_labels(response_method):
     est = ExactShapleyExplainer(FrozenEstimator(gm), response_method="predict_proba", target=1).fit(X[:6])
     ref = _interventional(gm.predict_proba, X[0], X[:6])[:, 1]
     np.testing.assert_allclose(est.transform(X[:1])[0], ref, atol=1e-12)
+
+
+def test_a_plain_list_of_classes_still_gives_the_predicted_class():
+    # the refusal above is for a list of class arrays, not a classifier whose classes_ is a
+    # plain list of labels
+    X, y = _binary_strings()
+    fitted = LogisticRegression().fit(X, y)
+
+    class ListClasses(ClassifierMixin, BaseEstimator):
+        def fit(self, X, y):
+            self.classes_ = ["no", "yes"]
+            return self
+
+        def predict_proba(self, X):
+            return fitted.predict_proba(X)
+
+        def predict(self, X):
+            return fitted.predict(X)
+
+    model = ListClasses().fit(X, y)
+    est = ExactShapleyExplainer(FrozenEstimator(model), target="predicted").fit(X[:5])
+    expected = (fitted.predict(X[:4]) == "yes").astype(int)
+    assert est.target_indices(X[:4]).tolist() == expected.tolist()
