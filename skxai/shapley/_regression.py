@@ -313,6 +313,15 @@ class ShapleyRegressionExplainer(BaseTabularExplainer):
         names = [[str(self.feature_names_out_[j]) for j in np.flatnonzero(m)] for m in self._masks]
         empty = _empty_model(est, self.output_.method, safe_is_classifier(est))
         empty_params = fit_params
+        if isinstance(empty, DummyClassifier) and np.ndim(y) == 2 and np.shape(y)[1] > 1:
+            # a multilabel classifier's probabilities are one per label; a DummyClassifier on
+            # the label columns returns one array per column, and its error named it instead
+            raise ValueError(
+                f"ShapleyRegressionExplainer explains a classifier of one target: "
+                f"{type(unwrap_frozen(est)).__name__} was trained on {np.shape(y)[1]} target columns "
+                "(multilabel), whose empty coalition has no class prior here. Explain one label at "
+                "a time: fit on y[:, j]."
+            )
         if isinstance(empty, DummyClassifier | DummyRegressor):
             weight = _sample_weight(est, fit_params)
             if isinstance(empty, DummyClassifier):

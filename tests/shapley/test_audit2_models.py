@@ -241,3 +241,14 @@ def test_a_plain_list_of_classes_still_gives_the_predicted_class():
     est = ExactShapleyExplainer(FrozenEstimator(model), target="predicted").fit(X[:5])
     expected = (fitted.predict(X[:4]) == "yes").astype(int)
     assert est.target_indices(X[:4]).tolist() == expected.tolist()
+
+
+@pytest.mark.parametrize("wrapper", [OneVsRestClassifier, ClassifierChain])
+def test_shapley_regression_of_a_multilabel_classifier_names_the_problem(wrapper):
+    # its empty coalition (a DummyClassifier fitted on the 3-column y) returned a list of 3
+    # arrays, and the error named DummyClassifier, a model the user never gave
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(60, 3))
+    Y = (X > 0).astype(int)
+    with pytest.raises(ValueError, match=rf"{wrapper.__name__}.*3 target columns.*y\[:, j\]"):
+        ShapleyRegressionExplainer(wrapper(LogisticRegression()), target=1).fit(X, Y)
