@@ -32,11 +32,13 @@ __all__ = [
     "ModelOutput",
     "RESPONSE_METHODS",
     "cast_for_model",
+    "check_not_cluster_labels",
     "check_probabilities",
     "class_indices",
     "is_frozen",
     "kept_model_state",
     "predicted_indices",
+    "regressor_name",
     "resolve_response_method",
     "resolve_target",
     "safe_is_classifier",
@@ -90,6 +92,30 @@ def _is_sklearn_like(estimator):
     )
 
 
+def regressor_name(estimator):
+    """The class name of ``estimator`` (a frozen one's inner model) when it is a scikit-learn
+    regressor, else None (classifiers, callables, torch modules): what
+    :func:`resolve_target`'s ``regressor`` takes.
+
+    Parameters
+    ----------
+    estimator : object
+        Any model.
+
+    Returns
+    -------
+    str or None
+    """
+    from sklearn.base import is_regressor
+
+    if not _is_sklearn_like(estimator):
+        return None
+    try:
+        return type(unwrap_frozen(estimator)).__name__ if is_regressor(estimator) else None
+    except AttributeError:
+        return None
+
+
 def safe_is_classifier(estimator):
     """``sklearn.base.is_classifier`` that answers False for plain callables.
 
@@ -120,6 +146,71 @@ def _check_supported(estimator):
             "MultiOutputClassifier is not supported: its predict_proba returns one array per "
             "output. Explain each fitted classifier (model.estimators_[i]) separately, or use a "
             "callable that returns the one output column you want explained."
+        )
+
+
+def _check_per_class_scores(estimator, method):
+    """Refuse a decision function with one column per *pair* of classes.
+
+    ``SVC(decision_function_shape="ovo")`` (and ``NuSVC``) score each pair of classes: with 3
+    classes its 3 columns were named after the classes (target 'b' explained 'a' against 'c'),
+    with 4 its 6 columns were taken for 6 classes.
+    """
+    if method != "decision_function":
+        return
+    from sklearn.svm import SVC, NuSVC
+
+    final = _final_step(estimator)
+    classes = getattr(final, "classes_", None)
+    if (
+        isinstance(final, SVC | NuSVC)
+        and getattr(final, "decision_function_shape", "ovr") == "ovo"
+        and classes is not None
+        and len(classes) > 2
+    ):
+        k = len(classes)
+        raise ValueError(
+            f"{type(final).__name__}(decision_function_shape='ovo').decision_function scores each pair "
+            f"of classes ({k * (k - 1) // 2} columns for {k} classes), not each class, so no column is a "
+            "class's output. Use decision_function_shape='ovr' (the same model's per-class scores) or "
+            "probability=True with response_method='predict_proba'."
+        )
+
+
+def check_not_cluster_labels(estimator, method):
+    """Refuse ``predict`` of a clusterer or a mixture model as an additive output: it returns
+    cluster labels.
+
+    Read as numbers, labels 0, 1, 2 were averaged over the background and explained (a
+    KMeans label got -0.97), as a classifier's ``predict`` would be; it is refused likewise by
+    the explainers of a number (anchors keep the label as a decision, which is meaningful).
+
+    Parameters
+    ----------
+    estimator : object
+        The model explained.
+    method : str
+        The resolved response method.
+    """
+    if method != "predict":
+        return
+    from sklearn.base import is_clusterer
+    from sklearn.mixture._base import BaseMixture
+
+    try:
+        clusters = is_clusterer(estimator) or isinstance(_final_step(estimator), BaseMixture)
+    except AttributeError:  # tags that cannot be read: not a scikit-learn clusterer
+        return
+    if clusters:
+        name = type(_final_step(estimator)).__name__
+        hint = (
+            "response_method='predict_proba' (the probability of each component)"
+            if hasattr(estimator, "predict_proba")
+            else "a callable returning a number, e.g. lambda X: model.transform(X)[:, k] (the distance to cluster k)"
+        )
+        raise ValueError(
+            f"{name}.predict returns cluster labels, which have no additive explanation (they are names, "
+            f"not quantities); explain {hint}."
         )
 
 
@@ -166,6 +257,7 @@ def resolve_response_method(estimator, response_method):
             candidates = ("predict",)
         for name in candidates:
             if hasattr(estimator, name):
+                _check_per_class_scores(estimator, name)
                 return name
         raise ValueError(f"{type(estimator).__name__} has none of {candidates}.")
     if not hasattr(estimator, response_method):
@@ -186,6 +278,7 @@ def resolve_response_method(estimator, response_method):
             "response_method='predict' returns class labels, which have no additive "
             "explanation; use 'predict_proba' or 'decision_function' for a classifier."
         )
+    _check_per_class_scores(estimator, response_method)
     return response_method
 
 
@@ -460,9 +553,10 @@ def predicted_indices(estimator, X, outputs, output_names, method):
     that class by :func:`class_indices`: ``predict`` is not always the argmax of the
     probabilities (``FixedThresholdClassifier``, ``TunedThresholdClassifierCV``, a skorch
     ``NeuralNetBinaryClassifier``'s ``threshold``, any custom decision rule). Other models
-    (callables, regressors, outputs that are not one column per class) fall back to the
-    argmax of the outputs; a single output is output 0 (a binary decision function scores its
-    positive class only).
+    (callables, outputs that are not one column per class) fall back to the argmax of the
+    outputs; a single output is output 0 (a binary decision function scores its positive
+    class only). A regressor with several outputs is refused earlier, by
+    :func:`resolve_target` (the largest of its predictions is no prediction).
 
     Parameters
     ----------
@@ -488,6 +582,20 @@ def predicted_indices(estimator, X, outputs, output_names, method):
     if k == 1:
         return np.zeros(n, dtype=np.int64)
     classes = getattr(estimator, "classes_", None) if estimator is not None else None
+    if (
+        isinstance(classes, list)
+        and len(classes) > 1
+        and all(np.ndim(c) == 1 for c in classes)  # not a plain list of labels
+        and method in ("predict_proba", "decision_function")
+        and safe_is_classifier(estimator)
+    ):
+        # one array of classes per target (ClassifierChain, a multi-output classifier): the
+        # argmax of its label probabilities picked a label, not a predicted class
+        raise ValueError(
+            f"{type(unwrap_frozen(estimator)).__name__} is a classifier of {len(classes)} outputs (one set of "
+            "classes per target, a multilabel model): target='predicted' needs one class label per row, "
+            "which it does not predict."
+        )
     if (
         classes is not None
         and np.ndim(classes) == 1
@@ -608,6 +716,14 @@ class ModelOutput:
             raise ValueError(
                 f"{self._what()} returned a list of {len(out)} arrays (one per output, as "
                 "MultiOutputClassifier.predict_proba does); explain one output at a time."
+            )
+        if isinstance(out, tuple) and len(out) > 1 and all(isinstance(o, np.ndarray) and o.ndim >= 1 for o in out):
+            # (mean, std) of predict(X, return_std=True): as one array it was read as rows (a
+            # row-count error) or, on 2 rows, as two outputs
+            raise ValueError(
+                f"{self._what()} returned a tuple of {len(out)} arrays (as predict(X, return_std=True) "
+                "returns the mean and its standard deviation), not one array of outputs: return "
+                "only the quantity to explain, e.g. lambda X: model.predict(X, return_std=True)[0]."
             )
         try:
             out = np.asarray(out, dtype=np.float64)

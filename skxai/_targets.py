@@ -24,7 +24,15 @@ def _one_target(target, output_names, is_clf, method=None):
             if c == target:
                 return i
         numeric_labels = any(isinstance(c, numbers.Number) for c in output_names)
-        if isinstance(target, numbers.Integral) and not numeric_labels and 0 <= int(target) < k:
+        position = isinstance(target, numbers.Integral) and not isinstance(target, bool) and not numeric_labels
+        if position and k == 1 and method == "decision_function":
+            # an integer for labels that are not numbers is a position among the classes, as
+            # for predict_proba: 1 is the positive class (the one output) and 0 the negative
+            # one (no output). Read as the output index, 0 explained the positive class and 1
+            # was refused: target=0 meant opposite classes under the two response methods.
+            if int(target) == 1:
+                return 0
+        elif position and 0 <= int(target) < k:
             return int(target)
         if k == 1 and method == "decision_function":
             # a binary decision function has one column, named after the positive class: the
@@ -45,14 +53,15 @@ def _one_target(target, output_names, is_clf, method=None):
     raise ValueError(f"target={target!r} is not a valid output index for {k} output(s) (0..{k - 1}).")
 
 
-def resolve_target(target, output_names, *, is_clf, method=None):
+def resolve_target(target, output_names, *, is_clf, method=None, regressor=None):
     """The explained output: an index, ``"predicted"``, or an array of indices (one per sample).
 
     Parameters
     ----------
     target : label, int, "predicted", None or array-like of shape (n_samples,)
-        A class label (classifiers; an output index is accepted when the labels are not
-        numbers), an output index (other models), ``"predicted"`` (the model's own
+        A class label (classifiers; when the labels are not numbers, an integer is accepted
+        as a position in the classes: 1 is the positive class of a binary classifier, also
+        for its one-output decision function), an output index (other models), ``"predicted"`` (the model's own
         prediction, per sample), None (the family default: the single output when there is
         one, the positive class of a binary probability, the predicted class of a
         multi-class classifier) or one of those per explained sample.
@@ -63,6 +72,9 @@ def resolve_target(target, output_names, *, is_clf, method=None):
     method : str, default=None
         The resolved response method (``"predict_proba"`` picks the positive class of a
         binary classifier by default).
+    regressor : str, default=None
+        The model's class name when it is a scikit-learn regressor: ``"predicted"`` is then
+        refused for several outputs, whose largest is no prediction of a class.
 
     Returns
     -------
@@ -88,6 +100,13 @@ def resolve_target(target, output_names, *, is_clf, method=None):
                 f"function has one: it scores the class {name!r}, and the rows predicted as the other "
                 "class have no output of their own. Use response_method='predict_proba' (one column "
                 f"per class) or target=None (the class {name!r})."
+            )
+        if regressor is not None and k > 1:
+            # the argmax of unrelated predictions (price and quantity) is not a prediction of the
+            # model: each row explained whichever output was larger, without a word
+            raise ValueError(
+                f"target='predicted' picks the largest output, which means nothing across the {k} "
+                f"outputs of the regressor {regressor}: pass target=<output index> (0..{k - 1})."
             )
         return "predicted"
     if target is None:

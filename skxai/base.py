@@ -23,9 +23,11 @@ from skxai._adapters import (
     ModelOutput,
     _is_predicted,
     cast_for_model,
+    check_not_cluster_labels,
     check_target_indices,
     is_frozen,
     kept_model_state,
+    regressor_name,
     resolve_target,
     safe_is_classifier,
     select_target,
@@ -600,6 +602,7 @@ class BaseTabularExplainer(BaseExplainer):
             raise ValueError(f"{type(self).__name__}.fit needs y (it retrains the model).")
         self.estimator_ = self._fit_estimator(schema.to_model_input(in_input_dtype(X, Xa)), y, **fit_params)
         self.output_ = ModelOutput(self.estimator_, self.response_method, schema)
+        check_not_cluster_labels(self.estimator_, self.output_.method)
         self.background_, self.background_weights_ = self._summarise_background(Xa)
         self.groups_, self.feature_names_out_ = check_feature_groups(
             getattr(self, "feature_groups", None), self.n_features_in_, schema.feature_names, schema.columns
@@ -618,8 +621,11 @@ class BaseTabularExplainer(BaseExplainer):
             self.output_names_,
             is_clf=safe_is_classifier(self.estimator_),
             method=self.output_.method,
+            regressor=regressor_name(self.estimator_),
         )
         self.expected_value_ = self.background_weights_ @ bg_out
+        if _is_predicted(self.target_index_):
+            self._check_predicted(bg_out)
         self._fit_extra(Xa, y)
         # One game per fit, reused by every call: joblib's Dask backend then ships the model and
         # background to a cluster once per fit, not once per call (each chunk of rows the
@@ -627,6 +633,22 @@ class BaseTabularExplainer(BaseExplainer):
         self._fitted_game = self._new_game()
         check_working_memory(self)  # a budget no row could be explained with: refused now
         return self
+
+    def _check_predicted(self, bg_out):
+        """Read the model's prediction on one background row, so that a model whose ``predict``
+        gives no class per row (a multilabel classifier's label rows) is refused at ``fit``, not
+        after every value of ``explain`` is computed; with ``target=None`` the message says that
+        this is what None means."""
+        try:
+            self.output_.predicted(self.background_[:1], bg_out[:1])
+        except ValueError as exc:
+            if self.target is None:
+                raise ValueError(
+                    f"target=None means the predicted class of a classifier with {self.n_outputs_} "
+                    f"outputs, which this model does not give: {exc} Pass target=<class> (one of "
+                    f"{list(self.output_names_)[:10]})."
+                ) from exc
+            raise
 
     def _fit_extra(self, X, y):
         """Hook for subclasses that learn more in fit."""

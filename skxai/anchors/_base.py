@@ -8,7 +8,7 @@ import numpy as np
 from sklearn.utils import gen_even_slices
 from sklearn.utils.parallel import Parallel, delayed
 
-from skxai._adapters import cast_for_model, kept_model_state
+from skxai._adapters import cast_for_model, kept_model_state, unwrap_frozen
 from skxai._progress import progress
 from skxai.anchors._driver import run_lockstep
 from skxai.anchors._search import AnchorSearch
@@ -92,8 +92,9 @@ def decisions(explainer, rows, n_rows, what, *, predict_input=None):
     than ``n_rows`` is a ``ValueError`` that says so, instead of an ``IndexError`` later.
     """
     est = explainer.estimator_
+    labels = explainer.output_.method != "__call__" and hasattr(est, "predict")
     try:
-        if explainer.output_.method != "__call__" and hasattr(est, "predict"):
+        if labels:
             X = cast_for_model(est, rows if predict_input is None else predict_input(rows))
             with kept_model_state(est):  # skorch's predict leaves the net in evaluation mode
                 out = np.asarray(est.predict(X))
@@ -119,6 +120,15 @@ def decisions(explainer, rows, n_rows, what, *, predict_input=None):
         )
     if out.ndim == 1:
         return out
+    if labels and out.shape[1] > 1:
+        # a multi-output (multilabel) classifier: the argmax of its label vector made [0, 0],
+        # [1, 0] and [1, 1] one "class 0", and anchors kept that instead of the labels
+        raise ValueError(
+            f"{type(unwrap_frozen(est)).__name__}.predict returned labels of shape {out.shape}, not one "
+            "class label per row (a multi-output or multilabel classifier): an anchor keeps one "
+            "decision. Explain one output at a time, e.g. a callable returning the probabilities "
+            "of one output."
+        )
     return out[:, 0] if out.shape[1] == 1 else np.argmax(out, axis=1)
 
 
@@ -169,6 +179,32 @@ class BaseAnchorExplainer(BaseExplainer):
         "random_state": RANDOM_STATE,
         "scoring": [StrOptions({"precision", "coverage"}), callable, None],
     }
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        # an anchor keeps one decision per row: a multi-output (multilabel) classifier is
+        # refused at fit (see decisions), so the explainer does not take several targets
+        tags.target_tags.multi_output = False
+        return tags
+
+    def _fit_estimator(self, X, y=None, **fit_params):
+        shape = None if y is None else getattr(y, "shape", None) or np.asarray(y).shape
+        if shape is not None and len(shape) == 2 and shape[1] == 1:
+            # one target as a column: trained on a column, a multi-output classifier would
+            # predict labels of shape (n, 1); as scikit-learn's single-output classifiers do,
+            # the column is raveled with a DataConversionWarning
+            import warnings
+
+            from sklearn.exceptions import DataConversionWarning
+
+            warnings.warn(
+                "A column-vector y was passed when a 1d array was expected: an anchor keeps one "
+                "decision per row. Please change the shape of y to (n_samples,), for example using ravel().",
+                DataConversionWarning,
+                stacklevel=3,
+            )
+            y = np.ravel(y)
+        return super()._fit_estimator(X, y, **fit_params)
 
     def _check_classifier(self):
         """Refuse a regressor at ``fit``, before training it.

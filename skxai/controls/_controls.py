@@ -18,6 +18,7 @@ from skxai._adapters import (
     ModelOutput,
     _is_predicted,
     check_target_indices,
+    regressor_name,
     resolve_target,
     target_indices_for,
 )
@@ -166,7 +167,8 @@ class _ControlExplainer(BaseTabularExplainer):
             self.target_index_ = resolve_target(self.target, self.output_names_,
                                                 is_clf=hasattr(self.estimator_, "get_params")
                                                 and is_classifier(self.estimator_),
-                                                method=self.model_.method)
+                                                method=self.model_.method,
+                                                regressor=regressor_name(self.estimator_))
 
     def _check_input_ndim(self, Xa):
         """Hook: refuse input layouts a control cannot handle."""

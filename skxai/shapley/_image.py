@@ -11,6 +11,7 @@ from skxai._adapters import (
     ModelOutput,
     _is_predicted,
     check_target_indices,
+    regressor_name,
     resolve_target,
     safe_is_classifier,
     select_target,
@@ -399,7 +400,9 @@ class ImageShapleyExplainer(BaseExplainer):
             out = self._output(Xa[:1])
             names = mo.describe_outputs(out.shape[1])
             clf = safe_is_classifier(self.estimator_)
-            self.target_index_ = resolve_target(self.target, names, is_clf=clf, method=mo.method)
+            self.target_index_ = resolve_target(
+                self.target, names, is_clf=clf, method=mo.method, regressor=regressor_name(self.estimator_)
+            )
         self.n_outputs_ = out.shape[1]
         self.output_names_ = names
         if self.method == "kernel" and self.segmentation == "grid":

@@ -12,6 +12,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from skxai._adapters import (
     ModelOutput,
+    regressor_name,
     resolve_target,
     safe_is_classifier,
     target_indices_for,
@@ -265,6 +266,7 @@ class LimeTextExplainer(BaseExplainer):
             self.output_names_,
             is_clf=safe_is_classifier(self.estimator_),
             method=self.output_.method,
+            regressor=regressor_name(self.estimator_),
         )
         return self
 
