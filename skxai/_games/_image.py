@@ -31,6 +31,9 @@ def grid_segments(shape, n_segments):
             cols = max(1, min(w, int(round(n_segments / rows))))
             cells = (rows, cols)
     else:
+        if any(not isinstance(c, numbers.Real) or not np.isfinite(c) or int(c) != c for c in n_segments):
+            # int() read (1.5, 2) as (1, 2) cells, silently
+            raise ValueError(f"n_segments={tuple(n_segments)!r} must give whole numbers of cells per axis.")
         cells = tuple(int(c) for c in n_segments)
         if len(cells) != len(shape) or any(c < 1 or c > s for c, s in zip(cells, shape, strict=True)):
             raise ValueError(

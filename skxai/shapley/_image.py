@@ -556,6 +556,13 @@ class ImageShapleyExplainer(BaseExplainer):
         each = 3 * 8 * pixels * imgs.shape[1] + pixels
         return min(int(self.batch_size), _memory.most_within_working_memory(each))
 
+    def _check_max_players(self, p):
+        if p > self.max_players:
+            raise ValueError(
+                f"method='exact' enumerates 2**{p} coalitions; {p} regions exceed "
+                f"max_players={self.max_players}. Use fewer segments or method='kernel'."
+            )
+
     def _attribute(self, game, imgs, p, rng):
         """Player values ``(n, p, k)``, base values ``(n, k)``, std, evaluations, extras."""
         method = self.method
@@ -564,11 +571,7 @@ class ImageShapleyExplainer(BaseExplainer):
             return game.values(imgs, masks, n_jobs=self.n_jobs, verbose=self.verbose)
 
         if method == "exact" or (method == "kernel" and p == 1):
-            if p > self.max_players:
-                raise ValueError(
-                    f"method='exact' enumerates 2**{p} coalitions; {p} regions exceed "
-                    f"max_players={self.max_players}. Use fewer segments or method='kernel'."
-                )
+            self._check_max_players(p)
             est = exact_estimate(evaluate, p)
             # "kernel" reports errors: a lone region's value is exact, its error 0 (as
             # "sampling" and larger exact "kernel" designs report), not missing
@@ -632,6 +635,10 @@ class ImageShapleyExplainer(BaseExplainer):
         r2 = np.full((n, k), np.nan)
         if self.method == "kernel" and self.segmentation != "grid":  # a grid's warned at fit
             self._warn_unknown_errors(np.unique(counts[counts > 1]))
+        if self.method == "exact":
+            # before the memory check, which would ask for 2**p coalitions' bytes of a count that
+            # max_players refuses anyway
+            self._check_max_players(int(counts.max()))
         # every design checked before any is evaluated: a request no image fits is refused now
         most = {int(p): self._check_memory(int(p), int((counts == p).sum())) for p in np.unique(counts)}
         batch_size = self._game_batch_size(imgs)

@@ -1,0 +1,90 @@
+"""ImageShapleyExplainer on image sizes, grids and settings its earlier audits did not try."""
+
+import itertools
+import math
+
+import numpy as np
+import pytest
+
+from skxai._games._image import grid_segments, replacement_images
+from skxai.shapley import ImageShapleyExplainer
+
+
+def _model(A):
+    A = np.asarray(A).reshape(len(A), -1)
+    z = A @ np.random.RandomState(A.shape[1]).normal(size=A.shape[1])
+    return np.c_[np.tanh(z), 0.1 * z**2]
+
+
+def _brute_force(v, p):
+    phi = 0.0
+    out = []
+    for j in range(p):
+        phi = 0.0
+        others = [o for o in range(p) if o != j]
+        for r in range(p):
+            w = math.factorial(r) * math.factorial(p - 1 - r) / math.factorial(p)
+            for S in itertools.combinations(others, r):
+                phi = phi + w * (v(S + (j,)) - v(S))
+        out.append(phi)
+    return np.array(out)
+
+
+@pytest.mark.parametrize(
+    ("shape", "n_segments", "baseline"),
+    [
+        ((1, 37, 120), (2, 3), "blur"),
+        ((3, 3, 5), (2, 2), "channel_mean"),
+        ((4, 1, 1), 3, 0.25),
+        ((1, 3, 5), (3, 1), "zeros"),
+    ],
+)
+def test_exact_is_brute_force_on_odd_sizes_and_channels(shape, n_segments, baseline):
+    X = np.random.RandomState(0).uniform(size=(2,) + shape)
+    exp = (
+        ImageShapleyExplainer(_model, method="exact", n_segments=n_segments, baseline=baseline, target=0)
+        .fit(X)
+        .explain(X)
+    )
+    repl = replacement_images(X, baseline)
+    seg = grid_segments(shape[1:], n_segments)
+    p = int(seg.max()) + 1
+    assert exp.player_values.shape == (2, p, 2)
+    for i in range(2):
+
+        def v(S, i=i):
+            return _model(np.where(np.isin(seg, list(S))[None], X[i], repl[i])[None])[0]
+
+        np.testing.assert_allclose(exp.player_values[i], _brute_force(v, p), atol=1e-12)
+        # every pixel carries its region's values
+        np.testing.assert_array_equal(exp.values[i], exp.player_values[i][exp.segments[i]])
+    np.testing.assert_allclose(exp.player_values.sum(1) + exp.base_values, _model(X), atol=1e-12)
+
+
+@pytest.mark.parametrize("n_segments", [(1.5, 2), (2, 2.5)])
+def test_fractional_cells_per_axis_are_refused(n_segments):
+    # (1.5, 2) was silently read as (1, 2): 2 regions where 3 were asked
+    X = np.random.RandomState(0).uniform(size=(2, 1, 6, 7))
+    with pytest.raises(ValueError, match=r"n_segments=.*whole numbers of cells"):
+        ImageShapleyExplainer(_model, method="exact", n_segments=n_segments, target=0).fit(X).explain(X)
+    with pytest.raises(ValueError, match=r"n_segments=.*whole numbers of cells"):
+        grid_segments((6, 7), n_segments)
+
+
+def test_whole_cells_per_axis_of_any_integer_type_are_taken():
+    labels = grid_segments((6, 7), (np.int64(2), 3.0))
+    assert labels.max() + 1 == 6
+
+
+def test_exact_beyond_max_players_says_so_before_any_memory_arithmetic():
+    # 102 grid regions: the memory check answered first, with "about 8.5e24 GiB ... lower
+    # n_segments (or max_players)", though max_players is what refuses them
+    X = np.random.RandomState(0).uniform(size=(1, 1, 37, 120))
+    explainer = ImageShapleyExplainer(_model, method="exact", n_segments=100, target=0)
+    with pytest.raises(ValueError, match=r"102 regions exceed max_players=16"):
+        explainer.fit(X).explain(X)
+    slic_like = ImageShapleyExplainer(
+        _model, method="exact", target=0, segmentation=lambda im: np.arange(im[0].size).reshape(im.shape[1:])
+    )
+    with pytest.raises(ValueError, match=r"4440 regions exceed max_players=16"):
+        slic_like.fit(X).explain(X)
