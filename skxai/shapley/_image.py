@@ -733,6 +733,19 @@ class ImageShapleyExplainer(BaseExplainer):
             "set_output(transform='pandas') cannot hold them; use set_output(transform='default')."
         )
 
+    def _attributions_as_input(self, A):
+        """Heatmaps ``(n, *spatial)`` as attributions of the model's input columns.
+
+        Private hook of the metrics, which perturb ``X`` in the layout the model takes: for a
+        model on flattened pixels (``image_shape``) every column gets the heatmap of its pixel
+        (each channel of it). Other arrays are returned unchanged.
+        """
+        A = np.asarray(A)
+        if self.input_shape_ == self.image_shape_ or A.ndim < 1 or A.shape[1:] != self.image_shape_[1:]:
+            return A
+        full = np.broadcast_to(A[:, None], A.shape[:1] + self.image_shape_)
+        return full.reshape(A.shape[:1] + self.input_shape_)
+
     def _transform_for_targets(self, X, target_indices):
         """:meth:`transform` with output ``target_indices[i]`` explained for image ``i``.
 

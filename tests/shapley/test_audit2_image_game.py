@@ -88,3 +88,32 @@ def test_exact_beyond_max_players_says_so_before_any_memory_arithmetic():
     )
     with pytest.raises(ValueError, match=r"4440 regions exceed max_players=16"):
         slic_like.fit(X).explain(X)
+
+
+def _flat_model(A):
+    # a model on flattened pixels (as a scikit-learn model on digits)
+    A = np.asarray(A).reshape(len(A), -1)
+    return _model(A)
+
+
+@pytest.mark.parametrize("image_shape", [(8, 6), (3, 4, 4)])
+def test_score_of_a_model_on_flattened_pixels(image_shape):
+    # score(X) (deletion AUC) and every perturbation metric refused the explainer's own heatmaps:
+    # "attributions have shape (3, 8, 6); expected the input's shape (3, 48)"
+    from skxai.metrics import deletion_auc, faithfulness_correlation
+
+    X = np.random.RandomState(0).uniform(size=(3, int(np.prod(image_shape))))
+    explainer = ImageShapleyExplainer(_flat_model, method="exact", image_shape=image_shape, n_segments=(2, 2), target=0)
+    explainer.fit(X)
+    heat = explainer.transform(X)
+    assert heat.shape == (3,) + image_shape[-2:]
+    # each column of X carries the heatmap of its pixel (every channel of it)
+    full = np.broadcast_to(heat[:, None], (3,) + explainer.image_shape_).reshape(3, -1)
+    expected = -deletion_auc(explainer, X, attributions=full).mean()
+    assert np.isfinite(expected)
+    assert explainer.score(X) == pytest.approx(expected, abs=1e-12)
+    # the heatmaps given as attributions mean the same columns
+    np.testing.assert_array_equal(
+        deletion_auc(explainer, X, attributions=heat), deletion_auc(explainer, X, attributions=full)
+    )
+    assert np.isfinite(faithfulness_correlation(explainer, X, random_state=0)).all()
