@@ -587,7 +587,7 @@ class ImageShapleyExplainer(BaseExplainer):
             est = permutation_estimate(evaluate, p, n_perm, tol=self.tol, random_state=rng, budget_name="n_samples")
             return est.phi, est.base, est.std, est.extras["n_evaluations"], {}
         # LIME: lime_image's design, kernel and ridge surrogate on all regions.
-        from skxai._wls import ridge_wls
+        from skxai.surrogate._core import fit_surrogate
 
         if budget < 2:
             raise ValueError(f"n_samples={budget} is too small for LIME (at least 2).")
@@ -596,9 +596,10 @@ class ImageShapleyExplainer(BaseExplainer):
         values = game.values(imgs, Z, n_jobs=self.n_jobs, verbose=self.verbose)
         n, m, k = values.shape
         dist = 1.0 - np.sqrt(Z.sum(axis=1) / p)  # cosine distance to the full coalition
-        w = np.sqrt(np.exp(-(dist**2) / float(self.kernel_width) ** 2))
         Y = values.transpose(1, 0, 2).reshape(m, n * k)
-        coef, intercept, r2 = ridge_wls(Z.astype(np.float64), w, Y, alpha=float(self.alpha))
+        # the LIME engine of the surrogate family: its kernel (any width) and its refusals of a
+        # width that leaves one weighted point (zero weights, silently, here before)
+        coef, intercept, r2 = fit_surrogate(Z, dist, self.kernel_width, Y, self.alpha)
         phi = coef.reshape(p, n, k).transpose(1, 0, 2)
         return phi, intercept.reshape(n, k), None, budget, {"lime_r2": r2.reshape(n, k)}
 
