@@ -734,6 +734,21 @@ class ImageShapleyExplainer(BaseExplainer):
             "set_output(transform='pandas') cannot hold them; use set_output(transform='default')."
         )
 
+    def _completeness_terms(self, X, targets):
+        """Private hook of :func:`~skxai.metrics.completeness_gap`.
+
+        Per image, the sum of its regions' values of output ``targets[i]`` and that output on
+        the image with every region replaced (the explainer's own ``baseline``): the heatmaps
+        give every pixel its region's whole value, so their sum is not the regions' total.
+        """
+        check_is_fitted(self, "estimator_")
+        targets = np.asarray(targets, dtype=int)
+        exp = self.explain(X)
+        totals = np.array([np.asarray(pv)[:, t].sum() for pv, t in zip(exp.player_values, targets, strict=True)])
+        imgs = self._images(X)
+        empty = np.asarray(self._output(replacement_images(imgs, self.baseline, self.blur_sigma)), dtype=np.float64)
+        return totals, empty.reshape(len(imgs), -1)[np.arange(len(imgs)), targets]
+
     def _attributions_as_input(self, A):
         """Heatmaps ``(n, *spatial)`` as attributions of the model's input columns.
 

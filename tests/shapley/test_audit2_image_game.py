@@ -117,3 +117,35 @@ def test_score_of_a_model_on_flattened_pixels(image_shape):
         deletion_auc(explainer, X, attributions=heat), deletion_auc(explainer, X, attributions=full)
     )
     assert np.isfinite(faithfulness_correlation(explainer, X, random_state=0)).all()
+
+
+@pytest.mark.parametrize("baseline", [0.0, "blur", 0.5])
+@pytest.mark.parametrize("image_shape", [None, (2, 5, 6)])
+def test_completeness_gap_of_exact_values_is_zero(baseline, image_shape):
+    # the gap summed the heatmaps (every pixel carries its region's whole value) and took zeros
+    # as the baseline whatever the explainer's: 9.96, 3.04, 9.53 for exact values with baseline=0
+    from skxai.metrics import completeness_gap
+
+    X = np.random.RandomState(0).uniform(size=(3, 2, 5, 6))
+    if image_shape is not None:
+        X = X.reshape(3, -1)
+    explainer = ImageShapleyExplainer(
+        _flat_model, method="exact", image_shape=image_shape, n_segments=(2, 2), baseline=baseline, target=0
+    ).fit(X)
+    np.testing.assert_allclose(completeness_gap(explainer, X), 0.0, atol=1e-12)
+    # LIME's weights do not add up: a gap, measured against the same baseline image
+    lime = ImageShapleyExplainer(
+        _flat_model,
+        method="lime",
+        image_shape=image_shape,
+        n_segments=(2, 2),
+        baseline=baseline,
+        target=0,
+        n_samples=50,
+        random_state=0,
+    ).fit(X)
+    exp = lime.explain(X)
+    images = X.reshape(3, 2, 5, 6)
+    start = _model(replacement_images(images, baseline))[:, 0]
+    expected = np.abs(exp.player_values[..., 0].sum(1) - (_model(images)[:, 0] - start))
+    np.testing.assert_allclose(completeness_gap(lime, X), expected, atol=1e-12)
