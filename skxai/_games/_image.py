@@ -27,7 +27,9 @@ def grid_segments(shape, n_segments):
             cells = (min(int(n_segments), shape[0]),)
         else:
             h, w = shape[-2:]
-            rows = max(1, min(h, int(round(np.sqrt(n_segments * h / w)))))
+            # at most n_segments rows: an image taller than n_segments times its width got
+            # sqrt(n h / w) of them (11 regions for n_segments=1 on a 120x1 image)
+            rows = max(1, min(h, int(n_segments), int(round(np.sqrt(n_segments * h / w)))))
             cols = max(1, min(w, int(round(n_segments / rows))))
             cells = (rows, cols)
     else:

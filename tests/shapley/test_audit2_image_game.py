@@ -149,3 +149,28 @@ def test_completeness_gap_of_exact_values_is_zero(baseline, image_shape):
     start = _model(replacement_images(images, baseline))[:, 0]
     expected = np.abs(exp.player_values[..., 0].sum(1) - (_model(images)[:, 0] - start))
     np.testing.assert_allclose(completeness_gap(lime, X), expected, atol=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("shape", "n_segments", "cells"),
+    [
+        ((120, 1), 1, 1),
+        ((120, 1), 16, 16),
+        ((1000, 2), 16, 16),
+        ((1000, 2), 100, 100),
+        ((120, 37), 1, 1),
+        ((120, 37), 2, 2),
+        ((64, 4), 1, 1),
+    ],
+)
+def test_a_tall_image_gets_about_n_segments_cells(shape, n_segments, cells):
+    # the rows were not capped by n_segments on images taller than n_segments times their width:
+    # a 120x1 image got 11 regions for n_segments=1, 44 for 16; a 1000x2 image 89 for 16
+    assert int(grid_segments(shape, n_segments).max()) + 1 == cells
+    # the wide image of the same size got them already
+    assert int(grid_segments(shape[::-1], n_segments).max()) + 1 == cells
+
+
+def test_grids_of_ordinary_images_are_unchanged():
+    counts = [int(grid_segments(s, n).max()) + 1 for s in [(37, 120), (120, 37), (8, 8), (5, 3)] for n in (4, 16)]
+    assert counts == [4, 16, 4, 14, 4, 16, 3, 15]
