@@ -166,8 +166,9 @@ class ImageShapleyExplainer(BaseExplainer):
         :mod:`skxai._baselines`, the same blur as the metrics and Integrated Gradients).
     n_samples : int or "auto", default="auto"
         Model evaluations per image: coalitions for ``"kernel"`` (``"auto"``: ``2 p + 2048``,
-        at most ``2**p``) and ``"lime"`` (``"auto"``: 1000), ``n_samples // (p + 1)``
-        permutations for ``"sampling"`` (``"auto"``: about 2048 evaluations).
+        at most ``2**p``) and ``"lime"`` (``"auto"``: 1000), ``n_samples / (p + 1)``
+        permutations rounded up to an even number (antithetic pairs, at least 2) for
+        ``"sampling"`` (``"auto"``: about 2048 evaluations, at most ``2**p``).
     kernel_width : float, default=0.25
         LIME kernel width (lime's image default).
     alpha : float, default=1.0
