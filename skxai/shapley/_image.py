@@ -13,7 +13,6 @@ from skxai._adapters import (
     check_target_indices,
     resolve_target,
     safe_is_classifier,
-    select_target,
     target_indices_for,
     unwrap_frozen,
 )
@@ -604,24 +603,10 @@ class ImageShapleyExplainer(BaseExplainer):
         phi = coef.reshape(p, n, k).transpose(1, 0, 2)
         return phi, intercept.reshape(n, k), None, budget, {"lime_r2": r2.reshape(n, k)}
 
-    def explain(self, X):
-        """Region attributions and pixel heatmaps.
-
-        Parameters
-        ----------
-        X : array-like or tensor of shape (n_samples, ...)
-
-        Returns
-        -------
-        Explanation
-            ``values``: pixel heatmaps ``(n, *spatial, n_outputs)`` (each pixel holds its
-            region's attribution); ``player_values``: ``(n, p, n_outputs)`` per region
-            (a list of arrays when SLIC gives images different region counts);
-            ``segments`` ``(n, *spatial)``; ``base_values`` (the value of the empty
-            coalition, or LIME's intercept); ``outputs``; ``std`` where estimated;
-            ``n_evaluations`` per image.
-        """
-        check_is_fitted(self, "estimator_")
+    def _regions(self, X):
+        """Images, segments, region counts and, per image, its regions' values ``(p, k)``,
+        their std (or None), base values, evaluations and LIME's R^2: what :meth:`explain`
+        and :meth:`transform` are built from."""
         imgs = self._images(X)
         segments = self._segments(imgs)
         replacement = replacement_images(imgs, self.baseline, self.blur_sigma)
@@ -629,7 +614,6 @@ class ImageShapleyExplainer(BaseExplainer):
         counts = segments.reshape(n, -1).max(axis=1) + 1
         seed = seed_from(self.random_state)
         k = self.n_outputs_
-        heat = np.empty(imgs.shape[:1] + imgs.shape[2:] + (k,))
         base = np.empty((n, k))
         players = [None] * n
         stds = [None] * n
@@ -653,9 +637,6 @@ class ImageShapleyExplainer(BaseExplainer):
                 game = ImageGame(self._output, seg, replacement[idx], batch_size=batch_size)
                 phi, b, std, evals, more = self._attribute(game, imgs[idx], int(p),
                                                            np.random.RandomState(seed))
-                flat = seg.reshape(len(idx), -1)
-                heat[idx] = np.take_along_axis(phi, flat[:, :, None], axis=1).reshape(
-                    (len(idx),) + imgs.shape[2:] + (k,))
                 base[idx] = b
                 n_eval[idx] = evals
                 if "lime_r2" in more:
@@ -663,6 +644,30 @@ class ImageShapleyExplainer(BaseExplainer):
                 for j, i in enumerate(idx):
                     players[i] = phi[j]
                     stds[i] = None if std is None else std[j]
+        return imgs, segments, counts, players, stds, base, n_eval, r2
+
+    def explain(self, X):
+        """Region attributions and pixel heatmaps.
+
+        Parameters
+        ----------
+        X : array-like or tensor of shape (n_samples, ...)
+
+        Returns
+        -------
+        Explanation
+            ``values``: pixel heatmaps ``(n, *spatial, n_outputs)`` (each pixel holds its
+            region's attribution); ``player_values``: ``(n, p, n_outputs)`` per region
+            (a list of arrays when SLIC gives images different region counts);
+            ``segments`` ``(n, *spatial)``; ``base_values`` (the value of the empty
+            coalition, or LIME's intercept); ``outputs``; ``std`` where estimated;
+            ``n_evaluations`` per image.
+        """
+        check_is_fitted(self, "estimator_")
+        imgs, segments, counts, players, stds, base, n_eval, r2 = self._regions(X)
+        heat = np.empty(imgs.shape[:1] + imgs.shape[2:] + (self.n_outputs_,))
+        for i, phi in enumerate(players):
+            heat[i] = phi[segments[i]]  # every pixel its region's values
         if all(s is None for s in stds):
             stds = None  # not estimated ("exact", "lime"), also when the region counts differ
         if len(np.unique(counts)) == 1:
@@ -712,8 +717,22 @@ class ImageShapleyExplainer(BaseExplainer):
         ndarray of shape ``(n_samples, *spatial)``
             Each pixel carries the Shapley value of its segment (``target_values``).
         """
-        # a plain ndarray (target_values is a callable subclass, kept for the old call form)
-        return np.asarray(self.explain(X).target_values)
+        check_is_fitted(self, "estimator_")
+        imgs, segments, _, players, _, _, _, _ = self._regions(X)
+        # "predicted": the model's own prediction per image, as explain's target_values
+        targets = target_indices_for(self.target_index_, len(imgs),
+                                     predicted=lambda: self._output.predicted(imgs, self._output(imgs)))
+        return self._target_heatmaps(segments, players, targets)
+
+    @staticmethod
+    def _target_heatmaps(segments, players, targets):
+        """Heatmaps ``(n, *spatial)`` of output ``targets[i]`` of each image: only the explained
+        output's, where explain's heatmaps hold every output's (400 MB per 224x224 image for a
+        1000-class model)."""
+        heat = np.empty(segments.shape)
+        for i, (phi, t) in enumerate(zip(players, targets, strict=True)):
+            heat[i] = np.asarray(phi)[:, int(t)][segments[i]]
+        return heat
 
     def get_feature_names_out(self, input_features=None):
         """Not defined: the attributions are pixel heatmaps, not feature columns.
@@ -782,5 +801,7 @@ class ImageShapleyExplainer(BaseExplainer):
         ndarray of shape ``(n_samples, *spatial)``
         """
         check_is_fitted(self, "estimator_")
-        heat = self.explain(X).values  # every output's heatmap: the images' own are picked
-        return select_target(heat, check_target_indices(target_indices, heat.shape[0], self.n_outputs_))
+        imgs, segments, _, players, _, _, _, _ = self._regions(X)
+        # the images' own outputs only (explain's heatmaps hold every output's)
+        targets = check_target_indices(target_indices, len(imgs), self.n_outputs_)
+        return self._target_heatmaps(segments, players, targets)

@@ -174,3 +174,52 @@ def test_a_tall_image_gets_about_n_segments_cells(shape, n_segments, cells):
 def test_grids_of_ordinary_images_are_unchanged():
     counts = [int(grid_segments(s, n).max()) + 1 for s in [(37, 120), (120, 37), (8, 8), (5, 3)] for n in (4, 16)]
     assert counts == [4, 16, 4, 14, 4, 16, 3, 15]
+
+
+def _many_outputs(A):
+    A = np.asarray(A).reshape(len(A), -1)
+    return np.tanh(A @ np.random.RandomState(1).normal(size=(A.shape[1], 1000)) / 8)
+
+
+def test_transform_holds_only_the_explained_outputs_heatmaps():
+    # transform built explain's heatmaps of every output, 1000 here (8 MB for these four 16x16
+    # images, 400 MB per 224x224 image), to return the explained one's
+    import tracemalloc
+
+    X = np.random.RandomState(0).uniform(size=(4, 1, 16, 16))
+    explainer = ImageShapleyExplainer(_many_outputs, method="exact", n_segments=(2, 2), target=3).fit(X)
+    _many_outputs(X[:1])
+    tracemalloc.start()
+    try:
+        heat = explainer.transform(X)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    exp = explainer.explain(X)
+    np.testing.assert_array_equal(heat, exp.target_values)
+    assert peak < 5e6, peak
+
+
+@pytest.mark.parametrize("target", [None, 1, "predicted", [1, 2, 2]])
+@pytest.mark.parametrize("segmentation", ["grid", "slic"])
+def test_transform_is_the_target_values_of_explain(target, segmentation):
+    from sklearn.linear_model import LogisticRegression
+
+    rng = np.random.RandomState(0)
+    X = rng.uniform(size=(30, 3 * 8 * 8))
+    y = (X[:, :96].sum(1) > X[:, 96:].sum(1) / 2).astype(int) + (X[:, 0] > 0.7)
+    model = LogisticRegression(max_iter=500).fit(X, y)
+    explainer = ImageShapleyExplainer(
+        model,
+        method="kernel",
+        image_shape=(3, 8, 8),
+        segmentation=segmentation,
+        n_segments=4,
+        target=target,
+        n_samples=40,
+        random_state=0,
+    ).fit(X)
+    heat = explainer.transform(X[:3])
+    np.testing.assert_array_equal(heat, np.asarray(explainer.explain(X[:3]).target_values))
+    t = explainer.target_indices(X[:3])
+    np.testing.assert_array_equal(explainer._transform_for_targets(X[:3], t), heat)
