@@ -763,9 +763,8 @@ class ImageShapleyExplainer(BaseExplainer):
         """
         check_is_fitted(self, "estimator_")
         targets = np.asarray(targets, dtype=int)
-        exp = self.explain(X)
-        totals = np.array([np.asarray(pv)[:, t].sum() for pv, t in zip(exp.player_values, targets, strict=True)])
-        imgs = self._images(X)
+        imgs, _, _, players, _, _, _, _ = self._regions(X)  # no heatmaps of every output
+        totals = np.array([np.asarray(pv)[:, t].sum() for pv, t in zip(players, targets, strict=True)])
         empty = np.asarray(self._output(replacement_images(imgs, self.baseline, self.blur_sigma)), dtype=np.float64)
         return totals, empty.reshape(len(imgs), -1)[np.arange(len(imgs)), targets]
 
