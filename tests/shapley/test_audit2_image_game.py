@@ -200,8 +200,17 @@ def test_transform_holds_only_the_explained_outputs_heatmaps():
     assert peak < 5e6, peak
 
 
+def _two_or_four_regions(img):
+    # images get different region counts (a list of player values), as SLIC may give them
+    lab = np.zeros(img.shape[1:], dtype=int)
+    lab[:, 4:] = 1
+    if img[0, 0, 0] > 0.5:
+        lab[4:] += 2
+    return lab
+
+
 @pytest.mark.parametrize("target", [None, 1, "predicted", [1, 2, 2]])
-@pytest.mark.parametrize("segmentation", ["grid", "slic"])
+@pytest.mark.parametrize("segmentation", ["grid", _two_or_four_regions])
 def test_transform_is_the_target_values_of_explain(target, segmentation):
     from sklearn.linear_model import LogisticRegression
 
@@ -219,7 +228,10 @@ def test_transform_is_the_target_values_of_explain(target, segmentation):
         n_samples=40,
         random_state=0,
     ).fit(X)
+    X[:3, 0] = [0.9, 0.1, 0.8]
     heat = explainer.transform(X[:3])
+    if segmentation != "grid":
+        assert [len(p) for p in explainer.explain(X[:3]).player_values] == [4, 2, 4]
     np.testing.assert_array_equal(heat, np.asarray(explainer.explain(X[:3]).target_values))
     t = explainer.target_indices(X[:3])
     np.testing.assert_array_equal(explainer._transform_for_targets(X[:3], t), heat)
