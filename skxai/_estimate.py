@@ -122,12 +122,21 @@ def exact_shapley_from_values(masks, values):
     if m != 2**p:
         raise ValueError(f"Need all 2**{p} = {2**p} coalitions, got {m}.")
     w = shapley_weights(p)
-    sizes = masks.sum(axis=1)
-    # Coalition S enters phi_j with +w(|S|-1) when j in S and -w(|S|) otherwise.
-    plus = w[np.clip(sizes - 1, 0, p - 1)][:, None]
-    minus = np.where(sizes < p, w[np.clip(sizes, 0, p - 1)], 0.0)[:, None]
-    coef = np.where(masks, plus, -minus)
-    return np.einsum("...mk,mp->...pk", values, coef)
+    values = np.asarray(values)
+    # The coefficient matrix (float64, m x p) is built for blocks of coalitions: whole it was 8
+    # times the masks (6.7 GB for 25 players). Up to 16 players one block holds every coalition.
+    step = max(1, (1 << 20) // max(p, 1))
+    phi = None
+    for start in range(0, m, step):
+        block = masks[start : start + step]
+        sizes = block.sum(axis=1)
+        # Coalition S enters phi_j with +w(|S|-1) when j in S and -w(|S|) otherwise.
+        plus = w[np.clip(sizes - 1, 0, p - 1)][:, None]
+        minus = np.where(sizes < p, w[np.clip(sizes, 0, p - 1)], 0.0)[:, None]
+        coef = np.where(block, plus, -minus)
+        part = np.einsum("...mk,mp->...pk", values[..., start : start + step, :], coef)
+        phi = part if phi is None else phi + part
+    return phi
 
 
 def exact_estimate(evaluate, p):

@@ -164,6 +164,11 @@ def ridge_wls(Z, w, Y, alpha=1.0):
     ss_res = np.einsum("rm,m->r", resid**2, w, optimize=False)
     ss_tot = np.einsum("rm,m->r", Yct**2, w, optimize=False)
     coef = coef_t.T
+    # A constant target has nothing to explain (R^2 = 1), but its weighted mean is rounded: it
+    # left a variance of about (m eps |y|)^2 and an R^2 of rounding noise (-1.3e-15 for a
+    # constant model). Variances at that level count as none.
+    scale = np.maximum(Yt.max(axis=1), -Yt.min(axis=1)) if Yt.shape[1] else np.zeros(Yt.shape[0])
+    floor = w.sum() * (Yt.shape[1] * np.finfo(np.float64).eps * scale) ** 2
     with np.errstate(invalid="ignore", divide="ignore"):
-        r2 = np.where(ss_tot > 0, 1.0 - ss_res / ss_tot, 1.0)
+        r2 = np.where(ss_tot > floor, 1.0 - ss_res / ss_tot, 1.0)
     return coef, intercept, r2

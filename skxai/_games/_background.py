@@ -133,5 +133,12 @@ def row_aligned_calls(n, m, per_call):
 
 def all_coalitions(n_players):
     """Every coalition as a boolean matrix ``(2**n_players, n_players)``, by binary counting."""
-    codes = np.arange(2**n_players, dtype=np.int64)
-    return ((codes[:, None] >> np.arange(n_players)) & 1).astype(bool)
+    # written column by column into the boolean matrix: the shifted int64 codes were 8 times its
+    # size (6.7 GB for 25 players)
+    masks = np.empty((2**n_players, n_players), dtype=bool)
+    for j in range(n_players):
+        # row r = (a, b, c) with b its bit j: a view of the rows in blocks of 2**j
+        blocks = masks.reshape(2 ** (n_players - j - 1), 2, 2**j, n_players)
+        blocks[:, 0, :, j] = False
+        blocks[:, 1, :, j] = True
+    return masks

@@ -27,10 +27,15 @@ def grid_segments(shape, n_segments):
             cells = (min(int(n_segments), shape[0]),)
         else:
             h, w = shape[-2:]
-            rows = max(1, min(h, int(round(np.sqrt(n_segments * h / w)))))
+            # at most n_segments rows: an image taller than n_segments times its width got
+            # sqrt(n h / w) of them (11 regions for n_segments=1 on a 120x1 image)
+            rows = max(1, min(h, int(n_segments), int(round(np.sqrt(n_segments * h / w)))))
             cols = max(1, min(w, int(round(n_segments / rows))))
             cells = (rows, cols)
     else:
+        if any(not isinstance(c, numbers.Real) or not np.isfinite(c) or int(c) != c for c in n_segments):
+            # int() read (1.5, 2) as (1, 2) cells, silently
+            raise ValueError(f"n_segments={tuple(n_segments)!r} must give whole numbers of cells per axis.")
         cells = tuple(int(c) for c in n_segments)
         if len(cells) != len(shape) or any(c < 1 or c > s for c, s in zip(cells, shape, strict=True)):
             raise ValueError(

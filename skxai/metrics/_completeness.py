@@ -35,6 +35,9 @@ def completeness_gap(explainer, X, *, attributions=None, baseline=None, relative
       zeros), ``"zeros"``, ``"background_mean"``, ``"channel_mean"``, ``"blur"``, a number or an
       array (:mod:`skxai._baselines`); ``sum(phi)`` runs over every element of the
       attributions as returned.
+    - :class:`~skxai.ImageShapleyExplainer` (without ``attributions`` and ``baseline``):
+      ``sum(phi)`` runs over its regions' values (its heatmaps give every pixel its region's
+      whole value) and ``f(baseline)`` is the output on its own ``baseline`` image.
 
     Parameters
     ----------
@@ -63,22 +66,31 @@ def completeness_gap(explainer, X, *, attributions=None, baseline=None, relative
     >>> bool(completeness_gap(ExactShapleyExplainer(model).fit(X), X[:4]).max() < 1e-10)
     True
     """
-    if baseline is None and not is_tabular(explainer):
-        baseline = _explainer_baseline(explainer, X)
-    view = ExplainerView(explainer, X, baseline="zeros" if baseline is None else baseline,
-                         batch_size=batch_size, need_attributions=False)
-    A = to_numpy(explainer_transform(explainer, X) if attributions is None else attributions)
-    if A.shape[0] != view.n:
-        raise ValueError(f"attributions hold {A.shape[0]} samples but X holds {view.n}.")
-    if not np.isfinite(A).all():
-        raise ValueError("attributions contain NaN or infinity.")
-    if view.tabular and A.shape != (view.n, view.n_units):
-        raise ValueError(
-            f"attributions have shape {A.shape}; expected (n_samples, n_players) = "
-            f"{(view.n, view.n_units)}."
-        )
-    total = A.reshape(view.n, -1).sum(axis=1)
-    delta = view.f_x - view.baseline_outputs()
+    own = getattr(explainer, "_completeness_terms", None)
+    if own is not None and attributions is None and baseline is None:
+        # attributions that do not add up as returned (image Shapley heatmaps give every pixel
+        # its region's whole value: a gap of 10 for exact values): the explainer's own total
+        # and its own baseline
+        view = ExplainerView(explainer, X, baseline="zeros", batch_size=batch_size, need_attributions=False)
+        total, start = own(X, view.targets)
+        delta = view.f_x - start
+    else:
+        if baseline is None and not is_tabular(explainer):
+            baseline = _explainer_baseline(explainer, X)
+        view = ExplainerView(explainer, X, baseline="zeros" if baseline is None else baseline,
+                             batch_size=batch_size, need_attributions=False)
+        A = to_numpy(explainer_transform(explainer, X) if attributions is None else attributions)
+        if A.shape[0] != view.n:
+            raise ValueError(f"attributions hold {A.shape[0]} samples but X holds {view.n}.")
+        if not np.isfinite(A).all():
+            raise ValueError("attributions contain NaN or infinity.")
+        if view.tabular and A.shape != (view.n, view.n_units):
+            raise ValueError(
+                f"attributions have shape {A.shape}; expected (n_samples, n_players) = "
+                f"{(view.n, view.n_units)}."
+            )
+        total = A.reshape(view.n, -1).sum(axis=1)
+        delta = view.f_x - view.baseline_outputs()
     gap = np.abs(total - delta)
     if relative:
         scale = np.abs(delta)

@@ -174,6 +174,10 @@ class ExplainerView:
                     f"{(n, self.n_units)}."
                 )
             return A
+        as_input = getattr(self.explainer, "_attributions_as_input", None)
+        if as_input is not None:
+            # heatmaps of images that the model takes in another layout (flattened pixels)
+            A = as_input(A)
         if A.shape == self.X.shape:
             return A
         if self.spatial and A.shape[1:] == self.spatial:

@@ -14,7 +14,6 @@ from skxai._adapters import (
     regressor_name,
     resolve_target,
     safe_is_classifier,
-    select_target,
     target_indices_for,
     unwrap_frozen,
 )
@@ -167,8 +166,9 @@ class ImageShapleyExplainer(BaseExplainer):
         :mod:`skxai._baselines`, the same blur as the metrics and Integrated Gradients).
     n_samples : int or "auto", default="auto"
         Model evaluations per image: coalitions for ``"kernel"`` (``"auto"``: ``2 p + 2048``,
-        at most ``2**p``) and ``"lime"`` (``"auto"``: 1000), ``n_samples // (p + 1)``
-        permutations for ``"sampling"`` (``"auto"``: about 2048 evaluations).
+        at most ``2**p``) and ``"lime"`` (``"auto"``: 1000), ``n_samples / (p + 1)``
+        permutations rounded up to an even number (antithetic pairs, at least 2) for
+        ``"sampling"`` (``"auto"``: about 2048 evaluations, at most ``2**p``).
     kernel_width : float, default=0.25
         LIME kernel width (lime's image default).
     alpha : float, default=1.0
@@ -559,6 +559,13 @@ class ImageShapleyExplainer(BaseExplainer):
         each = 3 * 8 * pixels * imgs.shape[1] + pixels
         return min(int(self.batch_size), _memory.most_within_working_memory(each))
 
+    def _check_max_players(self, p):
+        if p > self.max_players:
+            raise ValueError(
+                f"method='exact' enumerates 2**{p} coalitions; {p} regions exceed "
+                f"max_players={self.max_players}. Use fewer segments or method='kernel'."
+            )
+
     def _attribute(self, game, imgs, p, rng):
         """Player values ``(n, p, k)``, base values ``(n, k)``, std, evaluations, extras."""
         method = self.method
@@ -567,11 +574,7 @@ class ImageShapleyExplainer(BaseExplainer):
             return game.values(imgs, masks, n_jobs=self.n_jobs, verbose=self.verbose)
 
         if method == "exact" or (method == "kernel" and p == 1):
-            if p > self.max_players:
-                raise ValueError(
-                    f"method='exact' enumerates 2**{p} coalitions; {p} regions exceed "
-                    f"max_players={self.max_players}. Use fewer segments or method='kernel'."
-                )
+            self._check_max_players(p)
             est = exact_estimate(evaluate, p)
             # "kernel" reports errors: a lone region's value is exact, its error 0 (as
             # "sampling" and larger exact "kernel" designs report), not missing
@@ -587,7 +590,7 @@ class ImageShapleyExplainer(BaseExplainer):
             est = permutation_estimate(evaluate, p, n_perm, tol=self.tol, random_state=rng, budget_name="n_samples")
             return est.phi, est.base, est.std, est.extras["n_evaluations"], {}
         # LIME: lime_image's design, kernel and ridge surrogate on all regions.
-        from skxai._wls import ridge_wls
+        from skxai.surrogate._core import fit_surrogate
 
         if budget < 2:
             raise ValueError(f"n_samples={budget} is too small for LIME (at least 2).")
@@ -596,11 +599,55 @@ class ImageShapleyExplainer(BaseExplainer):
         values = game.values(imgs, Z, n_jobs=self.n_jobs, verbose=self.verbose)
         n, m, k = values.shape
         dist = 1.0 - np.sqrt(Z.sum(axis=1) / p)  # cosine distance to the full coalition
-        w = np.sqrt(np.exp(-(dist**2) / float(self.kernel_width) ** 2))
         Y = values.transpose(1, 0, 2).reshape(m, n * k)
-        coef, intercept, r2 = ridge_wls(Z.astype(np.float64), w, Y, alpha=float(self.alpha))
+        # the LIME engine of the surrogate family: its kernel (any width) and its refusals of a
+        # width that leaves one weighted point (zero weights, silently, here before)
+        coef, intercept, r2 = fit_surrogate(Z, dist, self.kernel_width, Y, self.alpha)
         phi = coef.reshape(p, n, k).transpose(1, 0, 2)
         return phi, intercept.reshape(n, k), None, budget, {"lime_r2": r2.reshape(n, k)}
+
+    def _regions(self, X):
+        """Images, segments, region counts and, per image, its regions' values ``(p, k)``,
+        their std (or None), base values, evaluations and LIME's R^2: what :meth:`explain`
+        and :meth:`transform` are built from."""
+        imgs = self._images(X)
+        segments = self._segments(imgs)
+        replacement = replacement_images(imgs, self.baseline, self.blur_sigma)
+        n = len(imgs)
+        counts = segments.reshape(n, -1).max(axis=1) + 1
+        seed = seed_from(self.random_state)
+        k = self.n_outputs_
+        base = np.empty((n, k))
+        players = [None] * n
+        stds = [None] * n
+        n_eval = np.empty(n, dtype=int)
+        r2 = np.full((n, k), np.nan)
+        if self.method == "kernel" and self.segmentation != "grid":  # a grid's warned at fit
+            self._warn_unknown_errors(np.unique(counts[counts > 1]))
+        if self.method == "exact":
+            # before the memory check, which would ask for 2**p coalitions' bytes of a count that
+            # max_players refuses anyway
+            self._check_max_players(int(counts.max()))
+        # every design checked before any is evaluated: a request no image fits is refused now
+        most = {int(p): self._check_memory(int(p), int((counts == p).sum())) for p in np.unique(counts)}
+        batch_size = self._game_batch_size(imgs)
+        # Images with the same number of regions share one design (a grid: all of them), drawn
+        # again from the same seed for each chunk of images the working memory holds.
+        for p, group in ((p, np.flatnonzero(counts == p)) for p in np.unique(counts)):
+            for start in range(0, len(group), most[int(p)]):
+                idx = group[start : start + most[int(p)]]
+                seg = segments[idx]
+                game = ImageGame(self._output, seg, replacement[idx], batch_size=batch_size)
+                phi, b, std, evals, more = self._attribute(game, imgs[idx], int(p),
+                                                           np.random.RandomState(seed))
+                base[idx] = b
+                n_eval[idx] = evals
+                if "lime_r2" in more:
+                    r2[idx] = more["lime_r2"]
+                for j, i in enumerate(idx):
+                    players[i] = phi[j]
+                    stds[i] = None if std is None else std[j]
+        return imgs, segments, counts, players, stds, base, n_eval, r2
 
     def explain(self, X):
         """Region attributions and pixel heatmaps.
@@ -620,43 +667,10 @@ class ImageShapleyExplainer(BaseExplainer):
             ``n_evaluations`` per image.
         """
         check_is_fitted(self, "estimator_")
-        imgs = self._images(X)
-        segments = self._segments(imgs)
-        replacement = replacement_images(imgs, self.baseline, self.blur_sigma)
-        n = len(imgs)
-        counts = segments.reshape(n, -1).max(axis=1) + 1
-        seed = seed_from(self.random_state)
-        k = self.n_outputs_
-        heat = np.empty(imgs.shape[:1] + imgs.shape[2:] + (k,))
-        base = np.empty((n, k))
-        players = [None] * n
-        stds = [None] * n
-        n_eval = np.empty(n, dtype=int)
-        r2 = np.full((n, k), np.nan)
-        if self.method == "kernel" and self.segmentation != "grid":  # a grid's warned at fit
-            self._warn_unknown_errors(np.unique(counts[counts > 1]))
-        # every design checked before any is evaluated: a request no image fits is refused now
-        most = {int(p): self._check_memory(int(p), int((counts == p).sum())) for p in np.unique(counts)}
-        batch_size = self._game_batch_size(imgs)
-        # Images with the same number of regions share one design (a grid: all of them), drawn
-        # again from the same seed for each chunk of images the working memory holds.
-        for p, group in ((p, np.flatnonzero(counts == p)) for p in np.unique(counts)):
-            for start in range(0, len(group), most[int(p)]):
-                idx = group[start : start + most[int(p)]]
-                seg = segments[idx]
-                game = ImageGame(self._output, seg, replacement[idx], batch_size=batch_size)
-                phi, b, std, evals, more = self._attribute(game, imgs[idx], int(p),
-                                                           np.random.RandomState(seed))
-                flat = seg.reshape(len(idx), -1)
-                heat[idx] = np.take_along_axis(phi, flat[:, :, None], axis=1).reshape(
-                    (len(idx),) + imgs.shape[2:] + (k,))
-                base[idx] = b
-                n_eval[idx] = evals
-                if "lime_r2" in more:
-                    r2[idx] = more["lime_r2"]
-                for j, i in enumerate(idx):
-                    players[i] = phi[j]
-                    stds[i] = None if std is None else std[j]
+        imgs, segments, counts, players, stds, base, n_eval, r2 = self._regions(X)
+        heat = np.empty(imgs.shape[:1] + imgs.shape[2:] + (self.n_outputs_,))
+        for i, phi in enumerate(players):
+            heat[i] = phi[segments[i]]  # every pixel its region's values
         if all(s is None for s in stds):
             stds = None  # not estimated ("exact", "lime"), also when the region counts differ
         if len(np.unique(counts)) == 1:
@@ -706,8 +720,22 @@ class ImageShapleyExplainer(BaseExplainer):
         ndarray of shape ``(n_samples, *spatial)``
             Each pixel carries the Shapley value of its segment (``target_values``).
         """
-        # a plain ndarray (target_values is a callable subclass, kept for the old call form)
-        return np.asarray(self.explain(X).target_values)
+        check_is_fitted(self, "estimator_")
+        imgs, segments, _, players, _, _, _, _ = self._regions(X)
+        # "predicted": the model's own prediction per image, as explain's target_values
+        targets = target_indices_for(self.target_index_, len(imgs),
+                                     predicted=lambda: self._output.predicted(imgs, self._output(imgs)))
+        return self._target_heatmaps(segments, players, targets)
+
+    @staticmethod
+    def _target_heatmaps(segments, players, targets):
+        """Heatmaps ``(n, *spatial)`` of output ``targets[i]`` of each image: only the explained
+        output's, where explain's heatmaps hold every output's (400 MB per 224x224 image for a
+        1000-class model)."""
+        heat = np.empty(segments.shape)
+        for i, (phi, t) in enumerate(zip(players, targets, strict=True)):
+            heat[i] = np.asarray(phi)[:, int(t)][segments[i]]
+        return heat
 
     def get_feature_names_out(self, input_features=None):
         """Not defined: the attributions are pixel heatmaps, not feature columns.
@@ -729,6 +757,33 @@ class ImageShapleyExplainer(BaseExplainer):
             "set_output(transform='pandas') cannot hold them; use set_output(transform='default')."
         )
 
+    def _completeness_terms(self, X, targets):
+        """Private hook of :func:`~skxai.metrics.completeness_gap`.
+
+        Per image, the sum of its regions' values of output ``targets[i]`` and that output on
+        the image with every region replaced (the explainer's own ``baseline``): the heatmaps
+        give every pixel its region's whole value, so their sum is not the regions' total.
+        """
+        check_is_fitted(self, "estimator_")
+        targets = np.asarray(targets, dtype=int)
+        imgs, _, _, players, _, _, _, _ = self._regions(X)  # no heatmaps of every output
+        totals = np.array([np.asarray(pv)[:, t].sum() for pv, t in zip(players, targets, strict=True)])
+        empty = np.asarray(self._output(replacement_images(imgs, self.baseline, self.blur_sigma)), dtype=np.float64)
+        return totals, empty.reshape(len(imgs), -1)[np.arange(len(imgs)), targets]
+
+    def _attributions_as_input(self, A):
+        """Heatmaps ``(n, *spatial)`` as attributions of the model's input columns.
+
+        Private hook of the metrics, which perturb ``X`` in the layout the model takes: for a
+        model on flattened pixels (``image_shape``) every column gets the heatmap of its pixel
+        (each channel of it). Other arrays are returned unchanged.
+        """
+        A = np.asarray(A)
+        if self.input_shape_ == self.image_shape_ or A.ndim < 1 or A.shape[1:] != self.image_shape_[1:]:
+            return A
+        full = np.broadcast_to(A[:, None], A.shape[:1] + self.image_shape_)
+        return full.reshape(A.shape[:1] + self.input_shape_)
+
     def _transform_for_targets(self, X, target_indices):
         """:meth:`transform` with output ``target_indices[i]`` explained for image ``i``.
 
@@ -748,5 +803,7 @@ class ImageShapleyExplainer(BaseExplainer):
         ndarray of shape ``(n_samples, *spatial)``
         """
         check_is_fitted(self, "estimator_")
-        heat = self.explain(X).values  # every output's heatmap: the images' own are picked
-        return select_target(heat, check_target_indices(target_indices, heat.shape[0], self.n_outputs_))
+        imgs, segments, _, players, _, _, _, _ = self._regions(X)
+        # the images' own outputs only (explain's heatmaps hold every output's)
+        targets = check_target_indices(target_indices, len(imgs), self.n_outputs_)
+        return self._target_heatmaps(segments, players, targets)

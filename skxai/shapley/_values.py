@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 
 from skxai._estimate import exact_shapley_from_values, shapley_weights
@@ -19,13 +21,14 @@ def shapley_values(value_function, n_players):
     ----------
     value_function : callable
         Maps a boolean matrix of coalitions ``(m, n_players)`` to their values, shape ``(m,)``
-        or ``(m, k)`` for k games at once. Called once with all ``2**n_players`` coalitions.
+        or ``(m, k)`` (or ``(m, *shape)``) for several games at once; the values must be
+        finite. Called once with all ``2**n_players`` coalitions.
     n_players : int
-        Number of players (at most 25: 2**25 coalitions).
+        Number of players, from 1 to 25 (2**25 coalitions).
 
     Returns
     -------
-    phi : ndarray of shape (n_players,) or (n_players, k)
+    phi : ndarray of shape (n_players,) or (n_players, k) (or (n_players, *shape))
         They add up to ``v(all) - v(empty)`` (efficiency).
 
     Examples
@@ -39,6 +42,9 @@ def shapley_values(value_function, n_players):
     >>> shapley_values(v, 2)
     array([1.5, 2.5])
     """
+    if not (isinstance(n_players, numbers.Real) and np.isfinite(n_players) and int(n_players) == n_players):
+        # int() read 2.7 as 2 players, silently (a whole float such as 3.0 is 3 players)
+        raise ValueError(f"n_players must be an integer, got {n_players!r}.")
     n_players = int(n_players)
     if n_players < 1:
         raise ValueError(f"n_players must be at least 1, got {n_players}.")
@@ -48,12 +54,25 @@ def shapley_values(value_function, n_players):
             "limited to 25 players (use KernelShapExplainer or ShapleySamplingExplainer)."
         )
     masks = all_coalitions(n_players)
-    values = np.asarray(value_function(masks), dtype=np.float64)
-    if values.shape[0] != masks.shape[0]:
+    out = value_function(masks)
+    m = masks.shape[0]
+    if out is None or np.ndim(out) == 0:
         raise ValueError(
-            f"value_function returned {values.shape[0]} values for {masks.shape[0]} coalitions."
+            f"value_function must return one value per coalition, an array of shape ({m},) or "
+            f"({m}, k) for the {m} coalitions it is given, got {type(out).__name__} {out!r:.80}."
         )
-    squeeze = values.ndim == 1
-    values = values.reshape(masks.shape[0], -1)
-    phi = exact_shapley_from_values(masks, values)
-    return phi[:, 0] if squeeze else phi
+    values = np.asarray(out, dtype=np.float64)
+    if values.shape[0] != m:
+        raise ValueError(f"value_function returned {values.shape[0]} values for {m} coalitions.")
+    bad = np.flatnonzero(~np.isfinite(values.reshape(m, -1)).all(axis=1))
+    if bad.size:
+        # NaN or inf in one coalition's value spread to every player's value, silently
+        first = np.flatnonzero(masks[bad[0]]).tolist()
+        raise ValueError(
+            f"value_function returned non-finite values (NaN or inf) for {bad.size} of the {m} "
+            f"coalitions (the first: coalition {first} of players); Shapley values of such a game "
+            "are not defined."
+        )
+    trailing = values.shape[1:]
+    phi = exact_shapley_from_values(masks, values.reshape(m, -1))
+    return phi.reshape((n_players,) + trailing)

@@ -48,7 +48,14 @@ def lime_kernel(distances, width):
     ``lime_text``); skxai keeps it so that the weights are lime's.
     """
     d = np.asarray(distances, dtype=np.float64)
-    return np.sqrt(np.exp(-(d**2) / float(width) ** 2))
+    width = float(width)
+    # width * width, not width ** 2: a float's ** raised OverflowError for widths above 1e154,
+    # where the product is inf (every weight 1); below 1e-154 it is 0 (only the point itself
+    # keeps a weight), and 0 / 0 at the point itself is a distance of 0
+    square = width * width
+    with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+        ratio = np.where(d == 0, 0.0, d**2 / square)
+    return np.sqrt(np.exp(-ratio))
 
 
 def fit_surrogate(keep, distances, width, Y, alpha):
@@ -62,8 +69,10 @@ def fit_surrogate(keep, distances, width, Y, alpha):
         Weighted R^2 of the surrogate on the perturbations (lime's ``score``).
     """
     w = lime_kernel(distances, width)
-    if np.count_nonzero(w) < 2:
+    weighted = np.asarray(keep, dtype=bool)[w > 0]
+    if len(weighted) < 2 or (weighted == weighted[:1]).all():
         # one weighted point: the ridge returns zero weights with a perfect score, silently
+        # (a random design may hold the explained point several times: still one point)
         raise ValueError(
             f"kernel_width={width!r} is too small: every perturbation but the explained point gets "
             "a kernel weight of 0, so the surrogate would be fitted on one point; raise kernel_width."

@@ -34,8 +34,9 @@ class LimeExplainer(BaseTabularExplainer):
 
     The interpretable representation is the binary coalition ``z`` (1 = the feature keeps the
     explained row's value). Each perturbation switches off a uniformly drawn number of features
-    (lime's design) and, with the default ``perturbation="sample"``, takes their values from
-    one background row drawn at random (background weights as probabilities): one model row per
+    (the design of lime's text explainer; lime's tabular one draws every feature on its own)
+    and, with the default ``perturbation="sample"``, takes their values from one background
+    row drawn at random (background weights as probabilities): one model row per
     perturbation, lime's cost. The surrogate is a ridge regression of the model output on ``z``
     weighted by lime's kernel ``sqrt(exp(-d(z)^2 / width^2))`` with ``d(z) = ||1 - z||_2`` and
     ``width = 0.75 sqrt(p)`` as in lime. This is KernelSHAP's regression with another kernel, a
