@@ -65,6 +65,18 @@ def right_limit_for_labels(ax, lo, hi, starts, texts, fontsize=8):
     return hi
 
 
+def spread(span, *values):
+    """Width of an x axis around ``values`` that spread over ``span``: ``span``, or a tenth of the
+    values' size (at least 0.1) when they do not spread (every attribution 0).
+
+    An axis 1e-12 wide around a base value of 1 was ticked "1.0000000000000", "1.0000000000001".
+    """
+    size = max((abs(float(v)) for v in values), default=0.0)
+    if span > 1e-9 * size and span > 0:
+        return span
+    return 0.1 * max(size, 1.0)
+
+
 def literal_text(*artists):
     """Draw every text of ``artists`` (a display's axes) that holds a ``$`` as it is, not as
     matplotlib mathtext.

@@ -16,6 +16,7 @@ from skxai.plot._base import (
     output_label,
     plain_ticks,
     right_limit_for_labels,
+    spread,
     tabular_parts,
     wrap_label,
 )
@@ -280,12 +281,15 @@ class WaterfallDisplay:
             errs = [float(sd[j]) for j in shown[::-1]]
             if len(rest):
                 errs.insert(0, float(np.sqrt((sd[rest] ** 2).sum())))
-        fig, ax = new_axes(ax, "WaterfallDisplay", figsize=(7, 0.4 * len(steps) + 1.5))
+        # a row per bar, taller for names wrapped on more lines: the last line of a three-line name
+        # sat a line's gap above the next name, and read as a row of its own
+        lines = max((wrap_label(s, 40).count("\n") + 1 for s in names), default=1)
+        fig, ax = new_axes(ax, "WaterfallDisplay", figsize=(7, (0.4 + 0.2 * (lines - 1)) * len(steps) + 1.5))
         starts = self.base_value + np.concatenate([[0.0], np.cumsum(steps)[:-1]])
         self.ends_ = self.base_value + np.cumsum(steps)
         self.prediction_ = self.base_value + float(phi.sum())
         self.patches_ = []
-        span = max(np.ptp(np.concatenate([starts, self.ends_])), 1e-12)
+        span = spread(float(np.ptp(np.concatenate([starts, self.ends_]))), self.base_value, self.prediction_)
         scale = max(np.abs(phi).max(initial=0.0), abs(self.base_value))
         reach = []  # where the error bars and the value labels reach, for the x limits
         labels = []  # (x, text) of the value labels

@@ -1,0 +1,170 @@
+"""Pictures drawn from inputs the demo does not produce (80-character names, all-zero attributions,
+60 features, wrapped names, long documents, right-to-left words), looked at and then checked
+mechanically: every text inside the picture, no label over another, nothing hidden unsaid."""
+
+import numpy as np
+import pytest
+
+matplotlib = pytest.importorskip("matplotlib")
+matplotlib.use("Agg")
+
+from skxai import Explanation  # noqa: E402
+from skxai.plot import (  # noqa: E402
+    BarDisplay,
+    BeeswarmDisplay,
+    ForceDisplay,
+    WaterfallDisplay,
+)
+
+LONG_NAMES = [
+    "a" * 80,
+    "m" * 40 + "w" * 40,
+    "very long feature name with spaces that goes on and on and on and on for eighty c",
+    "b",
+    "c",
+]
+
+
+def _explanation(names, values=None, n=5, base=0.0):
+    rng = np.random.default_rng(0)
+    if values is None:
+        values = rng.normal(size=(n, len(names)))
+    return Explanation(values, base_values=np.full(len(values), base), feature_names=names, method="KernelSHAP")
+
+
+def _render(fig, dpi=80):
+    """Draw ``fig`` at ``dpi`` (as ``savefig(dpi=...)`` does) and return the renderer that drew it:
+    text widths do not scale with the resolution (hinting), so the extents are measured at it."""
+    fig.set_dpi(dpi)
+    fig.canvas.draw()
+    return fig.canvas.get_renderer()
+
+
+def _visible_texts(fig):
+    from matplotlib.text import Text
+
+    return [t for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
+
+
+def _shown_tick_labels(ax, renderer):
+    """The x tick labels matplotlib draws (those of ticks inside the view)."""
+    lo, hi = sorted(ax.get_xlim())
+    return [
+        t
+        for t in ax.get_xticklabels()
+        if t.get_text() and lo - 1e-12 * max(1, abs(hi)) <= t.get_position()[0] <= hi + 1e-12 * max(1, abs(hi))
+    ]
+
+
+def _outside(fig, texts, renderer, tol=1.0):
+    box = fig.bbox
+    out = []
+    for t in texts:
+        b = t.get_window_extent(renderer)
+        if b.x0 < box.x0 - tol or b.x1 > box.x1 + tol or b.y0 < box.y0 - tol or b.y1 > box.y1 + tol:
+            out.append((t.get_text()[:30], [round(v) for v in b.extents]))
+    return out
+
+
+@pytest.mark.parametrize("display", [BarDisplay, WaterfallDisplay, BeeswarmDisplay])
+@pytest.mark.parametrize("dpi", [80, 150])
+def test_long_names_of_wide_letters_stay_inside_the_figure(display, dpi):
+    # 80 "a"s, or "m"s and "w"s, were estimated at 0.6 of the font size a letter: the wrapped
+    # names ran 6 to 60 px past the figure's left edge (cut) in a plain savefig.
+    import matplotlib.pyplot as plt
+
+    disp = display.from_explanation(_explanation(LONG_NAMES))
+    try:
+        renderer = _render(disp.figure_, dpi)
+        texts = [t for t in disp.ax_.get_yticklabels() if t.get_text()]
+        assert _outside(disp.figure_, texts, renderer) == []
+    finally:
+        plt.close(disp.figure_)
+
+
+THREE_LINES = [f"feature {k} measured over a long window of time, in several parts, then averaged" for k in range(6)]
+
+
+@pytest.mark.parametrize("display", [WaterfallDisplay, BeeswarmDisplay])
+@pytest.mark.parametrize("names", [LONG_NAMES, THREE_LINES])
+def test_names_wrapped_on_several_lines_do_not_run_into_each_other(display, names):
+    # The waterfall and the beeswarm drew rows 0.4 inch apart whatever the names: a name wrapped
+    # on three lines ran over the names of the rows above and below (the bar chart made room).
+    import matplotlib.pyplot as plt
+
+    disp = display.from_explanation(_explanation(names))
+    try:
+        renderer = _render(disp.figure_)
+        boxes = sorted(
+            (t.get_window_extent(renderer) for t in disp.ax_.get_yticklabels() if t.get_text()), key=lambda b: b.y0
+        )
+        assert len(boxes) == len(names)
+        # between two names, clearly more room than between the lines of one name: the waterfall's
+        # third line "c" of a wrapped name sat one line-gap above the next name "b" (read as a row)
+        gap = 0.5 * 10 * 80 / 72
+        for lower, upper in zip(boxes[:-1], boxes[1:], strict=True):
+            assert upper.y0 - lower.y1 >= gap, (lower, upper)
+    finally:
+        plt.close(disp.figure_)
+
+
+@pytest.mark.parametrize("display", [BarDisplay, WaterfallDisplay, BeeswarmDisplay, ForceDisplay])
+@pytest.mark.parametrize("case", ["one feature", "all zero", "huge"])
+def test_every_tick_label_is_inside_the_figure(display, case):
+    # A tick at the right end of the x axis ("0.12", "1.0", "1200000") was cut in half by the
+    # figure's edge: the figure made room on the left and the bottom, and left 0.12 inch on the right.
+    import matplotlib.pyplot as plt
+
+    exp = {
+        "one feature": _explanation(["age"], values=np.array([[0.1]])),
+        "all zero": _explanation(list("abcd"), values=np.zeros((3, 4)), base=1.0),
+        "huge": _explanation(list("abcd"), values=np.array([[1e-6, 1e6, -2e-6, 3.0]] * 3), base=1.0),
+    }[case]
+    disp = display.from_explanation(exp)
+    try:
+        for dpi in (80, 150):
+            renderer = _render(disp.figure_, dpi)
+            ticks = _shown_tick_labels(disp.ax_, renderer)
+            assert _outside(disp.figure_, ticks, renderer) == []
+    finally:
+        plt.close(disp.figure_)
+
+
+@pytest.mark.parametrize("display", [WaterfallDisplay, ForceDisplay])
+def test_all_zero_attributions_get_readable_ticks(display):
+    # With every attribution 0 the axis spanned 1e-12 around the base value: its ticks read
+    # "1.0000000000000", "1.0000000000001" (and ran out of the figure).
+    import matplotlib.pyplot as plt
+
+    disp = display.from_explanation(_explanation(list("abcd"), values=np.zeros((3, 4)), base=1.0))
+    try:
+        renderer = _render(disp.figure_)
+        labels = [t.get_text() for t in _shown_tick_labels(disp.ax_, renderer)]
+        assert labels
+        assert max(len(s) for s in labels) <= 6, labels
+        lo, hi = disp.ax_.get_xlim()
+        assert lo < 1.0 < hi  # the base value (where everything is) is on the axis
+    finally:
+        plt.close(disp.figure_)
+
+
+def test_beeswarm_says_how_many_features_it_leaves_out():
+    # 60 features drew the 12 strongest rows and nothing said that 48 were left out (the bar
+    # chart and the waterfall sum them into a last row).
+    import matplotlib.pyplot as plt
+
+    names = [f"feat_{i}" for i in range(60)]
+    disp = BeeswarmDisplay.from_explanation(_explanation(names))
+    try:
+        renderer = _render(disp.figure_)
+        texts = [t for t in _visible_texts(disp.figure_) if "not shown" in t.get_text()]
+        assert texts, [t.get_text() for t in _visible_texts(disp.figure_)]
+        assert "48 other features" in texts[0].get_text()
+        assert _outside(disp.figure_, texts, renderer) == []
+    finally:
+        plt.close(disp.figure_)
+    full = BeeswarmDisplay.from_explanation(_explanation(names[:5]))
+    try:
+        assert not [t for t in _visible_texts(full.figure_) if "not shown" in t.get_text()]
+    finally:
+        plt.close(full.figure_)
