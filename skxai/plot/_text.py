@@ -108,46 +108,17 @@ class TextHighlightDisplay:
         -------
         self
         """
+        from matplotlib.transforms import ScaledTranslation
+
+        from skxai.plot._figure import _margins, _needs
+
         p = self.parts
         units = _units(p)
         n_chars = sum(len(u[0]) + u[2] for u in units)
         n_lines = max(1, int(np.ceil(n_chars / width)) + 1)
+        own = ax is None
         fig, ax = new_axes(ax, "TextHighlightDisplay", figsize=(10, 0.3 * n_lines + 1.0))
         ax.set_axis_off()
-        if not hasattr(fig.canvas, "get_renderer"):
-            from matplotlib.backends.backend_agg import FigureCanvasAgg
-
-            FigureCanvasAgg(fig)
-        renderer = fig.canvas.get_renderer()
-        box = ax.get_window_extent(renderer)
-        scale = 0.0 if p.weights is None or not len(p.weights) else float(np.abs(p.weights).max())
-        line_h = 1.7 * fontsize * fig.dpi / 72 / max(box.height, 1.0)
-        probe = ax.text(0, 0, "a a", fontsize=fontsize, family="serif")
-        space = probe.get_window_extent(renderer).width
-        probe.set_text("aa")
-        space -= probe.get_window_extent(renderer).width
-        probe.remove()
-        x, y = 0.0, 1.0 - 0.5 * line_h
-        self.texts_, self.anchor_texts_ = [], []
-        for text, i, spaced in units:
-            w = None if i is None or p.weights is None else p.weights[i]
-            bbox = None
-            if w is not None and w != 0:
-                bbox = {"boxstyle": "round,pad=0.12", "lw": 0, "fc": _rgba(weight_colour(w, scale))}
-            anchored = i is not None and i in p.anchor_positions
-            t = ax.text(0, y, text, transform=ax.transAxes, fontsize=fontsize, family="serif",
-                        weight="bold" if anchored else "normal", va="top", ha="left", bbox=bbox)
-            tw = t.get_window_extent(renderer).width / max(box.width, 1.0)
-            gap = space / max(box.width, 1.0) if spaced and x > 0 else 0.0
-            if x > 0 and x + gap + tw > 1.0:
-                x, y, gap = 0.0, y - line_h, 0.0
-            t.set_position((x + gap, y))
-            x += gap + tw
-            if i is not None:
-                self.texts_.append(t)
-                if anchored:
-                    self.anchor_texts_.append(t)
-        ax.set_ylim(0, 1)
         title = []
         if p.method:
             title.append(str(p.method))
@@ -163,10 +134,72 @@ class TextHighlightDisplay:
             title.append(f"coverage {format_value(p.coverage)}")
         if title:
             ax.set_title(" | ".join(title), fontsize=9, loc="left")
+        if own:
+            # the margins the figure gives its title at the draw, given now: the words were laid
+            # out for the default margins, and the axes widened under them spread every gap
+            _fit_margins(fig, ax, _margins, _needs)
+        if not hasattr(fig.canvas, "get_renderer"):
+            from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+            FigureCanvasAgg(fig)
+        renderer = fig.canvas.get_renderer()
+        to_points = 72.0 / fig.dpi
+        box_width = ax.get_window_extent(renderer).width * to_points
+        scale = 0.0 if p.weights is None or not len(p.weights) else float(np.abs(p.weights).max())
+        line_h = 1.7 * fontsize  # points
+        probe = ax.text(0, 0, "a a", fontsize=fontsize, family=_FAMILY)
+        space = probe.get_window_extent(renderer).width
+        probe.set_text("aa")
+        space = (space - probe.get_window_extent(renderer).width) * to_points
+        probe.remove()
+        # Laid out in inches from the axes' top left corner (not in axes fractions): a layout
+        # engine or a user's resize that moves the axes keeps the words one space apart.
+        corner = fig.dpi_scale_trans + ScaledTranslation(0, 1, ax.transAxes)
+        x, line, chars = 0.0, 0, 0
+        self.texts_, self.anchor_texts_ = [], []
+        for text, i, spaced in units:
+            w = None if i is None or p.weights is None else p.weights[i]
+            bbox = None
+            if w is not None and w != 0:
+                bbox = {"boxstyle": "round,pad=0.12", "lw": 0, "fc": _rgba(weight_colour(w, scale))}
+            anchored = i is not None and i in p.anchor_positions
+            t = ax.text(0, 0, text, transform=corner, fontsize=fontsize, family=_FAMILY,
+                        weight="bold" if anchored else "normal", va="top", ha="left", bbox=bbox)
+            tw = t.get_window_extent(renderer).width * to_points
+            gap = space if spaced and x > 0 else 0.0
+            # a new line when the axes or ``width`` characters are full
+            if x > 0 and (x + gap + tw > box_width or chars + int(gap > 0) + len(text) > width):
+                x, line, gap, chars = 0.0, line + 1, 0.0, 0
+            t.set_position(((x + gap) / 72, -(0.5 + line) * line_h / 72))
+            x += gap + tw
+            chars += int(gap > 0) + len(text)
+            if i is not None:
+                self.texts_.append(t)
+                if anchored:
+                    self.anchor_texts_.append(t)
+        ax.set_ylim(0, 1)
+        if own:
+            # as tall as the lines drawn (the height guessed from ``width`` left blank bands)
+            need = _needs(ax)
+            height = (line + 1.3) * line_h / 72 + need["top"] + need["bottom"]
+            fig.set_size_inches(fig.get_size_inches()[0], height)
+            _fit_margins(fig, ax, _margins, _needs)
         self.ax_ = ax
         literal_text(ax)
         self.figure_ = fig
         return self
+
+
+#: The document's font: a serif, and DejaVu Sans for the letters it lacks (DejaVu Serif has no
+#: Hebrew or Arabic: each letter of such a word was drawn as a box).
+_FAMILY = ["serif", "DejaVu Sans"]
+
+
+def _fit_margins(fig, ax, margins, needs):
+    """Give ``ax`` the margins a :class:`~skxai.plot._figure.RoomyFigure` gives its text at a draw."""
+    fitted = margins(fig, [ax], [needs(ax)])
+    if fitted is not None:
+        fig.subplots_adjust(**fitted)
 
 
 def _units(parts):

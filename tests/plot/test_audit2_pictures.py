@@ -13,6 +13,7 @@ from skxai.plot import (  # noqa: E402
     BarDisplay,
     BeeswarmDisplay,
     ForceDisplay,
+    TextHighlightDisplay,
     WaterfallDisplay,
 )
 
@@ -168,3 +169,103 @@ def test_beeswarm_says_how_many_features_it_leaves_out():
         assert not [t for t in _visible_texts(full.figure_) if "not shown" in t.get_text()]
     finally:
         plt.close(full.figure_)
+
+
+def _document(doc, weights=None):
+    tokens = doc.split()
+    if weights is None:
+        weights = np.where(np.arange(len(tokens)) % 3 == 0, 0.0, np.linspace(-1, 1, len(tokens)))
+    return Explanation(
+        [np.asarray(weights, dtype=float)],
+        data=[doc],
+        tokens=[tokens],
+        method="LimeTextExplainer",
+        target=[1],
+        output_names=["neg", "pos"],
+    )
+
+
+def _word_gaps(disp, renderer):
+    """Pixels between consecutive words on the first line."""
+    boxes = [t.get_window_extent(renderer) for t in disp.ax_.texts]
+    first = [b for b in boxes if abs(b.y1 - boxes[0].y1) < 1]
+    return [b.x0 - a.x1 for a, b in zip(first[:-1], first[1:], strict=True)]
+
+
+@pytest.mark.parametrize("where", ["own figure", "tight user figure"])
+def test_text_words_keep_one_space_between_them_when_the_figure_makes_room_for_the_title(where):
+    # The words were placed for the axes of matplotlib's default margins; at the draw the figure
+    # made room for the title by widening the axes (its own, or a user's tight layout), and every
+    # gap between words grew with it (10 to 35 px): a sentence read as scattered words.
+    import matplotlib.pyplot as plt
+
+    ax = None if where == "own figure" else plt.figure(figsize=(8, 1.2), layout="tight").subplots()
+    disp = TextHighlightDisplay.from_explanation(_document('the movie was & "great" <b>bold</b> it\'s ok'), ax=ax)
+    try:
+        renderer = _render(disp.figure_, 100)
+        gaps = _word_gaps(disp, renderer)
+        assert len(gaps) == 7
+        assert max(gaps) - min(gaps) <= 3, gaps
+        assert max(gaps) <= 8, gaps
+        assert _outside(disp.figure_, [*disp.ax_.texts, disp.ax_.title], renderer) == []
+    finally:
+        plt.close(disp.figure_)
+
+
+def test_long_document_fills_its_figure_without_blank_bands():
+    # 400 words (2,000 alike): the figure was sized for 80 characters a line but the words ran over the whole
+    # width, so the last third of the 50-inch picture was blank, and the default top margin
+    # left 5 inches blank over the title.
+    import matplotlib.pyplot as plt
+
+    rng = np.random.default_rng(0)
+    doc = " ".join(rng.choice(["the", "movie", "good", "bad", "plot", "was", "<script>x</script>", "a&b"], 400))
+    disp = TextHighlightDisplay.from_explanation(_document(doc))
+    try:
+        renderer = _render(disp.figure_, 80)
+        fig_box = disp.figure_.bbox
+        words = [t.get_window_extent(renderer) for t in disp.ax_.texts]
+        title = disp.ax_.title.get_window_extent(renderer)
+        top_blank = fig_box.y1 - title.y1
+        bottom_blank = min(b.y0 for b in words) - fig_box.y0
+        assert top_blank < 0.4 * 80, top_blank
+        assert bottom_blank < 0.6 * 80, bottom_blank
+        assert _outside(disp.figure_, [*disp.ax_.texts, disp.ax_.title], renderer) == []
+    finally:
+        plt.close(disp.figure_)
+
+
+@pytest.mark.parametrize("width", [20, 40])
+def test_text_width_sets_the_characters_per_line(width):
+    # width ("Characters per line") only sized the figure's height: the words ran over the
+    # whole axes whatever it was.
+    import matplotlib.pyplot as plt
+
+    doc = " ".join(["word"] * 60)
+    disp = TextHighlightDisplay.from_explanation(_document(doc), width=width)
+    try:
+        renderer = _render(disp.figure_, 100)
+        lines = {}
+        for t in disp.ax_.texts:
+            lines.setdefault(round(t.get_window_extent(renderer).y1), []).append(t.get_text())
+        chars = [len(" ".join(words)) for words in lines.values()]
+        assert max(chars) <= width, chars
+        assert max(chars) > width - 6, chars
+    finally:
+        plt.close(disp.figure_)
+
+
+def test_right_to_left_words_are_drawn_with_a_font_that_has_their_letters():
+    # Hebrew and Arabic words were drawn in DejaVu Serif, which has no such letters: each letter
+    # was a box (and matplotlib warned "Glyph 1513 missing from font(s) DejaVu Serif").
+    import warnings
+
+    import matplotlib.pyplot as plt
+
+    disp = TextHighlightDisplay.from_explanation(_document("שלום עולם movie good مرحبا"))
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            _render(disp.figure_, 80)
+    finally:
+        plt.close(disp.figure_)
