@@ -105,6 +105,12 @@ def wrap_label(text, width=30):
     return "\n".join(textwrap.wrap(str(text), width, break_long_words=True, break_on_hyphens=False)) or str(text)
 
 
+def name_lines(names, width=30):
+    """Most lines a name of ``names`` takes once wrapped at ``width`` characters (rows are made
+    taller by it: names wrapped on three lines ran into the names of the next rows)."""
+    return max((wrap_label(name, width).count("\n") + 1 for name in names), default=1)
+
+
 def _select_output(exp, output):
     """Values ``(n, ...)`` and base values ``(n,)`` of the output ``output`` (name or index)."""
     if output is None:

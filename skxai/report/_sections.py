@@ -15,6 +15,7 @@ from skxai.plot.rendering import (
     format_value,
     is_surrogate,
     is_text_explanation,
+    name_lines,
     output_label,
     parts_html,
     text_parts,
@@ -282,14 +283,17 @@ def tabular_views(sb, exp, n_local, explainer=None, X=None, output=None):
     error_bars = std is not None and np.shape(std) == np.shape(exp.values) and bool((np.asarray(std) != 0).any())
     bars_note = ("; error bars: \u00b11 standard error of the estimates (95% interval: \u00b11.96), "
                  "none where it is unknown" if error_bars else "")
+    # rows taller for names wrapped on more lines (at 0.3 inch, three-line names ran into each other)
+    names = exp.feature_names if exp.feature_names is not None and len(exp.feature_names) == d else ["x0"]
+    extra = name_lines([str(v) for v in names]) - 1
     sb.add("<h3>Global view</h3>")
     sb.figure(lambda ax: BarDisplay.from_explanation(exp, ax=ax, error_bars=error_bars),
               f"Mean |{who}| per feature over the explained samples; explained: {label}{bars_note}",
-              (6.5, 0.3 * min(d, 11) + 1.5 + 0.45 * error_bars))
+              (6.5, (0.3 + 0.3 * extra) * min(d, 11) + 1.5 + 0.45 * error_bars))
     if n > 1:
         sb.figure(lambda ax: BeeswarmDisplay.from_explanation(exp, ax=ax),
                   f"{who.capitalize()} of every sample, coloured by the feature's value (red high, blue low, "
-                  f"grey for categories); explained: {label}", (7.5, 0.35 * min(d, 12) + 1.5))
+                  f"grey for categories); explained: {label}", (7.5, (0.35 + 0.25 * extra) * min(d, 12) + 1.5))
     if exp.data is not None and np.shape(exp.data) != (n, d):
         sb.note("No dependence plot: the attributions are of feature groups, which have no single "
                 "value to plot them against.")
@@ -307,13 +311,15 @@ def tabular_views(sb, exp, n_local, explainer=None, X=None, output=None):
     if picked:
         sb.add("<p>Samples shown: " + ", ".join(f"{esc(why)} (sample {i})" for i, why in picked) + ".</p>")
     surrogate = "model_outputs" in exp.extras
+    # the waterfall's labels are "name = value", wrapped at 40 characters
+    wrapped = name_lines([f"{v} = -0.000" for v in names], 40) - 1
     for i, why in picked:
         own = "" if model_out is None else f"; the model's own output is {format_value(model_out[i])}"
         lab = output_label(exp, explainer, index=i)
         start = "the surrogate's intercept to its prediction g(x) of the" if surrogate else "the base value to the"
         sb.figure(lambda ax, i=i: WaterfallDisplay.from_explanation(exp, index=i, ax=ax, error_bars=error_bars),
                   f"Sample {i} ({why}): from {start} {lab}{own}{bars_note}",
-                  (7, 0.4 * min(d, 11) + 1.9 + 0.45 * error_bars))
+                  (7, (0.4 + 0.2 * wrapped) * min(d, 11) + 1.9 + 0.45 * error_bars))
         sb.figure(lambda ax, i=i: ForceDisplay.from_explanation(exp, index=i, ax=ax),
                   f"Sample {i}: features pushing the {lab} up (red) and down (blue)", (9, 2.8))
 
