@@ -105,6 +105,41 @@ def wrap_label(text, width=30):
     return "\n".join(textwrap.wrap(str(text), width, break_long_words=True, break_on_hyphens=False)) or str(text)
 
 
+def isolated(name):
+    """``name`` as a unit of its own inside a left-to-right label ("name = value").
+
+    A label opening with a right-to-left name ("שלום = -1.93") is laid out right to left as a
+    whole by a matplotlib that shapes text (libraqm): it was drawn "1.93- = שלום", the sign after
+    the number. Between first-strong-isolate and pop-directional-isolate marks the name keeps its
+    own direction and the rest of the label reads left to right. Left as it is by a matplotlib
+    that draws text in logical order (the marks would be drawn as missing glyphs there).
+    """
+    import unicodedata
+
+    name = str(name)
+    if any(unicodedata.bidirectional(c) in ("R", "AL") for c in name) and _lays_out_bidi():
+        return "\u2068" + name + "\u2069"
+    return name
+
+
+def _lays_out_bidi():
+    """Whether this matplotlib lays text out in visual order (Hebrew letters drawn right to left)."""
+    global _BIDI
+    if _BIDI is None:
+        try:
+            from matplotlib import _text_helpers
+            from matplotlib.font_manager import FontProperties, fontManager, get_font
+
+            font = get_font(fontManager._find_fonts_by_props(FontProperties(family="DejaVu Sans")))
+            _BIDI = "".join(item.char for item in _text_helpers.layout("\u05d0\u05d1", font)) == "\u05d1\u05d0"
+        except Exception:  # a private helper of matplotlib: without it, no marks
+            _BIDI = False
+    return _BIDI
+
+
+_BIDI = None
+
+
 def name_lines(names, width=30):
     """Most lines a name of ``names`` takes once wrapped at ``width`` characters (rows are made
     taller by it: names wrapped on three lines ran into the names of the next rows)."""

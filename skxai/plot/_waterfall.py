@@ -11,6 +11,7 @@ from skxai.plot._base import (
     explain_row,
     format_value,
     is_surrogate,
+    isolated,
     literal_text,
     new_axes,
     output_label,
@@ -57,7 +58,7 @@ def row_parts(explanation, index, output, caller):
                 model_out = float(outs[index, idx])
     labels = list(names)
     if raw is not None:
-        labels = [f"{name} = {_cell(raw[index, j])}" for j, name in enumerate(names)]
+        labels = [f"{isolated(name)} = {_cell(raw[index, j])}" for j, name in enumerate(names)]
     return phi, b, model_out, labels
 
 

@@ -269,3 +269,38 @@ def test_right_to_left_words_are_drawn_with_a_font_that_has_their_letters():
             _render(disp.figure_, 80)
     finally:
         plt.close(disp.figure_)
+
+
+def _visual_order(text):
+    """The characters of ``text`` in the order matplotlib draws them, left to right."""
+    from matplotlib import _text_helpers
+    from matplotlib.font_manager import FontProperties, fontManager, get_font
+
+    font = get_font(fontManager._find_fonts_by_props(FontProperties(family="DejaVu Sans")))
+    return "".join(item.char for item in _text_helpers.layout(text, font))
+
+
+@pytest.mark.parametrize("display", [WaterfallDisplay, ForceDisplay])
+def test_a_right_to_left_name_keeps_the_sign_of_its_value(display):
+    # "שלום = -1.93" was laid out right to left as a whole (its first letter is Hebrew): it was
+    # drawn "1.93- = שלום", the minus after the number.
+    import matplotlib.pyplot as plt
+
+    if _visual_order("\u05d0\u05d1") != "\u05d1\u05d0":
+        pytest.skip("this matplotlib draws text in logical order (no bidirectional layout)")
+    exp = Explanation(
+        np.array([[2.0, -1.0]]),
+        base_values=np.zeros(1),
+        data=np.array([[-1.93, 4.0]]),
+        feature_names=["\u05e9\u05dc\u05d5\u05dd", "b"],
+    )
+    disp = display.from_explanation(exp)
+    try:
+        labels = [t.get_text() for t in [*disp.ax_.get_yticklabels(), *disp.ax_.texts] if "-1.93" in t.get_text()]
+        assert labels
+        for label in labels:
+            drawn = _visual_order(label)
+            assert "-1.93" in drawn, drawn
+            assert drawn.index("\u05dd") < drawn.index("="), drawn  # the name left of "= -1.93"
+    finally:
+        plt.close(disp.figure_)
