@@ -114,12 +114,30 @@ def isolated(name):
     own direction and the rest of the label reads left to right. Left as it is by a matplotlib
     that draws text in logical order (the marks would be drawn as missing glyphs there).
     """
-    import unicodedata
-
     name = str(name)
-    if any(unicodedata.bidirectional(c) in ("R", "AL") for c in name) and _lays_out_bidi():
+    if is_right_to_left(name) and _lays_out_bidi():
         return "\u2068" + name + "\u2069"
     return name
+
+
+def is_right_to_left(text):
+    """Whether ``text`` holds a right-to-left letter (Hebrew, Arabic, ...)."""
+    import unicodedata
+
+    return any(unicodedata.bidirectional(c) in ("R", "AL") for c in str(text))
+
+
+def isolate_names(text, names):
+    """``text`` (a rule such as "0.3 <= שלום < 0.5") with the right-to-left name of ``names``
+    that it holds isolated (see :func:`isolated`): without it the name and the number after it
+    were laid out as one right-to-left run, drawn "0.5 > שלום" (the inequality read backwards)."""
+    text = str(text)
+    rtl = [name for name in names if isolated(name) != name and name in text]
+    if not rtl:
+        return text
+    name = max(rtl, key=len)
+    at = text.index(name)
+    return "\u2066" + text[:at] + isolated(name) + text[at + len(name):] + "\u2069"
 
 
 def _lays_out_bidi():

@@ -13,6 +13,7 @@ from skxai.plot.rendering import (
     explained_quantity,
     fig_to_png_bytes,
     format_value,
+    is_right_to_left,
     is_surrogate,
     is_text_explanation,
     name_lines,
@@ -338,7 +339,8 @@ def anchor_views(sb, exp, n_local, explainer=None):
 
     def draw(ax):
         disp = BarDisplay(used.mean(axis=0), names, method=exp.method).plot(ax=ax)
-        disp.ax_.set_xlabel("share of the explained samples whose anchor uses the feature")
+        # on two lines: on one it ran past the figure's right edge
+        disp.ax_.set_xlabel("share of the explained samples\nwhose anchor uses the feature")
         return disp
 
     sb.figure(draw, f"Share of the {n} explained samples whose anchor (rule) uses each feature",
@@ -359,12 +361,13 @@ def anchor_views(sb, exp, n_local, explainer=None):
     shown = min(n, max(n_local, 10))
     for i in range(shown):
         rule = field("anchor", i)
-        rule = " AND ".join(str(r) for r in rule) if rule else "(empty: the prediction holds everywhere)"
+        rule = (" AND ".join(_condition_html(r, names) for r in rule) if rule
+                else esc("(empty: the prediction holds everywhere)"))
         prec, lo, hi = field("precision", i), field("precision_lower", i), field("precision_upper", i)
         cover, held = field("coverage", i), field("success", i)
         bounds = "" if lo is None or hi is None else f" [{format_value(lo)}, {format_value(hi)}]"
         rows.append(
-            f"<tr><td>{i}</td><td>{esc(field('prediction', i))}</td><td>IF {esc(rule)}</td>"
+            f"<tr><td>{i}</td><td>{esc(field('prediction', i))}</td><td>IF {rule}</td>"
             f"<td>{esc('' if prec is None else format_value(prec) + bounds)}</td>"
             f"<td>{esc('' if cover is None else format_value(cover))}</td>"
             f"<td>{esc('' if held is None else ('yes' if held else 'no: best rule found'))}</td></tr>"
@@ -374,6 +377,22 @@ def anchor_views(sb, exp, n_local, explainer=None):
     sb.add(f'<table class="kv"><tr>{head}</tr>{"".join(rows)}</table>')
     if shown < n:
         sb.add(f"<p>The first {shown} of {n} explained samples are shown.</p>")
+
+
+def _condition_html(condition, names):
+    """HTML of one condition of a rule, the right-to-left feature name it holds isolated.
+
+    A browser laid "שלום < -0.9653" out as one right-to-left run, shown "0.9653- > שלום": the
+    inequality and the sign read backwards. In ``<bdi>`` the name keeps its direction and the
+    condition reads left to right.
+    """
+    condition = str(condition)
+    rtl = [name for name in names if name and is_right_to_left(name) and name in condition]
+    if not rtl:
+        return esc(condition)
+    name = max(rtl, key=len)
+    at = condition.index(name)
+    return f"{esc(condition[:at])}<bdi>{esc(name)}</bdi>{esc(condition[at + len(name):])}"
 
 
 def local_samples(exp, k):

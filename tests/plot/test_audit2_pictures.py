@@ -304,3 +304,63 @@ def test_a_right_to_left_name_keeps_the_sign_of_its_value(display):
             assert drawn.index("\u05dd") < drawn.index("="), drawn  # the name left of "= -1.93"
     finally:
         plt.close(disp.figure_)
+
+
+RULE_NAMES = ["\u05e9\u05dc\u05d5\u05dd", "<script>alert(1)</script>", "x" * 80] + [f"f{i}" for i in range(9)]
+
+
+def _tabular_anchor(n_conditions=9):
+    """An anchor of ``n_conditions`` conditions on 12 features, and the candidates of its search."""
+    rng = np.random.default_rng(0)
+    conds = [f"-0.4173 <= {name} < 0.02096" for name in RULE_NAMES]
+    candidates = [
+        {"anchor": (), "features": (), "size": 0, "precision": 0.5, "precision_lower": 0.45, "precision_upper": 0.56}
+    ]
+    for size in range(1, n_conditions + 1):
+        for k in range(6):
+            picked = tuple(conds[(size + k + j) % len(conds)] for j in range(size))
+            prec = min(1.0, 0.5 + 0.06 * size + 0.02 * rng.random())
+            candidates.append(
+                {
+                    "anchor": picked,
+                    "features": (),
+                    "size": size,
+                    "precision": prec,
+                    "precision_lower": prec - 0.1,
+                    "precision_upper": min(1.0, prec + 0.05),
+                }
+            )
+    anchor = candidates[-1]["anchor"]
+    return Explanation(
+        np.ones((1, len(RULE_NAMES))),
+        data=rng.normal(size=(1, len(RULE_NAMES))),
+        feature_names=RULE_NAMES,
+        anchor=[anchor],
+        candidates=[candidates],
+        threshold=0.95,
+        precision=[candidates[-1]["precision"]],
+        coverage=[0.0025],
+        method="AnchorTabularExplainer",
+    )
+
+
+def test_anchor_search_of_a_long_tabular_rule_stays_readable_and_inside_the_figure():
+    # A rule of 9 conditions: the selected anchor's label ran past both edges of the figure and
+    # over the title, candidates' labels past the right edge; its conditions were joined by
+    # spaces ("f3 >= 0.8443 0.49 <= f4 < 1.044"), and the axis counted "words".
+    import matplotlib.pyplot as plt
+
+    from skxai.plot import AnchorSearchDisplay
+
+    disp = AnchorSearchDisplay.from_explanation(_tabular_anchor())
+    try:
+        renderer = _render(disp.figure_, 80)
+        notes = [t for t in disp.ax_.texts if t.get_text()]
+        assert notes
+        assert _outside(disp.figure_, notes, renderer) == []
+        title = disp.ax_.title.get_window_extent(renderer)
+        assert not any(t.get_window_extent(renderer).overlaps(title) for t in notes)
+        assert any(" AND " in t.get_text() for t in notes), [t.get_text() for t in notes]
+        assert "conditions" in disp.ax_.get_xlabel()
+    finally:
+        plt.close(disp.figure_)

@@ -71,3 +71,44 @@ def test_report_rows_make_room_for_names_wrapped_on_several_lines(report_figures
                 assert upper.y0 - lower.y1 >= 3, (ax.get_title(), lower, upper)
             checked += 1
     assert checked >= 3  # the bar chart, the beeswarm and the waterfall
+
+
+class FixedAnchors:
+    """A stand-in tabular anchor explainer (the page is what is tested)."""
+
+    threshold = 0.95
+    names = ["\u05e9\u05dc\u05d5\u05dd", "<script>alert(1)</script>", "f2"]
+
+    def get_params(self, deep=False):
+        return {"threshold": 0.95}
+
+    def explain(self, X):
+        n = len(X)
+        rules = [("\u05e9\u05dc\u05d5\u05dd < -0.9653", "-0.4 <= <script>alert(1)</script> < 0.02", "f2 >= 1")] * n
+        return Explanation(
+            np.ones((n, 3)),
+            data=np.asarray(X),
+            feature_names=self.names,
+            anchor=rules,
+            precision=[0.97] * n,
+            coverage=[0.1] * n,
+            prediction=["A&B"] * n,
+            method="FixedAnchors",
+        )
+
+
+def test_tabular_anchor_report_escapes_names_isolates_right_to_left_ones_and_fits_its_axis_label(report_figures):
+    # The rule "שלום < -0.9653" was shown "0.9653- > שלום" by the browser (the name and the number
+    # after it laid out as one right-to-left run: the inequality and the sign read backwards);
+    # the bar chart's axis label "share of the explained samples whose anchor uses the feature"
+    # ran past the figure's right edge.
+    report = make_report(FixedAnchors(), np.zeros((3, 3)), metrics=False)
+    assert "<bdi>\u05e9\u05dc\u05d5\u05dd</bdi> &lt; -0.9653" in report.html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in report.html
+    assert "<script>alert(1)" not in report.html
+    assert "A&amp;B" in report.html
+    (fig,) = [f for f in report_figures if f.axes and "share" in f.axes[0].get_xlabel()]
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    box = fig.axes[0].xaxis.label.get_window_extent(renderer)
+    assert box.x0 >= 0 and box.x1 <= fig.bbox.x1, (box, fig.bbox)
