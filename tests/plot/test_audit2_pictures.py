@@ -364,3 +364,37 @@ def test_anchor_search_of_a_long_tabular_rule_stays_readable_and_inside_the_figu
         assert "conditions" in disp.ax_.get_xlabel()
     finally:
         plt.close(disp.figure_)
+
+
+@pytest.mark.parametrize(
+    "doc, reading",
+    [
+        # a Hebrew sentence reads right to left: its first word is the rightmost
+        ("\u05d6\u05d4 \u05e1\u05e8\u05d8 \u05d8\u05d5\u05d1 \u05de\u05d0\u05d5\u05d3", "rtl"),
+        # English with a Hebrew phrase: the sentence left to right, the phrase's two words right to left
+        ("the film \u05e9\u05dc\u05d5\u05dd \u05e2\u05d5\u05dc\u05dd was good", "mixed"),
+        ("a plain English sentence", "ltr"),
+    ],
+)
+def test_text_words_of_a_right_to_left_document_are_in_reading_order(doc, reading):
+    # The words were laid out left to right in the order of the document: a Hebrew sentence
+    # read (right to left) backwards, last word first.
+    import matplotlib.pyplot as plt
+
+    words = doc.split()
+    disp = TextHighlightDisplay.from_explanation(_document(doc, np.linspace(-1, 1, len(words))))
+    try:
+        renderer = _render(disp.figure_, 100)
+        x = {t.get_text(): t.get_window_extent(renderer).x0 for t in disp.ax_.texts}
+        left_to_right = sorted(words, key=x.get)
+        if reading == "rtl":
+            assert left_to_right == words[::-1]
+            # right-aligned, as a right-to-left paragraph is
+            right = max(t.get_window_extent(renderer).x1 for t in disp.ax_.texts)
+            assert disp.ax_.get_window_extent(renderer).x1 - right < 20
+        elif reading == "mixed":
+            assert left_to_right == ["the", "film", words[3], words[2], "was", "good"]
+        else:
+            assert left_to_right == words
+    finally:
+        plt.close(disp.figure_)
