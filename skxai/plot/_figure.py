@@ -115,6 +115,13 @@ class RoomyFigure(Figure):
     def draw(self, renderer):
         axes = [ax for ax in self.axes if ax.get_visible()]
         needs = [_needs(ax, renderer) for ax in axes]
+        title = self._suptitle
+        if title is not None and title.get_visible() and title.get_text():
+            # the figure's own title sits above every axes' title: left out of the room, it was
+            # drawn over the title of a tall image's panel
+            extra = _text_inches(title.get_text(), title.get_fontsize())[1] + _PAD / 2
+            for need in needs:
+                need["top"] += extra
         # crowded: the text around some axes may not fit the room the figure gives it
         if any(need[k] > room[k] for need, room in zip(needs, map(_room, axes), strict=True) for k in need):
             margins = _margins(self, axes, needs)

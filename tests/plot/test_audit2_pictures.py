@@ -398,3 +398,45 @@ def test_text_words_of_a_right_to_left_document_are_in_reading_order(doc, readin
             assert left_to_right == words
     finally:
         plt.close(disp.figure_)
+
+
+def _image_explanation(h, w, channels=3):
+    yy, xx = np.mgrid[:h, :w]
+    img = np.stack([xx / w, yy / h, 0.5 * np.ones((h, w)), np.ones((h, w))][:channels])[None]
+    blob = np.exp(-((yy - h / 2) ** 2 / 50 + (xx - w * 0.7) ** 2 / 200)) - 0.3 * np.exp(-((yy - 5) ** 2 + xx**2) / 30)
+    return Explanation(
+        np.repeat(blob[None, None], channels, axis=1),
+        data=img,
+        output_names=["tabby cat", "dog"],
+        target_index=0,
+        method="IntegratedGradients",
+    )
+
+
+@pytest.mark.parametrize("shape", [(120, 37), (37, 120), (40, 40)])
+@pytest.mark.parametrize("mode", ["signed", "split"])
+@pytest.mark.parametrize("channels", [1, 4])
+def test_image_titles_and_colour_bar_labels_do_not_overlap(shape, mode, channels):
+    # A tall image (120 x 37): the figure's title (method and class) was drawn over the panel's
+    # title, and in "split" mode each colour bar's title sat beside the panel's "max 3" (read
+    # "max 3 attribution").
+    import matplotlib.pyplot as plt
+
+    from skxai.plot import ImageAttributionDisplay
+
+    disp = ImageAttributionDisplay.from_explanation(_image_explanation(*shape, channels), mode=mode)
+    fig = disp.figure_
+    try:
+        renderer = _render(fig, 80)
+        texts = [fig._suptitle] if fig._suptitle is not None else []
+        for ax in fig.axes:
+            texts += [ax.title, ax.xaxis.label, ax.yaxis.label]
+        texts = [t for t in texts if t.get_text()]
+        assert any("tabby cat" in t.get_text() for t in texts)
+        assert _outside(fig, texts, renderer) == []
+        boxes = [(t.get_text(), t.get_window_extent(renderer)) for t in texts]
+        for k, (a, box_a) in enumerate(boxes):
+            for b, box_b in boxes[k + 1 :]:
+                assert not box_a.overlaps(box_b), (a, b)
+    finally:
+        plt.close(fig)
