@@ -164,6 +164,31 @@ def name_lines(names, width=30):
     return max((wrap_label(name, width).count("\n") + 1 for name in names), default=1)
 
 
+def wrap_to(text, width_pt, fontsize):
+    """``text`` wrapped on lines that fit ``width_pt`` points at ``fontsize``, as measured in
+    matplotlib's font (at least 10 characters a line).
+
+    A count of characters does not fit: 40 "m"s are 1.6 times as wide as 40 "a"s, and the labels
+    of wide letters ran off the figure.
+    """
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import text_to_path
+
+    prop = FontProperties(size=fontsize)
+    room = 0.92 * width_pt  # hinting at low resolutions widens the letters a little
+
+    def widest(wrapped):
+        return max(text_to_path.get_text_width_height_descent(line, prop, ismath=False)[0]
+                   for line in wrapped.split("\n"))
+
+    chars = max(10, int(width_pt / (0.6 * fontsize)))
+    wrapped = wrap_label(text, chars)
+    while chars > 10 and widest(wrapped) > room:
+        chars = max(10, int(chars * 0.85))
+        wrapped = wrap_label(text, chars)
+    return wrapped
+
+
 def _select_output(exp, output):
     """Values ``(n, ...)`` and base values ``(n,)`` of the output ``output`` (name or index)."""
     if output is None:

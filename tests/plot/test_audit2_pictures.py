@@ -440,3 +440,27 @@ def test_image_titles_and_colour_bar_labels_do_not_overlap(shape, mode, channels
                 assert not box_a.overlaps(box_b), (a, b)
     finally:
         plt.close(fig)
+
+
+@pytest.mark.parametrize("feature", [0, 1, 2])
+def test_dependence_axis_labels_of_long_names_stay_inside_the_figure(feature):
+    # The x axis label is the feature's name, unwrapped: 80 characters ran past both edges of
+    # the figure ("ery long feature name ... eighty c").
+    import matplotlib.pyplot as plt
+
+    from skxai.plot import DependenceDisplay
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(30, 5))
+    exp = Explanation(
+        X * [1.0, -2.0, 0.5, 0.1, 0.3], base_values=np.zeros(30), data=X, feature_names=LONG_NAMES, method="KernelSHAP"
+    )
+    disp = DependenceDisplay.from_explanation(exp, feature)
+    try:
+        renderer = _render(disp.figure_, 80)
+        texts = [disp.ax_.xaxis.label, disp.ax_.yaxis.label, disp.ax_.title]
+        if disp.colorbar_ is not None:
+            texts.append(disp.colorbar_.ax.yaxis.label)
+        assert _outside(disp.figure_, texts, renderer) == []
+    finally:
+        plt.close(disp.figure_)
