@@ -323,11 +323,13 @@ class WaterfallDisplay:
         # beside their lines, towards the middle: centred on a line near the left edge, a label
         # ran across the y axis (and the line through it)
         middle = 0.5 * (min(starts.min(), self.ends_.min()) + max(starts.max(), self.ends_.max()))
-        for x, y, text, va, size in ((self.base_value, -0.9, base_name, "top", 8),
-                                     (self.prediction_, top + 0.1, end_name, "bottom", 9)):
-            ax.annotate(f"{text} = {format_value(x, scale)}", (x, y), xytext=(3 if x <= middle else -3, 0),
-                        textcoords="offset points", ha="left" if x <= middle else "right", va=va,
-                        fontsize=size)
+        # the base value's label stands on the x axis (2 points above it): written down from
+        # y=-0.9 in data units it crossed the axis line when the rows were small (1 to 3 bars)
+        for x, y, text, rise, size in ((self.base_value, 0.0, base_name, 2, 8),
+                                       (self.prediction_, top + 0.1, end_name, 0, 9)):
+            ax.annotate(f"{text} = {format_value(x, scale)}", (x, y), xytext=(3 if x <= middle else -3, rise),
+                        xycoords=("data", "axes fraction") if rise else "data", textcoords="offset points",
+                        ha="left" if x <= middle else "right", va="bottom", fontsize=size)
         differs = self.model_output is not None and not np.isclose(
             self.model_output, self.prediction_, rtol=1e-6, atol=1e-9 * max(1.0, abs(self.model_output))
         )

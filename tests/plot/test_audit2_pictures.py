@@ -464,3 +464,22 @@ def test_dependence_axis_labels_of_long_names_stay_inside_the_figure(feature):
         assert _outside(disp.figure_, texts, renderer) == []
     finally:
         plt.close(disp.figure_)
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 10])
+def test_waterfall_base_value_label_clears_the_x_axis(n):
+    # "E[f(X)] = 0" was written from y=-0.9 down, in data units, with the axis at -1.2: on a
+    # waterfall of 1 to 3 bars (rows about 0.3 inch) its brackets crossed the x axis line.
+    import matplotlib.pyplot as plt
+
+    exp = _explanation([f"f{k}" for k in range(n)], values=np.arange(1, n + 1)[None] * 0.1)
+    disp = WaterfallDisplay.from_explanation(exp)
+    try:
+        renderer = _render(disp.figure_, 100)
+        (label,) = [t for t in disp.ax_.texts if t.get_text().startswith("E[f(X)]")]
+        box = label.get_window_extent(renderer)
+        assert box.y0 >= disp.ax_.get_window_extent(renderer).y0 + 1
+        lowest_bar = min(p.get_window_extent(renderer).y0 for p in disp.patches_)
+        assert box.y1 <= lowest_bar + 1
+    finally:
+        plt.close(disp.figure_)
