@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from skxai.plot._base import explain, format_value, literal_text, new_axes
+from skxai.plot._base import explain, format_value, isolate_names, literal_text, new_axes
 from skxai.plot._textparts import _item, require_documents
 
 _WORD_KEYS = ("anchor", "words", "names", "features", "rule")
@@ -62,6 +62,9 @@ class AnchorSearchDisplay:
         Coverage of the selected anchor.
     method : str, optional
         Name of the explainer, shown in the title.
+    unit : {"words", "conditions"}, default="words"
+        What a candidate is made of: the words of a document, or the conditions of a tabular
+        rule (each label then joins them with " AND ").
 
     Attributes
     ----------
@@ -88,7 +91,7 @@ class AnchorSearchDisplay:
     """
 
     def __init__(self, sizes, precisions, labels, *, threshold, selected=None, lower=None,
-                 upper=None, coverage=None, method=None):
+                 upper=None, coverage=None, method=None, unit="words"):
         self.sizes = np.asarray(sizes, dtype=np.float64)
         self.precisions = np.asarray(precisions, dtype=np.float64)
         self.labels = list(labels)
@@ -98,6 +101,7 @@ class AnchorSearchDisplay:
         self.upper = upper
         self.coverage = coverage
         self.method = method
+        self.unit = unit
 
     @classmethod
     def from_explanation(cls, explanation, *, index=0, threshold=None, ax=None, max_labels=5):
@@ -143,11 +147,19 @@ class AnchorSearchDisplay:
             selected = hits[-1] if hits else None
         coverage = extras.get("coverage")
         coverage = None if coverage is None else float(_item(coverage, index))
+        # a tabular anchor's candidates are conditions ("0.3 <= age < 0.8"), not words: joined by
+        # spaces they ran together ("f3 >= 0.84 0.49 <= f4 < 1.04")
+        rules = any(any(ch.isspace() for ch in w) for ws in words for w in ws)
+        if rules:
+            names = [] if explanation.feature_names is None else [str(v) for v in explanation.feature_names]
+            labels = [" AND ".join(isolate_names(w, names) for w in ws) for ws in words]
+        else:
+            labels = [" ".join(w) for w in words]
         disp = cls(
-            [len(w) for w in words], [c[1] for c in cands], [" ".join(w) for w in words],
+            [len(w) for w in words], [c[1] for c in cands], labels,
             threshold=threshold, selected=selected,
             lower=np.array([_opt(c[2]) for c in cands]), upper=np.array([_opt(c[3]) for c in cands]),
-            coverage=coverage, method=explanation.method,
+            coverage=coverage, method=explanation.method, unit="conditions" if rules else "words",
         )
         return disp.plot(ax=ax, max_labels=max_labels)
 
@@ -257,7 +269,7 @@ class AnchorSearchDisplay:
                                                color="#ff7f0e", edgecolor="k", zorder=3, label=label)
         ax.set_xticks(np.arange(int(self.sizes.min()), int(self.sizes.max()) + 1))
         ax.set_xlim(self.sizes.min() - 0.5, self.sizes.max() + 0.5)
-        ax.set_xlabel("anchor size (words)")
+        ax.set_xlabel(f"anchor size ({self.unit})")
         ax.set_ylabel("estimated precision")
         ax.set_ylim(self._bottom(), 1.02)
         ranked = list(np.argsort(-self.precisions, kind="stable"))
@@ -267,6 +279,8 @@ class AnchorSearchDisplay:
         # would overlap one already written (long labels of near candidates were written on
         # top of each other).
         renderer = fig._get_renderer()  # also for a Figure without a pyplot canvas (the report)
+        frame = ax.get_window_extent(renderer)
+        top = ax.transData.transform((0, 1.02))[1]
         placed = []
         for i in ranked:
             if len(placed) >= max_labels + (self.selected is not None):
@@ -274,10 +288,17 @@ class AnchorSearchDisplay:
             # right of the point, but left of those in the right half: a label written rightwards
             # from the largest size ran past the axes and was cut at the figure's edge
             left = x[i] > (self.sizes.min() + self.sizes.max()) / 2
-            text = self.labels[i] or "(no word)"
+            at = ax.transData.transform((x[i], self.precisions[i]))
+            # under the point near the top of the axes: above it, the label ran into the title
+            below = top - at[1] < 12 * fig.dpi / 72
+            text = self.labels[i] or ("(no word)" if self.unit == "words" else "(no condition)")
             note = ax.annotate(text, (x[i], self.precisions[i]), textcoords="offset points",
-                               xytext=(-5 if left else 5, 3), ha="right" if left else "left", fontsize=7,
+                               xytext=(-5 if left else 5, -3 if below else 3), ha="right" if left else "left",
+                               va="top" if below else "baseline", fontsize=7,
                                weight="bold" if i == self.selected else "normal")
+            # shortened to the room beside the point: a rule of 9 conditions ran past both edges
+            room = (at[0] - frame.x0 if left else frame.x1 - at[0]) - 5 * fig.dpi / 72
+            _fit_label(note, text, " AND " if self.unit == "conditions" else " ", room, renderer)
             box = note.get_window_extent(renderer)
             if i != self.selected and any(box.overlaps(b) for b in placed):
                 note.remove()
@@ -293,3 +314,21 @@ class AnchorSearchDisplay:
         literal_text(ax)
         self.figure_ = fig
         return self
+
+
+def _fit_label(note, text, joiner, room, renderer):
+    """Shorten the label ``note`` to at most ``room`` pixels: its first parts (words or
+    conditions) and how many more there are, or its first characters."""
+    def fits(candidate):
+        note.set_text(candidate)
+        return note.get_window_extent(renderer).width <= room
+
+    if fits(text):
+        return
+    parts = text.split(joiner)
+    for k in range(len(parts) - 1, 0, -1):
+        if fits(joiner.join(parts[:k]) + f"{joiner}\u2026 (+{len(parts) - k})"):
+            return
+    head = parts[0]
+    while len(head) > 1 and not fits(head + "\u2026"):
+        head = head[: max(1, int(len(head) * 0.8))]

@@ -65,6 +65,18 @@ def right_limit_for_labels(ax, lo, hi, starts, texts, fontsize=8):
     return hi
 
 
+def spread(span, *values):
+    """Width of an x axis around ``values`` that spread over ``span``: ``span``, or a tenth of the
+    values' size (at least 0.1) when they do not spread (every attribution 0).
+
+    An axis 1e-12 wide around a base value of 1 was ticked "1.0000000000000", "1.0000000000001".
+    """
+    size = max((abs(float(v)) for v in values), default=0.0)
+    if span > 1e-9 * size and span > 0:
+        return span
+    return 0.1 * max(size, 1.0)
+
+
 def literal_text(*artists):
     """Draw every text of ``artists`` (a display's axes) that holds a ``$`` as it is, not as
     matplotlib mathtext.
@@ -91,6 +103,90 @@ def wrap_label(text, width=30):
     import textwrap
 
     return "\n".join(textwrap.wrap(str(text), width, break_long_words=True, break_on_hyphens=False)) or str(text)
+
+
+def isolated(name):
+    """``name`` as a unit of its own inside a left-to-right label ("name = value").
+
+    A label opening with a right-to-left name ("שלום = -1.93") is laid out right to left as a
+    whole by a matplotlib that shapes text (libraqm): it was drawn "1.93- = שלום", the sign after
+    the number. Between first-strong-isolate and pop-directional-isolate marks the name keeps its
+    own direction and the rest of the label reads left to right. Left as it is by a matplotlib
+    that draws text in logical order (the marks would be drawn as missing glyphs there).
+    """
+    name = str(name)
+    if is_right_to_left(name) and _lays_out_bidi():
+        return "\u2068" + name + "\u2069"
+    return name
+
+
+def is_right_to_left(text):
+    """Whether ``text`` holds a right-to-left letter (Hebrew, Arabic, ...)."""
+    import unicodedata
+
+    return any(unicodedata.bidirectional(c) in ("R", "AL") for c in str(text))
+
+
+def isolate_names(text, names):
+    """``text`` (a rule such as "0.3 <= שלום < 0.5") with the right-to-left name of ``names``
+    that it holds isolated (see :func:`isolated`): without it the name and the number after it
+    were laid out as one right-to-left run, drawn "0.5 > שלום" (the inequality read backwards)."""
+    text = str(text)
+    rtl = [name for name in names if isolated(name) != name and name in text]
+    if not rtl:
+        return text
+    name = max(rtl, key=len)
+    at = text.index(name)
+    return "\u2066" + text[:at] + isolated(name) + text[at + len(name):] + "\u2069"
+
+
+def _lays_out_bidi():
+    """Whether this matplotlib lays text out in visual order (Hebrew letters drawn right to left)."""
+    global _BIDI
+    if _BIDI is None:
+        try:
+            from matplotlib import _text_helpers
+            from matplotlib.font_manager import FontProperties, fontManager, get_font
+
+            font = get_font(fontManager._find_fonts_by_props(FontProperties(family="DejaVu Sans")))
+            _BIDI = "".join(item.char for item in _text_helpers.layout("\u05d0\u05d1", font)) == "\u05d1\u05d0"
+        except Exception:  # a private helper of matplotlib: without it, no marks
+            _BIDI = False
+    return _BIDI
+
+
+_BIDI = None
+
+
+def name_lines(names, width=30):
+    """Most lines a name of ``names`` takes once wrapped at ``width`` characters (rows are made
+    taller by it: names wrapped on three lines ran into the names of the next rows)."""
+    return max((wrap_label(name, width).count("\n") + 1 for name in names), default=1)
+
+
+def wrap_to(text, width_pt, fontsize):
+    """``text`` wrapped on lines that fit ``width_pt`` points at ``fontsize``, as measured in
+    matplotlib's font (at least 10 characters a line).
+
+    A count of characters does not fit: 40 "m"s are 1.6 times as wide as 40 "a"s, and the labels
+    of wide letters ran off the figure.
+    """
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import text_to_path
+
+    prop = FontProperties(size=fontsize)
+    room = 0.92 * width_pt  # hinting at low resolutions widens the letters a little
+
+    def widest(wrapped):
+        return max(text_to_path.get_text_width_height_descent(line, prop, ismath=False)[0]
+                   for line in wrapped.split("\n"))
+
+    chars = max(10, int(width_pt / (0.6 * fontsize)))
+    wrapped = wrap_label(text, chars)
+    while chars > 10 and widest(wrapped) > room:
+        chars = max(10, int(chars * 0.85))
+        wrapped = wrap_label(text, chars)
+    return wrapped
 
 
 def _select_output(exp, output):

@@ -148,10 +148,13 @@ class BeeswarmDisplay:
             raise ValueError(f"max_display must be at least 1, got {max_display}.")
         n, d = self.values.shape
         k = min(max_display, d)
-        fig, ax = new_axes(ax, "BeeswarmDisplay", figsize=(7, 0.4 * k + 1.5))
+        order = np.argsort(-np.abs(self.values).mean(axis=0), kind="stable")[:k]
+        # a row per feature, taller for names wrapped on more lines (as the bar chart's): three-line
+        # names on rows 0.4 inch apart ran into the names above and below
+        lines = max((wrap_label(self.feature_names[j]).count("\n") + 1 for j in order), default=1)
+        fig, ax = new_axes(ax, "BeeswarmDisplay", figsize=(7, (0.4 + 0.2 * (lines - 1)) * k + 1.5))
         import matplotlib as mpl
 
-        order = np.argsort(-np.abs(self.values).mean(axis=0), kind="stable")[:k]
         colormap = mpl.colormaps[cmap]
         norm = mpl.colors.Normalize(0.0, 1.0)
         self.collections_ = []
@@ -173,7 +176,12 @@ class BeeswarmDisplay:
         ax.set_yticks(np.arange(k)[::-1], [wrap_label(self.feature_names[j]) for j in order])
         ax.set_ylim(-0.7, k - 0.3)
         what = "surrogate weight" if self.surrogate else "attribution"
-        ax.set_xlabel(wrap_label(f"{what} (impact on the {self.quantity or 'model output'})", 50))
+        xlabel = wrap_label(f"{what} (impact on the {self.quantity or 'model output'})", 50)
+        if d > k:
+            # the bar chart and the waterfall sum the others into a last row; a swarm cannot, so say
+            # so: 60 features drew 12 rows and nothing told that 48 were left out
+            xlabel += f"\n({d - k} other features not shown)"
+        ax.set_xlabel(xlabel)
         plain_ticks(ax, "x")
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)

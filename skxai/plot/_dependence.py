@@ -12,7 +12,7 @@ from skxai.plot._base import (
     output_label,
     plain_ticks,
     tabular_parts,
-    wrap_label,
+    wrap_to,
 )
 
 
@@ -191,16 +191,18 @@ class DependenceDisplay:
                                        c=self.color_values, cmap=cmap)
             self.colorbar_ = fig.colorbar(self.scatter_, ax=ax, pad=0.02)
         ax.axhline(0.0, color="0.6", lw=0.8, zorder=0)
-        ax.set_xlabel(str(self.feature_name))
+        fontsize = FontProperties(size=matplotlib.rcParams["axes.labelsize"]).get_size_in_points()
+        # wrapped to the axes' width: an 80-character name ran past both edges of the figure
+        width_pt = fig.get_figwidth() * ax.get_position().width * 72
+        ax.set_xlabel(wrap_to(str(self.feature_name), width_pt, fontsize))
         ylabel = f"{'surrogate weight' if self.surrogate else 'attribution'} of {self.feature_name}"
         if self.quantity:
             ylabel += f" to the {self.quantity}"  # as the bar's and beeswarm's labels
         # wrapped to the axes' height, so a small figure keeps the whole label
-        fontsize = FontProperties(size=matplotlib.rcParams["axes.labelsize"]).get_size_in_points()
         height_pt = fig.get_figheight() * ax.get_position().height * 72
-        ax.set_ylabel(wrap_label(ylabel, max(20, int(height_pt / (0.6 * fontsize)))))
+        ax.set_ylabel(wrap_to(ylabel, height_pt, fontsize))
         if self.colorbar_ is not None:  # a long colouring feature's name ran off the figure's top and bottom
-            self.colorbar_.set_label(wrap_label(str(self.color_name), max(20, int(height_pt / (0.6 * fontsize)))))
+            self.colorbar_.set_label(wrap_to(str(self.color_name), height_pt, fontsize))
         plain_ticks(ax, "y")
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)

@@ -39,22 +39,44 @@ def _text_inches(text, size):
     return width, len(lines) * size * _LINE_HEIGHT / 72
 
 
-def _needs(ax):
+def _width_inches(text, renderer):
+    """Width in inches of a drawn text (every line), measured with ``renderer``: the font's own
+    advances, hinted at the resolution being drawn. The estimate from the characters is short
+    for wide letters: 80 "a"s or "m"s wrapped on 30-character lines ran past the figure's edge."""
+    prop = text.get_fontproperties()
+    lines = text.get_text().split("\n")
+    width = max(renderer.get_text_width_height_descent(line, prop, ismath=False)[0] for line in lines)
+    return width / renderer.points_to_pixels(72.0)
+
+
+def _needs(ax, renderer=None):
     """Inches the text around ``ax`` needs on each side: ``{left, right, bottom, top}``.
 
     An axes drawn without its axis (a document, an image) needs room for its title only; the
-    title may be drawn at the left or the right (``set_title(loc=...)``) as well as centred."""
+    title may be drawn at the left or the right (``set_title(loc=...)``) as well as centred.
+    The widths of the tick labels are measured with ``renderer`` when given (at a draw), else
+    estimated from their characters."""
+
+    def width(t):
+        if renderer is not None:
+            return _width_inches(t, renderer)
+        return _text_inches(t.get_text(), t.get_fontsize())[0]
+
     titles = (ax.title, ax._left_title, ax._right_title)
     top = max(_text_inches(t.get_text(), t.get_fontsize())[1] for t in titles) + _PAD
     if not ax.axison:
         return {"left": _PAD, "right": _PAD, "bottom": _PAD, "top": top}
     side = "right" if ax.yaxis.get_ticks_position() == "right" else "left"
     ticks = [t for t in ax.get_yticklabels() if t.get_text()]
-    width = max((_text_inches(t.get_text(), t.get_fontsize())[0] for t in ticks), default=0.0)
+    widest = max((width(t) for t in ticks), default=0.0)
     label = ax.yaxis.label
     need = {"left": _PAD, "right": _PAD, "bottom": _PAD, "top": _PAD}
-    need[side] = width + _text_inches(label.get_text(), label.get_fontsize())[1] + 2 * _PAD
+    need[side] = widest + _text_inches(label.get_text(), label.get_fontsize())[1] + 2 * _PAD
     xticks = [t for t in ax.get_xticklabels() if t.get_text()]
+    # a tick at either end of the x axis is centred on the axes' edge: half its label lies
+    # beyond it ("0.12" at the right end was cut in half by the figure's edge)
+    half = max((width(t) for t in xticks), default=0.0) / 2 + _PAD / 2
+    need["left"], need["right"] = max(need["left"], half), max(need["right"], half)
     tick_height = max((_text_inches(t.get_text(), t.get_fontsize())[1] for t in xticks), default=0.0)
     label = ax.xaxis.label
     need["bottom"] = tick_height + _text_inches(label.get_text(), label.get_fontsize())[1] + 2 * _PAD
@@ -92,7 +114,14 @@ class RoomyFigure(Figure):
 
     def draw(self, renderer):
         axes = [ax for ax in self.axes if ax.get_visible()]
-        needs = [_needs(ax) for ax in axes]
+        needs = [_needs(ax, renderer) for ax in axes]
+        title = self._suptitle
+        if title is not None and title.get_visible() and title.get_text():
+            # the figure's own title sits above every axes' title: left out of the room, it was
+            # drawn over the title of a tall image's panel
+            extra = _text_inches(title.get_text(), title.get_fontsize())[1] + _PAD / 2
+            for need in needs:
+                need["top"] += extra
         # crowded: the text around some axes may not fit the room the figure gives it
         if any(need[k] > room[k] for need, room in zip(needs, map(_room, axes), strict=True) for k in need):
             margins = _margins(self, axes, needs)

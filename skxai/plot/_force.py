@@ -12,6 +12,7 @@ from skxai.plot._base import (
     literal_text,
     new_axes,
     plain_ticks,
+    spread,
     wrap_label,
 )
 from skxai.plot._waterfall import as_batch, row_context, row_parts, short_title
@@ -160,7 +161,7 @@ class ForceDisplay:
         lo, hi = min(lo, self.base_value), max(hi, self.base_value)
         if self.model_output is not None:
             lo, hi = min(lo, self.model_output), max(hi, self.model_output)
-        pad = 0.05 * max(hi - lo, 1e-12)
+        pad = 0.05 * spread(hi - lo, lo, hi)
         ax.set_xlim(lo - pad, hi + pad)
         self.label_rows_ = _place_labels(ax, blocks, lo - pad, hi + pad)
         n_rows = max(self.label_rows_.values(), default=0) + 1

@@ -271,8 +271,10 @@ class ImageAttributionDisplay:
                 art = overlay(a, hm, cmap=cmap, vmin=0, vmax=vmax, alpha=alpha, over_image=img is not None)
             bar = fig.colorbar(art, ax=a, fraction=0.046, pad=0.04)
             if len(panels) > 1:
-                # on top of the bar: at its side the label ran into the next panel's image
-                bar.ax.set_title(_BAR_LABELS[panel], fontsize=7)
+                # on top of the bar (at its side the label ran into the next panel's image), and
+                # above the panel's two-line title: level with it, beside a tall image's panel,
+                # the two read as one ("max 3 attribution")
+                bar.ax.set_title(_BAR_LABELS[panel], fontsize=7, pad=6 + 2 * 8 * 1.2 + 2)
             else:
                 bar.set_label(_BAR_LABELS[panel], fontsize=7)
             a.set_title(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from skxai.plot._base import explain, format_value, literal_text, new_axes
+from skxai.plot._base import explain, format_value, is_right_to_left, literal_text, new_axes
 from skxai.plot._html import parts_html, weight_colour
 from skxai.plot._textparts import align_tokens, needs_space, text_parts
 
@@ -108,46 +108,17 @@ class TextHighlightDisplay:
         -------
         self
         """
+        from matplotlib.transforms import ScaledTranslation
+
+        from skxai.plot._figure import _margins, _needs
+
         p = self.parts
         units = _units(p)
         n_chars = sum(len(u[0]) + u[2] for u in units)
         n_lines = max(1, int(np.ceil(n_chars / width)) + 1)
+        own = ax is None
         fig, ax = new_axes(ax, "TextHighlightDisplay", figsize=(10, 0.3 * n_lines + 1.0))
         ax.set_axis_off()
-        if not hasattr(fig.canvas, "get_renderer"):
-            from matplotlib.backends.backend_agg import FigureCanvasAgg
-
-            FigureCanvasAgg(fig)
-        renderer = fig.canvas.get_renderer()
-        box = ax.get_window_extent(renderer)
-        scale = 0.0 if p.weights is None or not len(p.weights) else float(np.abs(p.weights).max())
-        line_h = 1.7 * fontsize * fig.dpi / 72 / max(box.height, 1.0)
-        probe = ax.text(0, 0, "a a", fontsize=fontsize, family="serif")
-        space = probe.get_window_extent(renderer).width
-        probe.set_text("aa")
-        space -= probe.get_window_extent(renderer).width
-        probe.remove()
-        x, y = 0.0, 1.0 - 0.5 * line_h
-        self.texts_, self.anchor_texts_ = [], []
-        for text, i, spaced in units:
-            w = None if i is None or p.weights is None else p.weights[i]
-            bbox = None
-            if w is not None and w != 0:
-                bbox = {"boxstyle": "round,pad=0.12", "lw": 0, "fc": _rgba(weight_colour(w, scale))}
-            anchored = i is not None and i in p.anchor_positions
-            t = ax.text(0, y, text, transform=ax.transAxes, fontsize=fontsize, family="serif",
-                        weight="bold" if anchored else "normal", va="top", ha="left", bbox=bbox)
-            tw = t.get_window_extent(renderer).width / max(box.width, 1.0)
-            gap = space / max(box.width, 1.0) if spaced and x > 0 else 0.0
-            if x > 0 and x + gap + tw > 1.0:
-                x, y, gap = 0.0, y - line_h, 0.0
-            t.set_position((x + gap, y))
-            x += gap + tw
-            if i is not None:
-                self.texts_.append(t)
-                if anchored:
-                    self.anchor_texts_.append(t)
-        ax.set_ylim(0, 1)
         title = []
         if p.method:
             title.append(str(p.method))
@@ -163,10 +134,152 @@ class TextHighlightDisplay:
             title.append(f"coverage {format_value(p.coverage)}")
         if title:
             ax.set_title(" | ".join(title), fontsize=9, loc="left")
+        if own:
+            # the margins the figure gives its title at the draw, given now: the words were laid
+            # out for the default margins, and the axes widened under them spread every gap
+            _fit_margins(fig, ax, _margins, _needs)
+        if not hasattr(fig.canvas, "get_renderer"):
+            from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+            FigureCanvasAgg(fig)
+        renderer = fig.canvas.get_renderer()
+        to_points = 72.0 / fig.dpi
+        box_width = ax.get_window_extent(renderer).width * to_points
+        scale = 0.0 if p.weights is None or not len(p.weights) else float(np.abs(p.weights).max())
+        line_h = 1.7 * fontsize  # points
+        probe = ax.text(0, 0, "a a", fontsize=fontsize, family=_FAMILY)
+        space = probe.get_window_extent(renderer).width
+        probe.set_text("aa")
+        space = (space - probe.get_window_extent(renderer).width) * to_points
+        probe.remove()
+        # Laid out in inches from the axes' top left corner (not in axes fractions): a layout
+        # engine or a user's resize that moves the axes keeps the words one space apart.
+        corner = fig.dpi_scale_trans + ScaledTranslation(0, 1, ax.transAxes)
+        x, line, chars = 0.0, 0, 0
+        self.texts_, self.anchor_texts_ = [], []
+        laid = []  # (artist, line, x, gap before, width) in the document's order
+        for text, i, spaced in units:
+            w = None if i is None or p.weights is None else p.weights[i]
+            bbox = None
+            if w is not None and w != 0:
+                bbox = {"boxstyle": "round,pad=0.12", "lw": 0, "fc": _rgba(weight_colour(w, scale))}
+            anchored = i is not None and i in p.anchor_positions
+            t = ax.text(0, 0, text, transform=corner, fontsize=fontsize, family=_FAMILY,
+                        weight="bold" if anchored else "normal", va="top", ha="left", bbox=bbox)
+            tw = t.get_window_extent(renderer).width * to_points
+            gap = space if spaced and x > 0 else 0.0
+            # a new line when the axes or ``width`` characters are full
+            if x > 0 and (x + gap + tw > box_width or chars + int(gap > 0) + len(text) > width):
+                x, line, gap, chars = 0.0, line + 1, 0.0, 0
+            t.set_position(((x + gap) / 72, -(0.5 + line) * line_h / 72))
+            laid.append((t, line, x + gap, gap, tw))
+            x += gap + tw
+            chars += int(gap > 0) + len(text)
+            if i is not None:
+                self.texts_.append(t)
+                if anchored:
+                    self.anchor_texts_.append(t)
+        if any(is_right_to_left(u[0]) for u in units):
+            _reorder_right_to_left(laid, box_width, space, line_h)
+        ax.set_ylim(0, 1)
+        if own:
+            # as tall as the lines drawn (the height guessed from ``width`` left blank bands)
+            need = _needs(ax)
+            height = (line + 1.3) * line_h / 72 + need["top"] + need["bottom"]
+            fig.set_size_inches(fig.get_size_inches()[0], height)
+            _fit_margins(fig, ax, _margins, _needs)
         self.ax_ = ax
         literal_text(ax)
         self.figure_ = fig
         return self
+
+
+#: The document's font: a serif, and DejaVu Sans for the letters it lacks (DejaVu Serif has no
+#: Hebrew or Arabic: each letter of such a word was drawn as a box).
+_FAMILY = ["serif", "DejaVu Sans"]
+
+
+def _direction(text):
+    """"R", "L" (the first strong letter's direction), "EN" (a number) or "N" (punctuation)."""
+    import unicodedata
+
+    for c in text:
+        kind = unicodedata.bidirectional(c)
+        if kind in ("R", "AL"):
+            return "R"
+        if kind == "L":
+            return "L"
+    return "EN" if any(unicodedata.bidirectional(c) in ("EN", "AN") for c in text) else "N"
+
+
+def _visual_order(directions, rtl):
+    """Visual order (left to right) of words of the given directions, in a paragraph that reads
+    right to left when ``rtl``: the Unicode bidirectional algorithm (UAX #9) at the level of
+    words. Numbers keep their place among letters; punctuation takes the direction of the words
+    around it when they agree, else the paragraph's."""
+    base = "R" if rtl else "L"
+    n = len(directions)
+    strong = ["R" if d == "EN" else d for d in directions]
+    resolved = list(directions)
+    for k, d in enumerate(directions):
+        if d != "N":
+            continue
+        before = next((strong[j] for j in range(k - 1, -1, -1) if strong[j] != "N"), base)
+        after = next((strong[j] for j in range(k + 1, n) if strong[j] != "N"), base)
+        resolved[k] = before if before == after else base
+    levels = []
+    for k, d in enumerate(resolved):
+        if d == "EN":
+            # a number after a left-to-right word is part of it (W7); otherwise it sits at
+            # level 2, read left to right inside the right-to-left run
+            previous = next((directions[j] for j in range(k - 1, -1, -1) if directions[j] in ("L", "R")), base)
+            levels.append(0 if previous == "L" and not rtl else 2)
+        elif d == "R":
+            levels.append(1)
+        else:
+            levels.append(2 if rtl else 0)
+    order = list(range(n))
+    for level in range(max(levels, default=0), 0, -1):
+        k = 0
+        while k < n:
+            if levels[order[k]] >= level:
+                end = k
+                while end < n and levels[order[end]] >= level:
+                    end += 1
+                order[k:end] = order[k:end][::-1]
+                k = end
+            else:
+                k += 1
+    return order
+
+
+def _reorder_right_to_left(laid, box_width, space, line_h):
+    """Place the words of each line in their visual order: a document with right-to-left words
+    was laid out left to right in the document's order, and a Hebrew sentence read backwards.
+    A paragraph whose first letter reads right to left is right-aligned."""
+    first = next((d for d in (_direction(t.get_text()) for t, *_ in laid) if d in ("R", "L")), "L")
+    rtl = first == "R"
+    for line in sorted({item[1] for item in laid}):
+        items = [item for item in laid if item[1] == line]
+        order = _visual_order([_direction(t.get_text()) for t, *_ in items], rtl)
+        total = sum(item[4] for item in items) + sum(item[3] for item in items[1:])
+        x = box_width - total if rtl else 0.0
+        for k, at in enumerate(order):
+            t, _, _, gap, tw = items[at]
+            if k:
+                # the space the document had between the two words (or one, when the words were
+                # not neighbours in the document)
+                nxt, prev = max(at, order[k - 1]), min(at, order[k - 1])
+                x += items[nxt][3] if nxt - prev == 1 else space
+            t.set_position((x / 72, -(0.5 + line) * line_h / 72))
+            x += tw
+
+
+def _fit_margins(fig, ax, margins, needs):
+    """Give ``ax`` the margins a :class:`~skxai.plot._figure.RoomyFigure` gives its text at a draw."""
+    fitted = margins(fig, [ax], [needs(ax)])
+    if fitted is not None:
+        fig.subplots_adjust(**fitted)
 
 
 def _units(parts):

@@ -11,11 +11,13 @@ from skxai.plot._base import (
     explain_row,
     format_value,
     is_surrogate,
+    isolated,
     literal_text,
     new_axes,
     output_label,
     plain_ticks,
     right_limit_for_labels,
+    spread,
     tabular_parts,
     wrap_label,
 )
@@ -56,7 +58,7 @@ def row_parts(explanation, index, output, caller):
                 model_out = float(outs[index, idx])
     labels = list(names)
     if raw is not None:
-        labels = [f"{name} = {_cell(raw[index, j])}" for j, name in enumerate(names)]
+        labels = [f"{isolated(name)} = {_cell(raw[index, j])}" for j, name in enumerate(names)]
     return phi, b, model_out, labels
 
 
@@ -280,12 +282,15 @@ class WaterfallDisplay:
             errs = [float(sd[j]) for j in shown[::-1]]
             if len(rest):
                 errs.insert(0, float(np.sqrt((sd[rest] ** 2).sum())))
-        fig, ax = new_axes(ax, "WaterfallDisplay", figsize=(7, 0.4 * len(steps) + 1.5))
+        # a row per bar, taller for names wrapped on more lines: the last line of a three-line name
+        # sat a line's gap above the next name, and read as a row of its own
+        lines = max((wrap_label(s, 40).count("\n") + 1 for s in names), default=1)
+        fig, ax = new_axes(ax, "WaterfallDisplay", figsize=(7, (0.4 + 0.2 * (lines - 1)) * len(steps) + 1.5))
         starts = self.base_value + np.concatenate([[0.0], np.cumsum(steps)[:-1]])
         self.ends_ = self.base_value + np.cumsum(steps)
         self.prediction_ = self.base_value + float(phi.sum())
         self.patches_ = []
-        span = max(np.ptp(np.concatenate([starts, self.ends_])), 1e-12)
+        span = spread(float(np.ptp(np.concatenate([starts, self.ends_]))), self.base_value, self.prediction_)
         scale = max(np.abs(phi).max(initial=0.0), abs(self.base_value))
         reach = []  # where the error bars and the value labels reach, for the x limits
         labels = []  # (x, text) of the value labels
@@ -318,11 +323,13 @@ class WaterfallDisplay:
         # beside their lines, towards the middle: centred on a line near the left edge, a label
         # ran across the y axis (and the line through it)
         middle = 0.5 * (min(starts.min(), self.ends_.min()) + max(starts.max(), self.ends_.max()))
-        for x, y, text, va, size in ((self.base_value, -0.9, base_name, "top", 8),
-                                     (self.prediction_, top + 0.1, end_name, "bottom", 9)):
-            ax.annotate(f"{text} = {format_value(x, scale)}", (x, y), xytext=(3 if x <= middle else -3, 0),
-                        textcoords="offset points", ha="left" if x <= middle else "right", va=va,
-                        fontsize=size)
+        # the base value's label stands on the x axis (2 points above it): written down from
+        # y=-0.9 in data units it crossed the axis line when the rows were small (1 to 3 bars)
+        for x, y, text, rise, size in ((self.base_value, 0.0, base_name, 2, 8),
+                                       (self.prediction_, top + 0.1, end_name, 0, 9)):
+            ax.annotate(f"{text} = {format_value(x, scale)}", (x, y), xytext=(3 if x <= middle else -3, rise),
+                        xycoords=("data", "axes fraction") if rise else "data", textcoords="offset points",
+                        ha="left" if x <= middle else "right", va="bottom", fontsize=size)
         differs = self.model_output is not None and not np.isclose(
             self.model_output, self.prediction_, rtol=1e-6, atol=1e-9 * max(1.0, abs(self.model_output))
         )

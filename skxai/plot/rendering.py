@@ -4,7 +4,15 @@ The HTML report assembles the same figures, labels and text highlights as the Di
 it takes them from here rather than from the plot family's private modules.
 """
 
-from skxai.plot._base import explained_quantity, fig_to_png_bytes, format_value, is_surrogate, output_label
+from skxai.plot._base import (
+    explained_quantity,
+    fig_to_png_bytes,
+    format_value,
+    is_right_to_left,
+    is_surrogate,
+    name_lines,
+    output_label,
+)
 from skxai.plot._html import STYLE, explanation_html, is_text_explanation, parts_html
 from skxai.plot._image import heatmap, to_hwc
 from skxai.plot._textparts import text_parts
@@ -16,8 +24,10 @@ __all__ = [
     "fig_to_png_bytes",
     "format_value",
     "heatmap",
+    "is_right_to_left",
     "is_surrogate",
     "is_text_explanation",
+    "name_lines",
     "output_label",
     "parts_html",
     "text_parts",

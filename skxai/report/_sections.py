@@ -13,8 +13,10 @@ from skxai.plot.rendering import (
     explained_quantity,
     fig_to_png_bytes,
     format_value,
+    is_right_to_left,
     is_surrogate,
     is_text_explanation,
+    name_lines,
     output_label,
     parts_html,
     text_parts,
@@ -282,14 +284,17 @@ def tabular_views(sb, exp, n_local, explainer=None, X=None, output=None):
     error_bars = std is not None and np.shape(std) == np.shape(exp.values) and bool((np.asarray(std) != 0).any())
     bars_note = ("; error bars: \u00b11 standard error of the estimates (95% interval: \u00b11.96), "
                  "none where it is unknown" if error_bars else "")
+    # rows taller for names wrapped on more lines (at 0.3 inch, three-line names ran into each other)
+    names = exp.feature_names if exp.feature_names is not None and len(exp.feature_names) == d else ["x0"]
+    extra = name_lines([str(v) for v in names]) - 1
     sb.add("<h3>Global view</h3>")
     sb.figure(lambda ax: BarDisplay.from_explanation(exp, ax=ax, error_bars=error_bars),
               f"Mean |{who}| per feature over the explained samples; explained: {label}{bars_note}",
-              (6.5, 0.3 * min(d, 11) + 1.5 + 0.45 * error_bars))
+              (6.5, (0.3 + 0.3 * extra) * min(d, 11) + 1.5 + 0.45 * error_bars))
     if n > 1:
         sb.figure(lambda ax: BeeswarmDisplay.from_explanation(exp, ax=ax),
                   f"{who.capitalize()} of every sample, coloured by the feature's value (red high, blue low, "
-                  f"grey for categories); explained: {label}", (7.5, 0.35 * min(d, 12) + 1.5))
+                  f"grey for categories); explained: {label}", (7.5, (0.35 + 0.25 * extra) * min(d, 12) + 1.5))
     if exp.data is not None and np.shape(exp.data) != (n, d):
         sb.note("No dependence plot: the attributions are of feature groups, which have no single "
                 "value to plot them against.")
@@ -307,13 +312,15 @@ def tabular_views(sb, exp, n_local, explainer=None, X=None, output=None):
     if picked:
         sb.add("<p>Samples shown: " + ", ".join(f"{esc(why)} (sample {i})" for i, why in picked) + ".</p>")
     surrogate = "model_outputs" in exp.extras
+    # the waterfall's labels are "name = value", wrapped at 40 characters
+    wrapped = name_lines([f"{v} = -0.000" for v in names], 40) - 1
     for i, why in picked:
         own = "" if model_out is None else f"; the model's own output is {format_value(model_out[i])}"
         lab = output_label(exp, explainer, index=i)
         start = "the surrogate's intercept to its prediction g(x) of the" if surrogate else "the base value to the"
         sb.figure(lambda ax, i=i: WaterfallDisplay.from_explanation(exp, index=i, ax=ax, error_bars=error_bars),
                   f"Sample {i} ({why}): from {start} {lab}{own}{bars_note}",
-                  (7, 0.4 * min(d, 11) + 1.9 + 0.45 * error_bars))
+                  (7, (0.4 + 0.2 * wrapped) * min(d, 11) + 1.9 + 0.45 * error_bars))
         sb.figure(lambda ax, i=i: ForceDisplay.from_explanation(exp, index=i, ax=ax),
                   f"Sample {i}: features pushing the {lab} up (red) and down (blue)", (9, 2.8))
 
@@ -332,7 +339,8 @@ def anchor_views(sb, exp, n_local, explainer=None):
 
     def draw(ax):
         disp = BarDisplay(used.mean(axis=0), names, method=exp.method).plot(ax=ax)
-        disp.ax_.set_xlabel("share of the explained samples whose anchor uses the feature")
+        # on two lines: on one it ran past the figure's right edge
+        disp.ax_.set_xlabel("share of the explained samples\nwhose anchor uses the feature")
         return disp
 
     sb.figure(draw, f"Share of the {n} explained samples whose anchor (rule) uses each feature",
@@ -353,12 +361,13 @@ def anchor_views(sb, exp, n_local, explainer=None):
     shown = min(n, max(n_local, 10))
     for i in range(shown):
         rule = field("anchor", i)
-        rule = " AND ".join(str(r) for r in rule) if rule else "(empty: the prediction holds everywhere)"
+        rule = (" AND ".join(_condition_html(r, names) for r in rule) if rule
+                else esc("(empty: the prediction holds everywhere)"))
         prec, lo, hi = field("precision", i), field("precision_lower", i), field("precision_upper", i)
         cover, held = field("coverage", i), field("success", i)
         bounds = "" if lo is None or hi is None else f" [{format_value(lo)}, {format_value(hi)}]"
         rows.append(
-            f"<tr><td>{i}</td><td>{esc(field('prediction', i))}</td><td>IF {esc(rule)}</td>"
+            f"<tr><td>{i}</td><td>{esc(field('prediction', i))}</td><td>IF {rule}</td>"
             f"<td>{esc('' if prec is None else format_value(prec) + bounds)}</td>"
             f"<td>{esc('' if cover is None else format_value(cover))}</td>"
             f"<td>{esc('' if held is None else ('yes' if held else 'no: best rule found'))}</td></tr>"
@@ -368,6 +377,22 @@ def anchor_views(sb, exp, n_local, explainer=None):
     sb.add(f'<table class="kv"><tr>{head}</tr>{"".join(rows)}</table>')
     if shown < n:
         sb.add(f"<p>The first {shown} of {n} explained samples are shown.</p>")
+
+
+def _condition_html(condition, names):
+    """HTML of one condition of a rule, the right-to-left feature name it holds isolated.
+
+    A browser laid "שלום < -0.9653" out as one right-to-left run, shown "0.9653- > שלום": the
+    inequality and the sign read backwards. In ``<bdi>`` the name keeps its direction and the
+    condition reads left to right.
+    """
+    condition = str(condition)
+    rtl = [name for name in names if name and is_right_to_left(name) and name in condition]
+    if not rtl:
+        return esc(condition)
+    name = max(rtl, key=len)
+    at = condition.index(name)
+    return f"{esc(condition[:at])}<bdi>{esc(name)}</bdi>{esc(condition[at + len(name):])}"
 
 
 def local_samples(exp, k):
