@@ -17,7 +17,7 @@ from skxai._adapters import (
     target_indices_for,
     unwrap_frozen,
 )
-from skxai._baselines import BASELINE_CONSTRAINT
+from skxai._baselines import BASELINE_CONSTRAINT, check_baseline_shape
 from skxai._designs import full_kernel_design  # noqa: F401  (re-exported for old imports)
 from skxai._estimate import exact_estimate, kadd_unknown_errors_message, kernel_estimate, permutation_estimate
 from skxai._explanation import Explanation
@@ -376,6 +376,9 @@ class ImageShapleyExplainer(BaseExplainer):
         Xa = self._as_array(X)
         self.input_shape_ = tuple(Xa.shape[1:])
         self.image_shape_ = self._image_shape(self.input_shape_)
+        # a fixed baseline replaces regions of images shaped image_shape_: one that cannot
+        # broadcast to them is refused now, not at the first transform
+        check_baseline_shape(self.baseline, self.image_shape_)
         if Xa.ndim == 2:
             self.n_features_in_ = Xa.shape[1]
         model_X = Xa if not _is_torch_model(self.estimator) else Xa.astype(np.float32)
