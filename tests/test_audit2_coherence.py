@@ -43,3 +43,37 @@ def test_baseline_arrays_that_broadcast_to_one_sample_still_pass(name, cls):
     for shape in [(2, 8, 8), (1, 2, 8, 8), (2, 1, 1), (8, 8)]:
         est, X, y, Xe = make_instance(name, cls, baseline=np.full(shape, 0.5))
         assert _values(_fit(est, X, y), Xe).shape[0] == len(Xe)
+
+
+def _per_sample(index, n=3):
+    return np.broadcast_to(np.asarray(index), (n,)).tolist()
+
+
+MULTI_OUTPUT = [
+    (n, c)
+    for n, c in EXPLAINERS
+    if "target" in c._get_param_names() and make_instance(n, c)[0].estimator.__class__.__name__ == "TinyCNN"
+]
+
+
+@pytest.mark.parametrize("name, cls", MULTI_OUTPUT, ids=[n for n, _ in MULTI_OUTPUT])
+def test_target_is_the_one_fit_resolved_in_every_family(name, cls):
+    # fit resolves target into target_index_ and every explainer explained that output until the
+    # next fit, except IntegratedGradients, DeepShap and SmoothGrad (and the torch explainers'
+    # target_indices), which re-read target at transform: after set_params(target=2) without a
+    # refit they explained output 2 while GradCam, Gradient ... still explained output 0
+    from tests.test_common import _values
+
+    est, X, y, Xe = make_instance(name, cls, target=0)
+    _fit(est, X, y)
+    fitted = _values(est, Xe)
+    assert _per_sample(est.explain(Xe).target_index) == [0, 0, 0]
+    other = _fit(make_instance(name, cls, target=2)[0], X, y)
+    # output 2 has other values, except for the class-agnostic maps (Eigen-CAM, Sobel)
+    assert name in ("EigenCamExplainer", "SobelExplainer") or not np.array_equal(_values(other, Xe), fitted)
+    est.set_params(target=2)
+    np.testing.assert_array_equal(_values(est, Xe), fitted)
+    assert _per_sample(est.explain(Xe).target_index) == [0, 0, 0]
+    assert est.target_indices(Xe).tolist() == [0, 0, 0]
+    # the next fit takes the new target, as for any scikit-learn parameter
+    np.testing.assert_array_equal(_values(_fit(est, X, y), Xe), _values(other, Xe))

@@ -441,19 +441,23 @@ class BaseTorchExplainer(BaseExplainer):
         return self._targets(torch.as_tensor(out)).cpu().numpy()
 
     def _targets(self, outputs):
+        """Explained output index per row of ``outputs`` (LongTensor), as ``fit`` resolved
+        ``target`` into ``target_index_``: a fixed output, the predicted class, or (None) one
+        label per sample, read from ``target``.
+
+        The fitted resolution, not ``target`` read again: a ``set_params(target=...)`` without a
+        refit made the explainers that call this (Integrated Gradients, DeepSHAP, SmoothGrad,
+        ``target_indices``) explain the new output while the others explained the fitted one.
+        """
+        index = getattr(self, "target_index_", None)
         target = getattr(self, "target", None)
-        if isinstance(outputs, torch.Tensor) and (
-            (isinstance(target, str) and target == "predicted")
-            or (
-                target is None
-                and getattr(self, "target_index_", None) == "predicted"
-                and outputs.shape[1] == self.n_outputs_
-            )
-        ):
-            # the predicted class, as fit resolved it for this many outputs: model_.targets'
-            # prediction without its resolution on every chunk
+        if index is None or not isinstance(outputs, torch.Tensor) or outputs.shape[1] != self.n_outputs_:
+            # per-sample labels (checked against these rows), or outputs of another width
+            return self.model_.targets(target, outputs)
+        if isinstance(index, str) and index == "predicted":
+            # model_.targets' prediction without its resolution on every chunk
             return self.model_.predicted(outputs)
-        return self.model_.targets(target, outputs)
+        return torch.full((outputs.shape[0],), int(index), dtype=torch.long, device=outputs.device)
 
     def _layer_module(self, layer=None):
         layer = getattr(self, "target_layer_", None) if layer is None else layer
