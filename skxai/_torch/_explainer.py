@@ -413,6 +413,9 @@ class BaseTorchExplainer(BaseExplainer):
             The explained response as float64.
         """
         check_is_fitted(self, "model_")
+        # a frame's columns by name, as transform takes them (score(X, y) and the metrics call
+        # this: a frame in another column order fed the network permuted features)
+        X = self._in_fit_order(X)
         Xa = X if isinstance(X, np.ndarray) and X.dtype != object else _to_numpy(X)[0]
         if hasattr(self, "input_shape_") and tuple(Xa.shape[1:]) != self.input_shape_:
             self._validate_X(Xa)

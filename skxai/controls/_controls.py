@@ -21,7 +21,7 @@ from skxai._adapters import (
     resolve_target,
     target_indices_for,
 )
-from skxai._data import in_input_dtype
+from skxai._data import columns_in_fit_order, in_input_dtype
 from skxai._explanation import Explanation
 from skxai.base import BaseTabularExplainer
 from skxai.utils._param_validation import (
@@ -145,6 +145,10 @@ class _ControlExplainer(BaseTabularExplainer):
             self.model_ = ModelOutput(self.estimator_, self.response_method)
         self.input_shape_ = Xa.shape[1:]
         self.n_features_in_ = int(np.prod(self.input_shape_))
+        if hasattr(X, "columns") and Xa.ndim == 2:
+            # a frame's names, as the gradient explainers record them: later frames are matched
+            # by name (_array_input) and name the attribution columns
+            self.feature_names_in_ = np.asarray([str(c) for c in X.columns], dtype=object)
         # the data given to fit, kept as the gradient explainers keep it (at most
         # max_background rows), so that a metric's baseline="background_mean" is the same
         # image for a control and for the method it is compared with
@@ -172,6 +176,9 @@ class _ControlExplainer(BaseTabularExplainer):
         """Hook: refuse input layouts a control cannot handle."""
 
     def _array_input(self, X):
+        fitted = getattr(self, "feature_names_in_", None)
+        if fitted is not None and hasattr(X, "columns") and hasattr(X, "iloc"):
+            X = columns_in_fit_order(X, list(fitted), as_str=True)
         if hasattr(X, "detach"):
             X = X.detach().cpu().numpy()
         Xa = np.asarray(X, dtype=np.float64)
@@ -297,6 +304,9 @@ class _ControlExplainer(BaseTabularExplainer):
                 f"{tuple(self.input_shape_)}, not feature columns: get_feature_names_out and "
                 "set_output(transform='pandas') need 2-D inputs; use set_output(transform='default')."
             )
+        names = getattr(self, "feature_names_in_", None)
+        if names is not None:
+            return np.asarray(names, dtype=object)
         return np.asarray([f"x{j}" for j in range(self.input_shape_[0])], dtype=object)
 
     # ------------------------------------------------------------------ explain
@@ -315,10 +325,13 @@ class _ControlExplainer(BaseTabularExplainer):
         """
         check_is_fitted(self)
         if self._is_array():
+            fitted = getattr(self, "feature_names_in_", None)
+            if fitted is not None and hasattr(X, "columns") and hasattr(X, "iloc"):
+                X = columns_in_fit_order(X, list(fitted), as_str=True)  # the data beside the values
             Xa = self._array_input(X)
             outputs = self.model_output(Xa)
-            return Explanation(self._attribute(Xa), data=X, method=type(self).__name__, outputs=outputs,
-                               output_names=self.output_names_, quantity=self.model_.quantity,
+            return Explanation(self._attribute(Xa), data=X, feature_names=fitted, method=type(self).__name__,
+                               outputs=outputs, output_names=self.output_names_, quantity=self.model_.quantity,
                                target_index=self._explained_target(outputs, lambda o: self._predicted(Xa, o)))
         Xa = self._schema.to_array(X, n_features=self.n_features_in_, owner=type(self).__name__)
         phi = self._attribute(Xa, n_units=self.n_players_)
