@@ -116,3 +116,20 @@ def test_a_torch_model_explained_on_a_frame_matches_its_columns_by_name_everywhe
     assert list(exp.data.columns) == list(exp.feature_names) == ["a", "b", "c", "d"]
     with pytest.raises(ValueError, match=r"missing columns seen in fit: \['a'\]"):
         est.transform(rows.rename(columns={"a": "z"}))
+
+
+GROUPED = [(n, c) for n, c in EXPLAINERS if "feature_groups" in c._get_param_names()]
+
+
+@pytest.mark.parametrize("name, cls", GROUPED, ids=[n for n, _ in GROUPED])
+def test_feature_groups_as_a_tuple_is_taken_as_a_list_in_every_family(name, cls):
+    # every family took a tuple of groups but TreeShapExplainer, whose constraint was
+    # [list, dict, None]: InvalidParameterError for ((0, 1), (2,), (3,))
+    from tests.test_common import _values
+
+    as_list, X, y, Xe = make_instance(name, cls, feature_groups=[[0, 1], [2], [3]])
+    as_tuple = make_instance(name, cls, feature_groups=((0, 1), (2,), (3,)))[0]
+    expected = _values(_fit(as_list, X, y), Xe)
+    assert expected.shape == (len(Xe), 3)
+    np.testing.assert_array_equal(_values(_fit(as_tuple, X, y), Xe), expected)
+    assert list(as_tuple.get_feature_names_out()) == list(as_list.get_feature_names_out()) == ["x0+x1", "x2", "x3"]

@@ -168,7 +168,7 @@ class TreeShapExplainer(BaseTabularExplainer):
         predicted class for multi-class). Multi-output models (trees and forests fitted on
         a 2-D ``y``) have no default: with None, :meth:`explain` gives every output and
         ``transform`` asks for one (an index, or a name of ``output_names_``).
-    feature_groups : list or dict, default=None
+    feature_groups : list, tuple or dict, default=None
         Columns explained together as one player (names or indices of the input columns,
         or of the trees' columns with ``feature_space="model"``).
     feature_space : {"input", "model"}, default="input"
@@ -240,7 +240,7 @@ class TreeShapExplainer(BaseTabularExplainer):
         "feature_perturbation": [StrOptions({"tree_path_dependent", "interventional"})],
         "response_method": RESPONSE_METHOD,
         "target": "no_validation",
-        "feature_groups": [list, dict, None],
+        "feature_groups": [None, list, tuple, dict],
         "feature_space": [StrOptions({"input", "model"})],
         "max_background": [Interval(numbers.Integral, 1, None, closed="left"), None],
         "background": [StrOptions({"sample", "kmeans"})],
