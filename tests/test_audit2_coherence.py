@@ -133,3 +133,22 @@ def test_feature_groups_as_a_tuple_is_taken_as_a_list_in_every_family(name, cls)
     assert expected.shape == (len(Xe), 3)
     np.testing.assert_array_equal(_values(_fit(as_tuple, X, y), Xe), expected)
     assert list(as_tuple.get_feature_names_out()) == list(as_list.get_feature_names_out()) == ["x0+x1", "x2", "x3"]
+
+
+BATCHED = [(n, c) for n, c in EXPLAINERS if "batch_size" in c._get_param_names()]
+
+
+@pytest.mark.parametrize("name, cls", BATCHED, ids=[n for n, _ in BATCHED])
+def test_batch_size_none_lets_the_explainer_choose_in_every_family(name, cls):
+    # the shared vocabulary: "None lets the explainer choose". ImageShapleyExplainer's
+    # constraint took None, then transform failed with "int() argument must be ... not
+    # 'NoneType'"; LimeTextExplainer and DeepShapExplainer refused None at fit
+    import inspect
+
+    from tests.test_common import _values
+
+    default = inspect.signature(cls).parameters["batch_size"].default
+    est, X, y, Xe = make_instance(name, cls, batch_size=None)
+    reference = make_instance(name, cls, batch_size=default)[0]
+    expected = _values(_fit(reference, X, y), Xe)
+    np.testing.assert_allclose(_values(_fit(est, X, y), Xe), expected, rtol=1e-10, atol=1e-12)

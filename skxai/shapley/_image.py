@@ -180,8 +180,8 @@ class ImageShapleyExplainer(BaseExplainer):
         of the logits), a plain torch module's own output; ``"decision_function"``: the raw
         score (a network's logits). The first release's ``"proba"`` / ``"logits"`` are
         deprecated aliases.
-    batch_size : int, default=256
-        Most images per model call.
+    batch_size : int or None, default=256
+        Most images per model call; None lets the explainer choose (256).
     random_state : int, RandomState or None, default=None
     scoring : str or callable, default=None
         Metric of ``score`` (default: deletion AUC, negated, on images shaped
@@ -557,7 +557,7 @@ class ImageShapleyExplainer(BaseExplainer):
         and the masked copies, float64, with the pixel masks) fit in the working memory."""
         pixels = int(np.prod(imgs.shape[2:]))
         each = 3 * 8 * pixels * imgs.shape[1] + pixels
-        return min(int(self.batch_size), _memory.most_within_working_memory(each))
+        return min(int(self.batch_size or 256), _memory.most_within_working_memory(each))  # None: the default
 
     def _attribute(self, game, imgs, p, rng):
         """Player values ``(n, p, k)``, base values ``(n, k)``, std, evaluations, extras."""

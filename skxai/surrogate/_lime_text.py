@@ -141,8 +141,8 @@ class LimeTextExplainer(BaseExplainer):
     vocabulary : array-like of str, default=None
         When given, :meth:`transform` returns dense weights over these words; otherwise a
         sparse matrix over the vocabulary of the ``fit`` corpus.
-    batch_size : int, default=10000
-        Most model rows (texts) per model call.
+    batch_size : int or None, default=10000
+        Most model rows (texts) per model call; None lets the explainer choose (10000).
     n_jobs : int, default=None
     random_state : int, RandomState or None
         Each document's perturbations are seeded from one draw of ``random_state`` per call and
@@ -189,7 +189,7 @@ class LimeTextExplainer(BaseExplainer):
         "target": "no_validation",
         "response_method": RESPONSE_METHOD,
         "vocabulary": ["array-like", None],
-        "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
+        "batch_size": [Interval(numbers.Integral, 1, None, closed="left"), None],
         "n_jobs": N_JOBS,
         "random_state": RANDOM_STATE,
         "scoring": [str, callable, None],
@@ -249,7 +249,8 @@ class LimeTextExplainer(BaseExplainer):
         -------
         self
         """
-        self._batch_size = int(deprecated_param(self, "model_batch_size", "batch_size"))
+        batch_size = deprecated_param(self, "model_batch_size", "batch_size")
+        self._batch_size = 10_000 if batch_size is None else int(batch_size)  # None: the default
         docs = check_corpus(corpus, "corpus")
         compile_pattern(self.token_pattern)
         self.estimator_ = self._fit_estimator(docs, y, **fit_params)
