@@ -31,6 +31,7 @@ from skxai.utils._param_validation import (
     Interval,
     StrOptions,
     fit_context,
+    resolve_response_method_name,
 )
 from skxai.utils._random import check_random_state, seed_from
 
@@ -140,7 +141,10 @@ class _ControlExplainer(BaseTabularExplainer):
         if _is_torch_like(self.estimator_):
             from skxai._torch._model import TorchModel
 
-            self.model_ = TorchModel(self.estimator_, self.response_method)
+            # the deprecated names mapped (with their FutureWarning) as in the gradient and CAM
+            # families; the torch adapter's own vocabulary refused "raw"
+            rm = resolve_response_method_name(self.response_method, owner=type(self).__name__)
+            self.model_ = TorchModel(self.estimator_, rm)
         else:
             self.model_ = ModelOutput(self.estimator_, self.response_method)
         self.input_shape_ = Xa.shape[1:]

@@ -34,6 +34,7 @@ from skxai.utils._param_validation import (
     Options,
     StrOptions,
     fit_context,
+    resolve_response_method_name,
 )
 from skxai.utils._random import seed_from
 from skxai.utils._warnings import warn_at_caller
@@ -384,7 +385,10 @@ class ImageShapleyExplainer(BaseExplainer):
         model_X = Xa if not _is_torch_model(self.estimator) else Xa.astype(np.float32)
         self.estimator_ = self._fit_estimator(model_X, y, **fit_params)
         if _is_torch_model(self.estimator_):
-            self._output = _TorchOutput(self.estimator_, self.response_method, self.input_shape_)
+            # the deprecated names mapped (with their FutureWarning) as in the gradient and CAM
+            # families; the torch adapter's own vocabulary refused "raw"
+            rm = resolve_response_method_name(self.response_method, owner=type(self).__name__)
+            self._output = _TorchOutput(self.estimator_, rm, self.input_shape_)
             out = self._output(Xa[:1])
             names = self._output.model.output_names(out.shape[1])
             clf = self._output.model.is_classifier or out.shape[1] > 1
