@@ -184,3 +184,73 @@ def test_deprecated_response_method_names_are_mapped_with_a_warning_in_every_tor
         _fit(est, X, y)
     expected = _values(_fit(make(new)[0], X, y), Xe)
     np.testing.assert_array_equal(_values(est, Xe), expected)
+
+
+TABLES = [
+    (n, c)
+    for n, c in EXPLAINERS
+    if not c.__module__.startswith("skxai.cam")
+    and n not in ("LimeTextExplainer", "AnchorTextExplainer", "SobelExplainer", "ImageShapleyExplainer")
+]
+
+
+def _on_a_table(name, cls, X, **params):
+    """The explainer of ``name`` fitted on the 2-D table ``X`` (a torch model for the gradients)."""
+    from sklearn.linear_model import LinearRegression
+    from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
+
+    y = np.asarray(X)[:, 0] - np.asarray(X)[:, 1]
+    if "random_state" in cls._get_param_names():
+        params = {"random_state": 0, **params}
+    if cls.__module__.startswith("skxai.gradient"):
+        torch = pytest.importorskip("torch")
+        return cls(torch.nn.Linear(4, 2).double(), **params).fit(X)
+    if name == "TreeShapExplainer":
+        model = DecisionTreeRegressor(max_depth=3, random_state=0)
+    elif name.startswith("Anchor"):
+        model, y = DecisionTreeClassifier(max_depth=3, random_state=0), (y > 0).astype(int)
+    else:
+        model = LinearRegression()
+    return cls(model, **params).fit(X, y)
+
+
+@pytest.mark.parametrize("name, cls", TABLES, ids=[n for n, _ in TABLES])
+def test_get_feature_names_out_takes_input_features_as_scikit_learn_does(name, cls):
+    # the explainers ignored input_features: a Pipeline(ColumnTransformer, explainer) named
+    # its attribution columns x0..x3 where a scikit-learn step gives num__a ..., and a wrong
+    # input_features (another length, other names than fit's) passed without a word
+    pd = pytest.importorskip("pandas")
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(40, 4))
+    est = _on_a_table(name, cls, X)
+    assert list(est.get_feature_names_out()) == ["x0", "x1", "x2", "x3"]
+    assert list(est.get_feature_names_out(["p", "q", "r", "s"])) == ["p", "q", "r", "s"]
+    with pytest.raises(ValueError, match="input_features should have length equal to number of features"):
+        est.get_feature_names_out(["p", "q"])
+    frame = pd.DataFrame(X, columns=["a", "b", "c", "d"])
+    named = _on_a_table(name, cls, frame)
+    assert list(named.get_feature_names_out(["a", "b", "c", "d"])) == ["a", "b", "c", "d"]
+    with pytest.raises(ValueError, match="input_features is not equal to feature_names_in_"):
+        named.get_feature_names_out(["p", "q", "r", "s"])
+    if "feature_groups" in cls._get_param_names():  # groups keep the names they were given
+        grouped = _on_a_table(name, cls, X, feature_groups={"front": [0, 1], "back": [2, 3]})
+        assert list(grouped.get_feature_names_out(["p", "q", "r", "s"])) == ["front", "back"]
+
+
+def test_a_pipeline_ending_in_an_explainer_names_its_columns_from_the_steps_before():
+    pd = pytest.importorskip("pandas")
+    from sklearn.compose import ColumnTransformer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+    from skxai import KernelShapExplainer
+
+    rng = np.random.RandomState(0)
+    X = pd.DataFrame({"a": rng.normal(size=60), "b": rng.normal(size=60), "c": rng.choice(["u", "v"], 60)})
+    columns = ColumnTransformer(
+        [("num", StandardScaler(), ["a", "b"]), ("cat", OneHotEncoder(sparse_output=False), ["c"])]
+    )
+    pipe = Pipeline([("columns", columns), ("explain", KernelShapExplainer(LogisticRegression(), n_samples=32))])
+    pipe.fit(X, (X["a"] > 0).astype(int))
+    assert list(pipe.get_feature_names_out()) == ["num__a", "num__b", "cat__c_u", "cat__c_v"]

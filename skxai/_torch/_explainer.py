@@ -23,6 +23,7 @@ from skxai.base import (
     is_frozen,
     unfitted_without_y_message,
 )
+from skxai.utils._feature_names import names_out
 from skxai.utils._param_validation import (
     BATCH_SIZE,
     RANDOM_STATE,
@@ -693,8 +694,9 @@ class BaseTorchExplainer(BaseExplainer):
 
         Parameters
         ----------
-        input_features : None
-            Unused, present for scikit-learn's API.
+        input_features : array-like of str, default=None
+            The input's column names, checked as scikit-learn checks them (a Pipeline passes
+            the previous step's); they name the columns.
 
         Returns
         -------
@@ -715,7 +717,7 @@ class BaseTorchExplainer(BaseExplainer):
         names = getattr(self, "feature_names_in_", None)
         if names is None:
             names = [f"x{j}" for j in range(self.input_shape_[0])]
-        return np.asarray(names, dtype=object)
+        return names_out(self, names, input_features)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -24,6 +24,7 @@ from skxai._adapters import (
 from skxai._data import columns_in_fit_order, in_input_dtype
 from skxai._explanation import Explanation
 from skxai.base import BaseTabularExplainer
+from skxai.utils._feature_names import names_out
 from skxai.utils._param_validation import (
     BATCH_SIZE,
     RANDOM_STATE,
@@ -280,12 +281,14 @@ class _ControlExplainer(BaseTabularExplainer):
         return self.target_index_
 
     def get_feature_names_out(self, input_features=None):
-        """Names of the attribution columns: the players on tables, ``x0, x1, ...`` on 2-D arrays.
+        """Names of the attribution columns: the players on tables, the columns' names (or
+        ``x0, x1, ...``) on 2-D arrays.
 
         Parameters
         ----------
         input_features : array-like of str, default=None
-            Ignored: the names come from ``fit`` (scikit-learn's signature).
+            The input's column names, checked as scikit-learn checks them (a Pipeline passes
+            the previous step's): they name the players that are single input columns.
 
         Returns
         -------
@@ -309,9 +312,9 @@ class _ControlExplainer(BaseTabularExplainer):
                 "set_output(transform='pandas') need 2-D inputs; use set_output(transform='default')."
             )
         names = getattr(self, "feature_names_in_", None)
-        if names is not None:
-            return np.asarray(names, dtype=object)
-        return np.asarray([f"x{j}" for j in range(self.input_shape_[0])], dtype=object)
+        if names is None:
+            names = [f"x{j}" for j in range(self.input_shape_[0])]
+        return names_out(self, names, input_features)
 
     # ------------------------------------------------------------------ explain
     def explain(self, X):
