@@ -254,3 +254,25 @@ def test_a_pipeline_ending_in_an_explainer_names_its_columns_from_the_steps_befo
     pipe = Pipeline([("columns", columns), ("explain", KernelShapExplainer(LogisticRegression(), n_samples=32))])
     pipe.fit(X, (X["a"] > 0).astype(int))
     assert list(pipe.get_feature_names_out()) == ["num__a", "num__b", "cat__c_u", "cat__c_v"]
+
+
+@pytest.mark.parametrize("metric", ["deletion_auc", "infidelity", "sparseness", "max_sensitivity"])
+def test_lime_text_refuses_a_metric_name_at_fit_as_no_metric_applies_to_text(metric):
+    # every metric name passed fit, then score failed ("does not apply to text"): a
+    # GridSearchCV over the text explainer recorded NaN for every candidate. AnchorText
+    # already takes its own names only (precision, coverage).
+    from sklearn.utils._param_validation import InvalidParameterError
+
+    from tests.test_common import _Calls
+
+    cls = dict(EXPLAINERS)["LimeTextExplainer"]
+    est, X, y, Xe = make_instance("LimeTextExplainer", cls, scoring=metric)
+    _Calls.n = 0
+    with pytest.raises(
+        InvalidParameterError, match="'scoring' parameter of LimeTextExplainer must be a callable or None"
+    ):
+        _fit(est, X, y)
+    assert _Calls.n == 0
+    # None (the surrogates' weighted R^2) and a callable still score
+    assert np.isfinite(_fit(est.set_params(scoring=None), X, y).score(Xe))
+    assert _fit(est.set_params(scoring=lambda e, X, y=None: 0.5), X, y).score(Xe) == 0.5

@@ -149,8 +149,10 @@ class LimeTextExplainer(BaseExplainer):
         the document's text, not its position: with an int, a document gets the same weights
         alone or among other documents, in any order and for any ``n_jobs`` (a repeated
         document gets the same weights twice).
-    scoring : str or callable, default=None
-        :meth:`score`: None is the mean weighted R^2 of the surrogates (local fidelity).
+    scoring : callable, default=None
+        :meth:`score`: None is the mean weighted R^2 of the surrogates (local fidelity); a
+        callable ``scoring(explainer, X, y)``. The named metrics perturb numbers, not
+        documents, and are refused.
     verbose : int, default=0
         A progress bar over the model calls (with ``n_jobs=None`` or 1).
     model_batch_size : int, default="deprecated"
@@ -192,7 +194,9 @@ class LimeTextExplainer(BaseExplainer):
         "batch_size": [Interval(numbers.Integral, 1, None, closed="left"), None],
         "n_jobs": N_JOBS,
         "random_state": RANDOM_STATE,
-        "scoring": [str, callable, None],
+        # no named metric applies to documents (each refuses text at score time): a name passed
+        # fit and every score failed (NaN for each candidate of a GridSearchCV)
+        "scoring": [callable, None],
         "verbose": VERBOSE,
         "model_batch_size": [Interval(numbers.Integral, 1, None, closed="left"), StrOptions({"deprecated"})],
     }
