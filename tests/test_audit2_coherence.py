@@ -276,3 +276,16 @@ def test_lime_text_refuses_a_metric_name_at_fit_as_no_metric_applies_to_text(met
     # None (the surrogates' weighted R^2) and a callable still score
     assert np.isfinite(_fit(est.set_params(scoring=None), X, y).score(Xe))
     assert _fit(est.set_params(scoring=lambda e, X, y=None: 0.5), X, y).score(Xe) == 0.5
+
+
+NOT_TEXT = [(n, c) for n, c in EXPLAINERS if n not in ("LimeTextExplainer", "AnchorTextExplainer")]
+
+
+@pytest.mark.parametrize("name, cls", NOT_TEXT, ids=[n for n, _ in NOT_TEXT])
+def test_no_sample_to_explain_is_refused_naming_the_zero_samples_in_every_family(name, cls):
+    # ImageShapleyExplainer said "X must hold samples on its first axis, got shape
+    # (0, 2, 8, 8)" (it does); scikit-learn and every other family name the 0 samples
+    est, X, y, Xe = make_instance(name, cls)
+    _fit(est, X, y)
+    with pytest.raises(ValueError, match=r"0 sample\(s\)|0 samples"):
+        est.transform(Xe[:0])

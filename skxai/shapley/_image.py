@@ -311,8 +311,10 @@ class ImageShapleyExplainer(BaseExplainer):
         X = np.asarray(X)
         if X.dtype == object or not np.issubdtype(X.dtype, np.number):
             raise ValueError(f"X must be numeric, got dtype {X.dtype}.")
-        if X.ndim < 2 or X.shape[0] == 0:
+        if X.ndim < 2:
             raise ValueError(f"X must hold samples on its first axis, got shape {X.shape}.")
+        if X.shape[0] == 0:  # as scikit-learn and the other families say it
+            raise ValueError(f"X has 0 samples (shape={X.shape}); at least one is required.")
         if not np.isfinite(X).all():
             raise ValueError("Input X contains NaN or infinity.")
         return X
