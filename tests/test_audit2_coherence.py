@@ -289,3 +289,49 @@ def test_no_sample_to_explain_is_refused_naming_the_zero_samples_in_every_family
     _fit(est, X, y)
     with pytest.raises(ValueError, match=r"0 sample\(s\)|0 samples"):
         est.transform(Xe[:0])
+
+
+def _per_sample_targets_cases():
+    from sklearn.frozen import FrozenEstimator
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.tree import DecisionTreeClassifier
+
+    from tests.test_common import X_IMG, TinyCNN
+
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(60, 3))
+    y = np.argmax(X, axis=1)
+    tree = FrozenEstimator(DecisionTreeClassifier(max_depth=3, random_state=0).fit(X, y))
+    linear = FrozenEstimator(LogisticRegression().fit(X, y))
+    C = dict(EXPLAINERS)
+    return [
+        ("TreeShapExplainer", lambda t: C["TreeShapExplainer"](tree, target=t), X),
+        ("KernelShapExplainer", lambda t: C["KernelShapExplainer"](linear, target=t, n_samples=32, random_state=0), X),
+        ("RandomExplainer", lambda t: C["RandomExplainer"](linear, target=t, random_state=0), X),
+        ("ConstantExplainer", lambda t: C["ConstantExplainer"](linear, target=t), X),
+        ("RandomExplainer-torch", lambda t: C["RandomExplainer"](TinyCNN(), target=t, random_state=0), X_IMG),
+        ("SobelExplainer", lambda t: C["SobelExplainer"](TinyCNN(), target=t), X_IMG),
+        (
+            "ImageShapleyExplainer",
+            lambda t: C["ImageShapleyExplainer"](TinyCNN(), target=t, method="exact", n_segments=4),
+            X_IMG,
+        ),
+        ("GradientExplainer", lambda t: C["GradientExplainer"](TinyCNN(), target=t), X_IMG),
+    ]
+
+
+@pytest.mark.parametrize("case", _per_sample_targets_cases(), ids=lambda c: c[0])
+def test_per_sample_targets_of_the_wrong_length_are_refused_by_every_method(case):
+    # two labels for three samples: TreeShapExplainer.explain and ImageShapleyExplainer.explain
+    # returned an Explanation with target_index [0, 1] for 3 samples, ImageShapley's transform
+    # failed with numpy's "shape mismatch: indexing arrays could not be broadcast together",
+    # and the controls' transform took it, where explain and target_indices refuse it
+    _, make, X = case
+    est = make([0, 1]).fit(X)
+    for method in ("transform", "explain", "target_indices"):
+        with pytest.raises(ValueError, match=r"target holds \(?2\b.*3 sample"):
+            getattr(est, method)(X[:3])
+    # one label per sample is explained, each sample its own
+    est = make([0, 1, 2]).fit(X)
+    assert _per_sample(est.explain(X[:3]).target_index) == [0, 1, 2]
+    assert est.transform(X[:3]).shape[0] == 3

@@ -373,8 +373,13 @@ class _ControlExplainer(BaseTabularExplainer):
         """
         check_is_fitted(self)
         if self._is_array():
-            return self._attribute(self._array_input(X))
+            Xa = self._array_input(X)
+            target_indices_for(self.target_index_, len(Xa), np.zeros((len(Xa), 1)))  # as explain checks it
+            return self._attribute(Xa)
         Xa = self._schema.to_array(X, n_features=self.n_features_in_, owner=type(self).__name__)
+        # the values do not depend on the target, but per-sample targets of another length are
+        # a mistake explain and target_indices refuse
+        target_indices_for(self.target_index_, len(Xa), np.zeros((len(Xa), 1)))
         return self._attribute(Xa, n_units=self.n_players_)
 
     def _transform_for_targets(self, X, target_indices):

@@ -625,8 +625,17 @@ class ImageShapleyExplainer(BaseExplainer):
             coalition, or LIME's intercept); ``outputs``; ``std`` where estimated;
             ``n_evaluations`` per image.
         """
+        return self._explanation(X, check_targets=True)
+
+    def _explanation(self, X, *, check_targets):
+        """:meth:`explain`; ``check_targets=False`` for the metrics' perturbed copies of the
+        explained images (every output is computed, the targets they are given are picked)."""
         check_is_fitted(self, "estimator_")
         imgs = self._images(X)
+        if check_targets and np.ndim(self.target_index_) >= 1:
+            # one per image, before any model call (2 targets for 3 images made an Explanation
+            # holding 2, and transform failed on numpy's broadcasting)
+            target_indices_for(self.target_index_, len(imgs))
         segments = self._segments(imgs)
         replacement = replacement_images(imgs, self.baseline, self.blur_sigma)
         n = len(imgs)
@@ -754,5 +763,5 @@ class ImageShapleyExplainer(BaseExplainer):
         ndarray of shape ``(n_samples, *spatial)``
         """
         check_is_fitted(self, "estimator_")
-        heat = self.explain(X).values  # every output's heatmap: the images' own are picked
+        heat = self._explanation(X, check_targets=False).values  # every output's heatmap: the images' own are picked
         return select_target(heat, check_target_indices(target_indices, heat.shape[0], self.n_outputs_))
