@@ -194,9 +194,7 @@ class LimeTextExplainer(BaseExplainer):
         "batch_size": [Interval(numbers.Integral, 1, None, closed="left"), None],
         "n_jobs": N_JOBS,
         "random_state": RANDOM_STATE,
-        # no named metric applies to documents (each refuses text at score time): a name passed
-        # fit and every score failed (NaN for each candidate of a GridSearchCV)
-        "scoring": [callable, None],
+        "scoring": [str, callable, None],  # a name is refused in _validate_params
         "verbose": VERBOSE,
         "model_batch_size": [Interval(numbers.Integral, 1, None, closed="left"), StrOptions({"deprecated"})],
     }
@@ -237,6 +235,18 @@ class LimeTextExplainer(BaseExplainer):
         self.scoring = scoring
         self.verbose = verbose
         self.model_batch_size = model_batch_size
+
+    def _validate_params(self):
+        # no named metric applies to documents (each refuses text at score time): a name passed
+        # fit and every score failed (NaN for each candidate of a GridSearchCV)
+        if isinstance(self.scoring, str):
+            from sklearn.utils._param_validation import InvalidParameterError
+
+            raise InvalidParameterError(
+                f"The 'scoring' parameter of {type(self).__name__} must be a callable or None: a named "
+                f"metric perturbs numbers and does not apply to text. Got {self.scoring!r} instead."
+            )
+        super()._validate_params()
 
     @fit_context
     def fit(self, corpus, y=None, **fit_params):
