@@ -35,6 +35,7 @@ __all__ = [
     "BLUR_MODE",
     "BLUR_SIGMA",
     "blur",
+    "check_baseline_shape",
     "check_fixed_baseline",
     "is_per_sample",
     "make_baseline",
@@ -157,6 +158,51 @@ def check_fixed_baseline(baseline, *, owner, name="baseline"):
         n_inf = int(arr.size - finite.sum()) - n_nan
         got = f"an array of shape {arr.shape} with {n_nan} NaN and {n_inf} infinite entries"
     raise InvalidParameterError(f"The {name!r} parameter of {owner} must be finite; got {got}.")
+
+
+def check_baseline_shape(baseline, sample_shape):
+    """Refuse a number or array ``baseline`` that cannot broadcast to samples of ``sample_shape``.
+
+    Run at ``fit``, where the samples' shape is learnt: such a baseline otherwise passed ``fit``
+    and failed at the first ``transform``. Names and callables are built per batch and checked
+    there; an array with one entry per sample (a leading axis of any length) is left to the
+    batch it is given with.
+
+    Parameters
+    ----------
+    baseline : object
+        The parameter's value.
+    sample_shape : tuple of int
+        Shape of one sample (as the baseline is used: one image ``(C, *spatial)``).
+
+    Raises
+    ------
+    ValueError
+        Where ``baseline`` does not broadcast to ``(k, *sample_shape)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> check_baseline_shape(np.zeros((2, 1, 1)), (2, 8, 8))
+    >>> try:
+    ...     check_baseline_shape(np.zeros((3, 8, 8)), (2, 8, 8))
+    ... except ValueError as e:
+    ...     print(e)
+    baseline of shape (3, 8, 8) does not broadcast to the samples' shape (1, 2, 8, 8).
+    """
+    if baseline is None or isinstance(baseline, str) or callable(baseline):
+        return
+    try:
+        shape = np.shape(baseline)
+    except Exception:  # a tensor on a device: left to make_baseline
+        return
+    k = shape[0] if len(shape) == len(sample_shape) + 1 else 1
+    try:
+        np.broadcast_shapes(shape, (k, *sample_shape))
+    except ValueError:
+        raise ValueError(
+            f"baseline of shape {shape} does not broadcast to the samples' shape {(1, *sample_shape)}."
+        ) from None
 
 
 def is_per_sample(baseline):

@@ -76,7 +76,10 @@ def compile_pattern(token_pattern):
     """Compile ``token_pattern``; capturing groups are refused (tokens are whole matches)."""
     if not isinstance(token_pattern, str):
         raise TypeError(f"token_pattern must be a str, got {type(token_pattern).__name__}.")
-    pattern = re.compile(token_pattern)
+    try:
+        pattern = re.compile(token_pattern)
+    except re.error as exc:  # not a ValueError, and it names neither the parameter nor its value
+        raise ValueError(f"token_pattern={token_pattern!r} is not a valid regular expression: {exc}.") from exc
     if pattern.groups:
         raise ValueError(
             f"token_pattern={token_pattern!r} has capturing groups; use (?:...) groups."

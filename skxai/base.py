@@ -40,7 +40,7 @@ from skxai._explanation import Explanation
 from skxai._games._background import BackgroundGame
 from skxai.utils._dask_inputs import in_memory, is_dask_collection
 from skxai.utils._docstrings import fill_doc
-from skxai.utils._feature_names import check_feature_names, internal_call
+from skxai.utils._feature_names import check_feature_names, internal_call, names_out
 from skxai.utils._memory import check_working_memory, explain_in_chunks
 from skxai.utils._param_validation import (
     BATCH_SIZE,
@@ -874,7 +874,9 @@ class BaseTabularExplainer(BaseExplainer):
         Parameters
         ----------
         input_features : array-like of str, default=None
-            Ignored: the names come from ``fit`` (scikit-learn's signature).
+            The input's column names, checked as scikit-learn checks them (a Pipeline passes
+            the previous step's): they name the players that are single input columns;
+            feature groups keep their names.
 
         Returns
         -------
@@ -882,7 +884,7 @@ class BaseTabularExplainer(BaseExplainer):
             One name per player.
         """
         check_is_fitted(self)
-        return np.asarray(self.feature_names_out_, dtype=object)
+        return names_out(self, self.feature_names_out_, input_features)
 
     def perturbation_view(self, X):
         """The samples ``X`` and how this explainer perturbs them (see :class:`PerturbationView`).

@@ -23,6 +23,7 @@ from skxai.base import (
     is_frozen,
     unfitted_without_y_message,
 )
+from skxai.utils._feature_names import names_out
 from skxai.utils._param_validation import (
     BATCH_SIZE,
     RANDOM_STATE,
@@ -435,6 +436,9 @@ class BaseTorchExplainer(BaseExplainer):
             The explained response as float64.
         """
         check_is_fitted(self, "model_")
+        # a frame's columns by name, as transform takes them (score(X, y) and the metrics call
+        # this: a frame in another column order fed the network permuted features)
+        X = self._in_fit_order(X)
         Xa = X if isinstance(X, np.ndarray) and X.dtype != object else _to_numpy(X)[0]
         if hasattr(self, "input_shape_") and tuple(Xa.shape[1:]) != self.input_shape_:
             self._validate_X(Xa)
@@ -463,19 +467,23 @@ class BaseTorchExplainer(BaseExplainer):
         return self._targets(torch.as_tensor(out)).cpu().numpy()
 
     def _targets(self, outputs):
+        """Explained output index per row of ``outputs`` (LongTensor), as ``fit`` resolved
+        ``target`` into ``target_index_``: a fixed output, the predicted class, or (None) one
+        label per sample, read from ``target``.
+
+        The fitted resolution, not ``target`` read again: a ``set_params(target=...)`` without a
+        refit made the explainers that call this (Integrated Gradients, DeepSHAP, SmoothGrad,
+        ``target_indices``) explain the new output while the others explained the fitted one.
+        """
+        index = getattr(self, "target_index_", None)
         target = getattr(self, "target", None)
-        if isinstance(outputs, torch.Tensor) and (
-            (isinstance(target, str) and target == "predicted")
-            or (
-                target is None
-                and getattr(self, "target_index_", None) == "predicted"
-                and outputs.shape[1] == self.n_outputs_
-            )
-        ):
-            # the predicted class, as fit resolved it for this many outputs: model_.targets'
-            # prediction without its resolution on every chunk
+        if index is None or not isinstance(outputs, torch.Tensor) or outputs.shape[1] != self.n_outputs_:
+            # per-sample labels (checked against these rows), or outputs of another width
+            return self.model_.targets(target, outputs)
+        if isinstance(index, str) and index == "predicted":
+            # model_.targets' prediction without its resolution on every chunk
             return self.model_.predicted(outputs)
-        return self.model_.targets(target, outputs)
+        return torch.full((outputs.shape[0],), int(index), dtype=torch.long, device=outputs.device)
 
     def _layer_module(self, layer=None):
         layer = getattr(self, "target_layer_", None) if layer is None else layer
@@ -708,8 +716,9 @@ class BaseTorchExplainer(BaseExplainer):
 
         Parameters
         ----------
-        input_features : None
-            Unused, present for scikit-learn's API.
+        input_features : array-like of str, default=None
+            The input's column names, checked as scikit-learn checks them (a Pipeline passes
+            the previous step's); they name the columns.
 
         Returns
         -------
@@ -730,7 +739,7 @@ class BaseTorchExplainer(BaseExplainer):
         names = getattr(self, "feature_names_in_", None)
         if names is None:
             names = [f"x{j}" for j in range(self.input_shape_[0])]
-        return np.asarray(names, dtype=object)
+        return names_out(self, names, input_features)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

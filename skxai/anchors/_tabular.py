@@ -14,7 +14,7 @@ from skxai._explanation import Explanation
 from skxai._progress import progress
 from skxai.anchors._bandit import accepts, kl_bounds
 from skxai.anchors._base import BaseAnchorExplainer, decisions, result_arrays
-from skxai.utils._feature_names import internal_call
+from skxai.utils._feature_names import internal_call, names_out
 from skxai.utils._memory import refuse_beyond_working_memory
 from skxai.utils._param_validation import Interval, fit_context
 from skxai.utils._random import seed_from
@@ -775,8 +775,9 @@ class AnchorTabularExplainer(BaseAnchorExplainer):
 
         Parameters
         ----------
-        input_features : None
-            Unused, present for scikit-learn's API.
+        input_features : array-like of str, default=None
+            The input's column names, checked as scikit-learn checks them (a Pipeline passes
+            the previous step's); they name the columns.
 
         Returns
         -------
@@ -784,7 +785,7 @@ class AnchorTabularExplainer(BaseAnchorExplainer):
             One name per feature.
         """
         check_is_fitted(self)
-        return np.asarray(self._names, dtype=object)
+        return names_out(self, self._names, input_features)
 
     def estimate_precision(self, X, explanation=None, *, data=None):
         """Precision of the anchors of ``X`` on other rows (e.g. held-out data).

@@ -305,6 +305,10 @@ class BaseCamExplainer(BaseTorchExplainer, auto_wrap_output_keys=None):
 
     def _fit_extra(self, X, y):
         self._check_image_dims(X)
+        if "baseline" in self._get_param_names():  # the masking CAMs (Score-CAM, Opti-CAM)
+            from skxai._baselines import check_baseline_shape
+
+            check_baseline_shape(self.baseline, tuple(X.shape[1:]))
         try:
             with self.model_.prepared():
                 self.default_layer_, shared = self.model_.default_cam_layer(

@@ -22,9 +22,10 @@ from skxai._adapters import (
     resolve_target,
     target_indices_for,
 )
-from skxai._data import in_input_dtype
+from skxai._data import columns_in_fit_order, in_input_dtype
 from skxai._explanation import Explanation
 from skxai.base import BaseTabularExplainer
+from skxai.utils._feature_names import names_out
 from skxai.utils._param_validation import (
     BATCH_SIZE,
     RANDOM_STATE,
@@ -32,6 +33,7 @@ from skxai.utils._param_validation import (
     Interval,
     StrOptions,
     fit_context,
+    resolve_response_method_name,
 )
 from skxai.utils._random import check_random_state, seed_from
 
@@ -141,11 +143,18 @@ class _ControlExplainer(BaseTabularExplainer):
         if _is_torch_like(self.estimator_):
             from skxai._torch._model import TorchModel
 
-            self.model_ = TorchModel(self.estimator_, self.response_method)
+            # the deprecated names mapped (with their FutureWarning) as in the gradient and CAM
+            # families; the torch adapter's own vocabulary refused "raw"
+            rm = resolve_response_method_name(self.response_method, owner=type(self).__name__)
+            self.model_ = TorchModel(self.estimator_, rm)
         else:
             self.model_ = ModelOutput(self.estimator_, self.response_method)
         self.input_shape_ = Xa.shape[1:]
         self.n_features_in_ = int(np.prod(self.input_shape_))
+        if hasattr(X, "columns") and Xa.ndim == 2:
+            # a frame's names, as the gradient explainers record them: later frames are matched
+            # by name (_array_input) and name the attribution columns
+            self.feature_names_in_ = np.asarray([str(c) for c in X.columns], dtype=object)
         # the data given to fit, kept as the gradient explainers keep it (at most
         # max_background rows), so that a metric's baseline="background_mean" is the same
         # image for a control and for the method it is compared with
@@ -174,6 +183,9 @@ class _ControlExplainer(BaseTabularExplainer):
         """Hook: refuse input layouts a control cannot handle."""
 
     def _array_input(self, X):
+        fitted = getattr(self, "feature_names_in_", None)
+        if fitted is not None and hasattr(X, "columns") and hasattr(X, "iloc"):
+            X = columns_in_fit_order(X, list(fitted), as_str=True)
         if hasattr(X, "detach"):
             X = X.detach().cpu().numpy()
         Xa = np.asarray(X, dtype=np.float64)
@@ -271,12 +283,14 @@ class _ControlExplainer(BaseTabularExplainer):
         return self.target_index_
 
     def get_feature_names_out(self, input_features=None):
-        """Names of the attribution columns: the players on tables, ``x0, x1, ...`` on 2-D arrays.
+        """Names of the attribution columns: the players on tables, the columns' names (or
+        ``x0, x1, ...``) on 2-D arrays.
 
         Parameters
         ----------
         input_features : array-like of str, default=None
-            Ignored: the names come from ``fit`` (scikit-learn's signature).
+            The input's column names, checked as scikit-learn checks them (a Pipeline passes
+            the previous step's): they name the players that are single input columns.
 
         Returns
         -------
@@ -299,7 +313,10 @@ class _ControlExplainer(BaseTabularExplainer):
                 f"{tuple(self.input_shape_)}, not feature columns: get_feature_names_out and "
                 "set_output(transform='pandas') need 2-D inputs; use set_output(transform='default')."
             )
-        return np.asarray([f"x{j}" for j in range(self.input_shape_[0])], dtype=object)
+        names = getattr(self, "feature_names_in_", None)
+        if names is None:
+            names = [f"x{j}" for j in range(self.input_shape_[0])]
+        return names_out(self, names, input_features)
 
     # ------------------------------------------------------------------ explain
     def explain(self, X):
@@ -317,10 +334,13 @@ class _ControlExplainer(BaseTabularExplainer):
         """
         check_is_fitted(self)
         if self._is_array():
+            fitted = getattr(self, "feature_names_in_", None)
+            if fitted is not None and hasattr(X, "columns") and hasattr(X, "iloc"):
+                X = columns_in_fit_order(X, list(fitted), as_str=True)  # the data beside the values
             Xa = self._array_input(X)
             outputs = self.model_output(Xa)
-            return Explanation(self._attribute(Xa), data=X, method=type(self).__name__, outputs=outputs,
-                               output_names=self.output_names_, quantity=self.model_.quantity,
+            return Explanation(self._attribute(Xa), data=X, feature_names=fitted, method=type(self).__name__,
+                               outputs=outputs, output_names=self.output_names_, quantity=self.model_.quantity,
                                target_index=self._explained_target(outputs, lambda o: self._predicted(Xa, o)))
         Xa = self._schema.to_array(X, n_features=self.n_features_in_, owner=type(self).__name__)
         phi = self._attribute(Xa, n_units=self.n_players_)
@@ -355,8 +375,13 @@ class _ControlExplainer(BaseTabularExplainer):
         """
         check_is_fitted(self)
         if self._is_array():
-            return self._attribute(self._array_input(X))
+            Xa = self._array_input(X)
+            target_indices_for(self.target_index_, len(Xa), np.zeros((len(Xa), 1)))  # as explain checks it
+            return self._attribute(Xa)
         Xa = self._schema.to_array(X, n_features=self.n_features_in_, owner=type(self).__name__)
+        # the values do not depend on the target, but per-sample targets of another length are
+        # a mistake explain and target_indices refuse
+        target_indices_for(self.target_index_, len(Xa), np.zeros((len(Xa), 1)))
         return self._attribute(Xa, n_units=self.n_players_)
 
     def _transform_for_targets(self, X, target_indices):

@@ -462,8 +462,9 @@ class DeepShapExplainer(BaseTorchExplainer):
     max_background : int, default=100
         References kept from ``fit``'s ``X`` (drawn with ``random_state``). Cost grows as
         samples x references; a single all-zero row gives plain DeepLIFT.
-    batch_size : int, default=512
-        Rows per forward-backward pass (a pair takes two rows).
+    batch_size : int or None, default=512
+        Rows per forward-backward pass (a pair takes two rows); None lets the explainer
+        choose (512).
     random_state : int, RandomState or None, default=None
     scoring : str or callable, default=None
     verbose : int, default=0
@@ -516,7 +517,7 @@ class DeepShapExplainer(BaseTorchExplainer):
 
     _parameter_constraints = {
         **BaseTorchExplainer._parameter_constraints,
-        "batch_size": [Interval(numbers.Integral, 2, None, closed="left")],  # a pair takes two rows
+        "batch_size": [Interval(numbers.Integral, 2, None, closed="left"), None],  # a pair takes two rows
     }
 
     def _fit_extra(self, X, y):
@@ -550,7 +551,7 @@ class DeepShapExplainer(BaseTorchExplainer):
         name = self.target_layer_
         layer = None if name is None else self._layer_module()
         n, n_ref = x.shape[0], refs.shape[0]
-        per_pass = max(1, self._batch() // 2)
+        per_pass = max(1, (self.batch_size or 512) // 2)  # None: the default
         total = None
         capture = contextlib.nullcontext() if layer is None else LayerCapture(layer, name, grad=True)
         # the rules first, the capture after them: on a nonlinear layer the capture then records

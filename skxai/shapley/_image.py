@@ -17,7 +17,7 @@ from skxai._adapters import (
     target_indices_for,
     unwrap_frozen,
 )
-from skxai._baselines import BASELINE_CONSTRAINT
+from skxai._baselines import BASELINE_CONSTRAINT, check_baseline_shape
 from skxai._designs import full_kernel_design  # noqa: F401  (re-exported for old imports)
 from skxai._estimate import exact_estimate, kadd_unknown_errors_message, kernel_estimate, permutation_estimate
 from skxai._explanation import Explanation
@@ -34,6 +34,7 @@ from skxai.utils._param_validation import (
     Options,
     StrOptions,
     fit_context,
+    resolve_response_method_name,
 )
 from skxai.utils._random import seed_from
 from skxai.utils._warnings import warn_at_caller
@@ -181,8 +182,8 @@ class ImageShapleyExplainer(BaseExplainer):
         of the logits), a plain torch module's own output; ``"decision_function"``: the raw
         score (a network's logits). The first release's ``"proba"`` / ``"logits"`` are
         deprecated aliases.
-    batch_size : int, default=256
-        Most images per model call.
+    batch_size : int or None, default=256
+        Most images per model call; None lets the explainer choose (256).
     random_state : int, RandomState or None, default=None
     scoring : str or callable, default=None
         Metric of ``score`` (default: deletion AUC, negated, on images shaped
@@ -311,8 +312,10 @@ class ImageShapleyExplainer(BaseExplainer):
         X = np.asarray(X)
         if X.dtype == object or not np.issubdtype(X.dtype, np.number):
             raise ValueError(f"X must be numeric, got dtype {X.dtype}.")
-        if X.ndim < 2 or X.shape[0] == 0:
+        if X.ndim < 2:
             raise ValueError(f"X must hold samples on its first axis, got shape {X.shape}.")
+        if X.shape[0] == 0:  # as scikit-learn and the other families say it
+            raise ValueError(f"X has 0 samples (shape={X.shape}); at least one is required.")
         if not np.isfinite(X).all():
             raise ValueError("Input X contains NaN or infinity.")
         return X
@@ -377,12 +380,18 @@ class ImageShapleyExplainer(BaseExplainer):
         Xa = self._as_array(X)
         self.input_shape_ = tuple(Xa.shape[1:])
         self.image_shape_ = self._image_shape(self.input_shape_)
+        # a fixed baseline replaces regions of images shaped image_shape_: one that cannot
+        # broadcast to them is refused now, not at the first transform
+        check_baseline_shape(self.baseline, self.image_shape_)
         if Xa.ndim == 2:
             self.n_features_in_ = Xa.shape[1]
         model_X = Xa if not _is_torch_model(self.estimator) else Xa.astype(np.float32)
         self.estimator_ = self._fit_estimator(model_X, y, **fit_params)
         if _is_torch_model(self.estimator_):
-            self._output = _TorchOutput(self.estimator_, self.response_method, self.input_shape_)
+            # the deprecated names mapped (with their FutureWarning) as in the gradient and CAM
+            # families; the torch adapter's own vocabulary refused "raw"
+            rm = resolve_response_method_name(self.response_method, owner=type(self).__name__)
+            self._output = _TorchOutput(self.estimator_, rm, self.input_shape_)
             out = self._output(Xa[:1])
             names = self._output.model.output_names(out.shape[1])
             clf = self._output.model.is_classifier or out.shape[1] > 1
@@ -557,7 +566,7 @@ class ImageShapleyExplainer(BaseExplainer):
         and the masked copies, float64, with the pixel masks) fit in the working memory."""
         pixels = int(np.prod(imgs.shape[2:]))
         each = 3 * 8 * pixels * imgs.shape[1] + pixels
-        return min(int(self.batch_size), _memory.most_within_working_memory(each))
+        return min(int(self.batch_size or 256), _memory.most_within_working_memory(each))  # None: the default
 
     def _check_max_players(self, p):
         if p > self.max_players:
@@ -606,11 +615,16 @@ class ImageShapleyExplainer(BaseExplainer):
         phi = coef.reshape(p, n, k).transpose(1, 0, 2)
         return phi, intercept.reshape(n, k), None, budget, {"lime_r2": r2.reshape(n, k)}
 
-    def _regions(self, X):
+    def _regions(self, X, check_targets=False):
         """Images, segments, region counts and, per image, its regions' values ``(p, k)``,
         their std (or None), base values, evaluations and LIME's R^2: what :meth:`explain`
-        and :meth:`transform` are built from."""
+        and :meth:`transform` are built from. ``check_targets``: per-sample targets are
+        checked against the images first (not for the metrics' own targets)."""
         imgs = self._images(X)
+        if check_targets and np.ndim(self.target_index_) >= 1:
+            # one per image, before any model call (2 targets for 3 images made an Explanation
+            # holding 2, and transform failed on numpy's broadcasting)
+            target_indices_for(self.target_index_, len(imgs))
         segments = self._segments(imgs)
         replacement = replacement_images(imgs, self.baseline, self.blur_sigma)
         n = len(imgs)
@@ -667,7 +681,7 @@ class ImageShapleyExplainer(BaseExplainer):
             ``n_evaluations`` per image.
         """
         check_is_fitted(self, "estimator_")
-        imgs, segments, counts, players, stds, base, n_eval, r2 = self._regions(X)
+        imgs, segments, counts, players, stds, base, n_eval, r2 = self._regions(X, check_targets=True)
         heat = np.empty(imgs.shape[:1] + imgs.shape[2:] + (self.n_outputs_,))
         for i, phi in enumerate(players):
             heat[i] = phi[segments[i]]  # every pixel its region's values
@@ -721,7 +735,7 @@ class ImageShapleyExplainer(BaseExplainer):
             Each pixel carries the Shapley value of its segment (``target_values``).
         """
         check_is_fitted(self, "estimator_")
-        imgs, segments, _, players, _, _, _, _ = self._regions(X)
+        imgs, segments, _, players, _, _, _, _ = self._regions(X, check_targets=True)
         # "predicted": the model's own prediction per image, as explain's target_values
         targets = target_indices_for(self.target_index_, len(imgs),
                                      predicted=lambda: self._output.predicted(imgs, self._output(imgs)))

@@ -168,7 +168,7 @@ class TreeShapExplainer(BaseTabularExplainer):
         predicted class for multi-class). Multi-output models (trees and forests fitted on
         a 2-D ``y``) have no default: with None, :meth:`explain` gives every output and
         ``transform`` asks for one (an index, or a name of ``output_names_``).
-    feature_groups : list or dict, default=None
+    feature_groups : list, tuple or dict, default=None
         Columns explained together as one player (names or indices of the input columns,
         or of the trees' columns with ``feature_space="model"``).
     feature_space : {"input", "model"}, default="input"
@@ -240,7 +240,7 @@ class TreeShapExplainer(BaseTabularExplainer):
         "feature_perturbation": [StrOptions({"tree_path_dependent", "interventional"})],
         "response_method": RESPONSE_METHOD,
         "target": "no_validation",
-        "feature_groups": [list, dict, None],
+        "feature_groups": [None, list, tuple, dict],
         "feature_space": [StrOptions({"input", "model"})],
         "max_background": [Interval(numbers.Integral, 1, None, closed="left"), None],
         "background": [StrOptions({"sample", "kmeans"})],
@@ -758,13 +758,23 @@ class TreeShapExplainer(BaseTabularExplainer):
             space with ``feature_space="model"`` and a Pipeline, else ``X``; for a sparse
             ``X`` the dense rows, a float64 array), ``quantity``, ``feature_perturbation``.
         """
+        return self._explanation(X, check_targets=True)
+
+    def _explanation(self, X, *, check_targets):
+        """:meth:`explain`; ``check_targets=False`` for the metrics' perturbed copies of the
+        explained rows (every output is computed, the targets they are given are picked)."""
         check_is_fitted(self)
         model_space = self.feature_space == "model" and self._pre
+        per_sample = check_targets and np.ndim(self.target_index_) >= 1
         if sp.issparse(X):
+            if per_sample:  # one per row, as transform checks them
+                target_indices_for(self.target_index_, X.shape[0])
             values, data = self._explain_sparse(X, model_space)
             rows = lambda: self._model_input(X)  # noqa: E731 - the model takes the sparse rows
         else:
             Xa = self._input_array(X)
+            if per_sample:  # one per row, as transform checks them (3 rows held 2 targets)
+                target_indices_for(self.target_index_, Xa.shape[0])
             Z = self._tree_space(Xa)
             self._check_missing(Xa, Z)
             values = self._explain_rows(Z)
@@ -976,7 +986,7 @@ class TreeShapExplainer(BaseTabularExplainer):
         ndarray of shape (n_samples, n_players)
         """
         check_is_fitted(self)
-        values = self.explain(X).values  # explain reads no target: every output is computed
+        values = self._explanation(X, check_targets=False).values  # every output is computed
         idx = check_target_indices(target_indices, values.shape[0], self.n_outputs_)
         return select_target(values, idx)
 

@@ -142,16 +142,18 @@ class LimeTextExplainer(BaseExplainer):
     vocabulary : array-like of str, default=None
         When given, :meth:`transform` returns dense weights over these words; otherwise a
         sparse matrix over the vocabulary of the ``fit`` corpus.
-    batch_size : int, default=10000
-        Most model rows (texts) per model call.
+    batch_size : int or None, default=10000
+        Most model rows (texts) per model call; None lets the explainer choose (10000).
     n_jobs : int, default=None
     random_state : int, RandomState or None
         Each document's perturbations are seeded from one draw of ``random_state`` per call and
         the document's text, not its position: with an int, a document gets the same weights
         alone or among other documents, in any order and for any ``n_jobs`` (a repeated
         document gets the same weights twice).
-    scoring : str or callable, default=None
-        :meth:`score`: None is the mean weighted R^2 of the surrogates (local fidelity).
+    scoring : callable, default=None
+        :meth:`score`: None is the mean weighted R^2 of the surrogates (local fidelity); a
+        callable ``scoring(explainer, X, y)``. The named metrics perturb numbers, not
+        documents, and are refused.
     verbose : int, default=0
         A progress bar over the model calls (with ``n_jobs=None`` or 1).
     model_batch_size : int, default="deprecated"
@@ -190,10 +192,10 @@ class LimeTextExplainer(BaseExplainer):
         "target": "no_validation",
         "response_method": RESPONSE_METHOD,
         "vocabulary": ["array-like", None],
-        "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
+        "batch_size": [Interval(numbers.Integral, 1, None, closed="left"), None],
         "n_jobs": N_JOBS,
         "random_state": RANDOM_STATE,
-        "scoring": [str, callable, None],
+        "scoring": [str, callable, None],  # a name is refused in _validate_params
         "verbose": VERBOSE,
         "model_batch_size": [Interval(numbers.Integral, 1, None, closed="left"), StrOptions({"deprecated"})],
     }
@@ -235,6 +237,18 @@ class LimeTextExplainer(BaseExplainer):
         self.verbose = verbose
         self.model_batch_size = model_batch_size
 
+    def _validate_params(self):
+        # no named metric applies to documents (each refuses text at score time): a name passed
+        # fit and every score failed (NaN for each candidate of a GridSearchCV)
+        if isinstance(self.scoring, str):
+            from sklearn.utils._param_validation import InvalidParameterError
+
+            raise InvalidParameterError(
+                f"The 'scoring' parameter of {type(self).__name__} must be a callable or None: a named "
+                f"metric perturbs numbers and does not apply to text. Got {self.scoring!r} instead."
+            )
+        super()._validate_params()
+
     @fit_context
     def fit(self, corpus, y=None, **fit_params):
         """Take (or fit) the model and learn the vocabulary of the corpus.
@@ -250,7 +264,8 @@ class LimeTextExplainer(BaseExplainer):
         -------
         self
         """
-        self._batch_size = int(deprecated_param(self, "model_batch_size", "batch_size"))
+        batch_size = deprecated_param(self, "model_batch_size", "batch_size")
+        self._batch_size = 10_000 if batch_size is None else int(batch_size)  # None: the default
         docs = check_corpus(corpus, "corpus")
         compile_pattern(self.token_pattern)
         self.estimator_ = self._fit_estimator(docs, y, **fit_params)

@@ -20,7 +20,13 @@ import threading
 
 from skxai.utils._warnings import warn_at_caller
 
-__all__ = ["check_feature_names", "internal_call", "internal_calls", "record_fit_feature_names"]
+__all__ = [
+    "check_feature_names",
+    "internal_call",
+    "internal_calls",
+    "names_out",
+    "record_fit_feature_names",
+]
 
 _local = threading.local()
 
@@ -94,3 +100,38 @@ def check_feature_names(explainer, X):
     elif fitted and not named:
         warn_at_caller(f"X does not have valid feature names, but {name} was fitted with feature names",
                        UserWarning)
+
+
+def names_out(estimator, fitted, input_features=None):
+    """``get_feature_names_out``'s answer with scikit-learn's handling of ``input_features``.
+
+    ``input_features`` is checked as scikit-learn checks it (its length against
+    ``n_features_in_``, its names against ``feature_names_in_``) and, where the attribution
+    columns are the input columns themselves (``fitted`` holds the input's own names, or
+    ``x0, x1, ...``), names them: a Pipeline passes the previous step's names, so a
+    ``ColumnTransformer`` before the explainer names its columns as before any other step.
+    Players of other names (feature groups, the model's columns) keep them.
+
+    Parameters
+    ----------
+    estimator : fitted explainer
+    fitted : sequence of str
+        The names the explainer gives without ``input_features``.
+    input_features : array-like of str, default=None
+
+    Returns
+    -------
+    ndarray of str objects
+    """
+    import numpy as np
+    from sklearn.utils.validation import _check_feature_names_in
+
+    fitted = np.asarray(fitted, dtype=object)
+    if input_features is None:
+        return fitted
+    given = _check_feature_names_in(estimator, input_features)
+    own = getattr(estimator, "feature_names_in_", None)
+    default = [f"x{j}" for j in range(len(given))]
+    if len(fitted) == len(given) and (list(fitted) == default or (own is not None and list(fitted) == list(own))):
+        return np.asarray(given, dtype=object)
+    return fitted

@@ -69,11 +69,11 @@ class TreeRunner:
             # Under joblib's Dask backend the workers build their own tables (shap_values): here
             # one chunk at a time, for the plans and bases only, instead of sending the builds to
             # the workers and every table back.
-            self.plans, bases, sizes = [], [], []
+            self._plans, bases, sizes = [], [], []
             with one_blas_thread():
                 for c in self.chunks:
                     plan, tab = self._prepare_chunk(c)
-                    self.plans.append(plan)
+                    self._plans.append(plan)
                     bases.append(tab.base)
                     sizes.append(_table_floats(tab))
                     del tab
@@ -86,7 +86,7 @@ class TreeRunner:
             results = Parallel(n_jobs=jobs, prefer="threads")(
                 delayed(self._prepare_chunk)(c) for c in self.chunks
             )
-        self.plans = [plan for plan, _ in results]
+        self._plans = [plan for plan, _ in results]
         tables = [tab for _, tab in results]
         self.bases = np.array([tab.base for tab in tables])
         self._sizes = [_table_floats(tab) for tab in tables]
@@ -108,17 +108,32 @@ class TreeRunner:
 
     def __getstate__(self):
         # Cached tables can be large: they are rebuilt where they are used after unpickling (on
-        # a Dask worker, its first task on each chunk).
+        # a Dask worker, its first task on each chunk). So are the plans: several times the
+        # model's own size (a fitted explainer of a 140 kB forest pickled to 700 kB), and
+        # compile_tree rebuilds one from the ensemble faster than its table.
         state = self.__dict__.copy()
         state["_tables"] = [None] * len(self.chunks)
+        state["_plans"] = [None] * len(self.chunks)
         return state
+
+    def _plan(self, c):
+        """Plan of chunk ``c``, compiled again on first use after unpickling."""
+        plan = self._plans[c]
+        if plan is None:
+            plan = self._plans[c] = compile_tree(self.ensemble, self.ensemble.roots[self.chunks[c]], self.block_bits)
+        return plan  # a race only compiles the same plan twice
+
+    @property
+    def plans(self):
+        """Plans of every chunk of trees, in chunk order."""
+        return [self._plan(c) for c in range(len(self.chunks))]
 
     def _table(self, c):
         """Tables of chunk ``c``: kept ones from the cache (built on first use), the others
         built for this call only."""
         tab = self._tables[c]
         if tab is None:
-            tab = self._build(self.plans[c])
+            tab = self._build(self._plan(c))
             if self._keep[c]:
                 self._tables[c] = tab  # a race only builds the same table twice
         return tab
@@ -126,7 +141,7 @@ class TreeRunner:
     def _chunk_values(self, c, XT, has_nan):
         ens = self.ensemble
         phi = np.zeros((XT.shape[1], ens.n_players, ens.n_outputs))
-        explain_tree(self.plans[c], self._table(c), ens, XT, has_nan, phi)
+        explain_tree(self._plan(c), self._table(c), ens, XT, has_nan, phi)
         return phi
 
     def shap_values(self, Z, n_jobs="fit"):
