@@ -13,6 +13,7 @@ from skxai._adapters import ModelOutput, is_frozen, safe_is_classifier, unwrap_f
 from skxai._games._background import all_coalitions
 from skxai.base import BaseTabularExplainer
 from skxai.shapley._values import exact_shapley_from_values
+from skxai.utils._memory import check_working_memory
 from skxai.utils._param_validation import (
     Interval,
     fit_context,
@@ -305,6 +306,9 @@ class ShapleyRegressionExplainer(BaseTabularExplainer):
             raise ValueError(
                 f"ShapleyRegressionExplainer trains 2**{p} models; {p} players exceed max_features={self.max_features}."
             )
+        # before any coalition is built or model trained: max_features=25 built 2**25
+        # coalitions and died allocating 6.25 GiB, and 60 raised numpy's 'array is too big'
+        check_working_memory(self)
         if not self._schema.numeric:
             raise ValueError("ShapleyRegressionExplainer needs numeric features (it slices columns).")
         self._masks = all_coalitions(p)
@@ -365,6 +369,18 @@ class ShapleyRegressionExplainer(BaseTabularExplainer):
         self._subset_cols = [c[:0] if blank[i] else c for i, c in enumerate(cols)]
         const = np.zeros((1, 1))
         self.expected_value_ = ModelOutput(self.subset_estimators_[0], self.response_method)(const)[0]
+
+    def _working_bytes(self):
+        m, p, k = 2**self.n_players_, self.n_players_, self.n_outputs_
+        # per coalition: its mask (bool, built through int64: 9 bytes a player) and its
+        # Shapley coefficients (float64), its columns and names (Python objects, about 64
+        # bytes a player) and the model trained on it (a few hundred bytes for the smallest
+        # scikit-learn model: 512 is a floor); per row, every coalition's output, stacked
+        # and weighted (float64)
+        return m * (81 * p + 512), 3 * 8 * m * k
+
+    def _memory_knobs(self):
+        return "the number of players (merge features with feature_groups)"
 
     def _explain_rows(self, X):
         def predict(i):

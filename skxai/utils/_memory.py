@@ -22,6 +22,8 @@ MAX_WORKING_BYTES = 4 * 2**30
 
 
 def _gib(nbytes):
+    if nbytes >= 2**100:  # 2**p coalitions of thousands of players: beyond a float's range
+        return f"2**{(int(nbytes) >> 30).bit_length() - 1} GiB"
     return f"{nbytes / 2**30:.1f} GiB"
 
 

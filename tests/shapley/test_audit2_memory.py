@@ -1,0 +1,57 @@
+"""Working memory of the Shapley paths the earlier memory audits did not reach: requests that
+cannot fit are refused before any work with an error naming what to lower (they were numpy
+errors deep in the stack, or a kill by the operating system). The bound is patched small where
+a request that fits the real one would otherwise have to be large."""
+
+import numpy as np
+import pytest
+from sklearn.base import BaseEstimator, RegressorMixin
+from sklearn.linear_model import LinearRegression
+
+from skxai import ExactShapleyExplainer, ShapleyRegressionExplainer
+from skxai.utils import _memory
+
+
+class _CountingRegression(RegressorMixin, BaseEstimator):
+    """A mean predictor that counts its fits (class-level: clones share the count)."""
+
+    fits = 0
+
+    def fit(self, X, y):
+        type(self).fits += 1
+        self.mean_ = float(np.mean(y))
+        self.n_features_in_ = X.shape[1]
+        return self
+
+    def predict(self, X):
+        return np.full(len(X), self.mean_)
+
+
+def test_shapley_regression_on_sixty_features_is_refused_naming_the_players():
+    # max_features=60 let fit build 2**60 coalitions: numpy's 'array is too big' from inside
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(30, 60))
+    with pytest.raises(ValueError, match="working memory.*number of players"):
+        ShapleyRegressionExplainer(LinearRegression(), max_features=60).fit(X, X[:, 0])
+
+
+def test_shapley_regression_beyond_the_bound_is_refused_before_training(monkeypatch):
+    # 2**p models were trained (and their coalitions built) before any check: with p = 25
+    # (max_features=25) fit died with 'Unable to allocate 6.25 GiB' while building them
+    monkeypatch.setattr(_memory, "MAX_WORKING_BYTES", 2**19)
+    monkeypatch.setattr(_CountingRegression, "fits", 0)
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(30, 10))
+    with pytest.raises(ValueError, match="ShapleyRegressionExplainer.*working memory.*number of players"):
+        ShapleyRegressionExplainer(_CountingRegression()).fit(X, X[:, 0])
+    assert _CountingRegression.fits <= 1  # the explained model's own fit only
+
+
+@pytest.mark.parametrize("make", [ExactShapleyExplainer, ShapleyRegressionExplainer])
+def test_the_refusal_of_thousands_of_players_says_how_much(make):
+    # 2**1100 coalitions' bytes overflowed the float of the message: an OverflowError
+    # ('integer division result too large for a float') instead of the refusal
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(20, 1100))
+    with pytest.raises(ValueError, match=r"about 2\*\*\d+ GiB of working memory.*number of players"):
+        make(LinearRegression(), max_features=1100).fit(X, X[:, 0])
