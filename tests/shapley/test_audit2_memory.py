@@ -55,3 +55,24 @@ def test_the_refusal_of_thousands_of_players_says_how_much(make):
     X = rng.normal(size=(20, 1100))
     with pytest.raises(ValueError, match=r"about 2\*\*\d+ GiB of working memory.*number of players"):
         make(LinearRegression(), max_features=1100).fit(X, X[:, 0])
+
+
+def _forest(n_classes, n_rows=300, n_trees=3):
+    from sklearn.ensemble import RandomForestClassifier
+
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(n_rows, 10))
+    return X, RandomForestClassifier(n_trees, random_state=0).fit(X, np.arange(n_rows) % n_classes)
+
+
+@pytest.mark.parametrize("feature_perturbation", ["tree_path_dependent", "interventional"])
+def test_tree_tables_beyond_the_bound_are_refused_at_fit(monkeypatch, feature_perturbation):
+    # The game tables grow with the leaves, their depth and the outputs, and were built
+    # without a look at their size: three fully grown trees on 3,000 rows of 50 classes died
+    # with 'Unable to allocate 3.30 GiB' (one tree's tables), 1,000 classes asked for 21.8 GiB.
+    from skxai import TreeShapExplainer
+
+    X, forest = _forest(8)
+    monkeypatch.setattr(_memory, "MAX_WORKING_BYTES", 2**20)
+    with pytest.raises(ValueError, match="TreeShapExplainer: building the game tables.*working memory.*max_depth"):
+        TreeShapExplainer(forest, feature_perturbation=feature_perturbation).fit(X)

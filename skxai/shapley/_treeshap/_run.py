@@ -6,8 +6,9 @@ import numpy as np
 from joblib import Parallel, delayed
 
 from skxai.shapley._treeshap import _paths
-from skxai.shapley._treeshap._engine import build_tables, explain_tree
+from skxai.shapley._treeshap._engine import DENSE_COLUMNS, build_tables, explain_tree
 from skxai.shapley._treeshap._paths import compile_tree
+from skxai.utils._memory import refuse_beyond_working_memory
 from skxai.utils._parallel import dask_client, one_blas_thread, scattered, unwrap, worker_threads
 
 # Most float64 entries of tables kept between calls (per process, so per Dask worker): the chunks
@@ -82,22 +83,47 @@ class TreeRunner:
             self._keep = _kept_chunks(sizes)
             self._tables = [None] * len(self.chunks)  # built on first use, where they are used
             return
+        # The tables of chunks beyond the cache are dropped as they come (in chunk order, as
+        # _kept_chunks keeps them): all of them held until the last was built took the sum of
+        # every chunk's tables at once.
+        self._plans, bases, self._sizes, self._tables = [], [], [], []
+        kept = 0
         with one_blas_thread():
-            results = Parallel(n_jobs=jobs, prefer="threads")(
+            for plan, tab in Parallel(n_jobs=jobs, prefer="threads", return_as="generator")(
                 delayed(self._prepare_chunk)(c) for c in self.chunks
-            )
-        self._plans = [plan for plan, _ in results]
-        tables = [tab for _, tab in results]
-        self.bases = np.array([tab.base for tab in tables])
-        self._sizes = [_table_floats(tab) for tab in tables]
+            ):
+                self._plans.append(plan)
+                bases.append(tab.base)
+                self._sizes.append(_table_floats(tab))
+                kept += self._sizes[-1]
+                self._tables.append(tab if kept <= CACHE_FLOATS else None)
+                del tab
+        self.bases = np.array(bases)
         self._keep = _kept_chunks(self._sizes)
-        self._tables = [tab if keep else None for tab, keep in zip(tables, self._keep, strict=True)]
 
     def _prepare_chunk(self, chunk):
         # One plan for a whole chunk of trees: blocks never cross trees, and numpy calls
         # then cover many small trees (boosting) at once.
         plan = compile_tree(self.ensemble, self.ensemble.roots[chunk], self.block_bits)
+        self._check_table_memory(plan, chunk)
         return plan, self._build(plan)
+
+    def _check_table_memory(self, plan, chunk):
+        """Refuse tables whose build cannot fit in the working memory, before building them."""
+        n_bg = 0 if self._bgT is None else self._bgT.shape[1]
+        need = _table_bytes(plan, self.ensemble.n_outputs, self.game, n_bg)
+        trees = f"tree {chunk[0]}" if len(chunk) == 1 else f"trees {chunk[0]}..{chunk[-1]}"
+        leaves = int((plan.leaf_d > 0).sum())
+        bg = f", {n_bg} background rows" if n_bg else ""
+        depth = int(plan.leaf_d.max(initial=0))
+        refuse_beyond_working_memory(
+            need,
+            "TreeShapExplainer",
+            f"building the game tables of {trees} ({leaves} leaves, up to {depth} features on a path, "
+            f"{self.ensemble.n_outputs} outputs{bg})",
+            "explain trees with fewer leaves or outputs (max_depth, max_leaf_nodes, min_samples_leaf, "
+            "fewer classes)" + (", or lower max_background" if n_bg else ""),
+        )
 
     def _build(self, plan):
         return build_tables(plan, self.ensemble, self.game, self._bgT, self._bg_w, self._bg_nan)
@@ -192,6 +218,32 @@ class TreeRunner:
             keep[c] = kept
         self._keep = keep
         self._tables = [tab if kept else None for tab, kept in zip(self._tables, keep, strict=True)]
+
+
+def _table_bytes(plan, k, game, n_bg):
+    """Bytes that building the tables of ``plan`` holds at its peak, from the plan alone.
+
+    A leaf of depth d (up to ``MAX_TABLE_BITS``) has ``2**d`` table rows of ``width`` slots and
+    ``k`` outputs. Dense tables hold the rows, their valued copy, the rows by player and the
+    block tables; sparse ones (many players times outputs) about 72 bytes an entry while
+    their triplets are gathered (measured: 60 on a forest of 20 classes). The interventional
+    game adds every background row's decisions and leaf patterns (int64 and their work
+    arrays). Measured peaks were 0.6 to 0.9 times this, a third more on tiny tables.
+    """
+    small = (plan.leaf_d > 0) & (plan.leaf_d <= _paths.MAX_TABLE_BITS)
+    d = plan.leaf_d[small].astype(np.int64)
+    R = int((np.int64(1) << d).sum())
+    width = max(1, int(d.max(initial=1)))
+    p_t = len(plan.players)
+    need = 24 * R * (width + 1)
+    if p_t * k <= DENSE_COLUMNS:
+        total = int((np.int64(1) << np.asarray(plan.block_bits, dtype=np.int64)).sum())
+        need += 16 * R * width * k + 8 * R * (p_t + 1) * k + 8 * total * p_t * k
+    else:
+        need += 72 * R * width * k
+    if game == "interventional":
+        need += 40 * n_bg * len(plan.leaf_d) + n_bg * len(plan.internal)
+    return need
 
 
 def _table_floats(tab):
