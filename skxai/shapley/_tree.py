@@ -849,7 +849,18 @@ class TreeShapExplainer(BaseTabularExplainer):
         if self._enumerate:
             return self._enumerate_values(Z)
         values = np.empty((n, self.n_players_, self.n_outputs_))
-        chunks = chunk_slices(n, self.batch_size or n)
+        # a row's work beyond its values: its prepared copies, and its (players x outputs)
+        # values in every chunk of trees running (the threads'), their sum, the gathered
+        # block rows and their sum (batch_size=10**9 sent 20,000 rows of 5,000 features
+        # through at once and died at 4.5 GB resident)
+        threads = effective_n_jobs(self.n_jobs)
+        work = 8 * (3 * self.ensemble_.n_features + (4 + threads) * self.n_players_ * self.n_outputs_)
+        refuse_beyond_working_memory(
+            work, type(self).__name__, f"one row of {self.n_players_} players and {self.n_outputs_} outputs",
+            "merge features with feature_groups",
+        )
+        rows = max(1, min(self.batch_size or n, _memory.MAX_WORKING_BYTES // work))
+        chunks = chunk_slices(n, rows)
         for sl in progress(chunks, verbose=self.verbose, total=len(chunks), desc="TreeSHAP",
                            unit="chunk"):
             values[sl] = self._runner.shap_values(Z[sl], n_jobs=self.n_jobs)

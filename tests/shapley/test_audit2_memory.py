@@ -76,3 +76,32 @@ def test_tree_tables_beyond_the_bound_are_refused_at_fit(monkeypatch, feature_pe
     monkeypatch.setattr(_memory, "MAX_WORKING_BYTES", 2**20)
     with pytest.raises(ValueError, match="TreeShapExplainer: building the game tables.*working memory.*max_depth"):
         TreeShapExplainer(forest, feature_perturbation=feature_perturbation).fit(X)
+
+
+def test_tree_rows_go_in_blocks_within_the_bound_whatever_batch_size(monkeypatch):
+    # batch_size=10**9 sent every row through the trees at once: 20,000 rows of 5,000
+    # features held five copies of their (n, p) values and died with 'Unable to allocate
+    # 763 MiB' at 4.5 GB resident
+    from sklearn.ensemble import RandomForestRegressor
+
+    from skxai import TreeShapExplainer
+
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(200, 40))
+    forest = RandomForestRegressor(3, max_depth=4, random_state=0).fit(X, X[:, 0] + X[:, 1] * X[:, 2])
+    ref = TreeShapExplainer(forest).fit(X).explain(X).values
+    est = TreeShapExplainer(forest, batch_size=10**9).fit(X)
+    sizes = []
+    runner_values = est._runner.shap_values
+
+    def counted(Z, **kwargs):
+        sizes.append(Z.shape[0])
+        return runner_values(Z, **kwargs)
+
+    monkeypatch.setattr(est._runner, "shap_values", counted)
+    monkeypatch.setattr(_memory, "MAX_WORKING_BYTES", 2**17)
+    values = est.explain(X).values
+    # a row's work: its prepared copies and several copies of its (players x outputs) values
+    assert max(sizes) * 8 * 40 * 5 <= 2**17
+    assert sum(sizes) == 200
+    np.testing.assert_array_equal(values, ref)

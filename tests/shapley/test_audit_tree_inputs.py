@@ -278,6 +278,10 @@ def test_sparse_fit_data_beyond_the_working_memory_densifies_the_background_only
     monkeypatch.setattr(sp.csr_matrix, "toarray",
                         lambda self, *a, **k: densified.append(self.shape[0]) or to_array(self))
     monkeypatch.setattr(_memory, "MAX_WORKING_BYTES", 3 * 8 * 100 * 6)  # 100 of 300 rows
+    # the trees' tables (tens of KiB) are beyond so small a bound: only the rows are tested here
+    from skxai.shapley._treeshap import _run
+
+    monkeypatch.setattr(_run, "_table_bytes", lambda *args: 0)
     ex = TreeShapExplainer(model, feature_perturbation=game, max_background=30,
                            random_state=3).fit(sp.csr_matrix(X))
     assert densified == [30]
