@@ -356,6 +356,18 @@ def _collapsed_strata(design, min_units=MIN_STRATUM_UNITS):
     return target[design.stratum], count.astype(int), new_fpc
 
 
+#: Most per-unit products (floats) :func:`_stratified_variance` forms at once (columns of
+#: residuals in blocks).
+VARIANCE_BLOCK_FLOATS = 4_000_000
+
+
+def variance_working_bytes(n_units, p):
+    """Bytes :func:`_stratified_variance` holds at once on ``n_units`` units of ``p`` players:
+    a block of per-unit products, their sorted copy and their sums (6 float64 copies), at least
+    one column's."""
+    return 8 * 6 * max(VARIANCE_BLOCK_FLOATS, int(n_units) * int(p))
+
+
 def _stratified_variance(design, C, resid):
     """Variance and Welch-Satterthwaite degrees of freedom of ``sum_i C_i resid_i``.
 
@@ -369,7 +381,7 @@ def _stratified_variance(design, C, resid):
     unit = design.unit[design.unit >= 0]
     n_units = unit.max() + 1
     stratum, count, fpc = _collapsed_strata(design)
-    step = max(1, 4_000_000 // max(1, n_units * p))
+    step = max(1, VARIANCE_BLOCK_FLOATS // max(1, n_units * p))
     by_unit = np.argsort(unit, kind="stable")
     sorted_unit = unit[by_unit]
     for c0 in range(0, r, step):
