@@ -88,14 +88,19 @@ class WordVectors:
         self.vectors = vec / np.where(norm > 0, norm, 1.0)
 
     def neighbours(self, words, k):
-        """``(len(words), k)`` nearest words by cosine (excluding the word), None where unknown."""
-        out = np.full((len(words), k), None, dtype=object)
+        """``(len(words), min(k, n_words - 1))`` nearest words by cosine (excluding the word),
+        None where unknown (one column at least).
+
+        No wider than the other words: an ``n_similar`` beyond them gave columns of None, read
+        as UNK and drawn as often as any neighbour (and ``n_similar=10**9`` asked numpy for
+        29.8 GiB of them on a 4-word document)."""
+        kk = max(1, min(int(k), len(self.words) - 1))
+        out = np.full((len(words), kk), None, dtype=object)
         ids = np.asarray([self.index.get(w.lower(), -1) for w in words])
         known = np.flatnonzero(ids >= 0)
-        if known.size:
+        if known.size and len(self.words) > 1:
             sims = self.vectors[ids[known]] @ self.vectors.T
             sims[np.arange(known.size), ids[known]] = -np.inf
-            kk = min(k, sims.shape[1] - 1)
             top = np.argpartition(-sims, kk - 1, axis=1)[:, :kk]
             order = np.argsort(-np.take_along_axis(sims, top, axis=1), axis=1, kind="stable")
             top = np.take_along_axis(top, order, axis=1)
