@@ -27,6 +27,7 @@ import numbers
 
 import numpy as np
 
+from skxai.utils._memory import refuse_beyond_working_memory
 from skxai.utils._warnings import warn_at_caller
 
 __all__ = [
@@ -244,8 +245,25 @@ def blur(X, sigma=None):
                               or not np.isfinite(sigma) or sigma < 0):
         # scipy skips a negative width: the "blurred" baseline would silently be the image
         raise ValueError(f"The blur width (sigma) must be a non-negative number of pixels, got {sigma!r}.")
-    s = BLUR_SIGMA if sigma is None else float(sigma)
+    s = check_blur_width(sigma)
     return gaussian_filter(X, sigma=(0, 0) + (s,) * (X.ndim - 2), mode=BLUR_MODE)
+
+
+def check_blur_width(sigma, owner="blur"):
+    """The blur width in pixels (None: :data:`BLUR_SIGMA`), refused where scipy's Gaussian
+    kernel cannot fit in the working memory.
+
+    The kernel has ``2 r + 1`` taps (``r = 4 sigma``), with a weights array, another for the
+    derivative order and a line buffer as long: ``blur_sigma=10**9`` died inside scipy asking
+    numpy for 59.6 GiB.
+    """
+    s = BLUR_SIGMA if sigma is None else float(sigma)
+    taps = 2 * int(4.0 * s + 0.5) + 1
+    refuse_beyond_working_memory(
+        3 * 8 * taps, owner, f"blur_sigma={s:g} (a Gaussian kernel of {taps} taps)",
+        "lower blur_sigma (a width beyond the image's size blurs it to about its edges' average)",
+    )
+    return s
 
 
 def make_baseline(baseline, X, *, background=None, sigma=None):

@@ -8,7 +8,13 @@ import numpy as np
 import torch
 from sklearn.exceptions import ConvergenceWarning
 
-from skxai._baselines import BASELINE_CONSTRAINT, is_per_sample, make_baseline, resolve_baseline_name
+from skxai._baselines import (
+    BASELINE_CONSTRAINT,
+    check_blur_width,
+    is_per_sample,
+    make_baseline,
+    resolve_baseline_name,
+)
 from skxai._progress import progress
 from skxai._torch._explainer import BaseTorchExplainer, _to_numpy
 from skxai._torch._model import as_tensor
@@ -205,6 +211,8 @@ callable, default="zeros"
         self.baseline_kind_ = b
         if isinstance(b, str) and b == "blur" and len(self.input_shape_) < 2:
             raise ValueError("baseline='blur' needs inputs with spatial axes ((n, C, L) or (n, C, H, W)).")
+        if isinstance(b, str) and b == "blur":  # each sample is blurred in transform: refused now
+            check_blur_width(self.blur_sigma, type(self).__name__)
         if is_per_sample(b):
             self.baseline_ = None
             if callable(b):  # checked once on one sample: shape and finiteness

@@ -17,7 +17,7 @@ from skxai._adapters import (
     target_indices_for,
     unwrap_frozen,
 )
-from skxai._baselines import BASELINE_CONSTRAINT, check_baseline_shape
+from skxai._baselines import BASELINE_CONSTRAINT, check_baseline_shape, check_blur_width
 from skxai._designs import full_kernel_design  # noqa: F401  (re-exported for old imports)
 from skxai._estimate import exact_estimate, kadd_unknown_errors_message, kernel_estimate, permutation_estimate
 from skxai._explanation import Explanation
@@ -377,6 +377,8 @@ class ImageShapleyExplainer(BaseExplainer):
                 "as an array shaped like one image (C, H, W) or (H, W), e.g. "
                 "baseline=X.mean(axis=0).reshape(image_shape)."
             )
+        if isinstance(self.baseline, str) and self.baseline == "blur":  # blurred in transform
+            check_blur_width(self.blur_sigma, type(self).__name__)
         Xa = self._as_array(X)
         self.input_shape_ = tuple(Xa.shape[1:])
         self.image_shape_ = self._image_shape(self.input_shape_)
