@@ -683,6 +683,14 @@ class ImageShapleyExplainer(BaseExplainer):
             ``n_evaluations`` per image.
         """
         check_is_fitted(self, "estimator_")
+        n = len(X) if hasattr(X, "__len__") else np.shape(X)[0]
+        pixels = int(np.prod(self.image_shape_[1:]))
+        # the heatmaps of every output (float64) are the result itself: 20 images of 224 x 224
+        # for 1,000 classes are 8 GB; refused before any model call
+        _memory.refuse_beyond_working_memory(
+            8 * n * pixels * self.n_outputs_, type(self).__name__,
+            f"explain's pixel heatmaps of every output ({n} images x {pixels} pixels x {self.n_outputs_} outputs)",
+            "use transform (the explained output's heatmaps only), or explain fewer images per call")
         imgs, segments, counts, players, stds, base, n_eval, r2 = self._regions(X, check_targets=True)
         heat = np.empty(imgs.shape[:1] + imgs.shape[2:] + (self.n_outputs_,))
         for i, phi in enumerate(players):
