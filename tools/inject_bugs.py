@@ -56,7 +56,7 @@ CASES = {
         ["tests/gradient/test_gradient.py"],
     ),
     "LIME kernel without its square root (tabular and text)": (
-        "skxai/surrogate/_core.py",
+        "skxai/_lime_engine.py",
         "return np.sqrt(np.exp(-(d**2) / float(width) ** 2))",
         "return np.exp(-(d**2) / float(width) ** 2)",
         ["tests/surrogate"],

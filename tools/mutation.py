@@ -82,7 +82,7 @@ MODULES = {
     # Ablation-CAM's chunking and fallback (the batch sizes its network sees), mutF
     "skxai/cam/_ablationcam.py": ["tests/cam/test_cam.py", _CAM_KILLS, "tests/cam/test_mutation_kills_ablationcam.py"],
     "skxai/anchors/_bandit.py": ["tests/anchors/test_anchors_bandit.py", _ANCHOR_KILLS],
-    "skxai/surrogate/_core.py": ["tests/surrogate", "tests/shapley/test_shapley.py"],
+    "skxai/_lime_engine.py": ["tests/surrogate", "tests/shapley/test_shapley.py"],
     "skxai/surrogate/_lime.py": ["tests/surrogate/test_lime.py", _KILLS_LIME, _NJOBS],
     "skxai/surrogate/_lime_text.py": ["tests/surrogate/test_lime_text.py", _KILLS_LIME],
     "skxai/metrics/_deletion.py": ["tests/metrics/test_metrics.py", _METRIC_KILLS,

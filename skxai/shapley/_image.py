@@ -22,6 +22,7 @@ from skxai._designs import full_kernel_design  # noqa: F401  (re-exported for ol
 from skxai._estimate import exact_estimate, kadd_unknown_errors_message, kernel_estimate, permutation_estimate
 from skxai._explanation import Explanation
 from skxai._games._image import ImageGame, grid_segments, replacement_images, slic_segments
+from skxai._lime_engine import fit_surrogate
 from skxai.base import BaseExplainer, _is_torch_module
 from skxai.utils import _memory
 from skxai.utils._param_validation import (
@@ -601,8 +602,6 @@ class ImageShapleyExplainer(BaseExplainer):
             est = permutation_estimate(evaluate, p, n_perm, tol=self.tol, random_state=rng, budget_name="n_samples")
             return est.phi, est.base, est.std, est.extras["n_evaluations"], {}
         # LIME: lime_image's design, kernel and ridge surrogate on all regions.
-        from skxai.surrogate._core import fit_surrogate
-
         if budget < 2:
             raise ValueError(f"n_samples={budget} is too small for LIME (at least 2).")
         Z = rng.randint(0, 2, size=(budget, p)).astype(bool)

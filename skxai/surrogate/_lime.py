@@ -7,9 +7,9 @@ import numbers
 import numpy as np
 from joblib import Parallel, delayed, effective_n_jobs
 
+from skxai._lime_engine import euclidean_distance, fit_surrogate, removal_masks
 from skxai._progress import progress
 from skxai.base import BaseTabularExplainer
-from skxai.surrogate._core import euclidean_distance, fit_surrogate, removal_masks
 from skxai.utils._param_validation import (
     Interval,
     StrOptions,

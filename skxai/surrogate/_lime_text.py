@@ -18,6 +18,7 @@ from skxai._adapters import (
     target_indices_for,
 )
 from skxai._explanation import Explanation
+from skxai._lime_engine import cosine_distance, fit_surrogate, removal_masks
 from skxai._progress import progress
 from skxai._text import (
     DEFAULT_TOKEN_PATTERN,
@@ -30,7 +31,6 @@ from skxai._text import (
     unique_outputs,
 )
 from skxai.base import BaseExplainer
-from skxai.surrogate._core import cosine_distance, fit_surrogate, removal_masks
 from skxai.utils._memory import most_within_working_memory, refuse_beyond_working_memory
 from skxai.utils._param_validation import (
     N_JOBS,

@@ -7,9 +7,9 @@ from sklearn.linear_model import LinearRegression, LogisticRegression
 from sklearn.pipeline import make_pipeline
 
 from skxai import LimeExplainer
+from skxai._lime_engine import lime_kernel
 from skxai.shapley import ImageShapleyExplainer
 from skxai.surrogate import LimeTextExplainer
-from skxai.surrogate._core import lime_kernel
 
 _DOCS = ["a great film", "great acting", "a dull film", "dull and slow"] * 5
 

@@ -9,9 +9,9 @@ from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 
+from skxai._lime_engine import removal_masks
 from skxai.datasets import load_movie_reviews
 from skxai.surrogate import LimeTextExplainer
-from skxai.surrogate._core import removal_masks
 
 CV_PATTERN = r"(?u)\b\w\w+\b"  # CountVectorizer's tokens: the model's features exactly
 

@@ -6,7 +6,7 @@ References are closed forms and a weighted ridge solved here from the normal equ
 import numpy as np
 import pytest
 
-from skxai.surrogate._core import cosine_distance, euclidean_distance, fit_surrogate, lime_kernel, removal_masks
+from skxai._lime_engine import cosine_distance, euclidean_distance, fit_surrogate, lime_kernel, removal_masks
 
 
 def hand_ridge(Z, Y, w, alpha):

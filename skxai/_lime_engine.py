@@ -1,4 +1,5 @@
-"""The one LIME engine of the surrogate family: removal designs, kernels, the weighted ridge.
+"""The one LIME engine: removal designs, kernels, the weighted ridge (the surrogate family's
+LIME and image Shapley's method="lime" share it, so it sits above both families).
 
 Tabular and text LIME differ only in what a removed player becomes (a background value, a
 dropped word) and in the distance their kernel reads (Euclidean on the binary vector, cosine
