@@ -686,7 +686,7 @@ class ImageShapleyExplainer(BaseExplainer):
         pixels = int(np.prod(self.image_shape_[1:]))
         # the heatmaps of every output (float64) are the result itself: 20 images of 224 x 224
         # for 1,000 classes are 8 GB; refused before any model call
-        _memory.refuse_beyond_working_memory(
+        _memory.refuse_beyond_result_bound(
             8 * n * pixels * self.n_outputs_, type(self).__name__,
             f"explain's pixel heatmaps of every output ({n} images x {pixels} pixels x {self.n_outputs_} outputs)",
             "use transform (the explained output's heatmaps only), or explain fewer images per call")

@@ -20,6 +20,10 @@ from skxai.utils._random import with_own_generator
 #: Most bytes of working arrays one explain call may hold (model calls apart).
 MAX_WORKING_BYTES = 4 * 2**30
 
+#: Most bytes of a result one call may return: what chunking cannot shrink (every output's
+#: heatmaps of an image explanation), held beside the working arrays.
+MAX_RESULT_BYTES = 4 * 2**30
+
 
 def _gib(nbytes):
     if nbytes >= 2**100:  # 2**p coalitions of thousands of players: beyond a float's range
@@ -34,6 +38,16 @@ def refuse_beyond_working_memory(need, owner, what, lower):
         raise ValueError(
             f"{owner}: {what} needs about {_gib(need)} of working memory (at most "
             f"{_gib(MAX_WORKING_BYTES)} may be held at once): {lower}."
+        )
+
+
+def refuse_beyond_result_bound(need, owner, what, lower):
+    """Raise a ``ValueError`` when a result of ``need`` bytes exceeds :data:`MAX_RESULT_BYTES`,
+    before any work: ``"{owner}: {what} would take ... (at most ...): {lower}."``."""
+    if need > MAX_RESULT_BYTES:
+        raise ValueError(
+            f"{owner}: {what} would take about {_gib(need)} (a result of at most "
+            f"{_gib(MAX_RESULT_BYTES)} is returned): {lower}."
         )
 
 
