@@ -10,6 +10,7 @@ from sklearn.linear_model import LinearRegression
 
 from skxai import ExactShapleyExplainer, ShapleyRegressionExplainer
 from skxai.utils import _memory
+from tests._tracing import traced_peak
 
 
 class _CountingRegression(RegressorMixin, BaseEstimator):
@@ -117,7 +118,6 @@ def test_kernel_shap_working_memory_covers_the_peak_of_one_row(n_classes, n_feat
     # bytes) were left out, so peaks were 5 to 200 times the stated bytes (178 MB for 16 MB
     # on 20 classes, 146 MB for 0.7 MB at order 3) and a call the bound admitted could take
     # several times 4 GiB
-    import tracemalloc
 
     from sklearn.linear_model import LogisticRegression
 
@@ -130,19 +130,13 @@ def test_kernel_shap_working_memory_covers_the_peak_of_one_row(n_classes, n_feat
         model, n_samples=n_samples, max_order=max_order, max_background=20, batch_size=1000, random_state=0
     ).fit(X)
     fixed, per_row = explainer._working_bytes()
-    tracemalloc.start()
-    try:
-        explainer.explain(X[:1])
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+    peak = traced_peak(explainer.explain, X[:1])
     assert peak <= fixed + per_row, (peak, fixed + per_row)
 
 
 def test_kernel_shap_working_memory_covers_the_peak_on_many_players():
     # on 1,500 players (n_samples="auto": 5,048 coalitions) the regression's float copies of
     # the masks made the peak 403 MB where 260 MB were stated
-    import tracemalloc
 
     from skxai import KernelShapExplainer
 
@@ -150,10 +144,5 @@ def test_kernel_shap_working_memory_covers_the_peak_on_many_players():
     X = rng.normal(size=(20, 1500))
     explainer = KernelShapExplainer(LinearRegression(), max_background=5, random_state=0).fit(X, X[:, 0])
     fixed, per_row = explainer._working_bytes()
-    tracemalloc.start()
-    try:
-        explainer.explain(X[:1])
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+    peak = traced_peak(explainer.explain, X[:1])
     assert peak <= fixed + per_row, (peak, fixed + per_row)

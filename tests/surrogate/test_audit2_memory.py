@@ -2,13 +2,12 @@
 against) must cover what an explain call holds: an estimate below the peak lets a call the
 bound admits take twice as much."""
 
-import tracemalloc
-
 import numpy as np
 import pytest
 from sklearn.linear_model import LogisticRegression
 
 from skxai import LimeExplainer
+from tests._tracing import traced_peak
 
 
 @pytest.mark.parametrize("n_classes, n_features", [(2, 10), (2, 40), (40, 10)])
@@ -21,10 +20,5 @@ def test_lime_working_memory_covers_the_peak_of_one_row(n_classes, n_features):
     model = LogisticRegression(max_iter=20).fit(X, np.arange(len(X)) % n_classes)
     explainer = LimeExplainer(model, n_samples=20_000, batch_size=1000, random_state=0).fit(X)
     fixed, per_row = explainer._working_bytes()
-    tracemalloc.start()
-    try:
-        explainer.explain(X[:1])
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+    peak = traced_peak(explainer.explain, X[:1])
     assert peak <= fixed + per_row, (peak, fixed + per_row)
