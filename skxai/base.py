@@ -41,6 +41,7 @@ from skxai._games._background import BackgroundGame
 from skxai.utils._dask_inputs import in_memory, is_dask_collection
 from skxai.utils._docstrings import fill_doc
 from skxai.utils._feature_names import check_feature_names, internal_call, names_out
+from skxai.utils._fit_target import check_fit_target
 from skxai.utils._memory import check_working_memory, explain_in_chunks
 from skxai.utils._param_validation import (
     BATCH_SIZE,
@@ -214,6 +215,7 @@ class BaseExplainer(TransformerMixin, MetaEstimatorMixin, BaseEstimator):
                 # scikit-learn's warning when X has names and fit's data had none (or the
                 # reverse), for the user's X only: the package's own calls skip it
                 check_feature_names(self, X)
+                check_fit_target(self)
                 with internal_call():
                     if is_dask_collection(X):
                         return transform_dask(self, X)
@@ -237,6 +239,7 @@ class BaseExplainer(TransformerMixin, MetaEstimatorMixin, BaseEstimator):
                         "X.compute() when it fits in memory."
                     )
                 check_feature_names(self, X)
+                check_fit_target(self)
                 with internal_call():
                     return explain(self, X, *args, **kwargs)
 

@@ -72,9 +72,15 @@ def test_target_is_the_one_fit_resolved_in_every_family(name, cls):
     # output 2 has other values, except for the class-agnostic maps (Eigen-CAM, Sobel)
     assert name in ("EigenCamExplainer", "SobelExplainer") or not np.array_equal(_values(other, Xe), fitted)
     est.set_params(target=2)
+    # a target set after fit is refused, not silently replaced by the fitted one
+    with pytest.raises(ValueError, match="target=2 was set after fit"):
+        est.transform(Xe)
+    with pytest.raises(ValueError, match="target=2 was set after fit"):
+        est.explain(Xe)
+    est.set_params(target=0)
     np.testing.assert_array_equal(_values(est, Xe), fitted)
-    assert _per_sample(est.explain(Xe).target_index) == [0, 0, 0]
     assert est.target_indices(Xe).tolist() == [0, 0, 0]
+    est.set_params(target=2)
     # the next fit takes the new target, as for any scikit-learn parameter
     np.testing.assert_array_equal(_values(_fit(est, X, y), Xe), _values(other, Xe))
 

@@ -25,6 +25,7 @@ from sklearn.utils._param_validation import Options as _SklearnOptions
 
 from skxai.utils._dask_inputs import in_memory
 from skxai.utils._feature_names import record_fit_feature_names
+from skxai.utils._fit_target import record_fit_target
 from skxai.utils._warnings import warn_at_caller
 
 __all__ = [
@@ -147,6 +148,7 @@ def fit_context(fit):
         # whether X had feature names: transform / explain warn as scikit-learn does when the
         # data they get differs (skxai.utils._feature_names)
         record_fit_feature_names(self, X)
+        record_fit_target(self)
         return out
 
     return fit_recording_feature_names
