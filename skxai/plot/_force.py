@@ -134,7 +134,7 @@ class ForceDisplay:
         total = float(np.abs(phi).sum()) or 1.0
         tip = 0.015 * total
         self.pos_patches_, self.neg_patches_ = [], []
-        blocks = []  # (centre, label, colour) of the blocks wide enough to be named
+        blocks = []  # (start, end, label, colour, feature) of the blocks wide enough to be named
         # Positive blocks are laid right to left from the prediction, so the largest sits next to it.
         right = self.prediction_
         for j in pos:
@@ -143,7 +143,7 @@ class ForceDisplay:
             ax.add_patch(poly)
             self.pos_patches_.append(poly)
             if phi[j] >= min_label * total:
-                blocks.append(((left + right) / 2, self.labels[j], POSITIVE))
+                blocks.append((left, right, self.labels[j], POSITIVE, int(j)))
             right = left
         left = self.prediction_
         for j in neg:
@@ -152,7 +152,7 @@ class ForceDisplay:
             ax.add_patch(poly)
             self.neg_patches_.append(poly)
             if -phi[j] >= min_label * total:
-                blocks.append(((left + right_) / 2, self.labels[j], NEGATIVE))
+                blocks.append((left, right_, self.labels[j], NEGATIVE, int(j)))
             left = right_
         self.pos_features_ = [int(j) for j in pos]
         self.neg_features_ = [int(j) for j in neg]
@@ -209,30 +209,75 @@ def _chevron(a, b, tip, direction):
     return [(b, -h), (a + tip, -h), (a, 0), (a + tip, h), (b, h), (b - tip, 0)]
 
 
-def _place_labels(ax, blocks, lo, hi, max_rows=3):
+def _place_labels(ax, blocks, lo, hi, max_rows=3, cap=0.2):
     """Horizontal labels under the blocks, on as many rows as needed so none overlaps another.
 
-    The width of a label is estimated from its length (7 pt text) and the axes' width in
-    inches; a label that would not fit on ``max_rows`` rows is left out (its block stays).
-    Returns ``{label: row}``.
+    A label is centred on its block and is no wider than the block, or than ``cap`` of the
+    strip for a narrow block: a longer name is cut with an ellipsis, its value kept (an
+    80-character name ran under the neighbouring blocks). Widths are measured with the
+    figure's renderer (an estimate from the number of characters let wide glyphs overlap). A
+    label that does not fit on ``max_rows`` rows is left out (its block stays). Each text gets
+    the gid ``"force-label-<feature>"``. Returns ``{label: row}`` of the labels drawn.
     """
-    fig = ax.figure
-    width_in = fig.get_figwidth() * ax.get_position().width
-    per_char = (hi - lo) * (7 * 0.55 / 72) / max(width_in, 1e-6)
+    renderer = ax.figure._get_renderer()  # also for a Figure without a pyplot canvas (the report)
+    per_px = (hi - lo) / max(ax.get_window_extent(renderer).width, 1e-6)
+    gap = 4 * per_px  # a little white between labels on the same row
     ends, placed = [], {}
-    for centre, label, colour in sorted(blocks, key=lambda b: b[0]):
-        half = 0.5 * per_char * (len(label) + 1)
-        if hi - lo > 2 * half:  # a label at the strip's end is moved in, to stay inside the figure
-            centre = min(max(centre, lo + half), hi - half)
+    for a, b, label, colour, j in sorted(blocks, key=lambda blk: (blk[0] + blk[1]) / 2):
+        text = ax.text((a + b) / 2, 0, label, ha="center", va="top", fontsize=7, color=colour,
+                       gid=f"force-label-{j}")
+        text.set_parse_math(False)
+        room = max(abs(b - a), cap * (hi - lo))
+        width = _fit_label(text, label, room, renderer, per_px)
+        if width is None:
+            text.remove()
+            continue
+        half = width / 2
+        centre = min(max((a + b) / 2, lo + half), hi - half)
         for row in range(max_rows):
             if row == len(ends):
                 ends.append(-np.inf)
             if centre - half > ends[row]:
-                ends[row] = centre + half
-                placed[label] = row
-                ax.text(centre, -0.55 - 0.42 * row, label, ha="center", va="top", fontsize=7, color=colour)
+                ends[row] = centre + half + gap
+                placed[text.get_text()] = row
+                text.set_position((centre, -0.55 - 0.42 * row))
                 break
+        else:
+            text.remove()
     return placed
+
+
+def _fit_label(text, label, room, renderer, per_px):
+    """Shorten ``text`` (showing ``label``) until it is at most ``room`` wide; its width, or None.
+
+    The name is cut, with an ellipsis; the " = value" part is kept whole. None when even one
+    character of the name does not fit.
+    """
+
+    def width():
+        return text.get_window_extent(renderer).width * per_px
+
+    w = width()
+    if w <= room:
+        return w
+    name, sep, value = label.rpartition(" = ")
+    if not sep:
+        name, value = label, ""
+    opens, closes = "", ""
+    if name.startswith("\u2068") and name.endswith("\u2069"):  # bidi isolate marks of a RTL name
+        opens, closes, name = "\u2068", "\u2069", name[1:-1]
+    lo_k, hi_k, best = 1, len(name) - 1, None
+    while lo_k <= hi_k:  # the longest prefix that fits
+        k = (lo_k + hi_k) // 2
+        text.set_text(opens + name[:k].rstrip() + "\u2026" + closes + sep + value)
+        if width() <= room:
+            best, lo_k = k, k + 1
+        else:
+            hi_k = k - 1
+    if best is None:
+        return None
+    text.set_text(opens + name[:best].rstrip() + "\u2026" + closes + sep + value)
+    return width()
 
 
 _ABOVE_Y = 0.5  # first row of labels above the blocks (which reach 0.4)

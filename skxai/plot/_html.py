@@ -11,7 +11,7 @@ from skxai.plot._textparts import align_tokens, needs_space, text_parts
 
 STYLE = """
 .skxai-text{font-family:Georgia,serif;line-height:1.9;max-width:60em}
-.skxai-w{padding:1px 2px;border-radius:3px}
+.skxai-w{padding:1px 0;border-radius:3px}
 .skxai-anchor{font-weight:bold;text-decoration:underline;text-decoration-thickness:2px}
 .skxai-meta{font-family:sans-serif;font-size:90%;color:#333;margin:0.3em 0}
 table.skxai-explanation{border-collapse:collapse;font-family:sans-serif;font-size:85%}
@@ -93,11 +93,16 @@ def parts_html(parts, *, style=True):
                 top.append(j)
         meta.append(
             "strongest: "
-            + ", ".join(f"{html.escape(tokens[j])} ({weights[j]:+.3g})" for j in top)
+            # <bdi>: a right-to-left word ("שלום (+0.5)") otherwise took the sign and brackets of
+            # its number into its own direction, drawn "(0.5+) שלום"
+            + ", ".join(f"<bdi>{html.escape(tokens[j])}</bdi> ({weights[j]:+.3g})" for j in top)
         )
     head = f'<div class="skxai-meta">{" &middot; ".join(meta)}</div>' if meta else ""
+    # dir="auto": a Hebrew or Arabic document is a right-to-left paragraph (its final "!" on the
+    # left), whatever the page's direction; padding of the word spans is vertical only, so
+    # punctuation sits next to its word ("GUN." was drawn "GUN .")
     css = f"<style>{STYLE}</style>" if style else ""
-    return f'{css}<div class="skxai-doc">{head}<div class="skxai-text">{"".join(pieces)}</div></div>'
+    return f'{css}<div class="skxai-doc">{head}<div class="skxai-text" dir="auto">{"".join(pieces)}</div></div>'
 
 
 def text_html(explanation, index=None, *, style=True):

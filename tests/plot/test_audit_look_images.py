@@ -147,7 +147,7 @@ def test_text_html_lists_each_strong_word_once():
     w = np.array([0.05, 0.08, -0.01, -0.05, -0.13, -0.03, -0.13, 0.0, 0.06, -0.13, -0.06, 0.17])
     out = text_html(Explanation([w], data=[doc], tokens=[tokens], method="LimeTextExplainer"))
     strongest = out.split("strongest: ")[1].split("</div>")[0]
-    assert strongest.count("to (") == 1
+    assert strongest.count("<bdi>to</bdi> (") == 1
     assert len(strongest.split(", ")) == 5
 
 

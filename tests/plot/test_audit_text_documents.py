@@ -35,7 +35,7 @@ def _shown(html_text):
     import html
     import re
 
-    body = html_text.split('<div class="skxai-text">', 1)[1].rsplit("</div></div>", 1)[0]
+    body = html_text.split('<div class="skxai-text" dir="auto">', 1)[1].rsplit("</div></div>", 1)[0]
     spans = [html.unescape(s) for s in re.findall(r"<span[^>]*>(.*?)</span>", body)]
     return html.unescape(re.sub(r"<[^>]+>", "", body)), spans
 

@@ -35,19 +35,20 @@ def test_document_text_between_tokens_and_every_label_is_escaped():
              'data-weight="-1">film</span>']
     text = spans[0] + escape(f" {P} ") + spans[1] + escape(" <i>")
     meta = " &middot; ".join([f"<b>{E}</b>", f"<b>{E}</b>", f"anchor: <b>{escape(P + ' AND film')}</b>",
-                              "precision 0.900", "coverage 0.25", "strongest: film (-1), good (+0.5)"])
+                              "precision 0.900", "coverage 0.25",
+                              "strongest: <bdi>film</bdi> (-1), <bdi>good</bdi> (+0.5)"])
     head = f'<div class="skxai-meta">{meta}</div>'
-    assert got == f'<div class="skxai-doc">{head}<div class="skxai-text">{text}</div></div>'
+    assert got == f'<div class="skxai-doc">{head}<div class="skxai-text" dir="auto">{text}</div></div>'
 
 
 def test_tokens_not_found_in_the_document_and_tokens_alone_are_escaped():
     parts = TextParts(tokens=["good", P], weights=np.array([1.0, 0.0]), document="good day")
     got = parts_html(parts, style=False)
     assert E in got and "<script>" not in got
-    assert f"strongest: good (+1), {E} (+0)" in got
+    assert f"strongest: <bdi>good</bdi> (+1), <bdi>{E}</bdi> (+0)" in got
     parts = TextParts(tokens=[P, "x"], weights=None)
     got = parts_html(parts, style=False)
-    assert got == (f'<div class="skxai-doc"><div class="skxai-text"><span class="skxai-w">{E}</span> '
+    assert got == (f'<div class="skxai-doc"><div class="skxai-text" dir="auto"><span class="skxai-w">{E}</span> '
                    '<span class="skxai-w">x</span></div></div>')
 
 

@@ -27,7 +27,7 @@ RED, BLUE = "214,39,40", "31,119,180"
 
 def _doc(meta, text):
     head = f'<div class="skxai-meta">{meta}</div>' if meta else ""
-    return f'<div class="skxai-doc">{head}<div class="skxai-text">{text}</div></div>'
+    return f'<div class="skxai-doc">{head}<div class="skxai-text" dir="auto">{text}</div></div>'
 
 
 def test_tokens_missing_from_the_document_keep_their_order_spacing_weight_and_anchor():
@@ -40,7 +40,8 @@ def test_tokens_missing_from_the_document_keep_their_order_spacing_weight_and_an
     text = (_span("lost", f"{RED},0.25", "+0.2", "0.2") + "(" + _span("good", f"{RED},0.85", "+1", "1")
             + " " + _span("[", f"{BLUE},0.40", "-0.4", "-0.4", anchor=True) + _span("oops", f"{BLUE},0.00", "+0", "0")
             + ") " + _span("film", f"{BLUE},0.55", "-0.6", "-0.6"))
-    meta = "strongest: good (+1), film (-0.6), [ (-0.4), lost (+0.2), oops (+0)"
+    meta = ("strongest: <bdi>good</bdi> (+1), <bdi>film</bdi> (-0.6), <bdi>[</bdi> (-0.4), <bdi>lost</bdi> (+0.2), "
+            "<bdi>oops</bdi> (+0)")
     assert parts_html(parts, style=False) == _doc(meta, text)
     # the default prepends the style block
     assert parts_html(parts) == f"<style>{STYLE}</style>" + _doc(meta, text)
@@ -51,7 +52,8 @@ def test_tokens_without_a_document_are_spaced_by_their_neighbour_and_weighted():
     parts = TextParts(tokens=["(", "a", "b", ","], weights=np.array([1.0, -0.2, 0.0, 0.4]), anchor_positions={1})
     text = (_span("(", f"{RED},0.85", "+1", "1") + _span("a", f"{BLUE},0.25", "-0.2", "-0.2", anchor=True)
             + " " + _span("b", f"{BLUE},0.00", "+0", "0") + _span(",", f"{RED},0.40", "+0.4", "0.4"))
-    assert parts_html(parts, style=False) == _doc("strongest: ( (+1), , (+0.4), a (-0.2), b (+0)", text)
+    assert parts_html(parts, style=False) == _doc(
+        "strongest: <bdi>(</bdi> (+1), <bdi>,</bdi> (+0.4), <bdi>a</bdi> (-0.2), <bdi>b</bdi> (+0)", text)
 
 
 def test_strongest_lists_five_tokens_ties_in_token_order():
@@ -60,7 +62,7 @@ def test_strongest_lists_five_tokens_ties_in_token_order():
     tokens = [f"t{j}" for j in range(20)]
     parts = TextParts(tokens=tokens, weights=w)
     top = sorted(range(20), key=lambda j: (-abs(w[j]), j))[:5]
-    listed = ", ".join(f"t{j} ({w[j]:+.3g})" for j in top)
+    listed = ", ".join(f"<bdi>t{j}</bdi> ({w[j]:+.3g})" for j in top)
     got = parts_html(parts, style=False)
     assert f'<div class="skxai-meta">strongest: {listed}</div>' in got
 

@@ -104,7 +104,8 @@ def test_force_labels_do_not_overlap():
     fig = disp.figure_
     fig.canvas.draw()
     renderer = fig.canvas.get_renderer()
-    labels = [t for t in disp.ax_.texts if t.get_text() in names]
+    # long names are cut with an ellipsis to the width of their block: found by their gid
+    labels = [t for t in disp.ax_.texts if (t.get_gid() or "").startswith("force-label-")]
     assert labels and all(t.get_rotation() == 0 for t in labels)
     boxes = [t.get_window_extent(renderer) for t in labels]
     for i in range(len(boxes)):
