@@ -72,3 +72,33 @@ def test_kernel_order_field_absent_when_exact_as_documented():
     assert not sampled.exact and sampled.order == 1
     doc = " ".join(skxai.KernelShapExplainer.__doc__.split())
     assert "``order`` (of the fit; absent when exact)" in doc
+
+
+@pytest.mark.parametrize("sampler", ["gaussian", "callable"])
+def test_conditional_draws_follow_row_values_not_position(sampler):
+    # doc/user_guide/scaling.rst said the conditional game's draws "follow the row's index";
+    # they are seeded by the row's values, so a row explained alone or at position 2 agrees.
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(40, 3))
+    model = LinearRegression().fit(X, X[:, 0] * 2 - X[:, 2])
+    if sampler == "callable":
+
+        def sampler(x_S, S, n, random_state):
+            return random_state.normal(size=(n, 3 - len(S)))
+
+    explainer = skxai.ExactShapleyExplainer(
+        model, game="conditional", conditional_sampler=sampler, n_conditional_samples=16, random_state=0
+    ).fit(X)
+    together = explainer.transform(X[:4])[2]
+    alone = explainer.transform(X[2:3])[0]
+    np.testing.assert_array_equal(together, alone)
+    shifted = explainer.transform(X[[1, 2]])[1]
+    np.testing.assert_array_equal(shifted, alone)
+    doc = " ".join(open_doc("scaling.rst").split())
+    assert "follow the row's index" not in doc
+
+
+def open_doc(name):
+    from pathlib import Path
+
+    return (Path(__file__).resolve().parents[1] / "doc" / "user_guide" / name).read_text()
