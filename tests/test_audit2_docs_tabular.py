@@ -102,3 +102,18 @@ def open_doc(name):
     from pathlib import Path
 
     return (Path(__file__).resolve().parents[1] / "doc" / "user_guide" / name).read_text()
+
+
+def test_sampling_auto_budget_counts_walked_not_evaluated_coalitions():
+    # The docstring said "auto" gives "about 2048 coalition evaluations"; on 10 players it
+    # walks 206 permutations (2,266 prefix coalitions) whose shared prefixes are evaluated once:
+    # about 700 evaluations.
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(20, 10))
+    model = LinearRegression().fit(X, X.sum(axis=1))
+    explainer = skxai.ShapleySamplingExplainer(model, max_background=2, random_state=0).fit(X)
+    assert explainer._n_perm() == 206
+    assert explainer.explain(X[:1]).n_evaluations < 1024
+    doc = " ".join(skxai.ShapleySamplingExplainer.__doc__.split())
+    assert "about 2048 coalition evaluations" not in doc
+    assert "``p + 1`` prefix coalitions each" in doc
