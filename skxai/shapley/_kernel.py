@@ -118,11 +118,12 @@ class KernelShapExplainer(BaseTabularExplainer):
     estimator_, background_, background_weights_, expected_value_, n_features_in_,
     output_names_, target_index_
         As in :class:`~skxai.ExactShapleyExplainer`. ``explain`` also reports
-        ``n_evaluations`` (coalitions evaluated per row), ``exact``, ``order`` (of the fit) and
-        ``std``: standard errors scaled so that ``values +/- 1.96 * std`` are 95% confidence
-        intervals (jackknife over the sampled coalition pairs with its bias estimate added in
-        quadrature, or the leave-one-out sandwich past 2,560 coalitions, with Student-t degrees
-        of freedom; zero when exact). Their coverage
+        ``n_evaluations`` (coalitions evaluated per row), ``exact``, ``order`` (of the fit; absent
+        when exact) and ``std``: standard errors scaled so that ``values +/- 1.96 * std`` are 95%
+        confidence intervals (jackknife over the sampled coalition pairs with its bias estimate
+        added in quadrature, or the leave-one-out sandwich for a linear fit past 128 sampled
+        coalition pairs and an interaction fit past 2,560 coalitions, with Student-t degrees of
+        freedom; zero when exact). Their coverage
         is measured in ``benchmarks/results/calibration.md``.
 
     Examples

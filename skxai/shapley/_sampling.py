@@ -41,8 +41,10 @@ class ShapleySamplingExplainer(BaseTabularExplainer):
     n_permutations : int or "auto", default="auto"
         Permutations walked, each followed by its reverse (an odd count walks the last one
         alone: it counts in the values, and its own variance in the error); the pairs are
-        distinct while there are that many (``p! / 2``); "auto"
-        gives about 2048 coalition evaluations: ``max(2, 2 * ceil(1024 / p))``. Once the
+        distinct while there are that many (``p! / 2``); "auto" walks
+        ``max(2, 2 * ceil(1024 / p))`` permutations of ``p + 1`` prefix coalitions each (about
+        2048 coalitions walked); a coalition shared by several permutations is evaluated once,
+        so fewer are evaluated on few players (about 700 on 10, 1,600 on 16, 2,000 on 40). Once the
         permutations have visited all ``2**p`` coalitions (few players), the values are the
         exact ones, with ``std`` 0, at no model call more.
     target, response_method, max_background, background, feature_groups, batch_size, n_jobs

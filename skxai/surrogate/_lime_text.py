@@ -376,6 +376,9 @@ class LimeTextExplainer(BaseExplainer):
             score=np.asarray([r["score"] for r in results]),
             local_pred=np.asarray([r["local_pred"] for r in results]),
             target=np.asarray([r["target"] for r in results]),
+            # the explained class of each document, where every Explanation keeps it (plots,
+            # reports and the vocabulary read target_index; ``target`` is the first release's name)
+            target_index=np.asarray(targets, dtype=int),
             tokens=[d.tokens.tolist() for d in toks],
             token_offsets=[d.starts.tolist() for d in toks],
             total_model_calls=int(sum(c for _, c, _ in parts)),
