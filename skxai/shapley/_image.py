@@ -170,7 +170,10 @@ class ImageShapleyExplainer(BaseExplainer):
         Model evaluations per image: coalitions for ``"kernel"`` (``"auto"``: ``2 p + 2048``,
         at most ``2**p``) and ``"lime"`` (``"auto"``: 1000), ``n_samples / (p + 1)``
         permutations rounded up to an even number (antithetic pairs, at least 2) for
-        ``"sampling"`` (``"auto"``: about 2048 evaluations, at most ``2**p``).
+        ``"sampling"`` (``"auto"``: about 2048 coalitions walked; a coalition shared by several
+        permutations is evaluated once, so fewer are evaluated on few regions: 240 on 9, about
+        1,500 on 16, 2,100 on 64; the values are exact, with ``std`` 0, once all ``2**p`` are
+        visited).
     kernel_width : float, default=0.25
         LIME kernel width (lime's image default).
     alpha : float, default=1.0
