@@ -172,8 +172,7 @@ class ImageShapleyExplainer(BaseExplainer):
         permutations rounded up to an even number (antithetic pairs, at least 2) for
         ``"sampling"`` (``"auto"``: about 2048 coalitions walked; a coalition shared by several
         permutations is evaluated once, so fewer are evaluated on few regions: 240 on 9, about
-        1,500 on 16, 2,100 on 64; the values are exact, with ``std`` 0, once all ``2**p`` are
-        visited).
+        1,500 on 16, 2,100 on 64).
     kernel_width : float, default=0.25
         LIME kernel width (lime's image default).
     alpha : float, default=1.0
