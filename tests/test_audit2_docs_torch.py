@@ -18,18 +18,18 @@ from skxai import IntegratedGradientsExplainer  # noqa: E402
 
 
 def _median_relative_gap(net, X, method, n_steps):
-    exp = IntegratedGradientsExplainer(
-        net, n_steps=n_steps, method=method, response_method="decision_function", target=0
-    ).fit(X).explain(X)
+    exp = (
+        IntegratedGradientsExplainer(net, n_steps=n_steps, method=method, response_method="decision_function", target=0)
+        .fit(X)
+        .explain(X)
+    )
     change = exp.outputs[:, 0] - np.asarray(exp.base_values).reshape(len(X), -1)[:, 0]
     return float(np.median(np.abs(exp.convergence_delta) / np.abs(change)))
 
 
 def _net(activation):
     torch.manual_seed(0)
-    return nn.Sequential(
-        nn.Linear(8, 16), activation(), nn.Linear(16, 16), activation(), nn.Linear(16, 3)
-    ).double()
+    return nn.Sequential(nn.Linear(8, 16), activation(), nn.Linear(16, 16), activation(), nn.Linear(16, 3)).double()
 
 
 def test_gauss_legendre_much_faster_on_a_smooth_network():
