@@ -251,6 +251,33 @@ def _same_tensor(a, b):
     return a is b or (a.data_ptr() == b.data_ptr() and a.shape == b.shape)
 
 
+_ADDS = frozenset({"add", "__add__", "__radd__"})
+
+
+class _AddRecorder(torch.overrides.TorchFunctionMode):
+    """Record ``(result, tensor operands)`` of every out-of-place addition of a forward pass.
+
+    ``out = out + x`` (a residual skip written out of place) hands the next module a new
+    tensor, where ``out += x`` hands it the very tensor the convolution returned; recording the
+    sums lets the CAM layer search treat both the same. The results are kept alive so that
+    their memory (compared by address) is not reused during the pass.
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.sums = []
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        out = func(*args, **(kwargs or {}))
+        if getattr(func, "__name__", "") in _ADDS and isinstance(out, torch.Tensor):
+            self.sums.append((out, [a for a in args if isinstance(a, torch.Tensor)]))
+        return out
+
+    def adds_to(self, result, operand):
+        """Whether ``result`` is a recorded sum one of whose operands is ``operand``."""
+        return any(_same_tensor(out, result) and any(_same_tensor(a, operand) for a in ops) for out, ops in self.sums)
+
+
 def _trailing_activation(module):
     """The last leaf of nested Sequentials when it is a Softmax/LogSoftmax/Sigmoid."""
     last = module
@@ -821,7 +848,8 @@ class TorchModel:
         what the pooling averages (the conv's own output is not). Found from one no-grad
         forward pass of ``x`` (a sample is enough) that records which leaf module runs on
         which tensor; a module continues the chain only when it takes the previous module's
-        output (an in-place module returns that very tensor). A module that runs more than once
+        output (an in-place module returns that very tensor), or that output plus another
+        tensor (a residual skip, added in place or not). A module that runs more than once
         per pass (a ReLU shared by a residual block) cannot be captured: the innermost module
         that runs once and returns the same activations (the block) is taken instead, else the
         chain's last module that runs once.
@@ -847,11 +875,13 @@ class TorchModel:
             first = inp[0] if inp and isinstance(inp[0], torch.Tensor) else None
             calls.append((m, first, out))
 
+        sums = _AddRecorder()
         with HookSet() as hooks, torch.no_grad():
             for m in self.module.modules():
                 if m is not self.module:
                     hooks.add(m.register_forward_hook(hook))
-            self.logits(x)
+            with sums:
+                self.logits(x)
         runs = Counter(id(m) for m, _, _ in calls)
         leaf = [i for i, (m, _, _) in enumerate(calls) if id(m) in leaves]
         last = max((i for i in leaf if isinstance(calls[i][0], _CONVS)), default=None)
@@ -863,7 +893,14 @@ class TorchModel:
         chain, prev_out = [last], calls[last][2]
         for i in (i for i in leaf if i > last):
             m, inp, out = calls[i]
-            same = inp is not None and isinstance(prev_out, torch.Tensor) and _same_tensor(inp, prev_out)
+            # The chain continues through a residual skip added out of place (the sum of the
+            # chain's output and another tensor) as it does through one added in place, where
+            # the sum is the very tensor the previous module returned.
+            same = (
+                inp is not None
+                and isinstance(prev_out, torch.Tensor)
+                and (_same_tensor(inp, prev_out) or sums.adds_to(inp, prev_out))
+            )
             if not (isinstance(m, ELEMENTWISE) and same):
                 break
             chain.append(i)
