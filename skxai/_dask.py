@@ -55,6 +55,8 @@ def _rows_targets(explainer, start, stop):
     rows = slice(int(start), int(stop))
     part = copy.copy(explainer)
     part.target = target.iloc[rows] if hasattr(target, "iloc") else target[rows]
+    if hasattr(explainer, "_fitted_target"):
+        part._fitted_target = part.target  # the rows' share of the target fit resolved
     index = getattr(explainer, "target_index_", None)
     if index is not None and not isinstance(index, str) and np.ndim(index) == 1:
         part.target_index_ = np.asarray(index)[rows]
