@@ -85,7 +85,8 @@ class BarDisplay:
         output : str or int, optional
             Output to show (class label or index); default the explanation's target.
         max_display : int, default=10
-            Most bars; the rest are summed into one "other features" bar.
+            Most features drawn with a bar of their own; the rest are summed into one more
+            bar ("sum of N other features"), so up to ``max_display + 1`` bars.
         ax : matplotlib Axes, optional
         error_bars : bool or "samples", default=False
             True: the estimator's standard errors (``explanation.std``) carried to the mean,
@@ -151,6 +152,7 @@ class BarDisplay:
         ax : matplotlib Axes, optional
             Where to draw; a new figure when None.
         max_display : int, default=10
+            Most features drawn with a bar of their own; the rest are summed into one more bar.
         color : str, default="#1f77b4"
 
         Returns

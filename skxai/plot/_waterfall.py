@@ -218,7 +218,8 @@ class WaterfallDisplay:
         output : str or int, optional
             Output to show; default the explanation's target.
         max_display : int, default=10
-            Most bars; the smallest attributions are grouped in one bar.
+            Most features drawn with a bar of their own; the smallest attributions are grouped
+            in one more bar, so up to ``max_display + 1`` bars.
         ax : matplotlib Axes, optional
         error_bars : bool, default=False
             Draw ``explanation.std`` (the estimator's standard errors) as error bars.
@@ -254,6 +255,7 @@ class WaterfallDisplay:
         ----------
         ax : matplotlib Axes, optional
         max_display : int, default=10
+            Most features drawn with a bar of their own; the rest are grouped in one more bar.
         error_bars : bool, default=False
             Draw ``std`` as error bars (an error of the grouped remainder is the root sum of squares).
 
