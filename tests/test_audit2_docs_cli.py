@@ -40,8 +40,12 @@ def test_demo_families_default_is_all():
 def _explanation(n_features):
     rng = np.random.default_rng(0)
     values = rng.normal(size=(4, n_features))
-    return Explanation(values, base_values=np.zeros(4), data=rng.normal(size=(4, n_features)),
-                       feature_names=[f"f{i}" for i in range(n_features)])
+    return Explanation(
+        values,
+        base_values=np.zeros(4),
+        data=rng.normal(size=(4, n_features)),
+        feature_names=[f"f{i}" for i in range(n_features)],
+    )
 
 
 @pytest.mark.parametrize("kind", ["bar", "waterfall"])
