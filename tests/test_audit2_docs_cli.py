@@ -61,3 +61,23 @@ def test_max_display_counts_features_plus_one_grouped_bar(kind):
     own = [lab for lab in labels if re.fullmatch(r"(.*= )?f\d+( .*)?", lab)]
     assert len(labels) == 11 and len(own) == 10
     assert "max_display + 1" in display.from_explanation.__doc__
+
+
+def test_make_report_figures_dir_without_path_writes_the_figures(tmp_path):
+    # figures_dir was silently ignored unless path was given too
+    pytest.importorskip("matplotlib")
+    pytest.importorskip("jinja2")
+    from sklearn.linear_model import LinearRegression
+
+    from skxai import ExactShapleyExplainer
+    from skxai.report import make_report
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(12, 3))
+    y = X @ np.array([1.0, -2.0, 0.5])
+    explainer = ExactShapleyExplainer(LinearRegression().fit(X, y), max_background=5).fit(X)
+    folder = tmp_path / "figs"
+    report = make_report(explainer, X, n_local=1, metrics=False, figures_dir=folder)
+    assert report.figures
+    assert sorted(p.name for p in folder.iterdir()) == sorted(name for name, _ in report.figures)
+    assert report.path is None

@@ -80,12 +80,16 @@ class Report:
         with open(path, "w", encoding="utf-8") as fh:
             fh.write(self.html)
         if figures_dir is not None:
-            os.makedirs(figures_dir, exist_ok=True)
-            for name, png in self.figures:
-                with open(os.path.join(figures_dir, name), "wb") as fh:
-                    fh.write(png)
+            self._write_figures(figures_dir)
         self.path = path
         return path
+
+    def _write_figures(self, folder):
+        """Write every figure as a PNG file in ``folder`` (created when missing)."""
+        os.makedirs(folder, exist_ok=True)
+        for name, png in self.figures:
+            with open(os.path.join(folder, name), "wb") as fh:
+                fh.write(png)
 
     def _repr_html_(self):
         import html
@@ -170,8 +174,9 @@ def make_report(explainers, X, *, path=None, title="skxai explanation report", d
         Samples the metrics are computed on.
     dpi : int, default=80
         Resolution of the embedded figures.
-    figures_dir : str, optional
-        Also write each figure as a PNG file there (with ``path``).
+    figures_dir : str or path-like, optional
+        Also write each figure as a PNG file there (created when missing), with or without
+        ``path``.
     explanations : dict name -> Explanation, optional
         Explanations already computed on ``X[:max_samples]``, reused instead of explaining again.
     timings : dict name -> float, optional
@@ -268,5 +273,7 @@ def make_report(explainers, X, *, path=None, title="skxai explanation report", d
     report.localisation = localisation_rows
     if path is not None:
         report.save(path, figures_dir=figures_dir)
+    elif figures_dir is not None:  # without a page to write: the figures alone (was ignored)
+        report._write_figures(figures_dir)
     return report
 
