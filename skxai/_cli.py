@@ -150,8 +150,9 @@ def _check_report_dependencies(caller):
 def main(argv=None):
     """Entry point of ``skxai`` and ``python -m skxai``; returns the exit code.
 
-    0: done; 2: bad input from the user (one line on stderr, nothing written); 1: an
-    unexpected internal error; 130: interrupted; 143: terminated (SIGTERM).
+    0: done; 2: bad input from the user (one line on stderr; nothing written when it is found
+    before the first row is, else the rows already written stay and the line says where it
+    stopped); 1: an unexpected internal error; 130: interrupted; 143: terminated (SIGTERM).
     """
     parser = build_parser()
     argv = list(sys.argv[1:] if argv is None else argv)

@@ -186,7 +186,8 @@ class ImageAttributionDisplay:
             Image drawn underneath; default ``explanation.data[index]`` when present.
         mode : {"signed", "abs_max", "positive", "negative", "split"}, default="signed"
             ``"split"`` draws three panels: the image, the positive and the negative part.
-        channel_axis : "auto", 0 or -1
+        channel_axis : "auto", 0 or -1, default="auto"
+            Axis of the colour channels of the values and the image (see the class).
         output : str or int, optional
         ax : matplotlib Axes, or a sequence of 3 for ``"split"``
         alpha : float, default=0.85
