@@ -137,6 +137,7 @@ class ImageAttributionDisplay:
     image : ndarray, optional
         The image, same layout rules; drawn in grey underneath.
     channel_axis : "auto", 0 or -1, default="auto"
+        Axis of the colour channels (as in :meth:`from_explanation`).
     method : str, optional
     quantity : str, optional
         What the maps explain, e.g. "output of 1" (shown in the title).
@@ -187,7 +188,10 @@ class ImageAttributionDisplay:
         mode : {"signed", "abs_max", "positive", "negative", "split"}, default="signed"
             ``"split"`` draws three panels: the image, the positive and the negative part.
         channel_axis : "auto", 0 or -1, default="auto"
-            Axis of the colour channels of the values and the image (see the class).
+            Axis of the colour channels of the values and the image: 0 for ``(C, H, W)``, -1
+            for ``(H, W, C)``; "auto" takes ``(C, H, W)`` when the first axis is 1, 3 or 4 long
+            and the last is not, ``(H, W, C)`` in the opposite case, and the shorter of the two
+            when both could be.
         output : str or int, optional
         ax : matplotlib Axes, or a sequence of 3 for ``"split"``
         alpha : float, default=0.85
