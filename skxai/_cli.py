@@ -846,8 +846,10 @@ def _run_explain(args):
                 # the first bad cell of the file the rows came from (a sample of it: maybe not in it)
                 frames = (f.drop(columns=[c for c in args.drop if c in f.columns])
                           for f in csv_chunks(source, args.chunk_size, dtype=dtype))
+                # the library names its parameter; here the option sets it
+                why = " ".join(str(exc).split()).replace("with target=<output index>", "with --target <output index>")
                 raise UsageError(f"cannot fit --method {method} on the background rows ({source!r}): "
-                                 f"{' '.join(str(exc).split())}{_bad_cell(exc, frames)}") from None
+                                 f"{why}{_bad_cell(exc, frames)}") from None
             del bg
         out = AppendingCsv(args.out)
         stack.callback(out.close)

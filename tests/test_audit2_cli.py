@@ -320,3 +320,19 @@ def test_the_cell_named_is_the_one_refused_not_the_first_of_its_kind(tmp_path, c
         ["explain", tmp_path / "m.skops", tmp_path / "gap.csv", "--out", tmp_path / "o.csv", *argv], capsys
     )
     assert code == 2 and "(first empty or missing cells: row 7 of column 'age', row 12 of column 'x')" in err, err
+
+
+@pytest.mark.parametrize("method", ["exact-shap", "kernel-shap", "lime"])
+def test_a_multi_output_regressor_without_target_names_the_option(tmp_path, capsys, method):
+    """The library's "choose one with target=<output index>" reached the command line as is;
+    there the option is --target."""
+    from sklearn.linear_model import LinearRegression
+
+    rng = np.random.RandomState(0)
+    X = pd.DataFrame(rng.normal(size=(30, 3)), columns=["a", "b", "c"])
+    skops_io.dump(LinearRegression().fit(X, np.c_[X.a, X.b]), tmp_path / "m.skops")
+    X.to_csv(tmp_path / "d.csv", index=False)
+    code, err = _run(["explain", tmp_path / "m.skops", tmp_path / "d.csv", "--out", tmp_path / "o.csv",
+                      "--method", method], capsys)
+    assert code == 2
+    assert "--target <output index> (0..1)" in err and "target=<" not in err
