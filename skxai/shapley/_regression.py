@@ -142,6 +142,38 @@ def _platt_scaled(estimator):
     return isinstance(final, SVC | NuSVC) and bool(getattr(final, "probability", False))
 
 
+def _class_shares(estimator, y, sample_weight):
+    """The class probabilities a classifier predicts from no information, in the order of
+    ``np.unique(y)``: its fixed prior, else the class shares of the rows weighted as it weighs
+    them (``sample_weight`` and ``class_weight``; unweighted for Platt scaling)."""
+    prior = _fixed_prior(estimator, y)
+    if prior is not None:
+        return prior
+    weight = None if _platt_scaled(estimator) else _with_class_weight(estimator, y, sample_weight)
+    _, codes = np.unique(y, return_inverse=True)
+    totals = np.bincount(codes, weights=None if weight is None else np.asarray(weight, dtype=np.float64))
+    return totals / totals.sum()
+
+
+def _voting_prior(estimator, y, sample_weight):
+    """The no-information probabilities of a soft VotingClassifier whose members predict
+    different ones (a balanced and a plain logistic regression): the weighted mean of its
+    members', as its ``predict_proba`` averages them. None for any other model (and for members
+    that agree, which :func:`_final_classifier` already reads through)."""
+    from sklearn.ensemble import VotingClassifier
+
+    final = _final_classifier(estimator)
+    if not isinstance(final, VotingClassifier) or final.voting != "soft" or np.ndim(y) != 1:
+        return None
+    weights = final.weights if final.weights is not None else [1.0] * len(final.estimators)
+    pairs = [(e, w) for (_, e), w in zip(final.estimators, weights, strict=True) if not isinstance(e, str)]
+    if not pairs:
+        return None
+    shares = np.array([_class_shares(e, y, sample_weight) for e, _ in pairs])
+    w = np.array([w for _, w in pairs], dtype=np.float64)
+    return w @ shares / w.sum()
+
+
 def _prior_weight(y, prior):
     """Row weights whose class totals are ``prior`` (a DummyClassifier's "prior" then predicts it)."""
     _, codes, counts = np.unique(y, return_inverse=True, return_counts=True)
@@ -187,7 +219,8 @@ class ShapleyRegressionExplainer(BaseTabularExplainer):
     (regression), the class prior (probabilities; weighted by ``sample_weight`` and the model's
     ``class_weight``; the model's own ``priors`` or ``class_prior`` where it is given one,
     uniform for ``fit_prior=False`` and ``ComplementNB``; unweighted for
-    ``SVC(probability=True)``, whose sigmoid is fitted to the plain labels), or the model's own
+    ``SVC(probability=True)``, whose sigmoid is fitted to the plain labels; the weighted mean
+    of a soft ``VotingClassifier``'s members' where they differ), or the model's own
     fit on a constant column (other responses, e.g. a decision function), whatever the order
     of the rows. A coalition whose columns are all constant on the training rows (but not the
     full one) has the empty coalition's model: it holds no information either, so a constant
@@ -336,7 +369,10 @@ class ShapleyRegressionExplainer(BaseTabularExplainer):
             weight = _sample_weight(est, fit_params)
             if isinstance(empty, DummyClassifier):
                 prior = _fixed_prior(est, y) if np.ndim(y) == 1 else None
-                if _platt_scaled(est):
+                voting = _voting_prior(est, y, weight)
+                if voting is not None:  # members of their own weighting: the mean of their priors
+                    weight = _prior_weight(y, voting)
+                elif _platt_scaled(est):
                     weight = None  # the sigmoid is fitted to the unweighted labels
                 elif prior is None:
                     weight = _with_class_weight(est, y, weight)
