@@ -39,3 +39,16 @@ def small_cnn(seed=0, pool=nn.AvgPool2d):
         nn.Linear(20, 3),
     )
     return seeded_float64(net, seed, scale=0.5)
+
+
+def cam_by_hand(net, X, n_layers):
+    """CAM of a ``Sequential`` network ending in global average pooling, flattening and a
+    linear layer, read after its first ``n_layers`` modules: ``W[t] . A`` for each sample's
+    predicted class ``t`` (numpy, ``(n, *spatial)``)."""
+    import numpy as np
+
+    with torch.no_grad():
+        A = net[:n_layers](torch.as_tensor(X)).numpy()
+        logits = net(torch.as_tensor(X)).numpy()
+    W = net[-1].weight.detach().numpy()
+    return np.einsum("nk,nkhw->nhw", W[logits.argmax(axis=1)], A)

@@ -56,19 +56,7 @@ def test_opticam_of_a_float16_network_is_finite_and_keeps_its_objective():
     # outputs NaN (a ValueError blaming the model).
     with torch.random.fork_rng():
         torch.manual_seed(0)
-        net = (
-            nn.Sequential(
-                nn.Conv2d(3, 6, 3, padding=1),
-                nn.ReLU(),
-                nn.Conv2d(6, 5, 3, padding=1),
-                nn.ReLU(),
-                nn.AdaptiveAvgPool2d(1),
-                nn.Flatten(),
-                nn.Linear(5, 4),
-            )
-            .eval()
-            .half()
-        )
+        net = _build_small_net(torch.float16)
         x = torch.randn(3, 3, 9, 7).half()
     exp = OptiCamExplainer(net, target_layer="2", normalize=True, max_iter=20).fit(x).explain(x)
     assert np.isfinite(exp.values).all() and np.isfinite(exp.weights).all()
@@ -79,22 +67,24 @@ def test_opticam_of_a_float16_network_is_finite_and_keeps_its_objective():
     np.testing.assert_allclose(exp.masked_score, y[np.arange(3), exp.targets], rtol=2e-3, atol=2e-3)
 
 
+def _build_small_net(dtype):
+    """conv -> ReLU -> conv -> ReLU -> pooling -> linear, drawn from torch's current generator."""
+    net = nn.Sequential(
+        nn.Conv2d(3, 6, 3, padding=1),
+        nn.ReLU(),
+        nn.Conv2d(6, 5, 3, padding=1),
+        nn.ReLU(),
+        nn.AdaptiveAvgPool2d(1),
+        nn.Flatten(),
+        nn.Linear(5, 4),
+    )
+    return net.eval().to(dtype)
+
+
 def _small_net():
     with torch.random.fork_rng():
         torch.manual_seed(0)
-        return (
-            nn.Sequential(
-                nn.Conv2d(3, 6, 3, padding=1),
-                nn.ReLU(),
-                nn.Conv2d(6, 5, 3, padding=1),
-                nn.ReLU(),
-                nn.AdaptiveAvgPool2d(1),
-                nn.Flatten(),
-                nn.Linear(5, 4),
-            )
-            .eval()
-            .double()
-        )
+        return _build_small_net(torch.float64)
 
 
 def test_ablationcam_keeps_a_users_input_pre_hook_on_the_network():
