@@ -367,17 +367,14 @@ class ShapleyRegressionExplainer(BaseTabularExplainer):
             )
         if isinstance(empty, DummyClassifier | DummyRegressor):
             weight = _sample_weight(est, fit_params)
-            if isinstance(empty, DummyClassifier):
-                prior = _fixed_prior(est, y) if np.ndim(y) == 1 else None
-                voting = _voting_prior(est, y, weight)
-                if voting is not None:  # members of their own weighting: the mean of their priors
-                    weight = _prior_weight(y, voting)
-                elif _platt_scaled(est):
-                    weight = None  # the sigmoid is fitted to the unweighted labels
-                elif prior is None:
-                    weight = _with_class_weight(est, y, weight)
-                else:  # a fixed prior is not learnt from the rows: their weights do not change it
-                    weight = _prior_weight(y, prior)
+            if isinstance(empty, DummyClassifier) and np.ndim(y) == 1:
+                # the probabilities the model predicts from no information (its fixed prior, the
+                # rows weighted as it weighs them, its soft-voting members' mean), given to the
+                # DummyClassifier as row weights
+                prior = _voting_prior(est, y, weight)
+                weight = _prior_weight(y, _class_shares(est, y, weight) if prior is None else prior)
+            elif isinstance(empty, DummyClassifier):
+                weight = None if _platt_scaled(est) else _with_class_weight(est, y, weight)
             empty_params = {} if weight is None else {"sample_weight": weight}
         # The full coalition's model is the explained model itself (``estimator_``, which
         # ``predict`` uses): a refit of a randomised model (a forest without random_state) was
