@@ -165,23 +165,48 @@ def _in_memory_method(method):
     return in_memory_method
 
 
-def _check_container_can_hold(explainer):
-    """Raise ``get_feature_names_out``'s own error when ``set_output`` asks for a dataframe of
-    attributions that are not feature columns (images, a layer's maps).
+def _names_refused(explainer):
+    """``get_feature_names_out``'s own error when ``set_output`` asks for a dataframe of
+    attributions that are not feature columns (images, a layer's maps); None otherwise.
 
     scikit-learn >= 1.7 raises that error itself; 1.6 swallows it and hands the N-D attributions
     to pandas, which fails with "Must pass 2-d input" after all the work is done.
     """
     get_names = getattr(explainer, "get_feature_names_out", None)
     if get_names is None or _output_container(explainer) == "default":
-        return
+        return None
     try:
         get_names()
     except NotFittedError:
-        return  # transform says so itself
+        return None  # transform says so itself
     except AttributeError as exc:
         if "does not provide get_feature_names_out" not in str(exc):
-            raise
+            return exc
+    return None
+
+
+def _asked_of_this_explainer(explainer):
+    """Whether the dataframe output was asked of this explainer (its own or its Pipeline's
+    ``set_output``), not by the global ``set_config(transform_output=...)``."""
+    return "transform" in getattr(explainer, "_sklearn_output_config", {})
+
+
+def _containers_where_they_fit(method):
+    """``method`` (scikit-learn's set_output wrapper around ``transform``) with N-D attributions
+    passed through as arrays under the global ``transform_output``, as scikit-learn passes
+    through the output of transformers without feature names; asked of the explainer itself, a
+    dataframe it cannot give is refused, saying why."""
+
+    @functools.wraps(method)
+    def wrapped(self, X, *args, **kwargs):
+        refused = _names_refused(self)
+        if refused is None:
+            return method(self, X, *args, **kwargs)
+        if _asked_of_this_explainer(self):
+            raise refused
+        return method.__wrapped__(self, X, *args, **kwargs)
+
+    return wrapped
 
 
 class BaseExplainer(TransformerMixin, MetaEstimatorMixin, BaseEstimator):
@@ -208,6 +233,7 @@ class BaseExplainer(TransformerMixin, MetaEstimatorMixin, BaseEstimator):
         if transform is not None and not getattr(transform, "_skxai_dask_aware", False):
             # scikit-learn's set_output wrapped this transform just now (not the CAMs', which opt out)
             wrapped_by_set_output = "transform" in getattr(cls, "_sklearn_auto_wrap_output_keys", ())
+            inner = _containers_where_they_fit(transform) if wrapped_by_set_output else transform
 
             # Every family's transform takes dask collections too, lazily and block by block.
             @functools.wraps(transform)
@@ -219,9 +245,7 @@ class BaseExplainer(TransformerMixin, MetaEstimatorMixin, BaseEstimator):
                 with internal_call():
                     if is_dask_collection(X):
                         return transform_dask(self, X)
-                    if wrapped_by_set_output:
-                        _check_container_can_hold(self)
-                    return transform(self, X, *args, **kwargs)
+                    return inner(self, X, *args, **kwargs)
 
             dask_aware_transform._skxai_dask_aware = True
             cls.transform = dask_aware_transform
@@ -515,6 +539,12 @@ class BaseExplainer(TransformerMixin, MetaEstimatorMixin, BaseEstimator):
             tags.classifier_tags = ClassifierTags()
             tags.target_tags.multi_output = get_tags(self.estimator).target_tags.multi_output
         return tags
+
+
+# fit(X).transform(X), whose transform already gives the container set_output asks for (or
+# the array, see _containers_where_they_fit), without scikit-learn's second wrapping, which
+# would ask an image explainer for column names it does not have
+BaseExplainer.fit_transform = TransformerMixin.fit_transform.__wrapped__
 
 
 @fill_doc

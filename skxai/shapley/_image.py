@@ -775,7 +775,9 @@ class ImageShapleyExplainer(BaseExplainer):
         AttributeError
             Always. The method exists so that ``set_output`` is available (a Pipeline's
             ``set_output`` reaches every step, ``transform="default"`` included); with
-            ``transform="pandas"``, ``transform`` raises this error, which says why.
+            ``set_output(transform="pandas")`` asked of this explainer, ``transform`` raises
+            this error, which says why. Under the global
+            ``sklearn.set_config(transform_output="pandas")`` the heatmaps stay arrays.
         """
         raise AttributeError(
             f"{type(self).__name__} returns pixel heatmaps, not feature columns: "
