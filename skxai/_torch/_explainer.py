@@ -15,7 +15,7 @@ from skxai._data import columns_in_fit_order
 from skxai._explanation import Explanation
 from skxai._progress import progress
 from skxai._torch._capture import LayerCapture
-from skxai._torch._model import TorchModel
+from skxai._torch._model import HookSet, TorchModel
 from skxai.base import (
     BaseExplainer,
     _is_fitted,
@@ -24,6 +24,7 @@ from skxai.base import (
     unfitted_without_y_message,
 )
 from skxai.utils._feature_names import names_out
+from skxai.utils._memory import most_within_working_memory, refuse_beyond_working_memory
 from skxai.utils._param_validation import (
     BATCH_SIZE,
     RANDOM_STATE,
@@ -190,6 +191,7 @@ class BaseTorchExplainer(BaseExplainer):
     #: Extras shaped like the input (IG's ``baselines``): cut with values shaped like it too.
     _grid_extras = ()
     _stochastic = False  # True where random_state draws noise (SmoothGrad)
+    _needs_gradients = True  # False for forward-only explainers: no activations kept for a backward
 
     # ------------------------------------------------------------------ fit
     def _check_params(self):
@@ -297,6 +299,8 @@ class BaseTorchExplainer(BaseExplainer):
         self.response_method_ = self._response_method()
         self.model_ = TorchModel(self.estimator_, self.response_method_)
         self.quantity_ = self.model_.quantity
+        self._pass_bytes_ = self._measure_pass_bytes(Xa)
+        self._check_pass_fits()
         if self.target_layer_ is not None:
             self.model_.get_layer(self.target_layer_)
             self._check_layer_batch(Xa)
@@ -412,12 +416,66 @@ class BaseTorchExplainer(BaseExplainer):
         """Hook for subclasses that learn more in fit (baselines, references)."""
 
     # ------------------------------------------------------------------ model calls
-    def _batch(self):
-        return getattr(self, "batch_size", None) or 256
+    def _batch(self, grad=True):
+        """Rows per pass: ``batch_size`` (256 when None), fewer where one pass's activations
+        would exceed the working-memory bound (see :meth:`_measure_pass_bytes`)."""
+        return self._rows_within_memory(getattr(self, "batch_size", None) or 256, grad=grad)
+
+    def _rows_within_memory(self, rows, grad=True):
+        """``rows``, or fewer so that a pass's activations stay within ``MAX_WORKING_BYTES``."""
+        per_row = getattr(self, "_pass_bytes_", None)
+        if not per_row:
+            return rows
+        return max(1, min(rows, most_within_working_memory(per_row[0 if grad else 1])))
+
+    def _measure_pass_bytes(self, X):
+        """Bytes one sample brings to a pass: ``(with gradients, forward only)``.
+
+        A backward pass keeps every module's output until it runs (the sum of a sample's
+        activations); a forward-only pass holds about its two largest. Measured on one sample
+        without gradients, before any batch runs, so that a network whose batch of 256 large
+        images would take tens of GiB (and get the process killed) runs in smaller passes,
+        and one whose single sample cannot fit is refused at ``fit``. Module outputs are counted
+        as tensors (an in-place activation is counted again: an over-estimate)."""
+        x = self.model_.to_tensor(X[:1])
+        held = [0, 0]
+
+        def count(module, inputs, out):
+            for t in out if isinstance(out, (tuple, list)) else (out,):
+                if isinstance(t, torch.Tensor):
+                    nbytes = t.numel() * t.element_size()
+                    held[0] += nbytes
+                    held[1] = max(held[1], nbytes)
+
+        with self.model_.prepared(), HookSet() as hooks, torch.no_grad():
+            for module in self.model_.module.modules():
+                if next(module.children(), None) is None:
+                    hooks.add(module.register_forward_hook(count))
+            try:
+                self.model_.forward(x.clone())
+            except (ValueError, TypeError):
+                # the output checks of the background's batch say what is wrong, for its rows
+                return None
+        sample = x.numel() * x.element_size()
+        return 2 * sample + held[0], 2 * held[1] + sample
+
+    def _check_pass_fits(self):
+        """Refuse, at ``fit``, a network whose one sample needs more activation memory in a
+        gradient pass than the working-memory bound (the process could be killed mid-call)."""
+        if not self._needs_gradients or not self._pass_bytes_:
+            return
+        need = self._pass_bytes_[0]
+        refuse_beyond_working_memory(
+            need,
+            type(self).__name__,
+            "one sample's forward-backward pass (the network's activations, kept for the backward)",
+            "explain smaller inputs, or use a forward-only explainer (ScoreCamExplainer, "
+            "AblationCamExplainer, EigenCamExplainer)",
+        )
 
     def _outputs(self, x):
         """No-grad batched forward of a tensor (call inside ``prepared``)."""
-        bs = self._batch()
+        bs = self._batch(grad=False)
         with torch.no_grad():
             # clones: a network that works in place on its input must not change ours
             return torch.cat([self.model_.forward(x[s : s + bs].clone()) for s in range(0, x.shape[0], bs)])
@@ -492,7 +550,7 @@ class BaseTorchExplainer(BaseExplainer):
     def _layer_forward(self, x, layer):
         """No-grad batched ``(outputs, activations)`` of ``layer`` (call inside ``prepared``)."""
         module = self._layer_module(layer)
-        bs = self._batch()
+        bs = self._batch(grad=False)
         outs, acts = [], []
         # clone=True: the rest of the network gets a copy, so a later in-place module
         # (ReLU(inplace=True) after a convolution) cannot change the recorded activations (they

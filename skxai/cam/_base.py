@@ -153,7 +153,9 @@ class BaseCamExplainer(BaseTorchExplainer, auto_wrap_output_keys=None):
     upsample : bool, default=True
         Interpolate maps to the input's spatial size; False returns the layer's resolution.
     batch_size : int, default=256
-        Most images per forward pass.
+        Most images per forward pass: fewer where their activations would exceed the 4 GiB
+        working-memory bound (one image's are measured at ``fit``; a gradient CAM refuses a
+        network whose single image exceeds it).
     scoring : str or callable, default=None
         Metric of ``score`` (None: ``"deletion"``, see :func:`skxai.metrics.get_metric_names`).
     verbose : int, default=0
@@ -358,7 +360,7 @@ class BaseCamExplainer(BaseTorchExplainer, auto_wrap_output_keys=None):
         Xa = self._validate_images(X)
         x = self.model_.to_tensor(Xa)
         n = x.shape[0]
-        bs = self._batch()
+        bs = self._batch(grad=self._needs_gradients)
         parts = []
         given = None if target_indices is None else self._targets_tensor(target_indices, n)
         # Channels-last colour images run CPU convolutions about twice as fast; a network

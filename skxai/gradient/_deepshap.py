@@ -463,8 +463,10 @@ class DeepShapExplainer(BaseTorchExplainer):
         References kept from ``fit``'s ``X`` (drawn with ``random_state``). Cost grows as
         samples x references; a single all-zero row gives plain DeepLIFT.
     batch_size : int or None, default=512
-        Rows per forward-backward pass (a pair takes two rows); None lets the explainer
-        choose (512).
+        Most rows per forward-backward pass (a pair takes two rows); None lets the explainer
+        choose (512). Fewer where their activations would exceed the 4 GiB working-memory
+        bound (one sample's are measured at ``fit``, which refuses a network whose single
+        sample exceeds it).
     random_state : int, RandomState or None, default=None
     scoring : str or callable, default=None
     verbose : int, default=0
@@ -551,7 +553,8 @@ class DeepShapExplainer(BaseTorchExplainer):
         name = self.target_layer_
         layer = None if name is None else self._layer_module()
         n, n_ref = x.shape[0], refs.shape[0]
-        per_pass = max(1, (self.batch_size or 512) // 2)  # None: the default
+        # pairs per pass (None: the default), fewer where their activations would not fit
+        per_pass = max(1, self._rows_within_memory(2 * max(1, (self.batch_size or 512) // 2)) // 2)
         total = None
         capture = contextlib.nullcontext() if layer is None else LayerCapture(layer, name, grad=True)
         # the rules first, the capture after them: on a nonlinear layer the capture then records

@@ -48,7 +48,9 @@ class GradientExplainer(BaseTorchExplainer):
         ``"abs_max_channel"`` returns the image heatmap ``max_c |grad|`` of shape
         ``(n, H, W)``; ``"abs"`` the absolute gradient.
     batch_size : int, default=256
-        Rows per forward-backward pass.
+        Most rows per forward-backward pass: fewer where their activations would exceed the
+        4 GiB working-memory bound (one sample's are measured at ``fit``, which refuses a
+        network whose single sample exceeds it).
     max_background : int, default=100
         Background rows kept from ``fit`` (for scoring).
     random_state : int, RandomState or None, default=None

@@ -19,7 +19,9 @@ class GradientXInputExplainer(BaseTorchExplainer):
     target_layer : str, default=None
         Attribute to this submodule's output activations instead of the input.
     batch_size : int, default=256
-        Rows per forward-backward pass.
+        Most rows per forward-backward pass: fewer where their activations would exceed the
+        4 GiB working-memory bound (one sample's are measured at ``fit``, which refuses a
+        network whose single sample exceeds it).
     max_background : int, default=100
     random_state : int, RandomState or None, default=None
     scoring : str or callable, default=None

@@ -105,7 +105,9 @@ callable, default="zeros"
         Integrate along the straight path between the layer activations of ``x0`` and ``x``
         (layer integrated gradients) and attribute to those activations.
     batch_size : int, default=256
-        Rows per forward-backward pass.
+        Most rows per forward-backward pass: fewer where their activations would exceed the
+        4 GiB working-memory bound (one sample's are measured at ``fit``, which refuses a
+        network whose single sample exceeds it).
     max_background : int, default=100
         Background rows kept from ``fit`` (for scoring).
     random_state : int, RandomState or None, default=None
