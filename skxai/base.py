@@ -715,7 +715,8 @@ class BaseTabularExplainer(BaseExplainer):
                     "background='kmeans' needs rows without missing values (the background holds NaN); "
                     "use 'sample'."
                 )
-            return _kmeans_background(X, max_bg, rng, real_rows=not self._schema.all_float)
+            real_rows = not self._schema.all_float or _reads_categories(self.estimator_)
+            return _kmeans_background(X, max_bg, rng, real_rows=real_rows)
         idx = np.sort(rng.choice(n, size=max_bg, replace=False))
         return X[idx].copy(), np.full(max_bg, 1.0 / max_bg)
 
@@ -945,6 +946,25 @@ class BaseTabularExplainer(BaseExplainer):
     def _seed(self):
         """A fresh integer seed drawn from ``random_state`` (never the global RNG)."""
         return seed_from(self.random_state)
+
+
+def _reads_categories(estimator):
+    """Whether the model (a Pipeline's last step, a search's best estimator) reads some columns
+    as categories (HistGradientBoosting's ``categorical_features``): a k-means centroid averages
+    their codes into values no row holds (1.37 between categories 1 and 2), so the background
+    keeps real rows, as for integer columns."""
+    from skxai._estimators import unwrap_frozen
+
+    est = unwrap_frozen(estimator)
+    for _ in range(16):  # Pipelines and searches nested in each other
+        if hasattr(est, "steps") and est.steps:
+            est = unwrap_frozen(est.steps[-1][1])
+        elif hasattr(est, "best_estimator_"):
+            est = unwrap_frozen(est.best_estimator_)
+        else:
+            break
+    categorical = getattr(est, "is_categorical_", None)
+    return categorical is not None and bool(np.any(categorical))
 
 
 def _kmeans_background(X, n_clusters, rng, *, real_rows):

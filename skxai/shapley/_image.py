@@ -170,9 +170,10 @@ class ImageShapleyExplainer(BaseExplainer):
         Model evaluations per image: coalitions for ``"kernel"`` (``"auto"``: ``2 p + 2048``,
         at most ``2**p``) and ``"lime"`` (``"auto"``: 1000), ``n_samples / (p + 1)``
         permutations rounded up to an even number (antithetic pairs, at least 2) for
-        ``"sampling"`` (``"auto"``: about 2048 coalitions walked; a coalition shared by several
-        permutations is evaluated once, so fewer are evaluated on few regions: 240 on 9, about
-        1,500 on 16, 2,100 on 64).
+        ``"sampling"`` (``"auto"``: ``2 p + 2048``, about 2048 coalitions walked, not capped at
+        ``2**p``; a coalition shared by several permutations is evaluated once, so fewer are
+        evaluated on few regions: all 64 on 6, 448 on 9, about 1,500 on 16, 2,100 on 64; once
+        all ``2**p`` are visited the values are exact, with ``std`` 0).
     kernel_width : float, default=0.25
         LIME kernel width (lime's image default).
     alpha : float, default=1.0
@@ -528,6 +529,11 @@ class ImageShapleyExplainer(BaseExplainer):
         if self.method == "lime":
             return 1000 if self.n_samples == "auto" else int(self.n_samples)
         if self.n_samples == "auto":
+            if self.method == "sampling":
+                # about 2048 coalitions walked, as documented: the 2**p cap is KernelSHAP's (no
+                # design has more distinct coalitions), while permutations walk coalitions
+                # again and evaluate each once; capped, 6 regions got 10 permutations
+                return 2 * p + 2048
             return min(2**p, 2 * p + 2048) if p < 62 else 2 * p + 2048
         return int(self.n_samples)
 

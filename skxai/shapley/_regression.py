@@ -198,8 +198,29 @@ def _empty_model(estimator, method, is_clf):
     return clone(estimator)
 
 
-def _fit_subset(estimator, X, y, cols, names, fit_params):
-    Xs = X[:, cols] if len(cols) else np.zeros((X.shape[0], 1))
+def _subset_input(X, cols, schema=None):
+    """The columns ``cols`` of ``X`` as the model of their coalition takes them.
+
+    A model fitted on a DataFrame gets the sub-frame of those columns (their names and dtypes),
+    as the full model got the frame: a Pipeline choosing columns by dtype or name pattern
+    (``make_column_selector``) trains on any subset of a frame's columns, not on a bare array.
+    ``schema`` None (arrays, or a net that refuses frames): the bare columns.
+    """
+    if not len(cols):
+        return np.zeros((X.shape[0], 1))
+    Xs = X[:, cols]
+    if schema is None or not schema.is_frame:
+        return Xs
+    import pandas as pd
+
+    names = [schema.columns[c] for c in cols]
+    frame = pd.DataFrame(Xs, columns=names)
+    cast = {c: schema.dtypes[c] for c in names if schema.dtypes[c] != Xs.dtype}
+    return frame.astype(cast) if cast else frame
+
+
+def _fit_subset(estimator, X, y, cols, names, fit_params, schema=None):
+    Xs = _subset_input(X, cols, schema)
     try:
         return clone(estimator).fit(Xs, y, **fit_params)
     except Exception as exc:
@@ -231,7 +252,8 @@ class ShapleyRegressionExplainer(BaseTabularExplainer):
     Parameters
     ----------
     estimator : estimator
-        Unfitted (or fitted: it is cloned) estimator that can be trained on any column subset.
+        Unfitted (or fitted: it is cloned) estimator that can be trained on any column subset
+        (of a DataFrame: the sub-frame of those columns, with their names and dtypes).
     max_features : int, default=10
         Refuse more players than this (2**p models are trained).
     target, response_method, feature_groups, batch_size, n_jobs, scoring, verbose
@@ -391,7 +413,13 @@ class ShapleyRegressionExplainer(BaseTabularExplainer):
                 fit,
                 Parallel(n_jobs=self.n_jobs, verbose=self.verbose)(
                     delayed(_fit_subset)(
-                        empty if i == 0 else est, X, y, cols[i], names[i], empty_params if i == 0 else fit_params
+                        empty if i == 0 else est,
+                        X,
+                        y,
+                        cols[i],
+                        names[i],
+                        empty_params if i == 0 else fit_params,
+                        self._subset_schema(),
                     )
                     for i in fit
                 ),
@@ -402,6 +430,13 @@ class ShapleyRegressionExplainer(BaseTabularExplainer):
         self._subset_cols = [c[:0] if blank[i] else c for i, c in enumerate(cols)]
         const = np.zeros((1, 1))
         self.expected_value_ = ModelOutput(self.subset_estimators_[0], self.response_method)(const)[0]
+
+    def _subset_schema(self):
+        """The schema the subset models see their columns through: the fitted table's, unless
+        the full model itself gets arrays (a net that refuses frames)."""
+        if getattr(self.output_, "_frame_as_array", False):
+            return None
+        return self._schema
 
     def _working_bytes(self):
         m, p, k = 2**self.n_players_, self.n_players_, self.n_outputs_
@@ -419,8 +454,7 @@ class ShapleyRegressionExplainer(BaseTabularExplainer):
         def predict(i):
             if i == len(self._masks) - 1 and i > 0:
                 return self.output_(X)  # estimator_, on the data as it was fitted (a DataFrame)
-            cols = self._subset_cols[i]
-            Xs = X[:, cols] if len(cols) else np.zeros((X.shape[0], 1))
+            Xs = _subset_input(X, self._subset_cols[i], self._subset_schema())
             return ModelOutput(self.subset_estimators_[i], self.response_method)(Xs)
 
         outs = Parallel(n_jobs=self.n_jobs, prefer="threads")(delayed(predict)(i) for i in range(len(self._masks)))

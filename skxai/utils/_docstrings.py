@@ -53,9 +53,10 @@ max_background : int or None, default=100
 background : {"sample", "kmeans"}, default="sample"
     How a large background is summarised: ``"sample"`` draws ``max_background`` rows
     (``random_state``); ``"kmeans"`` keeps ``max_background`` weighted k-means centroids
-    for float data, and for tables with integer or boolean columns the real row nearest each
-    centroid (weighted by its cluster's size), so ``background_`` is exactly what the model
-    sees.""",
+    for float data, and for tables with integer or boolean columns (or a model that reads
+    some columns as categories, HistGradientBoosting's ``categorical_features``) the real row
+    nearest each centroid (weighted by its cluster's size), so ``background_`` is exactly what
+    the model sees.""",
     "feature_groups": """
 feature_groups : list of lists or dict, default=None
     Players of the game: None (one per column), a list of lists of column indices or names,
