@@ -20,7 +20,16 @@ from torch import nn
 from skxai._estimators import _is_skorch_net as _is_skorch
 from skxai._estimators import restore_training_modes, unwrap_frozen
 
-__all__ = ["TorchModel", "HookSet", "as_tensor", "to_sklearn_torch"]
+__all__ = [
+    "HookSet",
+    "TorchModel",
+    "as_tensor",
+    "leaf_modules",
+    "parametrization_modules",
+    "scripted_error",
+    "scripted_modules",
+    "to_sklearn_torch",
+]
 
 
 def as_tensor(data, dtype=None, device=None):
@@ -123,6 +132,61 @@ _NUMPY_DTYPES = {
     torch.float32: np.dtype(np.float32),
     torch.float64: np.dtype(np.float64),
 }
+
+
+def scripted_modules(module):
+    """Names of the outermost TorchScript modules of ``module`` (``"<root>"`` for itself).
+
+    A ``torch.jit.script`` / ``torch.jit.trace`` module runs its compiled graph: module hooks
+    cannot be registered on it (``register_forward_hook`` raises) and the hooks of its
+    submodules never fire (a traced graph inlines them), so whatever lies inside is out of
+    reach of the backprop rules, layer captures and CAMs.
+    """
+    found = []
+    for name, m in module.named_modules():
+        if isinstance(m, torch.jit.ScriptModule) and not any(f == "<root>" or name.startswith(f + ".") for f in found):
+            found.append(name or "<root>")
+    return found
+
+
+def scripted_error(owner, names, purpose):
+    """The ``ValueError`` of an explainer that needs module hooks inside TorchScript modules."""
+    where = (
+        "the network is a TorchScript module"
+        if "<root>" in names
+        else f"the network's module(s) {names} are TorchScript modules"
+    )
+    return ValueError(
+        f"{owner} needs {purpose}, but {where} (torch.jit.script / torch.jit.trace), which run "
+        "their compiled graph: module hooks cannot be registered there or never fire. Explain the "
+        "original nn.Module instead (before scripting), or attribute to the input with "
+        "GradientExplainer / IntegratedGradientsExplainer / SmoothGradExplainer, which work on "
+        "TorchScript modules."
+    )
+
+
+def parametrization_modules(module):
+    """ids of the modules that compute parametrized tensors (``torch.nn.utils.parametrize``:
+    ``weight_norm``, ``spectral_norm``, ``orthogonal``, custom ones): they run on parameters
+    when a weight is read, not on activations, so they are neither layers of the forward pass
+    nor modules for the explainers' rules."""
+    from torch.nn.utils import parametrize
+
+    inside = set()
+    for m in module.modules():
+        if parametrize.is_parametrized(m):
+            inside.update(id(s) for s in m.parametrizations.modules())
+    return inside
+
+
+def leaf_modules(module):
+    """``(name, module)`` of the leaves of the forward pass: the modules without submodules,
+    parametrizations aside (a ``Conv2d`` under ``weight_norm`` holds its parametrizations as
+    children, and is a leaf all the same); the parametrizations' own modules are left out."""
+    skip = parametrization_modules(module)
+    for name, m in module.named_modules():
+        if id(m) not in skip and all(id(c) in skip for c in m.children()):
+            yield name, m
 
 
 # --------------------------------------------------------------------------- sklearn -> torch
@@ -819,8 +883,11 @@ class TorchModel:
         torch.nn.Module
             The submodule; a ``ValueError`` lists the network's modules when it is unknown.
         """
+        scripted = scripted_modules(self.module)
         if isinstance(name, nn.Module):
             if any(m is name for m in self.module.modules()):
+                if isinstance(name, torch.jit.ScriptModule):
+                    raise scripted_error("The explainer", scripted, "a forward hook on its layer")
                 return name
             # sklearn's clone (GridSearchCV, cross-validation) deep-copies the network and the layer
             # apart, which is how a user meets this: the name survives a clone, the module does not
@@ -831,13 +898,20 @@ class TorchModel:
             )
         if not isinstance(name, str) or not name:
             raise ValueError(f"layer must be a submodule name (str), got {name!r}.")
+        if "<root>" in scripted:
+            # torch's own error: "get_submodule is not supported on ScriptModules" (scripted), or a
+            # layer "not called during the forward pass" (traced: its graph inlines the layers)
+            raise scripted_error("The explainer", scripted, f"a forward hook on its layer {name!r}")
         try:
-            return self.module.get_submodule(name)
+            layer = self.module.get_submodule(name)
         except AttributeError:
             names = self.layer_names()
             raise ValueError(
                 f"Unknown layer {name!r}; the network's modules are: {names}."
             ) from None
+        if isinstance(layer, torch.jit.ScriptModule):
+            raise scripted_error("The explainer", scripted, f"a forward hook on its layer {name!r}")
+        return layer
 
     def default_cam_layer(self, x, with_skipped=False):
         """Name of the layer a CAM reads by default: the last convolution, moved past the
@@ -867,9 +941,17 @@ class TorchModel:
         str or (str, dict)
             Dotted name of the layer (a ``ValueError`` when the network has no convolution).
         """
+        scripted = scripted_modules(self.module)
+        purpose = "forward hooks on the network's layers to find its last convolution"
+        if "<root>" in scripted:
+            raise scripted_error("A CAM", scripted, purpose)
         calls = []  # (module, first input, output) of every module, in the order they return
         names = {id(m): n for n, m in self.module.named_modules()}
-        leaves = {id(m) for m in self.module.modules() if next(m.children(), None) is None}
+        # a scripted submodule takes no hook (its layers are out of reach); a parametrized
+        # convolution (weight_norm ...) is a leaf, its parametrizations no layers
+        hookable = [m for _, m in leaf_modules(self.module) if not isinstance(m, torch.jit.ScriptModule)]
+        leaves = {id(m) for m in hookable}
+        skip = parametrization_modules(self.module)
 
         def hook(m, inp, out):
             first = inp[0] if inp and isinstance(inp[0], torch.Tensor) else None
@@ -878,7 +960,7 @@ class TorchModel:
         sums = _AddRecorder()
         with HookSet() as hooks, torch.no_grad():
             for m in self.module.modules():
-                if m is not self.module:
+                if m is not self.module and id(m) not in skip and not isinstance(m, torch.jit.ScriptModule):
                     hooks.add(m.register_forward_hook(hook))
             with sums:
                 self.logits(x)
@@ -886,6 +968,8 @@ class TorchModel:
         leaf = [i for i, (m, _, _) in enumerate(calls) if id(m) in leaves]
         last = max((i for i in leaf if isinstance(calls[i][0], _CONVS)), default=None)
         if last is None:
+            if scripted:
+                raise scripted_error("A CAM", scripted, purpose)
             raise ValueError(
                 f"The network has no convolution layer; name one with target_layer=... among "
                 f"{self.layer_names()}."

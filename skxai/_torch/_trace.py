@@ -8,7 +8,7 @@ from collections import Counter
 import torch
 from torch.overrides import TorchFunctionMode
 
-from skxai._torch._model import HookSet
+from skxai._torch._model import HookSet, parametrization_modules
 
 
 class _Counter(TorchFunctionMode):
@@ -41,8 +41,10 @@ def unhooked_calls(model, x, names, handled):
 @contextlib.contextmanager
 def _inside_handled(model, handled):
     """``depth``: a one-item list, above 0 while a module of a ``handled`` type runs (the calls
-    there are the explainer's hooks' business); the hooks are removed on leaving."""
+    there are the explainer's hooks' business) or a parametrization computes a weight (its calls
+    act on parameters, not on the input); the hooks are removed on leaving."""
     depth = [0]
+    params = parametrization_modules(model.module)
 
     def enter(m, inp):
         depth[0] += 1
@@ -52,7 +54,7 @@ def _inside_handled(model, handled):
 
     with HookSet() as hooks:
         for m in model.module.modules():
-            if isinstance(m, handled):
+            if isinstance(m, handled) or id(m) in params:
                 hooks.add(m.register_forward_pre_hook(enter))
                 hooks.add(m.register_forward_hook(leave))
         yield depth
@@ -154,9 +156,10 @@ def off_batch_modules(model, x, handled):
 
     sizes = (3, 5)
     per_size = []
+    params = parametrization_modules(model.module)  # they take weights, not the batch
     with HookSet() as hooks, torch.no_grad():
         for m in model.module.modules():
-            if isinstance(m, handled):
+            if isinstance(m, handled) and id(m) not in params:
                 hooks.add(m.register_forward_pre_hook(pre))
         for k in sizes:
             seen.clear()

@@ -21,6 +21,7 @@ from __future__ import annotations
 from torch import nn
 
 from skxai._torch._explainer import BaseTorchExplainer
+from skxai._torch._model import parametrization_modules, scripted_error, scripted_modules
 from skxai._torch._relu import RELU_FUNCTIONS as _RELU_FUNCTIONS
 from skxai._torch._relu import relu_rule
 from skxai._torch._trace import unhooked_calls
@@ -64,6 +65,10 @@ class _BackpropExplainer(BaseTorchExplainer):
         self.layer = layer
 
     def _fit_extra(self, X, y):
+        scripted = scripted_modules(self.model_.module)
+        if scripted:
+            # the rule's hooks found no nn.ReLU module there: the plain gradient came back
+            raise scripted_error(type(self).__name__, scripted, "hooks on the network's nn.ReLU modules")
         x = self.model_.to_tensor(X[:1])
         with self.model_.prepared():
             counts = unhooked_calls(self.model_, x, _RELU_FUNCTIONS, (nn.ReLU,))
@@ -74,12 +79,13 @@ class _BackpropExplainer(BaseTorchExplainer):
                 "torch.relu / F.relu / Tensor.relu in forward), which module hooks cannot reach; "
                 "the result would silently mix plain gradients in. Use nn.ReLU modules instead."
             )
-        self.n_relu_modules_ = sum(type(m) is nn.ReLU for m in self.model_.module.modules())
+        params = parametrization_modules(self.model_.module)  # computing weights, not activations
+        self.n_relu_modules_ = sum(type(m) is nn.ReLU and id(m) not in params for m in self.model_.module.modules())
         final = self.model_._final  # the output activation: passed plainly by every rule
         other = [
             f"{name} ({type(m).__name__})"
             for name, m in self.model_.module.named_modules()
-            if m is not final and type(m) is not nn.ReLU and isinstance(m, _OTHER_ACTIVATIONS)
+            if m is not final and type(m) is not nn.ReLU and isinstance(m, _OTHER_ACTIVATIONS) and id(m) not in params
         ]
         if other:
             # the rule is defined at ReLUs; the other activations are crossed with their plain

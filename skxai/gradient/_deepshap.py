@@ -37,7 +37,15 @@ from torch import nn
 from skxai._progress import progress
 from skxai._torch._capture import LayerCapture
 from skxai._torch._explainer import BaseTorchExplainer, check_recorded
-from skxai._torch._model import HookSet, _BinaryLogit, as_tensor
+from skxai._torch._model import (
+    HookSet,
+    _BinaryLogit,
+    as_tensor,
+    leaf_modules,
+    parametrization_modules,
+    scripted_error,
+    scripted_modules,
+)
 from skxai._torch._trace import input_dependent_nonlinear_calls, off_batch_modules, unhooked_calls
 from skxai.utils._param_validation import Interval
 
@@ -392,9 +400,12 @@ class deeplift_rules:  # noqa: N801 - used as a context manager, like contextlib
         return _Rescale.apply(x, y, fn)
 
     def __enter__(self):
+        # a parametrization's modules (a Softplus keeping weights positive) compute weights, not
+        # activations: no sample / reference pairs run through them
+        params = parametrization_modules(self.module)
         try:
             for m in self.module.modules():
-                if m is not self.skip and isinstance(m, _HANDLED):
+                if m is not self.skip and isinstance(m, _HANDLED) and id(m) not in params:
                     self.hooks.add(m.register_forward_pre_hook(self._pre))
                     self.hooks.add(m.register_forward_hook(self._post))
         except BaseException:
@@ -415,9 +426,12 @@ def _detached_call(m):
 
 def check_deeplift_module(module, skip=None):
     """Raise a ValueError naming every leaf module the rescale rule cannot handle."""
+    scripted = scripted_modules(module)
+    if scripted:
+        raise scripted_error("DeepShapExplainer", scripted, "hooks on the network's modules for the DeepLIFT rules")
     bad = []
-    for name, m in module.named_modules():
-        if m is skip or next(m.children(), None) is not None:
+    for name, m in leaf_modules(module):
+        if m is skip:
             continue
         if isinstance(m, _LINEAR + _HANDLED):
             if isinstance(m, _SOFTMAX) and m.dim is None:
