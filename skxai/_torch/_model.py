@@ -655,6 +655,18 @@ class TorchModel:
                 f"{type(self.module).__name__} returned {got} for {x.shape[0]} input rows; it must "
                 "return one row of outputs per input row (batch first)."
             )
+        if out.ndim > 2 and sum(d > 1 for d in out.shape[1:]) > 1:
+            head = self.head
+            if head in ("softmax", "ovr") or callable(head):
+                # the outputs are explained flattened, and a softmax over the flattened (n, K * L)
+                # values is no probability of anything (per-position classes sum to 1 over K)
+                raise ValueError(
+                    f"{type(self.module).__name__} returned outputs of shape {tuple(out.shape)}: class "
+                    "probabilities are normalised over one axis of classes, but the explainers take the "
+                    f"outputs flattened to (n, {out[0].numel()}), where a softmax would mix the other "
+                    "axes in. Explain the scores (response_method='decision_function', target indexing the "
+                    "flattened outputs in C order) or wrap the network so that it returns (n, n_classes)."
+                )
         out = out.reshape(out.shape[0], -1)
         if not bool(torch.isfinite(out).all()):
             bad = torch.nonzero(~torch.isfinite(out).all(dim=1)).reshape(-1).tolist()
