@@ -39,9 +39,14 @@ class GuidedGradCamExplainer(GradCamExplainer):
     _grid_extras = ("cam", "guided_backprop")
 
     def _fit_extra(self, X, y):
+        from skxai._torch._model import scripted_error, scripted_modules
         from skxai._torch._trace import unhooked_calls
 
         super()._fit_extra(X, y)
+        scripted = scripted_modules(self.model_.module)
+        if scripted:
+            # the guiding hooks find no nn.ReLU there: the plain gradient would come back
+            raise scripted_error(type(self).__name__, scripted, "hooks on the network's nn.ReLU modules")
         x = self.model_.to_tensor(X[:1])
         with self.model_.prepared():
             counts = unhooked_calls(self.model_, x, ("relu", "relu_"), (nn.ReLU,))

@@ -16,7 +16,7 @@ import pytest
 torch = pytest.importorskip("torch")
 from torch import nn  # noqa: E402
 
-from skxai.cam import GradCamExplainer, ScoreCamExplainer  # noqa: E402
+from skxai.cam import GradCamExplainer, GuidedGradCamExplainer, ScoreCamExplainer  # noqa: E402
 from skxai.gradient import (  # noqa: E402
     DeconvolutionExplainer,
     DeepShapExplainer,
@@ -76,8 +76,9 @@ def test_a_scripted_submodule_is_refused_by_the_backprop_rules():
     # the ReLUs inside the scripted block are out of the hooks' reach: refused, not skipped
     net = small_cnn(seed=1)
     wrapped = nn.Sequential(torch.jit.script(net[:2]), net[2:])
-    with pytest.raises(ValueError, match=r"\['0'\] are TorchScript"):
-        GuidedBackpropExplainer(wrapped).fit(X)
+    for cls in (GuidedBackpropExplainer, GuidedGradCamExplainer):
+        with pytest.raises(ValueError, match=r"\['0'\] are TorchScript"):
+            cls(wrapped, target_layer="1.4").fit(X) if cls is GuidedGradCamExplainer else cls(wrapped).fit(X)
     # a CAM of the plain part still works, with the original network's numbers
     ref = GradCamExplainer(net, target_layer="4").fit(X).transform(X)
     got = GradCamExplainer(wrapped, target_layer="1.4").fit(X).transform(X)
