@@ -79,6 +79,46 @@ def _module_lock(module):
         return lock
 
 
+# torch.compile'd modules run eagerly while an explainer holds a network (see _eager_compiled).
+# The compiler's stance is process-wide: the first entry sets it, the last exit puts back the
+# stance found, so threads explaining two networks at once leave the user's stance as it was.
+_STANCE_GUARD = threading.Lock()
+_stance_users = [0, None]  # entries inside, the set_stance object whose exit restores the stance
+
+
+def _is_compiled(m):
+    """Whether ``m`` is a ``torch.compile`` wrapper (``OptimizedModule``), without importing dynamo."""
+    return type(m).__name__ == "OptimizedModule" and "_orig_mod" in m._modules
+
+
+@contextlib.contextmanager
+def _eager_compiled():
+    """Run ``torch.compile``'d modules eagerly inside the block (``set_stance("force_eager")``).
+
+    A compiled graph keeps the module hooks present when it was traced (dynamo does not guard
+    on them): the hooks of a later explainer never fire (a layer "not called during the forward
+    pass"), or the previous explainer's still do (deconvolution after guided backpropagation
+    gave neither's numbers). Eagerly, every hook runs as registered. Compiling would pay off
+    only over many calls with the same hooks; an explanation's numbers come first.
+    """
+    set_stance = getattr(torch.compiler, "set_stance", None)  # torch >= 2.6
+    if set_stance is None:
+        yield
+        return
+    with _STANCE_GUARD:
+        if _stance_users[0] == 0:
+            _stance_users[1] = set_stance("force_eager")
+        _stance_users[0] += 1
+    try:
+        yield
+    finally:
+        with _STANCE_GUARD:
+            _stance_users[0] -= 1
+            if _stance_users[0] == 0:
+                stance, _stance_users[1] = _stance_users[1], None
+                stance.__exit__(None, None, None)
+
+
 class HookSet(contextlib.AbstractContextManager):
     """Hook handles that are always removed when the ``with`` block ends (even on error)."""
 
@@ -1077,7 +1117,8 @@ class TorchModel:
         # network already in evaluation mode is the common case); restoring compares each one
         # against its recorded value, so the state after the block is the state before it.
         switched = any(training for _, training in modes)
-        with torch.inference_mode(False):
+        compiled = any(_is_compiled(m) for m in modules)
+        with torch.inference_mode(False), _eager_compiled() if compiled else contextlib.nullcontext():
             try:
                 if switched:
                     self.module.eval()  # through train(False), which a module may override
