@@ -437,7 +437,7 @@ class TorchModel:
         module is expected to output probabilities) applied to the module output. For
         converted scikit-learn models their exact ``predict_proba`` head. For plain modules
         softmax over the logits (after bypassing a trailing ``Softmax``/``LogSoftmax``, so
-        the values are the module's probabilities).
+        the values are the module's probabilities); the sigmoid of a single logit ``(n, 1)``.
         ``"predict"``: the regression output (the raw module output).
         ``"auto"``: probabilities for classifiers that have ``predict_proba`` (skorch
         classifiers, MLPClassifier, LogisticRegression ...), the module output for
@@ -746,10 +746,19 @@ class TorchModel:
             :meth:`logits` passed through :attr:`head` (softmax, sigmoid) when there is one.
         """
         z = self.logits(x)
-        head = self.head
+        head = self.head_of(z)
         return z if head is None else _apply_head(z, head)
 
     __call__ = forward
+
+    def head_of(self, z):
+        """:attr:`head` for the logits ``z`` ``(n, k)``: a plain module's single logit gets the
+        sigmoid (its probability), not the softmax, which of one value is the constant 1 (every
+        attribution was 0)."""
+        head = self.head
+        if head == "softmax" and self._plain and self._final is None and z.shape[1] == 1:
+            return "sigmoid"
+        return head
 
     def output_names(self, n_outputs):
         """Names of the output columns: the classes when they match, else 0..k-1.

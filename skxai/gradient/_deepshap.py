@@ -582,7 +582,8 @@ class DeepShapExplainer(BaseTorchExplainer):
                 with torch.enable_grad():
                     if layer is None:
                         batch.requires_grad_(True)
-                    out = apply_head(model.logits(batch.clone()), model.head)
+                    z = model.logits(batch.clone())
+                    out = apply_head(z, model.head_of(z))
                     wrt = batch if layer is None else cap.activations
                     selected = out[:m].gather(1, targets[i][:, None]).sum()
                     if cap is None:
