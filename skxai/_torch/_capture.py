@@ -20,7 +20,7 @@ import contextlib
 
 import torch
 
-from skxai._torch._model import HookSet
+from skxai._torch._model import HookSet, func_transform_error, in_func_transform
 
 __all__ = ["LayerCapture"]
 
@@ -94,6 +94,9 @@ class LayerCapture(contextlib.AbstractContextManager):
         self.version = None
 
     def _hook(self, module, inp, out):
+        if in_func_transform():
+            # torch's own errors there name functorch internals, not the layer
+            raise func_transform_error(f"Layer {self.name!r} runs")
         if self._act is not None:
             if torch._C._current_graph_task_id() != -1:
                 # A second call during the backward pass: torch.utils.checkpoint (use_reentrant=

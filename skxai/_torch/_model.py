@@ -24,6 +24,8 @@ __all__ = [
     "HookSet",
     "TorchModel",
     "as_tensor",
+    "func_transform_error",
+    "in_func_transform",
     "leaf_modules",
     "parametrization_modules",
     "scripted_error",
@@ -202,6 +204,23 @@ def scripted_error(owner, names, purpose):
         "original nn.Module instead (before scripting), or attribute to the input with "
         "GradientExplainer / IntegratedGradientsExplainer / SmoothGradExplainer, which work on "
         "TorchScript modules."
+    )
+
+
+def in_func_transform():
+    """Whether the caller runs inside a ``torch.func`` transform (``vmap``, ``grad`` ...)."""
+    level = getattr(torch._C._functorch, "maybe_current_level", None)
+    return level is not None and level() is not None
+
+
+def func_transform_error(what):
+    """The ``ValueError`` of a hook that met a ``torch.func`` transform inside ``forward``."""
+    return ValueError(
+        f"{what} inside a torch.func transform (torch.func.vmap, grad ...) in the network's forward: "
+        "there the modules see the transform's per-sample tensors, which module hooks can neither "
+        "record nor replace. Explain a network whose forward runs its layers on the batch itself, "
+        "or attribute to the input with GradientExplainer / IntegratedGradientsExplainer / "
+        "SmoothGradExplainer, which work through it."
     )
 
 

@@ -7,7 +7,7 @@ import contextlib
 import torch
 from torch import nn
 
-from skxai._torch._model import HookSet, parametrization_modules
+from skxai._torch._model import HookSet, func_transform_error, in_func_transform, parametrization_modules
 
 RELU_FUNCTIONS = ("relu", "relu_")
 
@@ -40,6 +40,8 @@ def relu_rule(module, rule):
     fired = [0]
 
     def pre(m, inp):
+        if in_func_transform():
+            raise func_transform_error("The network's nn.ReLU modules run")
         x = inp[0]
         stash.setdefault(id(m), []).append(x)
         if m.inplace:

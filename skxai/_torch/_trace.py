@@ -8,7 +8,7 @@ from collections import Counter
 import torch
 from torch.overrides import TorchFunctionMode
 
-from skxai._torch._model import HookSet, parametrization_modules
+from skxai._torch._model import HookSet, func_transform_error, in_func_transform, parametrization_modules
 
 
 class _Counter(TorchFunctionMode):
@@ -150,6 +150,8 @@ def off_batch_modules(model, x, handled):
     seen = {}
 
     def pre(m, inp):
+        if in_func_transform():
+            raise func_transform_error(f"The DeepLIFT rules' module {names[id(m)]!r} runs")
         first = inp[0] if inp and isinstance(inp[0], torch.Tensor) else None
         if first is not None and first.ndim:
             seen.setdefault(id(m), []).append(first.shape[0])
