@@ -698,12 +698,16 @@ class TorchModel:
             if "'indices'" in str(exc) and "embedding" in str(exc):
                 raise self._float_indices_error(x) from exc
             raise
+        returned = type(out).__name__
         if isinstance(out, tuple | list):
+            if not out:
+                raise TypeError(f"{type(self.module).__name__} returned an empty {returned}.")
             out = out[0]
+            returned = f"a {returned} whose first item is {type(out).__name__}"
         if not isinstance(out, torch.Tensor):
             # a dict (or a model-output object) would fail later on a missing attribute
             raise TypeError(
-                f"{type(self.module).__name__} returned {type(out).__name__}; the explainers need a "
+                f"{type(self.module).__name__} returned {returned}; the explainers need a "
                 "tensor of outputs (or a tuple whose first item is one). Wrap the network in a "
                 "module whose forward returns the tensor to explain."
             )

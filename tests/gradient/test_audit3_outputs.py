@@ -70,3 +70,25 @@ def test_probabilities_of_an_output_with_a_trailing_unit_axis_are_the_softmax():
     (grad,) = torch.autograd.grad(p[:, 2].sum(), x)
     np.testing.assert_allclose(got.values, grad.numpy(), rtol=1e-12, atol=1e-14)
     np.testing.assert_allclose(got.outputs.sum(axis=1), 1.0, rtol=1e-12)
+
+
+@pytest.mark.parametrize(
+    "result, named",
+    [
+        (lambda out: (None, out), "returned a tuple whose first item is NoneType"),
+        (lambda out: [], "returned an empty list"),
+        (lambda out: {"logits": out}, "returned dict"),
+    ],
+)
+def test_a_non_tensor_output_is_named_as_returned(result, named):
+    # (None, logits) was reported as "returned NoneType", and () raised an IndexError
+    class Wrapped(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.inner = _net(squeeze=True)
+
+        def forward(self, x):
+            return result(self.inner(x))
+
+    with pytest.raises(TypeError, match=named):
+        GradientExplainer(Wrapped()).fit(X)
