@@ -175,3 +175,32 @@ def off_batch_modules(model, x, handled):
         ):
             bad.append(names[key])
     return bad
+
+
+# Autograd nodes of a plain ReLU (``torch.relu``, ``F.relu``, ``F.threshold``): left in the graph
+# of a pass under the rules, they are ReLUs the rules' module hooks did not reach.
+_RELU_NODES = ("ReluBackward", "ThresholdBackward")
+
+
+def relus_left_in_graph(model, x, rules):
+    """Count the plain ReLU nodes on the autograd graph of one forward pass of ``x`` made under
+    the context ``rules`` (the explainer's module hooks), from the output back to the input.
+
+    The torch-function tracing of :func:`unhooked_calls` cannot see inside a TorchScript
+    function (``torch.jit.script``) that ``forward`` calls; its ReLUs still leave their nodes on
+    the graph. A ReLU module under the rules leaves its rule's node instead (an in-place one
+    runs on a copy whose node is off the output's path).
+    """
+    with torch.enable_grad(), rules:
+        # a non-leaf copy: a first in-place module (ReLU(inplace=True)) may write into it
+        path = x.detach().clone().requires_grad_(True).clone()
+        out = model.logits(path)
+    count, seen, stack = 0, set(), [out.grad_fn]
+    while stack:
+        node = stack.pop()
+        if node is None or node in seen:
+            continue
+        seen.add(node)
+        count += type(node).__name__.startswith(_RELU_NODES)
+        stack.extend(child for child, _ in node.next_functions)
+    return count

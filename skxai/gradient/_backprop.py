@@ -24,7 +24,7 @@ from skxai._torch._explainer import BaseTorchExplainer
 from skxai._torch._model import parametrization_modules, scripted_error, scripted_modules
 from skxai._torch._relu import RELU_FUNCTIONS as _RELU_FUNCTIONS
 from skxai._torch._relu import relu_rule
-from skxai._torch._trace import unhooked_calls
+from skxai._torch._trace import relus_left_in_graph, unhooked_calls
 from skxai.utils._warnings import warn_at_caller
 
 # Activation modules the ReLU rules do not reach (nn.ReLU subclasses included: their forward
@@ -78,6 +78,16 @@ class _BackpropExplainer(BaseTorchExplainer):
                 f"network also applies relu functionally ({sum(counts.values())} call(s) of "
                 "torch.relu / F.relu / Tensor.relu in forward), which module hooks cannot reach; "
                 "the result would silently mix plain gradients in. Use nn.ReLU modules instead."
+            )
+        with self.model_.prepared():
+            left = relus_left_in_graph(self.model_, x, relu_rule(self.model_.module, self._rule))
+        if left:
+            raise ValueError(
+                f"{type(self).__name__} modifies the backward pass of nn.ReLU modules, but {left} ReLU "
+                "node(s) of the network's autograd graph come from elsewhere (a relu inside a "
+                "torch.jit.script function, or another call the tracing of forward cannot see), which "
+                "module hooks cannot reach; the result would silently mix plain gradients in. Use "
+                "nn.ReLU modules there instead."
             )
         params = parametrization_modules(self.model_.module)  # computing weights, not activations
         self.n_relu_modules_ = sum(type(m) is nn.ReLU and id(m) not in params for m in self.model_.module.modules())

@@ -46,7 +46,12 @@ from skxai._torch._model import (
     scripted_error,
     scripted_modules,
 )
-from skxai._torch._trace import input_dependent_nonlinear_calls, off_batch_modules, unhooked_calls
+from skxai._torch._trace import (
+    input_dependent_nonlinear_calls,
+    off_batch_modules,
+    relus_left_in_graph,
+    unhooked_calls,
+)
 from skxai.utils._param_validation import Interval
 
 _LINEAR = (
@@ -552,6 +557,14 @@ class DeepShapExplainer(BaseTorchExplainer):
                 "axis, so the attributions would be silently wrong. Keep the batch first (e.g. "
                 "batch_first=True) where these modules run, or use a model-agnostic explainer."
             )
+        if not counts:
+            # the tracing cannot see inside a torch.jit.script function; its ReLUs stay on the
+            # graph of a pass under the rules (a sample and its reference: the rules' batch)
+            with model.prepared():
+                pair = torch.cat([x[:1], x[:1]])
+                left = relus_left_in_graph(model, pair, deeplift_rules(model.module, skip=model.bypassed))
+            if left:
+                counts["relu (on the autograd graph, e.g. inside a torch.jit.script function)"] = left
         if counts:
             calls = ", ".join(f"{k} x{v}" for k, v in sorted(counts.items()))
             raise ValueError(
