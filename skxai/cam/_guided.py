@@ -50,11 +50,21 @@ class GuidedGradCamExplainer(GradCamExplainer):
         x = self.model_.to_tensor(X[:1])
         with self.model_.prepared():
             counts = unhooked_calls(self.model_, x, ("relu", "relu_"), (nn.ReLU,))
+        if not counts:
+            # a relu inside a torch.jit.script function escapes the tracing, not the graph
+            from skxai._torch._relu import relu_rule
+            from skxai._torch._trace import relus_left_in_graph
+
+            with self.model_.prepared():
+                left = relus_left_in_graph(self.model_, x, relu_rule(self.model_.module, "guided"))
+            if left:
+                counts = {"relu (on the autograd graph, e.g. inside a torch.jit.script function)": left}
         if counts:
             raise ValueError(
                 "GuidedGradCamExplainer guides the backward pass of nn.ReLU modules, but this "
-                f"network also applies relu functionally ({sum(counts.values())} call(s) of "
-                "torch.relu / F.relu / Tensor.relu in forward), which module hooks cannot reach. "
+                f"network also applies relu outside them ({sum(counts.values())} call(s) of "
+                "torch.relu / F.relu / Tensor.relu in forward, or inside a torch.jit.script function), "
+                "which module hooks cannot reach. "
                 "Use nn.ReLU modules, or GradCamExplainer alone."
             )
 

@@ -53,3 +53,19 @@ def test_relu_modules_alone_pass_the_graph_check(cls):
         with torch.no_grad():
             f = net(torch.as_tensor(X)).numpy()[:, 1]
         np.testing.assert_allclose(exp.values.sum(axis=1), f - f[:3].mean(), rtol=1e-9, atol=1e-12)
+
+
+def test_guided_gradcam_refuses_a_relu_inside_a_script_function():
+    from skxai.cam import GuidedGradCamExplainer
+
+    class Conv(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv, self.r, self.fc = nn.Conv1d(2, 3, 3, padding=1), nn.ReLU(), nn.Linear(3, 2)
+
+        def forward(self, x):
+            return self.fc(_scripted_relu(self.r(self.conv(x)).mean(dim=2) - 0.1))
+
+    Xc = np.random.RandomState(1).normal(size=(2, 2, 5))
+    with pytest.raises(ValueError, match="GuidedGradCamExplainer.*torch.jit.script"):
+        GuidedGradCamExplainer(seeded_float64(Conv(), seed=9), target_layer="r").fit(Xc)
