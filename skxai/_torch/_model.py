@@ -24,6 +24,8 @@ __all__ = [
     "HookSet",
     "TorchModel",
     "as_tensor",
+    "exported_error",
+    "is_exported",
     "func_transform_error",
     "in_func_transform",
     "leaf_modules",
@@ -86,6 +88,22 @@ def _module_lock(module):
 # stance found, so threads explaining two networks at once leave the user's stance as it was.
 _STANCE_GUARD = threading.Lock()
 _stance_users = [0, None]  # entries inside, the set_stance object whose exit restores the stance
+
+
+def is_exported(m):
+    """Whether ``m`` is the module of a ``torch.export`` program (``ExportedProgram.module()``):
+    its ``train`` / ``eval`` raise, and its forward runs the exported graph's operations."""
+    return isinstance(m, torch.fx.GraphModule) and any(c.__name__ == "_StatefulGraphModule" for c in type(m).__mro__)
+
+
+def exported_error(owner, purpose):
+    """The ``ValueError`` of an explainer that needs module hooks in a ``torch.export`` module."""
+    return ValueError(
+        f"{owner} needs {purpose}, but the network is a torch.export module (ExportedProgram.module()), "
+        "whose forward runs the exported graph's operations, not its submodules: module hooks never "
+        "fire there. Explain the original nn.Module instead, or attribute to the input with "
+        "GradientExplainer / IntegratedGradientsExplainer / SmoothGradExplainer, which work on it."
+    )
 
 
 def _is_compiled(m):
@@ -986,6 +1004,8 @@ class TorchModel:
             # torch's own error: "get_submodule is not supported on ScriptModules" (scripted), or a
             # layer "not called during the forward pass" (traced: its graph inlines the layers)
             raise scripted_error("The explainer", scripted, f"a forward hook on its layer {name!r}")
+        if is_exported(self.module):  # its layers never run: "not called during the forward pass"
+            raise exported_error("The explainer", f"a forward hook on its layer {name!r}")
         try:
             layer = self.module.get_submodule(name)
         except AttributeError:
@@ -1029,6 +1049,8 @@ class TorchModel:
         purpose = "forward hooks on the network's layers to find its last convolution"
         if "<root>" in scripted:
             raise scripted_error("A CAM", scripted, purpose)
+        if is_exported(self.module):  # "no convolution layer" (its convolutions are graph operations)
+            raise exported_error("A CAM", purpose)
         calls = []  # (module, first input, output) of every module, in the order they return
         names = {id(m): n for n, m in self.module.named_modules()}
         # a scripted submodule takes no hook (its layers are out of reach); a parametrized
@@ -1153,7 +1175,14 @@ class TorchModel:
         with torch.inference_mode(False), _eager_compiled() if compiled else contextlib.nullcontext():
             try:
                 if switched:
-                    self.module.eval()  # through train(False), which a module may override
+                    try:
+                        self.module.eval()  # through train(False), which a module may override
+                    except NotImplementedError:
+                        # torch.export's module refuses train() / eval(): its graph was traced in
+                        # one mode for good (a forward that samples is warned about in fit)
+                        if not is_exported(self.module):
+                            raise
+                        switched = False
                 for p, flag in flags:
                     if flag:
                         p.requires_grad_(False)

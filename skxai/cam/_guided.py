@@ -39,10 +39,12 @@ class GuidedGradCamExplainer(GradCamExplainer):
     _grid_extras = ("cam", "guided_backprop")
 
     def _fit_extra(self, X, y):
-        from skxai._torch._model import scripted_error, scripted_modules
+        from skxai._torch._model import exported_error, is_exported, scripted_error, scripted_modules
         from skxai._torch._trace import unhooked_calls
 
         super()._fit_extra(X, y)
+        if is_exported(self.model_.module):
+            raise exported_error(type(self).__name__, "hooks on the network's nn.ReLU modules")
         scripted = scripted_modules(self.model_.module)
         if scripted:
             # the guiding hooks find no nn.ReLU there: the plain gradient would come back

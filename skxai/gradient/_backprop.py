@@ -21,7 +21,13 @@ from __future__ import annotations
 from torch import nn
 
 from skxai._torch._explainer import BaseTorchExplainer
-from skxai._torch._model import parametrization_modules, scripted_error, scripted_modules
+from skxai._torch._model import (
+    exported_error,
+    is_exported,
+    parametrization_modules,
+    scripted_error,
+    scripted_modules,
+)
 from skxai._torch._relu import RELU_FUNCTIONS as _RELU_FUNCTIONS
 from skxai._torch._relu import relu_rule
 from skxai._torch._trace import relus_left_in_graph, unhooked_calls
@@ -65,6 +71,8 @@ class _BackpropExplainer(BaseTorchExplainer):
         self.layer = layer
 
     def _fit_extra(self, X, y):
+        if is_exported(self.model_.module):
+            raise exported_error(type(self).__name__, "hooks on the network's nn.ReLU modules")
         scripted = scripted_modules(self.model_.module)
         if scripted:
             # the rule's hooks found no nn.ReLU module there: the plain gradient came back

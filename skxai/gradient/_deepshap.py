@@ -41,6 +41,8 @@ from skxai._torch._model import (
     HookSet,
     _BinaryLogit,
     as_tensor,
+    exported_error,
+    is_exported,
     leaf_modules,
     parametrization_modules,
     scripted_error,
@@ -431,6 +433,8 @@ def _detached_call(m):
 
 def check_deeplift_module(module, skip=None):
     """Raise a ValueError naming every leaf module the rescale rule cannot handle."""
+    if is_exported(module):
+        raise exported_error("DeepShapExplainer", "hooks on the network's modules for the DeepLIFT rules")
     scripted = scripted_modules(module)
     if scripted:
         raise scripted_error("DeepShapExplainer", scripted, "hooks on the network's modules for the DeepLIFT rules")
@@ -560,9 +564,12 @@ class DeepShapExplainer(BaseTorchExplainer):
         if not counts:
             # the tracing cannot see inside a torch.jit.script function; its ReLUs stay on the
             # graph of a pass under the rules (a sample and its reference: the rules' batch)
-            with model.prepared():
-                pair = torch.cat([x[:1], x[:1]])
-                left = relus_left_in_graph(model, pair, deeplift_rules(model.module, skip=model.bypassed))
+            try:
+                with model.prepared():
+                    pair = torch.cat([x[:1], x[:1]])
+                    left = relus_left_in_graph(model, pair, deeplift_rules(model.module, skip=model.bypassed))
+            except (ValueError, RuntimeError):
+                left = 0  # a rule refusing these inputs says so, by name, on the explained batch
             if left:
                 counts["relu (on the autograd graph, e.g. inside a torch.jit.script function)"] = left
         if counts:
