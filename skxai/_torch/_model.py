@@ -793,9 +793,20 @@ class TorchModel:
     __call__ = forward
 
     def head_of(self, z):
-        """:attr:`head` for the logits ``z`` ``(n, k)``: a plain module's single logit gets the
-        sigmoid (its probability), not the softmax, which of one value is the constant 1 (every
-        attribution was 0)."""
+        """:attr:`head` for the logits ``z``: a plain module's single logit gets the sigmoid (its
+        probability), not the softmax, which of one value is the constant 1 (every attribution
+        was 0).
+
+        Parameters
+        ----------
+        z : torch.Tensor of shape (n, k)
+            What :meth:`logits` returned.
+
+        Returns
+        -------
+        str, callable or None
+            The head applied to ``z`` (see :attr:`head`).
+        """
         head = self.head
         if head == "softmax" and self._plain and self._final is None and z.shape[1] == 1:
             return "sigmoid"
