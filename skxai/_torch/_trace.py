@@ -182,25 +182,34 @@ def off_batch_modules(model, x, handled):
 _RELU_NODES = ("ReluBackward", "ThresholdBackward")
 
 
-def relus_left_in_graph(model, x, rules):
+def relus_left_in_graph(model, x, rules, exempt=()):
     """Count the plain ReLU nodes on the autograd graph of one forward pass of ``x`` made under
     the context ``rules`` (the explainer's module hooks), from the output back to the input.
 
     The torch-function tracing of :func:`unhooked_calls` cannot see inside a TorchScript
     function (``torch.jit.script``) that ``forward`` calls; its ReLUs still leave their nodes on
     the graph. A ReLU module under the rules leaves its rule's node instead (an in-place one
-    runs on a copy whose node is off the output's path).
+    runs on a copy whose node is off the output's path). The output nodes of the modules in
+    ``exempt`` (activations the caller already warns about) are not counted.
     """
-    with torch.enable_grad(), rules:
+    exempt_nodes = []  # kept alive: compared by identity
+
+    def record(m, inp, out):
+        if isinstance(out, torch.Tensor) and out.grad_fn is not None:
+            exempt_nodes.append(out.grad_fn)
+
+    with HookSet() as hooks, torch.enable_grad(), rules:
+        for m in exempt:
+            hooks.add(m.register_forward_hook(record))
         # a non-leaf copy: a first in-place module (ReLU(inplace=True)) may write into it
         path = x.detach().clone().requires_grad_(True).clone()
         out = model.logits(path)
-    count, seen, stack = 0, set(), [out.grad_fn]
+    count, seen, stack = 0, {id(n) for n in exempt_nodes}, [out.grad_fn]
     while stack:
         node = stack.pop()
-        if node is None or node in seen:
+        if node is None or id(node) in seen:
             continue
-        seen.add(node)
+        seen.add(id(node))
         count += type(node).__name__.startswith(_RELU_NODES)
         stack.extend(child for child, _ in node.next_functions)
     return count

@@ -56,9 +56,11 @@ class GuidedGradCamExplainer(GradCamExplainer):
             # a relu inside a torch.jit.script function escapes the tracing, not the graph
             from skxai._torch._relu import relu_rule
             from skxai._torch._trace import relus_left_in_graph
+            from skxai.gradient._backprop import other_activation_modules
 
+            others = other_activation_modules(self.model_).values()  # crossed plainly, as before
             with self.model_.prepared():
-                left = relus_left_in_graph(self.model_, x, relu_rule(self.model_.module, "guided"))
+                left = relus_left_in_graph(self.model_, x, relu_rule(self.model_.module, "guided"), exempt=others)
             if left:
                 counts = {"relu (on the autograd graph, e.g. inside a torch.jit.script function)": left}
         if counts:

@@ -42,6 +42,19 @@ _OTHER_ACTIVATIONS = (
 )  # fmt: skip
 
 
+def other_activation_modules(model):
+    """``{name: module}`` of the activation modules the ReLU rules do not reach (crossed with
+    their plain gradient): every :data:`_OTHER_ACTIVATIONS` module but an exact ``nn.ReLU``, the
+    output activation :class:`TorchModel` handles and the parametrizations' modules."""
+    params = parametrization_modules(model.module)  # computing weights, not activations
+    final = model._final  # the output activation: passed plainly by every rule
+    return {
+        name: m
+        for name, m in model.module.named_modules()
+        if m is not final and type(m) is not nn.ReLU and isinstance(m, _OTHER_ACTIVATIONS) and id(m) not in params
+    }
+
+
 class _BackpropExplainer(BaseTorchExplainer):
     _rule = None
 
@@ -87,8 +100,11 @@ class _BackpropExplainer(BaseTorchExplainer):
                 "torch.relu / F.relu / Tensor.relu in forward), which module hooks cannot reach; "
                 "the result would silently mix plain gradients in. Use nn.ReLU modules instead."
             )
+        others = other_activation_modules(self.model_)
+        rule = relu_rule(self.model_.module, self._rule)
         with self.model_.prepared():
-            left = relus_left_in_graph(self.model_, x, relu_rule(self.model_.module, self._rule))
+            # the other activation modules (a ReLU subclass, nn.Threshold) are warned about below
+            left = relus_left_in_graph(self.model_, x, rule, exempt=others.values())
         if left:
             raise ValueError(
                 f"{type(self).__name__} modifies the backward pass of nn.ReLU modules, but {left} ReLU "
@@ -99,12 +115,7 @@ class _BackpropExplainer(BaseTorchExplainer):
             )
         params = parametrization_modules(self.model_.module)  # computing weights, not activations
         self.n_relu_modules_ = sum(type(m) is nn.ReLU and id(m) not in params for m in self.model_.module.modules())
-        final = self.model_._final  # the output activation: passed plainly by every rule
-        other = [
-            f"{name} ({type(m).__name__})"
-            for name, m in self.model_.module.named_modules()
-            if m is not final and type(m) is not nn.ReLU and isinstance(m, _OTHER_ACTIVATIONS) and id(m) not in params
-        ]
+        other = [f"{name} ({type(m).__name__})" for name, m in others.items()]
         if other:
             # the rule is defined at ReLUs; the other activations are crossed with their plain
             # gradient, so on a GELU / LeakyReLU / tanh network the result is (mostly) the

@@ -69,3 +69,16 @@ def test_guided_gradcam_refuses_a_relu_inside_a_script_function():
     Xc = np.random.RandomState(1).normal(size=(2, 2, 5))
     with pytest.raises(ValueError, match="GuidedGradCamExplainer.*torch.jit.script"):
         GuidedGradCamExplainer(seeded_float64(Conv(), seed=9), target_layer="r").fit(Xc)
+
+
+class _SubReLU(nn.ReLU):
+    pass
+
+
+@pytest.mark.parametrize("act", [_SubReLU(), nn.Threshold(0.1, 0.0)])
+def test_other_relu_like_modules_are_still_warned_about_not_refused(act):
+    # a ReLU subclass and nn.Threshold leave ReLU-like nodes on the graph; they are crossed with
+    # their plain gradient and named in a warning, as before the graph check
+    net = seeded_float64(nn.Sequential(nn.Linear(3, 5), nn.ReLU(), nn.Linear(5, 4), act, nn.Linear(4, 2)), seed=8)
+    with pytest.warns(UserWarning, match=r"other activation module\(s\) \['3 "):
+        GuidedBackpropExplainer(net).fit(X)
