@@ -60,6 +60,14 @@ from skxai.utils._random import check_random_state, seed_from
 __all__ = ["BaseExplainer", "BaseTabularExplainer", "Explanation", "PerturbationView"]
 
 
+def _detached(data):
+    """``data`` detached from autograd when it is a torch tensor that requires grad (a view of
+    the same memory), else ``data`` itself; torch is not imported."""
+    if getattr(data, "requires_grad", False) and type(data).__module__.startswith("torch"):
+        return data.detach()
+    return data
+
+
 def unfitted_without_y_message(est):
     """The error for an unfitted model and no ``y`` to fit it: most often a fitted model that
     ``clone`` (so ``GridSearchCV`` or ``cross_val_score``) returned unfitted."""
@@ -352,6 +360,9 @@ class BaseExplainer(TransformerMixin, MetaEstimatorMixin, BaseEstimator):
             self._refuse_unused_fit_params(fit_params, "it is already fitted and fit got no y")
             return est
         fitted = clone(est)
+        # a tensor that requires grad is fitted on as data: a skorch net's training would
+        # otherwise backpropagate into the caller's tensor (its .grad changed)
+        X, y = _detached(X), _detached(y)
         try:
             if y is None:
                 fitted.fit(X, **fit_params)

@@ -4,7 +4,9 @@ Every explainer that needs a layer's activations, their gradients, or to replace
 on the way, does it through :class:`LayerCapture`: one forward hook on the layer, registered
 inside a ``with`` block and always removed, which
 
-- refuses a layer that runs more than once per forward pass or returns no tensor;
+- refuses a layer that runs more than once per forward pass or returns no tensor (a call
+  during the backward pass, ``torch.utils.checkpoint`` recomputing the layer's block, is
+  fed the values of the forward pass again);
 - records the activations (detached), as a gradient leaf when ``grad=True``;
 - optionally feeds the rest of the network other values (``replace``: a path through the
   layer's activations) or an edited copy (``edit``: Ablation-CAM's zeroed channels);
@@ -18,7 +20,7 @@ import contextlib
 
 import torch
 
-from skxai._torch._model import HookSet
+from skxai._torch._model import HookSet, func_transform_error, in_func_transform
 
 __all__ = ["LayerCapture"]
 
@@ -61,6 +63,8 @@ class LayerCapture(contextlib.AbstractContextManager):
         self._hooks = HookSet()
         self._replace = None
         self._act = None
+        self._fed = None
+        self._grad_enabled = True
         self.version = None
 
     def gradient(self, score):
@@ -69,6 +73,13 @@ class LayerCapture(contextlib.AbstractContextManager):
         act = self.activations
         g = torch.autograd.grad(score, act, allow_unused=True)[0] if score.requires_grad else None
         if g is None:
+            if not self._grad_enabled:
+                raise ValueError(
+                    f"Layer {self.name!r} runs with gradients off, so the explained output carries no "
+                    "gradient back to it: it runs under torch.no_grad() inside forward, or inside "
+                    "torch.utils.checkpoint(..., use_reentrant=True), whose block records no gradient "
+                    "when its inputs need none; use use_reentrant=False, or choose another layer."
+                )
             raise ValueError(
                 f"Layer {self.name!r} does not reach the explained output: the output does not depend "
                 "on its activations. Choose a layer on the path from the input to the output."
@@ -78,11 +89,20 @@ class LayerCapture(contextlib.AbstractContextManager):
     def reset(self, replace=None):
         """Forget the last pass; the next pass feeds ``replace`` (when given) after the layer."""
         self._act = None
+        self._fed = None
         self._replace = replace
         self.version = None
 
     def _hook(self, module, inp, out):
+        if in_func_transform():
+            # torch's own errors there name functorch internals, not the layer
+            raise func_transform_error(f"Layer {self.name!r} runs")
         if self._act is not None:
+            if torch._C._current_graph_task_id() != -1:
+                # A second call during the backward pass: torch.utils.checkpoint (use_reentrant=
+                # False) recomputing the layer's block for its saved tensors. The rest of the block
+                # is fed what the forward pass fed it, so the recomputed tensors are the same.
+                return self._fed
             raise ValueError(
                 f"Layer {self.name!r} runs more than once per forward pass; choose a layer that runs once."
             )
@@ -92,14 +112,18 @@ class LayerCapture(contextlib.AbstractContextManager):
             raise TypeError(f"Layer {self.name!r} returns {type(src).__name__}, not a tensor.")
         leaf = src.detach()
         self.version = leaf._version
+        self._grad_enabled = torch.is_grad_enabled()
         if self.grad:
             leaf.requires_grad_(True)
         self._act = leaf
         if self.edit is not None:
-            return self.edit(out)
-        if self.clone:
-            return leaf.clone()
-        return leaf if (self.grad or src is not out) else None
+            fed = self.edit(out)
+        elif self.clone:
+            fed = leaf.clone()
+        else:
+            fed = leaf if (self.grad or src is not out) else None
+        self._fed = out if fed is None else fed
+        return fed
 
     @property
     def activations(self):

@@ -20,7 +20,20 @@ from torch import nn
 from skxai._estimators import _is_skorch_net as _is_skorch
 from skxai._estimators import restore_training_modes, unwrap_frozen
 
-__all__ = ["TorchModel", "HookSet", "as_tensor", "to_sklearn_torch"]
+__all__ = [
+    "HookSet",
+    "TorchModel",
+    "as_tensor",
+    "exported_error",
+    "is_exported",
+    "func_transform_error",
+    "in_func_transform",
+    "leaf_modules",
+    "parametrization_modules",
+    "scripted_error",
+    "scripted_modules",
+    "to_sklearn_torch",
+]
 
 
 def as_tensor(data, dtype=None, device=None):
@@ -68,6 +81,62 @@ def _module_lock(module):
         if lock is None:
             lock = _LOCKS[module] = threading.RLock()
         return lock
+
+
+# torch.compile'd modules run eagerly while an explainer holds a network (see _eager_compiled).
+# The compiler's stance is process-wide: the first entry sets it, the last exit puts back the
+# stance found, so threads explaining two networks at once leave the user's stance as it was.
+_STANCE_GUARD = threading.Lock()
+_stance_users = [0, None]  # entries inside, the set_stance object whose exit restores the stance
+
+
+def is_exported(m):
+    """Whether ``m`` is the module of a ``torch.export`` program (``ExportedProgram.module()``):
+    its ``train`` / ``eval`` raise, and its forward runs the exported graph's operations."""
+    return isinstance(m, torch.fx.GraphModule) and any(c.__name__ == "_StatefulGraphModule" for c in type(m).__mro__)
+
+
+def exported_error(owner, purpose):
+    """The ``ValueError`` of an explainer that needs module hooks in a ``torch.export`` module."""
+    return ValueError(
+        f"{owner} needs {purpose}, but the network is a torch.export module (ExportedProgram.module()), "
+        "whose forward runs the exported graph's operations, not its submodules: module hooks never "
+        "fire there. Explain the original nn.Module instead, or attribute to the input with "
+        "GradientExplainer / IntegratedGradientsExplainer / SmoothGradExplainer, which work on it."
+    )
+
+
+def _is_compiled(m):
+    """Whether ``m`` is a ``torch.compile`` wrapper (``OptimizedModule``), without importing dynamo."""
+    return type(m).__name__ == "OptimizedModule" and "_orig_mod" in m._modules
+
+
+@contextlib.contextmanager
+def _eager_compiled():
+    """Run ``torch.compile``'d modules eagerly inside the block (``set_stance("force_eager")``).
+
+    A compiled graph keeps the module hooks present when it was traced (dynamo does not guard
+    on them): the hooks of a later explainer never fire (a layer "not called during the forward
+    pass"), or the previous explainer's still do (deconvolution after guided backpropagation
+    gave neither's numbers). Eagerly, every hook runs as registered. Compiling would pay off
+    only over many calls with the same hooks; an explanation's numbers come first.
+    """
+    set_stance = getattr(torch.compiler, "set_stance", None)  # torch >= 2.6
+    if set_stance is None:
+        yield
+        return
+    with _STANCE_GUARD:
+        if _stance_users[0] == 0:
+            _stance_users[1] = set_stance("force_eager")
+        _stance_users[0] += 1
+    try:
+        yield
+    finally:
+        with _STANCE_GUARD:
+            _stance_users[0] -= 1
+            if _stance_users[0] == 0:
+                stance, _stance_users[1] = _stance_users[1], None
+                stance.__exit__(None, None, None)
 
 
 class HookSet(contextlib.AbstractContextManager):
@@ -123,6 +192,78 @@ _NUMPY_DTYPES = {
     torch.float32: np.dtype(np.float32),
     torch.float64: np.dtype(np.float64),
 }
+
+
+def scripted_modules(module):
+    """Names of the outermost TorchScript modules of ``module`` (``"<root>"`` for itself).
+
+    A ``torch.jit.script`` / ``torch.jit.trace`` module runs its compiled graph: module hooks
+    cannot be registered on it (``register_forward_hook`` raises) and the hooks of its
+    submodules never fire (a traced graph inlines them), so whatever lies inside is out of
+    reach of the backprop rules, layer captures and CAMs.
+    """
+    found = []
+    for name, m in module.named_modules():
+        if isinstance(m, torch.jit.ScriptModule) and not any(f == "<root>" or name.startswith(f + ".") for f in found):
+            found.append(name or "<root>")
+    return found
+
+
+def scripted_error(owner, names, purpose):
+    """The ``ValueError`` of an explainer that needs module hooks inside TorchScript modules."""
+    where = (
+        "the network is a TorchScript module"
+        if "<root>" in names
+        else f"the network's module(s) {names} are TorchScript modules"
+    )
+    return ValueError(
+        f"{owner} needs {purpose}, but {where} (torch.jit.script / torch.jit.trace), which run "
+        "their compiled graph: module hooks cannot be registered there or never fire. Explain the "
+        "original nn.Module instead (before scripting), or attribute to the input with "
+        "GradientExplainer / IntegratedGradientsExplainer / SmoothGradExplainer, which work on "
+        "TorchScript modules."
+    )
+
+
+def in_func_transform():
+    """Whether the caller runs inside a ``torch.func`` transform (``vmap``, ``grad`` ...)."""
+    level = getattr(torch._C._functorch, "maybe_current_level", None)
+    return level is not None and level() is not None
+
+
+def func_transform_error(what):
+    """The ``ValueError`` of a hook that met a ``torch.func`` transform inside ``forward``."""
+    return ValueError(
+        f"{what} inside a torch.func transform (torch.func.vmap, grad ...) in the network's forward: "
+        "there the modules see the transform's per-sample tensors, which module hooks can neither "
+        "record nor replace. Explain a network whose forward runs its layers on the batch itself, "
+        "or attribute to the input with GradientExplainer / IntegratedGradientsExplainer / "
+        "SmoothGradExplainer, which work through it."
+    )
+
+
+def parametrization_modules(module):
+    """ids of the modules that compute parametrized tensors (``torch.nn.utils.parametrize``:
+    ``weight_norm``, ``spectral_norm``, ``orthogonal``, custom ones): they run on parameters
+    when a weight is read, not on activations, so they are neither layers of the forward pass
+    nor modules for the explainers' rules."""
+    from torch.nn.utils import parametrize
+
+    inside = set()
+    for m in module.modules():
+        if parametrize.is_parametrized(m):
+            inside.update(id(s) for s in m.parametrizations.modules())
+    return inside
+
+
+def leaf_modules(module):
+    """``(name, module)`` of the leaves of the forward pass: the modules without submodules,
+    parametrizations aside (a ``Conv2d`` under ``weight_norm`` holds its parametrizations as
+    children, and is a leaf all the same); the parametrizations' own modules are left out."""
+    skip = parametrization_modules(module)
+    for name, m in module.named_modules():
+        if id(m) not in skip and all(id(c) in skip for c in m.children()):
+            yield name, m
 
 
 # --------------------------------------------------------------------------- sklearn -> torch
@@ -333,7 +474,7 @@ class TorchModel:
         module is expected to output probabilities) applied to the module output. For
         converted scikit-learn models their exact ``predict_proba`` head. For plain modules
         softmax over the logits (after bypassing a trailing ``Softmax``/``LogSoftmax``, so
-        the values are the module's probabilities).
+        the values are the module's probabilities); the sigmoid of a single logit ``(n, 1)``.
         ``"predict"``: the regression output (the raw module output).
         ``"auto"``: probabilities for classifiers that have ``predict_proba`` (skorch
         classifiers, MLPClassifier, LogisticRegression ...), the module output for
@@ -575,12 +716,16 @@ class TorchModel:
             if "'indices'" in str(exc) and "embedding" in str(exc):
                 raise self._float_indices_error(x) from exc
             raise
+        returned = type(out).__name__
         if isinstance(out, tuple | list):
+            if not out:
+                raise TypeError(f"{type(self.module).__name__} returned an empty {returned}.")
             out = out[0]
+            returned = f"a {returned} whose first item is {type(out).__name__}"
         if not isinstance(out, torch.Tensor):
             # a dict (or a model-output object) would fail later on a missing attribute
             raise TypeError(
-                f"{type(self.module).__name__} returned {type(out).__name__}; the explainers need a "
+                f"{type(self.module).__name__} returned {returned}; the explainers need a "
                 "tensor of outputs (or a tuple whose first item is one). Wrap the network in a "
                 "module whose forward returns the tensor to explain."
             )
@@ -591,6 +736,18 @@ class TorchModel:
                 f"{type(self.module).__name__} returned {got} for {x.shape[0]} input rows; it must "
                 "return one row of outputs per input row (batch first)."
             )
+        if out.ndim > 2 and sum(d > 1 for d in out.shape[1:]) > 1:
+            head = self.head
+            if head in ("softmax", "ovr") or callable(head):
+                # the outputs are explained flattened, and a softmax over the flattened (n, K * L)
+                # values is no probability of anything (per-position classes sum to 1 over K)
+                raise ValueError(
+                    f"{type(self.module).__name__} returned outputs of shape {tuple(out.shape)}: class "
+                    "probabilities are normalised over one axis of classes, but the explainers take the "
+                    f"outputs flattened to (n, {out[0].numel()}), where a softmax would mix the other "
+                    "axes in. Explain the scores (response_method='decision_function', target indexing the "
+                    "flattened outputs in C order) or wrap the network so that it returns (n, n_classes)."
+                )
         out = out.reshape(out.shape[0], -1)
         if not bool(torch.isfinite(out).all()):
             bad = torch.nonzero(~torch.isfinite(out).all(dim=1)).reshape(-1).tolist()
@@ -630,10 +787,30 @@ class TorchModel:
             :meth:`logits` passed through :attr:`head` (softmax, sigmoid) when there is one.
         """
         z = self.logits(x)
-        head = self.head
+        head = self.head_of(z)
         return z if head is None else _apply_head(z, head)
 
     __call__ = forward
+
+    def head_of(self, z):
+        """:attr:`head` for the logits ``z``: a plain module's single logit gets the sigmoid (its
+        probability), not the softmax, which of one value is the constant 1 (every attribution
+        was 0).
+
+        Parameters
+        ----------
+        z : torch.Tensor of shape (n, k)
+            What :meth:`logits` returned.
+
+        Returns
+        -------
+        str, callable or None
+            The head applied to ``z`` (see :attr:`head`).
+        """
+        head = self.head
+        if head == "softmax" and self._plain and self._final is None and z.shape[1] == 1:
+            return "sigmoid"
+        return head
 
     def output_names(self, n_outputs):
         """Names of the output columns: the classes when they match, else 0..k-1.
@@ -819,8 +996,11 @@ class TorchModel:
         torch.nn.Module
             The submodule; a ``ValueError`` lists the network's modules when it is unknown.
         """
+        scripted = scripted_modules(self.module)
         if isinstance(name, nn.Module):
             if any(m is name for m in self.module.modules()):
+                if isinstance(name, torch.jit.ScriptModule):
+                    raise scripted_error("The explainer", scripted, "a forward hook on its layer")
                 return name
             # sklearn's clone (GridSearchCV, cross-validation) deep-copies the network and the layer
             # apart, which is how a user meets this: the name survives a clone, the module does not
@@ -831,13 +1011,22 @@ class TorchModel:
             )
         if not isinstance(name, str) or not name:
             raise ValueError(f"layer must be a submodule name (str), got {name!r}.")
+        if "<root>" in scripted:
+            # torch's own error: "get_submodule is not supported on ScriptModules" (scripted), or a
+            # layer "not called during the forward pass" (traced: its graph inlines the layers)
+            raise scripted_error("The explainer", scripted, f"a forward hook on its layer {name!r}")
+        if is_exported(self.module):  # its layers never run: "not called during the forward pass"
+            raise exported_error("The explainer", f"a forward hook on its layer {name!r}")
         try:
-            return self.module.get_submodule(name)
+            layer = self.module.get_submodule(name)
         except AttributeError:
             names = self.layer_names()
             raise ValueError(
                 f"Unknown layer {name!r}; the network's modules are: {names}."
             ) from None
+        if isinstance(layer, torch.jit.ScriptModule):
+            raise scripted_error("The explainer", scripted, f"a forward hook on its layer {name!r}")
+        return layer
 
     def default_cam_layer(self, x, with_skipped=False):
         """Name of the layer a CAM reads by default: the last convolution, moved past the
@@ -867,9 +1056,19 @@ class TorchModel:
         str or (str, dict)
             Dotted name of the layer (a ``ValueError`` when the network has no convolution).
         """
+        scripted = scripted_modules(self.module)
+        purpose = "forward hooks on the network's layers to find its last convolution"
+        if "<root>" in scripted:
+            raise scripted_error("A CAM", scripted, purpose)
+        if is_exported(self.module):  # "no convolution layer" (its convolutions are graph operations)
+            raise exported_error("A CAM", purpose)
         calls = []  # (module, first input, output) of every module, in the order they return
         names = {id(m): n for n, m in self.module.named_modules()}
-        leaves = {id(m) for m in self.module.modules() if next(m.children(), None) is None}
+        # a scripted submodule takes no hook (its layers are out of reach); a parametrized
+        # convolution (weight_norm ...) is a leaf, its parametrizations no layers
+        hookable = [m for _, m in leaf_modules(self.module) if not isinstance(m, torch.jit.ScriptModule)]
+        leaves = {id(m) for m in hookable}
+        skip = parametrization_modules(self.module)
 
         def hook(m, inp, out):
             first = inp[0] if inp and isinstance(inp[0], torch.Tensor) else None
@@ -878,7 +1077,7 @@ class TorchModel:
         sums = _AddRecorder()
         with HookSet() as hooks, torch.no_grad():
             for m in self.module.modules():
-                if m is not self.module:
+                if m is not self.module and id(m) not in skip and not isinstance(m, torch.jit.ScriptModule):
                     hooks.add(m.register_forward_hook(hook))
             with sums:
                 self.logits(x)
@@ -886,6 +1085,8 @@ class TorchModel:
         leaf = [i for i, (m, _, _) in enumerate(calls) if id(m) in leaves]
         last = max((i for i in leaf if isinstance(calls[i][0], _CONVS)), default=None)
         if last is None:
+            if scripted:
+                raise scripted_error("A CAM", scripted, purpose)
             raise ValueError(
                 f"The network has no convolution layer; name one with target_layer=... among "
                 f"{self.layer_names()}."
@@ -981,10 +1182,18 @@ class TorchModel:
         # network already in evaluation mode is the common case); restoring compares each one
         # against its recorded value, so the state after the block is the state before it.
         switched = any(training for _, training in modes)
-        with torch.inference_mode(False):
+        compiled = any(_is_compiled(m) for m in modules)
+        with torch.inference_mode(False), _eager_compiled() if compiled else contextlib.nullcontext():
             try:
                 if switched:
-                    self.module.eval()  # through train(False), which a module may override
+                    try:
+                        self.module.eval()  # through train(False), which a module may override
+                    except NotImplementedError:
+                        # torch.export's module refuses train() / eval(): its graph was traced in
+                        # one mode for good (a forward that samples is warned about in fit)
+                        if not is_exported(self.module):
+                            raise
+                        switched = False
                 for p, flag in flags:
                     if flag:
                         p.requires_grad_(False)

@@ -7,7 +7,7 @@ import contextlib
 import torch
 from torch import nn
 
-from skxai._torch._model import HookSet
+from skxai._torch._model import HookSet, func_transform_error, in_func_transform, parametrization_modules
 
 RELU_FUNCTIONS = ("relu", "relu_")
 
@@ -40,6 +40,8 @@ def relu_rule(module, rule):
     fired = [0]
 
     def pre(m, inp):
+        if in_func_transform():
+            raise func_transform_error("The network's nn.ReLU modules run")
         x = inp[0]
         stash.setdefault(id(m), []).append(x)
         if m.inplace:
@@ -51,9 +53,10 @@ def relu_rule(module, rule):
         fired[0] += 1
         return _ReluRule.apply(x, guided)
 
+    params = parametrization_modules(module)  # a ReLU keeping weights positive is no activation
     with HookSet() as hooks:
         for m in module.modules():
-            if type(m) is nn.ReLU:
+            if type(m) is nn.ReLU and id(m) not in params:
                 hooks.add(m.register_forward_pre_hook(pre))
                 hooks.add(m.register_forward_hook(post))
         yield fired

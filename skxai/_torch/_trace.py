@@ -8,7 +8,7 @@ from collections import Counter
 import torch
 from torch.overrides import TorchFunctionMode
 
-from skxai._torch._model import HookSet
+from skxai._torch._model import HookSet, func_transform_error, in_func_transform, parametrization_modules
 
 
 class _Counter(TorchFunctionMode):
@@ -41,8 +41,10 @@ def unhooked_calls(model, x, names, handled):
 @contextlib.contextmanager
 def _inside_handled(model, handled):
     """``depth``: a one-item list, above 0 while a module of a ``handled`` type runs (the calls
-    there are the explainer's hooks' business); the hooks are removed on leaving."""
+    there are the explainer's hooks' business) or a parametrization computes a weight (its calls
+    act on parameters, not on the input); the hooks are removed on leaving."""
     depth = [0]
+    params = parametrization_modules(model.module)
 
     def enter(m, inp):
         depth[0] += 1
@@ -52,7 +54,7 @@ def _inside_handled(model, handled):
 
     with HookSet() as hooks:
         for m in model.module.modules():
-            if isinstance(m, handled):
+            if isinstance(m, handled) or id(m) in params:
                 hooks.add(m.register_forward_pre_hook(enter))
                 hooks.add(m.register_forward_hook(leave))
         yield depth
@@ -148,15 +150,18 @@ def off_batch_modules(model, x, handled):
     seen = {}
 
     def pre(m, inp):
+        if in_func_transform():
+            raise func_transform_error(f"The DeepLIFT rules' module {names[id(m)]!r} runs")
         first = inp[0] if inp and isinstance(inp[0], torch.Tensor) else None
         if first is not None and first.ndim:
             seen.setdefault(id(m), []).append(first.shape[0])
 
     sizes = (3, 5)
     per_size = []
+    params = parametrization_modules(model.module)  # they take weights, not the batch
     with HookSet() as hooks, torch.no_grad():
         for m in model.module.modules():
-            if isinstance(m, handled):
+            if isinstance(m, handled) and id(m) not in params:
                 hooks.add(m.register_forward_pre_hook(pre))
         for k in sizes:
             seen.clear()
@@ -170,3 +175,41 @@ def off_batch_modules(model, x, handled):
         ):
             bad.append(names[key])
     return bad
+
+
+# Autograd nodes of a plain ReLU (``torch.relu``, ``F.relu``, ``F.threshold``): left in the graph
+# of a pass under the rules, they are ReLUs the rules' module hooks did not reach.
+_RELU_NODES = ("ReluBackward", "ThresholdBackward")
+
+
+def relus_left_in_graph(model, x, rules, exempt=()):
+    """Count the plain ReLU nodes on the autograd graph of one forward pass of ``x`` made under
+    the context ``rules`` (the explainer's module hooks), from the output back to the input.
+
+    The torch-function tracing of :func:`unhooked_calls` cannot see inside a TorchScript
+    function (``torch.jit.script``) that ``forward`` calls; its ReLUs still leave their nodes on
+    the graph. A ReLU module under the rules leaves its rule's node instead (an in-place one
+    runs on a copy whose node is off the output's path). The output nodes of the modules in
+    ``exempt`` (activations the caller already warns about) are not counted.
+    """
+    exempt_nodes = []  # kept alive: compared by identity
+
+    def record(m, inp, out):
+        if isinstance(out, torch.Tensor) and out.grad_fn is not None:
+            exempt_nodes.append(out.grad_fn)
+
+    with HookSet() as hooks, torch.enable_grad(), rules:
+        for m in exempt:
+            hooks.add(m.register_forward_hook(record))
+        # a non-leaf copy: a first in-place module (ReLU(inplace=True)) may write into it
+        path = x.detach().clone().requires_grad_(True).clone()
+        out = model.logits(path)
+    count, seen, stack = 0, {id(n) for n in exempt_nodes}, [out.grad_fn]
+    while stack:
+        node = stack.pop()
+        if node is None or id(node) in seen:
+            continue
+        seen.add(id(node))
+        count += type(node).__name__.startswith(_RELU_NODES)
+        stack.extend(child for child, _ in node.next_functions)
+    return count

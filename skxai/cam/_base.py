@@ -36,7 +36,7 @@ from skxai._torch._explainer import (
     host64,
     layout_refused,
 )
-from skxai._torch._model import HookSet
+from skxai._torch._model import HookSet, leaf_modules
 from skxai.cam._upsample import postprocess
 from skxai.utils._warnings import warn_at_caller
 
@@ -245,8 +245,8 @@ class BaseCamExplainer(BaseTorchExplainer, auto_wrap_output_keys=None):
             for key, mod in watch.items():
                 hooks.add(mod.register_forward_hook(watch_hook(key)))
             if self._perturbs:
-                for mod in self.model_.module.modules():
-                    if next(mod.children(), None) is None:
+                for _, mod in leaf_modules(self.model_.module):
+                    if not isinstance(mod, torch.jit.ScriptModule):  # takes no hook
                         hooks.add(mod.register_forward_hook(size_hook))
             with torch.set_grad_enabled(self._uses_gradients):
                 try:

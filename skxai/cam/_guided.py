@@ -39,17 +39,36 @@ class GuidedGradCamExplainer(GradCamExplainer):
     _grid_extras = ("cam", "guided_backprop")
 
     def _fit_extra(self, X, y):
+        from skxai._torch._model import exported_error, is_exported, scripted_error, scripted_modules
         from skxai._torch._trace import unhooked_calls
 
         super()._fit_extra(X, y)
+        if is_exported(self.model_.module):
+            raise exported_error(type(self).__name__, "hooks on the network's nn.ReLU modules")
+        scripted = scripted_modules(self.model_.module)
+        if scripted:
+            # the guiding hooks find no nn.ReLU there: the plain gradient would come back
+            raise scripted_error(type(self).__name__, scripted, "hooks on the network's nn.ReLU modules")
         x = self.model_.to_tensor(X[:1])
         with self.model_.prepared():
             counts = unhooked_calls(self.model_, x, ("relu", "relu_"), (nn.ReLU,))
+        if not counts:
+            # a relu inside a torch.jit.script function escapes the tracing, not the graph
+            from skxai._torch._relu import relu_rule
+            from skxai._torch._trace import relus_left_in_graph
+            from skxai.gradient._backprop import other_activation_modules
+
+            others = other_activation_modules(self.model_).values()  # crossed plainly, as before
+            with self.model_.prepared():
+                left = relus_left_in_graph(self.model_, x, relu_rule(self.model_.module, "guided"), exempt=others)
+            if left:
+                counts = {"relu (on the autograd graph, e.g. inside a torch.jit.script function)": left}
         if counts:
             raise ValueError(
                 "GuidedGradCamExplainer guides the backward pass of nn.ReLU modules, but this "
-                f"network also applies relu functionally ({sum(counts.values())} call(s) of "
-                "torch.relu / F.relu / Tensor.relu in forward), which module hooks cannot reach. "
+                f"network also applies relu outside them ({sum(counts.values())} call(s) of "
+                "torch.relu / F.relu / Tensor.relu in forward, or inside a torch.jit.script function), "
+                "which module hooks cannot reach. "
                 "Use nn.ReLU modules, or GradCamExplainer alone."
             )
 

@@ -21,9 +21,16 @@ from __future__ import annotations
 from torch import nn
 
 from skxai._torch._explainer import BaseTorchExplainer
+from skxai._torch._model import (
+    exported_error,
+    is_exported,
+    parametrization_modules,
+    scripted_error,
+    scripted_modules,
+)
 from skxai._torch._relu import RELU_FUNCTIONS as _RELU_FUNCTIONS
 from skxai._torch._relu import relu_rule
-from skxai._torch._trace import unhooked_calls
+from skxai._torch._trace import relus_left_in_graph, unhooked_calls
 from skxai.utils._warnings import warn_at_caller
 
 # Activation modules the ReLU rules do not reach (nn.ReLU subclasses included: their forward
@@ -33,6 +40,19 @@ _OTHER_ACTIVATIONS = (
     nn.SiLU, nn.Mish, nn.Sigmoid, nn.Tanh, nn.Softplus, nn.Softsign, nn.Hardtanh, nn.Hardsigmoid,
     nn.Hardswish, nn.LogSigmoid, nn.Tanhshrink, nn.Threshold, nn.Hardshrink, nn.Softshrink,
 )  # fmt: skip
+
+
+def other_activation_modules(model):
+    """``{name: module}`` of the activation modules the ReLU rules do not reach (crossed with
+    their plain gradient): every :data:`_OTHER_ACTIVATIONS` module but an exact ``nn.ReLU``, the
+    output activation :class:`TorchModel` handles and the parametrizations' modules."""
+    params = parametrization_modules(model.module)  # computing weights, not activations
+    final = model._final  # the output activation: passed plainly by every rule
+    return {
+        name: m
+        for name, m in model.module.named_modules()
+        if m is not final and type(m) is not nn.ReLU and isinstance(m, _OTHER_ACTIVATIONS) and id(m) not in params
+    }
 
 
 class _BackpropExplainer(BaseTorchExplainer):
@@ -64,6 +84,12 @@ class _BackpropExplainer(BaseTorchExplainer):
         self.layer = layer
 
     def _fit_extra(self, X, y):
+        if is_exported(self.model_.module):
+            raise exported_error(type(self).__name__, "hooks on the network's nn.ReLU modules")
+        scripted = scripted_modules(self.model_.module)
+        if scripted:
+            # the rule's hooks found no nn.ReLU module there: the plain gradient came back
+            raise scripted_error(type(self).__name__, scripted, "hooks on the network's nn.ReLU modules")
         x = self.model_.to_tensor(X[:1])
         with self.model_.prepared():
             counts = unhooked_calls(self.model_, x, _RELU_FUNCTIONS, (nn.ReLU,))
@@ -74,13 +100,22 @@ class _BackpropExplainer(BaseTorchExplainer):
                 "torch.relu / F.relu / Tensor.relu in forward), which module hooks cannot reach; "
                 "the result would silently mix plain gradients in. Use nn.ReLU modules instead."
             )
-        self.n_relu_modules_ = sum(type(m) is nn.ReLU for m in self.model_.module.modules())
-        final = self.model_._final  # the output activation: passed plainly by every rule
-        other = [
-            f"{name} ({type(m).__name__})"
-            for name, m in self.model_.module.named_modules()
-            if m is not final and type(m) is not nn.ReLU and isinstance(m, _OTHER_ACTIVATIONS)
-        ]
+        others = other_activation_modules(self.model_)
+        rule = relu_rule(self.model_.module, self._rule)
+        with self.model_.prepared():
+            # the other activation modules (a ReLU subclass, nn.Threshold) are warned about below
+            left = relus_left_in_graph(self.model_, x, rule, exempt=others.values())
+        if left:
+            raise ValueError(
+                f"{type(self).__name__} modifies the backward pass of nn.ReLU modules, but {left} ReLU "
+                "node(s) of the network's autograd graph come from elsewhere (a relu inside a "
+                "torch.jit.script function, or another call the tracing of forward cannot see), which "
+                "module hooks cannot reach; the result would silently mix plain gradients in. Use "
+                "nn.ReLU modules there instead."
+            )
+        params = parametrization_modules(self.model_.module)  # computing weights, not activations
+        self.n_relu_modules_ = sum(type(m) is nn.ReLU and id(m) not in params for m in self.model_.module.modules())
+        other = [f"{name} ({type(m).__name__})" for name, m in others.items()]
         if other:
             # the rule is defined at ReLUs; the other activations are crossed with their plain
             # gradient, so on a GELU / LeakyReLU / tanh network the result is (mostly) the

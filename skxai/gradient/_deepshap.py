@@ -37,8 +37,23 @@ from torch import nn
 from skxai._progress import progress
 from skxai._torch._capture import LayerCapture
 from skxai._torch._explainer import BaseTorchExplainer, check_recorded
-from skxai._torch._model import HookSet, _BinaryLogit, as_tensor
-from skxai._torch._trace import input_dependent_nonlinear_calls, off_batch_modules, unhooked_calls
+from skxai._torch._model import (
+    HookSet,
+    _BinaryLogit,
+    as_tensor,
+    exported_error,
+    is_exported,
+    leaf_modules,
+    parametrization_modules,
+    scripted_error,
+    scripted_modules,
+)
+from skxai._torch._trace import (
+    input_dependent_nonlinear_calls,
+    off_batch_modules,
+    relus_left_in_graph,
+    unhooked_calls,
+)
 from skxai.utils._param_validation import Interval
 
 _LINEAR = (
@@ -392,9 +407,12 @@ class deeplift_rules:  # noqa: N801 - used as a context manager, like contextlib
         return _Rescale.apply(x, y, fn)
 
     def __enter__(self):
+        # a parametrization's modules (a Softplus keeping weights positive) compute weights, not
+        # activations: no sample / reference pairs run through them
+        params = parametrization_modules(self.module)
         try:
             for m in self.module.modules():
-                if m is not self.skip and isinstance(m, _HANDLED):
+                if m is not self.skip and isinstance(m, _HANDLED) and id(m) not in params:
                     self.hooks.add(m.register_forward_pre_hook(self._pre))
                     self.hooks.add(m.register_forward_hook(self._post))
         except BaseException:
@@ -415,9 +433,14 @@ def _detached_call(m):
 
 def check_deeplift_module(module, skip=None):
     """Raise a ValueError naming every leaf module the rescale rule cannot handle."""
+    if is_exported(module):
+        raise exported_error("DeepShapExplainer", "hooks on the network's modules for the DeepLIFT rules")
+    scripted = scripted_modules(module)
+    if scripted:
+        raise scripted_error("DeepShapExplainer", scripted, "hooks on the network's modules for the DeepLIFT rules")
     bad = []
-    for name, m in module.named_modules():
-        if m is skip or next(m.children(), None) is not None:
+    for name, m in leaf_modules(module):
+        if m is skip:
             continue
         if isinstance(m, _LINEAR + _HANDLED):
             if isinstance(m, _SOFTMAX) and m.dim is None:
@@ -540,6 +563,17 @@ class DeepShapExplainer(BaseTorchExplainer):
                 "axis, so the attributions would be silently wrong. Keep the batch first (e.g. "
                 "batch_first=True) where these modules run, or use a model-agnostic explainer."
             )
+        if not counts:
+            # the tracing cannot see inside a torch.jit.script function; its ReLUs stay on the
+            # graph of a pass under the rules (a sample and its reference: the rules' batch)
+            try:
+                with model.prepared():
+                    pair = torch.cat([x[:1], x[:1]])
+                    left = relus_left_in_graph(model, pair, deeplift_rules(model.module, skip=model.bypassed))
+            except (ValueError, RuntimeError):
+                left = 0  # a rule refusing these inputs says so, by name, on the explained batch
+            if left:
+                counts["relu (on the autograd graph, e.g. inside a torch.jit.script function)"] = left
         if counts:
             calls = ", ".join(f"{k} x{v}" for k, v in sorted(counts.items()))
             raise ValueError(
@@ -571,7 +605,8 @@ class DeepShapExplainer(BaseTorchExplainer):
                 with torch.enable_grad():
                     if layer is None:
                         batch.requires_grad_(True)
-                    out = apply_head(model.logits(batch.clone()), model.head)
+                    z = model.logits(batch.clone())
+                    out = apply_head(z, model.head_of(z))
                     wrt = batch if layer is None else cap.activations
                     selected = out[:m].gather(1, targets[i][:, None]).sum()
                     if cap is None:
