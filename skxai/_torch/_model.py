@@ -20,7 +20,7 @@ from torch import nn
 from skxai._estimators import _is_skorch_net as _is_skorch
 from skxai._estimators import restore_training_modes, unwrap_frozen
 
-__all__ = ["TorchModel", "HookSet", "as_tensor", "to_sklearn_torch"]
+__all__ = ["TorchModel", "HookSet", "as_tensor", "this_thread_only", "to_sklearn_torch"]
 
 
 def as_tensor(data, dtype=None, device=None):
@@ -70,8 +70,44 @@ def _module_lock(module):
         return lock
 
 
+def this_thread_only(hook):
+    """``hook`` acting on the forward passes of the thread that registers it only.
+
+    Module hooks are seen by every thread that calls the module: a user's own ``net(x)`` in
+    another thread (a server's predictions while an explanation runs) went through the
+    explainers' hooks, which bypassed its softmax (logits served as probabilities), applied
+    guided backprop's or DeepLIFT's rules to its gradients or failed its pass, and fed its
+    activations to a CAM's capture (which then refused the layer as running twice). The
+    explainers register their hooks and run their passes in one thread (their locks, see
+    :meth:`TorchModel.prepared`, keep the other explainers out), so the passes of other threads
+    go by untouched (a forward hook or pre-hook returning None changes nothing).
+
+    Parameters
+    ----------
+    hook : callable
+        A forward hook or forward pre-hook.
+
+    Returns
+    -------
+    callable
+        The hook, called in the registering thread only.
+    """
+    owner = threading.get_ident()
+
+    def hook_of_this_thread(*args, **kwargs):
+        if threading.get_ident() != owner:
+            return None
+        return hook(*args, **kwargs)
+
+    return hook_of_this_thread
+
+
 class HookSet(contextlib.AbstractContextManager):
-    """Hook handles that are always removed when the ``with`` block ends (even on error)."""
+    """Hook handles that are always removed when the ``with`` block ends (even on error).
+
+    :meth:`forward` and :meth:`forward_pre` register hooks that act on this thread's passes
+    only (see :func:`this_thread_only`).
+    """
 
     def __init__(self):
         self.handles = []
@@ -91,6 +127,42 @@ class HookSet(contextlib.AbstractContextManager):
         """
         self.handles.append(handle)
         return handle
+
+    def forward(self, module, hook, **kwargs):
+        """Register ``hook`` as a forward hook of ``module`` for this thread's passes, and keep it.
+
+        Parameters
+        ----------
+        module : torch.nn.Module
+            The hooked module.
+        hook : callable
+            ``hook(module, input, output)``.
+        **kwargs : dict
+            Passed to ``register_forward_hook`` (``prepend``).
+
+        Returns
+        -------
+        torch.utils.hooks.RemovableHandle
+        """
+        return self.add(module.register_forward_hook(this_thread_only(hook), **kwargs))
+
+    def forward_pre(self, module, hook, **kwargs):
+        """Register ``hook`` as a forward pre-hook of ``module`` for this thread's passes, and keep it.
+
+        Parameters
+        ----------
+        module : torch.nn.Module
+            The hooked module.
+        hook : callable
+            ``hook(module, input)``.
+        **kwargs : dict
+            Passed to ``register_forward_pre_hook`` (``prepend``).
+
+        Returns
+        -------
+        torch.utils.hooks.RemovableHandle
+        """
+        return self.add(module.register_forward_pre_hook(this_thread_only(hook), **kwargs))
 
     def remove(self):
         """Remove every hook held (last added first).
@@ -564,11 +636,9 @@ class TorchModel:
         final = self.bypassed
         try:
             if final is not None:
-                handle = final.register_forward_hook(lambda m, inp, out: inp[0])
-                try:
+                with HookSet() as hooks:
+                    hooks.forward(final, lambda m, inp, out: inp[0])
                     out = self.module(x)
-                finally:
-                    handle.remove()
             else:
                 out = self.module(x)
         except RuntimeError as exc:
@@ -879,7 +949,7 @@ class TorchModel:
         with HookSet() as hooks, torch.no_grad():
             for m in self.module.modules():
                 if m is not self.module:
-                    hooks.add(m.register_forward_hook(hook))
+                    hooks.forward(m, hook)
             with sums:
                 self.logits(x)
         runs = Counter(id(m) for m, _, _ in calls)

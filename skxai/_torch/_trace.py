@@ -53,8 +53,8 @@ def _inside_handled(model, handled):
     with HookSet() as hooks:
         for m in model.module.modules():
             if isinstance(m, handled):
-                hooks.add(m.register_forward_pre_hook(enter))
-                hooks.add(m.register_forward_hook(leave))
+                hooks.forward_pre(m, enter)
+                hooks.forward(m, leave)
         yield depth
 
 
@@ -157,7 +157,7 @@ def off_batch_modules(model, x, handled):
     with HookSet() as hooks, torch.no_grad():
         for m in model.module.modules():
             if isinstance(m, handled):
-                hooks.add(m.register_forward_pre_hook(pre))
+                hooks.forward_pre(m, pre)
         for k in sizes:
             seen.clear()
             model.logits(x[:1].expand(k, *x.shape[1:]).clone())

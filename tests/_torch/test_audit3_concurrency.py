@@ -1,0 +1,140 @@
+"""Threads sharing a network with an explainer: the hooks skxai puts on the user's modules act
+on the explainer's own passes only.
+
+A web server that serves ``net(x)`` from one thread while another thread explains the same
+network ran its predictions through the explainer's hooks: the trailing softmax bypassed
+(logits served as probabilities), guided backprop's and DeepSHAP's ReLU rules changed the
+other thread's gradients or failed its pass (``IndexError: pop from empty list``, "DeepLIFT
+rules need a batch ..."), a CAM's layer capture recorded the other thread's activations.
+
+The user's pass is run deterministically *inside* the explainer's pass (while its hooks are
+registered): a hook of the network's first ReLU starts it in another thread and waits for it.
+"""
+
+import threading
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+from torch import nn  # noqa: E402
+
+import skxai  # noqa: E402
+from tests._nets import one_torch_thread, seeded_float64  # noqa: E402, F401
+
+
+class _Probe:
+    """A forward hook of the network's first ReLU (registered before the explainer's own, so it
+    runs between their pre- and post-hooks). While ``armed``, every pass of the explainer (in
+    the main thread) waits there for one pass of ``net`` over ``x`` run by another thread, whose
+    outputs (or error) are recorded."""
+
+    def __init__(self, net, relu):
+        self.armed = False
+        self.net = net
+        self.x = None
+        self.seen = []
+        relu.register_forward_hook(self)
+
+    def __call__(self, module, inp, out):
+        if self.armed and threading.current_thread() is threading.main_thread():
+
+            def serve():
+                try:
+                    self.seen.append(_user_pass(self.net, self.x))
+                except Exception as exc:  # recorded: the user's thread must not fail
+                    self.seen.append(exc)
+
+            t = threading.Thread(target=serve)
+            t.start()
+            t.join(timeout=60)
+
+
+def _user_pass(net, x):
+    """The user's own predictions and saliency (input gradient of the first output's sum)."""
+    x = x.clone().requires_grad_(True)
+    out = net(x)
+    (grad,) = torch.autograd.grad(out[:, 0].sum(), x)
+    return out.detach(), grad
+
+
+def _mlp():
+    net = nn.Sequential(nn.Linear(5, 8), nn.ReLU(), nn.Linear(8, 6), nn.ReLU(), nn.Linear(6, 3), nn.Softmax(dim=1))
+    net = seeded_float64(net, seed=3).eval()
+    return net, _Probe(net, net[1])
+
+
+def _cnn():
+    net = nn.Sequential(
+        nn.Conv2d(2, 4, 3, padding=1), nn.ReLU(), nn.Conv2d(4, 5, 3, padding=1), nn.ReLU(),
+        nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(5, 3), nn.Softmax(dim=1),
+    )  # fmt: skip
+    net = seeded_float64(net, seed=4).eval()
+    return net, _Probe(net, net[1])
+
+
+_MLP_CASES = {
+    "gradient_logits": lambda net: skxai.GradientExplainer(net, response_method="decision_function"),
+    "integrated_gradients_logits": lambda net: skxai.IntegratedGradientsExplainer(
+        net, response_method="decision_function", n_steps=8
+    ),
+    "guided_backprop": lambda net: skxai.GuidedBackpropExplainer(net),
+    "deconvolution": lambda net: skxai.DeconvolutionExplainer(net),
+    "deepshap": lambda net: skxai.DeepShapExplainer(net),
+}
+
+_CNN_CASES = {
+    "gradcam": lambda net: skxai.GradCamExplainer(net, target_layer="2"),
+    "gradcam_default_layer": lambda net: skxai.GradCamExplainer(net),
+    "ablationcam": lambda net: skxai.AblationCamExplainer(net, target_layer="2"),
+    "scorecam": lambda net: skxai.ScoreCamExplainer(net, target_layer="2"),
+    "guided_gradcam": lambda net: skxai.GuidedGradCamExplainer(net, target_layer="2"),
+}
+
+
+def _check(net, probe, make, X, x_user, arm_at_fit=False):
+    want = _user_pass(net, x_user)  # probabilities and their plain gradient
+    ref = make(net).fit(X[:6])
+    expected = ref.transform(X[6:9])
+    probe.x = x_user
+    probe.seen.clear()
+    explainer = make(net)
+    probe.armed = arm_at_fit
+    explainer.fit(X[:6])
+    probe.armed = True
+    got = explainer.transform(X[6:9])
+    probe.armed = False
+    assert probe.seen, "the probe did not run"
+    for seen in probe.seen:
+        if isinstance(seen, Exception):
+            raise AssertionError(f"the user's forward in another thread failed: {seen!r}") from seen
+        # the same rows in batches of other sizes: round-off of the kernels only
+        for a, b in zip(seen, want, strict=True):
+            np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-12, atol=1e-12)
+    np.testing.assert_array_equal(got, expected)
+    # nothing of the explainer is left on the network (the probe's hook only)
+    assert sum(len(m._forward_hooks) + len(m._forward_pre_hooks) for m in net.modules()) == 1
+
+
+@pytest.mark.parametrize("name", sorted(_MLP_CASES))
+def test_other_threads_forward_does_not_see_explainer_hooks_mlp(name):
+    net, probe = _mlp()
+    X = np.random.RandomState(0).normal(size=(9, 5))
+    _check(net, probe, _MLP_CASES[name], X, torch.as_tensor(X[:3]))
+
+
+@pytest.mark.parametrize("name", sorted(_CNN_CASES))
+def test_other_threads_forward_does_not_see_explainer_hooks_cnn(name):
+    net, probe = _cnn()
+    X = np.random.RandomState(1).normal(size=(9, 2, 6, 6))
+    _check(net, probe, _CNN_CASES[name], X, torch.as_tensor(X[:3]))
+
+
+def test_other_threads_forward_during_fit_tracing():
+    """fit traces the network (DeepSHAP's checks, a CAM's default layer) with hooks too."""
+    net, probe = _mlp()
+    X = np.random.RandomState(2).normal(size=(9, 5))
+    _check(net, probe, _MLP_CASES["deepshap"], X, torch.as_tensor(X[:3]), arm_at_fit=True)
+    net, probe = _cnn()
+    X = np.random.RandomState(3).normal(size=(9, 2, 6, 6))
+    _check(net, probe, _CNN_CASES["gradcam_default_layer"], X, torch.as_tensor(X[:3]), arm_at_fit=True)
