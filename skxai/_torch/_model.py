@@ -82,6 +82,11 @@ def this_thread_only(hook):
     :meth:`TorchModel.prepared`, keep the other explainers out), so the passes of other threads
     go by untouched (a forward hook or pre-hook returning None changes nothing).
 
+    The returned hook's ``retire()`` turns it off for good. Removing a hook's handle takes it
+    off the module only, while a deep copy of the module taken meanwhile (another thread's
+    ``clone`` or ``copy.deepcopy``) keeps the very same function among its hooks: retired, it
+    does nothing there (the copy's softmax stayed bypassed for good).
+
     Parameters
     ----------
     hook : callable
@@ -90,15 +95,20 @@ def this_thread_only(hook):
     Returns
     -------
     callable
-        The hook, called in the registering thread only.
+        The hook, called in the registering thread only, until retired.
     """
     owner = threading.get_ident()
+    live = [True]  # a closure, not an attribute: deepcopy shares functions, copies objects
 
     def hook_of_this_thread(*args, **kwargs):
-        if threading.get_ident() != owner:
+        if not live[0] or threading.get_ident() != owner:
             return None
         return hook(*args, **kwargs)
 
+    def retire():
+        live[0] = False
+
+    hook_of_this_thread.retire = retire
     return hook_of_this_thread
 
 
@@ -111,6 +121,7 @@ class HookSet(contextlib.AbstractContextManager):
 
     def __init__(self):
         self.handles = []
+        self._retire = []
 
     def add(self, handle):
         """Keep a hook handle so that it is removed with the others.
@@ -144,7 +155,9 @@ class HookSet(contextlib.AbstractContextManager):
         -------
         torch.utils.hooks.RemovableHandle
         """
-        return self.add(module.register_forward_hook(this_thread_only(hook), **kwargs))
+        hook = this_thread_only(hook)
+        self._retire.append(hook.retire)
+        return self.add(module.register_forward_hook(hook, **kwargs))
 
     def forward_pre(self, module, hook, **kwargs):
         """Register ``hook`` as a forward pre-hook of ``module`` for this thread's passes, and keep it.
@@ -162,7 +175,9 @@ class HookSet(contextlib.AbstractContextManager):
         -------
         torch.utils.hooks.RemovableHandle
         """
-        return self.add(module.register_forward_pre_hook(this_thread_only(hook), **kwargs))
+        hook = this_thread_only(hook)
+        self._retire.append(hook.retire)
+        return self.add(module.register_forward_pre_hook(hook, **kwargs))
 
     def remove(self):
         """Remove every hook held (last added first).
@@ -172,6 +187,8 @@ class HookSet(contextlib.AbstractContextManager):
         None
             The set is empty afterwards.
         """
+        while self._retire:
+            self._retire.pop()()
         while self.handles:
             self.handles.pop().remove()
 

@@ -11,7 +11,9 @@ The user's pass is run deterministically *inside* the explainer's pass (while it
 registered): a hook of the network's first ReLU starts it in another thread and waits for it.
 """
 
+import copy
 import threading
+from unittest import mock
 
 import numpy as np
 import pytest
@@ -138,3 +140,77 @@ def test_other_threads_forward_during_fit_tracing():
     net, probe = _cnn()
     X = np.random.RandomState(3).normal(size=(9, 2, 6, 6))
     _check(net, probe, _CNN_CASES["gradcam_default_layer"], X, torch.as_tensor(X[:3]), arm_at_fit=True)
+
+
+def test_copy_of_the_network_made_during_an_explanation_keeps_no_live_hook():
+    """A deep copy of the network taken while an explanation runs (a model_randomization_test,
+    a search's clone) holds the explainer's hooks; once the explanation is over they must do
+    nothing there, also in the explainer's own thread (the copy's softmax was bypassed for good:
+    logits served as probabilities)."""
+    import copy
+
+    net = nn.Sequential(nn.Linear(5, 8), nn.ReLU(), nn.Linear(8, 3), nn.Softmax(dim=1))
+    net = seeded_float64(net, seed=5).eval()
+    X = np.random.RandomState(4).normal(size=(9, 5))
+    x = torch.as_tensor(X[:3])
+    with torch.no_grad():
+        want = net(x)
+    explainer = skxai.GradientExplainer(net, response_method="decision_function").fit(X[:6])
+    copies = []
+    net[1].register_forward_hook(lambda m, inp, out: copies.append(copy.deepcopy(net)) if not copies else None)
+    explainer.transform(X[6:9])
+    assert copies
+    with torch.no_grad():
+        got = copies[0](x)
+    np.testing.assert_allclose(got.numpy(), want.numpy(), rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("how", ["clone", "model_randomization_test"])
+def test_copies_taken_by_another_thread_hold_the_users_modes_and_flags(how):
+    """``clone`` (a search's candidates, data_randomization_test) and model_randomization_test
+    deep-copy the network. Taken by another thread while an explanation runs, the copy held the
+    explanation's evaluation mode and frozen parameters for good (and its hooks): the copy is now
+    taken when the network's turn comes, as the user left it."""
+    from sklearn.base import clone
+
+    from skxai.metrics import model_randomization_test
+
+    net = nn.Sequential(nn.Linear(5, 8), nn.ReLU(), nn.Dropout(0.2), nn.Linear(8, 3))
+    net = seeded_float64(net, seed=6).train()
+    net[0].bias.requires_grad_(False)  # the user's own mixture of flags
+    user = ([m.training for m in net.modules()], [p.requires_grad for p in net.parameters()])
+    X = np.random.RandomState(5).normal(size=(9, 5))
+    explainer = skxai.GradientExplainer(net).fit(X[:6])
+    A0 = explainer.transform(X[6:8])  # given: the test's first call no longer waits for the pass
+    got, threads = [], []
+
+    def copy_it():
+        if how == "clone":
+            got.append(clone(explainer).estimator)
+        else:
+            seen = []
+            real = copy.deepcopy
+
+            def recording(obj, *args, **kwargs):
+                out = real(obj, *args, **kwargs)
+                if obj is explainer:
+                    seen.append(out.estimator_)
+                return out
+
+            with mock.patch.object(copy, "deepcopy", recording):
+                model_randomization_test(explainer, X[6:8], layers=["3"], mode="independent", attributions=A0)
+            got.extend(seen)
+
+    def start(module, inp, out):
+        if not threads and threading.current_thread() is threading.main_thread():
+            threads.append(threading.Thread(target=copy_it))
+            threads[0].start()
+            threads[0].join(timeout=1.0)  # the copy waits for this pass (it never did before)
+
+    net[1].register_forward_hook(start)
+    explainer.transform(X[6:9])
+    threads[0].join(timeout=60)
+    assert got
+    for copied in got:
+        assert [m.training for m in copied.modules()] == user[0]
+        assert [p.requires_grad for p in copied.parameters()] == user[1]
