@@ -78,3 +78,27 @@ def test_image_game_workers_run_the_model_under_the_callers_sklearn_config():
     with sklearn.config_context(working_memory=77), parallel_backend("threading"):
         game.values(X, masks, n_jobs=2)
     assert seen and set(seen) == {77}
+
+
+@pytest.mark.parametrize("kind", ["array", "dataframe"])
+def test_dask_blocks_run_the_model_under_the_callers_sklearn_config(kind):
+    """The blocks of a Dask collection run on the scheduler's threads: the configuration of the
+    ``transform`` call is theirs too (the lazy result keeps the explainer as built)."""
+    dask = pytest.importorskip("dask")
+    import dask.array as da
+    import dask.dataframe as dd
+
+    X, y = _data()
+    if kind == "dataframe":
+        data, lazy = X, dd.from_pandas(X[60:72], npartitions=3)
+    else:
+        data = X.to_numpy()
+        lazy = da.from_array(data[60:72], chunks=4)
+    with sklearn.config_context(transform_output="pandas"):
+        model = make_pipeline(StandardScaler(), FunctionTransformer(_frame_only), LogisticRegression()).fit(data, y)
+        explainer = _CASES["kernel"](model, None).fit(data[:20])
+        expected = explainer.transform(data[60:72])
+        result = explainer.transform(lazy)
+    with dask.config.set(scheduler="threads"), sklearn.config_context(transform_output="pandas"):
+        got = result.compute()
+    np.testing.assert_array_equal(np.asarray(got), expected)
