@@ -80,7 +80,8 @@ def this_thread_only(hook):
     activations to a CAM's capture (which then refused the layer as running twice). The
     explainers register their hooks and run their passes in one thread (their locks, see
     :meth:`TorchModel.prepared`, keep the other explainers out), so the passes of other threads
-    go by untouched (a forward hook or pre-hook returning None changes nothing).
+    go by untouched (a forward hook or pre-hook returning None changes nothing). The replicas
+    that ``nn.DataParallel`` runs in its own threads still get the hooks.
 
     The returned hook's ``retire()`` turns it off for good. Removing a hook's handle takes it
     off the module only, while a deep copy of the module taken meanwhile (another thread's
@@ -100,10 +101,12 @@ def this_thread_only(hook):
     owner = threading.get_ident()
     live = [True]  # a closure, not an attribute: deepcopy shares functions, copies objects
 
-    def hook_of_this_thread(*args, **kwargs):
-        if not live[0] or threading.get_ident() != owner:
+    def hook_of_this_thread(module, *args, **kwargs):
+        # nn.DataParallel runs the explainer's pass on replicas of the network, in threads of
+        # its own (one per GPU); replicas share the network's hooks and are marked _is_replica
+        if not live[0] or (threading.get_ident() != owner and not getattr(module, "_is_replica", False)):
             return None
-        return hook(*args, **kwargs)
+        return hook(module, *args, **kwargs)
 
     def retire():
         live[0] = False

@@ -214,3 +214,23 @@ def test_copies_taken_by_another_thread_hold_the_users_modes_and_flags(how):
     for copied in got:
         assert [m.training for m in copied.modules()] == user[0]
         assert [p.requires_grad for p in copied.parameters()] == user[1]
+
+
+def test_hooks_still_act_on_data_parallel_replicas_in_their_threads():
+    """nn.DataParallel runs one replica of the network per GPU in threads of its own
+    (parallel_apply); the replicas share the hooks of the explained network, and the explainer's
+    pass is theirs: the hooks act there (simulated on the CPU: a replica called in another thread)."""
+    from skxai._torch._model import HookSet
+
+    net = nn.Sequential(nn.Identity(), nn.ReLU())  # no parameters: torch's replicate() shares those
+    seen = []
+    with HookSet() as hooks:
+        hooks.forward(net[1], lambda m, inp, out: seen.append("replica" if m._is_replica else "user"))
+        replica = net._replicate_for_data_parallel()
+        replica._modules = {k: v._replicate_for_data_parallel() for k, v in net._modules.items()}
+        x = torch.zeros(1, 3)
+        for module in (replica, net):  # a replica of the explained pass, then a user's own pass
+            t = threading.Thread(target=module, args=(x,))
+            t.start()
+            t.join(timeout=60)
+    assert seen == ["replica"]
