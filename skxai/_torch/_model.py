@@ -53,21 +53,50 @@ def _unfreeze(estimator):
     return unwrap_frozen(estimator)
 
 
-# One re-entrant lock per network: ``prepared`` records the modes and flags, changes them and
-# puts them back; two threads doing that on one network at once (joblib's threading backend
-# over a metric's chunks) interleave, so one records the other's evaluation mode as "before"
-# and the user's network is left in eval mode with frozen parameters, and one computes while
-# the other has already restored training mode (dropout on, batch statistics updated).
+# Re-entrant locks that threads take before ``prepared`` records the modes and flags, changes
+# them and puts them back; two threads doing that on one network at once (joblib's threading
+# backend over a metric's chunks) interleave, so one records the other's evaluation mode as
+# "before" and the user's network is left in eval mode with frozen parameters, and one computes
+# while the other has already restored training mode (dropout on, batch statistics updated).
+# The locks are per leaf module, all of a network's taken in one global order: explainers of a
+# network and of one of its submodules (a feature extractor) interleaved just the same on two
+# locks of their own, and two networks share a module exactly when they share a leaf.
 _LOCKS = weakref.WeakKeyDictionary()
 _LOCKS_GUARD = threading.Lock()
 
 
+@contextlib.contextmanager
 def _module_lock(module):
+    """Hold the turn of ``module`` (every one of its leaf modules' locks) inside the block."""
+    # the tree walked through the modules' own dicts (modules() is a recursive generator:
+    # 1.5 ms for 400 modules, as long as the rest of prepared on a network in eval mode)
+    leaves, stack, seen = {}, [module], set()
+    while stack:
+        m = stack.pop()
+        if id(m) in seen:
+            continue
+        seen.add(id(m))
+        children = [c for c in m._modules.values() if c is not None]
+        if children:
+            stack.extend(children)
+        else:
+            leaves[id(m)] = m
     with _LOCKS_GUARD:
-        lock = _LOCKS.get(module)
-        if lock is None:
-            lock = _LOCKS[module] = threading.RLock()
-        return lock
+        locks = []
+        for key in sorted(leaves):  # one order for every thread: no two wait on each other
+            lock = _LOCKS.get(leaves[key])
+            if lock is None:
+                lock = _LOCKS[leaves[key]] = threading.RLock()
+            locks.append(lock)
+    held = 0
+    try:
+        for lock in locks:
+            lock.acquire()
+            held += 1
+        yield
+    finally:
+        for lock in reversed(locks[:held]):
+            lock.release()
 
 
 def this_thread_only(hook):
@@ -1047,8 +1076,9 @@ class TorchModel:
         are left alone). Inference mode is
         off inside the block: under a caller's ``torch.inference_mode()`` every tensor made
         would refuse autograd (the explainers' backward passes) and version counters (the
-        CAMs' in-place checks). Threads sharing the network take turns through the block (a
-        per-network re-entrant lock), so each records and restores the user's own state.
+        CAMs' in-place checks). Threads sharing the network, or any module of it, take turns
+        through the block (re-entrant locks of its leaf modules), so each records and restores
+        the user's own state.
         """
         with _module_lock(self.module):  # threads take turns: see _LOCKS
             yield from self._prepared()

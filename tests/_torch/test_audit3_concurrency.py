@@ -234,3 +234,40 @@ def test_hooks_still_act_on_data_parallel_replicas_in_their_threads():
             t.start()
             t.join(timeout=60)
     assert seen == ["replica"]
+
+
+def test_explaining_a_network_and_its_submodule_from_two_threads_restores_the_users_state():
+    """Explainers of a network and of one of its submodules (a feature extractor) took turns on
+    different locks: the submodule's explainer, entering while the network's ran and leaving
+    after it, recorded the network's evaluation mode and frozen parameters as the user's and
+    put them back last, so the user's backbone was left in evaluation mode, every parameter
+    frozen."""
+    backbone = nn.Sequential(nn.Linear(5, 8), nn.ReLU(), nn.Dropout(0.2))
+    net = seeded_float64(nn.Sequential(backbone, nn.Linear(8, 3)), seed=7).train()
+    user = ([m.training for m in net.modules()], [p.requires_grad for p in net.parameters()])
+    X = np.random.RandomState(6).normal(size=(9, 5))
+    whole = skxai.GradientExplainer(net).fit(X[:6])
+    part = skxai.GradientExplainer(backbone, target=0).fit(X[:6])
+    expected = part.transform(X[6:9])
+    got, threads = [], []
+    part_inside, whole_done = threading.Event(), threading.Event()
+
+    def in_part(module, inp, out):  # the submodule's pass stays open until the network's is over
+        if threads and threading.current_thread() is threads[0]:
+            part_inside.set()
+            whole_done.wait(timeout=60)
+
+    def start(module, inp, out):
+        if not threads and threading.current_thread() is threading.main_thread():
+            threads.append(threading.Thread(target=lambda: got.append(part.transform(X[6:9]))))
+            threads[0].start()
+            part_inside.wait(timeout=1.0)  # (now it waits for the network's explanation to end)
+
+    backbone[0].register_forward_hook(in_part)
+    net[1].register_forward_hook(start)
+    whole.transform(X[6:9])
+    whole_done.set()
+    threads[0].join(timeout=60)
+    np.testing.assert_array_equal(got[0], expected)
+    assert [m.training for m in net.modules()] == user[0]
+    assert [p.requires_grad for p in net.parameters()] == user[1]
