@@ -110,7 +110,9 @@ def this_thread_only(hook):
     explainers register their hooks and run their passes in one thread (their locks, see
     :meth:`TorchModel.prepared`, keep the other explainers out), so the passes of other threads
     go by untouched (a forward hook or pre-hook returning None changes nothing). The replicas
-    that ``nn.DataParallel`` runs in its own threads still get the hooks.
+    that ``nn.DataParallel`` runs in its own threads still get the hooks, and so do the forward
+    passes run inside a backward pass (activation checkpointing), which autograd runs in a
+    thread of its own on a GPU.
 
     The returned hook's ``retire()`` turns it off for good. Removing a hook's handle takes it
     off the module only, while a deep copy of the module taken meanwhile (another thread's
@@ -131,9 +133,16 @@ def this_thread_only(hook):
     live = [True]  # a closure, not an attribute: deepcopy shares functions, copies objects
 
     def hook_of_this_thread(module, *args, **kwargs):
-        # nn.DataParallel runs the explainer's pass on replicas of the network, in threads of
-        # its own (one per GPU); replicas share the network's hooks and are marked _is_replica
-        if not live[0] or (threading.get_ident() != owner and not getattr(module, "_is_replica", False)):
+        if not live[0]:
+            return None
+        if threading.get_ident() != owner and not (
+            # nn.DataParallel runs the explainer's pass on replicas of the network, in threads of
+            # its own (one per GPU); replicas share the network's hooks and are marked _is_replica
+            getattr(module, "_is_replica", False)
+            # activation checkpointing runs forward again inside the backward pass, which autograd
+            # runs in a device thread for CUDA tensors
+            or torch._C._current_graph_task_id() != -1
+        ):
             return None
         return hook(module, *args, **kwargs)
 

@@ -271,3 +271,37 @@ def test_explaining_a_network_and_its_submodule_from_two_threads_restores_the_us
     np.testing.assert_array_equal(got[0], expected)
     assert [m.training for m in net.modules()] == user[0]
     assert [p.requires_grad for p in net.parameters()] == user[1]
+
+
+def test_hooks_still_act_on_forward_passes_run_inside_a_backward_pass():
+    """Activation checkpointing runs parts of the forward again during the backward pass, which
+    autograd runs in a device thread of its own for CUDA tensors: the explainer's hooks act
+    there (simulated: a backward pass, in another thread, whose node runs the module)."""
+    from skxai._torch._model import HookSet
+
+    relu = nn.ReLU()
+    seen = []
+
+    class _Recompute(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x.clone()
+
+        @staticmethod
+        def backward(ctx, grad):
+            relu(grad)  # a forward run by autograd, as checkpointing does
+            return grad
+
+    def backward_pass():
+        x = torch.ones(2, requires_grad=True)
+        _Recompute.apply(x).sum().backward()
+
+    with HookSet() as hooks:
+        hooks.forward(relu, lambda m, inp, out: seen.append(threading.current_thread() is threading.main_thread()))
+        t = threading.Thread(target=backward_pass)
+        t.start()
+        t.join(timeout=60)
+        t = threading.Thread(target=relu, args=(torch.ones(2),))  # a user's own pass: left alone
+        t.start()
+        t.join(timeout=60)
+    assert seen == [False]
