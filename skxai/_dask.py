@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 
 import numpy as np
@@ -71,7 +72,20 @@ def _check_target_length(explainer, n_samples, kind):
         )
 
 
-def _transform_block(block, explainer, meta, rows=None):
+def _callers_config(config):
+    """scikit-learn's configuration of the ``transform`` call that built the graph, for a block.
+
+    ``sklearn.config_context`` is thread-local, and the blocks run on the scheduler's threads
+    (or worker processes) under the default configuration: a pipeline needing the caller's
+    ``transform_output="pandas"`` was explained in memory and failed on a Dask collection."""
+    if config is None:
+        return contextlib.nullcontext()
+    from sklearn import config_context
+
+    return config_context(**config)
+
+
+def _transform_block(block, explainer, meta, rows=None, config=None):
     # An empty block (a filtered array, uneven chunks) has nothing to explain; explainers
     # refuse 0 samples, which would fail the whole compute.
     if block.shape[0] == 0:
@@ -79,17 +93,17 @@ def _transform_block(block, explainer, meta, rows=None):
     explainer = with_own_generator(unwrap(explainer))
     if rows is not None:  # per-sample targets: this block's rows' own
         explainer = _rows_targets(explainer, *rows)
-    with internal_call():  # the user's collection was checked once, in transform
+    with internal_call(), _callers_config(config):  # the user's collection was checked once, in transform
         return np.asarray(explainer.transform(block))
 
 
-def _transform_rows_block(block, explainer, meta, block_info=None):
+def _transform_rows_block(block, explainer, meta, block_info=None, config=None):
     """:func:`_transform_block` told where the block's rows are (dask passes ``block_info``
     to a function that takes it)."""
-    return _transform_block(block, explainer, meta, block_info[0]["array-location"][0])
+    return _transform_block(block, explainer, meta, block_info[0]["array-location"][0], config=config)
 
 
-def _transform_partition(frame, explainer, columns, offsets=None, partition_info=None):
+def _transform_partition(frame, explainer, columns, offsets=None, partition_info=None, config=None):
     import pandas as pd
 
     if len(frame) == 0:  # e.g. a partition emptied by a filter: see _transform_block
@@ -98,7 +112,7 @@ def _transform_partition(frame, explainer, columns, offsets=None, partition_info
     if offsets is not None:  # per-sample targets: this partition's rows' own
         start = offsets[partition_info["number"]]
         explainer = _rows_targets(explainer, start, start + len(frame))
-    with internal_call():
+    with internal_call(), _callers_config(config):
         values = explainer.transform(frame)
     return pd.DataFrame(np.asarray(values), index=frame.index, columns=columns)
 
@@ -176,6 +190,9 @@ def transform_dask(explainer, X):
         computed input, block by block.
     """
     frame = _is_dask_frame(X)
+    from sklearn import get_config
+
+    config = get_config()  # this call's, for the blocks (see _callers_config)
     # The state of a RandomState instance before this call, for every block (the explainer's
     # own instance then advances once, on the first sample, as for one in-memory call).
     snapshot = with_own_generator(explainer)
@@ -201,11 +218,16 @@ def transform_dask(explainer, X):
 
         meta = pd.DataFrame({c: pd.Series(dtype=np.float64) for c in columns})
         if offsets is None:
-            return X.map_partitions(_transform_partition, _shipped(snapshot), columns, meta=meta)
+            return X.map_partitions(_transform_partition, _shipped(snapshot), columns, meta=meta, config=config)
         import dask
 
         return X.map_partitions(
-            _transform_partition, _shipped(snapshot), columns, dask.delayed(offsets, traverse=False), meta=meta
+            _transform_partition,
+            _shipped(snapshot),
+            columns,
+            dask.delayed(offsets, traverse=False),
+            meta=meta,
+            config=config,
         )
     import dask.array as da
 
@@ -244,6 +266,7 @@ def transform_dask(explainer, X):
         drop_axis=drop,
         new_axis=new or None,
         meta=meta,
+        config=config,
     )
     names = getattr(explainer, "get_feature_names_out", None)
     if len(trailing) == 1 and names is not None and _output_container(explainer) == "pandas":

@@ -119,6 +119,38 @@ def _is_torch_module(obj):
     return any(c.__module__.startswith("torch.nn") and c.__name__ == "Module" for c in type(obj).__mro__)
 
 
+def network_turn(estimator):
+    """Context holding the turn of the torch network ``estimator`` (a module or a fitted skorch
+    net, frozen or not), if it is one.
+
+    An explanation puts the network in evaluation mode with frozen parameters and hooks while
+    it runs, and holds the network's turn meanwhile (``TorchModel.prepared``). A deep copy of
+    the network made by another thread at that moment (``clone`` of an explainer: a search's
+    candidates; ``model_randomization_test``) kept that state for good: taken inside this block,
+    it waits for the turn and copies the network as the user left it. A no-op for other models
+    (torch is not imported for the check).
+
+    Parameters
+    ----------
+    estimator : object
+        The model of an explainer.
+
+    Returns
+    -------
+    context manager
+    """
+    import contextlib
+
+    module = unwrap_frozen(estimator)
+    if _is_skorch_net(module):
+        module = getattr(module, "module_", None)  # the network a fitted net explains
+    if not _is_torch_module(module):
+        return contextlib.nullcontext()
+    from skxai._torch._model import _module_lock
+
+    return _module_lock(module)
+
+
 def restore_training_modes(module, modes):
     """Put recorded training modes of a torch module back through ``train(mode)``, parents first.
 

@@ -35,7 +35,7 @@ from skxai._adapters import (
 )
 from skxai._dask import _output_container, transform_dask
 from skxai._data import TabularSchema, check_feature_groups, in_input_dtype
-from skxai._estimators import _is_torch_module
+from skxai._estimators import _is_torch_module, network_turn
 from skxai._explanation import Explanation
 from skxai._games._background import BackgroundGame
 from skxai.utils._dask_inputs import in_memory, is_dask_collection
@@ -282,6 +282,13 @@ class BaseExplainer(TransformerMixin, MetaEstimatorMixin, BaseEstimator):
             if method is not None and not getattr(method, "_skxai_dask_aware", False):
                 setattr(cls, name, _in_memory_method(method))
         cls._parameter_constraints = _effective_constraints(cls)
+
+    def __sklearn_clone__(self):
+        # ``clone`` deep-copies a torch network given as the model; it waits for the network's
+        # turn, so that a copy made while another thread explains it does not keep that
+        # explanation's evaluation mode, frozen parameters and hooks (see network_turn)
+        with network_turn(self.estimator):
+            return super().__sklearn_clone__()
 
     def _validate_params(self):
         """Check ``_parameter_constraints``, that a number or array ``baseline`` is finite, and

@@ -21,9 +21,10 @@ import hashlib
 import numbers
 
 import numpy as np
-from joblib import Parallel, delayed, effective_n_jobs
+from joblib import effective_n_jobs
 from scipy.linalg import eigh, pinvh
 from sklearn.utils._param_validation import validate_parameter_constraints
+from sklearn.utils.parallel import Parallel, delayed
 
 from skxai._games._background import row_aligned_calls
 from skxai.utils._param_validation import Interval, RealNotInt, StrOptions

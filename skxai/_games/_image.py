@@ -152,7 +152,8 @@ class ImageGame:
         n, m = X.shape[0], masks.shape[0]
         total = n * m
         calls = [(s, min(total, s + self.batch_size)) for s in range(0, total, self.batch_size)]
-        from joblib import Parallel, delayed, effective_n_jobs
+        from joblib import effective_n_jobs
+        from sklearn.utils.parallel import Parallel, delayed
 
         workers = effective_n_jobs(n_jobs)  # None: 1, or a parallel_config's
         if workers == 1 or len(calls) == 1:

@@ -139,7 +139,7 @@ class LayerCapture(contextlib.AbstractContextManager):
 
     def __enter__(self):
         self.reset()
-        self._hooks.add(self.layer.register_forward_hook(self._hook))
+        self._hooks.forward(self.layer, self._hook)
         return self
 
     def __exit__(self, *exc):

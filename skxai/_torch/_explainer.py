@@ -15,7 +15,7 @@ from skxai._data import columns_in_fit_order
 from skxai._explanation import Explanation
 from skxai._progress import progress
 from skxai._torch._capture import LayerCapture
-from skxai._torch._model import HookSet, TorchModel
+from skxai._torch._model import HookSet, TorchModel, leaf_modules
 from skxai.base import (
     BaseExplainer,
     _is_fitted,
@@ -448,9 +448,10 @@ class BaseTorchExplainer(BaseExplainer):
                     held[1] = max(held[1], nbytes)
 
         with self.model_.prepared(), HookSet() as hooks, torch.no_grad():
-            for module in self.model_.module.modules():
-                if next(module.children(), None) is None:
-                    hooks.add(module.register_forward_hook(count))
+            for _, module in leaf_modules(self.model_.module):
+                if isinstance(module, torch.jit.ScriptModule):
+                    return None  # takes no hook: its activations cannot be counted
+                hooks.forward(module, count)
             try:
                 self.model_.forward(x.clone())
             except (ValueError, TypeError):

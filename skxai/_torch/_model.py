@@ -32,6 +32,7 @@ __all__ = [
     "parametrization_modules",
     "scripted_error",
     "scripted_modules",
+    "this_thread_only",
     "to_sklearn_torch",
 ]
 
@@ -66,21 +67,104 @@ def _unfreeze(estimator):
     return unwrap_frozen(estimator)
 
 
-# One re-entrant lock per network: ``prepared`` records the modes and flags, changes them and
-# puts them back; two threads doing that on one network at once (joblib's threading backend
-# over a metric's chunks) interleave, so one records the other's evaluation mode as "before"
-# and the user's network is left in eval mode with frozen parameters, and one computes while
-# the other has already restored training mode (dropout on, batch statistics updated).
+# Re-entrant locks that threads take before ``prepared`` records the modes and flags, changes
+# them and puts them back; two threads doing that on one network at once (joblib's threading
+# backend over a metric's chunks) interleave, so one records the other's evaluation mode as
+# "before" and the user's network is left in eval mode with frozen parameters, and one computes
+# while the other has already restored training mode (dropout on, batch statistics updated).
+# The locks are per leaf module, all of a network's taken in one global order: explainers of a
+# network and of one of its submodules (a feature extractor) interleaved just the same on two
+# locks of their own, and two networks share a module exactly when they share a leaf.
 _LOCKS = weakref.WeakKeyDictionary()
 _LOCKS_GUARD = threading.Lock()
 
 
+@contextlib.contextmanager
 def _module_lock(module):
+    """Hold the turn of ``module`` (every one of its leaf modules' locks) inside the block."""
+    # the tree walked through the modules' own dicts (modules() is a recursive generator:
+    # 1.5 ms for 400 modules, as long as the rest of prepared on a network in eval mode)
+    leaves, stack, seen = {}, [module], set()
+    while stack:
+        m = stack.pop()
+        if id(m) in seen:
+            continue
+        seen.add(id(m))
+        children = [c for c in m._modules.values() if c is not None]
+        if children:
+            stack.extend(children)
+        else:
+            leaves[id(m)] = m
     with _LOCKS_GUARD:
-        lock = _LOCKS.get(module)
-        if lock is None:
-            lock = _LOCKS[module] = threading.RLock()
-        return lock
+        locks = []
+        for key in sorted(leaves):  # one order for every thread: no two wait on each other
+            lock = _LOCKS.get(leaves[key])
+            if lock is None:
+                lock = _LOCKS[leaves[key]] = threading.RLock()
+            locks.append(lock)
+    held = 0
+    try:
+        for lock in locks:
+            lock.acquire()
+            held += 1
+        yield
+    finally:
+        for lock in reversed(locks[:held]):
+            lock.release()
+
+
+def this_thread_only(hook):
+    """``hook`` acting on the forward passes of the thread that registers it only.
+
+    Module hooks are seen by every thread that calls the module: a user's own ``net(x)`` in
+    another thread (a server's predictions while an explanation runs) went through the
+    explainers' hooks, which bypassed its softmax (logits served as probabilities), applied
+    guided backprop's or DeepLIFT's rules to its gradients or failed its pass, and fed its
+    activations to a CAM's capture (which then refused the layer as running twice). The
+    explainers register their hooks and run their passes in one thread (their locks, see
+    :meth:`TorchModel.prepared`, keep the other explainers out), so the passes of other threads
+    go by untouched (a forward hook or pre-hook returning None changes nothing). The replicas
+    that ``nn.DataParallel`` runs in its own threads still get the hooks, and so do the forward
+    passes run inside a backward pass (activation checkpointing), which autograd runs in a
+    thread of its own on a GPU.
+
+    The returned hook's ``retire()`` turns it off for good. Removing a hook's handle takes it
+    off the module only, while a deep copy of the module taken meanwhile (another thread's
+    ``clone`` or ``copy.deepcopy``) keeps the very same function among its hooks: retired, it
+    does nothing there (the copy's softmax stayed bypassed for good).
+
+    Parameters
+    ----------
+    hook : callable
+        A forward hook or forward pre-hook.
+
+    Returns
+    -------
+    callable
+        The hook, called in the registering thread only, until retired.
+    """
+    owner = threading.get_ident()
+    live = [True]  # a closure, not an attribute: deepcopy shares functions, copies objects
+
+    def hook_of_this_thread(module, *args, **kwargs):
+        if not live[0]:
+            return None
+        if threading.get_ident() != owner and not (
+            # nn.DataParallel runs the explainer's pass on replicas of the network, in threads of
+            # its own (one per GPU); replicas share the network's hooks and are marked _is_replica
+            getattr(module, "_is_replica", False)
+            # activation checkpointing runs forward again inside the backward pass, which autograd
+            # runs in a device thread for CUDA tensors
+            or torch._C._current_graph_task_id() != -1
+        ):
+            return None
+        return hook(module, *args, **kwargs)
+
+    def retire():
+        live[0] = False
+
+    hook_of_this_thread.retire = retire
+    return hook_of_this_thread
 
 
 # torch.compile'd modules run eagerly while an explainer holds a network (see _eager_compiled).
@@ -140,10 +224,15 @@ def _eager_compiled():
 
 
 class HookSet(contextlib.AbstractContextManager):
-    """Hook handles that are always removed when the ``with`` block ends (even on error)."""
+    """Hook handles that are always removed when the ``with`` block ends (even on error).
+
+    :meth:`forward` and :meth:`forward_pre` register hooks that act on this thread's passes
+    only (see :func:`this_thread_only`).
+    """
 
     def __init__(self):
         self.handles = []
+        self._retire = []
 
     def add(self, handle):
         """Keep a hook handle so that it is removed with the others.
@@ -161,6 +250,46 @@ class HookSet(contextlib.AbstractContextManager):
         self.handles.append(handle)
         return handle
 
+    def forward(self, module, hook, **kwargs):
+        """Register ``hook`` as a forward hook of ``module`` for this thread's passes, and keep it.
+
+        Parameters
+        ----------
+        module : torch.nn.Module
+            The hooked module.
+        hook : callable
+            ``hook(module, input, output)``.
+        **kwargs : dict
+            Passed to ``register_forward_hook`` (``prepend``).
+
+        Returns
+        -------
+        torch.utils.hooks.RemovableHandle
+        """
+        hook = this_thread_only(hook)
+        self._retire.append(hook.retire)
+        return self.add(module.register_forward_hook(hook, **kwargs))
+
+    def forward_pre(self, module, hook, **kwargs):
+        """Register ``hook`` as a forward pre-hook of ``module`` for this thread's passes, and keep it.
+
+        Parameters
+        ----------
+        module : torch.nn.Module
+            The hooked module.
+        hook : callable
+            ``hook(module, input)``.
+        **kwargs : dict
+            Passed to ``register_forward_pre_hook`` (``prepend``).
+
+        Returns
+        -------
+        torch.utils.hooks.RemovableHandle
+        """
+        hook = this_thread_only(hook)
+        self._retire.append(hook.retire)
+        return self.add(module.register_forward_pre_hook(hook, **kwargs))
+
     def remove(self):
         """Remove every hook held (last added first).
 
@@ -169,6 +298,8 @@ class HookSet(contextlib.AbstractContextManager):
         None
             The set is empty afterwards.
         """
+        while self._retire:
+            self._retire.pop()()
         while self.handles:
             self.handles.pop().remove()
 
@@ -705,11 +836,9 @@ class TorchModel:
         final = self.bypassed
         try:
             if final is not None:
-                handle = final.register_forward_hook(lambda m, inp, out: inp[0])
-                try:
+                with HookSet() as hooks:
+                    hooks.forward(final, lambda m, inp, out: inp[0])
                     out = self.module(x)
-                finally:
-                    handle.remove()
             else:
                 out = self.module(x)
         except RuntimeError as exc:
@@ -1078,7 +1207,7 @@ class TorchModel:
         with HookSet() as hooks, torch.no_grad():
             for m in self.module.modules():
                 if m is not self.module and id(m) not in skip and not isinstance(m, torch.jit.ScriptModule):
-                    hooks.add(m.register_forward_hook(hook))
+                    hooks.forward(m, hook)
             with sums:
                 self.logits(x)
         runs = Counter(id(m) for m, _, _ in calls)
@@ -1158,8 +1287,9 @@ class TorchModel:
         are left alone). Inference mode is
         off inside the block: under a caller's ``torch.inference_mode()`` every tensor made
         would refuse autograd (the explainers' backward passes) and version counters (the
-        CAMs' in-place checks). Threads sharing the network take turns through the block (a
-        per-network re-entrant lock), so each records and restores the user's own state.
+        CAMs' in-place checks). Threads sharing the network, or any module of it, take turns
+        through the block (re-entrant locks of its leaf modules), so each records and restores
+        the user's own state.
         """
         with _module_lock(self.module):  # threads take turns: see _LOCKS
             yield from self._prepared()

@@ -57,6 +57,6 @@ def relu_rule(module, rule):
     with HookSet() as hooks:
         for m in module.modules():
             if type(m) is nn.ReLU and id(m) not in params:
-                hooks.add(m.register_forward_pre_hook(pre))
-                hooks.add(m.register_forward_hook(post))
+                hooks.forward_pre(m, pre)
+                hooks.forward(m, post)
         yield fired

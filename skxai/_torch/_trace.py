@@ -55,8 +55,8 @@ def _inside_handled(model, handled):
     with HookSet() as hooks:
         for m in model.module.modules():
             if isinstance(m, handled) or id(m) in params:
-                hooks.add(m.register_forward_pre_hook(enter))
-                hooks.add(m.register_forward_hook(leave))
+                hooks.forward_pre(m, enter)
+                hooks.forward(m, leave)
         yield depth
 
 
@@ -162,7 +162,7 @@ def off_batch_modules(model, x, handled):
     with HookSet() as hooks, torch.no_grad():
         for m in model.module.modules():
             if isinstance(m, handled) and id(m) not in params:
-                hooks.add(m.register_forward_pre_hook(pre))
+                hooks.forward_pre(m, pre)
         for k in sizes:
             seen.clear()
             model.logits(x[:1].expand(k, *x.shape[1:]).clone())
@@ -200,7 +200,7 @@ def relus_left_in_graph(model, x, rules, exempt=()):
 
     with HookSet() as hooks, torch.enable_grad(), rules:
         for m in exempt:
-            hooks.add(m.register_forward_hook(record))
+            hooks.forward(m, record)
         # a non-leaf copy: a first in-place module (ReLU(inplace=True)) may write into it
         path = x.detach().clone().requires_grad_(True).clone()
         out = model.logits(path)

@@ -116,7 +116,7 @@ class AblationCamExplainer(BaseCamExplainer):
             if expand:
                 # first of the network's pre-hooks: a user's own (an input normalisation) then
                 # acts on the images as in any forward; appended last, it replaced their output
-                hooks.add(module.register_forward_pre_hook(feed_images, prepend=True))
+                hooks.forward_pre(module, feed_images, prepend=True)
                 x = lp.x[first : first + 1].expand((pairs.shape[0],) + tuple(lp.x.shape[1:]))
             else:
                 x = like_layout(lp.x[owner], lp.x)

@@ -243,11 +243,11 @@ class BaseCamExplainer(BaseTorchExplainer, auto_wrap_output_keys=None):
 
         with HookSet() as hooks, LayerCapture(layer, name, grad=self._uses_gradients, clone=copy) as cap:
             for key, mod in watch.items():
-                hooks.add(mod.register_forward_hook(watch_hook(key)))
+                hooks.forward(mod, watch_hook(key))
             if self._perturbs:
                 for _, mod in leaf_modules(self.model_.module):
                     if not isinstance(mod, torch.jit.ScriptModule):  # takes no hook
-                        hooks.add(mod.register_forward_hook(size_hook))
+                        hooks.forward(mod, size_hook)
             with torch.set_grad_enabled(self._uses_gradients):
                 try:
                     out = self.model_.forward(x)

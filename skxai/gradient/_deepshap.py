@@ -413,8 +413,8 @@ class deeplift_rules:  # noqa: N801 - used as a context manager, like contextlib
         try:
             for m in self.module.modules():
                 if m is not self.skip and isinstance(m, _HANDLED) and id(m) not in params:
-                    self.hooks.add(m.register_forward_pre_hook(self._pre))
-                    self.hooks.add(m.register_forward_hook(self._post))
+                    self.hooks.forward_pre(m, self._pre)
+                    self.hooks.forward(m, self._post)
         except BaseException:
             self.hooks.remove()
             raise

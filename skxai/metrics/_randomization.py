@@ -16,6 +16,7 @@ import numpy as np
 from sklearn.base import clone
 from sklearn.utils.validation import check_is_fitted
 
+from skxai._estimators import network_turn
 from skxai.metrics._similarity import spearman_similarity, ssim_available, ssim_similarity
 from skxai.metrics._utils import explainer_transform, is_tabular, to_numpy, unfreeze
 from skxai.utils._random import check_random_state, seed_unseeded
@@ -219,6 +220,14 @@ class _SklearnLayers:
         self.est.intercepts_[i] = rng.normal(0.0, scale, np.shape(self.est.intercepts_[i]))
 
 
+def _copy_of(explainer):
+    """A deep copy of a fitted explainer, taken in its network's turn: copied while another
+    thread's explanation runs, it kept that explanation's evaluation mode, frozen parameters
+    and hooks."""
+    with network_turn(getattr(explainer, "estimator_", explainer.estimator)):
+        return copy.deepcopy(explainer)
+
+
 def _locate(explainer):
     """The parametrised model the explainer uses: a torch module, else a scikit-learn MLP/linear."""
     # public attributes only (never an explainer's private state); fitted ones first:
@@ -335,7 +344,7 @@ def model_randomization_test(explainer, X, *, attributions=None, mode="cascading
     records = []
     with _autograd_allowed():
         if mode in ("cascading", "both"):
-            ex = copy.deepcopy(explainer)
+            ex = _copy_of(explainer)
             target = _locate(ex)
             for name, seed in zip(order, seeds, strict=True):
                 target.randomize(name, seed)
@@ -343,7 +352,7 @@ def model_randomization_test(explainer, X, *, attributions=None, mode="cascading
                 records.append({"mode": "cascading", "layer": name, **_similarities(A0, A, sims)})
         if mode in ("independent", "both"):
             for name, seed in zip(order, seeds, strict=True):
-                ex = copy.deepcopy(explainer)
+                ex = _copy_of(explainer)
                 _locate(ex).randomize(name, seed)
                 A = to_numpy(explainer_transform(ex, X))
                 records.append({"mode": "independent", "layer": name,

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numbers
 
 import numpy as np
-from joblib import Parallel, delayed
 from sklearn.base import clone
 from sklearn.dummy import DummyClassifier, DummyRegressor
+from sklearn.utils.parallel import Parallel, delayed
 
 from skxai._adapters import ModelOutput, is_frozen, safe_is_classifier, unwrap_frozen
 from skxai._games._background import all_coalitions

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numbers
 
 import numpy as np
-from joblib import Parallel, delayed, effective_n_jobs
+from joblib import effective_n_jobs
+from sklearn.utils.parallel import Parallel, delayed
 
 from skxai._lime_engine import euclidean_distance, fit_surrogate, removal_masks
 from skxai._progress import progress

@@ -11,7 +11,8 @@ import uuid
 import weakref
 from collections import OrderedDict
 
-from joblib import Parallel, delayed, effective_n_jobs
+from joblib import effective_n_jobs
+from sklearn.utils.parallel import Parallel, delayed
 from threadpoolctl import ThreadpoolController
 
 # shared object -> (client id, token, future): one scatter per object and cluster, however many maps use it.

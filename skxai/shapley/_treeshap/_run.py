@@ -9,7 +9,7 @@ from skxai.shapley._treeshap import _paths
 from skxai.shapley._treeshap._engine import DENSE_COLUMNS, build_tables, explain_tree
 from skxai.shapley._treeshap._paths import compile_tree
 from skxai.utils._memory import refuse_beyond_working_memory
-from skxai.utils._parallel import dask_client, one_blas_thread, scattered, unwrap, worker_threads
+from skxai.utils._parallel import Shipped, dask_client, one_blas_thread, scattered, unwrap, worker_threads
 
 # Most float64 entries of tables kept between calls (per process, so per Dask worker): the chunks
 # of trees whose tables fit, in chunk order, are kept; the others are rebuilt per call.
@@ -285,8 +285,13 @@ def _balanced_groups(sizes, n_groups):
 def _dask_group_values(runner, group, XT, has_nan, threads):
     """The values of a group of chunks on the Dask worker that owns them (module level: pickled
     by reference), over the worker's threads. The worker's copy of the runner keeps the tables of
-    its group up to the cache, between calls."""
+    its group up to the cache, between calls. A cluster of threads in this process shares the
+    explainer's own runner instead of a copy: its cache is left as the explainer set it (each
+    worker settling the one runner to its own group dropped the other workers' tables, and the
+    explainer kept the last worker's group only)."""
+    own = isinstance(runner, Shipped) and runner.obj is not None
     runner = unwrap(runner)
-    runner._settle_cache(group)
+    if not own:
+        runner._settle_cache(group)
     with one_blas_thread():
         return list(runner._parts(group, XT, has_nan, threads))
