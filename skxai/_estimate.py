@@ -1148,10 +1148,13 @@ def shapley_from_permutations(perms, prefix_values):
         return phi, np.full_like(phi, 0.0 if p == 1 else np.inf)
     var_single = contrib.var(axis=1, ddof=1)
     n_pairs = n_perm // 2
-    # A player counts as varying when its contributions vary beyond rounding (1e-12 of the row's
-    # largest).
-    scale = np.abs(contrib).max(axis=(1, 2))[:, None, :]
-    live = var_single > (1e-12 * scale) ** 2
+    # A player counts as varying when its contributions vary beyond rounding: 1e-12 of the row's
+    # largest contribution, or the rounding of the outputs they are differences of (64 eps of
+    # the row's largest value), where that is larger. With the first alone, f + 1e6 made the
+    # null players' rounding noise (1e-10) read as variation and changed every reported error.
+    rounding = np.maximum(1e-12 * np.abs(contrib).max(axis=(1, 2)),
+                          64 * np.finfo(np.float64).eps * np.abs(prefix_values).max(axis=(1, 2)))[:, None, :]
+    live = var_single > rounding**2
     # A player whose contributions never varied on the sampled permutations while others of its
     # row did is not shown exact: its contribution can differ on permutations not drawn (a tree's
     # split reached only when a few players come first; errors of 1.8 times the row's reported
@@ -1170,7 +1173,7 @@ def shapley_from_permutations(perms, prefix_values):
         # Weighting them by their single variance (as before) let the high-variance players,
         # whose pairs can cancel far better than the others', set every player's floor: 6
         # permutations covered 0.917 on an interaction game. A player counts when its
-        # contributions vary beyond rounding (1e-12 of the row's largest): a ratio of two
+        # contributions vary beyond rounding (as for ``live``): a ratio of two
         # rounding-level variances says nothing, and on a game that pairs recover exactly
         # (order 2) it would raise every other player's floor.
         # A player whose pairs all agree (their means equal to rounding) says nothing about the
@@ -1178,7 +1181,7 @@ def shapley_from_permutations(perms, prefix_values):
         # 0 left out of the mean, which it lowered for every other player (the non-exact values of
         # the interaction-heavy calibration game, 2 of its 10 players recovered exactly, covered
         # 0.89 at 6 permutations; 0.92 without those ratios, 0.98 at 4).
-        counted = live & (var_pair > (1e-12 * scale) ** 2)
+        counted = live & (var_pair > rounding**2)
         with np.errstate(invalid="ignore", divide="ignore"):
             own = np.where(counted, var_pair / np.where(live, var_single, 1.0), 0.0)
         ratio = own.sum(axis=1, keepdims=True) / np.maximum(counted.sum(axis=1, keepdims=True), 1)
