@@ -1,0 +1,55 @@
+"""Third audit, dtypes: integer columns whose values float64 cannot hold exactly (beyond 2**53,
+as nanosecond timestamps) are refused by name instead of explained as other rows."""
+
+import numpy as np
+import pytest
+from sklearn.base import BaseEstimator, RegressorMixin
+
+from skxai import ExactShapleyExplainer, KernelShapExplainer
+
+pd = pytest.importorskip("pandas")
+
+T0 = 1_733_400_000_000_000_000  # a timestamp in nanoseconds, above 2**53 = 9.0e15
+
+
+class _Elapsed(RegressorMixin, BaseEstimator):
+    """Nanoseconds since t0 plus a: the int64 arithmetic a feature pipeline would do."""
+
+    def __init__(self, t0=T0):
+        self.t0 = t0
+
+    def fit(self, X, y=None):
+        return self
+
+    def __sklearn_is_fitted__(self):
+        return True
+
+    def predict(self, X):
+        return (X["t"].to_numpy() - self.t0).astype(float) + X["a"].to_numpy()
+
+
+def _frame(offset, dtype="int64"):
+    rng = np.random.default_rng(0)
+    t = offset + rng.integers(0, 1000, 20)
+    return pd.DataFrame({"t": pd.array(t, dtype=dtype), "a": rng.normal(size=20)})
+
+
+@pytest.mark.parametrize("dtype", ["int64", "Int64", "uint64"])
+def test_integers_beyond_float64s_precision_are_refused(dtype):
+    # Rows went through float64 and were cast back: t moved by up to 128 ns, so the full
+    # coalition was another row (v(all) 767.9 where the model says 849.9) and the values
+    # (288, 32, 32 for t) were multiples of float64's spacing there, with no warning.
+    X = _frame(T0, dtype)
+    with pytest.raises(ValueError, match=r"column 't'.*2\*\*53"):
+        ExactShapleyExplainer(_Elapsed()).fit(X)
+    fitted = KernelShapExplainer(_Elapsed()).fit(_frame(0, dtype))
+    with pytest.raises(ValueError, match=r"column 't'.*2\*\*53"):
+        fitted.transform(X.iloc[:2])
+
+
+def test_integers_within_float64s_precision_are_explained_exactly():
+    t0 = 2**53 - 2000
+    X, model = _frame(t0), _Elapsed(t0)
+    exp = ExactShapleyExplainer(model).fit(X).explain(X.iloc[:3])
+    recon = exp.values.sum(axis=1).ravel() + np.ravel(exp.base_values)
+    np.testing.assert_allclose(recon, model.predict(X.iloc[:3]), rtol=1e-12)
