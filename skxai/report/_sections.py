@@ -318,7 +318,9 @@ def tabular_views(sb, exp, n_local, explainer=None, X=None, output=None):
     # the waterfall's labels are "name = value", wrapped at 40 characters
     wrapped = name_lines([f"{v} = -0.000" for v in names], 40) - 1
     for i, why in picked:
-        own = "" if model_out is None else f"; the model's own output is {format_value(model_out[i])}"
+        # on the outputs' scale: alone, an output of 5e-10 printed as 0
+        own = "" if model_out is None else (
+            f"; the model's own output is {format_value(model_out[i], np.abs(model_out).max())}")
         lab = output_label(exp, explainer, index=i)
         start = "the surrogate's intercept to its prediction g(x) of the" if surrogate else "the base value to the"
         sb.figure(lambda ax, i=i: WaterfallDisplay.from_explanation(exp, index=i, ax=ax, error_bars=error_bars),

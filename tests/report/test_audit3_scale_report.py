@@ -1,6 +1,8 @@
 """Third audit, numerical scale: the report's additivity sentence and its expected-value row
 read gaps relative to the outputs, whatever their units."""
 
+import re
+
 import numpy as np
 import pytest
 
@@ -29,3 +31,16 @@ def test_base_value_row_is_relative_to_the_values(scale):
     # of 1e-10, and the report labelled a baseline's output the "expected value (base)".
     assert not _is_base(np.array([3.0, 3.0]) * scale, np.array([1.0]) * scale)
     assert _is_base(np.array([1.0, 1.0 + 1e-12]) * scale, np.array([1.0]) * scale)
+
+
+def test_local_view_gives_the_models_own_output_on_its_scale(tmp_path):
+    # "the model's own output is 0" for outputs of order 1e-10 (format_value with no scale)
+    from skxai import ExactShapleyExplainer
+    from skxai.report import make_report
+
+    X = np.random.default_rng(0).normal(size=(20, 3))
+    model = lambda A: 1e-10 * (A[:, 0] + 2 * A[:, 1] + 3.0)  # noqa: E731
+    ex = ExactShapleyExplainer(model, random_state=0).fit(X)
+    html = make_report({"exact": ex}, X[:3], path=tmp_path / "r.html", n_local=1, metrics=False).html
+    own = re.findall(r"the model(?:'|&#x27;)s own output is ([-0-9.,]+)", html)
+    assert own and all(float(v) != 0 for v in own)
