@@ -1113,7 +1113,7 @@ def _every_order_equally(perms):
 PSEUDO_PAIRS = Z95**2
 
 
-def shapley_from_permutations(perms, prefix_values):
+def shapley_from_permutations(perms, prefix_values, output_eps=None):
     """Average marginal contributions along permutations.
 
     Parameters
@@ -1121,6 +1121,9 @@ def shapley_from_permutations(perms, prefix_values):
     perms : ndarray of shape (n_perm, p)
     prefix_values : ndarray of shape (n, n_perm, p + 1, k)
         Value of each prefix coalition of each permutation.
+    output_eps : float, optional
+        Machine epsilon of the model's outputs (float32's for a float32 network); float64's
+        when None.
 
     Returns
     -------
@@ -1155,10 +1158,12 @@ def shapley_from_permutations(perms, prefix_values):
     n_pairs = n_perm // 2
     # A player counts as varying when its contributions vary beyond rounding: 1e-12 of the row's
     # largest contribution, or the rounding of the outputs they are differences of (64 eps of
-    # the row's largest value), where that is larger. With the first alone, f + 1e6 made the
-    # null players' rounding noise (1e-10) read as variation and changed every reported error.
+    # the row's largest value, eps of the outputs' own precision), where that is larger. With
+    # the first alone, f + 1e6 made the null players' rounding noise (1e-10) read as variation
+    # and changed every reported error; so did float32 outputs (noise 1e-7).
+    eps = float(np.finfo(np.float64).eps) if output_eps is None else max(float(output_eps), 0.0)
     rounding = np.maximum(1e-12 * np.abs(contrib).max(axis=(1, 2)),
-                          64 * np.finfo(np.float64).eps * np.abs(prefix_values).max(axis=(1, 2)))[:, None, :]
+                          64 * eps * np.abs(prefix_values).max(axis=(1, 2)))[:, None, :]
     live = var_single > rounding**2
     # A player whose contributions never varied on the sampled permutations while others of its
     # row did is not shown exact: its contribution can differ on permutations not drawn (a tree's
@@ -1223,13 +1228,14 @@ def shapley_from_permutations(perms, prefix_values):
 
 
 def permutation_estimate(evaluate, p, n_permutations, *, tol=None, random_state=None, error=None,
-                         budget_name="n_permutations"):
+                         budget_name="n_permutations", output_eps=None):
     """Antithetic permutation sampling over a game.
 
     With ``tol``, permutations are walked in doubling steps (from a quarter of them, in pairs)
     until ``1.96 * std`` is at most ``tol`` times its row's largest absolute value (``error`` as
     in :func:`kernel_estimate`); when they run out first, a ``ConvergenceWarning`` names
-    ``budget_name``, the caller's parameter that sets the permutations.
+    ``budget_name``, the caller's parameter that sets the permutations. ``output_eps`` is the
+    precision of the model's outputs (:func:`shapley_from_permutations`).
     """
     from skxai.utils._random import check_random_state
 
@@ -1257,7 +1263,7 @@ def permutation_estimate(evaluate, p, n_permutations, *, tol=None, random_state=
                 _warn_tol_not_met(tol, exact.phi, exact.std, f"{n_perm} permutations (every coalition "
                                   "evaluated)", budget_name, error)
             return exact
-        phi, std = shapley_from_permutations(sub, prefix)
+        phi, std = shapley_from_permutations(sub, prefix, output_eps)
         if tol is not None and _within_tol(*(error(phi, std) if error else (phi, std)), tol):
             met = True
             break
