@@ -341,7 +341,6 @@ def _call_torch_module(module, X):
     import torch
 
     from skxai._torch._model import TorchModel
-
     from skxai.utils._tensors import tensor_to_numpy
 
     model = TorchModel(module)
