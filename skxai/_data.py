@@ -43,7 +43,12 @@ class TabularSchema:
     with the original column order and dtypes before every model call.
     """
 
-    def __init__(self, X, *, allow_nan=False, allow_inf=False):
+    #: refuse integer columns beyond 2**53 (see ``_check_exact_in_float64``); a class default,
+    #: so schemas pickled before it check too
+    exact_integers = True
+
+    def __init__(self, X, *, allow_nan=False, allow_inf=False, exact_integers=True):
+        self.exact_integers = exact_integers
         self.is_frame = _is_frame(X)
         self.allow_nan = allow_nan
         # ±inf passed on (with NaN) for the model's own validation to accept or refuse
@@ -112,7 +117,7 @@ class TabularSchema:
         """Validate ``X`` and return a 2-D float64 (or object) array."""
         if _is_frame(X) and self.columns is not None:
             X = columns_in_fit_order(X, self.columns, name)
-        if _is_frame(X) and self.is_frame:
+        if _is_frame(X) and self.is_frame and self.exact_integers:
             _check_exact_in_float64(X, name)
         arr = self._to_array(X)
         n_expected = self.n_features if n_features is None else n_features

@@ -53,3 +53,19 @@ def test_integers_within_float64s_precision_are_explained_exactly():
     exp = ExactShapleyExplainer(model).fit(X).explain(X.iloc[:3])
     recon = exp.values.sum(axis=1).ravel() + np.ravel(exp.base_values)
     np.testing.assert_allclose(recon, model.predict(X.iloc[:3]), rtol=1e-12)
+
+
+def test_a_bare_tree_model_keeps_its_large_integers():
+    # scikit-learn's trees read their input in float32 themselves: TreeSHAP on a tree alone
+    # (no step that would see the integers) explains such columns as before
+    from sklearn.tree import DecisionTreeRegressor
+
+    from skxai import TreeShapExplainer
+
+    X = _frame(T0)
+    X["t"] = T0 + np.random.default_rng(1).integers(0, 10**12, 20)
+    y = (X["t"] - T0) / 1e12 + X["a"]
+    tree = DecisionTreeRegressor(max_depth=3, random_state=0).fit(X, y)
+    exp = TreeShapExplainer(tree).fit(X).explain(X.iloc[:4])
+    recon = exp.values.sum(axis=1).ravel() + np.ravel(exp.base_values)
+    np.testing.assert_allclose(recon, tree.predict(X.iloc[:4]), rtol=1e-12)
