@@ -43,8 +43,8 @@ class TabularSchema:
     with the original column order and dtypes before every model call.
     """
 
-    #: refuse integer columns beyond 2**53 (see ``_check_exact_in_float64``); a class default,
-    #: so schemas pickled before it check too
+    #: warn about integer columns beyond 2**53 (see ``_check_exact_in_float64``); a class
+    #: default, so schemas pickled before it check too
     exact_integers = True
 
     def __init__(self, X, *, allow_nan=False, allow_inf=False, exact_integers=True):
@@ -207,12 +207,14 @@ _FLOAT64_EXACT_INTEGERS = 2**53
 
 
 def _check_exact_in_float64(X, name):
-    """Refuse integer columns of a frame holding values float64 cannot represent exactly.
+    """Warn about integer columns of a frame holding values float64 cannot represent exactly.
 
     Perturbed rows are float64 arrays cast back to each column's dtype before the model
-    sees them: an int64 nanosecond timestamp (1.7e18) came back up to 128 apart, so the
-    model was asked about other rows than the explained one (v(all) 767.9 where the model
-    said 849.9), without a warning.
+    sees them: an int64 nanosecond timestamp (1.7e18) comes back up to 128 apart. A model that
+    converts its input to floats itself (most scikit-learn estimators) sees the same rounding
+    either way; one that computes with the integers (a time elapsed since a reference) was
+    asked about other rows than the explained one without a word (v(all) 767.9 where the
+    model said 849.9).
     """
     for column in X.columns:
         dtype = X[column].dtype
@@ -221,12 +223,16 @@ def _check_exact_in_float64(X, name):
         values = X[column].to_numpy(dtype=_numpy_dtype(dtype), na_value=0)
         too_large = (values > _FLOAT64_EXACT_INTEGERS) | (values < -_FLOAT64_EXACT_INTEGERS)
         if too_large.any():
-            raise ValueError(
+            from skxai.utils._warnings import warn_at_caller
+
+            warn_at_caller(
                 f"{name} column {column!r} ({dtype}) holds integers beyond 2**53 "
                 f"({values[too_large][0]}), which the explainer's float64 rows cannot hold "
-                "exactly: the model would get other values than the explained ones. Explain an "
-                "offset (such as the column minus its minimum, or a time since a reference) or "
-                "convert the column to float64."
+                "exactly: the model gets them rounded to float64's precision. A model that "
+                "converts them to floats itself sees the same values; one that computes with the "
+                "integers does not. Explain an offset (such as the column minus its minimum, or a "
+                "time since a reference) or a float64 column instead.",
+                UserWarning,
             )
 
 

@@ -318,7 +318,7 @@ class TreeShapExplainer(BaseTabularExplainer):
             schema = TabularSchema(np.zeros((1, Xs.shape[1])), allow_nan=True, allow_inf=True)
         else:
             # a tree alone reads its input in float32 itself: integers beyond float64's
-            # precision are refused only where preprocessing steps would see them
+            # precision are worth a warning only where preprocessing steps would see them
             bare = not final_estimator(self.estimator)[0]
             schema = TabularSchema(X, allow_nan=True, allow_inf=True, exact_integers=not bare)
             Xa = schema.to_array(X)
