@@ -341,11 +341,14 @@ def _call_torch_module(module, X):
     import torch
 
     from skxai._torch._model import TorchModel
+    from skxai.utils._tensors import tensor_to_numpy
 
     model = TorchModel(module)
     x = model.to_tensor(np.asarray(X))
     with model.prepared(), torch.no_grad():
-        return model.forward(x).detach().to("cpu", torch.float64).numpy()
+        # in the network's own precision (made float64 by check_output), so that a float32
+        # network's rounding is known (ModelOutput.output_eps)
+        return tensor_to_numpy(model.forward(x))
 
 
 def _net_refuses_frames(estimator, schema):
@@ -638,7 +641,13 @@ class ModelOutput:
         The method called (``"__call__"`` for a plain callable).
     quantity : str
         The explained quantity (see :func:`explained_quantity`).
+    output_eps : float
+        Machine epsilon of the least precise floating dtype the model has returned (float32's
+        for a float32 network or booster; float64's until one is seen).
     """
+
+    #: a class default, so outputs pickled before the attribute existed read float64's
+    output_eps = float(np.finfo(np.float64).eps)
 
     def __init__(self, estimator, response_method, schema=None):
         self.estimator = estimator
@@ -725,6 +734,11 @@ class ModelOutput:
                 "returns the mean and its standard deviation), not one array of outputs: return "
                 "only the quantity to explain, e.g. lambda X: model.predict(X, return_std=True)[0]."
             )
+        raw = getattr(out, "dtype", None)
+        if isinstance(raw, np.dtype) and raw.kind == "f" and raw.itemsize < 8:
+            # float32 (or float16) outputs: their rounding, not float64's, is the noise floor of
+            # anything computed from them (Shapley sampling's test of a varying contribution)
+            self.output_eps = max(self.output_eps, float(np.finfo(raw).eps))
         try:
             out = np.asarray(out, dtype=np.float64)
         except (TypeError, ValueError) as exc:

@@ -43,7 +43,12 @@ class TabularSchema:
     with the original column order and dtypes before every model call.
     """
 
-    def __init__(self, X, *, allow_nan=False, allow_inf=False):
+    #: warn about integer columns beyond 2**53 (see ``_check_exact_in_float64``); a class
+    #: default, so schemas pickled before it check too
+    exact_integers = True
+
+    def __init__(self, X, *, allow_nan=False, allow_inf=False, exact_integers=True):
+        self.exact_integers = exact_integers
         self.is_frame = _is_frame(X)
         self.allow_nan = allow_nan
         # ±inf passed on (with NaN) for the model's own validation to accept or refuse
@@ -112,6 +117,8 @@ class TabularSchema:
         """Validate ``X`` and return a 2-D float64 (or object) array."""
         if _is_frame(X) and self.columns is not None:
             X = columns_in_fit_order(X, self.columns, name)
+        if _is_frame(X) and self.is_frame and self.exact_integers:
+            _check_exact_in_float64(X, name)
         arr = self._to_array(X)
         n_expected = self.n_features if n_features is None else n_features
         if arr.shape[1] != n_expected:
@@ -193,6 +200,40 @@ class TabularSchema:
         # rows of 7 columns, the cost of each row's call in KernelSHAP)
         cast = {c: d for c, d in self.dtypes.items() if d != A.dtype}
         return frame.astype(cast) if cast else frame
+
+
+#: Integers of larger magnitude are not all exact in float64 (53-bit significand).
+_FLOAT64_EXACT_INTEGERS = 2**53
+
+
+def _check_exact_in_float64(X, name):
+    """Warn about integer columns of a frame holding values float64 cannot represent exactly.
+
+    Perturbed rows are float64 arrays cast back to each column's dtype before the model
+    sees them: an int64 nanosecond timestamp (1.7e18) comes back up to 128 apart. A model that
+    converts its input to floats itself (most scikit-learn estimators) sees the same rounding
+    either way; one that computes with the integers (a time elapsed since a reference) was
+    asked about other rows than the explained one without a word (v(all) 767.9 where the
+    model said 849.9).
+    """
+    for column in X.columns:
+        dtype = X[column].dtype
+        if _numpy_dtype(dtype).kind not in "iu":
+            continue
+        values = X[column].to_numpy(dtype=_numpy_dtype(dtype), na_value=0)
+        too_large = (values > _FLOAT64_EXACT_INTEGERS) | (values < -_FLOAT64_EXACT_INTEGERS)
+        if too_large.any():
+            from skxai.utils._warnings import warn_at_caller
+
+            warn_at_caller(
+                f"{name} column {column!r} ({dtype}) holds integers beyond 2**53 "
+                f"({values[too_large][0]}), which the explainer's float64 rows cannot hold "
+                "exactly: the model gets them rounded to float64's precision. A model that "
+                "converts them to floats itself sees the same values; one that computes with the "
+                "integers does not. Explain an offset (such as the column minus its minimum, or a "
+                "time since a reference) or a float64 column instead.",
+                UserWarning,
+            )
 
 
 def _is_numpy_dtype(d):

@@ -123,11 +123,11 @@ def exact_shapley_from_values(masks, values):
         raise ValueError(f"Need all 2**{p} = {2**p} coalitions, got {m}.")
     w = shapley_weights(p)
     values = np.asarray(values)
-    # Each player's coefficients sum to zero, so the values may be taken relative to the empty
-    # coalition's: an output offset (f = g + 1e8) then cancels before the sums instead of
-    # inside them (an error of 1.7e-7, ten times the outputs' own rounding, before).
+    # Values taken relative to the empty coalition's: each player's coefficients sum to 0 only
+    # in exact arithmetic, so a level left in the values came back as eps * |level| noise (a
+    # constant game of 5e9 got values of 2.4e-7, an offset of 1e12 errors of 2.7e-4).
     empty = int(np.flatnonzero(~masks.any(axis=1))[0])
-    origin = values[..., empty : empty + 1, :]
+    ref = values[..., empty : empty + 1, :]
     # The coefficient matrix (float64, m x p) is built for blocks of coalitions: whole it was 8
     # times the masks (6.7 GB for 25 players). Up to 16 players one block holds every coalition.
     step = max(1, (1 << 20) // max(p, 1))
@@ -139,7 +139,7 @@ def exact_shapley_from_values(masks, values):
         plus = w[np.clip(sizes - 1, 0, p - 1)][:, None]
         minus = np.where(sizes < p, w[np.clip(sizes, 0, p - 1)], 0.0)[:, None]
         coef = np.where(block, plus, -minus)
-        part = np.einsum("...mk,mp->...pk", values[..., start : start + step, :] - origin, coef)
+        part = np.einsum("...mk,mp->...pk", values[..., start : start + step, :] - ref, coef)
         phi = part if phi is None else phi + part
     return phi
 
@@ -1113,7 +1113,7 @@ def _every_order_equally(perms):
 PSEUDO_PAIRS = Z95**2
 
 
-def shapley_from_permutations(perms, prefix_values):
+def shapley_from_permutations(perms, prefix_values, output_eps=None):
     """Average marginal contributions along permutations.
 
     Parameters
@@ -1121,6 +1121,9 @@ def shapley_from_permutations(perms, prefix_values):
     perms : ndarray of shape (n_perm, p)
     prefix_values : ndarray of shape (n, n_perm, p + 1, k)
         Value of each prefix coalition of each permutation.
+    output_eps : float, optional
+        Machine epsilon of the model's outputs (float32's for a float32 network); float64's
+        when None.
 
     Returns
     -------
@@ -1153,10 +1156,15 @@ def shapley_from_permutations(perms, prefix_values):
         return phi, np.full_like(phi, 0.0 if p == 1 else np.inf)
     var_single = contrib.var(axis=1, ddof=1)
     n_pairs = n_perm // 2
-    # A player counts as varying when its contributions vary beyond rounding (1e-12 of the row's
-    # largest).
-    scale = np.abs(contrib).max(axis=(1, 2))[:, None, :]
-    live = var_single > (1e-12 * scale) ** 2
+    # A player counts as varying when its contributions vary beyond rounding: 1e-12 of the row's
+    # largest contribution, or the rounding of the outputs they are differences of (64 eps of
+    # the row's largest value, eps of the outputs' own precision), where that is larger. With
+    # the first alone, f + 1e6 made the null players' rounding noise (1e-10) read as variation
+    # and changed every reported error; so did float32 outputs (noise 1e-7).
+    eps = float(np.finfo(np.float64).eps) if output_eps is None else max(float(output_eps), 0.0)
+    rounding = np.maximum(1e-12 * np.abs(contrib).max(axis=(1, 2)),
+                          64 * eps * np.abs(prefix_values).max(axis=(1, 2)))[:, None, :]
+    live = var_single > rounding**2
     # A player whose contributions never varied on the sampled permutations while others of its
     # row did is not shown exact: its contribution can differ on permutations not drawn (a tree's
     # split reached only when a few players come first; errors of 1.8 times the row's reported
@@ -1175,7 +1183,7 @@ def shapley_from_permutations(perms, prefix_values):
         # Weighting them by their single variance (as before) let the high-variance players,
         # whose pairs can cancel far better than the others', set every player's floor: 6
         # permutations covered 0.917 on an interaction game. A player counts when its
-        # contributions vary beyond rounding (1e-12 of the row's largest): a ratio of two
+        # contributions vary beyond rounding (as for ``live``): a ratio of two
         # rounding-level variances says nothing, and on a game that pairs recover exactly
         # (order 2) it would raise every other player's floor.
         # A player whose pairs all agree (their means equal to rounding) says nothing about the
@@ -1183,7 +1191,7 @@ def shapley_from_permutations(perms, prefix_values):
         # 0 left out of the mean, which it lowered for every other player (the non-exact values of
         # the interaction-heavy calibration game, 2 of its 10 players recovered exactly, covered
         # 0.89 at 6 permutations; 0.92 without those ratios, 0.98 at 4).
-        counted = live & (var_pair > (1e-12 * scale) ** 2)
+        counted = live & (var_pair > rounding**2)
         with np.errstate(invalid="ignore", divide="ignore"):
             own = np.where(counted, var_pair / np.where(live, var_single, 1.0), 0.0)
         ratio = own.sum(axis=1, keepdims=True) / np.maximum(counted.sum(axis=1, keepdims=True), 1)
@@ -1220,13 +1228,14 @@ def shapley_from_permutations(perms, prefix_values):
 
 
 def permutation_estimate(evaluate, p, n_permutations, *, tol=None, random_state=None, error=None,
-                         budget_name="n_permutations"):
+                         budget_name="n_permutations", output_eps=None):
     """Antithetic permutation sampling over a game.
 
     With ``tol``, permutations are walked in doubling steps (from a quarter of them, in pairs)
     until ``1.96 * std`` is at most ``tol`` times its row's largest absolute value (``error`` as
     in :func:`kernel_estimate`); when they run out first, a ``ConvergenceWarning`` names
-    ``budget_name``, the caller's parameter that sets the permutations.
+    ``budget_name``, the caller's parameter that sets the permutations. ``output_eps`` is the
+    precision of the model's outputs (:func:`shapley_from_permutations`).
     """
     from skxai.utils._random import check_random_state
 
@@ -1254,7 +1263,7 @@ def permutation_estimate(evaluate, p, n_permutations, *, tol=None, random_state=
                 _warn_tol_not_met(tol, exact.phi, exact.std, f"{n_perm} permutations (every coalition "
                                   "evaluated)", budget_name, error)
             return exact
-        phi, std = shapley_from_permutations(sub, prefix)
+        phi, std = shapley_from_permutations(sub, prefix, output_eps)
         if tol is not None and _within_tol(*(error(phi, std) if error else (phi, std)), tol):
             met = True
             break

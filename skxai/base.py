@@ -988,23 +988,32 @@ def _reads_categories(estimator):
 def _kmeans_background(X, n_clusters, rng, *, real_rows):
     """``n_clusters`` weighted rows summarising ``X`` (weights = cluster sizes, summing to one).
 
-    Float data keeps the k-means centroids. Data with integer or boolean columns keeps, for
-    each cluster, its medoid (the member row nearest the centroid): a centroid such as
+    The clusters are those of the columns standardised (over their standard deviations), so
+    a column's units do not matter. Float data keeps the k-means centroids. Data with integer
+    or boolean columns keeps, for each cluster, its medoid (the member row nearest the
+    centroid): a centroid such as
     ``flag=0.68`` would be cast to ``True`` before the model sees it, so ``background_`` and
     ``expected_value_`` would describe rows the model never got.
     """
     from sklearn.cluster import KMeans
 
+    # Clustered on standardised columns (each over its standard deviation), so that the units
+    # do not matter: on the raw columns one column in units 1e3 larger decided the clusters
+    # alone, and the same model on the same data got values 0.24 (of the largest) and a base
+    # value 0.59 away. The centroids are brought back to the columns' units.
+    sd = X.std(axis=0)
+    sd = np.where(sd > 0, sd, 1.0)
+    Z = X / sd
     km = KMeans(n_clusters=n_clusters, n_init=3, random_state=rng.randint(2**31 - 1))
-    km.fit(X)
+    km.fit(Z)
     weights = np.bincount(km.labels_, minlength=n_clusters).astype(np.float64)
     keep = np.flatnonzero(weights > 0)
     w = weights[keep] / weights[keep].sum()
     if not real_rows:
-        return km.cluster_centers_[keep], w
+        return km.cluster_centers_[keep] * sd, w
     rows = []
     for c in keep:
         members = np.flatnonzero(km.labels_ == c)
-        d = ((X[members] - km.cluster_centers_[c]) ** 2).sum(axis=1)
+        d = ((Z[members] - km.cluster_centers_[c]) ** 2).sum(axis=1)
         rows.append(members[np.argmin(d)])
     return X[np.asarray(rows)].copy(), w

@@ -67,9 +67,16 @@ def _weighted_moments(background, weights):
 
 
 def _sqrt_psd(C):
-    """A matrix L with L L^T = C for a symmetric positive semi-definite C (rounding clipped)."""
+    """The symmetric square root L (L L^T = C) of a symmetric positive semi-definite C
+    (rounding clipped).
+
+    The symmetric root, not V sqrt(E): the signs of an eigendecomposition's vectors (and the
+    basis of a repeated eigenvalue) are arbitrary, and the last bits of C decided them, so a
+    feature rescaled by 1.001 drew other samples (values moved by Monte-Carlo noise, 0.16 of
+    the largest). V sqrt(E) V^T is unique and continuous in C.
+    """
     e, V = eigh(C)
-    return V * np.sqrt(np.clip(e, 0.0, None))
+    return (V * np.sqrt(np.clip(e, 0.0, None))) @ V.T
 
 
 def _refuse_missing(A, what):

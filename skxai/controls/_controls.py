@@ -36,6 +36,7 @@ from skxai.utils._param_validation import (
     resolve_response_method_name,
 )
 from skxai.utils._random import check_random_state, seed_from
+from skxai.utils._tensors import tensor_to_numpy
 
 _TABULAR_ATTRS = ("background_", "background_weights_", "groups_", "n_players_",
                   "feature_names_out_", "expected_value_", "output_", "feature_names_in_")
@@ -134,7 +135,7 @@ class _ControlExplainer(BaseTabularExplainer):
     def _fit_array(self, X, y=None, **fit_params):
         self._check_params()
         if hasattr(X, "detach"):
-            X = X.detach().cpu().numpy()
+            X = tensor_to_numpy(X)
         Xa = np.asarray(X, dtype=np.float64)
         if Xa.ndim < 2 or Xa.shape[0] == 0:
             raise ValueError(f"X must hold samples along its first axis; got shape {Xa.shape}.")
@@ -187,7 +188,7 @@ class _ControlExplainer(BaseTabularExplainer):
         if fitted is not None and hasattr(X, "columns") and hasattr(X, "iloc"):
             X = columns_in_fit_order(X, list(fitted), as_str=True)
         if hasattr(X, "detach"):
-            X = X.detach().cpu().numpy()
+            X = tensor_to_numpy(X)
         Xa = np.asarray(X, dtype=np.float64)
         if Xa.ndim == 0 or Xa.shape[0] == 0:
             # as in fit (and scikit-learn's check_array): no sample to explain is a mistake

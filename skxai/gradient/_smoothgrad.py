@@ -194,8 +194,12 @@ class SmoothGradExplainer(BaseTorchExplainer):
         depend on how many samples are explained with it or where it sits among them (a slice,
         a chunk of a Dask array), as for every other seeded explainer. Drawn on the CPU and
         moved to the model's device, so a seed gives the same noise, and the same numbers, on
-        any device (a CUDA generator would draw other values)."""
-        return torch.randn(x.shape[1:], generator=generator, dtype=x.dtype).to(x.device)[None]
+        any device (a CUDA generator would draw other values). Drawn in float64 and rounded to
+        the input's dtype, so a float32 or float16 copy of a network sees the same noise (a
+        generator draws other values in float32 than in float64: with 20 inputs or more the
+        float32 copy's values were 0.15 of the largest away, 5 draws)."""
+        noise = torch.randn(x.shape[1:], generator=generator, dtype=torch.float64)
+        return noise.to(device=x.device, dtype=x.dtype)[None]
 
     def _noise_scale(self, x):
         if self.sigma_mode == "absolute":

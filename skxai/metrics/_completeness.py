@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from skxai.metrics._faithfulness import FLAT_RTOL
 from skxai.metrics._utils import explainer_transform, is_tabular, to_numpy
 from skxai.metrics._view import ExplainerView
 
@@ -48,7 +49,8 @@ def completeness_gap(explainer, X, *, attributions=None, baseline=None, relative
         Ignored by tabular explainers.
     relative : bool, default=False
         Divide by ``|f(x) - f(baseline)|`` (a zero gap stays 0 when the change vanishes;
-        a non-zero gap over no change is infinite).
+        a non-zero gap over no change is infinite). A change or a gap within rounding of the
+        outputs (``1e-12`` of them) counts as none: a constant model's exact values get 0.
     batch_size : int, optional
 
     Returns
@@ -73,7 +75,6 @@ def completeness_gap(explainer, X, *, attributions=None, baseline=None, relative
         # and its own baseline
         view = ExplainerView(explainer, X, baseline="zeros", batch_size=batch_size, need_attributions=False)
         total, start = own(X, view.targets)
-        delta = view.f_x - start
     else:
         if baseline is None and not is_tabular(explainer):
             baseline = _explainer_baseline(explainer, X)
@@ -90,10 +91,16 @@ def completeness_gap(explainer, X, *, attributions=None, baseline=None, relative
                 f"{(view.n, view.n_units)}."
             )
         total = A.reshape(view.n, -1).sum(axis=1)
-        delta = view.f_x - view.baseline_outputs()
+        start = view.baseline_outputs()
+    delta = view.f_x - start
     gap = np.abs(total - delta)
     if relative:
+        # A change within rounding of the outputs (FLAT_RTOL of them) is none: a constant
+        # model's f(x) - E[f(b)] is a residue of the background mean (1.3e-15 for 3.0), and
+        # the exact values' gap another, whose ratio (1.0, or inf) read as a complete miss.
+        rounding = FLAT_RTOL * np.maximum(np.abs(view.f_x), np.abs(start))
         scale = np.abs(delta)
-        return np.where(scale > 0, gap / np.where(scale > 0, scale, 1.0),
-                        np.where(gap > 0, np.inf, 0.0))
+        moved = scale > rounding
+        return np.where(moved, gap / np.where(moved, scale, 1.0),
+                        np.where(gap > rounding, np.inf, 0.0))
     return gap

@@ -12,6 +12,7 @@ from skxai.utils._dask_inputs import in_memory
 from skxai.utils._feature_names import internal_call, internal_calls
 from skxai.utils._memory import refuse_beyond_working_memory
 from skxai.utils._random import check_random_state
+from skxai.utils._tensors import tensor_to_numpy
 
 DEFAULT_BATCH_SIZE = 4096
 # Most input values held in one perturbed block (32 Mi values: 128 MiB in float32), so
@@ -83,7 +84,7 @@ def to_numpy(X, *, keep_float=False):
     memory of perturbed image batches; models see the dtype they were given.
     """
     if hasattr(X, "detach") and hasattr(X, "cpu"):
-        X = X.detach().cpu().numpy()
+        X = tensor_to_numpy(X)
     elif hasattr(X, "to_numpy"):
         X = X.to_numpy()
     X = np.asarray(X)

@@ -319,8 +319,10 @@ def format_value(v, scale=None):
     if not np.isfinite(v):
         return str(v)
     a = abs(v)
+    # relative to the scale given, with no absolute floor (a floor of 1e-12 printed every
+    # value of an explanation in units of 1e-13 as "0"); a number alone is read on the unit scale
     tiny = 1e-9 * (abs(float(scale)) if scale else 1.0)
-    if a <= max(tiny, 1e-12):
+    if a <= tiny:
         return "0"
     if a >= 1e6:
         return f"{v:,.0f}"

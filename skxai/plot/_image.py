@@ -267,6 +267,9 @@ class ImageAttributionDisplay:
             hm = heatmap(attr, panel)
             if img is not None:
                 grey_image(a, img)
+            # the title gives the map's own maximum, not the colour scale's limit (1 for a map
+            # of zeros: "max 1"), on its own scale (5e-10 printed "max 0")
+            peak = float(np.abs(hm).max()) if panel == "signed" else float(hm.max())
             if panel == "signed":
                 vmax = float(np.abs(hm).max()) or 1.0
                 art = overlay(a, hm, cmap="RdBu_r", vmin=-vmax, vmax=vmax, alpha=alpha, over_image=img is not None)
@@ -285,7 +288,7 @@ class ImageAttributionDisplay:
             a.set_title(
                 {"signed": "attribution (sum over channels)", "abs_max": "max over channels |attribution|",
                  "positive": "positive part", "negative": "negative part"}[panel]
-                + f"\nmax {format_value(vmax)}",
+                + f"\nmax {format_value(peak, peak)}",
                 fontsize=8,
             )
             if self.image_ is None:

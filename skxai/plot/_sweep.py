@@ -166,13 +166,15 @@ class SigmaSweepDisplay:
             a = next(it)
             hm = heatmap(to_hwc(m), self.mode)
             if self.mode == "signed":
-                v = float(np.abs(hm).max()) or 1.0
+                peak = float(np.abs(hm).max())
+                v = peak or 1.0
                 art = a.imshow(hm, cmap="RdBu_r", vmin=-v, vmax=v)
             else:
-                v = float(hm.max())
+                peak = float(hm.max())
                 art = a.imshow(hm, cmap="inferno", vmin=0)
-            # each map has its own colour scale (no colour bar): its maximum says how strong it is
-            a.set_title(f"sigma = {s:g}\nmax {format_value(v)}", fontsize=9)
+            # each map has its own colour scale (no colour bar): its maximum says how strong it
+            # is (its own, not the colour limit's 1 for a map of zeros; on its own scale)
+            a.set_title(f"sigma = {s:g}\nmax {format_value(peak, peak)}", fontsize=9)
             a.set_xticks([])
             a.set_yticks([])
             self.heatmaps_.append(hm)

@@ -213,7 +213,9 @@ def _is_base(base_values, expected):
         return False
     if b.size == 0 or not np.isfinite(b).all():
         return False
-    scale = max(1.0, float(np.abs(expected).max()))
+    # relative to the values themselves: a floor of 1 took base values of 3e-10 for an expected
+    # value of 1e-10 (outputs in small units)
+    scale = max(float(np.abs(expected).max()), float(np.abs(b).max()))
     return bool(np.isclose(b[:, None], expected[None, :], rtol=1e-6, atol=1e-9 * scale).any(axis=1).all())
 
 
@@ -256,7 +258,8 @@ def reconstruction_html(exp, model_out, label):
                 f"model's {esc(label)}: the surrogate's prediction g(x) = intercept + sum of weights differs from "
                 f"the model's own output f(x) by up to <b>{esc(format_value(gap, scale))}</b> over the explained "
                 "samples. The waterfalls show g(x) and, in green, the model's f(x).</p>")
-    additive = gap <= 1e-6 * max(scale, 1.0)
+    # relative to the outputs: a floor of 1 called attributions 1% off outputs of 1e-7 additive
+    additive = gap <= 1e-6 * scale
     return (f"<p>Base value + sum of attributions against the model's own {esc(label)}: largest gap "
             f"<b>{esc(format_value(gap, scale))}</b> over the explained samples"
             f"{' (additive: the attributions add up to the model output)' if additive else ''}.</p>")
@@ -315,7 +318,9 @@ def tabular_views(sb, exp, n_local, explainer=None, X=None, output=None):
     # the waterfall's labels are "name = value", wrapped at 40 characters
     wrapped = name_lines([f"{v} = -0.000" for v in names], 40) - 1
     for i, why in picked:
-        own = "" if model_out is None else f"; the model's own output is {format_value(model_out[i])}"
+        # on the outputs' scale: alone, an output of 5e-10 printed as 0
+        own = "" if model_out is None else (
+            f"; the model's own output is {format_value(model_out[i], np.abs(model_out).max())}")
         lab = output_label(exp, explainer, index=i)
         start = "the surrogate's intercept to its prediction g(x) of the" if surrogate else "the base value to the"
         sb.figure(lambda ax, i=i: WaterfallDisplay.from_explanation(exp, index=i, ax=ax, error_bars=error_bars),

@@ -38,6 +38,7 @@ from skxai.utils._param_validation import (
     resolve_response_method_name,
 )
 from skxai.utils._random import seed_from
+from skxai.utils._tensors import tensor_to_numpy
 from skxai.utils._warnings import warn_at_caller
 
 _METHODS = ("kernel", "exact", "sampling", "lime")
@@ -70,7 +71,7 @@ class _TorchOutput:
 
         x = self.model.to_tensor(np.asarray(images).reshape((-1,) + self.input_shape))
         with self.model.prepared(), torch.no_grad():
-            out = self.model.forward(x).detach().cpu().numpy().astype(np.float64)
+            out = tensor_to_numpy(self.model.forward(x)).astype(np.float64)
         out = self._check(out, x.shape[0])
         self.model.check_outputs(out)
         return out
@@ -310,7 +311,7 @@ class ImageShapleyExplainer(BaseExplainer):
     # ------------------------------------------------------------------ fit
     def _as_array(self, X):
         if hasattr(X, "detach") and hasattr(X, "cpu"):
-            X = X.detach().cpu().numpy()
+            X = tensor_to_numpy(X)
         elif hasattr(X, "to_numpy"):
             X = X.to_numpy()
         X = np.asarray(X)

@@ -160,6 +160,7 @@ class ShapleySamplingExplainer(BaseTabularExplainer):
             tol=self.tol,
             random_state=self.random_state,
             error=monte_carlo_view(game),
+            output_eps=getattr(self.output_, "output_eps", None),
         )
         phi, base, std = monte_carlo_error(game, est.phi, est.base, est.std)
         return phi, base, std, est.extras

@@ -317,7 +317,10 @@ class TreeShapExplainer(BaseTabularExplainer):
         if Xs is not None:  # rows densified below, as many as needed and fit in memory
             schema = TabularSchema(np.zeros((1, Xs.shape[1])), allow_nan=True, allow_inf=True)
         else:
-            schema = TabularSchema(X, allow_nan=True, allow_inf=True)
+            # a tree alone reads its input in float32 itself: integers beyond float64's
+            # precision are worth a warning only where preprocessing steps would see them
+            bare = not final_estimator(self.estimator)[0]
+            schema = TabularSchema(X, allow_nan=True, allow_inf=True, exact_integers=not bare)
             Xa = schema.to_array(X)
         self._schema = schema
         self.n_features_in_ = schema.n_features

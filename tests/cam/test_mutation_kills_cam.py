@@ -473,9 +473,11 @@ def _opticam_reference(x, Wc, bc, Wl, bl, t, lr, steps, base):
         if f > best:
             best, best_u = f, u.copy()
         g = -grad(u)
+        if k == 1:  # Adam's eps relative to the first gradient (the score's units do not matter)
+            eps = 1e-8 * np.abs(g).max()
         m = 0.9 * m + 0.1 * g
         v = 0.999 * v + 0.001 * g * g
-        u = u - lr * (m / (1 - 0.9**k)) / (np.sqrt(v / (1 - 0.999**k)) + 1e-8)
+        u = u - lr * (m / (1 - 0.9**k)) / (np.sqrt(v / (1 - 0.999**k)) + eps)
     if score(u) > best:
         best, best_u = score(u), u.copy()
     return np.exp(best_u) / np.exp(best_u).sum(), best

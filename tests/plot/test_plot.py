@@ -133,13 +133,16 @@ def test_waterfall_of_a_classifier_with_kernel_shap():
 
 def test_force_blocks_span_base_to_prediction(linear_case):
     X, model, _, exp = linear_case
-    disp = ForceDisplay.from_explanation(exp, index=1)
-    phi = exp.target_values[1]
+    # a row with positive and negative attributions (row 1's only positive one was x4's
+    # rounding residue, coefficient 0, whose sign the arithmetic decides)
+    i = int(np.flatnonzero((exp.target_values.max(axis=1) > 0.1) & (exp.target_values.min(axis=1) < -0.1))[0])
+    disp = ForceDisplay.from_explanation(exp, index=i)
+    phi = exp.target_values[i]
     pos = sum(np.ptp(np.asarray(p.get_xy())[:, 0]) for p in disp.pos_patches_)
     neg = sum(np.ptp(np.asarray(p.get_xy())[:, 0]) for p in disp.neg_patches_)
     assert pos == pytest.approx(phi[phi > 0].sum())
     assert neg == pytest.approx(-phi[phi < 0].sum())
-    assert disp.prediction_ == pytest.approx(model.predict(X[1:2])[0])
+    assert disp.prediction_ == pytest.approx(model.predict(X[i : i + 1])[0])
     # The largest positive block touches the prediction.
     first = np.asarray(disp.pos_patches_[0].get_xy())[:, 0]
     assert first.max() == pytest.approx(disp.prediction_)
