@@ -8,6 +8,7 @@ flat in the number of rows and a failure loses at most the chunk in flight.
 from __future__ import annotations
 
 import os
+import stat
 import sys
 
 import numpy as np
@@ -212,6 +213,7 @@ class AppendingCsv:
         self.path = path
         self.rows = 0
         self._fh = None
+        self._regular = True
         self._compression = output_compression(path)
 
     def append(self, frame):
@@ -223,11 +225,13 @@ class AppendingCsv:
             data = self._compression.compress(data)
         if self._fh is None:
             self._fh = open(self.path, "wb")
+            self._regular = stat.S_ISREG(os.fstat(self._fh.fileno()).st_mode)
         end = self._fh.tell()
         try:
             self._fh.write(data)
             self._fh.flush()
-            os.fsync(self._fh.fileno())
+            if self._regular:  # a device (--out /dev/null) cannot be synced: EINVAL
+                os.fsync(self._fh.fileno())
         except BaseException:
             self._cut(end)
             raise
