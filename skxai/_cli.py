@@ -736,7 +736,6 @@ def _run_explain(args):
     A failure keeps the rows already written and says how far the run got.
     """
     import contextlib
-    import shlex
 
     from skxai._explain import final_explainer
     from skxai._stream import (
@@ -884,29 +883,49 @@ def _run_explain(args):
             raise Stopped(_where(out, args.out, start) + f": {type(exc).__name__}: {msg}", EXIT_INTERNAL) from None
     if out.rows == 0:  # e.g. a header followed by blank lines only
         raise UsageError(f"data file {args.data!r} holds no rows or no columns")
-    n, quantity, explainer = out.rows, state["quantity"], state["explainer"]
+    n, quantity = out.rows, state["quantity"]
     if not args.quiet:
         print(f"skxai explain: wrote {n} rows x {len(state['cols'])} attributions of the {quantity or 'output'} "
               f"to {args.out}", file=sys.stderr)
     if args.report:
-        from skxai.report import make_report
-
-        exp = _concat(state["exps"])
-        if exp.feature_names is not None and len(exp.feature_names) == len(state["cols"]):
-            exp.feature_names = np.asarray(state["cols"], dtype=object)  # the CSV's names, in the report too
-        m = min(200, n)
-        parts = state["Xr"]
-        Xr = pd.concat(parts) if hasattr(parts[0], "iloc") else np.concatenate(parts)
-        Xr = Xr.iloc[:m] if hasattr(Xr, "iloc") else Xr[:m]
-        name = f"{method} ({type(explainer).__name__})"
-        make_report({name: pipeline}, Xr, path=args.report, max_samples=m,
-                    title=f"skxai explain: {os.path.basename(args.model)} on {os.path.basename(args.data)}",
-                    description="Command: skxai " + shlex.join(str(a) for a in args.argv),
-                    explanations={name: exp[:m] if len(exp) > m else exp},
-                    timings={name: state["seconds"] * m / n})
+        # Every row is in --out by now: a signal or an error while the report is made says so
+        # (a SIGTERM here was "terminated before any row was written").
+        done = f"all {n} rows are in {args.out!r}; the report {args.report!r} was not written"
+        try:
+            _write_report(args, method, pipeline, state, n)
+        except KeyboardInterrupt:
+            raise Stopped(f"{done}: interrupted", 130) from None
+        except Terminated:
+            raise Stopped(f"{done}: terminated (SIGTERM)", 143) from None
+        except Exception as exc:
+            msg = " ".join(str(exc).split())
+            raise Stopped(f"{done}: {type(exc).__name__}: {msg}", EXIT_INTERNAL) from None
         if not args.quiet:
             print(f"skxai explain: wrote the report to {args.report}", file=sys.stderr)
     return 0
+
+
+def _write_report(args, method, pipeline, state, n):
+    """The --report of a run whose ``n`` rows are written: the first (at most) 200 of them."""
+    import shlex
+
+    import pandas as pd
+
+    from skxai.report import make_report
+
+    exp = _concat(state["exps"])
+    if exp.feature_names is not None and len(exp.feature_names) == len(state["cols"]):
+        exp.feature_names = np.asarray(state["cols"], dtype=object)  # the CSV's names, in the report too
+    m = min(200, n)
+    parts = state["Xr"]
+    Xr = pd.concat(parts) if hasattr(parts[0], "iloc") else np.concatenate(parts)
+    Xr = Xr.iloc[:m] if hasattr(Xr, "iloc") else Xr[:m]
+    name = f"{method} ({type(state['explainer']).__name__})"
+    make_report({name: pipeline}, Xr, path=args.report, max_samples=m,
+                title=f"skxai explain: {os.path.basename(args.model)} on {os.path.basename(args.data)}",
+                description="Command: skxai " + shlex.join(str(a) for a in args.argv),
+                explanations={name: exp[:m] if len(exp) > m else exp},
+                timings={name: state["seconds"] * m / n})
 
 
 def learnt_as_text(estimator):

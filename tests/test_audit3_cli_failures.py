@@ -2,6 +2,7 @@
 errors after the rows are written, and what the message then says."""
 
 import os
+import signal
 
 import numpy as np
 import pandas as pd
@@ -40,3 +41,77 @@ def test_out_dev_null_is_written(files, capsys):
     )
     assert code == 0, err
     assert err == ""
+
+
+@pytest.mark.parametrize(("signame", "code", "word"), [("SIGTERM", 143, "terminated"), ("SIGINT", 130, "interrupted")])
+def test_a_signal_during_the_report_says_the_rows_are_written(
+    files, tmp_path, capsys, monkeypatch, signame, code, word
+):
+    """SIGTERM while the --report was made, after every row was in --out, was reported as
+    "terminated (SIGTERM) before any row was written" (and Ctrl-C as a bare "skxai:
+    interrupted"): a user deleting the output on that word lost a complete file."""
+    import skxai.report
+
+    d, X, model = files
+
+    def make_report(*args, **kwargs):
+        os.kill(os.getpid(), getattr(signal, signame))
+        raise AssertionError("the signal was not turned into an exception")
+
+    monkeypatch.setattr(skxai.report, "make_report", make_report)
+    out = tmp_path / "out.csv"
+    got, err = _run(
+        [
+            "explain",
+            d / "ridge.skops",
+            d / "data.csv",
+            "--out",
+            out,
+            "--report",
+            tmp_path / "r.html",
+            "--n-samples",
+            16,
+            "--chunk-size",
+            5,
+        ],
+        capsys,
+    )
+    assert got == code
+    res = pd.read_csv(out)
+    assert len(res) == len(X)
+    np.testing.assert_allclose(res["prediction"], model.predict(X))
+    assert "before any row" not in err
+    assert f"all 12 rows are in {str(out)!r}" in err
+    assert word in err and "report" in err
+
+
+def test_a_failing_report_says_the_rows_are_written(files, tmp_path, capsys, monkeypatch):
+    """An error while the --report was made, after every row was in --out, said only
+    "internal error: ...": nothing said that the output was complete."""
+    import skxai.report
+
+    d, X, _ = files
+
+    def make_report(*args, **kwargs):
+        raise RuntimeError("no room for the figures")
+
+    monkeypatch.setattr(skxai.report, "make_report", make_report)
+    out = tmp_path / "out.csv"
+    code, err = _run(
+        [
+            "explain",
+            d / "ridge.skops",
+            d / "data.csv",
+            "--out",
+            out,
+            "--report",
+            tmp_path / "r.html",
+            "--n-samples",
+            16,
+        ],
+        capsys,
+    )
+    assert code == 1
+    assert len(pd.read_csv(out)) == len(X)
+    assert f"all 12 rows are in {str(out)!r}" in err
+    assert "RuntimeError: no room for the figures" in err
