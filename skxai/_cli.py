@@ -1027,7 +1027,8 @@ def _explain_chunk(chunk, start, prepare, pipeline, final_explainer, explained_q
     state["explainer"] = explainer
     state["quantity"] = state["quantity"] or explained_quantity(exp, explainer)
     if state["cols"] is None:
-        if isinstance(X, np.ndarray) or not hasattr(explainer, "get_feature_names_out"):
+        unnamed = Xt is X and getattr(explainer, "feature_names_in_", None) is None  # a saved one, fitted on an array
+        if isinstance(X, np.ndarray) or unnamed or not hasattr(explainer, "get_feature_names_out"):
             # a model fitted on an array is given the rows as one: the columns keep DATA's
             # names (the explainer's would be x0, x1 ...)
             state["cols"] = [str(c) for c in chunk.columns if c not in args.drop]

@@ -115,3 +115,23 @@ def test_a_failing_report_says_the_rows_are_written(files, tmp_path, capsys, mon
     assert len(pd.read_csv(out)) == len(X)
     assert f"all 12 rows are in {str(out)!r}" in err
     assert "RuntimeError: no room for the figures" in err
+
+
+def test_a_saved_explainer_fitted_on_an_array_writes_the_files_column_names(files, tmp_path, capsys):
+    """A saved explainer fitted on an array wrote its attributions under x0, x1, x2, not under
+    DATA's header names (a model fitted on an array already wrote the file's names)."""
+    import joblib
+    from sklearn.frozen import FrozenEstimator
+
+    from skxai import KernelShapExplainer
+
+    d, X, _ = files
+    model = Ridge().fit(X.to_numpy(), X.a + 2 * X.b)
+    explainer = KernelShapExplainer(FrozenEstimator(model), n_samples=16, random_state=0).fit(X.to_numpy())
+    joblib.dump(explainer, tmp_path / "explainer.joblib")
+    out = tmp_path / "out.csv"
+    code, err = _run(["explain", tmp_path / "explainer.joblib", d / "data.csv", "--out", out, "--trust-pickle"], capsys)
+    assert code == 0, err
+    res = pd.read_csv(out)
+    assert list(res.columns) == ["a", "b", "c", "base_value", "prediction"]
+    np.testing.assert_array_equal(res[["a", "b", "c"]].to_numpy(), explainer.transform(X.to_numpy()))
