@@ -321,7 +321,8 @@ def check_output_path(path, option, inputs):
         raise UsageError(f"cannot write {option} {path!r}: permission denied")
 
 
-def read_csv(path, what="data", dtype=None):
+def read_csv(path, what="data", dtype=None, drop=()):
+    """The CSV file ``path`` read whole; ``drop``: the columns that ``--drop`` removes after."""
     import pandas as pd
 
     if not os.path.isfile(path):
@@ -335,7 +336,35 @@ def read_csv(path, what="data", dtype=None):
     if frame.shape[0] == 0 or frame.shape[1] == 0:
         raise UsageError(f"{what} file {path!r} holds no rows or no columns")
     _check_names_once(path, what)
+    needed = _fields_needed(path, drop)
+    if needed > 1 and frame.iloc[:, needed - 1].isna().any():  # as a row short of fields has
+        from skxai._stream import first_short_row
+
+        _refuse_short_row(first_short_row(path, needed), path, what, frame.shape[1])
     return frame
+
+
+def _fields_needed(path, drop):
+    """How many leading fields of each row of ``path`` hold a column that is not dropped:
+    a row that lacks only trailing ``--drop`` columns (an unlabelled row under a label
+    column) holds every value explained."""
+    import pandas as pd
+
+    names = list(pd.read_csv(path, nrows=0, index_col=False).columns)
+    kept = [i for i, name in enumerate(names) if name not in drop]
+    return kept[-1] + 1 if kept else 0
+
+
+def _refuse_short_row(short, path, what, n_columns):
+    """Refuse a row holding fewer fields than the header names (``short`` from
+    :func:`skxai._stream.first_short_row`): pandas reads its missing fields as missing values."""
+    if short is not None:
+        row, line, n = short
+        raise UsageError(
+            f"row {row} (line {line}) of {what} file {path!r} holds {n} field{'s' if n != 1 else ''} but the header "
+            f"names {n_columns} columns: a truncated file, or a separator missing? (a missing value is an empty "
+            "field, as in 1,,3)"
+        )
 
 
 def check_columns(model, frame, path):
@@ -790,9 +819,11 @@ def _run_explain(args):
         # Columns holding text in some row are read as text in every chunk (and in the background),
         # as a whole-file read gives them: codes such as "007" are not turned into 7 in the chunks
         # without text. The same pass counts the rows for the progress bar (records, not lines).
-        text, n_total = scan_csv(args.data, max(args.chunk_size, min(50_000, 2**22 // max(len(columns), 1))))
+        text, n_total, short = scan_csv(args.data, max(args.chunk_size, min(50_000, 2**22 // max(len(columns), 1))),
+                                        needed=_fields_needed(args.data, args.drop))
         if n_total == 0 or not columns:
             raise UsageError(f"data file {args.data!r} holds no rows or no columns")
+        _refuse_short_row(short, args.data, "data", len(columns) + len(set(args.drop)))
     except (ValueError, EOFError, OSError, pd.errors.ParserWarning) as exc:
         # a ragged row, a bad encoding, a truncated archive, more fields than names
         raise UsageError(f"cannot read data file {args.data!r} as CSV: {_csv_error(exc, args.data)}") from None
@@ -828,7 +859,7 @@ def _run_explain(args):
             prepare(pd_head(args.data), args.data)  # wrong columns: refused before reading the rows
             if args.background_data:
                 # DATA's text columns are text here too, even where these rows hold no letter.
-                bg = read_csv(args.background_data, "background", dtype)
+                bg = read_csv(args.background_data, "background", dtype, args.drop)
                 _check_header(bg.columns, args.background_data, model)
                 bg = prepare(bg, args.background_data)
             else:

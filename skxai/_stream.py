@@ -118,23 +118,61 @@ def text_columns(path, chunk_size=50_000):
     return scan_csv(path, chunk_size)[0]
 
 
-def scan_csv(path, chunk_size=50_000):
-    """``(text, n_rows)``: the columns of :func:`text_columns` and the number of rows that
+def scan_csv(path, chunk_size=50_000, needed=None):
+    """``(text, n_rows, short)``: the columns of :func:`text_columns` and the number of rows that
     :func:`csv_chunks` gives, in the same pass (a quoted field holding line breaks is one row,
-    a blank line none: a count of lines counts both)."""
+    a blank line none: a count of lines counts both), and :func:`first_short_row` for the
+    ``needed`` first fields (None: every column of the header).
+
+    The second pass of :func:`first_short_row` runs only when a row has its last needed field
+    missing (as a short row has): numeric files without missing values are read once."""
     import pandas as pd
 
-    text, columns, n_rows = set(), [], 0
+    text, columns, n_rows, suspect = set(), [], 0, False
     for chunk in pd.read_csv(path, chunksize=int(chunk_size), **CSV_OPTIONS):
         columns = list(chunk.columns)
         n_rows += len(chunk)
+        n = len(columns) if needed is None else needed
+        suspect = suspect or (n > 1 and bool(chunk.iloc[:, n - 1].isna().any()))
         for col in columns:
             values = chunk[col]
             if col in text or pd.api.types.is_bool_dtype(values.dtype) or pd.api.types.is_numeric_dtype(values.dtype):
                 continue
             if (pd.to_numeric(values, errors="coerce").isna() & values.notna()).any():
                 text.add(col)
-    return [c for c in columns if c in text], n_rows
+    short = None
+    if suspect:
+        short = first_short_row(path, len(columns) if needed is None else needed)
+    return [c for c in columns if c in text], n_rows, short
+
+
+def first_short_row(path, n_fields):
+    """``(row, line, n)`` for the first row of the CSV file ``path`` holding fewer than
+    ``n_fields`` fields (``n`` of them), else None.
+
+    pandas fills the missing fields of such a row (a truncated last line, a separator missing in
+    a hand-edited row) with NaN, exactly as it reads empty fields (``1,,3``): the values are
+    missing without a word. This pass over the file, with Python's ``csv`` module (the quoting
+    rules of ``pandas.read_csv``; compressed files read as pandas reads them), tells them apart.
+    ``row`` counts the rows as pandas does (a quoted field holding line breaks is one row, blank
+    lines none; the header is not one), ``line`` is the file's line (1-based) where it ends.
+    """
+    import csv
+
+    from pandas.io.common import get_handle
+
+    with get_handle(path, "r", encoding="utf-8", errors="replace", compression="infer") as handles:
+        reader = csv.reader(handles.handle)
+        if next(reader, None) is None:
+            return None
+        row = 0
+        for fields in reader:
+            if len(fields) < 2 and not "".join(fields).strip():  # a blank line: pandas skips it
+                continue
+            if len(fields) < n_fields:
+                return row, reader.line_num, len(fields)
+            row += 1
+    return None
 
 
 def reservoir_rows(path, k, random_state, chunk_size=50_000, dtype=None):
