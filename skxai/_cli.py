@@ -345,13 +345,15 @@ def read_csv(path, what="data", dtype=None, drop=()):
 
 
 def _fields_needed(path, drop):
-    """How many leading fields of each row of ``path`` hold a column that is not dropped:
+    """How many leading fields of each row of ``path`` hold a named column that is not dropped:
     a row that lacks only trailing ``--drop`` columns (an unlabelled row under a label
-    column) holds every value explained."""
+    column), or the columns of a header ending in a separator (``a,b,c,``, pandas'
+    ``Unnamed: 3``, which the column check names), holds every value explained."""
     import pandas as pd
 
     names = list(pd.read_csv(path, nrows=0, index_col=False).columns)
-    kept = [i for i, name in enumerate(names) if name not in drop]
+    raw = pd.read_csv(path, nrows=1, header=None, dtype=str, keep_default_na=False).iloc[0].tolist()
+    kept = [i for i, name in enumerate(names) if name not in drop and i < len(raw) and raw[i].strip()]
     return kept[-1] + 1 if kept else 0
 
 

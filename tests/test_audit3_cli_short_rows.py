@@ -88,3 +88,16 @@ def test_a_short_row_of_the_background_data_is_refused(files, capsys):
     code, err = _run(d, d / "data.csv", trusted, capsys, "--background-data", _write(d / "bg.csv", lines))
     assert code == 2
     assert "row 2 (line 4) of background file" in err and "holds 1 field but the header names 3 columns" in err
+
+
+def test_a_header_ending_in_a_separator_is_named_by_the_column_check(files, capsys):
+    """A header "a,b,c," over rows "1,2,3" is one unnamed column too many, not short rows: the
+    refusal names the column to --drop (and with it dropped, the rows are explained)."""
+    d, X, trusted = files
+    lines = X.to_csv(index=False).splitlines()
+    path = _write(d / "trailing.csv", [lines[0] + ","] + lines[1:])
+    code, err = _run(d, path, trusted, capsys)
+    assert code == 2 and "has columns the model was not fitted on: ['Unnamed: 3']" in err, err
+    code, err = _run(d, path, trusted, capsys, "--drop", "Unnamed: 3")
+    assert code == 0, err
+    assert len(pd.read_csv(d / "out.csv")) == len(X)
