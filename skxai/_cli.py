@@ -610,7 +610,7 @@ def _connect(address):
                          f"{type(exc).__name__}: {' '.join(str(exc).split())}") from None
 
 
-def _bad_cell(exc, frames, start=0):
+def _bad_cell(exc, frames, start=0, path=None):
     """Where the rows ``frames`` (consecutive chunks, the first at row ``start``) hold what the
     model refused with ``exc``: " (row 9, column 'x' holds 'abc', not a number)", the first
     missing cell of each column, or "" when that cannot be said.
@@ -619,7 +619,25 @@ def _bad_cell(exc, frames, start=0):
     number, found by the value the refusal quotes (the first text cell would often be a valid
     category of a column the model encodes), and missing values, listed per column (the model
     may fill some columns in itself). Any other refusal (an unknown category ...) says itself
-    what is wrong."""
+    what is wrong. With the ``path`` of the file the rows are read from, the line of that
+    file where the (first) row named ends follows: ", line 11 of 'data.csv'"."""
+    cell = _bad_cell_row(exc, frames, start)
+    if cell is None:
+        return ""
+    text, row = cell
+    line = None
+    if path is not None:
+        from skxai._stream import line_of_row
+
+        try:
+            line = line_of_row(path, row)
+        except (OSError, ValueError, UnicodeError):  # the message without it
+            line = None
+    return text if line is None else f"{text}, line {line} of {path!r}"
+
+
+def _bad_cell_row(exc, frames, start=0):
+    """``(text, row)`` of :func:`_bad_cell` without the line, or None."""
     import re
 
     message = str(exc)
@@ -630,11 +648,12 @@ def _bad_cell(exc, frames, start=0):
             for col in frame.columns:
                 hits = np.flatnonzero(frame[col].astype(str).to_numpy() == value)
                 if len(hits):
-                    return f" (row {start + int(hits[0])}, column {col!r} holds {value!r}, not a number)"
+                    row = start + int(hits[0])
+                    return f" (row {row}, column {col!r} holds {value!r}, not a number)", row
             start += len(frame)
-        return ""
+        return None
     if "NaN" not in message:  # scikit-learn's "Input contains NaN"
-        return ""
+        return None
     first = {}
     for frame in frames:
         missing = frame.isna().to_numpy()
@@ -642,10 +661,11 @@ def _bad_cell(exc, frames, start=0):
             first.setdefault(frame.columns[j], start + int(np.argmax(missing[:, j])))
         start += len(frame)
     if not first:
-        return ""
+        return None
     cells = sorted(first.items(), key=lambda item: item[1])
     listed = ", ".join(f"row {row} of column {col!r}" for col, row in cells[:5])
-    return f" (first empty or missing cell{'s' if len(cells) > 1 else ''}: {listed}{', ...' if len(cells) > 5 else ''})"
+    text = f" (first empty or missing cell{'s' if len(cells) > 1 else ''}: {listed}{', ...' if len(cells) > 5 else ''})"
+    return text, cells[0][1]
 
 
 def _header(path, drop):
@@ -881,7 +901,7 @@ def _run_explain(args):
                 # the library names its parameter; here the option sets it
                 why = " ".join(str(exc).split()).replace("with target=<output index>", "with --target <output index>")
                 raise UsageError(f"cannot fit --method {method} on the background rows ({source!r}): "
-                                 f"{why}{_bad_cell(exc, frames)}") from None
+                                 f"{why}{_bad_cell(exc, frames, path=source)}") from None
             del bg
         out = AppendingCsv(args.out)
         stack.callback(out.close)
@@ -1040,8 +1060,8 @@ def _explain_chunk(chunk, start, prepare, pipeline, final_explainer, explained_q
     except (ValueError, TypeError) as exc:  # bad rows (NaN the model cannot take, wrong types)
         reason = f"cannot explain rows {start}\u2013{start + len(chunk) - 1} of {args.data!r}: " \
                  f"{' '.join(str(exc).split())}"
-        raise UsageError(reason + _bad_cell(exc, [chunk.drop(columns=[c for c in args.drop if c in chunk.columns])],
-                                            start)) from None
+        frames = [chunk.drop(columns=[c for c in args.drop if c in chunk.columns])]
+        raise UsageError(reason + _bad_cell(exc, frames, start, path=args.data)) from None
     if exp.target_index is None and (exp.output_axis is None or exp.base_values is None):
         # e.g. a saved AnchorTabularExplainer: its values say which features are in the anchor
         raise UsageError(f"{type(explainer).__name__} gives no attributions of a model output (no base "

@@ -146,17 +146,11 @@ def scan_csv(path, chunk_size=50_000, needed=None):
     return [c for c in columns if c in text], n_rows, short
 
 
-def first_short_row(path, n_fields):
-    """``(row, line, n)`` for the first row of the CSV file ``path`` holding fewer than
-    ``n_fields`` fields (``n`` of them), else None.
-
-    pandas fills the missing fields of such a row (a truncated last line, a separator missing in
-    a hand-edited row) with NaN, exactly as it reads empty fields (``1,,3``): the values are
-    missing without a word. This pass over the file, with Python's ``csv`` module (the quoting
-    rules of ``pandas.read_csv``; compressed files read as pandas reads them), tells them apart.
-    ``row`` counts the rows as pandas does (a quoted field holding line breaks is one row, blank
-    lines none; the header is not one), ``line`` is the file's line (1-based) where it ends.
-    """
+def csv_rows(path):
+    """``(row, line, fields)`` for every row of the CSV file ``path`` under its header, read with
+    Python's ``csv`` module (the quoting rules of ``pandas.read_csv``; compressed files read as
+    pandas reads them). ``row`` counts the rows as pandas does (a quoted field holding line
+    breaks is one row, blank lines none), ``line`` is the file's line (1-based) where it ends."""
     import csv
 
     from pandas.io.common import get_handle
@@ -164,14 +158,35 @@ def first_short_row(path, n_fields):
     with get_handle(path, "r", encoding="utf-8", errors="replace", compression="infer") as handles:
         reader = csv.reader(handles.handle)
         if next(reader, None) is None:
-            return None
+            return
         row = 0
         for fields in reader:
             if len(fields) < 2 and not "".join(fields).strip():  # a blank line: pandas skips it
                 continue
-            if len(fields) < n_fields:
-                return row, reader.line_num, len(fields)
+            yield row, reader.line_num, fields
             row += 1
+
+
+def first_short_row(path, n_fields):
+    """``(row, line, n)`` for the first row of the CSV file ``path`` holding fewer than
+    ``n_fields`` fields (``n`` of them), else None (rows and lines as :func:`csv_rows` counts).
+
+    pandas fills the missing fields of such a row (a truncated last line, a separator missing in
+    a hand-edited row) with NaN, exactly as it reads empty fields (``1,,3``): the values are
+    missing without a word. This pass over the file tells them apart.
+    """
+    for row, line, fields in csv_rows(path):
+        if len(fields) < n_fields:
+            return row, line, len(fields)
+    return None
+
+
+def line_of_row(path, row):
+    """The line (1-based) of the CSV file ``path`` where row ``row`` (as pandas counts rows
+    under the header) ends; None past the last row. Reads the file up to that row."""
+    for i, line, _ in csv_rows(path):
+        if i == row:
+            return line
     return None
 
 

@@ -135,3 +135,28 @@ def test_a_saved_explainer_fitted_on_an_array_writes_the_files_column_names(file
     res = pd.read_csv(out)
     assert list(res.columns) == ["a", "b", "c", "base_value", "prediction"]
     np.testing.assert_array_equal(res[["a", "b", "c"]].to_numpy(), explainer.transform(X.to_numpy()))
+
+
+@pytest.mark.parametrize("bad", ["text", "missing"])
+def test_a_bad_cell_in_a_middle_chunk_is_located_by_its_line(files, tmp_path, capsys, bad):
+    """A word or an empty field in a number column of the middle chunk: the message said
+    "row 7" (rows counted from 0 under the header) but not the line of the file an editor
+    shows, which blank lines and quoted line breaks move further (line 11 here)."""
+    d, X, _ = files
+    lines = X.to_csv(index=False).splitlines()
+    lines.insert(3, "")  # a blank line: not a row
+    cells = lines[9].split(",")  # row 7
+    cells[1] = "abc" if bad == "text" else ""
+    lines[9] = ",".join(cells)
+    lines.insert(5, "")
+    (tmp_path / "bad.csv").write_text("\n".join(lines) + "\n")
+    out = tmp_path / "out.csv"
+    code, err = _run(
+        ["explain", d / "ridge.skops", tmp_path / "bad.csv", "--out", out, "--background-data", d / "data.csv"]
+        + ["--n-samples", 16, "--chunk-size", 5],
+        capsys,
+    )
+    assert code == 2
+    assert len(pd.read_csv(out)) == 5  # the first chunk, whole
+    where = "(row 7, column 'b' holds 'abc', not a number)" if bad == "text" else "row 7 of column 'b')"
+    assert f"{where}, line 11 of {str(tmp_path / 'bad.csv')!r}" in err, err
