@@ -321,7 +321,8 @@ def check_output_path(path, option, inputs):
         raise UsageError(f"cannot write {option} {path!r}: permission denied")
 
 
-def read_csv(path, what="data", dtype=None):
+def read_csv(path, what="data", dtype=None, drop=()):
+    """The CSV file ``path`` read whole; ``drop``: the columns that ``--drop`` removes after."""
     import pandas as pd
 
     if not os.path.isfile(path):
@@ -335,7 +336,37 @@ def read_csv(path, what="data", dtype=None):
     if frame.shape[0] == 0 or frame.shape[1] == 0:
         raise UsageError(f"{what} file {path!r} holds no rows or no columns")
     _check_names_once(path, what)
+    needed = _fields_needed(path, drop)
+    if needed > 1 and frame.iloc[:, needed - 1].isna().any():  # as a row short of fields has
+        from skxai._stream import first_short_row
+
+        _refuse_short_row(first_short_row(path, needed), path, what, frame.shape[1])
     return frame
+
+
+def _fields_needed(path, drop):
+    """How many leading fields of each row of ``path`` hold a named column that is not dropped:
+    a row that lacks only trailing ``--drop`` columns (an unlabelled row under a label
+    column), or the columns of a header ending in a separator (``a,b,c,``, pandas'
+    ``Unnamed: 3``, which the column check names), holds every value explained."""
+    import pandas as pd
+
+    names = list(pd.read_csv(path, nrows=0, index_col=False).columns)
+    raw = pd.read_csv(path, nrows=1, header=None, dtype=str, keep_default_na=False).iloc[0].tolist()
+    kept = [i for i, name in enumerate(names) if name not in drop and i < len(raw) and raw[i].strip()]
+    return kept[-1] + 1 if kept else 0
+
+
+def _refuse_short_row(short, path, what, n_columns):
+    """Refuse a row holding fewer fields than the header names (``short`` from
+    :func:`skxai._stream.first_short_row`): pandas reads its missing fields as missing values."""
+    if short is not None:
+        row, line, n = short
+        raise UsageError(
+            f"row {row} (line {line}) of {what} file {path!r} holds {n} field{'s' if n != 1 else ''} but the header "
+            f"names {n_columns} columns: a truncated file, or a separator missing? (a missing value is an empty "
+            "field, as in 1,,3)"
+        )
 
 
 def check_columns(model, frame, path):
@@ -579,7 +610,7 @@ def _connect(address):
                          f"{type(exc).__name__}: {' '.join(str(exc).split())}") from None
 
 
-def _bad_cell(exc, frames, start=0):
+def _bad_cell(exc, frames, start=0, path=None):
     """Where the rows ``frames`` (consecutive chunks, the first at row ``start``) hold what the
     model refused with ``exc``: " (row 9, column 'x' holds 'abc', not a number)", the first
     missing cell of each column, or "" when that cannot be said.
@@ -588,7 +619,25 @@ def _bad_cell(exc, frames, start=0):
     number, found by the value the refusal quotes (the first text cell would often be a valid
     category of a column the model encodes), and missing values, listed per column (the model
     may fill some columns in itself). Any other refusal (an unknown category ...) says itself
-    what is wrong."""
+    what is wrong. With the ``path`` of the file the rows are read from, the line of that
+    file where the (first) row named ends follows: ", line 11 of 'data.csv'"."""
+    cell = _bad_cell_row(exc, frames, start)
+    if cell is None:
+        return ""
+    text, row = cell
+    line = None
+    if path is not None:
+        from skxai._stream import line_of_row
+
+        try:
+            line = line_of_row(path, row)
+        except (OSError, ValueError, UnicodeError):  # the message without it
+            line = None
+    return text if line is None else f"{text}, line {line} of {path!r}"
+
+
+def _bad_cell_row(exc, frames, start=0):
+    """``(text, row)`` of :func:`_bad_cell` without the line, or None."""
     import re
 
     message = str(exc)
@@ -599,11 +648,12 @@ def _bad_cell(exc, frames, start=0):
             for col in frame.columns:
                 hits = np.flatnonzero(frame[col].astype(str).to_numpy() == value)
                 if len(hits):
-                    return f" (row {start + int(hits[0])}, column {col!r} holds {value!r}, not a number)"
+                    row = start + int(hits[0])
+                    return f" (row {row}, column {col!r} holds {value!r}, not a number)", row
             start += len(frame)
-        return ""
+        return None
     if "NaN" not in message:  # scikit-learn's "Input contains NaN"
-        return ""
+        return None
     first = {}
     for frame in frames:
         missing = frame.isna().to_numpy()
@@ -611,10 +661,11 @@ def _bad_cell(exc, frames, start=0):
             first.setdefault(frame.columns[j], start + int(np.argmax(missing[:, j])))
         start += len(frame)
     if not first:
-        return ""
+        return None
     cells = sorted(first.items(), key=lambda item: item[1])
     listed = ", ".join(f"row {row} of column {col!r}" for col, row in cells[:5])
-    return f" (first empty or missing cell{'s' if len(cells) > 1 else ''}: {listed}{', ...' if len(cells) > 5 else ''})"
+    text = f" (first empty or missing cell{'s' if len(cells) > 1 else ''}: {listed}{', ...' if len(cells) > 5 else ''})"
+    return text, cells[0][1]
 
 
 def _header(path, drop):
@@ -736,7 +787,6 @@ def _run_explain(args):
     A failure keeps the rows already written and says how far the run got.
     """
     import contextlib
-    import shlex
 
     from skxai._explain import final_explainer
     from skxai._stream import (
@@ -791,9 +841,11 @@ def _run_explain(args):
         # Columns holding text in some row are read as text in every chunk (and in the background),
         # as a whole-file read gives them: codes such as "007" are not turned into 7 in the chunks
         # without text. The same pass counts the rows for the progress bar (records, not lines).
-        text, n_total = scan_csv(args.data, max(args.chunk_size, min(50_000, 2**22 // max(len(columns), 1))))
+        text, n_total, short = scan_csv(args.data, max(args.chunk_size, min(50_000, 2**22 // max(len(columns), 1))),
+                                        needed=_fields_needed(args.data, args.drop))
         if n_total == 0 or not columns:
             raise UsageError(f"data file {args.data!r} holds no rows or no columns")
+        _refuse_short_row(short, args.data, "data", len(columns) + len(set(args.drop)))
     except (ValueError, EOFError, OSError, pd.errors.ParserWarning) as exc:
         # a ragged row, a bad encoding, a truncated archive, more fields than names
         raise UsageError(f"cannot read data file {args.data!r} as CSV: {_csv_error(exc, args.data)}") from None
@@ -829,7 +881,7 @@ def _run_explain(args):
             prepare(pd_head(args.data), args.data)  # wrong columns: refused before reading the rows
             if args.background_data:
                 # DATA's text columns are text here too, even where these rows hold no letter.
-                bg = read_csv(args.background_data, "background", dtype)
+                bg = read_csv(args.background_data, "background", dtype, args.drop)
                 _check_header(bg.columns, args.background_data, model)
                 bg = prepare(bg, args.background_data)
             else:
@@ -849,7 +901,7 @@ def _run_explain(args):
                 # the library names its parameter; here the option sets it
                 why = " ".join(str(exc).split()).replace("with target=<output index>", "with --target <output index>")
                 raise UsageError(f"cannot fit --method {method} on the background rows ({source!r}): "
-                                 f"{why}{_bad_cell(exc, frames)}") from None
+                                 f"{why}{_bad_cell(exc, frames, path=source)}") from None
             del bg
         out = AppendingCsv(args.out)
         stack.callback(out.close)
@@ -884,29 +936,49 @@ def _run_explain(args):
             raise Stopped(_where(out, args.out, start) + f": {type(exc).__name__}: {msg}", EXIT_INTERNAL) from None
     if out.rows == 0:  # e.g. a header followed by blank lines only
         raise UsageError(f"data file {args.data!r} holds no rows or no columns")
-    n, quantity, explainer = out.rows, state["quantity"], state["explainer"]
+    n, quantity = out.rows, state["quantity"]
     if not args.quiet:
         print(f"skxai explain: wrote {n} rows x {len(state['cols'])} attributions of the {quantity or 'output'} "
               f"to {args.out}", file=sys.stderr)
     if args.report:
-        from skxai.report import make_report
-
-        exp = _concat(state["exps"])
-        if exp.feature_names is not None and len(exp.feature_names) == len(state["cols"]):
-            exp.feature_names = np.asarray(state["cols"], dtype=object)  # the CSV's names, in the report too
-        m = min(200, n)
-        parts = state["Xr"]
-        Xr = pd.concat(parts) if hasattr(parts[0], "iloc") else np.concatenate(parts)
-        Xr = Xr.iloc[:m] if hasattr(Xr, "iloc") else Xr[:m]
-        name = f"{method} ({type(explainer).__name__})"
-        make_report({name: pipeline}, Xr, path=args.report, max_samples=m,
-                    title=f"skxai explain: {os.path.basename(args.model)} on {os.path.basename(args.data)}",
-                    description="Command: skxai " + shlex.join(str(a) for a in args.argv),
-                    explanations={name: exp[:m] if len(exp) > m else exp},
-                    timings={name: state["seconds"] * m / n})
+        # Every row is in --out by now: a signal or an error while the report is made says so
+        # (a SIGTERM here was "terminated before any row was written").
+        done = f"all {n} rows are in {args.out!r}; the report {args.report!r} was not written"
+        try:
+            _write_report(args, method, pipeline, state, n)
+        except KeyboardInterrupt:
+            raise Stopped(f"{done}: interrupted", 130) from None
+        except Terminated:
+            raise Stopped(f"{done}: terminated (SIGTERM)", 143) from None
+        except Exception as exc:
+            msg = " ".join(str(exc).split())
+            raise Stopped(f"{done}: {type(exc).__name__}: {msg}", EXIT_INTERNAL) from None
         if not args.quiet:
             print(f"skxai explain: wrote the report to {args.report}", file=sys.stderr)
     return 0
+
+
+def _write_report(args, method, pipeline, state, n):
+    """The --report of a run whose ``n`` rows are written: the first (at most) 200 of them."""
+    import shlex
+
+    import pandas as pd
+
+    from skxai.report import make_report
+
+    exp = _concat(state["exps"])
+    if exp.feature_names is not None and len(exp.feature_names) == len(state["cols"]):
+        exp.feature_names = np.asarray(state["cols"], dtype=object)  # the CSV's names, in the report too
+    m = min(200, n)
+    parts = state["Xr"]
+    Xr = pd.concat(parts) if hasattr(parts[0], "iloc") else np.concatenate(parts)
+    Xr = Xr.iloc[:m] if hasattr(Xr, "iloc") else Xr[:m]
+    name = f"{method} ({type(state['explainer']).__name__})"
+    make_report({name: pipeline}, Xr, path=args.report, max_samples=m,
+                title=f"skxai explain: {os.path.basename(args.model)} on {os.path.basename(args.data)}",
+                description="Command: skxai " + shlex.join(str(a) for a in args.argv),
+                explanations={name: exp[:m] if len(exp) > m else exp},
+                timings={name: state["seconds"] * m / n})
 
 
 def learnt_as_text(estimator):
@@ -988,8 +1060,8 @@ def _explain_chunk(chunk, start, prepare, pipeline, final_explainer, explained_q
     except (ValueError, TypeError) as exc:  # bad rows (NaN the model cannot take, wrong types)
         reason = f"cannot explain rows {start}\u2013{start + len(chunk) - 1} of {args.data!r}: " \
                  f"{' '.join(str(exc).split())}"
-        raise UsageError(reason + _bad_cell(exc, [chunk.drop(columns=[c for c in args.drop if c in chunk.columns])],
-                                            start)) from None
+        frames = [chunk.drop(columns=[c for c in args.drop if c in chunk.columns])]
+        raise UsageError(reason + _bad_cell(exc, frames, start, path=args.data)) from None
     if exp.target_index is None and (exp.output_axis is None or exp.base_values is None):
         # e.g. a saved AnchorTabularExplainer: its values say which features are in the anchor
         raise UsageError(f"{type(explainer).__name__} gives no attributions of a model output (no base "
@@ -1008,7 +1080,8 @@ def _explain_chunk(chunk, start, prepare, pipeline, final_explainer, explained_q
     state["explainer"] = explainer
     state["quantity"] = state["quantity"] or explained_quantity(exp, explainer)
     if state["cols"] is None:
-        if isinstance(X, np.ndarray) or not hasattr(explainer, "get_feature_names_out"):
+        unnamed = Xt is X and getattr(explainer, "feature_names_in_", None) is None  # a saved one, fitted on an array
+        if isinstance(X, np.ndarray) or unnamed or not hasattr(explainer, "get_feature_names_out"):
             # a model fitted on an array is given the rows as one: the columns keep DATA's
             # names (the explainer's would be x0, x1 ...)
             state["cols"] = [str(c) for c in chunk.columns if c not in args.drop]

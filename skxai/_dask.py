@@ -216,7 +216,10 @@ def transform_dask(explainer, X):
         columns = list(names()) if names is not None else list(range(sample.shape[1]))
         import pandas as pd
 
-        meta = pd.DataFrame({c: pd.Series(dtype=np.float64) for c in columns})
+        # the index of the input's (its dtype and name, from the first row): an unnamed integer
+        # one made ``lazy.reset_index()`` declare a column "index" and compute one named "key"
+        empty = first.index[:0]
+        meta = pd.DataFrame({c: pd.Series(dtype=np.float64, index=empty) for c in columns}, index=empty)
         if offsets is None:
             return X.map_partitions(_transform_partition, _shipped(snapshot), columns, meta=meta, config=config)
         import dask

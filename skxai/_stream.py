@@ -8,6 +8,7 @@ flat in the number of rows and a failure loses at most the chunk in flight.
 from __future__ import annotations
 
 import os
+import stat
 import sys
 
 import numpy as np
@@ -117,23 +118,76 @@ def text_columns(path, chunk_size=50_000):
     return scan_csv(path, chunk_size)[0]
 
 
-def scan_csv(path, chunk_size=50_000):
-    """``(text, n_rows)``: the columns of :func:`text_columns` and the number of rows that
+def scan_csv(path, chunk_size=50_000, needed=None):
+    """``(text, n_rows, short)``: the columns of :func:`text_columns` and the number of rows that
     :func:`csv_chunks` gives, in the same pass (a quoted field holding line breaks is one row,
-    a blank line none: a count of lines counts both)."""
+    a blank line none: a count of lines counts both), and :func:`first_short_row` for the
+    ``needed`` first fields (None: every column of the header).
+
+    The second pass of :func:`first_short_row` runs only when a row has its last needed field
+    missing (as a short row has): numeric files without missing values are read once."""
     import pandas as pd
 
-    text, columns, n_rows = set(), [], 0
+    text, columns, n_rows, suspect = set(), [], 0, False
     for chunk in pd.read_csv(path, chunksize=int(chunk_size), **CSV_OPTIONS):
         columns = list(chunk.columns)
         n_rows += len(chunk)
+        n = len(columns) if needed is None else needed
+        suspect = suspect or (n > 1 and bool(chunk.iloc[:, n - 1].isna().any()))
         for col in columns:
             values = chunk[col]
             if col in text or pd.api.types.is_bool_dtype(values.dtype) or pd.api.types.is_numeric_dtype(values.dtype):
                 continue
             if (pd.to_numeric(values, errors="coerce").isna() & values.notna()).any():
                 text.add(col)
-    return [c for c in columns if c in text], n_rows
+    short = None
+    if suspect:
+        short = first_short_row(path, len(columns) if needed is None else needed)
+    return [c for c in columns if c in text], n_rows, short
+
+
+def csv_rows(path):
+    """``(row, line, fields)`` for every row of the CSV file ``path`` under its header, read with
+    Python's ``csv`` module (the quoting rules of ``pandas.read_csv``; compressed files read as
+    pandas reads them). ``row`` counts the rows as pandas does (a quoted field holding line
+    breaks is one row, blank lines none), ``line`` is the file's line (1-based) where it ends."""
+    import csv
+
+    from pandas.io.common import get_handle
+
+    with get_handle(path, "r", encoding="utf-8", errors="replace", compression="infer") as handles:
+        reader = csv.reader(handles.handle)
+        if next(reader, None) is None:
+            return
+        row = 0
+        for fields in reader:
+            if len(fields) < 2 and not "".join(fields).strip():  # a blank line: pandas skips it
+                continue
+            yield row, reader.line_num, fields
+            row += 1
+
+
+def first_short_row(path, n_fields):
+    """``(row, line, n)`` for the first row of the CSV file ``path`` holding fewer than
+    ``n_fields`` fields (``n`` of them), else None (rows and lines as :func:`csv_rows` counts).
+
+    pandas fills the missing fields of such a row (a truncated last line, a separator missing in
+    a hand-edited row) with NaN, exactly as it reads empty fields (``1,,3``): the values are
+    missing without a word. This pass over the file tells them apart.
+    """
+    for row, line, fields in csv_rows(path):
+        if len(fields) < n_fields:
+            return row, line, len(fields)
+    return None
+
+
+def line_of_row(path, row):
+    """The line (1-based) of the CSV file ``path`` where row ``row`` (as pandas counts rows
+    under the header) ends; None past the last row. Reads the file up to that row."""
+    for i, line, _ in csv_rows(path):
+        if i == row:
+            return line
+    return None
 
 
 def reservoir_rows(path, k, random_state, chunk_size=50_000, dtype=None):
@@ -212,6 +266,7 @@ class AppendingCsv:
         self.path = path
         self.rows = 0
         self._fh = None
+        self._regular = True
         self._compression = output_compression(path)
 
     def append(self, frame):
@@ -223,11 +278,13 @@ class AppendingCsv:
             data = self._compression.compress(data)
         if self._fh is None:
             self._fh = open(self.path, "wb")
+            self._regular = stat.S_ISREG(os.fstat(self._fh.fileno()).st_mode)
         end = self._fh.tell()
         try:
             self._fh.write(data)
             self._fh.flush()
-            os.fsync(self._fh.fileno())
+            if self._regular:  # a device (--out /dev/null) cannot be synced: EINVAL
+                os.fsync(self._fh.fileno())
         except BaseException:
             self._cut(end)
             raise

@@ -304,9 +304,26 @@ def models_in_this_process():
         _MODELS_IN_THIS_PROCESS[0] -= 1
 
 
+def _on_dask_worker():
+    """True in a task running on a Dask worker (where joblib's Dask backend is active for every
+    batch it sends: ``joblib._dask.Batch``)."""
+    try:
+        from distributed import get_worker
+
+        get_worker()
+    except (ImportError, ValueError):
+        return False
+    return True
+
+
 def model_call():
-    """Context for one call of the model by skxai (see :func:`models_in_this_process`)."""
-    if not _MODELS_IN_THIS_PROCESS[0] or dask_client() is None:
+    """Context for one call of the model by skxai (see :func:`models_in_this_process`).
+
+    On a Dask worker it always applies: joblib runs each batch of the explainer's tasks under
+    the Dask backend, where the model's ``n_jobs=None`` loops ran in threads of the worker and
+    summed a forest's trees in a varying order (last digits changed from run to run, and from
+    one process)."""
+    if dask_client() is None or not (_MODELS_IN_THIS_PROCESS[0] or _on_dask_worker()):
         return contextlib.nullcontext()
     from joblib import parallel_config
 
