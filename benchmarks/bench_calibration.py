@@ -151,7 +151,9 @@ Sampling: antithetic pairs, drawn distinct while there are enough, with a varian
 row's mean pair/single ratio, 1 when no player's pairs vary) fading as 1/pairs, t with pairs - 1
 degrees of freedom; a player that never varied on the drawn permutations borrows the others'
 single variance; a varying player whose pairs all agree gets z^2 (Agresti-Coull) pseudo-pairs of
-the prior spread (the row's ratio times its single variance) among pairs - 1 + z^2. Games of
+the prior spread (the row's ratio times its single variance) among pairs - 1 + z^2; from 3 pairs
+on, a row whose pairs' means are skewed away from zero (pooled over its players, signed towards
+each value) has its interval widened by Hall's (1992) transformation, at most 2x. Games of
 order 2, which the pairs recover exactly, get a small fading error (the sample cannot tell them
 from pairs agreeing by chance): exact estimates, left out. A conditional game adds its sampler's
 Monte Carlo error (8 groups of draws; calibration.md).
@@ -174,9 +176,10 @@ Known limits (cells outside 0.93-0.97):
   and 6 permutations on the additive game and the classifier, 0.97-0.98.
 - Too narrow: the interaction-heavy game's values that are not exact (2 of its 10 players are
   recovered exactly by the pairs) cover 0.924 at 50 permutations (s.e. 0.015; RMS error / RMS
-  std 1.04); at 6 they covered 0.924 until a player whose pairs all agree got Agresti-Coull
-  pseudo-pairs (0.935 since, 2026-12-05). A pair's mean takes 2-8 values on this game: the
-  spread of 25 pairs is a Wald interval's, small where the error is large (calibration.md).
+  std 1.04; 0.926 with the skewness widening); at 6 they covered 0.924 until a player whose
+  pairs all agree got Agresti-Coull pseudo-pairs (0.935 since, 2026-12-05; 0.941 with the
+  skewness widening). A pair's mean takes 2-8 values on this game: the spread of 25 pairs
+  is a Wald interval's, small where the error is large (calibration.md).
 - Too wide (conservative): the floor budgets (1 residual degree of freedom, t = 12.7) at 5-8
   features cover 0.98-1.00 since their replicate variances are floored at 1e-3 of the players'
   mean; without that floor a player the single redundancy barely involves reported an error

@@ -14,7 +14,7 @@ from math import comb, factorial
 
 import numpy as np
 import pytest
-from scipy import stats
+from scipy import optimize, stats
 
 from skxai import KernelShapExplainer, ShapleySamplingExplainer, _estimate
 from skxai._designs import CoalitionDesign, full_kernel_design, kernel_design, kernel_mass
@@ -692,7 +692,8 @@ def permutation_reference(perms, table):
     the single-permutation variance over the number of pairs; for a player whose contribution
     varies but whose pairs all agree, at least z^2 pseudo-pairs of that prior spread (ratio times
     single variance) among z^2 + pairs - 1 (Agresti-Coull); then divided by the number of pairs
-    (the standard error of a mean), then inflated by t_{0.975, pairs - 1} / 1.96."""
+    (the standard error of a mean), then inflated by t_{0.975, pairs - 1} / 1.96 and, from 3
+    pairs on, by the row's skewness (:func:`_hall_skewness_factor`)."""
     n_perm, p = perms.shape
     n, k = table.shape[0], table.shape[2]
     contrib = np.zeros((n, n_perm, p, k))
@@ -742,7 +743,24 @@ def permutation_reference(perms, table):
                 # the mean of the pairs' means and, for an odd count, the last permutation alone
                 var_phi = (4 * n_pairs * v + (n_perm % 2) * single[i, j, c]) / n_perm**2
                 std[i, j, c] = np.sqrt(var_phi) * stats.t.ppf(0.975, n_pairs - 1) / 1.959963984540054
+            std[i, :, c] *= _hall_skewness_factor(pair_means[i, :, counted, c], phi[i, counted, c])
     return phi, std, floored
+
+
+def _hall_skewness_factor(pair_means, phi):
+    """Widening of a row's t interval from 3 pairs on: the mean over the players ``(q, m)`` of
+    their pairs' skewness signed towards their value, if positive, sets Hall's (1992) transform
+    ``T + a T^2 + a^2 T^3 / 3 + b`` (``a = g / (3 sqrt m)``, ``b = g / (6 sqrt m)``); the factor is
+    its quantile solving ``= -t_{0.975, m - 1}`` over t, within [1, 2]."""
+    m = pair_means.shape[1]
+    if m < 3 or not len(pair_means):
+        return 1.0
+    g = max(np.mean([stats.skew(u, bias=True) * np.sign(v) for u, v in zip(pair_means, phi, strict=True)]), 0.0)
+    if g == 0:
+        return 1.0
+    a, b, t = g / (3 * np.sqrt(m)), g / (6 * np.sqrt(m)), stats.t.ppf(0.975, m - 1)
+    q = optimize.brentq(lambda T: T + a * T**2 + a**2 * T**3 / 3 + b + t, -1e3 * t, 0.0, xtol=1e-15, rtol=1e-15)
+    return min(max(-q / t, 1.0), 2.0)
 
 
 @pytest.mark.parametrize("n_perm", [1, 2, 3, 4, 6, 9])
