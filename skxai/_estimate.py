@@ -1175,7 +1175,8 @@ def shapley_from_permutations(perms, prefix_values, output_eps=None):
         Mean contribution; efficiency holds exactly for every permutation.
     std : ndarray (n, p, k)
         Standard error over antithetic pairs (the sampling units), floored and inflated for
-        its degrees of freedom so that ``phi +/- 1.96 std`` covers 95% (module notes); zero
+        its degrees of freedom and its row's skewness (:func:`_skewness_inflation`) so that
+        ``phi +/- 1.96 std`` covers 95% (module notes); zero
         when ``perms`` holds every permutation equally often (the values are then exact).
     """
     n, n_perm, _, k = prefix_values.shape
