@@ -62,7 +62,9 @@ class ShapleySamplingExplainer(BaseTabularExplainer):
     ``explain`` reports ``std``: the standard error over antithetic pairs (the sampling
     units), scaled by ``t_{0.975, pairs - 1} / 1.96`` so that ``values +/- 1.96 * std`` are
     95% intervals, and floored because a pair's mean takes few distinct values (a few pairs
-    can agree exactly while the estimate is off; see :mod:`skxai._estimate`). With 4
+    can agree exactly while the estimate is off; see :mod:`skxai._estimate`). From 6
+    permutations (3 pairs) on, a row whose pairs' means are skewed away from zero
+    (multiplicative models) has its ``std`` widened, at most twice, for that skewness. With 4
     permutations (one degree of freedom) the intervals are wide by necessity.
 
     Examples
