@@ -379,6 +379,10 @@ class _ControlExplainer(BaseTabularExplainer):
             Xa = self._array_input(X)
             target_indices_for(self.target_index_, len(Xa), np.zeros((len(Xa), 1)))  # as explain checks it
             return self._attribute(Xa)
+        if self.target_index_ is None:
+            # target=None on a model with several unlabeled outputs: explain gives every output,
+            # transform one, as for the methods a control is compared with
+            raise self._no_target()
         Xa = self._schema.to_array(X, n_features=self.n_features_in_, owner=type(self).__name__)
         # the values do not depend on the target, but per-sample targets of another length are
         # a mistake explain and target_indices refuse
