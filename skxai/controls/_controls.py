@@ -150,6 +150,7 @@ class _ControlExplainer(BaseTabularExplainer):
             self.model_ = TorchModel(self.estimator_, rm)
         else:
             self.model_ = ModelOutput(self.estimator_, self.response_method)
+        self.quantity_ = self.model_.quantity  # as every family names it
         self.input_shape_ = Xa.shape[1:]
         self.n_features_in_ = int(np.prod(self.input_shape_))
         if hasattr(X, "columns") and Xa.ndim == 2:

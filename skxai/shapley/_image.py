@@ -421,6 +421,7 @@ class ImageShapleyExplainer(BaseExplainer):
             )
         self.n_outputs_ = out.shape[1]
         self.output_names_ = names
+        self.quantity_ = self._output.quantity  # as every family names it
         if self.method == "kernel" and self.segmentation == "grid":
             # a grid's region count is known now: check the budget before any model call
             p = int(grid_segments(self.image_shape_[1:], self.n_segments).max()) + 1
