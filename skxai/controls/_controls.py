@@ -140,6 +140,9 @@ class _ControlExplainer(BaseTabularExplainer):
         if Xa.ndim < 2 or Xa.shape[0] == 0:
             raise ValueError(f"X must hold samples along its first axis; got shape {Xa.shape}.")
         self._check_input_ndim(Xa)
+        # as transform and the torch explainers refuse them: a NaN kept in background_ made a
+        # metric's baseline="background_mean" NaN
+        _check_finite(Xa)
         self.estimator_ = self._fit_estimator(in_input_dtype(X, Xa), y, **fit_params)
         if _is_torch_like(self.estimator_):
             from skxai._torch._model import TorchModel
@@ -199,8 +202,7 @@ class _ControlExplainer(BaseTabularExplainer):
                 f"X has samples of shape {Xa.shape[1:]}, but {type(self).__name__} was fitted "
                 f"on samples of shape {tuple(self.input_shape_)}."
             )
-        if not np.isfinite(Xa).all():
-            raise ValueError("X contains NaN or infinity.")
+        _check_finite(Xa)
         return Xa
 
     def _is_array(self):
@@ -663,3 +665,9 @@ def random_maps(shape, *, distribution="uniform", random_state=None):
         return rng.standard_normal(shape)
     raise ValueError(f"distribution={distribution!r}; use 'uniform' or 'normal'.")
 
+
+def _check_finite(Xa):
+    """Refuse samples holding NaN or infinity, naming the first such sample."""
+    finite = np.isfinite(Xa.reshape(Xa.shape[0], -1)).all(axis=1)
+    if not finite.all():
+        raise ValueError(f"X contains NaN or infinity (sample {int(np.argmin(finite))}).")
