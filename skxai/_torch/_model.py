@@ -700,6 +700,14 @@ class TorchModel:
 
     # ------------------------------------------------------------------ setup
     def _resolve_response(self, response_method, has_proba):
+        if response_method == "predict" and self.is_classifier:
+            # a classifier's predict gives labels, as the tabular families refuse it
+            # (skxai._adapters): mapped to the logits, the explanations said "logit" for a
+            # response the user did not ask for
+            raise ValueError(
+                "response_method='predict' returns class labels, which have no additive "
+                "explanation; use 'predict_proba' or 'decision_function' for a classifier."
+            )
         rm = _ALIASES.get(response_method, response_method)
         if rm not in RESPONSES:
             raise ValueError(
