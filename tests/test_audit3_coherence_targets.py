@@ -76,3 +76,27 @@ def test_a_target_set_after_a_fit_without_one_is_refused(name):
     fitted.set_params(target=1)
     with pytest.raises(ValueError, match="set after fit"):
         fitted.transform(X[:2])
+
+
+def test_image_shapley_follows_the_same_rule():
+    """ImageShapleyExplainer computes every output's heatmaps too: it refused target=None on a
+    multi-output regressor at fit; now explain gives every output and transform asks for one."""
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import FunctionTransformer
+
+    from skxai import ImageShapleyExplainer
+
+    rs = np.random.RandomState(0)
+    images = rs.normal(size=(20, 1, 6, 6))
+    targets = np.c_[images.mean(axis=(1, 2, 3)), images[:, 0, 0, 0]]
+    flat = FunctionTransformer(lambda A: np.asarray(A).reshape(len(A), -1))
+    model = make_pipeline(flat, LinearRegression()).fit(images, targets)
+    every = ImageShapleyExplainer(model, method="exact", n_segments=4).fit(images)
+    exp = every.explain(images[:2])
+    assert np.shape(exp.values) == (2, 6, 6, 2) and exp.target_index is None
+    for j in (0, 1):
+        one = ImageShapleyExplainer(model, method="exact", n_segments=4, target=j).fit(images)
+        np.testing.assert_allclose(np.asarray(exp.values)[..., j], one.transform(images[:2]), atol=1e-12)
+    for call in (every.transform, every.target_indices):
+        with pytest.raises(ValueError, match=r"target=None explains all 2 outputs .*target=<output index"):
+            call(images[:2])
