@@ -1072,7 +1072,8 @@ def _explain_chunk(chunk, start, prepare, pipeline, final_explainer, explained_q
         k = len(names) if names is not None else "several"
         saved = _is_explainer(getattr(args, "loaded_model", None))
         how = ("save the explainer with target=<output>" if saved
-               else f"pick one with --target (0..{k - 1})" if isinstance(k, int) else "pick one with --target")
+               else f"pick one with --target <output index> (0..{k - 1})" if isinstance(k, int)
+               else "pick one with --target")
         raise UsageError(f"{type(explainer).__name__} explains all {k} outputs of the model at once "
                          f"(outputs {[str(n) for n in names][:8] if names is not None else '?'}), but the "
                          f"output file holds one per row: {how}")

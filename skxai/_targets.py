@@ -8,7 +8,7 @@ import numbers
 
 import numpy as np
 
-__all__ = ["resolve_target"]
+__all__ = ["no_target_error", "resolve_target"]
 
 
 def _is_per_sample(target):
@@ -130,3 +130,30 @@ def resolve_target(target, output_names, *, is_clf, method=None, regressor=None)
             out[i] = lookup[key]
         return out
     return _one_target(target, output_names, is_clf, method)
+
+
+def no_target_error(explainer, output_names, model_name):
+    """The error of a call that returns one output (``transform``, ``target_indices``,
+    ``score``) of an explainer fitted with ``target=None`` on a model with several unlabeled
+    outputs: its ``explain`` gives every output, and the one wanted is chosen at ``fit``.
+
+    Parameters
+    ----------
+    explainer : object
+        The fitted explainer (its class names it in the message).
+    output_names : array-like of shape (n_outputs,)
+        Names of the model's outputs.
+    model_name : str
+        What the model is, for the message (``"the multi-output Ridge"``).
+
+    Returns
+    -------
+    ValueError
+    """
+    k = len(output_names)
+    shown = ", ".join(map(str, list(output_names)[:8])) + (", ..." if k > 8 else "")
+    return ValueError(
+        f"{type(explainer).__name__} with target=None explains all {k} outputs ({shown}) of "
+        f"{model_name} and this call returns one: pass target=<output index> (0..{k - 1}) and fit "
+        "again (explain() returns the values of every output)."
+    )

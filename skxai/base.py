@@ -38,6 +38,7 @@ from skxai._data import TabularSchema, check_feature_groups, in_input_dtype
 from skxai._estimators import _is_torch_module, network_turn
 from skxai._explanation import Explanation
 from skxai._games._background import BackgroundGame
+from skxai._targets import no_target_error
 from skxai.utils._dask_inputs import in_memory, is_dask_collection
 from skxai.utils._docstrings import fill_doc
 from skxai.utils._feature_names import check_feature_names, internal_call, names_out
@@ -653,6 +654,8 @@ class BaseTabularExplainer(BaseExplainer):
             raise ValueError(f"{type(self).__name__}.fit needs y (it retrains the model).")
         self.estimator_ = self._fit_estimator(schema.to_model_input(in_input_dtype(X, Xa)), y, **fit_params)
         self.output_ = ModelOutput(self.estimator_, self.response_method, schema)
+        # the explained quantity under the name TreeSHAP and the torch families give it
+        self.quantity_ = self.output_.quantity
         check_not_cluster_labels(self.estimator_, self.output_.method)
         self.background_, self.background_weights_ = self._summarise_background(Xa)
         self.groups_, self.feature_names_out_ = check_feature_groups(
@@ -667,13 +670,20 @@ class BaseTabularExplainer(BaseExplainer):
         )
         self.n_outputs_ = bg_out.shape[1]
         self.output_names_ = self.output_.describe_outputs(self.n_outputs_)
-        self.target_index_ = resolve_target(
-            self.target,
-            self.output_names_,
-            is_clf=safe_is_classifier(self.estimator_),
-            method=self.output_.method,
-            regressor=regressor_name(self.estimator_),
-        )
+        is_clf = safe_is_classifier(self.estimator_)
+        if self.target is None and self.n_outputs_ > 1 and not is_clf:
+            # several unlabeled outputs (a multi-output regressor, a callable): every output's
+            # values are computed anyway, so explain() gives them all, as TreeSHAP's does;
+            # transform, which returns one, asks for target (fit refused here before)
+            self.target_index_ = None
+        else:
+            self.target_index_ = resolve_target(
+                self.target,
+                self.output_names_,
+                is_clf=is_clf,
+                method=self.output_.method,
+                regressor=regressor_name(self.estimator_),
+            )
         self.expected_value_ = self.background_weights_ @ bg_out
         if _is_predicted(self.target_index_):
             self._check_predicted(bg_out)
@@ -782,8 +792,17 @@ class BaseTabularExplainer(BaseExplainer):
             ``target="predicted"``, or the per-sample targets given.
         """
         check_is_fitted(self)
+        if self.target_index_ is None:
+            raise self._no_target()
         Xa = self._schema.to_array(X, n_features=self.n_features_in_, owner=type(self).__name__)
         return target_indices_for(self.target_index_, Xa.shape[0], predicted=lambda: self.output_.predicted(Xa))
+
+    def _no_target(self):
+        """The error of the calls that return one output (``transform``, ``target_indices``,
+        ``score``) when ``target`` is None and the model has several unlabeled outputs."""
+        name = regressor_name(self.estimator_)
+        what = f"the multi-output {name}" if name else "the model"
+        return no_target_error(self, self.output_names_, what)
 
     def _game(self):
         """The interventional game on the background: the one made at ``fit`` while the fitted
@@ -838,7 +857,8 @@ class BaseTabularExplainer(BaseExplainer):
         Xa = self._schema.to_array(X, n_features=self.n_features_in_, owner=type(self).__name__)
         if target_index is None:
             target_index = self.target_index_
-        target_indices_for(target_index, Xa.shape[0], np.zeros((Xa.shape[0], 1)))  # length check
+        if target_index is not None:  # None: every output, with no explained one
+            target_indices_for(target_index, Xa.shape[0], np.zeros((Xa.shape[0], 1)))  # length check
         skip_std = not with_std and self._std_optional
         values, base, std, extras = explain_in_chunks(self, Xa, **({"with_std": False} if skip_std else {}))
         # ``outputs`` are the model's outputs: "predicted" means the model's prediction, also for
@@ -892,6 +912,9 @@ class BaseTabularExplainer(BaseExplainer):
         ndarray of shape (n_samples, n_players)
             One attribution per player (feature or feature group) and sample.
         """
+        check_is_fitted(self)
+        if self.target_index_ is None:
+            raise self._no_target()
         # values only: the standard errors explain() reports are not computed for nothing
         exp = self._explanation(X, with_std=False) if self._std_optional else self.explain(X)
         return select_target(exp.values, exp.target_index)

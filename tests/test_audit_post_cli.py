@@ -56,7 +56,7 @@ def test_multi_output_tree_shap_without_target_is_a_clear_usage_error(tmp_path, 
             "--method", "tree-shap", "--chunk-size", "7", "--quiet"]
     code, _, err = _run(argv, capsys)
     assert code == 2, err
-    assert "--target (0..1)" in err and "internal error" not in err
+    assert "--target <output index> (0..1)" in err and "internal error" not in err
     assert not (tmp_path / "o.csv").exists()
     # with a target it works, chunk by chunk, as in memory
     code, _, err = _run(argv + ["--target", "1"], capsys)

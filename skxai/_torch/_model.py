@@ -700,6 +700,14 @@ class TorchModel:
 
     # ------------------------------------------------------------------ setup
     def _resolve_response(self, response_method, has_proba):
+        if response_method == "predict" and self.is_classifier:
+            # a classifier's predict gives labels, as the tabular families refuse it
+            # (skxai._adapters): mapped to the logits, the explanations said "logit" for a
+            # response the user did not ask for
+            raise ValueError(
+                "response_method='predict' returns class labels, which have no additive "
+                "explanation; use 'predict_proba' or 'decision_function' for a classifier."
+            )
         rm = _ALIASES.get(response_method, response_method)
         if rm not in RESPONSES:
             raise ValueError(
@@ -997,6 +1005,18 @@ class TorchModel:
         """
         k = n_outputs
         if isinstance(target, str) and target == "predicted":
+            from sklearn.base import is_regressor
+
+            est = _unfreeze(self.estimator)
+            if k > 1 and self.is_regressor and is_regressor(est):
+                # as the tabular families refuse it (skxai._targets.resolve_target): the largest
+                # of unrelated predictions is no prediction, and each row explained another output
+                # (a generic skorch NeuralNet, maybe a classifier, keeps the argmax)
+                raise ValueError(
+                    f"target='predicted' picks the largest output, which means nothing across the {k} "
+                    f"outputs of the regressor {type(est).__name__}: pass target=<output index> "
+                    f"(0..{k - 1})."
+                )
             return "predicted"
         if target is not None and not isinstance(target, str) and np.ndim(target) > 0:
             # one label per sample (the controls resolve it at fit, as for tabular models; a

@@ -38,6 +38,7 @@ from skxai._torch._explainer import (
 )
 from skxai._torch._model import HookSet, leaf_modules
 from skxai.cam._upsample import postprocess
+from skxai.utils._param_validation import HasMethods
 from skxai.utils._warnings import warn_at_caller
 
 __all__ = ["BaseCamExplainer", "LayerPass"]
@@ -131,8 +132,9 @@ class BaseCamExplainer(BaseTorchExplainer, auto_wrap_output_keys=None):
     ----------
     estimator : torch.nn.Module, skorch net or Pipeline step
         The network; an unfitted skorch net is fitted in ``fit(X, y)``.
-    target_layer : str, default=None
-        Dotted name of the explained layer (``"features.3"``). None takes the last
+    target_layer : str or torch.nn.Module, default=None
+        Dotted name of the explained layer (``"features.3"``), or the module itself (recorded
+        by its name; a name survives ``clone``, a module does not). None takes the last
         ``Conv1d``/``Conv2d``/``Conv3d`` moved past the elementwise modules (ReLU, batch
         norm, dropout ...) that directly follow it: on conv -> ReLU -> global average
         pooling -> linear that is the ReLU, whose output the pooling averages. The layer
@@ -164,7 +166,8 @@ class BaseCamExplainer(BaseTorchExplainer, auto_wrap_output_keys=None):
 
     _parameter_constraints = {
         **BaseTorchExplainer._parameter_constraints,
-        "target_layer": [str, None],
+        # a name, or the module itself as the gradient explainers take it (recorded by name)
+        "target_layer": [str, HasMethods(["register_forward_hook"]), None],
         "relu": ["boolean"],
         "normalize": ["boolean"],
         "upsample": ["boolean"],
@@ -307,6 +310,10 @@ class BaseCamExplainer(BaseTorchExplainer, auto_wrap_output_keys=None):
 
     def _fit_extra(self, X, y):
         self._check_image_dims(X)
+        if isinstance(self.target_layer_, torch.nn.Module):
+            # a module of the network (BaseTorchExplainer.fit checked that it is one): the maps,
+            # messages and explanations name the layer, as for a target_layer given by name
+            self.target_layer_ = next(n for n, m in self.model_.module.named_modules() if m is self.target_layer_)
         if "baseline" in self._get_param_names():  # the masking CAMs (Score-CAM, Opti-CAM)
             from skxai._baselines import check_baseline_shape
 

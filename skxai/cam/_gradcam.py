@@ -11,8 +11,8 @@ class GradCamExplainer(BaseCamExplainer):
     Parameters
     ----------
     estimator : torch.nn.Module or skorch net
-    target_layer : str, default=None
-        Dotted module name; None takes the last convolution moved past the elementwise
+    target_layer : str or torch.nn.Module, default=None
+        Dotted module name (or the module); None takes the last convolution moved past the elementwise
         layers after it (see :class:`~skxai.cam.BaseCamExplainer`).
     target : label, "predicted", array or None, default=None
     response_method : {"auto", "predict_proba", "decision_function", "predict"}, default="auto"

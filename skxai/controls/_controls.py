@@ -140,6 +140,9 @@ class _ControlExplainer(BaseTabularExplainer):
         if Xa.ndim < 2 or Xa.shape[0] == 0:
             raise ValueError(f"X must hold samples along its first axis; got shape {Xa.shape}.")
         self._check_input_ndim(Xa)
+        # as transform and the torch explainers refuse them: a NaN kept in background_ made a
+        # metric's baseline="background_mean" NaN
+        _check_finite(Xa)
         self.estimator_ = self._fit_estimator(in_input_dtype(X, Xa), y, **fit_params)
         if _is_torch_like(self.estimator_):
             from skxai._torch._model import TorchModel
@@ -150,6 +153,7 @@ class _ControlExplainer(BaseTabularExplainer):
             self.model_ = TorchModel(self.estimator_, rm)
         else:
             self.model_ = ModelOutput(self.estimator_, self.response_method)
+        self.quantity_ = self.model_.quantity  # as every family names it
         self.input_shape_ = Xa.shape[1:]
         self.n_features_in_ = int(np.prod(self.input_shape_))
         if hasattr(X, "columns") and Xa.ndim == 2:
@@ -198,8 +202,7 @@ class _ControlExplainer(BaseTabularExplainer):
                 f"X has samples of shape {Xa.shape[1:]}, but {type(self).__name__} was fitted "
                 f"on samples of shape {tuple(self.input_shape_)}."
             )
-        if not np.isfinite(Xa).all():
-            raise ValueError("X contains NaN or infinity.")
+        _check_finite(Xa)
         return Xa
 
     def _is_array(self):
@@ -379,6 +382,10 @@ class _ControlExplainer(BaseTabularExplainer):
             Xa = self._array_input(X)
             target_indices_for(self.target_index_, len(Xa), np.zeros((len(Xa), 1)))  # as explain checks it
             return self._attribute(Xa)
+        if self.target_index_ is None:
+            # target=None on a model with several unlabeled outputs: explain gives every output,
+            # transform one, as for the methods a control is compared with
+            raise self._no_target()
         Xa = self._schema.to_array(X, n_features=self.n_features_in_, owner=type(self).__name__)
         # the values do not depend on the target, but per-sample targets of another length are
         # a mistake explain and target_indices refuse
@@ -658,3 +665,9 @@ def random_maps(shape, *, distribution="uniform", random_state=None):
         return rng.standard_normal(shape)
     raise ValueError(f"distribution={distribution!r}; use 'uniform' or 'normal'.")
 
+
+def _check_finite(Xa):
+    """Refuse samples holding NaN or infinity, naming the first such sample."""
+    finite = np.isfinite(Xa.reshape(Xa.shape[0], -1)).all(axis=1)
+    if not finite.all():
+        raise ValueError(f"X contains NaN or infinity (sample {int(np.argmin(finite))}).")

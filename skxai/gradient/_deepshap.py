@@ -496,7 +496,7 @@ class DeepShapExplainer(BaseTorchExplainer):
     response_method : {"auto", "predict_proba", "decision_function", "predict"}, default="auto"
         The explained quantity (see :class:`~skxai.GradientExplainer`); probabilities are
         explained through their softmax with an exact rule.
-    target_layer : str, default=None
+    target_layer : str or torch.nn.Module, default=None
         Attribute to this submodule's activations: ``(a(x) - a(r)) * m``.
     max_background : int, default=100
         References kept from ``fit``'s ``X`` (drawn with ``random_state``). Cost grows as

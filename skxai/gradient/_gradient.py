@@ -41,7 +41,7 @@ class GradientExplainer(BaseTorchExplainer):
         softmax / sigmoid of the logits), the prediction of regressors and a plain module's
         own output; ``"decision_function"`` the logits. See
         :class:`~skxai.gradient.TorchModel`.
-    target_layer : str, default=None
+    target_layer : str or torch.nn.Module, default=None
         Attribute to the output activations of this submodule (``get_submodule`` name)
         instead of the input.
     reduce : {None, "abs", "abs_max_channel"}, default=None

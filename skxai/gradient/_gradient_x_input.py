@@ -16,7 +16,7 @@ class GradientXInputExplainer(BaseTorchExplainer):
         Output explained (see :class:`GradientExplainer`).
     response_method : {"auto", "predict_proba", "decision_function", "predict"}, default="auto"
         The explained quantity (see :class:`GradientExplainer`).
-    target_layer : str, default=None
+    target_layer : str or torch.nn.Module, default=None
         Attribute to this submodule's output activations instead of the input.
     batch_size : int, default=256
         Most rows per forward-backward pass: fewer where their activations would exceed the

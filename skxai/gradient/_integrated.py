@@ -101,7 +101,7 @@ callable, default="zeros"
     target : label, int, "predicted", array-like or None, default=None
     response_method : {"auto", "predict_proba", "decision_function", "predict"}, default="auto"
         The explained quantity (see :class:`~skxai.GradientExplainer`).
-    target_layer : str, default=None
+    target_layer : str or torch.nn.Module, default=None
         Integrate along the straight path between the layer activations of ``x0`` and ``x``
         (layer integrated gradients) and attribute to those activations.
     batch_size : int, default=256

@@ -63,7 +63,7 @@ class SmoothGradExplainer(BaseTorchExplainer):
     target : label, int, "predicted", array-like or None, default=None
     response_method : {"auto", "predict_proba", "decision_function", "predict"}, default="auto"
         The explained quantity (see :class:`~skxai.GradientExplainer`).
-    target_layer : str, default=None
+    target_layer : str or torch.nn.Module, default=None
         Attribute to this submodule's activations (noise is still added to the input).
     batch_size : int, default=256
         Most rows per forward-backward pass: fewer where their activations would exceed the

@@ -23,6 +23,7 @@ from skxai._estimate import exact_estimate, kadd_unknown_errors_message, kernel_
 from skxai._explanation import Explanation
 from skxai._games._image import ImageGame, grid_segments, replacement_images, slic_segments
 from skxai._lime_engine import fit_surrogate
+from skxai._targets import no_target_error
 from skxai.base import BaseExplainer, _is_torch_module
 from skxai.utils import _memory
 from skxai.utils._param_validation import (
@@ -408,6 +409,8 @@ class ImageShapleyExplainer(BaseExplainer):
                 # does (TorchModel.resolve_target takes one label)
                 labels = np.asarray(self.target)
                 self.target_index_ = model.targets(labels, np.zeros((labels.shape[0], out.shape[1]))).cpu().numpy()
+            elif self.target is None and out.shape[1] > 1 and regressor_name(self.estimator_) is not None:
+                self.target_index_ = None  # every output, as below
             else:
                 self.target_index_ = model.resolve_target(self.target, out.shape[1])
         else:
@@ -416,11 +419,17 @@ class ImageShapleyExplainer(BaseExplainer):
             out = self._output(Xa[:1])
             names = mo.describe_outputs(out.shape[1])
             clf = safe_is_classifier(self.estimator_)
-            self.target_index_ = resolve_target(
-                self.target, names, is_clf=clf, method=mo.method, regressor=regressor_name(self.estimator_)
-            )
+            if self.target is None and out.shape[1] > 1 and not clf:
+                # several unlabeled outputs: explain() gives every output (computed anyway) and
+                # transform asks for target, as in every tabular family (fit refused here before)
+                self.target_index_ = None
+            else:
+                self.target_index_ = resolve_target(
+                    self.target, names, is_clf=clf, method=mo.method, regressor=regressor_name(self.estimator_)
+                )
         self.n_outputs_ = out.shape[1]
         self.output_names_ = names
+        self.quantity_ = self._output.quantity  # as every family names it
         if self.method == "kernel" and self.segmentation == "grid":
             # a grid's region count is known now: check the budget before any model call
             p = int(grid_segments(self.image_shape_[1:], self.n_segments).max()) + 1
@@ -489,6 +498,8 @@ class ImageShapleyExplainer(BaseExplainer):
             Output column explained for each image.
         """
         check_is_fitted(self, "estimator_")
+        if self.target_index_ is None:
+            raise self._no_target()
         images = self._images(X)
         # a per-sample target_index_ (an array) cannot be compared with "predicted"
         return target_indices_for(self.target_index_, images.shape[0],
@@ -753,11 +764,19 @@ class ImageShapleyExplainer(BaseExplainer):
             Each pixel carries the Shapley value of its segment (``target_values``).
         """
         check_is_fitted(self, "estimator_")
+        if self.target_index_ is None:
+            raise self._no_target()
         imgs, segments, _, players, _, _, _, _ = self._regions(X, check_targets=True)
         # "predicted": the model's own prediction per image, as explain's target_values
         targets = target_indices_for(self.target_index_, len(imgs),
                                      predicted=lambda: self._output.predicted(imgs, self._output(imgs)))
         return self._target_heatmaps(segments, players, targets)
+
+    def _no_target(self):
+        """The error of the calls that return one output when ``target`` is None and the model
+        has several unlabeled outputs (see the vocabulary page, "Several outputs")."""
+        name = regressor_name(self.estimator_)
+        return no_target_error(self, self.output_names_, f"the multi-output {name}" if name else "the model")
 
     @staticmethod
     def _target_heatmaps(segments, players, targets):

@@ -270,6 +270,7 @@ class LimeTextExplainer(BaseExplainer):
         compile_pattern(self.token_pattern)
         self.estimator_ = self._fit_estimator(docs, y, **fit_params)
         self.output_ = ModelOutput(self.estimator_, self.response_method)
+        self.quantity_ = self.output_.quantity  # as every family names it
         cv, _ = fit_vocabulary(docs, self.token_pattern)
         self.vocabulary_ = cv.vocabulary_
         self.feature_names_out_ = cv.get_feature_names_out().astype(object)
@@ -368,6 +369,8 @@ class LimeTextExplainer(BaseExplainer):
             outputs=np.asarray([r["output"] for r in results]),
             output_names=self.output_names_,
             method=type(self).__name__,
+            # what the weights explain, as every Explanation records it (plots and reports say it)
+            quantity=self.quantity_ if hasattr(self, "quantity_") else self.output_.quantity,
             sample_fields=["words", "weights", "intercept", "score", "local_pred", "target", "tokens",
                            "token_offsets"],
             words=[d.units.tolist() for d in toks],

@@ -37,7 +37,11 @@ target : label, int, "predicted", array-like of shape (n_samples,) or None, defa
     The output explained: a class label (classifiers), an output index (models with
     unlabeled outputs), ``"predicted"`` (the model's own prediction, per sample), one of
     those per explained sample, or None: the single output when there is one, the positive
-    class of a binary classifier, the predicted class of a multi-class one.""",
+    class of a binary classifier, the predicted class of a multi-class one. For several
+    unlabeled outputs (a multi-output regressor), None makes the Shapley, LIME and control
+    explainers' ``explain`` give every output while ``transform`` asks for ``target``; the
+    gradient and CAM families and LIME for text, which explain one output per pass, ask for
+    it at ``fit``.""",
     "response_method": """
 response_method : {"auto", "predict_proba", "decision_function", "predict"}, default="auto"
     The response explained. ``"auto"``: probabilities for classifiers, the prediction for

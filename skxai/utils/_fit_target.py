@@ -3,7 +3,7 @@
 Every family resolves a fixed ``target`` (an output index, a class label, ``"predicted"``) at
 ``fit`` into ``target_index_``; ``transform`` and ``explain`` use that. A
 ``set_params(target=k)`` without a refit then explained the fitted output while the parameter
-said ``k``. Per-sample labels (``target_index_`` None) are read again at each call, so a new
+said ``k``. Per-sample labels of the torch families (``target_index_`` None) are read again at each call, so a new
 array of labels for new rows is taken as it is.
 """
 
@@ -34,8 +34,12 @@ def _same(a, b):
 def check_fit_target(explainer):
     """Raise when ``target`` differs from the one ``fit`` resolved into a fixed output."""
     fitted = getattr(explainer, "_fitted_target", _UNSET)
-    if fitted is _UNSET or getattr(explainer, "target_index_", None) is None:
-        return  # not recorded (fitted before the record existed), or per-sample labels
+    if fitted is _UNSET:
+        return  # not recorded (fitted before the record existed)
+    if getattr(explainer, "target_index_", None) is None and fitted is not None:
+        return  # per-sample labels (the torch families read them again at each call)
+    # (target_index_ None with target=None at fit: every output of a multi-output model, and a
+    # target set afterwards would be refused by transform as if none had been given)
     now = getattr(explainer, "target", None)
     if not _same(now, fitted):
         raise ValueError(
