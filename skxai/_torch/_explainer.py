@@ -436,8 +436,26 @@ class BaseTorchExplainer(BaseExplainer):
         without gradients, before any batch runs, so that a network whose batch of 256 large
         images would take tens of GiB (and get the process killed) runs in smaller passes,
         and one whose single sample cannot fit is refused at ``fit``. Module outputs are counted
-        as tensors (an in-place activation is counted again: an over-estimate)."""
+        as tensors (an in-place activation is counted again: an over-estimate).
+
+        A network that cannot run one row alone (``h.squeeze()`` drops the batch axis of one
+        row) is measured on two rows, per row; the measurement never fails ``fit`` itself:
+        where it cannot run, None (no bound), and the background's forward pass raises what
+        the network raises for its rows."""
+        for rows in (1, 2)[: min(2, X.shape[0])]:
+            held = self._measure_rows(X[:rows])
+            if held is not None:
+                break
+        else:
+            return None
         x = self.model_.to_tensor(X[:1])
+        sample = x.numel() * x.element_size()
+        return 2 * sample + held[0], 2 * held[1] + sample
+
+    def _measure_rows(self, X):
+        """``[sum, largest]`` bytes of the module outputs of a no-grad pass on the rows ``X``,
+        per row (rounded up); None where a module takes no hook or the pass fails."""
+        x = self.model_.to_tensor(X)
         held = [0, 0]
 
         def count(module, inputs, out):
@@ -454,11 +472,12 @@ class BaseTorchExplainer(BaseExplainer):
                 hooks.forward(module, count)
             try:
                 self.model_.forward(x.clone())
-            except (ValueError, TypeError):
-                # the output checks of the background's batch say what is wrong, for its rows
+            except Exception:  # a bound is advisory: the rows' own pass reports the error
+                # (one row failed fit with torch's IndexError on a network that squeezes its
+                # batch axis, explained before the measurement existed)
                 return None
-        sample = x.numel() * x.element_size()
-        return 2 * sample + held[0], 2 * held[1] + sample
+        n = x.shape[0]
+        return [-(-held[0] // n), -(-held[1] // n)]
 
     def _check_pass_fits(self):
         """Refuse, at ``fit``, a network whose one sample needs more activation memory in a
