@@ -1302,11 +1302,14 @@ class TorchModel:
         # Inference tensors (parameters made under ``torch.inference_mode()``) are left alone:
         # no gradient reaches them anyway, and their ``requires_grad`` cannot be set back to
         # True outside inference mode, so freezing them left the user's network frozen.
+        # Parameters that are no leaves of autograd are left alone too: a deep copy of a
+        # TorchScript module (sklearn's clone) holds CloneBackward results, whose flags
+        # requires_grad_ refuses to change (clone(GradientExplainer(scripted)) failed).
         flags = [
             (p, p.requires_grad)
             for m in modules
             for p in m._parameters.values()
-            if p is not None and not p.is_inference()
+            if p is not None and not p.is_inference() and p.is_leaf
         ]
         # Only the flags that differ are written (nn.Module.__setattr__ is slow Python, and a
         # network already in evaluation mode is the common case); restoring compares each one
