@@ -183,8 +183,12 @@ def _layer_parameters(m):
 
 class _TorchLayers:
     def __init__(self, module):
-        from skxai._torch._model import parametrization_modules
+        from skxai._torch._model import _is_compiled, parametrization_modules
 
+        if _is_compiled(module):
+            # torch.compile's wrapper: the layers are its module's ("2", not "_orig_mod.2"),
+            # with the same parameters (the explainers run the wrapper eagerly)
+            module = module._orig_mod
         self.module = module
         # a parametrization's own modules are no layers: their originals belong to the
         # parametrized layer (as in the explainers' leaf_modules)
@@ -195,7 +199,8 @@ class _TorchLayers:
     def randomize(self, name, seed):
         import torch
 
-        layer = self.module.get_submodule(name) if name else self.module
+        # by the names' table: TorchScript modules refuse get_submodule
+        layer = dict(self.module.named_modules())[name]
         g = torch.Generator().manual_seed(int(seed))
         params = _layer_parameters(layer)
         ref = next((p for p in params if p.numel() > 1), None)
