@@ -845,6 +845,18 @@ class TorchModel:
             if "'indices'" in str(exc) and "embedding" in str(exc):
                 raise self._float_indices_error(x) from exc
             raise
+        except AssertionError as exc:
+            if is_exported(self.module) and "Guard failed" in str(exc):
+                # torch.export without dynamic_shapes fixes the example's batch size, and the
+                # explainers run batches of other sizes: torch's bare assertion said neither
+                raise ValueError(
+                    f"The torch.export module does not take this batch of shape {tuple(x.shape)} "
+                    f"({exc}): it was exported for its example's shape only, and the explainers run "
+                    "batches of other sizes (one row, chunks of batch_size). Export it with a dynamic "
+                    "batch axis: torch.export.export(net, (x,), dynamic_shapes=({0: "
+                    "torch.export.Dim('batch')},))."
+                ) from exc
+            raise
         returned = type(out).__name__
         if isinstance(out, tuple | list):
             if not out:
