@@ -59,15 +59,15 @@ def test_a_column_is_named_once_per_fitted_explainer():
 
 def test_the_command_line_names_the_column_once(tmp_path, capsys):
     skops_io = pytest.importorskip("skops.io")
-    X, model = _data(300)
+    X, model = _data(150)
     skops_io.dump(model, tmp_path / "m.skops")
     X.to_csv(tmp_path / "x.csv", index=False)
     trusted = [a for t in skops_io.get_untrusted_types(file=tmp_path / "m.skops") for a in ("--trusted-type", t)]
     argv = ["explain", tmp_path / "m.skops", tmp_path / "x.csv", "--out", tmp_path / "o.csv"]
-    argv += ["--n-samples", 16, "--chunk-size", 50, "--background", 20, "--quiet", *trusted]
+    argv += ["--n-samples", 16, "--chunk-size", 30, "--background", 10, "--quiet", *trusted]
     with warnings.catch_warnings(record=True) as record:
         warnings.simplefilter("default")
         code = main([str(a) for a in argv])
     assert code == 0
-    assert len(pd.read_csv(tmp_path / "o.csv")) == 300
+    assert len(pd.read_csv(tmp_path / "o.csv")) == 150
     assert len(_named(record)) == 1, [str(w.message)[:60] for w in record]
