@@ -436,7 +436,8 @@ class BaseTorchExplainer(BaseExplainer):
         without gradients, before any batch runs, so that a network whose batch of 256 large
         images would take tens of GiB (and get the process killed) runs in smaller passes,
         and one whose single sample cannot fit is refused at ``fit``. Module outputs are counted
-        as tensors (an in-place activation is counted again: an over-estimate).
+        as tensors (an in-place activation is counted again: an over-estimate); a TorchScript
+        submodule takes no hook, and its activations go uncounted.
 
         A network that cannot run one row alone (``h.squeeze()`` drops the batch axis of one
         row) is measured on two rows, per row; the measurement never fails ``fit`` itself:
@@ -454,7 +455,8 @@ class BaseTorchExplainer(BaseExplainer):
 
     def _measure_rows(self, X):
         """``[sum, largest]`` bytes of the module outputs of a no-grad pass on the rows ``X``,
-        per row (rounded up); None where a module takes no hook or the pass fails."""
+        per row (rounded up), TorchScript modules aside; None where no module takes a hook or
+        the pass fails."""
         x = self.model_.to_tensor(X)
         held = [0, 0]
 
@@ -467,9 +469,12 @@ class BaseTorchExplainer(BaseExplainer):
 
         with self.model_.prepared(), HookSet() as hooks, torch.no_grad():
             for _, module in leaf_modules(self.model_.module):
-                if isinstance(module, torch.jit.ScriptModule):
-                    return None  # takes no hook: its activations cannot be counted
-                hooks.forward(module, count)
+                # a TorchScript module takes no hook: its activations go uncounted (an
+                # under-estimate), the rest of the network's are (it went unbounded)
+                if not isinstance(module, torch.jit.ScriptModule):
+                    hooks.forward(module, count)
+            if not hooks.handles:
+                return None  # all of it scripted: nothing to count
             try:
                 self.model_.forward(x.clone())
             except Exception:  # a bound is advisory: the rows' own pass reports the error

@@ -72,3 +72,29 @@ def test_a_measurement_that_fails_leaves_the_error_to_the_explained_rows():
 
     with pytest.raises(RuntimeError, match="shapes cannot be multiplied"):
         GradientExplainer(Broken().double()).fit(X)
+
+
+class _PartlyScripted(nn.Module):
+    """A TorchScript block between plain modules."""
+
+    def __init__(self):
+        super().__init__()
+        self.stem = nn.Conv2d(3, 4, 3, padding=1)
+        self.block = torch.jit.script(nn.Sequential(nn.Conv2d(4, 4, 3, padding=1), nn.ReLU()))
+        self.head = nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(4, 2))
+
+    def forward(self, x):
+        return self.head(self.block(self.stem(x)))
+
+
+def test_a_network_with_a_scripted_block_is_measured_outside_it():
+    """A TorchScript block takes no hook: the network went unmeasured (no bound on its passes
+    at all); the modules outside it are counted now. The whole network scripted stays
+    unmeasured (nothing could be counted)."""
+    net = seeded_float64(_PartlyScripted(), seed=2).eval()
+    explainer = GradientExplainer(net, target=0).fit(X)
+    # the stem's 4 x 8 x 8 outputs, the pooled 4 twice (pool, flatten), 2 outputs; the input twice
+    assert explainer._pass_bytes_ == (8 * (4 * 64 + 2 * 4 + 2) + 2 * 8 * 3 * 64, 2 * 8 * 4 * 64 + 8 * 3 * 64)
+    np.testing.assert_allclose(explainer.transform(X), _gradients(net, X, 0), rtol=1e-12, atol=1e-15)
+    scripted = torch.jit.script(seeded_float64(_Squeezed(), seed=3).eval())
+    assert GradientExplainer(scripted).fit(X)._pass_bytes_ is None
