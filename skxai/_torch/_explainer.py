@@ -39,7 +39,7 @@ from skxai.utils._param_validation import (
 from skxai.utils._random import check_random_state
 from skxai.utils._warnings import warn_at_caller
 
-__all__ = ["BaseTorchExplainer", "GradResult", "check_recorded", "host64"]
+__all__ = ["BaseTorchExplainer", "GradResult", "check_recorded", "gradient_of", "host64"]
 
 
 class GradResult(NamedTuple):
@@ -134,6 +134,40 @@ def check_recorded(score, owner):
             "all. Gradient explainers need a differentiable forward; "
             "a model-agnostic explainer (KernelShapExplainer, ScoreCamExplainer) needs none."
         )
+
+
+def gradient_of(score, wrt, owner):
+    """``torch.autograd.grad(score, wrt, allow_unused=True)[0]``, with a ``ValueError`` naming
+    ``owner`` for a network checkpointed with ``use_reentrant=True``, which refuses
+    ``autograd.grad`` (torch's advice, "call .backward() without the inputs argument", is for
+    the network's author).
+
+    Parameters
+    ----------
+    score : torch.Tensor
+        A scalar recorded by autograd.
+    wrt : torch.Tensor
+        The tensor to differentiate with respect to.
+    owner : str
+        The explainer's name, for the error.
+
+    Returns
+    -------
+    torch.Tensor or None
+        The gradient, None where ``score`` does not depend on ``wrt``.
+    """
+    try:
+        (g,) = torch.autograd.grad(score, wrt, allow_unused=True)
+    except RuntimeError as exc:
+        if "use_reentrant=True" not in str(exc):
+            raise
+        raise ValueError(
+            f"{owner} takes the gradients of the network's output with torch.autograd.grad, which "
+            "torch.utils.checkpoint(..., use_reentrant=True) in the network's forward refuses. "
+            "Checkpoint with use_reentrant=False (torch's recommended mode), or explain a copy "
+            "of the network without checkpointing (the values are the same)."
+        ) from exc
+    return g
 
 
 def layout_refused(exc):
@@ -673,7 +707,7 @@ class BaseTorchExplainer(BaseExplainer):
             selected = out.gather(1, tb[:, None]).sum()
             if cap is None:
                 check_recorded(selected, type(self).__name__)
-                (g,) = torch.autograd.grad(selected, wrt, allow_unused=True)
+                g = gradient_of(selected, wrt, type(self).__name__)
             else:
                 g = cap.gradient(selected)
         g = torch.zeros_like(wrt) if g is None else g
