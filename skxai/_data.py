@@ -118,7 +118,10 @@ class TabularSchema:
         if _is_frame(X) and self.columns is not None:
             X = columns_in_fit_order(X, self.columns, name)
         if _is_frame(X) and self.is_frame and self.exact_integers:
-            _check_exact_in_float64(X, name)
+            # once per column and fitted explainer: a command line's chunks (or a loop of
+            # transform calls) repeated it for every chunk, 19 times for 6 chunks of a file
+            warned = self.__dict__.setdefault("_inexact_columns_named", set())
+            warned.update(_check_exact_in_float64(X, name, named=warned))
         arr = self._to_array(X)
         n_expected = self.n_features if n_features is None else n_features
         if arr.shape[1] != n_expected:
@@ -129,6 +132,12 @@ class TabularSchema:
         if self.is_frame and arr.shape[1] == len(self.columns):
             self._check_castable(arr, name)
         return arr
+
+    def __getstate__(self):
+        # a loaded explainer (another session, the command line) names the columns again
+        state = self.__dict__.copy()
+        state.pop("_inexact_columns_named", None)
+        return state
 
     def _check_castable(self, arr, name):
         """Refuse values that the fitted dtypes cannot hold.
@@ -206,8 +215,9 @@ class TabularSchema:
 _FLOAT64_EXACT_INTEGERS = 2**53
 
 
-def _check_exact_in_float64(X, name):
-    """Warn about integer columns of a frame holding values float64 cannot represent exactly.
+def _check_exact_in_float64(X, name, named=()):
+    """Warn about integer columns of a frame holding values float64 cannot represent exactly
+    (the columns in ``named`` excepted); returns the columns warned about.
 
     Perturbed rows are float64 arrays cast back to each column's dtype before the model
     sees them: an int64 nanosecond timestamp (1.7e18) comes back up to 128 apart. A model that
@@ -216,9 +226,10 @@ def _check_exact_in_float64(X, name):
     asked about other rows than the explained one without a word (v(all) 767.9 where the
     model said 849.9).
     """
+    found = []
     for column in X.columns:
         dtype = X[column].dtype
-        if _numpy_dtype(dtype).kind not in "iu":
+        if column in named or _numpy_dtype(dtype).kind not in "iu":
             continue
         values = X[column].to_numpy(dtype=_numpy_dtype(dtype), na_value=0)
         too_large = (values > _FLOAT64_EXACT_INTEGERS) | (values < -_FLOAT64_EXACT_INTEGERS)
@@ -234,6 +245,8 @@ def _check_exact_in_float64(X, name):
                 "time since a reference) or a float64 column instead.",
                 UserWarning,
             )
+            found.append(column)
+    return found
 
 
 def _is_numpy_dtype(d):

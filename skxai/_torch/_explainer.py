@@ -39,7 +39,7 @@ from skxai.utils._param_validation import (
 from skxai.utils._random import check_random_state
 from skxai.utils._warnings import warn_at_caller
 
-__all__ = ["BaseTorchExplainer", "GradResult", "check_recorded", "host64"]
+__all__ = ["BaseTorchExplainer", "GradResult", "check_recorded", "gradient_of", "host64"]
 
 
 class GradResult(NamedTuple):
@@ -134,6 +134,40 @@ def check_recorded(score, owner):
             "all. Gradient explainers need a differentiable forward; "
             "a model-agnostic explainer (KernelShapExplainer, ScoreCamExplainer) needs none."
         )
+
+
+def gradient_of(score, wrt, owner):
+    """``torch.autograd.grad(score, wrt, allow_unused=True)[0]``, with a ``ValueError`` naming
+    ``owner`` for a network checkpointed with ``use_reentrant=True``, which refuses
+    ``autograd.grad`` (torch's advice, "call .backward() without the inputs argument", is for
+    the network's author).
+
+    Parameters
+    ----------
+    score : torch.Tensor
+        A scalar recorded by autograd.
+    wrt : torch.Tensor
+        The tensor to differentiate with respect to.
+    owner : str
+        The explainer's name, for the error.
+
+    Returns
+    -------
+    torch.Tensor or None
+        The gradient, None where ``score`` does not depend on ``wrt``.
+    """
+    try:
+        (g,) = torch.autograd.grad(score, wrt, allow_unused=True)
+    except RuntimeError as exc:
+        if "use_reentrant=True" not in str(exc):
+            raise
+        raise ValueError(
+            f"{owner} takes the gradients of the network's output with torch.autograd.grad, which "
+            "torch.utils.checkpoint(..., use_reentrant=True) in the network's forward refuses. "
+            "Checkpoint with use_reentrant=False (torch's recommended mode), or explain a copy "
+            "of the network without checkpointing (the values are the same)."
+        ) from exc
+    return g
 
 
 def layout_refused(exc):
@@ -436,8 +470,28 @@ class BaseTorchExplainer(BaseExplainer):
         without gradients, before any batch runs, so that a network whose batch of 256 large
         images would take tens of GiB (and get the process killed) runs in smaller passes,
         and one whose single sample cannot fit is refused at ``fit``. Module outputs are counted
-        as tensors (an in-place activation is counted again: an over-estimate)."""
+        as tensors (an in-place activation is counted again: an over-estimate); a TorchScript
+        submodule takes no hook, and its activations go uncounted.
+
+        A network that cannot run one row alone (``h.squeeze()`` drops the batch axis of one
+        row) is measured on two rows, per row; the measurement never fails ``fit`` itself:
+        where it cannot run, None (no bound), and the background's forward pass raises what
+        the network raises for its rows."""
+        for rows in (1, 2)[: min(2, X.shape[0])]:
+            held = self._measure_rows(X[:rows])
+            if held is not None:
+                break
+        else:
+            return None
         x = self.model_.to_tensor(X[:1])
+        sample = x.numel() * x.element_size()
+        return 2 * sample + held[0], 2 * held[1] + sample
+
+    def _measure_rows(self, X):
+        """``[sum, largest]`` bytes of the module outputs of a no-grad pass on the rows ``X``,
+        per row (rounded up), TorchScript modules aside; None where no module takes a hook or
+        the pass fails."""
+        x = self.model_.to_tensor(X)
         held = [0, 0]
 
         def count(module, inputs, out):
@@ -449,16 +503,20 @@ class BaseTorchExplainer(BaseExplainer):
 
         with self.model_.prepared(), HookSet() as hooks, torch.no_grad():
             for _, module in leaf_modules(self.model_.module):
-                if isinstance(module, torch.jit.ScriptModule):
-                    return None  # takes no hook: its activations cannot be counted
-                hooks.forward(module, count)
+                # a TorchScript module takes no hook: its activations go uncounted (an
+                # under-estimate), the rest of the network's are (it went unbounded)
+                if not isinstance(module, torch.jit.ScriptModule):
+                    hooks.forward(module, count)
+            if not hooks.handles:
+                return None  # all of it scripted: nothing to count
             try:
                 self.model_.forward(x.clone())
-            except (ValueError, TypeError):
-                # the output checks of the background's batch say what is wrong, for its rows
+            except Exception:  # a bound is advisory: the rows' own pass reports the error
+                # (one row failed fit with torch's IndexError on a network that squeezes its
+                # batch axis, explained before the measurement existed)
                 return None
-        sample = x.numel() * x.element_size()
-        return 2 * sample + held[0], 2 * held[1] + sample
+        n = x.shape[0]
+        return [-(-held[0] // n), -(-held[1] // n)]
 
     def _check_pass_fits(self):
         """Refuse, at ``fit``, a network whose one sample needs more activation memory in a
@@ -649,7 +707,7 @@ class BaseTorchExplainer(BaseExplainer):
             selected = out.gather(1, tb[:, None]).sum()
             if cap is None:
                 check_recorded(selected, type(self).__name__)
-                (g,) = torch.autograd.grad(selected, wrt, allow_unused=True)
+                g = gradient_of(selected, wrt, type(self).__name__)
             else:
                 g = cap.gradient(selected)
         g = torch.zeros_like(wrt) if g is None else g

@@ -130,8 +130,9 @@ def this_thread_only(hook):
 
     The returned hook's ``retire()`` turns it off for good. Removing a hook's handle takes it
     off the module only, while a deep copy of the module taken meanwhile (another thread's
-    ``clone`` or ``copy.deepcopy``) keeps the very same function among its hooks: retired, it
-    does nothing there (the copy's softmax stayed bypassed for good).
+    ``clone`` or ``copy.deepcopy``) keeps the very same hook among its hooks: retired, it
+    does nothing there (the copy's softmax stayed bypassed for good), and pickles as a retired
+    hook (the copy pickles; a closure could not be pickled).
 
     Parameters
     ----------
@@ -143,13 +144,36 @@ def this_thread_only(hook):
     callable
         The hook, called in the registering thread only, until retired.
     """
-    owner = threading.get_ident()
-    live = [True]  # a closure, not an attribute: deepcopy shares functions, copies objects
+    return _ThreadHook(hook)
 
-    def hook_of_this_thread(module, *args, **kwargs):
-        if not live[0]:
+
+def _retired_hook():
+    """What a :class:`_ThreadHook` unpickles to: a retired hook (it does nothing)."""
+    hook = _ThreadHook(None)
+    hook.retire()
+    return hook
+
+
+class _ThreadHook:
+    """The hook :func:`this_thread_only` returns.
+
+    A deep copy of a module shares it (as it shares a function): :meth:`retire` then turns off
+    the copy's too. Pickled, it becomes a retired hook: a module copied while an explainer's
+    hooks were registered pickles (a closure could not be: "Can't pickle local object"), and
+    an unpickled module carries no explainer's hook that could act.
+    """
+
+    __slots__ = ("_hook", "_owner")
+
+    def __init__(self, hook):
+        self._hook = hook  # None once retired
+        self._owner = threading.get_ident()
+
+    def __call__(self, module, *args, **kwargs):
+        hook = self._hook  # read once: another thread may retire it meanwhile
+        if hook is None:
             return None
-        if threading.get_ident() != owner and not (
+        if threading.get_ident() != self._owner and not (
             # nn.DataParallel runs the explainer's pass on replicas of the network, in threads of
             # its own (one per GPU); replicas share the network's hooks and are marked _is_replica
             getattr(module, "_is_replica", False)
@@ -160,11 +184,19 @@ def this_thread_only(hook):
             return None
         return hook(module, *args, **kwargs)
 
-    def retire():
-        live[0] = False
+    def retire(self):
+        """Turn the hook off for good (in every deep copy of its module too), keeping
+        nothing of the explainer alive there."""
+        self._hook = None
 
-    hook_of_this_thread.retire = retire
-    return hook_of_this_thread
+    def __deepcopy__(self, memo):
+        return self
+
+    def __copy__(self):
+        return self
+
+    def __reduce__(self):
+        return _retired_hook, ()
 
 
 # torch.compile'd modules run eagerly while an explainer holds a network (see _eager_compiled).
@@ -853,6 +885,18 @@ class TorchModel:
             if "'indices'" in str(exc) and "embedding" in str(exc):
                 raise self._float_indices_error(x) from exc
             raise
+        except AssertionError as exc:
+            if is_exported(self.module) and "Guard failed" in str(exc):
+                # torch.export without dynamic_shapes fixes the example's batch size, and the
+                # explainers run batches of other sizes: torch's bare assertion said neither
+                raise ValueError(
+                    f"The torch.export module does not take this batch of shape {tuple(x.shape)} "
+                    f"({exc}): it was exported for its example's shape only, and the explainers run "
+                    "batches of other sizes (one row, chunks of batch_size). Export it with a dynamic "
+                    "batch axis: torch.export.export(net, (x,), dynamic_shapes=({0: "
+                    "torch.export.Dim('batch')},))."
+                ) from exc
+            raise
         returned = type(out).__name__
         if isinstance(out, tuple | list):
             if not out:
@@ -1322,11 +1366,14 @@ class TorchModel:
         # Inference tensors (parameters made under ``torch.inference_mode()``) are left alone:
         # no gradient reaches them anyway, and their ``requires_grad`` cannot be set back to
         # True outside inference mode, so freezing them left the user's network frozen.
+        # Parameters that are no leaves of autograd are left alone too: a deep copy of a
+        # TorchScript module (sklearn's clone) holds CloneBackward results, whose flags
+        # requires_grad_ refuses to change (clone(GradientExplainer(scripted)) failed).
         flags = [
             (p, p.requires_grad)
             for m in modules
             for p in m._parameters.values()
-            if p is not None and not p.is_inference()
+            if p is not None and not p.is_inference() and p.is_leaf
         ]
         # Only the flags that differ are written (nn.Module.__setattr__ is slow Python, and a
         # network already in evaluation mode is the common case); restoring compares each one

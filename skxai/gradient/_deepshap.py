@@ -36,7 +36,7 @@ from torch import nn
 
 from skxai._progress import progress
 from skxai._torch._capture import LayerCapture
-from skxai._torch._explainer import BaseTorchExplainer, check_recorded
+from skxai._torch._explainer import BaseTorchExplainer, check_recorded, gradient_of
 from skxai._torch._model import (
     HookSet,
     _BinaryLogit,
@@ -627,7 +627,7 @@ class DeepShapExplainer(BaseTorchExplainer):
                     selected = out[:m].gather(1, targets[i][:, None]).sum()
                     if cap is None:
                         check_recorded(selected, type(self).__name__)
-                        (g,) = torch.autograd.grad(selected, wrt, allow_unused=True)
+                        g = gradient_of(selected, wrt, type(self).__name__)
                     else:
                         g = cap.gradient(selected)
                 if g is None:

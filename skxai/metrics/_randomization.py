@@ -170,18 +170,39 @@ def _is_module(obj):
                for c in type(obj).__mro__)
 
 
+def _layer_parameters(m):
+    """The parameters of the layer ``m``: its own, and the originals of its parametrized
+    tensors (``weight_norm``'s ``g`` and ``v``, ``orthogonal``'s matrix), which live in
+    ``m.parametrizations`` and were left out, so a parametrized layer kept its trained weight."""
+    params = list(m.parameters(recurse=False))
+    plists = getattr(m, "parametrizations", None)
+    if plists is not None:
+        params += [p for plist in plists.values() for p in plist.parameters()]
+    return params
+
+
 class _TorchLayers:
     def __init__(self, module):
+        from skxai._torch._model import _is_compiled, parametrization_modules
+
+        if _is_compiled(module):
+            # torch.compile's wrapper: the layers are its module's ("2", not "_orig_mod.2"),
+            # with the same parameters (the explainers run the wrapper eagerly)
+            module = module._orig_mod
         self.module = module
+        # a parametrization's own modules are no layers: their originals belong to the
+        # parametrized layer (as in the explainers' leaf_modules)
+        inside = parametrization_modules(module)
         self.names = [name for name, m in module.named_modules()
-                      if any(True for _ in m.parameters(recurse=False))]
+                      if id(m) not in inside and _layer_parameters(m)]
 
     def randomize(self, name, seed):
         import torch
 
-        layer = self.module.get_submodule(name) if name else self.module
+        # by the names' table: TorchScript modules refuse get_submodule
+        layer = dict(self.module.named_modules())[name]
         g = torch.Generator().manual_seed(int(seed))
-        params = list(layer.parameters(recurse=False))
+        params = _layer_parameters(layer)
         ref = next((p for p in params if p.numel() > 1), None)
         ref_scale = float(ref.detach().double().std()) if ref is not None else 1.0
         with torch.no_grad():
@@ -283,7 +304,8 @@ def model_randomization_test(explainer, X, *, attributions=None, mode="cascading
     by Gaussian draws with the standard deviation of the values they replace (a torch
     ``Generator`` / ``RandomState`` seeded from ``random_state``; buffers such as batch-norm
     statistics are kept). Layers are the submodules that own parameters (torch modules,
-    skorch nets, and scikit-learn models converted to torch by gradient explainers), or
+    skorch nets, and scikit-learn models converted to torch by gradient explainers; a
+    parametrized layer's ``weight_norm`` / ``orthogonal`` ... originals are its own), or
     ``layer_i`` of a scikit-learn MLP's ``coefs_`` / ``intercepts_`` (tabular explainers of an
     MLP), ordered from the output back to the input.
 
