@@ -75,3 +75,25 @@ def test_get_layer_lists_scripted_modules_only_to_refuse():
     scripted = torch.jit.script(small_cnn(seed=0))
     with pytest.raises(ValueError, match="the network is a TorchScript module"):
         TorchModel(scripted, "output").get_layer("0")
+
+
+def test_the_turn_follows_a_network_changed_between_calls():
+    # the lock list of a network is kept between calls: a leaf replaced, added or removed since
+    # must still be locked by its own lock, the one a network sharing that leaf takes
+    net = nn.Sequential(nn.Linear(3, 3), nn.ReLU())
+    for change in (
+        lambda: net.__setitem__(0, nn.Linear(3, 3)),
+        lambda: net.append(nn.Tanh()),
+        lambda: net.pop(1),
+        lambda: net.insert(0, nn.Sequential(nn.Identity(), net[-1])),  # a leaf shared twice
+    ):
+        with _model._module_lock(net):
+            pass
+        change()
+        leaves = _module_tree(net)[1]
+        locks = _model._turn_locks(net, leaves)
+        assert len(locks) == len({id(m) for m in leaves})
+        assert {id(lock) for lock in locks} == {id(_model._turn_locks(leaf, [leaf])[0]) for leaf in leaves}
+        # a network sharing the first leaf takes the very same lock
+        other = nn.Sequential(leaves[0])
+        assert _model._turn_locks(other, _module_tree(other)[1])[0] in locks
