@@ -79,29 +79,62 @@ _LOCKS = weakref.WeakKeyDictionary()
 _LOCKS_GUARD = threading.Lock()
 
 
-@contextlib.contextmanager
-def _module_lock(module):
-    """Hold the turn of ``module`` (every one of its leaf modules' locks) inside the block."""
-    # the tree walked through the modules' own dicts (modules() is a recursive generator:
-    # 1.5 ms for 400 modules, as long as the rest of prepared on a network in eval mode)
-    leaves, stack, seen = {}, [module], set()
-    while stack:
+def _module_tree(module):
+    """``(modules, leaves)`` of ``module``: every module once, in ``module.modules()``'s order,
+    and those without submodules.
+
+    One walk through the modules' own dicts serves both the turn (:func:`_module_lock`) and
+    :meth:`TorchModel.prepared`'s record of the modes (``modules()`` is a recursive generator:
+    1.5 ms for 400 modules, as long as the rest of ``prepared`` on a network in eval mode, and
+    two walks per call cost a Grad-CAM of one image about 20 us more than one lock per network).
+    """
+    modules, leaves, stack, seen = [], [], [module], set()
+    while stack:  # depth first, children in order: the pre-order of modules()
         m = stack.pop()
         if id(m) in seen:
             continue
         seen.add(id(m))
+        modules.append(m)
         children = [c for c in m._modules.values() if c is not None]
         if children:
-            stack.extend(children)
+            stack.extend(reversed(children))
         else:
-            leaves[id(m)] = m
+            leaves.append(m)
+    return modules, leaves
+
+
+# The last lock list of each network: ``(weak references to its leaves in walk order, locks)``,
+# reused while the walk finds the very same leaves (a weak reference that still gives the
+# module is that module, alive, and its lock in _LOCKS is the one listed); looking each leaf up
+# in _LOCKS and sorting on every call was half of the turn's cost.
+_TURNS = weakref.WeakKeyDictionary()
+
+
+def _turn_locks(module, leaves):
+    """The locks of ``module``'s ``leaves``, in one order for every thread (no two wait on each other)."""
     with _LOCKS_GUARD:
+        cached = _TURNS.get(module)
+        if (
+            cached is not None
+            and len(cached[0]) == len(leaves)
+            and all(ref() is leaf for ref, leaf in zip(cached[0], leaves, strict=True))
+        ):
+            return cached[1]
         locks = []
-        for key in sorted(leaves):  # one order for every thread: no two wait on each other
-            lock = _LOCKS.get(leaves[key])
+        for leaf in sorted(leaves, key=id):
+            lock = _LOCKS.get(leaf)
             if lock is None:
-                lock = _LOCKS[leaves[key]] = threading.RLock()
+                lock = _LOCKS[leaf] = threading.RLock()
             locks.append(lock)
+        _TURNS[module] = ([weakref.ref(leaf) for leaf in leaves], locks)
+    return locks
+
+
+@contextlib.contextmanager
+def _module_lock(module, leaves=None):
+    """Hold the turn of ``module`` (every one of its leaf modules' locks) inside the block;
+    ``leaves``: its leaf modules when the caller has walked the tree already."""
+    locks = _turn_locks(module, _module_tree(module)[1] if leaves is None else leaves)
     held = 0
     try:
         for lock in locks:
@@ -1189,11 +1222,16 @@ class TorchModel:
         torch.nn.Module
             The submodule; a ``ValueError`` lists the network's modules when it is unknown.
         """
-        scripted = scripted_modules(self.module)
+
+        # the TorchScript modules are listed only for an error (a walk of the whole network on
+        # every transform call); the network itself is scripted exactly when the list has "<root>"
+        def scripted():
+            return scripted_modules(self.module)
+
         if isinstance(name, nn.Module):
             if any(m is name for m in self.module.modules()):
                 if isinstance(name, torch.jit.ScriptModule):
-                    raise scripted_error("The explainer", scripted, "a forward hook on its layer")
+                    raise scripted_error("The explainer", scripted(), "a forward hook on its layer")
                 return name
             # sklearn's clone (GridSearchCV, cross-validation) deep-copies the network and the layer
             # apart, which is how a user meets this: the name survives a clone, the module does not
@@ -1204,10 +1242,10 @@ class TorchModel:
             )
         if not isinstance(name, str) or not name:
             raise ValueError(f"layer must be a submodule name (str), got {name!r}.")
-        if "<root>" in scripted:
+        if isinstance(self.module, torch.jit.ScriptModule):
             # torch's own error: "get_submodule is not supported on ScriptModules" (scripted), or a
             # layer "not called during the forward pass" (traced: its graph inlines the layers)
-            raise scripted_error("The explainer", scripted, f"a forward hook on its layer {name!r}")
+            raise scripted_error("The explainer", scripted(), f"a forward hook on its layer {name!r}")
         if is_exported(self.module):  # its layers never run: "not called during the forward pass"
             raise exported_error("The explainer", f"a forward hook on its layer {name!r}")
         try:
@@ -1218,7 +1256,7 @@ class TorchModel:
                 f"Unknown layer {name!r}; the network's modules are: {names}."
             ) from None
         if isinstance(layer, torch.jit.ScriptModule):
-            raise scripted_error("The explainer", scripted, f"a forward hook on its layer {name!r}")
+            raise scripted_error("The explainer", scripted(), f"a forward hook on its layer {name!r}")
         return layer
 
     def default_cam_layer(self, x, with_skipped=False):
@@ -1355,11 +1393,11 @@ class TorchModel:
         through the block (re-entrant locks of its leaf modules), so each records and restores
         the user's own state.
         """
-        with _module_lock(self.module):  # threads take turns: see _LOCKS
-            yield from self._prepared()
+        modules, leaves = _module_tree(self.module)
+        with _module_lock(self.module, leaves):  # threads take turns: see _LOCKS
+            yield from self._prepared(modules)
 
-    def _prepared(self):
-        modules = list(self.module.modules())
+    def _prepared(self, modules):
         modes = [(m, m.training) for m in modules]
         # The parameters straight from the modules' own dicts (parameters() walks the tree a
         # second time and deduplicates); a shared parameter listed twice is harmless here.
