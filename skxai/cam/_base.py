@@ -321,7 +321,7 @@ class BaseCamExplainer(BaseTorchExplainer, auto_wrap_output_keys=None):
         try:
             with self.model_.prepared():
                 self.default_layer_, shared = self.model_.default_cam_layer(
-                    self.model_.to_tensor(X[:1]), with_skipped=True
+                    self.model_.to_tensor(X[:2]), with_skipped=True
                 )
         except ValueError:
             # a network without nn.Conv modules (transposed convolutions, functional ones)

@@ -49,7 +49,7 @@ class GuidedGradCamExplainer(GradCamExplainer):
         if scripted:
             # the guiding hooks find no nn.ReLU there: the plain gradient would come back
             raise scripted_error(type(self).__name__, scripted, "hooks on the network's nn.ReLU modules")
-        x = self.model_.to_tensor(X[:1])
+        x = self.model_.to_tensor(X[:2])
         with self.model_.prepared():
             counts = unhooked_calls(self.model_, x, ("relu", "relu_"), (nn.ReLU,))
         if not counts:

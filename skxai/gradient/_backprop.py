@@ -90,7 +90,7 @@ class _BackpropExplainer(BaseTorchExplainer):
         if scripted:
             # the rule's hooks found no nn.ReLU module there: the plain gradient came back
             raise scripted_error(type(self).__name__, scripted, "hooks on the network's nn.ReLU modules")
-        x = self.model_.to_tensor(X[:1])
+        x = self.model_.to_tensor(X[:2])
         with self.model_.prepared():
             counts = unhooked_calls(self.model_, x, _RELU_FUNCTIONS, (nn.ReLU,))
         if counts:
