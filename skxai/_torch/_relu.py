@@ -7,9 +7,60 @@ import contextlib
 import torch
 from torch import nn
 
-from skxai._torch._model import HookSet, func_transform_error, in_func_transform, parametrization_modules
+from skxai._torch._model import (
+    HookSet,
+    exported_error,
+    func_transform_error,
+    in_func_transform,
+    is_exported,
+    parametrization_modules,
+    scripted_error,
+    scripted_modules,
+)
+from skxai._torch._trace import unhooked_calls
 
 RELU_FUNCTIONS = ("relu", "relu_")
+
+# Activation modules the ReLU rules do not reach (nn.ReLU subclasses included: their forward
+# may differ, and the hooks are installed on nn.ReLU itself only).
+_OTHER_ACTIVATIONS = (
+    nn.ReLU, nn.ReLU6, nn.LeakyReLU, nn.PReLU, nn.RReLU, nn.ELU, nn.SELU, nn.CELU, nn.GELU,
+    nn.SiLU, nn.Mish, nn.Sigmoid, nn.Tanh, nn.Softplus, nn.Softsign, nn.Hardtanh, nn.Hardsigmoid,
+    nn.Hardswish, nn.LogSigmoid, nn.Tanhshrink, nn.Threshold, nn.Hardshrink, nn.Softshrink,
+)  # fmt: skip
+
+
+def other_activation_modules(model):
+    """``{name: module}`` of the activation modules the ReLU rules do not reach (crossed with
+    their plain gradient): every :data:`_OTHER_ACTIVATIONS` module but an exact ``nn.ReLU``, the
+    output activation :class:`TorchModel` handles and the parametrizations' modules."""
+    params = parametrization_modules(model.module)  # computing weights, not activations
+    final = model._final  # the output activation: passed plainly by every rule
+    return {
+        name: m
+        for name, m in model.module.named_modules()
+        if m is not final and type(m) is not nn.ReLU and isinstance(m, _OTHER_ACTIVATIONS) and id(m) not in params
+    }
+
+
+def relu_hooks_reach(model, X, owner):
+    """Refuse a network whose ``nn.ReLU`` modules take no hooks (exported, or TorchScript inside),
+    then count the relu calls in ``forward`` that module hooks miss (functional ones).
+
+    Returns ``(x, counts)``: two rows of ``X`` as a tensor (a network may need a batch of two:
+    ``squeeze`` of the batch axis) and ``{call: count}`` of the missed calls (empty: none).
+    """
+    what = "hooks on the network's nn.ReLU modules"
+    if is_exported(model.module):
+        raise exported_error(owner, what)
+    scripted = scripted_modules(model.module)
+    if scripted:
+        # the rule's hooks find no nn.ReLU module there: the plain gradient would come back
+        raise scripted_error(owner, scripted, what)
+    x = model.to_tensor(X[:2])
+    with model.prepared():
+        counts = unhooked_calls(model, x, RELU_FUNCTIONS, (nn.ReLU,))
+    return x, counts
 
 
 class _ReluRule(torch.autograd.Function):

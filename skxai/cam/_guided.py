@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from torch import nn
-
 from skxai.cam._gradcam import GradCamExplainer
 
 
@@ -39,24 +37,14 @@ class GuidedGradCamExplainer(GradCamExplainer):
     _grid_extras = ("cam", "guided_backprop")
 
     def _fit_extra(self, X, y):
-        from skxai._torch._model import exported_error, is_exported, scripted_error, scripted_modules
-        from skxai._torch._trace import unhooked_calls
+        from skxai._torch._relu import relu_hooks_reach
 
         super()._fit_extra(X, y)
-        if is_exported(self.model_.module):
-            raise exported_error(type(self).__name__, "hooks on the network's nn.ReLU modules")
-        scripted = scripted_modules(self.model_.module)
-        if scripted:
-            # the guiding hooks find no nn.ReLU there: the plain gradient would come back
-            raise scripted_error(type(self).__name__, scripted, "hooks on the network's nn.ReLU modules")
-        x = self.model_.to_tensor(X[:2])
-        with self.model_.prepared():
-            counts = unhooked_calls(self.model_, x, ("relu", "relu_"), (nn.ReLU,))
+        x, counts = relu_hooks_reach(self.model_, X, type(self).__name__)
         if not counts:
             # a relu inside a torch.jit.script function escapes the tracing, not the graph
-            from skxai._torch._relu import relu_rule
+            from skxai._torch._relu import other_activation_modules, relu_rule
             from skxai._torch._trace import relus_left_in_graph
-            from skxai.gradient._backprop import other_activation_modules
 
             others = other_activation_modules(self.model_).values()  # crossed plainly, as before
             with self.model_.prepared():

@@ -22,37 +22,11 @@ from torch import nn
 
 from skxai._torch._explainer import BaseTorchExplainer
 from skxai._torch._model import (
-    exported_error,
-    is_exported,
     parametrization_modules,
-    scripted_error,
-    scripted_modules,
 )
-from skxai._torch._relu import RELU_FUNCTIONS as _RELU_FUNCTIONS
-from skxai._torch._relu import relu_rule
-from skxai._torch._trace import relus_left_in_graph, unhooked_calls
+from skxai._torch._relu import other_activation_modules, relu_hooks_reach, relu_rule
+from skxai._torch._trace import relus_left_in_graph
 from skxai.utils._warnings import warn_at_caller
-
-# Activation modules the ReLU rules do not reach (nn.ReLU subclasses included: their forward
-# may differ, and the hooks are installed on nn.ReLU itself only).
-_OTHER_ACTIVATIONS = (
-    nn.ReLU, nn.ReLU6, nn.LeakyReLU, nn.PReLU, nn.RReLU, nn.ELU, nn.SELU, nn.CELU, nn.GELU,
-    nn.SiLU, nn.Mish, nn.Sigmoid, nn.Tanh, nn.Softplus, nn.Softsign, nn.Hardtanh, nn.Hardsigmoid,
-    nn.Hardswish, nn.LogSigmoid, nn.Tanhshrink, nn.Threshold, nn.Hardshrink, nn.Softshrink,
-)  # fmt: skip
-
-
-def other_activation_modules(model):
-    """``{name: module}`` of the activation modules the ReLU rules do not reach (crossed with
-    their plain gradient): every :data:`_OTHER_ACTIVATIONS` module but an exact ``nn.ReLU``, the
-    output activation :class:`TorchModel` handles and the parametrizations' modules."""
-    params = parametrization_modules(model.module)  # computing weights, not activations
-    final = model._final  # the output activation: passed plainly by every rule
-    return {
-        name: m
-        for name, m in model.module.named_modules()
-        if m is not final and type(m) is not nn.ReLU and isinstance(m, _OTHER_ACTIVATIONS) and id(m) not in params
-    }
 
 
 class _BackpropExplainer(BaseTorchExplainer):
@@ -84,15 +58,7 @@ class _BackpropExplainer(BaseTorchExplainer):
         self.layer = layer
 
     def _fit_extra(self, X, y):
-        if is_exported(self.model_.module):
-            raise exported_error(type(self).__name__, "hooks on the network's nn.ReLU modules")
-        scripted = scripted_modules(self.model_.module)
-        if scripted:
-            # the rule's hooks found no nn.ReLU module there: the plain gradient came back
-            raise scripted_error(type(self).__name__, scripted, "hooks on the network's nn.ReLU modules")
-        x = self.model_.to_tensor(X[:2])
-        with self.model_.prepared():
-            counts = unhooked_calls(self.model_, x, _RELU_FUNCTIONS, (nn.ReLU,))
+        x, counts = relu_hooks_reach(self.model_, X, type(self).__name__)
         if counts:
             raise ValueError(
                 f"{type(self).__name__} modifies the backward pass of nn.ReLU modules, but this "
