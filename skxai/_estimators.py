@@ -146,7 +146,7 @@ def network_turn(estimator):
         module = getattr(module, "module_", None)  # the network a fitted net explains
     if not _is_torch_module(module):
         return contextlib.nullcontext()
-    from skxai._torch._model import _module_lock
+    from skxai._network_turns import _module_lock
 
     return _module_lock(module)
 
