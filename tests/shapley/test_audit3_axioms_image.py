@@ -1,11 +1,9 @@
 """Shapley axioms of ImageShapleyExplainer on games its authors did not try (audit 3)."""
 
-import itertools
-import math
-
 import numpy as np
 
 from skxai.shapley import ImageShapleyExplainer
+from tests._enumeration import shapley_by_enumeration
 
 H, W = 6, 4
 # a 3 x 2 grid of 2 x 2 cells: region r = the cell (r // 2, r % 2)
@@ -23,17 +21,7 @@ def _model(A):
 
 def _brute_force(img, baseline):
     p = 6
-    values = {}
-    for r in range(p + 1):
-        for S in itertools.combinations(range(p), r):
-            values[S] = _model(np.where(np.isin(LABELS, S), img, baseline)[None])[0]
-    phi = np.zeros((p, 3))
-    for j in range(p):
-        for S, v in values.items():
-            if j not in S:
-                w = math.factorial(len(S)) * math.factorial(p - len(S) - 1) / math.factorial(p)
-                phi[j] += w * (values[tuple(sorted(S + (j,)))] - v)
-    return phi
+    return shapley_by_enumeration(lambda S: _model(np.where(np.isin(LABELS, S), img, baseline)[None])[0], p)
 
 
 def test_sampling_auto_walks_about_2048_coalitions_on_few_regions():

@@ -1,8 +1,5 @@
 """A k-means background for models that read some columns as categories (audit 3)."""
 
-import itertools
-import math
-
 import numpy as np
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.frozen import FrozenEstimator
@@ -10,6 +7,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer
 
 from skxai import ExactShapleyExplainer
+from tests._enumeration import shapley_by_enumeration
 
 
 def _weighted_brute_force(f, x, background, weights):
@@ -20,14 +18,7 @@ def _weighted_brute_force(f, x, background, weights):
         rows[:, list(S)] = x[list(S)]
         return weights @ f(rows)
 
-    values = {S: value(S) for r in range(p + 1) for S in itertools.combinations(range(p), r)}
-    phi = np.zeros((p, len(values[()])))
-    for j in range(p):
-        for S, v in values.items():
-            if j not in S:
-                w = math.factorial(len(S)) * math.factorial(p - len(S) - 1) / math.factorial(p)
-                phi[j] += w * (values[tuple(sorted(S + (j,)))] - v)
-    return phi
+    return shapley_by_enumeration(value, p)
 
 
 def test_kmeans_background_keeps_real_category_codes():

@@ -1,8 +1,5 @@
 """Shapley regression values of Pipelines over pandas, against brute force (audit 3)."""
 
-import itertools
-import math
-
 import numpy as np
 import pandas as pd
 from sklearn.base import clone
@@ -12,6 +9,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from skxai import ShapleyRegressionExplainer
+from tests._enumeration import shapley_by_enumeration
 
 
 def _brute_force(estimator, df, y, rows, groups):
@@ -25,14 +23,7 @@ def _brute_force(estimator, df, y, rows, groups):
             return np.tile(prior, (len(rows), 1))
         return clone(estimator).fit(df[cols], y).predict_proba(rows[cols])
 
-    values = {S: value(S) for r in range(p + 1) for S in itertools.combinations(range(p), r)}
-    phi = np.zeros((len(rows), p, len(prior)))
-    for j in range(p):
-        for S, v in values.items():
-            if j not in S:
-                w = math.factorial(len(S)) * math.factorial(p - len(S) - 1) / math.factorial(p)
-                phi[:, j] += w * (values[tuple(sorted(S + (j,)))] - v)
-    return phi
+    return np.moveaxis(shapley_by_enumeration(value, p), 0, 1)  # (rows, players, classes)
 
 
 def test_pipeline_selecting_frame_columns_by_dtype_is_retrained_on_sub_frames():
