@@ -123,8 +123,10 @@ class KernelShapExplainer(BaseTabularExplainer):
         confidence intervals (jackknife over the sampled coalition pairs with its bias estimate
         added in quadrature, or the leave-one-out sandwich for a linear fit past 128 sampled
         coalition pairs and an interaction fit past 2,560 coalitions, with Student-t degrees of
-        freedom; zero when exact). Their coverage
-        is measured in ``benchmarks/results/calibration.md``.
+        freedom; zero when exact). The linear fit's jackknife interval is widened, at most
+        twice, where its pseudo-values are skewed towards the values' signs (multiplicative
+        models at small budgets). Their coverage is measured in
+        ``benchmarks/results/calibration.md``.
 
     Examples
     --------

@@ -861,11 +861,36 @@ def kkt_columns(Z, w, values, v0, v1):
     return phi, M
 
 
-def jackknife_reference(design, fit, theta):
+def skewness_widening_reference(pseudo, theta):
+    """Hall's (1992) widening for the pseudo-values' deviations ``pseudo`` (m, n, p, k) of the
+    estimate ``theta`` (n, p, k): per (row, output), the Fisher-Pearson adjusted skewness of
+    each player whose pseudo-values vary, signed towards its value, averaged over those players
+    and floored at 0, gives ``a = g / (3 sqrt(m))``, ``b = g / (6 sqrt(m))``; the root T of
+    ``T + a T^2 + a^2 T^3 / 3 + b = -t_{0.975, m-1}`` (increasing in T), over -t, capped at 2."""
+    m = len(pseudo)
+    m2, m3 = (pseudo**2).mean(axis=0), (pseudo**3).mean(axis=0)
+    counted = np.sqrt(m2) > 1e-10 * np.sqrt(m2).max(axis=1, keepdims=True)
+    skew = np.where(counted, m3 / np.where(counted, m2, 1.0) ** 1.5 * np.sign(theta), 0.0)
+    g = np.maximum(skew.sum(axis=1) / np.maximum(counted.sum(axis=1), 1), 0.0) * np.sqrt(m * (m - 1)) / (m - 2)
+    t = stats.t.ppf(0.975, m - 1)
+    factor = np.ones(g.shape)
+    for idx, gi in np.ndenumerate(g):
+        a, b = gi / (3 * np.sqrt(m)), gi / (6 * np.sqrt(m))
+
+        def f(T, a=a, b=b):
+            return T + a * T**2 + a**2 * T**3 / 3 + b + t
+
+        factor[idx] = 2.0 if f(-2 * t) > 0 else -optimize.brentq(f, -2 * t, 0.0, xtol=1e-14) / t
+    return np.maximum(factor, 1.0)[:, None, :]
+
+
+def jackknife_reference(design, fit, theta, widening=False):
     """Delete-one-unit stratified jackknife (JKn), units of a stratum reweighted n_h / (n_h - 1):
     var = sum_h v_h, v_h = fpc_h (n_h - 1) / n_h sum_u (theta_u - mean_h)^2, plus the squared bias
     estimate (sum_h fpc_h (n_h - 1) (mean_h - theta))^2 with theta the full-sample estimate, and
-    Welch-Satterthwaite df = var^2 / sum_h v_h^2 / (n_h - 1) (of the variance part)."""
+    Welch-Satterthwaite df = var^2 / sum_h v_h^2 / (n_h - 1) (of the variance part). With
+    ``widening``, also the linear fit's skewness widening of the pseudo-values
+    ``-(n_h - 1) (theta_u - mean_h)`` (:func:`skewness_widening_reference`)."""
     n_units = design.unit.max() + 1
     thetas = []
     for u in range(n_units):
@@ -878,11 +903,15 @@ def jackknife_reference(design, fit, theta):
         thetas.append(fit(w))
     thetas = np.array(thetas)
     var = den = bias = 0.0
+    pseudo = []
     for h in range(len(design.stratum_size)):
         t = thetas[design.stratum == h]
         v = design.stratum_fpc[h] * (len(t) - 1) / len(t) * ((t - t.mean(axis=0)) ** 2).sum(axis=0)
         var, den = var + v, den + v**2 / (len(t) - 1)
         bias = bias + design.stratum_fpc[h] * (len(t) - 1) * (t.mean(axis=0) - theta)
+        pseudo.append(-(len(t) - 1) * (t - t.mean(axis=0)))
+    if widening:
+        return var + bias**2, var**2 / den, skewness_widening_reference(np.concatenate(pseudo), theta)
     return var + bias**2, var**2 / den
 
 
@@ -895,9 +924,10 @@ def test_kernel_solve_is_the_constrained_wls_with_jackknife_errors():
     ref, _ = kkt_columns(Z, d.weights, values, v0, v1)
     np.testing.assert_allclose(phi, ref, atol=1e-10)
     np.testing.assert_allclose(phi.sum(axis=1), v1 - v0, atol=1e-12)
-    var, df = jackknife_reference(d, lambda w: kkt_columns(Z, w, values, v0, v1)[0], ref)
+    var, df, widen = jackknife_reference(d, lambda w: kkt_columns(Z, w, values, v0, v1)[0], ref, widening=True)
     assert (df <= 7 + 1e-9).all()  # at most units - strata
-    np.testing.assert_allclose(std, np.sqrt(var) * stats.t.ppf(0.975, df) / Z95, rtol=1e-8)
+    assert (widen > 1.0).any()  # the check below sees the widening
+    np.testing.assert_allclose(std, np.sqrt(var) * stats.t.ppf(0.975, df) / Z95 * widen, rtol=1e-8)
     # without std, the same values
     phi2, none = kernel_shap_from_values(d, v0, v1, values, with_std=False)
     assert none is None
@@ -1448,10 +1478,11 @@ def test_k_additive_kernel_solve_with_jackknife_errors(any_units):
     np.testing.assert_allclose(std, np.sqrt(var) * stats.t.ppf(0.975, df) / Z95, rtol=1e-4)
 
 
-def group_jackknife_reference(design, fit, theta, n_groups):
+def group_jackknife_reference(design, fit, theta, n_groups, widening=False):
     """Delete-a-group jackknife: units ordered by stratum, unit of rank r in group r % G; deleting a
     group reweights the rest of each stratum it touches by n_h / (n_h - deleted). var = f (G - 1) / G
-    sum_g (theta_g - mean)^2 + (f (G - 1) (mean - theta))^2, f the unit-weighted mean fpc, df = G - 1."""
+    sum_g (theta_g - mean)^2 + (f (G - 1) (mean - theta))^2, f the unit-weighted mean fpc, df = G - 1.
+    With ``widening``, also the skewness widening of the pseudo-values ``-(G - 1) (theta_g - mean)``."""
     n_units = design.unit.max() + 1
     group = np.empty(n_units, dtype=int)
     group[np.argsort(design.stratum, kind="stable")] = np.arange(n_units) % n_groups
@@ -1468,6 +1499,9 @@ def group_jackknife_reference(design, fit, theta, n_groups):
     f = np.average(design.stratum_fpc, weights=design.stratum_size)
     mean = thetas.mean(axis=0)
     var = f * (n_groups - 1) / n_groups * ((thetas - mean) ** 2).sum(axis=0)
+    if widening:
+        widen = skewness_widening_reference(-(n_groups - 1) * (thetas - mean), theta)
+        return var + (f * (n_groups - 1) * (mean - theta)) ** 2, n_groups - 1, widen
     return var + (f * (n_groups - 1) * (mean - theta)) ** 2, n_groups - 1
 
 
