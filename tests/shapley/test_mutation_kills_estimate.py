@@ -749,13 +749,14 @@ def permutation_reference(perms, table):
 
 def _hall_skewness_factor(pair_means, phi):
     """Widening of a row's t interval from 3 pairs on: the mean over the players ``(q, m)`` of
-    their pairs' skewness signed towards their value, if positive, sets Hall's (1992) transform
-    ``T + a T^2 + a^2 T^3 / 3 + b`` (``a = g / (3 sqrt m)``, ``b = g / (6 sqrt m)``); the factor is
-    its quantile solving ``= -t_{0.975, m - 1}`` over t, within [1, 2]."""
+    their pairs' skewness (Fisher-Pearson adjusted) signed towards their value, if positive, sets
+    Hall's (1992) transform ``T + a T^2 + a^2 T^3 / 3 + b`` (``a = g / (3 sqrt m)``,
+    ``b = g / (6 sqrt m)``); the factor is its quantile solving ``= -t_{0.975, m - 1}`` over t,
+    within [1, 2]."""
     m = pair_means.shape[1]
     if m < 3 or not len(pair_means):
         return 1.0
-    g = max(np.mean([stats.skew(u, bias=True) * np.sign(v) for u, v in zip(pair_means, phi, strict=True)]), 0.0)
+    g = max(np.mean([stats.skew(u, bias=False) * np.sign(v) for u, v in zip(pair_means, phi, strict=True)]), 0.0)
     if g == 0:
         return 1.0
     a, b, t = g / (3 * np.sqrt(m)), g / (6 * np.sqrt(m)), stats.t.ppf(0.975, m - 1)
