@@ -9,7 +9,15 @@ from skxai.shapley._treeshap import _paths
 from skxai.shapley._treeshap._engine import DENSE_COLUMNS, build_tables, explain_tree
 from skxai.shapley._treeshap._paths import compile_tree
 from skxai.utils._memory import refuse_beyond_working_memory
-from skxai.utils._parallel import Shipped, dask_client, one_blas_thread, scattered, unwrap, worker_threads
+from skxai.utils._parallel import (
+    Shipped,
+    dask_client,
+    lost_workers_named,
+    one_blas_thread,
+    scattered,
+    unwrap,
+    worker_threads,
+)
 
 # Most float64 entries of tables kept between calls (per process, so per Dask worker): the chunks
 # of trees whose tables fit, in chunk order, are kept; the others are rebuilt per call.
@@ -222,7 +230,8 @@ class TreeRunner:
             )
             for (address, threads), group in zip(workers, groups, strict=False)
         ]
-        return [part for parts in client.gather(futures) for part in parts]
+        with lost_workers_named(self):
+            return [part for parts in client.gather(futures) for part in parts]
 
     def _settle_cache(self, group):
         """Keep the tables of ``group``'s chunks that fit the cache (in chunk order) and drop
