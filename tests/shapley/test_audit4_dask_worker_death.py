@@ -1,4 +1,4 @@
-"""TreeSHAP's ``n_jobs`` on joblib's Dask backend when worker processes die mid-call.
+"""``n_jobs`` on joblib's Dask backend when worker processes die mid-call.
 
 Each group of chunks of trees was pinned to one worker with ``allow_other_workers=False``. A
 worker that died while running its group (killed by the out-of-memory killer, a node lost)
@@ -6,16 +6,19 @@ comes back from its nanny at another address, so the scheduler could run that gr
 the call waited forever, without a word. The groups now prefer their worker and fall back to
 another one only when it is gone, so the call ends with the numbers of one process. A group
 that kills every worker it runs on takes the scattered runner with the last one: that is now
-said, where distributed's "cancelled for reason: already forgotten" said nothing of it.
+said, where distributed's "cancelled for reason: already forgotten" said nothing of it; and
+so is a model that kills every worker it runs on, under KernelSHAP's ``n_jobs`` (a task without
+scattered data ends in distributed's ``KilledWorker``, "all those workers died").
 """
 
 import os
 
 import numpy as np
 import pytest
+from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.ensemble import RandomForestRegressor
 
-from skxai import TreeShapExplainer
+from skxai import KernelShapExplainer, TreeShapExplainer
 
 dask = pytest.importorskip("dask")
 distributed = pytest.importorskip("distributed")
@@ -93,5 +96,35 @@ def test_trees_that_kill_every_worker_are_named_as_such(client, forest):
     with (
         parallel_config(backend="dask", client=client),
         pytest.raises(RuntimeError, match=r"lost the model and data .*\(TreeRunner\).* the workers that held it died"),
+    ):
+        explainer.transform(X)
+
+
+class _KillsItsWorker(RegressorMixin, BaseEstimator):
+    """Predicts in the process that made it; ends any other process that calls it."""
+
+    def __init__(self, parent=None):
+        self.parent = parent
+
+    def fit(self, X, y=None):
+        self.n_features_in_ = np.shape(X)[1]
+        return self
+
+    def predict(self, X):
+        if os.getpid() != self.parent:
+            os._exit(3)
+        return np.asarray(X)[:, 0]
+
+
+def test_a_model_that_kills_every_worker_is_named_as_such(client):
+    from joblib import parallel_config
+
+    client.wait_for_workers(2)
+    X = np.random.RandomState(0).normal(size=(8, 3))
+    model = _KillsItsWorker(parent=os.getpid()).fit(X)
+    explainer = KernelShapExplainer(model, n_samples=16, random_state=0, n_jobs=2).fit(X[:4])
+    with (
+        parallel_config(backend="dask", client=client),
+        pytest.raises(RuntimeError, match=r"lost the model and data .* the workers that held it died"),
     ):
         explainer.transform(X)
