@@ -227,9 +227,35 @@ def map_shared(func, shared, tasks, *, n_jobs=None, verbose=0):
     # A cluster of one worker thread: joblib runs the tasks here, in order, with the arguments
     # as given (a scattered future would reach ``func`` unresolved).
     if client is not None and effective_n_jobs(n_jobs) != 1:
-        shared = scattered(client, shared)
-        return Parallel(n_jobs=n_jobs, verbose=verbose)(delayed(_call)(func, shared, *task) for task in tasks)
+        remote = scattered(client, shared)
+        with lost_workers_named(shared):
+            return Parallel(n_jobs=n_jobs, verbose=verbose)(delayed(_call)(func, remote, *task) for task in tasks)
     return Parallel(n_jobs=n_jobs, verbose=verbose)(delayed(func)(shared, *task) for task in tasks)
+
+
+@contextlib.contextmanager
+def lost_workers_named(shared):
+    """Say what happened when the tasks of a map over ``shared``, scattered to a Dask cluster,
+    are cancelled because the cluster lost it.
+
+    Scattered data lives on the workers only: a task that kills every worker it runs on (the
+    out-of-memory killer, a crash in a model's native code) takes the last copy with it, and
+    distributed then cancels the waiting tasks with "FutureCancelledError: ... cancelled for
+    reason: already forgotten", which names neither the object nor the dead workers (a task
+    without scattered data ends in ``KilledWorker``, "all those workers died")."""
+    from concurrent.futures import CancelledError
+
+    try:
+        yield
+    except CancelledError as exc:
+        parts = shared if type(shared) is tuple else (shared,)
+        what = ", ".join(type(p).__name__ for p in parts)
+        raise RuntimeError(
+            f"the Dask cluster lost the model and data sent to its workers ({what}) while the tasks ran: the workers "
+            "that held it died or were restarted (a task that ends its worker process: out of memory, "
+            "a crash in the model; the workers' logs say why), or the client was closed "
+            f"({type(exc).__name__}: {' '.join(str(exc).split())})"
+        ) from exc
 
 
 def scattered(client, shared, token=None, snapshot=False):

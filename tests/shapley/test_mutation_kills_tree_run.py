@@ -126,6 +126,7 @@ def test_block_bits_above_the_table_limit_are_capped(monkeypatch):
     rows = X[[0, 5, 17]]
     phi = run.shap_values(rows)
     for x, ph in zip(rows, phi, strict=True):
+
         def v(S, x=x):
             known = np.zeros(4, dtype=bool)
             known[list(S)] = True
@@ -246,7 +247,8 @@ class _FakeClient:
         return obj
 
     def submit(self, func, remote, *args, workers, allow_other_workers, pure):
-        assert len(workers) == 1 and not allow_other_workers and not pure
+        # pinned, as a preference: a group whose worker died runs on another (no hang)
+        assert len(workers) == 1 and allow_other_workers and not pure
         if workers[0] not in self.copies:
             handle = pickle.loads(pickle.dumps(remote))  # what the worker receives: bytes and a token
             self.copies[workers[0]] = pickle.loads(handle._payload)  # its own process's copy
@@ -316,6 +318,7 @@ def test_interventional_values_equal_the_weighted_background_game(forest):
     rows = X[[50, 60]]
     phi = run.shap_values(rows)
     for x, ph in zip(rows, phi, strict=True):
+
         def v(S, x=x):
             mixed = np.where(np.isin(np.arange(4), list(S))[None, :], x[None, :], bg)
             return np.asarray(w) @ np.array([raw_output(model, m, np.zeros(1)) for m in mixed])

@@ -9,7 +9,15 @@ from skxai.shapley._treeshap import _paths
 from skxai.shapley._treeshap._engine import DENSE_COLUMNS, build_tables, explain_tree
 from skxai.shapley._treeshap._paths import compile_tree
 from skxai.utils._memory import refuse_beyond_working_memory
-from skxai.utils._parallel import Shipped, dask_client, one_blas_thread, scattered, unwrap, worker_threads
+from skxai.utils._parallel import (
+    Shipped,
+    dask_client,
+    lost_workers_named,
+    one_blas_thread,
+    scattered,
+    unwrap,
+    worker_threads,
+)
 
 # Most float64 entries of tables kept between calls (per process, so per Dask worker): the chunks
 # of trees whose tables fit, in chunk order, are kept; the others are rebuilt per call.
@@ -200,15 +208,30 @@ class TreeRunner:
         The runner is scattered once per worker, and every worker always gets the same
         contiguous group of chunks (balanced by table size), so each worker's copy keeps the
         tables of its own group up to its own cache: the cluster keeps as many tables as it has
-        workers' caches, and no table is built on two workers."""
+        workers' caches, and no table is built on two workers.
+
+        The pinning is a preference: a worker that dies during the call (the out-of-memory
+        killer, a lost node) comes back from its nanny at another address, and a group pinned
+        to the old one strictly could run nowhere: the call waited forever. Its group then
+        runs on another worker (with the same numbers; that worker's cache settles on it)."""
         remote = scattered(client, self)
         groups = _balanced_groups(self._sizes, len(workers))
         futures = [
-            client.submit(_dask_group_values, remote, group, XT, has_nan, threads, pure=False,
-                          workers=[address], allow_other_workers=False)
+            client.submit(
+                _dask_group_values,
+                remote,
+                group,
+                XT,
+                has_nan,
+                threads,
+                pure=False,
+                workers=[address],
+                allow_other_workers=True,
+            )
             for (address, threads), group in zip(workers, groups, strict=False)
         ]
-        return [part for parts in client.gather(futures) for part in parts]
+        with lost_workers_named(self):
+            return [part for parts in client.gather(futures) for part in parts]
 
     def _settle_cache(self, group):
         """Keep the tables of ``group``'s chunks that fit the cache (in chunk order) and drop
