@@ -10,7 +10,8 @@ from the fitted background by one of three samplers:
   Sig_Sbar,Sbar - Sig_Sbar,S Sig_S,S^-1 Sig_S,Sbar)`` with the background's mean and
   covariance (shapr's "gaussian" approach);
 - ``"empirical"``: background rows weighted by ``exp(-D_S(x, b)^2 / (2 h^2))``, ``D_S`` the
-  Mahalanobis distance on the columns of S divided by ``sqrt(|S|)``, keeping the rows that
+  Mahalanobis distance on the columns of S divided by the square root of their number of
+  independent directions (``|S|`` unless columns are constant or copies), keeping the rows that
   carry 95% of the weight (shapr's "empirical" approach, fixed bandwidth ``h``);
 - a callable ``sampler(x_S, S, n, random_state) -> samples`` for any generative model.
 """
@@ -240,13 +241,18 @@ class ConditionalGame:
             # columns) do not count in the distance.
             ok = e > 1e-12 * max(e.max(), 1e-300)
             inv_sqrt = V * np.where(ok, 1.0 / np.sqrt(np.where(ok, e, 1.0)), 0.0) / self._scale[S, None]
-            cache[key] = (inv_sqrt, self.background[:, S] @ inv_sqrt)
-        W, Bw = cache[key]
+            # Divided by the directions that count (the rank), not |S|: a constant column in S
+            # added nothing to the distance but widened the kernel by sqrt(|S| / (|S| - 1)), so
+            # v(S + {c}) != v(S) and a column that is constant on the background (no information,
+            # not read by the model) got -0.04 to 0.1 where the truth is 0; a copied column
+            # likewise narrowed v({0, copy}) away from v({0}).
+            cache[key] = (inv_sqrt, self.background[:, S] @ inv_sqrt, max(int(ok.sum()), 1))
+        W, Bw, rank = cache[key]
         Xw = Xr[:, S] @ W
         d2 = np.zeros((Xr.shape[0], Bw.shape[0]))
         for j in range(Bw.shape[1]):  # loop over |S| columns keeps memory at rows x background
             d2 += (Xw[:, j, None] - Bw[None, :, j]) ** 2
-        d2 /= len(S)
+        d2 /= rank
         d2 -= d2.min(axis=1, keepdims=True)
         # d2 / h / h, not d2 / h**2: h**2 underflows to 0 below h ~ 1e-162 (0/0: NaN weights)
         # and overflows above h ~ 1e154; this way a tiny h keeps the nearest rows, a huge
