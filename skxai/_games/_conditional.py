@@ -526,6 +526,10 @@ def check_game_at_fit(explainer):
             UserWarning,
         )
     background = getattr(explainer, "background_", None)
+    if background is not None and background.dtype.kind not in "biuf":
+        # at fit: a table with a string or categorical column was accepted here and refused
+        # by every transform and explain
+        _refuse_non_numeric(background, getattr(explainer, "feature_names_in_", None))
     if background is not None and background.dtype.kind in "f":
         _refuse_missing(background, "the background")  # at fit, not at the first transform
     if isinstance(sampler, str) and sampler == "gaussian" and background is not None:
@@ -543,6 +547,21 @@ def check_game_at_fit(explainer):
                 UserWarning,
             )
     _checked_cast_columns(explainer, sampler)
+
+
+def _refuse_non_numeric(background, names=None):
+    """The game's refusal of a background that is not numeric, naming the columns that are not."""
+    bad = []
+    for j in range(background.shape[1]):
+        try:
+            np.asarray(background[:, j], dtype=np.float64)
+        except (TypeError, ValueError):
+            bad.append(str(names[j]) if names is not None else j)
+    columns = f"the columns {bad[:10]} are not numeric" if bad else f"the background has dtype {background.dtype}"
+    raise ValueError(
+        f"game='conditional' needs numeric features: it models their joint distribution ({columns}; "
+        "encode categorical columns first, or use game='interventional')."
+    )
 
 
 def _checked_cast_columns(explainer, sampler):

@@ -56,3 +56,27 @@ def test_empirical_duplicated_column_adds_nothing_to_what_it_copies():
     # {0} + {3} against {0}: the same rows weighted alike (the model ignores column 3)
     np.testing.assert_allclose(v[:, 2], v[:, 0], rtol=0, atol=1e-10)
     np.testing.assert_allclose(v[:, 4], v[:, 3], rtol=0, atol=1e-10)
+
+
+@pytest.mark.parametrize("explainer", ["ExactShapleyExplainer", "KernelShapExplainer", "ShapleySamplingExplainer"])
+@pytest.mark.parametrize("sampler", ["gaussian", "empirical"])
+def test_conditional_game_refuses_a_non_numeric_table_at_fit(explainer, sampler):
+    # A string (or pandas categorical) column that a Pipeline one-hot encodes: the conditional
+    # game cannot model it. fit accepted the table and every transform / explain then failed,
+    # as the Gaussian sampler's integer columns once did (those are refused at fit).
+    pd = pytest.importorskip("pandas")
+    import skxai
+    from sklearn.compose import make_column_transformer
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import OneHotEncoder
+
+    rng = np.random.RandomState(0)
+    df = pd.DataFrame({"a": rng.normal(size=40), "c": pd.Categorical(rng.choice(["x", "y"], 40))})
+    model = make_pipeline(
+        make_column_transformer((OneHotEncoder(), ["c"]), remainder="passthrough"), LinearRegression()
+    ).fit(df, df["a"] + (df["c"] == "x"))
+    est = getattr(skxai, explainer)(model, game="conditional", conditional_sampler=sampler)
+    with pytest.raises(ValueError, match=r"^game='conditional' needs numeric features: .*column.*\['c'\]"):
+        est.fit(df)
+    # the interventional game takes the table
+    getattr(skxai, explainer)(model).fit(df).transform(df.iloc[:2])
