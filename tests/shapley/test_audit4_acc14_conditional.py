@@ -65,10 +65,11 @@ def test_conditional_game_refuses_a_non_numeric_table_at_fit(explainer, sampler)
     # game cannot model it. fit accepted the table and every transform / explain then failed,
     # as the Gaussian sampler's integer columns once did (those are refused at fit).
     pd = pytest.importorskip("pandas")
-    import skxai
     from sklearn.compose import make_column_transformer
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import OneHotEncoder
+
+    import skxai
 
     rng = np.random.RandomState(0)
     df = pd.DataFrame({"a": rng.normal(size=40), "c": pd.Categorical(rng.choice(["x", "y"], 40))})
