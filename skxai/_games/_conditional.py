@@ -40,6 +40,7 @@ __all__ = [
     "game_working_bytes",
     "monte_carlo_error",
     "monte_carlo_view",
+    "rows_share_draws",
 ]
 
 #: Constraints of the game parameters of the model-agnostic Shapley explainers.
@@ -619,6 +620,17 @@ def monte_carlo_error(game, phi, base, std):
     mc = np.where(np.isfinite(mc), mc, np.inf)
     total = mc if std is None else np.sqrt(np.asarray(std)[..., :k] ** 2 + mc**2)
     return phi[..., :k], base[..., :k], total
+
+
+def rows_share_draws(game, extras):
+    """``extras`` with ``std_rows_correlated=True`` where the values' Monte Carlo errors come
+    from draws that every row shares (the Gaussian sampler's one standard-normal matrix), so
+    that a summary over rows cannot take them as independent (BarDisplay's error bars were
+    sqrt(n) too small for a linear model, whose rows then share one error)."""
+    sampler = getattr(game, "sampler", None)
+    if getattr(game, "monte_carlo_groups", 0) > 1 and isinstance(sampler, str) and sampler == "gaussian":
+        return {**(extras or {}), "std_rows_correlated": True}
+    return extras
 
 
 def monte_carlo_view(game):
