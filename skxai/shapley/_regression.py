@@ -430,13 +430,19 @@ class ShapleyRegressionExplainer(BaseTabularExplainer):
         schema = self._subset_schema()
         fills = (np.zeros(X.shape[1]), _no_information_row(X))
         for k, fill in enumerate(fills):
-            try:
-                empty_fitted = _fit_subset(empty, X, y, cols[0], names[0], empty_params, schema, fill)
-            except ValueError:
-                if k == len(fills) - 1:
-                    raise
-            else:
-                break
+            # a failed try's warnings ("divide by zero encountered in log") are not the user's
+            # concern; a successful one's are replayed
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                try:
+                    empty_fitted = _fit_subset(empty, X, y, cols[0], names[0], empty_params, schema, fill)
+                except ValueError:
+                    if k == len(fills) - 1:
+                        raise
+                    continue
+            for w in caught:
+                warnings.warn_explicit(w.message, w.category, w.filename, w.lineno, source=w.source)
+            break
         self._empty_fill = fill
         # A coalition of columns constant on the training rows gives its model no information,
         # as no column does: it is the empty coalition's model. Fitted on the constant itself,
