@@ -10,7 +10,8 @@ from the fitted background by one of three samplers:
   Sig_Sbar,Sbar - Sig_Sbar,S Sig_S,S^-1 Sig_S,Sbar)`` with the background's mean and
   covariance (shapr's "gaussian" approach);
 - ``"empirical"``: background rows weighted by ``exp(-D_S(x, b)^2 / (2 h^2))``, ``D_S`` the
-  Mahalanobis distance on the columns of S divided by ``sqrt(|S|)``, keeping the rows that
+  Mahalanobis distance on the columns of S divided by the square root of their number of
+  independent directions (``|S|`` unless columns are constant or copies), keeping the rows that
   carry 95% of the weight (shapr's "empirical" approach, fixed bandwidth ``h``);
 - a callable ``sampler(x_S, S, n, random_state) -> samples`` for any generative model.
 """
@@ -39,6 +40,7 @@ __all__ = [
     "game_working_bytes",
     "monte_carlo_error",
     "monte_carlo_view",
+    "rows_share_draws",
 ]
 
 #: Constraints of the game parameters of the model-agnostic Shapley explainers.
@@ -240,13 +242,18 @@ class ConditionalGame:
             # columns) do not count in the distance.
             ok = e > 1e-12 * max(e.max(), 1e-300)
             inv_sqrt = V * np.where(ok, 1.0 / np.sqrt(np.where(ok, e, 1.0)), 0.0) / self._scale[S, None]
-            cache[key] = (inv_sqrt, self.background[:, S] @ inv_sqrt)
-        W, Bw = cache[key]
+            # Divided by the directions that count (the rank), not |S|: a constant column in S
+            # added nothing to the distance but widened the kernel by sqrt(|S| / (|S| - 1)), so
+            # v(S + {c}) != v(S) and a column that is constant on the background (no information,
+            # not read by the model) got -0.04 to 0.1 where the truth is 0; a copied column
+            # likewise narrowed v({0, copy}) away from v({0}).
+            cache[key] = (inv_sqrt, self.background[:, S] @ inv_sqrt, max(int(ok.sum()), 1))
+        W, Bw, rank = cache[key]
         Xw = Xr[:, S] @ W
         d2 = np.zeros((Xr.shape[0], Bw.shape[0]))
         for j in range(Bw.shape[1]):  # loop over |S| columns keeps memory at rows x background
             d2 += (Xw[:, j, None] - Bw[None, :, j]) ** 2
-        d2 /= len(S)
+        d2 /= rank
         d2 -= d2.min(axis=1, keepdims=True)
         # d2 / h / h, not d2 / h**2: h**2 underflows to 0 below h ~ 1e-162 (0/0: NaN weights)
         # and overflows above h ~ 1e154; this way a tiny h keeps the nearest rows, a huge
@@ -520,6 +527,10 @@ def check_game_at_fit(explainer):
             UserWarning,
         )
     background = getattr(explainer, "background_", None)
+    if background is not None and background.dtype.kind not in "biuf":
+        # at fit: a table with a string or categorical column was accepted here and refused
+        # by every transform and explain
+        _refuse_non_numeric(background, getattr(explainer, "feature_names_in_", None))
     if background is not None and background.dtype.kind in "f":
         _refuse_missing(background, "the background")  # at fit, not at the first transform
     if isinstance(sampler, str) and sampler == "gaussian" and background is not None:
@@ -537,6 +548,21 @@ def check_game_at_fit(explainer):
                 UserWarning,
             )
     _checked_cast_columns(explainer, sampler)
+
+
+def _refuse_non_numeric(background, names=None):
+    """The game's refusal of a background that is not numeric, naming the columns that are not."""
+    bad = []
+    for j in range(background.shape[1]):
+        try:
+            np.asarray(background[:, j], dtype=np.float64)
+        except (TypeError, ValueError):
+            bad.append(str(names[j]) if names is not None else j)
+    columns = f"the columns {bad[:10]} are not numeric" if bad else f"the background has dtype {background.dtype}"
+    raise ValueError(
+        f"game='conditional' needs numeric features: it models their joint distribution ({columns}; "
+        "encode categorical columns first, or use game='interventional')."
+    )
 
 
 def _checked_cast_columns(explainer, sampler):
@@ -594,6 +620,17 @@ def monte_carlo_error(game, phi, base, std):
     mc = np.where(np.isfinite(mc), mc, np.inf)
     total = mc if std is None else np.sqrt(np.asarray(std)[..., :k] ** 2 + mc**2)
     return phi[..., :k], base[..., :k], total
+
+
+def rows_share_draws(game, extras):
+    """``extras`` with ``std_rows_correlated=True`` where the values' Monte Carlo errors come
+    from draws that every row shares (the Gaussian sampler's one standard-normal matrix), so
+    that a summary over rows cannot take them as independent (BarDisplay's error bars were
+    sqrt(n) too small for a linear model, whose rows then share one error)."""
+    sampler = getattr(game, "sampler", None)
+    if getattr(game, "monte_carlo_groups", 0) > 1 and isinstance(sampler, str) and sampler == "gaussian":
+        return {**(extras or {}), "std_rows_correlated": True}
+    return extras
 
 
 def monte_carlo_view(game):

@@ -286,7 +286,9 @@ class AnchorTabularExplainer(BaseAnchorExplainer):
         Background rows kept where the anchor holds with the decision kept / changed.
     n_validation_samples : int, default=1000
         Most fresh perturbation samples that judge each candidate of the beam (and give the
-        reported precision).
+        reported precision). ``fit`` refuses a number too small for any anchor to be accepted
+        (below 64 at the defaults, where even all samples keeping the decision leave the lower
+        bound under ``threshold - epsilon_stop``).
     batch_size : int, default=10000
         Most rows per model call.
     model_batch_size : int, default="deprecated"
@@ -419,6 +421,7 @@ class AnchorTabularExplainer(BaseAnchorExplainer):
         )
         self._check_classifier()
         self._check_threshold()
+        self._check_validation_samples()
         self.estimator_ = self._fit_estimator(schema.to_model_input(in_input_dtype(X, Xa)), y, **fit_params)
         self.output_ = ModelOutput(self.estimator_, self.response_method, schema)
         bg = Xa
@@ -600,6 +603,38 @@ class AnchorTabularExplainer(BaseAnchorExplainer):
         """
         rows = self._rows(X)
         return self.output_.predicted(rows)
+
+    def _check_validation_samples(self):
+        """Refuse an ``n_validation_samples`` too small for any anchor to be accepted.
+
+        Even when every fresh sample keeps the decision, the lower bound of ``k`` of ``k`` at the
+        level of a one-feature anchor (the least strict) must reach ``threshold - epsilon_stop``:
+        below that, every explanation came back with ``success=False`` and nothing said why
+        (63 samples at the defaults, whose bound is 0.899).
+        """
+        n = int(self.n_validation_samples)
+        threshold, floor = float(self.threshold), float(self.threshold) - float(self.epsilon_stop)
+        beta = _level(float(self.delta), 1, int(self.beam_size)) + np.log(_N_LOOKS)
+
+        def passes(k):
+            mean, lb, _, count = kl_bounds([(k, k)], beta)
+            return bool(accepts(mean, lb, count, threshold, float(self.epsilon_stop))[0])
+
+        if passes(n):
+            return
+        lo, hi = n, 2 * n  # the bound grows with k: exponential, then binary search
+        while not passes(hi):
+            lo, hi = hi, 2 * hi
+        while hi - lo > 1:
+            mid = (lo + hi) // 2
+            lo, hi = (lo, mid) if passes(mid) else (mid, hi)
+        lb = float(kl_bounds([(n, n)], beta)[1][0])
+        raise ValueError(
+            f"n_validation_samples={n} is too few to accept any anchor: even {n} of {n} fresh samples "
+            f"keeping the decision give a precision lower bound of {lb:.3f} < threshold - epsilon_stop = "
+            f"{floor:.3g} (delta={float(self.delta)}, beam_size={int(self.beam_size)}), so every "
+            f"explanation would fail. Use at least {hi}, or raise delta or epsilon_stop."
+        )
 
     def _fresh_samples(self, row_bins, requests, rng):
         """``n`` fresh samples of each ``(anchor, n)`` request, stacked: a random background

@@ -90,7 +90,10 @@ class BarDisplay:
         ax : matplotlib Axes, optional
         error_bars : bool or "samples", default=False
             True: the estimator's standard errors (``explanation.std``) carried to the mean,
-            ``sqrt(sum_i std_i**2) / n`` (the samples' estimates are independent); "samples":
+            ``sqrt(sum_i std_i**2) / n`` (the samples' estimates are independent), or
+            ``mean_i std_i``, a bound whatever their correlation, where the samples share the
+            draws of their errors (``explanation.std_rows_correlated``: the conditional game's
+            Gaussian sampler); "samples":
             the standard error of the mean over the explained samples; False: none.
 
         Returns
@@ -102,7 +105,7 @@ class BarDisplay:
         check_error_bars(explanation, error_bars, "BarDisplay", allowed=(True, False, "samples"))
         values, _, _, _, names = tabular_parts(explanation, output, "BarDisplay")
         absval = np.abs(values)
-        std = None
+        std, shared = None, False
         if error_bars == "samples":
             if len(absval) < 2:
                 # one sample has no spread: the picture came without bars and without a word
@@ -118,9 +121,15 @@ class BarDisplay:
             from skxai.plot._waterfall import _with_values
 
             sd = np.asarray(_select_output(_with_values(explanation, explanation.std), output)[0], dtype=np.float64)
-            std = np.sqrt((sd**2).sum(axis=0)) / len(sd)
+            shared = bool(explanation.extras.get("std_rows_correlated", False))
+            # Rows whose errors come from shared draws (the conditional game's Gaussian sampler)
+            # are correlated: the mean's error is then at most the mean of the errors, whatever
+            # the correlation; as if independent it was sqrt(n) too small for a linear model.
+            std = sd.mean(axis=0) if shared else np.sqrt((sd**2).sum(axis=0)) / len(sd)
         label = {"samples": "error bars: \u00b11 standard error\nover the explained samples",
                  True: "error bars: \u00b11 std of the mean, from\nthe estimates' standard errors"}.get(error_bars)
+        if error_bars is True and shared:
+            label = "error bars: at most \u00b11 std of the mean\n(every row shares the conditional draws)"
         disp = cls(absval.mean(axis=0), names, std=std, method=explanation.method,
                    quantity=output_label(explanation, output=output), std_label=label,
                    surrogate=is_surrogate(explanation))

@@ -11,6 +11,7 @@ from skxai._games._conditional import (
     explainer_game,
     game_working_bytes,
     monte_carlo_error,
+    rows_share_draws,
 )
 from skxai.base import BaseTabularExplainer
 from skxai.utils._param_validation import (
@@ -71,7 +72,8 @@ class ExactShapleyExplainer(BaseTabularExplainer):
         normal conditional of the background's mean and covariance (refused for a DataFrame's
         integer or boolean columns, which would truncate its draws). "empirical": background
         rows weighted by ``exp(-D_S^2 / (2 bandwidth^2))``, ``D_S`` their Mahalanobis distance
-        to ``x`` on S divided by ``sqrt(|S|)``, keeping the rows with 95% of the weight. A
+        to ``x`` on S divided by ``sqrt(|S|)`` (``|S|`` counting independent directions only:
+        constant or copied columns add none), keeping the rows with 95% of the weight. A
         callable ``sampler(x_S, S, n, random_state)`` returns ``n`` samples of the absent
         columns ``(n, n_features - len(S))`` (or whole rows) given the values ``x_S`` of the
         sorted columns ``S``.
@@ -84,7 +86,9 @@ class ExactShapleyExplainer(BaseTabularExplainer):
         "empirical", whose values are weighted means over the background, not draws).
     bandwidth : float, default=0.1
         Kernel width of the "empirical" sampler (shapr's default); small values keep only
-        rows that match ``x`` on S.
+        rows that match ``x`` on S, or, where no background row does (a value the background
+        never holds), the nearest ones: a nearest-neighbour guess, not a conditional
+        expectation of the data, and ``std`` does not show it.
 
     Attributes
     ----------
@@ -177,7 +181,7 @@ class ExactShapleyExplainer(BaseTabularExplainer):
         # exact for the interventional game; a conditional game's values carry the Monte Carlo
         # error of its samples (its std, or None when there is none)
         phi, base, std = monte_carlo_error(game, est.phi, est.base, None)
-        return phi, base, std, {}
+        return phi, base, std, rows_share_draws(game, {})
 
     def _evaluator(self, X, game=None):
         """The coalition game of the rows ``X``: masks -> values ``(n, m, n_outputs)``."""

@@ -47,6 +47,7 @@ from skxai._games._conditional import (
     game_working_bytes,
     monte_carlo_error,
     monte_carlo_view,
+    rows_share_draws,
 )
 from skxai.base import BaseTabularExplainer
 from skxai.shapley._exact import TABULAR_CONSTRAINTS, _fit_doc
@@ -273,7 +274,7 @@ class KernelShapExplainer(BaseTabularExplainer):
             **settings,
         )
         phi, base, std = monte_carlo_error(game, est.phi, est.base, est.std)
-        return phi, base, std, est.extras
+        return phi, base, std, rows_share_draws(game, est.extras)
 
 
 def _estimate_rows(game, X, p, budget, seed, settings):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numbers
+import warnings
 
 import numpy as np
 from sklearn.base import clone
@@ -198,16 +199,36 @@ def _empty_model(estimator, method, is_clf):
     return clone(estimator)
 
 
-def _subset_input(X, cols, schema=None):
+def _no_information_row(X):
+    """Values for every column of the empty coalition's input where zeros are refused: the
+    training rows' medians (0 for a column without values), which do not depend on the rows'
+    order."""
+    A = np.asarray(X, dtype=np.float64)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # an all-NaN column: "All-NaN slice"
+        med = np.nanmedian(A, axis=0) if A.shape[0] else np.zeros(A.shape[1])
+    return np.nan_to_num(med, nan=0.0)
+
+
+def _subset_input(X, cols, schema=None, fill=None):
     """The columns ``cols`` of ``X`` as the model of their coalition takes them.
 
     A model fitted on a DataFrame gets the sub-frame of those columns (their names and dtypes),
     as the full model got the frame: a Pipeline choosing columns by dtype or name pattern
     (``make_column_selector``) trains on any subset of a frame's columns, not on a bare array.
     ``schema`` None (arrays, or a net that refuses frames): the bare columns.
+
+    The empty coalition (its model, where it is the model's own constant fit) gets every column
+    held at ``fill`` (zeros, or :func:`_no_information_row`): rows without information, in the
+    data's own columns. It got one column of zeros, a bare array whatever the data: a Pipeline
+    taking any sub-frame (``make_column_selector``) or positive data (a log transform) failed
+    there, and only there.
     """
     if not len(cols):
-        return np.zeros((X.shape[0], 1))
+        if fill is None:
+            return np.zeros((X.shape[0], 1))
+        cols = np.arange(len(fill))
+        X = np.broadcast_to(np.asarray(fill, dtype=np.float64), (X.shape[0], len(fill)))
     Xs = X[:, cols]
     if schema is None or not schema.is_frame:
         return Xs
@@ -219,8 +240,8 @@ def _subset_input(X, cols, schema=None):
     return frame.astype(cast) if cast else frame
 
 
-def _fit_subset(estimator, X, y, cols, names, fit_params, schema=None):
-    Xs = _subset_input(X, cols, schema)
+def _fit_subset(estimator, X, y, cols, names, fit_params, schema=None, fill=None):
+    Xs = _subset_input(X, cols, schema, fill)
     try:
         return clone(estimator).fit(Xs, y, **fit_params)
     except Exception as exc:
@@ -240,14 +261,15 @@ class ShapleyRegressionExplainer(BaseTabularExplainer):
     (regression), the class prior (probabilities; weighted by ``sample_weight`` and the model's
     ``class_weight``; the model's own ``priors`` or ``class_prior`` where it is given one,
     uniform for ``fit_prior=False`` and ``ComplementNB``; unweighted for
-    ``SVC(probability=True)``, whose sigmoid is fitted to the plain labels; the weighted mean
-    of a soft ``VotingClassifier``'s members' where they differ), or the model's own
-    fit on a constant column (other responses, e.g. a decision function), whatever the order
-    of the rows. A coalition whose columns are all constant on the training rows (but not the
-    full one) has the empty coalition's model: it holds no information either, so a constant
-    column gets 0. ``fit(X, y)`` trains ``clone(estimator)`` on all ``2**p`` subsets (joblib
-    across subsets; the full set's model is ``estimator_``, the one ``predict`` uses); Shapley
-    values then follow by exact enumeration.
+    ``SVC(probability=True)``, whose sigmoid is fitted to the plain labels; the weighted mean of
+    a soft ``VotingClassifier``'s members' where they differ), or the model's own fit on
+    constant columns (other responses, e.g. a decision function: every column, a DataFrame's
+    with its names and dtypes, held at 0, or at the training medians where the model refuses
+    zeros), whatever the order of the rows. A coalition whose columns are all constant on the
+    training rows (but not the full one) has the empty coalition's model: it holds no
+    information either, so a constant column gets 0. ``fit(X, y)`` trains ``clone(estimator)``
+    on all ``2**p`` subsets (joblib across subsets; the full set's model is ``estimator_``, the
+    one ``predict`` uses); Shapley values then follow by exact enumeration.
 
     Parameters
     ----------
@@ -402,33 +424,45 @@ class ShapleyRegressionExplainer(BaseTabularExplainer):
         # ``predict`` uses): a refit of a randomised model (a forest without random_state) was
         # another model, and the values did not add up to the predictions (off by 1.35).
         full = len(cols) - 1
+        # The empty coalition's model sees every column held at 0 (a linear model's coefficients
+        # then stay exactly 0, and its fit is the intercept's alone) or, where the model refuses
+        # zeros (a log transform of positive data), at the training medians: both constant.
+        schema = self._subset_schema()
+        fills = (np.zeros(X.shape[1]), _no_information_row(X))
+        for k, fill in enumerate(fills):
+            # a failed try's warnings ("divide by zero encountered in log") are not the user's
+            # concern; a successful one's are replayed
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                try:
+                    empty_fitted = _fit_subset(empty, X, y, cols[0], names[0], empty_params, schema, fill)
+                except ValueError:
+                    if k == len(fills) - 1:
+                        raise
+                    continue
+            for w in caught:
+                warnings.warn_explicit(w.message, w.category, w.filename, w.lineno, source=w.source)
+            break
+        self._empty_fill = fill
         # A coalition of columns constant on the training rows gives its model no information,
         # as no column does: it is the empty coalition's model. Fitted on the constant itself,
         # k-nearest neighbours tied every row (a constant column got 0.354 with the rows in one
         # order, -0.502 in another) and SVR's own constant fit gave it -0.14.
         blank = [i == 0 or (i != full and bool(np.all(X[:, c] == X[:1, c]))) for i, c in enumerate(cols)]
-        fit = [i for i in range(full) if i == 0 or not blank[i]]
+        fit = [i for i in range(1, full) if not blank[i]]
         fitted = dict(
             zip(
                 fit,
                 Parallel(n_jobs=self.n_jobs, verbose=self.verbose)(
-                    delayed(_fit_subset)(
-                        empty if i == 0 else est,
-                        X,
-                        y,
-                        cols[i],
-                        names[i],
-                        empty_params if i == 0 else fit_params,
-                        self._subset_schema(),
-                    )
-                    for i in fit
+                    delayed(_fit_subset)(est, X, y, cols[i], names[i], fit_params, schema) for i in fit
                 ),
                 strict=True,
             )
         )
+        fitted[0] = empty_fitted
         self.subset_estimators_ = [fitted.get(i, fitted[0]) for i in range(full)] + [self.estimator_]
         self._subset_cols = [c[:0] if blank[i] else c for i, c in enumerate(cols)]
-        const = np.zeros((1, 1))
+        const = _subset_input(X[:1], [], self._subset_schema(), self._empty_fill)
         self.expected_value_ = ModelOutput(self.subset_estimators_[0], self.response_method)(const)[0]
 
     def _subset_schema(self):
@@ -454,7 +488,7 @@ class ShapleyRegressionExplainer(BaseTabularExplainer):
         def predict(i):
             if i == len(self._masks) - 1 and i > 0:
                 return self.output_(X)  # estimator_, on the data as it was fitted (a DataFrame)
-            Xs = _subset_input(X, self._subset_cols[i], self._subset_schema())
+            Xs = _subset_input(X, self._subset_cols[i], self._subset_schema(), self._empty_fill)
             return ModelOutput(self.subset_estimators_[i], self.response_method)(Xs)
 
         outs = Parallel(n_jobs=self.n_jobs, prefer="threads")(delayed(predict)(i) for i in range(len(self._masks)))

@@ -189,10 +189,12 @@ def test_empirical_game_is_the_exact_conditional_expectation_for_any_batch(batch
 
 
 def _empirical_reference(f, B, w, x, S, h, n_samples):
-    """shapr's empirical value: kernel on the pseudo-inverse Mahalanobis distance over |S|."""
+    """shapr's empirical value: kernel on the pseudo-inverse Mahalanobis distance over |S|,
+    |S| counting the directions with variance (a copied column adds no distance, nor |S|)."""
     cov = np.cov(B.T, aweights=w)[np.ix_(S, S)]
     diff = B[:, S] - x[S]
-    d2 = np.einsum("bi,ij,bj->b", diff, np.linalg.pinv(cov, rcond=1e-10, hermitian=True), diff) / len(S)
+    rank = max(np.linalg.matrix_rank(cov, rtol=1e-10, hermitian=True), 1)
+    d2 = np.einsum("bi,ij,bj->b", diff, np.linalg.pinv(cov, rcond=1e-10, hermitian=True), diff) / rank
     k = w * np.exp(-(d2 - d2.min()) / (2 * h**2))
     k /= k.sum()
     order = np.argsort(-k, kind="stable")
