@@ -117,10 +117,11 @@ def _flat(args):
 
 
 class _DependenceCounter(TorchFunctionMode):
-    def __init__(self, depth, counts):
+    def __init__(self, depth, counts, functions=frozenset()):
         super().__init__()
         self.depth = depth
         self.counts = counts
+        self.functions = functions
 
     def __torch_function__(self, func, types, args=(), kwargs=None):
         kwargs = kwargs or {}
@@ -132,23 +133,27 @@ class _DependenceCounter(TorchFunctionMode):
                 self.counts[f"{name} of two input-dependent tensors"] += 1
             elif base in _DIVISORS and len(operands) > 1 and _dependent(operands[1]):
                 self.counts[f"{name} by an input-dependent tensor"] += 1
-            elif (base in _RDIVISORS or base in _SELECTIONS) and any(_dependent(a) for a in operands):
+            elif (base in _RDIVISORS or base in _SELECTIONS or base in self.functions) and any(
+                _dependent(a) for a in operands
+            ):
                 self.counts[name] += 1
         return func(*args, **kwargs)
 
 
-def input_dependent_nonlinear_calls(model, x, handled):
+def input_dependent_nonlinear_calls(model, x, handled, functions=()):
     """Count nonlinear uses of input-dependent tensors made outside modules of ``handled``
     types: products of two of them, divisions by one, max / min / sorting and a few
-    elementwise functions. One forward pass with gradients recorded (the parameters are
-    frozen by the caller, so ``requires_grad`` marks exactly what depends on ``x``)."""
+    elementwise functions, and the torch functions named in ``functions``. One forward pass
+    with gradients recorded (the parameters are frozen by the caller, so ``requires_grad``
+    marks exactly what depends on ``x``). Returns None for an ``x`` that is not floating point
+    (no gradient can mark what depends on it): the caller counts by name then."""
     counts = Counter()
     if not x.is_floating_point():
-        return counts
+        return None
     with _inside_handled(model, handled) as depth, torch.enable_grad():
         # a non-leaf copy: a first in-place module (ReLU(inplace=True)) may write into it
         path = x.detach().clone().requires_grad_(True).clone()
-        with _DependenceCounter(depth, counts):
+        with _DependenceCounter(depth, counts, frozenset(functions)):
             model.logits(path)
     return counts
 

@@ -69,3 +69,60 @@ def test_linear_torch_calls_still_explained_exactly(op):
         f = net(torch.as_tensor(X)).double().numpy()[:, 0]
         fb = net(torch.as_tensor(bg)).double().numpy()[:, 0].mean()
     np.testing.assert_allclose(values.sum(axis=1), f - fb, atol=1e-5)
+
+
+class _ScaledByParameter(nn.Module):
+    """A ReLU network whose hidden layer is scaled by a function of a parameter only (a learned
+    temperature ``exp(log_t)``, a gate ``sigmoid(w)``, a fixed ``sin`` table): a constant factor
+    for DeepLIFT, so the network is as explainable as the one with the factor folded in."""
+
+    def __init__(self, how):
+        super().__init__()
+        torch.manual_seed(0)
+        self.a = nn.Linear(3, 4)
+        self.relu = nn.ReLU()
+        self.out = nn.Linear(4, 1)
+        self.log_t = nn.Parameter(torch.tensor([0.3, -0.2, 0.5, 0.1]))
+        self.how = how
+
+    def factor(self):
+        if self.how == "exp":
+            return torch.exp(self.log_t)
+        if self.how == "sigmoid":
+            return torch.sigmoid(self.log_t)
+        return 1.5 + torch.sin(torch.arange(4, dtype=torch.float32))  # a table built in forward
+
+    def forward(self, x):
+        return self.out(self.relu(self.a(x)) * self.factor())
+
+
+@pytest.mark.parametrize("how", ["exp", "sigmoid", "sin table"])
+def test_functions_of_parameters_only_are_explained(how):
+    # exp / sigmoid / sin are nonlinear, but applied to a parameter (or a table made in
+    # forward) they give a constant factor: fit refused such a network ("cannot apply DeepLIFT
+    # rules to nonlinear torch functions called inside forward() (exp x1)") whatever the input
+    X, bg = _data()
+    net = _ScaledByParameter(how)
+    folded = nn.Sequential(net.a, nn.ReLU(), nn.Linear(4, 1))
+    with torch.no_grad():
+        folded[2].weight.copy_(net.out.weight * net.factor())
+        folded[2].bias.copy_(net.out.bias)
+    values = DeepShapExplainer(net, max_background=None).fit(bg).transform(X)
+    expected = DeepShapExplainer(folded, max_background=None).fit(bg).transform(X)
+    np.testing.assert_allclose(values, expected, rtol=1e-5, atol=1e-7)
+
+
+def test_function_of_the_input_next_to_a_parameter_is_still_refused():
+    class _Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.a = nn.Linear(3, 4)
+            self.out = nn.Linear(4, 1)
+            self.log_t = nn.Parameter(torch.zeros(4))
+
+        def forward(self, x):
+            return self.out(torch.exp(self.a(x) + self.log_t))
+
+    X, bg = _data()
+    with pytest.raises(ValueError, match=r"nonlinear torch functions.*exp x1"):
+        DeepShapExplainer(_Net(), max_background=None).fit(bg)
