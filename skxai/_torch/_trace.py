@@ -117,17 +117,21 @@ def _flat(args):
 
 
 class _DependenceCounter(TorchFunctionMode):
-    def __init__(self, depth, counts, functions=frozenset()):
+    def __init__(self, depth, counts, functions=frozenset(), structural=True):
         super().__init__()
         self.depth = depth
         self.counts = counts
         self.functions = functions
+        self.structural = structural  # products, divisions and selections counted too
 
     def __torch_function__(self, func, types, args=(), kwargs=None):
         kwargs = kwargs or {}
         name = getattr(func, "__name__", "")
         base = _out_of_place(name)
-        if self.depth[0] == 0:
+        if self.depth[0] == 0 and not self.structural:
+            if base in self.functions and any(_dependent(a) for a in _flat([*args, *kwargs.values()])):
+                self.counts[name] += 1
+        elif self.depth[0] == 0:
             operands = list(_flat(args)) + list(_flat(kwargs.values()))
             if base in _PRODUCTS and sum(_dependent(a) for a in operands) >= 2:
                 self.counts[f"{name} of two input-dependent tensors"] += 1
@@ -147,13 +151,29 @@ def input_dependent_nonlinear_calls(model, x, handled, functions=()):
     with gradients recorded (the parameters are frozen by the caller, so ``requires_grad``
     marks exactly what depends on ``x``). Returns None for an ``x`` that is not floating point
     (no gradient can mark what depends on it): the caller counts by name then."""
+    return _count_dependent(model, x, handled, frozenset(functions), structural=True)
+
+
+def input_dependent_calls(model, x, names, handled):
+    """Count calls of the torch functions ``names`` (or their in-place variants) on an
+    input-dependent tensor, made outside modules of ``handled`` types.
+
+    :func:`unhooked_calls` counts every call by name, also those on parameters only (a scale
+    kept non-negative by ``F.relu(self.scale)``), which no gradient of the input passes
+    through. Returns None for an ``x`` that is not floating point (the caller counts by name
+    then); the parameters must be frozen by the caller (``TorchModel.prepared``).
+    """
+    return _count_dependent(model, x, handled, frozenset(names), structural=False)
+
+
+def _count_dependent(model, x, handled, functions, structural):
     counts = Counter()
     if not x.is_floating_point():
         return None
     with _inside_handled(model, handled) as depth, torch.enable_grad():
         # a non-leaf copy: a first in-place module (ReLU(inplace=True)) may write into it
         path = x.detach().clone().requires_grad_(True).clone()
-        with _DependenceCounter(depth, counts, frozenset(functions)):
+        with _DependenceCounter(depth, counts, functions, structural):
             model.logits(path)
     return counts
 

@@ -126,3 +126,44 @@ def test_function_of_the_input_next_to_a_parameter_is_still_refused():
     X, bg = _data()
     with pytest.raises(ValueError, match=r"nonlinear torch functions.*exp x1"):
         DeepShapExplainer(_Net(), max_background=None).fit(bg)
+
+
+@pytest.mark.parametrize("name", ["GuidedBackpropExplainer", "DeconvolutionExplainer"])
+def test_relu_rules_take_a_relu_of_parameters_only(name):
+    # F.relu of a parameter (a scale kept non-negative) passes no gradient of the input, so
+    # the ReLU rules are not bypassed; fit refused the network ("this network also applies
+    # relu functionally (1 call(s) ...)") as if an activation had escaped the hooks
+    import skxai
+
+    class _Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            torch.manual_seed(0)
+            self.a = nn.Linear(3, 4)
+            self.relu = nn.ReLU()
+            self.out = nn.Linear(4, 2)
+            self.scale = nn.Parameter(torch.tensor([0.5, -0.1, 1.0, 2.0]))
+
+        def forward(self, x):
+            return self.out(self.relu(self.a(x)) * torch.nn.functional.relu(self.scale))
+
+    X, bg = _data()
+    net = _Net()
+    folded = nn.Sequential(net.a, nn.ReLU(), nn.Linear(4, 2))
+    with torch.no_grad():
+        folded[2].weight.copy_(net.out.weight * torch.relu(net.scale))
+        folded[2].bias.copy_(net.out.bias)
+    cls = getattr(skxai, name)
+    np.testing.assert_allclose(
+        cls(net, target=1).fit(bg).transform(X), cls(folded, target=1).fit(bg).transform(X), rtol=1e-5, atol=1e-7
+    )
+
+
+@pytest.mark.parametrize("name", ["GuidedBackpropExplainer", "DeconvolutionExplainer"])
+def test_relu_rules_still_refuse_a_functional_relu_of_the_input(name):
+    import skxai
+
+    net = _Net(torch.nn.functional.relu)
+    X, bg = _data()
+    with pytest.raises(ValueError, match="applies relu functionally"):
+        getattr(skxai, name)(net).fit(bg)
