@@ -101,6 +101,10 @@ _SELECTIONS = frozenset({
     "special_log_softmax", "special_logsumexp", "special_expm1", "special_exp2", "special_log1p",
     "special_sinc", "special_xlogy", "special_xlog1py", "special_entr", "special_gammaln",
     "special_digamma", "special_psi", "special_polygamma", "special_multigammaln",
+    # a detached copy of an input-dependent tensor still carries the input, but no multiplier
+    # follows it: h * (h.detach() > 0) (a hand-written ReLU) or h / h.detach().norm() were
+    # accepted and missed efficiency
+    "detach",
 })  # fmt: skip
 
 

@@ -46,6 +46,11 @@ NONLINEAR = {
     "pow_ (in place)": lambda h: h.clone().pow_(2),
     "abs_ (in place)": lambda h: h.clone().abs_(),
     "signbit": lambda h: h * h.signbit(),
+    # a gate or a scale computed from a detached copy: the output depends on the input through
+    # a branch no multiplier follows (a hand-written ReLU: efficiency missed by 0.058)
+    "ReLU by a detached mask": lambda h: h * (h.detach() > 0),
+    "masked_fill by a detached mask": lambda h: h.masked_fill(h.detach() > 0, 0.0),
+    "scale by a detached norm": lambda h: h / (1 + h.detach().abs().sum(1, keepdim=True)),
 }
 
 
