@@ -103,8 +103,10 @@ _SELECTIONS = frozenset({
     "special_digamma", "special_psi", "special_polygamma", "special_multigammaln",
     # a detached copy of an input-dependent tensor still carries the input, but no multiplier
     # follows it: h * (h.detach() > 0) (a hand-written ReLU) or h / h.detach().norm() were
-    # accepted and missed efficiency
-    "detach",
+    # accepted and missed efficiency; so do ``.data`` (the name of the property read), integer
+    # casts and the orderings and bins whose results index or gate it
+    "detach", "data", "long", "int", "short", "byte", "char", "argsort", "msort",
+    "searchsorted", "bucketize", "mode", "nanquantile",
 })  # fmt: skip
 
 
@@ -131,6 +133,8 @@ class _DependenceCounter(TorchFunctionMode):
     def __torch_function__(self, func, types, args=(), kwargs=None):
         kwargs = kwargs or {}
         name = getattr(func, "__name__", "")
+        if name == "__get__":  # a property read (Tensor.data): named by the property
+            name = getattr(getattr(func, "__self__", None), "__name__", name)
         base = _out_of_place(name)
         if self.depth[0] == 0 and not self.structural:
             if base in self.functions and any(_dependent(a) for a in _flat([*args, *kwargs.values()])):

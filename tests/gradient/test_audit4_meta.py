@@ -51,6 +51,10 @@ NONLINEAR = {
     "ReLU by a detached mask": lambda h: h * (h.detach() > 0),
     "masked_fill by a detached mask": lambda h: h.masked_fill(h.detach() > 0, 0.0),
     "scale by a detached norm": lambda h: h / (1 + h.detach().abs().sum(1, keepdim=True)),
+    "ReLU by a mask of .data": lambda h: h * (h.data > 0),
+    "integer cast": lambda h: h * h.long(),
+    "gather by argsort": lambda h: h.gather(1, h.argsort(1)),
+    "bucketize": lambda h: h * torch.bucketize(h, torch.tensor([-1.0, 0.0, 1.0])),
 }
 
 
