@@ -110,10 +110,6 @@ _SELECTIONS = frozenset({
 })  # fmt: skip
 
 
-def _dependent(a):
-    return isinstance(a, torch.Tensor) and a.requires_grad
-
-
 def _flat(args):
     for a in args:
         if isinstance(a, list | tuple):
@@ -129,6 +125,12 @@ class _DependenceCounter(TorchFunctionMode):
         self.counts = counts
         self.functions = functions
         self.structural = structural  # products, divisions and selections counted too
+        # tensors computed from the input under torch.no_grad() inside forward: they depend on
+        # it although requires_grad no longer says so (kept alive: recognised by identity)
+        self.untracked = {}
+
+    def _dependent(self, a):
+        return isinstance(a, torch.Tensor) and (a.requires_grad or id(a) in self.untracked)
 
     def __torch_function__(self, func, types, args=(), kwargs=None):
         kwargs = kwargs or {}
@@ -136,20 +138,24 @@ class _DependenceCounter(TorchFunctionMode):
         if name == "__get__":  # a property read (Tensor.data): named by the property
             name = getattr(getattr(func, "__self__", None), "__name__", name)
         base = _out_of_place(name)
+        operands = list(_flat([*args, *kwargs.values()]))
+        dependent = [self._dependent(a) for a in operands]
         if self.depth[0] == 0 and not self.structural:
-            if base in self.functions and any(_dependent(a) for a in _flat([*args, *kwargs.values()])):
+            if base in self.functions and any(dependent):
                 self.counts[name] += 1
         elif self.depth[0] == 0:
-            operands = list(_flat(args)) + list(_flat(kwargs.values()))
-            if base in _PRODUCTS and sum(_dependent(a) for a in operands) >= 2:
+            if base in _PRODUCTS and sum(dependent) >= 2:
                 self.counts[f"{name} of two input-dependent tensors"] += 1
-            elif base in _DIVISORS and len(operands) > 1 and _dependent(operands[1]):
+            elif base in _DIVISORS and len(dependent) > 1 and dependent[1]:
                 self.counts[f"{name} by an input-dependent tensor"] += 1
-            elif (base in _RDIVISORS or base in _SELECTIONS or base in self.functions) and any(
-                _dependent(a) for a in operands
-            ):
+            elif (base in _RDIVISORS or base in _SELECTIONS or base in self.functions) and any(dependent):
                 self.counts[name] += 1
-        return func(*args, **kwargs)
+        out = func(*args, **kwargs)
+        if any(dependent) and not torch.is_grad_enabled():
+            for t in _flat([out]):
+                if isinstance(t, torch.Tensor) and not t.requires_grad:
+                    self.untracked[id(t)] = t
+        return out
 
 
 def input_dependent_nonlinear_calls(model, x, handled, functions=()):

@@ -55,7 +55,14 @@ NONLINEAR = {
     "integer cast": lambda h: h * h.long(),
     "gather by argsort": lambda h: h.gather(1, h.argsort(1)),
     "bucketize": lambda h: h * torch.bucketize(h, torch.tensor([-1.0, 0.0, 1.0])),
+    "gate computed under no_grad": lambda h: h * _no_grad_gate(h),
 }
+
+
+def _no_grad_gate(h):
+    with torch.no_grad():
+        g = h * 1.0  # a copy made without the graph, as .detach() would
+    return torch.sigmoid(g)
 
 
 @pytest.mark.parametrize("name", sorted(NONLINEAR))
