@@ -107,6 +107,8 @@ _SELECTIONS = frozenset({
     # casts and the orderings and bins whose results index or gate it
     "detach", "data", "long", "int", "short", "byte", "char", "argsort", "msort",
     "searchsorted", "bucketize", "mode", "nanquantile",
+    # copies out of the graph: Python numbers and lists, tensors rebuilt from them
+    "item", "tolist", "tensor", "new_tensor",
 })  # fmt: skip
 
 

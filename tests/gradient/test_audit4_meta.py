@@ -56,6 +56,9 @@ NONLINEAR = {
     "gather by argsort": lambda h: h.gather(1, h.argsort(1)),
     "bucketize": lambda h: h * torch.bucketize(h, torch.tensor([-1.0, 0.0, 1.0])),
     "gate computed under no_grad": lambda h: h * _no_grad_gate(h),
+    "gate from tolist": lambda h: h * torch.sigmoid(torch.tensor(h.tolist())),
+    "scale from item": lambda h: h / (1.0 + torch.tensor([[abs(r.sum().item())] for r in h])),
+    "gate from new_tensor": lambda h: h * torch.sigmoid(h.new_tensor(h)),
 }
 
 
