@@ -17,7 +17,7 @@ from skxai._torch._model import (
     scripted_error,
     scripted_modules,
 )
-from skxai._torch._trace import unhooked_calls
+from skxai._torch._trace import input_dependent_calls, unhooked_calls
 
 RELU_FUNCTIONS = ("relu", "relu_")
 
@@ -59,7 +59,11 @@ def relu_hooks_reach(model, X, owner):
         raise scripted_error(owner, scripted, what)
     x = model.to_tensor(X[:2])
     with model.prepared():
-        counts = unhooked_calls(model, x, RELU_FUNCTIONS, (nn.ReLU,))
+        # relu calls on input-dependent tensors only: a relu of parameters (a scale kept
+        # non-negative) is no activation the rules miss, and was refused by name
+        counts = input_dependent_calls(model, x, RELU_FUNCTIONS, (nn.ReLU,))
+        if counts is None:  # integer inputs: no dependence to follow, every call counts
+            counts = unhooked_calls(model, x, RELU_FUNCTIONS, (nn.ReLU,))
     return x, counts
 
 

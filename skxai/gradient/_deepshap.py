@@ -566,10 +566,14 @@ class DeepShapExplainer(BaseTorchExplainer):
         check_deeplift_module(model.module, skip=model.bypassed)
         x = model.to_tensor(X[:2])
         with model.prepared():
-            counts = unhooked_calls(model, x, _NONLINEAR_FUNCTIONS, _HANDLED)
-            # products of two branches (a * b), divisions by and max / min of input-dependent
-            # tensors: plain gradients there are no DeepLIFT multipliers (efficiency breaks)
-            counts.update(input_dependent_nonlinear_calls(model, x, _HANDLED))
+            # nonlinear functions of input-dependent tensors, products of two branches (a * b),
+            # divisions by and max / min of them: plain gradients there are no DeepLIFT
+            # multipliers (efficiency breaks). A function of parameters only (a learned
+            # temperature's exp) is a constant factor and is explained: counting the names
+            # regardless of their operands refused such networks.
+            counts = input_dependent_nonlinear_calls(model, x, _HANDLED, functions=_NONLINEAR_FUNCTIONS)
+            if counts is None:  # integer inputs: no dependence to follow, every call counts
+                counts = unhooked_calls(model, x, _NONLINEAR_FUNCTIONS, _HANDLED)
             off_batch = off_batch_modules(model, x, _HANDLED)
         if off_batch:
             raise ValueError(

@@ -914,8 +914,8 @@ class TreeShapExplainer(BaseTabularExplainer):
         from skxai.shapley._treeshap._interactions import interaction_values
 
         per_row = 8 * self.n_players_**2 * self.n_outputs_
-        n = X.shape[0]
         if sp.issparse(X):
+            n = X.shape[0]
             chunks = self._sparse_chunks(X, 2 * per_row, "interaction values")
         else:
             Xa = self._input_array(X)

@@ -63,8 +63,9 @@ class LimeExplainer(BaseTabularExplainer):
         at random per perturbation (the same row for every switched-off feature of that
         perturbation, so the model sees real combinations of values): one model row per
         perturbation. "average": every background row, the model outputs averaged (the
-        interventional game of the Shapley explainers; exact for additive models, but
-        ``n_background`` model rows per perturbation).
+        interventional game of the Shapley explainers; exact for additive models with
+        ``alpha=0``, which the default ridge shrinks slightly, but ``n_background`` model rows
+        per perturbation).
     target : label, int, "predicted" or None, default=None
         Explained output; "predicted" (the default for multi-class classifiers) is the
         *model's* predicted class per row, never the surrogate's.
