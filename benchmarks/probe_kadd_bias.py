@@ -1,5 +1,6 @@
 """Error formulas for the k-additive fit's jackknife, compared offline on recorded replicates
-(issue 14: k-additive fits over-cover near the terms rule; calibration.md, first section).
+(issue 14: k-additive fits over-cover near the terms rule; calibration.md, section "k-additive
+fits near the terms rule: what the jackknife's replicates say").
 
 ``record`` runs the calibration games (``bench``: the k-additive cells of ``bench_calibration.py``
 and of ``probe_jackknife_parts.py``; ``reviewer``: ``probe_reviewer_games.py`` at 100 and 300
