@@ -5,7 +5,7 @@ linear part, and a scaled logistic regression pipeline; exact values by brute fo
 2**10 coalitions (tests/shapley/test_calibration.py). Issue 14's settings: KernelSHAP at 40,
 100 and 300 coalitions with ``max_order="auto"``, permutation sampling with 4 and 10
 permutations. ``benchmarks/probe_reviewer_games.py`` measures them over 25 seeds
-(``benchmarks/results/calibration.md``, first section). Permutation sampling at 10
+(``benchmarks/results/calibration.md``, "Games nobody calibrated, at issue 14's settings"). Permutation sampling at 10
 permutations on a product game and on the pipeline with 6 background rows, whose pairs' means
 are skewed, covered 0.868 and 0.861 here until the row's pooled skewness widened the interval
 (0.921 since, and 0.896: still a strict xfail; tests/shapley/test_audit3_skewed_pairs.py).
