@@ -106,7 +106,8 @@ def build_parser():
                          "predicted class (the model's predict)")
     ex.add_argument("--background", type=int, default=None,
                     help="background rows: a uniform sample of DATA drawn in one pass (reservoir sampling, "
-                         "seeded by --random-state), or of --background-data; default 100")
+                         "seeded by --random-state; blank lines count in the draw and are dropped, so a "
+                         "file with blank lines gives fewer), or of --background-data; default 100")
     ex.add_argument("--background-data", help="CSV of background rows (default: DATA itself)")
     ex.add_argument("--n-samples", type=int,
                     help="sampling budget (coalitions for kernel-shap and lime, permutations for sampling-shap)")
