@@ -36,6 +36,21 @@ def infidelity_from_terms(a, b, normalize=True):
     return ((beta[:, None] * a - b) ** 2).sum(axis=1) / m
 
 
+def _refuse_one_mass(why):
+    """Refuse a normalised infidelity that is 0 for every explanation.
+
+    With one attributed mass ``a`` per sample (one perturbation, or every perturbation the
+    same), the optimal scale ``beta = (a . b) / (a . a)`` fits the drop exactly, so a random
+    map scored 0.0 (perfect) like exact Shapley values and a search picked at random.
+    """
+    raise ValueError(
+        f"infidelity is undefined with normalize=True and {why}: the optimal scale fits a single "
+        "attributed mass exactly, so every explanation (a random one too) would score 0. Use "
+        "n_perturbations >= 2 and a subset_size below the number of units, or normalize=False "
+        "(the squared gap itself)."
+    )
+
+
 def infidelity(explainer, X, *, attributions=None, perturbation="auto", n_perturbations=50,
                noise_scale=0.1, subset_size=None, perturbations=None, normalize=True,
                patch_size=1, baseline="zeros", blur_sigma=5.0, channel_reduction="sum",
@@ -47,7 +62,10 @@ def infidelity(explainer, X, *, attributions=None, perturbation="auto", n_pertur
     so explanations are not rewarded or punished for their units. The optimal scale may be
     negative: an explanation and its negation then score the same, so pair infidelity with a
     figure that reads the sign (faithfulness correlation, deletion AUC) when that matters, or
-    pass ``normalize=False``.
+    pass ``normalize=False``. With ``normalize=True`` a single perturbation, or subsets that
+    all remove every unit (``subset_size`` equal to their number, a one-feature table), leave
+    one attributed mass that the scale fits exactly: every explanation would score 0, so a
+    ``ValueError`` says so.
 
     Perturbations ``I``:
 
@@ -111,6 +129,13 @@ def infidelity(explainer, X, *, attributions=None, perturbation="auto", n_pertur
     if perturbation == "subset":
         m = check_positive_int(n_perturbations, "n_perturbations")
         size = resolve_subset_size(subset_size, view.n_units)
+        if normalize and m < 2:
+            _refuse_one_mass("n_perturbations=1: there is one perturbation per sample")
+        if normalize and size == view.n_units:
+            _refuse_one_mass(
+                f"subset_size={size} with {view.n_units} unit(s) (features, feature groups or "
+                "patches): every subset removes all of them, so every perturbation is the same"
+            )
         a, b = subset_removal(view, view.unit_relevance(), m, size, random_state, n_jobs,
                               knob="n_perturbations", owner="infidelity")
         return infidelity_from_terms(a, b, normalize)
@@ -135,15 +160,23 @@ def infidelity(explainer, X, *, attributions=None, perturbation="auto", n_pertur
                 f"perturbations have shape {P.shape}; expected (n_samples, n_perturbations, "
                 f"*{shape}) with n_samples={view.n}."
             )
+        if not np.isfinite(P).all():
+            # the model's own error on the perturbed copies named X, which is finite
+            raise ValueError("perturbations contain NaN or infinity.")
         m = P.shape[1]
     else:
         m = check_positive_int(n_perturbations, "n_perturbations")
-        if not isinstance(noise_scale, numbers.Real) or noise_scale <= 0:
+        # NaN and infinity passed `noise_scale <= 0`: the copies were NaN and the model's
+        # error ("Input X contains NaN") blamed the user's X
+        if (not isinstance(noise_scale, numbers.Real) or isinstance(noise_scale, bool | np.bool_)
+                or not np.isfinite(noise_scale) or noise_scale <= 0):
             raise ValueError(f"noise_scale must be a positive number, got {noise_scale!r}.")
         # a sample's draws (float64), their cast and the perturbed inputs, built together
         check_perturbation_memory(m, int(np.prod(shape)) * (8 + 2 * view.X.itemsize), "n_perturbations",
                                   "infidelity")
         seeds = sample_seeds(random_state, view.n)
+    if normalize and m < 2:
+        _refuse_one_mass(f"n_perturbations={m}: there is one perturbation per sample")
 
     def run(idx):
         if perturbations is not None:
