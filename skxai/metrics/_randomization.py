@@ -271,6 +271,12 @@ def _locate(explainer):
         tops = [m for m in tops if any(True for _ in m.parameters())]
         if tops:
             return _TorchLayers(max(tops, key=lambda m: sum(p.numel() for p in m.parameters())))
+    # A FrozenEstimator answers coef_ / coefs_ through its inner model but sets them on itself:
+    # coef_ set on the wrapper left the predicting model's weights unchanged (Spearman 1.0, a
+    # FAILED verdict). The walk goes on into the wrapper, so the inner model is found there.
+    from sklearn.frozen import FrozenEstimator
+
+    found = [o for o in found if not isinstance(o, FrozenEstimator)]
     for o in found:
         if hasattr(o, "coefs_") and hasattr(o, "intercepts_"):
             return _SklearnLayers(o)
