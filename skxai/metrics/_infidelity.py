@@ -37,17 +37,20 @@ def infidelity_from_terms(a, b, normalize=True):
 
 
 def _refuse_one_mass(why):
-    """Refuse a normalised infidelity that is 0 for every explanation.
+    """Refuse a normalised infidelity that is the same for every explanation.
 
     With one attributed mass ``a`` per sample (one perturbation, or every perturbation the
     same), the optimal scale ``beta = (a . b) / (a . a)`` fits the drop exactly, so a random
-    map scored 0.0 (perfect) like exact Shapley values and a search picked at random.
+    map scored 0.0 (perfect) like exact Shapley values and a search picked at random. With
+    one attribution per sample, ``a = phi * I`` and ``beta`` absorbs ``phi``: the figure is
+    the model's alone.
     """
     raise ValueError(
-        f"infidelity is undefined with normalize=True and {why}: the optimal scale fits a single "
-        "attributed mass exactly, so every explanation (a random one too) would score 0. Use "
-        "n_perturbations >= 2 and a subset_size below the number of units, or normalize=False "
-        "(the squared gap itself)."
+        f"infidelity is undefined with normalize=True and {why}: the optimal scale absorbs "
+        "the explanation, so every explanation (a random one too) would get the same score (0 "
+        "with a single attributed mass). Use n_perturbations >= 2, a subset_size below the "
+        "number of units and more than one attribution per sample, or normalize=False (the "
+        "squared gap itself)."
     )
 
 
@@ -64,8 +67,9 @@ def infidelity(explainer, X, *, attributions=None, perturbation="auto", n_pertur
     figure that reads the sign (faithfulness correlation, deletion AUC) when that matters, or
     pass ``normalize=False``. With ``normalize=True`` a single perturbation, or subsets that
     all remove every unit (``subset_size`` equal to their number, a one-feature table), leave
-    one attributed mass that the scale fits exactly: every explanation would score 0, so a
-    ``ValueError`` says so.
+    one attributed mass that the scale fits exactly, and under Gaussian perturbations a single
+    attribution per sample (a one-feature input) is absorbed by the scale: every explanation
+    would get the same score, so a ``ValueError`` says so.
 
     Perturbations ``I``:
 
@@ -152,6 +156,13 @@ def infidelity(explainer, X, *, attributions=None, perturbation="auto", n_pertur
         raise ValueError(
             "Gaussian perturbations need one attribution per column; with feature_groups "
             "use perturbation='subset'."
+        )
+    if normalize and view.attributions[0].size == 1:
+        # one attribution per sample (a one-feature input, a 1-pixel heatmap): I . phi is
+        # phi times a fixed draw, the scale absorbs phi, and every non-zero map scores the same
+        _refuse_one_mass(
+            "one attribution per sample under Gaussian perturbations: the attributed mass is "
+            "that value times the draw, so the figure does not depend on the explanation"
         )
     if perturbations is not None:
         P = to_numpy(perturbations)

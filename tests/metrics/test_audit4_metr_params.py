@@ -137,3 +137,28 @@ def test_infidelity_unnormalized_single_perturbation_still_works():
         ex, X, attributions=np.ones_like(X), perturbation="subset", normalize=False, n_perturbations=1, subset_size=4
     )
     assert_allclose(got, [36.0])
+
+
+def test_normalized_gaussian_infidelity_refuses_one_attribution_per_sample():
+    # f = sin(x) on one feature: I . phi = phi * I, and the optimal scale absorbs phi, so phi = 1,
+    # phi = -7 and phi = cos(x) (the gradient) all scored the same; a SmoothGrad search on
+    # sigma tied everywhere. Unnormalised, the gradient wins, as the closed form says.
+    from skxai import ConstantExplainer
+
+    def f(A):
+        return np.sin(np.asarray(A, dtype=float)[:, 0])
+
+    X = np.linspace(-1.0, 1.0, 5)[:, None]
+    ex = ConstantExplainer(f).fit(X)
+    for phi in (np.ones((5, 1)), -7 * np.ones((5, 1)), np.cos(X)):
+        with pytest.raises(ValueError, match="infidelity is undefined"):
+            infidelity(ex, X, attributions=phi, perturbation="gaussian")
+    P = np.random.RandomState(0).normal(0.0, 0.1, size=(5, 20, 1))
+    drop = np.sin(X)[:, None, :] - np.sin(X[:, None, :] - P)
+    for phi in (np.ones((5, 1)), np.cos(X)):
+        want = ((P * phi[:, None, :] - drop) ** 2).mean(axis=(1, 2))
+        got = infidelity(ex, X, attributions=phi, perturbations=P, normalize=False)
+        assert_allclose(got, want, rtol=1e-9)
+    grad = infidelity(ex, X, attributions=np.cos(X), perturbations=P, normalize=False)
+    flat = infidelity(ex, X, attributions=np.ones((5, 1)), perturbations=P, normalize=False)
+    assert grad.mean() < flat.mean()
