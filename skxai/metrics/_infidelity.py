@@ -95,7 +95,7 @@ def infidelity(explainer, X, *, attributions=None, perturbation="auto", n_pertur
         Units removed per perturbation (``"subset"``); default half of them.
     perturbations : ndarray of shape ``(n_samples, n_perturbations, *X.shape[1:])``, optional
         Explicit Gaussian-type perturbations ``I`` (the input seen is ``x - I``); overrides
-        ``n_perturbations`` and ``noise_scale``.
+        ``n_perturbations`` and ``noise_scale`` (refused with ``perturbation="subset"``).
     normalize : bool, default=True
     patch_size, baseline, blur_sigma, channel_reduction :
         Units and removal of array inputs (``"subset"``), as in :func:`deletion_auc`.
@@ -127,6 +127,14 @@ def infidelity(explainer, X, *, attributions=None, perturbation="auto", n_pertur
     if perturbation not in ("auto", "gaussian", "subset"):
         raise ValueError(f"perturbation={perturbation!r}; use 'auto', 'gaussian' or 'subset'.")
     if perturbations is not None:
+        if perturbation == "subset":
+            # the explicit perturbations are added noise, not removed subsets: the subset figure
+            # asked for was silently replaced by the Gaussian-type one
+            raise ValueError(
+                "perturbations= are Gaussian-type perturbations (the input seen is x - I); they "
+                "cannot be used with perturbation='subset'. Pass perturbation='auto' or "
+                "'gaussian' with them, or drop perturbations= for random subsets."
+            )
         perturbation = "gaussian"
     elif perturbation == "auto":
         perturbation = "subset" if view.tabular else "gaussian"

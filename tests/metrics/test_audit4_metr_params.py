@@ -162,3 +162,18 @@ def test_normalized_gaussian_infidelity_refuses_one_attribution_per_sample():
     grad = infidelity(ex, X, attributions=np.cos(X), perturbations=P, normalize=False)
     flat = infidelity(ex, X, attributions=np.ones((5, 1)), perturbations=P, normalize=False)
     assert grad.mean() < flat.mean()
+
+
+def test_infidelity_refuses_explicit_perturbations_with_subset_removal(linear_case):
+    # perturbation="subset" with perturbations= was silently switched to the Gaussian-type
+    # perturbations: the figure was not the subset one the caller asked for
+    X, model = linear_case
+    ex = ExactShapleyExplainer(model).fit(X)
+    P = np.random.RandomState(0).normal(size=(2, 5, 4))
+    with pytest.raises(ValueError, match="perturbation='subset'"):
+        infidelity(ex, X[:2], perturbation="subset", perturbations=P)
+    # "auto" and "gaussian" take them: the gradient w of a linear model gives I . w = the drop
+    grad = np.tile(model.coef_, (2, 1))
+    for how in ("auto", "gaussian"):
+        got = infidelity(ex, X[:2], attributions=grad, perturbation=how, perturbations=P, normalize=False)
+        assert_allclose(got, [0.0, 0.0], atol=1e-20)
