@@ -154,6 +154,10 @@ def make_explanation_scorer(metric, *, greater_is_better=None, **kwargs):
     >>> [int(v) for v in search.cv_results_["param_n_samples"]]
     [10, 16]
     """
+    if greater_is_better is not None and not isinstance(greater_is_better, bool | np.bool_):
+        # read by its truth value, "no" kept a lower-is-better foreign metric's sign (a search
+        # then picked its worst candidate)
+        raise ValueError(f"greater_is_better must be True or False, got {greater_is_better!r}.")
     if isinstance(metric, str):
         reg = _registry()
         if metric not in reg:

@@ -6,7 +6,7 @@ from numpy.testing import assert_allclose
 from sklearn.linear_model import LinearRegression
 
 from skxai import ExactShapleyExplainer
-from skxai.metrics import completeness_gap, one_standard_error_rule
+from skxai.metrics import completeness_gap, make_explanation_scorer, one_standard_error_rule
 
 
 @pytest.fixture(scope="module")
@@ -56,3 +56,28 @@ def test_one_standard_error_rule_widths_hand_worked():
     assert one_standard_error_rule(n_se=5)(_results(0.1)) == 0
     assert one_standard_error_rule(n_se=4)(_results(0.1)) == 1
     assert one_standard_error_rule(n_se=0)(_results(0.0)) == 1
+
+
+def _foreign(explainer, X):
+    return np.arange(1.0, len(X) + 1.0)  # 1, 2, 3: mean 2
+
+
+@pytest.mark.parametrize("flag", ["no", "False", 0, 1, None])
+def test_scorer_greater_is_better_must_be_a_bool(flag):
+    # greater_is_better="no" was truthy: a lower-is-better foreign metric kept its sign and a
+    # search picked its worst candidate; on a named metric "False" was refused with the
+    # message "greater_is_better=False contradicts" a lower-is-better metric
+    if flag is None:  # a foreign metric must say its direction
+        with pytest.raises(ValueError, match="greater_is_better=True or False"):
+            make_explanation_scorer(_foreign, greater_is_better=flag)
+        return
+    with pytest.raises(ValueError, match="greater_is_better must be True or False"):
+        make_explanation_scorer(_foreign, greater_is_better=flag)
+    with pytest.raises(ValueError, match="greater_is_better must be True or False"):
+        make_explanation_scorer("deletion_auc", greater_is_better=flag)
+
+
+def test_scorer_signs_hand_worked():
+    X = np.zeros((3, 2))
+    assert make_explanation_scorer(_foreign, greater_is_better=True)(None, X) == 2.0
+    assert make_explanation_scorer(_foreign, greater_is_better=np.bool_(False))(None, X) == -2.0
