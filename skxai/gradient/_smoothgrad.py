@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numbers
+import warnings
 
 import numpy as np
 import torch
@@ -47,7 +48,9 @@ class SmoothGradExplainer(BaseTorchExplainer):
         The network explained (see :class:`~skxai.gradient.TorchModel`).
     sigma : float, default=0.15
         Noise level: with ``sigma_mode="relative"``, ``s = sigma * (max(x) - min(x))`` per
-        sample (Smilkov et al. recommend 10-20%); with ``"absolute"``, ``s = sigma``.
+        sample (Smilkov et al. recommend 10-20%); with ``"absolute"``, ``s = sigma``. A sample
+        of one value (a single input, a constant image) gets no relative noise, hence its
+        plain gradient for every ``sigma``: a ``UserWarning`` says so.
     n_samples : int, default=50
         Noise draws per sample.
     sigma_mode : {"relative", "absolute"}, default="relative"
@@ -206,6 +209,18 @@ class SmoothGradExplainer(BaseTorchExplainer):
             return torch.full((x.shape[0],) + (1,) * (x.ndim - 1), float(self.sigma), dtype=x.dtype)
         flat = x.reshape(x.shape[0], -1)
         span = flat.amax(dim=1) - flat.amin(dim=1)
+        n_flat = int((span == 0).sum()) if self.sigma > 0 else 0
+        if n_flat:
+            # a one-feature input or a constant image gets no noise: every sigma and n_samples
+            # give the plain gradient, and a search over them ties without a word
+            warnings.warn(
+                f"SmoothGrad's relative noise level sigma * (max(x) - min(x)) is 0 for {n_flat} of "
+                f"{x.shape[0]} samples explained together (a single input value, or a constant "
+                "input): they get the plain gradient whatever sigma and n_samples. Use "
+                "sigma_mode='absolute' to add noise of width sigma to them.",
+                UserWarning,
+                stacklevel=2,
+            )
         return (self.sigma * span).reshape((-1,) + (1,) * (x.ndim - 1))
 
     def _attribute_core(self, x, targets):

@@ -68,6 +68,9 @@ def completeness_gap(explainer, X, *, attributions=None, baseline=None, relative
     >>> bool(completeness_gap(ExactShapleyExplainer(model).fit(X), X[:4]).max() < 1e-10)
     True
     """
+    if not isinstance(relative, bool | np.bool_):
+        # read by its truth value, relative="no" divided the gap by the change all the same
+        raise ValueError(f"relative must be True or False, got {relative!r}.")
     own = getattr(explainer, "_completeness_terms", None)
     if own is not None and attributions is None and baseline is None:
         # attributions that do not add up as returned (image Shapley heatmaps give every pixel

@@ -36,6 +36,24 @@ def infidelity_from_terms(a, b, normalize=True):
     return ((beta[:, None] * a - b) ** 2).sum(axis=1) / m
 
 
+def _refuse_one_mass(why):
+    """Refuse a normalised infidelity that is the same for every explanation.
+
+    With one attributed mass ``a`` per sample (one perturbation, or every perturbation the
+    same), the optimal scale ``beta = (a . b) / (a . a)`` fits the drop exactly, so a random
+    map scored 0.0 (perfect) like exact Shapley values and a search picked at random. With
+    one attribution per sample, ``a = phi * I`` and ``beta`` absorbs ``phi``: the figure is
+    the model's alone.
+    """
+    raise ValueError(
+        f"infidelity is undefined with normalize=True and {why}: the optimal scale absorbs "
+        "the explanation, so every explanation (a random one too) would get the same score (0 "
+        "with a single attributed mass). Use n_perturbations >= 2, a subset_size below the "
+        "number of units and more than one attribution per sample, or normalize=False (the "
+        "squared gap itself)."
+    )
+
+
 def infidelity(explainer, X, *, attributions=None, perturbation="auto", n_perturbations=50,
                noise_scale=0.1, subset_size=None, perturbations=None, normalize=True,
                patch_size=1, baseline="zeros", blur_sigma=5.0, channel_reduction="sum",
@@ -47,7 +65,11 @@ def infidelity(explainer, X, *, attributions=None, perturbation="auto", n_pertur
     so explanations are not rewarded or punished for their units. The optimal scale may be
     negative: an explanation and its negation then score the same, so pair infidelity with a
     figure that reads the sign (faithfulness correlation, deletion AUC) when that matters, or
-    pass ``normalize=False``.
+    pass ``normalize=False``. With ``normalize=True`` a single perturbation, or subsets that
+    all remove every unit (``subset_size`` equal to their number, a one-feature table), leave
+    one attributed mass that the scale fits exactly, and under Gaussian perturbations a single
+    attribution per sample (a one-feature input) is absorbed by the scale: every explanation
+    would get the same score, so a ``ValueError`` says so.
 
     Perturbations ``I``:
 
@@ -73,7 +95,7 @@ def infidelity(explainer, X, *, attributions=None, perturbation="auto", n_pertur
         Units removed per perturbation (``"subset"``); default half of them.
     perturbations : ndarray of shape ``(n_samples, n_perturbations, *X.shape[1:])``, optional
         Explicit Gaussian-type perturbations ``I`` (the input seen is ``x - I``); overrides
-        ``n_perturbations`` and ``noise_scale``.
+        ``n_perturbations`` and ``noise_scale`` (refused with ``perturbation="subset"``).
     normalize : bool, default=True
     patch_size, baseline, blur_sigma, channel_reduction :
         Units and removal of array inputs (``"subset"``), as in :func:`deletion_auc`.
@@ -105,12 +127,27 @@ def infidelity(explainer, X, *, attributions=None, perturbation="auto", n_pertur
     if perturbation not in ("auto", "gaussian", "subset"):
         raise ValueError(f"perturbation={perturbation!r}; use 'auto', 'gaussian' or 'subset'.")
     if perturbations is not None:
+        if perturbation == "subset":
+            # the explicit perturbations are added noise, not removed subsets: the subset figure
+            # asked for was silently replaced by the Gaussian-type one
+            raise ValueError(
+                "perturbations= are Gaussian-type perturbations (the input seen is x - I); they "
+                "cannot be used with perturbation='subset'. Pass perturbation='auto' or "
+                "'gaussian' with them, or drop perturbations= for random subsets."
+            )
         perturbation = "gaussian"
     elif perturbation == "auto":
         perturbation = "subset" if view.tabular else "gaussian"
     if perturbation == "subset":
         m = check_positive_int(n_perturbations, "n_perturbations")
         size = resolve_subset_size(subset_size, view.n_units)
+        if normalize and m < 2:
+            _refuse_one_mass("n_perturbations=1: there is one perturbation per sample")
+        if normalize and size == view.n_units:
+            _refuse_one_mass(
+                f"subset_size={size} with {view.n_units} unit(s) (features, feature groups or "
+                "patches): every subset removes all of them, so every perturbation is the same"
+            )
         a, b = subset_removal(view, view.unit_relevance(), m, size, random_state, n_jobs,
                               knob="n_perturbations", owner="infidelity")
         return infidelity_from_terms(a, b, normalize)
@@ -128,6 +165,13 @@ def infidelity(explainer, X, *, attributions=None, perturbation="auto", n_pertur
             "Gaussian perturbations need one attribution per column; with feature_groups "
             "use perturbation='subset'."
         )
+    if normalize and view.attributions[0].size == 1:
+        # one attribution per sample (a one-feature input, a 1-pixel heatmap): I . phi is
+        # phi times a fixed draw, the scale absorbs phi, and every non-zero map scores the same
+        _refuse_one_mass(
+            "one attribution per sample under Gaussian perturbations: the attributed mass is "
+            "that value times the draw, so the figure does not depend on the explanation"
+        )
     if perturbations is not None:
         P = to_numpy(perturbations)
         if P.ndim != view.X.ndim + 1 or P.shape[0] != view.n or P.shape[2:] != shape:
@@ -135,15 +179,23 @@ def infidelity(explainer, X, *, attributions=None, perturbation="auto", n_pertur
                 f"perturbations have shape {P.shape}; expected (n_samples, n_perturbations, "
                 f"*{shape}) with n_samples={view.n}."
             )
+        if not np.isfinite(P).all():
+            # the model's own error on the perturbed copies named X, which is finite
+            raise ValueError("perturbations contain NaN or infinity.")
         m = P.shape[1]
     else:
         m = check_positive_int(n_perturbations, "n_perturbations")
-        if not isinstance(noise_scale, numbers.Real) or noise_scale <= 0:
+        # NaN and infinity passed `noise_scale <= 0`: the copies were NaN and the model's
+        # error ("Input X contains NaN") blamed the user's X
+        if (not isinstance(noise_scale, numbers.Real) or isinstance(noise_scale, bool | np.bool_)
+                or not np.isfinite(noise_scale) or noise_scale <= 0):
             raise ValueError(f"noise_scale must be a positive number, got {noise_scale!r}.")
         # a sample's draws (float64), their cast and the perturbed inputs, built together
         check_perturbation_memory(m, int(np.prod(shape)) * (8 + 2 * view.X.itemsize), "n_perturbations",
                                   "infidelity")
         seeds = sample_seeds(random_state, view.n)
+    if normalize and m < 2:
+        _refuse_one_mass(f"n_perturbations={m}: there is one perturbation per sample")
 
     def run(idx):
         if perturbations is not None:

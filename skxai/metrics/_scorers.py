@@ -154,6 +154,10 @@ def make_explanation_scorer(metric, *, greater_is_better=None, **kwargs):
     >>> [int(v) for v in search.cv_results_["param_n_samples"]]
     [10, 16]
     """
+    if greater_is_better is not None and not isinstance(greater_is_better, bool | np.bool_):
+        # read by its truth value, "no" kept a lower-is-better foreign metric's sign (a search
+        # then picked its worst candidate)
+        raise ValueError(f"greater_is_better must be True or False, got {greater_is_better!r}.")
     if isinstance(metric, str):
         reg = _registry()
         if metric not in reg:
@@ -250,8 +254,11 @@ class one_standard_error_rule:
                 f"one_standard_error_rule: no {mean_key!r} in cv_results_; with multi-metric "
                 f"scoring pass scorer= one of {keys}."
             )
-        if not isinstance(self.n_se, numbers.Real) or self.n_se < 0:
-            raise ValueError(f"n_se must be a non-negative number, got {self.n_se!r}.")
+        # NaN (and infinity times a zero std) made the line NaN: no candidate was kept and the
+        # rule died with numpy's IndexError
+        if (not isinstance(self.n_se, numbers.Real) or isinstance(self.n_se, bool | np.bool_)
+                or not np.isfinite(self.n_se) or self.n_se < 0):
+            raise ValueError(f"n_se must be a non-negative finite number, got {self.n_se!r}.")
         mean = np.asarray(cv_results[mean_key], dtype=np.float64)
         std = np.asarray(cv_results[std_key], dtype=np.float64)
         n_splits = sum(1 for k in cv_results

@@ -93,9 +93,15 @@ def sensitivities(explainer, X, *, attributions=None, radius=0.02, n_perturbatio
         raise ValueError(f"attributions hold {phi0.shape[0]} samples but X holds {n}.")
     if not np.isfinite(phi0).all():
         raise ValueError("attributions contain NaN or infinity.")
-    # "fro" or a vector ord: the difference is flattened, so a matrix norm ("nuc") cannot apply
-    if norm != "fro" and not isinstance(norm, numbers.Real):
+    # "fro" or a vector ord: the difference is flattened, so a matrix norm ("nuc") cannot apply.
+    # NaN gave a NaN sensitivity for every sample (a NaN score), and True read as ord 1.
+    if not (isinstance(norm, str) and norm == "fro") and (
+            not isinstance(norm, numbers.Real) or isinstance(norm, bool | np.bool_)
+            or np.isnan(norm)):
         raise ValueError(f"norm={norm!r}; use 'fro' or a number (np.linalg.norm's ord).")
+    if not isinstance(normalize, bool | np.bool_):
+        # a string or None was read by its truth value: normalize="no" divided all the same
+        raise ValueError(f"normalize must be True or False, got {normalize!r}.")
     if perturbations is not None:
         P = to_numpy(perturbations)
         if P.ndim != Xa.ndim + 1 or P.shape[0] != n or P.shape[2:] != shape:
@@ -103,10 +109,15 @@ def sensitivities(explainer, X, *, attributions=None, radius=0.02, n_perturbatio
                 f"perturbations have shape {P.shape}; expected (n_samples, n_perturbations, "
                 f"*{shape})."
             )
+        if not np.isfinite(P).all():
+            # the model's or explainer's own error named X, which is finite
+            raise ValueError("perturbations contain NaN or infinity.")
         m = P.shape[1]
     else:
         m = check_positive_int(n_perturbations, "n_perturbations")
-        if not isinstance(radius, numbers.Real) or radius <= 0:
+        # NaN and infinity passed `radius <= 0` and died in numpy's uniform (OverflowError)
+        if (not isinstance(radius, numbers.Real) or isinstance(radius, bool | np.bool_)
+                or not np.isfinite(radius) or radius <= 0):
             raise ValueError(f"radius must be a positive number, got {radius!r}.")
         seeds = sample_seeds(random_state, n)
     bs = batch_size if batch_size is not None else getattr(explainer, "batch_size", None)

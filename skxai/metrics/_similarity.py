@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 from scipy.stats import rankdata
 
@@ -117,6 +119,10 @@ def ssim_similarity(A, B, *, win_size=7):
     >>> ssim_similarity(maps, maps)
     array([1., 1.])
     """
+    if (not isinstance(win_size, numbers.Integral) or isinstance(win_size, bool)
+            or win_size < 3 or win_size % 2 == 0):
+        # 0, 1, 2.5 or True were reported as maps too small for SSIM
+        raise ValueError(f"win_size must be an odd integer of at least 3, got {win_size!r}.")
     A, B = _pair(A, B)
     try:
         from skimage.metrics import structural_similarity

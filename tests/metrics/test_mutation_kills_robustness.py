@@ -167,7 +167,8 @@ def test_infidelity_from_terms_normalises_by_default_and_a_zero_row_gets_beta_ze
 
 def test_infidelity_subset_hand_worked_and_normalize_passed_on():
     # f = x . (1, 2, 3) at x = 1, background zeros: removing all 3 units drops 6; phi = 2 w puts 12
-    # on them: unnormalised (12 - 6)^2 = 36, normalised 0 (beta 1/2)
+    # on them: unnormalised (12 - 6)^2 = 36; normalised, beta = 1/2 fits the one mass exactly (0
+    # for every map), which is refused (audit 4): the default normalize=True reaches the check
     X = np.array([[0.0, 0, 0], [1, 0, 0], [0, 1, 0], [0, 0, 1]])
     model = LinearRegression().fit(X, X @ [1.0, 2.0, 3.0])
     ex = ExactShapleyExplainer(model).fit(np.zeros((1, 3)))
@@ -175,7 +176,8 @@ def test_infidelity_subset_hand_worked_and_normalize_passed_on():
     phi = 2 * np.array([[1.0, 2.0, 3.0]])
     kw = dict(attributions=phi, subset_size=3, n_perturbations=4)
     assert_allclose(infidelity(ex, x, normalize=False, **kw), [36.0])
-    assert_allclose(infidelity(ex, x, **kw), [0.0], atol=1e-20)
+    with pytest.raises(ValueError, match="infidelity is undefined with normalize=True"):
+        infidelity(ex, x, **kw)
     assert_allclose(infidelity(ex, x, normalize=np.bool_(False), **kw), [36.0])  # numpy booleans too
     # the default for a tabular explainer is "subset" (a Gaussian draw would not give 36)
     assert_allclose(infidelity(ex, x, normalize=False, attributions=phi, subset_size=3), [36.0])

@@ -164,7 +164,7 @@ def test_one_perturbation_per_sample_fills_whole_calls():
     X = np.arange(16.0).reshape(4, 1, 1, 4)
     f.rows.clear()
     infidelity(ex, X, attributions=X, perturbation="subset", n_perturbations=1, subset_size=2,
-               batch_size=4)
+               normalize=False, batch_size=4)
     assert f.rows == [4, 4]
 
 
