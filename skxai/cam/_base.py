@@ -279,6 +279,21 @@ class BaseCamExplainer(BaseTorchExplainer, auto_wrap_output_keys=None):
                 )
                 + f"another convolutional layer among {self.model_.layer_names()}."
             )
+        if max(act.shape[2:]) == 1 and max(x.shape[2:]) > 1:
+            # one position per channel (the output of the global pooling): every variant's map
+            # is then one number spread over the whole image, which localises nothing
+            raise ValueError(
+                f"Layer {name!r} outputs shape {tuple(act.shape)}: one position per channel (it "
+                f"follows the global pooling), so its map would be the same value at every pixel "
+                f"of the {tuple(x.shape[2:])} image. Use "
+                + (
+                    ""
+                    if self.default_layer_ is None or self.default_layer_ == name
+                    else f"target_layer={self.default_layer_!r} (the default: the last convolution "
+                    "and the elementwise layers after it), or "
+                )
+                + f"an earlier layer with a spatial feature map among {self.model_.layer_names()}."
+            )
         return LayerPass(x, act, grads, out.detach(), t, layer, name, inputs, peak[0])
 
     def _rows_per_call(self, lp):
