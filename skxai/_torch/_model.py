@@ -512,6 +512,20 @@ def _same_tensor(a, b):
 _ADDS = frozenset({"add", "__add__", "__radd__"})
 
 
+def _reaching(out, tensors):
+    """Whether ``out`` depends on each of ``tensors`` through autograd (all True when ``out``
+    carries no gradient, so that nothing is ruled out where it cannot be told)."""
+    keep = [isinstance(t, torch.Tensor) and t.requires_grad for t in tensors]
+    if not (isinstance(out, torch.Tensor) and out.requires_grad and out.is_floating_point() and any(keep)):
+        return [True] * len(tensors)
+    try:
+        wrt = [t for t, k in zip(tensors, keep, strict=True) if k]
+        grads = iter(torch.autograd.grad(out.sum(), wrt, allow_unused=True))
+    except RuntimeError:
+        return [True] * len(tensors)
+    return [k and next(grads) is not None for k in keep]
+
+
 class _AddRecorder(torch.overrides.TorchFunctionMode):
     """Record ``(result, tensor operands)`` of every out-of-place addition of a forward pass.
 
@@ -1180,7 +1194,7 @@ class TorchModel:
             raise scripted_error("The explainer", scripted(), f"a forward hook on its layer {name!r}")
         return layer
 
-    def default_cam_layer(self, x, with_skipped=False):
+    def default_cam_layer(self, x, with_skipped=False, gradients=True):
         """Name of the layer a CAM reads by default: the last convolution, moved past the
         elementwise modules (:data:`ELEMENTWISE`: ReLU, batch norm, dropout ...) that directly
         follow it in the forward pass, up to the pooling.
@@ -1193,7 +1207,9 @@ class TorchModel:
         tensor (a residual skip, added in place or not). A module that runs more than once
         per pass (a ReLU shared by a residual block) cannot be captured: the innermost module
         that runs once and returns the same activations (the block) is taken instead, else the
-        chain's last module that runs once.
+        chain's last module that runs once. The forward pass records gradients where the network
+        allows it, and convolutions the explained output does not depend on (an auxiliary head
+        that runs after the classifier's features) are passed over.
 
         Parameters
         ----------
@@ -1202,6 +1218,9 @@ class TorchModel:
         with_skipped : bool, default=False
             Also return the names of the chain's modules past the chosen one that run more than
             once per pass (so the layer is read before them), with their run counts.
+        gradients : bool, default=True
+            Trace with gradients to pass over the convolutions the output does not depend on
+            (False: a no-grad pass, for inputs whose backward would not fit in memory).
 
         Returns
         -------
@@ -1226,16 +1245,35 @@ class TorchModel:
             first = inp[0] if inp and isinstance(inp[0], torch.Tensor) else None
             calls.append((m, first, out))
 
-        sums = _AddRecorder()
-        with HookSet() as hooks, torch.no_grad():
-            for m in self.module.modules():
-                if m is not self.module and id(m) not in skip and not isinstance(m, torch.jit.ScriptModule):
-                    hooks.forward(m, hook)
-            with sums:
-                self.logits(x)
+        def trace(grad):
+            calls.clear()
+            sums = _AddRecorder()
+            with HookSet() as hooks, torch.set_grad_enabled(grad):
+                for m in self.module.modules():
+                    if m is not self.module and id(m) not in skip and not isinstance(m, torch.jit.ScriptModule):
+                        hooks.forward(m, hook)
+                # with gradients, a non-leaf copy of the input: a forward that writes its input in
+                # place would be refused on a leaf that requires grad
+                xin = x.detach().requires_grad_(True).clone() if grad else x
+                with sums:
+                    out = self.logits(xin)
+            return sums, out
+
+        # Traced with gradients where the network allows it, so that the convolutions the
+        # explained output does not depend on (an auxiliary head that runs after the classifier's
+        # features) are not taken: the last one to run was, and Grad-CAM refused its own default
+        # while Score-CAM and Eigen-CAM mapped the auxiliary head's activations.
+        try:
+            sums, out = trace(grad=gradients and x.is_floating_point())
+        except Exception:  # a network that runs without gradients only: the plain tracing
+            sums, out = trace(grad=False)
         runs = Counter(id(m) for m, _, _ in calls)
         leaf = [i for i, (m, _, _) in enumerate(calls) if id(m) in leaves]
-        last = max((i for i in leaf if isinstance(calls[i][0], _CONVS)), default=None)
+        convs = [i for i in leaf if isinstance(calls[i][0], _CONVS)]
+        reach = _reaching(out, [calls[i][2] for i in convs])
+        last = max((i for i, r in zip(convs, reach, strict=True) if r), default=None)
+        if last is None:  # none found on the output's graph (no gradients): the last to run
+            last = max(convs, default=None)
         if last is None:
             if scripted:
                 raise scripted_error("A CAM", scripted, purpose)

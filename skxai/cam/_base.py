@@ -38,6 +38,7 @@ from skxai._torch._explainer import (
 )
 from skxai._torch._model import HookSet, leaf_modules
 from skxai.cam._upsample import postprocess
+from skxai.utils import _memory
 from skxai.utils._param_validation import HasMethods
 from skxai.utils._warnings import warn_at_caller
 
@@ -135,8 +136,8 @@ class BaseCamExplainer(BaseTorchExplainer, auto_wrap_output_keys=None):
     target_layer : str or torch.nn.Module, default=None
         Dotted name of the explained layer (``"features.3"``), or the module itself (recorded
         by its name; a name survives ``clone``, a module does not). None takes the last
-        ``Conv1d``/``Conv2d``/``Conv3d`` moved past the elementwise modules (ReLU, batch
-        norm, dropout ...) that directly follow it: on conv -> ReLU -> global average
+        ``Conv1d``/``Conv2d``/``Conv3d`` that the explained output depends on, moved past the
+        elementwise modules (ReLU, batch norm, dropout ...) that directly follow it: on conv -> ReLU -> global average
         pooling -> linear that is the ReLU, whose output the pooling averages. The layer
         used is ``target_layer_`` after ``fit``.
     target : label, "predicted", array of labels or None, default=None
@@ -334,9 +335,13 @@ class BaseCamExplainer(BaseTorchExplainer, auto_wrap_output_keys=None):
 
             check_baseline_shape(self.baseline, tuple(X.shape[1:]))
         try:
+            # the tracing pass keeps two rows' activations for its backward: skipped (the last
+            # convolution to run is taken) where those would exceed the working-memory bound
+            held = getattr(self, "_pass_bytes_", None)
+            grad = not held or 2 * held[0] <= _memory.MAX_WORKING_BYTES
             with self.model_.prepared():
                 self.default_layer_, shared = self.model_.default_cam_layer(
-                    self.model_.to_tensor(X[:2]), with_skipped=True
+                    self.model_.to_tensor(X[:2]), with_skipped=True, gradients=grad
                 )
         except ValueError:
             # a network without nn.Conv modules (transposed convolutions, functional ones)
