@@ -852,6 +852,9 @@ class TorchModel:
         except RuntimeError as exc:
             if "'indices'" in str(exc) and "embedding" in str(exc):
                 raise self._float_indices_error(x) from exc
+            axes = self._conv_axes_error(x, str(exc))
+            if axes is not None:
+                raise axes from exc
             raise
         except AssertionError as exc:
             if is_exported(self.module) and "Guard failed" in str(exc):
@@ -908,6 +911,28 @@ class TorchModel:
         if self._binary and out.shape[1] == 1 and self.head != "binary_prob":
             out = torch.cat([torch.zeros_like(out), out], dim=1)
         return out
+
+    def _conv_axes_error(self, x, message):
+        """The error of inputs with one axis less than every convolution of the network takes
+        (grey images without their channel axis), or None.
+
+        torch reads such a batch as one unbatched sample, and its message ``message`` then
+        counts the samples as channels ("expected input[1, 5, 12, 10] to have 1 channels, but
+        got 5"): only that message on the very inputs given (not a copy the network reshaped)
+        gets this error.
+        """
+        convs = [m for m in self.module.modules() if isinstance(m, nn.modules.conv._ConvNd)]
+        dims = {len(m.kernel_size) for m in convs}
+        seen = "input[" + ", ".join(str(s) for s in (1, *x.shape)) + "]"
+        if dims != {x.ndim - 1} or seen not in message or "channels" not in message:
+            return None
+        layout = {1: "(n, C, L)", 2: "(n, C, H, W)", 3: "(n, C, D, H, W)"}[x.ndim - 1]
+        return ValueError(
+            f"{type(self.module).__name__} has {x.ndim - 1}-D convolutions ({type(convs[0]).__name__} "
+            f"takes {layout}), but its inputs of shape {tuple(x.shape)} have one axis less, so torch "
+            "read the batch as one unbatched sample. Single-channel inputs need their channel axis: "
+            "X[:, None]."
+        )
 
     def _float_indices_error(self, x):
         """The error of a network that looks its (float) input up in an embedding table."""
