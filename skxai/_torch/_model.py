@@ -1200,7 +1200,11 @@ class TorchModel:
                 "(sklearn.clone, as in GridSearchCV, copies the network and a layer given as a module "
                 f"apart); give its name instead, one of {self.layer_names()}."
             )
-        if not isinstance(name, str) or not name:
+        if name == "":  # the root's name, also what a CAM records for target_layer=<the network>
+            raise ValueError(
+                f"layer '' is the network itself, not one of its layers; name one of {self.layer_names()}."
+            )
+        if not isinstance(name, str):
             raise ValueError(f"layer must be a submodule name (str), got {name!r}.")
         if isinstance(self.module, torch.jit.ScriptModule):
             # torch's own error: "get_submodule is not supported on ScriptModules" (scripted), or a
