@@ -512,6 +512,11 @@ def _same_tensor(a, b):
 _ADDS = frozenset({"add", "__add__", "__radd__"})
 
 
+def _positions(t):
+    """Spatial positions of a ``(n, C, *spatial)`` tensor (1 without spatial axes)."""
+    return int(np.prod(t.shape[2:])) if isinstance(t, torch.Tensor) and t.ndim > 2 else 1
+
+
 def _reaching(out, tensors):
     """Whether ``out`` depends on each of ``tensors`` through autograd (all True when ``out``
     carries no gradient, so that nothing is ruled out where it cannot be told)."""
@@ -1238,7 +1243,8 @@ class TorchModel:
         that runs once and returns the same activations (the block) is taken instead, else the
         chain's last module that runs once. The forward pass records gradients where the network
         allows it, and convolutions the explained output does not depend on (an auxiliary head
-        that runs after the classifier's features) are passed over.
+        that runs after the classifier's features) are passed over, as are those with one
+        position per channel when the input has more (a 1x1 head on the pooled features).
 
         Parameters
         ----------
@@ -1300,9 +1306,12 @@ class TorchModel:
         leaf = [i for i, (m, _, _) in enumerate(calls) if id(m) in leaves]
         convs = [i for i in leaf if isinstance(calls[i][0], _CONVS)]
         reach = _reaching(out, [calls[i][2] for i in convs])
-        last = max((i for i, r in zip(convs, reach, strict=True) if r), default=None)
+        # A convolution with one position per channel (a 1x1 head on the globally pooled
+        # features, as in timm's MobileNetV3) has no map: one value spread over the image.
+        spread = [i for i in convs if _positions(calls[i][2]) > 1] if _positions(x) > 1 else convs
+        last = max((i for i, r in zip(convs, reach, strict=True) if r and i in spread), default=None)
         if last is None:  # none found on the output's graph (no gradients): the last to run
-            last = max(convs, default=None)
+            last = max(spread or convs, default=None)
         if last is None:
             if scripted:
                 raise scripted_error("A CAM", scripted, purpose)

@@ -136,7 +136,8 @@ class BaseCamExplainer(BaseTorchExplainer, auto_wrap_output_keys=None):
     target_layer : str or torch.nn.Module, default=None
         Dotted name of the explained layer (``"features.3"``), or the module itself (recorded
         by its name; a name survives ``clone``, a module does not). None takes the last
-        ``Conv1d``/``Conv2d``/``Conv3d`` that the explained output depends on, moved past the
+        ``Conv1d``/``Conv2d``/``Conv3d`` that the explained output depends on and that has more
+        than one position, moved past the
         elementwise modules (ReLU, batch norm, dropout ...) that directly follow it: on conv -> ReLU -> global average
         pooling -> linear that is the ReLU, whose output the pooling averages. The layer
         used is ``target_layer_`` after ``fit``.

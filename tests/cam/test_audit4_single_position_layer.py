@@ -62,3 +62,24 @@ def test_a_layer_with_several_positions_still_works_and_a_one_pixel_input_too():
     exp = GradCamExplainer(net, target_layer="1", relu=False).fit(x1).explain(x1)
     assert exp.values.shape == (3, 1, 1)
     np.testing.assert_array_equal(exp.values, exp.raw_map)
+
+
+def _conv_head_after_pooling():
+    """conv -> ReLU -> global pooling -> 1x1 conv head -> ReLU -> linear (timm's MobileNetV3 layout)."""
+    torch.manual_seed(0)
+    return nn.Sequential(
+        nn.Conv2d(2, 4, 3, padding=1), nn.ReLU(), nn.AdaptiveAvgPool2d(1),
+        nn.Conv2d(4, 5, 1), nn.ReLU(), nn.Flatten(), nn.Linear(5, 3),
+    ).eval()  # fmt: skip
+
+
+@pytest.mark.parametrize("cls", [GradCamExplainer, ScoreCamExplainer, EigenCamExplainer])
+def test_the_default_layer_passes_over_a_conv_head_after_the_global_pooling(cls):
+    # the last convolution is the 1x1 head on the pooled features: its map was one value
+    # spread over the image; the default is now the last convolution with a feature map
+    net = _conv_head_after_pooling()
+    est = cls(net).fit(X)
+    assert est.target_layer_ == "1"
+    np.testing.assert_array_equal(est.transform(X), cls(net, target_layer="1").fit(X).transform(X))
+    with pytest.raises(ValueError, match=r"one position.*target_layer='1'"):
+        cls(net, target_layer="4").fit(X).transform(X)
