@@ -518,8 +518,9 @@ def _positions(t):
 
 
 def _reaching(out, tensors):
-    """Whether ``out`` depends on each of ``tensors`` through autograd (all True when ``out``
-    carries no gradient, so that nothing is ruled out where it cannot be told)."""
+    """Whether ``out`` may depend on each of ``tensors``: False only for a tensor on the autograd
+    graph that ``out`` is not computed from. A tensor off the graph (computed under no_grad, in
+    a reentrant checkpoint) cannot be told, and nothing is ruled out when ``out`` has no graph."""
     keep = [isinstance(t, torch.Tensor) and t.requires_grad for t in tensors]
     if not (isinstance(out, torch.Tensor) and out.requires_grad and out.is_floating_point() and any(keep)):
         return [True] * len(tensors)
@@ -528,7 +529,7 @@ def _reaching(out, tensors):
         grads = iter(torch.autograd.grad(out.sum(), wrt, allow_unused=True))
     except RuntimeError:
         return [True] * len(tensors)
-    return [k and next(grads) is not None for k in keep]
+    return [not k or next(grads) is not None for k in keep]
 
 
 class _AddRecorder(torch.overrides.TorchFunctionMode):

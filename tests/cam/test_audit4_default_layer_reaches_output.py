@@ -82,3 +82,48 @@ def test_ablation_cam_of_a_layer_off_the_output_path_has_zero_weights():
     exp = AblationCamExplainer(net, target_layer="aux", relu=False).fit(X).explain(X)
     np.testing.assert_array_equal(exp.weights, 0.0)
     np.testing.assert_array_equal(exp.values, 0.0)
+
+
+class _ReentrantCheckpoint(nn.Module):
+    """Its last convolution runs inside a reentrant checkpoint, off the autograd graph."""
+
+    def __init__(self):
+        super().__init__()
+        torch.manual_seed(0)
+        self.stem = nn.Conv2d(2, 4, 3, padding=1)
+        self.block = nn.Sequential(nn.Conv2d(4, 4, 3, padding=1), nn.ReLU())
+        self.fc = nn.Linear(4, 3)
+
+    def forward(self, x):
+        from torch.utils.checkpoint import checkpoint
+
+        h = checkpoint(self.block, torch.relu(self.stem(x)), use_reentrant=True)
+        return self.fc(h.mean((2, 3)))
+
+
+def test_a_convolution_off_the_autograd_graph_is_not_ruled_out():
+    # whether the output depends on it cannot be told from gradients: it stays the default
+    assert ScoreCamExplainer(_ReentrantCheckpoint().eval()).fit(X).target_layer_ == "block.1"
+
+
+class _NoGradAttention(nn.Module):
+    """The last convolution computes attention weights under no_grad: the output depends on it."""
+
+    def __init__(self):
+        super().__init__()
+        torch.manual_seed(0)
+        self.conv = nn.Conv2d(2, 4, 3, padding=1)
+        self.act = nn.ReLU()
+        self.att = nn.Conv2d(4, 1, 1)
+        self.fc = nn.Linear(4, 3)
+
+    def forward(self, x):
+        h = self.act(self.conv(x))
+        with torch.no_grad():
+            a = torch.sigmoid(self.att(h))
+        return self.fc((h * a).mean((2, 3)))
+
+
+def test_a_convolution_computed_without_gradients_stays_the_default():
+    net = _NoGradAttention().eval()
+    assert EigenCamExplainer(net).fit(X).target_layer_ == "att"
