@@ -512,6 +512,26 @@ def _same_tensor(a, b):
 _ADDS = frozenset({"add", "__add__", "__radd__"})
 
 
+def _positions(t):
+    """Spatial positions of a ``(n, C, *spatial)`` tensor (1 without spatial axes)."""
+    return int(np.prod(t.shape[2:])) if isinstance(t, torch.Tensor) and t.ndim > 2 else 1
+
+
+def _reaching(out, tensors):
+    """Whether ``out`` may depend on each of ``tensors``: False only for a tensor on the autograd
+    graph that ``out`` is not computed from. A tensor off the graph (computed under no_grad, in
+    a reentrant checkpoint) cannot be told, and nothing is ruled out when ``out`` has no graph."""
+    keep = [isinstance(t, torch.Tensor) and t.requires_grad for t in tensors]
+    if not (isinstance(out, torch.Tensor) and out.requires_grad and out.is_floating_point() and any(keep)):
+        return [True] * len(tensors)
+    try:
+        wrt = [t for t, k in zip(tensors, keep, strict=True) if k]
+        grads = iter(torch.autograd.grad(out.sum(), wrt, allow_unused=True))
+    except RuntimeError:
+        return [True] * len(tensors)
+    return [not k or next(grads) is not None for k in keep]
+
+
 class _AddRecorder(torch.overrides.TorchFunctionMode):
     """Record ``(result, tensor operands)`` of every out-of-place addition of a forward pass.
 
@@ -838,6 +858,9 @@ class TorchModel:
         except RuntimeError as exc:
             if "'indices'" in str(exc) and "embedding" in str(exc):
                 raise self._float_indices_error(x) from exc
+            axes = self._conv_axes_error(x, str(exc))
+            if axes is not None:
+                raise axes from exc
             raise
         except AssertionError as exc:
             if is_exported(self.module) and "Guard failed" in str(exc):
@@ -894,6 +917,28 @@ class TorchModel:
         if self._binary and out.shape[1] == 1 and self.head != "binary_prob":
             out = torch.cat([torch.zeros_like(out), out], dim=1)
         return out
+
+    def _conv_axes_error(self, x, message):
+        """The error of inputs with one axis less than every convolution of the network takes
+        (grey images without their channel axis), or None.
+
+        torch reads such a batch as one unbatched sample, and its message ``message`` then
+        counts the samples as channels ("expected input[1, 5, 12, 10] to have 1 channels, but
+        got 5"): only that message on the very inputs given (not a copy the network reshaped)
+        gets this error.
+        """
+        convs = [m for m in self.module.modules() if isinstance(m, nn.modules.conv._ConvNd)]
+        dims = {len(m.kernel_size) for m in convs}
+        seen = "input[" + ", ".join(str(s) for s in (1, *x.shape)) + "]"
+        if dims != {x.ndim - 1} or seen not in message or "channels" not in message:
+            return None
+        layout = {1: "(n, C, L)", 2: "(n, C, H, W)", 3: "(n, C, D, H, W)"}[x.ndim - 1]
+        return ValueError(
+            f"{type(self.module).__name__} has {x.ndim - 1}-D convolutions ({type(convs[0]).__name__} "
+            f"takes {layout}), but its inputs of shape {tuple(x.shape)} have one axis less, so torch "
+            "read the batch as one unbatched sample. Single-channel inputs need their channel axis: "
+            "X[:, None]."
+        )
 
     def _float_indices_error(self, x):
         """The error of a network that looks its (float) input up in an embedding table."""
@@ -1161,7 +1206,11 @@ class TorchModel:
                 "(sklearn.clone, as in GridSearchCV, copies the network and a layer given as a module "
                 f"apart); give its name instead, one of {self.layer_names()}."
             )
-        if not isinstance(name, str) or not name:
+        if name == "":  # the root's name, also what a CAM records for target_layer=<the network>
+            raise ValueError(
+                f"layer '' is the network itself, not one of its layers; name one of {self.layer_names()}."
+            )
+        if not isinstance(name, str):
             raise ValueError(f"layer must be a submodule name (str), got {name!r}.")
         if isinstance(self.module, torch.jit.ScriptModule):
             # torch's own error: "get_submodule is not supported on ScriptModules" (scripted), or a
@@ -1180,7 +1229,7 @@ class TorchModel:
             raise scripted_error("The explainer", scripted(), f"a forward hook on its layer {name!r}")
         return layer
 
-    def default_cam_layer(self, x, with_skipped=False):
+    def default_cam_layer(self, x, with_skipped=False, gradients=True):
         """Name of the layer a CAM reads by default: the last convolution, moved past the
         elementwise modules (:data:`ELEMENTWISE`: ReLU, batch norm, dropout ...) that directly
         follow it in the forward pass, up to the pooling.
@@ -1193,7 +1242,10 @@ class TorchModel:
         tensor (a residual skip, added in place or not). A module that runs more than once
         per pass (a ReLU shared by a residual block) cannot be captured: the innermost module
         that runs once and returns the same activations (the block) is taken instead, else the
-        chain's last module that runs once.
+        chain's last module that runs once. The forward pass records gradients where the network
+        allows it, and convolutions the explained output does not depend on (an auxiliary head
+        that runs after the classifier's features) are passed over, as are those with one
+        position per channel when the input has more (a 1x1 head on the pooled features).
 
         Parameters
         ----------
@@ -1202,6 +1254,9 @@ class TorchModel:
         with_skipped : bool, default=False
             Also return the names of the chain's modules past the chosen one that run more than
             once per pass (so the layer is read before them), with their run counts.
+        gradients : bool, default=True
+            Trace with gradients to pass over the convolutions the output does not depend on
+            (False: a no-grad pass, for inputs whose backward would not fit in memory).
 
         Returns
         -------
@@ -1226,16 +1281,38 @@ class TorchModel:
             first = inp[0] if inp and isinstance(inp[0], torch.Tensor) else None
             calls.append((m, first, out))
 
-        sums = _AddRecorder()
-        with HookSet() as hooks, torch.no_grad():
-            for m in self.module.modules():
-                if m is not self.module and id(m) not in skip and not isinstance(m, torch.jit.ScriptModule):
-                    hooks.forward(m, hook)
-            with sums:
-                self.logits(x)
+        def trace(grad):
+            calls.clear()
+            sums = _AddRecorder()
+            with HookSet() as hooks, torch.set_grad_enabled(grad):
+                for m in self.module.modules():
+                    if m is not self.module and id(m) not in skip and not isinstance(m, torch.jit.ScriptModule):
+                        hooks.forward(m, hook)
+                # with gradients, a non-leaf copy of the input: a forward that writes its input in
+                # place would be refused on a leaf that requires grad
+                xin = x.detach().requires_grad_(True).clone() if grad else x
+                with sums:
+                    out = self.logits(xin)
+            return sums, out
+
+        # Traced with gradients where the network allows it, so that the convolutions the
+        # explained output does not depend on (an auxiliary head that runs after the classifier's
+        # features) are not taken: the last one to run was, and Grad-CAM refused its own default
+        # while Score-CAM and Eigen-CAM mapped the auxiliary head's activations.
+        try:
+            sums, out = trace(grad=gradients and x.is_floating_point())
+        except Exception:  # a network that runs without gradients only: the plain tracing
+            sums, out = trace(grad=False)
         runs = Counter(id(m) for m, _, _ in calls)
         leaf = [i for i, (m, _, _) in enumerate(calls) if id(m) in leaves]
-        last = max((i for i in leaf if isinstance(calls[i][0], _CONVS)), default=None)
+        convs = [i for i in leaf if isinstance(calls[i][0], _CONVS)]
+        reach = _reaching(out, [calls[i][2] for i in convs])
+        # A convolution with one position per channel (a 1x1 head on the globally pooled
+        # features, as in timm's MobileNetV3) has no map: one value spread over the image.
+        spread = [i for i in convs if _positions(calls[i][2]) > 1] if _positions(x) > 1 else convs
+        last = max((i for i, r in zip(convs, reach, strict=True) if r and i in spread), default=None)
+        if last is None:  # none found on the output's graph (no gradients): the last to run
+            last = max(spread or convs, default=None)
         if last is None:
             if scripted:
                 raise scripted_error("A CAM", scripted, purpose)

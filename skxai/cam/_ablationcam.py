@@ -23,7 +23,8 @@ class AblationCamExplainer(BaseCamExplainer):
     on the layer expands each image's activations into its ablated copies, and only the rest
     of the network sees the larger batch. Networks whose later layers reuse tensors from
     before the layer with the original batch size (skip connections around the layer) are
-    detected by the shape error and then forwarded with the images repeated instead. A
+    detected by the shape error and then forwarded with the images repeated instead (so is a
+    layer the output does not depend on, whose ablations change nothing: weights 0). A
     channel that already equals ``ablation_value`` everywhere (a dead ReLU channel) is not
     forwarded: its ablation changes nothing, so its weight is exactly 0.
 
@@ -142,7 +143,10 @@ class AblationCamExplainer(BaseCamExplainer):
                 try:
                     scores[chunk] = self._ablated_scores(lp, chunk, True)
                     continue
-                except RuntimeError:
+                except (RuntimeError, ValueError):
+                    # RuntimeError: a skip connection around the layer; ValueError: the output
+                    # has a row per image, not per ablation (a layer the output does not depend
+                    # on, whose ablations then change nothing: weights 0, as the formula says)
                     expand = False
             scores[chunk] = self._ablated_scores(lp, chunk, False)
         drop = y - scores.reshape(n, k)

@@ -38,6 +38,7 @@ from skxai._torch._explainer import (
 )
 from skxai._torch._model import HookSet, leaf_modules
 from skxai.cam._upsample import postprocess
+from skxai.utils import _memory
 from skxai.utils._param_validation import HasMethods
 from skxai.utils._warnings import warn_at_caller
 
@@ -135,8 +136,9 @@ class BaseCamExplainer(BaseTorchExplainer, auto_wrap_output_keys=None):
     target_layer : str or torch.nn.Module, default=None
         Dotted name of the explained layer (``"features.3"``), or the module itself (recorded
         by its name; a name survives ``clone``, a module does not). None takes the last
-        ``Conv1d``/``Conv2d``/``Conv3d`` moved past the elementwise modules (ReLU, batch
-        norm, dropout ...) that directly follow it: on conv -> ReLU -> global average
+        ``Conv1d``/``Conv2d``/``Conv3d`` that the explained output depends on and that has more
+        than one position, moved past the
+        elementwise modules (ReLU, batch norm, dropout ...) that directly follow it: on conv -> ReLU -> global average
         pooling -> linear that is the ReLU, whose output the pooling averages. The layer
         used is ``target_layer_`` after ``fit``.
     target : label, "predicted", array of labels or None, default=None
@@ -279,6 +281,21 @@ class BaseCamExplainer(BaseTorchExplainer, auto_wrap_output_keys=None):
                 )
                 + f"another convolutional layer among {self.model_.layer_names()}."
             )
+        if max(act.shape[2:]) == 1 and max(x.shape[2:]) > 1:
+            # one position per channel (the output of the global pooling): every variant's map
+            # is then one number spread over the whole image, which localises nothing
+            raise ValueError(
+                f"Layer {name!r} outputs shape {tuple(act.shape)}: one position per channel (it "
+                f"follows the global pooling), so its map would be the same value at every pixel "
+                f"of the {tuple(x.shape[2:])} image. Use "
+                + (
+                    ""
+                    if self.default_layer_ is None or self.default_layer_ == name
+                    else f"target_layer={self.default_layer_!r} (the default: the last convolution "
+                    "and the elementwise layers after it), or "
+                )
+                + f"an earlier layer with a spatial feature map among {self.model_.layer_names()}."
+            )
         return LayerPass(x, act, grads, out.detach(), t, layer, name, inputs, peak[0])
 
     def _rows_per_call(self, lp):
@@ -319,9 +336,13 @@ class BaseCamExplainer(BaseTorchExplainer, auto_wrap_output_keys=None):
 
             check_baseline_shape(self.baseline, tuple(X.shape[1:]))
         try:
+            # the tracing pass keeps two rows' activations for its backward: skipped (the last
+            # convolution to run is taken) where those would exceed the working-memory bound
+            held = getattr(self, "_pass_bytes_", None)
+            grad = not held or 2 * held[0] <= _memory.MAX_WORKING_BYTES
             with self.model_.prepared():
                 self.default_layer_, shared = self.model_.default_cam_layer(
-                    self.model_.to_tensor(X[:2]), with_skipped=True
+                    self.model_.to_tensor(X[:2]), with_skipped=True, gradients=grad
                 )
         except ValueError:
             # a network without nn.Conv modules (transposed convolutions, functional ones)

@@ -11,7 +11,7 @@ class GuidedGradCamExplainer(GradCamExplainer):
     ``GB`` is guided backpropagation (at each ``nn.ReLU``, the backward signal keeps only its
     positive part where the forward input was positive; see
     :class:`~skxai.GuidedBackpropExplainer`), for the same target as the Grad-CAM map, which
-    is upscaled to the input (``upsample`` must stay True) with ``relu`` and ``normalize``
+    is upscaled to the input (``upsample`` must stay True: ``fit`` refuses False) with ``relu`` and ``normalize``
     applied as set. Networks applying ``relu`` functionally (``F.relu`` in ``forward``) are
     refused in ``fit``, since module hooks cannot guide them. ``explain`` also returns the
     upscaled ``cam`` ``(n, *spatial)`` and ``guided_backprop`` ``(n, C, *spatial)``.
@@ -35,6 +35,14 @@ class GuidedGradCamExplainer(GradCamExplainer):
     """
 
     _grid_extras = ("cam", "guided_backprop")
+    _UPSAMPLE = "GuidedGradCamExplainer multiplies at input resolution: keep upsample=True."
+
+    def _check_params(self):
+        super()._check_params()
+        # refused in fit (and again on a call, for set_params after fit): a fitted explainer
+        # that could never explain failed only at its first transform
+        if not self.upsample:
+            raise ValueError(self._UPSAMPLE)
 
     def _fit_extra(self, X, y):
         from skxai._torch._relu import relu_hooks_reach
@@ -64,7 +72,7 @@ class GuidedGradCamExplainer(GradCamExplainer):
         from skxai._torch._relu import relu_rule
 
         if not self.upsample:
-            raise ValueError("GuidedGradCamExplainer multiplies at input resolution: keep upsample=True.")
+            raise ValueError(self._UPSAMPLE)
         heat, raw, weights, outputs, t, extras = super()._explain_chunk(x, name, targets)
         with relu_rule(self.model_.module, "guided"):
             gb = self._forward_backward(x, t, batch_size=x.shape[0]).grads

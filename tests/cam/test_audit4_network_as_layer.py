@@ -1,0 +1,32 @@
+"""``target_layer`` given the network itself is refused by saying so.
+
+A CAM given ``target_layer=net`` (the explained network, not one of its layers) recorded the
+root's name, ``""``, and failed with "layer must be a submodule name (str), got ''.": neither the
+parameter nor what was wrong with it. The message now says the layer is the network itself and
+lists the layers to choose from.
+"""
+
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+from skxai import GradCamExplainer, ScoreCamExplainer
+
+
+def _net():
+    torch.manual_seed(0)
+    return nn.Sequential(
+        nn.Conv2d(2, 4, 3, padding=1), nn.ReLU(), nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(4, 3)
+    ).eval()
+
+
+X = np.random.RandomState(0).normal(size=(2, 2, 7, 6)).astype(np.float32)
+
+
+@pytest.mark.parametrize("cls", [GradCamExplainer, ScoreCamExplainer])
+@pytest.mark.parametrize("as_name", [False, True])
+def test_the_network_itself_is_not_a_layer(cls, as_name):
+    net = _net()
+    with pytest.raises(ValueError, match=r"the network itself.*\['0', '1', '2', '3', '4'\]"):
+        cls(net, target_layer="" if as_name else net).fit(X).transform(X)
