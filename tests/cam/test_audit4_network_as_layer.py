@@ -8,18 +8,9 @@ lists the layers to choose from.
 
 import numpy as np
 import pytest
-import torch
-from torch import nn
 
 from skxai import GradCamExplainer, ScoreCamExplainer
-
-
-def _net():
-    torch.manual_seed(0)
-    return nn.Sequential(
-        nn.Conv2d(2, 4, 3, padding=1), nn.ReLU(), nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(4, 3)
-    ).eval()
-
+from tests.cam.test_audit4_single_position_layer import _net
 
 X = np.random.RandomState(0).normal(size=(2, 2, 7, 6)).astype(np.float32)
 
