@@ -265,8 +265,13 @@ def resolve_response_method(estimator, response_method):
             f"response_method={response_method!r} is not supported by {type(estimator).__name__}: "
             f"it has no method {response_method!r}."
         )
-        if response_method == "decision_function" and _is_skorch_net(_final_step(estimator)):
-            # the docs call a network's logits its decision function: say where they are
+        if (
+            response_method == "decision_function"
+            and _is_skorch_net(_final_step(estimator))
+            and regressor_name(estimator) is None
+        ):
+            # the docs call a network's logits its decision function: say where they are (a
+            # regressor has none: the torch families refuse it too)
             message += (
                 " A skorch net's logits are its module's output: explain the module itself "
                 "(net.module_, with the rows as the module takes them), or use a gradient or CAM "

@@ -67,6 +67,20 @@ def _unfreeze(estimator):
     return unwrap_frozen(estimator)
 
 
+def _declared_regressor(est):
+    """Whether ``est`` (unfrozen) is a scikit-learn regressor without a ``decision_function``:
+    a converted linear model or MLP, a skorch ``NeuralNetRegressor``, a module whose tags say
+    so. A plain module has no tags (``is_regressor`` raises) and is no regressor."""
+    from sklearn.base import is_regressor
+
+    if hasattr(est, "decision_function"):
+        return False
+    try:
+        return bool(is_regressor(est))
+    except AttributeError:
+        return False
+
+
 def this_thread_only(hook):
     """``hook`` acting on the forward passes of the thread that registers it only.
 
@@ -700,6 +714,14 @@ class TorchModel:
         self.is_regressor = not isinstance(est, nn.Module) and not clf
         self._final = _trailing_activation(module)
         self._head = head
+        if response_method == "decision_function" and _declared_regressor(est):
+            # as the tabular families refuse it (skxai._adapters.resolve_response_method): a
+            # regressor has no decision function, and its prediction was explained under that name
+            raise ValueError(
+                f"response_method='decision_function' is not supported by {type(est).__name__}: it has "
+                "no method 'decision_function' (a regressor's output is its prediction: use "
+                "response_method='predict' or 'auto')."
+            )
         self.response = self._resolve_response(response_method, has_proba)
         self.dtype = self._find_dtype()
         self.device = self._find_device(est)

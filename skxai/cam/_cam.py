@@ -6,6 +6,8 @@ import numpy as np
 import torch
 from torch import nn
 
+from skxai._estimators import unwrap_frozen
+from skxai._torch._model import _declared_regressor
 from skxai.cam._base import BaseCamExplainer, combine, spatial_axes
 
 _CHECK_ROWS = 8
@@ -80,7 +82,8 @@ class CamExplainer(BaseCamExplainer):
     response_method : {"auto", "decision_function"}, default="auto"
         CAM explains the linear layer's output, the scores before any softmax: the one
         exception to the family's default, since CAM's weights are that layer's weights, so
-        ``"auto"`` means ``"decision_function"`` here (recorded as ``quantity="logit"``).
+        ``"auto"`` means ``"decision_function"`` here (recorded as ``quantity="logit"``), and
+        ``"predict"`` for a regressor, which has no decision function (``quantity="prediction"``).
 
     Examples
     --------
@@ -132,7 +135,10 @@ class CamExplainer(BaseCamExplainer):
 
     def _response_method(self):
         rm = super()._response_method()
-        return "decision_function" if rm == "auto" else rm
+        if rm != "auto":
+            return rm
+        # the linear layer's output: a regressor's prediction (which has no decision function)
+        return "predict" if _declared_regressor(unwrap_frozen(self.estimator_)) else "decision_function"
 
     def _fit_extra(self, X, y):
         super()._fit_extra(X, y)
