@@ -44,7 +44,9 @@ def _one_target(target, output_names, is_clf, method=None):
                 "class is its negative). Use target=None (or, with predict_proba, "
                 "response_method='predict_proba' to explain either class)."
             )
-        raise ValueError(f"target={target!r} is not a class of the model; classes are {list(output_names)}.")
+        # the labels as the user wrote them: numpy 2 prints its scalars as np.int64(0)
+        listed = [c.item() if isinstance(c, np.generic) else c for c in output_names]
+        raise ValueError(f"target={target!r} is not a class of the model; classes are {listed}.")
     if isinstance(target, numbers.Integral) and not isinstance(target, bool) and 0 <= int(target) < k:
         return int(target)
     for i, c in enumerate(output_names):
