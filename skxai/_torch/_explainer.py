@@ -401,10 +401,14 @@ class BaseTorchExplainer(BaseExplainer):
         # the same rows in another batch: round-off of the batch's kernels only (a few units
         # of the network's precision, so half-precision networks get a looser bound)
         rtol = max(1e-4, 16 * torch.finfo(self.model_.dtype).eps)
+        # relative to the largest output of the background: an absolute floor (max(1, |out|))
+        # let c * softmax(dim=0) pass at c=1e-6, whose rows differ by 1e-7; scaling a network's
+        # output must not change whether it is refused
+        finite = np.abs(out[np.isfinite(out)])
+        atol = rtol * (float(finite.max()) if finite.size else 0.0)
 
         def gap(a, b):
-            scale = max(1.0, float(np.abs(b).max()))
-            return 0.0 if np.allclose(a, b, rtol=rtol, atol=rtol * scale) else float(np.abs(a - b).max())
+            return 0.0 if np.allclose(a, b, rtol=rtol, atol=atol) else float(np.abs(a - b).max())
 
         if gap(again, first):
             if gap(self.model_output(rows), again):
