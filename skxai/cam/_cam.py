@@ -63,7 +63,7 @@ class CamExplainer(BaseCamExplainer):
 
     Only defined for networks where ``target_layer`` is followed by global average pooling
     and one linear layer giving the explained scores: ``y_c = sum_k W_ck mean(A_k) + b_c``.
-    That structure is checked on every explained batch (the linear layer must receive the
+    That structure is checked at ``fit`` and on every explained batch (the linear layer must receive the
     spatial means of the layer's activations, compute ``W x + b`` of them, with no forward hook
     changing it, and give the explained response), and any other
     network is refused with a ``ValueError``; :class:`~skxai.GradCamExplainer` equals CAM
@@ -152,6 +152,13 @@ class CamExplainer(BaseCamExplainer):
                 raise ValueError(f"fc_layer: {exc}") from None
             if not isinstance(fc, nn.Linear):
                 raise ValueError(f"fc_layer {self.fc_layer!r} is a {type(fc).__name__}, not an nn.Linear.")
+        # conv -> GAP -> linear does not depend on the images: checked on two of fit's rows, so
+        # that a network where CAM is not defined is refused at fit like the family's other
+        # refusals (the checks stay on every explained batch: the network can change after fit)
+        x = self.model_.to_tensor(X[:2])
+        with self.model_.prepared():
+            lp = self._capture(x, self.target_layer_, torch.zeros(x.shape[0], dtype=torch.long, device=x.device))
+            self._channel_weights(lp)
 
     def _find_last_linear(self):
         # The last nn.Linear, found once instead of walking the modules on every call. A network

@@ -312,9 +312,8 @@ def test_cam_refuses_networks_without_gap_then_linear():
     X = images()
     with pytest.raises(ValueError, match="global average pooling"):
         CamExplainer(flat_net()).fit(X).transform(X)
-    proba = CamExplainer(gap_net(), target_layer="4", response_method="proba").fit(X)
     with pytest.raises(ValueError, match="not the output of"):
-        proba.transform(X)
+        CamExplainer(gap_net(), target_layer="4", response_method="proba").fit(X)
     two_fc = seeded(0, lambda: nn.Sequential(nn.Conv2d(1, 4, 3), nn.ReLU(), nn.AdaptiveAvgPool2d(1),
                                              nn.Flatten(), nn.Linear(4, 4), nn.ReLU(), nn.Linear(4, 3)))
     with pytest.raises(ValueError, match="conv -> GAP -> linear"):

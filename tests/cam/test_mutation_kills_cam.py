@@ -427,7 +427,17 @@ def test_cam_refusal_restores_modes_flags_and_hooks():
     net[2].weight.requires_grad_(False)
     flags = [p.requires_grad for p in net.parameters()]
     modes = [m.training for m in net.modules()]
+    # refused at fit (the structure does not depend on the images)
+    with pytest.raises(ValueError, match="is not the spatial mean of the activations"):
+        CamExplainer(net).fit(X)
+    assert [m.training for m in net.modules()] == modes
+    assert [p.requires_grad for p in net.parameters()] == flags
+    assert not any(m._forward_hooks or m._forward_pre_hooks or m._backward_hooks for m in net.modules())
+    # and at transform, for a network changed after fit
+    net[4] = nn.AdaptiveAvgPool2d(1)
     cam = CamExplainer(net).fit(X)
+    net[4] = nn.AdaptiveMaxPool2d(1)
+    modes = [m.training for m in net.modules()]
     with pytest.raises(ValueError, match="is not the spatial mean of the activations"):
         cam.transform(X)
     assert [m.training for m in net.modules()] == modes
