@@ -430,8 +430,8 @@ class ConditionalGame:
                 from skxai._progress import progress
 
                 groups = [[c] for c in calls] if verbose else [calls]
-                parts = [self._run_calls(X, mid, g)
-                         for g in progress(groups, verbose=verbose, desc="explaining", unit="call")]
+                with progress(groups, verbose=verbose, desc="explaining", unit="call") as bar:
+                    parts = [self._run_calls(X, mid, g) for g in bar]
             else:
                 groups = [g.tolist() for g in np.array_split(np.asarray(calls), min(len(calls), 4 * workers))]
                 parts = Parallel(n_jobs=n_jobs, verbose=verbose)(delayed(self._run_calls)(X, mid, g) for g in groups)

@@ -667,23 +667,25 @@ class BaseTorchExplainer(BaseExplainer):
         fast = _channels_last_ok(x)
         with capture as cap:
             chunks = range(0, n, bs)
-            for s in progress(chunks, verbose=progress_bar and len(chunks) > 1, desc=type(self).__name__, unit="batch"):
-                tb = None if targets is None else targets[s : s + bs]
-                lv = None if layer_values is None else layer_values[s : s + bs]
-                if fast:
-                    try:
-                        out, g, wrt, tb = self._pass(_channels_last(x[s : s + bs]), tb, cap, lv)
-                    except RuntimeError as exc:
-                        if not layout_refused(exc):
-                            raise
-                        fast = False
-                if not fast:
-                    out, g, wrt, tb = self._pass(x[s : s + bs], tb, cap, lv)
-                outs.append(out.detach())
-                grads.append(g)
-                tgts.append(tb)
-                if keep_activations:
-                    acts.append(wrt.detach().contiguous())
+            with progress(chunks, verbose=progress_bar and len(chunks) > 1, desc=type(self).__name__,
+                          unit="batch") as bar:
+                for s in bar:
+                    tb = None if targets is None else targets[s : s + bs]
+                    lv = None if layer_values is None else layer_values[s : s + bs]
+                    if fast:
+                        try:
+                            out, g, wrt, tb = self._pass(_channels_last(x[s : s + bs]), tb, cap, lv)
+                        except RuntimeError as exc:
+                            if not layout_refused(exc):
+                                raise
+                            fast = False
+                    if not fast:
+                        out, g, wrt, tb = self._pass(x[s : s + bs], tb, cap, lv)
+                    outs.append(out.detach())
+                    grads.append(g)
+                    tgts.append(tb)
+                    if keep_activations:
+                        acts.append(wrt.detach().contiguous())
         return GradResult(
             torch.cat(outs),
             torch.cat(grads),

@@ -276,12 +276,13 @@ class BaseAnchorExplainer(BaseExplainer):
         slices = list(gen_even_slices(n, n_chunks))
         # the bar counts finished chunks (results come back in order, so seeds and outputs
         # do not depend on n_jobs)
-        parts = list(progress(
+        with progress(
             Parallel(n_jobs=self.n_jobs, return_as="generator")(
                 delayed(_explain_chunk)(self, items[s], refs[s], seeds[s]) for s in slices
             ),
             verbose=self.verbose, total=len(slices), desc=type(self).__name__, unit="chunk",
-        ))
+        ) as bar:
+            parts = list(bar)
         out = [r for part, _, _ in parts for r in part]
         totals = {
             "total_model_calls": int(sum(t for _, t, _ in parts)),

@@ -864,9 +864,9 @@ class TreeShapExplainer(BaseTabularExplainer):
         )
         rows = max(1, min(self.batch_size or n, _memory.MAX_WORKING_BYTES // work))
         chunks = chunk_slices(n, rows)
-        for sl in progress(chunks, verbose=self.verbose, total=len(chunks), desc="TreeSHAP",
-                           unit="chunk"):
-            values[sl] = self._runner.shap_values(Z[sl], n_jobs=self.n_jobs)
+        with progress(chunks, verbose=self.verbose, total=len(chunks), desc="TreeSHAP", unit="chunk") as bar:
+            for sl in bar:
+                values[sl] = self._runner.shap_values(Z[sl], n_jobs=self.n_jobs)
         return values
 
     def _new_enumeration_game(self):
