@@ -6,7 +6,7 @@ import pytest
 tqdm = pytest.importorskip("tqdm").tqdm
 
 from skxai import ExactShapleyExplainer, KernelShapExplainer, LimeExplainer  # noqa: E402
-from skxai._progress import progress  # noqa: E402
+from skxai._progress import closing_progress  # noqa: E402
 
 
 class _RaisesOnThirdCall:
@@ -44,11 +44,11 @@ def test_bar_closed_when_model_raises(Explainer, capsys):
 def test_progress_context_closes_on_error():
     kept = []
     with pytest.raises(ValueError):
-        with progress(range(5), verbose=1) as bar:
+        with closing_progress(range(5), verbose=1) as bar:
             kept.append(bar)
             for i in bar:
                 if i == 1:
                     raise ValueError
     assert kept[0].disable or kept[0] not in tqdm._instances
-    with progress(range(3), verbose=0) as quiet:
+    with closing_progress(range(3), verbose=0) as quiet:
         assert list(quiet) == [0, 1, 2]

@@ -26,7 +26,7 @@ import numpy as np
 import torch
 
 from skxai._explanation import Explanation
-from skxai._progress import progress
+from skxai._progress import closing_progress
 from skxai._torch._capture import LayerCapture
 from skxai._torch._explainer import (
     BaseTorchExplainer,
@@ -398,8 +398,8 @@ class BaseCamExplainer(BaseTorchExplainer, auto_wrap_output_keys=None):
             name = self._layer_name()
             fixed = self._fixed_targets(n) if given is None else given
             chunks = range(0, n, bs)
-            with progress(chunks, verbose=self.verbose and len(chunks) > 1, desc=type(self).__name__,
-                          unit="batch") as bar:
+            with closing_progress(chunks, verbose=self.verbose and len(chunks) > 1, desc=type(self).__name__,
+                                  unit="batch") as bar:
                 for s in bar:
                     t = None if fixed is None else fixed[s : s + bs]
                     xc = x[s : s + bs]

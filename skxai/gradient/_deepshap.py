@@ -34,7 +34,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from skxai._progress import progress
+from skxai._progress import closing_progress
 from skxai._torch._capture import LayerCapture
 from skxai._torch._explainer import BaseTorchExplainer, check_recorded, gradient_of
 from skxai._torch._model import (
@@ -615,7 +615,8 @@ class DeepShapExplainer(BaseTorchExplainer):
         # the rule's output (hooks of one module run in registration order)
         with deeplift_rules(model.module, skip=model.bypassed), capture as cap:
             starts = range(0, n * n_ref, per_pass)
-            with progress(starts, verbose=progress_bar and len(starts) > 1, desc="DeepSHAP", unit="batch") as bar:
+            with closing_progress(starts, verbose=progress_bar and len(starts) > 1, desc="DeepSHAP",
+                                  unit="batch") as bar:
                 for start in bar:
                     pairs = torch.arange(start, min(n * n_ref, start + per_pass), device=x.device)
                     i, j = pairs // n_ref, pairs % n_ref

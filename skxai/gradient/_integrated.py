@@ -15,7 +15,7 @@ from skxai._baselines import (
     make_baseline,
     resolve_baseline_name,
 )
-from skxai._progress import progress
+from skxai._progress import closing_progress
 from skxai._torch._explainer import BaseTorchExplainer, _to_numpy
 from skxai._torch._model import as_tensor
 from skxai.utils._memory import refuse_beyond_working_memory
@@ -264,7 +264,7 @@ callable, default="zeros"
             diff = act - act0
         total = None
         # indices, not a list of (node, weight) pairs: ~100 bytes of Python objects per step
-        with progress(range(len(alphas)), verbose=self.verbose, desc="IG", unit="step") as bar:
+        with closing_progress(range(len(alphas)), verbose=self.verbose, desc="IG", unit="step") as bar:
             for j in bar:
                 a, w = alphas[j], weights[j]
                 if layer is None:

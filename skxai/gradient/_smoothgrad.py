@@ -9,7 +9,7 @@ import numpy as np
 import torch
 from sklearn.base import clone
 
-from skxai._progress import progress
+from skxai._progress import closing_progress
 from skxai._torch._explainer import BaseTorchExplainer
 from skxai.utils._param_validation import HasMethods, Interval, StrOptions
 from skxai.utils._random import seed_from
@@ -227,7 +227,7 @@ class SmoothGradExplainer(BaseTorchExplainer):
         scale = self._noise_scale(x).to(x.device)
         generator = torch.Generator().manual_seed(self._seed())
         total = total_sq = first = None
-        with progress(range(self.n_samples), verbose=self.verbose, desc="SmoothGrad", unit="sample") as bar:
+        with closing_progress(range(self.n_samples), verbose=self.verbose, desc="SmoothGrad", unit="sample") as bar:
             for j in bar:
                 noisy = x + self._draw_noise(j, x, generator) * scale if self.sigma > 0 else x
                 a, _ = self.method_._attribute_core(noisy, targets)

@@ -233,9 +233,9 @@ def make_report(explainers, X, *, path=None, title="skxai explanation report", d
     sections = []
     explanations = explanations or {}
     computed = []
-    from skxai._progress import progress
+    from skxai._progress import closing_progress
 
-    with progress(named, verbose=verbose, total=len(named), desc="report", unit="explainer") as bar:
+    with closing_progress(named, verbose=verbose, total=len(named), desc="report", unit="explainer") as bar:
         for name, explainer in bar:
             content, exp = explainer_section(
                 name, explainer, Xs, n_local=n_local, metric_names=metric_names,
