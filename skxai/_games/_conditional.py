@@ -611,15 +611,19 @@ def monte_carlo_error(game, phi, base, std):
     G = getattr(game, "monte_carlo_groups", 0)
     if G <= 1:
         return phi, base, std
-    from skxai._estimate import t_inflation
+    from skxai._estimate import output_scale, t_inflation
 
     k = phi.shape[-1] // (G + 1)
     replicates = phi[..., k:].reshape(phi.shape[:-1] + (G, k))
+    # squared below: a row's output of 1e160 is brought near 1 by a power of two first (exact;
+    # 1 for ordinary magnitudes), or its error was inf (and 1e-160's lost digits to underflow)
+    scale = output_scale(replicates, axis=tuple(range(1, replicates.ndim - 1)))
+    scale = scale.reshape(scale.shape[:1] + (1,) * (phi.ndim - 2) + scale.shape[1:])
     with np.errstate(invalid="ignore"):
-        mc = np.sqrt(replicates.var(axis=-2, ddof=1) / G) * t_inflation(G - 1)
+        mc = np.sqrt((replicates / scale[..., None, :]).var(axis=-2, ddof=1) / G) * t_inflation(G - 1)
     mc = np.where(np.isfinite(mc), mc, np.inf)
-    total = mc if std is None else np.sqrt(np.asarray(std)[..., :k] ** 2 + mc**2)
-    return phi[..., :k], base[..., :k], total
+    total = mc if std is None else np.sqrt((np.asarray(std)[..., :k] / scale) ** 2 + mc**2)
+    return phi[..., :k], base[..., :k], total * scale
 
 
 def rows_share_draws(game, extras):
