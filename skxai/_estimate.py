@@ -68,7 +68,7 @@ from skxai._kadd import (
     n_interaction_terms,
     primal_is_cheaper,
 )
-from skxai._wls import efficiency_constrained_wls, undetermined_players
+from skxai._wls import efficiency_constrained_wls, power_of_two_scale, undetermined_players
 from skxai.utils._parallel import one_blas_thread
 from skxai.utils._random import seed_from
 from skxai.utils._warnings import warn_at_caller
@@ -972,22 +972,17 @@ def _use_jackknife(order, m, n_units):
     return m <= KADD_JACKKNIFE_MAX
 
 
-#: A row's output whose values reach beyond ``2**±OUTPUT_EXPONENT`` is divided by a power of two
-#: before its errors are estimated: the estimates square the values (and their variances, in the
-#: degrees of freedom), so outputs of 1e160 gave std = inf and outputs of 1e-160 gave std = 0.
-#: A power of two scales every step exactly, and values within the range are not touched (their
-#: numbers are the same to the bit).
-OUTPUT_EXPONENT = 64
-
-
 def output_scale(values, axis=1):
     """A power of two per row and output (``values`` reduced over ``axis``) that brings the
     largest absolute value into ``[1, 2)``; 1 where it lies within ``2**±OUTPUT_EXPONENT`` (or
-    is 0, inf or NaN)."""
-    top = np.abs(values).max(axis=axis)
-    _, e = np.frexp(top)  # top = f * 2**e with f in [0.5, 1)
-    far = np.isfinite(top) & (top > 0) & (np.abs(e - 1) > OUTPUT_EXPONENT)
-    return np.where(far, np.ldexp(1.0, e - 1), 1.0)
+    is 0, inf or NaN).
+
+    The error estimates square the values (and their variances, in the degrees of freedom), so
+    outputs of 1e160 gave std = inf and outputs of 1e-160 gave std = 0: divided by this scale
+    first, and multiplied back after, every step scales exactly, and values within the range
+    are not touched (their numbers are the same to the bit).
+    """
+    return power_of_two_scale(np.abs(values).max(axis=axis))
 
 
 def _row_scale(phi):
@@ -1376,7 +1371,7 @@ def permutation_estimate(evaluate, p, n_permutations, *, tol=None, random_state=
         sub = perms[:n_perm]
         uniq, inverse = unique_coalitions(permutation_masks(sub).reshape(-1, p))
         values = cached(uniq)
-        if scale is None:  # one scale for every step (see OUTPUT_EXPONENT)
+        if scale is None:  # one scale for every step (see output_scale)
             scale = output_scale(values)[:, None, :]
         prefix = values[:, inverse].reshape(values.shape[0], n_perm, p + 1, -1)
         if p < 62 and cached.n_evaluated == 2**p:
