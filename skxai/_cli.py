@@ -904,6 +904,13 @@ def _run_explain(args):
                 raise UsageError(f"cannot fit --method {method} on the background rows ({source!r}): "
                                  f"{why}{_bad_cell(exc, frames, path=source)}") from None
             del bg
+        # A fitted explainer whose target resolved to None on a model of several outputs explains
+        # them all at once: refused now, not after the first chunk's rows were explained.
+        final = pipeline
+        while getattr(final, "steps", None):
+            final = final.steps[-1][1]
+        if getattr(final, "target_index_", 0) is None and getattr(final, "n_outputs_", 1) > 1:
+            raise _all_outputs_error(final, getattr(final, "output_names_", None), args)
         out = AppendingCsv(args.out)
         stack.callback(out.close)
         bar = None
@@ -1046,6 +1053,19 @@ def _added_names(columns, *names):
     return out
 
 
+def _all_outputs_error(explainer, names, args):
+    """The refusal of an explainer that explains every output of the model at once (``target``
+    None on a multi-output model): the output file holds one output per row."""
+    k = len(names) if names is not None else "several"
+    saved = _is_explainer(getattr(args, "loaded_model", None))
+    how = ("save the explainer with target=<output>" if saved
+           else f"pick one with --target <output index> (0..{k - 1})" if isinstance(k, int)
+           else "pick one with --target")
+    return UsageError(f"{type(explainer).__name__} explains all {k} outputs of the model at once "
+                      f"(outputs {[str(n) for n in names][:8] if names is not None else '?'}), but the "
+                      f"output file holds one per row: {how}")
+
+
 def _explain_chunk(chunk, start, prepare, pipeline, final_explainer, explained_quantity, out, state, args):
     """Explain one chunk of rows of DATA and append its attributions to the output."""
     import pandas as pd
@@ -1069,15 +1089,7 @@ def _explain_chunk(chunk, start, prepare, pipeline, final_explainer, explained_q
                          "values, no explained output); skxai explain writes those: use a Shapley or LIME "
                          "explainer")
     if exp.target_index is None:  # e.g. TreeSHAP of a multi-output model with target=None: every output
-        names = exp.output_names
-        k = len(names) if names is not None else "several"
-        saved = _is_explainer(getattr(args, "loaded_model", None))
-        how = ("save the explainer with target=<output>" if saved
-               else f"pick one with --target <output index> (0..{k - 1})" if isinstance(k, int)
-               else "pick one with --target")
-        raise UsageError(f"{type(explainer).__name__} explains all {k} outputs of the model at once "
-                         f"(outputs {[str(n) for n in names][:8] if names is not None else '?'}), but the "
-                         f"output file holds one per row: {how}")
+        raise _all_outputs_error(explainer, exp.output_names, args)
     state["seconds"] += time.perf_counter() - t0
     state["explainer"] = explainer
     state["quantity"] = state["quantity"] or explained_quantity(exp, explainer)

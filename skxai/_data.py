@@ -61,11 +61,13 @@ class TabularSchema:
                 raise ValueError(
                     f"X has duplicate column names {duplicated[:10]!r}; give every column its own name."
                 )
-            self.dtypes = X.dtypes
+            # plain strings (and lists) rather than the dtypes Series: skops cannot save a
+            # Series nor pandas' dtype objects ("no default __reduce__"); see ``dtypes``
+            self._dtype_specs = [_plain_dtype(d) for d in X.dtypes]
             self.numeric = all(_is_numeric_dtype(d) for d in X.dtypes)
         else:
             self.columns = None
-            self.dtypes = None
+            self._dtype_specs = None
             arr = np.asarray(X)
             self.numeric = arr.dtype != object and np.issubdtype(arr.dtype, np.number) or (
                 arr.dtype == bool
@@ -77,6 +79,25 @@ class TabularSchema:
                 except (TypeError, ValueError):
                     self.numeric = False
         self.n_features = self._to_array(X).shape[1]
+
+    @property
+    def dtypes(self):
+        """The fitted frame's column dtypes (a Series indexed by the columns), or None for arrays.
+
+        Rebuilt once per loaded schema from the plain specs that are saved, and cached.
+        """
+        cached = self.__dict__.get("_dtypes")
+        if cached is not None:
+            return cached
+        specs = self.__dict__.get("_dtype_specs")
+        if specs is None:
+            # a schema pickled before the specs held the Series itself
+            return self.__dict__.get("dtypes")
+        import pandas as pd
+
+        dtypes = pd.Series([_dtype_from_plain(d) for d in specs], index=self.columns, dtype=object)
+        self.__dict__["_dtypes"] = dtypes
+        return dtypes
 
     @property
     def all_float(self):
@@ -137,6 +158,7 @@ class TabularSchema:
         # a loaded explainer (another session, the command line) names the columns again
         state = self.__dict__.copy()
         state.pop("_inexact_columns_named", None)
+        state.pop("_dtypes", None)  # rebuilt from _dtype_specs (skops cannot save a Series)
         return state
 
     def _check_castable(self, arr, name):
@@ -247,6 +269,46 @@ def _check_exact_in_float64(X, name, named=()):
             )
             found.append(column)
     return found
+
+
+def _plain_dtype(d):
+    """``d`` as plain Python values that skops saves and ``_dtype_from_plain`` turns back into
+    an equal dtype: its name (``"float64"``, ``"Int64"``, ``"str"`` ...), or for a categorical
+    dtype a dict of its categories, their dtype and ``ordered``. A dtype that its plain form
+    does not give back exactly is kept as it is (pickled as before)."""
+    import pandas as pd
+
+    if isinstance(d, pd.CategoricalDtype):
+        spec = {
+            "categories": d.categories.tolist(),
+            "categories_dtype": str(d.categories.dtype),
+            "ordered": bool(d.ordered),
+        }
+    else:
+        spec = str(d)
+    try:
+        back = _dtype_from_plain(spec)
+        same = type(back) is type(d) and back == d and str(back) == str(d)
+        if same and isinstance(d, pd.CategoricalDtype):
+            # unordered categoricals compare equal whatever the order of their categories
+            same = back.categories.equals(d.categories) and back.categories.dtype == d.categories.dtype
+    except (TypeError, ValueError):
+        same = False
+    return spec if same else d
+
+
+def _dtype_from_plain(spec):
+    """The dtype saved by ``_plain_dtype``."""
+    if isinstance(spec, str):
+        import pandas as pd
+
+        return pd.api.types.pandas_dtype(spec)
+    if isinstance(spec, dict):
+        import pandas as pd
+
+        categories = pd.Index(spec["categories"], dtype=spec["categories_dtype"])
+        return pd.CategoricalDtype(categories, ordered=spec["ordered"])
+    return spec  # a dtype object kept as it is
 
 
 def _is_numpy_dtype(d):

@@ -68,7 +68,7 @@ from skxai._kadd import (
     n_interaction_terms,
     primal_is_cheaper,
 )
-from skxai._wls import efficiency_constrained_wls, undetermined_players
+from skxai._wls import efficiency_constrained_wls, power_of_two_scale, undetermined_players
 from skxai.utils._parallel import one_blas_thread
 from skxai.utils._random import seed_from
 from skxai.utils._warnings import warn_at_caller
@@ -972,6 +972,19 @@ def _use_jackknife(order, m, n_units):
     return m <= KADD_JACKKNIFE_MAX
 
 
+def output_scale(values, axis=1):
+    """A power of two per row and output (``values`` reduced over ``axis``) that brings the
+    largest absolute value into ``[1, 2)``; 1 where it lies within ``2**±OUTPUT_EXPONENT`` (or
+    is 0, inf or NaN).
+
+    The error estimates square the values (and their variances, in the degrees of freedom), so
+    outputs of 1e160 gave std = inf and outputs of 1e-160 gave std = 0: divided by this scale
+    first, and multiplied back after, every step scales exactly, and values within the range
+    are not touched (their numbers are the same to the bit).
+    """
+    return power_of_two_scale(np.abs(values).max(axis=axis))
+
+
 def _row_scale(phi):
     """Each row's largest absolute value per output (1 for zeros): what ``tol`` is relative to."""
     scale = np.abs(phi).max(axis=1, keepdims=True)
@@ -1064,6 +1077,7 @@ def kernel_estimate(evaluate, p, budget, *, sampling="leverage", max_order="auto
     if seed is None:
         seed = seed_from(random_state)
     met = False
+    scale = None
     for b in steps:
         # Designs of successive steps overlap but are not nested: shrink the design until
         # the coalitions it adds keep the total within the budget.
@@ -1084,8 +1098,15 @@ def kernel_estimate(evaluate, p, budget, *, sampling="leverage", max_order="auto
             break
         values = cached(asked)
         if first:
+            # one scale for every step, from the empty and full coalitions and the first design
+            scale = output_scale(values)[:, None, :]
+            base = values[:, 0]
+            values = values / scale
             v0, v1, values, first = values[:, 0], values[:, 1], values[:, 2:], False
+        else:
+            values = values / scale
         phi, std = kernel_shap_from_values(design, v0, v1, values, order=order, with_std=with_std)
+        phi, std = phi * scale, None if std is None else std * scale
         fitted = order
         if tol is not None and _within_tol(*(error(phi, std) if error else (phi, std)), tol):
             met = True
@@ -1093,7 +1114,7 @@ def kernel_estimate(evaluate, p, budget, *, sampling="leverage", max_order="auto
     if tol is not None and not met:
         _warn_tol_not_met(tol, phi, std, f"n_samples={budget} ({cached.n_evaluated} coalitions evaluated)",
                           "n_samples", error)
-    return Estimate(phi, v0, std, {"exact": False, "n_evaluations": cached.n_evaluated, "order": fitted})
+    return Estimate(phi, base, std, {"exact": False, "n_evaluations": cached.n_evaluated, "order": fitted})
 
 
 # --------------------------------------------------------------------------- permutations
@@ -1345,10 +1366,13 @@ def permutation_estimate(evaluate, p, n_permutations, *, tol=None, random_state=
             steps.append(min(n_permutations, 2 * steps[-1]))
     cached = CachedGame(evaluate)
     met = False
+    scale = None
     for n_perm in steps:
         sub = perms[:n_perm]
         uniq, inverse = unique_coalitions(permutation_masks(sub).reshape(-1, p))
         values = cached(uniq)
+        if scale is None:  # one scale for every step (see output_scale)
+            scale = output_scale(values)[:, None, :]
         prefix = values[:, inverse].reshape(values.shape[0], n_perm, p + 1, -1)
         if p < 62 and cached.n_evaluated == 2**p:
             # The permutations have visited every coalition: the exact values cost no model
@@ -1360,7 +1384,8 @@ def permutation_estimate(evaluate, p, n_permutations, *, tol=None, random_state=
                 _warn_tol_not_met(tol, exact.phi, exact.std, f"{n_perm} permutations (every coalition "
                                   "evaluated)", budget_name, error)
             return exact
-        phi, std = shapley_from_permutations(sub, prefix, output_eps)
+        phi, std = shapley_from_permutations(sub, prefix / scale[:, None], output_eps)
+        phi, std = phi * scale, std * scale
         if tol is not None and _within_tol(*(error(phi, std) if error else (phi, std)), tol):
             met = True
             break

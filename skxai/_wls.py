@@ -133,6 +133,25 @@ def efficiency_constrained_wls(Z, w, Y, delta, penalty=None):
     return phi, M
 
 
+#: Magnitudes beyond ``2**±OUTPUT_EXPONENT`` are scaled by a power of two before they are
+#: squared (see :func:`power_of_two_scale`).
+OUTPUT_EXPONENT = 64
+
+
+def power_of_two_scale(top):
+    """A power of two bringing each of ``top`` (largest absolute values, >= 0) into ``[1, 2)``;
+    1 where it lies within ``2**±OUTPUT_EXPONENT`` (or is 0, inf or NaN).
+
+    Sums of squares of outputs of 1e160 overflow and of 1e-160 underflow; divided by a power of
+    two they are exact multiples of the ones near 1, and ordinary values are not touched (their
+    numbers stay the same to the bit).
+    """
+    top = np.asarray(top, dtype=np.float64)
+    _, e = np.frexp(top)  # top = f * 2**e with f in [0.5, 1)
+    far = np.isfinite(top) & (top > 0) & (np.abs(e - 1) > OUTPUT_EXPONENT)
+    return np.where(far, np.ldexp(1.0, e - 1), 1.0)
+
+
 def ridge_wls(Z, w, Y, alpha=1.0):
     """Weighted ridge regression with an unpenalised intercept, for many RHS.
 
@@ -161,14 +180,17 @@ def ridge_wls(Z, w, Y, alpha=1.0):
     coef_t = (Yct[:, None, :] @ Pt)[:, 0, :]  # (r, p)
     intercept = y_mean - np.einsum("rp,p->r", coef_t, z_mean, optimize=False)
     resid = Yct - (coef_t[:, None, :] @ np.ascontiguousarray(Zc.T))[:, 0, :]
-    ss_res = np.einsum("rm,m->r", resid**2, w, optimize=False)
-    ss_tot = np.einsum("rm,m->r", Yct**2, w, optimize=False)
+    scale = np.maximum(Yt.max(axis=1), -Yt.min(axis=1)) if Yt.shape[1] else np.zeros(Yt.shape[0])
+    # the sums of squares of outputs of 1e160 overflowed (R^2 NaN): such a column is divided by
+    # a power of two first (exact; the ratio is unchanged, ordinary columns are not touched)
+    unit = power_of_two_scale(scale)[:, None]
+    ss_res = np.einsum("rm,m->r", (resid / unit) ** 2, w, optimize=False)
+    ss_tot = np.einsum("rm,m->r", (Yct / unit) ** 2, w, optimize=False)
     coef = coef_t.T
     # A constant target has nothing to explain (R^2 = 1), but its weighted mean is rounded: it
     # left a variance of about (m eps |y|)^2 and an R^2 of rounding noise (-1.3e-15 for a
     # constant model). Variances at that level count as none.
-    scale = np.maximum(Yt.max(axis=1), -Yt.min(axis=1)) if Yt.shape[1] else np.zeros(Yt.shape[0])
-    floor = w.sum() * (Yt.shape[1] * np.finfo(np.float64).eps * scale) ** 2
+    floor = w.sum() * (Yt.shape[1] * np.finfo(np.float64).eps * (scale / unit[:, 0])) ** 2
     with np.errstate(invalid="ignore", divide="ignore"):
         r2 = np.where(ss_tot > floor, 1.0 - ss_res / ss_tot, 1.0)
     return coef, intercept, r2

@@ -102,11 +102,11 @@ class BackgroundGame:
 
         workers = effective_n_jobs(n_jobs)  # None: 1, or a parallel_config's
         if workers == 1 or len(calls) == 1:
-            from skxai._progress import progress
+            from skxai._progress import closing_progress
 
             groups = [[c] for c in calls] if verbose else [calls]
-            parts = [self._run_calls(X, 0, cmasks, g)
-                     for g in progress(groups, verbose=verbose, desc="explaining", unit="call")]
+            with closing_progress(groups, verbose=verbose, desc="explaining", unit="call") as bar:
+                parts = [self._run_calls(X, 0, cmasks, g) for g in bar]
         else:
             groups = [g.tolist() for g in np.array_split(np.asarray(calls), min(len(calls), 4 * workers))]
             tasks = []

@@ -427,11 +427,11 @@ class ConditionalGame:
             calls = self._calls(n, len(middle))
             workers = effective_n_jobs(n_jobs)  # None: 1, or a parallel_config's
             if workers == 1 or len(calls) == 1:
-                from skxai._progress import progress
+                from skxai._progress import closing_progress
 
                 groups = [[c] for c in calls] if verbose else [calls]
-                parts = [self._run_calls(X, mid, g)
-                         for g in progress(groups, verbose=verbose, desc="explaining", unit="call")]
+                with closing_progress(groups, verbose=verbose, desc="explaining", unit="call") as bar:
+                    parts = [self._run_calls(X, mid, g) for g in bar]
             else:
                 groups = [g.tolist() for g in np.array_split(np.asarray(calls), min(len(calls), 4 * workers))]
                 parts = Parallel(n_jobs=n_jobs, verbose=verbose)(delayed(self._run_calls)(X, mid, g) for g in groups)
@@ -611,15 +611,19 @@ def monte_carlo_error(game, phi, base, std):
     G = getattr(game, "monte_carlo_groups", 0)
     if G <= 1:
         return phi, base, std
-    from skxai._estimate import t_inflation
+    from skxai._estimate import output_scale, t_inflation
 
     k = phi.shape[-1] // (G + 1)
     replicates = phi[..., k:].reshape(phi.shape[:-1] + (G, k))
+    # squared below: a row's output of 1e160 is brought near 1 by a power of two first (exact;
+    # 1 for ordinary magnitudes), or its error was inf (and 1e-160's lost digits to underflow)
+    scale = output_scale(replicates, axis=tuple(range(1, replicates.ndim - 1)))
+    scale = scale.reshape(scale.shape[:1] + (1,) * (phi.ndim - 2) + scale.shape[1:])
     with np.errstate(invalid="ignore"):
-        mc = np.sqrt(replicates.var(axis=-2, ddof=1) / G) * t_inflation(G - 1)
+        mc = np.sqrt((replicates / scale[..., None, :]).var(axis=-2, ddof=1) / G) * t_inflation(G - 1)
     mc = np.where(np.isfinite(mc), mc, np.inf)
-    total = mc if std is None else np.sqrt(np.asarray(std)[..., :k] ** 2 + mc**2)
-    return phi[..., :k], base[..., :k], total
+    total = mc if std is None else np.sqrt((np.asarray(std)[..., :k] / scale) ** 2 + mc**2)
+    return phi[..., :k], base[..., :k], total * scale
 
 
 def rows_share_draws(game, extras):

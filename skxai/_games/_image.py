@@ -157,11 +157,11 @@ class ImageGame:
 
         workers = effective_n_jobs(n_jobs)  # None: 1, or a parallel_config's
         if workers == 1 or len(calls) == 1:
-            from skxai._progress import progress
+            from skxai._progress import closing_progress
 
             groups = [[c] for c in calls] if verbose else [calls]
-            out = np.concatenate([self._run_calls(X, masks, g) for g in progress(
-                groups, verbose=verbose, desc="explaining images", unit="call")], axis=0)
+            with closing_progress(groups, verbose=verbose, desc="explaining images", unit="call") as bar:
+                out = np.concatenate([self._run_calls(X, masks, g) for g in bar], axis=0)
         else:
             groups = [g.tolist() for g in np.array_split(np.asarray(calls), min(len(calls), 4 * workers))]
             parts = Parallel(n_jobs=n_jobs, verbose=verbose)(delayed(self._run_calls)(X, masks, g) for g in groups)

@@ -13,7 +13,7 @@ from sklearn.utils.validation import check_is_fitted
 from skxai._adapters import check_target_indices
 from skxai._data import columns_in_fit_order
 from skxai._explanation import Explanation
-from skxai._progress import progress
+from skxai._progress import closing_progress
 from skxai._torch._capture import LayerCapture
 from skxai._torch._model import HookSet, TorchModel, leaf_modules
 from skxai.base import (
@@ -671,23 +671,25 @@ class BaseTorchExplainer(BaseExplainer):
         fast = _channels_last_ok(x)
         with capture as cap:
             chunks = range(0, n, bs)
-            for s in progress(chunks, verbose=progress_bar and len(chunks) > 1, desc=type(self).__name__, unit="batch"):
-                tb = None if targets is None else targets[s : s + bs]
-                lv = None if layer_values is None else layer_values[s : s + bs]
-                if fast:
-                    try:
-                        out, g, wrt, tb = self._pass(_channels_last(x[s : s + bs]), tb, cap, lv)
-                    except RuntimeError as exc:
-                        if not layout_refused(exc):
-                            raise
-                        fast = False
-                if not fast:
-                    out, g, wrt, tb = self._pass(x[s : s + bs], tb, cap, lv)
-                outs.append(out.detach())
-                grads.append(g)
-                tgts.append(tb)
-                if keep_activations:
-                    acts.append(wrt.detach().contiguous())
+            with closing_progress(chunks, verbose=progress_bar and len(chunks) > 1, desc=type(self).__name__,
+                                  unit="batch") as bar:
+                for s in bar:
+                    tb = None if targets is None else targets[s : s + bs]
+                    lv = None if layer_values is None else layer_values[s : s + bs]
+                    if fast:
+                        try:
+                            out, g, wrt, tb = self._pass(_channels_last(x[s : s + bs]), tb, cap, lv)
+                        except RuntimeError as exc:
+                            if not layout_refused(exc):
+                                raise
+                            fast = False
+                    if not fast:
+                        out, g, wrt, tb = self._pass(x[s : s + bs], tb, cap, lv)
+                    outs.append(out.detach())
+                    grads.append(g)
+                    tgts.append(tb)
+                    if keep_activations:
+                        acts.append(wrt.detach().contiguous())
         return GradResult(
             torch.cat(outs),
             torch.cat(grads),

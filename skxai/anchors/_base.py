@@ -9,7 +9,7 @@ from sklearn.utils import gen_even_slices
 from sklearn.utils.parallel import Parallel, delayed
 
 from skxai._adapters import cast_for_model, kept_model_state, unwrap_frozen
-from skxai._progress import progress
+from skxai._progress import closing_progress
 from skxai.anchors._driver import run_lockstep
 from skxai.anchors._search import AnchorSearch
 from skxai.anchors._store import SampleStore
@@ -276,12 +276,13 @@ class BaseAnchorExplainer(BaseExplainer):
         slices = list(gen_even_slices(n, n_chunks))
         # the bar counts finished chunks (results come back in order, so seeds and outputs
         # do not depend on n_jobs)
-        parts = list(progress(
+        with closing_progress(
             Parallel(n_jobs=self.n_jobs, return_as="generator")(
                 delayed(_explain_chunk)(self, items[s], refs[s], seeds[s]) for s in slices
             ),
             verbose=self.verbose, total=len(slices), desc=type(self).__name__, unit="chunk",
-        ))
+        ) as bar:
+            parts = list(bar)
         out = [r for part, _, _ in parts for r in part]
         totals = {
             "total_model_calls": int(sum(t for _, t, _ in parts)),

@@ -11,7 +11,7 @@ from sklearn.utils.validation import check_is_fitted
 from skxai._adapters import ModelOutput
 from skxai._data import TabularSchema, in_input_dtype
 from skxai._explanation import Explanation
-from skxai._progress import progress
+from skxai._progress import closing_progress
 from skxai.anchors._bandit import accepts, kl_bounds
 from skxai.anchors._base import BaseAnchorExplainer, decisions, result_arrays
 from skxai.utils._feature_names import internal_call, names_out
@@ -738,13 +738,14 @@ class AnchorTabularExplainer(BaseAnchorExplainer):
         seeds = np.array([zlib.crc32(np.ascontiguousarray(b).tobytes() + _decision_bytes(refs[i : i + 1]), base)
                           & 0x7FFFFFFF for i, b in enumerate(bins)], dtype=np.int64)
         n_chunks = min(n, max(1, effective_n_jobs(self.n_jobs), -(-n // 64) if self.verbose else 1))
-        parts = list(progress(
+        with closing_progress(
             Parallel(n_jobs=self.n_jobs, return_as="generator")(
                 delayed(self._search_rows)(bins[s], refs[s], seeds[s])
                 for s in gen_even_slices(n, n_chunks)
             ),
             verbose=self.verbose, total=n_chunks, desc=type(self).__name__, unit="chunk",
-        ))
+        ) as bar:
+            parts = list(bar)
         results = [r for part, _ in parts for r in part]
         # the explained rows' decisions, then the fresh samples of every row
         totals = {"total_model_calls": -(-n // self.rows_per_call_) + sum(t for _, t in parts),

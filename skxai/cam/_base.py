@@ -26,7 +26,7 @@ import numpy as np
 import torch
 
 from skxai._explanation import Explanation
-from skxai._progress import progress
+from skxai._progress import closing_progress
 from skxai._torch._capture import LayerCapture
 from skxai._torch._explainer import (
     BaseTorchExplainer,
@@ -398,18 +398,20 @@ class BaseCamExplainer(BaseTorchExplainer, auto_wrap_output_keys=None):
             name = self._layer_name()
             fixed = self._fixed_targets(n) if given is None else given
             chunks = range(0, n, bs)
-            for s in progress(chunks, verbose=self.verbose and len(chunks) > 1, desc=type(self).__name__, unit="batch"):
-                t = None if fixed is None else fixed[s : s + bs]
-                xc = x[s : s + bs]
-                if fast:
-                    try:
-                        parts.append(self._explain_chunk(channels_last(xc), name, t))
-                        continue
-                    except RuntimeError as exc:
-                        if not layout_refused(exc):
-                            raise
-                        fast = False
-                parts.append(self._explain_chunk(xc, name, t))
+            with closing_progress(chunks, verbose=self.verbose and len(chunks) > 1, desc=type(self).__name__,
+                                  unit="batch") as bar:
+                for s in bar:
+                    t = None if fixed is None else fixed[s : s + bs]
+                    xc = x[s : s + bs]
+                    if fast:
+                        try:
+                            parts.append(self._explain_chunk(channels_last(xc), name, t))
+                            continue
+                        except RuntimeError as exc:
+                            if not layout_refused(exc):
+                                raise
+                            fast = False
+                    parts.append(self._explain_chunk(xc, name, t))
 
         return parts, name
 

@@ -34,7 +34,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from skxai._progress import progress
+from skxai._progress import closing_progress
 from skxai._torch._capture import LayerCapture
 from skxai._torch._explainer import BaseTorchExplainer, check_recorded, gradient_of
 from skxai._torch._model import (
@@ -615,31 +615,33 @@ class DeepShapExplainer(BaseTorchExplainer):
         # the rule's output (hooks of one module run in registration order)
         with deeplift_rules(model.module, skip=model.bypassed), capture as cap:
             starts = range(0, n * n_ref, per_pass)
-            for start in progress(starts, verbose=progress_bar and len(starts) > 1, desc="DeepSHAP", unit="batch"):
-                pairs = torch.arange(start, min(n * n_ref, start + per_pass), device=x.device)
-                i, j = pairs // n_ref, pairs % n_ref
-                m = pairs.shape[0]
-                batch = torch.cat([x[i], refs[j]])
-                if cap is not None:
-                    cap.reset()
-                with torch.enable_grad():
-                    if layer is None:
-                        batch.requires_grad_(True)
-                    z = model.logits(batch.clone())
-                    out = apply_head(z, model.head_of(z))
-                    wrt = batch if layer is None else cap.activations
-                    selected = out[:m].gather(1, targets[i][:, None]).sum()
-                    if cap is None:
-                        check_recorded(selected, type(self).__name__)
-                        g = gradient_of(selected, wrt, type(self).__name__)
-                    else:
-                        g = cap.gradient(selected)
-                if g is None:
-                    g = torch.zeros_like(wrt)
-                contrib = (wrt[:m] - wrt[m:]).detach().double() * g[:m].double()
-                if total is None:
-                    total = torch.zeros((n,) + contrib.shape[1:], dtype=torch.float64, device=x.device)
-                total.index_add_(0, i, contrib)
+            with closing_progress(starts, verbose=progress_bar and len(starts) > 1, desc="DeepSHAP",
+                                  unit="batch") as bar:
+                for start in bar:
+                    pairs = torch.arange(start, min(n * n_ref, start + per_pass), device=x.device)
+                    i, j = pairs // n_ref, pairs % n_ref
+                    m = pairs.shape[0]
+                    batch = torch.cat([x[i], refs[j]])
+                    if cap is not None:
+                        cap.reset()
+                    with torch.enable_grad():
+                        if layer is None:
+                            batch.requires_grad_(True)
+                        z = model.logits(batch.clone())
+                        out = apply_head(z, model.head_of(z))
+                        wrt = batch if layer is None else cap.activations
+                        selected = out[:m].gather(1, targets[i][:, None]).sum()
+                        if cap is None:
+                            check_recorded(selected, type(self).__name__)
+                            g = gradient_of(selected, wrt, type(self).__name__)
+                        else:
+                            g = cap.gradient(selected)
+                    if g is None:
+                        g = torch.zeros_like(wrt)
+                    contrib = (wrt[:m] - wrt[m:]).detach().double() * g[:m].double()
+                    if total is None:
+                        total = torch.zeros((n,) + contrib.shape[1:], dtype=torch.float64, device=x.device)
+                    total.index_add_(0, i, contrib)
         return total / n_ref
 
     def _attribute_core(self, x, targets, progress_bar=False):

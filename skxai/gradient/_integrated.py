@@ -15,7 +15,7 @@ from skxai._baselines import (
     make_baseline,
     resolve_baseline_name,
 )
-from skxai._progress import progress
+from skxai._progress import closing_progress
 from skxai._torch._explainer import BaseTorchExplainer, _to_numpy
 from skxai._torch._model import as_tensor
 from skxai.utils._memory import refuse_beyond_working_memory
@@ -264,14 +264,15 @@ callable, default="zeros"
             diff = act - act0
         total = None
         # indices, not a list of (node, weight) pairs: ~100 bytes of Python objects per step
-        for j in progress(range(len(alphas)), verbose=self.verbose, desc="IG", unit="step"):
-            a, w = alphas[j], weights[j]
-            if layer is None:
-                g = self._forward_backward(x0 + float(a) * diff, targets).grads
-            else:
-                path = act0 + float(a) * diff
-                g = self._forward_backward(x, targets, layer=layer, layer_values=path).grads
-            total = w * g.to(torch.float64) if total is None else total + w * g.double()
+        with closing_progress(range(len(alphas)), verbose=self.verbose, desc="IG", unit="step") as bar:
+            for j in bar:
+                a, w = alphas[j], weights[j]
+                if layer is None:
+                    g = self._forward_backward(x0 + float(a) * diff, targets).grads
+                else:
+                    path = act0 + float(a) * diff
+                    g = self._forward_backward(x, targets, layer=layer, layer_values=path).grads
+                total = w * g.to(torch.float64) if total is None else total + w * g.double()
         return diff.double(), total
 
     def _integrate(self, x, x0, targets, n_steps=None):

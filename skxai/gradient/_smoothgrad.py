@@ -9,7 +9,7 @@ import numpy as np
 import torch
 from sklearn.base import clone
 
-from skxai._progress import progress
+from skxai._progress import closing_progress
 from skxai._torch._explainer import BaseTorchExplainer
 from skxai.utils._param_validation import HasMethods, Interval, StrOptions
 from skxai.utils._random import seed_from
@@ -227,18 +227,19 @@ class SmoothGradExplainer(BaseTorchExplainer):
         scale = self._noise_scale(x).to(x.device)
         generator = torch.Generator().manual_seed(self._seed())
         total = total_sq = first = None
-        for j in progress(range(self.n_samples), verbose=self.verbose, desc="SmoothGrad", unit="sample"):
-            noisy = x + self._draw_noise(j, x, generator) * scale if self.sigma > 0 else x
-            a, _ = self.method_._attribute_core(noisy, targets)
-            a = a.to(torch.float64)
-            if self.variant == "variance":
-                # moments of the deviations from the first draw: mean(a^2) - mean(a)^2 cancels
-                # every digit when the spread is small next to the mean (shifted-data variance)
-                first = a if first is None else first
-                a = a - first
-            total = a if total is None else total + a
-            if self.variant != "mean":
-                total_sq = a * a if total_sq is None else total_sq + a * a
+        with closing_progress(range(self.n_samples), verbose=self.verbose, desc="SmoothGrad", unit="sample") as bar:
+            for j in bar:
+                noisy = x + self._draw_noise(j, x, generator) * scale if self.sigma > 0 else x
+                a, _ = self.method_._attribute_core(noisy, targets)
+                a = a.to(torch.float64)
+                if self.variant == "variance":
+                    # moments of the deviations from the first draw: mean(a^2) - mean(a)^2 cancels
+                    # every digit when the spread is small next to the mean (shifted-data variance)
+                    first = a if first is None else first
+                    a = a - first
+                total = a if total is None else total + a
+                if self.variant != "mean":
+                    total_sq = a * a if total_sq is None else total_sq + a * a
         mean = total / self.n_samples
         if self.variant == "mean":
             return mean

@@ -6,6 +6,7 @@ import numbers
 
 import numpy as np
 
+from skxai._wls import power_of_two_scale
 from skxai.metrics._utils import (
     check_perturbation_memory,
     check_positive_int,
@@ -22,6 +23,11 @@ def row_pearson(a, b):
     const = np.all(a == a[:, :1], axis=1) | np.all(b == b[:, :1], axis=1)
     a = a - a.mean(axis=1, keepdims=True)
     b = b - b.mean(axis=1, keepdims=True)
+    # the product of the two sums of squares overflowed from outputs of about 1e77 on (r = 0,
+    # NaN at 1e160) and underflowed below 1e-77 (r = 0): rows beyond 2**+-64 are divided by a
+    # power of two first (exact; r is unchanged by it, ordinary rows are not touched)
+    a = a / power_of_two_scale(np.abs(a).max(axis=1, initial=0.0))[:, None]
+    b = b / power_of_two_scale(np.abs(b).max(axis=1, initial=0.0))[:, None]
     denom = np.where(const, 0.0, np.sqrt((a * a).sum(axis=1) * (b * b).sum(axis=1)))
     safe = np.where(denom > 0, denom, 1.0)
     return np.where(denom > 0, (a * b).sum(axis=1) / safe, 0.0)

@@ -233,16 +233,17 @@ def make_report(explainers, X, *, path=None, title="skxai explanation report", d
     sections = []
     explanations = explanations or {}
     computed = []
-    from skxai._progress import progress
+    from skxai._progress import closing_progress
 
-    for name, explainer in progress(named, verbose=verbose, total=len(named), desc="report", unit="explainer"):
-        content, exp = explainer_section(
-            name, explainer, Xs, n_local=n_local, metric_names=metric_names,
-            n_metric_samples=n_metric_samples, dpi=dpi, figures=figures,
-            explanation=explanations.get(name), seconds=(timings or {}).get(name), output_names=output_names,
-        )
-        _add_section(sections, slug(name), name, content)
-        computed.append((name, exp))
+    with closing_progress(named, verbose=verbose, total=len(named), desc="report", unit="explainer") as bar:
+        for name, explainer in bar:
+            content, exp = explainer_section(
+                name, explainer, Xs, n_local=n_local, metric_names=metric_names,
+                n_metric_samples=n_metric_samples, dpi=dpi, figures=figures,
+                explanation=explanations.get(name), seconds=(timings or {}).get(name), output_names=output_names,
+            )
+            _add_section(sections, slug(name), name, content)
+            computed.append((name, exp))
     localisation_rows = None
     if localisation is not None:
         from skxai._explain import final_explainer

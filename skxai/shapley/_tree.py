@@ -22,7 +22,7 @@ from skxai._adapters import (
 from skxai._data import TabularSchema, check_feature_groups
 from skxai._explanation import Explanation
 from skxai._games._background import BackgroundGame, all_coalitions
-from skxai._progress import chunk_slices, progress
+from skxai._progress import chunk_slices, closing_progress
 from skxai.base import BaseTabularExplainer, PerturbationView
 from skxai.shapley._treeshap._run import TreeRunner
 from skxai.shapley._treeshap._sklearn import (
@@ -864,9 +864,9 @@ class TreeShapExplainer(BaseTabularExplainer):
         )
         rows = max(1, min(self.batch_size or n, _memory.MAX_WORKING_BYTES // work))
         chunks = chunk_slices(n, rows)
-        for sl in progress(chunks, verbose=self.verbose, total=len(chunks), desc="TreeSHAP",
-                           unit="chunk"):
-            values[sl] = self._runner.shap_values(Z[sl], n_jobs=self.n_jobs)
+        with closing_progress(chunks, verbose=self.verbose, total=len(chunks), desc="TreeSHAP", unit="chunk") as bar:
+            for sl in bar:
+                values[sl] = self._runner.shap_values(Z[sl], n_jobs=self.n_jobs)
         return values
 
     def _new_enumeration_game(self):

@@ -9,7 +9,7 @@ from joblib import effective_n_jobs
 from sklearn.utils.parallel import Parallel, delayed
 
 from skxai._lime_engine import euclidean_distance, fit_surrogate, removal_masks
-from skxai._progress import progress
+from skxai._progress import closing_progress
 from skxai.base import BaseTabularExplainer
 from skxai.utils._param_validation import (
     Interval,
@@ -196,8 +196,8 @@ class LimeExplainer(BaseTabularExplainer):
         calls = [(s, min(n * m, s + size)) for s in range(0, n * m, size)]
         workers = effective_n_jobs(self.n_jobs)  # None: 1, or a parallel_config's
         if workers == 1 or len(calls) == 1:
-            parts = [_sampled_values(self.output_, X, bg, cmasks, bidx, [c])
-                     for c in progress(calls, verbose=self.verbose, desc="LIME", unit="call")]
+            with closing_progress(calls, verbose=self.verbose, desc="LIME", unit="call") as bar:
+                parts = [_sampled_values(self.output_, X, bg, cmasks, bidx, [c]) for c in bar]
         else:
             groups = [g.tolist() for g in np.array_split(np.asarray(calls), min(len(calls), 4 * workers))]
             parts = Parallel(n_jobs=self.n_jobs, verbose=self.verbose)(

@@ -19,7 +19,7 @@ from skxai._adapters import (
 )
 from skxai._explanation import Explanation
 from skxai._lime_engine import cosine_distance, fit_surrogate, removal_masks
-from skxai._progress import progress
+from skxai._progress import closing_progress
 from skxai._text import (
     DEFAULT_TOKEN_PATTERN,
     check_corpus,
@@ -98,12 +98,13 @@ def _lime_chunk(explainer, toks, seeds, targets, size, verbose=0):
     per_group = max(1, min(size // n, most_within_working_memory(most)))
     results, calls, rows = [], 0, 0
     starts = range(0, len(toks), per_group)
-    for g in progress(starts, verbose=verbose, desc="LIME text", unit="call"):
-        sl = slice(g, g + per_group)
-        r, c, n = _lime_group(explainer, toks[sl], seeds[sl], targets[sl], size)
-        results += r
-        calls += c
-        rows += n
+    with closing_progress(starts, verbose=verbose, desc="LIME text", unit="call") as bar:
+        for g in bar:
+            sl = slice(g, g + per_group)
+            r, c, n = _lime_group(explainer, toks[sl], seeds[sl], targets[sl], size)
+            results += r
+            calls += c
+            rows += n
     return results, calls, rows
 
 
