@@ -1,6 +1,8 @@
 """``skxai explain`` when things go wrong: outputs that are not regular files, signals and
 errors after the rows are written, and what the message then says."""
 
+# ruff: noqa: F811 (the tests take the imported ``files`` fixture as an argument)
+
 import os
 import signal
 
@@ -9,25 +11,18 @@ import pandas as pd
 import pytest
 from sklearn.linear_model import Ridge
 
-from skxai._cli import main
-
-skops_io = pytest.importorskip("skops.io")
+pytest.importorskip("skops.io")
 
 
-@pytest.fixture(scope="module")
-def files(tmp_path_factory):
-    d = tmp_path_factory.mktemp("audit3_cli")
-    rng = np.random.RandomState(0)
-    X = pd.DataFrame(rng.normal(size=(12, 3)), columns=["a", "b", "c"])
-    X.to_csv(d / "data.csv", index=False)
-    model = Ridge().fit(X, X.a + 2 * X.b)
-    skops_io.dump(model, d / "ridge.skops")
-    return d, X, model
+# the saved Ridge on a 12 x 3 frame, and the runner, of the earlier command-line audit
+from tests.test_audit_cli_unseen import _run, files  # noqa: E402, F401
 
 
-def _run(argv, capsys):
-    code = main([str(a) for a in argv] + ["--quiet"])
-    return code, capsys.readouterr().err
+def _explain_with_report(files, out, report, capsys, *extra):
+    """``skxai explain ridge.skops data.csv --out OUT --report REPORT --n-samples 16 EXTRA``."""
+    d = files[0]
+    return _run(["explain", d / "ridge.skops", d / "data.csv", "--out", out, "--report", report,
+                 "--n-samples", 16, *extra], capsys)
 
 
 def test_out_dev_null_is_written(files, capsys):
@@ -60,22 +55,7 @@ def test_a_signal_during_the_report_says_the_rows_are_written(
 
     monkeypatch.setattr(skxai.report, "make_report", make_report)
     out = tmp_path / "out.csv"
-    got, err = _run(
-        [
-            "explain",
-            d / "ridge.skops",
-            d / "data.csv",
-            "--out",
-            out,
-            "--report",
-            tmp_path / "r.html",
-            "--n-samples",
-            16,
-            "--chunk-size",
-            5,
-        ],
-        capsys,
-    )
+    got, err = _explain_with_report(files, out, tmp_path / "r.html", capsys, "--chunk-size", 5)
     assert got == code
     res = pd.read_csv(out)
     assert len(res) == len(X)
@@ -97,20 +77,7 @@ def test_a_failing_report_says_the_rows_are_written(files, tmp_path, capsys, mon
 
     monkeypatch.setattr(skxai.report, "make_report", make_report)
     out = tmp_path / "out.csv"
-    code, err = _run(
-        [
-            "explain",
-            d / "ridge.skops",
-            d / "data.csv",
-            "--out",
-            out,
-            "--report",
-            tmp_path / "r.html",
-            "--n-samples",
-            16,
-        ],
-        capsys,
-    )
+    code, err = _explain_with_report(files, out, tmp_path / "r.html", capsys)
     assert code == 1
     assert len(pd.read_csv(out)) == len(X)
     assert f"all 12 rows are in {str(out)!r}" in err
