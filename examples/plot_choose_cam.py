@@ -109,14 +109,17 @@ table = pd.DataFrame(rows).round(2)
 print(table.to_string(index=False))
 
 # %%
-fig, ax = plt.subplots(figsize=(6, 4.5))
+# Methods whose scores nearly coincide would hide each other's labels on the points: each
+# point gets its own marker and colour, named in a legend beside the axes.
+fig, ax = plt.subplots(figsize=(7.5, 4.5), layout="constrained")
+markers = iter("osD^vP*X<>hp")
 for _, r in table.iterrows():
     control = "control" in r["method"]
-    ax.scatter(r["average_drop_%"], r["average_gain_%"], marker="x" if control else "o",
-               color="grey" if control else None)
-    ax.annotate(f"{r['method']} {r['layer']}", (r["average_drop_%"], r["average_gain_%"]),
-                fontsize=7)
+    name = r["method"] if control else f"{r['method']} ({r['layer']})"
+    ax.scatter(r["average_drop_%"], r["average_gain_%"], marker="x" if control else next(markers),
+               color="grey" if control else None, s=40, label=name)
 ax.set_xlabel("Average Drop % (lower is better)")
 ax.set_ylabel("Average Gain % (higher is better)")
-ax.set_title("CAMs (their best layer) against the controls")
+ax.set_title("CAMs (at their best layer) against the controls")
+ax.legend(loc="center left", bbox_to_anchor=(1.02, 0.5), fontsize=8, frameon=False)
 plt.show()

@@ -62,10 +62,12 @@ for method in ("gausslegendre", "riemann_trapezoid"):
         gaps[method].append(completeness_gap(ig, X_eval, relative=True).mean())
     print(method, np.round(gaps[method], 5))
 
-fig, ax = plt.subplots(figsize=(6, 4))
+fig, ax = plt.subplots(figsize=(6, 4), layout="constrained")
 for method, g in gaps.items():
     ax.loglog(steps, g, marker="o", label=method)
 ax.axhline(0.01, color="grey", ls=":", label="1 % gap")
+ax.set_xticks(steps, labels=[str(n) for n in steps])  # the values tried, not powers of ten
+ax.set_xticks([], minor=True)
 ax.set_xlabel("n_steps")
 ax.set_ylabel("mean relative completeness gap")
 ax.legend()

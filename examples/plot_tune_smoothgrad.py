@@ -82,7 +82,7 @@ print("one-standard-error choice:", search.best_params_)
 
 # %%
 # Scores against ``n_samples`` for each ``sigma`` (error bars: one standard error)
-fig, ax = plt.subplots(figsize=(6, 4))
+fig, ax = plt.subplots(figsize=(6, 4), layout="constrained")
 for s in grid["sigma"]:
     rows = np.flatnonzero(np.asarray(res["param_sigma"], dtype=float) == s)
     n = np.asarray(res["param_n_samples"], dtype=float)[rows]
@@ -91,8 +91,10 @@ for s in grid["sigma"]:
                 label=f"sigma={s}")
 ax.axvline(search.best_params_["n_samples"], color="grey", ls="--", label="1-SE choice")
 ax.set_xscale("log")
+ax.set_xticks(grid["n_samples"], labels=[str(n) for n in grid["n_samples"]])  # the values tried
+ax.set_xticks([], minor=True)
 ax.set_xlabel("n_samples")
-ax.set_ylabel("- infidelity (higher is better)")
+ax.set_ylabel("score: minus the infidelity (higher is better)")
 ax.legend()
 
 # %%
