@@ -8,7 +8,8 @@ from the fitted background by one of three samplers:
 
 - ``"gaussian"``: ``X_Sbar | x_S ~ N(mu_Sbar + Sig_Sbar,S Sig_S,S^-1 (x_S - mu_S),
   Sig_Sbar,Sbar - Sig_Sbar,S Sig_S,S^-1 Sig_S,Sbar)`` with the background's mean and
-  covariance (shapr's "gaussian" approach);
+  covariance (those of the fitted rows for a k-means background, whose centres lack the
+  within-cluster spread; shapr's "gaussian" approach);
 - ``"empirical"``: background rows weighted by ``exp(-D_S(x, b)^2 / (2 h^2))``, ``D_S`` the
   Mahalanobis distance on the columns of S divided by the square root of their number of
   independent directions (``|S|`` unless columns are constant or copies), keeping the rows that
