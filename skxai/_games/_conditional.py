@@ -8,7 +8,8 @@ from the fitted background by one of three samplers:
 
 - ``"gaussian"``: ``X_Sbar | x_S ~ N(mu_Sbar + Sig_Sbar,S Sig_S,S^-1 (x_S - mu_S),
   Sig_Sbar,Sbar - Sig_Sbar,S Sig_S,S^-1 Sig_S,Sbar)`` with the background's mean and
-  covariance (shapr's "gaussian" approach);
+  covariance (those of the fitted rows for a k-means background, whose centres lack the
+  within-cluster spread; shapr's "gaussian" approach);
 - ``"empirical"``: background rows weighted by ``exp(-D_S(x, b)^2 / (2 h^2))``, ``D_S`` the
   Mahalanobis distance on the columns of S divided by the square root of their number of
   independent directions (``|S|`` unless columns are constant or copies), keeping the rows that
@@ -143,11 +144,15 @@ class ConditionalGame:
         ``{column index: dtype}`` of the columns cast back to an integer or boolean dtype before
         the model sees a row (a DataFrame's): a callable's samples must keep their values
         through that cast, or the model would not get them.
+    moments : tuple of ndarray, default=None
+        ``(mean, covariance)`` of the data the background summarises, used instead of the
+        background's weighted moments (a k-means background: its centres keep the data's mean
+        but lose the within-cluster part of its covariance).
     """
 
     def __init__(self, output, background, weights, groups, *, sampler="gaussian", n_samples=100,
                  bandwidth=0.1, batch_size=50_000, random_state=None, monte_carlo_groups=0,
-                 cast_columns=None):
+                 cast_columns=None, moments=None):
         background = np.asarray(background)
         if background.dtype.kind not in "biuf":
             raise ValueError(
@@ -172,7 +177,10 @@ class ConditionalGame:
         self._col_player = np.empty(self.n_features, dtype=int)
         for p, cols in enumerate(groups):
             self._col_player[cols] = p
-        self.mean_, self.covariance_ = _weighted_moments(self.background, self.weights)
+        if moments is None:
+            self.mean_, self.covariance_ = _weighted_moments(self.background, self.weights)
+        else:
+            self.mean_, self.covariance_ = (np.array(m, dtype=np.float64) for m in moments)
         # A column constant on the background has a variance of rounding size (3e-30 for 200
         # rows of 5.0), not 0: on the correlation scale below it became a variable of unit
         # variance whose rounding-noise correlations moved the others' draws by 0.3 sd, and its
@@ -478,6 +486,8 @@ def explainer_game(explainer):
         batch_size=explainer.batch_size or 50_000,
         random_state=explainer._seed(),
         cast_columns=cast,
+        moments=getattr(explainer, "_conditional_moments", None)
+        if isinstance(sampler, str) and sampler == "gaussian" else None,
         # the empirical sampler's values are weighted means over the background, not draws
         monte_carlo_groups=0 if isinstance(sampler, str) and sampler == "empirical" else MONTE_CARLO_GROUPS,
     )
@@ -495,8 +505,13 @@ def _is_default(value, default):
     return isinstance(value, numbers.Real) and not isinstance(value, bool) and value == default
 
 
-def check_game_at_fit(explainer):
+def check_game_at_fit(explainer, X=None):
     """The game parameters' checks that need the fitted schema, made at ``fit``.
+
+    With ``X`` (the fitted rows as an array), the Gaussian sampler on a k-means background
+    learns the mean and covariance of ``X`` (``explainer._conditional_moments``): the centres'
+    weighted covariance is the between-cluster part only (on correlated data a correlation of
+    0.91 became 0.99, and a linear model's values were 1.5 off the closed form, largest 3.2).
 
     Refuses the Gaussian sampler on a DataFrame's integer or boolean columns (it was accepted
     at ``fit`` and refused at every ``transform``), and warns about conditional parameters set
@@ -504,6 +519,8 @@ def check_game_at_fit(explainer):
     sampler than "empirical"): a callable sampler given without ``game="conditional"`` was
     silently never called.
     """
+    if hasattr(explainer, "_conditional_moments"):
+        del explainer._conditional_moments  # a refit learns them anew
     if getattr(explainer, "game", "interventional") != "conditional":
         unused = [name for name, default in _CONDITIONAL_DEFAULTS.items()
                   if hasattr(explainer, name) and not _is_default(getattr(explainer, name), default)]
@@ -535,6 +552,12 @@ def check_game_at_fit(explainer):
         _refuse_missing(background, "the background")  # at fit, not at the first transform
     if isinstance(sampler, str) and sampler == "gaussian" and background is not None:
         n, p = background.shape
+        if (X is not None and getattr(explainer, "background", "sample") == "kmeans" and len(X) > n
+                and background.dtype.kind in "biuf"):
+            Xf = np.asarray(X, dtype=np.float64)
+            _refuse_missing(Xf, "the data")
+            explainer._conditional_moments = (Xf.mean(axis=0), np.cov(Xf, rowvar=False).reshape(p, p))
+            n = len(Xf)
         if n <= p:
             # every x off the background's affine hull then conditions on a direction without
             # variance: its draws have no spread (std 0) and its values depend on how the

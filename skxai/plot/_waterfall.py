@@ -93,7 +93,7 @@ def as_batch(explanation):
 
 def check_error_bars(explanation, error_bars, caller, allowed=(True, False)):
     """Refuse an ``error_bars`` value the display does not know, and standard errors that are not
-    shaped like the values (an IndexError deep in the drawing said neither)."""
+    shaped like the values (an IndexError deep in the drawing said neither) or are negative."""
     if not any(error_bars is a or (isinstance(a, str) and error_bars == a) for a in allowed):
         raise ValueError(f"{caller}: error_bars must be one of {', '.join(map(repr, allowed))}; got {error_bars!r}.")
     std = explanation.std
@@ -102,6 +102,15 @@ def check_error_bars(explanation, error_bars, caller, allowed=(True, False)):
             f"{caller}: error_bars needs the explanation's std shaped like its values "
             f"{np.shape(explanation.values)}; std has shape {np.shape(std)}."
         )
+    if error_bars is True and std is not None:
+        with np.errstate(invalid="ignore"):
+            negative = np.asarray(std, dtype=np.float64) < 0  # NaN and inf: unknown errors, drawn as such
+        if negative.any():
+            # the bar chart squared them away (bars of |std|), the waterfall stopped in matplotlib
+            raise ValueError(
+                f"{caller}: error_bars=True needs standard errors >= 0, but the explanation's std holds "
+                f"{int(negative.sum())} negative standard errors (e.g. {float(np.asarray(std)[negative][0])!r})."
+            )
 
 
 def row_context(explanation, index, output):

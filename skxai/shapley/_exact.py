@@ -69,8 +69,10 @@ class ExactShapleyExplainer(BaseTabularExplainer):
         sampler than "empirical".
     conditional_sampler : {"gaussian", "empirical"} or callable, default="gaussian"
         How the conditional game draws the absent features. "gaussian": the multivariate
-        normal conditional of the background's mean and covariance (refused for a DataFrame's
-        integer or boolean columns, which would truncate its draws). "empirical": background
+        normal conditional of the background's mean and covariance (with
+        ``background="kmeans"``, those of the rows given to ``fit``: the centres lose the
+        within-cluster spread; refused for a DataFrame's integer or boolean columns, which
+        would truncate its draws). "empirical": background
         rows weighted by ``exp(-D_S^2 / (2 bandwidth^2))``, ``D_S`` their Mahalanobis distance
         to ``x`` on S divided by ``sqrt(|S|)`` (``|S|`` counting independent directions only:
         constant or copied columns add none), keeping the rows with 95% of the weight. A
@@ -157,7 +159,7 @@ class ExactShapleyExplainer(BaseTabularExplainer):
         return super().fit(X, y, **fit_params)
 
     def _fit_extra(self, X, y):
-        check_game_at_fit(self)
+        check_game_at_fit(self, X)
         if self.n_players_ > self.max_features:
             raise ValueError(
                 f"ExactShapleyExplainer enumerates 2**n_players coalitions; {self.n_players_} "

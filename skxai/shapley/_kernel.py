@@ -203,7 +203,7 @@ class KernelShapExplainer(BaseTabularExplainer):
         return super().fit(X, y, **fit_params)
 
     def _fit_extra(self, X, y):
-        check_game_at_fit(self)
+        check_game_at_fit(self, X)
         # Checks that need the number of players: the budget and the memory of the fit.
         p, budget = self.n_players_, self._budget()
         kernel_order(self.max_order, p, budget)

@@ -134,7 +134,7 @@ class ShapleySamplingExplainer(BaseTabularExplainer):
         return super().fit(X, y, **fit_params)
 
     def _fit_extra(self, X, y):
-        check_game_at_fit(self)
+        check_game_at_fit(self, X)
 
     def _working_bytes(self):
         p, k = self.n_players_, self.n_outputs_
