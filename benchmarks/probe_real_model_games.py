@@ -1,4 +1,4 @@
-"""Coverage of phi +/- 1.96 std on games built for audit 5 (acc14b), not those of
+"""Coverage of phi +/- 1.96 std on games of real models, not those of
 ``bench_calibration.py``: a saturating logistic pipeline on wine (10 features, P(class 0)), a
 gradient-boosting classifier on 10 and 12 breast-cancer features, an MLP on 12, a depth-6
 regression tree on a step function (9 features) and a forest with one dominant feature (9).
@@ -6,7 +6,7 @@ Exact values by ExactShapleyExplainer on a fixed 30-row (20 for the 12-feature g
 background; 5 rows (4) explained; coverage over ``--seeds`` design seeds, with the worst
 feature's coverage and the root mean square of (phi - exact) / std.
 
-    python benchmarks/probe_audit5_games.py [--seeds 40] [--game wine,tree]
+    python benchmarks/probe_real_model_games.py [--seeds 40] [--game wine,tree]
 """
 
 import argparse
