@@ -688,6 +688,8 @@ def permutation_reference(perms, table):
     """Mean marginal contribution and its standard error over antithetic pairs, from the definition
     (module notes of skxai._estimate): per-unit variance floored at the mean over players (those whose
     contribution varies and whose pairs do not all agree; 1 when there are none) of their
+    (a player that never varied, or that every pair met after the same two sets of players, takes
+    the mean single variance of the others that varied)
     pair/single ratios times
     the single-permutation variance over the number of pairs; for a player whose contribution
     varies but whose pairs all agree, at least z^2 pseudo-pairs of that prior spread (ratio times
@@ -706,15 +708,21 @@ def permutation_reference(perms, table):
     if n_perm < 2:  # no spread seen: the error is unknown (inf), but one player is exact
         return phi, np.full_like(phi, 0.0 if p == 1 else np.inf), None
     single = contrib.var(axis=1, ddof=1)
-    n_pairs = n_perm // 2
     live_single = single.copy()
+    n_pairs = n_perm // 2
+    # a player every pair met after the same two sets of players (in either order) saw one unit
+    steps = [[frozenset({frozenset(perms[2 * u][: list(perms[2 * u]).index(j)]),
+                         frozenset(perms[2 * u + 1][: list(perms[2 * u + 1]).index(j)])})
+              for u in range(n_pairs)] for j in range(p)]
+    one_unit = [n_pairs >= 2 and len(set(steps[j])) == 1 for j in range(p)]
     for i in range(n):
         for c in range(k):
             tiny = (1e-12 * np.abs(contrib[i, :, :, c]).max()) ** 2
             live = [j for j in range(p) if single[i, j, c] > tiny]
-            for j in range(p):  # a player that never varied borrows the varying players' mean
-                if live and j not in live:
-                    single[i, j, c] = np.mean([live_single[i, q, c] for q in live])
+            informative = [j for j in live if not one_unit[j]]
+            for j in range(p):  # a player that never varied (or saw one unit) borrows the others' mean
+                if informative and j not in informative:
+                    single[i, j, c] = np.mean([live_single[i, q, c] for q in informative])
     if n_pairs == 1:
         return phi, np.sqrt(single) * stats.t.ppf(0.975, n_perm - 1) / 1.959963984540054, None
     pair_means = np.stack([(contrib[:, 2 * u] + contrib[:, 2 * u + 1]) / 2 for u in range(n_pairs)], axis=1)
