@@ -311,8 +311,9 @@ class TreeShapExplainer(BaseTabularExplainer):
         self : TreeShapExplainer
             The fitted explainer.
         """
-        response = resolve_response_method_name(self.response_method, owner=type(self).__name__)
         check_supported(final_estimator(self.estimator)[1])
+        response = resolve_response_method_name(self.response_method, owner=type(self).__name__,
+                                                check=self._check_response)
         Xs = _as_csr(X) if sp.issparse(X) else None
         if Xs is not None:  # rows densified below, as many as needed and fit in memory
             schema = TabularSchema(np.zeros((1, Xs.shape[1])), allow_nan=True, allow_inf=True)
@@ -598,6 +599,16 @@ class TreeShapExplainer(BaseTabularExplainer):
             )
 
     # ------------------------------------------------------------ outputs
+    def _check_response(self, response):
+        """Refuse, before fit, a response no tree model of this kind gives (the probabilities of
+        a regressor): a deprecated name for it is then one error, not a warning advising it."""
+        model = final_estimator(self.estimator)[1]
+        if response == "predict_proba" and not is_classifier(model):
+            raise ValueError(
+                f"response_method='predict_proba' needs a classifier; {type(model).__name__} has no "
+                "probabilities. Use response_method='auto'."
+            )
+
     def _resolve_quantity(self, response):
         """What is explained, and whether through the enumeration (non-linear link)."""
         kind = self._kind
@@ -704,8 +715,7 @@ class TreeShapExplainer(BaseTabularExplainer):
 
     def _tree_output(self, Z):
         """Explained response computed from the trees, on rows of the trees' space."""
-        raw = self.ensemble_.predict_raw(Z)
-        return apply_inverse_link(self.tree_model_, raw) if self._enumerate else raw
+        return _TreeResponse(self)(Z)
 
     def perturbation_view(self, X):
         """The samples ``X`` and how this explainer perturbs them (see :class:`~skxai.base.PerturbationView`).
@@ -871,7 +881,7 @@ class TreeShapExplainer(BaseTabularExplainer):
 
     def _new_enumeration_game(self):
         return BackgroundGame(
-            self._tree_output,
+            _TreeResponse(self),  # not the bound method: the explainer would hold itself (skops)
             self.tree_background_,
             self.background_weights_,
             self._tree_groups,
@@ -1029,11 +1039,35 @@ def _probe_varying_columns(Z, idx):
     return np.union1d(idx, np.asarray(extra, dtype=np.int64)) if extra else idx
 
 
-class _ModelResponse:
-    """The explained response from the fitted model's own methods, on input rows."""
+class _TreeResponse:
+    """The explained response computed from the trees, on rows of the trees' space; it holds
+    the trees, not the explainer (see :class:`_ModelResponse`)."""
 
     def __init__(self, explainer):
-        self.explainer = explainer
+        self.ensemble = explainer.ensemble_
+        self.tree_model = explainer.tree_model_
+        self.enumerate = explainer._enumerate
+
+    def __call__(self, Z):
+        raw = self.ensemble.predict_raw(Z)
+        return apply_inverse_link(self.tree_model, raw) if self.enumerate else raw
+
+
+class _ModelResponse:
+    """The explained response from the fitted model's own methods, on input rows.
+
+    It holds what it reads of the fitted explainer, not the explainer: a reference back to
+    the explainer (its ``output_``) was a cycle that skops' state walk followed until a
+    RecursionError, so no fitted TreeShapExplainer could be saved with skops.
+    """
+
+    def __init__(self, explainer):
+        self.estimator = explainer.estimator_
+        self.schema = explainer._schema
+        self.pre = explainer._pre
+        self.tree_model = explainer.tree_model_
+        self.kind = explainer._kind
+        self.quantity = explainer.quantity_
 
     def __call__(self, A):
         from skxai.utils._parallel import model_call
@@ -1042,10 +1076,11 @@ class _ModelResponse:
             return self._call(A)
 
     def _call(self, A):
-        ex = self.explainer
-        est = ex.estimator_
-        X = ex._schema.to_model_input(A)
-        kind, quantity = ex._kind, ex.quantity_
+        if "explainer" in vars(self):  # pickled when it held the explainer: read it from there
+            vars(self).update(vars(_ModelResponse(vars(self).pop("explainer"))))
+        est = self.estimator
+        X = self.schema.to_model_input(A)
+        kind, quantity = self.kind, self.quantity
         if quantity == "probability":
             out = est.predict_proba(X)
             if isinstance(out, list):  # multi-output: every output's classes side by side
@@ -1056,11 +1091,11 @@ class _ModelResponse:
             out = est.predict(X)
         else:  # raw score of a link regressor, IsolationForest's mean path length
             data = X
-            for step in ex._pre:
+            for step in self.pre:
                 data = step.transform(data)
             if kind == "link_regression":
-                out = hgb_raw_predict(ex.tree_model_, data)
+                out = hgb_raw_predict(self.tree_model, data)
             else:
-                out = isolation_path_length(ex.tree_model_, data)
+                out = isolation_path_length(self.tree_model, data)
         out = np.asarray(out, dtype=np.float64)
         return out.reshape(out.shape[0], -1)
