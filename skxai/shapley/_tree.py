@@ -431,13 +431,8 @@ class TreeShapExplainer(BaseTabularExplainer):
                 f"input: {exc}"
             ) from None
 
-    def _sparse_chunks(self, X, result_per_row, what):
-        """Validated sparse ``X`` explained in chunks of rows densified within the working
-        memory: yields ``(slice, sparse rows, dense rows, trees' rows)``.
-
-        ``result_per_row``: bytes of the result per row (dense, held whole). One row that
-        does not fit, or a result that does not, is refused before any work.
-        """
+    def _checked_sparse(self, X):
+        """``X`` as CSR, with the fitted number of columns, for a model that takes sparse rows."""
         Xs = _as_csr(X)
         if Xs.shape[1] != self.n_features_in_:
             raise ValueError(
@@ -445,6 +440,16 @@ class TreeShapExplainer(BaseTabularExplainer):
                 f"{self.n_features_in_} features as input."
             )
         self._check_sparse_accepted(Xs.shape[1])
+        return Xs
+
+    def _sparse_chunks(self, X, result_per_row, what):
+        """Validated sparse ``X`` explained in chunks of rows densified within the working
+        memory: yields ``(slice, sparse rows, dense rows, trees' rows)``.
+
+        ``result_per_row``: bytes of the result per row (dense, held whole). One row that
+        does not fit, or a result that does not, is refused before any work.
+        """
+        Xs = self._checked_sparse(X)
         n, p = Xs.shape
         width = self.ensemble_.n_features
         threads = effective_n_jobs(self.n_jobs)
@@ -986,9 +991,15 @@ class TreeShapExplainer(BaseTabularExplainer):
         check_is_fitted(self)
         if self.target_index_ is None:
             raise self._no_target()
-        if sp.issparse(X):  # the outputs of sparse rows come from their explanation
-            return target_indices_for(self.target_index_, X.shape[0],
-                                      predicted=lambda: np.asarray(self.explain(X).target_index))
+        if sp.issparse(X):
+            # the model's own outputs and prediction on the sparse rows (it takes them as they
+            # are): they came from the rows' whole explanation, so a caller that explained them
+            # too (the CLI, the report) explained every row twice
+            def predicted():
+                Xs = self._checked_sparse(X)
+                return self._predicted(lambda: Xs, self.output_(Xs))
+
+            return target_indices_for(self.target_index_, X.shape[0], predicted=predicted)
         Xa = self._input_array(X)
         return target_indices_for(
             self.target_index_, Xa.shape[0],
