@@ -232,7 +232,14 @@ def resolve_response_method(estimator, response_method):
         The method called: ``"predict_proba"``, ``"decision_function"``, ``"predict"``,
         ``"score_samples"`` or ``"__call__"`` for a plain callable.
     """
-    response_method = resolve_response_method_name(response_method)
+    response_method = resolve_response_method_name(
+        response_method, check=lambda name: _resolve_canonical(estimator, name)
+    )
+    return _resolve_canonical(estimator, response_method)
+
+
+def _resolve_canonical(estimator, response_method):
+    """:func:`resolve_response_method` for a name of the current vocabulary."""
     if response_method not in RESPONSE_METHODS:
         raise ValueError(f"response_method={response_method!r} is not supported; use one of {RESPONSE_METHODS}.")
     if not _is_sklearn_like(estimator):

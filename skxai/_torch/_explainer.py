@@ -15,7 +15,7 @@ from skxai._data import columns_in_fit_order
 from skxai._explanation import Explanation
 from skxai._progress import closing_progress
 from skxai._torch._capture import LayerCapture
-from skxai._torch._model import HookSet, TorchModel, leaf_modules
+from skxai._torch._model import HookSet, TorchModel, leaf_modules, resolve_torch_response
 from skxai.base import (
     BaseExplainer,
     _is_fitted,
@@ -34,7 +34,6 @@ from skxai.utils._param_validation import (
     Interval,
     deprecated_param,
     fit_context,
-    resolve_response_method_name,
 )
 from skxai.utils._random import check_random_state
 from skxai.utils._warnings import warn_at_caller
@@ -239,7 +238,7 @@ class BaseTorchExplainer(BaseExplainer):
 
     def _response_method(self):
         """The canonical response-method name (first-release names mapped with a FutureWarning)."""
-        return resolve_response_method_name(self.response_method, owner=type(self).__name__)
+        return resolve_torch_response(self.response_method, self.estimator_, owner=type(self).__name__)
 
     def _in_fit_order(self, X, name="X"):
         """A frame's columns in the order seen in ``fit``, matched by name (as the tabular

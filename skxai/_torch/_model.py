@@ -81,6 +81,21 @@ def _declared_regressor(est):
         return False
 
 
+def resolve_torch_response(response_method, estimator, owner=None):
+    """The canonical response-method name for :class:`TorchModel` (deprecated names mapped,
+    with a FutureWarning): a network regressor's ``"logits"`` / ``"raw"`` (its raw output,
+    explained under that name by the first release) is its prediction, and a deprecated name
+    the model cannot give is one error, without a warning advising it."""
+    from skxai.utils._param_validation import resolve_response_method_name
+
+    return resolve_response_method_name(
+        response_method,
+        owner=owner,
+        check=lambda name: TorchModel(estimator, name),
+        regressor=_declared_regressor(unwrap_frozen(estimator)),
+    )
+
+
 def this_thread_only(hook):
     """``hook`` acting on the forward passes of the thread that registers it only.
 
@@ -749,7 +764,7 @@ class TorchModel:
         if rm == "proba" and not has_proba:
             raise ValueError(
                 f"response_method={response_method!r}: this model has no probability output "
-                "(a regressor, or a classifier without predict_proba); use 'logits'."
+                "(a regressor, or a classifier without predict_proba); use 'decision_function' (the raw output)."
             )
         return rm
 

@@ -33,7 +33,6 @@ from skxai.utils._param_validation import (
     Interval,
     StrOptions,
     fit_context,
-    resolve_response_method_name,
 )
 from skxai.utils._random import check_random_state, seed_from
 from skxai.utils._tensors import tensor_to_numpy
@@ -145,11 +144,11 @@ class _ControlExplainer(BaseTabularExplainer):
         _check_finite(Xa)
         self.estimator_ = self._fit_estimator(in_input_dtype(X, Xa), y, **fit_params)
         if _is_torch_like(self.estimator_):
-            from skxai._torch._model import TorchModel
+            from skxai._torch._model import TorchModel, resolve_torch_response
 
             # the deprecated names mapped (with their FutureWarning) as in the gradient and CAM
             # families; the torch adapter's own vocabulary refused "raw"
-            rm = resolve_response_method_name(self.response_method, owner=type(self).__name__)
+            rm = resolve_torch_response(self.response_method, self.estimator_, owner=type(self).__name__)
             self.model_ = TorchModel(self.estimator_, rm)
         else:
             self.model_ = ModelOutput(self.estimator_, self.response_method)

@@ -67,7 +67,7 @@ def subset_removal(view, relevance, n_subsets, size, random_state, n_jobs, knob=
     are drawn together (their keys, ranks and masks, the perturbed inputs): more than the
     working memory bound holds is refused, naming ``knob`` (the caller's parameter).
     """
-    seeds = sample_seeds(random_state, view.n)
+    seeds = sample_seeds(random_state, view.X)
     U = view.n_units
     # random keys and argpartition's ranks (8 bytes each), the removed units and their complement
     check_perturbation_memory(n_subsets, 18 * U + view.copy_bytes(), knob, owner)
@@ -112,6 +112,11 @@ def faithfulness_correlation(explainer, X, *, attributions=None, n_subsets=50, s
         Units and removal of array inputs, as in :func:`deletion_auc`.
     random_state : int, RandomState or None, default=0
         Fixed by default, so candidates compared in a search see the same subsets.
+        Each sample's draws come from the seed (``random_state``'s first draw) and the
+        sample's own values: its score does not depend on the other samples of ``X``, their
+        order, ``batch_size`` or ``n_jobs``, and equal samples get independent draws (each
+        copy its own). The mean over ``X`` (what :func:`score_explainer` averages) is the
+        mean of these per-sample scores.
     batch_size : int, optional
     n_jobs : int, optional
 

@@ -6,6 +6,7 @@ import numbers
 
 import numpy as np
 
+from skxai._wls import power_of_two_scale
 from skxai.metrics._faithfulness import resolve_subset_size, subset_removal
 from skxai.metrics._utils import (
     REAL_VALUED_MESSAGE,
@@ -27,13 +28,29 @@ def infidelity_from_terms(a, b, normalize=True):
     depend on the scale of the attributions.
     """
     m = a.shape[1]
+    # Squares of terms beyond 2**+-64 overflowed (outputs of about 1e154 gave inf, or NaN
+    # through beta = inf / inf) or underflowed: rows are divided by powers of two first, as the
+    # other metrics do (exact), and the figure is multiplied back by the square of the drop's
+    # power (ldexp: exact, inf or 0 only where the figure itself is out of float64's range).
+    # Ordinary rows are divided by 1: their numbers stay the same to the bit.
     if not normalize:
-        return ((a - b) ** 2).sum(axis=1) / m
+        sb = power_of_two_scale(np.maximum(np.abs(a).max(axis=1, initial=0.0),
+                                           np.abs(b).max(axis=1, initial=0.0)))
+        a, b = a / sb[:, None], b / sb[:, None]
+        return _times_square(((a - b) ** 2).sum(axis=1) / m, sb)
+    sb = power_of_two_scale(np.abs(b).max(axis=1, initial=0.0))
+    a = a / power_of_two_scale(np.abs(a).max(axis=1, initial=0.0))[:, None]  # beta absorbs it
+    b = b / sb[:, None]
     aa = (a * a).sum(axis=1)
     ab = (a * b).sum(axis=1)
     beta = ab / np.where(aa == 0, 1.0, aa)
     # the direct mean (not captum's expanded polynomial) cannot cancel below zero
-    return ((beta[:, None] * a - b) ** 2).sum(axis=1) / m
+    return _times_square(((beta[:, None] * a - b) ** 2).sum(axis=1) / m, sb)
+
+
+def _times_square(v, scale):
+    """``v * scale**2`` for powers of two ``scale``, exactly (``scale**2`` itself may overflow)."""
+    return np.ldexp(v, 2 * (np.frexp(scale)[1] - 1))
 
 
 def _refuse_one_mass(why):
@@ -100,6 +117,11 @@ def infidelity(explainer, X, *, attributions=None, perturbation="auto", n_pertur
     patch_size, baseline, blur_sigma, channel_reduction :
         Units and removal of array inputs (``"subset"``), as in :func:`deletion_auc`.
     random_state : int, RandomState or None, default=0
+        Each sample's draws come from the seed (``random_state``'s first draw) and the
+        sample's own values: its score does not depend on the other samples of ``X``, their
+        order, ``batch_size`` or ``n_jobs``, and equal samples get independent draws (each
+        copy its own). The mean over ``X`` (what :func:`score_explainer` averages) is the
+        mean of these per-sample scores.
     batch_size : int, optional
     n_jobs : int, optional
 
@@ -193,7 +215,7 @@ def infidelity(explainer, X, *, attributions=None, perturbation="auto", n_pertur
         # a sample's draws (float64), their cast and the perturbed inputs, built together
         check_perturbation_memory(m, int(np.prod(shape)) * (8 + 2 * view.X.itemsize), "n_perturbations",
                                   "infidelity")
-        seeds = sample_seeds(random_state, view.n)
+        seeds = sample_seeds(random_state, view.X)
     if normalize and m < 2:
         _refuse_one_mass(f"n_perturbations={m}: there is one perturbation per sample")
 

@@ -119,7 +119,7 @@ def sensitivities(explainer, X, *, attributions=None, radius=0.02, n_perturbatio
         if (not isinstance(radius, numbers.Real) or isinstance(radius, bool | np.bool_)
                 or not np.isfinite(radius) or radius <= 0):
             raise ValueError(f"radius must be a positive number, got {radius!r}.")
-        seeds = sample_seeds(random_state, n)
+        seeds = sample_seeds(random_state, Xa)
     bs = batch_size if batch_size is not None else getattr(explainer, "batch_size", None)
     bs = check_positive_int(bs or DEFAULT_BATCH_SIZE, "batch_size")
     base_norm = _flat_norm(phi0, norm) if normalize else np.ones(n)
@@ -172,7 +172,11 @@ _PARAMS = """explainer : fitted explainer
     perturbations : ndarray of shape ``(n_samples, n_perturbations, *X.shape[1:])``, optional
         Explicit noise added to ``x``.
     random_state : int, RandomState or None, default=0
-        Seed of the noise draws.
+        Seed of the noise draws. Each sample's draws come from the seed (``random_state``'s
+        first draw) and the sample's own values: its score does not depend on the other
+        samples of ``X``, their order, ``batch_size`` or ``n_jobs``, and equal samples get
+        independent draws (each copy its own). The mean over ``X`` (what
+        :func:`score_explainer` averages) is the mean of these per-sample scores.
     batch_size : int, optional
         Most perturbed samples re-explained per ``transform`` call.
     n_jobs : int, optional

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import numbers
 
 import numpy as np
@@ -11,7 +12,7 @@ from sklearn.utils.parallel import Parallel, delayed
 from skxai.utils._dask_inputs import in_memory
 from skxai.utils._feature_names import internal_call, internal_calls
 from skxai.utils._memory import refuse_beyond_working_memory
-from skxai.utils._random import check_random_state
+from skxai.utils._random import seed_from
 from skxai.utils._tensors import tensor_to_numpy
 
 DEFAULT_BATCH_SIZE = 4096
@@ -108,10 +109,30 @@ def check_perturbation_memory(m, nbytes_each, knob, owner):
                                  f"lower {knob}")
 
 
-def sample_seeds(random_state, n):
-    """One integer seed per sample, drawn up front, so draws do not depend on chunking/n_jobs."""
-    rng = check_random_state(random_state)
-    return rng.randint(np.iinfo(np.int32).max, size=n)
+def sample_seeds(random_state, X):
+    """One integer seed per sample of ``X``, from ``random_state``'s first draw and the sample's
+    own values (as the conditional game seeds its rows).
+
+    A sample's draws, hence its score, do not depend on which other samples share the call,
+    their order, the chunking or ``n_jobs``. Equal samples still get independent draws: the
+    k-th copy of a sample in ``X`` gets the k-th stream of its values (so a mean over copies
+    averages independent draws, and a sample alone gets what its first copy gets). One seed
+    per position (``randint(size=n)``) gave a row other perturbations, and another score,
+    when X was shuffled or the row scored alone.
+    """
+    base = seed_from(random_state)
+    rows = np.asarray(X)
+    seeds = np.empty(rows.shape[0], dtype=np.int64)
+    copies = {}
+    for i, row in enumerate(rows):
+        if row.dtype == object:  # strings and categories of a frame: their text, not pointers
+            data = repr(row.tolist()).encode("utf-8", "surrogatepass")
+        else:
+            data = np.ascontiguousarray(row).tobytes()
+        key = int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "little")
+        k = copies[key] = copies.get(key, -1) + 1
+        seeds[i] = np.random.SeedSequence([base, key, k]).generate_state(1)[0] & 0x7FFFFFFF
+    return seeds
 
 
 def explainer_transform(explainer, X):

@@ -36,7 +36,6 @@ from skxai.utils._param_validation import (
     Options,
     StrOptions,
     fit_context,
-    resolve_response_method_name,
 )
 from skxai.utils._random import seed_from
 from skxai.utils._tensors import tensor_to_numpy
@@ -398,7 +397,9 @@ class ImageShapleyExplainer(BaseExplainer):
         if _is_torch_model(self.estimator_):
             # the deprecated names mapped (with their FutureWarning) as in the gradient and CAM
             # families; the torch adapter's own vocabulary refused "raw"
-            rm = resolve_response_method_name(self.response_method, owner=type(self).__name__)
+            from skxai._torch._model import resolve_torch_response
+
+            rm = resolve_torch_response(self.response_method, self.estimator_, owner=type(self).__name__)
             self._output = _TorchOutput(self.estimator_, rm, self.input_shape_)
             out = self._output(Xa[:1])
             names = self._output.model.output_names(out.shape[1])

@@ -311,8 +311,9 @@ class TreeShapExplainer(BaseTabularExplainer):
         self : TreeShapExplainer
             The fitted explainer.
         """
-        response = resolve_response_method_name(self.response_method, owner=type(self).__name__)
         check_supported(final_estimator(self.estimator)[1])
+        response = resolve_response_method_name(self.response_method, owner=type(self).__name__,
+                                                check=self._check_response)
         Xs = _as_csr(X) if sp.issparse(X) else None
         if Xs is not None:  # rows densified below, as many as needed and fit in memory
             schema = TabularSchema(np.zeros((1, Xs.shape[1])), allow_nan=True, allow_inf=True)
@@ -430,13 +431,8 @@ class TreeShapExplainer(BaseTabularExplainer):
                 f"input: {exc}"
             ) from None
 
-    def _sparse_chunks(self, X, result_per_row, what):
-        """Validated sparse ``X`` explained in chunks of rows densified within the working
-        memory: yields ``(slice, sparse rows, dense rows, trees' rows)``.
-
-        ``result_per_row``: bytes of the result per row (dense, held whole). One row that
-        does not fit, or a result that does not, is refused before any work.
-        """
+    def _checked_sparse(self, X):
+        """``X`` as CSR, with the fitted number of columns, for a model that takes sparse rows."""
         Xs = _as_csr(X)
         if Xs.shape[1] != self.n_features_in_:
             raise ValueError(
@@ -444,6 +440,16 @@ class TreeShapExplainer(BaseTabularExplainer):
                 f"{self.n_features_in_} features as input."
             )
         self._check_sparse_accepted(Xs.shape[1])
+        return Xs
+
+    def _sparse_chunks(self, X, result_per_row, what):
+        """Validated sparse ``X`` explained in chunks of rows densified within the working
+        memory: yields ``(slice, sparse rows, dense rows, trees' rows)``.
+
+        ``result_per_row``: bytes of the result per row (dense, held whole). One row that
+        does not fit, or a result that does not, is refused before any work.
+        """
+        Xs = self._checked_sparse(X)
         n, p = Xs.shape
         width = self.ensemble_.n_features
         threads = effective_n_jobs(self.n_jobs)
@@ -598,6 +604,16 @@ class TreeShapExplainer(BaseTabularExplainer):
             )
 
     # ------------------------------------------------------------ outputs
+    def _check_response(self, response):
+        """Refuse, before fit, a response no tree model of this kind gives (the probabilities of
+        a regressor): a deprecated name for it is then one error, not a warning advising it."""
+        model = final_estimator(self.estimator)[1]
+        if response == "predict_proba" and not is_classifier(model):
+            raise ValueError(
+                f"response_method='predict_proba' needs a classifier; {type(model).__name__} has no "
+                "probabilities. Use response_method='auto'."
+            )
+
     def _resolve_quantity(self, response):
         """What is explained, and whether through the enumeration (non-linear link)."""
         kind = self._kind
@@ -704,8 +720,7 @@ class TreeShapExplainer(BaseTabularExplainer):
 
     def _tree_output(self, Z):
         """Explained response computed from the trees, on rows of the trees' space."""
-        raw = self.ensemble_.predict_raw(Z)
-        return apply_inverse_link(self.tree_model_, raw) if self._enumerate else raw
+        return _TreeResponse(self)(Z)
 
     def perturbation_view(self, X):
         """The samples ``X`` and how this explainer perturbs them (see :class:`~skxai.base.PerturbationView`).
@@ -871,7 +886,7 @@ class TreeShapExplainer(BaseTabularExplainer):
 
     def _new_enumeration_game(self):
         return BackgroundGame(
-            self._tree_output,
+            _TreeResponse(self),  # not the bound method: the explainer would hold itself (skops)
             self.tree_background_,
             self.background_weights_,
             self._tree_groups,
@@ -976,9 +991,15 @@ class TreeShapExplainer(BaseTabularExplainer):
         check_is_fitted(self)
         if self.target_index_ is None:
             raise self._no_target()
-        if sp.issparse(X):  # the outputs of sparse rows come from their explanation
-            return target_indices_for(self.target_index_, X.shape[0],
-                                      predicted=lambda: np.asarray(self.explain(X).target_index))
+        if sp.issparse(X):
+            # the model's own outputs and prediction on the sparse rows (it takes them as they
+            # are): they came from the rows' whole explanation, so a caller that explained them
+            # too (the CLI, the report) explained every row twice
+            def predicted():
+                Xs = self._checked_sparse(X)
+                return self._predicted(lambda: Xs, self.output_(Xs))
+
+            return target_indices_for(self.target_index_, X.shape[0], predicted=predicted)
         Xa = self._input_array(X)
         return target_indices_for(
             self.target_index_, Xa.shape[0],
@@ -1029,11 +1050,35 @@ def _probe_varying_columns(Z, idx):
     return np.union1d(idx, np.asarray(extra, dtype=np.int64)) if extra else idx
 
 
-class _ModelResponse:
-    """The explained response from the fitted model's own methods, on input rows."""
+class _TreeResponse:
+    """The explained response computed from the trees, on rows of the trees' space; it holds
+    the trees, not the explainer (see :class:`_ModelResponse`)."""
 
     def __init__(self, explainer):
-        self.explainer = explainer
+        self.ensemble = explainer.ensemble_
+        self.tree_model = explainer.tree_model_
+        self.enumerate = explainer._enumerate
+
+    def __call__(self, Z):
+        raw = self.ensemble.predict_raw(Z)
+        return apply_inverse_link(self.tree_model, raw) if self.enumerate else raw
+
+
+class _ModelResponse:
+    """The explained response from the fitted model's own methods, on input rows.
+
+    It holds what it reads of the fitted explainer, not the explainer: a reference back to
+    the explainer (its ``output_``) was a cycle that skops' state walk followed until a
+    RecursionError, so no fitted TreeShapExplainer could be saved with skops.
+    """
+
+    def __init__(self, explainer):
+        self.estimator = explainer.estimator_
+        self.schema = explainer._schema
+        self.pre = explainer._pre
+        self.tree_model = explainer.tree_model_
+        self.kind = explainer._kind
+        self.quantity = explainer.quantity_
 
     def __call__(self, A):
         from skxai.utils._parallel import model_call
@@ -1042,10 +1087,11 @@ class _ModelResponse:
             return self._call(A)
 
     def _call(self, A):
-        ex = self.explainer
-        est = ex.estimator_
-        X = ex._schema.to_model_input(A)
-        kind, quantity = ex._kind, ex.quantity_
+        if "explainer" in vars(self):  # pickled when it held the explainer: read it from there
+            vars(self).update(vars(_ModelResponse(vars(self).pop("explainer"))))
+        est = self.estimator
+        X = self.schema.to_model_input(A)
+        kind, quantity = self.kind, self.quantity
         if quantity == "probability":
             out = est.predict_proba(X)
             if isinstance(out, list):  # multi-output: every output's classes side by side
@@ -1056,11 +1102,11 @@ class _ModelResponse:
             out = est.predict(X)
         else:  # raw score of a link regressor, IsolationForest's mean path length
             data = X
-            for step in ex._pre:
+            for step in self.pre:
                 data = step.transform(data)
             if kind == "link_regression":
-                out = hgb_raw_predict(ex.tree_model_, data)
+                out = hgb_raw_predict(self.tree_model, data)
             else:
-                out = isolation_path_length(ex.tree_model_, data)
+                out = isolation_path_length(self.tree_model, data)
         out = np.asarray(out, dtype=np.float64)
         return out.reshape(out.shape[0], -1)

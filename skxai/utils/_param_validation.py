@@ -255,6 +255,40 @@ def deprecated_param(estimator, old, new, *, sentinel="deprecated"):
     return old_value
 
 
-def resolve_response_method_name(value, *, owner=None):
-    """The canonical response-method name (deprecated names mapped, with a FutureWarning)."""
-    return deprecated_value("response_method", value, DEPRECATED_RESPONSE_METHODS, owner=owner)
+def resolve_response_method_name(value, *, owner=None, check=None, regressor=False):
+    """The canonical response-method name (deprecated names mapped, with a FutureWarning).
+
+    Parameters
+    ----------
+    value : object
+        The ``response_method`` given.
+    owner : str, default=None
+        The class named in the messages.
+    check : callable, default=None
+        Called with the new name of a deprecated one before warning; it raises the
+        ``ValueError`` of a model that cannot give that response. The error is then raised
+        alone, naming the name given: a FutureWarning advising a name the next line refuses
+        is advice the user cannot follow.
+    regressor : bool, default=False
+        The model is a network regressor, whose raw output (what ``"logits"`` / ``"raw"``
+        named in the first release) is its prediction: those names map to ``"predict"``.
+
+    Returns
+    -------
+    object
+        The canonical name of a deprecated name, else ``value``.
+    """
+    if not (isinstance(value, str) and value in DEPRECATED_RESPONSE_METHODS):
+        return value
+    new = DEPRECATED_RESPONSE_METHODS[value]
+    if regressor and new == "decision_function":
+        new = "predict"
+    if check is not None:
+        try:
+            check(new)
+        except ValueError as e:
+            where = f"{owner}: " if owner else ""
+            raise ValueError(
+                f"{where}response_method={value!r} (a deprecated name for {new!r}) cannot be used: {e}"
+            ) from None
+    return deprecated_value("response_method", value, {value: new}, owner=owner)
