@@ -8,14 +8,12 @@ closed form (largest value 3.2); on 10 features with the default 100 centres the
 smallest eigenvalue was 1.6% of the data's. The sampler now takes the mean and covariance of
 the rows the background summarises."""
 
-import itertools
-import math
-
 import numpy as np
 import pytest
 from sklearn.linear_model import LinearRegression
 
 from skxai import ExactShapleyExplainer, KernelShapExplainer, ShapleySamplingExplainer
+from tests._enumeration import shapley_by_enumeration
 
 
 def _gaussian_values(coef, mean, cov, x):
@@ -31,14 +29,7 @@ def _gaussian_values(coef, mean, cov, x):
             z[R] += cov[np.ix_(R, S)] @ np.linalg.solve(cov[np.ix_(S, S)], x[S] - mean[S])
         return coef @ z
 
-    phi = np.zeros(p)
-    for j in range(p):
-        others = [k for k in range(p) if k != j]
-        for r in range(p):
-            for S in itertools.combinations(others, r):
-                w = math.factorial(r) * math.factorial(p - r - 1) / math.factorial(p)
-                phi[j] += w * (v(S + (j,)) - v(S))
-    return phi
+    return shapley_by_enumeration(v, p)
 
 
 def _data():
