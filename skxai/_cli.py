@@ -857,7 +857,11 @@ def _run_explain(args):
 
     def prepare(frame, path):
         frame = frame.drop(columns=[c for c in args.drop if c in frame.columns])
-        return frame if fitted else check_columns(model, frame, path)
+        if fitted and getattr(model, "feature_names_in_", None) is None:
+            return frame  # a saved explainer fitted on an array: its rows as they come
+        # matched by name: a saved Pipeline ending in an explainer refused columns in another
+        # order (scikit-learn's "same order as in fit"), which a model and an explainer take
+        return check_columns(model, frame, path)
 
     with contextlib.ExitStack() as stack:
         if args.scheduler:
@@ -872,6 +876,7 @@ def _run_explain(args):
             stack.enter_context(models_in_this_process())
             if args.n_jobs is None:
                 args.n_jobs = -1  # every worker of the cluster
+        prepare(pd_head(args.data), args.data)  # wrong columns: refused before reading the rows
         if fitted:
             pipeline = model
             if args.n_jobs is not None and "n_jobs" in last.get_params(deep=False):
@@ -879,7 +884,6 @@ def _run_explain(args):
                 # no workers (a --scheduler ran everything in this process)
                 last.set_params(n_jobs=args.n_jobs)
         else:
-            prepare(pd_head(args.data), args.data)  # wrong columns: refused before reading the rows
             if args.background_data:
                 # DATA's text columns are text here too, even where these rows hold no letter.
                 bg = read_csv(args.background_data, "background", dtype, args.drop)

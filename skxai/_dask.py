@@ -189,6 +189,14 @@ def transform_dask(explainer, X):
         Lazy attributions; ``.compute()`` gives what ``explainer.transform`` gives on the
         computed input, block by block.
     """
+    if getattr(explainer, "_skxai_kind", None) == "text":
+        # refused before anything else: the other refusals (a bag is "not a dask array or
+        # dataframe", a 1-D array "needs feature axes") sent the user from one kind to another
+        raise TypeError(
+            f"{type(explainer).__name__} explains a list of documents in memory, not a dask "
+            f"{type(X).__name__}: text explainers do not take Dask collections; explain "
+            "list(X.compute()) (a chunk of documents at a time when they do not fit in memory)."
+        )
     frame = _is_dask_frame(X)
     from sklearn import get_config
 

@@ -17,6 +17,8 @@ from threadpoolctl import ThreadpoolController
 
 # shared object -> (client id, token, future): one scatter per object and cluster, however many maps use it.
 _SCATTERED = weakref.WeakKeyDictionary()
+# shared object -> a random tag of its own, for the tokens of ``scattered(by_content=True)``.
+_NONCES = weakref.WeakKeyDictionary()
 
 #: Shipped objects a process keeps, least recently used out first.
 PROCESS_CACHE_SIZE = 4
@@ -227,7 +229,9 @@ def map_shared(func, shared, tasks, *, n_jobs=None, verbose=0):
     # A cluster of one worker thread: joblib runs the tasks here, in order, with the arguments
     # as given (a scattered future would reach ``func`` unresolved).
     if client is not None and effective_n_jobs(n_jobs) != 1:
-        remote = scattered(client, shared)
+        # keyed by its bytes: a model changed in place since the last map (a network trained
+        # further) is sent again, where the workers kept explaining the one sent first
+        remote = scattered(client, shared, by_content=True)
         with lost_workers_named(shared):
             return Parallel(n_jobs=n_jobs, verbose=verbose)(delayed(_call)(func, remote, *task) for task in tasks)
     return Parallel(n_jobs=n_jobs, verbose=verbose)(delayed(func)(shared, *task) for task in tasks)
@@ -258,14 +262,27 @@ def lost_workers_named(shared):
         ) from exc
 
 
-def scattered(client, shared, token=None, snapshot=False):
+def scattered(client, shared, token=None, snapshot=False, by_content=False):
     """The future of ``shared`` (as a :class:`Shipped` handle) broadcast to every worker of
     ``client``: one scatter per object and cluster, however many maps use it, and each worker
     process deserialises it once and keeps it (with whatever its copy caches) between calls.
     ``token`` (a hash of its state) scatters it again when it has changed since; tasks receive
-    it through :func:`unwrap`. With ``snapshot``, a cluster of threads in this process gets a
+    it through :func:`unwrap`. With ``by_content``, the token is a hash of its pickled bytes
+    (made now, for worker processes; a cluster of threads shares the object itself). With
+    ``snapshot``, a cluster of threads in this process gets a
     shallow copy of ``shared`` (processes get its bytes, made now): a lazy graph computed later
     then sees ``shared`` as it is now, not as a later refit left it."""
+    inproc = str(getattr(getattr(client, "scheduler", None), "address", "")).startswith("inproc://")
+    handle = None
+    if by_content and not inproc:
+        import hashlib
+
+        handle = Shipped(copy.copy(shared) if snapshot else shared, None)
+        try:  # the object's own tag, then its bytes: another object is sent as before
+            nonce = _NONCES.setdefault(shared, uuid.uuid4().hex)
+        except TypeError:  # not weak-referenceable
+            nonce = uuid.uuid4().hex
+        handle.token = token = nonce + hashlib.sha256(handle.payload()).hexdigest()
     try:
         known = _SCATTERED.get(shared)
     except TypeError:  # not weak-referenceable: scatter for this map only
@@ -281,8 +298,9 @@ def scattered(client, shared, token=None, snapshot=False):
     ):
         return known[2]
     token = token if token is not None else uuid.uuid4().hex
-    handle = Shipped(copy.copy(shared) if snapshot else shared, token)
-    if not str(getattr(getattr(client, "scheduler", None), "address", "")).startswith("inproc://"):
+    if handle is None:
+        handle = Shipped(copy.copy(shared) if snapshot else shared, token)
+    if not inproc:
         # Workers in other processes receive its bytes (made once, here, and reused by the
         # scatter): an object that cannot be pickled is refused now, with its name. A cluster of
         # threads in this process (inproc) shares it without pickling.
