@@ -483,6 +483,13 @@ def text_views(sb, exp, n_local, explainer=None):
                       "for its weight.")
     if anchored:
         legend.append("Anchor words are <b>bold and underlined</b>.")
+        if any(p.coverage is not None for p in parts):
+            # "coverage 0" read as a missing value: it is the share of a corpus, and 0 is real
+            corpus = getattr(getattr(explainer, "corpus_", None), "shape", (None,))[0]
+            size = "" if corpus is None else f"{corpus} "
+            legend.append(f"Coverage is the share of the {size}documents given to fit (the coverage corpus) "
+                          "that contain every anchor word: 0 when none of them does (the explained "
+                          "document need not be one of them).")
     if legend:
         sb.add(f"<p>{' '.join(legend)}</p>")
     for i, p in enumerate(parts[:n_local]):
