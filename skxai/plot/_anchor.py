@@ -182,19 +182,23 @@ class AnchorSearchDisplay:
         low = float(np.nanmin(self.precisions))
         return max(0.0, min(low, self.threshold) - 0.05)
 
-    def _label(self, ax, fig, x, ranked, max_labels, renderer):
+    def _label(self, ax, fig, x, ranked, max_labels, renderer, ceiling=None):
         """Name the selected anchor and the most precise candidates, each label beside its
         point or, where that spot is taken, shifted up or down with a thin line to the point.
 
         A label covers no point, no star and no other label (names written over the points of
         a crowded search, over the star and over each other, hid what they named); one that
         finds no free spot is left out, except the selected anchor's. Returns
-        ``[(index, annotation, leader line or None)]``.
+        ``[(index, annotation, leader line or None)]``; no label goes above the pixel
+        height ``ceiling`` (the legend's band).
         """
         from matplotlib.transforms import Bbox
 
         px = fig.dpi / 72  # pixels per point
-        frame = ax.get_window_extent(renderer)
+        whole = ax.get_window_extent(renderer)
+        # the band above it is the legend's; the selected anchor's name may go there, the
+        # legend then taking the other corner
+        below = whole if ceiling is None else Bbox([[whole.x0, whole.y0], [whole.x1, min(whole.y1, ceiling)]])
         pts = ax.transData.transform(np.column_stack([x, self.precisions]))
         radius = np.full(len(x), np.sqrt(25) / 2 * px)
         if self.selected is not None:
@@ -207,6 +211,7 @@ class AnchorSearchDisplay:
                 break
             text = self.labels[i] or ("(no word)" if self.unit == "words" else "(no condition)")
             bold = i == self.selected
+            frame = whole if bold else below
             note = ax.annotate(text, (x[i], self.precisions[i]), textcoords="offset points", xytext=(0, 0),
                                ha="left", va="center", fontsize=8, weight="bold" if bold else "normal")
             # right of the point, but left of those in the right half: a label written rightwards
@@ -218,7 +223,7 @@ class AnchorSearchDisplay:
             def fit(side, note=note, text=text, joiner=joiner, i=i, gap=gap):
                 """The label shortened to the room on ``side`` of the point (a rule of 9
                 conditions ran past both edges): its text, width and height in pixels."""
-                room = (pts[i, 0] - frame.x0 if side == "left" else frame.x1 - pts[i, 0]) - gap - 2 * px
+                room = 0.96 * ((pts[i, 0] - whole.x0 if side == "left" else whole.x1 - pts[i, 0]) - gap) - 2 * px
                 note.set_ha("left")
                 _fit_label(note, text, joiner, room, renderer)
                 box = note.get_window_extent(renderer)
@@ -234,10 +239,14 @@ class AnchorSearchDisplay:
                 shown, w, h = fit(side)
                 if not bold and shown != text and not shown.startswith(text.split(joiner)[0] + joiner):
                     continue  # cut inside its first word ("char…"): it names nothing
-                for step in (0, 1, -1, 2, -2, 3, -3, 4, -4, 5, -5, 6, -6):
+                # nearest free spot first, up and down; the selected anchor's name looks further
+                for step in [0] + [k * sign for k in range(1, 25 if bold else 7) for sign in (1, -1)]:
                     cand = spot(side, step, w, h)
+                    # checked with a margin: saved at another resolution, hinted text is a few
+                    # per cent wider or narrower than measured here
+                    pad = cand.padded(0.03 * w + 1)
                     if (cand.x0 >= frame.x0 and cand.x1 <= frame.x1 and cand.y0 >= frame.y0
-                            and cand.y1 <= frame.y1 and not any(cand.overlaps(b) for b in placed + obstacles)):
+                            and cand.y1 <= frame.y1 and not any(pad.overlaps(b) for b in placed + obstacles)):
                         found = (side, step, cand, shown)
                         break
                 if found:
@@ -277,10 +286,11 @@ class AnchorSearchDisplay:
         if title:
             ax.set_title(title, fontsize=10 if "\n" not in title else 9)
 
-    def _place_legend(self, ax, handles, x, renderer):
+    def _place_legend(self, ax, handles, x, renderer, locs=None):
         """The legend in the corner that covers the fewest points, error bars and labels.
 
         ``loc="best"`` ignores error bars (a LineCollection): the legend was put over them.
+        Returns how many points the legend covers in the corner taken.
         """
         from matplotlib.lines import Line2D
 
@@ -301,19 +311,26 @@ class AnchorSearchDisplay:
         # the selected anchor's name is never hidden: the other names give way to the legend
         bold = [t.get_window_extent(renderer) for t in ax.texts if t.get_weight() == "bold"]
         best, best_cost = None, None
-        for loc in ("lower right", "upper left", "lower left", "upper right", "center right", "center left"):
+        r = np.sqrt(25) / 2 * ax.figure.dpi / 72  # a point's radius: its edge under the legend hides it too
+        locs = locs or ("lower right", "upper left", "lower left", "upper right", "center right", "center left")
+        for loc in locs:
             leg = ax.legend(handles=handles, loc=loc, fontsize=8)
             b = leg.get_window_extent(renderer)
-            inside = (pts[:, 0] >= b.x0) & (pts[:, 0] <= b.x1)
-            cost = 3 * int((inside & (pts[:, 1] >= b.y0) & (pts[:, 1] <= b.y1)).sum())
+            # and a margin: saved at another resolution (the report's 80 dpi), the hinted text
+            # of the legend is relatively wider, and a point beside it went under its edge
+            m = r + 0.06 * b.width
+            inside = (pts[:, 0] >= b.x0 - m) & (pts[:, 0] <= b.x1 + m)
+            hidden = int((inside & (pts[:, 1] >= b.y0 - m) & (pts[:, 1] <= b.y1 + m)).sum())
+            cost = 3 * hidden
             if lo is not None:
                 cost += int((inside & (lo <= b.y1) & (hi >= b.y0)).sum())
             cost += 3 * sum(b.overlaps(t) for t in texts) + 100 * sum(b.overlaps(t) for t in bold)
             if best_cost is None or cost < best_cost:
-                best, best_cost = loc, cost
+                best, best_cost, best_hidden = loc, cost, hidden
             if cost == 0:
                 break
         self.legend_ = ax.legend(handles=handles, loc=best, fontsize=8)
+        return best_hidden
 
     def plot(self, ax=None, *, max_labels=5):
         """Draw the plane.
@@ -382,15 +399,19 @@ class AnchorSearchDisplay:
         handles = [h for h in (errorbars, self.scatter_, self.threshold_line_, self.selected_marker_) if h]
         renderer = fig._get_renderer()  # also for a Figure without a pyplot canvas (the report)
         self._shortened_selected = False
-        for _ in range(2):
+        bottom, top, band = self._bottom(), 1.02, 0.0
+        ticks = [t for t in ax.get_yticks() if bottom <= t <= 1.0 + 1e-9]
+        for _ in range(3):
             self._set_title(ax)
             literal_text(ax)
             # the figure's layout (a title of two lines, long tick labels) settled before the
             # labels are placed in pixels: a layout made at the draw moved the points under them
             if fig.get_layout_engine() is not None or type(fig).__name__ == "RoomyFigure":
                 fig.draw_without_rendering()
-            notes = self._label(ax, fig, x, ranked, max_labels, renderer)
-            self._place_legend(ax, handles, x, renderer)
+            frame = ax.get_window_extent(renderer)
+            notes = self._label(ax, fig, x, ranked, max_labels, renderer, ceiling=frame.y1 - band)
+            hidden = self._place_legend(ax, handles, x, renderer,
+                                        locs=("upper right", "upper left") if band else None)
             # a name under the legend is hidden: the legend went to the freest corner, the
             # names it still covers are left out (the selected anchor's is kept)
             legend_box = self.legend_.get_window_extent(renderer)
@@ -399,10 +420,20 @@ class AnchorSearchDisplay:
                     note.remove()
                     if leader is not None:
                         leader.remove()
-            if not self._shortened_selected or "\n" in ax.get_title():
+            # the selected anchor's label was cut to its room: its words in full in the title
+            retitle = self._shortened_selected and "\n" not in ax.get_title()
+            if hidden and not band:
+                # every corner of the axes held points (a candidate above the threshold was
+                # drawn under the legend): a band above the highest precision, 1, holds it
+                # (above the star at 1 too, with a margin for text hinted wider at 80 dpi)
+                band = 1.05 * legend_box.height + (np.sqrt(250) / 2 + 6) * fig.dpi / 72
+                span = top - bottom
+                top += band * span / max(frame.height - band, 1.0)
+                ax.set_ylim(bottom, top)
+                ax.set_yticks(ticks)  # no tick above 1: a precision is at most 1
+            elif not retitle:
                 break
-            # the selected anchor's label was cut to its room: its words in full in the title,
-            # and the labels placed again for the axes that the longer title leaves
+            # the labels and the legend placed again for the new axes
             for _, note, leader in notes:
                 if note.axes is not None:
                     note.remove()

@@ -215,8 +215,17 @@ def _select_output(exp, output):
     return np.moveaxis(values, exp.output_axis, -1)[..., idx], base, idx
 
 
-def tabular_parts(exp, output=None, caller="This display"):
+def is_anchor_explanation(exp):
+    """An anchor explanation: its ``values`` only mark the features (words) its rules use."""
+    extras = getattr(exp, "extras", None) or {}
+    return "anchor" in extras and "precision" in extras
+
+
+def tabular_parts(exp, output=None, caller="This display", anchors_ok=False):
     """Read a tabular explanation.
+
+    An anchor explanation is refused unless ``anchors_ok``: its values are no attributions (a
+    beeswarm of them was labelled "impact on the output").
 
     Returns
     -------
@@ -226,6 +235,13 @@ def tabular_parts(exp, output=None, caller="This display"):
     raw : ndarray (n, d) of objects or None (the cells as given, for labels)
     names : list of str
     """
+    if not anchors_ok and is_anchor_explanation(exp):
+        raise ValueError(
+            f"{caller} draws attributions; the values of an anchor explanation only mark the features "
+            "its rule uses (1), they are not attributions. Draw BarDisplay (the share of the samples "
+            "whose anchor uses each feature) or read the rules (explanation.anchor, .precision, "
+            ".coverage)."
+        )
     values, base, _ = _select_output(exp, output)
     if values.ndim != 2:
         raise ValueError(

@@ -60,10 +60,12 @@ def _marker_boxes(disp, renderer):
     return out
 
 
+@pytest.mark.parametrize("how", ["display", "report"])
 @pytest.mark.parametrize("long", [False, True])
 @pytest.mark.parametrize("seed", [0, 1, 2])
-def test_labels_cover_no_point_no_star_and_no_other_label(long, seed):
-    disp, r = _draw(_crowded(long=long, seed=seed))
+def test_labels_cover_no_point_no_star_and_no_other_label(long, seed, how):
+    exp = _crowded(long=long, seed=seed)
+    disp, r = _draw(exp) if how == "display" else _draw_as_the_report(exp)
     labels = [t.get_window_extent(r) for t in disp.ax_.texts]
     assert len(labels) >= 3  # the selected anchor and some of the most precise ones are named
     assert not any(a.overlaps(b) for i, a in enumerate(labels) for b in labels[i + 1:])
@@ -91,3 +93,46 @@ def test_a_shortened_selected_anchor_is_written_in_full_in_the_figure():
     texts = [t.get_text() for t in disp.ax_.texts] + [t.get_text() for t in disp.legend_.get_texts()]
     texts += [disp.ax_.get_title(), disp.figure_._suptitle.get_text() if disp.figure_._suptitle else ""]
     assert any(full in " ".join(t.split()) for t in texts), texts
+
+
+def _demo_like(seed):
+    """A search as the demo's reviews leave it: candidates of every size spread over the whole
+    precision range, so that every corner of the axes holds points."""
+    rng = np.random.default_rng(seed)
+    words = ["heart", "warming", "story", "simple", "Theirs", "charm", "mirth", "cynical", "full", "of"]
+    cands = [((), 0.99, 0.9, 1.0)]
+    for size in (1, 2):
+        for _ in range(20):
+            w = tuple(rng.choice(words, size, replace=False))
+            p = float(rng.uniform(0.45, 1.0))
+            cands.append({"anchor": w, "precision": p, "lower": p - 0.05, "upper": min(1.0, p + 0.03)})
+    cands.append({"anchor": ("heart", "of"), "precision": 0.999, "lower": 0.96, "upper": 1.0})
+    return Explanation([None], data=[" ".join(words)], anchor=[["heart", "of"]], precision=[0.999],
+                       coverage=[0.0057], candidates=[cands], threshold=0.95, method="AnchorTextExplainer")
+
+
+def _draw_as_the_report(exp):
+    """On a plain Figure with a layout engine, saved at 80 dpi (the report's figures): the text
+    is measured when drawn at 100 dpi and rendered, hinted, at 80."""
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(6.5, 4), layout="tight")
+    disp = AnchorSearchDisplay.from_explanation(exp, ax=fig.subplots())
+    fig.savefig(io.BytesIO(), format="png", dpi=80)
+    fig.set_dpi(80)
+    fig.draw_without_rendering()
+    return disp, fig._get_renderer()
+
+
+@pytest.mark.parametrize("how", ["display", "report"])
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+def test_the_legend_hides_no_point(seed, how):
+    # the legend went to the corner covering the fewest points, and every corner held some: a
+    # candidate above the threshold was drawn under it
+    disp, r = _draw(_demo_like(seed)) if how == "display" else _draw_as_the_report(_demo_like(seed))
+    legend = disp.legend_.get_window_extent(r)
+    assert not [m for m in _marker_boxes(disp, r) if m.overlaps(legend)]
+    labels = [t.get_window_extent(r) for t in disp.ax_.texts]
+    assert not any(b.overlaps(legend) for b in labels)
+    # no tick promises a precision above 1
+    assert max(disp.ax_.get_yticks()[(disp.ax_.get_yticks() <= disp.ax_.get_ylim()[1])]) <= 1.0 + 1e-9
