@@ -182,7 +182,7 @@ class AnchorSearchDisplay:
         low = float(np.nanmin(self.precisions))
         return max(0.0, min(low, self.threshold) - 0.05)
 
-    def _label(self, ax, fig, x, ranked, max_labels, renderer, ceiling=None):
+    def _label(self, ax, fig, x, ranked, max_labels, renderer, ceiling=None, avoid=()):
         """Name the selected anchor and the most precise candidates, each label beside its
         point or, where that spot is taken, shifted up or down with a thin line to the point.
 
@@ -190,7 +190,7 @@ class AnchorSearchDisplay:
         a crowded search, over the star and over each other, hid what they named); one that
         finds no free spot is left out, except the selected anchor's. Returns
         ``[(index, annotation, leader line or None)]``; no label goes above the pixel
-        height ``ceiling`` (the legend's band).
+        height ``ceiling`` (the legend's band) and none covers the boxes ``avoid``.
         """
         from matplotlib.transforms import Bbox
 
@@ -204,6 +204,7 @@ class AnchorSearchDisplay:
         if self.selected is not None:
             radius[self.selected] = np.sqrt(250) / 2 * px
         obstacles = [Bbox([[a - r, b - r], [a + r, b + r]]) for (a, b), r in zip(pts, radius, strict=True)]
+        obstacles += [b.padded(2 * px) for b in avoid]
         placed, out = [], []
         mid = (self.sizes.min() + self.sizes.max()) / 2
         for i in ranked:
@@ -220,10 +221,11 @@ class AnchorSearchDisplay:
             joiner = " AND " if self.unit == "conditions" else " "
             gap = radius[i] + 2 * px
 
-            def fit(side, note=note, text=text, joiner=joiner, i=i, gap=gap):
-                """The label shortened to the room on ``side`` of the point (a rule of 9
-                conditions ran past both edges): its text, width and height in pixels."""
+            def fit(side, share=1.0, note=note, text=text, joiner=joiner, i=i, gap=gap):
+                """The label shortened to ``share`` of the room on ``side`` of the point (a rule
+                of 9 conditions ran past both edges): its text, width and height in pixels."""
                 room = 0.96 * ((pts[i, 0] - whole.x0 if side == "left" else whole.x1 - pts[i, 0]) - gap) - 2 * px
+                room *= share
                 note.set_ha("left")
                 _fit_label(note, text, joiner, room, renderer)
                 box = note.get_window_extent(renderer)
@@ -235,8 +237,11 @@ class AnchorSearchDisplay:
                 return Bbox([[x0, cy - h / 2], [x0 + w, cy + h / 2]])
 
             found = None
-            for side in sides:
-                shown, w, h = fit(side)
+            # the selected anchor's name, when no spot holds it, is shortened further (its
+            # words are then written in full in the title)
+            tries = [(side, share) for share in ((1.0, 0.6, 0.35, 0.2) if bold else (1.0,)) for side in sides]
+            for side, share in tries:
+                shown, w, h = fit(side, share)
                 if not bold and shown != text and not shown.startswith(text.split(joiner)[0] + joiner):
                     continue  # cut inside its first word ("char…"): it names nothing
                 # nearest free spot first, up and down; the selected anchor's name looks further
@@ -244,7 +249,7 @@ class AnchorSearchDisplay:
                     cand = spot(side, step, w, h)
                     # checked with a margin: saved at another resolution, hinted text is a few
                     # per cent wider or narrower than measured here
-                    pad = cand.padded(0.03 * w + 1)
+                    pad = cand.padded(0.05 * w + 2)
                     if (cand.x0 >= frame.x0 and cand.x1 <= frame.x1 and cand.y0 >= frame.y0
                             and cand.y1 <= frame.y1 and not any(pad.overlaps(b) for b in placed + obstacles)):
                         found = (side, step, cand, shown)
@@ -399,7 +404,7 @@ class AnchorSearchDisplay:
         handles = [h for h in (errorbars, self.scatter_, self.threshold_line_, self.selected_marker_) if h]
         renderer = fig._get_renderer()  # also for a Figure without a pyplot canvas (the report)
         self._shortened_selected = False
-        bottom, top, band = self._bottom(), 1.02, 0.0
+        bottom, band = self._bottom(), 0.0
         ticks = [t for t in ax.get_yticks() if bottom <= t <= 1.0 + 1e-9]
         for _ in range(3):
             self._set_title(ax)
@@ -409,9 +414,22 @@ class AnchorSearchDisplay:
             if fig.get_layout_engine() is not None or type(fig).__name__ == "RoomyFigure":
                 fig.draw_without_rendering()
             frame = ax.get_window_extent(renderer)
-            notes = self._label(ax, fig, x, ranked, max_labels, renderer, ceiling=frame.y1 - band)
-            hidden = self._place_legend(ax, handles, x, renderer,
-                                        locs=("upper right", "upper left") if band else None)
+            if band:
+                # the band's height in pixels, for the axes as now laid out (a longer title
+                # since the band was made shortens them)
+                ax.set_ylim(bottom, 1.02 + band * (1.02 - bottom) / max(frame.height - band, 1.0))
+                ax.set_yticks(ticks)  # no tick above 1: a precision is at most 1
+                # the legend first, in the band's corner away from the star; the names then
+                # keep clear of it (the selected anchor's name, which may rise into the band,
+                # was written under it)
+                star = x[self.selected] if self.selected is not None else self.sizes.max()
+                right = star > (self.sizes.min() + self.sizes.max()) / 2
+                hidden = self._place_legend(ax, handles, x, renderer, locs=("upper left" if right else "upper right",))
+                avoid = [self.legend_.get_window_extent(renderer)]
+                notes = self._label(ax, fig, x, ranked, max_labels, renderer, ceiling=frame.y1 - band, avoid=avoid)
+            else:
+                notes = self._label(ax, fig, x, ranked, max_labels, renderer)
+                hidden = self._place_legend(ax, handles, x, renderer)
             # a name under the legend is hidden: the legend went to the freest corner, the
             # names it still covers are left out (the selected anchor's is kept)
             legend_box = self.legend_.get_window_extent(renderer)
@@ -427,10 +445,6 @@ class AnchorSearchDisplay:
                 # drawn under the legend): a band above the highest precision, 1, holds it
                 # (above the star at 1 too, with a margin for text hinted wider at 80 dpi)
                 band = 1.05 * legend_box.height + (np.sqrt(250) / 2 + 6) * fig.dpi / 72
-                span = top - bottom
-                top += band * span / max(frame.height - band, 1.0)
-                ax.set_ylim(bottom, top)
-                ax.set_yticks(ticks)  # no tick above 1: a precision is at most 1
             elif not retitle:
                 break
             # the labels and the legend placed again for the new axes

@@ -136,3 +136,24 @@ def test_the_legend_hides_no_point(seed, how):
     assert not any(b.overlaps(legend) for b in labels)
     # no tick promises a precision above 1
     assert max(disp.ax_.get_yticks()[(disp.ax_.get_yticks() <= disp.ax_.get_ylim()[1])]) <= 1.0 + 1e-9
+
+
+@pytest.mark.parametrize("how", ["display", "report"])
+def test_a_long_tabular_rule_is_named_clear_of_the_legend(how):
+    # a wine anchor of 9 conditions: its name rose above the points, into the legend's band,
+    # and the legend was drawn over it
+    pytest.importorskip("sklearn")
+    from sklearn.datasets import load_wine
+    from sklearn.ensemble import RandomForestClassifier
+
+    from skxai import AnchorTabularExplainer
+
+    X, y = load_wine(return_X_y=True, as_frame=True)
+    model = RandomForestClassifier(random_state=0, n_estimators=30).fit(X, y)
+    exp = AnchorTabularExplainer(model, random_state=0).fit(X).explain(X.iloc[:1])
+    disp, r = _draw(exp) if how == "display" else _draw_as_the_report(exp)
+    legend = disp.legend_.get_window_extent(r)
+    bold = [t for t in disp.ax_.texts if t.get_weight() == "bold"]
+    assert len(bold) == 1
+    assert not any(t.get_window_extent(r).overlaps(legend) for t in disp.ax_.texts)
+    assert not [m for m in _marker_boxes(disp, r) if m.overlaps(legend)]
