@@ -204,7 +204,7 @@ class AnchorSearchDisplay:
         if self.selected is not None:
             radius[self.selected] = np.sqrt(250) / 2 * px
         obstacles = [Bbox([[a - r, b - r], [a + r, b + r]]) for (a, b), r in zip(pts, radius, strict=True)]
-        obstacles += [b.padded(2 * px) for b in avoid]
+        obstacles += [b.padded(0.06 * b.width) for b in avoid]
         placed, out = [], []
         mid = (self.sizes.min() + self.sizes.max()) / 2
         for i in ranked:
@@ -248,10 +248,13 @@ class AnchorSearchDisplay:
                 for step in [0] + [k * sign for k in range(1, 25 if bold else 7) for sign in (1, -1)]:
                     cand = spot(side, step, w, h)
                     # checked with a margin: saved at another resolution, hinted text is a few
-                    # per cent wider or narrower than measured here
+                    # per cent wider or narrower than measured here (not toward its own point,
+                    # which it sits beside)
                     pad = cand.padded(0.05 * w + 2)
+                    others = placed + obstacles[:i] + obstacles[i + 1:]
                     if (cand.x0 >= frame.x0 and cand.x1 <= frame.x1 and cand.y0 >= frame.y0
-                            and cand.y1 <= frame.y1 and not any(pad.overlaps(b) for b in placed + obstacles)):
+                            and cand.y1 <= frame.y1 and not cand.overlaps(obstacles[i])
+                            and not any(pad.overlaps(b) for b in others)):
                         found = (side, step, cand, shown)
                         break
                 if found:
@@ -433,8 +436,9 @@ class AnchorSearchDisplay:
             # a name under the legend is hidden: the legend went to the freest corner, the
             # names it still covers are left out (the selected anchor's is kept)
             legend_box = self.legend_.get_window_extent(renderer)
+            near = legend_box.padded(0.06 * legend_box.width)  # wider at 80 dpi, as the names
             for i, note, leader in notes:
-                if i != self.selected and note.get_window_extent(renderer).overlaps(legend_box):
+                if i != self.selected and note.get_window_extent(renderer).overlaps(near):
                     note.remove()
                     if leader is not None:
                         leader.remove()
