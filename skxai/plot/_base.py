@@ -356,7 +356,8 @@ def plain_ticks(ax, axis="x"):
     """Tick labels of ``axis`` in plain numbers: no exponent or offset text ("1e-8") beside the axis.
 
     Plain labels of tiny or huge numbers are long ("0.00000002"): on the x axis, the ticks are
-    thinned until their labels fit side by side.
+    thinned until their labels fit side by side (short ones too: nine labels "0.000" to "0.200"
+    on an axis shortened by a long feature name stood almost touching).
     """
     try:
         ax.ticklabel_format(axis=axis, style="plain", useOffset=False)
@@ -386,8 +387,6 @@ def _fitting_locator():
                 fmt.set_scientific(False)
                 fmt.set_axis(axis)
                 longest = max((len(t) for t in fmt.format_ticks(shown)), default=0)
-                if longest <= 6:  # matplotlib's own labels ("-2.5", "1000"): its own ticks
-                    return locs
                 ends = axis.axes.transAxes.transform([[0, 0], [1, 0]])
                 length = abs(ends[1][0] - ends[0][0]) / axis.axes.figure.dpi * 72  # points
                 size = axis._get_tick_label_size("x")
