@@ -485,7 +485,21 @@ def text_views(sb, exp, n_local, explainer=None):
         importance = np.array([np.sum(totals[w]) / len(weighted) for w in words])
         label = output_label(exp, explainer)
         disp = BarDisplay(importance, words, method=exp.method, quantity=label, surrogate=is_surrogate(exp))
-        sb.figure(lambda ax: disp.plot(ax=ax, max_display=15),
+
+        def draw(ax):
+            import textwrap
+
+            d = disp.plot(ax=ax, max_display=15)
+            # what the bars are: each document's total over the word's occurrences, averaged over
+            # the documents (the axis said "mean |surrogate weight|"); and words, not "features"
+            ticks = [t.get_text().replace(" other features", " other words") for t in d.ax_.get_yticklabels()]
+            d.ax_.set_yticks(d.ax_.get_yticks(), ticks)
+            what = "surrogate weight" if is_surrogate(exp) else "attribution"
+            d.ax_.set_xlabel("\n".join([f"total |{what}| per document", *textwrap.wrap(
+                f"(mean over {len(weighted)} documents) to the {label}", 50)]))
+            return d
+
+        sb.figure(draw,
                   f"Words with the largest total |weight| per document, over {len(weighted)} documents; "
                   f"explained: {label}", (6.5, 5))
     sb.add("<h3>Local views</h3>")
