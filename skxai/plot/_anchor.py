@@ -286,7 +286,8 @@ class AnchorSearchDisplay:
 
     def _set_title(self, ax):
         title = f"Anchor search ({self.method})" if self.method else ""
-        if self.selected is not None and self._shortened_selected:
+        self._titled_in_full = self.selected is not None and self._shortened_selected
+        if self._titled_in_full:
             import textwrap
 
             full = self.labels[self.selected]
@@ -409,7 +410,7 @@ class AnchorSearchDisplay:
         self._shortened_selected = False
         bottom, band = self._bottom(), 0.0
         ticks = [t for t in ax.get_yticks() if bottom <= t <= 1.0 + 1e-9]
-        for _ in range(3):
+        for attempt in range(3):
             self._set_title(ax)
             literal_text(ax)
             # the figure's layout (a title of two lines, long tick labels) settled before the
@@ -443,7 +444,9 @@ class AnchorSearchDisplay:
                     if leader is not None:
                         leader.remove()
             # the selected anchor's label was cut to its room: its words in full in the title
-            retitle = self._shortened_selected and "\n" not in ax.get_title()
+            retitle = self._shortened_selected and not self._titled_in_full
+            if attempt == 2:
+                break
             if hidden and not band:
                 # every corner of the axes held points (a candidate above the threshold was
                 # drawn under the legend): a band above the highest precision, 1, holds it

@@ -157,3 +157,16 @@ def test_a_long_tabular_rule_is_named_clear_of_the_legend(how):
     assert len(bold) == 1
     assert not any(t.get_window_extent(r).overlaps(legend) for t in disp.ax_.texts)
     assert not [m for m in _marker_boxes(disp, r) if m.overlaps(legend)]
+
+
+@pytest.mark.parametrize("method", [None, "AnchorTextExplainer"])
+def test_a_cut_selected_anchor_keeps_the_legend_and_the_names(method):
+    # the passes that place the names again for a longer title must end with names and legend
+    words = [f"word{i}" * 2 for i in range(9)]
+    cands = [((), 0.5), (tuple(words[:1]), 0.8), (tuple(words), 0.97)]
+    exp = Explanation([None], data=[" ".join(words)], anchor=[words], precision=[0.97], candidates=[cands],
+                      threshold=0.95, method=method)
+    disp, _ = _draw(exp)
+    assert disp.legend_.axes is disp.ax_
+    assert [t.get_weight() for t in disp.ax_.texts].count("bold") == 1
+    assert " ".join(words) in " ".join(disp.ax_.get_title().split())
