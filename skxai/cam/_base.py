@@ -156,10 +156,10 @@ class BaseCamExplainer(BaseTorchExplainer, auto_wrap_output_keys=None):
         Scale each map to [0, 1] (min-max), after upscaling.
     upsample : bool, default=True
         Interpolate maps to the input's spatial size; False returns the layer's resolution.
-    batch_size : int, default=256
-        Most images per forward pass: fewer where their activations would exceed the 4 GiB
-        working-memory bound (one image's are measured at ``fit``; a gradient CAM refuses a
-        network whose single image exceeds it).
+    batch_size : int or None, default=256
+        Most images per forward pass (None means 256, the default): fewer where their
+        activations would exceed the 4 GiB working-memory bound (one image's are measured at
+        ``fit``; a gradient CAM refuses a network whose single image exceeds it).
     scoring : str or callable, default=None
         Metric of ``score`` (None: ``"deletion"``, see :func:`skxai.metrics.get_metric_names`).
     verbose : int, default=0

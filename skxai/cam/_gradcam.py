@@ -20,7 +20,9 @@ class GradCamExplainer(BaseCamExplainer):
         ``"decision_function"``: the logits (pytorch-grad-cam's choice).
     relu, normalize, upsample : bool, default=True, False, True
         Post-processing of the raw map (see :class:`~skxai.cam.BaseCamExplainer`).
-    batch_size : int, default=256
+    batch_size : int or None, default=256
+        Most images per forward pass; None means 256, the default (see
+        :class:`~skxai.cam.BaseCamExplainer`).
     scoring : str or callable, default=None
     verbose : int, default=0
 

@@ -460,7 +460,9 @@ class RandomExplainer(_ControlExplainer):
     max_background : int, default=100
     background : {"sample", "kmeans"}, default="sample"
     feature_groups : list or dict, default=None
-    batch_size : int, default=None
+    batch_size : int or None, default=None
+        Most rows per model call; None means 50,000 on tabular data (as for every tabular
+        explainer) and 4,096 for arrays of more than two axes and torch models.
     random_state : int, RandomState or None, default=None
     scoring : str or callable, default=None
 

@@ -182,10 +182,124 @@ class AnchorSearchDisplay:
         low = float(np.nanmin(self.precisions))
         return max(0.0, min(low, self.threshold) - 0.05)
 
-    def _place_legend(self, ax, handles, x, renderer):
+    def _label(self, ax, fig, x, ranked, max_labels, renderer, ceiling=None, avoid=()):
+        """Name the selected anchor and the most precise candidates, each label beside its
+        point or, where that spot is taken, shifted up or down with a thin line to the point.
+
+        A label covers no point, no star and no other label (names written over the points of
+        a crowded search, over the star and over each other, hid what they named); one that
+        finds no free spot is left out, except the selected anchor's. Returns
+        ``[(index, annotation, leader line or None)]``; no label goes above the pixel
+        height ``ceiling`` (the legend's band) and none covers the boxes ``avoid``.
+        """
+        from matplotlib.transforms import Bbox
+
+        px = fig.dpi / 72  # pixels per point
+        whole = ax.get_window_extent(renderer)
+        # the band above it is the legend's; the selected anchor's name may go there, the
+        # legend then taking the other corner
+        below = whole if ceiling is None else Bbox([[whole.x0, whole.y0], [whole.x1, min(whole.y1, ceiling)]])
+        pts = ax.transData.transform(np.column_stack([x, self.precisions]))
+        radius = np.full(len(x), np.sqrt(25) / 2 * px)
+        if self.selected is not None:
+            radius[self.selected] = np.sqrt(250) / 2 * px
+        obstacles = [Bbox([[a - r, b - r], [a + r, b + r]]) for (a, b), r in zip(pts, radius, strict=True)]
+        obstacles += [b.padded(0.06 * b.width) for b in avoid]
+        placed, out = [], []
+        mid = (self.sizes.min() + self.sizes.max()) / 2
+        for i in ranked:
+            if len(out) >= max_labels + (self.selected is not None):
+                break
+            text = self.labels[i] or ("(no word)" if self.unit == "words" else "(no condition)")
+            bold = i == self.selected
+            frame = whole if bold else below
+            note = ax.annotate(text, (x[i], self.precisions[i]), textcoords="offset points", xytext=(0, 0),
+                               ha="left", va="center", fontsize=8, weight="bold" if bold else "normal")
+            # right of the point, but left of those in the right half: a label written rightwards
+            # from the largest size ran past the axes and was cut at the figure's edge
+            sides = ("left", "right") if x[i] > mid else ("right", "left")
+            joiner = " AND " if self.unit == "conditions" else " "
+            gap = radius[i] + 2 * px
+
+            def fit(side, share=1.0, note=note, text=text, joiner=joiner, i=i, gap=gap):
+                """The label shortened to ``share`` of the room on ``side`` of the point (a rule
+                of 9 conditions ran past both edges): its text, width and height in pixels."""
+                room = 0.96 * ((pts[i, 0] - whole.x0 if side == "left" else whole.x1 - pts[i, 0]) - gap) - 2 * px
+                room *= share
+                note.set_ha("left")
+                _fit_label(note, text, joiner, room, renderer)
+                box = note.get_window_extent(renderer)
+                return note.get_text(), box.width, box.height
+
+            def spot(side, step, w, h, i=i, gap=gap):
+                cy = pts[i, 1] + step * (h + px)
+                x0 = pts[i, 0] + gap if side == "right" else pts[i, 0] - gap - w
+                return Bbox([[x0, cy - h / 2], [x0 + w, cy + h / 2]])
+
+            found = None
+            # the selected anchor's name, when no spot holds it, is shortened further (its
+            # words are then written in full in the title)
+            tries = [(side, share) for share in ((1.0, 0.6, 0.35, 0.2) if bold else (1.0,)) for side in sides]
+            for side, share in tries:
+                shown, w, h = fit(side, share)
+                if not bold and shown != text and not shown.startswith(text.split(joiner)[0] + joiner):
+                    continue  # cut inside its first word ("char…"): it names nothing
+                # nearest free spot first, up and down; the selected anchor's name looks further
+                for step in [0] + [k * sign for k in range(1, 25 if bold else 7) for sign in (1, -1)]:
+                    cand = spot(side, step, w, h)
+                    # checked with a margin: saved at another resolution, hinted text is a few
+                    # per cent wider or narrower than measured here (not toward its own point,
+                    # which it sits beside)
+                    pad = cand.padded(0.05 * w + 2)
+                    others = placed + obstacles[:i] + obstacles[i + 1:]
+                    if (cand.x0 >= frame.x0 and cand.x1 <= frame.x1 and cand.y0 >= frame.y0
+                            and cand.y1 <= frame.y1 and not cand.overlaps(obstacles[i])
+                            and not any(pad.overlaps(b) for b in others)):
+                        found = (side, step, cand, shown)
+                        break
+                if found:
+                    break
+            if found is None:
+                if not bold:
+                    note.remove()
+                    continue
+                # the selected anchor is always named: beside its star, on its preferred side
+                shown, w, h = fit(sides[0])
+                found = (sides[0], 0, spot(sides[0], 0, w, h), shown)
+            side, step, cand, shown = found
+            note.set_text(shown)
+            note.set_ha("right" if side == "left" else "left")
+            dx = (gap if side == "right" else -gap) / px
+            note.xyann = (dx, (cand.y0 + cand.y1) / 2 / px - pts[i, 1] / px)
+            leader = None
+            if step:
+                # a thin line from the point to the label moved off it
+                ex = cand.x0 if side == "right" else cand.x1
+                (lx0, ly0), (lx1, ly1) = ax.transData.inverted().transform(
+                    [pts[i], [ex, (cand.y0 + cand.y1) / 2]])
+                leader, = ax.plot([lx0, lx1], [ly0, ly1], color="0.45", lw=0.5, zorder=1.5)
+            placed.append(cand)
+            if bold:
+                self._shortened_selected = self._shortened_selected or shown != text
+            out.append((i, note, leader))
+        return out
+
+    def _set_title(self, ax):
+        title = f"Anchor search ({self.method})" if self.method else ""
+        self._titled_in_full = self.selected is not None and self._shortened_selected
+        if self._titled_in_full:
+            import textwrap
+
+            full = self.labels[self.selected]
+            title += ("\n" if title else "") + "\n".join(textwrap.wrap(f"selected anchor: {full}", 80))
+        if title:
+            ax.set_title(title, fontsize=10 if "\n" not in title else 9)
+
+    def _place_legend(self, ax, handles, x, renderer, locs=None):
         """The legend in the corner that covers the fewest points, error bars and labels.
 
         ``loc="best"`` ignores error bars (a LineCollection): the legend was put over them.
+        Returns how many points the legend covers in the corner taken.
         """
         from matplotlib.lines import Line2D
 
@@ -203,20 +317,29 @@ class AnchorSearchDisplay:
             lo = ax.transData.transform(np.column_stack([x, np.nan_to_num(np.asarray(self.lower, float))]))[:, 1]
             hi = ax.transData.transform(np.column_stack([x, np.nan_to_num(np.asarray(self.upper, float))]))[:, 1]
         texts = [t.get_window_extent(renderer) for t in ax.texts]
+        # the selected anchor's name is never hidden: the other names give way to the legend
+        bold = [t.get_window_extent(renderer) for t in ax.texts if t.get_weight() == "bold"]
         best, best_cost = None, None
-        for loc in ("lower right", "upper left", "lower left", "upper right", "center right", "center left"):
+        r = np.sqrt(25) / 2 * ax.figure.dpi / 72  # a point's radius: its edge under the legend hides it too
+        locs = locs or ("lower right", "upper left", "lower left", "upper right", "center right", "center left")
+        for loc in locs:
             leg = ax.legend(handles=handles, loc=loc, fontsize=8)
             b = leg.get_window_extent(renderer)
-            inside = (pts[:, 0] >= b.x0) & (pts[:, 0] <= b.x1)
-            cost = 3 * int((inside & (pts[:, 1] >= b.y0) & (pts[:, 1] <= b.y1)).sum())
+            # and a margin: saved at another resolution (the report's 80 dpi), the hinted text
+            # of the legend is relatively wider, and a point beside it went under its edge
+            m = r + 0.06 * b.width
+            inside = (pts[:, 0] >= b.x0 - m) & (pts[:, 0] <= b.x1 + m)
+            hidden = int((inside & (pts[:, 1] >= b.y0 - m) & (pts[:, 1] <= b.y1 + m)).sum())
+            cost = 3 * hidden
             if lo is not None:
                 cost += int((inside & (lo <= b.y1) & (hi >= b.y0)).sum())
-            cost += 3 * sum(b.overlaps(t) for t in texts)
+            cost += 3 * sum(b.overlaps(t) for t in texts) + 100 * sum(b.overlaps(t) for t in bold)
             if best_cost is None or cost < best_cost:
-                best, best_cost = loc, cost
+                best, best_cost, best_hidden = loc, cost, hidden
             if cost == 0:
                 break
         self.legend_ = ax.legend(handles=handles, loc=best, fontsize=8)
+        return best_hidden
 
     def plot(self, ax=None, *, max_labels=5):
         """Draw the plane.
@@ -264,7 +387,12 @@ class AnchorSearchDisplay:
             label = "selected anchor"
             if self.coverage is not None:
                 # format_value: a long document's anchor covers 0.002, which .2f printed as 0.00
-                label += f" (coverage {format_value(self.coverage)})"
+                label += f" (coverage {format_value(self.coverage)}"
+                if float(self.coverage) == 0:
+                    # a real value, not a missing one: "(coverage 0)" read as "applies nowhere"
+                    label += (": in no corpus document" if self.unit == "words"
+                              else ": no background row satisfies it")
+                label += ")"
             self.selected_marker_ = ax.scatter([x[s]], [self.precisions[s]], marker="*", s=250,
                                                color="#ff7f0e", edgecolor="k", zorder=3, label=label)
         ax.set_xticks(np.arange(int(self.sizes.min()), int(self.sizes.max()) + 1))
@@ -272,44 +400,67 @@ class AnchorSearchDisplay:
         ax.set_xlabel(f"anchor size ({self.unit})")
         ax.set_ylabel("estimated precision")
         ax.set_ylim(self._bottom(), 1.02)
+        for side in ("top", "right"):
+            ax.spines[side].set_visible(False)
         ranked = list(np.argsort(-self.precisions, kind="stable"))
         if self.selected is not None:
             ranked = [self.selected] + [i for i in ranked if i != self.selected]
-        # Name the selected anchor and the most precise candidates, skipping any whose label
-        # would overlap one already written (long labels of near candidates were written on
-        # top of each other).
-        renderer = fig._get_renderer()  # also for a Figure without a pyplot canvas (the report)
-        frame = ax.get_window_extent(renderer)
-        top = ax.transData.transform((0, 1.02))[1]
-        placed = []
-        for i in ranked:
-            if len(placed) >= max_labels + (self.selected is not None):
-                break
-            # right of the point, but left of those in the right half: a label written rightwards
-            # from the largest size ran past the axes and was cut at the figure's edge
-            left = x[i] > (self.sizes.min() + self.sizes.max()) / 2
-            at = ax.transData.transform((x[i], self.precisions[i]))
-            # under the point near the top of the axes: above it, the label ran into the title
-            below = top - at[1] < 12 * fig.dpi / 72
-            text = self.labels[i] or ("(no word)" if self.unit == "words" else "(no condition)")
-            note = ax.annotate(text, (x[i], self.precisions[i]), textcoords="offset points",
-                               xytext=(-5 if left else 5, -3 if below else 3), ha="right" if left else "left",
-                               va="top" if below else "baseline", fontsize=7,
-                               weight="bold" if i == self.selected else "normal")
-            # shortened to the room beside the point: a rule of 9 conditions ran past both edges
-            room = (at[0] - frame.x0 if left else frame.x1 - at[0]) - 5 * fig.dpi / 72
-            _fit_label(note, text, " AND " if self.unit == "conditions" else " ", room, renderer)
-            box = note.get_window_extent(renderer)
-            if i != self.selected and any(box.overlaps(b) for b in placed):
-                note.remove()
-                continue
-            placed.append(box)
         handles = [h for h in (errorbars, self.scatter_, self.threshold_line_, self.selected_marker_) if h]
-        self._place_legend(ax, handles, x, renderer)
-        for side in ("top", "right"):
-            ax.spines[side].set_visible(False)
-        if self.method:
-            ax.set_title(f"Anchor search ({self.method})", fontsize=10)
+        renderer = fig._get_renderer()  # also for a Figure without a pyplot canvas (the report)
+        self._shortened_selected = False
+        bottom, band = self._bottom(), 0.0
+        ticks = [t for t in ax.get_yticks() if bottom <= t <= 1.0 + 1e-9]
+        for attempt in range(3):
+            self._set_title(ax)
+            literal_text(ax)
+            # the figure's layout (a title of two lines, long tick labels) settled before the
+            # labels are placed in pixels: a layout made at the draw moved the points under them
+            if fig.get_layout_engine() is not None or type(fig).__name__ == "RoomyFigure":
+                fig.draw_without_rendering()
+            frame = ax.get_window_extent(renderer)
+            if band:
+                # the band's height in pixels, for the axes as now laid out (a longer title
+                # since the band was made shortens them)
+                ax.set_ylim(bottom, 1.02 + band * (1.02 - bottom) / max(frame.height - band, 1.0))
+                ax.set_yticks(ticks)  # no tick above 1: a precision is at most 1
+                # the legend first, in the band's corner away from the star; the names then
+                # keep clear of it (the selected anchor's name, which may rise into the band,
+                # was written under it)
+                star = x[self.selected] if self.selected is not None else self.sizes.max()
+                right = star > (self.sizes.min() + self.sizes.max()) / 2
+                hidden = self._place_legend(ax, handles, x, renderer, locs=("upper left" if right else "upper right",))
+                avoid = [self.legend_.get_window_extent(renderer)]
+                notes = self._label(ax, fig, x, ranked, max_labels, renderer, ceiling=frame.y1 - band, avoid=avoid)
+            else:
+                notes = self._label(ax, fig, x, ranked, max_labels, renderer)
+                hidden = self._place_legend(ax, handles, x, renderer)
+            # a name under the legend is hidden: the legend went to the freest corner, the
+            # names it still covers are left out (the selected anchor's is kept)
+            legend_box = self.legend_.get_window_extent(renderer)
+            near = legend_box.padded(0.06 * legend_box.width)  # wider at 80 dpi, as the names
+            for i, note, leader in notes:
+                if i != self.selected and note.get_window_extent(renderer).overlaps(near):
+                    note.remove()
+                    if leader is not None:
+                        leader.remove()
+            # the selected anchor's label was cut to its room: its words in full in the title
+            retitle = self._shortened_selected and not self._titled_in_full
+            if attempt == 2:
+                break
+            if hidden and not band:
+                # every corner of the axes held points (a candidate above the threshold was
+                # drawn under the legend): a band above the highest precision, 1, holds it
+                # (above the star at 1 too, with a margin for text hinted wider at 80 dpi)
+                band = 1.05 * legend_box.height + (np.sqrt(250) / 2 + 6) * fig.dpi / 72
+            elif not retitle:
+                break
+            # the labels and the legend placed again for the new axes
+            for _, note, leader in notes:
+                if note.axes is not None:
+                    note.remove()
+                if leader is not None and leader.axes is not None:
+                    leader.remove()
+            self.legend_.remove()
         self.ax_ = ax
         literal_text(ax)
         self.figure_ = fig

@@ -9,6 +9,7 @@ from skxai.plot._base import (
     _select_output,
     explain,
     format_value,
+    is_anchor_explanation,
     is_surrogate,
     literal_text,
     new_axes,
@@ -42,6 +43,10 @@ class BarDisplay:
         standard error, +/- 1 std).
     surrogate : bool, default=False
         The values are a local surrogate's weights (LIME), labelled as such.
+    anchors : bool, default=False
+        The importances are the shares of the explained samples whose anchor (rule) uses each
+        feature, labelled as such; the features not drawn are counted, not summed into a bar
+        (a sum of shares means nothing).
 
     Attributes
     ----------
@@ -65,7 +70,7 @@ class BarDisplay:
     """
 
     def __init__(self, importances, feature_names, *, std=None, method=None, quantity=None, std_label=None,
-                 surrogate=False):
+                 surrogate=False, anchors=False):
         self.importances = np.asarray(importances, dtype=np.float64)
         self.feature_names = list(feature_names)
         self.std = std
@@ -73,6 +78,7 @@ class BarDisplay:
         self.quantity = quantity
         self.std_label = std_label
         self.surrogate = surrogate
+        self.anchors = anchors
 
     @classmethod
     def from_explanation(cls, explanation, *, output=None, max_display=10, ax=None, error_bars=False):
@@ -103,8 +109,11 @@ class BarDisplay:
         from skxai.plot._waterfall import check_error_bars
 
         check_error_bars(explanation, error_bars, "BarDisplay", allowed=(True, False, "samples"))
-        values, _, _, _, names = tabular_parts(explanation, output, "BarDisplay")
-        absval = np.abs(values)
+        values, _, _, _, names = tabular_parts(explanation, output, "BarDisplay", anchors_ok=True)
+        anchors = is_anchor_explanation(explanation)
+        # an anchor's values mark the features its rule uses: their mean is the share of the
+        # samples whose rule uses each feature
+        absval = (values != 0).astype(np.float64) if anchors else np.abs(values)
         std, shared = None, False
         if error_bars == "samples":
             if len(absval) < 2:
@@ -131,8 +140,8 @@ class BarDisplay:
         if error_bars is True and shared:
             label = "error bars: at most \u00b11 std of the mean\n(every row shares the conditional draws)"
         disp = cls(absval.mean(axis=0), names, std=std, method=explanation.method,
-                   quantity=output_label(explanation, output=output), std_label=label,
-                   surrogate=is_surrogate(explanation))
+                   quantity=None if anchors else output_label(explanation, output=output), std_label=label,
+                   surrogate=is_surrogate(explanation), anchors=anchors)
         return disp.plot(ax=ax, max_display=max_display)
 
     @classmethod
@@ -180,7 +189,7 @@ class BarDisplay:
         labels = [self.feature_names[j] for j in shown]
         errs = None if self.std is None else list(np.asarray(self.std)[shown])
         rest = order[max_display:]
-        if len(rest):
+        if len(rest) and not self.anchors:
             heights.append(float(self.importances[rest].sum()))
             labels.append(f"sum of {len(rest)} other features")
             if errs is not None:
@@ -202,13 +211,18 @@ class BarDisplay:
         ax.set_yticks(y, [wrap_label(s) for s in labels])
         what = "surrogate weight" if self.surrogate else "attribution"
         xlabel = f"mean |{what}| to the {self.quantity}" if self.quantity else f"mean |{what}|"
+        if self.anchors:
+            xlabel = "share of the explained samples whose anchor uses the feature"
         xlabel = wrap_label(xlabel, 50)
+        if self.anchors and len(rest):
+            xlabel += f"\n({len(rest)} other features not shown)"
         if errs is not None:  # say what the bars are
             xlabel += "\n" + (self.std_label or "error bars: \u00b11 standard error")
         ax.set_xlabel(xlabel)
         plain_ticks(ax, "x")
         if self.method:
-            ax.set_title(f"{self.method}: global importance", fontsize=9)
+            ax.set_title(f"{self.method}: " + ("features used by the anchors" if self.anchors
+                                               else "global importance"), fontsize=9)
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
         top = max(h + room[k] for k, h in enumerate(heights))

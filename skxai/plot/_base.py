@@ -215,8 +215,17 @@ def _select_output(exp, output):
     return np.moveaxis(values, exp.output_axis, -1)[..., idx], base, idx
 
 
-def tabular_parts(exp, output=None, caller="This display"):
+def is_anchor_explanation(exp):
+    """An anchor explanation: its ``values`` only mark the features (words) its rules use."""
+    extras = getattr(exp, "extras", None) or {}
+    return "anchor" in extras and "precision" in extras
+
+
+def tabular_parts(exp, output=None, caller="This display", anchors_ok=False):
     """Read a tabular explanation.
+
+    An anchor explanation is refused unless ``anchors_ok``: its values are no attributions (a
+    beeswarm of them was labelled "impact on the output").
 
     Returns
     -------
@@ -226,6 +235,13 @@ def tabular_parts(exp, output=None, caller="This display"):
     raw : ndarray (n, d) of objects or None (the cells as given, for labels)
     names : list of str
     """
+    if not anchors_ok and is_anchor_explanation(exp):
+        raise ValueError(
+            f"{caller} draws attributions; the values of an anchor explanation only mark the features "
+            "its rule uses (1), they are not attributions. Draw BarDisplay (the share of the samples "
+            "whose anchor uses each feature) or read the rules (explanation.anchor, .precision, "
+            ".coverage)."
+        )
     values, base, _ = _select_output(exp, output)
     if values.ndim != 2:
         raise ValueError(
@@ -340,7 +356,8 @@ def plain_ticks(ax, axis="x"):
     """Tick labels of ``axis`` in plain numbers: no exponent or offset text ("1e-8") beside the axis.
 
     Plain labels of tiny or huge numbers are long ("0.00000002"): on the x axis, the ticks are
-    thinned until their labels fit side by side.
+    thinned until their labels fit side by side (short ones too: nine labels "0.000" to "0.200"
+    on an axis shortened by a long feature name stood almost touching).
     """
     try:
         ax.ticklabel_format(axis=axis, style="plain", useOffset=False)
@@ -370,8 +387,6 @@ def _fitting_locator():
                 fmt.set_scientific(False)
                 fmt.set_axis(axis)
                 longest = max((len(t) for t in fmt.format_ticks(shown)), default=0)
-                if longest <= 6:  # matplotlib's own labels ("-2.5", "1000"): its own ticks
-                    return locs
                 ends = axis.axes.transAxes.transform([[0, 0], [1, 0]])
                 length = abs(ends[1][0] - ends[0][0]) / axis.axes.figure.dpi * 72  # points
                 size = axis._get_tick_label_size("x")

@@ -6,8 +6,7 @@ import html
 
 import numpy as np
 
-from skxai.plot._base import format_value
-from skxai.plot._textparts import align_tokens, needs_space, text_parts
+from skxai.plot._textparts import COVERAGE_MEANING, align_tokens, coverage_text, needs_space, text_parts
 
 STYLE = """
 .skxai-text{font-family:Georgia,serif;line-height:1.9;max-width:60em}
@@ -80,8 +79,10 @@ def parts_html(parts, *, style=True):
     if parts.precision is not None:
         meta.append(f"precision {parts.precision:.3f}")
     if parts.coverage is not None:
-        # format_value: a coverage of 0.0002 is no "0.000", and an exact 0 reads "0"
-        meta.append(f"coverage {format_value(parts.coverage)}")
+        # format_value: a coverage of 0.0002 is no "0.000", and an exact 0 reads "0" with what it
+        # means (no corpus document holds the anchor's words); its definition in a tooltip
+        meta.append(f'<span title="{html.escape(COVERAGE_MEANING)}">'
+                    f"{html.escape(coverage_text(parts.coverage, bool(parts.anchor_words)))}</span>")
     if weights is not None and len(weights):
         # each word once: LIME gives every occurrence of a word its weight, and "to" filled the
         # list four times

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from skxai.plot._base import explain, format_value, is_right_to_left, literal_text, new_axes
+from skxai.plot._base import explain, is_right_to_left, literal_text, new_axes
 from skxai.plot._html import parts_html, weight_colour
-from skxai.plot._textparts import align_tokens, needs_space, text_parts
+from skxai.plot._textparts import align_tokens, coverage_text, needs_space, text_parts
 
 
 class TextHighlightDisplay:
@@ -131,7 +131,7 @@ class TextHighlightDisplay:
         if p.precision is not None:
             title.append(f"precision {p.precision:.2f}")
         if p.coverage is not None:
-            title.append(f"coverage {format_value(p.coverage)}")
+            title.append(coverage_text(p.coverage, bool(p.anchor_words)))
         if title:
             ax.set_title(" | ".join(title), fontsize=9, loc="left")
         if own:

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from skxai.plot._base import format_value
+
 _TOKEN_FIELDS = ("tokens", "words", "token_names", "features")
 
 
@@ -24,6 +26,24 @@ class TextParts:
     offsets: list | None = None
     label: str | None = None
     method: str | None = None
+
+
+#: What a text anchor's coverage is (AnchorTextExplainer), for tooltips and legends.
+COVERAGE_MEANING = ("coverage: the share of the documents given to fit (the coverage corpus) that "
+                    "contain every anchor word")
+
+
+def coverage_text(coverage, anchored):
+    """``"coverage 0.05"``; a coverage of 0 says what it means.
+
+    An anchor's coverage of 0 is a real value, not a missing one: no document of the corpus given
+    to ``fit`` holds every anchor word (the explained document itself need not be one of them).
+    Bare, "coverage 0" read as "the anchor applies nowhere", though it applies to its own document.
+    """
+    text = f"coverage {format_value(coverage)}"
+    if anchored and float(coverage) == 0:
+        text += " (no document of the coverage corpus holds every anchor word)"
+    return text
 
 
 def _item(v, index):

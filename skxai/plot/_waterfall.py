@@ -139,10 +139,15 @@ def _with_values(explanation, values):
 
 
 def _cell(v):
+    """A feature's value as written beside its row: a whole number whole ("180", not the
+    "180.0" that format_value writes from 100 up, beside an "88" in the same picture)."""
     try:
-        return format_value(float(v))
+        x = float(v)
     except (TypeError, ValueError):
         return str(v)
+    if np.isfinite(x) and x.is_integer() and abs(x) < 1e4:
+        return str(int(x))
+    return format_value(x)
 
 
 def short_title(method, label, width=60):

@@ -343,10 +343,9 @@ def anchor_views(sb, exp, n_local, explainer=None):
     sb.add("<h3>Global view</h3>")
 
     def draw(ax):
-        disp = BarDisplay(used.mean(axis=0), names, method=exp.method).plot(ax=ax)
-        # on two lines: on one it ran past the figure's right edge
-        disp.ax_.set_xlabel("share of the explained samples\nwhose anchor uses the feature")
-        return disp
+        # anchors=True: labelled as shares, and the features not drawn are counted, not summed
+        # into a bar ("sum of 20 other features" of 5: a sum of shares)
+        return BarDisplay(used.mean(axis=0), names, method=exp.method, anchors=True).plot(ax=ax)
 
     sb.figure(draw, f"Share of the {n} explained samples whose anchor (rule) uses each feature",
               (6.5, 0.3 * min(d, 11) + 1.5))
@@ -372,7 +371,7 @@ def anchor_views(sb, exp, n_local, explainer=None):
         cover, held = field("coverage", i), field("success", i)
         bounds = "" if lo is None or hi is None else f" [{format_value(lo)}, {format_value(hi)}]"
         rows.append(
-            f"<tr><td>{i}</td><td>{esc(field('prediction', i))}</td><td>IF {rule}</td>"
+            f"<tr><td>{i}</td><td>{esc(_class_named(field('prediction', i), exp, explainer))}</td><td>IF {rule}</td>"
             f"<td>{esc('' if prec is None else format_value(prec) + bounds)}</td>"
             f"<td>{esc('' if cover is None else format_value(cover))}</td>"
             f"<td>{esc('' if held is None else ('yes' if held else 'no: best rule found'))}</td></tr>"
@@ -382,6 +381,20 @@ def anchor_views(sb, exp, n_local, explainer=None):
     sb.add(f'<table class="kv"><tr>{head}</tr>{"".join(rows)}</table>')
     if shown < n:
         sb.add(f"<p>The first {shown} of {n} explained samples are shown.</p>")
+
+
+def _class_named(label, exp, explainer):
+    """A predicted class label with its output name, "malignant (0)": the page names the
+    outputs, and the bare label "0" left the reader to look it up. The name is the one at the
+    label's position in the explainer's ``classes_`` (labels 1, 2, 3 are not indices)."""
+    names = getattr(exp, "output_names", None)
+    classes = getattr(explainer, "classes_", None)
+    if label is None or names is None or np.ndim(names) == 0 or classes is None:
+        return label
+    at = np.flatnonzero(np.asarray(classes, dtype=object) == label)
+    if len(at) != 1 or at[0] >= len(names) or str(names[at[0]]) == str(label):
+        return label
+    return f"{names[at[0]]} ({label})"
 
 
 def _condition_html(condition, names):
@@ -472,7 +485,21 @@ def text_views(sb, exp, n_local, explainer=None):
         importance = np.array([np.sum(totals[w]) / len(weighted) for w in words])
         label = output_label(exp, explainer)
         disp = BarDisplay(importance, words, method=exp.method, quantity=label, surrogate=is_surrogate(exp))
-        sb.figure(lambda ax: disp.plot(ax=ax, max_display=15),
+
+        def draw(ax):
+            import textwrap
+
+            d = disp.plot(ax=ax, max_display=15)
+            # what the bars are: each document's total over the word's occurrences, averaged over
+            # the documents (the axis said "mean |surrogate weight|"); and words, not "features"
+            ticks = [t.get_text().replace(" other features", " other words") for t in d.ax_.get_yticklabels()]
+            d.ax_.set_yticks(d.ax_.get_yticks(), ticks)
+            what = "surrogate weight" if is_surrogate(exp) else "attribution"
+            d.ax_.set_xlabel("\n".join([f"total |{what}| per document", *textwrap.wrap(
+                f"(mean over {len(weighted)} documents) to the {label}", 50)]))
+            return d
+
+        sb.figure(draw,
                   f"Words with the largest total |weight| per document, over {len(weighted)} documents; "
                   f"explained: {label}", (6.5, 5))
     sb.add("<h3>Local views</h3>")
@@ -483,6 +510,13 @@ def text_views(sb, exp, n_local, explainer=None):
                       "for its weight.")
     if anchored:
         legend.append("Anchor words are <b>bold and underlined</b>.")
+        if any(p.coverage is not None for p in parts):
+            # "coverage 0" read as a missing value: it is the share of a corpus, and 0 is real
+            corpus = getattr(getattr(explainer, "corpus_", None), "shape", (None,))[0]
+            size = "" if corpus is None else f"{corpus} "
+            legend.append(f"Coverage is the share of the {size}documents given to fit (the coverage corpus) "
+                          "that contain every anchor word: 0 when none of them does (the explained "
+                          "document need not be one of them).")
     if legend:
         sb.add(f"<p>{' '.join(legend)}</p>")
     for i, p in enumerate(parts[:n_local]):

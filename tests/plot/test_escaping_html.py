@@ -35,7 +35,9 @@ def test_document_text_between_tokens_and_every_label_is_escaped():
              'data-weight="-1">film</span>']
     text = spans[0] + escape(f" {P} ") + spans[1] + escape(" <i>")
     meta = " &middot; ".join([f"<b>{E}</b>", f"<b>{E}</b>", f"anchor: <b>{escape(P + ' AND film')}</b>",
-                              "precision 0.900", "coverage 0.25",
+                              "precision 0.900",
+                              '<span title="coverage: the share of the documents given to fit (the coverage '
+                              'corpus) that contain every anchor word">coverage 0.25</span>',
                               "strongest: <bdi>film</bdi> (-1), <bdi>good</bdi> (+0.5)"])
     head = f'<div class="skxai-meta">{meta}</div>'
     assert got == f'<div class="skxai-doc">{head}<div class="skxai-text" dir="auto">{text}</div></div>'

@@ -61,4 +61,5 @@ def test_text_report_bar_of_lime_says_surrogate_weight():
     exp = ex.explain(docs[:3])
     sb = _Recorder()
     text_views(sb, exp, 0, ex)
-    assert sb.xlabels and sb.xlabels[0].startswith("mean |surrogate weight|"), sb.xlabels
+    # the bar shows each document's total over a word's occurrences, averaged over the documents
+    assert sb.xlabels and sb.xlabels[0].startswith("total |surrogate weight| per document"), sb.xlabels
