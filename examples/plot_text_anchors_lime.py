@@ -20,7 +20,8 @@ from skxai import AnchorTextExplainer, LimeTextExplainer
 from skxai.datasets import load_movie_reviews
 from skxai.plot import AnchorSearchDisplay, TextHighlightDisplay, text_html
 
-docs, y = load_movie_reviews(return_X_y=True)
+reviews = load_movie_reviews()
+docs, y = reviews.data, reviews.target_names[reviews.target]  # "negative" / "positive"
 train, test, y_train, y_test = train_test_split(docs, y, train_size=6000, random_state=0, stratify=y)
 model = make_pipeline(TfidfVectorizer(min_df=2), LogisticRegression(max_iter=2000)).fit(train, y_train)
 print(f"accuracy on held-out snippets: {model.score(test[:2000], y_test[:2000]):.3f}")

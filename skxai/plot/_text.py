@@ -133,7 +133,7 @@ class TextHighlightDisplay:
         if p.coverage is not None:
             title.append(coverage_text(p.coverage, bool(p.anchor_words)))
         if title:
-            ax.set_title(" | ".join(title), fontsize=9, loc="left")
+            ax.set_title(_wrap_parts(fig, ax, title, fontsize=9), fontsize=9, loc="left")
         if own:
             # the margins the figure gives its title at the draw, given now: the words were laid
             # out for the default margins, and the axes widened under them spread every gap
@@ -273,6 +273,27 @@ def _reorder_right_to_left(laid, box_width, space, line_h):
                 x += items[nxt][3] if nxt - prev == 1 else space
             t.set_position((x / 72, -(0.5 + line) * line_h / 72))
             x += tw
+
+
+def _wrap_parts(fig, ax, parts, fontsize):
+    """``parts`` joined by " | " on as few lines as fit the figure's width (a long anchor and an
+    explained coverage of 0 ran past the figure's edge on one line)."""
+    if not hasattr(fig.canvas, "get_renderer"):
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        FigureCanvasAgg(fig)
+    renderer = fig.canvas.get_renderer()
+    room = 0.95 * fig.bbox.width
+    probe = ax.text(0, 0, "", fontsize=fontsize)
+    lines = [parts[0]]
+    for part in parts[1:]:
+        probe.set_text(lines[-1] + " | " + part)
+        if probe.get_window_extent(renderer).width <= room:
+            lines[-1] += " | " + part
+        else:
+            lines.append(part)
+    probe.remove()
+    return "\n".join(lines)
 
 
 def _fit_margins(fig, ax, margins, needs):
