@@ -443,6 +443,25 @@ def is_surrogate(exp):
     return "model_outputs" in extras or "local_pred" in extras
 
 
+def _is_number(name):
+    """Whether an output's name is a number (a class ``7`` of digits, an output index) rather than
+    a word: numbers are named as classes or outputs, words as themselves."""
+    return isinstance(name, numbers.Number | np.number) and not isinstance(name, bool | np.bool_)
+
+
+def _of(quantity, name):
+    """``quantity`` of the output ``name``: "probability of setosa", "probability of class 7" (a
+    number alone, "probability of 7", read as a value), "output 1" for an output of a plain module
+    (which has no classes) and "prediction of output 2" for a regressor's output."""
+    if not _is_number(name):
+        return f"{quantity} of {name!s}"
+    if quantity == "output":
+        return f"output {name!s}"
+    if quantity == "prediction":
+        return f"{quantity} of output {name!s}"
+    return f"{quantity} of class {name!s}"
+
+
 def output_label(exp, explainer=None, index=None, output=None):
     """Which output, by name, and which quantity: "probability of 'malignant'"; "" when unknown.
 
@@ -455,9 +474,7 @@ def output_label(exp, explainer=None, index=None, output=None):
         # one output picked by its name or position (exp[..., "setosa"]): the name is a scalar;
         # a regressor's outputs are unnamed positions, a classifier's integers are its classes
         name = names.item() if hasattr(names, "item") else names
-        if isinstance(name, numbers.Integral) and quantity == "prediction":
-            return f"{quantity} of output {name}"
-        return f"{quantity} of {name!s}"
+        return _of(quantity, name)
     if output is not None:
         try:
             _, _, idx = _select_output(exp, output)
@@ -465,7 +482,7 @@ def output_label(exp, explainer=None, index=None, output=None):
             idx = None
         # the class's name, not the index the user typed: output=2 is "virginica"
         name = names[idx] if idx is not None and names is not None and idx < len(names) else output
-        return f"{quantity} of {name!s}"
+        return _of(quantity, name)
     target = getattr(exp, "target_index", None)
     if isinstance(target, str) and target == "predicted" and getattr(exp, "outputs", None) is not None:
         # each sample's predicted class is known from the outputs: name it, not "the predicted class"
@@ -485,15 +502,17 @@ def output_label(exp, explainer=None, index=None, output=None):
         else:
             shown = [str(names[int(t)]) if names is not None and 0 <= int(t) < len(names) else str(t)
                      for t in np.unique(per_sample)]
+            if quantity == "output":  # a plain module's outputs are no classes
+                return f"each sample's own output ({', '.join(shown[:6])})"
             return f"{quantity} of each sample's own class ({', '.join(shown[:6])})"
     if isinstance(target, str):
         return f"{quantity} of the predicted class"
     if names is not None and len(names) == 1 and isinstance(names[0], int | np.integer):
         return quantity  # one unlabeled output (a regressor): nothing to name
     if names is not None and target is not None and 0 <= int(target) < len(names):
-        return f"{quantity} of {names[int(target)]!s}"
+        return _of(quantity, names[int(target)])
     if names is not None and len(names) == 1:
-        return f"{quantity} of {names[0]!s}"
+        return _of(quantity, names[0])
     return quantity
 
 

@@ -140,7 +140,7 @@ class ImageAttributionDisplay:
         Axis of the colour channels (as in :meth:`from_explanation`).
     method : str, optional
     quantity : str, optional
-        What the maps explain, e.g. "output of 1" (shown in the title).
+        What the maps explain, e.g. "output 1" or "probability of class 7" (shown in the title).
 
     Attributes
     ----------
