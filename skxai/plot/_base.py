@@ -329,7 +329,9 @@ def format_value(v, scale=None):
     """Short, human number for labels: no exponents; values that are zero up to rounding print 0.
 
     ``scale`` is the size of the numbers shown alongside (e.g. the largest attribution): a value
-    below ``1e-9`` of it, such as a floating-point residue ``1.11e-16``, prints as ``0``.
+    below ``1e-9`` of it, such as a floating-point residue ``1.11e-16``, prints as ``0``. A value
+    near a whole number but not one keeps the digits that tell them apart (0.99998, not 1;
+    123,456.7, not 123,457); whole numbers print whole.
     """
     v = float(v)
     if not np.isfinite(v):
@@ -340,12 +342,22 @@ def format_value(v, scale=None):
     tiny = 1e-9 * (abs(float(scale)) if scale else 1.0)
     if a <= tiny:
         return "0"
-    if a >= 1e6:
-        return f"{v:,.0f}"
-    if a >= 100:
-        return f"{v:,.0f}" if a >= 1e4 else f"{v:.1f}"
     if a >= 1e-3:
-        return f"{v:.3g}"  # three significant digits; never an exponent between 1e-3 and 100
+        if a >= 1e4:
+            text = f"{v:,.0f}"
+        elif a >= 100:
+            text = f"{v:.1f}"
+        else:
+            text = f"{v:.3g}"  # three significant digits; never an exponent between 1e-3 and 100
+        if float(text.replace(",", "")).is_integer() and abs(v - round(v)) > 1e-9 * max(a, 1.0):
+            # near a whole number but not one (beyond rounding residues): a probability of
+            # 0.99998 printed "1", as if the model were sure; the digits that tell it apart
+            comma = "," if a >= 1e4 else ""
+            for decimals in range(1, 17):
+                text = f"{v:{comma}.{decimals}f}".rstrip("0").rstrip(".")
+                if not float(text.replace(",", "")).is_integer():
+                    break
+        return text
     # Small but not a residue (4e-08 next to values of the same size): fixed point with enough
     # decimals for two significant digits, "0.000000040" -> "0.00000004", not "4e-08".
     decimals = 1 - int(np.floor(np.log10(a)))
