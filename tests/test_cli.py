@@ -109,7 +109,7 @@ def test_target_drop_and_report(files, capsys):
     seconds = re.search(r"<th>time to explain</th><td>([0-9.]+) (m?s)</td>", html)
     assert seconds is not None and float(seconds.group(1)) > 0
     # The report names the quantity and the class explained.
-    assert "<b>probability</b>" in html and "probability of 0" in html
+    assert "<b>probability</b>" in html and "probability of class 0" in html
 
 
 def test_other_methods_run(files, capsys):

@@ -329,7 +329,9 @@ def format_value(v, scale=None):
     """Short, human number for labels: no exponents; values that are zero up to rounding print 0.
 
     ``scale`` is the size of the numbers shown alongside (e.g. the largest attribution): a value
-    below ``1e-9`` of it, such as a floating-point residue ``1.11e-16``, prints as ``0``.
+    below ``1e-9`` of it, such as a floating-point residue ``1.11e-16``, prints as ``0``. A value
+    near a whole number but not one keeps the digits that tell them apart (0.99998, not 1;
+    123,456.7, not 123,457); whole numbers print whole.
     """
     v = float(v)
     if not np.isfinite(v):
@@ -340,12 +342,22 @@ def format_value(v, scale=None):
     tiny = 1e-9 * (abs(float(scale)) if scale else 1.0)
     if a <= tiny:
         return "0"
-    if a >= 1e6:
-        return f"{v:,.0f}"
-    if a >= 100:
-        return f"{v:,.0f}" if a >= 1e4 else f"{v:.1f}"
     if a >= 1e-3:
-        return f"{v:.3g}"  # three significant digits; never an exponent between 1e-3 and 100
+        if a >= 1e4:
+            text = f"{v:,.0f}"
+        elif a >= 100:
+            text = f"{v:.1f}"
+        else:
+            text = f"{v:.3g}"  # three significant digits; never an exponent between 1e-3 and 100
+        if float(text.replace(",", "")).is_integer() and abs(v - round(v)) > 1e-9 * max(a, 1.0):
+            # near a whole number but not one (beyond rounding residues): a probability of
+            # 0.99998 printed "1", as if the model were sure; the digits that tell it apart
+            comma = "," if a >= 1e4 else ""
+            for decimals in range(1, 17):
+                text = f"{v:{comma}.{decimals}f}".rstrip("0").rstrip(".")
+                if not float(text.replace(",", "")).is_integer():
+                    break
+        return text
     # Small but not a residue (4e-08 next to values of the same size): fixed point with enough
     # decimals for two significant digits, "0.000000040" -> "0.00000004", not "4e-08".
     decimals = 1 - int(np.floor(np.log10(a)))
@@ -443,6 +455,25 @@ def is_surrogate(exp):
     return "model_outputs" in extras or "local_pred" in extras
 
 
+def _is_number(name):
+    """Whether an output's name is a number (a class ``7`` of digits, an output index) rather than
+    a word: numbers are named as classes or outputs, words as themselves."""
+    return isinstance(name, numbers.Number | np.number) and not isinstance(name, bool | np.bool_)
+
+
+def _of(quantity, name):
+    """``quantity`` of the output ``name``: "probability of setosa", "probability of class 7" (a
+    number alone, "probability of 7", read as a value), "output 1" for an output of a plain module
+    (which has no classes) and "prediction of output 2" for a regressor's output."""
+    if not _is_number(name):
+        return f"{quantity} of {name!s}"
+    if quantity == "output":
+        return f"output {name!s}"
+    if quantity == "prediction":
+        return f"{quantity} of output {name!s}"
+    return f"{quantity} of class {name!s}"
+
+
 def output_label(exp, explainer=None, index=None, output=None):
     """Which output, by name, and which quantity: "probability of 'malignant'"; "" when unknown.
 
@@ -455,9 +486,7 @@ def output_label(exp, explainer=None, index=None, output=None):
         # one output picked by its name or position (exp[..., "setosa"]): the name is a scalar;
         # a regressor's outputs are unnamed positions, a classifier's integers are its classes
         name = names.item() if hasattr(names, "item") else names
-        if isinstance(name, numbers.Integral) and quantity == "prediction":
-            return f"{quantity} of output {name}"
-        return f"{quantity} of {name!s}"
+        return _of(quantity, name)
     if output is not None:
         try:
             _, _, idx = _select_output(exp, output)
@@ -465,7 +494,7 @@ def output_label(exp, explainer=None, index=None, output=None):
             idx = None
         # the class's name, not the index the user typed: output=2 is "virginica"
         name = names[idx] if idx is not None and names is not None and idx < len(names) else output
-        return f"{quantity} of {name!s}"
+        return _of(quantity, name)
     target = getattr(exp, "target_index", None)
     if isinstance(target, str) and target == "predicted" and getattr(exp, "outputs", None) is not None:
         # each sample's predicted class is known from the outputs: name it, not "the predicted class"
@@ -485,15 +514,17 @@ def output_label(exp, explainer=None, index=None, output=None):
         else:
             shown = [str(names[int(t)]) if names is not None and 0 <= int(t) < len(names) else str(t)
                      for t in np.unique(per_sample)]
+            if quantity == "output":  # a plain module's outputs are no classes
+                return f"each sample's own output ({', '.join(shown[:6])})"
             return f"{quantity} of each sample's own class ({', '.join(shown[:6])})"
     if isinstance(target, str):
         return f"{quantity} of the predicted class"
     if names is not None and len(names) == 1 and isinstance(names[0], int | np.integer):
         return quantity  # one unlabeled output (a regressor): nothing to name
     if names is not None and target is not None and 0 <= int(target) < len(names):
-        return f"{quantity} of {names[int(target)]!s}"
+        return _of(quantity, names[int(target)])
     if names is not None and len(names) == 1:
-        return f"{quantity} of {names[0]!s}"
+        return _of(quantity, names[0])
     return quantity
 
 

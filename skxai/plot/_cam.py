@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from skxai._resize import resize_linear
-from skxai.plot._base import _select_output, explain, literal_text, new_axes, output_label
+from skxai.plot._base import _select_output, explain, literal_text, new_axes, output_label, wrap_to
 from skxai.plot._image import grey_image, image_at, overlay, to_hwc
 
 
@@ -177,8 +177,15 @@ class CamDisplay:
         ax.set_yticks([])
         if self.method or self.quantity:
             head = ": ".join(str(t) for t in (self.method, self.quantity) if t)
+            # wrapped at the panel's width: "HiResCamExplainer: probability of class 2" over a
+            # panel of a row of four ran past the figure's edge
+            width_pt = ax.get_position().width * fig.get_size_inches()[0] * 72
+            wrapped = wrap_to(head, width_pt, 8)
+            if "\n" in wrapped and self.method and self.quantity:
+                # the method on one line, what it explains on the next
+                wrapped = wrap_to(f"{self.method}:", width_pt, 8) + "\n" + wrap_to(str(self.quantity), width_pt, 8)
             h, w = self.layer_shape if self.layer_shape is not None else cam.shape
-            ax.set_title(f"{head}\n(map {h}x{w} -> {size[0]}x{size[1]})", fontsize=8)
+            ax.set_title(f"{wrapped}\n(map {h}x{w} -> {size[0]}x{size[1]})", fontsize=8)
         self.ax_ = ax
         literal_text(ax)
         self.figure_ = fig

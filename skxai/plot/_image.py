@@ -127,6 +127,19 @@ def _axes_for(ax, k, caller, size=3.0):
     return axes[0].figure, axes
 
 
+def _blank_colour_bar(ax):
+    """Take from ``ax`` the room ``figure.colorbar(ax=ax, fraction=0.046, pad=0.04)`` takes (the
+    same way: from its grid cell when it has one), and leave it empty."""
+    from matplotlib import colorbar
+
+    if ax.get_subplotspec() is not None:
+        cax, _ = colorbar.make_axes_gridspec(ax, fraction=0.046, pad=0.04)
+    else:
+        cax, _ = colorbar.make_axes(ax, fraction=0.046, pad=0.04)
+    cax.set_axis_off()
+    return cax
+
+
 class ImageAttributionDisplay:
     """Heatmap of one image's attributions, overlaid on the image.
 
@@ -140,7 +153,7 @@ class ImageAttributionDisplay:
         Axis of the colour channels (as in :meth:`from_explanation`).
     method : str, optional
     quantity : str, optional
-        What the maps explain, e.g. "output of 1" (shown in the title).
+        What the maps explain, e.g. "output 1" or "probability of class 7" (shown in the title).
 
     Attributes
     ----------
@@ -263,6 +276,9 @@ class ImageAttributionDisplay:
                     shown, cmap = display_image(img)
                     a.imshow(shown, cmap=cmap)
                 a.set_title("input", fontsize=9)
+                # the room a colour bar takes from each map's panel, left empty beside the input:
+                # without it the input panel was drawn larger than the maps
+                _blank_colour_bar(a)
                 continue
             hm = heatmap(attr, panel)
             if img is not None:

@@ -49,7 +49,7 @@ class SigmaSweepDisplay:
     mode : {"abs_max", "signed"}, default="abs_max"
     method : str, optional
     quantity : str, optional
-        What the maps explain, e.g. "output of 1" (shown in the title).
+        What the maps explain, e.g. "output 1" or "probability of class 7" (shown in the title).
 
     Attributes
     ----------

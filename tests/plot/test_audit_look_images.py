@@ -74,7 +74,7 @@ def test_cam_colour_bar_is_labelled():
 def test_image_map_names_the_class_it_explains(mode):
     # A digit's gradient map was titled "GradientExplainer" only: the map of which class?
     disp = ImageAttributionDisplay.from_explanation(_digit_explanation(), mode=mode)
-    assert "of 7" in disp.figure_._suptitle.get_text()
+    assert "output 7" in disp.figure_._suptitle.get_text()
 
 
 def test_sweep_panels_give_their_own_scale_and_the_class():
@@ -87,7 +87,7 @@ def test_sweep_panels_give_their_own_scale_and_the_class():
     titles = [a.get_title() for a in disp.axes_[1:]]
     assert all("max" in t for t in titles) and len(set(titles)) == 3
     head = disp.figure_._suptitle.get_text()
-    assert "of 7" in head and "own max" in head
+    assert "output 7" in head and "own max" in head
 
 
 def _anchor_explanation():

@@ -40,7 +40,7 @@ def test_displays_of_one_output_name_the_class(wine, key):
                  lambda: WaterfallDisplay.from_explanation(exp[2, :, 1])):
         disp = draw()
         texts = " ".join(t.get_text() for t in disp.figure_.findobj(matplotlib.text.Text))
-        assert "probability of 1" in texts, texts
+        assert "probability of class 1" in texts, texts
         plt.close(disp.figure_)
 
 
