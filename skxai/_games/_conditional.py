@@ -26,9 +26,9 @@ import numpy as np
 from joblib import effective_n_jobs
 from scipy.linalg import eigh, pinvh
 from sklearn.utils._param_validation import validate_parameter_constraints
-from sklearn.utils.parallel import Parallel, delayed
 
 from skxai._games._background import row_aligned_calls
+from skxai.utils._parallel import map_shared
 from skxai.utils._param_validation import Interval, RealNotInt, StrOptions
 from skxai.utils._random import seed_from
 from skxai.utils._warnings import warn_at_caller
@@ -442,7 +442,10 @@ class ConditionalGame:
                     parts = [self._run_calls(X, mid, g) for g in bar]
             else:
                 groups = [g.tolist() for g in np.array_split(np.asarray(calls), min(len(calls), 4 * workers))]
-                parts = Parallel(n_jobs=n_jobs, verbose=verbose)(delayed(self._run_calls)(X, mid, g) for g in groups)
+                # the game (model, background) shipped once per worker under joblib's Dask backend
+                # and kept across calls, not pickled with every task as a bound method's self
+                tasks = [(X, mid, g) for g in groups]
+                parts = map_shared(ConditionalGame._run_calls, self, tasks, n_jobs=n_jobs, verbose=verbose)
             values[:, middle] = (
                 np.concatenate([v for v, _ in parts], axis=0).reshape(len(middle), n, -1).transpose(1, 0, 2)
             )

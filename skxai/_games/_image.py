@@ -153,7 +153,8 @@ class ImageGame:
         total = n * m
         calls = [(s, min(total, s + self.batch_size)) for s in range(0, total, self.batch_size)]
         from joblib import effective_n_jobs
-        from sklearn.utils.parallel import Parallel, delayed
+
+        from skxai.utils._parallel import map_shared
 
         workers = effective_n_jobs(n_jobs)  # None: 1, or a parallel_config's
         if workers == 1 or len(calls) == 1:
@@ -164,6 +165,9 @@ class ImageGame:
                 out = np.concatenate([self._run_calls(X, masks, g) for g in bar], axis=0)
         else:
             groups = [g.tolist() for g in np.array_split(np.asarray(calls), min(len(calls), 4 * workers))]
-            parts = Parallel(n_jobs=n_jobs, verbose=verbose)(delayed(self._run_calls)(X, masks, g) for g in groups)
+            # the game (model, the call's images) shipped once per worker under joblib's Dask
+            # backend, not pickled with every task as a bound method's self
+            parts = map_shared(ImageGame._run_calls, self, [(X, masks, g) for g in groups], n_jobs=n_jobs,
+                               verbose=verbose)
             out = np.concatenate(parts, axis=0)
         return out.reshape(n, m, -1)

@@ -17,8 +17,11 @@ from threadpoolctl import ThreadpoolController
 
 # shared object -> (client id, token, future): one scatter per object and cluster, however many maps use it.
 _SCATTERED = weakref.WeakKeyDictionary()
-# shared object -> a random tag of its own, for the tokens of ``scattered(by_content=True)``.
-_NONCES = weakref.WeakKeyDictionary()
+# hash of pickled bytes -> (client id, future) of the last objects ``scattered(by_content=True)``
+# sent, least recently used out first: an equal object made anew (the conditional game is built
+# for every call) finds the copy the workers keep instead of being sent and unpickled again.
+_BY_CONTENT = OrderedDict()
+_BY_CONTENT_LOCK = threading.Lock()
 
 #: Shipped objects a process keeps, least recently used out first.
 PROCESS_CACHE_SIZE = 4
@@ -268,7 +271,9 @@ def scattered(client, shared, token=None, snapshot=False, by_content=False):
     process deserialises it once and keeps it (with whatever its copy caches) between calls.
     ``token`` (a hash of its state) scatters it again when it has changed since; tasks receive
     it through :func:`unwrap`. With ``by_content``, the token is a hash of its pickled bytes
-    (made now, for worker processes; a cluster of threads shares the object itself). With
+    (made now, for worker processes; a cluster of threads shares the object itself), and an
+    object with the bytes of one of the last :data:`PROCESS_CACHE_SIZE` sent (another object
+    equal to it, as a game built anew for each call) is not sent again. With
     ``snapshot``, a cluster of threads in this process gets a
     shallow copy of ``shared`` (processes get its bytes, made now): a lazy graph computed later
     then sees ``shared`` as it is now, not as a later refit left it."""
@@ -278,11 +283,13 @@ def scattered(client, shared, token=None, snapshot=False, by_content=False):
         import hashlib
 
         handle = Shipped(copy.copy(shared) if snapshot else shared, None)
-        try:  # the object's own tag, then its bytes: another object is sent as before
-            nonce = _NONCES.setdefault(shared, uuid.uuid4().hex)
-        except TypeError:  # not weak-referenceable
-            nonce = uuid.uuid4().hex
-        handle.token = token = nonce + hashlib.sha256(handle.payload()).hexdigest()
+        handle.token = token = "sha256:" + hashlib.sha256(handle.payload()).hexdigest()
+        with _BY_CONTENT_LOCK:
+            known = _BY_CONTENT.get(token)
+            if known is not None and known[0] == client.id and getattr(known[1], "status", "finished") == "finished":
+                _BY_CONTENT.move_to_end(token)
+                _remember(shared, (client.id, token, known[1]))
+                return known[1]
     try:
         known = _SCATTERED.get(shared)
     except TypeError:  # not weak-referenceable: scatter for this map only
@@ -306,11 +313,21 @@ def scattered(client, shared, token=None, snapshot=False, by_content=False):
         # threads in this process (inproc) shares it without pickling.
         handle.payload()
     future = client.scatter(handle, broadcast=True, hash=False)
-    try:
-        _SCATTERED[shared] = (client.id, token, future)
-    except TypeError:
-        pass
+    _remember(shared, (client.id, token, future))
+    if by_content and not inproc:
+        with _BY_CONTENT_LOCK:
+            _BY_CONTENT[token] = (client.id, future)
+            _BY_CONTENT.move_to_end(token)
+            while len(_BY_CONTENT) > PROCESS_CACHE_SIZE:
+                _BY_CONTENT.popitem(last=False)
     return future
+
+
+def _remember(shared, entry):
+    try:
+        _SCATTERED[shared] = entry
+    except TypeError:  # not weak-referenceable: found by its bytes only
+        pass
 
 
 def worker_threads(client, n_jobs=None):

@@ -1,0 +1,204 @@
+"""A/B timing of this checkout against 5b56af0 (session 18: the merges of 2026-12-05), one process.
+
+The other checkout's ``skxai`` package is copied with its imports renamed (``skxai_old``), so both
+run interleaved on the same machine load: each round times both, in alternating order, and the
+per-round ratio this / other is reported with its median and range. Process CPU time, one torch
+and one BLAS thread. Numbers are checked identical where no merge changed them on purpose (the
+seeded metrics draw per-sample seeds from the sample's values since 84a6d3e: other draws).
+
+Parts (``--parts``): ``metrics`` (infidelity, max-sensitivity and faithfulness correlation with
+their own seeded draws, on 1,000 tabular rows of a 10-feature torch MLP and on 64 digit images of
+the digits CNN, gradient attributions), ``tree`` (TreeSHAP, a 40-tree forest of depth 8 on 20
+columns: path-dependent 2,000 rows, interventional 200 rows), ``sampling`` (ShapleySampling, 64
+permutations, 20 rows of the 13-feature wine MLP) and ``kernel`` (KernelSHAP, 50 rows of the same
+model, 1,024 coalitions).
+
+    git worktree add /work/wt-ab5-old 5b56af0 --detach
+    OMP_NUM_THREADS=1 python benchmarks/ab_session18.py --old-checkout /work/wt-ab5-old --repeats 7
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import sys
+import tempfile
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(HERE))
+
+warnings.filterwarnings("ignore")
+
+
+def renamed_copy(checkout, folder):
+    """Copy ``checkout/skxai`` to ``folder/skxai_old`` with every ``skxai`` module name renamed."""
+    dest = Path(folder) / "skxai_old"
+    shutil.copytree(Path(checkout) / "skxai", dest, ignore=shutil.ignore_patterns("__pycache__"))
+    pattern = re.compile(r"\bskxai\b")
+    for path in dest.rglob("*.py"):
+        path.write_text(pattern.sub("skxai_old", path.read_text()))
+    return folder
+
+
+def ab(label, new_call, old_call, repeats, inner=1):
+    """Time ``new_call`` and ``old_call`` (``inner`` calls each) in alternating order per round."""
+    new_call(), old_call()  # warm-up
+    t_new, t_old = [], []
+    for r in range(repeats):
+        for which in (0, 1) if r % 2 else (1, 0):
+            call, store = (new_call, t_new) if which == 0 else (old_call, t_old)
+            t = time.process_time()
+            for _ in range(inner):
+                call()
+            store.append(1000 * (time.process_time() - t) / inner)
+    per = np.asarray(t_new) / np.asarray(t_old)
+    row = (label, min(t_new), min(t_old), float(np.median(per)), float(per.min()), float(per.max()))
+    print(f"| {row[0]} | {row[1]:.2f} | {row[2]:.2f} | {row[3]:.2f} ({row[4]:.2f}-{row[5]:.2f}) |", flush=True)
+    return row
+
+
+def same(a, b, expected_change=False):
+    """Check the two checkouts' numbers are identical (``expected_change``: print the difference)."""
+    a, b = np.asarray(a), np.asarray(b)
+    if not np.array_equal(a, b, equal_nan=True):
+        message = f"numbers differ: max abs diff {np.nanmax(np.abs(a - b)):.3e}"
+        if not expected_change:
+            raise AssertionError(message)
+        print(f"({message}: expected)", flush=True)
+
+
+def part_metrics(new, old, repeats):
+    import torch
+    from sklearn.datasets import load_digits
+
+    from benchmarks._common import digits_cnn
+
+    torch.manual_seed(0)
+    mlp = torch.nn.Sequential(torch.nn.Linear(10, 32), torch.nn.Tanh(), torch.nn.Linear(32, 3)).eval()
+    Xt = np.random.RandomState(0).normal(size=(1000, 10)).astype(np.float32)
+    Xd = (load_digits().images[:64] / 16.0)[:, None].astype(np.float32)
+    rows = []
+    for data_name, net, X in (("1,000 tabular rows", mlp, Xt), ("64 digit images", digits_cnn().eval(), Xd)):
+        a = new.GradientExplainer(net, response_method="logits").fit(X[:50])
+        b = old.GradientExplainer(net, response_method="logits").fit(X[:50])
+        A = a.transform(X)
+        same(A, b.transform(X))
+        for name, kw in (
+            ("infidelity", {"n_perturbations": 50, "attributions": A}),
+            ("max_sensitivity", {"n_perturbations": 10, "attributions": A}),
+            ("faithfulness_correlation", {"n_subsets": 50, "attributions": A}),
+        ):
+            fn_new, fn_old = getattr(new.metrics, name), getattr(old.metrics, name)
+            same(fn_new(a, X, **kw), fn_old(b, X, **kw), expected_change=True)
+            rows.append(
+                ab(
+                    f"{name} {data_name}",
+                    lambda fn=fn_new, a=a, X=X, kw=kw: fn(a, X, **kw),
+                    lambda fn=fn_old, b=b, X=X, kw=kw: fn(b, X, **kw),
+                    repeats,
+                )
+            )
+    return rows
+
+
+def _wine_mlp(n_rows):
+    from benchmarks.bench_shapley import setup
+
+    f, background, rows = setup(min(n_rows, 120))
+    rows = np.resize(rows, (n_rows, rows.shape[1])) + 0.01 * np.arange(n_rows)[:, None]
+    return f, background, rows
+
+
+def part_kernel(new, old, repeats):
+    f, background, rows = _wine_mlp(50)
+    a = new.KernelShapExplainer(f, n_samples=1024, max_background=None, random_state=0).fit(background[:40])
+    b = old.KernelShapExplainer(f, n_samples=1024, max_background=None, random_state=0).fit(background[:40])
+    same(a.transform(rows), b.transform(rows))
+    return [ab("KernelSHAP 50 rows, 1,024 coalitions", lambda: a.transform(rows), lambda: b.transform(rows), repeats)]
+
+
+def part_sampling(new, old, repeats):
+    f, background, rows = _wine_mlp(20)
+    a = new.ShapleySamplingExplainer(f, n_permutations=64, max_background=None, random_state=0).fit(background)
+    b = old.ShapleySamplingExplainer(f, n_permutations=64, max_background=None, random_state=0).fit(background)
+    same(a.explain(rows).values, b.explain(rows).values)
+    # the standard errors changed on purpose (6541b3b: one-unit players borrow their row's variance)
+    same(a.explain(rows).std, b.explain(rows).std, expected_change=True)
+    return [
+        ab("ShapleySampling 20 rows explain", lambda: a.explain(rows), lambda: b.explain(rows), repeats),
+        ab("ShapleySampling 20 rows transform", lambda: a.transform(rows), lambda: b.transform(rows), repeats),
+    ]
+
+
+def part_tree(new, old, repeats):
+    from sklearn.ensemble import RandomForestRegressor
+
+    rng = np.random.RandomState(1)
+    X = rng.normal(size=(5000, 20))
+    y = X[:, 0] + np.sin(3 * X[:, 1]) + X[:, 2] * X[:, 3] + 0.1 * rng.normal(size=5000)
+    model = RandomForestRegressor(n_estimators=40, max_depth=8, random_state=0).fit(X, y)
+    rows = rng.normal(size=(2000, 20))
+    out = []
+    for game, n in (("tree_path_dependent", 2000), ("interventional", 200)):
+        kw = {"feature_perturbation": game, "max_background": 100, "random_state": 0}
+        a = new.TreeShapExplainer(model, feature_perturbation=game, max_background=100, random_state=0).fit(X)
+        b = old.TreeShapExplainer(model, feature_perturbation=game, max_background=100, random_state=0).fit(X)
+        same(a.transform(rows[:n]), b.transform(rows[:n]))
+        out.append(
+            ab(
+                f"TreeSHAP 40 trees {game} {n} rows",
+                lambda a=a, n=n: a.transform(rows[:n]),
+                lambda b=b, n=n: b.transform(rows[:n]),
+                repeats,
+            )
+        )
+        out.append(
+            ab(
+                f"TreeSHAP 40 trees {game} fit",
+                lambda kw=kw: new.TreeShapExplainer(model, **kw).fit(X),
+                lambda kw=kw: old.TreeShapExplainer(model, **kw).fit(X),
+                repeats,
+            )
+        )
+    return out
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--old-checkout", required=True, help="a checkout (worktree) of the other commit")
+    parser.add_argument("--new-checkout", default=str(HERE), help="the checkout timed as 'this' (default: here)")
+    parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--parts", nargs="+", default=["metrics", "tree", "sampling", "kernel"])
+    args = parser.parse_args()
+    import torch
+
+    torch.set_num_threads(1)
+    from threadpoolctl import threadpool_limits
+
+    tmp = tempfile.mkdtemp(prefix="ab18_")
+    sys.path.insert(0, renamed_copy(args.old_checkout, tmp))
+    import skxai_old as old
+    import skxai_old.metrics  # noqa: F401
+
+    sys.path.insert(0, os.path.abspath(args.new_checkout))
+    import skxai as new
+    import skxai.metrics  # noqa: F401
+
+    assert Path(new.__file__).resolve().is_relative_to(Path(args.new_checkout).resolve()), new.__file__
+    print("| case | this checkout ms (min) | 5b56af0 ms (min) | ratio per round: median (range) |")
+    print("|---|---:|---:|---:|")
+    with threadpool_limits(1):
+        for part in args.parts:
+            globals()[f"part_{part}"](new, old, args.repeats)
+    shutil.rmtree(tmp)
+
+
+if __name__ == "__main__":
+    main()
