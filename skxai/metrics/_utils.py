@@ -111,7 +111,7 @@ def check_perturbation_memory(m, nbytes_each, knob, owner):
 
 def sample_seeds(random_state, X):
     """One integer seed per sample of ``X``, from ``random_state``'s first draw and the sample's
-    own values (as the conditional game seeds its rows).
+    own values.
 
     A sample's draws, hence its score, do not depend on which other samples share the call,
     their order, the chunking or ``n_jobs``. Equal samples still get independent draws: the
@@ -119,78 +119,27 @@ def sample_seeds(random_state, X):
     averages independent draws, and a sample alone gets what its first copy gets). One seed
     per position (``randint(size=n)``) gave a row other perturbations, and another score,
     when X was shuffled or the row scored alone.
+
+    The seed is a BLAKE2b hash of the sample's bytes and its copy number, keyed by the base
+    seed: one hash per sample (a ``SeedSequence`` per sample was most of a cheap metric's time).
     """
-    base = seed_from(random_state)
+    base = seed_from(random_state).to_bytes(8, "little")
     rows = np.asarray(X)
-    keys = np.empty(rows.shape[0], dtype=np.uint64)
-    ks = np.empty(rows.shape[0], dtype=np.int64)
-    copies = {}
     if rows.dtype != object:
         rows = np.ascontiguousarray(rows)
+    seeds = np.empty(rows.shape[0], dtype=np.int64)
+    copies = {}
     for i, row in enumerate(rows):
         if row.dtype == object:  # strings and categories of a frame: their text, not pointers
             data = repr(row.tolist()).encode("utf-8", "surrogatepass")
         else:
             data = row.tobytes()
-        key = int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "little")
-        keys[i] = key
-        ks[i] = copies[key] = copies.get(key, -1) + 1
-    return _sequence_seeds(base, keys, ks)
-
-
-# numpy's SeedSequence constants (numpy/random/bit_generator.pyx, the documented algorithm)
-_INIT_A, _MULT_A = np.uint32(0x43B0D7E5), np.uint32(0x931E8875)
-_INIT_B, _MULT_B = np.uint32(0x8B51F9DD), np.uint32(0x58F38DED)
-_MIX_L, _MIX_R = np.uint32(0xCA01F9DD), np.uint32(0x4973F715)
-
-
-def _sequence_seeds(base, keys, ks):
-    """``SeedSequence([base, keys[i], ks[i]]).generate_state(1)[0] & 0x7FFFFFFF`` for every ``i``,
-    computed for all at once (one SeedSequence per row was most of a cheap metric's time).
-
-    Exact where the entropy is four 32-bit words (``base`` one word, the key two, ``k`` one: the
-    pool's size, so the words are mixed once and none is left over); the rare other rows (a key
-    below 2**32, a copy number from 2**32) take numpy's own SeedSequence."""
-    keys = np.asarray(keys, dtype=np.uint64)
-    ks = np.asarray(ks, dtype=np.int64)
-    out = np.empty(keys.shape[0], dtype=np.int64)
-    if not 0 <= base < 2**32:
-        raise ValueError(f"base seed {base} is not one 32-bit word")
-    common = (keys >= np.uint64(2**32)) & (ks >= 0) & (ks < 2**32)
-    for i in np.flatnonzero(~common):  # other word counts: numpy's own mixing
-        out[i] = np.random.SeedSequence([base, int(keys[i]), int(ks[i])]).generate_state(1)[0] & 0x7FFFFFFF
-    if not common.any():
-        return out
-    m = int(common.sum())
-    words = [
-        np.full(m, base, dtype=np.uint32),
-        (keys[common] & np.uint64(0xFFFFFFFF)).astype(np.uint32),
-        (keys[common] >> np.uint64(32)).astype(np.uint32),
-        ks[common].astype(np.uint32),
-    ]
-    const = [_INIT_A]
-
-    def hashmix(value):
-        value = value ^ const[0]
-        const[0] = np.uint32((int(const[0]) * int(_MULT_A)) & 0xFFFFFFFF)
-        value = value * const[0]
-        return value ^ (value >> np.uint32(16))
-
-    def mix(x, y):
-        result = _MIX_L * x - _MIX_R * y
-        return result ^ (result >> np.uint32(16))
-
-    with np.errstate(over="ignore"):
-        pool = [hashmix(w) for w in words]
-        for src in range(4):
-            for dst in range(4):
-                if src != dst:
-                    pool[dst] = mix(pool[dst], hashmix(pool[src]))
-        value = pool[0] ^ _INIT_B
-        value = value * np.uint32((int(_INIT_B) * int(_MULT_B)) & 0xFFFFFFFF)
-        value = value ^ (value >> np.uint32(16))
-    out[common] = (value & np.uint32(0x7FFFFFFF)).astype(np.int64)
-    return out
+        own = hashlib.blake2b(data, digest_size=16, key=base)
+        k = copies[own.digest()] = copies.get(own.digest(), -1) + 1
+        if k:  # a later copy: its own stream
+            own.update(k.to_bytes(8, "little"))
+        seeds[i] = int.from_bytes(own.digest()[:4], "little") & 0x7FFFFFFF
+    return seeds
 
 
 def explainer_transform(explainer, X):
