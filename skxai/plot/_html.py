@@ -6,6 +6,7 @@ import html
 
 import numpy as np
 
+from skxai.plot._base import format_value
 from skxai.plot._textparts import COVERAGE_MEANING, align_tokens, coverage_text, needs_space, text_parts
 
 STYLE = """
@@ -216,8 +217,9 @@ def explanation_html(explanation, max_rows=10, max_features=12):
             + ("" if std is None else f' title="\u00b1{std[i, j]:.3g} (std)"') + f">{values[i, j]:.3g}</td>"
             for j in order
         )
-        b = "" if base is None else f"{float(np.ravel(base)[i]):.4g}"
-        pred = "" if base is None else f"{float(np.ravel(base)[i]) + values[i].sum():.4g}"
+        # the label formatter: a prediction of 0.99998 read "1" (as if the model were sure)
+        b = "" if base is None else format_value(float(np.ravel(base)[i]))
+        pred = "" if base is None else format_value(float(np.ravel(base)[i]) + values[i].sum())
         out = "" if explained is None else f"<td>{html.escape(explained[i])}</td>"
         rows.append(f"<tr><th>{i}</th>{out}<td>{b}</td><td>{pred}</td>{cells}{'<td></td>' if extra else ''}</tr>")
     more = f"<div>... {n - max_rows} more rows</div>" if n > max_rows else ""
