@@ -144,3 +144,26 @@ def test_pipeline_and_grid_search_refit_with_the_new_value():
     search.fit(X)
     best = search.best_params_["max_background"]
     np.testing.assert_array_equal(search.transform(XE), _fit(LimeExplainer, max_background=best).transform(XE))
+
+
+def test_a_random_state_instance_is_not_a_change_when_copied_for_dask_blocks():
+    da = pytest.importorskip("dask.array")
+    explainer = TreeShapExplainer(MODEL, max_background=40, feature_perturbation="interventional",
+                                  random_state=np.random.RandomState(0)).fit(X)
+    # each dask block explains with its own copy of the generator: not a change of random_state
+    lazy = explainer.transform(da.from_array(XE, chunks=2)).compute()
+    np.testing.assert_allclose(lazy, explainer.transform(XE))
+    explainer.set_params(random_state=3)  # an int seed set after fit is one
+    with pytest.raises(ValueError, match="random_state=3"):
+        explainer.transform(XE)
+
+
+def test_a_pickled_explainer_still_explains():
+    import pickle
+
+    for explainer in (_fit(KernelShapExplainer, feature_groups=GROUPS, background="kmeans"),
+                      TreeShapExplainer(MODEL, max_background=40, feature_perturbation="interventional",
+                                        random_state=np.random.RandomState(0)).fit(X),
+                      _fit(AnchorTabularExplainer, categorical_features=np.array([0]))):
+        loaded = pickle.loads(pickle.dumps(explainer))
+        _equal(_out(loaded), _out(explainer))

@@ -22,19 +22,29 @@ import numpy as np
 _UNSET = object()
 
 
+# A ``random_state`` given as a generator instance: calls work on copies of it (a dask block, a
+# worker), so any generator instance is the fitted one; a seed is not. Recorded by name only
+# (plain strings: skops saves them without a type to trust).
+_GENERATORS = (np.random.RandomState, np.random.Generator)
+
+
+def _recorded(value):
+    # a copy: a list or array changed in place after fit is a change too (a callable or an
+    # estimator is kept as itself and compares by identity)
+    return copy.deepcopy(value) if isinstance(value, (list, tuple, dict, np.ndarray)) else value
+
+
 def record_fit_target(explainer):
     """Remember at ``fit`` the ``target`` it resolved (explainers with that parameter)."""
     if "target" in explainer.get_params(deep=False):
         explainer._fitted_target = explainer.target
     names = getattr(type(explainer), "_fit_time_params", ())
     if names:
-        # a copy: a list or array changed in place after fit is a change too (a callable or an
-        # estimator is kept as itself and compares by identity)
+        params = {name: value for name, value in explainer.get_params(deep=False).items() if name in names}
         explainer._fitted_params = {
-            name: copy.deepcopy(value) if isinstance(value, (list, tuple, dict, np.ndarray)) else value
-            for name, value in explainer.get_params(deep=False).items()
-            if name in names
+            name: _recorded(value) for name, value in params.items() if not isinstance(value, _GENERATORS)
         }
+        explainer._fitted_generators = [name for name, value in params.items() if isinstance(value, _GENERATORS)]
 
 
 def _same(a, b):
@@ -74,12 +84,16 @@ def check_fit_target(explainer):
     changed = []
     target = _changed_target(explainer)
     if target is not None:
-        changed.append(("target",) + target)
+        changed.append(("target", repr(target[0]), repr(target[1])))
     fitted = getattr(explainer, "_fitted_params", None) or {}
     for name, old in fitted.items():
         now = getattr(explainer, name, None)
         if not _same(now, old):
-            changed.append((name, now, old))
+            changed.append((name, _short(now), _short(old)))
+    for name in getattr(explainer, "_fitted_generators", None) or ():
+        now = getattr(explainer, name, None)
+        if not isinstance(now, _GENERATORS):
+            changed.append((name, _short(now), "a RandomState instance"))
     if not changed:
         return
     if [c[0] for c in changed] == ["target"]:
@@ -89,7 +103,7 @@ def check_fit_target(explainer):
             f"target={old!r}; the explained output is chosen at fit: call fit again (or "
             "set_params back)."
         )
-    listed = ", ".join(f"{name}={_short(now)} (fit used {name}={_short(old)})" for name, now, old in changed)
+    listed = ", ".join(f"{name}={now} (fit used {name}={old})" for name, now, old in changed)
     raise ValueError(
         f"{type(explainer).__name__}: {listed} set after fit, which consumed the value(s) it was "
         "given; transform and explain would silently use the fitted one(s): call fit again (or "
