@@ -207,6 +207,10 @@ class BaseTorchExplainer(BaseExplainer):
     ``max_background`` rows, drawn with ``random_state``) used for baselines.
     """
 
+    # consumed by fit (the response, the layer, ...): a change by set_params after fit is
+    # refused at transform / explain (skxai.utils._fit_target)
+    _fit_time_params = ("response_method", "target_layer", "layer")
+
     _parameter_constraints: dict = {
         # scikit-learn wants the bare string "no_validation" (a list holding it is an error)
         "estimator": "no_validation",

@@ -373,6 +373,10 @@ class AnchorTabularExplainer(BaseAnchorExplainer):
         self.random_state = random_state
         self.scoring = scoring
 
+    # consumed by fit (its background, response, groups, ...): a change by set_params after fit is
+    # refused at transform / explain (skxai.utils._fit_target)
+    _fit_time_params = ("n_bins", "categorical_features", "max_background")
+
     _parameter_constraints: dict = {
         **BaseAnchorExplainer._parameter_constraints,
         "n_bins": [Interval(numbers.Integral, 2, None, closed="left")],

@@ -143,6 +143,10 @@ callable, default="zeros"
 
     _default_scoring = "completeness_gap"
     _grid_extras = ("baselines",)
+    # consumed by fit (the response, the layer, ...): a change by set_params after fit is
+    # refused at transform / explain (skxai.utils._fit_target)
+    _fit_time_params = (*BaseTorchExplainer._fit_time_params, "baseline")
+
     _parameter_constraints = {
         **BaseTorchExplainer._parameter_constraints,
         "n_steps": [Interval(numbers.Integral, 1, None, closed="left")],

@@ -105,6 +105,10 @@ class SmoothGradExplainer(BaseTorchExplainer):
     """
 
     _stochastic = True
+    # consumed by fit (the response, the layer, ...): a change by set_params after fit is
+    # refused at transform / explain (skxai.utils._fit_target)
+    _fit_time_params = (*BaseTorchExplainer._fit_time_params, "method")
+
     _parameter_constraints = {
         **BaseTorchExplainer._parameter_constraints,
         "sigma": [Interval(numbers.Real, 0, None, closed="left")],

@@ -145,6 +145,10 @@ class KernelShapExplainer(BaseTabularExplainer):
     True
     """
 
+    # consumed by fit (its background, response, groups, ...): a change by set_params after fit is
+    # refused at transform / explain (skxai.utils._fit_target)
+    _fit_time_params = ("response_method", "max_background", "background", "feature_groups")
+
     _parameter_constraints = {
         **TABULAR_CONSTRAINTS,
         **GAME_PARAMETER_CONSTRAINTS,

@@ -308,6 +308,10 @@ class ShapleyRegressionExplainer(BaseTabularExplainer):
 
     _needs_y = True
 
+    # consumed by fit (its background, response, groups, ...): a change by set_params after fit is
+    # refused at transform / explain (skxai.utils._fit_target)
+    _fit_time_params = ("response_method", "feature_groups")
+
     _parameter_constraints = {
         **BaseTabularExplainer._parameter_constraints,
         "max_features": [Interval(numbers.Integral, 1, None, closed="left")],

@@ -234,6 +234,12 @@ class TreeShapExplainer(BaseTabularExplainer):
 
     _allow_nan = True
 
+    # consumed by fit (its background, response, groups, ...): a change by set_params after fit is
+    # refused at transform / explain (skxai.utils._fit_target)
+    _fit_time_params = (
+        "response_method", "max_background", "background", "feature_groups", "random_state", "feature_perturbation",
+    )
+
     _parameter_constraints = {
         **getattr(BaseTabularExplainer, "_parameter_constraints", {}),
         "estimator": "no_validation",

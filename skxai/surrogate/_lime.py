@@ -100,6 +100,10 @@ class LimeExplainer(BaseTabularExplainer):
     _default_scoring = "faithfulness_correlation"
     _sample_extras = ("score", "intercept", "model_outputs")
 
+    # consumed by fit (its background, response, groups, ...): a change by set_params after fit is
+    # refused at transform / explain (skxai.utils._fit_target)
+    _fit_time_params = ("response_method", "max_background", "background", "feature_groups")
+
     _parameter_constraints = {
         **BaseTabularExplainer._parameter_constraints,
         "n_samples": [Interval(numbers.Integral, 2, None, closed="left")],

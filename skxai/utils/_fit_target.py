@@ -5,19 +5,46 @@ Every family resolves a fixed ``target`` (an output index, a class label, ``"pre
 ``set_params(target=k)`` without a refit then explained the fitted output while the parameter
 said ``k``. Per-sample labels of the torch families (``target_index_`` None) are read again at each call, so a new
 array of labels for new rows is taken as it is.
+
+The same holds for the other parameters that ``fit`` consumes (the background it draws, the
+response it resolves, the feature groups, the bins of an anchor): a class lists them in
+``_fit_time_params``; ``fit`` records their values and ``transform`` / ``explain`` refuse, in one
+error naming each, a change made since by ``set_params``. Parameters read at each call
+(``n_samples``, ``n_jobs``, ...) are not listed and may change freely after ``fit``.
 """
 
 from __future__ import annotations
+
+import copy
 
 import numpy as np
 
 _UNSET = object()
 
 
+# A ``random_state`` given as a generator instance: calls work on copies of it (a dask block, a
+# worker), so any generator instance is the fitted one; a seed is not. Recorded by name only
+# (plain strings: skops saves them without a type to trust).
+_GENERATORS = (np.random.RandomState, np.random.Generator)
+
+
+def _recorded(value):
+    # a copy: a list or array changed in place after fit is a change too (a callable or an
+    # estimator is kept as itself and compares by identity)
+    return copy.deepcopy(value) if isinstance(value, (list, tuple, dict, np.ndarray)) else value
+
+
 def record_fit_target(explainer):
     """Remember at ``fit`` the ``target`` it resolved (explainers with that parameter)."""
     if "target" in explainer.get_params(deep=False):
         explainer._fitted_target = explainer.target
+    names = getattr(type(explainer), "_fit_time_params", ())
+    if names:
+        params = {name: value for name, value in explainer.get_params(deep=False).items() if name in names}
+        explainer._fitted_params = {
+            name: _recorded(value) for name, value in params.items() if not isinstance(value, _GENERATORS)
+        }
+        explainer._fitted_generators = [name for name, value in params.items() if isinstance(value, _GENERATORS)]
 
 
 def _same(a, b):
@@ -31,19 +58,54 @@ def _same(a, b):
         return a == b
 
 
-def check_fit_target(explainer):
-    """Raise when ``target`` differs from the one ``fit`` resolved into a fixed output."""
+def _changed_target(explainer):
+    """``(now, fitted)`` when ``target`` differs from the one ``fit`` resolved into a fixed output."""
     fitted = getattr(explainer, "_fitted_target", _UNSET)
     if fitted is _UNSET:
-        return  # not recorded (fitted before the record existed)
+        return None  # not recorded (fitted before the record existed)
     if getattr(explainer, "target_index_", None) is None and fitted is not None:
-        return  # per-sample labels (the torch families read them again at each call)
+        return None  # per-sample labels (the torch families read them again at each call)
     # (target_index_ None with target=None at fit: every output of a multi-output model, and a
     # target set afterwards would be refused by transform as if none had been given)
     now = getattr(explainer, "target", None)
-    if not _same(now, fitted):
+    return None if _same(now, fitted) else (now, fitted)
+
+
+def _short(value):
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def check_fit_target(explainer):
+    """Raise when ``target``, or a parameter of ``_fit_time_params``, changed since ``fit``.
+
+    One ``ValueError`` names every changed parameter with its value now and at ``fit``.
+    """
+    changed = []
+    target = _changed_target(explainer)
+    if target is not None:
+        changed.append(("target", repr(target[0]), repr(target[1])))
+    fitted = getattr(explainer, "_fitted_params", None) or {}
+    for name, old in fitted.items():
+        now = getattr(explainer, name, None)
+        if not _same(now, old):
+            changed.append((name, _short(now), _short(old)))
+    for name in getattr(explainer, "_fitted_generators", None) or ():
+        now = getattr(explainer, name, None)
+        if not isinstance(now, _GENERATORS):
+            changed.append((name, _short(now), "a RandomState instance"))
+    if not changed:
+        return
+    if [c[0] for c in changed] == ["target"]:
+        now, old = target
         raise ValueError(
             f"{type(explainer).__name__}: target={now!r} was set after fit, which resolved "
-            f"target={fitted!r}; the explained output is chosen at fit: call fit again (or "
+            f"target={old!r}; the explained output is chosen at fit: call fit again (or "
             "set_params back)."
         )
+    listed = ", ".join(f"{name}={now} (fit used {name}={old})" for name, now, old in changed)
+    raise ValueError(
+        f"{type(explainer).__name__}: {listed} set after fit, which consumed the value(s) it was "
+        "given; transform and explain would silently use the fitted one(s): call fit again (or "
+        "set_params back)."
+    )
