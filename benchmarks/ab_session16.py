@@ -21,11 +21,9 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import shutil
 import sys
 import tempfile
-import time
 import warnings
 from pathlib import Path
 
@@ -36,44 +34,7 @@ sys.path.insert(0, str(HERE))
 
 warnings.filterwarnings("ignore")
 
-
-def renamed_copy(checkout, folder):
-    """Copy ``checkout/skxai`` to ``folder/skxai_main`` with every ``skxai`` module name renamed."""
-    dest = Path(folder) / "skxai_main"
-    shutil.copytree(Path(checkout) / "skxai", dest, ignore=shutil.ignore_patterns("__pycache__"))
-    pattern = re.compile(r"\bskxai(?=[\s.;,)'\"]|$)", re.M)
-    for path in dest.rglob("*.py"):
-        text = path.read_text()
-        path.write_text(pattern.sub("skxai_main", text))
-    return folder
-
-
-def ab(label, new_call, old_call, repeats, inner=1):
-    """Time ``new_call`` and ``old_call`` (``inner`` calls each) in alternating order per round."""
-    new_call(), old_call()  # warm-up
-    t_new, t_old = [], []
-    for r in range(repeats):
-        for which in (0, 1) if r % 2 else (1, 0):
-            call, store = (new_call, t_new) if which == 0 else (old_call, t_old)
-            t = time.process_time()
-            for _ in range(inner):
-                call()
-            store.append(1000 * (time.process_time() - t) / inner)
-    per = np.asarray(t_new) / np.asarray(t_old)
-    row = (label, min(t_new), min(t_old), float(np.median(per)), float(per.min()), float(per.max()))
-    print(f"| {row[0]} | {row[1]:.2f} | {row[2]:.2f} | {row[3]:.2f} ({row[4]:.2f}-{row[5]:.2f}) |", flush=True)
-    return row
-
-
-def same(a, b, expected_change=False):
-    """Check the two checkouts' numbers are identical (``expected_change``: print the difference,
-    for a merge that changed them on purpose)."""
-    a, b = np.asarray(a), np.asarray(b)
-    if not np.array_equal(a, b, equal_nan=True):
-        message = f"numbers differ: max abs diff {np.nanmax(np.abs(a - b)):.3e}"
-        if not expected_change:
-            raise AssertionError(message)
-        print(f"({message}: expected)", flush=True)
+from benchmarks._ab import ab, renamed_copy, same, wine_mlp  # noqa: E402
 
 
 def part_torch(new, old, repeats):
@@ -150,16 +111,8 @@ def part_tiny(new, old, repeats):
     return rows
 
 
-def _wine_mlp(n_rows):
-    from benchmarks.bench_shapley import setup
-
-    f, background, rows = setup(min(n_rows, 120))
-    rows = np.resize(rows, (n_rows, rows.shape[1])) + 0.01 * np.arange(n_rows)[:, None]
-    return f, background, rows
-
-
 def part_kernel(new, old, repeats):
-    f, background, rows = _wine_mlp(50)
+    f, background, rows = wine_mlp(50)
     out = []
     for rs in (0, None):
         a = new.KernelShapExplainer(f, n_samples=1024, max_background=None, random_state=rs).fit(background[:40])
@@ -179,7 +132,7 @@ def part_kernel(new, old, repeats):
 
 
 def part_sampling(new, old, repeats):
-    f, background, rows = _wine_mlp(20)
+    f, background, rows = wine_mlp(20)
     a = new.ShapleySamplingExplainer(f, n_permutations=64, max_background=None, random_state=0).fit(background)
     b = old.ShapleySamplingExplainer(f, n_permutations=64, max_background=None, random_state=0).fit(background)
     same(a.explain(rows).values, b.explain(rows).values)
@@ -287,7 +240,7 @@ def main():
 
     os.makedirs(args.data_dir, exist_ok=True)
     tmp = tempfile.mkdtemp(prefix="ab16_")
-    sys.path.insert(0, renamed_copy(args.old_checkout, tmp))
+    sys.path.insert(0, renamed_copy(args.old_checkout, tmp, "skxai_main"))
     import skxai_main as old
 
     sys.path.insert(0, os.path.abspath(args.new_checkout))
