@@ -973,6 +973,7 @@ class BaseTabularExplainer(BaseExplainer):
         PerturbationView
         """
         check_is_fitted(self)
+        check_fit_target(self)  # the view is the fitted one: refused as transform refuses it
         Xa = self._schema.to_array(X, n_features=self.n_features_in_, owner=type(self).__name__)
         return PerturbationView(
             X=Xa,

@@ -40,6 +40,7 @@ from skxai.shapley._treeshap._sklearn import (
 )
 from skxai.shapley._values import exact_shapley_from_values
 from skxai.utils import _memory
+from skxai.utils._fit_target import check_fit_target
 from skxai.utils._memory import refuse_beyond_working_memory
 from skxai.utils._param_validation import (
     BATCH_SIZE,
@@ -752,6 +753,7 @@ class TreeShapExplainer(BaseTabularExplainer):
         if self.feature_space == "input" or not self._pre:
             return super().perturbation_view(X)
         check_is_fitted(self)
+        check_fit_target(self)
         Z = self._tree_space(self._input_array(X))
         return PerturbationView(
             X=Z,
