@@ -650,6 +650,8 @@ def _bad_cell_row(exc, frames, start=0):
                 hits = np.flatnonzero(frame[col].astype(str).to_numpy() == value)
                 if len(hits):
                     row = start + int(hits[0])
+                    if "not a number)" in message:  # the explainer named the cell itself
+                        return "", row
                     return f" (row {row}, column {col!r} holds {value!r}, not a number)", row
             start += len(frame)
         return None

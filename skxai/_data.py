@@ -7,6 +7,27 @@ import numbers
 import numpy as np
 
 
+def _first_non_number(frame):
+    """" (row 3, column 'b' holds 'u', not a number)" for the first cell of ``frame`` that is
+    neither a number nor missing, or "" when there is none."""
+    import pandas as pd
+
+    for col in frame.columns:
+        try:
+            frame[col].to_numpy(dtype=np.float64, na_value=np.nan)
+            continue
+        except (TypeError, ValueError):
+            pass
+        for label, value in frame[col].items():
+            if value is None or (np.ndim(value) == 0 and pd.isna(value)):
+                continue
+            try:
+                float(value)
+            except (TypeError, ValueError):
+                return f" (row {label!r}, column {col!r} holds {value!r}, not a number)"
+    return ""
+
+
 def _is_frame(X):
     return hasattr(X, "columns") and hasattr(X, "dtypes") and hasattr(X, "iloc")
 
@@ -121,7 +142,13 @@ class TabularSchema:
 
         if self.is_frame and _is_frame(X):
             # pandas' missing value (pd.NA of the nullable dtypes) becomes NaN, refused as NaN is
-            X = X.to_numpy(dtype=np.float64, na_value=np.nan) if self.numeric else X.to_numpy(dtype=object)
+            if not self.numeric:
+                X = X.to_numpy(dtype=object)
+            else:
+                try:
+                    X = X.to_numpy(dtype=np.float64, na_value=np.nan)
+                except (TypeError, ValueError) as exc:  # numpy's message names no column
+                    raise ValueError(f"{exc}{_first_non_number(X)}") from None
         return check_array(
             X,
             dtype=np.float64 if self.numeric else object,
