@@ -58,3 +58,22 @@ def wine_mlp(n_rows):
     f, background, rows = setup(min(n_rows, 120))
     rows = np.resize(rows, (n_rows, rows.shape[1])) + 0.01 * np.arange(n_rows)[:, None]
     return f, background, rows
+
+
+def forest_problem():
+    """A 40-tree forest of depth 8 on 20 columns (5,000 training rows) and 2,000 rows to explain."""
+    from sklearn.ensemble import RandomForestRegressor
+
+    rng = np.random.RandomState(1)
+    X = rng.normal(size=(5000, 20))
+    y = X[:, 0] + np.sin(3 * X[:, 1]) + X[:, 2] * X[:, 3] + 0.1 * rng.normal(size=5000)
+    model = RandomForestRegressor(n_estimators=40, max_depth=8, random_state=0).fit(X, y)
+    return model, X, rng.normal(size=(2000, 20))
+
+
+def sampling_pair(new, old, n_rows=20):
+    """The two checkouts' ShapleySampling (64 permutations) on the wine MLP, fitted, and the rows."""
+    f, background, rows = wine_mlp(n_rows)
+    fitted = [pkg.ShapleySamplingExplainer(f, n_permutations=64, max_background=None, random_state=0).fit(background)
+              for pkg in (new, old)]
+    return fitted[0], fitted[1], rows

@@ -34,7 +34,7 @@ sys.path.insert(0, str(HERE))
 
 warnings.filterwarnings("ignore")
 
-from benchmarks._ab import ab, renamed_copy, same, wine_mlp  # noqa: E402
+from benchmarks._ab import ab, forest_problem, renamed_copy, same, sampling_pair, wine_mlp  # noqa: E402
 
 
 def part_metrics(new, old, repeats):
@@ -80,9 +80,7 @@ def part_kernel(new, old, repeats):
 
 
 def part_sampling(new, old, repeats):
-    f, background, rows = wine_mlp(20)
-    a = new.ShapleySamplingExplainer(f, n_permutations=64, max_background=None, random_state=0).fit(background)
-    b = old.ShapleySamplingExplainer(f, n_permutations=64, max_background=None, random_state=0).fit(background)
+    a, b, rows = sampling_pair(new, old)
     same(a.explain(rows).values, b.explain(rows).values)
     # the standard errors changed on purpose (6541b3b: one-unit players borrow their row's variance)
     same(a.explain(rows).std, b.explain(rows).std, expected_change=True)
@@ -93,18 +91,11 @@ def part_sampling(new, old, repeats):
 
 
 def part_tree(new, old, repeats):
-    from sklearn.ensemble import RandomForestRegressor
-
-    rng = np.random.RandomState(1)
-    X = rng.normal(size=(5000, 20))
-    y = X[:, 0] + np.sin(3 * X[:, 1]) + X[:, 2] * X[:, 3] + 0.1 * rng.normal(size=5000)
-    model = RandomForestRegressor(n_estimators=40, max_depth=8, random_state=0).fit(X, y)
-    rows = rng.normal(size=(2000, 20))
+    model, X, rows = forest_problem()
     out = []
     for game, n in (("tree_path_dependent", 2000), ("interventional", 200)):
         kw = {"feature_perturbation": game, "max_background": 100, "random_state": 0}
-        a = new.TreeShapExplainer(model, feature_perturbation=game, max_background=100, random_state=0).fit(X)
-        b = old.TreeShapExplainer(model, feature_perturbation=game, max_background=100, random_state=0).fit(X)
+        a, b = new.TreeShapExplainer(model, **kw).fit(X), old.TreeShapExplainer(model, **kw).fit(X)
         same(a.transform(rows[:n]), b.transform(rows[:n]))
         out.append(
             ab(
