@@ -912,9 +912,9 @@ def _run_explain(args):
             del bg
         # A fitted explainer whose target resolved to None on a model of several outputs explains
         # them all at once: refused now, not after the first chunk's rows were explained.
-        final = pipeline
-        while getattr(final, "steps", None):
-            final = final.steps[-1][1]
+        from skxai._estimators import _final_step
+
+        final = _final_step(pipeline)
         if getattr(final, "target_index_", 0) is None and getattr(final, "n_outputs_", 1) > 1:
             raise _all_outputs_error(final, getattr(final, "output_names_", None), args)
         out = AppendingCsv(args.out)
