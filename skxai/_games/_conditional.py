@@ -511,10 +511,13 @@ def _is_default(value, default):
 def check_game_at_fit(explainer, X=None):
     """The game parameters' checks that need the fitted schema, made at ``fit``.
 
-    With ``X`` (the fitted rows as an array), the Gaussian sampler on a k-means background
-    learns the mean and covariance of ``X`` (``explainer._conditional_moments``): the centres'
-    weighted covariance is the between-cluster part only (on correlated data a correlation of
-    0.91 became 0.99, and a linear model's values were 1.5 off the closed form, largest 3.2).
+    With ``X`` (the fitted rows as an array), the conditional game on a k-means background
+    learns the mean and covariance of ``X`` (``explainer._conditional_moments``, for the Gaussian
+    sampler, also when it is chosen after fit): the centres' weighted covariance is the
+    between-cluster part only (on correlated data a correlation of 0.91 became 0.99, and a
+    linear model's values were 1.5 off the closed form, largest 3.2). ``game`` itself is a
+    fit-time parameter of the explainers (``_fit_time_params``): set to "conditional" after a
+    fit with "interventional", none of this had been done, and transform used the centres.
 
     Refuses the Gaussian sampler on a DataFrame's integer or boolean columns (it was accepted
     at ``fit`` and refused at every ``transform``), and warns about conditional parameters set
@@ -553,15 +556,17 @@ def check_game_at_fit(explainer, X=None):
         _refuse_non_numeric(background, getattr(explainer, "feature_names_in_", None))
     if background is not None and background.dtype.kind in "f":
         _refuse_missing(background, "the background")  # at fit, not at the first transform
-    if isinstance(sampler, str) and sampler == "gaussian" and background is not None:
+    if background is not None:
         n, p = background.shape
+        # learned whatever the sampler: conditional_sampler may be set to "gaussian" after fit
+        # (game may not: it is a fit-time parameter), and it then used the centres' covariance
         if (X is not None and getattr(explainer, "background", "sample") == "kmeans" and len(X) > n
                 and background.dtype.kind in "biuf"):
             Xf = np.asarray(X, dtype=np.float64)
             _refuse_missing(Xf, "the data")
             explainer._conditional_moments = (Xf.mean(axis=0), np.cov(Xf, rowvar=False).reshape(p, p))
             n = len(Xf)
-        if n <= p:
+        if isinstance(sampler, str) and sampler == "gaussian" and n <= p:
             # every x off the background's affine hull then conditions on a direction without
             # variance: its draws have no spread (std 0) and its values depend on how the
             # singular covariance is inverted, not on the data

@@ -63,7 +63,9 @@ class ExactShapleyExplainer(BaseTabularExplainer):
         their distribution given ``x_S``, learned from the background (raise
         ``max_background`` to learn it from more rows). The two agree for independent
         features; with correlated ones the conditional game credits a feature with what it
-        tells about the others. See the user guide, "Interventional or conditional". The three
+        tells about the others. See the user guide, "Interventional or conditional". ``fit``
+        prepares the game it is given (a change by ``set_params`` afterwards is refused at
+        ``transform``: fit again). The three
         parameters below set the conditional game: ``fit`` warns when they are set with
         ``game="interventional"`` (they have no effect there), or ``bandwidth`` with another
         sampler than "empirical".
@@ -111,8 +113,9 @@ class ExactShapleyExplainer(BaseTabularExplainer):
     """
 
     # consumed by fit (its background, response, groups, ...): a change by set_params after fit is
-    # refused at transform / explain (skxai.utils._fit_target)
-    _fit_time_params = ("response_method", "max_background", "background", "feature_groups")
+    # refused at transform / explain (skxai.utils._fit_target); game: the conditional game's checks
+    # and a k-means background's data moments are made at fit
+    _fit_time_params = ("response_method", "max_background", "background", "feature_groups", "game")
 
     _parameter_constraints = {
         **TABULAR_CONSTRAINTS,

@@ -146,8 +146,9 @@ class KernelShapExplainer(BaseTabularExplainer):
     """
 
     # consumed by fit (its background, response, groups, ...): a change by set_params after fit is
-    # refused at transform / explain (skxai.utils._fit_target)
-    _fit_time_params = ("response_method", "max_background", "background", "feature_groups")
+    # refused at transform / explain (skxai.utils._fit_target); game: the conditional game's checks
+    # and a k-means background's data moments are made at fit
+    _fit_time_params = ("response_method", "max_background", "background", "feature_groups", "game")
 
     _parameter_constraints = {
         **TABULAR_CONSTRAINTS,
