@@ -96,11 +96,33 @@ def _with_class_weight(estimator, y, sample_weight):
     class_weight = getattr(final, "class_weight", None)
     if class_weight is None:
         return sample_weight
-    from sklearn.utils.class_weight import compute_sample_weight
+    from sklearn.utils.class_weight import compute_class_weight, compute_sample_weight
 
+    if (class_weight in ("balanced", "balanced_subsample") and sample_weight is not None and np.ndim(y) == 1
+            and _balances_weighted_counts(final)):
+        # balanced on the classes' weighted counts: every class then weighs the same in total
+        sw = np.asarray(sample_weight, dtype=np.float64)
+        classes, codes = np.unique(y, return_inverse=True)
+        return compute_class_weight("balanced", classes=classes, y=y, sample_weight=sw)[codes] * sw
     # a forest's "balanced_subsample" balances each bootstrap sample: "balanced" on average
     weight = compute_sample_weight("balanced" if class_weight == "balanced_subsample" else class_weight, y)
     return weight if sample_weight is None else weight * np.asarray(sample_weight, dtype=np.float64)
+
+
+def _balances_weighted_counts(final):
+    """Whether ``final``'s ``class_weight="balanced"`` counts the classes weighted by
+    ``sample_weight``, as scikit-learn's logistic regressions and forests do since
+    ``compute_class_weight`` takes ``sample_weight`` (trees, histogram boosting and SGD count
+    them unweighted). Their fit on no information then predicts uniform probabilities, where
+    the unweighted balance gave 0.68 for a rare class of weighted share 0.43."""
+    import inspect
+
+    from sklearn.ensemble import ExtraTreesClassifier, RandomForestClassifier
+    from sklearn.linear_model import LogisticRegression, LogisticRegressionCV
+    from sklearn.utils.class_weight import compute_class_weight
+
+    weighted = (LogisticRegression, LogisticRegressionCV, RandomForestClassifier, ExtraTreesClassifier)
+    return isinstance(final, weighted) and "sample_weight" in inspect.signature(compute_class_weight).parameters
 
 
 def _fixed_prior(estimator, y):
@@ -358,8 +380,10 @@ class ShapleyRegressionExplainer(BaseTabularExplainer):
             Passed to the ``fit`` of every subset model (they are trained on the same rows);
             the training mean or class prior of the empty coalition is weighted by
             ``sample_weight`` (a Pipeline's ``<last step>__sample_weight`` too), and the class
-            prior by the classifier's ``class_weight`` (uniform for "balanced"), as the model's
-            own fit on no feature would be.
+            prior by the classifier's ``class_weight`` (uniform for "balanced"; with
+            ``sample_weight``, "balanced" counts the classes weighted for logistic regression and
+            forests, unweighted for other models, as scikit-learn does), as the model's own fit on
+            no feature would be.
 
         Returns
         -------

@@ -35,7 +35,8 @@ def _data():
     LogisticRegression(class_weight="balanced"),
     LogisticRegressionCV(class_weight="balanced", cv=3),
     DecisionTreeClassifier(class_weight="balanced", random_state=0),
-    RandomForestClassifier(n_estimators=5, class_weight="balanced", random_state=0),
+    RandomForestClassifier(n_estimators=5, class_weight="balanced", bootstrap=False, random_state=0),
+    RandomForestClassifier(n_estimators=5, class_weight="balanced_subsample", random_state=0),
     HistGradientBoostingClassifier(class_weight="balanced", max_iter=5),
 ], ids=lambda m: type(m).__name__)
 def test_empty_coalition_with_balanced_classes_and_sample_weight_is_the_constant_fit(model):
