@@ -103,7 +103,11 @@ def _with_class_weight(estimator, y, sample_weight):
         # balanced on the classes' weighted counts: every class then weighs the same in total
         sw = np.asarray(sample_weight, dtype=np.float64)
         classes, codes = np.unique(y, return_inverse=True)
-        return compute_class_weight("balanced", classes=classes, y=y, sample_weight=sw)[codes] * sw
+        with np.errstate(divide="ignore", invalid="ignore"):  # a class of weight 0 weighs inf
+            balanced = compute_class_weight("balanced", classes=classes, y=y, sample_weight=sw)[codes]
+            # rows of weight 0 stay 0 (inf * 0 was NaN: the prior's fit failed on a class whose
+            # rows all weigh 0, which then gets probability 0)
+            return np.where(sw > 0, balanced * sw, 0.0)
     # a forest's "balanced_subsample" balances each bootstrap sample: "balanced" on average
     weight = compute_sample_weight("balanced" if class_weight == "balanced_subsample" else class_weight, y)
     return weight if sample_weight is None else weight * np.asarray(sample_weight, dtype=np.float64)

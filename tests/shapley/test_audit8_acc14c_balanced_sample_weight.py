@@ -59,3 +59,16 @@ def test_logistic_regression_balances_weighted_counts_here():
     X, y, sw = _data()
     p = LogisticRegression(class_weight="balanced").fit(np.zeros_like(X), y, sample_weight=sw)
     np.testing.assert_allclose(p.predict_proba(np.zeros((1, 3)))[0], [0.5, 0.5], atol=1e-6)
+
+
+def test_balanced_sample_weight_with_a_class_of_zero_weight_is_not_nan():
+    # every row of a class weighs 0: its balanced weight is inf, and inf * 0 made the prior's
+    # sample weights NaN (the fit failed, blaming the model's columns)
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(300, 3))
+    y = np.array(list("abc"))[np.digitize(X[:, 0] + rng.normal(size=300), [0.3, 1.2])]
+    sw = rng.uniform(0.1, 3.0, size=300)
+    sw[y == "c"] = 0.0
+    est = ShapleyRegressionExplainer(LogisticRegression(class_weight="balanced")).fit(X, y, sample_weight=sw)
+    # the classes that weigh anything are balanced; the one that weighs nothing gets 0
+    np.testing.assert_allclose(est.expected_value_, [0.5, 0.5, 0.0], atol=1e-12)
