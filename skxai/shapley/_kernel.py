@@ -124,9 +124,11 @@ class KernelShapExplainer(BaseTabularExplainer):
         confidence intervals (jackknife over the sampled coalition pairs with its bias estimate
         added in quadrature, or the leave-one-out sandwich for a linear fit past 128 sampled
         coalition pairs and an interaction fit past 2,560 coalitions, with Student-t degrees of
-        freedom; zero when exact). The linear fit's jackknife interval is widened, at most
-        twice, where its pseudo-values are skewed towards the values' signs (multiplicative
-        models at small budgets). Their coverage is measured in
+        freedom; zero when exact, where ``exact`` means every coalition was evaluated: a
+        conditional game's values then still carry its sampler's Monte Carlo error, in
+        ``std``). The linear fit's jackknife interval is widened, at most twice, where its
+        pseudo-values are skewed towards the values' signs (multiplicative models at small
+        budgets). Their coverage is measured in
         ``benchmarks/results/calibration.md``.
 
     Examples
