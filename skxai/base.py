@@ -41,7 +41,7 @@ from skxai._games._background import BackgroundGame
 from skxai._targets import no_target_error
 from skxai.utils._dask_inputs import in_memory, is_dask_collection
 from skxai.utils._docstrings import fill_doc
-from skxai.utils._feature_names import check_feature_names, internal_call, names_out
+from skxai.utils._feature_names import check_feature_names, in_internal_call, internal_call, names_out
 from skxai.utils._fit_target import check_fit_target
 from skxai.utils._memory import check_working_memory, explain_in_chunks
 from skxai.utils._param_validation import (
@@ -166,8 +166,14 @@ def _in_memory_method(method):
     """``method(X, ...)`` given ``X`` in memory: these methods return arrays in memory, so a
     dask collection is computed (a dask dataframe failed deep inside, see ``in_memory``)."""
 
+    checked = method.__name__ in ("model_output", "target_indices")
+
     @functools.wraps(method)
     def in_memory_method(self, X, *args, **kwargs):
+        if checked and not in_internal_call():
+            # the response and the target are those fit resolved: a metric (or a user) calling
+            # them after set_params changed one measured the fitted setting under the new name
+            check_fit_target(self)
         return method(self, in_memory(X), *args, **kwargs)
 
     in_memory_method._skxai_dask_aware = True

@@ -242,6 +242,9 @@ class AnchorTextExplainer(BaseAnchorExplainer):
     """
 
     _skxai_kind = "text"
+    # consumed by fit (the response, the coverage vocabulary, the word vectors of "similar"): a
+    # change by set_params after fit is refused at transform / explain (skxai.utils._fit_target)
+    _fit_time_params = ("response_method", "token_pattern", "perturbation")
     _parameter_constraints: dict = {
         **BaseAnchorExplainer._parameter_constraints,
         "perturbation": [StrOptions({"unk", "drop", "similar"}), callable],

@@ -80,6 +80,10 @@ class _ControlExplainer(BaseTabularExplainer):
 
     _supports_tabular = True
     _random = False
+    # consumed by fit (the response, and in tabular mode the background and groups of the
+    # perturbation view): a change by set_params after fit is refused at transform / explain
+    # (skxai.utils._fit_target)
+    _fit_time_params = ("response_method", "max_background", "background", "feature_groups")
     _parameter_constraints: dict = {**_COMMON_CONSTRAINTS, **_TABULAR_CONSTRAINTS}
 
     def _array_mode(self, X):
@@ -545,6 +549,8 @@ class ConstantExplainer(_ControlExplainer):
     _skxai_kind = "control"
 
     _default_scoring = "faithfulness_correlation"
+    # random_state draws only the background (at fit): the constant maps never read it
+    _fit_time_params = (*_ControlExplainer._fit_time_params, "random_state")
 
     def __init__(self, estimator=None, *, value=1.0, target=None, response_method="auto",
                  max_background=100, background="sample", feature_groups=None,

@@ -556,6 +556,10 @@ class DeepShapExplainer(BaseTorchExplainer):
         self.verbose = verbose
         self.layer = layer
 
+    # the references are drawn at fit (max_background rows with random_state): a change after
+    # fit is refused at transform / explain (skxai.utils._fit_target)
+    _fit_time_params = (*BaseTorchExplainer._fit_time_params, "max_background", "random_state")
+
     _parameter_constraints = {
         **BaseTorchExplainer._parameter_constraints,
         "batch_size": [Interval(numbers.Integral, 2, None, closed="left"), None],  # a pair takes two rows

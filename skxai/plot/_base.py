@@ -325,13 +325,52 @@ def explain_row(explainer, X, index, caller):
     return explain(explainer, X_row, caller)
 
 
+def _is_landmark(x):
+    """Whether ``x`` is a whole number or a half (0, 0.5, 1, 1.5, ...)."""
+    return float(2.0 * x).is_integer()
+
+
+def unrounded_landmark(v, text):
+    """``text`` (a rounding of ``v``), with decimals added while it reads as a whole number or a
+    half that ``v`` is not.
+
+    The rule of every number skxai prints: a rounded value never lands on a whole number or a
+    half (0, 0.5, 1, 2.5, ...) unless the value is that number up to a floating-point residue
+    (``1e-9`` relative). Those are the values a reader compares a number with (a probability
+    beside the 0.5 threshold, a certainty of 1, a count), so a probability of 0.49999 prints
+    "0.49999", not "0.5", and 0.99996 prints "0.99996", not "1"; any other rounding keeps the
+    digits given. Thousands separators in ``text`` are kept.
+
+    Examples
+    --------
+    >>> unrounded_landmark(0.49999, "0.5"), unrounded_landmark(0.5, "0.5"), unrounded_landmark(0.4321, "0.432")
+    ('0.49999', '0.5', '0.432')
+    """
+    v = float(v)
+    try:
+        shown = float(text.replace(",", ""))
+    except ValueError:
+        return text
+    if not (np.isfinite(v) and _is_landmark(shown)):
+        return text
+    if abs(shown - v) <= 1e-9 * max(abs(v), 1.0):
+        return text  # the value is that landmark, up to a residue of rounding
+    comma = "," if "," in text else ""
+    for decimals in range(1, 18):
+        text = f"{v:{comma}.{decimals}f}".rstrip("0").rstrip(".")
+        if not _is_landmark(float(text.replace(",", ""))):
+            break
+    return text
+
+
 def format_value(v, scale=None):
     """Short, human number for labels: no exponents; values that are zero up to rounding print 0.
 
     ``scale`` is the size of the numbers shown alongside (e.g. the largest attribution): a value
     below ``1e-9`` of it, such as a floating-point residue ``1.11e-16``, prints as ``0``. A value
-    near a whole number but not one keeps the digits that tell them apart (0.99998, not 1;
-    123,456.7, not 123,457); whole numbers print whole.
+    near a whole number or a half but not one keeps the digits that tell them apart (0.99998,
+    not 1; 0.49999, not 0.5; 123,456.7, not 123,457); see :func:`unrounded_landmark`. Whole
+    numbers and halves print as such.
     """
     v = float(v)
     if not np.isfinite(v):
@@ -349,15 +388,9 @@ def format_value(v, scale=None):
             text = f"{v:.1f}"
         else:
             text = f"{v:.3g}"  # three significant digits; never an exponent between 1e-3 and 100
-        if float(text.replace(",", "")).is_integer() and abs(v - round(v)) > 1e-9 * max(a, 1.0):
-            # near a whole number but not one (beyond rounding residues): a probability of
-            # 0.99998 printed "1", as if the model were sure; the digits that tell it apart
-            comma = "," if a >= 1e4 else ""
-            for decimals in range(1, 17):
-                text = f"{v:{comma}.{decimals}f}".rstrip("0").rstrip(".")
-                if not float(text.replace(",", "")).is_integer():
-                    break
-        return text
+        # near a whole number or a half but not one (beyond rounding residues): a probability of
+        # 0.99998 printed "1", as if the model were sure, and 0.49999 "0.5", on the threshold
+        return unrounded_landmark(v, text)
     # Small but not a residue (4e-08 next to values of the same size): fixed point with enough
     # decimals for two significant digits, "0.000000040" -> "0.00000004", not "4e-08".
     decimals = 1 - int(np.floor(np.log10(a)))

@@ -6,7 +6,7 @@ import numpy as np
 
 from skxai._resize import resize_linear
 from skxai.plot._base import _select_output, explain, literal_text, new_axes, output_label, wrap_to
-from skxai.plot._image import grey_image, image_at, overlay, to_hwc
+from skxai.plot._image import colour_bar_axes, grey_image, image_at, overlay, to_hwc
 
 
 def upsample_bilinear(maps, size):
@@ -171,7 +171,7 @@ class CamDisplay:
             lo, hi, cmap = -vmax, vmax, "RdBu_r"
         self.image_ = overlay(ax, self.heatmap_, cmap=cmap, vmin=lo, vmax=hi if hi > lo else lo + 1,
                               alpha=alpha, over_image=img is not None)
-        bar = fig.colorbar(self.image_, ax=ax, fraction=0.046, pad=0.04)
+        bar = fig.colorbar(self.image_, cax=colour_bar_axes(ax))  # as tall as the image
         bar.set_label("map value" + (" (ReLU)" if self.relu else ""), fontsize=7)
         ax.set_xticks([])
         ax.set_yticks([])

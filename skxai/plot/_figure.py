@@ -114,6 +114,12 @@ class RoomyFigure(Figure):
 
     def draw(self, renderer):
         axes = [ax for ax in self.axes if ax.get_visible()]
+        for ax in axes:
+            # axes placed by a locator (a colour bar as tall as its image) where the draw will
+            # put them: their ticks, and so the room their labels need, depend on their length
+            locator = ax.get_axes_locator()
+            if locator is not None:
+                ax.apply_aspect(locator(ax, renderer))
         needs = [_needs(ax, renderer) for ax in axes]
         title = self._suptitle
         if title is not None and title.get_visible() and title.get_text():

@@ -127,15 +127,53 @@ def _axes_for(ax, k, caller, size=3.0):
     return axes[0].figure, axes
 
 
-def _blank_colour_bar(ax):
-    """Take from ``ax`` the room ``figure.colorbar(ax=ax, fraction=0.046, pad=0.04)`` takes (the
-    same way: from its grid cell when it has one), and leave it empty."""
+def colour_bar_axes(ax):
+    """Axes for a colour bar beside the image of ``ax``, as tall as the image is drawn.
+
+    They take from ``ax`` the room ``figure.colorbar(ax=ax, fraction=0.046, pad=0.04)`` takes
+    (the same way: from its grid cell when it has one), but where that bar was as tall as the
+    cell (three times a wide image's height), these follow the image's drawn box at each draw:
+    its bottom and top, and ``pad`` to the right of its right edge.
+    """
     from matplotlib import colorbar
 
     if ax.get_subplotspec() is not None:
         cax, _ = colorbar.make_axes_gridspec(ax, fraction=0.046, pad=0.04)
     else:
         cax, _ = colorbar.make_axes(ax, fraction=0.046, pad=0.04)
+    cax.set_box_aspect(None)  # the height is the image's, the width the room taken
+    cax.set_axes_locator(_BesideImage(ax, cax))
+    return cax
+
+
+class _BesideImage:
+    """Axes locator of :func:`colour_bar_axes`: the room taken from the image's cell, moved to
+    the image's drawn box (its bottom, its height, the pad to the right of its right edge)."""
+
+    def __init__(self, image_ax, bar_ax):
+        self.image_ax, self.bar_ax = image_ax, bar_ax
+
+    def __call__(self, bar_ax, renderer):
+        from matplotlib.transforms import Bbox
+
+        image = self.image_ax
+        image.apply_aspect()  # the image's drawn box (the bar may be drawn first)
+        cell, drawn = image.get_position(original=True), image.get_position(original=False)
+        room = bar_ax.get_position(original=True)
+        # the width colorbar's bar had in that room (at most 1/20 of its height, in inches)
+        fig_w, fig_h = bar_ax.figure.get_size_inches()
+        width = min(room.width, room.height * fig_h / fig_w / 20)
+        return Bbox.from_bounds(drawn.x1 + (room.x0 - cell.x1), drawn.y0, width, drawn.height)
+
+    def get_subplotspec(self):
+        # tight_layout lays out the bar with its grid cell (it skips, with a warning, axes
+        # whose locator has none)
+        return self.bar_ax.get_subplotspec()
+
+
+def _blank_colour_bar(ax):
+    """The room :func:`colour_bar_axes` takes from ``ax``, left empty."""
+    cax = colour_bar_axes(ax)
     cax.set_axis_off()
     return cax
 
@@ -293,7 +331,7 @@ class ImageAttributionDisplay:
                 vmax = float(hm.max()) or 1.0
                 cmap = {"abs_max": "inferno", "positive": "Reds", "negative": "Blues"}[panel]
                 art = overlay(a, hm, cmap=cmap, vmin=0, vmax=vmax, alpha=alpha, over_image=img is not None)
-            bar = fig.colorbar(art, ax=a, fraction=0.046, pad=0.04)
+            bar = fig.colorbar(art, cax=colour_bar_axes(a))
             if len(panels) > 1:
                 # on top of the bar (at its side the label ran into the next panel's image), and
                 # above the panel's two-line title: level with it, beside a tall image's panel,

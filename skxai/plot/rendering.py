@@ -12,6 +12,7 @@ from skxai.plot._base import (
     is_surrogate,
     name_lines,
     output_label,
+    unrounded_landmark,
 )
 from skxai.plot._html import STYLE, explanation_html, is_text_explanation, parts_html
 from skxai.plot._image import heatmap, to_hwc
@@ -32,4 +33,5 @@ __all__ = [
     "parts_html",
     "text_parts",
     "to_hwc",
+    "unrounded_landmark",
 ]

@@ -20,6 +20,7 @@ from skxai.plot.rendering import (
     output_label,
     parts_html,
     text_parts,
+    unrounded_landmark,
 )
 from skxai.report._page import esc, kv_table, png_figure, slug
 
@@ -553,7 +554,8 @@ def metrics_html(explainer, X, exp, metric_names, n_samples):
         try:
             t0 = time.perf_counter()
             value = explainer.score(Xm)
-            rows.append((label, f"{value:.4g}", "higher is better", f"{time.perf_counter() - t0:.2f} s"))
+            rows.append((label, unrounded_landmark(value, f"{value:.4g}"), "higher is better",
+                         f"{time.perf_counter() - t0:.2f} s"))
         except Exception as exc:  # reported in the page: a metric that fails is a finding
             rows.append((label, "—", "not computed", clean_reason(exc, exp)))
     try:
@@ -617,7 +619,9 @@ def mean_pm_sem(mean, sem):
     """
     mean, sem = float(mean), float(sem)
     if not (np.isfinite(sem) and sem > 0) or not np.isfinite(mean):
-        return f"{mean:.4g} ± {sem:.2g}"
+        # no error to round to: four significant digits, never rounded onto a whole number or
+        # a half that the mean is not (0.99996 printed "1 ± 0")
+        return f"{unrounded_landmark(mean, f'{mean:.4g}')} ± {sem:.2g}"
     decimals = max(0, 1 - int(np.floor(np.log10(sem))))
     # the rounded error can gain a digit (0.0996 -> "0.10"): keep two significant digits
     if decimals > 0 and round(sem, decimals) >= 10.0 ** (2 - decimals):

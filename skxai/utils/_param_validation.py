@@ -25,7 +25,7 @@ from sklearn.utils._param_validation import Options as _SklearnOptions
 
 from skxai.utils._dask_inputs import in_memory
 from skxai.utils._feature_names import record_fit_feature_names
-from skxai.utils._fit_target import record_fit_target
+from skxai.utils._fit_target import record_fit_target, records_set_aside
 from skxai.utils._warnings import warn_at_caller
 
 __all__ = [
@@ -144,7 +144,8 @@ def fit_context(fit):
         X = in_memory(X)
         args = tuple(in_memory(a) for a in args)
         kwargs = {k: in_memory(v) for k, v in kwargs.items()}
-        out = validated(self, X, *args, **kwargs)
+        with records_set_aside(self):
+            out = validated(self, X, *args, **kwargs)
         # whether X had feature names: transform / explain warn as scikit-learn does when the
         # data they get differs (skxai.utils._feature_names)
         record_fit_feature_names(self, X)
