@@ -117,9 +117,7 @@ def build_parser():
                     help="drop a column of DATA before explaining (repeatable), e.g. the label")
     ex.add_argument("--chunk-size", type=int, default=1000,
                     help="rows read, explained and appended to --out at a time (default 1000); memory is flat "
-                         "in the number of rows, and a failure loses at most the chunk in flight. The output "
-                         "does not depend on it (the prediction column too: the model is called 64 rows at a "
-                         "time)")
+                         "in the number of rows, and a failure loses at most the chunk in flight")
     ex.add_argument("--scheduler", metavar="ADDRESS",
                     help="Dask scheduler address (e.g. tcp://host:8786): run the explanations on its workers "
                          "(joblib's Dask backend; --n-jobs defaults to all of them); needs distributed")
@@ -1074,27 +1072,6 @@ def _all_outputs_error(explainer, names, args):
                       f"output file holds one per row: {how}")
 
 
-#: Rows per model call for the prediction and target columns, whatever --chunk-size is.
-PREDICTION_BLOCK = 64
-
-
-def _in_fixed_blocks(func, X, size=PREDICTION_BLOCK):
-    """``func(X)`` computed on blocks of exactly ``size`` rows of ``X`` (the last one padded with
-    copies of its last row), joined.
-
-    A model's output on a row can differ in the last bits with the number of rows it gets at once
-    (BLAS kernels chosen by the matrix size: an MLP's probabilities at --chunk-size 7 and 1000);
-    blocks of one size make the file the same whatever --chunk-size is, as the attributions are.
-    """
-    n = X.shape[0]
-    take = X.iloc.__getitem__ if hasattr(X, "iloc") else X.__getitem__
-    parts = []
-    for lo in range(0, n, size):
-        rows = np.minimum(np.arange(lo, lo + size), n - 1)
-        parts.append(np.asarray(func(take(rows)))[: min(size, n - lo)])
-    return np.concatenate(parts)
-
-
 def _explain_chunk(chunk, start, prepare, pipeline, final_explainer, explained_quantity, out, state, args):
     """Explain one chunk of rows of DATA and append its attributions to the output."""
     import pandas as pd
@@ -1143,8 +1120,8 @@ def _explain_chunk(chunk, start, prepare, pipeline, final_explainer, explained_q
     result = pd.DataFrame(np.asarray(exp.target_values, dtype=np.float64), columns=state["cols"])
     base, prediction, *target = state["added"]
     result[base] = np.ravel(exp.target_base_values)
-    outputs = _in_fixed_blocks(explainer.model_output, Xt)
-    indices = _in_fixed_blocks(explainer.target_indices, Xt)
+    outputs = explainer.model_output(Xt)
+    indices = np.asarray(explainer.target_indices(Xt))
     result[prediction] = outputs[np.arange(len(outputs)), indices]
     if target:
         names = exp.output_names
