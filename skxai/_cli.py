@@ -870,12 +870,9 @@ def _run_explain(args):
             client = stack.enter_context(_connect(args.scheduler))
             from joblib import parallel_config
 
+            # the explainer's work goes to the cluster; the model's own n_jobs=None loops stay as
+            # without --scheduler (skxai.utils._parallel.model_call: outputs to the last digit)
             stack.enter_context(parallel_config(backend="dask", client=client))
-            from skxai.utils._parallel import models_in_this_process
-
-            # the explainer's work goes to the cluster, the model's own n_jobs=None loops in
-            # this process stay as without --scheduler (outputs the same to the last digit)
-            stack.enter_context(models_in_this_process())
             if args.n_jobs is None:
                 args.n_jobs = -1  # every worker of the cluster
         prepare(pd_head(args.data), args.data)  # wrong columns: refused before reading the rows
