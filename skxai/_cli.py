@@ -181,20 +181,38 @@ def main(argv=None):
         print(f"skxai {args.command}: terminated (SIGTERM) before any row was written", file=sys.stderr)
         return 143
     except UsageError as exc:
-        print(f"skxai {args.command}: error: {exc}", file=sys.stderr)
+        print(f"skxai {args.command}: error: {_clipped(str(exc))}", file=sys.stderr)
         return EXIT_USAGE
     except Stopped as exc:  # part-way through the rows: the message says what was written
         kind = exc.kind or ("error" if exc.code == EXIT_USAGE else "internal error" if exc.code == EXIT_INTERNAL
                             else "stopped")
-        print(f"skxai {args.command}: {kind}: {exc}", file=sys.stderr)
+        print(f"skxai {args.command}: {kind}: {_clipped(str(exc))}", file=sys.stderr)
         return exc.code
     except KeyboardInterrupt:
         print("skxai: interrupted", file=sys.stderr)
         return 130
     except Exception as exc:  # anything else: still one readable line, no traceback wall
-        msg = " ".join(str(exc).split())
+        msg = _clipped(" ".join(str(exc).split()))
         print(f"skxai {args.command}: internal error: {type(exc).__name__}: {msg}", file=sys.stderr)
         return EXIT_INTERNAL
+
+
+#: Quoted text longer than this is shortened in the messages (see :func:`_clipped`).
+_LONGEST_QUOTE = 1000
+
+
+def _clipped(message):
+    """``message`` with every quoted text over :data:`_LONGEST_QUOTE` characters shortened to its
+    start and its length: a cell of several megabytes that is no number (quoted by numpy's
+    "could not convert string to float" and by the cell named) made an error "line" of twice
+    its size."""
+    import re
+
+    def clip(match):
+        quote, text = match.group(1), match.group(2)
+        return f"{quote}{text[:40]}...{quote} ({len(text)} characters)"
+
+    return re.sub(r"(['\"])([^'\"\n]{" + str(_LONGEST_QUOTE + 1) + r",})\1", clip, message)
 
 
 # Packages that skops' list of trusted types drags in for nothing (see _import_skops_io).
