@@ -257,6 +257,8 @@ class _Hide:
 
 def _missing(path):
     """Why ``path``, which is not a regular file, cannot be read: said as it is."""
+    if path == "-" and not os.path.exists(path):  # the usual name of standard input
+        return "skxai explain reads files, not standard input; give a file name"
     if os.path.isdir(path):
         return "it is a folder"
     return "not a regular file" if os.path.exists(path) else "no such file"
@@ -323,6 +325,9 @@ def check_output_path(path, option, inputs):
     over one of them would lose it. The folder must exist (for ``--out`` and ``--report``
     alike); the path must not be a folder, a device, or under /proc or /sys.
     """
+    if path == "-":  # the usual name of standard output: a file named "-" was written instead
+        raise UsageError(f"{option} '-': skxai explain writes a file, not standard output; give a file name "
+                         "(./- for a file named '-')")
     real = os.path.realpath(path)
     for what, other in inputs:
         if other is not None and (real == os.path.realpath(other) or _same_file(real, other)):
