@@ -678,11 +678,14 @@ def _bad_cell_row(exc, frames, start=0):
                     return f" (row {row}, column {col!r} holds {value!r}, not a number)", row
             start += len(frame)
         return None
-    if "NaN" not in message:  # scikit-learn's "Input contains NaN"
+    infinite = "infinity" in message or "too large" in message  # scikit-learn's "Input contains infinity ..."
+    if "NaN" not in message and not infinite:  # scikit-learn's "Input contains NaN"
         return None
+    # past float32's largest, a forest's float32 rows hold infinity
+    largest = np.finfo(np.float32).max if "float32" in message else np.finfo(np.float64).max
     first = {}
     for frame in frames:
-        missing = frame.isna().to_numpy()
+        missing = frame.isna().to_numpy() if not infinite else _beyond(frame, largest)
         for j in np.flatnonzero(missing.any(axis=0)):
             first.setdefault(frame.columns[j], start + int(np.argmax(missing[:, j])))
         start += len(frame)
@@ -690,8 +693,21 @@ def _bad_cell_row(exc, frames, start=0):
         return None
     cells = sorted(first.items(), key=lambda item: item[1])
     listed = ", ".join(f"row {row} of column {col!r}" for col, row in cells[:5])
-    text = f" (first empty or missing cell{'s' if len(cells) > 1 else ''}: {listed}{', ...' if len(cells) > 5 else ''})"
+    what = "infinite or too large" if infinite else "empty or missing"
+    text = f" (first {what} cell{'s' if len(cells) > 1 else ''}: {listed}{', ...' if len(cells) > 5 else ''})"
     return text, cells[0][1]
+
+
+def _beyond(frame, largest):
+    """Where the numeric columns of ``frame`` hold a value over ``largest`` in magnitude (an
+    infinity), as a boolean array of its shape; False in the other columns."""
+    out = np.zeros(frame.shape, dtype=bool)
+    for j, col in enumerate(frame.columns):
+        values = frame[col]
+        if values.dtype.kind in "fiu":
+            with np.errstate(invalid="ignore"):
+                out[:, j] = np.abs(values.to_numpy(dtype=np.float64)) > largest
+    return out
 
 
 def _header(path, drop):
