@@ -678,14 +678,17 @@ def _bad_cell_row(exc, frames, start=0):
                     return f" (row {row}, column {col!r} holds {value!r}, not a number)", row
             start += len(frame)
         return None
-    infinite = "infinity" in message or "too large" in message  # scikit-learn's "Input contains infinity ..."
-    if "NaN" not in message and not infinite:  # scikit-learn's "Input contains NaN"
+    nan = "NaN" in message  # scikit-learn's "Input contains NaN"
+    infinite = "infinity" in message or "too large" in message  # its "Input contains infinity ..."
+    if not nan and not infinite:
         return None
     # past float32's largest, a forest's float32 rows hold infinity
     largest = np.finfo(np.float32).max if "float32" in message else np.finfo(np.float64).max
     first = {}
     for frame in frames:
-        missing = frame.isna().to_numpy() if not infinite else _beyond(frame, largest)
+        missing = frame.isna().to_numpy() if nan else np.zeros(frame.shape, dtype=bool)
+        if infinite:
+            missing = missing | _beyond(frame, largest)
         for j in np.flatnonzero(missing.any(axis=0)):
             first.setdefault(frame.columns[j], start + int(np.argmax(missing[:, j])))
         start += len(frame)
@@ -693,7 +696,8 @@ def _bad_cell_row(exc, frames, start=0):
         return None
     cells = sorted(first.items(), key=lambda item: item[1])
     listed = ", ".join(f"row {row} of column {col!r}" for col, row in cells[:5])
-    what = "infinite or too large" if infinite else "empty or missing"
+    what = {(True, False): "empty or missing", (False, True): "infinite or too large"}.get((nan, infinite),
+                                                                                      "missing or infinite")
     text = f" (first {what} cell{'s' if len(cells) > 1 else ''}: {listed}{', ...' if len(cells) > 5 else ''})"
     return text, cells[0][1]
 

@@ -58,3 +58,14 @@ def test_a_value_too_large_for_a_forest_is_named(files, capsys):
                       "--trusted-type", "sklearn.tree._tree.Tree"], capsys)
     assert code == 2, err
     assert "row 37 of column 'c'" in err, err
+
+
+def test_a_refusal_of_nan_or_infinity_names_a_missing_cell_too():
+    """A message naming both ("contains NaN or infinity") still finds a missing cell."""
+    from skxai._cli import _bad_cell
+
+    frame = pd.DataFrame({"a": [1.0, 2.0, np.nan], "b": [np.inf, 0.0, 1.0]})
+    text = _bad_cell(ValueError("X contains NaN or infinity."), [frame])
+    assert "row 2 of column 'a'" in text and "row 0 of column 'b'" in text, text
+    assert "row 0 of column 'b'" in _bad_cell(ValueError("Input contains infinity or a value too large"), [frame])
+    assert "column 'b'" not in _bad_cell(ValueError("Input contains NaN."), [frame])
