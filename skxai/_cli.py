@@ -181,20 +181,38 @@ def main(argv=None):
         print(f"skxai {args.command}: terminated (SIGTERM) before any row was written", file=sys.stderr)
         return 143
     except UsageError as exc:
-        print(f"skxai {args.command}: error: {exc}", file=sys.stderr)
+        print(f"skxai {args.command}: error: {_clipped(str(exc))}", file=sys.stderr)
         return EXIT_USAGE
     except Stopped as exc:  # part-way through the rows: the message says what was written
         kind = exc.kind or ("error" if exc.code == EXIT_USAGE else "internal error" if exc.code == EXIT_INTERNAL
                             else "stopped")
-        print(f"skxai {args.command}: {kind}: {exc}", file=sys.stderr)
+        print(f"skxai {args.command}: {kind}: {_clipped(str(exc))}", file=sys.stderr)
         return exc.code
     except KeyboardInterrupt:
         print("skxai: interrupted", file=sys.stderr)
         return 130
     except Exception as exc:  # anything else: still one readable line, no traceback wall
-        msg = " ".join(str(exc).split())
+        msg = _clipped(" ".join(str(exc).split()))
         print(f"skxai {args.command}: internal error: {type(exc).__name__}: {msg}", file=sys.stderr)
         return EXIT_INTERNAL
+
+
+#: Quoted text longer than this is shortened in the messages (see :func:`_clipped`).
+_LONGEST_QUOTE = 1000
+
+
+def _clipped(message):
+    """``message`` with every quoted text over :data:`_LONGEST_QUOTE` characters shortened to its
+    start and its length: a cell of several megabytes that is no number (quoted by numpy's
+    "could not convert string to float" and by the cell named) made an error "line" of twice
+    its size."""
+    import re
+
+    def clip(match):
+        quote, text = match.group(1), match.group(2)
+        return f"{quote}{text[:40]}...{quote} ({len(text)} characters)"
+
+    return re.sub(r"(['\"])([^'\"\n]{" + str(_LONGEST_QUOTE + 1) + r",})\1", clip, message)
 
 
 # Packages that skops' list of trusted types drags in for nothing (see _import_skops_io).
@@ -239,6 +257,8 @@ class _Hide:
 
 def _missing(path):
     """Why ``path``, which is not a regular file, cannot be read: said as it is."""
+    if path == "-" and not os.path.exists(path):  # the usual name of standard input
+        return "skxai explain reads files, not standard input; give a file name"
     if os.path.isdir(path):
         return "it is a folder"
     return "not a regular file" if os.path.exists(path) else "no such file"
@@ -305,6 +325,9 @@ def check_output_path(path, option, inputs):
     over one of them would lose it. The folder must exist (for ``--out`` and ``--report``
     alike); the path must not be a folder, a device, or under /proc or /sys.
     """
+    if path == "-":  # the usual name of standard output: a file named "-" was written instead
+        raise UsageError(f"{option} '-': skxai explain writes a file, not standard output; give a file name "
+                         "(./- for a file named '-')")
     real = os.path.realpath(path)
     for what, other in inputs:
         if other is not None and (real == os.path.realpath(other) or _same_file(real, other)):
@@ -655,11 +678,17 @@ def _bad_cell_row(exc, frames, start=0):
                     return f" (row {row}, column {col!r} holds {value!r}, not a number)", row
             start += len(frame)
         return None
-    if "NaN" not in message:  # scikit-learn's "Input contains NaN"
+    nan = "NaN" in message  # scikit-learn's "Input contains NaN"
+    infinite = "infinity" in message or "too large" in message  # its "Input contains infinity ..."
+    if not nan and not infinite:
         return None
+    # past float32's largest, a forest's float32 rows hold infinity
+    largest = np.finfo(np.float32).max if "float32" in message else np.finfo(np.float64).max
     first = {}
     for frame in frames:
-        missing = frame.isna().to_numpy()
+        missing = frame.isna().to_numpy() if nan else np.zeros(frame.shape, dtype=bool)
+        if infinite:
+            missing = missing | _beyond(frame, largest)
         for j in np.flatnonzero(missing.any(axis=0)):
             first.setdefault(frame.columns[j], start + int(np.argmax(missing[:, j])))
         start += len(frame)
@@ -667,8 +696,22 @@ def _bad_cell_row(exc, frames, start=0):
         return None
     cells = sorted(first.items(), key=lambda item: item[1])
     listed = ", ".join(f"row {row} of column {col!r}" for col, row in cells[:5])
-    text = f" (first empty or missing cell{'s' if len(cells) > 1 else ''}: {listed}{', ...' if len(cells) > 5 else ''})"
+    what = {(True, False): "empty or missing", (False, True): "infinite or too large"}.get((nan, infinite),
+                                                                                      "missing or infinite")
+    text = f" (first {what} cell{'s' if len(cells) > 1 else ''}: {listed}{', ...' if len(cells) > 5 else ''})"
     return text, cells[0][1]
+
+
+def _beyond(frame, largest):
+    """Where the numeric columns of ``frame`` hold a value over ``largest`` in magnitude (an
+    infinity), as a boolean array of its shape; False in the other columns."""
+    out = np.zeros(frame.shape, dtype=bool)
+    for j, col in enumerate(frame.columns):
+        values = frame[col]
+        if values.dtype.kind in "fiu":
+            with np.errstate(invalid="ignore"):
+                out[:, j] = np.abs(values.to_numpy(dtype=np.float64)) > largest
+    return out
 
 
 def _header(path, drop):
@@ -870,12 +913,9 @@ def _run_explain(args):
             client = stack.enter_context(_connect(args.scheduler))
             from joblib import parallel_config
 
+            # the explainer's work goes to the cluster; the model's own n_jobs=None loops stay as
+            # without --scheduler (skxai.utils._parallel.model_call: outputs to the last digit)
             stack.enter_context(parallel_config(backend="dask", client=client))
-            from skxai.utils._parallel import models_in_this_process
-
-            # the explainer's work goes to the cluster, the model's own n_jobs=None loops in
-            # this process stay as without --scheduler (outputs the same to the last digit)
-            stack.enter_context(models_in_this_process())
             if args.n_jobs is None:
                 args.n_jobs = -1  # every worker of the cluster
         prepare(pd_head(args.data), args.data)  # wrong columns: refused before reading the rows

@@ -153,6 +153,18 @@ def csv_rows(path):
     breaks is one row, blank lines none), ``line`` is the file's line (1-based) where it ends."""
     import csv
 
+    # pandas reads fields of any length; the csv module stopped at 131,072 characters ("field
+    # larger than field limit"), so a file with one long cell ended in an internal error
+    limit = csv.field_size_limit(2**31 - 1)  # the most a C long holds everywhere
+    try:
+        yield from _csv_rows(path)
+    finally:
+        csv.field_size_limit(limit)
+
+
+def _csv_rows(path):
+    import csv
+
     from pandas.io.common import get_handle
 
     with get_handle(path, "r", encoding="utf-8", errors="replace", compression="infer") as handles:

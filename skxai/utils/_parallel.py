@@ -346,45 +346,18 @@ def worker_threads(client, n_jobs=None):
     return out
 
 
-#: Set by the command line's ``--scheduler`` (see :func:`models_in_this_process`).
-_MODELS_IN_THIS_PROCESS = [0]
-
-
-@contextlib.contextmanager
-def models_in_this_process():
-    """In this block, skxai's own calls of the model (:func:`model_call`) run the model's internal
-    joblib loops under joblib's default backend, not the Dask backend active for the explainer's
-    ``n_jobs``. Under the Dask backend a loop with ``n_jobs=None`` (a forest's ``predict``) takes
-    the cluster's thread count and runs in threads of this process, summing its trees in a
-    varying order: outputs and base values then changed in their last digits from run to run.
-    """
-    _MODELS_IN_THIS_PROCESS[0] += 1
-    try:
-        yield
-    finally:
-        _MODELS_IN_THIS_PROCESS[0] -= 1
-
-
-def _on_dask_worker():
-    """True in a task running on a Dask worker (where joblib's Dask backend is active for every
-    batch it sends: ``joblib._dask.Batch``)."""
-    try:
-        from distributed import get_worker
-
-        get_worker()
-    except (ImportError, ValueError):
-        return False
-    return True
-
-
 def model_call():
-    """Context for one call of the model by skxai (see :func:`models_in_this_process`).
+    """Context for one call of the model by skxai: under joblib's Dask backend, the model's own
+    joblib loops (a forest's ``predict`` with ``n_jobs=None``) run under joblib's default
+    backend, as without it.
 
-    On a Dask worker it always applies: joblib runs each batch of the explainer's tasks under
-    the Dask backend, where the model's ``n_jobs=None`` loops ran in threads of the worker and
-    summed a forest's trees in a varying order (last digits changed from run to run, and from
-    one process)."""
-    if dask_client() is None or not (_MODELS_IN_THIS_PROCESS[0] or _on_dask_worker()):
+    Under the Dask backend such a loop takes the cluster's thread count and runs in threads of
+    the calling process (or of the worker), summing a forest's trees in a varying order: the
+    outputs and base values changed in their last digits from run to run, and differed from one
+    process, ``n_jobs=1`` included. The explainer's own work (its ``n_jobs``) still goes to the
+    cluster. Only ``skxai explain --scheduler`` and the workers had this; calls in the caller
+    of ``parallel_config(backend="dask")`` did not."""
+    if dask_client() is None:
         return contextlib.nullcontext()
     from joblib import parallel_config
 
