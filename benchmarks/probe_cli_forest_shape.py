@@ -1,0 +1,83 @@
+"""Peak memory of the streaming ``skxai explain --method tree-shap`` on forests of other shapes.
+
+The issue-16 figure (``bench_cli_stream.py``) uses one forest: 40 trees of depth 8 on a target
+made of 4 columns (13,892 nodes). The peak is flat in the rows but not in the forest: it is the
+libraries and the model, plus the TreeSHAP table cache (at most ``CACHE_FLOATS``), plus the
+build of one chunk of trees' tables. This probe trains 40-tree forests on 5,000 rows of 20
+normal columns with a target that uses every column (``X @ w + sin(x0)``), at ``max_depth`` 8 and
+10, and runs the command line on ``--rows`` rows of fresh normal data (the peak does not grow with
+the rows, so a short file shows it), once with the package as it is and once with the table cache
+set to ``--small-cache`` MiB (same numbers, checked byte for byte). Per run: peak resident memory
+of the command line process (``ru_maxrss``) and its CPU seconds.
+
+Usage::
+
+    OMP_NUM_THREADS=1 python benchmarks/probe_cli_forest_shape.py --rows 20000 --small-cache 64
+"""
+
+from __future__ import annotations
+
+import argparse
+import filecmp
+import os
+import sys
+import tempfile
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from benchmarks.bench_cli_stream import _measure, _write_csv  # noqa: E402
+
+# Runs the command line with the table cache set first (argv[1]: MiB), the rest as `skxai ...`.
+_WITH_CACHE = (
+    "import sys\n"
+    "import skxai.shapley._treeshap._run as run\n"
+    "run.CACHE_FLOATS = int(sys.argv.pop(1)) << 17\n"
+    "from skxai.__main__ import main\n"
+    "sys.argv[0] = 'skxai'\n"
+    "sys.exit(main())\n"
+)
+
+
+def _forest(folder, depth):
+    import skops.io as sio
+    from sklearn.ensemble import RandomForestRegressor
+
+    rng = np.random.RandomState(1)
+    w = rng.randn(20)
+    X = rng.randn(5000, 20)
+    model = RandomForestRegressor(40, max_depth=depth, random_state=0).fit(X, X @ w + np.sin(X[:, 0]))
+    path = os.path.join(folder, f"forest_depth{depth}.skops")
+    sio.dump(model, path)
+    return path, sum(t.tree_.node_count for t in model.estimators_)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=20000)
+    parser.add_argument("--depths", type=int, nargs="+", default=[8, 10])
+    parser.add_argument("--small-cache", type=int, default=64, help="MiB")
+    args = parser.parse_args()
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    with tempfile.TemporaryDirectory() as folder:
+        data = os.path.join(folder, "rows.csv")
+        _write_csv(data, args.rows, 20, seed=2)
+        print(f"{args.rows:,} rows x 20 columns, 40-tree forests, default chunk size")
+        print("| max_depth | nodes | table cache | peak RSS (MiB) | CPU s | output identical |")
+        print("|---:|---:|---|---:|---:|---|")
+        for depth in args.depths:
+            model, nodes = _forest(folder, depth)
+            tail = [model, data, "--method", "tree-shap", "--quiet", "--trusted-type", "sklearn.tree._tree.Tree"]
+            ref = os.path.join(folder, f"out{depth}.csv")
+            _, cpu, peak = _measure([sys.executable, "-m", "skxai", "explain", *tail[:2], "--out", ref, *tail[2:]],
+                                    root)
+            print(f"| {depth} | {nodes:,} | 128 MiB (default) | {peak:.0f} | {cpu:.1f} | |")
+            out = os.path.join(folder, f"small{depth}.csv")
+            cmd = [sys.executable, "-c", _WITH_CACHE, str(args.small_cache), "explain", *tail[:2], "--out", out]
+            _, cpu, peak = _measure([*cmd, *tail[2:]], root)
+            same = filecmp.cmp(ref, out, shallow=False)
+            print(f"| {depth} | {nodes:,} | {args.small_cache} MiB | {peak:.0f} | {cpu:.1f} | {same} |")
+
+
+if __name__ == "__main__":
+    main()
