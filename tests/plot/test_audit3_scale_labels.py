@@ -5,16 +5,9 @@ import numpy as np
 import pytest
 
 pytest.importorskip("matplotlib")
-import matplotlib.pyplot as plt  # noqa: E402
 
 from skxai.plot import ImageAttributionDisplay, SigmaSweepDisplay  # noqa: E402
 from skxai.plot._base import format_value  # noqa: E402
-
-
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
 
 
 def test_values_next_to_values_of_their_size_are_not_zero():

@@ -14,14 +14,6 @@ from skxai import Explanation  # noqa: E402
 from skxai.plot import AnchorSearchDisplay  # noqa: E402
 
 
-@pytest.fixture(autouse=True)
-def _close():
-    import matplotlib.pyplot as plt
-
-    yield
-    plt.close("all")
-
-
 def _crowded(n_per_size=14, long=False, seed=0):
     """Candidates as a beam search leaves them: sizes 1 to 3, many near the threshold."""
     rng = np.random.default_rng(seed)

@@ -17,14 +17,6 @@ from skxai import AnchorTabularExplainer  # noqa: E402
 from skxai.plot import BarDisplay, BeeswarmDisplay, DependenceDisplay  # noqa: E402
 
 
-@pytest.fixture(autouse=True)
-def _close():
-    import matplotlib.pyplot as plt
-
-    yield
-    plt.close("all")
-
-
 @pytest.fixture(scope="module")
 def anchors():
     X, y = load_wine(return_X_y=True, as_frame=True)

@@ -18,13 +18,6 @@ NAMES = ["alcohol", "malic_acid", "ash", "alcalinity_of_ash", "magnesium", "tota
          "proline"]
 
 
-@pytest.fixture(autouse=True)
-def _close():
-    import matplotlib.pyplot as plt
-
-    yield
-    plt.close("all")
-
 
 def _explanation():
     # the wine TreeSHAP importances of the CLI report (probability of barolo)

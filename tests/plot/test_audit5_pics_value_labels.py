@@ -15,13 +15,6 @@ DATA = [180.0, 88.0, 1480.0, 14.4, 102.5, 12345.0]
 NAMES = ["s1", "s6", "proline", "alcohol", "bp", "count"]
 
 
-@pytest.fixture(autouse=True)
-def _close():
-    import matplotlib.pyplot as plt
-
-    yield
-    plt.close("all")
-
 
 def _exp():
     values = np.array([[3.0, -2.0, 5.0, 1.0, -4.0, 2.5]])

@@ -12,14 +12,6 @@ from skxai.plot import ImageAttributionDisplay, WaterfallDisplay  # noqa: E402
 from skxai.plot._base import output_label  # noqa: E402
 
 
-@pytest.fixture(autouse=True)
-def _close():
-    import matplotlib.pyplot as plt
-
-    yield
-    plt.close("all")
-
-
 def _exp(names, quantity, target=1, n_outputs=3):
     values = np.random.default_rng(0).normal(size=(2, 2, n_outputs))
     return Explanation(values, base_values=np.zeros((2, n_outputs)), output_names=names, output_axis=-1,

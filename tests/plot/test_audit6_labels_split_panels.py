@@ -12,14 +12,6 @@ from skxai import Explanation  # noqa: E402
 from skxai.plot import ImageAttributionDisplay  # noqa: E402
 
 
-@pytest.fixture(autouse=True)
-def _close():
-    import matplotlib.pyplot as plt
-
-    yield
-    plt.close("all")
-
-
 @pytest.mark.parametrize("shape", [(3, 16, 16), (3, 16, 40), (3, 40, 16), (1, 10, 30), (3, 8, 64)])
 def test_split_panels_have_one_size(shape):
     rng = np.random.RandomState(0)

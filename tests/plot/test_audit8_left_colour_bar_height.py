@@ -16,14 +16,6 @@ from skxai import Explanation  # noqa: E402
 from skxai.plot import ImageAttributionDisplay  # noqa: E402
 
 
-@pytest.fixture(autouse=True)
-def _close():
-    import matplotlib.pyplot as plt
-
-    yield
-    plt.close("all")
-
-
 def _bars(fig):
     return [a for a in fig.axes if hasattr(a, "_colorbar")]
 

@@ -19,14 +19,6 @@ from skxai.plot import (  # noqa: E402
 )
 
 
-@pytest.fixture(autouse=True)
-def _close():
-    import matplotlib.pyplot as plt
-
-    yield
-    plt.close("all")
-
-
 def _renderer(fig):
     fig.savefig(io.BytesIO(), format="png")
     return fig.canvas.get_renderer()

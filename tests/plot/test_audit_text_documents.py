@@ -10,14 +10,6 @@ from skxai import Explanation  # noqa: E402
 from skxai.plot import TextHighlightDisplay, text_html  # noqa: E402
 
 
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    import matplotlib.pyplot as plt
-
-    plt.close("all")
-
-
 @pytest.mark.parametrize("document", ['"Great" film', "<b>great</b> film", "...great film", "(great) film"])
 def test_highlight_display_draws_documents_opening_with_punctuation(document):
     # A document whose first character is neither a space nor part of a token failed with

@@ -20,13 +20,6 @@ def _three_class_explanation():
                        feature_names=["a", "b"], method="KernelShapExplainer", quantity="probability")
 
 
-@pytest.fixture(autouse=True)
-def _close():
-    import matplotlib.pyplot as plt
-
-    yield
-    plt.close("all")
-
 
 @pytest.mark.parametrize("display, kwargs", [
     (BarDisplay, {}),

@@ -24,11 +24,6 @@ from skxai.plot._base import format_value  # noqa: E402
 EXPONENT = re.compile(r"\de[-+\u2212]?\d|\u00d710", re.IGNORECASE)
 
 
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
-
 
 def _rendered_texts(fig):
     """Every string drawn in the figure, tick labels and axis offset texts included."""

@@ -27,12 +27,6 @@ from skxai.plot import (  # noqa: E402
 from skxai.plot._base import format_value  # noqa: E402
 
 
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
-
-
 @pytest.fixture(scope="module")
 def classifier():
     rng = np.random.RandomState(0)

@@ -29,12 +29,6 @@ from skxai.plot import (  # noqa: E402
 )
 
 
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
-
-
 @pytest.fixture(scope="module")
 def linear_case():
     rng = np.random.RandomState(0)
