@@ -1387,7 +1387,18 @@ class TorchModel:
             chosen = next(outer, None)
             if chosen is None:
                 once = [i for i in chain if runs[id(calls[i][0])] == 1]
-                chosen = once[-1] if once else chain[0]
+                if not once:
+                    # the last convolution itself runs more than once (its weights shared by
+                    # several calls): no call of it can be captured, which every explanation
+                    # refused ("choose a layer that runs once") after fit had accepted it
+                    conv = names[id(calls[chain[0]][0])]
+                    raise ValueError(
+                        f"The default CAM layer, the last convolution {conv!r}, runs "
+                        f"{runs[id(calls[chain[0]][0])]} times per forward pass (one module called on "
+                        "several inputs, its weights shared), and a CAM reads a layer that runs once. "
+                        f"Name one with target_layer=... among {self.layer_names()}."
+                    )
+                chosen = once[-1]
         if not with_skipped:
             return names[id(calls[chosen][0])]
         skipped = {names[id(calls[i][0])]: runs[id(calls[i][0])] for i in chain if i > chosen}
