@@ -38,8 +38,13 @@ def _data():
 @pytest.mark.parametrize("cls", [GradCamExplainer, EigenCamExplainer, ScoreCamExplainer])
 def test_default_layer_that_runs_twice_is_refused_at_fit(cls):
     torch.manual_seed(0)
+    net = _SharedConv().train()
     with pytest.raises(ValueError, match=r"'c'.*runs 2 times.*target_layer"):
-        cls(_SharedConv()).fit(_data())
+        cls(net).fit(_data())
+    # the refusal leaves the network as it was: training mode, gradients, no hook
+    assert all(m.training for m in net.modules())
+    assert all(p.requires_grad for p in net.parameters())
+    assert not any(m._forward_hooks or m._forward_pre_hooks or m._backward_hooks for m in net.modules())
 
 
 @pytest.mark.parametrize("cls", [GradCamExplainer, EigenCamExplainer, ScoreCamExplainer])
