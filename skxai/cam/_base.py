@@ -255,7 +255,9 @@ class BaseCamExplainer(BaseTorchExplainer, auto_wrap_output_keys=None):
                         hooks.forward(mod, size_hook)
             with torch.set_grad_enabled(self._uses_gradients):
                 try:
-                    out = self.model_.forward(x)
+                    # a copy: a network that works in place on its input (x.mul_(...) as its
+                    # first step) changed the images that later passes mask, ablate or guide
+                    out = self.model_.forward(x.clone())
                 except RuntimeError as exc:
                     if not copy and "in-place" in str(exc):
                         raise _InPlaceError from exc
