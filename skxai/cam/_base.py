@@ -298,6 +298,18 @@ class BaseCamExplainer(BaseTorchExplainer, auto_wrap_output_keys=None):
                 )
                 + f"an earlier layer with a spatial feature map among {self.model_.layer_names()}."
             )
+        spatial, lead = tuple(act.shape[2:]), tuple(x.shape[1 : act.ndim - 1])
+        if spatial != tuple(x.shape[2:]) and spatial == lead:
+            # (n, L, C) sequences or (n, H, W, C) images transposed inside forward: the layer's
+            # positions are the input's leading axes, and its map was shrunk onto the channels
+            raise ValueError(
+                f"Layer {name!r} outputs shape {tuple(act.shape)}, whose positions {spatial} are the "
+                f"leading axes of the input {tuple(x.shape[1:])}: the input looks channels-last (the "
+                "network transposes it inside forward), while a CAM reads it as (n, channels, "
+                "*spatial) and would map the layer's positions onto the channel axis. Give X "
+                "channels-first (e.g. X.transpose(0, 2, 1) for sequences, X.transpose(0, 3, 1, 2) "
+                "for images) to a network that takes it so."
+            )
         return LayerPass(x, act, grads, out.detach(), t, layer, name, inputs, peak[0])
 
     def _rows_per_call(self, lp):
