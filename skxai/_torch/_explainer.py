@@ -473,6 +473,15 @@ class BaseTorchExplainer(BaseExplainer):
         x = m.to_tensor(self.background_[:16])
         with m.prepared(), torch.no_grad():
             z = host64(m.logits(x))
+        if z.ndim == 2 and z.shape[1] == 1 and bool(((z >= 0) & (z <= 1)).all()):
+            # one output, the sigmoid's: a logit may lie in [0, 1] too, so a warning
+            warn_at_caller(
+                f"response_method={self.response_method!r}, but the outputs of {type(m.module).__name__} "
+                "all lie in [0, 1], like probabilities: if forward() applies a sigmoid, predict_proba "
+                "applies a second one (sigmoid(p), in (0.5, 0.73)). Use response_method='auto' to "
+                "explain the module's own output, or return the logit from forward().",
+                UserWarning,
+            )
         if _look_like_probabilities(z):
             raise ValueError(
                 f"response_method={self.response_method!r}, but the outputs of {type(m.module).__name__} "

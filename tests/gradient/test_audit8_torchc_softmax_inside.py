@@ -5,6 +5,8 @@ custom forward, ``response_method="predict_proba"`` took the module's probabilit
 and applied a second softmax: values labelled "probability" that are softmax(softmax(z)).
 """
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -76,3 +78,40 @@ def test_logits_of_a_plain_module_still_get_the_softmax(cls):
         p = torch.softmax(body(torch.as_tensor(X)), 1).numpy()
     np.testing.assert_allclose(ex.outputs, p, rtol=1e-6, atol=1e-7)
     assert ex.quantity == "probability"
+
+
+class _SigmoidInForward(nn.Module):
+    """A binary classifier's usual module: one logit, its sigmoid applied inside forward."""
+
+    def __init__(self):
+        super().__init__()
+        self.body = nn.Sequential(nn.Conv2d(2, 4, 3, padding=1), nn.ReLU(), nn.AdaptiveAvgPool2d(1), nn.Flatten(),
+                                  nn.Linear(4, 1))
+
+    def forward(self, x):
+        return torch.sigmoid(self.body(x))
+
+
+@pytest.mark.parametrize("cls", [GradientExplainer, GradCamExplainer])
+def test_predict_proba_warns_about_a_second_sigmoid(cls):
+    # one output in [0, 1] may be a logit, so a warning (not a refusal) that predict_proba's
+    # sigmoid comes on top: sigmoid(sigmoid(z)) lies in (0.5, 0.73)
+    torch.manual_seed(0)
+    net = _SigmoidInForward()
+    X = _data()
+    with pytest.warns(UserWarning, match=r"all lie in \[0, 1\]"):
+        ex = cls(net, response_method="predict_proba").fit(X).explain(X)
+    with torch.no_grad():
+        twice = torch.sigmoid(net(torch.as_tensor(X))).numpy()
+    np.testing.assert_allclose(ex.outputs, twice, rtol=1e-6)  # what the warning describes
+
+
+@pytest.mark.parametrize("cls", [GradientExplainer, GradCamExplainer])
+def test_single_logit_is_not_warned(cls):
+    torch.manual_seed(0)
+    net = _SigmoidInForward().body
+    with torch.no_grad():
+        net[-1].bias.fill_(-3.0)  # logits below 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        cls(net, response_method="predict_proba").fit(_data())
