@@ -179,6 +179,14 @@ def layout_refused(exc):
     return any(word in str(exc) for word in _LAYOUT_ERRORS)
 
 
+def _look_like_probabilities(out):
+    """Whether the ``(n, k)`` outputs (k > 1) are non-negative rows that each sum to 1."""
+    out = np.asarray(out)
+    return out.ndim == 2 and out.shape[1] > 1 and bool((out >= 0).all()) and np.allclose(
+        out.sum(axis=1), 1.0, atol=1e-5
+    )
+
+
 class BaseTorchExplainer(BaseExplainer):
     """Base of the explainers that need a differentiable torch network.
 
@@ -358,6 +366,7 @@ class BaseTorchExplainer(BaseExplainer):
         else:
             self.target_index_ = self.model_.resolve_target(target, self.n_outputs_)
         self._warn_softmax_logits(bg_out)
+        self._refuse_second_softmax()
         self._check_outputs_per_sample(bg_out)
         self._fit_extra(Xa, y)
         return self
@@ -441,16 +450,45 @@ class BaseTorchExplainer(BaseExplainer):
         m = self.model_
         if (
             m.response == "logits"
-            and m.is_classifier
+            and (m.is_classifier or m._plain)
             and m.bypassed is None
-            and out.shape[1] > 1
-            and (out >= 0).all()
-            and np.allclose(out.sum(axis=1), 1.0, atol=1e-5)
+            and _look_like_probabilities(out)
         ):
             warn_at_caller(
                 "response_method='decision_function' but the module's outputs look like probabilities (a "
                 "softmax inside forward() cannot be bypassed); the probabilities are explained.",
                 UserWarning,
+            )
+
+    def _refuse_second_softmax(self):
+        """Refuse ``predict_proba`` on a plain module whose own output already is probabilities.
+
+        Only a trailing ``Softmax`` of an ``nn.Sequential`` is bypassed; a softmax applied
+        inside a custom ``forward`` is not, and the softmax of ``predict_proba`` came on top of
+        it: ``softmax(softmax(z))``, explained and labelled as probabilities.
+        """
+        m = self.model_
+        if not (m.response == "proba" and m._plain and m.bypassed is None and m.head == "softmax"):
+            return
+        x = m.to_tensor(self.background_[:16])
+        with m.prepared(), torch.no_grad():
+            z = host64(m.logits(x))
+        if z.ndim == 2 and z.shape[1] == 1 and bool(((z >= 0) & (z <= 1)).all()):
+            # one output, the sigmoid's: a logit may lie in [0, 1] too, so a warning
+            warn_at_caller(
+                f"response_method={self.response_method!r}, but the outputs of {type(m.module).__name__} "
+                "all lie in [0, 1], like probabilities: if forward() applies a sigmoid, predict_proba "
+                "applies a second one (sigmoid(p), in (0.5, 0.73)). Use response_method='auto' to "
+                "explain the module's own output, or return the logit from forward().",
+                UserWarning,
+            )
+        if _look_like_probabilities(z):
+            raise ValueError(
+                f"response_method={self.response_method!r}, but the outputs of {type(m.module).__name__} "
+                "already are probabilities (non-negative, each row summing to 1): a softmax inside "
+                "forward() cannot be bypassed, and predict_proba would apply a second one. Use "
+                "response_method='auto' to explain the module's own probabilities, or return the "
+                "logits from forward() (an nn.Sequential ending in nn.Softmax is bypassed instead)."
             )
 
     def _fit_extra(self, X, y):

@@ -641,7 +641,8 @@ class TorchModel:
         converted scikit-learn models their exact ``predict_proba`` head. For plain modules
         softmax over the logits (after bypassing a trailing ``Softmax``/``LogSoftmax``, so
         the values are the module's probabilities); the sigmoid of a single logit ``(n, 1)``.
-        ``"predict"``: the regression output (the raw module output).
+        ``"predict"``: the regression output (the raw module output, a trailing ``Sigmoid``
+        included: a regressor's or a plain module's output activation is never bypassed).
         ``"auto"``: probabilities for classifiers that have ``predict_proba`` (skorch
         classifiers, MLPClassifier, LogisticRegression ...), the module output for
         regressors and classifiers without probabilities such as LinearSVC, and a plain
@@ -757,7 +758,9 @@ class TorchModel:
                 f"response_method={response_method!r} is not supported; use one of {RESPONSES} "
                 "(or predict_proba / decision_function / predict)."
             )
-        if rm == "auto":
+        if rm == "auto" or (response_method == "predict" and self._plain):
+            # a plain module's "predict" is its own output (a trailing Sigmoid of a regressor
+            # scaled to [0, 1] included), which the bypass of "logits" skipped
             if self._plain:
                 return "output"
             return "proba" if (self.is_classifier and has_proba) else "logits"
@@ -850,7 +853,9 @@ class TorchModel:
     @property
     def bypassed(self):
         """The trailing activation module skipped by :meth:`logits` (or None)."""
-        if self.response == "output":
+        if self.response == "output" or self.is_regressor:
+            # a regressor's prediction is its module's output, a trailing Sigmoid included
+            # (a target scaled to [0, 1]): the bypass is for a classifier's logits
             return None
         head = self.head
         keep = head in ("identity", "binary_prob") or callable(head)
@@ -1387,7 +1392,18 @@ class TorchModel:
             chosen = next(outer, None)
             if chosen is None:
                 once = [i for i in chain if runs[id(calls[i][0])] == 1]
-                chosen = once[-1] if once else chain[0]
+                if not once:
+                    # the last convolution itself runs more than once (its weights shared by
+                    # several calls): no call of it can be captured, which every explanation
+                    # refused ("choose a layer that runs once") after fit had accepted it
+                    conv = names[id(calls[chain[0]][0])]
+                    raise ValueError(
+                        f"The default CAM layer, the last convolution {conv!r}, runs "
+                        f"{runs[id(calls[chain[0]][0])]} times per forward pass (one module called on "
+                        "several inputs, its weights shared), and a CAM reads a layer that runs once. "
+                        f"Name one with target_layer=... among {self.layer_names()}."
+                    )
+                chosen = once[-1]
         if not with_skipped:
             return names[id(calls[chosen][0])]
         skipped = {names[id(calls[i][0])]: runs[id(calls[i][0])] for i in chain if i > chosen}

@@ -106,7 +106,7 @@ class AblationCamExplainer(BaseCamExplainer):
         def feed_images(m, args):
             # The adapter sizes its output by the batch it is given (one row per pair, a
             # zero-stride view); the network itself only runs on the distinct images.
-            return (images,) + tuple(args[1:])
+            return (images.clone(),) + tuple(args[1:])  # a copy: a forward may work in place on it
 
         def ablate(out):
             act = out[idx] if expand else out.clone()

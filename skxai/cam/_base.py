@@ -255,7 +255,9 @@ class BaseCamExplainer(BaseTorchExplainer, auto_wrap_output_keys=None):
                         hooks.forward(mod, size_hook)
             with torch.set_grad_enabled(self._uses_gradients):
                 try:
-                    out = self.model_.forward(x)
+                    # a copy: a network that works in place on its input (x.mul_(...) as its
+                    # first step) changed the images that later passes mask, ablate or guide
+                    out = self.model_.forward(x.clone())
                 except RuntimeError as exc:
                     if not copy and "in-place" in str(exc):
                         raise _InPlaceError from exc
@@ -295,6 +297,18 @@ class BaseCamExplainer(BaseTorchExplainer, auto_wrap_output_keys=None):
                     "and the elementwise layers after it), or "
                 )
                 + f"an earlier layer with a spatial feature map among {self.model_.layer_names()}."
+            )
+        spatial, lead = tuple(act.shape[2:]), tuple(x.shape[1 : act.ndim - 1])
+        if spatial != tuple(x.shape[2:]) and spatial == lead:
+            # (n, L, C) sequences or (n, H, W, C) images transposed inside forward: the layer's
+            # positions are the input's leading axes, and its map was shrunk onto the channels
+            raise ValueError(
+                f"Layer {name!r} outputs shape {tuple(act.shape)}, whose positions {spatial} are the "
+                f"leading axes of the input {tuple(x.shape[1:])}: the input looks channels-last (the "
+                "network transposes it inside forward), while a CAM reads it as (n, channels, "
+                "*spatial) and would map the layer's positions onto the channel axis. Give X "
+                "channels-first (e.g. X.transpose(0, 2, 1) for sequences, X.transpose(0, 3, 1, 2) "
+                "for images) to a network that takes it so."
             )
         return LayerPass(x, act, grads, out.detach(), t, layer, name, inputs, peak[0])
 

@@ -103,7 +103,7 @@ default="zeros"
                     y0 = self.model_.forward(torch.zeros_like(x[:1]))[0]
                     scores[~live] = y0[row_targets[~live]].to(A.dtype)
                 else:
-                    yb = self.model_.forward(like_layout(base, x))
+                    yb = self.model_.forward(like_layout(base, x).clone())  # base is used again below
                     scores[~live] = yb[owner[~live], row_targets[~live]].to(A.dtype)
         idx = torch.nonzero(live)[:, 0]
         bs = self._rows_per_call(lp)

@@ -103,7 +103,10 @@ callable, default="zeros"
         The explained quantity (see :class:`~skxai.GradientExplainer`).
     target_layer : str or torch.nn.Module, default=None
         Integrate along the straight path between the layer activations of ``x0`` and ``x``
-        (layer integrated gradients) and attribute to those activations.
+        (layer integrated gradients) and attribute to those activations. ``convergence_delta``
+        is still measured against ``f(x) - f(x0)``: for a layer a skip connection goes around
+        (inside a residual block) it is the share of the output the layer does not carry, which
+        no number of steps reduces (as in captum; see the user guide).
     batch_size : int, default=256
         Most rows per forward-backward pass: fewer where their activations would exceed the
         4 GiB working-memory bound (one sample's are measured at ``fit``, which refuses a
