@@ -20,6 +20,7 @@ and Eigen-CAM, its own map); the template does the rest once for all of them:
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -299,9 +300,11 @@ class BaseCamExplainer(BaseTorchExplainer, auto_wrap_output_keys=None):
                 + f"an earlier layer with a spatial feature map among {self.model_.layer_names()}."
             )
         spatial, lead = tuple(act.shape[2:]), tuple(x.shape[1 : act.ndim - 1])
-        if spatial != tuple(x.shape[2:]) and spatial == lead:
-            # (n, L, C) sequences or (n, H, W, C) images transposed inside forward: the layer's
-            # positions are the input's leading axes, and its map was shrunk onto the channels
+        if spatial == lead and math.prod(spatial) > math.prod(x.shape[2:]):
+            # (n, L, C) sequences or (n, H, W, C) images transposed inside forward: the layer has
+            # more positions than the input seems to, exactly its leading axes, and its map was
+            # shrunk onto the channels. (Fewer positions equal to them is a downsampling network
+            # whose positions happen to equal the channel count: 4-channel DNA pooled to 4.)
             raise ValueError(
                 f"Layer {name!r} outputs shape {tuple(act.shape)}, whose positions {spatial} are the "
                 f"leading axes of the input {tuple(x.shape[1:])}: the input looks channels-last (the "

@@ -73,3 +73,18 @@ def test_the_same_sequences_channels_first_are_mapped_over_their_positions():
 
     maps = GradCamExplainer(_First()).fit(X.transpose(0, 2, 1)).transform(X.transpose(0, 2, 1))
     assert maps.shape == (3, 12)
+
+
+def test_a_layer_whose_positions_only_happen_to_equal_the_channel_count_is_mapped():
+    # One-hot DNA (4 channels) of length 32, pooled to 4 positions at the explained layer: the
+    # positions equal the channel count by chance, and fewer positions than the input's are
+    # what any downsampling network gives. Only a layer with more positions than the input's
+    # spatial axes, equal to its leading axes, tells a transposed input.
+    torch.manual_seed(0)
+    net = nn.Sequential(
+        nn.Conv1d(4, 6, 3, padding=1), nn.ReLU(), nn.MaxPool1d(8),
+        nn.AdaptiveAvgPool1d(1), nn.Flatten(), nn.Linear(6, 2),
+    )  # fmt: skip
+    X = np.eye(4, dtype=np.float32)[np.random.RandomState(0).randint(0, 4, size=(3, 32))].transpose(0, 2, 1)
+    maps = GradCamExplainer(net, target_layer="2", upsample=False).fit(X).transform(X)
+    assert maps.shape == (3, 4)
