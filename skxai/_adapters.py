@@ -710,8 +710,13 @@ class ModelOutput:
             outputs = self(A)
         if self.method == "__call__":
             return predicted_indices(None, None, outputs, None, self.method)
-        return predicted_indices(self.estimator, lambda: self._model_input(A), outputs,
-                                 self.describe_outputs(np.shape(outputs)[1]), self.method)
+        return predicted_indices(
+            self.estimator,
+            lambda: self._model_input(A),
+            outputs,
+            self.describe_outputs(np.shape(outputs)[1]),
+            self.method,
+        )
 
     def _what(self):
         if self.method == "__call__":
@@ -857,9 +862,7 @@ def target_indices_for(target_index, n_samples, outputs=None, *, predicted=None)
     if np.ndim(target_index) >= 1:
         idx = np.asarray(target_index, dtype=int)
         if len(idx) != n_samples:
-            raise ValueError(
-                f"target holds {len(idx)} entries (one per sample) but {n_samples} samples are explained."
-            )
+            raise ValueError(f"target holds {len(idx)} entries (one per sample) but {n_samples} samples are explained.")
         return idx
     return np.full(n_samples, int(target_index), dtype=int)
 

@@ -241,8 +241,9 @@ def blur(X, sigma=None):
         raise ValueError(
             f"baseline='blur' needs inputs with spatial axes ((n, C, L), (n, C, H, W) ...); got shape {X.shape}."
         )
-    if sigma is not None and (isinstance(sigma, bool) or not isinstance(sigma, numbers.Real)
-                              or not np.isfinite(sigma) or sigma < 0):
+    if sigma is not None and (
+        isinstance(sigma, bool) or not isinstance(sigma, numbers.Real) or not np.isfinite(sigma) or sigma < 0
+    ):
         # scipy skips a negative width: the "blurred" baseline would silently be the image
         raise ValueError(f"The blur width (sigma) must be a non-negative number of pixels, got {sigma!r}.")
     s = check_blur_width(sigma)
@@ -260,7 +261,9 @@ def check_blur_width(sigma, owner="blur"):
     s = BLUR_SIGMA if sigma is None else float(sigma)
     taps = 2 * int(4.0 * s + 0.5) + 1
     refuse_beyond_working_memory(
-        3 * 8 * taps, owner, f"blur_sigma={s:g} (a Gaussian kernel of {taps} taps)",
+        3 * 8 * taps,
+        owner,
+        f"blur_sigma={s:g} (a Gaussian kernel of {taps} taps)",
         "lower blur_sigma (a width beyond the image's size blurs it to about its edges' average)",
     )
     return s
@@ -322,9 +325,7 @@ def make_baseline(baseline, X, *, background=None, sigma=None):
     try:
         out = np.broadcast_to(arr, X.shape).copy()
     except ValueError:
-        raise ValueError(
-            f"baseline of shape {arr.shape} does not broadcast to the samples' shape {X.shape}."
-        ) from None
+        raise ValueError(f"baseline of shape {arr.shape} does not broadcast to the samples' shape {X.shape}.") from None
     if not np.isfinite(out).all():
         raise ValueError("baseline contains NaN or infinity.")
     return out

@@ -67,10 +67,14 @@ def build_parser():
     )
     demo.add_argument("--out", required=True, help="output folder (created if needed)")
     demo.add_argument("--quick", action="store_true", help="smaller models and samples (for tests)")
-    demo.add_argument("--families", default="tabular,image,text",
-                      help="comma-separated subset of tabular,image,text (default: all)")
-    demo.add_argument("--check-browser", action="store_true",
-                      help="open every report in headless Chromium and check that it loads cleanly")
+    demo.add_argument(
+        "--families", default="tabular,image,text", help="comma-separated subset of tabular,image,text (default: all)"
+    )
+    demo.add_argument(
+        "--check-browser",
+        action="store_true",
+        help="open every report in headless Chromium and check that it loads cleanly",
+    )
     demo.add_argument("--quiet", action="store_true", help="no progress messages")
 
     ex = sub.add_parser(
@@ -91,43 +95,86 @@ def build_parser():
         ),
         epilog="Methods: " + ", ".join(METHODS) + ".",
     )
-    ex.add_argument("model", metavar="MODEL",
-                    help="fitted model: .skops (recommended) or, with --trust-pickle, .joblib/.pkl/.pickle")
-    ex.add_argument("data", metavar="DATA",
-                    help="CSV file of the samples to explain (header row; .gz, .bz2, .zip, .xz or .zst "
-                         "compressed files are read as they are)")
-    ex.add_argument("--method", default=None,
-                    help="explanation method (default: kernel-shap; not allowed when MODEL holds an explainer)")
-    ex.add_argument("--out", required=True,
-                    help="output CSV of attributions (an existing file is replaced; an input file is refused; "
-                         "a name ending in .gz, .bz2 or .xz is compressed)")
+    ex.add_argument(
+        "model",
+        metavar="MODEL",
+        help="fitted model: .skops (recommended) or, with --trust-pickle, .joblib/.pkl/.pickle",
+    )
+    ex.add_argument(
+        "data",
+        metavar="DATA",
+        help="CSV file of the samples to explain (header row; .gz, .bz2, .zip, .xz or .zst "
+        "compressed files are read as they are)",
+    )
+    ex.add_argument(
+        "--method",
+        default=None,
+        help="explanation method (default: kernel-shap; not allowed when MODEL holds an explainer)",
+    )
+    ex.add_argument(
+        "--out",
+        required=True,
+        help="output CSV of attributions (an existing file is replaced; an input file is refused; "
+        "a name ending in .gz, .bz2 or .xz is compressed)",
+    )
     ex.add_argument("--report", help="also write a self-contained HTML report there")
-    ex.add_argument("--target", help="class label (classifiers) or output index to explain, or 'predicted': each row's "
-                         "predicted class (the model's predict)")
-    ex.add_argument("--background", type=int, default=None,
-                    help="background rows: a uniform sample of DATA drawn in one pass (reservoir sampling, "
-                         "seeded by --random-state; blank lines count in the draw and are dropped, so a "
-                         "file with blank lines gives fewer), or of --background-data; default 100")
+    ex.add_argument(
+        "--target",
+        help="class label (classifiers) or output index to explain, or 'predicted': each row's "
+        "predicted class (the model's predict)",
+    )
+    ex.add_argument(
+        "--background",
+        type=int,
+        default=None,
+        help="background rows: a uniform sample of DATA drawn in one pass (reservoir sampling, "
+        "seeded by --random-state; blank lines count in the draw and are dropped, so a "
+        "file with blank lines gives fewer), or of --background-data; default 100",
+    )
     ex.add_argument("--background-data", help="CSV of background rows (default: DATA itself)")
-    ex.add_argument("--n-samples", type=int,
-                    help="sampling budget (coalitions for kernel-shap and lime, permutations for sampling-shap)")
+    ex.add_argument(
+        "--n-samples",
+        type=int,
+        help="sampling budget (coalitions for kernel-shap and lime, permutations for sampling-shap)",
+    )
     ex.add_argument("--n-jobs", type=int, default=None, help="parallel workers (joblib)")
     ex.add_argument("--random-state", type=int, default=None, help="seed (default 0)")
-    ex.add_argument("--drop", action="append", default=[], metavar="COLUMN",
-                    help="drop a column of DATA before explaining (repeatable), e.g. the label")
-    ex.add_argument("--chunk-size", type=int, default=1000,
-                    help="rows read, explained and appended to --out at a time (default 1000); memory is flat "
-                         "in the number of rows, and a failure loses at most the chunk in flight")
-    ex.add_argument("--scheduler", metavar="ADDRESS",
-                    help="Dask scheduler address (e.g. tcp://host:8786): run the explanations on its workers "
-                         "(joblib's Dask backend; --n-jobs defaults to all of them); needs distributed")
-    ex.add_argument("--trusted-type", "--trust", dest="trusted_types", action="append", default=[],
-                    metavar="TYPE",
-                    help="exact name of a type to trust when loading a .skops file, as listed in the "
-                         "refusal message (repeatable; no prefixes)")
-    ex.add_argument("--trust-pickle", action="store_true",
-                    help="allow loading a pickle (.joblib, .pkl, .pickle): this RUNS CODE stored in the "
-                         "file; use only for files you made or fully trust")
+    ex.add_argument(
+        "--drop",
+        action="append",
+        default=[],
+        metavar="COLUMN",
+        help="drop a column of DATA before explaining (repeatable), e.g. the label",
+    )
+    ex.add_argument(
+        "--chunk-size",
+        type=int,
+        default=1000,
+        help="rows read, explained and appended to --out at a time (default 1000); memory is flat "
+        "in the number of rows, and a failure loses at most the chunk in flight",
+    )
+    ex.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="Dask scheduler address (e.g. tcp://host:8786): run the explanations on its workers "
+        "(joblib's Dask backend; --n-jobs defaults to all of them); needs distributed",
+    )
+    ex.add_argument(
+        "--trusted-type",
+        "--trust",
+        dest="trusted_types",
+        action="append",
+        default=[],
+        metavar="TYPE",
+        help="exact name of a type to trust when loading a .skops file, as listed in the "
+        "refusal message (repeatable; no prefixes)",
+    )
+    ex.add_argument(
+        "--trust-pickle",
+        action="store_true",
+        help="allow loading a pickle (.joblib, .pkl, .pickle): this RUNS CODE stored in the "
+        "file; use only for files you made or fully trust",
+    )
     ex.add_argument("--quiet", action="store_true", help="no progress bar")
     return parser
 
@@ -170,8 +217,9 @@ def main(argv=None):
             if os.path.exists(args.out) and not os.path.isdir(args.out):
                 raise UsageError(f"--out {args.out!r} is an existing file; the demo writes a folder")
             _check_report_dependencies("skxai demo")
-            run_demo(args.out, quick=args.quick, families=families, check_browser=args.check_browser,
-                     verbose=not args.quiet)
+            run_demo(
+                args.out, quick=args.quick, families=families, check_browser=args.check_browser, verbose=not args.quiet
+            )
             return 0
         # SIGTERM while the model loads or the data are scanned (before the rows' loop, which
         # says how far it got) ended the process without a word
@@ -184,8 +232,9 @@ def main(argv=None):
         print(f"skxai {args.command}: error: {_clipped(str(exc))}", file=sys.stderr)
         return EXIT_USAGE
     except Stopped as exc:  # part-way through the rows: the message says what was written
-        kind = exc.kind or ("error" if exc.code == EXIT_USAGE else "internal error" if exc.code == EXIT_INTERNAL
-                            else "stopped")
+        kind = exc.kind or (
+            "error" if exc.code == EXIT_USAGE else "internal error" if exc.code == EXIT_INTERNAL else "stopped"
+        )
         print(f"skxai {args.command}: {kind}: {_clipped(str(exc))}", file=sys.stderr)
         return exc.code
     except KeyboardInterrupt:
@@ -274,8 +323,10 @@ def load_model(path, trusted_types=(), trust_pickle=False):
         raise UsageError(f"cannot read model file {path!r}: {_missing(path)}")
     ext = os.path.splitext(path)[1].lower()
     if ext not in (".skops",) + _PICKLE_EXTS:
-        raise UsageError(f"model file {path!r} has an unknown type {ext!r}; use .skops (or, with "
-                         "--trust-pickle, .joblib, .pkl or .pickle)")
+        raise UsageError(
+            f"model file {path!r} has an unknown type {ext!r}; use .skops (or, with "
+            "--trust-pickle, .joblib, .pkl or .pickle)"
+        )
     if ext in _PICKLE_EXTS and not trust_pickle:
         raise UsageError(
             f"refusing to load the pickle {path!r}: loading a pickle runs code stored in the file. "
@@ -326,8 +377,10 @@ def check_output_path(path, option, inputs):
     alike); the path must not be a folder, a device, or under /proc or /sys.
     """
     if path == "-":  # the usual name of standard output: a file named "-" was written instead
-        raise UsageError(f"{option} '-': skxai explain writes a file, not standard output; give a file name "
-                         "(./- for a file named '-')")
+        raise UsageError(
+            f"{option} '-': skxai explain writes a file, not standard output; give a file name "
+            "(./- for a file named '-')"
+        )
     real = os.path.realpath(path)
     for what, other in inputs:
         if other is not None and (real == os.path.realpath(other) or _same_file(real, other)):
@@ -413,9 +466,7 @@ def check_columns(model, frame, path):
             raise UsageError(f"{path!r} lacks columns the model was fitted on: {missing[:10]}{hint}")
         extra = [c for c in frame.columns if c not in names]
         if extra:
-            raise UsageError(
-                f"{path!r} has columns the model was not fitted on: {extra[:10]} (drop them with --drop)"
-            )
+            raise UsageError(f"{path!r} has columns the model was not fitted on: {extra[:10]} (drop them with --drop)")
         return frame[names]
     n = getattr(model, "n_features_in_", None)
     if n is not None and frame.shape[1] != n:
@@ -431,9 +482,11 @@ def _parse_target(model, target):
         return None
     classes = getattr(model, "classes_", None)
     if classes is not None and len(classes) and np.ndim(classes[0]) > 0:  # one array per output
-        raise UsageError(f"--target {target!r}: the model is a multi-output classifier ({len(classes)} outputs, "
-                         "one set of classes each); skxai explain explains one output: explain a classifier "
-                         "of that output alone")
+        raise UsageError(
+            f"--target {target!r}: the model is a multi-output classifier ({len(classes)} outputs, "
+            "one set of classes each); skxai explain explains one output: explain a classifier "
+            "of that output alone"
+        )
     if classes is not None:
         for c in classes:
             if str(c) == target:
@@ -508,9 +561,17 @@ def _concat(exps):
         elif all(isinstance(p, list) for p in parts):
             extras[key], per_row = [v for p in parts for v in p], [*per_row, key]
     return Explanation(
-        cat("values"), base_values=cat("base_values"), data=cat("data"), feature_names=first.feature_names,
-        output_names=first.output_names, std=cat("std"), target_index=target,
-        output_axis=first.output_axis, outputs=cat("outputs"), method=first.method, sample_fields=per_row,
+        cat("values"),
+        base_values=cat("base_values"),
+        data=cat("data"),
+        feature_names=first.feature_names,
+        output_names=first.output_names,
+        std=cat("std"),
+        target_index=target,
+        output_axis=first.output_axis,
+        outputs=cat("outputs"),
+        method=first.method,
+        sample_fields=per_row,
         **extras,
     )
 
@@ -531,8 +592,11 @@ def _column_name(quantity):
 
 def _check_numbers(args):
     """Options that must be positive, checked before any file is read or model fitted."""
-    for option, value in (("--chunk-size", args.chunk_size), ("--background", args.background),
-                          ("--n-samples", args.n_samples)):
+    for option, value in (
+        ("--chunk-size", args.chunk_size),
+        ("--background", args.background),
+        ("--n-samples", args.n_samples),
+    ):
         if value is not None and value < 1:
             raise UsageError(f"{option} must be a positive integer; got {value}")
     if args.random_state is not None and not 0 <= args.random_state < 2**32:  # numpy's seeds
@@ -625,13 +689,16 @@ def _connect(address):
             # blocks the exit for 20 s and prints a traceback as it is collected.
             get_address_host_port(address)
     except ValueError as exc:
-        raise UsageError(f"cannot reach the Dask scheduler --scheduler {address!r}: {exc} "
-                         "(e.g. tcp://host:8786)") from None
+        raise UsageError(
+            f"cannot reach the Dask scheduler --scheduler {address!r}: {exc} (e.g. tcp://host:8786)"
+        ) from None
     try:
         return Client(address, timeout=_SCHEDULER_TIMEOUT, set_as_default=False)
     except Exception as exc:  # OSError, TimeoutError, ValueError for a malformed address ...
-        raise UsageError(f"cannot reach the Dask scheduler --scheduler {address!r}: "
-                         f"{type(exc).__name__}: {' '.join(str(exc).split())}") from None
+        raise UsageError(
+            f"cannot reach the Dask scheduler --scheduler {address!r}: "
+            f"{type(exc).__name__}: {' '.join(str(exc).split())}"
+        ) from None
 
 
 def _bad_cell(exc, frames, start=0, path=None):
@@ -696,8 +763,9 @@ def _bad_cell_row(exc, frames, start=0):
         return None
     cells = sorted(first.items(), key=lambda item: item[1])
     listed = ", ".join(f"row {row} of column {col!r}" for col, row in cells[:5])
-    what = {(True, False): "empty or missing", (False, True): "infinite or too large"}.get((nan, infinite),
-                                                                                      "missing or infinite")
+    what = {(True, False): "empty or missing", (False, True): "infinite or too large"}.get(
+        (nan, infinite), "missing or infinite"
+    )
     text = f" (first {what} cell{'s' if len(cells) > 1 else ''}: {listed}{', ...' if len(cells) > 5 else ''})"
     return text, cells[0][1]
 
@@ -740,8 +808,10 @@ def _check_names_once(path, what):
     names = pd.read_csv(path, nrows=1, header=None, dtype=str, keep_default_na=False).iloc[0].tolist()
     twice = sorted({n for n in names if n and names.count(n) > 1})  # empty ones: "Unnamed: 0", "Unnamed: 1"
     if twice:
-        raise UsageError(f"the header of {what} file {path!r} names these columns more than once: {twice}; "
-                         "give every column its own name")
+        raise UsageError(
+            f"the header of {what} file {path!r} names these columns more than once: {twice}; "
+            "give every column its own name"
+        )
 
 
 def _check_header(columns, path, model):
@@ -764,11 +834,15 @@ def _check_header(columns, path, model):
     names = [str(c).strip() for c in columns]
     for sep, what in (("\t", "tabs"), (";", "semicolons"), ("|", "bars")):
         if len(names) == 1 and sep in names[0]:
-            raise UsageError(f"{path!r} reads as one column named {names[0]!r}: its fields seem separated by "
-                             f"{what}; skxai explain reads comma-separated files")
+            raise UsageError(
+                f"{path!r} reads as one column named {names[0]!r}: its fields seem separated by "
+                f"{what}; skxai explain reads comma-separated files"
+            )
     if names and all(number(n) for n in names) and not all(n.lstrip("+-").isdigit() for n in names):
-        raise UsageError(f"the first line of {path!r} holds numbers ({', '.join(names[:4])}"
-                         f"{', ...' if len(names) > 4 else ''}), not column names: the file needs a header row")
+        raise UsageError(
+            f"the first line of {path!r} holds numbers ({', '.join(names[:4])}"
+            f"{', ...' if len(names) > 4 else ''}), not column names: the file needs a header row"
+        )
 
 
 #: Bytes per value of a chunk in memory: the parsed frame, the float array the model reads,
@@ -784,9 +858,11 @@ def _check_chunk_memory(chunk_size, columns):
 
     most = max(1, MAX_WORKING_BYTES // (CHUNK_BYTES_PER_VALUE * max(len(columns), 1)))
     if chunk_size > most:
-        raise UsageError(f"--chunk-size {chunk_size} is too large for {len(columns)} columns: a chunk would hold "
-                         f"about {chunk_size * len(columns) * CHUNK_BYTES_PER_VALUE / 2**30:.1f} GiB; "
-                         f"use at most {most}")
+        raise UsageError(
+            f"--chunk-size {chunk_size} is too large for {len(columns)} columns: a chunk would hold "
+            f"about {chunk_size * len(columns) * CHUNK_BYTES_PER_VALUE / 2**30:.1f} GiB; "
+            f"use at most {most}"
+        )
 
 
 def _csv_error(exc, path=None):
@@ -801,8 +877,10 @@ def _csv_error(exc, path=None):
             names = f" {len(header)} column{'s' if len(header) != 1 else ''} ({header[:4]}{more})"
         except Exception:  # the message without the names
             pass
-        return (f"some rows hold more fields than the header row names{names} (a column without a name, such "
-                "as a saved row index? a line before the header?); give every column a name")
+        return (
+            f"some rows hold more fields than the header row names{names} (a column without a name, such "
+            "as a saved row index? a line before the header?); give every column a name"
+        )
     return " ".join(str(exc).split())
 
 
@@ -865,12 +943,19 @@ def _run_explain(args):
     fitted = _is_explainer(model)
     if fitted:
         # A fitted Pipeline ending in an explainer (or an explainer): used as saved.
-        for option, value in (("--method", args.method), ("--n-samples", args.n_samples),
-                              ("--target", args.target), ("--background-data", args.background_data),
-                              ("--background", args.background), ("--random-state", args.random_state)):
+        for option, value in (
+            ("--method", args.method),
+            ("--n-samples", args.n_samples),
+            ("--target", args.target),
+            ("--background-data", args.background_data),
+            ("--background", args.background),
+            ("--random-state", args.random_state),
+        ):
             if value is not None:
-                raise UsageError(f"{option} does not apply: {args.model!r} holds a fitted explainer "
-                                 f"({type(model).__name__}), which is used as saved")
+                raise UsageError(
+                    f"{option} does not apply: {args.model!r} holds a fitted explainer "
+                    f"({type(model).__name__}), which is used as saved"
+                )
         last = model
         while getattr(last, "steps", None):
             last = last.steps[-1][1]
@@ -887,8 +972,11 @@ def _run_explain(args):
         # Columns holding text in some row are read as text in every chunk (and in the background),
         # as a whole-file read gives them: codes such as "007" are not turned into 7 in the chunks
         # without text. The same pass counts the rows for the progress bar (records, not lines).
-        text, n_total, short = scan_csv(args.data, max(args.chunk_size, min(50_000, 2**22 // max(len(columns), 1))),
-                                        needed=_fields_needed(args.data, args.drop))
+        text, n_total, short = scan_csv(
+            args.data,
+            max(args.chunk_size, min(50_000, 2**22 // max(len(columns), 1))),
+            needed=_fields_needed(args.data, args.drop),
+        )
         if n_total == 0 or not columns:
             raise UsageError(f"data file {args.data!r} holds no rows or no columns")
         _refuse_short_row(short, args.data, "data", len(columns) + len(set(args.drop)))
@@ -943,12 +1031,16 @@ def _run_explain(args):
             except (ValueError, TypeError) as exc:  # e.g. tree-shap on a model without trees
                 source = args.background_data or args.data
                 # the first bad cell of the file the rows came from (a sample of it: maybe not in it)
-                frames = (f.drop(columns=[c for c in args.drop if c in f.columns])
-                          for f in csv_chunks(source, args.chunk_size, dtype=dtype))
+                frames = (
+                    f.drop(columns=[c for c in args.drop if c in f.columns])
+                    for f in csv_chunks(source, args.chunk_size, dtype=dtype)
+                )
                 # the library names its parameter; here the option sets it
                 why = " ".join(str(exc).split()).replace("with target=<output index>", "with --target <output index>")
-                raise UsageError(f"cannot fit --method {method} on the background rows ({source!r}): "
-                                 f"{why}{_bad_cell(exc, frames, path=source)}") from None
+                raise UsageError(
+                    f"cannot fit --method {method} on the background rows ({source!r}): "
+                    f"{why}{_bad_cell(exc, frames, path=source)}"
+                ) from None
             del bg
         # A fitted explainer whose target resolved to None on a model of several outputs explains
         # them all at once: refused now, not after the first chunk's rows were explained.
@@ -970,8 +1062,7 @@ def _run_explain(args):
         stack.enter_context(signals.install())
         try:
             for chunk in csv_chunks(args.data, args.chunk_size, dtype=dtype):
-                _explain_chunk(chunk, start, prepare, pipeline, final_explainer, explained_quantity, out,
-                               state, args)
+                _explain_chunk(chunk, start, prepare, pipeline, final_explainer, explained_quantity, out, state, args)
                 start += len(chunk)
                 if bar is not None:
                     bar.update(len(chunk))
@@ -983,8 +1074,9 @@ def _run_explain(args):
             raise Stopped(_where(out, args.out, start) + f": {exc}", EXIT_USAGE) from None
         except OSError as exc:  # a full disk, a lost network drive: the machine's, not ours
             msg = " ".join(str(exc).split())
-            raise Stopped(_where(out, args.out, start) + f": {type(exc).__name__}: {msg}", EXIT_INTERNAL,
-                          kind="error") from None
+            raise Stopped(
+                _where(out, args.out, start) + f": {type(exc).__name__}: {msg}", EXIT_INTERNAL, kind="error"
+            ) from None
         except Exception as exc:
             msg = " ".join(str(exc).split())
             raise Stopped(_where(out, args.out, start) + f": {type(exc).__name__}: {msg}", EXIT_INTERNAL) from None
@@ -992,8 +1084,11 @@ def _run_explain(args):
         raise UsageError(f"data file {args.data!r} holds no rows or no columns")
     n, quantity = out.rows, state["quantity"]
     if not args.quiet:
-        print(f"skxai explain: wrote {n} rows x {len(state['cols'])} attributions of the {quantity or 'output'} "
-              f"to {args.out}", file=sys.stderr)
+        print(
+            f"skxai explain: wrote {n} rows x {len(state['cols'])} attributions of the {quantity or 'output'} "
+            f"to {args.out}",
+            file=sys.stderr,
+        )
     if args.report:
         # Every row is in --out by now: a signal or an error while the report is made says so
         # (a SIGTERM here was "terminated before any row was written").
@@ -1028,11 +1123,16 @@ def _write_report(args, method, pipeline, state, n):
     Xr = pd.concat(parts) if hasattr(parts[0], "iloc") else np.concatenate(parts)
     Xr = Xr.iloc[:m] if hasattr(Xr, "iloc") else Xr[:m]
     name = f"{method} ({type(state['explainer']).__name__})"
-    make_report({name: pipeline}, Xr, path=args.report, max_samples=m,
-                title=f"skxai explain: {os.path.basename(args.model)} on {os.path.basename(args.data)}",
-                description="Command: skxai " + shlex.join(str(a) for a in args.argv),
-                explanations={name: exp[:m] if len(exp) > m else exp},
-                timings={name: state["seconds"] * m / n})
+    make_report(
+        {name: pipeline},
+        Xr,
+        path=args.report,
+        max_samples=m,
+        title=f"skxai explain: {os.path.basename(args.model)} on {os.path.basename(args.data)}",
+        description="Command: skxai " + shlex.join(str(a) for a in args.argv),
+        explanations={name: exp[:m] if len(exp) > m else exp},
+        timings={name: state["seconds"] * m / n},
+    )
 
 
 def learnt_as_text(estimator):
@@ -1104,12 +1204,18 @@ def _all_outputs_error(explainer, names, args):
     None on a multi-output model): the output file holds one output per row."""
     k = len(names) if names is not None else "several"
     saved = _is_explainer(getattr(args, "loaded_model", None))
-    how = ("save the explainer with target=<output>" if saved
-           else f"pick one with --target <output index> (0..{k - 1})" if isinstance(k, int)
-           else "pick one with --target")
-    return UsageError(f"{type(explainer).__name__} explains all {k} outputs of the model at once "
-                      f"(outputs {[str(n) for n in names][:8] if names is not None else '?'}), but the "
-                      f"output file holds one per row: {how}")
+    how = (
+        "save the explainer with target=<output>"
+        if saved
+        else f"pick one with --target <output index> (0..{k - 1})"
+        if isinstance(k, int)
+        else "pick one with --target"
+    )
+    return UsageError(
+        f"{type(explainer).__name__} explains all {k} outputs of the model at once "
+        f"(outputs {[str(n) for n in names][:8] if names is not None else '?'}), but the "
+        f"output file holds one per row: {how}"
+    )
 
 
 def _explain_chunk(chunk, start, prepare, pipeline, final_explainer, explained_quantity, out, state, args):
@@ -1125,15 +1231,18 @@ def _explain_chunk(chunk, start, prepare, pipeline, final_explainer, explained_q
         with internal_call():  # the command line shapes the file's rows: no feature-name warning
             exp = explainer.explain(Xt)
     except (ValueError, TypeError) as exc:  # bad rows (NaN the model cannot take, wrong types)
-        reason = f"cannot explain rows {start}\u2013{start + len(chunk) - 1} of {args.data!r}: " \
-                 f"{' '.join(str(exc).split())}"
+        reason = (
+            f"cannot explain rows {start}\u2013{start + len(chunk) - 1} of {args.data!r}: {' '.join(str(exc).split())}"
+        )
         frames = [chunk.drop(columns=[c for c in args.drop if c in chunk.columns])]
         raise UsageError(reason + _bad_cell(exc, frames, start, path=args.data)) from None
     if exp.target_index is None and (exp.output_axis is None or exp.base_values is None):
         # e.g. a saved AnchorTabularExplainer: its values say which features are in the anchor
-        raise UsageError(f"{type(explainer).__name__} gives no attributions of a model output (no base "
-                         "values, no explained output); skxai explain writes those: use a Shapley or LIME "
-                         "explainer")
+        raise UsageError(
+            f"{type(explainer).__name__} gives no attributions of a model output (no base "
+            "values, no explained output); skxai explain writes those: use a Shapley or LIME "
+            "explainer"
+        )
     if exp.target_index is None:  # e.g. TreeSHAP of a multi-output model with target=None: every output
         raise _all_outputs_error(explainer, exp.output_names, args)
     state["seconds"] += time.perf_counter() - t0
@@ -1155,8 +1264,9 @@ def _explain_chunk(chunk, start, prepare, pipeline, final_explainer, explained_q
         several = exp.output_axis is not None and np.shape(exp.values)[-1] > 1
         per_row = several and exp.target_index is not None and not isinstance(exp.target_index, int | np.integer)
         of_a_class = getattr(explainer, "classes_", None) is not None
-        state["added"] = _added_names(state["cols"], "base_value", _column_name(state["quantity"]),
-                                      *(["target"] if per_row or of_a_class else []))
+        state["added"] = _added_names(
+            state["cols"], "base_value", _column_name(state["quantity"]), *(["target"] if per_row or of_a_class else [])
+        )
     result = pd.DataFrame(np.asarray(exp.target_values, dtype=np.float64), columns=state["cols"])
     base, prediction, *target = state["added"]
     result[base] = np.ravel(exp.target_base_values)

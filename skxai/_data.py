@@ -8,7 +8,7 @@ import numpy as np
 
 
 def _first_non_number(frame):
-    """" (row 3, column 'b' holds 'u', not a number)" for the first cell of ``frame`` that is
+    """ " (row 3, column 'b' holds 'u', not a number)" for the first cell of ``frame`` that is
     neither a number nor missing, or "" when there is none."""
     import pandas as pd
 
@@ -79,9 +79,7 @@ class TabularSchema:
             duplicated = [c for i, c in enumerate(self.columns) if c in self.columns[:i]]
             if duplicated:
                 # X[columns] would select each of them twice, and dtypes by name would keep one
-                raise ValueError(
-                    f"X has duplicate column names {duplicated[:10]!r}; give every column its own name."
-                )
+                raise ValueError(f"X has duplicate column names {duplicated[:10]!r}; give every column its own name.")
             # plain strings (and lists) rather than the dtypes Series: skops cannot save a
             # Series nor pandas' dtype objects ("no default __reduce__"); see ``dtypes``
             self._dtype_specs = [_plain_dtype(d) for d in X.dtypes]
@@ -90,9 +88,7 @@ class TabularSchema:
             self.columns = None
             self._dtype_specs = None
             arr = np.asarray(X)
-            self.numeric = arr.dtype != object and np.issubdtype(arr.dtype, np.number) or (
-                arr.dtype == bool
-            )
+            self.numeric = arr.dtype != object and np.issubdtype(arr.dtype, np.number) or (arr.dtype == bool)
             if arr.dtype == object:
                 try:
                     arr.astype(np.float64)
@@ -174,8 +170,7 @@ class TabularSchema:
         n_expected = self.n_features if n_features is None else n_features
         if arr.shape[1] != n_expected:
             raise ValueError(
-                f"{name} has {arr.shape[1]} features, but {owner} is expecting {n_expected} "
-                "features as input."
+                f"{name} has {arr.shape[1]} features, but {owner} is expecting {n_expected} features as input."
             )
         if self.is_frame and arr.shape[1] == len(self.columns):
             self._check_castable(arr, name)
@@ -423,9 +418,7 @@ def check_feature_groups(feature_groups, n_features, feature_names, columns=None
             parts.append(f"in no group: {missing[:10]}{' ...' if len(missing) > 10 else ''}")
         if repeated:
             parts.append(f"in several groups: {repeated[:10]}{' ...' if len(repeated) > 10 else ''}")
-        raise ValueError(
-            "feature_groups must put every column in exactly one group; columns " + "; ".join(parts) + "."
-        )
+        raise ValueError("feature_groups must put every column in exactly one group; columns " + "; ".join(parts) + ".")
     if labels is None:
         if names is not None:
             labels = ["+".join(names[j] for j in g) for g in groups]

@@ -59,8 +59,10 @@ def tabular_family(out, quick, log):
     Xtr, Xte, ytr, yte = train_test_split(X, y, test_size=0.3, random_state=0, stratify=y)
     logreg = make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000)).fit(Xtr, ytr)
     forest = RandomForestClassifier(n_estimators=30 if quick else 100, max_depth=6, random_state=0).fit(Xtr, ytr)
-    log(f"breast cancer: logistic regression accuracy {logreg.score(Xte, yte):.3f}, "
-        f"random forest {forest.score(Xte, yte):.3f}")
+    log(
+        f"breast cancer: logistic regression accuracy {logreg.score(Xte, yte):.3f}, "
+        f"random forest {forest.score(Xte, yte):.3f}"
+    )
     explainers = {}
     Kernel = _lookup("KernelShapExplainer", missing)
     if Kernel is not None:
@@ -84,14 +86,19 @@ def tabular_family(out, quick, log):
     report_bc = None
     if explainers:
         report_bc = make_report(
-            explainers, Xte.iloc[:n_explain], path=os.path.join(out, "tabular.html"),
+            explainers,
+            Xte.iloc[:n_explain],
+            path=os.path.join(out, "tabular.html"),
             figures_dir=os.path.join(out, "figures", "tabular"),
             title="skxai demo: tabular models (breast cancer)",
             description=_description(
                 "Breast cancer data (569 tumours, 30 features), 70/30 split. The logistic regression "
                 "explains the probability of the benign class; the forest's TreeSHAP values are exact.",
-                missing),
-            n_local=1 if quick else 2, n_metric_samples=5 if quick else 20, output_names=["malignant", "benign"],
+                missing,
+            ),
+            n_local=1 if quick else 2,
+            n_metric_samples=5 if quick else 20,
+            output_names=["malignant", "benign"],
         )
     # Diabetes: 10 features, so the exact Shapley values are computed by enumeration. In their
     # original units with readable names (scikit-learn's default columns are mean-centred and
@@ -107,13 +114,16 @@ def tabular_family(out, quick, log):
         # seeded like the other explainers: the background drawn (and the base value) was a new
         # one on every run
         ex_d["Exact Shapley values of gradient boosting (diabetes)"] = Exact(
-            gbr, max_background=20 if quick else 40, random_state=0).fit(Xd)
+            gbr, max_background=20 if quick else 40, random_state=0
+        ).fit(Xd)
     if Tree is not None:
         ex_d["TreeSHAP of the same model"] = Tree(gbr).fit(Xd)
     if ex_d:
         log("tabular: explaining diabetes")
         make_report(
-            ex_d, Xd.iloc[: n_explain // 2], path=os.path.join(out, "tabular_diabetes.html"),
+            ex_d,
+            Xd.iloc[: n_explain // 2],
+            path=os.path.join(out, "tabular_diabetes.html"),
             figures_dir=os.path.join(out, "figures", "tabular_diabetes"),
             title="skxai demo: exact Shapley values (diabetes regression)",
             description=_description(
@@ -121,20 +131,32 @@ def tabular_family(out, quick, log):
                 "coded 1 or 2, body mass index, mean blood pressure and six blood serum measurements, "
                 "scikit-learn's s1 to s6). The prediction is a quantitative measure of disease progression "
                 "one year after baseline. All 1024 coalitions are enumerated, so the values are exact for "
-                "the interventional game over the background.", missing_d),
-            n_local=1 if quick else 2, n_metric_samples=5 if quick else 20,
+                "the interventional game over the background.",
+                missing_d,
+            ),
+            n_local=1 if quick else 2,
+            n_metric_samples=5 if quick else 20,
         )
     if report_bc is None and not ex_d:
         raise _Skipped("no tabular explainer is installed")
-    return ["tabular.html", "tabular_diabetes.html"] if ex_d and report_bc else (
-        ["tabular.html"] if report_bc else ["tabular_diabetes.html"])
+    return (
+        ["tabular.html", "tabular_diabetes.html"]
+        if ex_d and report_bc
+        else (["tabular.html"] if report_bc else ["tabular_diabetes.html"])
+    )
 
 
 # scikit-learn's diabetes columns, named after its description of the data set
 DIABETES_NAMES = {
-    "sex": "sex (1 or 2)", "bmi": "body mass index", "bp": "blood pressure",
-    "s1": "total cholesterol (s1)", "s2": "LDL (s2)", "s3": "HDL (s3)", "s4": "cholesterol / HDL (s4)",
-    "s5": "log triglycerides (s5)", "s6": "blood sugar (s6)",
+    "sex": "sex (1 or 2)",
+    "bmi": "body mass index",
+    "bp": "blood pressure",
+    "s1": "total cholesterol (s1)",
+    "s2": "LDL (s2)",
+    "s3": "HDL (s3)",
+    "s4": "cholesterol / HDL (s4)",
+    "s5": "log triglycerides (s5)",
+    "s6": "blood sugar (s6)",
 }
 
 
@@ -155,9 +177,16 @@ def _shapes_cnn(quick, log):
     X, y = data.data, data.target.astype(np.int64)
     gen = torch.Generator().manual_seed(0)
     net = NeuralNetClassifier(
-        ShapesCNN, criterion=torch.nn.CrossEntropyLoss, optimizer=torch.optim.Adam, lr=0.01,
-        max_epochs=8 if quick else 14, batch_size=64, train_split=None, verbose=0,
-        iterator_train__shuffle=True, iterator_train__generator=gen,
+        ShapesCNN,
+        criterion=torch.nn.CrossEntropyLoss,
+        optimizer=torch.optim.Adam,
+        lr=0.01,
+        max_epochs=8 if quick else 14,
+        batch_size=64,
+        train_split=None,
+        verbose=0,
+        iterator_train__shuffle=True,
+        iterator_train__generator=gen,
         classes=np.arange(len(data.target_names)),
     )
     torch_state = torch.get_rng_state()
@@ -221,8 +250,7 @@ def _image_family(out, quick, log):
         ("ScoreCamExplainer", "Score-CAM", {"target_layer": "conv3"}),
     ]
     if quick:
-        specs = [s for s in specs if s[0] in ("GradientExplainer", "IntegratedGradientsExplainer",
-                                              "GradCamExplainer")]
+        specs = [s for s in specs if s[0] in ("GradientExplainer", "IntegratedGradientsExplainer", "GradCamExplainer")]
     smooth = None
     for cls_name, label, params in specs:
         cls = _lookup(cls_name, missing)
@@ -252,15 +280,23 @@ def _image_family(out, quick, log):
                 SigmaSweepDisplay.from_explainer(smooth, X[:1], sigmas, param=param, fit_X=X, ax=axes)
 
             first = names[int(net.predict(X[:1])[0])]
-            extra.append((f"SmoothGrad maps of one image as the noise level ({param}) grows; explained: the "
-                          f"logit of {first} (the predicted class)", sweep, (2.0 * (len(sigmas) + 1), 2.4)))
+            extra.append(
+                (
+                    f"SmoothGrad maps of one image as the noise level ({param}) grows; explained: the "
+                    f"logit of {first} (the predicted class)",
+                    sweep,
+                    (2.0 * (len(sigmas) + 1), 2.4),
+                )
+            )
         except ValueError as exc:
             missing.append(f"sigma sweep ({exc})")
     if not explainers:
         raise _Skipped("no gradient or CAM explainer is installed")
     log(f"image: explaining {len(Xe)} held-out images with {len(explainers)} explainers")
     report = make_report(
-        explainers, Xe, path=os.path.join(out, "image.html"),
+        explainers,
+        Xe,
+        path=os.path.join(out, "image.html"),
         figures_dir=os.path.join(out, "figures", "image"),
         title="skxai demo: shapes on a noisy canvas (gradients, backprop rules and class activation maps)",
         description=_description(
@@ -268,20 +304,30 @@ def _image_family(out, quick, log):
             "with two short distractor strokes elsewhere; the ground-truth box of every shape is known "
             f"(skxai.datasets.make_shapes_localisation). A small CNN (three 3x3 convolutions, global average "
             f"pooling, linear) was trained with skorch in {train_seconds:.0f} s; held-out accuracy {acc:.3f}. "
-            "Each explainer explains the logit of the predicted class (response_method=\"decision_function\"; "
+            'Each explainer explains the logit of the predicted class (response_method="decision_function"; '
             "by default a skorch classifier is explained in probabilities). CAMs use layer conv3, "
-            "whose maps are 8x8, upscaled to the image. The last section scores every map against the boxes.", missing),
-        n_local=1 if quick else 2, n_metric_samples=4 if quick else 16, extra_figures=extra,
+            "whose maps are 8x8, upscaled to the image. The last section scores every map against the boxes.",
+            missing,
+        ),
+        n_local=1 if quick else 2,
+        n_metric_samples=4 if quick else 16,
+        extra_figures=extra,
         metrics=["deletion_auc", "insertion_auc"],
-        localisation={"masks": masks[:n_explain], "n_sanity": 4 if quick else 8}, output_names=names,
+        localisation={"masks": masks[:n_explain], "n_sanity": 4 if quick else 8},
+        output_names=names,
     )
     if report.localisation:
         from skxai.report import localisation_markdown
 
         with open(os.path.join(out, "localisation.md"), "w", encoding="utf-8") as fh:
-            fh.write(localisation_markdown(
-                report.localisation, f"python -m skxai demo --families image{' --quick' if quick else ''}",
-                f"Held-out images: {len(Xe)}; CNN held-out accuracy {acc:.3f}; trained in {train_seconds:.0f} s.\n\n"))
+            fh.write(
+                localisation_markdown(
+                    report.localisation,
+                    f"python -m skxai demo --families image{' --quick' if quick else ''}",
+                    f"Held-out images: {len(Xe)}; CNN held-out accuracy {acc:.3f}; "
+                    f"trained in {train_seconds:.0f} s.\n\n",
+                )
+            )
     return ["image.html"]
 
 
@@ -299,8 +345,7 @@ def text_family(out, quick, log):
     except ImportError as exc:
         raise _Skipped(f"the review corpus loader is not installed ({exc})") from None
     docs, y = load_movie_reviews(return_X_y=True)
-    dtr, dte, ytr, yte = train_test_split(docs, y, train_size=3000 if quick else 6000, random_state=0,
-                                          stratify=y)
+    dtr, dte, ytr, yte = train_test_split(docs, y, train_size=3000 if quick else 6000, random_state=0, stratify=y)
     model = make_pipeline(TfidfVectorizer(min_df=2), LogisticRegression(max_iter=2000)).fit(dtr, ytr)
     acc = model.score(dte[:2000], yte[:2000])
     log(f"movie reviews: TF-IDF + logistic regression accuracy {acc:.3f}")
@@ -330,15 +375,20 @@ def text_family(out, quick, log):
         chosen = [pool[i] for i in order[:k]]
     log(f"text: explaining {len(chosen)} reviews with {len(explainers)} explainers")
     make_report(
-        explainers, chosen, path=os.path.join(out, "text.html"),
+        explainers,
+        chosen,
+        path=os.path.join(out, "text.html"),
         figures_dir=os.path.join(out, "figures", "text"),
         title="skxai demo: movie reviews (anchors and LIME)",
         description=_description(
             f"VADER movie review snippets (shipped with skxai), TF-IDF + logistic regression trained on "
             f"{len(dtr)} snippets, accuracy {acc:.3f} on held-out ones. Anchors: the shortest set of "
             "words keeping the decision with precision >= 0.95 when the other words are replaced by UNK.",
-            missing),
-        n_local=2 if quick else 6, n_metric_samples=4, metrics=["faithfulness_correlation"],
+            missing,
+        ),
+        n_local=2 if quick else 6,
+        n_metric_samples=4,
+        metrics=["faithfulness_correlation"],
         output_names=["negative", "positive"],
     )
     return ["text.html"]
@@ -360,14 +410,24 @@ def _index(out, rows, seconds):
     items = []
     for family, files, status, secs, note in rows:
         links = " ".join(f'<a href="{escape(f)}">{escape(f)}</a>' for f in files)
-        items.append(f"<tr><td>{escape(family)}</td><td>{escape(status)}</td><td>{links}</td>"
-                     f"<td>{secs:.1f} s</td><td>{escape(note)}</td></tr>")
-    table = ('<table class="metrics"><tr><th>family</th><th>status</th><th>reports</th><th>time</th>'
-             f"<th>note</th></tr>{''.join(items)}</table>")
-    body = (f"<p>Every report is one self-contained HTML file (figures embedded, no network). The figures "
-            f"are also saved as PNG files under <code>figures/</code>. Total time {seconds:.1f} s.</p>{table}")
-    write_page(os.path.join(out, "index.html"), "skxai demo", [("reports", "Reports", body)],
-               subtitle="explanations of models fitted on bundled data")
+        items.append(
+            f"<tr><td>{escape(family)}</td><td>{escape(status)}</td><td>{links}</td>"
+            f"<td>{secs:.1f} s</td><td>{escape(note)}</td></tr>"
+        )
+    table = (
+        '<table class="metrics"><tr><th>family</th><th>status</th><th>reports</th><th>time</th>'
+        f"<th>note</th></tr>{''.join(items)}</table>"
+    )
+    body = (
+        f"<p>Every report is one self-contained HTML file (figures embedded, no network). The figures "
+        f"are also saved as PNG files under <code>figures/</code>. Total time {seconds:.1f} s.</p>{table}"
+    )
+    write_page(
+        os.path.join(out, "index.html"),
+        "skxai demo",
+        [("reports", "Reports", body)],
+        subtitle="explanations of models fitted on bundled data",
+    )
 
 
 def run_demo(out, *, quick=False, families=("tabular", "image", "text"), check_browser=False, verbose=True):
@@ -419,4 +479,3 @@ def run_demo(out, *, quick=False, families=("tabular", "image", "text"), check_b
                 raise RuntimeError(f"{name}: {len(bad)} image(s) failed to load; errors: {problems[:5]}")
             log(f"browser: {name} loads cleanly ({len(seen['images'])} images)")
     return rows
-

@@ -149,8 +149,10 @@ def kernel_design(p, budget, rng, *, sampling="leverage", max_enumerated_share=1
     """
     for _ in range(MAX_DESIGN_DRAWS):
         design = _draw_kernel_design(p, budget, rng, sampling, max_enumerated_share)
-        if singletons_enumerated(design) or undetermined_players(design.masks.astype(np.float64),
-                                                                 design.weights) is None:
+        if (
+            singletons_enumerated(design)
+            or undetermined_players(design.masks.astype(np.float64), design.weights) is None
+        ):
             return design
     raise ValueError(
         f"n_samples={budget} is too small to tell {p} features apart: {MAX_DESIGN_DRAWS} designs drawn in a "
@@ -280,5 +282,6 @@ def full_kernel_design(p):
     sizes = masks.sum(axis=1)
     per_size = np.zeros(p + 1)
     per_size[1:p] = [kernel_mass(p, s) / comb(p, s) for s in range(1, p)]
-    return CoalitionDesign(masks=masks, weights=per_size[sizes], unit=np.full(len(masks), -1),
-                           stratum=np.zeros(0, dtype=int), exact=True)
+    return CoalitionDesign(
+        masks=masks, weights=per_size[sizes], unit=np.full(len(masks), -1), stratum=np.zeros(0, dtype=int), exact=True
+    )

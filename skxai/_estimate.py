@@ -294,8 +294,14 @@ def linear_unknown_errors_message(max_order, p, budget, players="features"):
         return None
     if sampled_units(p, budget, enumerated_share(1, p, budget)) > 1:
         return None
-    lower = next((b for b in range(budget - 1, 2 * p + 1, -1)
-                  if sampled_units(p, b, enumerated_share(1, p, b)) >= MIN_STRATUM_UNITS), None)
+    lower = next(
+        (
+            b
+            for b in range(budget - 1, 2 * p + 1, -1)
+            if sampled_units(p, b, enumerated_share(1, p, b)) >= MIN_STRATUM_UNITS
+        ),
+        None,
+    )
     other = f"n_samples={lower} (more coalition pairs sampled), or " if lower is not None else ""
     return (
         f"n_samples={budget} samples a single coalition pair of {p} {players} (the other coalitions "
@@ -322,9 +328,13 @@ def kernel_order(max_order, p, budget, max_bytes=SOLVE_MAX_BYTES):
         terms = n_interaction_terms(p, 3)
         # only where the stretch keeps errors known: on 9 players, 128-157 coalitions enumerate
         # whole sizes up to 18 sampled pairs, and the linear fit is taken there again
-        if (3 < p and fits and terms <= AUTO_TERMS_SHARE * AUTO_ORDER3_MAX_COALITIONS
-                and terms <= AUTO_ORDER3_SHARE * m
-                and not kadd_errors_unknown(3, sampled_units(p, budget, enumerated_share(3, p, budget)))):
+        if (
+            3 < p
+            and fits
+            and terms <= AUTO_TERMS_SHARE * AUTO_ORDER3_MAX_COALITIONS
+            and terms <= AUTO_ORDER3_SHARE * m
+            and not kadd_errors_unknown(3, sampled_units(p, budget, enumerated_share(3, p, budget)))
+        ):
             return 3
         return 1
     order = min(int(max_order), p)
@@ -815,8 +825,14 @@ def _kernel_shap_from_values(design, v0, v1, values, *, order, with_std):
                 step = max(1, JACKKNIFE_CHUNK_BYTES // (32 * JACKKNIFE_GROUPS * p))
                 for c0 in range(0, phi.shape[1], step):
                     cols = slice(c0, c0 + step)
-                    parts = _jackknife(design, lambda w, cols=cols: refit(w, cols), max_groups=groups,
-                                       theta=phi[:, cols], linear=order == 1, skewness=order == 1)
+                    parts = _jackknife(
+                        design,
+                        lambda w, cols=cols: refit(w, cols),
+                        max_groups=groups,
+                        theta=phi[:, cols],
+                        linear=order == 1,
+                        skewness=order == 1,
+                    )
                     var[:, cols], df[:, cols] = parts[:2]
                     if order == 1:
                         widen[:, cols] = parts[2]
@@ -891,8 +907,11 @@ def _few_df_spread_floor(design, var, n_units):
 
 def _design_key(design, order):
     Z, w = design.masks, design.weights
-    return (order, Z.shape, hashlib.blake2b(np.packbits(Z).tobytes() + np.ascontiguousarray(w).tobytes(),
-                                            digest_size=16).digest())
+    return (
+        order,
+        Z.shape,
+        hashlib.blake2b(np.packbits(Z).tobytes() + np.ascontiguousarray(w).tobytes(), digest_size=16).digest(),
+    )
 
 
 def _primal_solver(design, order, Z, Y, delta, solve):
@@ -1009,8 +1028,10 @@ def _warn_tol_not_met(tol, phi, std, spent, knob, error=None):
         mc_phi, mc_std = error(phi, np.zeros_like(std))
         phi, std = error(phi, std)
         if not _within_tol(mc_phi, mc_std, tol):
-            knob = (f"n_conditional_samples (the conditional game's Monte Carlo error alone is larger "
-                    f"than tol asks; more of {knob} cannot reduce it)")
+            knob = (
+                f"n_conditional_samples (the conditional game's Monte Carlo error alone is larger "
+                f"than tol asks; more of {knob} cannot reduce it)"
+            )
     with np.errstate(invalid="ignore"):
         reached = float(np.max(Z95 * std / _row_scale(phi)))
     warn_at_caller(
@@ -1028,16 +1049,27 @@ def _seeded_design(p, budget, seed, sampling, share):
     A fixed ``random_state`` draws the same design for every call (repeated ``explain``,
     chunks of a stream): it is built once. Its arrays are read-only, being shared.
     """
-    design = kernel_design(p, budget, np.random.RandomState(seed), sampling=sampling,
-                           max_enumerated_share=share)
+    design = kernel_design(p, budget, np.random.RandomState(seed), sampling=sampling, max_enumerated_share=share)
     for value in vars(design).values():
         if isinstance(value, np.ndarray):
             value.flags.writeable = False
     return design
 
 
-def kernel_estimate(evaluate, p, budget, *, sampling="leverage", max_order="auto", tol=None,
-                    random_state=None, max_bytes=SOLVE_MAX_BYTES, seed=None, error=None, with_std=True):
+def kernel_estimate(
+    evaluate,
+    p,
+    budget,
+    *,
+    sampling="leverage",
+    max_order="auto",
+    tol=None,
+    random_state=None,
+    max_bytes=SOLVE_MAX_BYTES,
+    seed=None,
+    error=None,
+    with_std=True,
+):
     """KernelSHAP over a game (exact when the budget covers all ``2**p`` coalitions).
 
     ``budget`` counts every coalition evaluated, the empty and full ones included. With
@@ -1057,8 +1089,9 @@ def kernel_estimate(evaluate, p, budget, *, sampling="leverage", max_order="auto
         # exact over the coalitions, but a conditional game's values carry its sampler's error:
         # a tol that error misses is not met, whatever the budget
         if tol is not None and error is not None and not _within_tol(*error(est.phi, est.std), tol):
-            _warn_tol_not_met(tol, est.phi, est.std, f"n_samples={budget} (every coalition evaluated)",
-                              "n_samples", error)
+            _warn_tol_not_met(
+                tol, est.phi, est.std, f"n_samples={budget} (every coalition evaluated)", "n_samples", error
+            )
         return est
     kernel_order(max_order, p, budget, max_bytes=max_bytes)  # refuses an order that cannot fit
     cached = CachedGame(evaluate)
@@ -1112,8 +1145,9 @@ def kernel_estimate(evaluate, p, budget, *, sampling="leverage", max_order="auto
             met = True
             break
     if tol is not None and not met:
-        _warn_tol_not_met(tol, phi, std, f"n_samples={budget} ({cached.n_evaluated} coalitions evaluated)",
-                          "n_samples", error)
+        _warn_tol_not_met(
+            tol, phi, std, f"n_samples={budget} ({cached.n_evaluated} coalitions evaluated)", "n_samples", error
+        )
     return Estimate(phi, base, std, {"exact": False, "n_evaluations": cached.n_evaluated, "order": fitted})
 
 
@@ -1298,8 +1332,9 @@ def shapley_from_permutations(perms, prefix_values, output_eps=None):
     # the first alone, f + 1e6 made the null players' rounding noise (1e-10) read as variation
     # and changed every reported error; so did float32 outputs (noise 1e-7).
     eps = float(np.finfo(np.float64).eps) if output_eps is None else max(float(output_eps), 0.0)
-    rounding = np.maximum(1e-12 * np.abs(contrib).max(axis=(1, 2)),
-                          64 * eps * np.abs(prefix_values).max(axis=(1, 2)))[:, None, :]
+    rounding = np.maximum(1e-12 * np.abs(contrib).max(axis=(1, 2)), 64 * eps * np.abs(prefix_values).max(axis=(1, 2)))[
+        :, None, :
+    ]
     live = var_single > rounding**2
     # A player whose contributions never varied on the sampled permutations while others of its
     # row did is not shown exact: its contribution can differ on permutations not drawn (a tree's
@@ -1316,7 +1351,8 @@ def shapley_from_permutations(perms, prefix_values, output_eps=None):
     one_unit = _one_unit_players(perms[: 2 * n_pairs])[None, :, None] & live
     informative = live & ~one_unit
     borrowed = np.where(informative, var_single, 0.0).sum(axis=1, keepdims=True) / np.maximum(
-        informative.sum(axis=1, keepdims=True), 1)
+        informative.sum(axis=1, keepdims=True), 1
+    )
     still = (~live | one_unit) & informative.any(axis=1, keepdims=True)
     var_single = np.where(still, borrowed, var_single)
     if n_pairs >= 2:
@@ -1357,8 +1393,9 @@ def shapley_from_permutations(perms, prefix_values, output_eps=None):
         # miss by were covered 0.62 on a three-way interaction at 8 permutations (all values:
         # 0.903, now 0.947; calibration.md, 2026-12-05).
         agreed = live & ~counted
-        var_unit = np.where(agreed, np.maximum(var_unit, PSEUDO_PAIRS * ratio * var_single
-                                               / (n_pairs - 1 + PSEUDO_PAIRS)), var_unit)
+        var_unit = np.where(
+            agreed, np.maximum(var_unit, PSEUDO_PAIRS * ratio * var_single / (n_pairs - 1 + PSEUDO_PAIRS)), var_unit
+        )
         # phi is the mean of the n_perm contributions: the pairs' means, and with an odd count
         # the last permutation alone, whose single variance the pairs' spread does not show (5
         # permutations covered 0.87 on a 3-class booster without it).
@@ -1370,8 +1407,17 @@ def shapley_from_permutations(perms, prefix_values, output_eps=None):
     return phi, std
 
 
-def permutation_estimate(evaluate, p, n_permutations, *, tol=None, random_state=None, error=None,
-                         budget_name="n_permutations", output_eps=None):
+def permutation_estimate(
+    evaluate,
+    p,
+    n_permutations,
+    *,
+    tol=None,
+    random_state=None,
+    error=None,
+    budget_name="n_permutations",
+    output_eps=None,
+):
     """Antithetic permutation sampling over a game.
 
     With ``tol``, permutations are walked in doubling steps (from a quarter of them, in pairs)
@@ -1406,8 +1452,9 @@ def permutation_estimate(evaluate, p, n_permutations, *, tol=None, random_state=
             exact.extras.update(n_evaluations=cached.n_evaluated, n_permutations=n_perm)
             if tol is not None and error is not None and not _within_tol(*error(exact.phi, exact.std), tol):
                 # exact on the game, but a conditional game's own Monte Carlo error misses tol
-                _warn_tol_not_met(tol, exact.phi, exact.std, f"{n_perm} permutations (every coalition "
-                                  "evaluated)", budget_name, error)
+                _warn_tol_not_met(
+                    tol, exact.phi, exact.std, f"{n_perm} permutations (every coalition evaluated)", budget_name, error
+                )
             return exact
         phi, std = shapley_from_permutations(sub, prefix / scale[:, None], output_eps)
         phi, std = phi * scale, std * scale

@@ -12,9 +12,7 @@ def final_explainer(estimator, X):
     steps = getattr(estimator, "steps", None)
     if steps is None or hasattr(estimator, "target_indices"):
         if not hasattr(estimator, "explain"):
-            raise TypeError(
-                f"Expected a skxai explainer or a Pipeline ending in one; got {type(estimator).__name__}."
-            )
+            raise TypeError(f"Expected a skxai explainer or a Pipeline ending in one; got {type(estimator).__name__}.")
         return estimator, X
     for _, step in steps[:-1]:
         if step is not None and step != "passthrough":

@@ -67,8 +67,7 @@ def _take_last_axis(f, key, size):
     """``f[..., key]`` for an array (or a list of per-sample arrays) ending with ``size`` outputs."""
     if isinstance(f, np.ndarray) and f.ndim >= 1 and f.shape[-1] == size:
         return f[..., key]
-    if isinstance(f, list) and f and all(
-            isinstance(a, np.ndarray) and a.ndim >= 1 and a.shape[-1] == size for a in f):
+    if isinstance(f, list) and f and all(isinstance(a, np.ndarray) and a.ndim >= 1 and a.shape[-1] == size for a in f):
         return [a[..., key] for a in f]
     return f
 
@@ -195,9 +194,7 @@ class Explanation:
         names = (names,) if isinstance(names, str) else tuple(names)
         for name in names:
             if name not in self.extras:
-                raise ValueError(
-                    f"sample_fields names {name!r}, which is not among the extras {sorted(self.extras)}."
-                )
+                raise ValueError(f"sample_fields names {name!r}, which is not among the extras {sorted(self.extras)}.")
             length = _leading_length(self.extras[name])
             if length != n:
                 raise ValueError(
@@ -212,9 +209,7 @@ class Explanation:
         extras = self.__dict__.get("extras", {})
         if name in extras:
             return extras[name]
-        raise AttributeError(
-            f"Explanation has no field {name!r}; fields: {sorted(self.fields())}"
-        )
+        raise AttributeError(f"Explanation has no field {name!r}; fields: {sorted(self.fields())}")
 
     def fields(self):
         """Names of every field held (standard and method-specific).
@@ -224,8 +219,7 @@ class Explanation:
         list of str
             The field names, standard ones first.
         """
-        base = [k for k in self.__dict__
-                if k != "extras" and not k.startswith("_") and self.__dict__[k] is not None]
+        base = [k for k in self.__dict__ if k != "extras" and not k.startswith("_") and self.__dict__[k] is not None]
         return base + list(self.extras)
 
     def __len__(self):
@@ -265,7 +259,7 @@ class Explanation:
         if n_ell:
             at = next(k for k, i in enumerate(item) if i is Ellipsis)
             fill = (slice(None),) * max(ndim - len(item) + 1, 0)
-            item = item[:at] + fill + item[at + 1:]
+            item = item[:at] + fill + item[at + 1 :]
         if len(item) > ndim:
             raise IndexError(
                 f"too many indices for this Explanation: values have {ndim} indexable axes "
@@ -307,18 +301,17 @@ class Explanation:
         elif type(key).__module__.split(".")[0] == "torch" and getattr(key, "ndim", None) == 0:
             key = key.item()  # a 0-d tensor too
         if isinstance(key, bool | np.bool_):
-            raise IndexError(
-                f"a boolean scalar is not a {what} index; pass a mask with one entry per {what} "
-                f"({size})."
-            )
+            raise IndexError(f"a boolean scalar is not a {what} index; pass a mask with one entry per {what} ({size}).")
         if isinstance(key, str | np.str_):
             if what == "sample":
                 raise KeyError(f"samples have no names: pick the feature {key!r} with exp[:, {key!r}].")
             return cls._name_position(key, names, what)
         if isinstance(key, numbers.Integral):
             if not -size <= int(key) < size:
-                raise IndexError(f"{what} index {key} is out of range for an axis of {size} {what}s."
-                                 + cls._named_like(key, names, what))
+                raise IndexError(
+                    f"{what} index {key} is out of range for an axis of {size} {what}s."
+                    + cls._named_like(key, names, what)
+                )
             return int(key)
         if isinstance(key, slice):
             return cls._normalize_slice(key, size, what, names)
@@ -334,8 +327,7 @@ class Explanation:
                     f"{what} index {key!r} is not an integer, a name, a slice, a list or a mask."
                 ) from None
             if any(isinstance(k, str | np.str_) for k in items):
-                items = [cls._name_position(k, names, what) if isinstance(k, str | np.str_) else k
-                         for k in items]
+                items = [cls._name_position(k, names, what) if isinstance(k, str | np.str_) else k for k in items]
             arr = np.asarray(items)
             if arr.size == 0:
                 arr = arr.astype(np.intp)
@@ -370,8 +362,11 @@ class Explanation:
         ends = (key.start, key.stop)
         if not any(isinstance(e, str | np.str_) for e in ends):
             for e in (*ends, key.step):
-                if e is not None and not isinstance(e, numbers.Integral) and not (
-                        isinstance(e, np.ndarray) and e.ndim == 0 and e.dtype.kind in "iu"):
+                if (
+                    e is not None
+                    and not isinstance(e, numbers.Integral)
+                    and not (isinstance(e, np.ndarray) and e.ndim == 0 and e.dtype.kind in "iu")
+                ):
                     raise IndexError(f"{what} slice bounds must be integers, names or None; got {key!r}.")
             return key
         if not all(e is None or isinstance(e, str | np.str_) for e in ends):
@@ -385,7 +380,7 @@ class Explanation:
         hi = last if key.stop is None else cls._name_position(key.stop, names, what)
         # both named ends are kept (pandas' .loc), in the order of the step
         positions = np.arange(size)
-        return positions[lo:hi + 1:step] if step > 0 else positions[lo:(hi - 1 if hi > 0 else None):step]
+        return positions[lo : hi + 1 : step] if step > 0 else positions[lo : (hi - 1 if hi > 0 else None) : step]
 
     # ------------------------------------------------------------------ indexing
     def __getitem__(self, item):
@@ -463,7 +458,7 @@ class Explanation:
         lead = (slice(None),) * axis
 
         def same_shape(f):
-            return (isinstance(f, np.ndarray) or _is_tensor(f)) and tuple(f.shape[:v.ndim]) == v.shape
+            return (isinstance(f, np.ndarray) or _is_tensor(f)) and tuple(f.shape[: v.ndim]) == v.shape
 
         std_follows = same_shape(self.std)
         data_follows = same_shape(self.data) and kind != "output"
@@ -535,8 +530,11 @@ class Explanation:
             shape = (len(f),) if isinstance(f, list) else tuple(getattr(f, "shape", ()))
             per_sample = shape[lead:]
             m = min(len(per_sample), len(grid_shape))
-            if not (isinstance(f, list | np.ndarray) or _is_tensor(f)) or m == 0 or (
-                    per_sample[len(per_sample) - m:] != grid_shape[len(grid_shape) - m:]):
+            if (
+                not (isinstance(f, list | np.ndarray) or _is_tensor(f))
+                or m == 0
+                or (per_sample[len(per_sample) - m :] != grid_shape[len(grid_shape) - m :])
+            ):
                 raise IndexError(
                     f"axis {axis} of values {self.values.shape} cannot be indexed consistently: the "
                     f"field {name!r} of shape {shape} is not on the values' grid {grid_shape} (another "

@@ -223,8 +223,9 @@ def reservoir_rows(path, k, random_state, chunk_size=50_000, dtype=None):
     rng = check_random_state(random_state)
     k = int(k)
     positions, seen = np.empty(0, dtype=np.int64), 0
-    for chunk in pd.read_csv(path, usecols=[0], chunksize=int(chunk_size), dtype=str, skip_blank_lines=False,
-                             **CSV_OPTIONS):
+    for chunk in pd.read_csv(
+        path, usecols=[0], chunksize=int(chunk_size), dtype=str, skip_blank_lines=False, **CSV_OPTIONS
+    ):
         index = np.arange(seen, seen + len(chunk))
         seen += len(chunk)
         room = max(0, k - len(positions))
@@ -258,8 +259,10 @@ def output_compression(path):
     for ending in sorted(COMPRESSED, key=len, reverse=True):  # .tar.gz before .gz
         if name.endswith(ending):
             if ending not in APPENDABLE:
-                raise ValueError(f"{ending} files cannot be written a chunk at a time; use a plain .csv, "
-                                 f"or .csv.gz, .csv.bz2 or .csv.xz")
+                raise ValueError(
+                    f"{ending} files cannot be written a chunk at a time; use a plain .csv, "
+                    f"or .csv.gz, .csv.bz2 or .csv.xz"
+                )
             return importlib.import_module(APPENDABLE[ending])
     return None
 

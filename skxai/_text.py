@@ -45,9 +45,7 @@ class TokenizedDoc:
         self.starts = np.asarray([m.start() for m in matches], dtype=np.intp)
         ends = [m.end() for m in matches]
         cuts = [0, *[c for pair in zip(self.starts, ends, strict=True) for c in pair], len(text)]
-        self.seps = np.asarray(
-            [text[cuts[2 * i] : cuts[2 * i + 1]] for i in range(len(matches) + 1)], dtype=object
-        )
+        self.seps = np.asarray([text[cuts[2 * i] : cuts[2 * i + 1]] for i in range(len(matches) + 1)], dtype=object)
         if unit == "word":
             first = {}
             unit_of_pos = [first.setdefault(t, len(first)) for t in self.tokens.tolist()]
@@ -81,9 +79,7 @@ def compile_pattern(token_pattern):
     except re.error as exc:  # not a ValueError, and it names neither the parameter nor its value
         raise ValueError(f"token_pattern={token_pattern!r} is not a valid regular expression: {exc}.") from exc
     if pattern.groups:
-        raise ValueError(
-            f"token_pattern={token_pattern!r} has capturing groups; use (?:...) groups."
-        )
+        raise ValueError(f"token_pattern={token_pattern!r} has capturing groups; use (?:...) groups.")
     return pattern
 
 
@@ -98,9 +94,7 @@ def check_corpus(docs, what="docs"):
         raise ValueError(f"{what} is empty: pass at least one document.")
     bad = [i for i, d in enumerate(docs) if not isinstance(d, str)]
     if bad:
-        raise TypeError(
-            f"{what} must hold strings; item {bad[0]} is {type(docs[bad[0]]).__name__}."
-        )
+        raise TypeError(f"{what} must hold strings; item {bad[0]} is {type(docs[bad[0]]).__name__}.")
     return docs
 
 
@@ -115,8 +109,11 @@ def doc_seeds(random_state, docs):
     """
     base = seed_from(random_state).to_bytes(4, "little")
     return np.array(
-        [int.from_bytes(hashlib.blake2b(base + d.encode("utf-8", "surrogatepass"), digest_size=8).digest(),
-                        "little") & 0x7FFFFFFF for d in docs],
+        [
+            int.from_bytes(hashlib.blake2b(base + d.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "little")
+            & 0x7FFFFFFF
+            for d in docs
+        ],
         dtype=np.int64,
     )
 
@@ -144,9 +141,7 @@ def unique_outputs(func, texts, batch_size):
     index = {}
     inv = np.fromiter((index.setdefault(t, len(index)) for t in texts), np.intp, len(texts))
     unique = list(index)
-    out = np.concatenate(
-        [func(unique[s : s + batch_size]) for s in range(0, len(unique), batch_size)]
-    )
+    out = np.concatenate([func(unique[s : s + batch_size]) for s in range(0, len(unique), batch_size)])
     return out, inv
 
 

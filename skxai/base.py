@@ -533,8 +533,9 @@ class BaseExplainer(TransformerMixin, MetaEstimatorMixin, BaseEstimator):
         if out.ndim == 2 and out.shape[1] > 1:
             pred = out.argmax(axis=1)
             classes = getattr(est, "classes_", None)
-            return float(accuracy_score(y, pred if classes is None else np.asarray(classes)[pred],
-                                        sample_weight=sample_weight))
+            return float(
+                accuracy_score(y, pred if classes is None else np.asarray(classes)[pred], sample_weight=sample_weight)
+            )
         return float(r2_score(y, out.reshape(len(out), -1)[:, 0], sample_weight=sample_weight))
 
     def _score_explanation(self, X, y=None):
@@ -746,8 +747,7 @@ class BaseTabularExplainer(BaseExplainer):
                 raise ValueError("background='kmeans' needs numeric columns; use 'sample'.")
             if np.isnan(X).any():
                 raise ValueError(
-                    "background='kmeans' needs rows without missing values (the background holds NaN); "
-                    "use 'sample'."
+                    "background='kmeans' needs rows without missing values (the background holds NaN); use 'sample'."
                 )
             real_rows = not self._schema.all_float or _reads_categories(self.estimator_)
             return _kmeans_background(X, max_bg, rng, real_rows=real_rows)
@@ -756,9 +756,7 @@ class BaseTabularExplainer(BaseExplainer):
 
     def _model_input(self, X):
         check_is_fitted(self)
-        return self._rows_for_model(
-            self._schema.to_array(X, n_features=self.n_features_in_, owner=type(self).__name__)
-        )
+        return self._rows_for_model(self._schema.to_array(X, n_features=self.n_features_in_, owner=type(self).__name__))
 
     def _rows_for_model(self, A):
         # what the explained output feeds the model (a skorch net that cannot take a frame gets

@@ -150,9 +150,22 @@ class ConditionalGame:
         but lose the within-cluster part of its covariance).
     """
 
-    def __init__(self, output, background, weights, groups, *, sampler="gaussian", n_samples=100,
-                 bandwidth=0.1, batch_size=50_000, random_state=None, monte_carlo_groups=0,
-                 cast_columns=None, moments=None):
+    def __init__(
+        self,
+        output,
+        background,
+        weights,
+        groups,
+        *,
+        sampler="gaussian",
+        n_samples=100,
+        bandwidth=0.1,
+        batch_size=50_000,
+        random_state=None,
+        monte_carlo_groups=0,
+        cast_columns=None,
+        moments=None,
+    ):
         background = np.asarray(background)
         if background.dtype.kind not in "biuf":
             raise ValueError(
@@ -299,8 +312,9 @@ class ConditionalGame:
         for i, (x, r) in enumerate(zip(Xr, row_ids, strict=True)):
             # seeded by the row's values, not its position: explaining X[2:3] or X gives row 2
             # the same draws (Anchors seed the same way)
-            row_key = int.from_bytes(hashlib.blake2b(np.ascontiguousarray(x).tobytes(), digest_size=8).digest(),
-                                     "little")
+            row_key = int.from_bytes(
+                hashlib.blake2b(np.ascontiguousarray(x).tobytes(), digest_size=8).digest(), "little"
+            )
             seq = np.random.SeedSequence([self._seed, row_key, key])
             rng = np.random.RandomState(seq.generate_state(1)[0])
             out = self.sampler(x[S].copy(), S.copy(), self.n_samples, rng)
@@ -334,8 +348,9 @@ class ConditionalGame:
                 )
             for pos, j in enumerate(R):
                 dtype = self.cast_columns.get(int(j))
-                if dtype is not None and not np.array_equal(filled[:, pos].astype(dtype).astype(np.float64),
-                                                            filled[:, pos]):
+                if dtype is not None and not np.array_equal(
+                    filled[:, pos].astype(dtype).astype(np.float64), filled[:, pos]
+                ):
                     raise ValueError(
                         f"conditional_sampler returned values for column {int(j)} that its dtype {dtype} "
                         f"cannot hold (e.g. {float(filled[0, pos])}): every row is cast back to the "
@@ -471,7 +486,8 @@ def explainer_game(explainer):
     """
     params = {name: getattr(explainer, name) for name in GAME_PARAMETER_CONSTRAINTS if hasattr(explainer, name)}
     validate_parameter_constraints(
-        {k: v for k, v in GAME_PARAMETER_CONSTRAINTS.items() if k in params}, params,
+        {k: v for k, v in GAME_PARAMETER_CONSTRAINTS.items() if k in params},
+        params,
         caller_name=type(explainer).__name__,
     )
     if params.get("game", "interventional") == "interventional":
@@ -490,7 +506,8 @@ def explainer_game(explainer):
         random_state=explainer._seed(),
         cast_columns=cast,
         moments=getattr(explainer, "_conditional_moments", None)
-        if isinstance(sampler, str) and sampler == "gaussian" else None,
+        if isinstance(sampler, str) and sampler == "gaussian"
+        else None,
         # the empirical sampler's values are weighted means over the background, not draws
         monte_carlo_groups=0 if isinstance(sampler, str) and sampler == "empirical" else MONTE_CARLO_GROUPS,
     )
@@ -528,8 +545,11 @@ def check_game_at_fit(explainer, X=None):
     if hasattr(explainer, "_conditional_moments"):
         del explainer._conditional_moments  # a refit learns them anew
     if getattr(explainer, "game", "interventional") != "conditional":
-        unused = [name for name, default in _CONDITIONAL_DEFAULTS.items()
-                  if hasattr(explainer, name) and not _is_default(getattr(explainer, name), default)]
+        unused = [
+            name
+            for name, default in _CONDITIONAL_DEFAULTS.items()
+            if hasattr(explainer, name) and not _is_default(getattr(explainer, name), default)
+        ]
         if unused:
             warn_at_caller(
                 f"{', '.join(f'{name}={getattr(explainer, name)!r}' for name in unused)} "
@@ -560,8 +580,12 @@ def check_game_at_fit(explainer, X=None):
         n, p = background.shape
         # learned whatever the sampler: conditional_sampler may be set to "gaussian" after fit
         # (game may not: it is a fit-time parameter), and it then used the centres' covariance
-        if (X is not None and getattr(explainer, "background", "sample") == "kmeans" and len(X) > n
-                and background.dtype.kind in "biuf"):
+        if (
+            X is not None
+            and getattr(explainer, "background", "sample") == "kmeans"
+            and len(X) > n
+            and background.dtype.kind in "biuf"
+        ):
             Xf = np.asarray(X, dtype=np.float64)
             _refuse_missing(Xf, "the data")
             explainer._conditional_moments = (Xf.mean(axis=0), np.cov(Xf, rowvar=False).reshape(p, p))

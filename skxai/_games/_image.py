@@ -38,12 +38,12 @@ def grid_segments(shape, n_segments):
             raise ValueError(f"n_segments={tuple(n_segments)!r} must give whole numbers of cells per axis.")
         cells = tuple(int(c) for c in n_segments)
         if len(cells) != len(shape) or any(c < 1 or c > s for c, s in zip(cells, shape, strict=True)):
-            raise ValueError(
-                f"n_segments={n_segments!r} must give 1..size cells for each axis of {shape}."
-            )
+            raise ValueError(f"n_segments={n_segments!r} must give 1..size cells for each axis of {shape}.")
     # Cell index of every coordinate along each axis: near-equal cells, as np.array_split.
-    axes = [np.repeat(np.arange(c), [len(a) for a in np.array_split(np.arange(s), c)])
-            for c, s in zip(cells, shape, strict=True)]
+    axes = [
+        np.repeat(np.arange(c), [len(a) for a in np.array_split(np.arange(s), c)])
+        for c, s in zip(cells, shape, strict=True)
+    ]
     labels = np.zeros(shape, dtype=np.int64)
     stride = 1
     for axis in range(len(shape) - 1, -1, -1):
@@ -64,16 +64,22 @@ def slic_segments(images, n_segments, compactness=10.0, sigma=0.0):
         from skimage.segmentation import slic
     except ImportError as exc:  # pragma: no cover - optional dependency
         raise ImportError(
-            "segmentation='slic' needs scikit-image (pip install scikit-image); "
-            "use segmentation='grid' otherwise."
+            "segmentation='slic' needs scikit-image (pip install scikit-image); use segmentation='grid' otherwise."
         ) from exc
     out = np.empty((images.shape[0],) + images.shape[2:], dtype=np.int64)
     for i, img in enumerate(images):
         img = np.moveaxis(img, 0, -1).astype(np.float64)
         span = img.max() - img.min()
         img = (img - img.min()) / (span if span > 0 else 1.0)
-        lab = slic(img, n_segments=n_segments, compactness=compactness, sigma=sigma,
-                   start_label=0, channel_axis=-1, enforce_connectivity=True)
+        lab = slic(
+            img,
+            n_segments=n_segments,
+            compactness=compactness,
+            sigma=sigma,
+            start_label=0,
+            channel_axis=-1,
+            enforce_connectivity=True,
+        )
         # Relabel to 0..p-1 in case some label is unused.
         out[i] = np.unique(lab, return_inverse=True)[1].reshape(lab.shape)
     return out
@@ -167,7 +173,8 @@ class ImageGame:
             groups = [g.tolist() for g in np.array_split(np.asarray(calls), min(len(calls), 4 * workers))]
             # the game (model, the call's images) shipped once per worker under joblib's Dask
             # backend, not pickled with every task as a bound method's self
-            parts = map_shared(ImageGame._run_calls, self, [(X, masks, g) for g in groups], n_jobs=n_jobs,
-                               verbose=verbose)
+            parts = map_shared(
+                ImageGame._run_calls, self, [(X, masks, g) for g in groups], n_jobs=n_jobs, verbose=verbose
+            )
             out = np.concatenate(parts, axis=0)
         return out.reshape(n, m, -1)

@@ -182,8 +182,8 @@ def layout_refused(exc):
 def _look_like_probabilities(out):
     """Whether the ``(n, k)`` outputs (k > 1) are non-negative rows that each sum to 1."""
     out = np.asarray(out)
-    return out.ndim == 2 and out.shape[1] > 1 and bool((out >= 0).all()) and np.allclose(
-        out.sum(axis=1), 1.0, atol=1e-5
+    return (
+        out.ndim == 2 and out.shape[1] > 1 and bool((out >= 0).all()) and np.allclose(out.sum(axis=1), 1.0, atol=1e-5)
     )
 
 
@@ -712,8 +712,9 @@ class BaseTorchExplainer(BaseExplainer):
         fast = _channels_last_ok(x)
         with capture as cap:
             chunks = range(0, n, bs)
-            with closing_progress(chunks, verbose=progress_bar and len(chunks) > 1, desc=type(self).__name__,
-                                  unit="batch") as bar:
+            with closing_progress(
+                chunks, verbose=progress_bar and len(chunks) > 1, desc=type(self).__name__, unit="batch"
+            ) as bar:
                 for s in bar:
                     tb = None if targets is None else targets[s : s + bs]
                     lv = None if layer_values is None else layer_values[s : s + bs]
@@ -892,7 +893,8 @@ class BaseTorchExplainer(BaseExplainer):
         check_is_fitted(self, "model_")
         if getattr(self, "target_layer_", None) is not None or len(self.input_shape_) != 1:
             shaped = (
-                "like target_layer's output" if getattr(self, "target_layer_", None) is not None
+                "like target_layer's output"
+                if getattr(self, "target_layer_", None) is not None
                 else f"like the inputs {tuple(self.input_shape_)}"
             )
             raise AttributeError(

@@ -56,6 +56,7 @@ def as_tensor(data, dtype=None, device=None):
         return torch.tensor(data, dtype=dtype, device=device)
     return torch.as_tensor(data, dtype=dtype, device=device)
 
+
 RESPONSES = ("auto", "logits", "proba", "output")
 # The shared vocabulary (skxai.utils._param_validation.RESPONSE_METHODS) on the adapter's
 # internal names; explainers map the first release's "logits" / "proba" with a FutureWarning
@@ -1066,8 +1067,9 @@ class TorchModel:
         if self.response == "proba" and self.head in ("identity", "binary_prob"):
             from skxai._estimators import check_probabilities
 
-            check_probabilities(out, f"{type(_unfreeze(self.estimator)).__name__}.module_ (its predict_proba)",
-                                self.estimator)
+            check_probabilities(
+                out, f"{type(_unfreeze(self.estimator)).__name__}.module_ (its predict_proba)", self.estimator
+            )
 
     # ------------------------------------------------------------------ targets
     def resolve_target(self, target, n_outputs):
@@ -1117,9 +1119,7 @@ class TorchModel:
                 return 1
             if self.is_classifier or not self.is_regressor:
                 return "predicted"
-            raise ValueError(
-                f"The model has {k} outputs; choose one with target=<output index> (0..{k - 1})."
-            )
+            raise ValueError(f"The model has {k} outputs; choose one with target=<output index> (0..{k - 1}).")
         return self._label_index(target, k)
 
     def _label_index(self, label, k):
@@ -1158,9 +1158,7 @@ class TorchModel:
         if target is not None and not isinstance(target, str) and np.ndim(target) > 0:
             labels = np.asarray(target.detach().cpu() if isinstance(target, torch.Tensor) else target)
             if labels.ndim != 1 or labels.shape[0] != n:
-                raise ValueError(
-                    f"target holds {labels.shape} labels for {n} sample(s); give one label per sample."
-                )
+                raise ValueError(f"target holds {labels.shape} labels for {n} sample(s); give one label per sample.")
             named = self.classes is not None and len(self.classes) == k
             plain = not named or np.array_equal(np.asarray(self.classes), np.arange(k))
             if labels.dtype.kind in "iu" and plain and labels.size and 0 <= labels.min() and labels.max() < k:
@@ -1264,9 +1262,7 @@ class TorchModel:
             layer = self.module.get_submodule(name)
         except AttributeError:
             names = self.layer_names()
-            raise ValueError(
-                f"Unknown layer {name!r}; the network's modules are: {names}."
-            ) from None
+            raise ValueError(f"Unknown layer {name!r}; the network's modules are: {names}.") from None
         if isinstance(layer, torch.jit.ScriptModule):
             raise scripted_error("The explainer", scripted(), f"a forward hook on its layer {name!r}")
         return layer
@@ -1359,8 +1355,7 @@ class TorchModel:
             if scripted:
                 raise scripted_error("A CAM", scripted, purpose)
             raise ValueError(
-                f"The network has no convolution layer; name one with target_layer=... among "
-                f"{self.layer_names()}."
+                f"The network has no convolution layer; name one with target_layer=... among {self.layer_names()}."
             )
         chain, prev_out = [last], calls[last][2]
         for i in (i for i in leaf if i > last):
@@ -1423,8 +1418,7 @@ class TorchModel:
                 found = name
         if found is None:
             raise ValueError(
-                f"The network has no convolution layer; name one with layer=... among "
-                f"{self.layer_names()}."
+                f"The network has no convolution layer; name one with layer=... among {self.layer_names()}."
             )
         return found
 

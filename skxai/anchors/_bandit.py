@@ -35,9 +35,7 @@ def kl_bernoulli(p, q):
 
 
 def _kl_root(p, level, upper):
-    p, level = np.broadcast_arrays(
-        np.asarray(p, dtype=np.float64), np.asarray(level, dtype=np.float64)
-    )
+    p, level = np.broadcast_arrays(np.asarray(p, dtype=np.float64), np.asarray(level, dtype=np.float64))
     p = np.clip(p, 0.0, 1.0)
     level = np.maximum(level, 0.0)
     # g(q) = KL(p, q) - level is convex in q, increasing on [p, 1) and decreasing on (0, p].
@@ -149,4 +147,3 @@ def accepts(mean, lb, n, threshold, epsilon_stop):
     """The acceptance rule of both searches: precision estimate >= ``threshold`` and its lower
     bound >= ``threshold - epsilon_stop``, on samples that did not choose the anchor."""
     return (np.asarray(n) > 0) & (np.asarray(mean) >= threshold) & (np.asarray(lb) >= threshold - epsilon_stop)
-

@@ -102,8 +102,7 @@ def decisions(explainer, rows, n_rows, what, *, predict_input=None):
             out = np.asarray(explainer.output_(rows))
     except (IndexError, np.exceptions.AxisError) as exc:
         raise ValueError(
-            f"The model's output on {n_rows} {what} could not be read as one decision per "
-            f"{what[:-1]} ({exc})."
+            f"The model's output on {n_rows} {what} could not be read as one decision per {what[:-1]} ({exc})."
         ) from exc
     if out.ndim == 0 or out.shape[0] != n_rows:
         got = "a scalar" if out.ndim == 0 else f"{out.shape[0]} outputs"
@@ -142,13 +141,19 @@ def _explain_chunk(explainer, items, refs, seeds):
         searches.append(AnchorSearch(store, cov, **params))
     rngs = [np.random.RandomState(s) for s in seeds]
     budgets = getattr(sampler, "budgets", None)
-    results, calls, rows, total = run_lockstep(searches, sampler, rngs, budgets=budgets,
-                                               piece_rows=getattr(sampler, "piece_rows", None))
+    results, calls, rows, total = run_lockstep(
+        searches, sampler, rngs, budgets=budgets, piece_rows=getattr(sampler, "piece_rows", None)
+    )
     out = []
     expand = getattr(sampler, "expand", None)
     for i, (s, (best, success, _beams)) in enumerate(zip(searches, results, strict=True)):
-        summary = _summarise(s, best, success, explainer.n_examples,
-                             None if expand is None else (lambda rec, pres, i=i: expand(i, rec, pres)))
+        summary = _summarise(
+            s,
+            best,
+            success,
+            explainer.n_examples,
+            None if expand is None else (lambda rec, pres, i=i: expand(i, rec, pres)),
+        )
         summary["n_model_calls"] = int(calls[i])
         summary["n_rows"] = int(rows[i])
         out.append(summary)
@@ -172,8 +177,7 @@ class BaseAnchorExplainer(BaseExplainer):
         "response_method": RESPONSE_METHOD,
         "n_examples": [Interval(numbers.Integral, 0, None, closed="left")],
         "batch_size": BATCH_SIZE,
-        "model_batch_size": [Interval(numbers.Integral, 1, None, closed="left"),
-                             StrOptions({"deprecated"})],
+        "model_batch_size": [Interval(numbers.Integral, 1, None, closed="left"), StrOptions({"deprecated"})],
         "n_jobs": N_JOBS,
         "verbose": VERBOSE,
         "random_state": RANDOM_STATE,
@@ -280,7 +284,10 @@ class BaseAnchorExplainer(BaseExplainer):
             Parallel(n_jobs=self.n_jobs, return_as="generator")(
                 delayed(_explain_chunk)(self, items[s], refs[s], seeds[s]) for s in slices
             ),
-            verbose=self.verbose, total=len(slices), desc=type(self).__name__, unit="chunk",
+            verbose=self.verbose,
+            total=len(slices),
+            desc=type(self).__name__,
+            unit="chunk",
         ) as bar:
             parts = list(bar)
         out = [r for part, _, _ in parts for r in part]

@@ -55,12 +55,8 @@ class WordVectors:
                 f"perturbation='similar' needs a corpus with at least 3 words seen {min_count}+ "
                 f"times; this one has {V}."
             )
-        ids = np.concatenate(
-            [np.asarray([self.index.get(t, -1) for t in toks], dtype=np.int64) for toks in lowered]
-        )
-        doc = np.concatenate(
-            [np.full(len(toks), i, dtype=np.int64) for i, toks in enumerate(lowered)]
-        )
+        ids = np.concatenate([np.asarray([self.index.get(t, -1) for t in toks], dtype=np.int64) for toks in lowered])
+        doc = np.concatenate([np.full(len(toks), i, dtype=np.int64) for i, toks in enumerate(lowered)])
         rows, cols, vals = [], [], []
         for d in range(1, window + 1):
             a, b = ids[:-d], ids[d:]
@@ -68,9 +64,7 @@ class WordVectors:
             rows += [a[ok], b[ok]]
             cols += [b[ok], a[ok]]
             vals.append(np.full(2 * ok.sum(), 1.0 / d))
-        C = sp.csr_matrix(
-            (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(V, V)
-        )
+        C = sp.csr_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(V, V))
         C.sum_duplicates()
         total = C.sum()
         row = np.asarray(C.sum(axis=1)).ravel()

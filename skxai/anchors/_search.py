@@ -205,8 +205,7 @@ class AnchorSearch:
         # epsilon_stop: an empty anchor only just above the threshold is not worth the rows.
         for _ in range(_MAX_VALIDATION_ROUNDS):
             mean, lb, ub, _ = self.bounds([()])
-            if (lb[0] >= self.threshold or mean[0] < self.threshold
-                    or ub[0] < self.threshold + self.epsilon_stop):
+            if lb[0] >= self.threshold or mean[0] < self.threshold or ub[0] < self.threshold + self.epsilon_stop:
                 break
             yield [((), self.samples_per_round)]
             self.n_rounds += 1

@@ -147,8 +147,7 @@ class SampleStore:
                 if b not in expanded:
                     stop = self.input_starts[b + 1] if b + 1 < len(starts) else self.m
                     record = self.inputs[b]
-                    expanded[b] = (list(record) if expand is None
-                                   else expand(record, self.presence[starts[b] : stop]))
+                    expanded[b] = list(record) if expand is None else expand(record, self.presence[starts[b] : stop])
                 item = expanded[b][r - starts[b]]
                 if item is not None:
                     out.append(item)

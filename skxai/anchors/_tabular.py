@@ -83,8 +83,9 @@ def _decision_bytes(decision):
     return decision.tobytes()
 
 
-def _tabular_anchor(match, held, *, threshold, epsilon_stop, delta, beam_size, max_size,
-                    objective, n_examples, n_validation_samples):
+def _tabular_anchor(
+    match, held, *, threshold, epsilon_stop, delta, beam_size, max_size, objective, n_examples, n_validation_samples
+):
     """Beam search of one row's anchor: chosen on the background, judged on fresh samples.
 
     A generator, like the text search: it yields requests ``[(anchor, n_samples)]`` and is
@@ -121,9 +122,11 @@ def _tabular_anchor(match, held, *, threshold, epsilon_stop, delta, beam_size, m
         while True:
             mean, lb, ub, n = kl_bounds([fresh.get(a, (0, 0)) for a in anchors], beta)
             ok = accepts(mean, lb, n, threshold, eps)
-            todo = [(a, min(step, n_validation_samples - int(k)))
-                    for a, g, u, k in zip(anchors, ok, ub, n, strict=True)
-                    if not g and u >= threshold and k < n_validation_samples]
+            todo = [
+                (a, min(step, n_validation_samples - int(k)))
+                for a, g, u, k in zip(anchors, ok, ub, n, strict=True)
+                if not g and u >= threshold and k < n_validation_samples
+            ]
             if not todo:
                 return mean, lb, ub, n, ok
             counts = yield todo
@@ -411,17 +414,17 @@ class AnchorTabularExplainer(BaseAnchorExplainer):
         # and their joined copy, float64): refused now when that alone cannot fit
         step = -(-int(self.n_validation_samples) // _N_LOOKS)
         refuse_beyond_working_memory(
-            2 * 8 * step * Xa.shape[1], type(self).__name__,
+            2 * 8 * step * Xa.shape[1],
+            type(self).__name__,
             f"n_validation_samples={self.n_validation_samples} ({step} fresh rows per look at an anchor)",
-            "lower n_validation_samples")
+            "lower n_validation_samples",
+        )
         if schema.feature_names is not None:
             self.feature_names_in_ = schema.feature_names
         elif hasattr(self, "feature_names_in_"):
             del self.feature_names_in_  # a refit on an array: the names of the last fit are gone
         self._names = (
-            list(schema.feature_names)
-            if schema.feature_names is not None
-            else [f"x{j}" for j in range(Xa.shape[1])]
+            list(schema.feature_names) if schema.feature_names is not None else [f"x{j}" for j in range(Xa.shape[1])]
         )
         self._check_classifier()
         self._check_threshold()
@@ -437,9 +440,7 @@ class AnchorTabularExplainer(BaseAnchorExplainer):
         if self.categorical_features is not None:
             idx = np.asarray(self.categorical_features, dtype=int)
             if idx.size and (idx.min() < 0 or idx.max() >= Xa.shape[1]):
-                raise ValueError(
-                    f"categorical_features {idx.tolist()} out of range for {Xa.shape[1]} features."
-                )
+                raise ValueError(f"categorical_features {idx.tolist()} out of range for {Xa.shape[1]} features.")
             cat[idx] = True
         self.bin_edges_, self._values, self._as_str, self._missing_str = [], [], [], {}
         for j in range(Xa.shape[1]):
@@ -480,9 +481,7 @@ class AnchorTabularExplainer(BaseAnchorExplainer):
                 self._values.append(None)
         self.background_bins_ = self._bin(bg)
         size = self.rows_per_call_
-        self.background_decisions_ = np.concatenate(
-            [self._decide(bg[s : s + size]) for s in range(0, len(bg), size)]
-        )
+        self.background_decisions_ = np.concatenate([self._decide(bg[s : s + size]) for s in range(0, len(bg), size)])
         return self
 
     def _seed(self):
@@ -662,18 +661,20 @@ class AnchorTabularExplainer(BaseAnchorExplainer):
         calls, rows = np.zeros(m, dtype=np.int64), np.zeros(m, dtype=np.int64)
         results, pending, gens = [None] * m, {}, []
         for i in range(m):
-            gens.append(_tabular_anchor(
-                self.background_bins_ == bins[i],
-                self.background_decisions_ == refs[i],
-                threshold=float(self.threshold),
-                epsilon_stop=float(self.epsilon_stop),
-                delta=float(self.delta),
-                beam_size=int(self.beam_size),
-                max_size=self.max_anchor_size,
-                objective=self.objective,
-                n_examples=int(self.n_examples),
-                n_validation_samples=n,
-            ))
+            gens.append(
+                _tabular_anchor(
+                    self.background_bins_ == bins[i],
+                    self.background_decisions_ == refs[i],
+                    threshold=float(self.threshold),
+                    epsilon_stop=float(self.epsilon_stop),
+                    delta=float(self.delta),
+                    beam_size=int(self.beam_size),
+                    max_size=self.max_anchor_size,
+                    objective=self.objective,
+                    n_examples=int(self.n_examples),
+                    n_validation_samples=n,
+                )
+            )
             try:
                 pending[i] = next(gens[i])
             except StopIteration as stop:
@@ -739,21 +740,30 @@ class AnchorTabularExplainer(BaseAnchorExplainer):
         import zlib
 
         base = int(self._seed())
-        seeds = np.array([zlib.crc32(np.ascontiguousarray(b).tobytes() + _decision_bytes(refs[i : i + 1]), base)
-                          & 0x7FFFFFFF for i, b in enumerate(bins)], dtype=np.int64)
+        seeds = np.array(
+            [
+                zlib.crc32(np.ascontiguousarray(b).tobytes() + _decision_bytes(refs[i : i + 1]), base) & 0x7FFFFFFF
+                for i, b in enumerate(bins)
+            ],
+            dtype=np.int64,
+        )
         n_chunks = min(n, max(1, effective_n_jobs(self.n_jobs), -(-n // 64) if self.verbose else 1))
         with closing_progress(
             Parallel(n_jobs=self.n_jobs, return_as="generator")(
-                delayed(self._search_rows)(bins[s], refs[s], seeds[s])
-                for s in gen_even_slices(n, n_chunks)
+                delayed(self._search_rows)(bins[s], refs[s], seeds[s]) for s in gen_even_slices(n, n_chunks)
             ),
-            verbose=self.verbose, total=n_chunks, desc=type(self).__name__, unit="chunk",
+            verbose=self.verbose,
+            total=n_chunks,
+            desc=type(self).__name__,
+            unit="chunk",
         ) as bar:
             parts = list(bar)
         results = [r for part, _ in parts for r in part]
         # the explained rows' decisions, then the fresh samples of every row
-        totals = {"total_model_calls": -(-n // self.rows_per_call_) + sum(t for _, t in parts),
-                  "total_rows": n + sum(r["n_rows"] for r in results)}
+        totals = {
+            "total_model_calls": -(-n // self.rows_per_call_) + sum(t for _, t in parts),
+            "total_rows": n + sum(r["n_rows"] for r in results),
+        }
         values = np.zeros((n, d))
         anchor, feats, cands = [], [], []
         for i, r in enumerate(results):

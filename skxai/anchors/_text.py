@@ -362,16 +362,19 @@ class AnchorTextExplainer(BaseAnchorExplainer):
     def _search_bytes(self, doc):
         """Memory of one document's search at ``max_rows``: the store, and one piece of texts."""
         rows = int(self.max_rows)
-        return (rows * _store_bytes_per_row(doc.n_units)
-                + min(rows, int(self.rows_per_call_)) * (4 * len(doc.text) + 100))
+        return rows * _store_bytes_per_row(doc.n_units) + min(rows, int(self.rows_per_call_)) * (
+            4 * len(doc.text) + 100
+        )
 
     def _check_search_memory(self, toks):
         """Refuse, before any work, a document whose search at ``max_rows`` cannot fit."""
         for i, doc in enumerate(toks):
             refuse_beyond_working_memory(
-                self._search_bytes(doc), type(self).__name__,
-                f"document {i} ({len(doc.tokens)} tokens, {doc.n_units} {self.unit}s) at "
-                f"max_rows={int(self.max_rows)}", "lower max_rows (or batch_size)")
+                self._search_bytes(doc),
+                type(self).__name__,
+                f"document {i} ({len(doc.tokens)} tokens, {doc.n_units} {self.unit}s) at max_rows={int(self.max_rows)}",
+                "lower max_rows (or batch_size)",
+            )
 
     def _searches_within_memory(self, items):
         return most_within_working_memory(max(self._search_bytes(doc) for doc in items))
@@ -410,9 +413,7 @@ class AnchorTextExplainer(BaseAnchorExplainer):
         return self.output_.predicted(check_corpus(X))
 
     def _perturbation(self):
-        return resolve_perturbation(
-            self.perturbation, self.unk_token, self.word_vectors_, self.n_similar
-        )
+        return resolve_perturbation(self.perturbation, self.unk_token, self.word_vectors_, self.n_similar)
 
     def _n_initial(self):
         # enough draws of the empty anchor that every size-1 candidate starts with about
@@ -478,9 +479,21 @@ class AnchorTextExplainer(BaseAnchorExplainer):
     def _build_explanation(self, docs, toks, refs, results, totals):
         n = len(docs)
         values = np.empty(n, dtype=object)
-        fields = {k: [] for k in ("anchor", "token_positions", "positions", "prefix_precision",
-                                  "prefix_coverage", "examples_held", "examples_failed",
-                                  "candidates", "tokens", "token_offsets")}
+        fields = {
+            k: []
+            for k in (
+                "anchor",
+                "token_positions",
+                "positions",
+                "prefix_precision",
+                "prefix_coverage",
+                "examples_held",
+                "examples_failed",
+                "candidates",
+                "tokens",
+                "token_offsets",
+            )
+        }
         for i, (doc, r) in enumerate(zip(toks, results, strict=True)):
             units = list(r["units"])
             pos = [int(p) for u in units for p in np.flatnonzero(doc.unit_of_pos == u)]
@@ -519,7 +532,8 @@ class AnchorTextExplainer(BaseAnchorExplainer):
                 f"{int((~arrays['success'][which]).sum())} of them without an anchor reaching "
                 f"threshold={self.threshold} (success=False). Raise max_rows, or lower threshold or "
                 "set max_anchor_size for a shorter search.",
-                UserWarning, stacklevel=4,
+                UserWarning,
+                stacklevel=4,
             )
         exp = Explanation(
             values,
@@ -608,12 +622,12 @@ class AnchorTextExplainer(BaseAnchorExplainer):
             )
         # every document's fresh samples are drawn and held at once
         need = sum(perturbed_doc_bytes(doc, n_samples, per_unit=9) for doc in toks)
-        refuse_beyond_working_memory(need, "estimate_precision",
-                                     f"n_samples={n_samples} on these {len(toks)} documents",
-                                     "lower n_samples or pass fewer documents per call")
+        refuse_beyond_working_memory(
+            need,
+            "estimate_precision",
+            f"n_samples={n_samples} on these {len(toks)} documents",
+            "lower n_samples or pass fewer documents per call",
+        )
         refs = self._decide(docs)
-        anchors = [
-            set(doc.unit_of_pos[explanation.token_positions[i]].tolist())
-            for i, doc in enumerate(toks)
-        ]
+        anchors = [set(doc.unit_of_pos[explanation.token_positions[i]].tolist()) for i, doc in enumerate(toks)]
         return self._fresh_precision(toks, refs, anchors, n_samples, random_state)

@@ -87,9 +87,7 @@ def channels_last(x):
 
 def like_layout(t, ref):
     """``t`` in the memory layout of ``ref`` (channels-last or contiguous)."""
-    if t.ndim == 4 and not ref.is_contiguous() and ref.is_contiguous(
-        memory_format=torch.channels_last
-    ):
+    if t.ndim == 4 and not ref.is_contiguous() and ref.is_contiguous(memory_format=torch.channels_last):
         return t.contiguous(memory_format=torch.channels_last)
     return t
 
@@ -116,9 +114,7 @@ def combine(activations, weights):
     if weights.ndim == 2:
         n, k = weights.shape
         flat = activations.reshape(n, k, -1)
-        return torch.bmm(weights[:, None, :].to(flat.dtype), flat).reshape(
-            (n,) + tuple(activations.shape[2:])
-        )
+        return torch.bmm(weights[:, None, :].to(flat.dtype), flat).reshape((n,) + tuple(activations.shape[2:]))
     return (weights * activations).sum(dim=1)
 
 
@@ -415,8 +411,9 @@ class BaseCamExplainer(BaseTorchExplainer, auto_wrap_output_keys=None):
             name = self._layer_name()
             fixed = self._fixed_targets(n) if given is None else given
             chunks = range(0, n, bs)
-            with closing_progress(chunks, verbose=self.verbose and len(chunks) > 1, desc=type(self).__name__,
-                                  unit="batch") as bar:
+            with closing_progress(
+                chunks, verbose=self.verbose and len(chunks) > 1, desc=type(self).__name__, unit="batch"
+            ) as bar:
                 for s in bar:
                     t = None if fixed is None else fixed[s : s + bs]
                     xc = x[s : s + bs]

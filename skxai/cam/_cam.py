@@ -45,12 +45,7 @@ def _allclose(a, b, rtol=_RTOL):
 def _same_values(a, b):
     """Whether ``a`` and ``b`` (same shape) are views of the same memory in the same layout,
     hence hold the same values (the linear layer's output is then the explained response)."""
-    return (
-        a.dtype == b.dtype
-        and a.device == b.device
-        and a.data_ptr() == b.data_ptr()
-        and a.stride() == b.stride()
-    )
+    return a.dtype == b.dtype and a.device == b.device and a.data_ptr() == b.data_ptr() and a.stride() == b.stride()
 
 
 def _bias(fc, dtype):
@@ -211,7 +206,8 @@ class CamExplainer(BaseCamExplainer):
         fc_in = fc_in.reshape(fc_in.shape[0], -1)[:m]
         if fc_in.shape != pooled.shape:
             self._refuse(
-                lp, fc_name,
+                lp,
+                fc_name,
                 f"{fc_name!r} receives {fc_in.shape[1]} features per sample while the layer has "
                 f"{pooled.shape[1]} channels",
             )
@@ -230,7 +226,8 @@ class CamExplainer(BaseCamExplainer):
             fc_out[:m], torch.nn.functional.linear(fc_in.to(weight.dtype), weight, _bias(fc, weight.dtype)), rtol
         ):
             self._refuse(
-                lp, fc_name,
+                lp,
+                fc_name,
                 f"the output of {fc_name!r} is not W x + b of its input (a forward hook or an "
                 "overridden forward changes it; CAM's weights are W)",
             )
@@ -243,7 +240,8 @@ class CamExplainer(BaseCamExplainer):
             _same_values(fc_out, lp.outputs) or _allclose(fc_out[:m], lp.outputs[:m])
         ):
             self._refuse(
-                lp, fc_name,
+                lp,
+                fc_name,
                 f"the explained response is not the output of {fc_name!r} (a softmax or another "
                 "layer follows it; CAM explains response_method='decision_function')",
             )

@@ -37,8 +37,16 @@ from skxai.utils._param_validation import (
 from skxai.utils._random import check_random_state, seed_from
 from skxai.utils._tensors import tensor_to_numpy
 
-_TABULAR_ATTRS = ("background_", "background_weights_", "groups_", "n_players_",
-                  "feature_names_out_", "expected_value_", "output_", "feature_names_in_")
+_TABULAR_ATTRS = (
+    "background_",
+    "background_weights_",
+    "groups_",
+    "n_players_",
+    "feature_names_out_",
+    "expected_value_",
+    "output_",
+    "feature_names_in_",
+)
 _ARRAY_ATTRS = ("model_", "input_shape_")
 
 
@@ -181,11 +189,13 @@ class _ControlExplainer(BaseTabularExplainer):
             from sklearn.base import is_classifier
 
             self.output_names_ = self.model_.describe_outputs(self.n_outputs_)
-            self.target_index_ = resolve_target(self.target, self.output_names_,
-                                                is_clf=hasattr(self.estimator_, "get_params")
-                                                and is_classifier(self.estimator_),
-                                                method=self.model_.method,
-                                                regressor=regressor_name(self.estimator_))
+            self.target_index_ = resolve_target(
+                self.target,
+                self.output_names_,
+                is_clf=hasattr(self.estimator_, "get_params") and is_classifier(self.estimator_),
+                method=self.model_.method,
+                regressor=regressor_name(self.estimator_),
+            )
 
     def _check_input_ndim(self, Xa):
         """Hook: refuse input layouts a control cannot handle."""
@@ -235,14 +245,14 @@ class _ControlExplainer(BaseTabularExplainer):
         Xa = self._array_input(X)
         bs = self.batch_size or 4096
         if not hasattr(self.model_, "prepared"):
-            return np.concatenate([self.model_(Xa[s:s + bs]) for s in range(0, len(Xa), bs)])
+            return np.concatenate([self.model_(Xa[s : s + bs]) for s in range(0, len(Xa), bs)])
         import torch
 
         tm = self.model_
         outs = []
         with tm.prepared(), torch.no_grad():
             for s in range(0, len(Xa), bs):
-                out = tm.forward(tm.to_tensor(Xa[s:s + bs]))
+                out = tm.forward(tm.to_tensor(Xa[s : s + bs]))
                 outs.append(out.detach().to("cpu", torch.float64).numpy())
         out = np.concatenate(outs, axis=0)
         tm.check_outputs(out)
@@ -346,9 +356,16 @@ class _ControlExplainer(BaseTabularExplainer):
                 X = columns_in_fit_order(X, list(fitted), as_str=True)  # the data beside the values
             Xa = self._array_input(X)
             outputs = self.model_output(Xa)
-            return Explanation(self._attribute(Xa), data=X, feature_names=fitted, method=type(self).__name__,
-                               outputs=outputs, output_names=self.output_names_, quantity=self.model_.quantity,
-                               target_index=self._explained_target(outputs, lambda o: self._predicted(Xa, o)))
+            return Explanation(
+                self._attribute(Xa),
+                data=X,
+                feature_names=fitted,
+                method=type(self).__name__,
+                outputs=outputs,
+                output_names=self.output_names_,
+                quantity=self.model_.quantity,
+                target_index=self._explained_target(outputs, lambda o: self._predicted(Xa, o)),
+            )
         Xa = self._schema.to_array(X, n_features=self.n_features_in_, owner=type(self).__name__)
         phi = self._attribute(Xa, n_units=self.n_players_)
         values = np.repeat(phi[:, :, None], self.n_outputs_, axis=2)
@@ -486,9 +503,20 @@ class RandomExplainer(_ControlExplainer):
     _default_scoring = "faithfulness_correlation"
     _random = True
 
-    def __init__(self, estimator=None, *, distribution="normal", target=None,
-                 response_method="auto", max_background=100, background="sample",
-                 feature_groups=None, batch_size=None, random_state=None, scoring=None):
+    def __init__(
+        self,
+        estimator=None,
+        *,
+        distribution="normal",
+        target=None,
+        response_method="auto",
+        max_background=100,
+        background="sample",
+        feature_groups=None,
+        batch_size=None,
+        random_state=None,
+        scoring=None,
+    ):
         self.estimator = estimator
         self.distribution = distribution
         self.target = target
@@ -552,9 +580,20 @@ class ConstantExplainer(_ControlExplainer):
     # random_state draws only the background (at fit): the constant maps never read it
     _fit_time_params = (*_ControlExplainer._fit_time_params, "random_state")
 
-    def __init__(self, estimator=None, *, value=1.0, target=None, response_method="auto",
-                 max_background=100, background="sample", feature_groups=None,
-                 batch_size=None, random_state=None, scoring=None):
+    def __init__(
+        self,
+        estimator=None,
+        *,
+        value=1.0,
+        target=None,
+        response_method="auto",
+        max_background=100,
+        background="sample",
+        feature_groups=None,
+        batch_size=None,
+        random_state=None,
+        scoring=None,
+    ):
         self.estimator = estimator
         self.value = value
         self.target = target
@@ -609,12 +648,24 @@ class SobelExplainer(_ControlExplainer):
     _default_scoring = "faithfulness_correlation"
     _parameter_constraints: dict = {
         **_COMMON_CONSTRAINTS,
-        "mode": [StrOptions({"reflect", "constant", "nearest", "mirror", "wrap", "grid-constant",
-                             "grid-mirror", "grid-wrap"})],
+        "mode": [
+            StrOptions(
+                {"reflect", "constant", "nearest", "mirror", "wrap", "grid-constant", "grid-mirror", "grid-wrap"}
+            )
+        ],
     }
 
-    def __init__(self, estimator=None, *, mode="reflect", target=None, response_method="auto",
-                 batch_size=None, random_state=None, scoring=None):
+    def __init__(
+        self,
+        estimator=None,
+        *,
+        mode="reflect",
+        target=None,
+        response_method="auto",
+        batch_size=None,
+        random_state=None,
+        scoring=None,
+    ):
         self.estimator = estimator
         self.mode = mode
         self.target = target
@@ -625,9 +676,7 @@ class SobelExplainer(_ControlExplainer):
 
     def _check_input_ndim(self, Xa):
         if Xa.ndim not in (3, 4):
-            raise ValueError(
-                f"SobelExplainer needs images (n, C, H, W) or (n, H, W); got shape {Xa.shape}."
-            )
+            raise ValueError(f"SobelExplainer needs images (n, C, H, W) or (n, H, W); got shape {Xa.shape}.")
 
     def _attribute(self, Xa, n_units=None):
         from scipy.ndimage import correlate1d
@@ -635,10 +684,8 @@ class SobelExplainer(_ControlExplainer):
         # ndimage.sobel would also smooth along the sample and channel axes of a batch:
         # apply its separable kernels to the two image axes only.
         deriv, smooth = [-1.0, 0.0, 1.0], [1.0, 2.0, 1.0]
-        gh = correlate1d(correlate1d(Xa, deriv, axis=-2, mode=self.mode), smooth, axis=-1,
-                         mode=self.mode)
-        gw = correlate1d(correlate1d(Xa, deriv, axis=-1, mode=self.mode), smooth, axis=-2,
-                         mode=self.mode)
+        gh = correlate1d(correlate1d(Xa, deriv, axis=-2, mode=self.mode), smooth, axis=-1, mode=self.mode)
+        gw = correlate1d(correlate1d(Xa, deriv, axis=-1, mode=self.mode), smooth, axis=-2, mode=self.mode)
         return np.sqrt(gh * gh + gw * gw)
 
 

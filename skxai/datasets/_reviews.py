@@ -82,9 +82,7 @@ def _load(kind, *, return_X_y, as_frame, keep_neutral):
     if as_frame:
         import pandas as pd
 
-        frame = pd.DataFrame(
-            {"id": ids, "text": docs, "sentiment": sentiment, "target": target}
-        )
+        frame = pd.DataFrame({"id": ids, "text": docs, "sentiment": sentiment, "target": target})
         data = frame["text"]
         target = frame["target"]
     if return_X_y:

@@ -35,8 +35,9 @@ def _shape(kind, size):
     raise ValueError(f"unknown shape {kind!r}")
 
 
-def make_shapes_localisation(n_samples=1000, *, canvas=32, size=(8, 12), noise=0.2, n_classes=4,
-                             distractors=True, random_state=None):
+def make_shapes_localisation(
+    n_samples=1000, *, canvas=32, size=(8, 12), noise=0.2, n_classes=4, distractors=True, random_state=None
+):
     """Shapes placed at random on a noisy canvas, with the box of each shape.
 
     Each image is a grey ``canvas x canvas`` picture of Gaussian noise holding one shape
@@ -80,8 +81,11 @@ def make_shapes_localisation(n_samples=1000, *, canvas=32, size=(8, 12), noise=0
     """
     if not isinstance(n_samples, numbers.Integral) or isinstance(n_samples, bool) or n_samples < 1:
         raise ValueError(f"n_samples must be a positive integer; got {n_samples!r}.")
-    if (np.ndim(size) != 1 or len(size) != 2
-            or not all(isinstance(v, numbers.Integral) and not isinstance(v, bool) for v in size)):
+    if (
+        np.ndim(size) != 1
+        or len(size) != 2
+        or not all(isinstance(v, numbers.Integral) and not isinstance(v, bool) for v in size)
+    ):
         # int(8.7) used to make 8 of it silently
         raise ValueError(f"size must be a pair of integers (min, max); got {size!r}.")
     lo, hi = (int(size[0]), int(size[1]))
@@ -115,8 +119,15 @@ def make_shapes_localisation(n_samples=1000, *, canvas=32, size=(8, 12), noise=0
         "at a random position; ground truth = the shape's bounding box (masks) and its pixels "
         "(shape_masks)" + ("; two short line segments outside the box as distractors." if distractors else ".")
     )
-    return Bunch(data=X, target=y, target_names=np.asarray(names, dtype=object), boxes=boxes, masks=masks,
-                 shape_masks=shape_masks, DESCR=descr)
+    return Bunch(
+        data=X,
+        target=y,
+        target_names=np.asarray(names, dtype=object),
+        boxes=boxes,
+        masks=masks,
+        shape_masks=shape_masks,
+        DESCR=descr,
+    )
 
 
 def _add_distractors(img, box, rng, n=2, length=5):

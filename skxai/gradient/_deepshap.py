@@ -354,8 +354,12 @@ class _NormaliseRule(torch.autograd.Function):
         at_top = [t.gather(-1, top) for t in (through_c, rest_s, rest_r, slope_c)]
         scale_top = torch.maximum(at_top[1], at_top[2])
         r_top = _exp_multiplier(
-            torch.exp(ls - scale_top).scatter(-1, top, 0.0), torch.exp(lr - scale_top).scatter(-1, top, 0.0),
-            d_in, small, dlog_x)
+            torch.exp(ls - scale_top).scatter(-1, top, 0.0),
+            torch.exp(lr - scale_top).scatter(-1, top, 0.0),
+            d_in,
+            small,
+            dlog_x,
+        )
         m_top = _sum_multiplier(*at_top[:3], scale_top, at_top[3])
         gm_c = (g * m_c).scatter(-1, top, 0.0)
         out = g * m_a + r * (gm_c.sum(dim=-1, keepdim=True) - gm_c) + g.gather(-1, top) * m_top * r_top
@@ -619,8 +623,9 @@ class DeepShapExplainer(BaseTorchExplainer):
         # the rule's output (hooks of one module run in registration order)
         with deeplift_rules(model.module, skip=model.bypassed), capture as cap:
             starts = range(0, n * n_ref, per_pass)
-            with closing_progress(starts, verbose=progress_bar and len(starts) > 1, desc="DeepSHAP",
-                                  unit="batch") as bar:
+            with closing_progress(
+                starts, verbose=progress_bar and len(starts) > 1, desc="DeepSHAP", unit="batch"
+            ) as bar:
                 for start in bar:
                     pairs = torch.arange(start, min(n * n_ref, start + per_pass), device=x.device)
                     i, j = pairs // n_ref, pairs % n_ref

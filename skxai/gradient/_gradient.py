@@ -17,8 +17,7 @@ def reduce_map(values, reduce):
     if reduce == "abs_max_channel":
         if values.ndim < 3:
             raise ValueError(
-                f"reduce='abs_max_channel' needs channel-first inputs (n, C, ...); got shape "
-                f"{tuple(values.shape)}."
+                f"reduce='abs_max_channel' needs channel-first inputs (n, C, ...); got shape {tuple(values.shape)}."
             )
         return values.abs().amax(dim=1)
     raise ValueError(f"reduce={reduce!r} is not supported; use one of {REDUCTIONS}.")

@@ -210,9 +210,12 @@ callable, default="zeros"
                 f"matrix ({most * most * 8 / 2**30:.1f} GiB) in O(n^2) time; use at most "
                 f"{MAX_GAUSS_NODES} (Gauss-Legendre converges with far fewer), or a Riemann rule."
             )
-        refuse_beyond_working_memory(16 * most, type(self).__name__,
-                                     f"n_steps / max_steps={most} (the path's nodes and weights alone)",
-                                     "lower them")
+        refuse_beyond_working_memory(
+            16 * most,
+            type(self).__name__,
+            f"n_steps / max_steps={most} (the path's nodes and weights alone)",
+            "lower them",
+        )
         quadrature(self.n_steps, self.method)  # the trapezoid needs two nodes
 
     def _fit_extra(self, X, y):
@@ -312,9 +315,7 @@ callable, default="zeros"
                 if 2 * intervals + 1 > self.max_steps:
                     break
                 mids = (np.arange(intervals) + 0.5) / intervals
-                d, extra = self._path_sum(
-                    x[todo], x0[todo], targets[todo], mids, np.full(intervals, 0.5 / intervals)
-                )
+                d, extra = self._path_sum(x[todo], x0[todo], targets[todo], mids, np.full(intervals, 0.5 / intervals))
                 total[todo] = 0.5 * total[todo] + extra
                 refined = d * total[todo]
                 intervals *= 2

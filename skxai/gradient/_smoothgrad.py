@@ -182,9 +182,7 @@ class SmoothGradExplainer(BaseTorchExplainer):
             if "layer" in params:  # the deprecated alias of target_layer, taken from here too
                 inner.set_params(layer="deprecated")
         else:
-            raise ValueError(
-                f"method must be a method name or a gradient explainer, got {self.method!r}."
-            )
+            raise ValueError(f"method must be a method name or a gradient explainer, got {self.method!r}.")
         # fit's data, not the background sample: the inner method's baseline
         # ("background_mean") is the mean of fit's data, as when it is used alone
         self.method_ = inner.fit(X)

@@ -21,8 +21,7 @@ def _explainer_baseline(explainer, X):
     return "zeros" if baseline is None else baseline
 
 
-def completeness_gap(explainer, X, *, attributions=None, baseline=None, relative=False,
-                     batch_size=None):
+def completeness_gap(explainer, X, *, attributions=None, baseline=None, relative=False, batch_size=None):
     """``|sum(phi) - (f(x) - f(baseline))|`` per sample (lower is better).
 
     Integrated Gradients, DeepLIFT/DeepSHAP and Shapley values promise a gap of 0
@@ -81,8 +80,13 @@ def completeness_gap(explainer, X, *, attributions=None, baseline=None, relative
     else:
         if baseline is None and not is_tabular(explainer):
             baseline = _explainer_baseline(explainer, X)
-        view = ExplainerView(explainer, X, baseline="zeros" if baseline is None else baseline,
-                             batch_size=batch_size, need_attributions=False)
+        view = ExplainerView(
+            explainer,
+            X,
+            baseline="zeros" if baseline is None else baseline,
+            batch_size=batch_size,
+            need_attributions=False,
+        )
         A = to_numpy(explainer_transform(explainer, X) if attributions is None else attributions)
         if A.shape[0] != view.n:
             raise ValueError(f"attributions hold {A.shape[0]} samples but X holds {view.n}.")
@@ -90,8 +94,7 @@ def completeness_gap(explainer, X, *, attributions=None, baseline=None, relative
             raise ValueError("attributions contain NaN or infinity.")
         if view.tabular and A.shape != (view.n, view.n_units):
             raise ValueError(
-                f"attributions have shape {A.shape}; expected (n_samples, n_players) = "
-                f"{(view.n, view.n_units)}."
+                f"attributions have shape {A.shape}; expected (n_samples, n_players) = {(view.n, view.n_units)}."
             )
         total = A.reshape(view.n, -1).sum(axis=1)
         start = view.baseline_outputs()
@@ -104,6 +107,5 @@ def completeness_gap(explainer, X, *, attributions=None, baseline=None, relative
         rounding = FLAT_RTOL * np.maximum(np.abs(view.f_x), np.abs(start))
         scale = np.abs(delta)
         moved = scale > rounding
-        return np.where(moved, gap / np.where(moved, scale, 1.0),
-                        np.where(gap > rounding, np.inf, 0.0))
+        return np.where(moved, gap / np.where(moved, scale, 1.0), np.where(gap > rounding, np.inf, 0.0))
     return gap

@@ -103,22 +103,38 @@ def _auc(curves):
     return (curves[:, :-1] + curves[:, 1:]).sum(axis=1) / (2 * T)
 
 
-def _view(explainer, X, attributions, patch_size, baseline, blur_sigma, channel_reduction,
-          batch_size):
+def _view(explainer, X, attributions, patch_size, baseline, blur_sigma, channel_reduction, batch_size):
     if baseline is None:  # insertion's default: blurred images, zeros for flat arrays
         if not is_tabular(explainer):
             refuse_text(explainer, X, TEXT_OWNER)
         spatial = not is_tabular(explainer) and to_numpy(X, keep_float=True).ndim >= 3
         baseline = "blur" if spatial else "zeros"
-    return ExplainerView(explainer, X, attributions=attributions, patch_size=patch_size,
-                         baseline=baseline, blur_sigma=blur_sigma,
-                         channel_reduction=channel_reduction, batch_size=batch_size)
+    return ExplainerView(
+        explainer,
+        X,
+        attributions=attributions,
+        patch_size=patch_size,
+        baseline=baseline,
+        blur_sigma=blur_sigma,
+        channel_reduction=channel_reduction,
+        batch_size=batch_size,
+    )
 
 
 @_with_notes
-def deletion_curve(explainer, X, *, attributions=None, n_steps=None, patch_size=1,
-                   baseline="zeros", blur_sigma=5.0, channel_reduction="sum", batch_size=None,
-                   n_jobs=None):
+def deletion_curve(
+    explainer,
+    X,
+    *,
+    attributions=None,
+    n_steps=None,
+    patch_size=1,
+    baseline="zeros",
+    blur_sigma=5.0,
+    channel_reduction="sum",
+    batch_size=None,
+    n_jobs=None,
+):
     """Output of the model as the most relevant units are removed first.
 
     Parameters
@@ -136,16 +152,25 @@ def deletion_curve(explainer, X, *, attributions=None, n_steps=None, patch_size=
     -----
     %(curve)s
     """
-    view = _view(explainer, X, attributions, patch_size, baseline, blur_sigma,
-                 channel_reduction, batch_size)
+    view = _view(explainer, X, attributions, patch_size, baseline, blur_sigma, channel_reduction, batch_size)
     curves, cuts = _curves(view, view.unit_relevance(), n_steps, "deletion", n_jobs)
     return curves, cuts / view.n_units
 
 
 @_with_notes
-def insertion_curve(explainer, X, *, attributions=None, n_steps=None, patch_size=1,
-                    baseline=None, blur_sigma=5.0, channel_reduction="sum", batch_size=None,
-                    n_jobs=None):
+def insertion_curve(
+    explainer,
+    X,
+    *,
+    attributions=None,
+    n_steps=None,
+    patch_size=1,
+    baseline=None,
+    blur_sigma=5.0,
+    channel_reduction="sum",
+    batch_size=None,
+    n_jobs=None,
+):
     """Output of the model as the most relevant units are inserted first into the baseline.
 
     Parameters
@@ -162,16 +187,25 @@ def insertion_curve(explainer, X, *, attributions=None, n_steps=None, patch_size
     -----
     %(curve)s
     """
-    view = _view(explainer, X, attributions, patch_size, baseline, blur_sigma,
-                 channel_reduction, batch_size)
+    view = _view(explainer, X, attributions, patch_size, baseline, blur_sigma, channel_reduction, batch_size)
     curves, cuts = _curves(view, view.unit_relevance(), n_steps, "insertion", n_jobs)
     return curves, cuts / view.n_units
 
 
 @_with_notes
-def deletion_auc(explainer, X, *, attributions=None, n_steps=None, patch_size=1,
-                 baseline="zeros", blur_sigma=5.0, channel_reduction="sum", batch_size=None,
-                 n_jobs=None):
+def deletion_auc(
+    explainer,
+    X,
+    *,
+    attributions=None,
+    n_steps=None,
+    patch_size=1,
+    baseline="zeros",
+    blur_sigma=5.0,
+    channel_reduction="sum",
+    batch_size=None,
+    n_jobs=None,
+):
     """Area under the deletion curve, per sample (lower is better).
 
     A faithful explanation ranks first the units whose removal makes the explained output
@@ -201,17 +235,35 @@ def deletion_auc(explainer, X, *, attributions=None, n_steps=None, patch_size=1,
     >>> deletion_auc(ex, np.ones((1, 3))).round(6)   # curve 6, 3, 1, 0
     array([2.333333])
     """
-    curves, _ = deletion_curve(explainer, X, attributions=attributions, n_steps=n_steps,
-                               patch_size=patch_size, baseline=baseline, blur_sigma=blur_sigma,
-                               channel_reduction=channel_reduction, batch_size=batch_size,
-                               n_jobs=n_jobs)
+    curves, _ = deletion_curve(
+        explainer,
+        X,
+        attributions=attributions,
+        n_steps=n_steps,
+        patch_size=patch_size,
+        baseline=baseline,
+        blur_sigma=blur_sigma,
+        channel_reduction=channel_reduction,
+        batch_size=batch_size,
+        n_jobs=n_jobs,
+    )
     return _auc(curves)
 
 
 @_with_notes
-def insertion_auc(explainer, X, *, attributions=None, n_steps=None, patch_size=1,
-                  baseline=None, blur_sigma=5.0, channel_reduction="sum", batch_size=None,
-                  n_jobs=None):
+def insertion_auc(
+    explainer,
+    X,
+    *,
+    attributions=None,
+    n_steps=None,
+    patch_size=1,
+    baseline=None,
+    blur_sigma=5.0,
+    channel_reduction="sum",
+    batch_size=None,
+    n_jobs=None,
+):
     """Area under the insertion curve, per sample (higher is better).
 
     The default ``baseline=None`` starts images from a blurred copy (``"blur"``, as Petsiuk
@@ -241,8 +293,16 @@ def insertion_auc(explainer, X, *, attributions=None, n_steps=None, patch_size=1
     >>> insertion_auc(ex, np.ones((1, 3))).round(6)   # curve 0, 3, 5, 6
     array([3.666667])
     """
-    curves, _ = insertion_curve(explainer, X, attributions=attributions, n_steps=n_steps,
-                                patch_size=patch_size, baseline=baseline, blur_sigma=blur_sigma,
-                                channel_reduction=channel_reduction, batch_size=batch_size,
-                                n_jobs=n_jobs)
+    curves, _ = insertion_curve(
+        explainer,
+        X,
+        attributions=attributions,
+        n_steps=n_steps,
+        patch_size=patch_size,
+        baseline=baseline,
+        blur_sigma=blur_sigma,
+        channel_reduction=channel_reduction,
+        batch_size=batch_size,
+        n_jobs=n_jobs,
+    )
     return _auc(curves)

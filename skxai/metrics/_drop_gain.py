@@ -91,9 +91,7 @@ def _resolve(out, how, quantity=None):
         else:
             how = "sigmoid" if k == 1 else "softmax"
     if how not in ("identity", "softmax", "sigmoid"):
-        raise ValueError(
-            f"probabilities={how!r}; use 'auto', 'identity', 'softmax' or 'sigmoid'."
-        )
+        raise ValueError(f"probabilities={how!r}; use 'auto', 'identity', 'softmax' or 'sigmoid'.")
     return how
 
 
@@ -115,8 +113,9 @@ def saliency_masks(view):
     return np.where(span > 0, (R - lo) / np.where(span > 0, span, 1.0), 0.0)
 
 
-def average_drop_increase_gain(explainer, X, *, attributions=None, probabilities="auto",
-                               baseline="zeros", channel_reduction="sum", batch_size=None):
+def average_drop_increase_gain(
+    explainer, X, *, attributions=None, probabilities="auto", baseline="zeros", channel_reduction="sum", batch_size=None
+):
     """Confidence of the explained class on the explanation-masked input, per sample.
 
     The saliency map is reduced to one value per position (channels by ``channel_reduction``,
@@ -178,8 +177,14 @@ def average_drop_increase_gain(explainer, X, *, attributions=None, probabilities
             "pass probabilities='identity' (or 'sigmoid') only if the outputs are in fact "
             "probabilities (or logits)."
         )
-    view = ExplainerView(explainer, X, attributions=attributions, baseline=baseline,
-                         channel_reduction=channel_reduction, batch_size=batch_size)
+    view = ExplainerView(
+        explainer,
+        X,
+        attributions=attributions,
+        baseline=baseline,
+        channel_reduction=channel_reduction,
+        batch_size=batch_size,
+    )
     M = saliency_masks(view)
     if view.tabular:
         if not view.numeric:
@@ -195,8 +200,8 @@ def average_drop_increase_gain(explainer, X, *, attributions=None, probabilities
             M_el = M_el.reshape((view.n, 1) + view.spatial)
     Xm = b + M_el * (view.X - b)
     bs = view.rows_per_call
-    full = np.concatenate([view.model_output(view.X[s:s + bs]) for s in range(0, view.n, bs)])
-    masked = np.concatenate([view.model_output(Xm[s:s + bs]) for s in range(0, view.n, bs)])
+    full = np.concatenate([view.model_output(view.X[s : s + bs]) for s in range(0, view.n, bs)])
+    masked = np.concatenate([view.model_output(Xm[s : s + bs]) for s in range(0, view.n, bs)])
     how = _resolve(full, probabilities, quantity)
     Y = view.pick(_scores(full, how), view.targets)
     O = view.pick(_scores(masked, how), view.targets)

@@ -59,8 +59,9 @@ def resolve_subset_size(subset_size, n_units):
     return size
 
 
-def subset_removal(view, relevance, n_subsets, size, random_state, n_jobs, knob="n_subsets",
-                   owner="faithfulness_correlation"):
+def subset_removal(
+    view, relevance, n_subsets, size, random_state, n_jobs, knob="n_subsets", owner="faithfulness_correlation"
+):
     """Attribution mass of random removed subsets and the output drop they cause.
 
     Returns ``(attributed, drop)``, both ``(n, n_subsets)``. A sample's ``n_subsets`` subsets
@@ -83,10 +84,21 @@ def subset_removal(view, relevance, n_subsets, size, random_state, n_jobs, knob=
     return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
 
 
-def faithfulness_correlation(explainer, X, *, attributions=None, n_subsets=50, subset_size=None,
-                             patch_size=1, baseline="zeros", blur_sigma=5.0,
-                             channel_reduction="sum", random_state=0, batch_size=None,
-                             n_jobs=None):
+def faithfulness_correlation(
+    explainer,
+    X,
+    *,
+    attributions=None,
+    n_subsets=50,
+    subset_size=None,
+    patch_size=1,
+    baseline="zeros",
+    blur_sigma=5.0,
+    channel_reduction="sum",
+    random_state=0,
+    batch_size=None,
+    n_jobs=None,
+):
     """Correlation between the attribution of random subsets and the output drop they cause.
 
     For each sample, ``n_subsets`` random subsets ``S`` of ``subset_size`` units are removed
@@ -139,9 +151,16 @@ def faithfulness_correlation(explainer, X, *, attributions=None, n_subsets=50, s
     >>> bool(faithfulness_correlation(rand, X[:3]).mean() < 0.9)
     True
     """
-    view = ExplainerView(explainer, X, attributions=attributions, patch_size=patch_size,
-                         baseline=baseline, blur_sigma=blur_sigma,
-                         channel_reduction=channel_reduction, batch_size=batch_size)
+    view = ExplainerView(
+        explainer,
+        X,
+        attributions=attributions,
+        patch_size=patch_size,
+        baseline=baseline,
+        blur_sigma=blur_sigma,
+        channel_reduction=channel_reduction,
+        batch_size=batch_size,
+    )
     n_subsets = check_positive_int(n_subsets, "n_subsets")
     if n_subsets < 2:
         # one subset has no variance to correlate: every explanation would score 0
@@ -157,8 +176,7 @@ def faithfulness_correlation(explainer, X, *, attributions=None, n_subsets=50, s
             "least 2 units and a subset_size below their number; on a single-feature table use "
             "another metric (scoring='completeness_gap' for instance)."
         )
-    attributed, drop = subset_removal(view, view.unit_relevance(), n_subsets, size,
-                                      random_state, n_jobs)
+    attributed, drop = subset_removal(view, view.unit_relevance(), n_subsets, size, random_state, n_jobs)
     # the drops are differences of outputs: their rounding is relative to the outputs' size
     outputs = np.maximum(np.abs(view.f_x), np.abs(view.f_x[:, None] - drop).max(axis=1))
     drop = flatten_rounding_noise(drop, outputs)

@@ -34,8 +34,7 @@ def infidelity_from_terms(a, b, normalize=True):
     # power (ldexp: exact, inf or 0 only where the figure itself is out of float64's range).
     # Ordinary rows are divided by 1: their numbers stay the same to the bit.
     if not normalize:
-        sb = power_of_two_scale(np.maximum(np.abs(a).max(axis=1, initial=0.0),
-                                           np.abs(b).max(axis=1, initial=0.0)))
+        sb = power_of_two_scale(np.maximum(np.abs(a).max(axis=1, initial=0.0), np.abs(b).max(axis=1, initial=0.0)))
         a, b = a / sb[:, None], b / sb[:, None]
         return _times_square(((a - b) ** 2).sum(axis=1) / m, sb)
     sb = power_of_two_scale(np.abs(b).max(axis=1, initial=0.0))
@@ -71,10 +70,25 @@ def _refuse_one_mass(why):
     )
 
 
-def infidelity(explainer, X, *, attributions=None, perturbation="auto", n_perturbations=50,
-               noise_scale=0.1, subset_size=None, perturbations=None, normalize=True,
-               patch_size=1, baseline="zeros", blur_sigma=5.0, channel_reduction="sum",
-               random_state=0, batch_size=None, n_jobs=None):
+def infidelity(
+    explainer,
+    X,
+    *,
+    attributions=None,
+    perturbation="auto",
+    n_perturbations=50,
+    noise_scale=0.1,
+    subset_size=None,
+    perturbations=None,
+    normalize=True,
+    patch_size=1,
+    baseline="zeros",
+    blur_sigma=5.0,
+    channel_reduction="sum",
+    random_state=0,
+    batch_size=None,
+    n_jobs=None,
+):
     """Expected squared error between ``sum(I * phi)`` and the output drop ``f(x) - f(x - I)``.
 
     ``INFD = E_I[(beta * I . phi - (f(x) - f(x - I)))^2]`` per sample, lower is better. With
@@ -143,9 +157,16 @@ def infidelity(explainer, X, *, attributions=None, perturbation="auto", n_pertur
     """
     if not isinstance(normalize, (bool, np.bool_)):
         raise ValueError(f"normalize must be True or False, got {normalize!r}.")
-    view = ExplainerView(explainer, X, attributions=attributions, patch_size=patch_size,
-                         baseline=baseline, blur_sigma=blur_sigma,
-                         channel_reduction=channel_reduction, batch_size=batch_size)
+    view = ExplainerView(
+        explainer,
+        X,
+        attributions=attributions,
+        patch_size=patch_size,
+        baseline=baseline,
+        blur_sigma=blur_sigma,
+        channel_reduction=channel_reduction,
+        batch_size=batch_size,
+    )
     if perturbation not in ("auto", "gaussian", "subset"):
         raise ValueError(f"perturbation={perturbation!r}; use 'auto', 'gaussian' or 'subset'.")
     if perturbations is not None:
@@ -170,8 +191,9 @@ def infidelity(explainer, X, *, attributions=None, perturbation="auto", n_pertur
                 f"subset_size={size} with {view.n_units} unit(s) (features, feature groups or "
                 "patches): every subset removes all of them, so every perturbation is the same"
             )
-        a, b = subset_removal(view, view.unit_relevance(), m, size, random_state, n_jobs,
-                              knob="n_perturbations", owner="infidelity")
+        a, b = subset_removal(
+            view, view.unit_relevance(), m, size, random_state, n_jobs, knob="n_perturbations", owner="infidelity"
+        )
         return infidelity_from_terms(a, b, normalize)
     if not view.numeric:
         raise ValueError("Gaussian perturbations need numeric features; use perturbation='subset'.")
@@ -184,8 +206,7 @@ def infidelity(explainer, X, *, attributions=None, perturbation="auto", n_pertur
     shape = view.X.shape[1:]
     if view.tabular and view.n_units != view.X.shape[1]:
         raise ValueError(
-            "Gaussian perturbations need one attribution per column; with feature_groups "
-            "use perturbation='subset'."
+            "Gaussian perturbations need one attribution per column; with feature_groups use perturbation='subset'."
         )
     if normalize and view.attributions[0].size == 1:
         # one attribution per sample (a one-feature input, a 1-pixel heatmap): I . phi is
@@ -209,12 +230,15 @@ def infidelity(explainer, X, *, attributions=None, perturbation="auto", n_pertur
         m = check_positive_int(n_perturbations, "n_perturbations")
         # NaN and infinity passed `noise_scale <= 0`: the copies were NaN and the model's
         # error ("Input X contains NaN") blamed the user's X
-        if (not isinstance(noise_scale, numbers.Real) or isinstance(noise_scale, bool | np.bool_)
-                or not np.isfinite(noise_scale) or noise_scale <= 0):
+        if (
+            not isinstance(noise_scale, numbers.Real)
+            or isinstance(noise_scale, bool | np.bool_)
+            or not np.isfinite(noise_scale)
+            or noise_scale <= 0
+        ):
             raise ValueError(f"noise_scale must be a positive number, got {noise_scale!r}.")
         # a sample's draws (float64), their cast and the perturbed inputs, built together
-        check_perturbation_memory(m, int(np.prod(shape)) * (8 + 2 * view.X.itemsize), "n_perturbations",
-                                  "infidelity")
+        check_perturbation_memory(m, int(np.prod(shape)) * (8 + 2 * view.X.itemsize), "n_perturbations", "infidelity")
         seeds = sample_seeds(random_state, view.X)
     if normalize and m < 2:
         _refuse_one_mass(f"n_perturbations={m}: there is one perturbation per sample")
@@ -223,8 +247,9 @@ def infidelity(explainer, X, *, attributions=None, perturbation="auto", n_pertur
         if perturbations is not None:
             I = P[idx]
         else:
-            I = np.stack([np.random.RandomState(s).normal(0.0, noise_scale, (m,) + shape)
-                          for s in seeds[idx]]).astype(view.X.dtype, copy=False)
+            I = np.stack([np.random.RandomState(s).normal(0.0, noise_scale, (m,) + shape) for s in seeds[idx]]).astype(
+                view.X.dtype, copy=False
+            )
         Xp = (view.X[idx][:, None] - I).reshape((-1,) + shape)
         rows = np.repeat(idx, m)
         out = view.outputs(Xp, rows)

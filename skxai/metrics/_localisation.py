@@ -27,12 +27,11 @@ def _check_maps_masks(maps, masks):
         hint = ""
         if masks_arr.ndim == 3 and masks_arr.shape[0] == maps.shape[0]:
             # the usual cause: a CAM at its layer's resolution against image-sized masks
-            hint = (" Maps and masks need the same resolution: use a CAM's default upsample=True "
-                    "(maps at the input's size) or bring the masks to the maps' size.")
-        raise ValueError(
-            f"masks have shape {masks_arr.shape} but maps have shape {maps.shape}; they must "
-            f"match.{hint}"
-        )
+            hint = (
+                " Maps and masks need the same resolution: use a CAM's default upsample=True "
+                "(maps at the input's size) or bring the masks to the maps' size."
+            )
+        raise ValueError(f"masks have shape {masks_arr.shape} but maps have shape {maps.shape}; they must match.{hint}")
     if masks_arr.dtype != bool:
         if not np.issubdtype(masks_arr.dtype, np.number) or not np.isin(masks_arr, (0, 1)).all():
             raise ValueError("masks must be boolean (or 0/1) arrays marking the ground-truth regions.")
@@ -98,8 +97,12 @@ def pointing_game(maps, masks, *, tolerance=0):
     >>> pointing_game(maps, masks, tolerance=5)  # (4, 4) is 4.24 pixels from (1, 1)
     array([1., 1.])
     """
-    if (not isinstance(tolerance, numbers.Real) or isinstance(tolerance, bool)
-            or not np.isfinite(tolerance) or tolerance < 0):
+    if (
+        not isinstance(tolerance, numbers.Real)
+        or isinstance(tolerance, bool)
+        or not np.isfinite(tolerance)
+        or tolerance < 0
+    ):
         raise ValueError(f"tolerance must be a non-negative number of pixels, got {tolerance!r}.")
     maps, masks = _check_maps_masks(maps, masks)
     region = masks

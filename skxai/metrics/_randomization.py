@@ -88,20 +88,26 @@ class RandomizationReport:
             ``test``, ``passed``, ``criterion``, ``threshold``, ``min_similarity`` and
             ``records``.
         """
-        return {"test": self.test, "passed": self.passed, "criterion": self.criterion,
-                "threshold": self.threshold, "min_similarity": self.min_similarity,
-                "records": self.records}
+        return {
+            "test": self.test,
+            "passed": self.passed,
+            "criterion": self.criterion,
+            "threshold": self.threshold,
+            "min_similarity": self.min_similarity,
+            "records": self.records,
+        }
 
     def __getitem__(self, key):
         return self.to_dict()[key]
 
     def __repr__(self):
         verdict = "passed" if self.passed else "FAILED"
-        lines = [f"{self.test} randomisation test {verdict}: min mean {self.criterion} = "
-                 f"{self.min_similarity:.3f} (threshold {self.threshold:g})"]
+        lines = [
+            f"{self.test} randomisation test {verdict}: min mean {self.criterion} = "
+            f"{self.min_similarity:.3f} (threshold {self.threshold:g})"
+        ]
         for r in self.records:
-            sims = ", ".join(f"{k}={r[k]:.3f}" for k in r
-                             if k in SIMILARITIES)
+            sims = ", ".join(f"{k}={r[k]:.3f}" for k in r if k in SIMILARITIES)
             lines.append(f"  {r['mode']:<12} {str(r['layer']):<20} {sims}")
         return "\n".join(lines)
 
@@ -156,8 +162,7 @@ def _walk(obj, depth, seen):
         children = list(obj)
     elif isinstance(obj, dict):
         children = list(obj.values())
-    elif hasattr(obj, "__dict__") and type(obj).__module__.split(".")[0] in (
-            "skxai", "sklearn", "skorch"):
+    elif hasattr(obj, "__dict__") and type(obj).__module__.split(".")[0] in ("skxai", "sklearn", "skorch"):
         children = list(vars(obj).values())
     else:
         return
@@ -166,8 +171,7 @@ def _walk(obj, depth, seen):
 
 
 def _is_module(obj):
-    return any(c.__module__.startswith("torch.nn") and c.__name__ == "Module"
-               for c in type(obj).__mro__)
+    return any(c.__module__.startswith("torch.nn") and c.__name__ == "Module" for c in type(obj).__mro__)
 
 
 def _layer_parameters(m):
@@ -193,8 +197,7 @@ class _TorchLayers:
         # a parametrization's own modules are no layers: their originals belong to the
         # parametrized layer (as in the explainers' leaf_modules)
         inside = parametrization_modules(module)
-        self.names = [name for name, m in module.named_modules()
-                      if id(m) not in inside and _layer_parameters(m)]
+        self.names = [name for name, m in module.named_modules() if id(m) not in inside and _layer_parameters(m)]
 
     def randomize(self, name, seed):
         import torch
@@ -288,8 +291,10 @@ def _locate(explainer):
     from sklearn.frozen import FrozenEstimator
 
     found = [o for o in found if not isinstance(o, FrozenEstimator)]
-    kinds = (lambda o: hasattr(o, "coefs_") and hasattr(o, "intercepts_"),
-             lambda o: hasattr(o, "coef_") and hasattr(o, "intercept_") and hasattr(o, "fit"))
+    kinds = (
+        lambda o: hasattr(o, "coefs_") and hasattr(o, "intercepts_"),
+        lambda o: hasattr(o, "coef_") and hasattr(o, "intercept_") and hasattr(o, "fit"),
+    )
     for is_kind in kinds:
         first = next((o for o in found if is_kind(o)), None)
         if first is None:
@@ -298,8 +303,7 @@ def _locate(explainer):
         # members of an ensemble, one model per output), never one of the explainer's own
         # hyper-parameters in another root
         root = next(r for r in roots if any(o is first for o in _walk(r, 6, set())))
-        members = [o for o in _walk(root, 6, set())
-                   if not isinstance(o, FrozenEstimator) and is_kind(o)]
+        members = [o for o in _walk(root, 6, set()) if not isinstance(o, FrozenEstimator) and is_kind(o)]
         return _SklearnLayers(members)
     raise TypeError(
         f"No randomisable model found in {type(explainer).__name__}: the model randomisation "
@@ -317,9 +321,18 @@ def _resolve_layers(names, layers):
     return layers
 
 
-def model_randomization_test(explainer, X, *, attributions=None, mode="cascading", layers=None,
-                             similarity=SIMILARITIES, criterion="spearman", threshold=0.5,
-                             random_state=0):
+def model_randomization_test(
+    explainer,
+    X,
+    *,
+    attributions=None,
+    mode="cascading",
+    layers=None,
+    similarity=SIMILARITIES,
+    criterion="spearman",
+    threshold=0.5,
+    random_state=0,
+):
     """Test whether the explanations change when the model's layers are randomised.
 
     Lower similarity is better.
@@ -403,15 +416,25 @@ def model_randomization_test(explainer, X, *, attributions=None, mode="cascading
                 ex = _copy_of(explainer)
                 _locate(ex).randomize(name, seed)
                 A = to_numpy(explainer_transform(ex, X))
-                records.append({"mode": "independent", "layer": name,
-                                **_similarities(A0, A, sims)})
+                records.append({"mode": "independent", "layer": name, **_similarities(A0, A, sims)})
     return RandomizationReport("model", records, criterion, threshold)
 
 
-def data_randomization_test(explainer, X, *, X_train, y_train, train=None, fit_params=None,
-                            background=None, attributions=None,
-                            similarity=SIMILARITIES, criterion="spearman", threshold=0.5,
-                            random_state=0):
+def data_randomization_test(
+    explainer,
+    X,
+    *,
+    X_train,
+    y_train,
+    train=None,
+    fit_params=None,
+    background=None,
+    attributions=None,
+    similarity=SIMILARITIES,
+    criterion="spearman",
+    threshold=0.5,
+    random_state=0,
+):
     """Test whether the explanations change when the model is retrained on permuted labels.
 
     A clone of the explained model is trained on ``(X_train, permutation(y_train))``, a clone
@@ -483,12 +506,26 @@ def data_randomization_test(explainer, X, *, X_train, y_train, train=None, fit_p
     model_seed = int(rng.randint(np.iinfo(np.int32).max))
     model = unfreeze(explainer.estimator)
     with _autograd_allowed():
-        return _data_randomization(explainer, X, model, X_train, y_perm, train, fit_params,
-                                   background, A0, sims, criterion, threshold, model_seed)
+        return _data_randomization(
+            explainer,
+            X,
+            model,
+            X_train,
+            y_perm,
+            train,
+            fit_params,
+            background,
+            A0,
+            sims,
+            criterion,
+            threshold,
+            model_seed,
+        )
 
 
-def _data_randomization(explainer, X, model, X_train, y_perm, train, fit_params, background,
-                        A0, sims, criterion, threshold, model_seed):
+def _data_randomization(
+    explainer, X, model, X_train, y_perm, train, fit_params, background, A0, sims, criterion, threshold, model_seed
+):
     if train is not None:
         new_model = train(copy.deepcopy(model), X_train, y_perm)
         if new_model is None:
@@ -514,8 +551,12 @@ def _data_randomization(explainer, X, model, X_train, y_perm, train, fit_params,
     if background is None:
         background = explainer.perturbation_view(X).background if is_tabular(explainer) else X_train
         schema = getattr(explainer, "_schema", None)
-        if (getattr(schema, "is_frame", False) and getattr(explainer, "feature_space", "input") == "input"
-                and np.ndim(background) == 2 and np.shape(background)[1] == len(schema.columns)):
+        if (
+            getattr(schema, "is_frame", False)
+            and getattr(explainer, "feature_space", "input") == "input"
+            and np.ndim(background) == 2
+            and np.shape(background)[1] == len(schema.columns)
+        ):
             # the background summary is an array: as a frame of fit's columns and dtypes, the
             # model (trained on a frame) gets frames, and X explains as it did with the original
             background = schema.to_model_input(background)

@@ -235,11 +235,14 @@ class one_standard_error_rule:
         key = f"param_{self.param}"
         if key in cv_results:
             return key
-        matches = [k for k in cv_results if k.startswith("param_")
-                   and (k == f"param_{self.param}" or k.endswith(f"__{self.param}"))]
+        matches = [
+            k
+            for k in cv_results
+            if k.startswith("param_") and (k == f"param_{self.param}" or k.endswith(f"__{self.param}"))
+        ]
         if len(matches) == 1:
             return matches[0]
-        found = sorted(k[len("param_"):] for k in cv_results if k.startswith("param_"))
+        found = sorted(k[len("param_") :] for k in cv_results if k.startswith("param_"))
         raise ValueError(
             f"one_standard_error_rule: parameter {self.param!r} is "
             f"{'ambiguous' if matches else 'not in the search'}; searched parameters: {found}."
@@ -249,20 +252,23 @@ class one_standard_error_rule:
         suffix = "score" if self.scorer is None else self.scorer
         mean_key, std_key = f"mean_test_{suffix}", f"std_test_{suffix}"
         if mean_key not in cv_results:
-            keys = sorted(k[len("mean_test_"):] for k in cv_results if k.startswith("mean_test_"))
+            keys = sorted(k[len("mean_test_") :] for k in cv_results if k.startswith("mean_test_"))
             raise ValueError(
                 f"one_standard_error_rule: no {mean_key!r} in cv_results_; with multi-metric "
                 f"scoring pass scorer= one of {keys}."
             )
         # NaN (and infinity times a zero std) made the line NaN: no candidate was kept and the
         # rule died with numpy's IndexError
-        if (not isinstance(self.n_se, numbers.Real) or isinstance(self.n_se, bool | np.bool_)
-                or not np.isfinite(self.n_se) or self.n_se < 0):
+        if (
+            not isinstance(self.n_se, numbers.Real)
+            or isinstance(self.n_se, bool | np.bool_)
+            or not np.isfinite(self.n_se)
+            or self.n_se < 0
+        ):
             raise ValueError(f"n_se must be a non-negative finite number, got {self.n_se!r}.")
         mean = np.asarray(cv_results[mean_key], dtype=np.float64)
         std = np.asarray(cv_results[std_key], dtype=np.float64)
-        n_splits = sum(1 for k in cv_results
-                       if k.startswith("split") and k.endswith(f"_test_{suffix}"))
+        n_splits = sum(1 for k in cv_results if k.startswith("split") and k.endswith(f"_test_{suffix}"))
         n_splits = max(1, n_splits)
         valid = np.isfinite(mean)
         if not valid.any():
@@ -278,10 +284,9 @@ class one_standard_error_rule:
         costs = np.array([self._cost(v) for v in values])
         keep = valid & (mean >= line)
         if self.others == "best" and "params" in cv_results:
-            name = key[len("param_"):]
+            name = key[len("param_") :]
             ref = {k: v for k, v in cv_results["params"][best].items() if k != name}
-            same = np.array([{k: v for k, v in p.items() if k != name} == ref
-                             for p in cv_results["params"]])
+            same = np.array([{k: v for k, v in p.items() if k != name} == ref for p in cv_results["params"]])
             keep &= same
         ok = np.flatnonzero(keep)
         order = np.lexsort((-mean[ok], costs[ok]))
@@ -303,8 +308,8 @@ class one_standard_error_rule:
             ) from None
 
     def __repr__(self):
-        return (f"one_standard_error_rule(param={self.param!r}, n_se={self.n_se}, "
-                f"others={self.others!r})")
+        return f"one_standard_error_rule(param={self.param!r}, n_se={self.n_se}, others={self.others!r})"
+
 
 def score_explainer(explainer, X, y=None, *, scoring=None):
     """Mean per-sample quality of ``explainer``'s explanations of ``X`` (higher is better).

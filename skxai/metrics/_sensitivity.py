@@ -69,9 +69,20 @@ def _explains_for_targets(explainer):
     return hook if callable(hook) else None
 
 
-def sensitivities(explainer, X, *, attributions=None, radius=0.02, n_perturbations=10,
-                  norm="fro", normalize=True, perturbations=None, random_state=0,
-                  batch_size=None, n_jobs=None):
+def sensitivities(
+    explainer,
+    X,
+    *,
+    attributions=None,
+    radius=0.02,
+    n_perturbations=10,
+    norm="fro",
+    normalize=True,
+    perturbations=None,
+    random_state=0,
+    batch_size=None,
+    n_jobs=None,
+):
     """Sensitivity of every perturbation, ``(n_samples, n_perturbations)``.
 
     ``||phi(x + e) - phi(x)|| / ||phi(x)||`` (the denominator only with ``normalize``; a zero
@@ -96,8 +107,8 @@ def sensitivities(explainer, X, *, attributions=None, radius=0.02, n_perturbatio
     # "fro" or a vector ord: the difference is flattened, so a matrix norm ("nuc") cannot apply.
     # NaN gave a NaN sensitivity for every sample (a NaN score), and True read as ord 1.
     if not (isinstance(norm, str) and norm == "fro") and (
-            not isinstance(norm, numbers.Real) or isinstance(norm, bool | np.bool_)
-            or np.isnan(norm)):
+        not isinstance(norm, numbers.Real) or isinstance(norm, bool | np.bool_) or np.isnan(norm)
+    ):
         raise ValueError(f"norm={norm!r}; use 'fro' or a number (np.linalg.norm's ord).")
     if not isinstance(normalize, bool | np.bool_):
         # a string or None was read by its truth value: normalize="no" divided all the same
@@ -105,10 +116,7 @@ def sensitivities(explainer, X, *, attributions=None, radius=0.02, n_perturbatio
     if perturbations is not None:
         P = to_numpy(perturbations)
         if P.ndim != Xa.ndim + 1 or P.shape[0] != n or P.shape[2:] != shape:
-            raise ValueError(
-                f"perturbations have shape {P.shape}; expected (n_samples, n_perturbations, "
-                f"*{shape})."
-            )
+            raise ValueError(f"perturbations have shape {P.shape}; expected (n_samples, n_perturbations, *{shape}).")
         if not np.isfinite(P).all():
             # the model's or explainer's own error named X, which is finite
             raise ValueError("perturbations contain NaN or infinity.")
@@ -116,8 +124,12 @@ def sensitivities(explainer, X, *, attributions=None, radius=0.02, n_perturbatio
     else:
         m = check_positive_int(n_perturbations, "n_perturbations")
         # NaN and infinity passed `radius <= 0` and died in numpy's uniform (OverflowError)
-        if (not isinstance(radius, numbers.Real) or isinstance(radius, bool | np.bool_)
-                or not np.isfinite(radius) or radius <= 0):
+        if (
+            not isinstance(radius, numbers.Real)
+            or isinstance(radius, bool | np.bool_)
+            or not np.isfinite(radius)
+            or radius <= 0
+        ):
             raise ValueError(f"radius must be a positive number, got {radius!r}.")
         seeds = sample_seeds(random_state, Xa)
     bs = batch_size if batch_size is not None else getattr(explainer, "batch_size", None)
@@ -133,8 +145,7 @@ def sensitivities(explainer, X, *, attributions=None, radius=0.02, n_perturbatio
         if perturbations is not None:
             E = P[idx]
         else:
-            E = np.stack([np.random.RandomState(s).uniform(-radius, radius, (m,) + shape)
-                          for s in seeds[idx]])
+            E = np.stack([np.random.RandomState(s).uniform(-radius, radius, (m,) + shape) for s in seeds[idx]])
         Xp = (Xa[idx][:, None] + E).reshape((-1,) + shape)
         if targets is None:
             phi = to_numpy(explainer_transform(explainer, Xp))
@@ -149,8 +160,9 @@ def sensitivities(explainer, X, *, attributions=None, radius=0.02, n_perturbatio
                 f"{(n,) + phi.shape[1:]}: pass explainer.transform(X) as attributions."
             )
         diff = phi.reshape((len(idx), m) + phi.shape[1:]) - phi0[idx][:, None]
-        return _flat_norm(diff.reshape((len(idx) * m,) + phi.shape[1:]), norm).reshape(
-            len(idx), m) / base_norm[idx, None]
+        return (
+            _flat_norm(diff.reshape((len(idx) * m,) + phi.shape[1:]), norm).reshape(len(idx), m) / base_norm[idx, None]
+        )
 
     return np.concatenate(map_chunks(run, n, max(1, bs // m), n_jobs), axis=0)
 
@@ -183,9 +195,20 @@ _PARAMS = """explainer : fitted explainer
         joblib workers over chunks of samples."""
 
 
-def max_sensitivity(explainer, X, *, attributions=None, radius=0.02, n_perturbations=10,
-                    norm="fro", normalize=True, perturbations=None, random_state=0,
-                    batch_size=None, n_jobs=None):
+def max_sensitivity(
+    explainer,
+    X,
+    *,
+    attributions=None,
+    radius=0.02,
+    n_perturbations=10,
+    norm="fro",
+    normalize=True,
+    perturbations=None,
+    random_state=0,
+    batch_size=None,
+    n_jobs=None,
+):
     """Largest relative change of the explanation under uniform input noise (lower is better).
 
     ``max_e ||phi(x + e) - phi(x)|| / ||phi(x)||`` over ``n_perturbations`` draws of ``e``
@@ -218,16 +241,36 @@ def max_sensitivity(explainer, X, *, attributions=None, radius=0.02, n_perturbat
     >>> bool(max_sensitivity(ExactShapleyExplainer(model).fit(X), X[:2]).min() > 0)
     True
     """
-    s = sensitivities(explainer, X, attributions=attributions, radius=radius,
-                      n_perturbations=n_perturbations, norm=norm, normalize=normalize,
-                      perturbations=perturbations, random_state=random_state,
-                      batch_size=batch_size, n_jobs=n_jobs)
+    s = sensitivities(
+        explainer,
+        X,
+        attributions=attributions,
+        radius=radius,
+        n_perturbations=n_perturbations,
+        norm=norm,
+        normalize=normalize,
+        perturbations=perturbations,
+        random_state=random_state,
+        batch_size=batch_size,
+        n_jobs=n_jobs,
+    )
     return s.max(axis=1)
 
 
-def avg_sensitivity(explainer, X, *, attributions=None, radius=0.02, n_perturbations=10,
-                    norm="fro", normalize=True, perturbations=None, random_state=0,
-                    batch_size=None, n_jobs=None):
+def avg_sensitivity(
+    explainer,
+    X,
+    *,
+    attributions=None,
+    radius=0.02,
+    n_perturbations=10,
+    norm="fro",
+    normalize=True,
+    perturbations=None,
+    random_state=0,
+    batch_size=None,
+    n_jobs=None,
+):
     """Mean relative change of the explanation under uniform input noise (lower is better).
 
     Same perturbations and parameters as :func:`max_sensitivity`, averaged instead of maximised.
@@ -244,10 +287,19 @@ def avg_sensitivity(explainer, X, *, attributions=None, radius=0.02, n_perturbat
     -----
     %(warning)s
     """
-    s = sensitivities(explainer, X, attributions=attributions, radius=radius,
-                      n_perturbations=n_perturbations, norm=norm, normalize=normalize,
-                      perturbations=perturbations, random_state=random_state,
-                      batch_size=batch_size, n_jobs=n_jobs)
+    s = sensitivities(
+        explainer,
+        X,
+        attributions=attributions,
+        radius=radius,
+        n_perturbations=n_perturbations,
+        norm=norm,
+        normalize=normalize,
+        perturbations=perturbations,
+        random_state=random_state,
+        batch_size=batch_size,
+        n_jobs=n_jobs,
+    )
     return s.mean(axis=1)
 
 

@@ -17,13 +17,10 @@ def _pair(A, B):
         raise ValueError(f"explanations have different shapes: {A.shape} and {B.shape}.")
     if A.ndim < 2:
         raise ValueError(f"explanations need a first axis of samples; got shape {A.shape}.")
-    bad = ~(np.isfinite(A).reshape(A.shape[0], -1).all(axis=1)
-            & np.isfinite(B).reshape(B.shape[0], -1).all(axis=1))
+    bad = ~(np.isfinite(A).reshape(A.shape[0], -1).all(axis=1) & np.isfinite(B).reshape(B.shape[0], -1).all(axis=1))
     if bad.any():
         # a NaN would rank or scale as "nothing alike": a broken map would pass a sanity check
-        raise ValueError(
-            f"explanations of samples {np.flatnonzero(bad).tolist()} contain NaN or infinity."
-        )
+        raise ValueError(f"explanations of samples {np.flatnonzero(bad).tolist()} contain NaN or infinity.")
     return A, B
 
 
@@ -78,9 +75,7 @@ def _maps(A):
     elif A.ndim == 3:
         A = np.abs(A)
     else:
-        raise ValueError(
-            f"SSIM compares 2-D maps: explanations must be (n, H, W) or (n, C, H, W); got {A.shape}."
-        )
+        raise ValueError(f"SSIM compares 2-D maps: explanations must be (n, H, W) or (n, C, H, W); got {A.shape}.")
     flat = A.reshape(A.shape[0], -1)
     lo = flat.min(axis=1)[:, None, None]
     span = flat.max(axis=1)[:, None, None] - lo
@@ -119,8 +114,7 @@ def ssim_similarity(A, B, *, win_size=7):
     >>> ssim_similarity(maps, maps)
     array([1., 1.])
     """
-    if (not isinstance(win_size, numbers.Integral) or isinstance(win_size, bool)
-            or win_size < 3 or win_size % 2 == 0):
+    if not isinstance(win_size, numbers.Integral) or isinstance(win_size, bool) or win_size < 3 or win_size % 2 == 0:
         # 0, 1, 2.5 or True were reported as maps too small for SSIM
         raise ValueError(f"win_size must be an odd integer of at least 3, got {win_size!r}.")
     A, B = _pair(A, B)
@@ -134,5 +128,4 @@ def ssim_similarity(A, B, *, win_size=7):
     if win < 3:
         raise ValueError(f"Maps of shape {MA.shape[1:]} are too small for SSIM (3x3 at least).")
     # one call per map: skimage has no batch axis (channel_axis would average the samples)
-    return np.array([structural_similarity(a, b, data_range=1.0, win_size=win)
-                     for a, b in zip(MA, MB, strict=True)])
+    return np.array([structural_similarity(a, b, data_range=1.0, win_size=win) for a, b in zip(MA, MB, strict=True)])

@@ -105,8 +105,7 @@ def check_positive_int(value, name, *, allow_none=False):
 def check_perturbation_memory(m, nbytes_each, knob, owner):
     """Refuse ``m`` perturbed copies of one sample of about ``nbytes_each`` bytes each when they
     exceed the working memory bound: a sample's copies are built together, whatever ``m``."""
-    refuse_beyond_working_memory(m * nbytes_each, owner, f"{knob}={m} perturbed copies of one sample",
-                                 f"lower {knob}")
+    refuse_beyond_working_memory(m * nbytes_each, owner, f"{knob}={m} perturbed copies of one sample", f"lower {knob}")
 
 
 def sample_seeds(random_state, X):
@@ -156,16 +155,13 @@ def map_chunks(func, n, per_chunk, n_jobs=None):
     on perturbed arrays does not give scikit-learn's feature-name warning.
     """
     func = internal_calls(func)
-    if n_jobs is not None and (not isinstance(n_jobs, numbers.Integral) or isinstance(n_jobs, bool)
-                               or n_jobs == 0):
+    if n_jobs is not None and (not isinstance(n_jobs, numbers.Integral) or isinstance(n_jobs, bool) or n_jobs == 0):
         raise ValueError(f"n_jobs must be None or a non-zero integer (joblib's), got {n_jobs!r}.")
     per_chunk = max(1, int(per_chunk))
     chunks = [np.arange(s, min(n, s + per_chunk)) for s in range(0, n, per_chunk)]
     if effective_n_jobs(n_jobs) == 1 or len(chunks) == 1:  # None: 1, or a parallel_config's
         return [func(c) for c in chunks]
     return Parallel(n_jobs=n_jobs)(delayed(func)(c) for c in chunks)
-
-
 
 
 def random_subsets(seeds, m, n_units, size):

@@ -34,12 +34,15 @@ from skxai.metrics._utils import (
 from skxai.utils._dask_inputs import in_memory
 
 #: The metrics an :class:`ExplainerView` serves, as named in the refusal of text.
-TEXT_OWNER = ("A perturbation metric (deletion/insertion AUC, faithfulness correlation, "
-              "infidelity, Average Drop/Gain, completeness gap)")
+TEXT_OWNER = (
+    "A perturbation metric (deletion/insertion AUC, faithfulness correlation, "
+    "infidelity, Average Drop/Gain, completeness gap)"
+)
 
 
 def _patch_units(spatial, patch_size):
     """Unit id of every spatial position (flattened), for square patches of ``patch_size``."""
+
     def _side(p):
         return isinstance(p, numbers.Integral) and not isinstance(p, bool)
 
@@ -50,11 +53,8 @@ def _patch_units(spatial, patch_size):
     else:
         patch = ()  # a float, a bool, a string...: the error below names what is accepted
     if len(patch) != len(spatial) or any(p < 1 for p in patch):
-        raise ValueError(
-            f"patch_size={patch_size!r} must be a positive int or one per spatial axis {spatial}."
-        )
-    grids = np.meshgrid(*[np.arange(s) // p for s, p in zip(spatial, patch, strict=True)],
-                        indexing="ij")
+        raise ValueError(f"patch_size={patch_size!r} must be a positive int or one per spatial axis {spatial}.")
+    grids = np.meshgrid(*[np.arange(s) // p for s, p in zip(spatial, patch, strict=True)], indexing="ij")
     n_cells = tuple(-(-s // p) for s, p in zip(spatial, patch, strict=True))
     units = np.ravel_multi_index(tuple(g.ravel() for g in grids), n_cells)
     return units, int(np.prod(n_cells))
@@ -84,8 +84,19 @@ class ExplainerView:
         False for metrics that read the attributions themselves.
     """
 
-    def __init__(self, explainer, X, *, attributions=None, patch_size=1, baseline="zeros",
-                 blur_sigma=5.0, channel_reduction="sum", batch_size=None, need_attributions=True):
+    def __init__(
+        self,
+        explainer,
+        X,
+        *,
+        attributions=None,
+        patch_size=1,
+        baseline="zeros",
+        blur_sigma=5.0,
+        channel_reduction="sum",
+        batch_size=None,
+        need_attributions=True,
+    ):
         check_is_fitted(explainer)
         X = in_memory(X)
         self.explainer = explainer
@@ -94,15 +105,11 @@ class ExplainerView:
 
         if isinstance(baseline, str) and baseline not in (*BASELINES, "mean"):
             # checked for tabular explainers too (they ignore it), so a typo never passes
-            raise ValueError(
-                f"baseline={baseline!r} is unknown; use one of {BASELINES}, a number or an array."
-            )
+            raise ValueError(f"baseline={baseline!r} is unknown; use one of {BASELINES}, a number or an array.")
         bs = batch_size if batch_size is not None else getattr(explainer, "batch_size", None)
         self.batch_size = check_positive_int(bs or DEFAULT_BATCH_SIZE, "batch_size")
         if channel_reduction not in ("sum", "abs_sum", "max_abs"):
-            raise ValueError(
-                f"channel_reduction={channel_reduction!r}; use 'sum', 'abs_sum' or 'max_abs'."
-            )
+            raise ValueError(f"channel_reduction={channel_reduction!r}; use 'sum', 'abs_sum' or 'max_abs'.")
         self.channel_reduction = channel_reduction
         if self.tabular:
             pv = explainer.perturbation_view(X)
@@ -121,8 +128,7 @@ class ExplainerView:
             self.X = to_numpy(X, keep_float=True)
             if self.X.ndim < 2 or self.X.shape[0] == 0:
                 raise ValueError(
-                    f"X must hold at least one sample with a first axis of samples; got shape "
-                    f"{self.X.shape}."
+                    f"X must hold at least one sample with a first axis of samples; got shape {self.X.shape}."
                 )
             if not np.isfinite(self.X).all():
                 raise ValueError("X contains NaN or infinity; metrics need finite inputs.")
@@ -170,8 +176,7 @@ class ExplainerView:
         if self.tabular:
             if A.shape != (n, self.n_units):
                 raise ValueError(
-                    f"attributions have shape {A.shape}; expected (n_samples, n_players) = "
-                    f"{(n, self.n_units)}."
+                    f"attributions have shape {A.shape}; expected (n_samples, n_players) = {(n, self.n_units)}."
                 )
             return A
         as_input = getattr(self.explainer, "_attributions_as_input", None)
@@ -240,8 +245,8 @@ class ExplainerView:
         res = np.empty(r)
         bs = self.rows_per_call
         for s in range(0, r, bs):
-            out = self.model_output(Xp[s:s + bs])
-            res[s:s + bs] = self.pick(out, self.targets[rows[s:s + bs]])
+            out = self.model_output(Xp[s : s + bs])
+            res[s : s + bs] = self.pick(out, self.targets[rows[s : s + bs]])
         return res
 
     def masked_outputs(self, rows, keep):

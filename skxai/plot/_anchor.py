@@ -21,8 +21,13 @@ def _candidate(c):
         return _words(words), float(prec), lower, upper, c.get("n_samples", c.get("n"))
     for attr in ("anchor", "words"):
         if hasattr(c, attr) and hasattr(c, "precision"):
-            return (_words(getattr(c, attr)), float(c.precision), getattr(c, "lower", None),
-                    getattr(c, "upper", None), getattr(c, "n_samples", None))
+            return (
+                _words(getattr(c, attr)),
+                float(c.precision),
+                getattr(c, "lower", None),
+                getattr(c, "upper", None),
+                getattr(c, "n_samples", None),
+            )
     c = tuple(c)
     if len(c) < 2:
         raise ValueError(f"Cannot read the anchor candidate {c!r}: expected (words, precision, ...).")
@@ -90,8 +95,20 @@ class AnchorSearchDisplay:
     (1, 3)
     """
 
-    def __init__(self, sizes, precisions, labels, *, threshold, selected=None, lower=None,
-                 upper=None, coverage=None, method=None, unit="words"):
+    def __init__(
+        self,
+        sizes,
+        precisions,
+        labels,
+        *,
+        threshold,
+        selected=None,
+        lower=None,
+        upper=None,
+        coverage=None,
+        method=None,
+        unit="words",
+    ):
         self.sizes = np.asarray(sizes, dtype=np.float64)
         self.precisions = np.asarray(precisions, dtype=np.float64)
         self.labels = list(labels)
@@ -156,10 +173,16 @@ class AnchorSearchDisplay:
         else:
             labels = [" ".join(w) for w in words]
         disp = cls(
-            [len(w) for w in words], [c[1] for c in cands], labels,
-            threshold=threshold, selected=selected,
-            lower=np.array([_opt(c[2]) for c in cands]), upper=np.array([_opt(c[3]) for c in cands]),
-            coverage=coverage, method=explanation.method, unit="conditions" if rules else "words",
+            [len(w) for w in words],
+            [c[1] for c in cands],
+            labels,
+            threshold=threshold,
+            selected=selected,
+            lower=np.array([_opt(c[2]) for c in cands]),
+            upper=np.array([_opt(c[3]) for c in cands]),
+            coverage=coverage,
+            method=explanation.method,
+            unit="conditions" if rules else "words",
         )
         return disp.plot(ax=ax, max_labels=max_labels)
 
@@ -213,8 +236,16 @@ class AnchorSearchDisplay:
             text = self.labels[i] or ("(no word)" if self.unit == "words" else "(no condition)")
             bold = i == self.selected
             frame = whole if bold else below
-            note = ax.annotate(text, (x[i], self.precisions[i]), textcoords="offset points", xytext=(0, 0),
-                               ha="left", va="center", fontsize=8, weight="bold" if bold else "normal")
+            note = ax.annotate(
+                text,
+                (x[i], self.precisions[i]),
+                textcoords="offset points",
+                xytext=(0, 0),
+                ha="left",
+                va="center",
+                fontsize=8,
+                weight="bold" if bold else "normal",
+            )
             # right of the point, but left of those in the right half: a label written rightwards
             # from the largest size ran past the axes and was cut at the figure's edge
             sides = ("left", "right") if x[i] > mid else ("right", "left")
@@ -251,10 +282,15 @@ class AnchorSearchDisplay:
                     # per cent wider or narrower than measured here (not toward its own point,
                     # which it sits beside)
                     pad = cand.padded(0.05 * w + 2)
-                    others = placed + obstacles[:i] + obstacles[i + 1:]
-                    if (cand.x0 >= frame.x0 and cand.x1 <= frame.x1 and cand.y0 >= frame.y0
-                            and cand.y1 <= frame.y1 and not cand.overlaps(obstacles[i])
-                            and not any(pad.overlaps(b) for b in others)):
+                    others = placed + obstacles[:i] + obstacles[i + 1 :]
+                    if (
+                        cand.x0 >= frame.x0
+                        and cand.x1 <= frame.x1
+                        and cand.y0 >= frame.y0
+                        and cand.y1 <= frame.y1
+                        and not cand.overlaps(obstacles[i])
+                        and not any(pad.overlaps(b) for b in others)
+                    ):
                         found = (side, step, cand, shown)
                         break
                 if found:
@@ -275,9 +311,8 @@ class AnchorSearchDisplay:
             if step:
                 # a thin line from the point to the label moved off it
                 ex = cand.x0 if side == "right" else cand.x1
-                (lx0, ly0), (lx1, ly1) = ax.transData.inverted().transform(
-                    [pts[i], [ex, (cand.y0 + cand.y1) / 2]])
-                leader, = ax.plot([lx0, lx1], [ly0, ly1], color="0.45", lw=0.5, zorder=1.5)
+                (lx0, ly0), (lx1, ly1) = ax.transData.inverted().transform([pts[i], [ex, (cand.y0 + cand.y1) / 2]])
+                (leader,) = ax.plot([lx0, lx1], [ly0, ly1], color="0.45", lw=0.5, zorder=1.5)
             placed.append(cand)
             if bold:
                 self._shortened_selected = self._shortened_selected or shown != text
@@ -372,15 +407,22 @@ class AnchorSearchDisplay:
                 # The axis is scaled to the estimates: a bound below it is cut, and the legend
                 # says so rather than leaving bars that end at the axis unexplained.
                 cut = bool((lo[ok] < self._bottom()).any())
-                errorbars = ax.errorbar(x[ok], self.precisions[ok],
-                            # one (2, n) array: a list of arrays makes matplotlib test
-                            # math.isfinite on an array (a DeprecationWarning on numpy 1.x)
-                            yerr=np.vstack([self.precisions[ok] - lo[ok], hi[ok] - self.precisions[ok]]),
-                            fmt="none", ecolor="0.75", lw=0.8, zorder=1,
-                            label="confidence bounds" + (" (cut at the axis)" if cut else ""))
+                errorbars = ax.errorbar(
+                    x[ok],
+                    self.precisions[ok],
+                    # one (2, n) array: a list of arrays makes matplotlib test
+                    # math.isfinite on an array (a DeprecationWarning on numpy 1.x)
+                    yerr=np.vstack([self.precisions[ok] - lo[ok], hi[ok] - self.precisions[ok]]),
+                    fmt="none",
+                    ecolor="0.75",
+                    lw=0.8,
+                    zorder=1,
+                    label="confidence bounds" + (" (cut at the axis)" if cut else ""),
+                )
         self.scatter_ = ax.scatter(x, self.precisions, c=list(colours), s=25, zorder=2)
-        self.threshold_line_ = ax.axhline(self.threshold, color="#d62728", ls="--", lw=1,
-                                          label=f"threshold {self.threshold:.2f}")
+        self.threshold_line_ = ax.axhline(
+            self.threshold, color="#d62728", ls="--", lw=1, label=f"threshold {self.threshold:.2f}"
+        )
         self.selected_marker_ = None
         if self.selected is not None:
             s = self.selected
@@ -390,11 +432,11 @@ class AnchorSearchDisplay:
                 label += f" (coverage {format_value(self.coverage)}"
                 if float(self.coverage) == 0:
                     # a real value, not a missing one: "(coverage 0)" read as "applies nowhere"
-                    label += (": in no corpus document" if self.unit == "words"
-                              else ": no background row satisfies it")
+                    label += ": in no corpus document" if self.unit == "words" else ": no background row satisfies it"
                 label += ")"
-            self.selected_marker_ = ax.scatter([x[s]], [self.precisions[s]], marker="*", s=250,
-                                               color="#ff7f0e", edgecolor="k", zorder=3, label=label)
+            self.selected_marker_ = ax.scatter(
+                [x[s]], [self.precisions[s]], marker="*", s=250, color="#ff7f0e", edgecolor="k", zorder=3, label=label
+            )
         ax.set_xticks(np.arange(int(self.sizes.min()), int(self.sizes.max()) + 1))
         ax.set_xlim(self.sizes.min() - 0.5, self.sizes.max() + 0.5)
         ax.set_xlabel(f"anchor size ({self.unit})")
@@ -470,6 +512,7 @@ class AnchorSearchDisplay:
 def _fit_label(note, text, joiner, room, renderer):
     """Shorten the label ``note`` to at most ``room`` pixels: its first parts (words or
     conditions) and how many more there are, or its first characters."""
+
     def fits(candidate):
         note.set_text(candidate)
         return note.get_window_extent(renderer).width <= room

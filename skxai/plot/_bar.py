@@ -69,8 +69,18 @@ class BarDisplay:
     [2.0, 1.0]
     """
 
-    def __init__(self, importances, feature_names, *, std=None, method=None, quantity=None, std_label=None,
-                 surrogate=False, anchors=False):
+    def __init__(
+        self,
+        importances,
+        feature_names,
+        *,
+        std=None,
+        method=None,
+        quantity=None,
+        std_label=None,
+        surrogate=False,
+        anchors=False,
+    ):
         self.importances = np.asarray(importances, dtype=np.float64)
         self.feature_names = list(feature_names)
         self.std = std
@@ -135,13 +145,22 @@ class BarDisplay:
             # are correlated: the mean's error is then at most the mean of the errors, whatever
             # the correlation; as if independent it was sqrt(n) too small for a linear model.
             std = sd.mean(axis=0) if shared else np.sqrt((sd**2).sum(axis=0)) / len(sd)
-        label = {"samples": "error bars: \u00b11 standard error\nover the explained samples",
-                 True: "error bars: \u00b11 std of the mean, from\nthe estimates' standard errors"}.get(error_bars)
+        label = {
+            "samples": "error bars: \u00b11 standard error\nover the explained samples",
+            True: "error bars: \u00b11 std of the mean, from\nthe estimates' standard errors",
+        }.get(error_bars)
         if error_bars is True and shared:
             label = "error bars: at most \u00b11 std of the mean\n(every row shares the conditional draws)"
-        disp = cls(absval.mean(axis=0), names, std=std, method=explanation.method,
-                   quantity=None if anchors else output_label(explanation, output=output), std_label=label,
-                   surrogate=is_surrogate(explanation), anchors=anchors)
+        disp = cls(
+            absval.mean(axis=0),
+            names,
+            std=std,
+            method=explanation.method,
+            quantity=None if anchors else output_label(explanation, output=output),
+            std_label=label,
+            surrogate=is_surrogate(explanation),
+            anchors=anchors,
+        )
         return disp.plot(ax=ax, max_display=max_display)
 
     @classmethod
@@ -183,8 +202,9 @@ class BarDisplay:
         shown = order[:max_display]
         # a row per bar, taller for names wrapped on more lines (two-line names ran into each other)
         lines = max((wrap_label(self.feature_names[j]).count("\n") + 1 for j in shown), default=1)
-        fig, ax = new_axes(ax, "BarDisplay",
-                           figsize=(6, (0.35 + 0.3 * (lines - 1)) * min(max_display, len(self.importances)) + 1.2))
+        fig, ax = new_axes(
+            ax, "BarDisplay", figsize=(6, (0.35 + 0.3 * (lines - 1)) * min(max_display, len(self.importances)) + 1.2)
+        )
         heights = list(self.importances[shown])
         labels = [self.feature_names[j] for j in shown]
         errs = None if self.std is None else list(np.asarray(self.std)[shown])
@@ -221,8 +241,10 @@ class BarDisplay:
         ax.set_xlabel(xlabel)
         plain_ticks(ax, "x")
         if self.method:
-            ax.set_title(f"{self.method}: " + ("features used by the anchors" if self.anchors
-                                               else "global importance"), fontsize=9)
+            ax.set_title(
+                f"{self.method}: " + ("features used by the anchors" if self.anchors else "global importance"),
+                fontsize=9,
+            )
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
         top = max(h + room[k] for k, h in enumerate(heights))

@@ -17,9 +17,7 @@ def check_matplotlib(caller):
     try:
         import matplotlib  # noqa: F401
     except ImportError as exc:  # pragma: no cover - matplotlib is a declared extra
-        raise ImportError(
-            f"{caller} needs matplotlib; install it with `pip install skxai[plot]`."
-        ) from exc
+        raise ImportError(f"{caller} needs matplotlib; install it with `pip install skxai[plot]`.") from exc
 
 
 def new_axes(ax, caller, figsize=None):
@@ -38,8 +36,6 @@ def new_axes(ax, caller, figsize=None):
 
     fig, ax = plt.subplots(figsize=figsize, FigureClass=RoomyFigure)
     return fig, ax
-
-
 
 
 def right_limit_for_labels(ax, lo, hi, starts, texts, fontsize=8):
@@ -137,7 +133,7 @@ def isolate_names(text, names):
         return text
     name = max(rtl, key=len)
     at = text.index(name)
-    return "\u2066" + text[:at] + isolated(name) + text[at + len(name):] + "\u2069"
+    return "\u2066" + text[:at] + isolated(name) + text[at + len(name) :] + "\u2069"
 
 
 def _lays_out_bidi():
@@ -178,8 +174,9 @@ def wrap_to(text, width_pt, fontsize):
     room = 0.92 * width_pt  # hinting at low resolutions widens the letters a little
 
     def widest(wrapped):
-        return max(text_to_path.get_text_width_height_descent(line, prop, ismath=False)[0]
-                   for line in wrapped.split("\n"))
+        return max(
+            text_to_path.get_text_width_height_descent(line, prop, ismath=False)[0] for line in wrapped.split("\n")
+        )
 
     chars = max(10, int(width_pt / (0.6 * fontsize)))
     wrapped = wrap_label(text, chars)
@@ -545,8 +542,10 @@ def output_label(exp, explainer=None, index=None, output=None):
         elif len(np.unique(per_sample)) == 1:
             target = int(per_sample[0])
         else:
-            shown = [str(names[int(t)]) if names is not None and 0 <= int(t) < len(names) else str(t)
-                     for t in np.unique(per_sample)]
+            shown = [
+                str(names[int(t)]) if names is not None and 0 <= int(t) < len(names) else str(t)
+                for t in np.unique(per_sample)
+            ]
             if quantity == "output":  # a plain module's outputs are no classes
                 return f"each sample's own output ({', '.join(shown[:6])})"
             return f"{quantity} of each sample's own class ({', '.join(shown[:6])})"

@@ -113,8 +113,14 @@ class BeeswarmDisplay:
             # Categories have no low or high: grey them (as shap does) instead of colouring their codes.
             data = data.copy()
             data[:, ~numeric_columns(raw)] = np.nan
-        disp = cls(values, data, names, method=explanation.method, quantity=output_label(explanation, output=output),
-                   surrogate=is_surrogate(explanation))
+        disp = cls(
+            values,
+            data,
+            names,
+            method=explanation.method,
+            quantity=output_label(explanation, output=output),
+            surrogate=is_surrogate(explanation),
+        )
         return disp.plot(ax=ax, max_display=max_display)
 
     @classmethod
@@ -169,9 +175,7 @@ class BeeswarmDisplay:
             grey = np.isnan(colors)
             rgba = colormap(norm(np.where(grey, 0.5, colors)))
             rgba[grey] = (0.6, 0.6, 0.6, 1.0)
-            self.collections_.append(
-                ax.scatter(x, y + offsets, c=rgba, s=size, linewidths=0, rasterized=n > 500)
-            )
+            self.collections_.append(ax.scatter(x, y + offsets, c=rgba, s=size, linewidths=0, rasterized=n > 500))
         ax.axvline(0.0, color="0.5", lw=0.8, zorder=0)
         ax.set_yticks(np.arange(k)[::-1], [wrap_label(self.feature_names[j]) for j in order])
         ax.set_ylim(-0.7, k - 0.3)
@@ -192,11 +196,13 @@ class BeeswarmDisplay:
             self.colorbar_.ax.set_yticklabels(["low", "high"])
             self.colorbar_.set_label("feature value")
             if np.isnan(self.data[:, order]).all(axis=0).any():
-                ax.text(1.0, -0.08, "grey: category", transform=ax.transAxes, ha="right", va="top", fontsize=7,
-                        color="0.4")
+                ax.text(
+                    1.0, -0.08, "grey: category", transform=ax.transAxes, ha="right", va="top", fontsize=7, color="0.4"
+                )
         if self.method:
-            ax.set_title(f"{self.method}: {'surrogate weights' if self.surrogate else 'attributions'} per sample",
-                         fontsize=9)
+            ax.set_title(
+                f"{self.method}: {'surrogate weights' if self.surrogate else 'attributions'} per sample", fontsize=9
+            )
         self.order_ = order
         self.ax_ = ax
         literal_text(ax)

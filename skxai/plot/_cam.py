@@ -87,8 +87,9 @@ class CamDisplay:
         self.layer_shape = layer_shape
 
     @classmethod
-    def from_explanation(cls, explanation, *, index=0, image=None, relu=False, output=None,
-                         ax=None, alpha=0.85, cmap="inferno"):
+    def from_explanation(
+        cls, explanation, *, index=0, image=None, relu=False, output=None, ax=None, alpha=0.85, cmap="inferno"
+    ):
         """Draw the map of image ``index`` of a CAM :class:`~skxai.Explanation`.
 
         Parameters
@@ -115,9 +116,7 @@ class CamDisplay:
         if values.ndim == 4 and values.shape[1] == 1:
             values = values[:, 0]
         if values.ndim != 3:
-            raise ValueError(
-                f"CamDisplay needs maps of shape (n, h, w); got values of shape {values.shape}."
-            )
+            raise ValueError(f"CamDisplay needs maps of shape (n, h, w); got values of shape {values.shape}.")
         image = image_at(explanation, values.shape[0], index, image, "map(s)")
         label = output_label(explanation, index=index, output=output)
         # a CAM explainer upscales its maps by default: the layer's own resolution is its raw map's
@@ -125,13 +124,13 @@ class CamDisplay:
         layer_shape = None
         if raw is not None and np.ndim(raw) == 3 and len(raw) == len(values):
             layer_shape = tuple(np.shape(raw)[1:])
-        disp = cls(values[index], image=image, relu=relu, method=explanation.method, quantity=label,
-                   layer_shape=layer_shape)
+        disp = cls(
+            values[index], image=image, relu=relu, method=explanation.method, quantity=label, layer_shape=layer_shape
+        )
         return disp.plot(ax=ax, alpha=alpha, cmap=cmap)
 
     @classmethod
-    def from_explainer(cls, explainer, X, *, index=0, relu=False, output=None, ax=None,
-                       alpha=0.85, cmap="inferno"):
+    def from_explainer(cls, explainer, X, *, index=0, relu=False, output=None, ax=None, alpha=0.85, cmap="inferno"):
         """Explain image ``index`` of ``X`` and draw its map over it.
 
         Returns
@@ -139,8 +138,9 @@ class CamDisplay:
         CamDisplay
         """
         exp = explain(explainer, X[index : index + 1], "CamDisplay")
-        return cls.from_explanation(exp, index=0, image=np.asarray(X[index]), relu=relu,
-                                    output=output, ax=ax, alpha=alpha, cmap=cmap)
+        return cls.from_explanation(
+            exp, index=0, image=np.asarray(X[index]), relu=relu, output=output, ax=ax, alpha=alpha, cmap=cmap
+        )
 
     def plot(self, ax=None, *, alpha=0.85, cmap="inferno"):
         """Draw the upscaled map over the image.
@@ -169,8 +169,15 @@ class CamDisplay:
         if lo < 0 < hi:
             vmax = max(-lo, hi)
             lo, hi, cmap = -vmax, vmax, "RdBu_r"
-        self.image_ = overlay(ax, self.heatmap_, cmap=cmap, vmin=lo, vmax=hi if hi > lo else lo + 1,
-                              alpha=alpha, over_image=img is not None)
+        self.image_ = overlay(
+            ax,
+            self.heatmap_,
+            cmap=cmap,
+            vmin=lo,
+            vmax=hi if hi > lo else lo + 1,
+            alpha=alpha,
+            over_image=img is not None,
+        )
         bar = fig.colorbar(self.image_, cax=colour_bar_axes(ax))  # as tall as the image
         bar.set_label("map value" + (" (ReLU)" if self.relu else ""), fontsize=7)
         ax.set_xticks([])

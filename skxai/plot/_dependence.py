@@ -94,8 +94,18 @@ class DependenceDisplay:
     (30, 2)
     """
 
-    def __init__(self, feature_values, attributions, feature_name, *, color_values=None,
-                 color_name=None, method=None, quantity=None, surrogate=False):
+    def __init__(
+        self,
+        feature_values,
+        attributions,
+        feature_name,
+        *,
+        color_values=None,
+        color_name=None,
+        method=None,
+        quantity=None,
+        surrogate=False,
+    ):
         self.feature_values = np.asarray(feature_values, dtype=np.float64)
         self.attributions = np.asarray(attributions, dtype=np.float64)
         self.feature_name = feature_name
@@ -143,7 +153,9 @@ class DependenceDisplay:
         elif color is not None:
             k = _feature_index(color, names, d)
         disp = cls(
-            data[:, j], values[:, j], names[j],
+            data[:, j],
+            values[:, j],
+            names[j],
             color_values=None if k is None else data[:, k],
             color_name=None if k is None else names[k],
             method=explanation.method,
@@ -187,8 +199,7 @@ class DependenceDisplay:
             self.scatter_ = ax.scatter(self.feature_values, self.attributions, s=size, color="#1f77b4")
             self.colorbar_ = None
         else:
-            self.scatter_ = ax.scatter(self.feature_values, self.attributions, s=size,
-                                       c=self.color_values, cmap=cmap)
+            self.scatter_ = ax.scatter(self.feature_values, self.attributions, s=size, c=self.color_values, cmap=cmap)
             self.colorbar_ = fig.colorbar(self.scatter_, ax=ax, pad=0.02)
         ax.axhline(0.0, color="0.6", lw=0.8, zorder=0)
         fontsize = FontProperties(size=matplotlib.rcParams["axes.labelsize"]).get_size_in_points()

@@ -87,8 +87,12 @@ def _needs(ax, renderer=None):
 def _room(ax):
     fig_w, fig_h = ax.figure.get_size_inches()
     box = ax.get_position()
-    return {"left": box.x0 * fig_w, "right": (1 - box.x1) * fig_w, "bottom": box.y0 * fig_h,
-            "top": (1 - box.y1) * fig_h}
+    return {
+        "left": box.x0 * fig_w,
+        "right": (1 - box.x1) * fig_w,
+        "bottom": box.y0 * fig_h,
+        "top": (1 - box.y1) * fig_h,
+    }
 
 
 def _margins(fig, axes, needs):

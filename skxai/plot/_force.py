@@ -62,8 +62,9 @@ class ForceDisplay:
     (12.5, 2, 1)
     """
 
-    def __init__(self, attributions, base_value, labels, *, method=None, quantity=None, surrogate=False,
-                 model_output=None):
+    def __init__(
+        self, attributions, base_value, labels, *, method=None, quantity=None, surrogate=False, model_output=None
+    ):
         self.attributions = np.asarray(attributions, dtype=np.float64)
         self.base_value = float(base_value)
         self.labels = list(labels)
@@ -93,8 +94,9 @@ class ForceDisplay:
         explanation = as_batch(explanation)
         phi, base, model_out, labels = row_parts(explanation, index, output, "ForceDisplay")
         quantity, surrogate, _ = row_context(explanation, index, output)
-        disp = cls(phi, base, labels, method=explanation.method, quantity=quantity, surrogate=surrogate,
-                   model_output=model_out)
+        disp = cls(
+            phi, base, labels, method=explanation.method, quantity=quantity, surrogate=surrogate, model_output=model_out
+        )
         return disp.plot(ax=ax, min_label=min_label)
 
     @classmethod
@@ -171,15 +173,32 @@ class ForceDisplay:
         # Above the blocks, on rows so that none covers another or the blocks: the prediction
         # first, next to its blocks; the base value beside it or a row higher (it lies inside the
         # blocks when the attributions have mixed signs); the model's own output above them.
-        above = [(self.prediction_, f"{end_name} = {format_value(self.prediction_, scale)}",
-                  {"fontsize": 10, "weight": "bold"}, 0),
-                 (self.base_value, f"{base_name} = {format_value(self.base_value, scale)}",
-                  {"fontsize": 8, "color": "0.3"}, 0)]
+        above = [
+            (
+                self.prediction_,
+                f"{end_name} = {format_value(self.prediction_, scale)}",
+                {"fontsize": 10, "weight": "bold"},
+                0,
+            ),
+            (
+                self.base_value,
+                f"{base_name} = {format_value(self.base_value, scale)}",
+                {"fontsize": 8, "color": "0.3"},
+                0,
+            ),
+        ]
         model_shown = self.model_output is not None and (
-            self.surrogate or not np.isclose(self.model_output, self.prediction_))
+            self.surrogate or not np.isclose(self.model_output, self.prediction_)
+        )
         if model_shown:
-            above.append((self.model_output, f"model f(x) = {format_value(self.model_output, scale)}",
-                          {"fontsize": 8, "color": "green"}, 1))
+            above.append(
+                (
+                    self.model_output,
+                    f"model f(x) = {format_value(self.model_output, scale)}",
+                    {"fontsize": 8, "color": "green"},
+                    1,
+                )
+            )
         bottom = -0.75 - 0.42 * n_rows
         ys, top = _place_above(ax, above, lo - pad, hi + pad, bottom)
         if model_shown:
@@ -224,8 +243,7 @@ def _place_labels(ax, blocks, lo, hi, max_rows=3, cap=0.2):
     gap = 4 * per_px  # a little white between labels on the same row
     ends, placed = [], {}
     for a, b, label, colour, j in sorted(blocks, key=lambda blk: (blk[0] + blk[1]) / 2):
-        text = ax.text((a + b) / 2, 0, label, ha="center", va="top", fontsize=7, color=colour,
-                       gid=f"force-label-{j}")
+        text = ax.text((a + b) / 2, 0, label, ha="center", va="top", fontsize=7, color=colour, gid=f"force-label-{j}")
         text.set_parse_math(False)
         room = max(abs(b - a), cap * (hi - lo))
         width = _fit_label(text, label, room, renderer, per_px)
@@ -316,6 +334,13 @@ def _place_above(ax, items, lo, hi, bottom):
     ys = []
     for x, text, style, row in placed:
         ys.append(_ABOVE_Y + step * row)
-        ax.text(x, ys[-1], text, ha="center", va="bottom",
-                bbox={"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none"}, **style)
+        ax.text(
+            x,
+            ys[-1],
+            text,
+            ha="center",
+            va="bottom",
+            bbox={"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none"},
+            **style,
+        )
     return ys, max(1.45, _ABOVE_Y + step * n_rows + 0.1)

@@ -82,8 +82,10 @@ def parts_html(parts, *, style=True):
     if parts.coverage is not None:
         # format_value: a coverage of 0.0002 is no "0.000", and an exact 0 reads "0" with what it
         # means (no corpus document holds the anchor's words); its definition in a tooltip
-        meta.append(f'<span title="{html.escape(COVERAGE_MEANING)}">'
-                    f"{html.escape(coverage_text(parts.coverage, bool(parts.anchor_words)))}</span>")
+        meta.append(
+            f'<span title="{html.escape(COVERAGE_MEANING)}">'
+            f"{html.escape(coverage_text(parts.coverage, bool(parts.anchor_words)))}</span>"
+        )
     if weights is not None and len(weights):
         # each word once: LIME gives every occurrence of a word its weight, and "to" filled the
         # list four times
@@ -214,7 +216,8 @@ def explanation_html(explanation, max_rows=10, max_features=12):
     for i in range(min(n, max_rows)):
         cells = "".join(
             f'<td style="background:{weight_colour(values[i, j], scale)}"'
-            + ("" if std is None else f' title="\u00b1{std[i, j]:.3g} (std)"') + f">{values[i, j]:.3g}</td>"
+            + ("" if std is None else f' title="\u00b1{std[i, j]:.3g} (std)"')
+            + f">{values[i, j]:.3g}</td>"
             for j in order
         )
         # the label formatter: a prediction of 0.99998 read "1" (as if the model were sure)

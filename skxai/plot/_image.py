@@ -8,8 +8,12 @@ from skxai.plot._base import _select_output, check_matplotlib, explain, format_v
 
 _MODES = ("signed", "abs_max", "positive", "negative", "split")
 # what each heatmap's colour bar measures
-_BAR_LABELS = {"signed": "attribution", "abs_max": "|attribution|", "positive": "attribution",
-               "negative": "|attribution|"}
+_BAR_LABELS = {
+    "signed": "attribution",
+    "abs_max": "|attribution|",
+    "positive": "attribution",
+    "negative": "|attribution|",
+}
 
 
 def to_hwc(a, channel_axis="auto"):
@@ -225,8 +229,9 @@ class ImageAttributionDisplay:
         self.quantity = quantity
 
     @classmethod
-    def from_explanation(cls, explanation, *, index=0, image=None, mode="signed",
-                         channel_axis="auto", output=None, ax=None, alpha=0.85):
+    def from_explanation(
+        cls, explanation, *, index=0, image=None, mode="signed", channel_axis="auto", output=None, ax=None, alpha=0.85
+    ):
         """Draw the attributions of image ``index`` of an :class:`~skxai.Explanation`.
 
         Parameters
@@ -255,18 +260,19 @@ class ImageAttributionDisplay:
         values, _, _ = _select_output(explanation, output)
         if values.ndim < 3:
             raise ValueError(
-                f"ImageAttributionDisplay needs image attributions (n, [C,] H, W); got values of "
-                f"shape {values.shape}."
+                f"ImageAttributionDisplay needs image attributions (n, [C,] H, W); got values of shape {values.shape}."
             )
         image = image_at(explanation, values.shape[0], index, image, "image(s)")
         label = output_label(explanation, index=index, output=output)
-        disp = cls(values[index], image=image, channel_axis=channel_axis, method=explanation.method,
-                   quantity=label or None)
+        disp = cls(
+            values[index], image=image, channel_axis=channel_axis, method=explanation.method, quantity=label or None
+        )
         return disp.plot(ax=ax, mode=mode, alpha=alpha)
 
     @classmethod
-    def from_explainer(cls, explainer, X, *, index=0, mode="signed", channel_axis="auto",
-                       output=None, ax=None, alpha=0.85):
+    def from_explainer(
+        cls, explainer, X, *, index=0, mode="signed", channel_axis="auto", output=None, ax=None, alpha=0.85
+    ):
         """Explain image ``index`` of ``X`` and draw its heatmap.
 
         Returns
@@ -274,8 +280,16 @@ class ImageAttributionDisplay:
         ImageAttributionDisplay
         """
         exp = explain(explainer, X[index : index + 1], "ImageAttributionDisplay")
-        return cls.from_explanation(exp, index=0, image=np.asarray(X[index]), mode=mode,
-                                    channel_axis=channel_axis, output=output, ax=ax, alpha=alpha)
+        return cls.from_explanation(
+            exp,
+            index=0,
+            image=np.asarray(X[index]),
+            mode=mode,
+            channel_axis=channel_axis,
+            output=output,
+            ax=ax,
+            alpha=alpha,
+        )
 
     def plot(self, ax=None, *, mode="signed", alpha=0.85):
         """Draw the heatmap(s).
@@ -300,9 +314,7 @@ class ImageAttributionDisplay:
         if self.image is not None:
             img = to_hwc(self.image, self.channel_axis)
             if img.shape[:2] != attr.shape[:2]:
-                raise ValueError(
-                    f"image of size {img.shape[:2]} does not match attributions of size {attr.shape[:2]}."
-                )
+                raise ValueError(f"image of size {img.shape[:2]} does not match attributions of size {attr.shape[:2]}.")
         panels = ["image", "positive", "negative"] if mode == "split" else [mode]
         fig, axes = _axes_for(ax, len(panels), "ImageAttributionDisplay")
         self.image_ = None
@@ -340,8 +352,12 @@ class ImageAttributionDisplay:
             else:
                 bar.set_label(_BAR_LABELS[panel], fontsize=7)
             a.set_title(
-                {"signed": "attribution (sum over channels)", "abs_max": "max over channels |attribution|",
-                 "positive": "positive part", "negative": "negative part"}[panel]
+                {
+                    "signed": "attribution (sum over channels)",
+                    "abs_max": "max over channels |attribution|",
+                    "positive": "positive part",
+                    "negative": "negative part",
+                }[panel]
                 + f"\nmax {format_value(peak, peak)}",
                 fontsize=8,
             )

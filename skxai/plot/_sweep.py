@@ -28,8 +28,7 @@ def sigma_parameter(explainer):
         if name in params:
             return name
     raise ValueError(
-        f"{type(explainer).__name__} has no noise-level parameter (looked for {_SIGMA_NAMES}); "
-        "pass param=<name>."
+        f"{type(explainer).__name__} has no noise-level parameter (looked for {_SIGMA_NAMES}); pass param=<name>."
     )
 
 
@@ -101,8 +100,7 @@ class SigmaSweepDisplay:
         return disp.plot(ax=ax)
 
     @classmethod
-    def from_explainer(cls, explainer, X, sigmas, *, index=0, param=None, fit_X=None,
-                       mode="abs_max", ax=None):
+    def from_explainer(cls, explainer, X, sigmas, *, index=0, param=None, fit_X=None, mode="abs_max", ax=None):
         """Explain image ``index`` of ``X`` with a copy of ``explainer`` for each sigma.
 
         Parameters
@@ -181,8 +179,9 @@ class SigmaSweepDisplay:
             self.images_.append(art)
         if ax is None:
             head = ": ".join(str(t) for t in (self.method, self.quantity) if t)
-            fig.suptitle((head + ", " if head else "") + "noise level sweep (each map scaled to its own max)",
-                         fontsize=10)
+            fig.suptitle(
+                (head + ", " if head else "") + "noise level sweep (each map scaled to its own max)", fontsize=10
+            )
         self.axes_ = axes
         self.ax_ = axes[0]
         literal_text(*np.ravel(np.asarray(axes, dtype=object)))

@@ -164,8 +164,18 @@ class TextHighlightDisplay:
             if w is not None and w != 0:
                 bbox = {"boxstyle": "round,pad=0.12", "lw": 0, "fc": _rgba(weight_colour(w, scale))}
             anchored = i is not None and i in p.anchor_positions
-            t = ax.text(0, 0, text, transform=corner, fontsize=fontsize, family=_FAMILY,
-                        weight="bold" if anchored else "normal", va="top", ha="left", bbox=bbox)
+            t = ax.text(
+                0,
+                0,
+                text,
+                transform=corner,
+                fontsize=fontsize,
+                family=_FAMILY,
+                weight="bold" if anchored else "normal",
+                va="top",
+                ha="left",
+                bbox=bbox,
+            )
             tw = t.get_window_extent(renderer).width * to_points
             gap = space if spaced and x > 0 else 0.0
             # a new line when the axes or ``width`` characters are full
@@ -200,7 +210,7 @@ _FAMILY = ["serif", "DejaVu Sans"]
 
 
 def _direction(text):
-    """"R", "L" (the first strong letter's direction), "EN" (a number) or "N" (punctuation)."""
+    """ "R", "L" (the first strong letter's direction), "EN" (a number) or "N" (punctuation)."""
     import unicodedata
 
     for c in text:

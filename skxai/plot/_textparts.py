@@ -29,8 +29,9 @@ class TextParts:
 
 
 #: What a text anchor's coverage is (AnchorTextExplainer), for tooltips and legends.
-COVERAGE_MEANING = ("coverage: the share of the documents given to fit (the coverage corpus) that "
-                    "contain every anchor word")
+COVERAGE_MEANING = (
+    "coverage: the share of the documents given to fit (the coverage corpus) that contain every anchor word"
+)
 
 
 def coverage_text(coverage, anchored):
@@ -177,8 +178,13 @@ def _output_name(exp, value, by_index=True):
     names = exp.output_names
     if names is not None and by_index and isinstance(value, int | np.integer) and 0 <= value < len(names):
         return f"'{names[int(value)]}'"
-    if names is not None and not by_index and isinstance(value, int | np.integer) and 0 <= value < len(names) \
-            and not any(isinstance(n, int | np.integer) for n in names):
+    if (
+        names is not None
+        and not by_index
+        and isinstance(value, int | np.integer)
+        and 0 <= value < len(names)
+        and not any(isinstance(n, int | np.integer) for n in names)
+    ):
         return f"'{names[int(value)]}'"
     return f"'{value}'" if isinstance(value, str) else f"output {value}"
 

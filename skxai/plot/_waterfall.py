@@ -39,8 +39,7 @@ def row_parts(explanation, index, output, caller):
     phi = values[index]
     if base is None:
         raise ValueError(
-            f"{caller} needs base values (the expected output the attributions start from); "
-            "this explanation has none."
+            f"{caller} needs base values (the expected output the attributions start from); this explanation has none."
         )
     b = float(base[index])
     model_out = None
@@ -84,11 +83,20 @@ def as_batch(explanation):
     target = explanation.target_index
     if isinstance(target, np.ndarray):
         target = target.reshape(1)
-    return Explanation(one(explanation.values), base_values=one(explanation.base_values), data=one(explanation.data),
-                       feature_names=explanation.feature_names, output_names=explanation.output_names,
-                       std=one(explanation.std), target_index=target, output_axis=explanation.output_axis,
-                       outputs=one(explanation.outputs), method=explanation.method, sample_fields=per_sample,
-                       **extras)
+    return Explanation(
+        one(explanation.values),
+        base_values=one(explanation.base_values),
+        data=one(explanation.data),
+        feature_names=explanation.feature_names,
+        output_names=explanation.output_names,
+        std=one(explanation.std),
+        target_index=target,
+        output_axis=explanation.output_axis,
+        outputs=one(explanation.outputs),
+        method=explanation.method,
+        sample_fields=per_sample,
+        **extras,
+    )
 
 
 def check_error_bars(explanation, error_bars, caller, allowed=(True, False)):
@@ -134,8 +142,13 @@ def _with_values(explanation, values):
     """
     from skxai._explanation import Explanation
 
-    return Explanation(values, output_names=explanation.output_names, target_index=explanation.target_index,
-                       output_axis=explanation.output_axis, outputs=explanation.outputs)
+    return Explanation(
+        values,
+        output_names=explanation.output_names,
+        target_index=explanation.target_index,
+        output_axis=explanation.output_axis,
+        outputs=explanation.outputs,
+    )
 
 
 def _cell(v):
@@ -208,8 +221,18 @@ class WaterfallDisplay:
     (12.5, 12.5)
     """
 
-    def __init__(self, attributions, base_value, labels, *, model_output=None, method=None, quantity=None,
-                 surrogate=False, std=None):
+    def __init__(
+        self,
+        attributions,
+        base_value,
+        labels,
+        *,
+        model_output=None,
+        method=None,
+        quantity=None,
+        surrogate=False,
+        std=None,
+    ):
         self.attributions = np.asarray(attributions, dtype=np.float64)
         self.base_value = float(base_value)
         self.labels = list(labels)
@@ -246,8 +269,16 @@ class WaterfallDisplay:
         explanation = as_batch(explanation)
         phi, base, model_out, labels = row_parts(explanation, index, output, "WaterfallDisplay")
         quantity, surrogate, std = row_context(explanation, index, output)
-        disp = cls(phi, base, labels, model_output=model_out, method=explanation.method, quantity=quantity,
-                   surrogate=surrogate, std=std)
+        disp = cls(
+            phi,
+            base,
+            labels,
+            model_output=model_out,
+            method=explanation.method,
+            quantity=quantity,
+            surrogate=surrogate,
+            std=std,
+        )
         return disp.plot(ax=ax, max_display=max_display, error_bars=error_bars)
 
     @classmethod
@@ -259,8 +290,7 @@ class WaterfallDisplay:
         WaterfallDisplay
         """
         exp = explain_row(explainer, X, index, "WaterfallDisplay")
-        return cls.from_explanation(exp, index=0, output=output, max_display=max_display, ax=ax,
-                                    error_bars=error_bars)
+        return cls.from_explanation(exp, index=0, output=output, max_display=max_display, ax=ax, error_bars=error_bars)
 
     def plot(self, ax=None, *, max_display=10, error_bars=False):
         """Draw the waterfall.
@@ -328,8 +358,16 @@ class WaterfallDisplay:
                 label = " " + label  # clear of the error bar's cap
             labels.append((at, label))
             # on a white ground: the f(x) / E[f(X)] lines can run through a label
-            ax.text(at, y, label, va="center", ha="left", fontsize=8, zorder=4,
-                    bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.3, "alpha": 0.85})
+            ax.text(
+                at,
+                y,
+                label,
+                va="center",
+                ha="left",
+                fontsize=8,
+                zorder=4,
+                bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.3, "alpha": 0.85},
+            )
         for y in range(len(steps) - 1):
             ax.plot([self.ends_[y]] * 2, [y + 0.35, y + 0.65], color="0.5", lw=0.8)
         ax.axvline(self.base_value, color="0.4", ls=":", lw=1)
@@ -341,18 +379,33 @@ class WaterfallDisplay:
         middle = 0.5 * (min(starts.min(), self.ends_.min()) + max(starts.max(), self.ends_.max()))
         # the base value's label stands on the x axis (2 points above it): written down from
         # y=-0.9 in data units it crossed the axis line when the rows were small (1 to 3 bars)
-        for x, y, text, rise, size in ((self.base_value, 0.0, base_name, 2, 8),
-                                       (self.prediction_, top + 0.1, end_name, 0, 9)):
-            ax.annotate(f"{text} = {format_value(x, scale)}", (x, y), xytext=(3 if x <= middle else -3, rise),
-                        xycoords=("data", "axes fraction") if rise else "data", textcoords="offset points",
-                        ha="left" if x <= middle else "right", va="bottom", fontsize=size)
+        for x, y, text, rise, size in (
+            (self.base_value, 0.0, base_name, 2, 8),
+            (self.prediction_, top + 0.1, end_name, 0, 9),
+        ):
+            ax.annotate(
+                f"{text} = {format_value(x, scale)}",
+                (x, y),
+                xytext=(3 if x <= middle else -3, rise),
+                xycoords=("data", "axes fraction") if rise else "data",
+                textcoords="offset points",
+                ha="left" if x <= middle else "right",
+                va="bottom",
+                fontsize=size,
+            )
         differs = self.model_output is not None and not np.isclose(
             self.model_output, self.prediction_, rtol=1e-6, atol=1e-9 * max(1.0, abs(self.model_output))
         )
         if differs or (self.surrogate and self.model_output is not None):
             ax.axvline(self.model_output, color="green", lw=1)
-            ax.text(self.model_output, top + 0.75, f"model f(x) = {format_value(self.model_output, scale)}",
-                    color="green", ha="center", fontsize=8)
+            ax.text(
+                self.model_output,
+                top + 0.75,
+                f"model f(x) = {format_value(self.model_output, scale)}",
+                color="green",
+                ha="center",
+                fontsize=8,
+            )
         ax.set_yticks(np.arange(len(steps)), [wrap_label(s, 40) for s in names])
         ax.set_ylim(-1.2, len(steps) + 0.9)
         lo = min(starts.min(), self.ends_.min())

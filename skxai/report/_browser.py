@@ -65,9 +65,18 @@ def screenshot(path, png, *, chromium=None, width=1280, height=3000, timeout=120
     if chromium is None:
         raise FileNotFoundError("No Chromium executable found (install Debian's 'chromium').")
     with tempfile.TemporaryDirectory(prefix="skxai-shot-") as tmp:
-        cmd = [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--no-first-run",
-               f"--user-data-dir={os.path.join(tmp, 'profile')}", f"--window-size={width},{height}",
-               f"--screenshot={os.path.abspath(png)}", "file://" + os.path.abspath(path)]
+        cmd = [
+            chromium,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--hide-scrollbars",
+            "--no-first-run",
+            f"--user-data-dir={os.path.join(tmp, 'profile')}",
+            f"--window-size={width},{height}",
+            f"--screenshot={os.path.abspath(png)}",
+            "file://" + os.path.abspath(path),
+        ]
         subprocess.run(cmd, capture_output=True, timeout=timeout, check=False)
     return png
 
@@ -109,10 +118,21 @@ def inspect_in_browser(path, *, chromium=None, timeout=60):
         with open(page_path, "w", encoding="utf-8") as fh:
             fh.write(probed)
         cmd = [
-            chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync",
-            "--disable-dev-shm-usage", f"--user-data-dir={os.path.join(tmp, 'profile')}",
-            "--enable-logging=stderr", "--v=0", "--virtual-time-budget=10000", "--window-size=1280,1000",
+            chromium,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-dev-shm-usage",
+            f"--user-data-dir={os.path.join(tmp, 'profile')}",
+            "--enable-logging=stderr",
+            "--v=0",
+            "--virtual-time-budget=10000",
+            "--window-size=1280,1000",
             "--dump-dom",
             "file://" + page_path,
         ]
@@ -120,8 +140,7 @@ def inspect_in_browser(path, *, chromium=None, timeout=60):
     match = re.search(r'<pre id="skxai-probe">(.*?)</pre>', proc.stdout, flags=re.S)
     if match is None:
         raise RuntimeError(
-            f"Chromium did not report on the page (exit code {proc.returncode}); stderr tail: "
-            f"{proc.stderr[-2000:]}"
+            f"Chromium did not report on the page (exit code {proc.returncode}); stderr tail: {proc.stderr[-2000:]}"
         )
     result = json.loads(html.unescape(match.group(1)))
     result["chromium_console"] = [line for line in proc.stderr.splitlines() if ":CONSOLE" in line]

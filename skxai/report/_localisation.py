@@ -54,8 +54,10 @@ def score_maps(named, X, masks, *, sanity=True, n_sanity=8, random_state=0):
     pointing = getattr(metrics, "pointing_game", None)
     energy = getattr(metrics, "energy_pointing_game", None)
     if pointing is None or energy is None:
-        return [], ("The localisation metrics skxai.metrics.pointing_game and energy_pointing_game are not in "
-                    "this installation of skxai, so the maps are not scored against the boxes.")
+        return [], (
+            "The localisation metrics skxai.metrics.pointing_game and energy_pointing_game are not in "
+            "this installation of skxai, so the maps are not scored against the boxes."
+        )
     masks = np.asarray(masks, dtype=bool)
     rows = []
     for name, explainer, exp in named:
@@ -65,8 +67,13 @@ def score_maps(named, X, masks, *, sanity=True, n_sanity=8, random_state=0):
         if maps is None or len(maps) > len(masks):
             continue
         m = masks[: len(maps)]
-        row = {"method": name, "pointing": _mean_sem(pointing(maps, m)), "energy": _mean_sem(energy(maps, m)),
-               "n": len(maps), "sanity": None}
+        row = {
+            "method": name,
+            "pointing": _mean_sem(pointing(maps, m)),
+            "energy": _mean_sem(energy(maps, m)),
+            "n": len(maps),
+            "sanity": None,
+        }
         if sanity and hasattr(metrics, "model_randomization_test"):
             try:
                 Xs = X[: min(n_sanity, len(maps))]
@@ -80,8 +87,15 @@ def score_maps(named, X, masks, *, sanity=True, n_sanity=8, random_state=0):
                 row["sanity"] = (None, " ".join(str(exc).split())[:120])
         rows.append(row)
     control = random_control(masks.shape, random_state)
-    rows.append({"method": "random maps (control)", "pointing": _mean_sem(pointing(control, masks)),
-                 "energy": _mean_sem(energy(control, masks)), "n": len(masks), "sanity": None})
+    rows.append(
+        {
+            "method": "random maps (control)",
+            "pointing": _mean_sem(pointing(control, masks)),
+            "energy": _mean_sem(energy(control, masks)),
+            "n": len(masks),
+            "sanity": None,
+        }
+    )
     return rows, None
 
 
@@ -114,14 +128,18 @@ def localisation_html(rows, note, masks):
     if note:
         return f'<div class="note">{esc(note)}</div>'
     share = float(np.asarray(masks, dtype=bool).mean())
-    head = ("<tr><th>method</th><th>pointing game (hit rate)</th><th>energy pointing game</th>"
-            "<th>model randomisation (sanity check): Spearman similarity to the original maps</th>"
-            "<th>images</th></tr>")
+    head = (
+        "<tr><th>method</th><th>pointing game (hit rate)</th><th>energy pointing game</th>"
+        "<th>model randomisation (sanity check): Spearman similarity to the original maps</th>"
+        "<th>images</th></tr>"
+    )
     body = []
     for r in rows:
         p, e = r["pointing"], r["energy"]
-        body.append(f"<tr><th>{esc(r['method'])}</th><td>{p[0]:.2f} ± {p[1]:.2f}</td>"
-                    f"<td>{e[0]:.2f} ± {e[1]:.2f}</td><td>{_sanity_cell(r)}</td><td>{r['n']}</td></tr>")
+        body.append(
+            f"<tr><th>{esc(r['method'])}</th><td>{p[0]:.2f} ± {p[1]:.2f}</td>"
+            f"<td>{e[0]:.2f} ± {e[1]:.2f}</td><td>{_sanity_cell(r)}</td><td>{r['n']}</td></tr>"
+        )
     checked = [r for r in rows if r["sanity"] is not None and r["sanity"][0] is not None]
     sanity_text = ""
     if checked:
@@ -182,8 +200,10 @@ def localisation_markdown(rows, command, extra=""):
     str
         The Markdown text, ending with a newline.
     """
-    lines = ["| method | pointing game | energy pointing game | model randomisation (Spearman similarity) | images |",
-             "|---|---|---|---|---|"]
+    lines = [
+        "| method | pointing game | energy pointing game | model randomisation (Spearman similarity) | images |",
+        "|---|---|---|---|---|",
+    ]
     for r in rows:
         p, e = r["pointing"], r["energy"]
         sanity = "—" if r["sanity"] is None else _sanity_verdict(r)[1]

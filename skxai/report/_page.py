@@ -131,6 +131,9 @@ def page(title, subtitle, intro, sections):
 
     template = Environment(autoescape=True).from_string(_PAGE)
     return template.render(
-        title=title, subtitle=subtitle, css=Markup(CSS + TEXT_STYLE), intro=Markup(intro),
+        title=title,
+        subtitle=subtitle,
+        css=Markup(CSS + TEXT_STYLE),
+        intro=Markup(intro),
         sections=[(sid, head, Markup(content)) for sid, head, content in sections],
     )

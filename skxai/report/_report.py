@@ -94,8 +94,10 @@ class Report:
     def _repr_html_(self):
         import html
 
-        return (f'<iframe srcdoc="{html.escape(self.html, quote=True)}" '
-                'style="width:100%;height:600px;border:1px solid #ddd"></iframe>')
+        return (
+            f'<iframe srcdoc="{html.escape(self.html, quote=True)}" '
+            'style="width:100%;height:600px;border:1px solid #ddd"></iframe>'
+        )
 
     def __repr__(self):
         return f"Report({len(self.html):,} characters, {len(self.figures)} figures)"
@@ -136,10 +138,26 @@ def _head(X, n):
     return X[:n]
 
 
-def make_report(explainers, X, *, path=None, title="skxai explanation report", description=None,
-                max_samples=200, n_local=3, metrics=True, n_metric_samples=20, dpi=80,
-                figures_dir=None, explanations=None, timings=None, extra_figures=None, localisation=None,
-                output_names=None, verbose=0):
+def make_report(
+    explainers,
+    X,
+    *,
+    path=None,
+    title="skxai explanation report",
+    description=None,
+    max_samples=200,
+    n_local=3,
+    metrics=True,
+    n_metric_samples=20,
+    dpi=80,
+    figures_dir=None,
+    explanations=None,
+    timings=None,
+    extra_figures=None,
+    localisation=None,
+    output_names=None,
+    verbose=0,
+):
     """Explain ``X`` with fitted explainers and write one self-contained HTML page.
 
     For each explainer the page says what was explained (model, data, response, outputs,
@@ -238,9 +256,17 @@ def make_report(explainers, X, *, path=None, title="skxai explanation report", d
     with closing_progress(named, verbose=verbose, total=len(named), desc="report", unit="explainer") as bar:
         for name, explainer in bar:
             content, exp = explainer_section(
-                name, explainer, Xs, n_local=n_local, metric_names=metric_names,
-                n_metric_samples=n_metric_samples, dpi=dpi, figures=figures,
-                explanation=explanations.get(name), seconds=(timings or {}).get(name), output_names=output_names,
+                name,
+                explainer,
+                Xs,
+                n_local=n_local,
+                metric_names=metric_names,
+                n_metric_samples=n_metric_samples,
+                dpi=dpi,
+                figures=figures,
+                explanation=explanations.get(name),
+                seconds=(timings or {}).get(name),
+                output_names=output_names,
             )
             _add_section(sections, slug(name), name, content)
             computed.append((name, exp))
@@ -254,11 +280,19 @@ def make_report(explainers, X, *, path=None, title="skxai explanation report", d
         for (name, est), (_, exp) in zip(named, computed, strict=True):
             est, _ = final_explainer(est, Xs)
             named_exps.append((name, est, exp))
-        localisation_rows, note = score_maps(named_exps, final_explainer(named[0][1], Xs)[1], masks,
-                                             sanity=localisation.get("sanity", True),
-                                             n_sanity=localisation.get("n_sanity", 8))
-        _add_section(sections, "localisation", "Do the maps point at the object? (localisation and sanity checks)",
-                     localisation_html(localisation_rows, note, masks))
+        localisation_rows, note = score_maps(
+            named_exps,
+            final_explainer(named[0][1], Xs)[1],
+            masks,
+            sanity=localisation.get("sanity", True),
+            n_sanity=localisation.get("n_sanity", 8),
+        )
+        _add_section(
+            sections,
+            "localisation",
+            "Do the maps point at the object? (localisation and sanity checks)",
+            localisation_html(localisation_rows, note, masks),
+        )
     agreement = agreement_section(computed)
     if agreement is not None:
         _add_section(sections, "agreement", "Do the explainers agree?", agreement)
@@ -277,4 +311,3 @@ def make_report(explainers, X, *, path=None, title="skxai explanation report", d
     elif figures_dir is not None:  # without a page to write: the figures alone (was ignored)
         report._write_figures(figures_dir)
     return report
-

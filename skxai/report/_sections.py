@@ -111,8 +111,11 @@ def _short(value, limit=120):
 def settings_html(explainer):
     params = explainer.get_params(deep=False)
     # A renamed parameter left at its "deprecated" default is not a setting of the explainer.
-    rows = [(k, f"<code>{esc(_short(v))}</code>") for k, v in sorted(params.items())
-            if not (isinstance(v, str) and v == "deprecated")]
+    rows = [
+        (k, f"<code>{esc(_short(v))}</code>")
+        for k, v in sorted(params.items())
+        if not (isinstance(v, str) and v == "deprecated")
+    ]
     return kv_table(rows)
 
 
@@ -127,8 +130,11 @@ def doc_summary(cls):
 
 def plain_rst(text):
     """RST inline markup as plain text: ``code``, :role:`target`, *emphasis*, `links <...>`_."""
-    text = re.sub(r":[a-z]+(?::[a-z]+)?:`~?([^`<]*?)(?:\s*<[^>]*>)?`", lambda m: m.group(1).split(".")[-1]
-                  if m.group(0).find("~") >= 0 else m.group(1), text)
+    text = re.sub(
+        r":[a-z]+(?::[a-z]+)?:`~?([^`<]*?)(?:\s*<[^>]*>)?`",
+        lambda m: m.group(1).split(".")[-1] if m.group(0).find("~") >= 0 else m.group(1),
+        text,
+    )
     text = re.sub(r"`([^`<]+?)\s*<[^>]+>`_+", r"\1", text)
     text = re.sub(r"``([^`]+)``", r"\1", text)
     text = re.sub(r"`([^`]+)`_*", r"\1", text)
@@ -255,15 +261,19 @@ def reconstruction_html(exp, model_out, label):
     gap = float(np.max(np.abs(recon - model_out)))
     scale = float(np.max(np.abs(model_out))) or 1.0
     if surrogate:
-        return (f"<p class=\"note\">These are the <b>local surrogate's</b> weights, not an additive split of the "
-                f"model's {esc(label)}: the surrogate's prediction g(x) = intercept + sum of weights differs from "
-                f"the model's own output f(x) by up to <b>{esc(format_value(gap, scale))}</b> over the explained "
-                "samples. The waterfalls show g(x) and, in green, the model's f(x).</p>")
+        return (
+            f'<p class="note">These are the <b>local surrogate\'s</b> weights, not an additive split of the '
+            f"model's {esc(label)}: the surrogate's prediction g(x) = intercept + sum of weights differs from "
+            f"the model's own output f(x) by up to <b>{esc(format_value(gap, scale))}</b> over the explained "
+            "samples. The waterfalls show g(x) and, in green, the model's f(x).</p>"
+        )
     # relative to the outputs: a floor of 1 called attributions 1% off outputs of 1e-7 additive
     additive = gap <= 1e-6 * scale
-    return (f"<p>Base value + sum of attributions against the model's own {esc(label)}: largest gap "
-            f"<b>{esc(format_value(gap, scale))}</b> over the explained samples"
-            f"{' (additive: the attributions add up to the model output)' if additive else ''}.</p>")
+    return (
+        f"<p>Base value + sum of attributions against the model's own {esc(label)}: largest gap "
+        f"<b>{esc(format_value(gap, scale))}</b> over the explained samples"
+        f"{' (additive: the attributions add up to the model output)' if additive else ''}.</p>"
+    )
 
 
 def tabular_views(sb, exp, n_local, explainer=None, X=None, output=None):
@@ -286,26 +296,39 @@ def tabular_views(sb, exp, n_local, explainer=None, X=None, output=None):
     std = exp.std
     # all 0: exact values; inf: an unknown error, written as such (not hidden as if exact)
     error_bars = std is not None and np.shape(std) == np.shape(exp.values) and bool((np.asarray(std) != 0).any())
-    bars_note = ("; error bars: \u00b11 standard error of the estimates (95% interval: \u00b11.96), "
-                 "none where it is unknown" if error_bars else "")
+    bars_note = (
+        "; error bars: \u00b11 standard error of the estimates (95% interval: \u00b11.96), none where it is unknown"
+        if error_bars
+        else ""
+    )
     # rows taller for names wrapped on more lines (at 0.3 inch, three-line names ran into each other)
     names = exp.feature_names if exp.feature_names is not None and len(exp.feature_names) == d else ["x0"]
     extra = name_lines([str(v) for v in names]) - 1
     sb.add("<h3>Global view</h3>")
-    sb.figure(lambda ax: BarDisplay.from_explanation(exp, ax=ax, error_bars=error_bars),
-              f"Mean |{who}| per feature over the explained samples; explained: {label}{bars_note}",
-              (6.5, (0.3 + 0.3 * extra) * min(d, 11) + 1.5 + 0.45 * error_bars))
+    sb.figure(
+        lambda ax: BarDisplay.from_explanation(exp, ax=ax, error_bars=error_bars),
+        f"Mean |{who}| per feature over the explained samples; explained: {label}{bars_note}",
+        (6.5, (0.3 + 0.3 * extra) * min(d, 11) + 1.5 + 0.45 * error_bars),
+    )
     if n > 1:
-        sb.figure(lambda ax: BeeswarmDisplay.from_explanation(exp, ax=ax),
-                  f"{who.capitalize()} of every sample, coloured by the feature's value (red high, blue low, "
-                  f"grey for categories); explained: {label}", (7.5, (0.35 + 0.25 * extra) * min(d, 12) + 1.5))
+        sb.figure(
+            lambda ax: BeeswarmDisplay.from_explanation(exp, ax=ax),
+            f"{who.capitalize()} of every sample, coloured by the feature's value (red high, blue low, "
+            f"grey for categories); explained: {label}",
+            (7.5, (0.35 + 0.25 * extra) * min(d, 12) + 1.5),
+        )
     if exp.data is not None and np.shape(exp.data) != (n, d):
-        sb.note("No dependence plot: the attributions are of feature groups, which have no single "
-                "value to plot them against.")
+        sb.note(
+            "No dependence plot: the attributions are of feature groups, which have no single "
+            "value to plot them against."
+        )
     elif exp.data is not None and n > 2:
         top = int(np.argmax(np.abs(exp.target_values).mean(axis=0)))
-        sb.figure(lambda ax: DependenceDisplay.from_explanation(exp, top, ax=ax),
-                  f"Dependence of the most important feature's {who} on its value; explained: {label}", (6, 4))
+        sb.figure(
+            lambda ax: DependenceDisplay.from_explanation(exp, top, ax=ax),
+            f"Dependence of the most important feature's {who} on its value; explained: {label}",
+            (6, 4),
+        )
     if exp.base_values is None:
         sb.note("No base values: local waterfalls need an additive method.")
         return
@@ -320,15 +343,23 @@ def tabular_views(sb, exp, n_local, explainer=None, X=None, output=None):
     wrapped = name_lines([f"{v} = -0.000" for v in names], 40) - 1
     for i, why in picked:
         # on the outputs' scale: alone, an output of 5e-10 printed as 0
-        own = "" if model_out is None else (
-            f"; the model's own output is {format_value(model_out[i], np.abs(model_out).max())}")
+        own = (
+            ""
+            if model_out is None
+            else (f"; the model's own output is {format_value(model_out[i], np.abs(model_out).max())}")
+        )
         lab = output_label(exp, explainer, index=i)
         start = "the surrogate's intercept to its prediction g(x) of the" if surrogate else "the base value to the"
-        sb.figure(lambda ax, i=i: WaterfallDisplay.from_explanation(exp, index=i, ax=ax, error_bars=error_bars),
-                  f"Sample {i} ({why}): from {start} {lab}{own}{bars_note}",
-                  (7, (0.4 + 0.2 * wrapped) * min(d, 11) + 1.9 + 0.45 * error_bars))
-        sb.figure(lambda ax, i=i: ForceDisplay.from_explanation(exp, index=i, ax=ax),
-                  f"Sample {i}: features pushing the {lab} up (red) and down (blue)", (9, 2.8))
+        sb.figure(
+            lambda ax, i=i: WaterfallDisplay.from_explanation(exp, index=i, ax=ax, error_bars=error_bars),
+            f"Sample {i} ({why}): from {start} {lab}{own}{bars_note}",
+            (7, (0.4 + 0.2 * wrapped) * min(d, 11) + 1.9 + 0.45 * error_bars),
+        )
+        sb.figure(
+            lambda ax, i=i: ForceDisplay.from_explanation(exp, index=i, ax=ax),
+            f"Sample {i}: features pushing the {lab} up (red) and down (blue)",
+            (9, 2.8),
+        )
 
 
 def anchor_views(sb, exp, n_local, explainer=None):
@@ -348,14 +379,18 @@ def anchor_views(sb, exp, n_local, explainer=None):
         # into a bar ("sum of 20 other features" of 5: a sum of shares)
         return BarDisplay(used.mean(axis=0), names, method=exp.method, anchors=True).plot(ax=ax)
 
-    sb.figure(draw, f"Share of the {n} explained samples whose anchor (rule) uses each feature",
-              (6.5, 0.3 * min(d, 11) + 1.5))
+    sb.figure(
+        draw, f"Share of the {n} explained samples whose anchor (rule) uses each feature", (6.5, 0.3 * min(d, 11) + 1.5)
+    )
     sb.add("<h3>Local views</h3>")
     threshold = getattr(explainer, "threshold", None)
-    sb.add("<p>Each anchor is a rule on the sample's features under which the model keeps its "
-           "prediction" + (f" with precision at least {esc(threshold)}" if threshold is not None else "")
-           + "; precision is estimated on perturbed samples that satisfy the rule (with its confidence "
-           "bounds), coverage is the share of the background that satisfies it.</p>")
+    sb.add(
+        "<p>Each anchor is a rule on the sample's features under which the model keeps its "
+        "prediction"
+        + (f" with precision at least {esc(threshold)}" if threshold is not None else "")
+        + "; precision is estimated on perturbed samples that satisfy the rule (with its confidence "
+        "bounds), coverage is the share of the background that satisfies it.</p>"
+    )
     extras = exp.extras
 
     def field(name, i):
@@ -366,8 +401,11 @@ def anchor_views(sb, exp, n_local, explainer=None):
     shown = min(n, max(n_local, 10))
     for i in range(shown):
         rule = field("anchor", i)
-        rule = (" AND ".join(_condition_html(r, names) for r in rule) if rule
-                else esc("(empty: the prediction holds everywhere)"))
+        rule = (
+            " AND ".join(_condition_html(r, names) for r in rule)
+            if rule
+            else esc("(empty: the prediction holds everywhere)")
+        )
         prec, lo, hi = field("precision", i), field("precision_lower", i), field("precision_upper", i)
         cover, held = field("coverage", i), field("success", i)
         bounds = "" if lo is None or hi is None else f" [{format_value(lo)}, {format_value(hi)}]"
@@ -377,8 +415,10 @@ def anchor_views(sb, exp, n_local, explainer=None):
             f"<td>{esc('' if cover is None else format_value(cover))}</td>"
             f"<td>{esc('' if held is None else ('yes' if held else 'no: best rule found'))}</td></tr>"
         )
-    head = "".join(f"<th>{h}</th>" for h in ("sample", "prediction kept", "anchor", "precision [bounds]",
-                                             "coverage", "threshold reached"))
+    head = "".join(
+        f"<th>{h}</th>"
+        for h in ("sample", "prediction kept", "anchor", "precision [bounds]", "coverage", "threshold reached")
+    )
     sb.add(f'<table class="kv"><tr>{head}</tr>{"".join(rows)}</table>')
     if shown < n:
         sb.add(f"<p>The first {shown} of {n} explained samples are shown.</p>")
@@ -411,7 +451,7 @@ def _condition_html(condition, names):
         return esc(condition)
     name = max(rtl, key=len)
     at = condition.index(name)
-    return f"{esc(condition[:at])}<bdi>{esc(name)}</bdi>{esc(condition[at + len(name):])}"
+    return f"{esc(condition[:at])}<bdi>{esc(name)}</bdi>{esc(condition[at + len(name) :])}"
 
 
 def local_samples(exp, k):
@@ -423,8 +463,11 @@ def local_samples(exp, k):
         return [(i, "sample") for i in range(min(k, n))]
     pred = np.ravel(base) + values.sum(axis=1)
     order = np.argsort(pred, kind="stable")
-    picks = [(int(order[-1]), "highest output"), (int(order[0]), "lowest output"),
-             (int(order[n // 2]), "median output")]
+    picks = [
+        (int(order[-1]), "highest output"),
+        (int(order[0]), "lowest output"),
+        (int(order[n // 2]), "median output"),
+    ]
     picks += [(i, "sample") for i in range(n)]
     out, seen = [], set()
     for i, why in picks:
@@ -461,13 +504,23 @@ def image_views(sb, exp, n_local, explainer=None):
     for i in range(min(n_local, n)):
         lab = output_label(exp, explainer, index=i)
         if cam:
-            sb.figure(lambda ax, i=i: CamDisplay.from_explanation(exp, index=i, ax=ax),
-                      f"Image {i}: map for the {lab}, upscaled bilinearly over the image", (3.8, 3.6))
+            sb.figure(
+                lambda ax, i=i: CamDisplay.from_explanation(exp, index=i, ax=ax),
+                f"Image {i}: map for the {lab}, upscaled bilinearly over the image",
+                (3.8, 3.6),
+            )
         else:
-            sb.figure(lambda ax, i=i: ImageAttributionDisplay.from_explanation(exp, index=i, mode="split", ax=ax),
-                      f"Image {i}: input, positive and negative attributions to the {lab}", (9, 3.2), n_axes=3)
-            sb.figure(lambda ax, i=i: ImageAttributionDisplay.from_explanation(exp, index=i, mode="abs_max", ax=ax),
-                      f"Image {i}: max over channels of |attribution| to the {lab}", (3.6, 3.4))
+            sb.figure(
+                lambda ax, i=i: ImageAttributionDisplay.from_explanation(exp, index=i, mode="split", ax=ax),
+                f"Image {i}: input, positive and negative attributions to the {lab}",
+                (9, 3.2),
+                n_axes=3,
+            )
+            sb.figure(
+                lambda ax, i=i: ImageAttributionDisplay.from_explanation(exp, index=i, mode="abs_max", ax=ax),
+                f"Image {i}: max over channels of |attribution| to the {lab}",
+                (3.6, 3.4),
+            )
 
 
 def text_views(sb, exp, n_local, explainer=None):
@@ -496,39 +549,50 @@ def text_views(sb, exp, n_local, explainer=None):
             ticks = [t.get_text().replace(" other features", " other words") for t in d.ax_.get_yticklabels()]
             d.ax_.set_yticks(d.ax_.get_yticks(), ticks)
             what = "surrogate weight" if is_surrogate(exp) else "attribution"
-            d.ax_.set_xlabel("\n".join([f"total |{what}| per document", *textwrap.wrap(
-                f"(mean over {len(weighted)} documents) to the {label}", 50)]))
+            d.ax_.set_xlabel(
+                "\n".join(
+                    [
+                        f"total |{what}| per document",
+                        *textwrap.wrap(f"(mean over {len(weighted)} documents) to the {label}", 50),
+                    ]
+                )
+            )
             return d
 
-        sb.figure(draw,
-                  f"Words with the largest total |weight| per document, over {len(weighted)} documents; "
-                  f"explained: {label}", (6.5, 5))
+        sb.figure(
+            draw,
+            f"Words with the largest total |weight| per document, over {len(weighted)} documents; explained: {label}",
+            (6.5, 5),
+        )
     sb.add("<h3>Local views</h3>")
     anchored = any(p.anchor_positions or p.anchor_words for p in parts)
     legend = []
     if weighted:  # anchors have no weights: their words are not coloured
-        legend.append("Red words push the explained output up, blue words pull it down. Hover a word "
-                      "for its weight.")
+        legend.append("Red words push the explained output up, blue words pull it down. Hover a word for its weight.")
     if anchored:
         legend.append("Anchor words are <b>bold and underlined</b>.")
         if any(p.coverage is not None for p in parts):
             # "coverage 0" read as a missing value: it is the share of a corpus, and 0 is real
             corpus = getattr(getattr(explainer, "corpus_", None), "shape", (None,))[0]
             size = "" if corpus is None else f"{corpus} "
-            legend.append(f"Coverage is the share of the {size}documents given to fit (the coverage corpus) "
-                          "that contain every anchor word: 0 when none of them does (the explained "
-                          "document need not be one of them).")
+            legend.append(
+                f"Coverage is the share of the {size}documents given to fit (the coverage corpus) "
+                "that contain every anchor word: 0 when none of them does (the explained "
+                "document need not be one of them)."
+            )
     if legend:
         sb.add(f"<p>{' '.join(legend)}</p>")
     for i, p in enumerate(parts[:n_local]):
         sb.add(parts_html(p, style=False))
         if "candidates" in exp.extras:
             threshold = exp.extras.get("threshold", getattr(explainer, "threshold", None))
-            sb.figure(lambda ax, i=i, t=threshold: AnchorSearchDisplay.from_explanation(
-                exp, index=i, threshold=t, ax=ax),
-                      f"Document {i}: every evaluated candidate, the threshold and the selected anchor; explained: "
-                      f"{p.label or output_label(exp, explainer, index=i)} (precision = share of perturbed "
-                      "texts that keep it)", (6.5, 4))
+            sb.figure(
+                lambda ax, i=i, t=threshold: AnchorSearchDisplay.from_explanation(exp, index=i, threshold=t, ax=ax),
+                f"Document {i}: every evaluated candidate, the threshold and the selected anchor; explained: "
+                f"{p.label or output_label(exp, explainer, index=i)} (precision = share of perturbed "
+                "texts that keep it)",
+                (6.5, 4),
+            )
 
 
 def _signed_name(scoring):
@@ -554,8 +618,14 @@ def metrics_html(explainer, X, exp, metric_names, n_samples):
         try:
             t0 = time.perf_counter()
             value = explainer.score(Xm)
-            rows.append((label, unrounded_landmark(value, f"{value:.4g}"), "higher is better",
-                         f"{time.perf_counter() - t0:.2f} s"))
+            rows.append(
+                (
+                    label,
+                    unrounded_landmark(value, f"{value:.4g}"),
+                    "higher is better",
+                    f"{time.perf_counter() - t0:.2f} s",
+                )
+            )
         except Exception as exc:  # reported in the page: a metric that fails is a finding
             rows.append((label, "—", "not computed", clean_reason(exc, exp)))
     try:
@@ -581,25 +651,30 @@ def metrics_html(explainer, X, exp, metric_names, n_samples):
             t0 = time.perf_counter()
             kwargs = {} if values is None else {"attributions": values}
             per_sample = np.asarray(func(explainer, Xm, **kwargs), dtype=np.float64)
-            rows.append((name, mean_pm_sem(np.nanmean(per_sample), _sem(per_sample)), direction,
-                         f"mean ± standard error over {len(per_sample)} samples; "
-                         f"{time.perf_counter() - t0:.2f} s"))
+            rows.append(
+                (
+                    name,
+                    mean_pm_sem(np.nanmean(per_sample), _sem(per_sample)),
+                    direction,
+                    f"mean ± standard error over {len(per_sample)} samples; {time.perf_counter() - t0:.2f} s",
+                )
+            )
         except (ValueError, TypeError, NotImplementedError) as exc:  # e.g. documents
             rows.append((name, "—", "not applicable", clean_reason(exc, exp)))
         except Exception as exc:  # shown in the page rather than losing the whole report
             rows.append((name, "—", "failed", clean_reason(exc, exp)))
     head = "<tr><th>metric</th><th>value</th><th>reading</th><th>detail</th></tr>"
-    body = "".join(
-        "<tr>" + "".join(f"<td>{esc(c)}</td>" for c in row) + "</tr>" for row in rows
-    )
+    body = "".join("<tr>" + "".join(f"<td>{esc(c)}</td>" for c in row) + "</tr>" for row in rows)
     return f'<table class="metrics">{head}{body}</table>'
 
 
 def clean_reason(exc, exp=None, limit=160):
     """A reader's sentence for a metric that could not be computed: no exception class, no reprs."""
     if exp is not None and is_text_explanation(exp):
-        return ("not applicable to documents: this metric replaces feature values by numbers, and the "
-                "samples here are texts")
+        return (
+            "not applicable to documents: this metric replaces feature values by numbers, and the "
+            "samples here are texts"
+        )
     text = " ".join(str(exc).split())
     text = re.sub(r"np\.\w+\((.*?)\)", r"\1", text)  # np.str_('...') -> '...'
     text = re.split(r"(?<=[.;])\s", text, maxsplit=1)[0]
@@ -637,8 +712,20 @@ def _sem(a):
     return float(a.std(ddof=1) / np.sqrt(len(a))) if len(a) > 1 else 0.0
 
 
-def explainer_section(name, explainer, X, *, n_local, metric_names, n_metric_samples, dpi, figures,
-                      explanation=None, seconds=None, output_names=None):
+def explainer_section(
+    name,
+    explainer,
+    X,
+    *,
+    n_local,
+    metric_names,
+    n_metric_samples,
+    dpi,
+    figures,
+    explanation=None,
+    seconds=None,
+    output_names=None,
+):
     """HTML of one explainer's section and its explanation (None when explaining failed).
 
     ``explainer`` may be a fitted Pipeline ending in an explainer: its steps transform ``X``
@@ -675,9 +762,11 @@ def explainer_section(name, explainer, X, *, n_local, metric_names, n_metric_sam
         names = exp.output_names
         k = np.shape(exp.values)[-1]
         shown = min(k, _MAX_OUTPUTS_SHOWN)
-        sb.note(f"The explanation holds {k} outputs and names none as the explained one "
-                f"(target=None): {'each is' if shown == k else f'the first {shown} are'} shown in turn; "
-                "the metrics need one (set the explainer's target).")
+        sb.note(
+            f"The explanation holds {k} outputs and names none as the explained one "
+            f"(target=None): {'each is' if shown == k else f'the first {shown} are'} shown in turn; "
+            "the metrics need one (set the explainer's target)."
+        )
         for j in range(shown):
             name = names[j] if names is not None and len(names) == k else j
             sb.add(f"<h3>Output {esc(name)}</h3>")
@@ -750,8 +839,10 @@ def _picked_output_mismatch(explainer, X, exp):
         return None
     if np.all(targets == names.index(str(picked))):
         return None
-    return (f"The explanation was cut to output '{picked}', while the metrics remove features from the "
-            "output the explainer explains for each sample (its target); explain with target set to it")
+    return (
+        f"The explanation was cut to output '{picked}', while the metrics remove features from the "
+        "output the explainer explains for each sample (its target); explain with target set to it"
+    )
 
 
 def _with_quantity(exp, explainer):

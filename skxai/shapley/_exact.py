@@ -182,7 +182,8 @@ class ExactShapleyExplainer(BaseTabularExplainer):
 
     def _memory_knobs(self):
         return "the number of players (feature_groups)" + (
-            " or n_conditional_samples" if self.game == "conditional" else "")
+            " or n_conditional_samples" if self.game == "conditional" else ""
+        )
 
     def _explain_rows(self, X):
         game = explainer_game(self)

@@ -94,8 +94,7 @@ class _TorchOutput:
         if out.ndim == 0 or out.shape[0] != n:
             got = "a scalar" if out.ndim == 0 else f"{out.shape[0]} rows"
             raise ValueError(
-                f"{what} returned {got} for {n} input rows (images); it must return one row of "
-                "outputs per image."
+                f"{what} returned {got} for {n} input rows (images); it must return one row of outputs per image."
             )
         out = out.reshape(n, -1)
         bad = np.unique(np.nonzero(~np.isfinite(out))[0])
@@ -503,8 +502,9 @@ class ImageShapleyExplainer(BaseExplainer):
             raise self._no_target()
         images = self._images(X)
         # a per-sample target_index_ (an array) cannot be compared with "predicted"
-        return target_indices_for(self.target_index_, images.shape[0],
-                                  predicted=lambda: self._output.predicted(images, self._output(images)))
+        return target_indices_for(
+            self.target_index_, images.shape[0], predicted=lambda: self._output.predicted(images, self._output(images))
+        )
 
     # ------------------------------------------------------------------ explain
     def _segments(self, images):
@@ -574,15 +574,19 @@ class ImageShapleyExplainer(BaseExplainer):
         fixed, per_image = self._working_bytes(p, self.n_outputs_)
         knobs = "n_segments (or max_players)" if self.method == "exact" else "n_samples or n_segments"
         _memory.refuse_beyond_working_memory(
-            fixed + per_image, type(self).__name__,
+            fixed + per_image,
+            type(self).__name__,
             f"method={self.method!r} on {p} regions ({self._n_coalitions(p)} coalitions) for one image",
-            f"lower {knobs}")
+            f"lower {knobs}",
+        )
         most = max(1, int((_memory.MAX_WORKING_BYTES - fixed) // per_image))
         if n > most and self.tol is not None and self.method in ("kernel", "sampling"):
             _memory.refuse_beyond_working_memory(
-                fixed + per_image * n, type(self).__name__,
+                fixed + per_image * n,
+                type(self).__name__,
                 f"explaining {n} images of {p} regions at once with tol (an early stop on all of them)",
-                "explain fewer images per call")
+                "explain fewer images per call",
+            )
         return most
 
     def _game_batch_size(self, imgs):
@@ -615,8 +619,9 @@ class ImageShapleyExplainer(BaseExplainer):
         budget = self._budget(p)
         if method == "kernel":
             self._check_kernel_budget(p)
-            est = kernel_estimate(evaluate, p, budget, sampling=self.sampling, max_order=self.max_order,
-                                  tol=self.tol, random_state=rng)
+            est = kernel_estimate(
+                evaluate, p, budget, sampling=self.sampling, max_order=self.max_order, tol=self.tol, random_state=rng
+            )
             return est.phi, est.base, est.std, est.extras["n_evaluations"], {}
         if method == "sampling":
             n_perm = max(2, 2 * int(np.ceil(budget / (2 * (p + 1)))))
@@ -674,8 +679,7 @@ class ImageShapleyExplainer(BaseExplainer):
                 idx = group[start : start + most[int(p)]]
                 seg = segments[idx]
                 game = ImageGame(self._output, seg, replacement[idx], batch_size=batch_size)
-                phi, b, std, evals, more = self._attribute(game, imgs[idx], int(p),
-                                                           np.random.RandomState(seed))
+                phi, b, std, evals, more = self._attribute(game, imgs[idx], int(p), np.random.RandomState(seed))
                 base[idx] = b
                 n_eval[idx] = evals
                 if "lime_r2" in more:
@@ -708,9 +712,11 @@ class ImageShapleyExplainer(BaseExplainer):
         # the heatmaps of every output (float64) are the result itself: 20 images of 224 x 224
         # for 1,000 classes are 8 GB; refused before any model call
         _memory.refuse_beyond_result_bound(
-            8 * n * pixels * self.n_outputs_, type(self).__name__,
+            8 * n * pixels * self.n_outputs_,
+            type(self).__name__,
             f"explain's pixel heatmaps of every output ({n} images x {pixels} pixels x {self.n_outputs_} outputs)",
-            "use transform (the explained output's heatmaps only), or explain fewer images per call")
+            "use transform (the explained output's heatmaps only), or explain fewer images per call",
+        )
         imgs, segments, counts, players, stds, base, n_eval, r2 = self._regions(X, check_targets=True)
         heat = np.empty(imgs.shape[:1] + imgs.shape[2:] + (self.n_outputs_,))
         for i, phi in enumerate(players):
@@ -769,8 +775,9 @@ class ImageShapleyExplainer(BaseExplainer):
             raise self._no_target()
         imgs, segments, _, players, _, _, _, _ = self._regions(X, check_targets=True)
         # "predicted": the model's own prediction per image, as explain's target_values
-        targets = target_indices_for(self.target_index_, len(imgs),
-                                     predicted=lambda: self._output.predicted(imgs, self._output(imgs)))
+        targets = target_indices_for(
+            self.target_index_, len(imgs), predicted=lambda: self._output.predicted(imgs, self._output(imgs))
+        )
         return self._target_heatmaps(segments, players, targets)
 
     def _no_target(self):

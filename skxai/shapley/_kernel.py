@@ -238,8 +238,11 @@ class KernelShapExplainer(BaseTabularExplainer):
 
     def _memory_knobs(self):
         # on many features even the smallest budget (2 p + 2 coalitions) may not fit
-        return "n_samples" + (" or n_conditional_samples" if self.game == "conditional" else "") + (
-            ", or the number of players (merge features with feature_groups)")
+        return (
+            "n_samples"
+            + (" or n_conditional_samples" if self.game == "conditional" else "")
+            + (", or the number of players (merge features with feature_groups)")
+        )
 
     def _budget(self):
         p = self.n_players_
@@ -266,8 +269,10 @@ class KernelShapExplainer(BaseTabularExplainer):
         if workers > 1 and self.tol is None and isinstance(game, BackgroundGame) and len(X) >= 2 * workers:
             seed = seed_from(self.random_state)
             bounds = np.linspace(0, len(X), min(len(X), 4 * workers) + 1).round().astype(int)
-            tasks = [(X[a:b], self.n_players_, self._budget(), seed, settings)
-                     for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+            tasks = [
+                (X[a:b], self.n_players_, self._budget(), seed, settings)
+                for a, b in zip(bounds[:-1], bounds[1:], strict=True)
+            ]
             parts = map_shared(_estimate_rows, game, tasks, n_jobs=self.n_jobs, verbose=self.verbose)
             phi, base = (np.concatenate([part[i] for part in parts]) for i in range(2))
             std = None if parts[0][2] is None else np.concatenate([part[2] for part in parts])
@@ -286,6 +291,5 @@ class KernelShapExplainer(BaseTabularExplainer):
 
 def _estimate_rows(game, X, p, budget, seed, settings):
     """KernelSHAP of rows ``X`` on one worker (module level: pickled by reference)."""
-    est = kernel_estimate(lambda masks: game.values_parallel(X, masks, n_jobs=1), p, budget, seed=seed,
-                          **settings)
+    est = kernel_estimate(lambda masks: game.values_parallel(X, masks, n_jobs=1), p, budget, seed=seed, **settings)
     return est.phi, est.base, est.std, est.extras

@@ -98,8 +98,12 @@ def _with_class_weight(estimator, y, sample_weight):
         return sample_weight
     from sklearn.utils.class_weight import compute_class_weight, compute_sample_weight
 
-    if (class_weight in ("balanced", "balanced_subsample") and sample_weight is not None and np.ndim(y) == 1
-            and _balances_weighted_counts(final)):
+    if (
+        class_weight in ("balanced", "balanced_subsample")
+        and sample_weight is not None
+        and np.ndim(y) == 1
+        and _balances_weighted_counts(final)
+    ):
         # balanced on the classes' weighted counts: every class then weighs the same in total
         sw = np.asarray(sample_weight, dtype=np.float64)
         classes, codes = np.unique(y, return_inverse=True)

@@ -152,8 +152,11 @@ class ShapleySamplingExplainer(BaseTabularExplainer):
 
     def _memory_knobs(self):
         # on many features even 2 permutations may not fit
-        return "n_permutations" + (" or n_conditional_samples" if self.game == "conditional" else "") + (
-            ", or the number of players (merge features with feature_groups)")
+        return (
+            "n_permutations"
+            + (" or n_conditional_samples" if self.game == "conditional" else "")
+            + (", or the number of players (merge features with feature_groups)")
+        )
 
     def _n_perm(self):
         if self.n_permutations == "auto":

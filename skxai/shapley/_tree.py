@@ -238,7 +238,12 @@ class TreeShapExplainer(BaseTabularExplainer):
     # consumed by fit (its background, response, groups, ...): a change by set_params after fit is
     # refused at transform / explain (skxai.utils._fit_target)
     _fit_time_params = (
-        "response_method", "max_background", "background", "feature_groups", "random_state", "feature_perturbation",
+        "response_method",
+        "max_background",
+        "background",
+        "feature_groups",
+        "random_state",
+        "feature_perturbation",
     )
 
     _parameter_constraints = {
@@ -319,8 +324,9 @@ class TreeShapExplainer(BaseTabularExplainer):
             The fitted explainer.
         """
         check_supported(final_estimator(self.estimator)[1])
-        response = resolve_response_method_name(self.response_method, owner=type(self).__name__,
-                                                check=self._check_response)
+        response = resolve_response_method_name(
+            self.response_method, owner=type(self).__name__, check=self._check_response
+        )
         Xs = _as_csr(X) if sp.issparse(X) else None
         if Xs is not None:  # rows densified below, as many as needed and fit in memory
             schema = TabularSchema(np.zeros((1, Xs.shape[1])), allow_nan=True, allow_inf=True)
@@ -336,9 +342,7 @@ class TreeShapExplainer(BaseTabularExplainer):
             self.feature_names_in_ = schema.feature_names
         elif hasattr(self, "feature_names_in_"):
             del self.feature_names_in_
-        self.estimator_ = self._fit_estimator(
-            X if Xs is not None else schema.to_model_input(Xa), y, **fit_params
-        )
+        self.estimator_ = self._fit_estimator(X if Xs is not None else schema.to_model_input(Xa), y, **fit_params)
         self._pre, self.tree_model_ = final_estimator(self.estimator_)
         self._kind = model_kind(self.tree_model_)
         background = None
@@ -411,7 +415,8 @@ class TreeShapExplainer(BaseTabularExplainer):
             needs_all.append("max_background=None")
         if needs_all:
             refuse_beyond_working_memory(
-                3 * 8 * n * p, owner,
+                3 * 8 * n * p,
+                owner,
                 f"densifying the {n} x {p} sparse fit data ({', '.join(needs_all)} reads every row)",
                 "pass fewer rows to fit (a fitted model is explained as it is: the rows passed "
                 "to fit are the background), or background='sample' with max_background set"
@@ -421,8 +426,10 @@ class TreeShapExplainer(BaseTabularExplainer):
         idx, weights = self._summarise_background(np.arange(n, dtype=np.float64)[:, None])
         idx = idx[:, 0].astype(np.int64)
         refuse_beyond_working_memory(
-            3 * 8 * len(idx) * p, owner,
-            f"densifying {len(idx)} background rows of {p} columns", "lower max_background",
+            3 * 8 * len(idx) * p,
+            owner,
+            f"densifying {len(idx)} background rows of {p} columns",
+            "lower max_background",
         )
         rows = Xs[idx].toarray()
         return rows, (rows, weights)
@@ -434,8 +441,7 @@ class TreeShapExplainer(BaseTabularExplainer):
             self.output_(sp.csr_matrix((1, n_features)))
         except (TypeError, ValueError) as exc:
             raise ValueError(
-                f"X is sparse and {type(self.estimator_).__name__} does not accept sparse "
-                f"input: {exc}"
+                f"X is sparse and {type(self.estimator_).__name__} does not accept sparse input: {exc}"
             ) from None
 
     def _checked_sparse(self, X):
@@ -464,13 +470,16 @@ class TreeShapExplainer(BaseTabularExplainer):
         work = 8 * (p + 3 * width + (2 + threads) * self.n_players_ * self.n_outputs_)
         owner = type(self).__name__
         refuse_beyond_working_memory(
-            result_per_row + work, owner,
+            result_per_row + work,
+            owner,
             f"{what} of one row of a sparse X with {p} columns (densified)",
             "select fewer columns (or merge them with feature_groups) before explaining",
         )
         result = n * result_per_row
         refuse_beyond_working_memory(
-            result + work, owner, f"{what} of {n} rows of a sparse X with {p} columns (dense)",
+            result + work,
+            owner,
+            f"{what} of {n} rows of a sparse X with {p} columns (dense)",
             "explain fewer rows per call",
         )
         rows = max(1, min(self.batch_size or n, (_memory.MAX_WORKING_BYTES - result) // work))
@@ -499,8 +508,7 @@ class TreeShapExplainer(BaseTabularExplainer):
                 Z = hgb_encode(model, data)
             except ValueError as exc:  # as its predict: ±inf in a categorical column
                 raise ValueError(
-                    f"{type(model).__name__} refuses these rows (its categorical encoder, "
-                    f"as its predict does): {exc}"
+                    f"{type(model).__name__} refuses these rows (its categorical encoder, as its predict does): {exc}"
                 ) from None
         else:
             if hasattr(data, "toarray"):
@@ -519,10 +527,7 @@ class TreeShapExplainer(BaseTabularExplainer):
             raise ValueError(f"The trees' input has shape {Z.shape}; expected 2-D.")
         n_model = getattr(model, "n_features_in_", Z.shape[1])
         if Z.shape[1] != n_model:
-            raise ValueError(
-                f"{type(model).__name__} was fitted with {n_model} features but receives "
-                f"{Z.shape[1]}."
-            )
+            raise ValueError(f"{type(model).__name__} was fitted with {n_model} features but receives {Z.shape[1]}.")
         if not names:
             return Z
         out = None
@@ -532,8 +537,7 @@ class TreeShapExplainer(BaseTabularExplainer):
                 out = [str(c) for c in data.columns]
             else:
                 try:
-                    out = [str(c) for c in last.get_feature_names_out(
-                        None if in_names is None else list(in_names))]
+                    out = [str(c) for c in last.get_feature_names_out(None if in_names is None else list(in_names))]
                 except Exception:  # steps without get_feature_names_out
                     out = None
         elif in_names is not None:
@@ -548,9 +552,7 @@ class TreeShapExplainer(BaseTabularExplainer):
         if self.feature_space == "model" or not self._pre:
             # the trees' columns are the players (without steps: the input columns)
             names = tree_names if self._pre else self._schema.feature_names
-            self.groups_, self.feature_names_out_ = check_feature_groups(
-                self.feature_groups, Z.shape[1], names
-            )
+            self.groups_, self.feature_names_out_ = check_feature_groups(self.feature_groups, Z.shape[1], names)
             player = np.empty(Z.shape[1], dtype=np.int64)
             for p, cols in enumerate(self.groups_):
                 player[cols] = p
@@ -690,8 +692,7 @@ class TreeShapExplainer(BaseTabularExplainer):
         if self._kind == "path_length":
             names = np.asarray(["path_length"], dtype=object)
         elif clf and multi:  # every class of every output, in the order of predict_proba
-            names = np.asarray([f"y{j}={c}" for j, classes in enumerate(model.classes_)
-                                for c in classes], dtype=object)
+            names = np.asarray([f"y{j}={c}" for j, classes in enumerate(model.classes_) for c in classes], dtype=object)
         elif clf:
             classes = np.asarray(model.classes_).astype(object)
             names = classes if (probabilities or k > 1) else classes[1:]
@@ -710,8 +711,7 @@ class TreeShapExplainer(BaseTabularExplainer):
                 "every output with explain()."
             )
         else:
-            self.target_index_ = resolve_target(self.target, names, is_clf=clf and not multi,
-                                                method=method)
+            self.target_index_ = resolve_target(self.target, names, is_clf=clf and not multi, method=method)
         self.output_ = _ModelResponse(self)
 
     def _no_target(self):
@@ -853,8 +853,7 @@ class TreeShapExplainer(BaseTabularExplainer):
         categorical features), and the trees then compare it as the model does."""
         with np.errstate(invalid="ignore"):
             big = np.abs(Z) > np.finfo(np.float32).max
-        kinds = [("NaN", "missing values", np.isnan(Z)),
-                 ("infinity", "infinite values", np.isinf(Z))]
+        kinds = [("NaN", "missing values", np.isnan(Z)), ("infinity", "infinite values", np.isinf(Z))]
         if self.ensemble_.float32:
             kinds.append(("a value too large for float32", "it", big & np.isfinite(Z)))
         for what, accepts, mask in kinds:
@@ -866,8 +865,7 @@ class TreeShapExplainer(BaseTabularExplainer):
                     self.output_(Xa[rows[:1]])
             except ValueError as exc:
                 raise ValueError(
-                    f"{name} contains {what} and {type(self.tree_model_).__name__} does not "
-                    f"accept {accepts}: {exc}"
+                    f"{name} contains {what} and {type(self.tree_model_).__name__} does not accept {accepts}: {exc}"
                 ) from None
 
     def _explain_rows(self, Z):
@@ -882,7 +880,9 @@ class TreeShapExplainer(BaseTabularExplainer):
         threads = effective_n_jobs(self.n_jobs)
         work = 8 * (3 * self.ensemble_.n_features + (4 + threads) * self.n_players_ * self.n_outputs_)
         refuse_beyond_working_memory(
-            work, type(self).__name__, f"one row of {self.n_players_} players and {self.n_outputs_} outputs",
+            work,
+            type(self).__name__,
+            f"one row of {self.n_players_} players and {self.n_outputs_} outputs",
             "merge features with feature_groups",
         )
         rows = max(1, min(self.batch_size or n, _memory.MAX_WORKING_BYTES // work))
@@ -1010,8 +1010,10 @@ class TreeShapExplainer(BaseTabularExplainer):
             return target_indices_for(self.target_index_, X.shape[0], predicted=predicted)
         Xa = self._input_array(X)
         return target_indices_for(
-            self.target_index_, Xa.shape[0],
-            predicted=lambda: self._predicted(lambda: self._schema.to_model_input(Xa), self.output_(Xa)))
+            self.target_index_,
+            Xa.shape[0],
+            predicted=lambda: self._predicted(lambda: self._schema.to_model_input(Xa), self.output_(Xa)),
+        )
 
     def _transform_for_targets(self, X, target_indices):
         """:meth:`transform` with output ``target_indices[i]`` explained for row ``i`` (see

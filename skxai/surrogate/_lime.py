@@ -170,8 +170,7 @@ class LimeExplainer(BaseTabularExplainer):
         p = self.n_players_
         if self.n_samples < p + 2:
             raise ValueError(
-                f"n_samples={self.n_samples!r} is too small: LIME needs at least "
-                f"n_players + 2 = {p + 2} perturbations."
+                f"n_samples={self.n_samples!r} is too small: LIME needs at least n_players + 2 = {p + 2} perturbations."
             )
 
     def _working_bytes(self):
@@ -224,12 +223,17 @@ class LimeExplainer(BaseTabularExplainer):
         coef, intercept, r2 = fit_surrogate(masks, euclidean_distance(masks), self._width(), Y, self.alpha)
         phi = coef.reshape(p, n, k).transpose(1, 0, 2)
         intercept = intercept.reshape(n, k)
-        return phi, intercept, None, {
-            "score": r2.reshape(n, k),
-            "intercept": intercept,
-            "model_outputs": values[:, 0, :],
-            "n_model_rows": n_rows,
-        }
+        return (
+            phi,
+            intercept,
+            None,
+            {
+                "score": r2.reshape(n, k),
+                "intercept": intercept,
+                "model_outputs": values[:, 0, :],
+                "n_model_rows": n_rows,
+            },
+        )
 
     def explain(self, X):
         """Surrogate weights of every output with their context.

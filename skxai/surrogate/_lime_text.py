@@ -62,8 +62,9 @@ def _lime_group(explainer, toks, seeds, targets, size):
         y = out[start : start + m]
         start += m
         col = int(target)
-        coef, intercept, r2 = fit_surrogate(keep, cosine_distance(keep), explainer.kernel_width, y[:, [col]],
-                                            explainer.alpha)
+        coef, intercept, r2 = fit_surrogate(
+            keep, cosine_distance(keep), explainer.kernel_width, y[:, [col]], explainer.alpha
+        )
         results.append(
             {
                 "weights": coef[:, 0],
@@ -86,8 +87,11 @@ def _check_doc_memory(explainer, toks):
     n = int(explainer.n_samples)
     for i, doc in enumerate(toks):
         refuse_beyond_working_memory(
-            perturbed_doc_bytes(doc, n, LIME_BYTES_PER_UNIT), type(explainer).__name__,
-            f"document {i} ({len(doc.tokens)} tokens) at n_samples={n}", "lower n_samples")
+            perturbed_doc_bytes(doc, n, LIME_BYTES_PER_UNIT),
+            type(explainer).__name__,
+            f"document {i} ({len(doc.tokens)} tokens) at n_samples={n}",
+            "lower n_samples",
+        )
 
 
 def _lime_chunk(explainer, toks, seeds, targets, size, verbose=0):
@@ -357,8 +361,7 @@ class LimeTextExplainer(BaseExplainer):
             parts = [_lime_chunk(self, toks, seeds, targets, size, verbose=self.verbose)]
         else:
             parts = Parallel(n_jobs=self.n_jobs)(
-                delayed(_lime_chunk)(self, toks[s], seeds[s], targets[s], size)
-                for s in gen_even_slices(n, n_chunks)
+                delayed(_lime_chunk)(self, toks[s], seeds[s], targets[s], size) for s in gen_even_slices(n, n_chunks)
             )
         results = [r for part, _, _ in parts for r in part]
         values = np.empty(n, dtype=object)
@@ -372,8 +375,7 @@ class LimeTextExplainer(BaseExplainer):
             method=type(self).__name__,
             # what the weights explain, as every Explanation records it (plots and reports say it)
             quantity=self.quantity_ if hasattr(self, "quantity_") else self.output_.quantity,
-            sample_fields=["words", "weights", "intercept", "score", "local_pred", "target", "tokens",
-                           "token_offsets"],
+            sample_fields=["words", "weights", "intercept", "score", "local_pred", "target", "tokens", "token_offsets"],
             words=[d.units.tolist() for d in toks],
             weights=[r["weights"] for r in results],
             intercept=np.asarray([r["intercept"] for r in results]),

@@ -98,8 +98,7 @@ def check_feature_names(explainer, X):
     if named and not fitted:
         warn_at_caller(f"X has feature names, but {name} was fitted without feature names", UserWarning)
     elif fitted and not named:
-        warn_at_caller(f"X does not have valid feature names, but {name} was fitted with feature names",
-                       UserWarning)
+        warn_at_caller(f"X does not have valid feature names, but {name} was fitted with feature names", UserWarning)
 
 
 def names_out(estimator, fitted, input_features=None):

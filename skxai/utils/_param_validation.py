@@ -217,8 +217,7 @@ def deprecated_value(name, value, aliases, *, owner=None):
         new = aliases[value]
         where = f"{owner}: " if owner else ""
         warn_at_caller(
-            f"{where}{name}={value!r} is deprecated and will be removed in the next release; "
-            f"use {name}={new!r}.",
+            f"{where}{name}={value!r} is deprecated and will be removed in the next release; use {name}={new!r}.",
             FutureWarning,
         )
         return new

@@ -10,8 +10,10 @@ import sklearn
 
 # the package, and scikit-learn, whose fit-validation decorator and meta-estimators (Pipeline)
 # call the package's methods: the user's line is the first frame outside both
-_INSIDE = tuple(os.path.dirname(os.path.abspath(path)) + os.sep
-                for path in (os.path.dirname(os.path.abspath(__file__)), sklearn.__file__))
+_INSIDE = tuple(
+    os.path.dirname(os.path.abspath(path)) + os.sep
+    for path in (os.path.dirname(os.path.abspath(__file__)), sklearn.__file__)
+)
 
 
 def warn_at_caller(message, category=UserWarning):

@@ -103,9 +103,7 @@ def all_explainers(type_filter=None):
         try:
             wanted = {type_filter} if isinstance(type_filter, str) else set(type_filter)
         except TypeError:  # not iterable (or unhashable items): say what type_filter takes
-            raise ValueError(
-                f"type_filter must be one of {KINDS} or a list of them; got {type_filter!r}."
-            ) from None
+            raise ValueError(f"type_filter must be one of {KINDS} or a list of them; got {type_filter!r}.") from None
         unknown = wanted - set(KINDS)
         if unknown:
             # repr: an unknown non-string next to a string made sorted() raise a TypeError

@@ -49,9 +49,7 @@ def _leaf_tables(plan, game, bg_DT, bg_w, leaves):
     if game == "interventional":
         pats = leaf_patterns(plan, bg_DT, leaves)  # (n_bg, len)
         flat = off[None, :] + pats
-        hist = np.bincount(
-            flat.ravel(), weights=np.repeat(bg_w, len(leaves)), minlength=len(rows)
-        )
+        hist = np.bincount(flat.ravel(), weights=np.repeat(bg_w, len(leaves)), minlength=len(rows))
     for dd in np.unique(d):
         if dd == 0:
             continue
@@ -106,14 +104,13 @@ def build_tables(plan, ens, game, bgT=None, bg_w=None, bg_nan=False):
     out = plan.out_leaves
     sizes = 2 ** plan.leaf_d[out]
     tab.out_off = (np.cumsum(sizes) - sizes).astype(np.int64)
-    take = (row_off[out][:, None] + np.arange(int(sizes.max()) if len(out) else 0)[None, :])
+    take = row_off[out][:, None] + np.arange(int(sizes.max()) if len(out) else 0)[None, :]
     keep = np.arange(take.shape[1])[None, :] < sizes[:, None]
     picked = take[keep]
     if dense:
         tab.out_rows = rows_pk[picked].reshape(len(picked), p_t * k)
     else:
-        tab.out_rows = _sparse_rows(rows_pk[picked], loc[picked], np.arange(len(picked)),
-                                    len(picked), p_t, k)
+        tab.out_rows = _sparse_rows(rows_pk[picked], loc[picked], np.arange(len(picked)), len(picked), p_t, k)
     del tab.leaf_rows
     tab.game = game
     return tab
@@ -199,8 +196,7 @@ def _block_tables(plan, tab, prow, loc, p_t, k):
         vals = prow[ridx]
         if not dense:  # (L, 2**bits, width, k) in slot space; coo sums duplicates
             rows = boff[lb[group]][:, None] + np.arange(1 << int(bits))[None, :]
-            triplets.append((vals.reshape(-1, *vals.shape[2:]), loc[ridx].reshape(
-                -1, loc.shape[1]), rows.ravel()))
+            triplets.append((vals.reshape(-1, *vals.shape[2:]), loc[ridx].reshape(-1, loc.shape[1]), rows.ravel()))
             continue
         blocks, starts = np.unique(lb[group], return_index=True)
         summed = np.add.reduceat(vals, starts, axis=0) if len(blocks) < len(group) else vals
@@ -229,9 +225,7 @@ def explain_tree(plan, tab, ens, XT, has_nan, phi):
         idx = idx.astype(np.int32)
         idx += tab.block_off[:, None].astype(np.int32)
         indptr = np.arange(0, n * nb + 1, nb, dtype=np.int64)
-        M = sp.csr_matrix(
-            (np.ones(n * nb), idx.T.ravel(), indptr), shape=(n, tab.block_table.shape[0])
-        )
+        M = sp.csr_matrix((np.ones(n * nb), idx.T.ravel(), indptr), shape=(n, tab.block_table.shape[0]))
         phi[:, players, :] += _dense(M @ tab.block_table).reshape(n, len(players), k)
     outside = np.flatnonzero((plan.leaf_block < 0) & (plan.leaf_d > 0))
     if len(outside):
@@ -244,8 +238,9 @@ def _explain_outside(plan, tab, DT, outside, phi):
     if len(out):
         alpha = apply_pattern_maps((plan.out_A, plan.out_a0, plan.out_W), DT)
         idx = (alpha + tab.out_off[:, None]).T.ravel()
-        M = sp.csr_matrix((np.ones(idx.size), idx, np.arange(0, idx.size + 1, len(out))),
-                          shape=(n, tab.out_rows.shape[0]))
+        M = sp.csr_matrix(
+            (np.ones(idx.size), idx, np.arange(0, idx.size + 1, len(out))), shape=(n, tab.out_rows.shape[0])
+        )
         players = plan.players
         phi[:, players, :] += _dense(M @ tab.out_rows).reshape(n, len(players), -1)
     for li in outside[plan.leaf_d[outside] > _paths.MAX_TABLE_BITS]:

@@ -160,8 +160,12 @@ def compile_tree(ens, roots, block_bits):
     pf = np.where(valid, player[np.maximum(path, 0)], -1)
     ratio = np.where(
         valid,
-        np.divide(cover[np.maximum(child, 0)], cover[np.maximum(path, 0)],
-                  out=np.zeros((Lc, D)), where=cover[np.maximum(path, 0)] > 0),
+        np.divide(
+            cover[np.maximum(child, 0)],
+            cover[np.maximum(path, 0)],
+            out=np.zeros((Lc, D)),
+            where=cover[np.maximum(path, 0)] > 0,
+        ),
         1.0,
     )
     same = (pf[:, :, None] == pf[:, None, :]) & valid[:, :, None] & valid[:, None, :]
@@ -214,8 +218,7 @@ def compile_tree(ens, roots, block_bits):
 
 def _outside_patterns(plan, n_int):
     """Pattern maps of the leaves outside blocks (see :func:`pattern_maps`)."""
-    out = np.flatnonzero((plan.leaf_block < 0) & (plan.leaf_d > 0)
-                         & (plan.leaf_d <= MAX_TABLE_BITS))
+    out = np.flatnonzero((plan.leaf_block < 0) & (plan.leaf_d > 0) & (plan.leaf_d <= MAX_TABLE_BITS))
     plan.out_leaves = out
     plan.out_A, plan.out_a0, plan.out_W = pattern_maps(plan, out, n_int)
 

@@ -129,8 +129,9 @@ def check_supported(model):
         )
     # the attributes as stored in the classes (``available_if`` methods are new objects
     # on every plain getattr)
-    overridden = [m for m in _OUTPUT_METHODS
-                  if getattr_static(type(model), m, None) is not getattr_static(base, m, None)]
+    overridden = [
+        m for m in _OUTPUT_METHODS if getattr_static(type(model), m, None) is not getattr_static(base, m, None)
+    ]
     if overridden:
         raise TypeError(
             f"{type(model).__name__} derives from {base.__name__} but overrides {', '.join(overridden)}: "

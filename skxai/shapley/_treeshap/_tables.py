@@ -100,9 +100,7 @@ def path_dependent_tables(r):
             oi = o[:, i, :].reshape(L, P >> (i + 1), 2, 1 << i)
             for bit, cc in ((0, c0), (1, c1)):
                 half = Gi[:, :, :, bit, :].reshape(L, q, -1)
-                oi[:, :, bit, :] = np.matmul(cc[:, i, None, :], half).reshape(
-                    L, P >> (i + 1), 1 << i
-                )
+                oi[:, :, bit, :] = np.matmul(cc[:, i, None, :], half).reshape(L, P >> (i + 1), 1 << i)
     return out.transpose(0, 2, 1).copy()
 
 
