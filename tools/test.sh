@@ -12,4 +12,5 @@ if ! command -v chromium >/dev/null 2>&1; then
     || echo "chromium could not be installed; the browser test will skip"
 fi
 python -m ruff check skxai tests benchmarks examples
+python -m ruff format --check skxai
 python -m pytest -n 2 -q -p no:cacheprovider "$@"
