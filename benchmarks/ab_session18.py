@@ -1,4 +1,4 @@
-"""A/B timing of this checkout against 5b56af0 (session 18: the merges of 2026-12-05), one process.
+"""A/B timing of this checkout against another commit (written for session 18 against 5b56af0), one process.
 
 The other checkout's ``skxai`` package is copied with its imports renamed (``skxai_old``), so both
 run interleaved on the same machine load: each round times both, in alternating order, and the
@@ -138,7 +138,12 @@ def main():
     import skxai.metrics  # noqa: F401
 
     assert Path(new.__file__).resolve().is_relative_to(Path(args.new_checkout).resolve()), new.__file__
-    print("| case | this checkout ms (min) | 5b56af0 ms (min) | ratio per round: median (range) |")
+    import subprocess
+
+    other = subprocess.run(
+        ["git", "-C", args.old_checkout, "rev-parse", "--short", "HEAD"], capture_output=True, text=True
+    ).stdout.strip()
+    print(f"| case | this checkout ms (min) | {other or 'other'} ms (min) | ratio per round: median (range) |")
     print("|---|---:|---:|---:|")
     with threadpool_limits(1):
         for part in args.parts:
