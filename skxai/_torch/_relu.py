@@ -43,6 +43,25 @@ def other_activation_modules(model):
     }
 
 
+def warn_other_activations(model, owner, what="the result", n_relu=None):
+    """Warn (at the caller) that ``model``'s other activation modules are crossed with their plain
+    gradient by ``owner``'s ReLU rule, so ``what`` mixes in (or, without ReLUs, is) the plain
+    gradient: on a GELU / LeakyReLU / tanh network nothing else would tell. ``n_relu``: the count
+    of nn.ReLU modules the rule does reach, said in the message when given."""
+    from skxai.utils._warnings import warn_at_caller
+
+    other = [f"{name} ({type(m).__name__})" for name, m in other_activation_modules(model).items()]
+    if not other:
+        return
+    here = "" if n_relu is None else f" ({n_relu} here)"
+    warn_at_caller(
+        f"{owner} applies its rule at nn.ReLU modules only{here}; the network's other activation "
+        f"module(s) {other[:5]}{' ...' if len(other) > 5 else ''} are crossed with their plain gradient, "
+        f"so {what} mixes in (or, without ReLUs, is) the plain gradient (GradientExplainer).",
+        UserWarning,
+    )
+
+
 def relu_hooks_reach(model, X, owner):
     """Refuse a network whose ``nn.ReLU`` modules take no hooks (exported, or TorchScript inside),
     then count the relu calls in ``forward`` that module hooks miss (functional ones).

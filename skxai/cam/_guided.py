@@ -67,19 +67,10 @@ class GuidedGradCamExplainer(GradCamExplainer):
                 "which module hooks cannot reach. "
                 "Use nn.ReLU modules, or GradCamExplainer alone."
             )
-        from skxai._torch._relu import other_activation_modules
-        from skxai.utils._warnings import warn_at_caller
+        from skxai._torch._relu import warn_other_activations
 
-        other = [f"{name} ({type(m).__name__})" for name, m in other_activation_modules(self.model_).items()]
-        if other:
-            # as GuidedBackpropExplainer warns: the guided factor is then (mostly) the plain gradient
-            warn_at_caller(
-                "GuidedGradCamExplainer guides the backward pass at nn.ReLU modules only; the network's "
-                f"other activation module(s) {other[:5]}{' ...' if len(other) > 5 else ''} are crossed "
-                "with their plain gradient, so the guided_backprop factor mixes in (or, without ReLUs, "
-                "is) the plain gradient (GradientExplainer).",
-                UserWarning,
-            )
+        # as GuidedBackpropExplainer warns: the guided factor is then (mostly) the plain gradient
+        warn_other_activations(self.model_, "GuidedGradCamExplainer", what="the guided_backprop factor")
 
     def _explain_chunk(self, x, name, targets):
         from skxai._torch._relu import relu_rule

@@ -24,9 +24,8 @@ from skxai._torch._explainer import BaseTorchExplainer
 from skxai._torch._model import (
     parametrization_modules,
 )
-from skxai._torch._relu import other_activation_modules, relu_hooks_reach, relu_rule
+from skxai._torch._relu import other_activation_modules, relu_hooks_reach, relu_rule, warn_other_activations
 from skxai._torch._trace import relus_left_in_graph
-from skxai.utils._warnings import warn_at_caller
 
 
 class _BackpropExplainer(BaseTorchExplainer):
@@ -81,19 +80,7 @@ class _BackpropExplainer(BaseTorchExplainer):
             )
         params = parametrization_modules(self.model_.module)  # computing weights, not activations
         self.n_relu_modules_ = sum(type(m) is nn.ReLU and id(m) not in params for m in self.model_.module.modules())
-        other = [f"{name} ({type(m).__name__})" for name, m in others.items()]
-        if other:
-            # the rule is defined at ReLUs; the other activations are crossed with their plain
-            # gradient, so on a GELU / LeakyReLU / tanh network the result is (mostly) the
-            # saliency map, which nothing else would tell
-            warn_at_caller(
-                f"{type(self).__name__} applies its rule at nn.ReLU modules only "
-                f"({self.n_relu_modules_} here); the network's other activation module(s) "
-                f"{other[:5]}{' ...' if len(other) > 5 else ''} are crossed with their plain gradient, "
-                "so the result mixes in (or, without ReLUs, is) the plain gradient "
-                "(GradientExplainer).",
-                UserWarning,
-            )
+        warn_other_activations(self.model_, type(self).__name__, n_relu=self.n_relu_modules_)
 
     def _attribute_core(self, x, targets, progress_bar=False):
         with relu_rule(self.model_.module, self._rule):
