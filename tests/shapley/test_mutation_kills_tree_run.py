@@ -8,8 +8,8 @@ What is checked, each against something the runner does not compute itself:
   ``nbytes``) fits ``CACHE_FLOATS`` float64 entries, dense or sparse;
 * where the work runs: tables built once per chunk in this process (threads, not processes),
   threads only above ``_MIN_PARALLEL_WORK``, the ``n_jobs`` given at construction or per call;
-* joblib's Dask backend (a stand-in client and ``map_shared``): plans and bases built one chunk
-  at a time with no table kept, the chunks sent as tasks, the partial sums added in chunk order;
+* joblib's Dask backend (a stand-in client and ``map_shared``): plans and bases made one chunk
+  at a time with no table built (dense) or kept, the chunks sent as tasks, the partial sums added in chunk order;
 * BLAS limited to one thread inside the runner's threads.
 
 Values are compared to the brute-force games of ``tests/shapley/_tree_reference.py`` or, for
@@ -283,7 +283,9 @@ def test_dask_runner_plans_one_chunk_at_a_time_and_sends_the_chunks(forest, game
     monkeypatch.setattr(_tree_run, "dask_client", lambda: fake_dask)
     builds = _Builds(monkeypatch)
     run = _runner(model, X, game, n_jobs=2)
-    assert builds.n == len(run.chunks) == 16  # plans and bases: each chunk built once
+    # plans, bases and dense tables' sizes come from the trees: no table is built here
+    assert builds.n == 0 and len(run.chunks) == 16
+    assert run._sizes == plain._sizes
     assert all(t is None for t in run._tables)  # nothing kept here: the workers build their own
     assert run._keep == plain._keep == [True] * 3 + [False] * 13
     np.testing.assert_array_equal(run.bases, plain.bases)

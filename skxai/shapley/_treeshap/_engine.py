@@ -26,6 +26,13 @@ from skxai.shapley._treeshap._tables import gauss01, interventional_tables, path
 
 # Tables with more columns (players x outputs) than this are stored sparse.
 DENSE_COLUMNS = 64
+# Floats that the temporaries of one group of leaves may hold while their tables are built
+# (16 MiB): the leaves of a plan are built group by group into the final tables, so a build
+# holds the tables plus this. All at once took up to 7 times the tables (a 9 MiB chunk of
+# depth-8 trees peaked at 67 MiB).
+BUILD_FLOATS = 1 << 21
+# Floats that reading the leaves outside blocks may hold for a block of rows (16 MiB).
+OUTSIDE_FLOATS = 1 << 21
 
 
 def _dense(a):
@@ -65,7 +72,11 @@ def _leaf_tables(plan, game, bg_DT, bg_w, leaves):
 
 
 def build_tables(plan, ens, game, bgT=None, bg_w=None, bg_nan=False):
-    """Tables of one tree for ``game`` ("tree_path_dependent" or "interventional")."""
+    """Tables of one tree for ``game`` ("tree_path_dependent" or "interventional").
+
+    The leaves are built in groups of whole blocks (:func:`_leaf_groups`) straight into the
+    final tables, so the build holds the tables plus one group's temporaries.
+    """
     tab = TreeTables()
     k = ens.n_outputs
     values = ens.value[plan.leaf_ids]
@@ -74,46 +85,128 @@ def build_tables(plan, ens, game, bgT=None, bg_w=None, bg_nan=False):
     p_t = len(players)
     local = np.full(ens.n_players, p_t, dtype=np.int64)
     local[players] = np.arange(p_t)
-    tab.local = local
-    small = np.flatnonzero(plan.leaf_d <= _paths.MAX_TABLE_BITS)
-    wide = np.flatnonzero(plan.leaf_d > _paths.MAX_TABLE_BITS)
     bg_DT = None
     if game == "interventional":
         bg_DT = ens.decisions(bgT, plan.internal, bg_nan, plan.runs)
-    rows, off, hist = _leaf_tables(plan, game, bg_DT, bg_w, small)
-    row_off = np.full(len(plan.leaf_d), -1, dtype=np.int64)
-    row_off[small] = off
-    tab.leaf_rows, tab.row_off = rows, row_off
-    reach = np.zeros(len(plan.leaf_d))
-    if game == "interventional":
-        reach[small] = hist[off + (1 << plan.leaf_d[small]) - 1]
-        tab.wide_bg = {}
-        for li in wide:
-            sat = leaf_satisfied(plan, bg_DT, li)
-            tab.wide_bg[int(li)] = (sat, bg_w)
-            reach[li] = bg_w @ sat.all(axis=1)
-    else:
-        reach = np.prod(plan.leaf_r, axis=1)  # pads are 1
-    tab.base = reach @ values
     # Few players: dense tables (entries x players); many: sparse tables holding only the
     # (at most block_bits) players of each block, so memory does not grow with p.
     dense = p_t * k <= DENSE_COLUMNS
-    rows_pk, loc = _valued_rows(plan, tab, p_t, k, dense)
-    tab.block_table, tab.block_off = _block_tables(plan, tab, rows_pk, loc, p_t, k)
-    # keep the rows of the leaves read one by one only
-    out = plan.out_leaves
-    sizes = 2 ** plan.leaf_d[out]
-    tab.out_off = (np.cumsum(sizes) - sizes).astype(np.int64)
-    take = row_off[out][:, None] + np.arange(int(sizes.max()) if len(out) else 0)[None, :]
-    keep = np.arange(take.shape[1])[None, :] < sizes[:, None]
-    picked = take[keep]
-    if dense:
-        tab.out_rows = rows_pk[picked].reshape(len(picked), p_t * k)
-    else:
-        tab.out_rows = _sparse_rows(rows_pk[picked], loc[picked], np.arange(len(picked)), len(picked), p_t, k)
-    del tab.leaf_rows
+    blocks = _BlockTables(plan, p_t, k, dense)
+    outside = _OutsideRows(plan, p_t, k, dense)
+    n_bg = 0 if bg_DT is None else bg_DT.shape[1]
+    for leaves in _leaf_groups(plan, p_t * k, n_bg):
+        rows, off, _ = _leaf_tables(plan, game, bg_DT, bg_w, leaves)
+        rows_pk, loc = _valued_rows(plan, values, local, leaves, rows, p_t, k, dense)
+        del rows
+        blocks.add(leaves, off, rows_pk, loc)
+        outside.add(leaves, off, rows_pk, loc)
+    if game == "interventional":
+        tab.wide_bg = {int(li): (leaf_satisfied(plan, bg_DT, li), bg_w) for li in _wide_leaves(plan)}
+    tab.base = _base(plan, values, game, bg_DT, bg_w)
+    tab.block_table, tab.block_off = blocks.finish()
+    tab.out_rows, tab.out_off = outside.finish()
     tab.game = game
     return tab
+
+
+def _wide_leaves(plan):
+    """Leaves with more players than tables hold: read row by row by the closed forms."""
+    return np.flatnonzero(plan.leaf_d > _paths.MAX_TABLE_BITS)
+
+
+def _base(plan, values, game, bg_DT, bg_w):
+    """Value of the empty coalition: every leaf's value times the share of the trees' cover
+    (path-dependent) or of the background (interventional) that reaches it."""
+    if game != "interventional":
+        return np.prod(plan.leaf_r, axis=1) @ values  # pads are 1
+    reach = np.zeros(len(plan.leaf_d))
+    small = np.flatnonzero(plan.leaf_d <= _paths.MAX_TABLE_BITS)
+    full = (np.int64(1) << plan.leaf_d[small]) - 1
+    # summed background row by background row, as a pattern histogram would
+    b, leaf = np.nonzero(leaf_patterns(plan, bg_DT, small) == full[None, :])
+    reach[small] = np.bincount(leaf, weights=bg_w[b], minlength=len(small))
+    for li in _wide_leaves(plan):
+        reach[li] = bg_w @ leaf_satisfied(plan, bg_DT, li).all(axis=1)
+    return reach @ values
+
+
+def table_base(plan, ens, game, bgT=None, bg_w=None, bg_nan=False):
+    """Value of the empty coalition of the trees of ``plan``, without their tables."""
+    bg_DT = ens.decisions(bgT, plan.internal, bg_nan, plan.runs) if game == "interventional" else None
+    return _base(plan, ens.value[plan.leaf_ids], game, bg_DT, bg_w)
+
+
+def dense_floats(plan, k):
+    """Entries of the tables of ``plan`` when they are dense (None when sparse: their size is
+    known once they are built)."""
+    columns = len(plan.players) * k
+    if columns > DENSE_COLUMNS:
+        return None
+    rows = int((np.int64(1) << np.asarray(plan.block_bits, dtype=np.int64)).sum())
+    return (rows + int((np.int64(1) << plan.leaf_d[plan.out_leaves]).sum())) * columns
+
+
+def _leaf_units(plan, columns, n_bg):
+    """The leaves with tables (at most ``MAX_TABLE_BITS`` players) in build order, where each
+    unit of them starts (a block's leaves, or one leaf: never split), and each unit's build
+    temporaries in floats.
+
+    Block leaves come first, by block and then by index (the order in which a block's leaves
+    are summed), then the others by index (the order of ``plan.out_leaves``).
+    """
+    d = plan.leaf_d
+    lb = plan.leaf_block
+    small = np.flatnonzero(d <= _paths.MAX_TABLE_BITS)
+    blocked = small[(lb[small] >= 0) & (d[small] > 0)]
+    blocked = blocked[np.argsort(lb[blocked], kind="stable")]
+    rest = small[(lb[small] < 0) | (d[small] == 0)]
+    order = np.concatenate([blocked, rest])
+    if len(order) == 0:
+        return order, order, np.zeros(0)
+    unit = np.concatenate([lb[blocked], len(plan.block_bits) + np.arange(len(rest))])
+    first = np.flatnonzero(np.r_[True, unit[1:] != unit[:-1]])
+    # leaf tables, their valued rows by player (and their copies) and, interventional, the
+    # background's patterns; block leaves add their gathered block rows
+    width = max(1, int(d[order].max()))
+    cost = (2.0 ** d[order]) * (4 * width + 3 * (columns + 1)) + 5.0 * n_bg
+    cost[: len(blocked)] += 2.0 * (2.0 ** plan.block_bits[lb[blocked]]) * (columns + 1)
+    return order, first, np.add.reduceat(cost, first)
+
+
+def _leaf_groups(plan, columns, n_bg):
+    """The leaves with tables, in groups of whole units whose build temporaries stay within
+    ``BUILD_FLOATS`` (a unit over it is a group of its own)."""
+    order, first, unit_cost = _leaf_units(plan, columns, n_bg)
+    cum = np.cumsum(unit_cost)
+    start = 0
+    while start < len(first):
+        done = cum[start - 1] if start else 0.0
+        stop = max(int(np.searchsorted(cum, done + BUILD_FLOATS, side="right")), start + 1)
+        yield order[first[start] : first[stop] if stop < len(first) else len(order)]
+        start = stop
+
+
+def build_bytes(plan, k, game, n_bg):
+    """Bytes that building the tables of ``plan`` holds at its peak, from the plan alone: the
+    finished tables, one group's temporaries and, interventional, the background's decisions.
+
+    Sparse tables (many players times outputs) are bounded by ``width`` entries a row, and
+    take about 40 bytes an entry while the groups' pieces are joined.
+    """
+    p_t = len(plan.players)
+    columns = p_t * k
+    _, _, unit_cost = _leaf_units(plan, columns, n_bg if game == "interventional" else 0)
+    temp = 8 * max(float(BUILD_FLOATS), float(unit_cost.max(initial=0.0)))
+    rows = int((np.int64(1) << np.asarray(plan.block_bits, dtype=np.int64)).sum())
+    rows += int((np.int64(1) << plan.leaf_d[plan.out_leaves]).sum())
+    if columns <= DENSE_COLUMNS:
+        tables = 8 * rows * columns
+    else:
+        width = max(1, int(plan.leaf_d.max(initial=1)))
+        tables = 40 * rows * min(width, p_t) * k
+    if game == "interventional":
+        tables += n_bg * len(plan.internal)
+    return int(tables + temp)
 
 
 def _sparse_rows(vals, loc, rows, n_rows, p_t, k):
@@ -129,20 +222,28 @@ def _sparse_rows(vals, loc, rows, n_rows, p_t, k):
     return sp.coo_matrix((v.ravel(), (r, cols)), shape=(n_rows, p_t * k)).tocsr()
 
 
-def _valued_rows(plan, tab, p_t, k, dense):
-    """Leaf table rows with the leaf values applied, and each row's player columns.
+def _stack_rows(pieces, shape):
+    """One CSR of ``shape`` from ``(first_row, csr)`` pieces whose rows never overlap."""
+    if not pieces:
+        return sp.csr_matrix(shape)
+    coo = [(start, piece.tocoo()) for start, piece in pieces]
+    data = np.concatenate([c.data for _, c in coo])
+    row = np.concatenate([c.row.astype(np.int64) + start for start, c in coo])
+    col = np.concatenate([c.col for _, c in coo])
+    return sp.coo_matrix((data, (row, col)), shape=shape).tocsr()
+
+
+def _valued_rows(plan, values, local, leaves, rows, p_t, k, dense):
+    """Table rows of ``leaves`` with the leaf values applied, and each row's player columns.
 
     Dense: ``(rows, p_t, k)`` indexed by player. Sparse: ``(rows, width, k)`` indexed by
     path slot, with ``loc`` (rows, width) the player of each slot (``p_t`` for pads).
     """
-    rows = tab.leaf_rows
     R, width = rows.shape
-    L = len(plan.leaf_d)
-    sizes = np.where(tab.row_off >= 0, 2 ** np.minimum(plan.leaf_d, _paths.MAX_TABLE_BITS), 0)
-    leaf_of_row = np.repeat(np.arange(L), sizes)
+    leaf_of_row = np.repeat(leaves, 2 ** plan.leaf_d[leaves])
     pl = plan.leaf_players[:, :width]
-    loc = np.where(pl >= 0, tab.local[np.maximum(pl, 0)], p_t)[leaf_of_row]
-    vals = rows[:, :, None] * tab.values[leaf_of_row][:, None, :]  # (R, width, k)
+    loc = np.where(pl >= 0, local[np.maximum(pl, 0)], p_t)[leaf_of_row]
+    vals = rows[:, :, None] * values[leaf_of_row][:, None, :]  # (R, width, k)
     if not dense:
         return vals, loc
     out = np.zeros((R, p_t + 1, k))
@@ -150,64 +251,118 @@ def _valued_rows(plan, tab, p_t, k, dense):
     return out[:, :p_t], None
 
 
-def _block_tables(plan, tab, prow, loc, p_t, k):
-    """``(sum 2**bits, p_t * k)`` summed leaf contributions per block index value (dense
-    when ``loc`` is None, else sparse)."""
-    sizes = 2**plan.block_bits
-    boff = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
-    total = int(sizes.sum())
-    dense = loc is None
-    table = np.zeros((total, p_t, k)) if dense else None
-    triplets = []
-    lb = plan.leaf_block
-    in_block = np.flatnonzero((lb >= 0) & (plan.leaf_d > 0))
-    if len(in_block) == 0:
-        if dense:
-            return table.reshape(total, p_t * k), boff
-        return sp.csr_matrix((total, p_t * k)), boff
-    bits_of_leaf = plan.block_bits[lb[in_block]]
-    for bits in np.unique(bits_of_leaf):
-        group = in_block[bits_of_leaf == bits]
-        group = group[np.argsort(lb[group], kind="stable")]
-        nlo = int(bits) // 2
-        nhi = int(bits) - nlo
-        lo = np.arange(1 << nlo, dtype=np.int64)
-        hi = np.arange(1 << nhi, dtype=np.int64)
-        # The failed-condition mask splits into low and high index bits (each path node
-        # reads one bit), so patterns for all 2**bits index values cost one OR.
-        fail_lo = np.zeros((len(group), len(lo)), dtype=np.int64)
-        fail_hi = np.zeros((len(group), len(hi)), dtype=np.int64)
-        for j in range(plan.path_slot.shape[1]):
-            slot = plan.path_slot[group, j]
-            pos = plan.path_pos[group, j]
-            want = plan.path_flip[group, j]  # the condition fails where the bit equals flip
-            sh = np.maximum(slot, 0)[:, None]
-            in_lo = (slot >= 0) & (pos < nlo)
-            in_hi = (slot >= 0) & (pos >= nlo)
-            if in_lo.any():
-                b = ((lo[None, :] >> np.minimum(pos, nlo)[:, None]) & 1) == want[:, None]
-                fail_lo |= (b & in_lo[:, None]).astype(np.int64) << sh
-            if in_hi.any():
-                b = ((hi[None, :] >> np.maximum(pos - nlo, 0)[:, None]) & 1) == want[:, None]
-                fail_hi |= (b & in_hi[:, None]).astype(np.int64) << sh
-        full = (np.int64(1) << plan.leaf_d[group]) - 1
-        alpha = full[:, None, None] & ~(fail_hi[:, :, None] | fail_lo[:, None, :])
-        ridx = tab.row_off[group][:, None] + alpha.reshape(len(group), -1)
-        vals = prow[ridx]
-        if not dense:  # (L, 2**bits, width, k) in slot space; coo sums duplicates
-            rows = boff[lb[group]][:, None] + np.arange(1 << int(bits))[None, :]
-            triplets.append((vals.reshape(-1, *vals.shape[2:]), loc[ridx].reshape(-1, loc.shape[1]), rows.ravel()))
-            continue
-        blocks, starts = np.unique(lb[group], return_index=True)
-        summed = np.add.reduceat(vals, starts, axis=0) if len(blocks) < len(group) else vals
-        rows = boff[blocks][:, None] + np.arange(1 << int(bits))[None, :]
-        table[rows] = summed
-    if not dense:
-        v = np.concatenate([t[0] for t in triplets])
-        lc = np.concatenate([t[1] for t in triplets])
-        rw = np.concatenate([t[2] for t in triplets])
-        return _sparse_rows(v, lc, rw, total, p_t, k), boff
-    return table.reshape(total, p_t * k), boff
+class _BlockTables:
+    """``(sum 2**bits, p_t * k)`` summed leaf contributions per block index value (dense, or
+    sparse when ``dense`` is false), filled one group of whole blocks at a time."""
+
+    def __init__(self, plan, p_t, k, dense):
+        self.plan, self.p_t, self.k, self.dense = plan, p_t, k, dense
+        sizes = 2**plan.block_bits
+        self.boff = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
+        self.total = int(sizes.sum())
+        self.table = np.zeros((self.total, p_t, k)) if dense else None
+        self.pieces = []
+
+    def add(self, leaves, off, prow, loc):
+        """Add the blocks whose leaves are all in ``leaves`` (table rows ``off`` in ``prow``)."""
+        plan, boff = self.plan, self.boff
+        lb = plan.leaf_block
+        pick = np.flatnonzero((lb[leaves] >= 0) & (plan.leaf_d[leaves] > 0))
+        if len(pick) == 0:
+            return
+        bits_of_leaf = plan.block_bits[lb[leaves[pick]]]
+        triplets = []
+        for bits in np.unique(bits_of_leaf):
+            mine = pick[bits_of_leaf == bits]
+            mine = mine[np.argsort(lb[leaves[mine]], kind="stable")]
+            group = leaves[mine]
+            alpha = _block_patterns(plan, group, int(bits))
+            ridx = off[mine][:, None] + alpha.reshape(len(group), -1)
+            vals = prow[ridx]
+            if not self.dense:  # (L, 2**bits, width, k) in slot space; coo sums duplicates
+                rows = boff[lb[group]][:, None] + np.arange(1 << int(bits))[None, :]
+                triplets.append((vals.reshape(-1, *vals.shape[2:]), loc[ridx].reshape(-1, loc.shape[1]), rows.ravel()))
+                continue
+            blocks, starts = np.unique(lb[group], return_index=True)
+            summed = np.add.reduceat(vals, starts, axis=0) if len(blocks) < len(group) else vals
+            rows = boff[blocks][:, None] + np.arange(1 << int(bits))[None, :]
+            self.table[rows] = summed
+        if triplets:
+            v, lc, rw = (np.concatenate([t[i] for t in triplets]) for i in range(3))
+            first, stop = int(rw.min()), int(rw.max()) + 1  # the group's blocks: one range of rows
+            self.pieces.append((first, _sparse_rows(v, lc, rw - first, stop - first, self.p_t, self.k)))
+
+    def finish(self):
+        width = self.p_t * self.k
+        if self.dense:
+            return self.table.reshape(self.total, width), self.boff
+        return _stack_rows(self.pieces, (self.total, width)), self.boff
+
+
+def _block_patterns(plan, group, bits):
+    """Each leaf's pattern ``(len(group), 2**bits)`` for every index value of its block."""
+    nlo = bits // 2
+    nhi = bits - nlo
+    lo = np.arange(1 << nlo, dtype=np.int64)
+    hi = np.arange(1 << nhi, dtype=np.int64)
+    # The failed-condition mask splits into low and high index bits (each path node
+    # reads one bit), so patterns for all 2**bits index values cost one OR.
+    fail_lo = np.zeros((len(group), len(lo)), dtype=np.int64)
+    fail_hi = np.zeros((len(group), len(hi)), dtype=np.int64)
+    for j in range(plan.path_slot.shape[1]):
+        slot = plan.path_slot[group, j]
+        pos = plan.path_pos[group, j]
+        want = plan.path_flip[group, j]  # the condition fails where the bit equals flip
+        sh = np.maximum(slot, 0)[:, None]
+        in_lo = (slot >= 0) & (pos < nlo)
+        in_hi = (slot >= 0) & (pos >= nlo)
+        if in_lo.any():
+            b = ((lo[None, :] >> np.minimum(pos, nlo)[:, None]) & 1) == want[:, None]
+            fail_lo |= (b & in_lo[:, None]).astype(np.int64) << sh
+        if in_hi.any():
+            b = ((hi[None, :] >> np.maximum(pos - nlo, 0)[:, None]) & 1) == want[:, None]
+            fail_hi |= (b & in_hi[:, None]).astype(np.int64) << sh
+    full = (np.int64(1) << plan.leaf_d[group]) - 1
+    return full[:, None, None] & ~(fail_hi[:, :, None] | fail_lo[:, None, :])
+
+
+class _OutsideRows:
+    """Table rows of the leaves outside blocks (``plan.out_leaves``, ``2**d`` rows each, at
+    ``out_off``), filled one group of leaves at a time."""
+
+    def __init__(self, plan, p_t, k, dense):
+        self.p_t, self.k, self.dense = p_t, k, dense
+        out = plan.out_leaves
+        sizes = 2 ** plan.leaf_d[out]
+        self.off = (np.cumsum(sizes) - sizes).astype(np.int64)
+        self.n_rows = int(sizes.sum())
+        self.position = np.full(len(plan.leaf_d), -1, dtype=np.int64)
+        self.position[out] = np.arange(len(out))
+        self.d = plan.leaf_d
+        self.rows = np.zeros((self.n_rows, p_t * k)) if dense else None
+        self.pieces = []
+
+    def add(self, leaves, off, prow, loc):
+        pos = self.position[leaves]
+        pick = np.flatnonzero(pos >= 0)
+        if len(pick) == 0:
+            return
+        sizes = 2 ** self.d[leaves[pick]]
+        step = np.arange(int(sizes.max()))[None, :]
+        keep = step < sizes[:, None]
+        src = (off[pick][:, None] + step)[keep]
+        dst = (self.off[pos[pick]][:, None] + step)[keep]
+        if self.dense:
+            self.rows[dst] = prow[src].reshape(len(src), self.p_t * self.k)
+        else:
+            first = int(dst.min())
+            piece = _sparse_rows(prow[src], loc[src], dst - first, int(dst.max()) + 1 - first, self.p_t, self.k)
+            self.pieces.append((first, piece))
+
+    def finish(self):
+        if self.dense:
+            return self.rows, self.off
+        return _stack_rows(self.pieces, (self.n_rows, self.p_t * self.k)), self.off
 
 
 def explain_tree(plan, tab, ens, XT, has_nan, phi):
@@ -236,13 +391,21 @@ def _explain_outside(plan, tab, DT, outside, phi):
     n = DT.shape[1]
     out = plan.out_leaves
     if len(out):
-        alpha = apply_pattern_maps((plan.out_A, plan.out_a0, plan.out_W), DT)
-        idx = (alpha + tab.out_off[:, None]).T.ravel()
-        M = sp.csr_matrix(
-            (np.ones(idx.size), idx, np.arange(0, idx.size + 1, len(out))), shape=(n, tab.out_rows.shape[0])
-        )
+        # Every (leaf, row) pair holds its conditions' counts and its pattern's index: rows go
+        # in blocks, as a deep tree's hundreds of such leaves took 47 kB a row.
+        per_row = 2 * plan.out_A.shape[0] + 5 * len(out)
+        step = max(1, OUTSIDE_FLOATS // per_row)
         players = plan.players
-        phi[:, players, :] += _dense(M @ tab.out_rows).reshape(n, len(players), -1)
+        for a in range(0, n, step):
+            D = DT[:, a : a + step]
+            m = D.shape[1]
+            alpha = apply_pattern_maps((plan.out_A, plan.out_a0, plan.out_W), D)
+            idx = (alpha + tab.out_off[:, None]).T.ravel()
+            del alpha
+            M = sp.csr_matrix(
+                (np.ones(idx.size), idx, np.arange(0, idx.size + 1, len(out))), shape=(m, tab.out_rows.shape[0])
+            )
+            phi[a : a + step, players, :] += _dense(M @ tab.out_rows).reshape(m, len(players), -1)
     for li in outside[plan.leaf_d[outside] > _paths.MAX_TABLE_BITS]:
         d = plan.leaf_d[li]
         a = leaf_satisfied(plan, DT, li)

@@ -6,7 +6,7 @@ import numpy as np
 from joblib import Parallel, delayed
 
 from skxai.shapley._treeshap import _paths
-from skxai.shapley._treeshap._engine import DENSE_COLUMNS, build_tables, explain_tree
+from skxai.shapley._treeshap._engine import build_bytes, build_tables, dense_floats, explain_tree, table_base
 from skxai.shapley._treeshap._paths import compile_tree
 from skxai.utils._memory import refuse_beyond_working_memory
 from skxai.utils._parallel import (
@@ -74,47 +74,49 @@ class TreeRunner:
         n_nodes = len(ens.left)
         work = n_nodes * (1 << self.block_bits)  # table entries to fill, roughly
         jobs = n_jobs if work >= _MIN_PARALLEL_WORK else 1
-        if dask_client() is not None:
-            # Under joblib's Dask backend the workers build their own tables (shap_values): here
-            # one chunk at a time, for the plans and bases only, instead of sending the builds to
-            # the workers and every table back.
-            self._plans, bases, sizes = [], [], []
-            with one_blas_thread():
-                for c in self.chunks:
-                    plan, tab = self._prepare_chunk(c)
-                    self._plans.append(plan)
-                    bases.append(tab.base)
-                    sizes.append(_table_floats(tab))
-                    del tab
-            self.bases = np.array(bases)
-            self._sizes = sizes
-            self._keep = _kept_chunks(sizes)
-            self._tables = [None] * len(self.chunks)  # built on first use, where they are used
-            return
-        # The tables of chunks beyond the cache are dropped as they come (in chunk order, as
-        # _kept_chunks keeps them): all of them held until the last was built took the sum of
-        # every chunk's tables at once.
-        self._plans, bases, self._sizes, self._tables = [], [], [], []
-        kept = 0
+        # Plans, bases and the sizes of dense tables come from the trees alone: tables are built
+        # here only where they are kept (and sparse ones, whose size is known once built). All
+        # of them built, most to be dropped, took a depth-10 forest's fit through 1.2 GB of
+        # tables for a 128 MiB cache. Under joblib's Dask backend the workers build their own
+        # tables (shap_values), so none is kept here.
+        on_dask = dask_client() is not None
+        bases, sizes, plans, todo = [], [], [], []
+        dense_total = 0
+        k = ens.n_outputs
         with one_blas_thread():
-            for plan, tab in Parallel(n_jobs=jobs, prefer="threads", return_as="generator")(
-                delayed(self._prepare_chunk)(c) for c in self.chunks
-            ):
-                self._plans.append(plan)
-                bases.append(tab.base)
-                self._sizes.append(_table_floats(tab))
-                kept += self._sizes[-1]
-                self._tables.append(tab if kept <= CACHE_FLOATS else None)
+            for i, chunk in enumerate(self.chunks):
+                # One plan for a whole chunk of trees: blocks never cross trees, and numpy
+                # calls then cover many small trees (boosting) at once.
+                plan = compile_tree(ens, ens.roots[chunk], self.block_bits)
+                self._check_table_memory(plan, chunk)
+                bases.append(table_base(plan, ens, game, self._bgT, self._bg_w, self._bg_nan))
+                size = dense_floats(plan, k)
+                sizes.append(size)
+                wanted = size is None or (not on_dask and dense_total + size <= CACHE_FLOATS)
+                if size is not None:
+                    dense_total += size
+                plans.append(plan if wanted else None)
+                if wanted:
+                    todo.append(i)
+                del plan
+            # The tables built are dropped as they come where they are beyond the cache (in
+            # chunk order, as _kept_chunks keeps them): all of them held until the last was
+            # built took the sum of every chunk's tables at once.
+            self._tables = [None] * len(self.chunks)
+            builds = Parallel(n_jobs=1 if on_dask else jobs, prefer="threads", return_as="generator")(
+                delayed(self._build)(plans[i]) for i in todo
+            )
+            for i, tab in zip(todo, builds, strict=True):
+                sizes[i] = _table_floats(tab)
+                if not on_dask and sum(sizes[: i + 1]) <= CACHE_FLOATS:
+                    self._tables[i] = tab
                 del tab
         self.bases = np.array(bases)
-        self._keep = _kept_chunks(self._sizes)
-
-    def _prepare_chunk(self, chunk):
-        # One plan for a whole chunk of trees: blocks never cross trees, and numpy calls
-        # then cover many small trees (boosting) at once.
-        plan = compile_tree(self.ensemble, self.ensemble.roots[chunk], self.block_bits)
-        self._check_table_memory(plan, chunk)
-        return plan, self._build(plan)
+        self._sizes = sizes
+        self._keep = _kept_chunks(sizes)
+        # a plan is kept with its tables: compiled again with them where they are rebuilt (a
+        # twentieth of their cost; a depth-10 forest's plans took 20 MiB)
+        self._plans = [plan if keep else None for plan, keep in zip(plans, self._keep, strict=True)]
 
     def _check_table_memory(self, plan, chunk):
         """Refuse tables whose build cannot fit in the working memory, before building them."""
@@ -151,23 +153,26 @@ class TreeRunner:
         return state
 
     def _plan(self, c):
-        """Plan of chunk ``c``, compiled again on first use after unpickling."""
+        """Plan of chunk ``c``: kept with the chunk's cached tables (compiled again on first use
+        after unpickling), compiled for this call only where they are rebuilt."""
         plan = self._plans[c]
         if plan is None:
-            plan = self._plans[c] = compile_tree(self.ensemble, self.ensemble.roots[self.chunks[c]], self.block_bits)
-        return plan  # a race only compiles the same plan twice
+            plan = compile_tree(self.ensemble, self.ensemble.roots[self.chunks[c]], self.block_bits)
+            if self._keep[c]:  # kept with its tables only
+                self._plans[c] = plan  # a race only compiles the same plan twice
+        return plan
 
     @property
     def plans(self):
         """Plans of every chunk of trees, in chunk order."""
         return [self._plan(c) for c in range(len(self.chunks))]
 
-    def _table(self, c):
-        """Tables of chunk ``c``: kept ones from the cache (built on first use), the others
-        built for this call only."""
+    def _table(self, c, plan):
+        """Tables of chunk ``c`` (plan ``plan``): kept ones from the cache (built on first use),
+        the others built for this call only."""
         tab = self._tables[c]
         if tab is None:
-            tab = self._build(self._plan(c))
+            tab = self._build(plan)
             if self._keep[c]:
                 self._tables[c] = tab  # a race only builds the same table twice
         return tab
@@ -175,7 +180,8 @@ class TreeRunner:
     def _chunk_values(self, c, XT, has_nan):
         ens = self.ensemble
         phi = np.zeros((XT.shape[1], ens.n_players, ens.n_outputs))
-        explain_tree(self._plan(c), self._table(c), ens, XT, has_nan, phi)
+        plan = self._plan(c)
+        explain_tree(plan, self._table(c, plan), ens, XT, has_nan, phi)
         return phi
 
     def shap_values(self, Z, n_jobs="fit"):
@@ -241,32 +247,13 @@ class TreeRunner:
             keep[c] = kept
         self._keep = keep
         self._tables = [tab if kept else None for tab, kept in zip(self._tables, keep, strict=True)]
+        self._plans = [plan if kept else None for plan, kept in zip(self._plans, keep, strict=True)]
 
 
 def _table_bytes(plan, k, game, n_bg):
-    """Bytes that building the tables of ``plan`` holds at its peak, from the plan alone.
-
-    A leaf of depth d (up to ``MAX_TABLE_BITS``) has ``2**d`` table rows of ``width`` slots and
-    ``k`` outputs. Dense tables hold the rows, their valued copy, the rows by player and the
-    block tables; sparse ones (many players times outputs) about 72 bytes an entry while
-    their triplets are gathered (measured: 60 on a forest of 20 classes). The interventional
-    game adds every background row's decisions and leaf patterns (int64 and their work
-    arrays). Measured peaks were 0.6 to 0.9 times this, a third more on tiny tables.
-    """
-    small = (plan.leaf_d > 0) & (plan.leaf_d <= _paths.MAX_TABLE_BITS)
-    d = plan.leaf_d[small].astype(np.int64)
-    R = int((np.int64(1) << d).sum())
-    width = max(1, int(d.max(initial=1)))
-    p_t = len(plan.players)
-    need = 24 * R * (width + 1)
-    if p_t * k <= DENSE_COLUMNS:
-        total = int((np.int64(1) << np.asarray(plan.block_bits, dtype=np.int64)).sum())
-        need += 16 * R * width * k + 8 * R * (p_t + 1) * k + 8 * total * p_t * k
-    else:
-        need += 72 * R * width * k
-    if game == "interventional":
-        need += 40 * n_bg * len(plan.leaf_d) + n_bg * len(plan.internal)
-    return need
+    """Bytes that building the tables of ``plan`` holds at its peak (see
+    :func:`~skxai.shapley._treeshap._engine.build_bytes`)."""
+    return build_bytes(plan, k, game, n_bg)
 
 
 def _table_floats(tab):
