@@ -10,9 +10,12 @@ the rows, so a short file shows it), once with the package as it is and once wit
 set to ``--small-cache`` MiB (same numbers, checked byte for byte). Per run: peak resident memory
 of the command line process (``ru_maxrss``) and its CPU seconds.
 
+``--old DIR`` adds a run of another commit's package (``git archive REV skxai | tar -x -C DIR``).
+
 Usage::
 
     OMP_NUM_THREADS=1 python benchmarks/probe_cli_forest_shape.py --rows 20000 --small-cache 64
+    OMP_NUM_THREADS=1 python benchmarks/probe_cli_forest_shape.py --rows 5000 --depths 8 10 12 --old /tmp/old20
 """
 
 from __future__ import annotations
@@ -31,6 +34,9 @@ from benchmarks.bench_cli_stream import _measure, _write_csv  # noqa: E402
 # Runs the command line with the table cache set first (argv[1]: MiB), the rest as `skxai ...`.
 _WITH_CACHE = (
     "import sys\n"
+    # as the command line does first for a skops file (or pandas brings pyarrow: +33 MiB)
+    "from skxai._stream import import_pandas_without_pyarrow\n"
+    "import_pandas_without_pyarrow()\n"
     "import skxai.shapley._treeshap._run as run\n"
     "run.CACHE_FLOATS = int(sys.argv.pop(1)) << 17\n"
     "from skxai.__main__ import main\n"
@@ -57,6 +63,7 @@ def main():
     parser.add_argument("--rows", type=int, default=20000)
     parser.add_argument("--depths", type=int, nargs="+", default=[8, 10])
     parser.add_argument("--small-cache", type=int, default=64, help="MiB")
+    parser.add_argument("--old", help="a folder holding another commit's skxai package (git archive REV skxai)")
     args = parser.parse_args()
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     with tempfile.TemporaryDirectory() as folder:
@@ -77,6 +84,12 @@ def main():
             _, cpu, peak = _measure([*cmd, *tail[2:]], root)
             same = filecmp.cmp(ref, out, shallow=False)
             print(f"| {depth} | {nodes:,} | {args.small_cache} MiB | {peak:.0f} | {cpu:.1f} | {same} |")
+            if args.old:
+                out = os.path.join(folder, f"old{depth}.csv")
+                cmd = [sys.executable, "-m", "skxai", "explain", *tail[:2], "--out", out, *tail[2:]]
+                _, cpu, peak = _measure(cmd, os.path.abspath(args.old))
+                same = filecmp.cmp(ref, out, shallow=False)
+                print(f"| {depth} | {nodes:,} | 128 MiB, `--old` checkout | {peak:.0f} | {cpu:.1f} | {same} |")
 
 
 if __name__ == "__main__":

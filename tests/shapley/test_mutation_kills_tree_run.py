@@ -146,7 +146,8 @@ def _bytes(a):
 @pytest.mark.parametrize("game", GAMES)
 def test_cache_keeps_the_chunks_whose_tables_fit_by_memory(forest, game, dense, monkeypatch):
     """Tables of chunks (2-bit blocks: leaves also outside them, so both tables count) kept in
-    chunk order while their memory fits CACHE_FLOATS * 8 bytes."""
+    chunk order while their memory, with the largest of the others', fits CACHE_FLOATS * 8
+    bytes."""
     model, X = forest
     monkeypatch.setattr(_engine, "DENSE_COLUMNS", dense)
     full = _runner(model, X, game, block_bits=2)
@@ -154,10 +155,11 @@ def test_cache_keeps_the_chunks_whose_tables_fit_by_memory(forest, game, dense, 
     assert all(t.out_rows.shape[0] > 0 for t in tabs)  # leaves outside the blocks in every chunk
     assert all(hasattr(t.block_table, "nnz") == (not dense) for t in tabs)
     floats = [(_bytes(t.block_table) + _bytes(t.out_rows)) / 8 for t in tabs]
-    three = sum(floats[:3])
+    # three kept, and room for the largest of the others, rebuilt at every call
+    three = sum(floats[:3]) + max(floats[3:])
     if dense:
         bounds = {int(three): 3, int(three) - 1: 2}
-    else:  # 12 bytes an entry: 1.5 floats, each table's count rounded down (at most 3 halves lost)
+    else:  # 12 bytes an entry: 1.5 floats, each table's count rounded down (at most 4 halves lost)
         assert min(floats) > 4
         bounds = {int(three): 3, int(np.ceil(three)) - 4: 2}
     for budget, kept in bounds.items():
@@ -267,6 +269,27 @@ def fake_dask(monkeypatch):
     return client
 
 
+def _kept_prefix(sizes, budget):
+    """How many first chunks the cache keeps: the most whose tables, with the largest of the
+    others' (rebuilt at every call), fit the budget."""
+    return max(m for m in range(len(sizes) + 1) if sum(sizes[:m]) + max(sizes[m:], default=0) <= budget)
+
+
+def test_kept_chunks_leave_room_for_the_largest_rebuilt_one(monkeypatch):
+    monkeypatch.setattr(_tree_run, "CACHE_FLOATS", 10)
+    assert _tree_run._kept_chunks([3, 3, 3]) == [True] * 3  # all fit: none rebuilt
+    assert _tree_run._kept_chunks([3, 3, 3, 3]) == [True, True, False, False]  # 6 kept + 3
+    assert _tree_run._kept_chunks([2, 2, 9]) == [False] * 3  # 9 rebuilt leaves room for none
+    assert _tree_run._kept_chunks([9, 1]) == [True, True]
+    assert _tree_run._kept_chunks([11, 1]) == [False, False]
+    assert _tree_run._kept_chunks([]) == []
+    rng = np.random.RandomState(0)
+    for _ in range(200):
+        sizes = list(rng.randint(0, 6, size=rng.randint(1, 8)))
+        m = _kept_prefix(sizes, 10)
+        assert _tree_run._kept_chunks(sizes) == [c < m for c in range(len(sizes))]
+
+
 @pytest.mark.parametrize("game", GAMES)
 def test_dask_runner_plans_one_chunk_at_a_time_and_sends_the_chunks(forest, game, fake_dask, monkeypatch):
     model, X = forest
@@ -275,7 +298,8 @@ def test_dask_runner_plans_one_chunk_at_a_time_and_sends_the_chunks(forest, game
     monkeypatch.setattr(_tree_run, "dask_client", lambda: None)
     plain = _runner(model, X, game)
     sizes = [_tree_run._table_floats(t) for t in plain._tables]
-    monkeypatch.setattr(_tree_run, "CACHE_FLOATS", sum(sizes[:3]))
+    budget = sum(sizes[:3]) + max(sizes[3:])  # three kept, and room for one rebuilt
+    monkeypatch.setattr(_tree_run, "CACHE_FLOATS", budget)
     plain = _runner(model, X, game)
     expected = plain.shap_values(rows, n_jobs=1)
     right = plain.shap_values(np.nan_to_num(rows, nan=1e9), n_jobs=1)
@@ -303,11 +327,10 @@ def test_dask_runner_plans_one_chunk_at_a_time_and_sends_the_chunks(forest, game
     for _ in range(2):
         np.testing.assert_array_equal(run.shap_values(rows), expected)
     assert fake_dask.calls == [("tcp://w0", groups[0], 1), ("tcp://w1", groups[1], 1)] * 2
-    # each worker keeps its own group's first chunks up to the cache (three chunks' worth)
+    # each worker keeps its own group's first chunks up to the cache (with room for one rebuilt)
     for worker, group in zip(("tcp://w0", "tcp://w1"), groups, strict=True):
         held = [c for c, tab in enumerate(fake_dask.copies[worker]._tables) if tab is not None]
-        kept = np.cumsum([sizes[c] for c in group]) <= sum(sizes[:3])
-        assert held == [c for c, k in zip(group, kept, strict=True) if k] and held
+        assert held == group[: _kept_prefix([sizes[c] for c in group], budget)] and held
 
 
 def test_interventional_values_equal_the_weighted_background_game(forest):

@@ -161,7 +161,7 @@ def test_plans_are_kept_with_their_tables_only(monkeypatch, game):
     expected = full.transform(X[:40])
     sizes = full._runner._sizes
     assert sizes == [_run._table_floats(tab) for tab in full._runner._tables]  # every one kept
-    monkeypatch.setattr(_run, "CACHE_FLOATS", sum(sizes[:2]))
+    monkeypatch.setattr(_run, "CACHE_FLOATS", sum(sizes[:2]) + max(sizes[2:]))  # two kept, one rebuilt
     built = []
     real_build = _run.TreeRunner._build
     monkeypatch.setattr(_run.TreeRunner, "_build", lambda self, plan: built.append(1) or real_build(self, plan))

@@ -75,45 +75,43 @@ class TreeRunner:
         work = n_nodes * (1 << self.block_bits)  # table entries to fill, roughly
         jobs = n_jobs if work >= _MIN_PARALLEL_WORK else 1
         # Plans, bases and the sizes of dense tables come from the trees alone: tables are built
-        # here only where they are kept (and sparse ones, whose size is known once built). All
-        # of them built, most to be dropped, took a depth-10 forest's fit through 1.2 GB of
-        # tables for a 128 MiB cache. Under joblib's Dask backend the workers build their own
-        # tables (shap_values), so none is kept here.
+        # here only where they are kept (sparse ones, whose size is known once built, are held
+        # meanwhile while they fit the cache). All of them built, most to be dropped, took a
+        # depth-10 forest's fit through 1.2 GB of tables for a 128 MiB cache. Under joblib's
+        # Dask backend the workers build their own tables (shap_values), so none is kept here.
         on_dask = dask_client() is not None
-        bases, sizes, plans, todo = [], [], [], []
-        dense_total = 0
+        bases, sizes, plans, tables = [], [], [], []
+        held = 0
         k = ens.n_outputs
         with one_blas_thread():
-            for i, chunk in enumerate(self.chunks):
+            for chunk in self.chunks:
                 # One plan for a whole chunk of trees: blocks never cross trees, and numpy
                 # calls then cover many small trees (boosting) at once.
                 plan = compile_tree(ens, ens.roots[chunk], self.block_bits)
                 self._check_table_memory(plan, chunk)
                 bases.append(table_base(plan, ens, game, self._bgT, self._bg_w, self._bg_nan))
                 size = dense_floats(plan, k)
+                tab = None
+                if size is None:
+                    tab = self._build(plan)
+                    size = _table_floats(tab)
+                held += size
+                may_keep = held <= CACHE_FLOATS and not on_dask  # (the kept chunks are a prefix of these)
                 sizes.append(size)
-                wanted = size is None or (not on_dask and dense_total + size <= CACHE_FLOATS)
-                if size is not None:
-                    dense_total += size
-                plans.append(plan if wanted else None)
-                if wanted:
-                    todo.append(i)
-                del plan
-            # The tables built are dropped as they come where they are beyond the cache (in
-            # chunk order, as _kept_chunks keeps them): all of them held until the last was
-            # built took the sum of every chunk's tables at once.
-            self._tables = [None] * len(self.chunks)
-            builds = Parallel(n_jobs=1 if on_dask else jobs, prefer="threads", return_as="generator")(
-                delayed(self._build)(plans[i]) for i in todo
+                tables.append(tab if may_keep else None)
+                plans.append(plan if may_keep else None)
+                del plan, tab
+            self._keep = _kept_chunks(sizes)
+            todo = [c for c, keep in enumerate(self._keep) if keep and tables[c] is None and not on_dask]
+            builds = Parallel(n_jobs=jobs, prefer="threads", return_as="generator")(
+                delayed(self._build)(plans[c]) for c in todo
             )
-            for i, tab in zip(todo, builds, strict=True):
-                sizes[i] = _table_floats(tab)
-                if not on_dask and sum(sizes[: i + 1]) <= CACHE_FLOATS:
-                    self._tables[i] = tab
+            for c, tab in zip(todo, builds, strict=True):
+                tables[c] = tab
                 del tab
         self.bases = np.array(bases)
         self._sizes = sizes
-        self._keep = _kept_chunks(sizes)
+        self._tables = [tab if keep else None for tab, keep in zip(tables, self._keep, strict=True)]
         # a plan is kept with its tables: compiled again with them where they are rebuilt (a
         # twentieth of their cost; a depth-10 forest's plans took 20 MiB)
         self._plans = [plan if keep else None for plan, keep in zip(plans, self._keep, strict=True)]
@@ -261,9 +259,19 @@ def _table_floats(tab):
 
 
 def _kept_chunks(sizes):
-    """Which chunks' tables are kept between calls: in chunk order, while their running total
-    fits ``CACHE_FLOATS``."""
-    return list(np.cumsum(np.asarray(sizes, dtype=np.int64)) <= CACHE_FLOATS)
+    """Which chunks' tables are kept between calls: the longest prefix (in chunk order) whose
+    tables, with the largest of the others (rebuilt at every call), fit ``CACHE_FLOATS``.
+
+    So the tables held at once during a call stay within the cache: kept ones up to the whole
+    cache plus a rebuilt one took a forest of depth-12 trees (116 MiB of tables each) to twice
+    the cache.
+    """
+    s = np.asarray(sizes, dtype=np.int64)
+    held = np.concatenate([[0], np.cumsum(s)])  # kept: the first m chunks
+    rebuilt = np.concatenate([np.maximum.accumulate(s[::-1])[::-1], [0]])  # the largest of the rest
+    fits = np.flatnonzero(held + rebuilt <= CACHE_FLOATS)
+    m = int(fits.max()) if len(fits) else 0
+    return [c < m for c in range(len(s))]
 
 
 def _sum_in_order(parts):
