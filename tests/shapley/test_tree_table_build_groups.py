@@ -182,3 +182,23 @@ def test_plans_are_kept_with_their_tables_only(monkeypatch, game):
         np.testing.assert_array_equal(part.transform(X[:40]), expected)
     assert len(compiled) == 2 * (len(sizes) - 2)  # once per rebuilt chunk and call
     assert [plan is not None for plan in runner._plans] == kept
+
+
+@pytest.mark.parametrize("name", sorted(_MODELS))
+@pytest.mark.parametrize("game", GAMES)
+def test_base_without_tables_is_the_tables_base_to_the_bit(name, game):
+    """Fit takes the bases of chunks beyond the cache from the trees (``table_base``), and the
+    others from their tables: the expected value must not depend on which."""
+    model, X = _MODELS[name]
+    X = X.copy()
+    X[::7, 2] = np.nan  # background rows sent by the missing direction
+    ens = read_model(model, X.shape[1])
+    bg = X[:20]
+    weights = np.random.RandomState(0).dirichlet(np.ones(20))
+    for block_bits in (2, 9):
+        for roots in np.array_split(ens.roots, 2):
+            plan = compile_tree(ens, roots, block_bits)
+            bgT = ens.prepare(bg).T.copy()
+            tab = _engine.build_tables(plan, ens, game, bgT, weights, True)
+            base = _engine.table_base(plan, ens, game, bgT, weights, True)
+            np.testing.assert_array_equal(base, tab.base)

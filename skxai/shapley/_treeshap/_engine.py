@@ -94,15 +94,22 @@ def build_tables(plan, ens, game, bgT=None, bg_w=None, bg_nan=False):
     blocks = _BlockTables(plan, p_t, k, dense)
     outside = _OutsideRows(plan, p_t, k, dense)
     n_bg = 0 if bg_DT is None else bg_DT.shape[1]
+    reach = np.zeros(len(plan.leaf_d))
     for leaves in _leaf_groups(plan, p_t * k, n_bg):
-        rows, off, _ = _leaf_tables(plan, game, bg_DT, bg_w, leaves)
+        rows, off, hist = _leaf_tables(plan, game, bg_DT, bg_w, leaves)
+        if game == "interventional":  # the background share reaching a leaf: its full pattern's
+            reach[leaves] = hist[off + (1 << plan.leaf_d[leaves]) - 1]
         rows_pk, loc = _valued_rows(plan, values, local, leaves, rows, p_t, k, dense)
-        del rows
+        del rows, hist
         blocks.add(leaves, off, rows_pk, loc)
         outside.add(leaves, off, rows_pk, loc)
     if game == "interventional":
         tab.wide_bg = {int(li): (leaf_satisfied(plan, bg_DT, li), bg_w) for li in _wide_leaves(plan)}
-    tab.base = _base(plan, values, game, bg_DT, bg_w)
+        for li, (sat, w) in tab.wide_bg.items():
+            reach[li] = w @ sat.all(axis=1)
+    else:
+        reach = np.prod(plan.leaf_r, axis=1)  # pads are 1
+    tab.base = reach @ values  # as table_base gives it without the tables, to the bit
     tab.block_table, tab.block_off = blocks.finish()
     tab.out_rows, tab.out_off = outside.finish()
     tab.game = game
