@@ -120,8 +120,10 @@ class TreeShapExplainer(BaseTabularExplainer):
     background, not their product); subtrees are merged into block tables indexed by the
     rows' split decisions, obtained for all rows at once by a matrix product. The tables
     depend on the trees (and background) only: they are built at ``fit`` and kept up to
-    128 MiB (per chunk of trees, in order); a larger forest's other chunks are rebuilt on
-    every call, which then dominates calls on few rows. Splits are
+    128 MiB (per chunk of trees, in order, leaving room for the largest of the others); a
+    larger forest's other chunks are rebuilt on every call (fit only notes their size), which
+    then dominates calls on few rows. A build holds the chunk's tables plus about 16 MiB: its
+    leaves are tabulated group by group straight into them. Splits are
     evaluated exactly as the model's own ``predict`` does (float32 inputs for sklearn's
     trees, float64 for HistGradientBoosting, NaN directions, categorical bitsets) and all
     sums are in float64. Rows holding NaN or ±inf are explained where the model's own
