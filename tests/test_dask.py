@@ -213,6 +213,12 @@ def _cached_chunks(client, token):
     return client.run(cached)
 
 
+def _kept_prefix(sizes, budget):
+    """How many first chunks of a group its worker keeps: the most whose tables, with the largest
+    of the others' (rebuilt at every call), fit the budget."""
+    return max(m for m in range(len(sizes) + 1) if sum(sizes[:m]) + max(sizes[m:], default=0) <= budget)
+
+
 def _set_cache(client, floats):
     from skxai.shapley._treeshap import _run
 
@@ -259,11 +265,7 @@ def test_tree_shap_n_jobs_pins_chunks_of_trees_to_workers(client, data, monkeypa
                 np.testing.assert_array_equal(ex.transform(X), expected)
             kept = sorted(_cached_chunks(client, token).values())
 
-            def first(g):  # how many first chunks of group g its worker keeps
-                return max(m for m in range(len(g) + 1)
-                           if sum(sizes[c] for c in g[:m]) + max([sizes[c] for c in g[m:]], default=0) <= budget)
-
-            wanted = [g[: first(g)] for g in groups]
+            wanted = [g[: _kept_prefix([sizes[c] for c in g], budget)] for g in groups]
             assert kept == wanted and all(len(w) >= 2 for w in wanted)
             assert sum(map(len, wanted)) < len(runner.chunks)
         finally:
