@@ -202,3 +202,30 @@ def test_base_without_tables_is_the_tables_base_to_the_bit(name, game):
             tab = _engine.build_tables(plan, ens, game, bgT, weights, True)
             base = _engine.table_base(plan, ens, game, bgT, weights, True)
             np.testing.assert_array_equal(base, tab.base)
+
+
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_sparse_tables_are_built_once_at_fit_to_learn_their_size(monkeypatch, n_jobs):
+    """Sparse tables' size is known once they are built: fit builds each once (over threads),
+    holds those that may be kept and keeps the cache's prefix, with the same values."""
+    from skxai import TreeShapExplainer
+    from skxai.shapley._treeshap import _run
+
+    model, X = _MODELS["twelve_classes"]
+    model = RandomForestClassifier(8, max_depth=6, random_state=0).fit(X, model.predict(X))
+    kw = dict(feature_perturbation="interventional", max_background=20, random_state=0, n_jobs=n_jobs)
+    full = TreeShapExplainer(model, **kw).fit(X)
+    expected = full.transform(X[:30])
+    sizes = full._runner._sizes
+    assert all(sp.issparse(t.block_table) for t in full._runner._tables)
+    monkeypatch.setattr(_run, "_MIN_PARALLEL_WORK", 0)
+    monkeypatch.setattr(_run, "CACHE_FLOATS", sum(sizes[:2]) + max(sizes[2:]))
+    built = []
+    real_build = _run.TreeRunner._build
+    monkeypatch.setattr(_run.TreeRunner, "_build", lambda self, plan: built.append(1) or real_build(self, plan))
+    part = TreeShapExplainer(model, **kw).fit(X)
+    assert len(built) == len(sizes)  # each once
+    assert part._runner._sizes == sizes
+    assert part._runner._keep == [True, True] + [False] * (len(sizes) - 2)
+    assert [t is not None for t in part._runner._tables] == part._runner._keep
+    np.testing.assert_array_equal(part.transform(X[:30]), expected)

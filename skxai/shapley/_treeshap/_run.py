@@ -80,8 +80,8 @@ class TreeRunner:
         # depth-10 forest's fit through 1.2 GB of tables for a 128 MiB cache. Under joblib's
         # Dask backend the workers build their own tables (shap_values), so none is kept here.
         on_dask = dask_client() is not None
-        bases, sizes, plans, tables = [], [], [], []
-        held = 0
+        bases, sizes, plans = [], [], []
+        dense_held = 0
         k = ens.n_outputs
         with one_blas_thread():
             for chunk in self.chunks:
@@ -91,22 +91,22 @@ class TreeRunner:
                 self._check_table_memory(plan, chunk)
                 bases.append(table_base(plan, ens, game, self._bgT, self._bg_w, self._bg_nan))
                 size = dense_floats(plan, k)
-                tab = None
-                if size is None:
-                    tab = self._build(plan)
-                    size = _table_floats(tab)
-                held += size
-                may_keep = held <= CACHE_FLOATS and not on_dask  # (the kept chunks are a prefix of these)
                 sizes.append(size)
-                tables.append(tab if may_keep else None)
-                plans.append(plan if may_keep else None)
-                del plan, tab
+                if size is not None:
+                    dense_held += size
+                # kept for a build below: sparse tables (their size) and dense ones that may be kept
+                plans.append(plan if size is None or dense_held <= CACHE_FLOATS else None)
+                del plan
+            tables = [None] * len(self.chunks)
+            sparse = [c for c, size in enumerate(sizes) if size is None]
+            for c, tab in zip(sparse, self._builds(plans, sparse, 1 if on_dask else jobs), strict=True):
+                sizes[c] = _table_floats(tab)
+                if not on_dask and sum(sizes[: c + 1]) <= CACHE_FLOATS:  # (in order: all known)
+                    tables[c] = tab  # the kept chunks are a prefix of these
+                del tab
             self._keep = _kept_chunks(sizes)
-            todo = [c for c, keep in enumerate(self._keep) if keep and tables[c] is None and not on_dask]
-            builds = Parallel(n_jobs=jobs, prefer="threads", return_as="generator")(
-                delayed(self._build)(plans[c]) for c in todo
-            )
-            for c, tab in zip(todo, builds, strict=True):
+            todo = [] if on_dask else [c for c, keep in enumerate(self._keep) if keep and tables[c] is None]
+            for c, tab in zip(todo, self._builds(plans, todo, jobs), strict=True):
                 tables[c] = tab
                 del tab
         self.bases = np.array(bases)
@@ -115,6 +115,14 @@ class TreeRunner:
         # a plan is kept with its tables: compiled again with them where they are rebuilt (a
         # twentieth of their cost; a depth-10 forest's plans took 20 MiB)
         self._plans = [plan if keep else None for plan, keep in zip(plans, self._keep, strict=True)]
+
+    def _builds(self, plans, chunks, n_jobs):
+        """The tables of ``chunks`` (plans ``plans[c]``), in order, over ``n_jobs`` threads."""
+        if not chunks:
+            return []
+        return Parallel(n_jobs=n_jobs, prefer="threads", return_as="generator")(
+            delayed(self._build)(plans[c]) for c in chunks
+        )
 
     def _check_table_memory(self, plan, chunk):
         """Refuse tables whose build cannot fit in the working memory, before building them."""
