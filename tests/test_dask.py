@@ -11,6 +11,7 @@ from sklearn.ensemble import RandomForestRegressor  # noqa: E402
 
 from skxai import KernelShapExplainer, TreeShapExplainer  # noqa: E402
 from tests import _counting  # noqa: E402
+from tests.shapley._tree_reference import kept_prefix  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -213,12 +214,6 @@ def _cached_chunks(client, token):
     return client.run(cached)
 
 
-def _kept_prefix(sizes, budget):
-    """How many first chunks of a group its worker keeps: the most whose tables, with the largest
-    of the others' (rebuilt at every call), fit the budget."""
-    return max(m for m in range(len(sizes) + 1) if sum(sizes[:m]) + max(sizes[m:], default=0) <= budget)
-
-
 def _set_cache(client, floats):
     from skxai.shapley._treeshap import _run
 
@@ -265,7 +260,7 @@ def test_tree_shap_n_jobs_pins_chunks_of_trees_to_workers(client, data, monkeypa
                 np.testing.assert_array_equal(ex.transform(X), expected)
             kept = sorted(_cached_chunks(client, token).values())
 
-            wanted = [g[: _kept_prefix([sizes[c] for c in g], budget)] for g in groups]
+            wanted = [g[: kept_prefix([sizes[c] for c in g], budget)] for g in groups]
             assert kept == wanted and all(len(w) >= 2 for w in wanted)
             assert sum(map(len, wanted)) < len(runner.chunks)
         finally:

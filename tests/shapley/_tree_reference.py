@@ -161,3 +161,9 @@ def reference_interventional(f, Z, background, groups):
 
         out.append(shapley_by_enumeration(value, len(groups)))
     return np.array(out)
+
+
+def kept_prefix(sizes, budget):
+    """How many first chunks of trees a table cache of ``budget`` floats keeps: the most whose
+    tables, with the largest of the others' (rebuilt at every call), fit the budget."""
+    return max(m for m in range(len(sizes) + 1) if sum(sizes[:m]) + max(sizes[m:], default=0) <= budget)

@@ -30,7 +30,7 @@ from skxai.shapley._treeshap import _run as _tree_run
 from skxai.shapley._treeshap._run import TreeRunner
 from skxai.shapley._treeshap._sklearn import read_model
 from skxai.utils import _parallel
-from tests.shapley._tree_reference import path_dependent_value, raw_output, shapley_by_enumeration
+from tests.shapley._tree_reference import kept_prefix, path_dependent_value, raw_output, shapley_by_enumeration
 
 GAMES = ["tree_path_dependent", "interventional"]
 
@@ -269,12 +269,6 @@ def fake_dask(monkeypatch):
     return client
 
 
-def _kept_prefix(sizes, budget):
-    """How many first chunks the cache keeps: the most whose tables, with the largest of the
-    others' (rebuilt at every call), fit the budget."""
-    return max(m for m in range(len(sizes) + 1) if sum(sizes[:m]) + max(sizes[m:], default=0) <= budget)
-
-
 def test_kept_chunks_leave_room_for_the_largest_rebuilt_one(monkeypatch):
     monkeypatch.setattr(_tree_run, "CACHE_FLOATS", 10)
     assert _tree_run._kept_chunks([3, 3, 3]) == [True] * 3  # all fit: none rebuilt
@@ -286,7 +280,7 @@ def test_kept_chunks_leave_room_for_the_largest_rebuilt_one(monkeypatch):
     rng = np.random.RandomState(0)
     for _ in range(200):
         sizes = list(rng.randint(0, 6, size=rng.randint(1, 8)))
-        m = _kept_prefix(sizes, 10)
+        m = kept_prefix(sizes, 10)
         assert _tree_run._kept_chunks(sizes) == [c < m for c in range(len(sizes))]
 
 
@@ -330,7 +324,7 @@ def test_dask_runner_plans_one_chunk_at_a_time_and_sends_the_chunks(forest, game
     # each worker keeps its own group's first chunks up to the cache (with room for one rebuilt)
     for worker, group in zip(("tcp://w0", "tcp://w1"), groups, strict=True):
         held = [c for c, tab in enumerate(fake_dask.copies[worker]._tables) if tab is not None]
-        assert held == group[: _kept_prefix([sizes[c] for c in group], budget)] and held
+        assert held == group[: kept_prefix([sizes[c] for c in group], budget)] and held
 
 
 def test_interventional_values_equal_the_weighted_background_game(forest):
