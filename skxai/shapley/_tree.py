@@ -123,7 +123,15 @@ class TreeShapExplainer(BaseTabularExplainer):
     128 MiB (per chunk of trees, in order, leaving room for the largest of the others); a
     larger forest's other chunks are rebuilt on every call (fit only notes their size), which
     then dominates calls on few rows. A build holds the chunk's tables plus about 16 MiB: its
-    leaves are tabulated group by group straight into them. Splits are
+    leaves are tabulated group by group straight into them. Leaves with more than 10
+    distinct path players (fully grown trees have thousands) get no table: they are read
+    by the same closed forms at the rows' own patterns, in batches of leaves and blocks of
+    rows within 16 MiB; interventional, only the (row, background row) pairs that reach
+    the leaf are summed. A row's values never depend on which rows share its call. On a
+    fully grown 40-tree forest this matches shap's time at 200 rows and is 2x faster at
+    1,000 (path-dependent), and the interventional game is faster than shap from about
+    1,000 rows on depth-12 trees, slower on fewer rows (``benchmarks/results/tree.md``,
+    deep forests). Splits are
     evaluated exactly as the model's own ``predict`` does (float32 inputs for sklearn's
     trees, float64 for HistGradientBoosting, NaN directions, categorical bitsets) and all
     sums are in float64. Rows holding NaN or ±inf are explained where the model's own

@@ -182,12 +182,12 @@ def test_closed_forms_of_wide_leaves_enumerate_the_leaf_game(d):
     a = np.array([_bits_of(alpha, d) for alpha in range(2**d)], dtype=bool)
     r = rng.uniform(0.05, 0.95, size=d)
     r[0] = 0.0 if d > 1 else r[0]
-    pd_ = _engine._direct_path_dependent(a, r)
+    pd_ = _engine._wide_path_dependent(a.T[None], r[None])[0].T
     # background: every pattern once, one weight zero (dropped), one twice as heavy
     b = a.copy()
     w = rng.uniform(0.1, 1.0, size=len(b))
     w[0] = 0.0
-    iv = _engine._direct_interventional(a, b, w, chunk=3)
+    iv = _engine._wide_interventional(a.T[None], b.T[None], w)[0].T
     h = np.zeros(2**d)
     for bi, wi in zip(range(2**d), w, strict=True):
         h[bi] += wi

@@ -17,11 +17,13 @@ forms.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 import scipy.sparse as sp
 
 from skxai.shapley._treeshap import _paths
-from skxai.shapley._treeshap._paths import apply_pattern_maps, leaf_patterns, leaf_satisfied
+from skxai.shapley._treeshap._paths import apply_pattern_maps, leaf_patterns, leaves_satisfied
 from skxai.shapley._treeshap._tables import gauss01, interventional_tables, path_dependent_tables
 
 # Tables with more columns (players x outputs) than this are stored sparse.
@@ -33,6 +35,11 @@ DENSE_COLUMNS = 64
 BUILD_FLOATS = 1 << 21
 # Floats that reading the leaves outside blocks may hold for a block of rows (16 MiB).
 OUTSIDE_FLOATS = 1 << 21
+# Leaves with at least this many players write their table rows one leaf at a time (a
+# slice each: four times faster than one scatter of all of them for 10 players).
+_SLICED_BITS = 6
+# Floats that the closed forms of the widest leaves may hold for a batch of leaves (16 MiB).
+WIDE_FLOATS = 1 << 21
 
 
 def _dense(a):
@@ -46,29 +53,26 @@ class TreeTables:
 
 
 def _leaf_tables(plan, game, bg_DT, bg_w, leaves):
-    """Tables of ``leaves`` stacked as rows ``(sum 2**d, width)`` with row offsets."""
+    """Tables of ``leaves`` by number of players: ``(sel, d, T)`` with ``T`` (len(sel),
+    2**d, d) the tables of ``leaves[sel]``; and, interventional, the background's pattern
+    histogram ``hist`` (sum 2**d,) at offsets ``off`` (first, as ``(None, None, (off, hist))``)."""
     d = plan.leaf_d[leaves]
-    width = max(1, int(d.max()) if len(d) else 1)
     sizes = 2**d
     off = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
-    rows = np.zeros((int(sizes.sum()), width))
     hist = None
     if game == "interventional":
         pats = leaf_patterns(plan, bg_DT, leaves)  # (n_bg, len)
         flat = off[None, :] + pats
-        hist = np.bincount(flat.ravel(), weights=np.repeat(bg_w, len(leaves)), minlength=len(rows))
+        hist = np.bincount(flat.ravel(), weights=np.repeat(bg_w, len(leaves)), minlength=int(sizes.sum()))
+    yield None, None, (off, hist)
     for dd in np.unique(d):
         if dd == 0:
             continue
         sel = np.flatnonzero(d == dd)
         if game == "interventional":
-            h = hist[off[sel][:, None] + np.arange(2**dd)]
-            T = interventional_tables(h, int(dd))
+            yield sel, int(dd), interventional_tables(hist[off[sel][:, None] + np.arange(2**dd)], int(dd))
         else:
-            T = path_dependent_tables(plan.leaf_r[leaves[sel], :dd])
-        idx = off[sel][:, None] + np.arange(2**dd)
-        rows[idx, :dd] = T
-    return rows, off, hist
+            yield sel, int(dd), path_dependent_tables(plan.leaf_r[leaves[sel], :dd])
 
 
 def build_tables(plan, ens, game, bgT=None, bg_w=None, bg_nan=False):
@@ -95,18 +99,37 @@ def build_tables(plan, ens, game, bgT=None, bg_w=None, bg_nan=False):
     outside = _OutsideRows(plan, p_t, k, dense)
     n_bg = 0 if bg_DT is None else bg_DT.shape[1]
     reach = np.zeros(len(plan.leaf_d))
+    lb = plan.leaf_block
     for leaves in _leaf_groups(plan, p_t * k, n_bg):
-        rows, off, hist = _leaf_tables(plan, game, bg_DT, bg_w, leaves)
+        tables = _leaf_tables(plan, game, bg_DT, bg_w, leaves)
+        _, _, (off, hist) = next(tables)
         if game == "interventional":  # the background share reaching a leaf: its full pattern's
             reach[leaves] = hist[off + (1 << plan.leaf_d[leaves]) - 1]
-        rows_pk, loc = _valued_rows(plan, values, local, leaves, rows, p_t, k, dense)
-        del rows, hist
-        blocks.add(leaves, off, rows_pk, loc)
-        outside.add(leaves, off, rows_pk, loc)
+        del hist
+        # Block leaves go to their blocks through rows by path slot; the others straight to
+        # their own rows.
+        in_block = (lb[leaves] >= 0) & (plan.leaf_d[leaves] > 0)
+        blocked = leaves[in_block]
+        sizes = 2 ** plan.leaf_d[blocked]
+        boff = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
+        at = np.cumsum(in_block) - 1  # position among the block leaves
+        width = max(1, int(plan.leaf_d[blocked].max(initial=1)))
+        rows = np.zeros((int(sizes.sum()), width))
+        for sel, dd, T in tables:
+            mine = in_block[sel]
+            if mine.any():
+                rows[boff[at[sel[mine]]][:, None] + np.arange(1 << dd), :dd] = T[mine]
+            if not mine.all():
+                outside.add(leaves[sel[~mine]], T[~mine], values, local)
+        if len(blocked):
+            rows_pk, loc = _valued_rows(plan, values, local, blocked, rows, p_t)
+            del rows
+            blocks.add(blocked, boff, rows_pk, loc)
     if game == "interventional":
-        tab.wide_bg = {int(li): (leaf_satisfied(plan, bg_DT, li), bg_w) for li in _wide_leaves(plan)}
-        for li, (sat, w) in tab.wide_bg.items():
-            reach[li] = w @ sat.all(axis=1)
+        tab.wide_bg = [(leaves, leaves_satisfied(plan, bg_DT, leaves)) for leaves in _wide_groups(plan)]
+        tab.bg_w = bg_w
+        for leaves, sat in tab.wide_bg:
+            reach[leaves] = _wide_reach(sat, bg_w)
     else:
         reach = np.prod(plan.leaf_r, axis=1)  # pads are 1
     tab.base = reach @ values  # as table_base gives it without the tables, to the bit
@@ -116,9 +139,17 @@ def build_tables(plan, ens, game, bgT=None, bg_w=None, bg_nan=False):
     return tab
 
 
-def _wide_leaves(plan):
-    """Leaves with more players than tables hold: read row by row by the closed forms."""
-    return np.flatnonzero(plan.leaf_d > _paths.MAX_TABLE_BITS)
+def _wide_groups(plan):
+    """Leaves with more players than tables hold (read row by row by the closed forms), in
+    groups with the same number of players."""
+    wide = np.flatnonzero(plan.leaf_d > _paths.MAX_TABLE_BITS)
+    for d in np.unique(plan.leaf_d[wide]):
+        yield wide[plan.leaf_d[wide] == d]
+
+
+def _wide_reach(sat, bg_w):
+    """Background share reaching each leaf, from its satisfied bits ``sat`` (L, d, n_bg)."""
+    return sat.all(axis=1) @ bg_w
 
 
 def _base(plan, values, game, bg_DT, bg_w):
@@ -132,8 +163,8 @@ def _base(plan, values, game, bg_DT, bg_w):
     # summed background row by background row, as a pattern histogram would
     b, leaf = np.nonzero(leaf_patterns(plan, bg_DT, small) == full[None, :])
     reach[small] = np.bincount(leaf, weights=bg_w[b], minlength=len(small))
-    for li in _wide_leaves(plan):
-        reach[li] = bg_w @ leaf_satisfied(plan, bg_DT, li).all(axis=1)
+    for leaves in _wide_groups(plan):
+        reach[leaves] = _wide_reach(leaves_satisfied(plan, bg_DT, leaves), bg_w)
     return reach @ values
 
 
@@ -240,22 +271,29 @@ def _stack_rows(pieces, shape):
     return sp.coo_matrix((data, (row, col)), shape=shape).tocsr()
 
 
-def _valued_rows(plan, values, local, leaves, rows, p_t, k, dense):
-    """Table rows of ``leaves`` with the leaf values applied, and each row's player columns.
-
-    Dense: ``(rows, p_t, k)`` indexed by player. Sparse: ``(rows, width, k)`` indexed by
-    path slot, with ``loc`` (rows, width) the player of each slot (``p_t`` for pads).
-    """
+def _valued_rows(plan, values, local, leaves, rows, p_t):
+    """Table rows of ``leaves`` with the leaf values applied, by path slot: ``(rows, width,
+    k)``, with ``loc`` (rows, width) the player of each slot (``p_t`` for pads)."""
     R, width = rows.shape
     leaf_of_row = np.repeat(leaves, 2 ** plan.leaf_d[leaves])
     pl = plan.leaf_players[:, :width]
     loc = np.where(pl >= 0, local[np.maximum(pl, 0)], p_t)[leaf_of_row]
-    vals = rows[:, :, None] * values[leaf_of_row][:, None, :]  # (R, width, k)
-    if not dense:
-        return vals, loc
-    out = np.zeros((R, p_t + 1, k))
-    out[np.arange(R)[:, None], loc] = vals
-    return out[:, :p_t], None
+    return rows[:, :, None] * values[leaf_of_row][:, None, :], loc
+
+
+def _scatter_slots(table, rows, vals, loc, p_t):
+    """Add slot-space ``vals`` (..., width, k) of players ``loc`` (..., width) into the
+    dense ``table`` (n_rows, p_t * k) at ``rows`` (...): pads dropped, and entries that meet
+    the same cell summed in the order of ``vals`` (leaf by leaf), as a sum over leaves in
+    player space would add them."""
+    k = vals.shape[-1]
+    real = loc < p_t
+    cell = (rows[..., None] * p_t + loc)[real]
+    if k == 1:
+        np.add.at(table.reshape(-1), cell, vals[real][:, 0])
+        return
+    cell = (cell[:, None] * k + np.arange(k)[None, :]).ravel()
+    np.add.at(table.reshape(-1), cell, vals[real].ravel())
 
 
 class _BlockTables:
@@ -267,7 +305,7 @@ class _BlockTables:
         sizes = 2**plan.block_bits
         self.boff = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
         self.total = int(sizes.sum())
-        self.table = np.zeros((self.total, p_t, k)) if dense else None
+        self.table = np.zeros((self.total, p_t * k)) if dense else None
         self.pieces = []
 
     def add(self, leaves, off, prow, loc):
@@ -285,15 +323,12 @@ class _BlockTables:
             group = leaves[mine]
             alpha = _block_patterns(plan, group, int(bits))
             ridx = off[mine][:, None] + alpha.reshape(len(group), -1)
-            vals = prow[ridx]
-            if not self.dense:  # (L, 2**bits, width, k) in slot space; coo sums duplicates
-                rows = boff[lb[group]][:, None] + np.arange(1 << int(bits))[None, :]
-                triplets.append((vals.reshape(-1, *vals.shape[2:]), loc[ridx].reshape(-1, loc.shape[1]), rows.ravel()))
+            vals = prow[ridx]  # (L, 2**bits, width, k) in slot space
+            rows = boff[lb[group]][:, None] + np.arange(1 << int(bits))[None, :]
+            if self.dense:  # a block's leaves are summed into its rows in leaf order
+                _scatter_slots(self.table, rows, vals, loc[ridx], self.p_t)
                 continue
-            blocks, starts = np.unique(lb[group], return_index=True)
-            summed = np.add.reduceat(vals, starts, axis=0) if len(blocks) < len(group) else vals
-            rows = boff[blocks][:, None] + np.arange(1 << int(bits))[None, :]
-            self.table[rows] = summed
+            triplets.append((vals.reshape(-1, *vals.shape[2:]), loc[ridx].reshape(-1, loc.shape[1]), rows.ravel()))
         if triplets:
             v, lc, rw = (np.concatenate([t[i] for t in triplets]) for i in range(3))
             first, stop = int(rw.min()), int(rw.max()) + 1  # the group's blocks: one range of rows
@@ -302,7 +337,7 @@ class _BlockTables:
     def finish(self):
         width = self.p_t * self.k
         if self.dense:
-            return self.table.reshape(self.total, width), self.boff
+            return self.table, self.boff
         return _stack_rows(self.pieces, (self.total, width)), self.boff
 
 
@@ -345,26 +380,33 @@ class _OutsideRows:
         self.n_rows = int(sizes.sum())
         self.position = np.full(len(plan.leaf_d), -1, dtype=np.int64)
         self.position[out] = np.arange(len(out))
-        self.d = plan.leaf_d
+        self.players = plan.leaf_players
         self.rows = np.zeros((self.n_rows, p_t * k)) if dense else None
         self.pieces = []
 
-    def add(self, leaves, off, prow, loc):
-        pos = self.position[leaves]
-        pick = np.flatnonzero(pos >= 0)
-        if len(pick) == 0:
+    def add(self, leaves, T, values, local):
+        """Add the tables ``T`` (L, 2**d, d) of ``leaves`` (outside blocks, ``d`` players each)."""
+        L, P, d = T.shape
+        k = self.k
+        dst = self.off[self.position[leaves]]
+        cols = local[self.players[leaves, :d]]  # (L, d)
+        v = values[leaves]
+        if self.dense and d >= _SLICED_BITS:  # a leaf's rows are one slice of the table
+            table = self.rows.reshape(self.n_rows, self.p_t, k)
+            for j in range(L):
+                table[dst[j] : dst[j] + P, cols[j]] = T[j][:, :, None] * v[j]
             return
-        sizes = 2 ** self.d[leaves[pick]]
-        step = np.arange(int(sizes.max()))[None, :]
-        keep = step < sizes[:, None]
-        src = (off[pick][:, None] + step)[keep]
-        dst = (self.off[pos[pick]][:, None] + step)[keep]
-        if self.dense:
-            self.rows[dst] = prow[src].reshape(len(src), self.p_t * self.k)
-        else:
-            first = int(dst.min())
-            piece = _sparse_rows(prow[src], loc[src], dst - first, int(dst.max()) + 1 - first, self.p_t, self.k)
-            self.pieces.append((first, piece))
+        if self.dense:  # small tables all at once: (L, d, P, k) by player
+            vals = T.transpose(0, 2, 1)[..., None] * v[:, None, None, :]
+            cell = (dst[:, None, None] + np.arange(P)[None, None, :]) * (self.p_t * k) + cols[:, :, None] * k
+            self.rows.reshape(-1)[cell[..., None] + np.arange(k)] = vals
+            return
+        vals = T[..., None] * v[:, None, None, :]  # (L, P, d, k)
+        rows = (dst[:, None] + np.arange(P)[None, :]).ravel()
+        first = int(rows.min())
+        loc = np.repeat(cols, P, axis=0)
+        piece = _sparse_rows(vals.reshape(L * P, d, k), loc, rows - first, int(rows.max()) + 1 - first, self.p_t, k)
+        self.pieces.append((first, piece))
 
     def finish(self):
         if self.dense:
@@ -413,49 +455,110 @@ def _explain_outside(plan, tab, DT, outside, phi):
                 (np.ones(idx.size), idx, np.arange(0, idx.size + 1, len(out))), shape=(m, tab.out_rows.shape[0])
             )
             phi[a : a + step, players, :] += _dense(M @ tab.out_rows).reshape(m, len(players), -1)
-    for li in outside[plan.leaf_d[outside] > _paths.MAX_TABLE_BITS]:
-        d = plan.leaf_d[li]
-        a = leaf_satisfied(plan, DT, li)
-        if tab.game == "interventional":
-            sat, w = tab.wide_bg[int(li)]
-            contrib = _direct_interventional(a, sat, w)
-        else:
-            contrib = _direct_path_dependent(a, plan.leaf_r[li, :d])
-        phi[:, plan.leaf_players[li, :d], :] += contrib[:, :, None] * tab.values[li]
+    _explain_wide(plan, tab, DT, phi)
 
 
-def _direct_path_dependent(a, r):
-    """Closed form for rows with satisfied bits ``a`` (n, d) of one leaf."""
-    a = a.astype(np.float64)
-    n, d = a.shape
-    acc = np.zeros((n, d))
-    ones = np.ones((n, 1))
-    for t, w in zip(*gauss01(d), strict=True):
-        g = a * t + (1.0 - t) * r
-        # products of all factors but one, by prefix and suffix products (no division)
-        pre = np.cumprod(np.concatenate([ones, g[:, :-1]], axis=1), axis=1)
-        suf = np.cumprod(np.concatenate([ones, g[:, :0:-1]], axis=1), axis=1)[:, ::-1]
-        acc += w * pre * suf
-    return acc * (a - r)
+def _explain_wide(plan, tab, DT, phi):
+    """The leaves too wide for tables, by their closed forms: in batches of leaves with the
+    same number of players, and blocks of rows, within ``WIDE_FLOATS``."""
+    n = DT.shape[1]
+    interventional = tab.game == "interventional"
+    groups = tab.wide_bg if interventional else [(leaves, None) for leaves in _wide_groups(plan)]
+    for leaves_all, sat_bg in groups:
+        d = int(plan.leaf_d[leaves_all[0]])
+        # floats a (leaf, row) pair holds: the rows' bits, products and sums; interventional,
+        # the overlaps with every background row and the pairs that reach the leaf
+        per = 4 * d + 2 * len(gauss01(d)[0])
+        if interventional:
+            per += sat_bg.shape[2] * (2 * d + 4)
+        row_step = max(1, WIDE_FLOATS // per)
+        for a in range(0, n, row_step):
+            D = DT[:, a : a + row_step]
+            step = max(1, WIDE_FLOATS // (D.shape[1] * per))
+            for start in range(0, len(leaves_all), step):
+                leaves = leaves_all[start : start + step]
+                sat = leaves_satisfied(plan, D, leaves)
+                if interventional:
+                    contrib = _wide_interventional(sat, sat_bg[start : start + step], tab.bg_w)
+                else:
+                    contrib = _wide_path_dependent(sat, plan.leaf_r[leaves, :d])
+                _add_leaves(phi[a : a + row_step], contrib, plan.leaf_players[leaves, :d], tab.values[leaves])
 
 
-def _direct_interventional(a, b, weights, chunk=256):
-    """Closed form for rows ``a`` (n, d) against background bits ``b`` (m, d)."""
+def _add_leaves(phi, contrib, players, values):
+    """Add contributions ``contrib`` (L, d, n) of leaves with ``players`` (L, d) and
+    ``values`` (L, k) into ``phi``, leaf by leaf (sums in the same order for any batch)."""
+    for j in range(len(players)):
+        phi[:, players[j], :] += contrib[j].T[:, :, None] * values[j]
+
+
+def _wide_interventional(sat_x, sat_b, w):
+    """Closed form of the interventional game for ``L`` leaves with ``d`` players each:
+    satisfied bits of the rows ``sat_x`` (L, d, n) and of the background ``sat_b`` (L, d, m)
+    with weights ``w`` (m,): ``(L, d, n)``.
+
+    One pair's game (see :mod:`skxai.shapley._treeshap._tables`) is zero when a player fails
+    for both, as it does for most pairs of a deep leaf; otherwise the players only the row
+    satisfies are those the background row fails (``P``) and the other way round (``N``).
+    Only the pairs whose game is not zero are summed, background row by background row for
+    each row (so that a row's sums never depend on the other rows of a call).
+    """
+    L, d, n = sat_x.shape
+    Tp, Tn = _pair_weights(d)
+    Fb = ~sat_b  # (L, d, m)
+    Fx = ~sat_x
+    # no player fails for both: a product of counts of 0/1, exact
+    ok = np.matmul(Fx.transpose(0, 2, 1).astype(np.float64), Fb.astype(np.float64)) < 0.5  # (L, n, m)
+    leaf, row, b = np.nonzero(ok)  # by leaf, row, then background row
+    cP = Fb.sum(axis=1)[leaf, b]
+    cN = Fx.sum(axis=1)[leaf, row]
+    cell = leaf * n + row
+    on_P = np.zeros((L * n, d))
+    np.add.at(on_P.reshape(-1), (cell * d)[:, None] + np.arange(d), (Tp[cP, cN] * w[b])[:, None] * Fb[leaf, :, b])
+    on_N = np.zeros(L * n)
+    np.add.at(on_N, cell, Tn[cP, cN] * w[b])
+    return on_P.reshape(L, n, d).transpose(0, 2, 1) - Fx * on_N.reshape(L, 1, n)
+
+
+@lru_cache(maxsize=64)
+def _pair_weights(d):
+    """Shapley weights of one pair's game by its counts ``(|P|, |N|)``: ``B(|P|, |N| + 1)``
+    on P and ``B(|P| + 1, |N|)`` on N (0 where the set is empty)."""
     from scipy.special import beta
 
-    n, d = a.shape
-    out = np.zeros((n, d))
-    keep = weights > 0
-    b, weights = b[keep], weights[keep]
-    for start in range(0, n, chunk):
-        x = a[start : start + chunk, None, :]
-        bb = b[None, :, :]
-        P = x & ~bb
-        N = bb & ~x
-        ok = ~((~x) & (~bb)).any(axis=2)
-        nP = P.sum(axis=2)
-        nN = N.sum(axis=2)
-        wp = np.where(ok & (nP > 0), beta(np.maximum(nP, 1), nN + 1), 0.0) * weights
-        wn = np.where(ok & (nN > 0), beta(nP + 1, np.maximum(nN, 1)), 0.0) * weights
-        out[start : start + chunk] = (P * wp[:, :, None] - N * wn[:, :, None]).sum(axis=1)
+    p, q = np.meshgrid(np.arange(d + 1), np.arange(d + 1), indexing="ij")
+    Tp = np.where(p > 0, beta(np.maximum(p, 1), q + 1), 0.0)
+    Tn = np.where(q > 0, beta(p + 1, np.maximum(q, 1)), 0.0)
+    Tp.setflags(write=False)
+    Tn.setflags(write=False)
+    return Tp, Tn
+
+
+def _wide_path_dependent(a, r):
+    """Closed form of the path-dependent game for satisfied bits ``a`` (L, d, n) of ``L``
+    leaves with ``d`` players each and cover ratios ``r`` (L, d): ``(L, d, n)``.
+
+    The tables' formula (:func:`path_dependent_tables`) at the rows' own patterns: with
+    ``G(t) = prod_k g_k(t)``, ``phi_i = sum_m c_{a_i}(t_m) G(t_m)`` where ``c`` holds the
+    weight, the division by ``g_i`` and the factor ``a_i - r_i``.
+    """
+    L, d, n = a.shape
+    t, w = gauss01(d)
+    rr = r[:, :, None]  # (L, d, 1) against nodes (q,)
+    g1 = t + (1.0 - t) * rr
+    g0 = (1.0 - t) * rr
+    c1 = w * (1.0 - rr) / g1
+    c0 = -np.divide(w * rr, g0, out=np.zeros_like(g0), where=g0 > 0)
+    G = np.ones((L, len(t), n))
+    for k in range(d):
+        G *= np.where(a[:, k, None, :], g1[:, k, :, None], g0[:, k, :, None])
+    # summed node by node rather than by a matrix product (or einsum), whose rounding can
+    # depend on how many rows share the call: a row's values must not
+    out = np.zeros(a.shape)
+    term = np.empty(a.shape)
+    for m in range(len(t)):
+        np.copyto(term, c0[:, :, m, None])
+        np.copyto(term, c1[:, :, m, None], where=a)
+        term *= G[:, None, m, :]
+        out += term
     return out

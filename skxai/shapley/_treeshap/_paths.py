@@ -21,6 +21,8 @@ import scipy.sparse as sp
 # Leaves with more distinct path players than this are evaluated by closed forms per row
 # (the engine's tables have 2**d rows per leaf).
 MAX_TABLE_BITS = 10
+# Leaves with at most this many players have their patterns read as int64 bit sets.
+INT_PATTERN_BITS = 62
 
 
 class TreePlan:
@@ -291,4 +293,21 @@ def leaf_satisfied(plan, DT, li):
         if s < 0:
             continue
         ok[:, s] &= DT[plan.path_col[li, k]] == plan.path_left[li, k]
+    return ok
+
+
+def leaves_satisfied(plan, DT, leaves):
+    """Satisfied bits ``(len(leaves), d, n)`` of leaves with the same number ``d`` of players."""
+    d = int(plan.leaf_d[leaves[0]]) if len(leaves) else 0
+    if d <= INT_PATTERN_BITS:  # from the patterns as integers
+        pats = leaf_patterns(plan, DT, leaves).T  # (L, n)
+        return ((pats[:, None, :] >> np.arange(d, dtype=np.int64)[None, :, None]) & 1).astype(bool)
+    ok = np.ones((len(leaves), d, DT.shape[1]), dtype=bool)
+    for k in range(plan.path_col.shape[1]):
+        slot = plan.path_slot[leaves, k]
+        on = np.flatnonzero(slot >= 0)
+        if len(on) == 0:
+            continue
+        lv = leaves[on]
+        ok[on, slot[on]] &= DT[plan.path_col[lv, k]] == plan.path_left[lv, k][:, None]
     return ok

@@ -68,7 +68,7 @@ def path_dependent_tables(r):
     -------
     T : ndarray (n_leaves, 2**d, d)
         ``T[l, alpha, i]``: Shapley value of player i for a row with pattern alpha (leaf
-        value 1).
+        value 1); a view of a ``(n_leaves, d, 2**d)`` array.
     """
     r = np.asarray(r, dtype=np.float64)
     n_leaves, d = r.shape
@@ -78,7 +78,8 @@ def path_dependent_tables(r):
     t, w = gauss01(d)
     q = len(t)
     out = np.empty((n_leaves, d, P))
-    step = max(1, _TEMP_FLOATS // (P * (q + d)))
+    on = _bits(d).T.astype(bool)  # (d, P): bit i of every pattern
+    step = max(1, _TEMP_FLOATS // (P * (q + 2 * d)))
     for start in range(0, n_leaves, step):
         rr = r[start : start + step, :, None]  # (L, d, 1)
         L = len(rr)
@@ -94,14 +95,11 @@ def path_dependent_tables(r):
             n = 1 << k
             np.multiply(G[:, :, :n], g1[:, k, :, None], out=G[:, :, n : 2 * n])
             G[:, :, :n] *= g0[:, k, :, None]
+        # every player's sum for both of its bits, then the one its pattern holds
         o = out[start : start + step]
-        for i in range(d):
-            Gi = G.reshape(L, q, P >> (i + 1), 2, 1 << i)
-            oi = o[:, i, :].reshape(L, P >> (i + 1), 2, 1 << i)
-            for bit, cc in ((0, c0), (1, c1)):
-                half = Gi[:, :, :, bit, :].reshape(L, q, -1)
-                oi[:, :, bit, :] = np.matmul(cc[:, i, None, :], half).reshape(L, P >> (i + 1), 1 << i)
-    return out.transpose(0, 2, 1).copy()
+        np.matmul(c0, G, out=o)
+        np.copyto(o, np.matmul(c1, G), where=on)
+    return out.transpose(0, 2, 1)
 
 
 def interventional_tables(h, d):
@@ -116,6 +114,7 @@ def interventional_tables(h, d):
     Returns
     -------
     T : ndarray (n_leaves, 2**d, d)
+        A view of a ``(n_leaves, d, 2**d)`` array.
     """
     h = np.asarray(h, dtype=np.float64)
     n_leaves = h.shape[0]
@@ -150,4 +149,4 @@ def interventional_tables(h, d):
             oi = o[:, i, :].reshape(shape)
             oi[:, :, 0, :] = -K.reshape(shape)[:, :, 0, :]
             np.subtract(J.reshape(shape)[:, :, 1, :], Q.reshape(shape)[:, :, 0, :], out=oi[:, :, 1, :])
-    return out.transpose(0, 2, 1).copy()
+    return out.transpose(0, 2, 1)
