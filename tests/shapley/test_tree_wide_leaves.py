@@ -22,29 +22,22 @@ from skxai.shapley._treeshap import _engine, _paths
 from skxai.shapley._treeshap._paths import compile_tree, leaf_satisfied, leaves_satisfied
 from skxai.shapley._treeshap._run import TreeRunner
 from skxai.shapley._treeshap._sklearn import read_model
+from tests.shapley._tree_reference import shapley_by_enumeration
 
 GAMES = ["tree_path_dependent", "interventional"]
 
 
-def _shapley(v, d):
-    """Shapley values of the game ``v`` (a function of a frozenset) on ``d`` players."""
-    phi = np.zeros(d)
-    for i in range(d):
-        others = [j for j in range(d) if j != i]
-        for size in range(d):
-            for S in itertools.combinations(others, size):
-                weight = factorial(size) * factorial(d - size - 1) / factorial(d)
-                phi[i] += weight * (v(frozenset(S) | {i}) - v(frozenset(S)))
-    return phi
-
-
 def _path_dependent_game(a, r):
-    return lambda S: np.prod([a[i] if i in S else r[i] for i in range(len(a))])
+    return lambda S: np.atleast_1d(np.prod([a[i] if i in S else r[i] for i in range(len(a))]))
 
 
 def _interventional_game(a, bg, w):
     # the leaf is reached when every player is satisfied by x (in S) or by the background row
-    return lambda S: sum(wb * all(a[i] if i in S else b[i] for i in range(len(a))) for b, wb in zip(bg, w, strict=True))
+    def v(S):
+        reached = [all(a[i] if i in S else b[i] for i in range(len(a))) for b in bg]
+        return np.atleast_1d(np.dot(w, reached))
+
+    return v
 
 
 @pytest.mark.parametrize("d", [1, 3, 5])
@@ -65,9 +58,9 @@ def test_batched_closed_forms_enumerate_several_leaves_at_once(d):
     assert pd_.shape == iv.shape == (L, d, 2**d)
     for leaf, alpha in itertools.product(range(L), range(2**d)):
         a = patterns[alpha]
-        want = _shapley(_path_dependent_game(a, r[leaf]), d)
+        want = shapley_by_enumeration(_path_dependent_game(a, r[leaf]), d).ravel()
         np.testing.assert_allclose(pd_[leaf, :, alpha], want, rtol=0, atol=1e-12)
-        want = _shapley(_interventional_game(a, bg[leaf], w), d)
+        want = shapley_by_enumeration(_interventional_game(a, bg[leaf], w), d).ravel()
         np.testing.assert_allclose(iv[leaf, :, alpha], want, rtol=0, atol=1e-12)
 
 
