@@ -96,7 +96,8 @@ def part_tree(new, old, repeats):
     for game, n in (("tree_path_dependent", 2000), ("interventional", 200)):
         kw = {"feature_perturbation": game, "max_background": 100, "random_state": 0}
         a, b = new.TreeShapExplainer(model, **kw).fit(X), old.TreeShapExplainer(model, **kw).fit(X)
-        same(a.transform(rows[:n]), b.transform(rows[:n]))
+        # block tables sum their leaves in order since session 21 (last bits, on purpose)
+        same(a.transform(rows[:n]), b.transform(rows[:n]), expected_change=True)
         out.append(
             ab(
                 f"TreeSHAP 40 trees {game} {n} rows",

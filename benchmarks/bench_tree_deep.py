@@ -69,8 +69,8 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--depths", nargs="+", default=["12", "None"])
-    parser.add_argument("--pd-rows", nargs="+", type=int, default=[200, 2000])
-    parser.add_argument("--int-rows", nargs="+", type=int, default=[50, 1000])
+    parser.add_argument("--pd-rows", nargs="*", type=int, default=[200, 2000])
+    parser.add_argument("--int-rows", nargs="*", type=int, default=[50, 1000])
     parser.add_argument("--old", help="another checkout, timed as skxai_old")
     args = parser.parse_args()
     old_cls = None

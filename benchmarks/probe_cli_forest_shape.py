@@ -16,6 +16,7 @@ Usage::
 
     OMP_NUM_THREADS=1 python benchmarks/probe_cli_forest_shape.py --rows 20000 --small-cache 64
     OMP_NUM_THREADS=1 python benchmarks/probe_cli_forest_shape.py --rows 5000 --depths 8 10 12 --old /tmp/old20
+    OMP_NUM_THREADS=1 python benchmarks/probe_cli_forest_shape.py --rows 5000 --depths 12 None --small-cache 0 --old DIR
 """
 
 from __future__ import annotations
@@ -58,11 +59,19 @@ def _forest(folder, depth):
     return path, sum(t.tree_.node_count for t in model.estimators_)
 
 
+def _same(a, b):
+    """"True" for byte-identical files, else the largest difference of their numbers."""
+    if filecmp.cmp(a, b, shallow=False):
+        return "True"
+    x, y = (np.loadtxt(f, delimiter=",", skiprows=1) for f in (a, b))
+    return f"max abs diff {np.abs(x - y).max():.1e}"
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=20000)
-    parser.add_argument("--depths", type=int, nargs="+", default=[8, 10])
-    parser.add_argument("--small-cache", type=int, default=64, help="MiB")
+    parser.add_argument("--depths", nargs="+", default=["8", "10"], help="max_depth values, or None (fully grown)")
+    parser.add_argument("--small-cache", type=int, default=64, help="MiB (0: no such run)")
     parser.add_argument("--old", help="a folder holding another commit's skxai package (git archive REV skxai)")
     args = parser.parse_args()
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -73,22 +82,22 @@ def main():
         print("| max_depth | nodes | table cache | peak RSS (MiB) | CPU s | output identical |")
         print("|---:|---:|---|---:|---:|---|")
         for depth in args.depths:
-            model, nodes = _forest(folder, depth)
+            model, nodes = _forest(folder, None if depth == "None" else int(depth))
             tail = [model, data, "--method", "tree-shap", "--quiet", "--trusted-type", "sklearn.tree._tree.Tree"]
             ref = os.path.join(folder, f"out{depth}.csv")
             _, cpu, peak = _measure([sys.executable, "-m", "skxai", "explain", *tail[:2], "--out", ref, *tail[2:]],
                                     root)
             print(f"| {depth} | {nodes:,} | 128 MiB (default) | {peak:.0f} | {cpu:.1f} | |")
-            out = os.path.join(folder, f"small{depth}.csv")
-            cmd = [sys.executable, "-c", _WITH_CACHE, str(args.small_cache), "explain", *tail[:2], "--out", out]
-            _, cpu, peak = _measure([*cmd, *tail[2:]], root)
-            same = filecmp.cmp(ref, out, shallow=False)
-            print(f"| {depth} | {nodes:,} | {args.small_cache} MiB | {peak:.0f} | {cpu:.1f} | {same} |")
+            if args.small_cache:
+                out = os.path.join(folder, f"small{depth}.csv")
+                cmd = [sys.executable, "-c", _WITH_CACHE, str(args.small_cache), "explain", *tail[:2], "--out", out]
+                _, cpu, peak = _measure([*cmd, *tail[2:]], root)
+                print(f"| {depth} | {nodes:,} | {args.small_cache} MiB | {peak:.0f} | {cpu:.1f} | {_same(ref, out)} |")
             if args.old:
                 out = os.path.join(folder, f"old{depth}.csv")
                 cmd = [sys.executable, "-m", "skxai", "explain", *tail[:2], "--out", out, *tail[2:]]
                 _, cpu, peak = _measure(cmd, os.path.abspath(args.old))
-                same = filecmp.cmp(ref, out, shallow=False)
+                same = _same(ref, out)
                 print(f"| {depth} | {nodes:,} | 128 MiB, `--old` checkout | {peak:.0f} | {cpu:.1f} | {same} |")
 
 

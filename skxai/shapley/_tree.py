@@ -127,10 +127,11 @@ class TreeShapExplainer(BaseTabularExplainer):
     distinct path players (fully grown trees have thousands) get no table: they are read
     by the same closed forms at the rows' own patterns, in batches of leaves and blocks of
     rows within 16 MiB; interventional, only the (row, background row) pairs that reach
-    the leaf are summed. A row's values never depend on which rows share its call. On a
-    fully grown 40-tree forest this matches shap's time at 200 rows and is 2x faster at
-    1,000 (path-dependent), and the interventional game is faster than shap from about
-    1,000 rows on depth-12 trees, slower on fewer rows (``benchmarks/results/tree.md``,
+    the leaf are summed. A row's values never depend on which rows share its call. On deep
+    forests whose tables exceed the cache, the tables rebuilt at every call are a fixed cost:
+    on a fully grown 40-tree forest the path-dependent game takes 1.5 times shap's time for
+    200 rows and 0.7 times for 1,000; the interventional game, whose tables cost most, is
+    several times slower than shap on a few hundred rows (``benchmarks/results/tree.md``,
     deep forests). Splits are
     evaluated exactly as the model's own ``predict`` does (float32 inputs for sklearn's
     trees, float64 for HistGradientBoosting, NaN directions, categorical bitsets) and all
