@@ -284,8 +284,7 @@ def _valued_rows(plan, values, local, leaves, rows, p_t):
 def _scatter_slots(table, rows, vals, loc, p_t):
     """Add slot-space ``vals`` (..., width, k) of players ``loc`` (..., width) into the
     dense ``table`` (n_rows, p_t * k) at ``rows`` (...): pads dropped, and entries that meet
-    the same cell summed in the order of ``vals`` (leaf by leaf), as a sum over leaves in
-    player space would add them."""
+    the same cell summed one after the other in the order of ``vals`` (leaf by leaf)."""
     k = vals.shape[-1]
     real = loc < p_t
     cell = (rows[..., None] * p_t + loc)[real]
