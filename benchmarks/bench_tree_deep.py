@@ -5,7 +5,8 @@ without ``max_depth`` has thousands of leaves with more than ``MAX_TABLE_BITS`` 
 by closed forms, and tables too large for the cache, rebuilt at every call. Here: 40-tree
 ``RandomForestRegressor`` of depth 12 and fully grown, trained on 5,000 rows of 20 normal
 columns (target ``X @ w + sin(x0)``); the path-dependent game on ``--pd-rows`` rows and the
-interventional one with 100 background rows on ``--int-rows`` rows. Each round times, in
+interventional one with 100 background rows on ``--int-rows`` rows; with
+``--interaction-rows``, path-dependent interaction values (shap: ``shap_interaction_values``). Each round times, in
 alternating order, skxai (fit + transform), shap (constructor + ``shap_values``) and, with
 ``--old DIR``, the ``skxai`` of another checkout imported under another name. Process CPU time
 (one BLAS thread); ratios per round.
@@ -52,10 +53,19 @@ def skxai_call(cls, model, X, rows, game):
     return call
 
 
+def interactions_call(cls, model, X, rows, game):
+    def call():
+        return cls(model).fit(X[:100]).interaction_values(rows)
+
+    return call
+
+
 def shap_call(model, X, rows, game):
     import shap
 
     def call():
+        if game == "interactions":
+            return shap.TreeExplainer(model).shap_interaction_values(rows)
         if game == "interventional":
             explainer = shap.TreeExplainer(model, data=X[:100], feature_perturbation="interventional")
         else:
@@ -71,6 +81,8 @@ def main():
     parser.add_argument("--depths", nargs="+", default=["12", "None"])
     parser.add_argument("--pd-rows", nargs="*", type=int, default=[200, 2000])
     parser.add_argument("--int-rows", nargs="*", type=int, default=[50, 1000])
+    parser.add_argument("--interaction-rows", nargs="*", type=int, default=[],
+                        help="also time interaction_values (shap: shap_interaction_values) on these rows")
     parser.add_argument("--old", help="another checkout, timed as skxai_old")
     args = parser.parse_args()
     old_cls = None
@@ -85,11 +97,13 @@ def main():
         model, X, rows = forest(None if depth == "None" else int(depth))
         nodes = sum(e.tree_.node_count for e in model.estimators_)
         cases = [("tree_path_dependent", n) for n in args.pd_rows] + [("interventional", n) for n in args.int_rows]
+        cases += [("interactions", n) for n in args.interaction_rows]
         for game, n in cases:
-            calls = {"skxai": skxai_call(TreeShapExplainer, model, X, rows[:n], game),
+            maker = interactions_call if game == "interactions" else skxai_call
+            calls = {"skxai": maker(TreeShapExplainer, model, X, rows[:n], game),
                      "shap": shap_call(model, X, rows[:n], game)}
             if old_cls is not None:
-                calls["old"] = skxai_call(old_cls, model, X, rows[:n], game)
+                calls["old"] = maker(old_cls, model, X, rows[:n], game)
             times = {name: [] for name in calls}
             out = {}
             names = list(calls)

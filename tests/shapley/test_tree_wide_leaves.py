@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
 
-from skxai.shapley._treeshap import _engine, _paths
+from skxai.shapley._treeshap import _engine, _interactions, _paths
 from skxai.shapley._treeshap._paths import compile_tree, leaf_satisfied, leaves_satisfied
 from skxai.shapley._treeshap._run import TreeRunner
 from skxai.shapley._treeshap._sklearn import read_model
@@ -141,3 +141,32 @@ def test_satisfied_bits_from_integer_patterns_and_from_the_loop_agree(monkeypatc
         monkeypatch.setattr(_paths, "INT_PATTERN_BITS", 0)
         np.testing.assert_array_equal(leaves_satisfied(plan, DT, leaves), want)
         monkeypatch.undo()
+
+
+@pytest.mark.parametrize("d", [2, 5, 8])
+def test_interaction_values_at_the_rows_patterns_equal_the_tables_to_the_bit(d):
+    """Fewer rows than patterns read the leaves at the rows' own patterns instead of tabulating
+    all ``2**d``: the same arithmetic per pattern, so the same bits (a zero ratio included)."""
+    rng = np.random.RandomState(d)
+    r = rng.uniform(size=(4, d))
+    r[0, 0] = 0.0
+    alpha = rng.randint(0, 2**d, size=(4, 37))
+    tables = _interactions.interaction_tables(r)[np.arange(4)[:, None], alpha]
+    rows = _interactions._leaf_interactions(((alpha[:, :, None] >> np.arange(d)) & 1).astype(bool), r)
+    np.testing.assert_array_equal(rows, tables)
+
+
+@pytest.mark.parametrize("table_bits", [2, 10])
+def test_interaction_values_of_deep_trees_for_few_and_many_rows(table_bits, monkeypatch):
+    """Few rows (leaves read at their patterns, wide leaves in batches) and many rows (tables)
+    give the same interaction values, which sum to the Shapley values."""
+    from skxai import TreeShapExplainer
+
+    model, X = _deep_forest()
+    monkeypatch.setattr(_paths, "MAX_TABLE_BITS", table_bits)
+    explainer = TreeShapExplainer(model).fit(X)
+    rows = X[:3]
+    few = explainer.interaction_values(rows)
+    many = explainer.interaction_values(np.vstack([rows] * 400))[:3]  # 1,200 rows: tables
+    np.testing.assert_allclose(few, many, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(few.sum(axis=2), explainer.explain(rows).values, rtol=0, atol=1e-10)
