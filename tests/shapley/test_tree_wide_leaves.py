@@ -19,7 +19,7 @@ import pytest
 from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
 
 from skxai.shapley._treeshap import _engine, _interactions, _paths
-from skxai.shapley._treeshap._paths import compile_tree, leaf_satisfied, leaves_satisfied
+from skxai.shapley._treeshap._paths import compile_tree, leaves_satisfied
 from skxai.shapley._treeshap._run import TreeRunner
 from skxai.shapley._treeshap._sklearn import read_model
 from tests.shapley._tree_reference import shapley_by_enumeration
@@ -127,6 +127,16 @@ def test_tables_written_by_slice_or_by_scatter_are_the_same(game, classes, monke
     assert np.abs(built[0].out_rows).max() > 0
 
 
+def _one_leaf_satisfied(plan, DT, li):
+    """Satisfied bits ``(n, d)`` of one leaf, node by node along its path."""
+    ok = np.ones((DT.shape[1], plan.leaf_d[li]), dtype=bool)
+    for k in range(plan.path_col.shape[1]):
+        s = plan.path_slot[li, k]
+        if s >= 0:
+            ok[:, s] &= DT[plan.path_col[li, k]] == plan.path_left[li, k]
+    return ok
+
+
 def test_satisfied_bits_from_integer_patterns_and_from_the_loop_agree(monkeypatch):
     """Leaves of up to 62 players read their bits from integer patterns, wider ones by a loop
     over their paths: both equal the single leaf's reading."""
@@ -136,7 +146,7 @@ def test_satisfied_bits_from_integer_patterns_and_from_the_loop_agree(monkeypatc
     DT = ens.decisions(ens.prepare(X[:50]).T.copy(), plan.internal, False, plan.runs)
     for d in np.unique(plan.leaf_d[plan.leaf_d > 0]):
         leaves = np.flatnonzero(plan.leaf_d == d)
-        want = np.stack([leaf_satisfied(plan, DT, li).T for li in leaves])
+        want = np.stack([_one_leaf_satisfied(plan, DT, li).T for li in leaves])
         np.testing.assert_array_equal(leaves_satisfied(plan, DT, leaves), want)
         monkeypatch.setattr(_paths, "INT_PATTERN_BITS", 0)
         np.testing.assert_array_equal(leaves_satisfied(plan, DT, leaves), want)

@@ -283,19 +283,6 @@ def leaf_patterns(plan, DT, leaves):
     return full & ~fail
 
 
-def leaf_satisfied(plan, DT, li):
-    """Satisfied bits ``(n, d)`` of one leaf (for leaves too wide for an integer)."""
-    d = plan.leaf_d[li]
-    n = DT.shape[1]
-    ok = np.ones((n, d), dtype=bool)
-    for k in range(plan.path_col.shape[1]):
-        s = plan.path_slot[li, k]
-        if s < 0:
-            continue
-        ok[:, s] &= DT[plan.path_col[li, k]] == plan.path_left[li, k]
-    return ok
-
-
 def leaves_satisfied(plan, DT, leaves):
     """Satisfied bits ``(len(leaves), d, n)`` of leaves with the same number ``d`` of players."""
     d = int(plan.leaf_d[leaves[0]]) if len(leaves) else 0
