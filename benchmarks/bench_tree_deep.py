@@ -110,7 +110,9 @@ def main():
             for r in range(args.repeats):
                 for name in names if r % 2 == 0 else names[::-1]:
                     t = time.process_time()
-                    out[name] = np.asarray(calls[name]())
+                    got = np.asarray(calls[name]())
+                    # skxai's interaction values carry an outputs axis, shap's do not
+                    out[name] = got[..., 0] if got.ndim == 4 and got.shape[-1] == 1 else got
                     times[name].append(time.process_time() - t)
             t = {name: np.asarray(v) for name, v in times.items()}
             vs_shap = t["shap"] / t["skxai"]
