@@ -52,19 +52,21 @@ class TreeTables:
     leaves outside blocks, and what the closed forms need for the widest leaves."""
 
 
-def _leaf_tables(plan, game, bg_DT, bg_w, leaves):
-    """Tables of ``leaves`` by number of players: ``(sel, d, T)`` with ``T`` (len(sel),
-    2**d, d) the tables of ``leaves[sel]``; and, interventional, the background's pattern
-    histogram ``hist`` (sum 2**d,) at offsets ``off`` (first, as ``(None, None, (off, hist))``)."""
-    d = plan.leaf_d[leaves]
-    sizes = 2**d
+def _pattern_histogram(plan, bg_DT, bg_w, leaves):
+    """Row offsets ``off`` of the ``2**d`` patterns of each of ``leaves``, and the background's
+    weight on every pattern (interventional; ``None`` without a background)."""
+    sizes = 2 ** plan.leaf_d[leaves]
     off = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
-    hist = None
-    if game == "interventional":
-        pats = leaf_patterns(plan, bg_DT, leaves)  # (n_bg, len)
-        flat = off[None, :] + pats
-        hist = np.bincount(flat.ravel(), weights=np.repeat(bg_w, len(leaves)), minlength=int(sizes.sum()))
-    yield None, None, (off, hist)
+    if bg_DT is None:
+        return off, None
+    flat = off[None, :] + leaf_patterns(plan, bg_DT, leaves)  # (n_bg, len)
+    return off, np.bincount(flat.ravel(), weights=np.repeat(bg_w, len(leaves)), minlength=int(sizes.sum()))
+
+
+def _leaf_tables(plan, game, leaves, off, hist):
+    """Tables of ``leaves`` by number of players: ``(sel, d, T)`` with ``T`` (len(sel),
+    2**d, d) the tables of ``leaves[sel]``."""
+    d = plan.leaf_d[leaves]
     for dd in np.unique(d):
         if dd == 0:
             continue
@@ -101,11 +103,9 @@ def build_tables(plan, ens, game, bgT=None, bg_w=None, bg_nan=False):
     reach = np.zeros(len(plan.leaf_d))
     lb = plan.leaf_block
     for leaves in _leaf_groups(plan, p_t * k, n_bg):
-        tables = _leaf_tables(plan, game, bg_DT, bg_w, leaves)
-        _, _, (off, hist) = next(tables)
+        off, hist = _pattern_histogram(plan, bg_DT, bg_w, leaves)
         if game == "interventional":  # the background share reaching a leaf: its full pattern's
             reach[leaves] = hist[off + (1 << plan.leaf_d[leaves]) - 1]
-        del hist
         # Block leaves go to their blocks through rows by path slot; the others straight to
         # their own rows.
         in_block = (lb[leaves] >= 0) & (plan.leaf_d[leaves] > 0)
@@ -115,12 +115,13 @@ def build_tables(plan, ens, game, bgT=None, bg_w=None, bg_nan=False):
         at = np.cumsum(in_block) - 1  # position among the block leaves
         width = max(1, int(plan.leaf_d[blocked].max(initial=1)))
         rows = np.zeros((int(sizes.sum()), width))
-        for sel, dd, T in tables:
+        for sel, dd, T in _leaf_tables(plan, game, leaves, off, hist):
             mine = in_block[sel]
             if mine.any():
                 rows[boff[at[sel[mine]]][:, None] + np.arange(1 << dd), :dd] = T[mine]
             if not mine.all():
                 outside.add(leaves[sel[~mine]], T[~mine], values, local)
+        del hist
         if len(blocked):
             rows_pk, loc = _valued_rows(plan, values, local, blocked, rows, p_t)
             del rows
