@@ -204,8 +204,9 @@ def _leaf_units(plan, columns, n_bg):
         return order, order, np.zeros(0)
     unit = np.concatenate([lb[blocked], len(plan.block_bits) + np.arange(len(rest))])
     first = np.flatnonzero(np.r_[True, unit[1:] != unit[:-1]])
-    # leaf tables, their valued rows by player (and their copies) and, interventional, the
-    # background's patterns; block leaves add their gathered block rows
+    # leaf tables and their product temporaries, their valued rows and the cells they are
+    # written to and, interventional, the background's patterns; block leaves add their
+    # gathered block rows (a bound: most of these are smaller now)
     width = max(1, int(d[order].max()))
     cost = (2.0 ** d[order]) * (4 * width + 3 * (columns + 1)) + 5.0 * n_bg
     cost[: len(blocked)] += 2.0 * (2.0 ** plan.block_bits[lb[blocked]]) * (columns + 1)
@@ -396,16 +397,15 @@ class _OutsideRows:
             for j in range(L):
                 table[dst[j] : dst[j] + P, cols[j]] = T[j][:, :, None] * v[j]
             return
-        if self.dense:  # small tables all at once: (L, d, P, k) by player
-            vals = T.transpose(0, 2, 1)[..., None] * v[:, None, None, :]
-            cell = (dst[:, None, None] + np.arange(P)[None, None, :]) * (self.p_t * k) + cols[:, :, None] * k
-            self.rows.reshape(-1)[cell[..., None] + np.arange(k)] = vals
+        vals = T[..., None] * v[:, None, None, :]  # (L, P, d, k) by path slot
+        rows = dst[:, None] + np.arange(P)[None, :]  # (L, P)
+        loc = np.broadcast_to(cols[:, None, :], (L, P, d))
+        if self.dense:  # small tables all at once (each cell is met once)
+            _scatter_slots(self.rows, rows, vals, loc, self.p_t)
             return
-        vals = T[..., None] * v[:, None, None, :]  # (L, P, d, k)
-        rows = (dst[:, None] + np.arange(P)[None, :]).ravel()
         first = int(rows.min())
-        loc = np.repeat(cols, P, axis=0)
-        piece = _sparse_rows(vals.reshape(L * P, d, k), loc, rows - first, int(rows.max()) + 1 - first, self.p_t, k)
+        rows = rows.ravel() - first
+        piece = _sparse_rows(vals.reshape(L * P, d, k), loc.reshape(L * P, d), rows, int(rows.max()) + 1, self.p_t, k)
         self.pieces.append((first, piece))
 
     def finish(self):
