@@ -42,9 +42,9 @@ def test_cluster_of_threads_keeps_the_explainers_table_cache():
         builds = []
         real = _run.TreeRunner._build
 
-        def counting(self, plan):
+        def counting(self, plan, outside=True):
             builds.append(1)
-            return real(self, plan)
+            return real(self, plan, outside)
 
         with (
             distributed.LocalCluster(

@@ -281,7 +281,7 @@ def test_sparse_fit_data_beyond_the_working_memory_densifies_the_background_only
     # the trees' tables (tens of KiB) are beyond so small a bound: only the rows are tested here
     from skxai.shapley._treeshap import _run
 
-    monkeypatch.setattr(_run, "_table_bytes", lambda *args: 0)
+    monkeypatch.setattr(_run, "build_bytes", lambda *args, **kwargs: 0)
     ex = TreeShapExplainer(model, feature_perturbation=game, max_background=30,
                            random_state=3).fit(sp.csr_matrix(X))
     assert densified == [30]

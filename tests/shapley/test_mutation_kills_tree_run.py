@@ -56,9 +56,9 @@ class _Builds:
         self.n = 0
         build = TreeRunner._build
 
-        def counted(runner, plan):
+        def counted(runner, plan, outside=True):
             self.n += 1
-            return build(runner, plan)
+            return build(runner, plan, outside)
 
         monkeypatch.setattr(TreeRunner, "_build", counted)
 

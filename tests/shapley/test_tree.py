@@ -522,7 +522,8 @@ def test_tables_kept_up_to_the_cache_and_built_per_chunk_beyond_it(reg_data, mon
         built = []
         build = _tree_run.TreeRunner._build
         monkeypatch.setattr(_tree_run.TreeRunner, "_build",
-                            lambda self, plan, built=built, build=build: built.append(plan) or build(self, plan))
+                            lambda self, plan, outside=True, built=built, build=build: built.append(plan)
+                            or build(self, plan, outside))
         for _ in range(2):
             np.testing.assert_array_equal(part.transform(X[:30]), expected)
         assert len(built) == 2 * (len(sizes) - 3)  # the kept three never again

@@ -164,7 +164,9 @@ def test_plans_are_kept_with_their_tables_only(monkeypatch, game):
     monkeypatch.setattr(_run, "CACHE_FLOATS", sum(sizes[:2]) + max(sizes[2:]))  # two kept, one rebuilt
     built = []
     real_build = _run.TreeRunner._build
-    monkeypatch.setattr(_run.TreeRunner, "_build", lambda self, plan: built.append(1) or real_build(self, plan))
+    monkeypatch.setattr(
+        _run.TreeRunner, "_build", lambda self, plan, outside=True: built.append(1) or real_build(self, plan, outside)
+    )
     part = TreeShapExplainer(model, feature_perturbation=game, max_background=20, random_state=0).fit(X)
     runner = part._runner
     # fit builds the kept tables only: the others' sizes and bases come from the trees
@@ -222,7 +224,9 @@ def test_sparse_tables_are_built_once_at_fit_to_learn_their_size(monkeypatch, n_
     monkeypatch.setattr(_run, "CACHE_FLOATS", sum(sizes[:2]) + max(sizes[2:]))
     built = []
     real_build = _run.TreeRunner._build
-    monkeypatch.setattr(_run.TreeRunner, "_build", lambda self, plan: built.append(1) or real_build(self, plan))
+    monkeypatch.setattr(
+        _run.TreeRunner, "_build", lambda self, plan, outside=True: built.append(1) or real_build(self, plan, outside)
+    )
     part = TreeShapExplainer(model, **kw).fit(X)
     assert len(built) == len(sizes)  # each once
     assert part._runner._sizes == sizes

@@ -40,6 +40,10 @@ OUTSIDE_FLOATS = 1 << 21
 _SLICED_BITS = 6
 # Floats that the closed forms of the widest leaves may hold for a batch of leaves (16 MiB).
 WIDE_FLOATS = 1 << 21
+# Most floats of one part of the table rows of the leaves outside blocks (32 MiB). Rows are
+# explained part by part, so tables rebuilt at each call (beyond the cache) are built one part
+# at a time and dropped: one fully grown tree held 200 MiB of them at once.
+OUT_PART_FLOATS = 1 << 22
 
 
 def _dense(a):
@@ -49,7 +53,55 @@ def _dense(a):
 class TreeTables:
     """Game tables of a plan: ``base`` (n_outputs,), ``block_table`` (entries,
     n_players_used * n_outputs) with ``block_off``, ``out_rows`` / ``out_off`` for the
-    leaves outside blocks, and what the closed forms need for the widest leaves."""
+    leaves outside blocks, and what the closed forms need for the widest leaves.
+
+    Built with ``outside=False``, ``out_rows`` is ``None`` and the rows of each part of the
+    leaves outside blocks (:func:`out_parts`) are built when :meth:`outside` asks for them.
+    """
+
+    def outside(self, lo, hi):
+        """Table rows of ``plan.out_leaves[lo:hi]`` and each leaf's first row among them."""
+        if self.out_rows is None:
+            rows = _OutsideRows(self.plan, self.p_t, self.k, self.dense, self.plan.out_leaves[lo:hi])
+            for leaves in _leaf_groups(self.plan, self.p_t * self.k, self.n_bg, rows.leaves):
+                off, hist = _pattern_histogram(self.plan, self.bg_DT, self.bg_w, leaves)
+                for sel, _, T in _leaf_tables(self.plan, self.game, leaves, off, hist):
+                    rows.add(leaves[sel], T, self.values, self.local)
+            return rows.finish()
+        first = self.out_off[lo]
+        stop = self.out_off[hi] if hi < len(self.out_off) else self.out_rows.shape[0]
+        return self.out_rows[first:stop], self.out_off[lo:hi] - first
+
+
+def _out_leaf_floats(plan, k):
+    """Floats of each leaf's table rows in ``plan.out_leaves`` (sparse rows count 1.5 an entry:
+    an 8-byte value and a 4-byte column)."""
+    d = plan.leaf_d[plan.out_leaves]
+    columns = len(plan.players) * k
+    # dense rows hold every column; sparse ones the leaf's own players (a leaf's players differ)
+    return (2.0**d) * (columns if columns <= DENSE_COLUMNS else 1.5 * d * k)
+
+
+def out_parts(plan, k):
+    """Ranges ``(lo, hi)`` of ``plan.out_leaves`` whose table rows hold at most
+    ``OUT_PART_FLOATS`` (a leaf over it is a part of its own), in order."""
+    cum = np.cumsum(_out_leaf_floats(plan, k))
+    parts, lo = [], 0
+    while lo < len(cum):
+        done = cum[lo - 1] if lo else 0.0
+        hi = max(int(np.searchsorted(cum, done + OUT_PART_FLOATS, side="right")), lo + 1)
+        parts.append((lo, hi))
+        lo = hi
+    return parts
+
+
+def part_floats(plan, k, whole=False):
+    """Floats of the largest part of :func:`out_parts` (0 without leaves outside blocks), or
+    with ``whole``, of all of them."""
+    floats = _out_leaf_floats(plan, k)
+    if whole:
+        return int(floats.sum())
+    return int(max((floats[lo:hi].sum() for lo, hi in out_parts(plan, k)), default=0))
 
 
 def _pattern_histogram(plan, bg_DT, bg_w, leaves):
@@ -77,16 +129,17 @@ def _leaf_tables(plan, game, leaves, off, hist):
             yield sel, int(dd), path_dependent_tables(plan.leaf_r[leaves[sel], :dd])
 
 
-def build_tables(plan, ens, game, bgT=None, bg_w=None, bg_nan=False):
+def build_tables(plan, ens, game, bgT=None, bg_w=None, bg_nan=False, outside=True):
     """Tables of one tree for ``game`` ("tree_path_dependent" or "interventional").
 
     The leaves are built in groups of whole blocks (:func:`_leaf_groups`) straight into the
-    final tables, so the build holds the tables plus one group's temporaries.
+    final tables, so the build holds the tables plus one group's temporaries. With
+    ``outside=False`` the leaves outside blocks are left to :meth:`TreeTables.outside`, part by
+    part (their rows are the same to the bit), and ``base`` is not computed.
     """
     tab = TreeTables()
     k = ens.n_outputs
     values = ens.value[plan.leaf_ids]
-    tab.values = values
     players = plan.players
     p_t = len(players)
     local = np.full(ens.n_players, p_t, dtype=np.int64)
@@ -97,12 +150,14 @@ def build_tables(plan, ens, game, bgT=None, bg_w=None, bg_nan=False):
     # Few players: dense tables (entries x players); many: sparse tables holding only the
     # (at most block_bits) players of each block, so memory does not grow with p.
     dense = p_t * k <= DENSE_COLUMNS
-    blocks = _BlockTables(plan, p_t, k, dense)
-    outside = _OutsideRows(plan, p_t, k, dense)
     n_bg = 0 if bg_DT is None else bg_DT.shape[1]
+    tab.plan, tab.game, tab.values, tab.local, tab.p_t, tab.k, tab.dense = plan, game, values, local, p_t, k, dense
+    tab.bg_DT, tab.bg_w, tab.n_bg = bg_DT, bg_w, n_bg
+    blocks = _BlockTables(plan, p_t, k, dense)
+    rows_out = _OutsideRows(plan, p_t, k, dense, plan.out_leaves if outside else plan.out_leaves[:0])
     reach = np.zeros(len(plan.leaf_d))
     lb = plan.leaf_block
-    for leaves in _leaf_groups(plan, p_t * k, n_bg):
+    for leaves in _leaf_groups(plan, p_t * k, n_bg, None if outside else _block_order(plan)):
         off, hist = _pattern_histogram(plan, bg_DT, bg_w, leaves)
         if game == "interventional":  # the background share reaching a leaf: its full pattern's
             reach[leaves] = hist[off + (1 << plan.leaf_d[leaves]) - 1]
@@ -120,7 +175,7 @@ def build_tables(plan, ens, game, bgT=None, bg_w=None, bg_nan=False):
             if mine.any():
                 rows[boff[at[sel[mine]]][:, None] + np.arange(1 << dd), :dd] = T[mine]
             if not mine.all():
-                outside.add(leaves[sel[~mine]], T[~mine], values, local)
+                rows_out.add(leaves[sel[~mine]], T[~mine], values, local)
         del hist
         if len(blocked):
             rows_pk, loc = _valued_rows(plan, values, local, blocked, rows, p_t)
@@ -128,15 +183,16 @@ def build_tables(plan, ens, game, bgT=None, bg_w=None, bg_nan=False):
             blocks.add(blocked, boff, rows_pk, loc)
     if game == "interventional":
         tab.wide_bg = [(leaves, leaves_satisfied(plan, bg_DT, leaves)) for leaves in _wide_groups(plan)]
-        tab.bg_w = bg_w
         for leaves, sat in tab.wide_bg:
             reach[leaves] = _wide_reach(sat, bg_w)
     else:
         reach = np.prod(plan.leaf_r, axis=1)  # pads are 1
-    tab.base = reach @ values  # as table_base gives it without the tables, to the bit
+    # as table_base gives it without the tables, to the bit
+    tab.base = reach @ values if outside else None
     tab.block_table, tab.block_off = blocks.finish()
-    tab.out_rows, tab.out_off = outside.finish()
-    tab.game = game
+    tab.out_rows, tab.out_off = rows_out.finish() if outside else (None, None)
+    if outside:  # what the parts' builds need
+        tab.bg_DT = None
     return tab
 
 
@@ -175,48 +231,59 @@ def table_base(plan, ens, game, bgT=None, bg_w=None, bg_nan=False):
     return _base(plan, ens.value[plan.leaf_ids], game, bg_DT, bg_w)
 
 
-def dense_floats(plan, k):
+def dense_floats(plan, k, outside=True):
     """Entries of the tables of ``plan`` when they are dense (None when sparse: their size is
-    known once they are built)."""
+    known once they are built); with ``outside=False``, those of the blocks only."""
     columns = len(plan.players) * k
     if columns > DENSE_COLUMNS:
         return None
     rows = int((np.int64(1) << np.asarray(plan.block_bits, dtype=np.int64)).sum())
-    return (rows + int((np.int64(1) << plan.leaf_d[plan.out_leaves]).sum())) * columns
+    if outside:
+        rows += int((np.int64(1) << plan.leaf_d[plan.out_leaves]).sum())
+    return rows * columns
 
 
-def _leaf_units(plan, columns, n_bg):
+def _block_order(plan):
+    """The leaves in blocks (with players), by block and then by index: the order in which a
+    block's leaves are summed."""
+    d = plan.leaf_d
+    lb = plan.leaf_block
+    blocked = np.flatnonzero((d <= _paths.MAX_TABLE_BITS) & (lb >= 0) & (d > 0))
+    return blocked[np.argsort(lb[blocked], kind="stable")]
+
+
+def _leaf_units(plan, columns, n_bg, order=None):
     """The leaves with tables (at most ``MAX_TABLE_BITS`` players) in build order, where each
     unit of them starts (a block's leaves, or one leaf: never split), and each unit's build
     temporaries in floats.
 
-    Block leaves come first, by block and then by index (the order in which a block's leaves
-    are summed), then the others by index (the order of ``plan.out_leaves``).
+    By default, block leaves come first (:func:`_block_order`), then the others by index (the
+    order of ``plan.out_leaves``); ``order`` builds only the leaves it names, in its order.
     """
     d = plan.leaf_d
     lb = plan.leaf_block
-    small = np.flatnonzero(d <= _paths.MAX_TABLE_BITS)
-    blocked = small[(lb[small] >= 0) & (d[small] > 0)]
-    blocked = blocked[np.argsort(lb[blocked], kind="stable")]
-    rest = small[(lb[small] < 0) | (d[small] == 0)]
-    order = np.concatenate([blocked, rest])
+    if order is None:
+        small = np.flatnonzero(d <= _paths.MAX_TABLE_BITS)
+        rest = small[(lb[small] < 0) | (d[small] == 0)]
+        order = np.concatenate([_block_order(plan), rest])
     if len(order) == 0:
         return order, order, np.zeros(0)
-    unit = np.concatenate([lb[blocked], len(plan.block_bits) + np.arange(len(rest))])
+    in_block = (lb[order] >= 0) & (d[order] > 0)
+    unit = np.where(in_block, lb[order], len(plan.block_bits) + np.arange(len(order)))
     first = np.flatnonzero(np.r_[True, unit[1:] != unit[:-1]])
     # leaf tables and their product temporaries, their valued rows and the cells they are
     # written to and, interventional, the background's patterns; block leaves add their
     # gathered block rows (a bound: most of these are smaller now)
     width = max(1, int(d[order].max()))
     cost = (2.0 ** d[order]) * (4 * width + 3 * (columns + 1)) + 5.0 * n_bg
-    cost[: len(blocked)] += 2.0 * (2.0 ** plan.block_bits[lb[blocked]]) * (columns + 1)
+    cost[in_block] += 2.0 * (2.0 ** plan.block_bits[lb[order[in_block]]]) * (columns + 1)
     return order, first, np.add.reduceat(cost, first)
 
 
-def _leaf_groups(plan, columns, n_bg):
-    """The leaves with tables, in groups of whole units whose build temporaries stay within
-    ``BUILD_FLOATS`` (a unit over it is a group of its own)."""
-    order, first, unit_cost = _leaf_units(plan, columns, n_bg)
+def _leaf_groups(plan, columns, n_bg, order=None):
+    """The leaves with tables (or those of ``order``), in groups of whole units whose build
+    temporaries stay within ``BUILD_FLOATS`` (a unit over it is a group of its own)."""
+    order, first, unit_cost = _leaf_units(plan, columns, n_bg, order)
     cum = np.cumsum(unit_cost)
     start = 0
     while start < len(first):
@@ -226,9 +293,11 @@ def _leaf_groups(plan, columns, n_bg):
         start = stop
 
 
-def build_bytes(plan, k, game, n_bg):
+def build_bytes(plan, k, game, n_bg, outside=True):
     """Bytes that building the tables of ``plan`` holds at its peak, from the plan alone: the
     finished tables, one group's temporaries and, interventional, the background's decisions.
+    With ``outside=False``, the tables as a call that builds them part by part holds them: the
+    blocks' and the largest part of the leaves outside blocks (:func:`out_parts`).
 
     Sparse tables (many players times outputs) are bounded by ``width`` entries a row, and
     take about 40 bytes an entry while the groups' pieces are joined.
@@ -237,13 +306,19 @@ def build_bytes(plan, k, game, n_bg):
     columns = p_t * k
     _, _, unit_cost = _leaf_units(plan, columns, n_bg if game == "interventional" else 0)
     temp = 8 * max(float(BUILD_FLOATS), float(unit_cost.max(initial=0.0)))
-    rows = int((np.int64(1) << np.asarray(plan.block_bits, dtype=np.int64)).sum())
-    rows += int((np.int64(1) << plan.leaf_d[plan.out_leaves]).sum())
+    block_rows = int((np.int64(1) << np.asarray(plan.block_bits, dtype=np.int64)).sum())
+    out_rows = int((np.int64(1) << plan.leaf_d[plan.out_leaves]).sum())
     if columns <= DENSE_COLUMNS:
-        tables = 8 * rows * columns
+        tables = 8 * block_rows * columns
+        out = 8 * out_rows * columns
     else:
         width = max(1, int(plan.leaf_d.max(initial=1)))
-        tables = 40 * rows * min(width, p_t) * k
+        tables = 40 * block_rows * min(width, p_t) * k
+        out = 40 * out_rows * min(width, p_t) * k
+    if not outside:  # (a sparse part's floats count 1.5 an entry)
+        part = part_floats(plan, k)
+        out = min(out, 8 * part if columns <= DENSE_COLUMNS else int(40 * part / 1.5))
+    tables += out
     if game == "interventional":
         tables += n_bg * len(plan.internal)
     return int(tables + temp)
@@ -370,17 +445,17 @@ def _block_patterns(plan, group, bits):
 
 
 class _OutsideRows:
-    """Table rows of the leaves outside blocks (``plan.out_leaves``, ``2**d`` rows each, at
-    ``out_off``), filled one group of leaves at a time."""
+    """Table rows of ``leaves`` (outside blocks; ``plan.out_leaves`` or a range of them,
+    ``2**d`` rows each, at ``off``), filled one group of leaves at a time."""
 
-    def __init__(self, plan, p_t, k, dense):
+    def __init__(self, plan, p_t, k, dense, leaves):
         self.p_t, self.k, self.dense = p_t, k, dense
-        out = plan.out_leaves
-        sizes = 2 ** plan.leaf_d[out]
+        self.leaves = leaves
+        sizes = 2 ** plan.leaf_d[leaves]
         self.off = (np.cumsum(sizes) - sizes).astype(np.int64)
         self.n_rows = int(sizes.sum())
         self.position = np.full(len(plan.leaf_d), -1, dtype=np.int64)
-        self.position[out] = np.arange(len(out))
+        self.position[leaves] = np.arange(len(leaves))
         self.players = plan.leaf_players
         self.rows = np.zeros((self.n_rows, p_t * k)) if dense else None
         self.pieces = []
@@ -433,28 +508,32 @@ def explain_tree(plan, tab, ens, XT, has_nan, phi):
         phi[:, players, :] += _dense(M @ tab.block_table).reshape(n, len(players), k)
     outside = np.flatnonzero((plan.leaf_block < 0) & (plan.leaf_d > 0))
     if len(outside):
-        _explain_outside(plan, tab, DT, outside, phi)
+        _explain_outside(plan, tab, DT, phi)
 
 
-def _explain_outside(plan, tab, DT, outside, phi):
+def _explain_outside(plan, tab, DT, phi):
     n = DT.shape[1]
-    out = plan.out_leaves
-    if len(out):
+    players = plan.players
+    A, a0, W = plan.out_A, plan.out_a0, plan.out_W
+    start = np.concatenate([[0], np.cumsum(plan.leaf_d[plan.out_leaves])])  # each leaf's rows of A
+    # Part by part (the same parts whether the tables are kept or built now, so the same sums)
+    parts = out_parts(plan, tab.k)
+    for lo, hi in parts:
+        rows, off = tab.outside(lo, hi)
+        maps = (A, a0, W)
+        if len(parts) > 1:
+            maps = (A[start[lo] : start[hi]], a0[start[lo] : start[hi]], W[lo:hi, start[lo] : start[hi]])
         # Every (leaf, row) pair holds its conditions' counts and its pattern's index: rows go
         # in blocks, as a deep tree's hundreds of such leaves took 47 kB a row.
-        per_row = 2 * plan.out_A.shape[0] + 5 * len(out)
+        per_row = 2 * (start[hi] - start[lo]) + 5 * (hi - lo)
         step = max(1, OUTSIDE_FLOATS // per_row)
-        players = plan.players
         for a in range(0, n, step):
             D = DT[:, a : a + step]
             m = D.shape[1]
-            alpha = apply_pattern_maps((plan.out_A, plan.out_a0, plan.out_W), D)
-            idx = (alpha + tab.out_off[:, None]).T.ravel()
-            del alpha
-            M = sp.csr_matrix(
-                (np.ones(idx.size), idx, np.arange(0, idx.size + 1, len(out))), shape=(m, tab.out_rows.shape[0])
-            )
-            phi[a : a + step, players, :] += _dense(M @ tab.out_rows).reshape(m, len(players), -1)
+            idx = (apply_pattern_maps(maps, D) + off[:, None]).T.ravel()
+            M = sp.csr_matrix((np.ones(idx.size), idx, np.arange(0, idx.size + 1, hi - lo)), shape=(m, rows.shape[0]))
+            phi[a : a + step, players, :] += _dense(M @ rows).reshape(m, len(players), -1)
+        del rows
     _explain_wide(plan, tab, DT, phi)
 
 

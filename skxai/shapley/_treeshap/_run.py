@@ -6,7 +6,14 @@ import numpy as np
 from joblib import Parallel, delayed
 
 from skxai.shapley._treeshap import _paths
-from skxai.shapley._treeshap._engine import build_bytes, build_tables, dense_floats, explain_tree, table_base
+from skxai.shapley._treeshap._engine import (
+    build_bytes,
+    build_tables,
+    dense_floats,
+    explain_tree,
+    part_floats,
+    table_base,
+)
 from skxai.shapley._treeshap._paths import compile_tree
 from skxai.utils._memory import refuse_beyond_working_memory
 from skxai.utils._parallel import (
@@ -80,7 +87,7 @@ class TreeRunner:
         # depth-10 forest's fit through 1.2 GB of tables for a 128 MiB cache. Under joblib's
         # Dask backend the workers build their own tables (shap_values), so none is kept here.
         on_dask = dask_client() is not None
-        bases, sizes, plans = [], [], []
+        bases, sizes, rebuilt, plans = [], [], [], []
         dense_held = 0
         k = ens.n_outputs
         with one_blas_thread():
@@ -92,6 +99,8 @@ class TreeRunner:
                 bases.append(table_base(plan, ens, game, self._bgT, self._bg_w, self._bg_nan))
                 size = dense_floats(plan, k)
                 sizes.append(size)
+                # held at once when rebuilt by a call: the blocks' tables and one part of the rest
+                rebuilt.append(None if size is None else dense_floats(plan, k, outside=False) + part_floats(plan, k))
                 if size is not None:
                     dense_held += size
                 # kept for a build below: sparse tables (their size) and dense ones that may be kept
@@ -99,12 +108,17 @@ class TreeRunner:
                 del plan
             tables = [None] * len(self.chunks)
             sparse = [c for c, size in enumerate(sizes) if size is None]
-            for c, tab in zip(sparse, self._builds(plans, sparse, 1 if on_dask else jobs), strict=True):
-                sizes[c] = _table_floats(tab)
+            # the rows of leaves outside blocks beyond the cache alone: never kept, so only the
+            # blocks are built (to learn their size), as a call would build them
+            whole = [part_floats(plans[c], k, whole=True) <= CACHE_FLOATS for c in sparse]
+            for c, tab in zip(sparse, self._builds(plans, sparse, 1 if on_dask else jobs, whole), strict=True):
+                sizes[c] = _n_floats(tab.block_table) + part_floats(plans[c], k, whole=True)
+                rebuilt[c] = _n_floats(tab.block_table) + part_floats(plans[c], k)
                 if not on_dask and sum(sizes[: c + 1]) <= CACHE_FLOATS:  # (in order: all known)
                     tables[c] = tab  # the kept chunks are a prefix of these
                 del tab
-            self._keep = _kept_chunks(sizes)
+            self._rebuilt = rebuilt
+            self._keep = _kept_chunks(sizes, rebuilt)
             todo = [] if on_dask else [c for c, keep in enumerate(self._keep) if keep and tables[c] is None]
             for c, tab in zip(todo, self._builds(plans, todo, jobs), strict=True):
                 tables[c] = tab
@@ -116,18 +130,22 @@ class TreeRunner:
         # twentieth of their cost; a depth-10 forest's plans took 20 MiB)
         self._plans = [plan if keep else None for plan, keep in zip(plans, self._keep, strict=True)]
 
-    def _builds(self, plans, chunks, n_jobs):
-        """The tables of ``chunks`` (plans ``plans[c]``), in order, over ``n_jobs`` threads."""
+    def _builds(self, plans, chunks, n_jobs, outside=None):
+        """The tables of ``chunks`` (plans ``plans[c]``), in order, over ``n_jobs`` threads (with
+        the leaves outside blocks where ``outside`` says so: all by default)."""
         if not chunks:
             return []
+        outside = [True] * len(chunks) if outside is None else outside
         return Parallel(n_jobs=n_jobs, prefer="threads", return_as="generator")(
-            delayed(self._build)(plans[c]) for c in chunks
+            delayed(self._build)(plans[c], whole) for c, whole in zip(chunks, outside, strict=True)
         )
 
     def _check_table_memory(self, plan, chunk):
-        """Refuse tables whose build cannot fit in the working memory, before building them."""
+        """Refuse tables whose build cannot fit in the working memory, before building them
+        (as a call builds them: tables kept between calls fit the cache, the others are
+        built part by part)."""
         n_bg = 0 if self._bgT is None else self._bgT.shape[1]
-        need = _table_bytes(plan, self.ensemble.n_outputs, self.game, n_bg)
+        need = build_bytes(plan, self.ensemble.n_outputs, self.game, n_bg, outside=False)
         trees = f"tree {chunk[0]}" if len(chunk) == 1 else f"trees {chunk[0]}..{chunk[-1]}"
         leaves = int((plan.leaf_d > 0).sum())
         bg = f", {n_bg} background rows" if n_bg else ""
@@ -141,8 +159,8 @@ class TreeRunner:
             "fewer classes)" + (", or lower max_background" if n_bg else ""),
         )
 
-    def _build(self, plan):
-        return build_tables(plan, self.ensemble, self.game, self._bgT, self._bg_w, self._bg_nan)
+    def _build(self, plan, outside=True):
+        return build_tables(plan, self.ensemble, self.game, self._bgT, self._bg_w, self._bg_nan, outside)
 
     def expected_value(self):
         """Value of the empty coalition, per output."""
@@ -174,11 +192,12 @@ class TreeRunner:
         return [self._plan(c) for c in range(len(self.chunks))]
 
     def _table(self, c, plan):
-        """Tables of chunk ``c`` (plan ``plan``): kept ones from the cache (built on first use),
-        the others built for this call only."""
+        """Tables of chunk ``c`` (plan ``plan``): kept ones from the cache (built whole on first
+        use), the others built for this call only, the leaves outside blocks part by part as
+        they are explained (the same values)."""
         tab = self._tables[c]
         if tab is None:
-            tab = self._build(plan)
+            tab = self._build(plan, self._keep[c])
             if self._keep[c]:
                 self._tables[c] = tab  # a race only builds the same table twice
         return tab
@@ -249,35 +268,33 @@ class TreeRunner:
         """Keep the tables of ``group``'s chunks that fit the cache (in chunk order) and drop
         every other chunk's: the cache of a worker that owns ``group``."""
         keep = [False] * len(self.chunks)
-        for c, kept in zip(group, _kept_chunks([self._sizes[c] for c in group]), strict=True):
+        sizes = [self._sizes[c] for c in group]
+        for c, kept in zip(group, _kept_chunks(sizes, [self._rebuilt[c] for c in group]), strict=True):
             keep[c] = kept
         self._keep = keep
         self._tables = [tab if kept else None for tab, kept in zip(self._tables, keep, strict=True)]
         self._plans = [plan if kept else None for plan, kept in zip(self._plans, keep, strict=True)]
 
 
-def _table_bytes(plan, k, game, n_bg):
-    """Bytes that building the tables of ``plan`` holds at its peak (see
-    :func:`~skxai.shapley._treeshap._engine.build_bytes`)."""
-    return build_bytes(plan, k, game, n_bg)
-
-
 def _table_floats(tab):
+    """Floats that kept tables hold."""
     return _n_floats(tab.block_table) + _n_floats(tab.out_rows)
 
 
-def _kept_chunks(sizes):
+def _kept_chunks(sizes, rebuilt=None):
     """Which chunks' tables are kept between calls: the longest prefix (in chunk order) whose
-    tables, with the largest of the others (rebuilt at every call), fit ``CACHE_FLOATS``.
+    tables (``sizes``), with the largest of what the others hold while a call rebuilds them
+    (``rebuilt``, by default their whole tables), fit ``CACHE_FLOATS``.
 
     So the tables held at once during a call stay within the cache: kept ones up to the whole
     cache plus a rebuilt one took a forest of depth-12 trees (116 MiB of tables each) to twice
     the cache.
     """
     s = np.asarray(sizes, dtype=np.int64)
+    r = s if rebuilt is None else np.asarray(rebuilt, dtype=np.int64)
     held = np.concatenate([[0], np.cumsum(s)])  # kept: the first m chunks
-    rebuilt = np.concatenate([np.maximum.accumulate(s[::-1])[::-1], [0]])  # the largest of the rest
-    fits = np.flatnonzero(held + rebuilt <= CACHE_FLOATS)
+    largest = np.concatenate([np.maximum.accumulate(r[::-1])[::-1], [0]])  # the largest of the rest
+    fits = np.flatnonzero(held + largest <= CACHE_FLOATS)
     m = int(fits.max()) if len(fits) else 0
     return [c < m for c in range(len(s))]
 
