@@ -123,7 +123,10 @@ class TreeShapExplainer(BaseTabularExplainer):
     128 MiB (per chunk of trees, in order, leaving room for the largest of the others); a
     larger forest's other chunks are rebuilt on every call (fit only notes their size), which
     then dominates calls on few rows. A build holds the chunk's tables plus about 16 MiB: its
-    leaves are tabulated group by group straight into them. Leaves with more than 10
+    leaves are tabulated group by group straight into them. The rows of leaves outside blocks
+    are read in parts of at most 32 MiB, and a chunk rebuilt by a call builds them one part at
+    a time, so one deep tree never holds its whole tables (200 MiB for a fully grown tree on
+    5,000 rows); kept or rebuilt, the values are the same to the bit. Leaves with more than 10
     distinct path players (fully grown trees have thousands) get no table: they are read
     by the same closed forms at the rows' own patterns, in batches of leaves and blocks of
     rows within 16 MiB; interventional, only the (row, background row) pairs that reach

@@ -193,3 +193,32 @@ def test_fit_builds_sparse_rows_beyond_the_cache_as_a_call_would(game, monkeypat
     assert outside == [False, False] and cold._runner._sizes == runner._sizes
     assert not any(cold._runner._keep)
     np.testing.assert_array_equal(cold.transform(X[:25]), expected)
+
+
+def test_sparse_pieces_are_joined_as_one_coo_matrix_would_join_them():
+    """``_stack_rows`` copies each piece's entries into place (no COO of the whole): the same
+    CSR as the sum of the pieces placed at their rows, with rows that other pieces fill."""
+    import scipy.sparse as sp
+
+    rng = np.random.RandomState(0)
+    for _ in range(100):
+        n, m = rng.randint(1, 40), rng.randint(1, 20)
+        owner = rng.randint(0, 4, size=n)
+        pieces, expected = [], np.zeros((n, m))
+        for piece in range(4):
+            rows = np.flatnonzero(owner == piece)
+            if len(rows) == 0:
+                continue
+            lo, hi = rows.min(), rows.max() + 1
+            block = np.zeros((hi - lo, m))
+            for r in rows:
+                cols = rng.choice(m, rng.randint(0, m + 1), replace=False)
+                block[r - lo, cols] = rng.normal(size=len(cols))
+            pieces.append((int(lo), sp.csr_matrix(block)))
+            expected[lo:hi] += block
+        order = rng.permutation(len(pieces))
+        joined = _engine._stack_rows([pieces[i] for i in order], (n, m))
+        assert sp.isspmatrix_csr(joined) and joined.nnz == np.count_nonzero(expected)
+        assert joined.has_sorted_indices
+        np.testing.assert_array_equal(joined.toarray(), expected)
+    assert _engine._stack_rows([], (3, 4)).nnz == 0
