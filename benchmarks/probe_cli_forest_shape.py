@@ -17,6 +17,8 @@ Usage::
     OMP_NUM_THREADS=1 python benchmarks/probe_cli_forest_shape.py --rows 20000 --small-cache 64
     OMP_NUM_THREADS=1 python benchmarks/probe_cli_forest_shape.py --rows 5000 --depths 8 10 12 --old /tmp/old20
     OMP_NUM_THREADS=1 python benchmarks/probe_cli_forest_shape.py --rows 5000 --depths 12 None --small-cache 0 --old DIR
+    OMP_NUM_THREADS=1 python benchmarks/probe_cli_forest_shape.py --rows 2000 --depths None --classes 5 \
+        --small-cache 0 --old DIR
 """
 
 from __future__ import annotations
@@ -46,14 +48,19 @@ _WITH_CACHE = (
 )
 
 
-def _forest(folder, depth):
+def _forest(folder, depth, classes=0):
     import skops.io as sio
-    from sklearn.ensemble import RandomForestRegressor
+    from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
 
     rng = np.random.RandomState(1)
     w = rng.randn(20)
     X = rng.randn(5000, 20)
-    model = RandomForestRegressor(40, max_depth=depth, random_state=0).fit(X, X @ w + np.sin(X[:, 0]))
+    y = X @ w + np.sin(X[:, 0])
+    if classes:  # quantile classes of the same target
+        y = np.digitize(y, np.quantile(y, np.linspace(0, 1, classes + 1)[1:-1]))
+        model = RandomForestClassifier(40, max_depth=depth, random_state=0).fit(X, y)
+    else:
+        model = RandomForestRegressor(40, max_depth=depth, random_state=0).fit(X, y)
     path = os.path.join(folder, f"forest_depth{depth}.skops")
     sio.dump(model, path)
     return path, sum(t.tree_.node_count for t in model.estimators_)
@@ -73,16 +80,19 @@ def main():
     parser.add_argument("--depths", nargs="+", default=["8", "10"], help="max_depth values, or None (fully grown)")
     parser.add_argument("--small-cache", type=int, default=64, help="MiB (0: no such run)")
     parser.add_argument("--old", help="a folder holding another commit's skxai package (git archive REV skxai)")
+    parser.add_argument("--classes", type=int, default=0,
+                        help="a RandomForestClassifier on that many quantile classes of the target (0: a regressor)")
     args = parser.parse_args()
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     with tempfile.TemporaryDirectory() as folder:
         data = os.path.join(folder, "rows.csv")
         _write_csv(data, args.rows, 20, seed=2)
-        print(f"{args.rows:,} rows x 20 columns, 40-tree forests, default chunk size")
+        kind = f"{args.classes}-class classifier" if args.classes else "regressor"
+        print(f"{args.rows:,} rows x 20 columns, 40-tree forests ({kind}), default chunk size")
         print("| max_depth | nodes | table cache | peak RSS (MiB) | CPU s | output identical |")
         print("|---:|---:|---|---:|---:|---|")
         for depth in args.depths:
-            model, nodes = _forest(folder, None if depth == "None" else int(depth))
+            model, nodes = _forest(folder, None if depth == "None" else int(depth), args.classes)
             tail = [model, data, "--method", "tree-shap", "--quiet", "--trusted-type", "sklearn.tree._tree.Tree"]
             ref = os.path.join(folder, f"out{depth}.csv")
             _, cpu, peak = _measure([sys.executable, "-m", "skxai", "explain", *tail[:2], "--out", ref, *tail[2:]],
