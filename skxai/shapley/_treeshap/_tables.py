@@ -34,6 +34,12 @@ import numpy as np
 
 # Leaves are processed in groups so temporaries stay near this many floats.
 _TEMP_FLOATS = 1 << 22
+# Passes over bits 1 .. _RUN_BITS - 1 of tables of at least 2**_RUN_MIN_BITS patterns go one
+# position of the bit's runs at a time: a pass over runs of 2, 4 or 8 contiguous entries spent
+# most of its time starting numpy's inner loops (d = 10: 1.7 ms for bit 1 against 0.2 for bit 9).
+# The arithmetic of each entry is the same, so the tables are the same to the bit.
+_RUN_BITS = 4
+_RUN_MIN_BITS = 7
 
 
 @lru_cache(maxsize=64)
@@ -137,16 +143,27 @@ def interventional_tables(h, d):
         for k in range(d):
             # In place, the new bit k is stored complemented; undone by reversing below.
             v = H.reshape(L, q, P >> (k + 1), 2, 1 << k)
-            b0, b1 = v[:, :, :, 0, :], v[:, :, :, 1, :]
-            b0 *= tt
-            b0 += b1
-            b1 *= omt
+            for j in _runs(k, d):
+                b0, b1 = v[:, :, :, 0, j], v[:, :, :, 1, j]
+                b0 *= tt if b0.ndim == 4 else tt[..., 0]
+                b0 += b1
+                b1 *= omt if b1.ndim == 4 else omt[..., 0]
         KJQ = np.matmul(coef, H)[:, :, ::-1]  # (L, 3, P) in true pattern order
         K, J, Q = KJQ[:, 0], KJQ[:, 1], KJQ[:, 2]
         o = out[start : start + step]
         for i in range(d):
             shape = (L, P >> (i + 1), 2, 1 << i)
             oi = o[:, i, :].reshape(shape)
-            oi[:, :, 0, :] = -K.reshape(shape)[:, :, 0, :]
-            np.subtract(J.reshape(shape)[:, :, 1, :], Q.reshape(shape)[:, :, 0, :], out=oi[:, :, 1, :])
+            for j in _runs(i, d):
+                np.negative(K.reshape(shape)[:, :, 0, j], out=oi[:, :, 0, j])
+                np.subtract(J.reshape(shape)[:, :, 1, j], Q.reshape(shape)[:, :, 0, j], out=oi[:, :, 1, j])
     return out.transpose(0, 2, 1)
+
+
+def _runs(k, d):
+    """Index of the positions within bit ``k``'s runs of ``2**k`` entries that one pass covers:
+    all at once (a slice), or one at a time on short runs of large tables (an integer, which
+    drops the axis so numpy runs one strided loop: see ``_RUN_BITS``)."""
+    if 0 < k < _RUN_BITS and d >= _RUN_MIN_BITS:
+        return range(1 << k)
+    return [slice(None)]
