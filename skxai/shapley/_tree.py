@@ -132,8 +132,8 @@ class TreeShapExplainer(BaseTabularExplainer):
     rows within 16 MiB; interventional, only the (row, background row) pairs that reach
     the leaf are summed. A row's values never depend on which rows share its call. On deep
     forests whose tables exceed the cache, the tables rebuilt at every call are a fixed cost:
-    on a fully grown 40-tree forest the path-dependent game takes 1.5 times shap's time for
-    200 rows and 0.7 times for 1,000; the interventional game, whose tables cost most, is
+    on a fully grown 40-tree forest the path-dependent game takes 1.3 times shap's time for
+    200 rows and 0.65 times for 1,000; the interventional game, whose tables cost most, is
     several times slower than shap on a few hundred rows (``benchmarks/results/tree.md``,
     deep forests). Splits are
     evaluated exactly as the model's own ``predict`` does (float32 inputs for sklearn's
