@@ -889,8 +889,9 @@ def run_explain(args):
     more fields than its header instead of dropping the extra values (pandas' ParserWarning)."""
     import warnings
 
-    from skxai._stream import import_pandas_without_pyarrow
+    from skxai._stream import import_pandas_without_pyarrow, limit_malloc_arenas
 
+    limit_malloc_arenas()
     if not (args.trust_pickle and os.path.splitext(args.model)[1].lower() in _PICKLE_EXTS):
         # scikit-learn imports pandas anyway; pyarrow is not needed. Not for a pickle: one holding
         # pandas text stored by pyarrow (a background DataFrame's column names) cannot be loaded

@@ -287,3 +287,38 @@ def test_count_csv_rows_of_a_compressed_file_counts_its_rows_not_its_bytes(tmp_p
     path = tmp_path / "rows.csv.gz"
     frame.to_csv(path, index=False)
     assert count_csv_rows(path) == 300 == len(pd.read_csv(path))
+
+
+def test_explain_limits_malloc_arenas_before_its_threads(tmp_path, monkeypatch):
+    """The command line caps glibc's arenas (threads of ``--n-jobs`` kept the blocks they freed
+    in arenas of their own) once, before reading anything; elsewhere the call does nothing."""
+    import sys
+
+    from sklearn.linear_model import LinearRegression
+
+    import skxai._stream as stream
+    from skxai._cli import main
+
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        try:
+            glibc = hasattr(ctypes.CDLL("libc.so.6"), "mallopt")
+        except OSError:
+            glibc = False
+        assert stream.limit_malloc_arenas() is glibc
+    monkeypatch.setattr(stream.sys, "platform", "darwin")
+    assert stream.limit_malloc_arenas() is False
+    monkeypatch.undo()
+    calls = []
+    monkeypatch.setattr(stream, "limit_malloc_arenas", lambda *a: calls.append(a) or True)
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(30, 3))
+    frame = pd.DataFrame(X, columns=["a", "b", "c"])
+    frame.to_csv(tmp_path / "d.csv", index=False)
+    sio = pytest.importorskip("skops.io")
+    sio.dump(LinearRegression().fit(X, X @ [1.0, 2.0, 3.0]), tmp_path / "m.skops")
+    code = main(["explain", str(tmp_path / "m.skops"), str(tmp_path / "d.csv"), "--method", "exact-shap",
+                 "--out", str(tmp_path / "o.csv"), "--quiet"])
+    assert code == 0 and calls == [()]
+    assert len(pd.read_csv(tmp_path / "o.csv")) == 30

@@ -222,3 +222,31 @@ def test_sparse_pieces_are_joined_as_one_coo_matrix_would_join_them():
         assert joined.has_sorted_indices
         np.testing.assert_array_equal(joined.toarray(), expected)
     assert _engine._stack_rows([], (3, 4)).nnz == 0
+
+
+@pytest.mark.parametrize("game", GAMES)
+@pytest.mark.parametrize("block_bits", [2, 9])
+def test_sparse_rows_outside_blocks_are_written_in_place_as_a_canonical_csr(game, block_bits, monkeypatch):
+    """The sparse rows of leaves outside blocks are written straight into a CSR whose structure
+    the plan gives (every row holds its leaf's players times the outputs, columns ascending):
+    the same numbers as the dense rows, explicit zeros kept."""
+    import scipy.sparse as sp
+
+    model, X = _deep(n_trees=1, p=30, classes=3, depth=13)
+    ens = read_model(model, X.shape[1])
+    plan = compile_tree(ens, ens.roots, block_bits)
+    bgT = ens.prepare(X[:20]).T.copy()
+    w = np.full(20, 0.05)
+    sparse = _engine.build_tables(plan, ens, game, bgT, w)
+    monkeypatch.setattr(_engine, "DENSE_COLUMNS", 10**6)
+    dense = _engine.build_tables(plan, ens, game, bgT, w)
+    rows = sparse.out_rows
+    k = ens.n_outputs
+    assert sp.isspmatrix_csr(rows) and not isinstance(dense.out_rows, sp.spmatrix)
+    d = plan.leaf_d[plan.out_leaves]
+    assert rows.nnz == int(((2**d) * d * k).sum()) > 0
+    assert rows.has_sorted_indices
+    np.testing.assert_array_equal(np.diff(rows.indptr), np.repeat(d * k, 2**d))
+    np.testing.assert_array_equal(rows.toarray(), dense.out_rows)
+    # (a block's sparse rows sum a cell's leaves through the COO conversion, in another order)
+    np.testing.assert_allclose(sparse.block_table.toarray(), dense.block_table, rtol=0, atol=1e-15)

@@ -472,7 +472,18 @@ class _OutsideRows:
         self.position[leaves] = np.arange(len(leaves))
         self.players = plan.leaf_players
         self.rows = np.zeros((self.n_rows, p_t * k)) if dense else None
-        self.pieces = []
+        if not dense:
+            # A leaf's rows hold its d players' k outputs each: the sparse structure is known
+            # from the plan, so the values are written in place (pieces joined at the end held
+            # twice the rows).
+            per_row = plan.leaf_d[leaves] * k
+            nnz = int((sizes * per_row).sum())
+            index = np.int32 if max(nnz, p_t * k) < np.iinfo(np.int32).max else np.int64
+            self.indptr = np.zeros(self.n_rows + 1, dtype=index)
+            np.cumsum(np.repeat(per_row, sizes), out=self.indptr[1:])
+            self.start = self.indptr[self.off].astype(np.int64)
+            self.data = np.zeros(nnz)
+            self.indices = np.zeros(nnz, dtype=index)
 
     def add(self, leaves, T, values, local):
         """Add the tables ``T`` (L, 2**d, d) of ``leaves`` (outside blocks, ``d`` players each)."""
@@ -486,21 +497,26 @@ class _OutsideRows:
             for j in range(L):
                 table[dst[j] : dst[j] + P, cols[j]] = T[j][:, :, None] * v[j]
             return
+        if not self.dense:  # each row's columns ascending, as a canonical CSR holds them
+            order = np.argsort(cols, axis=1, kind="stable")
+            cols = np.take_along_axis(cols, order, axis=1)
+            T = np.take_along_axis(T, order[:, None, :], axis=2)
+            at = self.start[self.position[leaves]][:, None] + np.arange(P * d * k)  # (L, P * d * k)
+            self.data[at] = (T[..., None] * v[:, None, None, :]).reshape(L, -1)
+            self.indices[at] = np.broadcast_to(
+                (cols[:, :, None] * k + np.arange(k)).reshape(L, 1, -1), (L, P, d * k)
+            ).reshape(L, -1)
+            return
         vals = T[..., None] * v[:, None, None, :]  # (L, P, d, k) by path slot
         rows = dst[:, None] + np.arange(P)[None, :]  # (L, P)
         loc = np.broadcast_to(cols[:, None, :], (L, P, d))
-        if self.dense:  # small tables all at once (each cell is met once)
-            _scatter_slots(self.rows, rows, vals, loc, self.p_t)
-            return
-        first = int(rows.min())
-        rows = rows.ravel() - first
-        piece = _sparse_rows(vals.reshape(L * P, d, k), loc.reshape(L * P, d), rows, int(rows.max()) + 1, self.p_t, k)
-        self.pieces.append((first, piece))
+        _scatter_slots(self.rows, rows, vals, loc, self.p_t)  # small tables all at once (each cell met once)
 
     def finish(self):
         if self.dense:
             return self.rows, self.off
-        return _stack_rows(self.pieces, (self.n_rows, self.p_t * self.k)), self.off
+        shape = (self.n_rows, self.p_t * self.k)
+        return sp.csr_matrix((self.data, self.indices, self.indptr), shape=shape), self.off
 
 
 def explain_tree(plan, tab, ens, XT, has_nan, phi):
