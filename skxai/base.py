@@ -738,7 +738,9 @@ class BaseTabularExplainer(BaseExplainer):
     def _summarise_background(self, X):
         max_bg = getattr(self, "max_background", 100)
         n = X.shape[0]
-        if max_bg is None or n <= max_bg:
+        # a background drawn with random_state makes it a fit-time parameter (skxai.utils._fit_target)
+        self._drew_background = not (max_bg is None or n <= max_bg)
+        if not self._drew_background:
             return X.copy(), np.full(n, 1.0 / n)
         how = getattr(self, "background", "sample")
         rng = check_random_state(self.random_state)

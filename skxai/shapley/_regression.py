@@ -295,9 +295,10 @@ class ShapleyRegressionExplainer(BaseTabularExplainer):
     a soft ``VotingClassifier``'s members' where they differ), or the model's own fit on
     constant columns (other responses, e.g. a decision function: every column, a DataFrame's
     with its names and dtypes, held at 0, or at the training medians where the model refuses
-    zeros), whatever the order of the rows. A coalition whose columns are all constant on the
-    training rows (but not the full one) has the empty coalition's model: it holds no
-    information either, so a constant column gets 0. ``fit(X, y)`` trains ``clone(estimator)``
+    zeros), whatever the order of the rows. Columns constant on the training rows hold no
+    information: every coalition has the model of itself plus the constant players (a
+    coalition of constant columns alone, the empty coalition's model), so a constant column
+    gets 0 (to rounding) for any model, a randomised one included. ``fit(X, y)`` trains ``clone(estimator)``
     on all ``2**p`` subsets (joblib across subsets; the full set's model is ``estimator_``, the
     one ``predict`` uses); Shapley values then follow by exact enumeration.
 
@@ -340,7 +341,7 @@ class ShapleyRegressionExplainer(BaseTabularExplainer):
 
     # consumed by fit (its background, response, groups, ...): a change by set_params after fit is
     # refused at transform / explain (skxai.utils._fit_target)
-    _fit_time_params = ("response_method", "feature_groups")
+    _fit_time_params = ("response_method", "feature_groups", "random_state")
 
     _parameter_constraints = {
         **BaseTabularExplainer._parameter_constraints,
@@ -480,12 +481,20 @@ class ShapleyRegressionExplainer(BaseTabularExplainer):
                 warnings.warn_explicit(w.message, w.category, w.filename, w.lineno, source=w.source)
             break
         self._empty_fill = fill
-        # A coalition of columns constant on the training rows gives its model no information,
-        # as no column does: it is the empty coalition's model. Fitted on the constant itself,
-        # k-nearest neighbours tied every row (a constant column got 0.354 with the rows in one
-        # order, -0.502 in another) and SVR's own constant fit gave it -0.14.
-        blank = [i == 0 or (i != full and bool(np.all(X[:, c] == X[:1, c]))) for i, c in enumerate(cols)]
-        fit = [i for i in range(1, full) if not blank[i]]
+        # Constant columns (on the training rows) give a model no information: every coalition
+        # takes the model of itself plus the constant players, so they are null players for any
+        # model, whatever their value in the explained rows. A coalition of constant columns
+        # alone has the empty coalition's model (fitted on the constant itself, k-nearest
+        # neighbours tied every row: a constant column got 0.354 with the rows in one order,
+        # -0.502 in another; SVR's own constant fit gave it -0.14), and one holding every other
+        # player has the explained model (a forest refitted without the constant drew its
+        # features otherwise: the constant got up to 0.13).
+        const_bits = sum(1 << j for j in range(p) if bool(np.all(X[:, self.groups_[j]] == X[:1, self.groups_[j]])))
+        if const_bits == full:
+            const_bits = 0  # every column constant: the model itself against its constant fit
+        rep = [i | const_bits for i in range(full + 1)]
+        blank = [rep[i] == const_bits for i in range(full + 1)]
+        fit = sorted({rep[i] for i in range(1, full) if not blank[i] and rep[i] != full})
         fitted = dict(
             zip(
                 fit,
@@ -495,9 +504,11 @@ class ShapleyRegressionExplainer(BaseTabularExplainer):
                 strict=True,
             )
         )
-        fitted[0] = empty_fitted
-        self.subset_estimators_ = [fitted.get(i, fitted[0]) for i in range(full)] + [self.estimator_]
-        self._subset_cols = [c[:0] if blank[i] else c for i, c in enumerate(cols)]
+        fitted[0], fitted[full] = empty_fitted, self.estimator_
+        self.subset_estimators_ = [fitted[0] if blank[i] else fitted[rep[i]] for i in range(full + 1)]
+        # the coalition whose model (and columns) each coalition uses
+        self._subset_rep = np.array([0 if blank[i] else rep[i] for i in range(full + 1)])
+        self._subset_cols = [cols[r] for r in self._subset_rep]
         const = _subset_input(X[:1], [], self._subset_schema(), self._empty_fill)
         self.expected_value_ = ModelOutput(self.subset_estimators_[0], self.response_method)(const)[0]
 
@@ -521,13 +532,18 @@ class ShapleyRegressionExplainer(BaseTabularExplainer):
         return "the number of players (merge features with feature_groups)"
 
     def _explain_rows(self, X):
+        full = len(self._masks) - 1
+
         def predict(i):
-            if i == len(self._masks) - 1 and i > 0:
+            if i == full and i > 0:
                 return self.output_(X)  # estimator_, on the data as it was fitted (a DataFrame)
             Xs = _subset_input(X, self._subset_cols[i], self._subset_schema(), self._empty_fill)
             return ModelOutput(self.subset_estimators_[i], self.response_method)(Xs)
 
-        outs = Parallel(n_jobs=self.n_jobs, prefer="threads")(delayed(predict)(i) for i in range(len(self._masks)))
-        values = np.stack(outs, axis=1)
+        # each distinct model once (coalitions that differ by constant players share one)
+        rep = getattr(self, "_subset_rep", None)  # (an explainer saved before it was kept)
+        used, where = np.unique(np.arange(full + 1) if rep is None else rep, return_inverse=True)
+        outs = Parallel(n_jobs=self.n_jobs, prefer="threads")(delayed(predict)(int(i)) for i in used)
+        values = np.stack(outs, axis=1)[:, where]
         phi = exact_shapley_from_values(self._masks, values)
         return phi, values[:, 0, :], None, {}

@@ -8,8 +8,9 @@ array of labels for new rows is taken as it is.
 
 The same holds for the other parameters that ``fit`` consumes (the background it draws, the
 response it resolves, the feature groups, the bins of an anchor): a class lists them in
-``_fit_time_params``; ``fit`` records their values and ``transform`` / ``explain`` refuse, in one
-error naming each, a change made since by ``set_params``. Parameters read at each call
+``_fit_time_params`` (``random_state`` too wherever ``fit`` drew the background with it);
+``fit`` records their values and ``transform`` / ``explain`` refuse, in one error naming
+each, a change made since by ``set_params``. Parameters read at each call
 (``n_samples``, ``n_jobs``, ...) are not listed and may change freely after ``fit``.
 """
 
@@ -40,6 +41,10 @@ def record_fit_target(explainer):
     if "target" in explainer.get_params(deep=False):
         explainer._fitted_target = explainer.target
     names = getattr(type(explainer), "_fit_time_params", ())
+    if getattr(explainer, "_drew_background", False) and "random_state" not in names:
+        # the background was drawn with it: a new seed after fit would explain against the old
+        # draw with the new seed's samples, the values of neither seed
+        names = (*names, "random_state")
     if names:
         params = {name: value for name, value in explainer.get_params(deep=False).items() if name in names}
         explainer._fitted_params = {
