@@ -310,6 +310,28 @@ def linear_unknown_errors_message(max_order, p, budget, players="features"):
     )
 
 
+def linear_unproven_zero_errors_message(max_order, p, budget, players="features"):
+    """The warning before a linear KernelSHAP fit whose design samples the single players'
+    coalitions instead of enumerating them (budgets from ``2 p + 2`` to about ``3 p``): there a
+    value whose replicates all agree reports an unknown error (std inf), since the few sampled
+    pairs cannot tell an exact fit from one that only interpolates them
+    (:func:`_zero_spread_unproven`). None otherwise, or when a single pair is sampled
+    (:func:`linear_unknown_errors_message` then says more)."""
+    if (p < 62 and budget >= 2**p) or kernel_order(max_order, p, budget) != 1:
+        return None
+    if enumerated_coalitions(p, budget)[0] > 0 or sampled_units(p, budget) <= 1:
+        return None
+    enough = next((b for b in range(budget + 1, 4 * p + 3) if enumerated_coalitions(p, b)[0] > 0), None)
+    if enough is None or (p < 62 and enough >= 2**p):
+        return None
+    return (
+        f"n_samples={budget} samples the one-player coalitions of {p} {players} instead of "
+        f"enumerating them: a value whose replicates all agree then has std inf (its error is "
+        f"unknown: so few sampled pairs cannot tell an exact fit from one that only interpolates "
+        f"them). From n_samples={enough} on they are enumerated."
+    )
+
+
 def kernel_order(max_order, p, budget, max_bytes=SOLVE_MAX_BYTES):
     """The order of the KernelSHAP fit: ``max_order`` checked against memory, or the "auto" rule.
 
@@ -876,8 +898,15 @@ def _zero_spread_unproven(design, Y, delta, var, n_units):
     exactly zero (errors up to 0.66; coverage 0.75, now 0.97), at 16 coalitions (2 residual
     degrees of freedom) 10 of 94 (benchmarks/results/calibration.md). The price: a game of
     order 2, whose values are exact, reports unknown errors there instead of zero.
+
+    The same holds at any number of residual degrees of freedom while the single players'
+    coalitions are sampled rather than enumerated (budgets below about ``3 p``): a player then
+    meets the game in one or two sampled pairs, and a tree of depth 3 or a game with seven
+    idle players out of ten reported zero errors on values off by up to 0.7 at 3-5 residual
+    degrees of freedom (10 and 12 players), never once the single players were enumerated
+    (benchmarks/results/calibration.md, session 23).
     """
-    if _residual_df(design, n_units) > ZERO_SPREAD_MAX_RESIDUAL_DF:
+    if _residual_df(design, n_units) > ZERO_SPREAD_MAX_RESIDUAL_DF and singletons_enumerated(design):
         return np.zeros(var.shape, dtype=bool)
     scale = np.maximum(np.abs(Y).max(axis=0), np.abs(delta)) * ROUNDING_SHARE
     return np.sqrt(np.maximum(var, 0.0)) <= scale[None, :]

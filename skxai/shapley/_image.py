@@ -19,7 +19,13 @@ from skxai._adapters import (
 )
 from skxai._baselines import BASELINE_CONSTRAINT, check_baseline_shape, check_blur_width
 from skxai._designs import full_kernel_design  # noqa: F401  (re-exported for old imports)
-from skxai._estimate import exact_estimate, kadd_unknown_errors_message, kernel_estimate, permutation_estimate
+from skxai._estimate import (
+    exact_estimate,
+    kadd_unknown_errors_message,
+    kernel_estimate,
+    linear_unproven_zero_errors_message,
+    permutation_estimate,
+)
 from skxai._explanation import Explanation
 from skxai._games._image import ImageGame, grid_segments, replacement_images, slic_segments
 from skxai._lime_engine import fit_surrogate
@@ -449,7 +455,10 @@ class ImageShapleyExplainer(BaseExplainer):
         """Warn (at the user's line) when a k-additive fit on some region count will report
         unknown errors."""
         for p in counts:
-            message = kadd_unknown_errors_message(self.max_order, int(p), self._budget(int(p)), "regions")
+            budget = self._budget(int(p))
+            message = kadd_unknown_errors_message(self.max_order, int(p), budget, "regions")
+            if message is None:
+                message = linear_unproven_zero_errors_message(self.max_order, int(p), budget, "regions")
             if message is not None:
                 warn_at_caller(message)
 

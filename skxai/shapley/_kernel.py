@@ -36,6 +36,7 @@ from skxai._estimate import (  # noqa: F401  (re-exported for old imports)
     kernel_order,
     kernel_shap_from_values,
     linear_unknown_errors_message,
+    linear_unproven_zero_errors_message,
     n_interaction_terms,
     variance_working_bytes,
 )
@@ -77,6 +78,9 @@ class KernelShapExplainer(BaseTabularExplainer):
         ``"auto"`` is ``min(2**p, 2 p + 2048)``. At least ``2 p + 2`` for p players. A budget
         that samples a single coalition pair (the rest whole sizes) gives no error estimate:
         ``std`` is inf, with a warning at ``fit`` naming a nearby budget that gives errors.
+        Below the budget that enumerates the one-feature coalitions (about ``3 p``), a value
+        whose jackknife replicates all agree has std inf too (a few sampled pairs cannot tell
+        an exact fit from one that interpolates them), with a warning at ``fit``.
     sampling : {"leverage", "kernel"}, default="leverage"
         How the sampled budget is shared among subset sizes.
     max_order : {"auto", 1, 3, 5, 7}, default="auto"
@@ -217,6 +221,8 @@ class KernelShapExplainer(BaseTabularExplainer):
         message = kadd_unknown_errors_message(self.max_order, p, budget)
         if message is None:
             message = linear_unknown_errors_message(self.max_order, p, budget)
+        if message is None:
+            message = linear_unproven_zero_errors_message(self.max_order, p, budget)
         if message is not None:
             warn_at_caller(message)
 
