@@ -59,7 +59,8 @@ def test_once_the_single_players_are_enumerated_an_exact_value_keeps_its_zero_er
 
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # no warning at this budget either
-        ex = KernelShapExplainer(linear, n_samples=30, max_order=1, max_background=None, random_state=0).fit(BG).explain(ROWS)
+        ex = KernelShapExplainer(linear, n_samples=30, max_order=1, max_background=None, random_state=0)
+        ex = ex.fit(BG).explain(ROWS)
     assert np.all(ex.std < 1e-12 * np.abs(ex.values).max())  # rounding, not inf
     below = KernelShapExplainer(linear, n_samples=28, max_order=1, max_background=None, random_state=0)
     with pytest.warns(UserWarning, match="n_samples=28 samples the one-player coalitions of 10 features"):
