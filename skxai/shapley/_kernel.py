@@ -31,6 +31,7 @@ from joblib import effective_n_jobs
 from skxai._estimate import (  # noqa: F401  (re-exported for old imports)
     CachedGame,
     kadd_bytes,
+    kadd_many_terms_message,
     kadd_unknown_errors_message,
     kernel_estimate,
     kernel_order,
@@ -223,6 +224,8 @@ class KernelShapExplainer(BaseTabularExplainer):
             message = linear_unknown_errors_message(self.max_order, p, budget)
         if message is None:
             message = linear_unproven_zero_errors_message(self.max_order, p, budget)
+        if message is None:
+            message = kadd_many_terms_message(self.max_order, p, budget)
         if message is not None:
             warn_at_caller(message)
 
