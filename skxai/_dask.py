@@ -9,7 +9,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from skxai.utils._feature_names import internal_call
-from skxai.utils._parallel import unwrap
+from skxai.utils._parallel import deep_snapshot, unwrap
 from skxai.utils._random import with_own_generator
 
 
@@ -18,10 +18,12 @@ def _shipped(explainer):
     every worker once and stays there while it is unchanged (same token), so repeated computes
     reuse what the workers' copies cache (TreeSHAP's tables); otherwise the graph holds it.
 
-    Either way the graph holds the explainer as it is now: a shallow copy (a refit or
-    ``set_params`` replaces the explainer's attributes, not the copy's), where the graph used to
-    hold the explainer itself, so a refit before ``compute`` changed a result built before it
-    without the local schedulers and clusters of threads (processes got the pickled bytes)."""
+    Either way the graph holds the explainer as it is now, its model included: a deep copy
+    (through its pickled bytes; a shallow one where it cannot be pickled). The graph used to hold
+    the explainer itself, then a shallow copy, so a refit of the explainer, then of its model in
+    place (``model.fit``, a network's weights changed), before ``compute`` changed a result built
+    before it with the local schedulers and clusters of threads, while processes got the pickled
+    bytes."""
     import dask
 
     try:
@@ -29,7 +31,7 @@ def _shipped(explainer):
 
         client = default_client()
     except (ImportError, ValueError):  # no distributed, or no client
-        return dask.delayed(copy.copy(explainer), pure=True, traverse=False)
+        return dask.delayed(deep_snapshot(explainer), pure=True, traverse=False)
     from dask.base import tokenize
 
     from skxai.utils._parallel import scattered

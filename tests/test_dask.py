@@ -9,7 +9,7 @@ da = pytest.importorskip("dask.array")
 from joblib import parallel_config  # noqa: E402
 from sklearn.ensemble import RandomForestRegressor  # noqa: E402
 
-from skxai import KernelShapExplainer, TreeShapExplainer  # noqa: E402
+from skxai import KernelShapExplainer, LimeExplainer, TreeShapExplainer  # noqa: E402
 from tests import _counting  # noqa: E402
 from tests.shapley._tree_reference import kept_prefix  # noqa: E402
 
@@ -47,6 +47,24 @@ def test_kernel_shap_on_dask_workers_is_identical_and_ships_the_model_once(clien
     np.testing.assert_array_equal(got, expected)
     # Each worker unpickles the model at most once, however many tasks it ran.
     assert all(n <= 1 for n in _worker_loads(client))
+
+
+def test_lime_on_dask_workers_is_identical_and_ships_the_model_once_per_worker(client, data):
+    # The model and background went with each of its 4 x workers tasks (an outside audit: a
+    # forest unpickled 2-4 times per worker at every call); now once per worker, then never again.
+    X, y = data
+    model = _counting.CountingRidge().fit(X, y)
+    ex = LimeExplainer(model, n_samples=200, max_background=30, random_state=0, n_jobs=1).fit(X)
+    expected = ex.transform(X[:120])
+    ex.set_params(n_jobs=-1, batch_size=1000)  # several model calls, so several tasks
+    _reset_loads(client)
+    with parallel_config(backend="dask"):
+        got = ex.transform(X[:120])
+        np.testing.assert_array_equal(got, expected)
+        assert all(n <= 1 for n in _worker_loads(client))
+        _reset_loads(client)
+        np.testing.assert_array_equal(ex.transform(X[:120]), expected)
+    assert sum(_worker_loads(client)) == 0
 
 
 def test_dask_array_input_is_explained_lazily_block_by_block(client, data):

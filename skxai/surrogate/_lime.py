@@ -6,11 +6,11 @@ import numbers
 
 import numpy as np
 from joblib import effective_n_jobs
-from sklearn.utils.parallel import Parallel, delayed
 
 from skxai._lime_engine import euclidean_distance, fit_surrogate, removal_masks
 from skxai._progress import closing_progress
 from skxai.base import BaseTabularExplainer
+from skxai.utils._parallel import map_shared
 from skxai.utils._param_validation import (
     Interval,
     StrOptions,
@@ -19,9 +19,11 @@ from skxai.utils._param_validation import (
 from skxai.utils._random import check_random_state
 
 
-def _sampled_values(output, X, bg, cmasks, bidx, calls):
+def _sampled_values(shared, X, cmasks, bidx, calls):
     """Model outputs of the perturbations in ``calls`` (ranges of the flat (row, sample) index):
-    sample i keeps the columns ``cmasks[i]`` of its row and takes the others from ``bg[bidx[i]]``."""
+    sample i keeps the columns ``cmasks[i]`` of its row and takes the others from ``bg[bidx[i]]``;
+    ``shared`` is ``(output, bg)`` (sent once to each worker of a Dask cluster)."""
+    output, bg = shared
     m = cmasks.shape[0]
     out = []
     for start, stop in calls:
@@ -200,11 +202,16 @@ class LimeExplainer(BaseTabularExplainer):
         workers = effective_n_jobs(self.n_jobs)  # None: 1, or a parallel_config's
         if workers == 1 or len(calls) == 1:
             with closing_progress(calls, verbose=self.verbose, desc="LIME", unit="call") as bar:
-                parts = [_sampled_values(self.output_, X, bg, cmasks, bidx, [c]) for c in bar]
+                parts = [_sampled_values((self.output_, bg), X, cmasks, bidx, [c]) for c in bar]
         else:
             groups = [g.tolist() for g in np.array_split(np.asarray(calls), min(len(calls), 4 * workers))]
-            parts = Parallel(n_jobs=self.n_jobs, verbose=self.verbose)(
-                delayed(_sampled_values)(self.output_, X, bg, cmasks, bidx, g) for g in groups
+            # the model and background once per worker of a Dask cluster, not with every task
+            parts = map_shared(
+                _sampled_values,
+                (self.output_, bg),
+                [(X, cmasks, bidx, g) for g in groups],
+                n_jobs=self.n_jobs,
+                verbose=self.verbose,
             )
         return np.concatenate(parts, axis=0).reshape(n, m, -1)
 

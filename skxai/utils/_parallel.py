@@ -174,6 +174,18 @@ class Shipped:
         return obj
 
 
+def deep_snapshot(obj):
+    """A copy of ``obj`` as it is now, deep (through its pickled bytes) so that a model refitted
+    or trained further in place later does not reach it; a shallow copy where it cannot be
+    pickled (then only what the object's attributes are replaced by is kept out)."""
+    import cloudpickle  # models may be local functions
+
+    try:
+        return pickle.loads(cloudpickle.dumps(obj))
+    except Exception:
+        return copy.copy(obj)
+
+
 def _handle(token, payload):
     handle = Shipped(None, token)
     handle._payload = payload
@@ -275,8 +287,8 @@ def scattered(client, shared, token=None, snapshot=False, by_content=False):
     object with the bytes of one of the last :data:`PROCESS_CACHE_SIZE` sent (another object
     equal to it, as a game built anew for each call) is not sent again. With
     ``snapshot``, a cluster of threads in this process gets a
-    shallow copy of ``shared`` (processes get its bytes, made now): a lazy graph computed later
-    then sees ``shared`` as it is now, not as a later refit left it."""
+    deep copy of ``shared`` (processes get its bytes, made now): a lazy graph computed later
+    then sees ``shared`` as it is now, not as a later refit (of it or of its model) left it."""
     inproc = str(getattr(getattr(client, "scheduler", None), "address", "")).startswith("inproc://")
     handle = None
     if by_content and not inproc:
@@ -306,7 +318,8 @@ def scattered(client, shared, token=None, snapshot=False, by_content=False):
         return known[2]
     token = token if token is not None else uuid.uuid4().hex
     if handle is None:
-        handle = Shipped(copy.copy(shared) if snapshot else shared, token)
+        # a cluster of threads shares the object: a deep copy made now (processes get its bytes)
+        handle = Shipped((deep_snapshot(shared) if inproc else copy.copy(shared)) if snapshot else shared, token)
     if not inproc:
         # Workers in other processes receive its bytes (made once, here, and reused by the
         # scatter): an object that cannot be pickled is refused now, with its name. A cluster of
