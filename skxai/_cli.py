@@ -1183,7 +1183,9 @@ def pd_head(path):
 def _where(out, path, start):
     start = max(start, out.rows)  # a stop right after a chunk was written: the next row
     if out.rows == 0:
-        return f"no rows were written to {path!r}; stopped at row {start}"
+        # a file there is an earlier run's, not this one's (it is replaced at the first chunk)
+        before = f" (the {path!r} there is from before this run, unchanged)" if os.path.exists(path) else ""
+        return f"no rows were written to {path!r}{before}; stopped at row {start}"
     return f"rows 0\u2013{out.rows - 1} are in {path!r}; stopped at row {start}"
 
 

@@ -126,6 +126,15 @@ def test_a_stop_in_the_first_chunk_says_no_row_was_written(lin, capsys, monkeypa
     code, _, err = _run(_explain(d, out, "--chunk-size", 2), capsys)
     assert code == 2
     assert err == f"skxai explain: error: no rows were written to {str(out)!r}; stopped at row 0: bad rows from 0\n"
+    # an earlier run's file there is said to be one, not mistaken for this run's output
+    out.write_text("x0,x1\n1,2\n")
+    code, _, err = _run(_explain(d, out, "--chunk-size", 2), capsys)
+    assert code == 2
+    assert err == (
+        f"skxai explain: error: no rows were written to {str(out)!r} (the {str(out)!r} there is from "
+        "before this run, unchanged); stopped at row 0: bad rows from 0\n"
+    )
+    assert out.read_text() == "x0,x1\n1,2\n"
 
 
 def test_demo_exit_codes(tmp_path, capsys, monkeypatch):
