@@ -1396,7 +1396,8 @@ def test_jackknife_of_a_weighted_total_is_the_textbook_variance():
 
 @pytest.mark.parametrize("sizes", [[64], [40, 24]])
 def test_delete_a_group_jackknife_beyond_32_units(sizes):
-    # 64 units in 32 groups: unit u (ordered by stratum) in group u % 32. Deleting a group reweights
+    # 64 units in 32 groups: the unit of rank u (by stratum, then a fixed random key) in group u % 32.
+    # Deleting a group reweights
     # the rest of each stratum it touches by n_h / (n_h - deleted); var = f (G - 1) / G sum_g
     # (theta_g - mean)^2 with f the unit-weighted mean fpc, df = G - 1.
     fpc = [0.6, 0.9][: len(sizes)]
@@ -1406,8 +1407,10 @@ def test_delete_a_group_jackknife_beyond_32_units(sizes):
     t = np.array([sum(d.weights[i] * y[i] for i in np.flatnonzero(d.unit == u)) for u in range(64)])
     fixed = sum(d.weights[i] * y[i] for i in np.flatnonzero(d.unit < 0))
     thetas = []
+    rank = np.empty(64, dtype=int)
+    rank[_dealing_order(d.stratum)] = np.arange(64)
     for g in range(32):
-        gone = np.arange(64) % 32 == g
+        gone = rank % 32 == g
         theta = fixed.copy()
         for h in range(len(sizes)):
             in_h = d.stratum == h
@@ -1487,14 +1490,22 @@ def test_k_additive_kernel_solve_with_jackknife_errors(any_units):
     np.testing.assert_allclose(std, np.sqrt(var) * stats.t.ppf(0.975, df) / Z95, rtol=1e-4)
 
 
+def _dealing_order(stratum):
+    """Units by stratum, and within a stratum in the order of a fixed random key: groups dealt in
+    the units' own order were systematic samples of sorted combinations."""
+    key = np.random.RandomState(len(stratum)).random_sample(len(stratum))
+    return sorted(range(len(stratum)), key=lambda u: (stratum[u], key[u]))
+
+
 def group_jackknife_reference(design, fit, theta, n_groups, widening=False):
-    """Delete-a-group jackknife: units ordered by stratum, unit of rank r in group r % G; deleting a
-    group reweights the rest of each stratum it touches by n_h / (n_h - deleted). var = f (G - 1) / G
+    """Delete-a-group jackknife: units ordered by stratum, then by a fixed random key (the
+    ``RandomState(n_units)`` draw), unit of rank r in group r % G; deleting a group reweights the
+    rest of each stratum it touches by n_h / (n_h - deleted). var = f (G - 1) / G
     sum_g (theta_g - mean)^2 + (f (G - 1) (mean - theta))^2, f the unit-weighted mean fpc, df = G - 1.
     With ``widening``, also the skewness widening of the pseudo-values ``-(G - 1) (theta_g - mean)``."""
     n_units = design.unit.max() + 1
     group = np.empty(n_units, dtype=int)
-    group[np.argsort(design.stratum, kind="stable")] = np.arange(n_units) % n_groups
+    group[_dealing_order(design.stratum)] = np.arange(n_units) % n_groups
     thetas = []
     for g in range(n_groups):
         w = design.weights.copy()
