@@ -322,7 +322,9 @@ def linear_unknown_errors_message(max_order, p, budget, players="features"):
         (
             b
             for b in range(budget - 1, 2 * p + 1, -1)
+            # (and enumerates the one-player coalitions: linear_unproven_zero_errors_message)
             if sampled_units(p, b, enumerated_share(1, p, b)) >= MIN_STRATUM_UNITS
+            and enumerated_coalitions(p, b)[0] > 0
         ),
         None,
     )
@@ -345,14 +347,23 @@ def linear_unproven_zero_errors_message(max_order, p, budget, players="features"
         return None
     if enumerated_coalitions(p, budget)[0] > 0 or sampled_units(p, budget) <= 1:
         return None
-    enough = next((b for b in range(budget + 1, 4 * p + 3) if enumerated_coalitions(p, b)[0] > 0), None)
-    if enough is None or (p < 62 and enough >= 2**p):
-        return None
+    # the next budget that enumerates them and still samples pairs to estimate errors from
+    enough = next(
+        (b for b in range(budget + 1, 4 * p + 3) if enumerated_coalitions(p, b)[0] > 0 and sampled_units(p, b) > 1),
+        None,
+    )
+    if enough is not None and p < 62 and enough >= 2**p:
+        enough = None
+    advice = (
+        f"From n_samples={enough} on they are enumerated."
+        if enough is not None
+        else f"n_samples={2**p} evaluates every coalition (exact values)."
+    )
     return (
         f"n_samples={budget} samples the one-player coalitions of {p} {players} instead of "
         f"enumerating them: a value whose replicates all agree then has std inf (its error is "
         f"unknown: so few sampled pairs cannot tell an exact fit from one that only interpolates "
-        f"them). From n_samples={enough} on they are enumerated."
+        f"them). {advice}"
     )
 
 

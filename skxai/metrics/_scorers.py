@@ -150,9 +150,9 @@ def make_explanation_scorer(metric, *, greater_is_better=None, **kwargs):
     >>> scorer = make_explanation_scorer("deletion_auc")
     >>> search = GridSearchCV(KernelShapExplainer(FrozenEstimator(model), max_background=10,
     ...                                           random_state=0),
-    ...                       {"n_samples": [12, 16]}, scoring=scorer, cv=2).fit(X)
+    ...                       {"n_samples": [14, 16]}, scoring=scorer, cv=2).fit(X)
     >>> [int(v) for v in search.cv_results_["param_n_samples"]]
-    [12, 16]
+    [14, 16]
     """
     if greater_is_better is not None and not isinstance(greater_is_better, bool | np.bool_):
         # read by its truth value, "no" kept a lower-is-better foreign metric's sign (a search
