@@ -144,8 +144,17 @@ def fit_context(fit):
         X = in_memory(X)
         args = tuple(in_memory(a) for a in args)
         kwargs = {k: in_memory(v) for k, v in kwargs.items()}
-        with records_set_aside(self):
-            out = validated(self, X, *args, **kwargs)
+        # A fit that raises leaves the explainer as it was: its partial state (estimator_,
+        # background_, n_players_ set before a refusal of max_features) made it look fitted,
+        # and transform then ran the 2**21 coalitions fit had refused.
+        before = dict(self.__dict__)
+        try:
+            with records_set_aside(self):
+                out = validated(self, X, *args, **kwargs)
+        except BaseException:
+            self.__dict__.clear()
+            self.__dict__.update(before)
+            raise
         # whether X had feature names: transform / explain warn as scikit-learn does when the
         # data they get differs (skxai.utils._feature_names)
         record_fit_feature_names(self, X)
