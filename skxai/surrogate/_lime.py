@@ -18,6 +18,12 @@ from skxai.utils._param_validation import (
 )
 from skxai.utils._random import check_random_state
 
+#: Bytes a perturbed row takes in a model call, per feature: its row and background row
+#: gathered, the where's result (float64) and its mask row (bool).
+CALL_ROW_BYTES = 32
+#: Most bytes of one model call's perturbed rows (the model's own temporaries come on top).
+CALL_BYTES = 1 << 30
+
 
 def _sampled_values(shared, X, cmasks, bidx, calls):
     """Model outputs of the perturbations in ``calls`` (ranges of the flat (row, sample) index):
@@ -48,7 +54,8 @@ class LimeExplainer(BaseTabularExplainer):
     **Cost**: ``n_samples`` model rows per explained row (5,000 by default) with
     ``perturbation="sample"``; ``n_samples`` times the number of background rows (500,000 by
     default) with ``perturbation="average"``. The rows go to the model in calls of at most
-    ``batch_size`` rows.
+    ``batch_size`` rows, and of at most 1 GiB of perturbed rows (32 bytes a feature and row:
+    about 33,000 rows of 1,000 features).
 
     Parameters
     ----------
@@ -183,7 +190,16 @@ class LimeExplainer(BaseTabularExplainer):
         # residuals (float64). Measured peaks of one row: 41 bytes a player and perturbation,
         # 4.4 to 5.4 copies of the outputs; the earlier 17 and 3 let a call the bound admitted
         # take twice as much (4.9 GB resident for 2.3 GiB stated)
-        return n * (48 * p + 64), 6 * 8 * n * k
+        # and the column masks (bool) with one model call's perturbed rows (their two gathers,
+        # the where's result and the mask rows: 32 bytes a feature), which a wide table made
+        # the largest part: 8,000 features at the default batch_size held 10 GB in one call
+        d = self.n_features_in_
+        return n * (48 * p + 64 + d) + self._call_rows() * CALL_ROW_BYTES * d, 6 * 8 * n * k
+
+    def _call_rows(self):
+        """Most perturbed rows per model call: ``batch_size``, and at most :data:`CALL_BYTES`."""
+        per_row = CALL_ROW_BYTES * max(self.n_features_in_, 1)
+        return max(1, min(int(self.batch_size or 50_000), CALL_BYTES // per_row))
 
     def _width(self):
         return float(self.kernel_width) if self.kernel_width is not None else 0.75 * np.sqrt(self.n_players_)
@@ -196,7 +212,7 @@ class LimeExplainer(BaseTabularExplainer):
             col_player[cols] = j
         cmasks = masks[:, col_player]
         n, m = X.shape[0], len(masks)
-        size = int(self.batch_size or 50_000)
+        size = self._call_rows()
         # Calls depend only on the problem (never on n_jobs): identical numbers for any n_jobs.
         calls = [(s, min(n * m, s + size)) for s in range(0, n * m, size)]
         workers = effective_n_jobs(self.n_jobs)  # None: 1, or a parallel_config's

@@ -485,7 +485,9 @@ def test_bad_input_errors(regression_data, mlp):
         est.transform(X)
     with pytest.raises(ValueError, match="too small"):
         est.fit(X).transform(X[:2])
-    est.set_params(n_samples=30)
+    with pytest.raises(NotFittedError):  # the refused fit left it unfitted
+        est.transform(X[:2])
+    est.set_params(n_samples=30).fit(X)
     Xn = X[:3].copy()
     Xn[0, 0] = np.nan
     with pytest.raises(ValueError, match="NaN"):
