@@ -187,6 +187,35 @@ def _look_like_probabilities(out):
     )
 
 
+def module_output_bytes(model, x):
+    """``[sum, largest]`` bytes of the module outputs of a no-grad pass of ``model`` (a
+    :class:`~skxai._torch._model.TorchModel`) on the batch ``x``, per row (rounded up),
+    TorchScript modules aside (they take no hook: an under-estimate); None where no module
+    takes a hook or the pass fails (a bound is advisory: the rows' own pass reports the error;
+    one row failed fit with torch's IndexError on a network that squeezes its batch axis)."""
+    held = [0, 0]
+
+    def count(module, inputs, out):
+        for t in out if isinstance(out, (tuple, list)) else (out,):
+            if isinstance(t, torch.Tensor):
+                nbytes = t.numel() * t.element_size()
+                held[0] += nbytes
+                held[1] = max(held[1], nbytes)
+
+    with model.prepared(), HookSet() as hooks, torch.no_grad():
+        for _, module in leaf_modules(model.module):
+            if not isinstance(module, torch.jit.ScriptModule):
+                hooks.forward(module, count)
+        if not hooks.handles:
+            return None  # all of it scripted: nothing to count
+        try:
+            model.forward(x.clone())
+        except Exception:
+            return None
+    n = x.shape[0]
+    return [-(-held[0] // n), -(-held[1] // n)]
+
+
 class BaseTorchExplainer(BaseExplainer):
     """Base of the explainers that need a differentiable torch network.
 
@@ -495,6 +524,10 @@ class BaseTorchExplainer(BaseExplainer):
         """Hook for subclasses that learn more in fit (baselines, references)."""
 
     # ------------------------------------------------------------------ model calls
+    #: What a pass of this explainer holds per row, as a multiple of the plain pass measured by
+    #: :meth:`_measure_pass_bytes` (DeepSHAP's rescale hooks keep more).
+    _pass_bytes_factor = 1.0
+
     def _batch(self, grad=True):
         """Rows per pass: ``batch_size`` (256 when None), fewer where one pass's activations
         would exceed the working-memory bound (see :meth:`_measure_pass_bytes`)."""
@@ -505,7 +538,8 @@ class BaseTorchExplainer(BaseExplainer):
         per_row = getattr(self, "_pass_bytes_", None)
         if not per_row:
             return rows
-        return max(1, min(rows, most_within_working_memory(per_row[0 if grad else 1])))
+        each = int(per_row[0 if grad else 1] * self._pass_bytes_factor)
+        return max(1, min(rows, most_within_working_memory(each)))
 
     def _measure_pass_bytes(self, X):
         """Bytes one sample brings to a pass: ``(with gradients, forward only)``.
@@ -536,32 +570,7 @@ class BaseTorchExplainer(BaseExplainer):
         """``[sum, largest]`` bytes of the module outputs of a no-grad pass on the rows ``X``,
         per row (rounded up), TorchScript modules aside; None where no module takes a hook or
         the pass fails."""
-        x = self.model_.to_tensor(X)
-        held = [0, 0]
-
-        def count(module, inputs, out):
-            for t in out if isinstance(out, (tuple, list)) else (out,):
-                if isinstance(t, torch.Tensor):
-                    nbytes = t.numel() * t.element_size()
-                    held[0] += nbytes
-                    held[1] = max(held[1], nbytes)
-
-        with self.model_.prepared(), HookSet() as hooks, torch.no_grad():
-            for _, module in leaf_modules(self.model_.module):
-                # a TorchScript module takes no hook: its activations go uncounted (an
-                # under-estimate), the rest of the network's are (it went unbounded)
-                if not isinstance(module, torch.jit.ScriptModule):
-                    hooks.forward(module, count)
-            if not hooks.handles:
-                return None  # all of it scripted: nothing to count
-            try:
-                self.model_.forward(x.clone())
-            except Exception:  # a bound is advisory: the rows' own pass reports the error
-                # (one row failed fit with torch's IndexError on a network that squeezes its
-                # batch axis, explained before the measurement existed)
-                return None
-        n = x.shape[0]
-        return [-(-held[0] // n), -(-held[1] // n)]
+        return module_output_bytes(self.model_, self.model_.to_tensor(X))
 
     def _check_pass_fits(self):
         """Refuse, at ``fit``, a network whose one sample needs more activation memory in a

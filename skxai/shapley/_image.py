@@ -87,6 +87,17 @@ class _TorchOutput:
         """The explained quantity ("probability", "logit" ...)."""
         return self.model.quantity
 
+    def pass_bytes(self, images):
+        """Bytes one image brings to the network's forward pass (its two largest module outputs
+        and its input), measured once on the first of ``images``; 0 where it cannot be measured."""
+        if getattr(self, "_pass_bytes", None) is None:
+            from skxai._torch._explainer import module_output_bytes
+
+            x = self.model.to_tensor(np.asarray(images[:1]).reshape((-1,) + self.input_shape))
+            held = module_output_bytes(self.model, x)
+            self._pass_bytes = 0 if held is None else 2 * held[1] + x.numel() * x.element_size()
+        return self._pass_bytes
+
     def predicted(self, images, outputs):
         """Output column of the network's own prediction per image (a skorch binary net's
         ``threshold`` honoured), read from its ``outputs``."""
@@ -600,9 +611,15 @@ class ImageShapleyExplainer(BaseExplainer):
 
     def _game_batch_size(self, imgs):
         """``batch_size``, and at most the images whose blocks (the images, their replacements
-        and the masked copies, float64, with the pixel masks) fit in the working memory."""
+        and the masked copies, float64, with the pixel masks) and, for a torch network, its
+        forward pass fit in the working memory."""
         pixels = int(np.prod(imgs.shape[2:]))
         each = 3 * 8 * pixels * imgs.shape[1] + pixels
+        # and a torch network's forward pass over them: batch_size=20000 on 64 x 64 images asked
+        # torch for 4.9 GiB of activations in one call
+        pass_bytes = getattr(self._output, "pass_bytes", None)
+        if pass_bytes is not None:
+            each += pass_bytes(imgs)
         return min(int(self.batch_size or 256), _memory.most_within_working_memory(each))  # None: the default
 
     def _check_max_players(self, p):

@@ -89,3 +89,33 @@ def test_a_sample_whose_backward_cannot_fit_is_refused_at_fit(monkeypatch):
     assert explainer.transform(X[:4]).shape == (4, 16, 16)
     assert not sizes["grad"]
     assert max(sizes["forward"]) * FORWARD_BYTES <= GRAD_BYTES
+
+
+def test_deep_shap_counts_its_rescale_hooks_in_the_rows_per_pass(monkeypatch):
+    # An outside audit (session 23): DeepSHAP's passes held twice the plain pass's bytes a row
+    # (the rescale rule keeps each layer's inputs and outputs), and batch_size=4096 on the demo
+    # CNN ran out of memory at 5.3 GB. Its rows per pass now count 2.5 plain passes each.
+    monkeypatch.setattr(memory, "MAX_WORKING_BYTES", 10 * GRAD_BYTES)
+    net = _net()
+    explainer = DeepShapExplainer(net, batch_size=10**9).fit(X[:4])
+    sizes = _rows_per_forward(net)
+    explainer.transform(X)
+    assert max(sizes["grad"]) <= 10 / 2.5  # 4 rows: 2 (sample, reference) pairs
+    plain = GradientExplainer(_net(), batch_size=10**9).fit(X[:4])
+    assert plain._rows_within_memory(10**9) == 10
+
+
+def test_image_shapley_bounds_a_torch_networks_forward_by_its_activations(monkeypatch):
+    # batch_size=20000 on 64 x 64 images asked torch for 4.9 GiB in one forward (outside audit,
+    # session 23): the game's calls now hold the images whose blocks and forward pass fit
+    from skxai import ImageShapleyExplainer
+
+    images = np.random.RandomState(1).rand(2, 3, 16, 16).astype(np.float32)
+    each = 3 * 8 * 16 * 16 * 3 + 16 * 16 + FORWARD_BYTES
+    monkeypatch.setattr(memory, "MAX_WORKING_BYTES", 7 * each)
+    net = _net()
+    explainer = ImageShapleyExplainer(net, target=0, n_segments=4, n_samples=64, batch_size=10**9,
+                                      random_state=0).fit(images)
+    sizes = _rows_per_forward(net)
+    explainer.transform(images)
+    assert sizes["forward"] and max(sizes["forward"]) <= 7
