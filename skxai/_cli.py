@@ -502,6 +502,20 @@ def _parse_target(model, target):
         raise UsageError(f"--target {target!r} must be an output index (or 'predicted') for a regressor") from None
 
 
+def _as_options(text, method):
+    """A library message in the command line's words: the parameters the options set are named
+    by the options (``lower n_permutations`` read as if sampling-shap had such a flag)."""
+    import re
+
+    budget = METHODS.get(method, (None, None))[1]
+    names = {"n_jobs": "--n-jobs", "max_background": "--background"}
+    if budget is not None:
+        names[budget] = "--n-samples"
+    for name, option in names.items():
+        text = re.sub(rf"(?<![\w-]){name}\b", option, text)
+    return text
+
+
 def make_explainer(method, model, args):
     import inspect
 
@@ -1037,7 +1051,9 @@ def _run_explain(args):
                     for f in csv_chunks(source, args.chunk_size, dtype=dtype)
                 )
                 # the library names its parameter; here the option sets it
-                why = " ".join(str(exc).split()).replace("with target=<output index>", "with --target <output index>")
+                why = _as_options(" ".join(str(exc).split()), method).replace(
+                    "with target=<output index>", "with --target <output index>"
+                )
                 raise UsageError(
                     f"cannot fit --method {method} on the background rows ({source!r}): "
                     f"{why}{_bad_cell(exc, frames, path=source)}"
@@ -1235,7 +1251,8 @@ def _explain_chunk(chunk, start, prepare, pipeline, final_explainer, explained_q
             exp = explainer.explain(Xt)
     except (ValueError, TypeError) as exc:  # bad rows (NaN the model cannot take, wrong types)
         reason = (
-            f"cannot explain rows {start}\u2013{start + len(chunk) - 1} of {args.data!r}: {' '.join(str(exc).split())}"
+            f"cannot explain rows {start}\u2013{start + len(chunk) - 1} of {args.data!r}: "
+            f"{_as_options(' '.join(str(exc).split()), args.method or 'kernel-shap')}"
         )
         frames = [chunk.drop(columns=[c for c in args.drop if c in chunk.columns])]
         raise UsageError(reason + _bad_cell(exc, frames, start, path=args.data)) from None

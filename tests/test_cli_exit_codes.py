@@ -211,3 +211,16 @@ def test_sigterm_before_any_row_exits_143_with_a_message(lin, capsys, monkeypatc
     assert code == 143 and out == ""
     assert err == "skxai explain: terminated (SIGTERM) before any row was written\n"
     assert signal.getsignal(signal.SIGTERM) is before  # the handler is restored
+
+
+def test_library_messages_name_the_options_that_set_the_parameters():
+    # an outside audit (session 23): --method sampling-shap --n-samples 10**9 was told to
+    # "lower n_permutations", a name the command line has no flag for
+    from skxai._cli import _as_options
+
+    text = "about 430.3 GiB: lower n_permutations, or the number of players"
+    assert _as_options(text, "sampling-shap") == "about 430.3 GiB: lower --n-samples, or the number of players"
+    assert _as_options("n_samples=10 is too small", "kernel-shap") == "--n-samples=10 is too small"
+    got = _as_options("n_jobs=3; max_background=5; n_samples_total", "lime")
+    assert got == "--n-jobs=3; --background=5; n_samples_total"
+    assert _as_options("lower n_permutations", "tree-shap") == "lower n_permutations"  # no budget there
