@@ -184,11 +184,11 @@ RESPONSE_METHOD = [
 #: A class label, an output index, "predicted", None (family default) or a per-sample array.
 TARGET = "no_validation"  # normalised to the string sklearn skips by BaseExplainer
 BATCH_SIZE = [Interval(numbers.Integral, 1, None, closed="left"), None]
-#: joblib's meaning: None (1, or a parallel_config context's), k >= 1 workers, -1 all cores, -2 all
-#: but one...; 0 means nothing and is refused at fit (joblib would refuse it at the first call).
 #: Most workers ``n_jobs`` may ask for: joblib evaluates its ``pre_dispatch="2*n_jobs"`` and
 #: refused 10**6 at the first parallel call, in words that did not name ``n_jobs``.
 MAX_N_JOBS = 2**16
+#: joblib's meaning: None (1, or a parallel_config context's), k >= 1 workers, -1 all cores, -2 all
+#: but one...; 0 means nothing and is refused at fit (joblib would refuse it at the first call).
 N_JOBS = [
     Interval(numbers.Integral, -MAX_N_JOBS, -1, closed="both"),
     Interval(numbers.Integral, 1, MAX_N_JOBS, closed="both"),
