@@ -298,8 +298,8 @@ class ShapleyRegressionExplainer(BaseTabularExplainer):
     zeros), whatever the order of the rows. Columns constant on the training rows hold no
     information: every coalition has the model of itself plus the constant players (a
     coalition of constant columns alone, the empty coalition's model), so a constant column
-    gets 0 (to rounding) for any model, a randomised one included. ``fit(X, y)`` trains ``clone(estimator)``
-    on all ``2**p`` subsets (joblib across subsets; the full set's model is ``estimator_``, the
+    gets 0 (to rounding) for any model, a randomised one included. ``fit(X, y)`` trains
+    ``clone(estimator)`` on all ``2**p`` subsets (joblib across subsets; the full set's model is ``estimator_``, the
     one ``predict`` uses); Shapley values then follow by exact enumeration.
 
     Parameters
