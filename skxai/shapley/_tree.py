@@ -35,6 +35,7 @@ from skxai.shapley._treeshap._sklearn import (
     isolation_path_length,
     margin_quantity,
     model_kind,
+    model_token,
     multi_output,
     read_model,
 )
@@ -365,6 +366,7 @@ class TreeShapExplainer(BaseTabularExplainer):
         Z, tree_names = self._tree_space(Xa, names=True)
         self._set_players(Xa, Z, tree_names)
         ens = read_model(self.tree_model_, Z.shape[1])
+        self._model_token = model_token(self.tree_model_)
         self._check_split_columns(ens, tree_names)
         ens.set_players(np.maximum(self._column_player, 0), self.n_players_)
         self.ensemble_ = ens
@@ -777,6 +779,18 @@ class TreeShapExplainer(BaseTabularExplainer):
             output=self._tree_output,
             numeric=True,
         )
+
+    def _check_model_unchanged(self):
+        """Refuse a model refitted or edited in place since ``fit``: its trees were read then
+        (an outside audit: the values stayed the old model's while ``predict`` gave the new
+        one's, 0.29 apart, with no message)."""
+        token = getattr(self, "_model_token", None)  # (an explainer saved before it was kept)
+        if token is not None and model_token(self.tree_model_) != token:
+            raise ValueError(
+                f"TreeShapExplainer: the trees of {type(self.tree_model_).__name__} changed since fit "
+                "(the model was refitted or edited in place): its tables were built from the trees "
+                "fit read. Call fit again."
+            )
 
     # ------------------------------------------------------------ explain
     def _input_array(self, X):

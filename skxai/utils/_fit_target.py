@@ -105,8 +105,13 @@ def _short(value):
 def check_fit_target(explainer):
     """Raise when ``target``, or a parameter of ``_fit_time_params``, changed since ``fit``.
 
-    One ``ValueError`` names every changed parameter with its value now and at ``fit``.
+    One ``ValueError`` names every changed parameter with its value now and at ``fit``. An
+    explainer that compiles its model at ``fit`` (TreeSHAP's trees) refuses a model changed in
+    place since (``_check_model_unchanged``).
     """
+    unchanged = getattr(explainer, "_check_model_unchanged", None)
+    if unchanged is not None:
+        unchanged()
     changed = []
     target = _changed_target(explainer)
     if target is not None:

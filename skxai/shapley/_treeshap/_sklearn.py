@@ -281,6 +281,35 @@ def _tree_values(tree, classifier):
     return value[:, :, 0]
 
 
+def model_token(model):
+    """A digest of the fitted trees of ``model`` (their structure, thresholds and values): it
+    changes when the model is refitted or edited in place, which the tables built from it at
+    ``fit`` would not see."""
+    import hashlib
+
+    digest = hashlib.blake2b(digest_size=16)
+    name = type(model).__name__
+    trees = getattr(model, "estimators_", None)
+    if hasattr(model, "tree_"):
+        trees = [model]
+    elif trees is not None:
+        trees = list(np.ravel(np.asarray(trees, dtype=object)))
+    for tree in trees or ():
+        t = tree.tree_
+        for a in (t.children_left, t.feature, t.threshold, t.value):
+            digest.update(np.ascontiguousarray(a).tobytes())
+    predictors = getattr(model, "_predictors", None)
+    for iteration in predictors or ():
+        for pred in iteration:
+            digest.update(np.ascontiguousarray(pred.nodes).tobytes())
+    for attr in ("learning_rate", "offset_", "_baseline_prediction"):
+        value = getattr(model, attr, None)
+        if value is not None:
+            digest.update(np.asarray(value, dtype=np.float64).tobytes())
+    digest.update(name.encode())
+    return digest.hexdigest()
+
+
 def read_model(model, n_features):
     """Build the :class:`TreeEnsemble` of a fitted supported model.
 
