@@ -35,9 +35,11 @@ from skxai.shapley._treeshap._sklearn import (
     isolation_path_length,
     margin_quantity,
     model_kind,
+    model_parts,
     model_token,
     multi_output,
     read_model,
+    same_parts,
 )
 from skxai.shapley._values import exact_shapley_from_values
 from skxai.utils import _memory
@@ -367,6 +369,7 @@ class TreeShapExplainer(BaseTabularExplainer):
         self._set_players(Xa, Z, tree_names)
         ens = read_model(self.tree_model_, Z.shape[1])
         self._model_token = model_token(self.tree_model_)
+        self._model_parts = model_parts(self.tree_model_)
         self._check_split_columns(ens, tree_names)
         ens.set_players(np.maximum(self._column_player, 0), self.n_players_)
         self.ensemble_ = ens
@@ -781,14 +784,22 @@ class TreeShapExplainer(BaseTabularExplainer):
         )
 
     def _check_model_unchanged(self):
-        """Refuse a model refitted or edited in place since ``fit``: its trees were read then
+        """Refuse a model refitted in place since ``fit`` (its trees replaced): they were read then
         (an outside audit: the values stayed the old model's while ``predict`` gave the new
         one's, 0.29 apart, with no message)."""
         token = getattr(self, "_model_token", None)  # (an explainer saved before it was kept)
-        if token is not None and model_token(self.tree_model_) != token:
+        if token is None:
+            return
+        parts = model_parts(self.tree_model_)
+        if same_parts(parts, getattr(self, "_model_parts", ())):
+            return
+        # other objects: a refit, or a copy that did not keep them shared (read the trees)
+        if model_token(self.tree_model_) == token:
+            self._model_parts = parts
+        else:
             raise ValueError(
                 f"TreeShapExplainer: the trees of {type(self.tree_model_).__name__} changed since fit "
-                "(the model was refitted or edited in place): its tables were built from the trees "
+                "(the model was refitted in place): its tables were built from the trees "
                 "fit read. Call fit again."
             )
 

@@ -67,3 +67,23 @@ def test_copies_of_an_unchanged_explainer_keep_explaining():
     explainer = TreeShapExplainer(model).fit(X)
     np.testing.assert_array_equal(pickle.loads(pickle.dumps(explainer)).transform(X[:2]), explainer.transform(X[:2]))
     assert clone(explainer).fit(X, y).transform(X[:2]).shape == (2, 4)
+
+
+def test_the_same_trees_in_new_containers_are_not_a_change_but_more_trees_are():
+    model = RandomForestRegressor(n_estimators=3, max_depth=4, random_state=0, warm_start=True).fit(X, y)
+    explainer = TreeShapExplainer(model).fit(X)
+    before = explainer.transform(X[:2])
+    model.estimators_ = list(model.estimators_)  # a copy that did not keep the list shared
+    np.testing.assert_array_equal(explainer.transform(X[:2]), before)
+    model.set_params(n_estimators=5).fit(X, y)  # a warm start grows the same list
+    with pytest.raises(ValueError, match="changed since fit"):
+        explainer.transform(X[:2])
+
+
+def test_a_skops_round_trip_keeps_explaining():
+    sio = pytest.importorskip("skops.io")
+    model = RandomForestRegressor(n_estimators=3, max_depth=4, random_state=0).fit(X, y)
+    explainer = TreeShapExplainer(model).fit(X)
+    blob = sio.dumps(explainer)
+    loaded = sio.loads(blob, trusted=sio.get_untrusted_types(data=blob))
+    np.testing.assert_array_equal(loaded.transform(X[:2]), explainer.transform(X[:2]))
