@@ -1,6 +1,6 @@
 """A model that counts how often it is unpickled in this process (for the Dask shipping tests)."""
 
-from sklearn.linear_model import Ridge
+from sklearn.linear_model import LogisticRegression, Ridge
 
 LOADS = [0]
 
@@ -11,6 +11,14 @@ def loads():
 
 class CountingRidge(Ridge):
     """Ridge that counts its deserialisations (``__setstate__`` runs once per unpickle)."""
+
+    def __setstate__(self, state):
+        LOADS[0] += 1
+        super().__setstate__(state)
+
+
+class CountingLogistic(LogisticRegression):
+    """LogisticRegression that counts its deserialisations, as :class:`CountingRidge`."""
 
     def __setstate__(self, state):
         LOADS[0] += 1

@@ -67,6 +67,35 @@ def test_lime_on_dask_workers_is_identical_and_ships_the_model_once_per_worker(c
     assert sum(_worker_loads(client)) == 0
 
 
+def test_anchors_and_text_lime_ship_their_explainer_once_per_worker(client, data):
+    # Tabular anchors, text anchors and text LIME sent the explainer (and its model) with every
+    # chunk of rows, at every call (an outside audit, session 23); now once per worker.
+    from sklearn.feature_extraction.text import CountVectorizer
+    from sklearn.pipeline import make_pipeline
+
+    from skxai import AnchorTabularExplainer, LimeTextExplainer
+
+    X, y = data
+    model = _counting.CountingLogistic().fit(X, y > 0)
+    anchors = AnchorTabularExplainer(model, random_state=0, n_jobs=1).fit(X)
+    docs = ["good fine film", "bad awful film", "good great plot", "awful bad plot", "fine good acting",
+            "bad dull acting"] * 4
+    text_model = make_pipeline(CountVectorizer(), _counting.CountingLogistic()).fit(docs, [1, 0] * 12)
+    lime = LimeTextExplainer(text_model, n_samples=60, random_state=0, n_jobs=1).fit(docs)
+    for explainer, rows in ((anchors, X[:24]), (lime, docs[:12])):
+        expected = explainer.explain(rows)
+        explainer.set_params(n_jobs=-1)
+        with parallel_config(backend="dask"):
+            _reset_loads(client)
+            got = explainer.explain(rows)
+            assert all(n <= 1 for n in _worker_loads(client)), type(explainer).__name__
+            _reset_loads(client)
+            explainer.explain(rows)
+            assert sum(_worker_loads(client)) == 0, type(explainer).__name__
+        np.testing.assert_array_equal(np.asarray(got.values, dtype=object).ravel().tolist(),
+                                      np.asarray(expected.values, dtype=object).ravel().tolist())
+
+
 def test_dask_array_input_is_explained_lazily_block_by_block(client, data):
     X, y = data
     model = _counting.CountingRidge().fit(X, y)

@@ -6,7 +6,6 @@ import numbers
 
 import numpy as np
 from sklearn.utils import gen_even_slices
-from sklearn.utils.parallel import Parallel, delayed
 
 from skxai._adapters import cast_for_model, kept_model_state, unwrap_frozen
 from skxai._progress import closing_progress
@@ -14,6 +13,7 @@ from skxai.anchors._driver import run_lockstep
 from skxai.anchors._search import AnchorSearch
 from skxai.anchors._store import SampleStore
 from skxai.base import BaseExplainer
+from skxai.utils._parallel import map_shared
 from skxai.utils._param_validation import (
     BATCH_SIZE,
     N_JOBS,
@@ -281,8 +281,13 @@ class BaseAnchorExplainer(BaseExplainer):
         # the bar counts finished chunks (results come back in order, so seeds and outputs
         # do not depend on n_jobs)
         with closing_progress(
-            Parallel(n_jobs=self.n_jobs, return_as="generator")(
-                delayed(_explain_chunk)(self, items[s], refs[s], seeds[s]) for s in slices
+            # the explainer (and its model) once per worker of a Dask cluster, not with every chunk
+            map_shared(
+                _explain_chunk,
+                self,
+                [(items[s], refs[s], seeds[s]) for s in slices],
+                n_jobs=self.n_jobs,
+                return_as="generator",
             ),
             verbose=self.verbose,
             total=len(slices),

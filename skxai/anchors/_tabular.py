@@ -234,6 +234,11 @@ def _tabular_anchor(
     }
 
 
+def _search_chunk(explainer, bins, refs, seeds):
+    """One chunk's anchor searches (a module function: joblib and Dask send it by reference)."""
+    return explainer._search_rows(bins, refs, seeds)
+
+
 class AnchorTabularExplainer(BaseAnchorExplainer):
     """Anchors for tabular models: if-then rules on feature bins that keep the decision.
 
@@ -729,7 +734,8 @@ class AnchorTabularExplainer(BaseAnchorExplainer):
         """
         from joblib import effective_n_jobs
         from sklearn.utils import gen_even_slices
-        from sklearn.utils.parallel import Parallel, delayed
+
+        from skxai.utils._parallel import map_shared
 
         A = self._rows(X)
         refs = self._decide(A)
@@ -749,8 +755,13 @@ class AnchorTabularExplainer(BaseAnchorExplainer):
         )
         n_chunks = min(n, max(1, effective_n_jobs(self.n_jobs), -(-n // 64) if self.verbose else 1))
         with closing_progress(
-            Parallel(n_jobs=self.n_jobs, return_as="generator")(
-                delayed(self._search_rows)(bins[s], refs[s], seeds[s]) for s in gen_even_slices(n, n_chunks)
+            # the explainer (and its model) once per worker of a Dask cluster, not with every chunk
+            map_shared(
+                _search_chunk,
+                self,
+                [(bins[s], refs[s], seeds[s]) for s in gen_even_slices(n, n_chunks)],
+                n_jobs=self.n_jobs,
+                return_as="generator",
             ),
             verbose=self.verbose,
             total=n_chunks,

@@ -7,7 +7,6 @@ import numbers
 import numpy as np
 import scipy.sparse as sp
 from sklearn.utils import gen_even_slices
-from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import check_is_fitted
 
 from skxai._adapters import (
@@ -32,6 +31,7 @@ from skxai._text import (
 )
 from skxai.base import BaseExplainer
 from skxai.utils._memory import most_within_working_memory, refuse_beyond_working_memory
+from skxai.utils._parallel import map_shared
 from skxai.utils._param_validation import (
     N_JOBS,
     RANDOM_STATE,
@@ -360,8 +360,12 @@ class LimeTextExplainer(BaseExplainer):
         if n_chunks <= 1:
             parts = [_lime_chunk(self, toks, seeds, targets, size, verbose=self.verbose)]
         else:
-            parts = Parallel(n_jobs=self.n_jobs)(
-                delayed(_lime_chunk)(self, toks[s], seeds[s], targets[s], size) for s in gen_even_slices(n, n_chunks)
+            # the explainer (and its model) once per worker of a Dask cluster, not with every chunk
+            parts = map_shared(
+                _lime_chunk,
+                self,
+                [(toks[s], seeds[s], targets[s], size) for s in gen_even_slices(n, n_chunks)],
+                n_jobs=self.n_jobs,
             )
         results = [r for part, _, _ in parts for r in part]
         values = np.empty(n, dtype=object)

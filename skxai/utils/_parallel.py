@@ -211,7 +211,7 @@ def dask_client():
     return getattr(backend, "client", None)
 
 
-def map_shared(func, shared, tasks, *, n_jobs=None, verbose=0):
+def map_shared(func, shared, tasks, *, n_jobs=None, verbose=0, return_as="list"):
     """``[func(shared, *task) for task in tasks]`` over joblib workers, in task order.
 
     ``shared`` (the model, its background data, the perturbation design) is the heavy part
@@ -233,10 +233,12 @@ def map_shared(func, shared, tasks, *, n_jobs=None, verbose=0):
         joblib's ``n_jobs``.
     verbose : int, default=0
         joblib's verbosity.
+    return_as : {"list", "generator"}, default="list"
+        joblib's: a generator yields the results in order as they come (a progress bar).
 
     Returns
     -------
-    list
+    list or generator
         The results, in the order of ``tasks``.
     """
     tasks = list(tasks)
@@ -247,9 +249,19 @@ def map_shared(func, shared, tasks, *, n_jobs=None, verbose=0):
         # keyed by its bytes: a model changed in place since the last map (a network trained
         # further) is sent again, where the workers kept explaining the one sent first
         remote = scattered(client, shared, by_content=True)
+        calls = (delayed(_call)(func, remote, *task) for task in tasks)
+        if return_as == "generator":
+            return _named_losses(shared, Parallel(n_jobs=n_jobs, verbose=verbose, return_as="generator"), calls)
         with lost_workers_named(shared):
-            return Parallel(n_jobs=n_jobs, verbose=verbose)(delayed(_call)(func, remote, *task) for task in tasks)
-    return Parallel(n_jobs=n_jobs, verbose=verbose)(delayed(func)(shared, *task) for task in tasks)
+            return Parallel(n_jobs=n_jobs, verbose=verbose)(calls)
+    return Parallel(n_jobs=n_jobs, verbose=verbose, return_as=return_as)(delayed(func)(shared, *task) for task in tasks)
+
+
+def _named_losses(shared, parallel, calls):
+    """The results of ``parallel(calls)`` as they come, a lost worker named as
+    :func:`lost_workers_named` names it (while the generator runs, not only while it is made)."""
+    with lost_workers_named(shared):
+        yield from parallel(calls)
 
 
 @contextlib.contextmanager
