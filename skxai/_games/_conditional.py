@@ -569,6 +569,15 @@ def check_game_at_fit(explainer, X=None):
             "kernel width of conditional_sampler='empirical'.",
             UserWarning,
         )
+    n_samples = getattr(explainer, "n_conditional_samples", MONTE_CARLO_GROUPS)
+    if not empirical and isinstance(n_samples, numbers.Integral) and n_samples < MONTE_CARLO_GROUPS:
+        # documented, and said where it happens (an outside audit found the infs unannounced)
+        warn_at_caller(
+            f"n_conditional_samples={n_samples} is fewer than the {MONTE_CARLO_GROUPS} groups the "
+            "conditional game's Monte Carlo error is estimated from: std is reported as inf "
+            f"(unknown). Use n_conditional_samples >= {MONTE_CARLO_GROUPS} for error bars.",
+            UserWarning,
+        )
     background = getattr(explainer, "background_", None)
     if background is not None and background.dtype.kind not in "biuf":
         # at fit: a table with a string or categorical column was accepted here and refused

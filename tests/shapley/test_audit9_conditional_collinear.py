@@ -61,3 +61,18 @@ def test_no_warning_on_a_real_table_with_strongly_related_columns():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         KernelShapExplainer(model, game="conditional", n_samples=100, max_background=None, random_state=0).fit(X)
+
+
+@pytest.mark.parametrize("cls", [ExactShapleyExplainer, KernelShapExplainer])
+def test_too_few_conditional_samples_for_an_error_warn_at_fit(cls):
+    # documented (std inf below 8 samples), and now said at fit (an outside audit found the
+    # infs unannounced)
+    X = _data(0.5)
+    explainer = cls(_linear(), game="conditional", n_conditional_samples=4, max_background=None, random_state=0)
+    with pytest.warns(UserWarning, match="n_conditional_samples=4 is fewer than the 8 groups"):
+        explainer.fit(X)
+    assert np.all(np.isinf(explainer.explain(X[:1]).std))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        cls(_linear(), game="conditional", conditional_sampler="empirical", n_conditional_samples=4,
+            max_background=None, random_state=0).fit(X)
