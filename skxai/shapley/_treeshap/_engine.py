@@ -237,10 +237,9 @@ def dense_floats(plan, k, outside=True):
     columns = len(plan.players) * k
     if columns > DENSE_COLUMNS:
         return None
-    rows = int((np.int64(1) << np.asarray(plan.block_bits, dtype=np.int64)).sum())
-    if outside:
-        rows += int((np.int64(1) << plan.leaf_d[plan.out_leaves]).sum())
-    return rows * columns
+    blocks = int((np.int64(1) << np.asarray(plan.block_bits, dtype=np.int64)).sum()) * columns
+    # the leaves outside blocks as their parts count them (exact: whole numbers below 2**53)
+    return blocks + (part_floats(plan, k, whole=True) if outside else 0)
 
 
 def _block_order(plan):
