@@ -78,7 +78,10 @@ class TreeShapExplainer(BaseTabularExplainer):
     prediction methods; one that overrides ``predict``, ``predict_proba``,
     ``predict_log_proba``, ``decision_function`` or ``score_samples`` no longer outputs what
     its trees say and is refused with a ``TypeError`` naming the method (use
-    :class:`KernelShapExplainer` for it).
+    :class:`KernelShapExplainer` for it). ``fit`` also compares the model's own output with
+    its trees' on up to 32 fit rows, and refuses (``TypeError``) a model where they differ: a
+    subclass changing a private method (``_raw_predict``), or a Pipeline or search subclass
+    changing ``predict``.
 
     **Players.** By default (``feature_space="input"``) the players are the columns passed
     to ``fit`` and ``explain`` (or the ``feature_groups`` of them), as for
@@ -386,6 +389,7 @@ class TreeShapExplainer(BaseTabularExplainer):
         self.tree_background_ = self._tree_space(self.background_)
         self._resolve_quantity(response)
         self._set_outputs()
+        self._check_trees_give_outputs(self.background_ if Xs is None else None, self.tree_background_)
         if Xs is not None:
             self._check_sparse_accepted(Xs.shape[1])
         if self.feature_perturbation == "interventional":
@@ -660,9 +664,13 @@ class TreeShapExplainer(BaseTabularExplainer):
                 f"response_method='predict_proba' needs a classifier; {name} has no "
                 "probabilities. Use response_method='auto'."
             )
-        if kind == "path_length" and response not in ("auto", "decision_function"):
+        if kind == "path_length" and response != "auto":
+            # its decision_function (and score_samples) is a non-linear map of the mean path
+            # length: accepting the name explained the path length under it (values summing to
+            # 6.8 where decision_function gave -0.13)
             raise ValueError(
-                f"IsolationForest is explained through its mean path length; use "
+                f"IsolationForest is explained through its mean path length, which its "
+                f"decision_function and score_samples transform non-linearly; use "
                 f"response_method='auto' (got {response!r})."
             )
         if kind in ("margin", "link_regression") and response != "decision_function":
@@ -732,6 +740,40 @@ class TreeShapExplainer(BaseTabularExplainer):
         else:
             self.target_index_ = resolve_target(self.target, names, is_clf=clf and not multi, method=method)
         self.output_ = _ModelResponse(self)
+
+    def _check_trees_give_outputs(self, rows, Z):
+        """Refuse a model whose own outputs are not its trees' on a few fit rows.
+
+        The class check sees overridden public methods only: a subclass changing
+        ``_raw_predict`` or ``_validate_X_predict``, or a Pipeline or search subclass
+        changing ``predict``, was explained from the bare trees, its values summing to
+        something else than what the model predicts (an outside audit: off by 1 to 100).
+        ``rows`` are the input rows of ``Z`` (None: sparse fit data, rebuilt from ``Z`` only
+        without preprocessing steps).
+        """
+        if rows is None:
+            if self._pre:
+                return
+            rows = Z
+        Z = np.asarray(Z)
+        # rows the model takes (NaN is refused by some trees at predict; such rows are checked
+        # by the trees' own decisions anyway)
+        finite = np.isfinite(Z.astype(np.float64, copy=False)).all(axis=1) if Z.dtype.kind in "biuf" else None
+        idx = np.flatnonzero(finite)[:_OUTPUT_CHECK_ROWS] if finite is not None else np.arange(min(len(Z), 32))
+        if not len(idx):
+            return
+        model_out = _ModelResponse(self)(rows[idx])
+        tree_out = _TreeResponse(self)(Z[idx])
+        scale = max(1.0, float(np.abs(tree_out).max()))
+        if model_out.shape != tree_out.shape or not np.allclose(model_out, tree_out, rtol=0, atol=1e-7 * scale):
+            gap = np.abs(model_out - tree_out).max() if model_out.shape == tree_out.shape else np.nan
+            raise TypeError(
+                f"{type(self.estimator_).__name__}'s own {self.quantity_} differs from what its "
+                f"{type(self.tree_model_).__name__} trees give (by up to {gap:.3g} on fit rows): a "
+                "subclass or wrapper changes the outputs (an overridden private or public method), "
+                "so TreeShapExplainer, which reads the trees, would explain something else. Use "
+                "KernelShapExplainer or ExactShapleyExplainer for it."
+            )
 
     def _no_target(self):
         """The error of calls returning one output when ``target`` is None and the model has
@@ -1104,6 +1146,10 @@ def _probe_varying_columns(Z, idx):
         if len(other):
             extra.append(other[0])
     return np.union1d(idx, np.asarray(extra, dtype=np.int64)) if extra else idx
+
+
+#: Fit rows on which the model's own outputs are compared with its trees'.
+_OUTPUT_CHECK_ROWS = 32
 
 
 class _TreeResponse:
