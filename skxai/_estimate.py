@@ -336,6 +336,22 @@ def linear_unknown_errors_message(max_order, p, budget, players="features"):
     )
 
 
+def single_pair_permutations_message(n_permutations, p, players="features", setting=None, advice=None):
+    """The warning before permutation sampling that walks a single antithetic pair
+    (``n_permutations`` 2 or 3) of ``p >= 3`` players: its errors are unknown (std inf). None
+    otherwise (on 2 players a pair is every order: the values are exact). ``setting`` and
+    ``advice`` name the caller's parameter (default: ``n_permutations``)."""
+    if p < 3 or n_permutations not in (2, 3):
+        return None
+    setting = setting or f"n_permutations={n_permutations}"
+    advice = advice or "n_permutations >= 4"
+    return (
+        f"{setting} walks a single antithetic pair of permutations of {p} {players}: no error can "
+        "be estimated from one sampling unit, so std is reported as inf (unknown) wherever a "
+        f"contribution varies. Use {advice} for error bars."
+    )
+
+
 def linear_unproven_zero_errors_message(max_order, p, budget, players="features"):
     """The warning before a linear KernelSHAP fit whose design samples the single players'
     coalitions instead of enumerating them (budgets from ``2 p + 2`` to about ``3 p``): there a
@@ -1478,8 +1494,12 @@ def shapley_from_permutations(perms, prefix_values, output_eps=None):
         var_phi = (4 * n_pairs * var_unit + (n_perm % 2) * var_single) / n_perm**2
         std = np.sqrt(var_phi) * t_inflation(n_pairs - 1) * _skewness_inflation(pairs, phi, counted)
     else:
-        # One pair: a pair's mean varies at most as much as one permutation's contribution.
-        std = np.sqrt(var_single / n_pairs) * t_inflation(n_perm - 1)
+        # One pair, the only sampling unit: no spread over units can be estimated. The spread of
+        # its two permutations (forward and reverse) is not the units' and vanishes when they
+        # happen to agree: a value off by 20% of its row's largest reported std 1e-4 (z = 563,
+        # an outside audit). The error is unknown (inf, as KernelSHAP's single pair); a row
+        # whose players never vary (additive) stays exact.
+        std = np.where(var_single > rounding**2, np.inf, 0.0)
     return phi, std
 
 

@@ -25,6 +25,7 @@ from skxai._estimate import (
     kernel_estimate,
     linear_unproven_zero_errors_message,
     permutation_estimate,
+    single_pair_permutations_message,
 )
 from skxai._explanation import Explanation
 from skxai._games._image import ImageGame, grid_segments, replacement_images, slic_segments
@@ -447,10 +448,11 @@ class ImageShapleyExplainer(BaseExplainer):
         self.n_outputs_ = out.shape[1]
         self.output_names_ = names
         self.quantity_ = self._output.quantity  # as every family names it
-        if self.method == "kernel" and self.segmentation == "grid":
+        if self.method in ("kernel", "sampling") and self.segmentation == "grid":
             # a grid's region count is known now: check the budget before any model call
             p = int(grid_segments(self.image_shape_[1:], self.n_segments).max()) + 1
-            self._check_kernel_budget(p)
+            if self.method == "kernel":
+                self._check_kernel_budget(p)
             self._warn_unknown_errors([p])
         return self
 
@@ -463,15 +465,31 @@ class ImageShapleyExplainer(BaseExplainer):
             )
 
     def _warn_unknown_errors(self, counts):
-        """Warn (at the user's line) when a k-additive fit on some region count will report
-        unknown errors."""
+        """Warn (at the user's line) when the design on some region count will report unknown
+        errors (a k-additive fit short of terms, sampled single regions, a single pair of
+        permutations)."""
         for p in counts:
             budget = self._budget(int(p))
+            if self.method == "sampling":
+                message = single_pair_permutations_message(
+                    self._n_permutations(int(p)),
+                    int(p),
+                    "regions",
+                    setting=f"n_samples={budget}",
+                    advice=f"n_samples >= {4 * (int(p) + 1)} (4 permutations)",
+                )
+                if message is not None:
+                    warn_at_caller(message)
+                continue
             message = kadd_unknown_errors_message(self.max_order, int(p), budget, "regions")
             if message is None:
                 message = linear_unproven_zero_errors_message(self.max_order, int(p), budget, "regions")
             if message is not None:
                 warn_at_caller(message)
+
+    def _n_permutations(self, p):
+        """Permutations that ``method="sampling"`` walks on ``p`` regions (in antithetic pairs)."""
+        return max(2, 2 * int(np.ceil(self._budget(p) / (2 * (p + 1)))))
 
     def _model_input(self, X):
         X = self._as_array(X)
@@ -650,7 +668,7 @@ class ImageShapleyExplainer(BaseExplainer):
             )
             return est.phi, est.base, est.std, est.extras["n_evaluations"], {}
         if method == "sampling":
-            n_perm = max(2, 2 * int(np.ceil(budget / (2 * (p + 1)))))
+            n_perm = self._n_permutations(p)
             est = permutation_estimate(evaluate, p, n_perm, tol=self.tol, random_state=rng, budget_name="n_samples")
             return est.phi, est.base, est.std, est.extras["n_evaluations"], {}
         # LIME: lime_image's design, kernel and ridge surrogate on all regions.
@@ -689,7 +707,7 @@ class ImageShapleyExplainer(BaseExplainer):
         stds = [None] * n
         n_eval = np.empty(n, dtype=int)
         r2 = np.full((n, k), np.nan)
-        if self.method == "kernel" and self.segmentation != "grid":  # a grid's warned at fit
+        if self.method in ("kernel", "sampling") and self.segmentation != "grid":  # a grid's warned at fit
             self._warn_unknown_errors(np.unique(counts[counts > 1]))
         if self.method == "exact":
             # before the memory check, which would ask for 2**p coalitions' bytes of a count that

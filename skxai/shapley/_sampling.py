@@ -11,6 +11,7 @@ from skxai._estimate import (  # noqa: F401  (re-exported for old imports)
     permutation_estimate,
     permutation_masks,
     shapley_from_permutations,
+    single_pair_permutations_message,
     unique_coalitions,
 )
 from skxai._games._conditional import (
@@ -25,6 +26,7 @@ from skxai._games._conditional import (
 from skxai.base import BaseTabularExplainer
 from skxai.shapley._exact import TABULAR_CONSTRAINTS, _fit_doc
 from skxai.utils._param_validation import Interval, StrOptions, fit_context
+from skxai.utils._warnings import warn_at_caller
 
 
 class ShapleySamplingExplainer(BaseTabularExplainer):
@@ -67,7 +69,9 @@ class ShapleySamplingExplainer(BaseTabularExplainer):
     can agree exactly while the estimate is off; see :mod:`skxai._estimate`). From 6
     permutations (3 pairs) on, a row whose pairs' means are skewed away from zero
     (multiplicative models) has its ``std`` widened, at most twice, for that skewness. With 4
-    permutations (one degree of freedom) the intervals are wide by necessity.
+    permutations (one degree of freedom) the intervals are wide by necessity; with 2 or 3
+    (a single pair, on 3 players or more) no error can be estimated: ``std`` is inf wherever a
+    contribution varies, and ``fit`` warns.
 
     Examples
     --------
@@ -141,6 +145,9 @@ class ShapleySamplingExplainer(BaseTabularExplainer):
 
     def _fit_extra(self, X, y):
         check_game_at_fit(self, X)
+        message = single_pair_permutations_message(self._n_perm(), self.n_players_)
+        if message is not None:
+            warn_at_caller(message)
 
     def _working_bytes(self):
         p, k = self.n_players_, self.n_outputs_

@@ -723,8 +723,9 @@ def permutation_reference(perms, table):
             for j in range(p):  # a player that never varied (or saw one unit) borrows the others' mean
                 if informative and j not in informative:
                     single[i, j, c] = np.mean([live_single[i, q, c] for q in informative])
-    if n_pairs == 1:
-        return phi, np.sqrt(single) * stats.t.ppf(0.975, n_perm - 1) / 1.959963984540054, None
+    if n_pairs == 1:  # one sampling unit: the error is unknown (inf) wherever a contribution varies
+        tiny = (1e-12 * np.abs(contrib).max(axis=(1, 2))[:, None, :]) ** 2
+        return phi, np.where(single > tiny, np.inf, 0.0), None
     pair_means = np.stack([(contrib[:, 2 * u] + contrib[:, 2 * u + 1]) / 2 for u in range(n_pairs)], axis=1)
     pair_var = pair_means.var(axis=1, ddof=1)
     std = np.zeros_like(phi)
