@@ -112,7 +112,10 @@ class KernelShapExplainer(BaseTabularExplainer):
         Early stop: start from a quarter of the budget and double it (each step draws the
         coalitions and fits the order that budget gets without ``tol``) until the 95% half-width
         ``1.96 * std`` of every value is at most ``tol`` times the row's largest absolute
-        value of the same output (each error is then below that with 95% confidence). When the budget runs out
+        value of the same output (each error is then below that with 95% confidence). A step
+        before the last stops only on errors it estimates reliably: every coalition evaluated,
+        or the one-player coalitions enumerated and at least 8 coalition pairs sampled (at
+        ``3 p`` coalitions single errors ran 15-170 times their std). When the budget runs out
         first, the last step's values are returned with a ``ConvergenceWarning``.
     target, response_method, max_background, background, feature_groups, batch_size, n_jobs
         As in :class:`~skxai.ExactShapleyExplainer`.

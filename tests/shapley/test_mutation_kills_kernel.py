@@ -162,22 +162,25 @@ def test_kernel_estimate_passes_its_memory_bound_to_the_order_rule():
 @pytest.mark.parametrize("p, budget", [(10, 60), (10, 87), (6, 40)])
 def test_kernel_tolerance_starts_from_two_p_plus_two_coalitions(p, budget, monkeypatch):
     # The first step is max(2 p + 2, budget // 4) coalitions: here 2 p + 2 (22 for 10 players, 14
-    # for 6), never fewer, since a design needs 2 p + 2. A loose tolerance stops there when every
-    # error is known (a replicate that no longer tells two players apart leaves theirs unknown).
+    # for 6), never fewer, since a design needs 2 p + 2. A loose tolerance stops at the first
+    # step whose errors are all known (a replicate that no longer tells two players apart leaves
+    # theirs unknown) and trusted (the one-player coalitions enumerated, enough pairs sampled), or
+    # at the last.
     solved = []
     real = _estimate.kernel_shap_from_values
 
     def spy(design, *a, **k):
         phi, std = real(design, *a, **k)
-        solved.append((len(design.masks) + 2, bool(np.isfinite(std).all())))
+        solved.append((len(design.masks) + 2, bool(np.isfinite(std).all()) and _estimate._errors_stop_tol(design)))
         return phi, std
 
     monkeypatch.setattr(_estimate, "kernel_shap_from_values", spy)
     table, log, evaluate = _logged_game(p)
     est = kernel_estimate(evaluate, p, budget, max_order=1, tol=1e6, random_state=0)
     assert solved[0][0] == 2 * p + 2
-    # stops at the first design whose errors are all known
-    assert [known for _, known in solved] == [False] * (len(solved) - 1) + [True]
+    stops = [stop for _, stop in solved]
+    assert not any(stops[:-1])
+    assert stops[-1] or est.extras["n_evaluations"] >= 0.95 * budget
     assert est.extras["n_evaluations"] == len(set(log))
 
 
