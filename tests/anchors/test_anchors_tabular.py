@@ -79,16 +79,18 @@ def test_background_figures_are_exact_and_precision_comes_from_fresh_samples(can
 def test_anchors_hold_on_held_out_rows(cancer):
     model, ex, Xtr, Xte, exp = cancer
     ok = exp.success
-    assert ok.mean() >= 0.6
+    # the default epsilon_stop=0 accepts fewer anchors (23 of 40 here; 26 with 0.05) and holds
+    # the threshold itself
+    assert ex.epsilon_stop == 0.0 and ok.mean() >= 0.55
     held_out = ex.estimate_precision(Xte, exp, data=Xte)
-    assert np.mean(held_out[ok] >= ex.threshold - ex.epsilon_stop) >= 0.9
+    assert np.mean(held_out[ok] >= ex.threshold) >= 0.9
     on_bg = ex.estimate_precision(Xte, exp)  # default: the background rows
     np.testing.assert_allclose(on_bg, [p[-1] if p else np.nan for p in exp.prefix_precision])
 
 
 def test_failure_is_flagged(cancer):
     model, ex, Xtr, Xte, exp = cancer
-    capped = AnchorTabularExplainer(model, max_anchor_size=1, threshold=1.0,
+    capped = AnchorTabularExplainer(model, max_anchor_size=1, threshold=1.0, epsilon_stop=0.05,
                                     n_validation_samples=500).fit(Xtr)
     e = capped.explain(Xte[:20])
     assert not e.success.all()

@@ -27,12 +27,13 @@ def test_the_fresh_samples_that_report_the_precision_do_not_choose_the_anchor():
     # chosen, then that same precision reported: the best of two noisy estimates of two
     # anchors of precision 0.970 averaged 0.981 over 30 seeds, and the anchor ({x0} or {x1})
     # changed with the seed. The background now chooses; the fresh samples judge and report.
+    # (anchor-exp's slack of 0.05: without it anchors of precision 0.970 are rarely accepted)
     rng = np.random.RandomState(0)
     X = rng.uniform(size=(400, 3))
     x = np.array([0.95, 0.95, 0.5])
     chosen, reported = set(), []
     for seed in range(30):
-        est = AnchorTabularExplainer(_either_feature, random_state=seed).fit(X)
+        est = AnchorTabularExplainer(_either_feature, epsilon_stop=0.05, random_state=seed).fit(X)
         exp = est.explain(x[None])
         assert exp.success[0]
         chosen.add(exp.anchor_features[0])

@@ -15,7 +15,7 @@ def _data():
     return X, LogisticRegression(C=100).fit(X, (X[:, 0] > 0).astype(int))
 
 
-def _smallest_passing(threshold=0.95, epsilon_stop=0.05, delta=0.1, beam_size=2):
+def _smallest_passing(threshold=0.95, epsilon_stop=0.0, delta=0.1, beam_size=2):
     # brute force: the fewest fresh samples, all keeping the decision, that accept an anchor of
     # one feature (the least strict level a non-empty anchor is judged at)
     beta = _level(delta, 1, beam_size) + np.log(_N_LOOKS)
@@ -28,7 +28,7 @@ def _smallest_passing(threshold=0.95, epsilon_stop=0.05, delta=0.1, beam_size=2)
 
 @pytest.mark.parametrize("params", [{}, {"delta": 0.01}, {"threshold": 0.8, "epsilon_stop": 0.1}, {"beam_size": 4}])
 def test_too_few_validation_samples_are_refused_at_fit(params):
-    # n_validation_samples=63 (defaults): even 63 of 63 samples keeping the decision give a
+    # n_validation_samples=63 (then the defaults, epsilon_stop=0.05): even 63 of 63 samples keeping the decision give a
     # lower bound of 0.899 < 0.90, so no anchor could ever be accepted: every explanation came
     # back with success=False, and nothing said why.
     X, model = _data()

@@ -45,7 +45,7 @@ def test_rule_text_is_the_rule_applied():
     rng = np.random.RandomState(0)
     X = np.c_[1000 + rng.randint(0, 40, 400) / 100.0, rng.rand(400)]
     model = _Below(1000.2).fit(X)
-    ex = AnchorTabularExplainer(model, random_state=0, n_validation_samples=100).fit(X)
+    ex = AnchorTabularExplainer(model, random_state=0, n_validation_samples=200).fit(X)
     rows = X[:20]
     exp = ex.explain(rows)
     names = ["x0", "x1"]
@@ -65,7 +65,7 @@ def test_rule_text_is_the_rule_applied():
 def test_value_bins_show_the_value():
     X = np.c_[np.tile([123456.7, 2.0], 50), np.arange(100) % 2]
     model = _Below(100.0).fit(X)
-    ex = AnchorTabularExplainer(model, random_state=0, n_validation_samples=100).fit(X)
+    ex = AnchorTabularExplainer(model, random_state=0, n_validation_samples=200).fit(X)
     assert ex._predicate(0, 1) == "x0 == 123456.7"
 
 
@@ -77,7 +77,7 @@ def test_a_column_mostly_at_its_minimum_is_split_from_the_rest():
     c[:5] = [1, 2, 3, 4, 5]
     X = np.c_[c, rng.rand(200)]
     model = DecisionTreeClassifier(random_state=0).fit(X, X[:, 1] > 0.5)
-    ex = AnchorTabularExplainer(model, random_state=0, n_validation_samples=100).fit(X)
+    ex = AnchorTabularExplainer(model, random_state=0, n_validation_samples=200).fit(X)
     np.testing.assert_array_equal(ex.bin_edges_[0], [1.0])
     exp = ex.explain(X[:8])
     assert ex._predicate(0, 0) == "x0 < 1" and ex._predicate(0, 1) == "x0 >= 1"
