@@ -8,13 +8,14 @@ import warnings
 import numpy as np
 from sklearn.base import clone
 from sklearn.dummy import DummyClassifier, DummyRegressor
-from sklearn.utils.parallel import Parallel, delayed
+from sklearn.utils.parallel import delayed
 
 from skxai._adapters import ModelOutput, is_frozen, safe_is_classifier, unwrap_frozen
 from skxai._games._background import all_coalitions
 from skxai.base import BaseTabularExplainer
 from skxai.shapley._values import exact_shapley_from_values
 from skxai.utils._memory import check_working_memory
+from skxai.utils._parallel import here_or_parallel
 from skxai.utils._param_validation import (
     Interval,
     fit_context,
@@ -498,7 +499,7 @@ class ShapleyRegressionExplainer(BaseTabularExplainer):
         fitted = dict(
             zip(
                 fit,
-                Parallel(n_jobs=self.n_jobs, verbose=self.verbose)(
+                here_or_parallel(self.n_jobs, verbose=self.verbose)(
                     delayed(_fit_subset)(est, X, y, cols[i], names[i], fit_params, schema) for i in fit
                 ),
                 strict=True,
@@ -543,7 +544,7 @@ class ShapleyRegressionExplainer(BaseTabularExplainer):
         # each distinct model once (coalitions that differ by constant players share one)
         rep = getattr(self, "_subset_rep", None)  # (an explainer saved before it was kept)
         used, where = np.unique(np.arange(full + 1) if rep is None else rep, return_inverse=True)
-        outs = Parallel(n_jobs=self.n_jobs, prefer="threads")(delayed(predict)(int(i)) for i in used)
+        outs = here_or_parallel(self.n_jobs, prefer="threads")(delayed(predict)(int(i)) for i in used)
         values = np.stack(outs, axis=1)[:, where]
         phi = exact_shapley_from_values(self._masks, values)
         return phi, values[:, 0, :], None, {}
