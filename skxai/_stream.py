@@ -127,7 +127,24 @@ def csv_chunks(path, chunk_size, dtype=None):
     (``dtype``: pandas' ``read_csv`` argument, e.g. from :func:`text_columns`)."""
     import pandas as pd
 
-    yield from pd.read_csv(path, chunksize=int(chunk_size), dtype=dtype, **CSV_OPTIONS)
+    yield from _quiet_chunks(pd.read_csv(path, chunksize=int(chunk_size), dtype=dtype, **CSV_OPTIONS))
+
+
+def _quiet_chunks(reader):
+    """The chunks of a ``read_csv`` reader without pandas' ``DtypeWarning``: a column holding
+    text in some rows is checked (:func:`scan_csv`) and refused with its row and line, after a
+    warning pointing into this module that told the user to set pandas options."""
+    import warnings
+
+    import pandas as pd
+
+    while True:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", pd.errors.DtypeWarning)
+            chunk = next(reader, None)
+        if chunk is None:
+            return
+        yield chunk
 
 
 def text_columns(path, chunk_size=50_000):
@@ -153,7 +170,7 @@ def scan_csv(path, chunk_size=50_000, needed=None):
     import pandas as pd
 
     text, columns, n_rows, suspect = set(), [], 0, False
-    for chunk in pd.read_csv(path, chunksize=int(chunk_size), **CSV_OPTIONS):
+    for chunk in _quiet_chunks(pd.read_csv(path, chunksize=int(chunk_size), **CSV_OPTIONS)):
         columns = list(chunk.columns)
         n_rows += len(chunk)
         n = len(columns) if needed is None else needed
