@@ -1419,6 +1419,9 @@ def shapley_from_permutations(perms, prefix_values, output_eps=None):
         ``phi +/- 1.96 std`` covers 95% (module notes); zero
         when ``perms`` holds every permutation equally often (the values are then exact).
     """
+    # one memory layout whatever the caller's (a batch's values came strided, a row's not):
+    # numpy's reductions follow the layout, and a row's error changed in its last bit with it
+    prefix_values = np.ascontiguousarray(prefix_values)
     n, n_perm, _, k = prefix_values.shape
     p = perms.shape[1]
     steps = np.diff(prefix_values, axis=2)  # contribution of perms[:, i] at step i
