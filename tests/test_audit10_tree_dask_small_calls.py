@@ -54,3 +54,25 @@ def test_n_jobs_one_runs_here_under_the_dask_backend():
         assert len(stream.data) == 0
     np.testing.assert_array_equal(remote_lime, local_lime)
     np.testing.assert_array_equal(remote_reg, local_reg)
+
+
+def test_regression_on_one_worker_under_dask_keeps_its_progress_and_no_warning(capfd):
+    # run here through scikit-learn's sequential backend: calling its delayed wrappers by hand
+    # warned ("should be used with sklearn.utils.parallel.Parallel") and printed no progress
+    import warnings
+
+    from sklearn.linear_model import LinearRegression
+
+    from skxai import ShapleyRegressionExplainer
+
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(40, 4))
+    y = X @ [1.0, -1.0, 0.5, 2.0]
+    with distributed.LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None
+    ) as cluster, distributed.Client(cluster):
+        capfd.readouterr()
+        with parallel_config(backend="dask"), warnings.catch_warnings():
+            warnings.simplefilter("error", UserWarning)
+            ShapleyRegressionExplainer(LinearRegression(), n_jobs=1, verbose=1).fit(X, y)
+        assert "Parallel" in capfd.readouterr().err

@@ -623,7 +623,9 @@ class AnchorTabularExplainer(BaseAnchorExplainer):
         Even when every fresh sample keeps the decision, the lower bound of ``k`` of ``k`` at the
         level of a one-feature anchor (the least strict) must reach ``threshold - epsilon_stop``:
         below that, every explanation came back with ``success=False`` and nothing said why
-        (63 samples at the defaults, whose bound is 0.899).
+        (63 samples with ``epsilon_stop=0.05``, whose bound is 0.899; 130 at the defaults). The
+        smallest accepted number admits only such anchors, every sample agreeing: realistic
+        anchors need several times more.
         """
         n = int(self.n_validation_samples)
         threshold, floor = float(self.threshold), float(self.threshold) - float(self.epsilon_stop)

@@ -23,6 +23,7 @@ from skxai._estimate import (
     exact_estimate,
     kadd_unknown_errors_message,
     kernel_estimate,
+    linear_few_pairs_message,
     linear_unproven_zero_errors_message,
     permutation_estimate,
     single_pair_permutations_message,
@@ -476,7 +477,7 @@ class ImageShapleyExplainer(BaseExplainer):
                     int(p),
                     "regions",
                     setting=f"n_samples={budget}",
-                    advice=f"n_samples >= {4 * (int(p) + 1)} (4 permutations)",
+                    advice=f"n_samples >= {2 * (int(p) + 1) + 1} (4 permutations)",
                 )
                 if message is not None:
                     warn_at_caller(message)
@@ -484,6 +485,8 @@ class ImageShapleyExplainer(BaseExplainer):
             message = kadd_unknown_errors_message(self.max_order, int(p), budget, "regions")
             if message is None:
                 message = linear_unproven_zero_errors_message(self.max_order, int(p), budget, "regions")
+            if message is None:
+                message = linear_few_pairs_message(self.max_order, int(p), budget, "regions")
             if message is not None:
                 warn_at_caller(message)
 

@@ -36,6 +36,7 @@ from skxai._estimate import (  # noqa: F401  (re-exported for old imports)
     kernel_estimate,
     kernel_order,
     kernel_shap_from_values,
+    linear_few_pairs_message,
     linear_unknown_errors_message,
     linear_unproven_zero_errors_message,
     n_interaction_terms,
@@ -227,6 +228,8 @@ class KernelShapExplainer(BaseTabularExplainer):
             message = linear_unknown_errors_message(self.max_order, p, budget)
         if message is None:
             message = linear_unproven_zero_errors_message(self.max_order, p, budget)
+        if message is None:
+            message = linear_few_pairs_message(self.max_order, p, budget)
         if message is None:
             message = kadd_many_terms_message(self.max_order, p, budget)
         if message is not None:

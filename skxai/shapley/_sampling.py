@@ -145,7 +145,8 @@ class ShapleySamplingExplainer(BaseTabularExplainer):
 
     def _fit_extra(self, X, y):
         check_game_at_fit(self, X)
-        message = single_pair_permutations_message(self._n_perm(), self.n_players_)
+        players = "features" if self.feature_groups is None else "feature groups"
+        message = single_pair_permutations_message(self._n_perm(), self.n_players_, players)
         if message is not None:
             warn_at_caller(message)
 

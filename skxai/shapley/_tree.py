@@ -79,7 +79,7 @@ class TreeShapExplainer(BaseTabularExplainer):
     ``predict_log_proba``, ``decision_function`` or ``score_samples`` no longer outputs what
     its trees say and is refused with a ``TypeError`` naming the method (use
     :class:`KernelShapExplainer` for it). ``fit`` also compares the model's own output with
-    its trees' on up to 32 fit rows, and refuses (``TypeError``) a model where they differ: a
+    its trees' on up to 32 background rows, and refuses (``TypeError``) a model where they differ: a
     subclass changing a private method (``_raw_predict``), or a Pipeline or search subclass
     changing ``predict``.
 
@@ -389,7 +389,6 @@ class TreeShapExplainer(BaseTabularExplainer):
         self.tree_background_ = self._tree_space(self.background_)
         self._resolve_quantity(response)
         self._set_outputs()
-        self._check_trees_give_outputs(self.background_ if Xs is None else None, self.tree_background_)
         if Xs is not None:
             self._check_sparse_accepted(Xs.shape[1])
         if self.feature_perturbation == "interventional":
@@ -398,6 +397,7 @@ class TreeShapExplainer(BaseTabularExplainer):
             # the dense ones, e.g. NaN in scikit-learn's trees)
             rows = self.background_ if Xs is None else sp.csr_matrix(self.background_)
             self._check_missing(rows, self.tree_background_, name="The background")
+        self._check_trees_give_outputs(self.background_, self.tree_background_, sparse=Xs is not None)
         if self._enumerate:
             self._runner = None
             # made once, reused by every call: a Dask cluster receives it once per fit (see
@@ -671,7 +671,7 @@ class TreeShapExplainer(BaseTabularExplainer):
             raise ValueError(
                 f"IsolationForest is explained through its mean path length, which its "
                 f"decision_function and score_samples transform non-linearly; use "
-                f"response_method='auto' (got {response!r})."
+                f"response_method='auto' (got {self.response_method!r})."
             )
         if kind in ("margin", "link_regression") and response != "decision_function":
             wanted = "probabilities" if kind == "margin" else "predictions"
@@ -741,38 +741,47 @@ class TreeShapExplainer(BaseTabularExplainer):
             self.target_index_ = resolve_target(self.target, names, is_clf=clf and not multi, method=method)
         self.output_ = _ModelResponse(self)
 
-    def _check_trees_give_outputs(self, rows, Z):
-        """Refuse a model whose own outputs are not its trees' on a few fit rows.
+    def _check_trees_give_outputs(self, rows, Z, sparse=False):
+        """Refuse a model whose own outputs are not its trees' on a few background rows.
 
         The class check sees overridden public methods only: a subclass changing
         ``_raw_predict`` or ``_validate_X_predict``, or a Pipeline or search subclass
         changing ``predict``, was explained from the bare trees, its values summing to
         something else than what the model predicts (an outside audit: off by 1 to 100).
-        ``rows`` are the input rows of ``Z`` (None: sparse fit data, rebuilt from ``Z`` only
-        without preprocessing steps).
+        ``rows`` are the input rows of ``Z`` (``sparse``: fit on a sparse matrix, given to the
+        model as one, as ``transform`` does).
         """
-        if rows is None:
-            if self._pre:
-                return
-            rows = Z
         Z = np.asarray(Z)
-        # rows the model takes (NaN is refused by some trees at predict; such rows are checked
-        # by the trees' own decisions anyway)
-        finite = np.isfinite(Z.astype(np.float64, copy=False)).all(axis=1) if Z.dtype.kind in "biuf" else None
-        idx = np.flatnonzero(finite)[:_OUTPUT_CHECK_ROWS] if finite is not None else np.arange(min(len(Z), 32))
+        # rows every model takes first (some refuse NaN, or values beyond float32's range, at
+        # predict); where none is, the rows as they are, as far as the model takes them
+        clean = np.ones(len(Z), dtype=bool)
+        if Z.dtype.kind in "biuf":
+            Zf = Z.astype(np.float64, copy=False)
+            with np.errstate(invalid="ignore"):
+                clean = (np.abs(Zf) <= np.finfo(np.float32).max).all(axis=1)
+        idx = np.flatnonzero(clean)[:_OUTPUT_CHECK_ROWS]
         if not len(idx):
-            return
-        model_out = _ModelResponse(self)(rows[idx])
+            idx = np.arange(min(len(Z), _OUTPUT_CHECK_ROWS))
+        A = rows[idx]
+        try:
+            model_out = _ModelResponse(self)(sp.csr_matrix(A) if sparse else A)
+        except (ValueError, TypeError):
+            if clean[idx].all():
+                raise
+            return  # the model refuses these rows: explaining them is refused at transform
         tree_out = _TreeResponse(self)(Z[idx])
         scale = max(1.0, float(np.abs(tree_out).max()))
-        if model_out.shape != tree_out.shape or not np.allclose(model_out, tree_out, rtol=0, atol=1e-7 * scale):
-            gap = np.abs(model_out - tree_out).max() if model_out.shape == tree_out.shape else np.nan
+        same = model_out.shape == tree_out.shape and np.allclose(
+            model_out, tree_out, rtol=0, atol=1e-7 * scale, equal_nan=True
+        )
+        if not same:
+            gap = np.nanmax(np.abs(model_out - tree_out)) if model_out.shape == tree_out.shape else np.nan
             raise TypeError(
                 f"{type(self.estimator_).__name__}'s own {self.quantity_} differs from what its "
-                f"{type(self.tree_model_).__name__} trees give (by up to {gap:.3g} on fit rows): a "
-                "subclass or wrapper changes the outputs (an overridden private or public method), "
-                "so TreeShapExplainer, which reads the trees, would explain something else. Use "
-                "KernelShapExplainer or ExactShapleyExplainer for it."
+                f"{type(self.tree_model_).__name__} trees give (by up to {gap:.3g} on background "
+                "rows): a subclass or wrapper changes the outputs (an overridden private or public "
+                "method), so TreeShapExplainer, which reads the trees, would explain something else. "
+                "Use KernelShapExplainer or ExactShapleyExplainer for it."
             )
 
     def _no_target(self):

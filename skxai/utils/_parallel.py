@@ -212,14 +212,14 @@ def dask_client():
 
 
 def here_or_parallel(n_jobs, **params):
-    """``Parallel(n_jobs, **params)``, or, where it would use one worker, a runner of the
-    ``delayed`` calls here, in order: under joblib's Dask backend ``Parallel(n_jobs=1)`` still
-    sends every call, with its arguments, to the cluster."""
-    if effective_n_jobs(n_jobs) != 1 or dask_client() is None:
-        from sklearn.utils.parallel import Parallel
+    """scikit-learn's ``Parallel(n_jobs, **params)``, its sequential backend where it would use
+    one worker: under joblib's Dask backend ``Parallel(n_jobs=1)`` still sends every call, with
+    its arguments, to the cluster (an explicit backend overrides the configured one)."""
+    from sklearn.utils.parallel import Parallel
 
-        return Parallel(n_jobs=n_jobs, **params)
-    return lambda calls: [func(*args, **kwargs) for func, args, kwargs in calls]
+    if effective_n_jobs(n_jobs) == 1:
+        return Parallel(n_jobs=1, backend="sequential", **params)
+    return Parallel(n_jobs=n_jobs, **params)
 
 
 def map_shared(func, shared, tasks, *, n_jobs=None, verbose=0, return_as="list"):
@@ -265,12 +265,12 @@ def map_shared(func, shared, tasks, *, n_jobs=None, verbose=0, return_as="list")
             return _named_losses(shared, Parallel(n_jobs=n_jobs, verbose=verbose, return_as="generator"), calls)
         with lost_workers_named(shared):
             return Parallel(n_jobs=n_jobs, verbose=verbose)(calls)
-    if client is not None:
-        # here: under joblib's Dask backend Parallel(n_jobs=1) still sends every task, with
-        # ``shared``, to the cluster
-        results = (func(shared, *task) for task in tasks)
-        return results if return_as == "generator" else list(results)
-    return Parallel(n_jobs=n_jobs, verbose=verbose, return_as=return_as)(delayed(func)(shared, *task) for task in tasks)
+    # one worker: here (under joblib's Dask backend Parallel(n_jobs=1) still sends every task,
+    # with ``shared``, to the cluster; an explicit backend overrides the configured one)
+    backend = "sequential" if effective_n_jobs(n_jobs) == 1 else None
+    return Parallel(n_jobs=n_jobs, backend=backend, verbose=verbose, return_as=return_as)(
+        delayed(func)(shared, *task) for task in tasks
+    )
 
 
 def _named_losses(shared, parallel, calls):

@@ -73,14 +73,14 @@ def test_image_sampling_on_one_pair_warns_with_its_budget():
     def f(A):
         return A.reshape(len(A), -1).mean(axis=1, keepdims=True) ** 2
 
-    with pytest.warns(UserWarning, match=r"n_samples=20 walks a single antithetic pair .* n_samples >= 68"):
+    with pytest.warns(UserWarning, match=r"n_samples=20 walks a single antithetic pair .* n_samples >= 35"):
         exp = ImageShapleyExplainer(f, method="sampling", n_samples=20, n_segments=16, random_state=0).fit(X).explain(
             X[:1]
         )
     assert np.isinf(exp.std).all()
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        exp = ImageShapleyExplainer(f, method="sampling", n_samples=68, n_segments=16, random_state=0).fit(X).explain(
+        exp = ImageShapleyExplainer(f, method="sampling", n_samples=35, n_segments=16, random_state=0).fit(X).explain(
             X[:1]
         )
     assert np.isfinite(exp.std).all()

@@ -3,8 +3,6 @@ outside audit, session 24): at its first step of 30 coalitions of 120 on 10 feat
 sampled beyond the one-player coalitions) it stopped on values 0.28 of the row's largest off."""
 
 import numpy as np
-import pytest
-from sklearn.exceptions import ConvergenceWarning
 
 from skxai import KernelShapExplainer
 from skxai._designs import sampled_units
@@ -26,12 +24,15 @@ def test_first_step_with_few_sampled_pairs_does_not_stop():
         assert int(np.max(exp.n_evaluations)) > 40
 
 
-def test_a_step_sampling_the_one_player_coalitions_does_not_stop_silently():
-    # n_samples=30 on 10 features: the steps are 22 (one-player coalitions sampled, not
-    # enumerated) and 30, which no longer fits beside them; the run returns the first step and
-    # says that tol was not met, where it stopped there silently before
+def test_a_run_whose_early_steps_cannot_stop_spends_its_budget_as_without_tol():
+    # n_samples=30 on 10 features: the first step (22, one-player coalitions sampled) cannot
+    # stop the run, so it is not evaluated; the run is then the whole budget's, as without tol.
+    # Before, it stopped there silently; evaluating it and going on would have left the last
+    # step no room (the steps' designs are not nested)
     p = 10
     X = np.random.RandomState(1).normal(size=(30, p))
-    with pytest.warns(ConvergenceWarning, match="tol"):
-        exp = KernelShapExplainer(_three_way, n_samples=30, tol=10.0, random_state=0).fit(X).explain(X[:2])
-    assert int(np.max(exp.n_evaluations)) <= 30
+    with_tol = KernelShapExplainer(_three_way, n_samples=30, tol=10.0, random_state=0).fit(X).explain(X[:2])
+    without = KernelShapExplainer(_three_way, n_samples=30, random_state=0).fit(X).explain(X[:2])
+    assert int(np.max(with_tol.n_evaluations)) == 30
+    np.testing.assert_array_equal(with_tol.values, without.values)
+    np.testing.assert_array_equal(with_tol.std, without.std)

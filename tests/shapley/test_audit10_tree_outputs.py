@@ -2,6 +2,8 @@
 session 24): subclasses changing a private method, and Pipeline or search subclasses changing
 ``predict``, were explained from the bare trees, their values summing to something else."""
 
+import warnings
+
 import numpy as np
 import pytest
 from sklearn.ensemble import GradientBoostingRegressor, HistGradientBoostingRegressor, IsolationForest
@@ -89,3 +91,47 @@ def test_isolation_forest_explains_its_path_length_only(response):
     with pytest.raises(ValueError, match="mean path length"):
         TreeShapExplainer(model, response_method=response).fit(X[:50])
     assert TreeShapExplainer(model).fit(X[:50]).quantity_ == "output"
+
+
+class _ShiftedHGB(HistGradientBoostingRegressor):
+    def _raw_predict(self, X, n_threads=None):
+        return super()._raw_predict(X, n_threads) + 5.0
+
+
+def test_background_rows_all_holding_nan_are_checked_too():
+    # the check took finite rows only: a background whose every row holds a NaN checked nothing
+    X, y = _data()
+    X = X.copy()
+    X[::2, 0] = np.nan
+    model = _ShiftedHGB(max_iter=5).fit(X, y)
+    background = X[::2][:20]
+    assert np.isnan(background).any(axis=1).all()
+    with pytest.raises(TypeError, match="differs from what its"):
+        TreeShapExplainer(model).fit(background)
+
+
+def test_sparse_fit_data_through_a_pipeline_is_checked():
+    import scipy.sparse as sp
+
+    X, y = _data()
+    model = _ShiftedPipeline(
+        [("s", StandardScaler(with_mean=False)), ("t", DecisionTreeRegressor(max_depth=3, random_state=0))]
+    ).fit(X, y)
+    with pytest.raises(TypeError, match="differs from what its"):
+        TreeShapExplainer(model).fit(sp.csr_matrix(X[:50]))
+
+
+def test_a_background_value_beyond_float32_keeps_its_own_message():
+    # the check ran before the background's own check and gave scikit-learn's bare message
+    from sklearn.ensemble import RandomForestRegressor
+
+    X, y = _data()
+    model = RandomForestRegressor(n_estimators=5, max_depth=3, random_state=0).fit(X, y)
+    background = X[:30].copy()
+    background[0, 1] = 1e39
+    with pytest.raises(ValueError, match="The background contains a value too large for float32"):
+        TreeShapExplainer(model, feature_perturbation="interventional").fit(background)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # scikit-learn's cast of 1e39 to float32
+        exp = TreeShapExplainer(model, feature_perturbation="tree_path_dependent").fit(background).explain(X[:3])
+    np.testing.assert_allclose(exp.values.sum(axis=1) + exp.base_values, model.predict(X[:3])[:, None], atol=1e-12)

@@ -57,8 +57,9 @@ def test_once_the_single_players_are_enumerated_an_exact_value_keeps_its_zero_er
     def linear(A):
         return (A @ np.arange(1.0, P + 1))[:, None]
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")  # no warning at this budget either
+    # (this budget samples 4 pairs beside the one-player coalitions: it warns that so few make
+    # unstable errors, not that a zero error is unproven)
+    with pytest.warns(UserWarning, match="n_samples=30 samples 4 coalition pairs of 10 features beside"):
         ex = KernelShapExplainer(linear, n_samples=30, max_order=1, max_background=None, random_state=0)
         ex = ex.fit(BG).explain(ROWS)
     assert np.all(ex.std < 1e-12 * np.abs(ex.values).max())  # rounding, not inf
@@ -72,7 +73,12 @@ def test_once_the_single_players_are_enumerated_an_exact_value_keeps_its_zero_er
 def test_the_fit_warns_below_the_budget_that_enumerates_the_single_players(p, budget, enough):
     message = linear_unproven_zero_errors_message("auto", p, budget)
     assert f"n_samples={budget} samples the one-player coalitions of {p} features" in message
-    assert f"From n_samples={enough} on they are enumerated" in message
+    # the advice: a budget that enumerates them and samples enough pairs beside them
+    from skxai._estimate import _enough_pairs_budget
+
+    advised = _enough_pairs_budget(p, budget)
+    assert advised > enough
+    assert f"n_samples={advised} enumerates them and samples 8 pairs" in message
     assert linear_unproven_zero_errors_message("auto", p, enough) is None
     assert linear_unproven_zero_errors_message(3, p, budget) is None  # not a linear fit
     assert linear_unproven_zero_errors_message("auto", 3, 8) is None  # every coalition
