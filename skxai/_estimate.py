@@ -349,6 +349,15 @@ def _enough_pairs_budget(p, budget):
     )
 
 
+def _enough_pairs_advice(p, budget, what):
+    """``"n_samples=B <what>."`` for the budget :func:`_enough_pairs_budget` names, or the whole
+    game's budget where that one is not below it."""
+    enough = _enough_pairs_budget(p, budget)
+    if enough is None or (p < 62 and enough >= 2**p):
+        return f"n_samples={2**p} evaluates every coalition (exact values)."
+    return f"n_samples={enough} {what}."
+
+
 def linear_few_pairs_message(max_order, p, budget, players="features"):
     """The warning before a linear KernelSHAP fit that enumerates the one-player coalitions and
     samples fewer than :data:`TOL_MIN_UNITS` pairs beside them (budgets from about ``3 p`` to
@@ -360,14 +369,7 @@ def linear_few_pairs_message(max_order, p, budget, players="features"):
     units = sampled_units(p, budget)
     if enumerated_coalitions(p, budget)[0] == 0 or units <= 1 or units >= TOL_MIN_UNITS:
         return None
-    enough = _enough_pairs_budget(p, budget)
-    if enough is not None and p < 62 and enough >= 2**p:
-        enough = None
-    advice = (
-        f"n_samples={enough} samples {TOL_MIN_UNITS}."
-        if enough is not None
-        else f"n_samples={2**p} evaluates every coalition (exact values)."
-    )
+    advice = _enough_pairs_advice(p, budget, f"samples {TOL_MIN_UNITS}")
     return (
         f"n_samples={budget} samples {units} coalition pairs of {p} {players} beside the "
         f"one-player coalitions: errors estimated from so few pairs are unstable (at 3 p "
@@ -404,14 +406,7 @@ def linear_unproven_zero_errors_message(max_order, p, budget, players="features"
     if enumerated_coalitions(p, budget)[0] > 0 or sampled_units(p, budget) <= 1:
         return None
     # the next budget that enumerates them and samples enough pairs to estimate errors from
-    enough = _enough_pairs_budget(p, budget)
-    if enough is not None and p < 62 and enough >= 2**p:
-        enough = None
-    advice = (
-        f"n_samples={enough} enumerates them and samples {TOL_MIN_UNITS} pairs beside them."
-        if enough is not None
-        else f"n_samples={2**p} evaluates every coalition (exact values)."
-    )
+    advice = _enough_pairs_advice(p, budget, f"enumerates them and samples {TOL_MIN_UNITS} pairs beside them")
     return (
         f"n_samples={budget} samples the one-player coalitions of {p} {players} instead of "
         f"enumerating them: a value whose replicates all agree then has std inf (its error is "

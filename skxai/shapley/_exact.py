@@ -80,7 +80,8 @@ class ExactShapleyExplainer(BaseTabularExplainer):
         constant or copied columns add none), keeping the rows with 95% of the weight. A
         callable ``sampler(x_S, S, n, random_state)`` returns ``n`` samples of the absent
         columns ``(n, n_features - len(S))`` (or whole rows) given the values ``x_S`` of the
-        sorted columns ``S``.
+        sorted columns ``S``; another number of samples is accepted (the value averages those
+        returned, and its Monte Carlo error counts them).
     n_conditional_samples : int, default=100
         Samples per coalition value in the conditional game (model rows per coalition and
         explained row; for "empirical", the most background rows kept: rows of equal weight
