@@ -346,8 +346,9 @@ def test_conditional_values_report_their_monte_carlo_error(correlated_gaussian):
 
 
 def test_a_constant_feature_s_conditional_value_comes_with_its_error():
-    """A constant column is a null player, but the sampler's noise gives it a value: its error
-    must say so (it was reported as exactly 0 while the value was 0.16)."""
+    """A constant column is a null player, but the sampler's noise gave it a value: its error
+    must say so (it was reported as exactly 0 while the value was 0.16). Since its coalitions
+    take v(empty) where the row shares the constant, the value is 0 up to rounding."""
     rng = np.random.RandomState(0)
     X = rng.multivariate_normal([0, 0], [[1, 0.9], [0.9, 1]], size=300)
     X = np.column_stack([X, np.ones(len(X))])
@@ -355,8 +356,8 @@ def test_a_constant_feature_s_conditional_value_comes_with_its_error():
     for cls, kw in [(ExactShapleyExplainer, {}), (KernelShapExplainer, dict(n_samples=8)),
                     (ShapleySamplingExplainer, dict(n_permutations=6))]:
         exp = cls(model, game="conditional", random_state=0, max_background=None, **kw).fit(X).explain(X[:5])
-        assert (exp.std[:, 2, 0] > 0).all()
-        assert (np.abs(exp.values[:, 2, 0]) <= 1.96 * exp.std[:, 2, 0]).mean() >= 0.8
+        assert (np.abs(exp.values[:, 2, 0]) <= 1.96 * exp.std[:, 2, 0] + 1e-12).all()
+        np.testing.assert_allclose(exp.values[:, 2, 0], 0.0, atol=1e-12)
 
 
 def test_too_few_conditional_samples_for_an_error_report_it_unknown(correlated_gaussian):

@@ -636,13 +636,14 @@ def test_empirical_sampler_breaks_ties_by_a_seeded_permutation():
 
 def test_empirical_sampler_keeps_exactly_the_kept_share():
     # two background rows equal on column 0 (no variance: every distance is 0), weights t and 1 - t;
-    # the first row alone is kept when it carries 95% of the weight (up to 1e-12 relative), else both
+    # the first row alone is kept when it carries 95% of the weight (up to 1e-12 relative), else both.
+    # (The explained row is off the constant: on it, the coalition tells nothing and takes v(empty).)
     B = np.array([[0.0, 0.0], [0.0, 10.0]])
     for t, expected in [(0.95, 0.0), (0.95 * (1 - 1e-12), 0.0), (0.95 * (1 - 1e-11), None)]:
         assert t + (1 - t) == 1.0  # the normalised weights are t and 1 - t exactly
         game = ConditionalGame(lambda A: A[:, 1:2], B, np.array([t, 1 - t]), _singletons(2),
                                sampler="empirical", bandwidth=0.1)
-        v = game.values(np.array([[0.0, 5.0]]), np.array([[True, False]]))[0, 0, 0]
+        v = game.values(np.array([[1.0, 5.0]]), np.array([[True, False]]))[0, 0, 0]
         np.testing.assert_allclose(v, 10 * (1 - t) if expected is None else expected, rtol=1e-12, atol=0)
 
 
