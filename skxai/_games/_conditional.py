@@ -205,6 +205,10 @@ class ConditionalGame:
         spread = np.ptp(kept, axis=0)
         constant = spread <= 16 * np.finfo(np.float64).eps * np.abs(kept).max(axis=0)
         self._constant = constant
+        # columns whose values mostly repeat (at least half the kept rows share theirs with
+        # another row): a row's value there that no background row has is a combination the
+        # background never saw, not a continuous value between others
+        self._discrete = np.array([_mostly_repeated(kept[:, j]) for j in range(kept.shape[1])], dtype=bool)
         if np.any(constant):
             self.mean_[constant] = background[np.argmax(self.weights > 0), constant]
             self.covariance_[constant, :] = 0.0
@@ -258,9 +262,9 @@ class ConditionalGame:
         S = np.flatnonzero(cmask)
         key = cmask.tobytes()
         if key not in cache:
-            cut = cache.get("tied rows cut", False)
+            flags = {k: cache[k] for k in ("tied rows cut", "unseen") if k in cache}
             cache.clear()
-            cache["tied rows cut"] = cut
+            cache.update(flags)
             e, V = eigh(self._correlation[np.ix_(S, S)])
             # Pseudo-inverse square root: directions without variance (duplicated or constant
             # columns) do not count in the distance.
@@ -288,6 +292,12 @@ class ConditionalGame:
             d2s = (diff**2).sum(axis=2)
             d2[far] = np.where(d2s <= d2s.min(axis=1, keepdims=True) * (1 + 1e-12), 0.0, np.inf)
         d2 /= rank
+        if len(S) and self._discrete[S].all():
+            # no background row with the row's values on S (discrete columns): the nearest rows
+            # stand in for a combination the background never saw (warned by values_parallel)
+            # (an exact match is 0 up to the rounding of the two products above)
+            if (d2.min(axis=1) > 1e-9).any():
+                cache.setdefault("unseen", S.tolist())
         d2 -= d2.min(axis=1, keepdims=True)
         # d2 / h / h, not d2 / h**2: h**2 underflows to 0 below h ~ 1e-162 (0/0: NaN weights)
         # and overflows above h ~ 1e154; this way a tiny h keeps the nearest rows, a huge
@@ -413,7 +423,7 @@ class ConditionalGame:
             if self.monte_carlo_groups > 1:
                 mean = np.hstack([mean, self._group_means(pred, pair, w, starts, n_pairs)])
             out.append(mean)
-        return np.concatenate(out, axis=0), cache.get("tied rows cut", False)
+        return np.concatenate(out, axis=0), (cache.get("tied rows cut", False), cache.get("unseen"))
 
     def _group_means(self, pred, pair, w, starts, n_pairs):
         """Each value's mean over each group of its samples ``(n_pairs, G * n_outputs)``;
@@ -491,7 +501,17 @@ class ConditionalGame:
                 np.concatenate([v for v, _ in parts], axis=0).reshape(len(middle), n, -1).transpose(1, 0, 2)
             )
             self._constant_coalitions_are_empty(X, mid, middle, values, v0)
-            if any(cut for _, cut in parts):
+            unseen = next((u for _, (_, u) in parts if u is not None), None)
+            if unseen is not None:
+                warn_at_caller(
+                    "conditional_sampler='empirical': an explained row takes values on discrete "
+                    f"columns {unseen} that no background row has together: its conditional "
+                    "expectations there come from the nearest background rows, a stand-in that std "
+                    "does not show. Keep more background rows (max_background=None), or use "
+                    "conditional_sampler='gaussian'.",
+                    UserWarning,
+                )
+            if any(cut for _, (cut, _) in parts):
                 warn_at_caller(
                     # one message per setting (no counts), so that it is shown once, not per call
                     f"conditional_sampler='empirical' kept n_conditional_samples={self._rows_per_value()} of "
@@ -502,6 +522,14 @@ class ConditionalGame:
                     UserWarning,
                 )
         return values
+
+
+def _mostly_repeated(column):
+    """Whether at least half the values of ``column`` occur more than once in it."""
+    if not len(column):
+        return False
+    _, counts = np.unique(column, return_counts=True)
+    return bool(counts[counts > 1].sum() >= 0.5 * len(column))
 
 
 def explainer_game(explainer):

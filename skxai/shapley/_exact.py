@@ -93,7 +93,8 @@ class ExactShapleyExplainer(BaseTabularExplainer):
         Kernel width of the "empirical" sampler (shapr's default); small values keep only
         rows that match ``x`` on S, or, where no background row does (a value the background
         never holds), the nearest ones: a nearest-neighbour guess, not a conditional
-        expectation of the data, and ``std`` does not show it.
+        expectation of the data, and ``std`` does not show it (on discrete columns, where at
+        least half of each column's background values repeat, it warns).
 
     Attributes
     ----------
