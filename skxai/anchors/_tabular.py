@@ -648,7 +648,8 @@ class AnchorTabularExplainer(BaseAnchorExplainer):
             f"n_validation_samples={n} is too few to accept any anchor: even {n} of {n} fresh samples "
             f"keeping the decision give a precision lower bound of {lb:.3f} < threshold - epsilon_stop = "
             f"{floor:.3g} (delta={float(self.delta)}, beam_size={int(self.beam_size)}), so every "
-            f"explanation would fail. Use at least {hi}, or raise delta or epsilon_stop."
+            f"explanation would fail. Use at least {hi} (that many accept only anchors every sample "
+            "agrees with; several times more leave room for the others), or raise delta or epsilon_stop."
         )
 
     def _fresh_samples(self, row_bins, requests, rng):
