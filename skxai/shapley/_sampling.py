@@ -45,8 +45,9 @@ class ShapleySamplingExplainer(BaseTabularExplainer):
         Permutations walked, each followed by its reverse (an odd count walks the last one
         alone: it counts in the values, and its own variance in the error); the pairs are
         distinct while there are that many (``p! / 2``); "auto" walks
-        ``max(2, 2 * ceil(1024 / p))`` permutations of ``p + 1`` prefix coalitions each (about
-        2048 coalitions walked); a coalition shared by several permutations is evaluated once,
+        ``max(4, 2 * ceil(1024 / p))`` permutations of ``p + 1`` prefix coalitions each (about
+        2048 coalitions walked; from 513 players on 4, two pairs, the fewest that estimate an
+        error: one pair's is unknown); a coalition shared by several permutations is evaluated once,
         so fewer are evaluated on few players (about 700 on 10, 1,600 on 16, 2,000 on 40). Once the
         permutations have visited all ``2**p`` coalitions (few players), the values are the
         exact ones, with ``std`` 0, at no model call more (``exact`` True; a conditional game's
@@ -168,7 +169,8 @@ class ShapleySamplingExplainer(BaseTabularExplainer):
 
     def _n_perm(self):
         if self.n_permutations == "auto":
-            return max(2, 2 * int(np.ceil(1024 / self.n_players_)))
+            # two pairs at least: a single pair has no error (std inf, with a warning)
+            return max(4, 2 * int(np.ceil(1024 / self.n_players_)))
         return int(self.n_permutations)
 
     def _explain_rows(self, X):

@@ -487,15 +487,17 @@ def test_kernel_explainer_passes_its_parameters_to_the_estimator():
 
 
 def test_sampling_auto_permutations():
-    # "auto": max(2, 2 ceil(1024 / p)) permutations: 512 for 4 players, 2 from 1024 players on.
+    # "auto": max(4, 2 ceil(1024 / p)) permutations: 512 for 4 players, 4 from 512 players on (two
+    # pairs: a single pair's error is unknown).
     x, bg = _one_row(4)
     exp = ShapleySamplingExplainer(SizeLog(4), max_background=None, random_state=0).fit(bg).explain(x)
     assert exp.n_permutations == 512
     p = 1024
     exp = ShapleySamplingExplainer(lambda A: A.sum(axis=1), max_background=None, random_state=0).fit(
         np.zeros((1, p))).explain(np.ones((1, p)))
-    assert exp.n_permutations == 2
+    assert exp.n_permutations == 4
     np.testing.assert_allclose(exp.values[0, :, 0], 1.0)  # additive: exact with any permutation
+    np.testing.assert_array_equal(exp.std, 0.0)
 
 
 def test_sampling_explainer_passes_its_parameters_to_the_estimator():
