@@ -1251,13 +1251,19 @@ def kernel_estimate(
         seed = seed_from(random_state)
     met = False
     scale = None
+
+    def step_design(b):
+        # Each step is the design and fit of its own budget, the ones whose errors were
+        # calibrated. With the whole budget's order and enumerated share, the step of 200 of
+        # 400 on 10 features enumerated sizes 1-2 and sampled 44 pairs (89 at n_samples=200):
+        # its values were 99% bias, 1.96 std covered 0.35 on an SVC, and tol stopped there
+        # with errors above it.
+        order = kernel_order(max_order, p, b, max_bytes=max_bytes)
+        return order, _seeded_design(p, b, seed, sampling, enumerated_share(order, p, b))
+
     for i_step, b in enumerate(steps):
         last = i_step == len(steps) - 1
-        if not last and not _errors_stop_tol(
-            _seeded_design(
-                p, b, seed, sampling, enumerated_share(kernel_order(max_order, p, b, max_bytes=max_bytes), p, b)
-            )
-        ):
+        if not last and not _errors_stop_tol(step_design(b)[1]):
             # a step whose errors could not stop the run is not evaluated: its coalitions would
             # only shrink the steps after it (designs are not nested), down to a last step
             # worse than the whole budget without tol (std inf where tol=None was finite)
@@ -1265,13 +1271,7 @@ def kernel_estimate(
         # Designs of successive steps overlap but are not nested: shrink the design until
         # the coalitions it adds keep the total within the budget.
         while True:
-            # Each step is the design and fit of its own budget, the ones whose errors were
-            # calibrated. With the whole budget's order and enumerated share, the step of 200 of
-            # 400 on 10 features enumerated sizes 1-2 and sampled 44 pairs (89 at n_samples=200):
-            # its values were 99% bias, 1.96 std covered 0.35 on an SVC, and tol stopped there
-            # with errors above it.
-            order = kernel_order(max_order, p, b, max_bytes=max_bytes)
-            design = _seeded_design(p, b, seed, sampling, enumerated_share(order, p, b))
+            order, design = step_design(b)
             asked = np.vstack([ends, design.masks]) if first else design.masks
             excess = cached.n_evaluated + cached.n_new(asked) - budget
             if excess <= 0 or b - excess < 2 * p + 2:

@@ -214,9 +214,8 @@ def dask_client():
 def here_or_parallel(n_jobs, **params):
     """scikit-learn's ``Parallel(n_jobs, **params)``, its sequential backend where it would use
     one worker: under joblib's Dask backend ``Parallel(n_jobs=1)`` still sends every call, with
-    its arguments, to the cluster (an explicit backend overrides the configured one)."""
-    from sklearn.utils.parallel import Parallel
-
+    its arguments, to the cluster (an explicit backend overrides the configured one). Takes
+    joblib's and scikit-learn's ``delayed`` calls alike."""
     if effective_n_jobs(n_jobs) == 1:
         return Parallel(n_jobs=1, backend="sequential", **params)
     return Parallel(n_jobs=n_jobs, **params)
@@ -265,10 +264,8 @@ def map_shared(func, shared, tasks, *, n_jobs=None, verbose=0, return_as="list")
             return _named_losses(shared, Parallel(n_jobs=n_jobs, verbose=verbose, return_as="generator"), calls)
         with lost_workers_named(shared):
             return Parallel(n_jobs=n_jobs, verbose=verbose)(calls)
-    # one worker: here (under joblib's Dask backend Parallel(n_jobs=1) still sends every task,
-    # with ``shared``, to the cluster; an explicit backend overrides the configured one)
-    backend = "sequential" if effective_n_jobs(n_jobs) == 1 else None
-    return Parallel(n_jobs=n_jobs, backend=backend, verbose=verbose, return_as=return_as)(
+    # (one worker: here, not with ``shared`` in every task to a Dask cluster)
+    return here_or_parallel(n_jobs, verbose=verbose, return_as=return_as)(
         delayed(func)(shared, *task) for task in tasks
     )
 
