@@ -102,8 +102,8 @@ class ConditionalGame:
     per chunk of (coalition, row) pairs, never one per pair), the chunks fixed by the problem
     so that any ``n_jobs`` gives identical numbers.
 
-    ``v(empty)`` is the weighted background mean of the model output (the same as the
-    explainers' ``expected_value_``) and ``v(all) = f(x)``, both without sampling; so is the
+    ``v(empty)`` is the weighted background mean of the model output, or ``empty_value`` (the
+    same as the explainers' ``expected_value_``) and ``v(all) = f(x)``, both without sampling; so is the
     value of a coalition of columns constant on the background that the row shares (it tells
     nothing, and such a column is a null player).
 
@@ -150,6 +150,10 @@ class ConditionalGame:
         ``(mean, covariance)`` of the data the background summarises, used instead of the
         background's weighted moments (a k-means background: its centres keep the data's mean
         but lose the within-cluster part of its covariance).
+    empty_value : ndarray of shape (n_outputs,), default=None
+        ``v(empty)``, the mean model output over the data the background summarises, used
+        instead of the background's weighted mean (a k-means background: a non-linear model's
+        mean over the centres is not its mean over the data).
     """
 
     def __init__(
@@ -167,6 +171,7 @@ class ConditionalGame:
         monte_carlo_groups=0,
         cast_columns=None,
         moments=None,
+        empty_value=None,
     ):
         background = np.asarray(background)
         if background.dtype.kind not in "biuf":
@@ -227,7 +232,7 @@ class ConditionalGame:
             # n_samples keeps only some of them: a seeded random subset, not the first rows
             # in the background's order (sorted data gave biased, order-dependent values)
             self._tie_rank = np.random.RandomState(self._seed).permutation(background.shape[0])
-        self._v_empty = None
+        self._v_empty = None if empty_value is None else np.array(empty_value, dtype=np.float64)
 
     def column_masks(self, masks):
         """Expand player masks ``(m, n_players)`` to column masks ``(m, n_features)``."""
@@ -314,7 +319,12 @@ class ConditionalGame:
         count = (ws >= cut[:, None] * (1 - 1e-9)).sum(axis=1)
         cap = self._rows_per_value()
         if (count > cap).any() and cap < ws.shape[1]:
-            tied = ws[:, cap] >= ws[:, cap - 1] * (1 - 1e-9)
+            # rows tied by their values on S, or weighing the same to rounding; not rows within
+            # 1e-9 of the last kept one's weight (two of 300,000 continuous rows, 7.6e-10 apart,
+            # warned of exact matches that were not there: the heavier one is kept, no draw)
+            B = self.background[:, S]
+            same = (B[order[:, cap]] == B[order[:, cap - 1]]).all(axis=1)
+            tied = (ws[:, cap] >= ws[:, cap - 1] * (1 - 1e-9)) & (same | (ws[:, cap] >= ws[:, cap - 1] * (1 - 1e-12)))
             # warned by values_parallel in the calling process: a joblib worker's warning only
             # reached its stderr (n_jobs=2: no warning a filter or pytest.warns could see)
             cache["tied rows cut"] = cache.get("tied rows cut", False) or bool((tied & (count > cap)).any())
@@ -563,6 +573,7 @@ def explainer_game(explainer):
         moments=getattr(explainer, "_conditional_moments", None)
         if isinstance(sampler, str) and sampler == "gaussian"
         else None,
+        empty_value=getattr(explainer, "_conditional_empty", None),
         # the empirical sampler's values are weighted means over the background, not draws
         monte_carlo_groups=0 if isinstance(sampler, str) and sampler == "empirical" else MONTE_CARLO_GROUPS,
     )
@@ -597,8 +608,9 @@ def check_game_at_fit(explainer, X=None):
     sampler than "empirical"): a callable sampler given without ``game="conditional"`` was
     silently never called.
     """
-    if hasattr(explainer, "_conditional_moments"):
-        del explainer._conditional_moments  # a refit learns them anew
+    for learned in ("_conditional_moments", "_conditional_empty"):
+        if hasattr(explainer, learned):
+            delattr(explainer, learned)  # a refit learns them anew
     if getattr(explainer, "game", "interventional") != "conditional":
         unused = [
             name
@@ -637,7 +649,12 @@ def check_game_at_fit(explainer, X=None):
     if background is not None and background.dtype.kind not in "biuf":
         # at fit: a table with a string or categorical column was accepted here and refused
         # by every transform and explain
-        _refuse_non_numeric(background, getattr(explainer, "feature_names_in_", None))
+        schema = getattr(explainer, "_schema", None)
+        _refuse_non_numeric(
+            background,
+            getattr(explainer, "feature_names_in_", None),
+            schema.dtypes if schema is not None and schema.is_frame else None,
+        )
     if background is not None and background.dtype.kind in "f":
         _refuse_missing(background, "the background")  # at fit, not at the first transform
     if background is not None:
@@ -653,6 +670,12 @@ def check_game_at_fit(explainer, X=None):
             Xf = np.asarray(X, dtype=np.float64)
             _refuse_missing(Xf, "the data")
             explainer._conditional_moments = (Xf.mean(axis=0), np.cov(Xf, rowvar=False).reshape(p, p))
+            # v(empty) = E[f(X)] over the data too, not over the centres: they lack the
+            # within-cluster spread, and a non-linear model's mean over them is another number
+            # (f = sum x_j^2 on 3 standard normals: 2.05 against 2.91), whose gap went into every
+            # value (0.29 each, 20 std) while the other coalitions used the data's moments
+            explainer.expected_value_ = _mean_output(explainer, X)
+            explainer._conditional_empty = explainer.expected_value_
             n = len(Xf)
         if isinstance(sampler, str) and sampler == "gaussian" and n <= p:
             # every x off the background's affine hull then conditions on a direction without
@@ -669,6 +692,13 @@ def check_game_at_fit(explainer, X=None):
         elif isinstance(sampler, str) and sampler == "gaussian" and background.dtype.kind in "biuf":
             _warn_nearly_collinear(explainer, background)
     _checked_cast_columns(explainer, sampler)
+    if (
+        background is not None
+        and isinstance(sampler, str)
+        and sampler == "gaussian"
+        and background.dtype.kind in "biuf"
+    ):
+        _warn_discrete_gaussian(explainer, background if X is None else X)
 
 
 #: Condition number of the background's correlation matrix above which the Gaussian sampler
@@ -677,6 +707,50 @@ def check_game_at_fit(explainer, X=None):
 #: relation got values of 16 (noise 1e-3), 1,400 (1e-5) and 2e5 (1e-7) from a linear model with
 #: coefficients of at most 2.
 COLLINEAR_CONDITION = 1e8
+
+
+#: Distinct values up to which a column whose values mostly repeat is taken for codes (a
+#: category, a count, a flag) that the Gaussian sampler's real-valued draws fall between.
+DISCRETE_MAX_VALUES = 20
+
+
+def _warn_discrete_gaussian(explainer, data):
+    """Warn when the Gaussian sampler draws real values for columns of a few repeated values.
+
+    A DataFrame's integer columns are refused (:func:`_checked_cast_columns`); integer arrays
+    and float-coded categories were not, and their draws (-2.29 for a category of 0..3) went to
+    the model: a one-hot encoder refused them with a message about unknown categories, or
+    ignored them and the values were off with nothing said."""
+    data = np.asarray(data)
+    names = getattr(explainer, "feature_names_in_", None)
+    coded = []
+    for j in range(data.shape[1]):
+        column = np.asarray(data[:, j], dtype=np.float64)
+        distinct = np.unique(column)
+        if np.ptp(distinct) <= 16 * np.finfo(np.float64).eps * np.abs(distinct).max():
+            continue  # constant up to rounding: the game takes it for constant
+        if len(distinct) <= DISCRETE_MAX_VALUES and _mostly_repeated(column):
+            coded.append(str(names[j]) if names is not None else f"x{j}")
+    if coded:
+        warn_at_caller(
+            f"conditional_sampler='gaussian' draws real values, but the columns {coded[:10]} take "
+            f"at most {DISCRETE_MAX_VALUES} distinct values in the fitted data (codes, counts or "
+            "flags): the model gets values between them that it never saw, and their conditional "
+            "distributions are not normal, so the values and std describe another game. Use "
+            "conditional_sampler='empirical' (it keeps real background rows), or a callable "
+            "that draws valid values.",
+            UserWarning,
+        )
+
+
+def _mean_output(explainer, X):
+    """The model's mean output over the rows ``X``, in calls of the explainer's batch size."""
+    step = explainer._game_batch_size()
+    total = None
+    for s in range(0, len(X), step):
+        part = explainer.output_(X[s : s + step]).sum(axis=0)
+        total = part if total is None else total + part
+    return total / len(X)
 
 
 def _warn_nearly_collinear(explainer, background):
@@ -697,10 +771,14 @@ def _warn_nearly_collinear(explainer, background):
         return
     corr = cov[np.ix_(keep, keep)] / np.outer(sd[keep], sd[keep])
     e, V = np.linalg.eigh(corr)
-    condition = e[-1] / max(e[0], np.finfo(np.float64).tiny)
-    if condition <= COLLINEAR_CONDITION:
+    flat = e < e[-1] / COLLINEAR_CONDITION
+    if not flat.any():
         return
-    loading = np.abs(V[:, 0])
+    direction = _flat_across_players(corr, V[:, flat], e[-1] / COLLINEAR_CONDITION, keep, explainer)
+    if direction is None:
+        return
+    condition = e[-1] / max(float(direction @ corr @ direction), np.finfo(np.float64).tiny)
+    loading = np.abs(direction)
     names = getattr(explainer, "feature_names_in_", None)
     involved = [keep[i] for i in np.argsort(-loading) if loading[i] >= 0.2][:5]
     listed = ", ".join(str(names[j]) if names is not None else f"x{j}" for j in involved)
@@ -714,13 +792,53 @@ def _warn_nearly_collinear(explainer, background):
     )
 
 
-def _refuse_non_numeric(background, names=None):
-    """The game's refusal of a background that is not numeric, naming the columns that are not."""
+def _flat_across_players(corr, flat, threshold, keep, explainer):
+    """The flattest direction of the correlation matrix ``corr`` (of the columns ``keep``) that
+    no player holds alone, or None.
+
+    A direction within one player's columns (a one-hot block merged by ``feature_groups``, whose
+    columns sum to one) is never split by a coalition: the Gaussian sampler conditions on all of
+    it or none, and a row is never off it. ``flat`` holds the directions of variance under
+    ``threshold``; those of each player's own correlation block are taken out of them, and the
+    flattest of what is left is returned (unit norm)."""
+    inside = []
+    position = {c: i for i, c in enumerate(keep)}
+    for cols in getattr(explainer, "groups_", None) or []:
+        idx = [position[c] for c in np.atleast_1d(cols) if c in position]
+        if len(idx) < 2:
+            continue
+        eg, Vg = np.linalg.eigh(corr[np.ix_(idx, idx)])
+        for v in Vg[:, eg < threshold].T:
+            full = np.zeros(len(keep))
+            full[idx] = v
+            inside.append(full)
+    rest = flat
+    if inside:
+        Q = np.linalg.qr(np.column_stack(inside))[0]
+        rest = flat - Q @ (Q.T @ flat)
+    U, sv, _ = np.linalg.svd(rest, full_matrices=False)
+    if not len(sv) or sv[0] < 1e-6:
+        return None  # every flat direction lies within one player
+    left = U[:, sv >= 1e-6]
+    # the flattest direction of what is left
+    ev, W = np.linalg.eigh(left.T @ corr @ left)
+    return left @ W[:, 0]
+
+
+def _refuse_non_numeric(background, names=None, dtypes=None):
+    """The game's refusal of a background that is not numeric, naming the columns that are not
+    (with a DataFrame's ``dtypes``, also a categorical column of numeric categories, which casts
+    to float but holds codes of categories)."""
+    from skxai._data import _numpy_dtype  # pandas' nullable Int64 / boolean: their numpy dtype
+
     bad = []
     for j in range(background.shape[1]):
         try:
             np.asarray(background[:, j], dtype=np.float64)
+            numeric = dtypes is None or _numpy_dtype(dtypes.iloc[j]).kind in "biuf"
         except (TypeError, ValueError):
+            numeric = False
+        if not numeric:
             bad.append(str(names[j]) if names is not None else j)
     columns = f"the columns {bad[:10]} are not numeric" if bad else f"the background has dtype {background.dtype}"
     raise ValueError(
