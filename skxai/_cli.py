@@ -631,8 +631,12 @@ class Stopped(Exception):
         self.kind = kind
 
 
-class Terminated(Exception):
-    """SIGTERM (``kill``, a batch scheduler's time limit) received while the rows are explained."""
+class Terminated(BaseException):
+    """SIGTERM (``kill``, a batch scheduler's time limit) received while the rows are explained.
+
+    A BaseException, as KeyboardInterrupt: the broad ``except Exception`` around loading the
+    model or reaching a scheduler had turned it into "cannot reach the Dask scheduler ...:
+    Terminated" and exit code 2."""
 
 
 class _Signals:
@@ -706,9 +710,40 @@ def _connect(address):
         raise UsageError(
             f"cannot reach the Dask scheduler --scheduler {address!r}: {exc} (e.g. tcp://host:8786)"
         ) from None
+    _probe_scheduler(address)
     try:
         return Client(address, timeout=_SCHEDULER_TIMEOUT, set_as_default=False)
     except Exception as exc:  # OSError, TimeoutError, ValueError for a malformed address ...
+        raise UsageError(
+            f"cannot reach the Dask scheduler --scheduler {address!r}: "
+            f"{type(exc).__name__}: {' '.join(str(exc).split())}"
+        ) from None
+
+
+def _probe_scheduler(address):
+    """Connect to ``address`` and complete distributed's handshake within
+    :data:`_SCHEDULER_TIMEOUT` seconds, or exit-2 error.
+
+    ``Client(address, timeout=...)`` bounds the connection, not the handshake: a port that
+    accepts and says nothing (a scheduler's dashboard port given for its own, 8787 for 8786)
+    held the command with no limit, and a failed Client blocked the exit for 20 s more as it was
+    collected, printing a traceback."""
+    import asyncio
+
+    from distributed.comm import connect
+
+    async def handshake():
+        comm = await connect(address, timeout=_SCHEDULER_TIMEOUT)
+        await comm.close()
+
+    try:
+        asyncio.run(asyncio.wait_for(handshake(), _SCHEDULER_TIMEOUT))
+    except TimeoutError:
+        raise UsageError(
+            f"cannot reach the Dask scheduler --scheduler {address!r}: no scheduler answered there within "
+            f"{_SCHEDULER_TIMEOUT} s (is it the scheduler's port, e.g. tcp://host:8786, not its dashboard's?)"
+        ) from None
+    except Exception as exc:  # OSError, a TLS address without a security configuration ...
         raise UsageError(
             f"cannot reach the Dask scheduler --scheduler {address!r}: "
             f"{type(exc).__name__}: {' '.join(str(exc).split())}"

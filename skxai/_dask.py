@@ -146,6 +146,10 @@ def _first_row(X):
     not fit in memory). Works with unknown block sizes (a filtered array, ``from_delayed``,
     ``to_dask_array()`` without lengths), where ``X[:1]`` cannot be sliced. None when empty."""
     if hasattr(X, "map_partitions"):
+        if hasattr(X, "optimize"):
+            # dask-expr: a partition of an unoptimised ``.loc`` slice (``d.loc[30:]``, one
+            # non-empty partition) computed to no rows, and the frame was refused as empty
+            X = X.optimize()
         for i in range(X.npartitions):
             first = X.get_partition(i).head(1, npartitions=1)
             if len(first):
