@@ -17,7 +17,7 @@ jackknife). Further:
 - KernelSHAP: stratified jackknife over paired sampling units (the fit is a non-linear
   function of the sampled weights), its bias estimate added in quadrature so that ``std`` is
   a root mean squared error; for linear fits over 128 units and k-additive fits over
-  :data:`KADD_JACKKNIFE_MAX` coalitions, the linearisation (sandwich) with finite-population
+  :data:`KADD_JACKKNIFE_MAX` coalitions and terms, the linearisation (sandwich) with finite-population
   corrections and *leave-one-out* residuals (the fit passes close to the coalitions it was
   fitted on, so plain residuals understate the error). Strata holding fewer than
   :data:`MIN_STRATUM_UNITS` units are collapsed into a neighbour.
@@ -62,6 +62,7 @@ from sklearn.exceptions import ConvergenceWarning
 from skxai._designs import enumerated_coalitions, kernel_design, sampled_units, singletons_enumerated
 from skxai._games._background import all_coalitions
 from skxai._kadd import (
+    PRIMAL_MAX_PLAYERS,
     KaddReplicateFits,
     antisymmetric_values,
     kadd_penalties,
@@ -234,6 +235,39 @@ KADD_MIN_UNITS = 32
 #: with max_order=3 on 16 at 700-1,000), 0.93-0.95 at 1.34 coalitions per term, 0.997-1.00
 #: from 1.55 on (benchmarks/probe_order3_enumerated.py).
 KADD_SAMPLED_PER_TOP_TERM = 1.5
+
+
+#: A k-additive fit whose design enumerates whole sizes beyond the single players and samples
+#: fewer coalitions than this per top-order term has its errors bounded through the linear fit
+#: (:func:`_ridge_bias_unseen`).
+KADD_BIAS_MIN_PER_TERM = 0.6
+
+
+def _ridge_bias_unseen(design, order):
+    """Whether a k-additive fit's jackknife misses its ridge's bias: its design enumerates whole
+    sizes beyond the single players and samples fewer than :data:`KADD_BIAS_MIN_PER_TERM`
+    coalitions per interaction term of the top order, and its errors are estimated (more than
+    :data:`KADD_MIN_UNITS` sampled pairs).
+
+    :func:`enumerated_share` keeps 1.5 a term for budgets under ``2^p / 4``; past it the design
+    enumerates every size it can, and the sizes left can hold few. The ridge then leaves a bias
+    that is the same in every draw: an outside audit (session 25) found order 5 on 12 features
+    at 3,300 coalitions (sizes 0-5 and 7-12 enumerated, 0.16 sampled coalitions a term) with a
+    bias four times the spread over draws (1.96 std held 0.60-0.71 of the exact values); order 3
+    held 0.75 and 0.84 at 0.36 and 0.51 a term on a k-NN classifier of 12 features, 0.68 and 0.89
+    at 0.40 and 0.46 on a forest of 11. From 0.58 a term on, the cells measured held 0.90-0.99
+    (0.90 at 0.78, order 3 on the k-NN; 0.95-0.99 at 1.2-1.4 on the calibration games;
+    benchmarks/probe_kadd_large_budgets.py)."""
+    Z, unit = design.masks, design.unit
+    p = Z.shape[1]
+    if order == 1 or not (unit >= 0).any():
+        return False
+    if kadd_errors_unknown(order, int(unit.max()) + 1):
+        return False  # its std is inf anyway
+    sizes = Z[unit < 0].sum(axis=1)
+    if not ((sizes >= 2) & (sizes <= p - 2)).any():
+        return False  # single players at most: the stretch of "auto", measured to over-cover
+    return (unit >= 0).sum() < KADD_BIAS_MIN_PER_TERM * comb(p, order, exact=True)
 
 
 def enumerated_share(order, p, budget):
@@ -829,11 +863,17 @@ def _kadd_solve(design, Y, delta, order, with_influence=False):
     phi = _restore_efficiency(_columnwise(C.T, Y) + np.outer(a, delta) / d, delta)
     if not with_influence:
         return phi, None, None
-    # G^-1 Y = L^-T (L^-1 Y): two triangular products (BLAS trmm, lower triangle only).
+    # G^-1 Y = L^-T (L^-1 Y): two triangular products (BLAS trmv, lower triangle only), column
+    # by column: trmm's result for a column depends on its position among the others, and a
+    # row's std then depended on its batch and on n_jobs (1.8e-9 relative, session 25)
     Linv = op["Linv"]
-    Gy = scipy.linalg.blas.dtrmm(1.0, Linv, np.asfortranarray(Y, dtype=np.float64), lower=1)
-    Gy = scipy.linalg.blas.dtrmm(1.0, Linv, Gy, lower=1, trans_a=1, overwrite_b=1)
-    mu = (e @ Gy - delta) / d
+    Gy = np.empty(Y.shape, order="F")
+    for j in range(Y.shape[1]):
+        half = scipy.linalg.blas.dtrmv(Linv, np.asarray(Y[:, j], dtype=np.float64), lower=1)
+        Gy[:, j] = scipy.linalg.blas.dtrmv(Linv, half, lower=1, trans=1, overwrite_x=1)
+    # by einsum's loop, not BLAS: a vector-matrix product's columns depend on how many there
+    # are, and the std of a row depended on its batch and on n_jobs (1.4e-8 relative)
+    mu = (_columnwise(e[None, :], Gy)[0] - delta) / d
     # Residuals W^-1 G^-1 (y + mu e); leave-one-out: divide by 1 - h_ii = (G^-1)_ii / w_i.
     alpha = Gy + np.outer(Ge, mu)
     return phi, C, alpha / op["ginv_diag"][:, None]
@@ -901,6 +941,7 @@ def kernel_shap_from_values(design, v0, v1, values, *, order=1, with_std=True):
 def _kernel_shap_from_values(design, v0, v1, values, *, order, with_std):
     n, m, k = values.shape
     p = design.masks.shape[1]
+    given = values
     if order > 1:
         # the values depend on the antisymmetric part alone: fit nothing else (no even-order
         # terms spent on the symmetric rest, games of order 2 stay exact)
@@ -936,7 +977,7 @@ def _kernel_shap_from_values(design, v0, v1, values, *, order, with_std):
     n_units = int(design.unit.max()) + 1 if sampled.any() else 0
     unknown = sampled.any() and kadd_errors_unknown(order, n_units)
     want_std = sampled.any() and not unknown
-    jack = want_std and _use_jackknife(order, m, n_units)
+    jack = want_std and _use_jackknife(order, m, n_units, p)
     influence = want_std and not jack
     # The values come from the same form (primal or dual) with or without errors: skipping
     # them never changes a value's last bit.
@@ -984,7 +1025,15 @@ def _kernel_shap_from_values(design, v0, v1, values, *, order, with_std):
         elif unknown:
             std[...] = np.inf
         std = std.reshape(p, n, k).transpose(1, 0, 2)
-    return phi.reshape(p, n, k).transpose(1, 0, 2), std
+    phi = phi.reshape(p, n, k).transpose(1, 0, 2)
+    if with_std and want_std and _ridge_bias_unseen(design, order):
+        # The linear fit of the same coalitions has no ridge: |phi - phi_linear| + 1.96
+        # std_linear bounds the error wherever the linear fit's interval holds (0.94-0.97 of the
+        # values in these cells): a conservative interval around the k-additive values, which
+        # are 3 to 2,400 times more accurate there than the linear fit's.
+        linear, linear_std = _kernel_shap_from_values(design, v0, v1, given, order=1, with_std=True)
+        std = np.maximum(std, np.abs(phi - linear) / Z95 + linear_std)
+    return phi, std
 
 
 #: Below this share of a column's largest coalition value a replicate spread is rounding.
@@ -1065,7 +1114,7 @@ def _primal_solver(design, order, Z, Y, delta, solve):
     kept between calls with the dual's (:data:`KADD_CACHE_BYTES`).
     """
     m, p = design.masks.shape
-    if order == 1 or not primal_is_cheaper(p, order, m):
+    if order == 1 or not _primal_form(p, order, m):
         return None
     base = ("primal",) + _design_key(design, order)
     fits = []
@@ -1092,8 +1141,9 @@ def _primal_solver(design, order, Z, Y, delta, solve):
     return fit
 
 
-#: Largest k-additive design refitted by the jackknife (beyond, the leave-one-out sandwich):
-#: the default budget (2 p + 2048) stays under it up to 256 players.
+#: Largest k-additive fit refitted by the jackknife, in coalitions (dual form) or interaction
+#: terms (primal form); beyond, the leave-one-out sandwich. The default budget (2 p + 2048)
+#: stays under it up to 256 players.
 KADD_JACKKNIFE_MAX = 2560
 
 
@@ -1115,20 +1165,35 @@ def _jackknife_groups(order, m):
     return JACKKNIFE_GROUPS // 2 if m <= 1024 else JACKKNIFE_GROUPS // 4
 
 
-def _use_jackknife(order, m, n_units):
+def _use_jackknife(order, m, n_units, p=None):
     """Replicates (jackknife) where the linearisation is known to mis-cover, when affordable.
 
     The sandwich under-covers with few sampling units (budget 40 on 10 players: 0.83) and for
     the k-additive fit (0.5-0.7 for order 3 at 300 on 10 players, 0.88-0.93 at 700-1,000),
     and over-covers for an order-5 fit near its interpolation threshold (0.98-0.99 at 700);
     the jackknife refits capture the fit's non-linearity in the weights (and its bias, see
-    :func:`_jackknife`; the sandwich covered 0.75-0.91 at 2,048 on 12 players). k-additive
-    refits cost an m x m solve each, so beyond :data:`KADD_JACKKNIFE_MAX` coalitions the
-    linearisation is used.
+    :func:`_jackknife`; the sandwich covered 0.75-0.91 at 2,048 on 12 players). A k-additive
+    refit costs an m x m solve in dual form, or a t x t one in primal form (``t`` interaction
+    terms, on ``p`` players): it is used while either size is at most
+    :data:`KADD_JACKKNIFE_MAX`, the linearisation beyond. Past 2,560 coalitions the sandwich
+    covered 0.38-0.92 on 12 players (orders 3 and 5, 2,600-3,900 coalitions: an outside audit,
+    session 25), the primal jackknife 0.94-0.99 on the same cells but one
+    (benchmarks/results/calibration.md).
     """
     if order == 1:
         return n_units <= 4 * JACKKNIFE_GROUPS
-    return m <= KADD_JACKKNIFE_MAX
+    return m <= KADD_JACKKNIFE_MAX or (p is not None and _primal_form(p, order, m))
+
+
+def _primal_form(p, order, m):
+    """Whether the k-additive fit of ``p`` players on ``m`` coalitions runs in primal form:
+    where it is the cheaper (:func:`~skxai._kadd.primal_is_cheaper`), and past
+    :data:`KADD_JACKKNIFE_MAX` coalitions wherever its terms are at most that many (its t x t
+    replicates then cost less than the m x m ones the jackknife was bounded by, and the
+    sandwich the dual form falls back to there under-covered)."""
+    if primal_is_cheaper(p, order, m):
+        return True
+    return m > KADD_JACKKNIFE_MAX and p <= PRIMAL_MAX_PLAYERS and n_interaction_terms(p, order) <= KADD_JACKKNIFE_MAX
 
 
 def output_scale(values, axis=1):

@@ -1541,8 +1541,10 @@ def test_k_additive_kernel_solve_with_a_group_jackknife_beyond_1024_coalitions()
 
 
 def test_k_additive_kernel_solve_errors_by_linearisation_beyond_the_jackknife_limit(monkeypatch):
-    # The limit (2,560 coalitions) is lowered so the linearisation is checked on a small design.
+    # The limit (2,560 coalitions) is lowered so the linearisation is checked on a small design,
+    # and the primal form (whose replicates are refitted past the limit) is taken away.
     monkeypatch.setattr(_estimate, "KADD_JACKKNIFE_MAX", 1024)
+    monkeypatch.setattr(_estimate, "_primal_form", lambda p, order, m: False)
     p = 11
     d = hand_design(p, [(3, 160), (4, 300), (5, 100)], enumerated=[1, 10], seed=4)  # 1142 coalitions
     v0, v1, values = _game_values(p, d.masks, 4, n=1, k=2)
