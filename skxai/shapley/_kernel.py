@@ -132,12 +132,14 @@ class KernelShapExplainer(BaseTabularExplainer):
         when exact) and ``std``: standard errors scaled so that ``values +/- 1.96 * std`` are 95%
         confidence intervals (jackknife over the sampled coalition pairs with its bias estimate
         added in quadrature, or the leave-one-out sandwich for a linear fit past 128 sampled
-        coalition pairs and an interaction fit past 2,560 coalitions, with Student-t degrees of
-        freedom; zero when exact, where ``exact`` means every coalition was evaluated: a
-        conditional game's values then still carry its sampler's Monte Carlo error, in
-        ``std``). The linear fit's jackknife interval is widened, at most twice, where its
+        coalition pairs and an interaction fit past 2,560 coalitions and 2,560 terms, with
+        Student-t degrees of freedom; zero when exact, where ``exact`` means every coalition was
+        evaluated: a conditional game's values then still carry its sampler's Monte Carlo error,
+        in ``std``). The linear fit's jackknife interval is widened, at most twice, where its
         pseudo-values are skewed towards the values' signs (multiplicative models at small
-        budgets). Their coverage is measured in
+        budgets). Near every coalition, where an interaction fit's design samples fewer than 1.2
+        coalitions per top-order term, its ridge's bias is bounded through the linear fit of the
+        same coalitions (a conservative ``std``; see the user guide). Their coverage is measured in
         ``benchmarks/results/calibration.md``.
 
     Examples
