@@ -731,13 +731,20 @@ def _probe_scheduler(address):
     import asyncio
 
     from distributed.comm import connect
+    from distributed.security import Security
+
+    # the TLS settings of Dask's configuration, as the Client takes them (without them a tls://
+    # scheduler that the Client reaches was refused here)
+    connection_args = Security().get_connection_args("client")
 
     async def handshake():
-        comm = await connect(address, timeout=_SCHEDULER_TIMEOUT)
+        comm = await connect(address, timeout=_SCHEDULER_TIMEOUT, **connection_args)
         await comm.close()
 
     try:
-        asyncio.run(asyncio.wait_for(handshake(), _SCHEDULER_TIMEOUT))
+        # a margin over connect's own limit: a refused or unreachable port ends with its OSError
+        # (not the message of a port that accepts and never answers)
+        asyncio.run(asyncio.wait_for(handshake(), _SCHEDULER_TIMEOUT + 2))
     except TimeoutError:
         raise UsageError(
             f"cannot reach the Dask scheduler --scheduler {address!r}: no scheduler answered there within "

@@ -239,8 +239,9 @@ KADD_SAMPLED_PER_TOP_TERM = 1.5
 
 #: A k-additive fit whose design enumerates whole sizes beyond the single players and samples
 #: fewer coalitions than this per top-order term has its errors bounded through the linear fit
-#: (:func:`_ridge_bias_unseen`).
+#: (:func:`_ridge_bias_unseen`); this many when it samples a single pair of sizes (the middle).
 KADD_BIAS_MIN_PER_TERM = 1.2
+KADD_BIAS_MIN_PER_TERM_ONE_SIZE = 0.3
 
 
 def _ridge_bias_unseen(design, order):
@@ -253,13 +254,15 @@ def _ridge_bias_unseen(design, order):
     enumerates every size it can, and the sizes left can hold few. The ridge then leaves a bias
     that is the same in every draw: an outside audit (session 25) found order 5 on 12 features
     at 3,300 coalitions (sizes 0-5 and 7-12 enumerated, 0.16 sampled coalitions a term) with a
-    bias four times the spread over draws (1.96 std held 0.60-0.71 of the exact values); order 3
-    held 0.75-0.93 at 0.36-1.05 a term on a k-NN classifier of 12 features, 0.68 and 0.89 at 0.40
-    and 0.46 on a forest of 11, 0.70-0.87 at 0.81-1.05 on 9 features and 0.82-0.90 at 0.60-0.98
-    on 10 (a second audit). From 1.23 a term on, every cell measured held 0.95-0.99 (the
-    calibration games on 10 features at 500 and 700; 9 features at 200). Below it a few cells
-    held anyway (order 3 at 0.58 a term on 12 features at 3,300, order 5 at 0.67 at 3,700): the
-    bound makes them conservative (benchmarks/probe_kadd_large_budgets.py)."""
+    bias four times the spread over draws (1.96 std held 0.60-0.71 of the exact values). Where
+    several sizes are sampled, order 3 held 0.75-0.93 at 0.36-1.05 a term on a k-NN classifier of
+    12 features, 0.68 and 0.89 at 0.40 and 0.46 on a forest of 11, 0.70-0.87 at 0.81-1.05 on 9
+    features and 0.82-0.90 at 0.60-0.98 on 10 (a second audit); from 1.23 a term on every cell
+    measured held 0.95-0.99 (the calibration games on 10 features at 500 and 700, 9 features at
+    200). Where only the middle size is sampled, order 3 held 0.95-0.96 at 0.58 a term (12
+    features at 3,300) and 0.95 at 0.65 (10 features at 850), order 5 0.96 at 0.67 (3,700): the
+    bound, about a thousand times the error there (the linear fit's error is), is kept for
+    fewer than 0.3 a term (benchmarks/probe_kadd_large_budgets.py)."""
     Z, unit = design.masks, design.unit
     p = Z.shape[1]
     if order == 1 or not (unit >= 0).any():
@@ -269,7 +272,10 @@ def _ridge_bias_unseen(design, order):
     sizes = Z[unit < 0].sum(axis=1)
     if not ((sizes >= 2) & (sizes <= p - 2)).any():
         return False  # single players at most: the stretch of "auto", measured to over-cover
-    return (unit >= 0).sum() < KADD_BIAS_MIN_PER_TERM * comb(p, order, exact=True)
+    sampled = Z[unit >= 0].sum(axis=1)
+    one_size = len(np.unique(np.minimum(sampled, p - sampled))) == 1
+    floor = KADD_BIAS_MIN_PER_TERM_ONE_SIZE if one_size else KADD_BIAS_MIN_PER_TERM
+    return len(sampled) < floor * comb(p, order, exact=True)
 
 
 def enumerated_share(order, p, budget):
@@ -845,7 +851,7 @@ def _keep(key, op):
     _kadd_cache.put(key, op)
 
 
-def _kadd_solve(design, Y, delta, order, with_influence=False):
+def _kadd_solve(design, Y, delta, order, with_influence=False, columns_per_row=1):
     """k-additive fit in its dual (kernel) form: cost O(m^3) whatever the number of terms.
 
     The interaction features ``z_T`` (|T| <= order) with a ridge penalty depending on |T|
@@ -865,14 +871,17 @@ def _kadd_solve(design, Y, delta, order, with_influence=False):
     phi = _restore_efficiency(_columnwise(C.T, Y) + np.outer(a, delta) / d, delta)
     if not with_influence:
         return phi, None, None
-    # G^-1 Y = L^-T (L^-1 Y): two triangular products (BLAS trmv, lower triangle only), column
-    # by column: trmm's result for a column depends on its position among the others, and a
-    # row's std then depended on its batch and on n_jobs (1.8e-9 relative, session 25)
+    # G^-1 Y = L^-T (L^-1 Y): two triangular products (BLAS trmm, lower triangle only), one
+    # explained row's columns (its outputs) at a time: trmm's result for a column depends on
+    # its position among the others, and a row's std depended on its batch and on n_jobs
+    # (1.8e-9 relative, session 25). A row's block has the same shape in every call.
     Linv = op["Linv"]
     Gy = np.empty(Y.shape, order="F")
-    for j in range(Y.shape[1]):
-        half = scipy.linalg.blas.dtrmv(Linv, np.asarray(Y[:, j], dtype=np.float64), lower=1)
-        Gy[:, j] = scipy.linalg.blas.dtrmv(Linv, half, lower=1, trans=1, overwrite_x=1)
+    step = max(1, int(columns_per_row))
+    for j in range(0, Y.shape[1], step):
+        block = np.asfortranarray(Y[:, j : j + step], dtype=np.float64)
+        half = scipy.linalg.blas.dtrmm(1.0, Linv, block, lower=1, overwrite_b=1)
+        Gy[:, j : j + step] = scipy.linalg.blas.dtrmm(1.0, Linv, half, lower=1, trans_a=1, overwrite_b=1)
     # by einsum's loop, not BLAS: a vector-matrix product's columns depend on how many there
     # are, and the std of a row depended on its batch and on n_jobs (1.4e-8 relative)
     mu = (_columnwise(e[None, :], Gy)[0] - delta) / d
@@ -967,7 +976,9 @@ def _kernel_shap_from_values(design, v0, v1, values, *, order, with_std):
             else:
                 d = replace(design, masks=design.masks[keep], weights=w[keep])
             resid = (Y_ - _columnwise(Z, phi))[keep]
-            extra, C, loo = _kadd_solve(d, resid, np.zeros_like(delta_), order, with_influence=influence)
+            extra, C, loo = _kadd_solve(
+                d, resid, np.zeros_like(delta_), order, with_influence=influence, columns_per_row=k
+            )
             return phi + extra, C, loo
         if not influence:
             return phi, None, None

@@ -118,3 +118,42 @@ def test_sigterm_while_reaching_the_scheduler_is_reported_as_sigterm(tmp_path, m
     assert code == 143, err
     assert "terminated (SIGTERM)" in err and "cannot reach" not in err
     assert not issubclass(Terminated, Exception)
+
+
+def test_the_probe_takes_dasks_tls_settings(monkeypatch):
+    """A tls:// scheduler the Client reaches through Dask's configuration was refused by the
+    probe, which connected without it (a review of this session's change)."""
+    pytest.importorskip("distributed")
+    import distributed.comm
+    import distributed.security
+
+    seen = {}
+
+    async def fake_connect(address, timeout=None, **kwargs):
+        seen.update(kwargs)
+
+        class Comm:
+            async def close(self):
+                pass
+
+        return Comm()
+
+    monkeypatch.setattr(distributed.comm, "connect", fake_connect)
+    monkeypatch.setattr(
+        distributed.security.Security, "get_connection_args", lambda self, role: {"ssl_context": "from config"}
+    )
+    cli._probe_scheduler("tls://127.0.0.1:1")
+    assert seen == {"ssl_context": "from config"}
+
+
+def test_a_closed_port_reports_the_refusal_not_a_silent_scheduler(monkeypatch):
+    pytest.importorskip("distributed")
+    monkeypatch.setattr(cli, "_SCHEDULER_TIMEOUT", 1)
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()  # nothing listens there
+    for _ in range(3):
+        with pytest.raises(UsageError) as info:
+            cli._connect(f"tcp://127.0.0.1:{port}")
+        assert "OSError" in str(info.value) and "dashboard" not in str(info.value)

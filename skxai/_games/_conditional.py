@@ -152,8 +152,9 @@ class ConditionalGame:
         but lose the within-cluster part of its covariance).
     empty_value : ndarray of shape (n_outputs,), default=None
         ``v(empty)``, the mean model output over the data the background summarises, used
-        instead of the background's weighted mean (a k-means background: a non-linear model's
-        mean over the centres is not its mean over the data).
+        instead of the background's weighted mean (a k-means background under the Gaussian
+        sampler, whose other coalitions use the data's moments: a non-linear model's mean over
+        the centres is not its mean over the data).
     """
 
     def __init__(
@@ -573,7 +574,9 @@ def explainer_game(explainer):
         moments=getattr(explainer, "_conditional_moments", None)
         if isinstance(sampler, str) and sampler == "gaussian"
         else None,
-        empty_value=getattr(explainer, "_conditional_empty", None),
+        empty_value=getattr(explainer, "_conditional_empty", None)
+        if isinstance(sampler, str) and sampler == "gaussian"
+        else None,
         # the empirical sampler's values are weighted means over the background, not draws
         monte_carlo_groups=0 if isinstance(sampler, str) and sampler == "empirical" else MONTE_CARLO_GROUPS,
     )
@@ -674,8 +677,13 @@ def check_game_at_fit(explainer, X=None):
             # within-cluster spread, and a non-linear model's mean over them is another number
             # (f = sum x_j^2 on 3 standard normals: 2.05 against 2.91), whose gap went into every
             # value (0.29 each, 20 std) while the other coalitions used the data's moments
-            explainer.expected_value_ = _mean_output(explainer, X)
-            explainer._conditional_empty = explainer.expected_value_
+            # (the Gaussian sampler's only: the empirical sampler's other coalitions average the
+            # centres, and v(empty) over the data put their gap into a feature the model never
+            # reads, -0.25 where the truth is 0; learned whatever the sampler, which may be set
+            # to "gaussian" after fit)
+            explainer._conditional_empty = _mean_output(explainer, X)
+            if isinstance(sampler, str) and sampler == "gaussian":
+                explainer.expected_value_ = explainer._conditional_empty
             n = len(Xf)
         if isinstance(sampler, str) and sampler == "gaussian" and n <= p:
             # every x off the background's affine hull then conditions on a direction without

@@ -73,10 +73,10 @@ class ExactShapleyExplainer(BaseTabularExplainer):
         How the conditional game draws the absent features. "gaussian": the multivariate
         normal conditional of the background's mean and covariance (with
         ``background="kmeans"``, those of the rows given to ``fit``: the centres lose the
-        within-cluster spread, and ``expected_value_`` is the model's mean over those rows for
-        every sampler; refused for a DataFrame's integer or boolean columns, which would
-        truncate its draws; warned for columns of a few repeated values, codes that its real
-        draws fall between). "empirical": background
+        within-cluster spread, and ``expected_value_`` is the model's mean over those rows;
+        refused for a DataFrame's integer or boolean columns, which would truncate its draws;
+        warned for columns of a few repeated values, codes that its real draws fall between).
+        "empirical": background
         rows weighted by ``exp(-D_S^2 / (2 bandwidth^2))``, ``D_S`` their Mahalanobis distance
         to ``x`` on S divided by ``sqrt(|S|)`` (``|S|`` counting independent directions only:
         constant or copied columns add none), keeping the rows with 95% of the weight. A

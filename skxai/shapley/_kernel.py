@@ -225,15 +225,17 @@ class KernelShapExplainer(BaseTabularExplainer):
         # Checks that need the number of players: the budget and the memory of the fit.
         p, budget = self.n_players_, self._budget()
         kernel_order(self.max_order, p, budget)
-        message = kadd_unknown_errors_message(self.max_order, p, budget)
+        # the players are the groups when feature_groups is set ("9 features" meant 9 groups)
+        players = "features" if self.feature_groups is None else "feature groups"
+        message = kadd_unknown_errors_message(self.max_order, p, budget, players)
         if message is None:
-            message = linear_unknown_errors_message(self.max_order, p, budget)
+            message = linear_unknown_errors_message(self.max_order, p, budget, players)
         if message is None:
-            message = linear_unproven_zero_errors_message(self.max_order, p, budget)
+            message = linear_unproven_zero_errors_message(self.max_order, p, budget, players)
         if message is None:
-            message = linear_few_pairs_message(self.max_order, p, budget)
+            message = linear_few_pairs_message(self.max_order, p, budget, players)
         if message is None:
-            message = kadd_many_terms_message(self.max_order, p, budget)
+            message = kadd_many_terms_message(self.max_order, p, budget, players)
         if message is not None:
             warn_at_caller(message)
 

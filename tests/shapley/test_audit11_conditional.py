@@ -191,3 +191,17 @@ def test_rows_that_weigh_the_same_are_still_called_tied():
     cache = {}
     _empirical_game(D, 5)._empirical(np.zeros((1, 2)), np.array([True, False]), cache)
     assert cache["tied rows cut"]
+
+
+def test_kmeans_v_empty_stays_the_centres_mean_for_the_empirical_sampler():
+    """The empirical sampler's other coalitions average the centres: v(empty) over the data put
+    the gap into a feature the model never reads (a review of this session's change)."""
+    X = np.random.RandomState(0).randn(600, 3)
+    f = lambda A: (np.asarray(A, dtype=np.float64)[:, :2] ** 2).sum(axis=1)  # noqa: E731
+    ex = ExactShapleyExplainer(f, game="conditional", conditional_sampler="empirical", background="kmeans",
+                               max_background=10, random_state=0).fit(X)
+    np.testing.assert_allclose(ex.expected_value_, [ex.background_weights_ @ f(ex.background_)], rtol=1e-12)
+    # set to "gaussian" after fit: the data's mean, as at a fit with it
+    ex.set_params(conditional_sampler="gaussian", n_conditional_samples=2000)
+    exp = ex.explain(X[:3])
+    np.testing.assert_allclose(exp.base_values[:, 0], f(X).mean(), rtol=1e-12)

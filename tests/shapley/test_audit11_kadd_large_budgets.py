@@ -79,6 +79,10 @@ def test_near_every_coalition_the_errors_bound_the_ridge_bias(setting):
     d = _estimate._seeded_design(12, 3300, 0, "leverage", _estimate.enumerated_share(5, 12, 3300))
     assert _estimate._ridge_bias_unseen(d, 5)
     assert not _estimate._ridge_bias_unseen(d, 1)
+    # only the middle size sampled, 0.65 coalitions per order-3 term (10 features at 850):
+    # its jackknife held 0.95, and the bound would be a thousand times its error
+    d = _estimate._seeded_design(10, 850, 0, "leverage", _estimate.enumerated_share(3, 10, 850))
+    assert not _estimate._ridge_bias_unseen(d, 3)
     # the default budget on 12 features samples 2.2 coalitions per order-3 term: untouched
     d = _estimate._seeded_design(12, 2072, 0, "leverage", _estimate.enumerated_share(3, 12, 2072))
     assert not _estimate._ridge_bias_unseen(d, 3)
