@@ -879,7 +879,7 @@ def _kadd_solve(design, Y, delta, order, with_influence=False, columns_per_row=1
     Gy = np.empty(Y.shape, order="F")
     step = max(1, int(columns_per_row))
     for j in range(0, Y.shape[1], step):
-        block = np.asfortranarray(Y[:, j : j + step], dtype=np.float64)
+        block = np.array(Y[:, j : j + step], dtype=np.float64, order="F")  # a copy: Y is the caller's
         half = scipy.linalg.blas.dtrmm(1.0, Linv, block, lower=1, overwrite_b=1)
         Gy[:, j : j + step] = scipy.linalg.blas.dtrmm(1.0, Linv, half, lower=1, trans_a=1, overwrite_b=1)
     # by einsum's loop, not BLAS: a vector-matrix product's columns depend on how many there
