@@ -6,42 +6,20 @@ Shapley value of the Gaussian conditional game of the data's mean and covariance
 the model's mean over the data (closed form: E[x_k^2 | x_S] = m_k^2 + C_kk).
 
     OMP_NUM_THREADS=1 python benchmarks/probe_kmeans_v_empty.py
+
+The closed form is the test's (``tests/shapley/test_audit11_conditional.py``).
 """
 
-import itertools
-import math
+import sys
+from pathlib import Path
 
 import numpy as np
 
 from skxai import ExactShapleyExplainer, KernelShapExplainer, ShapleySamplingExplainer
 
-
-def squares(A):
-    return (np.asarray(A, dtype=np.float64) ** 2).sum(axis=1)
-
-
-def truth(x, mean, cov, v_empty):
-    p = len(x)
-
-    def v(S):
-        if not S:
-            return v_empty
-        S, R = list(S), [j for j in range(p) if j not in S]
-        if not R:
-            return float((x**2).sum())
-        A = cov[np.ix_(R, S)] @ np.linalg.inv(cov[np.ix_(S, S)])
-        m = mean[R] + A @ (x[S] - mean[S])
-        C = cov[np.ix_(R, R)] - A @ cov[np.ix_(S, R)]
-        return float((x[S] ** 2).sum() + (m**2).sum() + np.trace(C))
-
-    phi = np.zeros(p)
-    for i in range(p):
-        others = [j for j in range(p) if j != i]
-        for k in range(p):
-            for S in itertools.combinations(others, k):
-                w = math.factorial(k) * math.factorial(p - k - 1) / math.factorial(p)
-                phi[i] += w * (v(tuple(sorted(S + (i,)))) - v(S))
-    return phi
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tests.shapley.test_audit11_conditional import _gaussian_squares_shapley as truth  # noqa: E402
+from tests.shapley.test_audit11_conditional import _squares as squares  # noqa: E402
 
 
 def main():
