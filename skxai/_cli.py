@@ -748,7 +748,7 @@ def _probe_scheduler(address):
     except TimeoutError:
         raise UsageError(
             f"cannot reach the Dask scheduler --scheduler {address!r}: no scheduler answered there within "
-            f"{_SCHEDULER_TIMEOUT} s (is it the scheduler's port, e.g. tcp://host:8786, not its dashboard's?)"
+            f"{_SCHEDULER_TIMEOUT + 2} s (is it the scheduler's port, e.g. tcp://host:8786, not its dashboard's?)"
         ) from None
     except Exception as exc:  # OSError, a TLS address without a security configuration ...
         raise UsageError(

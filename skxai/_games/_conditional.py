@@ -535,6 +535,31 @@ class ConditionalGame:
         return values
 
 
+def _is_gaussian(sampler):
+    return isinstance(sampler, str) and sampler == "gaussian"
+
+
+def _check_same_v_empty(explainer, sampler):
+    """Warn when a sampler set after ``fit`` has another v(empty) than ``expected_value_``.
+
+    On a k-means background the Gaussian sampler's v(empty) is the model's mean over the rows
+    given to ``fit``, the others' the centres' mean. A switch between them after ``fit`` is
+    taken (the game uses its own v(empty), which ``base_values`` report), but
+    ``expected_value_`` is still the fitted sampler's (a review, session 25)."""
+    if not hasattr(explainer, "_conditional_empty_sampler"):
+        return
+    fitted = explainer._conditional_empty_sampler
+    if _is_gaussian(fitted) != _is_gaussian(sampler):
+        name = lambda s: repr(s) if isinstance(s, str) else "a callable"  # noqa: E731
+        warn_at_caller(
+            f"conditional_sampler was {name(fitted)} at fit and is {name(sampler)} now, on "
+            "background='kmeans': the Gaussian sampler's v(empty) is the model's mean over the rows "
+            "given to fit, the other samplers' the k-means centres' mean. The values and base_values "
+            "use this sampler's; expected_value_ is still the fitted one's. Fit again for it to match.",
+            UserWarning,
+        )
+
+
 def _mostly_repeated(column):
     """Whether at least half the values of ``column`` occur more than once in it."""
     if not len(column):
@@ -560,6 +585,7 @@ def explainer_game(explainer):
         return explainer._game()
     sampler = params.get("conditional_sampler", "gaussian")
     cast = _checked_cast_columns(explainer, sampler)
+    _check_same_v_empty(explainer, sampler)
     return ConditionalGame(
         explainer.output_,
         explainer.background_,
@@ -611,7 +637,7 @@ def check_game_at_fit(explainer, X=None):
     sampler than "empirical"): a callable sampler given without ``game="conditional"`` was
     silently never called.
     """
-    for learned in ("_conditional_moments", "_conditional_empty"):
+    for learned in ("_conditional_moments", "_conditional_empty", "_conditional_empty_sampler"):
         if hasattr(explainer, learned):
             delattr(explainer, learned)  # a refit learns them anew
     if getattr(explainer, "game", "interventional") != "conditional":
@@ -682,6 +708,7 @@ def check_game_at_fit(explainer, X=None):
             # reads, -0.25 where the truth is 0; learned whatever the sampler, which may be set
             # to "gaussian" after fit)
             explainer._conditional_empty = _mean_output(explainer, X)
+            explainer._conditional_empty_sampler = sampler
             if isinstance(sampler, str) and sampler == "gaussian":
                 explainer.expected_value_ = explainer._conditional_empty
             n = len(Xf)

@@ -138,8 +138,9 @@ class KernelShapExplainer(BaseTabularExplainer):
         in ``std``). The linear fit's jackknife interval is widened, at most twice, where its
         pseudo-values are skewed towards the values' signs (multiplicative models at small
         budgets). Near every coalition, where an interaction fit's design samples fewer than 1.2
-        coalitions per top-order term, its ridge's bias is bounded through the linear fit of the
-        same coalitions (a conservative ``std``; see the user guide). Their coverage is measured in
+        coalitions per top-order term (0.6 when it samples the middle size only), its ridge's
+        bias is bounded through the linear fit of the same coalitions (a conservative ``std``;
+        see the user guide). Their coverage is measured in
         ``benchmarks/results/calibration.md``.
 
     Examples

@@ -201,7 +201,19 @@ def test_kmeans_v_empty_stays_the_centres_mean_for_the_empirical_sampler():
     ex = ExactShapleyExplainer(f, game="conditional", conditional_sampler="empirical", background="kmeans",
                                max_background=10, random_state=0).fit(X)
     np.testing.assert_allclose(ex.expected_value_, [ex.background_weights_ @ f(ex.background_)], rtol=1e-12)
-    # set to "gaussian" after fit: the data's mean, as at a fit with it
-    ex.set_params(conditional_sampler="gaussian", n_conditional_samples=2000)
     exp = ex.explain(X[:3])
+    np.testing.assert_allclose(exp.base_values[:, 0], ex.expected_value_[0], rtol=1e-12)
+    # set to "gaussian" after fit: taken (the data's mean in base_values), and said, since the
+    # fitted expected_value_ is another number
+    ex.set_params(conditional_sampler="gaussian", n_conditional_samples=2000)
+    with pytest.warns(UserWarning, match="was 'empirical' at fit and is 'gaussian' now"):
+        exp = ex.explain(X[:3])
     np.testing.assert_allclose(exp.base_values[:, 0], f(X).mean(), rtol=1e-12)
+    ex.fit(X)  # refitted with it: the data's mean, in both, and nothing said
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        exp = ex.explain(X[:3])
+    np.testing.assert_allclose(ex.expected_value_, [f(X).mean()], rtol=1e-12)
+    ex.set_params(conditional_sampler=lambda xs, S, n, rs: np.zeros((n, 3 - len(S))))
+    with pytest.warns(UserWarning, match="was 'gaussian' at fit and is a callable now"):
+        ex.explain(X[:3])

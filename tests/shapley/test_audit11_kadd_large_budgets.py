@@ -83,6 +83,9 @@ def test_near_every_coalition_the_errors_bound_the_ridge_bias(setting):
     # its jackknife held 0.95, and the bound would be a thousand times its error
     d = _estimate._seeded_design(10, 850, 0, "leverage", _estimate.enumerated_share(3, 10, 850))
     assert not _estimate._ridge_bias_unseen(d, 3)
+    # only the middle size sampled, 0.46 a term (11 features at 1,200): 0.87-0.90 without it
+    d = _estimate._seeded_design(11, 1200, 0, "leverage", _estimate.enumerated_share(3, 11, 1200))
+    assert _estimate._ridge_bias_unseen(d, 3)
     # the default budget on 12 features samples 2.2 coalitions per order-3 term: untouched
     d = _estimate._seeded_design(12, 2072, 0, "leverage", _estimate.enumerated_share(3, 12, 2072))
     assert not _estimate._ridge_bias_unseen(d, 3)
