@@ -258,7 +258,10 @@ class ConditionalGame:
             # (so rescaling a feature rescales its draws, and nothing else changes)
             cache[key] = (A, (self._normal[:, R] @ _sqrt_psd((C + C.T) / 2).T) * d[None, R])
         A, noise = cache[key]
-        mean = self.mean_[R] + (Xr[:, S] - self.mean_[S]) @ A.T
+        # row by row (einsum's own loop over a contiguous axis, not BLAS, whose result for a row
+        # depends on the rows beside it): a row's values are the same alone and in a batch
+        centred = np.ascontiguousarray(Xr[:, S] - self.mean_[S])
+        mean = self.mean_[R] + np.einsum("qs,rs->qr", centred, np.ascontiguousarray(A), optimize=False)
         q, K = Xr.shape[0], self.n_samples
         block = np.repeat(Xr[:, None, :], K, axis=1)
         block[:, :, R] = mean[:, None, :] + noise[None, :, :]
