@@ -21,6 +21,7 @@ from skxai._baselines import BASELINE_CONSTRAINT, check_baseline_shape, check_bl
 from skxai._designs import full_kernel_design  # noqa: F401  (re-exported for old imports)
 from skxai._estimate import (
     exact_estimate,
+    kadd_sandwich_message,
     kadd_unknown_errors_message,
     kernel_estimate,
     linear_few_pairs_message,
@@ -487,6 +488,8 @@ class ImageShapleyExplainer(BaseExplainer):
                 message = linear_unproven_zero_errors_message(self.max_order, int(p), budget, "regions")
             if message is None:
                 message = linear_few_pairs_message(self.max_order, int(p), budget, "regions")
+            if message is None:
+                message = kadd_sandwich_message(self.max_order, int(p), budget, "regions")
             if message is not None:
                 warn_at_caller(message)
 

@@ -32,6 +32,7 @@ from skxai._estimate import (  # noqa: F401  (re-exported for old imports)
     CachedGame,
     kadd_bytes,
     kadd_many_terms_message,
+    kadd_sandwich_message,
     kadd_unknown_errors_message,
     kernel_estimate,
     kernel_order,
@@ -237,6 +238,8 @@ class KernelShapExplainer(BaseTabularExplainer):
             message = linear_few_pairs_message(self.max_order, p, budget, players)
         if message is None:
             message = kadd_many_terms_message(self.max_order, p, budget, players)
+        if message is None:
+            message = kadd_sandwich_message(self.max_order, p, budget, players)
         if message is not None:
             warn_at_caller(message)
 
