@@ -98,8 +98,11 @@ class KernelShapExplainer(BaseTabularExplainer):
         per term for an unbiased fit and honest errors), or order 3 up to 1.8 times on up to 15
         features when more than 32 coalition pairs are sampled (its errors are then estimated,
         conservatively), and whose
-        ``m x m`` kernel system (``9 m**2`` bytes for m coalitions) fits in 512 MiB, else 1; an
-        explicit order whose system does not fit is refused at ``fit`` (so memory stays bounded
+        ``m x m`` kernel system (``9 m**2`` bytes for m coalitions) fits in 512 MiB, and whose
+        errors the jackknife refits (past 2,560 coalitions: at most 2,560 terms, or half as many
+        terms as coalitions), else 1; an explicit order whose errors would come from the
+        leave-one-out sandwich there warns at ``fit``, and one whose system does not fit is
+        refused (so memory stays bounded
         whatever the budget: at 16,384 coalitions "auto" uses the linear fit). The fit
         is solved in its kernel form, so its cost grows with the number of coalitions, not
         with the number of interaction terms (in primal form when the terms number at most
