@@ -102,7 +102,7 @@ class KernelShapExplainer(BaseTabularExplainer):
         errors the jackknife refits (past 2,560 coalitions: at most 2,560 terms, or half as many
         terms as coalitions), else 1; an explicit order whose errors would come from the
         leave-one-out sandwich there warns at ``fit``, and one whose system does not fit is
-        refused (so memory stays bounded
+        refused at ``fit`` (so memory stays bounded
         whatever the budget: at 16,384 coalitions "auto" uses the linear fit). The fit
         is solved in its kernel form, so its cost grows with the number of coalitions, not
         with the number of interaction terms (in primal form when the terms number at most
