@@ -208,8 +208,7 @@ class ConditionalGame:
         # Mahalanobis term (1e30 off its value) drowned every other column's. Exactly 0 here,
         # also for a spread of a few ulps (0.3 and 0.1 + 0.2: x = 1.0 got values of 1e14).
         kept = background[self.weights > 0]
-        spread = np.ptp(kept, axis=0)
-        constant = spread <= 16 * np.finfo(np.float64).eps * np.abs(kept).max(axis=0)
+        constant = _constant_columns(kept)
         self._constant = constant
         # columns whose values mostly repeat (at least half the kept rows share theirs with
         # another row): a row's value there that no background row has is a combination the
@@ -429,8 +428,7 @@ class ConditionalGame:
             # a value's samples past batch_size (n_conditional_samples > batch_size) go to the
             # model in several calls: batch_size is the most rows per call, as documented (one
             # call took all 1,000,000 samples of a value at batch_size=1000)
-            step = max(1, self.batch_size)
-            pred = np.concatenate([self.output(rows[s : s + step]) for s in range(0, len(rows), step)])
+            pred = _output_in_calls(self.output, rows, self.batch_size)
             pair, w = np.concatenate(pairs), np.concatenate(weights)
             starts = np.flatnonzero(np.r_[True, pair[1:] != pair[:-1]])
             mean = np.add.reduceat(pred * w[:, None], starts, axis=0)
@@ -455,10 +453,7 @@ class ConditionalGame:
 
     def _empty_value(self):
         if self._v_empty is None:
-            B = self.background.shape[0]
-            step = max(1, self.batch_size)
-            pred = np.concatenate([self.output(self.background[s : s + step]) for s in range(0, B, step)])
-            self._v_empty = self.weights @ pred
+            self._v_empty = self.weights @ _output_in_calls(self.output, self.background, self.batch_size)
         return self._v_empty
 
     def _constant_coalitions_are_empty(self, X, mid, middle, values, v0):
@@ -492,8 +487,7 @@ class ConditionalGame:
         values = np.empty((n, m, v0.shape[0]))
         values[:, empty] = v0
         if full.any():
-            step = max(1, self.batch_size)
-            fx = np.concatenate([self.output(X[s : s + step]) for s in range(0, n, step)])
+            fx = _output_in_calls(self.output, X, self.batch_size)
             values[:, full] = np.tile(fx, copies)[:, None, :]
         if len(middle) and n:
             mid = cmasks[middle]
@@ -762,12 +756,10 @@ def _warn_discrete_gaussian(explainer, data):
     data = np.asarray(data)
     names = getattr(explainer, "feature_names_in_", None)
     coded = []
-    for j in range(data.shape[1]):
+    constant = _constant_columns(data.astype(np.float64))  # the game takes them for constant
+    for j in np.flatnonzero(~constant):
         column = np.asarray(data[:, j], dtype=np.float64)
-        distinct = np.unique(column)
-        if np.ptp(distinct) <= 16 * np.finfo(np.float64).eps * np.abs(distinct).max():
-            continue  # constant up to rounding: the game takes it for constant
-        if len(distinct) <= DISCRETE_MAX_VALUES and _mostly_repeated(column):
+        if len(np.unique(column)) <= DISCRETE_MAX_VALUES and _mostly_repeated(column):
             coded.append(str(names[j]) if names is not None else f"x{j}")
     if coded:
         warn_at_caller(
@@ -783,12 +775,19 @@ def _warn_discrete_gaussian(explainer, data):
 
 def _mean_output(explainer, X):
     """The model's mean output over the rows ``X``, in calls of the explainer's batch size."""
-    step = explainer._game_batch_size()
-    total = None
-    for s in range(0, len(X), step):
-        part = explainer.output_(X[s : s + step]).sum(axis=0)
-        total = part if total is None else total + part
-    return total / len(X)
+    return _output_in_calls(explainer.output_, X, explainer._game_batch_size()).mean(axis=0)
+
+
+def _output_in_calls(output, X, batch_size):
+    """``output(X)`` in calls of at most ``batch_size`` rows."""
+    step = max(1, int(batch_size))
+    return np.concatenate([output(X[s : s + step]) for s in range(0, len(X), step)])
+
+
+def _constant_columns(A):
+    """Columns of ``A`` constant up to a few ulps of their largest magnitude (0.3 and 0.1 + 0.2
+    are one value)."""
+    return np.ptp(A, axis=0) <= 16 * np.finfo(np.float64).eps * np.abs(A).max(axis=0)
 
 
 def _warn_nearly_collinear(explainer, background):
