@@ -707,17 +707,19 @@ def _connect(address):
             # blocks the exit for 20 s and prints a traceback as it is collected.
             get_address_host_port(address)
     except ValueError as exc:
-        raise UsageError(
-            f"cannot reach the Dask scheduler --scheduler {address!r}: {exc} (e.g. tcp://host:8786)"
-        ) from None
+        raise _unreachable(address, f"{exc} (e.g. tcp://host:8786)") from None
     _probe_scheduler(address)
     try:
         return Client(address, timeout=_SCHEDULER_TIMEOUT, set_as_default=False)
     except Exception as exc:  # OSError, TimeoutError, ValueError for a malformed address ...
-        raise UsageError(
-            f"cannot reach the Dask scheduler --scheduler {address!r}: "
-            f"{type(exc).__name__}: {' '.join(str(exc).split())}"
-        ) from None
+        raise _unreachable(address, exc) from None
+
+
+def _unreachable(address, why):
+    """The exit-2 error of a scheduler that cannot be reached, ``why`` a text or an exception."""
+    if isinstance(why, BaseException):
+        why = f"{type(why).__name__}: {' '.join(str(why).split())}"
+    return UsageError(f"cannot reach the Dask scheduler --scheduler {address!r}: {why}")
 
 
 def _probe_scheduler(address):
@@ -746,15 +748,13 @@ def _probe_scheduler(address):
         # (not the message of a port that accepts and never answers)
         asyncio.run(asyncio.wait_for(handshake(), _SCHEDULER_TIMEOUT + 2))
     except TimeoutError:
-        raise UsageError(
-            f"cannot reach the Dask scheduler --scheduler {address!r}: no scheduler answered there within "
-            f"{_SCHEDULER_TIMEOUT + 2} s (is it the scheduler's port, e.g. tcp://host:8786, not its dashboard's?)"
+        raise _unreachable(
+            address,
+            f"no scheduler answered there within {_SCHEDULER_TIMEOUT + 2} s (is it the scheduler's port, "
+            "e.g. tcp://host:8786, not its dashboard's?)",
         ) from None
     except Exception as exc:  # OSError, a TLS address without a security configuration ...
-        raise UsageError(
-            f"cannot reach the Dask scheduler --scheduler {address!r}: "
-            f"{type(exc).__name__}: {' '.join(str(exc).split())}"
-        ) from None
+        raise _unreachable(address, exc) from None
 
 
 def _bad_cell(exc, frames, start=0, path=None):
