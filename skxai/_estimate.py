@@ -1409,7 +1409,9 @@ def kernel_estimate(
         _warn_tol_not_met(
             tol, phi, std, f"n_samples={budget} ({cached.n_evaluated} coalitions evaluated)", "n_samples", error
         )
-    return Estimate(phi, base, std, {"exact": False, "n_evaluations": cached.n_evaluated, "order": fitted})
+    # every row was fitted on the same coalitions: their errors are correlated (BarDisplay)
+    extras = {"exact": False, "n_evaluations": cached.n_evaluated, "order": fitted, "std_rows_correlated": True}
+    return Estimate(phi, base, std, extras)
 
 
 # --------------------------------------------------------------------------- permutations
@@ -1736,4 +1738,6 @@ def permutation_estimate(
             break
     if tol is not None and not met:
         _warn_tol_not_met(tol, phi, std, f"{n_permutations} permutations", budget_name, error)
-    return Estimate(phi, prefix[:, 0, 0], std, {"n_evaluations": cached.n_evaluated, "n_permutations": n_perm})
+    # every row walked the same permutations: their errors are correlated (BarDisplay)
+    extras = {"n_evaluations": cached.n_evaluated, "n_permutations": n_perm, "std_rows_correlated": True}
+    return Estimate(phi, prefix[:, 0, 0], std, extras)

@@ -1602,7 +1602,7 @@ def test_kernel_estimate_exact_from_the_full_budget():
     table, log, evaluate = _logged_game(p)
     est = kernel_estimate(evaluate, p, 2**p - 1, max_order=1, random_state=0)
     # 29 coalitions between the ends: sizes 1 and 4 (10) whole, then 9 pairs of sizes 2 and 3 (one left over)
-    assert est.extras == {"exact": False, "n_evaluations": 30, "order": 1}
+    assert est.extras == {"exact": False, "n_evaluations": 30, "order": 1, "std_rows_correlated": True}
     np.testing.assert_array_equal(est.base, [table[0], 2 * table[0]])
     assert len(log) == len(set(log)) == 30
     np.testing.assert_allclose(est.phi.sum(axis=1), [table[-1] - table[0], 2 * (table[-1] - table[0])],
@@ -1674,7 +1674,7 @@ def test_permutation_estimate_walks_the_antithetic_permutations_of_its_seed():
     np.testing.assert_allclose(est.phi, ref_phi, atol=1e-12)
     np.testing.assert_allclose(est.std, ref_std, rtol=1e-10)
     np.testing.assert_array_equal(est.base, [table[0], 2 * table[0]])
-    assert est.extras == {"n_evaluations": len(set(log)), "n_permutations": 6}
+    assert est.extras == {"n_evaluations": len(set(log)), "n_permutations": 6, "std_rows_correlated": True}
     assert len(log) == len(set(log))
 
 
