@@ -277,12 +277,16 @@ callable, default="zeros"
         with closing_progress(range(len(alphas)), verbose=self.verbose, desc="IG", unit="step") as bar:
             for j in bar:
                 a, w = alphas[j], weights[j]
+                # a * diff + x0 and g64 * w added in place: the numbers of x0 + a * diff and
+                # total + w * g64 (a sum or a product is exact either way round), with two
+                # batch-sized temporaries less per step
                 if layer is None:
-                    g = self._forward_backward(x0 + float(a) * diff, targets).grads
+                    g = self._forward_backward((diff * float(a)).add_(x0), targets).grads
                 else:
-                    path = act0 + float(a) * diff
+                    path = (diff * float(a)).add_(act0)
                     g = self._forward_backward(x, targets, layer=layer, layer_values=path).grads
-                total = w * g.to(torch.float64) if total is None else total + w * g.double()
+                g = g.to(torch.float64, copy=True).mul_(float(w))
+                total = g if total is None else total.add_(g)
         return diff.double(), total
 
     def _integrate(self, x, x0, targets, n_steps=None):

@@ -231,17 +231,34 @@ class SmoothGradExplainer(BaseTorchExplainer):
         total = total_sq = first = None
         with closing_progress(range(self.n_samples), verbose=self.verbose, desc="SmoothGrad", unit="sample") as bar:
             for j in bar:
-                noisy = x + self._draw_noise(j, x, generator) * scale if self.sigma > 0 else x
+                if self.sigma > 0:
+                    # noise * scale + x: the numbers of x + noise * scale (a sum is exact either way
+                    # round), added in place into the product (one batch-sized tensor less per draw)
+                    noisy = (self._draw_noise(j, x, generator) * scale).add_(x)
+                else:
+                    noisy = x
                 a, _ = self.method_._attribute_core(noisy, targets)
+                if self.variant == "mean":
+                    # summed in float64 in place: add_ converts a float32 ``a`` to float64 exactly
+                    # on the fly, so the sums are those of total + a.to(float64), without two
+                    # float64 temporaries per draw (the first draw copied: the inner method's own
+                    # tensor is not written to)
+                    if total is None:
+                        total = a.to(torch.float64, copy=True)
+                    else:
+                        total.add_(a)
+                    continue
                 a = a.to(torch.float64)
                 if self.variant == "variance":
                     # moments of the deviations from the first draw: mean(a^2) - mean(a)^2 cancels
                     # every digit when the spread is small next to the mean (shifted-data variance)
                     first = a if first is None else first
                     a = a - first
-                total = a if total is None else total + a
-                if self.variant != "mean":
-                    total_sq = a * a if total_sq is None else total_sq + a * a
+                if total is None:
+                    total, total_sq = a.clone(), a * a
+                else:
+                    total.add_(a)
+                    total_sq.add_(a * a)
         mean = total / self.n_samples
         if self.variant == "mean":
             return mean
