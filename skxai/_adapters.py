@@ -83,6 +83,13 @@ def takes_missing_values(estimator):
         return False
 
 
+def _model_name(estimator):
+    """The class name, with a frozen model's inner one: ``FrozenEstimator(DBSCAN)``."""
+    if is_frozen(estimator):
+        return f"{type(estimator).__name__}({_model_name(estimator.estimator)})"
+    return type(estimator).__name__
+
+
 def _is_sklearn_like(estimator):
     return hasattr(estimator, "fit") and (
         hasattr(estimator, "predict")
@@ -250,6 +257,13 @@ def _resolve_canonical(estimator, response_method):
                     "is explained through its return value (use 'auto' or 'predict')."
                 )
             return "__call__"
+        if hasattr(estimator, "fit"):
+            # a clusterer without predict (DBSCAN), a transformer, ...: an estimator, but with
+            # no output to explain
+            raise TypeError(
+                f"Cannot explain {_model_name(estimator)}: it has none of predict, predict_proba or "
+                "decision_function, so it gives no output to explain."
+            )
         raise TypeError(
             f"Cannot explain {type(estimator).__name__}: expected a scikit-learn estimator, "
             "a Pipeline or a callable mapping a 2-D array to predictions."
@@ -266,7 +280,10 @@ def _resolve_canonical(estimator, response_method):
             if hasattr(estimator, name):
                 _check_per_class_scores(estimator, name)
                 return name
-        raise ValueError(f"{type(estimator).__name__} has none of {candidates}.")
+        raise ValueError(
+            f"Cannot explain {_model_name(estimator)}: it has none of {', '.join(candidates)}, "
+            "so it gives no output to explain."
+        )
     if not hasattr(estimator, response_method):
         message = (
             f"response_method={response_method!r} is not supported by {type(estimator).__name__}: "

@@ -225,6 +225,14 @@ class one_standard_error_rule:
     """
 
     def __init__(self, param="n_samples", *, scorer=None, n_se=1.0, cost=None, others="best"):
+        if isinstance(param, dict):
+            # GridSearchCV(refit=one_standard_error_rule) calls the class on cv_results_: the
+            # rule it built was returned as best_index_ ("best_index_ returned is not an integer")
+            raise TypeError(
+                "one_standard_error_rule was given cv_results_ as its parameter name: pass an "
+                "instance as refit, naming the cost parameter, e.g. "
+                "GridSearchCV(..., refit=one_standard_error_rule('n_steps'))."
+            )
         self.param = param
         self.scorer = scorer
         self.n_se = n_se
