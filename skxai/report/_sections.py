@@ -301,13 +301,21 @@ def tabular_views(sb, exp, n_local, explainer=None, X=None, output=None):
         if error_bars
         else ""
     )
+    # the bar carries the errors to the mean: where every row shares the estimator's draws (one
+    # design, one set of permutations) it draws their mean, a bound, not a standard error
+    mean_bars_note = bars_note
+    if error_bars and exp.extras.get("std_rows_correlated", False):
+        mean_bars_note = (
+            "; error bars: at most \u00b11 standard error of the mean (every sample shares the "
+            "estimator's draws), none where it is unknown"
+        )
     # rows taller for names wrapped on more lines (at 0.3 inch, three-line names ran into each other)
     names = exp.feature_names if exp.feature_names is not None and len(exp.feature_names) == d else ["x0"]
     extra = name_lines([str(v) for v in names]) - 1
     sb.add("<h3>Global view</h3>")
     sb.figure(
         lambda ax: BarDisplay.from_explanation(exp, ax=ax, error_bars=error_bars),
-        f"Mean |{who}| per feature over the explained samples; explained: {label}{bars_note}",
+        f"Mean |{who}| per feature over the explained samples; explained: {label}{mean_bars_note}",
         (6.5, (0.3 + 0.3 * extra) * min(d, 11) + 1.5 + 0.45 * error_bars),
     )
     if n > 1:

@@ -134,3 +134,21 @@ def test_bar_error_bars_hold_for_a_booster_whose_rows_share_the_design(explainer
         err = np.asarray(disp.importances) - np.abs(truth).mean(axis=0)
         hits.append(np.abs(err) <= 1.96 * np.asarray(disp.std))
     assert np.mean(hits) >= 0.95, np.mean(hits)
+
+
+def test_report_caption_says_the_global_bars_are_a_bound_where_rows_share_draws():
+    # the report's caption called the bar's error bars "+-1 standard error of the estimates"
+    # where the bar draws the mean of the errors, a bound (the rows share KernelSHAP's design)
+    from sklearn.datasets import load_diabetes
+    from sklearn.ensemble import GradientBoostingRegressor
+
+    from skxai import KernelShapExplainer
+    from skxai.report import make_report
+
+    X, y = load_diabetes(return_X_y=True)
+    model = GradientBoostingRegressor(n_estimators=20, random_state=0).fit(X, y)
+    ex = KernelShapExplainer(model, n_samples=200, random_state=0).fit(X[:40])
+    html = make_report(ex, X[:6], n_local=1, metrics=False).html
+    assert "at most \u00b11 standard error of the mean" in html
+    # the waterfall of one sample keeps its own errors' caption
+    assert "\u00b11 standard error of the estimates" in html
