@@ -13,6 +13,11 @@ Leaves outside blocks (deep trees) get their merged patterns from sparse linear 
 decisions and are gathered from their own tables by a second sparse product; leaves with
 more than ``MAX_TABLE_BITS`` distinct path players are evaluated row by row by the closed
 forms.
+
+Path-dependent, a call with fewer rows than the block tables have patterns may skip them
+(:func:`explain_tree_rows`, "the row path"): every leaf's own table is read at the rows' own
+patterns and its contributions are added in the block tables' order, so the values are the
+same to the bit whatever the number of rows of the call.
 """
 
 from __future__ import annotations
@@ -44,6 +49,14 @@ WIDE_FLOATS = 1 << 21
 # explained part by part, so tables rebuilt at each call (beyond the cache) are built one part
 # at a time and dropped: one fully grown tree held 200 MiB of them at once.
 OUT_PART_FLOATS = 1 << 22
+# Floats that the row path (:func:`explain_tree_rows`) may hold for a step of leaves or rows
+# (16 MiB).
+ROW_FLOATS = 1 << 21
+# The row path's work per (row, leaf) against the tables' per (index value, leaf). Measured
+# crossovers (benchmarks/results/tree.md, the row path): about 200 rows on a default forest of
+# diabetes (a factor of 0.6 would put it there) and 120 on a fully grown forest of 20 features
+# (1.6): 1.0 costs at most about 10% near either.
+ROW_WORK_FACTOR = 1.0
 
 
 def _dense(a):
@@ -538,6 +551,144 @@ def explain_tree(plan, tab, ens, XT, has_nan, phi):
     outside = np.flatnonzero((plan.leaf_block < 0) & (plan.leaf_d > 0))
     if len(outside):
         _explain_outside(plan, tab, DT, phi)
+
+
+class _RowGame:
+    """What :func:`_explain_wide` reads of the tables, for the row path (path-dependent)."""
+
+    game = "tree_path_dependent"
+    wide_bg = None
+
+    def __init__(self, values):
+        self.values = values
+
+
+def _valued_leaf_rows(plan, DT, leaves, values, local, p_t):
+    """Contributions of ``leaves`` (at most ``MAX_TABLE_BITS`` players, any number each) at
+    the rows' own patterns with the leaf values applied, by path slot: ``(L, n, width, k)``,
+    with ``loc`` (L, 1, width) the player of each slot (``p_t`` for pads).
+
+    A leaf's entry for a row is its table's entry at the row's pattern: the leaf's table is
+    built by :func:`path_dependent_tables` as the tables build it (each leaf's matrix product
+    has the same shapes whatever the leaves beside it), then read at the rows' patterns and
+    multiplied by the leaf value as :func:`_valued_rows` does. A table of at most
+    ``2**MAX_TABLE_BITS`` patterns costs far less than the ``2**block_bits`` rows of its block's
+    table it would be written into.
+    """
+    d_of = plan.leaf_d[leaves]
+    width = max(1, int(d_of.max(initial=1)))
+    n = DT.shape[1]
+    T = np.zeros((len(leaves), n, width))
+    # every leaf's pattern at once (as leaves_satisfied reads them, group by group)
+    pats = leaf_patterns(plan, DT, leaves).T  # (L, n)
+    for dd in np.unique(d_of):
+        sel = np.flatnonzero(d_of == dd)
+        tables = path_dependent_tables(plan.leaf_r[leaves[sel], :dd])  # (len(sel), 2**dd, dd)
+        T[sel, :, :dd] = tables[np.arange(len(sel))[:, None], pats[sel]]
+    pl = plan.leaf_players[leaves, :width]
+    loc = np.where(pl >= 0, local[np.maximum(pl, 0)], p_t)[:, None, :]
+    return T[..., None] * values[leaves][:, None, None, :], loc
+
+
+def _leaf_table_floats(plan):
+    """Floats a leaf's own table and its build's temporaries hold in the row path (at most
+    ``MAX_TABLE_BITS`` players: wider leaves are read by the closed forms)."""
+    d = min(int(plan.leaf_d.max(initial=1)), _paths.MAX_TABLE_BITS)
+    return (2 * d + len(gauss01(d)[0]) + 2) * (1 << d)
+
+
+def _scatter_padded(table, rows, vals, loc, p_t):
+    """:func:`_scatter_slots` for the row path: ``vals`` (L, n, width, k) of players ``loc``
+    (L, 1, width) added into ``table`` (n_rows, (p_t + 1) * k) at ``rows`` (L or 1, n), the
+    pads into the last player's columns (dropped by the caller) rather than masked out. The
+    other cells meet the same values in the same order: ``np.add.at`` in input order, leaf by
+    leaf."""
+    L, n, width, k = vals.shape
+    cell = ((rows[:, :, None] * (p_t + 1) + loc) * k)[..., None] + np.arange(k)  # (L, n, width, k)
+    np.add.at(table.reshape(-1), np.broadcast_to(cell, vals.shape).ravel(), vals.ravel())
+
+
+def row_path_work(plan, k, n):
+    """Rough work ``(rows, tables)`` of the path-dependent values of ``n`` rows through the
+    rows' own patterns (:func:`explain_tree_rows`) and through tables built for the call
+    (:func:`build_tables` and :func:`explain_tree`), less what both do: every leaf's own table,
+    and the leaves too wide for tables, read row by row either way. The tables write each block
+    leaf at every index value of its block (``2**block_bits``) and each other leaf at its
+    ``2**d`` patterns; the row path reads every leaf at every row's pattern."""
+    d = plan.leaf_d
+    small = (d > 0) & (d <= _paths.MAX_TABLE_BITS)
+    dd = d[small].astype(np.float64)
+    lb = plan.leaf_block[small]
+    depth = float(plan.path_slot.shape[1])
+    spread = np.where(lb >= 0, 2.0 ** plan.block_bits[np.maximum(lb, 0)] * (dd * 3 * k + depth), 2.0**dd * dd * k)
+    rows = n * float((dd * (3 * k + 2) + depth).sum()) * ROW_WORK_FACTOR
+    return rows, float(spread.sum())
+
+
+def explain_tree_rows(plan, ens, XT, has_nan, phi):
+    """Add the tree's path-dependent contributions for rows ``XT`` into ``phi`` without
+    tables: each leaf read at the rows' own patterns ("the row path"), for calls with fewer
+    rows than the tables have patterns.
+
+    The values are those of :func:`explain_tree` to the bit (a row's values must not depend
+    on the rows explained with it): a leaf's value at a pattern is its own table's entry,
+    built as the tables build it (:func:`_valued_leaf_rows`); a block's leaves are added for each (row, block) in the
+    order the block tables add them (:func:`_block_order`, ``np.add.at`` in input order),
+    then the same sparse product adds a row's blocks in block order, from (row, block) rows
+    instead of every index value; a part's leaves outside blocks are added in leaf order, as
+    the product of :func:`_explain_outside` adds them. Only dense tables
+    (``p_t * k <= DENSE_COLUMNS``); the leaves too wide for tables as :func:`explain_tree`
+    reads them. Rows are taken in steps within ``min(ROW_FLOATS, BUILD_FLOATS)``.
+    """
+    if len(plan.internal) == 0:
+        return
+    n = XT.shape[1]
+    DT = ens.decisions(XT, plan.internal, has_nan, plan.runs)
+    players = plan.players
+    p_t = len(players)
+    k = ens.n_outputs
+    values = ens.value[plan.leaf_ids]
+    local = np.full(ens.n_players, p_t, dtype=np.int64)
+    local[players] = np.arange(p_t)
+    width = max(1, int(plan.leaf_d.max(initial=1)))
+    nb = len(plan.block_bits)
+    budget = min(ROW_FLOATS, BUILD_FLOATS)
+    # Leaves in steps within the budget, each leaf's table built once for the rows of a step
+    # (the (row, block) sums of a step's rows within the budget too: usually one step, the row
+    # path being taken for fewer rows than a block has index values).
+    step = max(1, budget // (2 * n * (width * (k + 3) + 8) + _leaf_table_floats(plan)))
+    rstep = max(1, budget // max(1, nb * (p_t + 1) * k))
+    order = _block_order(plan)
+    for r0 in range(0, n if nb else 0, rstep):
+        D = DT[:, r0 : r0 + rstep]
+        s = D.shape[1]
+        table = np.zeros((s * nb, (p_t + 1) * k))  # (a last player for the pads)
+        rows_of = np.arange(s, dtype=np.int64)[None, :] * nb
+        # the leaves in block order: each (row, block) cell meets its leaves one after the
+        # other in that order, step after step (a row's sums never meet another row's)
+        for a in range(0, len(order), step):
+            leaves = order[a : a + step]
+            vals, loc = _valued_leaf_rows(plan, D, leaves, values, local, p_t)
+            _scatter_padded(table, rows_of + plan.leaf_block[leaves][:, None], vals, loc, p_t)
+            del vals
+        M = sp.csr_matrix((np.ones(s * nb), np.arange(s * nb), np.arange(0, s * nb + 1, nb)), shape=(s, s * nb))
+        # (each column of the product is summed on its own: the pads' column is dropped after)
+        phi[r0 : r0 + s, players, :] += _dense(M @ table).reshape(s, p_t + 1, k)[:, :p_t]
+        del table
+    if ((plan.leaf_block < 0) & (plan.leaf_d > 0)).any():
+        for lo, hi in out_parts(plan, k):
+            # The tables' product M @ rows adds a row's (row, leaf) rows in leaf order from 0:
+            # their cells off the leaf's players hold 0.0, which never changes a sum started at
+            # +0.0 (it never reaches -0.0), so each cell gets the part's leaves that hold it one
+            # after the other, in leaf order: np.add.at in input order, (leaf, row, slot).
+            part = np.zeros((n, (p_t + 1) * k))  # (a last player for the pads)
+            rows_of = np.arange(n, dtype=np.int64)[None, :]
+            for a in range(lo, hi, step):
+                vals, loc = _valued_leaf_rows(plan, DT, plan.out_leaves[a : min(a + step, hi)], values, local, p_t)
+                _scatter_padded(part, rows_of, vals, loc, p_t)
+                del vals
+            phi[:, players, :] += part.reshape(n, p_t + 1, k)[:, :p_t]
+    _explain_wide(plan, _RowGame(values), DT, phi)
 
 
 def _explain_outside(plan, tab, DT, phi):

@@ -7,11 +7,14 @@ from joblib import Parallel, delayed, effective_n_jobs
 
 from skxai.shapley._treeshap import _paths
 from skxai.shapley._treeshap._engine import (
+    DENSE_COLUMNS,
     build_bytes,
     build_tables,
     dense_floats,
     explain_tree,
+    explain_tree_rows,
     part_floats,
+    row_path_work,
     table_base,
 )
 from skxai.shapley._treeshap._paths import compile_tree
@@ -38,6 +41,11 @@ N_CHUNKS = 16
 PLAN_NODES = 512
 # Below this many (row x node) decisions a pool of threads costs more than it saves.
 _MIN_PARALLEL_WORK = 4_000_000
+# Path-dependent chunks whose tables are not kept read their leaves at the rows' own patterns
+# (engine.explain_tree_rows: the same values to the bit) when that is less work than building
+# the tables for the call. None chooses so; True / False force the row path / the tables (for
+# every chunk with dense tables, kept or not: tests).
+ROW_PATH = None
 
 
 def _n_floats(a):
@@ -204,11 +212,32 @@ class TreeRunner:
                 self._tables[c] = tab  # a race only builds the same table twice
         return tab
 
+    def _row_path(self, c, plan, n):
+        """Whether chunk ``c`` (plan ``plan``) explains ``n`` rows by the row path: only the
+        path-dependent game with dense tables; by default only where the tables are rebuilt
+        for the call and the rows' own patterns are less work. The values are the same to the
+        bit either way, so the choice (by the number of rows) never shows in them."""
+        k = self.ensemble.n_outputs
+        if self.game == "interventional" or len(plan.players) * k > DENSE_COLUMNS:
+            return False
+        if ROW_PATH is not None:
+            return bool(ROW_PATH)
+        # only chunks rebuilt per call, and with leaves outside blocks (deep trees, whose
+        # tables are the large ones): all leaves in blocks, the tables are at most
+        # 2**block_bits rows a block and the calls stay as they were
+        if self._keep[c] or not ((plan.leaf_block < 0) & (plan.leaf_d > 0)).any():
+            return False
+        rows, tables = row_path_work(plan, k, n)
+        return rows < tables
+
     def _chunk_values(self, c, XT, has_nan):
         ens = self.ensemble
         phi = np.zeros((XT.shape[1], ens.n_players, ens.n_outputs))
         plan = self._plan(c)
-        explain_tree(plan, self._table(c, plan), ens, XT, has_nan, phi)
+        if self._row_path(c, plan, XT.shape[1]):
+            explain_tree_rows(plan, ens, XT, has_nan, phi)
+        else:
+            explain_tree(plan, self._table(c, plan), ens, XT, has_nan, phi)
         return phi
 
     def shap_values(self, Z, n_jobs="fit"):
