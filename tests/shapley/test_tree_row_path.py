@@ -216,3 +216,37 @@ def test_row_path_in_steps_gives_the_same_bits(monkeypatch, case):
     rows = _values(monkeypatch, case, 50, True)
     assert len(calls) > 0
     assert np.array_equal(tables, rows), np.abs(tables - rows).max()
+
+
+def test_plans_of_rebuilt_chunks_are_kept_within_their_budget(monkeypatch):
+    """compile_tree ran for every rebuilt chunk at every call (half of a 10-row call on a
+    default forest): their plans are kept up to PLAN_CACHE_BYTES, dropped on pickling."""
+    import pickle
+
+    monkeypatch.setattr(_run, "CACHE_FLOATS", 0)  # no chunk's tables kept
+    X, _ = _data("diabetes")
+    compiled = []
+    real = _run.compile_tree
+
+    def spy(*args):
+        compiled.append(1)
+        return real(*args)
+
+    monkeypatch.setattr(_run, "compile_tree", spy)
+    ex = TreeShapExplainer(_model("rf_diabetes")).fit(X[:100])
+    runner = ex._runner
+    first = ex.transform(X[:10])
+    compiled.clear()
+    assert np.array_equal(ex.transform(X[:10]), first)
+    assert compiled == []  # every plan kept: no compile in the second call
+    held = runner._plan_bytes_held
+    assert 0 < held == sum(_run._plan_bytes(p) for p in runner._plans if p is not None)
+    # a budget that holds none: compiled at every call, the same values
+    monkeypatch.setattr(_run, "PLAN_CACHE_BYTES", 0)
+    ex2 = TreeShapExplainer(_model("rf_diabetes")).fit(X[:100])
+    ex2.transform(X[:10])
+    compiled.clear()
+    assert np.array_equal(ex2.transform(X[:10]), first)
+    assert len(compiled) > 0
+    restored = pickle.loads(pickle.dumps(ex))
+    assert np.array_equal(restored.transform(X[:10]), first)

@@ -162,6 +162,8 @@ def test_plans_are_kept_with_their_tables_only(monkeypatch, game):
     sizes = full._runner._sizes
     assert sizes == [_run._table_floats(tab) for tab in full._runner._tables]  # every one kept
     monkeypatch.setattr(_run, "CACHE_FLOATS", sum(sizes[:2]) + max(sizes[2:]))  # two kept, one rebuilt
+    # no budget for the plans of rebuilt chunks (test_tree_row_path.py checks the budget)
+    monkeypatch.setattr(_run, "PLAN_CACHE_BYTES", 0)
     built = []
     real_build = _run.TreeRunner._build
     monkeypatch.setattr(
