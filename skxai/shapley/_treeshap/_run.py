@@ -42,7 +42,7 @@ PLAN_NODES = 512
 # Bytes of plans kept (per process) for chunks whose tables are rebuilt per call: compiling them
 # again at every call was 0.15 s of a 0.28 s call of 10 rows on a default forest of diabetes
 # (100 plans, 27 MB). Concurrent calls may pass it by a plan or two.
-PLAN_CACHE_BYTES = 64 << 20
+PLAN_CACHE_BYTES = 32 << 20
 # Below this many (row x node) decisions a pool of threads costs more than it saves.
 _MIN_PARALLEL_WORK = 4_000_000
 # Path-dependent chunks whose tables are not kept read their leaves at the rows' own patterns
