@@ -566,7 +566,7 @@ class _RowGame:
 def _valued_leaf_rows(plan, DT, leaves, values, local, p_t):
     """Contributions of ``leaves`` (at most ``MAX_TABLE_BITS`` players, any number each) at
     the rows' own patterns with the leaf values applied, by path slot: ``(L, n, width, k)``,
-    with ``loc`` (L, 1, width) the player of each slot (``p_t`` for pads).
+    with ``loc`` (L, n, width) the player of each slot (``p_t`` for pads).
 
     A leaf's entry for a row is its table's entry at the row's pattern: the leaf's table is
     built by :func:`path_dependent_tables` as the tables build it (each leaf's matrix product
@@ -587,7 +587,7 @@ def _valued_leaf_rows(plan, DT, leaves, values, local, p_t):
         T[sel, :, :dd] = tables[np.arange(len(sel))[:, None], pats[sel]]
     pl = plan.leaf_players[leaves, :width]
     loc = np.where(pl >= 0, local[np.maximum(pl, 0)], p_t)[:, None, :]
-    return T[..., None] * values[leaves][:, None, None, :], loc
+    return T[..., None] * values[leaves][:, None, None, :], np.broadcast_to(loc, T.shape)
 
 
 def _leaf_table_floats(plan):
@@ -595,17 +595,6 @@ def _leaf_table_floats(plan):
     ``MAX_TABLE_BITS`` players: wider leaves are read by the closed forms)."""
     d = min(int(plan.leaf_d.max(initial=1)), _paths.MAX_TABLE_BITS)
     return (2 * d + len(gauss01(d)[0]) + 2) * (1 << d)
-
-
-def _scatter_padded(table, rows, vals, loc, p_t):
-    """:func:`_scatter_slots` for the row path: ``vals`` (L, n, width, k) of players ``loc``
-    (L, 1, width) added into ``table`` (n_rows, (p_t + 1) * k) at ``rows`` (L or 1, n), the
-    pads into the last player's columns (dropped by the caller) rather than masked out. The
-    other cells meet the same values in the same order: ``np.add.at`` in input order, leaf by
-    leaf."""
-    L, n, width, k = vals.shape
-    cell = ((rows[:, :, None] * (p_t + 1) + loc) * k)[..., None] + np.arange(k)  # (L, n, width, k)
-    np.add.at(table.reshape(-1), np.broadcast_to(cell, vals.shape).ravel(), vals.ravel())
 
 
 def row_path_work(plan, k, n):
@@ -657,23 +646,22 @@ def explain_tree_rows(plan, ens, XT, has_nan, phi):
     # (the (row, block) sums of a step's rows within the budget too: usually one step, the row
     # path being taken for fewer rows than a block has index values).
     step = max(1, budget // (2 * n * (width * (k + 3) + 8) + _leaf_table_floats(plan)))
-    rstep = max(1, budget // max(1, nb * (p_t + 1) * k))
+    rstep = max(1, budget // max(1, nb * p_t * k))
     order = _block_order(plan)
     for r0 in range(0, n if nb else 0, rstep):
         D = DT[:, r0 : r0 + rstep]
         s = D.shape[1]
-        table = np.zeros((s * nb, (p_t + 1) * k))  # (a last player for the pads)
+        table = np.zeros((s * nb, p_t * k))
         rows_of = np.arange(s, dtype=np.int64)[None, :] * nb
         # the leaves in block order: each (row, block) cell meets its leaves one after the
         # other in that order, step after step (a row's sums never meet another row's)
         for a in range(0, len(order), step):
             leaves = order[a : a + step]
             vals, loc = _valued_leaf_rows(plan, D, leaves, values, local, p_t)
-            _scatter_padded(table, rows_of + plan.leaf_block[leaves][:, None], vals, loc, p_t)
+            _scatter_slots(table, rows_of + plan.leaf_block[leaves][:, None], vals, loc, p_t)
             del vals
         M = sp.csr_matrix((np.ones(s * nb), np.arange(s * nb), np.arange(0, s * nb + 1, nb)), shape=(s, s * nb))
-        # (each column of the product is summed on its own: the pads' column is dropped after)
-        phi[r0 : r0 + s, players, :] += _dense(M @ table).reshape(s, p_t + 1, k)[:, :p_t]
+        phi[r0 : r0 + s, players, :] += _dense(M @ table).reshape(s, p_t, k)
         del table
     if ((plan.leaf_block < 0) & (plan.leaf_d > 0)).any():
         for lo, hi in out_parts(plan, k):
@@ -681,13 +669,13 @@ def explain_tree_rows(plan, ens, XT, has_nan, phi):
             # their cells off the leaf's players hold 0.0, which never changes a sum started at
             # +0.0 (it never reaches -0.0), so each cell gets the part's leaves that hold it one
             # after the other, in leaf order: np.add.at in input order, (leaf, row, slot).
-            part = np.zeros((n, (p_t + 1) * k))  # (a last player for the pads)
+            part = np.zeros((n, p_t * k))
             rows_of = np.arange(n, dtype=np.int64)[None, :]
             for a in range(lo, hi, step):
                 vals, loc = _valued_leaf_rows(plan, DT, plan.out_leaves[a : min(a + step, hi)], values, local, p_t)
-                _scatter_padded(part, rows_of, vals, loc, p_t)
+                _scatter_slots(part, rows_of, vals, loc, p_t)
                 del vals
-            phi[:, players, :] += part.reshape(n, p_t + 1, k)[:, :p_t]
+            phi[:, players, :] += part.reshape(n, p_t, k)
     _explain_wide(plan, _RowGame(values), DT, phi)
 
 

@@ -141,6 +141,7 @@ class TreeRunner:
         # a plan is kept with its tables: compiled again with them where they are rebuilt (a
         # twentieth of their cost; a depth-10 forest's plans took 20 MiB)
         self._plans = [plan if keep else None for plan, keep in zip(plans, self._keep, strict=True)]
+        self._plan_bytes_held = 0  # plans of rebuilt chunks kept (PLAN_CACHE_BYTES)
 
     def _builds(self, plans, chunks, n_jobs, outside=None):
         """The tables of ``chunks`` (plans ``plans[c]``), in order, over ``n_jobs`` threads (with
@@ -201,7 +202,7 @@ class TreeRunner:
                 self._plans[c] = plan  # a race only compiles the same plan twice
             else:  # or within PLAN_CACHE_BYTES
                 size = _plan_bytes(plan)
-                held = getattr(self, "_plan_bytes_held", 0)
+                held = getattr(self, "_plan_bytes_held", 0)  # (runners pickled before it)
                 if held + size <= PLAN_CACHE_BYTES:
                     self._plans[c] = plan
                     self._plan_bytes_held = held + size
