@@ -1138,6 +1138,13 @@ def _run_explain(args):
             ) from None
         except Exception as exc:
             msg = " ".join(str(exc).split())
+            if isinstance(exc, ImportError) and args.scheduler:
+                # the model unpickled here but not on the cluster: the workers' set-up, not ours
+                raise Stopped(
+                    _where(out, args.out, start) + f": the Dask workers of --scheduler {args.scheduler!r} cannot "
+                    f"import what the model needs ({type(exc).__name__}: {msg}); install it on every worker",
+                    EXIT_USAGE,
+                ) from None
             raise Stopped(_where(out, args.out, start) + f": {type(exc).__name__}: {msg}", EXIT_INTERNAL) from None
     if out.rows == 0:  # e.g. a header followed by blank lines only
         raise UsageError(f"data file {args.data!r} holds no rows or no columns")

@@ -101,6 +101,45 @@ def t_inflation(df):
     return out
 
 
+#: The least standard error a sampled estimate reports, in units in the last place of its row's
+#: largest coalition value (see :func:`rounding_floor`).
+ROUNDING_ULPS = 16
+
+
+def rounding_floor(std, largest, growth=1, output_eps=None):
+    """``std (n, p, k)`` raised to the rounding error of the values it is the error of.
+
+    Where the samples recover a game exactly (an additive game, a game of order 2 under
+    antithetic pairs, every coalition enumerated), the replicates agree to rounding and the
+    spread they show is 0 or a few units in the last place, while the values still carry the
+    rounding of their own arithmetic (and any reference they are checked against, of its own):
+    about one ulp of the row's largest coalition value for a mean of contributions or an
+    enumeration, up to 200 ulps for a KernelSHAP fit on 40 players near its smallest budget.
+    An interval of width 0 then held the exact values of an additive game 0.26-0.82 of the time
+    (benchmarks/results/calibration.md, session 27).
+
+    The floor is ``ROUNDING_ULPS * (growth * eps + output_eps)`` times ``largest (n, k)``:
+    float64's rounding (``growth``: the players for a least-squares fit, whose rounding grows
+    with them; 1 for a mean), plus the rounding of the model's own outputs where it is coarser
+    (float32 networks, whose outputs for the same input differ with the batch). With float64
+    outputs it is 4e-15 to 1e-12 of the largest value: no sampling error is that small.
+    """
+    eps = float(np.finfo(np.float64).eps)
+    coarse = 0.0 if output_eps is None or output_eps <= eps else float(output_eps)
+    floor = ROUNDING_ULPS * (max(growth, 1) * eps + coarse) * np.asarray(largest)[:, None, :]
+    return np.maximum(std, floor)
+
+
+def largest_value(values, *ends):
+    """Each row's largest absolute coalition value per output: ``values (n, ..., k)`` and any
+    ``(n, k)`` arrays ``ends`` (the empty and full coalitions' values)."""
+    values = np.abs(np.asarray(values))
+    largest = values.reshape(values.shape[0], -1, values.shape[-1]).max(axis=1, initial=0.0)
+    for end in ends:
+        largest = np.maximum(largest, np.abs(end))
+    return largest
+
+
 # --------------------------------------------------------------------------- exact
 def shapley_weights(n_players):
     """``w[s] = s! (n - s - 1)! / n!`` for s = 0 .. n-1: the weight of a coalition of size s."""
@@ -149,12 +188,15 @@ def exact_shapley_from_values(masks, values):
     return phi
 
 
-def exact_estimate(evaluate, p):
-    """Exact Shapley values from all ``2**p`` coalitions (one call to ``evaluate``)."""
+def exact_estimate(evaluate, p, output_eps=None):
+    """Exact Shapley values from all ``2**p`` coalitions (one call to ``evaluate``); ``std`` is
+    the rounding floor (:func:`rounding_floor`)."""
     masks = all_coalitions(p)
     values = evaluate(masks)
     phi = exact_shapley_from_values(masks, values)
-    return Estimate(phi, values[:, 0, :], np.zeros_like(phi), {"exact": True, "n_evaluations": 2**p})
+    # exact over the coalitions: its error is its arithmetic's rounding alone
+    std = rounding_floor(np.zeros_like(phi), largest_value(values), output_eps=output_eps)
+    return Estimate(phi, values[:, 0, :], std, {"exact": True, "n_evaluations": 2**p})
 
 
 class CachedGame:
@@ -943,7 +985,7 @@ def _columnwise(A, B):
     return np.einsum("rj,ij->ri", Bt, np.ascontiguousarray(A), optimize=False).T
 
 
-def kernel_shap_from_values(design, v0, v1, values, *, order=1, with_std=True):
+def kernel_shap_from_values(design, v0, v1, values, *, order=1, with_std=True, output_eps=None):
     """Solve the KernelSHAP regression for a design and coalition values.
 
     The solve runs on one BLAS thread: its factorisations and products (and the design-only
@@ -969,17 +1011,26 @@ def kernel_shap_from_values(design, v0, v1, values, *, order=1, with_std=True):
         Values of ``design.masks``.
     order : int, default=1
     with_std : bool, default=True
+    output_eps : float, optional
+        Machine epsilon of the model's outputs, where coarser than float64's (the rounding
+        floor of ``std``: :func:`rounding_floor`).
 
     Returns
     -------
     phi, std : ndarrays of shape (n, p, k)
         ``std`` is the standard error of the fit actually returned (linear or k-additive),
-        inflated for its degrees of freedom so that ``phi +/- 1.96 std`` covers 95%; inf where
-        it cannot be estimated (no degrees of freedom, or a k-additive fit on too few sampled
-        pairs: :func:`kadd_errors_unknown`).
+        inflated for its degrees of freedom so that ``phi +/- 1.96 std`` covers 95%, and never
+        below the values' rounding (:func:`rounding_floor`); inf where it cannot be estimated
+        (no degrees of freedom, or a k-additive fit on too few sampled pairs:
+        :func:`kadd_errors_unknown`).
     """
     with one_blas_thread():
-        return _kernel_shap_from_values(design, v0, v1, values, order=order, with_std=with_std)
+        phi, std = _kernel_shap_from_values(design, v0, v1, values, order=order, with_std=with_std)
+    if std is not None:
+        # a least-squares fit's rounding grows with its players (200 ulps on 40 near the
+        # smallest budget): that growth is the floor's
+        std = rounding_floor(std, largest_value(values, v0, v1), growth=phi.shape[1], output_eps=output_eps)
+    return phi, std
 
 
 def _kernel_shap_from_values(design, v0, v1, values, *, order, with_std):
@@ -1320,6 +1371,7 @@ def kernel_estimate(
     seed=None,
     error=None,
     with_std=True,
+    output_eps=None,
 ):
     """KernelSHAP over a game (exact when the budget covers all ``2**p`` coalitions).
 
@@ -1332,11 +1384,12 @@ def kernel_estimate(
     drawn in process. ``error(phi, std) -> (phi, std)`` gives the values and errors ``tol`` is
     checked on (a conditional game's Monte Carlo error: :func:`skxai._games.monte_carlo_error`).
     Without ``with_std`` (and ``tol``) no standard error is computed (``std`` is None); the
-    values are the same to the bit.
+    values are the same to the bit. ``output_eps``: the precision of the model's outputs, where
+    coarser than float64's (:func:`rounding_floor`).
     """
     with_std = with_std or tol is not None
     if p < 62 and budget >= 2**p:
-        est = exact_estimate(evaluate, p)
+        est = exact_estimate(evaluate, p, output_eps=output_eps)
         # exact over the coalitions, but a conditional game's values carry its sampler's error:
         # a tol that error misses is not met, whatever the budget
         if tol is not None and error is not None and not _within_tol(*error(est.phi, est.std), tol):
@@ -1399,7 +1452,9 @@ def kernel_estimate(
             v0, v1, values, first = values[:, 0], values[:, 1], values[:, 2:], False
         else:
             values = values / scale
-        phi, std = kernel_shap_from_values(design, v0, v1, values, order=order, with_std=with_std)
+        phi, std = kernel_shap_from_values(
+            design, v0, v1, values, order=order, with_std=with_std, output_eps=output_eps
+        )
         phi, std = phi * scale, None if std is None else std * scale
         fitted = order
         if tol is not None and _within_tol(*(error(phi, std) if error else (phi, std)), tol):
@@ -1569,9 +1624,16 @@ def shapley_from_permutations(perms, prefix_values, output_eps=None):
     std : ndarray (n, p, k)
         Standard error over antithetic pairs (the sampling units), floored and inflated for
         its degrees of freedom and its row's skewness (:func:`_skewness_inflation`) so that
-        ``phi +/- 1.96 std`` covers 95% (module notes); zero
-        when ``perms`` holds every permutation equally often (the values are then exact).
+        ``phi +/- 1.96 std`` covers 95% (module notes); the values' rounding alone
+        (:func:`rounding_floor`) when ``perms`` holds every permutation equally often or no
+        contribution varies (the values are then exact).
     """
+    phi, std = _permutation_std(perms, prefix_values, output_eps)
+    return phi, rounding_floor(std, largest_value(prefix_values), output_eps=output_eps)
+
+
+def _permutation_std(perms, prefix_values, output_eps):
+    """:func:`shapley_from_permutations` before the rounding floor."""
     # one memory layout whatever the caller's (a batch's values came strided, a row's not):
     # numpy's reductions follow the layout, and a row's error changed in its last bit with it
     prefix_values = np.ascontiguousarray(prefix_values)
@@ -1723,7 +1785,7 @@ def permutation_estimate(
         if p < 62 and cached.n_evaluated == 2**p:
             # The permutations have visited every coalition: the exact values cost no model
             # call more (tol asked for "raise n_permutations" where no permutation could help).
-            exact = exact_estimate(cached, p)
+            exact = exact_estimate(cached, p, output_eps=output_eps)
             exact.extras.update(n_evaluations=cached.n_evaluated, n_permutations=n_perm)
             if tol is not None and error is not None and not _within_tol(*error(exact.phi, exact.std), tol):
                 # exact on the game, but a conditional game's own Monte Carlo error misses tol

@@ -276,6 +276,14 @@ def reconstruction_html(exp, model_out, label):
     )
 
 
+def _beyond_rounding(std, values):
+    """Whether any error is worth a bar: unknown (inf) or above 1e-9 of the largest |value| (the
+    estimators floor ``std`` at its rounding, about 1e-15 of it, where the values are exact)."""
+    std = np.asarray(std, dtype=float)
+    scale = float(np.nanmax(np.abs(np.asarray(values, dtype=float)), initial=0.0)) or 1.0
+    return bool(np.any(~np.isfinite(std) | (std > 1e-9 * scale)))
+
+
 def tabular_views(sb, exp, n_local, explainer=None, X=None, output=None):
     from skxai.plot import (
         BarDisplay,
@@ -294,8 +302,9 @@ def tabular_views(sb, exp, n_local, explainer=None, X=None, output=None):
     # the estimates' standard errors (sampling, a conditional game's Monte Carlo error) are drawn
     # as error bars, so that a reader sees which differences the estimate cannot tell apart
     std = exp.std
-    # all 0: exact values; inf: an unknown error, written as such (not hidden as if exact)
-    error_bars = std is not None and np.shape(std) == np.shape(exp.values) and bool((np.asarray(std) != 0).any())
+    # all rounding (at most 1e-9 of the largest value): exact values, with no bars to draw; inf:
+    # an unknown error, written as such (not hidden as if exact)
+    error_bars = std is not None and np.shape(std) == np.shape(exp.values) and _beyond_rounding(std, exp.values)
     bars_note = (
         "; error bars: \u00b11 standard error of the estimates (95% interval: \u00b11.96), none where it is unknown"
         if error_bars

@@ -137,7 +137,8 @@ class KernelShapExplainer(BaseTabularExplainer):
         confidence intervals (jackknife over the sampled coalition pairs with its bias estimate
         added in quadrature, or the leave-one-out sandwich for a linear fit past 128 sampled
         coalition pairs and an interaction fit past 2,560 coalitions and 2,560 terms, with
-        Student-t degrees of freedom; zero when exact, where ``exact`` means every coalition was
+        Student-t degrees of freedom; never below the values' rounding, which is all it is when
+        exact, where ``exact`` means every coalition was
         evaluated: a conditional game's values then still carry its sampler's Monte Carlo error,
         in ``std``). The linear fit's jackknife interval is widened, at most twice, where its
         pseudo-values are skewed towards the values' signs (multiplicative models at small
@@ -286,7 +287,13 @@ class KernelShapExplainer(BaseTabularExplainer):
 
     def _explain_rows(self, X, with_std=True):
         game = explainer_game(self)
-        settings = dict(sampling=self.sampling, max_order=self.max_order, tol=self.tol, with_std=with_std)
+        settings = dict(
+            sampling=self.sampling,
+            max_order=self.max_order,
+            tol=self.tol,
+            with_std=with_std,
+            output_eps=getattr(self.output_, "output_eps", None),
+        )
         workers = effective_n_jobs(self.n_jobs)
         # Many rows on several workers: each worker explains whole rows (model calls, fit and
         # errors), all on the design drawn here. A row's values do not depend on the rows

@@ -50,7 +50,7 @@ class ShapleySamplingExplainer(BaseTabularExplainer):
         error: one pair's is unknown); a coalition shared by several permutations is evaluated once,
         so fewer are evaluated on few players (about 700 on 10, 1,600 on 16, 2,000 on 40). Once the
         permutations have visited all ``2**p`` coalitions (few players), the values are the
-        exact ones, with ``std`` 0, at no model call more (``exact`` True; a conditional game's
+        exact ones, with ``std`` their rounding alone, at no model call more (``exact`` True; a conditional game's
         ``std`` then is its sampler's Monte Carlo error).
     target, response_method, max_background, background, feature_groups, batch_size, n_jobs
         As in :class:`~skxai.ExactShapleyExplainer`.

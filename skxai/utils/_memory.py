@@ -12,8 +12,10 @@ the operating system loses everything; a clear error names what to lower).
 from __future__ import annotations
 
 import copy
+import os
 
 import numpy as np
+from joblib import effective_n_jobs
 
 from skxai.utils._random import with_own_generator
 
@@ -56,16 +58,35 @@ def most_within_working_memory(nbytes_each):
     return max(1, int(MAX_WORKING_BYTES // max(nbytes_each, 1)))
 
 
+def concurrent_workers(explainer):
+    """How many processes may each hold an explainer's fixed working arrays at once: the
+    workers its ``n_jobs`` starts (joblib's count, a ``parallel_config``'s included), at most
+    this machine's cores.
+
+    Each worker builds its own design or conditional samples: two workers at settings the
+    bound admitted for one process held 6.6 GiB together (an outside audit, session 27).
+    """
+    try:
+        workers = effective_n_jobs(getattr(explainer, "n_jobs", None))
+    except (TypeError, ValueError):  # an invalid n_jobs is the parameter check's to name
+        workers = 1
+    return max(1, min(int(workers), os.cpu_count() or 1))
+
+
 def check_working_memory(explainer, n_rows=1):
     """Refuse settings whose working arrays exceed :data:`MAX_WORKING_BYTES` for ``n_rows`` rows
-    (one at ``fit``: the budget alone). Returns the most rows per chunk."""
+    (one at ``fit``: the budget alone), the fixed part counted once per concurrent worker
+    (:func:`concurrent_workers`). Returns the most rows per chunk."""
     fixed, per_row = explainer._working_bytes()
-    need = fixed + per_row * max(n_rows, 1)
-    if fixed + per_row > MAX_WORKING_BYTES:
+    workers = concurrent_workers(explainer)
+    held = fixed * workers
+    need = held + per_row * max(n_rows, 1)
+    if held + per_row > MAX_WORKING_BYTES:
+        each = f"{workers} workers hold about {_gib(fixed)} each; " if workers > 1 else ""
         raise ValueError(
-            f"{type(explainer).__name__}: these settings need about {_gib(fixed + per_row)} of working "
-            f"memory for a single row (at most {_gib(MAX_WORKING_BYTES)} may be held at once): lower "
-            f"{explainer._memory_knobs()}."
+            f"{type(explainer).__name__}: these settings need about {_gib(held + per_row)} of working "
+            f"memory for a single row ({each}at most {_gib(MAX_WORKING_BYTES)} may be held at once): lower "
+            f"{explainer._memory_knobs()}" + (" or n_jobs." if workers > 1 else ".")
         )
     if need > MAX_WORKING_BYTES and not explainer._rows_in_chunks():
         raise ValueError(
@@ -73,7 +94,7 @@ def check_working_memory(explainer, n_rows=1):
             f"working memory (at most {_gib(MAX_WORKING_BYTES)}); these settings explain all rows "
             f"together ({explainer._memory_knobs()}, or tol): explain fewer rows per call."
         )
-    return max(1, int((MAX_WORKING_BYTES - fixed) // max(per_row, 1)))
+    return max(1, int((MAX_WORKING_BYTES - held) // max(per_row, 1)))
 
 
 def _merge_extras(parts, sizes, per_row=None):

@@ -53,6 +53,7 @@ from skxai._kadd import (
     superset_sums,
 )
 from skxai._wls import efficiency_constrained_wls
+from tests._enumeration import assert_rounding_only, rounding_floor
 
 
 def shapley_kernel(p, s):
@@ -497,7 +498,7 @@ def test_sampling_auto_permutations():
         np.zeros((1, p))).explain(np.ones((1, p)))
     assert exp.n_permutations == 4
     np.testing.assert_allclose(exp.values[0, :, 0], 1.0)  # additive: exact with any permutation
-    np.testing.assert_array_equal(exp.std, 0.0)
+    assert_rounding_only(exp.std, p)
 
 
 def test_sampling_explainer_passes_its_parameters_to_the_estimator():
@@ -570,7 +571,9 @@ def test_exact_estimate_reports_base_exact_and_evaluations():
     np.testing.assert_allclose(est.phi[0], subset_shapley(table, p), atol=1e-12)
     np.testing.assert_allclose(est.phi[1], -subset_shapley(table, p), atol=1e-12)
     np.testing.assert_array_equal(est.base, [table[0], -table[0]])  # v(empty) per sample
-    assert est.std.shape == (2, p, 3) and not est.std.any()
+    assert est.std.shape == (2, p, 3)
+    # exact: the rounding floor of each sample's and output's largest value alone
+    np.testing.assert_array_equal(est.std, np.broadcast_to(rounding_floor(np.stack([table, -table])), est.std.shape))
     assert est.extras == {"exact": True, "n_evaluations": 16}
 
 
@@ -784,6 +787,7 @@ def test_permutation_estimate_and_standard_error_from_their_definition(n_perm):
     perms = antithetic_permutations(p, n_perm, rng)
     phi, std = shapley_from_permutations(perms, _prefix_values(perms, table))
     ref_phi, ref_std, floored = permutation_reference(perms, table)
+    ref_std = np.maximum(ref_std, rounding_floor(table))  # never below the values' rounding
     np.testing.assert_allclose(phi, ref_phi, atol=1e-12)
     np.testing.assert_allclose(std, ref_std, rtol=1e-10, atol=1e-14)
     np.testing.assert_allclose(phi.sum(axis=1), table[:, -1] - table[:, 0], atol=1e-12)
@@ -986,7 +990,7 @@ def test_a_constant_game_has_zero_error_and_no_warning(any_units, order):
         warnings.simplefilter("error")
         phi, std = kernel_shap_from_values(d, np.full((2, 2), 0.7), np.full((2, 2), 0.7), values, order=order)
     np.testing.assert_array_equal(phi, 0.0)
-    np.testing.assert_array_equal(std, 0.0)
+    np.testing.assert_array_equal(std, np.broadcast_to(rounding_floor(values, growth=p), std.shape))
 
 
 @pytest.fixture
@@ -1019,7 +1023,8 @@ def test_kernel_solve_on_enumerated_sizes_only_has_zero_error():
     table = np.random.RandomState(1).normal(size=(2, 2**p, 2))
     for i in range(2):
         np.testing.assert_allclose(phi[i], subset_shapley(table[i], p), atol=1e-10)
-    assert std.shape == phi.shape and not std.any()
+    assert std.shape == phi.shape
+    assert_rounding_only(std, np.abs(values).max())
 
 
 def sandwich_reference(design, Z, values, v0, v1, phi, M):
@@ -1761,4 +1766,4 @@ def test_permutation_error_of_an_additive_game_is_zero_without_warnings():
         warnings.simplefilter("error")
         phi, std = shapley_from_permutations(perms, _prefix_values(perms, v))
     np.testing.assert_allclose(phi[0, :, 0], [1.0, -2.0, 0.5, 3.0], atol=1e-12)
-    assert not std.any()
+    np.testing.assert_array_equal(std, np.broadcast_to(rounding_floor(v), std.shape))
