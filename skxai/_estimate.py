@@ -1516,6 +1516,30 @@ def _every_order_equally(perms):
     return len(counts) == math.factorial(p) and counts.min() == counts.max()
 
 
+#: Share of the mean single-permutation variance of a row's varying players below which a
+#: player's own variance is taken as no evidence of its spread (:func:`_faint_players`).
+FAINT_VARIANCE_SHARE = 1e-3
+
+
+def _faint_players(var_single, varying):
+    """Varying players ``(n, p, k)`` whose contributions varied less than
+    :data:`FAINT_VARIANCE_SHARE` of the row's mean variance over its varying players.
+
+    A tree's or a saturated network's player can contribute next to nothing in most orders and
+    much in a few: the few sampled permutations that all missed those orders show a spread of
+    1e-5 of the others' where its value is off by 0.0167 (z up to 4,800 on a boosted wine
+    classifier at 4-10 permutations, coverage 0.91-0.92; 77% of the misses had a variance under
+    1e-3 of their row's mean, against 22% of all values). Its variance says as little as a
+    constant player's: it borrows the row's, as they do. At 1e-3 those cells cover 0.97-0.99
+    and digit images' regions 0.94-0.97 (0.91-0.93 before); at 1e-4, 0.95-0.98 and 0.93-0.95;
+    at 1e-2, 0.98-0.99 and 0.96-0.99 (benchmarks/results/calibration.md, session 27).
+    """
+    row = np.where(varying, var_single, 0.0).sum(axis=1, keepdims=True) / np.maximum(
+        varying.sum(axis=1, keepdims=True), 1
+    )
+    return varying & (var_single < FAINT_VARIANCE_SHARE * row)
+
+
 #: Pseudo-pairs (``z^2``, Agresti and Coull's count) whose spread is the row's prior pair variance,
 #: for a varying player whose antithetic pairs all agree (:func:`shapley_from_permutations`).
 PSEUDO_PAIRS = Z95**2
@@ -1682,11 +1706,12 @@ def _permutation_std(perms, prefix_values, output_eps):
     # units. It borrows too (its own, 1e-10 at an end of the order, had reported std 4e-5 for
     # a value off by 0.02, z = 500, on a wine logistic model at 4 permutations).
     one_unit = _one_unit_players(perms[: 2 * n_pairs])[None, :, None] & live
-    informative = live & ~one_unit
+    faint = _faint_players(var_single, live & ~one_unit)
+    informative = live & ~one_unit & ~faint
     borrowed = np.where(informative, var_single, 0.0).sum(axis=1, keepdims=True) / np.maximum(
         informative.sum(axis=1, keepdims=True), 1
     )
-    still = (~live | one_unit) & informative.any(axis=1, keepdims=True)
+    still = (~live | one_unit | faint) & informative.any(axis=1, keepdims=True)
     var_single = np.where(still, borrowed, var_single)
     if n_pairs >= 2:
         pairs = contrib[:, : 2 * n_pairs].reshape(n, n_pairs, 2, p, k).mean(axis=2)
@@ -1703,7 +1728,7 @@ def _permutation_std(perms, prefix_values, output_eps):
         # 0 left out of the mean, which it lowered for every other player (the non-exact values of
         # the interaction-heavy calibration game, 2 of its 10 players recovered exactly, covered
         # 0.89 at 6 permutations; 0.92 without those ratios, 0.98 at 4).
-        counted = live & (var_pair > rounding**2)
+        counted = live & ~faint & (var_pair > rounding**2)
         with np.errstate(invalid="ignore", divide="ignore"):
             own = np.where(counted, var_pair / np.where(live, var_single, 1.0), 0.0)
         ratio = own.sum(axis=1, keepdims=True) / np.maximum(counted.sum(axis=1, keepdims=True), 1)

@@ -222,6 +222,38 @@ def _wide_reach(sat, bg_w):
     return sat.all(axis=1) @ bg_w
 
 
+#: Most bytes of background patterns (and their temporaries) read at once for the background's
+#: share reaching each leaf (:func:`_small_reach`).
+REACH_BYTES = 64 * 2**20
+
+
+def _small_reach(plan, bg_DT, bg_w, leaves):
+    """Background share reaching each of ``leaves`` (at most ``MAX_TABLE_BITS`` players).
+
+    Summed background row by background row, as a pattern histogram would: the same additions
+    in the same order as the tables' own (their base is the same to the bit). The patterns are
+    read for groups of leaves and rows within :data:`REACH_BYTES`: all at once, 3,000,000
+    background rows on 20 trees of depth 8 held 7 kB a row and went past 4 GiB.
+    """
+    n = bg_DT.shape[1]
+    full = (np.int64(1) << plan.leaf_d[leaves]) - 1
+    reach = np.zeros(len(leaves))
+    cell = 40  # a row's pattern of a leaf (int64) and the temporaries that make it
+    per_group = max(1, min(len(leaves), REACH_BYTES // (cell * max(n, 1))))
+    per_chunk = max(1, REACH_BYTES // (cell * per_group))
+    for a in range(0, len(leaves), per_group):
+        cols = slice(a, a + per_group)
+        part = reach[cols]
+        for r in range(0, n, per_chunk):
+            rows = slice(r, r + per_chunk)
+            b, leaf = np.nonzero(leaf_patterns(plan, bg_DT[:, rows], leaves[cols]) == full[cols][None, :])
+            if per_chunk >= n:
+                part[:] = np.bincount(leaf, weights=bg_w[b], minlength=len(part))
+            else:  # added in place, in row order: the same additions as one bincount
+                np.add.at(part, leaf, bg_w[rows][b])
+    return reach
+
+
 def _base(plan, values, game, bg_DT, bg_w):
     """Value of the empty coalition: every leaf's value times the share of the trees' cover
     (path-dependent) or of the background (interventional) that reaches it."""
@@ -229,10 +261,7 @@ def _base(plan, values, game, bg_DT, bg_w):
         return np.prod(plan.leaf_r, axis=1) @ values  # pads are 1
     reach = np.zeros(len(plan.leaf_d))
     small = np.flatnonzero(plan.leaf_d <= _paths.MAX_TABLE_BITS)
-    full = (np.int64(1) << plan.leaf_d[small]) - 1
-    # summed background row by background row, as a pattern histogram would
-    b, leaf = np.nonzero(leaf_patterns(plan, bg_DT, small) == full[None, :])
-    reach[small] = np.bincount(leaf, weights=bg_w[b], minlength=len(small))
+    reach[small] = _small_reach(plan, bg_DT, bg_w, small)
     for leaves in _wide_groups(plan):
         reach[leaves] = _wide_reach(leaves_satisfied(plan, bg_DT, leaves), bg_w)
     return reach @ values
