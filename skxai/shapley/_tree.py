@@ -1106,6 +1106,8 @@ class TreeShapExplainer(BaseTabularExplainer):
         per_sample = np.ndim(self.target_index_) >= 1
         if per_sample:
             target_indices_for(self.target_index_, n)
+        if sp.issparse(X):
+            X = X.tocsr()  # rows sliced (a COO matrix has none)
         out = np.empty((n, self.n_players_))
         for sl in chunk_slices(n, step):
             part = _safe_indexing(X, sl)

@@ -27,7 +27,7 @@ def classes():
 
 
 @pytest.mark.parametrize("target", ["predicted", 3, "per-sample"])
-@pytest.mark.parametrize("kind", ["array", "frame", "sparse"])
+@pytest.mark.parametrize("kind", ["array", "frame", "sparse", "list"])
 def test_transform_in_chunks_of_rows_gives_the_same_bits(classes, monkeypatch, target, kind):
     model, X = classes
     rows = X[:53]
@@ -37,7 +37,7 @@ def test_transform_in_chunks_of_rows_gives_the_same_bits(classes, monkeypatch, t
     whole = est.transform(rows)
     values = est.explain(rows)
     np.testing.assert_array_equal(whole, values.target_values)
-    data = {"array": rows, "frame": pd.DataFrame(rows), "sparse": sp.csr_matrix(rows)}[kind]
+    data = {"array": rows, "frame": pd.DataFrame(rows), "sparse": sp.coo_matrix(rows), "list": rows.tolist()}[kind]
     if kind == "frame":
         est = TreeShapExplainer(model, target=target).fit(pd.DataFrame(X[:40]))
     # 5 rows' values of every output a chunk
