@@ -101,43 +101,44 @@ def t_inflation(df):
     return out
 
 
-#: The least standard error a sampled estimate reports, in units in the last place of its row's
-#: largest coalition value (see :func:`rounding_floor`).
+#: Units in the last place of a row's largest change of coalition value (times the players for a
+#: least-squares fit) in the least standard error an estimate reports (see :func:`rounding_floor`).
 ROUNDING_ULPS = 16
 
 
-def rounding_floor(std, largest, growth=1, output_eps=None):
+def rounding_floor(std, values, base, growth=1, output_eps=None):
     """``std (n, p, k)`` raised to the rounding error of the values it is the error of.
 
     Where the samples recover a game exactly (an additive game, a game of order 2 under
     antithetic pairs, every coalition enumerated), the replicates agree to rounding and the
-    spread they show is 0 or a few units in the last place, while the values still carry the
-    rounding of their own arithmetic (and any reference they are checked against, of its own):
-    about one ulp of the row's largest coalition value for a mean of contributions or an
-    enumeration, up to 200 ulps for a KernelSHAP fit on 40 players near its smallest budget.
-    An interval of width 0 then held the exact values of an additive game 0.26-0.82 of the time
-    (benchmarks/results/calibration.md, session 27).
+    spread they show is 0 or a few units in the last place, while the values still differ from
+    any exact reference by rounding. An interval of width 0 then held the exact values of an
+    additive game 0.26-0.82 of the time (benchmarks/results/calibration.md, session 27).
 
-    The floor is ``ROUNDING_ULPS * (growth * eps + output_eps)`` times ``largest (n, k)``:
-    float64's rounding (``growth``: the players for a least-squares fit, whose rounding grows
-    with them; 1 for a mean), plus the rounding of the model's own outputs where it is coarser
-    (float32 networks, whose outputs for the same input differ with the batch). With float64
-    outputs it is 4e-15 to 1e-12 of the largest value: no sampling error is that small.
+    Two roundings, from ``values (n, ..., k)`` and the empty coalition's ``base (n, k)``:
+
+    - the estimator's arithmetic on the changes ``v(S) - v(empty)``: ``ROUNDING_ULPS *
+      growth`` ulps of the largest change (``growth``: the players for a least-squares fit,
+      whose rounding grows with them, up to 200 ulps measured on 40 players near the smallest
+      budget; 1 for a mean of contributions or an enumeration, about one ulp measured);
+    - the model's own outputs, one ulp of the largest value at their precision (``output_eps``
+      where coarser than float64's: float32 networks): an output of 1e12 is known to 1e-4,
+      and the same row's output can differ by that with the batch it came in.
+
+    With float64 outputs near their changes the floor is 1e-14 to 1e-12 of the largest change:
+    no sampling error is that small. (A first version counted 16 ulps of the largest value
+    times the players: on outputs of 1e12 + x w it reported 600 times the actual error and
+    ``tol=1e-3`` could no longer stop a run.)
     """
     eps = float(np.finfo(np.float64).eps)
-    coarse = 0.0 if output_eps is None or output_eps <= eps else float(output_eps)
-    floor = ROUNDING_ULPS * (max(growth, 1) * eps + coarse) * np.asarray(largest)[:, None, :]
-    return np.maximum(std, floor)
-
-
-def largest_value(values, *ends):
-    """Each row's largest absolute coalition value per output: ``values (n, ..., k)`` and any
-    ``(n, k)`` arrays ``ends`` (the empty and full coalitions' values)."""
-    values = np.abs(np.asarray(values))
-    largest = values.reshape(values.shape[0], -1, values.shape[-1]).max(axis=1, initial=0.0)
-    for end in ends:
-        largest = np.maximum(largest, np.abs(end))
-    return largest
+    precision = eps if output_eps is None else max(float(output_eps), eps)
+    values = np.asarray(values)
+    flat = values.reshape(values.shape[0], -1, values.shape[-1])
+    base = np.asarray(base)
+    change = np.abs(flat - base[:, None, :]).max(axis=1, initial=0.0)
+    level = np.maximum(np.abs(flat).max(axis=1, initial=0.0), np.abs(base))
+    floor = ROUNDING_ULPS * max(growth, 1) * eps * change + precision * level
+    return np.maximum(std, floor[:, None, :])
 
 
 # --------------------------------------------------------------------------- exact
@@ -195,7 +196,8 @@ def exact_estimate(evaluate, p, output_eps=None):
     values = evaluate(masks)
     phi = exact_shapley_from_values(masks, values)
     # exact over the coalitions: its error is its arithmetic's rounding alone
-    std = rounding_floor(np.zeros_like(phi), largest_value(values), output_eps=output_eps)
+    empty = int(np.flatnonzero(~masks.any(axis=1))[0])
+    std = rounding_floor(np.zeros_like(phi), values, values[:, empty], output_eps=output_eps)
     return Estimate(phi, values[:, 0, :], std, {"exact": True, "n_evaluations": 2**p})
 
 
@@ -1029,7 +1031,10 @@ def kernel_shap_from_values(design, v0, v1, values, *, order=1, with_std=True, o
     if std is not None:
         # a least-squares fit's rounding grows with its players (200 ulps on 40 near the
         # smallest budget): that growth is the floor's
-        std = rounding_floor(std, largest_value(values, v0, v1), growth=phi.shape[1], output_eps=output_eps)
+        ends = np.stack([v0, v1], axis=1)
+        std = rounding_floor(
+            std, np.concatenate([np.asarray(values), ends], axis=1), v0, growth=phi.shape[1], output_eps=output_eps
+        )
     return phi, std
 
 
@@ -1653,7 +1658,8 @@ def shapley_from_permutations(perms, prefix_values, output_eps=None):
         contribution varies (the values are then exact).
     """
     phi, std = _permutation_std(perms, prefix_values, output_eps)
-    return phi, rounding_floor(std, largest_value(prefix_values), output_eps=output_eps)
+    prefix_values = np.asarray(prefix_values)
+    return phi, rounding_floor(std, prefix_values, prefix_values[:, 0, 0], output_eps=output_eps)
 
 
 def _permutation_std(perms, prefix_values, output_eps):

@@ -726,6 +726,12 @@ class BaseTabularExplainer(BaseExplainer):
         design and for each explained row (model calls apart, bounded by ``batch_size``)."""
         return 0, 0
 
+    def _worker_bytes(self):
+        """Bytes of :meth:`_working_bytes`'s fixed part that each further worker of ``n_jobs``
+        holds at once beside the caller's (a conditional game's samples, a design each worker
+        builds); 0 where the workers only make model calls (bounded by ``batch_size``)."""
+        return 0
+
     def _memory_knobs(self):
         """The parameters that set :meth:`_working_bytes`, for the error that refuses them."""
         return "n_samples"

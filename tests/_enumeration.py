@@ -19,15 +19,19 @@ def shapley_by_enumeration(value, p):
     return phi
 
 
-def rounding_floor(values, growth=1):
-    """The least ``std`` a sampled Shapley estimate reports, by its documented definition:
-    ``ROUNDING_ULPS * growth * eps`` times each row's largest absolute coalition value
-    (``values (n, ..., k)``), shaped ``(n, 1, k)`` to broadcast over players."""
+def rounding_floor(values, growth=1, base=None):
+    """The least ``std`` a Shapley estimate reports, by its documented definition:
+    ``ROUNDING_ULPS * growth * eps`` times each row's largest change of coalition value from
+    ``base`` (the empty coalition's, ``values[:, 0]`` by default) plus ``eps`` times its largest
+    absolute value (``values (n, m, k)``), shaped ``(n, 1, k)`` to broadcast over players."""
     from skxai._estimate import ROUNDING_ULPS
 
-    values = np.abs(np.asarray(values, dtype=np.float64))
-    largest = values.reshape(values.shape[0], -1, values.shape[-1]).max(axis=1)
-    return (ROUNDING_ULPS * growth * np.finfo(np.float64).eps * largest)[:, None, :]
+    values = np.asarray(values, dtype=np.float64)
+    base = values[:, 0] if base is None else np.asarray(base, dtype=np.float64)
+    eps = np.finfo(np.float64).eps
+    change = np.abs(values - base[:, None, :]).max(axis=1)
+    level = np.maximum(np.abs(values).max(axis=1), np.abs(base))
+    return (ROUNDING_ULPS * growth * eps * change + eps * level)[:, None, :]
 
 
 def assert_rounding_only(std, scale):

@@ -26,7 +26,8 @@ def test_each_worker_holding_its_own_samples_is_counted():
     est.fit(X)  # about 3.2 GiB of samples for one value: within the bound in one process
     fixed, _ = est._working_bytes()
     assert 0.6 * MAX_WORKING_BYTES < fixed < MAX_WORKING_BYTES
-    with pytest.raises(ValueError, match=r"2 workers hold about 3\.\d GiB each.*or n_jobs\."):
+    refused = r"2 workers of n_jobs hold about 3\.\d GiB each.*use fewer workers \(n_jobs\)"
+    with pytest.raises(ValueError, match=refused):
         _conditional(2)[0].fit(X)
     # set after fit, or given by a parallel_config: refused before any work as well
     with pytest.raises(ValueError, match="2 workers"):
@@ -44,6 +45,21 @@ def test_rows_per_chunk_leave_room_for_every_worker():
     two = check_working_memory(est.set_params(n_jobs=2), 10**9)
     assert one == (MAX_WORKING_BYTES - fixed) // per_row
     assert two == (MAX_WORKING_BYTES - 2 * fixed) // per_row < one
+
+
+def test_workers_that_only_call_the_model_add_nothing():
+    # the interventional game's workers make model calls (bounded by batch_size): the exact
+    # explainer's coalitions and KernelSHAP's design with tol stay in the caller's process
+    # (a first version refused both at n_jobs=-1 on 2 cores)
+    X = np.random.RandomState(0).normal(size=(30, 24))
+    exact = ExactShapleyExplainer(lambda A: A.sum(axis=1), max_features=24, max_background=5, n_jobs=2)
+    fixed, _ = exact.fit(X)._working_bytes()
+    assert fixed > 0.6 * MAX_WORKING_BYTES and exact._worker_bytes() == 0
+    wide = np.random.RandomState(1).normal(size=(10, 800))
+    kernel = KernelShapExplainer(lambda A: A.sum(axis=1), n_samples=50_000, tol=0.01, max_background=5, n_jobs=2)
+    assert kernel.fit(wide)._worker_bytes() == 0
+    # without tol, each worker fits its rows on its own copy of the design
+    assert kernel.set_params(tol=None)._worker_bytes() == kernel._working_bytes()[0]
 
 
 def test_workers_are_capped_at_the_cores(monkeypatch):

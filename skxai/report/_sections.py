@@ -302,9 +302,15 @@ def tabular_views(sb, exp, n_local, explainer=None, X=None, output=None):
     # the estimates' standard errors (sampling, a conditional game's Monte Carlo error) are drawn
     # as error bars, so that a reader sees which differences the estimate cannot tell apart
     std = exp.std
-    # all rounding (at most 1e-9 of the largest value): exact values, with no bars to draw; inf:
-    # an unknown error, written as such (not hidden as if exact)
-    error_bars = std is not None and np.shape(std) == np.shape(exp.values) and _beyond_rounding(std, exp.values)
+    # exact values (every coalition evaluated) or errors of rounding alone (at most 1e-9 of the
+    # largest value): no bars to draw; inf: an unknown error, written as such (not hidden as if
+    # exact). A float32 network's exact values report its outputs' rounding, 1e-7 of them.
+    error_bars = (
+        std is not None
+        and np.shape(std) == np.shape(exp.values)
+        and not exp.extras.get("exact", False)
+        and _beyond_rounding(std, exp.values)
+    )
     bars_note = (
         "; error bars: \u00b11 standard error of the estimates (95% interval: \u00b11.96), none where it is unknown"
         if error_bars

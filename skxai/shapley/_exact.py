@@ -184,6 +184,9 @@ class ExactShapleyExplainer(BaseTabularExplainer):
         # every coalition (bool and float); per row, their values and the weighted sums (float64)
         return game + 9 * m * p, 3 * 8 * m * k * copies
 
+    def _worker_bytes(self):
+        return game_working_bytes(self)[0]  # each worker's calls draw their own samples
+
     def _memory_knobs(self):
         return "the number of players (feature_groups)" + (
             " or n_conditional_samples" if self.game == "conditional" else ""

@@ -80,8 +80,10 @@ class _TorchOutput:
 
         x = self.model.to_tensor(np.asarray(images).reshape((-1,) + self.input_shape))
         with self.model.prepared(), torch.no_grad():
-            out = tensor_to_numpy(self.model.forward(x)).astype(np.float64)
-        out = self._check(out, x.shape[0])
+            raw = tensor_to_numpy(self.model.forward(x))
+        if np.issubdtype(raw.dtype, np.floating):  # the network's rounding (a float32 net's)
+            self.output_eps = max(getattr(self, "output_eps", 0.0), float(np.finfo(raw.dtype).eps))
+        out = self._check(raw.astype(np.float64), x.shape[0])
         self.model.check_outputs(out)
         return out
 
@@ -136,6 +138,11 @@ class _SklearnOutput:
 
     def __call__(self, images):
         return self.output(np.asarray(images).reshape((-1,) + self.input_shape))
+
+    @property
+    def output_eps(self):
+        """Precision of the model's outputs (:attr:`skxai._adapters.ModelOutput.output_eps`)."""
+        return getattr(self.output, "output_eps", None)
 
     @property
     def quantity(self):
@@ -660,9 +667,10 @@ class ImageShapleyExplainer(BaseExplainer):
         def evaluate(masks):
             return game.values(imgs, masks, n_jobs=self.n_jobs, verbose=self.verbose)
 
+        eps = getattr(self._output, "output_eps", None)  # known once the model has been called
         if method == "exact" or (method == "kernel" and p == 1):
             self._check_max_players(p)
-            est = exact_estimate(evaluate, p)
+            est = exact_estimate(evaluate, p, output_eps=eps)
             # "kernel" reports errors: a lone region's value is exact, its error 0 (as
             # "sampling" and larger exact "kernel" designs report), not missing
             return est.phi, est.base, est.std if method == "kernel" else None, 2**p, {}
@@ -670,12 +678,21 @@ class ImageShapleyExplainer(BaseExplainer):
         if method == "kernel":
             self._check_kernel_budget(p)
             est = kernel_estimate(
-                evaluate, p, budget, sampling=self.sampling, max_order=self.max_order, tol=self.tol, random_state=rng
+                evaluate,
+                p,
+                budget,
+                sampling=self.sampling,
+                max_order=self.max_order,
+                tol=self.tol,
+                random_state=rng,
+                output_eps=eps,
             )
             return est.phi, est.base, est.std, est.extras["n_evaluations"], {}
         if method == "sampling":
             n_perm = self._n_permutations(p)
-            est = permutation_estimate(evaluate, p, n_perm, tol=self.tol, random_state=rng, budget_name="n_samples")
+            est = permutation_estimate(
+                evaluate, p, n_perm, tol=self.tol, random_state=rng, budget_name="n_samples", output_eps=eps
+            )
             return est.phi, est.base, est.std, est.extras["n_evaluations"], {}
         # LIME: lime_image's design, kernel and ridge surrogate on all regions.
         if budget < 2:

@@ -263,6 +263,14 @@ class KernelShapExplainer(BaseTabularExplainer):
         fixed = game + 41 * m * p + variance_working_bytes(m // 2 + 1, p) + solve
         return fixed, 4 * 8 * m * k * copies
 
+    def _worker_bytes(self):
+        game = game_working_bytes(self)[0]  # each worker's calls draw their own samples
+        if self.game == "conditional" or self.tol is not None:
+            return game
+        # the interventional game without tol: each worker fits its rows on its own copy of the
+        # design (_explain_rows)
+        return self._working_bytes()[0]
+
     def _memory_knobs(self):
         # on many features even the smallest budget (2 p + 2 coalitions) may not fit
         return (

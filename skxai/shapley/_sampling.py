@@ -159,6 +159,9 @@ class ShapleySamplingExplainer(BaseTabularExplainer):
         # walked coalitions, their steps and contributions (float64)
         return game + 9 * m * p, 4 * 8 * m * k * copies
 
+    def _worker_bytes(self):
+        return game_working_bytes(self)[0]  # each worker's calls draw their own samples
+
     def _memory_knobs(self):
         # on many features even 2 permutations may not fit
         return (

@@ -196,6 +196,10 @@ class LimeExplainer(BaseTabularExplainer):
         d = self.n_features_in_
         return n * (48 * p + 64 + d) + self._call_rows() * CALL_ROW_BYTES * d, 6 * 8 * n * k
 
+    def _worker_bytes(self):
+        # each worker's model call: its perturbed rows, and the column masks shipped to it
+        return self._call_rows() * CALL_ROW_BYTES * self.n_features_in_ + int(self.n_samples) * self.n_features_in_
+
     def _call_rows(self):
         """Most perturbed rows per model call: ``batch_size``, and at most :data:`CALL_BYTES`."""
         per_row = CALL_ROW_BYTES * max(self.n_features_in_, 1)

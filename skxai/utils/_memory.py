@@ -59,13 +59,9 @@ def most_within_working_memory(nbytes_each):
 
 
 def concurrent_workers(explainer):
-    """How many processes may each hold an explainer's fixed working arrays at once: the
-    workers its ``n_jobs`` starts (joblib's count, a ``parallel_config``'s included), at most
-    this machine's cores.
-
-    Each worker builds its own design or conditional samples: two workers at settings the
-    bound admitted for one process held 6.6 GiB together (an outside audit, session 27).
-    """
+    """How many processes may each hold an explainer's per-worker arrays at once: the workers
+    its ``n_jobs`` starts (joblib's count, a ``parallel_config``'s included), at most this
+    machine's cores."""
     try:
         workers = effective_n_jobs(getattr(explainer, "n_jobs", None))
     except (TypeError, ValueError):  # an invalid n_jobs is the parameter check's to name
@@ -75,18 +71,26 @@ def concurrent_workers(explainer):
 
 def check_working_memory(explainer, n_rows=1):
     """Refuse settings whose working arrays exceed :data:`MAX_WORKING_BYTES` for ``n_rows`` rows
-    (one at ``fit``: the budget alone), the fixed part counted once per concurrent worker
-    (:func:`concurrent_workers`). Returns the most rows per chunk."""
+    (one at ``fit``: the budget alone). Returns the most rows per chunk.
+
+    Each further worker of ``n_jobs`` adds what it builds for itself (``_worker_bytes``: a
+    conditional game's samples, a design): two workers held 6.6 GiB at settings the bound had
+    admitted for one process (an outside audit, session 27).
+    """
     fixed, per_row = explainer._working_bytes()
     workers = concurrent_workers(explainer)
-    held = fixed * workers
+    each = explainer._worker_bytes() if workers > 1 else 0
+    held = fixed + (workers - 1) * each
     need = held + per_row * max(n_rows, 1)
     if held + per_row > MAX_WORKING_BYTES:
-        each = f"{workers} workers hold about {_gib(fixed)} each; " if workers > 1 else ""
+        parallel = each and fixed + per_row <= MAX_WORKING_BYTES
         raise ValueError(
             f"{type(explainer).__name__}: these settings need about {_gib(held + per_row)} of working "
-            f"memory for a single row ({each}at most {_gib(MAX_WORKING_BYTES)} may be held at once): lower "
-            f"{explainer._memory_knobs()}" + (" or n_jobs." if workers > 1 else ".")
+            f"memory for a single row"
+            + (f" ({workers} workers of n_jobs hold about {_gib(each)} each)" if parallel else "")
+            + f" (at most {_gib(MAX_WORKING_BYTES)} may be held at once): "
+            + ("use fewer workers (n_jobs), or lower " if parallel else "lower ")
+            + f"{explainer._memory_knobs()}."
         )
     if need > MAX_WORKING_BYTES and not explainer._rows_in_chunks():
         raise ValueError(
