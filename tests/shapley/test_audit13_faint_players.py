@@ -9,23 +9,15 @@ exact values (an outside audit)."""
 
 import numpy as np
 import pytest
-from sklearn.datasets import load_wine
-from sklearn.ensemble import HistGradientBoostingClassifier
-from sklearn.preprocessing import StandardScaler
 
-from skxai import ExactShapleyExplainer, ShapleySamplingExplainer
+from skxai import ShapleySamplingExplainer
 from skxai._estimate import antithetic_permutations, shapley_from_permutations
+from tests.shapley._wine_booster import wine_booster_game
 
 
 @pytest.fixture(scope="module")
 def wine_booster():
-    X, y = load_wine(return_X_y=True)
-    X = StandardScaler().fit_transform(X)[:, :10]
-    model = HistGradientBoostingClassifier(max_iter=60, random_state=0).fit(X, y)
-    idx = np.random.RandomState(0).permutation(len(X))
-    bg, rows = X[idx[:15]], X[idx[15:21]]
-    exact = ExactShapleyExplainer(model, max_background=None).fit(bg).explain(rows).values
-    return model, bg, rows, exact
+    return wine_booster_game()
 
 
 @pytest.mark.parametrize("n_permutations", [4, 6, 10])

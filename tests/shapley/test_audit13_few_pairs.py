@@ -8,22 +8,15 @@ fewer, 0.951-0.963 (benchmarks/results/calibration.md, session 27)."""
 
 import numpy as np
 import pytest
-from sklearn.datasets import load_wine
-from sklearn.ensemble import HistGradientBoostingClassifier
-from sklearn.preprocessing import StandardScaler
 
-from skxai import ExactShapleyExplainer, KernelShapExplainer
+from skxai import KernelShapExplainer
 from skxai._designs import kernel_design
 from skxai._estimate import TOL_MIN_UNITS, _few_pairs_beside_singletons
+from tests.shapley._wine_booster import wine_booster_game
 
 
 def test_a_boosted_classifier_is_covered_at_three_p_coalitions():
-    X, y = load_wine(return_X_y=True)
-    X = StandardScaler().fit_transform(X)[:, :10]
-    model = HistGradientBoostingClassifier(max_iter=60, random_state=0).fit(X, y)
-    idx = np.random.RandomState(0).permutation(len(X))
-    bg, rows = X[idx[:15]], X[idx[15:21]]
-    exact = ExactShapleyExplainer(model, max_background=None).fit(bg).explain(rows).values
+    model, bg, rows, exact = wine_booster_game()
     hits = []
     for seed in range(16):
         with pytest.warns(UserWarning, match="so few pairs"):
