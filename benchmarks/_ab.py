@@ -11,6 +11,17 @@ from pathlib import Path
 import numpy as np
 
 
+def best_of(fn, repeat, clock=time.perf_counter):
+    """The least time of ``repeat`` calls of ``fn`` on ``clock`` (wall clock; ``time.process_time``
+    for this process's CPU) and the last call's result."""
+    best, out = np.inf, None
+    for _ in range(repeat):
+        t = clock()
+        out = fn()
+        best = min(best, clock() - t)
+    return best, out
+
+
 def renamed_copy(checkout, folder, name):
     """Copy ``checkout/skxai`` to ``folder/<name>`` with every ``skxai`` module name renamed, and
     return ``folder`` (to put on ``sys.path``)."""

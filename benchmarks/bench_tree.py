@@ -19,7 +19,6 @@ import argparse
 import os
 import platform
 import sys
-import time
 from functools import partial
 from pathlib import Path
 
@@ -28,19 +27,11 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from _ab import best_of
 from sklearn.datasets import load_diabetes
 from sklearn.ensemble import GradientBoostingRegressor, RandomForestRegressor
 
 from skxai import ExactShapleyExplainer, TreeShapExplainer, shapley_values
-
-
-def timed(fn, repeat):
-    best, out = np.inf, None
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - t0)
-    return best, out
 
 
 def path_dependent_enumeration(model, x, n_features):
@@ -154,12 +145,12 @@ def run(args):
             Rdf = rows_df.iloc[:n]
             res = []  # (label, threads, seconds, values)
             for nj in (1, 2):
-                t, vals = timed(partial(ours, model, game, bg, R, nj), args.repeat)
+                t, vals = best_of(partial(ours, model, game, bg, R, nj), args.repeat)
                 res.append((f"skxai TreeShapExplainer (n_jobs={nj})", nj, t, vals))
                 print(name, game, "skxai", nj, round(t, 3), flush=True)
             extra = None
             if game == "interventional" and args.rows > n:
-                extra = tuple(timed(partial(ours, model, game, bg, rows, nj), 1)[0]
+                extra = tuple(best_of(partial(ours, model, game, bg, rows, nj), 1)[0]
                               for nj in (1, 2))
             for label, key in (("shap.TreeExplainer (C++)", "shap"),
                                ("FastTreeSHAP v2 (1 thread)", "fasttreeshap"),
@@ -168,7 +159,7 @@ def run(args):
                     continue
                 data = Rdf if key == "woodelf" else R
                 background = bg_df if key == "woodelf" else bg
-                t, vals = timed(partial(PEERS[key], P[key], model, game, background, data),
+                t, vals = best_of(partial(PEERS[key], P[key], model, game, background, data),
                                 args.repeat)
                 res.append((label, 1, t, np.asarray(vals)))
                 print(name, game, key, round(t, 3), flush=True)

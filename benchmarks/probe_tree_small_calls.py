@@ -30,18 +30,14 @@ import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
+from _ab import best_of  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 ROWS = (10, 50, 200, 1000)
 
 
 def _cpu(f, repeat):
-    best, out = np.inf, None
-    for _ in range(repeat):
-        t = time.process_time()
-        out = f()
-        best = min(best, time.process_time() - t)
-    return best, out
+    return best_of(f, repeat, clock=time.process_time)
 
 
 def _data(name):
