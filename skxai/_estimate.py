@@ -106,7 +106,7 @@ def t_inflation(df):
 ROUNDING_ULPS = 16
 
 
-def rounding_floor(std, values, base, growth=1, output_eps=None):
+def rounding_floor(std, values, base, growth=1, output_eps=None, ends=()):
     """``std (n, p, k)`` raised to the rounding error of the values it is the error of.
 
     Where the samples recover a game exactly (an additive game, a game of order 2 under
@@ -115,7 +115,8 @@ def rounding_floor(std, values, base, growth=1, output_eps=None):
     any exact reference by rounding. An interval of width 0 then held the exact values of an
     additive game 0.26-0.82 of the time (benchmarks/results/calibration.md, session 27).
 
-    Two roundings, from ``values (n, ..., k)`` and the empty coalition's ``base (n, k)``:
+    Two roundings, from ``values (n, ..., k)``, any further coalition values ``ends`` (each
+    ``(n, k)``: KernelSHAP's full coalition) and the empty coalition's ``base (n, k)``:
 
     - the estimator's arithmetic on the changes ``v(S) - v(empty)``: ``ROUNDING_ULPS *
       growth`` ulps of the largest change (``growth``: the players for a least-squares fit,
@@ -137,6 +138,9 @@ def rounding_floor(std, values, base, growth=1, output_eps=None):
     base = np.asarray(base)
     change = np.abs(flat - base[:, None, :]).max(axis=1, initial=0.0)
     level = np.maximum(np.abs(flat).max(axis=1, initial=0.0), np.abs(base))
+    for end in ends:
+        change = np.maximum(change, np.abs(end - base))
+        level = np.maximum(level, np.abs(end))
     floor = ROUNDING_ULPS * max(growth, 1) * eps * change + precision * level
     return np.maximum(std, floor[:, None, :])
 
@@ -1031,10 +1035,7 @@ def kernel_shap_from_values(design, v0, v1, values, *, order=1, with_std=True, o
     if std is not None:
         # a least-squares fit's rounding grows with its players (200 ulps on 40 near the
         # smallest budget): that growth is the floor's
-        ends = np.stack([v0, v1], axis=1)
-        std = rounding_floor(
-            std, np.concatenate([np.asarray(values), ends], axis=1), v0, growth=phi.shape[1], output_eps=output_eps
-        )
+        std = rounding_floor(std, values, v0, growth=phi.shape[1], output_eps=output_eps, ends=(v1,))
     return phi, std
 
 
