@@ -9,7 +9,7 @@ The explainers exported here are read from the ``__all__`` of each family's ``__
 ``__all__``: no table to edit here.
 """
 
-import importlib
+from importlib import import_module as _import_module
 
 __version__ = "0.1.0"
 
@@ -94,7 +94,7 @@ def __getattr__(name):
             f"skxai.{name} needs {missing[0]}, which is not installed; install it with "
             f"`pip install skxai[{missing[1]}]`."
         )
-    value = getattr(importlib.import_module(module), name)
+    value = getattr(_import_module(module), name)
     globals()[name] = value
     return value
 

@@ -40,6 +40,13 @@ def test_lazy_table_reads_the_families_all_without_importing_them():
     assert out.strip() == "[]"
 
 
+def test_dir_of_a_fresh_import_lists_only_public_names():
+    # a module the package imports for itself (``importlib`` was) is not part of its API
+    code = "import skxai; print(sorted(n for n in dir(skxai) if not n.startswith('_')) == sorted(skxai.__all__))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT).stdout
+    assert out.strip() == "True"
+
+
 def test_controls_live_in_their_own_subpackage():
     table = skxai._lazy_table()
     assert {table[n] for n in CONTROLS} == {"skxai.controls"}
