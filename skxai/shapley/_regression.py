@@ -6,9 +6,11 @@ import numbers
 import warnings
 
 import numpy as np
+import scipy.sparse
 from sklearn.base import clone
 from sklearn.dummy import DummyClassifier, DummyRegressor
 from sklearn.utils.parallel import delayed
+from sklearn.utils.validation import _num_samples
 
 from skxai._adapters import ModelOutput, is_frozen, safe_is_classifier, unwrap_frozen
 from skxai._games._background import all_coalitions
@@ -284,6 +286,46 @@ def _fit_subset(estimator, X, y, cols, names, fit_params, schema=None, fill=None
         ) from exc
 
 
+def _canonical_order(X, y):
+    """The rows sorted by their values, then their targets; None where some column cannot be
+    sorted (mixed types).
+
+    Every model here is trained on the rows in this order, so the values do not depend on the
+    order the user's rows came in: k-nearest neighbours break distance ties by row position (a
+    coalition of one discrete feature, diabetes' age, moved its value by 10 with the rows
+    shuffled) and forests draw their bootstrap samples by position.
+    """
+    columns = [X.iloc[:, j].to_numpy() for j in range(X.shape[1])] if hasattr(X, "iloc") else list(np.asarray(X).T)
+    y = np.asarray(y)
+    columns += list(y.reshape(len(y), -1).T)
+    try:
+        keys = [np.unique(c, return_inverse=True)[1].ravel() for c in columns]
+    except TypeError:
+        return None
+    return np.lexsort(keys[::-1])  # the first column is the primary key
+
+
+def _rows_in_order(order, X, y, fit_params):
+    """``X``, ``y`` and every per-row fit parameter (as scikit-learn's cross-validation slices
+    them: any array of as many rows) taken in ``order``."""
+    if order is None:
+        return X, y, fit_params
+    n = _num_samples(X)
+
+    def take(v):
+        if hasattr(v, "iloc"):
+            return v.iloc[order]
+        return v[order] if scipy.sparse.issparse(v) else np.asarray(v)[order]
+
+    def per_row(v):
+        try:
+            return not np.isscalar(v) and _num_samples(v) == n
+        except TypeError:
+            return False
+
+    return take(X), take(y), {k: take(v) if per_row(v) else v for k, v in fit_params.items()}
+
+
 class ShapleyRegressionExplainer(BaseTabularExplainer):
     """Shapley regression values (Lipovetsky & Conklin, 2001).
 
@@ -301,7 +343,10 @@ class ShapleyRegressionExplainer(BaseTabularExplainer):
     coalition of constant columns alone, the empty coalition's model), so a constant column
     gets 0 (to rounding) for any model, a randomised one included. ``fit(X, y)`` trains
     ``clone(estimator)`` on all ``2**p`` subsets (joblib across subsets; the full set's model is ``estimator_``, the
-    one ``predict`` uses); Shapley values then follow by exact enumeration.
+    one ``predict`` uses); Shapley values then follow by exact enumeration. Every model is
+    trained on the rows sorted by their values (then targets; per-row fit parameters such as
+    ``sample_weight`` follow them), so the values do not depend on the order of the rows either:
+    k-nearest neighbours break distance ties by row position, forests draw bootstrap samples by it.
 
     Parameters
     ----------
@@ -410,12 +455,16 @@ class ShapleyRegressionExplainer(BaseTabularExplainer):
         # Every subset model is trained with them too (in _fit_extra): a full-coalition model
         # trained without them would not be the model that predicts, and the values would not
         # add up to its predictions.
+        self._row_order = order = _canonical_order(X, y)
+        X, y, fit_params = _rows_in_order(order, X, y, fit_params)
         self._subset_fit_params = fit_params
         self._subset_seed = seed_from(self.random_state)
         return seed_unseeded(clone(est), self._subset_seed).fit(X, y, **fit_params)
 
     def _fit_extra(self, X, y):
         fit_params = self.__dict__.pop("_subset_fit_params", {})
+        # the rows in the order the full model was trained in (fit_params are in it already)
+        X, y, _ = _rows_in_order(self.__dict__.pop("_row_order", None), X, y, {})
         p = self.n_players_
         if p > self.max_features:
             raise ValueError(
