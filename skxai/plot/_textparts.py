@@ -26,6 +26,9 @@ class TextParts:
     offsets: list | None = None
     label: str | None = None
     method: str | None = None
+    #: the explainer's players and their weights, one each (LIME's words: a word of several
+    #: occurrences is one player with one weight, spread over its tokens in ``weights``)
+    units: list | None = None
 
 
 #: What a text anchor's coverage is (AnchorTextExplainer), for tooltips and legends.
@@ -159,8 +162,15 @@ def text_parts(explanation, index=0, caller="This display"):
         label = f"weights explain {_output_name(exp, _item(extras['target'], index))}"
     elif label is not None:
         label = f"model's prediction: {_output_name(exp, label, by_index=False)}"
+    units = None
+    words, unit_weights = _item(extras.get("words"), index), _item(extras.get("weights"), index)
+    if weights is not None and words is not None and unit_weights is not None:
+        unit_weights = np.asarray(unit_weights, dtype=np.float64)
+        if unit_weights.ndim == 1 and len(unit_weights) == len(words):
+            units = list(zip([str(w) for w in words], unit_weights.tolist(), strict=True))
     return TextParts(
         tokens=tokens,
+        units=units,
         weights=weights,
         anchor_positions=positions,
         anchor_words=anchor_words,

@@ -556,7 +556,10 @@ def text_views(sb, exp, n_local, explainer=None):
         sb.add("<h3>Global view</h3>")
         totals = {}
         for p in weighted:
-            for tok, w in zip(p.tokens, p.weights, strict=True):
+            # one weight per player: a word LIME removes with all its occurrences has one weight,
+            # which summed over its tokens ranked "the" (10 occurrences) above every real word
+            pairs = p.units if p.units is not None else zip(p.tokens, p.weights, strict=True)
+            for tok, w in pairs:
                 totals.setdefault(tok.lower(), []).append(abs(float(w)))
         words = list(totals)
         importance = np.array([np.sum(totals[w]) / len(weighted) for w in words])
@@ -567,8 +570,9 @@ def text_views(sb, exp, n_local, explainer=None):
             import textwrap
 
             d = disp.plot(ax=ax, max_display=15)
-            # what the bars are: each document's total over the word's occurrences, averaged over
-            # the documents (the axis said "mean |surrogate weight|"); and words, not "features"
+            # what the bars are: each document's total over the word's players (one for LIME's
+            # words, one per occurrence for its tokens), averaged over the documents (the axis
+            # said "mean |surrogate weight|"); and words, not "features"
             ticks = [t.get_text().replace(" other features", " other words") for t in d.ax_.get_yticklabels()]
             d.ax_.set_yticks(d.ax_.get_yticks(), ticks)
             what = "surrogate weight" if is_surrogate(exp) else "attribution"

@@ -63,3 +63,46 @@ def test_text_report_bar_of_lime_says_surrogate_weight():
     text_views(sb, exp, 0, ex)
     # the bar shows each document's total over a word's occurrences, averaged over the documents
     assert sb.xlabels and sb.xlabels[0].startswith("total |surrogate weight| per document"), sb.xlabels
+
+
+class _BarRecorder(SectionBuilder):
+    """Keeps the first figure's bars: ``{tick label: bar length}``."""
+
+    def __init__(self):
+        super().__init__("s", 40, [])
+        self.bars = None
+
+    def figure(self, draw, caption, figsize=(6.5, 4.0), n_axes=1, literal=True):
+        fig = plt.figure(figsize=figsize)
+        ax = fig.subplots()
+        draw(ax)
+        if self.bars is None:
+            ys = np.asarray(ax.get_yticks(), dtype=float)
+            labels = [t.get_text() for t in ax.get_yticklabels()]
+            self.bars = {
+                labels[int(np.argmin(np.abs(ys - (r.get_y() + r.get_height() / 2))))]: abs(r.get_width())
+                for r in ax.patches
+            }
+        plt.close(fig)
+
+
+@pytest.mark.parametrize("unit", ["word", "token"])
+def test_text_report_bar_counts_each_player_of_a_document_once(unit):
+    pos = ["great wonderful movie loved it", "excellent brilliant acting", "superb great fun"] * 5
+    neg = ["awful boring film", "terrible dull plot", "bad awful waste"] * 5
+    model = make_pipeline(TfidfVectorizer(), LogisticRegression()).fit(pos + neg, [1] * 15 + [0] * 15)
+    ex = LimeTextExplainer(model, n_samples=300, unit=unit, random_state=0).fit(pos + neg)
+    docs = ["the " * 10 + "great boring", "great boring"]
+    exp = ex.explain(docs)
+    sb = _BarRecorder()
+    text_views(sb, exp, 0, ex)
+    # expected: each document's sum of |weight| over the players that are this word, / 2 documents
+    expected = {}
+    for words, weights in zip(exp.extras["words"], exp.extras["weights"], strict=True):
+        for w, v in zip(words, weights, strict=True):
+            expected[w.lower()] = expected.get(w.lower(), 0.0) + abs(v) / len(docs)
+    assert set(sb.bars) <= set(expected)
+    for word, length in sb.bars.items():
+        assert length == pytest.approx(expected[word], rel=1e-9), (word, length, expected[word])
+    if unit == "word":  # "the" is one player with one weight, not ten
+        assert len([w for w in exp.extras["words"][0] if w == "the"]) == 1
