@@ -344,6 +344,10 @@ class ImageAttributionDisplay:
                 cmap = {"abs_max": "inferno", "positive": "Reds", "negative": "Blues"}[panel]
                 art = overlay(a, hm, cmap=cmap, vmin=0, vmax=vmax, alpha=alpha, over_image=img is not None)
             bar = fig.colorbar(art, cax=colour_bar_axes(a))
+            if not peak:
+                # an empty part (no negative attribution) is drawn on a nominal 0..1 scale: a bar
+                # ticked up to 1 read as values the map does not have
+                bar.set_ticks([0.0])
             if len(panels) > 1:
                 # on top of the bar (at its side the label ran into the next panel's image), and
                 # above the panel's two-line title: level with it, beside a tall image's panel,
@@ -358,7 +362,13 @@ class ImageAttributionDisplay:
                     "positive": "positive part",
                     "negative": "negative part",
                 }[panel]
-                + f"\nmax {format_value(peak, peak)}",
+                + (
+                    # a signed map's extremes on both sides: its max |value| was printed as "max",
+                    # 0.9 for a map whose largest value is 0.2 (its smallest -0.9)
+                    f"\nmin {format_value(hm.min(), peak)}, max {format_value(hm.max(), peak)}"
+                    if panel == "signed"
+                    else f"\nmax {format_value(peak, peak)}"
+                ),
                 fontsize=8,
             )
             if self.image_ is None:

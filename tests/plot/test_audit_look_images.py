@@ -8,6 +8,7 @@ import pytest
 
 matplotlib = pytest.importorskip("matplotlib")
 matplotlib.use("Agg")
+import matplotlib.pyplot  # noqa: E402
 
 from skxai import Explanation  # noqa: E402
 from skxai.plot import (  # noqa: E402
@@ -150,3 +151,19 @@ def test_anchor_display_draws_on_a_figure_without_a_pyplot_canvas():
     ax = Figure(figsize=(6, 4)).subplots()
     disp = AnchorSearchDisplay.from_explanation(_anchor_explanation(), ax=ax)
     assert disp.legend_ is not None
+
+
+def test_signed_map_title_gives_both_extremes_and_an_empty_part_no_scale():
+    v = np.zeros((1, 1, 8, 8))
+    v[0, 0, 2, 2], v[0, 0, 5, 5] = 0.2, -0.9
+    img = np.random.default_rng(0).random((1, 1, 8, 8))
+    d = ImageAttributionDisplay.from_explanation(Explanation(v, data=img), mode="signed")
+    # its largest |value| (0.9, a negative one) was printed as "max 0.9"
+    assert d.ax_.get_title().endswith("min -0.9, max 0.2")
+    matplotlib.pyplot.close("all")
+    d = ImageAttributionDisplay.from_explanation(Explanation(np.abs(v), data=img), mode="split")
+    assert d.axes_[2].get_title().endswith("max 0")
+    # the empty negative part is drawn on a nominal scale: its bar shows no tick but 0
+    bar_axes = [a for a in d.figure_.axes if a not in list(d.axes_)]
+    assert [t.get_text() for t in bar_axes[-1].get_yticklabels()] == ["0"]
+    matplotlib.pyplot.close("all")
