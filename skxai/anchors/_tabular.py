@@ -239,6 +239,46 @@ def _search_chunk(explainer, bins, refs, seeds):
     return explainer._search_rows(bins, refs, seeds)
 
 
+def _categorical_mask(categorical_features, n_features, feature_names):
+    """Boolean mask of the categorical columns from indices, a boolean mask or column names,
+    as ``HistGradientBoostingClassifier(categorical_features=...)`` takes them (a mask was read
+    as the indices 0 and 1, and names failed on ``int('c')``)."""
+    cat = np.zeros(n_features, dtype=bool)
+    if categorical_features is None:
+        return cat
+    given = np.asarray(categorical_features)
+    if given.ndim != 1:
+        raise ValueError(
+            f"categorical_features must be a 1-D list of indices, a mask or names; got shape {given.shape}."
+        )
+    if given.size == 0:
+        return cat
+    if given.dtype.kind == "b":
+        if given.size != n_features:
+            raise ValueError(
+                f"categorical_features as a boolean mask must have one entry per feature: got {given.size} "
+                f"for {n_features} features."
+            )
+        return given.copy()
+    if given.dtype.kind in "USO":
+        names = [] if feature_names is None else [str(n) for n in feature_names]
+        if not names:
+            raise ValueError(
+                "categorical_features gives column names, but X has none (fit on a DataFrame, or give indices)."
+            )
+        unknown = [str(n) for n in given if str(n) not in names]
+        if unknown:
+            raise ValueError(f"categorical_features names {unknown} that are not columns of X: {names}.")
+        cat[[names.index(str(n)) for n in given]] = True
+        return cat
+    if given.dtype.kind not in "iu":
+        raise ValueError(f"categorical_features must hold integer indices, booleans or names; got {given.dtype}.")
+    if given.min() < 0 or given.max() >= n_features:
+        raise ValueError(f"categorical_features {given.tolist()} out of range for {n_features} features.")
+    cat[given] = True
+    return cat
+
+
 class AnchorTabularExplainer(BaseAnchorExplainer):
     """Anchors for tabular models: if-then rules on feature bins that keep the decision.
 
@@ -281,8 +321,10 @@ class AnchorTabularExplainer(BaseAnchorExplainer):
     threshold : float, default=0.95
     n_bins : int, default=4
         Quantile bins per numeric feature.
-    categorical_features : array-like of int, default=None
-        Features whose values are their own bins.
+    categorical_features : array-like of int, bool or str, default=None
+        Features whose values are their own bins: column indices, a boolean mask with one entry
+        per feature, or column names of a DataFrame (as ``HistGradientBoostingClassifier`` takes
+        them).
     delta : float, default=0.1
         Confidence parameter of the bounds.
     epsilon_stop : float, default=0.0
@@ -446,12 +488,7 @@ class AnchorTabularExplainer(BaseAnchorExplainer):
         if self.max_background is not None and len(Xa) > self.max_background:
             bg = Xa[np.sort(rng.choice(len(Xa), self.max_background, replace=False))]
         self.background_ = bg
-        cat = np.zeros(Xa.shape[1], dtype=bool)
-        if self.categorical_features is not None:
-            idx = np.asarray(self.categorical_features, dtype=int)
-            if idx.size and (idx.min() < 0 or idx.max() >= Xa.shape[1]):
-                raise ValueError(f"categorical_features {idx.tolist()} out of range for {Xa.shape[1]} features.")
-            cat[idx] = True
+        cat = _categorical_mask(self.categorical_features, Xa.shape[1], schema.feature_names)
         self.bin_edges_, self._values, self._as_str, self._missing_str = [], [], [], {}
         for j in range(Xa.shape[1]):
             col = bg[:, j]
