@@ -573,6 +573,16 @@ class BaseExplainer(TransformerMixin, MetaEstimatorMixin, BaseEstimator):
 BaseExplainer.fit_transform = TransformerMixin.fit_transform.__wrapped__
 
 
+def _sum_over_players(values):
+    """``values.sum(axis=1)`` in one fixed order (player after player): numpy's sum follows the
+    array's memory layout, and the layout of the values depends on the rows explained with them
+    (the outputs of a row moved by 1e-14 with ``n_jobs`` or when explained alone)."""
+    total = np.zeros(values.shape[:1] + values.shape[2:], dtype=np.result_type(values.dtype, np.float64))
+    for j in range(values.shape[1]):
+        total += values[:, j]
+    return total
+
+
 @fill_doc
 class BaseTabularExplainer(BaseExplainer):
     """Base of the explainers of tabular models through a coalition game over background data.
@@ -877,7 +887,7 @@ class BaseTabularExplainer(BaseExplainer):
         # methods whose attributions do not add up to the output (LIME's surrogate).
         outputs = extras.get("model_outputs")
         if outputs is None:
-            outputs = base + values.sum(axis=1)
+            outputs = base + _sum_over_players(values)
         # "predicted" is the model's own prediction (its predict, not the argmax of outputs):
         # the Explanation holds the class of each sample, as the torch families' do.
         if _is_predicted(target_index):

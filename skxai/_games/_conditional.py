@@ -285,7 +285,12 @@ class ConditionalGame:
             # likewise narrowed v({0, copy}) away from v({0}).
             cache[key] = (inv_sqrt, self.background[:, S] @ inv_sqrt, max(int(ok.sum()), 1))
         W, Bw, rank = cache[key]
-        Xw = Xr[:, S] @ W
+        # column after column, the same sums for a row whatever the rows of the call (a matrix
+        # product's, and einsum's for one row, depend on them: values moved by 1e-14 with
+        # batch_size or when a row was explained alone)
+        Xw = np.zeros((Xr.shape[0], W.shape[1]))
+        for k, j in enumerate(S):
+            Xw += Xr[:, j, None] * W[k]
         d2 = np.zeros((Xr.shape[0], Bw.shape[0]))
         with np.errstate(over="ignore"):
             for j in range(Bw.shape[1]):  # loop over |S| columns keeps memory at rows x background

@@ -277,7 +277,9 @@ class ExplainerView:
             out = self.model_output(block.reshape(-1, bg.shape[1]))
             tgt = np.repeat(self.targets[rows[sl]], n_bg)
             vals = self.pick(out, tgt).reshape(-1, n_bg)
-            res[sl] = vals @ w
+            # per row, in one order whatever the rows of the call (a matrix product's sums
+            # depend on the number of rows: scores moved with batch_size)
+            res[sl] = np.einsum("rb,b->r", vals, w, optimize=False)
         return res
 
     def baseline_outputs(self):

@@ -484,7 +484,7 @@ def _opticam_reference(x, Wc, bc, Wl, bl, t, lr, steps, base):
             best, best_u = f, u.copy()
         g = -grad(u)
         if k == 1:  # Adam's eps relative to the first gradient (the score's units do not matter)
-            eps = 1e-8 * np.abs(g).max()
+            eps = 1e-4 * np.abs(g).max()
         m = 0.9 * m + 0.1 * g
         v = 0.999 * v + 0.001 * g * g
         u = u - lr * (m / (1 - 0.9**k)) / (np.sqrt(v / (1 - 0.999**k)) + eps)
