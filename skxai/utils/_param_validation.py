@@ -259,6 +259,20 @@ def deprecated_param(estimator, old, new, *, sentinel="deprecated"):
     old_value = getattr(estimator, old, sentinel)
     if isinstance(old_value, str) and old_value == sentinel:
         return getattr(estimator, new)
+    import inspect
+
+    default = inspect.signature(type(estimator).__init__).parameters[new].default
+    new_value = getattr(estimator, new)
+    try:
+        unset = new_value is default or (type(new_value) is type(default) and bool(new_value == default))
+    except (TypeError, ValueError):  # an array's == is elementwise
+        unset = False
+    if not unset:
+        # both names set: the old one silently won (a search over the new name tuned nothing)
+        raise ValueError(
+            f"{type(estimator).__name__}: both {old}={old_value!r} and {new}={new_value!r} are set; "
+            f"{old!r} was renamed {new!r}: set only {new}."
+        )
     warn_at_caller(
         f"{type(estimator).__name__}: parameter {old!r} was renamed {new!r} and will be removed in "
         f"the next release; use {new}={old_value!r}.",

@@ -75,6 +75,9 @@ def test_layer_is_a_deprecated_alias_of_target_layer(cls):
     assert old.target_layer_ == "1"
     np.testing.assert_allclose(old.transform(X), new.transform(X))
     assert new.explain(X).target_layer == "1"
+    # both names set: the old one won silently (a search over target_layer tuned nothing)
+    with pytest.raises(ValueError, match="both layer='1' and target_layer='0' are set"):
+        cls(_net(), layer="1", target_layer="0", **kw).fit(X)
 
 
 @pytest.mark.parametrize(("old", "new"), [("logits", "decision_function"), ("proba", "predict_proba")])
