@@ -115,7 +115,11 @@ class SmoothGradExplainer(BaseTorchExplainer):
         "n_samples": [Interval(numbers.Integral, 1, None, closed="left")],
         "sigma_mode": [StrOptions(set(SIGMA_MODES))],
         "variant": [StrOptions(set(VARIANTS))],
-        "method": [str, HasMethods(["_attribute_core"])],
+        # the names of _methods(), checked at the start of fit like any other option
+        "method": [
+            StrOptions({"gradient", "gradient_x_input", "integrated_gradients", "guided_backprop", "deconvolution"}),
+            HasMethods(["_attribute_core"]),
+        ],
     }
 
     def __init__(
