@@ -5,6 +5,7 @@ from __future__ import annotations
 import numbers
 
 import numpy as np
+import scipy.sparse
 
 
 def _first_non_number(frame):
@@ -247,6 +248,10 @@ class TabularSchema:
             return A
         import pandas as pd
 
+        if scipy.sparse.issparse(A):
+            # sparse rows (TreeSHAP explains CSR input) as a sparse frame with the fit's names:
+            # pd.DataFrame(A) of a sparse matrix failed ("Shape of passed values is (1, 1)")
+            return pd.DataFrame.sparse.from_spmatrix(A, columns=self.columns)
         frame = pd.DataFrame(A, columns=self.columns)
         # only the columns whose dtype differs from the array's: casting every column (a no-op
         # for a table of floats) was half of a small model call's time (2.4 ms per call of 160

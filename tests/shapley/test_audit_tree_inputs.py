@@ -645,3 +645,19 @@ def test_predicted_target_of_sparse_rows_is_the_models_prediction():
     np.testing.assert_array_equal(ex.target_indices(rows), model.predict(X[:20]))
     np.testing.assert_array_equal(ex.explain(rows).target_index, model.predict(X[:20]))
     np.testing.assert_array_equal(ex.transform(rows), ex.transform(X[:20]))
+
+
+def test_sparse_rows_for_a_model_fitted_on_a_frame():
+    pd = pytest.importorskip("pandas")
+    X, y = _sparse_data()
+    df = pd.DataFrame(X, columns=[f"c{j}" for j in range(X.shape[1])])
+    forest = RandomForestRegressor(5, random_state=0).fit(df, y)
+    dense = TreeShapExplainer(forest).fit(df).transform(df.iloc[:3])
+    # the model takes sparse rows; the frame of its names was built from them (it failed:
+    # "does not accept sparse input: Shape of passed values is (1, 1)")
+    with pytest.warns(UserWarning, match="does not have valid feature names"):
+        got = TreeShapExplainer(forest).fit(df).transform(sp.csr_matrix(X[:3]))
+    np.testing.assert_array_equal(got, dense)
+    hgb = HistGradientBoostingRegressor(max_iter=3).fit(df, y)
+    with pytest.raises(ValueError, match="does not accept sparse input"):
+        TreeShapExplainer(hgb).fit(df).transform(sp.csr_matrix(X[:3]))
