@@ -14,6 +14,7 @@ import sklearn
 torch = pytest.importorskip("torch")
 from torch import nn  # noqa: E402
 
+from skxai.cam import GradCamExplainer, ScoreCamExplainer  # noqa: E402
 from skxai.gradient import DeepShapExplainer, GradientExplainer, IntegratedGradientsExplainer  # noqa: E402
 from skxai.shapley import ImageShapleyExplainer  # noqa: E402
 
@@ -49,6 +50,23 @@ def test_a_dataframe_asked_of_the_image_explainer_itself_is_refused():
         explainer.transform(X)
     with pytest.raises(AttributeError, match="not feature columns"):
         GradientExplainer(_net()).set_output(transform="pandas").fit_transform(X)
+
+
+@pytest.mark.parametrize("cls", [GradCamExplainer, ScoreCamExplainer])
+def test_a_dataframe_asked_of_a_cam_itself_is_refused_and_the_global_one_passes_maps(cls):
+    # CAMs opt out of scikit-learn's wrapping: set_output(transform="pandas") returned the maps
+    # as an array without a word
+    explainer = cls(_net(), target_layer="1").set_output(transform="pandas").fit(X)
+    with pytest.raises(AttributeError, match="not feature columns"):
+        explainer.transform(X)
+    with pytest.raises(AttributeError, match="not feature columns"):
+        cls(_net(), target_layer="1").set_output(transform="pandas").fit_transform(X)
+    ref = cls(_net(), target_layer="1").fit(X).transform(X)
+    with sklearn.config_context(transform_output="pandas"):
+        out = cls(_net(), target_layer="1").fit(X).transform(X)
+    np.testing.assert_array_equal(out, ref)
+    back = cls(_net(), target_layer="1").set_output(transform="pandas").set_output(transform="default")
+    np.testing.assert_array_equal(back.fit(X).transform(X), ref)
 
 
 def test_tabular_attributions_still_follow_the_global_pandas_output():

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from skxai._dask import _output_container
 from skxai._explanation import Explanation
 from skxai._progress import closing_progress
 from skxai._torch._capture import LayerCapture
@@ -495,6 +496,15 @@ class BaseCamExplainer(BaseTorchExplainer, auto_wrap_output_keys=None):
             One map per image, at the input's resolution when ``upsample=True``, else the layer's
             (:class:`~skxai.GuidedGradCamExplainer`: shaped like the input).
         """
+        if "transform" in getattr(self, "_sklearn_output_config", {}) and _output_container(self) != "default":
+            # asked of this explainer (not by the global config, whose dataframes pass arrays
+            # through): a dataframe cannot hold maps, said before any work, as the gradient
+            # family says it (the maps came back as an array without a word)
+            raise AttributeError(
+                f"{type(self).__name__}.set_output(transform={_output_container(self)!r}) cannot be honoured: "
+                "CAMs return heatmaps (n_samples, *spatial), not feature columns. Use "
+                "set_output(transform='default')."
+            )
         return self._heatmaps(X)
 
     def _heatmaps(self, X, target_indices=None):
