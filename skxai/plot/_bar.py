@@ -13,6 +13,7 @@ from skxai.plot._base import (
     is_surrogate,
     literal_text,
     new_axes,
+    other_features,
     output_label,
     plain_ticks,
     right_limit_for_labels,
@@ -215,7 +216,7 @@ class BarDisplay:
         rest = order[max_display:]
         if len(rest) and not self.anchors:
             heights.append(float(self.importances[rest].sum()))
-            labels.append(f"sum of {len(rest)} other features")
+            labels.append(f"sum of {other_features(len(rest))}")
             if errs is not None:
                 # the remainder's error, as the waterfall's: root sum of squares (inf: unknown),
                 # not 0, which drew the summed estimates as exactly known
@@ -239,7 +240,7 @@ class BarDisplay:
             xlabel = "share of the explained samples whose anchor uses the feature"
         xlabel = wrap_label(xlabel, 50)
         if self.anchors and len(rest):
-            xlabel += f"\n({len(rest)} other features not shown)"
+            xlabel += f"\n({other_features(len(rest))} not shown)"
         if errs is not None:  # say what the bars are
             xlabel += "\n" + (self.std_label or "error bars: \u00b11 standard error")
         ax.set_xlabel(xlabel)

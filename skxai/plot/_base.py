@@ -570,3 +570,9 @@ def fig_to_png_bytes(fig, dpi=100, tight=True):
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight" if tight else None)
     return buf.getvalue()
+
+
+def other_features(n):
+    """``"1 other feature"``, ``"N other features"``: the remainder's label in bars, beeswarms and
+    waterfalls (it read "1 other features")."""
+    return f"{n} other feature" + ("" if n == 1 else "s")

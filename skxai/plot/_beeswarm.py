@@ -10,6 +10,7 @@ from skxai.plot._base import (
     literal_text,
     new_axes,
     numeric_columns,
+    other_features,
     output_label,
     plain_ticks,
     tabular_parts,
@@ -184,7 +185,7 @@ class BeeswarmDisplay:
         if d > k:
             # the bar chart and the waterfall sum the others into a last row; a swarm cannot, so say
             # so: 60 features drew 12 rows and nothing told that 48 were left out
-            xlabel += f"\n({d - k} other features not shown)"
+            xlabel += f"\n({other_features(d - k)} not shown)"
         ax.set_xlabel(xlabel)
         plain_ticks(ax, "x")
         for side in ("top", "right"):

@@ -14,6 +14,7 @@ from skxai.plot._base import (
     isolated,
     literal_text,
     new_axes,
+    other_features,
     output_label,
     plain_ticks,
     right_limit_for_labels,
@@ -318,7 +319,7 @@ class WaterfallDisplay:
         self.order_ = [int(j) for j in shown[::-1]]
         if len(rest):
             steps.insert(0, float(phi[rest].sum()))
-            names.insert(0, f"{len(rest)} other features")
+            names.insert(0, other_features(len(rest)))
             self.order_.insert(0, -1)
         errs = None
         if error_bars:

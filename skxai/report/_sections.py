@@ -573,7 +573,7 @@ def text_views(sb, exp, n_local, explainer=None):
             # what the bars are: each document's total over the word's players (one for LIME's
             # words, one per occurrence for its tokens), averaged over the documents (the axis
             # said "mean |surrogate weight|"); and words, not "features"
-            ticks = [t.get_text().replace(" other features", " other words") for t in d.ax_.get_yticklabels()]
+            ticks = [t.get_text().replace(" other feature", " other word") for t in d.ax_.get_yticklabels()]
             d.ax_.set_yticks(d.ax_.get_yticks(), ticks)
             what = "surrogate weight" if is_surrogate(exp) else "attribution"
             d.ax_.set_xlabel(

@@ -377,3 +377,19 @@ def test_text_displays_on_real_lime_and_anchors():
     anchors = skxai.AnchorTextExplainer(model, random_state=0).fit(docs)
     search = AnchorSearchDisplay.from_explainer(anchors, [doc])
     assert search.threshold == anchors.threshold
+
+
+def test_a_single_remaining_feature_is_named_in_the_singular():
+    from skxai.plot import BarDisplay, BeeswarmDisplay, WaterfallDisplay
+
+    rng = np.random.RandomState(0)
+    values, data = rng.normal(size=(20, 4)), rng.normal(size=(20, 4))
+    names = ["a", "b", "c", "d"]
+    exp = Explanation(values, base_values=np.zeros(20), data=data, feature_names=names)
+    bar = BarDisplay.from_explanation(exp, max_display=3)
+    assert bar.ax_.get_yticklabels()[-1].get_text() == "sum of 1 other feature"
+    bees = BeeswarmDisplay.from_explanation(exp, max_display=3)
+    assert "(1 other feature not shown)" in " ".join(bees.ax_.get_xlabel().split())
+    water = WaterfallDisplay.from_explanation(exp, index=0, max_display=3)
+    assert "1 other feature" in [t.get_text() for t in water.ax_.get_yticklabels()]
+    plt.close("all")
