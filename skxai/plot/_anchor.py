@@ -337,6 +337,7 @@ class AnchorSearchDisplay:
         Returns how many points the legend covers in the corner taken.
         """
         from matplotlib.lines import Line2D
+        from matplotlib.transforms import Bbox
 
         handles = list(handles)
         # the points' two colours, each named: one "evaluated candidates" entry took the colour
@@ -368,7 +369,10 @@ class AnchorSearchDisplay:
             cost = 3 * hidden
             if lo is not None:
                 cost += int((inside & (lo <= b.y1) & (hi >= b.y0)).sum())
-            cost += 3 * sum(b.overlaps(t) for t in texts) + 100 * sum(b.overlaps(t) for t in bold)
+            # labels with the same margin: at 80 and 150 dpi the legend's edge cut the bold
+            # anchor's first letter ("errible"), which at 100 dpi it only touched
+            padded = Bbox.from_extents(b.x0 - m, b.y0 - m, b.x1 + m, b.y1 + m)
+            cost += 3 * sum(padded.overlaps(t) for t in texts) + 100 * sum(padded.overlaps(t) for t in bold)
             if best_cost is None or cost < best_cost:
                 best, best_cost, best_hidden = loc, cost, hidden
             if cost == 0:

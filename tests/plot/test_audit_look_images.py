@@ -27,8 +27,13 @@ def _renderer(fig):
 
 def _digit_explanation(method="GradientExplainer"):
     rng = np.random.default_rng(0)
-    return Explanation(rng.normal(size=(2, 1, 8, 8)), data=rng.random((2, 1, 8, 8)), method=method,
-                       output_names=np.arange(10).astype(object), target_index=7)
+    return Explanation(
+        rng.normal(size=(2, 1, 8, 8)),
+        data=rng.random((2, 1, 8, 8)),
+        method=method,
+        output_names=np.arange(10).astype(object),
+        target_index=7,
+    )
 
 
 def _colour_bars(fig):
@@ -57,8 +62,13 @@ def test_split_colour_bar_labels_do_not_run_into_the_next_panel():
 
 def test_cam_colour_bar_is_labelled():
     rng = np.random.default_rng(0)
-    exp = Explanation(rng.random((1, 4, 4)), data=rng.random((1, 1, 8, 8)), method="GradCamExplainer",
-                      output_names=np.arange(10).astype(object), target_index=3)
+    exp = Explanation(
+        rng.random((1, 4, 4)),
+        data=rng.random((1, 1, 8, 8)),
+        method="GradCamExplainer",
+        output_names=np.arange(10).astype(object),
+        target_index=3,
+    )
     disp = CamDisplay.from_explanation(exp)
     assert [b.get_ylabel() for b in _colour_bars(disp.figure_)] == ["map value"]
 
@@ -93,9 +103,16 @@ def _anchor_explanation():
             p = min(0.999, 0.55 + 0.15 * size + rng.normal(0, 0.05))
             cands.append({"anchor": w, "precision": p, "lower": p - 0.3, "upper": min(1.0, p + 0.1)})
     cands.append({"anchor": ("rare", "honest", "and"), "precision": 0.995, "lower": 0.9, "upper": 1.0})
-    return Explanation([None], data=["Emerges as something rare, an issue movie that's so honest"],
-                       anchor=[["rare", "honest", "and"]], precision=[0.995], coverage=[0.000095],
-                       candidates=[cands], threshold=0.95, method="AnchorTextExplainer")
+    return Explanation(
+        [None],
+        data=["Emerges as something rare, an issue movie that's so honest"],
+        anchor=[["rare", "honest", "and"]],
+        precision=[0.995],
+        coverage=[0.000095],
+        candidates=[cands],
+        threshold=0.95,
+        method="AnchorTextExplainer",
+    )
 
 
 def test_anchor_labels_stay_inside_the_figure_and_do_not_overlap():
@@ -107,7 +124,7 @@ def test_anchor_labels_stay_inside_the_figure_and_do_not_overlap():
     boxes = [t.get_window_extent(r) for t in disp.ax_.texts]
     assert boxes
     assert all(b.x0 >= fig_box.x0 and b.x1 <= fig_box.x1 for b in boxes)
-    assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1:])
+    assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1 :])
 
 
 def test_anchor_legend_names_both_point_colours_and_avoids_the_error_bars():
@@ -166,4 +183,37 @@ def test_signed_map_title_gives_both_extremes_and_an_empty_part_no_scale():
     # the empty negative part is drawn on a nominal scale: its bar shows no tick but 0
     bar_axes = [a for a in d.figure_.axes if a not in list(d.axes_)]
     assert [t.get_text() for t in bar_axes[-1].get_yticklabels()] == ["0"]
+    matplotlib.pyplot.close("all")
+
+
+@pytest.mark.parametrize("dpi", [80, 100, 150])
+def test_anchor_legend_leaves_the_selected_anchor_readable_at_any_resolution(dpi):
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+
+    from skxai import AnchorTextExplainer
+
+    pos = [
+        "great wonderful movie loved it",
+        "excellent brilliant acting",
+        "superb great fun",
+        "loved the wonderful cast",
+    ]
+    neg = ["awful boring film", "terrible dull plot", "bad awful waste", "boring terrible acting"]
+    model = make_pipeline(TfidfVectorizer(), LogisticRegression()).fit((pos + neg) * 5, ([1] * 4 + [0] * 4) * 5)
+    exp = (
+        AnchorTextExplainer(model, random_state=0)
+        .fit((pos + neg) * 5)
+        .explain(["terrible dull bold émigré naïve café"])
+    )
+    d = AnchorSearchDisplay.from_explanation(exp, index=0)
+    # the legend's edge cut the bold anchor's first letter at 80 and 150 dpi ("errible")
+    fig = d.figure_
+    fig.set_dpi(dpi)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    legend = d.legend_.get_window_extent(renderer)
+    bold = [t.get_window_extent(renderer) for t in d.ax_.texts if t.get_weight() == "bold"]
+    assert bold and not any(legend.overlaps(b) for b in bold)
     matplotlib.pyplot.close("all")
