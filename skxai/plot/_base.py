@@ -405,13 +405,33 @@ def plain_ticks(ax, axis="x"):
         ax.ticklabel_format(axis=axis, style="plain", useOffset=False)
     except AttributeError:  # a user's axes with another formatter (log scale): theirs to keep
         return
+    target = ax.xaxis if axis == "x" else ax.yaxis
+    if type(target.get_major_formatter()).__name__ == "ScalarFormatter":
+        target.set_major_formatter(_grouped_formatter())
     if axis == "x" and type(ax.xaxis.get_major_locator()).__name__ == "AutoLocator":
         ax.xaxis.set_major_locator(_fitting_locator())
 
 
+def _grouped_formatter():
+    """Plain tick labels with thousands grouped from 10,000 on, as :func:`format_value` writes
+    the numbers beside them (ticks read "390000" next to "f(x) = 443,475.6")."""
+    from matplotlib.ticker import ScalarFormatter
+
+    class GroupedFormatter(ScalarFormatter):
+        def __call__(self, x, pos=None):
+            text = super().__call__(x, pos)
+            if abs(x) < 1e4 or not float(x).is_integer():
+                return text
+            return text.replace(f"{abs(int(x))}", f"{abs(int(x)):,}")
+
+    fmt = GroupedFormatter(useOffset=False)
+    fmt.set_scientific(False)
+    return fmt
+
+
 def _fitting_locator():
     """matplotlib's automatic ticks, fewer where their plain labels would run into each other."""
-    from matplotlib.ticker import MaxNLocator, ScalarFormatter
+    from matplotlib.ticker import MaxNLocator
 
     class FittingLocator(MaxNLocator):
         def __init__(self):
@@ -425,8 +445,7 @@ def _fitting_locator():
             lo, hi = sorted((vmin, vmax))
             for nbins in range(len(locs), 0, -1):
                 shown = locs[(locs >= lo) & (locs <= hi)]
-                fmt = ScalarFormatter(useOffset=False)
-                fmt.set_scientific(False)
+                fmt = _grouped_formatter()
                 fmt.set_axis(axis)
                 longest = max((len(t) for t in fmt.format_ticks(shown)), default=0)
                 ends = axis.axes.transAxes.transform([[0, 0], [1, 0]])

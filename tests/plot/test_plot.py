@@ -92,9 +92,7 @@ def test_waterfall_ends_at_the_prediction(linear_case):
         # Each bar starts where the previous one ended, from the base value.
         starts = [p.get_x() for p in disp.patches_]
         assert starts[0] == pytest.approx(explainer.expected_value_[0])
-        np.testing.assert_allclose(
-            np.array(starts[1:]) + [p.get_width() for p in disp.patches_[1:]], disp.ends_[1:]
-        )
+        np.testing.assert_allclose(np.array(starts[1:]) + [p.get_width() for p in disp.patches_[1:]], disp.ends_[1:])
         assert len(disp.patches_) == 4  # 3 features + grouped remainder
     disp = WaterfallDisplay.from_explainer(explainer, X, index=7)
     assert disp.ends_[-1] == pytest.approx(model.predict(X[7:8])[0])
@@ -225,9 +223,15 @@ def test_text_html_colours_words():
 
 
 def test_text_display_matplotlib():
-    exp = Explanation([np.array([0.0, 1.0, 0.0])], data=["a great film"],
-                      tokens=[["a", "great", "film"]], anchor=[("great",)], token_positions=[[1]],
-                      precision=np.array([0.97]), coverage=np.array([0.1]))
+    exp = Explanation(
+        [np.array([0.0, 1.0, 0.0])],
+        data=["a great film"],
+        tokens=[["a", "great", "film"]],
+        anchor=[("great",)],
+        token_positions=[[1]],
+        precision=np.array([0.97]),
+        coverage=np.array([0.1]),
+    )
     disp = TextHighlightDisplay.from_explanation(exp)
     assert [t.get_text() for t in disp.texts_] == ["a", "great", "film"]
     assert [t.get_text() for t in disp.anchor_texts_] == ["great"]
@@ -245,8 +249,14 @@ def test_anchor_search_plane():
         {"anchor": ("great",), "size": 1, "precision": 0.97},
         {"anchor": ("great", "film"), "size": 2, "precision": 0.99},
     ]
-    exp = Explanation(np.empty(1, dtype=object), data=["a great film"], anchor=[("great",)],
-                      precision=np.array([0.97]), coverage=np.array([0.3]), candidates=[cands])
+    exp = Explanation(
+        np.empty(1, dtype=object),
+        data=["a great film"],
+        anchor=[("great",)],
+        precision=np.array([0.97]),
+        coverage=np.array([0.3]),
+        candidates=[cands],
+    )
     with pytest.raises(ValueError, match="threshold"):
         AnchorSearchDisplay.from_explanation(exp)
     disp = AnchorSearchDisplay.from_explanation(exp, threshold=0.95)
@@ -272,12 +282,21 @@ def test_text_displays_refuse_a_document_without_its_axis():
     # fields and used to fail with "could not convert string to float: 'n'" (the anchor's first
     # word read as a document's list of words) or "'int' object is not iterable".
     cands = [{"anchor": ("great",), "size": 1, "precision": 0.97}]
-    exp = Explanation([np.array([0.5, -0.2])], data=["great plot"], tokens=[["great", "plot"]],
-                      anchor=[("great",)], precision=np.array([0.97]), coverage=np.array([0.3]),
-                      candidates=[cands])
+    exp = Explanation(
+        [np.array([0.5, -0.2])],
+        data=["great plot"],
+        tokens=[["great", "plot"]],
+        anchor=[("great",)],
+        precision=np.array([0.97]),
+        coverage=np.array([0.3]),
+        candidates=[cands],
+    )
     one = exp[0]
-    for draw in (lambda e: AnchorSearchDisplay.from_explanation(e, threshold=0.95),
-                 TextHighlightDisplay.from_explanation, text_html):
+    for draw in (
+        lambda e: AnchorSearchDisplay.from_explanation(e, threshold=0.95),
+        TextHighlightDisplay.from_explanation,
+        text_html,
+    ):
         with pytest.raises(ValueError, match=r"document axis.*exp\[i:i \+ 1\]"):
             draw(one)
         draw(exp[0:1])
@@ -298,9 +317,7 @@ def test_anchor_displays_on_real_anchors():
     disp = AnchorSearchDisplay.from_explanation(exp, threshold=ex.threshold)
     assert len(disp.scatter_.get_offsets()) == len(exp.candidates[0])
     text = TextHighlightDisplay.from_explanation(exp)
-    assert [t.get_text() for t in text.anchor_texts_] == [
-        exp.tokens[0][p] for p in exp.token_positions[0]
-    ]
+    assert [t.get_text() for t in text.anchor_texts_] == [exp.tokens[0][p] for p in exp.token_positions[0]]
 
 
 def test_sigma_sweep():
@@ -317,8 +334,9 @@ def test_sigma_sweep_from_smoothgrad():
         from skxai import SmoothGradExplainer
     except (ImportError, AttributeError):
         pytest.skip("SmoothGradExplainer is not available")
-    net = torch.nn.Sequential(torch.nn.Conv2d(1, 2, 3, padding=1), torch.nn.ReLU(), torch.nn.Flatten(),
-                              torch.nn.Linear(2 * 6 * 6, 3))
+    net = torch.nn.Sequential(
+        torch.nn.Conv2d(1, 2, 3, padding=1), torch.nn.ReLU(), torch.nn.Flatten(), torch.nn.Linear(2 * 6 * 6, 3)
+    )
     X = np.random.RandomState(0).normal(size=(4, 1, 6, 6)).astype(np.float32)
     explainer = SmoothGradExplainer(net, n_samples=4, random_state=0, target=0)
     disp = SigmaSweepDisplay.from_explainer(explainer, X, [0.0001, 0.5], index=1)
@@ -392,4 +410,20 @@ def test_a_single_remaining_feature_is_named_in_the_singular():
     assert "(1 other feature not shown)" in " ".join(bees.ax_.get_xlabel().split())
     water = WaterfallDisplay.from_explanation(exp, index=0, max_display=3)
     assert "1 other feature" in [t.get_text() for t in water.ax_.get_yticklabels()]
+    plt.close("all")
+
+
+def test_large_ticks_group_thousands_like_the_labels_beside_them():
+    from skxai.plot import WaterfallDisplay
+
+    rng = np.random.RandomState(0)
+    values = rng.normal(scale=20000, size=(3, 4))
+    exp = Explanation(
+        values, base_values=np.full(3, 250000.0), data=rng.normal(size=(3, 4)), feature_names=list("abcd")
+    )
+    disp = WaterfallDisplay.from_explanation(exp, index=0)
+    disp.figure_.canvas.draw()
+    ticks = [t.get_text() for t in disp.ax_.get_xticklabels() if t.get_text()]
+    # "f(x) = 243,475.6" beside ticks "240000": now "240,000"
+    assert ticks and all("," in t for t in ticks), ticks
     plt.close("all")
