@@ -131,7 +131,9 @@ def build_parser():
         "seeded by --random-state; blank lines count in the draw and are dropped, so a "
         "file with blank lines gives fewer), or of --background-data; default 100",
     )
-    ex.add_argument("--background-data", help="CSV of background rows (default: DATA itself)")
+    ex.add_argument(
+        "--background-data", help="CSV of background rows, sampled in one pass as DATA is (default: DATA itself)"
+    )
     ex.add_argument(
         "--n-samples",
         type=int,
@@ -398,26 +400,23 @@ def check_output_path(path, option, inputs):
         raise UsageError(f"cannot write {option} {path!r}: permission denied")
 
 
-def read_csv(path, what="data", dtype=None, drop=()):
-    """The CSV file ``path`` read whole; ``drop``: the columns that ``--drop`` removes after."""
-    import pandas as pd
-
+def read_background_sample(path, k, random_state, dtype=None, drop=()):
+    """A uniform sample of ``k`` rows of the CSV file ``path`` (one pass, memory bounded by
+    ``k``: :func:`skxai._stream.reservoir_rows`), with :func:`read_csv`'s checks."""
     if not os.path.isfile(path):
-        raise UsageError(f"cannot read {what} file {path!r}: {_missing(path)}")
-    from skxai._stream import CSV_OPTIONS
+        raise UsageError(f"cannot read background file {path!r}: {_missing(path)}")
+    from skxai._stream import first_short_row, reservoir_rows
 
     try:
-        frame = pd.read_csv(path, dtype=dtype, **CSV_OPTIONS)
+        frame = reservoir_rows(path, k, random_state, dtype=dtype)
     except Exception as exc:
-        raise UsageError(f"cannot read {what} file {path!r} as CSV: {_csv_error(exc, path)}") from None
-    if frame.shape[0] == 0 or frame.shape[1] == 0:
-        raise UsageError(f"{what} file {path!r} holds no rows or no columns")
-    _check_names_once(path, what)
+        raise UsageError(f"cannot read background file {path!r} as CSV: {_csv_error(exc, path)}") from None
+    if frame is None or frame.shape[0] == 0 or frame.shape[1] == 0:
+        raise UsageError(f"background file {path!r} holds no rows or no columns")
+    _check_names_once(path, "background")
     needed = _fields_needed(path, drop)
     if needed > 1 and frame.iloc[:, needed - 1].isna().any():  # as a row short of fields has
-        from skxai._stream import first_short_row
-
-        _refuse_short_row(first_short_row(path, needed), path, what, frame.shape[1])
+        _refuse_short_row(first_short_row(path, needed), path, "background", frame.shape[1])
     return frame
 
 
@@ -921,6 +920,25 @@ def _check_chunk_memory(chunk_size, columns):
         )
 
 
+#: Bytes the background sample takes per row beyond its values: the reservoir's row position
+#: (int64) and its entry in the set of chosen rows read in the second pass.
+BACKGROUND_BYTES_PER_ROW = 8 + 100
+
+
+def _check_background_memory(k, columns):
+    """Refuse a --background sample that would exceed the working-memory limit before reading
+    any row (10**12 rows kept every row of the file and died of a MemoryError)."""
+    from skxai.utils._memory import MAX_WORKING_BYTES
+
+    per_row = CHUNK_BYTES_PER_VALUE * max(len(columns), 1) + BACKGROUND_BYTES_PER_ROW
+    most = max(1, MAX_WORKING_BYTES // per_row)
+    if k > most:
+        raise UsageError(
+            f"--background {k} is too large for {len(columns)} columns: the sample would hold about "
+            f"{k * per_row / 2**30:.1f} GiB; use at most {most}"
+        )
+
+
 def _csv_error(exc, path=None):
     """Why pandas could not read the CSV file ``path``, on one line (``exc`` raised by ``read_csv``)."""
     import pandas as pd
@@ -1022,6 +1040,7 @@ def _run_explain(args):
     elif not any(hasattr(model, m) for m in ("predict", "predict_proba", "decision_function")):
         raise UsageError(f"{args.model!r} does not hold a fitted model (a {type(model).__name__})")
     args.background = 100 if args.background is None else args.background
+    _check_background_memory(args.background, columns)
     args.random_state = 0 if args.random_state is None else args.random_state
     import pandas as pd
 
@@ -1073,7 +1092,9 @@ def _run_explain(args):
         else:
             if args.background_data:
                 # DATA's text columns are text here too, even where these rows hold no letter.
-                bg = read_csv(args.background_data, "background", dtype, args.drop)
+                # A sample of --background rows drawn in one pass, as from DATA: the whole file
+                # was read first (a background file larger than memory failed)
+                bg = read_background_sample(args.background_data, args.background, args.random_state, dtype, args.drop)
                 _check_header(bg.columns, args.background_data, model)
                 bg = prepare(bg, args.background_data)
             else:
