@@ -193,9 +193,14 @@ class BeeswarmDisplay:
         self.colorbar_ = None
         if self.data is not None:
             mappable = mpl.cm.ScalarMappable(norm=norm, cmap=colormap)
-            self.colorbar_ = fig.colorbar(mappable, ax=ax, ticks=[0, 1], aspect=40, pad=0.02)
+            # a bar as thick on a one-row swarm as on a tall one (aspect 40 drew a hairline there)
+            self.colorbar_ = fig.colorbar(mappable, ax=ax, ticks=[0, 1], aspect=min(40, 10 * k), pad=0.02)
             self.colorbar_.ax.set_yticklabels(["low", "high"])
-            self.colorbar_.set_label("feature value")
+            if k < 3:
+                # beside a bar shorter than the words, "feature value" stood taller than the bar
+                self.colorbar_.ax.set_title("feature value", fontsize=8)
+            else:
+                self.colorbar_.set_label("feature value")
             if np.isnan(self.data[:, order]).all(axis=0).any():
                 ax.text(
                     1.0, -0.08, "grey: category", transform=ax.transAxes, ha="right", va="top", fontsize=7, color="0.4"

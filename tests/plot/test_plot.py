@@ -427,3 +427,17 @@ def test_large_ticks_group_thousands_like_the_labels_beside_them():
     # "f(x) = 243,475.6" beside ticks "240000": now "240,000"
     assert ticks and all("," in t for t in ticks), ticks
     plt.close("all")
+
+
+def test_a_one_row_beeswarm_keeps_a_readable_colour_bar():
+    from skxai.plot import BeeswarmDisplay
+
+    rng = np.random.RandomState(0)
+    exp = Explanation(rng.normal(size=(30, 1)), data=rng.normal(size=(30, 1)), feature_names=["only"])
+    disp = BeeswarmDisplay.from_explanation(exp)
+    disp.figure_.canvas.draw()
+    bar = disp.colorbar_.ax.get_window_extent()
+    # aspect 40 drew a hairline of a bar with its "feature value" label taller than itself
+    assert bar.width >= bar.height / 12
+    assert disp.colorbar_.ax.get_title() == "feature value"
+    plt.close("all")
