@@ -188,8 +188,9 @@ class ImageShapleyExplainer(BaseExplainer):
         Regions per image (a grid of about that many cells, or cells per axis).
     compactness : float, default=10.0
         SLIC compactness (for images scaled to [0, 1]).
-    baseline : float, "zeros", "channel_mean", "blur", array or callable, default=0.0
-        What a region outside the coalition shows.
+    baseline : float, "zeros", "background_mean", "channel_mean", "blur", array or callable, default=0.0
+        What a region outside the coalition shows ("background_mean": the mean of the images
+        given to ``fit``, kept as ``baseline_image_``).
     blur_sigma : float, default=None
         Gaussian blur in pixels for ``baseline="blur"`` (None: the shared default of
         :mod:`skxai._baselines`, the same blur as the metrics and Integrated Gradients).
@@ -236,6 +237,8 @@ class ImageShapleyExplainer(BaseExplainer):
     Attributes
     ----------
     estimator_, input_shape_, image_shape_, n_outputs_, output_names_, target_index_
+    baseline_image_ : ndarray of shape image_shape_
+        The mean image of ``fit``'s data, with ``baseline="background_mean"`` only.
 
     Examples
     --------
@@ -401,13 +404,6 @@ class ImageShapleyExplainer(BaseExplainer):
         -------
         self
         """
-        if isinstance(self.baseline, str) and self.baseline == "background_mean":
-            # the shared vocabulary's word; this explainer keeps no background to average
-            raise ValueError(
-                f"{type(self).__name__} takes no baseline='background_mean'; pass the mean image "
-                "as an array shaped like one image (C, H, W) or (H, W), e.g. "
-                "baseline=X.mean(axis=0).reshape(image_shape)."
-            )
         if isinstance(self.baseline, str) and self.baseline == "blur":  # blurred in transform
             check_blur_width(self.blur_sigma, type(self).__name__)
         Xa = self._as_array(X)
@@ -416,6 +412,11 @@ class ImageShapleyExplainer(BaseExplainer):
         # a fixed baseline replaces regions of images shaped image_shape_: one that cannot
         # broadcast to them is refused now, not at the first transform
         check_baseline_shape(self.baseline, self.image_shape_)
+        if isinstance(self.baseline, str) and self.baseline == "background_mean":
+            # the shared vocabulary's word (it was refused here): the mean of the images given to fit
+            self.baseline_image_ = np.asarray(Xa, dtype=np.float64).reshape((len(Xa),) + self.image_shape_).mean(axis=0)
+        elif hasattr(self, "baseline_image_"):
+            del self.baseline_image_
         if Xa.ndim == 2:
             self.n_features_in_ = Xa.shape[1]
         model_X = Xa if not _is_torch_model(self.estimator) else Xa.astype(np.float32)
@@ -464,6 +465,10 @@ class ImageShapleyExplainer(BaseExplainer):
                 self._check_kernel_budget(p)
             self._warn_unknown_errors([p])
         return self
+
+    def _baseline(self):
+        """What an absent region shows: ``baseline``, or for "background_mean" the mean image."""
+        return getattr(self, "baseline_image_", self.baseline)
 
     def _check_kernel_budget(self, p):
         budget = self._budget(p)
@@ -720,7 +725,7 @@ class ImageShapleyExplainer(BaseExplainer):
             # holding 2, and transform failed on numpy's broadcasting)
             target_indices_for(self.target_index_, len(imgs))
         segments = self._segments(imgs)
-        replacement = replacement_images(imgs, self.baseline, self.blur_sigma)
+        replacement = replacement_images(imgs, self._baseline(), self.blur_sigma)
         n = len(imgs)
         counts = segments.reshape(n, -1).max(axis=1) + 1
         seed = seed_from(self.random_state)
@@ -896,7 +901,7 @@ class ImageShapleyExplainer(BaseExplainer):
         targets = np.asarray(targets, dtype=int)
         imgs, _, _, players, _, _, _, _ = self._regions(X)  # no heatmaps of every output
         totals = np.array([np.asarray(pv)[:, t].sum() for pv, t in zip(players, targets, strict=True)])
-        empty = np.asarray(self._output(replacement_images(imgs, self.baseline, self.blur_sigma)), dtype=np.float64)
+        empty = np.asarray(self._output(replacement_images(imgs, self._baseline(), self.blur_sigma)), dtype=np.float64)
         return totals, empty.reshape(len(imgs), -1)[np.arange(len(imgs)), targets]
 
     def _attributions_as_input(self, A):

@@ -89,14 +89,18 @@ def test_channels_last_images_given_as_x_warn_as_with_image_shape():
         ImageShapleyExplainer(_total, n_segments=4).fit(rng.uniform(size=(2, 2, 4, 4)))
 
 
-def test_background_mean_baseline_says_what_to_pass_instead():
-    # the explainer keeps no background: the shared vocabulary's "background_mean" failed at
-    # explain with "needs background data (the data given to fit)" although fit had data
+def test_background_mean_baseline_is_the_mean_of_the_fit_images():
+    # the shared vocabulary's "background_mean" failed at explain ("needs background data"),
+    # then was refused at fit; it is the mean image of fit's data, as for the other families
     X = np.random.RandomState(5).uniform(size=(3, 64))
-    with pytest.raises(ValueError, match=r"background_mean.*baseline=X\.mean\(axis=0\)\.reshape"):
-        ImageShapleyExplainer(_total, image_shape=(8, 8), n_segments=4, method="exact",
-                              baseline="background_mean").fit(X)
     mean = X.mean(axis=0).reshape(8, 8)
-    exp = ImageShapleyExplainer(_total, image_shape=(8, 8), n_segments=4, method="exact",
-                                baseline=mean).fit(X).explain(X)
+    named = ImageShapleyExplainer(_total, image_shape=(8, 8), n_segments=4, method="exact",
+                                  baseline="background_mean").fit(X)
+    np.testing.assert_array_equal(named.baseline_image_, mean.reshape(1, 8, 8))
+    exp = named.explain(X)
     np.testing.assert_allclose(exp.base_values[:, 0], mean.sum())
+    given = ImageShapleyExplainer(_total, image_shape=(8, 8), n_segments=4, method="exact",
+                                  baseline=mean).fit(X).explain(X)
+    np.testing.assert_array_equal(exp.values, given.values)
+    # a refit with another baseline drops the mean image
+    assert not hasattr(named.set_params(baseline="zeros").fit(X), "baseline_image_")
