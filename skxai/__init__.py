@@ -82,9 +82,17 @@ def _lazy_table():
     return _LAZY
 
 
+# Public subpackages, imported on first use as attributes (``skxai.plot.BarDisplay`` after a
+# bare ``import skxai``, as the docs write them): the attribute failed until they were imported.
+_SUBPACKAGES = ("anchors", "cam", "controls", "datasets", "gradient", "metrics", "plot", "report", "shapley",
+                "surrogate", "utils")  # fmt: skip
+
+
 def __getattr__(name):
     if name == "__all__":
         return sorted(n for n, m in _lazy_table().items() if _missing_requirement(m.split(".")[1]) is None)
+    if name in _SUBPACKAGES:
+        return _import_module(f"skxai.{name}")
     module = _lazy_table().get(name)
     if module is None:
         raise AttributeError(f"module 'skxai' has no attribute {name!r}")

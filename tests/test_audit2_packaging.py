@@ -175,13 +175,13 @@ def test_csv_reading_gives_the_files_numbers_exactly(tmp_path):
     """pandas 2.x's default CSV parser is one ulp off for about a third of the floats that
     ``to_csv`` wrote; the command line reads the numbers the file holds on every pandas."""
     pd = pytest.importorskip("pandas")
-    from skxai._cli import read_csv
+    from skxai._cli import read_background_sample
     from skxai._stream import csv_chunks, reservoir_rows
 
     X = np.random.RandomState(0).normal(size=(300, 4))
     path = tmp_path / "data.csv"
     pd.DataFrame(X, columns=list("abcd")).to_csv(path, index=False)
-    np.testing.assert_array_equal(read_csv(path).to_numpy(), X)
+    np.testing.assert_array_equal(read_background_sample(str(path), 300, 0).to_numpy(), X)  # every row, in order
     np.testing.assert_array_equal(np.vstack([c.to_numpy() for c in csv_chunks(path, 70)]), X)
     sample = reservoir_rows(path, 300, 0, chunk_size=70)  # every row, in the file's order
     np.testing.assert_array_equal(np.sort(sample.to_numpy(), axis=0), np.sort(X, axis=0))

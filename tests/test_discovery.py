@@ -47,6 +47,18 @@ def test_dir_of_a_fresh_import_lists_only_public_names():
     assert out.strip() == "True"
 
 
+def test_subpackages_are_attributes_of_a_bare_import():
+    # the docs write skxai.plot.WaterfallDisplay after `import skxai`: it raised AttributeError
+    code = (
+        "import sys, skxai; skxai.plot.WaterfallDisplay; skxai.metrics.deletion_auc; skxai.report.make_report; "
+        "print(sorted(m for m in sys.modules if m.startswith(('torch', 'matplotlib'))))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT).stdout
+    assert out.strip() == "[]"
+    with pytest.raises(AttributeError, match="no attribute 'plots'"):
+        skxai.plots  # noqa: B018
+
+
 def test_controls_live_in_their_own_subpackage():
     table = skxai._lazy_table()
     assert {table[n] for n in CONTROLS} == {"skxai.controls"}

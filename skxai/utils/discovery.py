@@ -58,6 +58,7 @@ def explainer_kind(cls):
     Examples
     --------
     >>> from skxai import KernelShapExplainer
+    >>> from skxai.utils.discovery import explainer_kind
     >>> explainer_kind(KernelShapExplainer)
     'tabular'
     """
