@@ -169,7 +169,7 @@ def test_smoothgrad_smooths_other_methods(linear):
     assert np.abs(eps_mean).max() > 1e-3 * scale.max()  # the noise is really there
     assert (np.abs(eps_mean) < 5 * scale / np.sqrt(4)).all()  # and of the stated size
     np.testing.assert_allclose(phi, (x + eps_mean - X.mean(axis=0)) * model.coef_, rtol=1e-9, atol=1e-12)
-    with pytest.raises(ValueError, match="method="):
+    with pytest.raises(ValueError, match="'method' parameter"):
         SmoothGradExplainer(model, method="nope").fit(X)
     for bad in [dict(sigma=-1), dict(n_samples=0), dict(variant="max"), dict(sigma_mode="pct")]:
         with pytest.raises(ValueError):
