@@ -286,23 +286,30 @@ def _fit_subset(estimator, X, y, cols, names, fit_params, schema=None, fill=None
         ) from exc
 
 
-def _canonical_order(X, y):
-    """The rows sorted by their values, then their targets; None where some column cannot be
-    sorted (mixed types).
+def _subset_order(X, y, fit_params):
+    """One order of the rows that does not depend on the order they came in: sorted by their
+    values, targets and per-row fit parameters, then shuffled by a permutation fixed by their
+    number. None where some column cannot be sorted (mixed types).
 
-    Every model here is trained on the rows in this order, so the values do not depend on the
-    order the user's rows came in: k-nearest neighbours break distance ties by row position (a
+    The subset models are trained on the rows in this order, so the values do not depend on the
+    order of the user's rows: k-nearest neighbours break distance ties by row position (a
     coalition of one discrete feature, diabetes' age, moved its value by 10 with the rows
-    shuffled) and forests draw their bootstrap samples by position.
+    shuffled) and forests draw their bootstrap samples by position. Sorted alone, the rows came
+    in blocks of their first column, and a model that cuts its rows into folds in order
+    (``LassoCV``, ``LogisticRegressionCV``, stacking) was tuned on those blocks.
     """
+    n = _num_samples(X)
     columns = [X.iloc[:, j].to_numpy() for j in range(X.shape[1])] if hasattr(X, "iloc") else list(np.asarray(X).T)
     y = np.asarray(y)
     columns += list(y.reshape(len(y), -1).T)
+    for value in fit_params.values():  # rows equal but weighed differently are not tied
+        if not np.isscalar(value) and np.ndim(value) == 1 and len(value) == n:
+            columns.append(np.asarray(value))
     try:
         keys = [np.unique(c, return_inverse=True)[1].ravel() for c in columns]
     except TypeError:
         return None
-    return np.lexsort(keys[::-1])  # the first column is the primary key
+    return np.lexsort(keys[::-1])[np.random.RandomState(n % 2**32).permutation(n)]
 
 
 def _rows_in_order(order, X, y, fit_params):
@@ -343,10 +350,13 @@ class ShapleyRegressionExplainer(BaseTabularExplainer):
     coalition of constant columns alone, the empty coalition's model), so a constant column
     gets 0 (to rounding) for any model, a randomised one included. ``fit(X, y)`` trains
     ``clone(estimator)`` on all ``2**p`` subsets (joblib across subsets; the full set's model is ``estimator_``, the
-    one ``predict`` uses); Shapley values then follow by exact enumeration. Every model is
-    trained on the rows sorted by their values (then targets; per-row fit parameters such as
-    ``sample_weight`` follow them), so the values do not depend on the order of the rows either:
-    k-nearest neighbours break distance ties by row position, forests draw bootstrap samples by it.
+    one ``predict`` uses); Shapley values then follow by exact enumeration. The subset models are
+    trained on the rows in one order that does not depend on the order they came in (sorted by
+    their values, targets and per-row fit parameters such as ``sample_weight``, which follow
+    them, then shuffled by a fixed permutation), so the values do not depend on the order of the
+    rows beyond the explained model's own dependence: k-nearest neighbours break distance ties
+    by row position, forests draw bootstrap samples by it. The full model is trained on the rows
+    as given: it is the model the user would fit.
 
     Parameters
     ----------
@@ -455,16 +465,12 @@ class ShapleyRegressionExplainer(BaseTabularExplainer):
         # Every subset model is trained with them too (in _fit_extra): a full-coalition model
         # trained without them would not be the model that predicts, and the values would not
         # add up to its predictions.
-        self._row_order = order = _canonical_order(X, y)
-        X, y, fit_params = _rows_in_order(order, X, y, fit_params)
         self._subset_fit_params = fit_params
         self._subset_seed = seed_from(self.random_state)
         return seed_unseeded(clone(est), self._subset_seed).fit(X, y, **fit_params)
 
     def _fit_extra(self, X, y):
         fit_params = self.__dict__.pop("_subset_fit_params", {})
-        # the rows in the order the full model was trained in (fit_params are in it already)
-        X, y, _ = _rows_in_order(self.__dict__.pop("_row_order", None), X, y, {})
         p = self.n_players_
         if p > self.max_features:
             raise ValueError(
@@ -475,6 +481,9 @@ class ShapleyRegressionExplainer(BaseTabularExplainer):
         check_working_memory(self)
         if not self._schema.numeric:
             raise ValueError("ShapleyRegressionExplainer needs numeric features (it slices columns).")
+        # the subset models' rows in one order whatever the user's (the full model is the
+        # user's model, trained on the rows as they came)
+        X, y, fit_params = _rows_in_order(_subset_order(X, y, fit_params), X, y, fit_params)
         self._masks = all_coalitions(p)
         cols = [
             np.sort(np.concatenate([self.groups_[j] for j in np.flatnonzero(m)] or [[]])).astype(int)

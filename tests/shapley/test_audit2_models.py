@@ -123,7 +123,9 @@ def test_shapley_regression_reads_class_weight_of_a_bagged_classifier():
     est = ShapleyRegressionExplainer(model, target=1).fit(X, y)
     np.testing.assert_allclose(est.expected_value_, [0.5, 0.5], atol=1e-12)
     # the noise feature x1 alone: a bag of balanced models predicts about 0.5, as the empty one
-    assert np.abs(est.transform(X[:50])[:, 1]).mean() < 0.03
+    # (mean |value| 0.013-0.049 over six bagging seeds, against 0.39 for x0; an empty coalition
+    # at the unweighted prior, 0.12, would give x1 about 0.4)
+    assert np.abs(est.transform(X[:50])[:, 1]).mean() < 0.1
 
 
 @pytest.mark.parametrize(
