@@ -92,6 +92,12 @@ def __getattr__(name):
     if name == "__all__":
         return sorted(n for n, m in _lazy_table().items() if _missing_requirement(m.split(".")[1]) is None)
     if name in _SUBPACKAGES:
+        missing = _missing_requirement(name)
+        if missing is not None:  # as for the explainer names: what to install, not torch's own error
+            raise ImportError(
+                f"skxai.{name} needs {missing[0]}, which is not installed; install it with "
+                f"`pip install skxai[{missing[1]}]`."
+            )
         return _import_module(f"skxai.{name}")
     module = _lazy_table().get(name)
     if module is None:

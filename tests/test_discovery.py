@@ -33,10 +33,11 @@ def test_lazy_table_lists_exactly_the_explainers():
 
 
 def test_lazy_table_reads_the_families_all_without_importing_them():
-    code = ("import sys, skxai; names = skxai.__all__; "
-            "print(sorted(m for m in sys.modules if m.startswith(('skxai.', 'torch', 'matplotlib', 'pandas'))))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                         cwd=ROOT).stdout
+    code = (
+        "import sys, skxai; names = skxai.__all__; "
+        "print(sorted(m for m in sys.modules if m.startswith(('skxai.', 'torch', 'matplotlib', 'pandas'))))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT).stdout
     assert out.strip() == "[]"
 
 
@@ -57,6 +58,20 @@ def test_subpackages_are_attributes_of_a_bare_import():
     assert out.strip() == "[]"
     with pytest.raises(AttributeError, match="no attribute 'plots'"):
         skxai.plots  # noqa: B018
+
+
+def test_a_torch_subpackage_without_torch_says_what_to_install():
+    code = (
+        "import sys, importlib.abc\n"
+        "class Block(importlib.abc.MetaPathFinder):\n"
+        "    def find_spec(self, name, path, target=None):\n"
+        "        if name.split('.')[0] == 'torch': raise ModuleNotFoundError(name, name=name)\n"
+        "sys.meta_path.insert(0, Block())\n"
+        "import skxai\n"
+        "try:\n    skxai.cam\nexcept ImportError as e:\n    print(e)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT).stdout
+    assert "skxai.cam needs torch" in out and "pip install skxai[torch]" in out, out
 
 
 def test_controls_live_in_their_own_subpackage():
@@ -80,8 +95,13 @@ def _gen_pages():
 
 def test_api_page_lists_exactly_the_explainers():
     sections = _gen_pages().SECTIONS
-    listed = [n for _, module, names in sections if module == "skxai" for n in names or () if n.endswith("Explainer")
-              and not n.startswith("Base")]
+    listed = [
+        n
+        for _, module, names in sections
+        if module == "skxai"
+        for n in names or ()
+        if n.endswith("Explainer") and not n.startswith("Base")
+    ]
     assert sorted(listed) == sorted(EXPLAINERS)  # each once
 
 

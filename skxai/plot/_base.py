@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numbers
+import re
 
 import numpy as np
 
@@ -420,9 +421,10 @@ def _grouped_formatter():
     class GroupedFormatter(ScalarFormatter):
         def __call__(self, x, pos=None):
             text = super().__call__(x, pos)
-            if abs(x) < 1e4 or not float(x).is_integer():
+            if abs(x) < 1e4:
                 return text
-            return text.replace(f"{abs(int(x))}", f"{abs(int(x)):,}")
+            # the integer digits grouped, whatever the decimals (123,455.8 beside 123,456.0)
+            return re.sub(r"\d+", lambda m: f"{int(m[0]):,}", text, count=1)
 
     fmt = GroupedFormatter(useOffset=False)
     fmt.set_scientific(False)

@@ -414,7 +414,7 @@ class ImageShapleyExplainer(BaseExplainer):
         check_baseline_shape(self.baseline, self.image_shape_)
         if isinstance(self.baseline, str) and self.baseline == "background_mean":
             # the shared vocabulary's word (it was refused here): the mean of the images given to fit
-            self.baseline_image_ = np.asarray(Xa, dtype=np.float64).reshape((len(Xa),) + self.image_shape_).mean(axis=0)
+            self.baseline_image_ = Xa.reshape((len(Xa),) + self.image_shape_).mean(axis=0, dtype=np.float64)
         elif hasattr(self, "baseline_image_"):
             del self.baseline_image_
         if Xa.ndim == 2:
@@ -467,8 +467,16 @@ class ImageShapleyExplainer(BaseExplainer):
         return self
 
     def _baseline(self):
-        """What an absent region shows: ``baseline``, or for "background_mean" the mean image."""
-        return getattr(self, "baseline_image_", self.baseline)
+        """What an absent region shows: ``baseline``, or for "background_mean" the mean image of
+        fit's data (a ``set_params(baseline=...)`` after fit takes effect, as for any baseline)."""
+        if not (isinstance(self.baseline, str) and self.baseline == "background_mean"):
+            return self.baseline
+        if not hasattr(self, "baseline_image_"):
+            raise ValueError(
+                f"{type(self).__name__}: baseline='background_mean' is the mean of the images given to fit; "
+                "it was set after fit: fit again."
+            )
+        return self.baseline_image_
 
     def _check_kernel_budget(self, p):
         budget = self._budget(p)

@@ -441,3 +441,15 @@ def test_a_one_row_beeswarm_keeps_a_readable_colour_bar():
     assert bar.width >= bar.height / 12
     assert disp.colorbar_.ax.get_title() == "feature value"
     plt.close("all")
+
+
+def test_decimal_ticks_beside_large_values_are_grouped_too():
+    from skxai.plot import WaterfallDisplay
+
+    exp = Explanation(np.array([[0.3, -0.2, 0.4]]), base_values=np.array([123456.1]), feature_names=list("abc"))
+    disp = WaterfallDisplay.from_explanation(exp, index=0)
+    disp.figure_.canvas.draw()
+    ticks = [t.get_text() for t in disp.ax_.get_xticklabels() if t.get_text()]
+    # only the whole-number tick was grouped: '123455.8', '123,456.0', '123456.2'
+    assert ticks and all(t.startswith("123,45") for t in ticks), ticks
+    plt.close("all")

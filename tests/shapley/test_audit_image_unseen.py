@@ -25,8 +25,9 @@ def _total(A):
 @pytest.mark.parametrize("baseline", [0.0, "channel_mean", "blur"])
 def test_exact_values_are_brute_force_shapley_on_odd_non_square_images(baseline):
     X = np.random.RandomState(1).uniform(size=(2, 2, 5, 7))
-    exp = ImageShapleyExplainer(_model, method="exact", n_segments=(2, 3), baseline=baseline,
-                                target=0).fit(X).explain(X)
+    exp = (
+        ImageShapleyExplainer(_model, method="exact", n_segments=(2, 3), baseline=baseline, target=0).fit(X).explain(X)
+    )
     repl = replacement_images(X, baseline)
     for i in range(2):
         seg = exp.segments[i]
@@ -58,13 +59,19 @@ def test_exact_with_region_counts_that_differ_has_no_std():
     X = np.random.RandomState(2).uniform(size=(2, 1, 5, 6))
     X[0, 0, 0, 0], X[1, 0, 0, 0] = 0.9, 0.1
     for method in ("exact", "lime"):
-        exp = ImageShapleyExplainer(_total, method=method, segmentation=seg, n_samples=20,
-                                    random_state=0).fit(X).explain(X)
+        exp = (
+            ImageShapleyExplainer(_total, method=method, segmentation=seg, n_samples=20, random_state=0)
+            .fit(X)
+            .explain(X)
+        )
         assert [len(p) for p in exp.player_values] == [4, 2]
         assert exp.std is None, method
         assert "std" not in exp.fields()
-    sampled = ImageShapleyExplainer(_total, method="sampling", segmentation=seg, n_samples=20,
-                                    random_state=0).fit(X).explain(X)
+    sampled = (
+        ImageShapleyExplainer(_total, method="sampling", segmentation=seg, n_samples=20, random_state=0)
+        .fit(X)
+        .explain(X)
+    )
     assert [np.shape(s) for s in sampled.std] == [(4, 1), (2, 1)]
 
 
@@ -94,13 +101,21 @@ def test_background_mean_baseline_is_the_mean_of_the_fit_images():
     # then was refused at fit; it is the mean image of fit's data, as for the other families
     X = np.random.RandomState(5).uniform(size=(3, 64))
     mean = X.mean(axis=0).reshape(8, 8)
-    named = ImageShapleyExplainer(_total, image_shape=(8, 8), n_segments=4, method="exact",
-                                  baseline="background_mean").fit(X)
+    named = ImageShapleyExplainer(
+        _total, image_shape=(8, 8), n_segments=4, method="exact", baseline="background_mean"
+    ).fit(X)
     np.testing.assert_array_equal(named.baseline_image_, mean.reshape(1, 8, 8))
     exp = named.explain(X)
     np.testing.assert_allclose(exp.base_values[:, 0], mean.sum())
-    given = ImageShapleyExplainer(_total, image_shape=(8, 8), n_segments=4, method="exact",
-                                  baseline=mean).fit(X).explain(X)
+    given = (
+        ImageShapleyExplainer(_total, image_shape=(8, 8), n_segments=4, method="exact", baseline=mean).fit(X).explain(X)
+    )
     np.testing.assert_array_equal(exp.values, given.values)
+    # set after fit, another baseline takes effect (the mean image stayed in use), and the
+    # mean image asks for a fit
+    assert named.set_params(baseline=0.0).explain(X[:1]).base_values[0, 0] == 0.0
+    fitted_zero = ImageShapleyExplainer(_total, image_shape=(8, 8), n_segments=4, method="exact", baseline=0.0).fit(X)
+    with pytest.raises(ValueError, match="set after fit: fit again"):
+        fitted_zero.set_params(baseline="background_mean").explain(X[:1])
     # a refit with another baseline drops the mean image
     assert not hasattr(named.set_params(baseline="zeros").fit(X), "baseline_image_")
