@@ -68,8 +68,9 @@ def test_deletion_insertion_hand_computed_tabular(tiny):
     curve, _ = insertion_curve(ex, x)
     assert_allclose(curve, [[0, 3, 5, 6]], atol=1e-12)
     assert_allclose(insertion_auc(ex, x), [(1.5 + 4 + 5.5) / 3])
-    # two steps: cuts at round(0, 1.5, 3) = 0, 2, 3 units removed
-    assert_allclose(deletion_auc(ex, x, n_steps=2), [(6 + 1) / 4 + (1 + 0) / 4])
+    # two steps: cuts at round(0, 1.5, 3) = 0, 2, 3 units removed, at fractions 0, 2/3, 1 (the
+    # trapezoid over the fraction removed: even weights gave (6 + 1) / 4 + (1 + 0) / 4 = 2.0)
+    assert_allclose(deletion_auc(ex, x, n_steps=2), [(6 + 1) / 2 * (2 / 3) + (1 + 0) / 2 * (1 / 3)])
     assert_allclose(deletion_auc(ex, x, n_steps=1), [3.0])
     # reversed attributions remove the least important first: larger area
     worse = deletion_auc(ex, x, attributions=np.array([[3.0, 2.0, 1.0]]))
@@ -425,3 +426,18 @@ def test_bad_metric_parameters_are_named(metric, kwargs, match):
     ex = ExactShapleyExplainer(LinearRegression().fit(X, X @ [1.0, 2.0, 3.0])).fit(X)
     with pytest.raises(ValueError, match=match):
         getattr(skxai.metrics, metric)(ex, X[:4], **kwargs)
+
+
+def test_auc_is_the_trapezoid_over_the_fraction_removed():
+    # Petsiuk et al.'s x axis: with n_steps not dividing the units the steps differ in width,
+    # and weighing them evenly gave 6.125 where the curve's area is 5.6 (an outside audit)
+    w = np.array([5.0, 4.0, 3.0, 2.0, 1.0])
+    X = np.ones((1, 5))
+    ex = ExactShapleyExplainer(LinearRegression().fit(np.r_[np.zeros((1, 5)), np.eye(5)], np.r_[0.0, w])).fit(
+        np.zeros((1, 5))
+    )
+    curve, frac = deletion_curve(ex, X, n_steps=4)
+    assert_allclose(frac, [0, 0.2, 0.4, 0.8, 1])
+    assert_allclose(curve, [[15, 10, 6, 1, 0]], atol=1e-9)
+    assert_allclose(deletion_auc(ex, X, n_steps=4), [np.trapezoid(curve[0], frac)])
+    assert_allclose(deletion_auc(ex, X, n_steps=4), [5.6], atol=1e-9)

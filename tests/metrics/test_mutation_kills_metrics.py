@@ -64,13 +64,15 @@ def test_several_samples_and_steps_by_hand():
     curve, frac = deletion_curve(ex, X, attributions=phi, n_steps=2)
     assert_allclose(frac, [0, 0.4, 1])
     assert_allclose(curve, [[15, 6, 0], [15, 2, 0]])
-    assert_allclose(deletion_auc(ex, X, attributions=phi, n_steps=2), [(21 + 6) / 4, (17 + 2) / 4])
+    # the trapezoid over the fractions removed, 0.4 and 0.6 wide
+    assert_allclose(deletion_auc(ex, X, attributions=phi, n_steps=2),
+                    [21 / 2 * 0.4 + 6 / 2 * 0.6, 17 / 2 * 0.4 + 2 / 2 * 0.6])
     # n_steps=3 on 5 units: cuts rint(0, 5/3, 10/3, 5) = 0, 2, 3, 5
     curve, frac = insertion_curve(ex, X, attributions=phi, n_steps=3)
     assert_allclose(frac, [0, 0.4, 0.6, 1])
     assert_allclose(curve, [[0, 9, 12, 15], [0, 13, 15, 15]])
     assert_allclose(insertion_auc(ex, X, attributions=phi, n_steps=3),
-                    [(9 + 21 + 27) / 6, (13 + 28 + 30) / 6])
+                    [9 / 2 * 0.4 + 21 / 2 * 0.2 + 27 / 2 * 0.4, 13 / 2 * 0.4 + 28 / 2 * 0.2 + 30 / 2 * 0.4])
 
 
 def test_default_steps_are_one_per_unit_up_to_100():
