@@ -96,6 +96,18 @@ def completeness_gap(explainer, X, *, attributions=None, baseline=None, relative
             raise ValueError(
                 f"attributions have shape {A.shape}; expected (n_samples, n_players) = {(view.n, view.n_units)}."
             )
+        if not view.tabular:
+            as_input = getattr(explainer, "_attributions_as_input", None)
+            if as_input is not None:  # heatmaps of images the model takes flattened
+                A = as_input(A)
+            # every attribution of the input (or a map summed over its channels, the same total):
+            # any other shape was summed as it came (ones of shape (3, 5, 5) for 1x8x8 images)
+            if A.shape != view.X.shape and not (view.spatial and A.shape[1:] == tuple(view.spatial)):
+                raise ValueError(
+                    f"attributions have shape {A.shape}; completeness sums the attributions of every input "
+                    f"value: expected the input's shape {view.X.shape}"
+                    + (f" or a map summed over channels (n, *{tuple(view.spatial)})." if view.spatial else ".")
+                )
         total = A.reshape(view.n, -1).sum(axis=1)
         start = view.baseline_outputs()
     delta = view.f_x - start

@@ -43,6 +43,19 @@ def _registry():
     }
 
 
+def _refuse_several_figures(metric):
+    """``average_drop_increase_gain`` gives three figures per sample (drop: lower is better;
+    increase and gain: higher), which average into no score: its scorer averaged all three."""
+    from skxai.metrics._drop_gain import average_drop_increase_gain
+
+    if metric is average_drop_increase_gain:
+        raise ValueError(
+            "average_drop_increase_gain returns three figures per sample (drop, increase, gain) that "
+            "do not average into one score; score with 'average_drop', 'increase_in_confidence' or "
+            "'average_gain'."
+        )
+
+
 def get_metric_names():
     """Names accepted by ``scoring=`` and :func:`make_explanation_scorer`.
 
@@ -92,6 +105,12 @@ class ExplanationScorer:
     def __call__(self, explainer, X, y=None):
         explainer, X = _last_step(explainer, in_memory(X))
         values = np.asarray(self.metric(explainer, X, **self.kwargs), dtype=np.float64)
+        if values.ndim > 1:
+            # several figures per sample (a named tuple of arrays) averaged into one number
+            raise ValueError(
+                f"the metric {self.name} returned values of shape {values.shape}; a scorer needs one "
+                "value per sample (or one number)."
+            )
         return float(self.sign * np.mean(values))
 
     def __repr__(self):
@@ -172,6 +191,7 @@ def make_explanation_scorer(metric, *, greater_is_better=None, **kwargs):
         return ExplanationScorer(func, 1.0 if better else -1.0, kwargs, repr(metric))
     if not callable(metric):
         raise TypeError(f"metric must be a name or a callable, got {type(metric).__name__}.")
+    _refuse_several_figures(metric)
     known = next((name for name, (func, _) in _registry().items() if func is metric), None)
     if known is not None:  # one of skxai's own metric functions: it knows its direction
         return make_explanation_scorer(known, greater_is_better=greater_is_better, **kwargs)
@@ -353,6 +373,7 @@ def score_explainer(explainer, X, y=None, *, scoring=None):
     """
     if scoring is None:
         raise ValueError(f"{type(explainer).__name__} has no default scoring; set scoring=...")
+    _refuse_several_figures(scoring)
     if isinstance(scoring, str) or any(scoring is func for func, _ in _registry().values()):
         # a name, or one of skxai's metric functions (explainer, X) -> per-sample values
         scoring = make_explanation_scorer(scoring)
