@@ -263,8 +263,14 @@ def deprecated_param(estimator, old, new, *, sentinel="deprecated"):
 
     default = inspect.signature(type(estimator).__init__).parameters[new].default
     new_value = getattr(estimator, new)
+    numbers_ = (numbers.Number, np.number)
     try:
-        unset = new_value is default or (type(new_value) is type(default) and bool(new_value == default))
+        unset = new_value is default or (
+            # the default itself, or its value in another numeric type (np.int64(10_000))
+            (type(new_value) is type(default) or (isinstance(new_value, numbers_) and isinstance(default, numbers_)))
+            and not isinstance(new_value, bool | np.bool_)
+            and bool(new_value == default)
+        )
     except (TypeError, ValueError):  # an array's == is elementwise
         unset = False
     if not unset:

@@ -372,6 +372,17 @@ def test_model_batch_size_renamed_batch_size_and_bandit_rounds_samples_per_round
     AnchorTextExplainer(model, batch_size=9, random_state=0).fit(CORPUS).explain(
         ["the plot was great but the acting was weak"])
     assert max(calls) <= 9
+    # both names set is an error (the old one won silently); the new one at its default, in
+    # another numeric type, is not set
+    default = AnchorTextExplainer(model).batch_size
+    with pytest.raises(ValueError, match="both model_batch_size=7 and batch_size=9 are set"):
+        AnchorTextExplainer(model, model_batch_size=7, batch_size=9, random_state=0).fit(CORPUS).explain(
+            ["the plot was great but the acting was weak"])
+    calls.clear()
+    with pytest.warns(FutureWarning, match="'model_batch_size' was renamed"):
+        AnchorTextExplainer(model, model_batch_size=7, batch_size=np.int64(default), random_state=0).fit(
+            CORPUS).explain(["the plot was great but the acting was weak"])
+    assert max(calls) <= 7
 
 
 def test_regressor_is_refused_at_fit():
