@@ -252,7 +252,14 @@ class TabularSchema:
             # sparse rows (TreeSHAP explains CSR input) as a sparse frame with the fit's names:
             # pd.DataFrame(A) of a sparse matrix failed ("Shape of passed values is (1, 1)")
             return pd.DataFrame.sparse.from_spmatrix(A, columns=self.columns)
-        frame = pd.DataFrame(A, columns=self.columns)
+        if A.dtype == object:
+            # object columns stay object: pandas 3 read an object array's strings as its str
+            # dtype and None as NaN, so the model saw other rows than the user's (an encoder
+            # that knew None met NaN: 5.3 predicted where the model said 12.0), depending on
+            # the other rows of the call
+            frame = pd.DataFrame(A, columns=self.columns, dtype=object)
+        else:
+            frame = pd.DataFrame(A, columns=self.columns)
         # only the columns whose dtype differs from the array's: casting every column (a no-op
         # for a table of floats) was half of a small model call's time (2.4 ms per call of 160
         # rows of 7 columns, the cost of each row's call in KernelSHAP)

@@ -239,6 +239,18 @@ def _search_chunk(explainer, bins, refs, seeds):
     return explainer._search_rows(bins, refs, seeds)
 
 
+def _same_rows(a, b):
+    """Whether two arrays of rows hold the same values, a missing value (NaN, None, pd.NA)
+    matching a missing one: NaN != NaN refused an explanation of rows with missing values."""
+    import pandas as pd
+
+    a, b = np.asarray(a, dtype=object), np.asarray(b, dtype=object)
+    missing_a, missing_b = pd.isna(a), pd.isna(b)
+    if not np.array_equal(missing_a, missing_b):
+        return False
+    return bool(np.all((a == b) | missing_a))
+
+
 def _categorical_mask(categorical_features, n_features, feature_names):
     """Boolean mask of the categorical columns from indices, a boolean mask or column names,
     as ``HistGradientBoostingClassifier(categorical_features=...)`` takes them (a mask was read
@@ -917,7 +929,7 @@ class AnchorTabularExplainer(BaseAnchorExplainer):
                 explanation = self.explain(A)
         else:
             shown = None if explanation.data is None else np.asarray(explanation.data)
-            if shown is None or shown.shape != A.shape or not np.array_equal(shown, A):
+            if shown is None or shown.shape != A.shape or not _same_rows(shown, A):
                 # an anchor is the explained row's own bins of its features: read on other rows
                 # it would be another rule, and its precision that of an anchor never found
                 raise ValueError(

@@ -467,10 +467,18 @@ class AnchorTextExplainer(BaseAnchorExplainer):
         """
         docs, toks = self._check_docs(X)
         self._check_search_memory(toks)
-        refs = self._decide(docs)
+        size = int(self.rows_per_call_)
+        # the explained documents' decisions, in calls of at most batch_size documents as every
+        # other call (one call took them all), and counted with the search's calls, as the
+        # tabular explainer counts its rows' (the totals left them out)
+        refs = np.concatenate([self._decide(docs[s : s + size]) for s in range(0, len(docs), size)])
         # each document's seed from random_state and its own text, not its position: the same
         # anchor whether it is explained alone or in a batch, in any order, for any n_jobs
         results, totals = self._run_search(toks, refs, doc_seeds(self.random_state, docs))
+        totals = {
+            "total_model_calls": totals["total_model_calls"] + -(-len(docs) // size),
+            "total_rows": totals["total_rows"] + len(docs),
+        }
         return self._build_explanation(docs, toks, refs, results, totals)
 
     def _words(self, doc, units):
