@@ -187,8 +187,26 @@ def wrap_to(text, width_pt, fontsize):
     return wrapped
 
 
+def require_samples(exp, caller):
+    """Refuse an explanation whose sample axis an integer index dropped (``exp[i]``): its image
+    ``(C, H, W)`` was read as C images, a CAM map's rows as samples (a table of 12 "samples")."""
+    has_samples = getattr(exp, "_has_samples", None)
+    if has_samples is not None and not has_samples():
+        raise ValueError(
+            f"{caller} needs an explanation with a sample axis; exp[i] drops it: pass exp[i:i+1], "
+            "or the whole explanation with index=i."
+        )
+
+
 def _select_output(exp, output):
     """Values ``(n, ...)`` and base values ``(n,)`` of the output ``output`` (name or index)."""
+    values = getattr(exp, "values", None)
+    if isinstance(values, np.ndarray) and values.dtype == object:
+        # one array per document: numpy's "setting an array element with a sequence" said nothing
+        raise ValueError(
+            "This explanation holds one array of values per document (text); draw it with "
+            "TextHighlightDisplay (or the bar of the text report)."
+        )
     if output is None:
         return np.asarray(exp.target_values, dtype=np.float64), exp.target_base_values, None
     if exp.output_axis is None:
@@ -233,6 +251,7 @@ def tabular_parts(exp, output=None, caller="This display", anchors_ok=False):
     raw : ndarray (n, d) of objects or None (the cells as given, for labels)
     names : list of str
     """
+    require_samples(exp, caller)
     if not anchors_ok and is_anchor_explanation(exp):
         raise ValueError(
             f"{caller} draws attributions; the values of an anchor explanation only mark the features "

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from skxai._resize import resize_linear
-from skxai.plot._base import _select_output, explain, literal_text, new_axes, output_label, wrap_to
+from skxai.plot._base import _select_output, explain, literal_text, new_axes, output_label, require_samples, wrap_to
 from skxai.plot._image import colour_bar_axes, grey_image, image_at, overlay, to_hwc
 
 
@@ -112,6 +112,7 @@ class CamDisplay:
         -------
         CamDisplay
         """
+        require_samples(explanation, "CamDisplay")
         values, _, _ = _select_output(explanation, output)
         if values.ndim == 4 and values.shape[1] == 1:
             values = values[:, 0]

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from skxai.plot._base import _select_output, check_matplotlib, explain, format_value, literal_text, output_label
+from skxai.plot._base import (
+    _select_output,
+    check_matplotlib,
+    explain,
+    format_value,
+    literal_text,
+    output_label,
+    require_samples,
+)
 
 _MODES = ("signed", "abs_max", "positive", "negative", "split")
 # what each heatmap's colour bar measures
@@ -257,6 +265,7 @@ class ImageAttributionDisplay:
         -------
         ImageAttributionDisplay
         """
+        require_samples(explanation, "ImageAttributionDisplay")
         values, _, _ = _select_output(explanation, output)
         if values.ndim < 3:
             raise ValueError(

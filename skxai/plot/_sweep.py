@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from skxai.plot._base import _select_output, format_value, literal_text, output_label
+from skxai.plot._base import _select_output, format_value, literal_text, output_label, require_samples
 from skxai.plot._image import _axes_for, display_image, heatmap, to_hwc
 
 _SIGMA_NAMES = ("sigma", "noise_level", "stdev", "noise_std", "noise_scale")
@@ -88,6 +88,8 @@ class SigmaSweepDisplay:
         """
         if len(explanations) != len(sigmas):
             raise ValueError(f"Got {len(explanations)} explanations for {len(sigmas)} sigmas.")
+        for e in explanations:
+            require_samples(e, "SigmaSweepDisplay")
         n = len(explanations[0].values)
         if not -n <= index < n:
             raise IndexError(f"index={index} is out of range for {n} image(s).")

@@ -196,7 +196,9 @@ def make_report(
         Also write each figure as a PNG file there (created when missing), with or without
         ``path``.
     explanations : dict name -> Explanation, optional
-        Explanations already computed on ``X[:max_samples]``, reused instead of explaining again.
+        Explanations already computed on ``X[:max_samples]``, reused instead of explaining again,
+        keyed by the names of the report's sections (the class names of the explainers, or the
+        keys of ``explainers`` given as a dict); a key naming no section is an error.
     timings : dict name -> float, optional
         Seconds each of ``explanations`` took, shown as the time to explain (otherwise the
         page says the time was not measured).
@@ -250,6 +252,13 @@ def make_report(
     figures = []
     sections = []
     explanations = explanations or {}
+    unknown = sorted(set(explanations) - {name for name, _ in named})
+    if unknown:
+        # a key naming no section was ignored, and its explainer explained X again
+        raise ValueError(
+            f"explanations has keys {unknown} that name no explainer of the report; its sections are "
+            f"{[name for name, _ in named]} (pass explainers as a dict to name them)."
+        )
     computed = []
     from skxai._progress import closing_progress
 
