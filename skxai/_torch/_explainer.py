@@ -12,6 +12,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from skxai._adapters import check_target_indices
 from skxai._data import columns_in_fit_order
+from skxai._estimators import unwrap_frozen
 from skxai._explanation import Explanation
 from skxai._progress import closing_progress
 from skxai._torch._capture import LayerCapture
@@ -342,6 +343,22 @@ class BaseTorchExplainer(BaseExplainer):
             )
         return arr
 
+    def _check_model_columns(self):
+        """Refuse columns other than (or in another order than) those the scikit-learn model was
+        fitted on: converted to torch, the model reads columns by position, and its gradients
+        came back labelled with the frame's names in the wrong order (scikit-learn's own
+        ``predict`` refuses such a frame)."""
+        model_names = getattr(unwrap_frozen(self.estimator_), "feature_names_in_", None)
+        names = getattr(self, "feature_names_in_", None)
+        if model_names is None or names is None:
+            return
+        if [str(c) for c in model_names] != [str(c) for c in names]:
+            raise ValueError(
+                f"X has the columns {list(names)}, but {type(unwrap_frozen(self.estimator_)).__name__} was "
+                f"fitted on {list(model_names)} (the same columns in the same order are needed: the "
+                "converted model reads them by position). Pass X[model.feature_names_in_]."
+            )
+
     @fit_context
     def fit(self, X, y=None, **fit_params):
         """Take (or fit) the network and learn the background.
@@ -372,6 +389,7 @@ class BaseTorchExplainer(BaseExplainer):
         ):
             raise ValueError(unfitted_without_y_message(est))
         self.estimator_ = self._fit_estimator(X, y, **fit_params)
+        self._check_model_columns()
         self.response_method_ = self._response_method()
         self.model_ = TorchModel(self.estimator_, self.response_method_)
         self.quantity_ = self.model_.quantity

@@ -476,10 +476,11 @@ def to_sklearn_torch(estimator):
             if len(classes) == 2 and coef.shape[0] == 1:
                 layers.append(_BinaryLogit())
             if hasattr(estimator, "predict_proba"):
-                if name == "LogisticRegression" or (len(classes) == 2 and coef.shape[0] == 1):
-                    head = "softmax"
-                elif getattr(estimator, "loss", None) == "log_loss":
-                    head = "ovr"
+                # the head whose probabilities are the model's own, on rows whose decision
+                # values are moderate: chosen by class name, a modified-Huber SGDClassifier
+                # (probabilities (clip(z) + 1) / 2) got a sigmoid labelled as its predict_proba,
+                # and LogisticRegressionCV or LDA (a softmax) lost their probabilities
+                head = _matching_head(estimator, nn.Sequential(*layers).eval(), coef, intercept)
         module = nn.Sequential(*layers)
     else:
         raise TypeError(
@@ -491,10 +492,43 @@ def to_sklearn_torch(estimator):
     return module, head, classes
 
 
+def _probe_rows(n_in, coef=None, intercept=None):
+    """Rows to check a conversion on: standard normal rows, the same shrunk 10 and 100 times,
+    and for a linear model rows near its decision boundaries (decision values about +-0.5), where
+    probability heads differ most (7 normal rows of a model with large coefficients all had
+    |z| > 16, where a sigmoid and a clipped ramp agree to 1e-7)."""
+    normal = np.random.RandomState(0).normal(size=(7, n_in))
+    rows = [normal, normal / 10, normal / 100]
+    if coef is not None:
+        for c, b in zip(coef, np.broadcast_to(intercept, (len(coef),)), strict=True):
+            norm2 = float(c @ c)
+            if norm2 > 0:
+                on = -b * c / norm2  # on the boundary c x + b = 0
+                rows.append(on + np.outer([-0.5, -0.1, 0.1, 0.5], c) / norm2)
+    return np.vstack(rows)
+
+
+def _matching_head(estimator, module, coef, intercept):
+    """``"softmax"`` or ``"ovr"``, whichever turns the module's outputs into the estimator's
+    ``predict_proba`` on :func:`_probe_rows`; None when neither does."""
+    rows = _probe_rows(coef.shape[1], coef, intercept)
+    try:
+        proba = np.asarray(estimator.predict_proba(rows), dtype=np.float64)
+    except Exception:  # a predict_proba that is not available (SVC without probability)
+        return None
+    with torch.no_grad():
+        z = module(torch.as_tensor(rows))
+    for head in ("softmax", "ovr"):
+        got = _apply_head(z, head).numpy()
+        if got.shape == proba.shape and np.allclose(got, proba, rtol=1e-7, atol=1e-9):
+            return head
+    return None
+
+
 def _check_conversion(estimator, module, head, clf):
     """Refuse a conversion that does not reproduce the estimator (exactness is promised)."""
     n_in = module[0].in_features
-    rows = np.random.RandomState(0).normal(size=(7, n_in))
+    rows = _probe_rows(n_in)
     with torch.no_grad():
         z = module(torch.as_tensor(rows)).numpy()
     ok = True
