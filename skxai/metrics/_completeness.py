@@ -34,7 +34,8 @@ def completeness_gap(explainer, X, *, attributions=None, baseline=None, relative
       Gradients' ``baselines(x)``, blurred images included, or a fitted ``baseline_``; else
       zeros), ``"zeros"``, ``"background_mean"``, ``"channel_mean"``, ``"blur"``, a number or an
       array (:mod:`skxai._baselines`); ``sum(phi)`` runs over every element of the
-      attributions as returned.
+      attributions as returned, which must be shaped like the input, like the images of a model
+      that takes them flattened (``image_shape_``), or like a map summed over the channels.
     - :class:`~skxai.ImageShapleyExplainer` (without ``attributions`` and ``baseline``):
       ``sum(phi)`` runs over its regions' values (its heatmaps give every pixel its region's
       whole value) and ``f(baseline)`` is the output on its own ``baseline`` image.
@@ -97,16 +98,21 @@ def completeness_gap(explainer, X, *, attributions=None, baseline=None, relative
                 f"attributions have shape {A.shape}; expected (n_samples, n_players) = {(view.n, view.n_units)}."
             )
         if not view.tabular:
-            as_input = getattr(explainer, "_attributions_as_input", None)
-            if as_input is not None:  # heatmaps of images the model takes flattened
-                A = as_input(A)
-            # every attribution of the input (or a map summed over its channels, the same total):
-            # any other shape was summed as it came (ones of shape (3, 5, 5) for 1x8x8 images)
-            if A.shape != view.X.shape and not (view.spatial and A.shape[1:] == tuple(view.spatial)):
+            # every attribution of the input, summed as given: the input's shape, the images'
+            # (C, H, W) of a model that takes them flattened, or a map summed over the channels
+            # (the same total; spreading it over the channels first counted it C times). Any
+            # other shape was summed as it came (ones of shape (3, 5, 5) for 1x8x8 images).
+            image = getattr(explainer, "image_shape_", None)
+            shapes = [tuple(view.X.shape[1:])]
+            if image is not None:
+                shapes += [tuple(image), tuple(image)[1:]]
+            if view.spatial:
+                shapes.append(tuple(view.spatial))
+            if tuple(A.shape[1:]) not in shapes:
                 raise ValueError(
                     f"attributions have shape {A.shape}; completeness sums the attributions of every input "
-                    f"value: expected the input's shape {view.X.shape}"
-                    + (f" or a map summed over channels (n, *{tuple(view.spatial)})." if view.spatial else ".")
+                    f"value: expected (n, *s) for s in {sorted(set(shapes), key=len, reverse=True)} (the input, "
+                    "or a map summed over channels)."
                 )
         total = A.reshape(view.n, -1).sum(axis=1)
         start = view.baseline_outputs()

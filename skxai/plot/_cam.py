@@ -112,7 +112,7 @@ class CamDisplay:
         -------
         CamDisplay
         """
-        require_samples(explanation, "CamDisplay")
+        require_samples(explanation, "CamDisplay", takes_index=True)
         values, _, _ = _select_output(explanation, output)
         if values.ndim == 4 and values.shape[1] == 1:
             values = values[:, 0]

@@ -265,7 +265,7 @@ class ImageAttributionDisplay:
         -------
         ImageAttributionDisplay
         """
-        require_samples(explanation, "ImageAttributionDisplay")
+        require_samples(explanation, "ImageAttributionDisplay", takes_index=True)
         values, _, _ = _select_output(explanation, output)
         if values.ndim < 3:
             raise ValueError(

@@ -89,7 +89,7 @@ class SigmaSweepDisplay:
         if len(explanations) != len(sigmas):
             raise ValueError(f"Got {len(explanations)} explanations for {len(sigmas)} sigmas.")
         for e in explanations:
-            require_samples(e, "SigmaSweepDisplay")
+            require_samples(e, "SigmaSweepDisplay", takes_index=True)
         n = len(explanations[0].values)
         if not -n <= index < n:
             raise IndexError(f"index={index} is out of range for {n} image(s).")

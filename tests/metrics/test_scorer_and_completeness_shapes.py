@@ -60,3 +60,24 @@ def test_completeness_of_images_refuses_attributions_of_another_shape():
     for bad in (np.ones((4, 3, 5, 5)), np.concatenate([A, A], axis=1), np.ones((4, 7))):
         with pytest.raises(ValueError, match="completeness sums the attributions of every input value"):
             M.completeness_gap(ex, X, attributions=bad)
+
+
+def test_completeness_of_flattened_colour_images_counts_a_summed_map_once():
+    # the map summed over channels was spread back over the 3 channels of a model that takes
+    # flattened images, and its gap read 2 (f(x) - f(0)) (the review of this session)
+    from sklearn.linear_model import LinearRegression
+
+    from skxai import ImageShapleyExplainer
+
+    rng = np.random.RandomState(0)
+    C, H, W = 3, 4, 4
+    X = rng.rand(30, C * H * W)
+    model = LinearRegression().fit(X, X @ rng.normal(size=C * H * W))
+    ex = ImageShapleyExplainer(model, image_shape=(C, H, W), n_segments=4, method="exact").fit(X)
+    x = X[:2]
+    exact = x * model.coef_  # to the baseline 0
+    for A in (exact, exact.reshape(2, C, H, W), exact.reshape(2, C, H, W).sum(axis=1)):
+        np.testing.assert_allclose(M.completeness_gap(ex, x, attributions=A, baseline=0.0), 0.0, atol=1e-12)
+    with pytest.raises(ValueError, match="completeness sums the attributions of every input value"):
+        M.completeness_gap(ex, x, attributions=np.ones((2, 5, 5)), baseline=0.0)
+

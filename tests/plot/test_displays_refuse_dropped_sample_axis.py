@@ -49,8 +49,10 @@ def test_a_single_image_slice_is_refused_and_the_index_form_draws_the_channel_su
 def test_a_single_map_slice_is_not_a_table(net_and_images, display):
     net, X = net_and_images
     exp = skxai.GradCamExplainer(net, target_layer="1").fit(X).explain(X)
-    with pytest.raises(ValueError, match="sample axis"):
+    with pytest.raises(ValueError, match="sample axis") as info:
         display.from_explanation(exp[0])
+    # only the displays of one sample of many take index=i
+    assert ("index=i" in str(info.value)) == (display is CamDisplay)
     plt.close("all")
 
 
