@@ -905,38 +905,25 @@ def _check_header(columns, path, model):
 CHUNK_BYTES_PER_VALUE = 4 * 8
 
 
-def _check_chunk_memory(chunk_size, columns):
-    """Refuse a --chunk-size whose chunk of rows alone would exceed the working-memory limit of
-    an explain call (memory would no longer be flat in the rows, and a file larger than memory
-    would be read whole)."""
+def _check_rows_memory(option, rows, columns, held, extra_per_row=0):
+    """Refuse ``option``'s number of rows when they alone would exceed the working-memory limit
+    of an explain call, before any row is read: a --chunk-size (memory would no longer be flat
+    in the rows, and a file larger than memory read whole) or a --background sample (10**12 rows
+    kept every row of the file and died of a MemoryError). ``held`` says what holds the rows."""
     from skxai.utils._memory import MAX_WORKING_BYTES
 
-    most = max(1, MAX_WORKING_BYTES // (CHUNK_BYTES_PER_VALUE * max(len(columns), 1)))
-    if chunk_size > most:
+    per_row = CHUNK_BYTES_PER_VALUE * max(len(columns), 1) + extra_per_row
+    most = max(1, MAX_WORKING_BYTES // per_row)
+    if rows > most:
         raise UsageError(
-            f"--chunk-size {chunk_size} is too large for {len(columns)} columns: a chunk would hold "
-            f"about {chunk_size * len(columns) * CHUNK_BYTES_PER_VALUE / 2**30:.1f} GiB; "
-            f"use at most {most}"
+            f"{option} {rows} is too large for {len(columns)} columns: {held} would hold about "
+            f"{rows * per_row / 2**30:.1f} GiB; use at most {most}"
         )
 
 
 #: Bytes the background sample takes per row beyond its values: the reservoir's row position
 #: (int64) and its entry in the set of chosen rows read in the second pass.
 BACKGROUND_BYTES_PER_ROW = 8 + 100
-
-
-def _check_background_memory(k, columns):
-    """Refuse a --background sample that would exceed the working-memory limit before reading
-    any row (10**12 rows kept every row of the file and died of a MemoryError)."""
-    from skxai.utils._memory import MAX_WORKING_BYTES
-
-    per_row = CHUNK_BYTES_PER_VALUE * max(len(columns), 1) + BACKGROUND_BYTES_PER_ROW
-    most = max(1, MAX_WORKING_BYTES // per_row)
-    if k > most:
-        raise UsageError(
-            f"--background {k} is too large for {len(columns)} columns: the sample would hold about "
-            f"{k * per_row / 2**30:.1f} GiB; use at most {most}"
-        )
 
 
 def _csv_error(exc, path=None):
@@ -1011,7 +998,7 @@ def _run_explain(args):
     except ValueError as exc:
         raise UsageError(f"--out {args.out!r}: {exc}") from None
     columns = _header(args.data, args.drop)
-    _check_chunk_memory(args.chunk_size, columns)
+    _check_rows_memory("--chunk-size", args.chunk_size, columns, "a chunk")
     model = load_model(args.model, trusted_types=tuple(args.trusted_types), trust_pickle=args.trust_pickle)
     args.loaded_model = model
     _check_header(columns, args.data, model)
@@ -1040,7 +1027,7 @@ def _run_explain(args):
     elif not any(hasattr(model, m) for m in ("predict", "predict_proba", "decision_function")):
         raise UsageError(f"{args.model!r} does not hold a fitted model (a {type(model).__name__})")
     args.background = 100 if args.background is None else args.background
-    _check_background_memory(args.background, columns)
+    _check_rows_memory("--background", args.background, columns, "the sample", BACKGROUND_BYTES_PER_ROW)
     args.random_state = 0 if args.random_state is None else args.random_state
     import pandas as pd
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from skxai.plot._base import explain, format_value, isolate_names, literal_text, new_axes
-from skxai.plot._textparts import _item, require_documents
+from skxai.plot._base import explain, format_value, isolate_names, literal_text, new_axes, require_samples
+from skxai.plot._textparts import _item
 
 _WORD_KEYS = ("anchor", "words", "names", "features", "rule")
 _PREC_KEYS = ("precision", "mean", "prec")
@@ -140,7 +140,7 @@ class AnchorSearchDisplay:
         -------
         AnchorSearchDisplay
         """
-        require_documents(explanation, "AnchorSearchDisplay")
+        require_samples(explanation, "AnchorSearchDisplay", takes_index=True, axis="document")
         extras = explanation.extras
         if "candidates" not in extras or extras["candidates"] is None:
             raise ValueError(

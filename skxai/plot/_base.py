@@ -187,14 +187,15 @@ def wrap_to(text, width_pt, fontsize):
     return wrapped
 
 
-def require_samples(exp, caller, takes_index=False):
+def require_samples(exp, caller, takes_index=False, axis="sample"):
     """Refuse an explanation whose sample axis an integer index dropped (``exp[i]``): its image
-    ``(C, H, W)`` was read as C images, a CAM map's rows as samples (a table of 12 "samples").
-    ``takes_index``: the display draws one sample of many (``index=i``)."""
+    ``(C, H, W)`` was read as C images, a CAM map's rows as samples (a table of 12 "samples"),
+    one document's tokens as several documents. ``takes_index``: the display draws one sample
+    of many (``index=i``); ``axis`` names the samples ("document")."""
     has_samples = getattr(exp, "_has_samples", None)
     if has_samples is not None and not has_samples():
         raise ValueError(
-            f"{caller} needs an explanation with a sample axis; exp[i] drops it: pass exp[i:i+1]"
+            f"{caller} needs an explanation with a {axis} axis; exp[i] drops it: pass exp[i:i + 1]"
             + (", or the whole explanation with index=i." if takes_index else ".")
         )
 

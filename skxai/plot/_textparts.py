@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from skxai.plot._base import format_value
+from skxai.plot._base import format_value, require_samples
 
 _TOKEN_FIELDS = ("tokens", "words", "token_names", "features")
 
@@ -71,18 +71,6 @@ def _scalar(v, index):
         return None
 
 
-def require_documents(explanation, caller):
-    """Refuse an explanation whose document axis an integer index dropped (``exp[3]``): its
-    fields hold one document's tokens, which would be read as several documents."""
-    has_samples = getattr(explanation, "_has_samples", None)
-    if has_samples is not None and not has_samples():
-        raise ValueError(
-            f"{caller} needs an explanation with a document axis; this one holds a single "
-            "document without it (an integer index such as exp[i] drops the axis). Pass "
-            "exp[i:i + 1], or the whole explanation with index=i."
-        )
-
-
 def text_parts(explanation, index=0, caller="This display"):
     """Tokens, per-token weights and anchor of document ``index``.
 
@@ -90,7 +78,7 @@ def text_parts(explanation, index=0, caller="This display"):
     ``values`` for the weights, and ``anchor`` (words), ``token_positions`` or
     ``anchor_positions`` (token indices), ``precision`` and ``coverage`` for anchors.
     """
-    require_documents(explanation, caller)
+    require_samples(explanation, caller, takes_index=True, axis="document")
     exp = explanation
     extras = exp.extras
     n = len(exp.values) if exp.values is not None else len(exp.data)
