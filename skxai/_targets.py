@@ -17,6 +17,59 @@ def _is_per_sample(target):
     return isinstance(target, list | tuple | np.ndarray) or (hasattr(target, "__array__") and np.ndim(target) >= 1)
 
 
+def _plain(label):
+    return label.item() if hasattr(label, "item") else label
+
+
+def negative_class_error(target, positive):
+    """The error of a target naming the negative class of a binary classifier whose response
+    is its one score (a decision function, a network's single logit).
+
+    The score belongs to the positive class; the negative class has none of its own (a
+    network's ``[0, z]`` holds a constant 0 in its place, whose attributions are all 0 and mean
+    nothing), so every family refuses it rather than explain something else.
+
+    Parameters
+    ----------
+    target : object
+        The target as the user gave it.
+    positive : object
+        The positive class (the label the one score belongs to).
+
+    Returns
+    -------
+    ValueError
+    """
+    return ValueError(
+        f"target={target!r} is not an output of the model: its one output scores the "
+        f"class {_plain(positive)!r} (a binary classifier's decision function; the other "
+        "class is its negative). Use target=None (or, with predict_proba, "
+        "response_method='predict_proba' to explain either class)."
+    )
+
+
+def predicted_binary_score_error(positive):
+    """The error of ``target="predicted"`` on a binary classifier whose response is its one
+    score: the rows predicted as the negative class have no output of their own.
+
+    Parameters
+    ----------
+    positive : object
+        The positive class (the label the one score belongs to).
+
+    Returns
+    -------
+    ValueError
+    """
+    name = _plain(positive)
+    return ValueError(
+        "target='predicted' needs one output per class, but a binary classifier's decision "
+        f"function has one: it scores the class {name!r}, and the rows predicted as the other "
+        "class have no output of their own. Use response_method='predict_proba' (one column "
+        f"per class) or target=None (the class {name!r})."
+    )
+
+
 def _one_target(target, output_names, is_clf, method=None):
     k = len(output_names)
     if is_clf:
@@ -37,13 +90,7 @@ def _one_target(target, output_names, is_clf, method=None):
         if k == 1 and method == "decision_function":
             # a binary decision function has one column, named after the positive class: the
             # other class is a class of the model, and "not a class" would be false
-            name = output_names[0].item() if hasattr(output_names[0], "item") else output_names[0]
-            raise ValueError(
-                f"target={target!r} is not an output of the model: its one output scores the "
-                f"class {name!r} (a binary classifier's decision function; the other "
-                "class is its negative). Use target=None (or, with predict_proba, "
-                "response_method='predict_proba' to explain either class)."
-            )
+            raise negative_class_error(target, output_names[0])
         # the labels as the user wrote them: numpy 2 prints its scalars as np.int64(0)
         listed = [c.item() if isinstance(c, np.generic) else c for c in output_names]
         raise ValueError(f"target={target!r} is not a class of the model; classes are {listed}.")
@@ -96,13 +143,7 @@ def resolve_target(target, output_names, *, is_clf, method=None, regressor=None)
     if isinstance(target, str) and target == "predicted":
         if is_clf and k == 1 and method == "decision_function":
             # the negative class has no output: its rows would be explained as the positive class
-            name = output_names[0].item() if hasattr(output_names[0], "item") else output_names[0]
-            raise ValueError(
-                "target='predicted' needs one output per class, but a binary classifier's decision "
-                f"function has one: it scores the class {name!r}, and the rows predicted as the other "
-                "class have no output of their own. Use response_method='predict_proba' (one column "
-                f"per class) or target=None (the class {name!r})."
-            )
+            raise predicted_binary_score_error(output_names[0])
         if regressor is not None and k > 1:
             # the argmax of unrelated predictions (price and quantity) is not a prediction of the
             # model: each row explained whichever output was larger, without a word

@@ -760,6 +760,10 @@ class TorchModel:
             )
         self.module = module
         self._plain = isinstance(est, nn.Module)
+        # a binary classifier's one logit z is read as [0, z]: output 0 is a constant, no score
+        self._padded = self._binary or (
+            isinstance(module, nn.Sequential) and len(module) > 0 and isinstance(module[-1], _BinaryLogit)
+        )
         self.classes = None if classes is None else np.asarray(classes)
         self.is_classifier = bool(clf)
         self.is_regressor = not isinstance(est, nn.Module) and not clf
@@ -1128,6 +1132,13 @@ class TorchModel:
         if isinstance(target, str) and target == "predicted":
             from sklearn.base import is_regressor
 
+            if self._one_score(k):
+                from skxai._targets import predicted_binary_score_error
+
+                # as the tabular families refuse it: the rows predicted as the negative class
+                # were explained through the constant 0 of [0, z] (attributions all 0)
+                raise predicted_binary_score_error(self._positive_class())
+
             est = _unfreeze(self.estimator)
             if k > 1 and self.is_regressor and is_regressor(est):
                 # as the tabular families refuse it (skxai._targets.resolve_target): the largest
@@ -1145,7 +1156,9 @@ class TorchModel:
             labels = np.asarray(target, dtype=object)
             if labels.ndim != 1:
                 raise ValueError(f"A per-sample target must be 1-D (one entry per sample); got shape {labels.shape}.")
-            return np.array([self._label_index(t, k) for t in labels.tolist()], dtype=int)
+            return self._refuse_negative(
+                np.array([self._label_index(t, k) for t in labels.tolist()], dtype=int), labels, k
+            )
         if target is None:
             if k == 1:
                 return 0
@@ -1154,7 +1167,29 @@ class TorchModel:
             if self.is_classifier or not self.is_regressor:
                 return "predicted"
             raise ValueError(f"The model has {k} outputs; choose one with target=<output index> (0..{k - 1}).")
-        return self._label_index(target, k)
+        return int(self._refuse_negative(np.array([self._label_index(target, k)]), [target], k)[0])
+
+    def _one_score(self, k):
+        """True when the explained response is a binary classifier's one logit, read as
+        ``[0, z]``: output 0 is then the constant 0, not a score of the negative class."""
+        return self._padded and k == 2 and self.quantity == "logit"
+
+    def _positive_class(self):
+        return self.classes[1] if self.classes is not None and len(self.classes) == 2 else 1
+
+    def _refuse_negative(self, indices, labels, k):
+        """``indices``, unless one of them is the constant output of :meth:`_one_score`: the
+        tabular families refuse the negative class of a binary decision function, and here its
+        attributions were silently 0 (and depend on the arbitrary 0 of ``[0, z]``)."""
+        if self._one_score(k):
+            bad = np.flatnonzero(np.asarray(indices) == 0)
+            if bad.size:
+                from skxai._targets import negative_class_error
+
+                label = list(labels)[int(bad[0])]
+                label = label.item() if hasattr(label, "item") else label
+                raise negative_class_error(label, self._positive_class())
+        return indices
 
     def _label_index(self, label, k):
         """Output index of a class label / output index, by the shared resolver
@@ -1197,14 +1232,15 @@ class TorchModel:
             plain = not named or np.array_equal(np.asarray(self.classes), np.arange(k))
             if labels.dtype.kind in "iu" and plain and labels.size and 0 <= labels.min() and labels.max() < k:
                 # output indices (or classes 0..k-1, which name them): no per-label lookup
-                return torch.as_tensor(labels.astype(np.int64, copy=False), dtype=torch.long, device=dev)
-            if labels.dtype.kind in "biuf":
+                idx = labels.astype(np.int64, copy=False)
+            elif labels.dtype.kind in "biuf":
                 # each distinct label resolved once (not once per sample): the same indices
                 uniq, inverse = np.unique(labels, return_inverse=True)
                 lut = np.fromiter((self._label_index(t, k) for t in uniq.tolist()), int, count=uniq.shape[0])
                 idx = lut[inverse.reshape(-1)]
             else:
                 idx = np.fromiter((self._label_index(t, k) for t in labels.tolist()), int, count=n)
+            idx = self._refuse_negative(idx, labels, k)
             return torch.as_tensor(idx, dtype=torch.long, device=dev)
         t = self.resolve_target(target, k)
         if t == "predicted":

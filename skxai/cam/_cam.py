@@ -130,6 +130,14 @@ class CamExplainer(BaseCamExplainer):
 
     def _response_method(self):
         rm = super()._response_method()
+        if rm == "predict_proba":
+            # CAM's weights are the linear layer's rows: no probability is a sum of channel maps
+            # (the structural check failed instead, saying the layer's input was no spatial mean)
+            raise ValueError(
+                "CamExplainer explains the output of the last linear layer (response_method="
+                "'decision_function'): its weights are that layer's rows, and a probability is no "
+                "weighted sum of the channel maps. Use GradCamExplainer to explain probabilities."
+            )
         if rm != "auto":
             return rm
         # the linear layer's output: a regressor's prediction (which has no decision function)
@@ -231,8 +239,8 @@ class CamExplainer(BaseCamExplainer):
                 f"the output of {fc_name!r} is not W x + b of its input (a forward hook or an "
                 "overridden forward changes it; CAM's weights are W)",
             )
-        # A binary classifier's single logit z is explained as [0, z] (skorch's
-        # NeuralNetBinaryClassifier): the negative class's score is the constant 0, its weights 0.
+        # A binary classifier's single logit z is read as [0, z] (skorch's
+        # NeuralNetBinaryClassifier): row 0 pads the weights (its class is refused at fit).
         binary = fc_out.shape[1] == 1 and lp.outputs.shape[1] == 2 and getattr(self.model_, "_binary", False)
         if binary:
             fc_out = torch.cat([torch.zeros_like(fc_out), fc_out], dim=1)

@@ -75,7 +75,7 @@ class _OneLogit(nn.Module):
         return self.f(x).squeeze(-1)
 
 
-@pytest.mark.parametrize("response_method", ["auto", "decision_function"])
+@pytest.mark.parametrize("response_method", ["auto", "predict_proba"])
 @pytest.mark.parametrize("threshold", [0.5, 0.7])
 def test_predicted_target_of_a_thresholded_binary_net_is_the_class_it_predicts(response_method, threshold):
     # NeuralNetBinaryClassifier.predict is P(1) > threshold; target="predicted" explained the

@@ -1,11 +1,11 @@
-"""What the CAMs give for the negative class of a one-logit binary classifier.
+"""The negative class of a one-logit binary classifier, in the CAMs.
 
-doc/user_guide/vocabulary.rst said that in the torch families (CAMs included) the negative class's
-score under ``response_method="decision_function"`` is the constant 0 "and its attributions are 0".
-That holds for the gradient CAMs and Ablation-CAM, not for the CAMs whose weights are not gradients:
-Score-CAM and Opti-CAM give every channel the same weight (a softmax of equal scores, an objective
-with a zero gradient), so their map is the mean of the channels; Eigen-CAM does not look at the class.
-The page now says so; these tests pin both the numbers and the sentence.
+A binary net's single logit ``z`` is read as ``[0, z]`` so that ``predict_proba`` is a two-class
+softmax. Under ``response_method="decision_function"`` the negative class had the constant 0 as
+its "score": the gradient CAMs and Ablation-CAM gave a map of zeros, Score-CAM and Opti-CAM the
+mean of the channels (equal weights of equal scores), all without a word. The tabular families
+refuse that target; every CAM now refuses it too (a fixed target, one label per sample, and
+``"predicted"``), and explains either class under ``predict_proba``.
 """
 
 from pathlib import Path
@@ -15,11 +15,28 @@ import pytest
 import torch
 from torch import nn
 
-from skxai import AblationCamExplainer, GradCamExplainer, OptiCamExplainer, ScoreCamExplainer
+from skxai import (
+    AblationCamExplainer,
+    CamExplainer,
+    EigenCamExplainer,
+    GradCamExplainer,
+    GradCamPlusPlusExplainer,
+    OptiCamExplainer,
+    ScoreCamExplainer,
+)
 
 skorch = pytest.importorskip("skorch")
 
 DOC = Path(__file__).resolve().parents[2] / "doc" / "user_guide" / "vocabulary.rst"
+CAMS = [
+    CamExplainer,
+    GradCamExplainer,
+    GradCamPlusPlusExplainer,
+    AblationCamExplainer,
+    ScoreCamExplainer,
+    OptiCamExplainer,
+    EigenCamExplainer,
+]
 
 
 class _Module(nn.Module):
@@ -42,26 +59,44 @@ def fitted():
     return net, X[:3]
 
 
-def test_the_gradient_and_ablation_maps_of_the_negative_class_are_zero(fitted):
+@pytest.mark.parametrize("cls", CAMS)
+@pytest.mark.parametrize("target", [0, "predicted"])
+def test_every_cam_refuses_the_negative_class_of_one_logit(cls, target, fitted):
     net, X = fitted
-    for cls in (GradCamExplainer, AblationCamExplainer):
-        heat = cls(net, target=0, response_method="decision_function", relu=False).fit(X).transform(X)
-        np.testing.assert_array_equal(heat, 0.0)
+    with pytest.raises(ValueError, match="binary classifier's decision function"):
+        cls(net, target=target, response_method="decision_function").fit(X)
 
 
-@pytest.mark.parametrize("cls", [ScoreCamExplainer, OptiCamExplainer])
-def test_the_masking_cams_give_the_mean_channel_for_the_negative_class(cls, fitted):
+@pytest.mark.parametrize("cls", [GradCamExplainer, ScoreCamExplainer])
+def test_one_label_per_sample_naming_the_negative_class_is_refused(cls, fitted):
     net, X = fitted
-    exp = cls(net, target=0, response_method="decision_function", relu=False, upsample=False).fit(X).explain(X)
-    np.testing.assert_allclose(exp.weights, 1 / 3, rtol=1e-6)
-    with torch.no_grad():
-        mean_channel = net.module_.act(net.module_.conv(X)).mean(1).numpy()
-    np.testing.assert_allclose(exp.values, mean_channel, rtol=1e-5, atol=1e-7)
+    ex = cls(net, target=np.array([1, 0, 1]), response_method="decision_function").fit(X)
+    with pytest.raises(ValueError, match="target=0 is not an output of the model"):
+        ex.transform(X)
+    # the positive class alone is explained as before
+    heat = ex.set_params(target=np.array([1, 1, 1])).transform(X)
+    ref = cls(net, target=1, response_method="decision_function").fit(X).transform(X)
+    np.testing.assert_array_equal(heat, ref)
+
+
+@pytest.mark.parametrize("cls", [GradCamExplainer, AblationCamExplainer, ScoreCamExplainer])
+def test_the_negative_class_is_explained_through_its_probability(cls, fitted):
+    net, X = fitted
+    exp = cls(net, target=0, response_method="predict_proba", relu=False).fit(X).explain(X)
+    assert exp.quantity == "probability"
+    np.testing.assert_array_equal(exp.targets, [0, 0, 0])
     assert np.ptp(exp.values) > 0
 
 
-def test_the_vocabulary_page_names_the_exceptions():
+def test_cam_refuses_probabilities_by_name(fitted):
+    net, X = fitted
+    # CAM's weights are the linear layer's rows: the structural check used to fail instead,
+    # saying the layer's input was not the spatial mean of the activations
+    with pytest.raises(ValueError, match="Use GradCamExplainer to explain probabilities"):
+        CamExplainer(net, response_method="predict_proba").fit(X)
+
+
+def test_the_vocabulary_page_says_the_negative_class_is_refused():
     text = " ".join(DOC.read_text().split())
-    assert "its attributions are 0" in text
-    assert "Score-CAM and Opti-CAM" in text and "mean of the channels" in text
-    assert "Eigen-CAM" in text
+    assert "its attributions are 0" not in text
+    assert "refused by every family" in text

@@ -36,15 +36,15 @@ def test_cam_of_a_binary_classifier_with_one_logit():
     net.fit(X, y)
     fc = net.module_.fc
     z = net.module_(torch.as_tensor(X[:4])).detach().numpy()
-    for t in (1, 0):
+    for t in (1, None):
         exp = CamExplainer(net, target=t, relu=False, upsample=False).fit(X).explain(X[:4])
         assert exp.quantity == "logit"
-        np.testing.assert_array_equal(exp.targets, [t] * 4)
-        w = fc.weight.detach().numpy()[0] if t == 1 else np.zeros(4)
-        np.testing.assert_allclose(exp.weights, np.tile(w, (4, 1)), rtol=1e-6)
-        if t == 1:
-            np.testing.assert_allclose(exp.raw_map.mean(axis=(1, 2)) + fc.bias.item(), z, rtol=1e-5, atol=1e-6)
-        else:
-            np.testing.assert_array_equal(exp.raw_map, 0.0)
+        np.testing.assert_array_equal(exp.targets, [1] * 4)
+        np.testing.assert_allclose(exp.weights, np.tile(fc.weight.detach().numpy()[0], (4, 1)), rtol=1e-6)
+        np.testing.assert_allclose(exp.raw_map.mean(axis=(1, 2)) + fc.bias.item(), z, rtol=1e-5, atol=1e-6)
         grad = GradCamExplainer(net, target=t, response_method="decision_function", relu=False, upsample=False)
         np.testing.assert_allclose(exp.raw_map, grad.fit(X).explain(X[:4]).raw_map * 63, rtol=1e-5, atol=1e-6)
+    # the negative class has no logit (its weights were the zero row of [0, z]): refused
+    for t in (0, "predicted"):
+        with pytest.raises(ValueError, match="binary classifier's decision function"):
+            CamExplainer(net, target=t).fit(X)

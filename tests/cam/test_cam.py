@@ -312,8 +312,13 @@ def test_cam_refuses_networks_without_gap_then_linear():
     X = images()
     with pytest.raises(ValueError, match="global average pooling"):
         CamExplainer(flat_net()).fit(X).transform(X)
-    with pytest.raises(ValueError, match="not the output of"):
+    with pytest.raises(ValueError, match="Use GradCamExplainer to explain probabilities"):
         CamExplainer(gap_net(), target_layer="4", response_method="proba").fit(X)
+    # a softmax inside the network: the linear layer's output is not the explained response
+    soft = seeded(0, lambda: nn.Sequential(nn.Conv2d(1, 4, 3), nn.ReLU(), nn.AdaptiveAvgPool2d(1),
+                                           nn.Flatten(), nn.Linear(4, 3), nn.Softmax(dim=1), nn.Identity()))
+    with pytest.raises(ValueError, match="not the output of"):
+        CamExplainer(soft, target_layer="1").fit(X).transform(X)
     two_fc = seeded(0, lambda: nn.Sequential(nn.Conv2d(1, 4, 3), nn.ReLU(), nn.AdaptiveAvgPool2d(1),
                                              nn.Flatten(), nn.Linear(4, 4), nn.ReLU(), nn.Linear(4, 3)))
     with pytest.raises(ValueError, match="conv -> GAP -> linear"):

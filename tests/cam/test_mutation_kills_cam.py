@@ -284,11 +284,18 @@ def test_cam_refusals_name_the_layer_the_linear_layer_and_the_reason():
     with pytest.raises(ValueError, match="^" + _cam_refusal(
             "3", "5.1", "the input of '5.1' is not the spatial mean of the activations") + "$"):
         CamExplainer(_cam_net(nn.AdaptiveMaxPool2d(1))).fit(X).transform(X)
-    # probabilities: a softmax follows the linear layer (logits of order 10, probabilities in [0, 1])
+    # a softmax inside the network follows the linear layer (logits of order 10, probabilities
+    # in [0, 1]; the Identity after it keeps it from being bypassed as a trailing activation)
+    soft = _cam_net(nn.AdaptiveAvgPool2d(1), scale=50.0)
+    soft[5].append(nn.Softmax(dim=1))
+    soft[5].append(nn.Identity())
     with pytest.raises(ValueError, match="^" + _cam_refusal(
             "3", "5.1", "the explained response is not the output of '5.1' (a softmax or another layer follows it; "
             "CAM explains response_method='decision_function')") + "$"):
-        CamExplainer(_cam_net(nn.AdaptiveAvgPool2d(1), scale=50.0), response_method="predict_proba").fit(X).transform(X)
+        CamExplainer(soft).fit(X).transform(X)
+    # probabilities asked by name are refused before any pass
+    with pytest.raises(ValueError, match="Use GradCamExplainer to explain probabilities"):
+        CamExplainer(_cam_net(nn.AdaptiveAvgPool2d(1)), response_method="predict_proba").fit(X)
 
 
 def test_cam_refuses_a_response_scaled_after_the_linear_layer():
