@@ -119,6 +119,13 @@ def build_parser():
     )
     ex.add_argument("--report", help="also write a self-contained HTML report there")
     ex.add_argument(
+        "--resume",
+        action="store_true",
+        help="go on from where a stopped run left --out: keep its rows and explain DATA from the "
+        "next row (the same DATA, MODEL and options give the file of one uninterrupted run; "
+        "the last row written is explained again and must match)",
+    )
+    ex.add_argument(
         "--target",
         help="class label (classifiers) or output index to explain, or 'predicted': each row's "
         "predicted class (the model's predict)",
@@ -997,6 +1004,7 @@ def _run_explain(args):
         output_compression(args.out)
     except ValueError as exc:
         raise UsageError(f"--out {args.out!r}: {exc}") from None
+    done, written = _resumed(args)
     columns = _header(args.data, args.drop)
     _check_rows_memory("--chunk-size", args.chunk_size, columns, "a chunk")
     model = load_model(args.model, trusted_types=tuple(args.trusted_types), trust_pickle=args.trust_pickle)
@@ -1046,6 +1054,11 @@ def _run_explain(args):
     except (ValueError, EOFError, OSError, pd.errors.ParserWarning) as exc:
         # a ragged row, a bad encoding, a truncated archive, more fields than names
         raise UsageError(f"cannot read data file {args.data!r} as CSV: {_csv_error(exc, args.data)}") from None
+    if done > n_total:
+        raise UsageError(
+            f"--resume: {args.out!r} holds {done} rows and {args.data!r} {n_total}: it is not the "
+            "output of this data file"
+        )
     # Columns whose categories the model learnt as text too (codes such as "01234", which pandas
     # reads as the number 1234 when no row of the column holds a letter; the encoders then fail).
     text += [c for c in learnt_as_text(model) if c in columns and c not in text]
@@ -1116,33 +1129,39 @@ def _run_explain(args):
         final = _final_step(pipeline)
         if getattr(final, "target_index_", 0) is None and getattr(final, "n_outputs_", 1) > 1:
             raise _all_outputs_error(final, getattr(final, "output_names_", None), args)
-        out = AppendingCsv(args.out)
+        out = AppendingCsv(args.out, rows=done)
         stack.callback(out.close)
         bar = None
         if not args.quiet:
             from tqdm.auto import tqdm
 
-            bar = stack.enter_context(tqdm(total=n_total, desc=method, unit="row", leave=False, dynamic_ncols=True))
+            bar = stack.enter_context(
+                tqdm(total=n_total, initial=done, desc=method, unit="row", leave=False, dynamic_ncols=True)
+            )
         signals = _Signals()
         state = {"quantity": None, "cols": None, "seconds": 0.0, "exps": [], "Xr": [], "signals": signals}
-        start = 0
+        start = done
+        explain = (prepare, pipeline, final_explainer, explained_quantity)
         stack.enter_context(signals.install())
         try:
-            for chunk in csv_chunks(args.data, args.chunk_size, dtype=dtype):
-                _explain_chunk(chunk, start, prepare, pipeline, final_explainer, explained_quantity, out, state, args)
+            chunks = csv_chunks(args.data, args.chunk_size, dtype=dtype)
+            for chunk in _rows_from(chunks, done, written, explain, state, args):
+                _explain_chunk(chunk, start, *explain, out, state, args)
                 start += len(chunk)
                 if bar is not None:
                     bar.update(len(chunk))
         except KeyboardInterrupt:
-            raise Stopped(_where(out, args.out, start) + ": interrupted", 130) from None
+            raise Stopped(_where(out, args.out, start) + ": interrupted" + _go_on(out), 130) from None
         except Terminated:
-            raise Stopped(_where(out, args.out, start) + ": terminated (SIGTERM)", 143) from None
+            raise Stopped(_where(out, args.out, start) + ": terminated (SIGTERM)" + _go_on(out), 143) from None
         except UsageError as exc:
-            raise Stopped(_where(out, args.out, start) + f": {exc}", EXIT_USAGE) from None
+            raise Stopped(_where(out, args.out, start) + f": {exc}" + _go_on(out), EXIT_USAGE) from None
         except OSError as exc:  # a full disk, a lost network drive: the machine's, not ours
             msg = " ".join(str(exc).split())
             raise Stopped(
-                _where(out, args.out, start) + f": {type(exc).__name__}: {msg}", EXIT_INTERNAL, kind="error"
+                _where(out, args.out, start) + f": {type(exc).__name__}: {msg}" + _go_on(out),
+                EXIT_INTERNAL,
+                kind="error",
             ) from None
         except Exception as exc:
             msg = " ".join(str(exc).split())
@@ -1150,17 +1169,23 @@ def _run_explain(args):
                 # the model unpickled here but not on the cluster: the workers' set-up, not ours
                 raise Stopped(
                     _where(out, args.out, start) + f": the Dask workers of --scheduler {args.scheduler!r} cannot "
-                    f"import what the model needs ({type(exc).__name__}: {msg}); install it on every worker",
+                    f"import what the model needs ({type(exc).__name__}: {msg}); install it on every worker"
+                    + _go_on(out),
                     EXIT_USAGE,
                 ) from None
-            raise Stopped(_where(out, args.out, start) + f": {type(exc).__name__}: {msg}", EXIT_INTERNAL) from None
+            raise Stopped(
+                _where(out, args.out, start) + f": {type(exc).__name__}: {msg}" + _go_on(out), EXIT_INTERNAL
+            ) from None
     if out.rows == 0:  # e.g. a header followed by blank lines only
         raise UsageError(f"data file {args.data!r} holds no rows or no columns")
     n, quantity = out.rows, state["quantity"]
     if not args.quiet:
+        what = f"{n} rows" if not done else f"rows {done}\u2013{n - 1} (rows 0\u2013{done - 1} were there)"
+        if done == n:
+            what = f"no rows: all {n} rows were there"
         print(
-            f"skxai explain: wrote {n} rows x {len(state['cols'])} attributions of the {quantity or 'output'} "
-            f"to {args.out}",
+            f"skxai explain: wrote {what} x {len(state['cols'] or written)} attributions of the "
+            f"{quantity or 'output'} to {args.out}",
             file=sys.stderr,
         )
     if args.report:
@@ -1262,6 +1287,81 @@ def _where(out, path, start):
     return f"rows 0\u2013{out.rows - 1} are in {path!r}; stopped at row {start}"
 
 
+def _go_on(out):
+    """How to continue a stopped run that wrote rows."""
+    if out.rows == 0:
+        return ""
+    return f" (the same command with --resume goes on from row {out.rows})"
+
+
+def _resumed(args):
+    """``(rows, header)`` an earlier run left in ``--out`` for ``--resume`` (0 and None for a
+    fresh run, or a missing or empty file)."""
+    if not args.resume:
+        return 0, None
+    if args.report:
+        raise UsageError("--report cannot be combined with --resume: the report is made in one run")
+    if not os.path.exists(args.out) or os.path.getsize(args.out) == 0:
+        return 0, None
+    from skxai._stream import written_rows
+
+    try:
+        rows, header, last = written_rows(args.out)
+    except ValueError as exc:
+        raise UsageError(
+            f"--resume: {args.out!r} cannot be continued: {exc}; remove its last line, or run again without --resume"
+        ) from None
+    return rows, (header, last)
+
+
+def _rows_from(chunks, done, written, explain, state, args):
+    """The chunks of DATA from row ``done`` on, after the last row written (row ``done - 1``)
+    was explained again and found equal to the one in ``--out``: another DATA, model or option
+    would append rows of another explanation under the same header."""
+    skip = done
+    for chunk in chunks:
+        if skip >= len(chunk):
+            skip -= len(chunk)
+            if skip == 0 and done:
+                _check_resumed(chunk.iloc[-1:], done - 1, written, explain, state, args)
+            continue
+        if skip:
+            _check_resumed(chunk.iloc[skip - 1 : skip], done - 1, written, explain, state, args)
+            chunk, skip = chunk.iloc[skip:], 0
+        yield chunk
+
+
+def _check_resumed(row, index, written, explain, state, args):
+    header, last = written
+    result = _chunk_result(row, index, *explain, state, args)
+    columns = [str(c) for c in result.columns]
+    same = "; resume with the DATA, MODEL and options of the run that wrote it"
+    if columns != header:
+        raise UsageError(
+            f"--resume: {args.out!r} has the columns {_shown(header)}, and this run writes {_shown(columns)}{same}"
+        )
+    for name, now, then in zip(columns, result.iloc[0].tolist(), last, strict=True):
+        if not _same_cell(now, then):
+            raise UsageError(
+                f"--resume: row {index} of {args.out!r} is not what this run gives it ({name}: "
+                f"{then} there, {now} now){same}"
+            )
+
+
+def _shown(names, k=6):
+    return "[" + ", ".join(map(repr, names[:k])) + (", ...]" if len(names) > k else "]")
+
+
+def _same_cell(now, then):
+    """A cell explained again against its text in the file: numbers to 1e-9 (LIME and the
+    conditional game round in the last bits with the rows explained beside them)."""
+    try:
+        a, b = float(now), float(then)
+    except (TypeError, ValueError):
+        return str(now) == then
+    return (np.isnan(a) and np.isnan(b)) or bool(np.isclose(a, b, rtol=1e-9, atol=1e-12))
+
+
 def _added_names(columns, *names):
     """``names`` of the columns written after the attributions, each made distinct from the
     attribution columns ``columns`` by ``_`` suffixes: a feature named ``prediction`` or
@@ -1296,6 +1396,13 @@ def _all_outputs_error(explainer, names, args):
 
 def _explain_chunk(chunk, start, prepare, pipeline, final_explainer, explained_quantity, out, state, args):
     """Explain one chunk of rows of DATA and append its attributions to the output."""
+    result = _chunk_result(chunk, start, prepare, pipeline, final_explainer, explained_quantity, state, args)
+    with state["signals"].hold():  # the chunk and the count of rows written, or neither
+        out.append(result)
+
+
+def _chunk_result(chunk, start, prepare, pipeline, final_explainer, explained_quantity, state, args):
+    """The rows of the output for one chunk of rows of DATA (a DataFrame)."""
     import pandas as pd
 
     from skxai.utils._feature_names import internal_call
@@ -1326,7 +1433,14 @@ def _explain_chunk(chunk, start, prepare, pipeline, final_explainer, explained_q
     state["explainer"] = explainer
     state["quantity"] = state["quantity"] or explained_quantity(exp, explainer)
     if state["cols"] is None:
-        unnamed = Xt is X and getattr(explainer, "feature_names_in_", None) is None  # a saved one, fitted on an array
+        # a saved one, fitted on an array (for a model without names: a frame is read by
+        # position; for one with names, it is matched by them, and the columns are the model's)
+        schema = getattr(explainer, "_schema", None)
+        unnamed = (
+            Xt is X
+            and getattr(explainer, "feature_names_in_", None) is None
+            and getattr(schema, "column_labels", None) is None
+        )
         if isinstance(X, np.ndarray) or unnamed or not hasattr(explainer, "get_feature_names_out"):
             # a model fitted on an array is given the rows as one: the columns keep DATA's
             # names (the explainer's would be x0, x1 ...)
@@ -1356,5 +1470,4 @@ def _explain_chunk(chunk, start, prepare, pipeline, final_explainer, explained_q
     if args.report and start < 200:  # the report shows the first <= 200 rows
         state["exps"].append(exp)
         state["Xr"].append(X)
-    with state["signals"].hold():  # the chunk and the count of rows written, or neither
-        out.append(result)
+    return result

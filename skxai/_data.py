@@ -134,6 +134,20 @@ class TabularSchema:
             return None
         return np.asarray([str(c) for c in self.columns], dtype=object)
 
+    @property
+    def player_names(self):
+        """The names the columns are shown under: the fitted frame's, else the model's own
+        (:meth:`adopt_model_columns`), else None (``x0``, ``x1``, ...)."""
+        model_columns = self.__dict__.get("model_columns")
+        if self.columns is None and model_columns is not None:
+            return np.asarray(model_columns, dtype=object)
+        return self.feature_names
+
+    @property
+    def column_labels(self):
+        """The columns' labels as a frame names them (the fitted frame's, else the model's)."""
+        return self.columns if self.columns is not None else self.__dict__.get("model_columns")
+
     def _to_array(self, X):
         from sklearn.utils.validation import check_array
 
@@ -158,10 +172,31 @@ class TabularSchema:
             return False
         return "allow-nan" if self.allow_nan or not self.numeric else True
 
+    def adopt_model_columns(self, estimator):
+        """Match later frames by the column names ``estimator`` was fitted on, when the
+        explainer itself was fitted on an unnamed array.
+
+        Such a frame was read by position (scikit-learn's rule for an estimator fitted
+        without names), so a frame with the model's columns in another order was explained as
+        the model never sees it; the model's own ``predict`` refuses it.
+
+        Parameters
+        ----------
+        estimator : object
+            The fitted model (its ``feature_names_in_``, where it has one, names the columns).
+        """
+        from skxai._estimators import unwrap_frozen
+
+        names = getattr(unwrap_frozen(estimator), "feature_names_in_", None)
+        if self.columns is None and names is not None and len(names) == self.n_features:
+            self.model_columns = [str(c) for c in names]
+
     def to_array(self, X, *, n_features=None, name="X", owner="explainer"):
         """Validate ``X`` and return a 2-D float64 (or object) array."""
         if _is_frame(X) and self.columns is not None:
             X = columns_in_fit_order(X, self.columns, name)
+        elif _is_frame(X) and self.__dict__.get("model_columns") is not None:
+            X = columns_in_fit_order(X, self.model_columns, name, as_str=True)
         if _is_frame(X) and self.is_frame and self.exact_integers:
             # once per column and fitted explainer: a command line's chunks (or a loop of
             # transform calls) repeated it for every chunk, 19 times for 6 chunks of a file
@@ -240,6 +275,9 @@ class TabularSchema:
         """
         if _is_frame(X) and self.columns is not None and list(X.columns) != self.columns:
             return X[self.columns]
+        model_columns = self.__dict__.get("model_columns")
+        if _is_frame(X) and self.columns is None and model_columns is not None:
+            return columns_in_fit_order(X, model_columns, as_str=True)
         return X
 
     def to_model_input(self, A):

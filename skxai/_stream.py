@@ -308,6 +308,40 @@ def output_compression(path):
     return None
 
 
+def written_rows(path):
+    """What an earlier run left in the output CSV ``path``: ``(rows, columns, last)``, the
+    number of data rows, the header, and the last row as written (a list of str; None without
+    rows).
+
+    Read a chunk at a time (memory flat in the rows), compressed files included. A torn last
+    row (a run killed while writing it, which :class:`AppendingCsv` avoids but cannot rule out)
+    or a stream cut short is a ValueError: resuming after it would leave a broken row inside.
+    """
+    import pandas as pd
+
+    compression = output_compression(path)
+    if compression is None:
+        with open(path, "rb") as fh:
+            fh.seek(0, os.SEEK_END)
+            size = fh.tell()
+            if size:
+                fh.seek(size - 1)
+                if fh.read(1) != b"\n":
+                    raise ValueError("its last row is cut off (the run was killed while writing it)")
+    rows, columns, last = 0, None, None
+    try:
+        for chunk in pd.read_csv(path, chunksize=100_000, dtype=str, keep_default_na=False, **CSV_OPTIONS):
+            columns = [str(c) for c in chunk.columns] if columns is None else columns
+            rows += len(chunk)
+            if len(chunk):
+                last = [str(v) for v in chunk.iloc[-1].tolist()]
+    except pd.errors.EmptyDataError:
+        return 0, None, None
+    except (ValueError, EOFError, OSError) as exc:
+        raise ValueError(f"it cannot be read back ({type(exc).__name__}: {' '.join(str(exc).split())})") from None
+    return rows, columns, last
+
+
 class AppendingCsv:
     """Write a CSV in pieces: the header with the first piece, every piece flushed to disk.
 
@@ -318,9 +352,11 @@ class AppendingCsv:
     compressed (one stream per piece), as ``pandas.read_csv`` infers from the name.
     """
 
-    def __init__(self, path):
+    def __init__(self, path, rows=0):
         self.path = path
-        self.rows = 0
+        # rows=n: the file already holds n rows under its header (``skxai explain --resume``);
+        # the pieces are appended to it, without a header
+        self.rows = rows
         self._fh = None
         self._regular = True
         self._compression = output_compression(path)
@@ -333,7 +369,7 @@ class AppendingCsv:
         if self._compression is not None:
             data = self._compression.compress(data)
         if self._fh is None:
-            self._fh = open(self.path, "wb")
+            self._fh = open(self.path, "ab" if self.rows else "wb")
             self._regular = stat.S_ISREG(os.fstat(self._fh.fileno()).st_mode)
         end = self._fh.tell()
         try:

@@ -670,13 +670,14 @@ class BaseTabularExplainer(BaseExplainer):
         if self._needs_y and y is None:
             raise ValueError(f"{type(self).__name__}.fit needs y (it retrains the model).")
         self.estimator_ = self._fit_estimator(schema.to_model_input(in_input_dtype(X, Xa)), y, **fit_params)
+        schema.adopt_model_columns(self.estimator_)
         self.output_ = ModelOutput(self.estimator_, self.response_method, schema)
         # the explained quantity under the name TreeSHAP and the torch families give it
         self.quantity_ = self.output_.quantity
         check_not_cluster_labels(self.estimator_, self.output_.method)
         self.background_, self.background_weights_ = self._summarise_background(Xa)
         self.groups_, self.feature_names_out_ = check_feature_groups(
-            getattr(self, "feature_groups", None), self.n_features_in_, schema.feature_names, schema.columns
+            getattr(self, "feature_groups", None), self.n_features_in_, schema.player_names, schema.column_labels
         )
         self.n_players_ = len(self.groups_)
         # in calls of at most batch_size rows, as every other model call (max_background=None

@@ -542,7 +542,7 @@ def test_an_internal_failure_part_way_exits_1_and_says_how_far(long_files, capsy
         assert code == 1
         assert err.strip().splitlines() == [
             f"skxai explain: {kind}: rows 0\u2013999 are in {str(out)!r}; stopped at row 1000: "
-            f"{type(exc).__name__}: {exc}"]
+            f"{type(exc).__name__}: {exc} (the same command with --resume goes on from row 1000)"]
         assert len(pd.read_csv(out)) == 1000
 
 

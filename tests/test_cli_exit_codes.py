@@ -109,7 +109,10 @@ def test_a_stop_part_way_keeps_its_code_and_says_how_far(lin, capsys, monkeypatc
     out = d / f"part{code}.csv"
     got, _, err = _run(_explain(d, out, "--chunk-size", 2), capsys)
     assert got == code
-    assert err == f"skxai explain: {kind}: rows 0\u20133 are in {str(out)!r}; stopped at row 4: {cause}\n"
+    assert err == (
+        f"skxai explain: {kind}: rows 0\u20133 are in {str(out)!r}; stopped at row 4: {cause} "
+        "(the same command with --resume goes on from row 4)\n"
+    )
     assert len(pd.read_csv(out)) == 4
 
 

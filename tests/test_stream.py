@@ -185,7 +185,10 @@ def test_tree_shap_interrupted_part_way_keeps_whole_chunks_and_says_where(forest
               "--trusted-type", "sklearn.tree._tree.Tree"]
     assert _explain(["explain", d / "forest.skops", d / "data.csv", "--out", out, *common]) == 130
     err = capsys.readouterr().err.strip().splitlines()
-    assert err == [f"skxai explain: stopped: rows 0\u2013149 are in {str(out)!r}; stopped at row 150: interrupted"]
+    assert err == [
+        f"skxai explain: stopped: rows 0\u2013149 are in {str(out)!r}; stopped at row 150: interrupted "
+        "(the same command with --resume goes on from row 150)"
+    ]
     monkeypatch.undo()
     full = d / "full.csv"
     assert _explain(["explain", d / "forest.skops", d / "data.csv", "--out", full, *common]) == 0

@@ -494,13 +494,16 @@ class AnchorTabularExplainer(BaseAnchorExplainer):
         self._check_threshold()
         self._check_validation_samples()
         self.estimator_ = self._fit_estimator(schema.to_model_input(in_input_dtype(X, Xa)), y, **fit_params)
+        schema.adopt_model_columns(self.estimator_)
+        if schema.player_names is not None:
+            self._names = list(schema.player_names)  # an array fitted for a model that names them
         self.output_ = ModelOutput(self.estimator_, self.response_method, schema)
         bg = Xa
         rng = np.random.RandomState(self._seed())
         if self.max_background is not None and len(Xa) > self.max_background:
             bg = Xa[np.sort(rng.choice(len(Xa), self.max_background, replace=False))]
         self.background_ = bg
-        cat = _categorical_mask(self.categorical_features, Xa.shape[1], schema.feature_names)
+        cat = _categorical_mask(self.categorical_features, Xa.shape[1], schema.player_names)
         self.bin_edges_, self._values, self._as_str, self._missing_str = [], [], [], {}
         for j in range(Xa.shape[1]):
             col = bg[:, j]

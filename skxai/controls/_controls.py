@@ -374,7 +374,9 @@ class _ControlExplainer(BaseTabularExplainer):
         return Explanation(
             values,
             base_values=np.tile(self.expected_value_, (n, 1)),
-            data=X,
+            # the data beside the values, in the order the values are (a frame's columns in
+            # another order were shown under the fitted names, each beside another's value)
+            data=self._schema.in_fit_order(X),
             feature_names=self.feature_names_out_,
             output_names=self.output_names_,
             target_index=self._explained_target(outputs, lambda o: self.output_.predicted(Xa, o)),

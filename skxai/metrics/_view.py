@@ -167,6 +167,7 @@ class ExplainerView:
 
     def check_attributions(self, A):
         """Attributions as float64, checked against ``X``; heatmaps upsampled to its size."""
+        A = self._players_in_order(A)
         A = to_numpy(A)
         n = self.n
         if A.shape[0] != n:
@@ -194,6 +195,33 @@ class ExplainerView:
             f"attributions have shape {A.shape}; expected the input's shape {self.X.shape}"
             + (f" or a heatmap (n, *{self.spatial})." if self.spatial else ".")
         )
+
+    def _players_in_order(self, A):
+        """Named attributions (a DataFrame of ``set_output(transform="pandas")``, an
+        ``Explanation``) with their columns in the explainer's order of players, matched by
+        name: read by position, columns in another order scored each player's value as
+        another's."""
+        from skxai._explanation import Explanation
+
+        if isinstance(A, Explanation):
+            names, A = A.feature_names, A.target_values
+        elif hasattr(A, "columns") and hasattr(A, "iloc"):
+            names = A.columns
+        else:
+            return A
+        players = getattr(self.explainer, "feature_names_out_", None)
+        if not self.tabular or names is None or players is None:
+            return A
+        names, players = [str(c) for c in names], [str(c) for c in players]
+        if names == players:
+            return A
+        if sorted(names) != sorted(players) or len(set(names)) != len(names):
+            raise ValueError(
+                f"attributions have the columns {names[:10]}, but {type(self.explainer).__name__}'s "
+                f"players are {players[:10]}; pass the attributions of these players."
+            )
+        order = [names.index(c) for c in players]
+        return A.iloc[:, order] if hasattr(A, "iloc") else np.asarray(A)[:, order]
 
     # ------------------------------------------------------------------ relevance
     def unit_relevance(self, A=None):

@@ -368,6 +368,7 @@ class TreeShapExplainer(BaseTabularExplainer):
         elif hasattr(self, "feature_names_in_"):
             del self.feature_names_in_
         self.estimator_ = self._fit_estimator(X if Xs is not None else schema.to_model_input(Xa), y, **fit_params)
+        schema.adopt_model_columns(self.estimator_)
         self._pre, self.tree_model_ = final_estimator(self.estimator_)
         self._kind = model_kind(self.tree_model_)
         background = None
@@ -579,14 +580,14 @@ class TreeShapExplainer(BaseTabularExplainer):
         """Players, their names, and the player of every column the trees see."""
         if self.feature_space == "model" or not self._pre:
             # the trees' columns are the players (without steps: the input columns)
-            names = tree_names if self._pre else self._schema.feature_names
+            names = tree_names if self._pre else self._schema.player_names
             self.groups_, self.feature_names_out_ = check_feature_groups(self.feature_groups, Z.shape[1], names)
             player = np.empty(Z.shape[1], dtype=np.int64)
             for p, cols in enumerate(self.groups_):
                 player[cols] = p
         else:
             self.groups_, self.feature_names_out_ = check_feature_groups(
-                self.feature_groups, self.n_features_in_, self._schema.feature_names
+                self.feature_groups, self.n_features_in_, self._schema.player_names
             )
             player = self._trace_columns(Xa, Z, tree_names)
         self.n_players_ = len(self.groups_)
