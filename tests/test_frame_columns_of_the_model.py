@@ -186,3 +186,22 @@ def test_the_command_line_names_a_saved_array_fitted_explainers_columns_as_the_m
         outs.append(out.read_text())
     assert outs[0].splitlines()[0].startswith("a,b,c,d,")
     assert outs[1] == outs[0]
+
+
+def test_tree_columns_keep_their_names_after_a_background_in_another_order():
+    # The trees' columns were named by asking the last step for the names of the explainer's
+    # input: a ColumnTransformer fitted on other columns' order refused, and they became x0..x4.
+    from sklearn.compose import ColumnTransformer
+    from sklearn.ensemble import GradientBoostingRegressor
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+    rng = np.random.default_rng(1)
+    df = pd.DataFrame({"num1": rng.normal(size=80), "cat": rng.choice(["u", "v", "w"], size=80),
+                       "num2": rng.normal(size=80)})  # fmt: skip
+    ct = ColumnTransformer([("oh", OneHotEncoder(), ["cat"]), ("sc", StandardScaler(), ["num1", "num2"])])
+    m = make_pipeline(ct, GradientBoostingRegressor(n_estimators=10, random_state=0)).fit(df, df.num1)
+    names = ["oh__cat_u", "oh__cat_v", "oh__cat_w", "sc__num1", "sc__num2"]
+    for bg in (df, df[["num2", "cat", "num1"]]):
+        ex = TreeShapExplainer(m, feature_space="model").fit(bg)
+        assert list(ex.feature_names_out_) == names

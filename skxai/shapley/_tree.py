@@ -561,14 +561,10 @@ class TreeShapExplainer(BaseTabularExplainer):
             return Z
         out = None
         if self._pre:
-            last = self._pre[-1]
             if hasattr(data, "columns"):
                 out = [str(c) for c in data.columns]
             else:
-                try:
-                    out = [str(c) for c in last.get_feature_names_out(None if in_names is None else list(in_names))]
-                except Exception:  # steps without get_feature_names_out
-                    out = None
+                out = _steps_names_out(self._pre, in_names)
         elif in_names is not None:
             out = [str(c) for c in in_names]
         if out is None or len(out) != Z.shape[1]:
@@ -1171,6 +1167,21 @@ class TreeShapExplainer(BaseTabularExplainer):
         values = self._explanation(X, check_targets=False).values  # every output is computed
         idx = check_target_indices(target_indices, values.shape[0], self.n_outputs_)
         return select_target(values, idx)
+
+
+def _steps_names_out(steps, in_names):
+    """The names of the columns the trees see, step after step: a step fitted on named
+    columns names its own outputs (given the explainer's names, in another order than its
+    fit, a ColumnTransformer refused them, and the trees' columns became x0, x1, ...); the
+    others get the names of the step before. None where a step cannot name its outputs."""
+    names = None if in_names is None else [str(c) for c in in_names]
+    for step in steps:
+        try:
+            given = None if getattr(step, "feature_names_in_", None) is not None else names
+            names = [str(c) for c in step.get_feature_names_out(given)]
+        except Exception:  # steps without get_feature_names_out
+            return None
+    return names
 
 
 def _as_csr(X):
