@@ -139,4 +139,30 @@ class RoomyFigure(Figure):
                 self.subplots_adjust(**margins)
             else:
                 self.tight_layout()
+        for ax in axes:
+            _keep_centred_text_inside(ax, renderer)
         super().draw(renderer)
+
+
+def _keep_centred_text_inside(ax, renderer):
+    """Slide an axes' centred title and x label sideways, as little as needed, so they stay
+    inside the figure: long tick labels on the left leave a narrow axes at the right, and a
+    label centred over it ran past the figure's edge ("... log-odds of malignan")."""
+    fig_w = ax.figure.get_size_inches()[0]
+    box = ax.get_position()
+    x0, w = box.x0 * fig_w, box.width * fig_w
+    if w <= 0:
+        return
+    for text in (ax.title, ax.xaxis.label):
+        if not text.get_text() or text.get_ha() != "center":
+            continue
+        if getattr(text, "_skxai_centre", None) is None:
+            if text.get_position()[0] != 0.5:
+                continue  # placed by its display: left where it was put
+            text._skxai_centre = 0.5
+        half = _width_inches(text, renderer) / 2
+        centre = x0 + text._skxai_centre * w
+        low, high = _PAD + half, fig_w - _PAD - half
+        if low <= high:
+            centre = min(max(centre, low), high)
+        text.set_x((centre - x0) / w)

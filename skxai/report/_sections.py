@@ -358,7 +358,7 @@ def tabular_views(sb, exp, n_local, explainer=None, X=None, output=None):
     sb.add("<h3>Local views</h3>")
     model_out = model_outputs(explainer, X, exp, output) if X is not None else None
     sb.add(reconstruction_html(exp, model_out, label))
-    picked = local_samples(exp, n_local)
+    picked = local_samples(exp, n_local, model_out)
     if picked:
         sb.add("<p>Samples shown: " + ", ".join(f"{esc(why)} (sample {i})" for i, why in picked) + ".</p>")
     surrogate = "model_outputs" in exp.extras
@@ -477,14 +477,22 @@ def _condition_html(condition, names):
     return f"{esc(condition[:at])}<bdi>{esc(name)}</bdi>{esc(condition[at + len(name) :])}"
 
 
-def local_samples(exp, k):
-    """Up to ``k`` telling samples: the highest and lowest explained output, then the median one."""
+def local_samples(exp, k, model_out=None):
+    """Up to ``k`` telling samples: the highest and lowest explained output, then the median one.
+
+    Ranked by the model's own outputs where given (``model_out``, one per sample): a surrogate's
+    prediction g(x) (base plus weights) is not the model's output, and the sample it ranks
+    highest was shown as the model's highest output beside a higher one of the model.
+    """
     values = np.asarray(exp.target_values, dtype=np.float64)
     n = len(values)
     base = exp.target_base_values
     if base is None or k <= 0:
         return [(i, "sample") for i in range(min(k, n))]
-    pred = np.ravel(base) + values.sum(axis=1)
+    if model_out is not None and len(model_out) == n:
+        pred = np.asarray(model_out, dtype=np.float64)
+    else:
+        pred = np.ravel(base) + values.reshape(n, -1).sum(axis=1)
     order = np.argsort(pred, kind="stable")
     picks = [
         (int(order[-1]), "highest output"),

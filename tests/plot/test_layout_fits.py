@@ -23,8 +23,12 @@ def _long_names_explanation():
                        method="KernelShapExplainer", quantity="probability of Iris setosa (bristle-pointed)")
 
 
-def _words_outside(fig):
-    fig.savefig(io.BytesIO(), format="png", dpi=72)  # no bbox_inches: what a user's savefig does
+def _words_outside(fig, dpi=72):
+    # drawn at the dpi of the picture and measured in its pixels: after savefig(dpi=72), the
+    # texts' boxes (from the saved draw) were compared with the figure's box at its own dpi
+    # (100), so a text 30% past the edge still counted as inside
+    fig.set_dpi(dpi)
+    fig.canvas.draw()  # no bbox_inches: what a user's savefig(dpi=dpi) draws
     renderer = fig.canvas.get_renderer()
     box = fig.bbox
     out = []
@@ -59,6 +63,34 @@ def test_long_feature_names_and_labels_stay_inside_saved_figure(display, kwargs)
         plt.close(disp.figure_)
 
 
+def _many_long_names_explanation():
+    from sklearn.datasets import load_breast_cancer
+
+    rng = np.random.default_rng(1)
+    base = load_breast_cancer().feature_names
+    names = [f"{c.replace(' ', '_')}_measured_at_baseline_visit_in_mm_units" for c in base]
+    return Explanation(rng.normal(size=(5, 30)), base_values=np.zeros(5), data=rng.normal(size=(5, 30)),
+                       feature_names=names, method="KernelShapExplainer", quantity="log-odds of malignant")
+
+
+@pytest.mark.parametrize("display, kwargs", [
+    (BarDisplay, {"max_display": 10}),
+    (BeeswarmDisplay, {"max_display": 10}),
+    (WaterfallDisplay, {"index": 0, "max_display": 10}),
+])
+def test_centred_labels_over_a_narrow_axes_stay_inside(display, kwargs):
+    # 30 wrapped names of 50 characters push the axes to the right: the x label and the title,
+    # centred over it, ran past the figure's right edge ("... the log-odds of malignan")
+    import matplotlib.pyplot as plt
+
+    disp = display.from_explanation(_many_long_names_explanation(), **kwargs)
+    try:
+        for dpi in (72, 90, 150):
+            assert _words_outside(disp.figure_, dpi) == []
+    finally:
+        plt.close(disp.figure_)
+
+
 def test_user_axes_layout_left_alone():
     import matplotlib.pyplot as plt
 
@@ -75,7 +107,6 @@ def test_user_axes_layout_left_alone():
 def test_a_saved_display_is_drawn_once(monkeypatch):
     """Room for long text is made inside the one draw of savefig (a layout engine would make
     matplotlib draw the figure twice: a third more time per picture, benchmarks/results/plot.md)."""
-    import io
 
     import numpy as np
 

@@ -199,6 +199,27 @@ def test_local_views_pick_telling_samples():
     assert local_samples(exp, 3) == [(1, "highest output"), (2, "lowest output"), (3, "median output")]
     assert [i for i, _ in local_samples(exp, 10)] == [1, 2, 3, 0]
     assert local_samples(Explanation(np.ones((3, 2))), 2) == [(0, "sample"), (1, "sample")]
+    # the model's own outputs rank the samples where they are known: a surrogate's g(x) ranked
+    # sample 1 highest where the model's highest output was sample 3's
+    model_out = np.array([0.0, 4.0, 1.0, 9.0])
+    assert local_samples(exp, 3, model_out) == [(3, "highest output"), (0, "lowest output"), (1, "median output")]
+
+
+def test_the_lime_section_names_the_models_highest_output(tmp_path):
+    from sklearn.datasets import load_diabetes
+    from sklearn.ensemble import GradientBoostingRegressor
+
+    from skxai import LimeExplainer
+    from skxai.report import make_report
+
+    X, y = load_diabetes(return_X_y=True)
+    model = GradientBoostingRegressor(n_estimators=30, random_state=0).fit(X, y)
+    ex = LimeExplainer(model, n_samples=200, random_state=0).fit(X[:50])
+    rows = X[:30]
+    make_report(ex, rows, path=tmp_path / "r.html")
+    html = (tmp_path / "r.html").read_text()
+    top = int(np.argmax(model.predict(rows)))
+    assert f"highest output (sample {top})" in html
 
 
 def test_browser_probe_sees_overflow_and_captions(tmp_path):
