@@ -283,7 +283,14 @@ class TabularSchema:
     def to_model_input(self, A):
         """Turn a perturbed array back into what the model was trained on."""
         if not self.is_frame:
-            return A
+            model_columns = self.__dict__.get("model_columns")
+            if model_columns is None or scipy.sparse.issparse(A):
+                return A
+            import pandas as pd
+
+            # an array fitted for a model that names its columns: the model gets them named
+            # (as an array, it warned "X does not have valid feature names" at every call)
+            return pd.DataFrame(A, columns=model_columns, dtype=object if A.dtype == object else None)
         import pandas as pd
 
         if scipy.sparse.issparse(A):

@@ -205,3 +205,16 @@ def test_tree_columns_keep_their_names_after_a_background_in_another_order():
     for bg in (df, df[["num2", "cat", "num1"]]):
         ex = TreeShapExplainer(m, feature_space="model").fit(bg)
         assert list(ex.feature_names_out_) == names
+
+
+@pytest.mark.parametrize(("cls", "kwargs"), EXPLAINERS)
+def test_the_model_gets_its_own_names_without_a_warning(cls, kwargs, model):
+    # an explainer fitted on an array for a model fitted on a frame passed arrays to the model,
+    # which warned at every call (about 70 warnings for one explanation and its report)
+    m, df = model
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ex = cls(m, **kwargs).fit(df.iloc[:30].to_numpy())
+        values = ex.transform(df.iloc[:3].to_numpy())
+    ref = cls(m, **kwargs).fit(df.iloc[:30]).transform(df.iloc[:3])
+    np.testing.assert_array_equal(np.asarray(values), np.asarray(ref))

@@ -822,7 +822,10 @@ def _warn_nearly_collinear(explainer, background):
     condition = e[-1] / max(float(direction @ corr @ direction), np.finfo(np.float64).tiny)
     loading = np.abs(direction)
     names = getattr(explainer, "feature_names_in_", None)
-    involved = [keep[i] for i in np.argsort(-loading) if loading[i] >= 0.2][:5]
+    # the five largest loadings, listed in column order: equal loadings (exactly collinear
+    # columns) came in an order set by the eigen-solver's rounding ("x1, x0" on some machines)
+    top = [keep[i] for i in np.argsort(-np.round(loading, 12), kind="stable") if loading[i] >= 0.2][:5]
+    involved = sorted(top)
     listed = ", ".join(str(names[j]) if names is not None else f"x{j}" for j in involved)
     warn_at_caller(
         f"conditional_sampler='gaussian': the background's correlation matrix is nearly singular "
