@@ -1155,7 +1155,9 @@ def _run_explain(args):
         except Terminated:
             raise Stopped(_where(out, args.out, start) + ": terminated (SIGTERM)" + _go_on(out), 143) from None
         except UsageError as exc:
-            raise Stopped(_where(out, args.out, start) + f": {exc}" + _go_on(out), EXIT_USAGE) from None
+            # a refused --resume: running the same command again would be refused again
+            again = "" if isinstance(exc, _ResumeRefused) else _go_on(out)
+            raise Stopped(_where(out, args.out, start) + f": {exc}" + again, EXIT_USAGE) from None
         except OSError as exc:  # a full disk, a lost network drive: the machine's, not ours
             msg = " ".join(str(exc).split())
             raise Stopped(
@@ -1331,18 +1333,22 @@ def _rows_from(chunks, done, written, explain, state, args):
         yield chunk
 
 
+class _ResumeRefused(UsageError):
+    """``--out`` is not the output of this command: ``--resume`` cannot go on from it."""
+
+
 def _check_resumed(row, index, written, explain, state, args):
     header, last = written
     result = _chunk_result(row, index, *explain, state, args)
     columns = [str(c) for c in result.columns]
     same = "; resume with the DATA, MODEL and options of the run that wrote it"
     if columns != header:
-        raise UsageError(
+        raise _ResumeRefused(
             f"--resume: {args.out!r} has the columns {_shown(header)}, and this run writes {_shown(columns)}{same}"
         )
     for name, now, then in zip(columns, result.iloc[0].tolist(), last, strict=True):
         if not _same_cell(now, then):
-            raise UsageError(
+            raise _ResumeRefused(
                 f"--resume: row {index} of {args.out!r} is not what this run gives it ({name}: "
                 f"{then} there, {now} now){same}"
             )

@@ -195,7 +195,7 @@ class TabularSchema:
         """Validate ``X`` and return a 2-D float64 (or object) array."""
         if _is_frame(X) and self.columns is not None:
             X = columns_in_fit_order(X, self.columns, name)
-        elif _is_frame(X) and self.__dict__.get("model_columns") is not None:
+        elif self._named_by_model(X):
             X = columns_in_fit_order(X, self.model_columns, name, as_str=True)
         if _is_frame(X) and self.is_frame and self.exact_integers:
             # once per column and fitted explainer: a command line's chunks (or a loop of
@@ -275,22 +275,26 @@ class TabularSchema:
         """
         if _is_frame(X) and self.columns is not None and list(X.columns) != self.columns:
             return X[self.columns]
-        model_columns = self.__dict__.get("model_columns")
-        if _is_frame(X) and self.columns is None and model_columns is not None:
-            return columns_in_fit_order(X, model_columns, as_str=True)
+        if self.columns is None and self._named_by_model(X):
+            return columns_in_fit_order(X, self.model_columns, as_str=True)
         return X
+
+    def _named_by_model(self, X):
+        """Whether ``X`` is a frame to match by the model's names (:meth:`adopt_model_columns`):
+        its column names are all strings, as scikit-learn reads names; a frame of positions
+        (``pd.DataFrame(array)``, columns 0, 1, 2) is read by position, as the model reads it."""
+        return (
+            _is_frame(X)
+            and self.__dict__.get("model_columns") is not None
+            and all(isinstance(c, str) for c in X.columns)
+        )
 
     def to_model_input(self, A):
         """Turn a perturbed array back into what the model was trained on."""
         if not self.is_frame:
-            model_columns = self.__dict__.get("model_columns")
-            if model_columns is None or scipy.sparse.issparse(A):
-                return A
-            import pandas as pd
-
-            # an array fitted for a model that names its columns: the model gets them named
-            # (as an array, it warned "X does not have valid feature names" at every call)
-            return pd.DataFrame(A, columns=model_columns, dtype=object if A.dtype == object else None)
+            # arrays stay arrays, also for a model fitted on named columns: a frame per call made
+            # a Ridge's KernelSHAP 4 times slower (its predict: 860 us a call against 160)
+            return A
         import pandas as pd
 
         if scipy.sparse.issparse(A):

@@ -8,6 +8,7 @@ installed gets a page that says so; an explainer missing from a family is listed
 from __future__ import annotations
 
 import os
+import shlex
 import sys
 import time
 from html import escape
@@ -323,7 +324,8 @@ def _image_family(out, quick, log):
             fh.write(
                 localisation_markdown(
                     report.localisation,
-                    f"python -m skxai demo --families image{' --quick' if quick else ''}",
+                    # a command that runs (it lacked --out) and writes what this file describes
+                    f"python -m skxai demo --families image{' --quick' if quick else ''} --out {shlex.quote(out)}",
                     f"Held-out images: {len(Xe)}; CNN held-out accuracy {acc:.3f}; "
                     f"trained in {train_seconds:.0f} s.\n\n",
                 )

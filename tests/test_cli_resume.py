@@ -85,6 +85,8 @@ def test_other_options_are_refused_and_the_file_is_left_alone(files, capsys):
     assert _run(files, out, "--resume", "--background", 30) == 2  # the last option wins: 30 rows
     err = capsys.readouterr().err
     assert "--resume: row 39 of" in err and "is not what this run gives it" in err
+    # no advice to run the same command with --resume: it would be refused again
+    assert "goes on from row" not in err
     assert out.read_bytes() == kept
 
 

@@ -39,6 +39,11 @@ def test_demo_end_to_end(tmp_path):
         # The maps are scored against the shapes' boxes (or the page says the metrics are missing).
         assert "Do the maps point at the object?" in html
         assert "random maps (control)" in html or "are not in this installation" in html
+        md = out / "localisation.md"
+        if md.exists():
+            # the command recorded there runs as written (it lacked the required --out)
+            command = re.search(r"python -m skxai demo [^`\n]*", md.read_text()).group(0)
+            assert "--out" in command and "--quick" in command, command
     if status["text"] == "ok":
         html = (out / "text.html").read_text()
         assert re.search(r'class="skxai-w[^"]*"', html)

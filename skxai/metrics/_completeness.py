@@ -88,7 +88,10 @@ def completeness_gap(explainer, X, *, attributions=None, baseline=None, relative
             batch_size=batch_size,
             need_attributions=False,
         )
-        A = to_numpy(explainer_transform(explainer, X) if attributions is None else attributions)
+        # named attributions (a frame, an Explanation) in the explainer's order of players, of
+        # the explained outputs: an Explanation reached numpy whole and failed deep inside
+        A = explainer_transform(explainer, X) if attributions is None else view.players_in_order(attributions)
+        A = to_numpy(A)
         if A.shape[0] != view.n:
             raise ValueError(f"attributions hold {A.shape[0]} samples but X holds {view.n}.")
         if not np.isfinite(A).all():

@@ -18,6 +18,8 @@ from skxai.metrics._utils import to_numpy
 def _check_maps_masks(maps, masks):
     maps = to_numpy(maps)
     masks_arr = np.asarray(masks.detach().cpu().numpy() if hasattr(masks, "detach") else masks)
+    if maps.ndim >= 1 and maps.shape[0] == 0:
+        raise ValueError("maps hold no samples: pass at least one map and its mask.")
     if maps.ndim != 3:
         raise ValueError(
             f"maps must have shape (n_samples, H, W); got shape {maps.shape}. Reduce the channels "

@@ -163,11 +163,22 @@ class ExplainerView:
 
         baseline = resolve_baseline_name(baseline, mean_means="channel_mean", owner="metrics")
         background = getattr(self.explainer, "background_", None)
+        if background is None and isinstance(baseline, str) and baseline == "background_mean":
+            # an image Shapley explainer keeps the mean of its fit's images, not the images
+            mean = getattr(self.explainer, "baseline_image_", None)
+            if mean is not None and np.size(mean) == int(np.prod(self.X.shape[1:])):
+                background = np.asarray(mean).reshape((1,) + self.X.shape[1:])
+            else:
+                raise ValueError(
+                    f"baseline='background_mean' needs the mean of the explainer's background, and "
+                    f"{type(self.explainer).__name__} keeps none (an ImageShapleyExplainer keeps it "
+                    "when fitted with baseline='background_mean'); pass another baseline."
+                )
         return make_baseline(baseline, self.X, background=background, sigma=blur_sigma).astype(self.X.dtype)
 
     def check_attributions(self, A):
         """Attributions as float64, checked against ``X``; heatmaps upsampled to its size."""
-        A = self._players_in_order(A)
+        A = self.players_in_order(A)
         A = to_numpy(A)
         n = self.n
         if A.shape[0] != n:
@@ -196,14 +207,16 @@ class ExplainerView:
             + (f" or a heatmap (n, *{self.spatial})." if self.spatial else ".")
         )
 
-    def _players_in_order(self, A):
+    def players_in_order(self, A):
         """Named attributions (a DataFrame of ``set_output(transform="pandas")``, an
         ``Explanation``) with their columns in the explainer's order of players, matched by
         name: read by position, columns in another order scored each player's value as
-        another's."""
+        another's. An Explanation gives its explained outputs' values, which must be the
+        outputs scored here."""
         from skxai._explanation import Explanation
 
         if isinstance(A, Explanation):
+            self._check_explained_outputs(A)
             names, A = A.feature_names, A.target_values
         elif hasattr(A, "columns") and hasattr(A, "iloc"):
             names = A.columns
@@ -222,6 +235,25 @@ class ExplainerView:
             )
         order = [names.index(c) for c in players]
         return A.iloc[:, order] if hasattr(A, "iloc") else np.asarray(A)[:, order]
+
+    def _check_explained_outputs(self, exp):
+        """Refuse an Explanation of other outputs than the ones scored: the attributions of
+        class 0 were scored against the predicted class's outputs without a word."""
+        t = exp.target_index
+        if t is None or (isinstance(t, str) and t == "predicted"):
+            return
+        given = np.asarray(t).reshape(-1)
+        if given.dtype.kind not in "iu":
+            return
+        if given.size == 1:
+            given = np.full(self.n, int(given[0]))
+        if given.shape == (self.n,) and not np.array_equal(given, self.targets):
+            bad = int(np.flatnonzero(given != self.targets)[0])
+            raise ValueError(
+                f"attributions explain output {int(given[bad])} of sample {bad}, but "
+                f"{type(self.explainer).__name__} scores output {int(self.targets[bad])} there (its "
+                "target): pass the explanation of the same target."
+            )
 
     # ------------------------------------------------------------------ relevance
     def unit_relevance(self, A=None):

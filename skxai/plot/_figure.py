@@ -156,13 +156,16 @@ def _keep_centred_text_inside(ax, renderer):
     for text in (ax.title, ax.xaxis.label):
         if not text.get_text() or text.get_ha() != "center":
             continue
-        if getattr(text, "_skxai_centre", None) is None:
-            if text.get_position()[0] != 0.5:
-                continue  # placed by its display: left where it was put
-            text._skxai_centre = 0.5
+        x = text.get_position()[0]
+        slid = getattr(text, "_skxai_slid_to", None)
+        if (slid is None and x != 0.5) or (slid is not None and x != slid):
+            # placed by its display, or moved by the user since the last draw: left there
+            text._skxai_slid_to = None
+            continue
         half = _width_inches(text, renderer) / 2
-        centre = x0 + text._skxai_centre * w
+        centre = x0 + 0.5 * w
         low, high = _PAD + half, fig_w - _PAD - half
-        if low <= high:
-            centre = min(max(centre, low), high)
-        text.set_x((centre - x0) / w)
+        # wider than the figure: centred on it, cut the same on both sides
+        centre = min(max(centre, low), high) if low <= high else fig_w / 2
+        text._skxai_slid_to = (centre - x0) / w
+        text.set_x(text._skxai_slid_to)

@@ -17,6 +17,9 @@ from skxai.plot._base import (
 )
 from skxai.plot._waterfall import as_batch, row_context, row_parts, short_title
 
+#: A label's own white ground, so that a line drawn across it does not run through its letters.
+_ON_WHITE = {"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none"}
+
 
 class ForceDisplay:
     """One sample's attributions as arrows on a single axis of model output.
@@ -243,7 +246,10 @@ def _place_labels(ax, blocks, lo, hi, max_rows=3, cap=0.2):
     gap = 4 * per_px  # a little white between labels on the same row
     ends, placed = [], {}
     for a, b, label, colour, j in sorted(blocks, key=lambda blk: (blk[0] + blk[1]) / 2):
-        text = ax.text((a + b) / 2, 0, label, ha="center", va="top", fontsize=7, color=colour, gid=f"force-label-{j}")
+        # on white: the base value's dotted line ran through the label it met ("sex = 1")
+        at = (a + b) / 2
+        style = {"ha": "center", "va": "top", "fontsize": 7, "color": colour, "bbox": _ON_WHITE}
+        text = ax.text(at, 0, label, gid=f"force-label-{j}", **style)
         text.set_parse_math(False)
         room = max(abs(b - a), cap * (hi - lo))
         width = _fit_label(text, label, room, renderer, per_px)

@@ -393,6 +393,8 @@ class WaterfallDisplay:
                 ha="left" if x <= middle else "right",
                 va="bottom",
                 fontsize=size,
+                # on white: the other lines (g(x), the model's f(x)) ran through the letters
+                bbox={"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.85},
             )
         differs = self.model_output is not None and not np.isclose(
             self.model_output, self.prediction_, rtol=1e-6, atol=1e-9 * max(1.0, abs(self.model_output))
@@ -406,6 +408,8 @@ class WaterfallDisplay:
                 color="green",
                 ha="center",
                 fontsize=8,
+                bbox={"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.85},
+                zorder=4,
             )
         ax.set_yticks(np.arange(len(steps)), [wrap_label(s, 40) for s in names])
         ax.set_ylim(-1.2, len(steps) + 0.9)

@@ -673,6 +673,19 @@ def metrics_html(explainer, X, exp, metric_names, n_samples):
         values = np.asarray(exp.target_values, dtype=np.float64)[: len(Xm)]
     except (TypeError, ValueError):
         values = None
+    fit = _surrogate_fit(exp)
+    if fit is not None:
+        # LIME's own figure: on documents it is the one quality figure there is (the metrics of
+        # skxai.metrics replace values by numbers), and the section read "not applicable" only
+        rows.append(
+            (
+                "surrogate fit (weighted R², LIME's score)",
+                mean_pm_sem(np.nanmean(fit), _sem(fit)),
+                "higher is better",
+                f"how closely the local linear surrogate follows the model on its {len(fit)} samples' "
+                "perturbed copies (mean ± standard error)",
+            )
+        )
     mismatch = _picked_output_mismatch(explainer, Xm, exp)
     for name, direction in metric_names:
         if mismatch is not None:
@@ -701,6 +714,24 @@ def metrics_html(explainer, X, exp, metric_names, n_samples):
     head = "<tr><th>metric</th><th>value</th><th>reading</th><th>detail</th></tr>"
     body = "".join("<tr>" + "".join(f"<td>{esc(c)}</td>" for c in row) + "</tr>" for row in rows)
     return f'<table class="metrics">{head}{body}</table>'
+
+
+def _surrogate_fit(exp):
+    """The local surrogate's weighted R² of each sample for its explained output (LIME's
+    ``score``), or None for other explanations."""
+    score = exp.extras.get("score") if isinstance(getattr(exp, "extras", None), dict) else None
+    if score is None:
+        return None
+    try:
+        score = np.asarray(score, dtype=np.float64)
+        if score.ndim == 2:
+            from skxai._adapters import select_target
+
+            score = select_target(score, exp.target_index, score)
+        score = np.ravel(score)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return score if score.size and np.isfinite(score).any() else None
 
 
 def clean_reason(exc, exp=None, limit=160):

@@ -362,6 +362,15 @@ class ImageShapleyExplainer(BaseExplainer):
                     "for a model on flattened pixels, or X shaped (n, C, H, W)."
                 )
             shape = tuple(int(s) for s in input_shape)
+            if len(shape) == 2 and shape[0] > 4:
+                # (n, H, W) is how grey images usually come (scikit-learn's digits.images): read
+                # as (n, C, L), an 8x8 digit was 8 channels of a signal, its players columns
+                warn_at_caller(
+                    f"X has samples of shape {shape}, read as signals of {shape[0]} channels and "
+                    f"length {shape[1]} (players are stretches of their length). If they are grey "
+                    f"{shape[0]}x{shape[1]} images, pass image_shape={shape} (the model still gets "
+                    "X as given) or X[:, None] to a model that takes (n, 1, H, W)."
+                )
             if len(shape) == 3 and shape[-1] in (1, 3, 4) and min(shape[:2]) > shape[-1]:
                 # the same misreading as image_shape=(H, W, C) below, with images given as X
                 # (both sides longer than the channels: two-channel 4x4 images do not warn)

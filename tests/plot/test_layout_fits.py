@@ -124,3 +124,21 @@ def test_a_saved_display_is_drawn_once(monkeypatch):
     monkeypatch.setattr(RoomyFigure, "draw", lambda self, r: draws.append(1) or real(self, r))
     fig.savefig(io.BytesIO(), format="png")
     assert len(draws) == 1
+
+
+def test_a_label_the_user_moves_after_a_draw_stays_where_it_was_put():
+    # the label slid inside the figure at the first draw; moved by the user afterwards, the next
+    # draw slid it back (to x = -1.56 in axes units)
+    import matplotlib.pyplot as plt
+
+    disp = BarDisplay.from_explanation(_many_long_names_explanation(), max_display=10)
+    fig, ax = disp.figure_, disp.ax_
+    try:
+        fig.canvas.draw()
+        ax.xaxis.set_label_coords(0.9, -0.1)
+        ax.title.set_x(0.2)
+        fig.canvas.draw()
+        assert ax.xaxis.label.get_position()[0] == 0.9
+        assert ax.title.get_position()[0] == 0.2
+    finally:
+        plt.close(fig)

@@ -437,3 +437,25 @@ def test_text_legend_says_only_what_the_page_draws():
     weighted = make_report(Weighted(), ["good fun film", "bad dull plot"], metrics=False).html
     assert "Red words push the explained output up" in weighted
     assert "Anchor words" not in weighted
+
+
+def test_a_lime_text_report_scores_the_surrogate_fit(tmp_path):
+    # the quality section of LIME for text held one row, "faithfulness_correlation: not applicable"
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+
+    from skxai import LimeTextExplainer
+    from skxai.report import make_report
+
+    docs = ["a great movie", "terrible plot and bad acting", "great acting, great fun", "bad bad film"] * 3
+    model = make_pipeline(TfidfVectorizer(), LogisticRegression()).fit(docs, [1, 0, 1, 0] * 3)
+    ex = LimeTextExplainer(model, n_samples=100, random_state=0).fit(docs)
+    exp = ex.explain(docs[:4])
+    make_report(ex, docs[:4], path=tmp_path / "t.html")
+    html = (tmp_path / "t.html").read_text()
+    assert "surrogate fit (weighted R²" in html
+    from skxai.report._sections import mean_pm_sem
+
+    fit = np.asarray(exp.extras["score"], dtype=float)
+    assert mean_pm_sem(fit.mean(), fit.std(ddof=1) / np.sqrt(len(fit))) in html
