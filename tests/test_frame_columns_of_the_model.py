@@ -243,3 +243,22 @@ def test_gradients_read_a_frame_of_positions_by_position():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         np.testing.assert_array_equal(ex.transform(pd.DataFrame(rows)), ex.transform(rows))
+
+
+def test_gradients_name_an_array_fits_columns_after_the_model():
+    # the tabular explainers name them so; the torch families said x0, x1, x2
+    pytest.importorskip("torch")
+    from sklearn.linear_model import LogisticRegression
+
+    from skxai import GradientXInputExplainer
+
+    rng = np.random.RandomState(0)
+    df = pd.DataFrame(rng.normal(size=(60, 3)), columns=["u", "v", "w"])
+    clf = LogisticRegression().fit(df, df.u - 2 * df.w > 0)
+    ex = GradientXInputExplainer(clf).fit(df.to_numpy())
+    assert list(ex.get_feature_names_out()) == ["u", "v", "w"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        exp = ex.explain(df.iloc[:2][["w", "u", "v"]])
+    assert list(exp.feature_names) == ["u", "v", "w"]
+    np.testing.assert_array_equal(exp[:, "w"].values.ravel(), ex.transform(df.iloc[:2].to_numpy())[:, 2])

@@ -855,7 +855,7 @@ class BaseTorchExplainer(BaseExplainer):
         outputs = extras.pop("outputs")
         base = extras.pop("base_values", None)
         values = finite_attributions(host64(values), type(self).__name__)
-        names = getattr(self, "feature_names_in_", None)
+        names = self._column_names()
         if names is not None and values.shape[1:] != (len(names),):
             names = None
         exp = Explanation(
@@ -957,10 +957,21 @@ class BaseTorchExplainer(BaseExplainer):
                 f"target_layer: the attributions are shaped {shaped}, not feature columns, so "
                 "set_output(transform='pandas') cannot hold them; use set_output(transform='default')."
             )
-        names = getattr(self, "feature_names_in_", None)
+        names = self._column_names()
         if names is None:
             names = [f"x{j}" for j in range(self.input_shape_[0])]
         return names_out(self, names, input_features)
+
+    def _column_names(self):
+        """The input columns' names: the fitted frame's, else those of the scikit-learn model
+        (fitted on an array, its frames are matched by them, as the tabular explainers name
+        their players), else None."""
+        names = getattr(self, "feature_names_in_", None)
+        if names is None and hasattr(self, "estimator_"):
+            model = getattr(unwrap_frozen(self.estimator_), "feature_names_in_", None)
+            if model is not None and tuple(self.input_shape_) == (len(model),):
+                names = np.asarray([str(c) for c in model], dtype=object)
+        return names
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
