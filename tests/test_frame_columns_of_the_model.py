@@ -90,7 +90,8 @@ def test_an_array_fit_of_an_unnamed_model_still_reads_frames_by_position():
         np.testing.assert_array_equal(ex.transform(frame), ex.transform(X[:2]))
 
 
-def test_gradients_of_a_model_fitted_on_a_frame_match_a_reordered_frame_by_name():
+def _gradients_of_a_frame_model():
+    """Gradient x input of a logistic model fitted on the frame u, v, w, fitted on its array."""
     pytest.importorskip("torch")
     from sklearn.linear_model import LogisticRegression
 
@@ -99,7 +100,11 @@ def test_gradients_of_a_model_fitted_on_a_frame_match_a_reordered_frame_by_name(
     rng = np.random.RandomState(0)
     df = pd.DataFrame(rng.normal(size=(60, 3)), columns=["u", "v", "w"])
     clf = LogisticRegression().fit(df, df.u - 2 * df.w > 0)
-    ex = GradientXInputExplainer(clf).fit(df.to_numpy())
+    return GradientXInputExplainer(clf).fit(df.to_numpy()), df
+
+
+def test_gradients_of_a_model_fitted_on_a_frame_match_a_reordered_frame_by_name():
+    ex, df = _gradients_of_a_frame_model()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         reordered = ex.transform(df.iloc[:4][["w", "u", "v"]])
@@ -230,15 +235,7 @@ def test_a_frame_of_positions_is_read_by_position(cls, kwargs, model):
 
 
 def test_gradients_read_a_frame_of_positions_by_position():
-    pytest.importorskip("torch")
-    from sklearn.linear_model import LogisticRegression
-
-    from skxai import GradientXInputExplainer
-
-    rng = np.random.RandomState(0)
-    df = pd.DataFrame(rng.normal(size=(60, 3)), columns=["u", "v", "w"])
-    clf = LogisticRegression().fit(df, df.u - 2 * df.w > 0)
-    ex = GradientXInputExplainer(clf).fit(df.to_numpy())
+    ex, df = _gradients_of_a_frame_model()
     rows = df.iloc[:4].to_numpy()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -247,15 +244,7 @@ def test_gradients_read_a_frame_of_positions_by_position():
 
 def test_gradients_name_an_array_fits_columns_after_the_model():
     # the tabular explainers name them so; the torch families said x0, x1, x2
-    pytest.importorskip("torch")
-    from sklearn.linear_model import LogisticRegression
-
-    from skxai import GradientXInputExplainer
-
-    rng = np.random.RandomState(0)
-    df = pd.DataFrame(rng.normal(size=(60, 3)), columns=["u", "v", "w"])
-    clf = LogisticRegression().fit(df, df.u - 2 * df.w > 0)
-    ex = GradientXInputExplainer(clf).fit(df.to_numpy())
+    ex, df = _gradients_of_a_frame_model()
     assert list(ex.get_feature_names_out()) == ["u", "v", "w"]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
