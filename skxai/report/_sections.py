@@ -189,7 +189,11 @@ def what_html(explainer, X, exp, seconds, steps=()):
     if ev is not None:
         ev = np.ravel(np.asarray(ev, dtype=np.float64))[:10]
         key = "expected value (base)"
-        if "model_outputs" in exp.extras:
+        if getattr(explainer, "feature_perturbation", None) == "tree_path_dependent":
+            # not the mean over a background sample as the other explainers': two explainers of
+            # one model showed different bases without a word (152.1 against 163.1 on diabetes)
+            key = "expected value (base: mean output of the trees over their training data, path-dependent game)"
+        elif "model_outputs" in exp.extras:
             key = "model's mean output over the background (a surrogate's intercept differs per sample)"
         elif not _is_base(exp.base_values, ev):
             # gradients and CAMs have no base; integrated gradients' is the output at its baseline:
