@@ -207,7 +207,13 @@ def what_html(explainer, X, exp, seconds, steps=()):
         rows.append((key, esc(", ".join(shown))))
     values = exp.values
     shape = getattr(values, "shape", None)
-    rows.append(("attributions", esc(f"shape {shape}" if shape is not None else f"{len(values)} ragged rows")))
+    if shape is not None and getattr(getattr(values, "dtype", None), "kind", "") == "O" and values.ndim == 1:
+        # one weight per word of each document: "shape (4,)" told the reader nothing
+        sizes = [int(np.size(v)) for v in values]
+        what = f"{len(sizes)} samples, {min(sizes)}" + (f" to {max(sizes)}" if max(sizes) > min(sizes) else "")
+        rows.append(("attributions", esc(f"{what} {'value' if max(sizes) == 1 else 'values'} each (one per word)")))
+    else:
+        rows.append(("attributions", esc(f"shape {shape}" if shape is not None else f"{len(values)} ragged rows")))
     timing = "not measured (computed before the report)" if seconds is None else _seconds(seconds)
     rows.append(("time to explain", esc(timing)))
     return kv_table(rows)

@@ -459,3 +459,19 @@ def test_a_lime_text_report_scores_the_surrogate_fit(tmp_path):
 
     fit = np.asarray(exp.extras["score"], dtype=float)
     assert mean_pm_sem(fit.mean(), fit.std(ddof=1) / np.sqrt(len(fit))) in html
+
+
+def test_document_attributions_are_described_by_their_words():
+    # the overview said "attributions: shape (4,)" for four documents
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+
+    from skxai import LimeTextExplainer
+    from skxai.report._sections import what_html
+
+    docs = ["a great movie", "terrible plot and bad acting", "great acting, great fun", "bad bad film"] * 3
+    model = make_pipeline(TfidfVectorizer(), LogisticRegression()).fit(docs, [1, 0, 1, 0] * 3)
+    ex = LimeTextExplainer(model, n_samples=100, random_state=0).fit(docs)
+    html = what_html(ex, docs[:4], ex.explain(docs[:4]), 0.1)
+    assert "4 samples, 3 to 5 values each (one per word)" in html and "shape (4,)" not in html
