@@ -702,9 +702,14 @@ class ModelOutput:
         elif self.method == "__call__":
             out = self.estimator(X)
         else:
-            with kept_model_state(self.estimator), model_call():
+            with kept_model_state(self.estimator), model_call(), self._quiet(X):
                 out = getattr(self.estimator, self.method)(X)
         return self.check_output(out, _n_rows(A))
+
+    def _quiet(self, X):
+        """The schema's context for the model's call on ``X`` (:meth:`TabularSchema.quiet_for`)."""
+        quiet = getattr(self.schema, "quiet_for", None)
+        return quiet(X) if quiet is not None else contextlib.nullcontext()
 
     def predicted(self, A, outputs=None):
         """Output column of the model's own prediction for each row of ``A``.
@@ -727,13 +732,14 @@ class ModelOutput:
             outputs = self(A)
         if self.method == "__call__":
             return predicted_indices(None, None, outputs, None, self.method)
-        return predicted_indices(
-            self.estimator,
-            lambda: self._model_input(A),
-            outputs,
-            self.describe_outputs(np.shape(outputs)[1]),
-            self.method,
-        )
+        with self._quiet(A):
+            return predicted_indices(
+                self.estimator,
+                lambda: self._model_input(A),
+                outputs,
+                self.describe_outputs(np.shape(outputs)[1]),
+                self.method,
+            )
 
     def _what(self):
         if self.method == "__call__":

@@ -325,7 +325,8 @@ def _image_family(out, quick, log):
                 localisation_markdown(
                     report.localisation,
                     # a command that runs (it lacked --out) and writes what this file describes
-                    f"python -m skxai demo --families image{' --quick' if quick else ''} --out {shlex.quote(out)}",
+                    f"python -m skxai demo --families image{' --quick' if quick else ''} "
+                    f"--out {shlex.quote(os.fspath(out))}",
                     f"Held-out images: {len(Xe)}; CNN held-out accuracy {acc:.3f}; "
                     f"trained in {train_seconds:.0f} s.\n\n",
                 )

@@ -239,8 +239,8 @@ class ExplainerView:
     def _check_explained_outputs(self, exp):
         """Refuse an Explanation of other outputs than the ones scored: the attributions of
         class 0 were scored against the predicted class's outputs without a word."""
-        t = exp.target_index
-        if t is None or (isinstance(t, str) and t == "predicted"):
+        t = exp._target_positions()  # "predicted" read as the Explanation reads it
+        if t is None:
             return
         given = np.asarray(t).reshape(-1)
         if given.dtype.kind not in "iu":

@@ -157,10 +157,9 @@ def _keep_centred_text_inside(ax, renderer):
         if not text.get_text() or text.get_ha() != "center":
             continue
         x = text.get_position()[0]
-        slid = getattr(text, "_skxai_slid_to", None)
-        if (slid is None and x != 0.5) or (slid is not None and x != slid):
+        if x != 0.5 and x != getattr(text, "_skxai_slid_to", None):
             # placed by its display, or moved by the user since the last draw: left there
-            text._skxai_slid_to = None
+            # (0.5 is centred: also where set_xlabel puts a label again, to be slid inside)
             continue
         half = _width_inches(text, renderer) / 2
         centre = x0 + 0.5 * w

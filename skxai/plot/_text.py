@@ -146,13 +146,7 @@ class TextHighlightDisplay:
         box_width = ax.get_window_extent(renderer).width * 72.0 / fig.dpi
         scale = 0.0 if p.weights is None or not len(p.weights) else float(np.abs(p.weights).max())
         line_h = 1.7 * fontsize  # points
-        probe = ax.text(0, 0, "a a", fontsize=fontsize, family=_FAMILY)
-        space = _points_wide(probe)
-        probe.set_text("aa")
-        space -= _points_wide(probe)
-        known = {}
-        space += _HINTING_ROOM * fontsize
-        probe.remove()
+        space = _space_points(renderer, fontsize, fig.dpi)
         # Laid out in inches from the axes' top left corner (not in axes fractions): a layout
         # engine or a user's resize that moves the axes keeps the words one space apart.
         corner = fig.dpi_scale_trans + ScaledTranslation(0, 1, ax.transAxes)
@@ -177,7 +171,7 @@ class TextHighlightDisplay:
                 ha="left",
                 bbox=bbox,
             )
-            tw = _points_wide(t, known)
+            tw = t.get_window_extent(renderer).width * 72.0 / fig.dpi
             gap = space if spaced and x > 0 else 0.0
             # a new line when the axes or ``width`` characters are full
             if x > 0 and (x + gap + tw > box_width or chars + int(gap > 0) + len(text) > width):
@@ -190,8 +184,13 @@ class TextHighlightDisplay:
                 self.texts_.append(t)
                 if anchored:
                     self.anchor_texts_.append(t)
-        if any(is_right_to_left(u[0]) for u in units):
+        rtl = any(is_right_to_left(u[0]) for u in units)
+        if rtl:
             _reorder_right_to_left(laid, box_width, space, line_h)
+        # placed again at every draw, with the widths of that draw's resolution: hinted text
+        # is up to 8% wider at one dpi than another (bold, 96 against 100 dpi), and words laid
+        # out at the figure's dpi and saved at another touched ("circumstanceswhatsoever")
+        ax.add_artist(_word_placement(laid, fontsize, line_h, rtl))
         ax.set_ylim(0, 1)
         if own:
             # as tall as the lines drawn (the height guessed from ``width`` left blank bands)
@@ -205,37 +204,61 @@ class TextHighlightDisplay:
         return self
 
 
-#: The resolutions words are measured at, the widest taken: drawn at the figure's 100 dpi,
-#: hinted text came out 3% narrower than at 90 dpi (79.2 against 81.6 points), and two words
-#: laid out at 100 dpi and saved at 90 touched ("circumstanceswhatsoever"). 300 dpi gives a
-#: word's width to 0.5%, 72 (a notebook's) its widest drawing.
-_MEASURE_DPIS = (72, 300)
-
 #: The room of a word's coloured box around it, in font sizes.
 _BOX_PAD = 0.12
 
-#: Room added to every space between words, in font sizes: what a word drawn at another dpi
-#: takes beyond its measured width (the boxes of two words stay apart at 72 to 300 dpi).
-_HINTING_ROOM = 0.05
+
+def _space_points(renderer, fontsize, dpi):
+    """The width in points of a space between two words of the document's font, drawn by
+    ``renderer`` (at ``dpi``)."""
+    from matplotlib.font_manager import FontProperties
+
+    prop = FontProperties(family=_FAMILY, size=fontsize)
+    wide = renderer.get_text_width_height_descent("a a", prop, ismath=False)[0]
+    return (wide - renderer.get_text_width_height_descent("aa", prop, ismath=False)[0]) * 72.0 / dpi
 
 
-def _points_wide(text, known=None):
-    """Width in points of a one-line text, the widest at :data:`_MEASURE_DPIS`; ``known`` keeps
-    the widths of one layout (a document repeats its words; a cache across layouts would keep
-    widths measured under other rcParams: other fonts, other hinting)."""
-    s, prop = text.get_text(), text.get_fontproperties()
-    key = (s, hash(prop))
-    if known is not None and key in known:
-        return known[key]
-    renderers = _points_wide.__dict__.get("renderers")
-    if renderers is None:
-        from matplotlib.backends.backend_agg import RendererAgg
+def _word_placement(laid, fontsize, line_h, rtl):
+    """An artist that places the words of a highlighted document at each draw, one space apart
+    by the widths that draw gives them, before they are drawn (it is drawn first: the lowest
+    ``zorder``). The lines stay those of the layout; only the positions along them follow the
+    resolution. (The class is made on first use: ``skxai.plot`` imports matplotlib only then.)"""
+    cls = _word_placement.__dict__.get("cls")
+    if cls is None:
+        from matplotlib.artist import Artist
 
-        renderers = _points_wide.__dict__["renderers"] = [RendererAgg(8, 8, d) for d in _MEASURE_DPIS]
-    width = max(r.get_text_width_height_descent(s, prop, ismath=False)[0] * 72.0 / r.dpi for r in renderers)
-    if known is not None:
-        known[key] = width
-    return width
+        class WordPlacement(Artist):
+            def __init__(self, laid, fontsize, line_h, rtl):
+                super().__init__()
+                self.set_zorder(-100)
+                self._laid = [(t, line, gap > 0) for t, line, _, gap, _ in laid]
+                self._fontsize, self._line_h, self._rtl = fontsize, line_h, rtl
+
+            def draw(self, renderer):
+                _place_words(self, renderer)
+
+        cls = _word_placement.__dict__["cls"] = WordPlacement
+    return cls(laid, fontsize, line_h, rtl)
+
+
+def _place_words(artist, renderer):
+    if not artist._laid:
+        return
+    dpi = artist.figure.dpi
+    to_points = 72.0 / dpi
+    space = _space_points(renderer, artist._fontsize, dpi)
+    laid, x, current = [], 0.0, None
+    for t, line, spaced in artist._laid:
+        if line != current:
+            x, current = 0.0, line
+        gap = space if spaced and x > 0 else 0.0
+        width = t.get_window_extent(renderer).width * to_points
+        t.set_position(((x + gap) / 72, -(0.5 + line) * artist._line_h / 72))
+        laid.append((t, line, x + gap, gap, width))
+        x += gap + width
+    if artist._rtl:
+        box_width = artist.axes.get_window_extent(renderer).width * to_points
+        _reorder_right_to_left(laid, box_width, space, artist._line_h)
 
 
 #: The document's font: a serif, and DejaVu Sans for the letters it lacks (DejaVu Serif has no

@@ -737,7 +737,9 @@ def _surrogate_fit(exp):
         if score.ndim == 2:
             from skxai._adapters import select_target
 
-            score = select_target(score, exp.target_index, score)
+            # "predicted" picks each row's class by the model's outputs, not by the scores
+            outputs = exp.outputs if exp.outputs is not None and np.shape(exp.outputs) == score.shape else score
+            score = select_target(score, exp.target_index, np.asarray(outputs, dtype=np.float64))
         score = np.ravel(score)
     except (TypeError, ValueError, IndexError):
         return None

@@ -362,9 +362,10 @@ class ImageShapleyExplainer(BaseExplainer):
                     "for a model on flattened pixels, or X shaped (n, C, H, W)."
                 )
             shape = tuple(int(s) for s in input_shape)
-            if len(shape) == 2 and shape[0] > 4:
+            if len(shape) == 2 and shape[0] > 4 and 4 * shape[0] >= shape[1] and 4 * shape[1] >= shape[0]:
                 # (n, H, W) is how grey images usually come (scikit-learn's digits.images): read
                 # as (n, C, L), an 8x8 digit was 8 channels of a signal, its players columns
+                # (sides within 4 times each other: a 12-lead ECG of 500 samples is a signal)
                 warn_at_caller(
                     f"X has samples of shape {shape}, read as signals of {shape[0]} channels and "
                     f"length {shape[1]} (players are stretches of their length). If they are grey "

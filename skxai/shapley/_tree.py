@@ -1253,6 +1253,10 @@ class _ModelResponse:
             vars(self).update(vars(_ModelResponse(vars(self).pop("explainer"))))
         est = self.estimator
         X = self.schema.to_model_input(A)
+        with self.schema.quiet_for(X):
+            return self._response(est, X)
+
+    def _response(self, est, X):
         kind, quantity = self.kind, self.quantity
         if quantity == "probability":
             out = est.predict_proba(X)

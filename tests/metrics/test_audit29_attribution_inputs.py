@@ -73,3 +73,25 @@ def test_grey_images_without_a_channel_axis_warn():
         warnings.simplefilter("error")
         ex = ImageShapleyExplainer(g, n_segments=16, image_shape=(8, 8), random_state=0).fit(imgs)
     assert ex.image_shape_ == (1, 8, 8)
+
+
+def test_long_multichannel_signals_do_not_warn():
+    # a 12-lead ECG of 500 samples is a signal, not a grey image
+    g = lambda z: np.asarray(z).reshape(len(z), -1).sum(1, keepdims=True)  # noqa: E731
+    signals = np.random.RandomState(0).normal(size=(2, 12, 500))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ImageShapleyExplainer(g, method="kernel", n_segments=10, random_state=0).fit(signals)
+
+
+def test_an_explanation_of_predicted_outputs_is_checked_against_the_scored_ones():
+    X = np.random.RandomState(0).normal(size=(40, 3))
+    clf = LogisticRegression().fit(X, np.digitize(X[:, 0], [-0.5, 0.5]))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        zero = KernelShapExplainer(clf, target=0, n_samples=14).fit(X[:20])
+        exp = KernelShapExplainer(clf, target="predicted", n_samples=14).fit(X[:20]).explain(X[:6])
+    exp.target_index = "predicted"  # as an Explanation made by hand says it
+    assert (exp._target_positions() != 0).any()
+    with pytest.raises(ValueError, match="attributions explain output"):
+        deletion_auc(zero, X[:6], attributions=exp)

@@ -206,9 +206,7 @@ def test_text_words_keep_one_space_between_them_when_the_figure_makes_room_for_t
         gaps = _word_gaps(disp, renderer)
         assert len(gaps) == 7
         assert max(gaps) - min(gaps) <= 3, gaps
-        # a space and the room for a word drawn at another dpi (72 dpi draws "movie" wider):
-        # about 6-9 px at 100 dpi, where the widened axes gave 10-35
-        assert max(gaps) <= 9, gaps
+        assert max(gaps) <= 8, gaps
         assert _outside(disp.figure_, [*disp.ax_.texts, disp.ax_.title], renderer) == []
     finally:
         plt.close(disp.figure_)

@@ -142,3 +142,18 @@ def test_a_label_the_user_moves_after_a_draw_stays_where_it_was_put():
         assert ax.title.get_position()[0] == 0.2
     finally:
         plt.close(fig)
+
+
+def test_a_label_set_again_after_a_draw_is_slid_inside_again():
+    # set_xlabel puts the label back at x = 0.5; that counted as the user's placement and the
+    # next savefig left the long label running past the figure's edge
+    import matplotlib.pyplot as plt
+
+    disp = BarDisplay.from_explanation(_many_long_names_explanation(), max_display=10)
+    fig, ax = disp.figure_, disp.ax_
+    try:
+        fig.canvas.draw()
+        ax.set_xlabel("another attribution label, long enough to run past the figure's edge")
+        assert _words_outside(fig, 100) == []
+    finally:
+        plt.close(fig)

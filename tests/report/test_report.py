@@ -475,3 +475,20 @@ def test_document_attributions_are_described_by_their_words():
     ex = LimeTextExplainer(model, n_samples=100, random_state=0).fit(docs)
     html = what_html(ex, docs[:4], ex.explain(docs[:4]), 0.1)
     assert "4 samples, 3 to 5 values each (one per word)" in html and "shape (4,)" not in html
+
+
+def test_the_surrogate_fit_row_takes_each_samples_explained_class():
+    from sklearn.datasets import load_iris
+    from sklearn.linear_model import LogisticRegression
+
+    from skxai import LimeExplainer
+    from skxai.report._sections import _surrogate_fit
+
+    X, y = load_iris(return_X_y=True)
+    model = LogisticRegression(max_iter=500).fit(X, y)
+    exp = LimeExplainer(model, n_samples=200, target="predicted", random_state=0).fit(X).explain(X[::30])
+    score = np.asarray(exp.extras["score"], dtype=float)
+    rows = np.arange(len(score))
+    picked = np.asarray(exp._target_positions())
+    assert len(set(picked.tolist())) > 1
+    np.testing.assert_array_equal(_surrogate_fit(exp), score[rows, picked])
