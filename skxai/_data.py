@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import numbers
+import threading
 import warnings
 
 import numpy as np
@@ -297,6 +298,10 @@ class TabularSchema:
         KernelSHAP 4 times slower), and scikit-learn's "X does not have valid feature names"
         for them, repeated at every call, is silenced; a null context otherwise."""
         if self.__dict__.get("model_columns") is None or _is_frame(X):
+            return contextlib.nullcontext()
+        if threading.current_thread() is not threading.main_thread():
+            # catch_warnings swaps the process's filters: entered and left by several threads
+            # at once, it can leave one thread's filters in place (the warning then shows)
             return contextlib.nullcontext()
         return _quiet_unnamed_rows()
 
