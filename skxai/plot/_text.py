@@ -174,7 +174,8 @@ class TextHighlightDisplay:
             tw = t.get_window_extent(renderer).width * 72.0 / fig.dpi
             gap = space if spaced and x > 0 else 0.0
             # a new line when the axes or ``width`` characters are full
-            if x > 0 and (x + gap + tw > box_width or chars + int(gap > 0) + len(text) > width):
+            # lines leave room for their words drawn wider at another dpi (placed again there)
+            if x > 0 and (x + gap + tw > _FILLED * box_width or chars + int(gap > 0) + len(text) > width):
                 x, line, gap, chars = 0.0, line + 1, 0.0, 0
             t.set_position(((x + gap) / 72, -(0.5 + line) * line_h / 72))
             laid.append((t, line, x + gap, gap, tw))
@@ -190,7 +191,9 @@ class TextHighlightDisplay:
         # placed again at every draw, with the widths of that draw's resolution: hinted text
         # is up to 8% wider at one dpi than another (bold, 96 against 100 dpi), and words laid
         # out at the figure's dpi and saved at another touched ("circumstanceswhatsoever")
-        ax.add_artist(_word_placement(laid, fontsize, line_h, rtl))
+        from skxai.plot._placement import WordPlacement
+
+        ax.add_artist(WordPlacement(laid, fontsize, line_h, rtl))
         ax.set_ylim(0, 1)
         if own:
             # as tall as the lines drawn (the height guessed from ``width`` left blank bands)
@@ -207,6 +210,11 @@ class TextHighlightDisplay:
 #: The room of a word's coloured box around it, in font sizes.
 _BOX_PAD = 0.12
 
+#: Share of the axes' width a line fills at the figure's dpi: hinted text is drawn up to 8%
+#: wider at another (bold, 96 against 100 dpi), and the words are placed again at every draw
+#: (:class:`skxai.plot._placement.WordPlacement`) along the lines chosen here.
+_FILLED = 0.9
+
 
 def _space_points(renderer, fontsize, dpi):
     """The width in points of a space between two words of the document's font, drawn by
@@ -216,49 +224,6 @@ def _space_points(renderer, fontsize, dpi):
     prop = FontProperties(family=_FAMILY, size=fontsize)
     wide = renderer.get_text_width_height_descent("a a", prop, ismath=False)[0]
     return (wide - renderer.get_text_width_height_descent("aa", prop, ismath=False)[0]) * 72.0 / dpi
-
-
-def _word_placement(laid, fontsize, line_h, rtl):
-    """An artist that places the words of a highlighted document at each draw, one space apart
-    by the widths that draw gives them, before they are drawn (it is drawn first: the lowest
-    ``zorder``). The lines stay those of the layout; only the positions along them follow the
-    resolution. (The class is made on first use: ``skxai.plot`` imports matplotlib only then.)"""
-    cls = _word_placement.__dict__.get("cls")
-    if cls is None:
-        from matplotlib.artist import Artist
-
-        class WordPlacement(Artist):
-            def __init__(self, laid, fontsize, line_h, rtl):
-                super().__init__()
-                self.set_zorder(-100)
-                self._laid = [(t, line, gap > 0) for t, line, _, gap, _ in laid]
-                self._fontsize, self._line_h, self._rtl = fontsize, line_h, rtl
-
-            def draw(self, renderer):
-                _place_words(self, renderer)
-
-        cls = _word_placement.__dict__["cls"] = WordPlacement
-    return cls(laid, fontsize, line_h, rtl)
-
-
-def _place_words(artist, renderer):
-    if not artist._laid:
-        return
-    dpi = artist.figure.dpi
-    to_points = 72.0 / dpi
-    space = _space_points(renderer, artist._fontsize, dpi)
-    laid, x, current = [], 0.0, None
-    for t, line, spaced in artist._laid:
-        if line != current:
-            x, current = 0.0, line
-        gap = space if spaced and x > 0 else 0.0
-        width = t.get_window_extent(renderer).width * to_points
-        t.set_position(((x + gap) / 72, -(0.5 + line) * artist._line_h / 72))
-        laid.append((t, line, x + gap, gap, width))
-        x += gap + width
-    if artist._rtl:
-        box_width = artist.axes.get_window_extent(renderer).width * to_points
-        _reorder_right_to_left(laid, box_width, space, artist._line_h)
 
 
 #: The document's font: a serif, and DejaVu Sans for the letters it lacks (DejaVu Serif has no

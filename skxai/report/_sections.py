@@ -207,7 +207,8 @@ def what_html(explainer, X, exp, seconds, steps=()):
         rows.append((key, esc(", ".join(shown))))
     values = exp.values
     shape = getattr(values, "shape", None)
-    if shape is not None and getattr(getattr(values, "dtype", None), "kind", "") == "O" and values.ndim == 1:
+    ragged = getattr(getattr(values, "dtype", None), "kind", "") == "O" and np.ndim(values) == 1
+    if shape is not None and ragged and len(values):
         # one weight per word of each document: "shape (4,)" told the reader nothing
         sizes = [int(np.size(v)) for v in values]
         what = f"{len(sizes)} samples, {min(sizes)}" + (f" to {max(sizes)}" if max(sizes) > min(sizes) else "")

@@ -46,3 +46,42 @@ def test_neighbouring_words_do_not_touch(dpi, bold):
                 assert b.x0 - a.x1 > 0.5, (dpi, a, b)
     finally:
         plt.close(fig)
+
+
+def _long_document():
+    words = (DOC + " " + DOC + " " + DOC).split()
+    weights = np.linspace(-1, 1, len(words))
+    return Explanation(weights[None, :], base_values=np.zeros(1), data=[" ".join(words)], feature_names=words,
+                       method="LimeTextExplainer")  # fmt: skip
+
+
+@pytest.mark.parametrize("dpi", [72, 96, 110, 200])
+def test_lines_filled_to_the_axes_stay_inside_at_any_dpi(dpi):
+    # lines broken at the axes' width by the figure's dpi ran up to 30 points past the figure's
+    # edge when drawn at a dpi that draws words wider (the placement keeps the lines)
+    import matplotlib.pyplot as plt
+
+    disp = TextHighlightDisplay.from_explanation(_long_document(), width=1000)
+    fig = disp.figure_
+    try:
+        fig.set_dpi(dpi)
+        fig.canvas.draw()
+        r = fig.canvas.get_renderer()
+        right = max(t.get_window_extent(r).x1 for t in disp.texts_)
+        assert right <= disp.ax_.get_window_extent(r).x1 + 1, (right, disp.ax_.get_window_extent(r).x1)
+    finally:
+        plt.close(fig)
+
+
+def test_a_highlighted_document_pickles():
+    import pickle
+
+    import matplotlib.pyplot as plt
+
+    disp = TextHighlightDisplay.from_explanation(_long_document())
+    try:
+        copy = pickle.loads(pickle.dumps(disp.figure_))
+        copy.canvas.draw()
+        plt.close(copy)
+    finally:
+        plt.close(disp.figure_)

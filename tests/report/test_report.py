@@ -478,17 +478,11 @@ def test_document_attributions_are_described_by_their_words():
 
 
 def test_the_surrogate_fit_row_takes_each_samples_explained_class():
-    from sklearn.datasets import load_iris
-    from sklearn.linear_model import LogisticRegression
-
-    from skxai import LimeExplainer
+    # "predicted" picks each sample's class by the model's outputs; it picked the largest R²
     from skxai.report._sections import _surrogate_fit
 
-    X, y = load_iris(return_X_y=True)
-    model = LogisticRegression(max_iter=500).fit(X, y)
-    exp = LimeExplainer(model, n_samples=200, target="predicted", random_state=0).fit(X).explain(X[::30])
-    score = np.asarray(exp.extras["score"], dtype=float)
-    rows = np.arange(len(score))
-    picked = np.asarray(exp._target_positions())
-    assert len(set(picked.tolist())) > 1
-    np.testing.assert_array_equal(_surrogate_fit(exp), score[rows, picked])
+    score = np.array([[0.9, 0.1], [0.8, 0.2], [0.3, 0.7]])
+    outputs = np.array([[0.1, 0.9], [0.2, 0.8], [0.6, 0.4]])
+    exp = Explanation(np.zeros((3, 2, 2)), base_values=np.zeros((3, 2)), outputs=outputs, output_axis=-1,
+                      target_index="predicted", score=score, sample_fields=["score"])  # fmt: skip
+    np.testing.assert_array_equal(_surrogate_fit(exp), [0.1, 0.2, 0.3])
