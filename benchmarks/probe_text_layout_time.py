@@ -1,10 +1,12 @@
 """Time to lay out a highlighted document (TextHighlightDisplay), 400 words of a 14-word
-vocabulary and 1,000 distinct words; min of 3 runs, wall clock, figure closed after each.
+vocabulary and 1,000 distinct words (min of 3 runs, wall clock, figure closed after each), and
+to save the 1,000-word one to PNG in memory at 100 and 90 dpi (one run each).
 
     python benchmarks/probe_text_layout_time.py
     PYTHONPATH=/tmp/text_old python benchmarks/probe_text_layout_time.py   # another copy of skxai
 """
 
+import io
 import time
 
 import matplotlib
@@ -39,6 +41,13 @@ def main():
             best = min(best, time.perf_counter() - t0)
             plt.close(disp.figure_)
         print(f"| {name} | {best:.2f} s |")
+    exp = _document(cases["1,000 distinct words"], rng)
+    for dpi in (100, 90):
+        disp = TextHighlightDisplay.from_explanation(exp)
+        t0 = time.perf_counter()
+        disp.figure_.savefig(io.BytesIO(), format="png", dpi=dpi)
+        print(f"savefig of 1,000 distinct words at {dpi} dpi: {time.perf_counter() - t0:.2f} s")
+        plt.close(disp.figure_)
 
 
 if __name__ == "__main__":
