@@ -17,7 +17,8 @@ def _is_per_sample(target):
     return isinstance(target, list | tuple | np.ndarray) or (hasattr(target, "__array__") and np.ndim(target) >= 1)
 
 
-def _plain(label):
+def plain_label(label):
+    """A label as the user wrote it: numpy and torch scalars (``np.int64(0)``) as Python's."""
     return label.item() if hasattr(label, "item") else label
 
 
@@ -42,7 +43,7 @@ def negative_class_error(target, positive):
     """
     return ValueError(
         f"target={target!r} is not an output of the model: its one output scores the "
-        f"class {_plain(positive)!r} (a binary classifier's decision function; the other "
+        f"class {plain_label(positive)!r} (a binary classifier's decision function; the other "
         "class is its negative). Use target=None (or, with predict_proba, "
         "response_method='predict_proba' to explain either class)."
     )
@@ -61,7 +62,7 @@ def predicted_binary_score_error(positive):
     -------
     ValueError
     """
-    name = _plain(positive)
+    name = plain_label(positive)
     return ValueError(
         "target='predicted' needs one output per class, but a binary classifier's decision "
         f"function has one: it scores the class {name!r}, and the rows predicted as the other "

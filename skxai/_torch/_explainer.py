@@ -289,15 +289,11 @@ class BaseTorchExplainer(BaseExplainer):
         explainers and scikit-learn match them): reading its values in their given order
         explained each column as another feature. A missing or unseen column is an error."""
         fitted = getattr(self, "feature_names_in_", None)
-        if (
-            fitted is None
-            and hasattr(self, "estimator_")
-            and all(isinstance(c, str) for c in getattr(X, "columns", ()))
-        ):
+        if fitted is None and all(isinstance(c, str) for c in getattr(X, "columns", ())):
             # fitted on an unnamed array: a frame of names is matched by the scikit-learn
             # model's own (read by position, its columns in another order were explained
             # wrongly); a frame of positions (columns 0, 1, 2) is still read by position
-            fitted = getattr(unwrap_frozen(self.estimator_), "feature_names_in_", None)
+            fitted = self._column_names()
         if fitted is None or not (hasattr(X, "columns") and hasattr(X, "iloc")):
             return X
         return columns_in_fit_order(X, list(fitted), name, as_str=True)

@@ -1184,11 +1184,9 @@ class TorchModel:
         if self._one_score(k):
             bad = np.flatnonzero(np.asarray(indices) == 0)
             if bad.size:
-                from skxai._targets import negative_class_error
+                from skxai._targets import negative_class_error, plain_label
 
-                label = list(labels)[int(bad[0])]
-                label = label.item() if hasattr(label, "item") else label
-                raise negative_class_error(label, self._positive_class())
+                raise negative_class_error(plain_label(list(labels)[int(bad[0])]), self._positive_class())
         return indices
 
     def _label_index(self, label, k):
