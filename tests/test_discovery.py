@@ -32,19 +32,24 @@ def test_lazy_table_lists_exactly_the_explainers():
         assert getattr(skxai, name) is cls
 
 
+def _fresh_python(code):
+    """What ``code`` prints in a new interpreter (imports counted from nothing)."""
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT).stdout
+
+
 def test_lazy_table_reads_the_families_all_without_importing_them():
     code = (
         "import sys, skxai; names = skxai.__all__; "
         "print(sorted(m for m in sys.modules if m.startswith(('skxai.', 'torch', 'matplotlib', 'pandas'))))"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT).stdout
+    out = _fresh_python(code)
     assert out.strip() == "[]"
 
 
 def test_dir_of_a_fresh_import_lists_only_public_names():
     # a module the package imports for itself (``importlib`` was) is not part of its API
     code = "import skxai; print(sorted(n for n in dir(skxai) if not n.startswith('_')) == sorted(skxai.__all__))"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT).stdout
+    out = _fresh_python(code)
     assert out.strip() == "True"
 
 
@@ -54,7 +59,7 @@ def test_subpackages_are_attributes_of_a_bare_import():
         "import sys, skxai; skxai.plot.WaterfallDisplay; skxai.metrics.deletion_auc; skxai.report.make_report; "
         "print(sorted(m for m in sys.modules if m.startswith(('torch', 'matplotlib'))))"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT).stdout
+    out = _fresh_python(code)
     assert out.strip() == "[]"
     with pytest.raises(AttributeError, match="no attribute 'plots'"):
         skxai.plots  # noqa: B018
@@ -70,7 +75,7 @@ def test_a_torch_subpackage_without_torch_says_what_to_install():
         "import skxai\n"
         "try:\n    skxai.cam\nexcept ImportError as e:\n    print(e)\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT).stdout
+    out = _fresh_python(code)
     assert "skxai.cam needs torch" in out and "pip install skxai[torch]" in out, out
 
 
@@ -121,5 +126,5 @@ def test_base_does_not_import_metrics():
     # No import circle: metrics import base, so base imports metrics only lazily (in score and
     # the scoring check).
     code = "import sys, skxai.base, skxai.utils.discovery; print('skxai.metrics' in sys.modules)"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT).stdout
+    out = _fresh_python(code)
     assert out.strip() == "False"
