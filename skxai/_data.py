@@ -295,8 +295,9 @@ class TabularSchema:
         """A context for the model's call on the rows ``X`` made from this schema: where the
         explainer was fitted on an array for a model that names its columns
         (:meth:`adopt_model_columns`), the rows stay an array (a frame per call made a Ridge's
-        KernelSHAP 4 times slower), and scikit-learn's "X does not have valid feature names"
-        for them, repeated at every call, is silenced; a null context otherwise."""
+        KernelSHAP 3-4 times slower: benchmarks/probe_model_input_frames.py), and
+        scikit-learn's "X does not have valid feature names" for them, repeated at every call,
+        is silenced; a null context otherwise."""
         if self.__dict__.get("model_columns") is None or _is_frame(X):
             return contextlib.nullcontext()
         if threading.current_thread() is not threading.main_thread():
@@ -319,7 +320,7 @@ class TabularSchema:
         """Turn a perturbed array back into what the model was trained on."""
         if not self.is_frame:
             # arrays stay arrays, also for a model fitted on named columns: a frame per call made
-            # a Ridge's KernelSHAP 4 times slower (its predict: 860 us a call against 160)
+            # a Ridge's KernelSHAP 3-4 times slower (its predict: 863 us a call against 143)
             return A
         import pandas as pd
 
