@@ -309,12 +309,11 @@ class TabularSchema:
     def _named_by_model(self, X):
         """Whether ``X`` is a frame to match by the model's names (:meth:`adopt_model_columns`):
         its column names are all strings, as scikit-learn reads names; a frame of positions
-        (``pd.DataFrame(array)``, columns 0, 1, 2) is read by position, as the model reads it."""
-        return (
-            _is_frame(X)
-            and self.__dict__.get("model_columns") is not None
-            and all(isinstance(c, str) for c in X.columns)
-        )
+        (``pd.DataFrame(array)``, columns 0, 1, 2) is read by position, as the model reads it.
+        A frame of both is refused, as scikit-learn refuses it."""
+        if not _is_frame(X) or self.__dict__.get("model_columns") is None:
+            return False
+        return names_are_strings(X)
 
     def to_model_input(self, A):
         """Turn a perturbed array back into what the model was trained on."""
@@ -345,6 +344,24 @@ class TabularSchema:
 
 #: Integers of larger magnitude are not all exact in float64 (53-bit significand).
 _FLOAT64_EXACT_INTEGERS = 2**53
+
+
+def names_are_strings(X, name="X"):
+    """Whether the frame ``X``'s column names are all strings (to match by name) rather than
+    none of them (positions); a frame of both is a ``TypeError`` that says what to do.
+
+    Read by position, a frame with some named columns moved was explained as the model never
+    sees it; scikit-learn's own ``predict`` refuses such a frame.
+    """
+    kinds = {isinstance(c, str) for c in X.columns}
+    if len(kinds) > 1:
+        types = sorted({type(c).__name__ for c in X.columns})
+        raise TypeError(
+            f"{name} has column names of several types ({', '.join(types)}): the model names its "
+            "columns, so they are matched by name and all must be strings. Convert them with "
+            f"{name}.columns = {name}.columns.astype(str), or pass an array to read them by position."
+        )
+    return kinds != {False}
 
 
 def _check_exact_in_float64(X, name, named=()):

@@ -253,3 +253,27 @@ def test_gradients_name_an_array_fits_columns_after_the_model():
         exp = ex.explain(df.iloc[:2][["w", "u", "v"]])
     assert list(exp.feature_names) == ["u", "v", "w"]
     np.testing.assert_array_equal(exp[:, "w"].values.ravel(), ex.transform(df.iloc[:2].to_numpy())[:, 2])
+
+
+def _mixed_names(df):
+    # "b" moved to the front, the rest named by positions: read by position this explained the
+    # model's column a as b (scikit-learn's predict refuses the frame)
+    mixed = df[["b", "a", "c", "d"]].copy()
+    mixed.columns = ["b", 1, 2, 3]
+    return mixed
+
+
+@pytest.mark.parametrize(("cls", "kwargs"), EXPLAINERS)
+def test_a_frame_of_mixed_names_is_refused_as_scikit_learn_refuses_it(cls, kwargs, model):
+    m, df = model
+    ex = cls(m, **kwargs).fit(df.iloc[:30].to_numpy())
+    with pytest.raises(TypeError, match=r"column names of several types \(int, str\).*astype\(str\)"):
+        ex.transform(_mixed_names(df.iloc[:3]))
+
+
+def test_gradients_refuse_a_frame_of_mixed_names():
+    ex, df = _gradients_of_a_frame_model()
+    mixed = df.iloc[:3][["v", "u", "w"]].copy()
+    mixed.columns = ["v", 1, 2]
+    with pytest.raises(TypeError, match="column names of several types"):
+        ex.transform(mixed)

@@ -11,7 +11,7 @@ import torch
 from sklearn.utils.validation import check_is_fitted
 
 from skxai._adapters import check_target_indices
-from skxai._data import columns_in_fit_order
+from skxai._data import columns_in_fit_order, names_are_strings
 from skxai._estimators import unwrap_frozen
 from skxai._explanation import Explanation
 from skxai._progress import closing_progress
@@ -289,12 +289,14 @@ class BaseTorchExplainer(BaseExplainer):
         explainers and scikit-learn match them): reading its values in their given order
         explained each column as another feature. A missing or unseen column is an error."""
         fitted = getattr(self, "feature_names_in_", None)
-        if fitted is None and all(isinstance(c, str) for c in getattr(X, "columns", ())):
+        if not (hasattr(X, "columns") and hasattr(X, "iloc")):
+            return X
+        if fitted is None and self._column_names() is not None and names_are_strings(X, name):
             # fitted on an unnamed array: a frame of names is matched by the scikit-learn
             # model's own (read by position, its columns in another order were explained
             # wrongly); a frame of positions (columns 0, 1, 2) is still read by position
             fitted = self._column_names()
-        if fitted is None or not (hasattr(X, "columns") and hasattr(X, "iloc")):
+        if fitted is None:
             return X
         return columns_in_fit_order(X, list(fitted), name, as_str=True)
 
