@@ -42,6 +42,35 @@ from skxai.utils._warnings import warn_at_caller
 __all__ = ["BaseTorchExplainer", "GradResult", "check_recorded", "gradient_of", "host64"]
 
 
+@contextlib.contextmanager
+def _hint_one_tensor_forward():
+    """Add a note to an error the network's own code raises on ``fit``'s first passes: the
+    explainers call ``forward(x)`` with one batch tensor, and a network that takes a dict, a
+    tuple or several inputs failed deep in its own code ("too many indices for tensor of
+    dimension 4") with nothing to say why. skxai's own refusals pass unchanged."""
+    try:
+        yield
+    except (TypeError, IndexError, ValueError, KeyError, AttributeError, RuntimeError) as exc:
+        if not _raised_in_skxai(exc):
+            exc.add_note(
+                "skxai calls the network as forward(x) with one tensor of shape (n_samples, ...): a network "
+                "whose forward takes a dict, a tuple or several inputs needs a wrapper module that takes that "
+                "one tensor and builds them."
+            )
+        raise
+
+
+def _raised_in_skxai(exc):
+    """Whether the innermost frame of ``exc``'s traceback is skxai's own code."""
+    import os
+
+    tb = exc.__traceback__
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    return os.path.abspath(tb.tb_frame.f_code.co_filename).startswith(package + os.sep)
+
+
 class GradResult(NamedTuple):
     """What one batched forward-backward pass gives back (all tensors detached).
 
@@ -400,11 +429,12 @@ class BaseTorchExplainer(BaseExplainer):
         self.response_method_ = self._response_method()
         self.model_ = TorchModel(self.estimator_, self.response_method_)
         self.quantity_ = self.model_.quantity
-        self._pass_bytes_ = self._measure_pass_bytes(Xa)
-        self._check_pass_fits()
-        if self.target_layer_ is not None:
-            self.model_.get_layer(self.target_layer_)
-            self._check_layer_batch(Xa)
+        with _hint_one_tensor_forward():
+            self._pass_bytes_ = self._measure_pass_bytes(Xa)
+            self._check_pass_fits()
+            if self.target_layer_ is not None:
+                self.model_.get_layer(self.target_layer_)
+                self._check_layer_batch(Xa)
         rng = check_random_state(getattr(self, "random_state", None))
         n_bg = getattr(self, "max_background", None) or Xa.shape[0]
         if Xa.shape[0] > n_bg:
@@ -412,7 +442,8 @@ class BaseTorchExplainer(BaseExplainer):
             self.background_ = Xa[idx].astype(np.float64)
         else:
             self.background_ = Xa.astype(np.float64, copy=True)
-        bg_out = self.model_output(self.background_)
+        with _hint_one_tensor_forward():
+            bg_out = self.model_output(self.background_)
         self.n_outputs_ = bg_out.shape[1]
         self.output_names_ = self.model_.output_names(self.n_outputs_)
         self.expected_value_ = bg_out.mean(axis=0)
