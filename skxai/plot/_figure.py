@@ -117,6 +117,11 @@ class RoomyFigure(Figure):
     ``figure.savefig(path)`` keeps every text inside the picture."""
 
     def draw(self, renderer):
+        if self.get_layout_engine() is not None:
+            # the user's own layout engine (constrained, tight, compressed) lays the figure out:
+            # the fallback below replaced a constrained layout by tight_layout's
+            super().draw(renderer)
+            return
         axes = [ax for ax in self.axes if ax.get_visible()]
         for ax in axes:
             # axes placed by a locator (a colour bar as tall as its image) where the draw will

@@ -157,3 +157,27 @@ def test_a_label_set_again_after_a_draw_is_slid_inside_again():
         assert _words_outside(fig, 100) == []
     finally:
         plt.close(fig)
+
+
+@pytest.mark.parametrize("engine", ["constrained", "tight", "compressed"])
+def test_a_layout_engine_the_user_sets_is_left_to_lay_the_figure_out(engine):
+    # the crowded figure's own room-making called subplots_adjust (matplotlib warns that the
+    # engine is incompatible with it) or replaced a constrained layout by tight_layout's
+    import warnings
+
+    import matplotlib.pyplot as plt
+    from matplotlib.layout_engine import LayoutEngine
+
+    disp = BarDisplay.from_explanation(_long_names_explanation())
+    fig = disp.figure_
+    try:
+        fig.set_layout_engine(engine)
+        chosen = fig.get_layout_engine()
+        assert isinstance(chosen, LayoutEngine)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            fig.savefig(io.BytesIO(), format="png")
+        assert fig.get_layout_engine() is chosen
+        assert _words_outside(fig, dpi=100) == []
+    finally:
+        plt.close(fig)
