@@ -1,6 +1,7 @@
 """A model that counts how often it is unpickled in this process (for the Dask shipping tests)."""
 
 from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.neighbors import KNeighborsRegressor
 
 LOADS = [0]
 
@@ -19,6 +20,14 @@ class CountingRidge(Ridge):
 
 class CountingLogistic(LogisticRegression):
     """LogisticRegression that counts its deserialisations, as :class:`CountingRidge`."""
+
+    def __setstate__(self, state):
+        LOADS[0] += 1
+        super().__setstate__(state)
+
+
+class CountingNeighbors(KNeighborsRegressor):
+    """k-nearest neighbours (a KD tree) that count their deserialisations, as :class:`CountingRidge`."""
 
     def __setstate__(self, state):
         LOADS[0] += 1

@@ -89,3 +89,23 @@ def test_an_unchanged_model_is_still_sent_once_across_calls(client, data):
     client.run(lambda: None)
     loads = sorted(client.run(_counting.loads).values())
     assert all(n <= 1 for n in loads), loads  # two calls, each worker unpickled the model once at most
+
+
+@pytest.mark.parametrize("algorithm", ["kd_tree", "ball_tree"])
+def test_neighbours_whose_tree_counts_its_queries_are_sent_once_across_calls(client, data, algorithm):
+    # the tree's query counters, in its pickled bytes, change whenever the model predicts: the
+    # model (its whole training set) was sent and unpickled on every worker at every call
+    X, y = data
+    model = _counting.CountingNeighbors(5, algorithm=algorithm).fit(X, y)
+    ex = KernelShapExplainer(model, n_samples=32, max_background=10, random_state=0).fit(X)
+    client.run(lambda: _counting.LOADS.__setitem__(0, 0))
+    calls = []
+    for _ in range(3):
+        model.predict(X[:5])  # the model used here between explanations (a classifier's
+        calls.append(_on_workers(ex, X[:20]))  # predicted class is found so at every call)
+    np.testing.assert_array_equal(calls[0], calls[2])
+    np.testing.assert_array_equal(calls[0], ex.set_params(n_jobs=1).transform(X[:20]))
+    loads = sorted(client.run(_counting.loads).values())
+    assert all(n <= 1 for n in loads), loads
+    model.fit(X, -y)  # refitted in place: sent again
+    np.testing.assert_array_equal(_on_workers(ex, X[:20]), ex.set_params(n_jobs=1).transform(X[:20]))

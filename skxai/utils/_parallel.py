@@ -142,10 +142,8 @@ class Shipped:
         cannot be pickled, instead of distributed's wall of logged tracebacks ending in "Could not
         serialize object of type Shipped"."""
         if self._payload is None:
-            import cloudpickle  # distributed's own dependency: models may be local functions
-
             try:
-                self._payload = cloudpickle.dumps(self.obj)
+                self._payload = _pickled_without_counters(self.obj)
             except Exception as exc:
                 parts = self.obj if type(self.obj) is tuple else (self.obj,)
                 what = ", ".join(type(p).__name__ for p in parts)
@@ -172,6 +170,46 @@ class Shipped:
             while len(_PROCESS_CACHE) > PROCESS_CACHE_SIZE:
                 _PROCESS_CACHE.popitem(last=False)
         return obj
+
+
+def _pickled_without_counters(obj):
+    """``obj``'s pickled bytes (cloudpickle: models may be local functions), with the query
+    counters of scikit-learn's KD and ball trees set to 0.
+
+    The counters (``get_n_calls``, ``get_tree_stats``) change whenever the model predicts, and
+    the bytes name what :func:`scattered` sends: an unchanged k-nearest-neighbours model was
+    sent and unpickled on every worker at every call, its whole training set with it. They only
+    count queries; nothing a prediction gives depends on them.
+    """
+    import io
+
+    import cloudpickle  # distributed's own dependency
+
+    class _CountersReset(cloudpickle.CloudPickler):
+        def reducer_override(self, value):
+            reduced = _tree_without_counters(value)
+            return reduced if reduced is not None else super().reducer_override(value)
+
+    buffer = io.BytesIO()
+    _CountersReset(buffer).dump(obj)
+    return buffer.getvalue()
+
+
+def _tree_without_counters(value):
+    """The reduction of a scikit-learn ``KDTree`` / ``BallTree`` with its query counters at 0,
+    or None for anything else (or a tree whose state is not laid out as its counters say: sent
+    as it is)."""
+    if not type(value).__module__.startswith("sklearn.neighbors.") or not hasattr(value, "get_tree_stats"):
+        return None
+    try:
+        rebuild, args, state = value.__reduce__()[:3]
+        counters = (*value.get_tree_stats(), value.get_n_calls())
+    except Exception:
+        return None
+    # __getstate__: (..., n_trims, n_leaves, n_splits, n_calls, dist_metric, sample_weight)
+    if not isinstance(state, tuple) or len(state) < 6 or tuple(state[-6:-2]) != counters:
+        return None
+    return rebuild, args, (*state[:-6], 0, 0, 0, 0, *state[-2:])
 
 
 def deep_snapshot(obj):
