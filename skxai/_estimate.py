@@ -394,8 +394,9 @@ def kadd_many_terms_message(max_order, p, budget, players="features"):
     return (
         f"max_order={max_order} fits {terms} interaction terms of {p} {players} to {m} coalitions "
         f"({terms / m:.2f} a coalition, more than the {AUTO_ORDER3_SHARE} that max_order='auto' "
-        f"allows): its standard errors can be too small there (intervals of 1.96 std held 0.85-0.91 "
-        f"of the exact values for order 3 at 2.9-3.8 terms a coalition). Use max_order='auto', or "
+        f"allows): its standard errors can be too small there, the more so the more terms a coalition "
+        f"(intervals of 1.96 std held 0.85-0.91 of the exact values for order 3 at 2.9-3.8 terms a "
+        f"coalition, 0.71 on the features a model used at 4.8). Use max_order='auto', or "
         f"n_samples >= {enough}."
     )
 
@@ -1774,7 +1775,8 @@ def _permutation_std(perms, prefix_values, output_eps):
         ratio = np.where(live.any(axis=1, keepdims=True) & (ratio <= 1e-12), 1.0, ratio)
         # The floor fades as 1/n_pairs: it guards against a few pairs agreeing by chance, and
         # is gone by the time the pairs' own spread is well estimated (4-50 permutations cover
-        # 0.93-0.99, none below; benchmarks/probe_sampling_floor.py).
+        # 0.93-0.99 on the calibration games, benchmarks/probe_sampling_floor.py; a three-way
+        # product gated by a step covers 0.88-0.89 at 8-12, benchmarks/probe_gated_step_game.py).
         var_unit = np.maximum(var_pair, ratio * var_single / n_pairs)
         # A varying player whose pairs all agree: its pair mean takes few values (whether its
         # interaction partners sit on one side of it or not), and none of the n_pairs showed
