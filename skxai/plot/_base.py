@@ -436,20 +436,42 @@ def plain_ticks(ax, axis="x"):
 
 def _grouped_formatter():
     """Plain tick labels with thousands grouped from 10,000 on, as :func:`format_value` writes
-    the numbers beside them (ticks read "390000" next to "f(x) = 443,475.6")."""
-    from matplotlib.ticker import ScalarFormatter
+    the numbers beside them (ticks read "390000" next to "f(x) = 443,475.6").
 
-    class GroupedFormatter(ScalarFormatter):
+    Its own decimals, not ScalarFormatter's: that one writes any tick under 1e-8 as 0 (an axis of
+    values near 1e-9 read "0.0000000000" at every tick), and matplotlib 3.11 deprecates the
+    attributes a subclass would read.
+    """
+    import matplotlib
+    from matplotlib.ticker import Formatter
+
+    class GroupedFormatter(Formatter):
+        decimals = None
+        span = 1.0
+
+        def set_locs(self, locs):
+            values = [abs(float(v)) for v in locs if np.isfinite(v)]
+            self.span = max(values, default=0.0) or 1.0
+            # the fewest decimals that write every tick as itself (ticks are round numbers: 0.25,
+            # 5e-10, 2,000), zero below the ticks' own rounding
+            for decimals in range(0, 21):
+                if all(abs(round(v, decimals) - v) <= 1e-9 * self.span for v in values):
+                    break
+            self.decimals = decimals
+
         def __call__(self, x, pos=None):
-            text = super().__call__(x, pos)
-            if abs(x) < 1e4:
-                return text
-            # the integer digits grouped, whatever the decimals (123,455.8 beside 123,456.0)
-            return re.sub(r"\d+", lambda m: f"{int(m[0]):,}", text, count=1)
+            x = float(x)
+            if self.decimals is None:
+                return format_value(x)
+            text = f"{0.0 if abs(x) < 1e-9 * self.span else x:.{self.decimals}f}"
+            if abs(x) >= 1e4:
+                # the integer digits grouped, whatever the decimals (123,455.8 beside 123,456.0)
+                text = re.sub(r"\d+", lambda m: f"{int(m[0]):,}", text, count=1)
+            if text.startswith("-") and matplotlib.rcParams["axes.unicode_minus"]:
+                text = "\N{MINUS SIGN}" + text[1:]
+            return text
 
-    fmt = GroupedFormatter(useOffset=False)
-    fmt.set_scientific(False)
-    return fmt
+    return GroupedFormatter()
 
 
 def _fitting_locator():

@@ -5,7 +5,16 @@ from __future__ import annotations
 import numpy as np
 
 from skxai._resize import resize_linear
-from skxai.plot._base import _select_output, explain, literal_text, new_axes, output_label, require_samples, wrap_to
+from skxai.plot._base import (
+    _select_output,
+    explain,
+    literal_text,
+    new_axes,
+    output_label,
+    plain_ticks,
+    require_samples,
+    wrap_to,
+)
 from skxai.plot._image import colour_bar_axes, grey_image, image_at, overlay, to_hwc
 
 
@@ -180,6 +189,7 @@ class CamDisplay:
             over_image=img is not None,
         )
         bar = fig.colorbar(self.image_, cax=colour_bar_axes(ax))  # as tall as the image
+        plain_ticks(bar.ax, "y")  # no "1e-9" above the bar, over the title
         bar.set_label("map value" + (" (ReLU)" if self.relu else ""), fontsize=7)
         ax.set_xticks([])
         ax.set_yticks([])

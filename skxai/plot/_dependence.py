@@ -201,6 +201,7 @@ class DependenceDisplay:
         else:
             self.scatter_ = ax.scatter(self.feature_values, self.attributions, s=size, c=self.color_values, cmap=cmap)
             self.colorbar_ = fig.colorbar(self.scatter_, ax=ax, pad=0.02)
+            plain_ticks(self.colorbar_.ax, "y")
         ax.axhline(0.0, color="0.6", lw=0.8, zorder=0)
         fontsize = FontProperties(size=matplotlib.rcParams["axes.labelsize"]).get_size_in_points()
         # wrapped to the axes' width: an 80-character name ran past both edges of the figure

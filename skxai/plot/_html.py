@@ -33,7 +33,7 @@ def _token_html(tok, w, scale, anchored):
         classes.append("skxai-anchor")
     attrs = f' class="{" ".join(classes)}"'
     if w is not None:
-        attrs += f' style="background:{weight_colour(w, scale)}" title="{float(w):+.4g}"'
+        attrs += f' style="background:{weight_colour(w, scale)}" title="{_signed(w, scale)}"'
         attrs += f' data-weight="{float(w):.6g}"'
     return f"<span{attrs}>{html.escape(tok)}</span>"
 
@@ -99,7 +99,7 @@ def parts_html(parts, *, style=True):
             "strongest: "
             # <bdi>: a right-to-left word ("שלום (+0.5)") otherwise took the sign and brackets of
             # its number into its own direction, drawn "(0.5+) שלום"
-            + ", ".join(f"<bdi>{html.escape(tokens[j])}</bdi> ({weights[j]:+.3g})" for j in top)
+            + ", ".join(f"<bdi>{html.escape(tokens[j])}</bdi> ({_signed(weights[j], scale)})" for j in top)
         )
     head = f'<div class="skxai-meta">{" &middot; ".join(meta)}</div>' if meta else ""
     # dir="auto": a Hebrew or Arabic document is a right-to-left paragraph (its final "!" on the
@@ -107,6 +107,13 @@ def parts_html(parts, *, style=True):
     # punctuation sits next to its word ("GUN." was drawn "GUN .")
     css = f"<style>{STYLE}</style>" if style else ""
     return f'{css}<div class="skxai-doc">{head}<div class="skxai-text" dir="auto">{"".join(pieces)}</div></div>'
+
+
+def _signed(w, scale):
+    """A word's weight with its sign, as the labels write numbers (no exponent: "+0.000041",
+    not "+4.1e-05")."""
+    text = format_value(w, scale)
+    return text if text.startswith("-") else "+" + text
 
 
 def text_html(explanation, index=None, *, style=True):
@@ -216,13 +223,18 @@ def explanation_html(explanation, max_rows=10, max_features=12):
     for i in range(min(n, max_rows)):
         cells = "".join(
             f'<td style="background:{weight_colour(values[i, j], scale)}"'
-            + ("" if std is None else f' title="\u00b1{std[i, j]:.3g} (std)"')
-            + f">{values[i, j]:.3g}</td>"
+            + ("" if std is None else f' title="\u00b1{format_value(std[i, j], scale)} (std)"')
+            + f">{format_value(values[i, j], scale)}</td>"
             for j in order
         )
         # the label formatter: a prediction of 0.99998 read "1" (as if the model were sure)
-        b = "" if base is None else format_value(float(np.ravel(base)[i]))
-        pred = "" if base is None else format_value(float(np.ravel(base)[i]) + values[i].sum())
+        # on the scale of the row's outputs and attributions: a base of 2e-10 read "0" (the unit
+        # scale), and a residue of 1e-17 beside values of 1e-9 must still read 0
+        b0 = None if base is None else float(np.ravel(base)[i])
+        outputs = 0.0 if base is None else max(abs(b0), abs(b0 + values[i].sum()))
+        row_scale = max(outputs, float(np.abs(values[i]).max())) or None
+        b = "" if base is None else format_value(b0, row_scale)
+        pred = "" if base is None else format_value(b0 + values[i].sum(), row_scale)
         out = "" if explained is None else f"<td>{html.escape(explained[i])}</td>"
         rows.append(f"<tr><th>{i}</th>{out}<td>{b}</td><td>{pred}</td>{cells}{'<td></td>' if extra else ''}</tr>")
     more = f"<div>... {n - max_rows} more rows</div>" if n > max_rows else ""

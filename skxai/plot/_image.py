@@ -11,6 +11,7 @@ from skxai.plot._base import (
     format_value,
     literal_text,
     output_label,
+    plain_ticks,
     require_samples,
 )
 
@@ -353,6 +354,8 @@ class ImageAttributionDisplay:
                 cmap = {"abs_max": "inferno", "positive": "Reds", "negative": "Blues"}[panel]
                 art = overlay(a, hm, cmap=cmap, vmin=0, vmax=vmax, alpha=alpha, over_image=img is not None)
             bar = fig.colorbar(art, cax=colour_bar_axes(a))
+            # plain numbers: matplotlib's "1e10" above the bar ran into the panel's title
+            plain_ticks(bar.ax, "y")
             if not peak:
                 # an empty part (no negative attribution) is drawn on a nominal 0..1 scale: a bar
                 # ticked up to 1 read as values the map does not have

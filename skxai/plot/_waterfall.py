@@ -161,7 +161,9 @@ def _cell(v):
         return str(v)
     if np.isfinite(x) and x.is_integer() and abs(x) < 1e4:
         return str(int(x))
-    return format_value(x)
+    # on its own scale: a feature's value is no rounding residue, and 7.8e-10 read "= 0" (the
+    # unit scale) beside "a = -0.0000000013"
+    return format_value(x, abs(x) if np.isfinite(x) else None)
 
 
 def short_title(method, label, width=60):

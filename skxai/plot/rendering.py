@@ -12,6 +12,7 @@ from skxai.plot._base import (
     is_surrogate,
     name_lines,
     output_label,
+    plain_ticks,
     unrounded_landmark,
 )
 from skxai.plot._html import STYLE, explanation_html, is_text_explanation, parts_html
@@ -31,6 +32,7 @@ __all__ = [
     "name_lines",
     "output_label",
     "parts_html",
+    "plain_ticks",
     "text_parts",
     "to_hwc",
     "unrounded_landmark",

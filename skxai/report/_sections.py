@@ -19,6 +19,7 @@ from skxai.plot.rendering import (
     name_lines,
     output_label,
     parts_html,
+    plain_ticks,
     text_parts,
     unrounded_landmark,
 )
@@ -335,14 +336,13 @@ def tabular_views(sb, exp, n_local, explainer=None, X=None, output=None):
             "; error bars: at most \u00b11 standard error of the mean (every sample shares the "
             "estimator's draws), none where it is unknown"
         )
-    # rows taller for names wrapped on more lines (at 0.3 inch, three-line names ran into each other)
     names = exp.feature_names if exp.feature_names is not None and len(exp.feature_names) == d else ["x0"]
     extra = name_lines([str(v) for v in names]) - 1
     sb.add("<h3>Global view</h3>")
     sb.figure(
         lambda ax: BarDisplay.from_explanation(exp, ax=ax, error_bars=error_bars),
         f"Mean |{who}| per feature over the explained samples; explained: {label}{mean_bars_note}",
-        (6.5, (0.3 + 0.3 * extra) * min(d, 11) + 1.5 + 0.45 * error_bars),
+        (6.5, _bar_chart_height(names, d) + 0.45 * error_bars),
     )
     if n > 1:
         sb.figure(
@@ -396,6 +396,13 @@ def tabular_views(sb, exp, n_local, explainer=None, X=None, output=None):
         )
 
 
+def _bar_chart_height(names, d):
+    """Inches of a bar chart of ``d`` features (at most 11 rows drawn): rows taller for names
+    wrapped on more lines (at 0.3 inch, three-line names ran into each other)."""
+    extra = name_lines([str(v) for v in names]) - 1
+    return (0.3 + 0.3 * extra) * min(d, 11) + 1.5
+
+
 def anchor_views(sb, exp, n_local, explainer=None):
     """Tabular anchors: the rules themselves, with the class each keeps, their precision and
     coverage (their ``values`` only say which features a rule uses: not attributions of the
@@ -414,7 +421,9 @@ def anchor_views(sb, exp, n_local, explainer=None):
         return BarDisplay(used.mean(axis=0), names, method=exp.method, anchors=True).plot(ax=ax)
 
     sb.figure(
-        draw, f"Share of the {n} explained samples whose anchor (rule) uses each feature", (6.5, 0.3 * min(d, 11) + 1.5)
+        draw,
+        f"Share of the {n} explained samples whose anchor (rule) uses each feature",
+        (6.5, _bar_chart_height(names, d)),
     )
     sb.add("<h3>Local views</h3>")
     threshold = getattr(explainer, "threshold", None)
@@ -536,7 +545,7 @@ def image_views(sb, exp, n_local, explainer=None):
 
         hm = mean_map if cam else heatmap(to_hwc(mean_map), "abs_max")
         art = ax.imshow(hm, cmap="inferno")
-        ax.figure.colorbar(art, ax=ax, fraction=0.046, pad=0.04)
+        plain_ticks(ax.figure.colorbar(art, ax=ax, fraction=0.046, pad=0.04).ax, "y")
         ax.set_xticks([])
         ax.set_yticks([])
         ax.set_title(f"mean |attribution| over {n} images", fontsize=9)
