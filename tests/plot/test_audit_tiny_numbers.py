@@ -130,11 +130,13 @@ def test_the_reports_anchor_chart_gives_wrapped_names_their_room(tmp_path):
     for long_name in (False, True):
         frame = X.copy()
         if long_name:
-            frame.columns = [*X.columns[:2], "petal length (cm), the long one with a very long name indeed", X.columns[3]]
+            long = "petal length (cm), the long one with a very long name indeed"
+            frame.columns = [*X.columns[:2], long, X.columns[3]]
         explainer = AnchorTabularExplainer(model, random_state=0).fit(frame.sample(40, random_state=0))
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            report = make_report({"Anchors": explainer}, frame.iloc[::30], metrics=False, path=tmp_path / f"{long_name}.html")
+            page = tmp_path / f"{long_name}.html"
+            report = make_report({"Anchors": explainer}, frame.iloc[::30], metrics=False, path=page)
         png = next(data for name, data in report.figures if "share-of" in name)
         heights.append(struct.unpack(">II", png[16:24])[1])
     assert heights[1] > heights[0] * 1.3, heights
