@@ -18,7 +18,14 @@ from sklearn.utils.validation import check_is_fitted
 
 from skxai._estimators import network_turn
 from skxai.metrics._similarity import spearman_similarity, ssim_available, ssim_similarity
-from skxai.metrics._utils import explainer_transform, is_tabular, to_numpy, unfreeze
+from skxai.metrics._utils import (
+    explainer_transform,
+    given_attributions,
+    is_tabular,
+    n_samples_of,
+    to_numpy,
+    unfreeze,
+)
 from skxai.utils._random import check_random_state, seed_unseeded
 
 SIMILARITIES = ("spearman", "spearman_abs", "ssim")
@@ -395,7 +402,7 @@ def model_randomization_test(
     check_is_fitted(explainer)
     if mode not in ("cascading", "independent", "both"):
         raise ValueError(f"mode={mode!r}; use 'cascading', 'independent' or 'both'.")
-    A0 = to_numpy(explainer_transform(explainer, X) if attributions is None else attributions)
+    A0 = given_attributions(explainer, X, attributions, n_samples_of(X))
     sims = _check_similarities(similarity, A0)
     _check_criterion(criterion, sims, threshold)
     names = _locate(explainer).names
@@ -496,7 +503,7 @@ def data_randomization_test(
     faithfulness metrics to rank the rest.
     """
     check_is_fitted(explainer)
-    A0 = to_numpy(explainer_transform(explainer, X) if attributions is None else attributions)
+    A0 = given_attributions(explainer, X, attributions, n_samples_of(X))
     sims = _check_similarities(similarity, A0)
     _check_criterion(criterion, sims, threshold)
     y_arr = np.asarray(to_numpy(y_train) if hasattr(y_train, "detach") else y_train)

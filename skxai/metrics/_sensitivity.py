@@ -13,6 +13,7 @@ from skxai.metrics._utils import (
     check_perturbation_memory,
     check_positive_int,
     explainer_transform,
+    given_attributions,
     is_tabular,
     map_chunks,
     refuse_text,
@@ -99,11 +100,7 @@ def sensitivities(
         # built together: refused before any explanation when they cannot fit
         m = check_positive_int(n_perturbations, "n_perturbations")
         check_perturbation_memory(m, 4 * 8 * int(np.prod(shape)), "n_perturbations", "sensitivity")
-    phi0 = to_numpy(explainer_transform(explainer, X) if attributions is None else attributions)
-    if phi0.shape[0] != n:
-        raise ValueError(f"attributions hold {phi0.shape[0]} samples but X holds {n}.")
-    if not np.isfinite(phi0).all():
-        raise ValueError("attributions contain NaN or infinity.")
+    phi0 = given_attributions(explainer, X, attributions, n)
     # "fro" or a vector ord: the difference is flattened, so a matrix norm ("nuc") cannot apply.
     # NaN gave a NaN sensitivity for every sample (a NaN score), and True read as ord 1.
     if not (isinstance(norm, str) and norm == "fro") and (

@@ -6,7 +6,8 @@ import numpy as np
 from scipy.sparse import issparse
 from sklearn.utils.validation import check_is_fitted
 
-from skxai.metrics._utils import explainer_transform, to_numpy
+from skxai._explanation import Explanation
+from skxai.metrics._utils import explainer_transform, given_attributions, n_samples_of, to_numpy
 
 
 def gini(values):
@@ -35,8 +36,10 @@ def sparseness(explainer, X, *, attributions=None):
     ----------
     explainer : fitted explainer
     X : array-like
-    attributions : array-like, optional
-        ``explainer.transform(X)`` when already computed (then ``explainer`` may be None).
+    attributions : array-like, DataFrame or Explanation, optional
+        ``explainer.transform(X)`` when already computed (then ``explainer`` and ``X`` may be
+        None; given, the attributions are checked against them: one row per sample of ``X``,
+        one column per player of a tabular explainer).
 
     Returns
     -------
@@ -49,7 +52,8 @@ def sparseness(explainer, X, *, attributions=None):
     >>> sparseness(None, None, attributions=np.array([[1.0, 1, 1, 1], [0, 0, 0, 5]]))
     array([0.  , 0.75])
     """
-    if attributions is None:
+    computed = attributions is None
+    if computed:
         check_is_fitted(explainer)
         attributions = explainer_transform(explainer, X)
     if issparse(attributions):
@@ -60,7 +64,11 @@ def sparseness(explainer, X, *, attributions=None):
             "vocabulary): the words a document lacks would count as zeros. Pass "
             "attributions=A.toarray() restricted to the document's own tokens if that is meant."
         )
-    A = to_numpy(attributions)
+    if not computed and explainer is not None and X is not None:
+        check_is_fitted(explainer)
+        A = given_attributions(explainer, X, attributions, n_samples_of(X))
+    else:
+        A = to_numpy(attributions.target_values if isinstance(attributions, Explanation) else attributions)
     if A.ndim < 2:
         raise ValueError(f"attributions must have a first axis of samples; got shape {A.shape}.")
     if not np.isfinite(A).all():

@@ -172,3 +172,88 @@ def random_subsets(seeds, m, n_units, size):
         idx = np.argpartition(keys, size - 1, axis=1)[:, :size]
         np.put_along_axis(out[i], idx, True, axis=1)
     return out
+
+
+def attributions_in_order(explainer, A, *, targets=None):
+    """Named attributions (a DataFrame of ``set_output(transform="pandas")``, an
+    ``Explanation``) with their columns in the explainer's order of players, matched by name:
+    read by position, columns in another order scored each player's value as another's. An
+    Explanation gives its explained outputs' values, which must be ``targets`` (the outputs
+    scored) where they are known. Anything else is returned as it is.
+    """
+    from skxai._explanation import Explanation
+
+    if isinstance(A, Explanation):
+        if targets is not None:
+            check_explained_outputs(A, targets, explainer)
+        names, A = A.feature_names, A.target_values
+    elif hasattr(A, "columns") and hasattr(A, "iloc"):
+        names = A.columns
+    else:
+        return A
+    players = getattr(explainer, "feature_names_out_", None)
+    if not is_tabular(explainer) or names is None or players is None:
+        return A
+    names, players = [str(c) for c in names], [str(c) for c in players]
+    if names == players:
+        return A
+    if sorted(names) != sorted(players) or len(set(names)) != len(names):
+        raise ValueError(
+            f"attributions have the columns {names[:10]}, but {type(explainer).__name__}'s "
+            f"players are {players[:10]}; pass the attributions of these players."
+        )
+    order = [names.index(c) for c in players]
+    return A.iloc[:, order] if hasattr(A, "iloc") else np.asarray(A)[:, order]
+
+
+def check_explained_outputs(exp, targets, explainer):
+    """Refuse an Explanation of other outputs than ``targets``, the ones scored: the
+    attributions of class 0 were scored against the predicted class's outputs without a word."""
+    t = exp._target_positions()  # "predicted" read as the Explanation reads it
+    if t is None:
+        return
+    given = np.asarray(t).reshape(-1)
+    targets = np.asarray(targets).reshape(-1)
+    if given.dtype.kind not in "iu":
+        return
+    if given.size == 1:
+        given = np.full(targets.shape[0], int(given[0]))
+    if given.shape == targets.shape and not np.array_equal(given, targets):
+        bad = int(np.flatnonzero(given != targets)[0])
+        raise ValueError(
+            f"attributions explain output {int(given[bad])} of sample {bad}, but "
+            f"{type(explainer).__name__} scores output {int(targets[bad])} there (its "
+            "target): pass the explanation of the same target."
+        )
+
+
+def n_samples_of(X):
+    """The number of samples of ``X`` (an array, a frame, a tensor, a list of documents)."""
+    shape = getattr(X, "shape", None)
+    return int(shape[0]) if shape is not None else len(X)
+
+
+def given_attributions(explainer, X, attributions, n):
+    """``explainer.transform(X)``, or the ``attributions`` given for the ``n`` samples of
+    ``X``, as a finite float64 array with the explainer's players in its order.
+
+    The metrics that compare attributions with the explainer's own (sensitivity, the
+    randomisation checks) read a DataFrame by position, so reordered columns gave another
+    score, and an ``Explanation`` failed deep inside numpy.
+    """
+    if attributions is None:
+        A = explainer_transform(explainer, X)
+    else:
+        targets = None
+        if hasattr(explainer, "target_indices"):
+            targets = np.asarray(explainer.target_indices(X))
+        A = attributions_in_order(explainer, attributions, targets=targets)
+    A = to_numpy(A)
+    if A.ndim < 1 or A.shape[0] != n:
+        raise ValueError(f"attributions hold {A.shape[0] if A.ndim else 0} samples but X holds {n}.")
+    players = getattr(explainer, "feature_names_out_", None)
+    if is_tabular(explainer) and players is not None and A.shape[1:] != (len(players),):
+        raise ValueError(f"attributions have shape {A.shape}; expected (n_samples, n_players) = {(n, len(players))}.")
+    if not np.isfinite(A).all():
+        raise ValueError("attributions contain NaN or infinity.")
+    return A

@@ -25,6 +25,7 @@ from skxai._resize import resize_linear as resize_bilinear  # the one resizer, s
 from skxai.metrics._utils import (
     DEFAULT_BATCH_SIZE,
     MAX_BLOCK_VALUES,
+    attributions_in_order,
     check_positive_int,
     explainer_transform,
     is_tabular,
@@ -208,52 +209,9 @@ class ExplainerView:
         )
 
     def players_in_order(self, A):
-        """Named attributions (a DataFrame of ``set_output(transform="pandas")``, an
-        ``Explanation``) with their columns in the explainer's order of players, matched by
-        name: read by position, columns in another order scored each player's value as
-        another's. An Explanation gives its explained outputs' values, which must be the
-        outputs scored here."""
-        from skxai._explanation import Explanation
-
-        if isinstance(A, Explanation):
-            self._check_explained_outputs(A)
-            names, A = A.feature_names, A.target_values
-        elif hasattr(A, "columns") and hasattr(A, "iloc"):
-            names = A.columns
-        else:
-            return A
-        players = getattr(self.explainer, "feature_names_out_", None)
-        if not self.tabular or names is None or players is None:
-            return A
-        names, players = [str(c) for c in names], [str(c) for c in players]
-        if names == players:
-            return A
-        if sorted(names) != sorted(players) or len(set(names)) != len(names):
-            raise ValueError(
-                f"attributions have the columns {names[:10]}, but {type(self.explainer).__name__}'s "
-                f"players are {players[:10]}; pass the attributions of these players."
-            )
-        order = [names.index(c) for c in players]
-        return A.iloc[:, order] if hasattr(A, "iloc") else np.asarray(A)[:, order]
-
-    def _check_explained_outputs(self, exp):
-        """Refuse an Explanation of other outputs than the ones scored: the attributions of
-        class 0 were scored against the predicted class's outputs without a word."""
-        t = exp._target_positions()  # "predicted" read as the Explanation reads it
-        if t is None:
-            return
-        given = np.asarray(t).reshape(-1)
-        if given.dtype.kind not in "iu":
-            return
-        if given.size == 1:
-            given = np.full(self.n, int(given[0]))
-        if given.shape == (self.n,) and not np.array_equal(given, self.targets):
-            bad = int(np.flatnonzero(given != self.targets)[0])
-            raise ValueError(
-                f"attributions explain output {int(given[bad])} of sample {bad}, but "
-                f"{type(self.explainer).__name__} scores output {int(self.targets[bad])} there (its "
-                "target): pass the explanation of the same target."
-            )
+        """Named attributions with their columns in the explainer's order of players
+        (:func:`attributions_in_order`), an Explanation checked against the outputs scored."""
+        return attributions_in_order(self.explainer, A, targets=self.targets)
 
     # ------------------------------------------------------------------ relevance
     def unit_relevance(self, A=None):
