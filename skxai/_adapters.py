@@ -696,15 +696,18 @@ class ModelOutput:
         return X
 
     def __call__(self, A):
+        return self.check_output(self.raw(A), _n_rows(A))
+
+    def raw(self, A):
+        """What the model returns on the rows ``A``, unchecked (:meth:`check_output` reads it
+        as numbers; the anchors read a callable's class labels from it as they are)."""
         X = self._model_input(A)
         if self.method == "__call__" and _is_torch_module(self.estimator):
-            out = _call_torch_module(self.estimator, X)
-        elif self.method == "__call__":
-            out = self.estimator(X)
-        else:
-            with kept_model_state(self.estimator), model_call(), self._quiet(X):
-                out = getattr(self.estimator, self.method)(X)
-        return self.check_output(out, _n_rows(A))
+            return _call_torch_module(self.estimator, X)
+        if self.method == "__call__":
+            return self.estimator(X)
+        with kept_model_state(self.estimator), model_call(), self._quiet(X):
+            return getattr(self.estimator, self.method)(X)
 
     def _quiet(self, X):
         """The schema's context for the model's call on ``X`` (:meth:`TabularSchema.quiet_for`)."""

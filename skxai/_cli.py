@@ -1114,8 +1114,10 @@ def _run_explain(args):
                     for f in csv_chunks(source, args.chunk_size, dtype=dtype)
                 )
                 # the library names its parameter; here the option sets it
-                why = _as_options(" ".join(str(exc).split()), method).replace(
-                    "with target=<output index>", "with --target <output index>"
+                why = (
+                    _as_options(" ".join(str(exc).split()), method)
+                    .replace("with target=<output index>", "with --target <output index>")
+                    .replace('or target="predicted"', "or --target predicted")
                 )
                 raise UsageError(
                     f"cannot fit --method {method} on the background rows ({source!r}): "

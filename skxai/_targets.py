@@ -160,7 +160,9 @@ def resolve_target(target, output_names, *, is_clf, method=None, regressor=None)
             return 1
         if is_clf:
             return "predicted"
-        raise ValueError(f"The model has {k} outputs; choose one with target=<output index> (0..{k - 1}).")
+        # a callable's outputs may be a classifier's scores: "predicted" then explains its class
+        largest = "" if regressor is not None else ', or target="predicted" (each row\'s largest output)'
+        raise ValueError(f"The model has {k} outputs; choose one with target=<output index> (0..{k - 1}){largest}.")
     if _is_per_sample(target):
         arr = np.asarray(target, dtype=object)
         if arr.ndim != 1:

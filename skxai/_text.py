@@ -124,9 +124,11 @@ def tokenize_docs(docs, pattern, unit):
     for i, d in enumerate(docs):
         tok = TokenizedDoc(d, pattern, unit)
         if len(tok.tokens) == 0:
+            # "empty" only for what is: emoji or punctuation alone are text the pattern skips
+            shown = getattr(pattern, "pattern", pattern)
+            why = "empty document" if not d.strip() else f"no part of {d[:40]!r} matches token_pattern={shown!r}"
             raise ValueError(
-                f"Document {i} has no tokens (empty document {d[:40]!r}); an explanation needs "
-                "at least one word matching token_pattern."
+                f"Document {i} has no tokens ({why}); an explanation needs at least one word matching token_pattern."
             )
         out.append(tok)
     return out

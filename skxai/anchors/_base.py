@@ -82,6 +82,27 @@ def _summarise(search, best, success, n_examples, expand=None):
     }
 
 
+def labels_of(out):
+    """``out`` as one class label per row where a callable returned labels that are not numbers
+    (strings, objects), else None."""
+    if not isinstance(out, np.ndarray | list | tuple):
+        return None
+    try:
+        arr = np.asarray(out)
+    except (TypeError, ValueError):
+        return None
+    if arr.dtype.kind not in "OUS" or arr.ndim == 0 or arr.size != arr.shape[0]:
+        return None
+    arr = arr.reshape(-1)
+    if arr.dtype.kind == "O":
+        try:  # numbers in an object array are outputs, read as numbers
+            arr.astype(np.float64)
+            return None
+        except (TypeError, ValueError):
+            pass
+    return arr
+
+
 def decisions(explainer, rows, n_rows, what, *, predict_input=None):
     """The model's decision per row: ``predict``, else the argmax of the explained output.
 
@@ -99,7 +120,12 @@ def decisions(explainer, rows, n_rows, what, *, predict_input=None):
             with kept_model_state(est):  # skorch's predict leaves the net in evaluation mode
                 out = np.asarray(est.predict(X))
         else:
-            out = np.asarray(explainer.output_(rows))
+            raw = explainer.output_.raw(rows)
+            # a callable's class labels ("pos", "neg"): decisions are compared for equality only,
+            # and reading them as numbers refused them ("must return numbers")
+            out = labels_of(raw)
+            if out is None:
+                out = explainer.output_.check_output(raw, n_rows)
     except (IndexError, np.exceptions.AxisError) as exc:
         raise ValueError(
             f"The model's output on {n_rows} {what} could not be read as one decision per {what[:-1]} ({exc})."

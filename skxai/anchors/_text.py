@@ -22,7 +22,7 @@ from skxai._text import (
     tokenize_docs,
     unique_outputs,
 )
-from skxai.anchors._base import BaseAnchorExplainer, decisions, result_arrays
+from skxai.anchors._base import BaseAnchorExplainer, decisions, labels_of, result_arrays
 from skxai.anchors._perturb import WordVectors, perturb_doc, resolve_perturbation
 from skxai.utils._memory import most_within_working_memory, refuse_beyond_working_memory
 from skxai.utils._param_validation import Interval, StrOptions, fit_context
@@ -347,7 +347,9 @@ class AnchorTextExplainer(BaseAnchorExplainer):
                 [[m.group(0) for m in token_matches(pattern, d)] for d in docs],
                 random_state=check_random_state(self.random_state).randint(2**31 - 1),
             )
-        self.n_outputs_ = self.output_(docs[:1]).shape[1]
+        first = self.output_.raw(docs[:1])
+        # a callable's class labels are one output (its decision)
+        self.n_outputs_ = 1 if labels_of(first) is not None else self.output_.check_output(first, 1).shape[1]
         return self
 
     # -- model ------------------------------------------------------------------------------

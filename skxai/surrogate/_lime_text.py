@@ -142,7 +142,9 @@ class LimeTextExplainer(BaseExplainer):
         Regular expression of a token.
     target : class label, "predicted", None or array-like of shape (n_docs,), default=None
         Explained class: None is the positive class for binary ``predict_proba``, the
-        predicted class otherwise; an array-like gives one class per explained document.
+        predicted class of other classifiers (a plain callable with several outputs needs
+        ``target``: an output index, or ``"predicted"``); an array-like gives one class per
+        explained document.
     response_method : str, default="auto"
     vocabulary : array-like of str, default=None
         When given, :meth:`transform` returns dense weights over these words; otherwise a
