@@ -62,6 +62,9 @@ EMPIRICAL_KEPT_WEIGHT = 0.95
 
 
 def _weighted_moments(background, weights):
+    """The background's weighted mean and unbiased covariance (``covariance_``: the empirical
+    sampler's distances and the collinearity checks). The Gaussian sampler draws from the
+    background's own covariance instead (``_draw_scale``: no ``n - 1``)."""
     mu = weights @ background
     centred = background - mu
     # Unbiased for equal weights (np.cov's aweights correction): 1 - sum w^2.
@@ -148,7 +151,8 @@ class ConditionalGame:
         the model sees a row (a DataFrame's): a callable's samples must keep their values
         through that cast, or the model would not get them.
     moments : tuple of ndarray, default=None
-        ``(mean, covariance)`` of the data the background summarises, used instead of the
+        ``(mean, covariance)`` of the data the background summarises (its own covariance, no
+        ``n - 1``: the Gaussian draws from it as given), used instead of the
         background's weighted moments (a k-means background: its centres keep the data's mean
         but lose the within-cluster part of its covariance).
     empty_value : ndarray of shape (n_outputs,), default=None

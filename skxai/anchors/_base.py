@@ -85,10 +85,10 @@ def _summarise(search, best, success, n_examples, expand=None):
 def labels_of(out):
     """``out`` as one class label per row where a callable returned labels that are not numbers
     (strings, objects), else None."""
-    if not isinstance(out, np.ndarray | list | tuple):
-        return None
+    if hasattr(out, "detach") or not (isinstance(out, list | tuple) or hasattr(out, "__array__")):
+        return None  # (a tensor holds numbers)
     try:
-        arr = np.asarray(out)
+        arr = np.asarray(out)  # a pandas Series, Index or Categorical of labels too
     except (TypeError, ValueError):
         return None
     if arr.dtype.kind not in "OUS" or arr.ndim == 0 or arr.size != arr.shape[0]:

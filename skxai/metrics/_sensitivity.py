@@ -100,7 +100,9 @@ def sensitivities(
         # built together: refused before any explanation when they cannot fit
         m = check_positive_int(n_perturbations, "n_perturbations")
         check_perturbation_memory(m, 4 * 8 * int(np.prod(shape)), "n_perturbations", "sensitivity")
-    phi0 = given_attributions(explainer, X, attributions, n)
+    for_targets = _explains_for_targets(explainer)
+    targets = None if for_targets is None else np.asarray(explainer.target_indices(X), dtype=int)
+    phi0 = given_attributions(explainer, X, attributions, n, targets)
     # "fro" or a vector ord: the difference is flattened, so a matrix norm ("nuc") cannot apply.
     # NaN gave a NaN sensitivity for every sample (a NaN score), and True read as ord 1.
     if not (isinstance(norm, str) and norm == "fro") and (
@@ -133,8 +135,6 @@ def sensitivities(
     bs = check_positive_int(bs or DEFAULT_BATCH_SIZE, "batch_size")
     base_norm = _flat_norm(phi0, norm) if normalize else np.ones(n)
     base_norm = np.where(base_norm == 0, 1.0, base_norm)
-    for_targets = _explains_for_targets(explainer)
-    targets = None if for_targets is None else np.asarray(explainer.target_indices(X), dtype=int)
     if targets is not None and targets.shape != (n,):
         raise ValueError(f"{type(explainer).__name__}.target_indices returned shape {targets.shape} for {n} samples.")
 

@@ -233,19 +233,22 @@ def n_samples_of(X):
     return int(shape[0]) if shape is not None else len(X)
 
 
-def given_attributions(explainer, X, attributions, n):
+def given_attributions(explainer, X, attributions, n, targets=None):
     """``explainer.transform(X)``, or the ``attributions`` given for the ``n`` samples of
     ``X``, as a finite float64 array with the explainer's players in its order.
 
     The metrics that compare attributions with the explainer's own (sensitivity, the
     randomisation checks) read a DataFrame by position, so reordered columns gave another
-    score, and an ``Explanation`` failed deep inside numpy.
+    score, and an ``Explanation`` failed deep inside numpy. An Explanation is checked against
+    ``targets``, the outputs scored (``explainer.target_indices(X)`` when not given: asked of
+    the model for an Explanation only).
     """
+    from skxai._explanation import Explanation
+
     if attributions is None:
         A = explainer_transform(explainer, X)
     else:
-        targets = None
-        if hasattr(explainer, "target_indices"):
+        if targets is None and isinstance(attributions, Explanation) and hasattr(explainer, "target_indices"):
             targets = np.asarray(explainer.target_indices(X))
         A = attributions_in_order(explainer, attributions, targets=targets)
     A = to_numpy(A)

@@ -447,23 +447,26 @@ def _grouped_formatter():
 
     class GroupedFormatter(Formatter):
         decimals = None
-        span = 1.0
+        tolerance = 0.0
 
         def set_locs(self, locs):
-            values = [abs(float(v)) for v in locs if np.isfinite(v)]
-            self.span = max(values, default=0.0) or 1.0
-            # the fewest decimals that write every tick as itself (ticks are round numbers: 0.25,
-            # 5e-10, 2,000), zero below the ticks' own rounding
-            for decimals in range(0, 21):
-                if all(abs(round(v, decimals) - v) <= 1e-9 * self.span for v in values):
+            values = sorted({float(v) for v in locs if np.isfinite(v)})
+            gaps = [b - a for a, b in zip(values, values[1:], strict=False) if b > a]
+            # ticks are round multiples of their step (0.25, 5e-10, 2,000; 0.2 apart at 1.6e9):
+            # a ten-thousandth of it tells them apart, and a tick closer to 0 is a rounding residue
+            step = min(gaps) if gaps else max((abs(v) for v in values), default=0.0) or 1.0
+            self.tolerance = 1e-4 * step
+            self.decimals = None
+            for decimals in range(0, 31):
+                if all(abs(round(v, decimals) - v) <= self.tolerance for v in values):
+                    self.decimals = decimals
                     break
-            self.decimals = decimals
 
         def __call__(self, x, pos=None):
             x = float(x)
-            if self.decimals is None:
+            if getattr(self, "decimals", None) is None:
                 return format_value(x)
-            text = f"{0.0 if abs(x) < 1e-9 * self.span else x:.{self.decimals}f}"
+            text = f"{0.0 if abs(x) < self.tolerance else x:.{self.decimals}f}"
             if abs(x) >= 1e4:
                 # the integer digits grouped, whatever the decimals (123,455.8 beside 123,456.0)
                 text = re.sub(r"\d+", lambda m: f"{int(m[0]):,}", text, count=1)

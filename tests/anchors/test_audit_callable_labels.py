@@ -4,6 +4,7 @@ LIME callable with several outputs was not told of target="predicted"; a documen
 punctuation alone was called empty."""
 
 import numpy as np
+import pandas as pd
 import pytest
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
@@ -61,3 +62,23 @@ def test_a_document_no_token_matches_is_not_called_empty(text_model, cls, doc):
     assert "empty" not in str(info.value)
     with pytest.raises(ValueError, match=r"has no tokens \(empty document\)"):
         ex.explain(["   "])
+
+
+@pytest.mark.parametrize("wrap", [pd.Series, pd.Categorical])
+def test_labels_in_a_pandas_series_or_categorical_are_labels_too(text_model, wrap):
+    rows = ["a great film", "dull and slow"]
+    wrapped = AnchorTextExplainer(lambda t: wrap(text_model.predict(t)), random_state=0).fit(DOCS).explain(rows)
+    plain = AnchorTextExplainer(lambda t: text_model.predict(t), random_state=0).fit(DOCS).explain(rows)
+    assert wrapped.anchor == plain.anchor and list(wrapped.prediction) == ["pos", "neg"]
+
+
+def test_metrics_given_plain_attributions_ask_the_model_nothing_more():
+    # the attributions' check asked the explainer for its targets whatever they were: a second
+    # model pass, and a label callable's anchors refused ("must return numbers")
+    from skxai.metrics import sparseness
+
+    X = np.random.RandomState(0).normal(size=(200, 3))
+    tree = DecisionTreeClassifier(max_depth=2, random_state=0).fit(X, np.where(X[:, 0] > 0, "hi", "lo"))
+    ex = AnchorTabularExplainer(lambda A: tree.predict(A), random_state=0).fit(X)
+    A = ex.transform(X[:4])
+    np.testing.assert_array_equal(sparseness(ex, X[:4], attributions=A), sparseness(ex, X[:4]))

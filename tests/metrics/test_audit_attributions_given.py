@@ -73,6 +73,9 @@ def test_sparseness_checks_given_attributions_against_x_and_the_players(setting)
     ex, _, _, rows, A = setting
     np.testing.assert_array_equal(sparseness(ex, rows, attributions=ex.explain(rows)), sparseness(ex, rows))
     np.testing.assert_allclose(sparseness(ex, rows, attributions=A[A.columns[::-1]]), sparseness(ex, rows), rtol=1e-12)
+    # (the Gini index ignores the order: named columns are checked against the players instead)
+    with pytest.raises(ValueError, match="players are"):
+        sparseness(ex, rows, attributions=A.rename(columns={"a": "z"}))
     with pytest.raises(ValueError, match="attributions hold 4 samples but X holds 6"):
         sparseness(ex, rows, attributions=A.iloc[:4])
     with pytest.raises(ValueError, match=r"expected \(n_samples, n_players\) = \(6, 5\)"):

@@ -140,3 +140,20 @@ def test_the_reports_anchor_chart_gives_wrapped_names_their_room(tmp_path):
         png = next(data for name, data in report.figures if "share-of" in name)
         heights.append(struct.unpack(">II", png[16:24])[1])
     assert heights[1] > heights[0] * 1.3, heights
+
+
+@pytest.mark.parametrize(
+    "locs, labels",
+    [
+        ([0, 0.2, 0.4], ["0.0", "0.2", "0.4"]),
+        ([0, 5e-10, 1e-9], ["0.0000000000", "0.0000000005", "0.0000000010"]),
+        ([1.6e9, 1.6e9 + 0.2, 1.6e9 + 0.4], ["1,600,000,000.0", "1,600,000,000.2", "1,600,000,000.4"]),
+        ([0, 20000, 40000], ["0", "20,000", "40,000"]),
+        ([-5e-10, 5.551115123125783e-17, 5e-10], ["\N{MINUS SIGN}0.0000000005", "0.0000000000", "0.0000000005"]),
+    ],
+)
+def test_tick_labels_are_the_ticks_and_tell_them_apart(locs, labels):
+    # a tolerance of the largest tick wrote a narrow range at 1.6e9 as "1,600,000,000" thrice
+    from skxai.plot._base import _grouped_formatter
+
+    assert _grouped_formatter().format_ticks(locs) == labels
