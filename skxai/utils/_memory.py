@@ -147,3 +147,16 @@ def explain_in_chunks(explainer, X, **options):
     std = None if std[0] is None else np.concatenate(std, axis=0)
     merged = _merge_extras(extras, sizes, getattr(explainer, "_sample_extras", None))
     return np.concatenate(values, axis=0), np.concatenate(base, axis=0), std, merged
+
+
+def model_bytes(model):
+    """Bytes a fitted model holds, measured by pickling it with its arrays out of band (their
+    sizes are read, their data not copied); None where it cannot be pickled."""
+    import pickle
+
+    buffers = []
+    try:
+        head = pickle.dumps(model, protocol=5, buffer_callback=buffers.append)
+    except Exception:
+        return None
+    return len(head) + sum(memoryview(b).nbytes for b in buffers)
