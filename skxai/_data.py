@@ -488,11 +488,20 @@ def check_feature_groups(feature_groups, n_features, feature_names, columns=None
     if not members:
         raise ValueError("feature_groups is empty; give at least one group (or None for one player per column).")
     groups = []
-    for cols in members:
+    for g, cols in enumerate(members):
         if isinstance(cols, str | numbers.Integral):
             cols = [cols]
+        cols = list(cols)
+        if not cols:
+            # a player of no column: its value was noise (LIME gave one 5% of the largest
+            # weight), and it took a coalition budget and a name ('') of its own
+            what = f"group {labels[g]!r}" if labels is not None else f"group {g}"
+            raise ValueError(f"feature_groups' {what} holds no column; every group needs at least one.")
         idx = []
         for c in cols:
+            if isinstance(c, bool | np.bool_):
+                # True == 1: read as column 1 (and False as 0) without a word
+                raise ValueError(f"feature_groups holds the boolean {bool(c)}; give column names or integer indices.")
             if isinstance(c, str):
                 if names is None:
                     raise ValueError(
@@ -529,6 +538,10 @@ def check_feature_groups(feature_groups, n_features, feature_names, columns=None
             labels = ["+".join(names[j] for j in g) for g in groups]
         else:
             labels = ["+".join(f"x{j}" for j in g) for g in groups]
+    twins = sorted({label for label in labels if labels.count(label) > 1})
+    if twins:
+        # keys that print alike ({1: ..., "1": ...}) named two players '1'
+        raise ValueError(f"feature_groups gives several groups the name {twins[:10]}; give each group its own name.")
     return groups, np.asarray(labels, dtype=object)
 
 

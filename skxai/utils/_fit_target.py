@@ -80,8 +80,16 @@ def _same(a, b):
         return a.shape == b.shape and bool(np.array_equal(a, b))
     try:
         return bool(np.array_equal(np.asarray(a, dtype=object), np.asarray(b, dtype=object)))
-    except Exception:  # values numpy cannot hold: compare as Python objects
-        return a == b
+    except Exception:  # values numpy cannot hold: compare as Python objects, part by part
+        if isinstance(a, list | tuple) and isinstance(b, list | tuple):
+            # (groups of columns as arrays of several lengths: "truth value ... is ambiguous")
+            return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+        if isinstance(a, dict) and isinstance(b, dict):
+            return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+        try:
+            return bool(a == b)
+        except Exception:
+            return False
 
 
 def _changed_target(explainer):
