@@ -235,12 +235,28 @@ def _empty_model(estimator, method, is_clf):
 def _no_information_row(X):
     """Values for every column of the empty coalition's input where zeros are refused: the
     training rows' medians (0 for a column without values), which do not depend on the rows'
-    order."""
+    order; a column of strings or categories takes its most frequent value (the first in
+    sorted order among ties)."""
+    if np.asarray(X).dtype == object:
+        return np.array([_no_information_value(np.asarray(X)[:, j]) for j in range(np.shape(X)[1])], dtype=object)
     A = np.asarray(X, dtype=np.float64)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # an all-NaN column: "All-NaN slice"
         med = np.nanmedian(A, axis=0) if A.shape[0] else np.zeros(A.shape[1])
     return np.nan_to_num(med, nan=0.0)
+
+
+def _no_information_value(column):
+    """A column's median where it holds numbers, else its most frequent value."""
+    try:
+        return _no_information_row(np.asarray(column, dtype=np.float64)[:, None])[0]
+    except (TypeError, ValueError):
+        present = [v for v in column if v is not None and v == v]  # (NaN is not equal to itself)
+        if not present:
+            return column[0] if len(column) else 0.0
+        values, counts = np.unique(np.asarray(present, dtype=str), return_counts=True)
+        top = values[np.argmax(counts)]  # np.unique sorts: ties go to the first in that order
+        return next(v for v in present if str(v) == top)
 
 
 def _subset_input(X, cols, schema=None, fill=None):
@@ -261,7 +277,8 @@ def _subset_input(X, cols, schema=None, fill=None):
         if fill is None:
             return np.zeros((X.shape[0], 1))
         cols = np.arange(len(fill))
-        X = np.broadcast_to(np.asarray(fill, dtype=np.float64), (X.shape[0], len(fill)))
+        fill = np.asarray(fill, dtype=object if np.asarray(fill).dtype == object else np.float64)
+        X = np.broadcast_to(fill, (X.shape[0], len(fill)))
     Xs = X[:, cols]
     if schema is None or not schema.is_frame:
         return Xs
@@ -479,8 +496,6 @@ class ShapleyRegressionExplainer(BaseTabularExplainer):
         # before any coalition is built or model trained: max_features=25 built 2**25
         # coalitions and died allocating 6.25 GiB, and 60 raised numpy's 'array is too big'
         check_working_memory(self)
-        if not self._schema.numeric:
-            raise ValueError("ShapleyRegressionExplainer needs numeric features (it slices columns).")
         # the subset models' rows in one order whatever the user's (the full model is the
         # user's model, trained on the rows as they came)
         X, y, fit_params = _rows_in_order(_subset_order(X, y, fit_params), X, y, fit_params)
@@ -525,6 +540,10 @@ class ShapleyRegressionExplainer(BaseTabularExplainer):
         # zeros (a log transform of positive data), at the training medians: both constant.
         schema = self._subset_schema()
         fills = (np.zeros(X.shape[1]), _no_information_row(X))
+        if not self._schema.numeric:
+            # a 0 in a category or string column is a value the data never holds (a NaN
+            # category, with pandas' warning): the columns' medians and most frequent values
+            fills = fills[1:]
         for k, fill in enumerate(fills):
             # a failed try's warnings ("divide by zero encountered in log") are not the user's
             # concern; a successful one's are replayed
