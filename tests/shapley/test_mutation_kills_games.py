@@ -483,18 +483,21 @@ def test_regression_failed_subset_fit_names_the_subset():
     assert isinstance(info.value.__cause__, ValueError) and str(info.value.__cause__) in msg
 
 
-def test_regression_needs_numeric_features_and_y():
+def test_regression_slices_string_columns_and_needs_y():
+    # a string column was refused ("needs numeric features"); the frame is sliced by name, and
+    # the pipeline trains on every sub-frame (tests/shapley/test_regression_non_numeric_frames.py)
     pd = pytest.importorskip("pandas")
-    from sklearn.compose import make_column_transformer
+    from sklearn.compose import make_column_selector, make_column_transformer
     from sklearn.preprocessing import OneHotEncoder
 
     X, y = _regression_data(p=2)
     df = pd.DataFrame({"a": X[:, 0], "b": np.where(X[:, 1] > 0, "u", "v")})
-    model = make_pipeline(make_column_transformer((OneHotEncoder(), ["b"]), remainder="passthrough"),
+    strings = make_column_selector(dtype_include=object)
+    model = make_pipeline(make_column_transformer((OneHotEncoder(), strings), remainder="passthrough"),
                           LinearRegression())
-    with pytest.raises(ValueError, match=r"^ShapleyRegressionExplainer needs numeric features \(it slices "
-                       r"columns\)\.$"):
-        ShapleyRegressionExplainer(model).fit(df, y)
+    ex = ShapleyRegressionExplainer(model).fit(df, y)
+    np.testing.assert_allclose(ex.transform(df[:4]).sum(axis=1), ex.estimator_.predict(df[:4]) - ex.expected_value_[0],
+                               atol=1e-10)
     with pytest.raises(ValueError, match=r"^ShapleyRegressionExplainer\.fit needs y \(it retrains the model\)\.$"):
         ShapleyRegressionExplainer(LinearRegression()).fit(X)
 
