@@ -700,7 +700,18 @@ class ModelOutput:
 
     def raw(self, A):
         """What the model returns on the rows ``A``, unchecked (:meth:`check_output` reads it
-        as numbers; the anchors read a callable's class labels from it as they are)."""
+        as numbers; the anchors read a callable's class labels from it as they are).
+
+        Parameters
+        ----------
+        A : array-like
+            Rows, as this output function takes them.
+
+        Returns
+        -------
+        object
+            The model's own return value.
+        """
         X = self._model_input(A)
         if self.method == "__call__" and _is_torch_module(self.estimator):
             return _call_torch_module(self.estimator, X)

@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, Phase, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 from joblib import hash as jhash  # noqa: E402
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin  # noqa: E402
-from sklearn.compose import ColumnTransformer  # noqa: E402
+from sklearn.compose import ColumnTransformer, make_column_selector  # noqa: E402
 from sklearn.linear_model import LinearRegression  # noqa: E402
 from sklearn.pipeline import make_pipeline  # noqa: E402
 from sklearn.preprocessing import OneHotEncoder  # noqa: E402
@@ -363,7 +363,10 @@ def build(name, cls, scenario, d, fit_X):
         elif name == "ShapleyRegressionExplainer":
             model = LinearRegression()
             if categorical:
-                model = make_pipeline(ColumnTransformer([("oh", OneHotEncoder(), ["colour"])],
+                # the categories chosen by dtype: the model is retrained on every sub-frame, which
+                # a transformer naming "colour" cannot be (refused, naming the subset)
+                colour = make_column_selector(dtype_include="category")
+                model = make_pipeline(ColumnTransformer([("oh", OneHotEncoder(), colour)],
                                                         remainder="passthrough"), LinearRegression())
             y = np.random.RandomState(d["seed"]).normal(size=len(fit_X))
         elif fault is not None or not categorical and name != "TreeShapExplainer" and name != "AnchorTabularExplainer":
