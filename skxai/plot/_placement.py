@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from matplotlib.artist import Artist
 
-from skxai.plot._text import _reorder_right_to_left, _space_points
+from skxai.plot._wordorder import _reorder_right_to_left, _space_points
 
 
 class WordPlacement(Artist):
