@@ -15,7 +15,11 @@ class _CallableArray(np.ndarray):
     working for one release with a FutureWarning and returns the same array.
     """
 
-    def __call__(self):
+    def __call__(self, *args, **kwargs):
+        if args or kwargs:
+            # called by pandas, which calls what it is given (assign, iloc, loc, where) with the
+            # frame: the values, not the deprecated call form
+            return np.asarray(self).view(np.ndarray)
         warnings.warn(
             "Explanation.target_values and target_base_values are attributes now; drop the "
             "call parentheses (the call form will be removed in the next release).",
@@ -225,6 +229,12 @@ class Explanation:
     def __len__(self):
         return len(self.values)
 
+    def __array__(self, dtype=None, copy=None):
+        # the values, read at once: numpy otherwise walked the Explanation item by item, and one
+        # feature's values (exp[:, "age"]) came back as an array of Explanations
+        values = np.asarray(self.values, dtype=dtype)
+        return values.copy() if copy else values
+
     def _n(self):
         return len(self.values)
 
@@ -245,7 +255,8 @@ class Explanation:
             kinds[-1] = "output"
         names = self.feature_names
         has_features = self.__dict__.get("_features", True)
-        named = names is not None and names.ndim == 1 and v.ndim > first and v.shape[first] == len(names)
+        # (one feature picked, exp[:, "age"]: its name alone, a str, and no feature axis)
+        named = names is not None and np.ndim(names) == 1 and v.ndim > first and v.shape[first] == len(names)
         tabular = names is None and self.output_axis is not None and v.ndim == first + 2
         if has_features and v.ndim > first and kinds[first] == "other" and (named or tabular):
             kinds[first] = "feature"

@@ -555,15 +555,25 @@ class BaseExplainer(TransformerMixin, MetaEstimatorMixin, BaseEstimator):
             getattr(self, "estimator", None)
         )
         tags.non_deterministic = getattr(self, "random_state", 0) is None
-        if safe_is_classifier(getattr(self, "estimator", None)):
+        estimator = getattr(self, "estimator", None)
+        if safe_is_classifier(estimator):
             # It scores and predicts as its classifier, so it cross-validates as one: stratified
             # folds (plain folds on sorted labels left every test fold a class the model never
-            # saw: accuracy 0 where the model has 1) and the probability scorers.
-            from sklearn.utils import ClassifierTags, get_tags
+            # saw: accuracy 0 where the model has 1) and the probability scorers. Labels of
+            # several outputs (multilabel) are refused at fit, whatever the model takes.
+            from sklearn.utils import ClassifierTags
 
             tags.estimator_type = "classifier"
             tags.classifier_tags = ClassifierTags()
-            tags.target_tags.multi_output = get_tags(self.estimator).target_tags.multi_output
+            tags.target_tags.multi_output = False
+        elif regressor_name(estimator) is not None:
+            # and as its regressor (partial_dependence and the regression scorers ask for one;
+            # its score is the model's R^2)
+            from sklearn.utils import RegressorTags, get_tags
+
+            tags.estimator_type = "regressor"
+            tags.regressor_tags = RegressorTags()
+            tags.target_tags.multi_output = get_tags(estimator).target_tags.multi_output
         return tags
 
 

@@ -1005,4 +1005,11 @@ class BaseTorchExplainer(BaseExplainer):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.non_deterministic = self._stochastic and getattr(self, "random_state", None) is None
+        # a model of several outputs needs a target here (one output's gradients at a time)
+        tags.target_tags.multi_output = False
+        if tags.estimator_type == "regressor":
+            # not tagged a regressor: scikit-learn's regressor contract would then ravel a
+            # column of targets (with a DataConversionWarning), which a skorch regressor needs
+            tags.estimator_type = None
+            tags.regressor_tags = None
         return tags

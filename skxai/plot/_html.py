@@ -202,6 +202,12 @@ def explanation_html(explanation, max_rows=10, max_features=12):
         values = values[None]  # one sample (exp[i]): a row of the table, or one image
     if values.ndim == 1:
         values = values[:, None]  # one feature of each sample (exp[:, "age"]): a column
+    if values.shape[0] == 0:
+        # exp[mask] of no sample: a valid Explanation, whose largest value has no meaning
+        return (
+            f"<div><b>{html.escape(str(explanation.method))}</b> explanation of 0 samples "
+            f"(values of shape {values.shape})</div>"
+        )
     if values.ndim != 2:
         summary = (
             f"<div><b>{html.escape(str(explanation.method))}</b>: attributions of "
