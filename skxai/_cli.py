@@ -1418,8 +1418,16 @@ def _chunk_result(chunk, start, prepare, pipeline, final_explainer, explained_qu
     X = prepare(chunk, args.data)
     t0 = time.perf_counter()
     try:
-        explainer, Xt = final_explainer(pipeline, X)
+        # a saved Pipeline fitted on arrays reads DATA's columns by position, as scikit-learn
+        # does: given as an array, without its warning that the frame has names at every chunk
+        steps_unnamed = (
+            getattr(pipeline, "steps", None) is not None
+            and not hasattr(pipeline, "target_indices")
+            and getattr(pipeline, "feature_names_in_", None) is None
+            and hasattr(X, "columns")
+        )
         with internal_call():  # the command line shapes the file's rows: no feature-name warning
+            explainer, Xt = final_explainer(pipeline, X.to_numpy() if steps_unnamed else X)
             exp = explainer.explain(Xt)
     except (ValueError, TypeError) as exc:  # bad rows (NaN the model cannot take, wrong types)
         reason = (
@@ -1449,10 +1457,19 @@ def _chunk_result(chunk, start, prepare, pipeline, final_explainer, explained_qu
             and getattr(explainer, "feature_names_in_", None) is None
             and getattr(schema, "column_labels", None) is None
         )
+        data_names = [str(c) for c in chunk.columns if c not in args.drop]
+        # a saved Pipeline fitted on arrays: DATA's names through its steps (a scaler keeps them;
+        # the explainer's own would be x0, x1 ...)
+        from skxai._explain import _names_from_the_steps
+
+        named_fit = getattr(pipeline, "feature_names_in_", None) is not None  # (its own names)
+        stepped = None if Xt is X else _names_from_the_steps(pipeline, explainer, None if named_fit else data_names)
         if isinstance(X, np.ndarray) or unnamed or not hasattr(explainer, "get_feature_names_out"):
             # a model fitted on an array is given the rows as one: the columns keep DATA's
             # names (the explainer's would be x0, x1 ...)
-            state["cols"] = [str(c) for c in chunk.columns if c not in args.drop]
+            state["cols"] = data_names
+        elif stepped is not None and len(stepped) == np.shape(exp.target_values)[1]:
+            state["cols"] = [str(c) for c in stepped]
         else:
             state["cols"] = [str(c) for c in explainer.get_feature_names_out()]
         # The explained class is written next to each row: a target that changes from row to

@@ -56,7 +56,7 @@ def explain(estimator, X):
     return exp
 
 
-def _names_from_the_steps(estimator, explainer):
+def _names_from_the_steps(estimator, explainer, input_names=None):
     """The steps' output feature names, for an explainer fitted on arrays without names.
 
     A ``ColumnTransformer`` or ``StandardScaler`` hands the explainer plain arrays unless the
@@ -64,12 +64,14 @@ def _names_from_the_steps(estimator, explainer):
     their names (``get_feature_names_out``); features the explainer names itself (a DataFrame
     at fit, feature groups) keep their names. The names pass through every step before the
     explainer, those of nested pipelines too. None when the steps cannot name their outputs.
+    ``input_names``: the names of the pipeline's input columns, for steps fitted without names
+    (the command line's CSV header for a pipeline fitted on arrays).
     """
     import numpy as np
 
     if hasattr(explainer, "feature_names_in_") or getattr(explainer, "feature_groups", None) is not None:
         return None
-    names = None
+    names = None if input_names is None else list(input_names)
     level = estimator
     while getattr(level, "steps", None) is not None and not hasattr(level, "target_indices"):
         if len(level.steps) > 1:
