@@ -1008,15 +1008,22 @@ class TorchModel:
         got 5"): only that message on the very inputs given (not a copy the network reshaped)
         gets this error.
         """
+        seen = "input[" + ", ".join(str(s) for s in (1, *x.shape)) + "]"
+        if seen not in message or "channels" not in message:
+            return None
+        return self.missing_channel_axis_error(tuple(x.shape))
+
+    def missing_channel_axis_error(self, shape):
+        """The ``ValueError`` of inputs of ``shape`` (samples first) with one axis less than every
+        convolution of the network takes, or None where they have it."""
         convs = [m for m in self.module.modules() if isinstance(m, nn.modules.conv._ConvNd)]
         dims = {len(m.kernel_size) for m in convs}
-        seen = "input[" + ", ".join(str(s) for s in (1, *x.shape)) + "]"
-        if dims != {x.ndim - 1} or seen not in message or "channels" not in message:
+        if dims != {len(shape) - 1}:
             return None
-        layout = {1: "(n, C, L)", 2: "(n, C, H, W)", 3: "(n, C, D, H, W)"}[x.ndim - 1]
+        layout = {1: "(n, C, L)", 2: "(n, C, H, W)", 3: "(n, C, D, H, W)"}[len(shape) - 1]
         return ValueError(
-            f"{type(self.module).__name__} has {x.ndim - 1}-D convolutions ({type(convs[0]).__name__} "
-            f"takes {layout}), but its inputs of shape {tuple(x.shape)} have one axis less, so torch "
+            f"{type(self.module).__name__} has {len(shape) - 1}-D convolutions ({type(convs[0]).__name__} "
+            f"takes {layout}), but its inputs of shape {tuple(shape)} have one axis less, so torch "
             "read the batch as one unbatched sample. Single-channel inputs need their channel axis: "
             "X[:, None]."
         )

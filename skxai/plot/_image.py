@@ -111,15 +111,29 @@ def grey_image(ax, img):
     ax.imshow(grey, cmap="gray")
 
 
-def image_at(explanation, n, index, image, what):
+def image_at(explanation, n, index, image, what, shape=None):
     """Check ``index`` against the ``n`` explained images (``what`` names them in the error) and
-    return ``image``, by default ``explanation.data[index]`` when the data holds the images."""
+    return ``image``, by default ``explanation.data[index]`` when the data holds the images.
+
+    Flat rows of pixels (a model on flattened images, ``image_shape=``) take ``shape``, the
+    map's own, when they hold as many values: the image was dropped without a word and the
+    maps drawn on nothing. ``image`` given flat is reshaped the same way.
+    """
     if not -n <= index < n:
         raise IndexError(f"index={index} is out of range for {n} {what}.")
     if image is None and explanation.data is not None:
         data = np.asarray(explanation.data)
         if data.ndim >= 3 and data.shape[0] == n:
             image = data[index]
+        elif data.ndim == 2 and data.shape[0] == n:
+            image = data[index]
+    if image is not None and np.ndim(image) == 1 and shape is not None:
+        if np.size(image) != int(np.prod(shape)):
+            raise ValueError(
+                f"the image is a flat row of {np.size(image)} values, which the map of shape {tuple(shape)} "
+                "does not reshape to: pass image= the picture itself (H, W) or (C, H, W)."
+            )
+        image = np.reshape(image, shape)
     return image
 
 
@@ -272,7 +286,7 @@ class ImageAttributionDisplay:
             raise ValueError(
                 f"ImageAttributionDisplay needs image attributions (n, [C,] H, W); got values of shape {values.shape}."
             )
-        image = image_at(explanation, values.shape[0], index, image, "image(s)")
+        image = image_at(explanation, values.shape[0], index, image, "image(s)", shape=values.shape[1:])
         label = output_label(explanation, index=index, output=output)
         disp = cls(
             values[index], image=image, channel_axis=channel_axis, method=explanation.method, quantity=label or None

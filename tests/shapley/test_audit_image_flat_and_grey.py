@@ -1,0 +1,65 @@
+"""Image explanations an outside audit checked (session 30): the display of an explainer on
+flattened pixels (image_shape=) drew its maps on no image, or refused the flat row, and grey
+(n, H, W) images given to a Conv2d network failed inside torch ("mat1 and mat2 shapes cannot be
+multiplied") where the gradient family says what is wrong."""
+
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.datasets import load_digits
+from sklearn.linear_model import LogisticRegression
+
+from skxai import ImageShapleyExplainer
+
+matplotlib = pytest.importorskip("matplotlib")
+matplotlib.use("Agg")
+
+
+@pytest.fixture(scope="module")
+def flat():
+    X, y = load_digits(return_X_y=True)
+    X = X / 16
+    ex = ImageShapleyExplainer(
+        LogisticRegression(max_iter=500).fit(X, y), image_shape=(8, 8), n_segments=(4, 4), random_state=0
+    ).fit(X[:50])
+    return ex, X
+
+
+def test_the_display_draws_flat_rows_as_their_image(flat):
+    import matplotlib.pyplot as plt
+
+    from skxai.plot import ImageAttributionDisplay
+
+    ex, X = flat
+    exp = ex.explain(X[:3])
+    shown = ImageAttributionDisplay.from_explanation(exp, index=1, mode="split")
+    try:
+        np.testing.assert_array_equal(shown.image, X[1].reshape(8, 8))
+        assert len(shown.axes_[0].get_images()) == 1  # the "input" panel holds the digit
+    finally:
+        plt.close(shown.figure_)
+    again = ImageAttributionDisplay.from_explainer(ex, X[:3], index=1)
+    try:
+        np.testing.assert_array_equal(again.image, X[1].reshape(8, 8))
+    finally:
+        plt.close(again.figure_)
+    with pytest.raises(ValueError, match="flat row of 10 values"):
+        ImageAttributionDisplay.from_explanation(exp, index=0, image=np.zeros(10))
+
+
+@pytest.mark.parametrize("kwargs", [{}, {"image_shape": (8, 8)}])
+def test_grey_images_for_a_conv2d_network_are_told_their_channel_axis(kwargs):
+    torch = pytest.importorskip("torch")
+    nn = torch.nn
+    grey = (load_digits().images[:20] / 16).astype(np.float32)
+    net = nn.Sequential(
+        nn.Conv2d(1, 4, 3, padding=1), nn.ReLU(), nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(4, 10)
+    )
+    net.eval()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # (the grey-image warning comes first)
+        with pytest.raises(ValueError, match=r"2-D convolutions .* one axis less.* X\[:, None\]"):
+            ImageShapleyExplainer(net, n_segments=4, **kwargs).fit(grey)
+        ok = ImageShapleyExplainer(net, n_segments=4, random_state=0).fit(grey[:, None])
+    assert ok.explain(grey[:2, None]).values.shape[0] == 2
