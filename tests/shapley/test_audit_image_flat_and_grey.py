@@ -63,3 +63,17 @@ def test_grey_images_for_a_conv2d_network_are_told_their_channel_axis(kwargs):
             ImageShapleyExplainer(net, n_segments=4, **kwargs).fit(grey)
         ok = ImageShapleyExplainer(net, n_segments=4, random_state=0).fit(grey[:, None])
     assert ok.explain(grey[:2, None]).values.shape[0] == 2
+
+
+def test_the_image_games_batches_count_every_copy_of_their_images():
+    # three float64 blocks were counted; the masking's temporary and a network's float32 copy
+    # were not: one 3 x 512 x 512 image peaked at 4.97 GiB against the 4 GiB bound (3.62 now)
+    from skxai.utils._memory import MAX_WORKING_BYTES
+
+    X, y = load_digits(return_X_y=True)
+    ex = ImageShapleyExplainer(
+        LogisticRegression(max_iter=200).fit(X, y), image_shape=(8, 8), n_segments=(2, 2), batch_size=10**9
+    ).fit(X[:20] / 16)
+    imgs = np.broadcast_to(np.float32(0), (1, 3, 512, 512))
+    rows = ex._game_batch_size(imgs)
+    assert rows * (4 * 8 + 4) * imgs[0].size <= MAX_WORKING_BYTES
