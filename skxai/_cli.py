@@ -1420,9 +1420,12 @@ def _chunk_result(chunk, start, prepare, pipeline, final_explainer, explained_qu
     try:
         # a saved Pipeline fitted on arrays reads DATA's columns by position, as scikit-learn
         # does: given as an array, without its warning that the frame has names at every chunk
+        # (a first step that records no input at all, a column selector of the user's, may
+        # need the frame: only one fitted on an array says so, with n_features_in_ and no names)
         steps_unnamed = (
             getattr(pipeline, "steps", None) is not None
             and not hasattr(pipeline, "target_indices")
+            and getattr(pipeline, "n_features_in_", None) is not None
             and getattr(pipeline, "feature_names_in_", None) is None
             and hasattr(X, "columns")
         )

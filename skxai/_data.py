@@ -539,8 +539,9 @@ def check_feature_groups(feature_groups, n_features, feature_names, columns=None
         else:
             labels = ["+".join(f"x{j}" for j in g) for g in groups]
     twins = sorted({label for label in labels if labels.count(label) > 1})
-    if twins:
-        # keys that print alike ({1: ..., "1": ...}) named two players '1'
+    if twins and isinstance(feature_groups, dict):
+        # keys that print alike ({1: ..., "1": ...}) named two players '1' (names made of the
+        # columns' own, "a+b" and "a" + "b", may coincide: their groups are told apart by position)
         raise ValueError(f"feature_groups gives several groups the name {twins[:10]}; give each group its own name.")
     return groups, np.asarray(labels, dtype=object)
 

@@ -230,9 +230,11 @@ class Explanation:
         return len(self.values)
 
     def __array__(self, dtype=None, copy=None):
-        # the values, read at once: numpy otherwise walked the Explanation item by item, and one
-        # feature's values (exp[:, "age"]) came back as an array of Explanations
-        values = np.asarray(self.values, dtype=dtype)
+        # the explained output's values, as transform returns them (the metrics that take
+        # arrays read an Explanation so), read at once: numpy otherwise walked the Explanation
+        # item by item, and one feature's values (exp[:, "age"]) came back as an array of
+        # Explanations
+        values = np.asarray(self.target_values, dtype=dtype).view(np.ndarray)
         return values.copy() if copy else values
 
     def _n(self):

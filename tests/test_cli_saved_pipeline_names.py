@@ -61,3 +61,14 @@ def test_an_encoder_names_its_columns_after_datas(tmp_path):
         "size_1.0",
         "size_2.0",
     ]
+
+
+def test_a_pipeline_fitted_on_a_frame_whose_first_step_records_no_names_keeps_the_frame(tmp_path):
+    # a "passthrough" (or a selector of the user's) records no feature_names_in_: the pipeline
+    # was fitted on a frame all the same, and an array made its explainer fail
+    rng = np.random.RandomState(0)
+    df = pd.DataFrame(rng.normal(size=(40, 3)), columns=["a", "b", "c"])
+    pipe = Pipeline([("p", "passthrough"), ("explain", KernelShapExplainer(Ridge(), n_samples=64, random_state=0))])
+    pipe.fit(df, df.a + 2 * df.b)
+    out = _run(tmp_path, pipe, df)
+    assert list(out.columns[:3]) == ["a", "b", "c"]

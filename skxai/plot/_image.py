@@ -125,16 +125,29 @@ def image_at(explanation, n, index, image, what, shape=None):
         data = np.asarray(explanation.data)
         if data.ndim >= 3 and data.shape[0] == n:
             image = data[index]
-        elif data.ndim == 2 and data.shape[0] == n:
-            image = data[index]
+        elif data.ndim == 2 and data.shape[0] == n and shape is not None:
+            # a flat row drawn only where it reshapes to the picture; otherwise the maps alone
+            return _picture_of(data[index], shape)
     if image is not None and np.ndim(image) == 1 and shape is not None:
-        if np.size(image) != int(np.prod(shape)):
+        picture = _picture_of(image, shape)
+        if picture is None:
             raise ValueError(
                 f"the image is a flat row of {np.size(image)} values, which the map of shape {tuple(shape)} "
                 "does not reshape to: pass image= the picture itself (H, W) or (C, H, W)."
             )
-        image = np.reshape(image, shape)
+        image = picture
     return image
+
+
+def _picture_of(row, shape):
+    """A flat row of pixels as the map's ``shape``, or as ``(k, *shape)`` for 1, 3 or 4
+    channels first (a model on flattened RGB images); None where it is neither."""
+    row = np.asarray(row)
+    size = int(np.prod(shape))
+    for k in (1, 3, 4):
+        if row.size == k * size:
+            return row.reshape(tuple(shape) if k == 1 else (k, *shape))
+    return None
 
 
 def _axes_for(ax, k, caller, size=3.0):

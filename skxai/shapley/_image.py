@@ -438,12 +438,11 @@ class ImageShapleyExplainer(BaseExplainer):
 
             rm = resolve_torch_response(self.response_method, self.estimator_, owner=type(self).__name__)
             self._output = _TorchOutput(self.estimator_, rm, self.input_shape_)
-            # grey images (n, H, W) for a Conv2d network: torch reads one as an unbatched sample
-            # and failed deep inside ("mat1 and mat2 shapes cannot be multiplied")
-            missing = self._output.model.missing_channel_axis_error((len(Xa), *self.input_shape_))
-            if missing is not None:
-                raise missing
-            out = self._output(Xa[:1])
+            # two rows: grey images (n, H, W) for a Conv2d network make one row read as an
+            # unbatched sample, which failed deep inside ("mat1 and mat2 shapes cannot be
+            # multiplied"); two fail in the convolution, whose error the adapter explains. (A
+            # network that adds the channel axis itself takes both.)
+            out = self._output(Xa[:2])[:1]
             names = self._output.model.output_names(out.shape[1])
             clf = self._output.model.is_classifier or out.shape[1] > 1
             model = self._output.model

@@ -13,6 +13,7 @@ from sklearn.utils.parallel import delayed
 from sklearn.utils.validation import _num_samples
 
 from skxai._adapters import ModelOutput, is_frozen, safe_is_classifier, unwrap_frozen
+from skxai._data import _is_numeric_dtype
 from skxai._games._background import all_coalitions
 from skxai.base import BaseTabularExplainer
 from skxai.shapley._values import exact_shapley_from_values
@@ -232,13 +233,18 @@ def _empty_model(estimator, method, is_clf):
     return clone(estimator)
 
 
-def _no_information_row(X):
+def _no_information_row(X, numeric=None):
     """Values for every column of the empty coalition's input where zeros are refused: the
     training rows' medians (0 for a column without values), which do not depend on the rows'
-    order; a column of strings or categories takes its most frequent value (the first in
-    sorted order among ties)."""
+    order; a column that is not numeric in the fitted frame (``numeric``, one flag a column:
+    strings, categories, even of numbers) takes its most frequent value, the first in sorted
+    order among ties: a value the column holds (a median of categories 1 and 2 is 1.5)."""
     if np.asarray(X).dtype == object:
-        return np.array([_no_information_value(np.asarray(X)[:, j]) for j in range(np.shape(X)[1])], dtype=object)
+        A = np.asarray(X)
+        flags = [True] * A.shape[1] if numeric is None else list(numeric)
+        return np.array(
+            [_median_of(A[:, j]) if flags[j] else _most_frequent(A[:, j]) for j in range(A.shape[1])], dtype=object
+        )
     A = np.asarray(X, dtype=np.float64)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # an all-NaN column: "All-NaN slice"
@@ -246,17 +252,35 @@ def _no_information_row(X):
     return np.nan_to_num(med, nan=0.0)
 
 
-def _no_information_value(column):
-    """A column's median where it holds numbers, else its most frequent value."""
-    try:
-        return _no_information_row(np.asarray(column, dtype=np.float64)[:, None])[0]
-    except (TypeError, ValueError):
-        present = [v for v in column if v is not None and v == v]  # (NaN is not equal to itself)
-        if not present:
-            return column[0] if len(column) else 0.0
-        values, counts = np.unique(np.asarray(present, dtype=str), return_counts=True)
-        top = values[np.argmax(counts)]  # np.unique sorts: ties go to the first in that order
-        return next(v for v in present if str(v) == top)
+def _median_of(column):
+    """A numeric column's median (its missing values left out)."""
+    import pandas as pd
+
+    values = pd.to_numeric(pd.Series(column), errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+    return _no_information_row(values[:, None])[0]
+
+
+def _constant_columns(block):
+    """Whether every column of ``block`` holds one value on every row (an object column with
+    pandas' NA compared by pandas: ``==`` made "boolean value of NA is ambiguous")."""
+    if block.dtype != object:
+        return bool(np.all(block == block[:1]))
+    import pandas as pd
+
+    return bool((pd.DataFrame(block).nunique(dropna=False) <= 1).all())
+
+
+def _most_frequent(column):
+    """A column's most frequent value (missing values left out; pandas' NA too), ties to the
+    first in sorted order."""
+    import pandas as pd
+
+    present = [v for v in column if not pd.isna(v)]
+    if not present:
+        return column[0] if len(column) else 0.0
+    values, counts = np.unique(np.asarray(present, dtype=str), return_counts=True)
+    top = values[np.argmax(counts)]  # np.unique sorts: ties go to the first in that order
+    return next(v for v in present if str(v) == top)
 
 
 def _subset_input(X, cols, schema=None, fill=None):
@@ -539,7 +563,8 @@ class ShapleyRegressionExplainer(BaseTabularExplainer):
         # then stay exactly 0, and its fit is the intercept's alone) or, where the model refuses
         # zeros (a log transform of positive data), at the training medians: both constant.
         schema = self._subset_schema()
-        fills = (np.zeros(X.shape[1]), _no_information_row(X))
+        numeric = None if self._schema.dtypes is None else [_is_numeric_dtype(d) for d in self._schema.dtypes]
+        fills = (np.zeros(X.shape[1]), _no_information_row(X, numeric))
         if not self._schema.numeric:
             # a 0 in a category or string column is a value the data never holds (a NaN
             # category, with pandas' warning): the columns' medians and most frequent values
@@ -567,7 +592,7 @@ class ShapleyRegressionExplainer(BaseTabularExplainer):
         # -0.502 in another; SVR's own constant fit gave it -0.14), and one holding every other
         # player has the explained model (a forest refitted without the constant drew its
         # features otherwise: the constant got up to 0.13).
-        const_bits = sum(1 << j for j in range(p) if bool(np.all(X[:, self.groups_[j]] == X[:1, self.groups_[j]])))
+        const_bits = sum(1 << j for j in range(p) if _constant_columns(X[:, self.groups_[j]]))
         if const_bits == full:
             const_bits = 0  # every column constant: the model itself against its constant fit
         rep = [i | const_bits for i in range(full + 1)]
@@ -601,17 +626,18 @@ class ShapleyRegressionExplainer(BaseTabularExplainer):
         for start in range(0, len(fit), chunk):
             part = fit[start : start + chunk]
             models = here_or_parallel(self.n_jobs, verbose=self.verbose)(task(i) for i in part)
-            sizes = [model_bytes(m) for m in models]
+            # (a model pickle cannot measure is not counted: its size is not known)
+            sizes = [size for size in map(model_bytes, models) if size is not None]
             fitted.update(zip(part, models, strict=True))
-            if None in sizes:
-                continue  # a model pickle cannot measure: its size is not known (not bounded)
+            if not sizes:
+                continue
             held += sum(sizes)
             largest = max(largest, *sizes)
             left = len(fit) - start - len(part)
             refuse_beyond_working_memory(
                 held + largest * left,
                 type(self).__name__,
-                f"keeping the {len(fit)} subset models it trains (about {largest / 2**20:.1f} MiB each, "
+                f"keeping the {len(fit)} subset models it trains (up to {largest / 2**20:.1f} MiB each, "
                 f"{len(fitted)} trained so far)",
                 "lower the number of players (feature_groups, max_features) or explain a smaller model",
             )

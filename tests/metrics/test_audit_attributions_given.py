@@ -50,9 +50,10 @@ def test_the_randomisation_checks_match_named_columns_by_name(setting):
         data_randomization_test(ex, rows, X_train=X, y_train=y, attributions=A, similarity="spearman", random_state=0)
     )
     for given in (A[A.columns[::-1]], ex.explain(rows)):
-        assert _spearman(
-            model_randomization_test(ex, rows, attributions=given, similarity="spearman", random_state=0)
-        ) == model
+        assert (
+            _spearman(model_randomization_test(ex, rows, attributions=given, similarity="spearman", random_state=0))
+            == model
+        )
         again = data_randomization_test(
             ex, rows, X_train=X, y_train=y, attributions=given, similarity="spearman", random_state=0
         )
@@ -82,3 +83,13 @@ def test_sparseness_checks_given_attributions_against_x_and_the_players(setting)
         sparseness(ex, rows, attributions=np.ones((6, 7)))
     # without an explainer: the attributions alone, as documented
     np.testing.assert_allclose(sparseness(None, None, attributions=np.array([[1.0, 1, 1, 1], [0, 0, 0, 5]])), [0, 0.75])
+
+
+def test_the_array_metrics_read_an_explanation_as_its_explained_values(setting):
+    # np.asarray(explanation) gave every output's values: the similarity of two explanations of
+    # the same output read 0.37 where it is 1
+    from skxai.metrics import spearman_similarity
+
+    ex, _, _, rows, _ = setting
+    exp = ex.explain(rows)
+    np.testing.assert_allclose(spearman_similarity(exp, exp.target_values), 1.0)

@@ -77,3 +77,41 @@ def test_the_image_games_batches_count_every_copy_of_their_images():
     imgs = np.broadcast_to(np.float32(0), (1, 3, 512, 512))
     rows = ex._game_batch_size(imgs)
     assert rows * (4 * 8 + 4) * imgs[0].size <= MAX_WORKING_BYTES
+
+
+def test_a_network_that_adds_the_channel_axis_itself_is_explained():
+    # grey (n, H, W) images for a network whose forward does x.unsqueeze(1): a check of the
+    # shapes alone refused it
+    torch = pytest.importorskip("torch")
+    nn = torch.nn
+
+    class AddsChannel(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv = nn.Conv2d(1, 4, 3, padding=1)
+            self.fc = nn.Linear(4, 10)
+
+        def forward(self, x):
+            return self.fc(self.conv(x.unsqueeze(1)).mean((2, 3)))
+
+    grey = np.random.default_rng(0).random((20, 8, 8)).astype(np.float32)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ex = ImageShapleyExplainer(AddsChannel().eval(), n_segments=4, random_state=0).fit(grey)
+    assert ex.explain(grey[:2]).values.shape == (2, 8, 10)  # (a map of each image, every output)
+
+
+def test_flat_rgb_rows_and_maps_of_another_size_draw_what_they_can():
+    import matplotlib.pyplot as plt
+
+    from skxai import Explanation
+    from skxai.plot import CamDisplay, ImageAttributionDisplay
+
+    rng = np.random.default_rng(0)
+    rgb = Explanation(rng.normal(size=(2, 8, 8)), base_values=np.zeros(2), data=rng.random((2, 192)), method="m")
+    shown = ImageAttributionDisplay.from_explanation(rgb)
+    assert np.shape(shown.image) == (3, 8, 8)  # channels first, as the model's image_shape
+    cam = Explanation(rng.normal(size=(2, 7, 7)), base_values=np.zeros(2), data=rng.random((2, 784)), method="cam")
+    drawn = CamDisplay.from_explanation(cam)  # flat rows of another size: the map alone
+    plt.close(shown.figure_)
+    plt.close(drawn.figure_)

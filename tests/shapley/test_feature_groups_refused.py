@@ -34,3 +34,13 @@ def test_groups_of_indices_still_work(groups):
     ex = ExactShapleyExplainer(MODEL, feature_groups=groups).fit(X)
     values = ex.transform(X[:3])
     np.testing.assert_allclose(values.sum(axis=1), MODEL.predict(X[:3]) - ex.expected_value_[0], atol=1e-10)
+
+
+def test_groups_whose_names_from_their_columns_coincide_are_accepted():
+    # ["a+b", "c"] and ["a", "b+c"] are both named "a+b+c": told apart by position, as before
+    import pandas as pd
+
+    frame = pd.DataFrame(np.random.RandomState(0).normal(size=(40, 4)), columns=["a+b", "c", "a", "b+c"])
+    model = Ridge().fit(frame, frame.to_numpy() @ [1.0, 2.0, 3.0, 4.0])
+    ex = ExactShapleyExplainer(model, feature_groups=[["a+b", "c"], ["a", "b+c"]]).fit(frame)
+    assert list(ex.feature_names_out_) == ["a+b+c", "a+b+c"]

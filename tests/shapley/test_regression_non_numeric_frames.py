@@ -92,3 +92,36 @@ def test_the_values_do_not_depend_on_the_rows_order(seed):
     a = ShapleyRegressionExplainer(model, target="yes").fit(df, y).transform(df.iloc[:4])
     b = ShapleyRegressionExplainer(model, target="yes").fit(df.iloc[order], y[order]).transform(df.iloc[:4])
     np.testing.assert_allclose(a, b, atol=1e-7)
+
+
+def test_pandas_missing_values_in_a_string_column():
+    # "boolean value of NA is ambiguous": pd.NA compared with == in the constant-column check
+    from sklearn.impute import SimpleImputer
+
+    df = _frame(120)
+    df["word"] = df["word"].astype("string")
+    df.loc[::7, "word"] = pd.NA
+    y = df.num.to_numpy() + (df.cat == "b")
+    strings = make_pipeline(SimpleImputer(strategy="most_frequent", missing_values=pd.NA), OneHotEncoder())
+    ct = ColumnTransformer(
+        [
+            ("oh", strings, make_column_selector(dtype_include="string")),
+            ("cat", OneHotEncoder(), make_column_selector(dtype_include="category")),
+            ("sc", StandardScaler(), make_column_selector(dtype_include="number")),
+        ]
+    )
+    model = make_pipeline(ct, Ridge()).fit(df, y)
+    ex = ShapleyRegressionExplainer(model).fit(df, y)
+    values = ex.transform(df.iloc[:4])
+    np.testing.assert_allclose(values.sum(axis=1), model.predict(df.iloc[:4]) - ex.expected_value_[0], atol=1e-10)
+
+
+def test_the_empty_coalitions_input_holds_values_each_column_holds():
+    # a category of the numbers 1 and 2 (even counts) took their median, 1.5, no category
+    from skxai.shapley._regression import _no_information_row
+
+    column = np.array([1, 2] * 10, dtype=object)
+    strings = np.array(["1", "2", "3", "3"] * 5, dtype=object)
+    numbers = np.arange(20.0).astype(object)
+    row = _no_information_row(np.c_[column, strings, numbers], numeric=[False, False, True])
+    assert row[0] == 1 and row[1] == "3" and row[2] == 9.5

@@ -26,7 +26,7 @@ def test_subset_models_past_the_bound_are_refused_before_all_are_trained(monkeyp
     trained = []
     real = memory.model_bytes
     monkeypatch.setattr("skxai.shapley._regression.model_bytes", lambda m: trained.append(m) or real(m))
-    with pytest.raises(ValueError, match=r"keeping the 62 subset models it trains \(about .* MiB each"):
+    with pytest.raises(ValueError, match=r"keeping the 62 subset models it trains \(up to .* MiB each"):
         ShapleyRegressionExplainer(model).fit(X, y)
     assert len(trained) < 40  # refused after a few chunks, not after all 62
 
