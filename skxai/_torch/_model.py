@@ -1015,7 +1015,18 @@ class TorchModel:
 
     def missing_channel_axis_error(self, shape):
         """The ``ValueError`` of inputs of ``shape`` (samples first) with one axis less than every
-        convolution of the network takes, or None where they have it."""
+        convolution of the network takes, or None where they have it.
+
+        Parameters
+        ----------
+        shape : tuple of int
+            The inputs' shape, samples first.
+
+        Returns
+        -------
+        ValueError or None
+            The error to raise (grey images without their channel axis), or None.
+        """
         convs = [m for m in self.module.modules() if isinstance(m, nn.modules.conv._ConvNd)]
         dims = {len(m.kernel_size) for m in convs}
         if dims != {len(shape) - 1}:
