@@ -631,8 +631,13 @@ class SobelExplainer(_ControlExplainer):
     estimator : torch module, skorch net or callable
     mode : str, default="reflect"
         Border handling (``scipy.ndimage``).
+    max_background : int or None, default=100
+        Most images kept from ``fit`` (drawn with ``random_state``, as the gradient explainers
+        draw theirs), so that a metric's ``baseline="background_mean"`` is the same image for
+        this control and for the method it is compared with; None keeps them all.
     target, response_method, batch_size, random_state, scoring :
-        As for :class:`RandomExplainer` (``random_state`` is unused: the map is deterministic).
+        As for :class:`RandomExplainer` (``random_state`` draws the kept images only: the map is
+        deterministic).
 
     Examples
     --------
@@ -655,6 +660,7 @@ class SobelExplainer(_ControlExplainer):
                 {"reflect", "constant", "nearest", "mirror", "wrap", "grid-constant", "grid-mirror", "grid-wrap"}
             )
         ],
+        "max_background": [Interval(numbers.Integral, 1, None, closed="left"), None],
     }
 
     def __init__(
@@ -662,6 +668,7 @@ class SobelExplainer(_ControlExplainer):
         estimator=None,
         *,
         mode="reflect",
+        max_background=100,
         target=None,
         response_method="auto",
         batch_size=None,
@@ -670,6 +677,7 @@ class SobelExplainer(_ControlExplainer):
     ):
         self.estimator = estimator
         self.mode = mode
+        self.max_background = max_background
         self.target = target
         self.response_method = response_method
         self.batch_size = batch_size
