@@ -329,6 +329,22 @@ class BaseTorchExplainer(BaseExplainer):
             return X
         return columns_in_fit_order(X, list(fitted), name, as_str=True)
 
+    def _check_in_model_range(self, arr, name="X"):
+        """Refuse values beyond the largest number of the network's dtype: 1e39 cast to a
+        float32 network became inf, and the error blamed the network ("returned NaN or inf ...
+        perturbed samples during explain")."""
+        dtype = getattr(getattr(self, "model_", None), "dtype", None)
+        if dtype is None or not dtype.is_floating_point or arr.dtype.kind not in "fiu" or not arr.size:
+            return
+        largest = float(torch.finfo(dtype).max)
+        top = max(float(arr.max()), -float(arr.min()))  # (no temporary copy of the inputs)
+        if top > largest:
+            raise ValueError(
+                f"Input {name} holds values up to {top:.3g}, beyond the largest {str(dtype).replace('torch.', '')} "
+                f"the network computes in ({largest:.3g}): they would become infinite. Rescale the inputs, "
+                "or use a float64 network (module.double())."
+            )
+
     def _validate_X(self, X, *, reset=False, name="X"):
         if hasattr(X, "toarray") and not hasattr(X, "columns"):
             raise TypeError(f"{name} is sparse; pass a dense array.")
@@ -357,6 +373,8 @@ class BaseTorchExplainer(BaseExplainer):
         if arr.dtype.kind == "f" and not np.isfinite(arr).all():
             kind = "NaN" if np.isnan(arr).any() else "infinity"
             raise ValueError(f"Input {name} contains {kind}; gradients need finite inputs.")
+        if not reset:
+            self._check_in_model_range(arr, name)
         if reset:
             self.input_shape_ = tuple(arr.shape[1:])
             if arr.ndim == 2:
@@ -429,6 +447,7 @@ class BaseTorchExplainer(BaseExplainer):
         self.response_method_ = self._response_method()
         self.model_ = TorchModel(self.estimator_, self.response_method_)
         self.quantity_ = self.model_.quantity
+        self._check_in_model_range(Xa)
         with _hint_one_tensor_forward():
             self._pass_bytes_ = self._measure_pass_bytes(Xa)
             self._check_pass_fits()
