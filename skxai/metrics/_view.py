@@ -28,6 +28,7 @@ from skxai.metrics._utils import (
     attributions_in_order,
     check_positive_int,
     explainer_transform,
+    given_attributions,
     is_tabular,
     refuse_text,
     to_numpy,
@@ -179,13 +180,8 @@ class ExplainerView:
 
     def check_attributions(self, A):
         """Attributions as float64, checked against ``X``; heatmaps upsampled to its size."""
-        A = self.players_in_order(A)
-        A = to_numpy(A)
+        A = given_attributions(self.explainer, self.X, A, self.n, self.targets)
         n = self.n
-        if A.shape[0] != n:
-            raise ValueError(f"attributions hold {A.shape[0]} samples but X holds {n}.")
-        if not np.isfinite(A).all():
-            raise ValueError("attributions contain NaN or infinity.")
         if self.tabular:
             if A.shape != (n, self.n_units):
                 raise ValueError(
