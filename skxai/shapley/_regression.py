@@ -260,7 +260,7 @@ def _median_of(column):
     return _no_information_row(values[:, None])[0]
 
 
-def _constant_columns(block):
+def _holds_one_value(block):
     """Whether every column of ``block`` holds one value on every row (an object column with
     pandas' NA compared by pandas: ``==`` made "boolean value of NA is ambiguous")."""
     if block.dtype != object:
@@ -592,7 +592,7 @@ class ShapleyRegressionExplainer(BaseTabularExplainer):
         # -0.502 in another; SVR's own constant fit gave it -0.14), and one holding every other
         # player has the explained model (a forest refitted without the constant drew its
         # features otherwise: the constant got up to 0.13).
-        const_bits = sum(1 << j for j in range(p) if _constant_columns(X[:, self.groups_[j]]))
+        const_bits = sum(1 << j for j in range(p) if _holds_one_value(X[:, self.groups_[j]]))
         if const_bits == full:
             const_bits = 0  # every column constant: the model itself against its constant fit
         rep = [i | const_bits for i in range(full + 1)]
