@@ -60,6 +60,25 @@ def columns_in_fit_order(X, fitted, name="X", *, as_str=False):
     return X.iloc[:, [position[c] for c in fitted]]
 
 
+def dense_rows_of(X, name="X"):
+    """A scipy sparse matrix as the dense array the perturbation explainers mix rows of.
+
+    A model that takes sparse rows takes their dense copy too (scikit-learn's estimators and
+    pipelines do): a ``OneHotEncoder`` ahead of the explainer hands it sparse rows by default.
+    A copy beyond the working-memory bound is refused before it is made.
+    """
+    from skxai.utils._memory import refuse_beyond_working_memory
+
+    n_rows, n_columns = X.shape
+    refuse_beyond_working_memory(
+        8 * n_rows * n_columns,
+        name,
+        f"a sparse matrix of shape {X.shape} is explained as dense rows; its dense copy",
+        "pass fewer rows (a sample of the background), or fewer columns",
+    )
+    return X.toarray()
+
+
 @contextlib.contextmanager
 def _quiet_unnamed_rows():
     """scikit-learn's warning about rows without the names the model was fitted with, ignored
@@ -100,7 +119,7 @@ class TabularSchema:
         else:
             self.columns = None
             self._dtype_specs = None
-            arr = np.asarray(X)
+            arr = dense_rows_of(X) if scipy.sparse.issparse(X) else np.asarray(X)
             self.numeric = arr.dtype != object and np.issubdtype(arr.dtype, np.number) or (arr.dtype == bool)
             if arr.dtype == object:
                 try:
@@ -163,6 +182,8 @@ class TabularSchema:
     def _to_array(self, X):
         from sklearn.utils.validation import check_array
 
+        if scipy.sparse.issparse(X):
+            X = dense_rows_of(X)
         if self.is_frame and _is_frame(X):
             # pandas' missing value (pd.NA of the nullable dtypes) becomes NaN, refused as NaN is
             if not self.numeric:

@@ -100,7 +100,16 @@ def _one_target(target, output_names, is_clf, method=None):
     for i, c in enumerate(output_names):
         if not isinstance(c, numbers.Integral) and c == target:
             return i
-    raise ValueError(f"target={target!r} is not a valid output index for {k} output(s) (0..{k - 1}).")
+    named = [c.item() if isinstance(c, np.generic) else c for c in output_names if not isinstance(c, numbers.Integral)]
+    if not named:
+        raise ValueError(f"target={target!r} is not a valid output index for {k} output(s) (0..{k - 1}).")
+    # several outputs' classes are named "y{j}={class}": a bare class is one of them
+    alike = [c for c in named if isinstance(c, str) and c.partition("=")[2] == str(target)]
+    hint = f" Did you mean {alike[0]!r}?" if len(alike) == 1 else (f" Did you mean one of {alike}?" if alike else "")
+    shown = f"{named[:20]}" + (f" (and {len(named) - 20} more)" if len(named) > 20 else "")
+    raise ValueError(
+        f"target={target!r} is neither an output index (0..{k - 1}) nor an output name; the names are {shown}.{hint}"
+    )
 
 
 def resolve_target(target, output_names, *, is_clf, method=None, regressor=None):

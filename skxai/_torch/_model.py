@@ -19,6 +19,7 @@ from torch import nn
 from skxai._estimators import _is_skorch_net as _is_skorch
 from skxai._estimators import restore_training_modes, unwrap_frozen
 from skxai._network_turns import _module_lock, _module_tree, _turn_locks  # noqa: F401
+from skxai.utils._warnings import warn_at_caller
 
 __all__ = [
     "HookSet",
@@ -508,6 +509,16 @@ def _probe_rows(n_in, coef=None, intercept=None):
     return np.vstack(rows)
 
 
+def _has_working_proba(estimator):
+    """Whether ``estimator.predict_proba`` answers (an SVC without probability estimates, or
+    SGDClassifier's hinge loss, has the attribute and raises)."""
+    try:
+        estimator.predict_proba(np.zeros((1, estimator.n_features_in_)))
+    except Exception:  # noqa: BLE001 - any refusal means no probabilities to convert
+        return False
+    return True
+
+
 def _matching_head(estimator, module, coef, intercept):
     """``"softmax"`` or ``"ovr"``, whichever turns the module's outputs into the estimator's
     ``predict_proba`` on :func:`_probe_rows`; None when neither does."""
@@ -743,6 +754,9 @@ class TorchModel:
             module, head, classes = to_sklearn_torch(est)
             clf = is_classifier(est)
             has_proba = head is not None
+            # a predict_proba that is no softmax nor one-vs-rest sigmoid of the decision
+            # function (SGDClassifier's modified Huber loss clips it): not converted
+            unconverted_proba = clf and head is None and _has_working_proba(est)
         else:
             raise TypeError(
                 f"Cannot explain {type(est).__name__} with gradients: pass a fitted skorch net, "
@@ -777,6 +791,7 @@ class TorchModel:
                 "no method 'decision_function' (a regressor's output is its prediction: use "
                 "response_method='predict' or 'auto')."
             )
+        self._unconverted_proba = locals().get("unconverted_proba", False)
         self.response = self._resolve_response(response_method, has_proba)
         self.dtype = self._find_dtype()
         self.device = self._find_device(est)
@@ -802,13 +817,33 @@ class TorchModel:
             # scaled to [0, 1] included), which the bypass of "logits" skipped
             if self._plain:
                 return "output"
+            if self._unconverted_proba and not has_proba:
+                warn_at_caller(
+                    f"{self._unconverted_proba_note()} response_method='auto' explains its decision "
+                    "function (the logits).",
+                    UserWarning,
+                )
             return "proba" if (self.is_classifier and has_proba) else "logits"
+        if rm == "proba" and not has_proba and self._unconverted_proba:
+            raise ValueError(
+                f"response_method={response_method!r}: {self._unconverted_proba_note()} Use "
+                "'decision_function' (the logits), or a model-agnostic explainer "
+                "(KernelShapExplainer) for its probabilities."
+            )
         if rm == "proba" and not has_proba:
             raise ValueError(
                 f"response_method={response_method!r}: this model has no probability output "
                 "(a regressor, or a classifier without predict_proba); use 'decision_function' (the raw output)."
             )
         return rm
+
+    def _unconverted_proba_note(self):
+        name = type(unwrap_frozen(self.estimator)).__name__
+        return (
+            f"{name}'s predict_proba is neither a softmax nor a one-vs-rest sigmoid of its decision "
+            "function (e.g. the modified Huber loss's clipped scores), so it has no torch conversion "
+            "to differentiate."
+        )
 
     def _find_dtype(self):
         for t in list(self.module.parameters()) + list(self.module.buffers()):

@@ -268,9 +268,15 @@ class BaseCamExplainer(BaseTorchExplainer, auto_wrap_output_keys=None):
                 if self._uses_gradients:
                     grads = cap.gradient(out.gather(1, t[:, None]).sum())
         act = act.detach()
-        if act.ndim != x.ndim or act.ndim < 3:
+        self._check_feature_map(act.shape, x, name)
+        return LayerPass(x, act, grads, out.detach(), t, layer, name, inputs, peak[0])
+
+    def _check_feature_map(self, shape, x, name):
+        """Refuse a layer whose output ``shape`` (for the images ``x``) gives no map: not a
+        feature map, one position per channel, or positions that are the input's leading axes."""
+        if len(shape) != x.ndim or len(shape) < 3:
             raise ValueError(
-                f"Layer {name!r} outputs shape {tuple(act.shape)}; a CAM needs a feature map "
+                f"Layer {name!r} outputs shape {tuple(shape)}; a CAM needs a feature map "
                 f"(n, channels, *spatial) with as many spatial axes as the input "
                 f"{tuple(x.shape[1:])}. Use "
                 + (
@@ -281,11 +287,11 @@ class BaseCamExplainer(BaseTorchExplainer, auto_wrap_output_keys=None):
                 )
                 + f"another convolutional layer among {self.model_.layer_names()}."
             )
-        if max(act.shape[2:]) == 1 and max(x.shape[2:]) > 1:
+        if max(shape[2:]) == 1 and max(x.shape[2:]) > 1:
             # one position per channel (the output of the global pooling): every variant's map
             # is then one number spread over the whole image, which localises nothing
             raise ValueError(
-                f"Layer {name!r} outputs shape {tuple(act.shape)}: one position per channel (it "
+                f"Layer {name!r} outputs shape {tuple(shape)}: one position per channel (it "
                 f"follows the global pooling), so its map would be the same value at every pixel "
                 f"of the {tuple(x.shape[2:])} image. Use "
                 + (
@@ -296,21 +302,20 @@ class BaseCamExplainer(BaseTorchExplainer, auto_wrap_output_keys=None):
                 )
                 + f"an earlier layer with a spatial feature map among {self.model_.layer_names()}."
             )
-        spatial, lead = tuple(act.shape[2:]), tuple(x.shape[1 : act.ndim - 1])
+        spatial, lead = tuple(shape[2:]), tuple(x.shape[1 : len(shape) - 1])
         if spatial == lead and math.prod(spatial) > math.prod(x.shape[2:]):
             # (n, L, C) sequences or (n, H, W, C) images transposed inside forward: the layer has
             # more positions than the input seems to, exactly its leading axes, and its map was
             # shrunk onto the channels. (Fewer positions equal to them is a downsampling network
             # whose positions happen to equal the channel count: 4-channel DNA pooled to 4.)
             raise ValueError(
-                f"Layer {name!r} outputs shape {tuple(act.shape)}, whose positions {spatial} are the "
+                f"Layer {name!r} outputs shape {tuple(shape)}, whose positions {spatial} are the "
                 f"leading axes of the input {tuple(x.shape[1:])}: the input looks channels-last (the "
                 "network transposes it inside forward), while a CAM reads it as (n, channels, "
                 "*spatial) and would map the layer's positions onto the channel axis. Give X "
                 "channels-first (e.g. X.transpose(0, 2, 1) for sequences, X.transpose(0, 3, 1, 2) "
                 "for images) to a network that takes it so."
             )
-        return LayerPass(x, act, grads, out.detach(), t, layer, name, inputs, peak[0])
 
     def _rows_per_call(self, lp):
         """Rows per perturbation forward: ``batch_size``, and at most about ``2**21``
@@ -380,6 +385,24 @@ class BaseCamExplainer(BaseTorchExplainer, auto_wrap_output_keys=None):
                     f"{type(self).__name__}: the maps use the pre-activation values.{self._shared_note}",
                     UserWarning,
                 )
+        self._check_layer_at_fit(X)
+
+    def _check_layer_at_fit(self, X):
+        """The layer's output checked on two of fit's rows (a forward, no gradient), so a layer
+        that gives no map (the linear head, the pooled features) is refused at ``fit`` as by
+        every later call (the checks stay there: the network can change after fit)."""
+        shapes = []
+
+        def hook(m, inp, out):
+            if isinstance(out, torch.Tensor):
+                shapes.append(tuple(out.shape))
+
+        x = self.model_.to_tensor(X[:2])
+        with self.model_.prepared(), torch.no_grad(), HookSet() as hooks:
+            hooks.forward(self.model_.get_layer(self.target_layer_), hook)
+            self.model_.forward(x.clone())
+        if shapes:
+            self._check_feature_map(shapes[0], x, self.target_layer_)
 
     def _check_image_dims(self, Xa):
         if Xa.ndim < 3 or Xa.ndim > 5:

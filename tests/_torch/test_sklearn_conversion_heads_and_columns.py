@@ -21,13 +21,14 @@ def test_a_modified_huber_classifier_is_explained_through_its_decision_function(
     X, y = load_breast_cancer(return_X_y=True)
     X = StandardScaler().fit_transform(X)
     model = SGDClassifier(loss="modified_huber", random_state=0).fit(X, y)
-    ex = GradientExplainer(model).fit(X)
-    # its probabilities are (clip(z, -1, 1) + 1) / 2, not a sigmoid: no probability head
+    # its probabilities are (clip(z, -1, 1) + 1) / 2, not a sigmoid: no probability head, said so
+    with pytest.warns(UserWarning, match="neither a softmax nor a one-vs-rest sigmoid"):
+        ex = GradientExplainer(model).fit(X)
     assert ex.quantity_ == "logit"
     z = model.decision_function(X[:5])
     np.testing.assert_allclose(ex.explain(X[:5]).outputs[:, 1], z, rtol=1e-12)
     np.testing.assert_allclose(ex.transform(X[:5]), np.tile(model.coef_, (5, 1)), rtol=1e-12)
-    with pytest.raises(ValueError, match="no probability output"):
+    with pytest.raises(ValueError, match="predict_proba is neither a softmax"):
         GradientExplainer(model, response_method="predict_proba").fit(X)
 
 
