@@ -519,7 +519,23 @@ def _as_options(text, method):
         names[budget] = "--n-samples"
     for name, option in names.items():
         text = re.sub(rf"(?<![\w-]){name}\b", option, text)
+    # target=1 is --target 1, and an explainer the message advises is a --method
+    text = re.sub(r"(?<![\w-])target=(['\"]?)([\w.-]+)\1", r"--target \2", text)
+    for other, (cls_name, _) in METHODS.items():
+        text = re.sub(rf"(?<![\w.]){cls_name}\b(?!\()", f"--method {other}", text)
+    text = re.sub(r"(--[a-z-]+)=", r"\1 ", text)
+    lacking = [name for name in _NO_OPTION if re.search(rf"(?<![\w-]){name}\b", text)]
+    if lacking:
+        text = (
+            f"{text.rstrip()} ({', '.join(lacking)}: no option here; set "
+            f"{'it' if len(lacking) == 1 else 'them'} on an explainer, fit it and save it (skops), "
+            "and give it as MODEL)"
+        )
     return text
+
+
+#: Parameters the library's messages advise that the command line sets through no option.
+_NO_OPTION = ("feature_groups", "max_features", "max_order", "batch_size")
 
 
 def make_explainer(method, model, args):
@@ -967,8 +983,14 @@ def run_explain(args):
         import_pandas_without_pyarrow()
     import pandas as pd
 
+    def show(message, category, filename, lineno, file=None, line=None):
+        # the library's warnings in the options' words, without the interpreter's file:line
+        text = _as_options(" ".join(str(message).split()), args.method or "kernel-shap")
+        print(f"skxai explain: warning: {text}", file=sys.stderr)
+
     with warnings.catch_warnings():
         warnings.simplefilter("error", pd.errors.ParserWarning)
+        warnings.showwarning = show
         return _run_explain(args)
 
 
@@ -1123,6 +1145,7 @@ def _run_explain(args):
                     f"cannot fit --method {method} on the background rows ({source!r}): "
                     f"{why}{_bad_cell(exc, frames, path=source)}"
                 ) from None
+            _refuse_one_background_row(pipeline, args, n_total)
             del bg
         # A fitted explainer whose target resolved to None on a model of several outputs explains
         # them all at once: refused now, not after the first chunk's rows were explained.
@@ -1210,6 +1233,22 @@ def _run_explain(args):
     return 0
 
 
+def _refuse_one_background_row(explainer, args, n_rows):
+    """Refuse a background that is all of DATA's ``n_rows`` rows when they are one row repeated
+    (a one-row file): every coalition's value is then each row's own output, every attribution 0."""
+    background = getattr(explainer, "background_", None)
+    if args.background_data or background is None or len(background) == 0 or len(background) < n_rows:
+        return
+    rows = np.asarray(background)
+    if len(rows) > 1 and not (rows == rows[:1]).all():
+        return
+    held = "one row" if n_rows == 1 else f"{n_rows} rows, all the same"
+    raise UsageError(
+        f"{args.data!r} holds {held}, and the background rows are a sample of it: every "
+        "attribution would be 0. Give --background-data (e.g. the training rows)."
+    )
+
+
 def _write_report(args, method, pipeline, state, n):
     """The --report of a run whose ``n`` rows are written: the first (at most) 200 of them."""
     import shlex
@@ -1225,6 +1264,11 @@ def _write_report(args, method, pipeline, state, n):
     parts = state["Xr"]
     Xr = pd.concat(parts) if hasattr(parts[0], "iloc") else np.concatenate(parts)
     Xr = Xr.iloc[:m] if hasattr(Xr, "iloc") else Xr[:m]
+    exp = exp[:m] if len(exp) > m else exp
+    if state.get("shows_data_rows") and hasattr(Xr, "iloc"):
+        # the explainer saw the steps' output (standardised values): next to DATA's names the
+        # pictures show DATA's own values ("sepal width (cm) = 2.63" was a z-score)
+        exp.data = Xr[state["cols"]].to_numpy()
     name = f"{method} ({type(state['explainer']).__name__})"
     make_report(
         {name: pipeline},
@@ -1233,7 +1277,7 @@ def _write_report(args, method, pipeline, state, n):
         max_samples=m,
         title=f"skxai explain: {os.path.basename(args.model)} on {os.path.basename(args.data)}",
         description="Command: skxai " + shlex.join(str(a) for a in args.argv),
-        explanations={name: exp[:m] if len(exp) > m else exp},
+        explanations={name: exp},
         timings={name: state["seconds"] * m / n},
     )
 
@@ -1475,6 +1519,8 @@ def _chunk_result(chunk, start, prepare, pipeline, final_explainer, explained_qu
             state["cols"] = [str(c) for c in stepped]
         else:
             state["cols"] = [str(c) for c in explainer.get_feature_names_out()]
+        # the steps' output under DATA's own names (a scaler): the report shows DATA's values
+        state["shows_data_rows"] = Xt is not X and state["cols"] == data_names
         # The explained class is written next to each row: a target that changes from row to
         # row (the predicted class of a multi-class model) explains different outputs on
         # different rows, and a fixed one (a binary classifier's positive class, --target) must

@@ -223,7 +223,7 @@ def test_library_messages_name_the_options_that_set_the_parameters():
 
     text = "about 430.3 GiB: lower n_permutations, or the number of players"
     assert _as_options(text, "sampling-shap") == "about 430.3 GiB: lower --n-samples, or the number of players"
-    assert _as_options("n_samples=10 is too small", "kernel-shap") == "--n-samples=10 is too small"
+    assert _as_options("n_samples=10 is too small", "kernel-shap") == "--n-samples 10 is too small"
     got = _as_options("n_jobs=3; max_background=5; n_samples_total", "lime")
-    assert got == "--n-jobs=3; --background=5; n_samples_total"
+    assert got == "--n-jobs 3; --background 5; n_samples_total"
     assert _as_options("lower n_permutations", "tree-shap") == "lower n_permutations"  # no budget there

@@ -190,8 +190,11 @@ def multi_output(model):
 
 
 def margin_quantity(model):
-    """Name of a boosted classifier's raw score: log-odds for the log-loss, else decision function."""
-    return "log-odds" if getattr(model, "loss", None) == "log_loss" else "decision function"
+    """Name of a boosted classifier's raw score: under the log-loss the log-odds of a binary
+    model, and per-class logits (the softmax's inputs) beyond two classes; else decision function."""
+    if getattr(model, "loss", None) != "log_loss":
+        return "decision function"
+    return "log-odds" if len(getattr(model, "classes_", ())) <= 2 else "logit"
 
 
 def apply_inverse_link(model, raw):
