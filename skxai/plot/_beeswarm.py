@@ -196,15 +196,15 @@ class BeeswarmDisplay:
             # a bar as thick on a one-row swarm as on a tall one (aspect 40 drew a hairline there)
             self.colorbar_ = fig.colorbar(mappable, ax=ax, ticks=[0, 1], aspect=min(40, 10 * k), pad=0.02)
             self.colorbar_.ax.set_yticklabels(["low", "high"])
+            # what grey means, in the bar's own label: a note under the axes stood on its ticks
+            label = "feature value"
+            if np.isnan(self.data[:, order]).any():
+                label += "\n(grey: category or missing)"
             if k < 3:
                 # beside a bar shorter than the words, "feature value" stood taller than the bar
-                self.colorbar_.ax.set_title("feature value", fontsize=8)
+                self.colorbar_.ax.set_title(label, fontsize=8)
             else:
-                self.colorbar_.set_label("feature value")
-            if np.isnan(self.data[:, order]).all(axis=0).any():
-                ax.text(
-                    1.0, -0.08, "grey: category", transform=ax.transAxes, ha="right", va="top", fontsize=7, color="0.4"
-                )
+                self.colorbar_.set_label(label)
         if self.method:
             ax.set_title(
                 f"{self.method}: {'surrogate weights' if self.surrogate else 'attributions'} per sample", fontsize=9

@@ -26,6 +26,22 @@ def _feature_index(feature, names, d):
     raise ValueError(f"feature={feature!r} is neither a feature name nor an index below {d}.")
 
 
+def _coded(column):
+    """A column's values as numbers, and its categories when they are not numbers: each sample
+    at its category's position in sorted order (the axis then names the categories), NaN where
+    a value is missing."""
+    column = np.asarray(column)
+    try:
+        return column.astype(np.float64), None
+    except (TypeError, ValueError):
+        pass
+    missing = np.array([v is None or (isinstance(v, float) and np.isnan(v)) for v in column], dtype=bool)
+    categories, codes = np.unique(column[~missing].astype(str), return_inverse=True)
+    out = np.full(len(column), np.nan)
+    out[~missing] = codes
+    return out, [str(c) for c in categories]
+
+
 def strongest_interaction(values, data, j):
     """Feature whose value best explains the spread of feature ``j``'s attribution at fixed x_j.
 
@@ -105,6 +121,8 @@ class DependenceDisplay:
         method=None,
         quantity=None,
         surrogate=False,
+        categories=None,
+        color_categories=None,
     ):
         self.feature_values = np.asarray(feature_values, dtype=np.float64)
         self.attributions = np.asarray(attributions, dtype=np.float64)
@@ -114,6 +132,8 @@ class DependenceDisplay:
         self.method = method
         self.quantity = quantity
         self.surrogate = surrogate
+        self.categories = categories
+        self.color_categories = color_categories
 
     @classmethod
     def from_explanation(cls, explanation, feature, *, color="auto", output=None, ax=None):
@@ -134,7 +154,7 @@ class DependenceDisplay:
         -------
         DependenceDisplay
         """
-        values, _, data, _, names = tabular_parts(explanation, output, "DependenceDisplay")
+        values, _, data, raw, names = tabular_parts(explanation, output, "DependenceDisplay")
         if data is None and explanation.data is not None:
             # feature groups: a player spans several columns, so it has no one value to plot
             shape = getattr(explanation.data, "shape", None)
@@ -152,15 +172,21 @@ class DependenceDisplay:
             k = strongest_interaction(values, data, j)
         elif color is not None:
             k = _feature_index(color, names, d)
+        x, categories = _coded(raw[:, j]) if raw is not None else (data[:, j], None)
+        colour, colour_categories = (
+            (None, None) if k is None else (_coded(raw[:, k]) if raw is not None else (data[:, k], None))
+        )
         disp = cls(
-            data[:, j],
+            x,
             values[:, j],
             names[j],
-            color_values=None if k is None else data[:, k],
+            color_values=colour,
             color_name=None if k is None else names[k],
             method=explanation.method,
             quantity=output_label(explanation, output=output),
             surrogate=is_surrogate(explanation),
+            categories=categories,
+            color_categories=colour_categories,
         )
         return disp.plot(ax=ax)
 
@@ -195,13 +221,32 @@ class DependenceDisplay:
         from matplotlib.font_manager import FontProperties
 
         fig, ax = new_axes(ax, "DependenceDisplay", figsize=(6, 4))
+        x = self.feature_values.copy()
+        missing = np.isnan(x)
+        if missing.any():
+            # samples without a value stand in a column of their own left of the others (a NaN
+            # position drew nothing: a third of the samples vanished without a word)
+            known = x[~missing]
+            lo, hi = (known.min(), known.max()) if known.size else (0.0, 0.0)
+            x[missing] = lo - (1.0 if self.categories is not None or hi == lo else 0.12 * (hi - lo))
         if self.color_values is None:
-            self.scatter_ = ax.scatter(self.feature_values, self.attributions, s=size, color="#1f77b4")
+            self.scatter_ = ax.scatter(x, self.attributions, s=size, color="#1f77b4")
             self.colorbar_ = None
         else:
-            self.scatter_ = ax.scatter(self.feature_values, self.attributions, s=size, c=self.color_values, cmap=cmap)
+            import matplotlib as mpl
+
+            # a sample whose colouring value is missing drawn grey (matplotlib's default for a NaN
+            # colour is transparent: the point vanished)
+            colormap = mpl.colormaps[cmap].with_extremes(bad=(0.6, 0.6, 0.6, 1.0))
+            colour = np.asarray(self.color_values, dtype=np.float64)
+            self.scatter_ = ax.scatter(x, self.attributions, s=size, c=colour, cmap=colormap, plotnonfinite=True)
             self.colorbar_ = fig.colorbar(self.scatter_, ax=ax, pad=0.02)
-            plain_ticks(self.colorbar_.ax, "y")
+            if self.color_categories is not None:
+                self.colorbar_.set_ticks(np.arange(len(self.color_categories)), labels=self.color_categories)
+            else:
+                plain_ticks(self.colorbar_.ax, "y")
+        if self.categories is not None:
+            ax.set_xticks(np.arange(len(self.categories)), labels=self.categories)
         ax.axhline(0.0, color="0.6", lw=0.8, zorder=0)
         fontsize = FontProperties(size=matplotlib.rcParams["axes.labelsize"]).get_size_in_points()
         # wrapped to the axes' width: an 80-character name ran past both edges of the figure
@@ -214,8 +259,15 @@ class DependenceDisplay:
         height_pt = fig.get_figheight() * ax.get_position().height * 72
         ax.set_ylabel(wrap_to(ylabel, height_pt, fontsize))
         if self.colorbar_ is not None:  # a long colouring feature's name ran off the figure's top and bottom
-            self.colorbar_.set_label(wrap_to(str(self.color_name), height_pt, fontsize))
+            label = str(self.color_name)
+            if np.isnan(np.asarray(self.color_values, dtype=np.float64)).any():
+                label += " (grey: missing)"
+            self.colorbar_.set_label(wrap_to(label, height_pt, fontsize))
         plain_ticks(ax, "y")
+        if self.categories is None:
+            plain_ticks(ax, "x")
+        if missing.any():
+            _missing_column(ax, x[missing][0], np.nanmin(self.feature_values) if (~missing).any() else None)
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
         if self.method:
@@ -224,3 +276,33 @@ class DependenceDisplay:
         literal_text(ax, *([self.colorbar_.ax] if self.colorbar_ is not None else []))
         self.figure_ = fig
         return self
+
+
+def _missing_column(ax, at, lowest):
+    """The x axis's column of samples without a value: its tick reads "missing", a dotted line
+    parts it from the values, and no value's tick stands in the gap (the column at -3.0 read as
+    samples whose value is -3)."""
+    from matplotlib.ticker import Formatter, Locator
+
+    values_locator, values_formatter = ax.xaxis.get_major_locator(), ax.xaxis.get_major_formatter()
+    start = at if lowest is None else lowest - 0.25 * (lowest - at)
+    if lowest is not None:
+        ax.axvline((at + lowest) / 2, color="0.7", lw=0.8, ls=":", zorder=0)
+
+    class WithMissing(Locator):
+        def __call__(self):
+            return [at] + [t for t in values_locator() if t >= start]
+
+    class MissingLabel(Formatter):
+        def format_ticks(self, values):
+            rest = [v for v in values if v != at]
+            labels = iter(values_formatter.format_ticks(rest)) if rest else iter(())
+            return ["missing" if v == at else next(labels) for v in values]
+
+        def __call__(self, value, pos=None):
+            return "missing" if value == at else values_formatter(value, pos)
+
+    locator = WithMissing()
+    locator.set_axis(ax.xaxis)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(MissingLabel())

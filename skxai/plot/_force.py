@@ -274,7 +274,7 @@ def _place_labels(ax, blocks, lo, hi, max_rows=3, cap=0.2):
 def _fit_label(text, label, room, renderer, per_px):
     """Shorten ``text`` (showing ``label``) until it is at most ``room`` wide; its width, or None.
 
-    The name is cut, with an ellipsis; the " = value" part is kept whole. None when even one
+    The name's middle is cut, with an ellipsis; the " = value" part is kept whole. None when even one
     character of the name does not fit.
     """
 
@@ -290,17 +290,24 @@ def _fit_label(text, label, room, renderer, per_px):
     opens, closes = "", ""
     if name.startswith("\u2068") and name.endswith("\u2069"):  # bidi isolate marks of a RTL name
         opens, closes, name = "\u2068", "\u2069", name[1:-1]
+
+    def cut(k):
+        # the start and the end of the name, the middle left out: names that share a start
+        # ("sensor_temperature_reading_north", "..._south") stay apart ("sensor\u2026_south")
+        tail = k // 2
+        return name[: k - tail].rstrip() + "\u2026" + (name[len(name) - tail :].lstrip() if tail else "")
+
     lo_k, hi_k, best = 1, len(name) - 1, None
-    while lo_k <= hi_k:  # the longest prefix that fits
+    while lo_k <= hi_k:  # the most characters that fit
         k = (lo_k + hi_k) // 2
-        text.set_text(opens + name[:k].rstrip() + "\u2026" + closes + sep + value)
+        text.set_text(opens + cut(k) + closes + sep + value)
         if width() <= room:
             best, lo_k = k, k + 1
         else:
             hi_k = k - 1
     if best is None:
         return None
-    text.set_text(opens + name[:best].rstrip() + "\u2026" + closes + sep + value)
+    text.set_text(opens + cut(best) + closes + sep + value)
     return width()
 
 

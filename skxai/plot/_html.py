@@ -214,7 +214,7 @@ def explanation_html(explanation, max_rows=10, max_features=12):
             f"{values.shape[0]} input(s) of shape {values.shape[1:]}, |max| "
             f"{float(np.abs(values).max()):.4g}</div>"
         )
-        return summary + _thumbnails(values)
+        return summary + _thumbnails(values, explanation)
     n, d = values.shape
     names = explanation.feature_names
     names = None if names is None else np.atleast_1d(names)  # one name after exp[:, "age"]
@@ -289,8 +289,9 @@ def _target_std(explanation, shape):
     return std if std.shape == shape else None
 
 
-def _thumbnails(values, k=4):
-    """Heatmaps of the first ``k`` images as one inline PNG ('' without matplotlib)."""
+def _thumbnails(values, explanation, k=4):
+    """Heatmaps of the first ``k`` images as one inline PNG ('' without matplotlib), each titled
+    with the output it explains (each sample's own predicted class, when it varies)."""
     try:
         import matplotlib  # noqa: F401
     except ImportError:
@@ -305,11 +306,27 @@ def _thumbnails(values, k=4):
     if values.ndim not in (3, 4):
         return ""
     k = min(k, values.shape[0])
-    fig = Figure(figsize=(1.8 * k, 1.9))
+    titles = _thumbnail_titles(explanation, k)
+    lines = max(t.count("\n") + 1 for t in titles)
+    fig = Figure(figsize=(1.8 * k, 1.75 + 0.15 * lines))
     for i, ax in enumerate(np.atleast_1d(fig.subplots(1, k))):
         hm = values[i] if values.ndim == 3 else heatmap(to_hwc(values[i]), "abs_max")
         ax.imshow(hm, cmap="inferno")
         ax.set_axis_off()
-        ax.set_title(f"sample {i}", fontsize=8)
+        ax.set_title(titles[i], fontsize=8)
     data = base64.b64encode(fig_to_png_bytes(fig, dpi=60)).decode("ascii")
     return f'<img alt="attribution maps" src="data:image/png;base64,{data}">'
+
+
+def _thumbnail_titles(explanation, k):
+    """ "sample i" and the output it explains, for the first ``k`` images."""
+    from skxai.plot._base import output_label, wrap_label
+
+    titles = []
+    for i in range(k):
+        try:
+            what = output_label(explanation, index=i) if explanation._has_samples() else output_label(explanation)
+        except (ValueError, TypeError, IndexError):
+            what = ""
+        titles.append(f"sample {i}" + (f"\n{wrap_label(what, 24)}" if what else ""))
+    return titles

@@ -64,6 +64,15 @@ _MAX_ENUM_PLAYERS = 12
 # Rows of the fit data used to find which input column each column of the trees derives from.
 _PROBE_ROWS = 1000
 
+#: Rows of the fit's trace kept to check rows with new missing values against (and at most as
+#: many such rows of a call).
+_RETRACE_ROWS = 64
+
+
+def _missing_cells(A):
+    """NaN cells of a numeric array (no cell of an object array counts)."""
+    return np.isnan(A) if A.dtype.kind == "f" else np.zeros(A.shape, dtype=bool)
+
 
 #: Most bytes of every output's values that :meth:`TreeShapExplainer.transform` holds at once
 #: to return one output per row (rows beyond it are explained in chunks).
@@ -605,15 +614,7 @@ class TreeShapExplainer(BaseTabularExplainer):
             m = len(idx)
         rows = Xa[idx] if m < Xa.shape[0] else Xa
         Z0 = Z if m == Xa.shape[0] else self._tree_space(rows)
-        depends = np.zeros((Z.shape[1], len(self.groups_)), dtype=bool)
-        perms = [np.roll(np.arange(m), 1), rng.permutation(m)] if m > 1 else []
-        for p, cols in enumerate(self.groups_):
-            for perm in perms:
-                R = rows.copy()
-                R[:, cols] = rows[perm][:, cols]
-                Zp = self._tree_space(R)
-                same = (Zp == Z0) | (np.isnan(Zp) & np.isnan(Z0))
-                depends[:, p] |= ~same.all(axis=0)
+        depends = self._column_dependence(rows, Z0, rng)
         mixed = np.flatnonzero(depends.sum(axis=1) > 1)
         if len(mixed):
             k = mixed[0]
@@ -624,7 +625,56 @@ class TreeShapExplainer(BaseTabularExplainer):
                 "derives from one player. Put those columns in one group (feature_groups), "
                 "or use feature_space='model' to explain the columns the trees see."
             )
+        # the rows the trace saw, and where they had missing values: a step may mix columns
+        # only on rows with a missing value (KNNImputer), checked again on such rows
+        self._traced_rows = rows[:_RETRACE_ROWS].copy()
+        self._traced_missing = _missing_cells(rows).any(axis=0)
         return np.where(depends.any(axis=1), np.argmax(depends, axis=1), -1)
+
+    def _column_dependence(self, rows, Z0, rng):
+        """Which players each column the trees see changes with, for ``rows`` (their trees'
+        columns ``Z0``): each player's input columns swapped between the rows, twice."""
+        m = len(rows)
+        depends = np.zeros((Z0.shape[1], len(self.groups_)), dtype=bool)
+        perms = [np.roll(np.arange(m), 1), rng.permutation(m)] if m > 1 else []
+        for p, cols in enumerate(self.groups_):
+            for perm in perms:
+                R = rows.copy()
+                R[:, cols] = rows[perm][:, cols]
+                Zp = self._tree_space(R)
+                same = (Zp == Z0) | (np.isnan(Zp) & np.isnan(Z0))
+                depends[:, p] |= ~same.all(axis=0)
+        return depends
+
+    def _check_traced_on_missing(self, Xa):
+        """Refuse rows with a missing value where the rows traced at ``fit`` had none, when on
+        them a column the trees see derives from other players than the trace found: a
+        KNNImputer fills a missing cell from the other columns, so the imputed column's credit
+        went to the missing feature alone (fit data without NaN traced no mixing)."""
+        traced = getattr(self, "_traced_rows", None)
+        if traced is None or Xa.dtype == object:
+            return
+        new = _missing_cells(Xa) & ~self._traced_missing
+        hit = np.flatnonzero(new.any(axis=1))
+        if len(hit) == 0:
+            return
+        rows = np.vstack([traced, Xa[hit[:_RETRACE_ROWS]]])
+        depends = self._column_dependence(rows, self._tree_space(rows), np.random.RandomState(0))
+        player = self._column_player
+        for k in range(depends.shape[0]):
+            found = np.flatnonzero(depends[k])
+            if len(found) > 1 or (len(found) == 1 and player[k] >= 0 and found[0] != player[k]):
+                who = [str(self.feature_names_out_[p]) for p in found]
+                missing = [
+                    str(self.feature_names_out_[p]) for p in range(self.n_players_) if new[:, self.groups_[p]].any()
+                ]
+                raise ValueError(
+                    f"X has missing values in {missing}, which the rows passed to fit had not; on such "
+                    f"rows the trees' column {k} derives from the input players {who} (a step fills "
+                    "missing values from other columns, e.g. KNNImputer), so TreeSHAP cannot credit it "
+                    "to one input player. Fit the explainer on rows with such missing values, group "
+                    "those players (feature_groups), or use feature_space='model'."
+                )
 
     def _check_split_columns(self, ens, tree_names):
         split = np.unique(ens.feature[ens.feature >= 0])
@@ -896,6 +946,7 @@ class TreeShapExplainer(BaseTabularExplainer):
                 target_indices_for(self.target_index_, Xa.shape[0])
             Z = self._tree_space(Xa)
             self._check_missing(Xa, Z)
+            self._check_traced_on_missing(Xa)
             values = self._explain_rows(Z)
             data = Z if model_space else X
             rows = lambda: self._schema.to_model_input(Xa)  # noqa: E731
@@ -1057,6 +1108,7 @@ class TreeShapExplainer(BaseTabularExplainer):
             Xa = self._input_array(X)
             Z = self._tree_space(Xa)
             self._check_missing(Xa, Z)
+            self._check_traced_on_missing(Xa)
             n = Z.shape[0]
             chunks = [(slice(0, n), Xa, Z)]
             # the result itself is n x p x p x k (plus a chunk's worth of the same while computing)
