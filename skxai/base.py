@@ -636,6 +636,12 @@ class BaseTabularExplainer(BaseExplainer):
 
     _allow_nan = False
     _default_scoring = "faithfulness_correlation"
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True  # explained as its dense copy (skxai._data.dense_rows_of)
+        return tags
+
     _needs_y = False
     #: ``_explain_rows`` takes ``with_std=False``: ``transform`` then skips the standard errors.
     _std_optional = False

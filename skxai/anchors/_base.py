@@ -143,6 +143,8 @@ def decisions(explainer, rows, n_rows, what, *, predict_input=None):
             f"The model returned NaN or inf on {bad.size} of {n_rows} {what} (indices {bad[:10].tolist()} of "
             f"the {what} passed to it; perturbed samples during explain): no decision can be read from them."
         )
+    if not labels and out.dtype.kind in "fc" and (out.ndim == 1 or out.shape[1] == 1):
+        _refuse_one_score(out.reshape(-1), what)
     if out.ndim == 1:
         return out
     if labels and out.shape[1] > 1:
@@ -155,6 +157,20 @@ def decisions(explainer, rows, n_rows, what, *, predict_input=None):
             "of one output."
         )
     return out[:, 0] if out.shape[1] == 1 else np.argmax(out, axis=1)
+
+
+def _refuse_one_score(out, what):
+    """A callable's one column read as decisions must hold class labels: one probability per
+    row made each row's exact value its own class (the anchor kept every word, precision 1.0)."""
+    fractional = out != np.round(out)
+    if fractional.any():
+        value = float(out[np.flatnonzero(fractional)[0]])
+        raise ValueError(
+            f"The model returned one number per {what[:-1]} that is not a class label ({value:.6g}): "
+            "an anchor keeps the model's decision, and one column is read as class labels. Return "
+            "the labels (e.g. (p > 0.5).astype(int) for a probability), or one column of scores per "
+            "class (the decision is their argmax)."
+        )
 
 
 def _explain_chunk(explainer, items, refs, seeds):

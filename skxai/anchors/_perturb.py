@@ -145,10 +145,22 @@ def perturb_doc(doc, perturb, keep_units, rng):
     keep_pos = keep_units[:, doc.unit_of_pos]
     if isinstance(perturb, str):
         return doc.render(keep_pos, perturb)
-    repl = np.asarray(perturb(doc.tokens, keep_pos, rng), dtype=object)
+    raw = perturb(doc.tokens, keep_pos, rng)
+    try:
+        given = np.asarray(raw)
+    except ValueError:  # ragged rows: refused by their shape below
+        given = np.asarray(raw, dtype=object)
+    repl = given.astype(object)
     if repl.shape != keep_pos.shape:
         raise ValueError(
             f"The perturbation returned shape {repl.shape}; expected {keep_pos.shape} "
             "(one replacement per sample and token)."
+        )
+    # only the replaced tokens are read (kept ones may hold anything); strings need no look
+    wrong = [] if given.dtype.kind in "US" else [r for r in repl[~keep_pos] if not isinstance(r, str)]
+    if wrong:
+        raise ValueError(
+            f"The perturbation returned {type(wrong[0]).__name__} {wrong[0]!r} as a replacement; "
+            "replacements are strings (a word, or '' to drop the token)."
         )
     return doc.render(keep_pos, repl)

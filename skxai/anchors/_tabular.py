@@ -448,6 +448,11 @@ class AnchorTabularExplainer(BaseAnchorExplainer):
     # refused at transform / explain (skxai.utils._fit_target)
     _fit_time_params = ("n_bins", "categorical_features", "max_background")
 
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True  # explained as its dense copy (skxai._data.dense_rows_of)
+        return tags
+
     _parameter_constraints: dict = {
         **BaseAnchorExplainer._parameter_constraints,
         "n_bins": [Interval(numbers.Integral, 2, None, closed="left")],

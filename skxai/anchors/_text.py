@@ -350,6 +350,8 @@ class AnchorTextExplainer(BaseAnchorExplainer):
         first = self.output_.raw(docs[:1])
         # a callable's class labels are one output (its decision)
         self.n_outputs_ = 1 if labels_of(first) is not None else self.output_.check_output(first, 1).shape[1]
+        if self.n_outputs_ == 1:
+            self._decide(docs[:2])  # one score per document that is no label: refused now, not at explain
         return self
 
     # -- model ------------------------------------------------------------------------------

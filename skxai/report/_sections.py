@@ -13,6 +13,7 @@ from skxai.plot.rendering import (
     explained_quantity,
     fig_to_png_bytes,
     format_value,
+    is_anchor_explanation,
     is_right_to_left,
     is_surrogate,
     is_text_explanation,
@@ -157,6 +158,17 @@ def what_html(explainer, X, exp, seconds, steps=()):
     out = getattr(explainer, "output_", None)
     method = getattr(out, "method", None)
     detail = f" (the model's <code>{esc(method)}</code>)" if method and method != "__call__" else ""
+    if is_anchor_explanation(exp):
+        # an anchor keeps the model's decision (predict), whatever response the explainer resolved
+        decided = method != "__call__" and hasattr(est, "predict")
+        quantity, detail = (
+            "the model's decision",
+            (
+                " (its <code>predict</code>: the predicted class)"
+                if decided
+                else " (the callable's class labels, or the argmax of its scores)"
+            ),
+        )
     rows.append(("quantity explained", f"<b>{esc(quantity or 'the model output')}</b>{detail}"))
     names = exp.output_names
     picked = None if names is None or np.ndim(names) else str(names)  # one output picked (exp[..., "setosa"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numbers
+from collections import Counter
 
 import numpy as np
 import scipy.sparse as sp
@@ -187,6 +188,9 @@ class LimeTextExplainer(BaseExplainer):
     """
 
     _skxai_kind = "text"
+    # consumed by fit (the response, the vocabulary of transform): a change by set_params after
+    # fit is refused at transform / explain (skxai.utils._fit_target), as text anchors do
+    _fit_time_params = ("response_method", "token_pattern")
 
     _parameter_constraints = {
         "estimator": "no_validation",
@@ -275,6 +279,12 @@ class LimeTextExplainer(BaseExplainer):
         self._batch_size = 10_000 if batch_size is None else int(batch_size)  # None: the default
         docs = check_corpus(corpus, "corpus")
         compile_pattern(self.token_pattern)
+        if self.vocabulary is not None:
+            counts = Counter(str(w) for w in self.vocabulary)
+            repeated = sorted(w for w, c in counts.items() if c > 1)
+            if repeated:
+                # transform's columns are the vocabulary's positions: a word twice failed in scipy
+                raise ValueError(f"vocabulary repeats {repeated[:10]}; give each word once (as CountVectorizer asks).")
         self.estimator_ = self._fit_estimator(docs, y, **fit_params)
         self.output_ = ModelOutput(self.estimator_, self.response_method)
         self.quantity_ = self.output_.quantity  # as every family names it
