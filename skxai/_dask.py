@@ -11,6 +11,7 @@ import scipy.sparse as sp
 from skxai.utils._feature_names import internal_call
 from skxai.utils._parallel import deep_snapshot, unwrap
 from skxai.utils._random import with_own_generator
+from skxai.utils._warnings import warn_at_caller
 
 
 def _shipped(explainer):
@@ -202,6 +203,14 @@ def transform_dask(explainer, X):
             f"{type(explainer).__name__} explains a list of documents in memory, not a dask "
             f"{type(X).__name__}: text explainers do not take Dask collections; explain "
             "list(X.compute()) (a chunk of documents at a time when they do not fit in memory)."
+        )
+    if getattr(explainer, "tol", None) is not None and getattr(explainer, "_tol_spans_the_rows", False):
+        warn_at_caller(
+            f"{type(explainer).__name__}(tol={explainer.tol!r}) stops on the errors of every row of a "
+            "call, and each block of a dask collection is a call of its own: a row's values then "
+            "depend on the rows of its block (each still within tol). Set tol=None for values "
+            "independent of the chunks.",
+            UserWarning,
         )
     frame = _is_dask_frame(X)
     from sklearn import get_config

@@ -261,6 +261,8 @@ class ImageShapleyExplainer(BaseExplainer):
 
     _skxai_kind = "image"
 
+    #: ``tol`` is one stopping rule over the rows of a call (skxai._dask warns per block)
+    _tol_spans_the_rows = True
     _parameter_constraints = {
         "estimator": "no_validation",
         "method": [StrOptions(set(_METHODS))],
@@ -681,7 +683,10 @@ class ImageShapleyExplainer(BaseExplainer):
         pass_bytes = getattr(self._output, "pass_bytes", None)
         if pass_bytes is not None:
             each += pass_bytes(imgs)
-        return min(int(self.batch_size or 256), _memory.most_within_working_memory(each))  # None: the default
+        # every worker of n_jobs holds such a batch at once (two threads of 64 MiB batches
+        # peaked at 116 MiB against a 64 MiB bound): the bound is shared among them
+        workers = _memory.concurrent_workers(self)
+        return min(int(self.batch_size or 256), _memory.most_within_working_memory(each * workers))  # None: the default
 
     def _check_max_players(self, p):
         if p > self.max_players:

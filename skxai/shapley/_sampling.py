@@ -93,6 +93,8 @@ class ShapleySamplingExplainer(BaseTabularExplainer):
     # and a k-means background's data moments are made at fit
     _fit_time_params = ("response_method", "max_background", "background", "feature_groups", "game")
 
+    #: ``tol`` is one stopping rule over the rows of a call (skxai._dask warns per block)
+    _tol_spans_the_rows = True
     _parameter_constraints = {
         **TABULAR_CONSTRAINTS,
         **GAME_PARAMETER_CONSTRAINTS,
