@@ -1052,6 +1052,17 @@ def _run_explain(args):
         while getattr(last, "steps", None):
             last = last.steps[-1][1]
         method = type(last).__name__
+        if getattr(last, "tol", None) is not None and getattr(last, "_tol_spans_the_rows", False):
+            import warnings
+
+            # one stopping rule over the rows of a call, and every chunk is a call
+            warnings.warn(
+                f"the saved explainer has tol={last.tol!r}, which stops on the errors of every row "
+                "of a call, and each chunk of rows is a call of its own: a row's values depend on "
+                "--chunk-size (each within tol). Save it with tol=None for values independent of it.",
+                UserWarning,
+                stacklevel=2,
+            )
         if args.n_jobs is not None and "n_jobs" not in last.get_params(deep=False):
             raise UsageError(f"--n-jobs does not apply: the saved {method} has no n_jobs parameter")
     elif not any(hasattr(model, m) for m in ("predict", "predict_proba", "decision_function")):
@@ -1239,6 +1250,8 @@ def _refuse_one_background_row(explainer, args, n_rows):
     background = getattr(explainer, "background_", None)
     if args.background_data or background is None or len(background) == 0 or len(background) < n_rows:
         return
+    if getattr(explainer, "feature_perturbation", None) == "tree_path_dependent":
+        return  # the trees' own cover is its background, not these rows
     rows = np.asarray(background)
     if len(rows) > 1 and not (rows == rows[:1]).all():
         return

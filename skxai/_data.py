@@ -74,7 +74,7 @@ def dense_rows_of(X, name="X"):
         8 * n_rows * n_columns,
         name,
         f"a sparse matrix of shape {X.shape} is explained as dense rows; its dense copy",
-        "pass fewer rows (a sample of the background), or fewer columns",
+        "pass fewer rows at a time (at fit, a sample of them as the background), or fewer columns",
     )
     return X.toarray()
 
@@ -119,7 +119,8 @@ class TabularSchema:
         else:
             self.columns = None
             self._dtype_specs = None
-            arr = dense_rows_of(X) if scipy.sparse.issparse(X) else np.asarray(X)
+            # a sparse matrix's dense copy is made once, by to_array (not for its dtype here)
+            arr = np.zeros((0, 0), dtype=X.dtype) if scipy.sparse.issparse(X) else np.asarray(X)
             self.numeric = arr.dtype != object and np.issubdtype(arr.dtype, np.number) or (arr.dtype == bool)
             if arr.dtype == object:
                 try:
@@ -127,7 +128,7 @@ class TabularSchema:
                     self.numeric = True
                 except (TypeError, ValueError):
                     self.numeric = False
-        self.n_features = self._to_array(X).shape[1]
+        self.n_features = X.shape[1] if scipy.sparse.issparse(X) and X.ndim == 2 else self._to_array(X).shape[1]
 
     @property
     def dtypes(self):

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import scipy.sparse
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, TransformerMixin, clone
 from sklearn.exceptions import NotFittedError
 from sklearn.utils.metadata_routing import (
@@ -34,7 +35,7 @@ from skxai._adapters import (
     target_indices_for,
 )
 from skxai._dask import _output_container, transform_dask
-from skxai._data import TabularSchema, check_feature_groups, in_input_dtype
+from skxai._data import TabularSchema, check_feature_groups, dense_rows_of, in_input_dtype
 from skxai._estimators import _is_torch_module, network_turn
 from skxai._explanation import Explanation
 from skxai._games._background import BackgroundGame
@@ -932,6 +933,8 @@ class BaseTabularExplainer(BaseExplainer):
         "a": ["a"]}``): ``data`` then follows the players, or each attribution would be shown
         beside another column's value (waterfall labels, beeswarm colours, ``exp[:, "b"].data``).
         """
+        if scipy.sparse.issparse(X):
+            X = dense_rows_of(X)  # the rows as explained (plots read colours and positions from them)
         X = self._schema.in_fit_order(X)  # a frame's columns in another order: fit's order
         cols = [int(g[0]) for g in self.groups_ if len(g) == 1]
         if len(cols) != len(self.groups_) or cols == list(range(len(cols))):

@@ -1,6 +1,8 @@
 """Findings of a text audit: LIME text's fit-time parameters, a repeated vocabulary word, one
 score per document read as a decision, numeric replacements, and the report's anchor quantity."""
 
+import warnings
+
 import numpy as np
 import pytest
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -37,20 +39,26 @@ def test_lime_text_refuses_a_fit_time_parameter_changed_after_fit(model, change)
 def test_lime_text_refuses_a_vocabulary_that_repeats_a_word(model):
     with pytest.raises(ValueError, match=r"vocabulary repeats \['film'\]"):
         LimeTextExplainer(model, vocabulary=["film", "witty", "film"]).fit(DOCS)
+    lime = LimeTextExplainer(model, n_samples=50, vocabulary=["film", "witty"], random_state=0).fit(DOCS)
+    lime.set_params(vocabulary=["film", "witty", "film"])  # read at transform: checked there too
+    with pytest.raises(ValueError, match=r"vocabulary repeats \['film'\]"):
+        lime.transform(["a witty film"])
 
 
-def test_anchors_refuse_one_probability_per_document_as_a_decision(model):
+def test_anchors_warn_that_one_probability_per_document_is_read_as_labels(model):
     # each document's exact probability was its own "class": the anchor kept every word, precision 1
     def p_pos(texts):
         return model.predict_proba(list(texts))[:, 1]
 
-    with pytest.raises(ValueError, match="one number per document that is not a class label"):
+    with pytest.warns(UserWarning, match="read as its class label, and some are not integers"):
         AnchorTextExplainer(p_pos, random_state=0).fit(DOCS)
 
     def labels(texts):  # one column of labels is a decision
         return (p_pos(texts) > 0.5).astype(float)
 
-    exp = AnchorTextExplainer(labels, random_state=0).fit(DOCS).explain(["a witty film"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        exp = AnchorTextExplainer(labels, random_state=0).fit(DOCS).explain(["a witty film"])
     assert exp.prediction[0] == 1.0
 
 

@@ -512,8 +512,12 @@ def _probe_rows(n_in, coef=None, intercept=None):
 def _has_working_proba(estimator):
     """Whether ``estimator.predict_proba`` answers (an SVC without probability estimates, or
     SGDClassifier's hinge loss, has the attribute and raises)."""
+    import warnings
+
     try:
-        estimator.predict_proba(np.zeros((1, estimator.n_features_in_)))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # a row without the fit's column names: a probe
+            estimator.predict_proba(np.zeros((1, estimator.n_features_in_)))
     except Exception:  # noqa: BLE001 - any refusal means no probabilities to convert
         return False
     return True

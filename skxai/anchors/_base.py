@@ -25,6 +25,7 @@ from skxai.utils._param_validation import (
     deprecated_param,
 )
 from skxai.utils._random import check_random_state
+from skxai.utils._warnings import warn_at_caller
 
 _UNIT = Interval(numbers.Real, 0, 1, closed="both")
 
@@ -143,8 +144,6 @@ def decisions(explainer, rows, n_rows, what, *, predict_input=None):
             f"The model returned NaN or inf on {bad.size} of {n_rows} {what} (indices {bad[:10].tolist()} of "
             f"the {what} passed to it; perturbed samples during explain): no decision can be read from them."
         )
-    if not labels and out.dtype.kind in "fc" and (out.ndim == 1 or out.shape[1] == 1):
-        _refuse_one_score(out.reshape(-1), what)
     if out.ndim == 1:
         return out
     if labels and out.shape[1] > 1:
@@ -159,17 +158,25 @@ def decisions(explainer, rows, n_rows, what, *, predict_input=None):
     return out[:, 0] if out.shape[1] == 1 else np.argmax(out, axis=1)
 
 
-def _refuse_one_score(out, what):
-    """A callable's one column read as decisions must hold class labels: one probability per
-    row made each row's exact value its own class (the anchor kept every word, precision 1.0)."""
-    fractional = out != np.round(out)
+def warn_if_scores_read_as_labels(explainer, decided, what):
+    """Warn when the decisions a model without ``predict`` (a callable, a network) gives as one
+    column of numbers hold non-integers: one probability per row makes each row's exact value
+    its own class (the anchor then kept every word, precision 1.0). Float labels (half-star
+    ratings) stay possible, hence a warning."""
+    if explainer.output_.method != "__call__" and hasattr(explainer.estimator_, "predict"):
+        return  # the model's own labels
+    decided = np.asarray(decided)
+    if decided.dtype.kind not in "fc" or decided.size == 0:
+        return
+    fractional = decided != np.round(decided)
     if fractional.any():
-        value = float(out[np.flatnonzero(fractional)[0]])
-        raise ValueError(
-            f"The model returned one number per {what[:-1]} that is not a class label ({value:.6g}): "
-            "an anchor keeps the model's decision, and one column is read as class labels. Return "
-            "the labels (e.g. (p > 0.5).astype(int) for a probability), or one column of scores per "
-            "class (the decision is their argmax)."
+        value = float(decided[np.flatnonzero(fractional)[0]])
+        warn_at_caller(
+            f"The model gives one number per {what[:-1]}, read as its class label, and some are not "
+            f"integers ({value:.6g}): each distinct value is a class of its own. If it is a "
+            "probability or a score, give labels (e.g. (p > 0.5).astype(int)) or one column of "
+            "scores per class (the decision is then their argmax).",
+            UserWarning,
         )
 
 

@@ -146,10 +146,8 @@ def perturb_doc(doc, perturb, keep_units, rng):
     if isinstance(perturb, str):
         return doc.render(keep_pos, perturb)
     raw = perturb(doc.tokens, keep_pos, rng)
-    try:
-        given = np.asarray(raw)
-    except ValueError:  # ragged rows: refused by their shape below
-        given = np.asarray(raw, dtype=object)
+    # a list is read as objects: numpy would turn its numbers into strings ([[0, "a"]] -> "0")
+    given = raw if isinstance(raw, np.ndarray) else np.asarray(raw, dtype=object)
     repl = given.astype(object)
     if repl.shape != keep_pos.shape:
         raise ValueError(

@@ -13,7 +13,7 @@ from skxai._data import TabularSchema, in_input_dtype
 from skxai._explanation import Explanation
 from skxai._progress import closing_progress
 from skxai.anchors._bandit import accepts, kl_bounds
-from skxai.anchors._base import BaseAnchorExplainer, decisions, result_arrays
+from skxai.anchors._base import BaseAnchorExplainer, decisions, result_arrays, warn_if_scores_read_as_labels
 from skxai.utils._feature_names import internal_call, names_out
 from skxai.utils._memory import refuse_beyond_working_memory
 from skxai.utils._param_validation import Interval, fit_context
@@ -553,6 +553,7 @@ class AnchorTabularExplainer(BaseAnchorExplainer):
         self.background_bins_ = self._bin(bg)
         size = self.rows_per_call_
         self.background_decisions_ = np.concatenate([self._decide(bg[s : s + size]) for s in range(0, len(bg), size)])
+        warn_if_scores_read_as_labels(self, self.background_decisions_, "rows")
         return self
 
     def _seed(self):

@@ -22,7 +22,13 @@ from skxai._text import (
     tokenize_docs,
     unique_outputs,
 )
-from skxai.anchors._base import BaseAnchorExplainer, decisions, labels_of, result_arrays
+from skxai.anchors._base import (
+    BaseAnchorExplainer,
+    decisions,
+    labels_of,
+    result_arrays,
+    warn_if_scores_read_as_labels,
+)
 from skxai.anchors._perturb import WordVectors, perturb_doc, resolve_perturbation
 from skxai.utils._memory import most_within_working_memory, refuse_beyond_working_memory
 from skxai.utils._param_validation import Interval, StrOptions, fit_context
@@ -351,7 +357,7 @@ class AnchorTextExplainer(BaseAnchorExplainer):
         # a callable's class labels are one output (its decision)
         self.n_outputs_ = 1 if labels_of(first) is not None else self.output_.check_output(first, 1).shape[1]
         if self.n_outputs_ == 1:
-            self._decide(docs[:2])  # one score per document that is no label: refused now, not at explain
+            warn_if_scores_read_as_labels(self, self._decide(docs[:8]), "documents")
         return self
 
     # -- model ------------------------------------------------------------------------------

@@ -300,8 +300,41 @@ def numeric_columns(raw):
     return out
 
 
+def missing_cells(column):
+    """Cells of a 1-D column that hold no value: NaN, None, pandas' NA."""
+    column = np.asarray(column)
+    if column.dtype.kind == "f":
+        return np.isnan(column)
+    if column.dtype != object:
+        return np.zeros(column.shape, dtype=bool)
+    return np.array(
+        [v is None or type(v).__name__ in ("NAType", "NaTType") or (isinstance(v, float) and v != v) for v in column],
+        dtype=bool,
+    )
+
+
+def numbers_of(column):
+    """A 1-D column as float64, NaN where it holds no value; None when its values are no numbers.
+
+    Pandas' nullable integers reach the displays as objects with ``pd.NA``: read as numbers
+    (as a float column with NaN), not as categories sorted as text ('10' before '5')."""
+    column = np.asarray(column)
+    try:
+        return column.astype(np.float64)
+    except (TypeError, ValueError):
+        pass
+    missing = missing_cells(column)
+    out = np.full(column.shape, np.nan)
+    try:
+        out[~missing] = column[~missing].astype(np.float64)
+    except (TypeError, ValueError):
+        return None
+    return out
+
+
 def numeric_cells(raw):
-    """Float copy of a table, NaN where a cell is not a number (strings, categories)."""
+    """Float copy of a table, NaN where a cell holds no value; a column of categories holds their
+    codes in sorted order (colour still separates them), its missing cells NaN."""
     raw = np.asarray(raw)
     try:
         return raw.astype(np.float64)
@@ -309,12 +342,13 @@ def numeric_cells(raw):
         out = np.full(raw.shape, np.nan)
         for j in range(raw.shape[1]):
             col = raw[:, j]
-            try:
-                out[:, j] = col.astype(np.float64)
-            except (TypeError, ValueError):
-                # Categories: their codes in sorted order, so colour still separates them.
-                _, codes = np.unique(col.astype(str), return_inverse=True)
-                out[:, j] = codes
+            numbers = numbers_of(col)
+            if numbers is not None:
+                out[:, j] = numbers
+                continue
+            missing = missing_cells(col)
+            _, codes = np.unique(col[~missing].astype(str), return_inverse=True)
+            out[~missing, j] = codes
         return out
 
 
@@ -536,7 +570,10 @@ def explained_quantity(exp, explainer=None):
             return _QUANTITY_BY_METHOD[source]
     kind = getattr(explainer, "_kind", None)  # TreeSHAP: boosted classifiers' raw score
     if kind == "margin":
-        return "probability" if getattr(explainer, "response_method", None) == "predict_proba" else "log-odds"
+        if getattr(explainer, "response_method", None) == "predict_proba":
+            return "probability"
+        classes = getattr(getattr(explainer, "tree_model_", None), "classes_", ())
+        return "log-odds" if len(classes) <= 2 else "logit"
     if kind in ("proba",):
         return "probability"
     if kind in ("regression", "hgb_regression"):

@@ -8,7 +8,9 @@ from skxai.plot._base import (
     explain,
     is_surrogate,
     literal_text,
+    missing_cells,
     new_axes,
+    numbers_of,
     output_label,
     plain_ticks,
     tabular_parts,
@@ -30,12 +32,11 @@ def _coded(column):
     """A column's values as numbers, and its categories when they are not numbers: each sample
     at its category's position in sorted order (the axis then names the categories), NaN where
     a value is missing."""
+    numbers = numbers_of(column)
+    if numbers is not None:
+        return numbers, None
     column = np.asarray(column)
-    try:
-        return column.astype(np.float64), None
-    except (TypeError, ValueError):
-        pass
-    missing = np.array([v is None or (isinstance(v, float) and np.isnan(v)) for v in column], dtype=bool)
+    missing = missing_cells(column)
     categories, codes = np.unique(column[~missing].astype(str), return_inverse=True)
     out = np.full(len(column), np.nan)
     out[~missing] = codes
@@ -89,6 +90,11 @@ class DependenceDisplay:
         What the attributions explain, e.g. "probability of virginica" (the y axis label).
     surrogate : bool, default=False
         The values are a local surrogate's weights (LIME), labelled as such.
+    categories : list of str, optional
+        Names of the feature's categories when ``feature_values`` hold their codes (0, 1, ...):
+        the x axis then names them.
+    color_categories : list of str, optional
+        The same for the colouring feature (the colour bar names them).
 
     Attributes
     ----------

@@ -279,12 +279,7 @@ class LimeTextExplainer(BaseExplainer):
         self._batch_size = 10_000 if batch_size is None else int(batch_size)  # None: the default
         docs = check_corpus(corpus, "corpus")
         compile_pattern(self.token_pattern)
-        if self.vocabulary is not None:
-            counts = Counter(str(w) for w in self.vocabulary)
-            repeated = sorted(w for w, c in counts.items() if c > 1)
-            if repeated:
-                # transform's columns are the vocabulary's positions: a word twice failed in scipy
-                raise ValueError(f"vocabulary repeats {repeated[:10]}; give each word once (as CountVectorizer asks).")
+        self._check_vocabulary()
         self.estimator_ = self._fit_estimator(docs, y, **fit_params)
         self.output_ = ModelOutput(self.estimator_, self.response_method)
         self.quantity_ = self.output_.quantity  # as every family names it
@@ -302,6 +297,16 @@ class LimeTextExplainer(BaseExplainer):
             regressor=regressor_name(self.estimator_),
         )
         return self
+
+    def _check_vocabulary(self):
+        """Refuse a ``vocabulary`` that repeats a word: transform's columns are its positions (a
+        word twice failed in scipy)."""
+        if self.vocabulary is None:
+            return
+        counts = Counter(str(w) for w in self.vocabulary)
+        repeated = sorted(w for w, c in counts.items() if c > 1)
+        if repeated:
+            raise ValueError(f"vocabulary repeats {repeated[:10]}; give each word once (as CountVectorizer asks).")
 
     def model_output(self, X):
         """The explained response (``response_method``) on documents.
@@ -428,6 +433,7 @@ class LimeTextExplainer(BaseExplainer):
         """
         exp = self.explain(X)
         if self.vocabulary is not None:
+            self._check_vocabulary()
             vocab = {w: j for j, w in enumerate(self.vocabulary)}
         else:
             vocab = self.vocabulary_
