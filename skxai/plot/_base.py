@@ -7,6 +7,8 @@ import re
 
 import numpy as np
 
+from skxai.utils._missing import missing_cells
+
 # Red for attributions that push the output up, blue for those that pull it down (the
 # convention of the course and of shap's pictures).
 POSITIVE = "#d62728"
@@ -298,19 +300,6 @@ def numeric_columns(raw):
         col = raw[:, j]
         out[j] = all(isinstance(v, int | float | np.number | bool | np.bool_) for v in col)
     return out
-
-
-def missing_cells(column):
-    """Cells of a 1-D column that hold no value: NaN, None, pandas' NA."""
-    column = np.asarray(column)
-    if column.dtype.kind == "f":
-        return np.isnan(column)
-    if column.dtype != object:
-        return np.zeros(column.shape, dtype=bool)
-    return np.array(
-        [v is None or type(v).__name__ in ("NAType", "NaTType") or (isinstance(v, float) and v != v) for v in column],
-        dtype=bool,
-    )
 
 
 def numbers_of(column):

@@ -8,7 +8,6 @@ from skxai.plot._base import (
     explain,
     is_surrogate,
     literal_text,
-    missing_cells,
     new_axes,
     numbers_of,
     output_label,
@@ -16,6 +15,7 @@ from skxai.plot._base import (
     tabular_parts,
     wrap_to,
 )
+from skxai.utils._missing import missing_cells
 
 
 def _feature_index(feature, names, d):

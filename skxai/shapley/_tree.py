@@ -45,6 +45,7 @@ from skxai.shapley._values import exact_shapley_from_values
 from skxai.utils import _memory
 from skxai.utils._fit_target import check_fit_target
 from skxai.utils._memory import refuse_beyond_working_memory
+from skxai.utils._missing import missing_cells
 from skxai.utils._param_validation import (
     BATCH_SIZE,
     N_JOBS,
@@ -67,17 +68,6 @@ _PROBE_ROWS = 1000
 #: Rows of the fit's trace kept to check rows with new missing values against (and at most as
 #: many such rows of a call).
 _RETRACE_ROWS = 64
-
-
-def _missing_cells(A):
-    """Missing cells of an array: NaN, and in object arrays (tables with text) None and pandas' NA."""
-    if A.dtype.kind == "f":
-        return np.isnan(A)
-    if A.dtype == object:
-        import pandas as pd
-
-        return np.asarray(pd.isna(A), dtype=bool)
-    return np.zeros(A.shape, dtype=bool)
 
 
 #: Most bytes of every output's values that :meth:`TreeShapExplainer.transform` holds at once
@@ -637,7 +627,7 @@ class TreeShapExplainer(BaseTabularExplainer):
         # on rows with a missing value (KNNImputer); a player missing where the fit's rows never
         # were is probed once, when rows first hold it missing (see _check_traced_on_missing)
         self._traced_rows = rows[:_RETRACE_ROWS].copy()
-        self._traced_missing = _missing_cells(rows).any(axis=0)
+        self._traced_missing = missing_cells(rows).any(axis=0)
         self._mixes_when_missing = {}
         return np.where(depends.any(axis=1), np.argmax(depends, axis=1), -1)
 
@@ -668,7 +658,7 @@ class TreeShapExplainer(BaseTabularExplainer):
         traced = getattr(self, "_traced_rows", None)
         if traced is None:
             return
-        new = _missing_cells(Xa) & ~self._traced_missing
+        new = missing_cells(Xa) & ~self._traced_missing
         if not new.any():
             return
         cols_new = new.any(axis=0)
