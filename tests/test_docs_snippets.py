@@ -97,7 +97,7 @@ def _namespace():
     reviews = load_movie_reviews()
     corpus, labels = list(reviews.data[:300]), reviews.target[:300]
     torch.manual_seed(0)
-    net = torch.nn.Sequential(torch.nn.Linear(4, 8), torch.nn.ReLU(), torch.nn.Linear(8, 3)).double()
+    net = torch.nn.Sequential(torch.nn.Linear(4, 8), torch.nn.ReLU(), torch.nn.Linear(8, 3))  # float32
     return {
         "np": np, "X": X, "y": y, "X_big": X, "X_train": X[:80], "X_test": X[80:], "model": model,
         "forest": RandomForestClassifier(n_estimators=5, max_depth=3, random_state=0).fit(X, y),
@@ -109,7 +109,7 @@ def _namespace():
 
 
 # Pages whose snippets use another meaning of ``X``: the networks of the gradient page take iris.
-_RENAMES = {"doc/user_guide/coming_from.rst": {"x = torch.as_tensor(X)": "x = torch.as_tensor(X_iris)",
+_RENAMES = {"doc/user_guide/coming_from.rst": {"x = torch.as_tensor(X,": "x = torch.as_tensor(X_iris,",
                                                 ".fit(X).transform(X)": ".fit(X_iris).transform(X_iris)"}}
 # Budgets of the peers' calls cut to keep the test short (the skxai calls run as written).
 _SMALLER = {"nsamples=256": "nsamples=64", "num_samples=5000": "num_samples=500", "num_samples=2000": "num_samples=300"}

@@ -75,7 +75,7 @@ class BackgroundGame:
                 np.copyto(block, template)
                 for j, rows_j in enumerate(members):
                     block[rows_j, :, j] = x[j]
-                pred = self.output(block.reshape(-1, self.n_features))
+                pred = output_in_calls(self.output, block.reshape(-1, self.n_features), self.batch_size)
                 # Reduced to new memory before the block is overwritten by the next call.
                 out.append(np.matmul(pred.reshape(m, bg.shape[0], -1).transpose(0, 2, 1), self.weights))
             return np.concatenate(out, axis=0)
@@ -83,7 +83,8 @@ class BackgroundGame:
             rows, cols = np.divmod(np.arange(start, stop), m)
             keep = cmasks[cols][:, None, :]
             block = np.where(keep, X[rows - row_offset][:, None, :], bg[None, :, :])
-            pred = self.output(block.reshape(-1, self.n_features))
+            # a background larger than batch_size: its block goes to the model in several calls
+            pred = output_in_calls(self.output, block.reshape(-1, self.n_features), self.batch_size)
             pred = pred.reshape(stop - start, bg.shape[0], -1)
             out.append(np.matmul(pred.transpose(0, 2, 1), self.weights))
         return np.concatenate(out, axis=0)
@@ -115,6 +116,14 @@ class BackgroundGame:
                 tasks.append((X[first : last + 1], first, cmasks, g))
             parts = map_shared(BackgroundGame._run_calls, self, tasks, n_jobs=n_jobs, verbose=verbose)
         return np.concatenate(parts, axis=0).reshape(n, m, -1)
+
+
+def output_in_calls(output, X, batch_size):
+    """``output(X)`` in calls of at most ``batch_size`` rows."""
+    step = max(1, int(batch_size))
+    if len(X) <= step:
+        return output(X)
+    return np.concatenate([output(X[s : s + step]) for s in range(0, len(X), step)])
 
 
 def row_aligned_calls(n, m, per_call):

@@ -27,7 +27,7 @@ from joblib import effective_n_jobs
 from scipy.linalg import eigh, pinvh
 from sklearn.utils._param_validation import validate_parameter_constraints
 
-from skxai._games._background import row_aligned_calls
+from skxai._games._background import output_in_calls, row_aligned_calls
 from skxai.utils._parallel import map_shared
 from skxai.utils._param_validation import Interval, StrOptions
 from skxai.utils._random import seed_from
@@ -445,7 +445,7 @@ class ConditionalGame:
             # a value's samples past batch_size (n_conditional_samples > batch_size) go to the
             # model in several calls: batch_size is the most rows per call, as documented (one
             # call took all 1,000,000 samples of a value at batch_size=1000)
-            pred = _output_in_calls(self.output, rows, self.batch_size)
+            pred = output_in_calls(self.output, rows, self.batch_size)
             pair, w = np.concatenate(pairs), np.concatenate(weights)
             starts = np.flatnonzero(np.r_[True, pair[1:] != pair[:-1]])
             mean = np.add.reduceat(pred * w[:, None], starts, axis=0)
@@ -470,7 +470,7 @@ class ConditionalGame:
 
     def _empty_value(self):
         if self._v_empty is None:
-            self._v_empty = self.weights @ _output_in_calls(self.output, self.background, self.batch_size)
+            self._v_empty = self.weights @ output_in_calls(self.output, self.background, self.batch_size)
         return self._v_empty
 
     def _constant_coalitions_are_empty(self, X, mid, middle, values, v0):
@@ -504,7 +504,7 @@ class ConditionalGame:
         values = np.empty((n, m, v0.shape[0]))
         values[:, empty] = v0
         if full.any():
-            fx = _output_in_calls(self.output, X, self.batch_size)
+            fx = output_in_calls(self.output, X, self.batch_size)
             values[:, full] = np.tile(fx, copies)[:, None, :]
         if len(middle) and n:
             mid = cmasks[middle]
@@ -793,13 +793,7 @@ def _warn_discrete_gaussian(explainer, data):
 
 def _mean_output(explainer, X):
     """The model's mean output over the rows ``X``, in calls of the explainer's batch size."""
-    return _output_in_calls(explainer.output_, X, explainer._game_batch_size()).mean(axis=0)
-
-
-def _output_in_calls(output, X, batch_size):
-    """``output(X)`` in calls of at most ``batch_size`` rows."""
-    step = max(1, int(batch_size))
-    return np.concatenate([output(X[s : s + step]) for s in range(0, len(X), step)])
+    return output_in_calls(explainer.output_, X, explainer._game_batch_size()).mean(axis=0)
 
 
 def _constant_columns(A):

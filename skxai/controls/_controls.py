@@ -457,7 +457,8 @@ def _row_hash(Xa, seed):
 
         words = pd.util.hash_array(Xa.reshape(-1)).reshape(n, -1)
     else:
-        words = np.ascontiguousarray(Xa, dtype=np.float64).reshape(n, -1).view(np.uint64)
+        # + 0.0 makes -0.0 the +0.0 it equals (their bits differ: two equal rows hashed apart)
+        words = (np.ascontiguousarray(Xa, dtype=np.float64).reshape(n, -1) + 0.0).view(np.uint64)
     pos = np.arange(words.shape[1], dtype=np.uint64)
     with np.errstate(over="ignore"):
         mixed = _mix(words ^ _mix(pos + seed * _GOLDEN))

@@ -313,8 +313,8 @@ class one_standard_error_rule:
         keep = valid & (mean >= line)
         if self.others == "best" and "params" in cv_results:
             name = key[len("param_") :]
-            ref = {k: v for k, v in cv_results["params"][best].items() if k != name}
-            same = np.array([{k: v for k, v in p.items() if k != name} == ref for p in cv_results["params"]])
+            ref = cv_results["params"][best]
+            same = np.array([_same_others(p, ref, name) for p in cv_results["params"]])
             keep &= same
         ok = np.flatnonzero(keep)
         order = np.lexsort((-mean[ok], costs[ok]))
@@ -380,3 +380,26 @@ def score_explainer(explainer, X, y=None, *, scoring=None):
     if not callable(scoring):
         raise TypeError(f"scoring must be a metric name or a callable, got {scoring!r}.")
     return float(scoring(explainer, X, y))
+
+
+def _same_others(params, ref, name):
+    """Whether the candidates ``params`` and ``ref`` hold the same values for every parameter
+    but ``name``; arrays (an array baseline) compared by their elements, not by ``==``'s
+    ambiguous truth value."""
+    if set(params) != set(ref):
+        return False
+    for k, v in params.items():
+        if k == name:
+            continue
+        w = ref[k]
+        if isinstance(v, np.ndarray) or isinstance(w, np.ndarray):
+            if not (isinstance(v, np.ndarray) and isinstance(w, np.ndarray) and np.array_equal(v, w)):
+                return False
+            continue
+        try:
+            if not bool(v == w):
+                return False
+        except (TypeError, ValueError):  # an object whose == gives no truth value: its identity
+            if v is not w:
+                return False
+    return True
