@@ -865,6 +865,7 @@ class BaseTabularExplainer(BaseExplainer):
             self.background_weights_,
             self.groups_,
             batch_size=self._game_batch_size(),
+            n_outputs=getattr(self, "n_outputs_", 1),
         )
 
     def _game_batch_size(self):

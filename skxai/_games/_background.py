@@ -25,10 +25,13 @@ class BackgroundGame:
         Columns of each player.
     batch_size : int
         Most rows per model call.
+    n_outputs : int, default=1
+        The model's outputs per row: their predictions count in a call's memory.
     """
 
-    def __init__(self, output, background, weights, groups, batch_size=50_000):
+    def __init__(self, output, background, weights, groups, batch_size=50_000, n_outputs=1):
         self.output = output
+        self.n_outputs = int(n_outputs)
         self.background = background
         self.weights = np.asarray(weights, dtype=np.float64)
         self.groups = groups
@@ -51,8 +54,11 @@ class BackgroundGame:
         """
         n_bg = self.background.shape[0]
         # and at most the pairs whose blocks (the rows against the background, with the
-        # where's mask and copy, float64) fit in the working memory, whatever batch_size
-        most = most_within_working_memory(3 * 8 * n_bg * max(self.n_features, 1))
+        # where's mask and copy, float64) and predictions (with their reordered copy for the
+        # weighted mean) fit in the working memory, whatever batch_size: 200 outputs of 12
+        # features held 312 MiB of predictions at a 64 MiB bound
+        outputs = getattr(self, "n_outputs", 1)  # (games pickled before it: one)
+        most = most_within_working_memory(8 * n_bg * (3 * max(self.n_features, 1) + 2 * outputs))
         return row_aligned_calls(n, m, max(1, min(self.batch_size // n_bg, most)))
 
     def _run_calls(self, X, row_offset, cmasks, calls):

@@ -1086,6 +1086,7 @@ class TreeShapExplainer(BaseTabularExplainer):
             self.background_weights_,
             self._tree_groups,
             batch_size=self.batch_size or 10_000,
+            n_outputs=self.n_outputs_,
         )
 
     def _enumerate_values(self, Z):

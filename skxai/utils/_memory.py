@@ -27,10 +27,15 @@ MAX_WORKING_BYTES = 4 * 2**30
 MAX_RESULT_BYTES = 4 * 2**30
 
 
-def _gib(nbytes):
+def _gib(nbytes, beside=None):
+    """``nbytes`` in GiB, with the decimals that tell it apart from ``beside`` (a bound it is
+    compared with): "needs about 4.0 GiB (at most 4.0 GiB)" read as no excess at all."""
     if nbytes >= 2**100:  # 2**p coalitions of thousands of players: beyond a float's range
         return f"2**{(int(nbytes) >> 30).bit_length() - 1} GiB"
-    return f"{nbytes / 2**30:.1f} GiB"
+    decimals = 1
+    while beside is not None and decimals < 6 and round(nbytes / 2**30, decimals) == round(beside / 2**30, decimals):
+        decimals += 1
+    return f"{nbytes / 2**30:.{decimals}f} GiB"
 
 
 def refuse_beyond_working_memory(need, owner, what, lower):
@@ -38,7 +43,7 @@ def refuse_beyond_working_memory(need, owner, what, lower):
     work: ``"{owner}: {what} needs about ... (at most ...): {lower}."``."""
     if need > MAX_WORKING_BYTES:
         raise ValueError(
-            f"{owner}: {what} needs about {_gib(need)} of working memory (at most "
+            f"{owner}: {what} needs about {_gib(need, MAX_WORKING_BYTES)} of working memory (at most "
             f"{_gib(MAX_WORKING_BYTES)} may be held at once): {lower}."
         )
 
@@ -48,7 +53,7 @@ def refuse_beyond_result_bound(need, owner, what, lower):
     before any work: ``"{owner}: {what} would take ... (at most ...): {lower}."``."""
     if need > MAX_RESULT_BYTES:
         raise ValueError(
-            f"{owner}: {what} would take about {_gib(need)} (a result of at most "
+            f"{owner}: {what} would take about {_gib(need, MAX_RESULT_BYTES)} (a result of at most "
             f"{_gib(MAX_RESULT_BYTES)} is returned): {lower}."
         )
 
@@ -85,7 +90,8 @@ def check_working_memory(explainer, n_rows=1):
     if held + per_row > MAX_WORKING_BYTES:
         parallel = each and fixed + per_row <= MAX_WORKING_BYTES
         raise ValueError(
-            f"{type(explainer).__name__}: these settings need about {_gib(held + per_row)} of working "
+            f"{type(explainer).__name__}: these settings need about "
+            f"{_gib(held + per_row, MAX_WORKING_BYTES)} of working "
             f"memory for a single row"
             + (f" ({workers} workers of n_jobs hold about {_gib(each)} each)" if parallel else "")
             + f" (at most {_gib(MAX_WORKING_BYTES)} may be held at once): "
@@ -94,7 +100,8 @@ def check_working_memory(explainer, n_rows=1):
         )
     if need > MAX_WORKING_BYTES and not explainer._rows_in_chunks():
         raise ValueError(
-            f"{type(explainer).__name__}: explaining {n_rows} rows at once needs about {_gib(need)} of "
+            f"{type(explainer).__name__}: explaining {n_rows} rows at once needs about "
+            f"{_gib(need, MAX_WORKING_BYTES)} of "
             f"working memory (at most {_gib(MAX_WORKING_BYTES)}); these settings explain all rows "
             f"together ({explainer._memory_knobs()}, or tol): explain fewer rows per call."
         )
@@ -129,6 +136,7 @@ def explain_in_chunks(explainer, X, **options):
     rows = check_working_memory(explainer, X.shape[0])
     if X.shape[0] <= rows:
         return explainer._explain_rows(X, **options)
+    rows = _rows_beside_results(explainer, X.shape[0], rows)
     random_state = getattr(explainer, "random_state", 0)
     shared = None
     if random_state is None or isinstance(random_state, np.random.RandomState):
@@ -147,6 +155,25 @@ def explain_in_chunks(explainer, X, **options):
     std = None if std[0] is None else np.concatenate(std, axis=0)
     merged = _merge_extras(extras, sizes, getattr(explainer, "_sample_extras", None))
     return np.concatenate(values, axis=0), np.concatenate(base, axis=0), std, merged
+
+
+def _rows_beside_results(explainer, n_rows, rows):
+    """Rows per chunk when the finished chunks' values and standard errors (every output) are
+    held beside the next chunk's work, and joined at the end: 100 outputs piled 32 MiB a chunk
+    on top of chunks sized for the whole bound. A result whose join passes
+    :data:`MAX_RESULT_BYTES` is refused before any work."""
+    players = int(getattr(explainer, "n_players_", 1) or 1)
+    outputs = int(getattr(explainer, "n_outputs_", 1) or 1)
+    results = 2 * 8 * players * outputs * n_rows  # values and std
+    refuse_beyond_result_bound(
+        2 * results,  # the chunks' and their join
+        type(explainer).__name__,
+        f"the values and standard errors of {n_rows} rows ({players} players, {outputs} outputs)",
+        "explain fewer rows per call",
+    )
+    fixed, per_row = explainer._working_bytes()
+    room = MAX_WORKING_BYTES - fixed - results
+    return max(1, min(rows, int(room // max(per_row, 1))))
 
 
 def model_bytes(model):

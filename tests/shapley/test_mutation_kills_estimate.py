@@ -75,6 +75,7 @@ def kkt_solution(Z, w, Y, delta, penalty=None):
 
 # -- skxai/_wls.py -----------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("with_penalty", [False, True])
 def test_constrained_wls_is_the_kkt_solution(with_penalty):
     rng = np.random.RandomState(0)
@@ -165,8 +166,7 @@ def test_single_output_rows_alone_equal_rows_in_a_batch_to_the_last_bit(max_orde
         return np.tanh(A @ w) + A[:, 0] * A[:, 1] * A[:, 2]
 
     X = rng.normal(size=(30, 12))
-    ex = KernelShapExplainer(f, n_samples=n_samples, max_order=max_order, max_background=10,
-                             random_state=0).fit(X)
+    ex = KernelShapExplainer(f, n_samples=n_samples, max_order=max_order, max_background=10, random_state=0).fit(X)
     batch = ex.explain(X[:25])
     assert batch.values.shape[2] == 1
     for i in (0, 7, 24):
@@ -205,6 +205,7 @@ def test_ridge_wls_is_the_weighted_ridge_with_an_unpenalised_intercept():
 
 
 # -- skxai/_designs.py -------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("p, s", [(2, 1), (5, 1), (5, 2), (10, 3), (10, 5), (11, 4)])
 def test_kernel_mass_is_the_kernel_summed_over_a_size(p, s):
@@ -276,8 +277,9 @@ def _check_design(d, p, budget):
     return sizes, enumerated
 
 
-@pytest.mark.parametrize("p, budget", [(4, 10), (5, 14), (6, 30), (8, 60), (8, 252), (9, 200), (10, 100),
-                                       (12, 300), (20, 100)])
+@pytest.mark.parametrize(
+    "p, budget", [(4, 10), (5, 14), (6, 30), (8, 60), (8, 252), (9, 200), (10, 100), (12, 300), (20, 100)]
+)
 @pytest.mark.parametrize("sampling", ["leverage", "kernel"])
 def test_design_weights_are_the_shapley_kernel_per_size(p, budget, sampling):
     d = kernel_design(p, budget, np.random.RandomState(p + budget), sampling=sampling)
@@ -412,17 +414,33 @@ def _one_row(p):
     return np.ones((1, p)), np.zeros((1, p))
 
 
-@pytest.mark.parametrize("cls, extra", [
-    (KernelShapExplainer, dict(n_samples=77, sampling="kernel", max_order=3, tol=0.05)),
-    (ShapleySamplingExplainer, dict(n_permutations=12, tol=0.05)),
-])
+@pytest.mark.parametrize(
+    "cls, extra",
+    [
+        (KernelShapExplainer, dict(n_samples=77, sampling="kernel", max_order=3, tol=0.05)),
+        (ShapleySamplingExplainer, dict(n_permutations=12, tol=0.05)),
+    ],
+)
 def test_init_stores_every_parameter_unchanged(cls, extra):
     # scikit-learn's contract: __init__ stores each parameter as given (clone and get_params rely on it).
     sampler = lambda X, n, rng: X  # noqa: E731
-    params = dict(target=1, response_method="predict", max_background=7, background="kmeans",
-                  feature_groups=[[0, 1], [2]], batch_size=123, n_jobs=2, random_state=5, scoring="r2",
-                  verbose=1, game="conditional", conditional_sampler=sampler, n_conditional_samples=9,
-                  bandwidth=0.3, **extra)
+    params = dict(
+        target=1,
+        response_method="predict",
+        max_background=7,
+        background="kmeans",
+        feature_groups=[[0, 1], [2]],
+        batch_size=123,
+        n_jobs=2,
+        random_state=5,
+        scoring="r2",
+        verbose=1,
+        game="conditional",
+        conditional_sampler=sampler,
+        n_conditional_samples=9,
+        bandwidth=0.3,
+        **extra,
+    )
     est = cls(len, **params)
     got = est.get_params()
     assert got.pop("estimator") is len
@@ -443,8 +461,11 @@ def test_kernel_auto_budget():
 def test_kernel_budget_floor_is_two_p_plus_two():
     x, bg = _one_row(5)
     KernelShapExplainer(SizeLog(5), n_samples=12, max_background=None).fit(bg)  # 2 * 5 + 2
-    with pytest.raises(ValueError, match=r"^n_samples=11 is too small for 5 features: KernelSHAP needs at least "
-                       r"2 \* n_features \+ 2 = 12 coalitions \(or all 2\*\*5\)\.$"):
+    with pytest.raises(
+        ValueError,
+        match=r"^n_samples=11 is too small for 5 features: KernelSHAP needs at least "
+        r"2 \* n_features \+ 2 = 12 coalitions \(or all 2\*\*5\)\.$",
+    ):
         KernelShapExplainer(SizeLog(5), n_samples=11, max_background=None).fit(bg)
     # Two players: 2 p + 2 = 6 > 2**2, and every budget that covers the 4 coalitions is allowed.
     x, bg = _one_row(2)
@@ -463,11 +484,25 @@ def test_kernel_explainer_passes_its_parameters_to_the_estimator():
     x, bg = _one_row(p)
     for sampling, pairs in [("kernel", [16, 10, 9, 4]), ("leverage", [12, 11, 11, 5])]:
         f = SizeLog(p)
-        exp = KernelShapExplainer(f, n_samples=100, sampling=sampling, max_order=1, max_background=None,
-                                  random_state=0).fit(bg).explain(x)
+        exp = (
+            KernelShapExplainer(f, n_samples=100, sampling=sampling, max_order=1, max_background=None, random_state=0)
+            .fit(bg)
+            .explain(x)
+        )
         sizes = Counter(bin(c).count("1") for c in set(f.seen))
-        want = {0: 1, 10: 1, 1: 10, 9: 10, 2: pairs[0], 8: pairs[0], 3: pairs[1], 7: pairs[1], 4: pairs[2],
-                6: pairs[2], 5: 2 * pairs[3]}
+        want = {
+            0: 1,
+            10: 1,
+            1: 10,
+            9: 10,
+            2: pairs[0],
+            8: pairs[0],
+            3: pairs[1],
+            7: pairs[1],
+            4: pairs[2],
+            6: pairs[2],
+            5: 2 * pairs[3],
+        }
         assert sizes == want, sampling
         assert exp.order == 1 and exp.n_evaluations == 100
     # max_order reaches the fit; random_state the draw (same seed, same numbers; another seed, others)
@@ -494,8 +529,11 @@ def test_sampling_auto_permutations():
     exp = ShapleySamplingExplainer(SizeLog(4), max_background=None, random_state=0).fit(bg).explain(x)
     assert exp.n_permutations == 512
     p = 1024
-    exp = ShapleySamplingExplainer(lambda A: A.sum(axis=1), max_background=None, random_state=0).fit(
-        np.zeros((1, p))).explain(np.ones((1, p)))
+    exp = (
+        ShapleySamplingExplainer(lambda A: A.sum(axis=1), max_background=None, random_state=0)
+        .fit(np.zeros((1, p)))
+        .explain(np.ones((1, p)))
+    )
     assert exp.n_permutations == 4
     np.testing.assert_allclose(exp.values[0, :, 0], 1.0)  # additive: exact with any permutation
     assert_rounding_only(exp.std, p)
@@ -603,6 +641,7 @@ def test_cached_game_evaluates_each_coalition_once():
 
 # -- _estimate.py: helpers of the KernelSHAP fit ---------------------------------------------------
 
+
 def test_t_inflation_is_the_student_quantile_over_the_normal_one():
     assert Z95 == pytest.approx(1.959963984540054, rel=1e-12)
     df = np.array([0.5, 1.0, 3.0, 30.0, np.inf])
@@ -617,16 +656,31 @@ def test_interaction_terms_and_solve_memory():
     assert kadd_bytes(1000) == 9_000_000
 
 
-@pytest.mark.parametrize("p, budget, order", [
-    (10, 99, 1), (10, 100, 3),  # 175 terms of order 3 <= 1.8 (budget - 2) from budget 100 (39 pairs)
-    (10, 1063, 3), (10, 1064, 5),  # 637 terms of order 5 <= 0.6 (budget - 2) from budget 1064
-    (8, 138, 1), (8, 140, 3),  # 92 terms, 0.67 per coalition: order 3 once 33 pairs are sampled
-    (9, 85, 1), (9, 86, 3), (9, 127, 3), (9, 128, 1), (9, 158, 3),  # 33, 18, 33 pairs sampled
-    (16, 1026, 1), (16, 1162, 3),  # 696 terms: the stretch stops at 15 players (614 terms)
-    (20, 2088, 1), (20, 2252, 3),  # 1,350 terms: 0.6 only
-    (5, 43, 1), (5, 44, 3),  # 25 terms of order 3 for 5 players; order 5 needs 5 < p
-    (3, 7, 1), (4, 25, 1), (4, 26, 3),  # order 3 needs 3 < p; 14 terms for 4 players
-])
+@pytest.mark.parametrize(
+    "p, budget, order",
+    [
+        (10, 99, 1),
+        (10, 100, 3),  # 175 terms of order 3 <= 1.8 (budget - 2) from budget 100 (39 pairs)
+        (10, 1063, 3),
+        (10, 1064, 5),  # 637 terms of order 5 <= 0.6 (budget - 2) from budget 1064
+        (8, 138, 1),
+        (8, 140, 3),  # 92 terms, 0.67 per coalition: order 3 once 33 pairs are sampled
+        (9, 85, 1),
+        (9, 86, 3),
+        (9, 127, 3),
+        (9, 128, 1),
+        (9, 158, 3),  # 33, 18, 33 pairs sampled
+        (16, 1026, 1),
+        (16, 1162, 3),  # 696 terms: the stretch stops at 15 players (614 terms)
+        (20, 2088, 1),
+        (20, 2252, 3),  # 1,350 terms: 0.6 only
+        (5, 43, 1),
+        (5, 44, 3),  # 25 terms of order 3 for 5 players; order 5 needs 5 < p
+        (3, 7, 1),
+        (4, 25, 1),
+        (4, 26, 3),  # order 3 needs 3 < p; 14 terms for 4 players
+    ],
+)
 def test_auto_order_rule(p, budget, order):
     assert kernel_order("auto", p, budget) == order
 
@@ -638,13 +692,17 @@ def test_auto_order_memory_bound_and_explicit_orders():
     assert kernel_order(7, 4, 10) == 4  # never above the number of players
     assert kernel_order(1, 30, 10**6) == 1  # the linear fit has no m x m system
     assert kernel_order(3, 30, m + 2, max_bytes=9 * m**2) == 3
-    with pytest.raises(ValueError, match=r"^max_order=3 with n_samples=200 needs a 198 x 198 kernel system "
-                       r"\(0\.0 GiB, over the 0\.00 GiB limit\): use max_order=1 or 'auto' \(they bound memory\), "
-                       r"or n_samples <= 102\.$"):
+    with pytest.raises(
+        ValueError,
+        match=r"^max_order=3 with n_samples=200 needs a 198 x 198 kernel system "
+        r"\(0\.0 GiB, over the 0\.00 GiB limit\): use max_order=1 or 'auto' \(they bound memory\), "
+        r"or n_samples <= 102\.$",
+    ):
         kernel_order(3, 30, 200, max_bytes=9 * 100**2)
 
 
 # -- _estimate.py: permutations ------------------------------------------------------------------
+
 
 def test_antithetic_permutations_are_uniform_and_paired():
     rng = np.random.RandomState(0)
@@ -662,10 +720,13 @@ def test_antithetic_permutations_are_uniform_and_paired():
 def test_permutation_masks_are_the_prefixes():
     perms = np.array([[2, 0, 1], [1, 2, 0]])
     M = permutation_masks(perms)
-    want = np.array([
-        [[0, 0, 0], [0, 0, 1], [1, 0, 1], [1, 1, 1]],
-        [[0, 0, 0], [0, 1, 0], [0, 1, 1], [1, 1, 1]],
-    ], dtype=bool)
+    want = np.array(
+        [
+            [[0, 0, 0], [0, 0, 1], [1, 0, 1], [1, 1, 1]],
+            [[0, 0, 0], [0, 1, 0], [0, 1, 1], [1, 1, 1]],
+        ],
+        dtype=bool,
+    )
     np.testing.assert_array_equal(M, want)
 
 
@@ -716,9 +777,18 @@ def permutation_reference(perms, table):
     live_single = single.copy()
     n_pairs = n_perm // 2
     # a player every pair met after the same two sets of players (in either order) saw one unit
-    steps = [[frozenset({frozenset(perms[2 * u][: list(perms[2 * u]).index(j)]),
-                         frozenset(perms[2 * u + 1][: list(perms[2 * u + 1]).index(j)])})
-              for u in range(n_pairs)] for j in range(p)]
+    steps = [
+        [
+            frozenset(
+                {
+                    frozenset(perms[2 * u][: list(perms[2 * u]).index(j)]),
+                    frozenset(perms[2 * u + 1][: list(perms[2 * u + 1]).index(j)]),
+                }
+            )
+            for u in range(n_pairs)
+        ]
+        for j in range(p)
+    ]
     one_unit = [n_pairs >= 2 and len(set(steps[j])) == 1 for j in range(p)]
     for i in range(n):
         for c in range(k):
@@ -853,8 +923,14 @@ def hand_design(p, strata, enumerated=(), seed=0, fpc=None):
             u += 1
         sizes.append(n_h)
     fpc = np.asarray(fpc if fpc is not None else [0.5 + 0.1 * h for h in range(len(strata))], dtype=float)
-    return CoalitionDesign(masks=np.array(masks), weights=np.array(weights), unit=np.array(units),
-                           stratum=np.array(stratum, dtype=int), stratum_fpc=fpc, stratum_size=np.array(sizes))
+    return CoalitionDesign(
+        masks=np.array(masks),
+        weights=np.array(weights),
+        unit=np.array(units),
+        stratum=np.array(stratum, dtype=int),
+        stratum_fpc=fpc,
+        stratum_size=np.array(sizes),
+    )
 
 
 def _game_values(p, masks, seed, n=2, k=2):
@@ -1169,9 +1245,11 @@ def test_primal_k_additive_operator_is_the_penalised_constrained_fit(weighting):
     d = hand_design(p, [(2, 28), (3, 56), (4, 35)], enumerated=[1, 7], seed=6)
     m = len(d.masks)
     assert primal_is_cheaper(p, 3, m)
-    w = {"design": d.weights,
-         "replicate": _jackknife_like_weights(d, 1, [3, 70, 71], 56 / 54),
-         "any": d.weights * np.random.RandomState(1).uniform(0.5, 2.0, size=m)}[weighting]
+    w = {
+        "design": d.weights,
+        "replicate": _jackknife_like_weights(d, 1, [3, 70, 71], 56 / 54),
+        "any": d.weights * np.random.RandomState(1).uniform(0.5, 2.0, size=m),
+    }[weighting]
     fits = KaddReplicateFits(d, 3)
     T = fits.operator(w)
     y = np.random.RandomState(2).normal(size=(m, 2))
@@ -1191,9 +1269,12 @@ def test_primal_normal_matrix_from_superset_sums_equals_the_rows():
     assert Phi.shape[1] == 9 + 36 + 84 and np.bincount(sizes).tolist() == [0, 9, 36, 84]
     np.testing.assert_allclose(L.sum(axis=0), 1.0)  # each term's value shared among its members
     m = len(d.masks)
-    for w in (d.weights, _jackknife_like_weights(d, 0, [0, 5, 21], 30 / 27),
-              _jackknife_like_weights(d, 1, list(range(30, 110)), 0.0),  # a whole stratum deleted
-              d.weights * np.random.RandomState(4).uniform(0.0, 3.0, size=m)):  # any weights
+    for w in (
+        d.weights,
+        _jackknife_like_weights(d, 0, [0, 5, 21], 30 / 27),
+        _jackknife_like_weights(d, 1, list(range(30, 110)), 0.0),  # a whole stratum deleted
+        d.weights * np.random.RandomState(4).uniform(0.0, 3.0, size=m),
+    ):  # any weights
         np.testing.assert_allclose(fits._normal_matrix(w), (Phi * w[:, None]).T @ Phi, rtol=1e-12, atol=1e-12)
 
 
@@ -1207,8 +1288,9 @@ def test_superset_sums_against_enumeration():
     Z = np.array([[1, 0, 1], [0, 1, 1], [1, 0, 1]], dtype=bool)
     np.testing.assert_array_equal(coalition_codes(Z), [5, 6, 5])
     d = hand_design(3, [], enumerated=[1, 2], seed=0)
-    d = replace(d, masks=np.vstack([d.masks, d.masks[:1]]), weights=np.append(d.weights, 2.0),
-                unit=np.append(d.unit, -1))
+    d = replace(
+        d, masks=np.vstack([d.masks, d.masks[:1]]), weights=np.append(d.weights, 2.0), unit=np.append(d.unit, -1)
+    )
     Phi, _, _ = interaction_features(d.masks, 1)
     np.testing.assert_allclose(KaddReplicateFits(d, 1)._normal_matrix(d.weights), (Phi * d.weights[:, None]).T @ Phi)
 
@@ -1287,6 +1369,7 @@ def test_overlap_counts_in_chunks():
 
 # -- _estimate.py: strata, the stratified variance and the jackknife -------------------------------
 
+
 def strata_design(sizes, fpc, n_enumerated=3, p=5, seed=0):
     """A design with ``sizes[h]`` units (complement pairs) in stratum h, plus enumerated coalitions."""
     rng = np.random.RandomState(seed)
@@ -1295,21 +1378,29 @@ def strata_design(sizes, fpc, n_enumerated=3, p=5, seed=0):
     masks = np.vstack([rng.random_sample((n_enumerated, p)) < 0.5, np.repeat(first, 2, axis=0)])
     masks[n_enumerated + 1 :: 2] = ~masks[n_enumerated::2]
     unit = np.concatenate([np.full(n_enumerated, -1), np.repeat(np.arange(n_units), 2)])
-    return CoalitionDesign(masks=masks, weights=rng.uniform(0.5, 2.0, size=len(masks)), unit=unit,
-                           stratum=np.repeat(np.arange(len(sizes)), sizes), stratum_fpc=np.asarray(fpc, float),
-                           stratum_size=np.asarray(sizes))
+    return CoalitionDesign(
+        masks=masks,
+        weights=rng.uniform(0.5, 2.0, size=len(masks)),
+        unit=unit,
+        stratum=np.repeat(np.arange(len(sizes)), sizes),
+        stratum_fpc=np.asarray(fpc, float),
+        stratum_size=np.asarray(sizes),
+    )
 
 
-@pytest.mark.parametrize("sizes, groups", [
-    ([5, 2, 6, 1, 3], [[0, 1], [2, 3, 4]]),  # small strata join the one before
-    ([2, 5, 1], [[0, 1, 2]]),  # a stratum joins while its group holds fewer than 4 units
-    ([5, 4], [[0], [1]]),  # 4 units are enough
-    ([1, 2], [[0, 1]]),
-    ([6, 5, 6, 3], [[0], [1], [2, 3]]),
-    ([3], [[0]]),  # a single stratum stays as it is
-    ([1], [[0]]),  # even of one unit (its fpc kept as it is)
-    ([3, 5], [[0, 1]]),  # 3 units are not enough to stand alone
-])
+@pytest.mark.parametrize(
+    "sizes, groups",
+    [
+        ([5, 2, 6, 1, 3], [[0, 1], [2, 3, 4]]),  # small strata join the one before
+        ([2, 5, 1], [[0, 1, 2]]),  # a stratum joins while its group holds fewer than 4 units
+        ([5, 4], [[0], [1]]),  # 4 units are enough
+        ([1, 2], [[0, 1]]),
+        ([6, 5, 6, 3], [[0], [1], [2, 3]]),
+        ([3], [[0]]),  # a single stratum stays as it is
+        ([1], [[0]]),  # even of one unit (its fpc kept as it is)
+        ([3, 5], [[0, 1]]),  # 3 units are not enough to stand alone
+    ],
+)
 def test_collapsed_strata(sizes, groups):
     fpc = np.linspace(0.1, 0.9, len(sizes))
     d = strata_design(sizes, fpc)
@@ -1325,8 +1416,9 @@ def test_collapsed_strata_minimum_and_no_strata():
     d = strata_design([3, 3], [0.2, 0.4])
     assert _collapsed_strata(d, min_units=3)[1].tolist() == [3, 3]
     assert _collapsed_strata(d)[1].tolist() == [6]
-    empty = CoalitionDesign(masks=np.ones((2, 3), bool), weights=np.ones(2), unit=np.full(2, -1),
-                            stratum=np.zeros(0, dtype=int))
+    empty = CoalitionDesign(
+        masks=np.ones((2, 3), bool), weights=np.ones(2), unit=np.full(2, -1), stratum=np.zeros(0, dtype=int)
+    )
     new, count, new_fpc = _collapsed_strata(empty)
     assert len(new) == 0 and len(count) == 0 and len(new_fpc) == 0
 
@@ -1334,8 +1426,9 @@ def test_collapsed_strata_minimum_and_no_strata():
 def stratified_reference(d, C, resid):
     """Unit sums H_u = sum over the unit's coalitions of resid_i C_i: (units, r, p)."""
     sampled_unit = d.unit[d.unit >= 0]
-    return np.stack([np.einsum("mr,mp->rp", resid[sampled_unit == u], C[sampled_unit == u])
-                     for u in range(sampled_unit.max() + 1)])
+    return np.stack(
+        [np.einsum("mr,mp->rp", resid[sampled_unit == u], C[sampled_unit == u]) for u in range(sampled_unit.max() + 1)]
+    )
 
 
 @pytest.mark.parametrize("sizes, strata", [([5, 2, 6, 1, 3], [[0, 1], [2, 3, 4]]), ([4, 7], [[0], [1]])])
@@ -1371,8 +1464,10 @@ def test_stratified_variance_in_column_chunks_and_without_replicates():
     resid = rng.normal(size=(2002, 4))
     var, df = _stratified_variance(d, C, resid)
     H = stratified_reference(d, C, resid)
-    want = sum(f * n / (n - 1) * ((H[d.stratum == h] - H[d.stratum == h].mean(axis=0)) ** 2).sum(axis=0).T
-               for h, (n, f) in enumerate([(501, 0.9), (500, 0.8)]))
+    want = sum(
+        f * n / (n - 1) * ((H[d.stratum == h] - H[d.stratum == h].mean(axis=0)) ** 2).sum(axis=0).T
+        for h, (n, f) in enumerate([(501, 0.9), (500, 0.8)])
+    )
     np.testing.assert_allclose(var, want, rtol=1e-10)
     # one stratum of one unit: no variance can be estimated (0, infinite df)
     d = strata_design([1], [0.5])
@@ -1432,6 +1527,7 @@ def test_delete_a_group_jackknife_beyond_32_units(sizes):
 
 
 # -- _estimate.py: the k-additive fit inside the KernelSHAP solve ----------------------------------
+
 
 def antisymmetric_reference(Z, values, v0, v1):
     """``(v(S) - v(N \\ S)) / 2 + (v0 + v1) / 2`` for every coalition, its complement found row by
@@ -1567,6 +1663,7 @@ def test_k_additive_kernel_solve_errors_by_linearisation_beyond_the_jackknife_li
 
 # -- _estimate.py: the estimators' loops and the tolerance rule -------------------------------------
 
+
 def test_within_tol_is_per_row_and_output_and_inclusive():
     phi = np.zeros((2, 3, 2))
     phi[0, :, 0] = [1.0, -4.0, 2.0]  # scale 4
@@ -1611,19 +1708,22 @@ def test_kernel_estimate_exact_from_the_full_budget():
     assert est.extras == {"exact": False, "n_evaluations": 30, "order": 1, "std_rows_correlated": True}
     np.testing.assert_array_equal(est.base, [table[0], 2 * table[0]])
     assert len(log) == len(set(log)) == 30
-    np.testing.assert_allclose(est.phi.sum(axis=1), [table[-1] - table[0], 2 * (table[-1] - table[0])],
-                               atol=1e-12)
+    np.testing.assert_allclose(est.phi.sum(axis=1), [table[-1] - table[0], 2 * (table[-1] - table[0])], atol=1e-12)
 
 
 @pytest.mark.parametrize("budget, enumerated", [(511, [1, 2, 9, 10]), (512, [1, 2, 3, 8, 9, 10])])
 def test_interaction_fits_enumerate_at_most_forty_percent_below_a_quarter_of_all_coalitions(budget, enumerated):
     # p = 11 (2048 coalitions): the order-3 fit ("auto": 231 terms) at budget 511 < 2048 / 4 enumerates
     # whole sizes within 40% of the budget (sizes 1, 10: 22; with 2, 9: 132; with 3, 8: 462 > 204.4);
-    # at 512, as the linear fit does at both budgets, while they fit (462 <= 510 - 4 for sizes 3, 8).
+    # at 512 every size that fits (462 <= 510 - 4 for sizes 3, 8). The linear fit enumerates past the
+    # single players within half the budget (LINEAR_ENUMERATED_SHARE): sizes 1, 2, 9, 10 at both.
     # ("auto" takes order 3 at 511; at 512 its design would sample only 24 pairs, so "auto" takes
     # the linear fit and order 3 is asked for explicitly.)
     p = 11
-    for max_order, want in [(3 if budget == 512 else "auto", enumerated), (1, [1, 2, 3, 8, 9, 10])]:
+    for max_order, want in [
+        (3 if budget == 512 else "auto", enumerated),
+        (1, [1, 2, 9, 10] if budget == 511 else [1, 2, 3, 8, 9, 10]),
+    ]:
         table, log, evaluate = _logged_game(p)
         est = kernel_estimate(evaluate, p, budget, max_order=max_order, random_state=0)
         assert est.extras["order"] == (1 if max_order == 1 else 3)
@@ -1688,8 +1788,11 @@ def test_kernel_auto_budget_from_62_players():
     # From 62 players 2**p is not formed: "auto" is 2 p + 2048 coalitions (2172 for 62).
     p = 62
     w = np.random.RandomState(0).normal(size=p)
-    exp = KernelShapExplainer(lambda A: np.tanh(A @ w), max_order=1, max_background=None, random_state=0).fit(
-        np.zeros((1, p))).explain(np.ones((1, p)))
+    exp = (
+        KernelShapExplainer(lambda A: np.tanh(A @ w), max_order=1, max_background=None, random_state=0)
+        .fit(np.zeros((1, p)))
+        .explain(np.ones((1, p)))
+    )
     assert exp.n_evaluations == 2172 and not exp.exact
 
 
@@ -1720,8 +1823,10 @@ class CallSizes:
         return np.tanh(A).sum(axis=1)
 
 
-@pytest.mark.parametrize("cls, kw", [(KernelShapExplainer, dict(n_samples=8000, max_order=1)),
-                                     (ShapleySamplingExplainer, dict(n_permutations=4000))])
+@pytest.mark.parametrize(
+    "cls, kw",
+    [(KernelShapExplainer, dict(n_samples=8000, max_order=1)), (ShapleySamplingExplainer, dict(n_permutations=4000))],
+)
 def test_default_background_is_100_rows_and_calls_at_most_50000_rows(cls, kw):
     # documented defaults: max_background=100 rows, batch_size=50_000 model rows per call (whole
     # (row, coalition) pairs: 7 background rows -> 7142 pairs = 49,994 rows per call).
