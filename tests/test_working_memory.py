@@ -45,10 +45,12 @@ def test_kernel_shap_on_many_features_with_a_huge_budget_is_refused():
         KernelShapExplainer(model, n_samples=10**9).fit(X)
 
 
-def _limit_rows(monkeypatch, explainer, rows):
-    """Set the memory limit so that ``rows`` rows fit in a chunk."""
+def _limit_rows(monkeypatch, explainer, rows, n_rows=7):
+    """Set the memory limit so that ``rows`` rows fit in a chunk, beside the values and standard
+    errors of the ``n_rows`` rows explained (held as the chunks finish)."""
     fixed, per_row = explainer._working_bytes()
-    monkeypatch.setattr(_memory, "MAX_WORKING_BYTES", fixed + rows * per_row)
+    results = 2 * 8 * explainer.n_players_ * explainer.n_outputs_ * n_rows
+    monkeypatch.setattr(_memory, "MAX_WORKING_BYTES", fixed + rows * per_row + results)
 
 
 @pytest.mark.parametrize(
