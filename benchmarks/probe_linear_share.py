@@ -8,6 +8,11 @@ just past the thresholds where the rule before enumerated sizes 2 and 3, and a 1
 MLP at 190/200 (default max_order "auto", order 1 there) and 760/800 (max_order=1).
 
     OMP_NUM_THREADS=1 python benchmarks/probe_linear_share.py --seeds 12
+
+``--high``: budgets past a quarter of all coalitions (10-12 features), against the share applied
+below a quarter only (the first version of the rule).
+
+    OMP_NUM_THREADS=1 python benchmarks/probe_linear_share.py --seeds 12 --high
 """
 
 import argparse
@@ -46,11 +51,46 @@ def both(game, bg, X, exact, budget, seeds, **kw):
     return out
 
 
+def _below_a_quarter_only(order, p, budget):
+    """The first version of the rule: the linear fit's share held below 2**p / 4 only."""
+    if order == 1 and budget >= 2 ** min(p, 62) / 4:
+        return 1.0
+    return _SHARE(order, p, budget)
+
+
+_SHARE = estimate.enumerated_share
+
+
+def high(seeds):
+    print("| setting | n_samples | before: RMSE | after: RMSE | before / after | coverage before | coverage after |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for p, budgets in ((10, (356, 600, 1000)), (11, (1126, 1500)), (12, (1600, 2048, 3000))):
+        rng = np.random.RandomState(0)
+        bg, X = rng.normal(size=(8, p)), rng.normal(size=(10, p))
+        for name, game in make_games(p).items():
+            if "pairwise" in name:
+                continue
+            exact = ExactShapleyExplainer(game, max_background=None).fit(bg).transform(X)
+            for budget in budgets:
+                out = []
+                for rule in (_below_a_quarter_only, _SHARE):
+                    estimate.enumerated_share = rule
+                    estimate._seeded_design.cache_clear()
+                    out.append(cell(game, bg, X, exact, budget, seeds, max_order=1))
+                estimate.enumerated_share = _SHARE
+                (e0, c0), (e1, c1) = out
+                row = f"| {name}, {p} features | {budget} | {e0:.4f} | {e1:.4f} | {e0 / e1:.2f} | {c0:.3f} | {c1:.3f} |"
+                print(row, flush=True)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--seeds", type=int, default=12)
+    ap.add_argument("--high", action="store_true")
     args = ap.parse_args()
     warnings.simplefilter("ignore")
+    if args.high:
+        return high(args.seeds)
     print("| setting | n_samples | before: RMSE | after: RMSE | before / after | coverage before | coverage after |")
     print("|---|---:|---:|---:|---:|---:|---:|")
     for p, budgets in ((10, (120, 150, 180)), (12, (170, 200, 250, 610, 800, 990))):

@@ -329,11 +329,11 @@ def _ridge_bias_unseen(design, order):
     return len(sampled) < floor * comb(p, order, exact=True)
 
 
-#: Most of the budget a linear fit's design enumerates by whole sizes past the single players
-#: (below a quarter of all coalitions). Enumerating sizes 2 and 3 while one sampled pair was left
-#: for each other size took the middle sizes' kernel mass from a handful of pairs: the error
-#: rose with the budget (13 features, 190 -> 200 coalitions: 2.4 times larger; 12 features at 610
-#: coalitions 0.0075 against 0.0021 with the cap; 30 features past 932; coverage unchanged,
+#: Most of the budget a linear fit's design enumerates by whole sizes past the single players.
+#: Enumerating sizes 2 and 3 while one sampled pair was left for each other size took the middle
+#: sizes' kernel mass from a handful of pairs: the error rose with the budget (13 features,
+#: 190 -> 200 coalitions: 2.4 times larger; 12 features at 610 coalitions 0.0075 against 0.0021,
+#: at 1,600 0.0112 against 0.0021; 30 features past 932; coverage 0.92-0.97,
 #: benchmarks/probe_linear_share.py).
 LINEAR_ENUMERATED_SHARE = 0.5
 
@@ -343,15 +343,17 @@ def enumerated_share(order, p, budget):
 
     A linear fit enumerates the one-player coalitions whenever they fit (with one sampled pair
     left for every other size) and larger sizes only within :data:`LINEAR_ENUMERATED_SHARE` of
-    the budget. Interaction fits learn more from coalitions spread over every size, as long as
-    the budget is a small part of all coalitions: at most 0.4 of it is enumerated, and sizes
-    past the single players only while the rest samples :data:`KADD_SAMPLED_PER_TOP_TERM`
-    coalitions per top-order term. From a quarter of all coalitions on, every size that fits."""
-    if budget >= 2 ** min(p, 62) / 4:
-        return 1.0
+    the budget, at any budget. Interaction fits learn more from coalitions spread over every
+    size, as long as the budget is a small part of all coalitions: at most 0.4 of it is
+    enumerated, and sizes past the single players only while the rest samples
+    :data:`KADD_SAMPLED_PER_TOP_TERM` coalitions per top-order term; from a quarter of all
+    coalitions on, every size that fits."""
     if order == 1:
         # half a coalition above the single players' 2 p: they are never held back by the cap
-        return max(LINEAR_ENUMERATED_SHARE, (2 * p + 0.5) / budget)
+        # (a budget beyond a float's range, 2**p of thousands of players, leaves them no share)
+        return max(LINEAR_ENUMERATED_SHARE, (2 * p + 0.5) / budget) if budget < 2**62 else LINEAR_ENUMERATED_SHARE
+    if budget >= 2 ** min(p, 62) / 4:
+        return 1.0
     share = 0.4
     k, count = enumerated_coalitions(p, budget, share)
     top_terms = comb(p, order, exact=True)
@@ -442,8 +444,9 @@ def linear_unknown_errors_message(max_order, p, budget, players="features"):
     unknown (inf): its design samples a single coalition pair (the budget enumerates whole sizes
     and keeps one pair for the size left), from which no spread can be estimated. None otherwise.
 
-    On 7 features ``n_samples=60`` is such a budget while 59 samples 21 pairs: the message names
-    the nearest smaller budget that samples at least :data:`MIN_STRATUM_UNITS` pairs."""
+    On 5 features ``n_samples=14`` is such a budget (the sizes 1 and 4 whole, one pair drawn):
+    the message names the nearest smaller budget that samples at least
+    :data:`MIN_STRATUM_UNITS` pairs, where there is one."""
     if (p < 62 and budget >= 2**p) or kernel_order(max_order, p, budget) != 1:
         return None
     if sampled_units(p, budget, enumerated_share(1, p, budget)) > 1:

@@ -63,3 +63,32 @@ def test_the_one_standard_error_rule_compares_array_parameters_by_their_elements
     assert one_standard_error_rule("n_steps")(cv_results) == 3
     cv_results["mean_test_score"] = np.array([0.5, 0.6, 0.85, 0.9])
     assert one_standard_error_rule("n_steps")(cv_results) == 2  # 4 steps on the array is within
+
+
+def test_the_one_standard_error_rule_takes_tensors_and_nan_beside_the_tuned_parameter():
+    torch = pytest.importorskip("torch")
+    from skxai.metrics import one_standard_error_rule
+
+    for other in (torch.full((1, 8, 8), 0.25), float("nan")):
+        cv_results = {
+            "params": [{"n_steps": 4, "baseline": other}, {"n_steps": 16, "baseline": other}],
+            "param_n_steps": np.ma.masked_array([4, 16], dtype=object),
+            "mean_test_score": np.array([0.88, 0.9]),
+            "std_test_score": np.array([0.1, 0.1]),
+            "split0_test_score": np.zeros(2),
+            "split1_test_score": np.zeros(2),
+            "split2_test_score": np.zeros(2),
+            "rank_test_score": np.array([2, 1]),
+        }
+        assert one_standard_error_rule("n_steps")(cv_results) == 0  # 4 steps within the line
+
+
+def test_missing_cells_of_object_arrays_include_numpys_nat_and_nan():
+    import pandas as pd
+
+    from skxai.utils._missing import _missing_objects, missing_cells
+
+    cells = np.array([1, None, np.nan, pd.NA, "x", pd.NaT, np.datetime64("NaT"), np.float32("nan")], dtype=object)
+    want = [False, True, True, True, False, True, True, True]
+    np.testing.assert_array_equal(missing_cells(cells), want)
+    np.testing.assert_array_equal(_missing_objects(cells).astype(bool), want)  # without pandas

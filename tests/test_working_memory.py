@@ -49,7 +49,8 @@ def _limit_rows(monkeypatch, explainer, rows, n_rows=7):
     """Set the memory limit so that ``rows`` rows fit in a chunk, beside the values and standard
     errors of the ``n_rows`` rows explained (held as the chunks finish)."""
     fixed, per_row = explainer._working_bytes()
-    results = 2 * 8 * explainer.n_players_ * explainer.n_outputs_ * n_rows
+    # values and standard errors, held by the finished chunks and again by their join
+    results = 2 * (2 * 8 * explainer.n_players_ * explainer.n_outputs_ * n_rows)
     monkeypatch.setattr(_memory, "MAX_WORKING_BYTES", fixed + rows * per_row + results)
 
 

@@ -315,6 +315,7 @@ class one_standard_error_rule:
             name = key[len("param_") :]
             ref = cv_results["params"][best]
             same = np.array([_same_others(p, ref, name) for p in cv_results["params"]])
+            same[best] = True  # the best candidate itself, whatever its values compare as
             keep &= same
         ok = np.flatnonzero(keep)
         order = np.lexsort((-mean[ok], costs[ok]))
@@ -384,22 +385,25 @@ def score_explainer(explainer, X, y=None, *, scoring=None):
 
 def _same_others(params, ref, name):
     """Whether the candidates ``params`` and ``ref`` hold the same values for every parameter
-    but ``name``; arrays (an array baseline) compared by their elements, not by ``==``'s
-    ambiguous truth value."""
+    but ``name``: the same object, or equal elements (arrays and tensors: an array baseline),
+    or ``==`` where it gives a truth value."""
     if set(params) != set(ref):
         return False
     for k, v in params.items():
-        if k == name:
+        if k == name or v is ref[k]:
             continue
-        w = ref[k]
-        if isinstance(v, np.ndarray) or isinstance(w, np.ndarray):
-            if not (isinstance(v, np.ndarray) and isinstance(w, np.ndarray) and np.array_equal(v, w)):
-                return False
-            continue
-        try:
-            if not bool(v == w):
-                return False
-        except (TypeError, ValueError):  # an object whose == gives no truth value: its identity
-            if v is not w:
-                return False
+        if not _same_value(v, ref[k]):
+            return False
     return True
+
+
+def _same_value(v, w):
+    if hasattr(v, "shape") or hasattr(w, "shape"):  # numpy arrays, torch tensors
+        try:
+            return bool(np.array_equal(np.asarray(v), np.asarray(w), equal_nan=True))
+        except Exception:  # noqa: BLE001 - arrays of objects that do not compare: not the same
+            return False
+    try:
+        return bool(v == w) or (isinstance(v, float) and isinstance(w, float) and v != v and w != w)
+    except Exception:  # noqa: BLE001 - an == that gives no truth value: only the same object is
+        return False

@@ -121,6 +121,12 @@ class ExactShapleyExplainer(BaseTabularExplainer):
     # and a k-means background's data moments are made at fit
     _fit_time_params = ("response_method", "max_background", "background", "feature_groups", "game")
 
+    @property
+    def _std_of_rows(self):
+        """Whether a row's values come with standard errors (the conditional game's samples):
+        the memory of a call's results counts them only then."""
+        return getattr(self, "game", "interventional") == "conditional"
+
     _parameter_constraints = {
         **TABULAR_CONSTRAINTS,
         **GAME_PARAMETER_CONSTRAINTS,

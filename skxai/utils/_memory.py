@@ -33,6 +33,8 @@ def _gib(nbytes, beside=None):
     if nbytes >= 2**100:  # 2**p coalitions of thousands of players: beyond a float's range
         return f"2**{(int(nbytes) >> 30).bit_length() - 1} GiB"
     decimals = 1
+    if beside is not None and beside >= 2**100:
+        beside = None  # far apart anyway
     while beside is not None and decimals < 6 and round(nbytes / 2**30, decimals) == round(beside / 2**30, decimals):
         decimals += 1
     return f"{nbytes / 2**30:.{decimals}f} GiB"
@@ -44,7 +46,7 @@ def refuse_beyond_working_memory(need, owner, what, lower):
     if need > MAX_WORKING_BYTES:
         raise ValueError(
             f"{owner}: {what} needs about {_gib(need, MAX_WORKING_BYTES)} of working memory (at most "
-            f"{_gib(MAX_WORKING_BYTES)} may be held at once): {lower}."
+            f"{_gib(MAX_WORKING_BYTES, need)} may be held at once): {lower}."
         )
 
 
@@ -54,7 +56,7 @@ def refuse_beyond_result_bound(need, owner, what, lower):
     if need > MAX_RESULT_BYTES:
         raise ValueError(
             f"{owner}: {what} would take about {_gib(need, MAX_RESULT_BYTES)} (a result of at most "
-            f"{_gib(MAX_RESULT_BYTES)} is returned): {lower}."
+            f"{_gib(MAX_RESULT_BYTES, need)} is returned): {lower}."
         )
 
 
@@ -94,7 +96,7 @@ def check_working_memory(explainer, n_rows=1):
             f"{_gib(held + per_row, MAX_WORKING_BYTES)} of working "
             f"memory for a single row"
             + (f" ({workers} workers of n_jobs hold about {_gib(each)} each)" if parallel else "")
-            + f" (at most {_gib(MAX_WORKING_BYTES)} may be held at once): "
+            + f" (at most {_gib(MAX_WORKING_BYTES, held + per_row)} may be held at once): "
             + ("use fewer workers (n_jobs), or lower " if parallel else "lower ")
             + f"{explainer._memory_knobs()}."
         )
@@ -102,7 +104,7 @@ def check_working_memory(explainer, n_rows=1):
         raise ValueError(
             f"{type(explainer).__name__}: explaining {n_rows} rows at once needs about "
             f"{_gib(need, MAX_WORKING_BYTES)} of "
-            f"working memory (at most {_gib(MAX_WORKING_BYTES)}); these settings explain all rows "
+            f"working memory (at most {_gib(MAX_WORKING_BYTES, need)}); these settings explain all rows "
             f"together ({explainer._memory_knobs()}, or tol): explain fewer rows per call."
         )
     return max(1, int((MAX_WORKING_BYTES - held) // max(per_row, 1)))
@@ -136,7 +138,8 @@ def explain_in_chunks(explainer, X, **options):
     rows = check_working_memory(explainer, X.shape[0])
     if X.shape[0] <= rows:
         return explainer._explain_rows(X, **options)
-    rows = _rows_beside_results(explainer, X.shape[0], rows)
+    with_std = options.get("with_std", True) and getattr(explainer, "_std_of_rows", True)
+    rows = _rows_beside_results(explainer, X.shape[0], rows, with_std)
     random_state = getattr(explainer, "random_state", 0)
     shared = None
     if random_state is None or isinstance(random_state, np.random.RandomState):
@@ -147,7 +150,10 @@ def explain_in_chunks(explainer, X, **options):
         if shared is not None:
             # the user's explainer is never changed, even by another thread explaining with it
             own = with_own_generator(explainer, snapshot)
-        parts.append(own._explain_rows(X[start : start + rows], **options))
+        # copies of views: a chunk's base values sliced from its block of coalition values kept
+        # the whole block alive until the join (twice the bound with 200 outputs)
+        part = own._explain_rows(X[start : start + rows], **options)
+        parts.append(tuple(_own_memory(a) for a in part[:3]) + tuple(part[3:]))
         sizes.append(min(rows, X.shape[0] - start))
     if shared is not None and shared is random_state:
         random_state.set_state(own.random_state.get_state())
@@ -157,22 +163,37 @@ def explain_in_chunks(explainer, X, **options):
     return np.concatenate(values, axis=0), np.concatenate(base, axis=0), std, merged
 
 
-def _rows_beside_results(explainer, n_rows, rows):
-    """Rows per chunk when the finished chunks' values and standard errors (every output) are
-    held beside the next chunk's work, and joined at the end: 100 outputs piled 32 MiB a chunk
-    on top of chunks sized for the whole bound. A result whose join passes
-    :data:`MAX_RESULT_BYTES` is refused before any work."""
+def _own_memory(a):
+    """``a`` itself, or a copy where it is a view into a larger array."""
+    return a.copy() if isinstance(a, np.ndarray) and a.base is not None else a
+
+
+def _rows_beside_results(explainer, n_rows, rows, with_std=True):
+    """Rows per chunk when the finished chunks' values (and standard errors, where computed),
+    every output, are held beside the next chunk's work and joined at the end: 100 outputs piled
+    32 MiB a chunk on top of chunks sized for the whole bound. A result past
+    :data:`MAX_RESULT_BYTES` is refused before any work, and so are settings whose results and
+    fixed arrays leave no room for a chunk of one row."""
     players = int(getattr(explainer, "n_players_", 1) or 1)
     outputs = int(getattr(explainer, "n_outputs_", 1) or 1)
-    results = 2 * 8 * players * outputs * n_rows  # values and std
+    results = (2 if with_std else 1) * 8 * players * outputs * n_rows
+    what = "values and standard errors" if with_std else "values"
+    name = type(explainer).__name__
     refuse_beyond_result_bound(
-        2 * results,  # the chunks' and their join
-        type(explainer).__name__,
-        f"the values and standard errors of {n_rows} rows ({players} players, {outputs} outputs)",
+        results,
+        name,
+        f"the {what} of {n_rows} rows ({players} players, {outputs} outputs)",
         "explain fewer rows per call",
     )
     fixed, per_row = explainer._working_bytes()
-    room = MAX_WORKING_BYTES - fixed - results
+    room = MAX_WORKING_BYTES - fixed - 2 * results  # the chunks' results and their join
+    if room < per_row:
+        refuse_beyond_working_memory(
+            MAX_WORKING_BYTES + per_row - room,
+            name,
+            f"explaining {n_rows} rows ({players} players, {outputs} outputs) beside their {what}",
+            "explain fewer rows per call",
+        )
     return max(1, min(rows, int(room // max(per_row, 1))))
 
 

@@ -155,21 +155,24 @@ def test_tol_not_reached_warns_instead_of_stopping_silently():
 
 
 def test_a_linear_fit_on_a_single_sampled_pair_warns_that_every_error_is_unknown():
-    # 7 features at 60 coalitions: sizes 1, 2, 5, 6 whole and one pair of size 3/4 sampled; every
-    # std is inf (nothing to estimate a spread from), which came without a word; 59 samples 21.
+    # 5 features at 14 coalitions: sizes 1 and 4 whole and one pair sampled; every std is inf
+    # (nothing to estimate a spread from), which came without a word. (7 features at 60 was such
+    # a budget while the design enumerated sizes 2 and 5 as soon as they fitted; it now samples
+    # 22 pairs beside the one-player coalitions: tests/shapley/test_linear_enumerated_share.py.)
     import warnings
 
     import pytest
 
     from skxai import KernelShapExplainer
 
-    f, X = _linear_problem(p=7)
-    with pytest.warns(UserWarning, match=r"n_samples=60 samples a single coalition pair.*n_samples=59"):
-        est = KernelShapExplainer(f, n_samples=60, random_state=0).fit(X[:20])
+    f, X = _linear_problem(p=5)
+    with pytest.warns(UserWarning, match=r"n_samples=14 samples a single coalition pair"):
+        est = KernelShapExplainer(f, n_samples=14, random_state=0).fit(X[:20])
     assert np.all(np.isinf(est.explain(X[:2]).std))
+    f, X = _linear_problem(p=7)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        exp = KernelShapExplainer(f, n_samples=59, random_state=0).fit(X[:20]).explain(X[:2])
+        exp = KernelShapExplainer(f, n_samples=60, random_state=0).fit(X[:20]).explain(X[:2])
     assert np.all(np.isfinite(exp.std))
 
 

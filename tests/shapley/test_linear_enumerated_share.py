@@ -15,7 +15,12 @@ from skxai._estimate import LINEAR_ENUMERATED_SHARE, enumerated_share
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "benchmarks"))
 
 
-@pytest.mark.parametrize("p, budget", [(10, 120), (12, 170), (12, 610), (13, 200), (13, 800), (30, 960), (30, 1500)])
+@pytest.mark.parametrize(
+    "p, budget",
+    # past a quarter of all coalitions too: 10 features at 356 sampled 2 pairs (2.6 times the error),
+    # 11 at 1,126 one pair (every std inf), 12 at 1,600 six pairs (5 times the error)
+    [(10, 120), (12, 170), (12, 610), (13, 200), (13, 800), (30, 960), (30, 1500), (10, 356), (11, 1126), (12, 1600)],
+)
 def test_a_linear_design_enumerates_past_the_single_players_within_half_the_budget(p, budget):
     share = enumerated_share(1, p, budget)
     k, count = enumerated_coalitions(p, budget, share)
