@@ -639,9 +639,11 @@ def output_label(exp, explainer=None, index=None, output=None):
                 str(names[int(t)]) if names is not None and 0 <= int(t) < len(names) else str(t)
                 for t in np.unique(per_sample)
             ]
+            # every class, or the first six and how many more: a list cut at six read as complete
+            listed = ", ".join(shown[:6]) + (f" and {len(shown) - 6} more" if len(shown) > 6 else "")
             if quantity == "output":  # a plain module's outputs are no classes
-                return f"each sample's own output ({', '.join(shown[:6])})"
-            return f"{quantity} of each sample's own class ({', '.join(shown[:6])})"
+                return f"each sample's own output ({listed})"
+            return f"{quantity} of each sample's own class ({listed})"
     if isinstance(target, str):
         return f"{quantity} of the predicted class"
     if names is not None and len(names) == 1 and isinstance(names[0], int | np.integer):

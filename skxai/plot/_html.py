@@ -259,8 +259,14 @@ def explanation_html(explanation, max_rows=10, max_features=12):
 def _explained_outputs(explanation, n):
     """Name of the output each of the ``n`` rows explains, or None (no output axis or names)."""
     names = explanation.output_names
+    if names is not None and np.ndim(names) == 0:
+        # one output picked (exp[..., "virginica"]): no output axis is left, its name is
+        name = names.item() if hasattr(names, "item") else names
+        return [str(name)] * n
     if explanation.output_axis is None or names is None:
         return None
+    if len(names) == 1 and isinstance(names[0], int | np.integer):
+        return None  # a regressor's one output is named by its position: a column of 0 says nothing
     try:
         t = explanation._target_positions()
     except (TypeError, ValueError):

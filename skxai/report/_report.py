@@ -7,6 +7,7 @@ import os
 
 from skxai.report._page import esc, page, slug
 from skxai.report._sections import METRICS, agreement_section, explainer_section, extra_section
+from skxai.utils._warnings import warn_at_caller
 
 
 def check_report_dependencies(caller):
@@ -259,7 +260,12 @@ def make_report(
             f"explanations has keys {unknown} that name no explainer of the report; its sections are "
             f"{[name for name, _ in named]} (pass explainers as a dict to name them)."
         )
-    computed = []
+    if path is not None and os.path.isdir(path):
+        # checked before any work: the built report was lost to an IsADirectoryError at the end
+        raise ValueError(f"path={str(path)!r} is a folder; give the file the page is written to.")
+    if path is not None and not os.path.isdir(os.path.dirname(os.path.abspath(path))):
+        raise ValueError(f"path={str(path)!r}: its folder does not exist.")
+    computed, failures = [], []
     from skxai._progress import closing_progress
 
     with closing_progress(named, verbose=verbose, total=len(named), desc="report", unit="explainer") as bar:
@@ -276,9 +282,18 @@ def make_report(
                 explanation=explanations.get(name),
                 seconds=(timings or {}).get(name),
                 output_names=output_names,
+                failures=failures,
             )
             _add_section(sections, slug(name), name, content)
             computed.append((name, exp))
+    if failures:
+        # the page keeps the others (and says why in the section), but a script or a CI job that
+        # writes a page of error notes alone "succeeded" without a word: said here
+        warn_at_caller(
+            f"make_report: {len(failures)} of {len(named)} explainers failed (their sections say why): "
+            + "; ".join(f"{n}: {m}" for n, m in failures),
+            UserWarning,
+        )
     localisation_rows = None
     if localisation is not None:
         from skxai._explain import final_explainer

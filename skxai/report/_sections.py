@@ -825,8 +825,10 @@ def explainer_section(
     explanation=None,
     seconds=None,
     output_names=None,
+    failures=None,
 ):
-    """HTML of one explainer's section and its explanation (None when explaining failed).
+    """HTML of one explainer's section and its explanation (None when explaining failed; the
+    failure is then appended to ``failures`` as ``(name, "Error: message")``).
 
     ``explainer`` may be a fitted Pipeline ending in an explainer: its steps transform ``X``
     first. ``seconds`` is the time an ``explanation`` given ready-made took to compute.
@@ -847,6 +849,8 @@ def explainer_section(
             exp = _named_outputs(exp, output_names)
         exp = _with_quantity(exp, explainer)
     except Exception as exc:
+        if failures is not None:
+            failures.append((name, f"{type(exc).__name__}: {exc}"))
         sb.note(f"Explaining failed: {type(exc).__name__}: {exc}", "error")
         sb.add(f"<details><summary>traceback</summary><pre>{esc(traceback.format_exc())}</pre></details>")
         return sb.html(), None
@@ -1021,14 +1025,17 @@ def agreement_section(named_exps):
             cells.append(f"<td>{rho:.3f}</td>")
         body.append(f"<tr><th>{esc(a[0])}</th>{''.join(cells)}</tr>")
     names = ref_names or [f"x{j}" for j in range(len(rows[0][1]))]
-    top = "".join(
-        f"<tr><th>{esc(r[0])}</th><td>{esc(', '.join(names[j] for j in np.argsort(-r[1], kind='stable')[:5]))}"
-        "</td></tr>"
-        for r in rows
-    )
+
+    def five(imp):
+        # features of no importance are not "most important" (a depth-2 tree's unused ones)
+        order = [j for j in np.argsort(-imp, kind="stable")[:5] if imp[j] > 0]
+        return ", ".join(names[j] for j in order) or "none (every importance is 0)"
+
+    top = "".join(f"<tr><th>{esc(r[0])}</th><td>{esc(five(r[1]))}</td></tr>" for r in rows)
     return (
         "<p>Spearman rank correlation between the global importances (mean absolute attribution per "
-        "feature over the explained samples) of each pair of explainers: 1 means the same ranking.</p>"
+        "feature over the explained samples; for anchors, the share of the samples whose anchor uses "
+        "the feature) of each pair of explainers: 1 means the same ranking.</p>"
         f'<table class="metrics">{head}{"".join(body)}</table>'
         f'<h3>Five most important features</h3><table class="kv">{top}</table>'
     )

@@ -79,9 +79,14 @@ def test_whole_section_by_hand():
     got = agreement_section([("a", a), ("b", b)])
     assert got == (
         "<p>Spearman rank correlation between the global importances (mean absolute attribution per "
-        "feature over the explained samples) of each pair of explainers: 1 means the same ranking.</p>"
+        "feature over the explained samples; for anchors, the share of the samples whose anchor uses "
+        "the feature) of each pair of explainers: 1 means the same ranking.</p>"
         '<table class="metrics"><tr><th></th><th>a</th><th>b</th></tr>'
         "<tr><th>a</th><td>1.000</td><td>0.143</td></tr><tr><th>b</th><td>0.143</td><td>1.000</td></tr></table>"
         '<h3>Five most important features</h3><table class="kv">'
         "<tr><th>a</th><td>f5, f0, f1, f2, f3</td></tr><tr><th>b</th><td>f0, f1, f2, f3, f4</td></tr></table>"
     )
+    # features of no importance are not listed among the five (a depth-2 tree's unused ones)
+    c = Explanation(np.array([[0.0, 2.0, 0.0, 0.0, 1.0, 0.0]]), feature_names=names)
+    got = agreement_section([("a", a), ("c", c)])
+    assert "<tr><th>c</th><td>f1, f4</td></tr>" in got
