@@ -518,6 +518,10 @@ class AnchorTabularExplainer(BaseAnchorExplainer):
             col = bg[:, j]
             time = self._time_dtype(j)
             try:  # numeric columns of a mixed table still get quantile bins
+                if self._declared_categories(j):
+                    # by its dtype: a category column of store ids, or text codes "001", "450"
+                    # (which cast to numbers) got range bins lumping unrelated values together
+                    raise TypeError
                 colf = _time_numbers(col, time) if time is not None else col.astype(np.float64)
                 # missing values (which a pipeline imputes) are a bin of their own: as strings,
                 # each real value of the column was its own bin ("x == '0.3771...'")
@@ -602,6 +606,17 @@ class AnchorTabularExplainer(BaseAnchorExplainer):
         if b == len(edges):
             return f"{name} >= {text(edges[-1])}"
         return f"{text(edges[b - 1])} <= {name} < {text(edges[b])}"
+
+    def _declared_categories(self, j):
+        """Whether a frame's column j holds categories or text by its dtype (pandas category,
+        object or string): one bin per value, whatever its values cast to."""
+        schema = self._schema
+        if not schema.is_frame:
+            return False
+        dtype = schema.dtypes.iloc[j]
+        return (
+            str(dtype) == "category" or str(dtype).startswith(("string", "str")) or getattr(dtype, "kind", None) == "O"
+        )
 
     def _time_dtype(self, j):
         """The dtype of a frame's datetime (tz-aware too) or timedelta column j, else None."""

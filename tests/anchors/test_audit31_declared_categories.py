@@ -1,0 +1,29 @@
+"""A frame's category and text columns get one bin per value by their dtype, whatever their values
+cast to: store ids as categories got range bins (205 <= store < 410), and text codes "001",
+"450" were read as numbers (an unseen code "A17" then failed in a bare float cast)."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.ensemble import HistGradientBoostingClassifier
+
+from skxai.anchors import AnchorTabularExplainer
+
+
+@pytest.mark.parametrize("kind", ["category", "text"])
+def test_category_and_text_columns_are_binned_per_value(kind):
+    rng = np.random.RandomState(0)
+    stores = rng.choice([101, 205, 318, 410, 512, 618, 777], 600)
+    y = np.isin(stores, [205, 512]).astype(int)
+    column = pd.Series(stores).astype("category") if kind == "category" else pd.Series([f"{s:03d}" for s in stores])
+    X = pd.DataFrame({"store": column, "noise": rng.normal(size=600)})
+    model = HistGradientBoostingClassifier(max_iter=30, categorical_features=["store"], random_state=0).fit(X, y)
+    ex = AnchorTabularExplainer(model, random_state=0).fit(X)
+    assert ex.bin_edges_[0] is None  # values, not ranges
+    row = X[X.store.astype(str).isin(["205", "512"])].iloc[:1]
+    exp = ex.explain(row)
+    assert exp.anchor[0] == (f"store == '{row.store.iloc[0]}'",) and exp.precision[0] == 1.0
+    if kind == "text":
+        unseen = X.iloc[:1].copy()
+        unseen.loc[unseen.index[0], "store"] = "A17"
+        assert "not seen in fit" in " ".join(ex.explain(unseen).anchor[0]) or ex.explain(unseen).anchor[0] == ()
