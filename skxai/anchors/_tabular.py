@@ -60,17 +60,25 @@ def _number(v):
     for p in range(4, 18):
         s = f"{v:.{p}g}"
         if float(s) == v:
-            return s
+            # large numbers in plain digits: "zipcode < 3.3e+04" read as a formula
+            return np.format_float_positional(v, trim="-") if "e+" in s and abs(v) < 1e16 else s
     return repr(v)
 
 
 def _short_edge(edge, below):
-    """The shortest number (at least 4 significant digits) in ``(below, edge]``: it splits the
-    background like ``edge`` (no value lies between ``below`` and ``edge``) and reads short."""
+    """The shortest number (at least 4 significant digits, rounded to nearest or down) in
+    ``(below, edge]``: it splits the background like ``edge`` (no value lies between ``below``
+    and ``edge``) and reads short."""
     for p in range(4, 18):
         d = float(f"{edge:.{p}g}")
         if below < d <= edge:
             return d
+        if edge != 0:
+            # rounded to nearest it may pass the edge: rounded down, p digits may still fit
+            step = 10.0 ** (np.floor(np.log10(abs(edge))) - p + 1)
+            d = float(f"{np.floor(edge / step) * step:.{p}g}")
+            if below < d <= edge:
+                return d
     return float(edge)
 
 

@@ -27,3 +27,16 @@ def test_category_and_text_columns_are_binned_per_value(kind):
         unseen = X.iloc[:1].copy()
         unseen.loc[unseen.index[0], "store"] = "A17"
         assert "not seen in fit" in " ".join(ex.explain(unseen).anchor[0]) or ex.explain(unseen).anchor[0] == ()
+
+
+def test_rule_edges_read_short_and_in_plain_digits():
+    from skxai.anchors._tabular import _number, _short_edge
+
+    # an edge rounded to nearest can pass it; rounded down, few digits still split alike
+    assert _short_edge(-0.673122221, -0.6732) == -0.67313
+    assert _short_edge(-0.0349434, -0.03495) == -0.034944
+    assert -0.03495 < _short_edge(-0.0349434, -0.03495) <= -0.0349434
+    # numbers from 10,000 up in plain digits ("x1 >= 1.2436e+05" read as a formula)
+    assert _number(124360.0) == "124360" and _number(13000.0) == "13000"
+    assert float(_number(124356.78)) == 124356.78 and "e" not in _number(124356.78)
+    assert _number(0.5) == "0.5"
