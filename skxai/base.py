@@ -35,7 +35,7 @@ from skxai._adapters import (
     target_indices_for,
 )
 from skxai._dask import _output_container, transform_dask
-from skxai._data import TabularSchema, check_feature_groups, dense_rows_of, in_input_dtype
+from skxai._data import TabularSchema, check_feature_groups, in_input_dtype
 from skxai._estimators import _is_torch_module, network_turn
 from skxai._explanation import Explanation
 from skxai._games._background import BackgroundGame
@@ -915,7 +915,7 @@ class BaseTabularExplainer(BaseExplainer):
         return Explanation(
             values,
             base_values=base,
-            data=self._data_of_players(X),
+            data=self._data_of_players(Xa if scipy.sparse.issparse(X) else X),
             feature_names=self.feature_names_out_,
             output_names=self.output_names_,
             std=std,
@@ -934,8 +934,6 @@ class BaseTabularExplainer(BaseExplainer):
         "a": ["a"]}``): ``data`` then follows the players, or each attribution would be shown
         beside another column's value (waterfall labels, beeswarm colours, ``exp[:, "b"].data``).
         """
-        if scipy.sparse.issparse(X):
-            X = dense_rows_of(X)  # the rows as explained (plots read colours and positions from them)
         X = self._schema.in_fit_order(X)  # a frame's columns in another order: fit's order
         cols = [int(g[0]) for g in self.groups_ if len(g) == 1]
         if len(cols) != len(self.groups_) or cols == list(range(len(cols))):
