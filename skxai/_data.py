@@ -188,7 +188,7 @@ class TabularSchema:
         if self.is_frame and _is_frame(X):
             # pandas' missing value (pd.NA of the nullable dtypes) becomes NaN, refused as NaN is
             if not self.numeric:
-                X = X.to_numpy(dtype=object)
+                X = _cells_of(X)
             else:
                 try:
                     X = X.to_numpy(dtype=np.float64, na_value=np.nan)
@@ -361,7 +361,45 @@ class TabularSchema:
         # for a table of floats) was half of a small model call's time (2.4 ms per call of 160
         # rows of 7 columns, the cost of each row's call in KernelSHAP)
         cast = {c: d for c, d in self.dtypes.items() if d != A.dtype}
+        times = {c: d for c, d in cast.items() if getattr(d, "tz", None) is not None}
+        for c, d in times.items():  # a new column (the array A is not written)
+            frame[c] = time_column(frame[c].to_numpy(), d).set_axis(frame.index)
+        cast = {c: d for c, d in cast.items() if c not in times}
         return frame.astype(cast) if cast else frame
+
+
+def _cells_of(frame):
+    """A frame with text or category columns as an object array, its date and duration
+    columns as ``np.datetime64`` / ``np.timedelta64`` cells (UTC for a time zone's dates).
+
+    ``to_numpy(dtype=object)`` gives pandas' ``Timestamp`` cells, which skops cannot rebuild:
+    an explainer fitted on a date column saved, and its file failed to load (pickle and joblib
+    loaded it). ``time_column`` turns such cells back into the column.
+    """
+    out = frame.to_numpy(dtype=object)
+    for j, dtype in enumerate(frame.dtypes):
+        if getattr(dtype, "kind", None) not in ("M", "m"):
+            continue
+        values = frame.iloc[:, j]
+        if getattr(dtype, "tz", None) is not None:
+            values = values.dt.tz_convert(None)  # the instants in UTC, as the epoch counts them
+        out[:, j] = list(values.to_numpy())  # numpy's cells (astype(object) gives datetime's)
+    return out
+
+
+def time_column(cells, dtype):
+    """The date or duration column of ``dtype`` (a pandas Series) from its object cells:
+    ``np.datetime64`` in UTC for a time zone's dates (what ``_cells_of`` makes), or pandas'
+    ``Timestamp`` cells (explainers saved before).
+
+    ``astype`` of a time zone read naive cells as local times (23:00 UTC became 23:00+01:00).
+    """
+    import pandas as pd
+
+    values = pd.Series(list(cells), dtype=object)
+    if getattr(dtype, "tz", None) is None:
+        return values.astype(dtype)
+    return pd.to_datetime(values, utc=True).dt.tz_convert(dtype.tz).astype(dtype)
 
 
 #: Integers of larger magnitude are not all exact in float64 (53-bit significand).

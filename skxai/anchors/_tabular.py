@@ -9,7 +9,7 @@ import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
 from skxai._adapters import ModelOutput
-from skxai._data import TabularSchema, in_input_dtype
+from skxai._data import TabularSchema, in_input_dtype, time_column
 from skxai._explanation import Explanation
 from skxai._progress import closing_progress
 from skxai.anchors._bandit import accepts, kl_bounds
@@ -45,8 +45,7 @@ def _time_numbers(col, dtype):
     quantile bins then order times as numbers do (microseconds stay exact in float64)."""
     import pandas as pd
 
-    values = pd.Series(list(col), dtype=object).astype(dtype)
-    index = pd.Index(values)
+    index = pd.Index(time_column(col, dtype))
     out = index.as_unit("us").asi8.astype(np.float64)
     out[np.asarray(index.isna())] = np.nan
     return out
