@@ -40,6 +40,22 @@ def _is_missing(col):
     return np.asarray(pd.isna(col), dtype=bool)
 
 
+#: a missing cell's text begins with it (a private-use character no text holds): the text
+#: "None" and a missing None were one bin, shown "is missing", which both rows' anchors broke
+_MISSING_MARK = "\ue000"
+
+
+def _text_cells(col):
+    """An object column's cells as the texts its bins hold, missing ones marked apart."""
+    out = col.astype(str)
+    missing = _is_missing(col)
+    if missing.any():
+        out = out.astype(object)
+        out[missing] = [_MISSING_MARK + t for t in out[missing]]
+        out = out.astype(str)
+    return out
+
+
 def _time_numbers(col, dtype):
     """A datetime or timedelta column as float microseconds since the epoch (NaN for NaT):
     quantile bins then order times as numbers do (microseconds stay exact in float64)."""
@@ -520,7 +536,7 @@ class AnchorTabularExplainer(BaseAnchorExplainer):
             bg = Xa[np.sort(rng.choice(len(Xa), self.max_background, replace=False))]
         self.background_ = bg
         cat = _categorical_mask(self.categorical_features, Xa.shape[1], schema.player_names)
-        self.bin_edges_, self._values, self._as_str, self._missing_str = [], [], [], {}
+        self.bin_edges_, self._values, self._as_str = [], [], []
         for j in range(Xa.shape[1]):
             col = bg[:, j]
             time = self._time_dtype(j)
@@ -536,11 +552,7 @@ class AnchorTabularExplainer(BaseAnchorExplainer):
             except (TypeError, ValueError):
                 numeric = False
             self._as_str.append(not numeric)
-            if not numeric:
-                # the strings of a column's missing values ('nan', 'None', '<NA>'), shown as
-                # "is missing" in rules rather than as "city == 'nan'"
-                self._missing_str[j] = {str(v) for v in col[_is_missing(col)]}
-            uniq = np.unique(colf) if numeric else np.unique(col.astype(str))
+            uniq = np.unique(colf) if numeric else np.unique(_text_cells(col))
             if numeric:
                 colf = colf[~np.isnan(colf)]
             if cat[j] or not numeric or np.unique(colf).size <= self.n_bins:
@@ -581,7 +593,9 @@ class AnchorTabularExplainer(BaseAnchorExplainer):
             else:
                 vals = self._values[j]
                 if self._as_str[j]:
-                    col = A[:, j].astype(str)
+                    # explainers saved before the mark (with ``_missing_str``) binned plain texts
+                    old = "_missing_str" in self.__dict__
+                    col = A[:, j].astype(str) if old else _text_cells(A[:, j])
                 else:
                     col = _time_numbers(A[:, j], time) if time is not None else A[:, j].astype(np.float64)
                 pos = np.searchsorted(vals, col)
@@ -600,7 +614,9 @@ class AnchorTabularExplainer(BaseAnchorExplainer):
             if b < 0:
                 return f"{name} not seen in fit"
             v = vals[b].item() if hasattr(vals[b], "item") else vals[b]
-            if isinstance(v, float) and np.isnan(v) or v in getattr(self, "_missing_str", {}).get(j, ()):
+            missing = isinstance(v, str) and v.startswith(_MISSING_MARK)
+            # (explainers saved before the mark listed the texts of their missing values)
+            if isinstance(v, float) and np.isnan(v) or missing or v in self.__dict__.get("_missing_str", {}).get(j, ()):
                 return f"{name} is missing"
             if self._is_bool_column(j):
                 return f"{name} == {bool(v)}"  # a frame's bool column: its values, not 0 and 1
