@@ -100,7 +100,8 @@ class BarDisplay:
         explanation : Explanation
             Tabular explanation of several samples.
         output : str or int, optional
-            Output to show (class label or index); default the explanation's target.
+            Output to show: a class label or output name, or a position when the labels are not
+            numbers (as ``target`` reads it); default the explanation's target.
         max_display : int, default=10
             Most features drawn with a bar of their own; the rest are summed into one more
             bar ("sum of N other features"), so up to ``max_display + 1`` bars.

@@ -202,6 +202,12 @@ def require_samples(exp, caller, takes_index=False, axis="sample"):
         )
 
 
+def _names_output(name, output):
+    if isinstance(output, str) and not isinstance(name, str):
+        return str(name) == output
+    return isinstance(name, str) == isinstance(output, str) and bool(name == output)
+
+
 def _select_output(exp, output):
     """Values ``(n, ...)`` and base values ``(n,)`` of the output ``output`` (name or index)."""
     values = getattr(exp, "values", None)
@@ -218,16 +224,25 @@ def _select_output(exp, output):
     values = np.asarray(exp.values, dtype=np.float64)
     names = exp.output_names
     idx = None
+    numeric_names = False
     if names is not None:
-        matches = [k for k, name in enumerate(names) if name == output or str(name) == str(output)]
+        # read as ``target`` reads it (skxai._targets): a label equal to it, the text of a
+        # number naming it ("7" for the class 7), and for labels that are not numbers an integer
+        # is a position. Matching texts ("2" for output=2) drew the class '2' where target=2
+        # and exp[..., 2] explain the third class of ['10', '2', '3'].
+        matches = [k for k, name in enumerate(names) if _names_output(name, output)]
         if len(matches) > 1:
             raise ValueError(f"output={output!r} names the outputs at positions {matches}; pick one by position.")
         idx = matches[0] if matches else None
-    if idx is None and isinstance(output, int | np.integer) and 0 <= output < values.shape[-1]:
+        numeric_names = any(isinstance(name, numbers.Number) and not isinstance(name, bool) for name in names)
+    position = isinstance(output, numbers.Integral) and not isinstance(output, bool)
+    if idx is None and position and not numeric_names and 0 <= output < values.shape[-1]:
         idx = int(output)
     if idx is None:
         known = list(names) if names is not None else list(range(values.shape[-1]))
-        raise ValueError(f"output={output!r} is not an output of this explanation; outputs: {known}.")
+        known = [k.item() if isinstance(k, np.generic) else k for k in known]
+        why = " (labels that are numbers are read as labels, not positions)" if position and numeric_names else ""
+        raise ValueError(f"output={output!r} is not an output of this explanation{why}; outputs: {known}.")
     base = exp.base_values
     if base is not None:
         base = np.asarray(base, dtype=np.float64)

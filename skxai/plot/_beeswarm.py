@@ -100,7 +100,8 @@ class BeeswarmDisplay:
         ----------
         explanation : Explanation
         output : str or int, optional
-            Output to show; default the explanation's target.
+            Output to show: a class label or output name, or a position when the labels are not
+            numbers (as ``target`` reads it); default the explanation's target.
         max_display : int, default=12
             Most feature rows (the most important ones).
         ax : matplotlib Axes, optional

@@ -110,6 +110,8 @@ class CamDisplay:
             Image underneath; default ``explanation.data[index]``.
         relu : bool, default=False
         output : str or int, optional
+            Output to show: a class label or output name, or a position when the labels are not
+            numbers (as ``target`` reads it); default the explanation's target.
         ax : matplotlib Axes, optional
         alpha : float, default=0.85
             Opacity of the strongest values over the image (weaker values fade out, so the

@@ -154,6 +154,8 @@ class DependenceDisplay:
         color : "auto", str, int or None, default="auto"
             Feature whose value colours the points; "auto" picks the strongest interaction.
         output : str or int, optional
+            Output to show: a class label or output name, or a position when the labels are not
+            numbers (as ``target`` reads it); default the explanation's target.
         ax : matplotlib Axes, optional
 
         Returns

@@ -86,6 +86,8 @@ class ForceDisplay:
             Of several samples, or of one (``exp[i]``, as the waterfall takes it).
         index : int, default=0
         output : str or int, optional
+            Output to show: a class label or output name, or a position when the labels are not
+            numbers (as ``target`` reads it); default the explanation's target.
         ax : matplotlib Axes, optional
         min_label : float, default=0.05
             Blocks narrower than this share of the total width get no label.

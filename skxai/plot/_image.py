@@ -285,6 +285,8 @@ class ImageAttributionDisplay:
             and the last is not, ``(H, W, C)`` in the opposite case, and the shorter of the two
             when both could be.
         output : str or int, optional
+            Output to show: a class label or output name, or a position when the labels are not
+            numbers (as ``target`` reads it); default the explanation's target.
         ax : matplotlib Axes, or a sequence of 3 for ``"split"``
         alpha : float, default=0.85
             Opacity of the heatmap over the image.

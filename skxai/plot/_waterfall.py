@@ -256,7 +256,8 @@ class WaterfallDisplay:
         index : int, default=0
             Sample to draw.
         output : str or int, optional
-            Output to show; default the explanation's target.
+            Output to show: a class label or output name, or a position when the labels are not
+            numbers (as ``target`` reads it); default the explanation's target.
         max_display : int, default=10
             Most features drawn with a bar of their own; the smallest attributions are grouped
             in one more bar, so up to ``max_display + 1`` bars.
