@@ -7,7 +7,7 @@ import re
 
 import numpy as np
 
-from skxai.utils._missing import missing_cells
+from skxai.plot._columns import coded, column_kinds
 
 # Red for attributions that push the output up, blue for those that pull it down (the
 # convention of the course and of shap's pictures).
@@ -269,6 +269,7 @@ def tabular_parts(exp, output=None, caller="This display", anchors_ok=False):
     data : ndarray (n, d) of float (NaN where a cell is not numeric) or None
     raw : ndarray (n, d) of objects or None (the cells as given, for labels)
     names : list of str
+    kinds : list of ColumnKind or None (what each column holds, by its dtype in a frame)
     """
     require_samples(exp, caller)
     if not anchors_ok and is_anchor_explanation(exp):
@@ -295,65 +296,28 @@ def tabular_parts(exp, output=None, caller="This display", anchors_ok=False):
     if len(names) != d:
         names = [f"x{j}" for j in range(d)]
     base = None if base is None else np.broadcast_to(np.asarray(base, dtype=np.float64), (n,))
-    data, raw = None, None
+    data, raw, kinds = None, None, None
     if exp.data is not None:
         raw = exp.data.to_numpy(dtype=object) if hasattr(exp.data, "iloc") else np.asarray(exp.data)
         if raw.ndim == 2 and raw.shape == (n, d):
-            data = numeric_cells(raw)
+            kinds = column_kinds(exp.data, raw)
+            data = numeric_cells(raw, kinds)
         else:
             raw = None
-    return values, base, data, raw, names
+    return values, base, data, raw, names, kinds
 
 
-def numeric_columns(raw):
-    """Boolean mask of the columns of a table whose cells are all numbers (not strings or categories)."""
+def numeric_cells(raw, kinds=None):
+    """Float copy of a table, NaN where a cell holds no value; a column of categories or text
+    holds their codes (categories in their declared order, text sorted), dates and durations
+    their numbers (:func:`skxai.plot._columns.coded`)."""
     raw = np.asarray(raw)
-    if raw.dtype.kind in "biuf":
-        return np.ones(raw.shape[1], dtype=bool)
-    out = np.zeros(raw.shape[1], dtype=bool)
-    for j in range(raw.shape[1]):
-        col = raw[:, j]
-        out[j] = all(isinstance(v, int | float | np.number | bool | np.bool_) for v in col)
+    if kinds is None:
+        kinds = column_kinds(None, raw)
+    out = np.full(raw.shape, np.nan)
+    for j, kind in enumerate(kinds):
+        out[:, j] = coded(raw[:, j], kind)[0]
     return out
-
-
-def numbers_of(column):
-    """A 1-D column as float64, NaN where it holds no value; None when its values are no numbers.
-
-    Pandas' nullable integers reach the displays as objects with ``pd.NA``: read as numbers
-    (as a float column with NaN), not as categories sorted as text ('10' before '5')."""
-    column = np.asarray(column)
-    try:
-        return column.astype(np.float64)
-    except (TypeError, ValueError):
-        pass
-    missing = missing_cells(column)
-    out = np.full(column.shape, np.nan)
-    try:
-        out[~missing] = column[~missing].astype(np.float64)
-    except (TypeError, ValueError):
-        return None
-    return out
-
-
-def numeric_cells(raw):
-    """Float copy of a table, NaN where a cell holds no value; a column of categories holds their
-    codes in sorted order (colour still separates them), its missing cells NaN."""
-    raw = np.asarray(raw)
-    try:
-        return raw.astype(np.float64)
-    except (TypeError, ValueError):
-        out = np.full(raw.shape, np.nan)
-        for j in range(raw.shape[1]):
-            col = raw[:, j]
-            numbers = numbers_of(col)
-            if numbers is not None:
-                out[:, j] = numbers
-                continue
-            missing = missing_cells(col)
-            _, codes = np.unique(col[~missing].astype(str), return_inverse=True)
-            out[~missing, j] = codes
-        return out
 
 
 def explain(explainer, X, caller):

@@ -9,7 +9,6 @@ from skxai.plot._base import (
     is_surrogate,
     literal_text,
     new_axes,
-    numeric_columns,
     other_features,
     output_label,
     plain_ticks,
@@ -110,11 +109,12 @@ class BeeswarmDisplay:
         -------
         BeeswarmDisplay
         """
-        values, _, data, raw, names = tabular_parts(explanation, output, "BeeswarmDisplay")
-        if data is not None and raw is not None:
-            # Categories have no low or high: grey them (as shap does) instead of colouring their codes.
+        values, _, data, raw, names, kinds = tabular_parts(explanation, output, "BeeswarmDisplay")
+        if data is not None and kinds is not None:
+            # Text and unordered categories have no low or high: grey them (as shap does) rather
+            # than colour their codes; ordered categories, dates and durations are coloured
             data = data.copy()
-            data[:, ~numeric_columns(raw)] = np.nan
+            data[:, [not kind.has_order for kind in kinds]] = np.nan
         disp = cls(
             values,
             data,

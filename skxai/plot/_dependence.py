@@ -9,13 +9,12 @@ from skxai.plot._base import (
     is_surrogate,
     literal_text,
     new_axes,
-    numbers_of,
     output_label,
     plain_ticks,
     tabular_parts,
     wrap_to,
 )
-from skxai.utils._missing import missing_cells
+from skxai.plot._columns import coded
 
 
 def _feature_index(feature, names, d):
@@ -26,21 +25,6 @@ def _feature_index(feature, names, d):
     if isinstance(feature, int | np.integer) and -d <= feature < d:
         return int(feature) % d
     raise ValueError(f"feature={feature!r} is neither a feature name nor an index below {d}.")
-
-
-def _coded(column):
-    """A column's values as numbers, and its categories when they are not numbers: each sample
-    at its category's position in sorted order (the axis then names the categories), NaN where
-    a value is missing."""
-    numbers = numbers_of(column)
-    if numbers is not None:
-        return numbers, None
-    column = np.asarray(column)
-    missing = missing_cells(column)
-    categories, codes = np.unique(column[~missing].astype(str), return_inverse=True)
-    out = np.full(len(column), np.nan)
-    out[~missing] = codes
-    return out, [str(c) for c in categories]
 
 
 def strongest_interaction(values, data, j):
@@ -95,6 +79,11 @@ class DependenceDisplay:
         the x axis then names them.
     color_categories : list of str, optional
         The same for the colouring feature (the colour bar names them).
+    unit : str, optional
+        ``"date"`` when ``feature_values`` are dates as matplotlib's day numbers (the axis then
+        reads dates), or the unit of a duration (``"hours"``, shown beside the feature's name).
+    color_unit : str, optional
+        The same for the colouring feature.
 
     Attributes
     ----------
@@ -129,6 +118,8 @@ class DependenceDisplay:
         surrogate=False,
         categories=None,
         color_categories=None,
+        unit=None,
+        color_unit=None,
     ):
         self.feature_values = np.asarray(feature_values, dtype=np.float64)
         self.attributions = np.asarray(attributions, dtype=np.float64)
@@ -140,6 +131,8 @@ class DependenceDisplay:
         self.surrogate = surrogate
         self.categories = categories
         self.color_categories = color_categories
+        self.unit = unit
+        self.color_unit = color_unit
 
     @classmethod
     def from_explanation(cls, explanation, feature, *, color="auto", output=None, ax=None):
@@ -162,7 +155,7 @@ class DependenceDisplay:
         -------
         DependenceDisplay
         """
-        values, _, data, raw, names = tabular_parts(explanation, output, "DependenceDisplay")
+        values, _, data, raw, names, kinds = tabular_parts(explanation, output, "DependenceDisplay")
         if data is None and explanation.data is not None:
             # feature groups: a player spans several columns, so it has no one value to plot
             shape = getattr(explanation.data, "shape", None)
@@ -180,10 +173,12 @@ class DependenceDisplay:
             k = strongest_interaction(values, data, j)
         elif color is not None:
             k = _feature_index(color, names, d)
-        x, categories = _coded(raw[:, j]) if raw is not None else (data[:, j], None)
-        colour, colour_categories = (
-            (None, None) if k is None else (_coded(raw[:, k]) if raw is not None else (data[:, k], None))
-        )
+        x, categories, unit = coded(raw[:, j], kinds[j]) if raw is not None else (data[:, j], None, None)
+        colour, colour_categories, colour_unit = None, None, None
+        if k is not None:
+            colour, colour_categories, colour_unit = (
+                coded(raw[:, k], kinds[k]) if raw is not None else (data[:, k], None, None)
+            )
         disp = cls(
             x,
             values[:, j],
@@ -195,6 +190,8 @@ class DependenceDisplay:
             surrogate=is_surrogate(explanation),
             categories=categories,
             color_categories=colour_categories,
+            unit=unit,
+            color_unit=colour_unit,
         )
         return disp.plot(ax=ax)
 
@@ -251,6 +248,8 @@ class DependenceDisplay:
             self.colorbar_ = fig.colorbar(self.scatter_, ax=ax, pad=0.02)
             if self.color_categories is not None:
                 self.colorbar_.set_ticks(np.arange(len(self.color_categories)), labels=self.color_categories)
+            elif getattr(self, "color_unit", None) == "date":
+                _date_ticks(self.colorbar_.ax.yaxis)
             else:
                 plain_ticks(self.colorbar_.ax, "y")
         if self.categories is not None:
@@ -259,7 +258,7 @@ class DependenceDisplay:
         fontsize = FontProperties(size=matplotlib.rcParams["axes.labelsize"]).get_size_in_points()
         # wrapped to the axes' width: an 80-character name ran past both edges of the figure
         width_pt = fig.get_figwidth() * ax.get_position().width * 72
-        ax.set_xlabel(wrap_to(str(self.feature_name), width_pt, fontsize))
+        ax.set_xlabel(wrap_to(_with_unit(self.feature_name, getattr(self, "unit", None)), width_pt, fontsize))
         ylabel = f"{'surrogate weight' if self.surrogate else 'attribution'} of {self.feature_name}"
         if self.quantity:
             ylabel += f" to the {self.quantity}"  # as the bar's and beeswarm's labels
@@ -267,12 +266,14 @@ class DependenceDisplay:
         height_pt = fig.get_figheight() * ax.get_position().height * 72
         ax.set_ylabel(wrap_to(ylabel, height_pt, fontsize))
         if self.colorbar_ is not None:  # a long colouring feature's name ran off the figure's top and bottom
-            label = str(self.color_name)
+            label = _with_unit(self.color_name, getattr(self, "color_unit", None))
             if np.isnan(np.asarray(self.color_values, dtype=np.float64)).any():
                 label += " (grey: missing)"
             self.colorbar_.set_label(wrap_to(label, height_pt, fontsize))
         plain_ticks(ax, "y")
-        if self.categories is None:
+        if getattr(self, "unit", None) == "date":
+            _date_ticks(ax.xaxis)
+        elif self.categories is None:
             plain_ticks(ax, "x")
         if missing.any():
             _missing_column(ax, x[missing][0], np.nanmin(self.feature_values) if (~missing).any() else None)
@@ -284,6 +285,20 @@ class DependenceDisplay:
         literal_text(ax, *([self.colorbar_.ax] if self.colorbar_ is not None else []))
         self.figure_ = fig
         return self
+
+
+def _with_unit(name, unit):
+    """A feature's name with the unit its durations are shown in (dates read as dates)."""
+    return str(name) if unit is None or unit == "date" else f"{name} ({unit})"
+
+
+def _date_ticks(axis):
+    """Dates on an axis of matplotlib's day numbers, as few and as short as they read."""
+    from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
+
+    locator = AutoDateLocator()
+    axis.set_major_locator(locator)
+    axis.set_major_formatter(ConciseDateFormatter(locator))
 
 
 def _missing_column(ax, at, lowest):
@@ -299,6 +314,8 @@ def _missing_column(ax, at, lowest):
 
     class WithMissing(Locator):
         def __call__(self):
+            if lowest is None:  # no sample has a value: no value's tick either
+                return [at]
             return [at] + [t for t in values_locator() if t >= start]
 
     class MissingLabel(Formatter):

@@ -22,6 +22,7 @@ from skxai.plot._base import (
     tabular_parts,
     wrap_label,
 )
+from skxai.plot._columns import cell_text
 
 #: What an error bar drawn from ``std`` is, written under the axis.
 ERROR_BAR_NOTE = "error bars: \u00b11 std\n(95% interval: \u00b11.96 std)"
@@ -33,7 +34,7 @@ def row_parts(explanation, index, output, caller):
     Returns ``(phi, base, model_out, labels)``; :func:`row_context` gives the rest (quantity,
     surrogate flag, standard errors).
     """
-    values, base, data, raw, names = tabular_parts(explanation, output, caller)
+    values, base, data, raw, names, kinds = tabular_parts(explanation, output, caller)
     n = values.shape[0]
     if not -n <= index < n:
         raise IndexError(f"index={index} is out of range for an explanation of {n} sample(s).")
@@ -58,7 +59,7 @@ def row_parts(explanation, index, output, caller):
                 model_out = float(outs[index, idx])
     labels = list(names)
     if raw is not None:
-        labels = [f"{isolated(name)} = {_cell(raw[index, j])}" for j, name in enumerate(names)]
+        labels = [f"{isolated(name)} = {cell_text(raw[index, j], kinds[j], _cell)}" for j, name in enumerate(names)]
     return phi, b, model_out, labels
 
 
