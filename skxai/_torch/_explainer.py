@@ -351,9 +351,14 @@ class BaseTorchExplainer(BaseExplainer):
         if not reset:
             X = self._in_fit_order(X, name)
         arr, columns = _to_numpy(X)
-        # np.number or np.bool_ by kind (bool, integers, floats, complex, timedelta: numpy files
-        # timedelta64 under signedinteger), for a tenth of issubdtype's per-call cost
-        if arr.dtype.kind not in "biufcm":
+        # np.number or np.bool_ by kind (bool, integers, floats), for a tenth of issubdtype's
+        # per-call cost
+        if arr.dtype.kind in "cm":
+            # a tensor of them kept the real part alone (complex: torch warns once per process)
+            # or their raw counts (durations), as scikit-learn refuses them
+            what = "Complex data" if arr.dtype.kind == "c" else "Durations (timedelta64)"
+            raise ValueError(f"{what} not supported: {name} must hold real numbers ({arr.dtype} data).")
+        if arr.dtype.kind not in "biuf":
             try:
                 arr = arr.astype(np.float64)
             except (TypeError, ValueError) as exc:
@@ -471,7 +476,10 @@ class BaseTorchExplainer(BaseExplainer):
             self.target_index_ = None  # one label per explained sample, checked in explain
         else:
             self.target_index_ = self.model_.resolve_target(target, self.n_outputs_)
-        self._warn_softmax_logits(bg_out)
+        if self._warn_softmax_logits(bg_out):
+            # what is explained, as the warning says (the Explanation, reports and Average
+            # Drop read it: 'logit' was written on probabilities)
+            self.quantity_ = "probability"
         self._refuse_second_softmax()
         self._check_outputs_per_sample(bg_out)
         self._fit_extra(Xa, y)
@@ -553,6 +561,7 @@ class BaseTorchExplainer(BaseExplainer):
             )
 
     def _warn_softmax_logits(self, out):
+        """Warn, and return True, when the scores to explain are the module's probabilities."""
         m = self.model_
         if (
             m.response == "logits"
@@ -565,6 +574,8 @@ class BaseTorchExplainer(BaseExplainer):
                 "softmax inside forward() cannot be bypassed); the probabilities are explained.",
                 UserWarning,
             )
+            return True
+        return False
 
     def _refuse_second_softmax(self):
         """Refuse ``predict_proba`` on a plain module whose own output already is probabilities.
