@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import numbers
+import re
 import threading
 import warnings
 
@@ -79,13 +80,55 @@ def dense_rows_of(X, name="X"):
     return X.toarray()
 
 
+class _WhileQuiet:
+    """The message pattern of a warnings filter that matches only in a thread inside
+    :func:`_quiet_unnamed_rows`: one filter installed for the process, never swapped.
+
+    ``warnings.catch_warnings`` swaps the process's filter list: entered by the explainer in one
+    thread while another thread entered its own, the save and restore interleaved and left the
+    "ignore" in place for good (the user's own ``predict`` on an array no longer warned) or
+    dropped one of Python's default filters. Threads other than the main one were not quieted
+    at all, so the same call warned or not by the thread that made it.
+    """
+
+    #: what copies of the process's filters read as the filter's text (scikit-learn's
+    #: ``Parallel`` re-installs them in its workers from ``.pattern``): a pattern matching
+    #: nothing, so that no copy ignores the warning for every caller
+    pattern = "(?!)"
+
+    def __init__(self, pattern):
+        self._regex = re.compile(pattern, re.IGNORECASE)
+        self.state = threading.local()
+
+    def match(self, text):  # what the warnings machinery calls on a filter's message
+        return getattr(self.state, "depth", 0) > 0 and self._regex.match(text) is not None
+
+    def __repr__(self):
+        return f"<{self._regex.pattern!r} while skxai calls the model>"
+
+
+_UNNAMED_ROWS = _WhileQuiet("X does not have valid feature names")
+_UNNAMED_ROWS_FILTER = ("ignore", _UNNAMED_ROWS, UserWarning, None, 0)
+
+
 @contextlib.contextmanager
 def _quiet_unnamed_rows():
     """scikit-learn's warning about rows without the names the model was fitted with, ignored
-    (see :meth:`TabularSchema.quiet_for`)."""
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message="X does not have valid feature names", category=UserWarning)
+    in this thread (see :meth:`TabularSchema.quiet_for`)."""
+    filters = warnings.filters
+    if not filters or filters[0] is not _UNNAMED_ROWS_FILTER:
+        # first, as the context it replaces put its "ignore" before the caller's filters (a
+        # simplefilter("always") of the caller's); again after a catch_warnings entered before
+        # it restored the list without it
+        with contextlib.suppress(ValueError):
+            filters.remove(_UNNAMED_ROWS_FILTER)
+        filters.insert(0, _UNNAMED_ROWS_FILTER)
+    state = _UNNAMED_ROWS.state
+    state.depth = getattr(state, "depth", 0) + 1
+    try:
         yield
+    finally:
+        state.depth -= 1
 
 
 class TabularSchema:
@@ -321,10 +364,6 @@ class TabularSchema:
         scikit-learn's "X does not have valid feature names" for them, repeated at every call,
         is silenced; a null context otherwise."""
         if self.__dict__.get("model_columns") is None or _is_frame(X):
-            return contextlib.nullcontext()
-        if threading.current_thread() is not threading.main_thread():
-            # catch_warnings swaps the process's filters: entered and left by several threads
-            # at once, it can leave one thread's filters in place (the warning then shows)
             return contextlib.nullcontext()
         return _quiet_unnamed_rows()
 

@@ -76,6 +76,19 @@ def _take_last_axis(f, key, size):
     return f
 
 
+def _names_array(names):
+    """Names as a 1-D object array, one entry per name (a name may be a tuple: the columns of a
+    frame with a MultiIndex), or a single name as a 0-d one (one feature picked)."""
+    if names is None:
+        return None
+    if isinstance(names, str | bytes) or np.ndim(names) == 0 and not isinstance(names, list | tuple):
+        return np.asarray(names, dtype=object)
+    items = list(names)
+    out = np.empty(len(items), dtype=object)
+    out[:] = items if not items or not isinstance(items[0], list | tuple) else [tuple(i) for i in items]
+    return out
+
+
 class Explanation:
     """Attributions for a batch of samples, with their context.
 
@@ -176,15 +189,36 @@ class Explanation:
         self.values = values
         self.base_values = base_values
         self.data = data
-        self.feature_names = None if feature_names is None else np.asarray(feature_names, dtype=object)
-        self.output_names = None if output_names is None else np.asarray(output_names, dtype=object)
+        self.feature_names = _names_array(feature_names)
+        self.output_names = _names_array(output_names)
         self.std = std
         self.target_index = target_index
         self.output_axis = output_axis
+        self._check_names_fit_values()
         self.outputs = outputs
         self.method = method
         self.extras = dict(extras)
         self._sample_fields = self._checked_sample_fields(sample_fields)
+
+    def _check_names_fit_values(self):
+        """Refuse names whose number is not that of their axis: the axis was then read as
+        unnamed, and a slice cut the values but kept every name (and ``data``) beside them."""
+        v = self.values
+        if not isinstance(v, np.ndarray) or v.dtype == object:
+            return
+        first = 1 if v.ndim else 0
+        checks = []
+        if self.output_names is not None and self.output_names.ndim == 1 and self.output_axis is not None:
+            checks.append(("output_names", self.output_names, v.ndim - 1, "outputs"))
+        last_feature = v.ndim - (2 if self.output_axis is not None else 1)
+        if self.feature_names is not None and self.feature_names.ndim == 1 and first <= last_feature:
+            checks.append(("feature_names", self.feature_names, first, "features"))
+        for field, names, axis, what in checks:
+            if axis < v.ndim and len(names) != v.shape[axis]:
+                raise ValueError(
+                    f"{field} has {len(names)} names, but values of shape {v.shape} hold {v.shape[axis]} "
+                    f"{what} on axis {axis}: give one name per entry."
+                )
 
     def _checked_sample_fields(self, names):
         """The per-sample extras: ``names`` checked against the extras, or those whose length

@@ -9,6 +9,7 @@ rows and 12 features), and the default ``<style>`` block. A colour is
 """
 
 import numpy as np
+import pytest
 
 from skxai import Explanation
 from skxai.plot._html import STYLE, explanation_html, parts_html
@@ -106,8 +107,11 @@ def test_tabular_table_by_hand():
 
 
 def test_tabular_table_without_base_or_names():
-    # no base values: empty base cells; no feature names (or the wrong number): x0, x1 ...
-    for names in (None, ["only"]):
+    # no base values: empty base cells; no feature names: x0, x1 ... (the wrong number of names
+    # is refused when the Explanation is made)
+    with pytest.raises(ValueError, match="feature_names has 1 names"):
+        Explanation(np.array([[2.0, -0.5]]), feature_names=["only"], method="m")
+    for names in (None,):
         exp = Explanation(np.array([[2.0, -0.5]]), feature_names=names, method="m")
         assert explanation_html(exp) == (
             f"<style>{STYLE}</style><div><b>m</b> explanation of 1 sample(s) x 2 feature(s) (red raises the "
