@@ -513,15 +513,18 @@ def linear_few_pairs_message(max_order, p, budget, players="features"):
 
 def single_pair_permutations_message(n_permutations, p, players="features", setting=None, advice=None):
     """The warning before permutation sampling that walks a single antithetic pair
-    (``n_permutations`` 2 or 3) of ``p >= 3`` players: its errors are unknown (std inf). None
+    (``n_permutations`` 2 or 3) of ``p >= 3`` players, or one permutation of ``p >= 2``: its
+    errors are unknown (std inf). None
     otherwise (on 2 players a pair is every order: the values are exact). ``setting`` and
     ``advice`` name the caller's parameter (default: ``n_permutations``)."""
-    if p < 3 or n_permutations not in (2, 3):
+    if n_permutations not in (1, 2, 3) or p < (2 if n_permutations == 1 else 3):
+        # (one permutation of 2 players is one of their 2 orders: not exact, and no spread)
         return None
     setting = setting or f"n_permutations={n_permutations}"
     advice = advice or "n_permutations >= 4"
+    walk = "one permutation" if n_permutations == 1 else "a single antithetic pair of permutations"
     return (
-        f"{setting} walks a single antithetic pair of permutations of {p} {players}: no error can "
+        f"{setting} walks {walk} of {p} {players}: no error can "
         "be estimated from one sampling unit, so std is reported as inf (unknown) wherever a "
         f"contribution varies. Use {advice} for error bars."
     )

@@ -869,13 +869,9 @@ class TreeShapExplainer(BaseTabularExplainer):
     def _no_target(self):
         """The error of calls returning one output when ``target`` is None and the model has
         several (multi-output models)."""
-        return ValueError(
-            f"TreeShapExplainer with target=None explains all {self.n_outputs_} outputs "
-            f"({', '.join(map(str, self.output_names_[:8]))}) of the multi-output "
-            f"{type(self.tree_model_).__name__} and this returns one: pass "
-            f"target=<output index (0..{self.n_outputs_ - 1}) or name> (explain() returns "
-            "the values of every output)."
-        )
+        from skxai._targets import no_target_error
+
+        return no_target_error(self, self.output_names_, f"the multi-output {type(self.tree_model_).__name__}")
 
     def _tree_output(self, Z):
         """Explained response computed from the trees, on rows of the trees' space."""
