@@ -80,6 +80,30 @@ def dense_rows_of(X, name="X"):
     return X.toarray()
 
 
+def _first_missing(X, labels):
+    """Where the first missing or infinite cell of ``X`` is, and what is accepted instead (the
+    explainer's model takes no missing values): scikit-learn's "Input contains NaN." named no
+    row, column, or way out."""
+    try:
+        values = np.asarray(X, dtype=np.float64)
+    except (TypeError, ValueError):
+        return ""
+    if values.ndim != 2:
+        return ""
+    bad = np.argwhere(~np.isfinite(values))
+    if not len(bad):
+        return ""
+    i, j = (int(k) for k in bad[0])
+    row, column = (labels[0][i], labels[1][j]) if labels is not None else (i, j)
+    where = f" First at row {row!r}, column {column!r} ({len(bad)} cell(s) in all)."
+    if np.isinf(values[i, j]):
+        return f"{where} Pass finite values."
+    return (
+        f"{where} The model takes no missing values: explain a Pipeline that imputes them (its "
+        "whole), use a model that takes them, or drop those rows."
+    )
+
+
 class _WhileQuiet:
     """The message pattern of a warnings filter that matches only in a thread inside
     :func:`_quiet_unnamed_rows`: one filter installed for the process, never swapped.
@@ -155,6 +179,16 @@ class TabularSchema:
             if duplicated:
                 # X[columns] would select each of them twice, and dtypes by name would keep one
                 raise ValueError(f"X has duplicate column names {duplicated[:10]!r}; give every column its own name.")
+            shown = [str(c) for c in self.columns]
+            alike = [c for i, c in enumerate(self.columns) if shown[i] in shown[:i]]
+            if alike:
+                # the players are named by their text: the int 1 and the str '1' were two
+                # features named '1' (an anchor read "1 >= 0.678 and 1 >= 0.652")
+                raise ValueError(
+                    f"X has column names that read alike as text: {alike[:10]!r} and another column "
+                    "of the same text; give every column a name of its own (all strings, as "
+                    "scikit-learn asks)."
+                )
             # plain strings (and lists) rather than the dtypes Series: skops cannot save a
             # Series nor pandas' dtype objects ("no default __reduce__"); see ``dtypes``
             self._dtype_specs = [_plain_dtype(d) for d in X.dtypes]
@@ -228,6 +262,7 @@ class TabularSchema:
 
         if scipy.sparse.issparse(X):
             X = dense_rows_of(X)
+        labels = (list(X.index), list(X.columns)) if _is_frame(X) else None
         if self.is_frame and _is_frame(X):
             # pandas' missing value (pd.NA of the nullable dtypes) becomes NaN, refused as NaN is
             if not self.numeric:
@@ -237,12 +272,17 @@ class TabularSchema:
                     X = X.to_numpy(dtype=np.float64, na_value=np.nan)
                 except (TypeError, ValueError) as exc:  # numpy's message names no column
                     raise ValueError(f"{exc}{_first_non_number(X)}") from None
-        return check_array(
-            X,
-            dtype=np.float64 if self.numeric else object,
-            ensure_all_finite=self._finite_rule(),
-            ensure_2d=True,
-        )
+        try:
+            return check_array(
+                X,
+                dtype=np.float64 if self.numeric else object,
+                ensure_all_finite=self._finite_rule(),
+                ensure_2d=True,
+            )
+        except ValueError as exc:
+            if "NaN" not in str(exc) and "infinity" not in str(exc):
+                raise
+            raise ValueError(f"{exc}{_first_missing(X, labels)}") from None
 
     def _finite_rule(self):
         if getattr(self, "allow_inf", False) and self.allow_nan:  # (schemas pickled before it: no)
