@@ -235,9 +235,19 @@ class CachedGame:
 
 
 # --------------------------------------------------------------------------- kernel
-def kadd_bytes(m):
-    """Peak bytes of the k-additive kernel solve on ``m`` coalitions (float64 system + counts)."""
-    return 9 * int(m) ** 2
+def kadd_bytes(m, p=0):
+    """Peak bytes of the k-additive kernel solve on ``m`` coalitions of ``p`` players (float64
+    system + overlap counts, :func:`_overlaps`)."""
+    return (8 + _overlap_dtype(p).itemsize) * int(m) ** 2
+
+
+def _overlap_dtype(p):
+    """The smallest unsigned integers that count up to ``p`` shared players: uint8 wrapped
+    past 255 (a kernel that is no kernel: 300 players at order 3 failed with "301-th leading
+    minor ... is not positive definite")."""
+    return np.dtype(
+        np.uint8 if p <= np.iinfo(np.uint8).max else np.uint16 if p <= np.iinfo(np.uint16).max else np.uint32
+    )
 
 
 #: "auto" fits interactions up to an order only when its terms number at most this share of the
@@ -407,13 +417,20 @@ def kadd_many_terms_message(max_order, p, budget, players="features"):
     if kadd_errors_unknown(order, sampled_units(p, budget, enumerated_share(order, p, budget))):
         return None  # kadd_unknown_errors_message says more
     enough = int(np.ceil(terms / AUTO_ORDER3_SHARE)) + 2
+    if kadd_bytes(enough - 2, p) <= SOLVE_MAX_BYTES:
+        advice = f"Use max_order='auto', or n_samples >= {enough}."
+    else:
+        # the budget that would do is refused at fit (its kernel system is past the bound)
+        advice = (
+            f"Use max_order='auto' (or 1), or fewer {players} (feature_groups): the n_samples it "
+            f"would take, {enough}, needs a kernel system past the memory bound."
+        )
     return (
         f"max_order={max_order} fits {terms} interaction terms of {p} {players} to {m} coalitions "
         f"({terms / m:.2f} a coalition, more than the {AUTO_ORDER3_SHARE} that max_order='auto' "
         f"allows): its standard errors can be too small there, the more so the more terms a coalition "
         f"(intervals of 1.96 std held 0.85-0.91 of the exact values for order 3 at 2.9-3.8 terms a "
-        f"coalition, 0.71 on the features a model used at 4.8). Use max_order='auto', or "
-        f"n_samples >= {enough}."
+        f"coalition, 0.71 on the features a model used at 4.8). {advice}"
     )
 
 
@@ -562,7 +579,7 @@ def kernel_order(max_order, p, budget, max_bytes=SOLVE_MAX_BYTES):
     """
     m = max(0, int(budget) - 2)
     if max_order == "auto":
-        fits = kadd_bytes(m) <= max_bytes
+        fits = kadd_bytes(m, p) <= max_bytes
         for order in (5, 3):
             # only an order whose errors the jackknife estimates: the sandwich it would get past
             # 2,560 coalitions and terms covered 0.70 (order 5 on 14 features at 6,000
@@ -587,11 +604,11 @@ def kernel_order(max_order, p, budget, max_bytes=SOLVE_MAX_BYTES):
             return 3
         return 1
     order = min(int(max_order), p)
-    if order > 1 and kadd_bytes(m) > max_bytes:
-        m_max = int(np.sqrt(max_bytes / 9))
+    if order > 1 and kadd_bytes(m, p) > max_bytes:
+        m_max = int(np.sqrt(max_bytes / kadd_bytes(1, p)))
         raise ValueError(
             f"max_order={max_order} with n_samples={budget} needs a {m} x {m} kernel system "
-            f"({kadd_bytes(m) / 2**30:.1f} GiB, over the {max_bytes / 2**30:.2f} GiB limit): use "
+            f"({kadd_bytes(m, p) / 2**30:.1f} GiB, over the {max_bytes / 2**30:.2f} GiB limit): use "
             f"max_order=1 or 'auto' (they bound memory), or n_samples <= {m_max + 2}."
         )
     return order
@@ -825,12 +842,13 @@ def _jackknife_skewness_widening(pseudo, theta):
 
 
 def _overlaps(Z, chunk=2048):
-    """``Z @ Z.T`` as uint8 counts, built in row chunks (a quarter of float32's memory)."""
-    m = Z.shape[0]
-    Zf = Z.astype(np.float32)
-    out = np.empty((m, m), dtype=np.uint8)
+    """``Z @ Z.T`` as small unsigned counts (:func:`_overlap_dtype`), built in row chunks."""
+    m, p = Z.shape
+    Zf = Z.astype(np.float32)  # counts up to 2**24 exact
+    dtype = _overlap_dtype(p)
+    out = np.empty((m, m), dtype=dtype)
     for c0 in range(0, m, chunk):
-        out[c0 : c0 + chunk] = (Zf[c0 : c0 + chunk] @ Zf.T).astype(np.uint8)
+        out[c0 : c0 + chunk] = (Zf[c0 : c0 + chunk] @ Zf.T).astype(dtype)
     return out
 
 

@@ -261,7 +261,7 @@ class KernelShapExplainer(BaseTabularExplainer):
         # With the masks and one float copy only, peaks were 1.5 to 200 times the stated
         # bytes (measured: 6.7 floats a mask entry on 800-1500 players, errors included).
         order = kernel_order(self.max_order, p, budget) if m < 2**p or p >= 62 else 1
-        solve = kadd_bytes(m) if order > 1 else 0
+        solve = kadd_bytes(m, p) if order > 1 else 0
         fixed = game + 41 * m * p + variance_working_bytes(m // 2 + 1, p) + solve
         return fixed, 4 * 8 * m * k * copies
 
