@@ -24,7 +24,7 @@ from skxai._explanation import Explanation
 from skxai._games._background import BackgroundGame, all_coalitions
 from skxai._progress import chunk_slices, closing_progress
 from skxai.base import BaseTabularExplainer, PerturbationView
-from skxai.shapley._treeshap._run import TreeRunner
+from skxai.shapley._treeshap._run import tree_runner
 from skxai.shapley._treeshap._sklearn import (
     apply_inverse_link,
     check_supported,
@@ -418,7 +418,7 @@ class TreeShapExplainer(BaseTabularExplainer):
             self.expected_value_ = self.background_weights_ @ self._tree_output(self.tree_background_)
         else:
             self._enumeration_game = None
-            self._runner = TreeRunner(
+            self._runner = tree_runner(
                 ens,
                 self.feature_perturbation,
                 self.tree_background_,
@@ -1125,7 +1125,6 @@ class TreeShapExplainer(BaseTabularExplainer):
                 "interaction_values are available for feature_perturbation="
                 "'tree_path_dependent' (explaining the trees' raw sum)."
             )
-        from skxai.shapley._treeshap._interactions import interaction_values
 
         per_row = 8 * self.n_players_**2 * self.n_outputs_
         if sp.issparse(X):
@@ -1150,8 +1149,8 @@ class TreeShapExplainer(BaseTabularExplainer):
             for sl in chunk_slices(Z.shape[0], self.batch_size or Z.shape[0]):
                 Zb = Z[sl]
                 start = part.start + sl.start
-                out[start : start + Zb.shape[0]] = interaction_values(
-                    self._runner, Zb, self._runner.shap_values(Zb, n_jobs=self.n_jobs)
+                out[start : start + Zb.shape[0]] = self._runner.interaction_values(
+                    Zb, self._runner.shap_values(Zb, n_jobs=self.n_jobs)
                 )
         return out
 

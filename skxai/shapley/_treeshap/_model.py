@@ -116,6 +116,44 @@ class TreeEnsemble:
         self.n_players = int(n_players)
         return self
 
+    def tree_outputs(self):
+        """The one output each tree adds to (``(n_trees,)``), or None when a tree adds to
+        several (a forest's leaves hold a value per class). A boosted multi-class model's trees
+        each add to one class: 0 for a tree whose leaves are all 0."""
+        if self.n_outputs == 1:
+            return np.zeros(self.n_trees, dtype=np.int64)
+        tree_of = np.repeat(np.arange(self.n_trees), np.diff(np.append(self.roots, len(self.left))))
+        touched = np.zeros((self.n_trees, self.n_outputs), dtype=bool)
+        rows, cols = np.nonzero(self.value != 0)
+        touched[tree_of[rows], cols] = True
+        if (touched.sum(axis=1) > 1).any():
+            return None
+        return touched.argmax(axis=1)
+
+    def output_part(self, trees, output):
+        """A one-output ensemble of ``trees`` (their values for ``output``), with this one's
+        split rules, players and output ``offset``."""
+        ends = np.append(self.roots, len(self.left))
+        part = TreeEnsemble(self.n_features, 1, self.float32)
+        part.float32_overflow = self.float32_overflow
+        nodes = np.concatenate([np.arange(ends[t], ends[t + 1]) for t in trees]) if len(trees) else np.zeros(0, int)
+        sizes = np.array([ends[t + 1] - ends[t] for t in trees], dtype=np.int64)
+        new_root = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
+        # a node's id in the part: its place among the kept nodes (children stay in their tree)
+        shift = np.repeat(new_root - ends[np.asarray(trees, dtype=np.int64)], sizes)
+        for key in ("left", "right"):
+            child = getattr(self, key)[nodes]
+            setattr(part, key, np.where(child >= 0, child + shift, -1))
+        for key in ("feature", "threshold", "missing_left", "cover", "cat", "player"):
+            setattr(part, key, getattr(self, key)[nodes])
+        part.value = self.value[nodes, output : output + 1]
+        part.roots = new_root
+        part.offset = self.offset[output : output + 1].copy()
+        part.cat_left, part.cat_known = self.cat_left, self.cat_known  # the rows the nodes name
+        part._n_cat_nodes = int((part.cat >= 0).sum())
+        part.n_players = self.n_players
+        return part
+
     @property
     def n_trees(self):
         return len(self.roots)
