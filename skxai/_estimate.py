@@ -978,8 +978,8 @@ def _kadd_solve(design, Y, delta, order, with_influence=False, columns_per_row=1
     only have the closed-form kernel ``K(z, z') = sum_s C(|z & z'|, s) / pen_s``; the
     efficiency constraint and the map to Shapley values (``1/|T|`` to each member of T) have
     closed forms too (see :mod:`skxai.shapley._kernel`). Peak memory: one m x m float64
-    system and its uint8 overlap counts (:func:`kadd_bytes`). The design-only part is
-    :func:`_kadd_operator` (kept between calls).
+    system and its overlap counts (uint8; uint16 past 255 players) (:func:`kadd_bytes`). The
+    design-only part is :func:`_kadd_operator` (kept between calls).
 
     Returns phi ``(p, r)`` and, with ``with_influence``, the influence ``C (m, p)`` of each
     coalition's residual on phi and the leave-one-out residuals ``(m, r)``.

@@ -81,11 +81,14 @@ def _names_array(names):
     frame with a MultiIndex), or a single name as a 0-d one (one feature picked)."""
     if names is None:
         return None
-    if isinstance(names, str | bytes) or np.ndim(names) == 0 and not isinstance(names, list | tuple):
+    if isinstance(names, str | bytes) or not isinstance(names, list | tuple) and np.ndim(names) == 0:
         return np.asarray(names, dtype=object)
+    if isinstance(names, np.ndarray) and names.ndim > 1:
+        raise ValueError(f"Names must be 1-D, one per entry of their axis; got an array of shape {names.shape}.")
     items = list(names)
     out = np.empty(len(items), dtype=object)
-    out[:] = items if not items or not isinstance(items[0], list | tuple) else [tuple(i) for i in items]
+    for i, name in enumerate(items):  # one by one: numpy would read tuples as a second axis
+        out[i] = tuple(name) if isinstance(name, list) else name
     return out
 
 

@@ -28,3 +28,10 @@ def test_tuple_names_of_a_multiindex_frame_stay_one_name_per_feature():
     np.testing.assert_array_equal(one.values, [1.0, 4.0])
     np.testing.assert_array_equal(np.asarray(one.data), [1.0, 4.0])
     assert exp[:, [0, 2]].feature_names.tolist() == [("a", 1), ("b", 1)]
+
+
+def test_names_of_several_kinds_stay_as_given_and_2d_names_are_refused():
+    exp = Explanation(np.zeros((2, 3)), feature_names=[("a", 1), "bc", "d"])
+    assert exp.feature_names.tolist() == [("a", 1), "bc", "d"]
+    with pytest.raises(ValueError, match=r"Names must be 1-D.*\(3, 2\)"):
+        Explanation(np.zeros((2, 3)), feature_names=np.array([["a", "b"], ["c", "d"], ["e", "f"]]))

@@ -74,3 +74,16 @@ def test_the_users_own_calls_still_warn():
     threading.Thread(target=user_call).start()
     assert done.wait(30)
     assert any("valid feature names" in m for m in done.caught)
+
+
+def test_process_pools_take_the_filters_after_an_explanation():
+    # scikit-learn's Parallel pickles the process's filters with every task: the filter's
+    # thread-local could not be pickled, and every loky pool after an explanation failed
+    from sklearn.model_selection import cross_val_score
+
+    explainer, A = _fitted(lambda m: KernelShapExplainer(m, n_samples=40, random_state=0))
+    explainer.transform(A[:1])
+    assert any("skxai" in repr(f[1]) for f in warnings.filters)
+    y = A.sum(axis=1)
+    scores = cross_val_score(Ridge(), A, y, cv=2, n_jobs=2)
+    assert scores.shape == (2,)
