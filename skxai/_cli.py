@@ -6,6 +6,7 @@ import argparse
 import os
 import sys
 import time
+import warnings
 
 import numpy as np
 
@@ -779,6 +780,41 @@ def _probe_scheduler(address):
         raise _unreachable(address, exc) from None
 
 
+def _times_as_text(frame):
+    """A note naming the text columns of ``frame`` that read as dates or durations (a CSV holds
+    no dtypes: a pipeline that takes them as dates failed on text, with pandas' "Can only use .dt
+    accessor with datetimelike values"), or ""."""
+    import pandas as pd
+
+    if not hasattr(frame, "columns"):
+        return ""
+    found = {"dates": [], "durations": []}
+    for column in frame.columns:
+        values = frame[column]
+        if values.dtype != object and not str(values.dtype).startswith(("str", "string")):
+            continue
+        sample = values.dropna().astype(str).head(20)
+        if sample.empty or not sample.str.contains(r"[-:]|day", regex=True).all():
+            continue
+        for kind, parse in (("durations", pd.to_timedelta), ("dates", pd.to_datetime)):
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")  # pandas' "could not infer format"
+                    parse(sample) if kind == "durations" else parse(sample, format="mixed", utc=True)
+            except (TypeError, ValueError, OverflowError):
+                continue
+            found[kind].append(str(column))
+            break
+    if not found["dates"] and not found["durations"]:
+        return ""
+    named = " and ".join(f"{', '.join(repr(c) for c in cols)} like {kind}" for kind, cols in found.items() if cols)
+    return (
+        f"Text columns of the file read like times: {named}. A CSV holds no dtypes: parse them in "
+        "the pipeline's first step, or save an explainer fitted on the typed frame (it casts the "
+        "columns back to its dtypes) and pass it as MODEL."
+    )
+
+
 def _bad_cell(exc, frames, start=0, path=None):
     """Where the rows ``frames`` (consecutive chunks, the first at row ``start``) hold what the
     model refused with ``exc``: " (row 9, column 'x' holds 'abc', not a number)", the first
@@ -1139,7 +1175,7 @@ def _run_explain(args):
             pipeline = make_explainer(method, model, args)
             try:
                 pipeline.fit(bg)
-            except (ValueError, TypeError) as exc:  # e.g. tree-shap on a model without trees
+            except (ValueError, TypeError, AttributeError) as exc:  # e.g. tree-shap on a model without trees
                 source = args.background_data or args.data
                 # the first bad cell of the file the rows came from (a sample of it: maybe not in it)
                 frames = (
@@ -1152,9 +1188,14 @@ def _run_explain(args):
                     .replace("with target=<output index>", "with --target <output index>")
                     .replace('or target="predicted"', "or --target predicted")
                 )
+                if isinstance(exc, AttributeError):  # a step's .dt or .cat on a column read as text
+                    why = f"{type(exc).__name__}: {why}"
+                message = f"{why}{_bad_cell(exc, frames, path=source)}"
+                times = _times_as_text(bg)
+                if times:
+                    message = f"{message.rstrip('.')}. {times}"
                 raise UsageError(
-                    f"cannot fit --method {method} on the background rows ({source!r}): "
-                    f"{why}{_bad_cell(exc, frames, path=source)}"
+                    f"cannot fit --method {method} on the background rows ({source!r}): {message}"
                 ) from None
             _refuse_one_background_row(pipeline, args, n_total)
             del bg

@@ -398,10 +398,32 @@ class TabularSchema:
         in the fit order; ``data`` shown beside them must be too, or each value sits beside
         another column's attribution.
         """
-        if _is_frame(X) and self.columns is not None and list(X.columns) != self.columns:
-            return X[self.columns]
+        if _is_frame(X) and self.columns is not None:
+            return self._in_fit_dtypes(X if list(X.columns) == self.columns else X[self.columns])
         if self.columns is None and self._named_by_model(X):
             return columns_in_fit_order(X, self.model_columns, as_str=True)
+        return X
+
+    def _in_fit_dtypes(self, X):
+        """The frame ``X`` (columns in fit order) with the dtypes of fit, as the model gets its
+        rows: a CSV's dates, durations and categories arrive as text, and were drawn as text
+        (sorted as strings, greyed in the beeswarm) beside the values computed on the dates.
+        A column that does not cast stays as it is."""
+        fitted = self.dtypes
+        differ = [j for j, c in enumerate(self.columns) if str(X.dtypes.iloc[j]) != str(fitted.iloc[j])]
+        if not differ:
+            return X
+        X = X.copy(deep=False)
+        for j in differ:
+            dtype = fitted.iloc[j]
+            try:
+                if getattr(dtype, "kind", None) in ("M", "m"):
+                    column = time_column(X.iloc[:, j].to_numpy(dtype=object), dtype).set_axis(X.index)
+                else:
+                    column = X.iloc[:, j].astype(dtype)
+            except (TypeError, ValueError):
+                continue
+            X.isetitem(j, column)
         return X
 
     def quiet_for(self, X):
