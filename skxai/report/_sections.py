@@ -308,6 +308,19 @@ def _beyond_rounding(std, values):
     return bool(np.any(~np.isfinite(std) | (std > 1e-9 * scale)))
 
 
+def _sample_name(exp, i):
+    """Sample ``i`` as a reader finds it: by its row label in a frame whose index is not the
+    positions (a customer id: "sample 35" was the row 'cust-1135'), else by its position."""
+    index = getattr(exp.data, "index", None)
+    if index is None or len(index) <= i:
+        return f"sample {i}"
+    import pandas as pd
+
+    if not index.equals(pd.RangeIndex(len(index))):
+        return f"sample {i}, row {index[i]!r}"
+    return f"sample {i}"
+
+
 def tabular_views(sb, exp, n_local, explainer=None, X=None, output=None):
     from skxai.plot import (
         BarDisplay,
@@ -383,7 +396,7 @@ def tabular_views(sb, exp, n_local, explainer=None, X=None, output=None):
     sb.add(reconstruction_html(exp, model_out, label))
     picked = local_samples(exp, n_local, model_out)
     if picked:
-        sb.add("<p>Samples shown: " + ", ".join(f"{esc(why)} (sample {i})" for i, why in picked) + ".</p>")
+        sb.add("<p>Samples shown: " + ", ".join(f"{esc(why)} ({_sample_name(exp, i)})" for i, why in picked) + ".</p>")
     surrogate = "model_outputs" in exp.extras
     # the waterfall's labels are "name = value", wrapped at 40 characters
     wrapped = name_lines([f"{v} = -0.000" for v in names], 40) - 1
