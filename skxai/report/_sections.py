@@ -317,7 +317,9 @@ def _sample_name(exp, i):
     import pandas as pd
 
     if not index.equals(pd.RangeIndex(len(index))):
-        return f"sample {i}, row {index[i]!r}"
+        label = index[i]
+        label = label.item() if isinstance(label, np.generic) else label  # 349, not np.int64(349)
+        return f"sample {i}, row {label!r}"
     return f"sample {i}"
 
 

@@ -19,3 +19,10 @@ def test_local_samples_are_named_by_their_row_labels():
     plain = ExactShapleyExplainer(LinearRegression().fit(X.to_numpy(), X.sum(axis=1))).fit(X.to_numpy())
     assert _sample_name(plain.explain(X.to_numpy()[:3]), 1) == "sample 1"
     assert _sample_name(plain.explain(X.reset_index(drop=True).to_numpy()[:3]), 2) == "sample 2"
+
+
+def test_numeric_row_labels_read_as_numbers():
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame(rng.normal(size=(12, 3)), columns=list("abc"), index=np.arange(100, 112))
+    exp = ExactShapleyExplainer(LinearRegression().fit(X, X.sum(axis=1))).fit(X).explain(X.iloc[2:6])
+    assert _sample_name(exp, 1) == "sample 1, row 103"  # not np.int64(103)
