@@ -93,3 +93,28 @@ def test_raw_scores_of_one_output_trees_read_one_value_a_tree(data):
     np.testing.assert_allclose(ens.predict_raw(X[:30]), model.decision_function(X[:30]), rtol=1e-12, atol=1e-12)
     whole = ens.offset + ens.value[ens.apply(X[:30])].sum(axis=1)
     np.testing.assert_allclose(ens.predict_raw(X[:30]), whole, rtol=1e-13, atol=1e-13)
+
+
+@pytest.mark.parametrize("kind", ["hgb_categorical_nan", "forest", "gbc"])
+def test_walking_tree_by_tree_reaches_the_same_leaves(monkeypatch, kind):
+    from sklearn.ensemble import GradientBoostingRegressor, RandomForestRegressor
+
+    from skxai.shapley._treeshap import _model
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(300, 4))
+    if kind == "hgb_categorical_nan":
+        X[:, 0] = rng.integers(0, 6, 300)
+        X[rng.random(300) < 0.1, 1] = np.nan
+        X[rng.random(300) < 0.05, 0] = np.nan
+        model = HistGradientBoostingClassifier(max_iter=5, categorical_features=[0], random_state=0)
+        model.fit(X, (X[:, 0] > 2).astype(int) + (np.nan_to_num(X[:, 1]) > 0))
+    elif kind == "forest":
+        model = RandomForestRegressor(n_estimators=5, max_depth=6, random_state=0).fit(X, X[:, 0] - X[:, 2])
+    else:
+        model = GradientBoostingRegressor(n_estimators=5, random_state=0).fit(X, X[:, 1])
+    ens = TreeShapExplainer(model).fit(X[:50]).ensemble_
+    monkeypatch.setattr(_model, "_ROWS_TREE_BY_TREE", 10**9)
+    whole = ens.apply(X)
+    monkeypatch.setattr(_model, "_ROWS_TREE_BY_TREE", 1)
+    np.testing.assert_array_equal(ens.apply(X), whole)

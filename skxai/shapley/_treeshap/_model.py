@@ -15,6 +15,10 @@ from __future__ import annotations
 
 import numpy as np
 
+#: From this many rows :meth:`TreeEnsemble.apply` walks one tree at a time (fewer rows: all
+#: trees at once, a few numpy calls a level whatever the number of trees)
+_ROWS_TREE_BY_TREE = 256
+
 
 class TreeEnsemble:
     """All trees of a model as flat node arrays (global node ids, -1 marks no child).
@@ -226,6 +230,8 @@ class TreeEnsemble:
         """Leaf reached by every row in every tree, ``(n_rows, n_trees)`` global ids."""
         X = self.prepare(X)
         n = X.shape[0]
+        if n >= _ROWS_TREE_BY_TREE:
+            return self._apply_tree_by_tree(X)
         cur = np.tile(self.roots, (n, 1))
         rows = np.repeat(np.arange(n), self.n_trees).reshape(n, -1)
         while True:
@@ -244,6 +250,41 @@ class TreeEnsemble:
                     sel = idx[c[idx] == node]
                     go[sel] = self._categorical_left(x[sel][:, None], np.array([node]))[:, 0]
             cur[internal] = np.where(go, self.left[c], self.right[c])
+
+    def _go_left(self, x, nodes, has_nan):
+        """Whether values ``x`` go left at ``nodes`` (one node per value)."""
+        go = x <= self.threshold[nodes]
+        if has_nan:
+            nan = np.isnan(x)
+            if nan.any():
+                go = np.where(nan, self.missing_left[nodes], go)
+        if self._n_cat_nodes:
+            cat = np.flatnonzero(self.cat[nodes] >= 0)
+            for node in np.unique(nodes[cat]):
+                sel = cat[nodes[cat] == node]
+                go[sel] = self._categorical_left(x[sel][:, None], np.array([node]))[:, 0]
+        return go
+
+    def _apply_tree_by_tree(self, X):
+        """:meth:`apply` one tree at a time over all rows (the same leaves): the (row, tree)
+        pairs of every tree at once went through memory a dozen times a level, 5 times slower
+        on 10,000 rows of 500 trees (a boosted model's hybrid rows in the interventional game)."""
+        n = X.shape[0]
+        XT = np.ascontiguousarray(X.T)
+        has_nan = bool(np.isnan(XT).any())
+        out = np.empty((n, self.n_trees), dtype=np.int64)
+        for t, root in enumerate(self.roots):
+            cur = np.full(n, root, dtype=np.int64)
+            while True:
+                left = self.left[cur]
+                inner = np.flatnonzero(left >= 0)
+                if not inner.size:
+                    break
+                nodes = cur[inner]
+                go = self._go_left(XT[self.feature[nodes], inner], nodes, has_nan)
+                cur[inner] = np.where(go, left[inner], self.right[nodes])
+            out[:, t] = cur
+        return out
 
     def predict_raw(self, X):
         """Raw model output ``offset + sum of leaf values``, shape ``(n_rows, n_outputs)``."""
