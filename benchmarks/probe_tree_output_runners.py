@@ -75,6 +75,7 @@ def main():
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--case")
     parser.add_argument("--shap", action="store_true")
+    parser.add_argument("--only", nargs=3, metavar=("MODEL", "CLASSES", "ROUNDS"), help="one case, e.g. hgb 50 10")
     args = parser.parse_args()
     if args.case:
         print(json.dumps(run_case(*json.loads(args.case), args.repeat, args.shap)))
@@ -83,7 +84,8 @@ def main():
     print("| model | classes | rounds | fit old / new (s) | 1 row old / new (s) | 20 rows old / new / shap (s) "
           "| new / shap | max abs diff to old | to shap |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
-    for case in CASES:
+    cases = [(args.only[0], int(args.only[1]), int(args.only[2]))] if args.only else CASES
+    for case in cases:
         new = child(here, case, args.repeat, True)
         old = child(args.old, case, args.repeat, False) if args.old else None
         v = np.asarray(new["values"])

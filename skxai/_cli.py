@@ -6,7 +6,6 @@ import argparse
 import os
 import sys
 import time
-import warnings
 
 import numpy as np
 
@@ -780,12 +779,17 @@ def _probe_scheduler(address):
         raise _unreachable(address, exc) from None
 
 
-def _times_as_text(frame):
-    """A note naming the text columns of ``frame`` that read as dates or durations (a CSV holds
-    no dtypes: a pipeline that takes them as dates failed on text, with pandas' "Can only use .dt
-    accessor with datetimelike values"), or ""."""
-    import pandas as pd
+#: what a time written as text looks like: an ISO date (with a time, a zone), a clock time, or
+#: a duration as pandas writes it ("3 days 04:00:00", "0 days 00:05:00")
+_DATE_TEXT = r"\d{4}-\d{2}-\d{2}([ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?)?([+-]\d{2}:?\d{2}|Z)?"
+_DURATION_TEXT = r"-?\d+ days?( [+-]?\d{1,2}:\d{2}:\d{2}(\.\d+)?)?|-?\d{1,2}:\d{2}:\d{2}(\.\d+)?"
 
+
+def _times_as_text(frame, limit=10):
+    """A note naming the text columns of ``frame`` whose cells are all written as dates or
+    durations (a CSV holds no dtypes: a pipeline that takes them as dates failed on text, with
+    pandas' "Can only use .dt accessor with datetimelike values"), or "". Only cells in those
+    forms: pandas reads "20-29" as a duration of -9 ns and "1:2" as a time of year 1."""
     if not hasattr(frame, "columns"):
         return ""
     found = {"dates": [], "durations": []}
@@ -793,21 +797,21 @@ def _times_as_text(frame):
         values = frame[column]
         if values.dtype != object and not str(values.dtype).startswith(("str", "string")):
             continue
-        sample = values.dropna().astype(str).head(20)
-        if sample.empty or not sample.str.contains(r"[-:]|day", regex=True).all():
+        sample = values.dropna().astype(str).str.strip().head(20)
+        if sample.empty:
             continue
-        for kind, parse in (("durations", pd.to_timedelta), ("dates", pd.to_datetime)):
-            try:
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")  # pandas' "could not infer format"
-                    parse(sample) if kind == "durations" else parse(sample, format="mixed", utc=True)
-            except (TypeError, ValueError, OverflowError):
-                continue
-            found[kind].append(str(column))
-            break
+        for kind, pattern in (("dates", _DATE_TEXT), ("durations", _DURATION_TEXT)):
+            if sample.str.fullmatch(pattern).all():
+                found[kind].append(str(column))
+                break
     if not found["dates"] and not found["durations"]:
         return ""
-    named = " and ".join(f"{', '.join(repr(c) for c in cols)} like {kind}" for kind, cols in found.items() if cols)
+
+    def names(cols):
+        shown = ", ".join(repr(c) for c in cols[:limit])
+        return shown + (f" and {len(cols) - limit} more" if len(cols) > limit else "")
+
+    named = " and ".join(f"{names(cols)} like {kind}" for kind, cols in found.items() if cols)
     return (
         f"Text columns of the file read like times: {named}. A CSV holds no dtypes: parse them in "
         "the pipeline's first step, or save an explainer fitted on the typed frame (it casts the "
@@ -1191,7 +1195,8 @@ def _run_explain(args):
                 if isinstance(exc, AttributeError):  # a step's .dt or .cat on a column read as text
                     why = f"{type(exc).__name__}: {why}"
                 message = f"{why}{_bad_cell(exc, frames, path=source)}"
-                times = _times_as_text(bg)
+                # only where a step read a column as times (or categories) and met text
+                times = _times_as_text(bg) if isinstance(exc, AttributeError) else ""
                 if times:
                     message = f"{message.rstrip('.')}. {times}"
                 raise UsageError(

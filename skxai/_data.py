@@ -409,10 +409,12 @@ class TabularSchema:
         rows: a CSV's dates, durations and categories arrive as text, and were drawn as text
         (sorted as strings, greyed in the beeswarm) beside the values computed on the dates.
         A column that does not cast stays as it is."""
-        fitted = self.dtypes
-        differ = [j for j, c in enumerate(self.columns) if str(X.dtypes.iloc[j]) != str(fitted.iloc[j])]
+        fitted = [str(d) for d in self.dtypes]
+        given = [str(d) for d in X.dtypes]  # once: X.dtypes builds a Series at every reading
+        differ = [j for j in range(len(fitted)) if given[j] != fitted[j]]
         if not differ:
             return X
+        fitted = self.dtypes
         X = X.copy(deep=False)
         for j in differ:
             dtype = fitted.iloc[j]

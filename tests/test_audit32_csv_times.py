@@ -78,3 +78,21 @@ def test_the_command_line_names_text_columns_that_read_like_times(tmp_path, caps
     assert "Can only use .dt accessor" in err
     assert "'when' like dates and 'wait' like durations" in err
     assert "save an explainer fitted on the typed frame" in err
+
+
+def test_only_cells_written_as_times_are_named():
+    # pandas reads "20-29" as a duration of -9 ns and "1:2" as a time of year 1
+    from skxai._cli import _times_as_text
+
+    frame = pd.DataFrame(
+        {
+            "band": ["20-29", "30-39"],
+            "ratio": ["1:2", "3:4"],
+            "zip": ["02139-1234", "10001-0001"],
+            "phone": ["555-1234", "555-9876"],
+            "when": ["2021-01-06 18:00:00", "2021-02-01"],
+            "wait": ["0 days 00:05:00", "3 days 04:00:00"],
+        }
+    )
+    assert _times_as_text(frame[["band", "ratio", "zip", "phone"]]) == ""
+    assert "'when' like dates and 'wait' like durations" in _times_as_text(frame)

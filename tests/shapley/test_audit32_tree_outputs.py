@@ -118,3 +118,15 @@ def test_walking_tree_by_tree_reaches_the_same_leaves(monkeypatch, kind):
     whole = ens.apply(X)
     monkeypatch.setattr(_model, "_ROWS_TREE_BY_TREE", 1)
     np.testing.assert_array_equal(ens.apply(X), whole)
+
+
+def test_a_class_runners_refusal_names_the_models_trees_and_the_class(monkeypatch, data):
+    from skxai.utils import _memory
+
+    X, y = data
+    model = HistGradientBoostingClassifier(max_iter=4, early_stopping=False, random_state=0).fit(X, y)
+    monkeypatch.setattr(_memory, "MAX_WORKING_BYTES", 1000)
+    # class 0's trees are the model's trees 0, 10, 20, ... (a tree per class and round)
+    with pytest.raises(ValueError, match=r"trees 0\.\.\d+ .*output 0 of 10\).*fewer trees") as caught:
+        TreeShapExplainer(model).fit(X[:50])
+    assert "fewer classes" not in str(caught.value)

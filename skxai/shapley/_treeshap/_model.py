@@ -156,6 +156,8 @@ class TreeEnsemble:
         part.cat_left, part.cat_known = self.cat_left, self.cat_known  # the rows the nodes name
         part._n_cat_nodes = int((part.cat >= 0).sum())
         part.n_players = self.n_players
+        part.tree_ids = np.asarray(trees, dtype=np.int64)  # the model's numbers, for messages
+        part.part_of = (int(output), self.n_outputs)
         return part
 
     @property

@@ -90,7 +90,10 @@ class TreeRunner:
             self._bgT = self._bg_w = None
             self._bg_nan = False
         T = ens.n_trees
-        n_chunks = min(T, max(N_CHUNKS, -(-len(ens.left) // PLAN_NODES)))
+        # one class's runner: its share of the chunks (16 chunks a class made 16 k per call, and a
+        # 5-class, 20-round model's calls 3 times as long)
+        least = -(-N_CHUNKS // self.cache_share)
+        n_chunks = min(T, max(least, -(-len(ens.left) // PLAN_NODES)))
         bounds = np.linspace(0, T, n_chunks + 1).round().astype(int)
         self.chunks = [np.arange(a, b) for a, b in zip(bounds[:-1], bounds[1:], strict=True) if b > a]
         n_nodes = len(ens.left)
@@ -171,18 +174,24 @@ class TreeRunner:
         (as a call builds them: tables kept between calls fit the cache, the others are
         built part by part)."""
         n_bg = 0 if self._bgT is None else self._bgT.shape[1]
-        need = build_bytes(plan, self.ensemble.n_outputs, self.game, n_bg, outside=False)
-        trees = f"tree {chunk[0]}" if len(chunk) == 1 else f"trees {chunk[0]}..{chunk[-1]}"
+        ens = self.ensemble
+        need = build_bytes(plan, ens.n_outputs, self.game, n_bg, outside=False)
+        # the model's own tree numbers, also for one class's runner (OutputRunners)
+        ids = getattr(ens, "tree_ids", None)
+        ids = chunk if ids is None else ids[chunk]
+        trees = f"tree {ids[0]}" if len(ids) == 1 else f"trees {ids[0]}..{ids[-1]}"
         leaves = int((plan.leaf_d > 0).sum())
         bg = f", {n_bg} background rows" if n_bg else ""
         depth = int(plan.leaf_d.max(initial=0))
+        part_of = getattr(ens, "part_of", None)  # (output, number of outputs) of one class's trees
+        outputs = f"{ens.n_outputs} outputs" if part_of is None else f"output {part_of[0]} of {part_of[1]}"
+        fewer = "fewer classes" if part_of is None and ens.n_outputs > 1 else "fewer trees (max_iter, n_estimators)"
         refuse_beyond_working_memory(
             need,
             "TreeShapExplainer",
-            f"building the game tables of {trees} ({leaves} leaves, up to {depth} features on a path, "
-            f"{self.ensemble.n_outputs} outputs{bg})",
-            "explain trees with fewer leaves or outputs (max_depth, max_leaf_nodes, min_samples_leaf, "
-            "fewer classes)" + (", or lower max_background" if n_bg else ""),
+            f"building the game tables of {trees} ({leaves} leaves, up to {depth} features on a path, {outputs}{bg})",
+            f"explain trees with fewer leaves (max_depth, max_leaf_nodes, min_samples_leaf), or {fewer}"
+            + (", or lower max_background" if n_bg else ""),
         )
 
     def _build(self, plan, outside=True):
