@@ -162,6 +162,12 @@ class PerturbationView:
     numeric: bool
     real_valued: bool = True
 
+    @classmethod
+    def of_schema(cls, schema, **fields):
+        """The view of a table read by ``schema`` (:class:`skxai._data.TabularSchema`): its
+        ``numeric`` and ``real_valued`` from the schema, the other fields as given."""
+        return cls(**fields, numeric=bool(schema.numeric), real_valued=bool(schema.numeric and schema.all_float))
+
 
 def _in_memory_method(method):
     """``method(X, ...)`` given ``X`` in memory: these methods return arrays in memory, so a
@@ -1016,14 +1022,13 @@ class BaseTabularExplainer(BaseExplainer):
         check_is_fitted(self)
         check_fit_target(self)  # the view is the fitted one: refused as transform refuses it
         Xa = self._schema.to_array(X, n_features=self.n_features_in_, owner=type(self).__name__)
-        return PerturbationView(
+        return PerturbationView.of_schema(
+            self._schema,
             X=Xa,
             groups=list(self.groups_),
             background=self.background_,
             background_weights=self.background_weights_,
             output=self.output_,
-            numeric=bool(self._schema.numeric),
-            real_valued=bool(self._schema.numeric and self._schema.all_float),
         )
 
     def _seed(self):

@@ -725,20 +725,18 @@ class AnchorTabularExplainer(BaseAnchorExplainer):
         from skxai.base import PerturbationView
 
         rows = self._rows(X)
-        schema = self._schema
         background = self.background_
         if len(background) > _METRIC_BACKGROUND:
             # evenly spaced rows of the fit data (anchors keep all of it by default): every
             # removal averaged over 20,000 rows took the report's metrics 27 s for 20 samples
             background = background[np.linspace(0, len(background) - 1, _METRIC_BACKGROUND).astype(int)]
-        return PerturbationView(
+        return PerturbationView.of_schema(
+            self._schema,
             X=rows,
             groups=[np.array([j]) for j in range(rows.shape[1])],
             background=background,
             background_weights=np.full(len(background), 1.0 / len(background)),
             output=self.output_,
-            numeric=bool(schema.numeric),
-            real_valued=bool(schema.numeric and schema.all_float),
         )
 
     def target_indices(self, X):
