@@ -131,6 +131,8 @@ def relu_rule(module, rule):
     with HookSet() as hooks:
         for m in module.modules():
             if type(m) is nn.ReLU and id(m) not in params:
-                hooks.forward_pre(m, pre)
-                hooks.forward(m, post)
+                hooks.forward_pre(m, pre)  # last: it sees the input the user's pre-hooks give the ReLU
+                # first: the rule replaces the ReLU's own output, and the user's hooks act on it
+                # as they do on the ReLU's (appended, it replaced their output by clamp(x))
+                hooks.forward(m, post, prepend=True)
         yield fired
