@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import gzip
+import html
 import io
 from importlib import resources
 
@@ -47,6 +48,19 @@ rated exactly 0 are dropped unless ``keep_neutral=True`` (then they get target 2
 _FILES = {"movie": "movie_review_snippets.tsv.gz", "amazon": "amazon_review_snippets.tsv.gz"}
 
 
+def _unescaped(text):
+    """The text with the HTML escapes the source left in it read (``&amp;`` as ``&``, and the
+    doubly escaped ``&amp;#38;`` too): "amp" was a word of the explanations."""
+    for _ in range(3):
+        if "&" not in text:
+            break
+        read = html.unescape(text)
+        if read == text:
+            break
+        text = read
+    return text
+
+
 def _read(kind):
     raw = resources.files("skxai.datasets").joinpath("data", _FILES[kind]).read_bytes()
     text = gzip.decompress(raw).decode("utf-8")
@@ -61,7 +75,7 @@ def _read(kind):
             continue
         ids.append(row[0])
         sentiment.append(float(row[1]))
-        docs.append(row[2])
+        docs.append(_unescaped(row[2]))
     return np.asarray(ids, dtype=object), np.asarray(sentiment), docs
 
 
