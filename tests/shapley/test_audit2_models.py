@@ -194,7 +194,8 @@ def test_a_pairwise_svc_decision_function_is_refused_not_named_by_class(n_classe
     X = rng.normal(size=(90, 3))
     y = np.array(list("abcd"[:n_classes]))[np.arange(90) % n_classes]
     ovo = SVC(decision_function_shape="ovo").fit(X, y)
-    with pytest.raises(ValueError, match=r"decision_function_shape='ovo'.*pair of classes"):
+    # the advice is no deprecated parameter (SVC's probability=True, from scikit-learn 1.9)
+    with pytest.raises(ValueError, match=r"decision_function_shape='ovo'.*pair of classes.*CalibratedClassifierCV"):
         ExactShapleyExplainer(FrozenEstimator(ovo), target="b").fit(X[:5])
     with pytest.raises(ValueError, match=r"decision_function_shape='ovo'"):
         KernelShapExplainer(make_pipeline(StandardScaler(), SVC(decision_function_shape="ovo"))).fit(X, y)
