@@ -152,6 +152,30 @@ def power_of_two_scale(top):
     return np.where(far, np.ldexp(1.0, e - 1), 1.0)
 
 
+def _ridge_operator(Zc, w, alpha):
+    """``(A^-1 Zc' W)'``, shape (m, p), with ``A = Zc' W Zc + alpha I``: the map from a
+    sample's centred outputs to its surrogate's weights.
+
+    With more features than samples (a long document's words, few perturbations) it is solved
+    in the samples' space, ``W^1/2 (B B' + alpha I_m)^-1 B`` with ``B = W^1/2 Zc`` (the same
+    operator): the features' p x p system took 4.7 GiB and 32 s for 14,000 words at 20 samples.
+    """
+    m, p = Zc.shape
+    if p <= m:
+        A = Zc.T @ (Zc * w[:, None]) + alpha * np.eye(p)
+        return np.ascontiguousarray(_solve_spd(A, (Zc * w[:, None]).T).T)
+    root = np.sqrt(w)
+    B = Zc * root[:, None]
+    K = B @ B.T + alpha * np.eye(m)
+    return np.ascontiguousarray(_solve_spd(K, np.diag(root)).T @ B)
+
+
+def ridge_operator_bytes(m, p):
+    """Peak bytes of :func:`_ridge_operator` on ``m`` samples of ``p`` features (float64)."""
+    small = min(int(m), int(p))
+    return 8 * (3 * small * small + 3 * int(m) * int(p))
+
+
 def ridge_wls(Z, w, Y, alpha=1.0):
     """Weighted ridge regression with an unpenalised intercept, for many RHS.
 
@@ -165,8 +189,6 @@ def ridge_wls(Z, w, Y, alpha=1.0):
     wn = w / w.sum()
     z_mean = wn @ Z
     Zc = Z - z_mean
-    Zw = Zc * w[:, None]
-    A = Zc.T @ Zw + alpha * np.eye(Z.shape[1])
     # Every right-hand side (a sample's output) goes through fixed operators, one at a time:
     # stacked products ``(1, m) @ (m, p)`` (numpy's matmul makes one BLAS call per slice, of the
     # same shape whatever the stack) and einsum's own loop for the dot products. A sample's
@@ -176,7 +198,7 @@ def ridge_wls(Z, w, Y, alpha=1.0):
     Yt = np.ascontiguousarray(Y.T)  # (r, m); may be a view of the caller's Y: not changed in place
     y_mean = np.einsum("rm,m->r", Yt, wn, optimize=False)
     Yct = Yt - y_mean[:, None]
-    Pt = np.ascontiguousarray(_solve_spd(A, Zw.T).T)  # (m, p): (A^-1 Zw')'
+    Pt = _ridge_operator(Zc, w, alpha)  # (m, p): (A^-1 Zw')'
     coef_t = (Yct[:, None, :] @ Pt)[:, 0, :]  # (r, p)
     intercept = y_mean - np.einsum("rp,p->r", coef_t, z_mean, optimize=False)
     resid = Yct - (coef_t[:, None, :] @ np.ascontiguousarray(Zc.T))[:, 0, :]

@@ -30,6 +30,7 @@ from skxai._text import (
     tokenize_docs,
     unique_outputs,
 )
+from skxai._wls import ridge_operator_bytes
 from skxai.base import BaseExplainer
 from skxai.utils._memory import most_within_working_memory, refuse_beyond_working_memory
 from skxai.utils._parallel import map_shared
@@ -88,7 +89,9 @@ def _check_doc_memory(explainer, toks):
     n = int(explainer.n_samples)
     for i, doc in enumerate(toks):
         refuse_beyond_working_memory(
-            perturbed_doc_bytes(doc, n, LIME_BYTES_PER_UNIT),
+            # the perturbations, and the surrogate's system (which the perturbations' count
+            # alone left out: 14,000 words at 20 samples were estimated at 26 MiB)
+            perturbed_doc_bytes(doc, n, LIME_BYTES_PER_UNIT) + ridge_operator_bytes(n, doc.n_units),
             type(explainer).__name__,
             f"document {i} ({len(doc.tokens)} tokens) at n_samples={n}",
             "lower n_samples",
