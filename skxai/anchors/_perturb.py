@@ -90,16 +90,28 @@ class WordVectors:
         29.8 GiB of them on a 4-word document)."""
         kk = max(1, min(int(k), len(self.words) - 1))
         out = np.full((len(words), kk), None, dtype=object)
-        ids = np.asarray([self.index.get(w.lower(), -1) for w in words])
-        known = np.flatnonzero(ids >= 0)
-        if known.size and len(self.words) > 1:
-            sims = self.vectors[ids[known]] @ self.vectors.T
-            sims[np.arange(known.size), ids[known]] = -np.inf
+        ids = np.asarray([self.index.get(w.lower(), -1) for w in words], dtype=np.int64)
+        if not (ids >= 0).any() or len(self.words) < 2:
+            return out
+        # once per distinct word, in groups whose similarities (and their copies) stay within
+        # NEIGHBOUR_BYTES: a row per token of the document, all at once, took a 20,000-token
+        # document 4.4 GiB beyond any estimate
+        distinct, where = np.unique(ids[ids >= 0], return_inverse=True)
+        step = max(1, NEIGHBOUR_BYTES // (4 * 8 * len(self.words)))
+        found = np.empty((len(distinct), kk), dtype=np.int64)
+        for start in range(0, len(distinct), step):
+            group = distinct[start : start + step]
+            sims = self.vectors[group] @ self.vectors.T
+            sims[np.arange(len(group)), group] = -np.inf
             top = np.argpartition(-sims, kk - 1, axis=1)[:, :kk]
             order = np.argsort(-np.take_along_axis(sims, top, axis=1), axis=1, kind="stable")
-            top = np.take_along_axis(top, order, axis=1)
-            out[known, :kk] = self.words[top]
+            found[start : start + len(group)] = np.take_along_axis(top, order, axis=1)
+        out[ids >= 0] = self.words[found[where]]
         return out
+
+
+#: Bytes the similarities of a group of words (and their copies) may take at once
+NEIGHBOUR_BYTES = 64 * 2**20
 
 
 class SimilarReplacement:
