@@ -129,7 +129,8 @@ class AnchorTextExplainer(BaseAnchorExplainer):
     An anchor ``A`` of a document ``x`` is a set of its words; its precision is the probability
     that the model's decision on a perturbed copy of ``x`` that keeps ``A`` equals the decision
     on ``x``, its coverage the share of the corpus given to ``fit`` that contains every word of
-    ``A``. A beam search over anchor sizes picks candidates with KL-LUCB (exact KL confidence
+    ``A`` as written (case-sensitive: lowercase documents and corpus alike for a model that
+    lowercases). A beam search over anchor sizes picks candidates with KL-LUCB (exact KL confidence
     bounds, exploration rate ``log(k n t^alpha / delta) + log log(...)``, k = 405.5,
     alpha = 1.1) and validates the chosen ones. Because the samples that made KL-LUCB pick a
     candidate overestimate it, an anchor is accepted on them only if their lower bound clears
