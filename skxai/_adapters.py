@@ -180,8 +180,8 @@ def _check_per_class_scores(estimator, method):
             f"{type(final).__name__}(decision_function_shape='ovo').decision_function scores each pair "
             f"of classes ({k * (k - 1) // 2} columns for {k} classes), not each class, so no column is a "
             "class's output. Use decision_function_shape='ovr' (the same model's per-class scores), or "
-            "explain the probabilities of CalibratedClassifierCV(SVC(), ensemble=False) "
-            "(response_method='predict_proba'; SVC's probability=True is deprecated from scikit-learn 1.9)."
+            f"explain the probabilities of CalibratedClassifierCV({type(final).__name__}(...), ensemble=False) "
+            "(response_method='predict_proba'; probability=True is deprecated from scikit-learn 1.9)."
         )
 
 

@@ -83,7 +83,9 @@ def fit_surrogate(keep, distances, width, Y, alpha):
         # without the ridge a design that does not determine every weight (too few or repeated
         # perturbations) gave arbitrary weights with only a LinAlgWarning
         Zc = Z - (w / w.sum()) @ Z
-        if _cholesky_if_regular(Zc.T @ (Zc * w[:, None])) is None:
+        # as many weights as perturbations or more: singular whatever they are (centring takes
+        # a rank), refused without building the p x p system (2.9 GiB for 14,000 words)
+        if Z.shape[1] >= int((w > 0).sum()) or _cholesky_if_regular(Zc.T @ (Zc * w[:, None])) is None:
             raise ValueError(
                 f"The {Z.shape[0]} perturbations do not determine the {Z.shape[1]} weights of the "
                 "surrogate with alpha=0 (singular design): raise n_samples or use alpha > 0."

@@ -171,9 +171,11 @@ def _ridge_operator(Zc, w, alpha):
 
 
 def ridge_operator_bytes(m, p):
-    """Peak bytes of :func:`_ridge_operator` on ``m`` samples of ``p`` features (float64)."""
+    """Bytes of :func:`_ridge_operator`'s square system on ``m`` samples of ``p`` features
+    (float64, with its solver's copies), beyond its (m, p) arrays, which callers count per
+    sample and feature already."""
     small = min(int(m), int(p))
-    return 8 * (3 * small * small + 3 * int(m) * int(p))
+    return 8 * 3 * small * small
 
 
 def ridge_wls(Z, w, Y, alpha=1.0):

@@ -88,26 +88,35 @@ class WordVectors:
         No wider than the other words: an ``n_similar`` beyond them gave columns of None, read
         as UNK and drawn as often as any neighbour (and ``n_similar=10**9`` asked numpy for
         29.8 GiB of them on a 4-word document)."""
+        table, row = self.neighbour_rows(words, k)
+        return table[row]
+
+    def neighbour_rows(self, words, k):
+        """The neighbours of :meth:`neighbours` once per distinct word: ``(table, row)``, the
+        table ``(n_distinct + 1, kk)`` (its last row None, for unknown words) and each word's
+        row in it.
+
+        Once per distinct word, in groups whose similarities (and their copies) stay within
+        :data:`NEIGHBOUR_BYTES`: a row per token of the document took a 20,000-token document
+        4.4 GiB beyond any estimate, and a row of neighbours per token 6.4 GiB at a large
+        ``n_similar``."""
         kk = max(1, min(int(k), len(self.words) - 1))
-        out = np.full((len(words), kk), None, dtype=object)
         ids = np.asarray([self.index.get(w.lower(), -1) for w in words], dtype=np.int64)
-        if not (ids >= 0).any() or len(self.words) < 2:
-            return out
-        # once per distinct word, in groups whose similarities (and their copies) stay within
-        # NEIGHBOUR_BYTES: a row per token of the document, all at once, took a 20,000-token
-        # document 4.4 GiB beyond any estimate
         distinct, where = np.unique(ids[ids >= 0], return_inverse=True)
+        table = np.full((len(distinct) + 1, kk), None, dtype=object)
+        row = np.full(len(ids), len(distinct), dtype=np.int64)
+        row[ids >= 0] = where
+        if not len(distinct) or len(self.words) < 2:
+            return table, row
         step = max(1, NEIGHBOUR_BYTES // (4 * 8 * len(self.words)))
-        found = np.empty((len(distinct), kk), dtype=np.int64)
         for start in range(0, len(distinct), step):
             group = distinct[start : start + step]
             sims = self.vectors[group] @ self.vectors.T
             sims[np.arange(len(group)), group] = -np.inf
             top = np.argpartition(-sims, kk - 1, axis=1)[:, :kk]
             order = np.argsort(-np.take_along_axis(sims, top, axis=1), axis=1, kind="stable")
-            found[start : start + len(group)] = np.take_along_axis(top, order, axis=1)
-        out[ids >= 0] = self.words[found[where]]
-        return out
+            table[start : start + len(group)] = self.words[np.take_along_axis(top, order, axis=1)]
+        return table, row
 
 
 #: Bytes the similarities of a group of words (and their copies) may take at once
@@ -125,15 +134,16 @@ class SimilarReplacement:
 
     def __call__(self, tokens, keep, rng):
         key = tuple(tokens.tolist())
-        table = self._cache.get(key)
-        if table is None:
-            table = self.vectors.neighbours(list(tokens), self.n_similar)
-            table = np.where(table == None, self.unk_token, table)  # noqa: E711
+        cached = self._cache.get(key)
+        if cached is None:
+            table, row = self.vectors.neighbour_rows(list(tokens), self.n_similar)
+            cached = (np.where(table == None, self.unk_token, table), row)  # noqa: E711
             if len(self._cache) > 1024:
                 self._cache.clear()
-            self._cache[key] = table
+            self._cache[key] = cached
+        table, row = cached
         pick = rng.randint(table.shape[1], size=keep.shape)
-        return table[np.arange(keep.shape[1])[None, :], pick]
+        return table[row[None, :], pick]
 
 
 def resolve_perturbation(perturbation, unk_token, vectors=None, n_similar=10):

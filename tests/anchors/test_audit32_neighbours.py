@@ -51,3 +51,16 @@ def test_similarities_are_computed_once_per_distinct_word(monkeypatch):
     assert len(known) >= 2
     vectors.neighbours(words, 3)
     assert sum(rows) == len(known)  # 1,000 tokens, a row per distinct word
+
+
+def test_similar_replacements_draw_as_from_a_row_per_token():
+    # a table of neighbours per token (20,000 tokens x n_similar objects) is no longer built;
+    # the draws are those of the per-token table with the same random numbers
+    vectors = _vectors()
+    tokens = np.asarray(("the battery is great and the zzunknown camera is great " * 20).split(), dtype=object)
+    keep = np.random.default_rng(0).random((30, len(tokens))) < 0.5
+    got = _perturb.SimilarReplacement(vectors, 4, "UNK")(tokens, keep, np.random.RandomState(3))
+    table = vectors.neighbours(list(tokens), 4)
+    table = np.where(table == None, "UNK", table)  # noqa: E711
+    pick = np.random.RandomState(3).randint(table.shape[1], size=keep.shape)
+    np.testing.assert_array_equal(got, table[np.arange(len(tokens))[None, :], pick])

@@ -199,6 +199,10 @@ def test_a_pairwise_svc_decision_function_is_refused_not_named_by_class(n_classe
         ExactShapleyExplainer(FrozenEstimator(ovo), target="b").fit(X[:5])
     with pytest.raises(ValueError, match=r"decision_function_shape='ovo'"):
         KernelShapExplainer(make_pipeline(StandardScaler(), SVC(decision_function_shape="ovo"))).fit(X, y)
+    from sklearn.svm import NuSVC
+
+    with pytest.raises(ValueError, match=r"CalibratedClassifierCV\(NuSVC\(\.\.\.\), ensemble=False\)"):
+        KernelShapExplainer(NuSVC(decision_function_shape="ovo").fit(X, y)).fit(X, y)
     ovr = SVC().fit(X, y)
     est = ExactShapleyExplainer(FrozenEstimator(ovr), target="b").fit(X[:5])
     ref = _interventional(ovr.decision_function, X[0], X[:5])[:, 1]
