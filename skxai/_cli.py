@@ -1180,6 +1180,8 @@ def _run_explain(args):
             try:
                 pipeline.fit(bg)
             except (ValueError, TypeError, AttributeError) as exc:  # e.g. tree-shap on a model without trees
+                if isinstance(exc, AttributeError) and "accessor" not in str(exc):
+                    raise  # not a step's .dt / .cat / .str on a column read as text: an internal error
                 source = args.background_data or args.data
                 # the first bad cell of the file the rows came from (a sample of it: maybe not in it)
                 frames = (

@@ -96,3 +96,32 @@ def test_only_cells_written_as_times_are_named():
     )
     assert _times_as_text(frame[["band", "ratio", "zip", "phone"]]) == ""
     assert "'when' like dates and 'wait' like durations" in _times_as_text(frame)
+
+
+def broken_step(D):  # a module's function: the saved pipeline reads it by name
+    return D.no_such_attribute
+
+
+def test_other_attribute_errors_stay_internal_errors(tmp_path, capsys):
+    # only a step's accessor (.dt, .cat, .str) on text is the file's problem
+    X = _frame()
+    model = make_pipeline(FunctionTransformer(as_numbers), Ridge()).fit(X, np.arange(len(X), dtype=float))
+    model.steps.insert(0, ("broken", FunctionTransformer(broken_step)))
+    joblib.dump(model, tmp_path / "model.joblib")
+    X.to_csv(tmp_path / "rows.csv", index=False)
+    code = main(
+        [
+            "explain",
+            str(tmp_path / "model.joblib"),
+            str(tmp_path / "rows.csv"),
+            "--trust-pickle",
+            "--method",
+            "exact-shap",
+            "--out",
+            str(tmp_path / "out.csv"),
+            "--quiet",
+        ]
+    )
+    err = capsys.readouterr().err
+    assert code == 1, err
+    assert "internal error" in err and "read like times" not in err
