@@ -419,10 +419,7 @@ class TabularSchema:
         for j in differ:
             dtype = fitted.iloc[j]
             try:
-                if getattr(dtype, "kind", None) in ("M", "m"):
-                    column = time_column(X.iloc[:, j].to_numpy(dtype=object), dtype).set_axis(X.index)
-                else:
-                    column = X.iloc[:, j].astype(dtype)
+                column = _cast_series(X.iloc[:, j], dtype)
             except (TypeError, ValueError):
                 continue
             X.isetitem(j, column)
@@ -474,7 +471,7 @@ class TabularSchema:
         cast = {c: d for c, d in self.dtypes.items() if d != A.dtype}
         times = {c: d for c, d in cast.items() if getattr(d, "tz", None) is not None}
         for c, d in times.items():  # a new column (the array A is not written)
-            frame[c] = time_column(frame[c].to_numpy(), d).set_axis(frame.index)
+            frame[c] = _cast_series(frame[c], d)
         cast = {c: d for c, d in cast.items() if c not in times}
         return frame.astype(cast) if cast else frame
 
@@ -496,6 +493,14 @@ def _cells_of(frame):
             values = values.dt.tz_convert(None)  # the instants in UTC, as the epoch counts them
         out[:, j] = list(values.to_numpy())  # numpy's cells (astype(object) gives datetime's)
     return out
+
+
+def _cast_series(values, dtype):
+    """The Series ``values`` in ``dtype``: dates and durations through :func:`time_column`
+    (``astype`` read a time zone's instants as local times), the others by ``astype``."""
+    if getattr(dtype, "kind", None) in ("M", "m"):
+        return time_column(values.to_numpy(dtype=object), dtype).set_axis(values.index)
+    return values.astype(dtype)
 
 
 def time_column(cells, dtype):

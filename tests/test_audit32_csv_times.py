@@ -55,25 +55,20 @@ def test_rows_read_as_text_are_shown_in_the_dtypes_of_fit(tmp_path):
     assert DependenceDisplay.from_explanation(from_text, "wait", color=None).ax_.get_xlabel() == "wait (hours)"
 
 
+def _explain_csv(model, X, tmp_path, capsys):
+    """``skxai explain`` of ``X`` written as a CSV (its dtypes lost) with the saved ``model``."""
+    joblib.dump(model, tmp_path / "model.joblib")
+    X.to_csv(tmp_path / "rows.csv", index=False)
+    out = tmp_path / "out.csv"
+    argv = ["explain", tmp_path / "model.joblib", tmp_path / "rows.csv", "--trust-pickle", "--method", "exact-shap"]
+    code = main([str(a) for a in [*argv, "--out", out, "--quiet"]])
+    return code, capsys.readouterr().err
+
+
 def test_the_command_line_names_text_columns_that_read_like_times(tmp_path, capsys):
     # a pipeline that takes the dates as dates failed on the CSV's text as an internal error
     X = _frame()
-    joblib.dump(_model(X), tmp_path / "model.joblib")
-    X.to_csv(tmp_path / "rows.csv", index=False)
-    code = main(
-        [
-            "explain",
-            str(tmp_path / "model.joblib"),
-            str(tmp_path / "rows.csv"),
-            "--trust-pickle",
-            "--method",
-            "exact-shap",
-            "--out",
-            str(tmp_path / "out.csv"),
-            "--quiet",
-        ]
-    )
-    err = capsys.readouterr().err
+    code, err = _explain_csv(_model(X), X, tmp_path, capsys)
     assert code == 2, err
     assert "Can only use .dt accessor" in err
     assert "'when' like dates and 'wait' like durations" in err
@@ -107,21 +102,6 @@ def test_other_attribute_errors_stay_internal_errors(tmp_path, capsys):
     X = _frame()
     model = make_pipeline(FunctionTransformer(as_numbers), Ridge()).fit(X, np.arange(len(X), dtype=float))
     model.steps.insert(0, ("broken", FunctionTransformer(broken_step)))
-    joblib.dump(model, tmp_path / "model.joblib")
-    X.to_csv(tmp_path / "rows.csv", index=False)
-    code = main(
-        [
-            "explain",
-            str(tmp_path / "model.joblib"),
-            str(tmp_path / "rows.csv"),
-            "--trust-pickle",
-            "--method",
-            "exact-shap",
-            "--out",
-            str(tmp_path / "out.csv"),
-            "--quiet",
-        ]
-    )
-    err = capsys.readouterr().err
+    code, err = _explain_csv(model, X, tmp_path, capsys)
     assert code == 1, err
     assert "internal error" in err and "read like times" not in err

@@ -13,6 +13,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from skxai._data import _numpy_dtype
 from skxai.utils._missing import missing_cells
 
 
@@ -60,20 +61,10 @@ def _kind_of_dtype(dtype, cells):
         return ColumnKind("time")
     if kind == "m":
         return ColumnKind("duration")
-    if kind == "b" or str(dtype) == "boolean":
+    numpy_kind = _numpy_dtype(dtype).kind  # pandas' nullable Int64, Float64, boolean too
+    if numpy_kind == "b":
         return ColumnKind("bool")
-    if kind in ("i", "u", "f") or str(dtype) in (
-        "Int8",
-        "Int16",
-        "Int32",
-        "Int64",
-        "UInt8",
-        "UInt16",
-        "UInt32",
-        "UInt64",
-        "Float32",
-        "Float64",
-    ):
+    if numpy_kind in "iuf":
         return NUMBER
     return _kind_of_cells(cells)  # object columns: by their cells
 
@@ -109,10 +100,8 @@ def cell_text(v, kind, number_text):
     if kind.kind == "bool" and isinstance(v, bool | np.bool_):
         return str(bool(v))
     if kind.kind in ("time", "duration") and not missing_cells(np.array([v], dtype=object))[0]:
-        try:
-            import pandas as pd
-        except ImportError:  # numpy's own cells, printed by numpy
-            return str(v)
+        import pandas as pd
+
         return str(pd.Timestamp(v) if kind.kind == "time" else pd.Timedelta(v))
     return number_text(v)
 

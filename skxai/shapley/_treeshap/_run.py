@@ -407,7 +407,7 @@ class OutputRunners:
 def tree_runner(ensemble, game, background, weights, n_jobs=None):
     """The runner of ``ensemble``: one per output where each tree adds to one output of
     several (:class:`OutputRunners`), else one :class:`TreeRunner`."""
-    outputs = ensemble.tree_outputs() if ensemble.n_outputs > 1 else None
+    outputs = ensemble._outputs_of_trees()  # kept on the ensemble: predict_raw reads it too
     if outputs is not None and len(np.unique(outputs)) == ensemble.n_outputs:
         return OutputRunners(ensemble, outputs, game, background, weights, n_jobs=n_jobs)
     return TreeRunner(ensemble, game, background, weights, n_jobs=n_jobs)
