@@ -86,6 +86,19 @@ def relu_hooks_reach(model, X, owner):
     return x, counts
 
 
+def in_place_result(module, x, result):
+    """What a hook returns for ``module`` called on ``x`` when its rule computed ``result``.
+
+    The hooks run an in-place module (``ReLU(inplace=True)``) on a copy, so that the rule sees
+    its input; but a network may call it for its effect alone (``self.relu(h)``, then read
+    ``h``), so ``result`` is written back into ``x``, as the module would have done, and ``x``
+    returned: autograd then routes the later reads of ``h`` through the rule too.
+    """
+    if not getattr(module, "inplace", False):
+        return result
+    return x.copy_(result)
+
+
 class _ReluRule(torch.autograd.Function):
     @staticmethod
     def forward(ctx, x, guided):
@@ -125,7 +138,7 @@ def relu_rule(module, rule):
     def post(m, inp, out):
         x = stash[id(m)].pop()
         fired[0] += 1
-        return _ReluRule.apply(x, guided)
+        return in_place_result(m, x, _ReluRule.apply(x, guided))
 
     params = parametrization_modules(module)  # a ReLU keeping weights positive is no activation
     with HookSet() as hooks:

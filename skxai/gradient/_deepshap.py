@@ -48,6 +48,7 @@ from skxai._torch._model import (
     scripted_error,
     scripted_modules,
 )
+from skxai._torch._relu import in_place_result
 from skxai._torch._trace import (
     input_dependent_nonlinear_calls,
     off_batch_modules,
@@ -424,6 +425,9 @@ class deeplift_rules:  # noqa: N801 - used as a context manager, like contextlib
             dim = -1 if m.dim is None else m.dim
             return _normalise(x, "exp", dim=dim, log=isinstance(m, nn.LogSoftmax))
         fn = _detached_call(m)
+        if getattr(m, "inplace", False):
+            # the rule keeps its input for the backward pass, and x is about to take the result
+            return in_place_result(m, x, _Rescale.apply(x.clone(), y, fn))
         return _Rescale.apply(x, y, fn)
 
     def __enter__(self):
