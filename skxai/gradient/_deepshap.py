@@ -2,10 +2,10 @@
 
 Each explained sample ``x`` is paired with every background reference ``r``; a pair runs
 through the network as two rows of one batch (``[x...; r...]``). Linear modules (linear,
-convolutions, batch norm in eval, average pooling, dropout in eval, flatten, padding) keep
-their gradient, which is their exact multiplier. Every other module is replaced, through a
-forward hook, by the same values computed with a custom autograd function whose backward
-is a DeepLIFT multiplier:
+convolutions, batch norm in eval, average pooling, dropout in eval, flatten, padding,
+up-sampling and pixel / channel shuffles) keep their gradient, which is their exact
+multiplier. Every other module is replaced, through a forward hook, by the same values
+computed with a custom autograd function whose backward is a DeepLIFT multiplier:
 
 - elementwise nonlinearities (ReLU, sigmoid, tanh, GELU, ...): ``delta_out / delta_in``
   (the local gradient where ``|delta_in| <= eps * max(|x_in|, |r_in|)``, equal up to rounding);
@@ -88,8 +88,21 @@ _LINEAR = (
     nn.ConstantPad1d,
     nn.ConstantPad2d,
     nn.ConstantPad3d,
+    nn.ReflectionPad1d,
+    nn.ReflectionPad2d,
+    nn.ReflectionPad3d,
+    nn.ReplicationPad1d,
+    nn.ReplicationPad2d,
+    nn.ReplicationPad3d,
+    # every interpolation mode is linear in the input, and so are rearrangements of it
+    nn.Upsample,
+    nn.PixelShuffle,
+    nn.PixelUnshuffle,
+    nn.ChannelShuffle,
+    nn.Fold,
+    nn.Unfold,
     _BinaryLogit,
-)
+) + tuple(getattr(nn, name) for name in ("CircularPad1d", "CircularPad2d", "CircularPad3d") if hasattr(nn, name))
 _ELEMENTWISE = (
     nn.ReLU,
     nn.ReLU6,
@@ -479,7 +492,7 @@ def check_deeplift_module(module, skip=None):
         raise ValueError(
             "DeepShapExplainer cannot apply DeepLIFT rules to module(s): "
             + ", ".join(bad)
-            + ". Supported: linear, convolutions, batch norm, dropout, flatten, padding, "
+            + ". Supported: linear, convolutions, batch norm, dropout, flatten, padding, up-sampling, "
             "average / max pooling, elementwise activations (ReLU, sigmoid, tanh, GELU, ...) "
             "and softmax / log-softmax."
         )
