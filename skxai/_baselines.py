@@ -69,6 +69,17 @@ def _constraint():
 BASELINE_CONSTRAINT = _constraint()
 
 
+def _blur_sigma_constraint():
+    from skxai.utils._param_validation import Interval
+
+    return [Interval(numbers.Real, 0, None, closed="neither"), None]
+
+
+#: ``_parameter_constraints`` entry of a ``blur_sigma`` parameter: a positive width (a zero
+#: width leaves the image as it is, so the "blurred" baseline would be the input itself).
+BLUR_SIGMA_CONSTRAINT = _blur_sigma_constraint()
+
+
 def resolve_baseline_name(baseline, *, mean_means, owner=None):
     """Map the first release's ``"mean"`` to its new name, with a ``FutureWarning``.
 
@@ -242,10 +253,11 @@ def blur(X, sigma=None):
             f"baseline='blur' needs inputs with spatial axes ((n, C, L), (n, C, H, W) ...); got shape {X.shape}."
         )
     if sigma is not None and (
-        isinstance(sigma, bool) or not isinstance(sigma, numbers.Real) or not np.isfinite(sigma) or sigma < 0
+        isinstance(sigma, bool) or not isinstance(sigma, numbers.Real) or not np.isfinite(sigma) or sigma <= 0
     ):
-        # scipy skips a negative width: the "blurred" baseline would silently be the image
-        raise ValueError(f"The blur width (sigma) must be a non-negative number of pixels, got {sigma!r}.")
+        # scipy skips a zero or negative width: the "blurred" baseline would silently be the
+        # image, and every attribution against it 0
+        raise ValueError(f"The blur width (sigma) must be a positive number of pixels, got {sigma!r}.")
     s = check_blur_width(sigma)
     return gaussian_filter(X, sigma=(0, 0) + (s,) * (X.ndim - 2), mode=BLUR_MODE)
 

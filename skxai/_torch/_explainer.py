@@ -377,7 +377,9 @@ class BaseTorchExplainer(BaseExplainer):
             )
         if arr.dtype.kind == "f" and not np.isfinite(arr).all():
             kind = "NaN" if np.isnan(arr).any() else "infinity"
-            raise ValueError(f"Input {name} contains {kind}; gradients need finite inputs.")
+            # CAM, Score-CAM, Ablation-CAM, Eigen-CAM and Opti-CAM take no input gradient
+            why = "gradients need" if getattr(self, "_uses_gradients", True) else "the maps need"
+            raise ValueError(f"Input {name} contains {kind}; {why} finite inputs.")
         if not reset:
             self._check_in_model_range(arr, name)
         if reset:

@@ -508,7 +508,7 @@ class RandomExplainer(_ControlExplainer):
 
     def __init__(
         self,
-        estimator=None,
+        estimator,
         *,
         distribution="normal",
         target=None,
@@ -585,7 +585,7 @@ class ConstantExplainer(_ControlExplainer):
 
     def __init__(
         self,
-        estimator=None,
+        estimator,
         *,
         value=1.0,
         target=None,
@@ -666,7 +666,7 @@ class SobelExplainer(_ControlExplainer):
 
     def __init__(
         self,
-        estimator=None,
+        estimator,
         *,
         mode="reflect",
         max_background=100,

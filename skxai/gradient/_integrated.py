@@ -10,6 +10,7 @@ from sklearn.exceptions import ConvergenceWarning
 
 from skxai._baselines import (
     BASELINE_CONSTRAINT,
+    BLUR_SIGMA_CONSTRAINT,
     check_blur_width,
     is_per_sample,
     make_baseline,
@@ -155,7 +156,7 @@ callable, default="zeros"
         "n_steps": [Interval(numbers.Integral, 1, None, closed="left")],
         "baseline": BASELINE_CONSTRAINT,
         "method": [StrOptions(set(RULES))],
-        "blur_sigma": [Interval(numbers.Real, 0, None, closed="neither"), None],
+        "blur_sigma": BLUR_SIGMA_CONSTRAINT,
         "tol": [Interval(numbers.Real, 0, None, closed="neither"), None],
         "max_steps": [Interval(numbers.Integral, 1, None, closed="left")],
     }

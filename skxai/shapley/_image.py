@@ -17,7 +17,7 @@ from skxai._adapters import (
     target_indices_for,
     unwrap_frozen,
 )
-from skxai._baselines import BASELINE_CONSTRAINT, check_baseline_shape, check_blur_width
+from skxai._baselines import BASELINE_CONSTRAINT, BLUR_SIGMA_CONSTRAINT, check_baseline_shape, check_blur_width
 from skxai._designs import full_kernel_design  # noqa: F401  (re-exported for old imports)
 from skxai._estimate import (
     exact_estimate,
@@ -271,7 +271,7 @@ class ImageShapleyExplainer(BaseExplainer):
         "n_segments": [Interval(numbers.Integral, 1, None, closed="left"), tuple, list],
         "compactness": [Interval(numbers.Real, 0, None, closed="neither")],
         "baseline": BASELINE_CONSTRAINT,
-        "blur_sigma": [Interval(numbers.Real, 0, None, closed="left"), None],
+        "blur_sigma": BLUR_SIGMA_CONSTRAINT,
         "n_samples": [Interval(numbers.Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "kernel_width": [Interval(numbers.Real, 0, None, closed="neither")],
         "alpha": [Interval(numbers.Real, 0, None, closed="left")],
