@@ -1445,7 +1445,8 @@ def kernel_estimate(
     with_std=True,
     output_eps=None,
 ):
-    """KernelSHAP over a game (exact when the budget covers all ``2**p`` coalitions).
+    """KernelSHAP over a game (exact when the budget covers all ``2**p`` coalitions; with
+    ``tol``, only after sampled steps below ``2**p`` that did not meet it).
 
     ``budget`` counts every coalition evaluated, the empty and full ones included. With
     ``tol``, the budget is spent in doubling steps from a quarter of it (each step the design
@@ -1460,8 +1461,9 @@ def kernel_estimate(
     coarser than float64's (:func:`rounding_floor`).
     """
     with_std = with_std or tol is not None
-    if p < 62 and budget >= 2**p:
-        est = exact_estimate(evaluate, p, output_eps=output_eps)
+
+    def enumerated(game):
+        est = exact_estimate(game, p, output_eps=output_eps)
         # exact over the coalitions, but a conditional game's values carry its sampler's error:
         # a tol that error misses is not met, whatever the budget
         if tol is not None and error is not None and not _within_tol(*error(est.phi, est.std), tol):
@@ -1469,24 +1471,79 @@ def kernel_estimate(
                 tol, est.phi, est.std, f"n_samples={budget} (every coalition evaluated)", "n_samples", error
             )
         return est
-    kernel_order(max_order, p, budget, max_bytes=max_bytes)  # refuses an order that cannot fit
+
+    covers_all = p < 62 and budget >= 2**p
+    if covers_all and (tol is None or 2**p // 4 < 2 * p + 2):
+        return enumerated(evaluate)
     cached = CachedGame(evaluate)
+    if covers_all:
+        # With tol, sampled steps from a quarter of the 2**p coalitions come first, and every
+        # coalition is enumerated only where none of them meets tol (enumerating first made
+        # tol do nothing at any budget that covers them: the default's on up to 11 features).
+        steps = [max(2 * p + 2, 2**p // 4)]
+        while 2 * steps[-1] < 2**p:
+            steps.append(2 * steps[-1])
+        est = _kernel_steps(
+            cached,
+            p,
+            steps,
+            budget,
+            sampling,
+            max_order,
+            max_bytes,
+            seed,
+            random_state,
+            error,
+            tol,
+            with_std,
+            output_eps,
+            last_is_final=False,
+        )
+        return est if est is not None else enumerated(cached)
+    kernel_order(max_order, p, budget, max_bytes=max_bytes)  # refuses an order that cannot fit
+    steps = [budget]
+    if tol is not None:
+        steps = [max(2 * p + 2, budget // 4)]
+        while steps[-1] < budget:
+            steps.append(min(budget, 2 * steps[-1]))
+    return _kernel_steps(
+        cached, p, steps, budget, sampling, max_order, max_bytes, seed, random_state, error, tol, with_std, output_eps
+    )
+
+
+def _kernel_steps(
+    cached,
+    p,
+    steps,
+    budget,
+    sampling,
+    max_order,
+    max_bytes,
+    seed,
+    random_state,
+    error,
+    tol,
+    with_std,
+    output_eps,
+    last_is_final=True,
+):
+    """KernelSHAP fits on the designs of ``steps`` budgets in turn (one, without ``tol``),
+    within ``budget`` coalitions of ``cached`` in all, until one meets ``tol``.
+
+    The last step is fitted whatever its errors when ``last_is_final``; otherwise (a budget
+    that enumerates every coalition after the steps) returns None where no step met ``tol``.
+    """
     ends = np.zeros((2, p), dtype=bool)
     ends[1] = True
     # The empty and full coalitions go with the first design's coalitions: one model call per
     # row for both (a call of a pandas Pipeline costs 1-3 ms whatever its rows, twice that per
     # row at small budgets when they were called apart).
     first = True
-    steps = [budget]
-    if tol is not None:
-        start = max(2 * p + 2, budget // 4)
-        steps = [start]
-        while steps[-1] < budget:
-            steps.append(min(budget, 2 * steps[-1]))
     if seed is None:
         seed = seed_from(random_state)
     met = False
     scale = None
+    phi = None
 
     def step_design(b):
         # Each step is the design and fit of its own budget, the ones whose errors were
@@ -1498,7 +1555,7 @@ def kernel_estimate(
         return order, _seeded_design(p, b, seed, sampling, enumerated_share(order, p, b))
 
     for i_step, b in enumerate(steps):
-        last = i_step == len(steps) - 1
+        last = last_is_final and i_step == len(steps) - 1
         if not last and not _errors_stop_tol(step_design(b)[1]):
             # a step whose errors could not stop the run is not evaluated: its coalitions would
             # only shrink the steps after it (designs are not nested), down to a last step
@@ -1532,6 +1589,8 @@ def kernel_estimate(
         if tol is not None and _within_tol(*(error(phi, std) if error else (phi, std)), tol):
             met = True
             break
+    if not last_is_final and not met:
+        return None
     if tol is not None and not met:
         _warn_tol_not_met(
             tol, phi, std, f"n_samples={budget} ({cached.n_evaluated} coalitions evaluated)", "n_samples", error

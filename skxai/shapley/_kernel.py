@@ -121,7 +121,9 @@ class KernelShapExplainer(BaseTabularExplainer):
         before the last stops only on errors it estimates reliably: every coalition evaluated,
         or the one-player coalitions enumerated and at least 8 coalition pairs sampled (at
         ``3 p`` coalitions single errors ran 15-170 times their std). When the budget runs out
-        first, the last step's values are returned with a ``ConvergenceWarning``.
+        first, the last step's values are returned with a ``ConvergenceWarning``. A budget
+        that covers all ``2**p`` coalitions steps from a quarter of ``2**p`` the same way and
+        enumerates every coalition (exact values) only where no step meets ``tol``.
     target, response_method, max_background, background, feature_groups, batch_size, n_jobs
         As in :class:`~skxai.ExactShapleyExplainer`.
     random_state, scoring, verbose, game, conditional_sampler, n_conditional_samples, bandwidth
