@@ -80,6 +80,19 @@ def dense_rows_of(X, name="X"):
     return X.toarray()
 
 
+def nonfinite_error(X, name="X", why=""):
+    """The ValueError for samples ``X`` (an array, samples on the first axis) holding NaN or
+    infinity: which kind, the first sample and position holding one, and how many in all
+    (images and tensors, where :func:`_first_missing` names a table's row and column)."""
+    bad = np.argwhere(~np.isfinite(X))
+    first = tuple(int(k) for k in bad[0])
+    kind = "NaN" if np.isnan(X).any() else "infinity"
+    where = f"sample {first[0]}" + (f", position {first[1:]}" if len(first) > 1 else "")
+    return ValueError(
+        f"Input {name} contains {kind}{'; ' + why if why else ''}. First at {where} ({len(bad)} value(s) in all)."
+    )
+
+
 def _first_missing(X, labels):
     """Where the first missing or infinite cell of ``X`` is, and what is accepted instead:
     scikit-learn's "Input contains NaN." named no row, column, or way out."""

@@ -389,8 +389,11 @@ class BaseExplainer(TransformerMixin, MetaEstimatorMixin, BaseEstimator):
                 fitted.fit(X, **fit_params)
             else:
                 fitted.fit(X, y, **fit_params)
-        except TypeError as exc:
-            if y is None and "y" in str(exc):
+        except (TypeError, ValueError) as exc:
+            # a bare model's fit lacks y (TypeError); a Pipeline's last step says it needs one
+            # (scikit-learn's ValueError "requires y to be passed")
+            asked = "y" in str(exc) if isinstance(exc, TypeError) else "requires y to be passed" in str(exc)
+            if y is None and asked:
                 raise ValueError(unfitted_without_y_message(est)) from exc
             raise
         return fitted

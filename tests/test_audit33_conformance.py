@@ -62,3 +62,55 @@ def test_controls_still_explain_with_their_model():
     X = rng.normal(size=(30, 3))
     model = LogisticRegression().fit(X, X[:, 0] > 0)
     assert RandomExplainer(model, random_state=0).fit(X).transform(X[:2]).shape == (2, 3)
+
+
+def test_image_inputs_name_the_first_nonfinite_value():
+    from skxai.controls import SobelExplainer
+    from skxai.shapley import ImageShapleyExplainer
+
+    X = np.random.default_rng(0).random((3, 1, 6, 6))
+    bad = X.copy()
+    bad[1, 0, 2, 3] = np.inf
+
+    def model(images):
+        return images.reshape(len(images), -1).mean(axis=1)
+
+    for est in (SobelExplainer(model), ImageShapleyExplainer(model, n_segments=4)):
+        est.fit(X)
+        with pytest.raises(ValueError, match=r"contains infinity\. First at sample 1, position \(0, 2, 3\)"):
+            est.transform(bad)
+
+
+def test_sobel_refuses_one_flat_sample_by_its_shape():
+    from skxai.controls import SobelExplainer
+
+    X = np.random.default_rng(0).random((3, 1, 6, 6))
+    est = SobelExplainer(lambda images: images.reshape(len(images), -1).mean(axis=1)).fit(X)
+    with pytest.raises(ValueError, match=r"samples on the first axis .*reshape\(1, \*\(1, 6, 6\)\)"):
+        est.transform(X[0].ravel())
+
+
+def test_an_unfitted_pipeline_without_y_gets_the_early_advice():
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    from skxai import KernelShapExplainer
+
+    X = np.random.default_rng(0).normal(size=(20, 3))
+    with pytest.raises(ValueError, match="Pipeline is not fitted and fit\\(\\) got no y"):
+        KernelShapExplainer(make_pipeline(StandardScaler(), LogisticRegression())).fit(X)
+
+
+def test_lime_text_warns_where_a_document_has_more_words_than_samples_and_refuses_an_empty_vocabulary():
+    from skxai.surrogate import LimeTextExplainer
+
+    def model(docs):
+        p = np.array([[0.2 + 0.6 * ("good" in d.split())] for d in docs])
+        return np.hstack([1 - p, p])
+
+    docs = ["good film with a plot and fine acting", "good"]
+    est = LimeTextExplainer(model, n_samples=5, target=1, random_state=0).fit(docs)
+    with pytest.warns(UserWarning, match=r"n_samples=5 .* 1 document\(s\) \(0 \(8 words\)\)"):
+        est.explain(docs)
+    with pytest.raises(ValueError, match="vocabulary is empty"):
+        LimeTextExplainer(model, vocabulary=[]).fit(docs)

@@ -11,7 +11,7 @@ import torch
 from sklearn.utils.validation import check_is_fitted
 
 from skxai._adapters import check_target_indices
-from skxai._data import columns_in_fit_order, names_are_strings
+from skxai._data import columns_in_fit_order, names_are_strings, nonfinite_error
 from skxai._estimators import unwrap_frozen
 from skxai._explanation import Explanation
 from skxai._progress import closing_progress
@@ -376,10 +376,9 @@ class BaseTorchExplainer(BaseExplainer):
                 "(every sample axis must be non-empty)."
             )
         if arr.dtype.kind == "f" and not np.isfinite(arr).all():
-            kind = "NaN" if np.isnan(arr).any() else "infinity"
             # CAM, Score-CAM, Ablation-CAM, Eigen-CAM and Opti-CAM take no input gradient
             why = "gradients need" if getattr(self, "_uses_gradients", True) else "the maps need"
-            raise ValueError(f"Input {name} contains {kind}; {why} finite inputs.")
+            raise nonfinite_error(arr, name, f"{why} finite inputs")
         if not reset:
             self._check_in_model_range(arr, name)
         if reset:

@@ -22,7 +22,7 @@ from skxai._adapters import (
     resolve_target,
     target_indices_for,
 )
-from skxai._data import columns_in_fit_order, in_input_dtype
+from skxai._data import columns_in_fit_order, in_input_dtype, nonfinite_error
 from skxai._explanation import Explanation
 from skxai.base import BaseTabularExplainer
 from skxai.utils._feature_names import names_out
@@ -210,6 +210,11 @@ class _ControlExplainer(BaseTabularExplainer):
         if Xa.ndim == 0 or Xa.shape[0] == 0:
             # as in fit (and scikit-learn's check_array): no sample to explain is a mistake
             raise ValueError(f"X has 0 samples (shape={Xa.shape}); at least one is required.")
+        if Xa.ndim == 1:  # one flattened sample: its values read as scalar samples
+            raise ValueError(
+                f"Expected X with samples on the first axis (2-D or more), got shape {Xa.shape}. "
+                f"Reshape one sample with X.reshape(1, *{tuple(self.input_shape_)})."
+            )
         if Xa.shape[1:] != tuple(self.input_shape_):
             raise ValueError(
                 f"X has samples of shape {Xa.shape[1:]}, but {type(self).__name__} was fitted "
@@ -733,6 +738,5 @@ def random_maps(shape, *, distribution="uniform", random_state=None):
 
 def _check_finite(Xa):
     """Refuse samples holding NaN or infinity, naming the first such sample."""
-    finite = np.isfinite(Xa.reshape(Xa.shape[0], -1)).all(axis=1)
-    if not finite.all():
-        raise ValueError(f"X contains NaN or infinity (sample {int(np.argmin(finite))}).")
+    if not np.isfinite(Xa).all():
+        raise nonfinite_error(Xa)

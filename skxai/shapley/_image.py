@@ -18,6 +18,7 @@ from skxai._adapters import (
     unwrap_frozen,
 )
 from skxai._baselines import BASELINE_CONSTRAINT, BLUR_SIGMA_CONSTRAINT, check_baseline_shape, check_blur_width
+from skxai._data import nonfinite_error
 from skxai._designs import full_kernel_design  # noqa: F401  (re-exported for old imports)
 from skxai._estimate import (
     exact_estimate,
@@ -353,7 +354,7 @@ class ImageShapleyExplainer(BaseExplainer):
         if X.shape[0] == 0:  # as scikit-learn and the other families say it
             raise ValueError(f"X has 0 samples (shape={X.shape}); at least one is required.")
         if not np.isfinite(X).all():
-            raise ValueError("Input X contains NaN or infinity.")
+            raise nonfinite_error(X)
         return X
 
     def _image_shape(self, input_shape):

@@ -98,6 +98,29 @@ def _check_doc_memory(explainer, toks):
         )
 
 
+def _warn_few_samples(explainer, toks):
+    """Warn where a document has more words than ``n_samples - 2``: its surrogate has more
+    weights than perturbations to set them (tabular LIME refuses such a budget; a document
+    is not refused, since one long document would fail a whole corpus at the default)."""
+    n = int(explainer.n_samples)
+    if explainer.alpha == 0:
+        return  # the surrogate's system is singular there, and refused as such
+    short = [(i, doc.n_units) for i, doc in enumerate(toks) if n < doc.n_units + 2]
+    if not short:
+        return
+    from skxai.utils._warnings import warn_at_caller
+
+    listed = ", ".join(f"{i} ({w} words)" for i, w in short[:5]) + (" ..." if len(short) > 5 else "")
+    warn_at_caller(
+        f"{type(explainer).__name__}: n_samples={n} is less than the number of words + 2 of "
+        f"{len(short)} document(s) ({listed}). Their surrogates have more weights than "
+        "perturbations, so the ridge penalty sets the weights more than the model does "
+        "(3 perturbations of an 8-word review gave 'good' the wrong sign); raise n_samples to "
+        "at least the words + 2.",
+        UserWarning,
+    )
+
+
 def _lime_chunk(explainer, toks, seeds, targets, size, verbose=0):
     """Documents in groups whose perturbations fill about one model call (memory bound)."""
     n = int(explainer.n_samples)
@@ -306,6 +329,9 @@ class LimeTextExplainer(BaseExplainer):
         word twice failed in scipy)."""
         if self.vocabulary is None:
             return
+        if len(self.vocabulary) == 0:
+            # transform's columns would be none: every weight dropped without a word
+            raise ValueError("vocabulary is empty; give the words transform's columns stand for (or None).")
         counts = Counter(str(w) for w in self.vocabulary)
         repeated = sorted(w for w, c in counts.items() if c > 1)
         if repeated:
@@ -366,6 +392,7 @@ class LimeTextExplainer(BaseExplainer):
         docs = check_corpus(X)
         toks = tokenize_docs(docs, compile_pattern(self.token_pattern), self.unit)
         _check_doc_memory(self, toks)
+        _warn_few_samples(self, toks)
         n = len(toks)
         # each document's seed from random_state and its own text, not its position: the same
         # weights whether it is explained alone or in a batch, in any order, for any n_jobs

@@ -36,7 +36,9 @@ def test_a_long_document_with_few_samples_is_explained_quickly():
         p = np.array([[0.3 + 0.4 * ("w7" in d.split())] for d in docs])
         return np.hstack([1 - p, p])
 
-    exp = LimeTextExplainer(model, n_samples=40, target=1, random_state=0).fit([doc]).explain([doc])
+    est = LimeTextExplainer(model, n_samples=40, target=1, random_state=0).fit([doc])
+    with pytest.warns(UserWarning, match=r"document\(s\) \(0 \(3000 words\)\)"):
+        exp = est.explain([doc])
     weights = dict(zip(exp.tokens[0], exp.values[0], strict=False))
     assert max(weights, key=lambda t: abs(weights[t])) == "w7"
 
