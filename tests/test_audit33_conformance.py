@@ -114,3 +114,16 @@ def test_lime_text_warns_where_a_document_has_more_words_than_samples_and_refuse
         est.explain(docs)
     with pytest.raises(ValueError, match="vocabulary is empty"):
         LimeTextExplainer(model, vocabulary=[]).fit(docs)
+
+
+@pytest.mark.parametrize("metric", ["infidelity", "faithfulness_correlation", "avg_sensitivity", "max_sensitivity"])
+def test_the_sampling_metrics_name_a_random_state_they_cannot_seed_from(metric):
+    from skxai import ExactShapleyExplainer, metrics
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(20, 3))
+    model = LogisticRegression().fit(X, X[:, 0] > 0)
+    ex = ExactShapleyExplainer(model).fit(X)
+    with pytest.raises(InvalidParameterError, match=f"'random_state' parameter of {metric}"):
+        getattr(metrics, metric)(ex, X[:2], random_state=np.random.default_rng(0))
+    assert np.isfinite(getattr(metrics, metric)(ex, X[:2], random_state=np.random.RandomState(0))).all()

@@ -10,6 +10,7 @@ from skxai._wls import power_of_two_scale
 from skxai.metrics._utils import (
     check_perturbation_memory,
     check_positive_int,
+    check_random_state_param,
     map_chunks,
     random_subsets,
     sample_seeds,
@@ -151,6 +152,7 @@ def faithfulness_correlation(
     >>> bool(faithfulness_correlation(rand, X[:3]).mean() < 0.9)
     True
     """
+    check_random_state_param(random_state, "faithfulness_correlation")
     view = ExplainerView(
         explainer,
         X,

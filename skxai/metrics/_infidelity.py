@@ -12,6 +12,7 @@ from skxai.metrics._utils import (
     REAL_VALUED_MESSAGE,
     check_perturbation_memory,
     check_positive_int,
+    check_random_state_param,
     map_chunks,
     sample_seeds,
     to_numpy,
@@ -155,6 +156,7 @@ def infidelity(
     >>> bool(infidelity(ex, X[:5]).max() < 1e-20)   # additive model: exact
     True
     """
+    check_random_state_param(random_state, "infidelity")
     if not isinstance(normalize, (bool, np.bool_)):
         raise ValueError(f"normalize must be True or False, got {normalize!r}.")
     view = ExplainerView(

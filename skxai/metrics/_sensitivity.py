@@ -12,6 +12,7 @@ from skxai.metrics._utils import (
     REAL_VALUED_MESSAGE,
     check_perturbation_memory,
     check_positive_int,
+    check_random_state_param,
     explainer_transform,
     given_attributions,
     is_tabular,
@@ -238,6 +239,7 @@ def max_sensitivity(
     >>> bool(max_sensitivity(ExactShapleyExplainer(model).fit(X), X[:2]).min() > 0)
     True
     """
+    check_random_state_param(random_state, "max_sensitivity")
     s = sensitivities(
         explainer,
         X,
@@ -284,6 +286,7 @@ def avg_sensitivity(
     -----
     %(warning)s
     """
+    check_random_state_param(random_state, "avg_sensitivity")
     s = sensitivities(
         explainer,
         X,

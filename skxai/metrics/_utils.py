@@ -108,6 +108,14 @@ def check_perturbation_memory(m, nbytes_each, knob, owner):
     refuse_beyond_working_memory(m * nbytes_each, owner, f"{knob}={m} perturbed copies of one sample", f"lower {knob}")
 
 
+def check_random_state_param(random_state, owner):
+    """Refuse a ``random_state`` the metric cannot seed from (a ``numpy.random.Generator``),
+    naming it as the explainers' parameter checks do (numpy's error named neither)."""
+    from sklearn.utils._param_validation import validate_parameter_constraints
+
+    validate_parameter_constraints({"random_state": ["random_state"]}, {"random_state": random_state}, owner)
+
+
 def sample_seeds(random_state, X):
     """One integer seed per sample of ``X``, from ``random_state``'s first draw and the sample's
     own values.
