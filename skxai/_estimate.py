@@ -1483,32 +1483,19 @@ def kernel_estimate(
         steps = [max(2 * p + 2, 2**p // 4)]
         while 2 * steps[-1] < 2**p:
             steps.append(2 * steps[-1])
-        est = _kernel_steps(
-            cached,
-            p,
-            steps,
-            budget,
-            sampling,
-            max_order,
-            max_bytes,
-            seed,
-            random_state,
-            error,
-            tol,
-            with_std,
-            output_eps,
-            last_is_final=False,
-        )
-        return est if est is not None else enumerated(cached)
-    kernel_order(max_order, p, budget, max_bytes=max_bytes)  # refuses an order that cannot fit
-    steps = [budget]
-    if tol is not None:
-        steps = [max(2 * p + 2, budget // 4)]
-        while steps[-1] < budget:
-            steps.append(min(budget, 2 * steps[-1]))
-    return _kernel_steps(
-        cached, p, steps, budget, sampling, max_order, max_bytes, seed, random_state, error, tol, with_std, output_eps
-    )
+    else:
+        kernel_order(max_order, p, budget, max_bytes=max_bytes)  # refuses an order that cannot fit
+        steps = [budget]
+        if tol is not None:
+            steps = [max(2 * p + 2, budget // 4)]
+            while steps[-1] < budget:
+                steps.append(min(budget, 2 * steps[-1]))
+    est = _kernel_steps(
+        cached, p, steps, budget, sampling=sampling, max_order=max_order, max_bytes=max_bytes, seed=seed,
+        random_state=random_state, error=error, tol=tol, with_std=with_std, output_eps=output_eps,
+        last_is_final=not covers_all,
+    )  # fmt: skip
+    return est if est is not None else enumerated(cached)
 
 
 def _kernel_steps(
@@ -1516,6 +1503,7 @@ def _kernel_steps(
     p,
     steps,
     budget,
+    *,
     sampling,
     max_order,
     max_bytes,
