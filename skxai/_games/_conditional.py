@@ -727,7 +727,18 @@ def check_game_at_fit(explainer, X=None):
             if isinstance(sampler, str) and sampler == "gaussian":
                 explainer.expected_value_ = explainer._conditional_empty
             n = len(Xf)
-        if isinstance(sampler, str) and sampler == "gaussian" and n <= p:
+        if n < 2:
+            # one row holds no dependence between features: every sampler's draws are that row,
+            # and the game is the interventional one against it (the empirical sampler said
+            # nothing, the Gaussian spoke of a covariance's rank)
+            warn_at_caller(
+                "game='conditional' on a background of 1 row: a single row holds no dependence "
+                "between the features to condition on, so every coalition is completed by that row "
+                "and the values are the interventional game's. Give a background of many rows "
+                "(max_background, or fit on more data).",
+                UserWarning,
+            )
+        elif isinstance(sampler, str) and sampler == "gaussian" and n <= p:
             # every x off the background's affine hull then conditions on a direction without
             # variance: its draws have no spread (std 0) and its values depend on how the
             # singular covariance is inverted, not on the data
