@@ -136,10 +136,14 @@ class TreeShapExplainer(BaseTabularExplainer):
     interventional background aggregated per pattern, so cost grows with rows plus
     background, not their product); subtrees are merged into block tables indexed by the
     rows' split decisions, obtained for all rows at once by a matrix product. The tables
-    depend on the trees (and background) only: they are built at ``fit`` and kept up to
-    128 MiB (per chunk of trees, in order, leaving room for the largest of the others); a
-    larger forest's other chunks are rebuilt on every call (fit only notes their size), which
-    then dominates calls on few rows. A build holds the chunk's tables plus about 16 MiB: its
+    depend on the trees (and background) only: they are kept up to 128 MiB (per chunk of
+    trees, in order, leaving room for the largest of the others), built at ``fit`` for the
+    interventional game; a larger forest's other chunks are rebuilt on every call (fit only
+    notes their size). Path-dependent, calls of few rows read each leaf at the rows' own
+    patterns instead (the same values to the bit), and a chunk's kept tables are built by the
+    call whose row-path work on that chunk, added to the calls' before it, would pay for them:
+    fit builds none (a 100-tree forest of depth 8 fitted in 0.15 s, 0.74 s with its tables)
+    and a call of 10 rows builds none either. A build holds the chunk's tables plus about 16 MiB: its
     leaves are tabulated group by group straight into them. The rows of leaves outside blocks
     are read in parts of at most 32 MiB, and a chunk rebuilt by a call builds them one part at
     a time, so one deep tree never holds its whole tables (200 MiB for a fully grown tree on

@@ -46,7 +46,12 @@ def forest():
 
 def _runner(model, X, game, **kw):
     bg = X[:20]
-    return TreeRunner(read_model(model, X.shape[1]), game, bg, np.full(len(bg), 1 / len(bg)), **kw)
+    run = TreeRunner(read_model(model, X.shape[1]), game, bg, np.full(len(bg), 1 / len(bg)), **kw)
+    if _tree_run.dask_client() is None:
+        # path-dependent, the kept tables are built by the calls that need them: here, as the
+        # interventional game's fit builds them
+        run.build_kept_tables()
+    return run
 
 
 class _Builds:
@@ -208,6 +213,7 @@ def test_threads_fill_the_cache_of_this_runner(forest, game, monkeypatch):
     """A runner without its tables (unpickled) explaining with threads: the kept tables land in
     this runner's cache (a process pool would fill its workers' copies) and are not rebuilt."""
     model, X = forest
+    monkeypatch.setattr(_tree_run, "ROW_PATH", False)  # the tables, which 30 rows would not build
     run = _runner(model, X, game)
     rows = X[:30]
     expected = run.shap_values(rows, n_jobs=1)
@@ -288,6 +294,7 @@ def test_kept_chunks_leave_room_for_the_largest_rebuilt_one(monkeypatch):
 @pytest.mark.parametrize("game", GAMES)
 def test_dask_runner_plans_one_chunk_at_a_time_and_sends_the_chunks(forest, game, fake_dask, monkeypatch):
     model, X = forest
+    monkeypatch.setattr(_tree_run, "ROW_PATH", False)  # the tables, which 30 rows would not build
     rows = X[:30].copy()
     rows[::3, 1] = np.nan  # rows the trees send by their missing direction
     monkeypatch.setattr(_tree_run, "dask_client", lambda: None)

@@ -511,12 +511,15 @@ def test_tables_kept_up_to_the_cache_and_built_per_chunk_beyond_it(reg_data, mon
     for game in GAMES:
         full = TreeShapExplainer(model, feature_perturbation=game, max_background=25, random_state=0).fit(X)
         runner = full._runner
+        runner.build_kept_tables()  # (path-dependent, the calls that need them build them)
         sizes = [_tree_run._table_floats(tab) for tab in runner._tables]
         assert len(sizes) >= 4 and all(tab is not None for tab in runner._tables)
         expected = full.transform(X[:30])
         budget = sum(sizes[:3]) + max(sizes[3:])  # three kept, and room for one rebuilt
         monkeypatch.setattr(_tree_run, "CACHE_FLOATS", budget)
         part = TreeShapExplainer(model, feature_perturbation=game, max_background=25, random_state=0).fit(X)
+        part._runner.build_kept_tables()
+        monkeypatch.setattr(_tree_run, "ROW_PATH", False)  # the tables, which 30 rows would not build
         assert part._runner._keep == [True] * 3 + [False] * (len(sizes) - 3)
         assert [tab is None for tab in part._runner._tables] == [False] * 3 + [True] * (len(sizes) - 3)
         built = []
@@ -538,6 +541,7 @@ def test_tables_kept_up_to_the_cache_and_built_per_chunk_beyond_it(reg_data, mon
         np.testing.assert_array_equal(total, remote.shap_values(X[:30], n_jobs=1))
         assert len(built) == len(sizes) + len(sizes) - 3  # the kept three were kept by the tasks
         monkeypatch.setattr(_tree_run, "CACHE_FLOATS", 1 << 24)
+        monkeypatch.setattr(_tree_run, "ROW_PATH", None)
         monkeypatch.setattr(_tree_run.TreeRunner, "_build", build)
 
 

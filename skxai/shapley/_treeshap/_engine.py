@@ -638,7 +638,8 @@ def row_path_work(plan, k, n):
     dd = d[small].astype(np.float64)
     lb = plan.leaf_block[small]
     depth = float(plan.path_slot.shape[1])
-    spread = np.where(lb >= 0, 2.0 ** plan.block_bits[np.maximum(lb, 0)] * (dd * 3 * k + depth), 2.0**dd * dd * k)
+    bits = plan.block_bits[np.maximum(lb, 0)] if len(plan.block_bits) else np.zeros(len(lb))  # no blocks
+    spread = np.where(lb >= 0, 2.0**bits * (dd * 3 * k + depth), 2.0**dd * dd * k)
     rows = n * float((dd * (3 * k + 2) + depth).sum()) * ROW_WORK_FACTOR
     return rows, float(spread.sum())
 
