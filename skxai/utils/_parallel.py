@@ -11,6 +11,7 @@ import uuid
 import weakref
 from collections import OrderedDict
 
+import numpy as np
 from joblib import effective_n_jobs
 from sklearn.utils.parallel import Parallel, delayed
 from threadpoolctl import ThreadpoolController
@@ -235,8 +236,38 @@ def unwrap(shared):
     return shared.get() if isinstance(shared, Shipped) else shared
 
 
-def _call(func, shared, *task):
+def _call_task(func, shared, task):
     return func(unwrap(shared), *task)
+
+
+#: Arrays larger than this that several tasks of a map share are broadcast to every worker.
+SHARED_ARRAY_BYTES = 1000
+
+
+def _tasks_for_dask(client, tasks):
+    """Each task's arguments as one tuple, which joblib's Dask backend sends inside its task.
+
+    The backend scatters every large argument of a task to one worker: when that worker died
+    (the out-of-memory killer, a lost node), the data was lost with it and the whole call
+    failed, though the other workers held the model and could run the task again (an outside
+    audit). A tuple is sent with the task and runs again anywhere; an array that several
+    tasks share (a design's coalitions, the images of a call) is broadcast to every worker once.
+    """
+    import collections
+
+    uses = collections.Counter(id(a) for task in tasks for a in task if isinstance(a, np.ndarray))
+    broadcast = {}
+    out = []
+    for task in tasks:
+        items = []
+        for a in task:
+            if isinstance(a, np.ndarray) and uses[id(a)] > 1 and a.nbytes > SHARED_ARRAY_BYTES:
+                if id(a) not in broadcast:
+                    broadcast[id(a)] = client.scatter(a, broadcast=True, hash=False)
+                a = broadcast[id(a)]
+            items.append(a)
+        out.append(tuple(items))
+    return out
 
 
 def dask_client():
@@ -297,7 +328,7 @@ def map_shared(func, shared, tasks, *, n_jobs=None, verbose=0, return_as="list")
         # keyed by its bytes: a model changed in place since the last map (a network trained
         # further) is sent again, where the workers kept explaining the one sent first
         remote = scattered(client, shared, by_content=True)
-        calls = (delayed(_call)(func, remote, *task) for task in tasks)
+        calls = (delayed(_call_task)(func, remote, task) for task in _tasks_for_dask(client, tasks))
         if return_as == "generator":
             return _named_losses(shared, Parallel(n_jobs=n_jobs, verbose=verbose, return_as="generator"), calls)
         with lost_workers_named(shared):
