@@ -413,8 +413,9 @@ def format_value(v, scale=None):
         # 0.99998 printed "1", as if the model were sure, and 0.49999 "0.5", on the threshold
         return unrounded_landmark(v, text)
     # Small but not a residue (4e-08 next to values of the same size): fixed point with enough
-    # decimals for two significant digits, "0.000000040" -> "0.00000004", not "4e-08".
-    decimals = 1 - int(np.floor(np.log10(a)))
+    # decimals for three significant digits as above 1e-3, "0.0000000400" -> "0.00000004", not
+    # "4e-08" (two digits printed an output of 1.0164e-07 "0.0000001" beside its 0.000000102)
+    decimals = 2 - int(np.floor(np.log10(a)))
     return f"{v:.{decimals}f}".rstrip("0").rstrip(".")
 
 

@@ -13,9 +13,8 @@ from skxai.plot._base import (
     output_label,
     plain_ticks,
     require_samples,
-    wrap_to,
 )
-from skxai.plot._image import colour_bar_axes, grey_image, image_at, overlay, to_hwc
+from skxai.plot._image import colour_bar_axes, grey_image, image_at, method_title, overlay, to_hwc
 
 
 def upsample_bilinear(maps, size):
@@ -196,14 +195,10 @@ class CamDisplay:
         ax.set_xticks([])
         ax.set_yticks([])
         if self.method or self.quantity:
-            head = ": ".join(str(t) for t in (self.method, self.quantity) if t)
             # wrapped at the panel's width: "HiResCamExplainer: probability of class 2" over a
             # panel of a row of four ran past the figure's edge
             width_pt = ax.get_position().width * fig.get_size_inches()[0] * 72
-            wrapped = wrap_to(head, width_pt, 8)
-            if "\n" in wrapped and self.method and self.quantity:
-                # the method on one line, what it explains on the next
-                wrapped = wrap_to(f"{self.method}:", width_pt, 8) + "\n" + wrap_to(str(self.quantity), width_pt, 8)
+            wrapped = method_title(self.method, self.quantity, width_pt)
             h, w = self.layer_shape if self.layer_shape is not None else cam.shape
             ax.set_title(f"{wrapped}\n(map {h}x{w} -> {size[0]}x{size[1]})", fontsize=8)
         self.ax_ = ax

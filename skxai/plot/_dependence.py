@@ -84,11 +84,17 @@ class DependenceDisplay:
         reads dates), or the unit of a duration (``"hours"``, shown beside the feature's name).
     color_unit : str, optional
         The same for the colouring feature.
+    color_ordered : bool, default=True
+        Whether the colouring feature's categories have an order. Unordered ones (at most 20)
+        get a palette of distinct colours and a legend: a low-to-high scale read an order into
+        them, and drew the middle category in a grey the white axes hid.
 
     Attributes
     ----------
     scatter_ : matplotlib PathCollection
     colorbar_ : matplotlib Colorbar or None
+    legend_ : matplotlib Legend or None
+        The colouring feature's categories, where they have no order.
     ax_, figure_
 
     Examples
@@ -120,6 +126,7 @@ class DependenceDisplay:
         color_categories=None,
         unit=None,
         color_unit=None,
+        color_ordered=True,
     ):
         self.feature_values = np.asarray(feature_values, dtype=np.float64)
         self.attributions = np.asarray(attributions, dtype=np.float64)
@@ -133,6 +140,7 @@ class DependenceDisplay:
         self.color_categories = color_categories
         self.unit = unit
         self.color_unit = color_unit
+        self.color_ordered = color_ordered
 
     @classmethod
     def from_explanation(cls, explanation, feature, *, color="auto", output=None, ax=None):
@@ -192,6 +200,7 @@ class DependenceDisplay:
             color_categories=colour_categories,
             unit=unit,
             color_unit=colour_unit,
+            color_ordered=True if k is None or raw is None else kinds[k].has_order,
         )
         return disp.plot(ax=ax)
 
@@ -234,8 +243,17 @@ class DependenceDisplay:
             known = x[~missing]
             lo, hi = (known.min(), known.max()) if known.size else (0.0, 0.0)
             x[missing] = lo - (1.0 if self.categories is not None or hi == lo else 0.12 * (hi - lo))
+        self.legend_ = None
+        unordered = (
+            self.color_categories is not None
+            and not getattr(self, "color_ordered", True)
+            and len(self.color_categories) <= _MOST_LEGEND_CATEGORIES
+        )
         if self.color_values is None:
             self.scatter_ = ax.scatter(x, self.attributions, s=size, color="#1f77b4")
+            self.colorbar_ = None
+        elif unordered:
+            self.scatter_, self.legend_ = _categories_scatter(ax, x, self.attributions, self, size)
             self.colorbar_ = None
         else:
             import matplotlib as mpl
@@ -270,6 +288,9 @@ class DependenceDisplay:
             if np.isnan(np.asarray(self.color_values, dtype=np.float64)).any():
                 label += " (grey: missing)"
             self.colorbar_.set_label(wrap_to(label, height_pt, fontsize))
+        if self.legend_ is not None:
+            label = self.color_name + (" (grey: missing)" if np.isnan(self._colour_codes()).any() else "")
+            self.legend_.set_title(wrap_to(label, 100, 8))
         plain_ticks(ax, "y")
         if getattr(self, "unit", None) == "date":
             _date_ticks(ax.xaxis)
@@ -285,6 +306,43 @@ class DependenceDisplay:
         literal_text(ax, *([self.colorbar_.ax] if self.colorbar_ is not None else []))
         self.figure_ = fig
         return self
+
+    def _colour_codes(self):
+        return np.asarray(self.color_values, dtype=np.float64)
+
+
+#: Most unordered categories a dependence plot colours with distinct colours (a legend entry each).
+_MOST_LEGEND_CATEGORIES = 20
+
+
+def _categories_scatter(ax, x, y, disp, size):
+    """The points coloured by an unordered category, distinct colours and a legend beside the
+    axes (where a colour bar stands); a missing category grey. Returns ``(scatter, legend)``."""
+    import matplotlib as mpl
+    from matplotlib.lines import Line2D
+
+    names = disp.color_categories
+    palette = mpl.colormaps["tab10" if len(names) <= 10 else "tab20"]
+    codes = disp._colour_codes()
+    grey = (0.6, 0.6, 0.6, 1.0)
+    colours = np.array([grey if np.isnan(c) else palette(int(c)) for c in codes])
+    scatter = ax.scatter(x, y, s=size, c=colours)
+    handles = [
+        Line2D([], [], linestyle="", marker="o", markersize=5, color=palette(i), label=str(name))
+        for i, name in enumerate(names)
+    ]
+    # room beside the axes taken as a colour bar takes it (fig.colorbar(ax=ax, pad=0.02)),
+    # as wide as the longest name: a legend drawn outside the axes fell off the figure
+    from matplotlib import colorbar
+
+    fig = ax.figure
+    width_pt = fig.get_figwidth() * ax.get_position().width * 72
+    fraction = min(0.45, (18 + 4.2 * max(len(str(n)) for n in names)) / max(width_pt, 1.0))
+    make = colorbar.make_axes_gridspec if ax.get_subplotspec() is not None else colorbar.make_axes
+    lax, _ = make(ax, fraction=fraction, pad=0.02)
+    lax.axis("off")
+    legend = lax.legend(handles=handles, loc="upper left", borderaxespad=0.0, fontsize=7, frameon=False)
+    return scatter, legend
 
 
 def _with_unit(name, unit):

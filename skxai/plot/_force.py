@@ -246,6 +246,7 @@ def _place_labels(ax, blocks, lo, hi, max_rows=3, cap=0.2):
     renderer = ax.figure._get_renderer()  # also for a Figure without a pyplot canvas (the report)
     per_px = (hi - lo) / max(ax.get_window_extent(renderer).width, 1e-6)
     gap = 4 * per_px  # a little white between labels on the same row
+    shared = _shared_ends([label.rpartition(" = ")[0] or label for _, _, label, _, _ in blocks])
     ends, placed = [], {}
     for a, b, label, colour, j in sorted(blocks, key=lambda blk: (blk[0] + blk[1]) / 2):
         # on white: the base value's dotted line ran through the label it met ("sex = 1")
@@ -254,7 +255,7 @@ def _place_labels(ax, blocks, lo, hi, max_rows=3, cap=0.2):
         text = ax.text(at, 0, label, gid=f"force-label-{j}", **style)
         text.set_parse_math(False)
         room = max(abs(b - a), cap * (hi - lo))
-        width = _fit_label(text, label, room, renderer, per_px)
+        width = _fit_label(text, label, room, renderer, per_px, shared)
         if width is None:
             text.remove()
             continue
@@ -273,11 +274,38 @@ def _place_labels(ax, blocks, lo, hi, max_rows=3, cap=0.2):
     return placed
 
 
-def _fit_label(text, label, room, renderer, per_px):
+_SEPARATORS = "_- .:/"
+
+
+def _shared_ends(names):
+    """Characters ``(start, end)`` that every one of ``names`` shares at its start and its end,
+    taken back to a separator (``_``, ``-``, space ...) so that no name loses part of the word
+    that tells it from the others, and leaving every name some characters of its own."""
+    import os
+
+    names = [str(n) for n in names]
+    if len(set(names)) < 2:
+        return 0, 0
+    start = os.path.commonprefix(names)
+    start = max(start.rfind(c) for c in _SEPARATORS) + 1
+    end = os.path.commonprefix([n[::-1] for n in names])
+    end = max(end.rfind(c) for c in _SEPARATORS) + 1
+    shortest = min(len(n) for n in names)
+    if start + end >= shortest:
+        end = 0
+    if start >= shortest:
+        start = 0
+    return start, end
+
+
+def _fit_label(text, label, room, renderer, per_px, shared=(0, 0)):
     """Shorten ``text`` (showing ``label``) until it is at most ``room`` wide; its width, or None.
 
-    The name's middle is cut, with an ellipsis; the " = value" part is kept whole. None when even one
-    character of the name does not fit.
+    What all the shown names share at their start and end (``shared``, from
+    :func:`_shared_ends`) goes first, then the middle of what is left, each with an ellipsis: a
+    name cut in its middle alone lost the part that told it from the others ("sensor_re…_celsius"
+    for five stations). The " = value" part is kept whole. None when even one character of the
+    name does not fit.
     """
 
     def width():
@@ -293,11 +321,21 @@ def _fit_label(text, label, room, renderer, per_px):
     if name.startswith("\u2068") and name.endswith("\u2069"):  # bidi isolate marks of a RTL name
         opens, closes, name = "\u2068", "\u2069", name[1:-1]
 
+    start, end = shared
+    before, after = ("\u2026" if start else ""), ("\u2026" if end else "")
+    own = name[start : len(name) - end] if start + end < len(name) else name
+    if own is not name:
+        text.set_text(opens + before + own + after + closes + sep + value)
+        w = width()
+        if w <= room:
+            return w
+        name = own
+
     def cut(k):
-        # the start and the end of the name, the middle left out: names that share a start
-        # ("sensor_temperature_reading_north", "..._south") stay apart ("sensor\u2026_south")
+        # the start and the end of the name, the middle left out
         tail = k // 2
-        return name[: k - tail].rstrip() + "\u2026" + (name[len(name) - tail :].lstrip() if tail else "")
+        middle = name[: k - tail].rstrip() + "\u2026" + (name[len(name) - tail :].lstrip() if tail else "")
+        return before + middle + after if own is name else middle
 
     lo_k, hi_k, best = 1, len(name) - 1, None
     while lo_k <= hi_k:  # the most characters that fit

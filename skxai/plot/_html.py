@@ -10,7 +10,7 @@ from skxai.plot._base import format_value
 from skxai.plot._textparts import COVERAGE_MEANING, align_tokens, coverage_text, needs_space, text_parts
 
 STYLE = """
-.skxai-text{font-family:Georgia,serif;line-height:1.9;max-width:60em}
+.skxai-text{font-family:Georgia,serif;line-height:1.9;max-width:60em;overflow-wrap:anywhere}
 .skxai-w{padding:1px 0;border-radius:3px}
 .skxai-anchor{font-weight:bold;text-decoration:underline;text-decoration-thickness:2px}
 .skxai-meta{font-family:sans-serif;font-size:90%;color:#333;margin:0.3em 0}

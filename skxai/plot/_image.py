@@ -13,6 +13,7 @@ from skxai.plot._base import (
     output_label,
     plain_ticks,
     require_samples,
+    wrap_to,
 )
 
 _MODES = ("signed", "abs_max", "positive", "negative", "split")
@@ -104,11 +105,29 @@ def overlay(ax, hm, *, cmap, vmin, vmax, alpha, over_image):
     return mappable
 
 
+#: Brightest grey of an image under a map: a white stroke under a weak (transparent) value
+#: showed as white, which read as the top of ``inferno`` (pale yellow), brighter than the map's
+#: true maximum drawn over it (an outside audit).
+GREY_CEILING = 0.5
+
+
 def grey_image(ax, img):
-    """The image in grey, so the only colours on top are the map's."""
+    """The image in dimmed grey (up to :data:`GREY_CEILING`), so the only colours on top are the
+    map's and no weak value over a bright pixel looks like a strong one."""
     grey = display_image(img)[0]
     grey = grey.mean(axis=-1) if grey.ndim == 3 else grey
-    ax.imshow(grey, cmap="gray")
+    ax.imshow(GREY_CEILING * grey, cmap="gray", vmin=0.0, vmax=1.0)
+
+
+def method_title(method, quantity, width_pt, fontsize=8):
+    """ "method: quantity" wrapped at ``width_pt`` points, the method on one line and what it
+    explains on the next when it does not fit on one (the class named in the quantity was cut
+    at a panel's edge)."""
+    head = ": ".join(str(t) for t in (method, quantity) if t)
+    wrapped = wrap_to(head, width_pt, fontsize)
+    if "\n" in wrapped and method and quantity:
+        wrapped = wrap_to(f"{method}:", width_pt, fontsize) + "\n" + wrap_to(str(quantity), width_pt, fontsize)
+    return wrapped
 
 
 def image_at(explanation, n, index, image, what, shape=None):
@@ -417,10 +436,11 @@ class ImageAttributionDisplay:
                 self.heatmap_ = hm
             elif panel == "negative":
                 self.negative_ = hm
-        head = ": ".join(str(t) for t in (self.method, self.quantity) if t)
-        if head and ax is None:
-            # which class the map explains: without it a digit's map did not say "of 7"
-            fig.suptitle(head, fontsize=9)
+        if (self.method or self.quantity) and ax is None:
+            # which class the map explains: without it a digit's map did not say "of 7"; wrapped
+            # at the figure's width (one 3-inch panel cut "...Explainer: probability of class")
+            width_pt = 0.95 * fig.get_size_inches()[0] * 72
+            fig.suptitle(method_title(self.method, self.quantity, width_pt, 9), fontsize=9)
         self.axes_ = axes
         self.ax_ = axes[0]
         literal_text(*np.ravel(np.asarray(axes, dtype=object)))

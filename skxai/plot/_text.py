@@ -160,32 +160,32 @@ class TextHighlightDisplay:
             if w is not None and w != 0:
                 bbox = {"boxstyle": f"round,pad={_BOX_PAD}", "lw": 0, "fc": _rgba(weight_colour(w, scale))}
             anchored = i is not None and i in p.anchor_positions
-            t = ax.text(
-                0,
-                0,
-                text,
-                transform=corner,
-                fontsize=fontsize,
-                family=_FAMILY,
-                weight="bold" if anchored else "normal",
-                va="top",
-                ha="left",
-                bbox=bbox,
-            )
+            style = {"transform": corner, "fontsize": fontsize, "family": _FAMILY, "va": "top", "ha": "left"}
+            style.update(weight="bold" if anchored else "normal", bbox=bbox)
+            t = ax.text(0, 0, text, **style)
             tw = t.get_window_extent(renderer).width * 72.0 / fig.dpi
-            gap = space if spaced and x > 0 else 0.0
-            # a new line when the axes or ``width`` characters are full
-            # lines leave room for their words drawn wider at another dpi (placed again there)
-            if x > 0 and (x + gap + tw > _FILLED * box_width or chars + int(gap > 0) + len(text) > width):
-                x, line, gap, chars = 0.0, line + 1, 0.0, 0
-            t.set_position(((x + gap) / 72, -(0.5 + line) * line_h / 72))
-            laid.append((t, line, x + gap, gap, tw))
-            x += gap + tw
-            chars += int(gap > 0) + len(text)
-            if i is not None:
-                self.texts_.append(t)
-                if anchored:
-                    self.anchor_texts_.append(t)
+            # a word longer than a line (a URL, words glued together) in pieces of a line each,
+            # highlighted alike: it ran past the figure's edge and was cut
+            pieces = _line_pieces(text, tw, _FILLED * box_width, width)
+            for k, piece in enumerate(pieces):
+                if k:
+                    t = ax.text(0, 0, piece, **style)
+                if len(pieces) > 1:
+                    t.set_text(piece)
+                    tw = t.get_window_extent(renderer).width * 72.0 / fig.dpi
+                gap = space if spaced and x > 0 and not k else 0.0
+                # a new line when the axes or ``width`` characters are full
+                # lines leave room for their words drawn wider at another dpi (placed again there)
+                if x > 0 and (x + gap + tw > _FILLED * box_width or chars + int(gap > 0) + len(piece) > width):
+                    x, line, gap, chars = 0.0, line + 1, 0.0, 0
+                t.set_position(((x + gap) / 72, -(0.5 + line) * line_h / 72))
+                laid.append((t, line, x + gap, gap, tw))
+                x += gap + tw
+                chars += int(gap > 0) + len(piece)
+                if i is not None and not k:  # one text per token: a piece after the first continues it
+                    self.texts_.append(t)
+                    if anchored:
+                        self.anchor_texts_.append(t)
         rtl = any(is_right_to_left(u[0]) for u in units)
         if rtl:
             _reorder_right_to_left(laid, box_width, space, line_h)
@@ -243,6 +243,15 @@ def _fit_margins(fig, ax, margins, needs):
     fitted = margins(fig, [ax], [needs(ax)])
     if fitted is not None:
         fig.subplots_adjust(**fitted)
+
+
+def _line_pieces(text, text_width, line_width, most_chars):
+    """``text`` in pieces that each fit a line (``line_width`` points, ``most_chars`` characters),
+    cut by characters in proportion to its drawn width ``text_width``; whole when it fits."""
+    if text_width <= line_width and len(text) <= most_chars:
+        return [text]
+    per = max(1, min(most_chars, int(len(text) * line_width / max(text_width, 1e-9) * 0.95)))
+    return [text[a : a + per] for a in range(0, len(text), per)]
 
 
 def _units(parts):

@@ -55,7 +55,10 @@ def test_highlight_keeps_the_reading_order_of_tokens_far_apart():
     text, spans = _shown(text_html(exp, style=False))
     assert text == document and spans == ["great", "movie", "bad"]
     disp = TextHighlightDisplay.from_explanation(exp)
-    assert [t.get_text() for t in disp.ax_.texts] == ["great", "!" * 300, "movie", "bad"]
+    shown = [t.get_text() for t in disp.ax_.texts]
+    # the 300 marks, longer than a line, in pieces of a line each (session 33: they ran off the figure)
+    assert shown[0] == "great" and shown[-2:] == ["movie", "bad"] and "".join(shown[1:-2]) == "!" * 300
+    assert all(len(piece) <= 80 for piece in shown)
 
 
 def test_explainers_record_token_offsets_and_the_pictures_use_them():

@@ -34,7 +34,7 @@ def _rendered_texts(fig):
 
 @pytest.mark.parametrize("value,text", [
     (4e-8, "0.00000004"), (-4.5e-8, "-0.000000045"), (1e-7, "0.0000001"), (-3e-6, "-0.000003"),
-    (9.96e-5, "0.0001"), (0.00012, "0.00012"),
+    (9.96e-5, "0.0000996"), (0.00012, "0.00012"),
 ])
 def test_small_numbers_print_without_exponent(value, text):
     assert format_value(value) == text
