@@ -147,3 +147,11 @@ def accepts(mean, lb, n, threshold, epsilon_stop):
     """The acceptance rule of both searches: precision estimate >= ``threshold`` and its lower
     bound >= ``threshold - epsilon_stop``, on samples that did not choose the anchor."""
     return (np.asarray(n) > 0) & (np.asarray(mean) >= threshold) & (np.asarray(lb) >= threshold - epsilon_stop)
+
+
+def empty_anchor_bar(threshold, epsilon_stop):
+    """The lower bound the empty anchor must reach: the threshold itself, as in anchor-exp (it
+    claims that nothing needs keeping), but ``threshold - epsilon_stop`` at a threshold of 1,
+    which no finite sample's bound reaches: the empty anchor was never accepted there, and a
+    model that decides the same everywhere got an arbitrary first feature or word instead."""
+    return threshold - epsilon_stop if threshold >= 1.0 else threshold

@@ -12,6 +12,7 @@ import numpy as np
 
 from skxai.anchors._bandit import (
     accepts,
+    empty_anchor_bar,
     kl_bounds,
     kl_lower_bound,
     kl_upper_bound,
@@ -205,12 +206,15 @@ class AnchorSearch:
         # epsilon_stop: an empty anchor only just above the threshold is not worth the rows.
         for _ in range(_MAX_VALIDATION_ROUNDS):
             mean, lb, ub, _ = self.bounds([()])
-            if lb[0] >= self.threshold or mean[0] < self.threshold or ub[0] < self.threshold + self.epsilon_stop:
+            bar = empty_anchor_bar(self.threshold, self.epsilon_stop)
+            # (capped at 1: an upper bound never passes it, and at threshold 1 the empty anchor
+            # was given up after its first batch)
+            if lb[0] >= bar or mean[0] < self.threshold or ub[0] < min(self.threshold + self.epsilon_stop, 1.0):
                 break
             yield [((), self.samples_per_round)]
             self.n_rounds += 1
         mean, lb, _, _ = self.bounds([()])
-        if mean[0] >= self.threshold and lb[0] >= self.threshold:
+        if mean[0] >= self.threshold and lb[0] >= empty_anchor_bar(self.threshold, self.epsilon_stop):
             st = self._stats([()])
             self.accepted[()] = mean[0]
             self.validation[()] = (int(st[0, 0]), int(st[0, 1]))

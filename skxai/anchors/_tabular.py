@@ -12,7 +12,7 @@ from skxai._adapters import ModelOutput
 from skxai._data import TabularSchema, in_input_dtype, time_column
 from skxai._explanation import Explanation
 from skxai._progress import closing_progress
-from skxai.anchors._bandit import accepts, kl_bounds
+from skxai.anchors._bandit import accepts, empty_anchor_bar, kl_bounds
 from skxai.anchors._base import BaseAnchorExplainer, decisions, result_arrays, warn_if_scores_read_as_labels
 from skxai.utils._feature_names import internal_call, names_out
 from skxai.utils._memory import refuse_beyond_working_memory
@@ -145,7 +145,7 @@ def _tabular_anchor(
         # threshold - epsilon_stop, and the stricter check after it rejected the empty anchor
         # of a model deciding the same almost everywhere, handing the answer to a feature. It is
         # sampled, like the others, until it is decided or has n_validation_samples.
-        eps = 0.0 if empty else epsilon_stop
+        eps = threshold - empty_anchor_bar(threshold, epsilon_stop) if empty else epsilon_stop
         while True:
             mean, lb, ub, n = kl_bounds([fresh.get(a, (0, 0)) for a in anchors], beta)
             ok = accepts(mean, lb, n, threshold, eps)
@@ -170,7 +170,7 @@ def _tabular_anchor(
     m0, _, _, _ = kl_bounds([stats[()]], 0.0)
     if m0[0] >= threshold:
         mean0, lb0, _, n0, _ = yield from judged([()], 0, empty=True)
-        if n0[0] > 0 and mean0[0] >= threshold and lb0[0] >= threshold:
+        if n0[0] > 0 and mean0[0] >= threshold and lb0[0] >= empty_anchor_bar(threshold, epsilon_stop):
             accepted[()] = (mean0[0], B)
             best = ()
     beam = [()]

@@ -138,8 +138,9 @@ class AnchorTextExplainer(BaseAnchorExplainer):
     ``threshold`` with a lower bound of at least ``threshold - epsilon_stop`` (accepted) or,
     after two batches or more, their upper bound falls below ``threshold + epsilon_stop``
     (rejected). The empty anchor is accepted only when its lower bound clears ``threshold``
-    (a long document under UNK masking often needs no word at all: reported as the anchor
-    ``()``, never as an arbitrary word). Samples are reused across candidates where that is
+    (``threshold - epsilon_stop`` at ``threshold=1``, which no bound reaches): a long document
+    under UNK masking often needs no word at all, reported as the anchor ``()``, never as an
+    arbitrary word. Samples are reused across candidates where that is
     exact; every round of every document of a chunk goes to the model in one call.
 
     Parameters
@@ -342,6 +343,7 @@ class AnchorTextExplainer(BaseAnchorExplainer):
         resolve_perturbation(self.perturbation, self.unk_token, None, self.n_similar)
         self._check_classifier()
         self._check_threshold()
+        self._check_max_rows()
         self.estimator_ = self._fit_estimator(docs, y, **fit_params)
         self.output_ = ModelOutput(self.estimator_, self.response_method)
         cv, X = fit_vocabulary(docs, self.token_pattern, dtype=np.int8)
@@ -425,6 +427,18 @@ class AnchorTextExplainer(BaseAnchorExplainer):
 
     def _perturbation(self):
         return resolve_perturbation(self.perturbation, self.unk_token, self.word_vectors_, self.n_similar)
+
+    def _check_max_rows(self):
+        """Refuse a ``max_rows`` below a search's first round: no document was drawn, and the
+        anchors came back with precision 0 (their own, re-estimated, was 1)."""
+        first = self._n_initial()
+        if int(self.max_rows) < first:
+            raise ValueError(
+                f"max_rows={int(self.max_rows)} is below the first round of a search "
+                f"({first} perturbed documents: samples_per_round={int(self.samples_per_round)} / "
+                f"(1 - mask_proba={float(self.mask_proba)})), so no document could be sampled. Use "
+                f"max_rows >= {first} (a short document needs about a thousand), or lower samples_per_round."
+            )
 
     def _n_initial(self):
         # enough draws of the empty anchor that every size-1 candidate starts with about
