@@ -60,7 +60,9 @@ def test_the_dependence_scatter_names_the_categories_of_text_features():
     disp.figure_.canvas.draw()
     assert [t.get_text() for t in disp.ax_.get_xticklabels()] == ["bleu", "rouge", "vert"]
     np.testing.assert_array_equal(np.asarray(disp.scatter_.get_offsets())[:, 0], [1, 0, 2, 1])
-    assert [t.get_text() for t in disp.colorbar_.ax.get_yticklabels()] == ["M", "S"]
+    # text has no order: distinct colours and a legend (session 33), not a low-to-high bar
+    assert disp.colorbar_ is None
+    assert [t.get_text() for t in disp.legend_.get_texts()] == ["M", "S"]
 
 
 def test_the_beeswarm_says_what_grey_means_in_its_colour_bar_not_on_the_ticks():
@@ -82,10 +84,10 @@ def test_force_labels_of_names_with_one_start_stay_apart():
     disp = ForceDisplay.from_explanation(ExactShapleyExplainer(model).fit(X.iloc[:50]).explain(X.iloc[[7]]))
     shown = [t.get_text().split(" = ")[0] for t in disp.ax_.texts if (t.get_gid() or "").startswith("force-label")]
     assert len(shown) >= 4 and len(set(shown)) == len(shown)
-    assert all(name.startswith("sensor") for name in shown)
-    assert any(
-        name.endswith(("south", "cellar", "roof", "east", "west", "north")) for name in shown if "\u2026" in name
-    )
+    # what tells each name apart is kept (session 33: the shared start goes first, "…north")
+    stations = ("south", "cellar", "roof", "east", "west", "north")
+    assert all(sum(s in name for s in stations) == 1 for name in shown)
+    assert any(name.startswith("\u2026") for name in shown)
 
 
 def test_image_thumbnails_name_the_output_of_each_sample():

@@ -288,9 +288,6 @@ class DependenceDisplay:
             if np.isnan(np.asarray(self.color_values, dtype=np.float64)).any():
                 label += " (grey: missing)"
             self.colorbar_.set_label(wrap_to(label, height_pt, fontsize))
-        if self.legend_ is not None:
-            label = self.color_name + (" (grey: missing)" if np.isnan(self._colour_codes()).any() else "")
-            self.legend_.set_title(wrap_to(label, 100, 8))
         plain_ticks(ax, "y")
         if getattr(self, "unit", None) == "date":
             _date_ticks(ax.xaxis)
@@ -331,17 +328,29 @@ def _categories_scatter(ax, x, y, disp, size):
         Line2D([], [], linestyle="", marker="o", markersize=5, color=palette(i), label=str(name))
         for i, name in enumerate(names)
     ]
-    # room beside the axes taken as a colour bar takes it (fig.colorbar(ax=ax, pad=0.02)),
-    # as wide as the longest name: a legend drawn outside the axes fell off the figure
+    # room beside the axes taken as a colour bar takes it (fig.colorbar(ax=ax, pad=0.02)), as
+    # wide as the longest name or title line: a legend drawn outside the axes fell off the figure
+    import textwrap
+
     from matplotlib import colorbar
 
     fig = ax.figure
+    title = disp.color_name + (" (grey: missing)" if np.isnan(codes).any() else "")
+    longest = max(len(str(n)) for n in names)
+    words = max((len(w) for w in str(title).split()), default=0)
+    title = "\n".join(textwrap.wrap(str(title), max(14, longest + 3, min(words, 24)))) or str(title)
+    need = max(18 + 4.2 * longest, 5.2 * max(len(line) for line in title.split("\n")))
     width_pt = fig.get_figwidth() * ax.get_position().width * 72
-    fraction = min(0.45, (18 + 4.2 * max(len(str(n)) for n in names)) / max(width_pt, 1.0))
-    make = colorbar.make_axes_gridspec if ax.get_subplotspec() is not None else colorbar.make_axes
-    lax, _ = make(ax, fraction=fraction, pad=0.02)
+    fraction = min(0.45, need / max(width_pt, 1.0))
+    # as Figure.colorbar chooses: the grid cell's room where the layout engine takes it
+    engine = fig.get_layout_engine()
+    gridspec = ax.get_subplotspec() is not None and (engine is None or engine.colorbar_gridspec)
+    lax, _ = (colorbar.make_axes_gridspec if gridspec else colorbar.make_axes)(ax, fraction=fraction, pad=0.02)
     lax.axis("off")
-    legend = lax.legend(handles=handles, loc="upper left", borderaxespad=0.0, fontsize=7, frameon=False)
+    legend = lax.legend(
+        handles=handles, title=title, loc="upper left", borderaxespad=0.0, fontsize=7, title_fontsize=8, frameon=False
+    )
+    legend._legend_box.align = "left"
     return scatter, legend
 
 

@@ -283,7 +283,8 @@ def _shared_ends(names):
     that tells it from the others, and leaving every name some characters of its own."""
     import os
 
-    names = [str(n) for n in names]
+    # the names as _fit_label cuts them: without a right-to-left name's isolate marks
+    names = [str(n).strip("\u2068\u2069") for n in names]
     if len(set(names)) < 2:
         return 0, 0
     start = os.path.commonprefix(names)

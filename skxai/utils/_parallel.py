@@ -242,6 +242,10 @@ def _call_task(func, shared, task):
 
 #: Arrays larger than this that several tasks of a map share are broadcast to every worker.
 SHARED_ARRAY_BYTES = 1000
+#: A task's own array larger than this is scattered and kept on two workers, not sent inside the
+#: task: inside, every task's rows passed through the scheduler (distributed warned of a "large
+#: graph" from 10 MB on).
+TASK_ARRAY_BYTES = 1 << 20
 
 
 def _tasks_for_dask(client, tasks):
@@ -251,21 +255,24 @@ def _tasks_for_dask(client, tasks):
     (the out-of-memory killer, a lost node), the data was lost with it and the whole call
     failed, though the other workers held the model and could run the task again (an outside
     audit). A tuple is sent with the task and runs again anywhere; an array that several
-    tasks share (a design's coalitions, the images of a call) is broadcast to every worker once.
+    tasks share (a design's coalitions, the images of a call) is broadcast to every worker once,
+    and a task's own large array (over :data:`TASK_ARRAY_BYTES`) is kept on two workers.
     """
     import collections
 
     uses = collections.Counter(id(a) for task in tasks for a in task if isinstance(a, np.ndarray))
-    broadcast = {}
+    sent = {}
     out = []
     for task in tasks:
         items = []
         for a in task:
-            if isinstance(a, np.ndarray) and uses[id(a)] > 1 and a.nbytes > SHARED_ARRAY_BYTES:
-                if id(a) not in broadcast:
-                    broadcast[id(a)] = client.scatter(a, broadcast=True, hash=False)
-                a = broadcast[id(a)]
-            items.append(a)
+            if isinstance(a, np.ndarray) and id(a) not in sent:
+                if uses[id(a)] > 1 and a.nbytes > SHARED_ARRAY_BYTES:
+                    sent[id(a)] = client.scatter(a, broadcast=True, hash=False)
+                elif a.nbytes > TASK_ARRAY_BYTES:
+                    sent[id(a)] = future = client.scatter(a, hash=False)
+                    client.replicate([future], n=2)  # one worker's death loses no copy
+            items.append(sent.get(id(a), a) if isinstance(a, np.ndarray) else a)
         out.append(tuple(items))
     return out
 

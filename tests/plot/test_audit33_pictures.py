@@ -112,3 +112,34 @@ def test_tiny_values_keep_three_significant_digits():
     assert format_value(1.0163602731968309e-07) == "0.000000102"
     assert format_value(4e-08) == "0.00000004"
     assert format_value(-2.345e-5) == "-0.0000235"
+
+
+def test_the_category_legend_fits_a_long_title_and_missing_values_and_constrained_layouts():
+    import matplotlib.pyplot as plt
+
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=40)
+    colour = pd.Categorical(rng.choice(["red", "green", "blue", "violet"], size=40))
+    colour[:3] = np.nan
+    frame = pd.DataFrame({"f": x, "customer_segment_code": colour})
+    exp = Explanation(np.c_[x, 0.1 * x], data=frame, feature_names=["f", "customer_segment_code"])
+    fig, ax = plt.subplots(figsize=(6, 4))
+    disp = DependenceDisplay.from_explanation(exp, "f", color="customer_segment_code", ax=ax)
+    fig.canvas.draw()
+    assert "(grey: missing)" in disp.legend_.get_title().get_text()
+    assert disp.legend_.get_window_extent().x1 <= fig.bbox.width
+    plt.close(fig)
+    fig, axes = plt.subplots(1, 2, figsize=(10, 4), layout="constrained")
+    disp = DependenceDisplay.from_explanation(exp, "f", color="customer_segment_code", ax=axes[0])
+    fig.canvas.draw()
+    assert disp.legend_ is not None
+    plt.close(fig)
+
+
+def test_shared_name_ends_are_read_without_the_isolate_marks_of_right_to_left_names():
+    from skxai.plot._force import _shared_ends
+
+    names = ["\u2068" + n + "\u2069" for n in ("מדידה_צפון", "מדידה_דרום", "מדידה_מזרח")]
+    assert _shared_ends(names) == (len("מדידה_"), 0)
+    assert _shared_ends(["sensor_north_c", "sensor_south_c"]) == (len("sensor_"), len("_c"))
+    assert _shared_ends(["a", "b"]) == (0, 0)

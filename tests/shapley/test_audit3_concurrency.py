@@ -30,13 +30,16 @@ def test_cluster_of_threads_keeps_the_explainers_table_cache():
     ex = TreeShapExplainer(FrozenEstimator(rf), n_jobs=2).fit(X[:50])
     runner = ex._runner
     every_chunk_kept = mock.patch.object(_run, "_kept_chunks", lambda sizes: [True] * len(sizes))
-    with mock.patch.object(_run, "_MIN_PARALLEL_WORK", 0), every_chunk_kept:
+    # the tables, which 20 rows would not build (they take the row path: session 33)
+    tables = mock.patch.object(_run, "ROW_PATH", False)
+    with mock.patch.object(_run, "_MIN_PARALLEL_WORK", 0), every_chunk_kept, tables:
         # one chunk per tree, so that the two workers get groups of several chunks each
         runner.chunks = [np.array([t]) for t in range(8)]
         runner._sizes = [1] * 8
         runner._keep = [True] * 8
         runner._tables = [None] * 8
         runner._plans = [None] * 8
+        runner._row_work = [0.0] * 8
         expected = ex.transform(X[:20])
         assert all(t is not None for t in runner._tables)
         builds = []
