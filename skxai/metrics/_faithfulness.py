@@ -178,7 +178,9 @@ def faithfulness_correlation(
             "least 2 units and a subset_size below their number; on a single-feature table use "
             "another metric (scoring='completeness_gap' for instance)."
         )
-    attributed, drop = subset_removal(view, view.unit_relevance(), n_subsets, size, random_state, n_jobs)
+    attributed, drop = subset_removal(
+        view, view.unit_relevance(view.pixel_masses()), n_subsets, size, random_state, n_jobs
+    )
     # the drops are differences of outputs: their rounding is relative to the outputs' size
     outputs = np.maximum(np.abs(view.f_x), np.abs(view.f_x[:, None] - drop).max(axis=1))
     drop = flatten_rounding_noise(drop, outputs)

@@ -194,7 +194,14 @@ def infidelity(
                 "patches): every subset removes all of them, so every perturbation is the same"
             )
         a, b = subset_removal(
-            view, view.unit_relevance(), m, size, random_state, n_jobs, knob="n_perturbations", owner="infidelity"
+            view,
+            view.unit_relevance(view.pixel_masses()),
+            m,
+            size,
+            random_state,
+            n_jobs,
+            knob="n_perturbations",
+            owner="infidelity",
         )
         return infidelity_from_terms(a, b, normalize)
     if not view.numeric:
@@ -204,7 +211,7 @@ def infidelity(
             REAL_VALUED_MESSAGE.format(what="Gaussian perturbations add noise to the inputs")
             + " Or use perturbation='subset'."
         )
-    phi = view.elementwise()
+    phi = view.elementwise(view.pixel_masses())  # each pixel's share where a region's value fills it
     shape = view.X.shape[1:]
     if view.tabular and view.n_units != view.X.shape[1]:
         raise ValueError(

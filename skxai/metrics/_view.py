@@ -155,6 +155,8 @@ class ExplainerView:
         # f(x) in calls of at most rows_per_call rows too (batch_size bounds every model call)
         self.f_x = self.outputs(self.X, np.arange(self.n))
         self.attributions = None
+        # the explainer's own heatmaps follow its conventions (pixel_masses); given ones are taken as given
+        self.own_attributions = attributions is None
         if need_attributions:
             A = explainer_transform(explainer, X) if attributions is None else attributions
             self.attributions = self.check_attributions(A)
@@ -231,6 +233,28 @@ class ExplainerView:
         out = np.zeros((self.n, self.n_units))
         np.add.at(out.T, self.pos_unit, flat.T)
         return out
+
+    def pixel_masses(self):
+        """The attributions as what each pixel carries, for the metrics that sum them over the
+        pixels they remove: an explainer whose heatmaps give every pixel its region's whole
+        value (:class:`~skxai.ImageShapleyExplainer`, through its ``_region_sizes`` hook) gives
+        each pixel its share, the value over its region's size (a region's value was counted
+        once per removed pixel: exact values of a model additive over regions of unequal sizes
+        scored a faithfulness below 1). Attributions given to the metric, and other
+        explainers', as they are."""
+        A = self.attributions
+        sizes_of = getattr(self.explainer, "_region_sizes", None)
+        if self.tabular or sizes_of is None or not getattr(self, "own_attributions", True):
+            return A
+        sizes = np.asarray(sizes_of(self.X), dtype=np.float64)
+        as_input = getattr(self.explainer, "_attributions_as_input", None)
+        if as_input is not None:
+            sizes = as_input(sizes)
+        if sizes.shape != A.shape and A.shape == self.X.shape and sizes.shape == (self.n, *self.spatial):
+            sizes = sizes[:, None]  # a heatmap's sizes over the channels of per-channel values
+        if np.broadcast_shapes(sizes.shape, A.shape) != A.shape:
+            return A
+        return A / sizes
 
     def elementwise(self, A=None):
         """Attributions broadcast to the input's shape (a heatmap repeated over channels)."""

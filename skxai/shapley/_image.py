@@ -935,6 +935,19 @@ class ImageShapleyExplainer(BaseExplainer):
         empty = np.asarray(self._output(replacement_images(imgs, self._baseline(), self.blur_sigma)), dtype=np.float64)
         return totals, empty.reshape(len(imgs), -1)[np.arange(len(imgs)), targets]
 
+    def _region_sizes(self, X):
+        """Private hook of the metrics that sum attributions over pixels (faithfulness
+        correlation, infidelity): per image, the pixel count of each pixel's region ``(n,
+        *spatial)``. The heatmaps give every pixel its region's whole value, so summed over a
+        region's removed pixels they counted it once per pixel; a pixel's share is its value
+        over this count."""
+        check_is_fitted(self, "estimator_")
+        segments = np.asarray(self._segments(self._images(X)))
+        n = len(segments)
+        flat = segments.reshape(n, -1)
+        sizes = np.stack([np.bincount(row)[row] for row in flat])
+        return sizes.reshape(segments.shape).astype(np.float64)
+
     def _attributions_as_input(self, A):
         """Heatmaps ``(n, *spatial)`` as attributions of the model's input columns.
 
