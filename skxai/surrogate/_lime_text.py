@@ -110,13 +110,14 @@ def _warn_few_samples(explainer, toks):
         return
     from skxai.utils._warnings import warn_at_caller
 
-    listed = ", ".join(f"{i} ({w} words)" for i, w in short[:5]) + (" ..." if len(short) > 5 else "")
+    units = f"{explainer.unit}s"  # the surrogate's players: words, or tokens with unit="token"
+    listed = ", ".join(f"{i} ({w} {units})" for i, w in short[:5]) + (" ..." if len(short) > 5 else "")
     warn_at_caller(
-        f"{type(explainer).__name__}: n_samples={n} is less than the number of words + 2 of "
+        f"{type(explainer).__name__}: n_samples={n} is less than the number of {units} + 2 of "
         f"{len(short)} document(s) ({listed}). Their surrogates have more weights than "
         "perturbations, so the ridge penalty sets the weights more than the model does "
         "(3 perturbations of an 8-word review gave 'good' the wrong sign); raise n_samples to "
-        "at least the words + 2.",
+        f"at least the {units} + 2.",
         UserWarning,
     )
 
