@@ -211,7 +211,7 @@ def infidelity(
             REAL_VALUED_MESSAGE.format(what="Gaussian perturbations add noise to the inputs")
             + " Or use perturbation='subset'."
         )
-    phi = view.elementwise(view.pixel_masses())  # each pixel's share where a region's value fills it
+    phi = view.elementwise(view.pixel_masses(per_element=True))  # each element's share of a region's value
     shape = view.X.shape[1:]
     if view.tabular and view.n_units != view.X.shape[1]:
         raise ValueError(

@@ -123,9 +123,10 @@ def _refuse_documents(explainer, X, owner):
     """Refuse documents: their word weights stand over each document's own words (transform's
     vocabulary columns are 0 elsewhere, in both explanations compared), so any two explanations
     rank alike and the check says nothing (it failed inside numpy on the sparse weights)."""
-    from skxai.metrics._utils import _holds_text
+    from skxai.metrics._utils import _holds_text, is_tabular
 
-    if _holds_text(X):
+    # a table's text column (an object array of categories) is no document
+    if not is_tabular(explainer) and _holds_text(X):
         raise ValueError(
             f"{owner} does not apply to text: X holds documents, whose word weights cover each "
             "document's own words (0 over the rest of the vocabulary in both explanations compared, "

@@ -155,8 +155,6 @@ class ExplainerView:
         # f(x) in calls of at most rows_per_call rows too (batch_size bounds every model call)
         self.f_x = self.outputs(self.X, np.arange(self.n))
         self.attributions = None
-        # the explainer's own heatmaps follow its conventions (pixel_masses); given ones are taken as given
-        self.own_attributions = attributions is None
         if need_attributions:
             A = explainer_transform(explainer, X) if attributions is None else attributions
             self.attributions = self.check_attributions(A)
@@ -234,27 +232,38 @@ class ExplainerView:
         np.add.at(out.T, self.pos_unit, flat.T)
         return out
 
-    def pixel_masses(self):
+    def pixel_masses(self, per_element=False):
         """The attributions as what each pixel carries, for the metrics that sum them over the
         pixels they remove: an explainer whose heatmaps give every pixel its region's whole
         value (:class:`~skxai.ImageShapleyExplainer`, through its ``_region_sizes`` hook) gives
         each pixel its share, the value over its region's size (a region's value was counted
         once per removed pixel: exact values of a model additive over regions of unequal sizes
-        scored a faithfulness below 1). Attributions given to the metric, and other
-        explainers', as they are."""
+        scored a faithfulness below 1). The attributions are the explainer's (its ``transform``,
+        computed here or given: the same figure either way). ``per_element``: for a heatmap
+        spread over the image's channels element by element (Gaussian infidelity), each
+        element's share, over the channels too; a model on flattened pixels, whose columns each
+        hold a channel of the heatmap, gets that in both cases. Other explainers' attributions
+        as they are."""
         A = self.attributions
         sizes_of = getattr(self.explainer, "_region_sizes", None)
-        if self.tabular or sizes_of is None or not getattr(self, "own_attributions", True):
+        if self.tabular or sizes_of is None:
             return A
-        sizes = np.asarray(sizes_of(self.X), dtype=np.float64)
+        sizes = np.asarray(sizes_of(self.X), dtype=np.float64)  # (n, *spatial of the image)
+        n_pixels = sizes[0].size
         as_input = getattr(self.explainer, "_attributions_as_input", None)
         if as_input is not None:
-            sizes = as_input(sizes)
-        if sizes.shape != A.shape and A.shape == self.X.shape and sizes.shape == (self.n, *self.spatial):
-            sizes = sizes[:, None]  # a heatmap's sizes over the channels of per-channel values
-        if np.broadcast_shapes(sizes.shape, A.shape) != A.shape:
-            return A
-        return A / sizes
+            spread = np.asarray(as_input(sizes))
+            if spread.shape != sizes.shape:
+                # every column a channel of its pixel: the value counted once per channel too
+                channels = spread[0].size // n_pixels
+                sizes = spread * channels
+        if A.shape == sizes.shape:
+            if per_element and A.shape != self.X.shape and A[0].size:
+                sizes = sizes * (self.X[0].size // A[0].size)  # broadcast over the channels
+            return A / sizes
+        if A.shape == self.X.shape and sizes.shape == (self.n, *self.spatial):
+            return A / sizes[:, None]
+        return A
 
     def elementwise(self, A=None):
         """Attributions broadcast to the input's shape (a heatmap repeated over channels)."""

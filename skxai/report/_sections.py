@@ -806,8 +806,12 @@ def mean_pm_sem(mean, sem):
     --------
     >>> mean_pm_sem(8.682, 1.96), mean_pm_sem(-0.04347, 0.36), mean_pm_sem(0.25, 0.0)
     ('8.7 ± 2.0', '-0.04 ± 0.36', '0.25 ± 0')
+    >>> mean_pm_sem(1.0, 3.2e-17)
+    '1 ± 0'
     """
     mean, sem = float(mean), float(sem)
+    if np.isfinite(mean) and 0 < sem <= 1e-9 * abs(mean):
+        sem = 0.0  # a rounding residue (3e-17 beside 1 printed "1.000000000000000000 ± 0.000000000000000032")
     if not (np.isfinite(sem) and sem > 0) or not np.isfinite(mean):
         # no error to round to: four significant digits, never rounded onto a whole number or
         # a half that the mean is not (0.99996 printed "1 ± 0")

@@ -141,9 +141,10 @@ class TreeShapExplainer(BaseTabularExplainer):
     interventional game; a larger forest's other chunks are rebuilt on every call (fit only
     notes their size). Path-dependent, calls of few rows read each leaf at the rows' own
     patterns instead (the same values to the bit); fit builds no tables (a 100-tree forest of
-    depth 8 fitted in 0.15 s, 0.74 s with its tables): the first call on a kept chunk takes
-    the row path where that is less work, and the next builds and keeps its tables (once,
-    whatever the threads calling). A build holds the chunk's tables plus about 16 MiB: its
+    depth 8 fitted in 0.15 s, 0.74 s with its tables): a kept chunk takes the row path while
+    the time it has taken there is below the price of its tables (estimated from that time
+    and the work of the two), then builds and keeps them, once whatever the threads calling;
+    a run of calls costs at most about twice building at fit. A build holds the chunk's tables plus about 16 MiB: its
     leaves are tabulated group by group straight into them. The rows of leaves outside blocks
     are read in parts of at most 32 MiB, and a chunk rebuilt by a call builds them one part at
     a time, so one deep tree never holds its whole tables (200 MiB for a fully grown tree on

@@ -644,6 +644,16 @@ def row_path_work(plan, k, n):
     return rows, float(spread.sum())
 
 
+def own_tables_work(plan, k):
+    """Rough work of every leaf's own table (``2**d`` patterns of ``d`` players by the Gauss
+    form), in the units of :func:`row_path_work`: what the row path pays at every call
+    whatever its rows, and what a build of the tables pays once."""
+    d = plan.leaf_d
+    dd = d[(d > 0) & (d <= _paths.MAX_TABLE_BITS)].astype(np.int64)
+    nodes = np.array([len(gauss01(int(x))[0]) for x in range(int(dd.max(initial=0)) + 1)], dtype=np.float64)
+    return float((2.0**dd * dd * (2 * nodes[dd] + 2 + k)).sum())
+
+
 def explain_tree_rows(plan, ens, XT, has_nan, phi):
     """Add the tree's path-dependent contributions for rows ``XT`` into ``phi`` without
     tables: each leaf read at the rows' own patterns ("the row path"), for calls with fewer

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 
 import numpy as np
 from joblib import Parallel, delayed, effective_n_jobs
@@ -15,6 +16,7 @@ from skxai.shapley._treeshap._engine import (
     dense_floats,
     explain_tree,
     explain_tree_rows,
+    own_tables_work,
     part_floats,
     row_path_work,
     table_base,
@@ -142,7 +144,8 @@ class TreeRunner:
             self._rebuilt = rebuilt
             self._keep = _kept_chunks(sizes, rebuilt, self._cache_floats())
         self.bases = np.array(bases)
-        self._row_calls = [0] * len(self.chunks)  # calls the row path served on each kept chunk
+        # the row path's time on each kept chunk, and its tables' estimated price (_row_path)
+        self._row_spent, self._row_price = [0.0] * len(self.chunks), [0.0] * len(self.chunks)
         self._sizes = sizes
         self._tables = [tab if keep else None for tab, keep in zip(tables, self._keep, strict=True)]
         # a plan is kept with its tables: compiled again with them where they are rebuilt (a
@@ -228,7 +231,7 @@ class TreeRunner:
         state["_tables"] = [None] * len(self.chunks)
         state["_plans"] = [None] * len(self.chunks)
         state["_plan_bytes_held"] = 0
-        state["_row_calls"] = [0] * len(self.chunks)
+        state["_row_spent"], state["_row_price"] = [0.0] * len(self.chunks), [0.0] * len(self.chunks)
         state.pop("_chunk_locks", None)  # (locks do not pickle; made again where used)
         return state
 
@@ -294,25 +297,38 @@ class TreeRunner:
             return rows < tables
         if self._tables[c] is not None:
             return False
-        # Kept tables not built yet: the first call on the chunk takes the row path where it is
-        # less work, and a later call builds and keeps them. Summing the row path's estimated
-        # work until it paid for the tables (a ski rental) built them after 200 one-row calls of
-        # a 100-tree forest, each 8 times slower than with the tables: the estimate leaves out
-        # what a call costs whatever its rows (an outside audit).
-        served = getattr(self, "_row_calls", None)
-        if served is None:  # (runners pickled before it)
-            served = self._row_calls = [0] * len(self.chunks)
-        if served[c] == 0 and rows < tables:
-            served[c] = 1
-            return True
-        return False
+        # Kept tables not built yet: a ski rental on measured time. The row path serves the
+        # chunk while the time it has taken on it (thread time, _chunk_values) is below the
+        # tables' price, estimated from that time and the work of the two; then the tables are
+        # built and kept. By estimated work alone (leaving out each leaf's own table, paid at
+        # every call) one-row serving loops stayed on the row path for 200 calls, 8 times slower
+        # each; building at the second call made two one-row calls 5 times slower (audit, review).
+        spent = self.__dict__.setdefault("_row_spent", [0.0] * len(self.chunks))
+        price = self.__dict__.setdefault("_row_price", [0.0] * len(self.chunks))
+        if spent[c] == 0.0:
+            return rows < tables
+        return spent[c] < price[c]
+
+    def _rent(self, c, plan, n, seconds):
+        """Note ``seconds`` of the row path on kept chunk ``c`` for ``n`` rows (see _row_path)."""
+        k = self.ensemble.n_outputs
+        rows, tables = row_path_work(plan, k, n)
+        own = own_tables_work(plan, k)
+        spent = self.__dict__.setdefault("_row_spent", [0.0] * len(self.chunks))
+        price = self.__dict__.setdefault("_row_price", [0.0] * len(self.chunks))
+        spent[c] += max(seconds, 1e-9)  # (a race only builds the tables a call early or late)
+        price[c] = seconds * (tables + own) / max(rows + own, 1.0)
 
     def _chunk_values(self, c, XT, has_nan):
         ens = self.ensemble
         phi = np.zeros((XT.shape[1], ens.n_players, ens.n_outputs))
         plan = self._plan(c)
         if self._row_path(c, plan, XT.shape[1]):
+            renting = self._keep[c] and self._tables[c] is None
+            start = time.thread_time()
             explain_tree_rows(plan, ens, XT, has_nan, phi)
+            if renting:
+                self._rent(c, plan, XT.shape[1], time.thread_time() - start)
         else:
             explain_tree(plan, self._table(c, plan), ens, XT, has_nan, phi)
         return phi
