@@ -806,17 +806,20 @@ def mean_pm_sem(mean, sem):
     --------
     >>> mean_pm_sem(8.682, 1.96), mean_pm_sem(-0.04347, 0.36), mean_pm_sem(0.25, 0.0)
     ('8.7 ± 2.0', '-0.04 ± 0.36', '0.25 ± 0')
-    >>> mean_pm_sem(1.0, 3.2e-17)
-    '1 ± 0'
+    >>> mean_pm_sem(1.0, 3.2e-17), mean_pm_sem(0.0, 1e-17), mean_pm_sem(0.5, 6e-10)
+    ('1 ± 0', '0 ± 1e-17', '0.5 ± 6e-10')
     """
     mean, sem = float(mean), float(sem)
-    if np.isfinite(mean) and 0 < sem <= 1e-9 * abs(mean):
+    if np.isfinite(mean) and 0 < sem <= 1e-12 * abs(mean):
         sem = 0.0  # a rounding residue (3e-17 beside 1 printed "1.000000000000000000 ± 0.000000000000000032")
     if not (np.isfinite(sem) and sem > 0) or not np.isfinite(mean):
         # no error to round to: four significant digits, never rounded onto a whole number or
         # a half that the mean is not (0.99996 printed "1 ± 0")
         return f"{unrounded_landmark(mean, f'{mean:.4g}')} ± {sem:.2g}"
     decimals = max(0, 1 - int(np.floor(np.log10(sem))))
+    if decimals > 8:
+        # an error below 1e-7: two significant digits each, not a row of zeros ("0 ± 1e-17")
+        return f"{unrounded_landmark(mean, f'{mean:.2g}')} ± {sem:.2g}"
     # the rounded error can gain a digit (0.0996 -> "0.10"): keep two significant digits
     if decimals > 0 and round(sem, decimals) >= 10.0 ** (2 - decimals):
         decimals -= 1

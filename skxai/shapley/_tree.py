@@ -142,9 +142,10 @@ class TreeShapExplainer(BaseTabularExplainer):
     notes their size). Path-dependent, calls of few rows read each leaf at the rows' own
     patterns instead (the same values to the bit); fit builds no tables (a 100-tree forest of
     depth 8 fitted in 0.15 s, 0.74 s with its tables): a kept chunk takes the row path while
-    the time it has taken there is below the price of its tables (estimated from that time
-    and the work of the two), then builds and keeps them, once whatever the threads calling;
-    a run of calls costs at most about twice building at fit. A build holds the chunk's tables plus about 16 MiB: its
+    the work it has done there (each leaf's own table, paid at every call, included) stays
+    within the work of building its tables, then builds and keeps them, once whatever the
+    threads calling (a ski rental: calls of one size cost at most about twice building at
+    fit). A build holds the chunk's tables plus about 16 MiB: its
     leaves are tabulated group by group straight into them. The rows of leaves outside blocks
     are read in parts of at most 32 MiB, and a chunk rebuilt by a call builds them one part at
     a time, so one deep tree never holds its whole tables (200 MiB for a fully grown tree on

@@ -75,28 +75,46 @@ def test_chunks_beyond_the_cache_take_the_row_path_for_few_rows_whatever_their_d
     assert builds == []
 
 
-def test_one_row_calls_build_the_kept_tables_once_their_time_pays_for_them(builds, monkeypatch):
-    # Summing the row path's estimated work built them after 200 one-row calls, each 8 times
-    # slower than a call with the tables (an outside audit's serving loop); building at the
-    # second call made two one-row calls 5 times slower (a review). Now a ski rental on the
-    # row path's measured time.
+def test_one_row_calls_build_the_kept_tables_once_their_work_pays_for_them(builds, monkeypatch):
+    # A ski rental counting each leaf's own table, which the row path pays at every call.
+    # Without it 200 one-row calls stayed on the row path, each 8 times slower than a call with
+    # the tables (an outside audit's serving loop); building at the second call made two
+    # one-row calls 5 times slower (a review).
+    from skxai.shapley._treeshap._engine import own_tables_work, row_path_work
+
     model, X = _forest()
     want = _reference(model, X, X[:60], monkeypatch)
     builds.clear()
     est = TreeShapExplainer(model).fit(X[:50])
     runner = est._runner
     n_kept = sum(runner._keep)
-    np.testing.assert_array_equal(est.transform(X[:1]), want[:1])
-    assert builds == []  # the first call rents
-    assert all(p > 0 for p, kept in zip(runner._row_price, runner._keep, strict=True) if kept)
-    for i in range(1, 60):
+    # the calls the rental should take: the first chunk's price over a one-row call's rent
+    plan = runner._plan(0)
+    rows, tables = row_path_work(plan, 1, 1)
+    own = own_tables_work(plan, 1)
+    rented = int((tables + own) // (rows + own))
+    assert rented >= 2  # some calls rent before the tables are bought
+    for i in range(60):
         np.testing.assert_array_equal(est.transform(X[i : i + 1]), want[i : i + 1])
-        if len(builds) == n_kept:
+        if runner._tables[0] is not None:
             break
-    assert len(builds) == n_kept  # bought within the calls whose time paid for it
-    assert i < 59
-    for i in range(3):
-        np.testing.assert_array_equal(est.transform(X[i : i + 1]), want[i : i + 1])
+    assert i == rented  # bought by the call whose rent would pass the price
+    for i in range(60):
+        est.transform(X[i : i + 1])
+    assert len(builds) == n_kept  # every kept chunk bought once
+
+
+def test_a_large_call_after_small_ones_builds_the_tables(builds, monkeypatch):
+    # A rule on measured time sent every later call down the row path once one small call had
+    # rented it: 2,000 rows after a one-row call took 3.2 s instead of 1.2 (a review).
+    model, X = _forest()
+    want = _reference(model, X, X[:500], monkeypatch)
+    builds.clear()
+    est = TreeShapExplainer(model).fit(X[:50])
+    n_kept = sum(est._runner._keep)
+    np.testing.assert_array_equal(est.transform(X[:1]), want[:1])
+    assert builds == []
+    np.testing.assert_array_equal(est.transform(X[:500]), want)
     assert len(builds) == n_kept
 
 

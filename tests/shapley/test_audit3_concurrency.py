@@ -39,7 +39,7 @@ def test_cluster_of_threads_keeps_the_explainers_table_cache():
         runner._keep = [True] * 8
         runner._tables = [None] * 8
         runner._plans = [None] * 8
-        runner._row_spent, runner._row_price = [0.0] * 8, [0.0] * 8
+        runner._row_spent = [0.0] * 8
         expected = ex.transform(X[:20])
         assert all(t is not None for t in runner._tables)
         builds = []

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 
 import numpy as np
 from joblib import Parallel, delayed, effective_n_jobs
@@ -144,8 +143,7 @@ class TreeRunner:
             self._rebuilt = rebuilt
             self._keep = _kept_chunks(sizes, rebuilt, self._cache_floats())
         self.bases = np.array(bases)
-        # the row path's time on each kept chunk, and its tables' estimated price (_row_path)
-        self._row_spent, self._row_price = [0.0] * len(self.chunks), [0.0] * len(self.chunks)
+        self._row_spent = [0.0] * len(self.chunks)  # the row path's work on each kept chunk (_row_path)
         self._sizes = sizes
         self._tables = [tab if keep else None for tab, keep in zip(tables, self._keep, strict=True)]
         # a plan is kept with its tables: compiled again with them where they are rebuilt (a
@@ -231,7 +229,7 @@ class TreeRunner:
         state["_tables"] = [None] * len(self.chunks)
         state["_plans"] = [None] * len(self.chunks)
         state["_plan_bytes_held"] = 0
-        state["_row_spent"], state["_row_price"] = [0.0] * len(self.chunks), [0.0] * len(self.chunks)
+        state["_row_spent"] = [0.0] * len(self.chunks)
         state.pop("_chunk_locks", None)  # (locks do not pickle; made again where used)
         return state
 
@@ -297,38 +295,26 @@ class TreeRunner:
             return rows < tables
         if self._tables[c] is not None:
             return False
-        # Kept tables not built yet: a ski rental on measured time. The row path serves the
-        # chunk while the time it has taken on it (thread time, _chunk_values) is below the
-        # tables' price, estimated from that time and the work of the two; then the tables are
-        # built and kept. By estimated work alone (leaving out each leaf's own table, paid at
-        # every call) one-row serving loops stayed on the row path for 200 calls, 8 times slower
-        # each; building at the second call made two one-row calls 5 times slower (audit, review).
-        spent = self.__dict__.setdefault("_row_spent", [0.0] * len(self.chunks))
-        price = self.__dict__.setdefault("_row_price", [0.0] * len(self.chunks))
-        if spent[c] == 0.0:
-            return rows < tables
-        return spent[c] < price[c]
-
-    def _rent(self, c, plan, n, seconds):
-        """Note ``seconds`` of the row path on kept chunk ``c`` for ``n`` rows (see _row_path)."""
-        k = self.ensemble.n_outputs
-        rows, tables = row_path_work(plan, k, n)
+        # Kept tables not built yet: a ski rental. The row path serves the chunk while the work
+        # it has done there, this call's included, stays within the tables' price; then the
+        # tables are built and kept. Both sides count each leaf's own table, which the row path
+        # pays at every call and a build once: without it one-row serving loops stayed on the
+        # row path for 200 calls, 8 times slower each (an outside audit); building at the second
+        # call made two small calls 5 times slower, and a rule on measured time sent a large
+        # call after a small one down the row path (reviews).
         own = own_tables_work(plan, k)
         spent = self.__dict__.setdefault("_row_spent", [0.0] * len(self.chunks))
-        price = self.__dict__.setdefault("_row_price", [0.0] * len(self.chunks))
-        spent[c] += max(seconds, 1e-9)  # (a race only builds the tables a call early or late)
-        price[c] = seconds * (tables + own) / max(rows + own, 1.0)
+        if spent[c] + rows + own <= tables + own:
+            spent[c] += rows + own  # (a race only builds the tables a call early or late)
+            return True
+        return False
 
     def _chunk_values(self, c, XT, has_nan):
         ens = self.ensemble
         phi = np.zeros((XT.shape[1], ens.n_players, ens.n_outputs))
         plan = self._plan(c)
         if self._row_path(c, plan, XT.shape[1]):
-            renting = self._keep[c] and self._tables[c] is None
-            start = time.thread_time()
             explain_tree_rows(plan, ens, XT, has_nan, phi)
-            if renting:
-                self._rent(c, plan, XT.shape[1], time.thread_time() - start)
         else:
             explain_tree(plan, self._table(c, plan), ens, XT, has_nan, phi)
         return phi
