@@ -818,8 +818,11 @@ def mean_pm_sem(mean, sem):
         return f"{unrounded_landmark(mean, f'{mean:.4g}')} ± {sem:.2g}"
     decimals = max(0, 1 - int(np.floor(np.log10(sem))))
     if decimals > 8:
-        # an error below 1e-7: two significant digits each, not a row of zeros ("0 ± 1e-17")
-        return f"{unrounded_landmark(mean, f'{mean:.2g}')} ± {sem:.2g}"
+        # an error below 1e-7: in two significant digits, not a row of zeros ("0 ± 1e-17"), and
+        # the mean still down to the error's decimal place ("0.12345679 ± 9.9e-08")
+        places = int(np.floor(np.log10(abs(mean)))) - int(np.floor(np.log10(sem))) if mean else 0
+        digits = min(17, max(2, places + 2))
+        return f"{unrounded_landmark(mean, f'{mean:.{digits}g}')} ± {sem:.2g}"
     # the rounded error can gain a digit (0.0996 -> "0.10"): keep two significant digits
     if decimals > 0 and round(sem, decimals) >= 10.0 ** (2 - decimals):
         decimals -= 1
