@@ -23,6 +23,7 @@ from skxai.metrics._utils import (
     given_attributions,
     is_tabular,
     n_samples_of,
+    refuse_text,
     to_numpy,
     unfreeze,
 )
@@ -119,20 +120,12 @@ class RandomizationReport:
         return "\n".join(lines)
 
 
-def _refuse_documents(explainer, X, owner):
-    """Refuse documents: their word weights stand over each document's own words (transform's
-    vocabulary columns are 0 elsewhere, in both explanations compared), so any two explanations
-    rank alike and the check says nothing (it failed inside numpy on the sparse weights)."""
-    from skxai.metrics._utils import _holds_text, is_tabular
-
-    # a table's text column (an object array of categories) is no document
-    if not is_tabular(explainer) and _holds_text(X):
-        raise ValueError(
-            f"{owner} does not apply to text: X holds documents, whose word weights cover each "
-            "document's own words (0 over the rest of the vocabulary in both explanations compared, "
-            "so any two would rank alike). Compare the explanations' word weights yourself (the "
-            "'words' and 'weights' of explain) on a model with randomised weights."
-        )
+#: Why the randomisation checks refuse documents.
+_WORD_WEIGHTS = (
+    "whose word weights cover each document's own words (0 over the rest of the vocabulary in both "
+    "explanations compared, so any two would rank alike). Compare the explanations' word weights "
+    "yourself (the 'words' and 'weights' of explain) on a model with randomised weights."
+)
 
 
 def _check_similarities(similarity, A):
@@ -418,7 +411,7 @@ def model_randomization_test(
     check_is_fitted(explainer)
     if mode not in ("cascading", "independent", "both"):
         raise ValueError(f"mode={mode!r}; use 'cascading', 'independent' or 'both'.")
-    _refuse_documents(explainer, X, "model_randomization_test")
+    refuse_text(explainer, X, "model_randomization_test", why=_WORD_WEIGHTS)
     A0 = given_attributions(explainer, X, attributions, n_samples_of(X))
     sims = _check_similarities(similarity, A0)
     _check_criterion(criterion, sims, threshold)
@@ -520,7 +513,7 @@ def data_randomization_test(
     faithfulness metrics to rank the rest.
     """
     check_is_fitted(explainer)
-    _refuse_documents(explainer, X, "data_randomization_test")
+    refuse_text(explainer, X, "data_randomization_test", why=_WORD_WEIGHTS)
     A0 = given_attributions(explainer, X, attributions, n_samples_of(X))
     sims = _check_similarities(similarity, A0)
     _check_criterion(criterion, sims, threshold)

@@ -59,16 +59,23 @@ def _holds_text(X):
     return False
 
 
-def refuse_text(explainer, X, owner):
+def refuse_text(explainer, X, owner, why=None):
     """Refuse, naming the metric, samples that are documents: the metrics perturb numbers
-    (tables through a background, arrays through a baseline), which a string is not."""
-    if _holds_text(X):
-        raise ValueError(
-            f"{owner} does not apply to text: X holds documents (strings) and the metric "
-            "perturbs numeric inputs (tables through the explainer's background, arrays "
-            f"through a baseline). Score {type(explainer).__name__} with its own score "
-            "(scoring=None) or a callable scoring that perturbs documents."
+    (tables through a background, arrays through a baseline), which a string is not. ``why``
+    replaces that reason (and the advice after it). A tabular explainer's rows are no documents,
+    whatever their text columns."""
+    if is_tabular(explainer) or not _holds_text(X):
+        return
+    raise ValueError(
+        f"{owner} does not apply to text: X holds documents"
+        + (
+            f", {why}"
+            if why
+            else " (strings) and the metric perturbs numeric inputs (tables through the explainer's "
+            f"background, arrays through a baseline). Score {type(explainer).__name__} with its own "
+            "score (scoring=None) or a callable scoring that perturbs documents."
         )
+    )
 
 
 def unfreeze(est):
