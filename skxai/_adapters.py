@@ -136,10 +136,17 @@ def safe_is_classifier(estimator):
     bool
         Whether ``estimator`` is a scikit-learn classifier.
     """
+    return _sklearn_predicate(is_classifier, estimator)
+
+
+def _sklearn_predicate(test, estimator):
+    """``test(estimator)`` (one of scikit-learn's ``is_*``) for estimator-like objects, False for
+    callables and for duck-typed models without scikit-learn's tags (``fit`` and ``predict``
+    on a plain class: scikit-learn raised its own AttributeError, "inherit from BaseEstimator")."""
     if not _is_sklearn_like(estimator):
         return False
     try:
-        return is_classifier(estimator)
+        return bool(test(estimator))
     except AttributeError:
         return False
 
@@ -271,9 +278,16 @@ def _resolve_canonical(estimator, response_method):
         )
     _check_supported(estimator)
     if response_method == "auto":
-        if safe_is_classifier(estimator):
+        # a duck-typed classifier (classes_ and class scores, no scikit-learn tags) reads as the
+        # classifier it is
+        duck_classifier = (
+            not hasattr(estimator, "__sklearn_tags__")
+            and hasattr(estimator, "classes_")
+            and (hasattr(estimator, "predict_proba") or hasattr(estimator, "decision_function"))
+        )
+        if safe_is_classifier(estimator) or duck_classifier:
             candidates = ("predict_proba", "decision_function")
-        elif is_outlier_detector(estimator):
+        elif _sklearn_predicate(is_outlier_detector, estimator):
             candidates = ("decision_function", "score_samples")
         else:
             candidates = ("predict",)

@@ -49,7 +49,13 @@ def explain(estimator, X):
     (3, 4, 1)
     """
     explainer, Xt = final_explainer(estimator, X)
-    exp = explainer.explain(Xt)
+    return named_by_the_steps(explainer.explain(Xt), estimator, explainer)
+
+
+def named_by_the_steps(exp, estimator, explainer):
+    """``exp`` (of ``explainer``, the last step of ``estimator``) with its features named by the
+    steps before the explainer, where the explainer has no names of its own: what
+    :func:`explain`, the Displays and the report show for one pipeline."""
     names = _names_from_the_steps(estimator, explainer)
     if names is not None and exp.feature_names is not None and len(names) == len(exp.feature_names):
         exp.feature_names = names

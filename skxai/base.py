@@ -306,7 +306,8 @@ class BaseExplainer(TransformerMixin, MetaEstimatorMixin, BaseEstimator):
 
     def _validate_params(self):
         """Check ``_parameter_constraints``, that a number or array ``baseline`` is finite, and
-        that a ``scoring`` name is a known metric.
+        that a ``scoring`` name is a known metric (or one of the explainer's own scores, where its
+        constraints name them).
 
         Called at the start of ``fit`` (through ``fit_context``): a bad value fails before the
         model is touched, with ``InvalidParameterError`` naming the parameter.
@@ -318,7 +319,10 @@ class BaseExplainer(TransformerMixin, MetaEstimatorMixin, BaseEstimator):
 
             check_fixed_baseline(self.baseline, owner=type(self).__name__)
         scoring = getattr(self, "scoring", None)
-        if isinstance(scoring, str):
+        own_names = any(isinstance(c, StrOptions) for c in self._parameter_constraints.get("scoring", ()))
+        if isinstance(scoring, str) and not own_names:
+            # an explainer that names its own scores (the anchors' "precision" and "coverage")
+            # had them checked by its constraints above; the others take the metrics' names
             from skxai.metrics import get_metric_names  # lazy: metrics import base
 
             names = get_metric_names()
@@ -370,7 +374,7 @@ class BaseExplainer(TransformerMixin, MetaEstimatorMixin, BaseEstimator):
             return est
         sklearn_like = hasattr(est, "fit") and hasattr(est, "get_params")
         if not sklearn_like:
-            if callable(est) or hasattr(est, "predict"):
+            if callable(est) or any(hasattr(est, m) for m in ("predict", "predict_proba", "decision_function")):
                 self._refuse_unused_fit_params(fit_params, "a callable is used as is")
                 return est
             raise TypeError(

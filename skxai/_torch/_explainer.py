@@ -457,6 +457,8 @@ class BaseTorchExplainer(BaseExplainer):
         with _hint_one_tensor_forward():
             self._pass_bytes_ = self._measure_pass_bytes(Xa)
             self._check_pass_fits()
+            with self.model_.prepared():
+                self.model_.find_output_activation(self.model_.to_tensor(Xa[:2]))
             if self.target_layer_ is not None:
                 self.model_.get_layer(self.target_layer_)
                 self._check_layer_batch(Xa)
@@ -572,7 +574,8 @@ class BaseTorchExplainer(BaseExplainer):
         ):
             warn_at_caller(
                 "response_method='decision_function' but the module's outputs look like probabilities (a "
-                "softmax inside forward() cannot be bypassed); the probabilities are explained.",
+                "functional softmax inside forward() cannot be bypassed; an nn.Softmax module that "
+                "forward() runs last would be); the probabilities are explained.",
                 UserWarning,
             )
             return True
@@ -581,7 +584,8 @@ class BaseTorchExplainer(BaseExplainer):
     def _refuse_second_softmax(self):
         """Refuse ``predict_proba`` on a plain module whose own output already is probabilities.
 
-        Only a trailing ``Softmax`` of an ``nn.Sequential`` is bypassed; a softmax applied
+        A trailing ``Softmax`` module is bypassed (the last layer of an ``nn.Sequential``, or
+        the module a custom ``forward`` runs last and returns); a functional softmax applied
         inside a custom ``forward`` is not, and the softmax of ``predict_proba`` came on top of
         it: ``softmax(softmax(z))``, explained and labelled as probabilities.
         """
@@ -606,7 +610,7 @@ class BaseTorchExplainer(BaseExplainer):
                 "already are probabilities (non-negative, each row summing to 1): a softmax inside "
                 "forward() cannot be bypassed, and predict_proba would apply a second one. Use "
                 "response_method='auto' to explain the module's own probabilities, or return the "
-                "logits from forward() (an nn.Sequential ending in nn.Softmax is bypassed instead)."
+                "logits from forward() (or end it in an nn.Softmax module, which is bypassed instead)."
             )
 
     def _fit_extra(self, X, y):

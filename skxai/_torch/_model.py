@@ -640,11 +640,14 @@ def _trailing_activation(module):
     last = module
     while isinstance(last, nn.Sequential) and len(last) > 0:
         last = last[len(last) - 1]
-    if isinstance(last, nn.Softmax | nn.LogSoftmax) and last.dim in (None, 1, -1):
-        return last
-    if isinstance(last, nn.Sigmoid):
-        return last
-    return None
+    return last if _is_output_activation(last) else None
+
+
+def _is_output_activation(module):
+    """Whether ``module`` maps scores to probabilities (or their logarithm) over the outputs."""
+    if isinstance(module, nn.Softmax | nn.LogSoftmax):
+        return module.dim in (None, 1, -1)
+    return isinstance(module, nn.Sigmoid)
 
 
 def _skorch_head(net):
@@ -682,8 +685,10 @@ class TorchModel:
         module is an ``nn.Sequential``
         (possibly nested) ending in ``Softmax``, ``LogSoftmax`` or ``Sigmoid``, that last
         activation is bypassed (by a forward hook returning its input) so the scores before
-        it are explained. A softmax applied inside a custom ``forward`` cannot be bypassed
-        and is then part of the explained "logits".
+        it are explained; so is such a module that a custom ``forward`` runs last and returns
+        (found by the explainers' ``fit``, :meth:`find_output_activation`). A functional
+        softmax (``torch.softmax``) inside a custom ``forward`` cannot be bypassed and is then
+        part of the explained "logits".
         ``"predict_proba"`` (internally ``"proba"``): class probabilities. For skorch classifiers exactly what
         ``predict_proba`` computes: the net's ``predict_nonlinearity`` (softmax for
         ``CrossEntropyLoss``, sigmoid for ``BCEWithLogitsLoss``, none for ``NLLLoss``, whose
@@ -928,6 +933,40 @@ class TorchModel:
             return "softmax" if self._binary else "sigmoid"
         return self._head or "softmax"
 
+    def find_output_activation(self, x):
+        """Take, as the trailing activation, a ``Softmax``/``LogSoftmax``/``Sigmoid`` module that a
+        custom ``forward`` calls last, once, and whose output it returns.
+
+        An ``nn.Sequential``'s trailing activation is found from its layers; a custom
+        ``forward`` ending in ``return self.softmax(z)`` (skorch's classic layout for
+        ``NLLLoss``) shows it only when run: one pass over ``x`` records the leaf modules in
+        the order they run. A module run twice, or followed by another leaf (an
+        ``nn.Identity`` returns its input object), is left in place: the bypass hook would
+        change its other uses.
+
+        Parameters
+        ----------
+        x : torch.Tensor of shape (n, ...)
+            A few inputs on the model's device and dtype, run under :meth:`prepared`.
+        """
+        if self._final is not None or isinstance(self.module, nn.Sequential | torch.jit.ScriptModule):
+            return
+        calls = []
+        try:
+            with HookSet() as hooks:
+                for _, leaf in leaf_modules(self.module):
+                    if not isinstance(leaf, torch.jit.ScriptModule):  # they take no hook
+                        hooks.forward(leaf, lambda m, inp, out: calls.append((m, out)))
+                with torch.no_grad():
+                    out = self.module(x)
+        except Exception:  # noqa: BLE001 - the explainer's own pass next says what went wrong
+            return
+        if not calls or not isinstance(out, torch.Tensor):
+            return
+        last, last_out = calls[-1]
+        if last_out is out and _is_output_activation(last) and sum(m is last for m, _ in calls) == 1:
+            self._final = last
+
     @property
     def bypassed(self):
         """The trailing activation module skipped by :meth:`logits` (or None)."""
@@ -952,7 +991,9 @@ class TorchModel:
     def logits(self, x):
         """The module's output before :attr:`head`, ``(n, k)`` (``[0, z]`` for binary nets).
 
-        A trailing ``Softmax``/``LogSoftmax``/``Sigmoid`` of an ``nn.Sequential`` is bypassed
+        A trailing ``Softmax``/``LogSoftmax``/``Sigmoid`` (the last layer of an
+        ``nn.Sequential``, or the module a custom ``forward`` runs last and returns: see
+        :meth:`find_output_activation`) is bypassed
         by a forward hook that returns its input (removed right after the call), unless the
         probabilities are the module's own output (skorch nets whose ``predict_proba``
         applies no nonlinearity).

@@ -266,11 +266,9 @@ class BaseAnchorExplainer(BaseExplainer):
         equal, so its anchors (precision near 0, ``success=False``) would describe float
         equality, not the model.
         """
-        from sklearn.base import is_regressor
+        from skxai._adapters import regressor_name
 
-        from skxai._adapters import _is_sklearn_like
-
-        if _is_sklearn_like(self.estimator) and is_regressor(self.estimator):
+        if regressor_name(self.estimator) is not None:
             raise ValueError(
                 f"{type(self).__name__} explains classifiers (an anchor keeps the predicted class); "
                 f"{type(self.estimator).__name__} is a regressor. Explain a classifier, e.g. one "

@@ -322,8 +322,9 @@ def numeric_cells(raw, kinds=None):
 
 def explain(explainer, X, caller):
     """Explanation of ``X`` by an explainer or a fitted Pipeline ending in one (its steps applied first)."""
-    from skxai._explain import final_explainer
+    from skxai._explain import final_explainer, named_by_the_steps
 
+    given = explainer
     try:
         explainer, X = final_explainer(explainer, X)
     except TypeError:
@@ -331,7 +332,8 @@ def explain(explainer, X, caller):
             f"{caller}.from_explainer needs a skxai explainer, or a fitted Pipeline ending in one; got "
             f"{type(explainer).__name__}."
         ) from None
-    exp = explainer.explain(X)
+    # a pipeline's features under the names its steps give them, as skxai.explain shows them
+    exp = named_by_the_steps(explainer.explain(X), given, explainer)
     if "quantity" not in exp.extras:
         # Older explainers do not record it: name it from the explainer, for the labels.
         quantity = explained_quantity(exp, explainer)

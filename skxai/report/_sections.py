@@ -858,16 +858,18 @@ def explainer_section(
     ``explainer`` may be a fitted Pipeline ending in an explainer: its steps transform ``X``
     first. ``seconds`` is the time an ``explanation`` given ready-made took to compute.
     Errors become notes, so one failure keeps the page."""
-    from skxai._explain import final_explainer
+    from skxai._explain import final_explainer, named_by_the_steps
 
     sb = SectionBuilder(name, dpi, figures)
     try:
         steps = [] if getattr(explainer, "steps", None) is None else explainer.steps[:-1]
+        given = explainer
         explainer, X = final_explainer(explainer, X)
         t0 = time.perf_counter()
         exp = explanation if explanation is not None else explainer.explain(X)
         if explanation is None:
             seconds = time.perf_counter() - t0
+            exp = named_by_the_steps(exp, given, explainer)
         else:
             _check_given(exp, X, name)
         if output_names is not None:

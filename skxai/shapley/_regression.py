@@ -24,6 +24,7 @@ from skxai.utils._param_validation import (
     fit_context,
 )
 from skxai.utils._random import seed_from, seed_unseeded
+from skxai.utils._warnings import warn_at_caller
 
 
 def _sample_weight(estimator, fit_params):
@@ -403,7 +404,10 @@ class ShapleyRegressionExplainer(BaseTabularExplainer):
     ----------
     estimator : estimator
         Unfitted (or fitted: it is cloned) estimator that can be trained on any column subset
-        (of a DataFrame: the sub-frame of those columns, with their names and dtypes).
+        (of a DataFrame: the sub-frame of those columns, with their names and dtypes). Unlike
+        the other explainers, this one retrains the model it is given: a ``FrozenEstimator``'s
+        model is retrained too (with a warning), and ``estimator_`` is the model trained on
+        ``(X, y)``.
     max_features : int, default=10
         Refuse more players than this (2**p models are trained).
     target, response_method, feature_groups, batch_size, n_jobs, scoring, verbose
@@ -501,6 +505,16 @@ class ShapleyRegressionExplainer(BaseTabularExplainer):
         if y is None:
             raise ValueError("ShapleyRegressionExplainer.fit needs y: it retrains the model.")
         est = self.estimator
+        if is_frozen(est):
+            # the method is the retraining: a frozen model is retrained like any other, and
+            # the model explained is the one trained on (X, y), not the frozen one
+            warn_at_caller(
+                "ShapleyRegressionExplainer retrains the model on (X, y) for every feature subset, the "
+                f"full set included: the fitted {type(unwrap_frozen(est)).__name__} inside the "
+                "FrozenEstimator is not the model explained (estimator_ is its retrained copy). Pass "
+                "the unfitted estimator, or explain the fitted model with ExactShapleyExplainer.",
+                UserWarning,
+            )
         est = unwrap_frozen(est)
         fit_params = self._route_fit_params(fit_params)
         # Every subset model is trained with them too (in _fit_extra): a full-coalition model

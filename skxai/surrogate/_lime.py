@@ -17,6 +17,7 @@ from skxai.utils._param_validation import (
     fit_context,
 )
 from skxai.utils._random import check_random_state
+from skxai.utils._warnings import warn_at_caller
 
 #: Bytes a perturbed row takes in a model call, per feature: its row and background row
 #: gathered, the where's result (float64) and its mask row (bool).
@@ -180,6 +181,16 @@ class LimeExplainer(BaseTabularExplainer):
         if self.n_samples < p + 2:
             raise ValueError(
                 f"n_samples={self.n_samples!r} is too small: LIME needs at least n_players + 2 = {p + 2} perturbations."
+            )
+        if p == 1 and float(self.alpha) > 0:
+            # each perturbation switches off 1 to p players: with one, only the explained row
+            # keeps it, and the ridge penalty outweighs that one sample
+            warn_at_caller(
+                f"LimeExplainer with a single player: every perturbation switches it off, so only the "
+                f"explained row itself keeps it, and the ridge penalty alpha={float(self.alpha):g} shrinks "
+                "its weight toward 0 (to about half at alpha=1). Use alpha=0, or ExactShapleyExplainer, "
+                "whose one value is exact.",
+                UserWarning,
             )
 
     def _working_bytes(self):

@@ -516,7 +516,9 @@ def test_regression_fit_params_reach_every_subset_model():
 def test_regression_retrains_a_frozen_model():
     X, y = _regression_data(p=3)
     other = LinearRegression().fit(X, -y)  # frozen on other targets: the explainer retrains it on y
-    est = ShapleyRegressionExplainer(FrozenEstimator(other)).fit(X, y)
+    # said, not silent (audit34a): the frozen model is not the one explained
+    with pytest.warns(UserWarning, match="FrozenEstimator is not the model explained"):
+        est = ShapleyRegressionExplainer(FrozenEstimator(other)).fit(X, y)
     np.testing.assert_allclose(est.predict(X[:4]), _ls_prediction(X, y, X[:4]), atol=1e-9)
     np.testing.assert_allclose(est.transform(X[:4]).sum(axis=1) + y.mean(), _ls_prediction(X, y, X[:4]), atol=1e-9)
 
