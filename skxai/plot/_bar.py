@@ -8,6 +8,7 @@ from skxai.plot._base import (
     NEGATIVE,
     _select_output,
     explain,
+    fitted_xlabel,
     format_value,
     is_anchor_explanation,
     is_surrogate,
@@ -17,6 +18,7 @@ from skxai.plot._base import (
     output_label,
     plain_ticks,
     right_limit_for_labels,
+    set_fitted_title,
     tabular_parts,
     wrap_label,
 )
@@ -239,7 +241,7 @@ class BarDisplay:
         xlabel = f"mean |{what}| to the {self.quantity}" if self.quantity else f"mean |{what}|"
         if self.anchors:
             xlabel = "share of the explained samples whose anchor uses the feature"
-        xlabel = wrap_label(xlabel, 50)
+        xlabel = fitted_xlabel(ax, xlabel)
         if self.anchors and len(rest):
             xlabel += f"\n({other_features(len(rest))} not shown)"
         if errs is not None:  # say what the bars are
@@ -247,9 +249,8 @@ class BarDisplay:
         ax.set_xlabel(xlabel)
         plain_ticks(ax, "x")
         if self.method:
-            ax.set_title(
-                f"{self.method}: " + ("features used by the anchors" if self.anchors else "global importance"),
-                fontsize=9,
+            set_fitted_title(
+                ax, f"{self.method}: " + ("features used by the anchors" if self.anchors else "global importance")
             )
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)

@@ -189,6 +189,55 @@ def wrap_to(text, width_pt, fontsize):
     return wrapped
 
 
+def axes_room_pt(ax):
+    """Width in points the axes will have once their y tick labels are laid out beside them:
+    the axes' share of the figure (the grid columns they span, margins included, times their
+    share of that cell where a grid nests in it, as beside a colour bar; else their own box)
+    less the widest y tick label and a margin, measured in matplotlib's font before any layout.
+
+    What a centred title or x label may take: long tick labels push the axes right, and a
+    60-character title over a waterfall of long feature names ran past the figure's right edge.
+    """
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import text_to_path
+
+    fig = ax.figure
+    fig_pt = fig.bbox.width / fig.dpi * 72.0
+    spec = ax.get_subplotspec() if hasattr(ax, "get_subplotspec") else None
+    if spec is not None:
+        top = spec.get_topmost_subplotspec()
+        share = spec.get_position(fig).width / top.get_position(fig).width
+        cell_pt = fig_pt * len(top.colspan) / top.get_gridspec().ncols * share
+    else:
+        cell_pt = fig_pt * ax.get_position().width
+    labels = ax.get_yticklabels()
+    prop = FontProperties(size=labels[0].get_fontsize() if labels else 10)
+    widest = max(
+        (
+            text_to_path.get_text_width_height_descent(line, prop, ismath=False)[0]
+            for label in labels
+            for line in label.get_text().split("\n")
+            if line
+        ),
+        default=0.0,
+    )
+    return max(cell_pt - widest - 12.0, 0.3 * cell_pt)
+
+
+def set_fitted_title(ax, text, fontsize=9):
+    """``ax.set_title(text)`` wrapped to :func:`axes_room_pt`."""
+    return ax.set_title(wrap_to(text, axes_room_pt(ax), fontsize), fontsize=fontsize)
+
+
+def fitted_xlabel(ax, text):
+    """``text`` wrapped to :func:`axes_room_pt` at the x label's font size."""
+    from matplotlib import rcParams
+    from matplotlib.font_manager import FontProperties
+
+    size = FontProperties(size=rcParams["axes.labelsize"]).get_size_in_points()
+    return "\n".join(wrap_to(line, axes_room_pt(ax), size) for line in text.split("\n"))
+
+
 def require_samples(exp, caller, takes_index=False, axis="sample"):
     """Refuse an explanation whose sample axis an integer index dropped (``exp[i]``): its image
     ``(C, H, W)`` was read as C images, a CAM map's rows as samples (a table of 12 "samples"),

@@ -6,12 +6,14 @@ import numpy as np
 
 from skxai.plot._base import (
     explain,
+    fitted_xlabel,
     is_surrogate,
     literal_text,
     new_axes,
     other_features,
     output_label,
     plain_ticks,
+    set_fitted_title,
     tabular_parts,
     wrap_label,
 )
@@ -182,7 +184,7 @@ class BeeswarmDisplay:
         ax.set_yticks(np.arange(k)[::-1], [wrap_label(self.feature_names[j]) for j in order])
         ax.set_ylim(-0.7, k - 0.3)
         what = "surrogate weight" if self.surrogate else "attribution"
-        xlabel = wrap_label(f"{what} (impact on the {self.quantity or 'model output'})", 50)
+        xlabel = fitted_xlabel(ax, f"{what} (impact on the {self.quantity or 'model output'})")
         if d > k:
             # the bar chart and the waterfall sum the others into a last row; a swarm cannot, so say
             # so: 60 features drew 12 rows and nothing told that 48 were left out
@@ -207,8 +209,8 @@ class BeeswarmDisplay:
             else:
                 self.colorbar_.set_label(label)
         if self.method:
-            ax.set_title(
-                f"{self.method}: {'surrogate weights' if self.surrogate else 'attributions'} per sample", fontsize=9
+            set_fitted_title(
+                ax, f"{self.method}: {'surrogate weights' if self.surrogate else 'attributions'} per sample"
             )
         self.order_ = order
         self.ax_ = ax

@@ -9,6 +9,7 @@ from skxai.plot._base import (
     POSITIVE,
     _select_output,
     explain_row,
+    fitted_xlabel,
     format_value,
     is_surrogate,
     isolated,
@@ -18,6 +19,7 @@ from skxai.plot._base import (
     output_label,
     plain_ticks,
     right_limit_for_labels,
+    set_fitted_title,
     spread,
     tabular_parts,
     wrap_label,
@@ -428,7 +430,7 @@ class WaterfallDisplay:
         # the value labels (longer with " (error unknown)") stay inside the axes
         ax.set_xlim(left, right_limit_for_labels(ax, left, right, *zip(*labels, strict=True)))
         what = self.quantity or "model output"
-        xlabel = wrap_label(f"surrogate's {what}" if self.surrogate else what, 50)
+        xlabel = fitted_xlabel(ax, f"surrogate's {what}" if self.surrogate else what)
         if errs is not None:  # say what the bars are: a standard error, not a 95% interval
             xlabel += f"\n{ERROR_BAR_NOTE}"
         ax.set_xlabel(xlabel)
@@ -436,7 +438,7 @@ class WaterfallDisplay:
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
         if self.method or self.quantity:
-            ax.set_title(short_title(self.method, what), fontsize=9)
+            set_fitted_title(ax, short_title(self.method, what).replace("\n", " "))
         self.ax_ = ax
         literal_text(ax)
         self.figure_ = fig

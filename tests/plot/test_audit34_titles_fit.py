@@ -1,0 +1,62 @@
+"""Titles stay inside the figure when long tick labels push the axes right (audit34e).
+
+The waterfall's title wrapped only past 60 characters and was centred on axes that long
+feature names pushed to the right: "KernelShapExplainer: probability of Grignolino wine
+cultivar" (60 characters) ran past the report figure's right edge.
+"""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+from skxai import Explanation  # noqa: E402
+from skxai.plot import BarDisplay, BeeswarmDisplay, WaterfallDisplay  # noqa: E402
+
+NAMES = [f"very_long_feature_name_number_{j}_measured_in_the_lab" for j in range(6)]
+
+
+def _explanation(n):
+    rng = np.random.default_rng(0)
+    return Explanation(
+        rng.normal(size=(n, 6)),
+        base_values=np.full(n, 0.4),
+        data=rng.normal(size=(n, 6)),
+        feature_names=NAMES,
+        method="KernelShapExplainer",
+        quantity="probability of Grignolino wine cultivar",
+    )
+
+
+def _title_inside(fig, ax):
+    fig.draw_without_rendering()
+    renderer = fig._get_renderer()
+    box = ax.title.get_window_extent(renderer)
+    return box.x0 >= 0 and box.x1 <= fig.bbox.width and box.y1 <= fig.bbox.height + 0.5
+
+
+@pytest.mark.parametrize("width", [5.0, 7.0])
+@pytest.mark.parametrize(
+    "draw",
+    [
+        lambda exp, ax: WaterfallDisplay.from_explanation(exp, index=0, ax=ax),
+        lambda exp, ax: BarDisplay.from_explanation(exp, ax=ax),
+        lambda exp, ax: BeeswarmDisplay.from_explanation(exp, ax=ax),
+    ],
+    ids=["waterfall", "bar", "beeswarm"],
+)
+def test_titles_stay_inside_the_figure(draw, width):
+    fig = Figure(figsize=(width, 5.5), layout="tight")
+    display = draw(_explanation(8), fig.subplots())
+    assert "KernelShapExplainer" in display.ax_.get_title().replace("\n", " ")
+    assert _title_inside(fig, display.ax_)
+
+
+def test_a_short_title_stays_on_one_line():
+    fig = Figure(figsize=(7, 5), layout="tight")
+    exp = Explanation(np.ones((1, 2)), base_values=np.zeros(1), feature_names=["a", "b"], method="Exact")
+    display = WaterfallDisplay.from_explanation(exp, index=0, ax=fig.subplots())
+    assert "\n" not in display.ax_.get_title()
