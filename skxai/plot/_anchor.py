@@ -171,7 +171,13 @@ class AnchorSearchDisplay:
             names = [] if explanation.feature_names is None else [str(v) for v in explanation.feature_names]
             labels = [" AND ".join(isolate_names(w, names) for w in ws) for ws in words]
         else:
-            labels = [" ".join(w) for w in words]
+            # in the document's order, as the highlight and the report's header write the anchor
+            # (the search's order said "snow rain" under "rain AND snow")
+            tokens = getattr(explanation, "tokens", None)
+            first = {}
+            for i, token in enumerate([] if tokens is None else _item(tokens, index)):
+                first.setdefault(str(token), i)
+            labels = [" ".join(sorted(w, key=lambda t: first.get(t, len(first)))) for w in words]
         disp = cls(
             [len(w) for w in words],
             [c[1] for c in cands],
