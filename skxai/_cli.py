@@ -83,7 +83,9 @@ def build_parser():
         description=(
             "Explain every row of DATA (a CSV file with a header row) with a saved scikit-learn "
             "model or pipeline, and write one column per feature plus base_value and prediction: "
-            "for additive methods each row's feature columns sum to prediction - base_value. The "
+            "for the additive methods (all but lime) each row's feature columns sum to prediction - "
+            "base_value; lime writes its local surrogate's surrogate_intercept and "
+            "surrogate_prediction instead of base_value, and its weights sum to their difference. The "
             "prediction column is named after the quantity explained (e.g. prediction_probability, "
             "prediction_log_odds); a multi-class classifier explains each row's predicted class and a "
             "binary one its positive class unless --target names one, and for a classifier a target "
@@ -900,8 +902,11 @@ def _beyond(frame, largest):
     return out
 
 
-def _header(path, drop):
-    """The columns of DATA (read from its header only), after ``--drop``."""
+def _header(path, drop, background=None):
+    """The columns of DATA (read from its header only), after ``--drop``.
+
+    A dropped column may be in DATA or in the ``--background-data`` file only (a training file's
+    label column beside unlabelled DATA, which the column check advises to drop)."""
     import pandas as pd
 
     if not os.path.isfile(path):
@@ -911,9 +916,16 @@ def _header(path, drop):
     except Exception as exc:
         raise UsageError(f"cannot read data file {path!r} as CSV: {_csv_error(exc, path)}") from None
     _check_names_once(path, "data")
+    elsewhere = []
+    if background is not None and any(col not in columns for col in drop) and os.path.isfile(background):
+        try:
+            elsewhere = list(pd.read_csv(background, nrows=0, index_col=False).columns)
+        except Exception:  # noqa: BLE001 - its own read says what is wrong with it
+            elsewhere = []
     for col in drop:
-        if col not in columns:
-            raise UsageError(f"--drop {col!r}: no such column in {path!r}")
+        if col not in columns and col not in elsewhere:
+            where = f"{path!r}" if background is None else f"{path!r} or {background!r}"
+            raise UsageError(f"--drop {col!r}: no such column in {where}")
     return [c for c in columns if c not in drop]
 
 
@@ -1067,7 +1079,7 @@ def _run_explain(args):
     except ValueError as exc:
         raise UsageError(f"--out {args.out!r}: {exc}") from None
     done, written = _resumed(args)
-    columns = _header(args.data, args.drop)
+    columns = _header(args.data, args.drop, args.background_data)
     _check_rows_memory("--chunk-size", args.chunk_size, columns, "a chunk")
     model = load_model(args.model, trusted_types=tuple(args.trusted_types), trust_pickle=args.trust_pickle)
     args.loaded_model = model
@@ -1123,7 +1135,8 @@ def _run_explain(args):
         )
         if n_total == 0 or not columns:
             raise UsageError(f"data file {args.data!r} holds no rows or no columns")
-        _refuse_short_row(short, args.data, "data", len(columns) + len(set(args.drop)))
+        # the header's own count (a --drop column may be the background file's only)
+        _refuse_short_row(short, args.data, "data", len(pd.read_csv(args.data, nrows=0, index_col=False).columns))
     except (ValueError, EOFError, OSError, pd.errors.ParserWarning) as exc:
         # a ragged row, a bad encoding, a truncated archive, more fields than names
         raise UsageError(f"cannot read data file {args.data!r} as CSV: {_csv_error(exc, args.data)}") from None
@@ -1196,7 +1209,14 @@ def _run_explain(args):
                 )
                 if isinstance(exc, AttributeError):  # a step's .dt or .cat on a column read as text
                     why = f"{type(exc).__name__}: {why}"
-                message = f"{why}{_bad_cell(exc, frames, path=source)}"
+                cell = _bad_cell(exc, frames, path=source)
+                if cell:
+                    # the library counted the rows of the background sample; the file's own row
+                    # and line follow, and two row numbers for one cell said nothing clear
+                    import re
+
+                    why = re.sub(r" First at row .*?, column .*? \(\d+ cell\(s\) in all\)\.", "", why)
+                message = f"{why}{cell}"
                 # only where a step read a column as times (or categories) and met text
                 times = _times_as_text(bg) if isinstance(exc, AttributeError) else ""
                 if times:
@@ -1590,12 +1610,25 @@ def _chunk_result(chunk, start, prepare, pipeline, final_explainer, explained_qu
         several = exp.output_axis is not None and np.shape(exp.values)[-1] > 1
         per_row = several and exp.target_index is not None and not isinstance(exp.target_index, int | np.integer)
         of_a_class = getattr(explainer, "classes_", None) is not None
+        # a local surrogate's weights (LIME) add up to its own prediction from its own intercept,
+        # not to the model's prediction from an expected value: named for what they are
+        state["surrogate"] = "model_outputs" in exp.extras or "local_pred" in exp.extras
+        base_names = ("surrogate_intercept", "surrogate_prediction") if state["surrogate"] else ("base_value",)
         state["added"] = _added_names(
-            state["cols"], "base_value", _column_name(state["quantity"]), *(["target"] if per_row or of_a_class else [])
+            state["cols"],
+            *base_names,
+            _column_name(state["quantity"]),
+            *(["target"] if per_row or of_a_class else []),
         )
-    result = pd.DataFrame(np.asarray(exp.target_values, dtype=np.float64), columns=state["cols"])
-    base, prediction, *target = state["added"]
-    result[base] = np.ravel(exp.target_base_values)
+    values = np.asarray(exp.target_values, dtype=np.float64)
+    result = pd.DataFrame(values, columns=state["cols"])
+    if state["surrogate"]:
+        base, fitted, prediction, *target = state["added"]
+        result[base] = np.ravel(exp.target_base_values)
+        result[fitted] = result[base] + values.sum(axis=1)
+    else:
+        base, prediction, *target = state["added"]
+        result[base] = np.ravel(exp.target_base_values)
     outputs = explainer.model_output(Xt)
     indices = np.asarray(explainer.target_indices(Xt))
     result[prediction] = outputs[np.arange(len(outputs)), indices]

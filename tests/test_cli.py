@@ -128,7 +128,9 @@ def test_other_methods_run(files, capsys):
                              "--n-samples", 64, "--quiet"], capsys)
         assert code == 0, err
         res = pd.read_csv(out)
-        assert res.shape == (40, 11)
+        # 8 features, then base_value (lime: its surrogate's intercept and prediction), the
+        # prediction, the target
+        assert res.shape == (40, 12 if method == "lime" else 11)
         api = getattr(skxai, cls)(FrozenEstimator(pipe), random_state=0, max_background=40, **{budget: 64})
         phi = api.fit(X.iloc[40:80]).explain(X.iloc[:40]).target_values
         np.testing.assert_allclose(res[list(X.columns)].to_numpy(), phi, rtol=1e-9, atol=1e-12)
