@@ -181,6 +181,8 @@ def wrap_to(text, width_pt, fontsize):
             text_to_path.get_text_width_height_descent(line, prop, ismath=False)[0] for line in wrapped.split("\n")
         )
 
+    if widest(text) <= room:  # it fits as it is: a count of characters wrapped it all the same
+        return text
     chars = max(10, int(width_pt / (0.6 * fontsize)))
     wrapped = wrap_label(text, chars)
     while chars > 10 and widest(wrapped) > room:
@@ -190,26 +192,30 @@ def wrap_to(text, width_pt, fontsize):
 
 
 def axes_room_pt(ax):
-    """Width in points the axes will have once their y tick labels are laid out beside them:
-    the axes' share of the figure (the grid columns they span, margins included, times their
-    share of that cell where a grid nests in it, as beside a colour bar; else their own box)
-    less the widest y tick label and a margin, measured in matplotlib's font before any layout.
+    """Width in points a centred title or x label of ``ax`` may take, or None where the old
+    character rule stands (a figure that does not move its axes for their labels).
 
-    What a centred title or x label may take: long tick labels push the axes right, and a
-    60-character title over a waterfall of long feature names ran past the figure's right edge.
+    Where a layout engine (or the displays' own figure) lays the axes out beside their y tick
+    labels, long labels push the axes right: a 60-character title over a waterfall of long
+    feature names ran past the figure's right edge. The room is then the axes' share of the
+    figure (the grid columns they span, by the grid's width ratios, times their share of that
+    cell where a grid nests in it, as beside a colour bar) less the widest y tick label and a
+    margin, measured in matplotlib's font before any layout.
     """
     from matplotlib.font_manager import FontProperties
     from matplotlib.textpath import text_to_path
 
     fig = ax.figure
-    fig_pt = fig.bbox.width / fig.dpi * 72.0
     spec = ax.get_subplotspec() if hasattr(ax, "get_subplotspec") else None
-    if spec is not None:
-        top = spec.get_topmost_subplotspec()
-        share = spec.get_position(fig).width / top.get_position(fig).width
-        cell_pt = fig_pt * len(top.colspan) / top.get_gridspec().ncols * share
-    else:
-        cell_pt = fig_pt * ax.get_position().width
+    moves = getattr(fig, "get_layout_engine", lambda: None)() is not None or type(fig).__name__ == "RoomyFigure"
+    if spec is None or not moves:
+        return None
+    fig_pt = fig.bbox.width / fig.dpi * 72.0
+    top = spec.get_topmost_subplotspec()
+    grid = top.get_gridspec()
+    ratios = np.asarray(grid.get_width_ratios() or [1.0] * grid.ncols, dtype=float)
+    share = spec.get_position(fig).width / top.get_position(fig).width
+    cell_pt = fig_pt * ratios[top.colspan].sum() / ratios.sum() * share
     labels = ax.get_yticklabels()
     prop = FontProperties(size=labels[0].get_fontsize() if labels else 10)
     widest = max(
@@ -224,18 +230,25 @@ def axes_room_pt(ax):
     return max(cell_pt - widest - 12.0, 0.3 * cell_pt)
 
 
-def set_fitted_title(ax, text, fontsize=9):
-    """``ax.set_title(text)`` wrapped to :func:`axes_room_pt`."""
-    return ax.set_title(wrap_to(text, axes_room_pt(ax), fontsize), fontsize=fontsize)
+def set_fitted_title(ax, text, fontsize=9, chars=60):
+    """``ax.set_title(text)`` wrapped to :func:`axes_room_pt` (at ``chars`` characters a line
+    where the figure does not move its axes)."""
+    room = axes_room_pt(ax)
+    wrapped = wrap_label(text, chars) if room is None else wrap_to(text, room, fontsize)
+    return ax.set_title(wrapped, fontsize=fontsize)
 
 
-def fitted_xlabel(ax, text):
-    """``text`` wrapped to :func:`axes_room_pt` at the x label's font size."""
+def fitted_xlabel(ax, text, chars=50):
+    """``text`` wrapped to :func:`axes_room_pt` at the x label's font size (at ``chars``
+    characters a line where the figure does not move its axes)."""
     from matplotlib import rcParams
     from matplotlib.font_manager import FontProperties
 
+    room = axes_room_pt(ax)
+    if room is None:
+        return "\n".join(wrap_label(line, chars) for line in text.split("\n"))
     size = FontProperties(size=rcParams["axes.labelsize"]).get_size_in_points()
-    return "\n".join(wrap_to(line, axes_room_pt(ax), size) for line in text.split("\n"))
+    return "\n".join(wrap_to(line, room, size) for line in text.split("\n"))
 
 
 def require_samples(exp, caller, takes_index=False, axis="sample"):

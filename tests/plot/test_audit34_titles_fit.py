@@ -60,3 +60,18 @@ def test_a_short_title_stays_on_one_line():
     exp = Explanation(np.ones((1, 2)), base_values=np.zeros(1), feature_names=["a", "b"], method="Exact")
     display = WaterfallDisplay.from_explanation(exp, index=0, ax=fig.subplots())
     assert "\n" not in display.ax_.get_title()
+
+
+def test_figures_that_do_not_move_their_axes_keep_the_character_rule():
+    # axes from add_axes, or a figure without a layout engine: the tick labels never push the
+    # axes, and measuring room beside them split words and cut the title (review34)
+    exp = _explanation(8)
+    for fig, ax in (
+        (Figure(figsize=(5, 4)), None),
+        (Figure(figsize=(5, 4), layout="tight"), "add_axes"),
+    ):
+        axes = fig.add_axes([0.5, 0.1, 0.45, 0.8]) if ax == "add_axes" else fig.subplots()
+        bar = BarDisplay.from_explanation(exp, ax=axes)
+        assert bar.ax_.get_title() == "KernelShapExplainer: global importance"
+        waterfall = WaterfallDisplay.from_explanation(exp, index=0, ax=Figure(figsize=(5, 4)).subplots())
+        assert waterfall.ax_.get_xlabel() == "probability of Grignolino wine cultivar"
