@@ -455,10 +455,10 @@ class BaseTorchExplainer(BaseExplainer):
         self.quantity_ = self.model_.quantity
         self._check_in_model_range(Xa)
         with _hint_one_tensor_forward():
+            with self.model_.prepared():  # before any measured or hooked pass
+                self.model_.find_output_activation(self.model_.to_tensor(Xa[:2]))
             self._pass_bytes_ = self._measure_pass_bytes(Xa)
             self._check_pass_fits()
-            with self.model_.prepared():
-                self.model_.find_output_activation(self.model_.to_tensor(Xa[:2]))
             if self.target_layer_ is not None:
                 self.model_.get_layer(self.target_layer_)
                 self._check_layer_batch(Xa)
@@ -573,9 +573,10 @@ class BaseTorchExplainer(BaseExplainer):
             and _look_like_probabilities(out)
         ):
             warn_at_caller(
-                "response_method='decision_function' but the module's outputs look like probabilities (a "
-                "functional softmax inside forward() cannot be bypassed; an nn.Softmax module that "
-                "forward() runs last would be); the probabilities are explained.",
+                "response_method='decision_function' but the module's outputs look like probabilities: "
+                "only an nn.Softmax, LogSoftmax or Sigmoid module run last, whose output forward() "
+                "returns, is bypassed (a functional softmax, or one followed by other operations, is "
+                "not); the probabilities are explained.",
                 UserWarning,
             )
             return True
@@ -610,7 +611,8 @@ class BaseTorchExplainer(BaseExplainer):
                 "already are probabilities (non-negative, each row summing to 1): a softmax inside "
                 "forward() cannot be bypassed, and predict_proba would apply a second one. Use "
                 "response_method='auto' to explain the module's own probabilities, or return the "
-                "logits from forward() (or end it in an nn.Softmax module, which is bypassed instead)."
+                "logits from forward() (only an nn.Softmax module run last, whose output forward() returns, is "
+                "bypassed)."
             )
 
     def _fit_extra(self, X, y):

@@ -937,19 +937,22 @@ class TorchModel:
         """Take, as the trailing activation, a ``Softmax``/``LogSoftmax``/``Sigmoid`` module that a
         custom ``forward`` calls last, once, and whose output it returns.
 
-        An ``nn.Sequential``'s trailing activation is found from its layers; a custom
-        ``forward`` ending in ``return self.softmax(z)`` (skorch's classic layout for
-        ``NLLLoss``) shows it only when run: one pass over ``x`` records the leaf modules in
-        the order they run. A module run twice, or followed by another leaf (an
-        ``nn.Identity`` returns its input object), is left in place: the bypass hook would
-        change its other uses.
+        An ``nn.Sequential``'s last layer is found from its layers; a custom ``forward`` ending
+        in ``return self.softmax(z)`` (skorch's classic layout for ``NLLLoss``), or a custom
+        head at the end of a Sequential, shows it only when run: one pass over ``x`` records the
+        leaf modules in the order they run. The network may return the module's output, a view
+        of it (``.squeeze(-1)``) or a tuple whose first item is either. A module run twice, or
+        followed by another leaf (an ``nn.Identity`` returns its input object), is left in
+        place: the bypass hook would change its other uses. Runs once (explainers' ``fit``;
+        otherwise on the first call).
 
         Parameters
         ----------
         x : torch.Tensor of shape (n, ...)
             A few inputs on the model's device and dtype, run under :meth:`prepared`.
         """
-        if self._final is not None or isinstance(self.module, nn.Sequential | torch.jit.ScriptModule):
+        self._probed = True
+        if self._final is not None or isinstance(self.module, torch.jit.ScriptModule):
             return
         calls = []
         try:
@@ -961,11 +964,28 @@ class TorchModel:
                     out = self.module(x)
         except Exception:  # noqa: BLE001 - the explainer's own pass next says what went wrong
             return
+        if isinstance(out, tuple | list) and out:  # the first output is the one explained
+            out = out[0]
         if not calls or not isinstance(out, torch.Tensor):
             return
         last, last_out = calls[-1]
-        if last_out is out and _is_output_activation(last) and sum(m is last for m, _ in calls) == 1:
+        returned = last_out is out or (
+            # a view of it (skorch's binary layout: self.sigmoid(z).squeeze(-1)), which the
+            # bypass turns into the same view of the scores
+            isinstance(last_out, torch.Tensor)
+            and out.numel() == last_out.numel()
+            and out.numel() > 0
+            and out.data_ptr() == last_out.data_ptr()
+        )
+        if returned and _is_output_activation(last) and sum(m is last for m, _ in calls) == 1:
             self._final = last
+
+    def _probe_once(self, x):
+        """:meth:`find_output_activation` on the first rows of the first call, for the adapters
+        that call the network without an explainer's ``fit`` (the image Shapley games, the
+        controls): the same network explains the same quantity in every family."""
+        if not self.__dict__.get("_probed", False):
+            self.find_output_activation(x[:2])
 
     @property
     def bypassed(self):
@@ -1008,6 +1028,7 @@ class TorchModel:
         torch.Tensor of shape (n, k)
             The scores before the link, differentiable.
         """
+        self._probe_once(x)
         final = self.bypassed
         try:
             if final is not None:

@@ -103,3 +103,83 @@ def test_a_module_run_twice_or_followed_by_a_layer_is_left_in_place():
         exp = GradientExplainer(net, response_method="decision_function").fit(X).explain(X)
     with torch.no_grad():
         np.testing.assert_allclose(exp.outputs, net(torch.as_tensor(X)).numpy(), rtol=1e-6)
+
+
+class _Head(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(8, 3)
+        self.softmax = nn.Softmax(dim=1)
+
+    def forward(self, h):
+        return self.softmax(self.fc(h))
+
+
+class _Viewed(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(4, 3)
+        self.softmax = nn.Softmax(dim=1)
+
+    def forward(self, x):
+        return self.softmax(self.fc(x)).view(x.shape[0], -1)
+
+
+def test_a_head_inside_a_sequential_and_a_returned_view():
+    # review34: a Sequential ending in a custom head, and an output returned through .view,
+    # were left in place (probabilities explained as "logits", predict_proba refused)
+    torch.manual_seed(0)
+    X = np.random.RandomState(2).normal(size=(6, 4)).astype(np.float32)
+    seq = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), _Head())
+    viewed = _Viewed()
+    for net, logits in (
+        (seq, lambda t: seq[2].fc(seq[1](seq[0](t)))),
+        (viewed, lambda t: viewed.fc(t)),
+    ):
+        with torch.no_grad():
+            z = logits(torch.as_tensor(X)).numpy()
+        exp = GradientExplainer(net, response_method="decision_function").fit(X).explain(X)
+        assert exp.quantity == "logit"
+        np.testing.assert_allclose(exp.outputs, z, rtol=1e-5, atol=1e-6)
+        proba = GradientExplainer(net, response_method="predict_proba").fit(X).explain(X)
+        np.testing.assert_allclose(proba.outputs, torch.softmax(torch.as_tensor(z), 1).numpy(), rtol=1e-5, atol=1e-6)
+
+
+def test_the_image_shapley_games_bypass_it_too():
+    # review34: the probe ran in the gradient and CAM families only; ImageShapleyExplainer
+    # labelled the probabilities "logit" and applied a second softmax for predict_proba
+    from skxai import ImageShapleyExplainer
+
+    torch.manual_seed(0)
+    net, X = _Net(nn.Softmax(dim=1)), _data()
+    z = _logits(net, X)
+    kw = dict(method="exact", n_segments=4, target=0)
+    exp = ImageShapleyExplainer(net, response_method="decision_function", **kw).fit(X).explain(X[:2])
+    assert exp.quantity == "logit"
+    np.testing.assert_allclose(exp.outputs, z[:2], rtol=1e-5, atol=1e-6)
+    proba = ImageShapleyExplainer(net, response_method="predict_proba", **kw).fit(X).explain(X[:2])
+    np.testing.assert_allclose(proba.outputs, torch.softmax(torch.as_tensor(z[:2]), 1).numpy(), rtol=1e-5, atol=1e-6)
+
+
+def test_skorch_binary_layout_with_a_squeezed_sigmoid():
+    skorch = pytest.importorskip("skorch")
+
+    class BinMod(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc = nn.Linear(4, 1)
+            self.sigmoid = nn.Sigmoid()
+
+        def forward(self, x):
+            return self.sigmoid(self.fc(x)).squeeze(-1)
+
+    torch.manual_seed(0)
+    X = np.random.RandomState(3).normal(size=(40, 4)).astype(np.float32)
+    net = skorch.NeuralNetBinaryClassifier(BinMod, criterion=nn.BCELoss, max_epochs=2, verbose=0, train_split=None).fit(
+        X, (X[:, 0] > 0).astype(np.float32)
+    )
+    exp = GradientExplainer(net, response_method="decision_function").fit(X).explain(X[:3])
+    with torch.no_grad():
+        z = net.module_.fc(torch.as_tensor(X[:3])).numpy()[:, 0]
+    assert exp.quantity == "logit"
+    np.testing.assert_allclose(exp.outputs[:, -1], z, rtol=1e-5, atol=1e-6)  # outputs [0, z]
