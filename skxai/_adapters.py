@@ -835,7 +835,8 @@ class ModelOutput:
             raise ValueError(
                 f"{self._what()} returned NaN or inf on {len(bad_rows)} of {out.shape[0]} rows "
                 f"(row indices {bad_rows[:10].tolist()}{' ...' if len(bad_rows) > 10 else ''} of the rows "
-                f"passed to the model; perturbed samples during explain) in output {bad_cols[:10]}. "
+                "passed to the model: at fit, the background rows (fit's data or its sample); while "
+                f"explaining, perturbed samples) in output {bad_cols[:10]}. "
                 "Attributions of a non-finite output are meaningless: fix the model or its inputs."
             )
         if self.method == "predict_proba":

@@ -155,7 +155,7 @@ def build_parser():
         action="append",
         default=[],
         metavar="COLUMN",
-        help="drop a column of DATA before explaining (repeatable), e.g. the label",
+        help="drop a column of DATA, or of the --background-data file, before explaining (repeatable), e.g. the label",
     )
     ex.add_argument(
         "--chunk-size",
@@ -920,8 +920,9 @@ def _header(path, drop, background=None):
     if background is not None and any(col not in columns for col in drop) and os.path.isfile(background):
         try:
             elsewhere = list(pd.read_csv(background, nrows=0, index_col=False).columns)
-        except Exception:  # noqa: BLE001 - its own read says what is wrong with it
-            elsewhere = []
+        except Exception as exc:
+            why = _csv_error(exc, background)
+            raise UsageError(f"cannot read background file {background!r} as CSV: {why}") from None
     for col in drop:
         if col not in columns and col not in elsewhere:
             where = f"{path!r}" if background is None else f"{path!r} or {background!r}"
