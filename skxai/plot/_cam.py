@@ -191,6 +191,10 @@ class CamDisplay:
         )
         bar = fig.colorbar(self.image_, cax=colour_bar_axes(ax))  # as tall as the image
         plain_ticks(bar.ax, "y")  # no "1e-9" above the bar, over the title
+        if not hi > lo:
+            # a constant map (a Grad-CAM its ReLU zeroed) on a nominal lo..lo+1 scale: a bar ticked
+            # up to lo + 1 read as values the map does not have
+            bar.set_ticks([lo])
         bar.set_label("map value" + (" (ReLU)" if self.relu else ""), fontsize=7)
         ax.set_xticks([])
         ax.set_yticks([])
@@ -200,7 +204,10 @@ class CamDisplay:
             width_pt = ax.get_position().width * fig.get_size_inches()[0] * 72
             wrapped = method_title(self.method, self.quantity, width_pt)
             h, w = self.layer_shape if self.layer_shape is not None else cam.shape
-            ax.set_title(f"{wrapped}\n(map {h}x{w} -> {size[0]}x{size[1]})", fontsize=8)
+            # the size line where a layer's map was upscaled; a map at the image's own size
+            # (an image Shapley explainer's regions) was said to be "10x14 -> 10x14"
+            resized = self.layer_shape is not None or tuple(cam.shape) != tuple(size)
+            ax.set_title(f"{wrapped}\n(map {h}x{w} -> {size[0]}x{size[1]})" if resized else wrapped, fontsize=8)
         self.ax_ = ax
         literal_text(ax)
         self.figure_ = fig

@@ -31,7 +31,8 @@ def to_hwc(a, channel_axis="auto"):
 
     ``channel_axis="auto"`` reads ``(C, H, W)`` (torch's layout) when the first axis is 1, 3
     or 4 long and the last is not, ``(H, W, C)`` in the opposite case, and the shorter of the
-    two when both could be; 2-D input gets ``C = 1``.
+    two when both or neither could be (2 or 6 channels: a (2, 10, 14) image was read as 2 x 10
+    pixels of 14 channels); 2-D input gets ``C = 1``.
     """
     a = np.asarray(a, dtype=np.float64)
     if a.ndim == 2:
@@ -40,8 +41,9 @@ def to_hwc(a, channel_axis="auto"):
         raise ValueError(f"Expected one image of 2 or 3 dimensions, got shape {a.shape}.")
     if channel_axis == "auto":
         first, last = a.shape[0] in (1, 3, 4), a.shape[-1] in (1, 3, 4)
-        if first and last:
-            # Both ends could hold channels (a 3 x 4 x 4 array): the shorter one does.
+        if first == last:
+            # both ends could hold channels (a 3 x 4 x 4 array), or neither is a usual count
+            # (2 or 6 channels): the shorter one does
             channel_axis = 0 if a.shape[0] <= a.shape[-1] else -1
         else:
             channel_axis = 0 if first else -1

@@ -582,11 +582,15 @@ def image_views(sb, exp, n_local, explainer=None):
     for i in range(min(n_local, n)):
         lab = output_label(exp, explainer, index=i)
         if cam:
-            sb.figure(
-                lambda ax, i=i: CamDisplay.from_explanation(exp, index=i, ax=ax),
-                f"Image {i}: map for the {lab}, upscaled bilinearly over the image",
-                (3.8, 3.6),
+            # an image Shapley explainer's map is its regions' values at the image's own pixels,
+            # not a layer's map upscaled
+            regions = exp.extras.get("segments") is not None
+            what = (
+                f"Image {i}: the regions' attributions to the {lab} (each region's pixels hold its value)"
+                if regions
+                else f"Image {i}: map for the {lab}, upscaled bilinearly over the image"
             )
+            sb.figure(lambda ax, i=i: CamDisplay.from_explanation(exp, index=i, ax=ax), what, (3.8, 3.6))
         else:
             sb.figure(
                 lambda ax, i=i: ImageAttributionDisplay.from_explanation(exp, index=i, mode="split", ax=ax),
