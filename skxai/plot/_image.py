@@ -406,6 +406,10 @@ class ImageAttributionDisplay:
             bar = fig.colorbar(art, cax=colour_bar_axes(a))
             # plain numbers: matplotlib's "1e10" above the bar ran into the panel's title
             plain_ticks(bar.ax, "y")
+            if len(panels) > 1:
+                # the bar's numbers at the size of its label: at the default size, four-decimal
+                # ticks of a wide image's bar ran onto the next panel's image
+                bar.ax.tick_params(labelsize=7)
             if not peak:
                 # an empty part (no negative attribution) is drawn on a nominal 0..1 scale: a bar
                 # ticked up to 1 read as values the map does not have

@@ -54,3 +54,23 @@ def test_region_maps_are_not_called_upscaled():
     display = CamDisplay.from_explanation(exp, index=0)
     assert "->" not in display.ax_.get_title()
     plt.close("all")
+
+
+def test_split_colour_bar_numbers_stay_off_the_next_panel():
+    # four-decimal ticks of a wide image's positive bar ran onto the negative panel's image
+    from skxai.plot import ImageAttributionDisplay
+
+    rng = np.random.default_rng(0)
+    display = ImageAttributionDisplay(
+        rng.normal(size=(3, 10, 14)) * 0.0015, image=rng.uniform(size=(3, 10, 14)), method="Gradient"
+    ).plot(mode="split")
+    fig = display.figure_
+    fig.savefig(__import__("io").BytesIO(), dpi=100)
+    renderer = fig.canvas.get_renderer()
+    negative = display.axes_[2].get_window_extent(renderer)
+    bars = [a for a in fig.axes if a not in display.axes_]
+    for label in bars[1].get_yticklabels():
+        if label.get_text() and label.get_visible():
+            box = label.get_window_extent(renderer)
+            assert box.x1 <= negative.x0 or box.y1 <= negative.y0 or box.y0 >= negative.y1, label.get_text()
+    plt.close("all")
