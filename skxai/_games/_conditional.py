@@ -28,6 +28,7 @@ from scipy.linalg import eigh, pinvh
 from sklearn.utils._param_validation import validate_parameter_constraints
 
 from skxai._games._background import output_in_calls, row_aligned_calls
+from skxai.utils._memory import most_within_working_memory
 from skxai.utils._parallel import map_shared
 from skxai.utils._param_validation import Interval, StrOptions
 from skxai.utils._random import seed_from
@@ -160,6 +161,8 @@ class ConditionalGame:
         instead of the background's weighted mean (a k-means background under the Gaussian
         sampler, whose other coalitions use the data's moments: a non-linear model's mean over
         the centres is not its mean over the data).
+    n_outputs : int, default=1
+        The model's outputs per row: their predictions count in a call's memory.
     """
 
     def __init__(
@@ -178,6 +181,7 @@ class ConditionalGame:
         cast_columns=None,
         moments=None,
         empty_value=None,
+        n_outputs=1,
     ):
         background = np.asarray(background)
         if background.dtype.kind not in "biuf":
@@ -199,6 +203,7 @@ class ConditionalGame:
         self.n_players = len(groups)
         self.n_features = background.shape[1]
         self.monte_carlo_groups = int(monte_carlo_groups)
+        self.n_outputs = int(n_outputs)
         self.cast_columns = dict(cast_columns or {})
         self._col_player = np.empty(self.n_features, dtype=int)
         for p, cols in enumerate(groups):
@@ -420,8 +425,14 @@ class ConditionalGame:
 
     # -- evaluation -------------------------------------------------------------------------
     def _calls(self, n, m):
-        """Ranges of the flat (coalition, row) index, coalition-major, each <= batch_size rows."""
-        return row_aligned_calls(n, m, max(1, self.batch_size // max(1, self._rows_per_value())))
+        """Ranges of the flat (coalition, row) index, coalition-major, each <= batch_size rows,
+        and at most the values whose samples (drawn, joined, with their pair indices and
+        weights) and predictions (weighted, float64) fit in the working memory, whatever
+        batch_size: at batch_size=10**12 one block grew past 3.5 GB at a 512 MiB bound."""
+        per_value = max(1, self._rows_per_value())
+        outputs = getattr(self, "n_outputs", 1)  # (games pickled before it: one)
+        most = most_within_working_memory(8 * per_value * (3 * max(self.n_features, 1) + 3 * outputs + 2))
+        return row_aligned_calls(n, m, max(1, min(self.batch_size // per_value, most)))
 
     def _run_calls(self, X, cmasks, calls):
         n = X.shape[0]
@@ -619,6 +630,7 @@ def explainer_game(explainer):
         else None,
         # the empirical sampler's values are weighted means over the background, not draws
         monte_carlo_groups=0 if isinstance(sampler, str) and sampler == "empirical" else MONTE_CARLO_GROUPS,
+        n_outputs=getattr(explainer, "n_outputs_", 1),
     )
 
 

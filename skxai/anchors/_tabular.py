@@ -14,13 +14,19 @@ from skxai._explanation import Explanation
 from skxai._progress import closing_progress
 from skxai.anchors._bandit import accepts, empty_anchor_bar, kl_bounds
 from skxai.anchors._base import BaseAnchorExplainer, decisions, result_arrays, warn_if_scores_read_as_labels
+from skxai.utils import _memory
 from skxai.utils._feature_names import internal_call, names_out
-from skxai.utils._memory import refuse_beyond_working_memory
+from skxai.utils._memory import concurrent_workers, refuse_beyond_working_memory
 from skxai.utils._param_validation import Interval, fit_context
 from skxai.utils._random import seed_from
+from skxai.utils._warnings import warn_at_caller
 
 # Most looks at an anchor's fresh samples (the judging rounds).
 _N_LOOKS = 10
+# Bytes a candidate of ``s`` conditions holds while a search runs and in its explanation (its
+# counts and order in the search, the candidate's dict with its rule strings): about
+# ``_CANDIDATE_BYTES + _CONDITION_BYTES * s`` (measured: 0.9 KB and 0.15 KB).
+_CANDIDATE_BYTES, _CONDITION_BYTES = 1000, 160
 
 
 def _level(delta, size, beam_size):
@@ -111,7 +117,18 @@ def _decision_bytes(decision):
 
 
 def _tabular_anchor(
-    match, held, *, threshold, epsilon_stop, delta, beam_size, max_size, objective, n_examples, n_validation_samples
+    match,
+    held,
+    *,
+    threshold,
+    epsilon_stop,
+    delta,
+    beam_size,
+    max_size,
+    objective,
+    n_examples,
+    n_validation_samples,
+    max_bytes=None,
 ):
     """Beam search of one row's anchor: chosen on the background, judged on fresh samples.
 
@@ -129,6 +146,11 @@ def _tabular_anchor(
     acceptance rule of the text search (:func:`accepts`) at the level of :func:`_level`.
     Precision and its bounds are reported from those fresh samples: the first release chose
     and scored on the same rows (precision 1.0 there, 0.876 on fresh data).
+
+    ``max_bytes``: most memory the search's candidates may hold (every size adds about
+    ``beam_size x F`` of them, each longer than the last: without an anchor on 1,000 features
+    the search grew to gigabytes); a size that would pass it is not searched
+    (``memory_reached``).
     """
     B, F = match.shape
     stats, fresh = {}, {}
@@ -174,9 +196,15 @@ def _tabular_anchor(
             accepted[()] = (mean0[0], B)
             best = ()
     beam = [()]
+    held_bytes, memory_reached = 0, False
     for size in range(1, (max_size or F) + 1):
         if best is not None and objective == "shortest":
             break
+        grows = len(beam) * (F - size + 1) * (_CANDIDATE_BYTES + _CONDITION_BYTES * size)
+        if max_bytes is not None and size > 1 and held_bytes + grows > max_bytes:
+            memory_reached = True
+            break
+        held_bytes += grows
         cands = []
         for parent in beam:
             sub = match & rows_of(parent)[:, None]
@@ -258,6 +286,7 @@ def _tabular_anchor(
         ],
         "n_model_calls": 0,
         "n_rows": 0,
+        "memory_reached": memory_reached,
     }
 
 
@@ -809,6 +838,9 @@ class AnchorTabularExplainer(BaseAnchorExplainer):
         asks for go to the model together, ``batch_size`` rows per call. Each row draws from
         its own seed, so anchors do not depend on which rows share a round (or on ``n_jobs``)."""
         m, n = len(bins), int(self.n_validation_samples)
+        # the rows of a chunk search together, in every worker at once: their candidates share
+        # the working memory
+        max_bytes = _memory.MAX_WORKING_BYTES // max(1, m * concurrent_workers(self))
         rngs = [np.random.RandomState(seed) for seed in seeds]
         calls, rows = np.zeros(m, dtype=np.int64), np.zeros(m, dtype=np.int64)
         results, pending, gens = [None] * m, {}, []
@@ -825,6 +857,7 @@ class AnchorTabularExplainer(BaseAnchorExplainer):
                     objective=self.objective,
                     n_examples=int(self.n_examples),
                     n_validation_samples=n,
+                    max_bytes=max_bytes,
                 )
             )
             try:
@@ -944,6 +977,18 @@ class AnchorTabularExplainer(BaseAnchorExplainer):
                 ]
             )
         arrays = result_arrays(results)
+        reached = np.asarray([r.get("memory_reached", False) for r in results], dtype=bool)
+        if reached.any():
+            which = np.flatnonzero(reached)
+            warn_at_caller(
+                f"{type(self).__name__}: the search of row(s) {which[:10].tolist()} stopped before anchors of "
+                f"{d} features could grow further: their candidates would pass the working-memory bound "
+                f"({_memory.MAX_WORKING_BYTES / 2**30:g} GiB, shared by the rows searched together); "
+                f"{int((~arrays['success'][which]).sum())} of them without an "
+                f"anchor reaching threshold={self.threshold} (success=False). Set max_anchor_size (a short "
+                "rule is the readable one), lower beam_size, or explain fewer rows at a time.",
+                UserWarning,
+            )
         lists = {k: [r[k] for r in results] for k in ("prefix_precision", "prefix_coverage")}
         lists["examples_held"] = [self.background_[r["held_rows"]] for r in results]
         lists["examples_failed"] = [self.background_[r["failed_rows"]] for r in results]
