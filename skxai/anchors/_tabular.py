@@ -27,6 +27,10 @@ _N_LOOKS = 10
 # counts and order in the search, the candidate's dict with its rule strings): about
 # ``_CANDIDATE_BYTES + _CONDITION_BYTES * s`` (measured: 0.9 KB and 0.15 KB).
 _CANDIDATE_BYTES, _CONDITION_BYTES = 1000, 160
+# A search's candidates hold at most this share of the working-memory bound: a constant, so a
+# row's anchor never depends on the rows searched with it or on n_jobs (the chunks are made
+# small enough for the searches of a chunk, in every worker, to fit together).
+_SEARCH_SHARE = 8
 
 
 def _level(delta, size, beam_size):
@@ -833,14 +837,19 @@ class AnchorTabularExplainer(BaseAnchorExplainer):
             parts.append(S)
         return np.concatenate(parts)
 
+    def _search_bytes(self, d):
+        """Most memory one search's candidates may hold on ``d`` features: every size to
+        ``max_anchor_size`` explored (no anchor found), at most the search's share of the bound."""
+        sizes = np.arange(1, min(int(self.max_anchor_size or d), d) + 1)
+        worst = int(self.beam_size) * np.sum((d - sizes + 1) * (_CANDIDATE_BYTES + _CONDITION_BYTES * sizes))
+        return int(max(1, min(worst, _memory.MAX_WORKING_BYTES // _SEARCH_SHARE)))
+
     def _search_rows(self, bins, refs, seeds):
         """Search the rows in lock-step: each round, the fresh samples every unfinished search
         asks for go to the model together, ``batch_size`` rows per call. Each row draws from
         its own seed, so anchors do not depend on which rows share a round (or on ``n_jobs``)."""
         m, n = len(bins), int(self.n_validation_samples)
-        # the rows of a chunk search together, in every worker at once: their candidates share
-        # the working memory
-        max_bytes = _memory.MAX_WORKING_BYTES // max(1, m * concurrent_workers(self))
+        max_bytes = _memory.MAX_WORKING_BYTES // _SEARCH_SHARE
         rngs = [np.random.RandomState(seed) for seed in seeds]
         calls, rows = np.zeros(m, dtype=np.int64), np.zeros(m, dtype=np.int64)
         results, pending, gens = [None] * m, {}, []
@@ -934,6 +943,10 @@ class AnchorTabularExplainer(BaseAnchorExplainer):
             dtype=np.int64,
         )
         n_chunks = min(n, max(1, effective_n_jobs(self.n_jobs), -(-n // 64) if self.verbose else 1))
+        # the rows of a chunk search together, in every worker at once: as many as their
+        # candidates' memory (at most a share of the bound each) lets fit together
+        per_chunk = max(1, _memory.MAX_WORKING_BYTES // (concurrent_workers(self) * self._search_bytes(d)))
+        n_chunks = min(n, max(n_chunks, -(-n // per_chunk)))
         with closing_progress(
             # the explainer (and its model) once per worker of a Dask cluster, not with every chunk
             map_shared(
@@ -982,11 +995,11 @@ class AnchorTabularExplainer(BaseAnchorExplainer):
             which = np.flatnonzero(reached)
             warn_at_caller(
                 f"{type(self).__name__}: the search of row(s) {which[:10].tolist()} stopped before anchors of "
-                f"{d} features could grow further: their candidates would pass the working-memory bound "
-                f"({_memory.MAX_WORKING_BYTES / 2**30:g} GiB, shared by the rows searched together); "
+                f"{d} features could grow further: their candidates would pass a search's share of the "
+                f"working-memory bound ({_memory.MAX_WORKING_BYTES / _SEARCH_SHARE / 2**30:.3g} GiB); "
                 f"{int((~arrays['success'][which]).sum())} of them without an "
                 f"anchor reaching threshold={self.threshold} (success=False). Set max_anchor_size (a short "
-                "rule is the readable one), lower beam_size, or explain fewer rows at a time.",
+                "rule is the readable one) or lower beam_size.",
                 UserWarning,
             )
         lists = {k: [r[k] for r in results] for k in ("prefix_precision", "prefix_coverage")}
