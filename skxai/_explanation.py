@@ -67,6 +67,19 @@ def _leading_length(v):
     return None
 
 
+def _remap_positions(v, lookup):
+    """``v`` (feature positions: a tuple of ints, a dict whose ``"features"`` holds them, or a
+    list of those) with each position moved to its place after a feature index, ``lookup``
+    (old -> new); positions of features the index left out are dropped."""
+    if isinstance(v, dict):
+        return {k: _remap_positions(x, lookup) if k == "features" else x for k, x in v.items()}
+    if isinstance(v, tuple) and all(isinstance(x, numbers.Integral) for x in v):
+        return tuple(lookup[int(x)] for x in v if int(x) in lookup)
+    if isinstance(v, list):
+        return [_remap_positions(x, lookup) for x in v]
+    return v
+
+
 def _take_last_axis(f, key, size):
     """``f[..., key]`` for an array (or a list of per-sample arrays) ending with ``size`` outputs."""
     if isinstance(f, np.ndarray) and f.ndim >= 1 and f.shape[-1] == size:
@@ -520,8 +533,21 @@ class Explanation:
         if kind == "feature":
             if not data_follows:
                 self.data = self._take_data_columns(key, pos, size)
+            # fields holding feature positions (a tabular anchor's features): moved with the
+            # features, or feature_names[anchor_features] named others (or failed)
+            lookup = {int(p): i for i, p in enumerate(np.atleast_1d(pos))}
+            for name in self.__dict__.get("_feature_position_fields", ()):
+                if name in self.extras:
+                    self.extras[name] = _remap_positions(self.extras[name], lookup)
             if self.feature_names is not None:
                 self.feature_names = self.feature_names[key]
+            kept = set(np.atleast_1d(pos).tolist())
+            if len(kept) < size and isinstance(v, np.ndarray) and v.dtype.kind in "fiu":
+                # the part of the features indexed out, per sample and output: the displays draw
+                # it as one bar (the "N other features" of a full waterfall), or the shown sum was
+                # labelled f(x) beside another "model f(x)"
+                removed = [j for j in range(size) if j not in kept]
+                self._add_left_out(np.take(v, removed, axis=axis).sum(axis=axis))
             if scalar:
                 self._features = False
         elif kind == "output":
@@ -604,6 +630,18 @@ class Explanation:
             else:
                 self.extras[name] = f
 
+    def _add_left_out(self, part):
+        """Add ``part`` (values summed over features indexed out) to ``extras["left_out"]``, a
+        per-sample and per-output field, so that later indices cut it with the values."""
+        left = self.extras.get("left_out")
+        self.extras["left_out"] = part if left is None else left + part
+        if self._has_samples():
+            fields = self.__dict__.get("_sample_fields")
+            if fields is not None and "left_out" not in fields:
+                self._sample_fields = [*fields, "left_out"]
+        if self.output_axis is not None and "left_out" not in self.__dict__.get("_output_fields", ()):
+            self._output_fields = (*self.__dict__.get("_output_fields", ()), "left_out")
+
     def _take_data_columns(self, key, pos, size):
         d = self.data
         if d is None:
@@ -619,6 +657,17 @@ class Explanation:
                 return d[:, key]
             if not self._has_samples() and d.ndim == 1 and d.shape[0] == size:
                 return d[key]
+        if _is_tensor(d):
+            # by positions (a tensor reads numpy masks and lists of bools differently): kept
+            # whole, its columns were printed beside other features' names
+            cols = pos if np.ndim(pos) == 0 else np.atleast_1d(pos).tolist()
+            if self._has_samples() and d.ndim == 2 and d.shape[1] == size:
+                return d[:, cols]
+            if not self._has_samples() and d.ndim == 1 and d.shape[0] == size:
+                return d[cols]
+        if isinstance(d, list) and self._has_samples() and d and all(np.ndim(r) == 1 and len(r) == size for r in d):
+            # rows given as lists: each row cut by the same positions
+            return [np.asarray(r, dtype=object)[pos].tolist() if np.ndim(pos) else r[int(pos)] for r in d]
         return d
 
     def _remap_target(self, pos, scalar):

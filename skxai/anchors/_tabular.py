@@ -1005,7 +1005,7 @@ class AnchorTabularExplainer(BaseAnchorExplainer):
         lists = {k: [r[k] for r in results] for k in ("prefix_precision", "prefix_coverage")}
         lists["examples_held"] = [self.background_[r["held_rows"]] for r in results]
         lists["examples_failed"] = [self.background_[r["failed_rows"]] for r in results]
-        return Explanation(
+        exp = Explanation(
             values,
             data=self._schema.in_fit_order(X),
             feature_names=self._names,
@@ -1020,6 +1020,9 @@ class AnchorTabularExplainer(BaseAnchorExplainer):
             **lists,
             **totals,
         )
+        # positions on the feature axis, moved when the features are indexed
+        exp._feature_position_fields = ("anchor_features", "candidates")
+        return exp
 
     def transform(self, X):
         """Anchor indicator per row, shape ``(n_samples, n_features)``.

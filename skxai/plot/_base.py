@@ -348,6 +348,11 @@ def tabular_parts(exp, output=None, caller="This display", anchors_ok=False):
             f"output; this explanation has values of shape {values.shape} after selecting the "
             "output (use the image or text displays for such explanations)."
         )
+    if 0 in values.shape:
+        # a filter that kept nothing drew NaN bars (numpy's "Mean of empty slice"), or failed
+        # on max() of an empty sequence
+        axis = "samples" if values.shape[0] == 0 else "features"
+        raise ValueError(f"{caller} has nothing to draw: this explanation holds 0 {axis} (an index that kept none).")
     if not np.isfinite(np.asarray(values, dtype=np.float64)).all():
         # a NaN bar is drawn as no bar (a feature shown as unimportant), a NaN step stops a
         # waterfall with an OverflowError: say what is wrong instead

@@ -30,6 +30,10 @@ from skxai.plot._columns import cell_text
 ERROR_BAR_NOTE = "error bars: \u00b11 std\n(95% interval: \u00b11.96 std)"
 
 
+#: The bar of the features an index left out of an explanation (their part of the output).
+LEFT_OUT = "features left out of this explanation"
+
+
 def row_parts(explanation, index, output, caller):
     """Attributions, base value, model output and labels of one explained sample.
 
@@ -62,6 +66,15 @@ def row_parts(explanation, index, output, caller):
     labels = list(names)
     if raw is not None:
         labels = [f"{isolated(name)} = {cell_text(raw[index, j], kinds[j], _cell)}" for j, name in enumerate(names)]
+    left = explanation.extras.get("left_out")
+    if left is not None:
+        # some features indexed out (exp[:, ["bmi", "s5"]]): their part, as the "N other
+        # features" bar of a full waterfall; without it the partial sum was labelled f(x)
+        # beside another "model f(x)"
+        left = np.asarray(left, dtype=np.float64)
+        part = _select_output(_with_values(explanation, np.expand_dims(left, 1)), output)[0]
+        phi = np.append(phi, float(np.asarray(part)[index].ravel()[0]))
+        labels.append(LEFT_OUT)
     return phi, b, model_out, labels
 
 
@@ -276,6 +289,8 @@ class WaterfallDisplay:
         explanation = as_batch(explanation)
         phi, base, model_out, labels = row_parts(explanation, index, output, "WaterfallDisplay")
         quantity, surrogate, std = row_context(explanation, index, output)
+        if std is not None and len(std) < len(phi):  # the left-out features' bar: its error unknown
+            std = np.append(std, np.nan)
         disp = cls(
             phi,
             base,

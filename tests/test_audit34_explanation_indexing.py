@@ -1,0 +1,70 @@
+"""Explanation indexing keeps its fields aligned (audit34n)."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from sklearn.datasets import load_diabetes, load_iris  # noqa: E402
+from sklearn.linear_model import LogisticRegression, Ridge  # noqa: E402
+
+from skxai import ExactShapleyExplainer, Explanation  # noqa: E402
+from skxai.plot import BarDisplay, ForceDisplay, WaterfallDisplay  # noqa: E402
+
+
+def test_tensor_and_list_data_are_cut_with_the_features():
+    # a tensor's columns stayed whole: the waterfall printed x3's name beside x0's value
+    torch = pytest.importorskip("torch")
+    data = torch.arange(12.0).reshape(3, 4)
+    exp = Explanation(np.ones((3, 4)), data=data, feature_names=["a", "b", "c", "d"])
+    cut = exp[:, ["d", "a"]]
+    np.testing.assert_array_equal(np.asarray(cut.data), [[3, 0], [7, 4], [11, 8]])
+    np.testing.assert_array_equal(np.asarray(exp[:, ::-1].data)[0], [3, 2, 1, 0])
+    rows = Explanation(np.ones((2, 3)), data=[[1, "x", 3], [4, "y", 6]], feature_names=["p", "q", "r"])
+    assert rows[:, [2, 1]].data == [[3, "x"], [6, "y"]]
+
+
+def test_a_feature_subset_draws_the_rest_as_one_bar():
+    # the partial sum was labelled f(x) beside another "model f(x)"
+    X, y = load_diabetes(return_X_y=True, as_frame=True)
+    exp = ExactShapleyExplainer(Ridge().fit(X, y), feature_groups=None).fit(X[:50]).explain(X[:3])
+    sub = exp[:, ["bmi", "s5"]]
+    waterfall = WaterfallDisplay.from_explanation(sub, index=1)
+    labels = [t.get_text() for t in waterfall.ax_.get_yticklabels()]
+    assert "features left out of this explanation" in labels
+    np.testing.assert_allclose(waterfall.prediction_, exp.outputs[1, 0], rtol=1e-9)
+    rest = exp.values[1, :, 0].sum() - sub.values[1, :, 0].sum()
+    np.testing.assert_allclose(sub.extras["left_out"][1, 0], rest, rtol=1e-9)
+    # cut again, then by samples: the part follows
+    again = sub[:, ["s5"]][1:]
+    np.testing.assert_allclose(again.extras["left_out"][0, 0], exp.values[1, :, 0].sum() - exp.values[1, 8, 0])
+    force = ForceDisplay.from_explanation(sub, index=1)
+    assert any("f(x)" in t.get_text() and "model" not in t.get_text() for t in force.ax_.texts)
+    assert not any("model f(x)" in t.get_text() for t in force.ax_.texts)
+    plt.close("all")
+
+
+def test_anchor_feature_positions_follow_a_feature_index():
+    from skxai.anchors import AnchorTabularExplainer
+
+    X, y = load_iris(return_X_y=True, as_frame=True)
+    clf = LogisticRegression(max_iter=500).fit(X, y)
+    exp = AnchorTabularExplainer(clf, random_state=0).fit(X).explain(X.iloc[[0, 120]])
+    order = list(X.columns)[::-1]
+    cut = exp[:, order]
+    for i in range(2):
+        named = [str(cut.feature_names[j]) for j in cut.anchor_features[i]]
+        original = [str(exp.feature_names[j]) for j in exp.anchor_features[i]]
+        assert named == original
+        for before, after in zip(exp.candidates[i], cut.candidates[i], strict=True):
+            assert [order[j] for j in after["features"]] == [list(X.columns)[j] for j in before["features"]]
+
+
+def test_empty_selections_are_refused_by_name():
+    exp = Explanation(np.ones((3, 2)), base_values=np.zeros(3), feature_names=["a", "b"])
+    with pytest.raises(ValueError, match="0 samples"):
+        BarDisplay.from_explanation(exp[np.zeros(3, dtype=bool)])
+    with pytest.raises(ValueError, match="0 features"):
+        BarDisplay.from_explanation(exp[:, np.zeros(2, dtype=bool)])
