@@ -145,7 +145,10 @@ callable, default="zeros"
     True
     """
 
-    _default_scoring = "completeness_gap"
+    # what score() returns without scoring (_score_explanation): the gap relative to the output's
+    # change, not the metric completeness_gap (absolute), which scoring="completeness_gap" gives;
+    # the report writes this name beside the default score
+    _default_scoring = "relative completeness_gap"
     _grid_extras = ("baselines",)
     # consumed by fit (the response, the layer, ...): a change by set_params after fit is
     # refused at transform / explain (skxai.utils._fit_target)

@@ -9,6 +9,19 @@ import numpy as np
 from skxai.utils._dask_inputs import in_memory
 
 
+class _DropGainField:
+    """One figure (``drop``, ``increase`` or ``gain``) of ``average_drop_increase_gain``: a
+    module-level class, so that a scorer holding it pickles (a nested function did not, and a
+    fitted search scored on Average Drop could not be saved)."""
+
+    def __init__(self, metric, name):
+        self.metric, self.name = metric, name
+        self.__name__ = name
+
+    def __call__(self, explainer, X, **kwargs):
+        return getattr(self.metric(explainer, X, **kwargs), self.name)
+
+
 def _registry():
     from skxai.metrics._completeness import completeness_gap
     from skxai.metrics._deletion import deletion_auc, insertion_auc
@@ -19,11 +32,7 @@ def _registry():
     from skxai.metrics._sparseness import sparseness
 
     def field(name):
-        def pick(explainer, X, **kwargs):
-            return getattr(average_drop_increase_gain(explainer, X, **kwargs), name)
-
-        pick.__name__ = name
-        return pick
+        return _DropGainField(average_drop_increase_gain, name)
 
     # name -> (per-sample metric, greater_is_better); "deletion"/"insertion" are aliases
     return {
@@ -68,7 +77,12 @@ def get_metric_names():
 
 
 def _last_step(estimator, X):
-    """A Pipeline ending in an explainer: the explainer, and X through the steps before it."""
+    """A Pipeline ending in an explainer: the explainer, and X through the steps before it. A
+    fitted search (``GridSearchCV``) is scored through its ``best_estimator_``, as its own
+    ``score`` does: nested cross-validation of a tuned explainer scored NaN on every fold."""
+    best = getattr(estimator, "best_estimator_", None)
+    if best is not None and not hasattr(estimator, "target_indices"):
+        return _last_step(best, X)
     steps = getattr(estimator, "steps", None)
     if steps is None or hasattr(estimator, "target_indices"):
         return estimator, X
@@ -103,7 +117,13 @@ class ExplanationScorer:
         self.name = name
 
     def __call__(self, explainer, X, y=None):
+        given = type(explainer).__name__
         explainer, X = _last_step(explainer, in_memory(X))
+        if hasattr(explainer, "fit") and not hasattr(explainer, "explain"):  # a model, not an explainer
+            raise TypeError(
+                f"the {self.name} scorer scores a fitted skxai explainer, a Pipeline ending in one, or a "
+                f"fitted search of them; got {given}."
+            )
         values = np.asarray(self.metric(explainer, X, **self.kwargs), dtype=np.float64)
         if values.ndim > 1:
             # several figures per sample (a named tuple of arrays) averaged into one number
@@ -151,6 +171,9 @@ def make_explanation_scorer(metric, *, greater_is_better=None, **kwargs):
     when fitted without ``y``, but the model's own score (accuracy, R^2) when ``y`` is given;
     pass this scorer to tune the explanation when the search gets ``y`` (the scorer ignores
     ``y``).
+    scikit-learn's searches turn a scorer's error into a NaN score (``error_score=np.nan``)
+    with a warning, and still pick and refit a "best" candidate: pass ``error_score="raise"``
+    to see why a metric does not apply (a perturbation metric on a text explainer).
     Keep the metric's ``random_state`` fixed (the default) so every candidate sees the same
     perturbations. Do not tune on ``max_sensitivity`` / ``avg_sensitivity`` alone: a constant
     map is perfectly insensitive; combine it with a faithfulness metric (multi-metric

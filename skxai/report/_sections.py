@@ -687,7 +687,8 @@ def _signed_name(scoring):
         try:
             from skxai.metrics import make_explanation_scorer
 
-            if make_explanation_scorer(scoring).sign < 0:
+            # "relative completeness_gap" (Integrated Gradients' default) has the metric's sign
+            if make_explanation_scorer(scoring.removeprefix("relative ")).sign < 0:
                 return f"\u2212{scoring}"
         except (ImportError, ValueError):
             pass
