@@ -445,6 +445,20 @@ class Explanation:
         positions = np.arange(size)
         return positions[lo : hi + 1 : step] if step > 0 else positions[lo : (hi - 1 if hi > 0 else None) : step]
 
+    def _name_on_samples_hint(self, key, kinds):
+        """What a name given for the samples could have meant: a feature (``exp[:, name]``, where
+        there is a feature axis), or an output of an explanation that explains one output per
+        sample (text, images: ``target=name`` when explaining)."""
+        if "feature" in kinds:
+            return f"samples have no names: pick the feature {key!r} with exp[:, {key!r}]."
+        outputs = [] if self.output_names is None else [str(n) for n in np.atleast_1d(self.output_names)]
+        if str(key) in outputs and "output" not in kinds:
+            return (
+                f"samples have no names, and each sample explains one output (its target): to explain "
+                f"{key!r}, explain again with target={key!r}."
+            )
+        return f"samples have no names ({key!r}); index them by position, slice or mask."
+
     # ------------------------------------------------------------------ indexing
     def __getitem__(self, item):
         kinds = self._axis_kinds()
@@ -462,6 +476,8 @@ class Explanation:
                 continue
             names = {"feature": self.feature_names, "output": self.output_names}.get(kind)
             what = {"sample": "sample", "feature": "feature", "output": "output"}.get(kind, f"axis-{axis}")
+            if kind == "sample" and isinstance(key, str | np.str_):
+                raise KeyError(self._name_on_samples_hint(key, kinds))
             keys.append(self._normalize_key(key, shape[axis], what, names))
         # samples first (the explained output of each sample is known before outputs are
         # cut), then the last axis first so that an integer dropping an axis shifts no other
@@ -527,6 +543,7 @@ class Explanation:
         data_follows = same_shape(self.data) and kind != "output"
         if kind == "other":
             self._take_grid_fields(axis, key, pos, scalar, skip_data=data_follows)
+            self._grid_cut = True  # cropped or strided maps: no longer a layer's map upscaled
         self.values = v[lead + (key,)]
         if std_follows:
             self.std = self.std[lead + (key,)]

@@ -68,3 +68,25 @@ def test_empty_selections_are_refused_by_name():
         BarDisplay.from_explanation(exp[np.zeros(3, dtype=bool)])
     with pytest.raises(ValueError, match="0 features"):
         BarDisplay.from_explanation(exp[:, np.zeros(2, dtype=bool)])
+
+
+def test_a_name_given_for_the_samples_of_a_text_explanation():
+    # the hint sent users to exp[:, name], which fails where there is no feature axis
+    exp = Explanation([np.ones(3)], data=["a b c"], tokens=[["a", "b", "c"]], output_names=["neg", "pos"])
+    with pytest.raises(KeyError, match="target='pos'"):
+        exp["pos"]
+    tabular = Explanation(np.ones((2, 2)), feature_names=["age", "bmi"])
+    with pytest.raises(KeyError, match=r"exp\[:, 'age'\]"):
+        tabular["age"]
+
+
+def test_a_cropped_cam_map_is_not_titled_as_the_layer_map_upscaled():
+    from skxai.plot import CamDisplay
+
+    maps = np.random.default_rng(0).random((2, 8, 8))
+    exp = Explanation(maps, data=np.ones((2, 1, 8, 8)), method="GradCamExplainer", raw_map=np.ones((2, 4, 4)))
+    exp._grid_fields = {"data": True}
+    assert "4x4 -> 8x8" in CamDisplay.from_explanation(exp, index=0).ax_.get_title()
+    crop = CamDisplay.from_explanation(exp[:, 0:4, 0:4], index=0)
+    assert "->" not in crop.ax_.get_title()
+    plt.close("all")

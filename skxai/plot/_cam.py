@@ -133,7 +133,9 @@ class CamDisplay:
         # a CAM explainer upscales its maps by default: the layer's own resolution is its raw map's
         raw = explanation.extras.get("raw_map")
         layer_shape = None
-        if raw is not None and np.ndim(raw) == 3 and len(raw) == len(values):
+        # (not once the maps were cropped or strided: the layer's map was not upscaled to the crop)
+        cropped = explanation.__dict__.get("_grid_cut", False)
+        if raw is not None and np.ndim(raw) == 3 and len(raw) == len(values) and not cropped:
             layer_shape = tuple(np.shape(raw)[1:])
         disp = cls(
             values[index], image=image, relu=relu, method=explanation.method, quantity=label, layer_shape=layer_shape

@@ -6,7 +6,7 @@ import html
 
 import numpy as np
 
-from skxai.plot._base import format_value
+from skxai.plot._base import format_value, is_anchor_explanation
 from skxai.plot._textparts import COVERAGE_MEANING, align_tokens, coverage_text, needs_space, text_parts
 
 STYLE = """
@@ -159,6 +159,49 @@ def is_text_explanation(explanation):
     return isinstance(first, str)
 
 
+def _anchor_rows_html(explanation, max_rows):
+    """A tabular anchor explanation's rows: each sample's rule, the decision it keeps, its
+    precision (with bounds) and coverage. Its values only mark the features a rule uses: shown
+    as signed attributions ("red raises the output"), the rule itself appeared nowhere."""
+    ex = explanation.extras
+    one = not explanation._has_samples()
+
+    def field(name, i):
+        v = ex.get(name)
+        if v is None:
+            return None
+        return v if one else v[i]
+
+    n = 1 if one else len(ex["anchor"])
+    head = (
+        f"<div><b>{html.escape(str(explanation.method))}</b>: anchors of {n} sample(s) (a rule on the "
+        "features that keeps the model's decision; precision on fresh samples, coverage on the "
+        "background)</div>"
+    )
+    rows = []
+    for i in range(min(n, max_rows)):
+        rule = field("anchor", i)
+        rule = " AND ".join(str(r) for r in rule) if rule else "(empty rule: the decision holds everywhere)"
+        prec, lo, hi = field("precision", i), field("precision_lower", i), field("precision_upper", i)
+        bounds = "" if lo is None or hi is None else f" [{format_value(lo)}, {format_value(hi)}]"
+        cov, pred, ok = field("coverage", i), field("prediction", i), field("success", i)
+        cells = [
+            str(i),
+            html.escape(rule),
+            html.escape("" if pred is None else str(pred)),
+            "" if prec is None else f"{format_value(prec)}{bounds}",
+            "" if cov is None else format_value(cov),
+            "" if ok is None else ("yes" if ok else "no"),
+        ]
+        rows.append("<tr>" + "".join(f'<td style="text-align:left;padding:2px 8px">{c}</td>' for c in cells) + "</tr>")
+    more = "" if n <= max_rows else f"<div>... {n - max_rows} more</div>"
+    header = "".join(
+        f'<th style="text-align:left;padding:2px 8px">{h}</th>'
+        for h in ("sample", "anchor", "decision kept", "precision", "coverage", "threshold met")
+    )
+    return f"{head}<table><tr>{header}</tr>{''.join(rows)}</table>{more}"
+
+
 def explanation_html(explanation, max_rows=10, max_features=12):
     """Notebook rendering of an :class:`~skxai.Explanation`.
 
@@ -194,6 +237,8 @@ def explanation_html(explanation, max_rows=10, max_features=12):
     if is_text_explanation(explanation):
         n = len(explanation.values) if explanation.values is not None else len(explanation.data)
         return text_html(explanation, list(range(min(n, max_rows))))
+    if is_anchor_explanation(explanation):
+        return _anchor_rows_html(explanation, max_rows)
     try:
         values = np.asarray(explanation.target_values, dtype=np.float64)
     except (TypeError, ValueError, IndexError):
