@@ -40,6 +40,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 
+from benchmarks._results import write_results  # noqa: E402
 from skxai.anchors import AnchorTextExplainer
 from skxai.datasets import load_movie_reviews
 from skxai.surrogate import LimeTextExplainer
@@ -241,7 +242,7 @@ def tabular(out, repeats):
         "0.95 - epsilon_stop, delta = 0.1 shared over every anchor judged.",
         "",
     ]
-    Path(out).write_text("\n".join(lines))
+    write_results(out, "\n".join(lines) + "\n")
     print("\n".join(lines))
 
 
@@ -256,7 +257,9 @@ def main():
                     help="run the tabular comparison only (benchmarks/results/anchors_tabular.md)")
     args = ap.parse_args()
     if args.tabular:
-        tabular("benchmarks/results/anchors_tabular.md", args.repeats)
+        # its own file unless --out names one
+        out = args.out if args.out != "benchmarks/results/anchors.md" else "benchmarks/results/anchors_tabular.md"
+        tabular(out, args.repeats)
         return
 
     import spacy
@@ -398,7 +401,7 @@ def main():
         f"{corr.min():.4f} (different random draws of the same design).",
         "",
     ]
-    Path(args.out).write_text("\n".join(lines))
+    write_results(args.out, "\n".join(lines) + "\n")
     print("\n".join(lines))
 
 

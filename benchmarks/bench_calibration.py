@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import argparse
 import functools
+import io
 import os
 import time
 import warnings
 
 import numpy as np
+from _results import write_results  # the benchmarks' folder: the script's own
 
 from skxai import ExactShapleyExplainer, KernelShapExplainer, ShapleySamplingExplainer
 
@@ -321,27 +323,28 @@ def main(argv=None):
     elapsed = time.perf_counter() - t0
     if args.out:
         cmd = "python benchmarks/bench_calibration.py " + " ".join(argv or []) if argv else None
-        with open(args.out, "w") as fh:
-            fh.write("# Calibration of the reported standard errors\n\n")
-            fh.write(f"Command: `{cmd or 'python benchmarks/bench_calibration.py --out ' + args.out}`\n\n")
-            fh.write(f"{args.background} background rows, {args.rows} explained rows x {args.seeds} seeds per "
-                     f"cell ({args.rows * args.seeds} estimates of each of the p values, so "
-                     f"{10 * args.rows * args.seeds:,} per cell on 10 features); exact values by enumerating "
-                     "all 2**p coalitions. Coverage counts the estimates that are not exact; 'exact "
-                     "estimates' is the share with an error below 1e-9 of the spread and a finite std "
-                     "(covered trivially). The rows of one seed share a design, so seeds are the independent "
-                     "replicates: '±' is the standard error of the coverage across seeds. "
-                     f"Run time {elapsed:.0f} s on a 2-core machine shared with other jobs.\n\n")
-            fh.write("Summary: coverage, lowest and highest over the games (exact cells left out).\n\n")
-            fh.write("| features | explainer | setting | min | max |\n|---:|---|---|---:|---:|\n")
-            for (p, name, setting), covs in summary.items():
-                fh.write(f"| {p} | {name} | {setting} | {min(covs):.3f} | {max(covs):.3f} |\n")
-            fh.write("\nBy game:\n\n")
-            fh.write("\n".join(lines) + "\n")
-            fh.write("\nEarly stop with `tol` (KernelSHAP, `n_samples=1000`, `max_order='auto'`): the run stops "
-                     "once `1.96 * std <= tol * max|phi|` for every value.\n")
-            fh.write("\n".join(tol_lines) + "\n")
-            fh.write(SUMMARY)
+        fh = io.StringIO()
+        fh.write("# Calibration of the reported standard errors\n\n")
+        fh.write(f"Command: `{cmd or 'python benchmarks/bench_calibration.py --out ' + args.out}`\n\n")
+        fh.write(f"{args.background} background rows, {args.rows} explained rows x {args.seeds} seeds per "
+                 f"cell ({args.rows * args.seeds} estimates of each of the p values, so "
+                 f"{10 * args.rows * args.seeds:,} per cell on 10 features); exact values by enumerating "
+                 "all 2**p coalitions. Coverage counts the estimates that are not exact; 'exact "
+                 "estimates' is the share with an error below 1e-9 of the spread and a finite std "
+                 "(covered trivially). The rows of one seed share a design, so seeds are the independent "
+                 "replicates: '±' is the standard error of the coverage across seeds. "
+                 f"Run time {elapsed:.0f} s on a 2-core machine shared with other jobs.\n\n")
+        fh.write("Summary: coverage, lowest and highest over the games (exact cells left out).\n\n")
+        fh.write("| features | explainer | setting | min | max |\n|---:|---|---|---:|---:|\n")
+        for (p, name, setting), covs in summary.items():
+            fh.write(f"| {p} | {name} | {setting} | {min(covs):.3f} | {max(covs):.3f} |\n")
+        fh.write("\nBy game:\n\n")
+        fh.write("\n".join(lines) + "\n")
+        fh.write("\nEarly stop with `tol` (KernelSHAP, `n_samples=1000`, `max_order='auto'`): the run stops "
+                 "once `1.96 * std <= tol * max|phi|` for every value.\n")
+        fh.write("\n".join(tol_lines) + "\n")
+        fh.write(SUMMARY)
+        write_results(args.out, fh.getvalue())
 
 
 if __name__ == "__main__":

@@ -38,6 +38,7 @@ from pytorch_grad_cam.utils.model_targets import ClassifierOutputTarget  # noqa:
 
 import skxai  # noqa: E402
 from benchmarks._common import digits_cnn, now, parse_args, rgb_cnn_batch, sync  # noqa: E402
+from benchmarks._results import command_line, write_results  # noqa: E402
 
 warnings.filterwarnings("ignore")
 
@@ -229,9 +230,7 @@ def main():
     lines = [
         "# CAM benchmark: skxai vs pytorch-grad-cam 1.5.7 and torchcam 0.5",
         "",
-        f"Command: `python benchmarks/bench_cam.py --repeats {args.repeats} --threads {args.threads}"
-        + ("" if len(args.nets) == 2 else " --nets " + " ".join(args.nets))
-        + ("`" if args.device == "cpu" else f" --device {args.device}`"),
+        f"Command: `{command_line()}`",
         "",
         f"torch {torch.__version__}, {args.device_name}, {args.threads} torch thread(s) for every library (the "
         "2-core machine is shared with other jobs; multi-threaded BLAS under that load is "
@@ -304,7 +303,7 @@ def main():
         "",
     ]
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text("\n".join(lines) + "\n")
+    write_results(args.out, "\n".join(lines) + "\n")
     print("\n".join(lines))
 
 

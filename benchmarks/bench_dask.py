@@ -22,6 +22,7 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 import dask
 import dask.array as da
 import numpy as np
+from _results import write_results
 from distributed import Client, LocalCluster
 from joblib import parallel_config
 from sklearn.datasets import load_wine
@@ -137,8 +138,7 @@ def main():
     text = "\n".join(lines) + "\n"
     print(text)
     if args.out:
-        with open(args.out, "w") as fh:
-            fh.write(text)
+        write_results(args.out, text)
 
 
 if __name__ == "__main__":

@@ -39,6 +39,7 @@ import zennit.attribution as za  # noqa: E402
 from zennit.composites import GuidedBackprop as ZennitGuided  # noqa: E402
 
 from benchmarks._common import digits_cnn, now, parse_args, rgb_cnn_batch, sync  # noqa: E402
+from benchmarks._results import command_line, write_results  # noqa: E402
 from skxai.gradient import (  # noqa: E402
     DeepShapExplainer,
     GradientExplainer,
@@ -260,9 +261,7 @@ def main():
     lines = [
         "# Gradient family: skxai vs captum and zennit",
         "",
-        f"Command: `python benchmarks/bench_gradient.py --repeats {args.repeats} --threads {args.threads}"
-        + ("" if len(args.nets) == 2 else " --nets " + " ".join(args.nets))
-        + ("`" if args.device == "cpu" else f" --device {args.device}`"),
+        f"Command: `{command_line()}`",
         "",
         f"Machine: {platform.processor() or platform.machine()}, {args.device_name}, torch {torch.__version__}, "
         f"{torch.get_num_threads()} threads, times in {args.clock} (the machine is shared with other jobs: "
@@ -354,7 +353,7 @@ def main():
         "",
     ]
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text("\n".join(lines) + "\n")
+    write_results(args.out, "\n".join(lines) + "\n")
 
 
 if __name__ == "__main__":

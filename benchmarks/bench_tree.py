@@ -28,6 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from _ab import best_of
+from _results import write_results
 from sklearn.datasets import load_diabetes
 from sklearn.ensemble import GradientBoostingRegressor, RandomForestRegressor
 
@@ -230,7 +231,7 @@ def write(report, args, load_start, load_end, path):
         "",
     ]
     Path(path).parent.mkdir(parents=True, exist_ok=True)
-    Path(path).write_text("\n".join(lines) + "\n")
+    write_results(path, "\n".join(lines) + "\n")
     print("\n".join(lines))
 
 
