@@ -274,7 +274,7 @@ def main():
         "## Notes",
         "",
         "- Agreement with pytorch-grad-cam is to float32 rounding for every shared method "
-        "except Score-CAM on the 3x64x64 network: pytorch-grad-cam upsamples the masks with "
+        "except Grad-CAM++ (next note) and Score-CAM on the 3x64x64 network: pytorch-grad-cam upsamples the masks with "
         "`UpsamplingBilinear2d` (`align_corners=True`), skxai and torchcam with "
         "`align_corners=False`; at a layer of the input's resolution the definitions coincide "
         "and the test suite checks equality there (tests/test_cam_peers.py).",
