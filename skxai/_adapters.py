@@ -834,9 +834,9 @@ class ModelOutput:
             bad_cols = [names[j] for j in np.unique(cols)]
             raise ValueError(
                 f"{self._what()} returned NaN or inf on {len(bad_rows)} of {out.shape[0]} rows "
-                f"(row indices {bad_rows[:10].tolist()}{' ...' if len(bad_rows) > 10 else ''} of the rows "
-                "passed to the model: at fit, the background rows (fit's data or its sample); while "
-                f"explaining, perturbed samples) in output {bad_cols[:10]}. "
+                f"(row indices {bad_rows[:10].tolist()}{' ...' if len(bad_rows) > 10 else ''} within that "
+                "call to the model, of at most batch_size rows: at fit, rows of the background (fit's data "
+                f"or its sample); while explaining, perturbed samples) in output {bad_cols[:10]}. "
                 "Attributions of a non-finite output are meaningless: fix the model or its inputs."
             )
         if self.method == "predict_proba":

@@ -917,7 +917,9 @@ def _header(path, drop, background=None):
         raise UsageError(f"cannot read data file {path!r} as CSV: {_csv_error(exc, path)}") from None
     _check_names_once(path, "data")
     elsewhere = []
-    if background is not None and any(col not in columns for col in drop) and os.path.isfile(background):
+    if background is not None and any(col not in columns for col in drop):
+        if not os.path.isfile(background):  # said before any column is blamed
+            raise UsageError(f"cannot read background file {background!r}: {_missing(background)}")
         try:
             elsewhere = list(pd.read_csv(background, nrows=0, index_col=False).columns)
         except Exception as exc:

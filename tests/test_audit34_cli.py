@@ -80,3 +80,12 @@ def test_an_infinite_background_cell_is_named_by_one_row(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "row 3 of column 'alcohol'" in err and "line 5" in err
     assert "First at row" not in err
+
+
+def test_a_missing_background_file_is_said_before_a_dropped_column(tmp_path, capsys):
+    _wine_files(tmp_path)
+    argv = ["explain", tmp_path / "pipe.skops", tmp_path / "data.csv", "--background-data", tmp_path / "nope.csv",
+            "--drop", "label", "--out", tmp_path / "o.csv"]
+    assert main([str(a) for a in argv]) == 2
+    err = capsys.readouterr().err
+    assert "cannot read background file" in err and "--drop" not in err

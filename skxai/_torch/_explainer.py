@@ -566,6 +566,16 @@ class BaseTorchExplainer(BaseExplainer):
     def _warn_softmax_logits(self, out):
         """Warn, and return True, when the scores to explain are the module's probabilities."""
         m = self.model_
+        stuck = getattr(m, "unbypassable", None)
+        if m.response == "logits" and m.bypassed is None and stuck is not None:
+            warn_at_caller(
+                f"response_method='decision_function' but the network's last layer, {type(stuck).__name__}, "
+                "is followed by an in-place operation (as in .clamp_(eps, 1 - eps)), which a bypass would "
+                "apply to the scores themselves: it is left in place and its outputs (probabilities) are "
+                "explained. Return the scores from forward(), or clamp out of place (torch.clamp).",
+                UserWarning,
+            )
+            return True
         if (
             m.response == "logits"
             and (m.is_classifier or m._plain)

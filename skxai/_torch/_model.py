@@ -791,6 +791,7 @@ class TorchModel:
         self.is_classifier = bool(clf)
         self.is_regressor = not isinstance(est, nn.Module) and not clf
         self._final = _trailing_activation(module)
+        self.unbypassable = None  # an output activation changed in place after it (find_output_activation)
         self._head = head
         if response_method == "decision_function" and _declared_regressor(est):
             # as the tabular families refuse it (skxai._adapters.resolve_response_method): a
@@ -959,7 +960,7 @@ class TorchModel:
             with HookSet() as hooks:
                 for _, leaf in leaf_modules(self.module):
                     if not isinstance(leaf, torch.jit.ScriptModule):  # they take no hook
-                        hooks.forward(leaf, lambda m, inp, out: calls.append((m, out)))
+                        hooks.forward(leaf, lambda m, inp, out: calls.append((m, out, getattr(out, "_version", 0))))
                 with torch.no_grad():
                     out = self.module(x)
         except Exception:  # noqa: BLE001 - the explainer's own pass next says what went wrong
@@ -968,7 +969,7 @@ class TorchModel:
             out = out[0]
         if not calls or not isinstance(out, torch.Tensor):
             return
-        last, last_out = calls[-1]
+        last, last_out, version = calls[-1]
         returned = last_out is out or (
             # a view of it (skorch's binary layout: self.sigmoid(z).squeeze(-1)), which the
             # bypass turns into the same view of the scores
@@ -977,7 +978,13 @@ class TorchModel:
             and out.numel() > 0
             and out.data_ptr() == last_out.data_ptr()
         )
-        if returned and _is_output_activation(last) and sum(m is last for m, _ in calls) == 1:
+        if returned and _is_output_activation(last) and sum(m is last for m, *_ in calls) == 1:
+            if getattr(last_out, "_version", 0) != version:
+                # changed in place after the module (self.sigmoid(z).clamp_(eps, 1 - eps)):
+                # bypassed, the in-place step would run on the scores themselves, explained as
+                # logits; left in place, and the explainers say that probabilities are explained
+                self.unbypassable = last
+                return
             self._final = last
 
     def _probe_once(self, x):
@@ -1093,7 +1100,8 @@ class TorchModel:
             bad = torch.nonzero(~torch.isfinite(out).all(dim=1)).reshape(-1).tolist()
             raise ValueError(
                 f"{type(self.module).__name__} returned NaN or inf on {len(bad)} of {out.shape[0]} rows "
-                f"(row indices {bad[:10]} of the batch; perturbed samples during explain). Attributions "
+                f"(row indices {bad[:10]} within that batch of at most batch_size rows: at fit, rows of "
+                "the data given to fit; while explaining, perturbed samples). Attributions "
                 "of a non-finite output are meaningless: fix the model or its inputs."
             )
         if self._binary and out.shape[1] == 1 and self.head != "binary_prob":

@@ -142,7 +142,8 @@ def decisions(explainer, rows, n_rows, what, *, predict_input=None):
         bad = np.unique(np.nonzero(~np.isfinite(out))[0])
         raise ValueError(
             f"The model returned NaN or inf on {bad.size} of {n_rows} {what} (indices {bad[:10].tolist()} of "
-            f"the {what} passed to it; perturbed samples during explain): no decision can be read from them."
+            f"the {what} of that call: at fit, of the data given to fit; while explaining, perturbed samples): "
+            "no decision can be read from them."
         )
     if out.ndim == 1:
         return out

@@ -192,8 +192,8 @@ def wrap_to(text, width_pt, fontsize):
 
 
 def axes_room_pt(ax):
-    """Width in points a centred title or x label of ``ax`` may take, or None where the old
-    character rule stands (a figure that does not move its axes for their labels).
+    """Width in points a centred title or x label of ``ax`` may take: the axes' own width where
+    the figure does not move its axes for their labels (no layout engine, ``add_axes``).
 
     Where a layout engine (or the displays' own figure) lays the axes out beside their y tick
     labels, long labels push the axes right: a 60-character title over a waterfall of long
@@ -208,9 +208,10 @@ def axes_room_pt(ax):
     fig = ax.figure
     spec = ax.get_subplotspec() if hasattr(ax, "get_subplotspec") else None
     moves = getattr(fig, "get_layout_engine", lambda: None)() is not None or type(fig).__name__ == "RoomyFigure"
-    if spec is None or not moves:
-        return None
     fig_pt = fig.bbox.width / fig.dpi * 72.0
+    if spec is None or not moves:
+        # the axes stay where they are (their labels outside them): their own width
+        return fig_pt * ax.get_position().width
     top = spec.get_topmost_subplotspec()
     grid = top.get_gridspec()
     ratios = np.asarray(grid.get_width_ratios() or [1.0] * grid.ncols, dtype=float)
@@ -230,24 +231,18 @@ def axes_room_pt(ax):
     return max(cell_pt - widest - 12.0, 0.3 * cell_pt)
 
 
-def set_fitted_title(ax, text, fontsize=9, chars=60):
-    """``ax.set_title(text)`` wrapped to :func:`axes_room_pt` (at ``chars`` characters a line
-    where the figure does not move its axes)."""
-    room = axes_room_pt(ax)
-    wrapped = wrap_label(text, chars) if room is None else wrap_to(text, room, fontsize)
-    return ax.set_title(wrapped, fontsize=fontsize)
+def set_fitted_title(ax, text, fontsize=9):
+    """``ax.set_title(text)`` wrapped to :func:`axes_room_pt` (a text that fits stays whole)."""
+    return ax.set_title(wrap_to(text, axes_room_pt(ax), fontsize), fontsize=fontsize)
 
 
-def fitted_xlabel(ax, text, chars=50):
-    """``text`` wrapped to :func:`axes_room_pt` at the x label's font size (at ``chars``
-    characters a line where the figure does not move its axes)."""
+def fitted_xlabel(ax, text):
+    """``text`` wrapped to :func:`axes_room_pt` at the x label's font size."""
     from matplotlib import rcParams
     from matplotlib.font_manager import FontProperties
 
-    room = axes_room_pt(ax)
-    if room is None:
-        return "\n".join(wrap_label(line, chars) for line in text.split("\n"))
     size = FontProperties(size=rcParams["axes.labelsize"]).get_size_in_points()
+    room = axes_room_pt(ax)
     return "\n".join(wrap_to(line, room, size) for line in text.split("\n"))
 
 

@@ -183,3 +183,24 @@ def test_skorch_binary_layout_with_a_squeezed_sigmoid():
         z = net.module_.fc(torch.as_tensor(X[:3])).numpy()[:, 0]
     assert exp.quantity == "logit"
     np.testing.assert_allclose(exp.outputs[:, -1], z, rtol=1e-5, atol=1e-6)  # outputs [0, z]
+
+
+@pytest.mark.parametrize("squeeze", [False, True])
+def test_an_output_activation_changed_in_place_is_not_bypassed(squeeze):
+    # review34b: self.sigmoid(z).clamp_(eps, 1 - eps) (a guard for BCELoss): bypassed, the clamp
+    # ran on the logits themselves, explained as "logit" without a word
+    class Clamped(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc = nn.Linear(4, 1)
+            self.sigmoid = nn.Sigmoid()
+
+        def forward(self, x):
+            p = self.sigmoid(self.fc(x))
+            return (p.squeeze(-1) if squeeze else p).clamp_(1e-3, 1 - 1e-3)
+
+    torch.manual_seed(0)
+    X = np.random.RandomState(0).normal(size=(6, 4)).astype(np.float32) * 3
+    with pytest.warns(UserWarning, match="in-place operation"):
+        explainer = GradientExplainer(Clamped(), response_method="decision_function").fit(X)
+    assert explainer.model_.bypassed is None

@@ -62,16 +62,21 @@ def test_a_short_title_stays_on_one_line():
     assert "\n" not in display.ax_.get_title()
 
 
-def test_figures_that_do_not_move_their_axes_keep_the_character_rule():
+def test_figures_that_do_not_move_their_axes_wrap_to_the_axes_own_width():
     # axes from add_axes, or a figure without a layout engine: the tick labels never push the
-    # axes, and measuring room beside them split words and cut the title (review34)
+    # axes, and measuring room beside them split words and cut the title (review34); wrapped
+    # at 60 characters instead, a title ran past a narrow plain figure's edge (review34b)
     exp = _explanation(8)
-    for fig, ax in (
-        (Figure(figsize=(5, 4)), None),
-        (Figure(figsize=(5, 4), layout="tight"), "add_axes"),
-    ):
-        axes = fig.add_axes([0.5, 0.1, 0.45, 0.8]) if ax == "add_axes" else fig.subplots()
-        bar = BarDisplay.from_explanation(exp, ax=axes)
-        assert bar.ax_.get_title() == "KernelShapExplainer: global importance"
-        waterfall = WaterfallDisplay.from_explanation(exp, index=0, ax=Figure(figsize=(5, 4)).subplots())
-        assert waterfall.ax_.get_xlabel() == "probability of Grignolino wine cultivar"
+    plain = Figure(figsize=(5, 4))
+    bar = BarDisplay.from_explanation(exp, ax=plain.subplots())
+    assert bar.ax_.get_title() == "KernelShapExplainer: global importance"  # fits: whole
+    narrow = Figure(figsize=(3.5, 3))
+    waterfall = WaterfallDisplay.from_explanation(exp, index=0, ax=narrow.subplots())
+    assert "\n" in waterfall.ax_.get_title()
+    narrow.draw_without_rendering()
+    box = waterfall.ax_.title.get_window_extent(narrow._get_renderer())
+    assert box.x0 >= 0 and box.x1 <= narrow.bbox.width  # across: a figure without layout keeps its margins
+    boxed = Figure(figsize=(5, 4), layout="tight")
+    bar = BarDisplay.from_explanation(exp, ax=boxed.add_axes([0.5, 0.1, 0.45, 0.8]))
+    words = bar.ax_.get_title().split()
+    assert words == "KernelShapExplainer: global importance".split()  # no word split

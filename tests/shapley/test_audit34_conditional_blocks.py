@@ -19,7 +19,8 @@ def test_blocks_fit_the_bound_and_values_do_not_move(monkeypatch):
     monkeypatch.setattr(_memory, "MAX_WORKING_BYTES", 2**29)
     huge = KernelShapExplainer(model, batch_size=10**12, **kw).fit(X)
     game = explainer_game(huge)
-    calls = game._calls(3000, 40)  # 120,000 values: 4 GB of samples in one block before
+    # 2 rows x 20,000 coalitions: 40,000 values of 500 samples, 3.7 GB in one block before
+    calls = game._calls(2, 20000)
     per_value = 8 * 500 * (3 * 6 + 3 * game.n_outputs + 2)
     assert max(b - a for a, b in calls) * per_value <= 2**29
     assert len(calls) > 1

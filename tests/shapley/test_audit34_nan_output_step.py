@@ -15,6 +15,6 @@ def test_nan_at_fit_names_the_background_rows():
         out[np.isclose(Z[:, 1], X[2, 1])] = np.nan
         return out
 
-    with pytest.raises(ValueError, match=r"row indices \[2\].*at fit, the background rows") as info:
+    with pytest.raises(ValueError, match=r"row indices \[2\] within that call.*at fit, rows of the background") as info:
         ExactShapleyExplainer(model).fit(X)
     assert "perturbed samples during explain" not in str(info.value)
