@@ -18,7 +18,11 @@ import time
 import warnings
 
 import numpy as np
-from _results import write_results  # the benchmarks' folder: the script's own
+
+try:  # run as a script (its folder on the path) or imported as benchmarks.*
+    from _results import write_results
+except ImportError:
+    from benchmarks._results import write_results
 
 from skxai import ExactShapleyExplainer, KernelShapExplainer, ShapleySamplingExplainer
 

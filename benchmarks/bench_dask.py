@@ -22,7 +22,11 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 import dask
 import dask.array as da
 import numpy as np
-from _results import write_results
+
+try:  # run as a script (its folder on the path) or imported as benchmarks.*
+    from _results import write_results
+except ImportError:
+    from benchmarks._results import write_results
 from distributed import Client, LocalCluster
 from joblib import parallel_config
 from sklearn.datasets import load_wine

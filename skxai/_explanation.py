@@ -449,9 +449,12 @@ class Explanation:
         """What a name given for the samples could have meant: a feature (``exp[:, name]``, where
         there is a feature axis), or an output of an explanation that explains one output per
         sample (text, images: ``target=name`` when explaining)."""
-        if "feature" in kinds:
-            return f"samples have no names: pick the feature {key!r} with exp[:, {key!r}]."
+        features = [] if self.feature_names is None else [str(n) for n in np.atleast_1d(self.feature_names)]
         outputs = [] if self.output_names is None else [str(n) for n in np.atleast_1d(self.output_names)]
+        if "feature" in kinds and str(key) in features:
+            return f"samples have no names: pick the feature {key!r} with exp[:, {key!r}]."
+        if "output" in kinds and str(key) in outputs:
+            return f"samples have no names: pick the output {key!r} with exp[..., {key!r}]."
         if str(key) in outputs and "output" not in kinds:
             return (
                 f"samples have no names, and each sample explains one output (its target): to explain "
@@ -558,13 +561,12 @@ class Explanation:
                     self.extras[name] = _remap_positions(self.extras[name], lookup)
             if self.feature_names is not None:
                 self.feature_names = self.feature_names[key]
-            kept = set(np.atleast_1d(pos).tolist())
-            if len(kept) < size and isinstance(v, np.ndarray) and v.dtype.kind in "fiu":
-                # the part of the features indexed out, per sample and output: the displays draw
-                # it as one bar (the "N other features" of a full waterfall), or the shown sum was
-                # labelled f(x) beside another "model f(x)"
-                removed = [j for j in range(size) if j not in kept]
-                self._add_left_out(np.take(v, removed, axis=axis).sum(axis=axis))
+            kept = np.atleast_1d(pos)
+            if sorted(kept.tolist()) != list(range(size)) and isinstance(v, np.ndarray) and v.dtype.kind in "fiu":
+                # the part of the features indexed out (less any repeated), per sample and output:
+                # the displays draw it as one bar (the "N other features" of a full waterfall), or
+                # the shown sum was labelled f(x) beside another "model f(x)"
+                self._add_left_out(v.sum(axis=axis) - np.take(v, kept, axis=axis).sum(axis=axis))
             if scalar:
                 self._features = False
         elif kind == "output":

@@ -90,3 +90,33 @@ def test_a_cropped_cam_map_is_not_titled_as_the_layer_map_upscaled():
     crop = CamDisplay.from_explanation(exp[:, 0:4, 0:4], index=0)
     assert "->" not in crop.ax_.get_title()
     plt.close("all")
+
+
+def test_one_sample_then_features_and_repeated_features():
+    # review34c: exp[i][features] crashed the waterfall (the left-out part not batched), and a
+    # repeated feature counted its part twice and its left-out part not at all
+    X, y = load_diabetes(return_X_y=True, as_frame=True)
+    exp = ExactShapleyExplainer(Ridge().fit(X, y)).fit(X[:50]).explain(X[:3])
+    one = exp[:, :, 0][1][["bmi", "s5"]]
+    waterfall = WaterfallDisplay.from_explanation(one)
+    np.testing.assert_allclose(waterfall.prediction_, exp.outputs[1, 0], rtol=1e-9)
+    ForceDisplay.from_explanation(one)
+    twice = exp[:, ["bmi", "bmi"]]
+    np.testing.assert_allclose(
+        WaterfallDisplay.from_explanation(twice, index=0).prediction_, exp.outputs[0, 0], rtol=1e-9
+    )
+    X, y = load_iris(return_X_y=True, as_frame=True)
+    multi = ExactShapleyExplainer(LogisticRegression(max_iter=500).fit(X, y)).fit(X[::10]).explain(X[:3])
+    for output in (None, 0, 2):
+        w = WaterfallDisplay.from_explanation(multi[2][["petal length (cm)"]], output=output)
+        k = int(np.argmax(multi.outputs[2])) if output is None else output  # the predicted class by default
+        np.testing.assert_allclose(w.prediction_, multi.outputs[2, k], rtol=1e-7, atol=1e-12)
+    plt.close("all")
+
+
+def test_a_name_hint_points_to_an_index_that_works():
+    exp = Explanation(np.ones((2, 4, 3)), feature_names=list("pqrs"), output_names=list("abc"), output_axis=-1)
+    with pytest.raises(KeyError, match=r"exp\[\.\.\., 'b'\]"):
+        exp["b"]
+    with pytest.raises(KeyError, match=r"exp\[:, 'q'\]"):
+        exp["q"]

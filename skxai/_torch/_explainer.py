@@ -567,15 +567,16 @@ class BaseTorchExplainer(BaseExplainer):
         """Warn, and return True, when the scores to explain are the module's probabilities."""
         m = self.model_
         stuck = getattr(m, "unbypassable", None)
-        if m.response == "logits" and m.bypassed is None and stuck is not None:
-            warn_at_caller(
-                f"response_method='decision_function' but the network's last layer, {type(stuck).__name__}, "
-                "is followed by an in-place operation (as in .clamp_(eps, 1 - eps)), which a bypass would "
-                "apply to the scores themselves: it is left in place and its outputs (probabilities) are "
-                "explained. Return the scores from forward(), or clamp out of place (torch.clamp).",
-                UserWarning,
+        if stuck is not None and m.bypassed is None:
+            # the in-place step breaks the backward pass through the activation (torch keeps its
+            # output for it), and a bypass would apply it to the scores themselves
+            raise ValueError(
+                f"{type(self).__name__} cannot explain this network: its last layer, {type(stuck).__name__}, is "
+                "followed by an in-place operation (as in .clamp_(eps, 1 - eps)), which breaks the gradient "
+                "through it (and would run on the scores if the layer were bypassed for "
+                "response_method='decision_function'). Clamp out of place (torch.clamp(p, eps, 1 - eps)), "
+                "or return the scores from forward()."
             )
-            return True
         if (
             m.response == "logits"
             and (m.is_classifier or m._plain)

@@ -119,6 +119,11 @@ class ExplanationScorer:
     def __call__(self, explainer, X, y=None):
         given = type(explainer).__name__
         explainer, X = _last_step(explainer, in_memory(X))
+        if hasattr(explainer, "cv_results_") and not hasattr(explainer, "best_estimator_"):
+            raise TypeError(
+                f"the {self.name} scorer scores a search through its best_estimator_: this {given} was fitted "
+                "with refit=False and holds none (refit it, or score the explainer of its best_params_)."
+            )
         if hasattr(explainer, "fit") and not hasattr(explainer, "explain"):  # a model, not an explainer
             raise TypeError(
                 f"the {self.name} scorer scores a fitted skxai explainer, a Pipeline ending in one, or a "

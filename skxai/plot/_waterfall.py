@@ -94,9 +94,10 @@ def as_batch(explanation):
 
     extras = dict(explanation.extras)
     per_sample = []
-    if extras.get("model_outputs") is not None:
-        extras["model_outputs"] = one(extras["model_outputs"])
-        per_sample.append("model_outputs")
+    for name in ("model_outputs", "left_out"):  # per sample: the one sample's, batched
+        if extras.get(name) is not None:
+            extras[name] = one(np.asarray(extras[name]))
+            per_sample.append(name)
     target = explanation.target_index
     if isinstance(target, np.ndarray):
         target = target.reshape(1)

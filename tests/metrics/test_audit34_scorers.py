@@ -50,3 +50,13 @@ def test_integrated_gradients_default_score_is_named_as_relative():
     relative = -np.mean(completeness_gap(ig, X, relative=True))
     assert ig.score(X) == pytest.approx(relative, rel=1e-5)
     assert _signed_name(ig._default_scoring) == "\u2212relative completeness_gap"
+
+
+def test_a_search_without_refit_is_said_so():
+    X, y = load_diabetes(return_X_y=True)
+    X, y = X[:60, :4], y[:60]
+    scorer = make_explanation_scorer("infidelity", n_perturbations=4)
+    explainer = KernelShapExplainer(FrozenEstimator(Ridge().fit(X, y)), random_state=0)
+    search = GridSearchCV(explainer, {"n_samples": [16, 32]}, scoring=scorer, cv=2, refit=False).fit(X)
+    with pytest.raises(TypeError, match="refit=False"):
+        scorer(search, X[:10])
