@@ -115,12 +115,7 @@ def regressor_name(estimator):
     """
     from sklearn.base import is_regressor
 
-    if not _is_sklearn_like(estimator):
-        return None
-    try:
-        return type(unwrap_frozen(estimator)).__name__ if is_regressor(estimator) else None
-    except AttributeError:
-        return None
+    return type(unwrap_frozen(estimator)).__name__ if _sklearn_predicate(is_regressor, estimator) else None
 
 
 def safe_is_classifier(estimator):

@@ -479,6 +479,7 @@ class BaseTorchExplainer(BaseExplainer):
             self.target_index_ = None  # one label per explained sample, checked in explain
         else:
             self.target_index_ = self.model_.resolve_target(target, self.n_outputs_)
+        self._refuse_changed_activation()
         if self._warn_softmax_logits(bg_out):
             # what is explained, as the warning says (the Explanation, reports and Average
             # Drop read it: 'logit' was written on probabilities)
@@ -563,8 +564,9 @@ class BaseTorchExplainer(BaseExplainer):
                 "(e.g. nn.Softmax(dim=1))."
             )
 
-    def _warn_softmax_logits(self, out):
-        """Warn, and return True, when the scores to explain are the module's probabilities."""
+    def _refuse_changed_activation(self):
+        """Refuse a network whose output activation is changed in place after it
+        (:meth:`TorchModel.find_output_activation` leaves it in place)."""
         m = self.model_
         stuck = getattr(m, "unbypassable", None)
         if stuck is not None and m.bypassed is None:
@@ -577,6 +579,10 @@ class BaseTorchExplainer(BaseExplainer):
                 "response_method='decision_function'). Clamp out of place (torch.clamp(p, eps, 1 - eps)), "
                 "or return the scores from forward()."
             )
+
+    def _warn_softmax_logits(self, out):
+        """Warn, and return True, when the scores to explain are the module's probabilities."""
+        m = self.model_
         if (
             m.response == "logits"
             and (m.is_classifier or m._plain)
