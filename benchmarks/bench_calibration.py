@@ -20,9 +20,9 @@ import warnings
 import numpy as np
 
 try:  # run as a script (its folder on the path) or imported as benchmarks.*
-    from _results import write_results
+    from _results import command_line, write_results
 except ImportError:
-    from benchmarks._results import write_results
+    from benchmarks._results import command_line, write_results
 
 from skxai import ExactShapleyExplainer, KernelShapExplainer, ShapleySamplingExplainer
 
@@ -278,6 +278,9 @@ def main(argv=None):
     ap.add_argument("--background", type=int, default=8)
     ap.add_argument("--seeds", type=int, default=30)
     ap.add_argument("--out", default=None)
+    ap.add_argument("--only", default=os.environ.get("CAL_ONLY"),
+                    help="cells to run, e.g. 'Sampling' or 'KernelSHAP20,KernelSHAP24,tol' (explainer name "
+                         "and n_samples; default every cell; the CAL_ONLY variable sets it too)")
     args = ap.parse_args(argv)
 
     def problem(p):
@@ -287,8 +290,7 @@ def main(argv=None):
              "| exact estimates | error unknown (std inf) | RMS error / RMS std |",
              "|---|---:|---|---|---:|---:|---:|---:|---:|---:|"]
     t0 = time.perf_counter()
-    # e.g. "Sampling" or "KernelSHAP40,KernelSHAP12" (several cells), for quick looks
-    only = os.environ.get("CAL_ONLY")
+    only = args.only
     summary = {}
     for p, name, kw in SETTINGS:
         if only and f"{name}{kw.get('n_samples', '')}" not in only.split(","):
@@ -326,10 +328,10 @@ def main(argv=None):
             tol_lines.append(line)
     elapsed = time.perf_counter() - t0
     if args.out:
-        cmd = "python benchmarks/bench_calibration.py " + " ".join(argv or []) if argv else None
+        cmd = "python benchmarks/bench_calibration.py " + " ".join(argv) if argv else command_line()
         fh = io.StringIO()
         fh.write("# Calibration of the reported standard errors\n\n")
-        fh.write(f"Command: `{cmd or 'python benchmarks/bench_calibration.py --out ' + args.out}`\n\n")
+        fh.write(f"Command: `{cmd}`\n\n")
         fh.write(f"{args.background} background rows, {args.rows} explained rows x {args.seeds} seeds per "
                  f"cell ({args.rows * args.seeds} estimates of each of the p values, so "
                  f"{10 * args.rows * args.seeds:,} per cell on 10 features); exact values by enumerating "
@@ -344,10 +346,12 @@ def main(argv=None):
             fh.write(f"| {p} | {name} | {setting} | {min(covs):.3f} | {max(covs):.3f} |\n")
         fh.write("\nBy game:\n\n")
         fh.write("\n".join(lines) + "\n")
-        fh.write("\nEarly stop with `tol` (KernelSHAP, `n_samples=1000`, `max_order='auto'`): the run stops "
-                 "once `1.96 * std <= tol * max|phi|` for every value.\n")
-        fh.write("\n".join(tol_lines) + "\n")
-        fh.write(SUMMARY)
+        if len(tol_lines) > 3:
+            fh.write("\nEarly stop with `tol` (KernelSHAP, `n_samples=1000`, `max_order='auto'`): the run "
+                     "stops once `1.96 * std <= tol * max|phi|` for every value.\n")
+            fh.write("\n".join(tol_lines) + "\n")
+        if not only:  # the reading of the full table
+            fh.write(SUMMARY)
         write_results(args.out, fh.getvalue())
 
 
