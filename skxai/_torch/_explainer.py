@@ -211,14 +211,6 @@ def layout_refused(exc):
     return any(word in str(exc) for word in _LAYOUT_ERRORS)
 
 
-def _look_like_probabilities(out):
-    """Whether the ``(n, k)`` outputs (k > 1) are non-negative rows that each sum to 1."""
-    out = np.asarray(out)
-    return (
-        out.ndim == 2 and out.shape[1] > 1 and bool((out >= 0).all()) and np.allclose(out.sum(axis=1), 1.0, atol=1e-5)
-    )
-
-
 def module_output_bytes(model, x):
     """``[sum, largest]`` bytes of the module outputs of a no-grad pass of ``model`` (a
     :class:`~skxai._torch._model.TorchModel`) on the batch ``x``, per row (rounded up),
@@ -480,11 +472,13 @@ class BaseTorchExplainer(BaseExplainer):
         else:
             self.target_index_ = self.model_.resolve_target(target, self.n_outputs_)
         self._refuse_changed_activation()
-        if self._warn_softmax_logits(bg_out):
-            # what is explained, as the warning says (the Explanation, reports and Average
-            # Drop read it: 'logit' was written on probabilities)
-            self.quantity_ = "probability"
-        self._refuse_second_softmax()
+        # probabilities asked for as scores are explained and named as such (the Explanation,
+        # reports and Average Drop read quantity_: 'logit' was written on probabilities); a
+        # second softmax is refused
+        self.model_.check_response(
+            self.model_.to_tensor(self.background_[:16]), self.response_method, type(self).__name__
+        )
+        self.quantity_ = self.model_.quantity
         self._check_outputs_per_sample(bg_out)
         self._fit_extra(Xa, y)
         return self
@@ -578,58 +572,6 @@ class BaseTorchExplainer(BaseExplainer):
                 "through it (and would run on the scores if the layer were bypassed for "
                 "response_method='decision_function'). Clamp out of place (torch.clamp(p, eps, 1 - eps)), "
                 "or return the scores from forward()."
-            )
-
-    def _warn_softmax_logits(self, out):
-        """Warn, and return True, when the scores to explain are the module's probabilities."""
-        m = self.model_
-        if (
-            m.response == "logits"
-            and (m.is_classifier or m._plain)
-            and m.bypassed is None
-            and _look_like_probabilities(out)
-        ):
-            warn_at_caller(
-                "response_method='decision_function' but the module's outputs look like probabilities: "
-                "only an nn.Softmax, LogSoftmax or Sigmoid module run last, whose output forward() "
-                "returns, is bypassed (a functional softmax, or one followed by other operations, is "
-                "not); the probabilities are explained.",
-                UserWarning,
-            )
-            return True
-        return False
-
-    def _refuse_second_softmax(self):
-        """Refuse ``predict_proba`` on a plain module whose own output already is probabilities.
-
-        A trailing ``Softmax`` module is bypassed (the last layer of an ``nn.Sequential``, or
-        the module a custom ``forward`` runs last and returns); a functional softmax applied
-        inside a custom ``forward`` is not, and the softmax of ``predict_proba`` came on top of
-        it: ``softmax(softmax(z))``, explained and labelled as probabilities.
-        """
-        m = self.model_
-        if not (m.response == "proba" and m._plain and m.bypassed is None and m.head == "softmax"):
-            return
-        x = m.to_tensor(self.background_[:16])
-        with m.prepared(), torch.no_grad():
-            z = host64(m.logits(x))
-        if z.ndim == 2 and z.shape[1] == 1 and bool(((z >= 0) & (z <= 1)).all()):
-            # one output, the sigmoid's: a logit may lie in [0, 1] too, so a warning
-            warn_at_caller(
-                f"response_method={self.response_method!r}, but the outputs of {type(m.module).__name__} "
-                "all lie in [0, 1], like probabilities: if forward() applies a sigmoid, predict_proba "
-                "applies a second one (sigmoid(p), in (0.5, 0.73)). Use response_method='auto' to "
-                "explain the module's own output, or return the logit from forward().",
-                UserWarning,
-            )
-        if _look_like_probabilities(z):
-            raise ValueError(
-                f"response_method={self.response_method!r}, but the outputs of {type(m.module).__name__} "
-                "already are probabilities (non-negative, each row summing to 1): a softmax inside "
-                "forward() cannot be bypassed, and predict_proba would apply a second one. Use "
-                "response_method='auto' to explain the module's own probabilities, or return the "
-                "logits from forward() (only an nn.Softmax module run last, whose output forward() returns, is "
-                "bypassed)."
             )
 
     def _fit_extra(self, X, y):

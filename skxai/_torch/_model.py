@@ -423,6 +423,14 @@ class _BinaryLogit(nn.Module):
         return torch.cat([torch.zeros_like(z), z], dim=1)
 
 
+def look_like_probabilities(out):
+    """Whether the ``(n, k)`` outputs (k > 1) are non-negative rows that each sum to 1."""
+    out = np.asarray(out)
+    return (
+        out.ndim == 2 and out.shape[1] > 1 and bool((out >= 0).all()) and np.allclose(out.sum(axis=1), 1.0, atol=1e-5)
+    )
+
+
 _ACTIVATIONS = {"relu": nn.ReLU, "tanh": nn.Tanh, "logistic": nn.Sigmoid, "identity": nn.Identity}
 
 
@@ -1008,12 +1016,72 @@ class TorchModel:
     @property
     def quantity(self):
         """What :meth:`forward` returns: ``"probability"``, ``"logit"``, ``"prediction"``
-        (regressors) or ``"output"`` (a plain module's own output)."""
-        if self.response == "proba":
+        (regressors) or ``"output"`` (a plain module's own output); ``"probability"`` also where
+        the scores asked for are the module's own probabilities (:meth:`check_response`)."""
+        if self.response == "proba" or self.__dict__.get("scores_are_probabilities", False):
             return "probability"
         if self.response == "output":
             return "output"
         return "prediction" if self.is_regressor else "logit"
+
+    def check_response(self, x, response_method, owner):
+        """Check that what :meth:`forward` returns on the inputs ``x`` is what was asked for.
+
+        - ``"decision_function"`` on a module whose outputs are probabilities (a softmax that
+          cannot be bypassed: a functional one, or a module changed in place after it) warns
+          that the probabilities are explained, and :attr:`quantity` says so (it said "logit");
+        - ``"predict_proba"`` on such a module is refused: the head's softmax would come on top
+          (``softmax(softmax(z))``, explained as probabilities); a single output in [0, 1] warns
+          (a sigmoid inside ``forward`` gets a second one).
+
+        Every family that calls a network checks it here (the image Shapley games explained
+        such probabilities as logits, and the softmax of probabilities, without a word).
+
+        Parameters
+        ----------
+        x : torch.Tensor of shape (n, ...)
+            A few inputs on the model's device and dtype.
+        response_method : str
+            The explainer's parameter, for the messages.
+        owner : str
+            The explainer's name, for the messages.
+        """
+        self.scores_are_probabilities = False
+        checks_scores = self.response == "logits" and (self.is_classifier or self._plain)
+        second = self.response == "proba" and self._plain and self.head == "softmax"
+        if self.bypassed is not None or not (checks_scores or second):
+            return
+        with self.prepared(), torch.no_grad():
+            z = self.logits(x).detach().cpu().double().numpy()
+        if checks_scores:
+            if look_like_probabilities(z):
+                warn_at_caller(
+                    "response_method='decision_function' but the module's outputs look like probabilities: "
+                    "only an nn.Softmax, LogSoftmax or Sigmoid module run last, whose output forward() "
+                    "returns, is bypassed (a functional softmax, or one followed by other operations, is "
+                    "not); the probabilities are explained.",
+                    UserWarning,
+                )
+                self.scores_are_probabilities = True
+            return
+        if z.ndim == 2 and z.shape[1] == 1 and bool(((z >= 0) & (z <= 1)).all()):
+            # one output, the sigmoid's: a logit may lie in [0, 1] too, so a warning
+            warn_at_caller(
+                f"response_method={response_method!r}, but the outputs of {type(self.module).__name__} "
+                "all lie in [0, 1], like probabilities: if forward() applies a sigmoid, predict_proba "
+                "applies a second one (sigmoid(p), in (0.5, 0.73)). Use response_method='auto' to "
+                "explain the module's own output, or return the logit from forward().",
+                UserWarning,
+            )
+        if look_like_probabilities(z):
+            raise ValueError(
+                f"{owner}: response_method={response_method!r}, but the outputs of "
+                f"{type(self.module).__name__} already are probabilities (non-negative, each row summing "
+                "to 1): a softmax inside forward() cannot be bypassed, and predict_proba would apply a "
+                "second one. Use response_method='auto' to explain the module's own probabilities, or "
+                "return the logits from forward() (only an nn.Softmax module run last, whose output "
+                "forward() returns, is bypassed)."
+            )
 
     def logits(self, x):
         """The module's output before :attr:`head`, ``(n, k)`` (``[0, z]`` for binary nets).

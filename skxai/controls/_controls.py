@@ -162,6 +162,9 @@ class _ControlExplainer(BaseTabularExplainer):
             # families; the torch adapter's own vocabulary refused "raw"
             rm = resolve_torch_response(self.response_method, self.estimator_, owner=type(self).__name__)
             self.model_ = TorchModel(self.estimator_, rm)
+            # probabilities asked for as scores named so, a softmax on top of them refused (as
+            # in the gradient family, whose maps these controls stand beside)
+            self.model_.check_response(self.model_.to_tensor(Xa[:16]), rm, type(self).__name__)
         else:
             self.model_ = ModelOutput(self.estimator_, self.response_method)
         self.quantity_ = self.model_.quantity  # as every family names it

@@ -93,6 +93,12 @@ class _TorchOutput:
         """The explained quantity ("probability", "logit" ...)."""
         return self.model.quantity
 
+    def check_response(self, images, response_method, owner):
+        """:meth:`TorchModel.check_response` on a few of ``images``: probabilities asked for as
+        scores are named so, a softmax on top of probabilities is refused."""
+        x = self.model.to_tensor(np.asarray(images[:16]).reshape((-1,) + self.input_shape))
+        self.model.check_response(x, response_method, owner)
+
     def pass_bytes(self, images):
         """Bytes one image brings to the network's forward pass (its two largest module outputs
         and its input), measured once on the first of ``images``; 0 where it cannot be measured."""
@@ -441,6 +447,7 @@ class ImageShapleyExplainer(BaseExplainer):
 
             rm = resolve_torch_response(self.response_method, self.estimator_, owner=type(self).__name__)
             self._output = _TorchOutput(self.estimator_, rm, self.input_shape_)
+            self._output.check_response(Xa, rm, type(self).__name__)
             # two rows: grey images (n, H, W) for a Conv2d network make one row read as an
             # unbatched sample, which failed deep inside ("mat1 and mat2 shapes cannot be
             # multiplied"); two fail in the convolution, whose error the adapter explains. (A
