@@ -80,6 +80,30 @@ def dense_rows_of(X, name="X"):
     return X.toarray()
 
 
+def dense_columns_of(X, name="X"):
+    """A frame whose sparse columns (``pd.DataFrame.sparse.from_spmatrix``) are made dense, as
+    :func:`dense_rows_of` makes a sparse matrix dense; other frames unchanged.
+
+    scikit-learn's ``check_array`` refused such a frame with "Use '.toarray()'", which a frame
+    does not have, while the model itself predicts on it and a sparse matrix was accepted.
+    """
+    sparse = [i for i, dt in enumerate(X.dtypes) if type(dt).__name__ == "SparseDtype"]
+    if not sparse:
+        return X
+    from skxai.utils._memory import refuse_beyond_working_memory
+
+    refuse_beyond_working_memory(
+        8 * X.shape[0] * len(sparse),
+        name,
+        f"a frame with {len(sparse)} sparse columns is explained as dense rows; their dense copy",
+        "pass fewer rows at a time (at fit, a sample of them as the background), or fewer columns",
+    )
+    X = X.copy(deep=False)
+    for i in sparse:
+        X.isetitem(i, X.iloc[:, i].sparse.to_dense())
+    return X
+
+
 def nonfinite_error(X, name="X", why=""):
     """The ValueError for samples ``X`` (an array, samples on the first axis) holding NaN or
     infinity: which kind, the first sample and position holding one, and how many in all
@@ -283,6 +307,8 @@ class TabularSchema:
 
         if scipy.sparse.issparse(X):
             X = dense_rows_of(X)
+        elif _is_frame(X):
+            X = dense_columns_of(X)
         labels = (list(X.index), list(X.columns)) if _is_frame(X) else None
         if self.is_frame and _is_frame(X):
             # pandas' missing value (pd.NA of the nullable dtypes) becomes NaN, refused as NaN is

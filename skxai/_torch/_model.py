@@ -531,12 +531,23 @@ def _has_working_proba(estimator):
     return True
 
 
+def _on_probe_rows(estimator, method, rows):
+    """``estimator.<method>(rows)`` on the conversion's probe rows: an array, without
+    scikit-learn's warning that it has no column names (a model fitted on a frame warned the
+    user about frames given with the right names)."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="X does not have valid feature names")
+        return np.asarray(getattr(estimator, method)(rows), dtype=np.float64)
+
+
 def _matching_head(estimator, module, coef, intercept):
     """``"softmax"`` or ``"ovr"``, whichever turns the module's outputs into the estimator's
     ``predict_proba`` on :func:`_probe_rows`; None when neither does."""
     rows = _probe_rows(coef.shape[1], coef, intercept)
     try:
-        proba = np.asarray(estimator.predict_proba(rows), dtype=np.float64)
+        proba = _on_probe_rows(estimator, "predict_proba", rows)
     except Exception:  # a predict_proba that is not available (SVC without probability)
         return None
     with torch.no_grad():
@@ -556,17 +567,17 @@ def _check_conversion(estimator, module, head, clf):
         z = module(torch.as_tensor(rows)).numpy()
     ok = True
     if clf and hasattr(estimator, "decision_function"):
-        ref = np.asarray(estimator.decision_function(rows), dtype=np.float64)
+        ref = _on_probe_rows(estimator, "decision_function", rows)
         got = z[:, 1] if ref.ndim == 1 else z
         ok = np.allclose(got, ref, rtol=1e-7, atol=1e-9)
     elif not clf:
-        ref = np.asarray(estimator.predict(rows), dtype=np.float64)
+        ref = _on_probe_rows(estimator, "predict", rows)
         ok = np.allclose(z.reshape(ref.shape), ref, rtol=1e-7, atol=1e-9)
     elif head is None:
         ok = False
     if ok and head is not None:
         proba = _apply_head(torch.as_tensor(z), head).numpy()
-        ok = np.allclose(proba, estimator.predict_proba(rows), rtol=1e-7, atol=1e-9)
+        ok = np.allclose(proba, _on_probe_rows(estimator, "predict_proba", rows), rtol=1e-7, atol=1e-9)
     if not ok:
         raise TypeError(
             f"{type(estimator).__name__} could not be converted to torch exactly; explain it with a "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import numbers
 
 import numpy as np
@@ -118,7 +119,11 @@ def decisions(explainer, rows, n_rows, what, *, predict_input=None):
     try:
         if labels:
             X = cast_for_model(est, rows if predict_input is None else predict_input(rows))
-            with kept_model_state(est):  # skorch's predict leaves the net in evaluation mode
+            # skorch's predict leaves the net in evaluation mode; rows of an explainer fitted on
+            # an array for a model that names its columns stay an array, its warning silenced
+            # as in every tabular family (it came at every call)
+            quiet = getattr(explainer.output_, "_quiet", None)
+            with kept_model_state(est), quiet(X) if quiet is not None else contextlib.nullcontext():
                 out = np.asarray(est.predict(X))
         else:
             raw = explainer.output_.raw(rows)

@@ -9,6 +9,7 @@ import numpy as np
 from joblib import effective_n_jobs
 from sklearn.utils.parallel import Parallel, delayed
 
+from skxai._data import _is_frame
 from skxai.utils._dask_inputs import in_memory
 from skxai.utils._feature_names import internal_call, internal_calls
 from skxai.utils._memory import refuse_beyond_working_memory
@@ -189,15 +190,73 @@ def random_subsets(seeds, m, n_units, size):
     return out
 
 
-def attributions_in_order(explainer, A, *, targets=None):
+def _default_index(frame):
+    """Whether a frame's index is the default ``0 .. n - 1`` (rows unlabelled: read by position)."""
+    import pandas as pd
+
+    return isinstance(frame.index, pd.RangeIndex) and frame.index.start == 0 and frame.index.step == 1
+
+
+def _same_data(data, X):
+    """Whether an Explanation's ``data`` holds the rows ``X`` in their order (True where they
+    cannot be compared: another shape). Each row's values are compared as a sorted list, so an
+    explanation whose features were reordered (``exp[:, names]``, or kept in the fit's order of
+    a frame given in another) still matches its rows."""
+    a, b = to_numpy(data, keep_float=True), to_numpy(X, keep_float=True)
+    if a.shape != b.shape or a.ndim < 1:
+        return True
+    a, b = a.reshape(len(a), -1), b.reshape(len(b), -1)
+    try:
+        a, b = np.sort(a.astype(np.float64), axis=1), np.sort(b.astype(np.float64), axis=1)
+    except (TypeError, ValueError):  # categories, strings: compared as text
+        return bool(np.array_equal(np.sort(a.astype(str), axis=1), np.sort(b.astype(str), axis=1)))
+    scale = float(np.nanmax(np.abs(b), initial=0.0))
+    return bool(np.allclose(a, b, rtol=1e-6, atol=1e-12 * scale, equal_nan=True))
+
+
+def attributions_for_rows(A, X):
+    """Attributions given to a metric, checked to be those of the rows ``X``: a frame's rows
+    aligned with a frame ``X``'s by their index (a permutation of it reordered, other labels
+    refused), an Explanation whose ``data`` are not ``X`` refused. Rows were read by position:
+    the attributions of other rows, or of the same rows in another order, were scored against
+    ``X`` without a word (faithfulness fell from 1.0 to 0.08 on reversed rows). A frame with the
+    default index on either side is read by position, as scikit-learn reads it.
+    """
+    from skxai._explanation import Explanation
+
+    if X is None:
+        return A
+    if isinstance(A, Explanation):
+        if A.data is not None and not _same_data(A.data, X):
+            raise ValueError(
+                "attributions: the Explanation was computed for other rows than X (its data differ from "
+                "X); pass the explanation of these rows (explainer.explain(X)), in their order."
+            )
+        return A
+    if not (_is_frame(A) and _is_frame(X)) or len(A) != len(X):
+        return A
+    if A.index.equals(X.index) or _default_index(A) or _default_index(X):
+        return A
+    if A.index.is_unique and X.index.is_unique and set(A.index) == set(X.index):
+        return A.loc[X.index]
+    raise ValueError(
+        f"attributions hold the rows labelled {list(A.index[:5])}{' ...' if len(A) > 5 else ''}, but X "
+        f"holds the rows labelled {list(X.index[:5])}{' ...' if len(X) > 5 else ''}: pass the attributions "
+        "of X's rows (transform(X) with set_output(transform='pandas') keeps their labels)."
+    )
+
+
+def attributions_in_order(explainer, A, *, targets=None, rows=None):
     """Named attributions (a DataFrame of ``set_output(transform="pandas")``, an
     ``Explanation``) with their columns in the explainer's order of players, matched by name:
     read by position, columns in another order scored each player's value as another's. An
     Explanation gives its explained outputs' values, which must be ``targets`` (the outputs
-    scored) where they are known. Anything else is returned as it is.
+    scored) where they are known. With ``rows`` (the samples scored), the attributions must be
+    theirs (:func:`attributions_for_rows`). Anything else is returned as it is.
     """
     from skxai._explanation import Explanation
 
+    A = attributions_for_rows(A, rows)
     if isinstance(A, Explanation):
         if targets is not None:
             check_explained_outputs(A, targets, explainer)
@@ -248,7 +307,7 @@ def n_samples_of(X):
     return int(shape[0]) if shape is not None else len(X)
 
 
-def given_attributions(explainer, X, attributions, n, targets=None):
+def given_attributions(explainer, X, attributions, n, targets=None, rows=None):
     """``explainer.transform(X)``, or the ``attributions`` given for the ``n`` samples of
     ``X``, as a finite float64 array with the explainer's players in its order.
 
@@ -256,7 +315,8 @@ def given_attributions(explainer, X, attributions, n, targets=None):
     randomisation checks) read a DataFrame by position, so reordered columns gave another
     score, and an ``Explanation`` failed deep inside numpy. An Explanation is checked against
     ``targets``, the outputs scored (``explainer.target_indices(X)`` when not given: asked of
-    the model for an Explanation only).
+    the model for an Explanation only). Given attributions must be those of the rows ``rows``
+    (default ``X``: :func:`attributions_for_rows`).
     """
     from skxai._explanation import Explanation
 
@@ -265,7 +325,7 @@ def given_attributions(explainer, X, attributions, n, targets=None):
     else:
         if targets is None and isinstance(attributions, Explanation) and hasattr(explainer, "target_indices"):
             targets = np.asarray(explainer.target_indices(X))
-        A = attributions_in_order(explainer, attributions, targets=targets)
+        A = attributions_in_order(explainer, attributions, targets=targets, rows=X if rows is None else rows)
     A = to_numpy(A)
     if A.ndim < 1 or A.shape[0] != n:
         raise ValueError(f"attributions hold {A.shape[0] if A.ndim else 0} samples but X holds {n}.")

@@ -102,6 +102,7 @@ class ExplainerView:
         check_is_fitted(explainer)
         X = in_memory(X)
         self.explainer = explainer
+        self.X_given = X  # as given (a frame's row labels): given attributions must be its rows
         self.tabular = is_tabular(explainer)
         from skxai._baselines import BASELINES
 
@@ -180,7 +181,7 @@ class ExplainerView:
 
     def check_attributions(self, A):
         """Attributions as float64, checked against ``X``; heatmaps upsampled to its size."""
-        A = given_attributions(self.explainer, self.X, A, self.n, self.targets)
+        A = given_attributions(self.explainer, self.X, A, self.n, self.targets, rows=self.X_given)
         n = self.n
         if self.tabular:
             if A.shape != (n, self.n_units):
@@ -207,7 +208,7 @@ class ExplainerView:
     def players_in_order(self, A):
         """Named attributions with their columns in the explainer's order of players
         (:func:`attributions_in_order`), an Explanation checked against the outputs scored."""
-        return attributions_in_order(self.explainer, A, targets=self.targets)
+        return attributions_in_order(self.explainer, A, targets=self.targets, rows=self.X_given)
 
     # ------------------------------------------------------------------ relevance
     def unit_relevance(self, A=None):

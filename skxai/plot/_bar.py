@@ -123,7 +123,7 @@ class BarDisplay:
         """
         from skxai.plot._waterfall import check_error_bars
 
-        check_error_bars(explanation, error_bars, "BarDisplay", allowed=(True, False, "samples"))
+        error_bars = check_error_bars(explanation, error_bars, "BarDisplay", allowed=(True, False, "samples"))
         values, _, _, _, names, _ = tabular_parts(explanation, output, "BarDisplay", anchors_ok=True)
         anchors = is_anchor_explanation(explanation)
         # an anchor's values mark the features its rule uses: their mean is the share of the

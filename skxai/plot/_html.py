@@ -19,6 +19,14 @@ table.skxai-explanation td,table.skxai-explanation th{border:1px solid #ddd;padd
 """
 
 
+def _std_title(std, scale):
+    """A cell's hover text for its standard error: "error unknown" where it is infinite or NaN
+    (as the displays and the report write it; "\u00b1inf (std)" read as a number)."""
+    if not np.isfinite(std):
+        return "error unknown"
+    return f"\u00b1{format_value(std, scale)} (std)"
+
+
 def weight_colour(w, scale):
     """Background colour of a weight: red for positive, blue for negative, opacity by size."""
     alpha = 0.0 if scale <= 0 else min(1.0, abs(float(w)) / scale)
@@ -274,7 +282,7 @@ def explanation_html(explanation, max_rows=10, max_features=12):
     for i in range(min(n, max_rows)):
         cells = "".join(
             f'<td style="background:{weight_colour(values[i, j], scale)}"'
-            + ("" if std is None else f' title="\u00b1{format_value(std[i, j], scale)} (std)"')
+            + ("" if std is None else f' title="{_std_title(std[i, j], scale)}"')
             + f">{format_value(values[i, j], scale)}</td>"
             for j in order
         )

@@ -119,7 +119,10 @@ def as_batch(explanation):
 
 def check_error_bars(explanation, error_bars, caller, allowed=(True, False)):
     """Refuse an ``error_bars`` value the display does not know, and standard errors that are not
-    shaped like the values (an IndexError deep in the drawing said neither) or are negative."""
+    shaped like the values (an IndexError deep in the drawing said neither) or are negative;
+    return the value, a numpy boolean as ``bool``."""
+    if isinstance(error_bars, np.bool_):  # what np.any() and comparisons return
+        error_bars = bool(error_bars)
     if not any(error_bars is a or (isinstance(a, str) and error_bars == a) for a in allowed):
         raise ValueError(f"{caller}: error_bars must be one of {', '.join(map(repr, allowed))}; got {error_bars!r}.")
     std = explanation.std
@@ -137,6 +140,7 @@ def check_error_bars(explanation, error_bars, caller, allowed=(True, False)):
                 f"{caller}: error_bars=True needs standard errors >= 0, but the explanation's std holds "
                 f"{int(negative.sum())} negative standard errors (e.g. {float(np.asarray(std)[negative][0])!r})."
             )
+    return error_bars
 
 
 def row_context(explanation, index, output):
@@ -286,7 +290,7 @@ class WaterfallDisplay:
         -------
         WaterfallDisplay
         """
-        check_error_bars(explanation, error_bars, "WaterfallDisplay")
+        error_bars = check_error_bars(explanation, error_bars, "WaterfallDisplay")
         explanation = as_batch(explanation)
         phi, base, model_out, labels = row_parts(explanation, index, output, "WaterfallDisplay")
         quantity, surrogate, std = row_context(explanation, index, output)
