@@ -409,7 +409,7 @@ def check_output_path(path, option, inputs):
         raise UsageError(f"cannot write {option} {path!r}: permission denied")
 
 
-def read_background_sample(path, k, random_state, dtype=None, drop=()):
+def read_background_sample(path, k, random_state, dtype=None, drop=(), literal=()):
     """A uniform sample of ``k`` rows of the CSV file ``path`` (one pass, memory bounded by
     ``k``: :func:`skxai._stream.reservoir_rows`), with :func:`read_csv`'s checks."""
     if not os.path.isfile(path):
@@ -417,7 +417,7 @@ def read_background_sample(path, k, random_state, dtype=None, drop=()):
     from skxai._stream import first_short_row, reservoir_rows
 
     try:
-        frame = reservoir_rows(path, k, random_state, dtype=dtype)
+        frame = reservoir_rows(path, k, random_state, dtype=dtype, literal=literal)
     except Exception as exc:
         raise UsageError(f"cannot read background file {path!r} as CSV: {_csv_error(exc, path)}") from None
     if frame is None or frame.shape[0] == 0 or frame.shape[1] == 0:
@@ -1152,6 +1152,8 @@ def _run_explain(args):
     # reads as the number 1234 when no row of the column holds a letter; the encoders then fail).
     text += [c for c in learnt_as_text(model) if c in columns and c not in text]
     dtype = dict.fromkeys(text, str) or None
+    # columns whose learnt categories include "NA", "None" ...: only their empty cells are missing
+    literal = [c for c in learnt_missing_spellings(model) if c in columns]
 
     def prepare(frame, path):
         frame = frame.drop(columns=[c for c in args.drop if c in frame.columns])
@@ -1183,12 +1185,14 @@ def _run_explain(args):
                 # DATA's text columns are text here too, even where these rows hold no letter.
                 # A sample of --background rows drawn in one pass, as from DATA: the whole file
                 # was read first (a background file larger than memory failed)
-                bg = read_background_sample(args.background_data, args.background, args.random_state, dtype, args.drop)
+                bg = read_background_sample(
+                    args.background_data, args.background, args.random_state, dtype, args.drop, literal
+                )
                 _check_header(bg.columns, args.background_data, model)
                 bg = prepare(bg, args.background_data)
             else:
                 # One pass, ``--background`` rows kept: the same rows whatever --chunk-size is.
-                bg = reservoir_rows(args.data, args.background, args.random_state, dtype=dtype)
+                bg = reservoir_rows(args.data, args.background, args.random_state, dtype=dtype, literal=literal)
                 if bg is None:  # e.g. a header followed by blank lines only
                     raise UsageError(f"data file {args.data!r} holds no rows or no columns")
                 bg = prepare(bg, args.data)
@@ -1202,7 +1206,7 @@ def _run_explain(args):
                 # the first bad cell of the file the rows came from (a sample of it: maybe not in it)
                 frames = (
                     f.drop(columns=[c for c in args.drop if c in f.columns])
-                    for f in csv_chunks(source, args.chunk_size, dtype=dtype)
+                    for f in csv_chunks(source, args.chunk_size, dtype=dtype, literal=literal)
                 )
                 # the library names its parameter; here the option sets it
                 why = (
@@ -1251,7 +1255,7 @@ def _run_explain(args):
         explain = (prepare, pipeline, final_explainer, explained_quantity)
         stack.enter_context(signals.install())
         try:
-            chunks = csv_chunks(args.data, args.chunk_size, dtype=dtype)
+            chunks = csv_chunks(args.data, args.chunk_size, dtype=dtype, literal=literal)
             for chunk in _rows_from(chunks, done, written, explain, state, args):
                 _explain_chunk(chunk, start, *explain, out, state, args)
                 start += len(chunk)
@@ -1372,17 +1376,36 @@ def learnt_as_text(estimator):
     categories or fill values are strings, through Pipelines, ColumnTransformers, FeatureUnions,
     the categorical encoder of a HistGradientBoosting model and the ``estimator`` of a
     FrozenEstimator or an explainer."""
+    return [name for name, values in _learnt_values(estimator) if any(isinstance(v, str) for v in values)]
+
+
+def learnt_missing_spellings(estimator):
+    """Names of the input columns whose learnt text categories include one of pandas' spellings
+    of a missing value ("NA", "None", "null", "N/A" ...): a country code "NA" read as NaN was
+    explained as an unknown category, without a word. Those columns are read with only empty
+    cells missing (:func:`skxai._stream.csv_read_options`)."""
+    from skxai._stream import MISSING_SPELLINGS
+
+    return [
+        name
+        for name, values in _learnt_values(estimator)
+        if any(isinstance(v, str) and v in MISSING_SPELLINGS for v in values)
+    ]
+
+
+def _learnt_values(estimator):
+    """``(column name, learnt values)`` of :func:`learnt_as_text`'s encoders and imputers."""
     if estimator is None or isinstance(estimator, str):  # "drop", "passthrough"
         return []
     steps = getattr(estimator, "steps", None)
     if steps:  # only the first step sees the file's columns
         first = next((step for _, step in steps if step is not None and not isinstance(step, str)), None)
-        return learnt_as_text(first)
+        return _learnt_values(first)
     parts = getattr(estimator, "transformers_", None)  # ColumnTransformer
     if parts is None:
         parts = getattr(estimator, "transformer_list", None)  # FeatureUnion
     if parts is not None:
-        return [c for part in parts for c in learnt_as_text(part[1])]
+        return [pair for part in parts for pair in _learnt_values(part[1])]
     learnt = getattr(estimator, "categories_", None)  # encoders: one array per column
     if not isinstance(learnt, list | tuple):
         learnt = getattr(estimator, "statistics_", None)  # SimpleImputer: one value per column
@@ -1393,12 +1416,12 @@ def learnt_as_text(estimator):
         for attribute in ("_preprocessor", "estimator"):
             inner = getattr(estimator, attribute, None)
             if inner is not None and inner is not estimator and not isinstance(inner, str):
-                return learnt_as_text(inner)
+                return _learnt_values(inner)
         return []
     names = getattr(estimator, "feature_names_in_", None)
     if names is None or len(learnt) != len(names):
         return []
-    return [str(n) for n, values in zip(names, learnt, strict=True) if any(isinstance(v, str) for v in values)]
+    return [(str(n), list(values)) for n, values in zip(names, learnt, strict=True)]
 
 
 def pd_head(path):

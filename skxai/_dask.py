@@ -88,7 +88,7 @@ def _callers_config(config):
     return config_context(**config)
 
 
-def _transform_block(block, explainer, meta, rows=None, config=None):
+def _transform_block(block, explainer, meta, rows=None, config=None, start=0):
     # An empty block (a filtered array, uneven chunks) has nothing to explain; explainers
     # refuse 0 samples, which would fail the whole compute.
     if block.shape[0] == 0:
@@ -97,13 +97,28 @@ def _transform_block(block, explainer, meta, rows=None, config=None):
     if rows is not None:  # per-sample targets: this block's rows' own
         explainer = _rows_targets(explainer, *rows)
     with internal_call(), _callers_config(config):  # the user's collection was checked once, in transform
-        return np.asarray(explainer.transform(block))
+        try:
+            return np.asarray(explainer.transform(block))
+        except ValueError as exc:
+            if not start:
+                raise
+            raise ValueError(_rows_of_the_array(str(exc), start)) from exc
 
 
-def _transform_rows_block(block, explainer, meta, block_info=None, config=None):
+def _rows_of_the_array(message, start):
+    """An input check's message about a block starting at row ``start``, its row (or sample)
+    numbers counted in the whole array: "First at row 5" of the block holding rows 20-29 sent
+    the user to the collection's row 5 (numpy and dask dataframe inputs said row 25)."""
+    import re
+
+    return re.sub(r"(First at (?:row|sample)) (\d+)", lambda m: f"{m.group(1)} {int(m.group(2)) + start}", message)
+
+
+def _transform_rows_block(block, explainer, meta, block_info=None, config=None, targets=False):
     """:func:`_transform_block` told where the block's rows are (dask passes ``block_info``
-    to a function that takes it)."""
-    return _transform_block(block, explainer, meta, block_info[0]["array-location"][0], config=config)
+    to a function that takes it): for per-sample targets, and for the row numbers of errors."""
+    rows = block_info[0]["array-location"][0]
+    return _transform_block(block, explainer, meta, rows if targets else None, config=config, start=rows[0])
 
 
 def _transform_partition(frame, explainer, columns, offsets=None, partition_info=None, config=None):
@@ -280,10 +295,10 @@ def transform_dask(explainer, X):
     drop = tuple(range(len(trailing) + 1, X.ndim))
     new = tuple(range(X.ndim, len(trailing) + 1)) if len(trailing) + 1 > X.ndim else ()
     meta = np.empty((0,) + trailing, dtype=sample.dtype)
-    # with per-sample targets, each block is told where its rows are (dask's block_info)
-    func = _transform_rows_block if _per_sample_target(explainer) is not None else _transform_block
+    # each block is told where its rows are (dask's block_info): its per-sample targets, and
+    # the row numbers of its errors
     lazy = da.map_blocks(
-        func,
+        _transform_rows_block,
         X,
         _shipped(snapshot),
         meta,
@@ -293,6 +308,7 @@ def transform_dask(explainer, X):
         new_axis=new or None,
         meta=meta,
         config=config,
+        targets=_per_sample_target(explainer) is not None,
     )
     names = getattr(explainer, "get_feature_names_out", None)
     if len(trailing) == 1 and names is not None and _output_container(explainer) == "pandas":

@@ -736,6 +736,17 @@ class Explanation:
         return moved[np.arange(arr.shape[0]), t]
 
     @property
+    def method_title(self):
+        """``method`` as figures title it: with the game where it is the conditional one
+        (``"KernelShapExplainer, conditional game (gaussian)"``), whose values answer another
+        question than the interventional game's on the same model and rows."""
+        extras = self.__dict__.get("extras") or {}
+        if extras.get("game") != "conditional" or not self.method:
+            return self.method
+        sampler = extras.get("conditional_sampler")
+        return f"{self.method}, conditional game" + (f" ({sampler})" if sampler else "")
+
+    @property
     def target_values(self):
         """Attributions of the explained output: ``values`` without the output axis."""
         v = self.values

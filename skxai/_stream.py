@@ -93,6 +93,28 @@ if not _pandas_parses_floats_exactly():
     # option, its default being exact).
     CSV_OPTIONS["float_precision"] = "round_trip"
 
+#: pandas' spellings of a missing cell (``read_csv``'s default ``na_values``).
+MISSING_SPELLINGS = frozenset(
+    ["", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN", "<NA>", "N/A", "NA",
+     "NULL", "NaN", "None", "n/a", "nan", "null"]
+)  # fmt: skip
+
+
+def csv_read_options(path, literal=()):
+    """The options of a ``read_csv`` of ``path``: :data:`CSV_OPTIONS`, and where ``literal``
+    names columns of the file, only an empty cell is missing in those (the others keep pandas'
+    spellings). A category "NA" (Namibia) or "None" that a model's encoder learnt was read as
+    NaN, and explained as an unknown category (``skxai._cli.learnt_missing_spellings``)."""
+    if not literal:
+        return CSV_OPTIONS
+    import pandas as pd
+
+    header = list(pd.read_csv(path, nrows=0, **CSV_OPTIONS).columns)
+    literal = set(literal)
+    na_values = {c: [""] if c in literal else sorted(MISSING_SPELLINGS) for c in header}
+    return {**CSV_OPTIONS, "keep_default_na": False, "na_values": na_values}
+
+
 #: Endings of the compressed files pandas reads (by inferring the compression).
 COMPRESSED = (".gz", ".bz2", ".zip", ".xz", ".zst", ".tar", ".tar.gz", ".tar.bz2", ".tar.xz")
 
@@ -122,12 +144,14 @@ def count_csv_rows(path):
     return max(0, n - 1)
 
 
-def csv_chunks(path, chunk_size, dtype=None):
+def csv_chunks(path, chunk_size, dtype=None, literal=()):
     """DataFrames of at most ``chunk_size`` consecutive rows of the CSV file ``path``
-    (``dtype``: pandas' ``read_csv`` argument, e.g. from :func:`text_columns`)."""
+    (``dtype``: pandas' ``read_csv`` argument, e.g. from :func:`text_columns`; ``literal``:
+    columns whose only missing cells are empty ones, :func:`csv_read_options`)."""
     import pandas as pd
 
-    yield from _quiet_chunks(pd.read_csv(path, chunksize=int(chunk_size), dtype=dtype, **CSV_OPTIONS))
+    options = csv_read_options(path, literal)
+    yield from _quiet_chunks(pd.read_csv(path, chunksize=int(chunk_size), dtype=dtype, **options))
 
 
 def _quiet_chunks(reader):
@@ -243,7 +267,7 @@ def line_of_row(path, row):
     return None
 
 
-def reservoir_rows(path, k, random_state, chunk_size=50_000, dtype=None):
+def reservoir_rows(path, k, random_state, chunk_size=50_000, dtype=None, literal=()):
     """A uniform sample of ``k`` rows of a CSV file, in file order, in memory bounded by ``k``.
 
     Reservoir sampling (algorithm R, vectorised per chunk) over the row positions, in one pass
@@ -253,7 +277,8 @@ def reservoir_rows(path, k, random_state, chunk_size=50_000, dtype=None):
     sample reproducible, and it does not depend on ``chunk_size``: the random draws are consumed
     one per row, in file order. Blank lines count as rows in the draw (and are dropped if drawn).
 
-    ``dtype`` is passed to ``pandas.read_csv`` for the sampled rows (see :func:`text_columns`).
+    ``dtype`` is passed to ``pandas.read_csv`` for the sampled rows (see :func:`text_columns`),
+    and ``literal`` to :func:`csv_read_options`.
 
     Returns None for a file without data rows.
     """
@@ -282,7 +307,8 @@ def reservoir_rows(path, k, random_state, chunk_size=50_000, dtype=None):
     if len(positions) == 0:
         return None
     chosen = set((positions + 1).tolist())  # +1: line 0 of the file is the header
-    frame = pd.read_csv(path, skiprows=lambda i: i != 0 and i not in chosen, dtype=dtype, **CSV_OPTIONS)
+    options = csv_read_options(path, literal)
+    frame = pd.read_csv(path, skiprows=lambda i: i != 0 and i not in chosen, dtype=dtype, **options)
     return frame if len(frame) else None
 
 

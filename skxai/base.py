@@ -57,7 +57,7 @@ from skxai.utils._param_validation import (
     StrOptions,
     fit_context,
 )
-from skxai.utils._random import check_random_state, seed_from
+from skxai.utils._random import check_random_state, model_seed, seed_from, seed_unseeded
 
 __all__ = ["BaseExplainer", "BaseTabularExplainer", "Explanation", "PerturbationView"]
 
@@ -384,7 +384,11 @@ class BaseExplainer(TransformerMixin, MetaEstimatorMixin, BaseEstimator):
         if y is None and _is_fitted(est):
             self._refuse_unused_fit_params(fit_params, "it is already fitted and fit got no y")
             return est
-        fitted = clone(est)
+        # a model left at random_state=None (a forest's default) drew from numpy's global
+        # generator when trained here, and random_state=0 gave other numbers at every fit:
+        # seeded from the explainer's random_state, as ShapleyRegressionExplainer's subset
+        # models are (a copy of a RandomState instance: the explainer's own draws unchanged)
+        fitted = seed_unseeded(clone(est), model_seed(getattr(self, "random_state", None)))
         # a tensor that requires grad is fitted on as data: a skorch net's training would
         # otherwise backpropagate into the caller's tensor (its .grad changed)
         X, y = _detached(X), _detached(y)

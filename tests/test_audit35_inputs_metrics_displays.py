@@ -105,3 +105,41 @@ def test_error_bars_take_numpy_booleans_and_unknown_errors_read_so():
     WaterfallDisplay.from_explanation(exp, index=0, error_bars=np.bool_(True))
     html = exp._repr_html_()
     assert "error unknown" in html and "\u00b1inf" not in html
+
+
+def test_an_explanation_of_text_columns_is_compared_as_text():
+    from sklearn.compose import make_column_transformer
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import OneHotEncoder
+
+    rng = np.random.RandomState(0)
+    df = pd.DataFrame({"c": rng.choice(["a", "b", "z"], 40), "x": rng.normal(size=40)})
+    encode = make_column_transformer((OneHotEncoder(), ["c"]), remainder="passthrough")
+    pipe = make_pipeline(encode, Ridge()).fit(df, df.x + (df.c == "a"))
+    explainer = ExactShapleyExplainer(pipe).fit(df)
+    own = explainer.explain(df.iloc[:5])
+    np.testing.assert_allclose(
+        deletion_auc(explainer, df.iloc[:5], attributions=own), deletion_auc(explainer, df.iloc[:5])
+    )
+    with pytest.raises(ValueError, match="other rows than X"):
+        deletion_auc(explainer, df.iloc[:5], attributions=explainer.explain(df.iloc[5:10]))
+
+
+def test_an_explanation_of_the_same_rows_in_other_dtypes_is_taken():
+    """A review: a text column sent every value through a text comparison, so an int column
+    given as float ("3" against "3.0") or float32 data against float64 X were refused."""
+    from sklearn.compose import make_column_transformer
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import OneHotEncoder
+
+    rng = np.random.RandomState(1)
+    df = pd.DataFrame({"c": rng.choice(["a", "b"], 30), "k": rng.randint(0, 5, 30), "x": rng.normal(size=30)})
+    encode = make_column_transformer((OneHotEncoder(), ["c"]), remainder="passthrough")
+    pipe = make_pipeline(encode, Ridge()).fit(df, df.x + df.k)
+    explainer = ExactShapleyExplainer(pipe).fit(df)
+    exp = explainer.explain(df.iloc[:4])
+    expected = deletion_auc(explainer, df.iloc[:4])
+    as_float = df.iloc[:4].astype({"k": float})
+    np.testing.assert_allclose(deletion_auc(explainer, as_float, attributions=exp), expected)
+    exp32 = explainer.explain(df.iloc[:4].astype({"x": np.float32}))
+    deletion_auc(explainer, df.iloc[:4], attributions=exp32)  # taken: the same rows

@@ -42,7 +42,7 @@ __all__ = [
     "game_working_bytes",
     "monte_carlo_error",
     "monte_carlo_view",
-    "rows_share_draws",
+    "game_extras",
 ]
 
 #: Constraints of the game parameters of the model-agnostic Shapley explainers.
@@ -182,6 +182,8 @@ class ConditionalGame:
         moments=None,
         empty_value=None,
         n_outputs=1,
+        column_names=None,
+        background_sampled=True,
     ):
         background = np.asarray(background)
         if background.dtype.kind not in "biuf":
@@ -205,6 +207,10 @@ class ConditionalGame:
         self.monte_carlo_groups = int(monte_carlo_groups)
         self.n_outputs = int(n_outputs)
         self.cast_columns = dict(cast_columns or {})
+        # for the messages: the columns' names, and whether the background is a part of the
+        # rows given to fit (more of them is then the advice)
+        self.column_names = None if column_names is None else [str(c) for c in column_names]
+        self.background_sampled = bool(background_sampled)
         self._col_player = np.empty(self.n_features, dtype=int)
         for p, cols in enumerate(groups):
             self._col_player[cols] = p
@@ -326,12 +332,18 @@ class ConditionalGame:
             # no background row with the row's values on S (discrete columns): the nearest rows
             # stand in for a combination the background never saw (warned by values_parallel)
             # (an exact match is 0 up to the rounding of the two products above)
-            if (d2.min(axis=1) > 1e-9).any():
-                cache.setdefault("unseen", S.tolist())
+            unmatched = d2.min(axis=1) > 1e-9
+            if unmatched.any():
+                alone = [j for j in S if not np.isin(Xr[unmatched, j], self.background[:, j]).all()]
+                found = cache.setdefault("unseen", {"alone": set(), "together": None})
+                found["alone"].update(int(j) for j in alone)
+                if not alone and found["together"] is None:
+                    found["together"] = [int(j) for j in S]
         d2 -= d2.min(axis=1, keepdims=True)
         # d2 / h / h, not d2 / h**2: h**2 underflows to 0 below h ~ 1e-162 (0/0: NaN weights)
         # and overflows above h ~ 1e154; this way a tiny h keeps the nearest rows, a huge
-        # one weighs all rows alike
+        # one weighs all rows alike (the 95% prefix below still leaves the farthest out until
+        # the weights are equal to rounding: documented in the user guide)
         with np.errstate(over="ignore"):
             w = self.weights[None, :] * np.exp(-(d2 / self.bandwidth) / self.bandwidth / 2.0)
         w /= w.sum(axis=1, keepdims=True)
@@ -465,6 +477,32 @@ class ConditionalGame:
             out.append(mean)
         return np.concatenate(out, axis=0), (cache.get("tied rows cut", False), cache.get("unseen"))
 
+    def _unseen_message(self, found):
+        """The warning of explained rows whose values on discrete columns the background lacks:
+        every column holding a value no background row has, by name, else the first columns
+        whose values no row has together (the first coalition met had been named, by position)."""
+        alone = sorted(set().union(*(u["alone"] for u in found)))
+        together = next((u["together"] for u in found if u["together"] is not None), None)
+        names = self.column_names
+
+        def named(cols):
+            return [names[j] if names is not None else j for j in cols]
+
+        if alone:
+            what = f"values on discrete column(s) {named(alone)} that no background row has"
+        else:
+            what = f"values on discrete columns {named(together)} that no background row has together"
+        advice = (
+            "Keep more background rows (max_background=None), or use conditional_sampler='gaussian'."
+            if self.background_sampled
+            else "The background holds every row given to fit: fit on more data, or use conditional_sampler='gaussian'."
+        )
+        return (
+            f"conditional_sampler='empirical': an explained row takes {what}: its conditional "
+            "expectations there come from the nearest background rows, a stand-in that std does not "
+            f"show. {advice}"
+        )
+
     def _group_means(self, pred, pair, w, starts, n_pairs):
         """Each value's mean over each group of its samples ``(n_pairs, G * n_outputs)``;
         NaN where a group holds no sample (fewer samples than groups)."""
@@ -537,16 +575,9 @@ class ConditionalGame:
                 np.concatenate([v for v, _ in parts], axis=0).reshape(len(middle), n, -1).transpose(1, 0, 2)
             )
             self._constant_coalitions_are_empty(X, mid, middle, values, v0)
-            unseen = next((u for _, (_, u) in parts if u is not None), None)
-            if unseen is not None:
-                warn_at_caller(
-                    "conditional_sampler='empirical': an explained row takes values on discrete "
-                    f"columns {unseen} that no background row has together: its conditional "
-                    "expectations there come from the nearest background rows, a stand-in that std "
-                    "does not show. Keep more background rows (max_background=None), or use "
-                    "conditional_sampler='gaussian'.",
-                    UserWarning,
-                )
+            found = [u for _, (_, u) in parts if u is not None]
+            if found:
+                warn_at_caller(self._unseen_message(found), UserWarning)
             if any(cut for _, (cut, _) in parts):
                 warn_at_caller(
                     # one message per setting (no counts), so that it is shown once, not per call
@@ -631,6 +662,9 @@ def explainer_game(explainer):
         # the empirical sampler's values are weighted means over the background, not draws
         monte_carlo_groups=0 if isinstance(sampler, str) and sampler == "empirical" else MONTE_CARLO_GROUPS,
         n_outputs=getattr(explainer, "n_outputs_", 1),
+        column_names=getattr(explainer, "feature_names_in_", None),
+        background_sampled=getattr(explainer, "max_background", None) is not None
+        and len(explainer.background_) >= explainer.max_background,
     )
 
 
@@ -983,14 +1017,21 @@ def monte_carlo_error(game, phi, base, std):
     return phi[..., :k], base[..., :k], total * scale
 
 
-def rows_share_draws(game, extras):
-    """``extras`` with ``std_rows_correlated=True`` where the values' Monte Carlo errors come
+def game_extras(game, extras):
+    """``extras`` with ``game="conditional"`` and ``conditional_sampler`` (its name, or
+    ``"callable"``) for the conditional game, and ``std_rows_correlated=True`` where the values' Monte Carlo errors come
     from draws that every row shares (the Gaussian sampler's one standard-normal matrix), so
     that a summary over rows cannot take them as independent (BarDisplay's error bars were
     sqrt(n) too small for a linear model, whose rows then share one error)."""
     sampler = getattr(game, "sampler", None)
+    extras = dict(extras or {})
+    if isinstance(game, ConditionalGame):
+        # which game the values answer, kept with them (figures and saved explanations of the
+        # two games read alike: the same fields, the same titles)
+        extras["game"] = "conditional"
+        extras["conditional_sampler"] = sampler if isinstance(sampler, str) else "callable"
     if getattr(game, "monte_carlo_groups", 0) > 1 and isinstance(sampler, str) and sampler == "gaussian":
-        return {**(extras or {}), "std_rows_correlated": True}
+        extras["std_rows_correlated"] = True
     return extras
 
 

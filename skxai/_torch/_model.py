@@ -436,7 +436,10 @@ _ACTIVATIONS = {"relu": nn.ReLU, "tanh": nn.Tanh, "logistic": nn.Sigmoid, "ident
 
 def _linear(weight, bias):
     weight = np.asarray(weight, dtype=np.float64)
-    layer = nn.Linear(weight.shape[1], weight.shape[0], dtype=torch.float64)
+    # without the default initialisation, which drew from torch's global generator (a fit of
+    # the gradient family on a scikit-learn MLP moved the user's torch.rand sequence); the
+    # weights are the estimator's, copied below
+    layer = torch.nn.utils.skip_init(nn.Linear, weight.shape[1], weight.shape[0], dtype=torch.float64)
     with torch.no_grad():
         layer.weight.copy_(torch.as_tensor(weight))
         layer.bias.copy_(torch.as_tensor(np.broadcast_to(bias, weight.shape[0]).copy()))

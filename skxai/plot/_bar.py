@@ -163,7 +163,7 @@ class BarDisplay:
             absval.mean(axis=0),
             names,
             std=std,
-            method=explanation.method,
+            method=explanation.method_title,
             quantity=None if anchors else output_label(explanation, output=output),
             std_label=label,
             surrogate=is_surrogate(explanation),

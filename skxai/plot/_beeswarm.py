@@ -121,7 +121,7 @@ class BeeswarmDisplay:
             values,
             data,
             names,
-            method=explanation.method,
+            method=explanation.method_title,
             quantity=output_label(explanation, output=output),
             surrogate=is_surrogate(explanation),
         )

@@ -193,7 +193,7 @@ class DependenceDisplay:
             names[j],
             color_values=colour,
             color_name=None if k is None else names[k],
-            method=explanation.method,
+            method=explanation.method_title,
             quantity=output_label(explanation, output=output),
             surrogate=is_surrogate(explanation),
             categories=categories,

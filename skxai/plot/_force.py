@@ -100,7 +100,13 @@ class ForceDisplay:
         phi, base, model_out, labels = row_parts(explanation, index, output, "ForceDisplay")
         quantity, surrogate, _ = row_context(explanation, index, output)
         disp = cls(
-            phi, base, labels, method=explanation.method, quantity=quantity, surrogate=surrogate, model_output=model_out
+            phi,
+            base,
+            labels,
+            method=explanation.method_title,
+            quantity=quantity,
+            surrogate=surrogate,
+            model_output=model_out,
         )
         return disp.plot(ax=ax, min_label=min_label)
 

@@ -182,7 +182,7 @@ def _anchor_rows_html(explanation, max_rows):
 
     n = 1 if one else len(ex["anchor"])
     head = (
-        f"<div><b>{html.escape(str(explanation.method))}</b>: anchors of {n} sample(s) (a rule on the "
+        f"<div><b>{html.escape(str(explanation.method_title))}</b>: anchors of {n} sample(s) (a rule on the "
         "features that keeps the model's decision; precision on fresh samples, coverage on the "
         "background)</div>"
     )
@@ -258,12 +258,12 @@ def explanation_html(explanation, max_rows=10, max_features=12):
     if values.shape[0] == 0:
         # exp[mask] of no sample: a valid Explanation, whose largest value has no meaning
         return (
-            f"<div><b>{html.escape(str(explanation.method))}</b> explanation of 0 samples "
+            f"<div><b>{html.escape(str(explanation.method_title))}</b> explanation of 0 samples "
             f"(values of shape {values.shape})</div>"
         )
     if values.ndim != 2:
         summary = (
-            f"<div><b>{html.escape(str(explanation.method))}</b>: attributions of "
+            f"<div><b>{html.escape(str(explanation.method_title))}</b>: attributions of "
             f"{values.shape[0]} input(s) of shape {values.shape[1:]}, |max| "
             f"{float(np.abs(values).max()):.4g}</div>"
         )
@@ -302,7 +302,7 @@ def explanation_html(explanation, max_rows=10, max_features=12):
     out_head = "" if explained is None else "<th>explained</th>"
     hover = "" if std is None else "; hover a value for its standard error"
     return (
-        f"<style>{STYLE}</style><div><b>{html.escape(str(explanation.method))}</b> explanation "
+        f"<style>{STYLE}</style><div><b>{html.escape(str(explanation.method_title))}</b> explanation "
         f"of {n} sample(s) x {d} feature(s) (red raises the output, blue lowers it{hover})"
         f'<table class="skxai-explanation"><tr><th></th>{out_head}<th>base</th><th>base + sum</th>{head}{extra}</tr>'
         f"{''.join(rows)}</table>{more}</div>"

@@ -301,7 +301,7 @@ class WaterfallDisplay:
             base,
             labels,
             model_output=model_out,
-            method=explanation.method,
+            method=explanation.method_title,
             quantity=quantity,
             surrogate=surrogate,
             std=std,

@@ -9,9 +9,9 @@ from skxai._games._conditional import (
     GAME_PARAMETER_CONSTRAINTS,
     check_game_at_fit,
     explainer_game,
+    game_extras,
     game_working_bytes,
     monte_carlo_error,
-    rows_share_draws,
 )
 from skxai.base import BaseTabularExplainer
 from skxai.utils._param_validation import (
@@ -204,7 +204,7 @@ class ExactShapleyExplainer(BaseTabularExplainer):
         # exact for the interventional game; a conditional game's values carry the Monte Carlo
         # error of its samples (its std, or None when there is none)
         phi, base, std = monte_carlo_error(game, est.phi, est.base, None)
-        return phi, base, std, rows_share_draws(game, {})
+        return phi, base, std, game_extras(game, {})
 
     def _evaluator(self, X, game=None):
         """The coalition game of the rows ``X``: masks -> values ``(n, m, n_outputs)``."""

@@ -48,10 +48,10 @@ from skxai._games._conditional import (
     GAME_PARAMETER_CONSTRAINTS,
     check_game_at_fit,
     explainer_game,
+    game_extras,
     game_working_bytes,
     monte_carlo_error,
     monte_carlo_view,
-    rows_share_draws,
 )
 from skxai.base import BaseTabularExplainer
 from skxai.shapley._exact import TABULAR_CONSTRAINTS, _fit_doc
@@ -331,7 +331,7 @@ class KernelShapExplainer(BaseTabularExplainer):
             **settings,
         )
         phi, base, std = monte_carlo_error(game, est.phi, est.base, est.std)
-        return phi, base, std, rows_share_draws(game, est.extras)
+        return phi, base, std, game_extras(game, est.extras)
 
 
 def _estimate_rows(game, X, p, budget, seed, settings):

@@ -18,10 +18,10 @@ from skxai._games._conditional import (
     GAME_PARAMETER_CONSTRAINTS,
     check_game_at_fit,
     explainer_game,
+    game_extras,
     game_working_bytes,
     monte_carlo_error,
     monte_carlo_view,
-    rows_share_draws,
 )
 from skxai.base import BaseTabularExplainer
 from skxai.shapley._exact import TABULAR_CONSTRAINTS, _fit_doc
@@ -195,4 +195,4 @@ class ShapleySamplingExplainer(BaseTabularExplainer):
             output_eps=getattr(self.output_, "output_eps", None),
         )
         phi, base, std = monte_carlo_error(game, est.phi, est.base, est.std)
-        return phi, base, std, rows_share_draws(game, est.extras)
+        return phi, base, std, game_extras(game, est.extras)

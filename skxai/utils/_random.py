@@ -39,6 +39,17 @@ def seed_from(random_state):
     return int(check_random_state(random_state).randint(np.iinfo(np.int32).max))
 
 
+def model_seed(random_state):
+    """The seed of a model an explainer trains in ``fit`` (:func:`seed_unseeded`):
+    :func:`seed_from` of ``random_state``, of a copy where it is a ``RandomState`` instance, so
+    the explainer's own later draws are those it made before."""
+    import copy
+
+    if isinstance(random_state, np.random.RandomState):
+        random_state = copy.deepcopy(random_state)
+    return seed_from(random_state)
+
+
 def with_own_generator(explainer, generator=None):
     """A shallow copy of ``explainer`` holding its own copy of ``generator`` (by default its
     ``random_state`` instance), or ``explainer`` itself when there is no instance to copy.
