@@ -1384,12 +1384,11 @@ def learnt_missing_spellings(estimator):
     of a missing value ("NA", "None", "null", "N/A" ...): a country code "NA" read as NaN was
     explained as an unknown category, without a word. Those columns are read with only empty
     cells missing (:func:`skxai._stream.csv_read_options`)."""
-    from skxai._stream import MISSING_SPELLINGS
+    from skxai._stream import missing_spellings
 
+    spellings = missing_spellings()
     return [
-        name
-        for name, values in _learnt_values(estimator)
-        if any(isinstance(v, str) and v in MISSING_SPELLINGS for v in values)
+        name for name, values in _learnt_values(estimator) if any(isinstance(v, str) and v in spellings for v in values)
     ]
 
 

@@ -93,11 +93,22 @@ if not _pandas_parses_floats_exactly():
     # option, its default being exact).
     CSV_OPTIONS["float_precision"] = "round_trip"
 
-#: pandas' spellings of a missing cell (``read_csv``'s default ``na_values``).
-MISSING_SPELLINGS = frozenset(
+#: pandas' spellings of a missing cell (``read_csv``'s default ``na_values`` in pandas 3.1), for a
+#: pandas that does not list them where :func:`missing_spellings` looks.
+_MISSING_SPELLINGS = frozenset(
     ["", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN", "<NA>", "N/A", "NA",
      "NULL", "NaN", "None", "n/a", "nan", "null"]
 )  # fmt: skip
+
+
+def missing_spellings():
+    """The cell texts ``pandas.read_csv`` reads as missing by default (the installed pandas's own
+    list where it exposes one)."""
+    try:
+        from pandas._libs.parsers import STR_NA_VALUES
+    except ImportError:  # pragma: no cover - a pandas that moved it
+        return _MISSING_SPELLINGS
+    return frozenset(STR_NA_VALUES)
 
 
 def csv_read_options(path, literal=()):
@@ -111,7 +122,8 @@ def csv_read_options(path, literal=()):
 
     header = list(pd.read_csv(path, nrows=0, **CSV_OPTIONS).columns)
     literal = set(literal)
-    na_values = {c: [""] if c in literal else sorted(MISSING_SPELLINGS) for c in header}
+    spellings = sorted(missing_spellings())
+    na_values = {c: [""] if c in literal else spellings for c in header}
     return {**CSV_OPTIONS, "keep_default_na": False, "na_values": na_values}
 
 

@@ -663,8 +663,8 @@ def explainer_game(explainer):
         monte_carlo_groups=0 if isinstance(sampler, str) and sampler == "empirical" else MONTE_CARLO_GROUPS,
         n_outputs=getattr(explainer, "n_outputs_", 1),
         column_names=getattr(explainer, "feature_names_in_", None),
-        background_sampled=getattr(explainer, "max_background", None) is not None
-        and len(explainer.background_) >= explainer.max_background,
+        # rows dropped at fit (a sample, or k-means centres, of more rows): more of them helps
+        background_sampled=getattr(explainer, "_drew_background", True),
     )
 
 

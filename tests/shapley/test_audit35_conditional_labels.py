@@ -87,3 +87,15 @@ def test_one_row_of_a_conditional_explanation_is_titled_once():
     for disp in (WaterfallDisplay.from_explanation(exp[0]), ForceDisplay.from_explanation(exp[0])):
         title = disp.ax_.get_title().replace("\n", " ")
         assert title.count("conditional game") == 1, title
+
+
+def test_the_unseen_values_advice_follows_whether_rows_were_dropped():
+    """A review: fit on exactly max_background rows dropped none, yet the advice was to keep
+    more of them."""
+    codes = np.random.RandomState(1).randint(0, 3, size=(100, 4)).astype(float)
+    D = pd.DataFrame(codes, columns=["a", "b", "c", "d"])
+    model = LinearRegression().fit(D, D.sum(axis=1))
+    row = pd.DataFrame([[0.0, 1.0, 7.0, 0.0]], columns=D.columns)
+    ex = ExactShapleyExplainer(model, game="conditional", conditional_sampler="empirical", max_background=100)
+    with pytest.warns(UserWarning, match="holds every row given to fit"):
+        ex.fit(D).explain(row)
