@@ -52,6 +52,16 @@ def warn_other_activations(model, owner, what="the result", n_relu=None):
 
     other = [f"{name} ({type(m).__name__})" for name, m in other_activation_modules(model).items()]
     if not other:
+        relus = n_relu if n_relu is not None else sum(type(m) is nn.ReLU for m in model.module.modules())
+        if relus == 0:
+            # a functional torch.tanh, an LSTM: no activation module to name, and the result was
+            # the plain gradient without a word
+            warn_at_caller(
+                f"{owner} applies its rule at nn.ReLU modules only, and this network has none (its "
+                "nonlinearities are functions in forward or inside other layers, such as an LSTM's): "
+                f"{what} is the plain gradient (GradientExplainer).",
+                UserWarning,
+            )
         return
     here = "" if n_relu is None else f" ({n_relu} here)"
     warn_at_caller(

@@ -121,9 +121,11 @@ def _flat(args):
 
 
 class _DependenceCounter(TorchFunctionMode):
-    def __init__(self, depth, counts, functions=frozenset(), structural=True):
+    def __init__(self, depth, counts, functions=frozenset(), structural=True, active=None):
         super().__init__()
         self.depth = depth
+        # a one-item list, False until the pass reaches the layer it starts from (start_at)
+        self.active = [True] if active is None else active
         self.counts = counts
         self.functions = functions
         self.structural = structural  # products, divisions and selections counted too
@@ -142,7 +144,9 @@ class _DependenceCounter(TorchFunctionMode):
         base = _out_of_place(name)
         operands = list(_flat([*args, *kwargs.values()]))
         dependent = [self._dependent(a) for a in operands]
-        if self.depth[0] == 0 and not self.structural:
+        if not self.active[0]:
+            pass
+        elif self.depth[0] == 0 and not self.structural:
             if base in self.functions and any(dependent):
                 self.counts[name] += 1
         elif self.depth[0] == 0:
@@ -160,14 +164,18 @@ class _DependenceCounter(TorchFunctionMode):
         return out
 
 
-def input_dependent_nonlinear_calls(model, x, handled, functions=()):
+def input_dependent_nonlinear_calls(model, x, handled, functions=(), start=None):
     """Count nonlinear uses of input-dependent tensors made outside modules of ``handled``
     types: products of two of them, divisions by one, max / min / sorting and a few
     elementwise functions, and the torch functions named in ``functions``. One forward pass
     with gradients recorded (the parameters are frozen by the caller, so ``requires_grad``
     marks exactly what depends on ``x``). Returns None for an ``x`` that is not floating point
-    (no gradient can mark what depends on it): the caller counts by name then."""
-    return _count_dependent(model, x, handled, frozenset(functions), structural=True)
+    (no gradient can mark what depends on it): the caller counts by name then.
+
+    With a module ``start`` (an attributed layer), the uses of what depends on its output are
+    counted, from its output on: what runs before it (an embedding's ``x.long()``, a
+    LayerNorm) is no concern of rules applied after it."""
+    return _count_dependent(model, x, handled, frozenset(functions), structural=True, start=start)
 
 
 def input_dependent_calls(model, x, names, handled):
@@ -182,16 +190,37 @@ def input_dependent_calls(model, x, names, handled):
     return _count_dependent(model, x, handled, frozenset(names), structural=False)
 
 
-def _count_dependent(model, x, handled, functions, structural):
+def _count_dependent(model, x, handled, functions, structural, start=None):
     counts = Counter()
-    if not x.is_floating_point():
+    if start is None and not x.is_floating_point():
         return None
-    with _inside_handled(model, handled) as depth, torch.enable_grad():
+    active = [start is None]
+    with _inside_handled(model, handled) as depth, torch.enable_grad(), _rooted_at(start, active):
         # a non-leaf copy: a first in-place module (ReLU(inplace=True)) may write into it
-        path = x.detach().clone().requires_grad_(True).clone()
-        with _DependenceCounter(depth, counts, functions, structural):
+        path = x.detach().clone() if start is not None else x.detach().clone().requires_grad_(True).clone()
+        with _DependenceCounter(depth, counts, functions, structural, active):
             model.logits(path)
     return counts
+
+
+@contextlib.contextmanager
+def _rooted_at(start, active=None):
+    """With a module ``start``: the pass's dependence starts at its output (a copy of it that
+    requires grad replaces it), and ``active[0]`` turns True there. A null context otherwise."""
+    if start is None:
+        yield
+        return
+
+    def root(m, inp, out):
+        if active is not None:
+            active[0] = True
+        if isinstance(out, torch.Tensor) and out.is_floating_point():
+            return out.detach().requires_grad_(True).clone()
+        return None
+
+    with HookSet() as hooks:
+        hooks.forward(start, root)
+        yield
 
 
 def off_batch_modules(model, x, handled):
@@ -241,7 +270,7 @@ def off_batch_modules(model, x, handled):
 _RELU_NODES = ("ReluBackward", "ThresholdBackward")
 
 
-def relus_left_in_graph(model, x, rules, exempt=()):
+def relus_left_in_graph(model, x, rules, exempt=(), start=None):
     """Count the plain ReLU nodes on the autograd graph of one forward pass of ``x`` made under
     the context ``rules`` (the explainer's module hooks), from the output back to the input.
 
@@ -249,7 +278,8 @@ def relus_left_in_graph(model, x, rules, exempt=()):
     function (``torch.jit.script``) that ``forward`` calls; its ReLUs still leave their nodes on
     the graph. A ReLU module under the rules leaves its rule's node instead (an in-place one
     runs on a copy whose node is off the output's path). The output nodes of the modules in
-    ``exempt`` (activations the caller already warns about) are not counted.
+    ``exempt`` (activations the caller already warns about) are not counted. With a module
+    ``start`` (an attributed layer), the graph from its output on.
     """
     exempt_nodes = []  # kept alive: compared by identity
 
@@ -257,11 +287,11 @@ def relus_left_in_graph(model, x, rules, exempt=()):
         if isinstance(out, torch.Tensor) and out.grad_fn is not None:
             exempt_nodes.append(out.grad_fn)
 
-    with HookSet() as hooks, torch.enable_grad(), rules:
+    with HookSet() as hooks, torch.enable_grad(), rules, _rooted_at(start):
         for m in exempt:
             hooks.forward(m, record)
         # a non-leaf copy: a first in-place module (ReLU(inplace=True)) may write into it
-        path = x.detach().clone().requires_grad_(True).clone()
+        path = x.detach().clone() if start is not None else x.detach().clone().requires_grad_(True).clone()
         out = model.logits(path)
     count, seen, stack = 0, {id(n) for n in exempt_nodes}, [out.grad_fn]
     while stack:

@@ -9,7 +9,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.utils.validation import check_is_fitted
 
-from skxai._adapters import ModelOutput
+from skxai._adapters import ModelOutput, unwrap_frozen
 from skxai._explanation import Explanation
 from skxai._text import (
     DEFAULT_TOKEN_PATTERN,
@@ -568,9 +568,12 @@ class AnchorTextExplainer(BaseAnchorExplainer):
                 UserWarning,
                 stacklevel=4,
             )
+        classes = getattr(unwrap_frozen(self.estimator_), "classes_", None)
         exp = Explanation(
             values,
             data=docs,
+            # the model's classes, which the predictions are (a title read "output 2" for class 2)
+            output_names=None if classes is None else np.asarray(classes, dtype=object),
             method=type(self).__name__,
             sample_fields=["prediction", "max_rows_reached", *fields, *arrays],
             prediction=refs,

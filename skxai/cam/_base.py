@@ -303,7 +303,7 @@ class BaseCamExplainer(BaseTorchExplainer, auto_wrap_output_keys=None):
                 + f"an earlier layer with a spatial feature map among {self.model_.layer_names()}."
             )
         spatial, lead = tuple(shape[2:]), tuple(x.shape[1 : len(shape) - 1])
-        if spatial == lead and math.prod(spatial) > math.prod(x.shape[2:]):
+        if spatial == lead and math.prod(spatial) > math.prod(x.shape[2:]) and not self._takes_channels_first(x):
             # (n, L, C) sequences or (n, H, W, C) images transposed inside forward: the layer has
             # more positions than the input seems to, exactly its leading axes, and its map was
             # shrunk onto the channels. (Fewer positions equal to them is a downsampling network
@@ -316,6 +316,14 @@ class BaseCamExplainer(BaseTorchExplainer, auto_wrap_output_keys=None):
                 "channels-first (e.g. X.transpose(0, 2, 1) for sequences, X.transpose(0, 3, 1, 2) "
                 "for images) to a network that takes it so."
             )
+
+    def _takes_channels_first(self, x):
+        """Whether the network's first convolution takes the channels of ``x`` as given (its
+        ``in_channels`` is ``x.shape[1]``): then a layer whose positions equal the input's
+        leading axes is a coincidence, not a transpose inside forward (a 1-D decoder on 8
+        channels of length 4, upsampled to length 8, was refused as channels-last)."""
+        conv = next((m for m in self.model_.module.modules() if isinstance(m, torch.nn.modules.conv._ConvNd)), None)
+        return conv is not None and conv.in_channels == x.shape[1]
 
     def _rows_per_call(self, lp):
         """Rows per perturbation forward: ``batch_size``, and at most about ``2**21``

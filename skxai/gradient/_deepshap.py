@@ -409,12 +409,15 @@ class deeplift_rules:  # noqa: N801 - used as a context manager, like contextlib
     """Inside the block, every handled module of ``module`` computes DeepLIFT multipliers.
 
     The batch must hold the samples then, in the same order, their references.
-    ``skip`` is a module left alone (the output activation :class:`TorchModel` bypasses).
+    ``skip`` is a module left alone (the output activation :class:`TorchModel` bypasses), and
+    so are the modules named in ``before`` (run before the attributed layer only).
     """
 
-    def __init__(self, module, skip=None):
+    def __init__(self, module, skip=None, before=()):
         self.module = module
         self.skip = skip
+        # names of modules that run only before the attributed layer: no rule needed there
+        self.before = frozenset(before)
         self.hooks = HookSet()
         self.stash = {}
 
@@ -448,10 +451,11 @@ class deeplift_rules:  # noqa: N801 - used as a context manager, like contextlib
         # activations: no sample / reference pairs run through them
         params = parametrization_modules(self.module)
         try:
-            for m in self.module.modules():
-                if m is not self.skip and isinstance(m, _HANDLED) and id(m) not in params:
-                    self.hooks.forward_pre(m, self._pre)
-                    self.hooks.forward(m, self._post)
+            for name, m in self.module.named_modules():
+                if m is self.skip or name in self.before or id(m) in params or not isinstance(m, _HANDLED):
+                    continue
+                self.hooks.forward_pre(m, self._pre)
+                self.hooks.forward(m, self._post)
         except BaseException:
             self.hooks.remove()
             raise
@@ -468,8 +472,9 @@ def _detached_call(m):
     return m.forward
 
 
-def check_deeplift_module(module, skip=None):
-    """Raise a ValueError naming every leaf module the rescale rule cannot handle."""
+def check_deeplift_module(module, skip=None, before=()):
+    """Raise a ValueError naming every leaf module the rescale rule cannot handle (those named in
+    ``before``, run only before the attributed layer, need none)."""
     if is_exported(module):
         raise exported_error("DeepShapExplainer", "hooks on the network's modules for the DeepLIFT rules")
     scripted = scripted_modules(module)
@@ -477,7 +482,7 @@ def check_deeplift_module(module, skip=None):
         raise scripted_error("DeepShapExplainer", scripted, "hooks on the network's modules for the DeepLIFT rules")
     bad = []
     for name, m in leaf_modules(module):
-        if m is skip:
+        if m is skip or name in before:
             continue
         if isinstance(m, _LINEAR + _HANDLED):
             if isinstance(m, _SOFTMAX) and m.dim is None:
@@ -489,12 +494,19 @@ def check_deeplift_module(module, skip=None):
             continue  # a root module with no children and no parameters: traced below
         bad.append(f"{name or '<root>'} ({type(m).__name__})")
     if bad:
+        embedding = any("(Embedding" in b for b in bad)
         raise ValueError(
             "DeepShapExplainer cannot apply DeepLIFT rules to module(s): "
             + ", ".join(bad)
             + ". Supported: linear, convolutions, batch norm, dropout, flatten, padding, up-sampling, "
             "average / max pooling, elementwise activations (ReLU, sigmoid, tanh, GELU, ...) "
-            "and softmax / log-softmax."
+            "and softmax / log-softmax; modules that run only before target_layer need none."
+            + (
+                " An embedding's lookup has no DeepLIFT rule: attribute to its output with "
+                "target_layer=<the embedding's name>."
+                if embedding
+                else ""
+            )
         )
 
 
@@ -592,15 +604,19 @@ class DeepShapExplainer(BaseTorchExplainer):
 
     def _fit_extra(self, X, y):
         model = self.model_
-        check_deeplift_module(model.module, skip=model.bypassed)
         x = model.to_tensor(X[:2])
+        # attributing to a layer needs rules only where the pass continues from it: an embedding
+        # (or a LayerNorm) before target_layer was refused though the values exist
+        self._before_layer = self._modules_before_layer(x)
+        check_deeplift_module(model.module, skip=model.bypassed, before=self._before_layer)
         with model.prepared():
             # nonlinear functions of input-dependent tensors, products of two branches (a * b),
             # divisions by and max / min of them: plain gradients there are no DeepLIFT
             # multipliers (efficiency breaks). A function of parameters only (a learned
             # temperature's exp) is a constant factor and is explained: counting the names
             # regardless of their operands refused such networks.
-            counts = input_dependent_nonlinear_calls(model, x, _HANDLED, functions=_NONLINEAR_FUNCTIONS)
+            layer = None if self.target_layer_ is None else self._layer_module()
+            counts = input_dependent_nonlinear_calls(model, x, _HANDLED, functions=_NONLINEAR_FUNCTIONS, start=layer)
             if counts is None:  # integer inputs: no dependence to follow, every call counts
                 counts = unhooked_calls(model, x, _NONLINEAR_FUNCTIONS, _HANDLED)
             off_batch = off_batch_modules(model, x, _HANDLED)
@@ -618,7 +634,8 @@ class DeepShapExplainer(BaseTorchExplainer):
             try:
                 with model.prepared():
                     pair = torch.cat([x[:1], x[:1]])
-                    left = relus_left_in_graph(model, pair, deeplift_rules(model.module, skip=model.bypassed))
+                    rules = deeplift_rules(model.module, skip=model.bypassed, before=self._before_layer)
+                    left = relus_left_in_graph(model, pair, rules, start=layer)
             except (ValueError, RuntimeError):
                 left = 0  # a rule refusing these inputs says so, by name, on the explained batch
             if left:
@@ -631,6 +648,26 @@ class DeepShapExplainer(BaseTorchExplainer):
                 "nn.Softmax, ...) so the rules can reach them."
             )
 
+    def _modules_before_layer(self, x):
+        """Names of the leaf modules that run only before ``target_layer`` gives its output (its
+        own inner modules included) on the inputs ``x``; empty without a layer. A module that
+        runs again after the layer keeps its rule."""
+        if self.target_layer_ is None:
+            return frozenset()
+        layer = self._layer_module()
+        model = self.model_
+        order, mark = [], object()
+        with HookSet() as hooks:
+            for name, leaf in leaf_modules(model.module):
+                hooks.forward(leaf, lambda m, inp, out, name=name: order.append(name))
+            hooks.forward(layer, lambda m, inp, out: order.append(mark))
+            with model.prepared(), torch.no_grad():
+                model.logits(x)
+        if mark not in order:
+            return frozenset()
+        at = order.index(mark)
+        return frozenset(order[:at]) - frozenset(n for n in order[at + 1 :] if n is not mark)
+
     def _deeplift(self, x, refs, targets, progress_bar=False):
         model = self.model_
         name = self.target_layer_
@@ -642,7 +679,8 @@ class DeepShapExplainer(BaseTorchExplainer):
         capture = contextlib.nullcontext() if layer is None else LayerCapture(layer, name, grad=True)
         # the rules first, the capture after them: on a nonlinear layer the capture then records
         # the rule's output (hooks of one module run in registration order)
-        with deeplift_rules(model.module, skip=model.bypassed), capture as cap:
+        before = self.__dict__.get("_before_layer", ())  # (explainers pickled before it: none)
+        with deeplift_rules(model.module, skip=model.bypassed, before=before), capture as cap:
             starts = range(0, n * n_ref, per_pass)
             with closing_progress(
                 starts, verbose=progress_bar and len(starts) > 1, desc="DeepSHAP", unit="batch"

@@ -67,7 +67,8 @@ class SmoothGradExplainer(BaseTorchExplainer):
     response_method : {"auto", "predict_proba", "decision_function", "predict"}, default="auto"
         The explained quantity (see :class:`~skxai.GradientExplainer`).
     target_layer : str or torch.nn.Module, default=None
-        Attribute to this submodule's activations (noise is still added to the input).
+        Attribute to this submodule's activations (noise is still added to the input: a network
+        that looks its input up in an embedding table is refused at ``fit``).
     batch_size : int, default=256
         Most rows per forward-backward pass: fewer where their activations would exceed the
         4 GiB working-memory bound (one sample's are measured at ``fit``, which refuses a
@@ -163,6 +164,7 @@ class SmoothGradExplainer(BaseTorchExplainer):
             raise ValueError(f"sigma must be a finite number >= 0, got {self.sigma!r}.")
 
     def _fit_extra(self, X, y):
+        self._refuse_noisy_indices()
         methods = _methods()
         shared = {
             "target": self.target,
@@ -191,6 +193,31 @@ class SmoothGradExplainer(BaseTorchExplainer):
         # ("background_mean") is the mean of fit's data, as when it is used alone
         self.method_ = inner.fit(X)
         self.method_.model_ = self.model_  # one adapter, so one prepared() covers both
+
+    def _refuse_noisy_indices(self):
+        """Refuse noise on the inputs of a network that looks them up in an embedding table.
+
+        The noise is added to the input, even with ``target_layer`` on the embedding (as the
+        integer-input error advises): the network's ``x.long()`` then read other tokens (at
+        sigma=0.05 ids 5, 8, 4 became 4, 7, 3, the run succeeded and explained other sentences;
+        at the default an IndexError came from inside forward).
+        """
+        from torch import nn
+
+        if not self.sigma:
+            return
+        found = [
+            n or "<root>"
+            for n, m in self.model_.module.named_modules()
+            if isinstance(m, nn.Embedding | nn.EmbeddingBag)
+        ]
+        if found:
+            raise ValueError(
+                f"SmoothGradExplainer adds its noise to the input, and this network looks inputs up in "
+                f"nn.Embedding module(s) {found[:5]}: noisy ids are other tokens (or out of range), even "
+                "with target_layer on the embedding. Use GradientExplainer or "
+                "IntegratedGradientsExplainer with target_layer on the embedding, or sigma=0."
+            )
 
     def _seed(self):
         return seed_from(self.random_state)

@@ -566,8 +566,19 @@ def _fitting_locator():
                 ends = axis.axes.transAxes.transform([[0, 0], [1, 0]])
                 length = abs(ends[1][0] - ends[0][0]) / axis.axes.figure.dpi * 72  # points
                 size = axis._get_tick_label_size("x")
-                if len(shown) * (longest + 1.5) * 0.64 * size <= length or nbins == 1:
+                width = (longest + 1.5) * 0.64 * size
+                # the labels share the axis, and neighbours stand a step apart, which is less than
+                # length / (n - 1) where the ticks do not span the view (three 12-character labels
+                # at -5e-9, 0, 5e-9 on a view of +-6e-9 ran into each other)
+                step = float(np.diff(shown).min()) if len(shown) > 1 else hi - lo
+                spacing = length * step / (hi - lo) if hi > lo else length
+                if len(shown) * width <= length and spacing >= width:
                     return locs
+                if nbins == 1 or len(shown) <= 2:
+                    # matplotlib keeps two ticks in view, whose labels may still not fit: every
+                    # k-th of them, the first kept (the view's extent, not a lone "0.00000000")
+                    k = max(1, int(np.ceil(width / max(spacing, 1e-12))))
+                    return shown[::k] if len(shown) > 1 else locs
                 locs = MaxNLocator(nbins=nbins, steps=[1, 2, 2.5, 5, 10]).tick_values(vmin, vmax)
             return locs
 

@@ -276,6 +276,9 @@ def explanation_html(explanation, max_rows=10, max_features=12):
     scale = float(np.abs(values).max()) or 1.0
     base = explanation.target_base_values
     explained, std = _explained_outputs(explanation, n), _target_std(explanation, values.shape)
+    # a local surrogate (LIME): its intercept and prediction g(x), beside the model's own f(x)
+    # (its table read like a Shapley table, "base + sum" taken for the model's prediction)
+    model_out = _surrogate_model_outputs(explanation, n)
     head = "".join(f"<th>{html.escape(names[j])}</th>" for j in order)
     extra = "" if d <= max_features else f"<th>+{d - max_features} more</th>"
     rows = []
@@ -295,18 +298,42 @@ def explanation_html(explanation, max_rows=10, max_features=12):
         b = "" if base is None else format_value(b0, row_scale)
         pred = "" if base is None else format_value(b0 + values[i].sum(), row_scale)
         out = "" if explained is None else f"<td>{html.escape(explained[i])}</td>"
-        rows.append(f"<tr><th>{i}</th>{out}<td>{b}</td><td>{pred}</td>{cells}{'<td></td>' if extra else ''}</tr>")
+        f_x = "" if model_out is None else f"<td>{format_value(float(model_out[i]), row_scale)}</td>"
+        rows.append(f"<tr><th>{i}</th>{out}<td>{b}</td><td>{pred}</td>{f_x}{cells}{'<td></td>' if extra else ''}</tr>")
     more = f"<div>... {n - max_rows} more rows</div>" if n > max_rows else ""
     # which output each row explains (a class of a multi-class model), and where the standard
     # errors are (hover): without them a "predicted" explanation did not say of which class
     out_head = "" if explained is None else "<th>explained</th>"
     hover = "" if std is None else "; hover a value for its standard error"
+    if model_out is None:
+        what, columns = "explanation", "<th>base</th><th>base + sum</th>"
+    else:
+        what = "local surrogate weights (not an additive split of the model's output)"
+        columns = "<th>surrogate intercept</th><th>surrogate g(x)</th><th>model f(x)</th>"
     return (
-        f"<style>{STYLE}</style><div><b>{html.escape(str(explanation.method_title))}</b> explanation "
+        f"<style>{STYLE}</style><div><b>{html.escape(str(explanation.method_title))}</b> {what} "
         f"of {n} sample(s) x {d} feature(s) (red raises the output, blue lowers it{hover})"
-        f'<table class="skxai-explanation"><tr><th></th>{out_head}<th>base</th><th>base + sum</th>{head}{extra}</tr>'
+        f'<table class="skxai-explanation"><tr><th></th>{out_head}{columns}{head}{extra}</tr>'
         f"{''.join(rows)}</table>{more}</div>"
     )
+
+
+def _surrogate_model_outputs(explanation, n):
+    """The model's own output for each of the ``n`` rows of a tabular surrogate explanation
+    (LIME's ``model_outputs``, of the explained output), or None (not a surrogate)."""
+    outs = (getattr(explanation, "extras", None) or {}).get("model_outputs")
+    if outs is None:
+        return None
+    from skxai._adapters import select_target
+
+    outs = np.asarray(outs, dtype=np.float64)
+    if not explanation._has_samples():
+        outs = outs[None]
+    try:
+        picked = np.asarray(select_target(outs, explanation.target_index, outs), dtype=np.float64).reshape(-1)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return picked if picked.shape == (n,) else None
 
 
 def _explained_outputs(explanation, n):

@@ -184,7 +184,16 @@ def _output_name(exp, value, by_index=True):
         and not any(isinstance(n, int | np.integer) for n in names)
     ):
         return f"'{names[int(value)]}'"
+    if not by_index and names is not None and any(_same_label(n, value) for n in names):
+        return f"'{value}'"  # a class label of the model (integer classes 2 and 5 read "output 2")
     return f"'{value}'" if isinstance(value, str) else f"output {value}"
+
+
+def _same_label(name, value):
+    try:
+        return bool(name == value)
+    except (TypeError, ValueError):
+        return False
 
 
 _JOIN_LEFT = set(",.;:!?)]}%…")

@@ -23,6 +23,7 @@ from skxai._data import TabularSchema, check_feature_groups
 from skxai._explanation import Explanation
 from skxai._games._background import BackgroundGame, all_coalitions
 from skxai._progress import chunk_slices, closing_progress
+from skxai._targets import plain_label
 from skxai.base import BaseTabularExplainer, PerturbationView
 from skxai.shapley._treeshap._run import tree_runner
 from skxai.shapley._treeshap._sklearn import (
@@ -826,7 +827,19 @@ class TreeShapExplainer(BaseTabularExplainer):
                 "every output with explain()."
             )
         else:
-            self.target_index_ = resolve_target(self.target, names, is_clf=clf and not multi, method=method)
+            try:
+                self.target_index_ = resolve_target(self.target, names, is_clf=clf and not multi, method=method)
+            except ValueError as exc:
+                if not (clf and len(names) == 1 and "its one output scores" in str(exc)):
+                    raise
+                # a boosted binary classifier's log-odds in the path-dependent game: the generic
+                # advice (response_method='predict_proba') was refused next, for this game
+                raise ValueError(
+                    f"target={self.target!r} is not an output of the model: its one output is the "
+                    f"{self.quantity_} of class {plain_label(names[0])!r}, whose values for the other class "
+                    "are the negatives of these. Use target=None, or response_method='predict_proba' "
+                    "with feature_perturbation='interventional' to explain either class's probability."
+                ) from None
         self.output_ = _ModelResponse(self)
 
     def _check_trees_give_outputs(self, rows, Z, sparse=False):

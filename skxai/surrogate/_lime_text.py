@@ -99,17 +99,30 @@ def _check_doc_memory(explainer, toks):
 
 
 def _warn_few_samples(explainer, toks):
-    """Warn where a document has more words than ``n_samples - 2``: its surrogate has more
+    """Warn where a document holds a single word (its weight shrunk by the ridge penalty), and
+    where a document has more words than ``n_samples - 2``: its surrogate has more
     weights than perturbations to set them (tabular LIME refuses such a budget; a document
     is not refused, since one long document would fail a whole corpus at the default)."""
     n = int(explainer.n_samples)
     if explainer.alpha == 0:
         return  # the surrogate's system is singular there, and refused as such
+    from skxai.utils._warnings import warn_at_caller
+
+    single = [i for i, doc in enumerate(toks) if doc.n_units == 1]
+    if single:
+        # as LimeExplainer warns for one player: only the document itself keeps its one word,
+        # and the ridge penalty shrank its weight (0.05 to 0.19 of a true 0.4, with n_samples)
+        warn_at_caller(
+            f"{type(explainer).__name__}: document(s) {single[:5]}{' ...' if len(single) > 5 else ''} "
+            f"hold a single {explainer.unit}: every perturbation removes it, so only the document "
+            f"itself keeps it, and the ridge penalty alpha={float(explainer.alpha):g} shrinks its weight "
+            "toward 0 (by an amount that depends on n_samples). Use alpha=0, whose one weight is then "
+            "exactly f(document) - f(empty text).",
+            UserWarning,
+        )
     short = [(i, doc.n_units) for i, doc in enumerate(toks) if n < doc.n_units + 2]
     if not short:
         return
-    from skxai.utils._warnings import warn_at_caller
-
     units = f"{explainer.unit}s"  # the surrogate's players: words, or tokens with unit="token"
     listed = ", ".join(f"{i} ({w} {units})" for i, w in short[:5]) + (" ..." if len(short) > 5 else "")
     warn_at_caller(

@@ -382,10 +382,11 @@ def _read_gb(model, n_features):
     init = model.init_
     if not (isinstance(init, str) and init == "zero"):
         if type(init).__name__ not in ("DummyClassifier", "DummyRegressor"):
-            raise ValueError(
-                f"GradientBoosting with init={type(init).__name__} has an input-dependent "
-                "starting prediction that is not a tree; TreeShapExplainer supports the "
-                "default (constant) init and init='zero'."
+            raise TypeError(
+                f"GradientBoosting with init={type(init).__name__}: its starting prediction comes from "
+                "that estimator, which depends on the input and is not one of the boosted trees "
+                "TreeShapExplainer reads (it supports the default constant init and init='zero'). "
+                "Explain this model with KernelShapExplainer or ExactShapleyExplainer."
             )
         if getattr(init, "strategy", None) == "stratified":
             # a random class per row (and per position in the batch), not a constant
