@@ -154,3 +154,53 @@ def test_text_anchors_name_integer_classes_as_labels():
     exp = AnchorTextExplainer(model, random_state=0).fit(docs).explain(["bad awful"])
     assert list(exp.output_names) == [2, 5]
     assert text_parts(exp, 0).label == "model's prediction: '2'"
+
+
+def test_review_the_second_round_fixes_keep_their_bounds():
+    """A review of the fixes above: a transposed network whose convolutions are declared out of
+    order is still refused; a position embedding (indices not from the input) is no reason to
+    refuse SmoothGrad; a sequence-first module before DeepSHAP's layer needs no rule; a linear
+    model warns of nothing in guided backprop."""
+
+    class Transposed(nn.Module):  # (n, L, C) sequences transposed inside forward
+        def __init__(self):
+            super().__init__()
+            self.c2 = nn.Conv1d(16, 16, 3, padding=1)  # declared first, runs second
+            self.c1 = nn.Conv1d(4, 16, 3, padding=1)
+            self.fc = nn.Linear(16, 2)
+
+        def forward(self, x):
+            return self.fc(torch.relu(self.c2(torch.relu(self.c1(x.transpose(1, 2))))).mean(-1))
+
+    class Positions(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.pos, self.fc = nn.Embedding(6, 1), nn.Linear(6, 2)
+
+        def forward(self, x):
+            return self.fc(torch.tanh(x + self.pos(torch.arange(6))[:, 0]))
+
+    class SeqFirstPool(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.emb, self.sm, self.fc = nn.Embedding(20, 5), nn.Softmax(dim=0), nn.Linear(5, 2)
+
+        def forward(self, x):
+            h = self.emb(x.long()).transpose(0, 1)  # (L, n, d)
+            return self.fc((self.sm(h) * h).sum(0))
+
+    with torch.random.fork_rng():
+        torch.manual_seed(0)
+        transposed, positions, pooled = Transposed().eval(), Positions().eval(), SeqFirstPool().eval()
+    seqs = torch.randn(2, 16, 4, generator=torch.Generator().manual_seed(0))
+    with pytest.raises(ValueError, match="looks channels-last"):
+        GradCamExplainer(transposed, target_layer="c2").fit(seqs)
+    X = np.random.RandomState(0).normal(size=(5, 6)).astype(np.float32)
+    SmoothGradExplainer(positions, target=0, n_samples=4, random_state=0).fit(X).transform(X[:2])
+    gap = DeepShapExplainer(pooled, target_layer="fc", target=0).fit(_ids(seed=1)).explain(_ids(3)).efficiency_gap
+    np.testing.assert_allclose(gap, 0.0, atol=1e-5)
+    Xl = np.random.RandomState(0).normal(size=(30, 3))
+    logistic = LogisticRegression().fit(Xl, Xl[:, 0] > 0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        GuidedBackpropExplainer(logistic).fit(Xl[:10])

@@ -43,17 +43,19 @@ def other_activation_modules(model):
     }
 
 
-def warn_other_activations(model, owner, what="the result", n_relu=None):
+def warn_other_activations(model, owner, what="the result", n_relu=None, x=None):
     """Warn (at the caller) that ``model``'s other activation modules are crossed with their plain
     gradient by ``owner``'s ReLU rule, so ``what`` mixes in (or, without ReLUs, is) the plain
     gradient: on a GELU / LeakyReLU / tanh network nothing else would tell. ``n_relu``: the count
-    of nn.ReLU modules the rule does reach, said in the message when given."""
+    of nn.ReLU modules the rule does reach, said in the message when given. A network without
+    ReLU modules is warned about too, unless it is linear on the inputs ``x`` (a logistic
+    regression's gradient is the method's result, and nothing is lost)."""
     from skxai.utils._warnings import warn_at_caller
 
     other = [f"{name} ({type(m).__name__})" for name, m in other_activation_modules(model).items()]
     if not other:
         relus = n_relu if n_relu is not None else sum(type(m) is nn.ReLU for m in model.module.modules())
-        if relus == 0:
+        if relus == 0 and not _linear_in(model, x):
             # a functional torch.tanh, an LSTM: no activation module to name, and the result was
             # the plain gradient without a word
             warn_at_caller(
@@ -70,6 +72,21 @@ def warn_other_activations(model, owner, what="the result", n_relu=None):
         f"so {what} mixes in (or, without ReLUs, is) the plain gradient (GradientExplainer).",
         UserWarning,
     )
+
+
+def _linear_in(model, x):
+    """Whether ``model``'s output is linear in its input around the rows ``x`` (its gradient the
+    same at a row and at another point); False when ``x`` is None or the check cannot run."""
+    if x is None or not x.is_floating_point() or x.shape[0] == 0:
+        return False
+    points = torch.cat([x[:1], 2.0 * x[:1] + 1.0])
+    try:
+        with model.prepared(), torch.enable_grad():
+            path = points.detach().clone().requires_grad_(True)
+            (grad,) = torch.autograd.grad(model.logits(path).sum(), path)
+    except (RuntimeError, ValueError, TypeError):
+        return False
+    return bool(torch.allclose(grad[0], grad[1], rtol=1e-5, atol=1e-8))
 
 
 def relu_hooks_reach(model, X, owner):

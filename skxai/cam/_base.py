@@ -318,12 +318,27 @@ class BaseCamExplainer(BaseTorchExplainer, auto_wrap_output_keys=None):
             )
 
     def _takes_channels_first(self, x):
-        """Whether the network's first convolution takes the channels of ``x`` as given (its
-        ``in_channels`` is ``x.shape[1]``): then a layer whose positions equal the input's
-        leading axes is a coincidence, not a transpose inside forward (a 1-D decoder on 8
-        channels of length 4, upsampled to length 8, was refused as channels-last)."""
-        conv = next((m for m in self.model_.module.modules() if isinstance(m, torch.nn.modules.conv._ConvNd)), None)
-        return conv is not None and conv.in_channels == x.shape[1]
+        """Whether the first convolution the network runs takes the images ``x`` as given (its
+        input has their shape): then a layer whose positions equal the input's leading axes is a
+        coincidence, not a transpose inside forward (a 1-D decoder on 8 channels of length 4,
+        upsampled to length 8, was refused as channels-last). The convolution that runs first,
+        not the first declared (a review: declared out of order, a transposed network passed)."""
+        seen = []
+
+        def first(m, inp):
+            if not seen and inp and isinstance(inp[0], torch.Tensor):
+                seen.append(tuple(inp[0].shape[1:]))
+
+        with HookSet() as hooks:
+            for m in self.model_.module.modules():
+                if isinstance(m, torch.nn.modules.conv._ConvNd):
+                    hooks.forward_pre(m, first)
+            try:
+                with self.model_.prepared(), torch.no_grad():
+                    self.model_.logits(x[:2])
+            except (RuntimeError, ValueError):
+                return False
+        return bool(seen) and seen[0] == tuple(x.shape[1:])
 
     def _rows_per_call(self, lp):
         """Rows per perturbation forward: ``batch_size``, and at most about ``2**21``

@@ -70,7 +70,7 @@ class GuidedGradCamExplainer(GradCamExplainer):
         from skxai._torch._relu import warn_other_activations
 
         # as GuidedBackpropExplainer warns: the guided factor is then (mostly) the plain gradient
-        warn_other_activations(self.model_, "GuidedGradCamExplainer", what="the guided_backprop factor")
+        warn_other_activations(self.model_, "GuidedGradCamExplainer", what="the guided_backprop factor", x=x)
 
     def _explain_chunk(self, x, name, targets):
         from skxai._torch._relu import relu_rule

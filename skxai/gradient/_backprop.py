@@ -80,7 +80,7 @@ class _BackpropExplainer(BaseTorchExplainer):
             )
         params = parametrization_modules(self.model_.module)  # computing weights, not activations
         self.n_relu_modules_ = sum(type(m) is nn.ReLU and id(m) not in params for m in self.model_.module.modules())
-        warn_other_activations(self.model_, type(self).__name__, n_relu=self.n_relu_modules_)
+        warn_other_activations(self.model_, type(self).__name__, n_relu=self.n_relu_modules_, x=x)
 
     def _attribute_core(self, x, targets, progress_bar=False):
         with relu_rule(self.model_.module, self._rule):

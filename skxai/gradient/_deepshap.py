@@ -619,7 +619,8 @@ class DeepShapExplainer(BaseTorchExplainer):
             counts = input_dependent_nonlinear_calls(model, x, _HANDLED, functions=_NONLINEAR_FUNCTIONS, start=layer)
             if counts is None:  # integer inputs: no dependence to follow, every call counts
                 counts = unhooked_calls(model, x, _NONLINEAR_FUNCTIONS, _HANDLED)
-            off_batch = off_batch_modules(model, x, _HANDLED)
+            # (modules run only before the layer take no rule: their layout is no concern)
+            off_batch = [n for n in off_batch_modules(model, x, _HANDLED) if n not in self._before_layer]
         if off_batch:
             raise ValueError(
                 f"DeepShapExplainer cannot apply DeepLIFT rules to module(s) {off_batch}: their input "

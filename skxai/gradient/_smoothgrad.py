@@ -11,6 +11,7 @@ from sklearn.base import clone
 
 from skxai._progress import closing_progress
 from skxai._torch._explainer import BaseTorchExplainer
+from skxai._torch._model import HookSet
 from skxai.utils._param_validation import HasMethods, Interval, StrOptions
 from skxai.utils._random import seed_from
 
@@ -164,7 +165,7 @@ class SmoothGradExplainer(BaseTorchExplainer):
             raise ValueError(f"sigma must be a finite number >= 0, got {self.sigma!r}.")
 
     def _fit_extra(self, X, y):
-        self._refuse_noisy_indices()
+        self._refuse_noisy_indices(X)
         methods = _methods()
         shared = {
             "target": self.target,
@@ -194,23 +195,52 @@ class SmoothGradExplainer(BaseTorchExplainer):
         self.method_ = inner.fit(X)
         self.method_.model_ = self.model_  # one adapter, so one prepared() covers both
 
-    def _refuse_noisy_indices(self):
+    def _refuse_noisy_indices(self, X):
         """Refuse noise on the inputs of a network that looks them up in an embedding table.
 
         The noise is added to the input, even with ``target_layer`` on the embedding (as the
         integer-input error advises): the network's ``x.long()`` then read other tokens (at
         sigma=0.05 ids 5, 8, 4 became 4, 7, 3, the run succeeded and explained other sentences;
-        at the default an IndexError came from inside forward).
+        at the default an IndexError came from inside forward). An embedding whose indices do
+        not come from the input (a learned position table, ``arange(L)``) is left alone: the
+        indices of two rows are compared with those of the rows shifted by half a unit.
         """
         from torch import nn
 
         if not self.sigma:
             return
-        found = [
-            n or "<root>"
-            for n, m in self.model_.module.named_modules()
-            if isinstance(m, nn.Embedding | nn.EmbeddingBag)
+        model = self.model_
+        tables = [
+            (n or "<root>", m) for n, m in model.module.named_modules() if isinstance(m, nn.Embedding | nn.EmbeddingBag)
         ]
+        if not tables:
+            return
+        x = model.to_tensor(X[:2])
+        passes = []  # per pass, (table name, indices) of each lookup in the order they ran
+
+        def recorder(name):
+            def record(m, inp):
+                ids = inp[0] if inp and isinstance(inp[0], torch.Tensor) else None
+                passes[-1].append((name, None if ids is None else ids.detach().clone()))
+
+            return record
+
+        read = set()
+        with HookSet() as hooks, model.prepared(), torch.no_grad():
+            for name, m in tables:
+                hooks.forward_pre(m, recorder(name))
+            for shifted in (x, x - 0.5):
+                passes.append([])
+                try:
+                    model.logits(shifted)
+                except (IndexError, RuntimeError):
+                    read.update(n for n, _ in tables)  # shifted ids out of the table
+        if len(passes[0]) != len(passes[1]):
+            read.update(n for n, _ in tables)
+        for (name, a), (_, b) in zip(passes[0], passes[1], strict=False):
+            if a is None or b is None or a.shape != b.shape or not torch.equal(a, b):
+                read.add(name)
+        found = [n for n, _ in tables if n in read]
         if found:
             raise ValueError(
                 f"SmoothGradExplainer adds its noise to the input, and this network looks inputs up in "
