@@ -67,6 +67,16 @@ def _leading_length(v):
     return None
 
 
+def _take_columns(field, key):
+    """Columns ``key`` of a field of feature rows: an array (its last axis), or a list with one
+    array of rows per sample."""
+    if isinstance(field, np.ndarray):
+        return field[..., key]
+    if isinstance(field, list):
+        return [np.asarray(rows)[..., key] for rows in field]
+    return field
+
+
 def _remap_positions(v, lookup):
     """``v`` (feature positions: a tuple of ints, a dict whose ``"features"`` holds them, or a
     list of those) with each position moved to its place after a feature index, ``lookup``
@@ -559,6 +569,11 @@ class Explanation:
             for name in self.__dict__.get("_feature_position_fields", ()):
                 if name in self.extras:
                     self.extras[name] = _remap_positions(self.extras[name], lookup)
+            # fields holding rows of the features (a tabular anchor's examples): their columns
+            # cut with the features, as data's are
+            for name in self.__dict__.get("_feature_column_fields", ()):
+                if name in self.extras:
+                    self.extras[name] = _take_columns(self.extras[name], key)
             if self.feature_names is not None:
                 self.feature_names = self.feature_names[key]
             kept = np.atleast_1d(pos)

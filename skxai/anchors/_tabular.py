@@ -1022,6 +1022,7 @@ class AnchorTabularExplainer(BaseAnchorExplainer):
         )
         # positions on the feature axis, moved when the features are indexed
         exp._feature_position_fields = ("anchor_features", "candidates")
+        exp._feature_column_fields = ("examples_held", "examples_failed")  # background rows
         return exp
 
     def transform(self, X):
