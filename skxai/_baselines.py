@@ -209,12 +209,15 @@ def check_baseline_shape(baseline, sample_shape):
     except Exception:  # a tensor on a device: left to make_baseline
         return
     k = shape[0] if len(shape) == len(sample_shape) + 1 else 1
+    target = (k, *sample_shape)
     try:
-        np.broadcast_shapes(shape, (k, *sample_shape))
+        # within the samples' shape: a baseline that would grow it (a colour one for grey
+        # images, (3, 8, 8) against (1, 8, 8)) broadcasts, and failed at every transform
+        fits = np.broadcast_shapes(shape, target) == target
     except ValueError:
-        raise ValueError(
-            f"baseline of shape {shape} does not broadcast to the samples' shape {(1, *sample_shape)}."
-        ) from None
+        fits = False
+    if not fits:
+        raise ValueError(f"baseline of shape {shape} does not broadcast to the samples' shape {(1, *sample_shape)}.")
 
 
 def is_per_sample(baseline):

@@ -178,12 +178,29 @@ def _walk(obj, depth, seen):
         children = list(obj)
     elif isinstance(obj, dict):
         children = list(obj.values())
+    elif _is_pipeline(obj):
+        # only the step that predicts: a selector's or transformer's own model earlier in the
+        # pipeline (SelectFromModel(Lasso)) was randomised, the forest after it left trained,
+        # and the test reported that the explanation depends on the model's parameters
+        children = [obj.steps[-1][1]]
     elif hasattr(obj, "__dict__") and type(obj).__module__.split(".")[0] in ("skxai", "sklearn", "skorch"):
         children = list(vars(obj).values())
     else:
         return
     for child in children:
         yield from _walk(child, depth - 1, seen)
+
+
+def _is_pipeline(obj):
+    """A scikit-learn Pipeline (its steps a list of (name, estimator) pairs)."""
+    return type(obj).__name__ == "Pipeline" and isinstance(getattr(obj, "steps", None), list) and bool(obj.steps)
+
+
+def _settable(obj, name):
+    """Whether attribute ``name`` of ``obj`` can be set: SVC's ``coef_`` is a read-only property
+    computed from ``dual_coef_`` (setting it failed with a raw AttributeError)."""
+    attr = getattr(type(obj), name, None)
+    return not isinstance(attr, property) or attr.fset is not None
 
 
 def _is_module(obj):
@@ -309,7 +326,7 @@ def _locate(explainer):
     found = [o for o in found if not isinstance(o, FrozenEstimator)]
     kinds = (
         lambda o: hasattr(o, "coefs_") and hasattr(o, "intercepts_"),
-        lambda o: hasattr(o, "coef_") and hasattr(o, "intercept_") and hasattr(o, "fit"),
+        lambda o: hasattr(o, "coef_") and hasattr(o, "intercept_") and hasattr(o, "fit") and _settable(o, "coef_"),
     )
     for is_kind in kinds:
         first = next((o for o in found if is_kind(o)), None)

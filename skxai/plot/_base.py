@@ -652,6 +652,10 @@ def _of(quantity, name):
     return f"{quantity} of class {name!s}"
 
 
+#: Quantities that belong to a class of a classifier (a regressor's "prediction" names none).
+_CLASS_QUANTITIES = frozenset({"log-odds", "logit", "probability", "decision function"})
+
+
 def output_label(exp, explainer=None, index=None, output=None):
     """Which output, by name, and which quantity: "probability of 'malignant'"; "" when unknown.
 
@@ -702,6 +706,10 @@ def output_label(exp, explainer=None, index=None, output=None):
     if isinstance(target, str):
         return f"{quantity} of the predicted class"
     if names is not None and len(names) == 1 and isinstance(names[0], int | np.integer):
+        if quantity in _CLASS_QUANTITIES:
+            # a binary classifier's one score belongs to a class, integer labels too ({3, 7}: the
+            # captions said "log-odds" without saying of which class)
+            return _of(quantity, names[0])
         return quantity  # one unlabeled output (a regressor): nothing to name
     if names is not None and target is not None and 0 <= int(target) < len(names):
         return _of(quantity, names[int(target)])

@@ -76,6 +76,7 @@ class Report:
             ``path``.
         """
         path = os.fspath(path)
+        check_report_paths(path, figures_dir)
         parent = os.path.dirname(os.path.abspath(path))
         os.makedirs(parent, exist_ok=True)
         with open(path, "w", encoding="utf-8") as fh:
@@ -87,6 +88,7 @@ class Report:
 
     def _write_figures(self, folder):
         """Write every figure as a PNG file in ``folder`` (created when missing)."""
+        check_report_paths(None, folder)
         os.makedirs(folder, exist_ok=True)
         for name, png in self.figures:
             with open(os.path.join(folder, name), "wb") as fh:
@@ -102,6 +104,39 @@ class Report:
 
     def __repr__(self):
         return f"Report({len(self.html):,} characters, {len(self.figures)} figures)"
+
+
+def _is_html_page(path):
+    """Whether the existing file ``path`` holds an HTML page (a report written before)."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(512).lstrip().lower()
+    except OSError:
+        return False
+    return head.startswith((b"<!doctype html", b"<html"))
+
+
+def check_report_paths(path, figures_dir):
+    """Refuse, before any work, a page path that would overwrite a file other than an HTML page
+    (``make_report(path="model.pkl")`` replaced the pickle, and the command line refuses it), and
+    a ``figures_dir`` that is a file or the page itself (a bare FileExistsError came after every
+    explainer had run, and the report was lost)."""
+    if path is not None and os.path.isfile(path) and not _is_html_page(path):
+        raise ValueError(
+            f"path={os.fspath(path)!r} is an existing file that is not an HTML page (a model, the data?): "
+            "it would be overwritten. Choose another path."
+        )
+    if figures_dir is not None and os.path.exists(figures_dir) and not os.path.isdir(figures_dir):
+        raise ValueError(
+            f"figures_dir={os.fspath(figures_dir)!r} is an existing file, not a folder: the figures "
+            "would overwrite it. Choose a folder."
+        )
+    if (
+        path is not None
+        and figures_dir is not None
+        and os.path.abspath(os.fspath(path)) == os.path.abspath(os.fspath(figures_dir))
+    ):
+        raise ValueError(f"figures_dir={os.fspath(figures_dir)!r} is the page's own path; choose a folder.")
 
 
 def _display_name(est):
@@ -265,6 +300,7 @@ def make_report(
         raise ValueError(f"path={str(path)!r} is a folder; give the file the page is written to.")
     if path is not None and not os.path.isdir(os.path.dirname(os.path.abspath(path))):
         raise ValueError(f"path={str(path)!r}: its folder does not exist.")
+    check_report_paths(path, figures_dir)  # before any work, as the checks above
     computed, failures = [], []
     from skxai._progress import closing_progress
 

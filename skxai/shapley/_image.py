@@ -139,12 +139,23 @@ class _TorchOutput:
 class _SklearnOutput:
     """numpy images -> explained response of a scikit-learn model on the input's layout."""
 
-    def __init__(self, output, input_shape):
+    def __init__(self, output, input_shape, columns=None):
         self.output = output
         self.input_shape = tuple(input_shape)
+        # the names of the columns a model fitted on a frame reads (a ColumnTransformer picks
+        # them by name): the rows reach it as a frame of them, as in the tabular families
+        self.columns = None if columns is None else list(columns)
+
+    def _rows(self, images):
+        rows = np.asarray(images).reshape((-1,) + self.input_shape)
+        if self.columns is None:
+            return rows
+        import pandas as pd
+
+        return pd.DataFrame(rows, columns=self.columns)
 
     def __call__(self, images):
-        return self.output(np.asarray(images).reshape((-1,) + self.input_shape))
+        return self.output(self._rows(images))
 
     @property
     def output_eps(self):
@@ -158,7 +169,7 @@ class _SklearnOutput:
 
     def predicted(self, images, outputs):
         """Output column of the model's own prediction (its ``predict``) per image."""
-        return self.output.predicted(np.asarray(images).reshape((-1,) + self.input_shape), outputs)
+        return self.output.predicted(self._rows(images), outputs)
 
 
 class ImageShapleyExplainer(BaseExplainer):
@@ -467,7 +478,10 @@ class ImageShapleyExplainer(BaseExplainer):
                 self.target_index_ = model.resolve_target(self.target, out.shape[1])
         else:
             mo = ModelOutput(self.estimator_, self.response_method)
-            self._output = _SklearnOutput(mo, self.input_shape_)
+            names = getattr(self.estimator_, "feature_names_in_", None)
+            if names is None or len(self.input_shape_) != 1 or len(names) != self.input_shape_[0]:
+                names = None
+            self._output = _SklearnOutput(mo, self.input_shape_, names)
             out = self._output(Xa[:1])
             names = mo.describe_outputs(out.shape[1])
             clf = safe_is_classifier(self.estimator_)
