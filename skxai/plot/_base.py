@@ -656,6 +656,24 @@ def _of(quantity, name):
 _CLASS_QUANTITIES = frozenset({"log-odds", "logit", "probability", "decision function"})
 
 
+def _is_class_label(explainer, name):
+    """Whether ``name`` is one of the classes of the model ``explainer`` explains (an outlier
+    detector's one decision function is named by its position 0, no class)."""
+    from skxai._estimators import unwrap_frozen
+
+    if explainer is None:
+        return False
+    model = getattr(explainer, "estimator_", None)
+    model = unwrap_frozen(model if model is not None else getattr(explainer, "estimator", None))
+    classes = getattr(model, "classes_", None)
+    if classes is None:
+        return False
+    try:
+        return bool(np.any(np.asarray(classes, dtype=object) == name))
+    except (TypeError, ValueError):
+        return False
+
+
 def output_label(exp, explainer=None, index=None, output=None):
     """Which output, by name, and which quantity: "probability of 'malignant'"; "" when unknown.
 
@@ -706,7 +724,7 @@ def output_label(exp, explainer=None, index=None, output=None):
     if isinstance(target, str):
         return f"{quantity} of the predicted class"
     if names is not None and len(names) == 1 and isinstance(names[0], int | np.integer):
-        if quantity in _CLASS_QUANTITIES:
+        if quantity in _CLASS_QUANTITIES and _is_class_label(explainer, names[0]):
             # a binary classifier's one score belongs to a class, integer labels too ({3, 7}: the
             # captions said "log-odds" without saying of which class)
             return _of(quantity, names[0])

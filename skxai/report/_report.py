@@ -107,13 +107,22 @@ class Report:
 
 
 def _is_html_page(path):
-    """Whether the existing file ``path`` holds an HTML page (a report written before)."""
+    """Whether the existing file ``path`` may take a page: empty, or text that starts like an
+    HTML or XML document (a report written before, saved with a byte-order mark, an .htm page
+    opening with a comment or <head>). A model's pickle or a CSV does not."""
     try:
         with open(path, "rb") as fh:
-            head = fh.read(512).lstrip().lower()
+            head = fh.read(1024)
     except OSError:
         return False
-    return head.startswith((b"<!doctype html", b"<html"))
+    if not head.strip():
+        return True
+    for bom, codec in ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
+        if head.startswith(bom):
+            head = head[len(bom) :].decode(codec, errors="ignore").encode("utf-8", errors="ignore")
+            break
+    head = head.lstrip().lower()
+    return head.startswith((b"<!doctype html", b"<html", b"<?xml", b"<!--", b"<head"))
 
 
 def check_report_paths(path, figures_dir):

@@ -735,7 +735,7 @@ def metrics_html(explainer, X, exp, metric_names, n_samples):
                 mean_pm_sem(np.nanmean(fit), _sem(fit)),
                 "higher is better",
                 f"how closely the local linear surrogate follows the model on its {len(fit)} samples' "
-                f"perturbed copies ({_over(len(fit))})",
+                f"perturbed copies ({_over(fit)})",
             )
         )
     mismatch = _picked_output_mismatch(explainer, Xm, exp)
@@ -756,7 +756,7 @@ def metrics_html(explainer, X, exp, metric_names, n_samples):
                     name,
                     mean_pm_sem(np.nanmean(per_sample), _sem(per_sample)),
                     direction,
-                    f"{_over(len(per_sample))}; {time.perf_counter() - t0:.2f} s",
+                    f"{_over(per_sample)}; {time.perf_counter() - t0:.2f} s",
                 )
             )
         except (ValueError, TypeError, NotImplementedError) as exc:  # e.g. documents
@@ -815,7 +815,9 @@ def mean_pm_sem(mean, sem):
     ('1 ± 0', '0 ± 1e-17', '0.5 ± 6e-10')
     """
     mean, sem = float(mean), float(sem)
-    if np.isnan(sem) and np.isfinite(mean):
+    if not np.isfinite(mean):
+        return "n/a"  # no finite value to average ("nan ± nan")
+    if np.isnan(sem):
         return unrounded_landmark(mean, f"{mean:.4g}")  # one sample: no error to show
     if np.isfinite(mean) and 0 < sem <= 1e-12 * abs(mean):
         sem = 0.0  # a rounding residue (3e-17 beside 1 printed "1.000000000000000000 ± 0.000000000000000032")
@@ -846,8 +848,11 @@ def _sem(a):
     return float(a.std(ddof=1) / np.sqrt(len(a))) if len(a) > 1 else float("nan")
 
 
-def _over(n):
-    """The detail of a metric's mean over ``n`` samples."""
+def _over(values):
+    """The detail of a metric's mean over the finite ``values`` (a NaN sample is left out)."""
+    n = int(np.isfinite(np.asarray(values, dtype=np.float64)).sum())
+    if n == 0:
+        return "no sample gave a finite value"
     return f"mean ± standard error over {n} samples" if n > 1 else "one sample (no standard error)"
 
 

@@ -62,3 +62,26 @@ def test_a_binary_classifier_with_integer_classes_names_its_class():
     model = GradientBoostingClassifier(n_estimators=5, random_state=0).fit(X, labels)
     html = make_report(TreeShapExplainer(model).fit(X[:20]), X[:4]).html
     assert "log-odds of class 7" in html
+
+
+def test_review_pages_that_may_be_replaced_and_labels_without_classes(tmp_path, explainer):
+    """A review of the fixes above: an empty .html file (tempfile, touch) or a page saved with a
+    byte-order mark may be replaced; an outlier detector's one output is no class; a metric
+    with no finite value reads n/a, and the samples counted are those with a value."""
+    from sklearn.ensemble import IsolationForest
+
+    from skxai.plot._base import output_label
+    from skxai.report._sections import _over, _sem, mean_pm_sem
+
+    empty = tmp_path / "empty.html"
+    empty.write_bytes(b"")
+    bom = tmp_path / "bom.html"
+    bom.write_bytes(b"\xef\xbb\xbf<!DOCTYPE html><html></html>")
+    for page in (empty, bom):
+        make_report(explainer, X[:2], path=page, metrics=False)
+    forest = IsolationForest(n_estimators=5, random_state=0).fit(X)
+    detector = ExactShapleyExplainer(forest, response_method="decision_function").fit(X[:10])
+    assert output_label(detector.explain(X[:2]), detector) == "decision function"
+    values = np.array([0.3, np.nan, np.nan])
+    assert mean_pm_sem(np.nanmean(values), _sem(values)) == "0.3" and _over(values).startswith("one sample")
+    assert mean_pm_sem(np.nan, np.nan) == "n/a" and _over(np.array([np.nan])).startswith("no sample")
