@@ -124,7 +124,7 @@ class _DependenceCounter(TorchFunctionMode):
     def __init__(self, depth, counts, functions=frozenset(), structural=True, active=None):
         super().__init__()
         self.depth = depth
-        # a one-item list, False until the pass reaches the layer it starts from (start_at)
+        # a one-item list, False until the pass reaches the layer it starts from (_rooted_at)
         self.active = [True] if active is None else active
         self.counts = counts
         self.functions = functions
@@ -144,12 +144,11 @@ class _DependenceCounter(TorchFunctionMode):
         base = _out_of_place(name)
         operands = list(_flat([*args, *kwargs.values()]))
         dependent = [self._dependent(a) for a in operands]
-        if not self.active[0]:
-            pass
-        elif self.depth[0] == 0 and not self.structural:
+        counting = self.active[0] and self.depth[0] == 0
+        if counting and not self.structural:
             if base in self.functions and any(dependent):
                 self.counts[name] += 1
-        elif self.depth[0] == 0:
+        elif counting:
             if base in _PRODUCTS and sum(dependent) >= 2:
                 self.counts[f"{name} of two input-dependent tensors"] += 1
             elif base in _DIVISORS and len(dependent) > 1 and dependent[1]:
@@ -196,11 +195,19 @@ def _count_dependent(model, x, handled, functions, structural, start=None):
         return None
     active = [start is None]
     with _inside_handled(model, handled) as depth, torch.enable_grad(), _rooted_at(start, active):
-        # a non-leaf copy: a first in-place module (ReLU(inplace=True)) may write into it
-        path = x.detach().clone() if start is not None else x.detach().clone().requires_grad_(True).clone()
+        path = _input_path(x, start)
         with _DependenceCounter(depth, counts, functions, structural, active):
             model.logits(path)
     return counts
+
+
+def _input_path(x, start):
+    """The pass's input: a non-leaf copy that requires grad (a first in-place module,
+    ReLU(inplace=True), may write into it), or a plain copy where the dependence starts at the
+    module ``start`` (:func:`_rooted_at`)."""
+    if start is not None:
+        return x.detach().clone()
+    return x.detach().clone().requires_grad_(True).clone()
 
 
 @contextlib.contextmanager
@@ -290,8 +297,7 @@ def relus_left_in_graph(model, x, rules, exempt=(), start=None):
     with HookSet() as hooks, torch.enable_grad(), rules, _rooted_at(start):
         for m in exempt:
             hooks.forward(m, record)
-        # a non-leaf copy: a first in-place module (ReLU(inplace=True)) may write into it
-        path = x.detach().clone() if start is not None else x.detach().clone().requires_grad_(True).clone()
+        path = _input_path(x, start)
         out = model.logits(path)
     count, seen, stack = 0, {id(n) for n in exempt_nodes}, [out.grad_fn]
     while stack:
