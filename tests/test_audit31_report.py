@@ -39,8 +39,17 @@ def test_a_folder_as_the_pages_path_is_refused_before_any_work(tmp_path):
     ex = ExactShapleyExplainer(LogisticRegression(max_iter=500).fit(X, y)).fit(X[:20])
     with pytest.raises(ValueError, match="is a folder"):
         make_report(ex, X[:3], path=tmp_path)
-    with pytest.raises(ValueError, match="its folder does not exist"):
-        make_report(ex, X[:3], path=tmp_path / "no" / "r.html")
+    blocker = tmp_path / "model.pkl"
+    blocker.write_bytes(b"\x80\x04")
+    with pytest.raises(ValueError, match="is a file, not a folder"):  # before any work, as a folder
+        make_report(ex, X[:3], path=blocker / "r.html")
+    with pytest.raises(ValueError, match="is a file, not a folder"):
+        make_report(ex, X[:3], figures_dir=blocker / "figures")
+    assert blocker.read_bytes() == b"\x80\x04"
+    # a missing folder is created, as Report.save creates it (make_report refused it: session 36)
+    make_report(ex, X[:3], path=tmp_path / "no" / "r.html", figures_dir=tmp_path / "new" / "figs", metrics=False)
+    assert (tmp_path / "no" / "r.html").read_text().startswith("<!DOCTYPE html>")
+    assert any((tmp_path / "new" / "figs").glob("*.png"))
 
 
 def test_failed_explainers_are_said_outside_the_page(tmp_path):

@@ -31,7 +31,7 @@ from skxai._games._background import output_in_calls, row_aligned_calls
 from skxai.utils._memory import most_within_working_memory
 from skxai.utils._parallel import map_shared
 from skxai.utils._param_validation import Interval, StrOptions
-from skxai.utils._random import seed_from
+from skxai.utils._random import global_generator_marks, seed_from
 from skxai.utils._warnings import warn_at_caller
 
 __all__ = [
@@ -374,7 +374,7 @@ class ConditionalGame:
         rows = np.where(cmask, Xr[pair], self.background[bg_idx])
         return rows, pair, wk
 
-    def _callable(self, Xr, cmask, row_ids):
+    def _callable(self, Xr, cmask, row_ids, cache):
         S = np.flatnonzero(cmask)
         R = np.flatnonzero(~cmask)
         key = int.from_bytes(np.packbits(cmask).tobytes(), "little")
@@ -387,7 +387,11 @@ class ConditionalGame:
             )
             seq = np.random.SeedSequence([self._seed, row_key, key])
             rng = np.random.RandomState(seq.generate_state(1)[0])
+            watch = not cache.get("global draws", False)
+            before = global_generator_marks() if watch else None
             out = self.sampler(x[S].copy(), S.copy(), self.n_samples, rng)
+            if watch and global_generator_marks() != before:
+                cache["global draws"] = True  # said once by values_parallel, also from workers
             if hasattr(out, "detach") and hasattr(out, "cpu"):
                 # a torch tensor from a generative model: np.asarray refuses one that requires
                 # grad or lives on a GPU ("Can't call numpy() on Tensor that requires grad")
@@ -455,7 +459,7 @@ class ConditionalGame:
                 r0, r1 = max(start, c * n) - c * n, min(stop, (c + 1) * n) - c * n
                 Xr = X[r0:r1]
                 if callable(self.sampler):
-                    blk, pair, w = self._callable(Xr, cmasks[c], np.arange(r0, r1))
+                    blk, pair, w = self._callable(Xr, cmasks[c], np.arange(r0, r1), cache)
                 elif self.sampler == "empirical":
                     blk, pair, w = self._empirical(Xr, cmasks[c], cache)
                 else:
@@ -475,7 +479,8 @@ class ConditionalGame:
             if self.monte_carlo_groups > 1:
                 mean = np.hstack([mean, self._group_means(pred, pair, w, starts, n_pairs)])
             out.append(mean)
-        return np.concatenate(out, axis=0), (cache.get("tied rows cut", False), cache.get("unseen"))
+        flags = (cache.get("tied rows cut", False), cache.get("unseen"), cache.get("global draws", False))
+        return np.concatenate(out, axis=0), flags
 
     def _unseen_message(self, found):
         """The warning of explained rows whose values on discrete columns the background lacks:
@@ -575,10 +580,19 @@ class ConditionalGame:
                 np.concatenate([v for v, _ in parts], axis=0).reshape(len(middle), n, -1).transpose(1, 0, 2)
             )
             self._constant_coalitions_are_empty(X, mid, middle, values, v0)
-            found = [u for _, (_, u) in parts if u is not None]
+            found = [u for _, (_, u, _) in parts if u is not None]
             if found:
                 warn_at_caller(self._unseen_message(found), UserWarning)
-            if any(cut for _, (cut, _) in parts):
+            if any(drew for _, (_, _, drew) in parts):
+                # its draws, and so the values, change at every run whatever random_state is
+                warn_at_caller(
+                    "conditional_sampler drew from a process-wide generator (np.random.*, Python's "
+                    "random, torch's global generator): the values change at every run whatever "
+                    "random_state is, and differ between n_jobs settings. Draw from the "
+                    "random_state (a seeded RandomState) it is given.",
+                    UserWarning,
+                )
+            if any(cut for _, (cut, _, _) in parts):
                 warn_at_caller(
                     # one message per setting (no counts), so that it is shown once, not per call
                     f"conditional_sampler='empirical' kept n_conditional_samples={self._rows_per_value()} of "

@@ -125,11 +125,30 @@ def _is_html_page(path):
     return head.startswith((b"<!doctype html", b"<html", b"<?xml", b"<!--", b"<head"))
 
 
+def _check_creatable(name, target):
+    """Refuse a path whose missing folders cannot be created: the nearest existing folder above
+    it is a file (``report.pkl/page.html``) or not writable. Missing folders are created when the
+    page is written, by ``make_report`` as by :meth:`Report.save`."""
+    if target is None:
+        return
+    folder = os.path.dirname(os.path.abspath(os.fspath(target)))
+    while not os.path.exists(folder):
+        folder = os.path.dirname(folder)
+    if not os.path.isdir(folder):
+        raise ValueError(f"{name}={os.fspath(target)!r}: {folder!r} is a file, not a folder.")
+    if not os.access(folder, os.W_OK):
+        raise ValueError(f"{name}={os.fspath(target)!r}: the folder {folder!r} is not writable.")
+
+
 def check_report_paths(path, figures_dir):
     """Refuse, before any work, a page path that would overwrite a file other than an HTML page
     (``make_report(path="model.pkl")`` replaced the pickle, and the command line refuses it), and
     a ``figures_dir`` that is a file or the page itself (a bare FileExistsError came after every
     explainer had run, and the report was lost)."""
+    if path is not None and os.path.isdir(path):
+        raise ValueError(f"path={os.fspath(path)!r} is a folder; give the file the page is written to.")
+    for name, target in (("path", path), ("figures_dir", figures_dir)):
+        _check_creatable(name, target)
     if path is not None and os.path.isfile(path) and not _is_html_page(path):
         raise ValueError(
             f"path={os.fspath(path)!r} is an existing file that is not an HTML page (a model, the data?): "
@@ -222,7 +241,7 @@ def make_report(
     X : array-like, DataFrame or list of documents
         Samples to explain (the first ``max_samples``).
     path : str or path-like, optional
-        Write the page there.
+        Write the page there (its missing folders are created, as by :meth:`Report.save`).
     title : str, default="skxai explanation report"
     description : str, optional
         A paragraph (plain text) under the title.
@@ -304,12 +323,7 @@ def make_report(
             f"explanations has keys {unknown} that name no explainer of the report; its sections are "
             f"{[name for name, _ in named]} (pass explainers as a dict to name them)."
         )
-    if path is not None and os.path.isdir(path):
-        # checked before any work: the built report was lost to an IsADirectoryError at the end
-        raise ValueError(f"path={str(path)!r} is a folder; give the file the page is written to.")
-    if path is not None and not os.path.isdir(os.path.dirname(os.path.abspath(path))):
-        raise ValueError(f"path={str(path)!r}: its folder does not exist.")
-    check_report_paths(path, figures_dir)  # before any work, as the checks above
+    check_report_paths(path, figures_dir)  # before any work: a late error lost the built report
     computed, failures = [], []
     from skxai._progress import closing_progress
 

@@ -96,3 +96,18 @@ def seed_unseeded(estimator, seed):
         if value is None and (key == "random_state" or key.endswith("__random_state"))
     }
     return estimator.set_params(**unseeded) if unseeded else estimator
+
+
+def global_generator_marks():
+    """A comparable snapshot of the process-wide generators a user's function may draw from:
+    numpy's legacy global generator, Python's ``random`` and, when torch is imported, torch's
+    CPU generator. Two snapshots differ when a draw was made in between."""
+    import random
+    import sys
+
+    _, key, pos, has_gauss, gauss = np.random.get_state()  # noqa: NPY002 - read, never set
+    marks = [key.tobytes(), pos, has_gauss, gauss, random.getstate()]
+    torch = sys.modules.get("torch")
+    if torch is not None:
+        marks.append(bytes(torch.random.get_rng_state().numpy()))
+    return marks

@@ -1,0 +1,73 @@
+"""A callable conditional sampler that draws from a process-wide generator is said (session 36).
+
+Its values changed at every run whatever ``random_state`` was, without a word, though the docs
+promise reproducible values for a given ``random_state``."""
+
+import random
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.linear_model import LinearRegression
+
+from skxai.shapley import ExactShapleyExplainer, KernelShapExplainer
+
+
+def _data():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(40, 4))
+    return X, LinearRegression().fit(X, X @ np.arange(1.0, 5.0))
+
+
+def _global_numpy(x_S, S, n, random_state):
+    return np.random.normal(size=(n, 4 - len(S)))  # noqa: NPY002 - the mistake under test
+
+
+def _python_random(x_S, S, n, random_state):
+    return np.array([[random.gauss(0.0, 1.0) for _ in range(4 - len(S))] for _ in range(n)])
+
+
+def _seeded(x_S, S, n, random_state):
+    return random_state.normal(size=(n, 4 - len(S)))
+
+
+def _deterministic(x_S, S, n, random_state):
+    return np.zeros((n, 4 - len(S)))
+
+
+@pytest.mark.parametrize("sampler", [_global_numpy, _python_random])
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_a_sampler_drawing_from_a_global_generator_is_said(sampler, n_jobs):
+    X, model = _data()
+    ex = ExactShapleyExplainer(
+        model, game="conditional", conditional_sampler=sampler, n_conditional_samples=8, random_state=0, n_jobs=n_jobs
+    ).fit(X[:20])
+    with pytest.warns(UserWarning, match="process-wide generator") as record:
+        ex.transform(X[:3])
+    assert sum("process-wide" in str(w.message) for w in record) == 1  # once per call, not per draw
+
+
+@pytest.mark.parametrize("sampler", [_seeded, _deterministic])
+def test_a_sampler_using_its_random_state_is_not_warned(sampler):
+    X, model = _data()
+    ex = KernelShapExplainer(
+        model, game="conditional", conditional_sampler=sampler, n_conditional_samples=8, random_state=0, n_samples=16
+    ).fit(X[:20])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        first = ex.transform(X[:3])
+    np.testing.assert_array_equal(first, ex.transform(X[:3]))
+
+
+def test_the_torch_global_generator_is_watched_too():
+    torch = pytest.importorskip("torch")
+    X, model = _data()
+
+    def sampler(x_S, S, n, random_state):
+        return torch.randn(n, 4 - len(S), dtype=torch.float64)
+
+    ex = ExactShapleyExplainer(
+        model, game="conditional", conditional_sampler=sampler, n_conditional_samples=8, random_state=0
+    ).fit(X[:20])
+    with pytest.warns(UserWarning, match="process-wide generator"):
+        ex.transform(X[:2])
