@@ -83,7 +83,9 @@ class ExactShapleyExplainer(BaseTabularExplainer):
         callable ``sampler(x_S, S, n, random_state)`` returns ``n`` samples of the absent
         columns ``(n, n_features - len(S))`` (or whole rows) given the values ``x_S`` of the
         sorted columns ``S``; another number of samples is accepted (the value averages those
-        returned, and its Monte Carlo error counts them).
+        returned, and its Monte Carlo error counts them). It draws from the seeded
+        ``random_state`` it is given (a draw from numpy's, Python's or torch's process-wide
+        generator is warned about: the values would change at every run).
     n_conditional_samples : int, default=100
         Samples per coalition value in the conditional game (model rows per coalition and
         explained row; for "empirical", the most background rows kept: rows of equal weight
