@@ -439,6 +439,36 @@ def cast_for_model(estimator, X):
     return X.astype(dtype) if dtype is not None and X.dtype != dtype else X
 
 
+@contextlib.contextmanager
+def one_tensor_forward_hint(kinds=(TypeError, IndexError, ValueError, KeyError, AttributeError, RuntimeError)):
+    """Add a note to an error a network's own code raises: the explainers call ``forward(x)``
+    with one batch tensor (a skorch net gets one array), and a network that takes a dict, a
+    tuple or several inputs failed deep in its own code ("too many indices for tensor of
+    dimension 4", "forward() missing 1 required positional argument") with nothing to say
+    why. skxai's own refusals pass unchanged; ``kinds`` are the errors noted."""
+    try:
+        yield
+    except kinds as exc:
+        if not _raised_in_skxai(exc):
+            exc.add_note(
+                "skxai calls the network as forward(x) with one tensor of shape (n_samples, ...): a network "
+                "whose forward takes a dict, a tuple or several inputs needs a wrapper module that takes that "
+                "one tensor and builds them."
+            )
+        raise
+
+
+def _raised_in_skxai(exc):
+    """Whether the innermost frame of ``exc``'s traceback is skxai's own code."""
+    import os
+
+    tb = exc.__traceback__
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    package = os.path.dirname(os.path.abspath(__file__))
+    return os.path.abspath(tb.tb_frame.f_code.co_filename).startswith(package + os.sep)
+
+
 def _torch_modules_of(estimator):
     """The torch modules (and criteria) of the skorch nets inside ``estimator``.
 
@@ -696,6 +726,7 @@ class ModelOutput:
         self.output_names = None
         self._input_dtype = _torch_input_dtype(estimator)
         self._frame_as_array = _net_refuses_frames(estimator, schema)
+        self._holds_network = _is_torch_module(estimator) or bool(_torch_modules_of(estimator))
 
     def _model_input(self, A):
         as_frame = self.schema is not None and not getattr(self, "_frame_as_array", False)
@@ -723,12 +754,16 @@ class ModelOutput:
             The model's own return value.
         """
         X = self._model_input(A)
-        if self.method == "__call__" and _is_torch_module(self.estimator):
-            return _call_torch_module(self.estimator, X)
-        if self.method == "__call__":
-            return self.estimator(X)
-        with kept_model_state(self.estimator), model_call(), self._quiet(X):
-            return getattr(self.estimator, self.method)(X)
+        # a network's TypeError only ("forward() missing 1 required positional argument"): its
+        # other errors at explaining time (a NaN it refuses) are about the rows, not the arity
+        network = getattr(self, "_holds_network", False)
+        with one_tensor_forward_hint((TypeError,)) if network else contextlib.nullcontext():
+            if self.method == "__call__" and _is_torch_module(self.estimator):
+                return _call_torch_module(self.estimator, X)
+            if self.method == "__call__":
+                return self.estimator(X)
+            with kept_model_state(self.estimator), model_call(), self._quiet(X):
+                return getattr(self.estimator, self.method)(X)
 
     def _quiet(self, X):
         """The schema's context for the model's call on ``X`` (:meth:`TabularSchema.quiet_for`)."""

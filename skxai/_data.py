@@ -104,6 +104,20 @@ def dense_columns_of(X, name="X"):
     return X
 
 
+def refuse_mapping(X, name="X"):
+    """Refuse a dict of inputs (skorch's way of feeding a network several named inputs): it was
+    read as one object cell ("Expected 2D array, got scalar array instead: array={'xa': ...")
+    or failed as "float() argument must be ... not 'dict'"."""
+    from collections.abc import Mapping
+
+    if isinstance(X, Mapping):
+        raise TypeError(
+            f"{name} is a {type(X).__name__} of inputs ({', '.join(map(repr, list(X)[:5]))}); explainers "
+            "take one array of shape (n_samples, ...) or a DataFrame. A network with several named inputs "
+            "needs a wrapper module that takes one tensor and builds them (see the gradients guide)."
+        )
+
+
 def nonfinite_error(X, name="X", why=""):
     """The ValueError for samples ``X`` (an array, samples on the first axis) holding NaN or
     infinity: which kind, the first sample and position holding one, and how many in all
@@ -210,6 +224,7 @@ class TabularSchema:
     exact_integers = True
 
     def __init__(self, X, *, allow_nan=False, allow_inf=False, exact_integers=True):
+        refuse_mapping(X)
         self.exact_integers = exact_integers
         self.is_frame = _is_frame(X)
         self.allow_nan = allow_nan
@@ -305,6 +320,7 @@ class TabularSchema:
     def _to_array(self, X):
         from sklearn.utils.validation import check_array
 
+        refuse_mapping(X)
         if scipy.sparse.issparse(X):
             X = dense_rows_of(X)
         elif _is_frame(X):

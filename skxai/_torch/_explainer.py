@@ -10,8 +10,8 @@ import numpy as np
 import torch
 from sklearn.utils.validation import check_is_fitted
 
-from skxai._adapters import check_target_indices
-from skxai._data import columns_in_fit_order, names_are_strings, nonfinite_error
+from skxai._adapters import check_target_indices, one_tensor_forward_hint
+from skxai._data import columns_in_fit_order, names_are_strings, nonfinite_error, refuse_mapping
 from skxai._estimators import unwrap_frozen
 from skxai._explanation import Explanation
 from skxai._progress import closing_progress
@@ -40,35 +40,6 @@ from skxai.utils._random import check_random_state
 from skxai.utils._warnings import warn_at_caller
 
 __all__ = ["BaseTorchExplainer", "GradResult", "check_recorded", "gradient_of", "host64"]
-
-
-@contextlib.contextmanager
-def _hint_one_tensor_forward():
-    """Add a note to an error the network's own code raises on ``fit``'s first passes: the
-    explainers call ``forward(x)`` with one batch tensor, and a network that takes a dict, a
-    tuple or several inputs failed deep in its own code ("too many indices for tensor of
-    dimension 4") with nothing to say why. skxai's own refusals pass unchanged."""
-    try:
-        yield
-    except (TypeError, IndexError, ValueError, KeyError, AttributeError, RuntimeError) as exc:
-        if not _raised_in_skxai(exc):
-            exc.add_note(
-                "skxai calls the network as forward(x) with one tensor of shape (n_samples, ...): a network "
-                "whose forward takes a dict, a tuple or several inputs needs a wrapper module that takes that "
-                "one tensor and builds them."
-            )
-        raise
-
-
-def _raised_in_skxai(exc):
-    """Whether the innermost frame of ``exc``'s traceback is skxai's own code."""
-    import os
-
-    tb = exc.__traceback__
-    while tb.tb_next is not None:
-        tb = tb.tb_next
-    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    return os.path.abspath(tb.tb_frame.f_code.co_filename).startswith(package + os.sep)
 
 
 class GradResult(NamedTuple):
@@ -338,6 +309,7 @@ class BaseTorchExplainer(BaseExplainer):
             )
 
     def _validate_X(self, X, *, reset=False, name="X"):
+        refuse_mapping(X, name)
         if hasattr(X, "toarray") and not hasattr(X, "columns"):
             raise TypeError(f"{name} is sparse; pass a dense array.")
         if not reset:
@@ -446,7 +418,7 @@ class BaseTorchExplainer(BaseExplainer):
         self.model_ = TorchModel(self.estimator_, self.response_method_)
         self.quantity_ = self.model_.quantity
         self._check_in_model_range(Xa)
-        with _hint_one_tensor_forward():
+        with one_tensor_forward_hint():
             with self.model_.prepared():  # before any measured or hooked pass
                 self.model_.find_output_activation(self.model_.to_tensor(Xa[:2]))
             self._pass_bytes_ = self._measure_pass_bytes(Xa)
@@ -461,7 +433,7 @@ class BaseTorchExplainer(BaseExplainer):
             self.background_ = Xa[idx].astype(np.float64)
         else:
             self.background_ = Xa.astype(np.float64, copy=True)
-        with _hint_one_tensor_forward():
+        with one_tensor_forward_hint():
             bg_out = self.model_output(self.background_)
         self.n_outputs_ = bg_out.shape[1]
         self.output_names_ = self.model_.output_names(self.n_outputs_)
