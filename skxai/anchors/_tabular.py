@@ -54,6 +54,9 @@ def _is_missing(col):
 #: default ``max_background``)
 _METRIC_BACKGROUND = 100
 
+#: a candidate's figures on fresh samples, where it was judged on them
+_FRESH_FIELDS = ("fresh_precision", "fresh_precision_lower", "fresh_precision_upper", "fresh_n_samples")
+
 #: a missing cell's text begins with it (a private-use character no text holds): the text
 #: "None" and a missing None were one bin, shown "is missing", which both rows' anchors broke
 _MISSING_MARK = "\ue000"
@@ -68,6 +71,19 @@ def _text_cells(col):
         out[missing] = [_MISSING_MARK + t for t in out[missing]]
         out = out.astype(str)
     return out
+
+
+def _numbers_by_text(col):
+    """The numbers (ints, floats, bools) of an object column by the texts its bins hold, so a
+    rule shows the column's own value; None when it holds none."""
+    import numbers
+
+    texts = _text_cells(col)
+    found = {}
+    for t, v in zip(texts, col, strict=True):
+        if str(t) not in found and isinstance(v, numbers.Number) and not (isinstance(v, float) and v != v):
+            found[str(t)] = v.item() if hasattr(v, "item") else v
+    return found or None
 
 
 def _time_numbers(col, dtype):
@@ -200,6 +216,10 @@ def _tabular_anchor(
             accepted[()] = (mean0[0], B)
             best = ()
     beam = [()]
+    # a condition every background row meets (a constant column, an always-blank pixel) keeps
+    # the parent's rows and, drawn from the same rows, its fresh samples: it ranked with its
+    # parent, took beam slots and sizes, and the anchors came back longer than needed
+    everywhere = match.all(axis=0)
     held_bytes, memory_reached = 0, False
     for size in range(1, (max_size or F) + 1):
         if best is not None and objective == "shortest":
@@ -215,7 +235,7 @@ def _tabular_anchor(
             n_f = sub.sum(axis=0)
             pos_f = (sub & held[:, None]).sum(axis=0)
             for f in range(F):
-                if f in parent:
+                if f in parent or everywhere[f]:
                     continue
                 child = tuple(sorted(parent + (f,)))
                 if child in stats:
@@ -272,6 +292,11 @@ def _tabular_anchor(
     rows = rows_of(best)
     cand_list = [c for c in stats if stats[c][0] > 0]
     cm, clb, cub, cn = kl_bounds([stats[c] for c in cand_list], float(np.log(1.0 / delta)))
+    judged_figures = {}  # the fresh samples' figures, at the level each size was judged at
+    for c in cand_list:
+        if c in fresh:
+            fm_, flb_, fub_, fn_ = kl_bounds([fresh[c]], _level(delta, len(c), beam_size) + np.log(_N_LOOKS))
+            judged_figures[c] = (float(fm_[0]), float(flb_[0]), float(fub_[0]), int(fn_[0]))
     return {
         "units": ordered,
         "success": bool(found),
@@ -285,7 +310,7 @@ def _tabular_anchor(
         "held_rows": np.flatnonzero(rows & held)[:n_examples],
         "failed_rows": np.flatnonzero(rows & ~held)[:n_examples],
         "candidates": [
-            (order.get(c, c), len(c), float(cm[j]), float(clb[j]), float(cub[j]), int(cn[j]))
+            (order.get(c, c), len(c), float(cm[j]), float(clb[j]), float(cub[j]), int(cn[j]), judged_figures.get(c))
             for j, c in enumerate(cand_list)
         ],
         "n_model_calls": 0,
@@ -574,6 +599,7 @@ class AnchorTabularExplainer(BaseAnchorExplainer):
         self.background_ = bg
         cat = _categorical_mask(self.categorical_features, Xa.shape[1], schema.player_names)
         self.bin_edges_, self._values, self._as_str = [], [], []
+        self._category_values = [None] * Xa.shape[1]
         for j in range(Xa.shape[1]):
             col = bg[:, j]
             time = self._time_dtype(j)
@@ -590,6 +616,8 @@ class AnchorTabularExplainer(BaseAnchorExplainer):
                 numeric = False
             self._as_str.append(not numeric)
             uniq = np.unique(colf) if numeric else np.unique(_text_cells(col))
+            if not numeric:
+                self._category_values[j] = _numbers_by_text(col)
             if numeric:
                 colf = colf[~np.isnan(colf)]
             if cat[j] or not numeric or np.unique(colf).size <= self.n_bins:
@@ -657,6 +685,11 @@ class AnchorTabularExplainer(BaseAnchorExplainer):
                 return f"{name} is missing"
             if self._is_bool_column(j):
                 return f"{name} == {bool(v)}"  # a frame's bool column: its values, not 0 and 1
+            by_text = self.__dict__.get("_category_values")  # (explainers saved before it: none)
+            shown = by_text[j] if by_text else None
+            if shown and v in shown:
+                # a category column of store ids 333: "store == '333'" matched no row of the frame
+                return f"{name} == {shown[v]!r}"
             return f"{name} == {v!r}" if isinstance(v, str) else f"{name} == {self._value_text(j, v)}"
         text = functools.partial(self._value_text, j)
         if b == 0:
@@ -985,6 +1018,10 @@ class AnchorTabularExplainer(BaseAnchorExplainer):
                         "precision_lower": c[3],
                         "precision_upper": c[4],
                         "n_samples": c[5],
+                        # the fresh samples' figures where the candidate was judged on them (as
+                        # the anchor's precision is), else None: the fields above count the
+                        # background rows that chose it
+                        **dict(zip(_FRESH_FIELDS, c[6] if c[6] is not None else (None,) * 4, strict=True)),
                     }
                     for c in r["candidates"]
                 ]

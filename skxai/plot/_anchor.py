@@ -12,7 +12,18 @@ _PREC_KEYS = ("precision", "mean", "prec")
 
 
 def _candidate(c):
-    """(words, precision, lower, upper, n_samples) of one candidate in any of the usual shapes."""
+    """(words, precision, lower, upper, n_samples) of one candidate in any of the usual shapes.
+
+    A tabular anchor's candidate judged on fresh samples gives those figures (the anchor's
+    precision is theirs); its other fields count the background rows that chose it."""
+    if isinstance(c, dict) and c.get("fresh_precision") is not None:
+        return (
+            _words(next((c[k] for k in _WORD_KEYS if k in c), ())),
+            float(c["fresh_precision"]),
+            c.get("fresh_precision_lower"),
+            c.get("fresh_precision_upper"),
+            c.get("fresh_n_samples"),
+        )
     if isinstance(c, dict):
         words = next((c[k] for k in _WORD_KEYS if k in c), ())
         prec = next((c[k] for k in _PREC_KEYS if k in c), np.nan)
@@ -70,6 +81,10 @@ class AnchorSearchDisplay:
     unit : {"words", "conditions"}, default="words"
         What a candidate is made of: the words of a document, or the conditions of a tabular
         rule (each label then joins them with " AND ").
+    judged : ndarray of bool, optional
+        Which candidates' precisions were measured on fresh samples; the others (drawn
+        hollow) were measured on the background rows alone. A tabular search judges its beam on
+        fresh samples, and reports the anchor's precision from them.
 
     Attributes
     ----------
@@ -108,6 +123,7 @@ class AnchorSearchDisplay:
         coverage=None,
         method=None,
         unit="words",
+        judged=None,
     ):
         self.sizes = np.asarray(sizes, dtype=np.float64)
         self.precisions = np.asarray(precisions, dtype=np.float64)
@@ -119,6 +135,7 @@ class AnchorSearchDisplay:
         self.coverage = coverage
         self.method = method
         self.unit = unit
+        self.judged = judged
 
     @classmethod
     def from_explanation(cls, explanation, *, index=0, threshold=None, ax=None, max_labels=5):
@@ -147,9 +164,15 @@ class AnchorSearchDisplay:
                 "This explanation holds no 'candidates' (the anchors evaluated by the search); "
                 "explain with an AnchorTextExplainer that records them."
             )
-        cands = [_candidate(c) for c in _item(extras["candidates"], index)]
+        raw = list(_item(extras["candidates"], index))
+        cands = [_candidate(c) for c in raw]
         if not cands:
             raise ValueError(f"Document {index} has no evaluated candidates.")
+        # a tabular search judges only its beam on fresh samples; the other candidates have the
+        # background rows' figures alone (drawn hollow, and said so)
+        judged = None
+        if any(isinstance(c, dict) and "fresh_precision" in c for c in raw):
+            judged = np.array([c.get("fresh_precision") is not None for c in raw])
         if threshold is None:
             threshold = extras.get("threshold")
             threshold = _item(threshold, index) if isinstance(threshold, list | np.ndarray) else threshold
@@ -189,6 +212,7 @@ class AnchorSearchDisplay:
             coverage=coverage,
             method=explanation.method,
             unit="conditions" if rules else "words",
+            judged=judged,
         )
         return disp.plot(ax=ax, max_labels=max_labels)
 
@@ -196,13 +220,21 @@ class AnchorSearchDisplay:
     def from_explainer(cls, explainer, documents, *, index=0, ax=None, max_labels=5):
         """Explain document ``index`` of ``documents`` with an anchor explainer and draw its search.
 
-        The threshold is the explainer's ``threshold``.
+        ``documents`` may also be the rows of a tabular anchor explainer (an array or a
+        DataFrame: ``index`` is a position). The threshold is the explainer's ``threshold``.
 
         Returns
         -------
         AnchorSearchDisplay
         """
-        docs = [documents] if isinstance(documents, str) else [documents[index]]
+        if isinstance(documents, str):
+            docs = [documents]
+        elif hasattr(documents, "iloc"):  # a frame's rows, by position (documents[index] read a column)
+            docs = documents.iloc[index : index + 1]
+        elif getattr(documents, "ndim", 1) >= 2:  # a table's row as a table of one row
+            docs = documents[index : index + 1]
+        else:
+            docs = [documents[index]]
         exp = explain(explainer, docs, "AnchorSearchDisplay")
         threshold = getattr(explainer, "threshold", None)
         return cls.from_explanation(exp, index=0, threshold=threshold, ax=ax, max_labels=max_labels)
@@ -353,6 +385,11 @@ class AnchorSearchDisplay:
             Line2D([], [], ls="", marker="o", color="#2ca02c", label="candidate at or above threshold"),
             Line2D([], [], ls="", marker="o", color="#7f7f7f", label="candidate below threshold"),
         ]
+        if self.judged is not None and not np.all(self.judged):
+            hollow = Line2D(
+                [], [], ls="", marker="o", mfc="none", mec="#7f7f7f", label="precision on background rows only"
+            )
+            handles.insert(at + 2, hollow)
         pts = ax.transData.transform(np.column_stack([x, self.precisions]))
         lo = hi = None
         if self.lower is not None and self.upper is not None:
@@ -429,7 +466,10 @@ class AnchorSearchDisplay:
                     zorder=1,
                     label="confidence bounds" + (" (cut at the axis)" if cut else ""),
                 )
-        self.scatter_ = ax.scatter(x, self.precisions, c=list(colours), s=25, zorder=2)
+        faces = colours.astype(object)
+        if self.judged is not None:
+            faces[~np.asarray(self.judged, dtype=bool)] = "none"
+        self.scatter_ = ax.scatter(x, self.precisions, facecolors=list(faces), edgecolors=list(colours), s=25, zorder=2)
         self.threshold_line_ = ax.axhline(
             self.threshold, color="#d62728", ls="--", lw=1, label=f"threshold {self.threshold:.2f}"
         )

@@ -1,0 +1,82 @@
+"""Tabular anchors after an outside audit (session 36): a condition every background row meets
+is no candidate, a category column's rule shows the category's own value, the candidates the
+search judged on fresh samples carry those figures, and the search picture draws them."""
+
+import matplotlib
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.datasets import load_wine
+from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassifier
+from sklearn.linear_model import LogisticRegression
+
+from skxai.anchors import AnchorTabularExplainer
+from skxai.plot import AnchorSearchDisplay
+
+matplotlib.use("Agg")
+
+
+def test_a_condition_every_background_row_meets_is_no_candidate():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(300, 4))
+    X[:, 2] = 5.0  # constant: "x2 == 5" keeps every row, on the background and in fresh samples
+    y = np.where(X[:, 0] + 0.5 * X[:, 1] > 0, "a", "b")
+    model = LogisticRegression().fit(X, y)
+    exp = AnchorTabularExplainer(model, random_state=0, threshold=0.97).fit(X).explain(X[:15])
+    assert not any(2 in feats for feats in exp.anchor_features)
+    for cands in exp.candidates:
+        assert all(2 not in c["features"] for c in cands)
+    assert exp.success.mean() > 0.5  # anchors are still found on the other columns
+
+
+def test_a_category_column_of_numbers_shows_its_own_values():
+    rng = np.random.RandomState(0)
+    df = pd.DataFrame({"store": pd.Categorical(rng.choice([101, 205, 333], 600)), "x": rng.normal(size=600)})
+    y = np.where(df.store.astype(int) == 333, "hi", "lo")
+    model = HistGradientBoostingClassifier(categorical_features="from_dtype", max_iter=20, random_state=0).fit(df, y)
+    row = int(np.flatnonzero(y == "hi")[0])
+    exp = AnchorTabularExplainer(model, random_state=0).fit(df).explain(df.iloc[[row]])
+    assert exp.anchor[0] == ("store == 333",)  # it read "store == '333'", which matches no row
+    assert (df.store == 333).sum() > 0
+
+
+@pytest.fixture(scope="module")
+def wine_search():
+    X, y = load_wine(return_X_y=True, as_frame=True)
+    model = RandomForestClassifier(50, random_state=0).fit(X, y)
+    ex = AnchorTabularExplainer(model, random_state=0, max_background=60).fit(X)
+    return ex, X, ex.explain(X.iloc[[70]])
+
+
+def test_candidates_judged_on_fresh_samples_carry_those_figures(wine_search):
+    _, _, exp = wine_search
+    cands = exp.candidates[0]
+    chosen = next(c for c in cands if sorted(c["features"]) == sorted(exp.anchor_features[0]))
+    # the anchor's reported precision is the fresh samples' (the candidate's own fields count
+    # the background rows that chose it)
+    assert chosen["fresh_precision"] == exp.precision[0]
+    assert chosen["fresh_precision_lower"] == exp.precision_lower[0]
+    assert chosen["fresh_n_samples"] == exp.n_samples[0]
+    judged = [c for c in cands if c["fresh_precision"] is not None]
+    assert 1 < len(judged) < len(cands)
+    for c in cands:
+        fields = ("fresh_precision", "fresh_precision_lower", "fresh_precision_upper", "fresh_n_samples")
+        assert (c["fresh_precision"] is None) == all(c[k] is None for k in fields)
+
+
+def test_the_search_picture_draws_fresh_figures_and_says_which_are_background_only(wine_search):
+    _, _, exp = wine_search
+    disp = AnchorSearchDisplay.from_explanation(exp)
+    assert disp.precisions[disp.selected] == exp.precision[0]  # the star sat at 1.0 of 8 background rows
+    judged = np.array([c["fresh_precision"] is not None for c in exp.candidates[0]])
+    np.testing.assert_array_equal(disp.judged, judged)
+    faces = disp.scatter_.get_facecolors()
+    assert len(faces) == len(judged) and np.all(faces[~judged][:, 3] == 0) and np.all(faces[judged][:, 3] > 0)
+    labels = [t.get_text() for t in disp.legend_.get_texts()]
+    assert "precision on background rows only" in labels
+
+
+def test_the_search_picture_of_a_frames_row(wine_search):
+    ex, X, exp = wine_search
+    disp = AnchorSearchDisplay.from_explainer(ex, X, index=70)  # a frame: X[70] was a column, KeyError
+    assert disp.precisions[disp.selected] == exp.precision[0]
