@@ -28,6 +28,7 @@ from skxai._estimate import (
     linear_few_pairs_message,
     linear_unproven_zero_errors_message,
     permutation_estimate,
+    permutations_to_walk,
     single_pair_permutations_message,
 )
 from skxai._explanation import Explanation
@@ -553,7 +554,7 @@ class ImageShapleyExplainer(BaseExplainer):
 
     def _n_permutations(self, p):
         """Permutations that ``method="sampling"`` walks on ``p`` regions (in antithetic pairs)."""
-        return max(2, 2 * int(np.ceil(self._budget(p) / (2 * (p + 1)))))
+        return permutations_to_walk(max(2, 2 * int(np.ceil(self._budget(p) / (2 * (p + 1))))), p)
 
     def _model_input(self, X):
         X = self._as_array(X)

@@ -10,6 +10,7 @@ from skxai._estimate import (  # noqa: F401  (re-exported for old imports)
     antithetic_permutations,
     permutation_estimate,
     permutation_masks,
+    permutations_to_walk,
     shapley_from_permutations,
     single_pair_permutations_message,
     unique_coalitions,
@@ -47,7 +48,8 @@ class ShapleySamplingExplainer(BaseTabularExplainer):
     n_permutations : int or "auto", default="auto"
         Permutations walked, each followed by its reverse (an odd count walks the last one
         alone: it counts in the values, and its own variance in the error); the pairs are
-        distinct while there are that many (``p! / 2``); "auto" walks
+        distinct while there are that many (``p! / 2``), and more than the ``p!`` permutations
+        there are walks each of them once (the exact values: 10**8 on 3 players walks 6); "auto" walks
         ``max(4, 2 * ceil(1024 / p))`` permutations of ``p + 1`` prefix coalitions each (about
         2048 coalitions walked; from 513 players on 4, two pairs, the fewest that estimate an
         error: one pair's is unknown); a coalition shared by several permutations is evaluated once,
@@ -180,8 +182,8 @@ class ShapleySamplingExplainer(BaseTabularExplainer):
     def _n_perm(self):
         if self.n_permutations == "auto":
             # two pairs at least: a single pair has no error (std inf, with a warning)
-            return max(4, 2 * int(np.ceil(1024 / self.n_players_)))
-        return int(self.n_permutations)
+            return permutations_to_walk(max(4, 2 * int(np.ceil(1024 / self.n_players_))), self.n_players_)
+        return permutations_to_walk(self.n_permutations, self.n_players_)
 
     def _explain_rows(self, X):
         game = explainer_game(self)

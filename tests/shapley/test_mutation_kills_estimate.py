@@ -523,11 +523,14 @@ def test_kernel_explainer_passes_its_parameters_to_the_estimator():
 
 
 def test_sampling_auto_permutations():
-    # "auto": max(4, 2 ceil(1024 / p)) permutations: 512 for 4 players, 4 from 512 players on (two
-    # pairs: a single pair's error is unknown).
+    # "auto": max(4, 2 ceil(1024 / p)) permutations: 294 for 7 players, 4 from 512 players on (two
+    # pairs: a single pair's error is unknown), at most the p! there are (24 for 4 players).
+    x, bg = _one_row(7)
+    exp = ShapleySamplingExplainer(SizeLog(7), max_background=None, random_state=0).fit(bg).explain(x)
+    assert exp.n_permutations == 294
     x, bg = _one_row(4)
     exp = ShapleySamplingExplainer(SizeLog(4), max_background=None, random_state=0).fit(bg).explain(x)
-    assert exp.n_permutations == 512
+    assert exp.n_permutations == 24 and exp.exact
     p = 1024
     exp = (
         ShapleySamplingExplainer(lambda A: A.sum(axis=1), max_background=None, random_state=0)
