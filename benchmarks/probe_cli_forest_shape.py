@@ -19,6 +19,8 @@ Usage::
     OMP_NUM_THREADS=1 python benchmarks/probe_cli_forest_shape.py --rows 5000 --depths 12 None --small-cache 0 --old DIR
     OMP_NUM_THREADS=1 python benchmarks/probe_cli_forest_shape.py --rows 2000 --depths None --classes 5 \
         --small-cache 0 --old DIR
+    OMP_NUM_THREADS=1 python benchmarks/probe_cli_forest_shape.py --rows 10000 --depths 12 None --small-cache 0 \
+        --chunk-sizes 1000 3000 5000 10000
 """
 
 from __future__ import annotations
@@ -80,6 +82,8 @@ def main():
     parser.add_argument("--depths", nargs="+", default=["8", "10"], help="max_depth values, or None (fully grown)")
     parser.add_argument("--small-cache", type=int, default=64, help="MiB (0: no such run)")
     parser.add_argument("--old", help="a folder holding another commit's skxai package (git archive REV skxai)")
+    parser.add_argument("--chunk-sizes", nargs="+", type=int, default=[1000],
+                        help="--chunk-size values of the default-cache runs (1000: the command's default)")
     parser.add_argument("--classes", type=int, default=0,
                         help="a RandomForestClassifier on that many quantile classes of the target (0: a regressor)")
     args = parser.parse_args()
@@ -88,27 +92,32 @@ def main():
         data = os.path.join(folder, "rows.csv")
         _write_csv(data, args.rows, 20, seed=2)
         kind = f"{args.classes}-class classifier" if args.classes else "regressor"
-        print(f"{args.rows:,} rows x 20 columns, 40-tree forests ({kind}), default chunk size")
-        print("| max_depth | nodes | table cache | peak RSS (MiB) | CPU s | output identical |")
-        print("|---:|---:|---|---:|---:|---|")
+        print(f"{args.rows:,} rows x 20 columns, 40-tree forests ({kind}); other runs at the default chunk size")
+        print("| max_depth | nodes | table cache | --chunk-size | peak RSS (MiB) | CPU s | output identical |")
+        print("|---:|---:|---|---:|---:|---:|---|")
         for depth in args.depths:
             model, nodes = _forest(folder, None if depth == "None" else int(depth), args.classes)
             tail = [model, data, "--method", "tree-shap", "--quiet", "--trusted-type", "sklearn.tree._tree.Tree"]
-            ref = os.path.join(folder, f"out{depth}.csv")
-            _, cpu, peak = _measure([sys.executable, "-m", "skxai", "explain", *tail[:2], "--out", ref, *tail[2:]],
-                                    root)
-            print(f"| {depth} | {nodes:,} | 128 MiB (default) | {peak:.0f} | {cpu:.1f} | |")
+            ref = None
+            for size in args.chunk_sizes:
+                out = os.path.join(folder, f"out{depth}_{size}.csv")
+                cmd = [sys.executable, "-m", "skxai", "explain", *tail[:2], "--out", out, *tail[2:]]
+                _, cpu, peak = _measure([*cmd, "--chunk-size", str(size)], root)
+                same = "" if ref is None else _same(ref, out)
+                ref = ref or out
+                print(f"| {depth} | {nodes:,} | 128 MiB (default) | {size} | {peak:.0f} | {cpu:.1f} | {same} |")
             if args.small_cache:
                 out = os.path.join(folder, f"small{depth}.csv")
                 cmd = [sys.executable, "-c", _WITH_CACHE, str(args.small_cache), "explain", *tail[:2], "--out", out]
                 _, cpu, peak = _measure([*cmd, *tail[2:]], root)
-                print(f"| {depth} | {nodes:,} | {args.small_cache} MiB | {peak:.0f} | {cpu:.1f} | {_same(ref, out)} |")
+                same = _same(ref, out)
+                print(f"| {depth} | {nodes:,} | {args.small_cache} MiB | 1000 | {peak:.0f} | {cpu:.1f} | {same} |")
             if args.old:
                 out = os.path.join(folder, f"old{depth}.csv")
                 cmd = [sys.executable, "-m", "skxai", "explain", *tail[:2], "--out", out, *tail[2:]]
                 _, cpu, peak = _measure(cmd, os.path.abspath(args.old))
                 same = _same(ref, out)
-                print(f"| {depth} | {nodes:,} | 128 MiB, `--old` checkout | {peak:.0f} | {cpu:.1f} | {same} |")
+                print(f"| {depth} | {nodes:,} | 128 MiB, `--old` checkout | 1000 | {peak:.0f} | {cpu:.1f} | {same} |")
 
 
 if __name__ == "__main__":

@@ -454,6 +454,24 @@ def _refuse_short_row(short, path, what, n_columns):
         )
 
 
+def _refuse_unfitted(model, path):
+    """A saved model that was never fitted fails at the first explained row as an internal
+    error (NotFittedError is an AttributeError): refused as a usage error instead."""
+    from sklearn.exceptions import NotFittedError
+    from sklearn.utils.validation import check_is_fitted
+
+    if not hasattr(model, "fit"):
+        return
+    try:
+        check_is_fitted(model)
+    except NotFittedError:
+        raise UsageError(
+            f"{path!r} holds a {type(model).__name__} that was not fitted: fit it before saving it"
+        ) from None
+    except TypeError:  # not an estimator check_is_fitted knows: its first call will tell
+        return
+
+
 def check_columns(model, frame, path):
     """Make ``frame``'s columns match what ``model`` was fitted on (names, or count)."""
     names = getattr(model, "feature_names_in_", None)
@@ -1077,6 +1095,12 @@ def _run_explain(args):
     if args.report:
         check_output_path(args.report, "--report", inputs + [("--out", args.out)])
         _check_report_dependencies("--report")
+        from skxai.report._report import check_report_paths
+
+        try:  # a file that is not a page was refused after every row, as an internal error
+            check_report_paths(args.report, None)
+        except ValueError as exc:
+            raise UsageError(f"--report {args.report!r}: {exc}") from None
     try:
         output_compression(args.out)
     except ValueError as exc:
@@ -1122,6 +1146,8 @@ def _run_explain(args):
             raise UsageError(f"--n-jobs does not apply: the saved {method} has no n_jobs parameter")
     elif not any(hasattr(model, m) for m in ("predict", "predict_proba", "decision_function")):
         raise UsageError(f"{args.model!r} does not hold a fitted model (a {type(model).__name__})")
+    else:
+        _refuse_unfitted(model, args.model)
     args.background = 100 if args.background is None else args.background
     _check_rows_memory("--background", args.background, columns, "the sample", BACKGROUND_BYTES_PER_ROW)
     args.random_state = 0 if args.random_state is None else args.random_state
@@ -1174,6 +1200,18 @@ def _run_explain(args):
             if args.n_jobs is None:
                 args.n_jobs = -1  # every worker of the cluster
         prepare(pd_head(args.data), args.data)  # wrong columns: refused before reading the rows
+        if getattr(model, "feature_names_in_", None) is None:
+            import warnings
+
+            # a reversed header changed every prediction and named each value after another column
+            warnings.warn(
+                f"{args.model!r} was fitted without column names (on an array): the columns of "
+                f"{args.data!r} are taken by position, in their order in the file, and the output "
+                "names each value after the file's header. Check the order, or fit the model on a "
+                "DataFrame to have the columns matched by name.",
+                UserWarning,
+                stacklevel=2,
+            )
         if fitted:
             pipeline = model
             if args.n_jobs is not None and "n_jobs" in last.get_params(deep=False):
@@ -1462,8 +1500,16 @@ def _resumed(args):
     try:
         rows, header, last = written_rows(args.out)
     except ValueError as exc:
+        from skxai._stream import output_compression
+
+        # a compressed file's last line cannot be removed in place
+        fix = (
+            "decompress it, remove its last line and compress it again"
+            if output_compression(args.out)
+            else ("remove its last line")
+        )
         raise UsageError(
-            f"--resume: {args.out!r} cannot be continued: {exc}; remove its last line, or run again without --resume"
+            f"--resume: {args.out!r} cannot be continued: {exc}; {fix}, or run again without --resume"
         ) from None
     return rows, (header, last)
 

@@ -25,6 +25,7 @@ def _run(tmp_path, pipe, frame):
     trusted = [a for t in skops_io.get_untrusted_types(file=path) for a in ("--trusted-type", t)]
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # no scikit-learn warning about the frame's names
+        warnings.filterwarnings("ignore", message=".*taken by position")  # skxai's own (session 36)
         code = main(
             ["explain", str(path), str(tmp_path / "d.csv"), "--out", str(tmp_path / "o.csv"), "--quiet", *trusted]
         )

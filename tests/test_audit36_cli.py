@@ -1,0 +1,72 @@
+"""Session 36's outside audit of the command line (each test fails on the code before the fix).
+
+- ``--report`` naming a file that is not an HTML page was refused after every row had been
+  explained, as an internal error (exit 1);
+- a saved model that was never fitted failed as an internal error (NotFittedError is an
+  AttributeError), where a saved dict got the usage error;
+- a model fitted on an array took the file's columns by position without a word: a reversed
+  header changed every prediction and named each value after another column.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from sklearn.datasets import load_diabetes
+from sklearn.linear_model import Ridge
+
+from skxai._cli import main
+
+sio = pytest.importorskip("skops.io")
+
+
+@pytest.fixture
+def files(tmp_path):
+    X, y = load_diabetes(return_X_y=True, as_frame=True)
+    X = X.iloc[:40, :4]
+    X.to_csv(tmp_path / "data.csv", index=False)
+    sio.dump(Ridge().fit(X, y[:40]), tmp_path / "named.skops")
+    sio.dump(Ridge().fit(X.to_numpy(), y[:40]), tmp_path / "array.skops")
+    sio.dump(Ridge(), tmp_path / "unfitted.skops")
+    return tmp_path
+
+
+def _run(files, model, *extra):
+    argv = ["explain", files / model, files / "data.csv", "--out", files / "out.csv", "--quiet", *extra]
+    return main([str(a) for a in argv])
+
+
+def test_a_report_path_that_is_not_a_page_is_refused_before_any_row(files, capsys):
+    (files / "notes.txt").write_text("my notes\n")
+    assert _run(files, "named.skops", "--report", files / "notes.txt") == 2
+    err = capsys.readouterr().err
+    assert "--report" in err and "not an HTML page" in err and "internal error" not in err
+    assert not (files / "out.csv").exists()  # refused before the first chunk
+    assert (files / "notes.txt").read_text() == "my notes\n"
+
+
+def test_an_unfitted_saved_model_is_a_usage_error(files, capsys):
+    assert _run(files, "unfitted.skops") == 2
+    err = capsys.readouterr().err
+    assert "was not fitted" in err and "internal error" not in err
+
+
+def test_a_model_fitted_on_an_array_warns_that_columns_are_taken_by_position(files, capsys):
+    assert _run(files, "array.skops") == 0
+    assert "taken by position" in capsys.readouterr().err
+    assert _run(files, "named.skops") == 0
+    assert "taken by position" not in capsys.readouterr().err
+    out = pd.read_csv(files / "out.csv")
+    assert list(out.columns[:4]) == list(pd.read_csv(files / "data.csv").columns)
+
+
+def test_resuming_a_torn_compressed_output_gives_advice_that_fits_it(files, capsys):
+    assert _run(files, "named.skops") == 0
+    import gzip
+
+    whole = gzip.compress((files / "out.csv").read_bytes())
+    (files / "out.csv.gz").write_bytes(whole[: len(whole) - 20])  # cut inside the stream
+    argv = ["explain", files / "named.skops", files / "data.csv", "--out", files / "out.csv.gz", "--quiet", "--resume"]
+    assert main([str(a) for a in argv]) == 2
+    err = capsys.readouterr().err
+    assert "decompress it, remove its last line and compress it again" in err  # not "remove its last line"
