@@ -73,6 +73,14 @@ def _text_cells(col):
     return out
 
 
+def _decision_keys(decisions):
+    """One hashable key per row's decision (a label, or a row of a multi-output decision)."""
+    decisions = np.asarray(decisions)
+    if decisions.ndim > 1:
+        return [tuple(np.ravel(d).tolist()) for d in decisions]
+    return decisions.tolist()
+
+
 def _numbers_by_text(col):
     """The numbers (ints, floats, bools) of an object column by the texts its bins hold, so a
     rule shows the column's own value; None when it holds none."""
@@ -642,6 +650,17 @@ class AnchorTabularExplainer(BaseAnchorExplainer):
         size = self.rows_per_call_
         self.background_decisions_ = np.concatenate([self._decide(bg[s : s + size]) for s in range(0, len(bg), size)])
         warn_if_scores_read_as_labels(self, self.background_decisions_, "rows")
+        decided = _decision_keys(self.background_decisions_)
+        if len(set(decided)) == 1:
+            # fresh samples are background rows: every anchor, the empty one too, then holds
+            # under the sampler whatever the model does elsewhere (0.32 on held-out rows)
+            warn_at_caller(
+                f"{type(self).__name__}: the model gives every one of the {len(decided)} background rows the "
+                f"same decision ({decided[0]!r}); the fresh samples are drawn from these rows, so every anchor "
+                "holds on them, the empty one too. Fit on rows the model decides differently (more rows, "
+                "or rows of every class).",
+                UserWarning,
+            )
         return self
 
     def _seed(self):

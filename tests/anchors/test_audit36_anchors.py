@@ -80,3 +80,18 @@ def test_the_search_picture_of_a_frames_row(wine_search):
     ex, X, exp = wine_search
     disp = AnchorSearchDisplay.from_explainer(ex, X, index=70)  # a frame: X[70] was a column, KeyError
     assert disp.precisions[disp.selected] == exp.precision[0]
+
+
+@pytest.mark.parametrize("n", [1, 3])
+def test_a_background_of_one_decision_is_warned_about(n):
+    from sklearn.datasets import load_breast_cancer
+
+    X, y = load_breast_cancer(return_X_y=True)
+    model = LogisticRegression(max_iter=5000).fit(X, y)
+    with pytest.warns(UserWarning, match="same decision"):
+        AnchorTabularExplainer(model, random_state=0).fit(X[:n])  # the first rows are all class 0
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        AnchorTabularExplainer(model, random_state=0).fit(X[:40])  # both classes
