@@ -917,6 +917,12 @@ class TreeShapExplainer(BaseTabularExplainer):
         PerturbationView
             The samples, players, background and explained response.
         """
+        if self.feature_perturbation != "interventional":
+            # the explanations never read the background here, so fit kept rows the model may
+            # refuse; the metrics would put them into the model, failing on clean X with the
+            # model's bare "Input X contains NaN"
+            check_is_fitted(self)
+            self._check_missing(self.background_, self.tree_background_, name="The background (the rows given to fit)")
         if self.feature_space == "input" or not self._pre:
             return super().perturbation_view(X)
         check_is_fitted(self)
