@@ -6,7 +6,7 @@ import datetime
 import os
 
 from skxai.report._page import esc, page, slug
-from skxai.report._sections import METRICS, agreement_section, explainer_section, extra_section
+from skxai.report._sections import METRICS, agreement_section, explainer_section, extra_section, metric_reading
 from skxai.utils._warnings import warn_at_caller
 
 
@@ -251,7 +251,9 @@ def make_report(
         Samples shown one by one.
     metrics : bool or list of str, default=True
         Quality metrics to compute: True for ``deletion_auc``, ``insertion_auc`` and
-        ``faithfulness_correlation`` (plus ``score``); False for none.
+        ``faithfulness_correlation`` (plus ``score``); False for none; or names from
+        :func:`skxai.metrics.get_metric_names` (each read in the direction it is registered
+        with) or of other functions of :mod:`skxai.metrics`.
     n_metric_samples : int, default=20
         Samples the metrics are computed on.
     dpi : int, default=80
@@ -306,12 +308,8 @@ def make_report(
     if not named:
         raise ValueError("make_report needs at least one explainer.")
     if metrics is True:
-        metric_names = list(METRICS)
-    elif not metrics:
-        metric_names = None
-    else:
-        known = dict(METRICS)
-        metric_names = [(m, known.get(m, "see skxai.metrics")) for m in metrics]
+        metrics = METRICS
+    metric_names = [(m, metric_reading(m)) for m in metrics] if metrics else None
     Xs = _head(X, max_samples)
     figures = []
     sections = []

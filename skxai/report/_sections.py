@@ -26,14 +26,44 @@ from skxai.plot.rendering import (
 )
 from skxai.report._page import esc, kv_table, png_figure, slug
 
-# Metrics tried for every report, with the direction that is better. Each is looked up in
-# skxai.metrics at run time: a metric that is not installed, or does not apply to this kind
-# of explanation, is reported as such instead of failing the page.
-METRICS = (
-    ("deletion_auc", "lower is better"),
-    ("insertion_auc", "higher is better"),
-    ("faithfulness_correlation", "higher is better"),
-)
+# Metrics tried for every report; their direction is the one skxai.metrics registers
+# (metric_reading). Each is looked up at run time: a metric that is not installed, or does
+# not apply to this kind of explanation, is reported as such instead of failing the page.
+METRICS = ("deletion_auc", "insertion_auc", "faithfulness_correlation")
+
+
+def metric_reading(name):
+    """ "higher is better" or "lower is better" for a metric registered in skxai.metrics (the
+    report kept its own table of three: infidelity read "see skxai.metrics"), else a pointer."""
+    from skxai.metrics import make_explanation_scorer
+
+    try:
+        return "higher is better" if make_explanation_scorer(name).sign > 0 else "lower is better"
+    except (ValueError, TypeError):
+        return "see skxai.metrics"
+
+
+def _metric_function(metrics_module, name):
+    """The per-sample function of a registered metric name (aliases and the drop / increase /
+    gain fields included), else the module's function of that name, else None."""
+    from skxai.metrics import make_explanation_scorer
+
+    try:
+        return make_explanation_scorer(name).metric
+    except (ValueError, TypeError):
+        return getattr(metrics_module, name, None)
+
+
+def _takes_attributions(func):
+    """Whether ``func`` takes ``attributions=`` (the report's values are then reused): a
+    metric without it was reported "not applicable" from the TypeError of the keyword."""
+    import inspect
+
+    try:
+        params = inspect.signature(func).parameters.values()
+    except (TypeError, ValueError):
+        return True
+    return any(p.name == "attributions" or p.kind is inspect.Parameter.VAR_KEYWORD for p in params)
 
 
 def new_figure(figsize):
@@ -743,13 +773,13 @@ def metrics_html(explainer, X, exp, metric_names, n_samples):
         if mismatch is not None:
             rows.append((name, "—", "not applicable", mismatch))
             continue
-        func = getattr(metrics_module, name, None) if metrics_module is not None else None
+        func = _metric_function(metrics_module, name) if metrics_module is not None else None
         if func is None:
             rows.append((name, "—", "not available", "this metric is not in this installation of skxai.metrics"))
             continue
         try:
             t0 = time.perf_counter()
-            kwargs = {} if values is None else {"attributions": values}
+            kwargs = {} if values is None or not _takes_attributions(func) else {"attributions": values}
             per_sample = np.asarray(func(explainer, Xm, **kwargs), dtype=np.float64)
             rows.append(
                 (
