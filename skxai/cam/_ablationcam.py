@@ -49,7 +49,6 @@ class AblationCamExplainer(BaseCamExplainer):
     """
 
     _uses_gradients = False
-    _needs_gradients = False  # forward passes only: no activations kept for a backward
     _perturbs = True
     # finite: a NaN or infinite channel made the network's outputs NaN, which the model was blamed for
     _parameter_constraints = {

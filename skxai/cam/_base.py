@@ -125,7 +125,9 @@ class BaseCamExplainer(BaseTorchExplainer, auto_wrap_output_keys=None):
     """Template of the class-activation-map explainers of convolutional torch networks.
 
     Subclasses implement ``_channel_weights(lp) -> (n, K)`` or ``_layer_map(lp) -> (map,
-    weights)`` and set ``_uses_gradients``. Parameters shared by every variant:
+    weights)`` and set ``_uses_gradients`` (False: the layer pass runs without gradients, and so
+    do the batches, unless ``_needs_gradients`` says they take a backward of their own, as
+    Opti-CAM's optimisation does). Parameters shared by every variant:
 
     Parameters
     ----------
@@ -173,6 +175,13 @@ class BaseCamExplainer(BaseTorchExplainer, auto_wrap_output_keys=None):
         "upsample": ["boolean"],
     }
     _uses_gradients = True
+
+    @property
+    def _needs_gradients(self):
+        # a variant whose layer pass needs no gradients runs forward passes only (its batches
+        # keep no activations for a backward) unless it says otherwise (Opti-CAM optimises)
+        return self._uses_gradients
+
     #: Extras on the maps' pixel grid, cut with them by a spatial index (the images too).
     _grid_extras = ()
     _perturbs = False  # forwards perturbed batches, sized by the network's largest layer

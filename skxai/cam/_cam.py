@@ -96,7 +96,6 @@ class CamExplainer(BaseCamExplainer):
     """
 
     _uses_gradients = False
-    _needs_gradients = False  # forward passes only: no activations kept for a backward
     _parameter_constraints = {**BaseCamExplainer._parameter_constraints, "fc_layer": [str, None]}
 
     def __init__(

@@ -36,7 +36,6 @@ class EigenCamExplainer(BaseCamExplainer):
     """
 
     _uses_gradients = False
-    _needs_gradients = False  # forward passes only: no activations kept for a backward
 
     def _layer_map(self, lp):
         A = lp.activations

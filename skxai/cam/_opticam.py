@@ -68,6 +68,7 @@ default="zeros"
     """
 
     _uses_gradients = False
+    _needs_gradients = True  # its optimisation takes a backward through the network
     _parameter_constraints = {
         **BaseCamExplainer._parameter_constraints,
         "learning_rate": [Interval(numbers.Real, 0, None, closed="neither")],

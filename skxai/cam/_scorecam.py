@@ -51,7 +51,6 @@ default="zeros"
     """
 
     _uses_gradients = False
-    _needs_gradients = False  # forward passes only: no activations kept for a backward
     _perturbs = True
     _parameter_constraints = {**BaseCamExplainer._parameter_constraints, "baseline": BASELINE_CONSTRAINT}
 
