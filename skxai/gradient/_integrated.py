@@ -339,11 +339,20 @@ callable, default="zeros"
         if self.tol is not None:
             left = int((delta.abs() > self.tol * change.abs()).sum())
             if left:
+                advice = "Raise max_steps or tol, or use another method."
+                if x.dtype in (torch.float16, torch.bfloat16):
+                    # the gap stops shrinking at the network's rounding: more steps only cost
+                    # (bfloat16: the same gaps at 64 and 512 steps)
+                    name = str(x.dtype).replace("torch.", "")
+                    advice = (
+                        f"The network computes in {name} (rounding {torch.finfo(x.dtype).eps:.1e}), which "
+                        "bounds how small the gap can get: more steps will not help. Explain a float32 copy "
+                        "of the network (module.float()), or raise tol."
+                    )
                 warn_at_caller(
                     f"{type(self).__name__}: {left} of {x.shape[0]} samples are still above tol={self.tol} "
                     f"(relative completeness gap) at max_steps={self.max_steps}; their attributions are "
-                    "those of the finest rule reached (see n_steps_used and convergence_delta). Raise "
-                    "max_steps or tol, or use another method.",
+                    f"those of the finest rule reached (see n_steps_used and convergence_delta). {advice}",
                     ConvergenceWarning,
                 )
         return values, {
