@@ -440,16 +440,21 @@ def cast_for_model(estimator, X):
 
 
 @contextlib.contextmanager
-def one_tensor_forward_hint(kinds=(TypeError, IndexError, ValueError, KeyError, AttributeError, RuntimeError)):
+def one_tensor_forward_hint(
+    kinds=(TypeError, IndexError, ValueError, KeyError, AttributeError, RuntimeError), about=None
+):
     """Add a note to an error a network's own code raises: the explainers call ``forward(x)``
     with one batch tensor (a skorch net gets one array), and a network that takes a dict, a
     tuple or several inputs failed deep in its own code ("too many indices for tensor of
     dimension 4", "forward() missing 1 required positional argument") with nothing to say
-    why. skxai's own refusals pass unchanged; ``kinds`` are the errors noted."""
+    why. skxai's own refusals pass unchanged; ``kinds`` are the errors noted, and ``about`` a
+    pattern their message must match."""
+    import re
+
     try:
         yield
     except kinds as exc:
-        if not _raised_in_skxai(exc):
+        if not _raised_in_skxai(exc) and (about is None or re.search(about, str(exc))):
             exc.add_note(
                 "skxai calls the network as forward(x) with one tensor of shape (n_samples, ...): a network "
                 "whose forward takes a dict, a tuple or several inputs needs a wrapper module that takes that "
@@ -757,7 +762,9 @@ class ModelOutput:
         # a network's TypeError only ("forward() missing 1 required positional argument"): its
         # other errors at explaining time (a NaN it refuses) are about the rows, not the arity
         network = getattr(self, "_holds_network", False)
-        with one_tensor_forward_hint((TypeError,)) if network else contextlib.nullcontext():
+        # (a "NoneType * Tensor" in its forward is about its own code)
+        arity = r"forward\(\) (missing|takes|got)"
+        with one_tensor_forward_hint((TypeError,), arity) if network else contextlib.nullcontext():
             if self.method == "__call__" and _is_torch_module(self.estimator):
                 return _call_torch_module(self.estimator, X)
             if self.method == "__call__":

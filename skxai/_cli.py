@@ -454,27 +454,24 @@ def _refuse_short_row(short, path, what, n_columns):
         )
 
 
-def _refuse_unfitted(model, path):
-    """A saved model that was never fitted fails at the first explained row as an internal
-    error (NotFittedError is an AttributeError): refused as a usage error instead."""
-    from sklearn.exceptions import NotFittedError
-    from sklearn.utils.validation import check_is_fitted
-
-    if not hasattr(model, "fit"):
-        return
-    try:
-        check_is_fitted(model)
-    except NotFittedError:
-        raise UsageError(
-            f"{path!r} holds a {type(model).__name__} that was not fitted: fit it before saving it"
-        ) from None
-    except TypeError:  # not an estimator check_is_fitted knows: its first call will tell
-        return
+def fitted_column_names(model):
+    """The column names ``model`` was fitted on, read through the wrappers a saved model comes
+    in (a Pipeline whose first step is "passthrough" has no ``feature_names_in_`` of its own,
+    though its model was fitted on a frame), or None for a model fitted on an array."""
+    names = getattr(model, "feature_names_in_", None)
+    if names is not None:
+        return names
+    if type(model).__name__ == "FrozenEstimator":
+        return fitted_column_names(model.estimator)
+    for _, step in getattr(model, "steps", None) or ():
+        if step is not None and not (isinstance(step, str) and step == "passthrough"):
+            return fitted_column_names(step)
+    return None
 
 
 def check_columns(model, frame, path):
     """Make ``frame``'s columns match what ``model`` was fitted on (names, or count)."""
-    names = getattr(model, "feature_names_in_", None)
+    names = fitted_column_names(model)
     if names is not None:
         names = [str(c) for c in names]
         missing = [c for c in names if c not in frame.columns]
@@ -1146,8 +1143,6 @@ def _run_explain(args):
             raise UsageError(f"--n-jobs does not apply: the saved {method} has no n_jobs parameter")
     elif not any(hasattr(model, m) for m in ("predict", "predict_proba", "decision_function")):
         raise UsageError(f"{args.model!r} does not hold a fitted model (a {type(model).__name__})")
-    else:
-        _refuse_unfitted(model, args.model)
     args.background = 100 if args.background is None else args.background
     _check_rows_memory("--background", args.background, columns, "the sample", BACKGROUND_BYTES_PER_ROW)
     args.random_state = 0 if args.random_state is None else args.random_state
@@ -1200,18 +1195,6 @@ def _run_explain(args):
             if args.n_jobs is None:
                 args.n_jobs = -1  # every worker of the cluster
         prepare(pd_head(args.data), args.data)  # wrong columns: refused before reading the rows
-        if getattr(model, "feature_names_in_", None) is None:
-            import warnings
-
-            # a reversed header changed every prediction and named each value after another column
-            warnings.warn(
-                f"{args.model!r} was fitted without column names (on an array): the columns of "
-                f"{args.data!r} are taken by position, in their order in the file, and the output "
-                "names each value after the file's header. Check the order, or fit the model on a "
-                "DataFrame to have the columns matched by name.",
-                UserWarning,
-                stacklevel=2,
-            )
         if fitted:
             pipeline = model
             if args.n_jobs is not None and "n_jobs" in last.get_params(deep=False):
@@ -1238,6 +1221,12 @@ def _run_explain(args):
             try:
                 pipeline.fit(bg)
             except (ValueError, TypeError, AttributeError) as exc:  # e.g. tree-shap on a model without trees
+                from sklearn.exceptions import NotFittedError
+
+                if isinstance(exc, NotFittedError):
+                    # the model's own call on the background (an AttributeError too: it was
+                    # reported as an internal error)
+                    raise UsageError(f"{args.model!r} holds a model that was not fitted: {exc}") from None
                 if isinstance(exc, AttributeError) and "accessor" not in str(exc):
                     raise  # not a step's .dt / .cat / .str on a column read as text: an internal error
                 source = args.background_data or args.data
@@ -1271,6 +1260,18 @@ def _run_explain(args):
                 ) from None
             _refuse_one_background_row(pipeline, args, n_total)
             del bg
+        if fitted_column_names(model) is None:
+            import warnings
+
+            # a reversed header changed every prediction and named each value after another column
+            warnings.warn(
+                f"{args.model!r} was fitted without column names (on an array): the columns of "
+                f"{args.data!r} are taken by position, in their order in the file, and the output "
+                "names each value after the file's header. Check the order, or fit the model on a "
+                "DataFrame to have the columns matched by name.",
+                UserWarning,
+                stacklevel=2,
+            )
         # A fitted explainer whose target resolved to None on a model of several outputs explains
         # them all at once: refused now, not after the first chunk's rows were explained.
         from skxai._estimators import _final_step

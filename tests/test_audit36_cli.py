@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 from sklearn.datasets import load_diabetes
@@ -70,3 +71,18 @@ def test_resuming_a_torn_compressed_output_gives_advice_that_fits_it(files, caps
     assert main([str(a) for a in argv]) == 2
     err = capsys.readouterr().err
     assert "decompress it, remove its last line and compress it again" in err  # not "remove its last line"
+
+
+def test_a_pipeline_starting_with_passthrough_matches_columns_by_name(files, capsys):
+    from sklearn.pipeline import Pipeline
+
+    X = pd.read_csv(files / "data.csv")
+    pipe = Pipeline([("p", "passthrough"), ("m", Ridge())]).fit(X, X.sum(axis=1))
+    sio.dump(pipe, files / "pass.skops")
+    X[X.columns[::-1]].to_csv(files / "reversed.csv", index=False)
+    argv = ["explain", files / "pass.skops", files / "reversed.csv", "--out", files / "out.csv", "--quiet"]
+    trusted = [a for t in sio.get_untrusted_types(file=str(files / "pass.skops")) for a in ("--trusted-type", t)]
+    assert main([str(a) for a in [*argv, *trusted]]) == 0
+    assert "taken by position" not in capsys.readouterr().err  # its Ridge was fitted on a frame
+    out = pd.read_csv(files / "out.csv")
+    np.testing.assert_allclose(out["prediction"], pipe.predict(X), atol=1e-9)  # matched by name

@@ -54,3 +54,20 @@ def test_a_model_agnostic_explainer_notes_a_network_of_several_inputs():
     with pytest.raises(TypeError, match="missing 1 required positional argument") as info:
         KernelShapExplainer(_two_input_net()).fit(Xc)
     assert any("forward(x) with one tensor" in note for note in getattr(info.value, "__notes__", []))
+
+
+def test_a_networks_own_type_error_gets_no_note():
+    torch = pytest.importorskip("torch")
+
+    class Broken(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.lin, self.scale = torch.nn.Linear(3, 1), None
+
+        def forward(self, x):
+            return self.lin(x) * self.scale  # its own bug, not an input it cannot take
+
+    X = np.random.RandomState(0).normal(size=(10, 3)).astype(np.float32)
+    with pytest.raises(TypeError, match="unsupported operand") as info:
+        KernelShapExplainer(Broken()).fit(X)
+    assert not getattr(info.value, "__notes__", [])

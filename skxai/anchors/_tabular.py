@@ -82,15 +82,17 @@ def _decision_keys(decisions):
 
 
 def _numbers_by_text(col):
-    """The numbers (ints, floats, bools) of an object column by the texts its bins hold, so a
-    rule shows the column's own value; None when it holds none."""
+    """The texts of an object column's bins whose every cell is a number (int, float, bool), so
+    a rule shows them as the column's own values (333, not '333'); None when there are none. A
+    text that is a number in some cells and a string in others ('333' beside 333) stays quoted."""
     import numbers
 
     texts = _text_cells(col)
-    found = {}
+    numeric, other = set(), set()
     for t, v in zip(texts, col, strict=True):
-        if str(t) not in found and isinstance(v, numbers.Number) and not (isinstance(v, float) and v != v):
-            found[str(t)] = v.item() if hasattr(v, "item") else v
+        is_number = isinstance(v, numbers.Number) and not (isinstance(v, float | np.floating) and v != v)
+        (numeric if is_number else other).add(str(t))
+    found = sorted(numeric - other)
     return found or None
 
 
@@ -705,10 +707,10 @@ class AnchorTabularExplainer(BaseAnchorExplainer):
             if self._is_bool_column(j):
                 return f"{name} == {bool(v)}"  # a frame's bool column: its values, not 0 and 1
             by_text = self.__dict__.get("_category_values")  # (explainers saved before it: none)
-            shown = by_text[j] if by_text else None
-            if shown and v in shown:
-                # a category column of store ids 333: "store == '333'" matched no row of the frame
-                return f"{name} == {shown[v]!r}"
+            if by_text and by_text[j] and v in by_text[j]:
+                # a category column of store ids 333: "store == '333'" matched no row of the
+                # frame; the number as its cells write it (a float32 0.1 reads 0.1)
+                return f"{name} == {v}"
             return f"{name} == {v!r}" if isinstance(v, str) else f"{name} == {self._value_text(j, v)}"
         text = functools.partial(self._value_text, j)
         if b == 0:

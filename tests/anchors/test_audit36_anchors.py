@@ -95,3 +95,10 @@ def test_a_background_of_one_decision_is_warned_about(n):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         AnchorTabularExplainer(model, random_state=0).fit(X[:40])  # both classes
+
+
+def test_a_text_that_is_a_number_in_some_cells_only_stays_quoted():
+    from skxai.anchors._tabular import _numbers_by_text
+
+    col = np.array([333, "333", 101, np.float32(0.1), None, "a"], dtype=object)
+    assert _numbers_by_text(col) == ["0.1", "101"]  # '333' is a string in one cell: quoted
