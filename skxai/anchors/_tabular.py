@@ -287,10 +287,18 @@ def _tabular_anchor(
             best = max(good, key=rank.get)
     found = best is not None
     if not found:
-        # the most precise beam member on the background, judged (and flagged) on fresh samples
+        # the most precise beam member, judged (and flagged) on fresh samples: by the fresh
+        # samples where it has some (the figure reported), else on the background. All of a
+        # failed search's members read 1.0 on the background, so the shortest was reported at
+        # 0.42 beside a judged member at 0.91.
         members = [a for b in beams for a in b]
         mean, lb, _, _ = kl_bounds([stats[a] for a in members], float(np.log(1.0 / delta)))
-        best = members[max(range(len(members)), key=lambda j: (mean[j], lb[j]))]
+        judged_members = [j for j, a in enumerate(members) if a in fresh]
+        if judged_members:
+            fm_, flb_, _, _ = kl_bounds([fresh[members[j]] for j in judged_members], float(np.log(1.0 / delta)))
+            best = members[judged_members[max(range(len(judged_members)), key=lambda k: (flb_[k], fm_[k]))]]
+        else:
+            best = members[max(range(len(members)), key=lambda j: (mean[j], lb[j]))]
     ordered = order[best]
     prefixes = [tuple(sorted(ordered[: k + 1])) for k in range(len(ordered))] or [()]
     for p in prefixes:

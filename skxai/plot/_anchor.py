@@ -81,6 +81,9 @@ class AnchorSearchDisplay:
     unit : {"words", "conditions"}, default="words"
         What a candidate is made of: the words of a document, or the conditions of a tabular
         rule (each label then joins them with " AND ").
+    success : bool, optional
+        False when no candidate reached the threshold: the star is then the best rule found,
+        and the title and legend say so.
     judged : ndarray of bool, optional
         Which candidates' precisions were measured on fresh samples; the others (drawn
         hollow) were measured on the background rows alone. A tabular search judges its beam on
@@ -124,6 +127,7 @@ class AnchorSearchDisplay:
         method=None,
         unit="words",
         judged=None,
+        success=None,
     ):
         self.sizes = np.asarray(sizes, dtype=np.float64)
         self.precisions = np.asarray(precisions, dtype=np.float64)
@@ -136,6 +140,7 @@ class AnchorSearchDisplay:
         self.method = method
         self.unit = unit
         self.judged = judged
+        self.success = success
 
     @classmethod
     def from_explanation(cls, explanation, *, index=0, threshold=None, ax=None, max_labels=5):
@@ -187,6 +192,8 @@ class AnchorSearchDisplay:
             selected = hits[-1] if hits else None
         coverage = extras.get("coverage")
         coverage = None if coverage is None else float(_item(coverage, index))
+        success = extras.get("success")
+        success = None if success is None else bool(_item(success, index))
         # a tabular anchor's candidates are conditions ("0.3 <= age < 0.8"), not words: joined by
         # spaces they ran together ("f3 >= 0.84 0.49 <= f4 < 1.04")
         rules = any(any(ch.isspace() for ch in w) for ws in words for w in ws)
@@ -213,6 +220,7 @@ class AnchorSearchDisplay:
             method=explanation.method,
             unit="conditions" if rules else "words",
             judged=judged,
+            success=success,
         )
         return disp.plot(ax=ax, max_labels=max_labels)
 
@@ -360,11 +368,17 @@ class AnchorSearchDisplay:
     def _set_title(self, ax):
         title = f"Anchor search ({self.method})" if self.method else ""
         self._titled_in_full = self.selected is not None and self._shortened_selected
+        # a failed search says so (its star sat below the threshold line, captioned "selected
+        # anchor", with nothing to say that no anchor had been found)
+        failed = f"no anchor reached {format_value(self.threshold)}" if self.success is False else None
         if self._titled_in_full:
             import textwrap
 
             full = self.labels[self.selected]
-            title += ("\n" if title else "") + "\n".join(textwrap.wrap(f"selected anchor: {full}", 80))
+            what = "selected anchor" if failed is None else f"{failed}; the best rule found"
+            title += ("\n" if title else "") + "\n".join(textwrap.wrap(f"{what}: {full}", 80))
+        elif failed is not None:
+            title += ("\n" if title else "") + f"{failed}: the star is the best rule found"
         if title:
             ax.set_title(title, fontsize=10 if "\n" not in title else 9)
 
@@ -476,7 +490,7 @@ class AnchorSearchDisplay:
         self.selected_marker_ = None
         if self.selected is not None:
             s = self.selected
-            label = "selected anchor"
+            label = "selected anchor" if self.success is not False else "best rule found, no anchor"
             if self.coverage is not None:
                 # format_value: a long document's anchor covers 0.002, which .2f printed as 0.00
                 label += f" (coverage {format_value(self.coverage)}"
@@ -530,8 +544,12 @@ class AnchorSearchDisplay:
             # names it still covers are left out (the selected anchor's is kept)
             legend_box = self.legend_.get_window_extent(renderer)
             near = legend_box.padded(0.06 * legend_box.width)  # wider at 80 dpi, as the names
+            covers_selected = False
             for i, note, leader in notes:
-                if i != self.selected and note.get_window_extent(renderer).overlaps(near):
+                if note.get_window_extent(renderer).overlaps(near):
+                    if i == self.selected:
+                        covers_selected = True  # kept: the legend moves to a band instead
+                        continue
                     note.remove()
                     if leader is not None:
                         leader.remove()
@@ -539,7 +557,7 @@ class AnchorSearchDisplay:
             retitle = self._shortened_selected and not self._titled_in_full
             if attempt == 2:
                 break
-            if hidden and not band:
+            if (hidden or covers_selected) and not band:
                 # every corner of the axes held points (a candidate above the threshold was
                 # drawn under the legend): a band above the highest precision, 1, holds it
                 # (above the star at 1 too, with a margin for text hinted wider at 80 dpi)

@@ -7,6 +7,13 @@ import numpy as np
 from skxai.report._page import esc
 
 
+def _two(value):
+    """``value`` to two decimals, a rounded negative zero written 0.00 (a similarity of -1e-9
+    read "fell to -0.00")."""
+    text = f"{value:.2f}"
+    return "0.00" if text == "-0.00" else text
+
+
 def as_maps(exp, size):
     """``(n, H, W)`` maps of an image explanation at the masks' size, or None for other kinds.
 
@@ -106,8 +113,8 @@ def _sanity_verdict(row):
         return None, f"not computed: {detail}"
     threshold = row.get("sanity_threshold", 0.5)
     if passed:
-        return True, f"maps changed: similarity fell to {detail:.2f} (below {threshold:g})"
-    return False, f"maps stayed similar: lowest similarity {detail:.2f} (not below {threshold:g})"
+        return True, f"maps changed: similarity fell to {_two(detail)} (below {threshold:g})"
+    return False, f"maps stayed similar: lowest similarity {_two(detail)} (not below {threshold:g})"
 
 
 def _sanity_cell(row):
@@ -118,7 +125,7 @@ def _sanity_cell(row):
     if not layers:
         return esc(words)
     # cumulative: "+conv3" is randomised on top of the layers before it
-    steps = " → ".join(f"{'+' if k else ''}{esc(layer)}: {value:.2f}" for k, (layer, value) in enumerate(layers))
+    steps = " → ".join(f"{'+' if k else ''}{esc(layer)}: {_two(value)}" for k, (layer, value) in enumerate(layers))
     return f"{esc(words)}<br><small>randomised {steps}</small>"
 
 
@@ -137,8 +144,8 @@ def localisation_html(rows, note, masks):
     for r in rows:
         p, e = r["pointing"], r["energy"]
         body.append(
-            f"<tr><th>{esc(r['method'])}</th><td>{p[0]:.2f} ± {p[1]:.2f}</td>"
-            f"<td>{e[0]:.2f} ± {e[1]:.2f}</td><td>{_sanity_cell(r)}</td><td>{r['n']}</td></tr>"
+            f"<tr><th>{esc(r['method'])}</th><td>{_two(p[0])} ± {_two(p[1])}</td>"
+            f"<td>{_two(e[0])} ± {_two(e[1])}</td><td>{_sanity_cell(r)}</td><td>{r['n']}</td></tr>"
         )
     checked = [r for r in rows if r["sanity"] is not None and r["sanity"][0] is not None]
     sanity_text = ""
@@ -209,5 +216,6 @@ def localisation_markdown(rows, command, extra=""):
         sanity = "—" if r["sanity"] is None else _sanity_verdict(r)[1]
         if r.get("sanity_images"):
             sanity += f" on {r['sanity_images']} images"
-        lines.append(f"| {r['method']} | {p[0]:.2f} ± {p[1]:.2f} | {e[0]:.2f} ± {e[1]:.2f} | {sanity} | {r['n']} |")
+        pointing, energy = f"{_two(p[0])} ± {_two(p[1])}", f"{_two(e[0])} ± {_two(e[1])}"
+        lines.append(f"| {r['method']} | {pointing} | {energy} | {sanity} | {r['n']} |")
     return f"Command: `{command}`\n\n{extra}" + "\n".join(lines) + "\n"

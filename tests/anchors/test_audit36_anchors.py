@@ -102,3 +102,34 @@ def test_a_text_that_is_a_number_in_some_cells_only_stays_quoted():
 
     col = np.array([333, "333", 101, np.float32(0.1), None, "a"], dtype=object)
     assert _numbers_by_text(col) == ["0.1", "101"]  # '333' is a string in one cell: quoted
+
+
+@pytest.fixture(scope="module")
+def failed_search():
+    from sklearn.datasets import load_wine
+
+    data = load_wine(as_frame=True)
+    X, y = data.data, np.array(["barolo", "grignolino", "barbera"])[data.target]
+    model = HistGradientBoostingClassifier(max_iter=60, random_state=0).fit(X, y)
+    return AnchorTabularExplainer(model, random_state=0, threshold=0.9).fit(X.iloc[::2]).explain(X.iloc[[60]])
+
+
+def test_a_failed_search_reports_its_most_precise_judged_rule(failed_search):
+    exp = failed_search
+    assert not exp.success[0]
+    judged = [c for c in exp.candidates[0] if c["fresh_precision"] is not None]
+    best = max(c["fresh_precision_lower"] for c in judged)
+    # it reported the shortest member (every member read 1.0 on the background) at 0.42 beside
+    # a judged member at 0.91
+    assert exp.precision_lower[0] >= best - 1e-12
+    assert exp.precision[0] > 0.85
+
+
+def test_the_picture_of_a_failed_search_says_so_and_keeps_its_label_clear(failed_search):
+    disp = AnchorSearchDisplay.from_explanation(failed_search)
+    assert disp.success is False and "no anchor reached 0.9" in disp.ax_.get_title()
+    assert "best rule found, no anchor" in [t.get_text().split(" (")[0] for t in disp.legend_.get_texts()]
+    renderer = disp.figure_.canvas.get_renderer()
+    legend = disp.legend_.get_window_extent(renderer)
+    bold = [t for t in disp.ax_.texts if t.get_weight() == "bold"]
+    assert bold and not any(t.get_window_extent(renderer).overlaps(legend) for t in bold)
