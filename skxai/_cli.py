@@ -1009,8 +1009,9 @@ def _check_rows_memory(option, rows, columns, held, extra_per_row=0):
     most = max(1, MAX_WORKING_BYTES // per_row)
     if rows > most:
         raise UsageError(
-            f"{option} {rows} is too large for {len(columns)} columns: {held} would hold about "
-            f"{rows * per_row / 2**30:.1f} GiB; use at most {most}"
+            # checked before the rows are counted: the file may hold fewer (an upper bound, said so)
+            f"{option} {rows} is too large for {len(columns)} columns: {held} could hold up to about "
+            f"{rows * per_row / 2**30:.1f} GiB (if the file has that many rows); use at most {most}"
         )
 
 

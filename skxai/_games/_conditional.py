@@ -125,11 +125,11 @@ class ConditionalGame:
     sampler : {"gaussian", "empirical"} or callable, default="gaussian"
         A callable is called once per (row, coalition) as ``sampler(x_S, S, n, random_state)``
         with ``x_S`` the row's values on the sorted column indices ``S``, and returns ``n``
-        (or any number of) samples: either the absent columns only, shape ``(n, n_features -
-        len(S))`` in increasing column order, or whole rows ``(n, n_features)`` whose ``S``
-        columns are then overwritten by ``x_S``. ``random_state`` is a ``RandomState`` seeded
-        from the game's seed, the row's values and the coalition (so a row draws the same
-        samples whichever rows are explained with it).
+        (or fewer: more are refused, the working memory being sized by ``n``) samples: either
+        the absent columns only, shape ``(n, n_features - len(S))`` in increasing column order,
+        or whole rows ``(n, n_features)`` whose ``S`` columns are then overwritten by ``x_S``.
+        ``random_state`` is a ``RandomState`` seeded from the game's seed, the row's values and
+        the coalition (so a row draws the same samples whichever rows are explained with it).
     n_samples : int, default=100
         Conditional samples per (row, coalition): model rows per coalition value. For
         "empirical", the most background rows kept.
@@ -412,6 +412,13 @@ class ConditionalGame:
                 raise ValueError(
                     f"conditional_sampler returned shape {draw.shape}; expected (n, {len(R)}) samples of the "
                     f"absent columns or (n, {self.n_features}) whole rows."
+                )
+            if draw.shape[0] > self.n_samples:
+                # the calls are sized by n: 400 n rows per value ran past 2.7 GB, unrefused
+                raise ValueError(
+                    f"conditional_sampler returned {draw.shape[0]} samples where n={self.n_samples} were asked "
+                    "(n_conditional_samples): the working memory is sized by n. Return at most n samples, or "
+                    "raise n_conditional_samples."
                 )
             filled = draw if draw.shape[1] == len(R) else draw[:, R]
             if not np.isfinite(filled).all():

@@ -82,8 +82,8 @@ class ExactShapleyExplainer(BaseTabularExplainer):
         constant or copied columns add none), keeping the rows with 95% of the weight. A
         callable ``sampler(x_S, S, n, random_state)`` returns ``n`` samples of the absent
         columns ``(n, n_features - len(S))`` (or whole rows) given the values ``x_S`` of the
-        sorted columns ``S``; another number of samples is accepted (the value averages those
-        returned, and its Monte Carlo error counts them). It draws from the seeded
+        sorted columns ``S``; fewer samples are accepted (the value averages those returned,
+        and its Monte Carlo error counts them), more are refused (memory is sized by ``n``). It draws from the seeded
         ``random_state`` it is given (a draw from numpy's, Python's or torch's process-wide
         generator is warned about: the values would change at every run).
     n_conditional_samples : int, default=100

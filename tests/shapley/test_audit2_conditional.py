@@ -117,7 +117,7 @@ def test_model_calls_never_exceed_batch_size(sampler):
     X = rng.normal(size=(300, 3))
 
     def draw(x_S, S, n, random_state):
-        return random_state.normal(size=(3 * n, 3 - len(S)))  # more samples than asked
+        return random_state.normal(size=(n, 3 - len(S)))  # (more than n are refused: session 36)
 
     kw = dict(
         game="conditional",

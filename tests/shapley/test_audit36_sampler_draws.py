@@ -71,3 +71,23 @@ def test_the_torch_global_generator_is_watched_too():
     ).fit(X[:20])
     with pytest.warns(UserWarning, match="process-wide generator"):
         ex.transform(X[:2])
+
+
+def test_a_sampler_returning_more_samples_than_asked_is_refused():
+    X, model = _data()
+
+    def generous(x_S, S, n, random_state):
+        return random_state.normal(size=(3 * n, 4 - len(S)))  # the calls are sized by n
+
+    ex = ExactShapleyExplainer(
+        model, game="conditional", conditional_sampler=generous, n_conditional_samples=8, random_state=0
+    ).fit(X[:20])
+    with pytest.raises(ValueError, match="returned 24 samples where n=8 were asked"):
+        ex.transform(X[:2])
+
+    def fewer(x_S, S, n, random_state):
+        return random_state.normal(size=(n // 2 + 4, 4 - len(S)))
+
+    ExactShapleyExplainer(
+        model, game="conditional", conditional_sampler=fewer, n_conditional_samples=8, random_state=0
+    ).fit(X[:20]).transform(X[:2])
