@@ -454,19 +454,31 @@ def _refuse_short_row(short, path, what, n_columns):
         )
 
 
+def _first_fitted_step(model):
+    """The estimator that first sees the rows: through FrozenEstimator and Pipeline steps
+    ("passthrough" and None skipped)."""
+    if type(model).__name__ == "FrozenEstimator":
+        return _first_fitted_step(model.estimator)
+    for _, step in getattr(model, "steps", None) or ():
+        if step is not None and not (isinstance(step, str) and step == "passthrough"):
+            return _first_fitted_step(step)
+    return model
+
+
 def fitted_column_names(model):
     """The column names ``model`` was fitted on, read through the wrappers a saved model comes
     in (a Pipeline whose first step is "passthrough" has no ``feature_names_in_`` of its own,
-    though its model was fitted on a frame), or None for a model fitted on an array."""
+    though its model was fitted on a frame), or None."""
     names = getattr(model, "feature_names_in_", None)
-    if names is not None:
-        return names
-    if type(model).__name__ == "FrozenEstimator":
-        return fitted_column_names(model.estimator)
-    for _, step in getattr(model, "steps", None) or ():
-        if step is not None and not (isinstance(step, str) and step == "passthrough"):
-            return fitted_column_names(step)
-    return None
+    return names if names is not None else getattr(_first_fitted_step(model), "feature_names_in_", None)
+
+
+def fitted_on_an_array(model):
+    """Whether the estimator that first sees the rows says it was fitted on an array: it
+    counts its features (``n_features_in_``) but has no names. A hand-written first step that
+    records neither gives no evidence either way (it was warned about as fitted on an array)."""
+    step = _first_fitted_step(model)
+    return fitted_column_names(model) is None and getattr(step, "n_features_in_", None) is not None
 
 
 def check_columns(model, frame, path):
@@ -1261,7 +1273,7 @@ def _run_explain(args):
                 ) from None
             _refuse_one_background_row(pipeline, args, n_total)
             del bg
-        if fitted_column_names(model) is None:
+        if fitted_on_an_array(model):
             import warnings
 
             # a reversed header changed every prediction and named each value after another column

@@ -86,3 +86,28 @@ def test_a_pipeline_starting_with_passthrough_matches_columns_by_name(files, cap
     assert "taken by position" not in capsys.readouterr().err  # its Ridge was fitted on a frame
     out = pd.read_csv(files / "out.csv")
     np.testing.assert_allclose(out["prediction"], pipe.predict(X), atol=1e-9)  # matched by name
+
+
+class _NamelessSelector:
+    """A hand-written first step that records neither names nor a feature count."""
+
+    def fit(self, X, y=None):
+        return self
+
+    def transform(self, X):
+        return X
+
+    def get_params(self, deep=True):
+        return {}
+
+
+def test_no_positional_warning_without_evidence_of_an_array_fit(files, capsys):
+    import joblib
+    from sklearn.pipeline import Pipeline
+
+    X = pd.read_csv(files / "data.csv")
+    pipe = Pipeline([("sel", _NamelessSelector()), ("m", Ridge())]).fit(X, X.sum(axis=1))
+    joblib.dump(pipe, files / "sel.joblib")
+    argv = ["explain", files / "sel.joblib", files / "data.csv", "--out", files / "o.csv", "--quiet", "--trust-pickle"]
+    assert main([str(a) for a in argv]) == 0
+    assert "taken by position" not in capsys.readouterr().err  # the Ridge after it was fitted on a frame

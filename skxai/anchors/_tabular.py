@@ -294,10 +294,14 @@ def _tabular_anchor(
         # 0.42 beside a judged member at 0.91.
         members = [a for b in beams for a in b]
         mean, lb, _, _ = kl_bounds([stats[a] for a in members], float(np.log(1.0 / delta)))
-        judged_members = [j for j, a in enumerate(members) if a in fresh]
+        judged_members = [a for a in members if a in fresh]
         if judged_members:
-            fm_, flb_, _, _ = kl_bounds([fresh[members[j]] for j in judged_members], float(np.log(1.0 / delta)))
-            best = members[judged_members[max(range(len(judged_members)), key=lambda k: (flb_[k], fm_[k]))]]
+            # by the lower bound that is reported, at each size's own level; the shorter on ties
+            def reported(a):
+                fm_, flb_, _, _ = kl_bounds([fresh[a]], _level(delta, len(a), beam_size) + np.log(_N_LOOKS))
+                return float(flb_[0]), -len(a), float(fm_[0])
+
+            best = max(judged_members, key=reported)
         else:
             best = members[max(range(len(members)), key=lambda j: (mean[j], lb[j]))]
     ordered = order[best]

@@ -178,9 +178,10 @@ class AnchorSearchDisplay:
         judged = None
         if any(isinstance(c, dict) and "fresh_precision" in c for c in raw):
             judged = np.array([c.get("fresh_precision") is not None for c in raw])
+        recorded = extras.get("threshold")
+        recorded = _item(recorded, index) if isinstance(recorded, list | np.ndarray) else recorded
         if threshold is None:
-            threshold = extras.get("threshold")
-            threshold = _item(threshold, index) if isinstance(threshold, list | np.ndarray) else threshold
+            threshold = recorded
         if threshold is None:
             raise ValueError("Give threshold=...: the explanation does not record it.")
         anchor = extras.get("anchor")
@@ -194,6 +195,8 @@ class AnchorSearchDisplay:
         coverage = None if coverage is None else float(_item(coverage, index))
         success = extras.get("success")
         success = None if success is None else bool(_item(success, index))
+        if recorded is None or not np.isclose(float(threshold), float(recorded)):
+            success = None  # the search's verdict was at its own threshold, not the one drawn
         # a tabular anchor's candidates are conditions ("0.3 <= age < 0.8"), not words: joined by
         # spaces they ran together ("f3 >= 0.84 0.49 <= f4 < 1.04")
         rules = any(any(ch.isspace() for ch in w) for ws in words for w in ws)
@@ -370,7 +373,11 @@ class AnchorSearchDisplay:
         self._titled_in_full = self.selected is not None and self._shortened_selected
         # a failed search says so (its star sat below the threshold line, captioned "selected
         # anchor", with nothing to say that no anchor had been found)
-        failed = f"no anchor reached {format_value(self.threshold)}" if self.success is False else None
+        failed = (
+            f"no anchor accepted at {format_value(self.threshold)} (no lower bound reached it)"
+            if self.success is False
+            else None
+        )
         if self._titled_in_full:
             import textwrap
 

@@ -127,9 +127,12 @@ def test_a_failed_search_reports_its_most_precise_judged_rule(failed_search):
 
 def test_the_picture_of_a_failed_search_says_so_and_keeps_its_label_clear(failed_search):
     disp = AnchorSearchDisplay.from_explanation(failed_search)
-    assert disp.success is False and "no anchor reached 0.9" in disp.ax_.get_title()
+    assert disp.success is False and "no anchor accepted at 0.9" in disp.ax_.get_title()
     assert "best rule found, no anchor" in [t.get_text().split(" (")[0] for t in disp.legend_.get_texts()]
     renderer = disp.figure_.canvas.get_renderer()
     legend = disp.legend_.get_window_extent(renderer)
     bold = [t for t in disp.ax_.texts if t.get_weight() == "bold"]
     assert bold and not any(t.get_window_extent(renderer).overlaps(legend) for t in bold)
+    # drawn at another threshold than the search's, the search's verdict is not claimed
+    other = AnchorSearchDisplay.from_explanation(failed_search, threshold=0.8)
+    assert other.success is None and "no anchor" not in other.ax_.get_title()
