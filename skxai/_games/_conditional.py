@@ -87,6 +87,10 @@ def _sqrt_psd(C):
     return (V * np.sqrt(np.clip(e, 0.0, None))) @ V.T
 
 
+#: calls of a callable sampler per task whose draws are checked for a process-wide generator
+_WATCHED_CALLS = 4
+
+
 def _refuse_missing(A, what):
     """Refuse NaN (missing values an imputing pipeline would take): the samplers condition on
     the values themselves (distances, covariances), and scipy only said "array must not
@@ -387,11 +391,16 @@ class ConditionalGame:
             )
             seq = np.random.SeedSequence([self._seed, row_key, key])
             rng = np.random.RandomState(seq.generate_state(1)[0])
-            watch = not cache.get("global draws", False)
+            # the first few calls of each task are watched (a snapshot costs about 40 us: every
+            # call of a cheap sampler would pay it), as a sampler drawing from a process-wide
+            # generator does so at every call
+            watch = not cache.get("global draws", False) and cache.get("watched", 0) < _WATCHED_CALLS
             before = global_generator_marks() if watch else None
             out = self.sampler(x[S].copy(), S.copy(), self.n_samples, rng)
-            if watch and global_generator_marks() != before:
-                cache["global draws"] = True  # said once by values_parallel, also from workers
+            if watch:
+                cache["watched"] = cache.get("watched", 0) + 1
+                if global_generator_marks() != before:
+                    cache["global draws"] = True  # said once by values_parallel, also from workers
             if hasattr(out, "detach") and hasattr(out, "cpu"):
                 # a torch tensor from a generative model: np.asarray refuses one that requires
                 # grad or lives on a GPU ("Can't call numpy() on Tensor that requires grad")

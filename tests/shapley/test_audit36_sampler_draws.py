@@ -91,3 +91,17 @@ def test_a_sampler_returning_more_samples_than_asked_is_refused():
     ExactShapleyExplainer(
         model, game="conditional", conditional_sampler=fewer, n_conditional_samples=8, random_state=0
     ).fit(X[:20]).transform(X[:2])
+
+
+def test_only_the_first_calls_of_a_task_are_watched(monkeypatch):
+    import skxai._games._conditional as conditional
+
+    seen = []
+    real = conditional.global_generator_marks
+    monkeypatch.setattr(conditional, "global_generator_marks", lambda: seen.append(1) or real())
+    X, model = _data()
+    ex = ExactShapleyExplainer(
+        model, game="conditional", conditional_sampler=_seeded, n_conditional_samples=8, random_state=0
+    ).fit(X[:20])
+    ex.transform(X[:3])  # 3 rows x 14 coalitions: 42 sampler calls in one task
+    assert len(seen) == 2 * conditional._WATCHED_CALLS  # a snapshot before and after each watched call
