@@ -92,8 +92,18 @@ def text_parts(explanation, index=0, caller="This display"):
         if name in extras and extras[name] is not None:
             tokens = _item(extras[name], index)
             break
+    if tokens is None and document is None and exp.data is not None:
+        # a tabular explanation's feature names were drawn as a document (and a single
+        # feature's name letter by letter)
+        raise ValueError(
+            f"{caller} draws text explanations (documents and their tokens); this one holds no "
+            f"tokens and its data are not text (values of shape {np.shape(exp.values)}: a tabular "
+            "explanation?). Use BarDisplay or WaterfallDisplay for tabular values."
+        )
     if tokens is None and exp.feature_names is not None:
         names = exp.feature_names
+        if isinstance(names, str):  # one token, not its letters
+            names = [names]
         # Per-document names (a list of token lists) or one shared vocabulary.
         first = names[0] if len(names) else None
         tokens = names[index] if isinstance(first, list | tuple | np.ndarray) else names
