@@ -568,12 +568,21 @@ class BaseExplainer(TransformerMixin, MetaEstimatorMixin, BaseEstimator):
         tags.transformer_tags.preserves_dtype = ["float64"]
         from skxai._adapters import takes_missing_values
 
-        # as fit: NaN goes on to a model that handles it (an imputing Pipeline), see _schema_for
-        tags.input_tags.allow_nan = getattr(self, "_allow_nan", False) or takes_missing_values(
-            getattr(self, "estimator", None)
-        )
-        tags.non_deterministic = getattr(self, "random_state", 0) is None
+        # as fit: NaN goes on to a model that handles it (an imputing Pipeline), see _schema_for.
+        # The tag says what is known to work: a Pipeline's own tag where it has one (fit passes
+        # NaN to any Pipeline, which may impute in a step its tags do not see; the tag claimed
+        # NaN for StandardScaler + SVR, and scikit-learn's checks fed it NaN)
         estimator = getattr(self, "estimator", None)
+        allow = takes_missing_values(estimator)
+        if allow and hasattr(estimator, "steps"):
+            from sklearn.utils import get_tags
+
+            try:
+                allow = bool(get_tags(estimator).input_tags.allow_nan)
+            except Exception:  # tags that cannot be read: as fit takes it
+                pass
+        tags.input_tags.allow_nan = getattr(self, "_allow_nan", False) or allow
+        tags.non_deterministic = getattr(self, "random_state", 0) is None
         if safe_is_classifier(estimator):
             # It scores and predicts as its classifier, so it cross-validates as one: stratified
             # folds (plain folds on sorted labels left every test fold a class the model never

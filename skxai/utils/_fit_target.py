@@ -41,6 +41,11 @@ def record_fit_target(explainer):
     if "target" in explainer.get_params(deep=False):
         explainer._fitted_target = explainer.target
     names = getattr(type(explainer), "_fit_time_params", ())
+    if "estimator" in explainer.get_params(deep=False) and "estimator" not in names:
+        # the model fit read (and fitted, with y): one swapped in by set_params after fit was
+        # ignored, its outputs and values the old model's. Compared by identity (kept through
+        # pickle and skops); a model changed in place is the live model, followed as it is.
+        names = (*names, "estimator")
     if getattr(explainer, "_drew_background", False) and "random_state" not in names:
         # the background was drawn with it: a new seed after fit would explain against the old
         # draw with the new seed's samples, the values of neither seed
@@ -128,7 +133,10 @@ def check_fit_target(explainer):
     for name, old in fitted.items():
         now = getattr(explainer, name, None)
         if not _same(now, old):
-            changed.append((name, _short(now), _short(old)))
+            shown_now, shown_old = _short(now), _short(old)
+            if shown_now == shown_old:  # another object that prints the same (a model swapped in)
+                shown_now = f"another {shown_now} object"
+            changed.append((name, shown_now, shown_old))
     for name in getattr(explainer, "_fitted_generators", None) or ():
         now = getattr(explainer, name, None)
         if not isinstance(now, _GENERATORS):
