@@ -474,11 +474,32 @@ def fitted_column_names(model):
 
 
 def fitted_on_an_array(model):
-    """Whether the estimator that first sees the rows says it was fitted on an array: it
-    counts its features (``n_features_in_``) but has no names. A hand-written first step that
-    records neither gives no evidence either way (it was warned about as fitted on an array)."""
-    step = _first_fitted_step(model)
-    return fitted_column_names(model) is None and getattr(step, "n_features_in_", None) is not None
+    """Whether the first estimator that records how it was fitted says it was fitted on an
+    array: it counts its features (``n_features_in_``) but has no names. Steps that record
+    neither (a hand-written selector) are passed over: they give no evidence either way (one
+    was warned about as fitted on an array, and one before an array-fitted Ridge hid it)."""
+    if fitted_column_names(model) is not None:
+        return False
+    for est in _steps_in_order(model):
+        if getattr(est, "feature_names_in_", None) is not None:
+            return False
+        if getattr(est, "n_features_in_", None) is not None:
+            return True
+    return False
+
+
+def _steps_in_order(model):
+    """The estimators that see the rows in turn, through FrozenEstimator and nested Pipelines."""
+    if type(model).__name__ == "FrozenEstimator":
+        yield from _steps_in_order(model.estimator)
+        return
+    steps = getattr(model, "steps", None)
+    if not steps:
+        yield model
+        return
+    for _, step in steps:
+        if step is not None and not (isinstance(step, str) and step == "passthrough"):
+            yield from _steps_in_order(step)
 
 
 def check_columns(model, frame, path):

@@ -111,3 +111,15 @@ def test_no_positional_warning_without_evidence_of_an_array_fit(files, capsys):
     argv = ["explain", files / "sel.joblib", files / "data.csv", "--out", files / "o.csv", "--quiet", "--trust-pickle"]
     assert main([str(a) for a in argv]) == 0
     assert "taken by position" not in capsys.readouterr().err  # the Ridge after it was fitted on a frame
+
+
+def test_a_pipeline_fitted_on_an_array_behind_a_nameless_step_is_warned_about(files, capsys):
+    import joblib
+    from sklearn.pipeline import Pipeline
+
+    X = pd.read_csv(files / "data.csv")
+    pipe = Pipeline([("sel", _NamelessSelector()), ("m", Ridge())]).fit(X.to_numpy(), X.sum(axis=1))
+    joblib.dump(pipe, files / "arr.joblib")
+    argv = ["explain", files / "arr.joblib", files / "data.csv", "--out", files / "o.csv", "--quiet", "--trust-pickle"]
+    assert main([str(a) for a in argv]) == 0
+    assert "taken by position" in capsys.readouterr().err  # the Ridge after it counts features, no names

@@ -87,10 +87,6 @@ def _sqrt_psd(C):
     return (V * np.sqrt(np.clip(e, 0.0, None))) @ V.T
 
 
-#: calls of a callable sampler per task whose draws are checked for a process-wide generator
-_WATCHED_CALLS = 4
-
-
 def _refuse_missing(A, what):
     """Refuse NaN (missing values an imputing pipeline would take): the samplers condition on
     the values themselves (distances, covariances), and scipy only said "array must not
@@ -391,14 +387,15 @@ class ConditionalGame:
             )
             seq = np.random.SeedSequence([self._seed, row_key, key])
             rng = np.random.RandomState(seq.generate_state(1)[0])
-            # the first few calls of each task are watched (a snapshot costs about 40 us: every
-            # call of a cheap sampler would pay it), as a sampler drawing from a process-wide
-            # generator does so at every call
-            watch = not cache.get("global draws", False) and cache.get("watched", 0) < _WATCHED_CALLS
+            # the first call of each coalition in a task is watched (a snapshot costs about 40
+            # us, which every call of a cheap sampler paid; a sampler may draw from a
+            # process-wide generator for some coalitions only)
+            watched = cache.setdefault("watched coalitions", set())
+            watch = not cache.get("global draws", False) and key not in watched
             before = global_generator_marks() if watch else None
             out = self.sampler(x[S].copy(), S.copy(), self.n_samples, rng)
             if watch:
-                cache["watched"] = cache.get("watched", 0) + 1
+                watched.add(key)
                 if global_generator_marks() != before:
                     cache["global draws"] = True  # said once by values_parallel, also from workers
             if hasattr(out, "detach") and hasattr(out, "cpu"):

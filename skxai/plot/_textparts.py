@@ -71,6 +71,17 @@ def _scalar(v, index):
         return None
 
 
+def _is_text(data):
+    """Whether one document's data are text: a string, bytes, or a sequence of tokens (strings)."""
+    if isinstance(data, str | bytes):
+        return True
+    try:
+        items = list(np.ravel(np.asarray(data, dtype=object)))
+    except Exception:
+        return False
+    return bool(items) and all(isinstance(t, str | bytes) for t in items)
+
+
 def text_parts(explanation, index=0, caller="This display"):
     """Tokens, per-token weights and anchor of document ``index``.
 
@@ -92,7 +103,7 @@ def text_parts(explanation, index=0, caller="This display"):
         if name in extras and extras[name] is not None:
             tokens = _item(extras[name], index)
             break
-    if tokens is None and document is None and exp.data is not None:
+    if tokens is None and document is None and exp.data is not None and not _is_text(_item(exp.data, index)):
         # a tabular explanation's feature names were drawn as a document (and a single
         # feature's name letter by letter)
         raise ValueError(

@@ -22,3 +22,19 @@ def test_a_tabular_explanation_is_refused_by_the_text_highlight():
     for view in (exp, exp[..., 1], exp[:, "alcohol"]):
         with pytest.raises(ValueError, match="draws text explanations.*a tabular explanation"):
             TextHighlightDisplay.from_explanation(view)
+
+
+def test_documents_given_as_tokens_are_still_text():
+    import numpy as np
+
+    from skxai import Explanation
+
+    for data in (
+        [["great", "film"]],
+        np.array([np.array(["great", "film"], dtype=object)], dtype=object),
+        np.array([["great", "film"]]),
+        [b"great film"],
+    ):
+        exp = Explanation(np.array([[0.5, -0.2]]), data=data, feature_names=["great", "film"])
+        disp = TextHighlightDisplay.from_explanation(exp)
+        assert disp is not None

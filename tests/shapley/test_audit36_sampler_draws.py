@@ -93,7 +93,7 @@ def test_a_sampler_returning_more_samples_than_asked_is_refused():
     ).fit(X[:20]).transform(X[:2])
 
 
-def test_only_the_first_calls_of_a_task_are_watched(monkeypatch):
+def test_only_the_first_call_of_each_coalition_in_a_task_is_watched(monkeypatch):
     import skxai._games._conditional as conditional
 
     seen = []
@@ -104,4 +104,18 @@ def test_only_the_first_calls_of_a_task_are_watched(monkeypatch):
         model, game="conditional", conditional_sampler=_seeded, n_conditional_samples=8, random_state=0
     ).fit(X[:20])
     ex.transform(X[:3])  # 3 rows x 14 coalitions: 42 sampler calls in one task
-    assert len(seen) == 2 * conditional._WATCHED_CALLS  # a snapshot before and after each watched call
+    assert len(seen) == 2 * 14  # the first call of each coalition: a snapshot before and after it
+
+
+def test_a_sampler_drawing_globally_for_some_coalitions_only_is_said():
+    def sometimes(x_S, S, n, random_state):
+        if len(S) >= 2:
+            return np.random.normal(size=(n, 4 - len(S)))  # noqa: NPY002 - the mistake under test
+        return random_state.normal(size=(n, 4 - len(S)))
+
+    X, model = _data()
+    ex = ExactShapleyExplainer(
+        model, game="conditional", conditional_sampler=sometimes, n_conditional_samples=8, random_state=0
+    ).fit(X[:20])
+    with pytest.warns(UserWarning, match="process-wide generator"):
+        ex.transform(X[:3])
