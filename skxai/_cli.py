@@ -454,23 +454,13 @@ def _refuse_short_row(short, path, what, n_columns):
         )
 
 
-def _first_fitted_step(model):
-    """The estimator that first sees the rows: through FrozenEstimator and Pipeline steps
-    ("passthrough" and None skipped)."""
-    if type(model).__name__ == "FrozenEstimator":
-        return _first_fitted_step(model.estimator)
-    for _, step in getattr(model, "steps", None) or ():
-        if step is not None and not (isinstance(step, str) and step == "passthrough"):
-            return _first_fitted_step(step)
-    return model
-
-
 def fitted_column_names(model):
     """The column names ``model`` was fitted on, read through the wrappers a saved model comes
     in (a Pipeline whose first step is "passthrough" has no ``feature_names_in_`` of its own,
     though its model was fitted on a frame), or None."""
     names = getattr(model, "feature_names_in_", None)
-    return names if names is not None else getattr(_first_fitted_step(model), "feature_names_in_", None)
+    first = next(_steps_in_order(model), model)
+    return names if names is not None else getattr(first, "feature_names_in_", None)
 
 
 def fitted_on_an_array(model):

@@ -17,6 +17,7 @@ from sklearn.datasets import load_diabetes
 from sklearn.linear_model import Ridge
 
 from skxai._cli import main
+from tests.test_predicted_target import FixedThresholdLikeScaler as _NamelessSelector  # records nothing
 
 sio = pytest.importorskip("skops.io")
 
@@ -86,19 +87,6 @@ def test_a_pipeline_starting_with_passthrough_matches_columns_by_name(files, cap
     assert "taken by position" not in capsys.readouterr().err  # its Ridge was fitted on a frame
     out = pd.read_csv(files / "out.csv")
     np.testing.assert_allclose(out["prediction"], pipe.predict(X), atol=1e-9)  # matched by name
-
-
-class _NamelessSelector:
-    """A hand-written first step that records neither names nor a feature count."""
-
-    def fit(self, X, y=None):
-        return self
-
-    def transform(self, X):
-        return X
-
-    def get_params(self, deep=True):
-        return {}
 
 
 def test_no_positional_warning_without_evidence_of_an_array_fit(files, capsys):

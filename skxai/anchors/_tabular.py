@@ -190,8 +190,16 @@ def _tabular_anchor(
 
     step = max(1, -(-n_validation_samples // _N_LOOKS))
 
+    def level(size):
+        return _level(delta, size, beam_size) + np.log(_N_LOOKS)
+
+    def fresh_figures(anchor):
+        """(mean, lower, upper, n) of ``anchor`` on its fresh samples, at its size's level."""
+        fm_, flb_, fub_, fn_ = kl_bounds([fresh[anchor]], level(len(anchor)))
+        return float(fm_[0]), float(flb_[0]), float(fub_[0]), int(fn_[0])
+
     def judged(anchors, size, empty=False):
-        beta = _level(delta, size, beam_size) + np.log(_N_LOOKS)
+        beta = level(size)
         # The empty anchor must clear the threshold itself with its lower bound (as in the text
         # search): judged by the rule of the others, sampling stopped once the bound cleared
         # threshold - epsilon_stop, and the stricter check after it rejected the empty anchor
@@ -297,11 +305,7 @@ def _tabular_anchor(
         judged_members = [a for a in members if a in fresh]
         if judged_members:
             # by the lower bound that is reported, at each size's own level; the shorter on ties
-            def reported(a):
-                fm_, flb_, _, _ = kl_bounds([fresh[a]], _level(delta, len(a), beam_size) + np.log(_N_LOOKS))
-                return float(flb_[0]), -len(a), float(fm_[0])
-
-            best = max(judged_members, key=reported)
+            best = max(judged_members, key=lambda a: (fresh_figures(a)[1], -len(a), fresh_figures(a)[0]))
         else:
             best = members[max(range(len(members)), key=lambda j: (mean[j], lb[j]))]
     ordered = order[best]
@@ -315,11 +319,7 @@ def _tabular_anchor(
     rows = rows_of(best)
     cand_list = [c for c in stats if stats[c][0] > 0]
     cm, clb, cub, cn = kl_bounds([stats[c] for c in cand_list], float(np.log(1.0 / delta)))
-    judged_figures = {}  # the fresh samples' figures, at the level each size was judged at
-    for c in cand_list:
-        if c in fresh:
-            fm_, flb_, fub_, fn_ = kl_bounds([fresh[c]], _level(delta, len(c), beam_size) + np.log(_N_LOOKS))
-            judged_figures[c] = (float(fm_[0]), float(flb_[0]), float(fub_[0]), int(fn_[0]))
+    judged_figures = {c: fresh_figures(c) for c in cand_list if c in fresh}
     return {
         "units": ordered,
         "success": bool(found),
