@@ -80,11 +80,20 @@ class LayerCapture(contextlib.AbstractContextManager):
                     "torch.utils.checkpoint(..., use_reentrant=True), whose block records no gradient "
                     "when its inputs need none; use use_reentrant=False, or choose another layer."
                 )
-            raise ValueError(
-                f"Layer {self.name!r} does not reach the explained output: the output does not depend "
-                "on its activations. Choose a layer on the path from the input to the output."
-            )
+            raise self.not_reached_error()
         return g
+
+    @property
+    def ran_with_gradients(self):
+        """Whether the layer's last call recorded gradients (not under ``torch.no_grad()``)."""
+        return self._grad_enabled
+
+    def not_reached_error(self):
+        """The error for a layer the explained output does not depend on."""
+        return ValueError(
+            f"Layer {self.name!r} does not reach the explained output: the output does not depend "
+            "on its activations. Choose a layer on the path from the input to the output."
+        )
 
     def reset(self, replace=None):
         """Forget the last pass; the next pass feeds ``replace`` (when given) after the layer."""

@@ -41,6 +41,11 @@ def _level(delta, size, beam_size):
     return float(np.log((1 if size == 0 else beam_size) * 2.0 ** (size + 1) / delta))
 
 
+def _look_level(delta, size, beam_size):
+    """:func:`_level` of one of the ``_N_LOOKS`` looks at an anchor's fresh samples."""
+    return _level(delta, size, beam_size) + np.log(_N_LOOKS)
+
+
 def _is_missing(col):
     """Which entries of an object column are missing (None, NaN, pandas' NA or NaT)."""
     try:
@@ -191,7 +196,7 @@ def _tabular_anchor(
     step = max(1, -(-n_validation_samples // _N_LOOKS))
 
     def level(size):
-        return _level(delta, size, beam_size) + np.log(_N_LOOKS)
+        return _look_level(delta, size, beam_size)
 
     def fresh_figures(anchor):
         """(mean, lower, upper, n) of ``anchor`` on its fresh samples, at its size's level."""
@@ -356,7 +361,9 @@ def _same_rows(a, b):
     missing_a, missing_b = pd.isna(a), pd.isna(b)
     if not np.array_equal(missing_a, missing_b):
         return False
-    return bool(np.all((a == b) | missing_a))
+    # compared where present only: pd.NA == pd.NA is NA, which np.all could not read as a bool
+    present = ~missing_a
+    return bool(np.all(a[present] == b[present]))
 
 
 def _categorical_mask(categorical_features, n_features, feature_names):
@@ -718,7 +725,10 @@ class AnchorTabularExplainer(BaseAnchorExplainer):
             if isinstance(v, float) and np.isnan(v) or missing or v in self.__dict__.get("_missing_str", {}).get(j, ()):
                 return f"{name} is missing"
             if self._is_bool_column(j):
-                return f"{name} == {bool(v)}"  # a frame's bool column: its values, not 0 and 1
+                # a frame's bool column: its values, not 0 and 1; binned as text beside other
+                # text columns (a nullable boolean with NA), its value is the text "False",
+                # which bool() read as True
+                return f"{name} == {v if isinstance(v, str) else bool(v)}"
             by_text = self.__dict__.get("_category_values")  # (explainers saved before it: none)
             if by_text and by_text[j] and v in by_text[j]:
                 # a category column of store ids 333: "store == '333'" matched no row of the
@@ -857,39 +867,57 @@ class AnchorTabularExplainer(BaseAnchorExplainer):
         return self.output_.predicted(rows)
 
     def _check_validation_samples(self):
-        """Refuse an ``n_validation_samples`` too small for any anchor to be accepted.
+        """Refuse an ``n_validation_samples`` too small for any anchor to be accepted, and warn
+        when it is too small for any anchor of two conditions.
 
         Even when every fresh sample keeps the decision, the lower bound of ``k`` of ``k`` at the
         level of a one-feature anchor (the least strict) must reach ``threshold - epsilon_stop``:
         below that, every explanation came back with ``success=False`` and nothing said why
         (63 samples with ``epsilon_stop=0.05``, whose bound is 0.899; 130 at the defaults). The
         smallest accepted number admits only such anchors, every sample agreeing: realistic
-        anchors need several times more.
+        anchors need several times more. Each condition more is judged at a stricter level, so
+        a number that admits one condition may admit no anchor of two (131 at the defaults, whose
+        two-condition bound is 0.945): said at ``fit``, as every such search fails.
         """
         n = int(self.n_validation_samples)
-        threshold, floor = float(self.threshold), float(self.threshold) - float(self.epsilon_stop)
-        beta = _level(float(self.delta), 1, int(self.beam_size)) + np.log(_N_LOOKS)
+        floor = float(self.threshold) - float(self.epsilon_stop)
+        least_one = self._least_validation_samples(1)
+        if n < least_one:
+            lb = float(kl_bounds([(n, n)], _look_level(float(self.delta), 1, int(self.beam_size)))[1][0])
+            raise ValueError(
+                f"n_validation_samples={n} is too few to accept any anchor: even {n} of {n} fresh samples "
+                f"keeping the decision give a precision lower bound of {lb:.3f} < threshold - epsilon_stop = "
+                f"{floor:.3g} (delta={float(self.delta)}, beam_size={int(self.beam_size)}), so every "
+                f"explanation would fail. Use at least {least_one} (that many accept only one-condition "
+                "anchors every sample agrees with; several times more leave room for the others), or raise "
+                "delta or epsilon_stop."
+            )
+        longest = min(self.max_anchor_size or self.n_features_in_, self.n_features_in_)
+        least_two = self._least_validation_samples(2) if longest >= 2 else 0
+        if n < least_two:
+            warn_at_caller(
+                f"n_validation_samples={n} can accept anchors of one condition only: a two-condition anchor "
+                f"needs at least {least_two} fresh samples, even when every one keeps the decision "
+                f"(delta={float(self.delta)}, beam_size={int(self.beam_size)}), so every search that needs "
+                "two conditions fails. Raise n_validation_samples (the default 1000 leaves room) or delta."
+            )
+
+    def _least_validation_samples(self, size):
+        """The fewest fresh samples that accept an anchor of ``size`` conditions, all agreeing."""
+        beta = _look_level(float(self.delta), size, int(self.beam_size))
+        threshold, eps = float(self.threshold), float(self.epsilon_stop)
 
         def passes(k):
             mean, lb, _, count = kl_bounds([(k, k)], beta)
-            return bool(accepts(mean, lb, count, threshold, float(self.epsilon_stop))[0])
+            return bool(accepts(mean, lb, count, threshold, eps)[0])
 
-        if passes(n):
-            return
-        lo, hi = n, 2 * n  # the bound grows with k: exponential, then binary search
+        lo, hi = 0, 1  # the bound grows with k: exponential, then binary search
         while not passes(hi):
             lo, hi = hi, 2 * hi
         while hi - lo > 1:
             mid = (lo + hi) // 2
             lo, hi = (lo, mid) if passes(mid) else (mid, hi)
-        lb = float(kl_bounds([(n, n)], beta)[1][0])
-        raise ValueError(
-            f"n_validation_samples={n} is too few to accept any anchor: even {n} of {n} fresh samples "
-            f"keeping the decision give a precision lower bound of {lb:.3f} < threshold - epsilon_stop = "
-            f"{floor:.3g} (delta={float(self.delta)}, beam_size={int(self.beam_size)}), so every "
-            f"explanation would fail. Use at least {hi} (that many accept only anchors every sample "
-            "agrees with; several times more leave room for the others), or raise delta or epsilon_stop."
-        )
+        return hi
 
     def _fresh_samples(self, row_bins, requests, rng):
         """``n`` fresh samples of each ``(anchor, n)`` request, stacked: a random background

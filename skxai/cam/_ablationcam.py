@@ -23,8 +23,8 @@ class AblationCamExplainer(BaseCamExplainer):
     on the layer expands each image's activations into its ablated copies, and only the rest
     of the network sees the larger batch. Networks whose later layers reuse tensors from
     before the layer with the original batch size (skip connections around the layer) are
-    detected by the shape error and then forwarded with the images repeated instead (so is a
-    layer the output does not depend on, whose ablations change nothing: weights 0). A
+    detected by the shape error and then forwarded with the images repeated instead; a layer
+    the output does not depend on is refused by name, as by Grad-CAM (its map was 0). A
     channel that already equals ``ablation_value`` everywhere (a dead ReLU channel) is not
     forwarded: its ablation changes nothing, so its weight is exactly 0.
 
@@ -125,6 +125,16 @@ class AblationCamExplainer(BaseCamExplainer):
             raise RuntimeError(f"ablated batch gave outputs of shape {tuple(y.shape)}")
         return y.gather(1, lp.targets[owner, None])[:, 0]
 
+    def _check_layer_reaches_output(self, lp):
+        """Refuse the layer when the first image's explained score does not depend on it."""
+        with LayerCapture(lp.layer, lp.name, grad=True) as cap, torch.enable_grad():
+            score = self.model_.forward(lp.x[:1].clone())[0, lp.targets[0]]
+            reached = score.requires_grad and (
+                torch.autograd.grad(score, cap.activations, allow_unused=True)[0] is not None
+            )
+            if not reached and cap.ran_with_gradients:
+                raise cap.not_reached_error()
+
     def _channel_weights(self, lp):
         n, k = lp.activations.shape[:2]
         y = lp.outputs.gather(1, lp.targets[:, None])
@@ -142,10 +152,13 @@ class AblationCamExplainer(BaseCamExplainer):
                 try:
                     scores[chunk] = self._ablated_scores(lp, chunk, True)
                     continue
-                except (RuntimeError, ValueError):
-                    # RuntimeError: a skip connection around the layer; ValueError: the output
-                    # has a row per image, not per ablation (a layer the output does not depend
-                    # on, whose ablations then change nothing: weights 0, as the formula says)
+                except RuntimeError:  # a skip connection around the layer
+                    expand = False
+                except ValueError:
+                    # the output has a row per image, not per ablation: the layer may not reach
+                    # the output, whose ablations then change nothing (a map of 0, or of the
+                    # rounding of a forward batched otherwise: -6e-8); refused as Grad-CAM does
+                    self._check_layer_reaches_output(lp)
                     expand = False
             scores[chunk] = self._ablated_scores(lp, chunk, False)
         drop = y - scores.reshape(n, k)
