@@ -10,7 +10,7 @@ import numpy as np
 import torch
 from sklearn.utils.validation import check_is_fitted
 
-from skxai._adapters import check_target_indices, one_tensor_forward_hint
+from skxai._adapters import _raised_in_skxai, check_target_indices, one_tensor_forward_hint
 from skxai._data import columns_in_fit_order, names_are_strings, nonfinite_error, refuse_mapping
 from skxai._estimators import unwrap_frozen
 from skxai._explanation import Explanation
@@ -65,6 +65,19 @@ class GradResult(NamedTuple):
     """The layer's activations (with ``keep_activations=True``), else None."""
     targets: torch.Tensor
     """(n,) output index differentiated for each sample."""
+
+
+# RuntimeErrors that say nothing about the inputs' layout: passed on as they are at fit
+_NOT_ABOUT_INPUTS = (NotImplementedError, RecursionError) + tuple(
+    cls for cls in (getattr(torch, "OutOfMemoryError", None), getattr(torch.cuda, "OutOfMemoryError", None)) if cls
+)
+
+
+class _NetworkInputError(ValueError, RuntimeError):
+    """``fit``'s ``X`` is not what the network takes: a ValueError, as ``transform`` raises for
+    the same mistake, and still the RuntimeError that the network's own failure was (code that
+    caught torch's error keeps catching it, as scikit-learn's ``NotFittedError`` is both a
+    ValueError and an AttributeError)."""
 
 
 def _check_fitted(est):
@@ -425,7 +438,8 @@ class BaseTorchExplainer(BaseExplainer):
             self._check_pass_fits()
             if self.target_layer_ is not None:
                 self.model_.get_layer(self.target_layer_)
-                self._check_layer_batch(Xa)
+                with self._network_runs_on(Xa):
+                    self._check_layer_batch(Xa)
         rng = check_random_state(getattr(self, "random_state", None))
         n_bg = getattr(self, "max_background", None) or Xa.shape[0]
         if Xa.shape[0] > n_bg:
@@ -433,7 +447,7 @@ class BaseTorchExplainer(BaseExplainer):
             self.background_ = Xa[idx].astype(np.float64)
         else:
             self.background_ = Xa.astype(np.float64, copy=True)
-        with one_tensor_forward_hint():
+        with self._network_runs_on(Xa), one_tensor_forward_hint():
             bg_out = self.model_output(self.background_)
         self.n_outputs_ = bg_out.shape[1]
         self.output_names_ = self.model_.output_names(self.n_outputs_)
@@ -454,6 +468,31 @@ class BaseTorchExplainer(BaseExplainer):
         self._check_outputs_per_sample(bg_out)
         self._fit_extra(Xa, y)
         return self
+
+    @contextlib.contextmanager
+    def _network_runs_on(self, X):
+        """Turn a RuntimeError of the network's own code on ``fit``'s ``X`` into a ValueError that
+        names the explainer and the shape of ``X``.
+
+        ``X`` laid out otherwise than the network takes it (5 columns for a ``Linear(6, .)``,
+        flat rows for a CNN) failed in ``fit`` with torch's bare "mat1 and mat2 shapes cannot be
+        multiplied", while ``transform`` refuses the same mistake as a ValueError: the shape of
+        ``fit``'s ``X`` is the one the network must take. skxai's own errors (a RuntimeError whose
+        innermost frame is skxai's) pass unchanged, and so do the ones that say nothing about the
+        inputs (out of memory, a missing ``forward``, recursion).
+        """
+        try:
+            yield
+        except RuntimeError as exc:
+            if isinstance(exc, _NOT_ABOUT_INPUTS) or _raised_in_skxai(exc):
+                raise
+            reason = str(exc).strip().rstrip(".")
+            raise _NetworkInputError(
+                f"{type(self).__name__} cannot run the network on X of shape {tuple(X.shape)} in fit: it "
+                f"raised {type(exc).__name__}: {reason}. X must hold samples laid out as the network takes "
+                "them (as many features as its first layer, or (channels, height, width) images for a "
+                "convolutional network)."
+            ) from exc
 
     def _check_layer_batch(self, X):
         """Refuse a ``target_layer`` whose output does not hold the samples on its first axis.

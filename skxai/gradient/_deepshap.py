@@ -11,7 +11,8 @@ computed with a custom autograd function whose backward is a DeepLIFT multiplier
   (the local gradient where ``|delta_in| <= eps * max(|x_in|, |r_in|)``, equal up to rounding);
 - max pooling: the output difference ``max(x) - max(r)`` is split between the argmax
   positions of ``x`` and ``r`` and divided by the input difference there (captum's rule,
-  with overlapping windows summed);
+  with overlapping windows summed; an input without a channel axis, ``(N, L)`` for
+  ``MaxPool1d``, is pooled as the ``(N, 1, L)`` torch takes it for);
 - softmax and log-softmax (modules, or the probability head): ``p_j = s_j / (s_j + c_j)``
   with ``s = exp(z)`` and ``c_j`` the sum of the other terms; the exp by the rescale rule, the
   sum linearly, and the division by the Shapley value of its two inputs ``(s_j, c_j)``, which
@@ -220,8 +221,23 @@ class _Rescale(torch.autograd.Function):
         return _pad_ref(out), None, None
 
 
+def _pool_dims(module):
+    """The number of pooled axes of a max-pooling module (1, 2 or 3)."""
+    for dims, kinds in enumerate(
+        (
+            (nn.MaxPool1d, nn.AdaptiveMaxPool1d),
+            (nn.MaxPool2d, nn.AdaptiveMaxPool2d),
+            (nn.MaxPool3d, nn.AdaptiveMaxPool3d),
+        ),
+        start=1,
+    ):
+        if isinstance(module, kinds):
+            return dims
+    raise TypeError(f"{type(module).__name__} is not a max-pooling module.")
+
+
 def _pool_indices(module, x):
-    dims = x.ndim - 2
+    dims = _pool_dims(module)
     if isinstance(module, nn.AdaptiveMaxPool1d | nn.AdaptiveMaxPool2d | nn.AdaptiveMaxPool3d):
         fn = (F.adaptive_max_pool1d, F.adaptive_max_pool2d, F.adaptive_max_pool3d)[dims - 1]
         return fn(x, module.output_size, return_indices=True)[1]
@@ -237,13 +253,31 @@ def _pool_indices(module, x):
     )[1]
 
 
+def _max_pool_rule(x, y, module):
+    """:class:`_MaxPoolRule` on the input ``x`` and output ``y`` of a max-pooling ``module``.
+
+    torch also pools a tensor without a channel axis (``MaxPool1d`` on ``(N, L)``,
+    ``MaxPool2d`` on ``(N, H, W)``): it takes it for one unbatched ``(C, ...)`` input whose
+    channels are the rows, so each row is still pooled on its own, as ``(N, 1, ...)`` would be.
+    The rule pairs rows and pools over channels, so it runs on that one-channel layout (its
+    pooling indices on the rows' own axes: taken as given, ``MaxPool2d`` on ``(N, 4, 4)``
+    pooled one axis only and failed in the backward pass).
+    """
+    if x.ndim == _pool_dims(module) + 1:
+        return _MaxPoolRule.apply(x.unsqueeze(1), y.unsqueeze(1), module).squeeze(1)
+    return _MaxPoolRule.apply(x, y, module)
+
+
 class _MaxPoolRule(torch.autograd.Function):
     """Max pooling: split ``max(x) - max(r)`` between the argmax positions of x and r."""
 
     @staticmethod
     def forward(ctx, x, y, module):
-        if x.ndim < 3 or x.ndim > 5:
-            raise ValueError(f"max pooling input of shape {tuple(x.shape)} is not supported.")
+        if x.ndim != _pool_dims(module) + 2:  # (torch runs no other layout)
+            raise ValueError(
+                f"DeepShapExplainer cannot apply the max-pooling rule to {type(module).__name__} "
+                f"on an input of shape {tuple(x.shape)}."
+            )
         idx = _pool_indices(module, x)
         ctx.save_for_backward(x, y, idx)
         return y.clone()
@@ -436,7 +470,7 @@ class deeplift_rules:  # noqa: N801 - used as a context manager, like contextlib
             raise RuntimeError("DeepLIFT rules need a batch of samples followed by references.")
         y = out.detach()
         if isinstance(m, _MAXPOOL):
-            return _MaxPoolRule.apply(x, y, m)
+            return _max_pool_rule(x, y, m)
         if isinstance(m, _SOFTMAX):
             dim = -1 if m.dim is None else m.dim
             return _normalise(x, "exp", dim=dim, log=isinstance(m, nn.LogSoftmax))

@@ -307,6 +307,20 @@ def _select_output(exp, output):
     return np.moveaxis(values, exp.output_axis, -1)[..., idx], base, idx
 
 
+def unpicked_outputs(exp):
+    """True for values of several outputs, none of them the explained one: tabular ``(n, p, k)``
+    or images ``(n, *image, k)`` (a multi-output model explained with ``target=None``)."""
+    values = exp.values
+    return (
+        getattr(exp, "target_index", None) is None
+        and not exp.__dict__.get("_target_dropped")  # exp[..., kept]: the explained output cut away
+        and exp.output_axis is not None
+        and isinstance(values, np.ndarray)
+        and values.ndim >= 3
+        and values.shape[-1] > 1
+    )
+
+
 def is_anchor_explanation(exp):
     """An anchor explanation: its ``values`` only mark the features (words) its rules use."""
     extras = getattr(exp, "extras", None) or {}

@@ -206,9 +206,10 @@ class CamDisplay:
             width_pt = ax.get_position().width * fig.get_size_inches()[0] * 72
             wrapped = method_title(self.method, self.quantity, width_pt)
             h, w = self.layer_shape if self.layer_shape is not None else cam.shape
-            # the size line where a layer's map was upscaled; a map at the image's own size
-            # (an image Shapley explainer's regions) was said to be "10x14 -> 10x14"
-            resized = self.layer_shape is not None or tuple(cam.shape) != tuple(size)
+            # the size line where a layer's map was upscaled; a map at the image's own size (an
+            # image Shapley explainer's regions, a layer keeping the input's resolution) was said
+            # to be "16x16 -> 16x16"
+            resized = (h, w) != tuple(size)
             ax.set_title(f"{wrapped}\n(map {h}x{w} -> {size[0]}x{size[1]})" if resized else wrapped, fontsize=8)
         self.ax_ = ax
         literal_text(ax)

@@ -6,7 +6,7 @@ import html
 
 import numpy as np
 
-from skxai.plot._base import format_value, is_anchor_explanation
+from skxai.plot._base import format_value, is_anchor_explanation, unpicked_outputs
 from skxai.plot._textparts import COVERAGE_MEANING, align_tokens, coverage_text, needs_space, text_parts
 
 STYLE = """
@@ -210,6 +210,28 @@ def _anchor_rows_html(explanation, max_rows):
     return f"{head}<table><tr>{header}</tr>{''.join(rows)}</table>{more}"
 
 
+#: Outputs of an explanation without a target shown one after the other in a notebook.
+_MAX_OUTPUTS_SHOWN = 4
+
+
+def _each_output_html(explanation, max_rows, max_features):
+    """:func:`explanation_html` of each output of an explanation that explains several and
+    names none the explained one (a raw repr, without a word of why, before)."""
+    k = explanation.values.shape[-1]
+    names = explanation.output_names
+    shown = min(k, _MAX_OUTPUTS_SHOWN)
+    parts = [
+        f"<div><b>{html.escape(str(explanation.method_title))}</b> explanation of {k} outputs, none "
+        f"named the explained one (target=None): {'each is' if shown == k else f'the first {shown} are'} "
+        "shown in turn; pick one with <code>exp[..., name]</code>.</div>"
+    ]
+    for j in range(shown):
+        name = names[j] if names is not None and len(names) == k else j
+        parts.append(f"<h4>Output {html.escape(str(name))}</h4>")
+        parts.append(explanation_html(explanation[..., j], max_rows, max_features))
+    return "".join(parts)
+
+
 def explanation_html(explanation, max_rows=10, max_features=12):
     """Notebook rendering of an :class:`~skxai.Explanation`.
 
@@ -247,10 +269,12 @@ def explanation_html(explanation, max_rows=10, max_features=12):
         return text_html(explanation, list(range(min(n, max_rows))))
     if is_anchor_explanation(explanation):
         return _anchor_rows_html(explanation, max_rows)
+    if unpicked_outputs(explanation):
+        return _each_output_html(explanation, max_rows, max_features)
     try:
         values = np.asarray(explanation.target_values, dtype=np.float64)
-    except (TypeError, ValueError, IndexError):
-        return f"<pre>{html.escape(repr(explanation))}</pre>"
+    except (TypeError, ValueError, IndexError) as exc:
+        return f"<pre>{html.escape(repr(explanation))}</pre><div>{html.escape(str(exc))}</div>"
     if not explanation._has_samples():
         values = values[None]  # one sample (exp[i]): a row of the table, or one image
     if values.ndim == 1:

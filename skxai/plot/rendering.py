@@ -14,6 +14,7 @@ from skxai.plot._base import (
     name_lines,
     output_label,
     plain_ticks,
+    unpicked_outputs,
     unrounded_landmark,
 )
 from skxai.plot._html import STYLE, explanation_html, is_text_explanation, parts_html
@@ -37,5 +38,6 @@ __all__ = [
     "plain_ticks",
     "text_parts",
     "to_hwc",
+    "unpicked_outputs",
     "unrounded_landmark",
 ]

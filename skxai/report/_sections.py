@@ -22,6 +22,7 @@ from skxai.plot.rendering import (
     parts_html,
     plain_ticks,
     text_parts,
+    unpicked_outputs,
     unrounded_landmark,
 )
 from skxai.report._page import esc, kv_table, png_figure, slug
@@ -609,17 +610,20 @@ def image_views(sb, exp, n_local, explainer=None):
 
     sb.figure(draw_mean, f"Where the attributions fall on average; explained: {label}", (3.6, 3.4))
     sb.add("<h3>Local views</h3>")
+    raw = exp.extras.get("raw_map")
+    upscaled = raw is not None and tuple(np.shape(raw)[1:]) != tuple(values.shape[1:])
     for i in range(min(n_local, n)):
         lab = output_label(exp, explainer, index=i)
         if cam:
             # an image Shapley explainer's map is its regions' values at the image's own pixels,
             # not a layer's map upscaled
             regions = exp.extras.get("segments") is not None
-            what = (
-                f"Image {i}: the regions' attributions to the {lab} (each region's pixels hold its value)"
-                if regions
-                else f"Image {i}: map for the {lab}, upscaled bilinearly over the image"
-            )
+            if regions:
+                what = f"Image {i}: the regions' attributions to the {lab} (each region's pixels hold its value)"
+            elif upscaled:
+                what = f"Image {i}: map for the {lab}, upscaled bilinearly over the image"
+            else:  # a layer at the input's resolution: nothing was upscaled
+                what = f"Image {i}: map for the {lab} over the image"
             sb.figure(lambda ax, i=i: CamDisplay.from_explanation(exp, index=i, ax=ax), what, (3.8, 3.6))
         else:
             sb.figure(
@@ -818,7 +822,7 @@ def _surrogate_fit(exp):
     return score if score.size and np.isfinite(score).any() else None
 
 
-def clean_reason(exc, exp=None, limit=160):
+def clean_reason(exc, exp=None, limit=240):
     """A reader's sentence for a metric that could not be computed: no exception class, no reprs."""
     if exp is not None and is_text_explanation(exp):
         return (
@@ -829,7 +833,11 @@ def clean_reason(exc, exp=None, limit=160):
     text = re.sub(r"np\.\w+\((.*?)\)", r"\1", text)  # np.str_('...') -> '...'
     text = re.split(r"(?<=[.;])\s", text, maxsplit=1)[0]
     if len(text) > limit:
-        text = text[:limit].rsplit(" ", 1)[0] + " …"
+        # cut in the middle: a sentence's end says what to do ("... pass target=<output name>"),
+        # which a cut at its end took away
+        head = text[: limit // 2].rsplit(" ", 1)[0]
+        tail = text[-(limit // 2) :].split(" ", 1)[-1]
+        text = f"{head} … {tail}"
     return text[:1].upper() + text[1:] if text else "not computed for this explainer"
 
 
@@ -934,9 +942,25 @@ def explainer_section(
     sb.add(what_html(explainer, X, exp, seconds, steps=steps))
     sb.add("<h3>Settings</h3>")
     sb.add(settings_html(explainer))
+    try:
+        _views(sb, exp, n_local, explainer, X)
+    except Exception as exc:  # a view that cannot be drawn: a note, the page and the other sections stay
+        if failures is not None:
+            failures.append((name, f"{type(exc).__name__}: {exc}"))
+        sb.note(f"Drawing the explanation failed: {type(exc).__name__}: {exc}", "error")
+        sb.add(f"<details><summary>traceback</summary><pre>{esc(traceback.format_exc())}</pre></details>")
+    if metric_names is not None:
+        sb.add("<h3>Quality of the explanation</h3>")
+        sb.add(metrics_html(explainer, X, exp, metric_names, n_metric_samples))
+    return sb.html(), exp
+
+
+def _views(sb, exp, n_local, explainer, X):
+    """The global and local views of ``exp``: text, tabular or image, each output in turn
+    when several are explained and none is named the explained one."""
     if is_text_explanation(exp):
         text_views(sb, exp, n_local, explainer)
-    elif _unpicked_outputs(exp):
+    elif unpicked_outputs(exp):
         # a multi-output model explained with target=None: every output is explained, each
         # is shown in turn
         names = exp.output_names
@@ -950,34 +974,18 @@ def explainer_section(
         for j in range(shown):
             name = names[j] if names is not None and len(names) == k else j
             sb.add(f"<h3>Output {esc(name)}</h3>")
-            tabular_views(sb, exp[..., j], n_local, explainer, X, output=j)
+            if np.ndim(exp.values) == 3:
+                tabular_views(sb, exp[..., j], n_local, explainer, X, output=j)
+            else:
+                image_views(sb, exp[..., j], n_local, explainer)
+    elif np.asarray(exp.target_values).ndim == 2:
+        tabular_views(sb, exp, n_local, explainer, X)
     else:
-        ndim = np.asarray(exp.target_values).ndim  # readable: checked by _check_given
-        if ndim == 2:
-            tabular_views(sb, exp, n_local, explainer, X)
-        else:
-            image_views(sb, exp, n_local, explainer)
-    if metric_names is not None:
-        sb.add("<h3>Quality of the explanation</h3>")
-        sb.add(metrics_html(explainer, X, exp, metric_names, n_metric_samples))
-    return sb.html(), exp
+        image_views(sb, exp, n_local, explainer)
 
 
 #: Outputs of a multi-output explanation without a target drawn one after the other.
 _MAX_OUTPUTS_SHOWN = 6
-
-
-def _unpicked_outputs(exp):
-    """True for tabular values ``(n, p, k)`` of several outputs, none of them the explained one."""
-    values = exp.values
-    return (
-        getattr(exp, "target_index", None) is None
-        and not exp.__dict__.get("_target_dropped")  # exp[..., kept]: the explained output cut away
-        and exp.output_axis is not None
-        and isinstance(values, np.ndarray)
-        and values.ndim == 3
-        and values.shape[-1] > 1
-    )
 
 
 def _check_given(exp, X, name):
@@ -999,7 +1007,7 @@ def _check_given(exp, X, name):
             f"the explanation given for {name!r} is of inputs of shape {tuple(shape)[1:]} (a crop?), but "
             f"X's are {tuple(x_shape)[1:]}; the maps and the metrics are read against X's images."
         )
-    if not is_text_explanation(exp) and not _unpicked_outputs(exp):
+    if not is_text_explanation(exp) and not unpicked_outputs(exp):
         exp.target_values  # noqa: B018 - raises a clear error when the explained output was cut away
 
 

@@ -550,12 +550,15 @@ def test_deepshap_max_pooling_variants_are_efficient(pool, shape):
     np.testing.assert_allclose(exp.values.reshape(2, -1).sum(axis=1), f - f0, rtol=1e-10, atol=1e-12)
 
 
-def test_deepshap_max_pooling_of_unbatched_inputs_is_refused():
-    net = nn.Sequential(nn.Linear(6, 6), nn.MaxPool1d(2), nn.Linear(3, 1)).double()  # (n, 6) pooled as (C, L)
+def test_deepshap_max_pooling_of_inputs_without_channel_axis_is_efficient():
+    # (n, 6) is pooled as an unbatched (C, L) tensor, each row on its own: the rule pools it as
+    # (n, 1, 6) (it was refused at transform with an internal batch shape, (32, 6))
+    torch.manual_seed(0)
+    net = nn.Sequential(nn.Linear(6, 6), nn.MaxPool1d(2), nn.Linear(3, 1)).double()
     X = np.random.RandomState(0).normal(size=(4, 6))
-    # 4 samples x 4 references: 16 pairs, 32 rows in one pass
-    with pytest.raises(ValueError, match=r"^max pooling input of shape \(32, 6\) is not supported\.$"):
-        DeepShapExplainer(net).fit(X).transform(X[:4])
+    exp = DeepShapExplainer(net).fit(X).explain(X[:4])
+    f = net(torch.as_tensor(X)).detach().numpy()[:, 0]
+    np.testing.assert_allclose(exp.values.sum(axis=1), f - f.mean(), rtol=1e-10, atol=1e-12)
 
 
 def test_deepshap_log_softmax_with_equal_sums_takes_the_limit_ratio():

@@ -73,10 +73,10 @@ def test_image_summary_and_unreadable_explanations_escape_the_method():
 
         @property
         def target_values(self):
-            raise ValueError("no target")
+            raise ValueError(f"no target {P}")
 
     got = explanation_html(Odd(np.ones((1, 2)), method="m"))
-    assert got == f"<pre>{E}</pre>"
+    assert got == f"<pre>{E}</pre><div>no target {E}</div>"  # the repr, and why it is all there is
 
 
 def test_a_small_coverage_is_not_printed_as_zero():

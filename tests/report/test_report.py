@@ -294,7 +294,11 @@ def test_metric_failures_are_clean_notes():
     text = Explanation([np.ones(2)], data=["a b"], tokens=[["a", "b"]])
     assert clean_reason(exc, text).startswith("not applicable to documents")
     long = ValueError("x " * 200)
-    assert len(clean_reason(long, tab)) < 170
+    assert len(clean_reason(long, tab)) < 250
+    # cut in the middle: the sentence's end says what to do (it was cut away)
+    cut = clean_reason(ValueError("the subject " + "y " * 150 + "so pass target=<output index> and fit again."), tab)
+    assert cut.startswith("The subject y") and cut.endswith("so pass target=<output index> and fit again.")
+    assert " … " in cut and len(cut) < 250
 
 
 def test_text_report_metrics_table_has_no_raw_exception(tmp_path):
