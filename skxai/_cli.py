@@ -88,12 +88,12 @@ def build_parser():
             "surrogate_prediction instead of base_value, and its weights sum to their difference. The "
             "prediction column is named after the quantity explained (e.g. prediction_probability, "
             "prediction_log_odds); a multi-class classifier explains each row's predicted class and a "
-            "binary one its positive class unless --target names one, and for a classifier a target "
-            "column names the class explained on each row. MODEL may also hold a fitted Pipeline "
-            "ending in a skxai explainer, which is used as it is. DATA is read, explained and appended "
-            "to --out in chunks of --chunk-size rows, so it may be larger than memory; after a failure "
-            "(or SIGTERM), the rows already written stay in --out and the message says where it "
-            "stopped. " + _SKOPS_NOTE + " " + _PICKLE_WARNING
+            "binary one its positive class unless --target names one, and for a classifier or a model "
+            "of several outputs a target column names the class or output explained on each row. MODEL "
+            "may also hold a fitted Pipeline ending in a skxai explainer, which is used as it is. "
+            "DATA is read, explained and appended to --out in chunks of --chunk-size rows, so it may "
+            "be larger than memory; after a failure (or SIGTERM), the rows already written stay in "
+            "--out and the message says where it stopped. " + _SKOPS_NOTE + " " + _PICKLE_WARNING
         ),
         epilog="Methods: " + ", ".join(METHODS) + ".",
     )
@@ -117,15 +117,18 @@ def build_parser():
         "--out",
         required=True,
         help="output CSV of attributions (an existing file is replaced; an input file is refused; "
-        "a name ending in .gz, .bz2 or .xz is compressed)",
+        "a name ending in .gz, .bz2 or .xz is compressed); the options that made it are recorded "
+        "beside it, in <out>.skxai-run.json, for --resume",
     )
     ex.add_argument("--report", help="also write a self-contained HTML report there")
     ex.add_argument(
         "--resume",
         action="store_true",
         help="go on from where a stopped run left --out: keep its rows and explain DATA from the "
-        "next row (the same DATA, MODEL and options give the file of one uninterrupted run; "
-        "the last row written is explained again and must match)",
+        "next row (the same DATA, MODEL and options give the file of one uninterrupted run). A run "
+        "records the options that decide its rows (and MODEL's content) in <out>.skxai-run.json, "
+        "kept beside --out; a resume with others is refused, and the last row written is explained "
+        "again and must match",
     )
     ex.add_argument(
         "--target",
@@ -350,6 +353,14 @@ def load_model(path, trusted_types=(), trust_pickle=False):
                 sio = _import_skops_io()
             except ImportError:
                 raise UsageError("reading .skops files needs skops: pip install skxai[cli]") from None
+            import zipfile
+
+            if not zipfile.is_zipfile(path):  # skops' own "BadZipFile" did not say what the file is
+                raise UsageError(
+                    f"model file {path!r} is not a skops file (skops.io.dump writes a zip archive); if it is a "
+                    "pickle saved under a .skops name (joblib.dump, pickle.dump), save it with skops.io.dump, "
+                    "or name it .joblib or .pkl and pass --trust-pickle if you made it or fully trust its source"
+                )
             untrusted = sio.get_untrusted_types(file=path)
             named = set(trusted_types)
             refused = [t for t in untrusted if t not in named]  # exact names only, never prefixes
@@ -361,7 +372,16 @@ def load_model(path, trusted_types=(), trust_pickle=False):
             return sio.load(path, trusted=[t for t in untrusted if t in named])
         import joblib
 
-        return joblib.load(path)
+        try:
+            return joblib.load(path)
+        except (ImportError, AttributeError):
+            raise  # a valid pickle of code this environment lacks: said as it is, below
+        except Exception as exc:
+            # a damaged or foreign file makes the unpickler fail anywhere ("KeyError: 110")
+            why = f"{type(exc).__name__}: {' '.join(str(exc).split())}"
+            raise UsageError(
+                f"cannot read model file {path!r}: it is not a valid pickle or joblib file, or it is damaged ({why})"
+            ) from None
     except UsageError:
         raise
     except Exception as exc:
@@ -392,6 +412,8 @@ def check_output_path(path, option, inputs):
             f"{option} '-': skxai explain writes a file, not standard output; give a file name "
             "(./- for a file named '-')"
         )
+    if not path:  # realpath("") is the current folder: "is a folder" hid an unset shell variable
+        raise UsageError(f"{option} '' is an empty name; give a file name")
     real = os.path.realpath(path)
     for what, other in inputs:
         if other is not None and (real == os.path.realpath(other) or _same_file(real, other)):
@@ -1113,7 +1135,7 @@ def _run_explain(args):
         raise UsageError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
     inputs = [("data", args.data), ("background data", args.background_data), ("model", args.model)]
     check_output_path(args.out, "--out", inputs)
-    if args.report:
+    if args.report is not None:  # an empty name is refused, not taken for no report
         check_output_path(args.report, "--report", inputs + [("--out", args.out)])
         _check_report_dependencies("--report")
         from skxai.report._report import check_report_paths
@@ -1126,6 +1148,10 @@ def _run_explain(args):
         output_compression(args.out)
     except ValueError as exc:
         raise UsageError(f"--out {args.out!r}: {exc}") from None
+    record = _run_record_path(args.out)
+    if record is not None:
+        outputs = [("--out", args.out)] + ([("--report", args.report)] if args.report else [])
+        check_output_path(record, "the run record of --out", inputs + outputs)
     done, written = _resumed(args)
     columns = _header(args.data, args.drop, args.background_data)
     _check_rows_memory("--chunk-size", args.chunk_size, columns, "a chunk")
@@ -1167,6 +1193,10 @@ def _run_explain(args):
             raise UsageError(f"--n-jobs does not apply: the saved {method} has no n_jobs parameter")
     elif not any(hasattr(model, m) for m in ("predict", "predict_proba", "decision_function")):
         raise UsageError(f"{args.model!r} does not hold a fitted model (a {type(model).__name__})")
+    # what decides the rows (read before the defaults below are set: _run_options sets the same)
+    options = _run_options(args, fitted) if record is not None else None
+    if done:
+        _check_run_record(record, options, args)
     args.background = 100 if args.background is None else args.background
     _check_rows_memory("--background", args.background, columns, "the sample", BACKGROUND_BYTES_PER_ROW)
     args.random_state = 0 if args.random_state is None else args.random_state
@@ -1314,6 +1344,9 @@ def _run_explain(args):
             )
         signals = _Signals()
         state = {"quantity": None, "cols": None, "seconds": 0.0, "exps": [], "Xr": [], "signals": signals}
+        # a run that starts --out afresh records its options with its first rows; a resumed one
+        # appends to a file whose record (if any) was found equal
+        state["record"] = (record, _run_record(options, args)) if record is not None and not done else None
         start = done
         explain = (prepare, pipeline, final_explainer, explained_quantity)
         stack.enter_context(signals.install())
@@ -1539,6 +1572,138 @@ def _resumed(args):
     return rows, (header, last)
 
 
+#: Ending of the file beside ``--out`` that records the options its rows were made with.
+RUN_RECORD_SUFFIX = ".skxai-run.json"
+
+#: The options of :func:`_run_options`, as the messages name them.
+_RECORDED_OPTIONS = {
+    "method": "--method",
+    "target": "--target",
+    "n_samples": "--n-samples",
+    "background": "--background",
+    "background_data": "--background-data",
+    "random_state": "--random-state",
+    "drop": "--drop",
+    "model": "MODEL",
+}
+
+
+def _run_record_path(out):
+    """The run record of ``--out`` (``<out>.skxai-run.json``), or None for an output that is not
+    a regular file (``/dev/null``: nothing can be resumed there, and nothing may be put beside it)."""
+    real = os.path.realpath(out)
+    if os.path.exists(real) and not os.path.isfile(real):
+        return None
+    return out + RUN_RECORD_SUFFIX
+
+
+def _fingerprint(path):
+    """A file's content as the run record keeps it: its SHA-256 and size (None when it cannot be
+    read: the file's own check says why). The content, not the name or the time: a model copied
+    elsewhere is the same model, and one saved again under its name is not."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    try:
+        with open(path, "rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(block)
+    except OSError:
+        return None
+    return {"sha256": digest.hexdigest(), "bytes": os.path.getsize(path)}
+
+
+def _run_options(args, fitted):
+    """The options that decide the rows of ``--out`` (:data:`_RECORDED_OPTIONS`), with their
+    defaults filled in; not ``--chunk-size``, ``--n-jobs`` or ``--scheduler`` (how the rows are
+    computed, not what they hold), nor DATA, whose bad cells a resume is there to fix (its rows
+    are checked by their count and by the last row written)."""
+    background = None
+    if args.background_data is not None:
+        background = {"path": args.background_data, **(_fingerprint(args.background_data) or {})}
+    return {
+        # a saved explainer is used as saved (the options are refused): the model says it all
+        "method": None if fitted else args.method or "kernel-shap",
+        "target": args.target,
+        "n_samples": args.n_samples,
+        "background": None if fitted else 100 if args.background is None else args.background,
+        "background_data": background,
+        "random_state": None if fitted else 0 if args.random_state is None else args.random_state,
+        "drop": sorted(set(args.drop)),
+        "model": {"path": args.model, **(_fingerprint(args.model) or {})},
+    }
+
+
+def _run_record(options, args):
+    """The content of the run record of a run with ``options``."""
+    return {
+        "about": "the options that made the rows of the file beside; skxai explain --resume compares them",
+        "out": os.path.basename(args.out),
+        "data": args.data,  # for the reader: not compared
+        "options": options,
+        "skxai_version": _version().split()[-1],
+    }
+
+
+def _check_run_record(path, options, args):
+    """Refuse to resume ``--out`` when its run record names other options than ``options``: the
+    last row written does not show them all (a --target equal to that row's predicted class, a
+    --background under tree-shap's path-dependent game), and rows of two runs would be mixed under
+    one header. An output without a record (an older skxai's) is resumed with a warning."""
+    import json
+    import warnings
+
+    if path is None:
+        return
+    if not os.path.exists(path):
+        warnings.warn(
+            f"--resume: {args.out!r} has no run record {path!r} (made by an older skxai, or not copied with "
+            "it), so the options it was made with cannot be checked, only its last row: resume with the MODEL "
+            "and options of the run that wrote it.",
+            UserWarning,
+            stacklevel=2,
+        )
+        return
+    try:
+        with open(path, encoding="utf-8") as fh:
+            then = json.load(fh)["options"]
+        if not isinstance(then, dict):
+            raise TypeError(f"its options are a {type(then).__name__}")
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise UsageError(
+            f"--resume: the run record {path!r} of {args.out!r} cannot be read ({type(exc).__name__}: "
+            f"{' '.join(str(exc).split())}); run again without --resume"
+        ) from None
+
+    def key(name, value):  # files by their content; their names may change
+        if name in ("model", "background_data") and isinstance(value, dict):
+            return value.get("sha256")
+        return value
+
+    def shown(name, value):
+        if value is None:
+            return "not given"
+        if name in ("model", "background_data"):
+            return f"{value.get('path')!r}" if value.get("sha256") else f"{value.get('path')!r} (unreadable)"
+        return repr(value)
+
+    differ = []
+    for name, option in _RECORDED_OPTIONS.items():
+        now, before = options.get(name), then.get(name)
+        if isinstance(now, dict) and now.get("sha256") is None:
+            continue  # a file that cannot be read now: its own check says so when it is read
+        if key(name, now) != key(name, before):
+            if name in ("model", "background_data") and now is not None and before is not None:
+                differ.append(f"{option} {shown(name, now)} is not the file of that run (its content differs)")
+            else:
+                differ.append(f"{option} {shown(name, now)} now, {shown(name, before)} then")
+    if differ:
+        raise UsageError(
+            f"--resume: {args.out!r} was made with other options ({'; '.join(differ)}; recorded in "
+            f"{path!r}): resume with the MODEL and options of the run that wrote it, or run again without --resume"
+        )
+
+
 def _rows_from(chunks, done, written, explain, state, args):
     """The chunks of DATA from row ``done`` on, after the last row written (row ``done - 1``)
     was explained again and found equal to the one in ``--out``: another DATA, model or option
@@ -1627,7 +1792,38 @@ def _explain_chunk(chunk, start, prepare, pipeline, final_explainer, explained_q
     """Explain one chunk of rows of DATA and append its attributions to the output."""
     result = _chunk_result(chunk, start, prepare, pipeline, final_explainer, explained_quantity, state, args)
     with state["signals"].hold():  # the chunk and the count of rows written, or neither
-        out.append(result)
+        if state.get("record") is not None:
+            _write_run_record(out, result, state.pop("record"))
+        else:
+            out.append(result)
+
+
+def _write_run_record(out, result, record):
+    """Replace ``--out`` by its first rows ``result`` and its run record by ``record``.
+
+    The earlier record goes first and the new one comes after the rows: a process killed in
+    between (SIGKILL; the signals wait) leaves rows without a record, which ``--resume`` warns
+    about, never rows beside the record of another run's options, which it would trust.
+    """
+    import contextlib
+    import json
+    import tempfile
+
+    path, content = record
+    with contextlib.suppress(FileNotFoundError):
+        os.remove(path)
+    out.append(result)
+    # written whole or not at all: a torn record would refuse every resume
+    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(path)), prefix=".skxai-run-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(content, fh, indent=2, sort_keys=True)
+            fh.write("\n")
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.remove(tmp)
+        raise
 
 
 def _chunk_result(chunk, start, prepare, pipeline, final_explainer, explained_quantity, state, args):
@@ -1672,6 +1868,7 @@ def _chunk_result(chunk, start, prepare, pipeline, final_explainer, explained_qu
     state["seconds"] += time.perf_counter() - t0
     state["explainer"] = explainer
     state["quantity"] = state["quantity"] or explained_quantity(exp, explainer)
+    outputs = explainer.model_output(Xt)
     if state["cols"] is None:
         # a saved one, fitted on an array (for a model without names: a frame is read by
         # position; for one with names, it is matched by them, and the columns are the model's)
@@ -1706,6 +1903,9 @@ def _chunk_result(chunk, start, prepare, pipeline, final_explainer, explained_qu
         several = exp.output_axis is not None and np.shape(exp.values)[-1] > 1
         per_row = several and exp.target_index is not None and not isinstance(exp.target_index, int | np.integer)
         of_a_class = getattr(explainer, "classes_", None) is not None
+        # a model of several outputs (a multi-output regressor with --target 1): the file says
+        # which one it holds, as a classifier's does, or files of two targets look alike
+        of_an_output = np.ndim(outputs) == 2 and np.shape(outputs)[1] > 1
         # a local surrogate's weights (LIME) add up to its own prediction from its own intercept,
         # not to the model's prediction from an expected value: named for what they are
         state["surrogate"] = "model_outputs" in exp.extras or "local_pred" in exp.extras
@@ -1714,7 +1914,7 @@ def _chunk_result(chunk, start, prepare, pipeline, final_explainer, explained_qu
             state["cols"],
             *base_names,
             _column_name(state["quantity"]),
-            *(["target"] if per_row or of_a_class else []),
+            *(["target"] if per_row or of_a_class or of_an_output else []),
         )
     values = np.asarray(exp.target_values, dtype=np.float64)
     result = pd.DataFrame(values, columns=state["cols"])
@@ -1725,7 +1925,6 @@ def _chunk_result(chunk, start, prepare, pipeline, final_explainer, explained_qu
     else:
         base, prediction, *target = state["added"]
         result[base] = np.ravel(exp.target_base_values)
-    outputs = explainer.model_output(Xt)
     indices = np.asarray(explainer.target_indices(Xt))
     result[prediction] = outputs[np.arange(len(outputs)), indices]
     if target:

@@ -132,6 +132,15 @@ def rounding_floor(std, values, base, growth=1, output_eps=None, ends=()):
     ``tol=1e-3`` could no longer stop a run.)
     """
     eps = float(np.finfo(np.float64).eps)
+    change, level, precision = _change_and_level(values, base, ends, output_eps)
+    floor = ROUNDING_ULPS * max(growth, 1) * eps * change + precision * level
+    return np.maximum(std, floor[:, None, :])
+
+
+def _change_and_level(values, base, ends, output_eps):
+    """The largest change ``|v(S) - v(empty)|`` and the largest ``|v(S)|`` of each row and
+    output ``(n, k)`` (:func:`rounding_floor`), and the outputs' precision."""
+    eps = float(np.finfo(np.float64).eps)
     precision = eps if output_eps is None else max(float(output_eps), eps)
     values = np.asarray(values)
     flat = values.reshape(values.shape[0], -1, values.shape[-1])
@@ -141,8 +150,27 @@ def rounding_floor(std, values, base, growth=1, output_eps=None, ends=()):
     for end in ends:
         change = np.maximum(change, np.abs(end - base))
         level = np.maximum(level, np.abs(end))
-    floor = ROUNDING_ULPS * max(growth, 1) * eps * change + precision * level
-    return np.maximum(std, floor[:, None, :])
+    return change, level, precision
+
+
+def unknown_where_nothing_changed(std, values, base, output_eps=None, ends=()):
+    """``std (n, p, k)`` made inf (unknown) on the rows and outputs whose sampled coalitions
+    all took the empty coalition's value, to the outputs' rounding (``values``: the coalition
+    values the estimate depends on; for a paired KernelSHAP design, those of the game's
+    antisymmetric part).
+
+    Such a row's values read 0 whatever the game does on the coalitions not sampled, and no
+    spread is seen to estimate the error from: a row of a 1-nearest-neighbour classifier
+    explained against one background row (outputs 0 or 1) came back 0 +/- 0 from 4
+    permutations or 30 coalitions while its exact values reached +/-0.3, and ``tol`` stopped
+    there (1.96 * 0 <= tol * 0; an outside audit, session 37). A game that is constant on
+    every coalition (a row no feature moves) reads the same: its zeros are exact, but the
+    sample cannot tell, so its error is unknown too. Only a sampled design calls this: an
+    enumeration's values are exact either way.
+    """
+    change, level, precision = _change_and_level(values, base, ends, output_eps)
+    unchanged = change <= precision * level
+    return np.where(unchanged[:, None, :], np.inf, std)
 
 
 # --------------------------------------------------------------------------- exact
@@ -1075,6 +1103,11 @@ def kernel_shap_from_values(design, v0, v1, values, *, order=1, with_std=True, o
         # a least-squares fit's rounding grows with its players (200 ulps on 40 near the
         # smallest budget): that growth is the floor's
         std = rounding_floor(std, values, v0, growth=phi.shape[1], output_eps=output_eps, ends=(v1,))
+        # the paired fit sees the antisymmetric part alone: a row whose every pair's coalitions
+        # took one value (v(S) = v(N \ S), a 0/1 output flipped by both or neither) reads 0 +/- 0
+        anti = antisymmetric_values(design.masks, v0, v1, values)
+        seen = values if anti is None else anti
+        std = unknown_where_nothing_changed(std, seen, v0, output_eps=output_eps, ends=(v1,))
     return phi, std
 
 
@@ -1783,7 +1816,10 @@ def shapley_from_permutations(perms, prefix_values, output_eps=None):
     """
     phi, std = _permutation_std(perms, prefix_values, output_eps)
     prefix_values = np.asarray(prefix_values)
-    return phi, rounding_floor(std, prefix_values, prefix_values[:, 0, 0], output_eps=output_eps)
+    std = rounding_floor(std, prefix_values, prefix_values[:, 0, 0], output_eps=output_eps)
+    if perms.shape[1] > 1 and not _every_order_equally(perms):
+        std = unknown_where_nothing_changed(std, prefix_values, prefix_values[:, 0, 0], output_eps=output_eps)
+    return phi, std
 
 
 def _permutation_std(perms, prefix_values, output_eps):

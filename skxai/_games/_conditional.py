@@ -11,9 +11,10 @@ from the fitted background by one of three samplers:
   covariance (those of the fitted rows for a k-means background, whose centres lack the
   within-cluster spread; shapr's "gaussian" approach);
 - ``"empirical"``: background rows weighted by ``exp(-D_S(x, b)^2 / (2 h^2))``, ``D_S`` the
-  Mahalanobis distance on the columns of S divided by the square root of their number of
-  independent directions (``|S|`` unless columns are constant or copies), keeping the rows that
-  carry 95% of the weight (shapr's "empirical" approach, fixed bandwidth ``h``);
+  Mahalanobis distance (on the background's own covariance) on the columns of S divided by the
+  square root of their number of independent directions (``|S|`` unless columns are constant or
+  copies), keeping the rows that carry 95% of the weight (shapr's "empirical" approach, fixed
+  bandwidth ``h``);
 - a callable ``sampler(x_S, S, n, random_state) -> samples`` for any generative model.
 """
 
@@ -63,14 +64,18 @@ EMPIRICAL_KEPT_WEIGHT = 0.95
 
 
 def _weighted_moments(background, weights):
-    """The background's weighted mean and unbiased covariance (``covariance_``: the empirical
-    sampler's distances and the collinearity checks). The Gaussian sampler draws from the
-    background's own covariance instead (``_draw_scale``: no ``n - 1``)."""
+    """The background's weighted mean and own covariance (weights summing to one, no ``n - 1``):
+    ``covariance_``, which the Gaussian sampler draws from, the empirical sampler's distances
+    are measured on, and the collinearity checks read.
+
+    Its own, not the unbiased one: the empirical distribution the samplers stand for is the
+    background itself. With ``1 - sum w^2`` the empirical sampler's kernel width in data units
+    depended on the row count (every row duplicated: the same distribution, and a value moved
+    from -0.073 to -0.093) and on k-means weights, not on the distribution alone.
+    """
     mu = weights @ background
     centred = background - mu
-    # Unbiased for equal weights (np.cov's aweights correction): 1 - sum w^2.
-    denom = 1.0 - float(weights @ weights)
-    cov = (centred * weights[:, None]).T @ centred / (denom if denom > 0 else 1.0)
+    cov = (centred * weights[:, None]).T @ centred
     return mu, cov
 
 
@@ -242,20 +247,19 @@ class ConditionalGame:
         self._correlation = self.covariance_ / np.outer(self._scale, self._scale)
         self._seed = seed_from(random_state)
         if isinstance(sampler, str) and sampler == "gaussian":
+            # Draws from the background's own covariance (covariance_: no n - 1; moment
+            # matching), so that the Gaussian's mean output equals v(empty), the background's
+            # mean output, for every model of degree at most two. The unbiased covariance put
+            # sum_j var_j / n between them for f = sum_j x_j^2, which the values took (values
+            # +- 1.96 std covered 0.45 on 20 background rows).
             self._normal = np.random.RandomState(self._seed).standard_normal((self.n_samples, self.n_features))
-            # Draws from the background's own covariance (no n - 1; moment matching), so that
-            # the Gaussian's mean output equals v(empty), the background's mean output, for
-            # every model of degree at most two. The unbiased covariance put sum_j var_j / n
-            # between them for f = sum_j x_j^2, which the values took (values +- 1.96 std
-            # covered 0.45 on 20 background rows). Given moments are the data's own already.
-            denom = 1.0 - float(self.weights @ self.weights)
-            self._draw_scale = np.sqrt(denom) if moments is None and denom > 0 else 1.0
         if isinstance(sampler, str) and sampler == "empirical":
             # breaks ties between equally weighted rows (exact matches on discrete data) when
             # n_samples keeps only some of them: a seeded random subset, not the first rows
             # in the background's order (sorted data gave biased, order-dependent values)
             self._tie_rank = np.random.RandomState(self._seed).permutation(background.shape[0])
         self._v_empty = None if empty_value is None else np.array(empty_value, dtype=np.float64)
+        self._said_few_samples = False  # warned once per game: one explain or transform
 
     def column_masks(self, masks):
         """Expand player masks ``(m, n_players)`` to column masks ``(m, n_features)``."""
@@ -278,7 +282,7 @@ class ConditionalGame:
             C = Cor[np.ix_(R, R)] - An @ Cor[np.ix_(S, R)]  # conditional correlation scale
             # noise with covariance D_R C D_R, its square root taken on the correlation scale
             # (so rescaling a feature rescales its draws, and nothing else changes)
-            cache[key] = (A, (self._normal[:, R] @ _sqrt_psd((C + C.T) / 2).T) * (d[None, R] * self._draw_scale))
+            cache[key] = (A, (self._normal[:, R] @ _sqrt_psd((C + C.T) / 2).T) * d[None, R])
         A, noise = cache[key]
         # row by row (einsum's own loop over a contiguous axis, not BLAS, whose result for a row
         # depends on the rows beside it): a row's values are the same alone and in a batch
@@ -328,6 +332,17 @@ class ConditionalGame:
             d2s = (diff**2).sum(axis=2)
             d2[far] = np.where(d2s <= d2s.min(axis=1, keepdims=True) * (1 + 1e-12), 0.0, np.inf)
         d2 /= rank
+        # A column constant on the background adds nothing to the distance (no variance), so a
+        # value it never holds (4 where every row has 5) showed no mismatch below: all rows were
+        # used for a conditional the background leaves undefined, with nothing said.
+        fixed = S[self._constant[S] & self._discrete[S]]  # not a 1-row background (fit warns)
+        if len(fixed):
+            value = self.mean_[fixed]
+            tol = 16 * np.finfo(np.float64).eps * np.maximum(np.abs(value), np.abs(Xr[:, fixed]))
+            off = (np.abs(Xr[:, fixed] - value) > tol).any(axis=0)  # ulps apart: one value
+            if off.any():
+                found = cache.setdefault("unseen", {"alone": set(), "together": None})
+                found["alone"].update(int(j) for j in fixed[off])
         if len(S) and self._discrete[S].all():
             # no background row with the row's values on S (discrete columns): the nearest rows
             # stand in for a combination the background never saw (warned by values_parallel)
@@ -414,7 +429,13 @@ class ConditionalGame:
                 ) from exc
             if complex_values:
                 raise ValueError("conditional_sampler returned complex values; it must return real samples.")
-            if draw.ndim != 2 or draw.shape[0] < 1 or draw.shape[1] not in (len(R), self.n_features):
+            if draw.ndim == 2 and draw.shape[0] == 0:
+                # "returned shape (0, 2); expected (n, 2)" read as if the shape were right
+                raise ValueError(
+                    f"conditional_sampler returned no samples (shape {draw.shape}) given the columns "
+                    f"{S.tolist()} (row {int(r)}); it must return at least 1 and at most n={self.n_samples}."
+                )
+            if draw.ndim != 2 or draw.shape[1] not in (len(R), self.n_features):
                 raise ValueError(
                     f"conditional_sampler returned shape {draw.shape}; expected (n, {len(R)}) samples of the "
                     f"absent columns or (n, {self.n_features}) whole rows."
@@ -466,6 +487,7 @@ class ConditionalGame:
     def _run_calls(self, X, cmasks, calls):
         n = X.shape[0]
         cache, out = {}, []
+        few = False  # a value with fewer samples than Monte Carlo groups: its error is unknown
         for start, stop in calls:
             rows, pairs, weights, n_pairs = [], [], [], 0
             for c in range(start // n, (stop - 1) // n + 1):
@@ -490,9 +512,12 @@ class ConditionalGame:
             starts = np.flatnonzero(np.r_[True, pair[1:] != pair[:-1]])
             mean = np.add.reduceat(pred * w[:, None], starts, axis=0)
             if self.monte_carlo_groups > 1:
+                few = few or bool(np.diff(np.r_[starts, len(pair)]).min() < self.monte_carlo_groups)
                 mean = np.hstack([mean, self._group_means(pred, pair, w, starts, n_pairs)])
             out.append(mean)
-        flags = (cache.get("tied rows cut", False), cache.get("unseen"), cache.get("global draws", False))
+        # said by values_parallel in the calling process: a joblib worker's warning only reached
+        # its stderr
+        flags = (cache.get("tied rows cut", False), cache.get("unseen"), cache.get("global draws", False), few)
         return np.concatenate(out, axis=0), flags
 
     def _unseen_message(self, found):
@@ -519,6 +544,21 @@ class ConditionalGame:
             f"conditional_sampler='empirical': an explained row takes {what}: its conditional "
             "expectations there come from the nearest background rows, a stand-in that std does not "
             f"show. {advice}"
+        )
+
+    def _few_samples_message(self):
+        """The warning of values with fewer samples than Monte Carlo groups (std inf): too low an
+        ``n_conditional_samples``, or a callable that returned fewer samples than asked."""
+        G = self.monte_carlo_groups
+        if self.n_samples < G:
+            cause = f"n_conditional_samples={self.n_samples} is fewer than"
+            advice = f"Use n_conditional_samples >= {G}"
+        else:
+            cause = "conditional_sampler returned, for some values, fewer samples than"
+            advice = f"Return at least {G} samples (n={self.n_samples} are asked)"
+        return (
+            f"{cause} the {G} groups the conditional game's Monte Carlo error is estimated from: "
+            f"the std of those values is reported as inf (unknown). {advice} for error bars."
         )
 
     def _group_means(self, pred, pair, w, starts, n_pairs):
@@ -593,10 +633,16 @@ class ConditionalGame:
                 np.concatenate([v for v, _ in parts], axis=0).reshape(len(middle), n, -1).transpose(1, 0, 2)
             )
             self._constant_coalitions_are_empty(X, mid, middle, values, v0)
-            found = [u for _, (_, u, _) in parts if u is not None]
+            found = [u for _, (_, u, _, _) in parts if u is not None]
             if found:
                 warn_at_caller(self._unseen_message(found), UserWarning)
-            if any(drew for _, (_, _, drew) in parts):
+            if any(few for _, (_, _, _, few) in parts) and not self._said_few_samples:
+                # once per game (one explain or transform, whose coalitions may come in several
+                # calls): fit warns only of n_conditional_samples as fitted, and a callable's
+                # short returns or a lower setting after fit gave inf std with nothing said
+                self._said_few_samples = True
+                warn_at_caller(self._few_samples_message(), UserWarning)
+            if any(drew for _, (_, _, drew, _) in parts):
                 # its draws, and so the values, change at every run whatever random_state is
                 warn_at_caller(
                     "conditional_sampler drew from a process-wide generator (np.random.*, Python's "
@@ -605,7 +651,7 @@ class ConditionalGame:
                     "random_state (a seeded RandomState) it is given.",
                     UserWarning,
                 )
-            if any(cut for _, (cut, _, _) in parts):
+            if any(cut for _, (cut, _, _, _) in parts):
                 warn_at_caller(
                     # one message per setting (no counts), so that it is shown once, not per call
                     f"conditional_sampler='empirical' kept n_conditional_samples={self._rows_per_value()} of "
@@ -1022,7 +1068,7 @@ def monte_carlo_error(game, phi, base, std):
     to the coalition-sampling error ``std`` (None or zeros for exact enumeration): without it a
     constant feature's value (0.16 where the truth is 0, 100 samples) was reported with an error
     of zero. A value some group had no sample for (fewer samples than groups) has an unknown
-    error (inf).
+    error (inf), which :meth:`ConditionalGame.values_parallel` warns of.
 
     Returns ``phi``, ``base`` and ``std`` of the ``k`` outputs; anything else is returned as is.
     """

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import functools
 import pickle
 import sys
 import threading
@@ -291,9 +292,12 @@ def here_or_parallel(n_jobs, **params):
     """scikit-learn's ``Parallel(n_jobs, **params)``, its sequential backend where it would use
     one worker: under joblib's Dask backend ``Parallel(n_jobs=1)`` still sends every call, with
     its arguments, to the cluster (an explicit backend overrides the configured one). Takes
-    joblib's and scikit-learn's ``delayed`` calls alike."""
+    joblib's and scikit-learn's ``delayed`` calls alike. Under the Dask backend, a batch whose
+    workers all died ends the call (see :class:`_ReportsFailedBatches`)."""
     if effective_n_jobs(n_jobs) == 1:
         return Parallel(n_jobs=1, backend="sequential", **params)
+    if dask_client() is not None and "backend" not in params and params.get("require") is None:
+        params["backend"] = _failed_batches_reported()
     return Parallel(n_jobs=n_jobs, **params)
 
 
@@ -336,14 +340,62 @@ def map_shared(func, shared, tasks, *, n_jobs=None, verbose=0, return_as="list")
         # further) is sent again, where the workers kept explaining the one sent first
         remote = scattered(client, shared, by_content=True)
         calls = (delayed(_call_task)(func, remote, task) for task in _tasks_for_dask(client, tasks))
+        backend = _failed_batches_reported()
         if return_as == "generator":
-            return _named_losses(shared, Parallel(n_jobs=n_jobs, verbose=verbose, return_as="generator"), calls)
+            parallel = Parallel(n_jobs=n_jobs, verbose=verbose, return_as="generator", backend=backend)
+            return _named_losses(shared, parallel, calls)
         with lost_workers_named(shared):
-            return Parallel(n_jobs=n_jobs, verbose=verbose)(calls)
+            return Parallel(n_jobs=n_jobs, verbose=verbose, backend=backend)(calls)
     # (one worker: here, not with ``shared`` in every task to a Dask cluster)
     return here_or_parallel(n_jobs, verbose=verbose, return_as=return_as)(
         delayed(func)(shared, *task) for task in tasks
     )
+
+
+class _ReportsFailedBatches:
+    """Mixin for joblib's Dask backend: a batch that the scheduler fails reaches ``Parallel``.
+
+    joblib's backend (1.3 to 1.6 at least) calls ``Parallel`` back for a batch that returned or
+    was cancelled, but for one whose Dask future ends in error it only sets the error on its own
+    future, which ``Parallel`` never waits on: errors raised by the tasks come back as values, so
+    that error is one of the scheduler's, ``KilledWorker`` (a task that ended every worker it ran
+    on, ``distributed.scheduler.allowed-failures`` times). ``Parallel`` then waited for that batch
+    forever (an outside audit: a model calling ``os._exit`` with ``allowed-failures=1``)."""
+
+    def submit(self, func, callback=None):
+        future = super().submit(func, callback=callback)
+        if callback is not None:
+            future.add_done_callback(functools.partial(_report_failed_batch, callback))
+        return future
+
+
+def _report_failed_batch(callback, future):
+    # A batch that returned or was cancelled was reported by joblib itself (its future holds the
+    # result, or the CancelledError as one); ``Parallel`` ignores a second report of a batch.
+    if not future.cancelled() and future.exception() is not None:
+        callback(future.exception())
+
+
+_REPORTING_CLASSES = {}
+
+
+def _failed_batches_reported():
+    """joblib's active Dask backend as an instance that also reports the batches the scheduler
+    failed (see :class:`_ReportsFailedBatches`), or None (joblib's active backend) for a backend
+    without ``submit`` (joblib before 1.3)."""
+    from joblib.parallel import get_active_backend
+
+    backend, _ = get_active_backend()
+    cls = type(backend)
+    if not callable(getattr(cls, "submit", None)):
+        return None
+    if cls not in _REPORTING_CLASSES:
+        _REPORTING_CLASSES[cls] = type(cls.__name__, (_ReportsFailedBatches, cls), {})
+    # The same configuration (client, scattered data, submit arguments) without running the
+    # backend's ``__init__`` again, which scatters its ``scatter`` data anew.
+    reporting = object.__new__(_REPORTING_CLASSES[cls])
+    reporting.__dict__.update(backend.__dict__)
+    return reporting
 
 
 def _named_losses(shared, parallel, calls):

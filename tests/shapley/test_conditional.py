@@ -310,7 +310,9 @@ def test_empirical_sampler_follows_the_kernel_formula():
             return float(nonlinear(x[None])[0])
         key = tuple(S)
         if key not in cov_inv:
-            cov_inv[key] = np.linalg.inv(np.cov(X.T)[np.ix_(S, S)])
+            # the background's own covariance (no n - 1): with the unbiased one the kernel's width
+            # depended on the row count, not on the distribution alone (session 37)
+            cov_inv[key] = np.linalg.inv(np.cov(X.T, bias=True)[np.ix_(S, S)])
         diff = X[:, S] - x[S]
         d2 = np.einsum("bi,ij,bj->b", diff, cov_inv[key], diff) / len(S)  # Mahalanobis^2 scaled by |S|
         w = np.exp(-d2 / (2 * h**2))

@@ -1057,20 +1057,25 @@ def test_jackknife_replicates_run_in_column_chunks_within_the_byte_budget(any_un
 
 
 @pytest.mark.parametrize("order", [1, 3])
-def test_a_constant_game_has_zero_error_and_no_warning(any_units, order):
+def test_a_constant_game_has_zero_spread_and_an_unknown_error_without_a_warning(any_units, order):
     # every coalition worth the same: every replicate is exactly 0, so the variance is exactly 0
-    # and its degrees of freedom 0/0; the error must be 0 (not NaN), without a warning
+    # and its degrees of freedom 0/0; the spread must be 0 (not NaN), without a warning, and the
+    # error reported unknown: a sampled design that saw no change cannot tell a constant game
+    # from one whose changes lie in the coalitions not drawn (session 37)
     import warnings
 
     p = 6
     d = hand_design(p, [(2, 7), (3, 10)], enumerated=[1, 5])  # 46 coalitions >= 41 order-3 terms
     values = np.full((2, len(d.masks), 2), 0.7)
+    v0 = v1 = np.full((2, 2), 0.7)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        phi, std = kernel_shap_from_values(d, np.full((2, 2), 0.7), np.full((2, 2), 0.7), values, order=order)
+        phi, spread = _estimate._kernel_shap_from_values(d, v0, v1, values, order=order, with_std=True)
+        phi2, std = kernel_shap_from_values(d, v0, v1, values, order=order)
     np.testing.assert_array_equal(phi, 0.0)
-    floor = rounding_floor(values, growth=p, base=np.full((2, 2), 0.7))
-    np.testing.assert_array_equal(std, np.broadcast_to(floor, std.shape))
+    np.testing.assert_array_equal(phi2, 0.0)
+    np.testing.assert_array_equal(spread, 0.0)
+    np.testing.assert_array_equal(std, np.inf)
 
 
 @pytest.fixture

@@ -121,7 +121,9 @@ def test_gaussian_moments_are_numpys_weighted_mean_and_covariance():
     w = rng.dirichlet(np.ones(6))
     game = ConditionalGame(_f3, B, w, _singletons(3))
     np.testing.assert_allclose(game.mean_, np.average(B, axis=0, weights=w), atol=1e-14)
-    np.testing.assert_allclose(game.covariance_, np.cov(B.T, aweights=w), atol=1e-13)
+    # the background's own covariance (bias=True, no n - 1): the unbiased one made the empirical
+    # sampler's distances depend on the row count (session 37)
+    np.testing.assert_allclose(game.covariance_, np.cov(B.T, aweights=w, bias=True), atol=1e-13)
 
 
 def test_gaussian_game_on_one_background_row_is_that_row():
@@ -191,7 +193,9 @@ def test_empirical_game_is_the_exact_conditional_expectation_for_any_batch(batch
 def _empirical_reference(f, B, w, x, S, h, n_samples):
     """shapr's empirical value: kernel on the pseudo-inverse Mahalanobis distance over |S|,
     |S| counting the directions with variance (a copied column adds no distance, nor |S|)."""
-    cov = np.cov(B.T, aweights=w)[np.ix_(S, S)]
+    # the background's own covariance (bias=True): the unbiased one made the kernel's width
+    # depend on the row count, not on the distribution alone (session 37)
+    cov = np.cov(B.T, aweights=w, bias=True)[np.ix_(S, S)]
     diff = B[:, S] - x[S]
     rank = max(np.linalg.matrix_rank(cov, rtol=1e-10, hermitian=True), 1)
     d2 = np.einsum("bi,ij,bj->b", diff, np.linalg.pinv(cov, rcond=1e-10, hermitian=True), diff) / rank
@@ -332,8 +336,12 @@ def test_callable_sampler_of_the_wrong_shape_is_refused(bad):
     game = ConditionalGame(_f3, _discrete(10), np.full(10, 0.1), _singletons(3), sampler=sampler, n_samples=2)
     shape = {"1d": "(2,)", "empty": r"\(0, 2\)", "wide": r"\(2, 4\)"}[bad]
     shape = shape if bad != "1d" else r"\(2,\)"
-    with pytest.raises(ValueError, match=rf"^conditional_sampler returned shape {shape}; expected \(n, 2\) samples "
-                       r"of the absent columns or \(n, 3\) whole rows\.$"):
+    message = (rf"^conditional_sampler returned shape {shape}; expected \(n, 2\) samples "
+               r"of the absent columns or \(n, 3\) whole rows\.$")
+    if bad == "empty":  # "shape (0, 2); expected (n, 2)" read as if the shape were right (session 37)
+        message = (r"^conditional_sampler returned no samples \(shape \(0, 2\)\) given the columns \[0\] "
+                   r"\(row 0\); it must return at least 1 and at most n=2\.$")
+    with pytest.raises(ValueError, match=message):
         game.values(np.zeros((1, 3)), np.array([[True, False, False]]))
 
 
@@ -632,7 +640,7 @@ def test_empirical_sampler_breaks_ties_by_a_seeded_permutation():
                            bandwidth=h, random_state=0)
     with pytest.warns(UserWarning, match="random subset"):
         v = game.values(np.array([[0.0, 0.0]]), np.array([[True, False]]))[0, 0, 0]
-    var = np.cov(B[:, 0], aweights=w)  # the weighted (unbiased) variance of column 0
+    var = np.cov(B[:, 0], aweights=w, bias=True)  # the background's own variance of column 0 (session 37)
     k = np.exp(-(1.0 / var) / (2 * h**2))  # kernel of the tied rows; 1 for row 10
     assert 1 / (1 + 19 * k) < 0.95  # row 10 alone is not 95% of the weight: the tied rows are reached
     tied = [i for i in np.argsort(np.random.RandomState(game._seed).permutation(20)) if i != 10][:4]
