@@ -168,9 +168,22 @@ def unknown_where_nothing_changed(std, values, base, output_eps=None, ends=()):
     sample cannot tell, so its error is unknown too. Only a sampled design calls this: an
     enumeration's values are exact either way.
     """
+    return np.where(nothing_changed(values, base, output_eps, ends)[:, None, :], np.inf, std)
+
+
+def nothing_changed(values, base, output_eps=None, ends=()):
+    """``(n, k)``: the rows and outputs whose ``values`` (and ``ends``) all equal ``base`` to
+    the outputs' rounding (:func:`unknown_where_nothing_changed`)."""
     change, level, precision = _change_and_level(values, base, ends, output_eps)
-    unchanged = change <= precision * level
-    return np.where(unchanged[:, None, :], np.inf, std)
+    return change <= precision * level
+
+
+def _kernel_nothing_changed(design, v0, v1, values, output_eps=None):
+    """:func:`nothing_changed` of a KernelSHAP fit: on the values of the game's antisymmetric
+    part for a paired design, the only part the paired fit sees (a row whose every pair's
+    coalitions took one value, a 0/1 output flipped by both or neither, reads 0 +/- 0)."""
+    anti = antisymmetric_values(design.masks, v0, v1, values)
+    return nothing_changed(values if anti is None else anti, v0, output_eps, ends=(v1,))
 
 
 # --------------------------------------------------------------------------- exact
@@ -551,7 +564,7 @@ def linear_few_pairs_message(max_order, p, budget, players="features"):
     return (
         f"n_samples={budget} samples {units} coalition pairs of {p} {players} beside the "
         f"one-player coalitions: errors estimated from so few pairs are unstable (at 3 p "
-        f"coalitions intervals of 1.96 std held 0.90-0.99 of the exact values on 7-16 features, "
+        f"coalitions intervals of 1.96 std held 0.89-0.99 of the exact values on 7-16 features, "
         f"single errors reaching 15-170 times their std). {advice}"
     )
 
@@ -1103,11 +1116,7 @@ def kernel_shap_from_values(design, v0, v1, values, *, order=1, with_std=True, o
         # a least-squares fit's rounding grows with its players (200 ulps on 40 near the
         # smallest budget): that growth is the floor's
         std = rounding_floor(std, values, v0, growth=phi.shape[1], output_eps=output_eps, ends=(v1,))
-        # the paired fit sees the antisymmetric part alone: a row whose every pair's coalitions
-        # took one value (v(S) = v(N \ S), a 0/1 output flipped by both or neither) reads 0 +/- 0
-        anti = antisymmetric_values(design.masks, v0, v1, values)
-        seen = values if anti is None else anti
-        std = unknown_where_nothing_changed(std, seen, v0, output_eps=output_eps, ends=(v1,))
+        std = np.where(_kernel_nothing_changed(design, v0, v1, values, output_eps)[:, None, :], np.inf, std)
     return phi, std
 
 
@@ -1417,10 +1426,28 @@ def _row_scale(phi):
     return np.where(scale > 0, scale, 1.0)
 
 
-def _within_tol(phi, std, tol):
-    """True when every value's 95% half-width is at most ``tol`` times its row's largest value."""
+def _within_tol(phi, std, tol, unjudged=None):
+    """True when every value's 95% half-width is at most ``tol`` times its row's largest value,
+    the rows and outputs ``unjudged (n, k)`` left out (:func:`nothing_changed`: their error is
+    unknown whatever the budget short of every coalition, and they held every row's run to the
+    whole budget)."""
+    if unjudged is not None:
+        std = np.where(unjudged[:, None, :], 0.0, std)
     with np.errstate(invalid="ignore"):
         return bool(np.all(Z95 * std <= tol * _row_scale(phi)))
+
+
+def _warn_unchanged_rows(unchanged, knob):
+    """Say which rows ``tol`` could not judge: no sampled coalition changed their value."""
+    rows = np.flatnonzero(unchanged.any(axis=1))
+    if not rows.size:
+        return
+    warn_at_caller(
+        f"tol could not judge {rows.size} row(s) (rows {rows[:10].tolist()}{' ...' if rows.size > 10 else ''}): "
+        "no sampled coalition changed their value, so their values read 0 with an unknown error "
+        f"(std inf). A larger {knob} may show a change; ExactShapleyExplainer tells for few features.",
+        ConvergenceWarning,
+    )
 
 
 def _warn_tol_not_met(tol, phi, std, spent, knob, error=None):
@@ -1564,7 +1591,7 @@ def _kernel_steps(
         seed = seed_from(random_state)
     met = False
     scale = None
-    phi = None
+    phi = unchanged = None
 
     def step_design(b):
         # Each step is the design and fit of its own budget, the ones whose errors were
@@ -1607,15 +1634,19 @@ def _kernel_steps(
         )
         phi, std = phi * scale, None if std is None else std * scale
         fitted = order
-        if tol is not None and _within_tol(*(error(phi, std) if error else (phi, std)), tol):
+        unchanged = None if tol is None else _kernel_nothing_changed(design, v0, v1, values, output_eps)
+        if tol is not None and _within_tol(*(error(phi, std) if error else (phi, std)), tol, unchanged):
             met = True
             break
     if not last_is_final and not met:
         return None
-    if tol is not None and not met:
-        _warn_tol_not_met(
-            tol, phi, std, f"n_samples={budget} ({cached.n_evaluated} coalitions evaluated)", "n_samples", error
-        )
+    if tol is not None:
+        judged = std if unchanged is None else np.where(unchanged[:, None, :], 0.0, std)
+        if not met:
+            spent = f"n_samples={budget} ({cached.n_evaluated} coalitions evaluated)"
+            _warn_tol_not_met(tol, phi, judged, spent, "n_samples", error)
+        if unchanged is not None:
+            _warn_unchanged_rows(unchanged, "n_samples")
     # every row was fitted on the same coalitions: their errors are correlated (BarDisplay)
     extras = {"exact": False, "n_evaluations": cached.n_evaluated, "order": fitted, "std_rows_correlated": True}
     return Estimate(phi, base, std, extras)
@@ -1987,11 +2018,18 @@ def permutation_estimate(
             return exact
         phi, std = shapley_from_permutations(sub, prefix / scale[:, None], output_eps)
         phi, std = phi * scale, std * scale
-        if tol is not None and _within_tol(*(error(phi, std) if error else (phi, std)), tol):
+        unchanged = None
+        if tol is not None and p > 1 and not _every_order_equally(sub):
+            unchanged = nothing_changed(prefix, prefix[:, 0, 0], output_eps)
+        if tol is not None and _within_tol(*(error(phi, std) if error else (phi, std)), tol, unchanged):
             met = True
             break
-    if tol is not None and not met:
-        _warn_tol_not_met(tol, phi, std, f"{n_permutations} permutations", budget_name, error)
+    if tol is not None:
+        judged = std if unchanged is None else np.where(unchanged[:, None, :], 0.0, std)
+        if not met:
+            _warn_tol_not_met(tol, phi, judged, f"{n_permutations} permutations", budget_name, error)
+        if unchanged is not None:
+            _warn_unchanged_rows(unchanged, budget_name)
     # every row walked the same permutations: their errors are correlated (BarDisplay)
     extras = {"n_evaluations": cached.n_evaluated, "n_permutations": n_perm, "std_rows_correlated": True}
     return Estimate(phi, prefix[:, 0, 0], std, extras)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import numbers
+import re
 from typing import NamedTuple
 
 import numpy as np
@@ -71,6 +72,12 @@ class GradResult(NamedTuple):
 _NOT_ABOUT_INPUTS = (NotImplementedError, RecursionError) + tuple(
     cls for cls in (getattr(torch, "OutOfMemoryError", None), getattr(torch.cuda, "OutOfMemoryError", None)) if cls
 )
+
+
+#: torch's words for an input its layers cannot take ("mat1 and mat2 shapes cannot be multiplied",
+#: "Given groups=1, weight of size [...], expected input[...]", "Expected 3D (unbatched) or 4D
+#: (batched) input", "shape '[-1, 64]' is invalid for input of size", "The size of tensor a")
+_SHAPE_ERROR = re.compile(r"shape|size|dimension|expected .{0,40}input|given groups", re.IGNORECASE)
 
 
 class _NetworkInputError(ValueError, RuntimeError):
@@ -484,8 +491,8 @@ class BaseTorchExplainer(BaseExplainer):
         try:
             yield
         except RuntimeError as exc:
-            if isinstance(exc, _NOT_ABOUT_INPUTS) or _raised_in_skxai(exc):
-                raise
+            if isinstance(exc, _NOT_ABOUT_INPUTS) or _raised_in_skxai(exc) or not _SHAPE_ERROR.search(str(exc)):
+                raise  # (a network's own failure on a well-laid-out X: "weights were never loaded")
             reason = str(exc).strip().rstrip(".")
             raise _NetworkInputError(
                 f"{type(self).__name__} cannot run the network on X of shape {tuple(X.shape)} in fit: it "

@@ -146,3 +146,19 @@ def test_fit_with_target_layer_on_wrong_feature_count_is_a_value_error(cls):
     with pytest.raises(ValueError, match="cannot run the network") as excinfo:
         cls(net, target=0, target_layer="1").fit(X)
     _check_fit_error(excinfo, cls, (10, 5), "mat1 and mat2 shapes cannot be multiplied")
+
+
+def test_a_networks_own_failure_on_a_well_laid_out_x_is_left_as_it_is():
+    # only torch's words for an input its layers cannot take are reworded (a review: "weights
+    # were never loaded" was blamed on X's layout)
+    class NotLoaded(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc = nn.Linear(4, 2)
+
+        def forward(self, x):
+            raise RuntimeError("weights were never loaded: call net.load('w.pt') first")
+
+    with pytest.raises(RuntimeError, match="^weights were never loaded") as info:
+        IntegratedGradientsExplainer(NotLoaded()).fit(np.zeros((3, 4), dtype=np.float32))
+    assert not isinstance(info.value, ValueError)
