@@ -1432,20 +1432,27 @@ def _within_tol(phi, std, tol, unjudged=None):
     unknown whatever the budget short of every coalition, and they held every row's run to the
     whole budget)."""
     if unjudged is not None:
+        if unjudged.all():
+            # nothing judged: more coalitions may show a change (a 1-nearest-neighbour row against
+            # one background row, 0 +/- inf at half the budget where the whole budget found it)
+            return False
         std = np.where(unjudged[:, None, :], 0.0, std)
     with np.errstate(invalid="ignore"):
         return bool(np.all(Z95 * std <= tol * _row_scale(phi)))
 
 
-def _warn_unchanged_rows(unchanged, knob):
-    """Say which rows ``tol`` could not judge: no sampled coalition changed their value."""
+def _warn_unchanged_rows(unchanged, knob, spent_all):
+    """Say which rows ``tol`` could not judge: no sampled coalition changed their value
+    (``spent_all``: on the whole budget; otherwise the run stopped on the other rows' errors)."""
     rows = np.flatnonzero(unchanged.any(axis=1))
     if not rows.size:
         return
+    where = "on the whole budget" if spent_all else "before the other rows met tol and the run stopped"
     warn_at_caller(
         f"tol could not judge {rows.size} row(s) (rows {rows[:10].tolist()}{' ...' if rows.size > 10 else ''}): "
-        "no sampled coalition changed their value, so their values read 0 with an unknown error "
-        f"(std inf). A larger {knob} may show a change; ExactShapleyExplainer tells for few features.",
+        f"no coalition sampled {where} changed their value, so their values read 0 with an unknown error "
+        f"(std inf). {'A larger' if spent_all else f'The whole {knob} (tol=None) or a larger'} {knob} may show "
+        "a change; ExactShapleyExplainer tells for few features.",
         ConvergenceWarning,
     )
 
@@ -1646,7 +1653,7 @@ def _kernel_steps(
             spent = f"n_samples={budget} ({cached.n_evaluated} coalitions evaluated)"
             _warn_tol_not_met(tol, phi, judged, spent, "n_samples", error)
         if unchanged is not None:
-            _warn_unchanged_rows(unchanged, "n_samples")
+            _warn_unchanged_rows(unchanged, "n_samples", spent_all=not met)
     # every row was fitted on the same coalitions: their errors are correlated (BarDisplay)
     extras = {"exact": False, "n_evaluations": cached.n_evaluated, "order": fitted, "std_rows_correlated": True}
     return Estimate(phi, base, std, extras)
@@ -2029,7 +2036,7 @@ def permutation_estimate(
         if not met:
             _warn_tol_not_met(tol, phi, judged, f"{n_permutations} permutations", budget_name, error)
         if unchanged is not None:
-            _warn_unchanged_rows(unchanged, budget_name)
+            _warn_unchanged_rows(unchanged, budget_name, spent_all=n_perm == n_permutations)
     # every row walked the same permutations: their errors are correlated (BarDisplay)
     extras = {"n_evaluations": cached.n_evaluated, "n_permutations": n_perm, "std_rows_correlated": True}
     return Estimate(phi, prefix[:, 0, 0], std, extras)

@@ -23,6 +23,8 @@ from skxai.utils._warnings import warn_at_caller
 
 # Most looks at an anchor's fresh samples (the judging rounds).
 _N_LOOKS = 10
+#: The longest anchors ``fit`` checks the validation budget admits (see ``_check_validation_samples``).
+_SHORT_ANCHOR = 3
 # Bytes a candidate of ``s`` conditions holds while a search runs and in its explanation (its
 # counts and order in the search, the candidate's dict with its rule strings): about
 # ``_CANDIDATE_BYTES + _CONDITION_BYTES * s`` (measured: 0.9 KB and 0.15 KB).
@@ -95,7 +97,8 @@ def _numbers_by_text(col):
     texts = _text_cells(col)
     numeric, other = set(), set()
     for t, v in zip(texts, col, strict=True):
-        is_number = isinstance(v, numbers.Number) and not (isinstance(v, float | np.floating) and v != v)
+        # (numpy's bool is no numbers.Number: an object column of bools read "b == 'False'")
+        is_number = isinstance(v, numbers.Number | np.bool_) and not (isinstance(v, float | np.floating) and v != v)
         (numeric if is_number else other).add(str(t))
     found = sorted(numeric - other)
     return found or None
@@ -868,7 +871,7 @@ class AnchorTabularExplainer(BaseAnchorExplainer):
 
     def _check_validation_samples(self):
         """Refuse an ``n_validation_samples`` too small for any anchor to be accepted, and warn
-        when it is too small for any anchor of two conditions.
+        when it is too small for any anchor of two or three conditions.
 
         Even when every fresh sample keeps the decision, the lower bound of ``k`` of ``k`` at the
         level of a one-feature anchor (the least strict) must reach ``threshold - epsilon_stop``:
@@ -877,7 +880,8 @@ class AnchorTabularExplainer(BaseAnchorExplainer):
         smallest accepted number admits only such anchors, every sample agreeing: realistic
         anchors need several times more. Each condition more is judged at a stricter level, so
         a number that admits one condition may admit no anchor of two (131 at the defaults, whose
-        two-condition bound is 0.945): said at ``fit``, as every such search fails.
+        two-condition bound is 0.945), or of three (144-157): said at ``fit``, as every such search
+        fails.
         """
         n = int(self.n_validation_samples)
         floor = float(self.threshold) - float(self.epsilon_stop)
@@ -892,14 +896,21 @@ class AnchorTabularExplainer(BaseAnchorExplainer):
                 "anchors every sample agrees with; several times more leave room for the others), or raise "
                 "delta or epsilon_stop."
             )
-        longest = min(self.max_anchor_size or self.n_features_in_, self.n_features_in_)
-        least_two = self._least_validation_samples(2) if longest >= 2 else 0
-        if n < least_two:
+        # Anchors of up to _SHORT_ANCHOR conditions must be admissible (longer ones need more
+        # samples at any budget: 523 for 30 conditions at the defaults, which a warning on wide
+        # data would only repeat)
+        longest = min(self.max_anchor_size or self.n_features_in_, self.n_features_in_, _SHORT_ANCHOR)
+        size = 1
+        while size < longest and n >= self._least_validation_samples(size + 1):
+            size += 1
+        if size < longest:
+            least = self._least_validation_samples(size + 1)
             warn_at_caller(
-                f"n_validation_samples={n} can accept anchors of one condition only: a two-condition anchor "
-                f"needs at least {least_two} fresh samples, even when every one keeps the decision "
-                f"(delta={float(self.delta)}, beam_size={int(self.beam_size)}), so every search that needs "
-                "two conditions fails. Raise n_validation_samples (the default 1000 leaves room) or delta."
+                f"n_validation_samples={n} can accept anchors of at most {size} condition(s): an anchor of "
+                f"{size + 1} needs at least {least} fresh samples, even when every one keeps the decision "
+                f"(delta={float(self.delta)}, beam_size={int(self.beam_size)}, threshold - epsilon_stop = "
+                f"{floor:.3g}), so every search that needs more fails. Raise n_validation_samples (the default "
+                "1000 leaves room), delta or epsilon_stop."
             )
 
     def _least_validation_samples(self, size):

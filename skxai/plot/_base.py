@@ -309,14 +309,15 @@ def _select_output(exp, output):
 
 def unpicked_outputs(exp):
     """True for values of several outputs, none of them the explained one: tabular ``(n, p, k)``
-    or images ``(n, *image, k)`` (a multi-output model explained with ``target=None``)."""
+    or images ``(n, *image, k)``, or one sample's ``(p, k)`` (``exp[0]``), from a multi-output
+    model explained with ``target=None``."""
     values = exp.values
     return (
         getattr(exp, "target_index", None) is None
         and not exp.__dict__.get("_target_dropped")  # exp[..., kept]: the explained output cut away
         and exp.output_axis is not None
         and isinstance(values, np.ndarray)
-        and values.ndim >= 3
+        and values.ndim >= (3 if exp._has_samples() else 2)
         and values.shape[-1] > 1
     )
 

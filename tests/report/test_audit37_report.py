@@ -95,3 +95,5 @@ def test_the_notebook_view_of_every_output_shows_each_in_turn(kind):
     assert len(re.findall(r"<h4>Output \d</h4>", html)) == k
     assert html.count(piece) >= k
     assert exp._repr_html_() == html
+    one = explanation_html(exp[0])  # one sample: (features, outputs) or (*image, outputs)
+    assert "<pre>" not in one and len(re.findall(r"<h4>Output \d</h4>", one)) == k

@@ -88,3 +88,19 @@ def test_a_row_no_feature_moves_does_not_hold_tol_to_the_whole_budget(cls, kw):
     assert exp.n_evaluations == alone.n_evaluations  # the step the other rows stop at
     assert np.all(np.isinf(exp.std[0])) and np.all(np.isfinite(exp.std[1:]))
     np.testing.assert_allclose(exp.values[1:, :, 0], (X[1:] - X[0]) * np.arange(12.0), atol=1e-9)
+
+
+@pytest.mark.parametrize(
+    "cls, kw", [(ShapleySamplingExplainer, {"n_permutations": 32}), (KernelShapExplainer, {"n_samples": 60})]
+)
+def test_tol_spends_the_budget_when_no_row_can_be_judged(cls, kw):
+    # every row unchanged: leaving them all out of the test stopped at the first step, 0 +/- inf
+    # where the whole budget showed the change (a review)
+    for seed in range(30):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with_tol = cls(only_at_the_pair, random_state=seed, tol=0.05, **kw).fit(BACKGROUND).explain(X)
+            whole = cls(only_at_the_pair, random_state=seed, **kw).fit(BACKGROUND).explain(X)
+        if np.all(with_tol.values == 0):
+            assert with_tol.n_evaluations == whole.n_evaluations, seed
+            np.testing.assert_array_equal(whole.values, 0.0)
