@@ -322,6 +322,16 @@ def unpicked_outputs(exp):
     )
 
 
+def outputs_in_turn(exp, most):
+    """The outputs of an explanation of several (:func:`unpicked_outputs`) drawn one after the
+    other: their count ``k``, ``(index, name)`` of the first ``most``, and how the text says so
+    ("each is" or "the first 4 are")."""
+    k = np.shape(exp.values)[-1]
+    names = exp.output_names
+    shown = [(j, names[j] if names is not None and len(names) == k else j) for j in range(min(k, most))]
+    return k, shown, "each is" if len(shown) == k else f"the first {len(shown)} are"
+
+
 def is_anchor_explanation(exp):
     """An anchor explanation: its ``values`` only mark the features (words) its rules use."""
     extras = getattr(exp, "extras", None) or {}

@@ -6,7 +6,7 @@ import html
 
 import numpy as np
 
-from skxai.plot._base import format_value, is_anchor_explanation, unpicked_outputs
+from skxai.plot._base import format_value, is_anchor_explanation, outputs_in_turn, unpicked_outputs
 from skxai.plot._textparts import COVERAGE_MEANING, align_tokens, coverage_text, needs_space, text_parts
 
 STYLE = """
@@ -217,16 +217,13 @@ _MAX_OUTPUTS_SHOWN = 4
 def _each_output_html(explanation, max_rows, max_features):
     """:func:`explanation_html` of each output of an explanation that explains several and
     names none the explained one (a raw repr, without a word of why, before)."""
-    k = explanation.values.shape[-1]
-    names = explanation.output_names
-    shown = min(k, _MAX_OUTPUTS_SHOWN)
+    k, shown, which = outputs_in_turn(explanation, _MAX_OUTPUTS_SHOWN)
     parts = [
         f"<div><b>{html.escape(str(explanation.method_title))}</b> explanation of {k} outputs, none "
-        f"named the explained one (target=None): {'each is' if shown == k else f'the first {shown} are'} "
-        "shown in turn; pick one with <code>exp[..., name]</code>.</div>"
+        f"named the explained one (target=None): {which} shown in turn; pick one with "
+        "<code>exp[..., name]</code>.</div>"
     ]
-    for j in range(shown):
-        name = names[j] if names is not None and len(names) == k else j
+    for j, name in shown:
         parts.append(f"<h4>Output {html.escape(str(name))}</h4>")
         parts.append(explanation_html(explanation[..., j], max_rows, max_features))
     return "".join(parts)

@@ -19,6 +19,7 @@ from skxai.plot.rendering import (
     is_text_explanation,
     name_lines,
     output_label,
+    outputs_in_turn,
     parts_html,
     plain_ticks,
     text_parts,
@@ -963,16 +964,12 @@ def _views(sb, exp, n_local, explainer, X):
     elif unpicked_outputs(exp):
         # a multi-output model explained with target=None: every output is explained, each
         # is shown in turn
-        names = exp.output_names
-        k = np.shape(exp.values)[-1]
-        shown = min(k, _MAX_OUTPUTS_SHOWN)
+        k, shown, which = outputs_in_turn(exp, _MAX_OUTPUTS_SHOWN)
         sb.note(
             f"The explanation holds {k} outputs and names none as the explained one "
-            f"(target=None): {'each is' if shown == k else f'the first {shown} are'} shown in turn; "
-            "the metrics need one (set the explainer's target)."
+            f"(target=None): {which} shown in turn; the metrics need one (set the explainer's target)."
         )
-        for j in range(shown):
-            name = names[j] if names is not None and len(names) == k else j
+        for j, name in shown:
             sb.add(f"<h3>Output {esc(name)}</h3>")
             if np.ndim(exp.values) == 3:
                 tabular_views(sb, exp[..., j], n_local, explainer, X, output=j)
