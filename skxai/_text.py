@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
+import unicodedata
 
 import numpy as np
 
@@ -13,13 +15,52 @@ from skxai.utils._random import seed_from
 DEFAULT_TOKEN_PATTERN = r"(?u)\b\w+(?:'\w+)*\b"
 
 
+class _Token:
+    """A token's span in its text, read as a regular-expression match (``group``, ``start``, ``end``)."""
+
+    __slots__ = ("_text", "_start", "_end")
+
+    def __init__(self, text, start, end):
+        self._text, self._start, self._end = text, start, end
+
+    def group(self, index=0):
+        return self._text[self._start : self._end]
+
+    def start(self):
+        return self._start
+
+    def end(self):
+        return self._end
+
+
 def token_matches(pattern, text):
-    """The matches of ``pattern`` in ``text`` that are tokens: every non-empty one.
+    """The matches of ``pattern`` in ``text`` that are tokens: every non-empty one, with the
+    combining marks that follow it.
 
     An empty match is no token: a pattern such as ``r"\\w*"`` matches between every two words,
-    and the empty string became a player (a LIME weight, a word of an anchor).
+    and the empty string became a player (a LIME weight, a word of an anchor). Python's ``\\w``
+    leaves out combining marks (a decomposed "résumé", Devanagari vowel signs, Arabic and
+    Hebrew vowel points): a word was cut at each, its pieces became players of their own and
+    the marks were left between them (masked, "UNK\u0301"). A token takes the marks after it,
+    and tokens they alone separated are one.
     """
-    return [m for m in pattern.finditer(text) if m.end() > m.start()]
+    spans = []
+    for m in pattern.finditer(text):
+        start, end = m.start(), m.end()
+        if end == start:
+            continue
+        while end < len(text) and unicodedata.category(text[end]).startswith("M"):
+            end += 1
+        if spans and spans[-1][1] == start and _ends_in_mark(text, start):
+            spans[-1][1] = end  # the previous token's marks reached this one: one word
+        else:
+            spans.append([start, end])
+    return [_Token(text, a, b) for a, b in spans]
+
+
+def _ends_in_mark(text, position):
+    """Whether the character before ``position`` is a combining mark."""
+    return position > 0 and unicodedata.category(text[position - 1]).startswith("M")
 
 
 class TokenizedDoc:
@@ -145,6 +186,26 @@ def unique_outputs(func, texts, batch_size):
     unique = list(index)
     out = np.concatenate([func(unique[s : s + batch_size]) for s in range(0, len(unique), batch_size)])
     return out, inv
+
+
+@contextlib.contextmanager
+def model_takes_documents(owner):
+    """Turn the model's own failure on a list of documents (at ``fit``'s first call) into a
+    ValueError naming ``owner`` and what a text explainer's model must take: a numeric
+    classifier gave scikit-learn's "Expected 2D array, got 1D array ... Reshape your data",
+    advice the user cannot follow on inputs the explainer builds. skxai's own errors pass."""
+    from skxai._adapters import _raised_in_skxai
+
+    try:
+        yield
+    except (ValueError, TypeError, AttributeError, KeyError, IndexError) as exc:
+        if _raised_in_skxai(exc):
+            raise
+        raise ValueError(
+            f"{owner} cannot run the model on a list of documents: it raised {type(exc).__name__}: {exc} "
+            "A text explainer's model must take a list of str (a Pipeline that starts with a vectoriser "
+            "such as TfidfVectorizer, or a callable on texts)."
+        ) from exc
 
 
 def fit_vocabulary(docs, token_pattern, **params):

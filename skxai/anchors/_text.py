@@ -17,6 +17,7 @@ from skxai._text import (
     compile_pattern,
     doc_seeds,
     fit_vocabulary,
+    model_takes_documents,
     perturbed_doc_bytes,
     token_matches,
     tokenize_docs,
@@ -356,7 +357,8 @@ class AnchorTextExplainer(BaseAnchorExplainer):
                 [[m.group(0) for m in token_matches(pattern, d)] for d in docs],
                 random_state=check_random_state(self.random_state).randint(2**31 - 1),
             )
-        first = self.output_.raw(docs[:1])
+        with model_takes_documents(type(self).__name__):
+            first = self.output_.raw(docs[:1])
         # a callable's class labels are one output (its decision)
         self.n_outputs_ = 1 if labels_of(first) is not None else self.output_.check_output(first, 1).shape[1]
         if self.n_outputs_ == 1:

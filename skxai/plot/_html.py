@@ -13,7 +13,7 @@ STYLE = """
 .skxai-text{font-family:Georgia,serif;line-height:1.9;max-width:60em;overflow-wrap:anywhere}
 .skxai-w{padding:1px 0;border-radius:3px}
 .skxai-anchor{font-weight:bold;text-decoration:underline;text-decoration-thickness:2px}
-.skxai-meta{font-family:sans-serif;font-size:90%;color:#333;margin:0.3em 0}
+.skxai-meta{font-family:sans-serif;font-size:90%;color:#333;margin:0.3em 0;max-width:60em;overflow-wrap:anywhere}
 table.skxai-explanation{border-collapse:collapse;font-family:sans-serif;font-size:85%}
 table.skxai-explanation td,table.skxai-explanation th{border:1px solid #ddd;padding:2px 6px;text-align:right}
 """

@@ -26,6 +26,7 @@ from skxai._text import (
     compile_pattern,
     doc_seeds,
     fit_vocabulary,
+    model_takes_documents,
     perturbed_doc_bytes,
     tokenize_docs,
     unique_outputs,
@@ -326,7 +327,8 @@ class LimeTextExplainer(BaseExplainer):
         cv, _ = fit_vocabulary(docs, self.token_pattern)
         self.vocabulary_ = cv.vocabulary_
         self.feature_names_out_ = cv.get_feature_names_out().astype(object)
-        out = self.output_(docs[:1])
+        with model_takes_documents(type(self).__name__):
+            out = self.output_(docs[:1])
         self.n_outputs_ = out.shape[1]
         self.output_names_ = self.output_.describe_outputs(self.n_outputs_)
         self.target_index_ = resolve_target(
