@@ -507,12 +507,13 @@ class BaseTorchExplainer(BaseExplainer):
         The attributions to a layer are its activations per sample, and the passes are cut and
         joined along the first axis; a sequence-first ``(seq, batch, ...)`` output crashed deep
         inside (tensor sizes that do not match, or more "samples" than inputs). Two shape-only
-        passes of 3 and 5 copies of one row (two sizes, so a sequence as long as the batch
-        cannot pass for it).
+        passes of 2 and 3 copies of one row (two sizes, so a sequence as long as the batch
+        cannot pass for it; not one copy, which torch's errors read as an unbatched sample; 3
+        and 5 copies of one large image held 3.6 times what a row needs at once).
         """
         module = self._layer_module()
         x = self.model_.to_tensor(X[:1])
-        for k in (3, 5):
+        for k in (2, 3):
             with self.model_.prepared(), LayerCapture(module, self.target_layer_) as cap, torch.no_grad():
                 self.model_.forward(x.expand(k, *x.shape[1:]).clone())
                 shape = tuple(cap.activations.shape)
