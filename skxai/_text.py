@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import re
 import unicodedata
@@ -15,52 +16,42 @@ from skxai.utils._random import seed_from
 DEFAULT_TOKEN_PATTERN = r"(?u)\b\w+(?:'\w+)*\b"
 
 
-class _Token:
-    """A token's span in its text, read as a regular-expression match (``group``, ``start``, ``end``)."""
-
-    __slots__ = ("_text", "_start", "_end")
-
-    def __init__(self, text, start, end):
-        self._text, self._start, self._end = text, start, end
-
-    def group(self, index=0):
-        return self._text[self._start : self._end]
-
-    def start(self):
-        return self._start
-
-    def end(self):
-        return self._end
-
-
 def token_matches(pattern, text):
-    """The matches of ``pattern`` in ``text`` that are tokens: every non-empty one, with the
-    combining marks that follow it.
+    """The matches of ``pattern`` in ``text`` that are tokens: every non-empty one.
 
     An empty match is no token: a pattern such as ``r"\\w*"`` matches between every two words,
-    and the empty string became a player (a LIME weight, a word of an anchor). Python's ``\\w``
-    leaves out combining marks (a decomposed "résumé", Devanagari vowel signs, Arabic and
-    Hebrew vowel points): a word was cut at each, its pieces became players of their own and
-    the marks were left between them (masked, "UNK\u0301"). A token takes the marks after it,
-    and tokens they alone separated are one.
+    and the empty string became a player (a LIME weight, a word of an anchor).
     """
-    spans = []
-    for m in pattern.finditer(text):
-        start, end = m.start(), m.end()
-        if end == start:
-            continue
-        while end < len(text) and unicodedata.category(text[end]).startswith("M"):
-            end += 1
-        if spans and spans[-1][1] == start and _ends_in_mark(text, start):
-            spans[-1][1] = end  # the previous token's marks reached this one: one word
-        else:
-            spans.append([start, end])
-    return [_Token(text, a, b) for a, b in spans]
+    return [m for m in pattern.finditer(text) if m.end() > m.start()]
 
 
-def _ends_in_mark(text, position):
-    """Whether the character before ``position`` is a combining mark."""
-    return position > 0 and unicodedata.category(text[position - 1]).startswith("M")
+@functools.lru_cache(maxsize=1)
+def _combining_marks():
+    """A character class body of every combining mark (Unicode categories Mn, Mc, Me)."""
+    ranges, first, last = [], None, None
+    for code in (*range(0x20000), *range(0xE0000, 0xE1000)):
+        if unicodedata.category(chr(code)).startswith("M"):
+            if last is not None and code == last + 1:
+                last = code
+                continue
+            if first is not None:
+                ranges.append((first, last))
+            first = last = code
+    ranges.append((first, last))
+    return "".join(re.escape(chr(a)) + ("" if a == b else "-" + re.escape(chr(b))) for a, b in ranges)
+
+
+def _default_pattern():
+    """:data:`DEFAULT_TOKEN_PATTERN` with a word's combining marks inside it.
+
+    Python's ``\\w`` leaves out combining marks (a decomposed "résumé", Devanagari vowel signs,
+    Arabic and Hebrew vowel points): a word was cut at each, its pieces became players of their
+    own and the marks were left between them (masked: "UNK\u0301"). Words here start with a
+    ``\\w`` character and go on over letters and marks, as the default's words and inner
+    apostrophes do over letters.
+    """
+    word = f"[\\w{_combining_marks()}]"
+    return re.compile(rf"(?u)\b\w{word}*(?:'{word}+)*")
 
 
 class TokenizedDoc:
@@ -115,6 +106,8 @@ def compile_pattern(token_pattern):
     """Compile ``token_pattern``; capturing groups are refused (tokens are whole matches)."""
     if not isinstance(token_pattern, str):
         raise TypeError(f"token_pattern must be a str, got {type(token_pattern).__name__}.")
+    if token_pattern == DEFAULT_TOKEN_PATTERN:
+        return _default_pattern()
     try:
         pattern = re.compile(token_pattern)
     except re.error as exc:  # not a ValueError, and it names neither the parameter nor its value
@@ -198,14 +191,20 @@ def model_takes_documents(owner):
 
     try:
         yield
-    except (ValueError, TypeError, AttributeError, KeyError, IndexError) as exc:
-        if _raised_in_skxai(exc):
+    except (ValueError, TypeError, AttributeError) as exc:
+        # only a failure on the kind of input: a text callable's own KeyError stays as it is
+        if _raised_in_skxai(exc) or not _NOT_TEXTS.search(str(exc)):
             raise
+        reason = " ".join(str(exc).split()).rstrip(".")
         raise ValueError(
-            f"{owner} cannot run the model on a list of documents: it raised {type(exc).__name__}: {exc} "
+            f"{owner} cannot run the model on a list of documents: it raised {type(exc).__name__}: {reason}. "
             "A text explainer's model must take a list of str (a Pipeline that starts with a vectoriser "
             "such as TfidfVectorizer, or a callable on texts)."
         ) from exc
+
+
+#: What a model that takes no texts says of a list of str (scikit-learn's checks, numpy's casts).
+_NOT_TEXTS = re.compile(r"Expected 2D array|1D array|could not convert string|Reshape your data|\bstr\b|string")
 
 
 def fit_vocabulary(docs, token_pattern, **params):

@@ -8,7 +8,7 @@ import pytest
 from sklearn.linear_model import LogisticRegression
 
 from skxai import AnchorTextExplainer, LimeTextExplainer
-from skxai._text import DEFAULT_TOKEN_PATTERN, token_matches
+from skxai._text import DEFAULT_TOKEN_PATTERN, compile_pattern, token_matches
 
 NFD = unicodedata.normalize("NFD", "résumé café great")
 
@@ -24,7 +24,7 @@ NFD = unicodedata.normalize("NFD", "résumé café great")
 )
 def test_a_word_keeps_its_combining_marks(text, words):
     # \w leaves out combining marks: "résumé" (decomposed) was the tokens "re" and "sume"
-    tokens = token_matches(re.compile(DEFAULT_TOKEN_PATTERN), text)
+    tokens = token_matches(compile_pattern(DEFAULT_TOKEN_PATTERN), text)
     nfc = [unicodedata.normalize("NFC", t.group(0)) for t in tokens]
     assert nfc == [unicodedata.normalize("NFC", w) for w in words]
     assert "".join(text[t.start() : t.end()] for t in tokens) == "".join(w for w in text.split())
@@ -61,3 +61,32 @@ def test_the_strongest_words_line_wraps_a_long_word():
     from skxai.plot._html import STYLE
 
     assert re.search(r"\.skxai-meta\{[^}]*overflow-wrap:anywhere", STYLE)
+
+
+def test_a_text_models_own_error_is_left_as_it_is():
+    # a callable on texts that raises its own KeyError was told it "must take a list of str"
+    def lookup(docs):
+        return np.array([{"fine": 1.0}[d] for d in docs])
+
+    with pytest.raises(KeyError, match="a fine day"):
+        LimeTextExplainer(lookup).fit(["a fine day", "a bad day"])
+
+
+def test_tokens_kept_give_back_the_document():
+    # a pattern that matches a mark alone took it twice (a token's marks, then the next token)
+    from skxai._text import TokenizedDoc
+
+    for pattern in (DEFAULT_TOKEN_PATTERN, r"\w+|[^\w\s]", r"(?u)\w", r"\S+"):
+        for text in ("I ❤️you", "a.\u0301b", NFD + " don't", "यह उत्पाद", "x\u0301"):
+            doc = TokenizedDoc(text, compile_pattern(pattern), "token")
+            kept = "".join(sep + tok for sep, tok in zip(doc.seps, [*doc.tokens, ""], strict=True))
+            assert kept == text, (pattern, text)
+            assert all(np.diff(doc.starts) > 0)
+
+
+def test_the_default_pattern_takes_a_decomposed_word_as_its_composed_form():
+    text = "the café's menu"
+    for form in ("NFC", "NFD"):
+        pattern = compile_pattern(DEFAULT_TOKEN_PATTERN)
+        words = [m.group(0) for m in token_matches(pattern, unicodedata.normalize(form, text))]
+        assert [unicodedata.normalize("NFC", w) for w in words] == ["the", "café's", "menu"]

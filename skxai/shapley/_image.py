@@ -32,6 +32,7 @@ from skxai._estimate import (
     permutation_estimate,
     permutations_to_walk,
     single_pair_permutations_message,
+    variance_working_bytes,
 )
 from skxai._explanation import Explanation
 from skxai._games._image import ImageGame, grid_segments, replacement_images, slic_segments
@@ -702,11 +703,10 @@ class ImageShapleyExplainer(BaseExplainer):
         pixels = 8 * int(np.prod(self.image_shape_)) * (k + 4)
         if self.method == "kernel" and m < 2**p:
             order = kernel_order(self.max_order, p, m)
-            fixed += 41 * m * p + (kadd_bytes(m, p) if order > 1 else 0)
-            # the errors' per-unit products of each image and output (6 float64 copies, as
-            # variance_working_bytes counts a block of them; counted per image, they never
-            # exceed what the chunk's images need)
-            return fixed, pixels + 8 * m * (10 * k + 20) + 48 * (m // 2 + 1) * p * k
+            # the errors' per-unit products, a block of them at a time (as the tabular explainer
+            # counts them; counted per image instead, a call of 1,000 outputs was refused)
+            fixed += 41 * m * p + variance_working_bytes(m // 2 + 1, p) + (kadd_bytes(m, p) if order > 1 else 0)
+            return fixed, pixels + 8 * m * (10 * k + 20)
         if self.method == "sampling":
             return fixed, pixels + 8 * m * (6 * k + 4)
         return fixed, pixels + 4 * 8 * m * k

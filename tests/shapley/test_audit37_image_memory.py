@@ -8,7 +8,7 @@ import warnings
 import numpy as np
 import pytest
 
-from skxai import ImageShapleyExplainer
+from skxai import ImageShapleyExplainer, _estimate
 from skxai.utils import _memory
 
 
@@ -20,6 +20,7 @@ def _squared_mean(Z):
 def test_many_images_stay_within_the_working_memory_bound(monkeypatch, method, n_samples):
     bound = 12 * 2**20
     monkeypatch.setattr(_memory, "MAX_WORKING_BYTES", bound)
+    monkeypatch.setattr(_estimate, "VARIANCE_BLOCK_FLOATS", 100_000)  # the errors' blocks, to scale
     X = np.random.RandomState(1).rand(2000, 576)
     est = ImageShapleyExplainer(
         _squared_mean, method=method, n_samples=n_samples, n_segments=9, image_shape=(1, 24, 24), random_state=0,
@@ -61,3 +62,17 @@ def test_a_grid_of_more_cells_than_pixels_is_said():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         ImageShapleyExplainer(_first_two, n_segments=16, image_shape=(1, 4, 4), method="sampling").fit(X)
+
+
+def test_many_outputs_are_not_refused_for_what_one_image_needs():
+    # the errors' products counted per image and output (a review): one 3x32x32 image of 64
+    # regions and 1,000 outputs was refused at 6.2 GiB, where it peaks at about 316 MiB
+    W = np.random.RandomState(0).normal(size=(3 * 32 * 32, 1000)) / 100
+
+    def many(Z):
+        return np.asarray(Z).reshape(len(Z), -1) @ W
+
+    X = np.random.RandomState(1).rand(2, 3 * 32 * 32)
+    est = ImageShapleyExplainer(many, n_samples=4096, n_segments=64, image_shape=(3, 32, 32), random_state=0)
+    fixed, per_image = est.fit(X)._working_bytes(64, 1000)
+    assert fixed + per_image < 2**30
