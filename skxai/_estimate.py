@@ -708,11 +708,14 @@ def _collapsed_strata(design, min_units=MIN_STRATUM_UNITS):
 VARIANCE_BLOCK_FLOATS = 4_000_000
 
 
-def variance_working_bytes(n_units, p):
+def variance_working_bytes(n_units, p, columns=None):
     """Bytes :func:`_stratified_variance` holds at once on ``n_units`` units of ``p`` players:
     a block of per-unit products, their sorted copy and their sums (6 float64 copies), at least
-    one column's."""
-    return 8 * 6 * max(VARIANCE_BLOCK_FLOATS, int(n_units) * int(p))
+    one column's, at most ``columns`` (rows times outputs) when given."""
+    block = max(VARIANCE_BLOCK_FLOATS, int(n_units) * int(p))
+    if columns is not None:
+        block = min(block, int(n_units) * int(p) * max(int(columns), 1))
+    return 8 * 6 * block
 
 
 def _stratified_variance(design, C, resid):

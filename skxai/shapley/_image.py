@@ -684,12 +684,13 @@ class ImageShapleyExplainer(BaseExplainer):
             return max(2, 2 * int(np.ceil(budget / (2 * (p + 1))))) * (p + 1)
         return budget
 
-    def _working_bytes(self, p, k):
+    def _working_bytes(self, p, k, n_images=None):
         """``(fixed, per_image)``: bytes an explanation with ``p`` regions and ``k`` outputs
         holds at once for its design (the coalitions as bool, their float or integer copy; for
         KernelSHAP, the fit's operators and its errors' per-unit products, as the tabular
         explainer counts them) and for each image (the coalitions' values and the estimate's
-        copies of them, float64, and its pixels' own arrays).
+        copies of them, float64, and its pixels' own arrays); ``n_images``, the call's images,
+        bounds the errors' block.
 
         The per-image figures are measured (tracemalloc, 300 against 900 images of 16 regions,
         session 37): KernelSHAP 28.5 floats per coalition at one output, 39 at three (10 k + 20
@@ -704,8 +705,10 @@ class ImageShapleyExplainer(BaseExplainer):
         if self.method == "kernel" and m < 2**p:
             order = kernel_order(self.max_order, p, m)
             # the errors' per-unit products, a block of them at a time (as the tabular explainer
-            # counts them; counted per image instead, a call of 1,000 outputs was refused)
-            fixed += 41 * m * p + variance_working_bytes(m // 2 + 1, p) + (kadd_bytes(m, p) if order > 1 else 0)
+            # counts them; counted per image instead, a call of 1,000 outputs was refused), no
+            # larger than the call's images and outputs make it
+            errors = variance_working_bytes(m // 2 + 1, p, None if n_images is None else n_images * k)
+            fixed += 41 * m * p + errors + (kadd_bytes(m, p) if order > 1 else 0)
             return fixed, pixels + 8 * m * (10 * k + 20)
         if self.method == "sampling":
             return fixed, pixels + 8 * m * (6 * k + 4)
@@ -714,7 +717,7 @@ class ImageShapleyExplainer(BaseExplainer):
     def _check_memory(self, p, n):
         """Most images of ``p`` regions explained together (all ``n`` or a chunk) within
         :data:`~skxai.utils._memory.MAX_WORKING_BYTES`; a design no image fits is refused."""
-        fixed, per_image = self._working_bytes(p, self.n_outputs_)
+        fixed, per_image = self._working_bytes(p, self.n_outputs_, n)
         knobs = "n_segments (or max_players)" if self.method == "exact" else "n_samples or n_segments"
         _memory.refuse_beyond_working_memory(
             fixed + per_image,
