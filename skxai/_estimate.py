@@ -153,27 +153,18 @@ def _change_and_level(values, base, ends, output_eps):
     return change, level, precision
 
 
-def unknown_where_nothing_changed(std, values, base, output_eps=None, ends=()):
-    """``std (n, p, k)`` made inf (unknown) on the rows and outputs whose sampled coalitions
-    all took the empty coalition's value, to the outputs' rounding (``values``: the coalition
-    values the estimate depends on; for a paired KernelSHAP design, those of the game's
-    antisymmetric part).
+def nothing_changed(values, base, output_eps=None, ends=()):
+    """``(n, k)``: the rows and outputs whose sampled coalition values ``values`` (and ``ends``)
+    all equal the empty coalition's ``base`` to the outputs' rounding.
 
     Such a row's values read 0 whatever the game does on the coalitions not sampled, and no
-    spread is seen to estimate the error from: a row of a 1-nearest-neighbour classifier
-    explained against one background row (outputs 0 or 1) came back 0 +/- 0 from 4
-    permutations or 30 coalitions while its exact values reached +/-0.3, and ``tol`` stopped
-    there (1.96 * 0 <= tol * 0; an outside audit, session 37). A game that is constant on
-    every coalition (a row no feature moves) reads the same: its zeros are exact, but the
-    sample cannot tell, so its error is unknown too. Only a sampled design calls this: an
-    enumeration's values are exact either way.
+    spread is seen to estimate the error from: its ``std`` is inf (unknown). A row of a
+    1-nearest-neighbour classifier explained against one background row (outputs 0 or 1) came
+    back 0 +/- 0 from 4 permutations or 30 coalitions while its exact values reached +/-0.3, and
+    ``tol`` stopped there (1.96 * 0 <= tol * 0; an outside audit, session 37). A game that is
+    constant on every coalition (a row no feature moves) reads the same: its zeros are exact,
+    but the sample cannot tell. Only sampled designs ask: an enumeration's values are exact.
     """
-    return np.where(nothing_changed(values, base, output_eps, ends)[:, None, :], np.inf, std)
-
-
-def nothing_changed(values, base, output_eps=None, ends=()):
-    """``(n, k)``: the rows and outputs whose ``values`` (and ``ends``) all equal ``base`` to
-    the outputs' rounding (:func:`unknown_where_nothing_changed`)."""
     change, level, precision = _change_and_level(values, base, ends, output_eps)
     return change <= precision * level
 
@@ -1113,14 +1104,23 @@ def kernel_shap_from_values(design, v0, v1, values, *, order=1, with_std=True, o
         (no degrees of freedom, or a k-additive fit on too few sampled pairs:
         :func:`kadd_errors_unknown`).
     """
+    phi, std, _ = _kernel_fit(design, v0, v1, values, order=order, with_std=with_std, output_eps=output_eps)
+    return phi, std
+
+
+def _kernel_fit(design, v0, v1, values, *, order, with_std, output_eps):
+    """:func:`kernel_shap_from_values`, and the rows that showed no change (:func:`nothing_changed`,
+    on the values the paired fit sees; None without ``std``), for ``tol``'s test."""
     with one_blas_thread():
         phi, std = _kernel_shap_from_values(design, v0, v1, values, order=order, with_std=with_std)
+    unchanged = None
     if std is not None:
         # a least-squares fit's rounding grows with its players (200 ulps on 40 near the
         # smallest budget): that growth is the floor's
         std = rounding_floor(std, values, v0, growth=phi.shape[1], output_eps=output_eps, ends=(v1,))
-        std = np.where(_kernel_nothing_changed(design, v0, v1, values, output_eps)[:, None, :], np.inf, std)
-    return phi, std
+        unchanged = _kernel_nothing_changed(design, v0, v1, values, output_eps)
+        std = np.where(unchanged[:, None, :], np.inf, std)
+    return phi, std, unchanged
 
 
 def _kernel_shap_from_values(design, v0, v1, values, *, order, with_std):
@@ -1639,12 +1639,9 @@ def _kernel_steps(
             v0, v1, values, first = values[:, 0], values[:, 1], values[:, 2:], False
         else:
             values = values / scale
-        phi, std = kernel_shap_from_values(
-            design, v0, v1, values, order=order, with_std=with_std, output_eps=output_eps
-        )
+        phi, std, unchanged = _kernel_fit(design, v0, v1, values, order=order, with_std=with_std, output_eps=output_eps)
         phi, std = phi * scale, None if std is None else std * scale
         fitted = order
-        unchanged = None if tol is None else _kernel_nothing_changed(design, v0, v1, values, output_eps)
         if tol is not None and _within_tol(*(error(phi, std) if error else (phi, std)), tol, unchanged):
             met = True
             break
@@ -1855,12 +1852,21 @@ def shapley_from_permutations(perms, prefix_values, output_eps=None):
         (:func:`rounding_floor`) when ``perms`` holds every permutation equally often or no
         contribution varies (the values are then exact).
     """
+    phi, std, _ = _permutation_fit(perms, prefix_values, output_eps)
+    return phi, std
+
+
+def _permutation_fit(perms, prefix_values, output_eps):
+    """:func:`shapley_from_permutations`, and the rows that showed no change
+    (:func:`nothing_changed`; None where the permutations hold every order), for ``tol``'s test."""
     phi, std = _permutation_std(perms, prefix_values, output_eps)
     prefix_values = np.asarray(prefix_values)
     std = rounding_floor(std, prefix_values, prefix_values[:, 0, 0], output_eps=output_eps)
+    unchanged = None
     if perms.shape[1] > 1 and not _every_order_equally(perms):
-        std = unknown_where_nothing_changed(std, prefix_values, prefix_values[:, 0, 0], output_eps=output_eps)
-    return phi, std
+        unchanged = nothing_changed(prefix_values, prefix_values[:, 0, 0], output_eps)
+        std = np.where(unchanged[:, None, :], np.inf, std)
+    return phi, std, unchanged
 
 
 def _permutation_std(perms, prefix_values, output_eps):
@@ -2026,11 +2032,8 @@ def permutation_estimate(
                     tol, exact.phi, exact.std, f"{n_perm} permutations (every coalition evaluated)", budget_name, error
                 )
             return exact
-        phi, std = shapley_from_permutations(sub, prefix / scale[:, None], output_eps)
+        phi, std, unchanged = _permutation_fit(sub, prefix / scale[:, None], output_eps)
         phi, std = phi * scale, std * scale
-        unchanged = None
-        if tol is not None and p > 1 and not _every_order_equally(sub):
-            unchanged = nothing_changed(prefix, prefix[:, 0, 0], output_eps)
         if tol is not None and _within_tol(*(error(phi, std) if error else (phi, std)), tol, unchanged):
             met = True
             break

@@ -167,14 +167,14 @@ def test_kernel_tolerance_starts_from_two_p_plus_two_coalitions(p, budget, monke
     # theirs unknown) and trusted (the one-player coalitions enumerated, enough pairs sampled), or
     # at the last.
     solved = []
-    real = _estimate.kernel_shap_from_values
+    real = _estimate._kernel_fit  # the fit of each tol step
 
     def spy(design, *a, **k):
-        phi, std = real(design, *a, **k)
+        phi, std, unchanged = real(design, *a, **k)
         solved.append((len(design.masks) + 2, bool(np.isfinite(std).all()) and _estimate._errors_stop_tol(design)))
-        return phi, std
+        return phi, std, unchanged
 
-    monkeypatch.setattr(_estimate, "kernel_shap_from_values", spy)
+    monkeypatch.setattr(_estimate, "_kernel_fit", spy)
     table, log, evaluate = _logged_game(p)
     est = kernel_estimate(evaluate, p, budget, max_order=1, tol=1e6, random_state=0)
     # steps whose errors could not stop the run are not evaluated
@@ -215,8 +215,8 @@ def test_kernel_tolerance_never_met_spends_the_budget(p, budget, seed):
 def _solved_design_sizes(monkeypatch):
     """Coalitions (empty and full included) of every design kernel_estimate solves, in order."""
     sizes = []
-    real = _estimate.kernel_shap_from_values
-    monkeypatch.setattr(_estimate, "kernel_shap_from_values",
+    real = _estimate._kernel_fit  # the fit of each tol step
+    monkeypatch.setattr(_estimate, "_kernel_fit",
                         lambda design, *a, **k: sizes.append(len(design.masks) + 2) or real(design, *a, **k))
     return sizes
 
