@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import numbers
+from typing import NamedTuple
 
 import numpy as np
 from joblib import effective_n_jobs
@@ -102,6 +103,16 @@ def _refuse_missing(A, what):
             f"game='conditional' needs values without missing values, but {what} holds NaN in "
             f"columns {cols[:10].tolist()}: impute them before explaining, or use game='interventional'."
         )
+
+
+class _CallFlags(NamedTuple):
+    """What a task of sampler calls met, said by :meth:`ConditionalGame.values_parallel` in the
+    calling process (a joblib worker's warning only reached its stderr)."""
+
+    tied_rows_cut: bool
+    unseen: dict | None
+    global_draws: bool
+    few_samples: bool
 
 
 class ConditionalGame:
@@ -517,7 +528,9 @@ class ConditionalGame:
             out.append(mean)
         # said by values_parallel in the calling process: a joblib worker's warning only reached
         # its stderr
-        flags = (cache.get("tied rows cut", False), cache.get("unseen"), cache.get("global draws", False), few)
+        flags = _CallFlags(
+            cache.get("tied rows cut", False), cache.get("unseen"), cache.get("global draws", False), few
+        )
         return np.concatenate(out, axis=0), flags
 
     def _unseen_message(self, found):
@@ -633,16 +646,16 @@ class ConditionalGame:
                 np.concatenate([v for v, _ in parts], axis=0).reshape(len(middle), n, -1).transpose(1, 0, 2)
             )
             self._constant_coalitions_are_empty(X, mid, middle, values, v0)
-            found = [u for _, (_, u, _, _) in parts if u is not None]
+            found = [f.unseen for _, f in parts if f.unseen is not None]
             if found:
                 warn_at_caller(self._unseen_message(found), UserWarning)
-            if any(few for _, (_, _, _, few) in parts) and not self._said_few_samples:
+            if any(f.few_samples for _, f in parts) and not self._said_few_samples:
                 # once per game (one explain or transform, whose coalitions may come in several
                 # calls): fit warns only of n_conditional_samples as fitted, and a callable's
                 # short returns or a lower setting after fit gave inf std with nothing said
                 self._said_few_samples = True
                 warn_at_caller(self._few_samples_message(), UserWarning)
-            if any(drew for _, (_, _, drew, _) in parts):
+            if any(f.global_draws for _, f in parts):
                 # its draws, and so the values, change at every run whatever random_state is
                 warn_at_caller(
                     "conditional_sampler drew from a process-wide generator (np.random.*, Python's "
@@ -651,7 +664,7 @@ class ConditionalGame:
                     "random_state (a seeded RandomState) it is given.",
                     UserWarning,
                 )
-            if any(cut for _, (cut, _, _, _) in parts):
+            if any(f.tied_rows_cut for _, f in parts):
                 warn_at_caller(
                     # one message per setting (no counts), so that it is shown once, not per call
                     f"conditional_sampler='empirical' kept n_conditional_samples={self._rows_per_value()} of "
