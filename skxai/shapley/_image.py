@@ -717,18 +717,26 @@ class ImageShapleyExplainer(BaseExplainer):
     def _check_memory(self, p, n):
         """Most images of ``p`` regions explained together (all ``n`` or a chunk) within
         :data:`~skxai.utils._memory.MAX_WORKING_BYTES`; a design no image fits is refused."""
-        fixed, per_image = self._working_bytes(p, self.n_outputs_, n)
+
+        def need(c):  # bytes of c images at once (the errors' block grows with them, up to its cap)
+            fixed, per_image = self._working_bytes(p, self.n_outputs_, c)
+            return fixed + c * per_image
+
         knobs = "n_segments (or max_players)" if self.method == "exact" else "n_samples or n_segments"
         _memory.refuse_beyond_working_memory(
-            fixed + per_image,
+            need(1),
             type(self).__name__,
             f"method={self.method!r} on {p} regions ({self._n_coalitions(p)} coalitions) for one image",
             f"lower {knobs}",
         )
-        most = max(1, int((_memory.MAX_WORKING_BYTES - fixed) // per_image))
+        lo, hi = 1, max(1, int(n))  # need grows with c: the most images that fit, by bisection
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            lo, hi = (mid, hi) if need(mid) <= _memory.MAX_WORKING_BYTES else (lo, mid - 1)
+        most = lo
         if n > most and self.tol is not None and self.method in ("kernel", "sampling"):
             _memory.refuse_beyond_working_memory(
-                fixed + per_image * n,
+                need(n),
                 type(self).__name__,
                 f"explaining {n} images of {p} regions at once with tol (an early stop on all of them)",
                 "explain fewer images per call",
