@@ -100,9 +100,21 @@ def _transform_block(block, explainer, meta, rows=None, config=None, start=0):
         try:
             return np.asarray(explainer.transform(block))
         except ValueError as exc:
-            if not start:
+            message = _in_blocks(_rows_of_the_array(str(exc), start))
+            if message == str(exc):
                 raise
-            raise ValueError(_rows_of_the_array(str(exc), start)) from exc
+            raise ValueError(message) from exc
+
+
+_FEWER_ROWS = "explain fewer rows per call"
+
+
+def _in_blocks(message):
+    """A refusal of too many rows, said as a block's: the rows a call gets are the collection's
+    block, so the cure is smaller blocks (it said "explain fewer rows per call")."""
+    return message.replace(
+        _FEWER_ROWS, "use smaller blocks of the dask collection (rechunk it, or repartition the dataframe)"
+    )
 
 
 def _rows_of_the_array(message, start):
@@ -131,7 +143,12 @@ def _transform_partition(frame, explainer, columns, offsets=None, partition_info
         start = offsets[partition_info["number"]]
         explainer = _rows_targets(explainer, start, start + len(frame))
     with internal_call(), _callers_config(config):
-        values = explainer.transform(frame)
+        try:
+            values = explainer.transform(frame)
+        except ValueError as exc:
+            if _FEWER_ROWS not in str(exc):
+                raise
+            raise ValueError(_in_blocks(str(exc))) from exc
     return pd.DataFrame(np.asarray(values), index=frame.index, columns=columns)
 
 

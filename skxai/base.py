@@ -982,9 +982,28 @@ class BaseTabularExplainer(BaseExplainer):
         check_is_fitted(self)
         if self.target_index_ is None:
             raise self._no_target()
+        Xa = self._schema.to_array(X, n_features=self.n_features_in_, owner=type(self).__name__)
+        target = self.target_index_
+        target_indices_for(target, Xa.shape[0], np.zeros((Xa.shape[0], 1)))  # length check
+
+        def explained_output(part, start, stop):
+            # each chunk's values of every output are cut to the explained one before the next
+            # chunk: a call returning one output is not refused for the size of them all
+            values, base, _, extras = part
+            if _is_predicted(target):
+                outputs = extras.get("model_outputs")
+                if outputs is None:
+                    outputs = base + _sum_over_players(values)
+                rows = self.output_.predicted(Xa[start:stop], outputs)
+            elif np.ndim(target) >= 1:
+                rows = np.asarray(target)[start:stop]
+            else:
+                rows = target
+            return select_target(values, rows), base, None, {}
+
         # values only: the standard errors explain() reports are not computed for nothing
-        exp = self._explanation(X, with_std=False) if self._std_optional else self.explain(X)
-        return select_target(exp.values, exp.target_index)
+        options = {"with_std": False} if self._std_optional else {}
+        return explain_in_chunks(self, Xa, keep=explained_output, **options)[0]
 
     def _transform_for_targets(self, X, target_indices):
         """:meth:`transform` with output ``target_indices[i]`` explained for row ``i``.

@@ -127,19 +127,22 @@ def _merge_extras(parts, sizes, per_row=None):
     return merged
 
 
-def explain_in_chunks(explainer, X, **options):
+def explain_in_chunks(explainer, X, *, keep=None, **options):
     """``explainer._explain_rows(X)`` in chunks of rows that fit in :data:`MAX_WORKING_BYTES`.
 
     Every chunk sees the draws of one call: an integer ``random_state`` gives them anyway; a
     ``RandomState`` instance (or None: a fresh one) is copied before the first chunk and each
     chunk starts from that copy, after which the instance stands where one call leaves it.
-    ``options`` go to every ``_explain_rows`` call.
+    ``options`` go to every ``_explain_rows`` call. ``keep(part, start, stop)``, where given,
+    reduces each chunk's ``(values, base, std, extras)`` to the values of one output per row
+    (``std`` None) before the next chunk (``transform``): the results held are counted so.
     """
     rows = check_working_memory(explainer, X.shape[0])
     if X.shape[0] <= rows:
-        return explainer._explain_rows(X, **options)
+        part = explainer._explain_rows(X, **options)
+        return part if keep is None else keep(part, 0, X.shape[0])
     with_std = options.get("with_std", True) and getattr(explainer, "_std_of_rows", True)
-    rows = _rows_beside_results(explainer, X.shape[0], rows, with_std)
+    rows = _rows_beside_results(explainer, X.shape[0], rows, with_std and keep is None, one_output=keep is not None)
     random_state = getattr(explainer, "random_state", 0)
     shared = None
     if random_state is None or isinstance(random_state, np.random.RandomState):
@@ -153,6 +156,8 @@ def explain_in_chunks(explainer, X, **options):
         # copies of views: a chunk's base values sliced from its block of coalition values kept
         # the whole block alive until the join (twice the bound with 200 outputs)
         part = own._explain_rows(X[start : start + rows], **options)
+        if keep is not None:
+            part = keep(part, start, min(start + rows, X.shape[0]))
         parts.append(tuple(_own_memory(a) for a in part[:3]) + tuple(part[3:]))
         sizes.append(min(rows, X.shape[0] - start))
     if shared is not None and shared is random_state:
@@ -168,21 +173,22 @@ def _own_memory(a):
     return a.copy() if isinstance(a, np.ndarray) and a.base is not None else a
 
 
-def _rows_beside_results(explainer, n_rows, rows, with_std=True):
+def _rows_beside_results(explainer, n_rows, rows, with_std=True, one_output=False):
     """Rows per chunk when the finished chunks' values (and standard errors, where computed),
-    every output, are held beside the next chunk's work and joined at the end: 100 outputs piled
-    32 MiB a chunk on top of chunks sized for the whole bound. A result past
-    :data:`MAX_RESULT_BYTES` is refused before any work, and so are settings whose results and
-    fixed arrays leave no room for a chunk of one row."""
+    every output or ``one_output`` a row, are held beside the next chunk's work and joined at the
+    end: 100 outputs piled 32 MiB a chunk on top of chunks sized for the whole bound. A result
+    past :data:`MAX_RESULT_BYTES` is refused before any work, and so are settings whose results
+    and fixed arrays leave no room for a chunk of one row."""
     players = int(getattr(explainer, "n_players_", 1) or 1)
-    outputs = int(getattr(explainer, "n_outputs_", 1) or 1)
+    outputs = 1 if one_output else int(getattr(explainer, "n_outputs_", 1) or 1)
     results = (2 if with_std else 1) * 8 * players * outputs * n_rows
     what = "values and standard errors" if with_std else "values"
+    sizes = f"{players} players, " + ("one output a row" if one_output else f"{outputs} outputs")
     name = type(explainer).__name__
     refuse_beyond_result_bound(
         results,
         name,
-        f"the {what} of {n_rows} rows ({players} players, {outputs} outputs)",
+        f"the {what} of {n_rows} rows ({sizes})",
         "explain fewer rows per call",
     )
     fixed, per_row = explainer._working_bytes()
@@ -191,7 +197,7 @@ def _rows_beside_results(explainer, n_rows, rows, with_std=True):
         refuse_beyond_working_memory(
             MAX_WORKING_BYTES + per_row - room,
             name,
-            f"explaining {n_rows} rows ({players} players, {outputs} outputs) beside their {what}",
+            f"explaining {n_rows} rows ({sizes}) beside their {what}",
             "explain fewer rows per call",
         )
     return max(1, min(rows, int(room // max(per_row, 1))))
