@@ -77,16 +77,33 @@ def _take_columns(field, key):
     return field
 
 
+class _RuleCut(Exception):
+    """A rule's feature that a feature index leaves out (its position)."""
+
+
 def _remap_positions(v, lookup):
     """``v`` (feature positions: a tuple of ints, a dict whose ``"features"`` holds them, or a
     list of those) with each position moved to its place after a feature index, ``lookup``
-    (old -> new); positions of features the index left out are dropped."""
+    (old -> new). Positions describe a rule (an anchor, a candidate), whose conditions' text,
+    precision and coverage are the whole rule's: a dict (a candidate) with a position left out
+    is dropped from its list, and a tuple with one raises :class:`_RuleCut` (a rule cut to some
+    of its conditions was reported with the whole rule's text and precision)."""
     if isinstance(v, dict):
         return {k: _remap_positions(x, lookup) if k == "features" else x for k, x in v.items()}
     if isinstance(v, tuple) and all(isinstance(x, numbers.Integral) for x in v):
-        return tuple(lookup[int(x)] for x in v if int(x) in lookup)
+        for x in v:
+            if int(x) not in lookup:
+                raise _RuleCut(int(x))
+        return tuple(lookup[int(x)] for x in v)
     if isinstance(v, list):
-        return [_remap_positions(x, lookup) for x in v]
+        kept = []
+        for x in v:
+            try:
+                kept.append(_remap_positions(x, lookup))
+            except _RuleCut:
+                if not isinstance(x, dict):
+                    raise
+        return kept
     return v
 
 
@@ -568,7 +585,10 @@ class Explanation:
             lookup = {int(p): i for i, p in enumerate(np.atleast_1d(pos))}
             for name in self.__dict__.get("_feature_position_fields", ()):
                 if name in self.extras:
-                    self.extras[name] = _remap_positions(self.extras[name], lookup)
+                    try:
+                        self.extras[name] = _remap_positions(self.extras[name], lookup)
+                    except _RuleCut as cut:
+                        raise ValueError(self._rule_cut_message(name, cut.args[0])) from None
             # fields holding rows of the features (a tabular anchor's examples): their columns
             # cut with the features, as data's are
             for name in self.__dict__.get("_feature_column_fields", ()):
@@ -587,6 +607,15 @@ class Explanation:
         elif kind == "output":
             n_lead = 1 if self._has_samples() else 0
             explained = self._target_positions() is not None
+            # which of the explainer's outputs the kept ones are: the metrics compare them with
+            # the outputs they score (a pick of one output, or a reordered list, was read as
+            # the explainer's output of the same position)
+            origin = np.asarray(self.__dict__.get("_output_origin", np.arange(size)))[pos]
+            if scalar:
+                self._picked_output = int(origin)
+                self.__dict__.pop("_output_origin", None)
+            else:
+                self._output_origin = origin
             self.target_index = self._remap_target(pos, scalar)  # before outputs are cut
             if explained and not scalar and self.target_index is None:
                 self._target_dropped = True  # the index kept none of the explained outputs
@@ -704,6 +733,16 @@ class Explanation:
             return [np.asarray(r, dtype=object)[pos].tolist() if np.ndim(pos) else r[int(pos)] for r in d]
         return d
 
+    def _rule_cut_message(self, name, position):
+        names = self.feature_names
+        feature = repr(str(names[position])) if names is not None and np.ndim(names) == 1 else f"{position}"
+        return (
+            f"this feature index leaves out feature {feature}, which a rule of {name!r} uses: a rule "
+            "cut to some of its conditions has neither the whole rule's text nor its precision and "
+            "coverage. Keep the rule's features (reordering them is fine), index the samples, or "
+            "read the indicators as exp.values[:, columns]."
+        )
+
     def _remap_target(self, pos, scalar):
         """The explained output after the outputs were indexed by ``pos`` (None if gone)."""
         t = self._target_positions()
@@ -718,6 +757,19 @@ class Explanation:
         return int(mapped[0]) if np.ndim(t) == 0 else mapped
 
     # ------------------------------------------------------------------ the explained output
+    def _explained_outputs(self):
+        """The explained output per sample as the model's output index (an int, a per-sample
+        array, or None), whatever outputs were indexed out or reordered since ``explain``."""
+        picked = self.__dict__.get("_picked_output")
+        if picked is not None:
+            return picked
+        t = self._target_positions()
+        origin = self.__dict__.get("_output_origin")
+        if t is None or origin is None:
+            return t
+        mapped = np.asarray(origin)[np.asarray(t, dtype=int)]
+        return int(mapped) if np.ndim(t) == 0 else mapped
+
     def _target_positions(self):
         """Explained output index: an int, a per-sample int array, or None."""
         t = self.target_index

@@ -27,6 +27,7 @@ from skxai.plot.rendering import (
     unrounded_landmark,
 )
 from skxai.report._page import esc, kv_table, png_figure, slug
+from skxai.utils._rows import same_rows
 
 # Metrics tried for every report; their direction is the one skxai.metrics registers
 # (metric_reading). Each is looked up at run time: a metric that is not installed, or does
@@ -757,7 +758,10 @@ def metrics_html(explainer, X, exp, metric_names, n_samples):
         rows.append(("skxai.metrics", "—", "not available", str(exc)))
     values = None
     try:
-        values = np.asarray(exp.target_values, dtype=np.float64)[: len(Xm)]
+        np.asarray(exp.target_values, dtype=np.float64)
+        # the explanation itself: the metrics match its features by name and its output with
+        # the one they score (its values alone were read by position)
+        values = exp[: len(Xm)]
     except (TypeError, ValueError):
         values = None
     fit = _surrogate_fit(exp)
@@ -1003,6 +1007,12 @@ def _check_given(exp, X, name):
         raise ValueError(
             f"the explanation given for {name!r} is of inputs of shape {tuple(shape)[1:]} (a crop?), but "
             f"X's are {tuple(x_shape)[1:]}; the maps and the metrics are read against X's images."
+        )
+    if exp.data is not None and not same_rows(exp.data, X):
+        # the views draw exp's rows and the metrics score its values against X's
+        raise ValueError(
+            f"the explanation given for {name!r} was computed for other rows than X[:max_samples] "
+            "(its data differ from X's); give the explanation of those samples, in their order."
         )
     if not is_text_explanation(exp) and not unpicked_outputs(exp):
         exp.target_values  # noqa: B018 - raises a clear error when the explained output was cut away

@@ -1,0 +1,52 @@
+"""make_report(explanations=...): an explanation of other rows is refused, and one whose features
+were reordered is scored by name (its values were read by position)."""
+
+import re
+import warnings
+
+import pytest
+from sklearn.datasets import load_wine
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from skxai import KernelShapExplainer
+from skxai.report import make_report
+
+pytest.importorskip("matplotlib")
+
+
+@pytest.fixture(scope="module")
+def fitted():
+    X, y = load_wine(return_X_y=True, as_frame=True)
+    model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=500)).fit(X, y)
+    ex = KernelShapExplainer(model, n_samples=60, max_background=10, target=0, random_state=0).fit(X)
+    return ex, X
+
+
+def _metric(ex, X, exp):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        report = make_report(
+            {"ks": ex}, X, explanations={"ks": exp}, n_local=1, metrics=["deletion_auc"], n_metric_samples=len(X)
+        )
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", report.html))
+    found = re.search(r"deletion_auc (-?[0-9.]+) ±", text)
+    return (None if found is None else float(found.group(1))), [str(w.message) for w in caught]
+
+
+def test_an_explanation_of_other_rows_is_refused(fitted):
+    ex, X = fitted
+    rows = X.iloc[:8]
+    value, said = _metric(ex, rows, ex.explain(X.iloc[60:68]))
+    assert value is None
+    assert any("computed for other rows than X[:max_samples]" in m for m in said)
+
+
+def test_reordered_features_are_scored_by_name(fitted):
+    ex, X = fitted
+    rows = X.iloc[:8]
+    exp = ex.explain(rows)
+    whole, _ = _metric(ex, rows, exp)
+    reordered, said = _metric(ex, rows, exp[:, list(X.columns[::-1])])
+    assert whole is not None and reordered == whole, said
