@@ -208,13 +208,23 @@ def ridge_wls(Z, w, Y, alpha=1.0):
     # the sums of squares of outputs of 1e160 overflowed (R^2 NaN): such a column is divided by
     # a power of two first (exact; the ratio is unchanged, ordinary columns are not touched)
     unit = power_of_two_scale(scale)[:, None]
-    ss_res = np.einsum("rm,m->r", (resid / unit) ** 2, w, optimize=False)
-    ss_tot = np.einsum("rm,m->r", (Yct / unit) ** 2, w, optimize=False)
+    ss_res = _centred_sum_of_squares(resid / unit, w, wn)
+    ss_tot = _centred_sum_of_squares(Yct / unit, w, wn)
     coef = coef_t.T
-    # A constant target has nothing to explain (R^2 = 1), but its weighted mean is rounded: it
-    # left a variance of about (m eps |y|)^2 and an R^2 of rounding noise (-1.3e-15 for a
-    # constant model). Variances at that level count as none.
-    floor = w.sum() * (Yt.shape[1] * np.finfo(np.float64).eps * (scale / unit[:, 0])) ** 2
+    # A target constant to within a few units in the last place of its size has nothing to
+    # explain (R^2 = 1; a constant model's R^2 was rounding noise, -1.3e-15). The floor is the
+    # outputs' own resolution: one of m eps |y| (the rounding of their mean, which the sums
+    # above remove) called a 1e13 offset's O(1) variation none, and R^2 read 1.0 for 0.05.
+    floor = w.sum() * (4 * np.finfo(np.float64).eps * (scale / unit[:, 0])) ** 2
     with np.errstate(invalid="ignore", divide="ignore"):
         r2 = np.where(ss_tot > floor, 1.0 - ss_res / ss_tot, 1.0)
     return coef, intercept, r2
+
+
+def _centred_sum_of_squares(D, w, wn):
+    """``sum_i w_i (D_i - mean_w(D))^2`` per row of ``D`` (r, m), whose rows are centred up to the
+    rounding of their weighted mean: that error's share, ``sum(w) mean_w(D)^2``, is taken out
+    (the corrected two-pass sum), so a large offset's rounded mean adds no variance."""
+    ss = np.einsum("rm,m->r", D**2, w, optimize=False)
+    off = np.einsum("rm,m->r", D, wn, optimize=False)
+    return np.maximum(ss - w.sum() * off**2, 0.0)

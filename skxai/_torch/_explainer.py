@@ -277,6 +277,8 @@ class BaseTorchExplainer(BaseExplainer):
         "verbose": VERBOSE,
     }
     _default_scoring = "infidelity"
+    #: The own scoring (IG's completeness gap), which reads layer attributions: None where none.
+    _layer_scoring = None
     #: Extras shaped like the input (IG's ``baselines``): cut with values shaped like it too.
     _grid_extras = ()
     _stochastic = False  # True where random_state draws noise (SmoothGrad)
@@ -946,6 +948,19 @@ class BaseTorchExplainer(BaseExplainer):
         with self.model_.prepared():
             values, _ = self._attribute(x, targets)
         return finite_attributions(host64(values), type(self).__name__)
+
+    def _not_in_input_space(self):
+        """Why the metrics cannot score this explainer's own attributions (those of a
+        ``target_layer``'s activations: the metrics perturb X's features), or None. The metrics
+        failed on a shape once every attribution had been computed."""
+        if getattr(self, "target_layer_", None) is None:
+            return None
+        own = f" ({type(self).__name__}'s {self._layer_scoring} takes layers)" if self._layer_scoring else ""
+        return (
+            f"{type(self).__name__} attributes to the activations of target_layer={self.target_layer_!r}, not "
+            "to X's features, and the metrics perturb X: score an explainer without target_layer, or pass "
+            f"attributions of X{own}."
+        )
 
     def _targets_tensor(self, target_indices, n):
         """``target_indices`` checked (one output index per sample) as a LongTensor on the

@@ -187,6 +187,9 @@ class BaseCamExplainer(BaseTorchExplainer, auto_wrap_output_keys=None):
     _perturbs = False  # forwards perturbed batches, sized by the network's largest layer
     _default_scoring = "deletion"
 
+    def _not_in_input_space(self):
+        return None  # a layer's map is a heatmap of the input's grid, upscaled to it
+
     def __init__(
         self,
         estimator,

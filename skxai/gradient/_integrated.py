@@ -55,6 +55,13 @@ def quadrature(n_steps, method):
     return (np.arange(n) + offset) / n, np.full(n, 1.0 / n)
 
 
+def _rounding_of_ends(output, output0):
+    """Per sample, 8 units in the last place of ``|f(x)| + |f(x0)|`` in the outputs' dtype: the
+    rounding of the change the completeness gap is measured against."""
+    eps = torch.finfo(output.dtype).eps if output.is_floating_point() else 0.0
+    return 8 * eps * (output[:, 0].abs().double() + output0[:, 0].abs().double())
+
+
 class IntegratedGradientsExplainer(BaseTorchExplainer):
     """Integrated Gradients: ``(x - x0) * integral_0^1 grad f(x0 + a (x - x0)) da``.
 
@@ -86,8 +93,11 @@ callable, default="zeros"
         Gaussian width (in pixels) of the ``"blur"`` baseline; None takes the shared default
         :data:`skxai._baselines.BLUR_SIGMA` (5 pixels, as the metrics).
     tol : float, default=None
-        Target relative completeness gap ``|gap| / |f(x) - f(x0)|``. When set, samples above
-        it are integrated again with a finer rule (only those samples), until they reach it
+        Target relative completeness gap ``|gap| / |f(x) - f(x0)|``; a gap within rounding
+        (``convergence_rounding``: 8 units in the last place of the network's dtype at the size
+        of the gradients summed along the path, ``sum_j w_j |x - x0| . |grad_j|``, and of
+        ``|f(x)| + |f(x0)|``) counts as met, also where ``f(x) = f(x0)``.
+        When set, samples above it are integrated again with a finer rule (only those samples), until they reach it
         or ``max_steps``; ``explain`` reports each sample's ``n_steps_used`` (nodes of its
         final rule); samples still above it at ``max_steps`` keep the finest rule reached, with
         a ``ConvergenceWarning``. The gap is known for free (``f(x)`` and ``f(x0)`` are computed anyway),
@@ -118,7 +128,9 @@ callable, default="zeros"
     scoring : str or callable, default=None
         Quality figure of ``score``. None scores the negative mean relative completeness
         gap ``|convergence_delta| / |f(x) - f(x0)|`` with the explainer's own baseline (blurred
-        inputs and layer paths included), which tunes ``n_steps`` and ``method``.
+        inputs and layer paths included), which tunes ``n_steps`` and ``method``; a gap within
+        ``convergence_rounding`` counts as none (a sample with ``f(x) = f(x0)`` scores 0, not
+        -inf, when its path integrates to the rounding).
     verbose : int, default=0
         Show a progress bar over the path steps.
     layer : str, default="deprecated"
@@ -149,6 +161,7 @@ callable, default="zeros"
     # change, not the metric completeness_gap (absolute), which scoring="completeness_gap" gives;
     # the report writes this name beside the default score
     _default_scoring = "relative completeness_gap"
+    _layer_scoring = "scoring=None (the completeness gap)"
     _grid_extras = ("baselines",)
     # consumed by fit (the response, the layer, ...): a change by set_params after fit is
     # refused at transform / explain (skxai.utils._fit_target)
@@ -243,7 +256,10 @@ callable, default="zeros"
             return super()._score_explanation(X, y)
         exp = self.explain(X)
         change = np.abs(exp.outputs[np.arange(len(exp.targets)), exp.targets] - exp.base_values)
+        # a gap at the rounding of its sum is none: a sample with f(x) = f(x0) scored -inf for a
+        # gap of 1e-17, and GridSearchCV chose the coarsest rule whose sum happened to be exact
         gap = np.abs(exp.convergence_delta)
+        gap = np.where(gap <= exp.convergence_rounding, 0.0, gap)
         rel = np.where(change > 0, gap / np.where(change > 0, change, 1.0), np.where(gap > 0, np.inf, 0.0))
         return -float(np.mean(rel))
 
@@ -267,8 +283,12 @@ callable, default="zeros"
         x0 = make_baseline(self.baseline_kind_, _to_numpy(x)[0], sigma=self.blur_sigma)
         return torch.as_tensor(x0, dtype=x.dtype, device=x.device)
 
-    def _path_sum(self, x, x0, targets, alphas, weights):
-        """``(diff, sum_j w_j grad(x0 + alpha_j diff))`` in the input's or the layer's space."""
+    def _path_sum(self, x, x0, targets, alphas, weights, rounding=None):
+        """``(diff, sum_j w_j grad(x0 + alpha_j diff))`` in the input's or the layer's space.
+
+        ``rounding``, a float64 tensor of one entry per sample, gets ``sum_j w_j eps |diff| .
+        |grad_j|`` added: the rounding of the gradients summed (``eps`` of their dtype), which
+        the sum of the attributions cannot show where the gradients cancel along the path."""
         layer = self.target_layer_
         if layer is None:
             diff = x - x0
@@ -276,7 +296,7 @@ callable, default="zeros"
             _, act = self._layer_forward(x, layer)
             _, act0 = self._layer_forward(x0, layer)
             diff = act - act0
-        total = None
+        total = size = None
         # indices, not a list of (node, weight) pairs: ~100 bytes of Python objects per step
         with closing_progress(range(len(alphas)), verbose=self.verbose, desc="IG", unit="step") as bar:
             for j in bar:
@@ -289,12 +309,18 @@ callable, default="zeros"
                 else:
                     path = (diff * float(a)).add_(act0)
                     g = self._forward_backward(x, targets, layer=layer, layer_values=path).grads
-                g = g.to(torch.float64, copy=True).mul_(float(w))
-                total = g if total is None else total.add_(g)
+                g64 = g.to(torch.float64, copy=True).mul_(float(w))
+                total = g64 if total is None else total.add_(g64)
+                if rounding is not None:
+                    if size is None:
+                        size = diff.abs().reshape(diff.shape[0], -1)
+                    # g is not read again: its absolute values in place
+                    terms = torch.linalg.vecdot(g.abs_().reshape(g.shape[0], -1), size)
+                    rounding.add_(terms.double(), alpha=torch.finfo(g.dtype).eps * float(w))
         return diff.double(), total
 
-    def _integrate(self, x, x0, targets, n_steps=None):
-        diff, total = self._path_sum(x, x0, targets, *quadrature(n_steps or self.n_steps, self.method))
+    def _integrate(self, x, x0, targets, n_steps=None, rounding=None):
+        diff, total = self._path_sum(x, x0, targets, *quadrature(n_steps or self.n_steps, self.method), rounding)
         return diff * total
 
     def _attribute_core(self, x, targets):
@@ -305,17 +331,20 @@ callable, default="zeros"
         if targets is None:
             targets = self._targets(outputs)
         x0 = self.baselines(x)
-        diff, total = self._path_sum(x, x0, targets, *quadrature(self.n_steps, self.method))
+        rounding = torch.zeros(x.shape[0], dtype=torch.float64, device=x.device)
+        diff, total = self._path_sum(x, x0, targets, *quadrature(self.n_steps, self.method), rounding)
         values = diff * total
         out0 = self._outputs(x0)
         idx = targets[:, None]
         change = (outputs.gather(1, idx) - out0.gather(1, idx))[:, 0].double()
         delta = values.reshape(values.shape[0], -1).sum(dim=1) - change
+        ends = _rounding_of_ends(outputs.gather(1, idx), out0.gather(1, idx))
+        floor = 8 * rounding + ends
         used = torch.full((x.shape[0],), self.n_steps, dtype=torch.long, device=x.device)
         nested = self.method == "riemann_trapezoid"
         n_steps, intervals = self.n_steps, self.n_steps - 1
         while self.tol is not None:
-            todo = torch.nonzero(delta.abs() > self.tol * change.abs()).reshape(-1)
+            todo = torch.nonzero(delta.abs() > self.tol * change.abs() + floor).reshape(-1)
             if todo.numel() == 0:
                 break
             if nested:
@@ -323,8 +352,12 @@ callable, default="zeros"
                 if 2 * intervals + 1 > self.max_steps:
                     break
                 mids = (np.arange(intervals) + 0.5) / intervals
-                d, extra = self._path_sum(x[todo], x0[todo], targets[todo], mids, np.full(intervals, 0.5 / intervals))
+                part = torch.zeros(todo.numel(), dtype=torch.float64, device=x.device)
+                d, extra = self._path_sum(
+                    x[todo], x0[todo], targets[todo], mids, np.full(intervals, 0.5 / intervals), part
+                )
                 total[todo] = 0.5 * total[todo] + extra
+                rounding[todo] = 0.5 * rounding[todo] + part
                 refined = d * total[todo]
                 intervals *= 2
                 used[todo] = intervals + 1
@@ -332,14 +365,27 @@ callable, default="zeros"
                 if 2 * n_steps > self.max_steps:
                     break
                 n_steps *= 2
-                refined = self._integrate(x[todo], x0[todo], targets[todo], n_steps)
+                part = torch.zeros(todo.numel(), dtype=torch.float64, device=x.device)
+                refined = self._integrate(x[todo], x0[todo], targets[todo], n_steps, part)
+                rounding[todo] = part
                 used[todo] = n_steps
             values[todo] = refined
             delta[todo] = refined.reshape(todo.numel(), -1).sum(dim=1) - change[todo]
+            floor[todo] = 8 * rounding[todo] + ends[todo]
         if self.tol is not None:
-            left = int((delta.abs() > self.tol * change.abs()).sum())
+            # a gap above rounding, or one above tol on an output that changes beyond rounding
+            # (a tol finer than the network's rounding is not met either); on an output that
+            # does not change (f(x) = f(x0) within rounding) a gap within rounding is none
+            unresolved = delta.abs() > self.tol * change.abs() + floor
+            missed = unresolved | ((delta.abs() > self.tol * change.abs()) & (change.abs() > floor))
+            left = int(missed.sum())
             if left:
                 advice = "Raise max_steps or tol, or use another method."
+                if not bool(unresolved.any()):
+                    advice = (
+                        f"Their gaps are within the rounding of the network's {str(x.dtype).replace('torch.', '')} "
+                        "gradients (convergence_rounding), which more steps do not reduce: raise tol."
+                    )
                 if x.dtype in (torch.float16, torch.bfloat16):
                     # the gap stops shrinking at the network's rounding: more steps only cost
                     # (bfloat16: the same gaps at 64 and 512 steps)
@@ -360,6 +406,7 @@ callable, default="zeros"
             "targets": targets,
             "base_values": out0.gather(1, idx)[:, 0].double(),
             "convergence_delta": delta,
+            "convergence_rounding": floor,
             "n_steps_used": used.cpu().numpy(),
             "baselines": x0,
         }

@@ -63,7 +63,8 @@ class SmoothGradExplainer(BaseTorchExplainer):
         ``"guided_backprop"``, ``"deconvolution"``, or a gradient explainer instance (e.g.
         ``IntegratedGradientsExplainer(None, n_steps=16)``) whose own parameters are kept,
         except ``estimator``, ``target``, ``response_method``, ``target_layer`` and
-        ``batch_size``, taken from this explainer (the instance itself is not modified).
+        ``batch_size``, taken from this explainer (the instance itself is not modified). Each
+        noisy copy is integrated at the inner ``n_steps``: an inner ``tol`` is refused.
     target : label, int, "predicted", array-like or None, default=None
     response_method : {"auto", "predict_proba", "decision_function", "predict"}, default="auto"
         The explained quantity (see :class:`~skxai.GradientExplainer`).
@@ -183,6 +184,14 @@ class SmoothGradExplainer(BaseTorchExplainer):
         elif isinstance(self.method, BaseTorchExplainer) and hasattr(self.method, "_attribute_core"):
             if isinstance(self.method, SmoothGradExplainer):
                 raise ValueError("method cannot itself be a SmoothGradExplainer.")
+            if getattr(self.method, "tol", None) is not None:
+                # each noisy copy is integrated at the inner n_steps (_attribute_core): a tol set
+                # on the instance was kept in method_.tol and never applied
+                raise ValueError(
+                    f"method={type(self.method).__name__}(tol={self.method.tol!r}): SmoothGrad integrates "
+                    "every noisy copy at the inner explainer's n_steps and applies no tol (nor max_steps); "
+                    "set tol=None on it and choose n_steps (the inner explainer's score tunes it)."
+                )
             inner = clone(self.method).set_params(estimator=self.estimator_)
             params = inner.get_params(deep=False)
             inner.set_params(**{k: v for k, v in shared.items() if k in params})

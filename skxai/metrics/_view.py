@@ -144,6 +144,11 @@ class ExplainerView:
                 self.pos_unit = np.arange(self.X.shape[1])
                 self.n_units = self.X.shape[1]
             self.baseline_full = self._baseline(baseline, blur_sigma)
+        if need_attributions and attributions is None:
+            elsewhere = getattr(explainer, "_not_in_input_space", None)
+            elsewhere = elsewhere() if elsewhere is not None else None
+            if elsewhere is not None:
+                raise ValueError(elsewhere)
         self.n = self.X.shape[0]
         row_values = max(1, int(np.prod(self.X.shape[1:])))
         self.rows_per_call = max(1, min(self.batch_size, MAX_BLOCK_VALUES // row_values))

@@ -26,4 +26,5 @@ def test_a_half_precision_network_names_its_dtype_when_tol_is_not_met():
         warnings.simplefilter("always")
         IntegratedGradientsExplainer(_net(), target=0, tol=1e-12, max_steps=32).fit(X).explain(X[:3])
     said = [str(w.message) for w in caught if "still above tol" in str(w.message)]
-    assert said and all("Raise max_steps or tol" in m and "bfloat16" not in m for m in said)
+    # float32 gaps within its rounding at 1e-12 (session 38: said so, where it advised max_steps)
+    assert said and all("within the rounding of the network's float32" in m and "bfloat16" not in m for m in said)

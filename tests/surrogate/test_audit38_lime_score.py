@@ -1,0 +1,36 @@
+"""LIME's weighted R^2 does not depend on a constant offset of the outputs (a 1e12 offset read
+1.0 for a surrogate explaining 5-35% of the variance), and outputs constant to a few units in the
+last place still read 1.0."""
+
+import numpy as np
+import pytest
+
+from skxai import LimeExplainer
+
+
+def _g(A):
+    return A[:, 0] - 2 * A[:, 1] + np.tanh(3 * A[:, 2] * A[:, 3]) + np.sin(3 * A[:, 0])
+
+
+@pytest.mark.parametrize("offset", [1e6, 1e12, 1e13, -1e13])
+def test_the_score_ignores_an_offset(offset):
+    X = np.random.RandomState(0).normal(size=(200, 4))
+    plain = LimeExplainer(_g, random_state=0).fit(X[:30]).explain(X[100:103])
+    shifted = LimeExplainer(lambda A: _g(A) + offset, random_state=0).fit(X[:30]).explain(X[100:103])
+    assert plain.extras["score"].max() < 0.5
+    np.testing.assert_allclose(shifted.extras["score"], plain.extras["score"], atol=1e-4)
+
+
+@pytest.mark.parametrize("offset", [1.0, 1e13])
+def test_outputs_within_a_few_units_in_the_last_place_read_one(offset):
+    X = np.random.RandomState(1).normal(size=(100, 3))
+
+    def flat(A):
+        # offset, or offset plus one or two units in its last place, by the sign of a feature
+        base = np.full(len(A), offset)
+        return base + (A[:, 0] > 0) * np.spacing(offset if offset else 1.0) * 2
+
+    exp = LimeExplainer(flat, random_state=0, n_samples=2000).fit(X[:30]).explain(X[:3])
+    np.testing.assert_array_equal(exp.extras["score"], 1.0)
+    const = LimeExplainer(lambda A: np.full(len(A), offset + 0.1), random_state=0, n_samples=2000).fit(X[:30])
+    np.testing.assert_array_equal(const.explain(X[:3]).extras["score"], 1.0)
