@@ -3,9 +3,10 @@
 Same network (a digits-sized CNN, float32), same images, same attributions, same budgets,
 in one process; each timing is the minimum of ``--repeat`` runs. torch runs on one thread
 for every library (a shared machine makes multi-threaded timings meaningless). Values are
-checked to agree where the definitions coincide. Writes benchmarks/results/metrics.md.
+checked to agree where the definitions coincide. Appends to benchmarks/results/metrics.md
+(``--out`` names another file; an existing file keeps its sections, see ``_results.py``).
 
-    python benchmarks/bench_metrics.py [--n 256] [--repeat 3]
+    python benchmarks/bench_metrics.py [--n 256] [--repeat 3] [--out benchmarks/results/metrics.md]
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--n", type=int, default=256)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--out", default=str(Path(__file__).resolve().parent / "results" / "metrics.md"))
     args = parser.parse_args()
 
     import torch
@@ -177,9 +179,9 @@ def main():
         "batch; skxai builds all perturbed images of a chunk of samples and calls the model "
         "once per `batch_size` rows.",
     ]
-    out = Path(__file__).resolve().parent / "results" / "metrics.md"
-    out.parent.mkdir(exist_ok=True)
-    out.write_text("\n".join(lines) + "\n")
+    from _results import write_results
+
+    write_results(args.out, "\n".join(lines) + "\n")
     print("\n".join(lines))
 
 

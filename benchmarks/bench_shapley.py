@@ -14,7 +14,6 @@ import argparse
 import sys
 import time
 import warnings
-from pathlib import Path
 
 import numpy as np
 from sklearn.datasets import load_wine
@@ -44,19 +43,24 @@ def rel_error(phi, exact):
     return float(np.abs(phi - exact).mean() / np.abs(exact).mean())
 
 
-def run_skxai(f, background, rows, budget, **kw):
-    est = KernelShapExplainer(f, n_samples=budget, max_background=None, random_state=0, **kw).fit(background)
-    t = time.perf_counter()
+# Times are this process's CPU time (time.process_time) under one BLAS thread: a shared
+# machine's other jobs do not count (wall times flipped the shap ratio from 1.7 to 0.7 under load).
+clock = time.process_time
+
+
+def run_skxai(f, background, rows, budget, seed=0, **kw):
+    est = KernelShapExplainer(f, n_samples=budget, max_background=None, random_state=seed, **kw).fit(background)
+    t = clock()
     phi = est.transform(rows)
-    return phi, (time.perf_counter() - t) / len(rows)
+    return phi, (clock() - t) / len(rows)
 
 
-def run_sampling(f, background, rows, budget):
+def run_sampling(f, background, rows, budget, seed=0):
     n_perm = max(2, budget // 13)
-    est = ShapleySamplingExplainer(f, n_permutations=n_perm, max_background=None, random_state=0).fit(background)
-    t = time.perf_counter()
+    est = ShapleySamplingExplainer(f, n_permutations=n_perm, max_background=None, random_state=seed).fit(background)
+    t = clock()
     phi = est.transform(rows)
-    return phi, (time.perf_counter() - t) / len(rows)
+    return phi, (clock() - t) / len(rows)
 
 
 def run_shap_kernel(shap, f, background, rows, budget, l1_reg, seed=0):
@@ -64,27 +68,27 @@ def run_shap_kernel(shap, f, background, rows, budget, l1_reg, seed=0):
     # benchmark's doing, not the package's), else each run drew another error at 256 coalitions
     np.random.seed(seed)  # noqa: NPY002
     ex = shap.KernelExplainer(f, background)
-    t = time.perf_counter()
+    t = clock()
     kwargs = {} if l1_reg == "default" else {"l1_reg": l1_reg}
     phi = np.asarray(ex.shap_values(rows, nsamples=budget - 2, silent=True, **kwargs))
-    return phi.reshape(rows.shape), (time.perf_counter() - t) / len(rows)
+    return phi.reshape(rows.shape), (clock() - t) / len(rows)
 
 
-def run_shap_permutation(shap, f, background, rows, budget):
+def run_shap_permutation(shap, f, background, rows, budget, seed=0):
     masker = shap.maskers.Independent(background, max_samples=len(background))
-    ex = shap.PermutationExplainer(f, masker, seed=0)
-    t = time.perf_counter()
+    ex = shap.PermutationExplainer(f, masker, seed=seed)
+    t = clock()
     phi = ex(rows, max_evals=budget, silent=True).values
-    return phi, (time.perf_counter() - t) / len(rows)
+    return phi, (clock() - t) / len(rows)
 
 
 def run_shapiq(shapiq, approximator, game_for_row, rows, budget):
-    t = time.perf_counter()
+    t = clock()
     out = []
     for i in range(len(rows)):
         iv = approximator.approximate(budget, game_for_row(i))
         out.append([iv[(j,)] for j in range(rows.shape[1])])
-    return np.asarray(out), (time.perf_counter() - t) / len(rows)
+    return np.asarray(out), (clock() - t) / len(rows)
 
 
 def timed_model(f):
@@ -127,6 +131,46 @@ def floor_ratio(n_rows, repeats=3, random_state=0, call="explain"):
     return ratios
 
 
+def compare_at(f, background, rows, exact, game_for_row, budget, seed, shap, shapiq, p):
+    """Every method at ``budget`` with the draws of ``seed``: ``(method, budget, seed, error,
+    seconds per row)`` rows."""
+    out = []
+    for name, run in (
+        ("skxai KernelShap (leverage, paired)", lambda: run_skxai(f, background, rows, budget, seed)),
+        ("skxai KernelShap (kernel, paired)", lambda: run_skxai(f, background, rows, budget, seed, sampling="kernel")),
+        ("skxai ShapleySampling (antithetic)", lambda: run_sampling(f, background, rows, budget, seed)),
+    ):
+        phi, sec = run()
+        out.append((name, budget, seed, rel_error(phi, exact), sec))
+    if shap is not None:
+        for l1 in (False, "default"):
+            phi, sec = run_shap_kernel(shap, f, background, rows, budget, l1, seed)
+            out.append((f"shap KernelExplainer l1_reg={l1}", budget, seed, rel_error(phi, exact), sec))
+        phi, sec = run_shap_permutation(shap, f, background, rows, budget, seed)
+        out.append(("shap PermutationExplainer", budget, seed, rel_error(phi, exact), sec))
+    if shapiq is not None:
+        approx = shapiq.approximator
+        candidates = [
+            ("shapiq KernelSHAP paired", approx.KernelSHAP, {"pairing_trick": True}),
+            ("shapiq kADDSHAP order 2", approx.kADDSHAP, {"max_order": 2, "pairing_trick": True}),
+            ("shapiq kADDSHAP order 3", approx.kADDSHAP, {"max_order": 3, "pairing_trick": True}),
+            ("shapiq SVARM", approx.SVARM, {}),
+        ]
+        for name, cls, kw in candidates:
+            try:
+                phi, sec = run_shapiq(shapiq, cls(n=p, random_state=seed, **kw), game_for_row, rows, budget)
+            except Exception as exc:  # an approximator refusing a budget
+                print(f"{name} at {budget}: {exc}", file=sys.stderr)
+                continue
+            out.append((name, budget, seed, rel_error(phi, exact), sec))
+    return out
+
+
+def _span(values, digits=2):
+    lo, hi = min(values), max(values)
+    return f"{lo:.{digits}f}" if f"{lo:.{digits}f}" == f"{hi:.{digits}f}" else f"{lo:.{digits}f}-{hi:.{digits}f}"
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=20)
@@ -134,8 +178,9 @@ def main(argv=None):
     parser.add_argument("--out", default=None)
     parser.add_argument("--jobs-rows", type=int, default=200, help="rows for the n_jobs=1 vs 2 timing")
     parser.add_argument("--repeats", type=int, default=3, help="runs of each --floor-only measurement")
-    parser.add_argument("--peer-seeds", type=int, default=3,
-                        help="seeds of numpy's global generator for shap's KernelExplainer (its error varies)")
+    parser.add_argument("--seeds", "--peer-seeds", type=int, default=3, dest="seeds",
+                        help="seeds of every method's draws (skxai's and shapiq's random_state, numpy's global "
+                             "generator for shap's KernelExplainer): errors and times vary with them")
     parser.add_argument("--floor-only", type=int, nargs="*", default=None,
                         help="only measure KernelSHAP time / model time for these row counts")
     args = parser.parse_args(argv)
@@ -158,7 +203,6 @@ def main(argv=None):
     def game_for_row(i):
         return lambda masks: game.values(rows[i : i + 1], np.asarray(masks, dtype=bool))[0, :, 0]
 
-    results = []  # (method, budget, error, seconds per row)
     try:
         import shap
     except ImportError:
@@ -168,36 +212,16 @@ def main(argv=None):
     except ImportError:
         shapiq = None
     p = rows.shape[1]
-    for budget in args.budgets:
-        phi, sec = run_skxai(f, background, rows, budget)
-        results.append(("skxai KernelShap (leverage, paired)", budget, rel_error(phi, exact), sec))
-        phi, sec = run_skxai(f, background, rows, budget, sampling="kernel")
-        results.append(("skxai KernelShap (kernel, paired)", budget, rel_error(phi, exact), sec))
-        phi, sec = run_sampling(f, background, rows, budget)
-        results.append(("skxai ShapleySampling (antithetic)", budget, rel_error(phi, exact), sec))
-        if shap is not None:
-            for seed in range(args.peer_seeds):
-                for l1 in (False, "default"):
-                    phi, sec = run_shap_kernel(shap, f, background, rows, budget, l1, seed)
-                    name = f"shap KernelExplainer l1_reg={l1}, np.random.seed({seed})"
-                    results.append((name, budget, rel_error(phi, exact), sec))
-            phi, sec = run_shap_permutation(shap, f, background, rows, budget)
-            results.append(("shap PermutationExplainer", budget, rel_error(phi, exact), sec))
-        if shapiq is not None:
-            approx = shapiq.approximator
-            candidates = [
-                ("shapiq KernelSHAP paired", approx.KernelSHAP, {"pairing_trick": True}),
-                ("shapiq kADDSHAP order 2", approx.kADDSHAP, {"max_order": 2, "pairing_trick": True}),
-                ("shapiq kADDSHAP order 3", approx.kADDSHAP, {"max_order": 3, "pairing_trick": True}),
-                ("shapiq SVARM", approx.SVARM, {}),
-            ]
-            for name, cls, kw in candidates:
-                try:
-                    phi, sec = run_shapiq(shapiq, cls(n=p, random_state=0, **kw), game_for_row, rows, budget)
-                except Exception as exc:  # an approximator refusing a budget
-                    print(f"{name} at {budget}: {exc}", file=sys.stderr)
-                    continue
-                results.append((name, budget, rel_error(phi, exact), sec))
+    from threadpoolctl import threadpool_limits
+
+    results = []  # (method, budget, seed, error, seconds per row)
+    with threadpool_limits(1):
+        # a first call of each method on one row, untimed: shap compiles its permutation code
+        # with numba on its first call (2.2 s once)
+        compare_at(f, background, rows[:1], exact[:1], game_for_row, min(args.budgets), 0, shap, shapiq, p)
+        for budget in args.budgets:
+            for seed in range(args.seeds):
+                results += compare_at(f, background, rows, exact, game_for_row, budget, seed, shap, shapiq, p)
 
     # The floor: the model alone on the same perturbed rows (budget x background per row).
     budget = max(args.budgets)
@@ -232,47 +256,54 @@ def main(argv=None):
         "",
         f"13-feature MLP on wine (probability of class 1), 50 background rows, {len(rows)} explained rows;",
         "error = mean |phi - exact| / mean |exact| against enumeration of all 8,192 coalitions",
-        f"(exact: {t_exact * 1e3:.0f} ms per row). Time = wall milliseconds per explained row (2 shared cores).",
+        f"(exact: {t_exact * 1e3:.0f} ms per row). Each method ran with the draws of seeds 0-{args.seeds - 1};",
+        "time = CPU milliseconds of this process per explained row, one BLAS thread (min-max over the seeds).",
         "",
-        "| method | budget | error | ms / row |",
+        "| method | budget | error (per seed) | ms / row |",
         "|---|---:|---:|---:|",
     ]
-    for name, b, err, sec in results:
-        lines.append(f"| {name} | {b} | {err:.4f} | {sec * 1e3:.1f} |")
+    names = list(dict.fromkeys(r[0] for r in results))
+    for b in args.budgets:
+        for name in names:
+            at = [r for r in results if r[0] == name and r[1] == b]
+            if at:
+                errors = ", ".join(f"{r[3]:.4f}" for r in at)
+                lines.append(f"| {name} | {b} | {errors} | {_span([r[4] * 1e3 for r in at], 1)} |")
     lines += ["", f"Floor: the model alone on {budget} x 50 perturbed rows: {floor * 1e3:.1f} ms per row.", ""]
-    ours_t = min(r[3] for r in results if r[1] == budget and r[0].startswith("skxai KernelShap (leverage"))
-    shap_t = [r[3] for r in results if r[1] == budget and r[0].startswith("shap Kernel")]
-    lines.append(f"- budget {budget}: skxai time / floor = {ours_t / floor:.2f}")
-    if shap_t:
-        lines.append(f"- budget {budget}: shap KernelExplainer time / skxai time = {min(shap_t) / ours_t:.2f}")
+
+    def per_seed(b, prefix, what=3):
+        return [min(r[what] for r in results if r[1] == b and r[2] == s and r[0].startswith(prefix))
+                for s in range(args.seeds)]
+
+    ours_t = per_seed(budget, "skxai KernelShap (leverage", 4)
+    lines.append(f"- budget {budget}: skxai time / floor = {_span([t / floor for t in ours_t])} over the seeds")
+    if any(r[0].startswith("shap Kernel") for r in results):
+        shap_t = per_seed(budget, "shap Kernel", 4)
+        ratios = [a / b for a, b in zip(shap_t, ours_t, strict=True)]
+        lines.append(f"- budget {budget}: shap KernelExplainer time / skxai time = {_span(ratios)} (seed by seed)")
     lines.append(
         f"- n_jobs (one BLAS thread per worker): {args.jobs_rows} rows at budget 1024: {timing['t1']:.2f} s with 1 "
         f"worker, "
-        f"{timing['t2']:.2f} s with 2 (speed-up {timing['t1'] / timing['t2']:.2f}x; identical values: {same})"
+        f"{timing['t2']:.2f} s with 2 (speed-up {timing['t1'] / timing['t2']:.2f}x, wall time; "
+        f"identical values: {same})"
     )
     for b in args.budgets:
-        at = [r for r in results if r[1] == b]
-        ours = min(r[2] for r in at if r[0].startswith("skxai KernelShap (leverage"))
-        shap_best = [r[2] for r in at if r[0].startswith("shap ")]
-        shapiq_best = [r[2] for r in at if r[0].startswith("shapiq")]
-        if shap_best:
-            # per seed of shap's draws: its best of KernelExplainer (both l1_reg) and PermutationExplainer
-            perm = [r[2] for r in at if r[0].startswith("shap Permutation")]
-            per_seed = [
-                min([r[2] for r in at if r[0].endswith(f"np.random.seed({seed})")] + perm)
-                for seed in range(args.peer_seeds)
-            ]
-            lines.append(
-                f"- budget {b}: best shap error {min(per_seed):.4f}-{max(per_seed):.4f} over {args.peer_seeds} seeds; "
-                f"skxai error / best shap error = {ours / max(per_seed):.2f}-{ours / min(per_seed):.2f}"
-            )
-        if shapiq_best:
-            lines.append(f"- budget {b}: skxai error / best shapiq error = {ours / min(shapiq_best):.2f}")
+        ours = per_seed(b, "skxai KernelShap (leverage")
+        for peer in ("shap ", "shapiq"):
+            if any(r[0].startswith(peer) and r[1] == b for r in results):
+                best = per_seed(b, peer)  # the peer's best method at each seed
+                ratios = [a / c for a, c in zip(ours, best, strict=True)]
+                verdict = "ahead" if max(ratios) < 1 else "behind" if min(ratios) > 1 else "parity (crosses 1)"
+                lines.append(
+                    f"- budget {b}: skxai error / best {peer.strip()} error = {_span(ratios)} seed by seed "
+                    f"({peer.strip()} best {_span(best, 4)}): {verdict}"
+                )
     text = "\n".join(lines) + "\n"
     print(text)
     if args.out:
-        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-        Path(args.out).write_text(text)
+        from _results import write_results
+
+        write_results(args.out, text)  # appended to a results file that exists: its sections are kept
 
 
 if __name__ == "__main__":

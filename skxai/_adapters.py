@@ -49,7 +49,7 @@ __all__ = [
 ]
 
 #: Explained quantities recorded on every ``Explanation`` (``Explanation.quantity``).
-QUANTITIES = ("probability", "log-odds", "decision function", "logit", "prediction", "output")
+QUANTITIES = ("probability", "log-probability", "log-odds", "decision function", "logit", "prediction", "output")
 
 
 def takes_missing_values(estimator):

@@ -1460,14 +1460,21 @@ def _warn_unchanged_rows(unchanged, knob, spent_all):
     )
 
 
-def _warn_tol_not_met(tol, phi, std, spent, knob, error=None):
+def _warn_tol_not_met(tol, phi, std, spent, knob, error=None, unchanged=None):
     """Warn that the budget ran out before ``tol`` was met: the values returned are the last
     step's, and their errors are larger than ``tol`` promises (the run does not stop silently).
 
     ``error`` as in :func:`kernel_estimate`: when a conditional game's Monte Carlo error alone
     misses ``tol``, more coalitions cannot meet it, and the warning names
-    ``n_conditional_samples`` instead of ``knob``.
+    ``n_conditional_samples`` instead of ``knob``. Rows ``unchanged`` (no sampled coalition
+    changed their value: :func:`_warn_unchanged_rows` names them) are left out of the half-width
+    quoted, and nothing is said here when no row is left: quoting their zeros read "the half-width
+    is 0 times" beside the warning that their error is unknown.
     """
+    if unchanged is not None:
+        if unchanged.all():
+            return
+        std = np.where(unchanged[:, None, :], np.nan, std)
     if error is not None:
         mc_phi, mc_std = error(phi, np.zeros_like(std))
         phi, std = error(phi, std)
@@ -1477,11 +1484,12 @@ def _warn_tol_not_met(tol, phi, std, spent, knob, error=None):
                 f"than tol asks; more of {knob} cannot reduce it)"
             )
     with np.errstate(invalid="ignore"):
-        reached = float(np.max(Z95 * std / _row_scale(phi)))
+        reached = float(np.nanmax(Z95 * std / _row_scale(phi)))
+    judged = "" if unchanged is None or not unchanged.any() else " (of the rows tol could judge)"
     warn_at_caller(
         f"tol={tol} was not reached: the budget ran out at {spent}, where the largest 95% "
-        f"half-width 1.96 * std is {reached:.3g} times its row's largest absolute value. The values "
-        f"are returned with their std; raise {knob} (or tol) for the accuracy asked.",
+        f"half-width 1.96 * std{judged} is {reached:.3g} times its row's largest absolute value. The "
+        f"values are returned with their std; raise {knob} (or tol) for the accuracy asked.",
         ConvergenceWarning,
     )
 
@@ -1648,10 +1656,9 @@ def _kernel_steps(
     if not last_is_final and not met:
         return None
     if tol is not None:
-        judged = std if unchanged is None else np.where(unchanged[:, None, :], 0.0, std)
         if not met:
             spent = f"n_samples={budget} ({cached.n_evaluated} coalitions evaluated)"
-            _warn_tol_not_met(tol, phi, judged, spent, "n_samples", error)
+            _warn_tol_not_met(tol, phi, std, spent, "n_samples", error, unchanged)
         if unchanged is not None:
             _warn_unchanged_rows(unchanged, "n_samples", spent_all=not met)
     # every row was fitted on the same coalitions: their errors are correlated (BarDisplay)
@@ -2038,9 +2045,8 @@ def permutation_estimate(
             met = True
             break
     if tol is not None:
-        judged = std if unchanged is None else np.where(unchanged[:, None, :], 0.0, std)
         if not met:
-            _warn_tol_not_met(tol, phi, judged, f"{n_permutations} permutations", budget_name, error)
+            _warn_tol_not_met(tol, phi, std, f"{n_permutations} permutations", budget_name, error, unchanged)
         if unchanged is not None:
             _warn_unchanged_rows(unchanged, budget_name, spent_all=n_perm == n_permutations)
     # every row walked the same permutations: their errors are correlated (BarDisplay)

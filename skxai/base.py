@@ -189,14 +189,25 @@ def _in_memory_method(method):
 
 def _names_refused(explainer):
     """``get_feature_names_out``'s own error when ``set_output`` asks for a dataframe of
-    attributions that are not feature columns (images, a layer's maps); None otherwise.
+    attributions that are not feature columns (images, a layer's maps), or the error for sparse
+    ones (``_sparse_attributions``: the text explainers'); None otherwise.
 
     scikit-learn >= 1.7 raises that error itself; 1.6 swallows it and hands the N-D attributions
     to pandas, which fails with "Must pass 2-d input" after all the work is done.
     """
     get_names = getattr(explainer, "get_feature_names_out", None)
-    if get_names is None or _output_container(explainer) == "default":
+    container = _output_container(explainer)
+    if get_names is None or container == "default":
         return None
+    if getattr(explainer, "_sparse_attributions", False):
+        # (documents, vocabulary) weights: a dataframe of them would be dense (scikit-learn
+        # failed with its own "outputs a scipy sparse matrix" after all the work)
+        return ValueError(
+            f"{type(explainer).__name__}.transform returns a sparse (documents x vocabulary) matrix, which "
+            f"set_output(transform={container!r}) cannot hold without making it dense; use "
+            "set_output(transform='default') (under the global transform_output it stays sparse), or "
+            "explain() for the words of each document."
+        )
     try:
         get_names()
     except NotFittedError:

@@ -431,6 +431,17 @@ def look_like_probabilities(out):
     )
 
 
+def look_like_log_probabilities(out):
+    """Whether the ``(n, k)`` outputs (k > 1) are non-positive rows whose exponentials each sum
+    to 1 (a log_softmax's)."""
+    out = np.asarray(out, dtype=np.float64)
+    if out.ndim != 2 or out.shape[1] < 2 or not np.isfinite(out).all() or bool((out > 1e-6).any()):
+        return False
+    top = out.max(axis=1, keepdims=True)
+    total = top[:, 0] + np.log(np.exp(out - top).sum(axis=1))
+    return bool(np.allclose(total, 0.0, atol=1e-5))
+
+
 _ACTIVATIONS = {"relu": nn.ReLU, "tanh": nn.Tanh, "logistic": nn.Sigmoid, "identity": nn.Identity}
 
 
@@ -1030,10 +1041,13 @@ class TorchModel:
     @property
     def quantity(self):
         """What :meth:`forward` returns: ``"probability"``, ``"logit"``, ``"prediction"``
-        (regressors) or ``"output"`` (a plain module's own output); ``"probability"`` also where
-        the scores asked for are the module's own probabilities (:meth:`check_response`)."""
+        (regressors) or ``"output"`` (a plain module's own output); ``"probability"`` (or
+        ``"log-probability"``) also where the scores asked for are the module's own probabilities
+        (or log-probabilities: :meth:`check_response`)."""
         if self.response == "proba" or self.__dict__.get("scores_are_probabilities", False):
             return "probability"
+        if self.__dict__.get("scores_are_log_probabilities", False):
+            return "log-probability"
         if self.response == "output":
             return "output"
         return "prediction" if self.is_regressor else "logit"
@@ -1060,7 +1074,7 @@ class TorchModel:
         owner : str
             The explainer's name, for the messages.
         """
-        self.scores_are_probabilities = False
+        self.scores_are_probabilities = self.scores_are_log_probabilities = False
         checks_scores = self.response == "logits" and (self.is_classifier or self._plain)
         second = self.response == "proba" and self._plain and self.head == "softmax"
         if self.bypassed is not None or not (checks_scores or second):
@@ -1077,6 +1091,18 @@ class TorchModel:
                     UserWarning,
                 )
                 self.scores_are_probabilities = True
+            elif look_like_log_probabilities(z):
+                # a log_softmax in forward() (the PyTorch MNIST example's layout) was explained
+                # and labelled as logits without a word
+                warn_at_caller(
+                    "response_method='decision_function' but the module's outputs look like "
+                    "log-probabilities (each row's exponentials sum to 1): only an nn.LogSoftmax, Softmax "
+                    "or Sigmoid module run last, whose output forward() returns, is bypassed (F.log_softmax "
+                    "is not); the log-probabilities are explained. Return the logits from forward(), or "
+                    "end it with an nn.LogSoftmax module, to explain logits.",
+                    UserWarning,
+                )
+                self.scores_are_log_probabilities = True
             return
         if z.ndim == 2 and z.shape[1] == 1 and bool(((z >= 0) & (z <= 1)).all()):
             # one output, the sigmoid's: a logit may lie in [0, 1] too, so a warning

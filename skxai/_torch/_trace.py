@@ -81,7 +81,7 @@ _SELECTIONS = frozenset({
     "max", "min", "amax", "amin", "aminmax", "fmax", "fmin", "sort", "topk", "median",
     "nanmedian", "quantile", "kthvalue", "cummax", "cummin", "logsumexp", "sign", "floor",
     "ceil", "round", "trunc", "__pow__", "__ipow__", "float_power", "norm", "sin", "cos",
-    "log1p", "expm1", "log2", "log10", "exp2", "erf", "atan", "asinh", "var", "std",
+    "log1p", "expm1", "log2", "log10", "exp2", "erf", "atan", "asinh", "var", "std", "var_mean", "std_mean",
     # order comparisons of an input-dependent tensor gate it (``h * (h > 0)``, ``torch.where(h
     # > 0, h, 0.1 * h)``: hand-written ReLUs; equality tests, as a mask of a sentinel value, are
     # left to the caller), and more elementwise functions

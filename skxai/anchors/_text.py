@@ -250,6 +250,8 @@ class AnchorTextExplainer(BaseAnchorExplainer):
     (('great',), True)
     """
 
+    _sparse_attributions = True  # transform: a scipy sparse (documents, vocabulary) matrix
+
     _skxai_kind = "text"
     # consumed by fit (the response, the coverage vocabulary, the word vectors of "similar"): a
     # change by set_params after fit is refused at transform / explain (skxai.utils._fit_target)

@@ -297,7 +297,7 @@ class BaseCamExplainer(BaseTorchExplainer, auto_wrap_output_keys=None):
                     else f"target_layer={self.default_layer_!r} (the default: the last convolution "
                     "and the elementwise layers after it), or "
                 )
-                + f"another convolutional layer among {self.model_.layer_names()}."
+                + f"another convolutional layer{self._convolutions_named(x)}."
             )
         if max(shape[2:]) == 1 and max(x.shape[2:]) > 1:
             # one position per channel (the output of the global pooling): every variant's map
@@ -312,7 +312,7 @@ class BaseCamExplainer(BaseTorchExplainer, auto_wrap_output_keys=None):
                     else f"target_layer={self.default_layer_!r} (the default: the last convolution "
                     "and the elementwise layers after it), or "
                 )
-                + f"an earlier layer with a spatial feature map among {self.model_.layer_names()}."
+                + f"an earlier layer with a spatial feature map{self._convolutions_named(x)}."
             )
         spatial, lead = tuple(shape[2:]), tuple(x.shape[1 : len(shape) - 1])
         if spatial == lead and math.prod(spatial) > math.prod(x.shape[2:]) and not self._takes_channels_first(x):
@@ -328,6 +328,19 @@ class BaseCamExplainer(BaseTorchExplainer, auto_wrap_output_keys=None):
                 "channels-first (e.g. X.transpose(0, 2, 1) for sequences, X.transpose(0, 3, 1, 2) "
                 "for images) to a network that takes it so."
             )
+
+    def _convolutions_named(self, x):
+        """The " among [...]" of a layer error: the network's convolutions over as many spatial
+        axes as ``x`` has, whose outputs are feature maps of it (every submodule was listed:
+        norms, attention, the linear head and the refused layer itself)."""
+        from torch.nn.modules.conv import _ConvNd
+
+        names = [
+            name
+            for name, module in self.model_.module.named_modules()
+            if name and isinstance(module, _ConvNd) and module.weight.ndim == x.ndim
+        ]
+        return f" among {names}" if names else f" (the network has no {x.ndim - 2}-D convolution)"
 
     def _takes_channels_first(self, x):
         """Whether the first convolution the network runs takes the images ``x`` as given (its

@@ -147,7 +147,7 @@ _NONLINEAR_FUNCTIONS = (
     "max_pool1d_with_indices", "max_pool2d_with_indices", "max_pool3d_with_indices",
     "adaptive_max_pool1d", "adaptive_max_pool2d", "adaptive_max_pool3d", "exp", "log",
     "sqrt", "rsqrt", "pow", "square", "abs", "clamp", "clip", "maximum", "minimum",
-    "layer_norm", "group_norm",
+    "layer_norm", "group_norm", "rms_norm",
     # functional activations, normalisations, distances and attention (F.glu, F.normalize,
     # F.scaled_dot_product_attention; nn.MultiheadAttention runs all of its softmax and
     # products inside multi_head_attention_forward, which hides them from the trace)

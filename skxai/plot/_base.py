@@ -678,7 +678,7 @@ def _of(quantity, name):
 
 
 #: Quantities that belong to a class of a classifier (a regressor's "prediction" names none).
-_CLASS_QUANTITIES = frozenset({"log-odds", "logit", "probability", "decision function"})
+_CLASS_QUANTITIES = frozenset({"log-odds", "logit", "probability", "log-probability", "decision function"})
 
 
 def _is_class_label(explainer, name):

@@ -228,6 +228,8 @@ class LimeTextExplainer(BaseExplainer):
     'great'
     """
 
+    _sparse_attributions = True  # transform: a scipy sparse (documents, vocabulary) matrix
+
     _skxai_kind = "text"
     # consumed by fit (the response, the vocabulary of transform): a change by set_params after
     # fit is refused at transform / explain (skxai.utils._fit_target), as text anchors do

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import numbers
 
 import numpy as np
 
@@ -50,15 +51,24 @@ def record_fit_target(explainer):
         # the background was drawn with it: a new seed after fit would explain against the old
         # draw with the new seed's samples, the values of neither seed
         names = (*names, "random_state")
+    every = explainer.get_params(deep=False)
+    # the parameters read at each call, as fit checked them: a value set since is checked at
+    # the call (batch_size=-1 or verbose="x" set after fit ran unchecked). Plain values only
+    # (numbers, strings, None): those are the knobs, and the record stays a plain one.
+    explainer._called_params = {
+        name: value
+        for name, value in every.items()
+        if name not in names and (value is None or isinstance(value, (numbers.Number, str)))
+    }
     if names:
-        params = {name: value for name, value in explainer.get_params(deep=False).items() if name in names}
+        params = {name: value for name, value in every.items() if name in names}
         explainer._fitted_params = {
             name: _recorded(value) for name, value in params.items() if not isinstance(value, _GENERATORS)
         }
         explainer._fitted_generators = [name for name, value in params.items() if isinstance(value, _GENERATORS)]
 
 
-_RECORDS = ("_fitted_target", "_fitted_params", "_fitted_generators")
+_RECORDS = ("_fitted_target", "_fitted_params", "_fitted_generators", "_called_params")
 
 
 @contextlib.contextmanager
@@ -72,6 +82,24 @@ def records_set_aside(explainer):
     except BaseException:
         explainer.__dict__.update(saved)
         raise
+
+
+def _check_called_params(explainer):
+    """Check, against ``_parameter_constraints``, the parameters read at each call that were
+    set since ``fit`` (``InvalidParameterError`` naming the parameter, as ``fit`` raises)."""
+    called = getattr(explainer, "_called_params", None)
+    if not called:
+        return
+    changed = {name: getattr(explainer, name, None) for name, old in called.items()}
+    changed = {name: now for name, now in changed.items() if now is not called[name]}
+    constraints = getattr(type(explainer), "_parameter_constraints", None) or {}
+    changed = {name: now for name, now in changed.items() if name in constraints}
+    if changed:
+        from sklearn.utils._param_validation import validate_parameter_constraints
+
+        validate_parameter_constraints(
+            {name: constraints[name] for name in changed}, changed, caller_name=type(explainer).__name__
+        )
 
 
 def _same(a, b):
@@ -125,6 +153,7 @@ def check_fit_target(explainer):
     unchanged = getattr(explainer, "_check_model_unchanged", None)
     if unchanged is not None:
         unchanged()
+    _check_called_params(explainer)
     changed = []
     target = _changed_target(explainer)
     if target is not None:
