@@ -48,19 +48,28 @@ def _large_forest(X, y, rows):
     return TreeShapExplainer(forest).fit(Xn), Xn[:rows]
 
 
-def _setups(rows, fast_rows):
+def _setups(rows, fast_rows, only=None):
     X, y = load_wine(return_X_y=True)
     X = StandardScaler().fit_transform(X)
     mlp = MLPClassifier(hidden_layer_sizes=(64, 64), max_iter=2000, random_state=0).fit(X, y)
     forest = RandomForestClassifier(n_estimators=200, max_depth=8, random_state=0).fit(X, y)
     rng = np.random.RandomState(0)
-    Xr = X[rng.randint(0, len(X), size=fast_rows)] + 0.05 * rng.normal(size=(fast_rows, X.shape[1]))
-    kernel = KernelShapExplainer(mlp, n_samples=1024, max_background=40, random_state=0).fit(X)
-    tree = TreeShapExplainer(forest, feature_perturbation="interventional", max_background=100).fit(X)
-    ig = IntegratedGradientsExplainer(mlp, n_steps=200).fit(X)
-    return Xr, [("KernelSHAP (MLP, 1,024 coalitions)", kernel, rows),
-                ("TreeSHAP interventional (forest)", tree, fast_rows),
-                ("Integrated Gradients (MLP, 200 steps)", ig, fast_rows)]
+    n = max(rows, fast_rows)
+    Xr = X[rng.randint(0, len(X), size=n)] + 0.05 * rng.normal(size=(n, X.shape[1]))
+    setups = [
+        ("KernelSHAP (MLP, 1,024 coalitions)", lambda: KernelShapExplainer(
+            mlp, n_samples=1024, max_background=40, random_state=0).fit(X), rows),
+        ("TreeSHAP interventional (forest)", lambda: TreeShapExplainer(
+            forest, feature_perturbation="interventional", max_background=100).fit(X), fast_rows),
+        ("Integrated Gradients (MLP, 200 steps)", lambda: IntegratedGradientsExplainer(mlp, n_steps=200).fit(X),
+         fast_rows),
+        # a torch explainer on a few hundred rows: the small MLP's 200 steps are 0.16 s for 300
+        # rows, too little work to split; a wider network with a finer rule is (session 38)
+        ("Integrated Gradients (512x512 MLP, 512 steps)", lambda: IntegratedGradientsExplainer(
+            MLPClassifier(hidden_layer_sizes=(512, 512), max_iter=300, random_state=0).fit(X, y),
+            n_steps=512).fit(X), rows),
+    ]
+    return Xr, [(name, make(), n) for name, make, n in setups if only is None or only in name]
 
 
 def _time(func, repeats):
@@ -82,15 +91,22 @@ def main():
                         help="MALLOC_TRIM_THRESHOLD_ and MALLOC_MMAP_THRESHOLD_ of the workers (Dask's nanny sets "
                              "the first to 65536, which also fixes the second at 128 KiB); 0 keeps Dask's")
     parser.add_argument("--out", default=None)
+    parser.add_argument("--only", default=None,
+                        help="run only the dask-array work whose name holds this text (no n_jobs runs)")
     args = parser.parse_args()
-    Xr, setups = _setups(args.rows, args.fast_rows)
-    reference = {name: ex.transform(Xr[:n]) for name, ex, n in setups}
-    X, y = load_wine(return_X_y=True)
-    big_tree, big_rows = _large_forest(StandardScaler().fit_transform(X), y, args.tree_rows)
-    big_name = "TreeSHAP path-dependent (300 depth-10 trees)"
-    big_reference = big_tree.transform(big_rows)
-    n_jobs_runs = [(setups[0][0], setups[0][1], Xr[:args.rows], reference[setups[0][0]]),
-                   (big_name, big_tree, big_rows, big_reference)]
+    Xr, setups = _setups(args.rows, args.fast_rows, args.only)
+    reference, in_process = {}, {}
+    for name, ex, n in setups:
+        times, reference[name] = _time(lambda ex=ex, n=n: ex.transform(Xr[:n]), args.repeats)
+        in_process[name] = min(times)
+    n_jobs_runs = []
+    if args.only is None:
+        X, y = load_wine(return_X_y=True)
+        big_tree, big_rows = _large_forest(StandardScaler().fit_transform(X), y, args.tree_rows)
+        big_name = "TreeSHAP path-dependent (300 depth-10 trees)"
+        big_reference = big_tree.transform(big_rows)
+        n_jobs_runs = [(setups[0][0], setups[0][1], Xr[:args.rows], reference[setups[0][0]]),
+                       (big_name, big_tree, big_rows, big_reference)]
     if args.malloc_threshold:
         dask.config.set({"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": args.malloc_threshold,
                          "distributed.nanny.pre-spawn-environ.MALLOC_MMAP_THRESHOLD_": args.malloc_threshold})
@@ -119,14 +135,17 @@ def main():
         "",
         f"Command: `python benchmarks/bench_dask.py --rows {args.rows} --fast-rows {args.fast_rows} "
         f"--tree-rows {args.tree_rows} --repeats {args.repeats} --malloc-threshold {args.malloc_threshold}"
+        + (f" --only '{args.only}'" if args.only else "")
         + (f" --out {args.out}`" if args.out else "`"),
         "",
-        f"Wine (13 features): {args.rows} rows for KernelSHAP, {args.fast_rows} for TreeSHAP and IG,",
-        f"{args.tree_rows} for the large forest's TreeSHAP;",
+        f"Wine (13 features): {args.rows} rows for KernelSHAP and the wide MLP's IG, {args.fast_rows} for "
+        f"TreeSHAP and the small MLP's IG, {args.tree_rows} for the large forest's TreeSHAP;",
         "`LocalCluster(processes=True, threads_per_worker=1)` with 1 and 2 workers on the same 2-core",
         "machine; seconds are wall time min-max over the repeats after one untimed-in-the-range first",
         "call (shown apart: it ships the explainer and builds what the workers keep);",
-        "max |diff| is against the in-process result.",
+        "max |diff| is against the in-process result; the dask arrays' work in this process without a",
+        "cluster, fastest of the repeats: "
+        + "; ".join(f"{name} {t:.2f} s" for name, t in in_process.items()) + ".",
         "",
         "| work | first call, 1 / 2 workers (s) | 1 worker (s) | 2 workers (s) | speed-up (min/min) "
         "| speed-up (median/median) | max abs diff |",

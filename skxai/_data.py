@@ -749,7 +749,8 @@ def check_feature_groups(feature_groups, n_features, feature_names, columns=None
             else:
                 raise ValueError(
                     f"feature_groups holds an invalid column {c!r}: use a column name or an index "
-                    f"in 0..{n_features - 1}."
+                    f"in 0..{n_features - 1} (integers are positions, also where the columns are "
+                    "labelled by integers, as ColumnTransformer reads them)."
                 )
         groups.append(np.asarray(sorted(idx), dtype=int))
     counts = np.bincount(np.concatenate(groups), minlength=n_features)
@@ -762,7 +763,7 @@ def check_feature_groups(feature_groups, n_features, feature_names, columns=None
         if missing:
             parts.append(f"in no group: {missing[:10]}{' ...' if len(missing) > 10 else ''}")
         if repeated:
-            parts.append(f"in several groups: {repeated[:10]}{' ...' if len(repeated) > 10 else ''}")
+            parts.append(f"listed more than once: {repeated[:10]}{' ...' if len(repeated) > 10 else ''}")
         raise ValueError("feature_groups must put every column in exactly one group; columns " + "; ".join(parts) + ".")
     if labels is None:
         if names is not None:

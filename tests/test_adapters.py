@@ -184,7 +184,7 @@ def test_feature_group_errors_name_the_columns():
     model = LinearRegression().fit(df, df.sum(axis=1))
     with pytest.raises(ValueError, match=r"in no group: \['bp', 's1'\]"):
         ExactShapleyExplainer(model, feature_groups=[["age"], ["bmi"]]).fit(df)
-    with pytest.raises(ValueError, match=r"in several groups: \['bmi \(2 times\)'\]"):
+    with pytest.raises(ValueError, match=r"listed more than once: \['bmi \(2 times\)'\]"):
         ExactShapleyExplainer(model, feature_groups=[["age", "bmi"], ["bmi", "bp", "s1"]]).fit(df)
     with pytest.raises(ValueError, match="unknown column 'chol'; columns are"):
         ExactShapleyExplainer(model, feature_groups=[["chol"]]).fit(df)

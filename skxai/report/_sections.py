@@ -404,14 +404,19 @@ def tabular_views(sb, exp, n_local, explainer=None, X=None, output=None):
         f"Mean |{who}| per feature over the explained samples; explained: {label}{mean_bars_note}",
         (6.5, _bar_chart_height(names, d) + 0.45 * error_bars),
     )
+    grouped = exp.data is not None and np.shape(exp.data) != (n, d)
     if n > 1:
+        colours = (
+            "in one colour (feature groups have no single value to colour them by)"
+            if grouped
+            else "coloured by the feature's value (red high, blue low, grey for categories)"
+        )
         sb.figure(
             lambda ax: BeeswarmDisplay.from_explanation(exp, ax=ax),
-            f"{who.capitalize()} of every sample, coloured by the feature's value (red high, blue low, "
-            f"grey for categories); explained: {label}",
+            f"{who.capitalize()} of every sample, {colours}; explained: {label}",
             (7.5, (0.35 + 0.25 * extra) * min(d, 12) + 1.5),
         )
-    if exp.data is not None and np.shape(exp.data) != (n, d):
+    if grouped:
         sb.note(
             "No dependence plot: the attributions are of feature groups, which have no single "
             "value to plot them against."

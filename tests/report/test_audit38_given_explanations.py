@@ -50,3 +50,17 @@ def test_reordered_features_are_scored_by_name(fitted):
     whole, _ = _metric(ex, rows, exp)
     reordered, said = _metric(ex, rows, exp[:, list(X.columns[::-1])])
     assert whole is not None and reordered == whole, said
+
+
+def test_a_grouped_beeswarm_is_not_captioned_as_coloured_by_value(fitted):
+    ex, X = fitted
+    cols = list(X.columns)
+    grouped = KernelShapExplainer(
+        ex.estimator, n_samples=60, max_background=10, target=0, random_state=0,
+        feature_groups={"first": cols[:6], "rest": cols[6:]},
+    ).fit(X)  # fmt: skip
+    text = re.sub(r"\s+", " ", make_report({"g": grouped}, X.iloc[:6], n_local=1, metrics=[]).html)
+    assert "in one colour (feature groups have no single value to colour them by)" in text
+    assert "red high, blue low" not in text
+    plain = re.sub(r"\s+", " ", make_report({"k": ex}, X.iloc[:6], n_local=1, metrics=[]).html)
+    assert "red high, blue low" in plain
