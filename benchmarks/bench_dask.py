@@ -91,6 +91,8 @@ def main():
                         help="MALLOC_TRIM_THRESHOLD_ and MALLOC_MMAP_THRESHOLD_ of the workers (Dask's nanny sets "
                              "the first to 65536, which also fixes the second at 128 KiB); 0 keeps Dask's")
     parser.add_argument("--out", default=None)
+    parser.add_argument("--chunks-per-worker", type=int, default=4,
+                        help="blocks of the dask arrays per worker (fewer, larger blocks: larger torch batches)")
     parser.add_argument("--only", default=None,
                         help="run only the dask-array work whose name holds this text (no n_jobs runs)")
     args = parser.parse_args()
@@ -116,7 +118,7 @@ def main():
                           silence_logs=40) as cluster, Client(cluster) as client:
             client.run(lambda: None)
             for name, ex, n in setups:
-                chunk = int(np.ceil(n / (4 * workers)))
+                chunk = int(np.ceil(n / (args.chunks_per_worker * workers)))
                 lazy = lambda ex=ex, n=n, chunk=chunk: ex.transform(  # noqa: E731
                     da.from_array(Xr[:n], chunks=(chunk, -1))).compute()
                 first, _ = _time(lazy, 1)  # warm: the explainer reaches the workers, imports happen
@@ -136,6 +138,7 @@ def main():
         f"Command: `python benchmarks/bench_dask.py --rows {args.rows} --fast-rows {args.fast_rows} "
         f"--tree-rows {args.tree_rows} --repeats {args.repeats} --malloc-threshold {args.malloc_threshold}"
         + (f" --only '{args.only}'" if args.only else "")
+        + (f" --chunks-per-worker {args.chunks_per_worker}" if args.chunks_per_worker != 4 else "")
         + (f" --out {args.out}`" if args.out else "`"),
         "",
         f"Wine (13 features): {args.rows} rows for KernelSHAP and the wide MLP's IG, {args.fast_rows} for "
