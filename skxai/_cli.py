@@ -189,6 +189,13 @@ def build_parser():
         help="allow loading a pickle (.joblib, .pkl, .pickle): this RUNS CODE stored in the "
         "file; use only for files you made or fully trust",
     )
+    ex.add_argument(
+        "--std",
+        action="store_true",
+        help="also write each attribution's standard error, in a column '<feature>_std' after the "
+        "others ('inf' where no sampled coalition showed a change: the value's error is unknown); "
+        "for the sampling methods (kernel-shap, sampling-shap)",
+    )
     ex.add_argument("--quiet", action="store_true", help="no progress bar")
     return parser
 
@@ -1586,6 +1593,7 @@ _RECORDED_OPTIONS = {
     "background_data": "--background-data",
     "random_state": "--random-state",
     "drop": "--drop",
+    "std": "--std",
     "model": "MODEL",
 }
 
@@ -1632,6 +1640,7 @@ def _run_options(args, fitted):
         "background_data": background,
         "random_state": None if fitted else 0 if args.random_state is None else args.random_state,
         "drop": sorted(set(args.drop)),
+        "std": True if getattr(args, "std", False) else None,  # None: a record from before --std
         "model": {"path": args.model, **(_fingerprint(args.model) or {})},
     }
 
@@ -1932,6 +1941,17 @@ def _chunk_result(chunk, start, prepare, pipeline, final_explainer, explained_qu
     if target:
         names = exp.output_names
         result[target[0]] = names[indices] if names is not None and len(names) == outputs.shape[1] else indices
+    if getattr(args, "std", False):
+        std = exp.target_std
+        if std is None:
+            raise UsageError(
+                f"--std: {type(explainer).__name__} reports no standard errors (its values are not "
+                "estimated from samples); use kernel-shap or sampling-shap, or drop --std"
+            )
+        if "std_cols" not in state:
+            state["std_cols"] = _added_names(list(result.columns), *[f"{c}_std" for c in state["cols"]])
+        for name, column in zip(state["std_cols"], np.asarray(std, dtype=np.float64).T, strict=True):
+            result[name] = column
     if args.report and start < 200:  # the report shows the first <= 200 rows
         state["exps"].append(exp)
         state["Xr"].append(X)

@@ -822,6 +822,17 @@ class Explanation:
         return _callable(self._select(np.asarray(v)))
 
     @property
+    def target_std(self):
+        """Standard errors of the explained output, shaped as :attr:`target_values` (None where
+        the values carry none)."""
+        if self.std is None:
+            return None
+        std = np.asarray(self.std)
+        if self.output_axis is None or std.shape != np.shape(self.values):
+            return std
+        return self._select(std)
+
+    @property
     def target_base_values(self):
         """Base values of the explained output, shape ``(n,)`` (None when absent)."""
         if self.base_values is None:
