@@ -946,8 +946,13 @@ class BaseTorchExplainer(BaseExplainer):
         x = self.model_.to_tensor(self._validate_X(X))
         targets = None if target_indices is None else self._targets_tensor(target_indices, x.shape[0])
         with self.model_.prepared():
-            values, _ = self._attribute(x, targets)
+            values = self._attribute_values(x, targets)
         return finite_attributions(host64(values), type(self).__name__)
+
+    def _attribute_values(self, x, targets):
+        """:meth:`_attribute`'s values alone (``transform``): a subclass may skip work that only
+        its extras need."""
+        return self._attribute(x, targets)[0]
 
     def _not_in_input_space(self):
         """Why the metrics cannot score this explainer's own attributions (those of a

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import os
 
@@ -87,12 +88,30 @@ class Report:
         return path
 
     def _write_figures(self, folder):
-        """Write every figure as a PNG file in ``folder`` (created when missing)."""
+        """Write every figure as a PNG file in ``folder`` (created when missing).
+
+        The names written are listed in ``folder/skxai-figures.txt``; the figures a report saved
+        there before listed and this one does not write are removed (a second report left the
+        first one's PNGs beside its own, which read as one report's figures). Other files of
+        the folder are never touched."""
         check_report_paths(None, folder)
         os.makedirs(folder, exist_ok=True)
+        listing = os.path.join(folder, FIGURES_LISTING)
+        before = []
+        if os.path.isfile(listing):
+            with open(listing, encoding="utf-8") as fh:
+                before = [line.strip() for line in fh if line.strip()]
+        names = [name for name, _ in self.figures]
         for name, png in self.figures:
             with open(os.path.join(folder, name), "wb") as fh:
                 fh.write(png)
+        for name in set(before) - set(names):
+            # only a plain PNG name the listing holds: never a path out of the folder
+            if os.path.basename(name) == name and name.endswith(".png"):
+                with contextlib.suppress(OSError):
+                    os.remove(os.path.join(folder, name))
+        with open(listing, "w", encoding="utf-8") as fh:
+            fh.write("".join(f"{name}\n" for name in names))
 
     def _repr_html_(self):
         import html
@@ -104,6 +123,10 @@ class Report:
 
     def __repr__(self):
         return f"Report({len(self.html):,} characters, {len(self.figures)} figures)"
+
+
+#: The file of a figures folder that lists the PNG files the last report saved there.
+FIGURES_LISTING = "skxai-figures.txt"
 
 
 def _is_html_page(path):

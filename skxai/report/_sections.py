@@ -961,8 +961,29 @@ def explainer_section(
         sb.add(f"<details><summary>traceback</summary><pre>{esc(traceback.format_exc())}</pre></details>")
     if metric_names is not None:
         sb.add("<h3>Quality of the explanation</h3>")
-        sb.add(metrics_html(explainer, X, exp, metric_names, n_metric_samples))
+        sb.add(
+            metrics_html(explainer, X, _under_the_players_names(exp, given, explainer), metric_names, n_metric_samples)
+        )
     return sb.html(), exp
+
+
+def _under_the_players_names(exp, pipeline, explainer):
+    """``exp`` with the features a pipeline's steps named (``num__a`` ...) called by the
+    explainer's own players (``x0`` ...), the names the metrics match them by (they refused
+    every metric of a ColumnTransformer pipeline); in the order ``exp`` holds them."""
+    from skxai._explain import _names_from_the_steps
+
+    stepped = _names_from_the_steps(pipeline, explainer)
+    players = getattr(explainer, "feature_names_out_", None)
+    if stepped is None or players is None or exp.feature_names is None or len(stepped) != len(players):
+        return exp
+    position = {str(n): j for j, n in enumerate(stepped)}
+    names = [str(n) for n in np.atleast_1d(exp.feature_names)]
+    if len(position) != len(stepped) or not all(n in position for n in names):
+        return exp
+    renamed = exp[:]
+    renamed.feature_names = np.asarray([players[position[n]] for n in names], dtype=object)
+    return renamed
 
 
 def _views(sb, exp, n_local, explainer, X):

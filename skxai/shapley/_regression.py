@@ -224,14 +224,37 @@ def _empty_model(estimator, method, is_clf):
     prior (probabilities) are what a fit of squared error or log-loss with an intercept gives
     on no information; a model fitted to another loss on no information predicts its own
     constant (a median for absolute error, the geometric mean under a log-transformed target),
-    which these are not. Other outputs (decision functions) keep the model's own constant fit,
-    e.g. the log-odds of the prior for logistic regression.
+    which these are not. Other outputs (decision functions), and models set to fit no
+    intercept (``fit_intercept=False``), keep the model's own constant fit, e.g. the log-odds of
+    the prior for logistic regression, 0 for a linear model without intercept.
     """
+    if _without_intercept(estimator):
+        # a model fitted without an intercept predicts its own constant from no information (0,
+        # or even odds), not the mean or prior: a pure-noise column took a share (2.47 against
+        # the informative column's 2.37 on y = 5 + x0 with Ridge(fit_intercept=False))
+        return clone(estimator)
     if method == "predict_proba":
         return DummyClassifier(strategy="prior")
     if method == "predict" and not is_clf:
         return DummyRegressor(strategy="mean")
     return clone(estimator)
+
+
+def _sentence(exc):
+    """An exception's message as a sentence (its own full stop where it has none)."""
+    text = str(exc).strip()
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
+def _without_intercept(estimator):
+    """Whether the model (a Pipeline's last step) is set to fit no intercept."""
+    last = estimator
+    while getattr(last, "steps", None):
+        last = last.steps[-1][1]
+    try:
+        return last.get_params(deep=False).get("fit_intercept", True) is False
+    except (AttributeError, TypeError):
+        return False
 
 
 def _no_information_row(X, numeric=None):
@@ -385,7 +408,8 @@ class ShapleyRegressionExplainer(BaseTabularExplainer):
     uniform for ``fit_prior=False`` and ``ComplementNB``; unweighted for
     ``SVC(probability=True)``, whose sigmoid is fitted to the plain labels; the weighted mean of
     a soft ``VotingClassifier``'s members' where they differ), or the model's own fit on
-    constant columns (other responses, e.g. a decision function: every column, a DataFrame's
+    constant columns (other responses, e.g. a decision function, and models set to
+    ``fit_intercept=False``, which predict 0 or even odds from no information: every column, a DataFrame's
     with its names and dtypes, held at 0, or at the training medians where the model refuses
     zeros), whatever the order of the rows. Columns constant on the training rows hold no
     information: every coalition has the model of itself plus the constant players (a
@@ -590,9 +614,18 @@ class ShapleyRegressionExplainer(BaseTabularExplainer):
                 warnings.simplefilter("always")
                 try:
                     empty_fitted = _fit_subset(empty, X, y, cols[0], names[0], empty_params, schema, fill)
-                except ValueError:
+                except ValueError as exc:
                     if k == len(fills) - 1:
-                        raise
+                        # the empty coalition's decision function is the model's own fit on
+                        # columns held constant (zeros, then the medians): a model that refuses
+                        # constant columns (VarianceThreshold) was told to avoid fixed widths
+                        raise ValueError(
+                            f"{type(self).__name__}: the empty coalition's decision function is the "
+                            "model trained on its columns held constant (at 0, then at the training "
+                            f"medians), and {type(est).__name__} refuses that: {_sentence(exc.__cause__ or exc)} Use "
+                            "response_method='predict_proba' (its empty coalition is the class prior) or a "
+                            "model that trains on constant columns."
+                        ) from exc
                     continue
             for w in caught:
                 warnings.warn_explicit(w.message, w.category, w.filename, w.lineno, source=w.source)

@@ -90,11 +90,23 @@ def seed_unseeded(estimator, seed):
     get_params = getattr(estimator, "get_params", None)
     if get_params is None:
         return estimator
+    params = get_params(deep=True)
     unseeded = {
         key: seed
-        for key, value in get_params(deep=True).items()
+        for key, value in params.items()
         if value is None and (key == "random_state" or key.endswith("__random_state"))
     }
+    for value in params.values():
+        # a shuffling CV splitter held by a parameter (LassoCV(cv=KFold(5, shuffle=True))): not a
+        # parameter itself, it drew from the global generator at every refit (the values differed
+        # between fits and n_jobs); the clone holds its own copy of it
+        if (
+            hasattr(value, "split")
+            and not hasattr(value, "get_params")
+            and getattr(value, "random_state", 0) is None
+            and getattr(value, "shuffle", True)
+        ):
+            value.random_state = seed
     return estimator.set_params(**unseeded) if unseeded else estimator
 
 

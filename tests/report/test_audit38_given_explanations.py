@@ -4,6 +4,7 @@ were reordered is scored by name (its values were read by position)."""
 import re
 import warnings
 
+import numpy as np
 import pytest
 from sklearn.datasets import load_wine
 from sklearn.linear_model import LogisticRegression
@@ -27,9 +28,8 @@ def fitted():
 def _metric(ex, X, exp):
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        report = make_report(
-            {"ks": ex}, X, explanations={"ks": exp}, n_local=1, metrics=["deletion_auc"], n_metric_samples=len(X)
-        )
+        given = {} if exp is None else {"explanations": {"ks": exp}}
+        report = make_report({"ks": ex}, X, n_local=1, metrics=["deletion_auc"], n_metric_samples=len(X), **given)
     text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", report.html))
     found = re.search(r"deletion_auc (-?[0-9.]+) ±", text)
     return (None if found is None else float(found.group(1))), [str(w.message) for w in caught]
@@ -64,3 +64,27 @@ def test_a_grouped_beeswarm_is_not_captioned_as_coloured_by_value(fitted):
     assert "red high, blue low" not in text
     plain = re.sub(r"\s+", " ", make_report({"k": ex}, X.iloc[:6], n_local=1, metrics=[]).html)
     assert "red high, blue low" in plain
+
+
+def test_a_column_transformer_pipelines_metrics_are_computed():
+    # the steps name the features num__a ... while the explainer's players are x0 ...: the
+    # metrics matched the explanation by name and refused every metric (a review, session 38)
+    import pandas as pd
+    from sklearn.compose import ColumnTransformer
+
+    from skxai import ExactShapleyExplainer
+    from skxai.metrics import deletion_auc
+
+    rng = np.random.RandomState(0)
+    df = pd.DataFrame(rng.randn(120, 4), columns=list("abcd"))
+    y = (df.a + df.b > 0).astype(int)
+    ct = ColumnTransformer([("num", StandardScaler(), list("abcd"))]).fit(df)
+    clf = LogisticRegression().fit(ct.transform(df), y)
+    explainer = ExactShapleyExplainer(clf, max_background=10, target=1, random_state=0)
+    pipe = make_pipeline(ct, explainer).fit(df)
+    rows = df.iloc[:12]
+    value, said = _metric(pipe, rows, None)
+    inner = pipe[-1]
+    expected = np.mean(deletion_auc(inner, ct.transform(rows)))
+    assert value is not None, said
+    assert value == pytest.approx(expected, abs=5e-4)

@@ -1,0 +1,32 @@
+"""A second report saved to the same figures_dir removes the first one's figures it does not
+write (they read as its own), and never other files of the folder."""
+
+import numpy as np
+import pytest
+from sklearn.datasets import load_diabetes
+from sklearn.linear_model import Ridge
+
+from skxai import KernelShapExplainer
+from skxai.report import make_report
+from skxai.report._report import FIGURES_LISTING
+
+pytest.importorskip("matplotlib")
+
+
+def test_a_second_report_replaces_the_first_ones_figures(tmp_path):
+    X, y = load_diabetes(return_X_y=True, as_frame=True)
+    model = Ridge().fit(X, y)
+    ex = KernelShapExplainer(model, n_samples=40, max_background=10, random_state=0).fit(X)
+    folder = tmp_path / "figs"
+    folder.mkdir()
+    (folder / "mine.png").write_bytes(b"not a report's")
+    first = make_report({"k": ex}, X.iloc[:6], n_local=3, metrics=[], path=tmp_path / "a.html", figures_dir=folder)
+    names_first = {name for name, _ in first.figures}
+    second = make_report({"k": ex}, X.iloc[:6], n_local=1, metrics=[], path=tmp_path / "b.html", figures_dir=folder)
+    names_second = {name for name, _ in second.figures}
+    assert names_first - names_second, "the second report writes every figure of the first"
+    on_disk = {p.name for p in folder.glob("*.png")}
+    assert on_disk == names_second | {"mine.png"}
+    assert (folder / "mine.png").read_bytes() == b"not a report's"
+    assert (folder / FIGURES_LISTING).read_text().split() == [name for name, _ in second.figures]
+    assert np.all([(folder / n).stat().st_size > 0 for n in names_second])

@@ -1,0 +1,57 @@
+"""ShapleyRegressionExplainer: a shuffling CV splitter inside the model is seeded (values differed
+between fits and n_jobs, and the global generator moved), a model that refuses constant columns
+is said so for decision functions, and fit_intercept=False keeps the model's own constant fit."""
+
+import numpy as np
+import pytest
+from sklearn.feature_selection import VarianceThreshold
+from sklearn.linear_model import LassoCV, LogisticRegression, Ridge
+from sklearn.model_selection import KFold
+from sklearn.pipeline import make_pipeline
+
+from skxai import ShapleyRegressionExplainer
+from skxai.utils._random import global_generator_marks
+
+
+def test_a_shuffling_cv_splitter_is_seeded():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(80, 4))
+    y = X[:, 0] - 2 * X[:, 1] + 0.5 * rng.normal(size=80)
+    splitter = KFold(5, shuffle=True)
+    model = LassoCV(cv=splitter)
+
+    def values(n_jobs):
+        return ShapleyRegressionExplainer(model, random_state=0, n_jobs=n_jobs).fit(X, y).transform(X[:5])
+
+    before = global_generator_marks()
+    first = values(1)
+    assert global_generator_marks() == before  # the global generator was drawn from
+    np.testing.assert_array_equal(values(1), first)
+    np.testing.assert_array_equal(values(2), first)
+    assert splitter.random_state is None  # the user's splitter is left as given
+
+
+def test_a_model_refusing_constant_columns_is_said_so():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(60, 4))
+    y = (X[:, 0] > 0).astype(int)
+    model = make_pipeline(VarianceThreshold(), LogisticRegression())
+    with pytest.raises(
+        ValueError, match=r"empty coalition's decision function.*No feature in X meets.*0\.00000\. Use .*predict_proba"
+    ):
+        ShapleyRegressionExplainer(model, response_method="decision_function", random_state=0).fit(X, y)
+    ShapleyRegressionExplainer(model, response_method="predict_proba", target=1, random_state=0).fit(X, y)
+
+
+def test_without_intercept_the_empty_coalition_is_the_models_own_constant_fit():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(200, 2))
+    y = 5 + X[:, 0]
+    ex = ShapleyRegressionExplainer(Ridge(fit_intercept=False), random_state=0).fit(X, y)
+    np.testing.assert_allclose(ex.expected_value_, 0.0, atol=1e-12)
+    clf = ShapleyRegressionExplainer(
+        make_pipeline(LogisticRegression(fit_intercept=False)), response_method="predict_proba", target=1
+    ).fit(X, (rng.uniform(size=200) < 0.85).astype(int))
+    np.testing.assert_allclose(clf.expected_value_, 0.5, atol=1e-12)
+    # with an intercept: the training mean, as before
+    np.testing.assert_allclose(ShapleyRegressionExplainer(Ridge()).fit(X, y).expected_value_, y.mean())
