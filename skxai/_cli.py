@@ -21,6 +21,14 @@ METHODS = {
     "lime": ("LimeExplainer", "n_samples"),
 }
 
+#: The methods whose values come with standard errors (``--std``), and why the others have none.
+_METHODS_WITH_ERRORS = ("kernel-shap", "sampling-shap")
+_NO_ERRORS = {
+    "exact-shap": "computes exact values (no estimation error)",
+    "tree-shap": "computes exact values (no estimation error)",
+    "lime": "fits a surrogate whose weights carry no standard errors",
+}
+
 _SKOPS_NOTE = (
     "Recommended model format: .skops (skops.io.dump). It is loaded with skops' own trust rules: "
     "a type that skops does not trust by default is refused unless you name it with "
@@ -1142,6 +1150,8 @@ def _run_explain(args):
     method = args.method or "kernel-shap"
     if method not in METHODS:
         raise UsageError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
+    if getattr(args, "std", False) and method not in _METHODS_WITH_ERRORS:
+        raise UsageError(f"--std: {method} {_NO_ERRORS[method]}; --std is for {' and '.join(_METHODS_WITH_ERRORS)}")
     inputs = [("data", args.data), ("background data", args.background_data), ("model", args.model)]
     check_output_path(args.out, "--out", inputs)
     if args.report is not None:  # an empty name is refused, not taken for no report
@@ -1945,8 +1955,8 @@ def _chunk_result(chunk, start, prepare, pipeline, final_explainer, explained_qu
         std = exp.target_std
         if std is None:
             raise UsageError(
-                f"--std: {type(explainer).__name__} reports no standard errors (its values are not "
-                "estimated from samples); use kernel-shap or sampling-shap, or drop --std"
+                f"--std: the saved {type(explainer).__name__} reports no standard errors; --std is for "
+                "KernelShapExplainer and ShapleySamplingExplainer"
             )
         if "std_cols" not in state:
             state["std_cols"] = _added_names(list(result.columns), *[f"{c}_std" for c in state["cols"]])

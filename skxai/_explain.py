@@ -59,6 +59,7 @@ def named_by_the_steps(exp, estimator, explainer):
     names = _names_from_the_steps(estimator, explainer)
     if names is not None and exp.feature_names is not None and len(names) == len(exp.feature_names):
         exp.feature_names = names
+        exp._named_by_steps = True  # the report's metrics map them back to the explainer's players
     return exp
 
 

@@ -42,8 +42,11 @@ def test_std_columns_hold_the_explainers_errors(files):
 
 def test_std_is_refused_where_no_errors_are_reported(files, capsys):
     d, _ = files
-    assert _run(d, d / "exact.csv", "--method", "exact-shap", "--std") == 2
-    assert "--std: ExactShapleyExplainer reports no standard errors" in capsys.readouterr().err
+    for method, why in (("exact-shap", "computes exact values"), ("lime", "carry no standard errors")):
+        assert _run(d, d / f"{method}.csv", "--method", method, "--std") == 2
+        err = " ".join(capsys.readouterr().err.split())
+        assert f"--std: {method} " in err and why in err
+        assert not (d / f"{method}.csv").exists()  # refused before any work
 
 
 def test_a_resume_with_another_std_is_refused(files, capsys):

@@ -303,9 +303,9 @@ class BaseCamExplainer(BaseTorchExplainer, auto_wrap_output_keys=None):
             # one position per channel (the output of the global pooling): every variant's map
             # is then one number spread over the whole image, which localises nothing
             raise ValueError(
-                f"Layer {name!r} outputs shape {tuple(shape)}: one position per channel (it "
-                f"follows the global pooling), so its map would be the same value at every pixel "
-                f"of the {tuple(x.shape[2:])} image. Use "
+                f"Layer {name!r} outputs shape {tuple(shape)}: one position per channel (after a "
+                f"global pooling, or a kernel as large as its input), so its map would be the same "
+                f"value at every pixel of the {tuple(x.shape[2:])} image. Use "
                 + (
                     ""
                     if self.default_layer_ is None or self.default_layer_ == name

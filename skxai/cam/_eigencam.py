@@ -60,7 +60,11 @@ class EigenCamExplainer(BaseCamExplainer):
         else:
             v = torch.linalg.eigh(Pd.transpose(1, 2) @ Pd)[1][:, :, -1].to(A.dtype)
         proj = (P @ v[:, :, None])[:, :, 0]
-        sign = torch.sign((proj * A.mean(dim=1).reshape(n, -1)).sum(dim=1))
+        # the map follows the mean activation, centred (and in float64): sum(proj) is 0 only up
+        # to float32 rounding, which a large common offset of the activations (a conv bias of
+        # 3,000) multiplied past the real correlation and flipped half the maps
+        mean = A.mean(dim=1).reshape(n, -1).double()
+        sign = torch.sign((proj.double() * (mean - mean.mean(dim=1, keepdim=True))).sum(dim=1)).to(A.dtype)
         sign = torch.where(sign == 0, torch.ones_like(sign), sign)
         proj = proj * sign[:, None]
         return proj.reshape((n,) + tuple(A.shape[2:])), v * sign[:, None]

@@ -69,7 +69,9 @@ class Report:
             File of the HTML page (its folder is created when missing).
         figures_dir : str or path-like, optional
             Folder that also receives every figure as a PNG file (the page stays
-            self-contained either way).
+            self-contained either way). The files are listed in ``skxai-figures.txt`` there, by
+            page: saving a page again removes the figures of its previous save that it no
+            longer writes (other pages' figures and other files are kept).
 
         Returns
         -------
@@ -83,35 +85,41 @@ class Report:
         with open(path, "w", encoding="utf-8") as fh:
             fh.write(self.html)
         if figures_dir is not None:
-            self._write_figures(figures_dir)
+            self._write_figures(figures_dir, page=path)
         self.path = path
         return path
 
-    def _write_figures(self, folder):
+    def _write_figures(self, folder, page=None):
         """Write every figure as a PNG file in ``folder`` (created when missing).
 
-        The names written are listed in ``folder/skxai-figures.txt``; the figures a report saved
-        there before listed and this one does not write are removed (a second report left the
-        first one's PNGs beside its own, which read as one report's figures). Other files of
-        the folder are never touched."""
+        The names written are listed in ``folder/skxai-figures.txt`` under the page's file name
+        (``page``; none for figures written alone). The figures a report saved there for the same
+        page before listed and this one does not write are removed (a second report left the
+        first one's PNGs beside its own, which read as one report's figures); other pages'
+        figures and every other file of the folder are never touched."""
         check_report_paths(None, folder)
         os.makedirs(folder, exist_ok=True)
         listing = os.path.join(folder, FIGURES_LISTING)
-        before = []
+        key = "" if page is None else os.path.basename(os.fspath(page))
+        entries = []
         if os.path.isfile(listing):
             with open(listing, encoding="utf-8") as fh:
-                before = [line.strip() for line in fh if line.strip()]
+                entries = [tuple(line.rstrip("\n").split("\t", 1)) for line in fh if "\t" in line]
         names = [name for name, _ in self.figures]
         for name, png in self.figures:
             with open(os.path.join(folder, name), "wb") as fh:
                 fh.write(png)
-        for name in set(before) - set(names):
-            # only a plain PNG name the listing holds: never a path out of the folder
-            if os.path.basename(name) == name and name.endswith(".png"):
-                with contextlib.suppress(OSError):
-                    os.remove(os.path.join(folder, name))
+        others = [(k, n) for k, n in entries if k != key]
+        kept_elsewhere = {n for _, n in others}
+        for k, name in entries:
+            # this page's figures of before that it no longer writes; only a plain PNG name the
+            # listing holds (never a path out of the folder), and none another page lists
+            if k == key and name not in names and name not in kept_elsewhere:
+                if os.path.basename(name) == name and name.endswith(".png"):
+                    with contextlib.suppress(OSError):
+                        os.remove(os.path.join(folder, name))
         with open(listing, "w", encoding="utf-8") as fh:
-            fh.write("".join(f"{name}\n" for name in names))
+            fh.write("".join(f"{k}\t{n}\n" for k, n in others + [(key, n) for n in names]))
 
     def _repr_html_(self):
         import html
@@ -283,7 +291,9 @@ def make_report(
         Resolution of the embedded figures.
     figures_dir : str or path-like, optional
         Also write each figure as a PNG file there (created when missing), with or without
-        ``path``.
+        ``path``. The files are listed by page in ``skxai-figures.txt`` there: a page saved
+        again removes the figures of its previous save that it no longer writes (see
+        :meth:`Report.save`).
     explanations : dict name -> Explanation, optional
         Explanations already computed on ``X[:max_samples]``, reused instead of explaining again,
         keyed by the names of the report's sections (the class names of the explainers, or the

@@ -934,9 +934,10 @@ def explainer_section(
         explainer, X = final_explainer(explainer, X)
         t0 = time.perf_counter()
         exp = explanation if explanation is not None else explainer.explain(X)
+        scored = exp  # under the explainer's own names: the metrics match features by them
         if explanation is None:
             seconds = time.perf_counter() - t0
-            exp = named_by_the_steps(exp, given, explainer)
+            exp = named_by_the_steps(exp[:], given, explainer)
         else:
             _check_given(exp, X, name)
         if output_names is not None:
@@ -961,16 +962,17 @@ def explainer_section(
         sb.add(f"<details><summary>traceback</summary><pre>{esc(traceback.format_exc())}</pre></details>")
     if metric_names is not None:
         sb.add("<h3>Quality of the explanation</h3>")
-        sb.add(
-            metrics_html(explainer, X, _under_the_players_names(exp, given, explainer), metric_names, n_metric_samples)
-        )
+        if explanation is not None:
+            scored = _under_the_players_names(exp, given, explainer)
+        sb.add(metrics_html(explainer, X, scored, metric_names, n_metric_samples))
     return sb.html(), exp
 
 
 def _under_the_players_names(exp, pipeline, explainer):
-    """``exp`` with the features a pipeline's steps named (``num__a`` ...) called by the
+    """A given ``exp`` with the features a pipeline's steps named (``num__a`` ...) called by the
     explainer's own players (``x0`` ...), the names the metrics match them by (they refused
-    every metric of a ColumnTransformer pipeline); in the order ``exp`` holds them."""
+    every metric of a ColumnTransformer pipeline); in the order ``exp`` holds them. An
+    explanation already under the players' names is left as it is."""
     from skxai._explain import _names_from_the_steps
 
     stepped = _names_from_the_steps(pipeline, explainer)
@@ -979,6 +981,8 @@ def _under_the_players_names(exp, pipeline, explainer):
         return exp
     position = {str(n): j for j, n in enumerate(stepped)}
     names = [str(n) for n in np.atleast_1d(exp.feature_names)]
+    if not exp.__dict__.get("_named_by_steps") and set(names) <= {str(n) for n in players}:
+        return exp  # the explainer's own names (an explanation of the inner explainer)
     if len(position) != len(stepped) or not all(n in position for n in names):
         return exp
     renamed = exp[:]

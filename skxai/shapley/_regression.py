@@ -247,14 +247,35 @@ def _sentence(exc):
 
 
 def _without_intercept(estimator):
-    """Whether the model (a Pipeline's last step) is set to fit no intercept."""
+    """Whether the model is set to fit no intercept: read through a Pipeline's last step and the
+    ``regressor`` / ``estimator`` of a wrapper (TransformedTargetRegressor, a search)."""
     last = estimator
-    while getattr(last, "steps", None):
-        last = last.steps[-1][1]
-    try:
-        return last.get_params(deep=False).get("fit_intercept", True) is False
-    except (AttributeError, TypeError):
-        return False
+    for _ in range(16):  # nested wrappers, never a cycle
+        if getattr(last, "steps", None):
+            last = last.steps[-1][1]
+            continue
+        try:
+            params = last.get_params(deep=False)
+        except (AttributeError, TypeError):
+            return False
+        if "fit_intercept" in params:
+            return params["fit_intercept"] is False
+        inner = params.get("regressor", params.get("estimator"))
+        if inner is None or not hasattr(inner, "get_params"):
+            return False
+        last = inner
+    return False
+
+
+def _no_information_constant(method, is_clf):
+    """What a model without intercept predicts from no information, where it cannot be trained
+    on constant columns (VarianceThreshold first): 0 for a regressor, even odds for
+    probabilities; None for a decision function (its own fit is the only answer)."""
+    if method == "predict_proba":
+        return DummyClassifier(strategy="uniform")
+    if method == "predict" and not is_clf:
+        return DummyRegressor(strategy="constant", constant=0.0)
+    return None
 
 
 def _no_information_row(X, numeric=None):
@@ -615,6 +636,11 @@ class ShapleyRegressionExplainer(BaseTabularExplainer):
                 try:
                     empty_fitted = _fit_subset(empty, X, y, cols[0], names[0], empty_params, schema, fill)
                 except ValueError as exc:
+                    fallback = _no_information_constant(self.output_.method, safe_is_classifier(est))
+                    if k == len(fills) - 1 and fallback is not None and _without_intercept(est):
+                        empty, empty_params = fallback, {}
+                        empty_fitted = _fit_subset(empty, X, y, cols[0], names[0], empty_params, schema, fill)
+                        break
                     if k == len(fills) - 1:
                         # the empty coalition's decision function is the model's own fit on
                         # columns held constant (zeros, then the medians): a model that refuses

@@ -88,3 +88,27 @@ def test_a_column_transformer_pipelines_metrics_are_computed():
     expected = np.mean(deletion_auc(inner, ct.transform(rows)))
     assert value is not None, said
     assert value == pytest.approx(expected, abs=5e-4)
+
+
+def test_step_names_that_are_also_player_names_are_read_as_the_steps():
+    # the steps name the columns x3, x2, x1, x0 while the explainer's players are x0 ... x3: an
+    # explanation named by the steps and one of the inner explainer are scored alike (a review)
+    import pandas as pd
+    from sklearn.compose import ColumnTransformer
+
+    from skxai import ExactShapleyExplainer, explain
+    from skxai.metrics import deletion_auc
+
+    rng = np.random.RandomState(0)
+    df = pd.DataFrame(rng.randn(120, 4), columns=["x0", "x1", "x2", "x3"])
+    y = (3 * df.x0 + df.x1 > 0).astype(int)
+    ct = ColumnTransformer([("n", StandardScaler(), ["x3", "x2", "x1", "x0"])], verbose_feature_names_out=False).fit(df)
+    clf = LogisticRegression().fit(ct.transform(df), y)
+    pipe = make_pipeline(ct, ExactShapleyExplainer(clf, max_background=10, target=1, random_state=0)).fit(df)
+    rows = df.iloc[:12]
+    truth = np.mean(deletion_auc(pipe[-1], ct.transform(rows)))
+    stepped = explain(pipe, rows)
+    inner = pipe[-1].explain(pipe[:-1].transform(rows))
+    for given in (None, stepped, stepped[:, [2, 0, 3, 1]], inner):
+        value, said = _metric(pipe, rows, given)
+        assert value == pytest.approx(truth, abs=5e-3), said

@@ -55,3 +55,27 @@ def test_without_intercept_the_empty_coalition_is_the_models_own_constant_fit():
     np.testing.assert_allclose(clf.expected_value_, 0.5, atol=1e-12)
     # with an intercept: the training mean, as before
     np.testing.assert_allclose(ShapleyRegressionExplainer(Ridge()).fit(X, y).expected_value_, y.mean())
+
+
+def test_without_intercept_through_wrappers_and_constant_refusing_steps():
+    from sklearn.compose import TransformedTargetRegressor
+    from sklearn.model_selection import GridSearchCV
+
+    rng = np.random.RandomState(1)
+    X = rng.normal(size=(150, 2))
+    y = 5 + X[:, 0]
+    for model in (
+        TransformedTargetRegressor(Ridge(fit_intercept=False)),
+        GridSearchCV(Ridge(fit_intercept=False), {"alpha": [0.1, 1.0]}, cv=3),
+        make_pipeline(VarianceThreshold(), Ridge(fit_intercept=False)),  # no fit on constant columns
+    ):
+        ex = ShapleyRegressionExplainer(model, random_state=0).fit(X, y)
+        np.testing.assert_allclose(ex.expected_value_, 0.0, atol=1e-12, err_msg=type(model).__name__)
+        np.testing.assert_allclose(ex.transform(X[:5]).sum(axis=1), ex.estimator_.predict(X[:5]), atol=1e-9)
+    labels = (X[:, 0] > -1).astype(int)
+    proba = ShapleyRegressionExplainer(
+        make_pipeline(VarianceThreshold(), LogisticRegression(fit_intercept=False)),
+        response_method="predict_proba",
+        target=1,
+    ).fit(X, labels)
+    np.testing.assert_allclose(proba.expected_value_, 0.5)
