@@ -21,6 +21,16 @@ METHODS = {
     "lime": ("LimeExplainer", "n_samples"),
 }
 
+
+def _reports_errors(explainer):
+    """Whether a saved explainer's values come with standard errors (``--std``): the sampling
+    estimators, and exact Shapley values of the conditional game (its Monte Carlo error)."""
+    name = type(explainer).__name__
+    if name in ("KernelShapExplainer", "ShapleySamplingExplainer"):
+        return True
+    return name == "ExactShapleyExplainer" and getattr(explainer, "game", None) == "conditional"
+
+
 #: The methods whose values come with standard errors (``--std``), and why the others have none.
 _METHODS_WITH_ERRORS = ("kernel-shap", "sampling-shap")
 _NO_ERRORS = {
@@ -202,7 +212,8 @@ def build_parser():
         action="store_true",
         help="also write each attribution's standard error, in a column '<feature>_std' after the "
         "others ('inf' where no sampled coalition showed a change: the value's error is unknown); "
-        "for the sampling methods (kernel-shap, sampling-shap)",
+        "for the sampling methods (kernel-shap, sampling-shap, or a saved conditional-game "
+        "ExactShapleyExplainer)",
     )
     ex.add_argument("--quiet", action="store_true", help="no progress bar")
     return parser
@@ -1150,8 +1161,6 @@ def _run_explain(args):
     method = args.method or "kernel-shap"
     if method not in METHODS:
         raise UsageError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
-    if getattr(args, "std", False) and method not in _METHODS_WITH_ERRORS:
-        raise UsageError(f"--std: {method} {_NO_ERRORS[method]}; --std is for {' and '.join(_METHODS_WITH_ERRORS)}")
     inputs = [("data", args.data), ("background data", args.background_data), ("model", args.model)]
     check_output_path(args.out, "--out", inputs)
     if args.report is not None:  # an empty name is refused, not taken for no report
@@ -1210,8 +1219,16 @@ def _run_explain(args):
             )
         if args.n_jobs is not None and "n_jobs" not in last.get_params(deep=False):
             raise UsageError(f"--n-jobs does not apply: the saved {method} has no n_jobs parameter")
+        if getattr(args, "std", False) and not _reports_errors(last):
+            raise UsageError(
+                f"--std: the saved {method} reports no standard errors; --std is for KernelShapExplainer, "
+                "ShapleySamplingExplainer and the conditional game's ExactShapleyExplainer"
+            )
     elif not any(hasattr(model, m) for m in ("predict", "predict_proba", "decision_function")):
         raise UsageError(f"{args.model!r} does not hold a fitted model (a {type(model).__name__})")
+    elif getattr(args, "std", False) and (args.method or "kernel-shap") not in _METHODS_WITH_ERRORS:
+        method = args.method or "kernel-shap"
+        raise UsageError(f"--std: {method} {_NO_ERRORS[method]}; --std is for {' and '.join(_METHODS_WITH_ERRORS)}")
     # what decides the rows (read before the defaults below are set: _run_options sets the same)
     options = _run_options(args, fitted) if record is not None else None
     if done:
@@ -1954,10 +1971,7 @@ def _chunk_result(chunk, start, prepare, pipeline, final_explainer, explained_qu
     if getattr(args, "std", False):
         std = exp.target_std
         if std is None:
-            raise UsageError(
-                f"--std: the saved {type(explainer).__name__} reports no standard errors; --std is for "
-                "KernelShapExplainer and ShapleySamplingExplainer"
-            )
+            raise UsageError(f"--std: {type(explainer).__name__} reports no standard errors for these rows")
         if "std_cols" not in state:
             state["std_cols"] = _added_names(list(result.columns), *[f"{c}_std" for c in state["cols"]])
         for name, column in zip(state["std_cols"], np.asarray(std, dtype=np.float64).T, strict=True):

@@ -582,7 +582,15 @@ class Explanation:
                 self.data = self._take_data_columns(key, pos, size)
             # fields holding feature positions (a tabular anchor's features): moved with the
             # features, or feature_names[anchor_features] named others (or failed)
-            lookup = {int(p): i for i, p in enumerate(np.atleast_1d(pos))}
+            kept = np.atleast_1d(pos)
+            fields = [n for n in self.__dict__.get("_feature_position_fields", ()) if n in self.extras]
+            if fields and len(set(kept.tolist())) != len(kept):
+                # a rule's feature at two places: its positions can name one, its values mark both
+                raise ValueError(
+                    f"this feature index repeats features, and {fields[0]!r} holds rules over the features: "
+                    "index each feature once."
+                )
+            lookup = {int(p): i for i, p in enumerate(kept)}
             for name in self.__dict__.get("_feature_position_fields", ()):
                 if name in self.extras:
                     try:

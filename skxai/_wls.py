@@ -211,13 +211,18 @@ def ridge_wls(Z, w, Y, alpha=1.0):
     ss_res = _centred_sum_of_squares(resid / unit, w, wn)
     ss_tot = _centred_sum_of_squares(Yct / unit, w, wn)
     coef = coef_t.T
-    # A target constant to within a few units in the last place of its size has nothing to
-    # explain (R^2 = 1; a constant model's R^2 was rounding noise, -1.3e-15). The floor is the
-    # outputs' own resolution: one of m eps |y| (the rounding of their mean, which the sums
-    # above remove) called a 1e13 offset's O(1) variation none, and R^2 read 1.0 for 0.05.
-    floor = w.sum() * (4 * np.finfo(np.float64).eps * (scale / unit[:, 0])) ** 2
+    # A constant target has nothing to explain (R^2 = 1; a constant model's R^2 was rounding
+    # noise, -1.3e-15). Constant means every weighted sample equal: once centred, each differs
+    # from the centre by the rounding of the mean's rounding (m^2 eps^2 |y|), where one unit in
+    # the last place of a sample is 1e8 times more. Any real variation, a single unit in the last
+    # place of a 1e13 offset included, gets its R^2 (floors on the weighted sums of squares read
+    # 1.0 for surrogates explaining nothing under an offset, or with a narrow kernel).
+    positive = w > 0
+    centre = np.einsum("rm,m->r", Yct, wn, optimize=False)
+    spread = np.abs(Yct[:, positive] - centre[:, None]).max(axis=1) if positive.any() else np.zeros(len(Yct))
+    constant = spread <= 0.1 * np.finfo(np.float64).eps * scale
     with np.errstate(invalid="ignore", divide="ignore"):
-        r2 = np.where(ss_tot > floor, 1.0 - ss_res / ss_tot, 1.0)
+        r2 = np.where(constant | (ss_tot <= 0), 1.0, 1.0 - ss_res / ss_tot)
     return coef, intercept, r2
 
 

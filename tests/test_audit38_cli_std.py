@@ -69,3 +69,34 @@ def test_unknown_errors_are_written_as_inf(tmp_path):
     assert main([str(a) for a in argv]) == 0
     table = pd.read_csv(tmp_path / "o.csv")
     assert np.isinf(table[[f"{c}_std" for c in names]].to_numpy()).all()
+
+
+def test_a_saved_explainer_is_judged_by_its_own_errors(files, capsys):
+    import joblib
+    from sklearn.tree import DecisionTreeRegressor
+
+    from skxai import ExactShapleyExplainer, KernelShapExplainer, TreeShapExplainer
+
+    d, X = files
+    y = X.a * X.b + X.c
+    tree = TreeShapExplainer(DecisionTreeRegressor(max_depth=3).fit(X, y)).fit(X)
+    kernel = KernelShapExplainer(LinearRegression().fit(X, y), n_samples=40, random_state=0).fit(X)
+    conditional = ExactShapleyExplainer(
+        LinearRegression().fit(X, y), game="conditional", n_conditional_samples=20, random_state=0
+    ).fit(X)
+    for name, ex in (("tree", tree), ("kernel", kernel), ("conditional", conditional)):
+        joblib.dump(ex, d / f"{name}.joblib")
+
+    def run(name, *extra):
+        argv = ["explain", d / f"{name}.joblib", d / "data.csv", "--out", d / f"{name}.csv", "--trust-pickle",
+                "--quiet", "--std", *extra]  # fmt: skip
+        return main([str(a) for a in argv])
+
+    assert run("tree") == 2
+    assert "--std: the saved TreeShapExplainer reports no standard errors" in " ".join(capsys.readouterr().err.split())
+    assert not (d / "tree.csv").exists()
+    assert run("kernel", "--method", "exact-shap") == 2  # the option that does not apply is named
+    assert "--method does not apply" in capsys.readouterr().err
+    assert run("conditional") == 0
+    table = pd.read_csv(d / "conditional.csv")
+    assert (table[[f"{c}_std" for c in X.columns]].to_numpy() > 0).any()

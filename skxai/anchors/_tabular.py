@@ -1190,6 +1190,15 @@ class AnchorTabularExplainer(BaseAnchorExplainer):
             with internal_call():  # A: the rows as arrays, not the user's data
                 explanation = self.explain(A)
         else:
+            names = explanation.feature_names
+            if names is not None and [str(n) for n in np.atleast_1d(names)] != [str(n) for n in self._names]:
+                # anchor_features are positions on the explanation's feature axis: indexed or
+                # reordered, they are no longer the fit's (it was refused as "other rows")
+                raise ValueError(
+                    "explanation's features were indexed or reordered (exp[:, ...]): its anchor_features "
+                    "are positions among them, not among the features the explainer was fitted on; pass "
+                    "the Explanation explain(X) returned, before any feature index."
+                )
             shown = None if explanation.data is None else np.asarray(explanation.data)
             if shown is None or shown.shape != A.shape or not _same_rows(shown, A):
                 # an anchor is the explained row's own bins of its features: read on other rows

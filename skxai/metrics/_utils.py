@@ -250,6 +250,13 @@ def attributions_in_order(explainer, A, *, targets=None, rows=None):
     else:
         return A
     players = getattr(explainer, "feature_names_out_", None)
+    if players is None and is_tabular(explainer) and hasattr(explainer, "get_feature_names_out"):
+        # the tabular anchors name their features only there (read by position, a reordered
+        # explanation scored each feature's indicator as another's)
+        try:
+            players = explainer.get_feature_names_out()
+        except (AttributeError, ValueError):
+            players = None
     if not is_tabular(explainer) or names is None or players is None:
         return A
     names, players = [str(c) for c in names], [str(c) for c in players]

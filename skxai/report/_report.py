@@ -71,7 +71,9 @@ class Report:
             Folder that also receives every figure as a PNG file (the page stays
             self-contained either way). The files are listed in ``skxai-figures.txt`` there, by
             page: saving a page again removes the figures of its previous save that it no
-            longer writes (other pages' figures and other files are kept).
+            longer writes (other pages' figures and other files are kept; a figure of another
+            page with the same name, from a section of the same name, is replaced, with a
+            warning).
 
         Returns
         -------
@@ -92,24 +94,36 @@ class Report:
     def _write_figures(self, folder, page=None):
         """Write every figure as a PNG file in ``folder`` (created when missing).
 
-        The names written are listed in ``folder/skxai-figures.txt`` under the page's file name
-        (``page``; none for figures written alone). The figures a report saved there for the same
+        The names written are listed in ``folder/skxai-figures.txt`` under the page's absolute
+        path (``page``; none for figures written alone). The figures a report saved there for the same
         page before listed and this one does not write are removed (a second report left the
         first one's PNGs beside its own, which read as one report's figures); other pages'
-        figures and every other file of the folder are never touched."""
+        figures and every other file of the folder are never removed. A figure of another page
+        whose name this report writes too (sections of the same name) is replaced, with a
+        warning."""
         check_report_paths(None, folder)
         os.makedirs(folder, exist_ok=True)
         listing = os.path.join(folder, FIGURES_LISTING)
-        key = "" if page is None else os.path.basename(os.fspath(page))
+        key = "" if page is None else _listing_key(page)
         entries = []
         if os.path.isfile(listing):
             with open(listing, encoding="utf-8") as fh:
-                entries = [tuple(line.rstrip("\n").split("\t", 1)) for line in fh if "\t" in line]
+                lines = [line.rstrip("\n") for line in fh if line.strip()]
+            # a line without a page (the first format: one name a line) is this page's
+            entries = [tuple(line.split("\t", 1)) if "\t" in line else (key, line) for line in lines]
         names = [name for name, _ in self.figures]
+        replaced = sorted({n for k, n in entries if k != key and n in names})
+        if replaced:
+            warn_at_caller(
+                f"figures_dir={os.fspath(folder)!r}: {len(replaced)} figure(s) of another page saved there "
+                f"({replaced[:3]}{' ...' if len(replaced) > 3 else ''}) are replaced by this report's, whose "
+                "sections have the same names: give each report its own figures_dir.",
+                UserWarning,
+            )
         for name, png in self.figures:
             with open(os.path.join(folder, name), "wb") as fh:
                 fh.write(png)
-        others = [(k, n) for k, n in entries if k != key]
+        others = [(k, n) for k, n in entries if k != key and n not in names]
         kept_elsewhere = {n for _, n in others}
         for k, name in entries:
             # this page's figures of before that it no longer writes; only a plain PNG name the
@@ -133,8 +147,15 @@ class Report:
         return f"Report({len(self.html):,} characters, {len(self.figures)} figures)"
 
 
-#: The file of a figures folder that lists the PNG files the last report saved there.
+#: The file of a figures folder that lists the PNG files each page saved there last.
 FIGURES_LISTING = "skxai-figures.txt"
+
+
+def _listing_key(page):
+    """A page as the figures listing names it: its absolute path (two pages of one file name in
+    other folders are two pages), tabs and line ends escaped."""
+    path = os.path.abspath(os.fspath(page))
+    return path.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
 
 
 def _is_html_page(path):

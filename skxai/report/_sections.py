@@ -814,8 +814,9 @@ def metrics_html(explainer, X, exp, metric_names, n_samples):
 
 def _surrogate_fit(exp):
     """The local surrogate's weighted R² of each sample for its explained output (LIME's
-    ``score``), or None for other explanations."""
-    score = exp.extras.get("score") if isinstance(getattr(exp, "extras", None), dict) else None
+    ``score``; image LIME's ``lime_r2``), or None for other explanations."""
+    extras = exp.extras if isinstance(getattr(exp, "extras", None), dict) else {}
+    score = extras.get("score", extras.get("lime_r2"))
     if score is None:
         return None
     try:

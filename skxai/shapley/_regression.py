@@ -246,11 +246,13 @@ def _sentence(exc):
     return text if text.endswith((".", "!", "?")) else text + "."
 
 
-def _without_intercept(estimator):
-    """Whether the model is set to fit no intercept: read through a Pipeline's last step and the
-    ``regressor`` / ``estimator`` of a wrapper (TransformedTargetRegressor, a search)."""
+def _without_intercept(estimator, through_targets=True):
+    """Whether the model is set to fit no intercept: read through a Pipeline's last step and,
+    with ``through_targets``, a TransformedTargetRegressor's ``regressor`` (whose fit on no
+    information is then the inverse transform of 0: the clone's own fit gives it). Not through
+    searches (a grid may set ``fit_intercept``) or calibration (its own fit decides)."""
     last = estimator
-    for _ in range(16):  # nested wrappers, never a cycle
+    for _ in range(16):  # nested Pipelines, never a cycle
         if getattr(last, "steps", None):
             last = last.steps[-1][1]
             continue
@@ -260,7 +262,7 @@ def _without_intercept(estimator):
             return False
         if "fit_intercept" in params:
             return params["fit_intercept"] is False
-        inner = params.get("regressor", params.get("estimator"))
+        inner = params.get("regressor") if through_targets and "transformer" in params else None
         if inner is None or not hasattr(inner, "get_params"):
             return False
         last = inner
@@ -637,7 +639,10 @@ class ShapleyRegressionExplainer(BaseTabularExplainer):
                     empty_fitted = _fit_subset(empty, X, y, cols[0], names[0], empty_params, schema, fill)
                 except ValueError as exc:
                     fallback = _no_information_constant(self.output_.method, safe_is_classifier(est))
-                    if k == len(fills) - 1 and fallback is not None and _without_intercept(est):
+                    # the constant is known only for the model itself (behind Pipelines): a
+                    # target transformer's inverse of 0 is not 0
+                    direct = _without_intercept(est, through_targets=False)
+                    if k == len(fills) - 1 and fallback is not None and direct:
                         empty, empty_params = fallback, {}
                         empty_fitted = _fit_subset(empty, X, y, cols[0], names[0], empty_params, schema, fill)
                         break
@@ -645,12 +650,18 @@ class ShapleyRegressionExplainer(BaseTabularExplainer):
                         # the empty coalition's decision function is the model's own fit on
                         # columns held constant (zeros, then the medians): a model that refuses
                         # constant columns (VarianceThreshold) was told to avoid fixed widths
+                        decision = self.output_.method == "decision_function"
                         raise ValueError(
-                            f"{type(self).__name__}: the empty coalition's decision function is the "
-                            "model trained on its columns held constant (at 0, then at the training "
-                            f"medians), and {type(est).__name__} refuses that: {_sentence(exc.__cause__ or exc)} Use "
-                            "response_method='predict_proba' (its empty coalition is the class prior) or a "
-                            "model that trains on constant columns."
+                            f"{type(self).__name__}: the empty coalition's "
+                            + ("decision function" if decision else "value, for a model without intercept,")
+                            + " is the model trained on its columns held constant (at 0, then at the training "
+                            f"medians), and {type(est).__name__} refuses that: {_sentence(exc.__cause__ or exc)} "
+                            + (
+                                "Use response_method='predict_proba' (its empty coalition is the class prior) or a "
+                                if decision
+                                else "Use a "
+                            )
+                            + "model that trains on constant columns."
                         ) from exc
                     continue
             for w in caught:

@@ -45,3 +45,35 @@ def test_an_index_keeping_the_anchors_features_drops_the_candidates_it_cuts(expl
                 str(exp.feature_names[j]) for j in before["features"]
             ]
     np.testing.assert_array_equal(cut.precision, exp.precision)
+
+
+def test_a_repeated_feature_is_refused(explained):
+    X, exp = explained
+    with pytest.raises(ValueError, match="repeats features"):
+        exp[:, list(range(X.shape[1])) + [0]]
+
+
+def test_estimate_precision_says_the_features_were_reordered(explained):
+    X, _ = explained
+    from sklearn.tree import DecisionTreeClassifier
+
+    X6, y = X, (X.iloc[:, 0] > X.iloc[:, 0].median()).astype(int)
+    ex = AnchorTabularExplainer(DecisionTreeClassifier(max_depth=2, random_state=0).fit(X6, y), random_state=0).fit(X6)
+    e = ex.explain(X6.iloc[:2])
+    np.testing.assert_array_equal(ex.estimate_precision(X6.iloc[:2], e), ex.estimate_precision(X6.iloc[:2]))
+    with pytest.raises(ValueError, match="features were indexed or reordered"):
+        ex.estimate_precision(X6.iloc[:2], e[:, list(X6.columns[::-1])])
+
+
+def test_metrics_match_an_anchor_explanations_features_by_name(explained):
+    from sklearn.tree import DecisionTreeClassifier
+
+    from skxai.metrics import deletion_auc
+
+    X, _ = explained
+    y = (X.iloc[:, 0] + X.iloc[:, 2] > (X.iloc[:, 0] + X.iloc[:, 2]).median()).astype(int)
+    ex = AnchorTabularExplainer(DecisionTreeClassifier(max_depth=3, random_state=0).fit(X, y), random_state=0).fit(X)
+    rows = X.iloc[:5]
+    exp = ex.explain(rows)
+    whole = deletion_auc(ex, rows, attributions=exp)
+    np.testing.assert_array_equal(deletion_auc(ex, rows, attributions=exp[:, list(X.columns[::-1])]), whole)

@@ -66,12 +66,24 @@ def test_without_intercept_through_wrappers_and_constant_refusing_steps():
     y = 5 + X[:, 0]
     for model in (
         TransformedTargetRegressor(Ridge(fit_intercept=False)),
-        GridSearchCV(Ridge(fit_intercept=False), {"alpha": [0.1, 1.0]}, cv=3),
         make_pipeline(VarianceThreshold(), Ridge(fit_intercept=False)),  # no fit on constant columns
     ):
         ex = ShapleyRegressionExplainer(model, random_state=0).fit(X, y)
         np.testing.assert_allclose(ex.expected_value_, 0.0, atol=1e-12, err_msg=type(model).__name__)
         np.testing.assert_allclose(ex.transform(X[:5]).sum(axis=1), ex.estimator_.predict(X[:5]), atol=1e-9)
+    # a search may set fit_intercept itself, and a target transformer moves the constant: the
+    # first keeps the training mean, the second its own fit (the inverse transform of 0)
+    from sklearn.preprocessing import StandardScaler
+
+    search = GridSearchCV(Ridge(fit_intercept=False), {"fit_intercept": [False, True]}, cv=3)
+    np.testing.assert_allclose(ShapleyRegressionExplainer(search).fit(X, y).expected_value_, y.mean())
+    scaled = TransformedTargetRegressor(make_pipeline(Ridge(fit_intercept=False)), transformer=StandardScaler())
+    np.testing.assert_allclose(ShapleyRegressionExplainer(scaled).fit(X, y).expected_value_, y.mean(), rtol=1e-9)
+    refusing = TransformedTargetRegressor(
+        make_pipeline(VarianceThreshold(), Ridge(fit_intercept=False)), transformer=StandardScaler()
+    )
+    with pytest.raises(ValueError, match="value, for a model without intercept, is the model.*No feature in X"):
+        ShapleyRegressionExplainer(refusing).fit(X, y)
     labels = (X[:, 0] > -1).astype(int)
     proba = ShapleyRegressionExplainer(
         make_pipeline(VarianceThreshold(), LogisticRegression(fit_intercept=False)),
