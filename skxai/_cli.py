@@ -28,7 +28,12 @@ def _reports_errors(explainer):
     name = type(explainer).__name__
     if name in ("KernelShapExplainer", "ShapleySamplingExplainer"):
         return True
-    return name == "ExactShapleyExplainer" and getattr(explainer, "game", None) == "conditional"
+    return (
+        name == "ExactShapleyExplainer"
+        and getattr(explainer, "game", None) == "conditional"
+        # the empirical sampler's weighted background rows carry no Monte Carlo groups
+        and getattr(explainer, "conditional_sampler", None) != "empirical"
+    )
 
 
 #: The methods whose values come with standard errors (``--std``), and why the others have none.
@@ -212,8 +217,8 @@ def build_parser():
         action="store_true",
         help="also write each attribution's standard error, in a column '<feature>_std' after the "
         "others ('inf' where no sampled coalition showed a change: the value's error is unknown); "
-        "for the sampling methods (kernel-shap, sampling-shap, or a saved conditional-game "
-        "ExactShapleyExplainer)",
+        "for the sampling methods (kernel-shap, sampling-shap, or a saved ExactShapleyExplainer of "
+        "the conditional game with a sampler that draws)",
     )
     ex.add_argument("--quiet", action="store_true", help="no progress bar")
     return parser
@@ -1222,7 +1227,8 @@ def _run_explain(args):
         if getattr(args, "std", False) and not _reports_errors(last):
             raise UsageError(
                 f"--std: the saved {method} reports no standard errors; --std is for KernelShapExplainer, "
-                "ShapleySamplingExplainer and the conditional game's ExactShapleyExplainer"
+                "ShapleySamplingExplainer and the conditional game's ExactShapleyExplainer (gaussian or "
+                "callable sampler)"
             )
     elif not any(hasattr(model, m) for m in ("predict", "predict_proba", "decision_function")):
         raise UsageError(f"{args.model!r} does not hold a fitted model (a {type(model).__name__})")
@@ -1971,7 +1977,7 @@ def _chunk_result(chunk, start, prepare, pipeline, final_explainer, explained_qu
     if getattr(args, "std", False):
         std = exp.target_std
         if std is None:
-            raise UsageError(f"--std: {type(explainer).__name__} reports no standard errors for these rows")
+            raise UsageError(f"--std: {type(explainer).__name__} reports no standard errors")
         if "std_cols" not in state:
             state["std_cols"] = _added_names(list(result.columns), *[f"{c}_std" for c in state["cols"]])
         for name, column in zip(state["std_cols"], np.asarray(std, dtype=np.float64).T, strict=True):

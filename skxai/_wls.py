@@ -220,7 +220,10 @@ def ridge_wls(Z, w, Y, alpha=1.0):
     positive = w > 0
     centre = np.einsum("rm,m->r", Yct, wn, optimize=False)
     spread = np.abs(Yct[:, positive] - centre[:, None]).max(axis=1) if positive.any() else np.zeros(len(Yct))
-    constant = spread <= 0.1 * np.finfo(np.float64).eps * scale
+    # the size of the weighted samples only: a far perturbation of weight 0 and output 1e18 made
+    # a real variation of the others count as constant
+    weighted_scale = np.abs(Yt[:, positive]).max(axis=1) if positive.any() else scale
+    constant = spread <= 0.1 * np.finfo(np.float64).eps * weighted_scale
     with np.errstate(invalid="ignore", divide="ignore"):
         r2 = np.where(constant | (ss_tot <= 0), 1.0, 1.0 - ss_res / ss_tot)
     return coef, intercept, r2

@@ -84,7 +84,10 @@ def test_a_saved_explainer_is_judged_by_its_own_errors(files, capsys):
     conditional = ExactShapleyExplainer(
         LinearRegression().fit(X, y), game="conditional", n_conditional_samples=20, random_state=0
     ).fit(X)
-    for name, ex in (("tree", tree), ("kernel", kernel), ("conditional", conditional)):
+    empirical = ExactShapleyExplainer(
+        LinearRegression().fit(X, y), game="conditional", conditional_sampler="empirical", random_state=0
+    ).fit(X)
+    for name, ex in (("tree", tree), ("kernel", kernel), ("conditional", conditional), ("empirical", empirical)):
         joblib.dump(ex, d / f"{name}.joblib")
 
     def run(name, *extra):
@@ -97,6 +100,9 @@ def test_a_saved_explainer_is_judged_by_its_own_errors(files, capsys):
     assert not (d / "tree.csv").exists()
     assert run("kernel", "--method", "exact-shap") == 2  # the option that does not apply is named
     assert "--method does not apply" in capsys.readouterr().err
+    assert run("empirical") == 2  # its weighted background rows carry no errors: said before any work
+    assert "--std: the saved ExactShapleyExplainer reports no standard errors" in capsys.readouterr().err
+    assert not (d / "empirical.csv").exists()
     assert run("conditional") == 0
     table = pd.read_csv(d / "conditional.csv")
     assert (table[[f"{c}_std" for c in X.columns]].to_numpy() > 0).any()

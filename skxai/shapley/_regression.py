@@ -247,9 +247,10 @@ def _sentence(exc):
 
 
 def _without_intercept(estimator, through_targets=True):
-    """Whether the model is set to fit no intercept: read through a Pipeline's last step and,
-    with ``through_targets``, a TransformedTargetRegressor's ``regressor`` (whose fit on no
-    information is then the inverse transform of 0: the clone's own fit gives it). Not through
+    """Whether the model is set to fit no intercept: read through a Pipeline's last step and a
+    TransformedTargetRegressor's ``regressor``, one that transforms the target only with
+    ``through_targets`` (its fit on no information is then the inverse transform of 0, which
+    the clone's own fit gives; the identity's is 0). Not through
     searches (a grid may set ``fit_intercept``) or calibration (its own fit decides)."""
     last = estimator
     for _ in range(16):  # nested Pipelines, never a cycle
@@ -262,7 +263,8 @@ def _without_intercept(estimator, through_targets=True):
             return False
         if "fit_intercept" in params:
             return params["fit_intercept"] is False
-        inner = params.get("regressor") if through_targets and "transformer" in params else None
+        identity = all(params.get(k) is None for k in ("transformer", "func", "inverse_func"))
+        inner = params.get("regressor") if (through_targets or identity) and "transformer" in params else None
         if inner is None or not hasattr(inner, "get_params"):
             return False
         last = inner

@@ -67,6 +67,7 @@ def test_without_intercept_through_wrappers_and_constant_refusing_steps():
     for model in (
         TransformedTargetRegressor(Ridge(fit_intercept=False)),
         make_pipeline(VarianceThreshold(), Ridge(fit_intercept=False)),  # no fit on constant columns
+        TransformedTargetRegressor(make_pipeline(VarianceThreshold(), Ridge(fit_intercept=False))),  # identity
     ):
         ex = ShapleyRegressionExplainer(model, random_state=0).fit(X, y)
         np.testing.assert_allclose(ex.expected_value_, 0.0, atol=1e-12, err_msg=type(model).__name__)

@@ -41,3 +41,17 @@ def test_a_narrow_kernel_under_an_offset_keeps_its_score():
     plain = LimeExplainer(_g, kernel_width=0.2, random_state=0).fit(X[:30]).explain(X[100:103])
     shifted = LimeExplainer(lambda A: _g(A) + 1e13, kernel_width=0.2, random_state=0).fit(X[:30])
     np.testing.assert_allclose(shifted.explain(X[100:103]).extras["score"], plain.extras["score"], rtol=0.05, atol=1e-6)
+
+
+def test_outputs_of_weight_zero_do_not_decide_constancy():
+    from skxai._wls import ridge_wls
+
+    rng = np.random.RandomState(0)
+    Z = (rng.uniform(size=(80, 4)) > 0.5).astype(float)
+    w = np.where(np.arange(80) < 40, 1.0, 0.0)  # the far half of the samples has no weight
+    y = 0.001 * Z @ np.array([1.0, -2.0, 0.5, 0.0]) + 0.0005 * rng.normal(size=80)
+    far = y.copy()
+    far[40:] = 1e18  # outputs no weight reads
+    plain = ridge_wls(Z, w, y[:, None], alpha=0.0)[2]
+    assert 0 < plain[0] < 1
+    np.testing.assert_allclose(ridge_wls(Z, w, far[:, None], alpha=0.0)[2], plain, rtol=1e-9)
