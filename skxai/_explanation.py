@@ -575,6 +575,7 @@ class Explanation:
             self._take_grid_fields(axis, key, pos, scalar, skip_data=data_follows)
             self._grid_cut = True  # cropped or strided maps: no longer a layer's map upscaled
         self.values = v[lead + (key,)]
+        std_before = self.std if std_follows and isinstance(self.std, np.ndarray) else None
         if std_follows:
             self.std = self.std[lead + (key,)]
         if kind == "feature":
@@ -609,7 +610,13 @@ class Explanation:
                 # the part of the features indexed out (less any repeated), per sample and output:
                 # the displays draw it as one bar (the "N other features" of a full waterfall), or
                 # the shown sum was labelled f(x) beside another "model f(x)"
-                self._add_left_out(v.sum(axis=axis) - np.take(v, kept, axis=axis).sum(axis=axis))
+                left_var = None
+                if std_before is not None:
+                    # the left-out part's error: the root sum of squares of theirs, as a full
+                    # waterfall's "N other features" bar has it (it was drawn as unknown)
+                    gone = np.setdiff1d(np.arange(size), kept)
+                    left_var = (np.take(std_before.astype(np.float64), gone, axis=axis) ** 2).sum(axis=axis)
+                self._add_left_out(v.sum(axis=axis) - np.take(v, kept, axis=axis).sum(axis=axis), left_var)
             if scalar:
                 self._features = False
         elif kind == "output":
@@ -701,17 +708,28 @@ class Explanation:
             else:
                 self.extras[name] = f
 
-    def _add_left_out(self, part):
-        """Add ``part`` (values summed over features indexed out) to ``extras["left_out"]``, a
-        per-sample and per-output field, so that later indices cut it with the values."""
+    def _add_left_out(self, part, variance=None):
+        """Add ``part`` (values summed over features indexed out) to ``extras["left_out"]``, and
+        ``variance`` (their squared standard errors summed) to ``extras["left_out_var"]``:
+        per-sample and per-output fields, so that later indices cut them with the values. A
+        part without a variance leaves the sum's error unknown (NaN)."""
         left = self.extras.get("left_out")
-        self.extras["left_out"] = part if left is None else left + part
-        if self._has_samples():
-            fields = self.__dict__.get("_sample_fields")
-            if fields is not None and "left_out" not in fields:
-                self._sample_fields = [*fields, "left_out"]
-        if self.output_axis is not None and "left_out" not in self.__dict__.get("_output_fields", ()):
-            self._output_fields = (*self.__dict__.get("_output_fields", ()), "left_out")
+        first = left is None
+        self.extras["left_out"] = part if first else left + part
+        names = ["left_out"]
+        known = self.extras.get("left_out_var") if not first else 0.0
+        if variance is not None and known is not None:
+            self.extras["left_out_var"] = known + variance
+            names.append("left_out_var")
+        else:
+            self.extras.pop("left_out_var", None)
+        for name in names:
+            if self._has_samples():
+                fields = self.__dict__.get("_sample_fields")
+                if fields is not None and name not in fields:
+                    self._sample_fields = [*fields, name]
+            if self.output_axis is not None and name not in self.__dict__.get("_output_fields", ()):
+                self._output_fields = (*self.__dict__.get("_output_fields", ()), name)
 
     def _take_data_columns(self, key, pos, size):
         d = self.data

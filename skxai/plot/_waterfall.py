@@ -94,7 +94,7 @@ def as_batch(explanation):
 
     extras = dict(explanation.extras)
     per_sample = []
-    for name in ("model_outputs", "left_out"):  # per sample: the one sample's, batched
+    for name in ("model_outputs", "left_out", "left_out_var"):  # per sample: the one sample's, batched
         if extras.get(name) is not None:
             extras[name] = one(np.asarray(extras[name]))
             per_sample.append(name)
@@ -294,8 +294,14 @@ class WaterfallDisplay:
         explanation = as_batch(explanation)
         phi, base, model_out, labels = row_parts(explanation, index, output, "WaterfallDisplay")
         quantity, surrogate, std = row_context(explanation, index, output)
-        if std is not None and len(std) < len(phi):  # the left-out features' bar: its error unknown
-            std = np.append(std, np.nan)
+        if std is not None and len(std) < len(phi):  # the left-out features' bar
+            var = explanation.extras.get("left_out_var")
+            left_std = np.nan  # unknown where the explanation kept no error for it
+            if var is not None:
+                var = np.asarray(var, dtype=np.float64)
+                part = _select_output(_with_values(explanation, np.expand_dims(var, 1)), output)[0]
+                left_std = float(np.sqrt(np.asarray(part)[index].ravel()[0]))
+            std = np.append(std, left_std)
         disp = cls(
             phi,
             base,
