@@ -193,6 +193,9 @@ class Explanation:
         explainers, ``values`` itself where there is no output axis.
     target_base_values : ndarray or None
         ``base_values`` of the explained output, ``(n,)``.
+    target_std : ndarray or None
+        ``std`` of the explained output, shaped as ``target_values`` (None where the values
+        carry no standard errors).
 
     Examples
     --------
