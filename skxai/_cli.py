@@ -26,7 +26,7 @@ def _reports_errors(explainer):
     """Whether a saved explainer's values come with standard errors (``--std``): the sampling
     estimators, and exact Shapley values of the conditional game (its Monte Carlo error)."""
     name = type(explainer).__name__
-    if name in ("KernelShapExplainer", "ShapleySamplingExplainer"):
+    if name in _SAMPLING_CLASSES:
         return True
     return (
         name == "ExactShapleyExplainer"
@@ -36,8 +36,10 @@ def _reports_errors(explainer):
     )
 
 
-#: The methods whose values come with standard errors (``--std``), and why the others have none.
-_METHODS_WITH_ERRORS = ("kernel-shap", "sampling-shap")
+#: The estimators whose values always come with standard errors (``--std``), their methods, and
+#: why the other methods' have none.
+_SAMPLING_CLASSES = ("KernelShapExplainer", "ShapleySamplingExplainer")
+_METHODS_WITH_ERRORS = tuple(m for m, (cls, _) in METHODS.items() if cls in _SAMPLING_CLASSES)
 _NO_ERRORS = {
     "exact-shap": "computes exact values (no estimation error)",
     "tree-shap": "computes exact values (no estimation error)",

@@ -608,7 +608,6 @@ class Explanation:
                     self.extras[name] = _take_columns(self.extras[name], key)
             if self.feature_names is not None:
                 self.feature_names = self.feature_names[key]
-            kept = np.atleast_1d(pos)
             if sorted(kept.tolist()) != list(range(size)) and isinstance(v, np.ndarray) and v.dtype.kind in "fiu":
                 # the part of the features indexed out (less any repeated), per sample and output:
                 # the displays draw it as one bar (the "N other features" of a full waterfall), or

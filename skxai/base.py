@@ -621,6 +621,13 @@ class BaseExplainer(TransformerMixin, MetaEstimatorMixin, BaseEstimator):
 BaseExplainer.fit_transform = TransformerMixin.fit_transform.__wrapped__
 
 
+def _model_outputs(values, base, extras):
+    """The model's outputs at the explained rows: the explainer's own record (``model_outputs``:
+    LIME's surrogate does not add up to them), else the base values plus the attributions."""
+    outputs = extras.get("model_outputs")
+    return base + _sum_over_players(values) if outputs is None else outputs
+
+
 def _sum_over_players(values):
     """``values.sum(axis=1)`` in one fixed order (player after player): numpy's sum follows the
     array's memory layout, and the layout of the values depends on the rows explained with them
@@ -941,9 +948,7 @@ class BaseTabularExplainer(BaseExplainer):
         values, base, std, extras = explain_in_chunks(self, Xa, **({"with_std": False} if skip_std else {}))
         # ``outputs`` are the model's outputs: "predicted" means the model's prediction, also for
         # methods whose attributions do not add up to the output (LIME's surrogate).
-        outputs = extras.get("model_outputs")
-        if outputs is None:
-            outputs = base + _sum_over_players(values)
+        outputs = _model_outputs(values, base, extras)
         # "predicted" is the model's own prediction (its predict, not the argmax of outputs):
         # the Explanation holds the class of each sample, as the torch families' do.
         if _is_predicted(target_index):
@@ -1002,10 +1007,7 @@ class BaseTabularExplainer(BaseExplainer):
             # chunk: a call returning one output is not refused for the size of them all
             values, base, _, extras = part
             if _is_predicted(target):
-                outputs = extras.get("model_outputs")
-                if outputs is None:
-                    outputs = base + _sum_over_players(values)
-                rows = self.output_.predicted(Xa[start:stop], outputs)
+                rows = self.output_.predicted(Xa[start:stop], _model_outputs(values, base, extras))
             elif np.ndim(target) >= 1:
                 rows = np.asarray(target)[start:stop]
             else:
