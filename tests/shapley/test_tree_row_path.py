@@ -1,4 +1,4 @@
-"""TreeSHAP's row path: path-dependent leaves read at the rows' own patterns, to the bit.
+"""TreeSHAP's row path: leaves read at the rows' own patterns, to the bit (both games).
 
 Chunks of trees whose tables are not kept between calls had every pattern of every block
 (``2**block_bits`` a block) and of every leaf outside blocks (``2**d``) tabulated at each
@@ -64,10 +64,13 @@ CASES = {
 }
 
 
-def _values(monkeypatch, case, n, row_path, n_jobs=None):
+GAMES = ["tree_path_dependent", "interventional"]
+
+
+def _values(monkeypatch, case, n, row_path, n_jobs=None, game="tree_path_dependent"):
     X, _ = _data(CASES[case][0])
     monkeypatch.setattr(_run, "ROW_PATH", row_path)
-    ex = TreeShapExplainer(_model(case), n_jobs=n_jobs).fit(X[:100])
+    ex = TreeShapExplainer(_model(case), n_jobs=n_jobs, feature_perturbation=game).fit(X[:100])
     return ex.explain(X[:n]).values
 
 
@@ -76,21 +79,22 @@ def _counting(monkeypatch):
     calls = []
     real = _run.explain_tree_rows
 
-    def spy(plan, ens, XT, has_nan, phi):
+    def spy(plan, ens, XT, has_nan, phi, background=None):
         calls.append(XT.shape[1])
-        return real(plan, ens, XT, has_nan, phi)
+        return real(plan, ens, XT, has_nan, phi, background)
 
     monkeypatch.setattr(_run, "explain_tree_rows", spy)
     return calls
 
 
+@pytest.mark.parametrize("game", GAMES)
 @pytest.mark.parametrize("n", ROWS)
 @pytest.mark.parametrize("case", list(CASES))
-def test_row_path_gives_the_tables_bits(monkeypatch, case, n):
+def test_row_path_gives_the_tables_bits(monkeypatch, case, n, game):
     calls = _counting(monkeypatch)
-    tables = _values(monkeypatch, case, n, False)
+    tables = _values(monkeypatch, case, n, False, game=game)
     assert calls == []
-    rows = _values(monkeypatch, case, n, True)
+    rows = _values(monkeypatch, case, n, True, game=game)
     assert len(calls) > 0  # the row path ran
     assert np.array_equal(tables, rows), np.abs(tables - rows).max()
 
@@ -158,6 +162,20 @@ def test_a_leaf_table_does_not_depend_on_the_leaves_built_with_it(d, monkeypatch
     assert np.array_equal(_tables.path_dependent_tables(r), whole)
 
 
+@pytest.mark.parametrize("d", [1, 2, 5, 8, 10])
+def test_an_interventional_leaf_table_does_not_depend_on_the_leaves_built_with_it(d, monkeypatch):
+    """As above, the interventional tables from each leaf's background histogram."""
+    rng = np.random.RandomState(d)
+    h = rng.uniform(size=(7, 2**d)) * (rng.uniform(size=(7, 2**d)) < 0.3)
+    h[0] = 0.0
+    whole = _tables.interventional_tables(h, d)
+    for j in range(len(h)):
+        assert np.array_equal(_tables.interventional_tables(h[j : j + 1], d)[0], whole[j])
+    assert np.array_equal(_tables.interventional_tables(h[2:5], d), whole[2:5])
+    monkeypatch.setattr(_tables, "_TEMP_FLOATS", 1)
+    assert np.array_equal(_tables.interventional_tables(h, d), whole)
+
+
 def _uncached(monkeypatch):
     """No chunk's tables kept: every chunk rebuilt per call, so the automatic choice applies
     (to chunks with leaves outside blocks)."""
@@ -165,14 +183,15 @@ def _uncached(monkeypatch):
     monkeypatch.setattr(_run, "ROW_PATH", None)
 
 
+@pytest.mark.parametrize("game", GAMES)
 @pytest.mark.parametrize("case", ["rf_diabetes", "rf_nan", "rf_wide"])
-def test_automatic_choice_never_shows_in_the_bits(monkeypatch, case):
+def test_automatic_choice_never_shows_in_the_bits(monkeypatch, case, game):
     """A 1200-row call (tables) against the same rows 300, 7 and 1 at a time (row path), and
     n_jobs=2 against n_jobs=1."""
     _uncached(monkeypatch)
     X, _ = _data(CASES[case][0])
     calls = _counting(monkeypatch)
-    ex = TreeShapExplainer(_model(case)).fit(X[:100])
+    ex = TreeShapExplainer(_model(case), feature_perturbation=game).fit(X[:100])
     big = np.vstack([X[:300]] * 4)
     whole = ex.explain(big).values[:300]
     if case != "rf_wide":  # (its deep, wide trees take the row path for these rows too)
@@ -183,7 +202,7 @@ def test_automatic_choice_never_shows_in_the_bits(monkeypatch, case):
     assert np.array_equal(ones, whole[:20])
     sevens = np.concatenate([ex.explain(X[i : i + 7]).values for i in range(0, 300, 7)])
     assert np.array_equal(sevens, whole)
-    two = TreeShapExplainer(_model(case), n_jobs=2).fit(X[:100])
+    two = TreeShapExplainer(_model(case), n_jobs=2, feature_perturbation=game).fit(X[:100])
     assert np.array_equal(two.explain(X[:7]).values, whole[:7])
     assert np.array_equal(two.explain(X[:300]).values, whole)
 
@@ -206,14 +225,35 @@ def test_row_path_matches_shap_and_adds_up(monkeypatch, case):
     np.testing.assert_allclose(e.values.sum(axis=1) + ex.expected_value_, pred, rtol=0, atol=1e-10)
 
 
+@pytest.mark.parametrize("case", ["rf_diabetes", "rf_wine", "et_diabetes"])
+def test_interventional_row_path_matches_enumeration_and_adds_up(monkeypatch, case):
+    from skxai import ExactShapleyExplainer
+
+    _uncached(monkeypatch)
+    monkeypatch.setattr(_run, "ROW_PATH", True)
+    X, _ = _data(CASES[case][0])
+    model = _model(case)
+    calls = _counting(monkeypatch)
+    ex = TreeShapExplainer(model, feature_perturbation="interventional", max_background=20, random_state=0)
+    e = ex.fit(X[:100]).explain(X[:7])
+    assert calls and set(calls) == {7}
+    method = "predict_proba" if hasattr(model, "predict_proba") else "predict"
+    ref = ExactShapleyExplainer(model, response_method=method, max_background=20, random_state=0).fit(X[:100])
+    np.testing.assert_array_equal(ref.background_, ex.background_)
+    np.testing.assert_allclose(e.values, ref.explain(X[:7]).values, rtol=0, atol=1e-10)
+    pred = model.predict_proba(X[:7]) if method == "predict_proba" else model.predict(X[:7])[:, None]
+    np.testing.assert_allclose(e.values.sum(axis=1) + ex.expected_value_, pred, rtol=0, atol=1e-10)
+
+
+@pytest.mark.parametrize("game", GAMES)
 @pytest.mark.parametrize("case", ["rf_diabetes", "rf_wine", "rf_wide"])
-def test_row_path_in_steps_gives_the_same_bits(monkeypatch, case):
+def test_row_path_in_steps_gives_the_same_bits(monkeypatch, case, game):
     """Under a small budget the row path takes rows and leaves in several steps (each leaf's
     table built again per step of rows): the same bits as the tables."""
-    tables = _values(monkeypatch, case, 50, False)
+    tables = _values(monkeypatch, case, 50, False, game=game)
     monkeypatch.setattr(_engine, "ROW_FLOATS", 2000)
     calls = _counting(monkeypatch)
-    rows = _values(monkeypatch, case, 50, True)
+    rows = _values(monkeypatch, case, 50, True, game=game)
     assert len(calls) > 0
     assert np.array_equal(tables, rows), np.abs(tables - rows).max()
 

@@ -158,7 +158,7 @@ def test_plans_are_kept_with_their_tables_only(monkeypatch, game):
     X = _data(300, 6, seed=2)
     model = RandomForestRegressor(20, max_depth=6, random_state=0).fit(X, X[:, 0] * X[:, 1] + X[:, 2])
     full = TreeShapExplainer(model, feature_perturbation=game, max_background=20, random_state=0).fit(X)
-    full._runner.build_kept_tables()  # (path-dependent, the calls that need them build them)
+    full._runner.build_kept_tables()  # (the calls that need them build them)
     expected = full.transform(X[:40])
     sizes = full._runner._sizes
     assert sizes == [_run._table_floats(tab) for tab in full._runner._tables]  # every one kept
@@ -172,9 +172,8 @@ def test_plans_are_kept_with_their_tables_only(monkeypatch, game):
     )
     part = TreeShapExplainer(model, feature_perturbation=game, max_background=20, random_state=0).fit(X)
     runner = part._runner
-    # fit builds the kept tables only (path-dependent, none: the calls that need them do),
-    # the others' sizes and bases come from the trees
-    assert len(built) == (2 if game == "interventional" else 0)
+    # fit builds no table (the calls that need them do), the sizes and bases come from the trees
+    assert len(built) == 0
     monkeypatch.setattr(_run, "ROW_PATH", False)  # the tables, which 40 rows would not build
     runner.build_kept_tables()
     assert len(built) == 2

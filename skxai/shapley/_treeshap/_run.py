@@ -49,7 +49,7 @@ PLAN_NODES = 512
 PLAN_CACHE_BYTES = 32 << 20
 # Below this many (row x node) decisions a pool of threads costs more than it saves.
 _MIN_PARALLEL_WORK = 4_000_000
-# Path-dependent chunks whose tables are not kept read their leaves at the rows' own patterns
+# Chunks whose tables are not built read their leaves at the rows' own patterns
 # (engine.explain_tree_rows: the same values to the bit) when that is less work than building
 # the tables for the call. None chooses so; True / False force the row path / the tables (for
 # every chunk with dense tables, kept or not: tests).
@@ -150,12 +150,11 @@ class TreeRunner:
         # twentieth of their cost; a depth-10 forest's plans took 20 MiB)
         self._plans = [plan if keep else None for plan, keep in zip(plans, self._keep, strict=True)]
         self._plan_bytes_held = 0  # plans of rebuilt chunks kept (PLAN_CACHE_BYTES)
-        # Path-dependent, kept tables are built where a call first needs them (_row_path):
-        # building them here took most of a fit (0.6 s of 0.74 for a 100-tree forest of depth
-        # 8), which a call of a few rows never paid back.
+        # Kept tables are built where a call first needs them (_row_path): building them here
+        # took most of a fit (path-dependent, 0.6 s of 0.74 for a 100-tree forest of depth 8;
+        # interventional against 100 background rows, 0.9-1.3 s of 1.0-1.4), which a call of a
+        # few rows never paid back.
         self._build_jobs = jobs
-        if not on_dask and game == "interventional":
-            self.build_kept_tables()
 
     def build_kept_tables(self, n_jobs="fit"):
         """Build the tables of the kept chunks not built yet, over ``n_jobs`` threads (by
@@ -277,12 +276,12 @@ class TreeRunner:
             return locks.setdefault(c, threading.Lock())
 
     def _row_path(self, c, plan, n):
-        """Whether chunk ``c`` (plan ``plan``) explains ``n`` rows by the row path: only the
-        path-dependent game with dense tables; by default only where the tables are rebuilt
-        for the call and the rows' own patterns are less work. The values are the same to the
-        bit either way, so the choice (by the number of rows) never shows in them."""
+        """Whether chunk ``c`` (plan ``plan``) explains ``n`` rows by the row path: only dense
+        tables; by default only where the rows' own patterns are less work than the tables
+        (rebuilt for the call, or kept: below). The values are the same to the bit either way,
+        so the choice (by the number of rows) never shows in them."""
         k = self.ensemble.n_outputs
-        if self.game == "interventional" or len(plan.players) * k > DENSE_COLUMNS:
+        if len(plan.players) * k > DENSE_COLUMNS:
             return False
         if ROW_PATH is not None:
             return bool(ROW_PATH)
@@ -302,7 +301,7 @@ class TreeRunner:
         # row path for 200 calls, 8 times slower each (an outside audit); building at the second
         # call made two small calls 5 times slower, and a rule on measured time sent a large
         # call after a small one down the row path (reviews).
-        own = own_tables_work(plan, k)
+        own = own_tables_work(plan, k, 0 if self._bgT is None else self._bgT.shape[1])
         spent = self.__dict__.setdefault("_row_spent", [0.0] * len(self.chunks))
         if spent[c] + rows + own <= tables + own:
             spent[c] += rows + own  # (a race only builds the tables a call early or late)
@@ -314,7 +313,8 @@ class TreeRunner:
         phi = np.zeros((XT.shape[1], ens.n_players, ens.n_outputs))
         plan = self._plan(c)
         if self._row_path(c, plan, XT.shape[1]):
-            explain_tree_rows(plan, ens, XT, has_nan, phi)
+            background = None if self._bgT is None else (self._bgT, self._bg_w, self._bg_nan)
+            explain_tree_rows(plan, ens, XT, has_nan, phi, background)
         else:
             explain_tree(plan, self._table(c, plan), ens, XT, has_nan, phi)
         return phi
