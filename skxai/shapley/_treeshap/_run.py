@@ -126,8 +126,9 @@ class TreeRunner:
                 rebuilt.append(None if size is None else dense_floats(plan, k, outside=False) + part_floats(plan, k))
                 if size is not None:
                     dense_held += size
-                # kept for a build below: sparse tables (their size) and dense ones that may be kept
-                plans.append(plan if size is None or dense_held <= self._cache_floats() else None)
+                # kept for a build below: sparse tables (their size) and dense ones that may be
+                # kept; the others' within the plans' budget (below), for the first call
+                plans.append(plan if size is None or dense_held <= self._cache_floats() else self._spare_plan(plan))
                 del plan
             tables = [None] * len(self.chunks)
             sparse = [c for c, size in enumerate(sizes) if size is None]
@@ -146,10 +147,15 @@ class TreeRunner:
         self._row_spent = [0.0] * len(self.chunks)  # the row path's work on each kept chunk (_row_path)
         self._sizes = sizes
         self._tables = [tab if keep else None for tab, keep in zip(tables, self._keep, strict=True)]
-        # a plan is kept with its tables: compiled again with them where they are rebuilt (a
-        # twentieth of their cost; a depth-10 forest's plans took 20 MiB)
-        self._plans = [plan if keep else None for plan, keep in zip(plans, self._keep, strict=True)]
-        self._plan_bytes_held = 0  # plans of rebuilt chunks kept (PLAN_CACHE_BYTES)
+        # a plan is kept with its tables; those of chunks rebuilt per call within
+        # PLAN_CACHE_BYTES (a depth-10 forest's plans took 20 MiB), compiled again where used
+        # beyond it. Dropped here, the first call compiled them all again (0.2 s of a fully
+        # grown 100-tree forest's 0.9 s for 10 rows).
+        self._plan_bytes_held = 0
+        self._plans = [
+            plan if keep or plan is None else self._spare_plan(plan)
+            for plan, keep in zip(plans, self._keep, strict=True)
+        ]
         # Kept tables are built where a call first needs them (_row_path): building them here
         # took most of a fit (path-dependent, 0.6 s of 0.74 for a 100-tree forest of depth 8;
         # interventional against 100 background rows, 0.9-1.3 s of 1.0-1.4), which a call of a
@@ -234,18 +240,22 @@ class TreeRunner:
 
     def _plan(self, c):
         """Plan of chunk ``c``: kept with the chunk's cached tables (compiled again on first use
-        after unpickling), compiled for this call only where they are rebuilt."""
+        after unpickling), kept within PLAN_CACHE_BYTES where they are rebuilt."""
         plan = self._plans[c]
         if plan is None:
             plan = compile_tree(self.ensemble, self.ensemble.roots[self.chunks[c]], self.block_bits)
-            if self._keep[c]:  # kept with its tables
-                self._plans[c] = plan  # a race only compiles the same plan twice
-            else:  # or within PLAN_CACHE_BYTES
-                size = _plan_bytes(plan)
-                held = getattr(self, "_plan_bytes_held", 0)  # (runners pickled before it)
-                if held + size <= PLAN_CACHE_BYTES // self.__dict__.get("cache_share", 1):
-                    self._plans[c] = plan
-                    self._plan_bytes_held = held + size
+            # a race only compiles the same plan twice
+            self._plans[c] = plan if self._keep[c] else self._spare_plan(plan)
+        return plan
+
+    def _spare_plan(self, plan):
+        """``plan`` if it fits the plans' budget of chunks whose tables are rebuilt per call
+        (counted as held), else None."""
+        size = _plan_bytes(plan)
+        held = getattr(self, "_plan_bytes_held", 0)  # (runners pickled before it)
+        if held + size > PLAN_CACHE_BYTES // self.__dict__.get("cache_share", 1):
+            return None
+        self._plan_bytes_held = held + size
         return plan
 
     @property
