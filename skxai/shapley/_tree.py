@@ -138,11 +138,12 @@ class TreeShapExplainer(BaseTabularExplainer):
     background, not their product); subtrees are merged into block tables indexed by the
     rows' split decisions, obtained for all rows at once by a matrix product. The tables
     depend on the trees (and background) only: they are kept up to 128 MiB (per chunk of
-    trees, in order, leaving room for the largest of the others), built at ``fit`` for the
-    interventional game; a larger forest's other chunks are rebuilt on every call (fit only
-    notes their size). Path-dependent, calls of few rows read each leaf at the rows' own
-    patterns instead (the same values to the bit); fit builds no tables (a 100-tree forest of
-    depth 8 fitted in 0.15 s, 0.74 s with its tables): a kept chunk takes the row path while
+    trees, in order, leaving room for the largest of the others); a larger forest's other
+    chunks are rebuilt on every call (fit only notes their size). Calls of few rows read each
+    leaf at the rows' own patterns instead (the same values to the bit); fit builds no tables
+    (a 100-tree forest of depth 8 fitted in 0.15 s path-dependent, 0.74 s with its tables;
+    interventional against 100 background rows, 0.1 s against 1.0-1.4 s): a kept chunk takes
+    the row path while
     the work it has done there (each leaf's own table, paid at every call, included) stays
     within the work of building its tables, then builds and keeps them, once whatever the
     threads calling (a ski rental: calls of one size cost at most about twice building at
@@ -156,10 +157,10 @@ class TreeShapExplainer(BaseTabularExplainer):
     rows within 16 MiB; interventional, only the (row, background row) pairs that reach
     the leaf are summed. A row's values never depend on which rows share its call. On deep
     forests whose tables exceed the cache, the tables rebuilt at every call are a fixed cost:
-    on a fully grown 40-tree forest the path-dependent game takes 1.3 times shap's time for
-    200 rows and 0.65 times for 1,000; the interventional game, whose tables cost most, is
-    several times slower than shap on a few hundred rows (``benchmarks/results/tree.md``,
-    deep forests). Splits are
+    on a fully grown 40-tree forest the path-dependent game takes 1.9 times shap's time for
+    200 rows and 0.9 times for 1,000; the interventional game, whose tables cost most, is
+    3-12 times slower than shap on 50-200 rows (``benchmarks/results/tree.md``, deep
+    forests). Splits are
     evaluated exactly as the model's own ``predict`` does (float32 inputs for sklearn's
     trees, float64 for HistGradientBoosting, NaN directions, categorical bitsets) and all
     sums are in float64. Rows holding NaN or ±inf are explained where the model's own
