@@ -290,3 +290,27 @@ def test_plans_of_rebuilt_chunks_are_kept_within_their_budget(monkeypatch):
     assert len(compiled) > 0
     restored = pickle.loads(pickle.dumps(ex))
     assert np.array_equal(restored.transform(X[:10]), first)
+
+
+def test_scatter_slots_writes_only_into_slot_tables_and_their_rows():
+    """Pad slots go to the buffer's cell after the table (``_slot_table``): a table that is not
+    such a view (one cell in, transposed, plain, another width) is refused, and so is a row
+    past the table's end, which would otherwise meet the pad cell silently (a review)."""
+    p_t, k = 3, 2
+    rows = np.array([[0, 1]])
+    loc = np.array([[[0, 3], [2, 3]]])  # one leaf, two rows, two slots, pads = p_t
+    vals = np.arange(1.0, 9.0).reshape(1, 2, 2, k)
+    table = _engine._slot_table(2, p_t * k)
+    _engine._scatter_slots(table, rows, vals, loc, p_t)
+    want = np.zeros((2, p_t, k))
+    want[0, 0], want[1, 2] = vals[0, 0, 0], vals[0, 1, 0]
+    assert np.array_equal(table, want.reshape(2, -1))
+    one_in = np.zeros(2 * p_t * k + 1)[1:].reshape(2, p_t * k)
+    others = [one_in, _engine._slot_table(p_t * k, 2).T, np.zeros((2, p_t * k)), _engine._slot_table(3, 4)]
+    for other in others:
+        with pytest.raises(ValueError, match="_slot_table"):
+            _engine._scatter_slots(other, rows, vals, loc, p_t)
+    for kk in (1, 2):
+        with pytest.raises(IndexError, match="outside a table of 2"):
+            past = _engine._slot_table(2, p_t * kk)
+            _engine._scatter_slots(past, np.array([[2]]), np.ones((1, 1, 1, kk)), np.array([[[0]]]), p_t)

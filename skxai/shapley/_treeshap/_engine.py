@@ -426,10 +426,19 @@ def _scatter_slots(table, rows, vals, loc, p_t):
     to the buffer's cell after the table, and entries that meet the same cell summed one after
     the other in the order of ``vals`` (leaf by leaf). Pads were dropped by a mask, which
     took 0.6 s of the 0.75 s this took for 2,000 rows of a 100-tree forest of depth 8."""
-    buffer = table.base
-    if buffer is None or buffer.size != table.size + 1:
-        raise ValueError("_scatter_slots writes into tables made by _slot_table")
     k = vals.shape[-1]
+    buffer = table.base
+    if (
+        buffer is None
+        or buffer.size != table.size + 1
+        or not table.flags.c_contiguous
+        or table.ctypes.data != buffer.ctypes.data
+        or table.shape[-1] != p_t * k
+    ):
+        raise ValueError("_scatter_slots writes into tables made by _slot_table, p_t * k columns wide")
+    if rows.size and (rows.min() < 0 or rows.max() >= table.shape[0]):
+        # (a row past the end would meet the pad cell, not an IndexError)
+        raise IndexError(f"table rows {rows.min()}..{rows.max()} outside a table of {table.shape[0]}")
     cell = rows[..., None] * p_t + loc
     pad = np.broadcast_to(loc >= p_t, cell.shape)
     if k > 1:
@@ -642,9 +651,10 @@ def _valued_leaf_rows(plan, DT, leaves, values, local, p_t, background=None):
 def _leaf_table_floats(plan, n_bg=0):
     """Floats a leaf's own table and its build's temporaries hold in the row path (at most
     ``MAX_TABLE_BITS`` players: wider leaves are read by the closed forms), with the patterns
-    of ``n_bg`` background rows (interventional)."""
+    of ``n_bg`` background rows (interventional: a leaf's pattern of each background row, its
+    place in the histogram, its weight and the temporaries of :func:`leaf_patterns`)."""
     d = min(int(plan.leaf_d.max(initial=1)), _paths.MAX_TABLE_BITS)
-    return (2 * d + len(gauss01(d)[0]) + 5) * (1 << d) + 3 * n_bg
+    return (2 * d + len(gauss01(d)[0]) + 5) * (1 << d) + 6 * n_bg
 
 
 def row_path_work(plan, k, n):
