@@ -223,10 +223,11 @@ class TreeShapExplainer(BaseTabularExplainer):
     n_jobs : int, default=None
         Threads over chunks of trees; results are identical for every value. Building the
         game tables holds Python's global lock most of the time, so threads gain little on one
-        machine (two threads on a 100-tree forest of depth 8: 11-18% faster at 10,000 rows,
-        not at 2,000; on 200 boosted trees 10-44% slower: ``benchmarks/results/tree.md``);
-        under joblib's Dask backend the chunks go to worker processes instead (2.2-2.4x on 2
-        workers, ``benchmarks/results/dask.md``).
+        machine, and a call takes them only with work enough (two threads cost 10-44% on 200
+        boosted trees and gained 0-18% on a 100-tree forest of depth 8 at 2,000-10,000 rows
+        before that rule; ``benchmarks/results/tree.md``); under joblib's Dask backend the
+        chunks go to worker processes instead (2.2-2.4x on 2 workers,
+        ``benchmarks/results/dask.md``).
     random_state : int, RandomState or None, default=None
         Only used to subsample the background.
     scoring : str or callable, default=None

@@ -49,6 +49,12 @@ PLAN_NODES = 512
 PLAN_CACHE_BYTES = 32 << 20
 # Below this many (row x node) decisions a pool of threads costs more than it saves.
 _MIN_PARALLEL_WORK = 4_000_000
+# Threads in this process explain a call's chunks only from this many times that work: building
+# the tables holds the GIL (np.add.at), so two threads were 10-44% slower on a 200-tree boosted
+# model at 2,000-10,000 rows and 18-26% on a 100-tree forest of depth 8 at 2,000, and 8-18%
+# faster on the forest at 10,000 (benchmarks/probe_tree_threads.py). Dask's worker processes
+# take calls from _MIN_PARALLEL_WORK.
+_THREAD_WORK_FACTOR = 50
 # Chunks whose tables are not built read their leaves at the rows' own patterns
 # (engine.explain_tree_rows: the same values to the bit) when that is less work than building
 # the tables for the call. None chooses so; True / False force the row path / the tables (for
@@ -335,7 +341,8 @@ class TreeRunner:
         ``n_jobs`` defaults to the value given at construction.
         """
         n_jobs = self.n_jobs if n_jobs == "fit" else n_jobs
-        if Z.shape[0] * len(self.ensemble.left) < _MIN_PARALLEL_WORK:
+        work = Z.shape[0] * len(self.ensemble.left)
+        if work < _MIN_PARALLEL_WORK:
             n_jobs = 1  # the results are the same: chunks are fixed and summed in order
         X = self.ensemble.prepare(Z)
         XT = np.ascontiguousarray(X.T)
@@ -344,6 +351,8 @@ class TreeRunner:
         workers = worker_threads(client, n_jobs) if client is not None else []
         if sum(threads for _, threads in workers) > 1:  # (one worker thread: run here, as joblib would)
             return _sum_in_order(self._dask_parts(client, workers, XT, has_nan))
+        if work < _MIN_PARALLEL_WORK * _THREAD_WORK_FACTOR:
+            n_jobs = 1
         with one_blas_thread():
             return _sum_in_order(self._parts(range(len(self.chunks)), XT, has_nan, n_jobs))
 
