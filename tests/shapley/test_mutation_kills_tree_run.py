@@ -199,6 +199,7 @@ def test_shap_values_n_jobs_from_construction_or_call_above_the_work_threshold(f
     expected = run.shap_values(rows, n_jobs=1)
     work = len(rows) * len(run.ensemble.left)  # rows x nodes
     monkeypatch.setattr(_tree_run, "_MIN_PARALLEL_WORK", work)
+    monkeypatch.setattr(_tree_run, "_THREAD_WORK_FACTOR", 1)  # (threads' own rule: test_audit39_tree_threads.py)
     recorded.clear()
     np.testing.assert_array_equal(run.shap_values(rows), expected)  # "fit": the constructor's 2
     np.testing.assert_array_equal(run.shap_values(rows, n_jobs=3), expected)

@@ -51,7 +51,7 @@ PLAN_CACHE_BYTES = 32 << 20
 _MIN_PARALLEL_WORK = 4_000_000
 # Threads in this process explain a call's chunks only from this many times that work: building
 # the tables holds the GIL (np.add.at), so two threads were 10-44% slower on a 200-tree boosted
-# model at 2,000-10,000 rows and 18-26% on a 100-tree forest of depth 8 at 2,000, and 8-18%
+# model at 2,000-10,000 rows and up to 26% on a 100-tree forest of depth 8 at 2,000, and 8-18%
 # faster on the forest at 10,000 (benchmarks/probe_tree_threads.py). Dask's worker processes
 # take calls from _MIN_PARALLEL_WORK.
 _THREAD_WORK_FACTOR = 50
