@@ -195,7 +195,7 @@ def build_tables(plan, ens, game, bgT=None, bg_w=None, bg_nan=False, outside=Tru
             del rows
             blocks.add(blocked, boff, rows_pk, loc)
     if game == "interventional":
-        tab.wide_bg = [(leaves, leaves_satisfied(plan, bg_DT, leaves)) for leaves in _wide_groups(plan)]
+        tab.wide_bg = _wide_background(plan, bg_DT)
         for leaves, sat in tab.wide_bg:
             reach[leaves] = _wide_reach(sat, bg_w)
     else:
@@ -215,6 +215,12 @@ def _wide_groups(plan):
     wide = np.flatnonzero(plan.leaf_d > _paths.MAX_TABLE_BITS)
     for d in np.unique(plan.leaf_d[wide]):
         yield wide[plan.leaf_d[wide] == d]
+
+
+def _wide_background(plan, bg_DT):
+    """Each group of :func:`_wide_groups` with the background's satisfied bits of its leaves
+    (what the interventional closed forms read, in :func:`_explain_wide`)."""
+    return [(leaves, leaves_satisfied(plan, bg_DT, leaves)) for leaves in _wide_groups(plan)]
 
 
 def _wide_reach(sat, bg_w):
@@ -614,7 +620,7 @@ class _RowGame:
         self.wide_bg = None
         if background is not None:
             bg_DT, self.bg_w = background
-            self.wide_bg = [(leaves, leaves_satisfied(plan, bg_DT, leaves)) for leaves in _wide_groups(plan)]
+            self.wide_bg = _wide_background(plan, bg_DT)
 
 
 def _valued_leaf_rows(plan, DT, leaves, values, local, p_t, background=None):
