@@ -113,6 +113,7 @@ class _CallFlags(NamedTuple):
     unseen: dict | None
     global_draws: bool
     few_samples: bool
+    own_draws: bool = False
 
 
 class ConditionalGame:
@@ -415,7 +416,8 @@ class ConditionalGame:
                 hashlib.blake2b(np.ascontiguousarray(x).tobytes(), digest_size=8).digest(), "little"
             )
             seq = np.random.SeedSequence([self._seed, row_key, key])
-            rng = np.random.RandomState(seq.generate_state(1)[0])
+            seed = seq.generate_state(1)[0]
+            rng = np.random.RandomState(seed)
             # the first call of each coalition in a task is watched (a snapshot costs about 40
             # us, which every call of a cheap sampler paid; a sampler may draw from a
             # process-wide generator for some coalitions only)
@@ -427,10 +429,15 @@ class ConditionalGame:
                 watched.add(key)
                 if global_generator_marks() != before:
                     cache["global draws"] = True  # said once by values_parallel, also from workers
-            if hasattr(out, "detach") and hasattr(out, "cpu"):
-                # a torch tensor from a generative model: np.asarray refuses one that requires
-                # grad or lives on a GPU ("Can't call numpy() on Tensor that requires grad")
-                out = out.detach().cpu()
+            out = _host(out)
+            if not cache.get("repeat checked", False):
+                # once per task, called again with the same seed: a sampler drawing from a
+                # generator of its own (np.random.default_rng() unseeded) passed the process-wide
+                # check, and its values changed at every run with nothing said
+                cache["repeat checked"] = True
+                again = _host(self.sampler(x[S].copy(), S.copy(), self.n_samples, np.random.RandomState(seed)))
+                if not cache.get("global draws", False) and not _same_samples(out, again):
+                    cache["own draws"] = True
             try:
                 draw = np.asarray(out)
                 complex_values = draw.dtype.kind == "c"  # a cast would drop the imaginary part
@@ -532,7 +539,11 @@ class ConditionalGame:
         # said by values_parallel in the calling process: a joblib worker's warning only reached
         # its stderr
         flags = _CallFlags(
-            cache.get("tied rows cut", False), cache.get("unseen"), cache.get("global draws", False), few
+            cache.get("tied rows cut", False),
+            cache.get("unseen"),
+            cache.get("global draws", False),
+            few,
+            cache.get("own draws", False),
         )
         return np.concatenate(out, axis=0), flags
 
@@ -667,6 +678,15 @@ class ConditionalGame:
                     "random_state (a seeded RandomState) it is given.",
                     UserWarning,
                 )
+            elif any(f.own_draws for _, f in parts):
+                warn_at_caller(
+                    "conditional_sampler returned other samples when called again with the same "
+                    "random_state: it draws from a generator of its own (np.random.default_rng() "
+                    "without a seed, a model's own sampler), so the values change at every run "
+                    "whatever random_state is, and differ between n_jobs settings. Draw from the "
+                    "random_state (a seeded RandomState) it is given.",
+                    UserWarning,
+                )
             if any(f.tied_rows_cut for _, f in parts):
                 warn_at_caller(
                     # one message per setting (no counts), so that it is shown once, not per call
@@ -678,6 +698,25 @@ class ConditionalGame:
                     UserWarning,
                 )
         return values
+
+
+def _host(out):
+    """A sampler's return as numpy can read it: a torch tensor from a generative model is
+    detached and moved to the CPU (np.asarray refuses one that requires grad or lives on a GPU:
+    "Can't call numpy() on Tensor that requires grad")."""
+    if hasattr(out, "detach") and hasattr(out, "cpu"):
+        return out.detach().cpu()
+    return out
+
+
+def _same_samples(a, b):
+    """Whether two returns of a sampler called with the same seed hold the same samples (NaN
+    where NaN: a bad return is refused later, with its own message)."""
+    try:
+        a, b = np.asarray(a), np.asarray(b)
+        return a.shape == b.shape and bool(np.array_equal(a, b, equal_nan=a.dtype.kind in "fc"))
+    except (TypeError, ValueError):  # ragged or non-numeric returns: refused later
+        return True
 
 
 def _is_gaussian(sampler):
