@@ -435,7 +435,10 @@ class ConditionalGame:
                 # generator of its own (np.random.default_rng() unseeded) passed the process-wide
                 # check, and its values changed at every run with nothing said
                 cache["repeat checked"] = True
-                again = _host(self.sampler(x[S].copy(), S.copy(), self.n_samples, np.random.RandomState(seed)))
+                try:
+                    again = _host(self.sampler(x[S].copy(), S.copy(), self.n_samples, np.random.RandomState(seed)))
+                except Exception:  # a call the user never asked for must not fail theirs
+                    again = out
                 if not cache.get("global draws", False) and not _same_samples(out, again):
                     cache["own draws"] = True
             try:
@@ -505,9 +508,13 @@ class ConditionalGame:
         most = most_within_working_memory(8 * per_value * (3 * max(self.n_features, 1) + 3 * outputs + 2))
         return row_aligned_calls(n, m, max(1, min(self.batch_size // per_value, most)))
 
-    def _run_calls(self, X, cmasks, calls):
+    def _run_calls(self, X, cmasks, calls, checked=None):
+        """Coalition values of ``calls``. ``checked``: a dict shared by the tasks run one after
+        another in the calling process, so that a callable sampler is called again (the check
+        for a generator of its own) once per call, not once per task (with ``verbose`` every
+        model call is a task)."""
         n = X.shape[0]
-        cache, out = {}, []
+        cache, out = {"repeat checked": bool(checked and checked.get("repeat checked"))}, []
         few = False  # a value with fewer samples than Monte Carlo groups: its error is unknown
         for start, stop in calls:
             rows, pairs, weights, n_pairs = [], [], [], 0
@@ -536,6 +543,8 @@ class ConditionalGame:
                 few = few or bool(np.diff(np.r_[starts, len(pair)]).min() < self.monte_carlo_groups)
                 mean = np.hstack([mean, self._group_means(pred, pair, w, starts, n_pairs)])
             out.append(mean)
+        if checked is not None:
+            checked["repeat checked"] = cache["repeat checked"]
         # said by values_parallel in the calling process: a joblib worker's warning only reached
         # its stderr
         flags = _CallFlags(
@@ -649,7 +658,8 @@ class ConditionalGame:
 
                 groups = [[c] for c in calls] if verbose else [calls]
                 with closing_progress(groups, verbose=verbose, desc="explaining", unit="call") as bar:
-                    parts = [self._run_calls(X, mid, g) for g in bar]
+                    checked = {}
+                    parts = [self._run_calls(X, mid, g, checked) for g in bar]
             else:
                 groups = [g.tolist() for g in np.array_split(np.asarray(calls), min(len(calls), 4 * workers))]
                 # the game (model, background) shipped once per worker under joblib's Dask backend
@@ -710,11 +720,17 @@ def _host(out):
 
 
 def _same_samples(a, b):
-    """Whether two returns of a sampler called with the same seed hold the same samples (NaN
-    where NaN: a bad return is refused later, with its own message)."""
+    """Whether two returns of a sampler called with the same seed hold the same samples, as the
+    game reads them (float64; NaN where NaN: whole rows hold NaN in the given columns, and a bad
+    return is refused later, with its own message)."""
     try:
         a, b = np.asarray(a), np.asarray(b)
-        return a.shape == b.shape and bool(np.array_equal(a, b, equal_nan=a.dtype.kind in "fc"))
+        if a.shape != b.shape:
+            return False
+        if a.dtype.kind != "c" and b.dtype.kind != "c":  # (complex returns are refused later)
+            a, b = a.astype(np.float64), b.astype(np.float64)
+            return bool(np.array_equal(a, b, equal_nan=True))
+        return bool(np.array_equal(a, b))
     except (TypeError, ValueError):  # ragged or non-numeric returns: refused later
         return True
 

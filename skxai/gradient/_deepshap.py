@@ -772,7 +772,15 @@ class DeepShapExplainer(BaseTorchExplainer):
             targets = self._fixed_targets(x.shape[0])
         if targets is None:
             return super()._attribute_values(x, None)
-        return self._attribute_core(x, targets, progress_bar=self.verbose)[0]
+        try:
+            return self._attribute_core(x, targets, progress_bar=self.verbose)[0]
+        except ValueError as exc:
+            if "returned NaN or inf" not in str(exc):
+                raise
+            # its rows are (sample, reference) pairs: X's own forward names X's rows, as explain
+            # does (one pass more, on the way to the error only)
+            self._outputs(x)
+            raise
 
     def _attribute(self, x, targets=None):
         outputs = self._outputs(x)

@@ -102,5 +102,13 @@ def test_transform_with_known_targets_still_refuses_a_non_finite_output():
     X[2, 0, 3, 2:] = 0.99
     ex = DeepShapExplainer(net, target=0).fit(np.zeros((1, 1, 4, 4), np.float32))
     np.testing.assert_array_equal(ex.transform(X[[0, 1, 3]])[:, 0, 3, 2:], 0.0)
-    with pytest.raises(ValueError, match="NaN or inf"):
+    # named by X's rows, as explain names them, not by the (sample, reference) pairs' pass
+    # (a review: "50 of 400 rows (row indices [100 ...])" for 4 samples and 50 references)
+    message = r"NaN or inf on 1 of 4 rows \(row indices \[2\]"
+    with pytest.raises(ValueError, match=message):
+        ex.explain(X)
+    with pytest.raises(ValueError, match=message):
         ex.transform(X)
+    many = DeepShapExplainer(net, target=0).fit(np.zeros((50, 1, 4, 4), np.float32))
+    with pytest.raises(ValueError, match=message):
+        many.transform(X)

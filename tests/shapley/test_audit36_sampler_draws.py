@@ -173,3 +173,65 @@ def test_the_repeat_check_costs_one_call_per_task_and_leaves_the_values():
         model, game="conditional", conditional_sampler=_seeded, n_conditional_samples=8, random_state=0
     ).fit(X[:20])
     np.testing.assert_array_equal(values, ref.transform(X[:3]))
+
+
+def test_whole_rows_with_nan_in_the_given_columns_as_objects_are_not_flagged():
+    # a deterministic sampler returning whole rows as an object array, NaN in the given columns
+    # (which the game ignores): NaN never equalled NaN there, and every call warned (a review)
+    X, model = _data()
+
+    def rows(x_S, S, n, random_state):
+        out = np.full((n, 4), np.nan, dtype=object)
+        absent = [j for j in range(4) if j not in S]
+        out[:, absent] = random_state.normal(size=(n, len(absent)))
+        return out
+
+    ex = ExactShapleyExplainer(
+        model, game="conditional", conditional_sampler=rows, n_conditional_samples=8, random_state=0
+    ).fit(X[:20])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ex.transform(X[:3])
+
+
+def test_the_repeat_check_is_one_call_per_call_with_verbose():
+    # with verbose every model call is a task of its own: the check ran on each (2x the calls)
+    X, model = _data()
+    sampler = _CountingSampler()
+    ex = ExactShapleyExplainer(
+        model,
+        game="conditional",
+        conditional_sampler=sampler,
+        n_conditional_samples=8,
+        batch_size=8,
+        random_state=0,
+        verbose=1,
+    ).fit(X[:20])
+    values = ex.transform(X[:3])
+    assert sampler.calls == 3 * 14 + 1
+    quiet = ExactShapleyExplainer(
+        model, game="conditional", conditional_sampler=_seeded, n_conditional_samples=8, batch_size=8, random_state=0
+    ).fit(X[:20])
+    np.testing.assert_array_equal(values, quiet.transform(X[:3]))
+
+
+def test_a_sampler_failing_on_the_repeated_call_does_not_fail_the_users():
+    X, model = _data()
+    seen = set()
+
+    def once(x_S, S, n, random_state):
+        key = (x_S.tobytes(), tuple(S))
+        if key in seen:
+            raise RuntimeError("asked twice")
+        seen.add(key)
+        return random_state.normal(size=(n, 4 - len(S)))
+
+    ex = ExactShapleyExplainer(
+        model, game="conditional", conditional_sampler=once, n_conditional_samples=8, random_state=0
+    ).fit(X[:20])
+    seen.clear()
+    values = ex.transform(X[:3])
+    ref = ExactShapleyExplainer(
+        model, game="conditional", conditional_sampler=_seeded, n_conditional_samples=8, random_state=0
+    ).fit(X[:20])
+    np.testing.assert_array_equal(values, ref.transform(X[:3]))
