@@ -85,8 +85,8 @@ class ExactShapleyExplainer(BaseTabularExplainer):
         sorted columns ``S``; fewer samples are accepted (the value averages those returned,
         and its Monte Carlo error counts them), more are refused (memory is sized by ``n``). It draws from the seeded
         ``random_state`` it is given (a draw from numpy's, Python's or torch's process-wide
-        generator is warned about: the values would change at every run; so is a sampler whose
-        first call of a task returns other samples when called again with the same seed, as one
+        generator is warned about: the values would change at every run; so is a sampler that
+        returns other samples when one of its calls is made again with the same seed, as one
         drawing from an unseeded generator of its own does).
     n_conditional_samples : int, default=100
         Samples per coalition value in the conditional game (model rows per coalition and
