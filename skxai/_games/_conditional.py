@@ -543,8 +543,8 @@ class ConditionalGame:
                 few = few or bool(np.diff(np.r_[starts, len(pair)]).min() < self.monte_carlo_groups)
                 mean = np.hstack([mean, self._group_means(pred, pair, w, starts, n_pairs)])
             out.append(mean)
-        if checked is not None:
-            checked["repeat checked"] = cache["repeat checked"]
+        if checked is not None:  # (the Gaussian and empirical samplers clear the cache as they go)
+            checked["repeat checked"] = cache.get("repeat checked", False)
         # said by values_parallel in the calling process: a joblib worker's warning only reached
         # its stderr
         flags = _CallFlags(
