@@ -17,13 +17,22 @@ import numpy as np
 
 
 class _Log:
-    def __init__(self, verbose):
+    """Progress messages, and the command line of this run (written into results files)."""
+
+    def __init__(self, verbose, command=""):
         self.verbose = verbose
+        self.command = command
         self.t0 = time.perf_counter()
 
     def __call__(self, msg):
         if self.verbose:
             print(f"[skxai demo {time.perf_counter() - self.t0:6.1f}s] {msg}", file=sys.stderr, flush=True)
+
+
+def _command(out, quick, families=None):
+    """The command line that runs the demo as asked (``families``: None or all for every one)."""
+    chosen = "" if families is None or set(families) == set(FAMILIES) else f" --families {','.join(families)}"
+    return f"python -m skxai demo{chosen}{' --quick' if quick else ''} --out {shlex.quote(os.fspath(out))}"
 
 
 def _lookup(name, missing):
@@ -324,9 +333,8 @@ def _image_family(out, quick, log):
             fh.write(
                 localisation_markdown(
                     report.localisation,
-                    # a command that runs (it lacked --out) and writes what this file describes
-                    f"python -m skxai demo --families image{' --quick' if quick else ''} "
-                    f"--out {shlex.quote(os.fspath(out))}",
+                    # the command of this run (it said --families image whatever was run)
+                    log.command or _command(out, quick),
                     f"Held-out images: {len(Xe)}; CNN held-out accuracy {acc:.3f}; "
                     f"trained in {train_seconds:.0f} s.\n\n",
                 )
@@ -452,7 +460,7 @@ def run_demo(out, *, quick=False, families=("tabular", "image", "text"), check_b
     from skxai.report._report import check_report_dependencies
 
     check_report_dependencies("skxai demo")  # every page, skipped ones too, needs them
-    log = _Log(verbose)
+    log = _Log(verbose, _command(out, quick, families))
     os.makedirs(out, exist_ok=True)
     rows = []
     t_all = time.perf_counter()

@@ -41,9 +41,10 @@ def test_demo_end_to_end(tmp_path):
         assert "random maps (control)" in html or "are not in this installation" in html
         md = out / "localisation.md"
         if md.exists():
-            # the command recorded there runs as written (it lacked the required --out)
+            # the command recorded there runs as written (it lacked the required --out), and it is
+            # the command of this run (it said --families image for a run of every family)
             command = re.search(r"python -m skxai demo [^`\n]*", md.read_text()).group(0)
-            assert "--out" in command and "--quick" in command, command
+            assert command == f"python -m skxai demo --quick --out {out}", command
     if status["text"] == "ok":
         html = (out / "text.html").read_text()
         assert re.search(r'class="skxai-w[^"]*"', html)
@@ -76,3 +77,11 @@ def test_demo_end_to_end(tmp_path):
 def test_demo_command_line_help():
     proc = subprocess.run([sys.executable, "-m", "skxai", "demo", "--help"], capture_output=True, text=True)
     assert proc.returncode == 0 and "--out" in proc.stdout and "--quick" in proc.stdout
+
+
+def test_the_demo_command_names_the_families_asked_for():
+    from skxai._demo import _command
+
+    assert _command("/tmp/a b", True, ("image",)) == "python -m skxai demo --families image --quick --out '/tmp/a b'"
+    assert _command("out", False, ("text", "image")) == "python -m skxai demo --families text,image --out out"
+    assert _command("out", False, ("tabular", "image", "text")) == "python -m skxai demo --out out"
