@@ -399,12 +399,13 @@ class WaterfallDisplay:
                 ha="left",
                 fontsize=8,
                 zorder=4,
-                bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.3, "alpha": 0.85},
+                bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.3},
             )
         for y in range(len(steps) - 1):
             ax.plot([self.ends_[y]] * 2, [y + 0.35, y + 0.65], color="0.5", lw=0.8)
-        ax.axvline(self.base_value, color="0.4", ls=":", lw=1)
-        ax.axvline(self.prediction_, color="0.2", ls="--", lw=1)
+        # under the labels (zorder 4 and 5, on opaque white): the lines ran through their digits
+        ax.axvline(self.base_value, color="0.4", ls=":", lw=1, zorder=1.5)
+        ax.axvline(self.prediction_, color="0.2", ls="--", lw=1, zorder=1.5)
         top = len(steps) - 0.4
         base_name, end_name = ("surrogate intercept", "surrogate g(x)") if self.surrogate else ("E[f(X)]", "f(x)")
         # beside their lines, towards the middle: centred on a line near the left edge, a label
@@ -426,13 +427,14 @@ class WaterfallDisplay:
                 va="bottom",
                 fontsize=size,
                 # on white: the other lines (g(x), the model's f(x)) ran through the letters
-                bbox={"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.85},
+                bbox={"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none"},
+                zorder=5,
             )
         differs = self.model_output is not None and not np.isclose(
             self.model_output, self.prediction_, rtol=1e-6, atol=1e-9 * max(1.0, abs(self.model_output))
         )
         if differs or (self.surrogate and self.model_output is not None):
-            ax.axvline(self.model_output, color="green", lw=1)
+            ax.axvline(self.model_output, color="green", lw=1, zorder=1.5)
             ax.text(
                 self.model_output,
                 top + 0.75,
@@ -440,8 +442,8 @@ class WaterfallDisplay:
                 color="green",
                 ha="center",
                 fontsize=8,
-                bbox={"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.85},
-                zorder=4,
+                bbox={"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none"},
+                zorder=5,
             )
         ax.set_yticks(np.arange(len(steps)), [wrap_label(s, 40) for s in names])
         ax.set_ylim(-1.2, len(steps) + 0.9)
