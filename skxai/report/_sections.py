@@ -143,11 +143,19 @@ def _short(value, limit=120):
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+def _is_model(value):
+    """A scikit-learn estimator, a skorch net or a torch module (a setting whose repr is a page of
+    nested steps or layers, cut at 120 characters: "Pipeline(steps=[('standardscaler', …")."""
+    return not isinstance(value, type) and (
+        callable(getattr(value, "fit", None)) or (hasattr(value, "parameters") and hasattr(value, "forward"))
+    )
+
+
 def settings_html(explainer):
     params = explainer.get_params(deep=False)
     # A renamed parameter left at its "deprecated" default is not a setting of the explainer.
     rows = [
-        (k, f"<code>{esc(_short(v))}</code>")
+        (k, esc(describe_model(v)) if _is_model(v) else f"<code>{esc(_short(v))}</code>")
         for k, v in sorted(params.items())
         if not (isinstance(v, str) and v == "deprecated")
     ]

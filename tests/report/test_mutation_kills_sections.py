@@ -90,3 +90,14 @@ def test_whole_section_by_hand():
     c = Explanation(np.array([[0.0, 2.0, 0.0, 0.0, 1.0, 0.0]]), feature_names=names)
     got = agreement_section([("a", a), ("c", c)])
     assert "<tr><th>c</th><td>f1, f4</td></tr>" in got
+
+
+def test_a_model_setting_reads_as_the_model_row_not_a_cut_repr():
+    # the demo's pages showed "Pipeline(steps=[('standardscaler', ... LogisticRegression(max_i..."
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    got = settings_html(ExactShapleyExplainer(make_pipeline(StandardScaler(), LinearRegression())))
+    model = "Pipeline: standardscaler (StandardScaler) → linearregression (LinearRegression)"
+    assert f"<th>estimator</th><td>{model}</td>" in got
+    assert "steps=" not in got and "..." not in got
