@@ -421,10 +421,11 @@ class ImageAttributionDisplay:
                 bar.ax.set_title(_BAR_LABELS[panel], fontsize=7, pad=6 + 2 * 8 * 1.2 + 2)
             else:
                 bar.set_label(_BAR_LABELS[panel], fontsize=7)
+            one = attr.shape[-1] == 1  # nothing to sum or take the max over (a grey image)
             a.set_title(
                 {
-                    "signed": "attribution (sum over channels)",
-                    "abs_max": "max over channels |attribution|",
+                    "signed": "attribution" if one else "attribution (sum over channels)",
+                    "abs_max": "|attribution|" if one else "max over channels |attribution|",
                     "positive": "positive part",
                     "negative": "negative part",
                 }[panel]

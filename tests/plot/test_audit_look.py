@@ -237,3 +237,22 @@ def test_lime_bar_and_beeswarm_axes_say_surrogate_weight():
                     assert ("surrogate" in title) == (word == "surrogate weight"), title
             finally:
                 plt.close(disp.figure_)
+
+
+@pytest.mark.parametrize("channels, abs_title, signed_title", [
+    (1, "|attribution|", "attribution"),
+    (3, "max over channels |attribution|", "attribution (sum over channels)"),
+])
+def test_image_titles_take_no_max_over_the_one_channel_of_a_grey_image(channels, abs_title, signed_title):
+    # a (12, 1, 32, 32) batch's maps read "max over channels" (the demo's look, session 40)
+    import matplotlib.pyplot as plt
+
+    from skxai.plot import ImageAttributionDisplay
+
+    values = np.random.RandomState(0).normal(size=(2, channels, 8, 8))
+    for mode, title in (("abs_max", abs_title), ("signed", signed_title)):
+        disp = ImageAttributionDisplay.from_explanation(Explanation(values), index=0, mode=mode)
+        try:
+            assert disp.figure_.axes[0].get_title().split("\n")[0] == title
+        finally:
+            plt.close(disp.figure_)
