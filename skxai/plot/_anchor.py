@@ -402,15 +402,19 @@ class AnchorSearchDisplay:
         # the points' two colours, each named: one "evaluated candidates" entry took the colour
         # of the first point drawn, grey in one picture and green in the next
         at = handles.index(self.scatter_)
-        handles[at : at + 1] = [
+        # the kinds drawn only: "at or above threshold (green)" was listed where no point is green
+        above = np.asarray(self.precisions) >= self.threshold
+        kinds = [
             Line2D([], [], ls="", marker="o", color="#2ca02c", label="candidate at or above threshold"),
             Line2D([], [], ls="", marker="o", color="#7f7f7f", label="candidate below threshold"),
         ]
+        kept = [k for k, drawn in zip(kinds, (above.any(), (~above).any()), strict=True) if drawn]
+        handles[at : at + 1] = kept
         if self.judged is not None and not np.all(self.judged):
             hollow = Line2D(
                 [], [], ls="", marker="o", mfc="none", mec="#7f7f7f", label="precision on background rows only"
             )
-            handles.insert(at + 2, hollow)
+            handles.insert(at + len(kept), hollow)
         pts = ax.transData.transform(np.column_stack([x, self.precisions]))
         lo = hi = None
         if self.lower is not None and self.upper is not None:

@@ -256,3 +256,22 @@ def test_image_titles_take_no_max_over_the_one_channel_of_a_grey_image(channels,
             assert disp.figure_.axes[0].get_title().split("\n")[0] == title
         finally:
             plt.close(disp.figure_)
+
+
+@pytest.mark.parametrize("precisions, listed", [
+    ([0.4, 0.6, 0.7], ["candidate below threshold"]),
+    ([0.96, 0.98, 0.99], ["candidate at or above threshold"]),
+    ([0.4, 0.97, 0.8], ["candidate at or above threshold", "candidate below threshold"]),
+])
+def test_anchor_search_legend_lists_only_the_kinds_of_points_drawn(precisions, listed):
+    # "candidate at or above threshold (green)" was listed where no point was green (the demo)
+    import matplotlib.pyplot as plt
+
+    from skxai.plot import AnchorSearchDisplay
+
+    disp = AnchorSearchDisplay([0, 1, 1], precisions, ["", "a", "b"], threshold=0.95).plot()
+    try:
+        texts = [t.get_text() for t in disp.legend_.get_texts()]
+        assert [t for t in texts if t.startswith("candidate")] == listed
+    finally:
+        plt.close(disp.figure_)
