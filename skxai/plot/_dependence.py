@@ -297,8 +297,8 @@ class DependenceDisplay:
             _missing_column(ax, x[missing][0], np.nanmin(self.feature_values) if (~missing).any() else None)
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
-        if self.method:
-            ax.set_title(f"Dependence ({self.method})", fontsize=10)
+        if self.method:  # the feature named (a page of these read "Dependence (KernelShapExplainer)" alike)
+            ax.set_title(wrap_to(f"Dependence on {self.feature_name} ({self.method})", width_pt, 10), fontsize=10)
         self.ax_ = ax
         literal_text(ax, *([self.colorbar_.ax] if self.colorbar_ is not None else []))
         self.figure_ = fig
