@@ -101,3 +101,14 @@ def test_a_model_setting_reads_as_the_model_row_not_a_cut_repr():
     model = "Pipeline: standardscaler (StandardScaler) → linearregression (LinearRegression)"
     assert f"<th>estimator</th><td>{model}</td>" in got
     assert "steps=" not in got and "..." not in got
+
+
+def test_the_score_row_says_it_is_what_score_returns():
+    # it repeated a metric's row at another precision with only a run time beside it (the demo)
+    from skxai.report._sections import metrics_html
+
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(30, 3))
+    ex = ExactShapleyExplainer(LinearRegression().fit(X, X @ [1.0, 2.0, 3.0])).fit(X)
+    html = metrics_html(ex, X[:5], ex.explain(X[:5]), [], 5)
+    assert "score (" in html and "what explainer.score(X) returns" in html
