@@ -403,7 +403,10 @@ class AnchorSearchDisplay:
         # of the first point drawn, grey in one picture and green in the next
         at = handles.index(self.scatter_)
         # the kinds drawn only: "at or above threshold (green)" was listed where no point is green
+        # (the selected anchor's point lies under its star)
         above = np.asarray(self.precisions) >= self.threshold
+        if self.selected is not None:
+            above = np.delete(above, self.selected)
         kinds = [
             Line2D([], [], ls="", marker="o", color="#2ca02c", label="candidate at or above threshold"),
             Line2D([], [], ls="", marker="o", color="#7f7f7f", label="candidate below threshold"),

@@ -275,3 +275,13 @@ def test_anchor_search_legend_lists_only_the_kinds_of_points_drawn(precisions, l
         assert [t for t in texts if t.startswith("candidate")] == listed
     finally:
         plt.close(disp.figure_)
+    # the selected anchor is drawn as a star over its point: its point is no green candidate
+    best = int(np.argmax(precisions))
+    others = [p for i, p in enumerate(precisions) if i != best]
+    disp = AnchorSearchDisplay([0, 1, 1], precisions, ["", "a", "b"], threshold=0.95, selected=best).plot()
+    try:
+        texts = [t.get_text() for t in disp.legend_.get_texts()]
+        green = "candidate at or above threshold" in texts
+        assert green == any(p >= 0.95 for p in others)
+    finally:
+        plt.close(disp.figure_)
