@@ -159,7 +159,7 @@ class ForceDisplay:
         right = self.prediction_
         for j in pos[:_MOST_BLOCKS]:
             left = right - phi[j]
-            poly = Polygon(_chevron(left, right, tip, +1), closed=True, fc=POSITIVE, ec="white", lw=1)
+            poly = Polygon(_chevron(left, right, tip, +1), closed=True, fc=POSITIVE, **_edge(phi[j], tip))
             ax.add_patch(poly)
             self.pos_patches_.append(poly)
             if phi[j] >= min_label * total:
@@ -171,7 +171,7 @@ class ForceDisplay:
         left = self.prediction_
         for j in neg[:_MOST_BLOCKS]:
             right_ = left - phi[j]
-            poly = Polygon(_chevron(left, right_, tip, -1), closed=True, fc=NEGATIVE, ec="white", lw=1)
+            poly = Polygon(_chevron(left, right_, tip, -1), closed=True, fc=NEGATIVE, **_edge(-phi[j], tip))
             ax.add_patch(poly)
             self.neg_patches_.append(poly)
             if -phi[j] >= min_label * total:
@@ -243,10 +243,20 @@ class ForceDisplay:
         return self
 
 
+def _edge(width, tip):
+    """The white edge that parts a block from the next, except on a block narrower than its
+    arrow's tip: drawn as a bar (:func:`_chevron`), without the edge that would cover it, so that
+    a run of small attributions reads as a strip, not as blank space between the base value and
+    the first visible arrow."""
+    return {"ec": "white", "lw": 1} if width >= tip else {"ec": "none", "lw": 0}
+
+
 def _chevron(a, b, tip, direction):
-    """Corners of an arrow-shaped block spanning [a, b] pointing right (+1) or left (-1)."""
+    """Corners of an arrow-shaped block spanning [a, b] pointing right (+1) or left (-1); a
+    plain bar when the block is narrower than ``tip`` (its arrow had no area: the notch took it
+    all)."""
     h = 0.4
-    tip = min(tip, abs(b - a))
+    tip = tip if abs(b - a) >= tip else 0.0
     if direction > 0:
         return [(a, -h), (b - tip, -h), (b, 0), (b - tip, h), (a, h), (a + tip, 0)]
     return [(b, -h), (a + tip, -h), (a, 0), (a + tip, h), (b, h), (b - tip, 0)]

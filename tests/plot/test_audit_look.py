@@ -285,3 +285,24 @@ def test_anchor_search_legend_lists_only_the_kinds_of_points_drawn(precisions, l
         assert green == any(p >= 0.95 for p in others)
     finally:
         plt.close(disp.figure_)
+
+
+def test_force_blocks_narrower_than_their_tip_are_drawn_not_blank():
+    # a run of small attributions next to the base value left a blank gap before the first
+    # visible arrow (the demo's TreeSHAP force plot): their chevrons had no area and white edges
+    import matplotlib.pyplot as plt
+
+    from skxai.plot import ForceDisplay
+
+    phi = np.r_[1.0, np.full(40, 0.0005), -0.3]
+    disp = ForceDisplay(phi, 0.2, [f"f{i}" for i in range(len(phi))]).plot()
+    try:
+        for patch in disp.pos_patches_ + disp.neg_patches_:
+            xy = np.asarray(patch.get_xy())
+            area = 0.5 * abs(np.dot(xy[:, 0], np.roll(xy[:, 1], 1)) - np.dot(xy[:, 1], np.roll(xy[:, 0], 1)))
+            width = np.ptp(xy[:, 0])
+            assert area > 0.5 * 0.8 * width, (width, area)  # at least half the block's bar
+            if width < 0.015 * np.abs(phi).sum():
+                assert patch.get_linewidth() == 0  # no white edge to cover it
+    finally:
+        plt.close(disp.figure_)
