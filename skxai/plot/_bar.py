@@ -155,10 +155,10 @@ class BarDisplay:
             std = sd.mean(axis=0) if shared else np.sqrt((sd**2).sum(axis=0)) / len(sd)
         label = {
             "samples": "error bars: \u00b11 standard error\nover the explained samples",
-            True: "error bars: \u00b11 std of the mean, from\nthe estimates' standard errors",
+            True: "error bars: \u00b11 standard error of the mean,\nfrom the estimates' standard errors",
         }.get(error_bars)
         if error_bars is True and shared:
-            label = "error bars: at most \u00b11 std of the mean\n(every row shares the estimator's draws)"
+            label = "error bars: at most \u00b11 standard error of the mean\n(every row shares the estimator's draws)"
         disp = cls(
             absval.mean(axis=0),
             names,

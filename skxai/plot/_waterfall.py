@@ -27,7 +27,8 @@ from skxai.plot._base import (
 from skxai.plot._columns import cell_text
 
 #: What an error bar drawn from ``std`` is, written under the axis.
-ERROR_BAR_NOTE = "error bars: \u00b11 std\n(95% interval: \u00b11.96 std)"
+# one name for the error in every picture and page: the standard error (the explanation's std)
+ERROR_BAR_NOTE = "error bars: \u00b11 standard error\n(95% interval: \u00b11.96 of them)"
 
 
 #: The bar of the features an index left out of an explanation (their part of the output).

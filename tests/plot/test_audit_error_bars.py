@@ -53,10 +53,11 @@ def _xlabel(disp):
 def test_error_bars_say_what_they_are():
     exp = _multiclass()
     water = WaterfallDisplay.from_explanation(exp, index=1, error_bars=True)
-    assert "error bars: \u00b11 std" in _xlabel(water) and "95% interval" in _xlabel(water)
+    # one name for the error in every picture (and the report's captions): the standard error
+    assert "error bars: \u00b11 standard error" in _xlabel(water) and "95% interval" in _xlabel(water)
     assert "error bars" not in _xlabel(WaterfallDisplay.from_explanation(exp, index=1))
     bar = BarDisplay.from_explanation(exp, error_bars=True)
-    assert "error bars: \u00b11 std of the mean" in _xlabel(bar)
+    assert "error bars: \u00b11 standard error of the mean" in _xlabel(bar)
     assert "over the explained samples" in _xlabel(BarDisplay.from_explanation(exp, error_bars="samples"))
     assert "error bars" not in _xlabel(BarDisplay.from_explanation(exp))
 
