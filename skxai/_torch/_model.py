@@ -23,6 +23,7 @@ from skxai.utils._warnings import warn_at_caller
 
 __all__ = [
     "HookSet",
+    "NonFiniteOutputError",
     "TorchModel",
     "as_tensor",
     "exported_error",
@@ -137,6 +138,11 @@ def _retired_hook():
     hook = _ThreadHook(None)
     hook.retire()
     return hook
+
+
+class NonFiniteOutputError(ValueError):
+    """The network returned NaN or inf: a ``ValueError`` that a caller can tell from the others
+    (DeepSHAP's pairs' pass names X's own rows instead of the pass's)."""
 
 
 class _ThreadHook:
@@ -1206,7 +1212,7 @@ class TorchModel:
         out = out.reshape(out.shape[0], -1)
         if not bool(torch.isfinite(out).all()):
             bad = torch.nonzero(~torch.isfinite(out).all(dim=1)).reshape(-1).tolist()
-            raise ValueError(
+            raise NonFiniteOutputError(
                 f"{type(self.module).__name__} returned NaN or inf on {len(bad)} of {out.shape[0]} rows "
                 f"(row indices {bad[:10]} within that batch of at most batch_size rows: at fit, rows of "
                 "the data given to fit; while explaining, perturbed samples). Attributions "

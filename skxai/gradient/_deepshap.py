@@ -41,6 +41,7 @@ from skxai._torch._capture import LayerCapture
 from skxai._torch._explainer import BaseTorchExplainer, check_recorded, gradient_of
 from skxai._torch._model import (
     HookSet,
+    NonFiniteOutputError,
     _BinaryLogit,
     as_tensor,
     exported_error,
@@ -774,9 +775,7 @@ class DeepShapExplainer(BaseTorchExplainer):
             return super()._attribute_values(x, None)
         try:
             return self._attribute_core(x, targets, progress_bar=self.verbose)[0]
-        except ValueError as exc:
-            if "returned NaN or inf" not in str(exc):
-                raise
+        except NonFiniteOutputError:
             # its rows are (sample, reference) pairs: X's own forward names X's rows, as explain
             # does (one pass more, on the way to the error only)
             self._outputs(x)

@@ -647,11 +647,11 @@ def image_views(sb, exp, n_local, explainer=None):
                 (9, 3.2),
                 n_axes=3,
             )
-            shape = np.shape(exp.values)  # (n, H, W) or one channel: nothing to take the max over
-            grey = len(shape) == 3 or (len(shape) == 4 and 1 in (shape[1], shape[-1]))
             sb.figure(
+                # the figure's title says whether channels were reduced (by the display's own
+                # reading of the channel axis; "max over channels" was written for grey images)
                 lambda ax, i=i: ImageAttributionDisplay.from_explanation(exp, index=i, mode="abs_max", ax=ax),
-                f"Image {i}: {'|attribution|' if grey else 'max over channels of |attribution|'} to the {lab}",
+                f"Image {i}: |attribution| to the {lab}",
                 (3.6, 3.4),
             )
 
